@@ -1,0 +1,48 @@
+# The README's commands. `make run` and `make test` do all set-up on a fresh machine.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PIP    := $(VENV)/bin/pip
+FLASK  := $(VENV)/bin/flask --app app
+
+.PHONY: run test test-full install install-test browser lint migrate seed clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip setuptools
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PIP) install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+## Debian's chromium and the CJK fonts for the e2e suite (Playwright's own browser download cannot work here).
+browser:
+	@bash scripts/ensure-browser.sh
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) seed-demo
+
+run: seed
+	@echo "打开 http://127.0.0.1:5000 ，用上面的演示账号登录（按 Ctrl+C 停止）"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+
+## Unit, service and web tests on SQLite and on a throwaway PostgreSQL cluster, then the e2e journeys.
+test: install-test browser
+	@bash scripts/test.sh
+
+test-full: install-test browser
+	@PORTAL_TEST_PROFILE=full bash scripts/test.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache e2e/artifacts

@@ -1,0 +1,76 @@
+"""Settings, read once from the environment (PORTAL_* and DATABASE_URL).
+
+SQLite under instance/ is the embedded default; DATABASE_URL points at PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+def _secret_key() -> str:
+    """The key from the environment, else one kept in instance/ so restarts keep sessions."""
+    if key := os.environ.get("PORTAL_SECRET_KEY"):
+        return key
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass
+class Settings:
+    """Everything the app reads from its environment, as typed values."""
+
+    database_url: str = field(
+        default_factory=lambda: (
+            os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
+        )
+    )
+    secret_key: str = field(default_factory=_secret_key)
+    secure_cookies: bool = field(default_factory=lambda: _flag("PORTAL_SECURE_COOKIES", False))
+    htmx_url: str | None = field(default_factory=lambda: os.environ.get("PORTAL_HTMX_URL") or None)
+    idle_minutes: int = field(default_factory=lambda: _int("PORTAL_IDLE_MINUTES", 30))
+    absolute_hours: int = field(default_factory=lambda: _int("PORTAL_ABSOLUTE_HOURS", 12))
+    lockout_attempts: int = field(default_factory=lambda: _int("PORTAL_LOCKOUT_ATTEMPTS", 5))
+    lockout_minutes: int = field(default_factory=lambda: _int("PORTAL_LOCKOUT_MINUTES", 15))
+    max_upload_mb: int = field(default_factory=lambda: _int("PORTAL_MAX_UPLOAD_MB", 20))
+
+    def flask_config(self) -> dict[str, object]:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "DATABASE_URL": self.database_url,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.secure_cookies,
+            "SESSION_COOKIE_NAME": "portal_session",
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SECURE": self.secure_cookies,
+            "PORTAL_HTMX_URL": self.htmx_url,
+            "PORTAL_IDLE_MINUTES": self.idle_minutes,
+            "PORTAL_ABSOLUTE_HOURS": self.absolute_hours,
+            "PORTAL_LOCKOUT_ATTEMPTS": self.lockout_attempts,
+            "PORTAL_LOCKOUT_MINUTES": self.lockout_minutes,
+            "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024,
+            "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the (revocable) session
+            "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        }

@@ -1,0 +1,45 @@
+"""DomainError: a rule said no. Every kind carries a short English code and a Chinese message."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A business rule refused an action; `.message` is shown to the user as it is."""
+
+    code: str = "domain_error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class PermissionDenied(DomainError):
+    code = "permission_denied"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class ValidationFailed(DomainError):
+    """Bad input; `.fields` maps a form field name to its Chinese message."""
+
+    code = "validation_failed"
+
+    def __init__(self, fields: dict[str, str], message: str = "请修改标注的内容后再提交") -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
+class StaleObject(DomainError):
+    """A compare-and-set lost: someone else changed the object first."""
+
+    code = "stale"
+
+    def __init__(self, message: str = "已被他人处理，请刷新") -> None:
+        super().__init__(message)

@@ -1,0 +1,657 @@
+"""Identity numbers: normalise, validate and mask the numbers that identify people and organisations.
+
+This module owns the canonical form of every identity number the portal stores, and the precise
+Chinese message shown next to the field when one is wrong (DESIGN §5 "normalise, then validate, then
+store one canonical form"; policy-spec SI-04, SCOPE-03):
+
+- 居民身份证 (GB 11643-1999): 18 characters, ISO 7064 MOD 11-2 check character, real region and
+  birth date. 港澳台居民居住证 numbers (810000/820000/830000 prefixes) share the format and are
+  accepted by :func:`normalize_resident_id` as well as by their own function.
+- 统一社会信用代码 (GB 32100-2015): 18 characters over a 31-character alphabet, MOD 31 check.
+- The other documents of SCOPE-03: 外国人永久居留身份证 (2023 18-digit and older 15-character
+  formats), 港澳居民来往内地通行证, 台湾居民来往大陆通行证 and passports with a nationality.
+- Mainland mobile numbers.
+- Masks for display (DESIGN §5 "PII"): ID numbers and phones are masked everywhere except the
+  detail views of staff entitled to them.
+
+Normalisation is the same everywhere: Unicode NFKC (full-width → ASCII), every kind of whitespace
+removed (including the ideographic space and zero-width characters that copy-paste brings along),
+letters uppercased where the format has letters. Digits are ASCII ``[0-9]`` only, never ``\\d``,
+which also matches digits of other scripts.
+
+Failures raise :class:`IdentityError` (a ``ValueError``) whose ``.code`` is a short English slug
+for code and tests and whose ``.message`` (also ``str(err)``) is the Chinese text for the user.
+
+Pure Python: imports neither Flask nor SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from typing import Literal
+
+__all__ = [
+    "PROVINCES",
+    "DocumentType",
+    "IdentityError",
+    "ResidentIdFacts",
+    "complete_resident_id",
+    "complete_uscc",
+    "mask_id_number",
+    "mask_mobile",
+    "normalize_document",
+    "normalize_foreign_permanent_residence",
+    "normalize_hk_macau_permit",
+    "normalize_hmt_residence_permit",
+    "normalize_mobile",
+    "normalize_nationality",
+    "normalize_passport",
+    "normalize_resident_id",
+    "normalize_taiwan_permit",
+    "normalize_uscc",
+    "requires_work_permit",
+    "resident_id_facts",
+]
+
+
+class IdentityError(ValueError):
+    """An identity number that cannot be stored: ``.code`` for code, ``.message`` for the user."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"IdentityError({self.code!r}, {self.message!r})"
+
+
+# The 34 province-level divisions of GB/T 2260 (first two digits of a region code).
+PROVINCES: dict[str, str] = {
+    "11": "北京市",
+    "12": "天津市",
+    "13": "河北省",
+    "14": "山西省",
+    "15": "内蒙古自治区",
+    "21": "辽宁省",
+    "22": "吉林省",
+    "23": "黑龙江省",
+    "31": "上海市",
+    "32": "江苏省",
+    "33": "浙江省",
+    "34": "安徽省",
+    "35": "福建省",
+    "36": "江西省",
+    "37": "山东省",
+    "41": "河南省",
+    "42": "湖北省",
+    "43": "湖南省",
+    "44": "广东省",
+    "45": "广西壮族自治区",
+    "46": "海南省",
+    "50": "重庆市",
+    "51": "四川省",
+    "52": "贵州省",
+    "53": "云南省",
+    "54": "西藏自治区",
+    "61": "陕西省",
+    "62": "甘肃省",
+    "63": "青海省",
+    "64": "宁夏回族自治区",
+    "65": "新疆维吾尔自治区",
+    "71": "台湾省",
+    "81": "香港特别行政区",
+    "82": "澳门特别行政区",
+}
+
+# 港澳台居民居住证: the whole six-digit address code is fixed per place of origin.
+_HMT_PERMIT_REGIONS: dict[str, str] = {
+    "810000": "香港特别行政区",
+    "820000": "澳门特别行政区",
+    "830000": "台湾地区",
+}
+
+# Provinces where the mainland authorities issue documents (no 71/81/82 here).
+_MAINLAND_PROVINCES = frozenset(code for code in PROVINCES if code < "70")
+
+_EARLIEST_BIRTH = date(1900, 1, 1)
+
+# Characters copy-paste brings along that str.split() does not treat as whitespace.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+
+# ---------------------------------------------------------------------------------------------------
+# Shared helpers
+# ---------------------------------------------------------------------------------------------------
+
+
+def _clean(value: str | None) -> str:
+    """NFKC, then remove every whitespace and invisible character."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value)).translate(_INVISIBLE)
+    return "".join(text.split())
+
+
+_ASCII_DIGITS = frozenset("0123456789")
+_ASCII_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+_MOD11_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_MOD11_CHECK = "10X98765432"
+
+
+def _mod11_2_check(body17: str) -> str:
+    """ISO 7064 MOD 11-2 check character of 17 ASCII digits (GB 11643 §5.2)."""
+    total = sum(int(ch) * w for ch, w in zip(body17, _MOD11_WEIGHTS, strict=True))
+    return _MOD11_CHECK[total % 11]
+
+
+def _is_digits(text: str) -> bool:
+    return bool(text) and all(ch in _ASCII_DIGITS for ch in text)
+
+
+def _parse_yyyymmdd(text: str) -> date | None:
+    try:
+        return date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        return None
+
+
+def _check_birth_date(text: str, *, what: str, position: str, today: date) -> date:
+    """Birth date ``YYYYMMDD`` that exists, is not after ``today`` and not before 1900."""
+    born = _parse_yyyymmdd(text)
+    if born is None:
+        raise IdentityError(
+            "bad_birth_date",
+            f"{what}中的出生日期（{position}：{text}）不是真实存在的日期，请核对后重新输入",
+        )
+    if born > today:
+        raise IdentityError(
+            "future_birth_date",
+            f"{what}中的出生日期（{position}：{text}）晚于今天，请核对后重新输入",
+        )
+    if born < _EARLIEST_BIRTH:
+        raise IdentityError(
+            "bad_birth_date",
+            f"{what}中的出生日期（{position}：{text}）早于1900年，请核对后重新输入",
+        )
+    return born
+
+
+def _check_mod11_2(number: str, *, what: str) -> None:
+    expected = _mod11_2_check(number[:17])
+    if number[17] != expected:
+        raise IdentityError(
+            "bad_check_char",
+            f"{what}校验位不正确（应为{expected}，实际输入的是{number[17]}），"
+            "请核对后重新输入；如最后一位无误，请检查前17位是否有输错",
+        )
+
+
+def _gb11643_chars(value: str, *, what: str) -> str:
+    """Shared first steps for the 18-character GB 11643 numbers: clean, X, characters, length."""
+    number = _clean(value)
+    if not number:
+        raise IdentityError("empty", f"请输入{what}")
+    if number.endswith("x"):
+        number = number[:-1] + "X"
+    body, last = number[:-1], number[-1]
+    if not (all(ch in _ASCII_DIGITS for ch in body) and (last in _ASCII_DIGITS or last == "X")):
+        if "X" in body or "x" in body:
+            raise IdentityError(
+                "bad_chars", f"{what}中的字母X只能出现在最后一位，其余各位都应是数字，请核对后重新输入"
+            )
+        raise IdentityError(
+            "bad_chars",
+            f"{what}只能包含数字，最后一位可以是字母X，请删除其他字符（如标点、汉字）后重新输入",
+        )
+    if len(number) != 18:
+        raise IdentityError("bad_length", f"{what}应为18位，您输入了{len(number)}位，请核对后重新输入")
+    return number
+
+
+# ---------------------------------------------------------------------------------------------------
+# 居民身份证 and 港澳台居民居住证 (GB 11643-1999)
+# ---------------------------------------------------------------------------------------------------
+
+_RESIDENT_ID = "身份证号码"
+
+
+def normalize_resident_id(value: str, *, today: date | None = None) -> str:
+    """Canonical 18-character 公民身份号码, or :class:`IdentityError`.
+
+    Accepts 港澳台居民居住证 numbers too (prefix 810000/820000/830000), which use the same format.
+    A 15-digit first-generation number is refused with ``legacy_15_digit``: the social-insurance
+    link (SI-04) works only with the 18-digit number.
+    """
+    today = today or date.today()
+    number = _clean(value)
+    if len(number) == 15 and _is_digits(number):
+        raise IdentityError(
+            "legacy_15_digit",
+            "这是15位的旧身份证号码，已停止使用，请输入现行第二代身份证上的18位号码",
+        )
+    number = _gb11643_chars(value, what=_RESIDENT_ID)
+    province = number[:2]
+    if province not in PROVINCES and province != "83":
+        raise IdentityError(
+            "bad_region",
+            f"{_RESIDENT_ID}前两位（{province}）不是有效的省级行政区划代码，请核对后重新输入",
+        )
+    if province in ("81", "82", "83") and number[:6] not in _HMT_PERMIT_REGIONS:
+        raise IdentityError(
+            "bad_region",
+            f"{_RESIDENT_ID}以{province}开头时前6位应为{province}0000（港澳台居民居住证），"
+            f"您输入的是{number[:6]}，请核对后重新输入",
+        )
+    _check_birth_date(number[6:14], what=_RESIDENT_ID, position="第7-14位", today=today)
+    _check_mod11_2(number, what=_RESIDENT_ID)
+    return number
+
+
+_HMT_PERMIT = "港澳台居民居住证号码"
+
+
+def normalize_hmt_residence_permit(value: str, *, today: date | None = None) -> str:
+    """Canonical 港澳台居民居住证 number: 18 characters starting 810000 (香港), 820000 (澳门) or
+    830000 (台湾), same birth-date and MOD 11-2 rules as the resident ID."""
+    today = today or date.today()
+    number = _gb11643_chars(value, what=_HMT_PERMIT)
+    if number[:6] not in _HMT_PERMIT_REGIONS:
+        raise IdentityError(
+            "bad_region",
+            f"{_HMT_PERMIT}应以810000（香港）、820000（澳门）或830000（台湾）开头，"
+            f"您输入的前6位是{number[:6]}，请核对后重新输入",
+        )
+    _check_birth_date(number[6:14], what=_HMT_PERMIT, position="第7-14位", today=today)
+    _check_mod11_2(number, what=_HMT_PERMIT)
+    return number
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentIdFacts:
+    """What a valid 18-character 公民身份号码 states about its holder."""
+
+    birth_date: date
+    sex: Literal["男", "女"]
+    region_code: str
+    province: str
+
+    def age_on(self, on: date) -> int:
+        """Age in whole years on ``on`` (someone born on 29 February turns a year older on 1 March)."""
+        years = on.year - self.birth_date.year
+        if (on.month, on.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+
+def resident_id_facts(normalised: str) -> ResidentIdFacts:
+    """Birth date, sex (17th digit odd = 男), region code and province of a resident ID or 港澳台
+    居民居住证 number. The number is validated again (except against today's date)."""
+    number = normalize_resident_id(normalised, today=date.max)
+    born = _check_birth_date(number[6:14], what=_RESIDENT_ID, position="第7-14位", today=date.max)
+    region = number[:6]
+    province = _HMT_PERMIT_REGIONS.get(region) or PROVINCES[region[:2]]
+    sex: Literal["男", "女"] = "男" if int(number[16]) % 2 == 1 else "女"
+    return ResidentIdFacts(birth_date=born, sex=sex, region_code=region, province=province)
+
+
+# ---------------------------------------------------------------------------------------------------
+# 统一社会信用代码 (GB 32100-2015)
+# ---------------------------------------------------------------------------------------------------
+
+_USCC = "统一社会信用代码"
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
+_USCC_VALUES = {ch: i for i, ch in enumerate(_USCC_ALPHABET)}
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+# 登记管理部门码: 1-9 机构编制…工商, A-G further departments, N 农业 (农村集体经济组织), Y 其他.
+_USCC_AUTHORITIES = frozenset("123456789ABCDEFGNY")
+_USCC_CATEGORIES = frozenset("123456789")
+
+
+def _uscc_check(body17: str) -> str:
+    total = sum(_USCC_VALUES[ch] * w for ch, w in zip(body17, _USCC_WEIGHTS, strict=True))
+    return _USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def normalize_uscc(value: str) -> str:
+    """Canonical 18-character 统一社会信用代码 (uppercase), or :class:`IdentityError`."""
+    code = _clean(value).upper()
+    if not code:
+        raise IdentityError("empty", f"请输入{_USCC}")
+    bad = sorted({ch for ch in code if ch not in _USCC_VALUES})
+    if bad:
+        shown = "、".join(bad)
+        confusable = {"I": "1", "O": "0", "Z": "2", "S": "5", "V": "U"}
+        hints = [f"{ch}应为{confusable[ch]}" for ch in bad if ch in confusable]
+        hint = f"（常见误写：{'，'.join(hints)}）" if hints else ""
+        raise IdentityError(
+            "bad_chars",
+            f"{_USCC}只包含数字和大写字母（不含I、O、S、V、Z），其中出现了不允许的字符：{shown}{hint}，"
+            "请对照营业执照核对后重新输入",
+        )
+    if len(code) != 18:
+        raise IdentityError(
+            "bad_length", f"{_USCC}应为18位，您输入了{len(code)}位，请对照营业执照核对后重新输入"
+        )
+    if code[0] not in _USCC_AUTHORITIES:
+        raise IdentityError(
+            "bad_authority",
+            f"{_USCC}第1位（登记管理部门码）不能是{code[0]}，请对照营业执照核对后重新输入",
+        )
+    if code[1] not in _USCC_CATEGORIES:
+        raise IdentityError(
+            "bad_category",
+            f"{_USCC}第2位（机构类别码）应为1-9的数字，您输入的是{code[1]}，请对照营业执照核对后重新输入",
+        )
+    region = code[2:8]
+    if not _is_digits(region) or (region[:2] not in PROVINCES and region[:2] != "10"):
+        raise IdentityError(
+            "bad_region",
+            f"{_USCC}第3-8位应为登记管理机关的行政区划代码（6位数字），您输入的是{region}，"
+            "请对照营业执照核对后重新输入",
+        )
+    expected = _uscc_check(code[:17])
+    if code[17] != expected:
+        raise IdentityError(
+            "bad_check_char",
+            f"{_USCC}校验位不正确（应为{expected}，实际输入的是{code[17]}），"
+            "请对照营业执照核对后重新输入；如最后一位无误，请检查前17位是否有输错",
+        )
+    return code
+
+
+# ---------------------------------------------------------------------------------------------------
+# Other documents of SCOPE-03
+# ---------------------------------------------------------------------------------------------------
+
+_FOREIGN_PR = "外国人永久居留身份证号码"
+_FOREIGN_PR_OLD = re.compile(r"[A-Z]{3}[0-9]{12}")
+
+
+def _yymmdd_plausible(text: str, today: date) -> bool:
+    """True when ``YYMMDD`` is a real date, not in the future, in 19YY or 20YY."""
+    for century in ("19", "20"):
+        born = _parse_yyyymmdd(century + text)
+        if born is not None and born <= today:
+            return True
+    return False
+
+
+def normalize_foreign_permanent_residence(value: str, *, today: date | None = None) -> str:
+    """Canonical 外国人永久居留身份证 number.
+
+    2023 format: 18 digits, first ``9``, then the 2-digit province code of the issuing office, a
+    3-digit nationality code, birth date ``YYYYMMDD``, a 3-digit sequence and a MOD 11-2 check
+    character (same algorithm as the resident ID). Older format: 15 characters, the 3-letter ISO
+    nationality code then 12 digits, of which characters 8-13 are the birth date ``YYMMDD``.
+    """
+    today = today or date.today()
+    number = _clean(value).upper()
+    if not number:
+        raise IdentityError("empty", f"请输入{_FOREIGN_PR}")
+    if len(number) == 15 and number[:3].isascii() and number[:3].isalpha():
+        if not _FOREIGN_PR_OLD.fullmatch(number):
+            raise IdentityError(
+                "bad_chars",
+                f"15位的{_FOREIGN_PR}应为3位英文字母（国籍代码）加12位数字，请核对后重新输入",
+            )
+        if not _yymmdd_plausible(number[7:13], today):
+            raise IdentityError(
+                "bad_birth_date",
+                f"{_FOREIGN_PR}第8-13位应为出生日期（年年月月日日），您输入的{number[7:13]}"
+                "不是有效日期，请核对后重新输入",
+            )
+        return number
+    if len(number) == 18 or (_is_digits(number[:-1]) and number[0] == "9"):
+        number = _gb11643_chars(number, what=_FOREIGN_PR)
+        if number[0] != "9":
+            raise IdentityError(
+                "bad_prefix",
+                f"18位的{_FOREIGN_PR}第1位应为9，您输入的是{number[0]}；"
+                "如您持有的是居民身份证，请选择“居民身份证”作为证件类型",
+            )
+        if number[1:3] not in _MAINLAND_PROVINCES:
+            raise IdentityError(
+                "bad_region",
+                f"{_FOREIGN_PR}第2-3位（{number[1:3]}）不是有效的受理地省级代码，请核对后重新输入",
+            )
+        _check_birth_date(number[6:14], what=_FOREIGN_PR, position="第7-14位", today=today)
+        _check_mod11_2(number, what=_FOREIGN_PR)
+        return number
+    raise IdentityError(
+        "bad_length",
+        f"{_FOREIGN_PR}应为18位（2023年12月起签发的新版，以9开头）或15位（旧版，3位字母加12位数字），"
+        f"您输入了{len(number)}位，请核对后重新输入",
+    )
+
+
+_HK_MACAU_PERMIT = "港澳居民来往内地通行证号码"
+_HK_MACAU_RE = re.compile(r"[HM][0-9]{8}(?:[0-9]{2})?")
+
+
+def normalize_hk_macau_permit(value: str) -> str:
+    """Canonical 港澳居民来往内地通行证 (回乡证) number: H (香港) or M (澳门) and 8 or 10 digits."""
+    number = _clean(value).upper()
+    if not number:
+        raise IdentityError("empty", f"请输入{_HK_MACAU_PERMIT}")
+    if number[0] not in "HM":
+        raise IdentityError(
+            "bad_prefix",
+            f"{_HK_MACAU_PERMIT}应以字母H（香港居民）或M（澳门居民）开头，请核对后重新输入",
+        )
+    if not _is_digits(number[1:]):
+        raise IdentityError(
+            "bad_chars",
+            f"{_HK_MACAU_PERMIT}首字母H或M之后只能是数字，请删除其他字符后重新输入",
+        )
+    if not _HK_MACAU_RE.fullmatch(number):
+        raise IdentityError(
+            "bad_length",
+            f"{_HK_MACAU_PERMIT}应为字母H或M加8位或10位数字，您输入的字母后有{len(number) - 1}位数字，"
+            "请核对后重新输入",
+        )
+    return number
+
+
+_TAIWAN_PERMIT = "台湾居民来往大陆通行证号码"
+_TAIWAN_RE = re.compile(r"[0-9]{8}|[0-9]{8}[0-9A-Z]{2}")
+
+
+def normalize_taiwan_permit(value: str) -> str:
+    """Canonical 台湾居民来往大陆通行证 (台胞证) number: 8 digits (current card), or 10 characters
+    (older booklet: 8 digits and two more digits or letters)."""
+    number = _clean(value).upper()
+    if not number:
+        raise IdentityError("empty", f"请输入{_TAIWAN_PERMIT}")
+    if not all(ch in _ASCII_DIGITS or ch in _ASCII_UPPER for ch in number):
+        raise IdentityError(
+            "bad_chars",
+            f"{_TAIWAN_PERMIT}只能包含数字和英文字母，请删除括号、标点等其他字符后重新输入",
+        )
+    if len(number) not in (8, 10):
+        raise IdentityError(
+            "bad_length",
+            f"{_TAIWAN_PERMIT}应为8位数字（卡式证件）或10位（旧版本式证件），您输入了{len(number)}位，"
+            "请核对后重新输入",
+        )
+    if not _TAIWAN_RE.fullmatch(number):
+        raise IdentityError(
+            "bad_chars",
+            f"{_TAIWAN_PERMIT}前8位应为数字，请核对后重新输入",
+        )
+    return number
+
+
+_PASSPORT = "护照号码"
+_PASSPORT_RE = re.compile(r"[A-Z0-9]{5,17}")
+_ISO_ALPHA3_RE = re.compile(r"[A-Z]{3}")
+_CHINESE_COUNTRY_RE = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]{0,29}")
+
+
+def normalize_nationality(value: str | None) -> str:
+    """Nationality of a passport holder: an ISO 3166-1 alpha-3 code (``USA``) or a country name in
+    Chinese (``美国``). Returns the code uppercased or the name without spaces."""
+    text = _clean(value).replace("•", "·").replace("・", "·")
+    if not text:
+        raise IdentityError("nationality_required", "请填写护照签发国家（国籍），如“美国”或“USA”")
+    upper = text.upper()
+    if _ISO_ALPHA3_RE.fullmatch(upper):
+        return upper
+    if _CHINESE_COUNTRY_RE.fullmatch(text):
+        return text
+    raise IdentityError(
+        "bad_nationality",
+        "国籍请填写国家的中文名称（如“新加坡”）或3位英文字母代码（如“SGP”），请核对后重新输入",
+    )
+
+
+def normalize_passport(number: str, nationality: str | None) -> str:
+    """Canonical passport number (5-17 letters and digits, uppercase). The nationality is required
+    and must be valid (see :func:`normalize_nationality`); store it from that function."""
+    text = _clean(number).replace("-", "").upper()
+    if not text:
+        raise IdentityError("empty", f"请输入{_PASSPORT}")
+    if not all(ch in _ASCII_DIGITS or ch in _ASCII_UPPER for ch in text):
+        raise IdentityError("bad_chars", f"{_PASSPORT}只能包含英文字母和数字，请删除其他字符后重新输入")
+    if not _PASSPORT_RE.fullmatch(text):
+        raise IdentityError(
+            "bad_length",
+            f"{_PASSPORT}应为5-17位英文字母或数字，您输入了{len(text)}位，请对照护照资料页核对后重新输入",
+        )
+    normalize_nationality(nationality)
+    return text
+
+
+class DocumentType(Enum):
+    """Identity documents an applicant may register with (SCOPE-03)."""
+
+    RESIDENT_ID = "resident_id"
+    HMT_RESIDENCE_PERMIT = "hmt_residence_permit"
+    FOREIGN_PERMANENT_RESIDENCE = "foreign_permanent_residence"
+    HK_MACAU_PERMIT = "hk_macau_permit"
+    TAIWAN_PERMIT = "taiwan_permit"
+    PASSPORT = "passport"
+
+    @property
+    def title(self) -> str:
+        """Chinese name of the document, as printed on it."""
+        return _DOCUMENT_TITLES[self]
+
+
+_DOCUMENT_TITLES: dict[DocumentType, str] = {
+    DocumentType.RESIDENT_ID: "居民身份证",
+    DocumentType.HMT_RESIDENCE_PERMIT: "港澳台居民居住证",
+    DocumentType.FOREIGN_PERMANENT_RESIDENCE: "外国人永久居留身份证",
+    DocumentType.HK_MACAU_PERMIT: "港澳居民来往内地通行证",
+    DocumentType.TAIWAN_PERMIT: "台湾居民来往大陆通行证",
+    DocumentType.PASSPORT: "护照",
+}
+
+
+def normalize_document(
+    doc_type: DocumentType | str,
+    value: str,
+    *,
+    nationality: str | None = None,
+    today: date | None = None,
+) -> str:
+    """Normalise ``value`` as a number of ``doc_type`` (an enum member or its value string).
+    ``nationality`` is used (and required) only for passports; ``today`` only for documents that
+    carry a birth date."""
+    kind = DocumentType(doc_type)
+    if kind is DocumentType.RESIDENT_ID:
+        return normalize_resident_id(value, today=today)
+    if kind is DocumentType.HMT_RESIDENCE_PERMIT:
+        return normalize_hmt_residence_permit(value, today=today)
+    if kind is DocumentType.FOREIGN_PERMANENT_RESIDENCE:
+        return normalize_foreign_permanent_residence(value, today=today)
+    if kind is DocumentType.HK_MACAU_PERMIT:
+        return normalize_hk_macau_permit(value)
+    if kind is DocumentType.TAIWAN_PERMIT:
+        return normalize_taiwan_permit(value)
+    return normalize_passport(value, nationality)
+
+
+def requires_work_permit(doc_type: DocumentType | str) -> bool:
+    """True when the document alone does not allow the holder to apply (SCOPE-03): a passport
+    holder must also hold a 外国人来华工作许可证, 外国人永久居留身份证 or 海外高层次人才居住证."""
+    return DocumentType(doc_type) is DocumentType.PASSPORT
+
+
+# ---------------------------------------------------------------------------------------------------
+# Mobile numbers
+# ---------------------------------------------------------------------------------------------------
+
+_MOBILE = "手机号码"
+_MOBILE_RE = re.compile(r"1[3-9][0-9]{9}")
+
+
+def normalize_mobile(value: str) -> str:
+    """Canonical mainland mobile number: 11 digits starting 13-19, without +86/0086, spaces or dashes."""
+    text = _clean(value)
+    for dash in _DASHES:
+        text = text.replace(dash, "")
+    if not text:
+        raise IdentityError("empty", f"请输入{_MOBILE}")
+    if text.startswith("+86"):
+        text = text[3:]
+    elif text.startswith("0086"):
+        text = text[4:]
+    elif len(text) == 13 and text.startswith("861"):
+        text = text[2:]
+    if not _is_digits(text):
+        raise IdentityError("bad_chars", f"{_MOBILE}只能包含数字，请删除其他字符后重新输入")
+    if len(text) != 11:
+        raise IdentityError("bad_length", f"{_MOBILE}应为11位数字，您输入了{len(text)}位，请核对后重新输入")
+    if not _MOBILE_RE.fullmatch(text):
+        raise IdentityError(
+            "bad_mobile_prefix",
+            f"{_MOBILE}应以13-19开头（中国大陆手机号），您输入的是以{text[:2]}开头，请核对后重新输入",
+        )
+    return text
+
+
+# ---------------------------------------------------------------------------------------------------
+# Masks
+# ---------------------------------------------------------------------------------------------------
+
+
+def mask_id_number(value: str) -> str:
+    """Mask an ID number for display, keeping its length: 18 characters show the first 4 and last 4
+    (``3601**********123X``); shorter numbers show less, never more than 8 characters in all and
+    never more than half of the number."""
+    text = _clean(value)
+    n = len(text)
+    keep = min(4, n // 4)
+    if keep == 0:
+        return "*" * n
+    return text[:keep] + "*" * (n - 2 * keep) + text[-keep:]
+
+
+def mask_mobile(value: str) -> str:
+    """Mask a mobile number for display: ``138****5678``. Numbers that are not mainland mobiles
+    are masked like ID numbers."""
+    try:
+        number = normalize_mobile(value)
+    except IdentityError:
+        return mask_id_number(value)
+    return number[:3] + "****" + number[-4:]
+
+
+def complete_resident_id(body17: str) -> str:
+    """The 18-character number for 17 leading digits (demo data and test factories build IDs this way)."""
+    return body17 + _mod11_2_check(body17)
+
+
+def complete_uscc(body17: str) -> str:
+    """The 18-character 统一社会信用代码 for 17 leading characters."""
+    return body17 + _uscc_check(body17)

@@ -1,0 +1,321 @@
+"""The application state machine: statuses, actions, roles, the transition table and its guards.
+
+This module owns the one table of DESIGN.md §3. Every status change in the product is decided here and
+written by portal.services.transitions. Each reviewing organisation works in two steps: its handler
+(经办人) gives the first opinion, then its leader (领导) signs. The handler's signature at the current
+stage is part of the state (`handler_signed_by`), so "handler first, leader second, never the same person"
+is a guard of the table rather than a convention of the screens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    UNIT_REVIEW = "unit_review"
+    UNIT_APPROVED = "unit_approved"
+    IN_NOTICE = "in_notice"
+    NOTICE_PASSED = "notice_passed"
+    DEPT_REVIEW = "dept_review"
+    BUREAU_REVIEW = "bureau_review"
+    CERTIFIED = "certified"
+    RETURNED = "returned"
+    ABANDONED = "abandoned"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def title(self) -> str:
+        return STATUS_TITLES[self]
+
+    @property
+    def is_final(self) -> bool:
+        return self in FINAL_STATUSES
+
+
+STATUS_TITLES: dict[Status, str] = {
+    Status.DRAFT: "草稿",
+    Status.SUBMITTED: "已提交，待单位初审",
+    Status.UNIT_REVIEW: "单位审核中，待领导签批",
+    Status.UNIT_APPROVED: "单位已通过，待公示",
+    Status.IN_NOTICE: "公示中",
+    Status.NOTICE_PASSED: "公示无异议，待报送",
+    Status.DEPT_REVIEW: "主管部门审核中",
+    Status.BUREAU_REVIEW: "人社局审核中",
+    Status.CERTIFIED: "已认定发证",
+    Status.RETURNED: "已退回补正",
+    Status.ABANDONED: "逾期未补正，已终止",
+    Status.REJECTED: "未通过",
+    Status.WITHDRAWN: "已撤回",
+}
+
+FINAL_STATUSES = frozenset({Status.CERTIFIED, Status.ABANDONED, Status.REJECTED, Status.WITHDRAWN})
+
+
+class Action(StrEnum):
+    SUBMIT = "submit"
+    HANDLER_APPROVE = "handler_approve"
+    LEADER_APPROVE = "leader_approve"
+    START_NOTICE = "start_notice"
+    CLOSE_NOTICE = "close_notice"
+    FORWARD = "forward"
+    CERTIFY = "certify"
+    RETURN = "return"
+    RESUBMIT = "resubmit"
+    REJECT = "reject"
+    WITHDRAW = "withdraw"
+    ABANDON = "abandon"
+
+    @property
+    def title(self) -> str:
+        return ACTION_TITLES[self]
+
+    @property
+    def needs_reason(self) -> bool:
+        return self in {Action.RETURN, Action.REJECT}
+
+
+ACTION_TITLES: dict[Action, str] = {
+    Action.SUBMIT: "提交申报",
+    Action.HANDLER_APPROVE: "经办人初审通过",
+    Action.LEADER_APPROVE: "领导签批通过",
+    Action.START_NOTICE: "开始公示",
+    Action.CLOSE_NOTICE: "结束公示",
+    Action.FORWARD: "报送主管部门",
+    Action.CERTIFY: "认定发证",
+    Action.RETURN: "退回补正",
+    Action.RESUBMIT: "补正后重新提交",
+    Action.REJECT: "不予通过",
+    Action.WITHDRAW: "撤回申报",
+    Action.ABANDON: "逾期未补正终止",
+}
+
+
+class Role(StrEnum):
+    APPLICANT = "applicant"
+    HANDLER = "handler"
+    LEADER = "leader"
+    SYSTEM = "system"
+
+    @property
+    def title(self) -> str:
+        return {"applicant": "申报人", "handler": "经办人", "leader": "领导", "system": "系统"}[self.value]
+
+
+class Level(StrEnum):
+    """Which organisation of the route holds an application."""
+
+    ENTERPRISE = "enterprise"
+    DEPARTMENT = "department"
+    BUREAU = "bureau"
+
+    @property
+    def title(self) -> str:
+        return {"enterprise": "用人单位", "department": "主管部门", "bureau": "人社局"}[self.value]
+
+
+# Where an application sits, per status. Draft and returned sit with the applicant, but the enterprise
+# still "holds" them for scoping; final statuses are held by nobody.
+HOLDER: dict[Status, Level] = {
+    Status.SUBMITTED: Level.ENTERPRISE,
+    Status.UNIT_REVIEW: Level.ENTERPRISE,
+    Status.UNIT_APPROVED: Level.ENTERPRISE,
+    Status.IN_NOTICE: Level.ENTERPRISE,
+    Status.NOTICE_PASSED: Level.ENTERPRISE,
+    Status.DEPT_REVIEW: Level.DEPARTMENT,
+    Status.BUREAU_REVIEW: Level.BUREAU,
+}
+
+# The status a stage is entered at; a return from anywhere in a stage resumes there, handler first.
+STAGE_ENTRY: dict[Level, Status] = {
+    Level.ENTERPRISE: Status.SUBMITTED,
+    Level.DEPARTMENT: Status.DEPT_REVIEW,
+    Level.BUREAU: Status.BUREAU_REVIEW,
+}
+
+REVIEW_STATUSES = frozenset({Status.SUBMITTED, Status.UNIT_REVIEW, Status.DEPT_REVIEW, Status.BUREAU_REVIEW})
+
+
+class Signature(StrEnum):
+    """What the handler's signature at the current stage must be for a transition to apply."""
+
+    ANY = "any"
+    ABSENT = "absent"  # handler's first review: nobody has signed at this stage yet
+    PRESENT = "present"  # leader's signing: the handler has signed, and the leader is someone else
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: Status
+    action: Action
+    role: Role
+    target: Status | None  # None: back to the stage the application was returned from
+    signature: Signature = Signature.ANY
+
+
+def _returns_and_rejects() -> list[Transition]:
+    rows: list[Transition] = []
+    for status in sorted(REVIEW_STATUSES):
+        rows.append(Transition(status, Action.RETURN, Role.HANDLER, Status.RETURNED))
+        rows.append(Transition(status, Action.RETURN, Role.LEADER, Status.RETURNED))
+        rows.append(Transition(status, Action.REJECT, Role.LEADER, Status.REJECTED))
+    return rows
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(Status.DRAFT, Action.SUBMIT, Role.APPLICANT, Status.SUBMITTED),
+    Transition(Status.SUBMITTED, Action.HANDLER_APPROVE, Role.HANDLER, Status.UNIT_REVIEW, Signature.ABSENT),
+    Transition(
+        Status.UNIT_REVIEW, Action.LEADER_APPROVE, Role.LEADER, Status.UNIT_APPROVED, Signature.PRESENT
+    ),
+    Transition(Status.UNIT_APPROVED, Action.START_NOTICE, Role.HANDLER, Status.IN_NOTICE),
+    Transition(Status.IN_NOTICE, Action.CLOSE_NOTICE, Role.HANDLER, Status.NOTICE_PASSED),
+    Transition(Status.NOTICE_PASSED, Action.FORWARD, Role.LEADER, Status.DEPT_REVIEW),
+    Transition(
+        Status.DEPT_REVIEW, Action.HANDLER_APPROVE, Role.HANDLER, Status.DEPT_REVIEW, Signature.ABSENT
+    ),
+    Transition(
+        Status.DEPT_REVIEW, Action.LEADER_APPROVE, Role.LEADER, Status.BUREAU_REVIEW, Signature.PRESENT
+    ),
+    Transition(
+        Status.BUREAU_REVIEW, Action.HANDLER_APPROVE, Role.HANDLER, Status.BUREAU_REVIEW, Signature.ABSENT
+    ),
+    Transition(Status.BUREAU_REVIEW, Action.CERTIFY, Role.LEADER, Status.CERTIFIED, Signature.PRESENT),
+    *_returns_and_rejects(),
+    Transition(Status.RETURNED, Action.RESUBMIT, Role.APPLICANT, None),
+    Transition(Status.RETURNED, Action.ABANDON, Role.SYSTEM, Status.ABANDONED),
+    # Withdrawal is the applicant's own, and only before the unit has approved (DESIGN.md §3).
+    Transition(Status.DRAFT, Action.WITHDRAW, Role.APPLICANT, Status.WITHDRAWN),
+    Transition(Status.SUBMITTED, Action.WITHDRAW, Role.APPLICANT, Status.WITHDRAWN),
+    Transition(Status.UNIT_REVIEW, Action.WITHDRAW, Role.APPLICANT, Status.WITHDRAWN),
+    Transition(Status.RETURNED, Action.WITHDRAW, Role.APPLICANT, Status.WITHDRAWN),
+)
+
+
+class TransitionNotAllowed(Exception):
+    """The table or a guard refused; `.code` is a slug, `.message` the Chinese text for the user."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What the rules need to know about one application."""
+
+    status: Status
+    applicant_id: int
+    handler_signed_by: int | None = None
+    returned_from: Status | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks: a user acting in a role, and whether they act for the organisation holding the case."""
+
+    user_id: int | None
+    role: Role
+    acts_for_holder: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    transition: Transition
+    target: Status
+    handler_signed_by: int | None
+    returned_from: Status | None
+    counts_as_return: bool  # a return after the enterprise approved it (004 一(四))
+
+
+def holder(status: Status) -> Level | None:
+    return HOLDER.get(status)
+
+
+def awaiting(status: Status, handler_signed_by: int | None) -> Role | None:
+    """Whose move it is: the role that must act next, or None for a final status."""
+    if status in (Status.DRAFT, Status.RETURNED):
+        return Role.APPLICANT
+    for row in TRANSITIONS:
+        if row.source != status or row.role not in (Role.HANDLER, Role.LEADER):
+            continue
+        if row.action in (Action.RETURN, Action.REJECT):
+            continue
+        if row.signature is Signature.ABSENT and handler_signed_by is not None:
+            continue
+        if row.signature is Signature.PRESENT and handler_signed_by is None:
+            continue
+        return row.role
+    return None
+
+
+def _candidates(status: Status, action: Action) -> list[Transition]:
+    return [row for row in TRANSITIONS if row.source == status and row.action == action]
+
+
+def decide(situation: Situation, action: Action, actor: Actor) -> Outcome:
+    """Apply the table and every guard; return the outcome or raise TransitionNotAllowed."""
+    rows = _candidates(situation.status, action)
+    if not rows:
+        raise TransitionNotAllowed(
+            "no_transition", f"申报当前为“{situation.status.title}”，不能执行“{action.title}”"
+        )
+    row = next((r for r in rows if r.role == actor.role), None)
+    if row is None:
+        roles = "或".join(r.role.title for r in rows)
+        raise TransitionNotAllowed("wrong_role", f"“{action.title}”须由{roles}办理")
+    if actor.role in (Role.HANDLER, Role.LEADER):
+        if not actor.acts_for_holder:
+            raise TransitionNotAllowed("not_holder", "该申报不在本单位办理环节，无权操作")
+        if actor.user_id == situation.applicant_id:
+            raise TransitionNotAllowed("own_application", "不能审核本人的申报")
+    if actor.role is Role.APPLICANT and actor.user_id != situation.applicant_id:
+        raise TransitionNotAllowed("not_applicant", "只能操作本人的申报")
+    if row.signature is Signature.ABSENT and situation.handler_signed_by is not None:
+        raise TransitionNotAllowed("already_signed", "经办人已初审，待领导签批")
+    if row.signature is Signature.PRESENT:
+        if situation.handler_signed_by is None:
+            raise TransitionNotAllowed("handler_first", "须先由经办人初审，再由领导签批")
+        if situation.handler_signed_by == actor.user_id:
+            raise TransitionNotAllowed("same_person", "初审与签批不能由同一人办理")
+    return _outcome(situation, row, actor)
+
+
+def _outcome(situation: Situation, row: Transition, actor: Actor) -> Outcome:
+    signed_by = actor.user_id if row.signature is Signature.ABSENT else None
+    returned_from: Status | None = None
+    counts = False
+    target = row.target
+    if row.action is Action.RETURN:
+        level = holder(situation.status)
+        assert level is not None  # every review status has a holder
+        returned_from = STAGE_ENTRY[level]
+        counts = level is not Level.ENTERPRISE
+    elif target is None:  # resubmission resumes the stage that returned it, handler first
+        if situation.returned_from is None:
+            raise TransitionNotAllowed("no_return_stage", "找不到退回环节，无法重新提交")
+        target = situation.returned_from
+    assert target is not None
+    return Outcome(row, target, signed_by, returned_from, counts)
+
+
+def available_actions(situation: Situation, actor: Actor) -> list[Action]:
+    """The actions this actor may take now, in table order (buttons the screens show)."""
+    seen: list[Action] = []
+    for row in TRANSITIONS:
+        if row.source != situation.status or row.action in seen:
+            continue
+        try:
+            decide(situation, row.action, actor)
+        except TransitionNotAllowed:
+            continue
+        seen.append(row.action)
+    return seen

@@ -1,0 +1,90 @@
+"""Applications (申报) with their route snapshot, and per-authority certificate sequences."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.domain.workflow import Status
+from portal.models.base import Base
+from portal.models.clock import utcnow
+from portal.models.organisations import Organisation
+from portal.models.users import User
+
+_STATUS_SQL = ", ".join(f"'{s.value}'" for s in Status)
+_LEVEL_SQL = "'员级', '助理级', '中级', '副高级', '正高级'"
+
+
+class Application(Base):
+    __tablename__ = "applications"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_STATUS_SQL})", name="status"),
+        CheckConstraint(f"level IN ({_LEVEL_SQL})", name="level"),
+        CheckConstraint("status <> 'certified' OR certificate_no IS NOT NULL", name="certified_has_number"),
+        CheckConstraint("status <> 'returned' OR returned_from IS NOT NULL", name="returned_has_stage"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("counted_returns >= 0", name="counted_returns"),
+        Index("ix_applications_queue", "current_org_id", "awaiting", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The route, fixed when the application is started: enterprise → department → bureau.
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    current_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    # How far up the route it has been: 0 enterprise, 1 department, 2 bureau (who may see it).
+    reached_level: Mapped[int] = mapped_column(default=0)
+
+    series: Mapped[str] = mapped_column(String(50))
+    specialty: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(10))
+
+    status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT.value)
+    awaiting: Mapped[str | None] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(default=1)
+    handler_signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    returned_from: Mapped[str | None] = mapped_column(String(20))
+    counted_returns: Mapped[int] = mapped_column(default=0)
+
+    # The short form of the foundation; the full 申报表 is its own aggregate later.
+    education: Mapped[str] = mapped_column(String(20), default="")
+    school: Mapped[str] = mapped_column(String(100), default="")
+    major: Mapped[str] = mapped_column(String(100), default="")
+    graduated_on: Mapped[date | None]
+    work_started_on: Mapped[date | None]
+    current_title: Mapped[str] = mapped_column(String(100), default="")
+    work_summary: Mapped[str] = mapped_column(Text, default="")
+
+    certificate_no: Mapped[str | None] = mapped_column(String(40), unique=True)
+    certified_at: Mapped[datetime | None]
+
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    applicant: Mapped[User] = relationship(foreign_keys=[applicant_id], lazy="joined")
+    enterprise: Mapped[Organisation] = relationship(foreign_keys=[enterprise_id], lazy="joined")
+    department: Mapped[Organisation] = relationship(foreign_keys=[department_id])
+    bureau: Mapped[Organisation] = relationship(foreign_keys=[bureau_id])
+    current_org: Mapped[Organisation] = relationship(foreign_keys=[current_org_id])
+    handler_signed_by: Mapped[User | None] = relationship(foreign_keys=[handler_signed_by_id])
+
+    @property
+    def state(self) -> Status:
+        return Status(self.status)
+
+
+class CertificateSequence(Base):
+    """The last certificate number issued per authority and year; bumped by compare-and-set."""
+
+    __tablename__ = "certificate_sequences"
+
+    authority_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)

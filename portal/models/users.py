@@ -1,0 +1,101 @@
+"""People and their places: real-name users, staff memberships (with history), login sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base
+from portal.models.clock import utcnow
+from portal.models.organisations import Organisation
+
+
+class StaffRole(StrEnum):
+    HANDLER = "handler"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+    @property
+    def title(self) -> str:
+        return {"handler": "经办人", "leader": "领导", "admin": "系统管理员"}[self.value]
+
+
+class User(Base):
+    """A real person with one login. `employer_id` is set for applicant accounts (held by an enterprise)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    phone: Mapped[str] = mapped_column(String(11), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    is_active: Mapped[bool] = mapped_column(default=True)
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    password_changed_at: Mapped[datetime | None]
+
+    employer: Mapped[Organisation | None] = relationship(foreign_keys=[employer_id])
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", foreign_keys="Membership.user_id", order_by="Membership.id"
+    )
+
+    @property
+    def active_memberships(self) -> list[Membership]:
+        return [m for m in self.memberships if m.ended_at is None]
+
+
+class Membership(Base):
+    """A staff role in one organisation; ending it keeps the row, so replacements keep history."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        CheckConstraint("role IN ('handler', 'leader', 'admin')", name="role"),
+        # One active role per person per organisation: nobody is both handler and leader there.
+        Index(
+            "uq_memberships_active_user_org",
+            "user_id",
+            "org_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
+    org: Mapped[Organisation] = relationship(lazy="joined")
+
+    @property
+    def staff_role(self) -> StaffRole:
+        return StaffRole(self.role)
+
+
+class AuthSession(Base):
+    """A login. The cookie carries its token; deleting the row ends the session everywhere."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ip: Mapped[str] = mapped_column(String(45), default="")
+
+    user: Mapped[User] = relationship(lazy="joined")

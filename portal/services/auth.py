@@ -1,0 +1,215 @@
+"""Login, lockout, revocable sessions and password changes.
+
+Rules: phone or ID number + password; 5 failed attempts lock the account for 15 minutes (configurable);
+idle sessions end after 30 minutes and every session after 12 hours; a session is a database row, so
+logout, a password change or disabling the account ends every copy of the cookie.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.identity import IdentityError, normalize_mobile, normalize_resident_id
+from portal.domain.passwords import check_password
+from portal.models import AuthSession, User
+from portal.services import audit
+from portal.services.actors import Actor
+
+_hasher = PasswordHasher()
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Verifying against a throwaway hash when the login is unknown keeps timing the same (no enumeration).
+_DUMMY_HASH = _hasher.hash("not-a-real-password-Aa1!")
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    attempts: int = 5
+    lockout: timedelta = timedelta(minutes=15)
+    idle: timedelta = timedelta(minutes=30)
+    absolute: timedelta = timedelta(hours=12)
+
+
+class LoginFailed(DomainError):
+    code = "login_failed"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _login_key(login: str) -> tuple[str, str] | None:
+    """Normalise what was typed into the ID-number or phone form it is stored in."""
+    for normalise, column in ((normalize_mobile, "phone"), (normalize_resident_id, "id_number")):
+        try:
+            return column, normalise(login)
+        except IdentityError:
+            continue
+    return None
+
+
+def find_user_by_login(session: Session, login: str) -> User | None:
+    key = _login_key(login)
+    if key is None:
+        # Other documents (permits, passports) are stored as typed, upper-cased.
+        value = login.strip().upper()
+        return session.scalars(select(User).where(or_(User.id_number == value, User.phone == value))).first()
+    column, value = key
+    return session.scalars(select(User).where(getattr(User, column) == value)).first()
+
+
+def authenticate(
+    session: Session, login: str, password: str, now: datetime, policy: LoginPolicy, *, ip: str = ""
+) -> User:
+    generic = "账号或密码不正确"
+    user = find_user_by_login(session, login)
+    if user is None:
+        _verify(_DUMMY_HASH, password)
+        audit.record(
+            session,
+            Actor(0, "", ip=ip),
+            "login",
+            now,
+            object_type="user",
+            outcome="denied",
+            detail={"code": "unknown_login"},
+        )
+        raise LoginFailed(generic)
+    actor = Actor(user.id, user.name, ip=ip)
+    if user.locked_until and user.locked_until > now:
+        until = user.locked_until.astimezone(SHANGHAI).strftime("%H:%M")
+        audit.record(
+            session,
+            actor,
+            "login",
+            now,
+            object_type="user",
+            object_id=user.id,
+            outcome="denied",
+            detail={"code": "locked"},
+        )
+        raise LoginFailed(f"连续{policy.attempts}次密码错误，账号已锁定至{until}，请稍后再试", code="locked")
+    if not _verify(user.password_hash, password):
+        user.failed_logins += 1
+        code = "bad_password"
+        message = generic
+        if user.failed_logins >= policy.attempts:
+            user.locked_until = now + policy.lockout
+            user.failed_logins = 0
+            until = user.locked_until.astimezone(SHANGHAI).strftime("%H:%M")
+            code = "locked"
+            message = f"连续{policy.attempts}次密码错误，账号已锁定至{until}，请稍后再试"
+        audit.record(
+            session,
+            actor,
+            "login",
+            now,
+            object_type="user",
+            object_id=user.id,
+            outcome="denied",
+            detail={"code": code},
+        )
+        raise LoginFailed(message, code=code)
+    if not user.is_active:
+        audit.record(
+            session,
+            actor,
+            "login",
+            now,
+            object_type="user",
+            object_id=user.id,
+            outcome="denied",
+            detail={"code": "disabled"},
+        )
+        raise LoginFailed("账号已停用，请联系所在单位管理员", code="disabled")
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record(session, actor, "login", now, object_type="user", object_id=user.id)
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(session: Session, user: User, now: datetime, *, ip: str = "") -> str:
+    """A new session row; returns the token for the cookie (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        AuthSession(token_hash=_digest(token), user_id=user.id, created_at=now, last_seen_at=now, ip=ip)
+    )
+    session.flush()
+    return token
+
+
+def load_session(session: Session, token: str, now: datetime, policy: LoginPolicy) -> AuthSession | None:
+    """The live session for a token, touched; None (and the row removed) when expired or unknown."""
+    row = session.scalars(select(AuthSession).where(AuthSession.token_hash == _digest(token))).first()
+    if row is None:
+        return None
+    if (
+        now - row.last_seen_at > policy.idle
+        or now - row.created_at > policy.absolute
+        or not row.user.is_active
+    ):
+        session.delete(row)
+        session.flush()
+        return None
+    # Touch at most once a minute: a write per request would serialise readers on SQLite.
+    if now - row.last_seen_at > timedelta(minutes=1):
+        row.last_seen_at = now
+    return row
+
+
+def end_session(session: Session, token: str, now: datetime, actor: Actor) -> None:
+    session.execute(delete(AuthSession).where(AuthSession.token_hash == _digest(token)))
+    audit.record(session, actor, "logout", now, object_type="user", object_id=actor.user_id)
+
+
+def change_password(
+    session: Session, user: User, current: str, new: str, confirm: str, now: datetime, actor: Actor
+) -> None:
+    """Checks the current password and the rules; ends every other session of the user."""
+    errors: dict[str, str] = {}
+    if not _verify(user.password_hash, current):
+        errors["current"] = "当前密码不正确"
+    problem = check_password(new, personal=(user.id_number, user.phone))
+    if problem:
+        errors["new"] = problem.message
+    elif _verify(user.password_hash, new):
+        errors["new"] = "新密码不能与当前密码相同"
+    if new != confirm:
+        errors["confirm"] = "两次输入的新密码不一致"
+    if errors:
+        raise ValidationFailed(errors)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.password_changed_at = now
+    session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+    audit.record(session, actor, "change_password", now, object_type="user", object_id=user.id)
+    session.flush()
+
+
+def initial_password() -> str:
+    """A random first password that satisfies the rules; the user must change it at first login."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(10)) + secrets.choice("!@#%*+=?")
+        if check_password(candidate) is None:
+            return candidate

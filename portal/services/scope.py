@@ -1,0 +1,51 @@
+"""The one scoping helper: every query for applications starts here, limited to what the actor may see.
+
+Never load an application by id alone (DESIGN.md §5): a wrong id and a forbidden id both read as
+"not found", so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, false, select
+from sqlalchemy.orm import Session
+
+from portal.domain.errors import NotFound
+from portal.models import Application, OrgKind
+from portal.services.actors import Actor
+
+# reached_level values: how far up the route an application has travelled.
+REACHED_DEPARTMENT = 1
+REACHED_BUREAU = 2
+
+
+def visible_applications(actor: Actor) -> Select[tuple[Application]]:
+    stmt = select(Application)
+    if actor.is_staff:
+        if actor.org_kind is OrgKind.ENTERPRISE:
+            return stmt.where(Application.enterprise_id == actor.org_id)
+        if actor.org_kind is OrgKind.DEPARTMENT:
+            return stmt.where(
+                Application.department_id == actor.org_id, Application.reached_level >= REACHED_DEPARTMENT
+            )
+        if actor.org_kind is OrgKind.BUREAU:
+            return stmt.where(
+                Application.bureau_id == actor.org_id, Application.reached_level >= REACHED_BUREAU
+            )
+        return stmt.where(false())
+    if actor.is_applicant:
+        return stmt.where(Application.applicant_id == actor.user_id)
+    return stmt.where(false())
+
+
+def get_application(session: Session, actor: Actor, application_id: int) -> Application:
+    application = session.scalars(
+        visible_applications(actor).where(Application.id == application_id)
+    ).one_or_none()
+    if application is None:
+        raise NotFound("找不到该申报，或您无权查看")
+    return application
+
+
+def sees_full_identity(actor: Actor, application: Application) -> bool:
+    """Full ID numbers only for the applicant's own enterprise staff (DESIGN.md §5, PII)."""
+    return actor.is_staff and actor.org_id == application.enterprise_id

@@ -1,0 +1,208 @@
+"""The only writer of Application.status (DESIGN.md §5).
+
+Every change is decided by portal.domain.workflow, written as a compare-and-set on (id, status, version)
+so a stale request fails with "已被他人处理，请刷新" instead of overwriting, and audited in the same
+transaction. Refused attempts are audited too, with outcome "denied".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from portal.domain import workflow
+from portal.domain.errors import DomainError, StaleObject
+from portal.domain.workflow import Action, Level, Role, Status, TransitionNotAllowed
+from portal.models import Application, Membership, StaffRole
+from portal.services import audit
+from portal.services.actors import Actor
+from portal.services.certificates import issue_certificate_number
+from portal.services.scope import REACHED_BUREAU, REACHED_DEPARTMENT
+
+APPLICANT_ACTIONS = frozenset({Action.SUBMIT, Action.RESUBMIT, Action.WITHDRAW})
+
+
+def workflow_role(actor: Actor, action: Action) -> Role:
+    """The role an actor plays for an action: their staff role, or applicant for the applicant's moves."""
+    if actor.user_id == 0:
+        return Role.SYSTEM
+    if action in APPLICANT_ACTIONS or not actor.is_staff:
+        return Role.APPLICANT
+    return Role.LEADER if actor.staff_role is StaffRole.LEADER else Role.HANDLER
+
+
+def situation_of(application: Application) -> workflow.Situation:
+    return workflow.Situation(
+        status=application.state,
+        applicant_id=application.applicant_id,
+        handler_signed_by=application.handler_signed_by_id,
+        returned_from=Status(application.returned_from) if application.returned_from else None,
+    )
+
+
+def workflow_actor(actor: Actor, application: Application, role: Role) -> workflow.Actor:
+    return workflow.Actor(
+        user_id=actor.user_id or None,
+        role=role,
+        acts_for_holder=actor.is_staff and actor.org_id == application.current_org_id,
+    )
+
+
+def available_actions(actor: Actor, application: Application) -> list[Action]:
+    """What this actor may do now: staff actions for staff, applicant actions on one's own application."""
+    situation = situation_of(application)
+    actions: list[Action] = []
+    if actor.is_staff:
+        role = Role.LEADER if actor.staff_role is StaffRole.LEADER else Role.HANDLER
+        actions += workflow.available_actions(situation, workflow_actor(actor, application, role))
+    if actor.user_id == application.applicant_id:
+        own = workflow.available_actions(situation, workflow_actor(actor, application, Role.APPLICANT))
+        actions += [a for a in own if a in APPLICANT_ACTIONS]
+    return actions
+
+
+def holder_org_id(application: Application, status: Status) -> int:
+    """The organisation holding the application in `status`; with no holder, it stays where it was."""
+    level = workflow.holder(status)
+    if level is Level.DEPARTMENT:
+        return application.department_id
+    if level is Level.BUREAU:
+        return application.bureau_id
+    if level is Level.ENTERPRISE:
+        return application.enterprise_id
+    return application.current_org_id
+
+
+def _org_can_send_onward(session: Session, org_id: int) -> bool:
+    """An organisation sends work onward only once it has both an active handler and leader."""
+    roles = session.scalars(
+        select(Membership.role)
+        .where(Membership.org_id == org_id, Membership.ended_at.is_(None))
+        .group_by(Membership.role)
+    ).all()
+    return {StaffRole.HANDLER.value, StaffRole.LEADER.value} <= set(roles)
+
+
+def apply(
+    session: Session,
+    actor: Actor,
+    application: Application,
+    action: Action,
+    now: datetime,
+    *,
+    expected_version: int | None = None,
+    reason: str = "",
+    extra: dict[str, Any] | None = None,
+) -> Application:
+    """Decide, compare-and-set, audit. Raises DomainError (TransitionNotAllowed wrapped) or StaleObject.
+
+    May cause every transition of portal.domain.workflow.TRANSITIONS.
+    """
+    role = workflow_role(actor, action)
+    source = application.state
+    try:
+        if expected_version is not None and expected_version != application.version:
+            raise StaleObject()
+        if action.needs_reason and not reason.strip():
+            raise DomainError("请填写理由", code="reason_required")
+        outcome = workflow.decide(situation_of(application), action, workflow_actor(actor, application, role))
+        target_org = holder_org_id(application, outcome.target)
+        moves_up = target_org != application.current_org_id and actor.is_staff
+        if moves_up and not _org_can_send_onward(session, application.current_org_id):
+            raise DomainError("本单位须同时配备经办人和领导，才能向上报送", code="org_incomplete")
+    except TransitionNotAllowed as refused:
+        _audit_denied(session, actor, application, action, role, now, refused.code)
+        raise DomainError(refused.message, code=refused.code) from refused
+    except DomainError as refused:
+        _audit_denied(session, actor, application, action, role, now, refused.code)
+        raise
+
+    values: dict[str, Any] = {
+        "status": outcome.target.value,
+        "awaiting": _awaiting(outcome.target, outcome.handler_signed_by),
+        "version": Application.version + 1,
+        "handler_signed_by_id": outcome.handler_signed_by,
+        "returned_from": outcome.returned_from.value if outcome.returned_from else None,
+        "current_org_id": target_org,
+        "reached_level": max(application.reached_level, _reached(outcome.target)),
+        "status_changed_at": now,
+        "updated_at": now,
+    }
+    if outcome.counts_as_return:
+        values["counted_returns"] = Application.counted_returns + 1
+    if action in (Action.SUBMIT, Action.RESUBMIT):
+        values["submitted_at"] = now
+    if action is Action.CERTIFY:
+        values["certificate_no"] = issue_certificate_number(session, application.bureau_id, now)
+        values["certified_at"] = now
+    values.update(extra or {})
+
+    result = session.execute(
+        update(Application)
+        .where(
+            Application.id == application.id,
+            Application.status == source.value,
+            Application.version == application.version,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(application)
+        _audit_denied(session, actor, application, action, role, now, "stale")
+        raise StaleObject()
+    audit.record(
+        session,
+        actor,
+        action.value,
+        now,
+        object_type="application",
+        object_id=application.id,
+        from_status=source.value,
+        to_status=outcome.target.value,
+        reason=reason.strip(),
+        role=role.value,
+        detail={"certificate_no": values["certificate_no"]} if action is Action.CERTIFY else None,
+    )
+    session.refresh(application)
+    return application
+
+
+def _awaiting(status: Status, handler_signed_by: int | None) -> str | None:
+    role = workflow.awaiting(status, handler_signed_by)
+    return role.value if role else None
+
+
+def _reached(status: Status) -> int:
+    level = workflow.holder(status)
+    if level is Level.DEPARTMENT:
+        return REACHED_DEPARTMENT
+    if level is Level.BUREAU:
+        return REACHED_BUREAU
+    return 0
+
+
+def _audit_denied(
+    session: Session,
+    actor: Actor,
+    application: Application,
+    action: Action,
+    role: Role,
+    now: datetime,
+    code: str,
+) -> None:
+    audit.record(
+        session,
+        actor,
+        action.value,
+        now,
+        object_type="application",
+        object_id=application.id,
+        outcome="denied",
+        from_status=application.status,
+        role=role.value,
+        detail={"code": code},
+    )

@@ -1,0 +1,28 @@
+// Small progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+  // Ask before destructive actions: forms marked data-confirm (plain submit and htmx alike).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-confirm]");
+    if (form && event.detail && event.detail.verb === "post") {
+      event.preventDefault();
+      if (window.confirm(form.dataset.confirm)) { event.detail.issueRequest(true); }
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target instanceof Element && target.closest("[data-print]")) { window.print(); }
+  });
+  // After a swap, move focus to the first error or notice so keyboard and screen-reader users see it.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var focus = event.target.querySelector("[role=alert], [role=status]");
+    if (focus) { focus.setAttribute("tabindex", "-1"); focus.focus({ preventScroll: false }); }
+  });
+})();

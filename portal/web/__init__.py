@@ -1,0 +1,116 @@
+"""The web layer: the only package that imports Flask. Wires login, blueprints, errors, template helpers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, Response, redirect, request, url_for
+from flask_login import current_user
+
+from portal.domain.identity import mask_id_number, mask_mobile
+from portal.extensions import db, login_manager
+from portal.services.auth import LoginPolicy, load_session
+from portal.web.context import SessionUser, current_membership, memberships, now
+from portal.web.errors import register_error_handlers
+from portal.web.htmx import hx_redirect, is_htmx
+from portal.web.security import register_security
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def login_policy(app: Flask) -> LoginPolicy:
+    from datetime import timedelta
+
+    return LoginPolicy(
+        attempts=app.config["PORTAL_LOCKOUT_ATTEMPTS"],
+        lockout=timedelta(minutes=app.config["PORTAL_LOCKOUT_MINUTES"]),
+        idle=timedelta(minutes=app.config["PORTAL_IDLE_MINUTES"]),
+        absolute=timedelta(hours=app.config["PORTAL_ABSOLUTE_HOURS"]),
+    )
+
+
+def _cn_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(SHANGHAI).date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _cn_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(SHANGHAI)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def _setup_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # the server-side session row is the protection
+
+    @login_manager.user_loader
+    def _load(token: str) -> SessionUser | None:
+        row = load_session(db.session, token, now(), login_policy(app))
+        if row is None:
+            db.session.commit()  # an expired row was deleted
+            return None
+        return SessionUser(row.user, token)
+
+    @login_manager.unauthorized_handler
+    def _unauthorized() -> Response:
+        target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+        if is_htmx():
+            return hx_redirect(target)
+        return redirect(target)  # type: ignore[return-value]
+
+    @app.before_request
+    def _force_password_change() -> Response | None:
+        if not current_user.is_authenticated or not current_user.user.must_change_password:
+            return None
+        if request.endpoint in {"auth.change_password", "auth.logout", "static"}:
+            return None
+        target = url_for("auth.change_password")
+        return hx_redirect(target) if is_htmx() else redirect(target)  # type: ignore[return-value]
+
+
+def _register_macros(app: Flask) -> None:
+    """Macros as globals, so a block rendered alone (an htmx fragment) sees them without an import."""
+    from jinja2.runtime import Macro
+
+    for path in ("macros/forms.html", "macros/ui.html"):
+        module = app.jinja_env.get_template(path).module
+        for name in dir(module):
+            value = getattr(module, name)
+            if isinstance(value, Macro):
+                app.jinja_env.globals["timeline_list" if name == "timeline" else name] = value
+
+
+def register_web(app: Flask) -> None:
+    from portal.web.admin.views import bp as admin_bp
+    from portal.web.applicant.views import bp as applicant_bp
+    from portal.web.auth.views import bp as auth_bp
+    from portal.web.enterprise.views import bp as enterprise_bp
+    from portal.web.review.views import bp as review_bp
+
+    _setup_login(app)
+    register_security(app)
+    register_error_handlers(app)
+    for blueprint in (auth_bp, enterprise_bp, applicant_bp, review_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+    app.jinja_env.filters.update(
+        cn_date=_cn_date, cn_datetime=_cn_datetime, mask_id=mask_id_number, mask_phone=mask_mobile, zip=zip
+    )
+    app.jinja_env.globals.update(current_membership=current_membership, memberships=memberships)
+    _register_macros(app)
+
+    @app.context_processor
+    def _htmx_src() -> dict[str, str]:
+        return {
+            "htmx_src": app.config.get("PORTAL_HTMX_URL")
+            or url_for("static", filename="vendor/htmx-2.0.11.min.js")
+        }

@@ -1,0 +1,131 @@
+"""Organisations and staff: the bureau admin builds the tree; each organisation's staff manage their own."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, request, url_for
+
+from portal.domain.errors import DomainError, ValidationFailed
+from portal.extensions import db
+from portal.models import Organisation, OrgKind, Ownership, StaffRole
+from portal.services import organisations as service
+from portal.web.context import current_actor, now
+from portal.web.forms import form_input
+from portal.web.guards import admin_required, staff_required
+from portal.web.htmx import hx_trigger, render_page
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+ALL_STAFF = (StaffRole.HANDLER, StaffRole.LEADER, StaffRole.ADMIN)
+
+
+def _organisations_page(
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+    fragment: str | None = None,
+) -> Response:
+    actor = current_actor()
+    orgs = service.organisations_under(db.session, actor.org_id or 0)
+    return render_page(
+        "pages/admin/list_organisations.html",
+        fragment=fragment,
+        status=status,
+        orgs=orgs,
+        errors=errors or {},
+        form=form or {},
+        kinds=[OrgKind.DEPARTMENT, OrgKind.ENTERPRISE],
+        ownerships=list(Ownership),
+    )
+
+
+@bp.get("/orgs")
+@admin_required
+def list_organisations() -> Response:
+    return _organisations_page()
+
+
+@bp.post("/orgs")
+@admin_required
+def create_organisation() -> Response:
+    data = form_input(service.OrganisationInput, parent_id=request.form.get("parent_id", type=int))
+    try:
+        org = service.create_organisation(db.session, current_actor(), data, now())
+    except ValidationFailed as invalid:
+        db.session.rollback()
+        return _organisations_page(
+            errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="create_form"
+        )
+    db.session.commit()
+    flash(f"已创建{org.org_kind.title}：{org.name}，请为其添加经办人和领导", "success")
+    return redirect(url_for("admin.show_organisation", org_id=org.id), 303)  # type: ignore[return-value]
+
+
+def _staff_page(
+    org: Organisation,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    created: service.NewAccount | None = None,
+    status: int = 200,
+    fragment: str | None = None,
+) -> Response:
+    return render_page(
+        "pages/admin/show_organisation.html",
+        fragment=fragment,
+        status=status,
+        org=org,
+        staff=service.staff_of(db.session, org.id, include_ended=True),
+        errors=errors or {},
+        form=form or {},
+        created=created,
+        roles=[StaffRole.HANDLER, StaffRole.LEADER],
+    )
+
+
+@bp.get("/orgs/<int:org_id>")
+@staff_required(roles=ALL_STAFF)
+def show_organisation(org_id: int) -> Response:
+    org = service.get_manageable_org(db.session, current_actor(), org_id)
+    return _staff_page(org)
+
+
+@bp.post("/orgs/<int:org_id>/staff")
+@staff_required(roles=ALL_STAFF)
+def add_staff(org_id: int) -> Response:
+    actor = current_actor()
+    org = service.get_manageable_org(db.session, actor, org_id)
+    person = form_input(service.PersonInput)
+    replaces = request.form.get("replaces", type=int)
+    try:
+        created = service.add_staff(
+            db.session,
+            actor,
+            org.id,
+            person,
+            request.form.get("role", ""),
+            now(),
+            replace_membership_id=replaces,
+        )
+    except ValidationFailed as invalid:
+        db.session.rollback()
+        return _staff_page(
+            org, errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="staff_form"
+        )
+    db.session.commit()
+    # The first password is shown once, in this response, never stored in a cookie or URL.
+    return hx_trigger(_staff_page(org, created=created, fragment="staff_form"), "staff-changed")
+
+
+@bp.post("/memberships/<int:membership_id>/end")
+@staff_required(roles=ALL_STAFF)
+def end_membership(membership_id: int) -> Response:
+    try:
+        membership = service.end_membership(db.session, current_actor(), membership_id, now())
+    except DomainError as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return redirect(request.referrer or url_for("auth.home"), 303)  # type: ignore[return-value]
+    db.session.commit()
+    flash("岗位已撤销（历史记录保留）", "success")
+    return redirect(url_for("admin.show_organisation", org_id=membership.org_id), 303)  # type: ignore[return-value]

@@ -1,0 +1,98 @@
+"""The applicant's pages: my applications, the short form (saved as a draft), submit, and the timeline."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+
+from portal.domain.errors import DomainError, StaleObject, ValidationFailed
+from portal.domain.workflow import Action
+from portal.extensions import db
+from portal.services import applications as service
+from portal.services.scope import get_application
+from portal.services.transitions import available_actions
+from portal.web.context import current_actor, now
+from portal.web.forms import form_input, version_field
+from portal.web.guards import applicant_required
+from portal.web.htmx import render_page
+
+bp = Blueprint("applicant", __name__, url_prefix="/me")
+
+
+@bp.get("/applications")
+@applicant_required
+def list_applications() -> Response:
+    actor = current_actor(as_applicant=True)
+    return render_page(
+        "pages/applicant/list_applications.html",
+        applications=service.applications_of_applicant(db.session, actor),
+    )
+
+
+def _detail(
+    application_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+    fragment: str | None = None,
+    message: str = "",
+) -> Response:
+    actor = current_actor(as_applicant=True)
+    application = get_application(db.session, actor, application_id)
+    return render_page(
+        "pages/applicant/show_application.html",
+        fragment=fragment,
+        status=status,
+        application=application,
+        actions=available_actions(actor, application),
+        timeline=service.timeline(db.session, actor, application.id),
+        missing=service.missing_for_submit(application),
+        editable=application.state in service.EDITABLE,
+        errors=errors or {},
+        form=form,
+        message=message,
+        education_levels=service.EDUCATION_LEVELS,
+    )
+
+
+@bp.get("/applications/<int:application_id>")
+@applicant_required
+def show_application(application_id: int) -> Response:
+    return _detail(application_id)
+
+
+@bp.post("/applications/<int:application_id>/form")
+@applicant_required
+def save_form(application_id: int) -> Response:
+    actor = current_actor(as_applicant=True)
+    try:
+        service.save_form(db.session, actor, application_id, form_input(service.FormInput), now())
+    except ValidationFailed as invalid:
+        db.session.rollback()
+        return _detail(
+            application_id, errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="form"
+        )
+    db.session.commit()
+    flash("申报表已保存", "success")
+    return redirect(url_for("applicant.show_application", application_id=application_id), 303)  # type: ignore[return-value]
+
+
+@bp.post("/applications/<int:application_id>/act")
+@applicant_required
+def act(application_id: int) -> Response:
+    try:
+        action = Action(request.form.get("action", ""))
+    except ValueError:
+        abort(400)
+    actor = current_actor(as_applicant=True)
+    try:
+        service.act(db.session, actor, application_id, action, now(), expected_version=version_field())
+    except (ValidationFailed, StaleObject, DomainError) as refused:
+        db.session.commit()  # keeps the audit event of the refused attempt; nothing else was written
+        text = (
+            "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
+        )
+        return _detail(application_id, status=409 if isinstance(refused, StaleObject) else 422, message=text)
+    db.session.commit()
+    flash(f"已{action.title}", "success")
+    return redirect(url_for("applicant.show_application", application_id=application_id), 303)  # type: ignore[return-value]

@@ -1,0 +1,129 @@
+"""Login, logout, password change, the home page that sends each role to its work, and role switching."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.domain.errors import ValidationFailed
+from portal.extensions import db
+from portal.models import OrgKind, StaffRole
+from portal.services import auth
+from portal.web import context
+from portal.web.htmx import render_page
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.get("/")
+def home() -> Response:
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))  # type: ignore[return-value]
+    membership = context.current_membership()
+    if membership is not None:
+        if membership.role == StaffRole.ADMIN.value:
+            return redirect(url_for("admin.list_organisations"))  # type: ignore[return-value]
+        if membership.org.kind == OrgKind.ENTERPRISE.value and membership.role == StaffRole.HANDLER.value:
+            return redirect(url_for("enterprise.list_applicants"))  # type: ignore[return-value]
+        return redirect(url_for("review.show_queue"))  # type: ignore[return-value]
+    return redirect(url_for("applicant.list_applications"))  # type: ignore[return-value]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response:
+    from portal.web import login_policy
+
+    error = ""
+    login_value = ""
+    if request.method == "POST":
+        login_value = request.form.get("login", "").strip()
+        password = request.form.get("password", "")
+        if not login_value or not password:
+            error = "请输入手机号或证件号码，以及密码"
+        else:
+            try:
+                user = auth.authenticate(
+                    db.session,
+                    login_value,
+                    password,
+                    context.now(),
+                    login_policy(current_app),
+                    ip=request.remote_addr or "",
+                )
+            except auth.LoginFailed as failed:
+                db.session.commit()  # keep the failed-attempt count and its audit event
+                error = failed.message
+            else:
+                token = auth.start_session(db.session, user, context.now(), ip=request.remote_addr or "")
+                db.session.commit()
+                session.clear()  # a fresh session at login: nothing carried over from before
+                login_user(context.SessionUser(user, token))
+                target = _safe_next(request.args.get("next")) or url_for("auth.home")
+                if user.must_change_password:
+                    target = url_for("auth.change_password")
+                return redirect(target, 303)  # type: ignore[return-value]
+    return render_page(
+        "pages/auth/login.html", status=422 if error else 200, error=error, login_value=login_value
+    )
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    auth.end_session(db.session, current_user.token, context.now(), context.current_actor())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("您已安全退出", "info")
+    return redirect(url_for("auth.login"), 303)  # type: ignore[return-value]
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Response:
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        user = context.current_account()
+        try:
+            auth.change_password(
+                db.session,
+                user,
+                request.form.get("current", ""),
+                request.form.get("new", ""),
+                request.form.get("confirm", ""),
+                context.now(),
+                context.current_actor(),
+            )
+        except ValidationFailed as invalid:
+            errors = invalid.fields
+        else:
+            # Every session was ended; start a fresh one for this browser.
+            token = auth.start_session(db.session, user, context.now(), ip=request.remote_addr or "")
+            db.session.commit()
+            session.clear()
+            login_user(context.SessionUser(user, token))
+            flash("密码已修改", "success")
+            return redirect(url_for("auth.home"), 303)  # type: ignore[return-value]
+    return render_page(
+        "pages/auth/change_password.html",
+        status=422 if errors else 200,
+        errors=errors,
+        forced=context.current_account().must_change_password,
+    )
+
+
+@bp.post("/switch-role")
+@login_required
+def switch_role() -> Response:
+    wanted = request.form.get("membership_id", type=int)
+    if wanted == 0:
+        session["membership_id"] = 0  # act as applicant
+    elif any(m.id == wanted for m in context.memberships()):
+        session["membership_id"] = wanted
+    return redirect(url_for("auth.home"), 303)  # type: ignore[return-value]

@@ -1,0 +1,79 @@
+"""Error pages in Chinese (403/404/422/500), each also an htmx fragment; DomainError kinds mapped to codes."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
+from portal.web.htmx import is_htmx, render_page
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("请求有误", "页面提交的数据不完整，请返回重试。"),
+    403: ("无权访问", "您当前的身份无权打开此页面。如需办理，请联系所在单位的管理员。"),
+    404: ("页面不存在", "找不到您要的页面或申报，可能已被删除，或您无权查看。"),
+    405: ("操作方式不正确", "请通过页面上的按钮进行操作。"),
+    409: ("已被他人处理", "该申报已被他人处理，请刷新后查看最新状态。"),
+    413: ("文件太大", "上传的内容超过了大小限制，请压缩后重试。"),
+    422: ("内容有误", "提交的内容有误，请按提示修改。"),
+    429: ("操作太频繁", "请稍后再试。"),
+    500: ("系统出错了", "服务器处理时出错，已记录。请稍后重试；如果一直出现，请联系管理员。"),
+}
+
+
+def error_response(status: int, message: str | None = None) -> Response:
+    title, default = MESSAGES.get(status, MESSAGES[500])
+    template = f"errors/{status}.html" if status in (403, 404, 422, 500) else "errors/generic.html"
+    response = render_page(
+        template,
+        fragment="content",
+        status=status,
+        title=title,
+        message=message or default,
+        status_code=status,
+    )
+    if status >= 500 and is_htmx():
+        # Never swap a 500 page into a small target: tell htmx to put it in the flash region instead.
+        response.headers["HX-Retarget"] = "#flash"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Response:
+        return error_response(error.code or 500)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError) -> Response:
+        return error_response(400, "页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试。")
+
+    @app.errorhandler(NotFound)
+    def _not_found(error: NotFound) -> Response:
+        return error_response(404)
+
+    @app.errorhandler(PermissionDenied)
+    def _denied(error: PermissionDenied) -> Response:
+        return error_response(403, error.message)
+
+    @app.errorhandler(StaleObject)
+    def _stale(error: StaleObject) -> Response:
+        return error_response(409, error.message)
+
+    @app.errorhandler(ValidationFailed)
+    def _invalid(error: ValidationFailed) -> Response:
+        return error_response(422, "；".join(error.fields.values()) or error.message)
+
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> Response:
+        return error_response(422, error.message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500)

@@ -1,0 +1,67 @@
+"""The one reader of HX-* request headers, and the helpers that answer htmx requests.
+
+A fragment is a named {% block %} of a real page template: the same template renders the full page
+without HX-Request and just that block with it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response, current_app, make_response, request
+
+
+def is_htmx() -> bool:
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def wants_fragment() -> bool:
+    """True for an htmx request that did not ask for a whole page (boosted navigation asks for one)."""
+    return is_htmx() and request.headers.get("HX-Boosted") != "true"
+
+
+def hx_target() -> str | None:
+    return request.headers.get("HX-Target")
+
+
+def render_block(template_name: str, block: str, **context: Any) -> str:
+    env = current_app.jinja_env
+    template = env.get_template(template_name)
+    current_app.update_template_context(context)
+    ctx = template.new_context(context)
+    return "".join(template.blocks[block](ctx))
+
+
+def render_page(
+    template_name: str, *, fragment: str | None = None, status: int = 200, **context: Any
+) -> Response:
+    """The whole page, or only `fragment` when htmx asked for it. Always varies on HX-Request."""
+    if fragment is not None and wants_fragment():
+        body = render_block(template_name, fragment, **context)
+    else:
+        env = current_app.jinja_env
+        current_app.update_template_context(context)
+        body = env.get_template(template_name).render(context)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def hx_trigger(response: Response, *events: str) -> Response:
+    existing = response.headers.get("HX-Trigger")
+    names: dict[str, Any] = json.loads(existing) if existing else {}
+    for event in events:
+        names[event] = True
+    response.headers["HX-Trigger"] = json.dumps(names)
+    return response
+
+
+def hx_redirect(url: str) -> Response:
+    """Navigate an htmx call: 200 with HX-Redirect (a 302 would be followed and swapped into the target)."""
+    response = make_response("", 200)
+    response.headers["HX-Redirect"] = url
+    return response

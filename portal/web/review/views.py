@@ -1,0 +1,98 @@
+"""Review queues for every reviewing organisation, the review page, and the actions on one application."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+
+from portal.domain.errors import DomainError, StaleObject
+from portal.domain.workflow import Action
+from portal.extensions import db
+from portal.services import applications as applications_service
+from portal.services import queues
+from portal.services.scope import get_application, sees_full_identity
+from portal.services.transitions import available_actions
+from portal.web.context import current_actor, now
+from portal.web.forms import version_field
+from portal.web.guards import staff_required
+from portal.web.htmx import hx_target, hx_trigger, render_page, wants_fragment
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+def _tab() -> queues.Tab:
+    try:
+        return queues.Tab(request.args.get("tab", queues.Tab.HANDLER.value))
+    except ValueError:
+        abort(404)
+
+
+@bp.get("/queue")
+@staff_required()
+def show_queue() -> Response:
+    actor = current_actor()
+    tab = _tab()
+    fragment = "counts" if hx_target() == "queue-counts" else "queue"
+    return render_page(
+        "pages/review/show_queue.html",
+        fragment=fragment,
+        tab=tab,
+        tabs=list(queues.Tab),
+        rows=queues.queue(db.session, actor, tab),
+        counts=queues.queue_counts(db.session, actor),
+    )
+
+
+@bp.get("/applications/<int:application_id>")
+@staff_required()
+def show_application(application_id: int) -> Response:
+    actor = current_actor()
+    application = get_application(db.session, actor, application_id)
+    return render_page(
+        "pages/review/show_application.html",
+        application=application,
+        actions=available_actions(actor, application),
+        full_identity=sees_full_identity(actor, application),
+        timeline=applications_service.timeline(db.session, actor, application.id),
+    )
+
+
+@bp.post("/applications/<int:application_id>/act")
+@staff_required()
+def act(application_id: int) -> Response:
+    try:
+        action = Action(request.form.get("action", ""))
+    except ValueError:
+        abort(400)
+    actor = current_actor()
+    reason = request.form.get("reason", "")
+    back = request.form.get("back") or url_for("review.show_queue")
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for("review.show_queue")
+    try:
+        applications_service.act(
+            db.session, actor, application_id, action, now(), expected_version=version_field(), reason=reason
+        )
+    except DomainError as refused:
+        db.session.commit()  # keeps the audit event of the refused attempt; nothing else was written
+        status = 409 if isinstance(refused, StaleObject) else 422
+        if wants_fragment():
+            row = queues.queue_row(db.session, actor, application_id)
+            return render_page(
+                "pages/review/show_queue.html",
+                fragment="row",
+                status=status,
+                row=row,
+                row_error=refused.message,
+                reason=reason,
+            )
+        flash(refused.message, "error")
+        return redirect(back, 303)  # type: ignore[return-value]
+    db.session.commit()
+    if wants_fragment():
+        row = queues.queue_row(db.session, actor, application_id)
+        response = render_page(
+            "pages/review/show_queue.html", fragment="row", row=row, row_notice=f"已{action.title}"
+        )
+        return hx_trigger(response, "application-changed")
+    flash(f"已{action.title}", "success")
+    return redirect(back, 303)  # type: ignore[return-value]

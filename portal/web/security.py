@@ -1,0 +1,52 @@
+"""Security headers on every response, request ids, and no-store for authenticated pages."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Flask, Response, g, request
+from flask_login import current_user
+
+
+def content_security_policy(htmx_url: str | None) -> str:
+    script_src = "'self'"
+    if htmx_url:
+        origin = "/".join(htmx_url.split("/")[:3])
+        script_src += f" {origin}"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {script_src}",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        ]
+    )
+
+
+def register_security(app: Flask) -> None:
+    csp = content_security_policy(app.config.get("PORTAL_HTMX_URL"))
+
+    @app.before_request
+    def _request_id() -> None:
+        g.request_id = request.headers.get("X-Request-Id", "")[:36] or uuid.uuid4().hex
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", csp)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(), camera=(self)")
+        headers["X-Request-Id"] = g.get("request_id", "")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if current_user and current_user.is_authenticated and not request.path.startswith("/static/"):
+            headers["Cache-Control"] = "no-store"
+        return response

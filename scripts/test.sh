@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# make test: lint, the suite on SQLite, the suite on PostgreSQL, then the e2e journeys on both.
+# The PostgreSQL cluster is stopped whatever happens.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export PYTHONDONTWRITEBYTECODE=1
+
+pgdir=$(mktemp -d /tmp/portal-pg.XXXXXX)
+port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cleanup() { bash scripts/pg.sh stop "$pgdir"; }
+trap cleanup EXIT INT TERM
+
+status=0
+step() { echo; echo "== $1"; shift; "$@" || status=1; }
+
+step "ruff" .venv/bin/ruff check .
+step "tests on SQLite" $PY -m pytest -n 2 -q tests
+if bash scripts/pg.sh start "$pgdir" "$port"; then
+  export TEST_DATABASE_URL="postgresql+psycopg://portal@127.0.0.1:$port/postgres"
+  step "tests on PostgreSQL" $PY -m pytest -n 2 -q tests
+  step "e2e on PostgreSQL" $PY -m pytest -q e2e
+  unset TEST_DATABASE_URL
+else
+  echo "could not start PostgreSQL (see $pgdir/server.log)"; cat "$pgdir/server.log" 2>/dev/null; status=1
+fi
+step "e2e on SQLite" $PY -m pytest -q e2e
+echo
+[ $status -eq 0 ] && echo "make test: all passed" || echo "make test: FAILED"
+exit $status

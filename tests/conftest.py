@@ -1,0 +1,99 @@
+"""Fixtures: one app and migrated database per worker, a savepoint-isolated session per test, a
+settable clock, and clients logged in as any user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy.orm import Session
+
+from portal import create_app
+from portal.extensions import db
+from portal.models import User
+from portal.services import auth
+from tests.dbsetup import database_url
+
+
+class Clock:
+    """The time the app sees; tests move it instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, a Monday
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Flask]:
+    url = database_url(f"portal_test_{worker_id}", tmp_path_factory.mktemp("db"))
+    application = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def clock(app: Flask) -> Iterator[Clock]:
+    value = Clock()
+    app.config["PORTAL_CLOCK"] = value
+    yield value
+    app.config.pop("PORTAL_CLOCK", None)
+
+
+@pytest.fixture
+def session(app: Flask, clock: Clock) -> Iterator[Session]:
+    """Everything a test and its requests write is rolled back at the end (savepoint per commit)."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        db.bind_to(connection, join_transaction_mode="create_savepoint")
+        try:
+            yield db.session()
+        finally:
+            db.session.remove()
+            outer.rollback()
+            connection.close()
+            db.bind_to(db.engine)
+
+
+@pytest.fixture
+def client(app: Flask, session: Session) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def login_as(app: Flask, session: Session, clock: Clock) -> Any:
+    """login_as(user) -> a client whose cookie carries a fresh server-side session for that user."""
+
+    def _login(user: User, *, membership_id: int | None = None) -> FlaskClient:
+        token = auth.start_session(session, user, clock.now)
+        session.flush()
+        browser = app.test_client()
+        with browser.session_transaction() as cookie:
+            cookie["_user_id"] = token
+            cookie["_fresh"] = True
+            if membership_id is not None:
+                cookie["membership_id"] = membership_id
+        return browser
+
+    return _login

@@ -1,0 +1,223 @@
+"""The state machine of DESIGN.md §3: every transition of the table, and every guard."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.domain import workflow as wf
+from portal.domain.workflow import Action, Actor, Role, Situation, Status, TransitionNotAllowed
+
+APPLICANT = 1
+HANDLER = 2
+LEADER = 3
+OTHER_HANDLER = 4
+
+
+def staff(user_id: int, role: Role, *, here: bool = True) -> Actor:
+    return Actor(user_id, role, acts_for_holder=here)
+
+
+APPLICANT_ACTOR = Actor(APPLICANT, Role.APPLICANT)
+SYSTEM = Actor(None, Role.SYSTEM)
+
+
+def at(status: Status, *, signed_by: int | None = None, returned_from: Status | None = None) -> Situation:
+    return Situation(status, APPLICANT, signed_by, returned_from)
+
+
+# (situation, action, actor, expected target)
+ALLOWED = [
+    (at(Status.DRAFT), Action.SUBMIT, APPLICANT_ACTOR, Status.SUBMITTED),
+    (at(Status.SUBMITTED), Action.HANDLER_APPROVE, staff(HANDLER, Role.HANDLER), Status.UNIT_REVIEW),
+    (
+        at(Status.UNIT_REVIEW, signed_by=HANDLER),
+        Action.LEADER_APPROVE,
+        staff(LEADER, Role.LEADER),
+        Status.UNIT_APPROVED,
+    ),
+    (at(Status.UNIT_APPROVED), Action.START_NOTICE, staff(HANDLER, Role.HANDLER), Status.IN_NOTICE),
+    (at(Status.IN_NOTICE), Action.CLOSE_NOTICE, staff(HANDLER, Role.HANDLER), Status.NOTICE_PASSED),
+    (at(Status.NOTICE_PASSED), Action.FORWARD, staff(LEADER, Role.LEADER), Status.DEPT_REVIEW),
+    (at(Status.DEPT_REVIEW), Action.HANDLER_APPROVE, staff(HANDLER, Role.HANDLER), Status.DEPT_REVIEW),
+    (
+        at(Status.DEPT_REVIEW, signed_by=HANDLER),
+        Action.LEADER_APPROVE,
+        staff(LEADER, Role.LEADER),
+        Status.BUREAU_REVIEW,
+    ),
+    (at(Status.BUREAU_REVIEW), Action.HANDLER_APPROVE, staff(HANDLER, Role.HANDLER), Status.BUREAU_REVIEW),
+    (
+        at(Status.BUREAU_REVIEW, signed_by=HANDLER),
+        Action.CERTIFY,
+        staff(LEADER, Role.LEADER),
+        Status.CERTIFIED,
+    ),
+    (at(Status.RETURNED, returned_from=Status.SUBMITTED), Action.RESUBMIT, APPLICANT_ACTOR, Status.SUBMITTED),
+    (
+        at(Status.RETURNED, returned_from=Status.DEPT_REVIEW),
+        Action.RESUBMIT,
+        APPLICANT_ACTOR,
+        Status.DEPT_REVIEW,
+    ),
+    (at(Status.RETURNED, returned_from=Status.SUBMITTED), Action.ABANDON, SYSTEM, Status.ABANDONED),
+    (at(Status.DRAFT), Action.WITHDRAW, APPLICANT_ACTOR, Status.WITHDRAWN),
+    (at(Status.SUBMITTED), Action.WITHDRAW, APPLICANT_ACTOR, Status.WITHDRAWN),
+    (at(Status.UNIT_REVIEW, signed_by=HANDLER), Action.WITHDRAW, APPLICANT_ACTOR, Status.WITHDRAWN),
+    (at(Status.RETURNED, returned_from=Status.SUBMITTED), Action.WITHDRAW, APPLICANT_ACTOR, Status.WITHDRAWN),
+]
+for _status in sorted(wf.REVIEW_STATUSES):
+    _signed = HANDLER if _status is Status.UNIT_REVIEW else None
+    ALLOWED += [
+        (at(_status, signed_by=_signed), Action.RETURN, staff(OTHER_HANDLER, Role.HANDLER), Status.RETURNED),
+        (at(_status, signed_by=_signed), Action.RETURN, staff(LEADER, Role.LEADER), Status.RETURNED),
+        (at(_status, signed_by=_signed), Action.REJECT, staff(LEADER, Role.LEADER), Status.REJECTED),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("situation", "action", "actor", "target"),
+    ALLOWED,
+    ids=[f"{s.status}-{a}-{r.role}" for s, a, r, _ in ALLOWED],
+)
+def test_every_transition_of_the_table_is_allowed(
+    situation: Situation, action: Action, actor: Actor, target: Status
+) -> None:
+    assert wf.decide(situation, action, actor).target is target
+
+
+def test_the_table_has_no_row_left_untested() -> None:
+    tested = {(s.status, a, r.role) for s, a, r, _ in ALLOWED}
+    table = {(row.source, row.action, row.role) for row in wf.TRANSITIONS}
+    assert table == tested
+
+
+def test_handler_signature_is_recorded_then_cleared_by_the_leader() -> None:
+    first = wf.decide(at(Status.DEPT_REVIEW), Action.HANDLER_APPROVE, staff(HANDLER, Role.HANDLER))
+    assert first.handler_signed_by == HANDLER
+    second = wf.decide(
+        at(Status.DEPT_REVIEW, signed_by=HANDLER), Action.LEADER_APPROVE, staff(LEADER, Role.LEADER)
+    )
+    assert second.handler_signed_by is None
+
+
+def refused(situation: Situation, action: Action, actor: Actor) -> str:
+    with pytest.raises(TransitionNotAllowed) as info:
+        wf.decide(situation, action, actor)
+    assert info.value.message  # every refusal says why, in Chinese
+    return info.value.code
+
+
+def test_an_action_that_is_not_in_the_table_for_the_status_is_refused() -> None:
+    assert refused(at(Status.DRAFT), Action.CERTIFY, staff(LEADER, Role.LEADER)) == "no_transition"
+    assert refused(at(Status.CERTIFIED), Action.RETURN, staff(LEADER, Role.LEADER)) == "no_transition"
+    assert refused(at(Status.UNIT_APPROVED), Action.WITHDRAW, APPLICANT_ACTOR) == "no_transition"
+
+
+def test_a_handler_cannot_sign_as_leader() -> None:
+    code = refused(
+        at(Status.UNIT_REVIEW, signed_by=HANDLER), Action.LEADER_APPROVE, staff(HANDLER, Role.HANDLER)
+    )
+    assert code == "wrong_role"
+
+
+def test_the_leader_cannot_sign_before_the_handler() -> None:
+    code = refused(at(Status.DEPT_REVIEW), Action.LEADER_APPROVE, staff(LEADER, Role.LEADER))
+    assert code == "handler_first"
+
+
+def test_the_same_person_never_signs_twice() -> None:
+    code = refused(at(Status.BUREAU_REVIEW, signed_by=LEADER), Action.CERTIFY, staff(LEADER, Role.LEADER))
+    assert code == "same_person"
+
+
+def test_the_handler_cannot_give_a_second_first_review() -> None:
+    code = refused(
+        at(Status.DEPT_REVIEW, signed_by=HANDLER), Action.HANDLER_APPROVE, staff(OTHER_HANDLER, Role.HANDLER)
+    )
+    assert code == "already_signed"
+
+
+def test_nobody_reviews_their_own_application() -> None:
+    own = Actor(APPLICANT, Role.HANDLER, acts_for_holder=True)
+    assert refused(at(Status.SUBMITTED), Action.HANDLER_APPROVE, own) == "own_application"
+    assert refused(at(Status.SUBMITTED), Action.RETURN, own) == "own_application"
+
+
+def test_only_the_holding_organisation_acts() -> None:
+    code = refused(at(Status.DEPT_REVIEW), Action.HANDLER_APPROVE, staff(HANDLER, Role.HANDLER, here=False))
+    assert code == "not_holder"
+
+
+def test_only_the_applicant_moves_their_own_application() -> None:
+    assert refused(at(Status.DRAFT), Action.SUBMIT, Actor(99, Role.APPLICANT)) == "not_applicant"
+    assert refused(at(Status.DRAFT), Action.SUBMIT, staff(HANDLER, Role.HANDLER)) == "wrong_role"
+
+
+def test_only_the_system_abandons() -> None:
+    assert (
+        refused(
+            at(Status.RETURNED, returned_from=Status.SUBMITTED), Action.ABANDON, staff(LEADER, Role.LEADER)
+        )
+        == "wrong_role"
+    )
+
+
+def test_the_handler_cannot_reject() -> None:
+    assert refused(at(Status.SUBMITTED), Action.REJECT, staff(HANDLER, Role.HANDLER)) == "wrong_role"
+
+
+def test_returns_resume_at_the_stage_entry_and_count_only_after_unit_approval() -> None:
+    unit = wf.decide(at(Status.UNIT_REVIEW, signed_by=HANDLER), Action.RETURN, staff(LEADER, Role.LEADER))
+    assert (unit.returned_from, unit.counts_as_return) == (Status.SUBMITTED, False)
+    dept = wf.decide(at(Status.DEPT_REVIEW, signed_by=HANDLER), Action.RETURN, staff(LEADER, Role.LEADER))
+    assert (dept.returned_from, dept.counts_as_return) == (Status.DEPT_REVIEW, True)
+    assert dept.handler_signed_by is None
+    bureau = wf.decide(at(Status.BUREAU_REVIEW), Action.RETURN, staff(HANDLER, Role.HANDLER))
+    assert (bureau.returned_from, bureau.counts_as_return) == (Status.BUREAU_REVIEW, True)
+
+
+def test_resubmission_without_a_known_stage_is_refused() -> None:
+    assert refused(at(Status.RETURNED), Action.RESUBMIT, APPLICANT_ACTOR) == "no_return_stage"
+
+
+@pytest.mark.parametrize(
+    ("situation", "expected"),
+    [
+        (at(Status.DRAFT), Role.APPLICANT),
+        (at(Status.RETURNED, returned_from=Status.SUBMITTED), Role.APPLICANT),
+        (at(Status.SUBMITTED), Role.HANDLER),
+        (at(Status.UNIT_REVIEW, signed_by=HANDLER), Role.LEADER),
+        (at(Status.UNIT_APPROVED), Role.HANDLER),
+        (at(Status.IN_NOTICE), Role.HANDLER),
+        (at(Status.NOTICE_PASSED), Role.LEADER),
+        (at(Status.DEPT_REVIEW), Role.HANDLER),
+        (at(Status.DEPT_REVIEW, signed_by=HANDLER), Role.LEADER),
+        (at(Status.BUREAU_REVIEW), Role.HANDLER),
+        (at(Status.BUREAU_REVIEW, signed_by=HANDLER), Role.LEADER),
+        (at(Status.CERTIFIED), None),
+        (at(Status.REJECTED), None),
+        (at(Status.WITHDRAWN), None),
+        (at(Status.ABANDONED), None),
+    ],
+)
+def test_awaiting_names_whose_move_it_is(situation: Situation, expected: Role | None) -> None:
+    assert wf.awaiting(situation.status, situation.handler_signed_by) is expected
+
+
+def test_available_actions_lists_only_what_passes_every_guard() -> None:
+    handler_view = wf.available_actions(at(Status.SUBMITTED), staff(HANDLER, Role.HANDLER))
+    assert handler_view == [Action.HANDLER_APPROVE, Action.RETURN]
+    leader_view = wf.available_actions(at(Status.UNIT_REVIEW, signed_by=HANDLER), staff(HANDLER, Role.LEADER))
+    assert leader_view == [Action.RETURN, Action.REJECT]  # signed as handler: cannot also approve
+    assert wf.available_actions(at(Status.CERTIFIED), staff(LEADER, Role.LEADER)) == []
+
+
+def test_every_status_and_action_has_a_chinese_title() -> None:
+    assert all(s.title for s in Status)
+    assert all(a.title for a in Action)
+    assert {s for s in Status if s.is_final} == {
+        Status.CERTIFIED,
+        Status.ABANDONED,
+        Status.REJECTED,
+        Status.WITHDRAWN,
+    }

@@ -1,0 +1,197 @@
+"""Factories for service and web tests: an organisation tree with staff, applicants and applications
+walked to any status through the real services."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from portal.domain.identity import complete_resident_id, complete_uscc
+from portal.domain.workflow import Action, Status
+from portal.models import Application, Membership, Organisation, OrgKind, Ownership, StaffRole, User
+from portal.services import applications
+from portal.services.actors import Actor, actor_for
+from portal.services.auth import hash_password
+
+PASSWORD = "Passw0rd!"
+PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+_serial = itertools.count(1)
+
+
+def resident_id() -> str:
+    n = next(_serial)
+    return complete_resident_id(f"3607021990{(n // 28) % 12 + 1:02d}{n % 28 + 1:02d}{n % 1000:03d}")
+
+
+def phone() -> str:
+    return f"139{next(_serial):08d}"
+
+
+def uscc() -> str:
+    return complete_uscc(f"91360703MA{next(_serial):06d}0")
+
+
+def make_org(
+    session: Session, kind: OrgKind, parent: Organisation | None = None, **extra: object
+) -> Organisation:
+    n = next(_serial)
+    values: dict[str, object] = {
+        "name": f"{kind.title}{n}",
+        "kind": kind.value,
+        "parent_id": parent.id if parent else None,
+    }
+    if kind is OrgKind.ENTERPRISE:
+        values.update(uscc=uscc(), ownership=Ownership.STATE.value)
+    if kind is OrgKind.BUREAU:
+        values.update(code=f"B{n}")
+    values.update(extra)
+    org = Organisation(**values)
+    session.add(org)
+    session.flush()
+    return org
+
+
+def make_user(
+    session: Session,
+    name: str | None = None,
+    *,
+    employer: Organisation | None = None,
+    must_change_password: bool = False,
+) -> User:
+    user = User(
+        name=name or f"用户{next(_serial)}",
+        id_number=resident_id(),
+        phone=phone(),
+        password_hash=PASSWORD_HASH,
+        must_change_password=must_change_password,
+        employer_id=employer.id if employer else None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def make_staff(
+    session: Session, org: Organisation, role: StaffRole, name: str | None = None, user: User | None = None
+) -> tuple[User, Membership]:
+    user = user or make_user(session, name)
+    membership = Membership(
+        user_id=user.id, org_id=org.id, role=role.value, started_at=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    session.add(membership)
+    session.flush()
+    session.refresh(user)
+    return user, membership
+
+
+@dataclass
+class Office:
+    """One organisation with its handler and leader."""
+
+    org: Organisation
+    handler: User
+    leader: User
+    handler_membership: Membership
+    leader_membership: Membership
+
+    def actor(self, role: StaffRole) -> Actor:
+        if role is StaffRole.LEADER:
+            return actor_for(self.leader, self.leader_membership)
+        return actor_for(self.handler, self.handler_membership)
+
+
+@dataclass
+class World:
+    bureau: Office
+    department: Office
+    enterprise: Office
+    other_enterprise: Office
+    admin: User
+    admin_membership: Membership
+    applicants: list[User] = field(default_factory=list)
+
+
+def make_office(session: Session, kind: OrgKind, parent: Organisation | None, **extra: object) -> Office:
+    org = make_org(session, kind, parent, **extra)
+    handler, hm = make_staff(session, org, StaffRole.HANDLER, f"{org.name}经办人")
+    leader, lm = make_staff(session, org, StaffRole.LEADER, f"{org.name}领导")
+    return Office(org, handler, leader, hm, lm)
+
+
+def make_world(session: Session) -> World:
+    bureau = make_office(session, OrgKind.BUREAU, None)
+    department = make_office(session, OrgKind.DEPARTMENT, bureau.org)
+    enterprise = make_office(session, OrgKind.ENTERPRISE, department.org)
+    other = make_office(session, OrgKind.ENTERPRISE, department.org, ownership=Ownership.NON_STATE.value)
+    admin, admin_membership = make_staff(session, bureau.org, StaffRole.ADMIN, "管理员")
+    return World(bureau, department, enterprise, other, admin, admin_membership)
+
+
+FILLED_FORM = applications.FormInput(
+    education="本科",
+    school="南昌大学",
+    major="土木工程",
+    graduated_on="2015-06-30",
+    work_started_on="2015-07-10",
+    current_title="助理工程师",
+    work_summary="负责多个市政项目的施工技术管理。",
+)
+
+# The actions, in order, that take a new application to each status of the main road.
+ROAD: list[tuple[str, Action, StaffRole | None]] = [
+    ("enterprise", Action.SUBMIT, None),
+    ("enterprise", Action.HANDLER_APPROVE, StaffRole.HANDLER),
+    ("enterprise", Action.LEADER_APPROVE, StaffRole.LEADER),
+    ("enterprise", Action.START_NOTICE, StaffRole.HANDLER),
+    ("enterprise", Action.CLOSE_NOTICE, StaffRole.HANDLER),
+    ("enterprise", Action.FORWARD, StaffRole.LEADER),
+    ("department", Action.HANDLER_APPROVE, StaffRole.HANDLER),
+    ("department", Action.LEADER_APPROVE, StaffRole.LEADER),
+    ("bureau", Action.HANDLER_APPROVE, StaffRole.HANDLER),
+    ("bureau", Action.CERTIFY, StaffRole.LEADER),
+]
+
+
+def make_application(
+    session: Session,
+    world: World,
+    now: datetime,
+    *,
+    applicant: User | None = None,
+    steps: int = 0,
+    office: Office | None = None,
+) -> Application:
+    """A filled draft, then the first `steps` actions of ROAD (each a minute apart)."""
+    office = office or world.enterprise
+    applicant = applicant or make_user(session, employer=office.org)
+    application = applications.start_application(
+        session,
+        office.actor(StaffRole.HANDLER),
+        applications.StartInput(applicant.id, "工程", "土木工程", "中级"),
+        now,
+    )
+    applications.save_form(session, actor_for(applicant, None), application.id, FILLED_FORM, now)
+    moment = now
+    for level, action, role in ROAD[:steps]:
+        moment += timedelta(minutes=1)
+        holder = {"enterprise": office, "department": world.department, "bureau": world.bureau}[level]
+        actor = actor_for(applicant, None) if role is None else holder.actor(role)
+        applications.act(session, actor, application.id, action, moment)
+    session.refresh(application)
+    return application
+
+
+STEPS_TO: dict[Status, int] = {
+    Status.DRAFT: 0,
+    Status.SUBMITTED: 1,
+    Status.UNIT_REVIEW: 2,
+    Status.UNIT_APPROVED: 3,
+    Status.IN_NOTICE: 4,
+    Status.NOTICE_PASSED: 5,
+    Status.DEPT_REVIEW: 6,
+    Status.BUREAU_REVIEW: 8,
+    Status.CERTIFIED: 10,
+}
