@@ -148,7 +148,36 @@ def seed_demo(session: Session, now: datetime) -> list[tuple[str, str, str]]:
         if existed:
             continue
         _walk(session, applicant, orgs[enterprise], series, specialty, level, goal, now)
+    _seed_staff_applicant(session, people["pvt_handler"], orgs[PRIVATE_ENTERPRISE], now)
     return logins
+
+
+def _seed_staff_applicant(session: Session, handler: User, enterprise: Organisation, now: datetime) -> None:
+    """The private enterprise's handler applies too: the demo shows she cannot review her own case."""
+    if handler.employer_id is not None:
+        return
+    handler.employer_id = enterprise.id
+    session.flush()
+    leader = _staff_actor(session, "13870700009")
+    app = applications.start_application(
+        session, leader, applications.StartInput(handler.id, "经济", "人力资源管理", "中级"), now
+    )
+    applications.save_form(
+        session,
+        actor_for(handler, None),
+        app.id,
+        applications.FormInput(
+            education="本科",
+            school="赣南师范大学",
+            major="人力资源管理",
+            graduated_on="2014-06-30",
+            work_started_on="2014-07-01",
+            current_title="助理经济师",
+            work_summary="负责公司招聘、培训和职称申报组织工作。",
+        ),
+        now,
+    )
+    applications.act(session, actor_for(handler, None), app.id, Action.SUBMIT, now)
 
 
 def _staff_actor(session: Session, phone: str) -> Actor:

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from portal import create_app
@@ -62,18 +63,29 @@ def clock(app: Flask) -> Iterator[Clock]:
 
 @pytest.fixture
 def session(app: Flask, clock: Clock) -> Iterator[Session]:
-    """Everything a test and its requests write is rolled back at the end (savepoint per commit)."""
+    """Everything a test and its requests write is rolled back at the end (savepoint per commit).
+
+    No app context stays pushed during the test: each request must get its own, as in production
+    (a shared one would carry `g` — the cached user and actor — from one request into the next).
+    """
+    connection = db_engine(app).connect()
+    outer = connection.begin()
     with app.app_context():
-        connection = db.engine.connect()
-        outer = connection.begin()
         db.bind_to(connection, join_transaction_mode="create_savepoint")
-        try:
-            yield db.session()
-        finally:
-            db.session.remove()
-            outer.rollback()
-            connection.close()
+    test_session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield test_session
+    finally:
+        test_session.close()
+        outer.rollback()
+        connection.close()
+        with app.app_context():
             db.bind_to(db.engine)
+
+
+def db_engine(app: Flask) -> Engine:
+    with app.app_context():
+        return db.engine
 
 
 @pytest.fixture

@@ -32,6 +32,15 @@ class Tab(StrEnum):
 class QueueRow:
     application: Application
     actions: list[Action]
+    own: bool  # the reviewer's own application: someone else must act on it
+
+
+def _row(actor: Actor, application: Application) -> QueueRow:
+    return QueueRow(
+        application,
+        available_actions(actor, application, as_reviewer=True),
+        application.applicant_id == actor.user_id,
+    )
 
 
 def _require_reviewer(actor: Actor) -> None:
@@ -51,7 +60,7 @@ def _tab_filter(actor: Actor, tab: Tab) -> Select[tuple[Application]]:
 def queue(session: Session, actor: Actor, tab: Tab, *, limit: int = 200) -> list[QueueRow]:
     _require_reviewer(actor)
     stmt = _tab_filter(actor, tab).order_by(Application.status_changed_at, Application.id).limit(limit)
-    return [QueueRow(app, available_actions(actor, app)) for app in session.scalars(stmt)]
+    return [_row(actor, app) for app in session.scalars(stmt)]
 
 
 def queue_counts(session: Session, actor: Actor) -> dict[Tab, int]:
@@ -65,4 +74,4 @@ def queue_counts(session: Session, actor: Actor) -> dict[Tab, int]:
 def queue_row(session: Session, actor: Actor, application_id: int) -> QueueRow:
     _require_reviewer(actor)
     application = get_application(session, actor, application_id)
-    return QueueRow(application, available_actions(actor, application))
+    return _row(actor, application)

@@ -51,14 +51,15 @@ def workflow_actor(actor: Actor, application: Application, role: Role) -> workfl
     )
 
 
-def available_actions(actor: Actor, application: Application) -> list[Action]:
-    """What this actor may do now: staff actions for staff, applicant actions on one's own application."""
+def available_actions(actor: Actor, application: Application, *, as_reviewer: bool = False) -> list[Action]:
+    """What this actor may do now: staff actions for staff, applicant actions on one's own application
+    (not on review screens, where the person acts as a reviewer)."""
     situation = situation_of(application)
     actions: list[Action] = []
     if actor.is_staff:
         role = Role.LEADER if actor.staff_role is StaffRole.LEADER else Role.HANDLER
         actions += workflow.available_actions(situation, workflow_actor(actor, application, role))
-    if actor.user_id == application.applicant_id:
+    if actor.user_id == application.applicant_id and not as_reviewer:
         own = workflow.available_actions(situation, workflow_actor(actor, application, Role.APPLICANT))
         actions += [a for a in own if a in APPLICANT_ACTIONS]
     return actions

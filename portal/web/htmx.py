@@ -65,3 +65,12 @@ def hx_redirect(url: str) -> Response:
     response = make_response("", 200)
     response.headers["HX-Redirect"] = url
     return response
+
+
+def see_other(url: str) -> Response:
+    """After a successful POST: 303 for a plain form, 200 + HX-Redirect for htmx (never a followed 302)."""
+    if is_htmx():
+        return hx_redirect(url)
+    response = make_response("", 303)
+    response.headers["Location"] = url
+    return response

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, request, url_for
 
 from portal.domain.errors import DomainError, ValidationFailed
 from portal.extensions import db
@@ -11,7 +11,7 @@ from portal.services import organisations as service
 from portal.web.context import current_actor, now
 from portal.web.forms import form_input
 from portal.web.guards import admin_required, staff_required
-from portal.web.htmx import hx_trigger, render_page
+from portal.web.htmx import hx_trigger, render_page, see_other
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -58,7 +58,7 @@ def create_organisation() -> Response:
         )
     db.session.commit()
     flash(f"已创建{org.org_kind.title}：{org.name}，请为其添加经办人和领导", "success")
-    return redirect(url_for("admin.show_organisation", org_id=org.id), 303)  # type: ignore[return-value]
+    return see_other(url_for("admin.show_organisation", org_id=org.id))
 
 
 def _staff_page(
@@ -125,7 +125,7 @@ def end_membership(membership_id: int) -> Response:
     except DomainError as refused:
         db.session.rollback()
         flash(refused.message, "error")
-        return redirect(request.referrer or url_for("auth.home"), 303)  # type: ignore[return-value]
+        return see_other(request.referrer or url_for("auth.home"))
     db.session.commit()
     flash("岗位已撤销（历史记录保留）", "success")
-    return redirect(url_for("admin.show_organisation", org_id=membership.org_id), 303)  # type: ignore[return-value]
+    return see_other(url_for("admin.show_organisation", org_id=membership.org_id))

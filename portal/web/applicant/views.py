@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, request, url_for
 
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.workflow import Action
@@ -13,7 +13,7 @@ from portal.services.transitions import available_actions
 from portal.web.context import current_actor, now
 from portal.web.forms import form_input, version_field
 from portal.web.guards import applicant_required
-from portal.web.htmx import render_page
+from portal.web.htmx import render_page, see_other, wants_fragment
 
 bp = Blueprint("applicant", __name__, url_prefix="/me")
 
@@ -36,6 +36,7 @@ def _detail(
     status: int = 200,
     fragment: str | None = None,
     message: str = "",
+    saved: bool = False,
 ) -> Response:
     actor = current_actor(as_applicant=True)
     application = get_application(db.session, actor, application_id)
@@ -51,6 +52,7 @@ def _detail(
         errors=errors or {},
         form=form,
         message=message,
+        saved=saved,
         education_levels=service.EDUCATION_LEVELS,
     )
 
@@ -70,11 +72,13 @@ def save_form(application_id: int) -> Response:
     except ValidationFailed as invalid:
         db.session.rollback()
         return _detail(
-            application_id, errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="form"
+            application_id, errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="detail"
         )
     db.session.commit()
+    if wants_fragment():
+        return _detail(application_id, fragment="detail", saved=True)
     flash("申报表已保存", "success")
-    return redirect(url_for("applicant.show_application", application_id=application_id), 303)  # type: ignore[return-value]
+    return see_other(url_for("applicant.show_application", application_id=application_id))
 
 
 @bp.post("/applications/<int:application_id>/act")
@@ -95,4 +99,4 @@ def act(application_id: int) -> Response:
         return _detail(application_id, status=409 if isinstance(refused, StaleObject) else 422, message=text)
     db.session.commit()
     flash(f"已{action.title}", "success")
-    return redirect(url_for("applicant.show_application", application_id=application_id), 303)  # type: ignore[return-value]
+    return see_other(url_for("applicant.show_application", application_id=application_id))

@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import OrgKind, StaffRole
 from portal.services import auth
 from portal.web import context
-from portal.web.htmx import render_page
+from portal.web.htmx import render_page, see_other
 
 bp = Blueprint("auth", __name__)
 
@@ -67,7 +67,7 @@ def login() -> Response:
                 target = _safe_next(request.args.get("next")) or url_for("auth.home")
                 if user.must_change_password:
                     target = url_for("auth.change_password")
-                return redirect(target, 303)  # type: ignore[return-value]
+                return see_other(target)
     return render_page(
         "pages/auth/login.html", status=422 if error else 200, error=error, login_value=login_value
     )
@@ -81,7 +81,7 @@ def logout() -> Response:
     logout_user()
     session.clear()
     flash("您已安全退出", "info")
-    return redirect(url_for("auth.login"), 303)  # type: ignore[return-value]
+    return see_other(url_for("auth.login"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -109,7 +109,7 @@ def change_password() -> Response:
             session.clear()
             login_user(context.SessionUser(user, token))
             flash("密码已修改", "success")
-            return redirect(url_for("auth.home"), 303)  # type: ignore[return-value]
+            return see_other(url_for("auth.home"))
     return render_page(
         "pages/auth/change_password.html",
         status=422 if errors else 200,
@@ -126,4 +126,4 @@ def switch_role() -> Response:
         session["membership_id"] = 0  # act as applicant
     elif any(m.id == wanted for m in context.memberships()):
         session["membership_id"] = wanted
-    return redirect(url_for("auth.home"), 303)  # type: ignore[return-value]
+    return see_other(url_for("auth.home"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, request, url_for
+from flask import Blueprint, Response, request, url_for
 
 from portal.domain.errors import ValidationFailed
 from portal.extensions import db
@@ -12,7 +12,7 @@ from portal.services.organisations import PersonInput
 from portal.web.context import current_actor, now
 from portal.web.forms import form_input
 from portal.web.guards import staff_required
-from portal.web.htmx import hx_trigger, render_page
+from portal.web.htmx import hx_trigger, render_page, see_other
 
 bp = Blueprint("enterprise", __name__, url_prefix="/enterprise")
 
@@ -101,4 +101,4 @@ def start_application() -> Response:
             series_options=SERIES_SUGGESTIONS,
         )
     db.session.commit()
-    return redirect(url_for("enterprise.list_applicants"), 303)  # type: ignore[return-value]
+    return see_other(url_for("enterprise.list_applicants"))

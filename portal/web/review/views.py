@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, request, url_for
 
 from portal.domain.errors import DomainError, StaleObject
 from portal.domain.workflow import Action
@@ -14,7 +14,7 @@ from portal.services.transitions import available_actions
 from portal.web.context import current_actor, now
 from portal.web.forms import version_field
 from portal.web.guards import staff_required
-from portal.web.htmx import hx_target, hx_trigger, render_page, wants_fragment
+from portal.web.htmx import hx_target, hx_trigger, render_page, see_other, wants_fragment
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -50,7 +50,7 @@ def show_application(application_id: int) -> Response:
     return render_page(
         "pages/review/show_application.html",
         application=application,
-        actions=available_actions(actor, application),
+        actions=available_actions(actor, application, as_reviewer=True),
         full_identity=sees_full_identity(actor, application),
         timeline=applications_service.timeline(db.session, actor, application.id),
     )
@@ -86,7 +86,7 @@ def act(application_id: int) -> Response:
                 reason=reason,
             )
         flash(refused.message, "error")
-        return redirect(back, 303)  # type: ignore[return-value]
+        return see_other(back)
     db.session.commit()
     if wants_fragment():
         row = queues.queue_row(db.session, actor, application_id)
@@ -95,4 +95,4 @@ def act(application_id: int) -> Response:
         )
         return hx_trigger(response, "application-changed")
     flash(f"已{action.title}", "success")
-    return redirect(back, 303)  # type: ignore[return-value]
+    return see_other(back)

@@ -1,0 +1,106 @@
+"""E2E harness: the real app on a loopback port (demo data loaded) and Debian's chromium via Playwright.
+
+A failing test leaves a full-page screenshot in e2e/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask_migrate import upgrade
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.cli import seed_demo
+from portal.extensions import db
+from tests.dbsetup import database_url
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    url = database_url(f"portal_e2e_{worker_id}", tmp_path_factory.mktemp("e2e"))
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "e2e-secret-key-" + "x" * 32})
+    with app.app_context():
+        upgrade()
+        seed_demo(db.session, datetime.now(UTC))
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def _new_context(browser: Browser, base_url: str, **options: Any) -> BrowserContext:
+    context = browser.new_context(base_url=base_url, locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def new_page(browser: Browser, base_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """new_page(name) -> a page in its own browser context (its own cookies: one person each)."""
+    pages: list[tuple[str, Page]] = []
+    contexts: list[BrowserContext] = []
+
+    def _make(name: str = "page", **options: Any) -> Page:
+        context = _new_context(browser, base_url, **options)
+        contexts.append(context)
+        page = context.new_page()
+        pages.append((name, page))
+        return page
+
+    yield _make
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        for name, page in pages:
+            if not page.is_closed():
+                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{name}.png"), full_page=True)
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Any) -> Page:
+    return new_page("page")  # type: ignore[no-any-return]

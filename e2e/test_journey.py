@@ -1,0 +1,153 @@
+"""The whole road in Chromium: HR opens an account and starts an application, the applicant fills and
+submits it, the enterprise, the development-zone department and the bureau review and sign it, the bureau
+leader certifies, and the applicant reads the certificate number and every step in the timeline."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import APIResponse, Locator, Page, expect
+
+from e2e.helpers import act_in_queue, log_in, log_out, queue_row
+from portal.domain.identity import complete_resident_id
+
+ENTERPRISE_HANDLER = "13870700006"  # 黄丽华, 城投集团
+ENTERPRISE_LEADER = "13870700007"  # 曾宪明
+DEPT_HANDLER = "13870700004"
+DEPT_LEADER = "13870700005"
+BUREAU_HANDLER = "13870700002"
+BUREAU_LEADER = "13870700003"
+
+
+def _id_ending_in_x() -> str:
+    for serial in range(1, 1000):
+        number = complete_resident_id(f"36070219920315{serial:03d}")
+        if number.endswith("X"):
+            return number
+    raise AssertionError("no number with check character X")
+
+
+def test_one_application_travels_from_account_to_certificate(new_page: Any) -> None:
+    hr: Page = new_page("hr")
+    log_in(hr, ENTERPRISE_HANDLER)
+    expect(hr.get_by_role("heading", name="申报人账号")).to_be_visible()
+
+    id_number = _id_ending_in_x()
+    hr.get_by_label("姓名").fill("周文博")
+    hr.get_by_label("身份证号码").fill(id_number[:-1] + "x")  # typed with a lowercase x
+    hr.get_by_label("手机号").fill("13970709901")
+    hr.get_by_role("button", name="开设账号").click()
+    slip = hr.locator("#account-slip")
+    expect(slip).to_contain_text("账号已开设")
+    password = slip.locator(".password").inner_text().strip()
+    expect(hr.locator("#applicant-list")).to_contain_text("周文博")
+    expect(hr.locator("#applicant-list")).to_contain_text(id_number[:4])  # listed masked
+
+    hr.locator("tr", has_text="周文博").get_by_role("link", name="发起申报").click()
+    hr.get_by_label("职称系列").fill("工程")
+    hr.get_by_label("专业").fill("市政工程")
+    hr.get_by_label("申报级别").select_option("中级")
+    hr.get_by_role("button", name="创建申报").click()
+    expect(hr.get_by_role("heading", name="申报人账号")).to_be_visible()
+
+    applicant: Page = new_page("applicant")
+    log_in(applicant, "13970709901", password)
+    expect(applicant.get_by_role("heading", name="修改密码")).to_be_visible()
+    applicant.get_by_label("当前密码").fill(password)
+    applicant.get_by_label(re.compile("^新密码")).fill("Zhou@2026wb")
+    applicant.get_by_label("再次输入新密码").fill("Zhou@2026wb")
+    applicant.get_by_role("button", name="保存新密码").click()
+    expect(applicant.get_by_role("heading", name="我的申报")).to_be_visible()
+    applicant.get_by_role("link", name="查看并填写").click()
+    applicant.get_by_label("最高学历").select_option("本科")
+    applicant.get_by_label("毕业院校").fill("华东交通大学")
+    applicant.get_by_label("所学专业").fill("土木工程")
+    applicant.get_by_label("毕业时间").fill("2016-06-30")
+    applicant.get_by_label("参加工作时间").fill("2016-07-15")
+    applicant.get_by_label("工作总结").fill("负责开发区道路和管网工程的施工技术管理，主持完成三项市政工程。")
+    applicant.get_by_role("button", name="保存草稿").click()
+    expect(applicant.get_by_role("status").first).to_contain_text("申报表已保存")
+    applicant.get_by_role("button", name="提交申报").click()
+    expect(applicant.locator(".badge")).to_have_text("已提交，待单位初审")
+
+    act_in_queue(hr, "待经办人办理", "周文博", "经办人初审通过")
+    leader: Page = new_page("enterprise-leader")
+    log_in(leader, ENTERPRISE_LEADER)
+    act_in_queue(leader, "待领导签批", "周文博", "领导签批通过")
+    act_in_queue(hr, "待经办人办理", "周文博", "开始公示")
+    act_in_queue(hr, "待经办人办理", "周文博", "结束公示")
+    act_in_queue(leader, "待领导签批", "周文博", "报送主管部门")
+
+    for handler_login, leader_login, last_button in (
+        (DEPT_HANDLER, DEPT_LEADER, "领导签批通过"),
+        (BUREAU_HANDLER, BUREAU_LEADER, "认定发证"),
+    ):
+        reviewer: Page = new_page(f"reviewer-{handler_login}")
+        log_in(reviewer, handler_login)
+        act_in_queue(reviewer, "待经办人办理", "周文博", "经办人初审通过")
+        log_out(reviewer)
+        log_in(reviewer, leader_login)
+        act_in_queue(reviewer, "待领导签批", "周文博", last_button)
+
+    applicant.reload()
+    expect(applicant.locator(".badge")).to_have_text("已认定发证")
+    expect(applicant.locator("#certificate-no")).to_have_text(_certificate_pattern())
+    steps = applicant.locator(".timeline li")
+    expect(steps).to_have_count(11)  # created + ten steps of the road
+    for text in (
+        "创建申报",
+        "提交申报",
+        "周文博（申报人）",
+        "黄丽华（经办人）",
+        "曾宪明（领导）",
+        "谢晓燕（经办人）",
+        "赖志强（领导）",
+        "刘雅琴（经办人）",
+        "温建国（领导）",
+        "认定发证",
+    ):
+        expect(applicant.locator(".timeline")).to_contain_text(text)
+
+
+def _certificate_pattern() -> re.Pattern[str]:
+    return re.compile(r"^20[0-9]{2}GZ[0-9]{5}$")
+
+
+def test_a_handler_cannot_sign_as_leader_nor_review_their_own_application(new_page: Any) -> None:
+    # 邱敏 is the private enterprise's handler and has applied herself (demo data).
+    qiu: Page = new_page("qiu")
+    log_in(qiu, "13870700008")
+    qiu.get_by_role("link", name="审核队列").click()
+    own = queue_row(qiu, "邱敏")
+    expect(own).to_contain_text("本人申报，须由本单位其他人员办理")
+    expect(own.get_by_role("button")).to_have_count(0)
+
+    # Forging the form anyway is refused with the rule, and nothing changes.
+    response = forge_action(qiu, own, "handler_approve")
+    assert response.status == 422
+    assert "不能审核本人的申报" in response.text()
+
+    # After the handler's first review, the handler has no leader's button on that row, and a forged
+    # leader's signature is refused.
+    hr: Page = new_page("hr")
+    log_in(hr, ENTERPRISE_HANDLER)
+    act_in_queue(hr, "待经办人办理", "李静怡", "经办人初审通过")
+    hr.get_by_role("link", name="待领导签批").click()
+    row = queue_row(hr, "李静怡")
+    expect(row).to_contain_text("待领导签批")
+    expect(row.get_by_role("button", name="领导签批通过")).to_have_count(0)
+    forged = forge_action(hr, row, "leader_approve")
+    assert forged.status == 422
+    assert "须由领导办理" in forged.text()
+
+
+def forge_action(page: Page, row: Locator, action: str) -> APIResponse:
+    """POST an action for a queue row directly, as a user editing the form by hand would."""
+    application_id = (row.get_attribute("id") or "").removeprefix("application-")
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value") or ""
+    return page.request.post(
+        f"/review/applications/{application_id}/act",
+        form={"action": action, "csrf_token": token},
+        headers={"HX-Request": "true"},
+    )

@@ -1,0 +1,204 @@
+"""Review queues and actions over HTTP: full page vs fragment, 303 after a plain POST, 422/409 with a
+message, 403 for other roles, and 404 for another organisation's applications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Status
+from portal.models import AuditEvent
+from tests.conftest import Clock
+from tests.factories import STEPS_TO, World, make_application, make_office, make_world
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def test_the_queue_is_a_full_page_without_htmx_and_a_fragment_with_it(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    make_application(session, world, clock.now, steps=1)
+    browser = login_as(world.enterprise.handler)
+    page = browser.get("/review/queue")
+    assert page.status_code == 200 and "<html" in page.text and "经办人初审通过" in page.text
+    fragment = browser.get("/review/queue", headers=HX)
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert 'id="queue"' in fragment.text and "经办人初审通过" in fragment.text
+    assert "HX-Request" in fragment.headers["Vary"]
+    counts = browser.get("/review/queue", headers={**HX, "HX-Target": "queue-counts"})
+    assert 'id="queue-counts"' in counts.text and 'id="queue"' not in counts.text
+    assert 'id="count-handler">1<' in counts.text
+
+
+@pytest.mark.parametrize("tab", ["handler", "leader", "done"])
+def test_every_tab_renders_for_every_reviewing_organisation(
+    world: World, session: Session, clock: Clock, login_as: Any, tab: str
+) -> None:
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
+    for office in (world.enterprise, world.department, world.bureau):
+        for user in (office.handler, office.leader):
+            response = login_as(user).get(f"/review/queue?tab={tab}")
+            assert response.status_code == 200, (office.org.name, tab)
+
+
+def test_an_unknown_tab_is_not_found(world: World, login_as: Any) -> None:
+    assert login_as(world.enterprise.handler).get("/review/queue?tab=nope").status_code == 404
+
+
+def test_a_plain_post_acts_and_redirects_with_303(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=1)
+    response = login_as(world.enterprise.handler).post(
+        f"/review/applications/{application.id}/act",
+        data={"action": "handler_approve", "version": application.version},
+    )
+    assert response.status_code == 303 and response.headers["Location"] == "/review/queue"
+    session.refresh(application)
+    assert application.state is Status.UNIT_REVIEW
+
+
+def test_an_htmx_post_returns_the_updated_row_and_a_change_event(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=2)
+    response = login_as(world.enterprise.leader).post(
+        f"/review/applications/{application.id}/act",
+        data={"action": "leader_approve", "version": application.version},
+        headers=HX,
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith(f'<tr id="application-{application.id}"')
+    assert "已领导签批通过" in response.text
+    assert "application-changed" in response.headers["HX-Trigger"]
+
+
+def test_a_return_without_a_reason_is_422_with_the_message_in_the_row(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=1)
+    response = login_as(world.enterprise.handler).post(
+        f"/review/applications/{application.id}/act",
+        data={"action": "return", "reason": "", "version": application.version},
+        headers=HX,
+    )
+    assert response.status_code == 422
+    assert "请填写理由" in response.text and f'id="application-{application.id}"' in response.text
+
+
+def test_a_stale_version_is_409_and_says_someone_else_handled_it(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=1)
+    response = login_as(world.enterprise.handler).post(
+        f"/review/applications/{application.id}/act",
+        data={"action": "handler_approve", "version": application.version - 1},
+        headers=HX,
+    )
+    assert response.status_code == 409 and "已被他人处理，请刷新" in response.text
+
+
+def test_a_refused_plain_post_redirects_back_with_the_message(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=1)
+    browser = login_as(world.enterprise.leader)
+    response = browser.post(f"/review/applications/{application.id}/act", data={"action": "leader_approve"})
+    assert response.status_code == 303
+    assert "不能执行" in browser.get("/review/queue").text
+
+
+def test_an_unknown_action_is_a_bad_request(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=1)
+    response = login_as(world.enterprise.handler).post(
+        f"/review/applications/{application.id}/act", data={"action": "approve_everything"}
+    )
+    assert response.status_code == 400
+
+
+def test_applicants_and_admins_get_403_on_queues_and_actions(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=1)
+    for user in (application.applicant, world.admin):
+        browser = login_as(user)
+        assert browser.get("/review/queue").status_code == 403
+        assert browser.get("/review/queue", headers=HX).status_code == 403
+        assert browser.get(f"/review/applications/{application.id}").status_code == 403
+        posted = browser.post(
+            f"/review/applications/{application.id}/act", data={"action": "handler_approve"}
+        )
+        assert posted.status_code == 403
+
+
+def test_another_organisation_sees_404_for_an_application_id(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=1)
+    stranger_department = make_office(
+        session, type(world.department.org.org_kind).DEPARTMENT, world.bureau.org
+    )
+    strangers = [
+        world.other_enterprise.handler,
+        world.other_enterprise.leader,
+        stranger_department.handler,
+        world.department.handler,
+        world.bureau.leader,
+    ]  # the last two: not reached them yet
+    for user in strangers:
+        browser = login_as(user)
+        assert browser.get(f"/review/applications/{application.id}").status_code == 404
+        posted = browser.post(
+            f"/review/applications/{application.id}/act", data={"action": "handler_approve"}, headers=HX
+        )
+        assert posted.status_code == 404
+        assert f'id="application-{application.id}"' not in browser.get("/review/queue?tab=done").text
+    session.refresh(application)
+    assert application.state is Status.SUBMITTED
+
+
+def test_the_review_page_shows_the_form_timeline_and_full_id_only_to_the_enterprise(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    number = application.applicant.id_number
+    own = login_as(world.enterprise.handler).get(f"/review/applications/{application.id}")
+    assert own.status_code == 200 and number in own.text and "南昌大学" in own.text
+    department = login_as(world.department.handler).get(f"/review/applications/{application.id}")
+    assert number not in department.text and number[:4] + "**********" + number[-4:] in department.text
+    assert "报送主管部门" in department.text  # the timeline
+
+
+def test_every_action_is_audited_with_actor_role_and_request_id(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=1)
+    login_as(world.enterprise.handler).post(
+        f"/review/applications/{application.id}/act",
+        data={"action": "handler_approve"},
+        headers={"X-Request-Id": "req-123"},
+    )
+    event = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "handler_approve", AuditEvent.object_id == application.id
+        )
+    ).one()
+    assert (event.actor_id, event.role, event.org_id, event.request_id) == (
+        world.enterprise.handler.id,
+        "handler",
+        world.enterprise.org.id,
+        "req-123",
+    )
+    assert (event.from_status, event.to_status, event.outcome) == ("submitted", "unit_review", "ok")
+    session.refresh(application)
+    assert application.status == "unit_review"
