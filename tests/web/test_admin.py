@@ -1,0 +1,157 @@
+"""Organisations and staff: the bureau admin builds the tree; each organisation manages its own staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.identity import complete_resident_id, complete_uscc
+from portal.models import Membership, Organisation, StaffRole
+from tests.conftest import Clock
+from tests.factories import World, make_world
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def test_the_admin_creates_an_enterprise_with_a_valid_uscc(
+    world: World, session: Session, login_as: Any
+) -> None:
+    browser = login_as(world.admin)
+    assert "单位管理" in browser.get("/admin/orgs").text
+    code = complete_uscc("91360703MA35ABCD1")
+    response = browser.post(
+        "/admin/orgs",
+        data={
+            "kind": "enterprise",
+            "name": "赣州测试科技有限公司",
+            "parent_id": world.department.org.id,
+            "uscc": code.lower(),
+            "ownership": "non_state",
+            "region": "赣州",
+        },
+    )
+    assert response.status_code == 303
+    org = session.scalars(select(Organisation).where(Organisation.name == "赣州测试科技有限公司")).one()
+    assert (org.uscc, org.ownership, org.parent_id) == (code, "non_state", world.department.org.id)
+
+
+def test_a_bad_uscc_and_a_missing_ownership_are_422_beside_their_fields(world: World, login_as: Any) -> None:
+    code = complete_uscc("91360703MA35ABCD1")
+    wrong = code[:-1] + ("0" if code[-1] != "0" else "1")
+    response = login_as(world.admin).post(
+        "/admin/orgs",
+        data={"kind": "enterprise", "name": "某公司", "parent_id": world.department.org.id, "uscc": wrong},
+        headers=HX,
+    )
+    assert response.status_code == 422 and "<html" not in response.text
+    assert "统一社会信用代码" in response.text and "请选择单位性质" in response.text
+    assert 'value="某公司"' in response.text
+
+
+def test_an_enterprise_must_hang_under_a_department(world: World, login_as: Any) -> None:
+    response = login_as(world.admin).post(
+        "/admin/orgs",
+        data={
+            "kind": "enterprise",
+            "name": "某公司",
+            "parent_id": world.bureau.org.id,
+            "uscc": complete_uscc("91360703MA35ABCD2"),
+            "ownership": "state",
+        },
+    )
+    assert response.status_code == 422 and "请选择上级主管部门" in response.text
+
+
+def test_organisation_admin_is_403_for_everyone_else(world: World, login_as: Any) -> None:
+    for user in (world.bureau.leader, world.enterprise.handler):
+        browser = login_as(user)
+        assert browser.get("/admin/orgs").status_code == 403
+        assert browser.post("/admin/orgs", data={"kind": "department", "name": "x"}).status_code == 403
+
+
+def test_a_leader_adds_a_handler_to_their_own_organisation_with_a_one_time_password(
+    world: World, session: Session, login_as: Any
+) -> None:
+    browser = login_as(world.enterprise.leader)
+    response = browser.post(
+        f"/admin/orgs/{world.enterprise.org.id}/staff",
+        data={
+            "role": "handler",
+            "name": "新经办人",
+            "id_number": complete_resident_id("36070219850505123"),
+            "phone": "13912345678",
+        },
+        headers=HX,
+    )
+    assert response.status_code == 200 and "人员账号已开设" in response.text
+    assert "staff-changed" in response.headers["HX-Trigger"]
+    memberships = session.scalars(
+        select(Membership).where(Membership.org_id == world.enterprise.org.id)
+    ).all()
+    assert sorted(m.role for m in memberships if m.ended_at is None) == ["handler", "handler", "leader"]
+
+
+def test_staff_cannot_manage_another_organisation(world: World, login_as: Any) -> None:
+    browser = login_as(world.enterprise.leader)
+    assert browser.get(f"/admin/orgs/{world.other_enterprise.org.id}").status_code == 404
+    response = browser.post(
+        f"/admin/orgs/{world.other_enterprise.org.id}/staff",
+        data={"role": "handler", "name": "x", "id_number": "x", "phone": "x"},
+    )
+    assert response.status_code == 404
+
+
+def test_replacing_a_handler_keeps_the_history(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    browser = login_as(world.enterprise.leader)
+    browser.post(
+        f"/admin/orgs/{world.enterprise.org.id}/staff",
+        data={
+            "role": "handler",
+            "name": "接替者",
+            "id_number": complete_resident_id("36070219850505124"),
+            "phone": "13912345679",
+            "replaces": world.enterprise.handler_membership.id,
+        },
+    )
+    session.refresh(world.enterprise.handler_membership)
+    assert world.enterprise.handler_membership.ended_at is not None
+    page = browser.get(f"/admin/orgs/{world.enterprise.org.id}").text
+    assert world.enterprise.handler.name in page and "接替者" in page and 'class="ended"' in page
+
+
+def test_one_person_never_holds_two_roles_in_one_organisation(
+    world: World, session: Session, clock: Clock
+) -> None:
+    from portal.domain.errors import ValidationFailed
+    from portal.services.actors import actor_for
+    from portal.services.organisations import assign_existing_user
+
+    admin = actor_for(world.admin, world.admin_membership)
+    with pytest.raises(ValidationFailed) as info:
+        assign_existing_user(
+            session,
+            admin,
+            world.enterprise.org.id,
+            world.enterprise.handler,
+            StaffRole.LEADER.value,
+            clock.now,
+        )
+    assert "不能兼任" in info.value.fields["role"]
+
+
+def test_nobody_ends_their_own_role(world: World, session: Session, login_as: Any) -> None:
+    browser = login_as(world.enterprise.leader)
+    response = browser.post(f"/admin/memberships/{world.enterprise.leader_membership.id}/end")
+    assert response.status_code == 303
+    session.refresh(world.enterprise.leader_membership)
+    assert world.enterprise.leader_membership.ended_at is None

@@ -1,0 +1,224 @@
+"""Enterprise HR (applicant accounts, starting applications) and the applicant's own pages over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.identity import complete_resident_id, mask_id_number
+from portal.domain.workflow import Status
+from portal.models import Application, User
+from tests.conftest import Clock
+from tests.factories import STEPS_TO, World, make_application, make_user, make_world
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def _id_ending_in_x() -> str:
+    return next(
+        number
+        for serial in range(1000)
+        if (number := complete_resident_id(f"36070219880808{serial:03d}")).endswith("X")
+    )
+
+
+def test_hr_opens_an_account_with_a_lowercase_x_and_sees_the_password_once(
+    world: World, session: Session, login_as: Any
+) -> None:
+    number = _id_ending_in_x()
+    browser = login_as(world.enterprise.handler)
+    response = browser.post(
+        "/enterprise/applicants",
+        data={"name": " 周 文博 ", "id_number": number[:-1] + "x", "phone": "139 7070 9901"},
+        headers=HX,
+    )
+    assert response.status_code == 200 and "<html" not in response.text
+    assert "账号已开设" in response.text and "初始密码只显示这一次" in response.text
+    assert "applicants-changed" in response.headers["HX-Trigger"]
+    user = session.scalars(select(User).where(User.id_number == number)).one()
+    assert (user.name, user.phone, user.employer_id, user.must_change_password) == (
+        "周文博",
+        "13970709901",
+        world.enterprise.org.id,
+        True,
+    )
+    listing = browser.get("/enterprise/applicants").text
+    assert mask_id_number(number) in listing and number not in listing
+    assert "初始密码" not in listing  # shown once only
+
+
+def test_a_wrong_check_character_is_422_beside_the_field_and_keeps_the_other_fields(
+    world: World, login_as: Any
+) -> None:
+    number = complete_resident_id("36070219900101123")
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    response = login_as(world.enterprise.handler).post(
+        "/enterprise/applicants",
+        data={"name": "周文博", "id_number": wrong, "phone": "13970709901"},
+        headers=HX,
+    )
+    assert response.status_code == 422
+    assert "校验" in response.text and 'aria-invalid="true"' in response.text
+    assert 'value="周文博"' in response.text and 'value="13970709901"' in response.text
+
+
+def test_one_account_per_person_says_which_enterprise_holds_it(
+    world: World, session: Session, login_as: Any
+) -> None:
+    existing = make_user(session, "王某", employer=world.other_enterprise.org)
+    response = login_as(world.enterprise.handler).post(
+        "/enterprise/applicants",
+        data={"name": "王某", "id_number": existing.id_number, "phone": "13970709902"},
+    )
+    assert response.status_code == 422
+    assert (
+        world.other_enterprise.org.name in response.text
+        and mask_id_number(existing.id_number) in response.text
+    )
+
+
+def test_hr_starts_an_application_for_its_own_applicant_only(
+    world: World, session: Session, login_as: Any
+) -> None:
+    mine = make_user(session, employer=world.enterprise.org)
+    theirs = make_user(session, employer=world.other_enterprise.org)
+    browser = login_as(world.enterprise.handler)
+    assert browser.get(f"/enterprise/applicants/{mine.id}/applications/new").status_code == 200
+    ok = browser.post(
+        "/enterprise/applications",
+        data={"applicant_id": mine.id, "series": "工程", "specialty": "给排水", "level": "中级"},
+    )
+    assert ok.status_code == 303
+    created = session.scalars(select(Application).where(Application.applicant_id == mine.id)).one()
+    assert (created.status, created.department_id, created.bureau_id) == (
+        "draft",
+        world.department.org.id,
+        world.bureau.org.id,
+    )
+    refused = browser.post(
+        "/enterprise/applications",
+        data={"applicant_id": theirs.id, "series": "工程", "specialty": "x", "level": "中级"},
+    )
+    assert refused.status_code == 422 and "请选择本单位的申报人" in refused.text
+    bad_level = browser.post(
+        "/enterprise/applications",
+        data={"applicant_id": mine.id, "series": "", "specialty": "x", "level": "特级"},
+    )
+    assert (
+        bad_level.status_code == 422
+        and "请选择申报级别" in bad_level.text
+        and "请填写职称系列" in bad_level.text
+    )
+
+
+def test_enterprise_pages_are_403_for_other_roles(world: World, session: Session, login_as: Any) -> None:
+    applicant = make_user(session, employer=world.enterprise.org)
+    for user in (applicant, world.department.handler, world.bureau.leader, world.admin):
+        browser = login_as(user)
+        assert browser.get("/enterprise/applicants").status_code == 403
+        assert browser.post("/enterprise/applicants", data={}).status_code == 403
+
+
+def test_the_applicant_saves_a_draft_and_a_bad_date_loses_nothing(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now)
+    browser = login_as(application.applicant)
+    url = f"/me/applications/{application.id}/form"
+    form = {
+        "education": "本科",
+        "school": "江西理工大学",
+        "major": "采矿工程",
+        "graduated_on": "2031-01-01",
+        "work_started_on": "2016-07-01",
+        "current_title": "",
+        "work_summary": "矿山安全管理",
+    }
+    bad = browser.post(url, data=form, headers=HX)
+    assert bad.status_code == 422 and "日期不能晚于今天" in bad.text and 'value="江西理工大学"' in bad.text
+    assert "矿山安全管理" in bad.text and "<html" not in bad.text
+    good = browser.post(url, data={**form, "graduated_on": "2016-06-30"}, headers=HX)
+    assert good.status_code == 200 and "申报表已保存" in good.text
+    plain = browser.post(url, data={**form, "graduated_on": "2016-06-30"})
+    assert plain.status_code == 303
+    session.refresh(application)
+    assert (application.school, application.major) == ("江西理工大学", "采矿工程")
+
+
+def test_submitting_an_incomplete_form_lists_what_is_missing(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    applicant = make_user(session, employer=world.enterprise.org)
+    browser_hr = login_as(world.enterprise.handler)
+    browser_hr.post(
+        "/enterprise/applications",
+        data={"applicant_id": applicant.id, "series": "工程", "specialty": "给排水", "level": "中级"},
+    )
+    application = session.scalars(select(Application).where(Application.applicant_id == applicant.id)).one()
+    browser = login_as(applicant)
+    page = browser.get(f"/me/applications/{application.id}").text
+    assert "提交前还需填写" in page
+    refused = browser.post(f"/me/applications/{application.id}/act", data={"action": "submit"})
+    assert refused.status_code == 422 and "学历" in refused.text and "工作总结" in refused.text
+
+
+def test_the_applicant_submits_withdraws_and_follows_the_timeline(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now)
+    browser = login_as(application.applicant)
+    submitted = browser.post(
+        f"/me/applications/{application.id}/act", data={"action": "submit", "version": application.version}
+    )
+    assert submitted.status_code == 303
+    page = browser.get(f"/me/applications/{application.id}").text
+    assert "已提交，待单位初审" in page and "提交申报" in page and "撤回申报" in page
+    browser.post(f"/me/applications/{application.id}/act", data={"action": "withdraw"})
+    session.refresh(application)
+    assert application.state is Status.WITHDRAWN
+
+
+def test_an_applicant_sees_only_their_own_applications(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    mine = make_application(session, world, clock.now)
+    other = make_application(session, world, clock.now)
+    browser = login_as(mine.applicant)
+    assert browser.get(f"/me/applications/{other.id}").status_code == 404
+    assert browser.post(f"/me/applications/{other.id}/act", data={"action": "submit"}).status_code == 404
+    assert browser.post(f"/me/applications/{other.id}/form", data={"school": "x"}).status_code == 404
+    session.refresh(other)
+    assert other.school == "南昌大学"
+
+
+def test_a_submitted_application_cannot_be_edited(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    response = login_as(application.applicant).post(
+        f"/me/applications/{application.id}/form", data={"school": "篡改"}
+    )
+    assert response.status_code == 403
+    session.refresh(application)
+    assert application.school == "南昌大学"
+
+
+def test_applicant_pages_are_403_for_staff_without_an_applicant_account(world: World, login_as: Any) -> None:
+    assert login_as(world.enterprise.handler).get("/me/applications").status_code == 403
+
+
+def test_the_certificate_number_reaches_the_applicant(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.CERTIFIED])
+    page = login_as(application.applicant).get(f"/me/applications/{application.id}").text
+    assert application.certificate_no and application.certificate_no in page
+    assert page.count("<li>") >= 11
