@@ -15,8 +15,7 @@ from portal.domain.workflow import Action, Role, Status
 from portal.models import Application, AuditEvent, OrgKind, StaffRole, User
 from portal.services import audit, transitions
 from portal.services.actors import Actor
-from portal.services.auth import hash_password, initial_password
-from portal.services.organisations import NewAccount, PersonInput, normalise_person
+from portal.services.organisations import NewAccount, PersonInput, normalise_person, open_account
 from portal.services.scope import get_application, visible_applications
 
 LEVELS = ("员级", "助理级", "中级", "副高级", "正高级")
@@ -52,21 +51,9 @@ def create_applicant(session: Session, actor: Actor, person: PersonInput, now: d
     """An applicant account held by the actor's enterprise; a first password that must be changed."""
     _require_enterprise_staff(actor)
     name, id_number, phone = normalise_person(session, person, today=now)
-    password = initial_password()
-    user = User(
-        name=name,
-        id_number=id_number,
-        phone=phone,
-        password_hash=hash_password(password),
-        must_change_password=True,
-        employer_id=actor.org_id,
-        created_by_id=actor.user_id,
-        created_at=now,
-    )
-    session.add(user)
-    session.flush()
-    audit.record(session, actor, "create_applicant", now, object_type="user", object_id=user.id)
-    return NewAccount(user, password)
+    account = open_account(session, actor, name, id_number, phone, now, employer_id=actor.org_id)
+    audit.record(session, actor, "create_applicant", now, object_type="user", object_id=account.user.id)
+    return account
 
 
 def applicants_of(session: Session, actor: Actor) -> list[User]:

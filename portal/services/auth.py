@@ -92,29 +92,8 @@ def authenticate(
         )
         raise LoginFailed(generic)
     actor = Actor(user.id, user.name, ip=ip)
-    if user.locked_until and user.locked_until > now:
-        until = user.locked_until.astimezone(SHANGHAI).strftime("%H:%M")
-        audit.record(
-            session,
-            actor,
-            "login",
-            now,
-            object_type="user",
-            object_id=user.id,
-            outcome="denied",
-            detail={"code": "locked"},
-        )
-        raise LoginFailed(f"连续{policy.attempts}次密码错误，账号已锁定至{until}，请稍后再试", code="locked")
-    if not _verify(user.password_hash, password):
-        user.failed_logins += 1
-        code = "bad_password"
-        message = generic
-        if user.failed_logins >= policy.attempts:
-            user.locked_until = now + policy.lockout
-            user.failed_logins = 0
-            until = user.locked_until.astimezone(SHANGHAI).strftime("%H:%M")
-            code = "locked"
-            message = f"连续{policy.attempts}次密码错误，账号已锁定至{until}，请稍后再试"
+
+    def refuse(code: str, message: str) -> LoginFailed:
         audit.record(
             session,
             actor,
@@ -125,19 +104,24 @@ def authenticate(
             outcome="denied",
             detail={"code": code},
         )
-        raise LoginFailed(message, code=code)
+        return LoginFailed(message, code=code)
+
+    def locked_message() -> str:
+        assert user.locked_until is not None
+        until = user.locked_until.astimezone(SHANGHAI).strftime("%H:%M")
+        return f"连续{policy.attempts}次密码错误，账号已锁定至{until}，请稍后再试"
+
+    if user.locked_until and user.locked_until > now:
+        raise refuse("locked", locked_message())
+    if not _verify(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= policy.attempts:
+            user.locked_until = now + policy.lockout
+            user.failed_logins = 0
+            raise refuse("locked", locked_message())
+        raise refuse("bad_password", generic)
     if not user.is_active:
-        audit.record(
-            session,
-            actor,
-            "login",
-            now,
-            object_type="user",
-            object_id=user.id,
-            outcome="denied",
-            detail={"code": "disabled"},
-        )
-        raise LoginFailed("账号已停用，请联系所在单位管理员", code="disabled")
+        raise refuse("disabled", "账号已停用，请联系所在单位管理员")
     user.failed_logins = 0
     user.locked_until = None
     audit.record(session, actor, "login", now, object_type="user", object_id=user.id)

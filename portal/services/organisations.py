@@ -192,6 +192,22 @@ def add_staff(
     name, id_number, phone = normalise_person(session, person, today=now)
     if replace_membership_id is not None:
         end_membership(session, actor, replace_membership_id, now)
+    account = open_account(session, actor, name, id_number, phone, now)
+    _add_membership(session, actor, org.id, account.user, role, now)
+    return account
+
+
+def open_account(
+    session: Session,
+    actor: Actor,
+    name: str,
+    id_number: str,
+    phone: str,
+    now: datetime,
+    *,
+    employer_id: int | None = None,
+) -> NewAccount:
+    """A new login with a random first password that must be changed at first login."""
     password = initial_password()
     user = User(
         name=name,
@@ -199,26 +215,12 @@ def add_staff(
         phone=phone,
         password_hash=hash_password(password),
         must_change_password=True,
+        employer_id=employer_id,
         created_by_id=actor.user_id or None,
         created_at=now,
     )
     session.add(user)
     session.flush()
-    session.add(
-        Membership(
-            user_id=user.id, org_id=org.id, role=role, started_at=now, created_by_id=actor.user_id or None
-        )
-    )
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "add_staff",
-        now,
-        object_type="user",
-        object_id=user.id,
-        detail={"org_id": org.id, "role": role},
-    )
     return NewAccount(user, password)
 
 
@@ -249,6 +251,12 @@ def assign_existing_user(
 ) -> Membership:
     """Give an existing account a role (used by seeding and by admins); one role per organisation."""
     get_manageable_org(session, actor, org_id)
+    return _add_membership(session, actor, org_id, user, role, now)
+
+
+def _add_membership(
+    session: Session, actor: Actor, org_id: int, user: User, role: str, now: datetime
+) -> Membership:
     membership = Membership(
         user_id=user.id, org_id=org_id, role=role, started_at=now, created_by_id=actor.user_id or None
     )

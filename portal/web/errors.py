@@ -28,9 +28,8 @@ MESSAGES = {
 
 def error_response(status: int, message: str | None = None) -> Response:
     title, default = MESSAGES.get(status, MESSAGES[500])
-    template = f"errors/{status}.html" if status in (403, 404, 422, 500) else "errors/generic.html"
     response = render_page(
-        template,
+        "errors/error.html",
         fragment="content",
         status=status,
         title=title,
