@@ -4,7 +4,7 @@ VENV   := .venv
 PIP    := $(VENV)/bin/pip
 FLASK  := $(VENV)/bin/flask --app app
 
-.PHONY: run test test-full install install-test browser lint migrate seed clean
+.PHONY: run test test-full install install-test system-packages browser lint migrate seed clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,14 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-## Debian's chromium and the CJK fonts for the e2e suite (Playwright's own browser download cannot work here).
-browser:
-	@bash scripts/ensure-browser.sh
+## Pango and the Noto CJK fonts (PDFs); `browser` adds Debian's chromium for the e2e suite.
+system-packages:
+	@bash scripts/ensure-system-packages.sh
 
-migrate: install
+browser:
+	@bash scripts/ensure-system-packages.sh --browser
+
+migrate: install system-packages
 	$(FLASK) db upgrade
 
 seed: migrate

@@ -34,13 +34,42 @@ CHROMIUM_ARGS = [
 ]
 
 
+class Clock:
+    """The server's clock: journeys that span a notice period move it instead of waiting for days."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+CLOCK = Clock()
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    """Tests may move the clock forward; it is put back afterwards so every journey starts on 2026-11-23."""
+    start = CLOCK.now
+    yield CLOCK
+    CLOCK.now = start
+
+
 @pytest.fixture(scope="session")
 def base_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
-    url = database_url(f"portal_e2e_{worker_id}", tmp_path_factory.mktemp("e2e"))
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "e2e-secret-key-" + "x" * 32})
+    tmp = tmp_path_factory.mktemp("e2e")
+    url = database_url(f"portal_e2e_{worker_id}", tmp)
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "e2e-secret-key-" + "x" * 32,
+            "PORTAL_CLOCK": CLOCK,
+            "PORTAL_STORAGE_DIR": str(tmp / "files"),
+        }
+    )
     with app.app_context():
         upgrade()
-        seed_demo(db.session, datetime.now(UTC))
+        seed_demo(db.session, CLOCK.now)
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

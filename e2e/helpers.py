@@ -33,3 +33,30 @@ def act_in_queue(page: Page, tab: str, applicant_name: str, button: str) -> None
     row = queue_row(page, applicant_name)
     row.get_by_role("button", name=button).click()
     expect(row.get_by_role("status")).to_contain_text(f"已{button}")
+
+
+def accept_confirmations(page: Page) -> None:
+    """Say yes to the "are you sure?" dialogs destructive or final actions ask."""
+    page.on("dialog", lambda dialog: dialog.accept())
+
+
+def draft_notice_for(page: Page, applicant_name: str) -> None:
+    """As the enterprise handler: draft a notice (starting tomorrow) for one approved applicant."""
+    page.get_by_role("link", name="公示", exact=True).click()
+    draft = page.locator("#draft-notice")
+    for box in draft.get_by_role("checkbox").all():
+        box.uncheck()
+    draft.get_by_label(applicant_name).check()
+    draft.get_by_label("异议受理联系方式").fill("人力资源部 0797-8380000")
+    draft.get_by_role("button", name="保存草稿").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("公示")
+    expect(page.locator("#notice-clock")).to_contain_text("共5个工作日")
+
+
+def publish_latest_notice(page: Page) -> None:
+    """As the enterprise leader: open the newest notice and publish it."""
+    accept_confirmations(page)
+    page.get_by_role("link", name="公示", exact=True).click()
+    page.locator("table a").first.click()
+    page.get_by_role("button", name="发布公示").click()
+    expect(page.locator(".badge").first).to_have_text("公示中")

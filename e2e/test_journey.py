@@ -5,11 +5,13 @@ leader certifies, and the applicant reads the certificate number and every step 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from playwright.sync_api import APIResponse, Locator, Page, expect
 
-from e2e.helpers import act_in_queue, log_in, log_out, queue_row
+from e2e.conftest import Clock
+from e2e.helpers import act_in_queue, draft_notice_for, log_in, log_out, publish_latest_notice, queue_row
 from portal.domain.identity import complete_resident_id
 
 ENTERPRISE_HANDLER = "13870700006"  # 黄丽华, 城投集团
@@ -28,7 +30,7 @@ def _id_ending_in_x() -> str:
     raise AssertionError("no number with check character X")
 
 
-def test_one_application_travels_from_account_to_certificate(new_page: Any) -> None:
+def test_one_application_travels_from_account_to_certificate(new_page: Any, clock: Clock) -> None:
     hr: Page = new_page("hr")
     log_in(hr, ENTERPRISE_HANDLER)
     expect(hr.get_by_role("heading", name="申报人账号")).to_be_visible()
@@ -75,8 +77,11 @@ def test_one_application_travels_from_account_to_certificate(new_page: Any) -> N
     leader: Page = new_page("enterprise-leader")
     log_in(leader, ENTERPRISE_LEADER)
     act_in_queue(leader, "待领导签批", "周文博", "领导签批通过")
-    act_in_queue(hr, "待经办人办理", "周文博", "开始公示")
-    act_in_queue(hr, "待经办人办理", "周文博", "结束公示")
+    draft_notice_for(hr, "周文博")
+    expect(hr.locator("#notice-clock")).to_contain_text("2026年11月24日至11月30日，共5个工作日")
+    publish_latest_notice(leader)
+    clock.now += timedelta(days=8)  # the notice ran its five working days without objection
+    log_in(leader, ENTERPRISE_LEADER)  # the jump in time ended every idle session
     act_in_queue(leader, "待领导签批", "周文博", "报送主管部门")
 
     for handler_login, leader_login, last_button in (
@@ -90,7 +95,8 @@ def test_one_application_travels_from_account_to_certificate(new_page: Any) -> N
         log_in(reviewer, leader_login)
         act_in_queue(reviewer, "待领导签批", "周文博", last_button)
 
-    applicant.reload()
+    log_in(applicant, "13970709901", "Zhou@2026wb")
+    applicant.get_by_role("link", name="查看").click()
     expect(applicant.locator(".badge")).to_have_text("已认定发证")
     expect(applicant.locator("#certificate-no")).to_have_text(_certificate_pattern())
     steps = applicant.locator(".timeline li")

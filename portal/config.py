@@ -54,6 +54,9 @@ class Settings:
     lockout_attempts: int = field(default_factory=lambda: _int("PORTAL_LOCKOUT_ATTEMPTS", 5))
     lockout_minutes: int = field(default_factory=lambda: _int("PORTAL_LOCKOUT_MINUTES", 15))
     max_upload_mb: int = field(default_factory=lambda: _int("PORTAL_MAX_UPLOAD_MB", 20))
+    storage_dir: str = field(
+        default_factory=lambda: os.environ.get("PORTAL_STORAGE_DIR") or str(INSTANCE_DIR / "files")
+    )
 
     def flask_config(self) -> dict[str, object]:
         return {
@@ -71,6 +74,7 @@ class Settings:
             "PORTAL_LOCKOUT_ATTEMPTS": self.lockout_attempts,
             "PORTAL_LOCKOUT_MINUTES": self.lockout_minutes,
             "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024,
+            "PORTAL_STORAGE_DIR": self.storage_dir,
             "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the (revocable) session
             "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         }

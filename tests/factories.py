@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from portal.demo import Reviewers, walk
 from portal.domain.identity import complete_resident_id, complete_uscc
-from portal.domain.workflow import Action, Status
+from portal.domain.workflow import Status
 from portal.models import Application, Membership, Organisation, OrgKind, Ownership, StaffRole, User
 from portal.services import applications
 from portal.services.actors import Actor, actor_for
@@ -140,19 +141,17 @@ FILLED_FORM = applications.FormInput(
     work_summary="负责多个市政项目的施工技术管理。",
 )
 
-# The actions, in order, that take a new application to each status of the main road.
-ROAD: list[tuple[str, Action, StaffRole | None]] = [
-    ("enterprise", Action.SUBMIT, None),
-    ("enterprise", Action.HANDLER_APPROVE, StaffRole.HANDLER),
-    ("enterprise", Action.LEADER_APPROVE, StaffRole.LEADER),
-    ("enterprise", Action.START_NOTICE, StaffRole.HANDLER),
-    ("enterprise", Action.CLOSE_NOTICE, StaffRole.HANDLER),
-    ("enterprise", Action.FORWARD, StaffRole.LEADER),
-    ("department", Action.HANDLER_APPROVE, StaffRole.HANDLER),
-    ("department", Action.LEADER_APPROVE, StaffRole.LEADER),
-    ("bureau", Action.HANDLER_APPROVE, StaffRole.HANDLER),
-    ("bureau", Action.CERTIFY, StaffRole.LEADER),
-]
+
+def reviewers(world: World, office: Office | None = None) -> Reviewers:
+    office = office or world.enterprise
+    return Reviewers(
+        office.actor(StaffRole.HANDLER),
+        office.actor(StaffRole.LEADER),
+        world.department.actor(StaffRole.HANDLER),
+        world.department.actor(StaffRole.LEADER),
+        world.bureau.actor(StaffRole.HANDLER),
+        world.bureau.actor(StaffRole.LEADER),
+    )
 
 
 def make_application(
@@ -164,7 +163,7 @@ def make_application(
     steps: int = 0,
     office: Office | None = None,
 ) -> Application:
-    """A filled draft, then the first `steps` actions of ROAD (each a minute apart)."""
+    """A filled draft, then the first `steps` of the main road (portal.demo.ROAD), the notice included."""
     office = office or world.enterprise
     applicant = applicant or make_user(session, employer=office.org)
     application = applications.start_application(
@@ -174,13 +173,7 @@ def make_application(
         now,
     )
     applications.save_form(session, actor_for(applicant, None), application.id, FILLED_FORM, now)
-    moment = now
-    for level, action, role in ROAD[:steps]:
-        moment += timedelta(minutes=1)
-        holder = {"enterprise": office, "department": world.department, "bureau": world.bureau}[level]
-        actor = actor_for(applicant, None) if role is None else holder.actor(role)
-        applications.act(session, actor, application.id, action, moment)
-    session.refresh(application)
+    walk(session, reviewers(world, office), application, steps, now + timedelta(minutes=1))
     return application
 
 

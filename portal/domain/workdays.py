@@ -138,15 +138,15 @@ class WorkCalendar:
         return tuple(days)
 
     @classmethod
-    def default(cls, extra: Iterable[CalendarEntry] = ()) -> WorkCalendar:
+    def default(cls, extra: Iterable[CalendarEntry] = (), *, extra_years: Iterable[int] = ()) -> WorkCalendar:
         """The ``chinese-calendar`` package's years (2004-2026 in 1.11.0) plus the admin's entries.
 
         Each entry makes its year known (the rest of that year follows the Monday-to-Friday
         rule) and overrides the package for its day. When several entries name the same day,
-        the last one wins.
+        the last one wins. `extra_years` are years an admin confirmed, even with no entries.
         """
         years, package_holidays, package_workdays = _package_data()
-        known = set(years)
+        known = set(years) | set(extra_years)
         holidays = set(package_holidays)
         adjusted = set(package_workdays)
         for entry in extra:

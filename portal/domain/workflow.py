@@ -83,8 +83,8 @@ ACTION_TITLES: dict[Action, str] = {
     Action.SUBMIT: "提交申报",
     Action.HANDLER_APPROVE: "经办人初审通过",
     Action.LEADER_APPROVE: "领导签批通过",
-    Action.START_NOTICE: "开始公示",
-    Action.CLOSE_NOTICE: "结束公示",
+    Action.START_NOTICE: "发布公示",
+    Action.CLOSE_NOTICE: "公示期满无异议",
     Action.FORWARD: "报送主管部门",
     Action.CERTIFY: "认定发证",
     Action.RETURN: "退回补正",
@@ -172,8 +172,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(
         Status.UNIT_REVIEW, Action.LEADER_APPROVE, Role.LEADER, Status.UNIT_APPROVED, Signature.PRESENT
     ),
-    Transition(Status.UNIT_APPROVED, Action.START_NOTICE, Role.HANDLER, Status.IN_NOTICE),
-    Transition(Status.IN_NOTICE, Action.CLOSE_NOTICE, Role.HANDLER, Status.NOTICE_PASSED),
+    # The handler drafts the public notice, the leader publishes it; the period's end closes it.
+    Transition(Status.UNIT_APPROVED, Action.START_NOTICE, Role.LEADER, Status.IN_NOTICE),
+    Transition(Status.IN_NOTICE, Action.CLOSE_NOTICE, Role.SYSTEM, Status.NOTICE_PASSED),
+    # An objection upheld during the notice ends the application, with the handling as its reason.
+    Transition(Status.IN_NOTICE, Action.REJECT, Role.LEADER, Status.REJECTED),
     Transition(Status.NOTICE_PASSED, Action.FORWARD, Role.LEADER, Status.DEPT_REVIEW),
     Transition(
         Status.DEPT_REVIEW, Action.HANDLER_APPROVE, Role.HANDLER, Status.DEPT_REVIEW, Signature.ABSENT
@@ -240,10 +243,17 @@ def holder(status: Status) -> Level | None:
     return HOLDER.get(status)
 
 
+# Whose move it is where the table alone would say otherwise: an approved application waits for the
+# handler to draft its notice (the leader's START_NOTICE publishes a draft that must exist first).
+AWAITING_OVERRIDE: dict[Status, Role] = {Status.UNIT_APPROVED: Role.HANDLER}
+
+
 def awaiting(status: Status, handler_signed_by: int | None) -> Role | None:
-    """Whose move it is: the role that must act next, or None for a final status."""
+    """Whose move it is: the role that must act next, or None for a final status or a running notice."""
     if status in (Status.DRAFT, Status.RETURNED):
         return Role.APPLICANT
+    if status in AWAITING_OVERRIDE:
+        return AWAITING_OVERRIDE[status]
     for row in TRANSITIONS:
         if row.source != status or row.role not in (Role.HANDLER, Role.LEADER):
             continue

@@ -3,6 +3,9 @@
 from portal.models.applications import Application, CertificateSequence
 from portal.models.audit import AuditEvent
 from portal.models.base import Base
+from portal.models.calendar import CalendarDay, CalendarYear, Setting
+from portal.models.files import StoredFile
+from portal.models.notices import Notice, NoticeEntry, NoticeStatus, Objection
 from portal.models.organisations import Organisation, OrgKind, Ownership
 from portal.models.users import AuthSession, Membership, StaffRole, User
 
@@ -11,11 +14,19 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Base",
+    "CalendarDay",
+    "CalendarYear",
     "CertificateSequence",
     "Membership",
+    "Notice",
+    "NoticeEntry",
+    "NoticeStatus",
+    "Objection",
     "OrgKind",
     "Organisation",
     "Ownership",
+    "Setting",
     "StaffRole",
+    "StoredFile",
     "User",
 ]

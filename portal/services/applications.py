@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain.errors import PermissionDenied, ValidationFailed
+from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
 from portal.domain.workflow import Action, Role, Status
 from portal.models import Application, AuditEvent, OrgKind, StaffRole, User
 from portal.services import audit, transitions
@@ -200,6 +200,8 @@ def act(
 ) -> Application:
     """Run one workflow action on an application the actor can see (the view's single entry point)."""
     application = get_application(session, actor, application_id)
+    if action in transitions.NOTICE_ACTIONS:
+        raise DomainError("公示的发布和结束请在“公示”页面办理", code="use_notice")
     if action in (Action.SUBMIT, Action.RESUBMIT) and (missing := missing_for_submit(application)):
         raise ValidationFailed({"__all__": "请先填写：" + "、".join(missing)}, "申报表尚未填写完整")
     return transitions.apply(

@@ -23,6 +23,8 @@ from portal.services.certificates import issue_certificate_number
 from portal.services.scope import REACHED_BUREAU, REACHED_DEPARTMENT
 
 APPLICANT_ACTIONS = frozenset({Action.SUBMIT, Action.RESUBMIT, Action.WITHDRAW})
+# Done through a notice (services.notices), never as a bare button on one application.
+NOTICE_ACTIONS = frozenset({Action.START_NOTICE, Action.CLOSE_NOTICE})
 
 
 def workflow_role(actor: Actor, action: Action) -> Role:
@@ -62,7 +64,7 @@ def available_actions(actor: Actor, application: Application, *, as_reviewer: bo
     if actor.user_id == application.applicant_id and not as_reviewer:
         own = workflow.available_actions(situation, workflow_actor(actor, application, Role.APPLICANT))
         actions += [a for a in own if a in APPLICANT_ACTIONS]
-    return actions
+    return [a for a in actions if a not in NOTICE_ACTIONS]
 
 
 def holder_org_id(application: Application, status: Status) -> int:

@@ -35,8 +35,9 @@ ALLOWED = [
         staff(LEADER, Role.LEADER),
         Status.UNIT_APPROVED,
     ),
-    (at(Status.UNIT_APPROVED), Action.START_NOTICE, staff(HANDLER, Role.HANDLER), Status.IN_NOTICE),
-    (at(Status.IN_NOTICE), Action.CLOSE_NOTICE, staff(HANDLER, Role.HANDLER), Status.NOTICE_PASSED),
+    (at(Status.UNIT_APPROVED), Action.START_NOTICE, staff(LEADER, Role.LEADER), Status.IN_NOTICE),
+    (at(Status.IN_NOTICE), Action.CLOSE_NOTICE, SYSTEM, Status.NOTICE_PASSED),
+    (at(Status.IN_NOTICE), Action.REJECT, staff(LEADER, Role.LEADER), Status.REJECTED),
     (at(Status.NOTICE_PASSED), Action.FORWARD, staff(LEADER, Role.LEADER), Status.DEPT_REVIEW),
     (at(Status.DEPT_REVIEW), Action.HANDLER_APPROVE, staff(HANDLER, Role.HANDLER), Status.DEPT_REVIEW),
     (
@@ -188,7 +189,7 @@ def test_resubmission_without_a_known_stage_is_refused() -> None:
         (at(Status.SUBMITTED), Role.HANDLER),
         (at(Status.UNIT_REVIEW, signed_by=HANDLER), Role.LEADER),
         (at(Status.UNIT_APPROVED), Role.HANDLER),
-        (at(Status.IN_NOTICE), Role.HANDLER),
+        (at(Status.IN_NOTICE), None),  # the calendar's move: the period has to run out
         (at(Status.NOTICE_PASSED), Role.LEADER),
         (at(Status.DEPT_REVIEW), Role.HANDLER),
         (at(Status.DEPT_REVIEW, signed_by=HANDLER), Role.LEADER),
@@ -221,3 +222,17 @@ def test_every_status_and_action_has_a_chinese_title() -> None:
         Status.REJECTED,
         Status.WITHDRAWN,
     }
+
+
+def test_only_the_system_closes_a_notice_when_its_period_ends() -> None:
+    assert refused(at(Status.IN_NOTICE), Action.CLOSE_NOTICE, staff(HANDLER, Role.HANDLER)) == "wrong_role"
+
+
+def test_only_a_leader_publishes_a_notice() -> None:
+    assert (
+        refused(at(Status.UNIT_APPROVED), Action.START_NOTICE, staff(HANDLER, Role.HANDLER)) == "wrong_role"
+    )
+
+
+def test_an_approved_application_waits_for_the_handler_to_draft_its_notice() -> None:
+    assert wf.awaiting(Status.UNIT_APPROVED, None) is Role.HANDLER

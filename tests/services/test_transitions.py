@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from portal.demo import ROAD
 from portal.domain.errors import DomainError, StaleObject
 from portal.domain.workflow import Action, Status
 from portal.models import Application, AuditEvent, Membership, StaffRole
 from portal.services import applications, transitions
 from portal.services.actors import actor_for
 from tests.conftest import Clock
-from tests.factories import ROAD, STEPS_TO, make_application, make_staff, make_world
+from tests.factories import STEPS_TO, make_application, make_staff, make_world
 
 
 def audit_rows(session: Session, application: Application, outcome: str = "ok") -> list[AuditEvent]:
@@ -38,7 +39,7 @@ def test_the_whole_road_to_a_certificate_is_audited_step_by_step(session: Sessio
     assert application.state is Status.CERTIFIED
     assert application.certificate_no == f"2026{world.bureau.org.code}00001".upper()
     changes = [e for e in audit_rows(session, application) if e.to_status]
-    assert [e.action for e in changes] == ["start_application"] + [a.value for _, a, _ in ROAD]
+    assert [e.action for e in changes] == ["start_application"] + [a.value for _, a in ROAD]
     assert [e.to_status for e in changes][-1] == "certified"
     assert application.version == 1 + len(ROAD)
     assert application.reached_level == 2 and application.current_org_id == world.bureau.org.id

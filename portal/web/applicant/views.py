@@ -8,12 +8,15 @@ from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.workflow import Action
 from portal.extensions import db
 from portal.services import applications as service
+from portal.services import notices
+from portal.services.actors import Actor
 from portal.services.scope import get_application
 from portal.services.transitions import available_actions
 from portal.web.context import current_actor, now
 from portal.web.forms import form_input, version_field
 from portal.web.guards import applicant_required
 from portal.web.htmx import render_page, see_other, wants_fragment
+from portal.web.notice_documents import result_pdf_response
 
 bp = Blueprint("applicant", __name__, url_prefix="/me")
 
@@ -53,6 +56,7 @@ def _detail(
         form=form,
         message=message,
         saved=saved,
+        **_notice_context(actor, application.id),
         education_levels=service.EDUCATION_LEVELS,
     )
 
@@ -100,3 +104,26 @@ def act(application_id: int) -> Response:
     db.session.commit()
     flash(f"已{action.title}", "success")
     return see_other(url_for("applicant.show_application", application_id=application_id))
+
+
+@bp.get("/applications/<int:application_id>/notice-result.pdf")
+@applicant_required
+def download_notice_result(application_id: int) -> Response:
+    """The notice result sheet (公示结果) of the notice this application was in, once it has closed."""
+    notice = notices.notice_of_application(db.session, current_actor(as_applicant=True), application_id)
+    if notice is None or notice.closed_at is None:
+        abort(404)
+    return result_pdf_response(notice)
+
+
+def _notice_context(actor: Actor, application_id: int) -> dict[str, object]:
+    notice = notices.notice_of_application(db.session, actor, application_id)
+    if notice is None:
+        return {"notice": None}
+    if notices.close_if_due(db.session, notice, now()):
+        db.session.commit()
+    return {
+        "notice": notice,
+        "notice_clock": notices.notice_clock(db.session, notice, now()),
+        "result_url": url_for("applicant.download_notice_result", application_id=application_id),
+    }

@@ -7,14 +7,17 @@ from flask import Blueprint, Response, abort, flash, request, url_for
 from portal.domain.errors import DomainError, StaleObject
 from portal.domain.workflow import Action
 from portal.extensions import db
+from portal.models import OrgKind
 from portal.services import applications as applications_service
-from portal.services import queues
+from portal.services import notices, queues
+from portal.services.actors import Actor
 from portal.services.scope import get_application, sees_full_identity
 from portal.services.transitions import available_actions
 from portal.web.context import current_actor, now
 from portal.web.forms import version_field
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_target, hx_trigger, render_page, see_other, wants_fragment
+from portal.web.notice_documents import result_pdf_response
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -31,6 +34,10 @@ def _tab() -> queues.Tab:
 def show_queue() -> Response:
     actor = current_actor()
     tab = _tab()
+    if actor.org_kind is OrgKind.ENTERPRISE and notices.close_due_notices(
+        db.session, now(), org_id=actor.org_id
+    ):
+        db.session.commit()  # a notice whose period ended moves its applicants on before we list them
     fragment = "counts" if hx_target() == "queue-counts" else "queue"
     return render_page(
         "pages/review/show_queue.html",
@@ -52,6 +59,7 @@ def show_application(application_id: int) -> Response:
         application=application,
         actions=available_actions(actor, application, as_reviewer=True),
         full_identity=sees_full_identity(actor, application),
+        **_notice_context(actor, application.id),
         timeline=applications_service.timeline(db.session, actor, application.id),
     )
 
@@ -96,3 +104,26 @@ def act(application_id: int) -> Response:
         return hx_trigger(response, "application-changed")
     flash(f"已{action.title}", "success")
     return see_other(back)
+
+
+@bp.get("/applications/<int:application_id>/notice-result.pdf")
+@staff_required()
+def download_notice_result(application_id: int) -> Response:
+    """The notice result sheet (公示结果) of the notice this application was in, once it has closed."""
+    notice = notices.notice_of_application(db.session, current_actor(), application_id)
+    if notice is None or notice.closed_at is None:
+        abort(404)
+    return result_pdf_response(notice)
+
+
+def _notice_context(actor: Actor, application_id: int) -> dict[str, object]:
+    notice = notices.notice_of_application(db.session, actor, application_id)
+    if notice is None:
+        return {"notice": None}
+    if notices.close_if_due(db.session, notice, now()):
+        db.session.commit()
+    return {
+        "notice": notice,
+        "notice_clock": notices.notice_clock(db.session, notice, now()),
+        "result_url": url_for("review.download_notice_result", application_id=application_id),
+    }

@@ -1,0 +1,288 @@
+"""Demo data that shows the product at its best, and the road walker it shares with test factories.
+
+Every demo application is moved through the same services a user would use, so its timeline, audit
+trail and notices are real. Walking starts on a fixed date in 2026 (a year the working-day calendar
+knows), so `seed-demo` works whatever day it runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.identity import complete_resident_id, complete_uscc
+from portal.domain.workflow import Action
+from portal.models import Application, Membership, Organisation, OrgKind, Ownership, StaffRole, User
+from portal.services import applications, notices
+from portal.services.actors import SYSTEM, Actor, actor_for
+from portal.services.auth import hash_password
+from portal.services.calendar import today
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DEMO_PASSWORD = "Demo@2026"
+DEMO_ROAD_START = datetime(2026, 9, 1, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai, a Tuesday
+BUREAU = "赣州市职称工作办公室"
+DEPARTMENT = "赣州经济技术开发区党群工作部"
+STATE_ENTERPRISE = "赣州开发区城市建设投资集团有限公司"
+PRIVATE_ENTERPRISE = "赣州虔芯新材料科技有限公司"
+
+
+@dataclass(frozen=True)
+class Reviewers:
+    """The handler and leader actors along one application's route."""
+
+    enterprise_handler: Actor
+    enterprise_leader: Actor
+    department_handler: Actor
+    department_leader: Actor
+    bureau_handler: Actor
+    bureau_leader: Actor
+
+
+# The main road, in order: (who acts, action). START_NOTICE and CLOSE_NOTICE go through a notice.
+ROAD: tuple[tuple[str, Action], ...] = (
+    ("applicant", Action.SUBMIT),
+    ("enterprise_handler", Action.HANDLER_APPROVE),
+    ("enterprise_leader", Action.LEADER_APPROVE),
+    ("enterprise_leader", Action.START_NOTICE),
+    ("system", Action.CLOSE_NOTICE),
+    ("enterprise_leader", Action.FORWARD),
+    ("department_handler", Action.HANDLER_APPROVE),
+    ("department_leader", Action.LEADER_APPROVE),
+    ("bureau_handler", Action.HANDLER_APPROVE),
+    ("bureau_leader", Action.CERTIFY),
+)
+
+FORM = applications.FormInput(
+    education="本科",
+    school="江西理工大学",
+    major="土木工程",
+    graduated_on="2016-06-30",
+    work_started_on="2016-07-15",
+    current_title="助理工程师",
+    work_summary="参与开发区多个市政工程项目的设计与施工管理，负责技术方案编制和现场质量控制。",
+)
+
+
+def walk(
+    session: Session, reviewers: Reviewers, application: Application, steps: int, start: datetime
+) -> datetime:
+    """Take `application` through the first `steps` of ROAD, one working moment apart; returns the time
+    after the last step. The notice is drafted for the day of its step and closed the day after it ends."""
+    moment = start
+    applicant = actor_for(application.applicant, None)
+    for who, action in ROAD[:steps]:
+        if action is Action.START_NOTICE:
+            notice = notices.draft_notice(
+                session,
+                reviewers.enterprise_handler,
+                notices.NoticeInput(
+                    title=f"{application.enterprise.name}职称申报人员公示",
+                    location="单位办公楼一楼公示栏",
+                    contact="人力资源部 0797-8380000",
+                    start_date=today(moment).isoformat(),
+                ),
+                [application.id],
+                moment,
+            )
+            notices.publish_notice(session, reviewers.enterprise_leader, notice.id, moment)
+        elif action is Action.CLOSE_NOTICE:
+            entry = notices.entry_for_application(session, application.id)
+            assert entry is not None
+            moment = datetime.combine(entry.notice.last_day + timedelta(days=1), time(9), SHANGHAI)
+            notices.close_if_due(session, entry.notice, moment)
+        else:
+            actor = (
+                applicant if who == "applicant" else SYSTEM if who == "system" else getattr(reviewers, who)
+            )
+            applications.act(session, actor, application.id, action, moment)
+        moment += timedelta(hours=2)
+    session.refresh(application)
+    return moment
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    key: str
+    name: str
+    phone: str
+    org: str
+    role: StaffRole
+    description: str
+
+
+STAFF = (
+    DemoPerson("admin", "钟立新", "13870700001", BUREAU, StaffRole.ADMIN, "人社局系统管理员"),
+    DemoPerson("bureau_handler", "刘雅琴", "13870700002", BUREAU, StaffRole.HANDLER, "人社局经办人"),
+    DemoPerson("bureau_leader", "温建国", "13870700003", BUREAU, StaffRole.LEADER, "人社局领导"),
+    DemoPerson(
+        "department_handler", "谢晓燕", "13870700004", DEPARTMENT, StaffRole.HANDLER, "开发区党群工作部经办人"
+    ),
+    DemoPerson(
+        "department_leader", "赖志强", "13870700005", DEPARTMENT, StaffRole.LEADER, "开发区党群工作部领导"
+    ),
+    DemoPerson(
+        "soe_handler", "黄丽华", "13870700006", STATE_ENTERPRISE, StaffRole.HANDLER, "城投集团人事经办人"
+    ),
+    DemoPerson("soe_leader", "曾宪明", "13870700007", STATE_ENTERPRISE, StaffRole.LEADER, "城投集团分管领导"),
+    DemoPerson(
+        "pvt_handler", "邱敏", "13870700008", PRIVATE_ENTERPRISE, StaffRole.HANDLER, "虔芯新材料人事经办人"
+    ),
+    DemoPerson(
+        "pvt_leader", "罗永红", "13870700009", PRIVATE_ENTERPRISE, StaffRole.LEADER, "虔芯新材料总经理"
+    ),
+)
+
+# Applicants: (name, phone, enterprise, series, specialty, level, steps of ROAD taken, then returned?)
+APPLICANTS = (
+    ("陈思远", "13970700011", STATE_ENTERPRISE, "工程", "土木工程", "中级", 0, False),
+    ("李静怡", "13970700012", STATE_ENTERPRISE, "经济", "人力资源管理", "中级", 1, False),
+    ("孙嘉怡", "13970700016", STATE_ENTERPRISE, "工程", "道路与桥梁", "中级", 3, False),
+    ("王子涵", "13970700013", STATE_ENTERPRISE, "工程", "给排水", "助理级", 6, False),
+    ("张雨桐", "13970700014", PRIVATE_ENTERPRISE, "工程", "材料工程", "中级", 10, False),
+    ("赵明轩", "13970700015", PRIVATE_ENTERPRISE, "工程", "电气工程", "助理级", 2, True),
+)
+
+
+def _id_for(serial: int) -> str:
+    return complete_resident_id(f"36070219900101{serial:03d}")
+
+
+def _ensure_org(
+    session: Session, name: str, kind: OrgKind, parent: Organisation | None, **extra: str
+) -> Organisation:
+    org = session.scalars(select(Organisation).where(Organisation.name == name)).first()
+    if org is None:
+        org = Organisation(name=name, kind=kind.value, parent_id=parent.id if parent else None, **extra)
+        session.add(org)
+        session.flush()
+    return org
+
+
+def _ensure_user(session: Session, name: str, phone: str, serial: int, employer: Organisation | None) -> User:
+    user = session.scalars(select(User).where(User.phone == phone)).first()
+    if user is None:
+        user = User(
+            name=name,
+            phone=phone,
+            id_number=_id_for(serial),
+            password_hash=hash_password(DEMO_PASSWORD),
+            must_change_password=False,
+            employer_id=employer.id if employer else None,
+        )
+        session.add(user)
+        session.flush()
+    return user
+
+
+def seed_demo(session: Session, now: datetime) -> list[tuple[str, str, str]]:
+    """Create the demo organisations, people and applications unless they exist. Returns the logins."""
+    bureau = _ensure_org(session, BUREAU, OrgKind.BUREAU, None, region="江西省赣州市", code="GZ")
+    department = _ensure_org(session, DEPARTMENT, OrgKind.DEPARTMENT, bureau, region="赣州经济技术开发区")
+    orgs = {
+        BUREAU: bureau,
+        DEPARTMENT: department,
+        STATE_ENTERPRISE: _ensure_org(
+            session,
+            STATE_ENTERPRISE,
+            OrgKind.ENTERPRISE,
+            department,
+            uscc=complete_uscc("91360703MA35G0CT0"),
+            ownership=Ownership.STATE.value,
+            region="赣州经济技术开发区",
+        ),
+        PRIVATE_ENTERPRISE: _ensure_org(
+            session,
+            PRIVATE_ENTERPRISE,
+            OrgKind.ENTERPRISE,
+            department,
+            uscc=complete_uscc("91360703MA39QX8K1"),
+            ownership=Ownership.NON_STATE.value,
+            region="赣州经济技术开发区",
+        ),
+    }
+    actors: dict[str, Actor] = {}
+    logins: list[tuple[str, str, str]] = []
+    for serial, person in enumerate(STAFF, start=1):
+        user = _ensure_user(session, person.name, person.phone, serial, None)
+        org = orgs[person.org]
+        membership = session.scalars(
+            select(Membership).where(
+                Membership.user_id == user.id, Membership.org_id == org.id, Membership.ended_at.is_(None)
+            )
+        ).first()
+        if membership is None:
+            membership = Membership(user_id=user.id, org_id=org.id, role=person.role.value, started_at=now)
+            session.add(membership)
+            session.flush()
+        actors[person.key] = actor_for(user, membership)
+        logins.append((person.description, person.phone, person.name))
+
+    def reviewers(enterprise: str) -> Reviewers:
+        prefix = "soe" if enterprise == STATE_ENTERPRISE else "pvt"
+        return Reviewers(
+            actors[f"{prefix}_handler"],
+            actors[f"{prefix}_leader"],
+            actors["department_handler"],
+            actors["department_leader"],
+            actors["bureau_handler"],
+            actors["bureau_leader"],
+        )
+
+    for offset, (name, phone, enterprise, series, specialty, level, steps, returned) in enumerate(
+        APPLICANTS, 50
+    ):
+        existed = session.scalar(select(User.id).where(User.phone == phone)) is not None
+        applicant = _ensure_user(session, name, phone, offset, orgs[enterprise])
+        logins.append((f"申报人（{enterprise}）", phone, name))
+        if existed:
+            continue
+        road = reviewers(enterprise)
+        application = _start(
+            session, road.enterprise_handler, applicant, series, specialty, level, DEMO_ROAD_START
+        )
+        moment = walk(session, road, application, steps, DEMO_ROAD_START)
+        if returned:
+            applications.act(
+                session,
+                road.enterprise_leader,
+                application.id,
+                Action.RETURN,
+                moment,
+                reason="工作总结过于简略，请补充近三年主要业绩和具体数据",
+            )
+    _seed_staff_applicant(session, actors["pvt_handler"], actors["pvt_leader"], orgs[PRIVATE_ENTERPRISE])
+    return logins
+
+
+def _start(
+    session: Session,
+    handler: Actor,
+    applicant: User,
+    series: str,
+    specialty: str,
+    level: str,
+    moment: datetime,
+) -> Application:
+    application = applications.start_application(
+        session, handler, applications.StartInput(applicant.id, series, specialty, level), moment
+    )
+    form = applications.FormInput(**{**FORM.__dict__, "major": specialty})
+    applications.save_form(session, actor_for(applicant, None), application.id, form, moment)
+    return application
+
+
+def _seed_staff_applicant(session: Session, handler: Actor, leader: Actor, enterprise: Organisation) -> None:
+    """The private enterprise's handler applies too: the demo shows she cannot review her own case."""
+    user = session.get(User, handler.user_id)
+    assert user is not None
+    if user.employer_id is not None:
+        return
+    user.employer_id = enterprise.id
+    session.flush()
+    application = _start(session, leader, user, "经济", "人力资源管理", "中级", DEMO_ROAD_START)
+    applications.act(session, actor_for(user, None), application.id, Action.SUBMIT, DEMO_ROAD_START)

@@ -1,0 +1,117 @@
+"""The notice sheet (公示表) as PDF and Excel, and the notice result sheet (公示结果) as PDF.
+
+Only what colleagues need to challenge goes on it (PUB-07): ID numbers masked, no phone numbers.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+
+import xlsxwriter
+
+from portal.documents.rendering import render_pdf
+
+HEADERS = (
+    "序号",
+    "姓名",
+    "证件号码",
+    "工作单位",
+    "申报系列/专业",
+    "申报级别",
+    "学历及专业",
+    "现有职称",
+    "专业工作年限",
+    "主要业绩",
+)
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    name: str
+    masked_id: str
+    unit: str
+    series: str
+    level: str
+    education: str
+    current_title: str
+    years: str
+    achievements: str
+
+
+@dataclass(frozen=True)
+class SheetHeader:
+    title: str
+    unit: str
+    period: str
+    location: str
+    contact: str
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    name: str
+    series: str
+    level: str
+    result: str
+
+
+def full_years(start: date | None, end: date) -> int | None:
+    """Whole years (周年) from `start` to `end`."""
+    if start is None:
+        return None
+    years = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+    return max(years, 0)
+
+
+def notice_sheet_pdf(header: SheetHeader, rows: list[SheetRow]) -> bytes:
+    return render_pdf("notice_sheet.html", header=header, rows=rows, headers=HEADERS)
+
+
+def notice_sheet_xlsx(header: SheetHeader, rows: list[SheetRow]) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("公示表")
+    title = book.add_format({"bold": True, "font_size": 14, "align": "center"})
+    head = book.add_format(
+        {"bold": True, "bg_color": "#E4E7EB", "border": 1, "text_wrap": True, "valign": "vcenter"}
+    )
+    cell = book.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+    sheet.merge_range(0, 0, 0, len(HEADERS) - 1, header.title, title)
+    sheet.merge_range(
+        1,
+        0,
+        1,
+        len(HEADERS) - 1,
+        f"公示期：{header.period}　张贴地点：{header.location}　异议受理：{header.contact}",
+    )
+    for col, text in enumerate(HEADERS):
+        sheet.write(2, col, text, head)
+    for number, row in enumerate(rows, start=1):
+        values = (
+            number,
+            row.name,
+            row.masked_id,
+            row.unit,
+            row.series,
+            row.level,
+            row.education,
+            row.current_title,
+            row.years,
+            row.achievements,
+        )
+        for col, value in enumerate(values):
+            sheet.write(2 + number, col, value, cell)
+    for col, width in enumerate((6, 10, 22, 24, 18, 10, 26, 14, 12, 48)):
+        sheet.set_column(col, col, width)
+    sheet.freeze_panes(3, 0)
+    sheet.repeat_rows(2)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    book.close()
+    return buffer.getvalue()
+
+
+def notice_result_pdf(header: SheetHeader, rows: list[ResultRow], *, closed_on: date, signer: str) -> bytes:
+    return render_pdf("notice_result.html", header=header, rows=rows, closed_on=closed_on, signer=signer)

@@ -1,0 +1,109 @@
+"""Public notices (公示): the notice, the applications in it, and objections (异议) filed against it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.applications import Application
+from portal.models.base import Base
+from portal.models.clock import utcnow
+from portal.models.files import StoredFile
+from portal.models.organisations import Organisation
+from portal.models.users import User
+
+
+class NoticeStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+
+    @property
+    def title(self) -> str:
+        return {"draft": "草稿，待领导发布", "published": "公示中", "closed": "已结束"}[self.value]
+
+
+class Notice(Base):
+    __tablename__ = "notices"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'published', 'closed')", name="status"),
+        CheckConstraint("days >= 1", name="days_positive"),
+        CheckConstraint("first_day <= last_day", name="period_order"),
+        CheckConstraint("status = 'draft' OR published_at IS NOT NULL", name="published_has_time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(String(200))  # where it is posted in the unit
+    contact: Mapped[str] = mapped_column(String(200))  # how to raise an objection
+    start_date: Mapped[date]
+    days: Mapped[int] = mapped_column(default=5)
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    status: Mapped[str] = mapped_column(String(10), default=NoticeStatus.DRAFT.value)
+    public_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    org: Mapped[Organisation] = relationship(lazy="joined")
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+    entries: Mapped[list[NoticeEntry]] = relationship(back_populates="notice", order_by="NoticeEntry.id")
+    objections: Mapped[list[Objection]] = relationship(back_populates="notice", order_by="Objection.id")
+
+    @property
+    def state(self) -> NoticeStatus:
+        return NoticeStatus(self.status)
+
+
+class NoticeEntry(Base):
+    """One application in a notice, and how it came out of it."""
+
+    __tablename__ = "notice_entries"
+    __table_args__ = (
+        UniqueConstraint("notice_id", "application_id", name="uq_notice_entries_notice_application"),
+        CheckConstraint("outcome IN ('pending', 'passed', 'removed')", name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(10), default="pending")
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+
+    notice: Mapped[Notice] = relationship(back_populates="entries")
+    application: Mapped[Application] = relationship(lazy="joined")
+
+
+class Objection(Base):
+    __tablename__ = "objections"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'upheld', 'dismissed')", name="status"),
+        CheckConstraint("status = 'open' OR handled_at IS NOT NULL", name="handled_has_time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("notice_entries.id"))
+    name: Mapped[str] = mapped_column(String(50))
+    contact: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    handling: Mapped[str] = mapped_column(Text, default="")
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handled_at: Mapped[datetime | None]
+
+    notice: Mapped[Notice] = relationship(back_populates="objections")
+    entry: Mapped[NoticeEntry | None] = relationship()
+    attachment: Mapped[StoredFile | None] = relationship()
+    handled_by: Mapped[User | None] = relationship()

@@ -1,0 +1,202 @@
+"""The working-day calendar as the product uses it: the chinesecalendar package's years plus the years an
+admin entered and confirmed (policy-spec §7.3), and the notice-counting convention setting.
+
+A period that reaches a year nobody confirmed raises UnknownYear: never a weekends-only guess.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from portal.domain.errors import PermissionDenied, ValidationFailed
+from portal.domain.workdays import CalendarEntry, WorkCalendar
+from portal.models import CalendarDay, CalendarYear, Setting
+from portal.services import audit
+from portal.services.actors import Actor
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+START_COUNTS = "notice_start_counts"
+KIND_WORDS = {
+    "holiday": "holiday",
+    "放假": "holiday",
+    "休": "holiday",
+    "workday": "workday",
+    "上班": "workday",
+    "班": "workday",
+    "调休上班": "workday",
+}
+
+
+def today(now: datetime) -> date:
+    return now.astimezone(SHANGHAI).date()
+
+
+def work_calendar(session: Session) -> WorkCalendar:
+    years = set(session.scalars(select(CalendarYear.year).where(CalendarYear.confirmed_at.is_not(None))))
+    days = session.scalars(select(CalendarDay).order_by(CalendarDay.day))
+    entries = [CalendarEntry(d.day, d.kind, d.name) for d in days if d.day.year in years]  # type: ignore[arg-type]
+    return WorkCalendar.default(entries, extra_years=years)
+
+
+def start_counts(session: Session) -> bool:
+    """The counting convention: does a notice's start day count as day 1 when it is a working day?"""
+    value = session.get(Setting, START_COUNTS)
+    return value is None or value.value == "1"
+
+
+def _require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied("只有系统管理员可以维护工作日历")
+
+
+def set_start_counts(session: Session, actor: Actor, value: bool, now: datetime) -> None:
+    _require_admin(actor)
+    setting = session.get(Setting, START_COUNTS) or Setting(key=START_COUNTS, value="1")
+    setting.value = "1" if value else "0"
+    setting.updated_by_id = actor.user_id
+    setting.updated_at = now
+    session.add(setting)
+    audit.record(
+        session, actor, "set_notice_convention", now, object_type="setting", detail={"start_counts": value}
+    )
+    session.flush()
+
+
+@dataclass(frozen=True)
+class SpecialDay:
+    day: date
+    kind: str  # holiday | workday
+    name: str
+    source: str  # package | admin
+
+
+@dataclass(frozen=True)
+class YearView:
+    year: int
+    known: bool
+    from_package: bool
+    confirmed: CalendarYear | None
+    special_days: list[SpecialDay]
+
+
+def year_view(session: Session, year: int) -> YearView:
+    """A year's days that differ from Monday-to-Friday: from the package, or as the admin entered them."""
+    package = WorkCalendar.default()
+    confirmed = session.get(CalendarYear, year)
+    admin_days = {
+        d.day: d
+        for d in session.scalars(
+            select(CalendarDay).where(
+                CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)
+            )
+        )
+    }
+    special: list[SpecialDay] = []
+    if package.knows(year):
+        day = date(year, 1, 1)
+        while day.year == year:
+            workday = package.is_workday(day)
+            if workday == (day.weekday() >= 5) and day not in admin_days:
+                special.append(SpecialDay(day, "workday" if workday else "holiday", "", "package"))
+            day += timedelta(days=1)
+    special += [SpecialDay(d.day, d.kind, d.name, "admin") for d in admin_days.values()]
+    special.sort(key=lambda s: s.day)
+    is_confirmed = confirmed is not None and confirmed.confirmed_at is not None
+    return YearView(year, package.knows(year) or is_confirmed, package.knows(year), confirmed, special)
+
+
+def missing_next_year(session: Session, now: datetime) -> int | None:
+    """From 1 November, next year's number while nobody has entered its holidays (the admin's banner)."""
+    day = today(now)
+    if day.month < 11:
+        return None
+    return None if work_calendar(session).knows(day.year + 1) else day.year + 1
+
+
+def add_day(session: Session, actor: Actor, day: date, kind: str, name: str, now: datetime) -> CalendarDay:
+    _require_admin(actor)
+    errors: dict[str, str] = {}
+    kind = KIND_WORDS.get(kind.strip(), "")
+    if not kind:
+        errors["kind"] = "请选择“放假”或“调休上班”"
+    elif kind == "holiday" and day.weekday() >= 5:
+        errors["day"] = f"{day.isoformat()}本是周末，无须录入为放假日"
+    elif kind == "workday" and day.weekday() < 5:
+        errors["day"] = f"{day.isoformat()}本是工作日，无须录入为调休上班"
+    if errors:
+        raise ValidationFailed(errors)
+    row = session.get(CalendarDay, day) or CalendarDay(day=day)
+    row.kind, row.name, row.created_by_id, row.created_at = kind, name.strip()[:50], actor.user_id, now
+    session.add(row)
+    audit.record(
+        session,
+        actor,
+        "calendar_day",
+        now,
+        object_type="calendar",
+        detail={"day": day.isoformat(), "kind": kind, "name": row.name},
+    )
+    session.flush()
+    return row
+
+
+def remove_day(session: Session, actor: Actor, day: date, now: datetime) -> None:
+    _require_admin(actor)
+    session.execute(delete(CalendarDay).where(CalendarDay.day == day))
+    audit.record(
+        session, actor, "calendar_day_removed", now, object_type="calendar", detail={"day": day.isoformat()}
+    )
+
+
+def confirm_year(session: Session, actor: Actor, year: int, source_ref: str, now: datetime) -> CalendarYear:
+    """Mark a year complete: from now on periods may reach into it (audited)."""
+    _require_admin(actor)
+    if not source_ref.strip():
+        raise ValidationFailed({"source_ref": "请填写依据，例如“国务院办公厅关于2027年部分节假日安排的通知”"})
+    row = session.get(CalendarYear, year) or CalendarYear(year=year)
+    row.source_ref, row.confirmed_by_id, row.confirmed_at = source_ref.strip()[:200], actor.user_id, now
+    session.add(row)
+    audit.record(
+        session,
+        actor,
+        "calendar_year_confirmed",
+        now,
+        object_type="calendar",
+        detail={"year": year, "source_ref": row.source_ref},
+    )
+    session.flush()
+    return row
+
+
+def import_days(session: Session, actor: Actor, text: str, now: datetime) -> int:
+    """Rows of `日期,类型,名称` (类型: 放假 / 调休上班), all checked before any is written."""
+    _require_admin(actor)
+    rows: list[tuple[date, str, str]] = []
+    problems: list[str] = []
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not row or not "".join(row).strip() or row[0].strip() in ("日期", "date"):
+            continue
+        try:
+            day = date.fromisoformat(row[0].strip())
+        except ValueError:
+            problems.append(f"第{number}行：日期“{row[0].strip()}”应写作 2027-01-01")
+            continue
+        kind = KIND_WORDS.get(row[1].strip() if len(row) > 1 else "", "")
+        if not kind:
+            problems.append(f"第{number}行：类型应为“放假”或“调休上班”")
+            continue
+        rows.append((day, kind, row[2].strip() if len(row) > 2 else ""))
+    if problems:
+        raise ValidationFailed({"file": "；".join(problems)})
+    if not rows:
+        raise ValidationFailed({"file": "文件中没有可导入的日期"})
+    for day, kind, name in rows:
+        add_day(session, actor, day, "holiday" if kind == "holiday" else "workday", name, now)
+    return len(rows)

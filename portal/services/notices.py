@@ -1,0 +1,508 @@
+"""Public notices (公示): the handler drafts one for approved applications, the leader publishes it, the
+public reads it and may object during the period, the unit records how each objection was handled, and
+the period's end moves every application without an open objection to notice_passed.
+
+Rules: at least 5 working days counted on the working-day calendar (003 五(一), 004 二(七), PUB-01/02);
+only masked personal data in public (PUB-07); objections resolved in writing before a result (PUB-07);
+an upheld objection ends the application with its handling as the reason.
+Transitions caused: unit_approved → in_notice (START_NOTICE), in_notice → notice_passed (CLOSE_NOTICE),
+in_notice → rejected (REJECT, objection upheld).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.documents.notice_sheet import ResultRow, SheetHeader, SheetRow, full_years
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.identity import mask_id_number
+from portal.domain.uploads import sniff
+from portal.domain.workdays import UnknownYear, format_period_cn
+from portal.domain.workflow import Action, Status
+from portal.models import (
+    Application,
+    Notice,
+    NoticeEntry,
+    NoticeStatus,
+    Objection,
+    OrgKind,
+    StaffRole,
+    StoredFile,
+)
+from portal.services import audit, transitions
+from portal.services.actors import SYSTEM, Actor
+from portal.services.calendar import start_counts, today, work_calendar
+from portal.services.scope import get_application, visible_applications
+from portal.storage import Storage
+
+NOTICE_DAYS = 5
+OBJECTIONS_PER_IP_PER_DAY = 5
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class NoticeInput:
+    title: str = ""
+    location: str = ""
+    contact: str = ""
+    start_date: str = ""
+
+
+@dataclass(frozen=True)
+class ObjectionInput:
+    name: str = ""
+    contact: str = ""
+    text: str = ""
+    entry_id: str = ""
+
+
+def _require_enterprise_staff(actor: Actor, role: StaffRole | None = None) -> None:
+    if not (actor.is_staff and actor.org_kind is OrgKind.ENTERPRISE):
+        raise PermissionDenied("只有用人单位的经办人或领导可以办理公示")
+    if role is not None and actor.staff_role is not role:
+        raise PermissionDenied(f"该操作须由{role.title}办理")
+
+
+def period_text(notice: Notice) -> str:
+    return format_period_cn(notice.first_day, notice.last_day, notice.days)
+
+
+def compute_period(session: Session, start: date, days: int = NOTICE_DAYS) -> tuple[date, date]:
+    """First and last day on the working-day calendar; UnknownYear becomes a message for the user."""
+    try:
+        return work_calendar(session).notice_period(start, days, start_counts=start_counts(session))
+    except UnknownYear as unknown:
+        raise ValidationFailed({"start_date": unknown.message}) from unknown
+
+
+def notices_of(session: Session, actor: Actor) -> list[Notice]:
+    _require_enterprise_staff(actor)
+    return list(
+        session.scalars(select(Notice).where(Notice.org_id == actor.org_id).order_by(Notice.id.desc()))
+    )
+
+
+def get_notice(session: Session, actor: Actor, notice_id: int) -> Notice:
+    _require_enterprise_staff(actor)
+    notice = session.scalars(
+        select(Notice).where(Notice.id == notice_id, Notice.org_id == actor.org_id)
+    ).first()
+    if notice is None:
+        raise NotFound("找不到该公示")
+    return notice
+
+
+def public_notice(session: Session, token: str) -> Notice:
+    notice = session.scalars(select(Notice).where(Notice.public_token == token)).first()
+    if notice is None or notice.state is NoticeStatus.DRAFT:
+        raise NotFound("找不到该公示")
+    return notice
+
+
+def ready_for_notice(session: Session, actor: Actor) -> list[Application]:
+    """Approved applications of the actor's enterprise not yet in a draft or running notice."""
+    _require_enterprise_staff(actor)
+    taken = select(NoticeEntry.application_id).join(Notice).where(Notice.status != NoticeStatus.CLOSED.value)
+    stmt = visible_applications(actor).where(
+        Application.status == Status.UNIT_APPROVED.value, Application.id.not_in(taken)
+    )
+    return list(session.scalars(stmt.order_by(Application.id)))
+
+
+def draft_notice(
+    session: Session, actor: Actor, data: NoticeInput, application_ids: list[int], now: datetime
+) -> Notice:
+    """The handler's draft: title, where it is posted, whom to contact, the start date and the applicants."""
+    _require_enterprise_staff(actor, StaffRole.HANDLER)
+    errors: dict[str, str] = {}
+    for field, title, limit in (
+        ("title", "标题", 200),
+        ("location", "张贴地点", 200),
+        ("contact", "异议受理联系方式", 200),
+    ):
+        value = getattr(data, field).strip()
+        if not value:
+            errors[field] = f"请填写{title}"
+        elif len(value) > limit:
+            errors[field] = f"{title}不能超过{limit}字"
+    start = _parse_start(data.start_date, today(now), errors)
+    ready = {a.id: a for a in ready_for_notice(session, actor)}
+    chosen = [ready[i] for i in dict.fromkeys(application_ids) if i in ready]
+    if not chosen:
+        errors["application_ids"] = "请至少选择一名已通过单位审核的申报人"
+    elif len(chosen) != len(set(application_ids)):
+        errors["application_ids"] = "所选申报中有的已不在待公示状态，请刷新后重选"
+    if errors:
+        raise ValidationFailed(errors)
+    assert start is not None
+    first, last = compute_period(session, start)
+    notice = Notice(
+        org_id=actor.org_id,
+        title=data.title.strip(),
+        location=data.location.strip(),
+        contact=data.contact.strip(),
+        start_date=start,
+        days=NOTICE_DAYS,
+        first_day=first,
+        last_day=last,
+        status=NoticeStatus.DRAFT.value,
+        public_token=secrets.token_urlsafe(24),
+        created_by_id=actor.user_id,
+        created_at=now,
+    )
+    session.add(notice)
+    session.flush()
+    for application in chosen:
+        session.add(NoticeEntry(notice_id=notice.id, application_id=application.id))
+    audit.record(
+        session,
+        actor,
+        "draft_notice",
+        now,
+        object_type="notice",
+        object_id=notice.id,
+        detail={"applications": [a.id for a in chosen]},
+    )
+    session.flush()
+    return notice
+
+
+def _parse_start(raw: str, today_: date, errors: dict[str, str]) -> date | None:
+    try:
+        start = date.fromisoformat(raw.strip())
+    except ValueError:
+        errors["start_date"] = "请填写公示开始日期，例如 2026-09-29"
+        return None
+    if start < today_:
+        errors["start_date"] = "公示开始日期不能早于今天"
+    elif start > today_ + timedelta(days=90):
+        errors["start_date"] = "公示开始日期不能晚于90天之后"
+    return start
+
+
+def discard_draft(session: Session, actor: Actor, notice_id: int, now: datetime) -> None:
+    notice = get_notice(session, actor, notice_id)
+    if notice.state is not NoticeStatus.DRAFT:
+        raise DomainError("已发布的公示不能删除", code="notice_published")
+    for entry in notice.entries:
+        session.delete(entry)
+    audit.record(session, actor, "discard_notice", now, object_type="notice", object_id=notice.id)
+    session.delete(notice)
+    session.flush()
+
+
+def publish_notice(session: Session, actor: Actor, notice_id: int, now: datetime) -> Notice:
+    """The leader publishes the handler's draft (never the same person); each applicant goes in_notice."""
+    _require_enterprise_staff(actor, StaffRole.LEADER)
+    notice = get_notice(session, actor, notice_id)
+    if notice.state is not NoticeStatus.DRAFT:
+        raise DomainError("该公示已发布", code="notice_published")
+    if notice.created_by_id == actor.user_id:
+        raise DomainError("起草与发布不能由同一人办理", code="same_person")
+    start = max(notice.start_date, today(now))  # a draft published late starts today, never in the past
+    notice.start_date = start
+    notice.first_day, notice.last_day = compute_period(session, start, notice.days)
+    for entry in notice.entries:
+        transitions.apply(session, actor, entry.application, Action.START_NOTICE, now)
+    notice.status = NoticeStatus.PUBLISHED.value
+    notice.published_by_id = actor.user_id
+    notice.published_at = now
+    audit.record(
+        session,
+        actor,
+        "publish_notice",
+        now,
+        object_type="notice",
+        object_id=notice.id,
+        detail={"first_day": notice.first_day.isoformat(), "last_day": notice.last_day.isoformat()},
+    )
+    session.flush()
+    return notice
+
+
+def is_running(notice: Notice, now: datetime) -> bool:
+    return notice.state is NoticeStatus.PUBLISHED and notice.first_day <= today(now) <= notice.last_day
+
+
+def has_ended(notice: Notice, now: datetime) -> bool:
+    return notice.state is not NoticeStatus.DRAFT and today(now) > notice.last_day
+
+
+def file_objection(
+    session: Session,
+    storage: Storage,
+    token: str,
+    data: ObjectionInput,
+    now: datetime,
+    *,
+    ip: str,
+    attachment: bytes | None = None,
+    attachment_name: str = "",
+) -> Objection:
+    """Anyone may object during the period (name and contact required); rate-limited per IP."""
+    notice = public_notice(session, token)
+    if not is_running(notice, now):
+        if today(now) < notice.first_day:
+            raise DomainError(
+                f"公示尚未开始（{period_text(notice)}），请在公示期内提出异议", code="not_started"
+            )
+        raise DomainError(
+            f"公示期（{period_text(notice)}）已结束，不再受理异议。如有问题，请联系：{notice.contact}",
+            code="notice_over",
+        )
+    errors: dict[str, str] = {}
+    name, contact, text = data.name.strip(), data.contact.strip(), data.text.strip()
+    if not name:
+        errors["name"] = "请填写您的姓名（实名反映）"
+    elif len(name) > 50:
+        errors["name"] = "姓名不能超过50字"
+    if not contact:
+        errors["contact"] = "请填写联系电话或地址，以便反馈处理结果"
+    elif len(contact) > 100:
+        errors["contact"] = "联系方式不能超过100字"
+    if not text:
+        errors["text"] = "请写明异议的具体内容和事实依据"
+    elif len(text) > 2000:
+        errors["text"] = "异议内容不能超过2000字"
+    entry_id: int | None = None
+    if data.entry_id.strip():
+        ids = {str(e.id): e.id for e in notice.entries if e.outcome != "removed"}
+        entry_id = ids.get(data.entry_id.strip())
+        if entry_id is None:
+            errors["entry_id"] = "请选择公示名单中的人员"
+    media_type = None
+    if attachment:
+        media_type = sniff(attachment[:16])
+        if len(attachment) > MAX_ATTACHMENT_BYTES:
+            errors["attachment"] = "附件不能超过10MB"
+        elif media_type is None:
+            errors["attachment"] = "附件只能是PDF、JPG或PNG文件（按文件内容识别，与文件名无关）"
+    if errors:
+        raise ValidationFailed(errors)
+    since = now - timedelta(days=1)
+    recent = (
+        session.scalar(
+            select(func.count())
+            .select_from(Objection)
+            .where(Objection.ip == ip, Objection.created_at >= since)
+        )
+        or 0
+    )
+    if recent >= OBJECTIONS_PER_IP_PER_DAY:
+        raise DomainError("提交过于频繁，请明天再试，或按公示中的联系方式反映", code="rate_limited")
+    stored = None
+    if attachment and media_type:
+        stored = StoredFile(
+            sha256=storage.put(attachment),
+            size=len(attachment),
+            media_type=media_type,
+            display_name=attachment_name[:200],
+            created_at=now,
+        )
+        session.add(stored)
+        session.flush()
+    objection = Objection(
+        notice_id=notice.id,
+        entry_id=entry_id,
+        name=name,
+        contact=contact,
+        text=text,
+        attachment_id=stored.id if stored else None,
+        ip=ip,
+        created_at=now,
+    )
+    session.add(objection)
+    session.flush()
+    audit.record(
+        session,
+        Actor(0, name, ip=ip),
+        "file_objection",
+        now,
+        object_type="notice",
+        object_id=notice.id,
+        detail={"objection_id": objection.id},
+    )
+    return objection
+
+
+def resolve_objection(
+    session: Session, actor: Actor, objection_id: int, decision: str, handling: str, now: datetime
+) -> Objection:
+    """Record how an objection was handled. Upheld ends the application (the leader's decision)."""
+    _require_enterprise_staff(actor)
+    objection = session.get(Objection, objection_id)
+    if objection is None or objection.notice.org_id != actor.org_id:
+        raise NotFound("找不到该异议")
+    if objection.status != "open":
+        raise DomainError("该异议已处理", code="already_handled")
+    errors: dict[str, str] = {}
+    if decision not in ("upheld", "dismissed"):
+        errors["decision"] = "请选择处理结果"
+    if not handling.strip():
+        errors["handling"] = "请写明核查情况和处理意见"
+    if decision == "upheld" and objection.entry is None:
+        errors["decision"] = "该异议未指明人员，无法认定成立；请核实后按“不成立”说明，或线下处理"
+    if errors:
+        raise ValidationFailed(errors)
+    if decision == "upheld":
+        if actor.staff_role is not StaffRole.LEADER:
+            raise PermissionDenied("异议成立将终止该申报，须由单位领导认定")
+        entry = objection.entry
+        assert entry is not None
+        transitions.apply(
+            session,
+            actor,
+            entry.application,
+            Action.REJECT,
+            now,
+            reason=f"公示期间异议成立：{handling.strip()}",
+        )
+        entry.outcome, entry.outcome_note = "removed", handling.strip()
+    objection.status, objection.handling = decision, handling.strip()
+    objection.handled_by_id, objection.handled_at = actor.user_id, now
+    audit.record(
+        session,
+        actor,
+        "resolve_objection",
+        now,
+        object_type="notice",
+        object_id=objection.notice_id,
+        detail={"objection_id": objection.id, "decision": decision},
+    )
+    session.flush()
+    close_if_due(session, objection.notice, now)
+    return objection
+
+
+def _open_objection_entries(notice: Notice) -> set[int | None]:
+    return {o.entry_id for o in notice.objections if o.status == "open"}
+
+
+def close_if_due(session: Session, notice: Notice, now: datetime) -> bool:
+    """After the last day: pass every entry without an open objection; close the notice when all are settled.
+
+    An objection that names nobody holds every entry until it is handled.
+    """
+    if notice.state is not NoticeStatus.PUBLISHED or not has_ended(notice, now):
+        return False
+    blocked = _open_objection_entries(notice)
+    for entry in notice.entries:
+        if entry.outcome != "pending" or entry.id in blocked or None in blocked:
+            continue
+        if entry.application.state is Status.IN_NOTICE:
+            transitions.apply(session, SYSTEM, entry.application, Action.CLOSE_NOTICE, now)
+        entry.outcome = "passed"
+        entry.outcome_note = "公示期满无异议" if not _handled_for(notice, entry) else "异议不成立，已处理"
+    if all(e.outcome != "pending" for e in notice.entries):
+        notice.status = NoticeStatus.CLOSED.value
+        notice.closed_at = now
+        audit.record(session, SYSTEM, "close_notice", now, object_type="notice", object_id=notice.id)
+    session.flush()
+    return True
+
+
+def _handled_for(notice: Notice, entry: NoticeEntry) -> bool:
+    return any(o.entry_id in (entry.id, None) and o.status != "open" for o in notice.objections)
+
+
+def close_due_notices(session: Session, now: datetime, *, org_id: int | None = None) -> list[Notice]:
+    """The scheduled job (`flask close-due-notices`): every published notice whose period has ended
+    (only one organisation's when `org_id` is given: the check its pages make on access)."""
+    stmt = select(Notice).where(Notice.status == NoticeStatus.PUBLISHED.value, Notice.last_day < today(now))
+    if org_id is not None:
+        stmt = stmt.where(Notice.org_id == org_id)
+    due = session.scalars(stmt.order_by(Notice.id))
+    return [notice for notice in due if close_if_due(session, notice, now)]
+
+
+def entry_for_application(session: Session, application_id: int) -> NoticeEntry | None:
+    """The application's latest notice entry (for its dossier and timeline)."""
+    return session.scalars(
+        select(NoticeEntry)
+        .where(NoticeEntry.application_id == application_id)
+        .order_by(NoticeEntry.id.desc())
+    ).first()
+
+
+def _row(application: Application, on: date) -> SheetRow:
+    years = full_years(application.work_started_on, on)
+    education = " ".join(x for x in (application.education, application.school, application.major) if x)
+    if application.graduated_on:
+        education += f"（{application.graduated_on.year}年毕业）"
+    summary = application.work_summary.replace("\n", " ")
+    return SheetRow(
+        name=application.applicant.name,
+        masked_id=mask_id_number(application.applicant.id_number),
+        unit=application.enterprise.name,
+        series=f"{application.series}/{application.specialty}",
+        level=application.level,
+        education=education,
+        current_title=application.current_title or "无",
+        years="" if years is None else f"{years}年",
+        achievements=summary if len(summary) <= 150 else summary[:150] + "…",
+    )
+
+
+def sheet(notice: Notice) -> tuple[SheetHeader, list[SheetRow]]:
+    """The 公示表: the masked facts of every applicant still in the notice."""
+    header = SheetHeader(notice.title, notice.org.name, period_text(notice), notice.location, notice.contact)
+    rows = [_row(e.application, notice.first_day) for e in notice.entries if e.outcome != "removed"]
+    return header, rows
+
+
+def result(notice: Notice) -> tuple[SheetHeader, list[ResultRow]]:
+    """The 公示结果 for every applicant, once the notice has closed."""
+    header = SheetHeader(notice.title, notice.org.name, period_text(notice), notice.location, notice.contact)
+    labels = {"passed": "公示期满，无异议", "removed": "异议成立，已撤出公示"}
+    rows = []
+    for entry in notice.entries:
+        text = labels.get(entry.outcome, "待定")
+        if entry.outcome == "passed" and entry.outcome_note.startswith("异议不成立"):
+            handled = [o.handling for o in notice.objections if o.entry_id in (entry.id, None) and o.handling]
+            text = "有异议，经核查不成立：" + "；".join(handled)
+        elif entry.outcome == "removed":
+            text += f"（{entry.outcome_note}）"
+        rows.append(
+            ResultRow(
+                entry.application.applicant.name,
+                f"{entry.application.series}/{entry.application.specialty}",
+                entry.application.level,
+                text,
+            )
+        )
+    return header, rows
+
+
+@dataclass(frozen=True)
+class NoticeClock:
+    phase: str  # draft | upcoming | running | ended
+    text: str
+    workdays_left: int = 0
+
+
+def notice_clock(session: Session, notice: Notice, now: datetime) -> NoticeClock:
+    """Where the period stands today, as the countdown people read on the page."""
+    day = today(now)
+    period = period_text(notice)
+    if notice.state is NoticeStatus.DRAFT:
+        return NoticeClock("draft", f"草稿：拟定公示期 {period}")
+    if day < notice.first_day:
+        return NoticeClock("upcoming", f"公示期：{period}；尚未开始")
+    if day <= notice.last_day:
+        left = work_calendar(session).workdays_between(day, notice.last_day)
+        return NoticeClock("running", f"公示期：{period}；还剩{left}个工作日", left)
+    return NoticeClock("ended", f"公示期：{period}；已期满")
+
+
+def notice_of_application(session: Session, actor: Actor, application_id: int) -> Notice | None:
+    """The latest published notice an application the actor can see was in (None if never published)."""
+    application = get_application(session, actor, application_id)
+    entry = entry_for_application(session, application.id)
+    if entry is None or entry.notice.state is NoticeStatus.DRAFT:
+        return None
+    return entry.notice

@@ -1,0 +1,219 @@
+"""Enterprise notices (公示): draft, publish, objections, sheets and the QR code for the office wall.
+
+Registered on the enterprise blueprint. Opening a notice also closes it when its period has ended
+(issue: "checked on access"), so the page never shows a stale state when cron has not run yet.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Response, flash, request, url_for
+
+from portal.documents.notice_sheet import notice_sheet_pdf, notice_sheet_xlsx
+from portal.domain.errors import DomainError, ValidationFailed
+from portal.extensions import db
+from portal.models import Notice, NoticeStatus, OrgKind
+from portal.services import notices as service
+from portal.services.calendar import today
+from portal.web.context import current_actor, now
+from portal.web.downloads import send_bytes
+from portal.web.enterprise.views import bp
+from portal.web.forms import form_input
+from portal.web.guards import staff_required
+from portal.web.htmx import render_page, see_other
+from portal.web.notice_documents import qr_svg, result_pdf_response
+
+
+def _list_page(
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    chosen: list[int] | None = None,
+    status: int = 200,
+    fragment: str | None = None,
+) -> Response:
+    actor = current_actor()
+    moment = now()
+    items = service.notices_of(db.session, actor)
+    for notice in items:
+        service.close_if_due(db.session, notice, moment)
+    db.session.commit()
+    org_name = items[0].org.name if items else ""
+    defaults = {
+        "title": f"{org_name or '本单位'}关于{today(moment).year}年度职称申报人员的公示",
+        "location": "单位办公楼一楼公示栏",
+        "start_date": (today(moment) + timedelta(days=1)).isoformat(),
+    }
+    return render_page(
+        "pages/enterprise/list_notices.html",
+        fragment=fragment,
+        status=status,
+        notices=items,
+        ready=service.ready_for_notice(db.session, actor),
+        errors=errors or {},
+        form=form or defaults,
+        chosen=chosen or [],
+        clocks={n.id: service.notice_clock(db.session, n, moment) for n in items},
+    )
+
+
+@bp.get("/notices")
+@staff_required(OrgKind.ENTERPRISE)
+def list_notices() -> Response:
+    return _list_page()
+
+
+@bp.post("/notices")
+@staff_required(OrgKind.ENTERPRISE)
+def draft_notice() -> Response:
+    chosen = [int(v) for v in request.form.getlist("application_ids") if v.isascii() and v.isdigit()]
+    try:
+        notice = service.draft_notice(
+            db.session, current_actor(), form_input(service.NoticeInput), chosen, now()
+        )
+    except ValidationFailed as invalid:
+        db.session.rollback()
+        return _list_page(
+            errors=invalid.fields,
+            form=request.form.to_dict(),
+            chosen=chosen,
+            status=422,
+            fragment="draft_form",
+        )
+    db.session.commit()
+    flash("公示草稿已保存，请单位领导核对后发布", "success")
+    return see_other(url_for("enterprise.show_notice", notice_id=notice.id))
+
+
+def _detail(
+    notice: Notice,
+    *,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    fragment: str | None = None,
+    message: str = "",
+) -> Response:
+    actor = current_actor()
+    return render_page(
+        "pages/enterprise/show_notice.html",
+        fragment=fragment,
+        status=status,
+        notice=notice,
+        clock=service.notice_clock(db.session, notice, now()),
+        errors=errors or {},
+        message=message,
+        public_url=url_for("public.show_notice", token=notice.public_token, _external=True),
+        can_publish=notice.state is NoticeStatus.DRAFT
+        and actor.staff_role is not None
+        and actor.staff_role.value == "leader"
+        and notice.created_by_id != actor.user_id,
+        can_discard=notice.state is NoticeStatus.DRAFT,
+    )
+
+
+def _load(notice_id: int) -> Notice:
+    notice = service.get_notice(db.session, current_actor(), notice_id)
+    if service.close_if_due(db.session, notice, now()):
+        db.session.commit()
+    return notice
+
+
+@bp.get("/notices/<int:notice_id>")
+@staff_required(OrgKind.ENTERPRISE)
+def show_notice(notice_id: int) -> Response:
+    return _detail(_load(notice_id))
+
+
+@bp.post("/notices/<int:notice_id>/publish")
+@staff_required(OrgKind.ENTERPRISE)
+def publish_notice(notice_id: int) -> Response:
+    try:
+        notice = service.publish_notice(db.session, current_actor(), notice_id, now())
+    except (ValidationFailed, DomainError) as refused:
+        db.session.rollback()
+        text = (
+            "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
+        )
+        return _detail(_load(notice_id), status=422, message=text)
+    db.session.commit()
+    flash(f"公示已发布：{service.period_text(notice)}", "success")
+    return see_other(url_for("enterprise.show_notice", notice_id=notice.id))
+
+
+@bp.post("/notices/<int:notice_id>/discard")
+@staff_required(OrgKind.ENTERPRISE)
+def discard_notice(notice_id: int) -> Response:
+    service.discard_draft(db.session, current_actor(), notice_id, now())
+    db.session.commit()
+    flash("公示草稿已删除", "success")
+    return see_other(url_for("enterprise.list_notices"))
+
+
+@bp.post("/objections/<int:objection_id>/resolve")
+@staff_required(OrgKind.ENTERPRISE)
+def resolve_objection(objection_id: int) -> Response:
+    actor = current_actor()
+    try:
+        objection = service.resolve_objection(
+            db.session,
+            actor,
+            objection_id,
+            request.form.get("decision", ""),
+            request.form.get("handling", ""),
+            now(),
+        )
+    except ValidationFailed as invalid:
+        db.session.rollback()
+        notice = _objection_notice(objection_id)
+        return _detail(
+            notice,
+            errors={f"{objection_id}-{k}": v for k, v in invalid.fields.items()},
+            status=422,
+            fragment="objections",
+        )
+    db.session.commit()
+    flash("异议处理意见已记录", "success")
+    return see_other(url_for("enterprise.show_notice", notice_id=objection.notice_id))
+
+
+def _objection_notice(objection_id: int) -> Notice:
+    from portal.models import Objection
+
+    objection = db.session.get(Objection, objection_id)
+    assert objection is not None  # the service checked it belongs to the actor's organisation
+    return service.get_notice(db.session, current_actor(), objection.notice_id)
+
+
+@bp.get("/notices/<int:notice_id>/sheet.pdf")
+@staff_required(OrgKind.ENTERPRISE)
+def download_sheet_pdf(notice_id: int) -> Response:
+    notice = _load(notice_id)
+    return send_bytes(notice_sheet_pdf(*service.sheet(notice)), f"公示表-{notice.id}.pdf", "application/pdf")
+
+
+@bp.get("/notices/<int:notice_id>/sheet.xlsx")
+@staff_required(OrgKind.ENTERPRISE)
+def download_sheet_xlsx(notice_id: int) -> Response:
+    notice = _load(notice_id)
+    return send_bytes(
+        notice_sheet_xlsx(*service.sheet(notice)),
+        f"公示表-{notice.id}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@bp.get("/notices/<int:notice_id>/result.pdf")
+@staff_required(OrgKind.ENTERPRISE)
+def download_result_pdf(notice_id: int) -> Response:
+    notice = _load(notice_id)
+    if notice.state is not NoticeStatus.CLOSED:
+        raise DomainError("公示结束并处理完全部异议后，才能生成公示结果", code="not_closed")
+    return result_pdf_response(notice)
+
+
+@bp.get("/notices/<int:notice_id>/qr.svg")
+@staff_required(OrgKind.ENTERPRISE)
+def notice_qr(notice_id: int) -> Response:
+    notice = service.get_notice(db.session, current_actor(), notice_id)
+    return qr_svg(url_for("public.show_notice", token=notice.public_token, _external=True))

@@ -1,0 +1,27 @@
+"""Notice documents shared by several blueprints: the result sheet PDF and QR codes for public pages."""
+
+from __future__ import annotations
+
+import segno
+from flask import Response
+
+from portal.documents.notice_sheet import notice_result_pdf
+from portal.models import Notice
+from portal.services import notices as service
+from portal.services.calendar import today
+from portal.web.downloads import send_bytes
+
+
+def result_pdf_response(notice: Notice) -> Response:
+    header, rows = service.result(notice)
+    assert notice.closed_at is not None
+    signer = notice.published_by.name if notice.published_by else ""
+    pdf = notice_result_pdf(header, rows, closed_on=today(notice.closed_at), signer=signer)
+    return send_bytes(pdf, f"公示结果-{notice.id}.pdf", "application/pdf")
+
+
+def qr_svg(url: str) -> Response:
+    svg = segno.make(url, error="m").svg_inline(scale=6, border=2)
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

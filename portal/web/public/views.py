@@ -1,0 +1,89 @@
+"""Public pages (no login): a notice as posted on the office wall, and objections to it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, request, url_for
+
+from portal.domain.errors import DomainError, ValidationFailed
+from portal.extensions import db
+from portal.services import notices as service
+from portal.web.context import now
+from portal.web.forms import form_input
+from portal.web.htmx import render_page, see_other
+from portal.web.notice_documents import qr_svg
+from portal.web.storage import storage
+
+bp = Blueprint("public", __name__, url_prefix="/public")
+
+
+def _page(
+    token: str,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+    message: str = "",
+    fragment: str | None = None,
+) -> Response:
+    notice = service.public_notice(db.session, token)
+    if service.close_if_due(db.session, notice, now()):
+        db.session.commit()
+    header, rows = service.sheet(notice)
+    entries = [e for e in notice.entries if e.outcome != "removed"]
+    return render_page(
+        "pages/public/show_notice.html",
+        fragment=fragment,
+        status=status,
+        notice=notice,
+        header=header,
+        rows=rows,
+        entries=entries,
+        errors=errors or {},
+        form=form or {},
+        message=message,
+        clock=service.notice_clock(db.session, notice, now()),
+        running=service.is_running(notice, now()),
+    )
+
+
+@bp.get("/notices/<token>")
+def show_notice(token: str) -> Response:
+    response = _page(token)
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token is the notice's only key
+    return response
+
+
+@bp.post("/notices/<token>/objections")
+def file_objection(token: str) -> Response:
+    upload = request.files.get("attachment")
+    data = upload.read(service.MAX_ATTACHMENT_BYTES + 1) if upload and upload.filename else None
+    try:
+        service.file_objection(
+            db.session,
+            storage(),
+            token,
+            form_input(service.ObjectionInput),
+            now(),
+            ip=request.remote_addr or "",
+            attachment=data,
+            attachment_name=upload.filename if upload and upload.filename else "",
+        )
+    except ValidationFailed as invalid:
+        db.session.rollback()
+        return _page(
+            token, errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="objection"
+        )
+    except DomainError as refused:
+        db.session.rollback()
+        return _page(
+            token, form=request.form.to_dict(), status=422, message=refused.message, fragment="objection"
+        )
+    db.session.commit()
+    flash("您的异议已提交，单位将核查处理。感谢您的监督。", "success")
+    return see_other(url_for("public.show_notice", token=token))
+
+
+@bp.get("/notices/<token>/qr.svg")
+def notice_qr(token: str) -> Response:
+    service.public_notice(db.session, token)
+    return qr_svg(url_for("public.show_notice", token=token, _external=True))

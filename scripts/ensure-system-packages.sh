@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the portal needs when missing:
+#   runtime: Pango (WeasyPrint prints PDFs with it) and the Noto CJK fonts it embeds;
+#   tests (with --browser): Debian's chromium, which the e2e suite drives (Playwright's own download
+#   cannot work on these machines).
+set -euo pipefail
+need=()
+have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+have_lib libpango-1.0.so.0 || need+=(libpango-1.0-0)
+have_lib libpangoft2-1.0.so.0 || need+=(libpangoft2-1.0-0)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk fontconfig)
+if [ "${1:-}" = "--browser" ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "installing ${need[*]} (apt-get)"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null

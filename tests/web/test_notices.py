@@ -1,0 +1,201 @@
+"""Notice pages over HTTP: enterprise screens, the public page (no login), downloads, the calendar."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Status
+from portal.models import Notice, StaffRole
+from portal.services import notices
+from tests.conftest import Clock
+from tests.factories import STEPS_TO, World, make_application, make_world
+from tests.services.test_notices import at_shanghai
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+@pytest.fixture(autouse=True)
+def files(app: Flask, tmp_path: Any) -> None:
+    app.config["PORTAL_STORAGE_DIR"] = str(tmp_path / "files")
+
+
+def _published(session: Session, world: World, clock: Clock) -> Notice:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
+    data = notices.NoticeInput("城投集团职称申报人员公示", "一楼公示栏", "人事部 0797-1234567", "2026-09-29")
+    notice = notices.draft_notice(
+        session, world.enterprise.actor(StaffRole.HANDLER), data, [application.id], clock.now
+    )
+    return notices.publish_notice(session, world.enterprise.actor(StaffRole.LEADER), notice.id, clock.now)
+
+
+def test_the_handler_drafts_a_notice_and_sees_the_computed_period(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
+    browser = login_as(world.enterprise.handler)
+    page = browser.get("/enterprise/notices")
+    assert page.status_code == 200 and application.applicant.name in page.text
+    bad = browser.post(
+        "/enterprise/notices",
+        data={"title": "公示", "start_date": "2026-09-29", "application_ids": [str(application.id)]},
+        headers=HX,
+    )
+    assert bad.status_code == 422 and "请填写张贴地点" in bad.text and 'value="公示"' in bad.text
+    good = browser.post(
+        "/enterprise/notices",
+        data={
+            "title": "公示",
+            "location": "一楼",
+            "contact": "人事部",
+            "start_date": "2026-09-29",
+            "application_ids": [str(application.id)],
+        },
+    )
+    assert good.status_code == 303
+    detail = browser.get(good.headers["Location"]).text
+    assert "2026年9月29日至10月10日，共5个工作日" in detail and "草稿须由单位领导" in detail
+
+
+def test_the_leader_publishes_and_the_public_page_shows_masked_data_without_login(
+    world: World, session: Session, clock: Clock, login_as: Any, client: Any
+) -> None:
+    notice = _published(session, world, clock)
+    number = notice.entries[0].application.applicant.id_number
+    page = client.get(f"/public/notices/{notice.public_token}")
+    assert page.status_code == 200 and "城投集团职称申报人员公示" in page.text
+    assert number not in page.text and number[-4:] in page.text
+    assert notice.entries[0].application.applicant.phone not in page.text
+    assert "尚未开始" in page.text and page.headers["Referrer-Policy"] == "no-referrer"
+    assert client.get(f"/public/notices/{notice.public_token}/qr.svg").mimetype == "image/svg+xml"
+    assert client.get("/public/notices/not-a-token").status_code == 404
+
+
+def test_a_draft_is_not_public(world: World, session: Session, clock: Clock, client: Any) -> None:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
+    notice = notices.draft_notice(
+        session,
+        world.enterprise.actor(StaffRole.HANDLER),
+        notices.NoticeInput("t", "l", "c", "2026-09-29"),
+        [application.id],
+        clock.now,
+    )
+    assert client.get(f"/public/notices/{notice.public_token}").status_code == 404
+
+
+def test_an_objection_is_filed_on_the_public_page_and_errors_keep_the_text(
+    world: World, session: Session, clock: Clock, client: Any
+) -> None:
+    notice = _published(session, world, clock)
+    clock.now = at_shanghai(date(2026, 9, 30))
+    url = f"/public/notices/{notice.public_token}/objections"
+    bad = client.post(url, data={"text": "业绩不实"}, headers=HX)
+    assert bad.status_code == 422 and "请填写您的姓名" in bad.text and "业绩不实" in bad.text
+    ok = client.post(
+        url,
+        data={
+            "name": "钱多多",
+            "contact": "13912340000",
+            "text": "业绩不实",
+            "attachment": (io.BytesIO(b"%PDF-1.4 evidence"), "证明.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert ok.status_code == 303
+    session.refresh(notice)
+    assert notice.objections[0].attachment is not None
+
+
+def test_objection_forms_require_csrf_even_logged_out(
+    world: World, session: Session, clock: Clock, app: Flask, client: Any
+) -> None:
+    notice = _published(session, world, clock)
+    clock.now = at_shanghai(date(2026, 9, 30))
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post(
+            f"/public/notices/{notice.public_token}/objections",
+            data={"name": "x", "contact": "y", "text": "z"},
+        )
+        assert response.status_code == 400
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_sheets_download_as_pdf_and_excel(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    notice = _published(session, world, clock)
+    browser = login_as(world.enterprise.handler)
+    pdf = browser.get(f"/enterprise/notices/{notice.id}/sheet.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    assert "filename*=UTF-8''" in pdf.headers["Content-Disposition"]
+    xlsx = browser.get(f"/enterprise/notices/{notice.id}/sheet.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert sheet is not None
+    assert [c.value for c in sheet[3]][:3] == ["序号", "姓名", "证件号码"]
+    assert sheet.cell(4, 2).value == notice.entries[0].application.applicant.name
+    assert "*" in str(sheet.cell(4, 3).value)
+    assert browser.get(f"/enterprise/notices/{notice.id}/result.pdf").status_code == 422  # not closed yet
+
+
+def test_the_result_sheet_reaches_the_dossier_after_the_period(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    notice = _published(session, world, clock)
+    application = notice.entries[0].application
+    clock.now = at_shanghai(date(2026, 10, 12))
+    applicant = login_as(application.applicant)
+    page = applicant.get(f"/me/applications/{application.id}").text  # closes it on access
+    assert "公示无异议，待报送" in page and "下载公示结果" in page
+    pdf = applicant.get(f"/me/applications/{application.id}/notice-result.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    other = make_application(session, world, clock.now)
+    assert (
+        login_as(other.applicant).get(f"/me/applications/{application.id}/notice-result.pdf").status_code
+        == 404
+    )
+
+
+def test_notice_pages_are_for_their_enterprise_only(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    notice = _published(session, world, clock)
+    outsider = login_as(world.other_enterprise.handler)
+    for url in (f"/enterprise/notices/{notice.id}", f"/enterprise/notices/{notice.id}/sheet.pdf"):
+        assert outsider.get(url).status_code == 404
+    assert login_as(world.department.handler).get("/enterprise/notices").status_code == 403
+
+
+def test_the_admin_enters_next_years_holidays_and_confirms_the_year(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    clock.now = at_shanghai(date(2026, 11, 23))
+    browser = login_as(world.admin)
+    page = browser.get("/admin/calendar?year=2027").text
+    assert "尚未录入2027年" in page and "未录入" in page
+    weekend = browser.post("/admin/calendar/days?year=2027", data={"day": "2027-01-02", "kind": "holiday"})
+    assert weekend.status_code == 422 and "本是周末" in weekend.text
+    imported = browser.post(
+        "/admin/calendar/import?year=2027",
+        data={"file": (io.BytesIO("日期,类型,名称\n2027-01-01,放假,元旦\n".encode("gbk")), "2027.csv")},
+        content_type="multipart/form-data",
+    )
+    assert imported.status_code == 303
+    confirmed = browser.post(
+        "/admin/calendar/years/2027/confirm", data={"source_ref": "国办发明电〔2026〕X号"}
+    )
+    assert confirmed.status_code == 303
+    assert "尚未录入2027年" not in browser.get("/admin/calendar?year=2027").text
+    assert login_as(world.enterprise.leader).get("/admin/calendar").status_code == 403
