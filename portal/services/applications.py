@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
 from portal.domain.workflow import Action, Role, Status
 from portal.models import Application, AuditEvent, OrgKind, StaffRole, User
-from portal.services import audit, transitions
+from portal.services import audit, notices, transitions
 from portal.services.actors import Actor
 from portal.services.organisations import NewAccount, PersonInput, normalise_person, open_account
 from portal.services.scope import get_application, visible_applications
@@ -202,6 +202,10 @@ def act(
     application = get_application(session, actor, application_id)
     if action in transitions.NOTICE_ACTIONS:
         raise DomainError("公示的发布和结束请在“公示”页面办理", code="use_notice")
+    if action in (Action.LEADER_APPROVE, Action.CERTIFY) and notices.blocks_signing(session, application):
+        raise DomainError(
+            "该申报正在本单位公示，或有未处理的异议；公示期满并处理完异议后才能签批", code="in_notice"
+        )
     if action in (Action.SUBMIT, Action.RESUBMIT) and (missing := missing_for_submit(application)):
         raise ValidationFailed({"__all__": "请先填写：" + "、".join(missing)}, "申报表尚未填写完整")
     return transitions.apply(

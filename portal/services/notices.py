@@ -1,6 +1,11 @@
-"""Public notices (公示): the handler drafts one for approved applications, the leader publishes it, the
-public reads it and may object during the period, the unit records how each objection was handled, and
-the period's end moves every application without an open objection to notice_passed.
+"""Public notices (公示): the handler drafts one, the leader publishes it, the public reads it and may
+object during the period, the organisation records how each objection was handled, and the period's end
+passes every application without an open objection.
+
+An enterprise's notice is the unit notice for its approved applications (they go in_notice, then
+notice_passed). A department's or bureau's notice (a committee office's, 003 五(三), PUB-03) lists
+applications under its review; their status does not change, but the leader cannot sign them onward while
+the notice runs or an objection about them is open.
 
 Rules: at least 5 working days counted on the working-day calendar (003 五(一), 004 二(七), PUB-01/02);
 only masked personal data in public (PUB-07); objections resolved in writing before a result (PUB-07);
@@ -61,11 +66,19 @@ class ObjectionInput:
     entry_id: str = ""
 
 
-def _require_enterprise_staff(actor: Actor, role: StaffRole | None = None) -> None:
-    if not (actor.is_staff and actor.org_kind is OrgKind.ENTERPRISE):
-        raise PermissionDenied("只有用人单位的经办人或领导可以办理公示")
+def _require_staff(actor: Actor, role: StaffRole | None = None) -> None:
+    if not actor.is_staff:
+        raise PermissionDenied("只有经办人或领导可以办理公示")
     if role is not None and actor.staff_role is not role:
         raise PermissionDenied(f"该操作须由{role.title}办理")
+
+
+# The status an application has when an organisation of each kind may put it in a notice.
+NOTICEABLE: dict[OrgKind, Status] = {
+    OrgKind.ENTERPRISE: Status.UNIT_APPROVED,
+    OrgKind.DEPARTMENT: Status.DEPT_REVIEW,
+    OrgKind.BUREAU: Status.BUREAU_REVIEW,
+}
 
 
 def period_text(notice: Notice) -> str:
@@ -81,14 +94,14 @@ def compute_period(session: Session, start: date, days: int = NOTICE_DAYS) -> tu
 
 
 def notices_of(session: Session, actor: Actor) -> list[Notice]:
-    _require_enterprise_staff(actor)
+    _require_staff(actor)
     return list(
         session.scalars(select(Notice).where(Notice.org_id == actor.org_id).order_by(Notice.id.desc()))
     )
 
 
 def get_notice(session: Session, actor: Actor, notice_id: int) -> Notice:
-    _require_enterprise_staff(actor)
+    _require_staff(actor)
     notice = session.scalars(
         select(Notice).where(Notice.id == notice_id, Notice.org_id == actor.org_id)
     ).first()
@@ -105,20 +118,45 @@ def public_notice(session: Session, token: str) -> Notice:
 
 
 def ready_for_notice(session: Session, actor: Actor) -> list[Application]:
-    """Approved applications of the actor's enterprise not yet in a draft or running notice."""
-    _require_enterprise_staff(actor)
-    taken = select(NoticeEntry.application_id).join(Notice).where(Notice.status != NoticeStatus.CLOSED.value)
-    stmt = visible_applications(actor).where(
-        Application.status == Status.UNIT_APPROVED.value, Application.id.not_in(taken)
+    """Applications the actor's organisation may put in a notice now: at its stage, held by it, and in
+    no draft or running notice (nor, above the enterprise, in one of this organisation's already)."""
+    _require_staff(actor)
+    assert actor.org_kind is not None
+    open_notices = (
+        select(NoticeEntry.application_id).join(Notice).where(Notice.status != NoticeStatus.CLOSED.value)
     )
+    noticed_here = select(NoticeEntry.application_id).join(Notice).where(Notice.org_id == actor.org_id)
+    stmt = visible_applications(actor).where(
+        Application.status == NOTICEABLE[actor.org_kind].value,
+        Application.current_org_id == actor.org_id,
+        Application.id.not_in(open_notices),
+    )
+    if actor.org_kind is not OrgKind.ENTERPRISE:
+        stmt = stmt.where(Application.id.not_in(noticed_here))
     return list(session.scalars(stmt.order_by(Application.id)))
+
+
+def blocks_signing(session: Session, application: Application) -> bool:
+    """True while the application is in a notice of the organisation holding it that has not passed it."""
+    pending = session.scalar(
+        select(func.count())
+        .select_from(NoticeEntry)
+        .join(Notice)
+        .where(
+            NoticeEntry.application_id == application.id,
+            NoticeEntry.outcome == "pending",
+            Notice.org_id == application.current_org_id,
+            Notice.status == NoticeStatus.PUBLISHED.value,
+        )
+    )
+    return bool(pending)
 
 
 def draft_notice(
     session: Session, actor: Actor, data: NoticeInput, application_ids: list[int], now: datetime
 ) -> Notice:
     """The handler's draft: title, where it is posted, whom to contact, the start date and the applicants."""
-    _require_enterprise_staff(actor, StaffRole.HANDLER)
+    _require_staff(actor, StaffRole.HANDLER)
     errors: dict[str, str] = {}
     for field, title, limit in (
         ("title", "标题", 200),
@@ -198,7 +236,7 @@ def discard_draft(session: Session, actor: Actor, notice_id: int, now: datetime)
 
 def publish_notice(session: Session, actor: Actor, notice_id: int, now: datetime) -> Notice:
     """The leader publishes the handler's draft (never the same person); each applicant goes in_notice."""
-    _require_enterprise_staff(actor, StaffRole.LEADER)
+    _require_staff(actor, StaffRole.LEADER)
     notice = get_notice(session, actor, notice_id)
     if notice.state is not NoticeStatus.DRAFT:
         raise DomainError("该公示已发布", code="notice_published")
@@ -208,7 +246,7 @@ def publish_notice(session: Session, actor: Actor, notice_id: int, now: datetime
     notice.start_date = start
     notice.first_day, notice.last_day = compute_period(session, start, notice.days)
     for entry in notice.entries:
-        transitions.apply(session, actor, entry.application, Action.START_NOTICE, now)
+        _start(session, actor, notice, entry.application, now)
     notice.status = NoticeStatus.PUBLISHED.value
     notice.published_by_id = actor.user_id
     notice.published_at = now
@@ -223,6 +261,26 @@ def publish_notice(session: Session, actor: Actor, notice_id: int, now: datetime
     )
     session.flush()
     return notice
+
+
+def _start(session: Session, actor: Actor, notice: Notice, application: Application, now: datetime) -> None:
+    """An enterprise notice moves the application in_notice; a higher one leaves its status alone."""
+    if actor.org_kind is OrgKind.ENTERPRISE:
+        transitions.apply(session, actor, application, Action.START_NOTICE, now)
+        return
+    if application.current_org_id != notice.org_id or application.state is not NOTICEABLE[actor.org_kind]:
+        raise DomainError(
+            f"{application.applicant.name}的申报已不在本单位办理环节，请从公示中移除后再发布", code="moved_on"
+        )
+    audit.record(
+        session,
+        actor,
+        "notice_started",
+        now,
+        object_type="application",
+        object_id=application.id,
+        detail={"notice_id": notice.id},
+    )
 
 
 def is_running(notice: Notice, now: datetime) -> bool:
@@ -334,7 +392,7 @@ def resolve_objection(
     session: Session, actor: Actor, objection_id: int, decision: str, handling: str, now: datetime
 ) -> Objection:
     """Record how an objection was handled. Upheld ends the application (the leader's decision)."""
-    _require_enterprise_staff(actor)
+    _require_staff(actor)
     objection = session.get(Objection, objection_id)
     if objection is None or objection.notice.org_id != actor.org_id:
         raise NotFound("找不到该异议")
@@ -351,7 +409,7 @@ def resolve_objection(
         raise ValidationFailed(errors)
     if decision == "upheld":
         if actor.staff_role is not StaffRole.LEADER:
-            raise PermissionDenied("异议成立将终止该申报，须由单位领导认定")
+            raise PermissionDenied("异议成立将终止该申报，须由领导认定")
         entry = objection.entry
         assert entry is not None
         transitions.apply(
@@ -394,7 +452,7 @@ def close_if_due(session: Session, notice: Notice, now: datetime) -> bool:
     for entry in notice.entries:
         if entry.outcome != "pending" or entry.id in blocked or None in blocked:
             continue
-        if entry.application.state is Status.IN_NOTICE:
+        if notice.org.kind == OrgKind.ENTERPRISE.value and entry.application.state is Status.IN_NOTICE:
             transitions.apply(session, SYSTEM, entry.application, Action.CLOSE_NOTICE, now)
         entry.outcome = "passed"
         entry.outcome_note = "公示期满无异议" if not _handled_for(notice, entry) else "异议不成立，已处理"

@@ -94,15 +94,15 @@ def register_web(app: Flask) -> None:
     from portal.web.admin.views import bp as admin_bp
     from portal.web.applicant.views import bp as applicant_bp
     from portal.web.auth.views import bp as auth_bp
-    from portal.web.enterprise import notices as _enterprise_notices  # noqa: F401  (routes on enterprise_bp)
     from portal.web.enterprise.views import bp as enterprise_bp
+    from portal.web.notices.views import bp as notices_bp
     from portal.web.public.views import bp as public_bp
     from portal.web.review.views import bp as review_bp
 
     _setup_login(app)
     register_security(app)
     register_error_handlers(app)
-    for blueprint in (auth_bp, enterprise_bp, applicant_bp, review_bp, admin_bp, public_bp):
+    for blueprint in (auth_bp, enterprise_bp, notices_bp, applicant_bp, review_bp, admin_bp, public_bp):
         app.register_blueprint(blueprint)
 
     app.jinja_env.filters.update(

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from portal.domain.workflow import Status
+from portal.domain.workflow import Action, Status
 from portal.models import AuditEvent, Notice, StaffRole
-from portal.services import calendar, notices
+from portal.services import applications, calendar, notices
 from portal.services.actors import Actor, actor_for
 from portal.storage.local import LocalStorage
 from tests.conftest import Clock
@@ -290,3 +290,29 @@ def test_the_clock_counts_down_working_days(session: Session, world: World, cloc
     running = notices.notice_clock(session, notice, at_shanghai(date(2026, 9, 30)))
     assert (running.phase, running.workdays_left) == ("running", 4)
     assert notices.notice_clock(session, notice, clock.now + timedelta(days=30)).phase == "ended"
+
+
+def test_a_department_notice_holds_the_leaders_signature_until_it_passes(
+    session: Session, world: World, clock: Clock
+) -> None:
+    """PUB-03 (003 五(三)): a notice above the enterprise: its status stays, the signature waits."""
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    moment = at_shanghai(date(2026, 10, 12))
+    handler, leader = world.department.actor(StaffRole.HANDLER), world.department.actor(StaffRole.LEADER)
+    assert [a.id for a in notices.ready_for_notice(session, handler)] == [application.id]
+    data = notices.NoticeInput("评委会评前公示", "人社局网站", "职称办 0797-0000000", "2026-10-12")
+    notice = notices.draft_notice(session, handler, data, [application.id], moment)
+    notices.publish_notice(session, leader, notice.id, moment)
+    session.refresh(application)
+    assert application.state is Status.DEPT_REVIEW  # a higher notice leaves the status alone
+    applications.act(session, handler, application.id, Action.HANDLER_APPROVE, moment)
+    with pytest.raises(DomainError) as info:
+        applications.act(session, leader, application.id, Action.LEADER_APPROVE, moment)
+    assert info.value.code == "in_notice"
+    after = at_shanghai(notice.last_day + timedelta(days=1))
+    notices.close_due_notices(session, after)
+    assert notice.status == "closed" and notice.entries[0].outcome == "passed"
+    applications.act(session, leader, application.id, Action.LEADER_APPROVE, after)
+    session.refresh(application)
+    assert application.state is Status.BUREAU_REVIEW
+    assert notices.ready_for_notice(session, handler) == []

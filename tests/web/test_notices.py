@@ -45,16 +45,16 @@ def test_the_handler_drafts_a_notice_and_sees_the_computed_period(
 ) -> None:
     application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
     browser = login_as(world.enterprise.handler)
-    page = browser.get("/enterprise/notices")
+    page = browser.get("/notices")
     assert page.status_code == 200 and application.applicant.name in page.text
     bad = browser.post(
-        "/enterprise/notices",
+        "/notices",
         data={"title": "公示", "start_date": "2026-09-29", "application_ids": [str(application.id)]},
         headers=HX,
     )
     assert bad.status_code == 422 and "请填写张贴地点" in bad.text and 'value="公示"' in bad.text
     good = browser.post(
-        "/enterprise/notices",
+        "/notices",
         data={
             "title": "公示",
             "location": "一楼",
@@ -138,16 +138,16 @@ def test_sheets_download_as_pdf_and_excel(
 ) -> None:
     notice = _published(session, world, clock)
     browser = login_as(world.enterprise.handler)
-    pdf = browser.get(f"/enterprise/notices/{notice.id}/sheet.pdf")
+    pdf = browser.get(f"/notices/{notice.id}/sheet.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
     assert "filename*=UTF-8''" in pdf.headers["Content-Disposition"]
-    xlsx = browser.get(f"/enterprise/notices/{notice.id}/sheet.xlsx")
+    xlsx = browser.get(f"/notices/{notice.id}/sheet.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     assert sheet is not None
     assert [c.value for c in sheet[3]][:3] == ["序号", "姓名", "证件号码"]
     assert sheet.cell(4, 2).value == notice.entries[0].application.applicant.name
     assert "*" in str(sheet.cell(4, 3).value)
-    assert browser.get(f"/enterprise/notices/{notice.id}/result.pdf").status_code == 422  # not closed yet
+    assert browser.get(f"/notices/{notice.id}/result.pdf").status_code == 422  # not closed yet
 
 
 def test_the_result_sheet_reaches_the_dossier_after_the_period(
@@ -168,14 +168,17 @@ def test_the_result_sheet_reaches_the_dossier_after_the_period(
     )
 
 
-def test_notice_pages_are_for_their_enterprise_only(
+def test_notice_pages_are_for_their_organisation_only(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:
     notice = _published(session, world, clock)
     outsider = login_as(world.other_enterprise.handler)
-    for url in (f"/enterprise/notices/{notice.id}", f"/enterprise/notices/{notice.id}/sheet.pdf"):
+    for url in (f"/notices/{notice.id}", f"/notices/{notice.id}/sheet.pdf"):
         assert outsider.get(url).status_code == 404
-    assert login_as(world.department.handler).get("/enterprise/notices").status_code == 403
+    department = login_as(world.department.handler)
+    assert department.get(f"/notices/{notice.id}").status_code == 404
+    assert notice.title not in department.get("/notices").text
+    assert login_as(notice.entries[0].application.applicant).get("/notices").status_code == 403
 
 
 def test_the_admin_enters_next_years_holidays_and_confirms_the_year(

@@ -1,28 +1,31 @@
-"""Enterprise notices (公示): draft, publish, objections, sheets and the QR code for the office wall.
+"""Notices (公示) of any reviewing organisation: draft, publish, objections, sheets, the QR code.
 
-Registered on the enterprise blueprint. Opening a notice also closes it when its period has ended
-(issue: "checked on access"), so the page never shows a stale state when cron has not run yet.
+The enterprise's notice is the unit notice before sending onward (003 五(一), 004 二(七)); departments
+and bureaus use the same screens for their own notices (a committee office's, 003 五(三)). Opening a
+notice also closes it when its period has ended ("checked on access"), so a page never shows a stale
+state when cron has not run yet.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Response, flash, request, url_for
+from flask import Blueprint, Response, flash, request, url_for
 
 from portal.documents.notice_sheet import notice_sheet_pdf, notice_sheet_xlsx
 from portal.domain.errors import DomainError, ValidationFailed
 from portal.extensions import db
-from portal.models import Notice, NoticeStatus, OrgKind
+from portal.models import Notice, NoticeStatus
 from portal.services import notices as service
 from portal.services.calendar import today
-from portal.web.context import current_actor, now
+from portal.web.context import current_actor, current_membership, now
 from portal.web.downloads import send_bytes
-from portal.web.enterprise.views import bp
 from portal.web.forms import form_input
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 from portal.web.notice_documents import qr_svg, result_pdf_response
+
+bp = Blueprint("notices", __name__, url_prefix="/notices")
 
 
 def _list_page(
@@ -39,14 +42,15 @@ def _list_page(
     for notice in items:
         service.close_if_due(db.session, notice, moment)
     db.session.commit()
-    org_name = items[0].org.name if items else ""
+    membership = current_membership()
+    org_name = membership.org.name if membership else ""
     defaults = {
-        "title": f"{org_name or '本单位'}关于{today(moment).year}年度职称申报人员的公示",
+        "title": f"{org_name}关于{today(moment).year}年度职称申报人员的公示",
         "location": "单位办公楼一楼公示栏",
         "start_date": (today(moment) + timedelta(days=1)).isoformat(),
     }
     return render_page(
-        "pages/enterprise/list_notices.html",
+        "pages/notices/list_notices.html",
         fragment=fragment,
         status=status,
         notices=items,
@@ -58,14 +62,14 @@ def _list_page(
     )
 
 
-@bp.get("/notices")
-@staff_required(OrgKind.ENTERPRISE)
+@bp.get("")
+@staff_required()
 def list_notices() -> Response:
     return _list_page()
 
 
-@bp.post("/notices")
-@staff_required(OrgKind.ENTERPRISE)
+@bp.post("")
+@staff_required()
 def draft_notice() -> Response:
     chosen = [int(v) for v in request.form.getlist("application_ids") if v.isascii() and v.isdigit()]
     try:
@@ -83,7 +87,7 @@ def draft_notice() -> Response:
         )
     db.session.commit()
     flash("公示草稿已保存，请单位领导核对后发布", "success")
-    return see_other(url_for("enterprise.show_notice", notice_id=notice.id))
+    return see_other(url_for("notices.show_notice", notice_id=notice.id))
 
 
 def _detail(
@@ -96,7 +100,7 @@ def _detail(
 ) -> Response:
     actor = current_actor()
     return render_page(
-        "pages/enterprise/show_notice.html",
+        "pages/notices/show_notice.html",
         fragment=fragment,
         status=status,
         notice=notice,
@@ -119,14 +123,14 @@ def _load(notice_id: int) -> Notice:
     return notice
 
 
-@bp.get("/notices/<int:notice_id>")
-@staff_required(OrgKind.ENTERPRISE)
+@bp.get("/<int:notice_id>")
+@staff_required()
 def show_notice(notice_id: int) -> Response:
     return _detail(_load(notice_id))
 
 
-@bp.post("/notices/<int:notice_id>/publish")
-@staff_required(OrgKind.ENTERPRISE)
+@bp.post("/<int:notice_id>/publish")
+@staff_required()
 def publish_notice(notice_id: int) -> Response:
     try:
         notice = service.publish_notice(db.session, current_actor(), notice_id, now())
@@ -138,20 +142,20 @@ def publish_notice(notice_id: int) -> Response:
         return _detail(_load(notice_id), status=422, message=text)
     db.session.commit()
     flash(f"公示已发布：{service.period_text(notice)}", "success")
-    return see_other(url_for("enterprise.show_notice", notice_id=notice.id))
+    return see_other(url_for("notices.show_notice", notice_id=notice.id))
 
 
-@bp.post("/notices/<int:notice_id>/discard")
-@staff_required(OrgKind.ENTERPRISE)
+@bp.post("/<int:notice_id>/discard")
+@staff_required()
 def discard_notice(notice_id: int) -> Response:
     service.discard_draft(db.session, current_actor(), notice_id, now())
     db.session.commit()
     flash("公示草稿已删除", "success")
-    return see_other(url_for("enterprise.list_notices"))
+    return see_other(url_for("notices.list_notices"))
 
 
 @bp.post("/objections/<int:objection_id>/resolve")
-@staff_required(OrgKind.ENTERPRISE)
+@staff_required()
 def resolve_objection(objection_id: int) -> Response:
     actor = current_actor()
     try:
@@ -174,7 +178,7 @@ def resolve_objection(objection_id: int) -> Response:
         )
     db.session.commit()
     flash("异议处理意见已记录", "success")
-    return see_other(url_for("enterprise.show_notice", notice_id=objection.notice_id))
+    return see_other(url_for("notices.show_notice", notice_id=objection.notice_id))
 
 
 def _objection_notice(objection_id: int) -> Notice:
@@ -185,15 +189,15 @@ def _objection_notice(objection_id: int) -> Notice:
     return service.get_notice(db.session, current_actor(), objection.notice_id)
 
 
-@bp.get("/notices/<int:notice_id>/sheet.pdf")
-@staff_required(OrgKind.ENTERPRISE)
+@bp.get("/<int:notice_id>/sheet.pdf")
+@staff_required()
 def download_sheet_pdf(notice_id: int) -> Response:
     notice = _load(notice_id)
     return send_bytes(notice_sheet_pdf(*service.sheet(notice)), f"公示表-{notice.id}.pdf", "application/pdf")
 
 
-@bp.get("/notices/<int:notice_id>/sheet.xlsx")
-@staff_required(OrgKind.ENTERPRISE)
+@bp.get("/<int:notice_id>/sheet.xlsx")
+@staff_required()
 def download_sheet_xlsx(notice_id: int) -> Response:
     notice = _load(notice_id)
     return send_bytes(
@@ -203,8 +207,8 @@ def download_sheet_xlsx(notice_id: int) -> Response:
     )
 
 
-@bp.get("/notices/<int:notice_id>/result.pdf")
-@staff_required(OrgKind.ENTERPRISE)
+@bp.get("/<int:notice_id>/result.pdf")
+@staff_required()
 def download_result_pdf(notice_id: int) -> Response:
     notice = _load(notice_id)
     if notice.state is not NoticeStatus.CLOSED:
@@ -212,8 +216,8 @@ def download_result_pdf(notice_id: int) -> Response:
     return result_pdf_response(notice)
 
 
-@bp.get("/notices/<int:notice_id>/qr.svg")
-@staff_required(OrgKind.ENTERPRISE)
+@bp.get("/<int:notice_id>/qr.svg")
+@staff_required()
 def notice_qr(notice_id: int) -> Response:
     notice = service.get_notice(db.session, current_actor(), notice_id)
     return qr_svg(url_for("public.show_notice", token=notice.public_token, _external=True))
