@@ -13,6 +13,7 @@ from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.domain.errors import ValidationFailed
 from portal.extensions import db
 from portal.models import Membership, Organisation, OrgKind, StaffRole, User
+from portal.policy_cli import register_policy_cli
 from portal.services import calendar, notices
 from portal.services.actors import Actor, actor_for
 from portal.services.auth import hash_password, initial_password
@@ -20,6 +21,8 @@ from portal.services.organisations import PersonInput, normalise_person
 
 
 def register_cli(app: Flask) -> None:
+    register_policy_cli(app)
+
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
         """Load the demo organisations, staff and applications (running it twice changes nothing)."""

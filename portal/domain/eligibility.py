@@ -1,0 +1,1399 @@
+"""Eligibility: facts about one applicant + a policy profile -> findings, each citing its clause.
+
+:func:`check` applies every rule of policy-spec sections A-M that the profile's data switches on and
+returns :class:`Finding` values ``(rule, severity, clause, message)``, blocks first. The message is
+Chinese and names the facts it used ("工作年限按周年计算至2026-06-30为3年，申报中级需4年（所学专业与从事专业
+不同，延长1年）"), so the applicant, HR and every reviewer read the same reasoning.
+
+Severities (policy-spec §0.2, plus "manual"):
+
+- ``block``: a stated rule says no; submitting is refused.
+- ``warn``: shown and acknowledged, e.g. a default the spec chose to warn on (§8 #3).
+- ``manual``: the portal cannot decide: a fact is missing (every :class:`Facts` field may be None =
+  unknown), or the decision rests on a value the notices only cite or policy-spec chose as a default
+  (``confirmed = false`` in the policy file). Never a silent pass.
+- ``info``: what was computed and from what, for the reviewer.
+
+Years are counted by :func:`full_years` per the profile's counting rule (CUT-06): periods are clipped to
+the cutoff, overlapping (and touching) periods merged, each merged period counted in whole months by the
+rule's boundary convention, and the months summed and floored to whole years.
+
+Pure Python: imports neither Flask nor SQLAlchemy. Policy values come from the profile, never from here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from portal.domain.policy import (
+    EDUCATION_LEVELS,
+    LEVELS,
+    PATHWAYS,
+    SEVERITIES,
+    CountingRule,
+    Exclusion,
+    PolicyProfile,
+    Requirement,
+    names_match,
+)
+
+__all__ = [
+    "DEGREE_TYPES",
+    "OWNERSHIPS",
+    "Education",
+    "Employer",
+    "Facts",
+    "Finding",
+    "Qualification",
+    "SocialInsurance",
+    "Title",
+    "WorkPeriod",
+    "check",
+    "full_years",
+    "merge_periods",
+]
+
+OWNERSHIPS: tuple[str, ...] = ("国有", "非国有")
+DEGREE_TYPES: tuple[str, ...] = ("学术学位", "专业学位")
+_SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}  # block, warn, manual, info
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII digits only (DESIGN.md §5)
+_YEAR = re.compile(r"^[0-9]{4}$")
+_ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of :func:`check`: the policy-spec rule id, its severity, the notice clause, the message."""
+
+    rule: str
+    severity: str
+    clause: str
+    message: str
+
+    def __post_init__(self) -> None:
+        if self.severity not in _SEVERITY_RANK:
+            raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}, not {self.severity!r}")
+
+    def to_json(self) -> dict[str, str]:
+        return {"rule": self.rule, "severity": self.severity, "clause": self.clause, "message": self.message}
+
+
+# --- facts ------------------------------------------------------------------------------------------------
+# Every field may be None: the fact is unknown, and a rule that needs it gives a "manual" finding.
+
+
+@dataclass(frozen=True, kw_only=True)
+class Employer:
+    ownership: str | None = None  # 国有 | 非国有
+    region: str | None = None  # e.g. 章贡区, 赣州经济技术开发区, 东川区
+    township: bool | None = None  # works in a 乡镇（街道） (EARLY-01)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Education:
+    level: str | None = None  # 中专 | 大专 | 本科 | 硕士 | 博士
+    degree: str | None = None  # e.g. 学士, 第二学士, 硕士, 博士
+    degree_type: str | None = None  # 学术学位 | 专业学位 (EARLY-02)
+    major: str | None = None
+    graduated_on: date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkPeriod:
+    """A period of work. ``ongoing`` is True when "to" is null, None when "to" is not given at all."""
+
+    start: date | None = None
+    end: date | None = None
+    ongoing: bool | None = None
+    professional: bool | None = None
+    internship: bool | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Title:
+    level: str | None = None
+    obtained_on: date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Qualification:
+    name: str
+    valid_until: date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SocialInsurance:
+    months: int | None = None  # months of contributions (consecutive, up to now, where the rule says so)
+    unit_matches: bool | None = None  # insuring unit = applying (contract) unit
+    affiliation_proof: bool | None = None  # SI-02: affiliation proof with both seals uploaded
+
+
+@dataclass(frozen=True, kw_only=True)
+class Facts:
+    """What is known about one application. ``has_title`` is None (unknown), False (``current_title``
+    was null: no title yet) or True (``current_title`` holds it)."""
+
+    pathway: str | None = None
+    series: str | None = None
+    specialty: str | None = None
+    level: str | None = None
+    cutoff: date | None = None
+    employer: Employer | None = None
+    employment_type: str | None = None
+    education: tuple[Education, ...] | None = None
+    major_matches: bool | None = None
+    work: tuple[WorkPeriod, ...] | None = None
+    has_title: bool | None = None
+    current_title: Title | None = None
+    qualifications: tuple[Qualification, ...] | None = None
+    social_insurance: SocialInsurance | None = None
+    continuing_education_hours: tuple[tuple[int, float], ...] | None = None
+    authority: str | None = None
+    returns_after_unit_approval: int | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Facts:
+        """Facts from the FACTS.json shape of issue #5. Missing keys (and null) are unknown; a wrong type,
+        a bad date or an unknown key raises ValueError naming the key."""
+        r = _Reader(data, "")
+        employer = r.obj("employer")
+        si = r.obj("social_insurance")
+        has_title: bool | None = None
+        title = None
+        if "current_title" in r.data:
+            t = r.obj("current_title")
+            has_title = t is not None
+            if t is not None:
+                title = Title(level=t.choice("level", LEVELS), obtained_on=t.day("obtained_on"))
+                t.done()
+        facts = cls(
+            pathway=r.choice("pathway", PATHWAYS),
+            series=r.text("series"),
+            specialty=r.text("specialty"),
+            level=r.choice("level", LEVELS),
+            cutoff=r.day("cutoff"),
+            employer=None if employer is None else _employer(employer),
+            employment_type=r.text("employment_type"),
+            education=r.items("education", _education),
+            major_matches=r.flag("major_matches"),
+            work=r.items("work", _work),
+            has_title=has_title,
+            current_title=title,
+            qualifications=r.items("qualifications", _qualification, strings_ok=True),
+            social_insurance=None if si is None else _social(si),
+            continuing_education_hours=r.hours("continuing_education_hours"),
+            authority=r.text("authority"),
+            returns_after_unit_approval=r.count("returns_after_unit_approval"),
+        )
+        r.read.add("current_title")
+        r.done()
+        return facts
+
+    def hours_for(self, year: int) -> float | None:
+        if self.continuing_education_hours is None:
+            return None
+        return dict(self.continuing_education_hours).get(year)
+
+
+class _Reader:
+    """Typed, key-naming access to one JSON object of the facts."""
+
+    def __init__(self, data: Any, path: str) -> None:
+        if not isinstance(data, Mapping):
+            raise ValueError(f"{path or 'facts'}: 应为对象 (expected an object)")
+        self.data = data
+        self.path = path
+        self.read: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def fail(self, name: str, zh: str, en: str) -> ValueError:
+        return ValueError(f"{self.key(name)}: {zh} ({en})")
+
+    def raw(self, name: str) -> Any:
+        self.read.add(name)
+        return self.data.get(name)
+
+    def text(self, name: str) -> str | None:
+        v = self.raw(name)
+        if v is None:
+            return None
+        if not isinstance(v, str):
+            raise self.fail(name, "应为字符串", "expected a string")
+        return v.strip() or None
+
+    def choice(self, name: str, allowed: tuple[str, ...]) -> str | None:
+        v = self.text(name)
+        if v is not None and v not in allowed:
+            raise self.fail(
+                name, f"应为 {'|'.join(allowed)} 之一，而不是「{v}」", f"expected one of {allowed}"
+            )
+        return v
+
+    def flag(self, name: str) -> bool | None:
+        v = self.raw(name)
+        if v is not None and not isinstance(v, bool):
+            raise self.fail(name, "应为 true 或 false", "expected a boolean")
+        return v
+
+    def count(self, name: str) -> int | None:
+        v = self.raw(name)
+        if v is None:
+            return None
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise self.fail(name, "应为非负整数", "expected a non-negative integer")
+        return v
+
+    def day(self, name: str) -> date | None:
+        v = self.raw(name)
+        if v is None:
+            return None
+        if not isinstance(v, str) or not _ISO_DATE.match(v):
+            raise self.fail(name, "应为日期 YYYY-MM-DD", "expected a date YYYY-MM-DD")
+        try:
+            return date.fromisoformat(v)
+        except ValueError:
+            raise self.fail(name, f"日期「{v}」不存在", f"no such date {v!r}") from None
+
+    def obj(self, name: str) -> _Reader | None:
+        v = self.raw(name)
+        return None if v is None else _Reader(v, self.key(name))
+
+    def items(self, name: str, parse: Any, *, strings_ok: bool = False) -> tuple[Any, ...] | None:
+        v = self.raw(name)
+        if v is None:
+            return None
+        if not isinstance(v, list):
+            raise self.fail(name, "应为列表", "expected a list")
+        out = []
+        for i, item in enumerate(v):
+            path = f"{self.key(name)}[{i}]"
+            if strings_ok and isinstance(item, str):
+                out.append(Qualification(name=item))
+                continue
+            out.append(parse(_Reader(item, path)))
+        return tuple(out)
+
+    def hours(self, name: str) -> tuple[tuple[int, float], ...] | None:
+        v = self.raw(name)
+        if v is None:
+            return None
+        if not isinstance(v, Mapping):
+            raise self.fail(name, '应为对象 {"YYYY": 学时}', "expected an object of year -> hours")
+        out = []
+        for year, hours in v.items():
+            if not isinstance(year, str) or not _YEAR.match(year):
+                raise self.fail(f"{name}.{year}", "年份应为四位数字", "expected a four-digit year")
+            if isinstance(hours, bool) or not isinstance(hours, int | float) or hours < 0:
+                raise self.fail(f"{name}.{year}", "学时应为非负数", "expected a non-negative number")
+            out.append((int(year), float(hours)))
+        return tuple(sorted(out))
+
+    def done(self) -> None:
+        unknown = sorted(set(self.data) - self.read)
+        if unknown:
+            raise self.fail(str(unknown[0]), "未知的键", "unknown key")
+
+
+def _employer(r: _Reader) -> Employer:
+    value = Employer(
+        ownership=r.choice("ownership", OWNERSHIPS), region=r.text("region"), township=r.flag("township")
+    )
+    r.done()
+    return value
+
+
+def _education(r: _Reader) -> Education:
+    value = Education(
+        level=r.choice("level", EDUCATION_LEVELS),
+        degree=r.text("degree"),
+        degree_type=r.choice("degree_type", DEGREE_TYPES),
+        major=r.text("major"),
+        graduated_on=r.day("graduated_on"),
+    )
+    r.done()
+    return value
+
+
+def _work(r: _Reader) -> WorkPeriod:
+    start = r.day("from")
+    end = r.day("to")
+    ongoing = None if "to" not in r.data else end is None
+    if start is not None and end is not None and end < start:
+        raise r.fail("to", f"结束日期 {end} 早于开始日期 {start}", "ends before it starts")
+    value = WorkPeriod(
+        start=start,
+        end=end,
+        ongoing=ongoing,
+        professional=r.flag("professional"),
+        internship=r.flag("internship"),
+    )
+    r.done()
+    return value
+
+
+def _qualification(r: _Reader) -> Qualification:
+    name = r.text("name")
+    if name is None:
+        raise r.fail("name", "缺少资格名称", "a qualification needs a name")
+    value = Qualification(name=name, valid_until=r.day("valid_until"))
+    r.done()
+    return value
+
+
+def _social(r: _Reader) -> SocialInsurance:
+    value = SocialInsurance(
+        months=r.count("months"),
+        unit_matches=r.flag("unit_matches"),
+        affiliation_proof=r.flag("affiliation_proof"),
+    )
+    r.done()
+    return value
+
+
+# --- counting full years (CUT-06) ------------------------------------------------------------------------
+
+
+def _add_months(d: date, months: int) -> date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def _full_months(start: date, last: date, method: str) -> int:
+    """Whole months in the period ``start``..``last`` (both days worked).
+
+    ``inclusive``: the start day is day 1, so a month is complete the day before its monthly anniversary
+    (2025-07-01..2026-06-30 is 12 months). ``anniversary``: the anniversary itself must be reached
+    (2025-07-01..2026-07-01 is 12 months). A start on the 31st reaches its anniversary on the last day of
+    a shorter month.
+    """
+    limit = last + _ONE_DAY if method == "inclusive" else last
+    months = (limit.year - start.year) * 12 + limit.month - start.month
+    if months > 0 and _add_months(start, months) > limit:
+        months -= 1
+    return max(months, 0)
+
+
+def merge_periods(
+    periods: Iterable[tuple[date, date | None]], cutoff: date, *, merge: bool = True
+) -> list[tuple[date, date]]:
+    """Periods clipped to ``cutoff`` (an open end runs to it; periods starting after it are dropped),
+    sorted, and with overlapping or touching periods merged into one. ValueError if a period ends before
+    it starts."""
+    clipped = []
+    for start, end in periods:
+        if end is not None and end < start:
+            raise ValueError(f"period ends ({end}) before it starts ({start})")
+        if start > cutoff:
+            continue
+        clipped.append((start, cutoff if end is None or end > cutoff else end))
+    clipped.sort()
+    if not merge:
+        return clipped
+    merged: list[tuple[date, date]] = []
+    for start, end in clipped:
+        if merged and start <= merged[-1][1] + _ONE_DAY:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def full_years(
+    periods: Iterable[tuple[date, date | None]], cutoff: date, rule: CountingRule | str = "inclusive"
+) -> int:
+    """Full years (周年) of the periods up to ``cutoff`` under ``rule`` ("inclusive" or "anniversary", or
+    a profile's CountingRule).
+
+    Overlapping periods are merged first, so two jobs held at once count once. Several separate periods
+    are counted in whole months each and the months summed (policy-spec §8 #5 leaves the combination
+    open; summing whole months never credits a partial month twice).
+    """
+    method = rule if isinstance(rule, str) else rule.method
+    merge = True if isinstance(rule, str) else rule.merge_overlaps
+    if method not in ("inclusive", "anniversary"):
+        raise ValueError(f"unknown counting method {method!r}")
+    months = sum(_full_months(s, e, method) for s, e in merge_periods(periods, cutoff, merge=merge))
+    return months // 12
+
+
+# --- the check --------------------------------------------------------------------------------------------
+
+
+def _rank(level: str | None) -> int:
+    return LEVELS.index(level) if level in LEVELS else -1
+
+
+def _edu_rank(level: str | None) -> int:
+    return EDUCATION_LEVELS.index(level) if level in EDUCATION_LEVELS else -1
+
+
+def _names(facts: Facts) -> list[str]:
+    """What a series/specialty list is compared with: the series, the specialty, and both joined ("新闻" +
+    "记者" = 新闻记者, as 001 三(一) writes it)."""
+    out = [x for x in (facts.series, facts.specialty) if x]
+    if facts.series and facts.specialty:
+        out.append(facts.series + facts.specialty)
+    return out
+
+
+def _matches(facts: Facts, names: Iterable[str]) -> bool | None:
+    candidates = _names(facts)
+    if not candidates:
+        return None
+    names = tuple(names)
+    return any(names_match(c, names) for c in candidates)
+
+
+def _segments(periods: list[tuple[date, date]]) -> str:
+    return "、".join(f"{s.isoformat()}至{e.isoformat()}" for s, e in periods) or "无"
+
+
+def _unconfirmed(note: str) -> str:
+    return f"（该项政策数据未经确认：{note}）" if note else "（该项政策数据未经确认）"
+
+
+@dataclass
+class _Years:
+    """The professional years counted for one check, with what went into them."""
+
+    cutoff: date
+    years: int
+    other_years: int  # under the other boundary convention (CUT-06 ambiguity)
+    segments: list[tuple[date, date]]
+    ongoing: bool
+
+    def describe(self) -> str:
+        return (
+            f"专业技术工作年限按周年计算至{self.cutoff.isoformat()}为{self.years}年"
+            f"（计入期间：{_segments(self.segments)}）"
+        )
+
+
+@dataclass
+class _Check:
+    profile: PolicyProfile
+    facts: Facts
+    findings: list[Finding] = field(default_factory=list)
+    seniority_cutoff: date | None = None
+    education_cutoff: date | None = None
+    years: _Years | None = None
+    adjustments: list[tuple[int, str]] = field(default_factory=list)  # (years, reason)
+
+    def add(self, rule: str, severity: str, clause: str, message: str) -> None:
+        self.findings.append(Finding(rule, severity, clause, message))
+
+    def run(self) -> list[Finding]:
+        self.pathway_and_level()
+        self.exclusions_and_scope()
+        self.authority()
+        self.exams()
+        self.cutoffs()
+        self.education_minimum()
+        self.major()
+        self.count_years()
+        self.initial_grading()
+        self.adjust()
+        self.requirements()
+        self.level_by_level()
+        self.practice_entry()
+        self.social_insurance()
+        self.continuing_education()
+        self.returns()
+        return sorted(self.findings, key=lambda f: _SEVERITY_RANK[f.severity])
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    @property
+    def highest_education(self) -> Education | None:
+        """The highest education held at the education cutoff (an undated one counts as held)."""
+        held = [
+            e
+            for e in self.facts.education or ()
+            if e.graduated_on is None
+            or self.education_cutoff is None
+            or e.graduated_on <= self.education_cutoff
+        ]
+        return max(held, key=lambda e: (_edu_rank(e.level), e.graduated_on or date.min), default=None)
+
+    def applies(self, pathways: tuple[str, ...]) -> bool:
+        return not pathways or self.facts.pathway in pathways
+
+    # -- A. scope ---------------------------------------------------------------------------------
+
+    def pathway_and_level(self) -> None:
+        """The profile's pathways and the levels each grants (SCOPE-06, LVL-01, SCOPE-08, ...)."""
+        p, f = self.profile, self.facts
+        first = p.pathways[0]
+        offered = "、".join(p.pathway_names)
+        if f.pathway is None:
+            self.add(
+                first.rule,
+                "manual",
+                first.citation,
+                f"未提供申报途径，无法确定适用规则；{p.title}适用：{offered}",
+            )
+            return
+        scope = p.pathway(f.pathway)
+        if scope is None:
+            self.add(
+                first.rule, "block", first.citation, f"{p.title}不适用于{f.pathway}；适用途径：{offered}"
+            )
+            return
+        levels = "、".join(scope.levels)
+        if f.level is None:
+            self.add(
+                scope.rule,
+                "manual",
+                scope.citation,
+                f"未提供申报级别；{p.title}（{f.pathway}）适用级别：{levels}",
+            )
+        elif f.level not in scope.levels:
+            severity = "block" if scope.confirmed else "manual"
+            self.add(
+                scope.rule,
+                severity,
+                scope.citation,
+                f"{p.title}（{f.pathway}）仅适用于{levels}，申报{f.level}不在范围内",
+            )
+        elif not scope.confirmed:
+            self.add(
+                scope.rule,
+                "manual",
+                scope.citation,
+                f"申报{f.pathway}{f.level}需人工确认{_unconfirmed(scope.note)}",
+            )
+
+    def exclusions_and_scope(self) -> None:
+        """Who may not apply (SCOPE-04, SCOPE-07) and the employment relationship (SCOPE-01/02)."""
+        f = self.facts
+        for ex in self.profile.exclusions:
+            if self.applies(ex.pathways):
+                self.exclusion(ex)
+        scope = self.profile.scope
+        if scope is None:
+            return
+        excluded = {t for ex in self.profile.exclusions for t in ex.employment_types}
+        if f.employment_type is None:
+            kinds = "、".join(scope.employment_types)
+            self.add(scope.rule, "manual", scope.citation, f"未提供用工形式，须为：{kinds}")
+        elif f.employment_type not in excluded and f.employment_type not in scope.employment_types:
+            kinds = "、".join(scope.employment_types)
+            self.add(
+                scope.rule,
+                "block" if scope.confirmed else "manual",
+                scope.citation,
+                f"用工形式为「{f.employment_type}」，申报人须为：{kinds}",
+            )
+
+    def exclusion(self, ex: Exclusion) -> None:
+        f = self.facts
+        used: list[str] = []
+        unknown: list[str] = []
+        if ex.series:
+            hit = _matches(f, ex.series)
+            if hit is False:
+                return
+            (unknown if hit is None else used).append(
+                f"申报系列为{f.series or f.specialty}" if hit else "申报系列"
+            )
+        if ex.ownership:
+            ownership = f.employer.ownership if f.employer else None
+            if ownership is not None and ownership != ex.ownership:
+                return
+            (unknown if ownership is None else used).append(
+                f"申报单位所有制为{ownership}" if ownership else "申报单位所有制（国有/非国有）"
+            )
+        if ex.employment_types:
+            if f.employment_type is not None and f.employment_type not in ex.employment_types:
+                return
+            (unknown if f.employment_type is None else used).append(
+                f"用工形式为{f.employment_type}" if f.employment_type else "用工形式"
+            )
+        alternative = f"；{ex.alternative}" if ex.alternative else ""
+        if unknown:
+            self.add(
+                ex.rule, "manual", ex.citation, f"{ex.description}；未提供{'、'.join(unknown)}，需人工核实"
+            )
+        else:
+            severity = "block" if ex.confirmed else "manual"
+            self.add(ex.rule, severity, ex.citation, f"{ex.description}：{'，'.join(used)}{alternative}")
+
+    def authority(self) -> None:
+        """SCOPE-06: which authority certifies the level for the employer's region."""
+        p, f = self.profile, self.facts
+        scope = p.pathway(f.pathway)
+        if scope is None or f.level is None or f.level not in scope.levels or not p.authorities:
+            return
+        region = f.employer.region if f.employer else None
+        if f.authority is not None:
+            try:
+                authority = p.authority(f.authority)
+            except ValueError:
+                self.add(
+                    scope.rule, "manual", scope.citation, f"认定机构编码「{f.authority}」不在{p.title}中"
+                )
+                return
+            if not authority.certifies(f.level, region):
+                where = f"（申报单位所在地：{region}）" if region else ""
+                proper = "、".join(a.name for a in p.authorities_for(f.level, region)) or "无"
+                self.add(
+                    scope.rule,
+                    "block",
+                    authority.citation,
+                    f"{authority.name}的认定范围为{authority.area}，不认定{f.level}{where}；应由{proper}受理",
+                )
+            return
+        regional = any("*" not in s.regions for a in p.authorities for s in a.scopes)
+        if not regional:
+            return  # routing does not depend on the region (e.g. by specialty): nothing to say here
+        if region is None:
+            self.add(
+                scope.rule, "manual", scope.citation, f"未提供申报单位所在地，无法确定{f.level}的认定机构"
+            )
+            return
+        found = p.authorities_for(f.level, region)
+        if not found:
+            self.add(
+                scope.rule, "manual", scope.citation, f"未找到认定{region}{f.level}的认定机构，需人工确定"
+            )
+        else:
+            names = "、".join(f"{a.name}（{a.phone}）" if a.phone else a.name for a in found)
+            self.add(scope.rule, "info", found[0].citation, f"{region}申报{f.level}的认定机构：{names}")
+
+    # -- F. exams ------------------------------------------------------------------------------------
+
+    def exams(self) -> None:
+        """以考代评 (EXAM-01/02/04) and exam-conditioned senior titles (EXAM-03)."""
+        f = self.facts
+        if f.level is None:
+            return
+        told_unknown: set[str] = set()
+        assumed: list[str] = []
+        for rule in self.profile.exam_rules:
+            if f.level not in rule.levels:
+                continue
+            hit = _matches(f, rule.specialties)
+            if hit is None:
+                if rule.rule not in told_unknown:
+                    told_unknown.add(rule.rule)
+                    self.add(
+                        rule.rule, "manual", rule.citation, "未提供申报系列和专业，无法判断是否属以考代评专业"
+                    )
+                continue
+            name = f.specialty or f.series
+            if rule.kind == "exam_required":
+                if hit:
+                    self.add(
+                        rule.rule,
+                        "manual",
+                        rule.citation,
+                        f"申报{name}{f.level}须参加全国统一考试，成绩达到国家或省合格线并在有效期内，请核验成绩证明",
+                    )
+                continue
+            if hit:
+                severity = "block" if rule.confirmed or rule.block_unconfirmed else "manual"
+                extra = "" if rule.confirmed else _unconfirmed(rule.note)
+                self.add(
+                    rule.rule,
+                    severity,
+                    rule.citation,
+                    f"{name}属以考代评专业，{f.level}职称通过全国统一考试取得，"
+                    f"不进行{f.pathway or '认定/初定/评审'}{extra}",
+                )
+                return
+            if not rule.confirmed:
+                assumed.append(rule.citation)
+        if assumed:
+            rule = next(r for r in self.profile.exam_rules if not r.confirmed and f.level in r.levels)
+            self.add(
+                rule.rule,
+                "info",
+                rule.citation,
+                f"{f.specialty or f.series}不在以考代评名单中{_unconfirmed(rule.note)}",
+            )
+
+    # -- C. cutoffs ---------------------------------------------------------------------------------
+
+    def cutoffs(self) -> None:
+        """Which date years and education are counted to (CUT-01..05)."""
+        p, f = self.profile, self.facts
+        c = p.counting
+        clause = c.cutoff_citation or c.citation
+        self.education_cutoff = f.cutoff
+        if c.seniority_cutoff is not None and self.applies(c.seniority_cutoff_pathways):
+            self.seniority_cutoff = c.seniority_cutoff
+            self.education_cutoff = f.cutoff or c.seniority_cutoff
+            self.add(
+                c.rule,
+                "info",
+                c.seniority_cutoff_citation,
+                f"资历（任职年限）计算截至{c.seniority_cutoff.isoformat()}"
+                + (f"；学历等计算至申报之日{f.cutoff.isoformat()}" if f.cutoff else ""),
+            )
+            return
+        if c.cutoff_source == "batch":
+            cutoffs = p.batch_cutoffs()
+            listed = "、".join(d.isoformat() for d in cutoffs)
+            if f.cutoff is None:
+                self.add(c.rule, "manual", clause, f"未提供终算时间；{p.title}各批次终算时间为{listed}")
+                return
+            self.seniority_cutoff = f.cutoff
+            if f.cutoff not in cutoffs:
+                self.add(
+                    c.rule,
+                    "warn",
+                    clause,
+                    f"终算时间{f.cutoff.isoformat()}不是{p.title}任何批次的终算时间（{listed}），按所填日期计算",
+                )
+            else:
+                batch = next(w for w in p.batches if w.cutoff == f.cutoff)
+                self.add(
+                    c.rule,
+                    "info",
+                    batch.cutoff_citation,
+                    f"学历、资历和工作年限按{batch.name}终算时间{f.cutoff.isoformat()}计算，时间按周年计算",
+                )
+            return
+        if f.cutoff is None:
+            self.add(c.rule, "manual", clause, "未提供申报日期（终算时间），无法计算工作年限")
+            return
+        self.seniority_cutoff = f.cutoff
+        default = "" if c.cutoff_confirmed else "（通知未规定终算时间，默认计算至申报之日）"
+        self.add(c.rule, "info", clause, f"工作年限计算至{f.cutoff.isoformat()}{default}")
+
+    # -- D. education -------------------------------------------------------------------------------
+
+    def education_minimum(self) -> None:
+        """EDU-01: minimum education per series; other series per the cited method (EDU-02/03)."""
+        rules = self.profile.series_rules
+        if not rules:
+            return
+        f = self.facts
+        if not _names(f):
+            first = rules[0]
+            self.add(first.rule, "manual", first.citation, "未提供申报系列，无法核对最低学历要求")
+            return
+        specific = next((r for r in rules if "*" not in r.series and _matches(f, r.series)), None)
+        rule = specific or next((r for r in rules if "*" in r.series), None)
+        if rule is None:
+            return
+        best = self.highest_education
+        have = f"最高学历为{best.level}" if best is not None and best.level else "未提供学历"
+        series = f.series or f.specialty
+        if rule.min_education is None:
+            self.add(
+                rule.rule,
+                "manual",
+                rule.citation,
+                f"{series}的最低学历要求见{rule.source or '相关系列条件'}，"
+                f"尚未录入政策数据，需人工审核（{have}）",
+            )
+            return
+        if best is None or best.level is None:
+            self.add(
+                rule.rule,
+                "manual",
+                rule.citation,
+                f"未提供学历，申报{series}最低学历要求{rule.min_education}以上",
+            )
+        elif _edu_rank(best.level) < _edu_rank(rule.min_education):
+            self.add(
+                rule.rule,
+                "block" if rule.confirmed else "manual",
+                rule.citation,
+                f"{have}，申报{series}最低学历要求{rule.min_education}以上",
+            )
+        else:
+            self.add(
+                rule.rule,
+                "info",
+                rule.citation,
+                f"{have}，符合{series}最低学历{rule.min_education}以上的要求",
+            )
+
+    # -- E. major -----------------------------------------------------------------------------------
+
+    def major(self) -> None:
+        """MAJ-01 (must match), MAJ-02 (+1 year), MAJ-03 (not restricted), MAJ-04 (post of the specialty)."""
+        rule = self.profile.major
+        if rule is None:
+            return
+        f = self.facts
+        studied = next((e.major for e in f.education or () if e.major), None)
+        what = f"所学专业（{studied}）" if studied else "所学专业"
+        target = f"申报专业（{f.specialty}）" if f.specialty else "申报专业"
+        if rule.mode == "not_restricted":
+            if f.major_matches is False:
+                self.add(rule.rule, "info", rule.citation, f"{what}与从事专业不一致，不再作为限制条件")
+            return
+        if f.major_matches is None:
+            extra = f"；如不同，工作年限须延长{rule.extra_years}年" if rule.mode == "extra_years" else ""
+            self.add(rule.rule, "manual", rule.citation, f"未说明{what}与{target}是否相同或相近{extra}")
+            return
+        if f.major_matches:
+            return
+        if rule.mode == "extra_years":
+            self.adjustments.append((rule.extra_years, f"所学专业与从事专业不同，延长{rule.extra_years}年"))
+            self.add(
+                rule.rule,
+                "info",
+                rule.citation,
+                f"{what}与从事专业不相同或不相近：专业技术工作年限延长{rule.extra_years}年，并按从事专业申报",
+            )
+        else:
+            severity = "block" if rule.confirmed else "manual"
+            extra = "" if rule.confirmed else _unconfirmed(rule.note)
+            self.add(rule.rule, severity, rule.citation, f"{what}与{target}不相同或不相近{extra}")
+
+    # -- I. work years (CUT-06, EXP-01) -------------------------------------------------------------------
+
+    def count_years(self) -> None:
+        f, c = self.facts, self.profile.counting
+        cutoff = self.seniority_cutoff
+        if cutoff is None:
+            return
+        if f.work is None:
+            self.add("CUT-06", "manual", c.citation, "未提供工作经历，无法计算专业技术工作年限")
+            return
+        best = self.highest_education
+        since = best.graduated_on if best is not None else None
+        periods: list[tuple[date, date | None]] = []
+        internships: list[tuple[date, date | None]] = []
+        incomplete = 0
+        for w in f.work:
+            if w.start is None or w.ongoing is None or w.professional is None:
+                incomplete += 1
+                continue
+            if not w.professional:
+                continue
+            span = (w.start, None if w.ongoing else w.end)
+            if w.internship:
+                internships.append(span)
+                continue
+            # Professional years are counted from graduation of the education they rest on.
+            if since is not None and (span[1] is not None and span[1] < since):
+                continue
+            periods.append((max(w.start, since) if since else w.start, span[1]))
+        if incomplete:
+            self.add(
+                "CUT-06",
+                "manual",
+                c.citation,
+                f"有{incomplete}段工作经历缺少起止日期或是否专业技术工作，未计入年限",
+            )
+        self.internship(internships, periods)
+        other = "anniversary" if c.method == "inclusive" else "inclusive"
+        segments = merge_periods(periods, cutoff, merge=c.merge_overlaps)
+        ongoing = any(end is None and start <= cutoff for start, end in periods)
+        self.years = _Years(
+            cutoff, full_years(periods, cutoff, c), full_years(periods, cutoff, other), segments, ongoing
+        )
+        self.add("CUT-06", "info", c.citation, self.years.describe())
+        if c.assumes_employment_to_cutoff and ongoing:
+            self.add(
+                c.rule,
+                "warn",
+                c.cutoff_citation or c.citation,
+                f"在职经历按持续至终算时间{cutoff.isoformat()}计算；如申报人在此之前离职，年限须重新核定",
+            )
+
+    def internship(
+        self, internships: list[tuple[date, date | None]], periods: list[tuple[date, date | None]]
+    ) -> None:
+        """EXP-01: an internship counts only where the profile says so, with evidence and consent."""
+        if not internships:
+            return
+        rule = self.profile.internship
+        spans = _segments([(s, e or (self.seniority_cutoff or s)) for s, e in internships])
+        if rule is None:
+            self.add(
+                "EXP-01", "info", self.profile.counting.citation, f"在校实习经历（{spans}）未计入工作年限"
+            )
+        elif rule.counts:
+            periods.extend(internships)
+            self.add(
+                rule.rule,
+                "manual",
+                rule.citation,
+                f"在校实习经历（{spans}）已计入工作年限：须为在{self.profile.region}企事业单位专业技术岗位实习，"
+                "上传实习佐证材料，并经用人单位考核同意",
+            )
+        elif not rule.confirmed:
+            self.add(
+                rule.rule,
+                "manual",
+                rule.citation,
+                f"在校实习经历（{spans}）未计入工作年限{_unconfirmed(rule.note)}",
+            )
+        else:
+            self.add(rule.rule, "info", rule.citation, f"在校实习经历（{spans}）未计入工作年限")
+
+    # -- J. level: 初定 table (LVL-01/02, SCOPE-12) -----------------------------------------------------
+
+    def initial_grading(self) -> None:
+        g, f = self.profile.initial_grading, self.facts
+        if g is None or f.pathway != "初定":
+            return
+        if g.excluded_series and _matches(f, g.excluded_series):
+            self.add(
+                g.excluded_series_rule,
+                "block",
+                g.excluded_series_citation,
+                f"{f.series or f.specialty}初定按省人社厅、省教育厅有关规定执行，不适用本初定条件",
+            )
+            return
+        if not f.education:
+            self.add(g.rule, "manual", g.citation, "未提供学历学位，无法确定可初定的级别")
+            return
+        cutoff = self.education_cutoff
+        best = None  # (row, education)
+        older: list[Education] = []
+        undated = False
+        for e in f.education:
+            if e.graduated_on is None:
+                undated = True
+                continue
+            if cutoff is not None and e.graduated_on > cutoff:
+                continue
+            if e.graduated_on.year < g.from_graduation_year:
+                older.append(e)
+                continue
+            for row in g.rows:
+                if row.matches(e.level, e.degree) and (
+                    best is None or _rank(row.level) > _rank(best[0].level)
+                ):
+                    best = (row, e)
+        if best is None:
+            if older:
+                years = "、".join(f"{e.level or e.degree}（{e.graduated_on}）" for e in older)
+                self.add(
+                    g.transition_rule,
+                    "manual",
+                    g.transition_citation,
+                    f"学历{years}于{g.from_graduation_year - 1}年及以前取得，"
+                    f"按省有关规定过渡，过渡条件尚未录入政策数据，需人工审核",
+                )
+            elif undated:
+                self.add(g.rule, "manual", g.citation, "学历缺少毕业日期，无法确定可初定的级别")
+            else:
+                held = "、".join(e.level or e.degree or "未知" for e in f.education)
+                self.add(g.rule, "block", g.citation, f"学历（{held}）不符合初定条件")
+            return
+        row, edu = best
+        got = f"{edu.level or edu.degree}（{edu.graduated_on}毕业）"
+        if f.level is None:
+            self.add(g.rule, "info", row.citation, f"按学历{got}可初定{row.level}")
+            return
+        if _rank(f.level) > _rank(row.level):
+            severity = "manual" if older else "block"
+            extra = "；另有2021年及以前取得的学历，过渡条件需人工审核" if older else ""
+            self.add(
+                g.rule, severity, row.citation, f"按学历{got}可初定{row.level}，不能初定{f.level}{extra}"
+            )
+            return
+        if _rank(f.level) < _rank(row.level):
+            self.add(g.rule, "info", row.citation, f"按学历{got}可初定{row.level}，现申报{f.level}")
+            return
+        self.probation(row.probation_years, row.citation, row.confirmed, row.note, edu, row.level)
+
+    def probation(
+        self, years: int, clause: str, confirmed: bool, note: str, edu: Education, level: str
+    ) -> None:
+        """LVL-01: 见习1年期满 in a post of the specialty, counted from graduation; or current work."""
+        f, c = self.facts, self.profile.counting
+        cutoff = self.seniority_cutoff
+        if cutoff is None or f.work is None:
+            self.add("LVL-01", "manual", clause, "未提供申报日期或工作经历，无法核对见习期")
+            return
+        since = edu.graduated_on or date.min
+        spans = [
+            (max(w.start, since), None if w.ongoing else w.end)
+            for w in f.work
+            if w.start
+            and w.professional
+            and not w.internship
+            and w.ongoing is not None
+            and (w.ongoing or (w.end is not None and w.end >= since))
+        ]
+        if years == 0:
+            working = any(e is None or e >= cutoff for _s, e in spans if _s <= cutoff)
+            if not confirmed:
+                self.add(
+                    "LVL-01",
+                    "manual",
+                    clause,
+                    f"按学历初定{level}，"
+                    f"{'现从事' if working else '未见从事'}本专业技术工作{_unconfirmed(note)}",
+                )
+            elif not working:
+                self.add(
+                    "LVL-01",
+                    "block",
+                    clause,
+                    f"初定{level}须从事本专业技术工作，截至{cutoff.isoformat()}未见在岗经历",
+                )
+            return
+        done = full_years(spans, cutoff, c)
+        segments = _segments(merge_periods(spans, cutoff))
+        text = (
+            f"毕业后在本专业技术岗位见习按周年计算至{cutoff.isoformat()}为{done}年"
+            f"（{segments}），初定{level}须见习{years}年期满"
+        )
+        if done < years:
+            self.add("LVL-01", "block" if confirmed else "manual", clause, text)
+        else:
+            self.add("LVL-01", "info", clause, text)
+
+    # -- K. adjustments (EARLY-01/02) ------------------------------------------------------------------
+
+    def adjust(self) -> None:
+        f = self.facts
+        for adj in self.profile.adjustments:
+            if not self.applies(adj.pathways) or (adj.levels and f.level not in adj.levels):
+                continue
+            if adj.series and not _matches(f, adj.series):
+                continue
+            holds = self.condition(adj.condition)
+            early = f"提前{-adj.years}年" if adj.years < 0 else f"延长{adj.years}年"
+            if holds is None:
+                self.add(adj.rule, "info", adj.citation, self.condition_text(adj.condition, early))
+            elif holds:
+                self.adjustments.append((adj.years, f"{adj.rule}：{early}"))
+                self.add(adj.rule, "info", adj.citation, f"{self.condition_text(adj.condition, early, True)}")
+
+    def condition(self, name: str) -> bool | None:
+        f = self.facts
+        if name == "township_first_title":
+            township = f.employer.township if f.employer else None
+            best = self.highest_education
+            if township is False or f.has_title is True:
+                return False
+            if township is None or f.has_title is None or best is None:
+                return None
+            return _edu_rank(best.level) >= _edu_rank("大专")
+        # engineering_professional_degree: 工程类专业学位硕士, or first + second engineering bachelor's.
+        edus = f.education or ()
+        master = any(
+            e.level == "硕士" and e.degree_type == "专业学位" and "工程" in f"{e.major or ''}{e.degree or ''}"
+            for e in edus
+        )
+        degrees = {e.degree for e in edus if e.degree and "工程" in (e.major or "")}
+        return master or {"学士", "第二学士"} <= degrees
+
+    @staticmethod
+    def condition_text(name: str, early: str, holds: bool = False) -> str:
+        if name == "township_first_title":
+            if holds:
+                return f"在乡镇（街道）工作的普通高校毕业生首次申报评审职称，可{early}"
+            return (
+                f"如在乡镇（街道）工作且为首次申报评审职称，"
+                f"可{early}（未提供工作地是否乡镇（街道）或现有职称）"
+            )
+        return f"具有工程类专业学位硕士或工程专业第一、第二学士学位，申报高级工程师可{early}"
+
+    # -- J. years per level (LVL-05, EDU-03, CHAN-08) ---------------------------------------------------
+
+    def requirements(self) -> None:
+        f = self.facts
+        if f.level is None or (self.profile.initial_grading is not None and f.pathway == "初定"):
+            return
+        rows = [r for r in self.profile.requirements if f.level in r.levels]
+        if not rows:
+            return
+        best = self.highest_education
+        row = self.requirement_row(rows, best)
+        if row is None:
+            held = best.level if best is not None and best.level else "未知"
+            rule = rows[0]
+            needed = "、".join(e for r in rows for e in r.education)
+            self.add(
+                rule.rule,
+                "block" if rule.confirmed else "manual",
+                rule.citation,
+                f"最高学历为{held}，申报{f.level}须具备{needed}学历",
+            )
+            return
+        extra = sum(y for y, _ in self.adjustments)
+        reasons = "；".join(reason for _, reason in self.adjustments)
+        because = f"（{reasons}）" if reasons else ""
+        have = self.years.describe() if self.years is not None else "工作年限无法计算"
+        if row.years is None:
+            self.add(
+                row.rule,
+                "manual",
+                row.citation,
+                f"{have}；申报{f.level}所需学历和年限见{row.source or '相关系列条件'}，"
+                f"尚未录入政策数据，需人工审核{because}",
+            )
+            return
+        required = max(row.years + extra, 0)
+        if self.years is None:
+            self.add(
+                row.rule,
+                "manual",
+                row.citation,
+                f"申报{f.level}需专业技术工作满{required}年{because}；{have}",
+            )
+            return
+        got = self.years.years
+        text = (
+            f"工作年限按周年计算至{self.years.cutoff.isoformat()}为{got}年，"
+            f"申报{f.level}需{required}年{because}"
+        )
+        ok = got >= required
+        if not row.confirmed:
+            self.add(row.rule, "manual", row.citation, f"{text}{_unconfirmed(row.note)}")
+        else:
+            self.add(row.rule, "info" if ok else "block", row.citation, text)
+        c = self.profile.counting
+        if not c.confirmed and (self.years.other_years >= required) != ok:
+            self.add(
+                "CUT-06",
+                "manual",
+                c.citation,
+                f"按另一种周年口径（{'周年须届满' if c.method == 'inclusive' else '起始日计为第1天'}）为"
+                f"{self.years.other_years}年，结论不同，需人工确认{_unconfirmed(c.note)}",
+            )
+        if row.years_in_lower_level is not None:
+            self.lower_level(row)
+
+    def requirement_row(self, rows: list[Requirement], best: Education | None) -> Requirement | None:
+        general = [r for r in rows if not r.education]
+        if general:
+            return general[0]
+        if best is None or best.level is None:
+            return None
+        return next((r for r in rows if best.level in r.education), None)
+
+    def lower_level(self, row: Requirement) -> None:
+        f = self.facts
+        needed = row.years_in_lower_level
+        t = f.current_title
+        cutoff = self.seniority_cutoff
+        if f.has_title is not True or t is None or t.obtained_on is None or cutoff is None:
+            self.add(
+                row.rule,
+                "manual",
+                row.citation,
+                f"未提供现有职称及取得时间，申报{f.level}须任下一级职称满{needed}年",
+            )
+            return
+        held = full_years([(t.obtained_on, None)], cutoff, self.profile.counting)
+        text = (
+            f"现有{t.level}职称于{t.obtained_on.isoformat()}取得，"
+            f"按周年计算至{cutoff.isoformat()}为{held}年，须满{needed}年"
+        )
+        severity = "info" if held >= (needed or 0) else ("block" if row.confirmed else "manual")
+        self.add(row.rule, severity, row.citation, text)
+
+    def level_by_level(self) -> None:
+        """LVL-04: apply for the next level up only."""
+        rule, f = self.profile.level_by_level, self.facts
+        if rule is None or f.level is None or not self.applies(rule.pathways) or f.pathway is None:
+            return
+        if f.has_title is None:
+            self.add(rule.rule, "manual", rule.citation, f"未提供现有职称，无法核对逐级申报（申报{f.level}）")
+        elif f.has_title is False:
+            if f.level in rule.entry_levels:
+                self.add(rule.rule, "info", rule.citation, f"尚无职称，首次申报{f.level}")
+            else:
+                starts = "、".join(rule.entry_levels)
+                self.add(
+                    rule.rule,
+                    "block",
+                    rule.citation,
+                    f"尚无职称，应逐级申报（可从{starts}起报），不能直接申报{f.level}；{rule.note}",
+                )
+        else:
+            current = f.current_title.level if f.current_title else None
+            if current is None:
+                self.add(
+                    rule.rule,
+                    "manual",
+                    rule.citation,
+                    f"未提供现有职称级别，无法核对逐级申报（申报{f.level}）",
+                )
+            elif _rank(f.level) != _rank(current) + 1:
+                nxt = LEVELS[_rank(current) + 1] if _rank(current) + 1 < len(LEVELS) else "无"
+                self.add(
+                    rule.rule,
+                    "block",
+                    rule.citation,
+                    f"现有职称为{current}，应逐级申报{nxt}，不能申报{f.level}",
+                )
+
+    # -- G. practice qualifications ---------------------------------------------------------------------
+
+    def practice_entry(self) -> None:
+        rule, f = self.profile.practice_entry, self.facts
+        if rule is None:
+            return
+        held = [q.name for q in f.qualifications or ()]
+        listed = "、".join(held) or "无"
+        for req in rule.requirements:
+            if not _matches(f, req.specialties):
+                continue
+            if f.qualifications is None:
+                self.add(
+                    rule.rule,
+                    "manual",
+                    req.citation,
+                    f"未提供执（从）业资格，申报须先取得：{'、'.join(req.qualifications)}",
+                )
+                return
+            valid = [
+                q
+                for q in f.qualifications
+                if any(names_match(q.name, (n,)) or n in q.name for n in req.qualifications)
+                and (
+                    q.valid_until is None
+                    or self.education_cutoff is None
+                    or q.valid_until >= self.education_cutoff
+                )
+            ]
+            if valid:
+                self.add(
+                    rule.rule, "info", req.citation, f"已取得从业资格：{'、'.join(q.name for q in valid)}"
+                )
+            else:
+                severity = "block" if req.confirmed else "manual"
+                self.add(
+                    rule.rule,
+                    severity,
+                    req.citation,
+                    f"须先取得有效的{'、'.join(req.qualifications)}，已填报资格：{listed}",
+                )
+            return
+        if not rule.confirmed:
+            self.add(
+                rule.rule,
+                "manual",
+                rule.citation,
+                f"有从业准入要求的专业须先取得相应资格；{f.specialty or f.series or '该专业'}是否有准入要求"
+                f"尚未录入政策数据，请审核人核实（已填报资格：{listed}）",
+            )
+
+    # -- H. social insurance -------------------------------------------------------------------------------
+
+    def social_insurance(self) -> None:
+        rule, f = self.profile.social_insurance, self.facts
+        if rule is None or not self.applies(rule.pathways):
+            return
+        if f.employment_type is not None and f.employment_type in rule.exempt_employment_types:
+            self.add(
+                rule.rule,
+                "info",
+                rule.citation,
+                f"用工形式为{f.employment_type}：上传编制册，不适用社保缴费年限要求",
+            )
+            return
+        si = f.social_insurance
+        if si is None:
+            self.add(rule.rule, "manual", rule.citation, "未提供社保参保信息")
+            return
+        need = rule.min_months
+        if need is not None:
+            where = f"在{rule.region}" if rule.region else ""
+            how = "连续参保" if rule.continuous else "缴纳社会养老保险"
+            if si.months is None:
+                self.add(
+                    rule.rule,
+                    "manual",
+                    need.citation,
+                    f"未提供社保缴费月数，须{where}{how}不少于{need.value}个月",
+                )
+            elif si.months < need.value:
+                severity = "manual" if need.severity == "block" and not need.confirmed else need.severity
+                extra = "" if need.confirmed else _unconfirmed(need.note)
+                self.add(
+                    rule.rule,
+                    severity,
+                    need.citation,
+                    f"社保缴费{si.months}个月，"
+                    f"须{'最近' if rule.continuous else ''}{where}{how}不少于{need.value}个月{extra}",
+                )
+        if not rule.unit_must_match:
+            return
+        if si.unit_matches is None:
+            self.add(rule.rule, "manual", rule.citation, "未说明参保单位与申报单位是否一致")
+        elif si.unit_matches is False:
+            if rule.affiliation_proof_allowed and si.affiliation_proof:
+                self.add(
+                    rule.rule,
+                    "info",
+                    rule.citation,
+                    "参保单位与申报单位名称不一致，已上传两单位隶属关系证明（加盖两者公章）",
+                )
+            elif rule.affiliation_proof_allowed and si.affiliation_proof is None:
+                self.add(
+                    rule.rule,
+                    "manual",
+                    rule.citation,
+                    "参保单位与申报单位名称不一致，须在「其他」栏上传两单位隶属关系证明并加盖两者公章",
+                )
+            else:
+                proof = "，且未上传两单位隶属关系证明" if rule.affiliation_proof_allowed else ""
+                self.add(rule.rule, "block", rule.citation, f"参保单位与申报单位不一致{proof}")
+
+    # -- L. continuing education --------------------------------------------------------------------------
+
+    def continuing_education(self) -> None:
+        ce, f = self.profile.continuing_education, self.facts
+        if ce is None:
+            return
+        for req in ce.hours:
+            got = f.hours_for(req.year)
+            if got is None:
+                self.add(
+                    ce.rule, "manual", req.citation, f"未提供{req.year}年继续教育学时，须满{req.hours}学时"
+                )
+            elif got < req.hours:
+                self.add(
+                    ce.rule,
+                    "block" if req.confirmed else "manual",
+                    req.citation,
+                    f"{req.year}年继续教育{got:g}学时，须满{req.hours}学时",
+                )
+            else:
+                self.add(
+                    ce.rule, "info", req.citation, f"{req.year}年继续教育{got:g}学时，满足{req.hours}学时要求"
+                )
+        first = min((r.year for r in ce.hours), default=None)
+        since = f.current_title.obtained_on if f.current_title and f.current_title.obtained_on else None
+        if not ce.earlier_years_known and first is not None and (since is None or since.year < first):
+            earlier = [f"{y}年{h:g}学时" for y, h in f.continuing_education_hours or () if y < first]
+            self.add(
+                ce.rule,
+                "manual",
+                ce.citation,
+                f"{first}年以前各年度按原学时要求，尚未录入政策数据，需人工核对"
+                f"（已填报：{'、'.join(earlier) or '无'}）",
+            )
+
+    # -- R. returns --------------------------------------------------------------------------------------
+
+    def returns(self) -> None:
+        limit, n = self.profile.workflow.return_limit, self.facts.returns_after_unit_approval
+        if limit is None or n is None or n < limit.value:
+            return
+        self.add(
+            "REV-04",
+            limit.severity,
+            limit.citation,
+            f"单位审核通过后已{n}次提出审核意见，达到{limit.value}次，本年度不再受理该申报人的申报材料",
+        )
+
+
+def check(profile: PolicyProfile, facts: Facts) -> list[Finding]:
+    """Every finding of ``profile``'s rules for ``facts``: blocks first, then warn, manual, info; within a
+    severity, in rule order. An empty list never happens for a real profile: at least the counted years
+    or the missing facts are reported."""
+    return _Check(profile, facts).run()
