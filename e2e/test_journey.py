@@ -73,16 +73,16 @@ def test_one_application_travels_from_account_to_certificate(new_page: Any, cloc
     applicant.get_by_role("button", name="提交申报").click()
     expect(applicant.locator(".badge")).to_have_text("已提交，待单位初审")
 
-    act_in_queue(hr, "待经办人办理", "周文博", "经办人初审通过")
+    act_in_queue(hr, "待初审", "周文博", "经办人初审通过")
     leader: Page = new_page("enterprise-leader")
     log_in(leader, ENTERPRISE_LEADER)
-    act_in_queue(leader, "待领导签批", "周文博", "领导签批通过")
+    act_in_queue(leader, "待签批", "周文博", "领导签批通过")
     draft_notice_for(hr, "周文博")
     expect(hr.locator("#notice-clock")).to_contain_text("2026年11月24日至11月30日，共5个工作日")
     publish_latest_notice(leader)
     clock.now += timedelta(days=8)  # the notice ran its five working days without objection
     log_in(leader, ENTERPRISE_LEADER)  # the jump in time ended every idle session
-    act_in_queue(leader, "待领导签批", "周文博", "报送主管部门")
+    act_in_queue(leader, "待签批", "周文博", "报送主管部门")
 
     for handler_login, leader_login, last_button in (
         (DEPT_HANDLER, DEPT_LEADER, "领导签批通过"),
@@ -90,10 +90,10 @@ def test_one_application_travels_from_account_to_certificate(new_page: Any, cloc
     ):
         reviewer: Page = new_page(f"reviewer-{handler_login}")
         log_in(reviewer, handler_login)
-        act_in_queue(reviewer, "待经办人办理", "周文博", "经办人初审通过")
+        act_in_queue(reviewer, "待初审", "周文博", "经办人初审通过")
         log_out(reviewer)
         log_in(reviewer, leader_login)
-        act_in_queue(reviewer, "待领导签批", "周文博", last_button)
+        act_in_queue(reviewer, "待签批", "周文博", last_button)
 
     log_in(applicant, "13970709901", "Zhou@2026wb")
     applicant.get_by_role("link", name="查看").click()
@@ -138,8 +138,8 @@ def test_a_handler_cannot_sign_as_leader_nor_review_their_own_application(new_pa
     # leader's signature is refused.
     hr: Page = new_page("hr")
     log_in(hr, ENTERPRISE_HANDLER)
-    act_in_queue(hr, "待经办人办理", "李静怡", "经办人初审通过")
-    hr.get_by_role("link", name="待领导签批").click()
+    act_in_queue(hr, "待初审", "李静怡", "经办人初审通过")
+    hr.get_by_role("link", name="待签批").click()
     row = queue_row(hr, "李静怡")
     expect(row).to_contain_text("待领导签批")
     expect(row.get_by_role("button", name="领导签批通过")).to_have_count(0)

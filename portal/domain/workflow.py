@@ -65,6 +65,7 @@ class Action(StrEnum):
     FORWARD = "forward"
     CERTIFY = "certify"
     RETURN = "return"
+    SEND_BACK = "send_back"
     RESUBMIT = "resubmit"
     REJECT = "reject"
     WITHDRAW = "withdraw"
@@ -76,7 +77,7 @@ class Action(StrEnum):
 
     @property
     def needs_reason(self) -> bool:
-        return self in {Action.RETURN, Action.REJECT}
+        return self in {Action.RETURN, Action.REJECT, Action.SEND_BACK}
 
 
 ACTION_TITLES: dict[Action, str] = {
@@ -88,6 +89,7 @@ ACTION_TITLES: dict[Action, str] = {
     Action.FORWARD: "报送主管部门",
     Action.CERTIFY: "认定发证",
     Action.RETURN: "退回补正",
+    Action.SEND_BACK: "退回经办人重审",
     Action.RESUBMIT: "补正后重新提交",
     Action.REJECT: "不予通过",
     Action.WITHDRAW: "撤回申报",
@@ -163,6 +165,12 @@ def _returns_and_rejects() -> list[Transition]:
         rows.append(Transition(status, Action.RETURN, Role.HANDLER, Status.RETURNED))
         rows.append(Transition(status, Action.RETURN, Role.LEADER, Status.RETURNED))
         rows.append(Transition(status, Action.REJECT, Role.LEADER, Status.REJECTED))
+    # A leader may send a case back to their own handler: the handler's opinion is withdrawn.
+    rows.append(
+        Transition(Status.UNIT_REVIEW, Action.SEND_BACK, Role.LEADER, Status.SUBMITTED, Signature.PRESENT)
+    )
+    for status in (Status.DEPT_REVIEW, Status.BUREAU_REVIEW):
+        rows.append(Transition(status, Action.SEND_BACK, Role.LEADER, status, Signature.PRESENT))
     return rows
 
 
@@ -257,7 +265,7 @@ def awaiting(status: Status, handler_signed_by: int | None) -> Role | None:
     for row in TRANSITIONS:
         if row.source != status or row.role not in (Role.HANDLER, Role.LEADER):
             continue
-        if row.action in (Action.RETURN, Action.REJECT):
+        if row.action in (Action.RETURN, Action.REJECT, Action.SEND_BACK):
             continue
         if row.signature is Signature.ABSENT and handler_signed_by is not None:
             continue
@@ -307,12 +315,16 @@ def _outcome(situation: Situation, row: Transition, actor: Actor) -> Outcome:
     if row.action is Action.RETURN:
         level = holder(situation.status)
         assert level is not None  # every review status has a holder
-        returned_from = STAGE_ENTRY[level]
         counts = level is not Level.ENTERPRISE
-    elif target is None:  # resubmission resumes the stage that returned it, handler first
+        if row.role is Role.LEADER and situation.handler_signed_by is not None:
+            # Resubmission goes back to the reviewer who returned it: the leader, the handler's opinion kept.
+            returned_from, signed_by = situation.status, situation.handler_signed_by
+        else:
+            returned_from = STAGE_ENTRY[level]
+    elif target is None:  # resubmission resumes where it was returned from
         if situation.returned_from is None:
             raise TransitionNotAllowed("no_return_stage", "找不到退回环节，无法重新提交")
-        target = situation.returned_from
+        target, signed_by = situation.returned_from, situation.handler_signed_by
     assert target is not None
     return Outcome(row, target, signed_by, returned_from, counts)
 

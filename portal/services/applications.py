@@ -263,3 +263,43 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
             )
         )
     return entries
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    done: list[tuple[int, str]]  # (application id, applicant name)
+    failed: list[tuple[int, str, str]]  # (application id, applicant name or "", why)
+
+
+def act_many(
+    session: Session, actor: Actor, application_ids: list[int], action: Action, now: datetime
+) -> BulkOutcome:
+    """One action on many applications, each through the same guards; a refusal leaves the others done.
+
+    Returns and rejections are never bulk actions: each needs its own reason.
+    """
+    if action.needs_reason or action in transitions.APPLICANT_ACTIONS:
+        raise DomainError(f"“{action.title}”须逐件办理", code="not_bulk")
+    if not application_ids:
+        raise ValidationFailed({"ids": "请先勾选要办理的申报"})
+    done: list[tuple[int, str]] = []
+    failed: list[tuple[int, str, str]] = []
+    for application_id in dict.fromkeys(application_ids):
+        try:
+            with session.begin_nested():
+                application = act(session, actor, application_id, action, now)
+            done.append((application_id, application.applicant.name))
+        except DomainError as refused:
+            visible = session.scalars(
+                visible_applications(actor).where(Application.id == application_id)
+            ).first()
+            failed.append((application_id, visible.applicant.name if visible else "", refused.message))
+    audit.record(
+        session,
+        actor,
+        f"bulk_{action.value}",
+        now,
+        object_type="application",
+        detail={"done": [i for i, _ in done], "failed": [i for i, _, _ in failed]},
+    )
+    return BulkOutcome(done, failed)

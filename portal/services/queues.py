@@ -1,31 +1,106 @@
-"""Review queues: what waits for the handler, what waits for the leader, and what this organisation
-has already handed on. Rows carry the actions the actor may take (computed here, not in templates).
+"""Review queues: tabs (待初审 / 待签批 / 已退回 / 已通过 / 全部) with counts, filters and search that live in
+the URL, keyset pagination ordered by waiting time, and a version tag so polling answers "nothing
+changed" cheaply. Rows carry the actions the actor may take (computed here, not in templates).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Select, and_, func, not_
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from portal.domain.errors import PermissionDenied
-from portal.domain.workflow import Action
-from portal.models import Application
+from portal.domain.workflow import Action, Status
+from portal.models import Application, Organisation, OrgKind, User
 from portal.services.actors import Actor
 from portal.services.scope import get_application, visible_applications
 from portal.services.transitions import available_actions
+
+PAGE_SIZE = 50
 
 
 class Tab(StrEnum):
     HANDLER = "handler"
     LEADER = "leader"
-    DONE = "done"
+    RETURNED = "returned"
+    PASSED = "passed"
+    ALL = "all"
 
     @property
     def title(self) -> str:
-        return {"handler": "待经办人办理", "leader": "待领导签批", "done": "已办"}[self.value]
+        return {
+            "handler": "待初审",
+            "leader": "待签批",
+            "returned": "已退回",
+            "passed": "已通过",
+            "all": "全部",
+        }[self.value]
+
+
+# What "passed by this organisation" means, per kind: the statuses beyond its own stage.
+PASSED: dict[OrgKind, tuple[Status, ...]] = {
+    OrgKind.ENTERPRISE: (
+        Status.UNIT_APPROVED,
+        Status.IN_NOTICE,
+        Status.NOTICE_PASSED,
+        Status.DEPT_REVIEW,
+        Status.BUREAU_REVIEW,
+        Status.CERTIFIED,
+    ),
+    OrgKind.DEPARTMENT: (Status.BUREAU_REVIEW, Status.CERTIFIED),
+    OrgKind.BUREAU: (Status.CERTIFIED,),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Everything that narrows a queue; all of it round-trips through the URL."""
+
+    series: str = ""
+    level: str = ""
+    enterprise_id: int | None = None
+    status: str = ""
+    min_days: int | None = None  # waiting at least this many days
+    q: str = ""  # applicant name, or the last characters of the ID number
+    newest_first: bool = False
+
+    @classmethod
+    def from_args(cls, args: Any) -> Filters:
+        def number(name: str) -> int | None:
+            raw = (args.get(name) or "").strip()
+            return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 9 else None
+
+        status = (args.get("status") or "").strip()
+        return cls(
+            series=(args.get("series") or "").strip()[:50],
+            level=(args.get("level") or "").strip()[:10],
+            enterprise_id=number("enterprise"),
+            status=status if status in {s.value for s in Status} else "",
+            min_days=number("days"),
+            q=(args.get("q") or "").strip()[:50],
+            newest_first=args.get("sort") == "newest",
+        )
+
+    def to_args(self) -> dict[str, str]:
+        args = {
+            "series": self.series,
+            "level": self.level,
+            "status": self.status,
+            "q": self.q,
+            "enterprise": str(self.enterprise_id or ""),
+            "days": str(self.min_days or ""),
+            "sort": "newest" if self.newest_first else "",
+        }
+        return {k: v for k, v in args.items() if v}
+
+    @property
+    def active(self) -> bool:
+        return bool(replace(self, newest_first=False).to_args())
 
 
 @dataclass(frozen=True)
@@ -33,14 +108,19 @@ class QueueRow:
     application: Application
     actions: list[Action]
     own: bool  # the reviewer's own application: someone else must act on it
+    waiting_days: int = 0
 
 
-def _row(actor: Actor, application: Application) -> QueueRow:
-    return QueueRow(
-        application,
-        available_actions(actor, application, as_reviewer=True),
-        application.applicant_id == actor.user_id,
-    )
+@dataclass(frozen=True)
+class QueuePage:
+    tab: Tab
+    filters: Filters
+    rows: list[QueueRow]
+    counts: dict[Tab, int]
+    next_cursor: str | None
+    cursor: str | None
+    etag: str
+    options: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def _require_reviewer(actor: Actor) -> None:
@@ -48,30 +128,138 @@ def _require_reviewer(actor: Actor) -> None:
         raise PermissionDenied("只有经办人或领导可以查看审核队列")
 
 
-def _tab_filter(actor: Actor, tab: Tab) -> Select[tuple[Application]]:
+def _tab_condition(actor: Actor, tab: Tab) -> ColumnElement[bool]:
     here = Application.current_org_id == actor.org_id
-    stmt = visible_applications(actor)
-    if tab is Tab.DONE:
-        pending_here = and_(here, Application.awaiting.in_(("handler", "leader")))
-        return stmt.where(not_(pending_here), Application.status != "draft")
-    return stmt.where(here, Application.awaiting == tab.value)
+    if tab is Tab.HANDLER:
+        return and_(here, Application.awaiting == "handler")
+    if tab is Tab.LEADER:
+        return and_(here, Application.awaiting == "leader")
+    if tab is Tab.RETURNED:
+        return and_(here, Application.status == Status.RETURNED.value)
+    if tab is Tab.PASSED:
+        assert actor.org_kind is not None
+        return Application.status.in_([s.value for s in PASSED[actor.org_kind]])
+    return Application.status != Status.DRAFT.value
 
 
-def queue(session: Session, actor: Actor, tab: Tab, *, limit: int = 200) -> list[QueueRow]:
+def _filter_conditions(filters: Filters, now: datetime) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.series:
+        conditions.append(Application.series == filters.series)
+    if filters.level:
+        conditions.append(Application.level == filters.level)
+    if filters.enterprise_id:
+        conditions.append(Application.enterprise_id == filters.enterprise_id)
+    if filters.status:
+        conditions.append(Application.status == filters.status)
+    if filters.min_days:
+        conditions.append(Application.status_changed_at <= now - timedelta(days=filters.min_days))
+    if filters.q:
+        term = filters.q.upper()
+        by_name = select(User.id).where(User.name.contains(filters.q, autoescape=True))
+        matches = [Application.applicant_id.in_(by_name)]
+        if term.isascii() and term.isalnum() and len(term) <= 6:
+            matches.append(Application.applicant_id.in_(select(User.id).where(User.id_number.endswith(term))))
+        conditions.append(or_(*matches))
+    return conditions
+
+
+def _base(actor: Actor, filters: Filters, now: datetime) -> Select[tuple[Application]]:
+    return visible_applications(actor).where(*_filter_conditions(filters, now))
+
+
+def counts(session: Session, actor: Actor, filters: Filters, now: datetime) -> dict[Tab, int]:
+    """Every tab's count in one aggregate query over the filtered, scoped applications."""
     _require_reviewer(actor)
-    stmt = _tab_filter(actor, tab).order_by(Application.status_changed_at, Application.id).limit(limit)
-    return [_row(actor, app) for app in session.scalars(stmt)]
+    columns = [func.coalesce(func.sum(case((_tab_condition(actor, tab), 1), else_=0)), 0) for tab in Tab]
+    stmt = _base(actor, filters, now).with_only_columns(*columns).order_by(None)
+    values = session.execute(stmt).one()
+    return {tab: int(value) for tab, value in zip(Tab, values, strict=True)}
 
 
-def queue_counts(session: Session, actor: Actor) -> dict[Tab, int]:
+def _encode(moment: datetime, application_id: int) -> str:
+    return f"{moment.astimezone(UTC).strftime('%Y%m%d%H%M%S%f')}.{application_id}"
+
+
+def _decode(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    try:
+        stamp, ident = cursor.split(".", 1)
+        return datetime.strptime(stamp, "%Y%m%d%H%M%S%f").replace(tzinfo=UTC), int(ident)
+    except ValueError:
+        return None
+
+
+def queue(
+    session: Session,
+    actor: Actor,
+    tab: Tab,
+    filters: Filters,
+    now: datetime,
+    *,
+    cursor: str | None = None,
+    page_size: int = PAGE_SIZE,
+) -> QueuePage:
+    """One page of a tab, longest waiting first (or newest first), continuing after `cursor`."""
     _require_reviewer(actor)
-    return {
-        tab: session.scalar(_tab_filter(actor, tab).with_only_columns(func.count()).order_by(None)) or 0
-        for tab in Tab
-    }
+    key = (Application.status_changed_at, Application.id)
+    stmt = _base(actor, filters, now).where(_tab_condition(actor, tab))
+    after = _decode(cursor)
+    if after is not None:
+        moment, ident = after
+        if filters.newest_first:
+            stmt = stmt.where(or_(key[0] < moment, and_(key[0] == moment, key[1] < ident)))
+        else:
+            stmt = stmt.where(or_(key[0] > moment, and_(key[0] == moment, key[1] > ident)))
+    order = (key[0].desc(), key[1].desc()) if filters.newest_first else (key[0], key[1])
+    stmt = stmt.options(joinedload(Application.applicant), joinedload(Application.enterprise))
+    found = list(session.scalars(stmt.order_by(*order).limit(page_size + 1)).unique())
+    has_more = len(found) > page_size
+    found = found[:page_size]
+    rows = [_row(actor, application, now) for application in found]
+    tab_counts = counts(session, actor, filters, now)
+    next_cursor = _encode(found[-1].status_changed_at, found[-1].id) if has_more and found else None
+    return QueuePage(
+        tab, filters, rows, tab_counts, next_cursor, cursor, _etag(rows, tab_counts), _options(session, actor)
+    )
 
 
-def queue_row(session: Session, actor: Actor, application_id: int) -> QueueRow:
+def _etag(rows: list[QueueRow], tab_counts: dict[Tab, int]) -> str:
+    """Changes whenever a row on the page or a count changes: polling compares it and gets a 304."""
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(f"{row.application.id}:{row.application.version};".encode())
+    digest.update(repr(sorted(tab_counts.items())).encode())
+    return digest.hexdigest()[:32]
+
+
+def _options(session: Session, actor: Actor) -> dict[str, list[Any]]:
+    """Values the filter selects offer: the series and enterprises this organisation actually sees."""
+    visible = visible_applications(actor).subquery()
+    series = list(session.scalars(select(visible.c.series).distinct().order_by(visible.c.series)))
+    enterprises: list[Any] = []
+    if actor.org_kind is not OrgKind.ENTERPRISE:
+        enterprises = list(
+            session.execute(
+                select(Organisation.id, Organisation.name)
+                .where(Organisation.id.in_(select(visible.c.enterprise_id)))
+                .order_by(Organisation.name)
+            )
+        )
+    return {"series": series, "enterprises": enterprises}
+
+
+def _row(actor: Actor, application: Application, now: datetime) -> QueueRow:
+    waiting = max((now - application.status_changed_at).days, 0)
+    return QueueRow(
+        application,
+        available_actions(actor, application, as_reviewer=True),
+        application.applicant_id == actor.user_id,
+        waiting,
+    )
+
+
+def queue_row(session: Session, actor: Actor, application_id: int, now: datetime) -> QueueRow:
     _require_reviewer(actor)
-    application = get_application(session, actor, application_id)
-    return _row(actor, application)
+    return _row(actor, get_application(session, actor, application_id), now)

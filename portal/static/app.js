@@ -20,6 +20,14 @@
     var target = event.target;
     if (target instanceof Element && target.closest("[data-print]")) { window.print(); }
   });
+  // A polling list must not be swapped away under someone typing or ticking rows in it.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var poller = event.target;
+    if (!(poller instanceof Element) || !poller.hasAttribute("data-poll")) { return; }
+    var active = document.activeElement;
+    var ticked = document.querySelector("input[name=ids]:checked");
+    if ((active && active !== document.body && poller.contains(active)) || ticked) { event.preventDefault(); }
+  });
   // After a swap, move focus to the first error or notice so keyboard and screen-reader users see it.
   document.addEventListener("htmx:afterSwap", function (event) {
     var focus = event.target.querySelector("[role=alert], [role=status]");

@@ -74,3 +74,11 @@ def see_other(url: str) -> Response:
     response = make_response("", 303)
     response.headers["Location"] = url
     return response
+
+
+def not_modified(etag: str) -> Response:
+    """304 for a poll whose If-None-Match still matches: htmx is configured not to swap it."""
+    response = make_response("", 304)
+    response.set_etag(etag)
+    response.vary.add("HX-Request")
+    return response

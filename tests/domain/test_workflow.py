@@ -66,6 +66,26 @@ ALLOWED = [
     (at(Status.UNIT_REVIEW, signed_by=HANDLER), Action.WITHDRAW, APPLICANT_ACTOR, Status.WITHDRAWN),
     (at(Status.RETURNED, returned_from=Status.SUBMITTED), Action.WITHDRAW, APPLICANT_ACTOR, Status.WITHDRAWN),
 ]
+ALLOWED += [
+    (
+        at(Status.UNIT_REVIEW, signed_by=HANDLER),
+        Action.SEND_BACK,
+        staff(LEADER, Role.LEADER),
+        Status.SUBMITTED,
+    ),
+    (
+        at(Status.DEPT_REVIEW, signed_by=HANDLER),
+        Action.SEND_BACK,
+        staff(LEADER, Role.LEADER),
+        Status.DEPT_REVIEW,
+    ),
+    (
+        at(Status.BUREAU_REVIEW, signed_by=HANDLER),
+        Action.SEND_BACK,
+        staff(LEADER, Role.LEADER),
+        Status.BUREAU_REVIEW,
+    ),
+]
 for _status in sorted(wf.REVIEW_STATUSES):
     _signed = HANDLER if _status is Status.UNIT_REVIEW else None
     ALLOWED += [
@@ -167,14 +187,16 @@ def test_the_handler_cannot_reject() -> None:
     assert refused(at(Status.SUBMITTED), Action.REJECT, staff(HANDLER, Role.HANDLER)) == "wrong_role"
 
 
-def test_returns_resume_at_the_stage_entry_and_count_only_after_unit_approval() -> None:
+def test_returns_count_only_after_unit_approval() -> None:
+    """004 一(四): before the unit approves, returns are free; from its approval on, each one counts."""
     unit = wf.decide(at(Status.UNIT_REVIEW, signed_by=HANDLER), Action.RETURN, staff(LEADER, Role.LEADER))
-    assert (unit.returned_from, unit.counts_as_return) == (Status.SUBMITTED, False)
-    dept = wf.decide(at(Status.DEPT_REVIEW, signed_by=HANDLER), Action.RETURN, staff(LEADER, Role.LEADER))
+    assert (unit.returned_from, unit.counts_as_return) == (Status.UNIT_REVIEW, False)
+    dept = wf.decide(at(Status.DEPT_REVIEW), Action.RETURN, staff(HANDLER, Role.HANDLER))
     assert (dept.returned_from, dept.counts_as_return) == (Status.DEPT_REVIEW, True)
-    assert dept.handler_signed_by is None
     bureau = wf.decide(at(Status.BUREAU_REVIEW), Action.RETURN, staff(HANDLER, Role.HANDLER))
     assert (bureau.returned_from, bureau.counts_as_return) == (Status.BUREAU_REVIEW, True)
+    first = wf.decide(at(Status.SUBMITTED), Action.RETURN, staff(HANDLER, Role.HANDLER))
+    assert (first.returned_from, first.counts_as_return) == (Status.SUBMITTED, False)
 
 
 def test_resubmission_without_a_known_stage_is_refused() -> None:
@@ -236,3 +258,32 @@ def test_only_a_leader_publishes_a_notice() -> None:
 
 def test_an_approved_application_waits_for_the_handler_to_draft_its_notice() -> None:
     assert wf.awaiting(Status.UNIT_APPROVED, None) is Role.HANDLER
+
+
+def test_a_leader_sends_a_case_back_to_their_handler_withdrawing_the_opinion() -> None:
+    outcome = wf.decide(
+        at(Status.DEPT_REVIEW, signed_by=HANDLER), Action.SEND_BACK, staff(LEADER, Role.LEADER)
+    )
+    assert (outcome.target, outcome.handler_signed_by) == (Status.DEPT_REVIEW, None)
+    assert refused(at(Status.DEPT_REVIEW), Action.SEND_BACK, staff(LEADER, Role.LEADER)) == "handler_first"
+
+
+def test_a_return_by_the_leader_comes_back_to_the_leader_with_the_handlers_opinion() -> None:
+    """REV-03 / issue 7: resubmission goes back to the reviewer who returned it."""
+    returned = wf.decide(at(Status.DEPT_REVIEW, signed_by=HANDLER), Action.RETURN, staff(LEADER, Role.LEADER))
+    assert (returned.returned_from, returned.handler_signed_by) == (Status.DEPT_REVIEW, HANDLER)
+    back = wf.decide(
+        at(Status.RETURNED, signed_by=HANDLER, returned_from=Status.DEPT_REVIEW),
+        Action.RESUBMIT,
+        APPLICANT_ACTOR,
+    )
+    assert (back.target, back.handler_signed_by) == (Status.DEPT_REVIEW, HANDLER)
+    assert wf.awaiting(back.target, back.handler_signed_by) is Role.LEADER
+
+
+def test_a_return_by_the_handler_comes_back_to_the_handler() -> None:
+    returned = wf.decide(at(Status.DEPT_REVIEW), Action.RETURN, staff(HANDLER, Role.HANDLER))
+    back = wf.decide(
+        at(Status.RETURNED, returned_from=returned.returned_from), Action.RESUBMIT, APPLICANT_ACTOR
+    )
+    assert (back.target, back.handler_signed_by) == (Status.DEPT_REVIEW, None)

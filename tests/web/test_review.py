@@ -38,7 +38,7 @@ def test_the_queue_is_a_full_page_without_htmx_and_a_fragment_with_it(
     assert 'id="count-handler">1<' in counts.text
 
 
-@pytest.mark.parametrize("tab", ["handler", "leader", "done"])
+@pytest.mark.parametrize("tab", ["handler", "leader", "returned", "passed", "all"])
 def test_every_tab_renders_for_every_reviewing_organisation(
     world: World, session: Session, clock: Clock, login_as: Any, tab: str
 ) -> None:
@@ -162,7 +162,7 @@ def test_another_organisation_sees_404_for_an_application_id(
             f"/review/applications/{application.id}/act", data={"action": "handler_approve"}, headers=HX
         )
         assert posted.status_code == 404
-        assert f'id="application-{application.id}"' not in browser.get("/review/queue?tab=done").text
+        assert f'id="application-{application.id}"' not in browser.get("/review/queue?tab=all").text
     session.refresh(application)
     assert application.state is Status.SUBMITTED
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, request, url_for
 
-from portal.domain.errors import DomainError, StaleObject
-from portal.domain.workflow import Action
+from portal.domain.errors import DomainError, StaleObject, ValidationFailed
+from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import applications as applications_service
@@ -16,7 +16,7 @@ from portal.services.transitions import available_actions
 from portal.web.context import current_actor, now
 from portal.web.forms import version_field
 from portal.web.guards import staff_required
-from portal.web.htmx import hx_target, hx_trigger, render_page, see_other, wants_fragment
+from portal.web.htmx import hx_target, hx_trigger, not_modified, render_page, see_other, wants_fragment
 from portal.web.notice_documents import result_pdf_response
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -38,15 +38,27 @@ def show_queue() -> Response:
         db.session, now(), org_id=actor.org_id
     ):
         db.session.commit()  # a notice whose period ended moves its applicants on before we list them
+    page = queues.queue(
+        db.session,
+        actor,
+        tab,
+        queues.Filters.from_args(request.args),
+        now(),
+        cursor=request.args.get("after"),
+    )
+    if request.if_none_match.contains(page.etag):
+        return not_modified(page.etag)
     fragment = "counts" if hx_target() == "queue-counts" else "queue"
-    return render_page(
+    response = render_page(
         "pages/review/show_queue.html",
         fragment=fragment,
-        tab=tab,
+        page=page,
         tabs=list(queues.Tab),
-        rows=queues.queue(db.session, actor, tab),
-        counts=queues.queue_counts(db.session, actor),
+        levels=applications_service.LEVELS,
+        statuses=list(Status),
     )
+    response.set_etag(page.etag)
+    return response
 
 
 @bp.get("/applications/<int:application_id>")
@@ -73,9 +85,7 @@ def act(application_id: int) -> Response:
         abort(400)
     actor = current_actor()
     reason = request.form.get("reason", "")
-    back = request.form.get("back") or url_for("review.show_queue")
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for("review.show_queue")
+    back = _safe_back(request.form.get("back"))
     try:
         applications_service.act(
             db.session, actor, application_id, action, now(), expected_version=version_field(), reason=reason
@@ -84,7 +94,7 @@ def act(application_id: int) -> Response:
         db.session.commit()  # keeps the audit event of the refused attempt; nothing else was written
         status = 409 if isinstance(refused, StaleObject) else 422
         if wants_fragment():
-            row = queues.queue_row(db.session, actor, application_id)
+            row = queues.queue_row(db.session, actor, application_id, now())
             return render_page(
                 "pages/review/show_queue.html",
                 fragment="row",
@@ -97,13 +107,47 @@ def act(application_id: int) -> Response:
         return see_other(back)
     db.session.commit()
     if wants_fragment():
-        row = queues.queue_row(db.session, actor, application_id)
+        row = queues.queue_row(db.session, actor, application_id, now())
         response = render_page(
             "pages/review/show_queue.html", fragment="row", row=row, row_notice=f"已{action.title}"
         )
         return hx_trigger(response, "application-changed")
     flash(f"已{action.title}", "success")
     return see_other(back)
+
+
+@bp.post("/bulk")
+@staff_required()
+def bulk_act() -> Response:
+    """Many rows, one action: each checked by the same guards; the failures are listed with their reason."""
+    try:
+        action = Action(request.form.get("action", ""))
+    except ValueError:
+        abort(400)
+    ids = [int(v) for v in request.form.getlist("ids") if v.isascii() and v.isdigit()]
+    back = _safe_back(request.form.get("back"))
+    try:
+        outcome = applications_service.act_many(db.session, current_actor(), ids, action, now())
+    except DomainError as refused:
+        db.session.rollback()
+        message = (
+            "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
+        )
+        flash(message, "error")
+        return see_other(back)
+    db.session.commit()
+    if outcome.done:
+        flash(f"已{action.title}：" + "、".join(name for _, name in outcome.done), "success")
+    for _, name, why in outcome.failed:
+        flash(f"{name or '（无权查看的申报）'}未能办理：{why}", "error")
+    response = see_other(back)
+    return hx_trigger(response, "application-changed")
+
+
+def _safe_back(value: str | None) -> str:
+    if value and value.startswith("/") and not value.startswith("//"):
+        return value
+    return url_for("review.show_queue")
 
 
 @bp.get("/applications/<int:application_id>/notice-result.pdf")
