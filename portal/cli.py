@@ -14,7 +14,7 @@ from portal.domain.errors import ValidationFailed
 from portal.extensions import db
 from portal.models import Membership, Organisation, OrgKind, StaffRole, User
 from portal.policy_cli import register_policy_cli
-from portal.services import calendar, notices
+from portal.services import calendar, corrections, notices, notifications
 from portal.services.actors import Actor, actor_for
 from portal.services.auth import hash_password, initial_password
 from portal.services.organisations import PersonInput, normalise_person
@@ -34,10 +34,22 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("close-due-notices")
     def close_due_notices_command() -> None:
-        """Close every public notice whose period has ended (run daily by cron)."""
-        closed = notices.close_due_notices(db.session, datetime.now(UTC))
+        """The daily job: close notices whose period ended, abandon corrections past their deadline,
+        remind applicants three working days before one, and e-mail notifications (when SMTP is set)."""
+        now = datetime.now(UTC)
+        closed = notices.close_due_notices(db.session, now)
+        abandoned = corrections.abandon_overdue(db.session, now)
+        warned = corrections.warn_deadlines(db.session, now)
         db.session.commit()
-        click.echo(f"已结转 {len(closed)} 个到期公示")
+        click.echo(f"已结转 {len(closed)} 个到期公示；{len(abandoned)} 件逾期未补正视为放弃申报")
+        click.echo(f"已提醒 {len(warned)} 件补正截止临近的申报")
+        mailer = smtp_mailer(app)
+        if mailer is not None:
+            sent = notifications.send_pending_emails(
+                db.session, mailer, now, base_url=app.config["PORTAL_BASE_URL"]
+            )
+            db.session.commit()
+            click.echo(f"已发送 {sent} 封通知邮件")
 
     @app.cli.command("import-calendar")
     @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -90,6 +102,19 @@ def register_cli(app: Flask) -> None:
         session.add(Membership(user_id=user.id, org_id=org.id, role=StaffRole.ADMIN.value, started_at=now))
         session.commit()
         click.echo(f"管理员已创建：{person_name} {mobile}，初始密码 {password}（首次登录须修改）")
+
+
+def smtp_mailer(app: Flask) -> notifications.SmtpMailer | None:
+    """E-mail is off unless PORTAL_SMTP_HOST is set."""
+    if not app.config.get("PORTAL_SMTP_HOST"):
+        return None
+    return notifications.SmtpMailer(
+        host=app.config["PORTAL_SMTP_HOST"],
+        port=app.config["PORTAL_SMTP_PORT"],
+        sender=app.config["PORTAL_SMTP_SENDER"] or "noreply@localhost",
+        username=app.config["PORTAL_SMTP_USERNAME"],
+        password=app.config["PORTAL_SMTP_PASSWORD"],
+    )
 
 
 def _first_admin() -> Actor:

@@ -54,6 +54,12 @@ class Settings:
     lockout_attempts: int = field(default_factory=lambda: _int("PORTAL_LOCKOUT_ATTEMPTS", 5))
     lockout_minutes: int = field(default_factory=lambda: _int("PORTAL_LOCKOUT_MINUTES", 15))
     max_upload_mb: int = field(default_factory=lambda: _int("PORTAL_MAX_UPLOAD_MB", 20))
+    smtp_host: str = field(default_factory=lambda: os.environ.get("PORTAL_SMTP_HOST", ""))
+    smtp_port: int = field(default_factory=lambda: _int("PORTAL_SMTP_PORT", 587))
+    smtp_sender: str = field(default_factory=lambda: os.environ.get("PORTAL_SMTP_SENDER", ""))
+    smtp_username: str = field(default_factory=lambda: os.environ.get("PORTAL_SMTP_USERNAME", ""))
+    smtp_password: str = field(default_factory=lambda: os.environ.get("PORTAL_SMTP_PASSWORD", ""))
+    base_url: str = field(default_factory=lambda: os.environ.get("PORTAL_BASE_URL", ""))
     storage_dir: str = field(
         default_factory=lambda: os.environ.get("PORTAL_STORAGE_DIR") or str(INSTANCE_DIR / "files")
     )
@@ -75,6 +81,12 @@ class Settings:
             "PORTAL_LOCKOUT_MINUTES": self.lockout_minutes,
             "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024,
             "PORTAL_STORAGE_DIR": self.storage_dir,
+            "PORTAL_SMTP_HOST": self.smtp_host,
+            "PORTAL_SMTP_PORT": self.smtp_port,
+            "PORTAL_SMTP_SENDER": self.smtp_sender,
+            "PORTAL_SMTP_USERNAME": self.smtp_username,
+            "PORTAL_SMTP_PASSWORD": self.smtp_password,
+            "PORTAL_BASE_URL": self.base_url,
             "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the (revocable) session
             "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         }

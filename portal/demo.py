@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from portal.domain.identity import complete_resident_id, complete_uscc
 from portal.domain.workflow import Action
 from portal.models import Application, Membership, Organisation, OrgKind, Ownership, StaffRole, User
-from portal.services import applications, notices
+from portal.services import applications, corrections, notices
 from portal.services.actors import SYSTEM, Actor, actor_for
 from portal.services.auth import hash_password
 from portal.services.calendar import today
@@ -245,15 +245,17 @@ def seed_demo(session: Session, now: datetime) -> list[tuple[str, str, str]]:
         application = _start(
             session, road.enterprise_handler, applicant, series, specialty, level, DEMO_ROAD_START
         )
-        moment = walk(session, road, application, steps, DEMO_ROAD_START)
-        if returned:
-            applications.act(
+        walk(session, road, application, steps, DEMO_ROAD_START)
+        if returned:  # returned today, so its correction deadline lies ahead whenever the demo is loaded
+            corrections.return_for_correction(
                 session,
                 road.enterprise_leader,
                 application.id,
-                Action.RETURN,
-                moment,
-                reason="工作总结过于简略，请补充近三年主要业绩和具体数据",
+                corrections.ReturnInput(
+                    {"summary": "工作总结过于简略，请补充近三年主要业绩和具体数据"},
+                    corrections.default_deadline(session, now).isoformat(),
+                ),
+                now,
             )
     _seed_staff_applicant(session, actors["pvt_handler"], actors["pvt_leader"], orgs[PRIVATE_ENTERPRISE])
     return logins

@@ -7,6 +7,7 @@ from portal.models.calendar import CalendarDay, CalendarYear, Setting
 from portal.models.files import StoredFile
 from portal.models.notices import Notice, NoticeEntry, NoticeStatus, Objection
 from portal.models.organisations import Organisation, OrgKind, Ownership
+from portal.models.reviews import Correction, CorrectionItem, Notification, StandIn
 from portal.models.users import AuthSession, Membership, StaffRole, User
 
 __all__ = [
@@ -17,16 +18,20 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "CertificateSequence",
+    "Correction",
+    "CorrectionItem",
     "Membership",
     "Notice",
     "NoticeEntry",
     "NoticeStatus",
+    "Notification",
     "Objection",
     "OrgKind",
     "Organisation",
     "Ownership",
     "Setting",
     "StaffRole",
+    "StandIn",
     "StoredFile",
     "User",
 ]

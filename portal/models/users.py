@@ -32,6 +32,7 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(50))
     id_number: Mapped[str] = mapped_column(String(18), unique=True)
     phone: Mapped[str] = mapped_column(String(11), unique=True)
+    email: Mapped[str | None] = mapped_column(String(200))  # notifications by e-mail, when SMTP is set up
     password_hash: Mapped[str] = mapped_column(String(255))
     must_change_password: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)

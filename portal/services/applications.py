@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
 from portal.domain.workflow import Action, Role, Status
 from portal.models import Application, AuditEvent, OrgKind, StaffRole, User
-from portal.services import audit, notices, transitions
+from portal.services import audit, corrections, notices, transitions
 from portal.services.actors import Actor
 from portal.services.organisations import NewAccount, PersonInput, normalise_person, open_account
 from portal.services.scope import get_application, visible_applications
@@ -151,15 +151,26 @@ def save_form(
     for field, limit in limits.items():
         if len(getattr(data, field).strip()) > limit:
             errors[field] = f"不能超过{limit}字"
+    values = {
+        "education": data.education,
+        "school": data.school.strip(),
+        "major": data.major.strip(),
+        "graduated_on": graduated_on,
+        "work_started_on": work_started_on,
+        "current_title": data.current_title.strip(),
+        "work_summary": data.work_summary.strip(),
+    }
+    allowed = corrections.editable_fields(session, application)
+    if allowed is not None:
+        # After a return only the listed parts may change (一次性告知); the rest stays as it was reviewed.
+        for field, value in values.items():
+            if field not in allowed and value != getattr(application, field) and field not in errors:
+                errors[field] = "这一项没有被退回，不能修改"
     if errors:
         raise ValidationFailed(errors)
-    application.education = data.education
-    application.school = data.school.strip()
-    application.major = data.major.strip()
-    application.graduated_on = graduated_on
-    application.work_started_on = work_started_on
-    application.current_title = data.current_title.strip()
-    application.work_summary = data.work_summary.strip()
+    changed = [f for f, v in values.items() if v != getattr(application, f)]
+    for field, value in values.items():
+        setattr(application, field, value)
     application.updated_at = now
     audit.record(
         session,
@@ -169,6 +180,7 @@ def save_form(
         object_type="application",
         object_id=application.id,
         role="applicant",
+        detail={"changed": changed},
     )
     session.flush()
     return application
@@ -202,15 +214,22 @@ def act(
     application = get_application(session, actor, application_id)
     if action in transitions.NOTICE_ACTIONS:
         raise DomainError("公示的发布和结束请在“公示”页面办理", code="use_notice")
+    if action is Action.RETURN:
+        raise DomainError(
+            "退回补正须在审核页面逐项列明需补正的内容和截止日期（一次性告知）", code="use_correction_list"
+        )
     if action in (Action.LEADER_APPROVE, Action.CERTIFY) and notices.blocks_signing(session, application):
         raise DomainError(
             "该申报正在本单位公示，或有未处理的异议；公示期满并处理完异议后才能签批", code="in_notice"
         )
     if action in (Action.SUBMIT, Action.RESUBMIT) and (missing := missing_for_submit(application)):
         raise ValidationFailed({"__all__": "请先填写：" + "、".join(missing)}, "申报表尚未填写完整")
-    return transitions.apply(
+    moved = transitions.apply(
         session, actor, application, action, now, expected_version=expected_version, reason=reason
     )
+    if action is Action.RESUBMIT:
+        corrections.close_on_resubmit(session, moved, now)
+    return moved
 
 
 def applications_of_applicant(session: Session, actor: Actor) -> list[Application]:

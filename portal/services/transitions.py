@@ -17,7 +17,7 @@ from portal.domain import workflow
 from portal.domain.errors import DomainError, StaleObject
 from portal.domain.workflow import Action, Level, Role, Status, TransitionNotAllowed
 from portal.models import Application, Membership, StaffRole
-from portal.services import audit
+from portal.services import audit, notifications
 from portal.services.actors import Actor
 from portal.services.certificates import issue_certificate_number
 from portal.services.scope import REACHED_BUREAU, REACHED_DEPARTMENT
@@ -171,6 +171,7 @@ def apply(
         detail={"certificate_no": values["certificate_no"]} if action is Action.CERTIFY else None,
     )
     session.refresh(application)
+    notifications.after_transition(session, application, action, now, reason.strip())
     return application
 
 

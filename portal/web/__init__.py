@@ -11,6 +11,7 @@ from flask_login import current_user
 from portal.domain.identity import mask_id_number, mask_mobile
 from portal.extensions import db, login_manager
 from portal.services.auth import LoginPolicy, load_session
+from portal.services.notifications import unread_count
 from portal.web.context import SessionUser, current_membership, memberships, now
 from portal.web.errors import register_error_handlers
 from portal.web.htmx import hx_redirect, is_htmx
@@ -95,6 +96,7 @@ def register_web(app: Flask) -> None:
     from portal.web.applicant.views import bp as applicant_bp
     from portal.web.auth.views import bp as auth_bp
     from portal.web.enterprise.views import bp as enterprise_bp
+    from portal.web.inbox.views import bp as inbox_bp
     from portal.web.notices.views import bp as notices_bp
     from portal.web.public.views import bp as public_bp
     from portal.web.review.views import bp as review_bp
@@ -102,7 +104,16 @@ def register_web(app: Flask) -> None:
     _setup_login(app)
     register_security(app)
     register_error_handlers(app)
-    for blueprint in (auth_bp, enterprise_bp, notices_bp, applicant_bp, review_bp, admin_bp, public_bp):
+    for blueprint in (
+        auth_bp,
+        enterprise_bp,
+        notices_bp,
+        applicant_bp,
+        review_bp,
+        admin_bp,
+        public_bp,
+        inbox_bp,
+    ):
         app.register_blueprint(blueprint)
 
     app.jinja_env.filters.update(
@@ -110,6 +121,15 @@ def register_web(app: Flask) -> None:
     )
     app.jinja_env.globals.update(current_membership=current_membership, memberships=memberships)
     _register_macros(app)
+
+    @app.context_processor
+    def _unread() -> dict[str, object]:
+        def unread() -> int:
+            if not current_user.is_authenticated:
+                return 0
+            return unread_count(db.session, current_user.user.id)
+
+        return {"unread_count": unread}
 
     @app.context_processor
     def _htmx_src() -> dict[str, str]:

@@ -13,7 +13,7 @@ from portal.demo import ROAD
 from portal.domain.errors import DomainError, StaleObject
 from portal.domain.workflow import Action, Status
 from portal.models import Application, AuditEvent, Membership, StaffRole
-from portal.services import applications, transitions
+from portal.services import applications, corrections, transitions
 from portal.services.actors import actor_for
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, make_application, make_staff, make_world
@@ -151,13 +151,23 @@ def test_returns_and_rejections_need_a_reason(session: Session, clock: Clock) ->
     with pytest.raises(DomainError) as info:
         applications.act(
             session,
-            world.enterprise.actor(StaffRole.HANDLER),
+            world.enterprise.actor(StaffRole.LEADER),
             application.id,
-            Action.RETURN,
+            Action.REJECT,
             clock.now,
             reason="  ",
         )
     assert info.value.code == "reason_required"
+    with pytest.raises(DomainError) as bare:  # a return always goes through the listed corrections
+        applications.act(
+            session,
+            world.enterprise.actor(StaffRole.HANDLER),
+            application.id,
+            Action.RETURN,
+            clock.now,
+            reason="x",
+        )
+    assert bare.value.code == "use_correction_list"
 
 
 def test_a_return_after_unit_approval_is_counted_and_resubmission_resumes_there(
@@ -165,13 +175,12 @@ def test_a_return_after_unit_approval_is_counted_and_resubmission_resumes_there(
 ) -> None:
     world = make_world(session)
     application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
-    applications.act(
+    corrections.return_for_correction(
         session,
         world.department.actor(StaffRole.HANDLER),
         application.id,
-        Action.RETURN,
+        corrections.ReturnInput({"education": "学历证书扫描件不清晰"}, "2026-10-20"),
         clock.now,
-        reason="学历证书扫描件不清晰",
     )
     session.refresh(application)
     assert (application.state, application.counted_returns, application.awaiting) == (

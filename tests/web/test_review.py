@@ -81,13 +81,13 @@ def test_an_htmx_post_returns_the_updated_row_and_a_change_event(
     assert "application-changed" in response.headers["HX-Trigger"]
 
 
-def test_a_return_without_a_reason_is_422_with_the_message_in_the_row(
+def test_a_rejection_without_a_reason_is_422_with_the_message_in_the_row(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:
-    application = make_application(session, world, clock.now, steps=1)
-    response = login_as(world.enterprise.handler).post(
+    application = make_application(session, world, clock.now, steps=2)
+    response = login_as(world.enterprise.leader).post(
         f"/review/applications/{application.id}/act",
-        data={"action": "return", "reason": "", "version": application.version},
+        data={"action": "reject", "reason": "", "version": application.version},
         headers=HX,
     )
     assert response.status_code == 422

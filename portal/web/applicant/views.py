@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, request, url_for
 
+from portal.domain import corrections as correction_rules
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.workflow import Action
 from portal.extensions import db
+from portal.models import Application
 from portal.services import applications as service
-from portal.services import notices
+from portal.services import corrections, notices
 from portal.services.actors import Actor
 from portal.services.scope import get_application
 from portal.services.transitions import available_actions
@@ -57,6 +59,8 @@ def _detail(
         message=message,
         saved=saved,
         **_notice_context(actor, application.id),
+        **_correction_context(application),
+        form_fields=FORM_FIELDS,
         education_levels=service.EDUCATION_LEVELS,
     )
 
@@ -126,4 +130,25 @@ def _notice_context(actor: Actor, application_id: int) -> dict[str, object]:
         "notice": notice,
         "notice_clock": notices.notice_clock(db.session, notice, now()),
         "result_url": url_for("applicant.download_notice_result", application_id=application_id),
+    }
+
+
+FORM_FIELDS = (
+    ("education", "最高学历", "select", ""),
+    ("school", "毕业院校", "text", ""),
+    ("major", "所学专业", "text", ""),
+    ("graduated_on", "毕业时间", "date", ""),
+    ("work_started_on", "参加工作时间", "date", ""),
+    ("current_title", "现有职称", "text", "没有可不填"),
+    ("work_summary", "工作总结", "textarea", "任现职以来的主要工作和业绩，4000字以内"),
+)
+
+
+def _correction_context(application: Application) -> dict[str, object]:
+    correction = corrections.open_correction(db.session, application.id)
+    return {
+        "correction": correction,
+        "deadline": corrections.deadline_view(db.session, correction, now()) if correction else None,
+        "open_fields": corrections.editable_fields(db.session, application),
+        "section_titles": {s.key: s.title for s in correction_rules.SECTIONS},
     }

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, request, url_for
 
+from portal.domain import corrections as correction_rules
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import applications as applications_service
-from portal.services import notices, queues
+from portal.services import corrections, notices, queues
 from portal.services.actors import Actor
 from portal.services.scope import get_application, sees_full_identity
 from portal.services.transitions import available_actions
@@ -61,19 +62,59 @@ def show_queue() -> Response:
     return response
 
 
-@bp.get("/applications/<int:application_id>")
-@staff_required()
-def show_application(application_id: int) -> Response:
+def _review_page(
+    application_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, object] | None = None,
+    status: int = 200,
+) -> Response:
     actor = current_actor()
     application = get_application(db.session, actor, application_id)
     return render_page(
         "pages/review/show_application.html",
+        status=status,
         application=application,
         actions=available_actions(actor, application, as_reviewer=True),
         full_identity=sees_full_identity(actor, application),
         **_notice_context(actor, application.id),
         timeline=applications_service.timeline(db.session, actor, application.id),
+        sections=correction_rules.SECTIONS,
+        changes=corrections.changes_since_return(db.session, application),
+        history=corrections.history(db.session, application.id),
+        errors=errors or {},
+        form=form or {"deadline": corrections.default_deadline(db.session, now()).isoformat()},
     )
+
+
+@bp.get("/applications/<int:application_id>")
+@staff_required()
+def show_application(application_id: int) -> Response:
+    return _review_page(application_id)
+
+
+@bp.post("/applications/<int:application_id>/return")
+@staff_required()
+def return_application(application_id: int) -> Response:
+    """A return listing every item to correct at once, with a deadline (一次性告知)."""
+    ticked = request.form.getlist("sections")
+    items = {key: request.form.get(f"reason_{key}", "") for key in ticked}
+    data = corrections.ReturnInput(items, request.form.get("deadline", ""))
+    try:
+        corrections.return_for_correction(
+            db.session, current_actor(), application_id, data, now(), expected_version=version_field()
+        )
+    except ValidationFailed as invalid:
+        db.session.rollback()
+        form = {**request.form.to_dict(), "sections": ticked}
+        return _review_page(application_id, errors=invalid.fields, form=form, status=422)
+    except DomainError as refused:
+        db.session.commit()  # keeps the audit event of the refused attempt
+        flash(refused.message, "error")
+        return see_other(url_for("review.show_application", application_id=application_id))
+    db.session.commit()
+    flash("已退回补正，申报人将收到完整的补正清单", "success")
+    return see_other(url_for("review.show_queue"))
 
 
 @bp.post("/applications/<int:application_id>/act")

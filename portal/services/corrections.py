@@ -1,0 +1,243 @@
+"""Returns for correction, listed once (一次性告知): the reviewer ticks every affected part with its reason
+and sets a deadline; the applicant sees one complete list and may change only those parts; resubmission
+goes back to the reviewer who returned it; a missed deadline abandons the application (视为放弃申报).
+
+Rules: 003 五(二), 004 一(四), REV-03. Transitions caused: review statuses → returned (RETURN),
+returned → abandoned (ABANDON, by the scheduled job).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain import corrections as rules
+from portal.domain.errors import ValidationFailed
+from portal.domain.workdays import UnknownYear
+from portal.domain.workflow import Action, Level, Status, holder
+from portal.models import Application, Correction, CorrectionItem
+from portal.services import audit, transitions
+from portal.services.actors import SYSTEM, Actor
+from portal.services.calendar import today, work_calendar
+from portal.services.notifications import notify
+from portal.services.scope import get_application
+
+DEFAULT_WORKDAYS = 10  # the deadline offered by default; the reviewer may choose another
+WARN_WORKDAYS = 3
+
+
+def snapshot(application: Application) -> dict[str, str]:
+    return {field: str(getattr(application, field) or "") for field in rules.FIELD_TITLES}
+
+
+def default_deadline(session: Session, now: datetime) -> date:
+    try:
+        return work_calendar(session).add_workdays(today(now), DEFAULT_WORKDAYS)
+    except UnknownYear:
+        return today(now) + timedelta(days=14)  # the reviewer sees and may change it
+
+
+@dataclass(frozen=True)
+class ReturnInput:
+    items: dict[str, str]  # section key -> reason
+    deadline: str
+
+
+def return_for_correction(
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    data: ReturnInput,
+    now: datetime,
+    *,
+    expected_version: int | None = None,
+) -> Correction:
+    """Return with every item listed at once and a deadline; the applicant is told the whole list."""
+    application = get_application(session, actor, application_id)
+    errors: dict[str, str] = {}
+    items = {key: reason.strip() for key, reason in data.items.items() if key in rules.SECTION_BY_KEY}
+    if not items:
+        errors["items"] = "请勾选需要补正的部分，并逐项写明原因（一次性告知）"
+    for key, reason in items.items():
+        if not reason:
+            errors[f"reason_{key}"] = f"请写明“{rules.SECTION_BY_KEY[key].title}”需要补正的原因"
+        elif len(reason) > 500:
+            errors[f"reason_{key}"] = "原因不能超过500字"
+    deadline = None
+    try:
+        deadline = date.fromisoformat(data.deadline.strip())
+        if deadline <= today(now):
+            errors["deadline"] = "补正截止日期须晚于今天"
+        elif deadline > today(now) + timedelta(days=90):
+            errors["deadline"] = "补正截止日期不能晚于90天之后"
+    except ValueError:
+        errors["deadline"] = "请填写补正截止日期，例如 2026-10-20"
+    if errors:
+        raise ValidationFailed(errors)
+    assert deadline is not None
+    listing = "；".join(f"{rules.SECTION_BY_KEY[key].title}：{reason}" for key, reason in items.items())
+    before = snapshot(application)
+    counted = holder(application.state) is not Level.ENTERPRISE  # 004 一(四): counted after unit approval
+    returned = transitions.apply(
+        session,
+        actor,
+        application,
+        Action.RETURN,
+        now,
+        expected_version=expected_version,
+        reason=f"{listing}（请于{deadline.isoformat()}前补正）",
+    )
+    correction = Correction(
+        application_id=returned.id,
+        requested_by_id=actor.user_id,
+        org_id=actor.org_id,
+        requested_at=now,
+        deadline=deadline,
+        status="open",
+        snapshot=before,
+        counted=counted,
+    )
+    session.add(correction)
+    session.flush()
+    for key, reason in items.items():
+        session.add(CorrectionItem(correction_id=correction.id, section=key, reason=reason))
+    audit.record(
+        session,
+        actor,
+        "correction_listed",
+        now,
+        object_type="application",
+        object_id=returned.id,
+        detail={"correction_id": correction.id, "sections": list(items), "deadline": deadline.isoformat()},
+    )
+    session.flush()
+    return correction
+
+
+def open_correction(session: Session, application_id: int) -> Correction | None:
+    return session.scalars(
+        select(Correction)
+        .where(Correction.application_id == application_id, Correction.status == "open")
+        .order_by(Correction.id.desc())
+    ).first()
+
+
+def latest_correction(session: Session, application_id: int) -> Correction | None:
+    return session.scalars(
+        select(Correction).where(Correction.application_id == application_id).order_by(Correction.id.desc())
+    ).first()
+
+
+def editable_fields(session: Session, application: Application) -> set[str] | None:
+    """None: every field may change (a draft); otherwise only the returned parts' fields."""
+    if application.state is Status.DRAFT:
+        return None
+    correction = open_correction(session, application.id)
+    if application.state is not Status.RETURNED or correction is None:
+        return set()
+    return rules.fields_of([item.section for item in correction.items])
+
+
+def close_on_resubmit(session: Session, application: Application, now: datetime) -> None:
+    correction = open_correction(session, application.id)
+    if correction is not None:
+        correction.status, correction.closed_at = "resubmitted", now
+        session.flush()
+
+
+def changes_since_return(session: Session, application: Application) -> list[rules.Change]:
+    """What the applicant changed in answer to the last return (the reviewer sees it highlighted)."""
+    correction = latest_correction(session, application.id)
+    if correction is None or correction.status != "resubmitted":
+        return []
+    return rules.changes(correction.snapshot, snapshot(application))
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    deadline: date
+    workdays_left: int | None
+    urgent: bool
+    overdue: bool = False
+
+
+def deadline_view(session: Session, correction: Correction, now: datetime) -> DeadlineView:
+    try:
+        left = work_calendar(session).workdays_between(today(now), correction.deadline)
+    except UnknownYear:
+        left = None
+    overdue = correction.deadline < today(now)
+    return DeadlineView(
+        correction.deadline, left, overdue or (left is not None and left <= WARN_WORKDAYS), overdue
+    )
+
+
+def abandon_overdue(session: Session, now: datetime) -> list[Correction]:
+    """The scheduled job: corrections whose deadline has passed abandon their application (003 五(二))."""
+    overdue = list(
+        session.scalars(
+            select(Correction).where(Correction.status == "open", Correction.deadline < today(now))
+        )
+    )
+    done = []
+    for correction in overdue:
+        application = session.get(Application, correction.application_id)
+        assert application is not None
+        if application.state is Status.RETURNED:
+            transitions.apply(
+                session,
+                SYSTEM,
+                application,
+                Action.ABANDON,
+                now,
+                reason=f"未在{correction.deadline.isoformat()}前补正，视为放弃申报（003 五(二)）",
+            )
+        correction.status, correction.closed_at = "abandoned", now
+        done.append(correction)
+    session.flush()
+    return done
+
+
+def warn_deadlines(session: Session, now: datetime) -> list[Correction]:
+    """Three working days before a deadline, the applicant gets one reminder."""
+    due = list(
+        session.scalars(
+            select(Correction).where(
+                Correction.status == "open", Correction.warned_at.is_(None), Correction.deadline >= today(now)
+            )
+        )
+    )
+    warned = []
+    for correction in due:
+        view = deadline_view(session, correction, now)
+        if not view.urgent:
+            continue
+        application = session.get(Application, correction.application_id)
+        assert application is not None
+        notify(
+            session,
+            [application.applicant_id],
+            "deadline",
+            f"补正截止日期 {correction.deadline.isoformat()} 临近（还剩{view.workdays_left}个工作日），"
+            "逾期未补正将视为放弃申报。",
+            f"/me/applications/{application.id}",
+            now,
+        )
+        correction.warned_at = now
+        warned.append(correction)
+    session.flush()
+    return warned
+
+
+def history(session: Session, application_id: int) -> list[Correction]:
+    """Every return of the application, newest first, with its items."""
+    return list(
+        session.scalars(
+            select(Correction)
+            .where(Correction.application_id == application_id)
+            .order_by(Correction.id.desc())
+        )
+    )

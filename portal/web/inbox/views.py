@@ -1,0 +1,41 @@
+"""The in-app inbox: each person's notifications, newest first, with read state."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+from flask_login import login_required
+
+from portal.extensions import db
+from portal.services import notifications as service
+from portal.web.context import current_actor, now
+from portal.web.htmx import render_page, see_other
+
+bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+
+
+@bp.get("")
+@login_required
+def show_inbox() -> Response:
+    return render_page("pages/inbox/show_inbox.html", items=service.inbox(db.session, current_actor()))
+
+
+@bp.post("/<int:notification_id>/open")
+@login_required
+def open_notification(notification_id: int) -> Response:
+    """Reading is a POST (it changes the read state); then on to what the message is about."""
+    notification = service.open_notification(db.session, current_actor(), notification_id, now())
+    db.session.commit()
+    link = (
+        notification.link
+        if notification.link.startswith("/") and not notification.link.startswith("//")
+        else "/"
+    )
+    return see_other(link)
+
+
+@bp.post("/read-all")
+@login_required
+def mark_all_read() -> Response:
+    service.mark_all_read(db.session, current_actor(), now())
+    db.session.commit()
+    return see_other("/inbox")

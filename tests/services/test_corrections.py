@@ -1,0 +1,190 @@
+"""Corrections listed once (003 五(二), 004 一(四), REV-03), deadlines, abandonment, notifications."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.workflow import Action, Status
+from portal.models import Notification, StaffRole
+from portal.services import applications, corrections, notifications
+from portal.services.actors import actor_for
+from tests.conftest import Clock
+from tests.factories import FILLED_FORM, STEPS_TO, World, make_application, make_world
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def shanghai(day: date, hour: int = 10) -> datetime:
+    return datetime(day.year, day.month, day.day, hour - 8, tzinfo=UTC)
+
+
+def returned(
+    session: Session,
+    world: World,
+    clock: Clock,
+    *,
+    steps: int = 1,
+    by: StaffRole = StaffRole.HANDLER,
+    items: dict[str, str] | None = None,
+    deadline: str = "2026-10-20",
+):  # type: ignore[no-untyped-def]
+    application = make_application(session, world, clock.now, steps=steps)
+    office = {1: world.enterprise, 2: world.enterprise}.get(steps, world.department)
+    corrections.return_for_correction(
+        session,
+        office.actor(by),
+        application.id,
+        corrections.ReturnInput(
+            items or {"education": "毕业证书扫描件不清晰", "summary": "请补充近三年业绩"}, deadline
+        ),
+        clock.now,
+    )
+    session.refresh(application)
+    return application
+
+
+def test_a_return_lists_every_item_at_once_with_a_deadline(
+    session: Session, world: World, clock: Clock
+) -> None:
+    application = returned(session, world, clock)
+    correction = corrections.open_correction(session, application.id)
+    assert correction is not None and correction.deadline == date(2026, 10, 20)
+    assert [(i.section, i.reason) for i in correction.items] == [
+        ("education", "毕业证书扫描件不清晰"),
+        ("summary", "请补充近三年业绩"),
+    ]
+    assert application.state is Status.RETURNED
+    note = session.scalars(select(Notification).where(Notification.user_id == application.applicant_id)).one()
+    assert "学历信息：毕业证书扫描件不清晰" in note.text and "工作总结：请补充近三年业绩" in note.text
+
+
+def test_a_return_needs_ticked_items_each_with_a_reason_and_a_later_deadline(
+    session: Session, world: World, clock: Clock
+) -> None:
+    application = make_application(session, world, clock.now, steps=1)
+    handler = world.enterprise.actor(StaffRole.HANDLER)
+    with pytest.raises(ValidationFailed) as nothing:
+        corrections.return_for_correction(
+            session, handler, application.id, corrections.ReturnInput({}, "x"), clock.now
+        )
+    assert set(nothing.value.fields) == {"items", "deadline"}
+    with pytest.raises(ValidationFailed) as empty_reason:
+        corrections.return_for_correction(
+            session, handler, application.id, corrections.ReturnInput({"work": " "}, "2026-09-28"), clock.now
+        )
+    assert set(empty_reason.value.fields) == {"reason_work", "deadline"}
+    session.refresh(application)
+    assert application.state is Status.SUBMITTED
+
+
+def test_the_applicant_may_change_only_what_was_returned(
+    session: Session, world: World, clock: Clock
+) -> None:
+    application = returned(session, world, clock, items={"summary": "请补充近三年业绩"})
+    me = actor_for(application.applicant, None)
+    tampered = applications.FormInput(
+        **{**FILLED_FORM.__dict__, "school": "别的大学", "work_summary": "补充后"}
+    )
+    with pytest.raises(ValidationFailed) as info:
+        applications.save_form(session, me, application.id, tampered, clock.now)
+    assert set(info.value.fields) == {"school"}
+    fixed = applications.FormInput(**{**FILLED_FORM.__dict__, "work_summary": "补充了近三年的三个项目"})
+    applications.save_form(session, me, application.id, fixed, clock.now)
+    assert application.work_summary == "补充了近三年的三个项目" and application.school == "南昌大学"
+
+
+def test_resubmission_goes_back_to_the_reviewer_who_returned_it_with_the_changes_shown(
+    session: Session, world: World, clock: Clock
+) -> None:
+    application = returned(session, world, clock, steps=2, by=StaffRole.LEADER, items={"summary": "太简略"})
+    me = actor_for(application.applicant, None)
+    applications.save_form(
+        session,
+        me,
+        application.id,
+        applications.FormInput(**{**FILLED_FORM.__dict__, "work_summary": "详细的总结"}),
+        clock.now,
+    )
+    applications.act(session, me, application.id, Action.RESUBMIT, clock.now + timedelta(hours=1))
+    session.refresh(application)
+    assert (application.state, application.awaiting) == (Status.UNIT_REVIEW, "leader")
+    assert application.handler_signed_by_id == world.enterprise.handler.id
+    changes = corrections.changes_since_return(session, application)
+    assert [(c.field, c.after) for c in changes] == [("work_summary", "详细的总结")]
+    leader_inbox = notifications.inbox(session, world.enterprise.actor(StaffRole.LEADER))
+    assert any("新的待办（领导）" in n.text for n in leader_inbox)
+
+
+def test_returns_after_unit_approval_are_counted(session: Session, world: World, clock: Clock) -> None:
+    """004 一(四): counting starts when the unit approves."""
+    early = returned(session, world, clock, steps=1)
+    assert early.counted_returns == 0 and not corrections.open_correction(session, early.id).counted  # type: ignore[union-attr]
+    late = returned(session, world, clock, steps=STEPS_TO[Status.DEPT_REVIEW])
+    assert late.counted_returns == 1 and corrections.open_correction(session, late.id).counted  # type: ignore[union-attr]
+
+
+def test_a_missed_deadline_abandons_the_application(session: Session, world: World, clock: Clock) -> None:
+    """003 五(二): not corrected by the deadline is treated as giving up the application."""
+    application = returned(session, world, clock, deadline="2026-10-20")
+    assert corrections.abandon_overdue(session, shanghai(date(2026, 10, 20), 23)) == []
+    abandoned = corrections.abandon_overdue(session, shanghai(date(2026, 10, 21)))
+    session.refresh(application)
+    assert [c.application_id for c in abandoned] == [application.id]
+    assert application.state is Status.ABANDONED
+    me = actor_for(application.applicant, None)
+    with pytest.raises(DomainError):
+        applications.act(session, me, application.id, Action.RESUBMIT, shanghai(date(2026, 10, 21)))
+
+
+def test_the_applicant_is_warned_three_working_days_before_the_deadline_once(
+    session: Session, world: World, clock: Clock
+) -> None:
+    application = returned(session, world, clock, deadline="2026-10-20")  # a Tuesday
+    assert corrections.warn_deadlines(session, shanghai(date(2026, 10, 14))) == []  # 5 working days left
+    warned = corrections.warn_deadlines(session, shanghai(date(2026, 10, 16)))  # Fri: 16, 19, 20
+    assert [c.application_id for c in warned] == [application.id]
+    assert corrections.warn_deadlines(session, shanghai(date(2026, 10, 19))) == []
+    texts = [n.text for n in notifications.inbox(session, actor_for(application.applicant, None))]
+    assert any("补正截止日期 2026-10-20 临近" in t for t in texts)
+
+
+def test_work_arriving_notifies_the_staff_whose_move_it_is(
+    session: Session, world: World, clock: Clock
+) -> None:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    handler_inbox = notifications.inbox(session, world.department.actor(StaffRole.HANDLER))
+    assert any(application.applicant.name in n.text and "经办人" in n.text for n in handler_inbox)
+    assert notifications.inbox(session, world.department.actor(StaffRole.LEADER)) == []
+    assert notifications.unread_count(session, world.department.handler.id) == 1
+
+
+class FakeMailer:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        self.sent.append((to, subject, body))
+
+
+def test_emails_go_only_to_people_with_an_address_and_only_once(
+    session: Session, world: World, clock: Clock
+) -> None:
+    world.department.handler.email = "xie@example.cn"
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    mailer = FakeMailer()
+    assert (
+        notifications.send_pending_emails(session, mailer, clock.now, base_url="https://portal.example") == 1
+    )
+    assert (
+        mailer.sent[0][0] == "xie@example.cn"
+        and "https://portal.example/review/applications/" in mailer.sent[0][2]
+    )
+    assert notifications.send_pending_emails(session, mailer, clock.now) == 0

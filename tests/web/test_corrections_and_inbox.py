@@ -1,0 +1,167 @@
+"""The return composer on the review page, the applicant's correction list, polling, bulk and the inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Status
+from portal.models import Notification
+from portal.services import corrections
+from tests.conftest import Clock
+from tests.factories import STEPS_TO, World, make_application, make_world
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def test_the_review_page_composes_a_return_with_every_item_and_a_deadline(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=1)
+    browser = login_as(world.enterprise.handler)
+    page = browser.get(f"/review/applications/{application.id}").text
+    assert "退回补正（一次性告知）" in page and 'name="deadline"' in page and "学历信息" in page
+    url = f"/review/applications/{application.id}/return"
+    bad = browser.post(
+        url, data={"sections": ["education"], "reason_education": "", "deadline": "2026-10-20"}
+    )
+    assert bad.status_code == 422 and "请写明“学历信息”需要补正的原因" in bad.text
+    assert 'value="education" checked' in bad.text
+    ok = browser.post(
+        url,
+        data={
+            "sections": ["education", "summary"],
+            "reason_education": "证书不清晰",
+            "reason_summary": "太简略",
+            "deadline": "2026-10-20",
+            "version": application.version,
+        },
+    )
+    assert ok.status_code == 303
+    session.refresh(application)
+    assert application.state is Status.RETURNED
+
+
+def test_the_applicant_sees_the_whole_list_and_only_returned_parts_are_editable(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=1)
+    corrections.return_for_correction(
+        session,
+        world.enterprise.actor(world.enterprise.handler_membership.staff_role),
+        application.id,
+        corrections.ReturnInput({"summary": "请补充业绩数据"}, "2026-10-20"),
+        clock.now,
+    )
+    browser = login_as(application.applicant)
+    page = browser.get(f"/me/applications/{application.id}").text
+    assert "需要补正的内容（一次性告知）" in page and "请补充业绩数据" in page and "2026年10月20日" in page
+    assert "未被退回，无需修改" in page and 'name="work_summary"' in page
+    assert 'id="f-school"' not in page  # shown as text with a hidden value, not an input
+
+
+def test_a_poll_with_the_current_etag_gets_304(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    make_application(session, world, clock.now, steps=1)
+    browser = login_as(world.enterprise.handler)
+    first = browser.get("/review/queue", headers=HX)
+    etag = first.headers["ETag"]
+    again = browser.get("/review/queue", headers={**HX, "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    make_application(session, world, clock.now, steps=1)  # a new arrival changes the page
+    changed = browser.get("/review/queue", headers={**HX, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_filters_live_in_the_url_and_narrow_rows_and_counts(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    mine = make_application(session, world, clock.now, steps=1)
+    make_application(session, world, clock.now, steps=1)
+    browser = login_as(world.enterprise.handler)
+    tail = mine.applicant.id_number[-4:]
+    page = browser.get(f"/review/queue?tab=handler&q={tail}").text
+    assert f'id="application-{mine.id}"' in page and 'id="count-handler">1<' in page
+    assert f'value="{tail}"' in page  # the search box keeps it
+    by_name = browser.get(f"/review/queue?q={mine.applicant.name}").text
+    assert f'id="application-{mine.id}"' in by_name
+    none = browser.get("/review/queue?level=正高级").text
+    assert "没有符合筛选条件的申报" in none and "清除筛选" in none
+
+
+def test_keyset_pages_continue_where_the_last_one_ended(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    from datetime import timedelta
+
+    from portal.services import queues
+    from portal.services.actors import actor_for
+
+    made = [make_application(session, world, clock.now + timedelta(minutes=i), steps=1) for i in range(5)]
+    actor = actor_for(world.enterprise.handler, world.enterprise.handler_membership)
+    first = queues.queue(session, actor, queues.Tab.HANDLER, queues.Filters(), clock.now, page_size=2)
+    second = queues.queue(
+        session, actor, queues.Tab.HANDLER, queues.Filters(), clock.now, page_size=2, cursor=first.next_cursor
+    )
+    third = queues.queue(
+        session,
+        actor,
+        queues.Tab.HANDLER,
+        queues.Filters(),
+        clock.now,
+        page_size=2,
+        cursor=second.next_cursor,
+    )
+    seen = [r.application.id for page in (first, second, third) for r in page.rows]
+    assert seen == [a.id for a in made] and third.next_cursor is None
+    assert first.counts[queues.Tab.HANDLER] == 5
+
+
+def test_bulk_approval_does_each_row_and_lists_the_failures(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    ready = make_application(session, world, clock.now, steps=1)
+    not_yet = make_application(session, world, clock.now, steps=0)
+    response = login_as(world.enterprise.handler).post(
+        "/review/bulk", data={"action": "handler_approve", "ids": [str(ready.id), str(not_yet.id)]}
+    )
+    assert response.status_code == 303
+    session.refresh(ready)
+    session.refresh(not_yet)
+    assert (ready.state, not_yet.state) == (Status.UNIT_REVIEW, Status.DRAFT)
+    page = login_as(world.enterprise.handler).get(response.headers["Location"])
+    assert page.status_code == 200
+    refused = login_as(world.enterprise.leader).post(
+        "/review/bulk", data={"action": "reject", "ids": [str(ready.id)]}
+    )
+    assert refused.status_code == 303
+    session.refresh(ready)
+    assert ready.state is Status.UNIT_REVIEW
+
+
+def test_the_inbox_shows_unread_work_and_opening_marks_it_read(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    browser = login_as(world.department.handler)
+    assert 'id="unread-count">1' in browser.get("/review/queue").text
+    inbox = browser.get("/inbox").text
+    assert application.applicant.name in inbox and "新的待办" in inbox
+    note = session.scalars(
+        select(Notification).where(Notification.user_id == world.department.handler.id)
+    ).one()
+    opened = browser.post(f"/inbox/{note.id}/open")
+    assert (
+        opened.status_code == 303 and opened.headers["Location"] == f"/review/applications/{application.id}"
+    )
+    assert "unread-count" not in browser.get("/review/queue").text
+    assert login_as(world.enterprise.handler).post(f"/inbox/{note.id}/open").status_code == 404
