@@ -123,6 +123,14 @@ STAFF = (
         "department_handler", "谢晓燕", "13870700004", DEPARTMENT, StaffRole.HANDLER, "开发区党群工作部经办人"
     ),
     DemoPerson(
+        "department_handler_2",
+        "钟敏",
+        "13870700010",
+        DEPARTMENT,
+        StaffRole.HANDLER,
+        "开发区党群工作部经办人（二）",
+    ),
+    DemoPerson(
         "department_leader", "赖志强", "13870700005", DEPARTMENT, StaffRole.LEADER, "开发区党群工作部领导"
     ),
     DemoPerson(
@@ -141,6 +149,7 @@ STAFF = (
 APPLICANTS = (
     ("陈思远", "13970700011", STATE_ENTERPRISE, "工程", "土木工程", "中级", 0, False),
     ("李静怡", "13970700012", STATE_ENTERPRISE, "经济", "人力资源管理", "中级", 1, False),
+    ("吴俊杰", "13970700017", STATE_ENTERPRISE, "工程", "建筑电气", "中级", 1, False),
     ("孙嘉怡", "13970700016", STATE_ENTERPRISE, "工程", "道路与桥梁", "中级", 3, False),
     ("王子涵", "13970700013", STATE_ENTERPRISE, "工程", "给排水", "助理级", 6, False),
     ("张雨桐", "13970700014", PRIVATE_ENTERPRISE, "工程", "材料工程", "中级", 10, False),
