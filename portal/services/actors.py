@@ -17,6 +17,7 @@ class Actor:
     employer_id: int | None = None  # set when the user holds an applicant account
     ip: str = ""
     request_id: str = ""
+    stand_in_for: int | None = None  # the principal's user id when acting as their stand-in
 
     @property
     def is_staff(self) -> bool:
@@ -31,8 +32,16 @@ class Actor:
         return self.employer_id is not None
 
 
-def actor_for(user: User, membership: Membership | None, *, ip: str = "", request_id: str = "") -> Actor:
-    """The actor for a user acting in one membership (or as an applicant when membership is None)."""
+def actor_for(
+    user: User,
+    membership: Membership | None,
+    *,
+    ip: str = "",
+    request_id: str = "",
+    stand_in_for: int | None = None,
+) -> Actor:
+    """The actor for a user acting in one membership (or as an applicant when membership is None);
+    a stand-in acts in the principal's membership under their own user id."""
     if membership is None:
         return Actor(user.id, user.name, employer_id=user.employer_id, ip=ip, request_id=request_id)
     return Actor(
@@ -44,6 +53,7 @@ def actor_for(user: User, membership: Membership | None, *, ip: str = "", reques
         employer_id=user.employer_id,
         ip=ip,
         request_id=request_id,
+        stand_in_for=stand_in_for,
     )
 
 

@@ -39,7 +39,10 @@ def record(
         from_status=from_status,
         to_status=to_status,
         reason=reason,
-        detail=detail or {},
+        detail={
+            **(detail or {}),
+            **({"stand_in_for": actor.stand_in_for} if actor and actor.stand_in_for else {}),
+        },
         ip=actor.ip if actor else "",
         request_id=actor.request_id if actor else "",
     )

@@ -12,7 +12,7 @@ from portal.domain.identity import mask_id_number, mask_mobile
 from portal.extensions import db, login_manager
 from portal.services.auth import LoginPolicy, load_session
 from portal.services.notifications import unread_count
-from portal.web.context import SessionUser, current_membership, memberships, now
+from portal.web.context import SessionUser, current_membership, memberships, now, stand_ins
 from portal.web.errors import register_error_handlers
 from portal.web.htmx import hx_redirect, is_htmx
 from portal.web.security import register_security
@@ -119,7 +119,9 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters.update(
         cn_date=_cn_date, cn_datetime=_cn_datetime, mask_id=mask_id_number, mask_phone=mask_mobile, zip=zip
     )
-    app.jinja_env.globals.update(current_membership=current_membership, memberships=memberships)
+    app.jinja_env.globals.update(
+        current_membership=current_membership, memberships=memberships, stand_ins=stand_ins
+    )
     _register_macros(app)
 
     @app.context_processor

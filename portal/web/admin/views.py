@@ -8,6 +8,7 @@ from portal.domain.errors import DomainError, ValidationFailed
 from portal.extensions import db
 from portal.models import Organisation, OrgKind, Ownership, StaffRole
 from portal.services import organisations as service
+from portal.services import standins
 from portal.web.context import current_actor, now
 from portal.web.forms import form_input
 from portal.web.guards import admin_required, staff_required
@@ -70,8 +71,11 @@ def _staff_page(
     status: int = 200,
     fragment: str | None = None,
 ) -> Response:
+    actor = current_actor()
     return render_page(
         "pages/admin/show_organisation.html",
+        org_stand_ins=standins.of_organisation(db.session, org.id),
+        can_name_stand_in=actor.is_staff and actor.org_id == org.id and actor.stand_in_for is None,
         fragment=fragment,
         status=status,
         org=org,
@@ -129,3 +133,37 @@ def end_membership(membership_id: int) -> Response:
     db.session.commit()
     flash("岗位已撤销（历史记录保留）", "success")
     return see_other(url_for("admin.show_organisation", org_id=membership.org_id))
+
+
+@bp.post("/orgs/<int:org_id>/stand-ins")
+@staff_required(roles=(StaffRole.HANDLER, StaffRole.LEADER))
+def name_stand_in(org_id: int) -> Response:
+    actor = current_actor()
+    org = service.get_manageable_org(db.session, actor, org_id)
+    try:
+        standins.name_stand_in(
+            db.session,
+            actor,
+            request.form.get("substitute_id", type=int) or 0,
+            request.form.get("starts_on", ""),
+            request.form.get("ends_on", ""),
+            now(),
+        )
+    except (ValidationFailed, DomainError) as refused:
+        db.session.rollback()
+        errors = (
+            refused.fields if isinstance(refused, ValidationFailed) else {"substitute_id": refused.message}
+        )
+        return _staff_page(org, errors=errors, form=request.form.to_dict(), status=422)
+    db.session.commit()
+    flash("代理安排已保存；代理人可在页面顶部切换为代理身份办理", "success")
+    return see_other(url_for("admin.show_organisation", org_id=org.id))
+
+
+@bp.post("/stand-ins/<int:stand_in_id>/revoke")
+@staff_required(roles=(StaffRole.HANDLER, StaffRole.LEADER))
+def revoke_stand_in(stand_in_id: int) -> Response:
+    stand_in = standins.revoke_stand_in(db.session, current_actor(), stand_in_id, now())
+    db.session.commit()
+    flash("代理安排已撤销", "success")
+    return see_other(url_for("admin.show_organisation", org_id=stand_in.membership.org_id))

@@ -121,9 +121,11 @@ def change_password() -> Response:
 @bp.post("/switch-role")
 @login_required
 def switch_role() -> Response:
-    wanted = request.form.get("membership_id", type=int)
-    if wanted == 0:
+    wanted = request.form.get("membership_id", "")
+    if wanted == "0":
         session["membership_id"] = 0  # act as applicant
-    elif any(m.id == wanted for m in context.memberships()):
+    elif wanted.startswith("standin:") and any(f"standin:{s.id}" == wanted for s in context.stand_ins()):
         session["membership_id"] = wanted
+    elif wanted.isascii() and wanted.isdigit() and any(m.id == int(wanted) for m in context.memberships()):
+        session["membership_id"] = int(wanted)
     return see_other(url_for("auth.home"))
