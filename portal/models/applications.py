@@ -61,6 +61,8 @@ class Application(Base):
 
     certificate_no: Mapped[str | None] = mapped_column(String(40), unique=True)
     certified_at: Mapped[datetime | None]
+    certificate_revoked_at: Mapped[datetime | None]
+    certificate_revoked_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

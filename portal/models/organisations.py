@@ -60,6 +60,10 @@ class Organisation(Base):
     region: Mapped[str] = mapped_column(String(100), default="")
     # Short code of a certifying authority, used in certificate numbers (e.g. "GZ").
     code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    # How a certifying authority numbers its certificates: {year}, {code}, {seq} (zero-padded by width).
+    certificate_pattern: Mapped[str] = mapped_column(
+        String(60), default="{year}{code}{seq:05d}", server_default="{year}{code}{seq:05d}"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id], lazy="joined")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
 from portal.domain.workflow import Action, Role, Status
 from portal.models import Application, AuditEvent, OrgKind, StaffRole, User
-from portal.services import audit, corrections, notices, transitions
+from portal.services import audit, certificates, corrections, notices, transitions
 from portal.services.actors import Actor
 from portal.services.organisations import NewAccount, PersonInput, normalise_person, open_account
 from portal.services.scope import get_application, visible_applications
@@ -78,6 +78,7 @@ def start_application(session: Session, actor: Actor, data: StartInput, now: dat
     if errors:
         raise ValidationFailed(errors)
     assert applicant is not None and applicant.employer is not None
+    certificates.refuse_if_on_record(session, applicant.id, now)
     enterprise = applicant.employer
     department = enterprise.parent
     if department is None or department.parent_id is None:
@@ -222,6 +223,8 @@ def act(
         raise DomainError(
             "该申报正在本单位公示，或有未处理的异议；公示期满并处理完异议后才能签批", code="in_notice"
         )
+    if action is Action.SUBMIT:
+        certificates.refuse_if_on_record(session, application.applicant_id, now)
     if action in (Action.SUBMIT, Action.RESUBMIT) and (missing := missing_for_submit(application)):
         raise ValidationFailed({"__all__": "请先填写：" + "、".join(missing)}, "申报表尚未填写完整")
     moved = transitions.apply(

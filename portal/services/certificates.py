@@ -1,21 +1,42 @@
-"""Certificate numbers: per authority and year, never reused, no gaps under concurrent issue.
+"""Certificates: numbers per authority and year (never reused, no gaps under concurrent issue), the
+public verification a QR code leads to (each lookup logged for the holder), revocation and the integrity
+record it creates (INT-01..03: 3 years by default), and the bureau's lists, 批复 and exports.
 
-The number is taken by an atomic increment inside the certifying transaction, so a rolled-back
+Numbers are taken by an atomic increment inside the certifying transaction, so a rolled-back
 certification gives its number back and two concurrent ones serialise on the sequence row.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.models import CertificateSequence, Organisation
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.identity import mask_id_number
+from portal.domain.workflow import Status
+from portal.models import (
+    Application,
+    CertificateLookup,
+    CertificateSequence,
+    IntegrityRecord,
+    Organisation,
+    OrgKind,
+)
+from portal.services import audit
+from portal.services.actors import Actor
+from portal.services.notifications import notify
+from portal.services.scope import get_application, visible_applications
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+INTEGRITY_YEARS = 3  # 002 五(三), 003 七(三)
 
 
 def issue_certificate_number(session: Session, authority_id: int, now: datetime) -> str:
@@ -39,5 +60,258 @@ def issue_certificate_number(session: Session, authority_id: int, now: datetime)
         .execution_options(synchronize_session=False)
     ).scalar_one()
     authority = session.get(Organisation, authority_id)
-    code = (authority.code if authority and authority.code else f"A{authority_id}").upper()
-    return f"{year}{code}{value:05d}"
+    assert authority is not None
+    return format_number(authority.certificate_pattern, year, authority.code or f"A{authority_id}", value)
+
+
+def format_number(pattern: str, year: int, code: str, seq: int) -> str:
+    try:
+        return pattern.format(year=year, code=code.upper(), seq=seq)
+    except (KeyError, IndexError, ValueError) as bad:
+        raise DomainError(f"证书编号规则“{pattern}”无效，请联系管理员", code="bad_pattern") from bad
+
+
+def check_pattern(pattern: str) -> str:
+    """A numbering pattern must contain {seq} and format cleanly (admins set it per authority)."""
+    if "{seq" not in pattern:
+        raise ValidationFailed(
+            {"certificate_pattern": "编号规则须包含序号 {seq}，例如 {year}{code}{seq:05d}"}
+        )
+    format_number(pattern, 2026, "GZ", 1)
+    return pattern
+
+
+def verification_code(number: str, secret: str) -> str:
+    """The short key printed in the QR link: without it a number alone reveals nothing to a guesser."""
+    return hmac.new(secret.encode(), number.encode(), hashlib.sha256).hexdigest()[:10]
+
+
+@dataclass(frozen=True)
+class Verification:
+    status: str  # valid | revoked | unknown
+    number: str
+    masked_name: str = ""
+    series: str = ""
+    specialty: str = ""
+    level: str = ""
+    certified_on: date | None = None
+    authority: str = ""
+    revoked_reason: str = ""
+
+
+def _mask_name(name: str) -> str:
+    return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
+
+
+def verify(
+    session: Session,
+    number: str,
+    now: datetime,
+    *,
+    secret: str,
+    code: str = "",
+    name: str = "",
+    via: str = "form",
+    ip: str = "",
+) -> Verification:
+    """Public check of a certificate: by the QR's code, or by number and the holder's full name."""
+    number = number.strip().upper()[:40]
+    application = session.scalars(select(Application).where(Application.certificate_no == number)).first()
+    matches = application is not None and (
+        (code and hmac.compare_digest(code, verification_code(number, secret)))
+        or (name and name.strip() == application.applicant.name)
+    )
+    session.add(
+        CertificateLookup(
+            application_id=application.id if matches and application else None,
+            number=number,
+            found=bool(matches),
+            via=via,
+            ip=ip,
+            at=now,
+        )
+    )
+    session.flush()
+    if not matches or application is None:
+        return Verification("unknown", number)
+    assert application.certified_at is not None
+    return Verification(
+        "revoked" if application.certificate_revoked_at else "valid",
+        number,
+        _mask_name(application.applicant.name),
+        application.series,
+        application.specialty,
+        application.level,
+        application.certified_at.astimezone(SHANGHAI).date(),
+        application.bureau.name,
+        application.certificate_revoked_reason,
+    )
+
+
+def lookups_for(session: Session, actor: Actor, application_id: int) -> list[CertificateLookup]:
+    """The holder sees when their certificate was checked (and how)."""
+    application = get_application(session, actor, application_id)
+    return list(
+        session.scalars(
+            select(CertificateLookup)
+            .where(CertificateLookup.application_id == application.id)
+            .order_by(CertificateLookup.id.desc())
+            .limit(50)
+        )
+    )
+
+
+def _require_bureau(actor: Actor, *, leader: bool = False) -> None:
+    if not (actor.is_staff and actor.org_kind is OrgKind.BUREAU):
+        raise PermissionDenied("只有人社局（认定机构）可以办理证书")
+    if leader and (actor.staff_role is None or actor.staff_role.value != "leader"):
+        raise PermissionDenied("撤销证书须由人社局领导办理")
+
+
+def revoke_certificate(
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    reason: str,
+    clause: str,
+    now: datetime,
+    *,
+    years: int = INTEGRITY_YEARS,
+) -> IntegrityRecord:
+    """Revoke for fraud: the public check shows 已撤销 and the person is on the integrity record."""
+    _require_bureau(actor, leader=True)
+    application = get_application(session, actor, application_id)
+    if application.state is not Status.CERTIFIED or application.certificate_revoked_at is not None:
+        raise DomainError("该申报没有可撤销的有效证书", code="not_certified")
+    if not reason.strip():
+        raise ValidationFailed({"reason": "请写明撤销原因（如提供虚假材料）"})
+    application.certificate_revoked_at = now
+    application.certificate_revoked_reason = reason.strip()
+    start = now.astimezone(SHANGHAI).date()
+    record = IntegrityRecord(
+        user_id=application.applicant_id,
+        application_id=application.id,
+        reason=reason.strip(),
+        clause=clause.strip() or "002 五(三)",
+        starts_on=start,
+        ends_on=start.replace(year=start.year + years) - timedelta(days=1),
+        created_by_id=actor.user_id,
+        created_at=now,
+    )
+    session.add(record)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "revoke_certificate",
+        now,
+        object_type="application",
+        object_id=application.id,
+        reason=reason.strip(),
+        detail={"certificate_no": application.certificate_no, "integrity_record_id": record.id},
+    )
+    notify(
+        session,
+        [application.applicant_id],
+        "revoked",
+        f"您的证书 {application.certificate_no} 已被撤销：{reason.strip()}",
+        f"/me/applications/{application.id}",
+        now,
+    )
+    return record
+
+
+def active_integrity_record(session: Session, user_id: int, on: date) -> IntegrityRecord | None:
+    return session.scalars(
+        select(IntegrityRecord)
+        .where(
+            IntegrityRecord.user_id == user_id, IntegrityRecord.starts_on <= on, IntegrityRecord.ends_on >= on
+        )
+        .order_by(IntegrityRecord.ends_on.desc())
+    ).first()
+
+
+def refuse_if_on_record(session: Session, user_id: int, now: datetime) -> None:
+    record = active_integrity_record(session, user_id, now.astimezone(SHANGHAI).date())
+    if record is not None:
+        raise DomainError(
+            f"该申报人因“{record.reason}”列入诚信档案，{record.ends_on.isoformat()}前不得申报"
+            f"（{record.clause}）",
+            code="integrity_record",
+        )
+
+
+@dataclass(frozen=True)
+class CertificateFilters:
+    series: str = ""
+    level: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+def certificates_query(actor: Actor, filters: CertificateFilters) -> Select[tuple[Application]]:
+    """The bureau's certificates, newest first: the list on screen and the Excel export share it."""
+    _require_bureau(actor)
+    stmt = visible_applications(actor).where(Application.certificate_no.is_not(None))
+    if filters.series:
+        stmt = stmt.where(Application.series == filters.series)
+    if filters.level:
+        stmt = stmt.where(Application.level == filters.level)
+    if filters.since:
+        stmt = stmt.where(Application.certified_at >= _start_of(filters.since))
+    if filters.until:
+        stmt = stmt.where(Application.certified_at < _start_of(filters.until + timedelta(days=1)))
+    return stmt.order_by(Application.certified_at.desc(), Application.id.desc())
+
+
+def _start_of(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
+
+
+def certificates(
+    session: Session, actor: Actor, filters: CertificateFilters, *, limit: int = 200
+) -> list[Application]:
+    return list(session.scalars(certificates_query(actor, filters).limit(limit)))
+
+
+def iter_certificates(session: Session, actor: Actor, filters: CertificateFilters) -> Iterator[Application]:
+    """Every matching certificate, streamed in chunks (the export never holds them all)."""
+    yield from session.scalars(certificates_query(actor, filters).execution_options(yield_per=1000))
+
+
+@dataclass(frozen=True)
+class CertificateRow:
+    name: str
+    id_number: str
+    unit: str
+    series: str
+    specialty: str
+    level: str
+    number: str
+    certified_on: date
+    authority: str
+    status: str
+
+
+def row_of(application: Application, *, full_id: bool) -> CertificateRow:
+    assert application.certified_at is not None and application.certificate_no is not None
+    number = application.applicant.id_number
+    return CertificateRow(
+        application.applicant.name,
+        number if full_id else mask_id_number(number),
+        application.enterprise.name,
+        application.series,
+        application.specialty,
+        application.level,
+        application.certificate_no,
+        application.certified_at.astimezone(SHANGHAI).date(),
+        application.bureau.name,
+        "已撤销" if application.certificate_revoked_at else "有效",
+    )
+
+
+def certificate_of(session: Session, actor: Actor, application_id: int) -> Application:
+    application = get_application(session, actor, application_id)
+    if application.certificate_no is None:
+        raise NotFound("该申报尚无证书")
+    return application

@@ -20,13 +20,21 @@
     var target = event.target;
     if (target instanceof Element && target.closest("[data-print]")) { window.print(); }
   });
-  // A polling list must not be swapped away under someone typing or ticking rows in it.
+  // A polling list must not be swapped away under someone typing or ticking rows in it, nor right after
+  // they acted on a row (the row's confirmation stays readable for a while).
+  var lastRowAction = 0;
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var source = event.target;
+    if (source instanceof Element && source.closest("tr") && event.detail && event.detail.requestConfig &&
+        event.detail.requestConfig.verb === "post") { lastRowAction = Date.now(); }
+  });
   document.addEventListener("htmx:beforeRequest", function (event) {
     var poller = event.target;
     if (!(poller instanceof Element) || !poller.hasAttribute("data-poll")) { return; }
     var active = document.activeElement;
     var ticked = document.querySelector("input[name=ids]:checked");
-    if ((active && active !== document.body && poller.contains(active)) || ticked) { event.preventDefault(); }
+    var busy = active && active !== document.body && poller.contains(active);
+    if (busy || ticked || Date.now() - lastRowAction < 20000) { event.preventDefault(); }
   });
   // After a swap, move focus to the first error or notice so keyboard and screen-reader users see it.
   document.addEventListener("htmx:afterSwap", function (event) {

@@ -95,6 +95,7 @@ def register_web(app: Flask) -> None:
     from portal.web.admin.views import bp as admin_bp
     from portal.web.applicant.views import bp as applicant_bp
     from portal.web.auth.views import bp as auth_bp
+    from portal.web.certificates.views import bp as certificates_bp
     from portal.web.enterprise.views import bp as enterprise_bp
     from portal.web.inbox.views import bp as inbox_bp
     from portal.web.notices.views import bp as notices_bp
@@ -113,6 +114,7 @@ def register_web(app: Flask) -> None:
         admin_bp,
         public_bp,
         inbox_bp,
+        certificates_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 from flask import Response
 
 
-def send_bytes(data: bytes, filename: str, media_type: str, *, inline: bool = False) -> Response:
-    response = Response(data, mimetype=media_type)
+def _disposition(response: Response, filename: str, inline: bool) -> Response:
     ascii_name = filename.encode("ascii", "ignore").decode() or "download"
     disposition = "inline" if inline else "attachment"
     response.headers["Content-Disposition"] = (
@@ -16,3 +17,24 @@ def send_bytes(data: bytes, filename: str, media_type: str, *, inline: bool = Fa
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def send_bytes(data: bytes, filename: str, media_type: str, *, inline: bool = False) -> Response:
+    return _disposition(Response(data, mimetype=media_type), filename, inline)
+
+
+def send_temporary_file(path: Path, filename: str, media_type: str) -> Response:
+    """Stream a file written for this response in chunks, and delete it once sent (or abandoned)."""
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            with path.open("rb") as handle:
+                while data := handle.read(64 * 1024):
+                    yield data
+        finally:
+            path.unlink(missing_ok=True)
+
+    stream = chunks()
+    response = Response(stream, mimetype=media_type)
+    response.call_on_close(stream.close)  # a client that stops early still closes and deletes the file
+    return _disposition(response, filename, False)

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, request, url_for
 
+from portal.documents.certificates import CertificateView, certificate_pdf
 from portal.domain import corrections as correction_rules
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.workflow import Action
 from portal.extensions import db
 from portal.models import Application
 from portal.services import applications as service
-from portal.services import corrections, notices
+from portal.services import certificates, corrections, notices
 from portal.services.actors import Actor
+from portal.services.calendar import today
 from portal.services.scope import get_application
 from portal.services.transitions import available_actions
+from portal.web.certificates.views import verify_key
 from portal.web.context import current_actor, now
+from portal.web.downloads import send_bytes
 from portal.web.forms import form_input, version_field
 from portal.web.guards import applicant_required
 from portal.web.htmx import render_page, see_other, wants_fragment
@@ -60,6 +64,9 @@ def _detail(
         saved=saved,
         **_notice_context(actor, application.id),
         **_correction_context(application),
+        lookups=certificates.lookups_for(db.session, actor, application.id)
+        if application.certificate_no
+        else [],
         form_fields=FORM_FIELDS,
         education_levels=service.EDUCATION_LEVELS,
     )
@@ -152,3 +159,32 @@ def _correction_context(application: Application) -> dict[str, object]:
         "open_fields": corrections.editable_fields(db.session, application),
         "section_titles": {s.key: s.title for s in correction_rules.SECTIONS},
     }
+
+
+@bp.get("/applications/<int:application_id>/certificate.pdf")
+@applicant_required
+def download_certificate(application_id: int) -> Response:
+    """The electronic certificate, with the QR code that verifies it publicly."""
+    application = certificates.certificate_of(db.session, current_actor(as_applicant=True), application_id)
+    if application.certificate_revoked_at is not None or application.certificate_no is None:
+        abort(404)
+    assert application.certified_at is not None
+    number = application.certificate_no
+    view = CertificateView(
+        name=application.applicant.name,
+        id_number=application.applicant.id_number,
+        unit=application.enterprise.name,
+        series=application.series,
+        specialty=application.specialty,
+        level=application.level,
+        number=number,
+        certified_on=today(application.certified_at),
+        authority=application.bureau.name,
+        verify_url=url_for(
+            "public.verify_certificate",
+            number=number,
+            code=certificates.verification_code(number, verify_key()),
+            _external=True,
+        ),
+    )
+    return send_bytes(certificate_pdf(view), f"职称证书-{number}.pdf", "application/pdf")

@@ -6,7 +6,9 @@ from flask import Blueprint, Response, flash, request, url_for
 
 from portal.domain.errors import DomainError, ValidationFailed
 from portal.extensions import db
+from portal.services import certificates
 from portal.services import notices as service
+from portal.web.certificates.views import verify_key
 from portal.web.context import now
 from portal.web.forms import form_input
 from portal.web.htmx import render_page, see_other
@@ -87,3 +89,35 @@ def file_objection(token: str) -> Response:
 def notice_qr(token: str) -> Response:
     service.public_notice(db.session, token)
     return qr_svg(url_for("public.show_notice", token=token, _external=True))
+
+
+@bp.get("/certificates/<number>/<code>")
+def verify_certificate(number: str, code: str) -> Response:
+    """Where the certificate's QR code leads: confirms it, says it was revoked, or that it does not exist."""
+    result = certificates.verify(
+        db.session, number, now(), secret=verify_key(), code=code, via="qr", ip=request.remote_addr or ""
+    )
+    db.session.commit()
+    return render_page("pages/public/verify_certificate.html", result=result, asked=True, form={})
+
+
+@bp.get("/certificates")
+def check_certificate() -> Response:
+    """Checking by hand: the certificate number and the holder's full name."""
+    number, name = request.args.get("number", "").strip(), request.args.get("name", "").strip()
+    if not number and not name:
+        return render_page("pages/public/verify_certificate.html", result=None, asked=False, form={})
+    if not number or not name:
+        return render_page(
+            "pages/public/verify_certificate.html",
+            result=None,
+            asked=False,
+            status=422,
+            form=request.args,
+            error="请同时填写证书编号和持证人姓名",
+        )
+    result = certificates.verify(
+        db.session, number, now(), secret=verify_key(), name=name, via="form", ip=request.remote_addr or ""
+    )
+    db.session.commit()
+    return render_page("pages/public/verify_certificate.html", result=result, asked=True, form=request.args)

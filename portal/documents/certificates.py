@@ -1,0 +1,75 @@
+"""The electronic certificate (with its verification QR), the 批复 listing those certified, and the
+certificate Excel for the city title office (xlsxwriter in constant-memory mode, rows streamed)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import segno
+import xlsxwriter
+
+from portal.documents.rendering import render_pdf
+
+CERTIFICATE_HEADERS = (
+    "姓名",
+    "身份证号码",
+    "工作单位",
+    "系列",
+    "专业",
+    "级别",
+    "证书编号",
+    "认定日期",
+    "认定机构",
+    "证书状态",
+)
+WIDTHS = (10, 22, 30, 10, 16, 8, 18, 12, 24, 10)
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    name: str
+    id_number: str
+    unit: str
+    series: str
+    specialty: str
+    level: str
+    number: str
+    certified_on: date
+    authority: str
+    verify_url: str
+
+
+def certificate_pdf(view: CertificateView) -> bytes:
+    qr = segno.make(view.verify_url, error="m").svg_data_uri(scale=4, border=1)
+    return render_pdf("certificate.html", c=view, qr=qr)
+
+
+def approval_pdf(authority: str, day: date, rows: list[tuple[str, ...]], *, document_no: str = "") -> bytes:
+    return render_pdf("approval.html", authority=authority, day=day, rows=rows, document_no=document_no)
+
+
+def certificates_xlsx(rows: Iterable[tuple[object, ...]]) -> Path:
+    """Write the rows to a temporary xlsx in constant memory and return its path (the caller streams it)."""
+    fd, name = tempfile.mkstemp(prefix="certificates-", suffix=".xlsx")
+    os.close(fd)
+    book = xlsxwriter.Workbook(name, {"constant_memory": True})
+    sheet = book.add_worksheet("证书信息")
+    head = book.add_format({"bold": True, "bg_color": "#E4E7EB", "border": 1})
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    for col, (title, width) in enumerate(zip(CERTIFICATE_HEADERS, WIDTHS, strict=True)):
+        sheet.set_column(col, col, width)
+        sheet.write(0, col, title, head)
+    sheet.freeze_panes(1, 0)
+    for number, row in enumerate(rows, start=1):
+        for col, value in enumerate(row):
+            if isinstance(value, date):
+                sheet.write_datetime(number, col, value, day)  # type: ignore[arg-type]
+            else:
+                sheet.write(number, col, value)
+    book.close()
+    return Path(name)

@@ -1,0 +1,159 @@
+"""Certificates: numbering patterns, public verification (QR and by hand, logged), revocation and the
+integrity record (INT-01), the certificate Excel (REP-01) and the 批复, the applicant's PDF."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+
+from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
+from portal.domain.workflow import Action, Status
+from portal.models import StaffRole
+from portal.services import applications, certificates
+from portal.services.actors import actor_for
+from tests.conftest import Clock
+from tests.factories import STEPS_TO, World, make_application, make_world
+
+SECRET = "test-secret-key-that-is-long-enough-for-tests"
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def certified(session: Session, world: World, clock: Clock):  # type: ignore[no-untyped-def]
+    return make_application(session, world, clock.now, steps=STEPS_TO[Status.CERTIFIED])
+
+
+def test_numbers_follow_the_authoritys_pattern(session: Session, world: World, clock: Clock) -> None:
+    world.bureau.org.certificate_pattern = "赣{code}{year}-{seq:04d}"
+    session.flush()
+    application = certified(session, world, clock)
+    assert application.certificate_no == f"赣{world.bureau.org.code.upper()}2026-0001"
+    with pytest.raises(ValidationFailed) as info:
+        certificates.check_pattern("{year}{code}")
+    assert "序号" in info.value.fields["certificate_pattern"]
+
+
+def test_the_qr_verifies_and_a_guessed_number_reveals_nothing(
+    session: Session, world: World, clock: Clock, client: Any
+) -> None:
+    application = certified(session, world, clock)
+    number = application.certificate_no
+    code = certificates.verification_code(number, SECRET)
+    page = client.get(f"/public/certificates/{number}/{code}")
+    assert page.status_code == 200 and "证书有效" in page.text
+    assert application.applicant.name not in page.text and application.applicant.name[0] + "*" in page.text
+    guessed = client.get(f"/public/certificates/{number}/0000000000")
+    assert "查无此证书" in guessed.text and application.level not in guessed.text.split("按编号查验")[0]
+    by_hand = client.get(f"/public/certificates?number={number}&name={application.applicant.name}")
+    assert "证书有效" in by_hand.text
+    missing = client.get("/public/certificates?number=2026XX99999&name=张三")
+    assert "查无此证书" in missing.text
+    lookups = certificates.lookups_for(session, actor_for(application.applicant, None), application.id)
+    assert [lookup.via for lookup in lookups] == ["form", "qr"]
+
+
+def test_revocation_shows_on_the_public_check_and_bars_the_person_for_three_years(
+    session: Session, world: World, clock: Clock, client: Any
+) -> None:
+    application = certified(session, world, clock)
+    with pytest.raises(PermissionDenied):
+        certificates.revoke_certificate(
+            session, world.bureau.actor(StaffRole.HANDLER), application.id, "x", "", clock.now
+        )
+    record = certificates.revoke_certificate(
+        session,
+        world.bureau.actor(StaffRole.LEADER),
+        application.id,
+        "学历证书系伪造",
+        "002 五(三)",
+        clock.now,
+    )
+    assert (record.starts_on, record.ends_on) == (date(2026, 9, 28), date(2029, 9, 27))
+    code = certificates.verification_code(application.certificate_no, SECRET)
+    assert "证书已撤销" in client.get(f"/public/certificates/{application.certificate_no}/{code}").text
+    with pytest.raises(DomainError) as barred:
+        applications.start_application(
+            session,
+            world.enterprise.actor(StaffRole.HANDLER),
+            applications.StartInput(application.applicant_id, "工程", "土木", "中级"),
+            clock.now,
+        )
+    assert barred.value.code == "integrity_record" and "2029-09-27" in barred.value.message
+
+
+def test_a_draft_started_before_the_record_cannot_be_submitted(
+    session: Session, world: World, clock: Clock
+) -> None:
+    application = certified(session, world, clock)
+    draft = make_application(session, world, clock.now, applicant=application.applicant)
+    certificates.revoke_certificate(
+        session, world.bureau.actor(StaffRole.LEADER), application.id, "虚假业绩", "", clock.now
+    )
+    with pytest.raises(DomainError) as info:
+        applications.act(session, actor_for(application.applicant, None), draft.id, Action.SUBMIT, clock.now)
+    assert info.value.code == "integrity_record"
+
+
+def test_the_certificate_excel_has_the_title_offices_columns_and_the_filters(
+    session: Session, world: World, clock: Clock, login_as: Any
+) -> None:
+    first = certified(session, world, clock)
+    certified(session, world, clock)
+    browser = login_as(world.bureau.leader)
+    with browser.get("/certificates/export.xlsx?level=中级") as response:  # a streamed file: close it
+        sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet is not None
+    assert [c.value for c in sheet[1]][:7] == [
+        "姓名",
+        "身份证号码",
+        "工作单位",
+        "系列",
+        "专业",
+        "级别",
+        "证书编号",
+    ]
+    numbers = {sheet.cell(r, 7).value for r in range(2, sheet.max_row + 1)}
+    assert first.certificate_no in numbers and len(numbers) == 2
+    assert (
+        sheet.cell(2, 2).value in {first.applicant.id_number} | {a.applicant.id_number for a in [first]}
+        or len(str(sheet.cell(2, 2).value)) == 18
+    )
+    with browser.get("/certificates/export.xlsx?level=正高级") as response:
+        empty = load_workbook(io.BytesIO(response.data)).active
+    assert empty is not None and empty.max_row == 1
+    page = browser.get("/certificates").text
+    assert first.certificate_no in page
+
+
+def test_the_approval_pdf_lists_the_days_certificates(
+    session: Session, world: World, clock: Clock, login_as: Any
+) -> None:
+    application = certified(session, world, clock)
+    day = application.certified_at.astimezone(certificates.SHANGHAI).date()  # type: ignore[union-attr]
+    response = login_as(world.bureau.leader).get(f"/certificates/approval.pdf?day={day.isoformat()}")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    nothing = login_as(world.bureau.leader).get("/certificates/approval.pdf?day=2020-01-01")
+    assert nothing.status_code == 303
+
+
+def test_the_applicant_downloads_their_certificate_and_nobody_else_can(
+    session: Session, world: World, clock: Clock, login_as: Any, app: Flask
+) -> None:
+    application = certified(session, world, clock)
+    pdf = login_as(application.applicant).get(f"/me/applications/{application.id}/certificate.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    other = make_application(session, world, clock.now)
+    assert (
+        login_as(other.applicant).get(f"/me/applications/{application.id}/certificate.pdf").status_code == 404
+    )
+    for user in (world.department.handler, world.enterprise.handler):
+        assert login_as(user).get("/certificates").status_code == 403
