@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
+from portal.models.accounts import AccountTransfer, ImportBatch, Roster, RosterEntry, TransferStatus
 from portal.models.applications import Application, CertificateSequence
 from portal.models.audit import AuditEvent
 from portal.models.base import Base
@@ -10,6 +11,7 @@ from portal.models.organisations import Organisation, OrgKind, Ownership
 from portal.models.users import AuthSession, Membership, StaffRole, User
 
 __all__ = [
+    "AccountTransfer",
     "Application",
     "AuditEvent",
     "AuthSession",
@@ -17,6 +19,7 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "CertificateSequence",
+    "ImportBatch",
     "Membership",
     "Notice",
     "NoticeEntry",
@@ -25,8 +28,11 @@ __all__ = [
     "OrgKind",
     "Organisation",
     "Ownership",
+    "Roster",
+    "RosterEntry",
     "Setting",
     "StaffRole",
     "StoredFile",
+    "TransferStatus",
     "User",
 ]
