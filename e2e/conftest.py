@@ -30,6 +30,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # mid-transfer (a page navigates away), the server thread leaves a static file to the garbage
     # collector. That is the dev server's habit, not the portal's: don't let it fail a journey.
     config.addinivalue_line("filterwarnings", "ignore::pytest.PytestUnraisableExceptionWarning")
+
+
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

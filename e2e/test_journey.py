@@ -39,6 +39,7 @@ def test_one_application_travels_from_account_to_certificate(new_page: Any, cloc
     hr.get_by_label("姓名").fill("周文博")
     hr.get_by_label("身份证号码").fill(id_number[:-1] + "x")  # typed with a lowercase x
     hr.get_by_label("手机号").fill("13970709901")
+    hr.get_by_label("用工类型").select_option("labour_contract")
     hr.get_by_role("button", name="开设账号").click()
     slip = hr.locator("#account-slip")
     expect(slip).to_contain_text("账号已开设")

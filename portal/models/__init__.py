@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
+from portal.models.accounts import AccountTransfer, ImportBatch, Roster, RosterEntry, TransferStatus
 from portal.models.applications import Application, CertificateSequence
 from portal.models.audit import AuditEvent
 from portal.models.base import Base
@@ -12,6 +13,7 @@ from portal.models.reviews import Correction, CorrectionItem, Notification, Stan
 from portal.models.users import AuthSession, Membership, StaffRole, User
 
 __all__ = [
+    "AccountTransfer",
     "Application",
     "AuditEvent",
     "AuthSession",
@@ -22,6 +24,7 @@ __all__ = [
     "CertificateSequence",
     "Correction",
     "CorrectionItem",
+    "ImportBatch",
     "IntegrityRecord",
     "Membership",
     "Notice",
@@ -32,9 +35,12 @@ __all__ = [
     "OrgKind",
     "Organisation",
     "Ownership",
+    "Roster",
+    "RosterEntry",
     "Setting",
     "StaffRole",
     "StandIn",
     "StoredFile",
+    "TransferStatus",
     "User",
 ]

@@ -18,7 +18,7 @@ class StoredFile(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int]
-    media_type: Mapped[str] = mapped_column(String(50))
+    media_type: Mapped[str] = mapped_column(String(100))  # the xlsx type alone is 65 characters
     display_name: Mapped[str] = mapped_column(String(200), default="")
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

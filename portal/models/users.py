@@ -23,14 +23,51 @@ class StaffRole(StrEnum):
         return {"handler": "经办人", "leader": "领导", "admin": "系统管理员"}[self.value]
 
 
+DOCUMENT_TYPES = (
+    "resident_id",
+    "hmt_residence_permit",
+    "foreign_permanent_residence",
+    "hk_macau_permit",
+    "taiwan_permit",
+    "passport",
+)
+
+
 class User(Base):
-    """A real person with one login. `employer_id` is set for applicant accounts (held by an enterprise)."""
+    """A real person with one login. `employer_id` is set for applicant accounts (held by an enterprise).
+
+    `id_number` is the canonical number of the identity document `document_type` (portal.domain.identity)
+    and is unique across the system: one account per person. Passport holders also carry their
+    nationality and the permit that lets them apply (SCOPE-03). `employment_type` is asked when an
+    applicant account is opened; the types SCOPE-04 excludes can never be stored.
+    """
 
     __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "document_type IN (" + ", ".join(f"'{t}'" for t in DOCUMENT_TYPES) + ")", name="document_type"
+        ),
+        CheckConstraint(
+            "document_type <> 'passport' OR (nationality IS NOT NULL AND permit_kind IS NOT NULL"
+            " AND permit_no IS NOT NULL)",
+            name="passport_permit",
+        ),
+        CheckConstraint(
+            "employment_type IS NULL OR employment_type IN ('labour_contract', 'employment_contract')",
+            name="employment_type",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
+    document_type: Mapped[str] = mapped_column(
+        String(32), default="resident_id", server_default="resident_id"
+    )
     id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    nationality: Mapped[str | None] = mapped_column(String(30))
+    permit_kind: Mapped[str | None] = mapped_column(String(32))
+    permit_no: Mapped[str | None] = mapped_column(String(30))
+    employment_type: Mapped[str | None] = mapped_column(String(32))
     phone: Mapped[str] = mapped_column(String(11), unique=True)
     email: Mapped[str | None] = mapped_column(String(200))  # notifications by e-mail, when SMTP is set up
     password_hash: Mapped[str] = mapped_column(String(255))

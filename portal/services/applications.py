@@ -15,7 +15,6 @@ from portal.domain.workflow import Action, Role, Status
 from portal.models import Application, AuditEvent, OrgKind, StaffRole, User
 from portal.services import audit, certificates, corrections, notices, transitions
 from portal.services.actors import Actor
-from portal.services.organisations import NewAccount, PersonInput, normalise_person, open_account
 from portal.services.scope import get_application, visible_applications
 
 LEVELS = ("员级", "助理级", "中级", "副高级", "正高级")
@@ -45,15 +44,6 @@ class FormInput:
 def _require_enterprise_staff(actor: Actor) -> None:
     if not (actor.is_staff and actor.org_kind is OrgKind.ENTERPRISE):
         raise PermissionDenied("只有用人单位的经办人或领导可以办理")
-
-
-def create_applicant(session: Session, actor: Actor, person: PersonInput, now: datetime) -> NewAccount:
-    """An applicant account held by the actor's enterprise; a first password that must be changed."""
-    _require_enterprise_staff(actor)
-    name, id_number, phone = normalise_person(session, person, today=now)
-    account = open_account(session, actor, name, id_number, phone, now, employer_id=actor.org_id)
-    audit.record(session, actor, "create_applicant", now, object_type="user", object_id=account.user.id)
-    return account
 
 
 def applicants_of(session: Session, actor: Actor) -> list[User]:

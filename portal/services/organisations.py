@@ -26,7 +26,7 @@ from portal.models import Membership, Organisation, OrgKind, Ownership, StaffRol
 from portal.models.organisations import PARENT_KIND
 from portal.services import audit
 from portal.services.actors import Actor
-from portal.services.auth import hash_password, initial_password
+from portal.services.auth import hash_initial_password, initial_password
 
 
 @dataclass(frozen=True)
@@ -206,16 +206,20 @@ def open_account(
     now: datetime,
     *,
     employer_id: int | None = None,
+    identity: dict[str, str] | None = None,
 ) -> NewAccount:
-    """A new login with a random first password that must be changed at first login."""
+    """A new login with a random first password that must be changed at first login.
+    `identity` sets the other document columns (document_type, nationality, permit_kind, permit_no,
+    employment_type) already checked by the caller."""
     password = initial_password()
     user = User(
         name=name,
         id_number=id_number,
         phone=phone,
-        password_hash=hash_password(password),
+        password_hash=hash_initial_password(password),
         must_change_password=True,
         employer_id=employer_id,
+        **(identity or {}),
         created_by_id=actor.user_id or None,
         created_at=now,
     )

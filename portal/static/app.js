@@ -38,7 +38,18 @@
   });
   // After a swap, move focus to the first error or notice so keyboard and screen-reader users see it.
   document.addEventListener("htmx:afterSwap", function (event) {
+    // A live field check must never take the focus from the field being typed in.
+    if (event.target.classList && event.target.classList.contains("check")) { return; }
+    if (event.target.id === "identity-fields") { return; }
     var focus = event.target.querySelector("[role=alert], [role=status]");
     if (focus) { focus.setAttribute("tabindex", "-1"); focus.focus({ preventScroll: false }); }
+  });
+  // Upload progress for large files: the form's <progress class="upload-progress"> follows the upload.
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var form = event.target.closest && event.target.closest("form");
+    var bar = form && form.querySelector(".upload-progress");
+    if (bar && event.detail.lengthComputable) {
+      bar.value = Math.max(1, Math.round((event.detail.loaded / event.detail.total) * 100));
+    }
   });
 })();

@@ -96,6 +96,8 @@ def register_web(app: Flask) -> None:
     from portal.web.applicant.views import bp as applicant_bp
     from portal.web.auth.views import bp as auth_bp
     from portal.web.certificates.views import bp as certificates_bp
+    from portal.web.enterprise import accounts as _enterprise_accounts  # noqa: F401  (routes on enterprise_bp)
+    from portal.web.enterprise import uploads as _enterprise_uploads  # noqa: F401
     from portal.web.enterprise.views import bp as enterprise_bp
     from portal.web.inbox.views import bp as inbox_bp
     from portal.web.notices.views import bp as notices_bp

@@ -37,7 +37,12 @@ def test_hr_opens_an_account_with_a_lowercase_x_and_sees_the_password_once(
     browser = login_as(world.enterprise.handler)
     response = browser.post(
         "/enterprise/applicants",
-        data={"name": " 周 文博 ", "id_number": number[:-1] + "x", "phone": "139 7070 9901"},
+        data={
+            "name": " 周 文博 ",
+            "id_number": number[:-1] + "x",
+            "phone": "139 7070 9901",
+            "employment_type": "labour_contract",
+        },
         headers=HX,
     )
     assert response.status_code == 200 and "<html" not in response.text
@@ -76,7 +81,12 @@ def test_one_account_per_person_says_which_enterprise_holds_it(
     existing = make_user(session, "王某", employer=world.other_enterprise.org)
     response = login_as(world.enterprise.handler).post(
         "/enterprise/applicants",
-        data={"name": "王某", "id_number": existing.id_number, "phone": "13970709902"},
+        data={
+            "name": "王某",
+            "id_number": existing.id_number,
+            "phone": "13970709902",
+            "employment_type": "labour_contract",
+        },
     )
     assert response.status_code == 422
     assert (

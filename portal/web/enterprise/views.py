@@ -1,4 +1,4 @@
-"""Enterprise HR: applicant accounts (created here, password shown once) and starting applications."""
+"""Enterprise HR: starting applications (accounts: accounts.py; bulk files and rosters: uploads.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from portal.domain.errors import ValidationFailed
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import applications as service
-from portal.services.organisations import PersonInput
 from portal.web.context import current_actor, now
 from portal.web.forms import form_input
 from portal.web.guards import staff_required
-from portal.web.htmx import hx_trigger, render_page, see_other
+from portal.web.htmx import render_page, see_other
 
 bp = Blueprint("enterprise", __name__, url_prefix="/enterprise")
 
@@ -28,46 +27,6 @@ SERIES_SUGGESTIONS = (
     "新闻",
     "档案",
 )
-
-
-def _applicants_page(
-    *,
-    errors: dict[str, str] | None = None,
-    form: dict[str, str] | None = None,
-    created: service.NewAccount | None = None,
-    status: int = 200,
-    fragment: str | None = "create_form",
-) -> Response:
-    actor = current_actor()
-    return render_page(
-        "pages/enterprise/list_applicants.html",
-        fragment=fragment,
-        status=status,
-        applicants=service.applicants_of(db.session, actor),
-        errors=errors or {},
-        form=form or {},
-        created=created,
-    )
-
-
-@bp.get("/applicants")
-@staff_required(OrgKind.ENTERPRISE)
-def list_applicants() -> Response:
-    return _applicants_page(fragment=None)
-
-
-@bp.post("/applicants")
-@staff_required(OrgKind.ENTERPRISE)
-def create_applicant() -> Response:
-    person = form_input(PersonInput)
-    try:
-        created = service.create_applicant(db.session, current_actor(), person, now())
-    except ValidationFailed as invalid:
-        db.session.rollback()
-        return _applicants_page(errors=invalid.fields, form=request.form.to_dict(), status=422)
-    db.session.commit()
-    # The first password is shown once, in this response; it is never stored in a cookie or URL.
-    return hx_trigger(_applicants_page(created=created), "applicants-changed")
 
 
 @bp.get("/applicants/<int:user_id>/applications/new")

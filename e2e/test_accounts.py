@@ -1,0 +1,170 @@
+"""Applicant accounts in Chromium, as 黄丽华 (城投集团人事经办人): live checks while typing, a bulk file
+with good and bad rows imported only on confirmation, and a roster upload that turns badges from
+未找到 to 已关联 and 单位不一致."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from playwright.sync_api import Page, expect
+
+from e2e.helpers import accept_confirmations, log_in
+from portal.demo import STATE_ENTERPRISE
+from portal.domain.identity import complete_resident_id
+
+ENTERPRISE_HANDLER = "13870700006"
+
+
+def _id_ending_in_x(prefix: str) -> str:
+    for serial in range(1, 1000):
+        number = complete_resident_id(f"{prefix}{serial:03d}")
+        if number.endswith("X"):
+            return number
+    raise AssertionError("no number with check character X")
+
+
+def _xlsx(path: Path, rows: list[list[str]]) -> Path:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            sheet.write_string(r, c, value)
+    book.close()
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_hr_sees_the_id_normalised_with_the_birth_date_and_a_wrong_check_character_beside_it(
+    new_page: Any,
+) -> None:
+    hr: Page = new_page("hr")
+    log_in(hr, ENTERPRISE_HANDLER)
+    hr.get_by_label("姓名").fill("刘晓东")
+    number = _id_ending_in_x("36070219880412")
+    hr.get_by_label("身份证号码").press_sequentially(number[:-1] + "x", delay=10)
+    check = hr.locator("#check-id-number")
+    expect(check).to_contain_text(f"将保存为 {number}")
+    expect(check).to_contain_text("1988年4月12日")
+    expect(hr.get_by_label("身份证号码")).to_be_focused()  # the live check never steals the focus
+
+    wrong = number[:-1] + "0"
+    hr.get_by_label("身份证号码").fill(wrong)
+    expect(check).to_contain_text("校验位不正确（应为X")
+    hr.get_by_label("手机号").fill("13970708801")
+    hr.get_by_label("用工类型").select_option("civil_servant")
+    expect(hr.locator("#check-employment-type")).to_contain_text("公务员不能申报职称")
+    hr.get_by_label("用工类型").select_option("labour_contract")
+    hr.get_by_role("button", name="开设账号").click()
+    expect(hr.locator("#e-id-number")).to_contain_text("校验位不正确")
+    expect(hr.get_by_label("姓名")).to_have_value("刘晓东")  # nothing typed is lost
+    expect(hr.get_by_label("手机号")).to_have_value("13970708801")
+
+    hr.get_by_label("身份证号码").fill(number[:-1] + "x")
+    hr.get_by_role("button", name="开设账号").click()
+    expect(hr.locator("#account-slip")).to_contain_text("账号已开设")
+    expect(hr.locator("#applicant-list")).to_contain_text("刘晓东")
+
+    # Passports need a nationality and a permit: the fields appear when 护照 is chosen.
+    expect(hr.get_by_label("国籍")).to_be_hidden()
+    hr.get_by_label("证件类型").select_option("passport")
+    expect(hr.get_by_label("国籍")).to_be_visible()
+    expect(hr.get_by_label("许可证件号码")).to_be_visible()
+
+
+def test_a_bulk_file_reports_every_bad_row_and_imports_only_on_confirmation(
+    new_page: Any, tmp_path: Path
+) -> None:
+    good = [complete_resident_id(f"3607021991050{n}123") for n in range(1, 4)]
+    path = _xlsx(
+        tmp_path / "职工名单.xlsx",
+        [
+            ["姓名", "证件类型", "证件号码", "手机号码", "用工类型"],
+            ["钱一", "居民身份证", good[0], "13970708811", "劳动合同"],
+            [
+                "钱二",
+                "居民身份证",
+                good[1][:-1] + ("0" if good[1][-1] != "0" else "1"),
+                "13970708812",
+                "劳动合同",
+            ],
+            ["钱三", "居民身份证", good[1], "1397070881", "劳动合同"],
+            ["钱四", "居民身份证", complete_resident_id("36070219910601123"), "13970708814", "退休返聘"],
+            ["钱五", "居民身份证", good[2], "13970708815", "聘用合同"],
+        ],
+    )
+    hr: Page = new_page("hr")
+    log_in(hr, ENTERPRISE_HANDLER)
+    hr.get_by_role("link", name="批量导入").click()
+    expect(hr.get_by_role("link", name="下载 Excel 模板")).to_be_visible()
+    hr.get_by_label(re.compile("^填好的文件")).set_input_files(str(path))
+    hr.get_by_role("button", name="上传并检查").click()
+    expect(hr.locator("#import-summary")).to_contain_text("2 行无误")
+    problems = hr.locator("#import-problems tbody tr")
+    expect(problems).to_have_count(3)
+    for line, column, text in (
+        ("第3行", "证件号码", "校验位不正确"),
+        ("第4行", "手机号码", "应为11位"),
+        ("第5行", "用工类型", "不能申报职称"),
+    ):
+        expect(problems.filter(has_text=line)).to_contain_text(column)
+        expect(problems.filter(has_text=line)).to_contain_text(text)
+
+    hr.get_by_role("link", name="申报人账号").first.click()
+    expect(hr.locator("#applicant-list")).not_to_contain_text("钱一")  # nothing before confirmation
+
+    hr.go_back()
+    accept_confirmations(hr)
+    hr.get_by_role("button", name=re.compile("^导入 2 行")).click()
+    expect(hr.get_by_role("status").first).to_contain_text("已开设 2 个申报人账号")
+    expect(hr.locator("#password-slips .slip")).to_have_count(2)
+    with hr.expect_download() as download:
+        hr.get_by_role("link", name="下载初始密码表（Excel）").click()
+    assert download.value.suggested_filename == "初始密码.xlsx"
+    hr.get_by_role("link", name="← 申报人账号").click()
+    expect(hr.locator("#applicant-list")).to_contain_text("钱一")
+    expect(hr.locator("#applicant-list")).to_contain_text("钱五")
+    expect(hr.locator("#applicant-list")).not_to_contain_text("钱三")
+
+
+def test_a_roster_upload_turns_badges_from_not_found_to_linked_and_unit_mismatch(
+    new_page: Any, tmp_path: Path
+) -> None:
+    hr: Page = new_page("hr")
+    log_in(hr, ENTERPRISE_HANDLER)
+    numbers: dict[str, str] = {}
+    for name in ("陈思远", "李静怡"):
+        hr.locator("#applicant-list").get_by_role("link", name=name, exact=True).click()
+        numbers[name] = hr.locator("#full-id-number").inner_text().strip()
+        hr.get_by_role("link", name="← 申报人账号").click()
+
+    header = ["姓名", "公民身份号码", "参保单位名称", "缴费月数"]
+    hr.get_by_role("link", name="社保参保名单").click()
+    first = _xlsx(
+        tmp_path / "参保1.xlsx",
+        [header, ["某人", complete_resident_id("36070219700101123"), STATE_ENTERPRISE, "100"]],
+    )
+    hr.get_by_label(re.compile("^参保人员名单")).set_input_files(str(first))
+    hr.get_by_role("button", name="上传名单").click()
+    row = hr.locator("#applicant-list tr", has_text="陈思远")
+    expect(row.locator(".badge")).to_have_text("未找到")
+
+    hr.get_by_role("link", name="社保参保名单").click()
+    second = _xlsx(
+        tmp_path / "参保2.xlsx",
+        [
+            header,
+            ["陈思远", numbers["陈思远"], STATE_ENTERPRISE.replace("有限公司", " 有限公司"), "48"],
+            ["李静怡", numbers["李静怡"], "赣州开发区城投置业有限公司", "36"],
+        ],
+    )
+    hr.get_by_label(re.compile("^参保人员名单")).set_input_files(str(second))
+    hr.get_by_role("button", name="上传名单").click()
+    expect(hr.locator("#applicant-list tr", has_text="陈思远").locator(".badge")).to_have_text("已关联")
+    expect(hr.locator("#applicant-list tr", has_text="李静怡").locator(".badge")).to_have_text("单位不一致")
+    hr.get_by_role("link", name="社保参保名单").click()
+    expect(hr.locator("#roster-history tbody tr")).to_have_count(2)

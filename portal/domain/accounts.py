@@ -1,0 +1,360 @@
+"""Applicant accounts: the checks an enterprise's HR desk must pass before an account is opened.
+
+One function, :func:`check_applicant`, checks every field of one applicant (the form, the live
+validation of one field and every row of a bulk file all use it) and returns the canonical values
+with a precise Chinese message per bad field:
+
+- the identity document (SCOPE-03, SI-04): type, number normalised by :mod:`portal.domain.identity`;
+  passports also need the nationality and a permit (外国人来华工作许可证, 外国人永久居留身份证 or
+  海外高层次人才居住证);
+- the employment type (SCOPE-04): civil servants, 参公 staff and retirees may not apply;
+- the name as on the document and the social-insurance record (SI-04), and a mainland mobile.
+
+Uniqueness (one account per person) needs the database and is checked by the service.
+Pure Python: imports neither Flask nor SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from portal.domain.identity import (
+    DocumentType,
+    IdentityError,
+    ResidentIdFacts,
+    normalize_document,
+    normalize_foreign_permanent_residence,
+    normalize_mobile,
+    normalize_nationality,
+    requires_work_permit,
+    resident_id_facts,
+)
+from portal.domain.tables import Header, TableError, TableProblem, cell, find_header
+
+SCOPE_04_CITATION = "通职称办〔2023〕32号 一(三)、镇职称办〔2024〕11号 一(三)"
+SCOPE_03_CITATION = "通职称办〔2023〕32号 一(二)、镇职称办〔2024〕11号 一(二)"
+
+
+class EmploymentType(StrEnum):
+    """How the applicant is employed by the applying unit (SCOPE-01, SCOPE-04)."""
+
+    LABOUR_CONTRACT = "labour_contract"
+    EMPLOYMENT_CONTRACT = "employment_contract"
+    CIVIL_SERVANT = "civil_servant"
+    CIVIL_SERVANT_MANAGED = "civil_servant_managed"
+    RETIREE = "retiree"
+
+    @property
+    def title(self) -> str:
+        return _EMPLOYMENT_TITLES[self]
+
+    @property
+    def may_apply(self) -> bool:
+        return self in ALLOWED_EMPLOYMENT
+
+
+_EMPLOYMENT_TITLES = {
+    EmploymentType.LABOUR_CONTRACT: "签订劳动合同的职工",
+    EmploymentType.EMPLOYMENT_CONTRACT: "签订聘用合同的事业单位工作人员",
+    EmploymentType.CIVIL_SERVANT: "公务员",
+    EmploymentType.CIVIL_SERVANT_MANAGED: "参照公务员法管理单位工作人员（参公）",
+    EmploymentType.RETIREE: "离退休人员（含退休返聘）",
+}
+ALLOWED_EMPLOYMENT = frozenset({EmploymentType.LABOUR_CONTRACT, EmploymentType.EMPLOYMENT_CONTRACT})
+
+
+class PermitKind(StrEnum):
+    """The permits that let a passport holder apply (SCOPE-03)."""
+
+    WORK_PERMIT = "work_permit"
+    PERMANENT_RESIDENCE = "permanent_residence"
+    TALENT_RESIDENCE = "talent_residence"
+
+    @property
+    def title(self) -> str:
+        return {
+            "work_permit": "外国人来华工作许可证",
+            "permanent_residence": "外国人永久居留身份证",
+            "talent_residence": "海外高层次人才居住证",
+        }[self.value]
+
+
+FIELDS = (
+    "name",
+    "document_type",
+    "id_number",
+    "nationality",
+    "permit_kind",
+    "permit_no",
+    "phone",
+    "employment_type",
+)
+PASSPORT_FIELDS = frozenset({"nationality", "permit_kind", "permit_no"})
+
+
+@dataclass(frozen=True)
+class ApplicantDraft:
+    """What HR typed (or what a row of a bulk file says), untouched."""
+
+    name: str = ""
+    document_type: str = DocumentType.RESIDENT_ID.value
+    id_number: str = ""
+    phone: str = ""
+    employment_type: str = ""
+    nationality: str = ""
+    permit_kind: str = ""
+    permit_no: str = ""
+
+
+@dataclass
+class CheckedApplicant:
+    """Canonical values of the fields that passed, a message per field that did not, and what a
+    resident ID says about its holder (shown back for confirmation)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
+    facts: ResidentIdFacts | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def document_type(self) -> DocumentType:
+        return DocumentType(self.values.get("document_type", DocumentType.RESIDENT_ID.value))
+
+
+# Letters of every script, the middle dot of minority and foreign names, spaces, hyphen, apostrophe.
+_NAME_SEPARATORS = str.maketrans({"•": "·", "・": "·", "‧": "·", "．": "·"})
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def normalize_name(value: str) -> str:
+    """NFKC; Chinese names lose every space (“周 文博” → “周文博”), others keep single spaces."""
+    text = unicodedata.normalize("NFKC", value or "").translate(_NAME_SEPARATORS)
+    words = text.split()
+    if _CJK.search(text):
+        return "".join(words)
+    return " ".join(words)
+
+
+def check_name(value: str) -> str:
+    name = normalize_name(value)
+    if not name:
+        raise IdentityError("empty", "请填写姓名（与证件和社保登记一致）")
+    if len(name) > 50:
+        raise IdentityError("too_long", f"姓名不能超过50个字符，您输入了{len(name)}个")
+    for ch in name:
+        if not (ch.isalpha() or ch in "· -'"):
+            raise IdentityError(
+                "bad_chars",
+                f"姓名中不能有“{ch}”：只能包含汉字、英文字母和间隔号“·”，请与证件上的姓名一致",
+            )
+    return name
+
+
+def check_employment(value: str) -> EmploymentType:
+    try:
+        kind = EmploymentType(value)
+    except ValueError:
+        raise IdentityError("employment_required", "请选择用工类型") from None
+    if not kind.may_apply:
+        raise IdentityError(
+            "excluded_employment",
+            f"{kind.title}不能申报职称，不能为其开设申报账号（公务员、参照公务员法管理单位工作人员和"
+            f"离退休人员不得申报，见{SCOPE_04_CITATION}）",
+        )
+    return kind
+
+
+def check_document_type(value: str) -> DocumentType:
+    try:
+        return DocumentType(value or DocumentType.RESIDENT_ID.value)
+    except ValueError:
+        raise IdentityError("document_type_required", "请选择证件类型") from None
+
+
+def check_permit_kind(value: str) -> PermitKind:
+    try:
+        return PermitKind(value)
+    except ValueError:
+        raise IdentityError(
+            "permit_required",
+            "持护照申报须持有外国人来华工作许可证、外国人永久居留身份证或海外高层次人才居住证之一，"
+            f"请选择证件种类（{SCOPE_03_CITATION}）",
+        ) from None
+
+
+def check_permit_no(permit: PermitKind, number: str, *, today: date) -> str:
+    if permit is PermitKind.PERMANENT_RESIDENCE:
+        return normalize_foreign_permanent_residence(number, today=today)
+    text = "".join(unicodedata.normalize("NFKC", number or "").upper().split()).replace("-", "")
+    if not text:
+        raise IdentityError("permit_no_required", f"请填写{permit.title}的证件号码")
+    if not re.fullmatch(r"[A-Z0-9]{6,30}", text):
+        raise IdentityError(
+            "bad_permit", f"{permit.title}号码应为6-30位英文字母或数字，请对照证件核对后重新输入"
+        )
+    return text
+
+
+def check_applicant(draft: ApplicantDraft, *, today: date) -> CheckedApplicant:
+    """Every field of one applicant, independently: a bad field never hides a problem in another."""
+    result = CheckedApplicant()
+    values, problems = result.values, result.problems
+
+    def attempt(name: str, run: object) -> None:
+        try:
+            values[name] = run()  # type: ignore[operator]
+        except IdentityError as problem:
+            problems[name] = problem.message
+
+    attempt("name", lambda: check_name(draft.name))
+    attempt("document_type", lambda: check_document_type(draft.document_type).value)
+    attempt("phone", lambda: normalize_mobile(draft.phone))
+    attempt("employment_type", lambda: check_employment(draft.employment_type).value)
+    if "document_type" not in values:
+        return result
+    kind = DocumentType(values["document_type"])
+    passport = requires_work_permit(kind)
+    if passport:
+        attempt("nationality", lambda: normalize_nationality(draft.nationality))
+        attempt("permit_kind", lambda: check_permit_kind(draft.permit_kind).value)
+        if "permit_kind" in values:
+            permit = PermitKind(values["permit_kind"])
+            attempt("permit_no", lambda: check_permit_no(permit, draft.permit_no, today=today))
+    # A passport number is checked on its own: a bad nationality is reported beside its own field,
+    # so a valid placeholder stands in for it here.
+    nationality = values.get("nationality", "XXX") if passport else None
+    try:
+        number = normalize_document(kind, draft.id_number, nationality=nationality, today=today)
+        values["id_number"] = number
+        if kind in (DocumentType.RESIDENT_ID, DocumentType.HMT_RESIDENCE_PERMIT):
+            result.facts = resident_id_facts(number)
+    except IdentityError as problem:
+        problems["id_number"] = problem.message
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------
+# Bulk files: one applicant per row
+# ---------------------------------------------------------------------------------------------------
+
+IMPORT_COLUMNS = (
+    Header("name", "姓名", ("姓名",), required=True),
+    Header("document_type", "证件类型", ("证件类型",)),
+    Header("id_number", "证件号码", ("证件号码", "身份证号码", "身份证号", "公民身份号码"), required=True),
+    Header("phone", "手机号码", ("手机号码", "手机号", "手机", "联系电话"), required=True),
+    Header("employment_type", "用工类型", ("用工类型", "人员类型", "用工形式"), required=True),
+    Header("nationality", "国籍", ("国籍", "护照签发国家")),
+    Header("permit_kind", "许可证件种类", ("许可证件种类", "许可证种类", "工作许可种类")),
+    Header("permit_no", "许可证件号码", ("许可证件号码", "许可证号码", "工作许可证号")),
+)
+COLUMN_TITLES = {h.key: h.title for h in IMPORT_COLUMNS}
+EXAMPLE_PREFIX = "示例"
+
+# What people write in the two choice columns, mapped to the stored values.
+_DOCUMENT_WORDS = {t.title: t.value for t in DocumentType} | {
+    "身份证": DocumentType.RESIDENT_ID.value,
+    "居住证": DocumentType.HMT_RESIDENCE_PERMIT.value,
+    "永久居留身份证": DocumentType.FOREIGN_PERMANENT_RESIDENCE.value,
+    "回乡证": DocumentType.HK_MACAU_PERMIT.value,
+    "台胞证": DocumentType.TAIWAN_PERMIT.value,
+}
+_EMPLOYMENT_WORDS = {t.title: t.value for t in EmploymentType} | {
+    "劳动合同": EmploymentType.LABOUR_CONTRACT.value,
+    "聘用合同": EmploymentType.EMPLOYMENT_CONTRACT.value,
+    "参公": EmploymentType.CIVIL_SERVANT_MANAGED.value,
+    "参照公务员法管理": EmploymentType.CIVIL_SERVANT_MANAGED.value,
+    "退休": EmploymentType.RETIREE.value,
+    "离退休": EmploymentType.RETIREE.value,
+    "离退休人员": EmploymentType.RETIREE.value,
+    "退休返聘": EmploymentType.RETIREE.value,
+}
+_PERMIT_WORDS = {t.title: t.value for t in PermitKind} | {
+    "工作许可证": PermitKind.WORK_PERMIT.value,
+    "永久居留身份证": PermitKind.PERMANENT_RESIDENCE.value,
+    "人才居住证": PermitKind.TALENT_RESIDENCE.value,
+}
+
+
+def _choice(words: dict[str, str], text: str) -> str:
+    key = "".join(unicodedata.normalize("NFKC", text).split())
+    return words.get(key, key and f"?{key}")
+
+
+@dataclass
+class ImportRow:
+    line: int
+    draft: ApplicantDraft
+    checked: CheckedApplicant
+
+
+@dataclass
+class ImportCheck:
+    """Every data row of a bulk file, checked; ``problems`` lists each bad cell by line and column."""
+
+    rows: list[ImportRow]
+
+    @property
+    def problems(self) -> list[TableProblem]:
+        return [
+            TableProblem(row.line, COLUMN_TITLES.get(key, key), message)
+            for row in self.rows
+            for key, message in row.checked.problems.items()
+        ]
+
+    @property
+    def good(self) -> list[ImportRow]:
+        return [row for row in self.rows if row.checked.ok]
+
+    @property
+    def bad_lines(self) -> int:
+        return sum(1 for row in self.rows if not row.checked.ok)
+
+
+def check_import_rows(rows: list[list[str]], *, today: date, max_rows: int = 5000) -> ImportCheck:
+    """Check every row; nothing is written. A duplicate inside the file is reported on its later line."""
+    header_at, columns = find_header(rows, IMPORT_COLUMNS, what="导入文件")
+    checked: list[ImportRow] = []
+    first_line: dict[tuple[str, str], int] = {}
+    for index in range(header_at + 1, len(rows)):
+        row = rows[index]
+        if not any((value or "").strip() for value in row):
+            continue
+        name = cell(row, columns, "name")
+        if name.startswith(EXAMPLE_PREFIX):
+            continue  # the template's example row
+        if len(checked) >= max_rows:
+            raise TableError("too_many_rows", f"一次最多导入{max_rows}人，请把文件拆成几份分别导入")
+        doc_text = cell(row, columns, "document_type")
+        draft = ApplicantDraft(
+            name=name,
+            document_type=_choice(_DOCUMENT_WORDS, doc_text) if doc_text else DocumentType.RESIDENT_ID.value,
+            id_number=cell(row, columns, "id_number"),
+            phone=cell(row, columns, "phone"),
+            employment_type=_choice(_EMPLOYMENT_WORDS, cell(row, columns, "employment_type")),
+            nationality=cell(row, columns, "nationality"),
+            permit_kind=_choice(_PERMIT_WORDS, cell(row, columns, "permit_kind")),
+            permit_no=cell(row, columns, "permit_no"),
+        )
+        result = check_applicant(draft, today=today)
+        line = index + 1
+        if "id_number" in result.problems and "e+" in draft.id_number.lower():
+            result.problems["id_number"] = (
+                "证件号码被Excel存成了数字，后几位已丢失：请把该列设为“文本”格式后重新输入号码"
+            )
+        for key, label in (("id_number", "证件号码"), ("phone", "手机号码")):
+            value = result.values.get(key)
+            if value is None:
+                continue
+            earlier = first_line.setdefault((key, value), line)
+            if earlier != line:
+                result.problems[key] = f"与第{earlier}行的{label}重复，一人只能开设一个账号"
+                del result.values[key]
+        checked.append(ImportRow(line, draft, result))
+    return ImportCheck(checked)

@@ -1,0 +1,189 @@
+"""The social-insurance roster (参保人员名单) an enterprise exports from the social-insurance system, and
+how each applicant account matches it (SI-01, SI-02, SI-04).
+
+An applicant is 已关联 (linked) when the roster has a row with the same ID number and the same name,
+the insuring unit is the applying unit, and the months paid reach the policy minimum. Otherwise the
+badge says what is wrong: 未找到, 姓名不一致 (SI-04: the provincial link fails), 单位不一致 (SI-02: the
+affiliation-proof material will be required) or 月数不足 (SI-01).
+
+Unit names are compared after normalising what differs between the two systems without meaning:
+full-width and half-width characters, every kind of bracket, and spaces (SI-02).
+Pure Python: imports neither Flask nor SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from portal.domain.accounts import normalize_name
+from portal.domain.identity import IdentityError, normalize_resident_id
+from portal.domain.tables import Header, TableError, TableProblem, cell, find_header
+
+# SI-01 (赣市人社字〔2022〕56号 三(四)): pension insurance paid for more than half a year.
+DEFAULT_MINIMUM_MONTHS = 6
+SI_01_CITATION = "赣市人社字〔2022〕56号 三(四)"
+SI_02_CITATION = "赣市人社字〔2026〕5号 三(四)"
+
+
+class RosterBadge(StrEnum):
+    LINKED = "linked"
+    UNIT_MISMATCH = "unit_mismatch"
+    MONTHS_SHORT = "months_short"
+    NAME_MISMATCH = "name_mismatch"
+    NOT_FOUND = "not_found"
+    NO_ROSTER = "no_roster"
+
+    @property
+    def title(self) -> str:
+        return {
+            "linked": "已关联",
+            "unit_mismatch": "单位不一致",
+            "months_short": "月数不足",
+            "name_mismatch": "姓名不一致",
+            "not_found": "未找到",
+            "no_roster": "未导入参保名单",
+        }[self.value]
+
+
+_BRACKETS = str.maketrans(dict.fromkeys("【〔［[", "(") | dict.fromkeys("】〕］]", ")"))
+
+
+def normalize_unit_name(value: str) -> str:
+    """The form two unit names are compared in: NFKC (（）→ ()), one kind of bracket, no spaces."""
+    text = unicodedata.normalize("NFKC", value or "").translate(_BRACKETS)
+    return "".join(text.split())
+
+
+@dataclass(frozen=True)
+class RosterRecord:
+    line_no: int
+    name: str
+    id_number: str
+    insuring_unit: str
+    months: int | None
+
+
+@dataclass(frozen=True)
+class RosterMatch:
+    badge: RosterBadge
+    problems: tuple[str, ...] = ()
+    record: RosterRecord | None = None
+
+
+def months_since(start: date, until: date) -> int:
+    """Months paid from the start month up to and including the month of ``until``."""
+    return max(0, (until.year - start.year) * 12 + until.month - start.month + 1)
+
+
+def match(
+    *, name: str, id_number: str, unit_name: str, record: RosterRecord | None, minimum_months: int
+) -> RosterMatch:
+    """How one account matches its row in the roster (None: no row with that ID number)."""
+    if record is None:
+        return RosterMatch(
+            RosterBadge.NOT_FOUND,
+            ("参保名单中没有该证件号码，请核对证件号码，或确认已在本单位参保",),
+        )
+    if normalize_name(record.name) != normalize_name(name):
+        return RosterMatch(
+            RosterBadge.NAME_MISMATCH,
+            (f"参保名单中该证件号码的姓名为“{record.name}”，与账号姓名“{name}”不一致，省级系统将无法关联",),
+            record,
+        )
+    problems: list[str] = []
+    badge = RosterBadge.LINKED
+    if normalize_unit_name(record.insuring_unit) != normalize_unit_name(unit_name):
+        badge = RosterBadge.UNIT_MISMATCH
+        problems.append(
+            f"参保单位“{record.insuring_unit}”与申报单位名称不一致：申报时须上传两单位隶属关系证明"
+            f"（加盖双方公章，{SI_02_CITATION}）"
+        )
+    if record.months is None or record.months < minimum_months:
+        paid = "未知" if record.months is None else f"{record.months}个月"
+        problems.append(f"养老保险缴费{paid}，不足{minimum_months}个月（{SI_01_CITATION}）")
+        if badge is RosterBadge.LINKED:
+            badge = RosterBadge.MONTHS_SHORT
+    return RosterMatch(badge, tuple(problems), record)
+
+
+ROSTER_COLUMNS = (
+    Header("name", "姓名", ("姓名", "参保人姓名", "人员姓名"), required=True),
+    Header(
+        "id_number",
+        "身份证号码",
+        ("身份证号码", "身份证号", "公民身份号码", "证件号码", "社会保障号码", "社会保障号"),
+        required=True,
+    ),
+    Header("insuring_unit", "参保单位", ("参保单位", "参保单位名称", "单位名称", "缴费单位"), required=True),
+    Header("months", "缴费月数", ("缴费月数", "累计缴费月数", "实际缴费月数", "养老保险缴费月数")),
+    Header(
+        "start_month",
+        "参保年月",
+        ("参保年月", "首次参保年月", "参保开始年月", "参保时间", "参保日期", "本单位参保年月"),
+    ),
+)
+
+_MONTH = re.compile(r"([0-9]{4})\s*[-/.年]?\s*([0-9]{1,2})")
+
+
+def parse_month(text: str) -> date | None:
+    found = _MONTH.match(unicodedata.normalize("NFKC", text or "").strip())
+    if not found:
+        return None
+    year, month = int(found.group(1)), int(found.group(2))
+    return date(year, month, 1) if 1 <= month <= 12 and year >= 1950 else None
+
+
+@dataclass
+class ParsedRoster:
+    records: list[RosterRecord]
+    skipped: list[TableProblem]
+
+
+def parse_roster(rows: list[list[str]], *, as_of: date) -> ParsedRoster:
+    """Records from a roster sheet; rows without a usable ID number are skipped and reported.
+
+    Raises :class:`portal.domain.tables.TableError` when the header row cannot be found.
+    """
+    header_at, columns = find_header(rows, ROSTER_COLUMNS, what="参保人员名单")
+    if "months" not in columns and "start_month" not in columns:
+        raise TableError(
+            "missing_columns",
+            "参保人员名单须有“缴费月数”或“参保年月”列，请从社保系统导出含该列的名单",
+        )
+    records: list[RosterRecord] = []
+    skipped: list[TableProblem] = []
+    seen: set[str] = set()
+    for index in range(header_at + 1, len(rows)):
+        row = rows[index]
+        line = index + 1
+        raw_id = cell(row, columns, "id_number")
+        name = normalize_name(cell(row, columns, "name"))
+        if not raw_id and not name:
+            continue
+        try:
+            number = normalize_resident_id(raw_id, today=as_of)
+        except IdentityError as problem:
+            skipped.append(TableProblem(line, "身份证号码", problem.message))
+            continue
+        if number in seen:
+            continue  # one person listed twice (e.g. two insurance types): the first row counts
+        seen.add(number)
+        months: int | None = None
+        raw_months = cell(row, columns, "months")
+        if raw_months:
+            try:
+                months = int(float(unicodedata.normalize("NFKC", raw_months)))
+            except ValueError:
+                skipped.append(TableProblem(line, "缴费月数", f"缴费月数“{raw_months}”不是数字"))
+                continue
+        elif (start := parse_month(cell(row, columns, "start_month"))) is not None:
+            months = months_since(start, as_of)
+        records.append(
+            RosterRecord(line, name[:50], number, cell(row, columns, "insuring_unit")[:200], months)
+        )
+    return ParsedRoster(records, skipped)

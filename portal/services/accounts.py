@@ -1,0 +1,396 @@
+"""Applicant accounts held by an enterprise: open one (checked field by field as HR types, and again
+on submit), show one (full identity numbers only to the holding enterprise's staff, audited), and
+move one between enterprises (the new employer asks, the old one releases or refuses; history kept).
+
+Rules: SCOPE-03 (documents and permits), SCOPE-04 (no civil servants, 参公 staff or retirees), SI-04
+(identity exactly as the social-insurance record), one account per person (ACC-03: applicant accounts
+are created by the applying unit), PII masked except on the holding enterprise's detail view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from portal.domain.accounts import (
+    PASSPORT_FIELDS,
+    ApplicantDraft,
+    CheckedApplicant,
+    EmploymentType,
+    PermitKind,
+    check_applicant,
+    normalize_name,
+)
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
+from portal.domain.identity import (
+    DocumentType,
+    IdentityError,
+    mask_id_number,
+    normalize_document,
+    resident_id_facts,
+)
+from portal.domain.roster import RosterMatch
+from portal.domain.workflow import FINAL_STATUSES
+from portal.models import AccountTransfer, Application, OrgKind, TransferStatus, User
+from portal.services import audit, rosters
+from portal.services.actors import Actor
+from portal.services.organisations import NewAccount, open_account
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_date(now: datetime) -> date:
+    return now.astimezone(SHANGHAI).date()
+
+
+def require_enterprise_staff(actor: Actor) -> None:
+    if not (actor.is_staff and actor.org_kind is OrgKind.ENTERPRISE):
+        raise PermissionDenied("只有用人单位的经办人或领导可以办理")
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The account that already carries an identity number, as another enterprise may see it."""
+
+    user_id: int
+    enterprise_name: str
+    masked_id: str
+    open_transfer: AccountTransfer | None
+
+
+@dataclass
+class ApplicantCheck:
+    checked: CheckedApplicant
+    holder: Holder | None = None  # set when another enterprise holds the account (transfer possible)
+
+    @property
+    def problems(self) -> dict[str, str]:
+        return self.checked.problems
+
+
+class ApplicantInvalid(ValidationFailed):
+    def __init__(self, check: ApplicantCheck) -> None:
+        super().__init__(check.problems)
+        self.check = check
+
+
+def check_applicant_input(
+    session: Session, actor: Actor, draft: ApplicantDraft, now: datetime
+) -> ApplicantCheck:
+    """Every field checked, plus one account per identity number and per phone across the system."""
+    require_enterprise_staff(actor)
+    result = ApplicantCheck(check_applicant(draft, today=local_date(now)))
+    problems = result.checked.problems
+    id_number = result.checked.values.get("id_number")
+    existing = session.scalars(select(User).where(User.id_number == id_number)).first() if id_number else None
+    if existing is not None:
+        masked = mask_id_number(existing.id_number)
+        if existing.employer_id == actor.org_id:
+            problems["id_number"] = f"证件号码{masked}已是本单位的申报人（{existing.name}），无需重复开设"
+        elif existing.employer is not None:
+            problems["id_number"] = (
+                f"证件号码{masked}已在“{existing.employer.name}”开设账号，一人只能有一个账号。"
+                "如本人已调入本单位，请申请转入：原单位放行后，账号转到本单位，原有记录保留"
+            )
+            result.holder = Holder(
+                existing.id, existing.employer.name, masked, open_transfer_of(session, existing.id)
+            )
+        else:
+            problems["id_number"] = (
+                f"证件号码{masked}已有工作人员账号，一人只能有一个账号，请联系人社局系统管理员办理"
+            )
+    phone = result.checked.values.get("phone")
+    if phone:
+        phone_owner = session.scalar(select(User.id).where(User.phone == phone))
+        if phone_owner is not None and (existing is None or phone_owner != existing.id):
+            problems["phone"] = "该手机号已被其他账号使用，请填写本人的其他手机号"
+    return result
+
+
+def _identity_columns(checked: CheckedApplicant) -> dict[str, str]:
+    values = checked.values
+    columns = {"document_type": values["document_type"], "employment_type": values["employment_type"]}
+    if checked.document_type is DocumentType.PASSPORT:
+        columns.update({key: values[key] for key in PASSPORT_FIELDS})
+    return columns
+
+
+def create_applicant(session: Session, actor: Actor, draft: ApplicantDraft, now: datetime) -> NewAccount:
+    """An applicant account held by the actor's enterprise, with a first password that must be changed.
+    Refused (ApplicantInvalid, a message per field) on any bad field or an identity already registered."""
+    result = check_applicant_input(session, actor, draft, now)
+    if result.problems:
+        raise ApplicantInvalid(result)
+    values = result.checked.values
+    account = open_account(
+        session,
+        actor,
+        values["name"],
+        values["id_number"],
+        values["phone"],
+        now,
+        employer_id=actor.org_id,
+        identity=_identity_columns(result.checked),
+    )
+    audit.record(
+        session,
+        actor,
+        "create_applicant",
+        now,
+        object_type="user",
+        object_id=account.user.id,
+        detail={"document_type": values["document_type"]},
+    )
+    return account
+
+
+# ---------------------------------------------------------------------------------------------------
+# Lists and the detail view
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicantRow:
+    user: User
+    document_title: str
+    roster: RosterMatch
+
+
+def applicant_rows(session: Session, actor: Actor, now: datetime) -> list[ApplicantRow]:
+    """The enterprise's applicants with their social-insurance badge (ID numbers are masked by the page)."""
+    require_enterprise_staff(actor)
+    users = list(session.scalars(select(User).where(User.employer_id == actor.org_id).order_by(User.id)))
+    matches = rosters.matches_for(session, actor.org_id or 0, users)
+    return [ApplicantRow(u, DocumentType(u.document_type).title, matches[u.id]) for u in users]
+
+
+@dataclass(frozen=True)
+class ApplicantDetail:
+    user: User
+    document_title: str
+    employment_title: str
+    permit_title: str
+    birth_date: date | None
+    sex: str
+    roster: RosterMatch
+    transfers: list[AccountTransfer]
+
+
+def get_applicant(session: Session, actor: Actor, user_id: int) -> User:
+    """An applicant of the actor's enterprise; any other id reads as not found."""
+    require_enterprise_staff(actor)
+    user = session.get(User, user_id)
+    if user is None or user.employer_id != actor.org_id:
+        raise NotFound("找不到该申报人，或其账号不在本单位")
+    return user
+
+
+def show_applicant(session: Session, actor: Actor, user_id: int, now: datetime) -> ApplicantDetail:
+    """The full record, identity numbers unmasked: only for the holding enterprise's staff, and audited."""
+    user = get_applicant(session, actor, user_id)
+    kind = DocumentType(user.document_type)
+    birth, sex = None, ""
+    if kind in (DocumentType.RESIDENT_ID, DocumentType.HMT_RESIDENCE_PERMIT):
+        facts = resident_id_facts(user.id_number)
+        birth, sex = facts.birth_date, facts.sex
+    audit.record(
+        session,
+        actor,
+        "view_identity",
+        now,
+        object_type="user",
+        object_id=user.id,
+        detail={"fields": ["id_number", "phone"]},
+    )
+    transfers = list(
+        session.scalars(
+            select(AccountTransfer)
+            .where(AccountTransfer.user_id == user.id)
+            .order_by(AccountTransfer.id.desc())
+        )
+    )
+    return ApplicantDetail(
+        user=user,
+        document_title=kind.title,
+        employment_title=EmploymentType(user.employment_type).title if user.employment_type else "未登记",
+        permit_title=PermitKind(user.permit_kind).title if user.permit_kind else "",
+        birth_date=birth,
+        sex=sex,
+        roster=rosters.matches_for(session, actor.org_id or 0, [user])[user.id],
+        transfers=transfers,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Transfers between enterprises
+# ---------------------------------------------------------------------------------------------------
+
+
+def open_transfer_of(session: Session, user_id: int) -> AccountTransfer | None:
+    return session.scalars(
+        select(AccountTransfer).where(
+            AccountTransfer.user_id == user_id, AccountTransfer.status == TransferStatus.REQUESTED.value
+        )
+    ).first()
+
+
+def request_transfer(session: Session, actor: Actor, draft: ApplicantDraft, now: datetime) -> AccountTransfer:
+    """The new employer asks to take over an account another enterprise holds. Whoever asks must know
+    the full identity number and the name on it (so accounts cannot be fished for by number)."""
+    require_enterprise_staff(actor)
+    try:
+        number = normalize_document(
+            draft.document_type or DocumentType.RESIDENT_ID.value,
+            draft.id_number,
+            nationality=draft.nationality or "XXX",
+            today=local_date(now),
+        )
+    except (IdentityError, ValueError) as problem:
+        raise ValidationFailed({"id_number": str(problem)}) from None
+    user = session.scalars(select(User).where(User.id_number == number)).first()
+    if user is None or user.employer_id is None or user.employer_id == actor.org_id:
+        raise ValidationFailed({"id_number": "没有其他单位持有该证件号码的申报人账号，可直接开设账号"})
+    if normalize_name(draft.name) != normalize_name(user.name):
+        raise ValidationFailed({"name": "姓名与该证件号码账号登记的姓名不一致，请核对后再申请转入"})
+    if open_transfer_of(session, user.id) is not None:
+        raise ValidationFailed({"id_number": "该账号已有转入申请在办理中，请等待原单位处理"})
+    transfer = AccountTransfer(
+        user_id=user.id,
+        from_org_id=user.employer_id,
+        to_org_id=actor.org_id,
+        status=TransferStatus.REQUESTED.value,
+        requested_by_id=actor.user_id,
+        requested_at=now,
+    )
+    session.add(transfer)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "request_transfer",
+        now,
+        object_type="user",
+        object_id=user.id,
+        detail={"transfer_id": transfer.id, "from_org_id": user.employer_id, "to_org_id": actor.org_id},
+    )
+    return transfer
+
+
+def transfers_of(session: Session, actor: Actor) -> tuple[list[AccountTransfer], list[AccountTransfer]]:
+    """(requests this enterprise made, requests for this enterprise's applicants), newest first."""
+    require_enterprise_staff(actor)
+    stmt = select(AccountTransfer).order_by(AccountTransfer.id.desc())
+    incoming = list(session.scalars(stmt.where(AccountTransfer.to_org_id == actor.org_id)))
+    outgoing = list(session.scalars(stmt.where(AccountTransfer.from_org_id == actor.org_id)))
+    return incoming, outgoing
+
+
+def open_outgoing_count(session: Session, actor: Actor) -> int:
+    return len(
+        list(
+            session.scalars(
+                select(AccountTransfer.id).where(
+                    AccountTransfer.from_org_id == actor.org_id,
+                    AccountTransfer.status == TransferStatus.REQUESTED.value,
+                )
+            )
+        )
+    )
+
+
+def _decide(
+    session: Session,
+    actor: Actor,
+    transfer_id: int,
+    to: TransferStatus,
+    now: datetime,
+    note: str,
+    *,
+    side: str,
+) -> AccountTransfer:
+    require_enterprise_staff(actor)
+    transfer = session.get(AccountTransfer, transfer_id)
+    org_id = (transfer.from_org_id if side == "from" else transfer.to_org_id) if transfer else None
+    if transfer is None or org_id != actor.org_id:
+        raise NotFound("找不到该转入申请")
+    if transfer.state is not TransferStatus.REQUESTED:
+        raise StaleObject(f"该申请已{transfer.state.title}，请刷新")
+    changed = session.execute(
+        update(AccountTransfer)
+        .where(AccountTransfer.id == transfer.id, AccountTransfer.status == TransferStatus.REQUESTED.value)
+        .values(
+            status=to.value, decided_by_id=actor.user_id, decided_at=now, decision_note=note.strip()[:500]
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        raise StaleObject()
+    session.refresh(transfer)
+    return transfer
+
+
+def release_transfer(session: Session, actor: Actor, transfer_id: int, now: datetime) -> AccountTransfer:
+    """The old employer lets the account go: it moves to the requesting enterprise. Refused while the
+    applicant has an application in progress here (finish or withdraw it first)."""
+    transfer = session.get(AccountTransfer, transfer_id)
+    if transfer is not None and transfer.from_org_id == actor.org_id:
+        active = session.scalars(
+            select(Application).where(
+                Application.applicant_id == transfer.user_id,
+                Application.enterprise_id == actor.org_id,
+                Application.status.not_in([s.value for s in FINAL_STATUSES]),
+            )
+        ).first()
+        if active is not None:
+            raise DomainError(
+                f"该申报人在本单位有进行中的申报（{active.state.title}），请先办结或由申报人撤回后再放行",
+                code="active_application",
+            )
+    transfer = _decide(session, actor, transfer_id, TransferStatus.COMPLETED, now, "", side="from")
+    user = transfer.user
+    user.employer_id = transfer.to_org_id
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "release_transfer",
+        now,
+        object_type="user",
+        object_id=user.id,
+        detail={
+            "transfer_id": transfer.id,
+            "from_org_id": transfer.from_org_id,
+            "to_org_id": transfer.to_org_id,
+        },
+    )
+    return transfer
+
+
+def refuse_transfer(
+    session: Session, actor: Actor, transfer_id: int, note: str, now: datetime
+) -> AccountTransfer:
+    """The old employer says no, with a reason the requesting enterprise sees."""
+    if not note.strip():
+        raise ValidationFailed({"note": "请填写不同意转出的原因"})
+    transfer = _decide(session, actor, transfer_id, TransferStatus.REFUSED, now, note, side="from")
+    audit.record(
+        session,
+        actor,
+        "refuse_transfer",
+        now,
+        object_type="user",
+        object_id=transfer.user_id,
+        reason=note.strip(),
+    )
+    return transfer
+
+
+def cancel_transfer(session: Session, actor: Actor, transfer_id: int, now: datetime) -> AccountTransfer:
+    """The requesting enterprise withdraws its request."""
+    transfer = _decide(session, actor, transfer_id, TransferStatus.CANCELLED, now, "", side="to")
+    audit.record(session, actor, "cancel_transfer", now, object_type="user", object_id=transfer.user_id)
+    return transfer

@@ -1,0 +1,217 @@
+"""Bulk applicant accounts from a spreadsheet: check every row first, write nothing; then, on HR's
+confirmation, open the accounts of the good rows in one transaction (nothing is half-imported).
+
+The uploaded file is kept in the content-addressed store with an ImportBatch row; the confirm step
+re-reads and re-checks that file, so nothing the client sends back is trusted, and a row that went bad
+in between (someone opened that account meanwhile) is skipped and reported. Rules as for one account
+(portal.services.accounts): SCOPE-03, SCOPE-04, SI-04, one account per person.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.documents.spreadsheets import read_rows
+from portal.domain.accounts import PASSPORT_FIELDS, ImportCheck, check_import_rows
+from portal.domain.errors import DomainError, NotFound, StaleObject, ValidationFailed
+from portal.domain.identity import DocumentType, mask_id_number
+from portal.domain.tables import TableError
+from portal.models import ImportBatch, Organisation, User
+from portal.services import audit
+from portal.services.accounts import local_date, require_enterprise_staff
+from portal.services.actors import Actor
+from portal.services.auth import hash_initial_password, initial_password
+from portal.services.organisations import NewAccount
+from portal.services.uploads import keep_table
+from portal.storage import Storage
+
+_CHUNK = 500
+ALREADY_IMPORTED = "该文件已经导入过了，请勿重复导入；如需补充，请重新上传新文件"
+
+
+def _check_against_accounts(session: Session, actor: Actor, check: ImportCheck) -> ImportCheck:
+    """Adds the problems only the database knows: identity numbers and phones already registered."""
+    rows = [
+        row for row in check.rows if row.checked.values.get("id_number") or row.checked.values.get("phone")
+    ]
+    numbers = [row.checked.values["id_number"] for row in rows if "id_number" in row.checked.values]
+    phones = [row.checked.values["phone"] for row in rows if "phone" in row.checked.values]
+    holders: dict[str, tuple[int | None, str]] = {}
+    for start in range(0, len(numbers), _CHUNK):
+        stmt = (
+            select(User.id_number, User.employer_id, Organisation.name)
+            .outerjoin(Organisation, Organisation.id == User.employer_id)
+            .where(User.id_number.in_(numbers[start : start + _CHUNK]))
+        )
+        for number, employer_id, employer_name in session.execute(stmt):
+            holders[number] = (employer_id, employer_name or "")
+    taken_phones: set[str] = set()
+    for start in range(0, len(phones), _CHUNK):
+        taken_phones.update(
+            session.scalars(select(User.phone).where(User.phone.in_(phones[start : start + _CHUNK])))
+        )
+    for row in rows:
+        values, problems = row.checked.values, row.checked.problems
+        number = values.get("id_number")
+        if number in holders:
+            employer_id, employer_name = holders[number]
+            masked = mask_id_number(number)
+            if employer_id == actor.org_id:
+                problems["id_number"] = f"证件号码{masked}已是本单位的申报人，无需重复导入"
+            elif employer_id is not None:
+                problems["id_number"] = (
+                    f"证件号码{masked}已在“{employer_name}”开设账号，一人只能有一个账号；"
+                    "如本人已调入本单位，请在“申报人账号”页逐个申请转入"
+                )
+            else:
+                problems["id_number"] = f"证件号码{masked}已有工作人员账号，请联系人社局系统管理员办理"
+        if values.get("phone") in taken_phones:
+            problems["phone"] = "该手机号已被其他账号使用"
+    return check
+
+
+def _check_file(session: Session, actor: Actor, data: bytes, now: datetime) -> ImportCheck:
+    try:
+        check = check_import_rows(read_rows(data), today=local_date(now))
+    except TableError as problem:
+        raise ValidationFailed({"file": problem.message}) from None
+    if not check.rows:
+        raise ValidationFailed({"file": "文件中没有申报人数据：请从第2行起每行填写一人（示例行不会导入）"})
+    return _check_against_accounts(session, actor, check)
+
+
+def check_upload(
+    session: Session, storage: Storage, actor: Actor, data: bytes, filename: str, now: datetime
+) -> ImportBatch:
+    """Check every row of an uploaded file and keep the file for the confirm step; no account is opened."""
+    require_enterprise_staff(actor)
+    check = _check_file(session, actor, data, now)
+    stored = keep_table(session, storage, actor, data, filename, now)
+    batch = ImportBatch(
+        enterprise_id=actor.org_id,
+        file_id=stored.id,
+        status="checked",
+        total_rows=len(check.rows),
+        bad_rows=check.bad_lines,
+        created_by_id=actor.user_id,
+        created_at=now,
+    )
+    session.add(batch)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "check_import",
+        now,
+        object_type="import_batch",
+        object_id=batch.id,
+        detail={"rows": batch.total_rows, "bad_rows": batch.bad_rows, "file_id": stored.id},
+    )
+    return batch
+
+
+def get_batch(session: Session, actor: Actor, batch_id: int) -> ImportBatch:
+    require_enterprise_staff(actor)
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None or batch.enterprise_id != actor.org_id:
+        raise NotFound("找不到该导入记录")
+    return batch
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    batch: ImportBatch
+    check: ImportCheck | None  # None once imported: the rows are accounts now
+
+    @property
+    def can_import(self) -> bool:
+        return self.check is not None and bool(self.check.good)
+
+
+def import_report(
+    session: Session, storage: Storage, actor: Actor, batch_id: int, now: datetime
+) -> ImportReport:
+    """Every bad row with its line, column and message, re-derived from the kept file."""
+    batch = get_batch(session, actor, batch_id)
+    if batch.status == "imported":
+        return ImportReport(batch, None)
+    return ImportReport(batch, _check_file(session, actor, storage.get(batch.file.sha256), now))
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    batch: ImportBatch
+    accounts: list[NewAccount]
+    check: ImportCheck
+
+
+def confirm_import(
+    session: Session, storage: Storage, actor: Actor, batch_id: int, now: datetime
+) -> ImportResult:
+    """Open the accounts of every row that is still good, all in this transaction, each with its own
+    first password (returned once, to be printed or downloaded); a batch imports at most once."""
+    batch = get_batch(session, actor, batch_id)
+    if batch.status == "imported":
+        raise StaleObject(ALREADY_IMPORTED)
+    check = _check_file(session, actor, storage.get(batch.file.sha256), now)
+    good = check.good
+    if not good:
+        raise ValidationFailed({"file": "没有可导入的行：请修改文件后重新上传"})
+    claimed = session.execute(
+        update(ImportBatch)
+        .where(ImportBatch.id == batch.id, ImportBatch.status == "checked")
+        .values(status="imported", imported_by_id=actor.user_id, imported_at=now, imported_rows=len(good))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise StaleObject(ALREADY_IMPORTED)
+    passwords = [initial_password() for _ in good]
+    with ThreadPoolExecutor(max_workers=4) as pool:  # argon2 releases the GIL
+        hashes = list(pool.map(hash_initial_password, passwords))
+    users: list[User] = []
+    for row, password_hash in zip(good, hashes, strict=True):
+        values = row.checked.values
+        identity = {"document_type": values["document_type"], "employment_type": values["employment_type"]}
+        if values["document_type"] == DocumentType.PASSPORT.value:
+            identity.update({key: values[key] for key in PASSPORT_FIELDS})
+        users.append(
+            User(
+                name=values["name"],
+                id_number=values["id_number"],
+                phone=values["phone"],
+                password_hash=password_hash,
+                must_change_password=True,
+                employer_id=actor.org_id,
+                created_by_id=actor.user_id or None,
+                created_at=now,
+                **identity,
+            )
+        )
+    session.add_all(users)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise DomainError(
+            "导入时发现有账号刚被他人开设（证件号码或手机号重复），本次未导入任何账号，请重新检查文件",
+            code="import_conflict",
+        ) from None
+    audit.record(
+        session,
+        actor,
+        "import_applicants",
+        now,
+        object_type="import_batch",
+        object_id=batch.id,
+        detail={
+            "user_ids": [u.id for u in users],
+            "skipped_lines": [r.line for r in check.rows if not r.checked.ok],
+        },
+    )
+    session.refresh(batch)
+    return ImportResult(batch, [NewAccount(u, p) for u, p in zip(users, passwords, strict=True)], check)

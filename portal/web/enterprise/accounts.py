@@ -1,0 +1,194 @@
+"""Enterprise HR: applicant accounts (checked as HR types, password shown once), the applicant's detail
+view (full identity numbers, audited) and transfers of accounts between enterprises."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, request, url_for
+
+from portal.domain.accounts import ApplicantDraft, EmploymentType, PermitKind
+from portal.domain.errors import DomainError, NotFound, StaleObject, ValidationFailed
+from portal.domain.identity import DocumentType
+from portal.extensions import db
+from portal.models import OrgKind
+from portal.services import accounts as service
+from portal.services.organisations import NewAccount
+from portal.web.context import current_actor, now
+from portal.web.enterprise.views import bp
+from portal.web.forms import form_input
+from portal.web.guards import staff_required
+from portal.web.htmx import hx_trigger, render_page, see_other, wants_fragment
+
+# Fields checked live, and the fragment (a block of the page) each one re-renders.
+LIVE_FIELDS = {
+    "name": "check_name",
+    "document_type": "identity_fields",
+    "id_number": "check_id_number",
+    "nationality": "check_nationality",
+    "permit_kind": "check_permit_kind",
+    "permit_no": "check_permit_no",
+    "phone": "check_phone",
+    "employment_type": "check_employment_type",
+}
+CHOICES = {
+    "document_types": [(t.value, t.title) for t in DocumentType],
+    "employment_types": [(t.value, t.title) for t in EmploymentType],
+    "permit_kinds": [(t.value, t.title) for t in PermitKind],
+}
+
+
+def _applicants_page(
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    check: service.ApplicantCheck | None = None,
+    created: NewAccount | None = None,
+    message: str = "",
+    status: int = 200,
+    fragment: str | None = "create_form",
+    live: bool = False,
+) -> Response:
+    actor = current_actor()
+    return render_page(
+        "pages/enterprise/list_applicants.html",
+        fragment=fragment,
+        status=status,
+        rows=service.applicant_rows(db.session, actor, now()) if not live else [],
+        open_transfers=service.open_outgoing_count(db.session, actor) if not live else 0,
+        errors=errors or {},
+        # After an account is opened (or a transfer asked), the form starts empty for the next person.
+        form=(
+            form
+            if form and not created and not message
+            else {"document_type": DocumentType.RESIDENT_ID.value}
+        ),
+        values=check.checked.values if check and not created else {},
+        check=check,
+        created=created,
+        message=message,
+        live=live,
+        **CHOICES,
+    )
+
+
+@bp.get("/applicants")
+@staff_required(OrgKind.ENTERPRISE)
+def list_applicants() -> Response:
+    return _applicants_page(fragment=None)
+
+
+@bp.post("/applicants")
+@staff_required(OrgKind.ENTERPRISE)
+def create_applicant() -> Response:
+    draft = form_input(ApplicantDraft)
+    try:
+        created = service.create_applicant(db.session, current_actor(), draft, now())
+    except service.ApplicantInvalid as invalid:
+        db.session.rollback()
+        return _applicants_page(
+            errors=invalid.fields, form=request.form.to_dict(), check=invalid.check, status=422
+        )
+    db.session.commit()
+    # The first password is shown once, in this response; it is never stored in a cookie or URL.
+    return hx_trigger(_applicants_page(created=created), "applicants-changed")
+
+
+@bp.post("/applicants/validate")
+@staff_required(OrgKind.ENTERPRISE)
+def validate_applicant() -> Response:
+    """Live check of one field while HR types (htmx, debounced): re-renders that field's block only.
+    The whole form is checked, but only the asked field's message is shown (the others are not typed yet)."""
+    field = request.args.get("field", "")
+    if field not in LIVE_FIELDS:
+        abort(400)
+    check = service.check_applicant_input(db.session, current_actor(), form_input(ApplicantDraft), now())
+    db.session.rollback()  # nothing is written by a check
+    shown = [field]
+    if field == "document_type":
+        shown = [
+            name for name in ("id_number", "nationality", "permit_no") if request.form.get(name, "").strip()
+        ]
+    errors = {name: check.problems[name] for name in shown if name in check.problems}
+    return _applicants_page(
+        errors=errors, form=request.form.to_dict(), check=check, fragment=LIVE_FIELDS[field], live=True
+    )
+
+
+@bp.get("/applicants/<int:user_id>")
+@staff_required(OrgKind.ENTERPRISE)
+def show_applicant(user_id: int) -> Response:
+    detail = service.show_applicant(db.session, current_actor(), user_id, now())
+    db.session.commit()  # the audit event of this view of full identity numbers
+    return render_page("pages/enterprise/show_applicant.html", detail=detail)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Transfers
+# ---------------------------------------------------------------------------------------------------
+
+
+@bp.post("/transfers")
+@staff_required(OrgKind.ENTERPRISE)
+def request_transfer() -> Response:
+    """From the account form: ask the enterprise holding this identity to release the account."""
+    try:
+        transfer = service.request_transfer(db.session, current_actor(), form_input(ApplicantDraft), now())
+    except ValidationFailed as invalid:
+        db.session.rollback()
+        return _applicants_page(errors=invalid.fields, form=request.form.to_dict(), status=422)
+    db.session.commit()
+    text = f"已向“{transfer.from_org.name}”提出转入申请；原单位放行后，{transfer.user.name}的账号将转到本单位"
+    if wants_fragment():
+        return _applicants_page(message=text)
+    flash(text, "success")
+    return see_other(url_for("enterprise.list_transfers"))
+
+
+@bp.get("/transfers")
+@staff_required(OrgKind.ENTERPRISE)
+def list_transfers() -> Response:
+    incoming, outgoing = service.transfers_of(db.session, current_actor())
+    return render_page("pages/enterprise/list_transfers.html", incoming=incoming, outgoing=outgoing)
+
+
+def _decided(run: object, done: str) -> Response:
+    try:
+        run()  # type: ignore[operator]
+    except NotFound:
+        raise
+    except (ValidationFailed, StaleObject, DomainError) as refused:
+        db.session.rollback()
+        text = (
+            "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
+        )
+        flash(text, "error")
+        return see_other(url_for("enterprise.list_transfers"))
+    db.session.commit()
+    flash(done, "success")
+    return see_other(url_for("enterprise.list_transfers"))
+
+
+@bp.post("/transfers/<int:transfer_id>/release")
+@staff_required(OrgKind.ENTERPRISE)
+def release_transfer(transfer_id: int) -> Response:
+    return _decided(
+        lambda: service.release_transfer(db.session, current_actor(), transfer_id, now()),
+        "已同意转出，该申报人的账号已转到新单位（本单位的历史记录保留）",
+    )
+
+
+@bp.post("/transfers/<int:transfer_id>/refuse")
+@staff_required(OrgKind.ENTERPRISE)
+def refuse_transfer(transfer_id: int) -> Response:
+    note = request.form.get("note", "")
+    return _decided(
+        lambda: service.refuse_transfer(db.session, current_actor(), transfer_id, note, now()),
+        "已告知对方单位不同意转出",
+    )
+
+
+@bp.post("/transfers/<int:transfer_id>/cancel")
+@staff_required(OrgKind.ENTERPRISE)
+def cancel_transfer(transfer_id: int) -> Response:
+    return _decided(
+        lambda: service.cancel_transfer(db.session, current_actor(), transfer_id, now()), "已撤销转入申请"
+    )

@@ -1,0 +1,176 @@
+"""The pure rules behind applicant accounts: one applicant's fields, bulk rows, roster matching."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from portal.domain.accounts import ApplicantDraft, check_applicant, check_import_rows, normalize_name
+from portal.domain.identity import complete_resident_id
+from portal.domain.roster import (
+    RosterBadge,
+    RosterRecord,
+    match,
+    months_since,
+    normalize_unit_name,
+    parse_month,
+    parse_roster,
+)
+from portal.domain.tables import TableError
+
+TODAY = date(2026, 9, 28)
+ID = complete_resident_id("36070219920315123")
+
+
+def draft(**changes: str) -> ApplicantDraft:
+    base = {
+        "name": "周文博",
+        "document_type": "resident_id",
+        "id_number": ID,
+        "phone": "13970709901",
+        "employment_type": "labour_contract",
+    }
+    return ApplicantDraft(**(base | changes))
+
+
+def test_a_good_resident_applicant_is_canonical_with_birth_date_and_sex() -> None:
+    checked = check_applicant(
+        draft(name=" 周 文博 ", id_number=ID.lower(), phone="+86 139-7070-9901"), today=TODAY
+    )
+    assert checked.ok
+    assert checked.values["name"] == "周文博" and checked.values["id_number"] == ID
+    assert checked.values["phone"] == "13970709901"
+    assert checked.facts is not None and checked.facts.birth_date == date(1992, 3, 15)
+
+
+def test_every_bad_field_is_reported_at_once() -> None:
+    checked = check_applicant(
+        draft(
+            name="周<b>", id_number=ID[:-1] + ("0" if ID[-1] != "0" else "1"), phone="123", employment_type=""
+        ),
+        today=TODAY,
+    )
+    assert set(checked.problems) == {"name", "id_number", "phone", "employment_type"}
+    assert "校验位" in checked.problems["id_number"]
+
+
+@pytest.mark.parametrize("kind", ["civil_servant", "civil_servant_managed", "retiree"])
+def test_civil_servants_cangong_staff_and_retirees_are_refused_citing_scope_04(kind: str) -> None:
+    problem = check_applicant(draft(employment_type=kind), today=TODAY).problems["employment_type"]
+    assert "不能申报职称" in problem and "通职称办〔2023〕32号 一(三)" in problem
+
+
+def test_a_passport_needs_nationality_and_a_permit() -> None:
+    bare = check_applicant(
+        draft(document_type="passport", id_number="e1234567", name="JOHN  SMITH"), today=TODAY
+    )
+    assert set(bare.problems) == {"nationality", "permit_kind"}
+    assert bare.values["id_number"] == "E1234567" and bare.values["name"] == "JOHN SMITH"
+    full = check_applicant(
+        draft(
+            document_type="passport",
+            id_number="E1234567",
+            name="John Smith",
+            nationality="usa",
+            permit_kind="work_permit",
+            permit_no="wp 2026 0001 23",
+        ),
+        today=TODAY,
+    )
+    assert full.ok and full.values["nationality"] == "USA" and full.values["permit_no"] == "WP2026000123"
+    bad_pr = check_applicant(
+        draft(
+            document_type="passport",
+            id_number="E1234567",
+            nationality="美国",
+            permit_kind="permanent_residence",
+            permit_no="123",
+        ),
+        today=TODAY,
+    )
+    assert "外国人永久居留身份证" in bad_pr.problems["permit_no"]
+
+
+def test_other_documents_are_checked_by_their_own_rules() -> None:
+    assert check_applicant(draft(document_type="hk_macau_permit", id_number="h12345678"), today=TODAY).ok
+    assert (
+        "H"
+        in check_applicant(draft(document_type="hk_macau_permit", id_number="X1234"), today=TODAY).problems[
+            "id_number"
+        ]
+    )
+    assert check_applicant(draft(document_type="taiwan_permit", id_number="12345678"), today=TODAY).ok
+    assert (
+        "证件类型"
+        in check_applicant(draft(document_type="driving_licence"), today=TODAY).problems["document_type"]
+    )
+
+
+def test_names_keep_the_middle_dot_and_latin_spaces() -> None:
+    assert normalize_name("艾力 • 买买提") == "艾力·买买提"
+    assert normalize_name("  Mary   Ann ") == "Mary Ann"
+
+
+def test_bulk_rows_report_every_bad_cell_by_line_and_column_and_duplicates_in_the_file() -> None:
+    other = complete_resident_id("36070219900101123")
+    rows = [
+        ["*姓名（与证件一致）", "证件类型", "*证件号码", "*手机号码", "*用工类型"],
+        ["示例：张三", "居民身份证", ID, "13900000000", "劳动合同"],
+        ["周文博", "", ID.lower(), "13970709901", "劳动合同"],
+        ["李四", "身份证", other, "13970709902", "公务员"],
+        ["", "", "", "", ""],
+        ["王五", "居民身份证", ID, "13970709903", "聘用合同"],
+        ["赵六", "居民身份证", "3.60702199203151e+17", "13970709904", "劳动合同"],
+    ]
+    check = check_import_rows(rows, today=TODAY)
+    assert [r.line for r in check.rows] == [3, 4, 6, 7]
+    assert [r.line for r in check.good] == [3]
+    problems = {(p.line, p.column): p.message for p in check.problems}
+    assert "不能申报职称" in problems[(4, "用工类型")]
+    assert "与第3行的证件号码重复" in problems[(6, "证件号码")]
+    assert "文本" in problems[(7, "证件号码")]
+
+
+def test_a_bulk_file_without_the_required_columns_is_refused_as_a_whole() -> None:
+    with pytest.raises(TableError, match="证件号码"):
+        check_import_rows(
+            [["姓名", "手机号码", "用工类型"], ["周文博", "13970709901", "劳动合同"]], today=TODAY
+        )
+
+
+def test_unit_names_match_across_bracket_width_and_spaces() -> None:
+    assert normalize_unit_name("赣州（开发区） 城投集团") == normalize_unit_name("赣州(开发区)城投集团")
+    assert normalize_unit_name("赣州【开发区】") == normalize_unit_name("赣州[开发区]")
+
+
+def test_roster_badges() -> None:
+    record = RosterRecord(2, "周文博", ID, "赣州（开发区）城投集团", 12)
+    common = {"name": "周文博", "id_number": ID, "unit_name": "赣州(开发区)城投集团", "minimum_months": 6}
+    assert match(record=record, **common).badge is RosterBadge.LINKED
+    assert match(record=None, **common).badge is RosterBadge.NOT_FOUND
+    other_unit = RosterRecord(2, "周文博", ID, "城投置业公司", 3)
+    mismatch = match(record=other_unit, **common)
+    assert mismatch.badge is RosterBadge.UNIT_MISMATCH and len(mismatch.problems) == 2
+    assert "隶属关系证明" in mismatch.problems[0]
+    short = match(record=RosterRecord(2, "周文博", ID, "赣州(开发区)城投集团", 5), **common)
+    assert short.badge is RosterBadge.MONTHS_SHORT and "不足6个月" in short.problems[0]
+    renamed = match(record=RosterRecord(2, "周文搏", ID, "x", 60), **common)
+    assert renamed.badge is RosterBadge.NAME_MISMATCH
+
+
+def test_roster_sheets_with_months_or_a_start_month() -> None:
+    assert months_since(date(2026, 4, 1), date(2026, 9, 28)) == 6
+    assert parse_month("2026年4月") == date(2026, 4, 1) and parse_month("202604") == date(2026, 4, 1)
+    rows = [
+        ["参保人员名单"],
+        ["序号", "姓名", "公民身份号码", "参保单位名称", "参保年月"],
+        ["1", "周文博", ID.lower(), "城投集团", "2026-04"],
+        ["2", "坏号", "123", "城投集团", "2020-01"],
+        ["3", "周文博", ID, "城投集团", "2020-01"],
+    ]
+    parsed = parse_roster(rows, as_of=TODAY)
+    assert [(r.line_no, r.id_number, r.months) for r in parsed.records] == [(3, ID, 6)]
+    assert [(p.line, p.column) for p in parsed.skipped] == [(4, "身份证号码")]
+    with pytest.raises(TableError, match="缴费月数"):
+        parse_roster([["姓名", "身份证号码", "参保单位"]], as_of=TODAY)

@@ -1,0 +1,433 @@
+"""Applicant accounts over HTTP: live checks, documents and permits, SCOPE-04, one account per person and
+transfers, bulk import (check, confirm, passwords once), social-insurance rosters and privacy."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+import xlsxwriter
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.domain.identity import complete_resident_id, mask_id_number
+from portal.models import AccountTransfer, AuditEvent, ImportBatch, Roster, User
+from tests.conftest import Clock
+from tests.factories import STEPS_TO, World, make_application, make_user, make_world
+
+HX = {"HX-Request": "true"}
+VALIDATE = "/enterprise/applicants/validate"
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def _id_ending_in_x(prefix: str = "36070219920315") -> str:
+    return next(
+        number
+        for serial in range(1000)
+        if (number := complete_resident_id(f"{prefix}{serial:03d}")).endswith("X")
+    )
+
+
+def _person(**changes: str) -> dict[str, str]:
+    return {
+        "name": "周文博",
+        "document_type": "resident_id",
+        "id_number": _id_ending_in_x(),
+        "phone": "13970709901",
+        "employment_type": "labour_contract",
+    } | changes
+
+
+def _count_users(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+# ---------------------------------------------------------------------------------------------------
+# One account, checked as HR types
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_a_lowercase_x_is_shown_normalised_with_the_birth_date_as_hr_types(
+    world: World, login_as: Any
+) -> None:
+    number = _id_ending_in_x()
+    response = login_as(world.enterprise.handler).post(
+        f"{VALIDATE}?field=id_number", data=_person(id_number=number[:-1] + "x"), headers=HX
+    )
+    assert response.status_code == 200 and "<html" not in response.text and "<form" not in response.text
+    assert f'将保存为 <strong class="mono">{number}</strong>' in response.text
+    assert "1992年3月15日" in response.text and "性别" in response.text
+
+
+def test_a_wrong_check_character_shows_beside_the_field_live_and_on_submit_keeping_the_rest(
+    world: World, session: Session, login_as: Any
+) -> None:
+    number = complete_resident_id("36070219900101123")
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    browser = login_as(world.enterprise.handler)
+    live = browser.post(f"{VALIDATE}?field=id_number", data=_person(id_number=wrong), headers=HX)
+    assert live.status_code == 200 and "校验位不正确" in live.text and 'role="alert"' not in live.text
+    before = _count_users(session)
+    submitted = browser.post(
+        "/enterprise/applicants", data=_person(id_number=wrong, phone="139 7070 9902"), headers=HX
+    )
+    assert submitted.status_code == 422 and "校验位不正确" in submitted.text
+    assert 'value="周文博"' in submitted.text and 'value="139 7070 9902"' in submitted.text
+    assert 'value="labour_contract" selected' in submitted.text
+    assert _count_users(session) == before
+
+
+def test_a_live_check_shows_only_the_field_asked_about(world: World, login_as: Any) -> None:
+    response = login_as(world.enterprise.handler).post(
+        f"{VALIDATE}?field=name", data={"name": "周文博", "document_type": "resident_id"}, headers=HX
+    )
+    assert response.status_code == 200 and "error" not in response.text
+    assert login_as(world.enterprise.handler).post(f"{VALIDATE}?field=password", data={}).status_code == 400
+
+
+def test_civil_servants_and_retirees_are_refused_with_the_rule(
+    world: World, session: Session, login_as: Any
+) -> None:
+    browser = login_as(world.enterprise.handler)
+    live = browser.post(
+        f"{VALIDATE}?field=employment_type", data=_person(employment_type="retiree"), headers=HX
+    )
+    assert "离退休人员" in live.text and "通职称办〔2023〕32号 一(三)" in live.text
+    refused = browser.post("/enterprise/applicants", data=_person(employment_type="civil_servant_managed"))
+    assert refused.status_code == 422 and "参照公务员法管理" in refused.text
+    assert session.scalars(select(User).where(User.name == "周文博")).first() is None
+
+
+def test_choosing_passport_shows_nationality_and_permit_and_requires_them(
+    world: World, session: Session, login_as: Any
+) -> None:
+    browser = login_as(world.enterprise.handler)
+    swapped = browser.post(
+        f"{VALIDATE}?field=document_type", data=_person(document_type="passport", id_number=""), headers=HX
+    )
+    assert "护照号码" in swapped.text and "国籍" in swapped.text and "许可证件种类" in swapped.text
+    assert "data-hidden" not in swapped.text
+    passport = {"document_type": "passport", "id_number": "e12345678", "name": "John Smith"}
+    refused = browser.post("/enterprise/applicants", data=_person(**passport))
+    assert (
+        refused.status_code == 422
+        and "请填写护照签发国家" in refused.text
+        and "海外高层次人才居住证" in refused.text
+    )
+    created = browser.post(
+        "/enterprise/applicants",
+        data=_person(**passport, nationality="GBR", permit_kind="work_permit", permit_no="WP-2026-000123"),
+        headers=HX,
+    )
+    assert created.status_code == 200 and "账号已开设" in created.text
+    user = session.scalars(select(User).where(User.id_number == "E12345678")).one()
+    assert (user.document_type, user.nationality, user.permit_kind, user.permit_no, user.employment_type) == (
+        "passport",
+        "GBR",
+        "work_permit",
+        "WP2026000123",
+        "labour_contract",
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# One account per person, and the transfer flow
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_a_duplicate_across_enterprises_is_caught_and_the_transfer_moves_the_account(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    holder = make_user(session, "王某", employer=world.other_enterprise.org)
+    old_application = make_application(
+        session, world, clock.now, applicant=holder, office=world.other_enterprise
+    )
+    new_hr = login_as(world.enterprise.handler)
+    typed = _person(name="王某", id_number=holder.id_number, phone=holder.phone)
+    refused = new_hr.post("/enterprise/applicants", data=typed, headers=HX)
+    assert refused.status_code == 422
+    assert (
+        world.other_enterprise.org.name in refused.text and mask_id_number(holder.id_number) in refused.text
+    )
+    assert "申请转入本单位" in refused.text and "该手机号已被" not in refused.text
+
+    wrong_name = new_hr.post("/enterprise/transfers", data={**typed, "name": "王某某"})
+    assert wrong_name.status_code == 422 and "姓名与该证件号码账号登记的姓名不一致" in wrong_name.text
+    asked = new_hr.post("/enterprise/transfers", data=typed)
+    assert asked.status_code == 303
+    transfer = session.scalars(select(AccountTransfer).where(AccountTransfer.user_id == holder.id)).one()
+    assert (transfer.status, transfer.from_org_id, transfer.to_org_id) == (
+        "requested",
+        world.other_enterprise.org.id,
+        world.enterprise.org.id,
+    )
+    again = new_hr.post(f"{VALIDATE}?field=id_number", data=typed, headers=HX)
+    assert "转入申请在办理中" in again.text
+
+    old_hr = login_as(world.other_enterprise.handler)
+    listing = old_hr.get("/enterprise/transfers").text
+    assert "同意转出" in listing and world.enterprise.org.name in listing
+    # A draft application still held by the old employer must be finished or withdrawn first.
+    blocked = old_hr.post(f"/enterprise/transfers/{transfer.id}/release")
+    assert blocked.status_code == 303
+    session.refresh(holder)
+    assert holder.employer_id == world.other_enterprise.org.id
+    assert "进行中的申报" in old_hr.get("/enterprise/transfers").text
+    old_application.status = "withdrawn"
+    session.flush()
+
+    assert (
+        new_hr.post(f"/enterprise/transfers/{transfer.id}/release").status_code == 404
+    )  # not theirs to release
+    assert old_hr.post(f"/enterprise/transfers/{transfer.id}/release").status_code == 303
+    session.refresh(holder)
+    session.refresh(transfer)
+    assert holder.employer_id == world.enterprise.org.id and transfer.status == "completed"
+    detail = new_hr.get(f"/enterprise/applicants/{holder.id}").text
+    assert world.other_enterprise.org.name in detail and "已转入" in detail
+    assert old_hr.get(f"/enterprise/applicants/{holder.id}").status_code == 404
+    actions = set(session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == holder.id)))
+    assert {"request_transfer", "release_transfer"} <= actions
+
+
+def test_the_old_employer_may_refuse_with_a_reason(world: World, session: Session, login_as: Any) -> None:
+    holder = make_user(session, "李某", employer=world.other_enterprise.org)
+    login_as(world.enterprise.handler).post(
+        "/enterprise/transfers", data=_person(name="李某", id_number=holder.id_number)
+    )
+    transfer = session.scalars(select(AccountTransfer).where(AccountTransfer.user_id == holder.id)).one()
+    old_hr = login_as(world.other_enterprise.leader)
+    old_hr.post(f"/enterprise/transfers/{transfer.id}/refuse", data={"note": ""})
+    session.refresh(transfer)
+    assert transfer.status == "requested"
+    old_hr.post(f"/enterprise/transfers/{transfer.id}/refuse", data={"note": "劳动合同尚未解除"})
+    session.refresh(transfer)
+    assert transfer.status == "refused"
+    assert "劳动合同尚未解除" in login_as(world.enterprise.handler).get("/enterprise/transfers").text
+
+
+# ---------------------------------------------------------------------------------------------------
+# Privacy
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_lists_mask_and_only_the_holding_enterprise_sees_the_full_number_audited(
+    world: World, session: Session, login_as: Any
+) -> None:
+    user = make_user(session, "孙某", employer=world.enterprise.org)
+    browser = login_as(world.enterprise.leader)
+    listing = browser.get("/enterprise/applicants").text
+    assert (
+        mask_id_number(user.id_number) in listing
+        and user.id_number not in listing
+        and user.phone not in listing
+    )
+    detail = browser.get(f"/enterprise/applicants/{user.id}")
+    assert detail.status_code == 200 and user.id_number in detail.text and user.phone in detail.text
+    viewed = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "view_identity", AuditEvent.object_id == user.id)
+    ).all()
+    assert len(viewed) == 1 and viewed[0].actor_id == world.enterprise.leader.id
+    assert (
+        login_as(world.other_enterprise.handler).get(f"/enterprise/applicants/{user.id}").status_code == 404
+    )
+    assert login_as(world.department.handler).get(f"/enterprise/applicants/{user.id}").status_code == 403
+
+
+# ---------------------------------------------------------------------------------------------------
+# Bulk import
+# ---------------------------------------------------------------------------------------------------
+
+
+def _xlsx(rows: list[list[str]]) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            sheet.write_string(r, c, value)
+    book.close()
+    return buffer.getvalue()
+
+
+HEADER = ["*姓名（与证件及社保登记一致）", "证件类型", "*证件号码", "*手机号码", "*用工类型"]
+
+
+def test_the_template_has_chinese_headers_drop_downs_and_an_example(world: World, login_as: Any) -> None:
+    response = login_as(world.enterprise.handler).get("/enterprise/applicants/import/template.xlsx")
+    assert response.status_code == 200 and response.data.startswith(b"PK\x03\x04")
+    book = load_workbook(io.BytesIO(response.data))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert header[0].startswith("*姓名") and any(h and h.startswith("*证件号码") for h in header)
+    assert sheet["A2"].value.startswith("示例") and len(sheet["C2"].value) == 18
+    assert len(sheet.data_validations.dataValidation) >= 3
+
+
+def _upload(
+    browser: Any, data: bytes, name: str = "名单.xlsx", url: str = "/enterprise/imports", **kw: Any
+) -> Any:
+    return browser.post(
+        url, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data", **kw
+    )
+
+
+def test_a_bulk_file_reports_every_bad_row_and_imports_only_on_confirmation(
+    world: World, session: Session, login_as: Any
+) -> None:
+    existing = make_user(session, "已有", employer=world.other_enterprise.org)
+    good_ids = [complete_resident_id(f"3607021990010{n}123") for n in range(1, 4)]
+    rows = [
+        HEADER,
+        ["示例：张三", "居民身份证", good_ids[0], "13900000000", "签订劳动合同的职工"],
+        ["甲", "居民身份证", good_ids[0].lower(), "13970700101", "签订劳动合同的职工"],
+        ["乙", "", good_ids[1], "1397070010", "劳动合同"],
+        ["丙", "居民身份证", good_ids[2], "13970700103", "公务员"],
+        ["丁", "居民身份证", existing.id_number, "13970700104", "劳动合同"],
+        ["戊", "居民身份证", good_ids[0], "13970700105", "劳动合同"],
+        ["己", "居民身份证", complete_resident_id("36070219900201123"), "13970700106", "聘用合同"],
+    ]
+    browser = login_as(world.enterprise.handler)
+    before = _count_users(session)
+    checked = _upload(browser, _xlsx(rows), "x.pdf")  # the name is never trusted, the content is
+    assert checked.status_code == 303 and _count_users(session) == before
+    report = browser.get(checked.headers["Location"]).text
+    assert "2</strong> 行无误" in report and "4</strong> 行有问题" in report
+    for line, column in ((4, "手机号码"), (5, "用工类型"), (6, "证件号码"), (7, "证件号码")):
+        assert f"<td>第{line}行</td><td>{column}</td>" in report
+    assert world.other_enterprise.org.name in report and "与第3行的证件号码重复" in report
+
+    batch = session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
+    assert batch is not None and (batch.total_rows, batch.bad_rows, batch.status) == (6, 4, "checked")
+    done = browser.post(f"/enterprise/imports/{batch.id}/confirm")
+    assert done.status_code == 200 and "已开设 2 个申报人账号" in done.text
+    assert done.text.count('class="password"') == 2 and "data:application/vnd.openxmlformats" in done.text
+    imported = session.scalars(select(User).where(User.name.in_(["甲", "己"]))).all()
+    assert {u.employer_id for u in imported} == {world.enterprise.org.id}
+    assert all(u.must_change_password for u in imported)
+    assert _count_users(session) == before + 2
+    twice = browser.post(f"/enterprise/imports/{batch.id}/confirm")
+    assert twice.status_code == 409 and _count_users(session) == before + 2
+    assert "导入 2 人" in browser.get(f"/enterprise/imports/{batch.id}").text
+    assert login_as(world.other_enterprise.handler).get(f"/enterprise/imports/{batch.id}").status_code == 404
+
+
+def test_a_gbk_csv_imports_and_anything_else_is_refused_with_a_reason(
+    world: World, session: Session, login_as: Any
+) -> None:
+    browser = login_as(world.enterprise.handler)
+    number = complete_resident_id("36070219900301123")
+    csv_bytes = f"姓名,证件号码,手机号码,用工类型\r\n陈某,{number},13970700201,劳动合同\r\n".encode("gbk")
+    checked = _upload(browser, csv_bytes, "名单.csv")
+    assert checked.status_code == 303
+    batch_id = int(checked.headers["Location"].rsplit("/", 1)[1])
+    browser.post(f"/enterprise/imports/{batch_id}/confirm")
+    assert session.scalars(select(User).where(User.id_number == number)).one().name == "陈某"
+    for data, message in (
+        (b"%PDF-1.7 not a table", "无法识别该文件"),
+        (b"\xd0\xcf\x11\xe0old excel", "另存为"),
+        (b"PK\x03\x04broken zip", "不是有效的 Excel"),
+        (b"", "空的"),
+        ("姓名,手机号码\r\n陈某,13970700201\r\n".encode(), "缺少“证件号码”、“用工类型”列"),
+    ):
+        refused = _upload(browser, data, "a.xlsx", headers=HX)
+        assert refused.status_code == 422 and message in refused.text, message
+        assert "<html" not in refused.text
+
+
+# ---------------------------------------------------------------------------------------------------
+# Social-insurance roster
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_a_roster_upload_turns_badges_from_not_found_to_linked_and_unit_mismatch(
+    world: World, session: Session, login_as: Any
+) -> None:
+    linked = make_user(session, "关联", employer=world.enterprise.org)
+    elsewhere = make_user(session, "外单位", employer=world.enterprise.org)
+    missing = make_user(session, "缺失", employer=world.enterprise.org)
+    browser = login_as(world.enterprise.handler)
+    assert "未导入参保名单" in browser.get("/enterprise/applicants").text
+
+    unit = world.enterprise.org.name.replace("单位", "单位 ")  # a space the comparison ignores
+    first = [
+        ["姓名", "公民身份号码", "参保单位名称", "缴费月数"],
+        ["其他人", complete_resident_id("36070219800101123"), unit, "60"],
+    ]
+    assert _upload(browser, _xlsx(first), "roster.xlsx", url="/enterprise/roster").status_code == 303
+    page = browser.get("/enterprise/applicants").text
+    assert page.count("badge-roster-not_found") == 3
+
+    second = [
+        ["姓名", "公民身份号码", "参保单位名称", "缴费月数"],
+        ["关联", linked.id_number, unit, "24"],
+        ["外单位", elsewhere.id_number, "赣州某某劳务派遣有限公司", "36"],
+        ["坏行", "12345", unit, "1"],
+    ]
+    uploaded = _upload(browser, _xlsx(second), "roster2.xlsx", url="/enterprise/roster")
+    assert uploaded.status_code == 303
+    page = browser.get("/enterprise/applicants").text
+    for user, badge in ((linked, "linked"), (elsewhere, "unit_mismatch"), (missing, "not_found")):
+        row = page.split(f'id="applicant-{user.id}"')[1].split("</tr>")[0]
+        assert f"badge-roster-{badge}" in row, (user.name, row)
+    assert "已跳过" in page and "第4行" in page  # the flash names the unreadable line
+    history = browser.get("/enterprise/roster").text
+    assert "roster.xlsx" in history and "roster2.xlsx" in history and "当前使用" in history
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Roster).where(Roster.enterprise_id == world.enterprise.org.id)
+        )
+        == 2
+    )
+    detail = browser.get(f"/enterprise/applicants/{elsewhere.id}").text
+    assert "隶属关系证明" in detail
+
+
+def test_the_minimum_months_come_from_one_setting(world: World, session: Session, login_as: Any) -> None:
+    from portal.models import Setting
+    from portal.services.rosters import roster_minimum_months
+
+    assert roster_minimum_months(session, world.enterprise.org) == 6
+    session.add(Setting(key=f"si_minimum_months:{world.enterprise.org.id}", value="12"))
+    session.flush()
+    assert roster_minimum_months(session, world.enterprise.org) == 12
+    assert roster_minimum_months(session, world.other_enterprise.org) == 6
+
+
+def test_account_pages_are_for_enterprise_staff_only(world: World, session: Session, login_as: Any) -> None:
+    applicant = make_user(session, employer=world.enterprise.org)
+    for user in (applicant, world.department.handler, world.admin):
+        browser = login_as(user)
+        for url in ("/enterprise/applicants/import", "/enterprise/roster", "/enterprise/transfers"):
+            assert browser.get(url).status_code == 403
+        assert browser.post(f"{VALIDATE}?field=name", data={}).status_code == 403
+
+
+def test_a_certified_applicant_can_still_be_released(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[application_status()])
+    holder = application.applicant
+    login_as(world.other_enterprise.handler).post(
+        "/enterprise/transfers", data=_person(name=holder.name, id_number=holder.id_number)
+    )
+    transfer = session.scalars(select(AccountTransfer).where(AccountTransfer.user_id == holder.id)).one()
+    assert (
+        login_as(world.enterprise.handler).post(f"/enterprise/transfers/{transfer.id}/release").status_code
+        == 303
+    )
+    session.refresh(holder)
+    assert holder.employer_id == world.other_enterprise.org.id
+    assert application.enterprise_id == world.enterprise.org.id  # the history stays where it happened
+
+
+def application_status() -> Any:
+    from portal.domain.workflow import Status
+
+    return Status.CERTIFIED
