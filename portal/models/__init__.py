@@ -7,12 +7,14 @@ from portal.models.calendar import CalendarDay, CalendarYear, Setting
 from portal.models.files import StoredFile
 from portal.models.notices import Notice, NoticeEntry, NoticeStatus, Objection
 from portal.models.organisations import Organisation, OrgKind, Ownership
+from portal.models.policies import AuthorityContact, PolicyWindow
 from portal.models.users import AuthSession, Membership, StaffRole, User
 
 __all__ = [
     "Application",
     "AuditEvent",
     "AuthSession",
+    "AuthorityContact",
     "Base",
     "CalendarDay",
     "CalendarYear",
@@ -25,6 +27,7 @@ __all__ = [
     "OrgKind",
     "Organisation",
     "Ownership",
+    "PolicyWindow",
     "Setting",
     "StaffRole",
     "StoredFile",

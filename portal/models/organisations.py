@@ -60,6 +60,8 @@ class Organisation(Base):
     region: Mapped[str] = mapped_column(String(100), default="")
     # Short code of a certifying authority, used in certificate numbers (e.g. "GZ").
     code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    # A bureau's policy profile (portal/policies/<id>.toml, e.g. "ganzhou-2026"): its windows and rules.
+    policy_profile: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id], lazy="joined")

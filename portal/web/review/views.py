@@ -9,7 +9,7 @@ from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import applications as applications_service
-from portal.services import notices, queues
+from portal.services import eligibility, notices, queues
 from portal.services.actors import Actor
 from portal.services.scope import get_application, sees_full_identity
 from portal.services.transitions import available_actions
@@ -71,6 +71,7 @@ def show_application(application_id: int) -> Response:
         application=application,
         actions=available_actions(actor, application, as_reviewer=True),
         full_identity=sees_full_identity(actor, application),
+        evaluation=eligibility.evaluate(db.session, application, now()),
         **_notice_context(actor, application.id),
         timeline=applications_service.timeline(db.session, actor, application.id),
     )
