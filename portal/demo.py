@@ -24,7 +24,10 @@ from portal.services.calendar import today
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEMO_PASSWORD = "Demo@2026"
-DEMO_ROAD_START = datetime(2026, 9, 1, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai, a Tuesday
+# 09:30 in Shanghai on Tuesday 2026-10-20, the day Ganzhou's fourth 2026 window opens (001 附件).
+DEMO_ROAD_START = datetime(2026, 10, 20, 1, 30, tzinfo=UTC)
+DEMO_PROFILE = "ganzhou-2026"
+DEMO_ACKNOWLEDGEMENT = "已知悉：如在终算时间前离职或社保情况变化，将及时告知单位"
 BUREAU = "赣州市职称工作办公室"
 DEPARTMENT = "赣州经济技术开发区党群工作部"
 STATE_ENTERPRISE = "赣州开发区城市建设投资集团有限公司"
@@ -99,7 +102,9 @@ def walk(
             actor = (
                 applicant if who == "applicant" else SYSTEM if who == "system" else getattr(reviewers, who)
             )
-            applications.act(session, actor, application.id, action, moment)
+            applications.act(
+                session, actor, application.id, action, moment, acknowledgement=DEMO_ACKNOWLEDGEMENT
+            )
         moment += timedelta(hours=2)
     session.refresh(application)
     return moment
@@ -145,15 +150,17 @@ STAFF = (
     ),
 )
 
-# Applicants: (name, phone, enterprise, series, specialty, level, steps of ROAD taken, then returned?)
+# Applicants: (name, phone, enterprise, series, specialty, level, pathway, steps of ROAD taken, returned?)
+# The private enterprise's engineers go by 评审: Ganzhou does not recognise engineering titles for
+# non-state enterprises (001 三(六)), and 经济 中级 is an exam title, so 李静怡 applies for 副高级.
 APPLICANTS = (
-    ("陈思远", "13970700011", STATE_ENTERPRISE, "工程", "土木工程", "中级", 0, False),
-    ("李静怡", "13970700012", STATE_ENTERPRISE, "经济", "人力资源管理", "中级", 1, False),
-    ("吴俊杰", "13970700017", STATE_ENTERPRISE, "工程", "建筑电气", "中级", 1, False),
-    ("孙嘉怡", "13970700016", STATE_ENTERPRISE, "工程", "道路与桥梁", "中级", 3, False),
-    ("王子涵", "13970700013", STATE_ENTERPRISE, "工程", "给排水", "助理级", 6, False),
-    ("张雨桐", "13970700014", PRIVATE_ENTERPRISE, "工程", "材料工程", "中级", 10, False),
-    ("赵明轩", "13970700015", PRIVATE_ENTERPRISE, "工程", "电气工程", "助理级", 2, True),
+    ("陈思远", "13970700011", STATE_ENTERPRISE, "工程", "土木工程", "中级", "认定", 0, False),
+    ("李静怡", "13970700012", STATE_ENTERPRISE, "经济", "人力资源管理", "副高级", "评审", 1, False),
+    ("吴俊杰", "13970700017", STATE_ENTERPRISE, "工程", "建筑电气", "中级", "认定", 1, False),
+    ("孙嘉怡", "13970700016", STATE_ENTERPRISE, "工程", "道路与桥梁", "中级", "认定", 3, False),
+    ("王子涵", "13970700013", STATE_ENTERPRISE, "工程", "给排水", "助理级", "认定", 6, False),
+    ("张雨桐", "13970700014", PRIVATE_ENTERPRISE, "工程", "材料工程", "中级", "评审", 10, False),
+    ("赵明轩", "13970700015", PRIVATE_ENTERPRISE, "工程", "电气工程", "助理级", "评审", 2, True),
 )
 
 
@@ -191,6 +198,9 @@ def _ensure_user(session: Session, name: str, phone: str, serial: int, employer:
 def seed_demo(session: Session, now: datetime) -> list[tuple[str, str, str]]:
     """Create the demo organisations, people and applications unless they exist. Returns the logins."""
     bureau = _ensure_org(session, BUREAU, OrgKind.BUREAU, None, region="江西省赣州市", code="GZ")
+    if bureau.policy_profile is None:
+        bureau.policy_profile = DEMO_PROFILE
+        session.flush()
     department = _ensure_org(session, DEPARTMENT, OrgKind.DEPARTMENT, bureau, region="赣州经济技术开发区")
     orgs = {
         BUREAU: bureau,
@@ -242,7 +252,7 @@ def seed_demo(session: Session, now: datetime) -> list[tuple[str, str, str]]:
             actors["bureau_leader"],
         )
 
-    for offset, (name, phone, enterprise, series, specialty, level, steps, returned) in enumerate(
+    for offset, (name, phone, enterprise, series, specialty, level, pathway, steps, returned) in enumerate(
         APPLICANTS, 50
     ):
         existed = session.scalar(select(User.id).where(User.phone == phone)) is not None
@@ -252,7 +262,7 @@ def seed_demo(session: Session, now: datetime) -> list[tuple[str, str, str]]:
             continue
         road = reviewers(enterprise)
         application = _start(
-            session, road.enterprise_handler, applicant, series, specialty, level, DEMO_ROAD_START
+            session, road.enterprise_handler, applicant, series, specialty, level, DEMO_ROAD_START, pathway
         )
         walk(session, road, application, steps, DEMO_ROAD_START)
         if returned:  # returned today, so its correction deadline lies ahead whenever the demo is loaded
@@ -278,9 +288,10 @@ def _start(
     specialty: str,
     level: str,
     moment: datetime,
+    pathway: str = "认定",
 ) -> Application:
     application = applications.start_application(
-        session, handler, applications.StartInput(applicant.id, series, specialty, level), moment
+        session, handler, applications.StartInput(applicant.id, series, specialty, level, pathway), moment
     )
     form = applications.FormInput(**{**FORM.__dict__, "major": specialty})
     applications.save_form(session, actor_for(applicant, None), application.id, form, moment)
@@ -295,5 +306,5 @@ def _seed_staff_applicant(session: Session, handler: Actor, leader: Actor, enter
         return
     user.employer_id = enterprise.id
     session.flush()
-    application = _start(session, leader, user, "经济", "人力资源管理", "中级", DEMO_ROAD_START)
+    application = _start(session, leader, user, "经济", "人力资源管理", "副高级", DEMO_ROAD_START, "评审")
     applications.act(session, actor_for(user, None), application.id, Action.SUBMIT, DEMO_ROAD_START)

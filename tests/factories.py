@@ -122,8 +122,10 @@ def make_office(session: Session, kind: OrgKind, parent: Organisation | None, **
     return Office(org, handler, leader, hm, lm)
 
 
-def make_world(session: Session) -> World:
-    bureau = make_office(session, OrgKind.BUREAU, None)
+def make_world(session: Session, *, policy_profile: str | None = None) -> World:
+    """The organisation tree with staff; ``policy_profile`` (e.g. "ganzhou-2026") switches on windows and
+    eligibility checks for the bureau (issue #5)."""
+    bureau = make_office(session, OrgKind.BUREAU, None, policy_profile=policy_profile)
     department = make_office(session, OrgKind.DEPARTMENT, bureau.org)
     enterprise = make_office(session, OrgKind.ENTERPRISE, department.org)
     other = make_office(session, OrgKind.ENTERPRISE, department.org, ownership=Ownership.NON_STATE.value)

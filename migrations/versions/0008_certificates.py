@@ -1,7 +1,7 @@
 """Certificates after issue: revocation columns, numbering patterns, public lookups, integrity records.
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-22 04:16:47.721293
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -9,6 +9,7 @@ from portal.models.certificates import CertificateLookup, IntegrityRecord
 from portal.models.files import StoredFile
 from portal.models.notices import Notice, NoticeEntry, NoticeStatus, Objection
 from portal.models.organisations import Organisation, OrgKind, Ownership
+from portal.models.policies import AuthorityContact, PolicyWindow
 from portal.models.reviews import Correction, CorrectionItem, Notification, StandIn
 from portal.models.users import AuthSession, Membership, StaffRole, User
 
@@ -17,6 +18,7 @@ __all__ = [
     "Application",
     "AuditEvent",
     "AuthSession",
+    "AuthorityContact",
     "Base",
     "CalendarDay",
     "CalendarYear",
@@ -35,6 +37,7 @@ __all__ = [
     "OrgKind",
     "Organisation",
     "Ownership",
+    "PolicyWindow",
     "Roster",
     "RosterEntry",
     "Setting",

@@ -26,6 +26,7 @@ class Application(Base):
         CheckConstraint("status <> 'returned' OR returned_from IS NOT NULL", name="returned_has_stage"),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("counted_returns >= 0", name="counted_returns"),
+        CheckConstraint("pathway IS NULL OR pathway IN ('认定', '初定', '评审')", name="pathway"),
         Index("ix_applications_queue", "current_org_id", "awaiting", "status"),
     )
 
@@ -42,6 +43,14 @@ class Application(Base):
     series: Mapped[str] = mapped_column(String(50))
     specialty: Mapped[str] = mapped_column(String(100))
     level: Mapped[str] = mapped_column(String(10))
+    # Issue #5: the pathway (认定/初定/评审) and the certifying authority of the bureau's policy profile,
+    # chosen when HR starts the application; the batch and its cutoff are fixed at submission.
+    pathway: Mapped[str | None] = mapped_column(String(10))
+    authority_code: Mapped[str | None] = mapped_column(String(40))
+    batch_id: Mapped[str | None] = mapped_column(String(40))
+    cutoff: Mapped[date | None]
+    # The applicant's reason for going ahead despite the eligibility warnings shown at submission.
+    warnings_acknowledgement: Mapped[str] = mapped_column(Text, default="")
 
     status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT.value)
     awaiting: Mapped[str | None] = mapped_column(String(16))

@@ -64,6 +64,8 @@ class Organisation(Base):
     certificate_pattern: Mapped[str] = mapped_column(
         String(60), default="{year}{code}{seq:05d}", server_default="{year}{code}{seq:05d}"
     )
+    # A bureau's policy profile (portal/policies/<id>.toml, e.g. "ganzhou-2026"): its windows and rules.
+    policy_profile: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id], lazy="joined")

@@ -10,11 +10,13 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
+from portal.domain.errors import DomainError, PermissionDenied, StaleObject, ValidationFailed
+from portal.domain.policy import PATHWAYS
 from portal.domain.workflow import Action, Role, Status
-from portal.models import Application, AuditEvent, OrgKind, StaffRole, User
-from portal.services import audit, certificates, corrections, notices, transitions
+from portal.models import Application, AuditEvent, Organisation, OrgKind, StaffRole, User
+from portal.services import audit, certificates, corrections, eligibility, notices, transitions
 from portal.services.actors import Actor
+from portal.services.policies import effective_profile
 from portal.services.scope import get_application, visible_applications
 
 LEVELS = ("员级", "助理级", "中级", "副高级", "正高级")
@@ -28,6 +30,8 @@ class StartInput:
     series: str
     specialty: str
     level: str
+    pathway: str = "认定"
+    authority_code: str = ""  # blank: the authority the profile names for the level and the region
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,9 @@ def applicants_of(session: Session, actor: Actor) -> list[User]:
 
 
 def start_application(session: Session, actor: Actor, data: StartInput, now: datetime) -> Application:
-    """A draft on the applicant's behalf; the route is the enterprise's department and bureau."""
+    """A draft on the applicant's behalf; the route is the enterprise's department and bureau. The
+    pathway is required; the certifying authority must certify the level for the enterprise's region
+    (SCOPE-06) and defaults to the one the bureau's policy profile names."""
     _require_enterprise_staff(actor)
     errors: dict[str, str] = {}
     applicant = session.get(User, data.applicant_id)
@@ -65,6 +71,8 @@ def start_application(session: Session, actor: Actor, data: StartInput, now: dat
         errors["specialty"] = "请填写专业"
     if data.level not in LEVELS:
         errors["level"] = "请选择申报级别"
+    if data.pathway not in PATHWAYS:
+        errors["pathway"] = "请选择申报途径"
     if errors:
         raise ValidationFailed(errors)
     assert applicant is not None and applicant.employer is not None
@@ -73,6 +81,7 @@ def start_application(session: Session, actor: Actor, data: StartInput, now: dat
     department = enterprise.parent
     if department is None or department.parent_id is None:
         raise ValidationFailed({"applicant_id": "本单位尚未归属主管部门和人社局，请联系管理员"})
+    authority_code = _authority_for(session, department.parent, data, enterprise.region)
     application = Application(
         applicant_id=applicant.id,
         enterprise_id=enterprise.id,
@@ -82,6 +91,8 @@ def start_application(session: Session, actor: Actor, data: StartInput, now: dat
         series=series[:50],
         specialty=specialty[:100],
         level=data.level,
+        pathway=data.pathway,
+        authority_code=authority_code,
         status=Status.DRAFT.value,
         awaiting="applicant",
         created_by_id=actor.user_id,
@@ -101,6 +112,26 @@ def start_application(session: Session, actor: Actor, data: StartInput, now: dat
         to_status=Status.DRAFT.value,
     )
     return application
+
+
+def _authority_for(
+    session: Session, bureau: Organisation | None, data: StartInput, region: str
+) -> str | None:
+    profile = effective_profile(session, bureau)
+    if profile is None or data.pathway not in profile.pathway_names:
+        return None
+    code = data.authority_code.strip()
+    if not code:
+        found = profile.authorities_for(data.level, region or None)
+        return found[0].code if found else None
+    authority = next((a for a in profile.authorities if a.code == code), None)
+    if authority is None:
+        raise ValidationFailed({"authority_code": "请选择认定机构"})
+    if not authority.certifies(data.level, region or None):
+        raise ValidationFailed(
+            {"authority_code": f"{authority.name}的认定范围为{authority.area}，不认定本单位的{data.level}"}
+        )
+    return code
 
 
 def _parse_date(raw: str, field: str, errors: dict[str, str], today: date) -> date | None:
@@ -200,8 +231,12 @@ def act(
     *,
     expected_version: int | None = None,
     reason: str = "",
+    acknowledgement: str = "",
 ) -> Application:
-    """Run one workflow action on an application the actor can see (the view's single entry point)."""
+    """Run one workflow action on an application the actor can see (the view's single entry point).
+
+    Submitting is refused outside the window and on eligibility blocks, and needs ``acknowledgement``
+    of the warnings (services.eligibility.guard_submission); the batch and cutoff are fixed then."""
     application = get_application(session, actor, application_id)
     if action in transitions.NOTICE_ACTIONS:
         raise DomainError("公示的发布和结束请在“公示”页面办理", code="use_notice")
@@ -217,12 +252,34 @@ def act(
         certificates.refuse_if_on_record(session, application.applicant_id, now)
     if action in (Action.SUBMIT, Action.RESUBMIT) and (missing := missing_for_submit(application)):
         raise ValidationFailed({"__all__": "请先填写：" + "、".join(missing)}, "申报表尚未填写完整")
-    moved = transitions.apply(
-        session, actor, application, action, now, expected_version=expected_version, reason=reason
+    extra = None
+    allowed = action in transitions.available_actions(actor, application)
+    if action in (Action.SUBMIT, Action.RESUBMIT) and allowed:
+        if expected_version is not None and expected_version != application.version:
+            raise StaleObject()
+        extra = eligibility.guard_submission(
+            session,
+            actor,
+            application,
+            first=action is Action.SUBMIT,
+            acknowledgement=acknowledgement,
+            now=now,
+        )
+    result = transitions.apply(
+        session,
+        actor,
+        application,
+        action,
+        now,
+        expected_version=expected_version,
+        reason=reason,
+        extra=extra,
     )
+    if extra:
+        eligibility.record_acknowledgement(session, actor, result, now)
     if action is Action.RESUBMIT:
-        corrections.close_on_resubmit(session, moved, now)
-    return moved
+        corrections.close_on_resubmit(session, result, now)
+    return result
 
 
 def applications_of_applicant(session: Session, actor: Actor) -> list[Application]:

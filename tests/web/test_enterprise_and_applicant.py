@@ -104,7 +104,13 @@ def test_hr_starts_an_application_for_its_own_applicant_only(
     assert browser.get(f"/enterprise/applicants/{mine.id}/applications/new").status_code == 200
     ok = browser.post(
         "/enterprise/applications",
-        data={"applicant_id": mine.id, "series": "工程", "specialty": "给排水", "level": "中级"},
+        data={
+            "applicant_id": mine.id,
+            "series": "工程",
+            "specialty": "给排水",
+            "level": "中级",
+            "pathway": "认定",
+        },
     )
     assert ok.status_code == 303
     created = session.scalars(select(Application).where(Application.applicant_id == mine.id)).one()
@@ -170,7 +176,13 @@ def test_submitting_an_incomplete_form_lists_what_is_missing(
     browser_hr = login_as(world.enterprise.handler)
     browser_hr.post(
         "/enterprise/applications",
-        data={"applicant_id": applicant.id, "series": "工程", "specialty": "给排水", "level": "中级"},
+        data={
+            "applicant_id": applicant.id,
+            "series": "工程",
+            "specialty": "给排水",
+            "level": "中级",
+            "pathway": "认定",
+        },
     )
     application = session.scalars(select(Application).where(Application.applicant_id == applicant.id)).one()
     browser = login_as(applicant)

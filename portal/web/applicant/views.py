@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from flask import Blueprint, Response, abort, flash, request, url_for
 
 from portal.documents.certificates import CertificateView, certificate_pdf
@@ -11,13 +13,13 @@ from portal.domain.workflow import Action
 from portal.extensions import db
 from portal.models import Application
 from portal.services import applications as service
-from portal.services import certificates, corrections, notices
+from portal.services import certificates, corrections, eligibility, notices, policies
 from portal.services.actors import Actor
 from portal.services.calendar import today
 from portal.services.scope import get_application
 from portal.services.transitions import available_actions
 from portal.web.certificates.views import verify_key
-from portal.web.context import current_actor, now
+from portal.web.context import current_account, current_actor, now
 from portal.web.downloads import send_bytes
 from portal.web.forms import form_input, version_field
 from portal.web.guards import applicant_required
@@ -34,6 +36,7 @@ def list_applications() -> Response:
     return render_page(
         "pages/applicant/list_applications.html",
         applications=service.applications_of_applicant(db.session, actor),
+        windows=policies.current_windows(db.session, current_account().employer, now()),
     )
 
 
@@ -46,9 +49,16 @@ def _detail(
     fragment: str | None = None,
     message: str = "",
     saved: bool = False,
+    acknowledgement: str = "",
+    ack_error: str = "",
 ) -> Response:
     actor = current_actor(as_applicant=True)
     application = get_application(db.session, actor, application_id)
+    typed = None
+    if form is not None:
+        typed = eligibility.FormValues(
+            **{f.name: form.get(f.name, "") for f in fields(eligibility.FormValues)}
+        )
     return render_page(
         "pages/applicant/show_application.html",
         fragment=fragment,
@@ -69,6 +79,9 @@ def _detail(
         else [],
         form_fields=FORM_FIELDS,
         education_levels=service.EDUCATION_LEVELS,
+        evaluation=eligibility.evaluate(db.session, application, now(), typed),
+        acknowledgement=acknowledgement,
+        ack_error=ack_error,
     )
 
 
@@ -76,6 +89,13 @@ def _detail(
 @applicant_required
 def show_application(application_id: int) -> Response:
     return _detail(application_id)
+
+
+@bp.get("/applications/<int:application_id>/precheck")
+@applicant_required
+def precheck_application(application_id: int) -> Response:
+    """The live eligibility pre-check of the values being typed (htmx: the findings block only)."""
+    return _detail(application_id, form=request.args.to_dict(), fragment="eligibility")
 
 
 @bp.post("/applications/<int:application_id>/form")
@@ -104,14 +124,31 @@ def act(application_id: int) -> Response:
     except ValueError:
         abort(400)
     actor = current_actor(as_applicant=True)
+    acknowledgement = request.form.get("acknowledgement", "")
     try:
-        service.act(db.session, actor, application_id, action, now(), expected_version=version_field())
+        service.act(
+            db.session,
+            actor,
+            application_id,
+            action,
+            now(),
+            expected_version=version_field(),
+            acknowledgement=acknowledgement,
+        )
     except (ValidationFailed, StaleObject, DomainError) as refused:
         db.session.commit()  # keeps the audit event of the refused attempt; nothing else was written
         text = (
             "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
         )
-        return _detail(application_id, status=409 if isinstance(refused, StaleObject) else 422, message=text)
+        return _detail(
+            application_id,
+            status=409 if isinstance(refused, StaleObject) else 422,
+            message=text,
+            acknowledgement=acknowledgement,
+            ack_error=refused.fields.get("acknowledgement", "")
+            if isinstance(refused, ValidationFailed)
+            else "",
+        )
     db.session.commit()
     flash(f"已{action.title}", "success")
     return see_other(url_for("applicant.show_application", application_id=application_id))

@@ -9,8 +9,9 @@ from portal.domain.accounts import ApplicantDraft, EmploymentType, PermitKind
 from portal.domain.errors import DomainError, NotFound, StaleObject, ValidationFailed
 from portal.domain.identity import DocumentType
 from portal.extensions import db
-from portal.models import OrgKind
+from portal.models import Organisation, OrgKind
 from portal.services import accounts as service
+from portal.services import policies
 from portal.services.organisations import NewAccount
 from portal.web.context import current_actor, now
 from portal.web.enterprise.views import bp
@@ -66,6 +67,9 @@ def _applicants_page(
         created=created,
         message=message,
         live=live,
+        windows=[]
+        if live
+        else policies.current_windows(db.session, db.session.get(Organisation, actor.org_id), now()),
         **CHOICES,
     )
 

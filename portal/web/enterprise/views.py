@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, request, url_for
 
 from portal.domain.errors import ValidationFailed
+from portal.domain.policy import LEVELS, PATHWAYS
 from portal.extensions import db
-from portal.models import OrgKind
+from portal.models import Organisation, OrgKind
 from portal.services import applications as service
+from portal.services import eligibility, policies
 from portal.web.context import current_actor, now
 from portal.web.forms import form_input
 from portal.web.guards import staff_required
@@ -29,17 +31,31 @@ SERIES_SUGGESTIONS = (
 )
 
 
-@bp.get("/applicants/<int:user_id>/applications/new")
-@staff_required(OrgKind.ENTERPRISE)
-def new_application(user_id: int) -> Response:
+def _enterprise() -> Organisation | None:
+    return db.session.get(Organisation, current_actor().org_id)
+
+
+def _start_page(form: dict[str, str], errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    profile = policies.effective_profile(db.session, policies.bureau_of(_enterprise()))
+    if profile is not None and not form.get("pathway"):
+        form = {**form, "pathway": profile.pathway_names[0]}
     return render_page(
         "pages/enterprise/new_application.html",
-        errors={},
-        form={"applicant_id": str(user_id)},
+        status=status,
+        errors=errors or {},
+        form=form,
         applicants=service.applicants_of(db.session, current_actor()),
         levels=service.LEVELS,
         series_options=SERIES_SUGGESTIONS,
+        pathways=PATHWAYS,
+        profile=profile,
     )
+
+
+@bp.get("/applicants/<int:user_id>/applications/new")
+@staff_required(OrgKind.ENTERPRISE)
+def new_application(user_id: int) -> Response:
+    return _start_page({"applicant_id": str(user_id)})
 
 
 @bp.post("/applications")
@@ -50,14 +66,39 @@ def start_application() -> Response:
         service.start_application(db.session, current_actor(), data, now())
     except ValidationFailed as invalid:
         db.session.rollback()
-        return render_page(
-            "pages/enterprise/new_application.html",
-            status=422,
-            errors=invalid.fields,
-            form=request.form.to_dict(),
-            applicants=service.applicants_of(db.session, current_actor()),
-            levels=service.LEVELS,
-            series_options=SERIES_SUGGESTIONS,
-        )
+        return _start_page(request.form.to_dict(), invalid.fields, 422)
     db.session.commit()
     return see_other(url_for("enterprise.list_applicants"))
+
+
+@bp.get("/eligibility-check")
+@staff_required(OrgKind.ENTERPRISE)
+def check_eligibility() -> Response:
+    """HR's dry run for a candidate without an account: findings and the earliest batch. Nothing is
+    stored, so it is a GET whose URL can be bookmarked or shared."""
+    form = request.args.to_dict()
+    result = None
+    errors: dict[str, str] = {}
+    status = 200
+    if form:
+        data = eligibility.DryRunInput(
+            **{f: form.get(f, "") for f in eligibility.DryRunInput.__dataclass_fields__}
+        )
+        try:
+            result = eligibility.dry_run(db.session, current_actor(), data, now())
+        except ValidationFailed as invalid:
+            errors, status = invalid.fields, 422
+    enterprise = _enterprise()
+    return render_page(
+        "pages/enterprise/check_eligibility.html",
+        fragment="result",
+        status=status,
+        form=form,
+        errors=errors,
+        result=result,
+        enterprise=enterprise,
+        pathways=PATHWAYS,
+        levels=LEVELS,
+        education_levels=service.EDUCATION_LEVELS,
+        series_options=SERIES_SUGGESTIONS,
+    )

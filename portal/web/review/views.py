@@ -10,7 +10,7 @@ from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import applications as applications_service
-from portal.services import corrections, notices, queues
+from portal.services import corrections, eligibility, notices, queues
 from portal.services.actors import Actor
 from portal.services.scope import get_application, sees_full_identity
 from portal.services.transitions import available_actions
@@ -77,6 +77,7 @@ def _review_page(
         application=application,
         actions=available_actions(actor, application, as_reviewer=True),
         full_identity=sees_full_identity(actor, application),
+        evaluation=eligibility.evaluate(db.session, application, now()),
         **_notice_context(actor, application.id),
         timeline=applications_service.timeline(db.session, actor, application.id),
         sections=correction_rules.SECTIONS,

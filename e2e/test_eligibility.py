@@ -1,0 +1,117 @@
+"""Issue #5 in Chromium: the eligibility check stops an exam title (以考代评) and a non-state enterprise's
+engineering recognition before submission, with the clause, live while the form is filled; outside the
+window the applicant is refused with the next window, which the bureau admin entered on screen."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from e2e.conftest import Clock
+from e2e.helpers import log_in
+
+SOE_HANDLER = "13870700006"  # 黄丽华, state-owned 城投集团
+PRIVATE_HANDLER = "13870700008"  # 邱敏, 虔芯新材料 (non-state)
+ADMIN = "13870700001"  # 钟立新
+CHEN = "13970700011"  # 陈思远: a draft 工程 中级 认定 at the state-owned enterprise
+ZHAO = "13970700015"  # 赵明轩 at the private enterprise
+IN_FOURTH_WINDOW = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # Monday; Ganzhou's 10-20..11-20 window
+
+
+def start_application(hr: Page, applicant_name: str, series: str, specialty: str, level: str) -> None:
+    hr.locator("tr", has_text=applicant_name).get_by_role("link", name="发起申报").click()
+    hr.get_by_label("职称系列").fill(series)
+    hr.get_by_label("专业").fill(specialty)
+    hr.get_by_label("申报级别").select_option(level)
+    expect(hr.get_by_label("申报途径")).to_have_value("认定")  # the bureau's profile suggests it
+    hr.get_by_role("button", name="创建申报").click()
+    expect(hr.get_by_role("heading", name="申报人账号")).to_be_visible()
+
+
+def open_application(page: Page, series: str) -> None:
+    page.locator("tr", has_text=series).get_by_role("link", name=re.compile("^查看")).click()
+
+
+def test_an_exam_title_is_stopped_before_submitting(new_page: Any, clock: Clock) -> None:
+    clock.now = IN_FOURTH_WINDOW
+    hr: Page = new_page("hr")
+    log_in(hr, SOE_HANDLER)
+    expect(hr.locator("#windows")).to_contain_text("距截止还有4天")
+    start_application(hr, "陈思远", "会计", "会计", "中级")
+
+    applicant: Page = new_page("applicant")
+    log_in(applicant, CHEN)
+    open_application(applicant, "会计")
+    checks = applicant.locator("#eligibility")
+    expect(checks).to_contain_text("会计属以考代评专业，中级职称通过全国统一考试取得，不进行认定")
+    expect(checks).to_contain_text("依据：001 三(六)")
+    expect(checks.get_by_role("button", name="提交申报")).to_be_disabled()
+
+    # The pre-check follows what is typed, before anything is saved.
+    applicant.get_by_label("最高学历").select_option("本科")
+    expect(checks).to_contain_text("最高学历为本科")
+    applicant.get_by_label("毕业时间").fill("2027-01-10")
+    expect(checks).to_contain_text("晚于终算时间2026-12-31")
+
+
+def test_a_non_state_enterprise_engineer_is_stopped_with_the_clause(new_page: Any, clock: Clock) -> None:
+    clock.now = IN_FOURTH_WINDOW
+    hr: Page = new_page("hr")
+    log_in(hr, PRIVATE_HANDLER)
+    hr.get_by_role("link", name="申报人账号").click()
+    start_application(hr, "赵明轩", "工程", "电气工程", "中级")
+
+    applicant: Page = new_page("applicant")
+    log_in(applicant, ZHAO)
+    applicant.locator("tr", has_text="中级").get_by_role("link", name="查看并填写").click()
+    checks = applicant.locator("#eligibility")
+    expect(checks).to_contain_text("非国有企业工程专业技术资格不组织考核认定")
+    expect(checks).to_contain_text("可通过职称评审途径申报")
+    expect(checks).to_contain_text("依据：001 三(六)")
+    expect(checks.get_by_role("button", name="提交申报")).to_be_disabled()
+
+
+def test_outside_the_window_the_next_one_is_shown(new_page: Any, clock: Clock) -> None:
+    # 2026-11-23: Ganzhou's last 2026 window closed on 11-20. The admin enters 2027's first batch.
+    admin: Page = new_page("admin")
+    log_in(admin, ADMIN)
+    admin.get_by_role("link", name="受理批次").click()
+    expect(admin.locator("#policy-windows")).to_contain_text("2026年第四批")
+    form = admin.locator("#window-form")
+    form.get_by_label("批次编号").fill("2027-1")
+    form.get_by_label("批次名称").fill("2027年第一批")
+    for level in ("员级", "助理级", "中级"):
+        form.get_by_label(level).check()
+    form.get_by_label("受理开始日期").fill("2027-01-20")
+    form.get_by_label("受理截止日期").fill("2027-02-20")
+    form.get_by_label("终算时间").fill("2027-03-31")
+    form.get_by_label("依据").fill("赣市人社字〔2027〕1号 附件")
+    form.get_by_role("button", name="保存批次").click()
+    expect(admin.locator("#policy-windows")).to_contain_text("2027年第一批")
+    expect(admin.locator("#flash")).to_contain_text("已保存受理批次")
+
+    applicant: Page = new_page("applicant")
+    log_in(applicant, CHEN)
+    expect(applicant.locator("#windows")).to_contain_text("2027年第一批")
+    expect(applicant.locator("#windows")).to_contain_text("58天后开始受理")
+    open_application(applicant, "土木工程")
+    expect(applicant.locator("#window-message")).to_have_text(
+        "当前不在受理期内，下一受理期：2027年1月20日至2月20日（2027年第一批）"
+    )
+    submit = applicant.locator("#submit-form")
+    expect(submit.get_by_role("button", name="提交申报")).to_be_disabled()
+
+    # Submitting anyway (a stale page, a forged form) is refused by the server with the same message.
+    response = applicant.request.post(
+        applicant.url.removesuffix("/") + "/act",
+        form={
+            "action": "submit",
+            "csrf_token": submit.locator("input[name=csrf_token]").get_attribute("value") or "",
+            "acknowledgement": "已知悉",
+        },
+    )
+    assert response.status == 422
+    assert "当前不在受理期内，下一受理期：2027年1月20日至2月20日" in response.text()

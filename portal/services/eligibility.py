@@ -1,0 +1,449 @@
+"""Eligibility in use (issue #5): the facts an application (or HR's dry run) holds, checked against its
+bureau's policy profile, and the windows it may be submitted in.
+
+Rules enforced here: a submission is refused outside the open window of the chosen authority (WIN-01..04,
+with the next window's dates), refused on any ``block`` finding (listing each with its clause), and needs
+an acknowledged reason for ``warn`` findings; the batch and its cutoff (CUT-02) are fixed at submission.
+Education must be held by the cutoff (001 三(七)). What the form does not hold is unknown, so the engine
+reports it for manual review; nothing here crashes on a half-filled form. Transitions: none (the caller,
+services.applications.act, submits through services.transitions).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from portal.domain.eligibility import Education, Employer, Facts, Finding, Title, WorkPeriod, check
+from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
+from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS, PolicyProfile, Window
+from portal.models import Application, Organisation, OrgKind, Ownership
+from portal.services import audit
+from portal.services.actors import Actor
+from portal.services.calendar import today
+from portal.services.policies import bureau_of, effective_profile, format_period, window_title
+
+OWNERSHIP_FACT = {Ownership.STATE.value: "国有", Ownership.NON_STATE.value: "非国有"}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The findings for one application (or dry run) and where it stands with the windows."""
+
+    profile: PolicyProfile | None
+    applies: bool  # the profile covers this pathway: windows and findings are enforced
+    findings: list[Finding] = field(default_factory=list)
+    window: Window | None = None  # open today for this application
+    next_window: Window | None = None
+    cutoff: date | None = None
+
+    @property
+    def blocks(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "block"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warn"]
+
+    @property
+    def window_message(self) -> str:
+        """ "" when a window is open (or none applies), else the refusal with the next window."""
+        if not self.applies or self.window is not None:
+            return ""
+        return outside_window_message(self.next_window)
+
+    @property
+    def can_submit(self) -> bool:
+        return not self.blocks and not self.window_message
+
+
+def outside_window_message(upcoming: Window | None) -> str:
+    if upcoming is None or upcoming.opens is None or upcoming.closes is None:
+        return "当前不在受理期内，下一受理期尚未公布，请留意人社部门的通知"
+    return (
+        f"当前不在受理期内，下一受理期：{format_period(upcoming.opens, upcoming.closes)}"
+        f"（{window_title(upcoming)}）"
+    )
+
+
+def windows_for(
+    profile: PolicyProfile,
+    authority: str | None,
+    level: str,
+    pathway: str | None,
+    specialty: str | None,
+    year: int,
+) -> list[Window]:
+    code = authority if authority and any(a.code == authority for a in profile.authorities) else None
+    return profile.windows_for(code, level, year, pathway=pathway, specialty=specialty)
+
+
+def open_and_next(
+    profile: PolicyProfile,
+    authority: str | None,
+    level: str,
+    pathway: str | None,
+    specialty: str | None,
+    day: date,
+) -> tuple[Window | None, Window | None]:
+    """The window open on ``day`` and the first one opening after it (this year or next)."""
+    if level not in LEVELS:
+        return None, None
+    this_year = windows_for(profile, authority, level, pathway, specialty, day.year)
+    current = next((w for w in this_year if w.contains(day)), None)
+    later = [
+        w
+        for year in (day.year, day.year + 1)
+        for w in windows_for(profile, authority, level, pathway, specialty, year)
+        if w.opens is not None and w.opens > day
+    ]
+    return current, min(later, key=lambda w: w.opens or date.max, default=None)
+
+
+def _title_level(text: str) -> str | None:
+    """The level a title name implies where it is unambiguous (助理工程师 → 助理级)."""
+    if "正高" in text:
+        return "正高级"
+    if "副高" in text or "高级" in text:
+        return "副高级"
+    if "助理" in text:
+        return "助理级"
+    if text.endswith("员"):
+        return "员级"
+    if text.endswith(("工程师", "经济师", "会计师", "统计师", "审计师", "农艺师", "编辑", "记者")):
+        return "中级"
+    return None
+
+
+def _same(a: str, b: str) -> bool:
+    def norm(s: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", s).split()).removesuffix("专业")
+
+    return bool(a and b) and norm(a) == norm(b)
+
+
+@dataclass(frozen=True)
+class FormValues:
+    """The application form's fields as typed (possibly unsaved, possibly invalid)."""
+
+    education: str = ""
+    major: str = ""
+    graduated_on: str = ""
+    work_started_on: str = ""
+    current_title: str = ""
+
+
+def _date(raw: object) -> date | None:
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, str) and raw.strip():
+        try:
+            return date.fromisoformat(raw.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def facts_for(application: Application, cutoff: date | None, form: FormValues | None = None) -> Facts:
+    """The facts the application holds: its start data, the enterprise and the (typed or saved) form.
+    Anything the form does not hold (social insurance, qualifications, degree) stays unknown."""
+    values = form or FormValues(
+        education=application.education,
+        major=application.major,
+        graduated_on=application.graduated_on.isoformat() if application.graduated_on else "",
+        work_started_on=application.work_started_on.isoformat() if application.work_started_on else "",
+        current_title=application.current_title,
+    )
+    enterprise = application.enterprise
+    education = None
+    if values.education in EDUCATION_LEVELS:
+        education = (
+            Education(
+                level=values.education,
+                major=values.major.strip() or None,
+                graduated_on=_date(values.graduated_on),
+            ),
+        )
+    started = _date(values.work_started_on)
+    work = (WorkPeriod(start=started, ongoing=True, professional=True),) if started else None
+    title_text = values.current_title.strip()
+    return Facts(
+        pathway=application.pathway,
+        series=application.series,
+        specialty=application.specialty,
+        level=application.level,
+        cutoff=cutoff,
+        employer=Employer(
+            ownership=OWNERSHIP_FACT.get(enterprise.ownership or ""), region=enterprise.region or None
+        ),
+        education=education,
+        major_matches=True if _same(values.major, application.specialty) else None,
+        work=work,
+        has_title=True if title_text else None,
+        current_title=Title(level=_title_level(title_text)) if title_text else None,
+        authority=application.authority_code,
+    )
+
+
+def _held_by_cutoff(profile: PolicyProfile, facts: Facts) -> list[Finding]:
+    """001 三(七): education counts only if obtained by the batch's cutoff."""
+    if facts.cutoff is None or not facts.education:
+        return []
+    late = [e for e in facts.education if e.graduated_on and e.graduated_on > facts.cutoff]
+    if not late or len(late) < len(facts.education):
+        return []
+    e = late[0]
+    clause = profile.counting.cutoff_citation or profile.counting.citation
+    return [
+        Finding(
+            "CUT-02",
+            "block",
+            clause,
+            f"{e.level}学历于{e.graduated_on.isoformat() if e.graduated_on else ''}取得，"
+            f"晚于终算时间{facts.cutoff.isoformat()}，本批次不能计入",
+        )
+    ]
+
+
+def run_check(profile: PolicyProfile, facts: Facts) -> list[Finding]:
+    findings = _held_by_cutoff(profile, facts) + check(profile, facts)
+    order = {"block": 0, "warn": 1, "manual": 2, "info": 3}
+    return sorted(findings, key=lambda f: order[f.severity])
+
+
+def _not_covered(profile: PolicyProfile, pathway: str | None) -> Finding:
+    return Finding(
+        "SCOPE",
+        "manual",
+        profile.document,
+        f"{profile.title}不含「{pathway}」途径的政策数据：资格条件和受理期由审核人按相关通知人工审核",
+    )
+
+
+def evaluate(
+    session: Session, application: Application, now: datetime, form: FormValues | None = None
+) -> Evaluation:
+    """The findings for ``application`` as it stands (or with the typed ``form`` values) today."""
+    profile = effective_profile(session, application.bureau)
+    if profile is None:
+        return Evaluation(profile=None, applies=False)
+    if application.pathway and application.pathway not in profile.pathway_names:
+        return Evaluation(
+            profile=profile, applies=False, findings=[_not_covered(profile, application.pathway)]
+        )
+    day = today(now)
+    current, upcoming = open_and_next(
+        profile,
+        application.authority_code,
+        application.level,
+        application.pathway,
+        application.specialty,
+        day,
+    )
+    if application.cutoff is not None:
+        cutoff: date | None = application.cutoff
+    elif profile.counting.cutoff_source == "submission":
+        cutoff = day
+    else:
+        chosen = current or upcoming
+        cutoff = chosen.cutoff if chosen else None
+    findings = run_check(profile, facts_for(application, cutoff, form))
+    return Evaluation(profile, True, findings, current, upcoming, cutoff)
+
+
+def guard_submission(
+    session: Session,
+    actor: Actor,
+    application: Application,
+    *,
+    first: bool,
+    acknowledgement: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """Refuse a submission outside the window (first submission only: a resubmission answers a return
+    and keeps its batch), on block findings, or with warnings not acknowledged. Returns the columns to
+    write with the transition (batch, cutoff, acknowledgement). Refusals are audited."""
+    evaluation = evaluate(session, application, now)
+    if not evaluation.applies:
+        return {}
+
+    def refuse(error: DomainError) -> DomainError:
+        audit.record(
+            session,
+            actor,
+            "submit" if first else "resubmit",
+            now,
+            object_type="application",
+            object_id=application.id,
+            outcome="denied",
+            from_status=application.status,
+            role="applicant",
+            detail={"code": error.code, "findings": [f.to_json() for f in evaluation.blocks]},
+        )
+        return error
+
+    values: dict[str, Any] = {}
+    if first:
+        if evaluation.window is None:
+            raise refuse(DomainError(evaluation.window_message, code="outside_window"))
+        values.update(batch_id=evaluation.window.batch_id, cutoff=evaluation.cutoff)
+    if evaluation.blocks:
+        listed = "；".join(f"{f.message}（{f.clause}）" for f in evaluation.blocks)
+        raise refuse(DomainError(f"不符合申报条件，不能提交：{listed}", code="ineligible"))
+    if evaluation.warnings:
+        reason = acknowledgement.strip()
+        if not reason:
+            raise refuse(
+                ValidationFailed(
+                    {"acknowledgement": "请阅读提示事项，并填写确认说明后再提交"},
+                    "请填写对提示事项的确认说明",
+                )
+            )
+        values["warnings_acknowledgement"] = reason[:2000]
+    return values
+
+
+def record_acknowledgement(session: Session, actor: Actor, application: Application, now: datetime) -> None:
+    """After the submission: the warnings shown and the reason given, for the reviewers."""
+    if not application.warnings_acknowledgement:
+        return
+    evaluation = evaluate(session, application, now)
+    audit.record(
+        session,
+        actor,
+        "acknowledge_warnings",
+        now,
+        object_type="application",
+        object_id=application.id,
+        role="applicant",
+        reason=application.warnings_acknowledgement,
+        detail={"findings": [f.to_json() for f in evaluation.warnings]},
+    )
+
+
+# --- HR's dry run ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DryRunInput:
+    pathway: str = ""
+    series: str = ""
+    specialty: str = ""
+    level: str = ""
+    education: str = ""
+    graduated_on: str = ""
+    major_matches: str = ""  # yes | no | ""
+    work_started_on: str = ""
+    title_level: str = ""
+    title_obtained_on: str = ""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    window: Window
+    title: str
+    period: str
+    findings: list[Finding]
+
+    @property
+    def blocks(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "block"]
+
+
+@dataclass(frozen=True)
+class DryRun:
+    profile: PolicyProfile
+    enterprise: Organisation
+    attempts: list[Attempt]
+    earliest: Attempt | None
+
+    @property
+    def shown(self) -> Attempt | None:
+        """The attempt whose findings the page lists: the earliest eligible one, else the last tried."""
+        return self.earliest or (self.attempts[-1] if self.attempts else None)
+
+    @property
+    def verdict(self) -> str:
+        if self.earliest is not None:
+            return f"最早可于{self.earliest.title}申报（受理期{self.earliest.period}）"
+        if not self.attempts:
+            return "尚无已公布的受理期，无法推算"
+        return f"在已公布的受理期内（至{self.attempts[-1].title}）尚不符合申报条件"
+
+
+def dry_run(session: Session, actor: Actor, data: DryRunInput, now: datetime) -> DryRun:
+    """Whether and when a candidate without an account could apply: the findings at each coming batch's
+    cutoff, the earliest batch with no block. HR of an enterprise only; nothing is stored."""
+    if not (actor.is_staff and actor.org_kind is OrgKind.ENTERPRISE):
+        raise PermissionDenied("只有用人单位的经办人或领导可以使用申报条件预测")
+    enterprise = session.get(Organisation, actor.org_id)
+    assert enterprise is not None
+    profile = effective_profile(session, bureau_of(enterprise))
+    errors: dict[str, str] = {}
+    if profile is None:
+        raise ValidationFailed({"__all__": "本单位所属人社局尚未设置政策配置，无法预测"})
+    if data.pathway not in PATHWAYS:
+        errors["pathway"] = "请选择申报途径"
+    elif data.pathway not in profile.pathway_names:
+        errors["pathway"] = f"{profile.title}只适用于：{'、'.join(profile.pathway_names)}"
+    if not data.series.strip():
+        errors["series"] = "请填写职称系列"
+    if data.level not in LEVELS:
+        errors["level"] = "请选择申报级别"
+    if data.education and data.education not in EDUCATION_LEVELS:
+        errors["education"] = "请选择学历"
+    dates: dict[str, date | None] = {}
+    for name in ("graduated_on", "work_started_on", "title_obtained_on"):
+        raw = getattr(data, name).strip()
+        dates[name] = _date(raw)
+        if raw and dates[name] is None:
+            errors[name] = "日期格式应为 年-月-日，例如 2020-07-01"
+    if data.title_level and data.title_level != "none" and data.title_level not in LEVELS:
+        errors["title_level"] = "请选择现有职称级别"
+    if errors:
+        raise ValidationFailed(errors)
+    region = enterprise.region or None
+    authorities = profile.authorities_for(data.level, region)
+    authority = authorities[0].code if authorities else None
+    day = today(now)
+    windows = [
+        w
+        for year in (day.year, day.year + 1)
+        for w in windows_for(profile, authority, data.level, data.pathway, data.specialty or None, year)
+        if w.closes is not None and w.closes >= day
+    ]
+    attempts: list[Attempt] = []
+    earliest = None
+    for w in sorted(windows, key=lambda w: w.opens or date.max):
+        assert w.opens is not None and w.closes is not None
+        cutoff = day if profile.counting.cutoff_source == "submission" else w.cutoff
+        facts = Facts(
+            pathway=data.pathway,
+            series=data.series.strip(),
+            specialty=data.specialty.strip() or None,
+            level=data.level,
+            cutoff=cutoff,
+            employer=Employer(ownership=OWNERSHIP_FACT.get(enterprise.ownership or ""), region=region),
+            education=(Education(level=data.education, graduated_on=dates["graduated_on"]),)
+            if data.education
+            else None,
+            major_matches={"yes": True, "no": False}.get(data.major_matches),
+            work=(WorkPeriod(start=dates["work_started_on"], ongoing=True, professional=True),)
+            if dates["work_started_on"]
+            else None,
+            has_title={"": None, "none": False}.get(data.title_level, True),
+            current_title=Title(level=data.title_level, obtained_on=dates["title_obtained_on"])
+            if data.title_level in LEVELS
+            else None,
+            authority=authority,
+        )
+        attempt = Attempt(w, window_title(w), format_period(w.opens, w.closes), run_check(profile, facts))
+        attempts.append(attempt)
+        if not attempt.blocks:
+            earliest = attempt
+            break
+    return DryRun(profile, enterprise, attempts, earliest)

@@ -1,0 +1,487 @@
+"""Policy in use: which profile a bureau follows, the windows and contacts its admin adds on top of the
+TOML files, and the open and upcoming windows people see (issue #5).
+
+Rules enforced here: only the bureau's admin changes its windows, contacts and profile; a window needs a
+source, closes on or after it opens, names a known authority and at least one level, and never overlaps
+another window of the same authority and level (WIN-01..04); every change is audited. Admin rows are used
+in addition to the profile's batches and replace the one with the same batch id and authority. No status
+transitions.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.domain.policy import (
+    ALL,
+    LEVELS,
+    Authority,
+    PolicyProfile,
+    Window,
+    expand_levels,
+    last_workday_in,
+    load_profiles,
+    window_closes_on_rest_day,
+)
+from portal.domain.workdays import UnknownYear
+from portal.models import AuthorityContact, Organisation, OrgKind, PolicyWindow
+from portal.services import audit
+from portal.services.actors import Actor
+from portal.services.calendar import today, work_calendar
+
+_BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
+
+
+@functools.cache
+def profiles() -> dict[str, PolicyProfile]:
+    """Every profile in portal/policies, loaded and validated once per process."""
+    return load_profiles()
+
+
+def bureau_of(org: Organisation | None) -> Organisation | None:
+    """The bureau at the top of ``org``'s branch of the tree."""
+    while org is not None and org.kind != OrgKind.BUREAU.value:
+        org = org.parent
+    return org
+
+
+def _rows(session: Session, bureau: Organisation, profile_id: str) -> list[PolicyWindow]:
+    return list(
+        session.scalars(
+            select(PolicyWindow)
+            .where(PolicyWindow.bureau_id == bureau.id, PolicyWindow.profile_id == profile_id)
+            .order_by(PolicyWindow.opens, PolicyWindow.id)
+        )
+    )
+
+
+def as_window(row: PolicyWindow) -> Window:
+    return Window(
+        batch_id=row.batch_id,
+        name=row.name,
+        authority=row.authority,
+        levels=expand_levels(row.level_list),
+        opens=row.opens,
+        closes=row.closes,
+        cutoff=row.cutoff,
+        cutoff_citation=row.citation if row.cutoff else "",
+        citation=row.citation,
+        note=row.note,
+    )
+
+
+def effective_profile(session: Session, bureau: Organisation | None) -> PolicyProfile | None:
+    """The bureau's profile with its admin's windows added (replacing a batch with the same id and
+    authority) and its authority contacts corrected; None when the bureau follows no profile."""
+    bureau = bureau_of(bureau)
+    if bureau is None or not bureau.policy_profile:
+        return None
+    base = profiles().get(bureau.policy_profile)
+    if base is None:
+        return None
+    added = [as_window(r) for r in _rows(session, bureau, base.id)]
+    keys = {(w.batch_id, w.authority) for w in added}
+    batches = tuple(w for w in base.batches if (w.batch_id, w.authority) not in keys) + tuple(added)
+    contacts = {
+        c.authority_code: c
+        for c in session.scalars(
+            select(AuthorityContact).where(
+                AuthorityContact.bureau_id == bureau.id, AuthorityContact.profile_id == base.id
+            )
+        )
+    }
+    authorities = tuple(
+        replace(
+            a, name=contacts[a.code].name, phone=contacts[a.code].phone, area=contacts[a.code].area or a.area
+        )
+        if a.code in contacts
+        else a
+        for a in base.authorities
+    )
+    return replace(base, batches=batches, authorities=authorities)
+
+
+# --- what people see -----------------------------------------------------------------------------------
+
+
+def format_period(opens: date, closes: date) -> str:
+    """2027年1月20日至2月20日 (the year again only when it changes)."""
+    end = (
+        f"{closes.month}月{closes.day}日"
+        if closes.year == opens.year
+        else f"{closes.year}年{closes.month}月{closes.day}日"
+    )
+    return f"{opens.year}年{opens.month}月{opens.day}日至{end}"
+
+
+def window_title(window: Window) -> str:
+    year = window.opens.year if window.opens else ""
+    return window.name if str(year) in window.name else f"{year}年{window.name}"
+
+
+@dataclass(frozen=True)
+class WindowStatus:
+    """One window as a home page or the admin list shows it."""
+
+    window: Window
+    title: str
+    authority_name: str
+    period: str
+    is_open: bool
+    days_left: int  # to the closing day (open windows)
+    days_until: int  # to the opening day (upcoming windows)
+    admin_row_id: int | None = None
+    closes_on_rest_day: bool | None = None  # None: the calendar does not know the year
+    last_workday: date | None = None
+
+
+def _authority_name(profile: PolicyProfile, code: str) -> str:
+    if code == ALL:
+        return "各认定机构"
+    try:
+        return profile.authority(code).name
+    except ValueError:
+        return code
+
+
+def _status(
+    session: Session, profile: PolicyProfile, w: Window, day: date, row_ids: dict[tuple[str, str], int]
+) -> WindowStatus:
+    assert w.opens is not None and w.closes is not None
+    rest: bool | None = None
+    last: date | None = None
+    try:
+        calendar = work_calendar(session)
+        rest = window_closes_on_rest_day(w, calendar)
+        last = last_workday_in(w, calendar) if rest else None
+    except UnknownYear:
+        rest = None
+    return WindowStatus(
+        window=w,
+        title=window_title(w),
+        authority_name=_authority_name(profile, w.authority),
+        period=format_period(w.opens, w.closes),
+        is_open=w.contains(day),
+        days_left=(w.closes - day).days,
+        days_until=(w.opens - day).days,
+        admin_row_id=row_ids.get((w.batch_id, w.authority)),
+        closes_on_rest_day=rest,
+        last_workday=last,
+    )
+
+
+def _dated(profile: PolicyProfile, years: tuple[int, ...]) -> list[Window]:
+    seen: set[tuple[str, str]] = set()
+    out: list[Window] = []
+    for year in years:
+        for level in LEVELS:
+            for w in profile.windows_for(None, level, year):
+                if (w.batch_id, w.authority) not in seen and w.opens and w.closes:
+                    seen.add((w.batch_id, w.authority))
+                    out.append(w)
+    return sorted(out, key=lambda w: (w.opens or date.max, w.authority, w.batch_id))
+
+
+def current_windows(
+    session: Session, org: Organisation | None, now: datetime, limit: int = 4
+) -> list[WindowStatus]:
+    """The open and upcoming windows for ``org``'s bureau (home pages: "距截止还有N天")."""
+    profile = effective_profile(session, bureau_of(org))
+    if profile is None:
+        return []
+    day = today(now)
+    windows = [w for w in _dated(profile, (day.year, day.year + 1)) if w.closes and w.closes >= day]
+    return [_status(session, profile, w, day, {}) for w in windows[:limit]]
+
+
+# --- the bureau admin's screens --------------------------------------------------------------------------
+
+
+def _admin_bureau(session: Session, actor: Actor) -> Organisation:
+    if not actor.is_admin:
+        raise PermissionDenied("只有人社局系统管理员可以维护受理批次和认定机构")
+    bureau = session.get(Organisation, actor.org_id)
+    if bureau is None or bureau.kind != OrgKind.BUREAU.value:
+        raise PermissionDenied("只有人社局系统管理员可以维护受理批次和认定机构")
+    return bureau
+
+
+@dataclass(frozen=True)
+class PolicyOverview:
+    bureau: Organisation
+    profile: PolicyProfile | None
+    windows: list[WindowStatus]
+    rows: list[PolicyWindow]
+    contacts: dict[str, AuthorityContact]
+    profile_ids: list[str]
+
+
+def overview(session: Session, actor: Actor, now: datetime) -> PolicyOverview:
+    """Everything the admin's 受理批次 page lists: this year's and next year's windows (admin rows marked,
+    closing days on rest days flagged), the authorities and the profiles one may choose."""
+    bureau = _admin_bureau(session, actor)
+    profile = effective_profile(session, bureau)
+    windows: list[WindowStatus] = []
+    rows: list[PolicyWindow] = []
+    contacts: dict[str, AuthorityContact] = {}
+    if profile is not None:
+        day = today(now)
+        rows = _rows(session, bureau, profile.id)
+        ids = {(r.batch_id, r.authority): r.id for r in rows}
+        windows = [_status(session, profile, w, day, ids) for w in _dated(profile, (day.year, day.year + 1))]
+        contacts = {
+            c.authority_code: c
+            for c in session.scalars(
+                select(AuthorityContact).where(
+                    AuthorityContact.bureau_id == bureau.id, AuthorityContact.profile_id == profile.id
+                )
+            )
+        }
+    return PolicyOverview(bureau, profile, windows, rows, contacts, list(profiles()))
+
+
+def set_profile(session: Session, actor: Actor, profile_id: str, now: datetime) -> Organisation:
+    """The bureau follows another profile (e.g. next year's notice once its file is added)."""
+    bureau = _admin_bureau(session, actor)
+    if profile_id not in profiles():
+        raise ValidationFailed({"policy_profile": "请选择政策配置"})
+    before = bureau.policy_profile
+    bureau.policy_profile = profile_id
+    audit.record(
+        session,
+        actor,
+        "set_policy_profile",
+        now,
+        object_type="organisation",
+        object_id=bureau.id,
+        detail={"before": before, "after": profile_id},
+    )
+    session.flush()
+    return bureau
+
+
+@dataclass(frozen=True)
+class WindowInput:
+    batch_id: str
+    batch_name: str
+    authority: str
+    levels: str  # comma-separated, as the form's checkboxes give them
+    opens: str
+    closes: str
+    cutoff: str = ""
+    citation: str = ""
+    note: str = ""
+
+
+def _day(raw: str, field: str, errors: dict[str, str], *, required: bool = True) -> date | None:
+    raw = raw.strip()
+    if not raw:
+        if required:
+            errors[field] = "请填写日期，例如 2027-01-20"
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[field] = "日期格式应为 年-月-日，例如 2027-01-20"
+        return None
+
+
+def _row_snapshot(row: PolicyWindow) -> dict[str, Any]:
+    return {
+        "batch_id": row.batch_id,
+        "name": row.name,
+        "authority": row.authority,
+        "levels": row.levels,
+        "opens": row.opens.isoformat(),
+        "closes": row.closes.isoformat(),
+        "cutoff": row.cutoff.isoformat() if row.cutoff else None,
+        "citation": row.citation,
+    }
+
+
+def save_window(
+    session: Session, actor: Actor, data: WindowInput, now: datetime, *, window_id: int | None = None
+) -> PolicyWindow:
+    """Add (or, with ``window_id``, change) one of the bureau's windows. Refused with a message per field:
+    a missing source or name, unknown authority or level, dates out of order, or an overlap with another
+    window of the same authority and level."""
+    bureau = _admin_bureau(session, actor)
+    profile = effective_profile(session, bureau)
+    if profile is None:
+        raise ValidationFailed({"__all__": "请先为本局选择政策配置"})
+    row = None
+    if window_id is not None:
+        row = session.get(PolicyWindow, window_id)
+        if row is None or row.bureau_id != bureau.id:
+            raise NotFound("找不到该受理批次")
+    errors: dict[str, str] = {}
+    batch_id, name, citation = data.batch_id.strip(), data.batch_name.strip(), data.citation.strip()
+    if not _BATCH_ID.match(batch_id):
+        errors["batch_id"] = "批次编号只用字母、数字和连字符，例如 2027-1"
+    if not name:
+        errors["batch_name"] = "请填写批次名称，例如 2027年第一批"
+    authority = data.authority.strip() or ALL
+    if authority != ALL and authority not in {a.code for a in profile.authorities}:
+        errors["authority"] = "请选择认定机构"
+    try:
+        levels = expand_levels(x for x in data.levels.split(",") if x.strip())
+    except ValueError:
+        levels = ()
+    if not levels:
+        errors["levels"] = "请至少选择一个级别"
+    opens = _day(data.opens, "opens", errors)
+    closes = _day(data.closes, "closes", errors)
+    cutoff = _day(data.cutoff, "cutoff", errors, required=False)
+    if opens and closes and closes < opens:
+        errors["closes"] = "截止日期不能早于开始日期"
+    if cutoff and opens and cutoff < opens:
+        errors["cutoff"] = "终算时间不能早于受理开始日期"
+    if not citation:
+        errors["citation"] = "请填写依据（通知文号及条款），例如 赣市人社字〔2027〕1号 附件"
+    if not errors and opens and closes:
+        clash = _overlap(profile, batch_id, authority, levels, opens, closes)
+        if clash is not None:
+            errors["opens"] = (
+                f"与{window_title(clash)}（{format_period(clash.opens, clash.closes)}，"  # type: ignore[arg-type]
+                f"{_authority_name(profile, clash.authority)}）重叠：同一认定机构同一级别的受理期不能重叠"
+            )
+    if row is None and not errors:
+        taken = session.scalars(
+            select(PolicyWindow.id).where(
+                PolicyWindow.bureau_id == bureau.id,
+                PolicyWindow.profile_id == profile.id,
+                PolicyWindow.batch_id == batch_id,
+                PolicyWindow.authority == authority,
+            )
+        ).first()
+        if taken is not None:
+            errors["batch_id"] = "该批次已录入，请在列表中修改"
+    if errors:
+        raise ValidationFailed(errors)
+    assert opens is not None and closes is not None
+    before = _row_snapshot(row) if row is not None else None
+    if row is None:
+        row = PolicyWindow(
+            bureau_id=bureau.id, profile_id=profile.id, created_by_id=actor.user_id, created_at=now
+        )
+        session.add(row)
+    row.batch_id, row.name, row.authority = batch_id, name[:100], authority
+    row.levels = ",".join(levels)
+    row.opens, row.closes, row.cutoff = opens, closes, cutoff
+    row.citation, row.note = citation[:200], data.note.strip()
+    row.updated_by_id, row.updated_at = actor.user_id, now
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "policy_window_update" if before else "policy_window_add",
+        now,
+        object_type="policy_window",
+        object_id=row.id,
+        detail={"before": before, "after": _row_snapshot(row)},
+    )
+    return row
+
+
+def _overlap(
+    profile: PolicyProfile, batch_id: str, authority: str, levels: tuple[str, ...], opens: date, closes: date
+) -> Window | None:
+    for level in levels:
+        for year in sorted({opens.year, closes.year, opens.year - 1}):
+            for w in profile.windows_for(None, level, year):
+                if w.batch_id == batch_id or w.opens is None or w.closes is None:
+                    continue  # the same batch: a per-authority row specialises it by design
+                if authority != ALL and w.authority not in (ALL, authority):
+                    continue
+                if w.opens <= closes and opens <= w.closes:
+                    return w
+    return None
+
+
+def delete_window(session: Session, actor: Actor, window_id: int, now: datetime) -> None:
+    """Remove one of the bureau's own windows (the profile's TOML batches are not removable here)."""
+    bureau = _admin_bureau(session, actor)
+    row = session.get(PolicyWindow, window_id)
+    if row is None or row.bureau_id != bureau.id:
+        raise NotFound("找不到该受理批次")
+    snapshot = _row_snapshot(row)
+    session.delete(row)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "policy_window_delete",
+        now,
+        object_type="policy_window",
+        object_id=window_id,
+        detail={"before": snapshot},
+    )
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    authority_code: str
+    name: str
+    phone: str
+    area: str = ""
+    source: str = ""
+
+
+def save_contact(session: Session, actor: Actor, data: ContactInput, now: datetime) -> AuthorityContact:
+    """Correct a certifying authority's name, phone or area as the bureau's staff see them."""
+    bureau = _admin_bureau(session, actor)
+    profile = effective_profile(session, bureau)
+    if profile is None:
+        raise ValidationFailed({"__all__": "请先为本局选择政策配置"})
+    errors: dict[str, str] = {}
+    authority: Authority | None = next(
+        (a for a in profile.authorities if a.code == data.authority_code), None
+    )
+    if authority is None:
+        errors["authority_code"] = "请选择认定机构"
+    name, phone = data.name.strip(), data.phone.strip()
+    if not name:
+        errors["name"] = "请填写机构名称"
+    if len(phone) > 100:
+        errors["phone"] = "不能超过100字"
+    if errors:
+        raise ValidationFailed(errors)
+    assert authority is not None
+    row = session.scalars(
+        select(AuthorityContact).where(
+            AuthorityContact.bureau_id == bureau.id,
+            AuthorityContact.profile_id == profile.id,
+            AuthorityContact.authority_code == authority.code,
+        )
+    ).first()
+    before = {"name": authority.name, "phone": authority.phone, "area": authority.area}
+    if row is None:
+        row = AuthorityContact(bureau_id=bureau.id, profile_id=profile.id, authority_code=authority.code)
+        session.add(row)
+    row.name, row.phone, row.area = name[:200], phone, (data.area.strip() or authority.area)[:200]
+    row.source = data.source.strip()[:200]
+    row.updated_by_id, row.updated_at = actor.user_id, now
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "authority_contact_update",
+        now,
+        object_type="authority_contact",
+        object_id=row.id,
+        detail={
+            "authority": authority.code,
+            "before": before,
+            "after": {"name": row.name, "phone": row.phone, "area": row.area},
+            "source": row.source,
+        },
+    )
+    return row

@@ -1,0 +1,154 @@
+"""The bureau admin's 受理批次 screens (issue #5): the profile the bureau follows, its windows (this year's
+from the policy file, next year's entered here), rest-day closings flagged, and authority contacts."""
+
+from __future__ import annotations
+
+from flask import Response, flash, request, url_for
+
+from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.policy import LEVELS
+from portal.extensions import db
+from portal.services import policies as service
+from portal.web.admin.views import bp
+from portal.web.context import current_actor, now
+from portal.web.forms import form_input
+from portal.web.guards import admin_required
+from portal.web.htmx import hx_trigger, render_page, see_other
+
+
+def _page(
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    contact_errors: dict[str, str] | None = None,
+    contact_form: dict[str, str] | None = None,
+    editing: int | None = None,
+    status: int = 200,
+    fragment: str | None = None,
+) -> Response:
+    return render_page(
+        "pages/admin/show_policy.html",
+        fragment=fragment,
+        status=status,
+        view=service.overview(db.session, current_actor(), now()),
+        errors=errors or {},
+        form=form or {},
+        contact_errors=contact_errors or {},
+        contact_form=contact_form or {},
+        editing=editing,
+        levels=LEVELS,
+    )
+
+
+def _window_form() -> dict[str, str]:
+    form = request.form.to_dict()
+    form["levels"] = ",".join(request.form.getlist("levels"))
+    return form
+
+
+@bp.get("/policy")
+@admin_required
+def show_policy() -> Response:
+    editing = request.args.get("edit", type=int)
+    form: dict[str, str] = {}
+    if editing is not None:
+        view = service.overview(db.session, current_actor(), now())
+        row = next((r for r in view.rows if r.id == editing), None)
+        if row is not None:
+            form = {
+                "batch_id": row.batch_id,
+                "batch_name": row.name,
+                "authority": row.authority,
+                "levels": row.levels,
+                "opens": row.opens.isoformat(),
+                "closes": row.closes.isoformat(),
+                "cutoff": row.cutoff.isoformat() if row.cutoff else "",
+                "citation": row.citation,
+                "note": row.note,
+            }
+        else:
+            editing = None
+    return _page(form=form, editing=editing)
+
+
+@bp.post("/policy/profile")
+@admin_required
+def set_policy_profile() -> Response:
+    try:
+        service.set_profile(db.session, current_actor(), request.form.get("policy_profile", ""), now())
+    except ValidationFailed as invalid:
+        db.session.rollback()
+        flash("；".join(invalid.fields.values()), "error")
+        return see_other(url_for("admin.show_policy"))
+    db.session.commit()
+    flash("政策配置已保存", "success")
+    return see_other(url_for("admin.show_policy"))
+
+
+def _save_window(window_id: int | None) -> Response:
+    form = _window_form()
+    data = form_input(service.WindowInput, levels=form["levels"])
+    try:
+        row = service.save_window(db.session, current_actor(), data, now(), window_id=window_id)
+    except ValidationFailed as invalid:
+        db.session.rollback()
+        return _page(errors=invalid.fields, form=form, editing=window_id, status=422, fragment="window_form")
+    db.session.commit()
+    flash(f"已保存受理批次：{row.name}（{service.format_period(row.opens, row.closes)}）", "success")
+    status = next(
+        (w for w in service.overview(db.session, current_actor(), now()).windows if w.admin_row_id == row.id),
+        None,
+    )
+    if status is not None and status.closes_on_rest_day:
+        last = (
+            f"，受理期内最后一个工作日为{status.last_workday.month}月{status.last_workday.day}日"
+            if status.last_workday
+            else ""
+        )
+        flash(f"注意：截止日 {row.closes.isoformat()} 是休息日{last}", "error")
+    return hx_trigger(see_other(url_for("admin.show_policy")), "windows-changed")
+
+
+@bp.post("/policy/windows")
+@admin_required
+def create_policy_window() -> Response:
+    return _save_window(None)
+
+
+@bp.post("/policy/windows/<int:window_id>")
+@admin_required
+def update_policy_window(window_id: int) -> Response:
+    return _save_window(window_id)
+
+
+@bp.post("/policy/windows/<int:window_id>/delete")
+@admin_required
+def delete_policy_window(window_id: int) -> Response:
+    try:
+        service.delete_window(db.session, current_actor(), window_id, now())
+    except DomainError as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return see_other(url_for("admin.show_policy"))
+    db.session.commit()
+    flash("已删除该受理批次", "success")
+    return see_other(url_for("admin.show_policy"))
+
+
+@bp.post("/policy/contacts")
+@admin_required
+def save_authority_contact() -> Response:
+    data = form_input(service.ContactInput)
+    try:
+        service.save_contact(db.session, current_actor(), data, now())
+    except ValidationFailed as invalid:
+        db.session.rollback()
+        return _page(
+            contact_errors=invalid.fields,
+            contact_form=request.form.to_dict(),
+            status=422,
+            fragment="contact_form",
+        )
+    db.session.commit()
+    flash("认定机构联系方式已保存", "success")
+    return see_other(url_for("admin.show_policy") + "#authorities")

@@ -1,0 +1,221 @@
+"""Issue #5 on screen: the live pre-check, refused submissions, reviewers' findings, windows on the home
+pages, the admin's 受理批次 page and HR's dry run."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Action
+from portal.models import AuditEvent, PolicyWindow, StaffRole
+from portal.services import applications
+from portal.services.actors import actor_for
+from tests.conftest import Clock
+from tests.factories import FILLED_FORM, World, make_user, make_world
+
+IN_Q4 = datetime(2026, 10, 21, 2, 0, tzinfo=UTC)
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session, policy_profile="ganzhou-2026")
+
+
+def draft(
+    session: Session, world: World, now: datetime, series: str = "工程", specialty: str = "土木工程"
+) -> Any:
+    applicant = make_user(session, employer=world.enterprise.org)
+    application = applications.start_application(
+        session,
+        world.enterprise.actor(StaffRole.HANDLER),
+        applications.StartInput(applicant.id, series, specialty, "中级", "认定"),
+        now,
+    )
+    applications.save_form(session, actor_for(applicant, None), application.id, FILLED_FORM, now)
+    return application, applicant
+
+
+def test_the_form_is_prechecked_live_and_an_exam_title_cannot_be_submitted(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    clock.now = IN_Q4
+    application, applicant = draft(session, world, clock.now, "会计", "会计")
+    browser = login_as(applicant)
+    page = browser.get(f"/me/applications/{application.id}").text
+    assert 'id="eligibility"' in page and "以考代评" in page and "001 三(六)" in page
+    assert "存在不符合申报条件的事项" in page
+    fragment = browser.get(
+        f"/me/applications/{application.id}/precheck", query_string={"education": "硕士"}, headers=HX
+    )
+    assert fragment.status_code == 200 and fragment.text.lstrip().startswith('<section id="eligibility"')
+    assert "<html" not in fragment.text and "以考代评" in fragment.text
+    refused = browser.post(
+        f"/me/applications/{application.id}/act", data={"action": "submit", "version": application.version}
+    )
+    assert refused.status_code == 422 and "不符合申报条件，不能提交" in refused.text
+
+
+def test_the_precheck_follows_what_is_typed(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    clock.now = IN_Q4
+    application, applicant = draft(session, world, clock.now)
+    browser = login_as(applicant)
+    later = browser.get(
+        f"/me/applications/{application.id}/precheck",
+        query_string={"education": "本科", "graduated_on": "2027-01-10"},
+        headers=HX,
+    ).text
+    assert "晚于终算时间2026-12-31" in later
+
+
+def test_warnings_are_acknowledged_and_reviewers_see_them(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    clock.now = IN_Q4
+    application, applicant = draft(session, world, clock.now)
+    browser = login_as(applicant)
+    page = browser.get(f"/me/applications/{application.id}").text
+    assert "对提示事项的确认说明" in page
+    url = f"/me/applications/{application.id}/act"
+    missing = browser.post(url, data={"action": "submit", "version": application.version})
+    assert missing.status_code == 422 and "请阅读提示事项" in missing.text
+    done = browser.post(
+        url,
+        data={"action": "submit", "version": application.version, "acknowledgement": "已知悉，离职将告知"},
+    )
+    assert done.status_code == 303
+    reviewer = login_as(world.enterprise.handler)
+    review = reviewer.get(f"/review/applications/{application.id}").text
+    assert "申报条件检查" in review and "在职经历按持续至终算时间" in review
+    assert "已知悉，离职将告知" in review and "受理批次：2026-4" in review
+
+
+def test_outside_the_window_the_page_names_the_next_one(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application, applicant = draft(session, world, clock.now)  # 2026-09-28
+    browser = login_as(applicant)
+    page = browser.get(f"/me/applications/{application.id}").text
+    assert "下一受理期：2026年10月20日至11月20日（2026年第四批）" in page
+    home = browser.get("/me/applications").text
+    assert "2026年第四批" in home and "22天后开始受理" in home
+    refused = browser.post(
+        f"/me/applications/{application.id}/act",
+        data={"action": "submit", "version": application.version, "acknowledgement": "x"},
+    )
+    assert refused.status_code == 422 and "当前不在受理期内" in refused.text
+
+
+def test_hr_sees_the_countdown_and_chooses_pathway_and_authority(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    clock.now = IN_Q4
+    browser = login_as(world.enterprise.handler)
+    home = browser.get("/enterprise/applicants").text
+    assert "距截止还有30天" in home and "受理中" in home
+    applicant = make_user(session, employer=world.enterprise.org)
+    form = browser.get(f"/enterprise/applicants/{applicant.id}/applications/new").text
+    assert '<option value="认定" selected>' in form and "赣州市职称工作办公室" in form
+    wrong = browser.post(
+        "/enterprise/applications",
+        data={
+            "applicant_id": applicant.id,
+            "series": "工程",
+            "specialty": "给排水",
+            "level": "中级",
+            "pathway": "认定",
+            "authority_code": "gz-ganxian",
+        },
+    )
+    assert wrong.status_code == 422 and "不认定本单位的中级" in wrong.text and 'value="给排水"' in wrong.text
+
+
+def test_the_dry_run_page(world: World, session: Session, clock: Clock, login_as: Any) -> None:
+    clock.now = datetime(2026, 4, 1, 2, tzinfo=UTC)
+    browser = login_as(world.enterprise.handler)
+    assert browser.get("/enterprise/eligibility-check").status_code == 200
+    query = {
+        "pathway": "认定",
+        "series": "工程",
+        "level": "助理级",
+        "education": "本科",
+        "graduated_on": "2026-07-01",
+        "work_started_on": "2026-07-10",
+    }
+    result = browser.get("/enterprise/eligibility-check", query_string=query, headers=HX)
+    assert result.status_code == 200 and "最早可于2026年第三批申报" in result.text
+    assert result.text.lstrip().startswith('<section class="card" id="dry-run-result"')
+    bad = browser.get("/enterprise/eligibility-check", query_string={**query, "level": ""})
+    assert bad.status_code == 422 and "请选择申报级别" in bad.text and 'value="2026-07-01"' in bad.text
+    assert login_as(world.bureau.handler).get("/enterprise/eligibility-check").status_code == 403
+
+
+def test_the_admin_enters_next_years_batch(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    browser = login_as(world.admin)
+    page = browser.get("/admin/policy").text
+    assert "赣州市2026年专业技术资格考核认定" in page and "2026年第四批" in page
+    form = {
+        "batch_id": "2027-1",
+        "batch_name": "2027年第一批",
+        "authority": "all",
+        "levels": ["员级", "助理级", "中级"],
+        "opens": "2027-01-20",
+        "closes": "2027-02-20",
+        "cutoff": "2027-03-31",
+        "citation": "赣市人社字〔2027〕1号 附件",
+    }
+    assert browser.post("/admin/policy/windows", data=form).status_code == 303
+    listed = browser.get("/admin/policy").text
+    assert "2027年第一批" in listed and "管理员录入" in listed
+    clash = browser.post(
+        "/admin/policy/windows", data={**form, "batch_id": "2027-x", "opens": "2027-02-01"}, headers=HX
+    )
+    assert clash.status_code == 422 and "不能重叠" in clash.text and 'value="2027-x"' in clash.text
+    row = session.scalars(select(PolicyWindow)).one()
+    assert browser.post(f"/admin/policy/windows/{row.id}/delete").status_code == 303
+    assert session.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_type == "policy_window")
+    ).all() == [
+        "policy_window_add",
+        "policy_window_delete",
+    ]
+    contact = browser.post(
+        "/admin/policy/contacts",
+        data={"authority_code": "gz-city", "name": "赣州市职称工作办公室", "phone": "0797-1"},
+    )
+    assert contact.status_code == 303 and "0797-1" in browser.get("/admin/policy").text
+    assert login_as(world.bureau.handler).get("/admin/policy").status_code == 403
+
+
+def test_the_admin_sees_a_window_closing_on_a_rest_day(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    clock.now = datetime(2026, 1, 5, 2, tzinfo=UTC)
+    page = login_as(world.admin).get("/admin/policy").text
+    assert "截止日为休息日，受理期内最后一个工作日为2026年2月14日" in page
+
+
+def test_without_a_profile_nothing_is_enforced(session: Session, clock: Clock, login_as: Any) -> None:
+    plain = make_world(session)
+    applicant = make_user(session, employer=plain.enterprise.org)
+    application = applications.start_application(
+        session,
+        plain.enterprise.actor(StaffRole.HANDLER),
+        applications.StartInput(applicant.id, "会计", "会计", "中级"),
+        clock.now,
+    )
+    applications.save_form(session, actor_for(applicant, None), application.id, FILLED_FORM, clock.now)
+    page = login_as(applicant).get(f"/me/applications/{application.id}").text
+    assert "尚未设置政策配置" in page
+    submitted = applications.act(
+        session, actor_for(applicant, None), application.id, Action.SUBMIT, clock.now
+    )
+    assert submitted.status == "submitted"
