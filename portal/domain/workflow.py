@@ -199,6 +199,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     *_returns_and_rejects(),
     Transition(Status.RETURNED, Action.RESUBMIT, Role.APPLICANT, None),
     Transition(Status.RETURNED, Action.ABANDON, Role.SYSTEM, Status.ABANDONED),
+    # The return that reaches the policy's limit makes the application inadmissible (004 一(四)).
+    Transition(Status.RETURNED, Action.REJECT, Role.SYSTEM, Status.REJECTED),
     # Withdrawal is the applicant's own, and only before the unit has approved (DESIGN.md §3).
     Transition(Status.DRAFT, Action.WITHDRAW, Role.APPLICANT, Status.WITHDRAWN),
     Transition(Status.SUBMITTED, Action.WITHDRAW, Role.APPLICANT, Status.WITHDRAWN),

@@ -77,6 +77,8 @@ def start_application(session: Session, actor: Actor, data: StartInput, now: dat
         raise ValidationFailed(errors)
     assert applicant is not None and applicant.employer is not None
     certificates.refuse_if_on_record(session, applicant.id, now)
+    if barred := corrections.barred_this_year(session, applicant.id, now):
+        raise DomainError(barred, code="return_limit")
     enterprise = applicant.employer
     department = enterprise.parent
     if department is None or department.parent_id is None:

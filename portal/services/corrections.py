@@ -16,13 +16,15 @@ from sqlalchemy.orm import Session
 
 from portal.domain import corrections as rules
 from portal.domain.errors import ValidationFailed
+from portal.domain.policy import Threshold
 from portal.domain.workdays import UnknownYear
 from portal.domain.workflow import Action, Level, Status, holder
 from portal.models import Application, Correction, CorrectionItem
 from portal.services import audit, transitions
 from portal.services.actors import SYSTEM, Actor
-from portal.services.calendar import today, work_calendar
+from portal.services.calendar import SHANGHAI, today, work_calendar
 from portal.services.notifications import notify
+from portal.services.policies import effective_profile
 from portal.services.scope import get_application
 
 DEFAULT_WORKDAYS = 10  # the deadline offered by default; the reviewer may choose another
@@ -114,6 +116,18 @@ def return_for_correction(
         detail={"correction_id": correction.id, "sections": list(items), "deadline": deadline.isoformat()},
     )
     session.flush()
+    limit = return_limit(session, returned)
+    if counted and limit is not None and returned.counted_returns >= limit.value:
+        transitions.apply(
+            session,
+            SYSTEM,
+            returned,
+            Action.REJECT,
+            now,
+            reason=f"单位推荐后已退回{returned.counted_returns}次，达到上限（{limit.citation}），本年度不再受理该申报人的申报",
+        )
+        correction.status, correction.closed_at = "closed", now
+        session.flush()
     return correction
 
 
@@ -241,3 +255,30 @@ def history(session: Session, application_id: int) -> list[Correction]:
             .order_by(Correction.id.desc())
         )
     )
+
+
+def return_limit(session: Session, application: Application) -> Threshold | None:
+    """The policy's limit on returns after the unit's approval (Kunming: 3, 004 一(四)), if any."""
+    profile = effective_profile(session, application.bureau)
+    return profile.workflow.return_limit if profile is not None else None
+
+
+def barred_this_year(session: Session, applicant_id: int, now: datetime) -> str | None:
+    """Why the person may not apply again this calendar year, when a return limit ended an application."""
+    year_start = datetime(today(now).year, 1, 1, tzinfo=SHANGHAI)
+    rejected = session.scalars(
+        select(Application).where(
+            Application.applicant_id == applicant_id,
+            Application.status == Status.REJECTED.value,
+            Application.counted_returns > 0,
+            Application.status_changed_at >= year_start,
+        )
+    )
+    for application in rejected:
+        limit = return_limit(session, application)
+        if limit is not None and application.counted_returns >= limit.value:
+            return (
+                f"该申报人今年的申报在单位推荐后已被退回{application.counted_returns}次，"
+                f"本年度不再受理（{limit.citation}）"
+            )
+    return None

@@ -61,6 +61,7 @@ ALLOWED = [
         Status.DEPT_REVIEW,
     ),
     (at(Status.RETURNED, returned_from=Status.SUBMITTED), Action.ABANDON, SYSTEM, Status.ABANDONED),
+    (at(Status.RETURNED, returned_from=Status.DEPT_REVIEW), Action.REJECT, SYSTEM, Status.REJECTED),
     (at(Status.DRAFT), Action.WITHDRAW, APPLICANT_ACTOR, Status.WITHDRAWN),
     (at(Status.SUBMITTED), Action.WITHDRAW, APPLICANT_ACTOR, Status.WITHDRAWN),
     (at(Status.UNIT_REVIEW, signed_by=HANDLER), Action.WITHDRAW, APPLICANT_ACTOR, Status.WITHDRAWN),

@@ -188,3 +188,55 @@ def test_emails_go_only_to_people_with_an_address_and_only_once(
         and "https://portal.example/review/applications/" in mailer.sent[0][2]
     )
     assert notifications.send_pending_emails(session, mailer, clock.now) == 0
+
+
+def test_the_third_counted_return_makes_the_application_inadmissible_for_the_year(
+    session: Session, clock: Clock
+) -> None:
+    """004 一(四) (Kunming profile): counted from the unit's approval, the third return ends it."""
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    world.bureau.org.policy_profile = "kunming-2022"  # its return limit applies from here on
+    session.flush()
+    handler = world.department.actor(StaffRole.HANDLER)
+    me = actor_for(application.applicant, None)
+    for round_ in range(1, 4):
+        corrections.return_for_correction(
+            session,
+            handler,
+            application.id,
+            corrections.ReturnInput({"summary": f"第{round_}次"}, "2026-12-20"),
+            clock.now,
+        )
+        session.refresh(application)
+        if round_ < 3:
+            assert application.state is Status.RETURNED and application.counted_returns == round_
+            applications.act(session, me, application.id, Action.RESUBMIT, clock.now)
+    assert (application.state, application.counted_returns) == (Status.REJECTED, 3)
+    with pytest.raises(DomainError) as barred:
+        applications.start_application(
+            session,
+            world.enterprise.actor(StaffRole.HANDLER),
+            applications.StartInput(application.applicant_id, "工程", "土木工程", "中级"),
+            clock.now,
+        )
+    assert barred.value.code == "return_limit" and "004 一(四)" in barred.value.message
+
+
+def test_without_a_limit_in_the_policy_returns_are_counted_but_never_end_it(
+    session: Session, world: World, clock: Clock
+) -> None:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    handler = world.department.actor(StaffRole.HANDLER)
+    me = actor_for(application.applicant, None)
+    for _ in range(4):
+        corrections.return_for_correction(
+            session,
+            handler,
+            application.id,
+            corrections.ReturnInput({"summary": "再补充"}, "2026-12-20"),
+            clock.now,
+        )
+        applications.act(session, me, application.id, Action.RESUBMIT, clock.now)
+    session.refresh(application)
+    assert (application.state, application.counted_returns) == (Status.DEPT_REVIEW, 4)

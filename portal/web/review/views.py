@@ -83,6 +83,7 @@ def _review_page(
         sections=correction_rules.SECTIONS,
         changes=corrections.changes_since_return(db.session, application),
         history=corrections.history(db.session, application.id),
+        return_limit=corrections.return_limit(db.session, application),
         errors=errors or {},
         form=form or {"deadline": corrections.default_deadline(db.session, now()).isoformat()},
     )
