@@ -67,6 +67,7 @@ class Filters:
     status: str = ""
     min_days: int | None = None  # waiting at least this many days
     q: str = ""  # applicant name, or the last characters of the ID number
+    batch: str = ""
     newest_first: bool = False
 
     @classmethod
@@ -83,6 +84,7 @@ class Filters:
             status=status if status in {s.value for s in Status} else "",
             min_days=number("days"),
             q=(args.get("q") or "").strip()[:50],
+            batch=(args.get("batch") or "").strip()[:40],
             newest_first=args.get("sort") == "newest",
         )
 
@@ -95,6 +97,7 @@ class Filters:
             "enterprise": str(self.enterprise_id or ""),
             "days": str(self.min_days or ""),
             "sort": "newest" if self.newest_first else "",
+            "batch": self.batch,
         }
         return {k: v for k, v in args.items() if v}
 
@@ -148,6 +151,8 @@ def _filter_conditions(filters: Filters, now: datetime) -> list[ColumnElement[bo
         conditions.append(Application.series == filters.series)
     if filters.level:
         conditions.append(Application.level == filters.level)
+    if filters.batch:
+        conditions.append(Application.batch_id == filters.batch)
     if filters.enterprise_id:
         conditions.append(Application.enterprise_id == filters.enterprise_id)
     if filters.status:
@@ -238,6 +243,14 @@ def _options(session: Session, actor: Actor) -> dict[str, list[Any]]:
     """Values the filter selects offer: the series and enterprises this organisation actually sees."""
     visible = visible_applications(actor).subquery()
     series = list(session.scalars(select(visible.c.series).distinct().order_by(visible.c.series)))
+    batches = list(
+        session.scalars(
+            select(visible.c.batch_id)
+            .where(visible.c.batch_id.is_not(None))
+            .distinct()
+            .order_by(visible.c.batch_id)
+        )
+    )
     enterprises: list[Any] = []
     if actor.org_kind is not OrgKind.ENTERPRISE:
         enterprises = list(
@@ -247,7 +260,7 @@ def _options(session: Session, actor: Actor) -> dict[str, list[Any]]:
                 .order_by(Organisation.name)
             )
         )
-    return {"series": series, "enterprises": enterprises}
+    return {"series": series, "enterprises": enterprises, "batches": batches}
 
 
 def _row(actor: Actor, application: Application, now: datetime) -> QueueRow:

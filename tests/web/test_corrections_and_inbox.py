@@ -165,3 +165,18 @@ def test_the_inbox_shows_unread_work_and_opening_marks_it_read(
     )
     assert "unread-count" not in browser.get("/review/queue").text
     assert login_as(world.enterprise.handler).post(f"/inbox/{note.id}/open").status_code == 404
+
+
+def test_the_batch_filter_and_the_roster_badge_on_the_review_page(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    first = make_application(session, world, clock.now, steps=1)
+    second = make_application(session, world, clock.now, steps=1)
+    first.batch_id, second.batch_id = "2026-3", "2026-4"
+    session.flush()
+    browser = login_as(world.enterprise.handler)
+    page = browser.get("/review/queue?batch=2026-4").text
+    assert f'id="application-{second.id}"' in page and f'id="application-{first.id}"' not in page
+    assert "<option selected>2026-4</option>" in page
+    review = browser.get(f"/review/applications/{first.id}").text
+    assert 'id="roster-badge"' in review and "未导入参保名单" in review

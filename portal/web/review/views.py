@@ -10,7 +10,7 @@ from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import applications as applications_service
-from portal.services import corrections, eligibility, notices, queues
+from portal.services import corrections, eligibility, notices, queues, rosters
 from portal.services.actors import Actor
 from portal.services.scope import get_application, sees_full_identity
 from portal.services.transitions import available_actions
@@ -84,6 +84,9 @@ def _review_page(
         changes=corrections.changes_since_return(db.session, application),
         history=corrections.history(db.session, application.id),
         return_limit=corrections.return_limit(db.session, application),
+        roster=rosters.matches_for(db.session, application.enterprise_id, [application.applicant])[
+            application.applicant_id
+        ],
         errors=errors or {},
         form=form or {"deadline": corrections.default_deadline(db.session, now()).isoformat()},
     )
