@@ -7,7 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import segno
@@ -69,6 +69,43 @@ def certificates_xlsx(rows: Iterable[tuple[object, ...]]) -> Path:
         for col, value in enumerate(row):
             if isinstance(value, date):
                 sheet.write_datetime(number, col, value, day)  # type: ignore[arg-type]
+            else:
+                sheet.write(number, col, value)
+    book.close()
+    return Path(name)
+
+
+QUEUE_HEADERS = (
+    "申报人",
+    "证件号码",
+    "工作单位",
+    "系列",
+    "专业",
+    "级别",
+    "状态",
+    "批次",
+    "进入当前环节",
+    "等待天数",
+    "单位推荐后退回次数",
+)
+
+
+def table_xlsx(sheet_name: str, headers: tuple[str, ...], rows: Iterable[tuple[object, ...]]) -> Path:
+    """Any list as an xlsx written in constant memory to a temporary file (the caller streams it)."""
+    fd, name = tempfile.mkstemp(prefix="export-", suffix=".xlsx")
+    os.close(fd)
+    book = xlsxwriter.Workbook(name, {"constant_memory": True})
+    sheet = book.add_worksheet(sheet_name)
+    head = book.add_format({"bold": True, "bg_color": "#E4E7EB", "border": 1})
+    stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    for col, title in enumerate(headers):
+        sheet.set_column(col, col, max(10, len(title) * 2 + 2))
+        sheet.write(0, col, title, head)
+    sheet.freeze_panes(1, 0)
+    for number, row in enumerate(rows, start=1):
+        for col, value in enumerate(row):
+            if isinstance(value, datetime):
+                sheet.write_datetime(number, col, value.replace(tzinfo=None), stamp)
             else:
                 sheet.write(number, col, value)
     book.close()

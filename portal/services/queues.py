@@ -6,6 +6,7 @@ changed" cheaply. Rows carry the actions the actor may take (computed here, not 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -276,3 +277,52 @@ def _row(actor: Actor, application: Application, now: datetime) -> QueueRow:
 def queue_row(session: Session, actor: Actor, application_id: int, now: datetime) -> QueueRow:
     _require_reviewer(actor)
     return _row(actor, get_application(session, actor, application_id), now)
+
+
+def export_rows(
+    session: Session, actor: Actor, tab: Tab, filters: Filters, now: datetime
+) -> Iterator[Application]:
+    """Every application of the tab as filtered on screen (the same query, without pages), streamed."""
+    _require_reviewer(actor)
+    stmt = _base(actor, filters, now).where(_tab_condition(actor, tab))
+    order = (
+        (Application.status_changed_at.desc(), Application.id.desc())
+        if filters.newest_first
+        else (Application.status_changed_at, Application.id)
+    )
+    yield from session.scalars(stmt.order_by(*order).execution_options(yield_per=1000))
+
+
+@dataclass(frozen=True)
+class Statistics:
+    total: int
+    by_status: list[tuple[str, int]]
+    by_series: list[tuple[str, int]]
+    by_level: list[tuple[str, int]]
+    by_enterprise: list[tuple[str, int]]
+    by_batch: list[tuple[str, int]]
+
+
+def statistics(session: Session, actor: Actor, filters: Filters, now: datetime) -> Statistics:
+    """Counts by status, series, level, enterprise and batch over what the actor may see, filtered as the
+    queues are (one GROUP BY each)."""
+    _require_reviewer(actor)
+    base = _base(actor, filters, now).where(Application.status != Status.DRAFT.value).subquery()
+
+    def grouped(column: Any, label: Any = None) -> list[tuple[str, int]]:
+        key = label if label is not None else column
+        stmt = select(key, func.count()).select_from(base)
+        if label is not None:
+            stmt = stmt.join(Organisation, Organisation.id == column)
+        rows = session.execute(stmt.group_by(key).order_by(func.count().desc(), key)).all()
+        return [(str(k) if k is not None else "未分批", int(n)) for k, n in rows]
+
+    by_status = [(Status(k).title, n) for k, n in grouped(base.c.status)]
+    return Statistics(
+        total=sum(n for _, n in by_status),
+        by_status=by_status,
+        by_series=grouped(base.c.series),
+        by_level=grouped(base.c.level),
+        by_enterprise=grouped(base.c.enterprise_id, Organisation.name),
+        by_batch=grouped(base.c.batch_id),
+    )

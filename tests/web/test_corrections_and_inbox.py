@@ -180,3 +180,40 @@ def test_the_batch_filter_and_the_roster_badge_on_the_review_page(
     assert "<option selected>2026-4</option>" in page
     review = browser.get(f"/review/applications/{first.id}").text
     assert 'id="roster-badge"' in review and "未导入参保名单" in review
+
+
+def test_the_queue_exports_to_excel_exactly_as_filtered(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    shown = make_application(session, world, clock.now, steps=1)
+    hidden = make_application(session, world, clock.now, steps=1)
+    browser = login_as(world.enterprise.handler)
+    tail = shown.applicant.id_number[-4:]
+    with browser.get(f"/review/queue.xlsx?tab=handler&q={tail}") as response:
+        sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet is not None
+    assert [c.value for c in sheet[1]][:3] == ["申报人", "证件号码", "工作单位"]
+    names = [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)]
+    assert names == [shown.applicant.name] and hidden.applicant.name not in names
+    assert (
+        sheet.cell(2, 2).value == shown.applicant.id_number
+    )  # the applicant's own enterprise sees it in full
+    department = login_as(world.department.handler)
+    with department.get("/review/queue.xlsx?tab=all") as response:
+        assert load_workbook(io.BytesIO(response.data)).active.max_row == 1  # type: ignore[union-attr]
+
+
+def test_statistics_count_what_the_organisation_sees(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    make_application(session, world, clock.now, steps=1)
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    page = login_as(world.enterprise.leader).get("/review/statistics").text
+    assert "共 2 件申报" in page and "<svg" in page and "已提交，待单位初审" in page
+    department = login_as(world.department.leader).get("/review/statistics?level=中级").text
+    assert "共 1 件申报" in department
+    assert login_as(world.admin).get("/review/statistics").status_code == 403

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask import Blueprint, Response, abort, flash, request, url_for
 
+from portal.documents.certificates import QUEUE_HEADERS, table_xlsx
 from portal.domain import corrections as correction_rules
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
+from portal.domain.identity import mask_id_number
 from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import applications as applications_service
 from portal.services import corrections, eligibility, notices, queues, rosters
 from portal.services.actors import Actor
+from portal.services.calendar import SHANGHAI
 from portal.services.scope import get_application, sees_full_identity
 from portal.services.transitions import available_actions
 from portal.web.context import current_actor, now
+from portal.web.downloads import send_temporary_file
 from portal.web.forms import version_field
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_target, hx_trigger, not_modified, render_page, see_other, wants_fragment
@@ -217,3 +223,48 @@ def _notice_context(actor: Actor, application_id: int) -> dict[str, object]:
         "notice_clock": notices.notice_clock(db.session, notice, now()),
         "result_url": url_for("review.download_notice_result", application_id=application_id),
     }
+
+
+@bp.get("/queue.xlsx")
+@staff_required()
+def export_queue() -> Response:
+    """The queue as filtered on screen, every page of it, as Excel (the same query as the list)."""
+    actor = current_actor()
+    moment = now()
+    filters = queues.Filters.from_args(request.args)
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        for a in queues.export_rows(db.session, actor, _tab(), filters, moment):
+            number = (
+                a.applicant.id_number
+                if sees_full_identity(actor, a)
+                else mask_id_number(a.applicant.id_number)
+            )
+            yield (
+                a.applicant.name,
+                number,
+                a.enterprise.name,
+                a.series,
+                a.specialty,
+                a.level,
+                a.state.title,
+                a.batch_id or "",
+                a.status_changed_at.astimezone(SHANGHAI),
+                (moment - a.status_changed_at).days,
+                a.counted_returns,
+            )
+
+    path = table_xlsx("审核队列", QUEUE_HEADERS, rows())
+    return send_temporary_file(
+        path, "审核队列.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+
+
+@bp.get("/statistics")
+@staff_required()
+def show_statistics() -> Response:
+    filters = queues.Filters.from_args(request.args)
+    stats = queues.statistics(db.session, current_actor(), filters, now())
+    return render_page(
+        "pages/review/show_statistics.html", stats=stats, filters=filters, levels=applications_service.LEVELS
+    )
