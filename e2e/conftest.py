@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from flask_migrate import upgrade
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -23,6 +23,10 @@ from portal.extensions import db
 from tests.dbsetup import database_url
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+# Live checks are debounced and polls run every 15 s: give assertions room on a busy 2-core machine.
+expect.set_options(timeout=15_000)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -111,7 +115,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
 
 def _new_context(browser: Browser, base_url: str, **options: Any) -> BrowserContext:
     context = browser.new_context(base_url=base_url, locale="zh-CN", timezone_id="Asia/Shanghai", **options)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)
     return context
 
 
