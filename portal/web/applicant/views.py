@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, request, url_for
 
 from portal.domain import corrections as correction_rules
-from portal.domain.errors import DomainError, StaleObject, ValidationFailed
+from portal.domain.errors import DomainError, NotFound, StaleObject, ValidationFailed
 from portal.domain.workflow import Action
 from portal.extensions import db
 from portal.models import Application
@@ -99,6 +99,9 @@ def act(application_id: int) -> Response:
     actor = current_actor(as_applicant=True)
     try:
         service.act(db.session, actor, application_id, action, now(), expected_version=version_field())
+    except NotFound:
+        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
+        raise
     except (ValidationFailed, StaleObject, DomainError) as refused:
         db.session.commit()  # keeps the audit event of the refused attempt; nothing else was written
         text = (

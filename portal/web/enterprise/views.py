@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, abort, request, url_for
 
 from portal.domain.errors import ValidationFailed
 from portal.extensions import db
@@ -73,11 +73,14 @@ def create_applicant() -> Response:
 @bp.get("/applicants/<int:user_id>/applications/new")
 @staff_required(OrgKind.ENTERPRISE)
 def new_application(user_id: int) -> Response:
+    applicants = service.applicants_of(db.session, current_actor())
+    if not any(applicant.id == user_id for applicant in applicants):
+        abort(404)  # another employer's applicant reads exactly like a missing one
     return render_page(
         "pages/enterprise/new_application.html",
         errors={},
         form={"applicant_id": str(user_id)},
-        applicants=service.applicants_of(db.session, current_actor()),
+        applicants=applicants,
         levels=service.LEVELS,
         series_options=SERIES_SUGGESTIONS,
     )
