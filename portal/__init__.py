@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from portal.config import INSTANCE_DIR, Settings
+from portal.config import INSTANCE_DIR, Settings, production_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,4 +32,28 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     register_web(app)
     register_cli(app)
+    if app.config.get("PORTAL_PROFILE") == "production":
+        _guard_production(app)
     return app
+
+
+class UnsafeConfiguration(RuntimeError):
+    """The production profile refuses to start with an unsafe setting; the message names each one."""
+
+
+def _guard_production(app: Flask) -> None:
+    from sqlalchemy import inspect, select
+
+    from portal.demo import demo_phones
+    from portal.extensions import db
+    from portal.models import User
+
+    problems = production_problems(dict(app.config))
+    with app.app_context():
+        if inspect(db.engine).has_table("users"):
+            found = db.session.scalars(select(User.phone).where(User.phone.in_(demo_phones()))).all()
+            if found:
+                problems.append(f"数据库中存在演示账号（{len(found)}个，如 {found[0]}），请删除后再上线")
+        db.session.remove()
+    if problems:
+        raise UnsafeConfiguration("生产环境配置不安全，拒绝启动：" + "；".join(problems))

@@ -25,10 +25,17 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def _profile() -> str:
+    return os.environ.get("PORTAL_PROFILE", "development").strip().lower()
+
+
 def _secret_key() -> str:
-    """The key from the environment, else one kept in instance/ so restarts keep sessions."""
+    """The key from the environment, else (outside production) one kept in instance/ so restarts keep
+    sessions. Production must be given one: the startup guard refuses to run without it."""
     if key := os.environ.get("PORTAL_SECRET_KEY"):
         return key
+    if _profile() == "production":
+        return ""
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     path = INSTANCE_DIR / "secret_key"
     if not path.exists():
@@ -41,6 +48,7 @@ def _secret_key() -> str:
 class Settings:
     """Everything the app reads from its environment, as typed values."""
 
+    profile: str = field(default_factory=_profile)
     database_url: str = field(
         default_factory=lambda: (
             os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
@@ -60,18 +68,35 @@ class Settings:
     smtp_username: str = field(default_factory=lambda: os.environ.get("PORTAL_SMTP_USERNAME", ""))
     smtp_password: str = field(default_factory=lambda: os.environ.get("PORTAL_SMTP_PASSWORD", ""))
     base_url: str = field(default_factory=lambda: os.environ.get("PORTAL_BASE_URL", ""))
+    trusted_hosts: list[str] = field(
+        default_factory=lambda: [
+            h.strip() for h in os.environ.get("PORTAL_TRUSTED_HOSTS", "").split(",") if h.strip()
+        ]
+    )
+    ratelimit_storage_url: str = field(
+        default_factory=lambda: os.environ.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://")
+    )
+    login_rate_limit: str = field(
+        default_factory=lambda: os.environ.get("PORTAL_LOGIN_RATE_LIMIT", "20 per minute;200 per hour")
+    )
     storage_dir: str = field(
         default_factory=lambda: os.environ.get("PORTAL_STORAGE_DIR") or str(INSTANCE_DIR / "files")
     )
 
     def flask_config(self) -> dict[str, object]:
         return {
+            "PORTAL_PROFILE": self.profile,
             "SECRET_KEY": self.secret_key,
             "DATABASE_URL": self.database_url,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.secure_cookies,
-            "SESSION_COOKIE_NAME": "portal_session",
+            # __Host-: the browser keeps it only when Secure, Path=/ and no Domain (ASVS 3.4.4).
+            "SESSION_COOKIE_NAME": "__Host-portal_session" if self.secure_cookies else "portal_session",
+            "TRUSTED_HOSTS": self.trusted_hosts or None,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url,
+            "RATELIMIT_HEADERS_ENABLED": False,
+            "PORTAL_LOGIN_RATE_LIMIT": self.login_rate_limit,
             "REMEMBER_COOKIE_HTTPONLY": True,
             "REMEMBER_COOKIE_SECURE": self.secure_cookies,
             "PORTAL_HTMX_URL": self.htmx_url,
@@ -90,3 +115,39 @@ class Settings:
             "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the (revocable) session
             "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         }
+
+
+MIN_SECRET_KEY_LENGTH = 32
+# Keys that have been in this repository, its tests or its docs: never acceptable in production.
+KNOWN_SECRET_KEYS = {
+    "dev",
+    "change-me",
+    "changeme",
+    "secret",
+    "test-secret-key-that-is-long-enough-for-tests",
+}
+
+
+def production_problems(config: dict[str, object]) -> list[str]:
+    """What makes this configuration unsafe for production, each naming the setting to fix (T-CFG-01)."""
+    problems = []
+    key = str(config.get("SECRET_KEY") or "")
+    if len(key) < MIN_SECRET_KEY_LENGTH or key in KNOWN_SECRET_KEYS or len(set(key)) < 8:
+        problems.append(f"PORTAL_SECRET_KEY 未设置、过短（少于{MIN_SECRET_KEY_LENGTH}个字符）或为已公开的值")
+    if config.get("DEBUG"):
+        problems.append("FLASK_DEBUG / DEBUG 已开启（调试器可执行任意代码）")
+    if config.get("TESTING"):
+        problems.append("TESTING 已开启")
+    if not config.get("SESSION_COOKIE_SECURE"):
+        problems.append("PORTAL_SECURE_COOKIES 未开启（会话 Cookie 须为 Secure）")
+    if not config.get("SESSION_COOKIE_HTTPONLY"):
+        problems.append("SESSION_COOKIE_HTTPONLY 未开启")
+    if config.get("SESSION_COOKIE_SAMESITE") not in ("Lax", "Strict"):
+        problems.append("SESSION_COOKIE_SAMESITE 须为 Lax 或 Strict")
+    if config.get("WTF_CSRF_ENABLED") is False:
+        problems.append("WTF_CSRF_ENABLED 已关闭")
+    if not config.get("MAX_CONTENT_LENGTH"):
+        problems.append("PORTAL_MAX_UPLOAD_MB / MAX_CONTENT_LENGTH 未设置上传大小上限")
+    if not config.get("TRUSTED_HOSTS"):
+        problems.append("PORTAL_TRUSTED_HOSTS 未设置（允许访问的域名）")
+    return problems

@@ -22,8 +22,18 @@ class PermissionDenied(DomainError):
     code = "permission_denied"
 
 
-class NotFound(DomainError):
+class NotFound(Exception):
+    """Missing, or not the actor's to see: always a 404, never caught as a refusal to show in a page
+    (so another tenant's id reads exactly like a missing one, whatever the handler catches)."""
+
     code = "not_found"
+
+    def __init__(self, message: str = "找不到") -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class ValidationFailed(DomainError):

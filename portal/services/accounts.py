@@ -374,6 +374,10 @@ def refuse_transfer(
     session: Session, actor: Actor, transfer_id: int, note: str, now: datetime
 ) -> AccountTransfer:
     """The old employer says no, with a reason the requesting enterprise sees."""
+    require_enterprise_staff(actor)
+    held = session.get(AccountTransfer, transfer_id)
+    if held is None or held.from_org_id != actor.org_id:
+        raise NotFound("找不到该转入申请")  # before any form check: another tenant's id reads as missing
     if not note.strip():
         raise ValidationFailed({"note": "请填写不同意转出的原因"})
     transfer = _decide(session, actor, transfer_id, TransferStatus.REFUSED, now, note, side="from")

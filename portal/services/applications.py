@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain.errors import DomainError, PermissionDenied, StaleObject, ValidationFailed
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
 from portal.domain.policy import PATHWAYS
 from portal.domain.workflow import Action, Role, Status
 from portal.models import Application, AuditEvent, Organisation, OrgKind, StaffRole, User
@@ -360,7 +360,7 @@ def act_many(
             with session.begin_nested():
                 application = act(session, actor, application_id, action, now)
             done.append((application_id, application.applicant.name))
-        except DomainError as refused:
+        except (DomainError, NotFound) as refused:
             visible = session.scalars(
                 visible_applications(actor).where(Application.id == application_id)
             ).first()

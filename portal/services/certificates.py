@@ -179,8 +179,9 @@ def revoke_certificate(
     years: int = INTEGRITY_YEARS,
 ) -> IntegrityRecord:
     """Revoke for fraud: the public check shows 已撤销 and the person is on the integrity record."""
+    _require_bureau(actor)
+    application = get_application(session, actor, application_id)  # another tenant's: 404 before anything
     _require_bureau(actor, leader=True)
-    application = get_application(session, actor, application_id)
     if application.state is not Status.CERTIFIED or application.certificate_revoked_at is not None:
         raise DomainError("该申报没有可撤销的有效证书", code="not_certified")
     if not reason.strip():

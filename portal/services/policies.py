@@ -314,14 +314,14 @@ def save_window(
     a missing source or name, unknown authority or level, dates out of order, or an overlap with another
     window of the same authority and level."""
     bureau = _admin_bureau(session, actor)
-    profile = effective_profile(session, bureau)
-    if profile is None:
-        raise ValidationFailed({"__all__": "请先为本局选择政策配置"})
     row = None
-    if window_id is not None:
+    if window_id is not None:  # first: another bureau's window reads as missing, whatever the form says
         row = session.get(PolicyWindow, window_id)
         if row is None or row.bureau_id != bureau.id:
             raise NotFound("找不到该受理批次")
+    profile = effective_profile(session, bureau)
+    if profile is None:
+        raise ValidationFailed({"__all__": "请先为本局选择政策配置"})
     errors: dict[str, str] = {}
     batch_id, name, citation = data.batch_id.strip(), data.batch_name.strip(), data.citation.strip()
     if not _BATCH_ID.match(batch_id):

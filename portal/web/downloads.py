@@ -27,10 +27,17 @@ def send_temporary_file(path: Path, filename: str, media_type: str) -> Response:
     """Stream a file written for this response in chunks, and delete it once sent (or abandoned)."""
 
     def chunks() -> Iterator[bytes]:
+        # The file is opened for each chunk, so a client that stops reading leaves no open handle.
+        offset = 0
         try:
-            with path.open("rb") as handle:
-                while data := handle.read(64 * 1024):
-                    yield data
+            while True:
+                with path.open("rb") as handle:
+                    handle.seek(offset)
+                    data = handle.read(64 * 1024)
+                if not data:
+                    return
+                offset += len(data)
+                yield data
         finally:
             path.unlink(missing_ok=True)
 

@@ -47,6 +47,9 @@ def register_security(app: Flask) -> None:
         headers["X-Request-Id"] = g.get("request_id", "")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user and current_user.is_authenticated and not request.path.startswith("/static/"):
-            headers["Cache-Control"] = "no-store"
+        if not request.path.startswith("/static/"):
+            # One URL answers a page, a fragment or an HX-Redirect depending on HX-Request.
+            response.vary.add("HX-Request")
+            if current_user and current_user.is_authenticated:
+                headers["Cache-Control"] = "no-store"
         return response

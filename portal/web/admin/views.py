@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, request, url_for
 
-from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.errors import DomainError, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.models import Organisation, OrgKind, Ownership, StaffRole
 from portal.services import organisations as service
@@ -126,6 +126,9 @@ def add_staff(org_id: int) -> Response:
 def end_membership(membership_id: int) -> Response:
     try:
         membership = service.end_membership(db.session, current_actor(), membership_id, now())
+    except NotFound:
+        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
+        raise
     except DomainError as refused:
         db.session.rollback()
         flash(refused.message, "error")
@@ -149,6 +152,9 @@ def name_stand_in(org_id: int) -> Response:
             request.form.get("ends_on", ""),
             now(),
         )
+    except NotFound:
+        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
+        raise
     except (ValidationFailed, DomainError) as refused:
         db.session.rollback()
         errors = (

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, flash, request, url_for
 
 from portal.documents.certificates import CertificateView, certificate_pdf
 from portal.domain import corrections as correction_rules
-from portal.domain.errors import DomainError, StaleObject, ValidationFailed
+from portal.domain.errors import DomainError, NotFound, StaleObject, ValidationFailed
 from portal.domain.workflow import Action
 from portal.extensions import db
 from portal.models import Application
@@ -135,6 +135,9 @@ def act(application_id: int) -> Response:
             expected_version=version_field(),
             acknowledgement=acknowledgement,
         )
+    except NotFound:
+        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
+        raise
     except (ValidationFailed, StaleObject, DomainError) as refused:
         db.session.commit()  # keeps the audit event of the refused attempt; nothing else was written
         text = (

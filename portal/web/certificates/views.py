@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
-from flask import Blueprint, Response, current_app, flash, request, send_file, url_for
+from flask import Blueprint, Response, current_app, flash, request, url_for
 
 from portal.documents.certificates import approval_pdf, certificates_xlsx
-from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import certificates as service
 from portal.services.calendar import today
 from portal.web.context import current_actor, now
-from portal.web.downloads import send_bytes
+from portal.web.downloads import send_bytes, send_temporary_file
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 
@@ -63,15 +62,8 @@ def export_certificates() -> Response:
         tuple(service.row_of(a, full_id=True).__dict__.values())
         for a in service.iter_certificates(db.session, actor, _filters())
     )
-    path = certificates_xlsx(rows)
-    response = send_file(
-        path,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name="证书信息.xlsx",
-    )
-    response.call_on_close(lambda: Path(path).unlink(missing_ok=True))
-    return response
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return send_temporary_file(certificates_xlsx(rows), "证书信息.xlsx", xlsx)
 
 
 @bp.get("/approval.pdf")
@@ -110,7 +102,7 @@ def revoke_certificate(application_id: int) -> Response:
             request.form.get("clause", ""),
             now(),
         )
-    except (ValidationFailed, DomainError) as refused:
+    except (ValidationFailed, DomainError, PermissionDenied) as refused:
         db.session.rollback()
         text = (
             "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message

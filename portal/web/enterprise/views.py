@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, abort, request, url_for
 
 from portal.domain.errors import ValidationFailed
 from portal.domain.policy import LEVELS, PATHWAYS
@@ -55,6 +55,8 @@ def _start_page(form: dict[str, str], errors: dict[str, str] | None = None, stat
 @bp.get("/applicants/<int:user_id>/applications/new")
 @staff_required(OrgKind.ENTERPRISE)
 def new_application(user_id: int) -> Response:
+    if not any(applicant.id == user_id for applicant in service.applicants_of(db.session, current_actor())):
+        abort(404)  # another employer's applicant reads exactly like a missing one
     return _start_page({"applicant_id": str(user_id)})
 
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 from flask import Blueprint, Response, flash, request, url_for
 
 from portal.documents.notice_sheet import notice_sheet_pdf, notice_sheet_xlsx
-from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.errors import DomainError, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.models import Notice, NoticeStatus
 from portal.services import notices as service
@@ -134,6 +134,9 @@ def show_notice(notice_id: int) -> Response:
 def publish_notice(notice_id: int) -> Response:
     try:
         notice = service.publish_notice(db.session, current_actor(), notice_id, now())
+    except NotFound:
+        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
+        raise
     except (ValidationFailed, DomainError) as refused:
         db.session.rollback()
         text = (

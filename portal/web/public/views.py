@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, request, url_for
 
-from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.errors import DomainError, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.services import certificates
 from portal.services import notices as service
@@ -75,6 +75,9 @@ def file_objection(token: str) -> Response:
         return _page(
             token, errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="objection"
         )
+    except NotFound:
+        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
+        raise
     except DomainError as refused:
         db.session.rollback()
         return _page(

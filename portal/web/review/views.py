@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, flash, request, url_for
 
 from portal.documents.certificates import QUEUE_HEADERS, table_xlsx
 from portal.domain import corrections as correction_rules
-from portal.domain.errors import DomainError, StaleObject, ValidationFailed
+from portal.domain.errors import DomainError, NotFound, StaleObject, ValidationFailed
 from portal.domain.identity import mask_id_number
 from portal.domain.workflow import Action, Status
 from portal.extensions import db
@@ -119,6 +119,9 @@ def return_application(application_id: int) -> Response:
         db.session.rollback()
         form = {**request.form.to_dict(), "sections": ticked}
         return _review_page(application_id, errors=invalid.fields, form=form, status=422)
+    except NotFound:
+        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
+        raise
     except DomainError as refused:
         db.session.commit()  # keeps the audit event of the refused attempt
         flash(refused.message, "error")
@@ -142,6 +145,9 @@ def act(application_id: int) -> Response:
         applications_service.act(
             db.session, actor, application_id, action, now(), expected_version=version_field(), reason=reason
         )
+    except NotFound:
+        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
+        raise
     except DomainError as refused:
         db.session.commit()  # keeps the audit event of the refused attempt; nothing else was written
         status = 409 if isinstance(refused, StaleObject) else 422
@@ -180,6 +186,9 @@ def bulk_act() -> Response:
     back = _safe_back(request.form.get("back"))
     try:
         outcome = applications_service.act_many(db.session, current_actor(), ids, action, now())
+    except NotFound:
+        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
+        raise
     except DomainError as refused:
         db.session.rollback()
         message = (

@@ -1,0 +1,228 @@
+"""The security suite's world: two complete tenants (bureau → department → enterprises, staff of every
+role, applicants, applications at several stages, notices, an objection with an attachment, a stand-in,
+a notification), a logged-in client for every role of each, and a snapshot of the whole database to
+prove that a request changed nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Status
+from portal.models import (
+    AccountTransfer,
+    Application,
+    AuditEvent,
+    Base,
+    ImportBatch,
+    Notice,
+    Notification,
+    Objection,
+    OrgKind,
+    PolicyWindow,
+    StaffRole,
+    StandIn,
+    StoredFile,
+    User,
+)
+from portal.services import notices
+from portal.storage.local import LocalStorage
+from tests.conftest import Clock
+from tests.factories import STEPS_TO, Office, World, make_application, make_org, make_user, make_world
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@dataclass
+class Tenant:
+    """One bureau's whole tree and one object of every kind a route can name."""
+
+    world: World
+    office: Office  # the enterprise whose applications these are
+    application: Application  # at the bureau: every level of the tenant can see it
+    draft: Application
+    certified: Application
+    closed_notice: Notice
+    draft_notice: Notice
+    objection: Objection
+    stand_in: StandIn
+    notification: Notification
+    transfer: AccountTransfer
+    import_batch: ImportBatch
+    window: PolicyWindow
+    applicants: list[User] = field(default_factory=list)
+
+    def roles(self) -> dict[str, tuple[User, int | None]]:
+        """Every role of this tenant: (user, membership id to act in; None for an applicant)."""
+        w, e = self.world, self.office
+        return {
+            "enterprise_handler": (e.handler, e.handler_membership.id),
+            "enterprise_leader": (e.leader, e.leader_membership.id),
+            "department_handler": (w.department.handler, w.department.handler_membership.id),
+            "department_leader": (w.department.leader, w.department.leader_membership.id),
+            "bureau_handler": (w.bureau.handler, w.bureau.handler_membership.id),
+            "bureau_leader": (w.bureau.leader, w.bureau.leader_membership.id),
+            "admin": (w.admin, w.admin_membership.id),
+            **{f"applicant_{i}": (user, None) for i, user in enumerate(self.applicants)},
+        }
+
+
+def make_tenant(
+    session: Session, clock: Clock, storage: LocalStorage, world: World | None = None, sibling: bool = False
+) -> Tenant:
+    """A new tenant tree; or, with `sibling`, the objects of `world`'s other enterprise (same department
+    and bureau: another tenant for enterprise staff and applicants only)."""
+    world = world or make_world(session)
+    office = world.other_enterprise if sibling else world.enterprise
+    at_bureau = make_application(
+        session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW], office=office
+    )
+    draft = make_application(session, world, clock.now, office=office)
+    certified = make_application(session, world, clock.now, steps=STEPS_TO[Status.CERTIFIED], office=office)
+    approved = make_application(
+        session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED], office=office
+    )
+    closed = notices.entry_for_application(session, at_bureau.id)
+    assert closed is not None
+    draft_notice = notices.draft_notice(
+        session,
+        office.actor(StaffRole.HANDLER),
+        notices.NoticeInput("公示", "一楼公示栏", "人事部 0797-1234567", "2026-09-29"),
+        [approved.id],
+        clock.now,
+    )
+    attachment = StoredFile(
+        sha256=storage.put(PNG), size=len(PNG), media_type="image/png", display_name="证明.png"
+    )
+    session.add(attachment)
+    session.flush()
+    objection = Objection(
+        notice_id=closed.notice_id,
+        entry_id=closed.id,
+        name="群众",
+        contact="0797-0000000",
+        text="学历存疑",
+        attachment_id=attachment.id,
+        created_at=clock.now,
+    )
+    substitute = make_user(session)
+    stand_in = StandIn(
+        membership_id=office.handler_membership.id,
+        substitute_id=substitute.id,
+        starts_on=date(2026, 9, 1),
+        ends_on=date(2026, 12, 31),
+        created_by_id=office.handler.id,
+        created_at=clock.now,
+    )
+    notification = Notification(
+        user_id=at_bureau.applicant_id, kind="test", text="测试通知", link="/me/applications"
+    )
+    session.add_all([objection, stand_in, notification])
+    session.flush()
+    # A third enterprise of the same tree receives the transfer, so no sibling-tenant actor is a party to it.
+    receiver = make_org(session, OrgKind.ENTERPRISE, world.department.org)
+    transfer = AccountTransfer(
+        user_id=draft.applicant_id,
+        from_org_id=office.org.id,
+        to_org_id=receiver.id,
+        requested_by_id=office.handler.id,
+        requested_at=clock.now,
+    )
+    import_batch = ImportBatch(
+        enterprise_id=office.org.id,
+        file_id=attachment.id,
+        created_by_id=office.handler.id,
+        created_at=clock.now,
+    )
+    window = PolicyWindow(
+        bureau_id=world.bureau.org.id,
+        profile_id="ganzhou-2026",
+        batch_id=f"t{office.org.id}",
+        name="测试批次",
+        levels="中级",
+        opens=date(2027, 1, 1),
+        closes=date(2027, 1, 31),
+        citation="测试",
+    )
+    session.add_all([transfer, import_batch, window])
+    session.flush()
+    return Tenant(
+        world,
+        office,
+        at_bureau,
+        draft,
+        certified,
+        closed.notice,
+        draft_notice,
+        objection,
+        stand_in,
+        notification,
+        transfer,
+        import_batch,
+        window,
+        applicants=[at_bureau.applicant, draft.applicant, certified.applicant],
+    )
+
+
+@pytest.fixture
+def storage(app: Flask, tmp_path: Any) -> Iterator[LocalStorage]:
+    previous = app.config["PORTAL_STORAGE_DIR"]
+    app.config["PORTAL_STORAGE_DIR"] = str(tmp_path / "files")
+    yield LocalStorage(tmp_path / "files")
+    app.config["PORTAL_STORAGE_DIR"] = previous
+
+
+@pytest.fixture
+def tenants(session: Session, clock: Clock, storage: LocalStorage) -> tuple[Tenant, Tenant]:
+    """(ours, theirs): the roles of the first act on the objects of the second."""
+    return make_tenant(session, clock, storage), make_tenant(session, clock, storage)
+
+
+@pytest.fixture
+def clients(login_as: Callable[..., FlaskClient]) -> Callable[[Tenant], dict[str, FlaskClient]]:
+    """clients(tenant) -> {role name: a client logged in in that role}; "anonymous" has no login."""
+
+    def _make(tenant: Tenant) -> dict[str, FlaskClient]:
+        made: dict[str, FlaskClient] = {}
+        for name, (user, membership_id) in tenant.roles().items():
+            made[name] = login_as(user, membership_id=membership_id if membership_id else 0)
+        return made
+
+    return _make
+
+
+# Rows whose change is bookkeeping, not state: the session row's last-seen touch, and the audit trail of
+# refused attempts (logging an attempt is what T-LOG wants).
+AUDITED_READS = ("view_identity",)
+
+
+def snapshot(session: Session) -> dict[str, str]:
+    """A digest of every table's content (auth sessions and refused-attempt audit rows left out)."""
+    session.expire_all()
+    digests: dict[str, str] = {}
+    for table in Base.metadata.sorted_tables:
+        if table.name in ("auth_sessions", "certificate_lookups"):  # lookups are logged by design (issue 8)
+            continue
+        stmt = select(table).order_by(*table.primary_key.columns)
+        if table.name == "audit_events":
+            # Reads that are audited by design (full identity numbers shown) are not state changes.
+            stmt = stmt.where(AuditEvent.outcome == "ok", AuditEvent.action.not_in(AUDITED_READS))
+        rows = session.execute(stmt).all()
+        digests[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return digests
+
+
+def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(name for name in before if before[name] != after.get(name))
+
+
+ONE_DAY = timedelta(days=1)
