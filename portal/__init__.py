@@ -56,4 +56,6 @@ def _guard_production(app: Flask) -> None:
                 problems.append(f"数据库中存在演示账号（{len(found)}个，如 {found[0]}），请删除后再上线")
         db.session.remove()
     if problems:
+        with app.app_context():
+            db.engine.dispose()
         raise UnsafeConfiguration("生产环境配置不安全，拒绝启动：" + "；".join(problems))

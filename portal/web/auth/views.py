@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.domain.errors import ValidationFailed
@@ -55,6 +55,7 @@ def login() -> Response:
                     context.now(),
                     login_policy(current_app),
                     ip=request.remote_addr or "",
+                    request_id=g.get("request_id", ""),
                 )
             except auth.LoginFailed as failed:
                 db.session.commit()  # keep the failed-attempt count and its audit event

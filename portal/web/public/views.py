@@ -67,6 +67,7 @@ def file_objection(token: str) -> Response:
             ip=request.remote_addr or "",
             attachment=data,
             attachment_name=upload.filename if upload and upload.filename else "",
+            attachment_type=upload.mimetype if upload else None,
         )
     except ValidationFailed as invalid:
         db.session.rollback()

@@ -12,7 +12,7 @@ from portal.models import OrgKind
 from portal.services import applications as applications_service
 from portal.services import corrections, notices, queues
 from portal.services.actors import Actor
-from portal.services.scope import get_application, sees_full_identity
+from portal.services.scope import get_application, note_identity_view, sees_full_identity
 from portal.services.transitions import available_actions
 from portal.web.context import current_actor, now
 from portal.web.forms import version_field
@@ -90,7 +90,11 @@ def _review_page(
 @bp.get("/applications/<int:application_id>")
 @staff_required()
 def show_application(application_id: int) -> Response:
-    return _review_page(application_id)
+    response = _review_page(application_id)
+    actor = current_actor()
+    note_identity_view(db.session, actor, get_application(db.session, actor, application_id), now())
+    db.session.commit()  # the view of a full ID number is audited
+    return response
 
 
 @bp.post("/applications/<int:application_id>/return")
