@@ -24,12 +24,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
 
     from portal.cli import register_cli
-    from portal.extensions import csrf, db, migrate
+    from portal.extensions import csrf, db, limiter, migrate
     from portal.web import register_web
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     register_web(app)
     register_cli(app)
     if app.config.get("PORTAL_PROFILE") == "production":

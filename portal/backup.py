@@ -15,7 +15,9 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - runs pg_dump/pg_restore with an argument list, never a shell
+
+# subprocess runs only pg_dump/pg_restore, with an argument list, never a shell.
+import subprocess  # nosec B404
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -123,7 +125,7 @@ def _backup_postgres(engine: Engine, path: Path) -> dict[str, int]:
                 for t in _tables()
             }
             # pg_dump reads the very snapshot the counts came from, while this transaction holds it.
-            result = subprocess.run(  # nosec B603 B607 - fixed program, argument list
+            result = subprocess.run(  # nosec B603 B607
                 [
                     "pg_dump",
                     *args,
@@ -186,7 +188,7 @@ def restore(source: Path, engine: Engine, storage_dir: Path) -> Report:
         backup_db.close()
     else:
         args, env = _pg_args(engine)
-        result = subprocess.run(  # nosec B603 B607 - fixed program, argument list
+        result = subprocess.run(  # nosec B603 B607
             [
                 "pg_restore",
                 *args,
