@@ -78,6 +78,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterat
             "SECRET_KEY": "e2e-secret-key-" + "x" * 32,
             "PORTAL_CLOCK": CLOCK,
             "PORTAL_STORAGE_DIR": str(tmp / "files"),
+            "PORTAL_LOGIN_RATE_LIMIT": "100000 per minute",
         }
     )
     with app.app_context():

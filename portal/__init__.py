@@ -24,12 +24,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
 
     from portal.cli import register_cli
-    from portal.extensions import csrf, db, migrate
+    from portal.extensions import csrf, db, limiter, migrate
     from portal.web import register_web
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     register_web(app)
     register_cli(app)
     if app.config.get("PORTAL_PROFILE") == "production":
@@ -56,4 +57,6 @@ def _guard_production(app: Flask) -> None:
                 problems.append(f"数据库中存在演示账号（{len(found)}个，如 {found[0]}），请删除后再上线")
         db.session.remove()
     if problems:
+        with app.app_context():
+            db.engine.dispose()
         raise UnsafeConfiguration("生产环境配置不安全，拒绝启动：" + "；".join(problems))

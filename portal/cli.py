@@ -1,4 +1,5 @@
-"""Flask commands: seed-demo, create-admin, close-due-notices, import-calendar."""
+"""Flask commands: seed-demo, create-admin, close-due-notices, import-calendar, and the operator's
+security and reliability commands: audit verify, backup, restore, sweep, verify-files."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from portal.services.organisations import PersonInput, normalise_person
 
 def register_cli(app: Flask) -> None:
     register_policy_cli(app)
+    register_operations_cli(app)
 
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
@@ -125,3 +127,71 @@ def _first_admin() -> Actor:
     if membership is None:
         raise click.ClickException("尚无系统管理员：请先运行 flask create-admin")
     return actor_for(membership.user, membership)
+
+
+def register_operations_cli(app: Flask) -> None:
+    from portal import backup as backups
+    from portal.services import audit as audit_service
+    from portal.services import files
+    from portal.storage.local import LocalStorage
+
+    def store_dir() -> Path:
+        return Path(app.config["PORTAL_STORAGE_DIR"])
+
+    @app.cli.group("audit")
+    def audit_group() -> None:
+        """The audit trail."""
+
+    @audit_group.command("verify")
+    def audit_verify_command() -> None:
+        """Check the hash chain of every audit row; exit 1 and name the first broken link."""
+        checked, broken = audit_service.verify_chain(db.session)
+        if broken is not None:
+            raise click.ClickException(f"审计日志校验失败：{broken.problem}（已校验 {checked} 条）")
+        click.echo(f"审计日志完整：{checked} 条记录的哈希链校验通过")
+
+    @app.cli.command("backup")
+    @click.option("--to", "dest", required=True, type=click.Path(file_okay=False, path_type=Path))
+    def backup_command(dest: Path) -> None:
+        """Back up the database and the file store into a new directory under --to, with a manifest."""
+        try:
+            report = backups.backup(db.engine, store_dir(), dest, datetime.now(UTC))
+        except backups.BackupError as error:
+            raise click.ClickException(str(error)) from None
+        rows = sum(report.row_counts.values())
+        click.echo(f"备份完成：{report.path}（{rows} 行数据，{report.files} 个文件，清单 manifest.json）")
+
+    @app.cli.command("restore")
+    @click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+    def restore_command(source: Path) -> None:
+        """Restore a backup into this fresh instance (empty DATABASE_URL and PORTAL_STORAGE_DIR)."""
+        try:
+            report = backups.restore(source, db.engine, store_dir())
+        except backups.BackupError as error:
+            raise click.ClickException(str(error)) from None
+        checked, broken = audit_service.verify_chain(db.session)
+        if broken is not None:
+            raise click.ClickException(f"已恢复，但审计日志校验失败：{broken.problem}")
+        rows = sum(report.row_counts.values())
+        click.echo(
+            f"恢复完成：{rows} 行数据与清单一致，{report.files} 个文件校验通过，审计链 {checked} 条完整"
+        )
+
+    @app.cli.command("sweep")
+    def sweep_command() -> None:
+        """Remove temporary files and files no row refers to, once older than an hour."""
+        report = files.sweep(db.session, store_dir(), datetime.now(UTC))
+        click.echo(
+            f"已清理 {report.temporary} 个临时文件、{report.orphans} 个无主文件；"
+            f"{report.kept_young} 个不足1小时的暂不处理"
+        )
+
+    @app.cli.command("verify-files")
+    def verify_files_command() -> None:
+        """Check that every stored file is present and still matches its SHA-256; exit 1 if not."""
+        report = files.verify_store(db.session, LocalStorage(store_dir()))
+        if report.missing or report.corrupted:
+            raise click.ClickException(
+                f"文件校验失败：缺失 {report.missing}，内容被改动 {report.corrupted}（stored_files 编号）"
+            )
+        click.echo(f"文件完整：{report.checked} 个文件校验通过")

@@ -12,6 +12,8 @@ from typing import Any
 
 from flask import Flask, current_app
 from flask.globals import app_ctx
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
@@ -101,3 +103,7 @@ db = Database()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 migrate = Migrate()
+# Per-IP throttling of login and public forms: in memory by default (one process), Redis when
+# PORTAL_RATELIMIT_STORAGE_URL is set (several instances share the counts). Behind a reverse proxy,
+# wrap the app in ProxyFix so remote_addr is the client's address.
+limiter = Limiter(get_remote_address, headers_enabled=False)

@@ -44,6 +44,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Fl
             "DATABASE_URL": url,
             "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
             "WTF_CSRF_ENABLED": False,
+            "PORTAL_LOGIN_RATE_LIMIT": "100000 per minute",  # tests/security/test_auth.py tightens it
         }
     )
     with application.app_context():

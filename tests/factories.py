@@ -190,3 +190,28 @@ STEPS_TO: dict[Status, int] = {
     Status.BUREAU_REVIEW: 8,
     Status.CERTIFIED: 10,
 }
+
+
+def tiny_pdf(version: str = "1.4", pages: int = 1) -> bytes:
+    """A real, complete PDF (uploads are parsed in full: magic bytes alone are refused)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    data = buffer.getvalue()
+    return data.replace(data.split(b"\n", 1)[0], f"%PDF-{version}".encode(), 1)
+
+
+def tiny_png(size: tuple[int, int] = (8, 8)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "white").save(buffer, "PNG")
+    return buffer.getvalue()

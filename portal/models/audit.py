@@ -1,4 +1,9 @@
-"""Audit events: append-only rows, one per attempted action, with who, where, what and outcome."""
+"""Audit events: append-only rows, one per attempted action, with who, where, what and outcome.
+
+Rows are hash-chained in commit order (chain_seq, chain_hash = SHA-256 of the previous hash and the
+row's canonical form, portal.domain.auditchain), so an edited, deleted or inserted row is detected by
+`flask audit verify`; database triggers (migration 0006) refuse DELETE and any UPDATE of a sealed row.
+"""
 
 from __future__ import annotations
 
@@ -34,5 +39,7 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip: Mapped[str] = mapped_column(String(45), default="")
     request_id: Mapped[str] = mapped_column(String(36), default="")
+    chain_seq: Mapped[int | None] = mapped_column(unique=True)
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship(lazy="joined")

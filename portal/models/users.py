@@ -74,6 +74,7 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
+    lockouts: Mapped[int] = mapped_column(default=0)  # lockouts in a row: each one lasts twice as long
     is_active: Mapped[bool] = mapped_column(default=True)
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

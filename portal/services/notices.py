@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 from portal.documents.notice_sheet import ResultRow, SheetHeader, SheetRow, full_years
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.identity import mask_id_number
-from portal.domain.uploads import sniff
 from portal.domain.workdays import UnknownYear, format_period_cn
 from portal.domain.workflow import Action, Status
 from portal.models import (
@@ -39,7 +38,7 @@ from portal.models import (
     StaffRole,
     StoredFile,
 )
-from portal.services import audit, transitions
+from portal.services import audit, transitions, uploads
 from portal.services.actors import SYSTEM, Actor
 from portal.services.calendar import start_counts, today, work_calendar
 from portal.services.scope import get_application, visible_applications
@@ -301,6 +300,7 @@ def file_objection(
     ip: str,
     attachment: bytes | None = None,
     attachment_name: str = "",
+    attachment_type: str | None = None,
 ) -> Objection:
     """Anyone may object during the period (name and contact required); rate-limited per IP."""
     notice = public_notice(session, token)
@@ -333,13 +333,14 @@ def file_objection(
         entry_id = ids.get(data.entry_id.strip())
         if entry_id is None:
             errors["entry_id"] = "请选择公示名单中的人员"
-    media_type = None
-    if attachment:
-        media_type = sniff(attachment[:16])
-        if len(attachment) > MAX_ATTACHMENT_BYTES:
-            errors["attachment"] = "附件不能超过10MB"
-        elif media_type is None:
-            errors["attachment"] = "附件只能是PDF、JPG或PNG文件（按文件内容识别，与文件名无关）"
+    accepted = None
+    if attachment is not None:
+        try:
+            accepted = uploads.accept_upload(
+                attachment, attachment_name, attachment_type, uploads.OBJECTION_LIMITS
+            )
+        except uploads.UploadRefused as refused:
+            errors["attachment"] = refused.message
     if errors:
         raise ValidationFailed(errors)
     since = now - timedelta(days=1)
@@ -353,17 +354,7 @@ def file_objection(
     )
     if recent >= OBJECTIONS_PER_IP_PER_DAY:
         raise DomainError("提交过于频繁，请明天再试，或按公示中的联系方式反映", code="rate_limited")
-    stored = None
-    if attachment and media_type:
-        stored = StoredFile(
-            sha256=storage.put(attachment),
-            size=len(attachment),
-            media_type=media_type,
-            display_name=attachment_name[:200],
-            created_at=now,
-        )
-        session.add(stored)
-        session.flush()
+    stored = uploads.store(session, storage, accepted, None, now) if accepted else None
     objection = Objection(
         notice_id=notice.id,
         entry_id=entry_id,
@@ -386,6 +377,23 @@ def file_objection(
         detail={"objection_id": objection.id},
     )
     return objection
+
+
+def record_export(session: Session, actor: Actor, notice: Notice, document: str, now: datetime) -> None:
+    """Every export of personal data leaves an audit event (T-LOG-01, T-PRIV-03)."""
+    audit.record(
+        session, actor, "export_notice", now, object_type="notice", object_id=notice.id,
+        detail={"document": document},
+    )  # fmt: skip
+
+
+def objection_attachment(session: Session, actor: Actor, objection_id: int) -> StoredFile:
+    """An objection's attachment, for the staff of the organisation whose notice it was filed against."""
+    _require_staff(actor)
+    objection = session.get(Objection, objection_id)
+    if objection is None or objection.attachment is None or objection.notice.org_id != actor.org_id:
+        raise NotFound("找不到该附件")
+    return objection.attachment
 
 
 def resolve_objection(

@@ -6,11 +6,14 @@ Never load an application by id alone (DESIGN.md §5): a wrong id and a forbidde
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import NotFound
 from portal.models import Application, OrgKind
+from portal.services import audit
 from portal.services.actors import Actor
 
 # reached_level values: how far up the route an application has travelled.
@@ -49,3 +52,12 @@ def get_application(session: Session, actor: Actor, application_id: int) -> Appl
 def sees_full_identity(actor: Actor, application: Application) -> bool:
     """Full ID numbers only for the applicant's own enterprise staff (DESIGN.md §5, PII)."""
     return actor.is_staff and actor.org_id == application.enterprise_id
+
+
+def note_identity_view(session: Session, actor: Actor, application: Application, now: datetime) -> None:
+    """Every view of a full ID number is audited (security-plan §3.2.8, T-PRIV-01)."""
+    if sees_full_identity(actor, application):
+        audit.record(
+            session, actor, "view_identity", now, object_type="user", object_id=application.applicant_id,
+            detail={"application_id": application.id},
+        )  # fmt: skip

@@ -43,9 +43,34 @@ def error_response(status: int, message: str | None = None) -> Response:
     return response
 
 
+def _audit_denied(status: int) -> None:
+    """A logged-in user refused a page or an object: one audit event (等保 安全审计, T-AC-02, T-LOG-01).
+    Never lets a logging problem replace the error page."""
+    from flask_login import current_user
+
+    from portal.extensions import db
+    from portal.services import audit
+    from portal.web.context import current_actor, now
+
+    if not current_user or not current_user.is_authenticated:
+        return
+    try:
+        db.session.rollback()
+        audit.record(
+            db.session, current_actor(), "access_denied", now(), object_type="route", outcome="denied",
+            detail={"endpoint": request.endpoint or "", "method": request.method, "status": status},
+        )  # fmt: skip
+        db.session.commit()
+    except Exception:  # pragma: no cover - the refusal itself must still be answered
+        log.exception("could not audit an access refusal")
+        db.session.rollback()
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:
+        if error.code == 403:
+            _audit_denied(403)
         return error_response(error.code or 500)
 
     @app.errorhandler(CSRFError)
@@ -54,10 +79,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound) -> Response:
+        _audit_denied(404)  # an object the actor may not see (or that does not exist): same answer
         return error_response(404)
 
     @app.errorhandler(PermissionDenied)
     def _denied(error: PermissionDenied) -> Response:
+        _audit_denied(403)
         return error_response(403, error.message)
 
     @app.errorhandler(StaleObject)

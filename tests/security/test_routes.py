@@ -54,7 +54,11 @@ SHARED_PARAMS: dict[str, Callable[[Tenant], list[Any]]] = {
 # refused earlier and prove nothing about scoping).
 FORMS: dict[str, dict[str, Any]] = {
     "review.act": {"action": "handler_approve", "reason": "同意"},
-    "review.return_application": {"sections": "basic", "reason_basic": "请补充", "deadline": "2026-10-30"},
+    "review.return_application": {
+        "sections": "education",
+        "reason_education": "请补充",
+        "deadline": "2026-10-30",
+    },
     "applicant.act": {"action": "submit"},
     "applicant.save_form": {"education": "本科", "school": "南昌大学", "major": "土木工程"},
     "notices.resolve_objection": {"decision": "dismissed", "handling": "经核实，反映不属实"},

@@ -15,7 +15,7 @@ from portal.domain.workflow import Status
 from portal.models import Notice, StaffRole
 from portal.services import notices
 from tests.conftest import Clock
-from tests.factories import STEPS_TO, World, make_application, make_world
+from tests.factories import STEPS_TO, World, make_application, make_world, tiny_pdf
 from tests.services.test_notices import at_shanghai
 
 HX = {"HX-Request": "true"}
@@ -108,7 +108,7 @@ def test_an_objection_is_filed_on_the_public_page_and_errors_keep_the_text(
             "name": "钱多多",
             "contact": "13912340000",
             "text": "业绩不实",
-            "attachment": (io.BytesIO(b"%PDF-1.4 evidence"), "证明.pdf"),
+            "attachment": (io.BytesIO(tiny_pdf()), "证明.pdf"),
         },
         content_type="multipart/form-data",
     )

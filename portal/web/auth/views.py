@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.domain.errors import ValidationFailed
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.models import OrgKind, StaffRole
 from portal.services import auth
 from portal.web import context
@@ -35,7 +35,13 @@ def home() -> Response:
     return redirect(url_for("applicant.list_applications"))  # type: ignore[return-value]
 
 
+def login_rate_limit() -> str:
+    """Per IP, on top of the per-account lockout: slows guessing across many accounts (T-AUTH-01)."""
+    return str(current_app.config["PORTAL_LOGIN_RATE_LIMIT"])
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def login() -> Response:
     from portal.web import login_policy
 
@@ -55,6 +61,7 @@ def login() -> Response:
                     context.now(),
                     login_policy(current_app),
                     ip=request.remote_addr or "",
+                    request_id=g.get("request_id", ""),
                 )
             except auth.LoginFailed as failed:
                 db.session.commit()  # keep the failed-attempt count and its audit event

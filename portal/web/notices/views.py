@@ -14,16 +14,21 @@ from flask import Blueprint, Response, flash, request, url_for
 
 from portal.documents.notice_sheet import notice_sheet_pdf, notice_sheet_xlsx
 from portal.domain.errors import DomainError, NotFound, ValidationFailed
+from portal.domain.uploads import EXTENSIONS
 from portal.extensions import db
 from portal.models import Notice, NoticeStatus
+from portal.services import files
 from portal.services import notices as service
 from portal.services.calendar import today
+from portal.storage import FileCorrupted, FileMissing
 from portal.web.context import current_actor, current_membership, now
 from portal.web.downloads import send_bytes
+from portal.web.errors import error_response
 from portal.web.forms import form_input
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 from portal.web.notice_documents import qr_svg, result_pdf_response
+from portal.web.storage import storage
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 
@@ -192,17 +197,40 @@ def _objection_notice(objection_id: int) -> Notice:
     return service.get_notice(db.session, current_actor(), objection.notice_id)
 
 
+@bp.get("/objections/<int:objection_id>/attachment")
+@staff_required()
+def download_objection_attachment(objection_id: int) -> Response:
+    """The attachment as filed, verified against its hash; a changed file is reported, never served."""
+    actor = current_actor()
+    stored = service.objection_attachment(db.session, actor, objection_id)
+    try:
+        data = files.read_verified(db.session, storage(), actor, stored, now())
+    except (FileCorrupted, FileMissing):
+        db.session.commit()  # the failed read's audit event
+        return error_response(
+            500, "该文件校验失败（内容与存档时不一致或已丢失），已记录并报告管理员，文件未发送。"
+        )
+    db.session.commit()
+    name = stored.display_name or f"异议附件-{objection_id}.{EXTENSIONS.get(stored.media_type, 'bin')}"
+    return send_bytes(data, name, stored.media_type)
+
+
 @bp.get("/<int:notice_id>/sheet.pdf")
 @staff_required()
 def download_sheet_pdf(notice_id: int) -> Response:
     notice = _load(notice_id)
-    return send_bytes(notice_sheet_pdf(*service.sheet(notice)), f"公示表-{notice.id}.pdf", "application/pdf")
+    data = notice_sheet_pdf(*service.sheet(notice))
+    service.record_export(db.session, current_actor(), notice, "sheet.pdf", now())
+    db.session.commit()
+    return send_bytes(data, f"公示表-{notice.id}.pdf", "application/pdf")
 
 
 @bp.get("/<int:notice_id>/sheet.xlsx")
 @staff_required()
 def download_sheet_xlsx(notice_id: int) -> Response:
     notice = _load(notice_id)
+    service.record_export(db.session, current_actor(), notice, "sheet.xlsx", now())
+    db.session.commit()
     return send_bytes(
         notice_sheet_xlsx(*service.sheet(notice)),
         f"公示表-{notice.id}.xlsx",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, request, url_for
+from flask import Blueprint, Response, current_app, flash, request, url_for
 
 from portal.domain.errors import DomainError, NotFound, ValidationFailed
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.services import certificates
 from portal.services import notices as service
 from portal.web.certificates.views import verify_key
@@ -56,6 +56,7 @@ def show_notice(token: str) -> Response:
 
 
 @bp.post("/notices/<token>/objections")
+@limiter.limit(lambda: str(current_app.config["PORTAL_LOGIN_RATE_LIMIT"]))
 def file_objection(token: str) -> Response:
     upload = request.files.get("attachment")
     data = upload.read(service.MAX_ATTACHMENT_BYTES + 1) if upload and upload.filename else None
@@ -69,6 +70,7 @@ def file_objection(token: str) -> Response:
             ip=request.remote_addr or "",
             attachment=data,
             attachment_name=upload.filename if upload and upload.filename else "",
+            attachment_type=upload.mimetype if upload else None,
         )
     except ValidationFailed as invalid:
         db.session.rollback()

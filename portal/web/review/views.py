@@ -17,7 +17,7 @@ from portal.services import applications as applications_service
 from portal.services import corrections, eligibility, notices, queues, rosters
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI
-from portal.services.scope import get_application, sees_full_identity
+from portal.services.scope import get_application, note_identity_view, sees_full_identity
 from portal.services.transitions import available_actions
 from portal.web.context import current_actor, now
 from portal.web.downloads import send_temporary_file
@@ -101,7 +101,11 @@ def _review_page(
 @bp.get("/applications/<int:application_id>")
 @staff_required()
 def show_application(application_id: int) -> Response:
-    return _review_page(application_id)
+    response = _review_page(application_id)
+    actor = current_actor()
+    note_identity_view(db.session, actor, get_application(db.session, actor, application_id), now())
+    db.session.commit()  # the view of a full ID number is audited
+    return response
 
 
 @bp.post("/applications/<int:application_id>/return")

@@ -1,0 +1,163 @@
+"""Reading the audit trail: the bureau admin's viewer and its Excel export (等保 安全审计).
+
+Rule: only a bureau's admin reads it, and only the events of their own tree (actors acting for an
+organisation under the bureau, applicants employed there) plus events without an actor (failed logins
+of unknown accounts, public objections, the system's jobs). The export reuses the viewer's query, so the
+spreadsheet is what the screen shows; cells that a spreadsheet would run as a formula are neutralised
+(T-PRIV-03), and every export is itself audited.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import xlsxwriter
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from portal.domain.errors import PermissionDenied
+from portal.models import AuditEvent, User
+from portal.services import audit
+from portal.services.actors import Actor
+from portal.services.organisations import organisations_under
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PAGE_SIZE = 50
+EXPORT_LIMIT = 50_000
+OUTCOMES = {"ok": "成功", "denied": "拒绝", "failed": "失败"}
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """The viewer's filters, as typed in the URL (empty means no filter)."""
+
+    start: str = ""  # YYYY-MM-DD, Shanghai date
+    end: str = ""
+    actor: str = ""  # name or phone
+    action: str = ""
+    outcome: str = ""
+    object_type: str = ""
+    object_id: str = ""
+
+    def as_args(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+def _day(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip()) if raw.strip() else None
+    except ValueError:
+        return None
+
+
+def _require_admin(actor: Actor) -> None:
+    if not actor.is_admin or actor.org_id is None:
+        raise PermissionDenied("只有人社局系统管理员可以查看审计日志")
+
+
+def query(session: Session, actor: Actor, filters: AuditQuery) -> Select[tuple[AuditEvent]]:
+    _require_admin(actor)
+    assert actor.org_id is not None
+    orgs = [org.id for org in organisations_under(session, actor.org_id)]
+    who = aliased(User)
+    stmt = (
+        select(AuditEvent)
+        .outerjoin(who, who.id == AuditEvent.actor_id)
+        .where(
+            or_(
+                AuditEvent.org_id.in_(orgs),
+                who.employer_id.in_(orgs),
+                and_(AuditEvent.actor_id.is_(None), AuditEvent.org_id.is_(None)),
+            )
+        )
+    )
+    if start := _day(filters.start):
+        stmt = stmt.where(AuditEvent.at >= datetime.combine(start, time(), SHANGHAI))
+    if end := _day(filters.end):
+        stmt = stmt.where(AuditEvent.at < datetime.combine(end + timedelta(days=1), time(), SHANGHAI))
+    if filters.actor.strip():
+        text = filters.actor.strip()
+        stmt = stmt.where(or_(who.name.contains(text, autoescape=True), who.phone == text))
+    if filters.action.strip():
+        stmt = stmt.where(AuditEvent.action == filters.action.strip())
+    if filters.outcome in OUTCOMES:
+        stmt = stmt.where(AuditEvent.outcome == filters.outcome)
+    if filters.object_type.strip():
+        stmt = stmt.where(AuditEvent.object_type == filters.object_type.strip())
+    raw_id = filters.object_id.strip()
+    if raw_id.isascii() and raw_id.isdigit():
+        stmt = stmt.where(AuditEvent.object_id == int(raw_id))
+    return stmt
+
+
+def page(
+    session: Session, actor: Actor, filters: AuditQuery, *, before: int | None = None
+) -> tuple[list[AuditEvent], int | None]:
+    """Newest first, PAGE_SIZE at a time (keyset on id); returns the rows and the next page's `before`."""
+    stmt = query(session, actor, filters)
+    if before:
+        stmt = stmt.where(AuditEvent.id < before)
+    rows = list(session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE + 1)))
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return rows, (rows[-1].id if more and rows else None)
+
+
+def actions(session: Session, actor: Actor) -> list[str]:
+    """The actions that occur in what the admin may see (for the filter's list)."""
+    stmt = query(session, actor, AuditQuery()).with_only_columns(AuditEvent.action).distinct()
+    return list(session.scalars(stmt.order_by(AuditEvent.action)))
+
+
+def neutralise(value: object) -> object:
+    """A text cell that Excel would evaluate (= + - @, tab, CR) is prefixed with a quote (T-PRIV-03)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+HEADER = ("编号", "时间（北京时间）", "操作人", "单位编号", "身份", "操作", "对象类型", "对象编号", "结果",
+          "原状态", "新状态", "理由", "IP", "请求编号", "链序号")  # fmt: skip
+
+
+def export_xlsx(session: Session, actor: Actor, filters: AuditQuery, now: datetime) -> bytes:
+    stmt = query(session, actor, filters).order_by(AuditEvent.id.desc()).limit(EXPORT_LIMIT)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet("审计日志")
+    bold = book.add_format({"bold": True})
+    sheet.write_row(0, 0, HEADER, bold)
+    count = 0
+    for count, event in enumerate(session.scalars(stmt), start=1):
+        row = (
+            event.id,
+            event.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+            event.actor.name if event.actor else "（未登录/系统）",
+            event.org_id or "",
+            event.role or "",
+            event.action,
+            event.object_type,
+            event.object_id if event.object_id is not None else "",
+            OUTCOMES.get(event.outcome, event.outcome),
+            event.from_status or "",
+            event.to_status or "",
+            event.reason,
+            event.ip,
+            event.request_id,
+            event.chain_seq or "",
+        )
+        sheet.write_row(count, 0, [neutralise(v) for v in row])
+    sheet.freeze_panes(1, 0)
+    book.close()
+    audit.record(
+        session,
+        actor,
+        "export_audit",
+        now,
+        object_type="audit_events",
+        detail={"rows": count, "filters": filters.as_args()},
+    )
+    return buffer.getvalue()

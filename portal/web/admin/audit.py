@@ -1,0 +1,52 @@
+"""The audit viewer for bureau admins: filters in the URL, keyset pages, and the same rows as Excel."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from portal.extensions import db
+from portal.services import audit_trail as service
+from portal.web.admin.views import bp
+from portal.web.context import current_actor, now
+from portal.web.downloads import send_bytes
+from portal.web.forms import form_input
+from portal.web.guards import admin_required
+from portal.web.htmx import render_page
+
+
+def _filters() -> service.AuditQuery:
+    return form_input(
+        service.AuditQuery,
+        **{f: request.args.get(f, "")[:100] for f in service.AuditQuery.__dataclass_fields__},
+    )
+
+
+@bp.get("/audit")
+@admin_required
+def list_audit_events() -> Response:
+    filters = _filters()
+    rows, next_before = service.page(
+        db.session, current_actor(), filters, before=request.args.get("before", type=int)
+    )
+    return render_page(
+        "pages/admin/list_audit_events.html",
+        fragment="rows",
+        filters=filters,
+        rows=rows,
+        next_before=next_before,
+        actions=service.actions(db.session, current_actor()),
+        outcomes=service.OUTCOMES,
+    )
+
+
+@bp.get("/audit.xlsx")
+@admin_required
+def export_audit_events() -> Response:
+    moment = now()
+    data = service.export_xlsx(db.session, current_actor(), _filters(), moment)
+    db.session.commit()  # the export's own audit event
+    return send_bytes(
+        data,
+        f"审计日志-{moment:%Y%m%d-%H%M}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

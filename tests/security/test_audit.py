@@ -1,0 +1,240 @@
+"""The audit trail: T-LOG-01 completeness (every event once, with actor, org, role, action, object,
+outcome, IP and request id), T-LOG-02 no secrets or full ID numbers, T-LOG-04 tamper evidence (hash
+chain, `flask audit verify`, append-only triggers), and the bureau admin's viewer and Excel export."""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import Any
+
+import pytest
+from flask import Flask
+from openpyxl import load_workbook
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Status
+from portal.models import AuditEvent, StaffRole, User
+from portal.services import audit
+from portal.services.actors import Actor
+from portal.services.audit_trail import neutralise
+from tests.conftest import Clock
+from tests.dbsetup import on_postgres
+from tests.factories import PASSWORD, STEPS_TO, make_application, make_world, resident_id
+from tests.security.conftest import Tenant
+
+HX = {"HX-Request": "true"}
+
+
+def _rows(session: Session) -> list[AuditEvent]:
+    session.expire_all()
+    return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+
+
+def _login(app: Flask, user: User, membership_id: int | None = None) -> Any:
+    browser = app.test_client()
+    response = browser.post("/login", data={"login": user.phone, "password": PASSWORD})
+    assert response.status_code == 303
+    if membership_id is not None:
+        browser.post("/switch-role", data={"membership_id": str(membership_id)})
+    return browser
+
+
+def test_every_event_of_the_journey_is_audited_once_with_who_what_where(
+    app: Flask, session: Session, clock: Clock, tenants: tuple[Tenant, Tenant], caplog: Any
+) -> None:
+    """T-LOG-01 and T-LOG-02 over a scripted journey through the web layer."""
+    caplog.set_level(logging.DEBUG)
+    ours, _ = tenants
+    w = ours.world
+    start = len(_rows(session))
+    anonymous = app.test_client()
+    assert (
+        anonymous.post("/login", data={"login": "13000000000", "password": "Wrong-pass1"}).status_code == 422
+    )
+    hr = _login(app, w.enterprise.handler)
+    new_id = resident_id()
+    assert (
+        hr.post(
+            "/enterprise/applicants",
+            data={
+                "name": "新申报人",
+                "id_number": new_id,
+                "phone": "13912340000",
+                "employment_type": "labour_contract",
+            },
+        )
+    ).status_code == 200
+    submitted = make_application(session, w, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    to_return = make_application(session, w, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    approved = make_application(session, w, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
+    audit.seal(session)
+    mark = max(e.id for e in _rows(session))
+    assert (
+        hr.post(f"/review/applications/{submitted.id}/act", data={"action": "handler_approve"}).status_code
+        == 303
+    )
+    form = {"sections": "education", "reason_education": "学历信息不全", "deadline": "2026-10-30"}
+    assert hr.post(f"/review/applications/{to_return.id}/return", data=form).status_code == 303
+    assert hr.get(f"/review/applications/{submitted.id}").status_code == 200  # full ID shown: audited
+    notice_form = {
+        "title": "公示",
+        "location": "一楼",
+        "contact": "人事部 0797-1234567",
+        "start_date": "2026-09-29",
+    }
+    assert hr.post("/notices", data={**notice_form, "application_ids": str(approved.id)}).status_code == 303
+    assert hr.get(f"/notices/{ours.closed_notice.id}/sheet.xlsx").status_code == 200
+    assert hr.get(f"/notices/objections/{ours.objection.id}/attachment").status_code == 200
+    assert hr.get("/admin/orgs").status_code == 403
+    admin = _login(app, w.admin)
+    assert admin.get("/admin/audit.xlsx").status_code == 200
+    assert hr.post("/logout").status_code == 303
+
+    events = [e for e in _rows(session)[start:] if e.id > mark or e.action in ("login", "create_applicant")]
+    expected = {
+        ("login", "denied"): None,
+        ("login", "ok"): w.enterprise.handler.id,
+        ("create_applicant", "ok"): w.enterprise.handler.id,
+        ("handler_approve", "ok"): w.enterprise.handler.id,
+        ("return", "ok"): w.enterprise.handler.id,
+        ("view_identity", "ok"): w.enterprise.handler.id,
+        ("draft_notice", "ok"): w.enterprise.handler.id,
+        ("export_notice", "ok"): w.enterprise.handler.id,
+        ("view_file", "ok"): w.enterprise.handler.id,
+        ("access_denied", "denied"): w.enterprise.handler.id,
+        ("export_audit", "ok"): w.admin.id,
+        ("logout", "ok"): w.enterprise.handler.id,
+    }
+    problems = []
+    for (action, outcome), actor_id in expected.items():
+        found = [
+            e for e in events if e.action == action and e.outcome == outcome and (action != "login" or
+            e.actor_id == actor_id)
+        ]  # fmt: skip
+        if len(found) != 1:
+            problems.append(f"{action}/{outcome}: {len(found)} events")
+            continue
+        event = found[0]
+        if event.actor_id != actor_id or not event.object_type or not event.ip or len(event.request_id) < 8:
+            problems.append(f"{action}: actor {event.actor_id}, object {event.object_type}, ip {event.ip!r}")
+        staff_action = actor_id is not None and action not in ("login", "logout")
+        if staff_action and (event.org_id is None or event.role not in ("handler", "leader", "admin")):
+            problems.append(f"{action}: org {event.org_id}, role {event.role}")
+    assert problems == []
+
+    # T-LOG-02: no password, session token or full ID number in the audit rows or the application log.
+    session_cookie = hr.get_cookie("portal_session")
+    secrets = [PASSWORD, "Wrong-pass1", new_id, *(u.id_number for u in ours.applicants)]
+    if session_cookie is not None:
+        secrets.append(session_cookie.value)
+    trail = " ".join(repr([getattr(e, c.key) for c in AuditEvent.__table__.columns]) for e in _rows(session))
+    logged = caplog.text
+    assert [s for s in secrets if s in trail or s in logged] == []
+
+
+def _tamper(session: Session, sql: str, **params: Any) -> None:
+    """Edit the table behind the triggers' back, as someone with the database file would."""
+    if on_postgres():
+        session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+        session.execute(text(sql), params)
+        session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
+    else:
+        session.execute(text("DROP TRIGGER audit_events_no_update"))
+        session.execute(text("DROP TRIGGER audit_events_no_delete"))
+        session.execute(text(sql), params)
+
+
+def _events(session: Session, count: int, now: Any) -> list[AuditEvent]:
+    actor = Actor(0, "系统", ip="127.0.0.1", request_id="r" * 32)
+    made = [
+        audit.record(session, actor, "test_event", now, object_type="test", object_id=i) for i in range(count)
+    ]
+    audit.seal(session)
+    return made
+
+
+def test_the_chain_verifies_and_names_an_edited_row(session: Session, clock: Clock) -> None:
+    make_world(session)
+    events = _events(session, 5, clock.now)
+    checked, broken = audit.verify_chain(session)
+    assert broken is None and checked >= 5
+    _tamper(session, "UPDATE audit_events SET reason = 'x' WHERE id = :id", id=events[2].id)
+    session.expire_all()
+    _, broken = audit.verify_chain(session)
+    assert broken is not None and broken.row_id == events[2].id and "篡改" in broken.problem
+
+
+def test_the_chain_detects_a_deleted_row(session: Session, clock: Clock) -> None:
+    events = _events(session, 4, clock.now)
+    _tamper(session, "DELETE FROM audit_events WHERE id = :id", id=events[1].id)
+    session.expire_all()
+    _, broken = audit.verify_chain(session)
+    assert broken is not None and "缺失" in broken.problem
+
+
+def test_audit_rows_cannot_be_updated_or_deleted_once_sealed(session: Session, clock: Clock) -> None:
+    event = _events(session, 1, clock.now)[0]
+    for sql in ("UPDATE audit_events SET outcome = 'ok', reason = 'edited' WHERE id = :id",
+                "DELETE FROM audit_events WHERE id = :id"):  # fmt: skip
+        nested = session.begin_nested()
+        with pytest.raises(DBAPIError, match="append-only"):
+            session.execute(text(sql), {"id": event.id})
+        nested.rollback()
+
+
+def test_flask_audit_verify_reports_ok_then_the_broken_link(
+    app: Flask, session: Session, clock: Clock
+) -> None:
+    events = _events(session, 3, clock.now)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0 and "校验通过" in result.output
+    _tamper(session, "UPDATE audit_events SET ip = '10.0.0.1' WHERE id = :id", id=events[0].id)
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "篡改" in result.output
+
+
+def test_the_admin_viewer_filters_and_exports_only_its_own_tree(
+    app: Flask, session: Session, tenants: tuple[Tenant, Tenant], login_as: Any, clock: Clock
+) -> None:
+    ours, theirs = tenants
+    audit.record(
+        session, theirs.world.enterprise.actor(StaffRole.HANDLER), "their_secret", clock.now, object_type="x"
+    )
+    audit.record(
+        session, ours.world.enterprise.actor(StaffRole.HANDLER), '=HYPERLINK("x")', clock.now, object_type="x"
+    )
+    admin = login_as(ours.world.admin, membership_id=ours.world.admin_membership.id)
+    page = admin.get("/admin/audit")
+    assert page.status_code == 200 and "审计日志" in page.text and "their_secret" not in page.text
+    query = {"action": "handler_approve", "outcome": "ok"}
+    filtered = admin.get("/admin/audit", query_string=query, headers=HX)
+    assert filtered.status_code == 200 and "handler_approve" in filtered.text
+    assert "start_application" not in filtered.text
+    fragment = admin.get(
+        "/admin/audit", query_string={"actor": ours.world.enterprise.handler.name}, headers=HX
+    )
+    assert fragment.status_code == 200 and "<html" not in fragment.text and 'id="audit-rows"' in fragment.text
+    export = admin.get("/admin/audit.xlsx")
+    assert export.status_code == 200 and export.headers["X-Content-Type-Options"] == "nosniff"
+    sheet = load_workbook(io.BytesIO(export.data)).active
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert "their_secret" not in cells and '\'=HYPERLINK("x")' in cells
+    assert not any(c.startswith("=") for c in cells)
+    for role in ("enterprise_handler", "bureau_leader"):
+        user, membership_id = ours.roles()[role]
+        assert login_as(user, membership_id=membership_id).get("/admin/audit").status_code == 403
+
+
+def test_formula_cells_are_neutralised() -> None:
+    assert [neutralise(v) for v in ("=1+1", "+1", "-1", "@A", "正常", 5)] == [
+        "'=1+1",
+        "'+1",
+        "'-1",
+        "'@A",
+        "正常",
+        5,
+    ]
