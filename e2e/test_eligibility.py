@@ -32,7 +32,8 @@ def start_application(hr: Page, applicant_name: str, series: str, specialty: str
 
 
 def open_application(page: Page, series: str) -> None:
-    page.locator("tr", has_text=series).get_by_role("link", name=re.compile("^查看")).click()
+    # Newest first: the row just created (a rerun of a journey leaves the earlier attempt's row below it).
+    page.locator("tr", has_text=series).get_by_role("link", name=re.compile("^查看")).first.click()
 
 
 def test_an_exam_title_is_stopped_before_submitting(new_page: Any, clock: Clock) -> None:
