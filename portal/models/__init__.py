@@ -5,6 +5,7 @@ from portal.models.audit import AuditEvent
 from portal.models.base import Base
 from portal.models.calendar import CalendarDay, CalendarYear, Setting
 from portal.models.files import StoredFile
+from portal.models.materials import Endorsement, Material, UnitSeal
 from portal.models.notices import Notice, NoticeEntry, NoticeStatus, Objection
 from portal.models.organisations import Organisation, OrgKind, Ownership
 from portal.models.reviews import Correction, CorrectionItem, Notification, StandIn
@@ -20,6 +21,8 @@ __all__ = [
     "CertificateSequence",
     "Correction",
     "CorrectionItem",
+    "Endorsement",
+    "Material",
     "Membership",
     "Notice",
     "NoticeEntry",
@@ -33,5 +36,6 @@ __all__ = [
     "StaffRole",
     "StandIn",
     "StoredFile",
+    "UnitSeal",
     "User",
 ]

@@ -15,6 +15,7 @@ from portal.services.actors import Actor
 from portal.services.scope import get_application, sees_full_identity
 from portal.services.transitions import available_actions
 from portal.web.context import current_actor, now
+from portal.web.dossier import review_materials_context
 from portal.web.forms import version_field
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_target, hx_trigger, not_modified, render_page, see_other, wants_fragment
@@ -71,13 +72,15 @@ def _review_page(
 ) -> Response:
     actor = current_actor()
     application = get_application(db.session, actor, application_id)
+    notice_context = _notice_context(actor, application.id)
     return render_page(
         "pages/review/show_application.html",
         status=status,
         application=application,
         actions=available_actions(actor, application, as_reviewer=True),
         full_identity=sees_full_identity(actor, application),
-        **_notice_context(actor, application.id),
+        **notice_context,
+        **review_materials_context(actor, application, notice_context),
         timeline=applications_service.timeline(db.session, actor, application.id),
         sections=correction_rules.SECTIONS,
         changes=corrections.changes_since_return(db.session, application),
