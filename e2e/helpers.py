@@ -30,6 +30,7 @@ def act_in_queue(page: Page, tab: str, applicant_name: str, button: str) -> None
     """Open a queue tab, press the action on the applicant's row, and wait for the row to update."""
     page.get_by_role("link", name="审核队列").click()
     page.get_by_role("link", name=tab).click()
+    page.wait_for_function("() => window.htmx !== undefined")  # a click before htmx loads is a plain POST
     row = queue_row(page, applicant_name)
     row.get_by_role("button", name=button).click()
     expect(row.get_by_role("status")).to_contain_text(f"已{button}")

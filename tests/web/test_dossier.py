@@ -232,3 +232,18 @@ def test_the_applicant_signs_the_pledge_and_submits(
     assert browser.post(url + "/act", data={"action": "submit"}).status_code == 303
     session.refresh(application)
     assert application.state is Status.SUBMITTED and application.pledge_ip == "127.0.0.1"
+
+
+def test_the_checklist_refreshes_only_when_the_form_changes_which_slots_are_needed(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = bare_draft(session, world, clock)
+    browser = login_as(application.applicant)
+    url = f"/me/applications/{application.id}/form"
+    form = {**FILLED_FORM.__dict__, "on_establishment": "1"}
+    first = browser.post(url, data=form, headers=HX)
+    assert first.status_code == 200 and "dossier-changed" in first.headers.get("HX-Trigger", "")
+    again = browser.post(url, data={**form, "achievements": "新增业绩"}, headers=HX)
+    assert "dossier-changed" not in again.headers.get("HX-Trigger", "")
+    fragment = browser.get(f"/me/applications/{application.id}", headers={**HX, "HX-Target": "materials"})
+    assert "编制册" in fragment.text and "<html" not in fragment.text

@@ -93,6 +93,7 @@ def show_application(application_id: int) -> Response:
 @applicant_required
 def save_form(application_id: int) -> Response:
     actor = current_actor(as_applicant=True)
+    facts = materials.facts_of(get_application(db.session, actor, application_id))
     try:
         service.save_form(db.session, actor, application_id, form_input(service.FormInput), now())
     except ValidationFailed as invalid:
@@ -100,12 +101,23 @@ def save_form(application_id: int) -> Response:
         response = _detail(
             application_id, errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="detail"
         )
-        return hx_trigger(response, "dossier-changed")
+        return _checklist_changed(response, application_id, facts)
     db.session.commit()
     if wants_fragment():
-        return hx_trigger(_detail(application_id, fragment="detail", saved=True), "dossier-changed")
+        return _checklist_changed(
+            _detail(application_id, fragment="detail", saved=True), application_id, facts
+        )
     flash("申报表已保存", "success")
     return see_other(url_for("applicant.show_application", application_id=application_id))
+
+
+def _checklist_changed(response: Response, application_id: int, before: object) -> Response:
+    """Ask the materials checklist to refresh only when the saved form changed which slots it needs
+    (a refresh for nothing would reset an upload form someone is filling in)."""
+    application = get_application(db.session, current_actor(as_applicant=True), application_id)
+    if materials.facts_of(application) != before:
+        hx_trigger(response, "dossier-changed")
+    return response
 
 
 @bp.post("/applications/<int:application_id>/act")
