@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.cli import seed_demo
 from portal.extensions import db
+from portal.web.storage import storage
 from tests.dbsetup import database_url
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -83,7 +84,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterat
     )
     with app.app_context():
         upgrade()
-        seed_demo(db.session, CLOCK.now)
+        seed_demo(db.session, CLOCK.now, storage())
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

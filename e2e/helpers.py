@@ -30,6 +30,7 @@ def act_in_queue(page: Page, tab: str, applicant_name: str, button: str) -> None
     """Open a queue tab, press the action on the applicant's row, and wait for the row to update."""
     page.get_by_role("link", name="审核队列").click()
     page.get_by_role("link", name=tab).click()
+    page.wait_for_function("() => window.htmx !== undefined")  # a click before htmx loads is a plain POST
     row = queue_row(page, applicant_name)
     row.get_by_role("button", name=button).click()
     expect(row.get_by_role("status")).to_contain_text(f"已{button}")
@@ -60,3 +61,44 @@ def publish_latest_notice(page: Page) -> None:
     page.locator("table a").first.click()
     page.get_by_role("button", name="发布公示").click()
     expect(page.locator(".badge").first).to_have_text("公示中")
+
+
+def phone_photo(colour: str = "#d9d2c3", size: tuple[int, int] = (1200, 1600)) -> bytes:
+    """A JPEG like a phone photo of a document (lines of "text" on paper)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, colour)
+    draw = ImageDraw.Draw(image)
+    for y in range(120, size[1] - 120, 90):
+        draw.line([(120, y), (size[0] - 120, y)], fill="#444444", width=8)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+def upload_material(
+    page: Page, slot: str, photos: list[bytes], *, copy: bool = False, printed_on: str | None = None
+) -> None:
+    """As the applicant: choose the slot, pick the photos (in order) and upload; waits for the reload."""
+    form = page.locator("#upload-material")
+    form.get_by_label("材料类别").select_option(label=slot)
+    form.get_by_label("复印件（须单位核对签章）" if copy else "原件扫描件").check()
+    if printed_on:
+        form.get_by_label("备案表打印日期").fill(printed_on)
+    form.locator("#f-files").set_input_files(
+        [
+            {"name": f"IMG_{i:04d}.jpg", "mimeType": "image/jpeg", "buffer": data}
+            for i, data in enumerate(photos)
+        ]
+    )
+    form.get_by_role("button", name="上传").click()
+    expect(page.get_by_role("status").first).to_contain_text(f"已上传“{slot}”")
+
+
+def sign_pledge(page: Page) -> None:
+    pledge = page.locator("#pledge")
+    pledge.get_by_label("本人已阅读并承诺").check()
+    pledge.get_by_role("button", name="在线签署").click()
+    expect(page.get_by_role("status").first).to_contain_text("已签署诚信承诺书")

@@ -11,7 +11,17 @@ from typing import Any
 from playwright.sync_api import APIResponse, Locator, Page, expect
 
 from e2e.conftest import Clock
-from e2e.helpers import act_in_queue, draft_notice_for, log_in, log_out, publish_latest_notice, queue_row
+from e2e.helpers import (
+    act_in_queue,
+    draft_notice_for,
+    log_in,
+    log_out,
+    phone_photo,
+    publish_latest_notice,
+    queue_row,
+    sign_pledge,
+    upload_material,
+)
 from portal.domain.identity import complete_resident_id
 
 ENTERPRISE_HANDLER = "13870700006"  # 黄丽华, 城投集团
@@ -73,6 +83,12 @@ def test_one_application_travels_from_account_to_certificate(new_page: Any, cloc
     applicant.get_by_label("工作总结").fill("负责开发区道路和管网工程的施工技术管理，主持完成三项市政工程。")
     applicant.get_by_role("button", name="保存草稿").click()
     expect(applicant.get_by_role("status").first).to_contain_text("申报表已保存")
+    applicant.reload()  # the checklist now knows the graduation year: the 学信网 record is needed
+    upload_material(applicant, "身份证件", [phone_photo(), phone_photo("#e8e2d5")])
+    upload_material(applicant, "学历证书", [phone_photo()])
+    upload_material(applicant, "学信网学历证书电子注册备案表", [phone_photo()], printed_on="2026-11-02")
+    upload_material(applicant, "劳动（聘用）合同", [phone_photo()])
+    sign_pledge(applicant)
     applicant.get_by_role("button", name="提交申报").click()
     expect(applicant.locator(".badge")).to_have_text("已提交，待单位初审")
 

@@ -53,7 +53,8 @@ def test_a_return_with_two_items_is_fixed_and_the_changes_are_highlighted(new_pa
     listing = applicant.locator(".correction-list")
     expect(listing).to_contain_text("毕业院校与学历证书不一致，请核对")
     expect(listing).to_contain_text("请补充近三年主要业绩和具体数据")
-    expect(applicant.locator(".field.locked")).to_have_count(2)  # work dates and title were not returned
+    # Not returned: the work section (6 fields) and qualifications (5 fields).
+    expect(applicant.locator(".field.locked")).to_have_count(11)
     applicant.get_by_label("毕业院校").fill("江西理工大学应用科学学院")
     applicant.get_by_label("工作总结").fill("主持开发区两项变电工程的电气设计，完成三项技术改造。")
     applicant.get_by_role("button", name="保存草稿").click()

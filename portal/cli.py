@@ -19,6 +19,7 @@ from portal.services import calendar, corrections, notices, notifications
 from portal.services.actors import Actor, actor_for
 from portal.services.auth import hash_password, initial_password
 from portal.services.organisations import PersonInput, normalise_person
+from portal.web.storage import storage
 
 
 def register_cli(app: Flask) -> None:
@@ -28,7 +29,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
         """Load the demo organisations, staff and applications (running it twice changes nothing)."""
-        logins = seed_demo(db.session, datetime.now(UTC))
+        logins = seed_demo(db.session, datetime.now(UTC), storage())
         db.session.commit()
         click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}，可用手机号登录）：")
         for description, phone, name in logins:

@@ -61,7 +61,9 @@ class Settings:
     absolute_hours: int = field(default_factory=lambda: _int("PORTAL_ABSOLUTE_HOURS", 12))
     lockout_attempts: int = field(default_factory=lambda: _int("PORTAL_LOCKOUT_ATTEMPTS", 5))
     lockout_minutes: int = field(default_factory=lambda: _int("PORTAL_LOCKOUT_MINUTES", 15))
-    max_upload_mb: int = field(default_factory=lambda: _int("PORTAL_MAX_UPLOAD_MB", 20))
+    max_upload_mb: int = field(default_factory=lambda: _int("PORTAL_MAX_UPLOAD_MB", 20))  # per uploaded file
+    # Per stored material file: photos are compressed to fit (the Jiangxi system caps files at 2 MB).
+    material_file_limit_kb: int = field(default_factory=lambda: _int("PORTAL_MATERIAL_FILE_LIMIT_KB", 2048))
     smtp_host: str = field(default_factory=lambda: os.environ.get("PORTAL_SMTP_HOST", ""))
     smtp_port: int = field(default_factory=lambda: _int("PORTAL_SMTP_PORT", 587))
     smtp_sender: str = field(default_factory=lambda: os.environ.get("PORTAL_SMTP_SENDER", ""))
@@ -104,7 +106,10 @@ class Settings:
             "PORTAL_ABSOLUTE_HOURS": self.absolute_hours,
             "PORTAL_LOCKOUT_ATTEMPTS": self.lockout_attempts,
             "PORTAL_LOCKOUT_MINUTES": self.lockout_minutes,
-            "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024,
+            # A request may carry several photos to combine; each file is checked against the per-file limit.
+            "MAX_CONTENT_LENGTH": self.max_upload_mb * 3 * 1024 * 1024,
+            "PORTAL_MAX_UPLOAD_MB": self.max_upload_mb,
+            "PORTAL_MATERIAL_FILE_LIMIT_KB": self.material_file_limit_kb,
             "PORTAL_STORAGE_DIR": self.storage_dir,
             "PORTAL_SMTP_HOST": self.smtp_host,
             "PORTAL_SMTP_PORT": self.smtp_port,

@@ -7,6 +7,8 @@ knows), so `seed-demo` works whatever day it runs.
 
 from __future__ import annotations
 
+import io
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -17,10 +19,11 @@ from sqlalchemy.orm import Session
 from portal.domain.identity import complete_resident_id, complete_uscc
 from portal.domain.workflow import Action
 from portal.models import Application, Membership, Organisation, OrgKind, Ownership, StaffRole, User
-from portal.services import applications, corrections, notices
+from portal.services import applications, corrections, endorsements, materials, notices
 from portal.services.actors import SYSTEM, Actor, actor_for
 from portal.services.auth import hash_password
 from portal.services.calendar import today
+from portal.storage import Storage
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEMO_PASSWORD = "Demo@2026"
@@ -200,8 +203,11 @@ def _ensure_user(session: Session, name: str, phone: str, serial: int, employer:
     return user
 
 
-def seed_demo(session: Session, now: datetime) -> list[tuple[str, str, str]]:
-    """Create the demo organisations, people and applications unless they exist. Returns the logins."""
+def seed_demo(session: Session, now: datetime, storage: Storage) -> list[tuple[str, str, str]]:
+    """Create the demo organisations, people and applications unless they exist. Returns the logins.
+
+    Stand-in scans fill the required material slots, except in 陈思远's draft, which still lacks its
+    labour contract and pledge (the journey to try)."""
     bureau = _ensure_org(session, BUREAU, OrgKind.BUREAU, None, region="江西省赣州市", code="GZ")
     if bureau.policy_profile is None:
         bureau.policy_profile = DEMO_PROFILE
@@ -267,7 +273,14 @@ def seed_demo(session: Session, now: datetime) -> list[tuple[str, str, str]]:
             continue
         road = reviewers(enterprise)
         application = _start(
-            session, road.enterprise_handler, applicant, series, specialty, level, DEMO_ROAD_START, pathway
+            session,
+            storage,
+            road.enterprise_handler,
+            applicant,
+            (series, specialty, level),
+            DEMO_ROAD_START,
+            pathway,
+            complete=steps > 0,
         )
         walk(session, road, application, steps, DEMO_ROAD_START)
         if returned:  # returned today, so its correction deadline lies ahead whenever the demo is loaded
@@ -281,29 +294,61 @@ def seed_demo(session: Session, now: datetime) -> list[tuple[str, str, str]]:
                 ),
                 now,
             )
-    _seed_staff_applicant(session, actors["pvt_handler"], actors["pvt_leader"], orgs[PRIVATE_ENTERPRISE])
+    _seed_staff_applicant(
+        session, storage, actors["pvt_handler"], actors["pvt_leader"], orgs[PRIVATE_ENTERPRISE]
+    )
+    if endorsements.current_seal(session, orgs[PRIVATE_ENTERPRISE].id) is None:
+        endorsements.upload_seal(session, actors["pvt_leader"], storage, demo_seal_png(), "公章.png", now)
     return logins
+
+
+def demo_seal_png() -> bytes:
+    """A stand-in seal: a red ring with a star, transparent around it (a real unit uploads its own)."""
+    from PIL import Image, ImageDraw
+
+    size = 240
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    red = (200, 30, 30, 230)
+    draw.ellipse([8, 8, size - 8, size - 8], outline=red, width=12)
+    centre, outer, inner = size / 2, 46, 18
+    points = []
+    for i in range(10):
+        radius = outer if i % 2 == 0 else inner
+        angle = math.pi / 2 + i * math.pi / 5
+        points.append((centre + radius * math.cos(angle), centre - radius * math.sin(angle)))
+    draw.polygon(points, fill=red)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 def _start(
     session: Session,
+    storage: Storage,
     handler: Actor,
     applicant: User,
-    series: str,
-    specialty: str,
-    level: str,
+    what: tuple[str, str, str],
     moment: datetime,
     pathway: str = "认定",
+    *,
+    complete: bool = True,
 ) -> Application:
+    series, specialty, level = what
     application = applications.start_application(
         session, handler, applications.StartInput(applicant.id, series, specialty, level, pathway), moment
     )
     form = applications.FormInput(**{**FORM.__dict__, "major": specialty})
-    applications.save_form(session, actor_for(applicant, None), application.id, form, moment)
+    me = actor_for(applicant, None)
+    applications.save_form(session, me, application.id, form, moment)
+    skip = () if complete else ("labour_contract",)
+    materials.attach_placeholders(session, me, storage, application, moment, skip=skip, sign=complete)
     return application
 
 
-def _seed_staff_applicant(session: Session, handler: Actor, leader: Actor, enterprise: Organisation) -> None:
+def _seed_staff_applicant(
+    session: Session, storage: Storage, handler: Actor, leader: Actor, enterprise: Organisation
+) -> None:
     """The private enterprise's handler applies too: the demo shows she cannot review her own case."""
     user = session.get(User, handler.user_id)
     assert user is not None
@@ -311,5 +356,6 @@ def _seed_staff_applicant(session: Session, handler: Actor, leader: Actor, enter
         return
     user.employer_id = enterprise.id
     session.flush()
-    application = _start(session, leader, user, "经济", "人力资源管理", "副高级", DEMO_ROAD_START, "评审")
+    what = ("经济", "人力资源管理", "副高级")
+    application = _start(session, storage, leader, user, what, DEMO_ROAD_START, "评审")
     applications.act(session, actor_for(user, None), application.id, Action.SUBMIT, DEMO_ROAD_START)

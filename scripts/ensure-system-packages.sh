@@ -2,7 +2,7 @@
 # Installs the Debian packages the portal needs when missing:
 #   runtime: Pango (WeasyPrint prints PDFs with it) and the Noto CJK fonts it embeds;
 #   tests (with --browser): Debian's chromium, which the e2e suite drives (Playwright's own download
-#   cannot work on these machines).
+#   cannot work on these machines), and poppler-utils (pdftoppm renders a stamped PDF for e2e/artifacts).
 set -euo pipefail
 need=()
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
@@ -11,6 +11,7 @@ have_lib libpangoft2-1.0.so.0 || need+=(libpangoft2-1.0-0)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk fontconfig)
 if [ "${1:-}" = "--browser" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing ${need[*]} (apt-get)"

@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.models import User
 from portal.services import auth
 from tests.dbsetup import database_url
+from tests.factories import STORAGE_DIR
 
 
 class Clock:
@@ -45,6 +46,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Fl
             "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
             "WTF_CSRF_ENABLED": False,
             "PORTAL_LOGIN_RATE_LIMIT": "100000 per minute",  # tests/security/test_auth.py tightens it
+            "PORTAL_STORAGE_DIR": str(STORAGE_DIR),
         }
     )
     with application.app_context():

@@ -4,8 +4,10 @@ walked to any status through the real services."""
 from __future__ import annotations
 
 import itertools
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -13,10 +15,14 @@ from portal.demo import Reviewers, walk
 from portal.domain.identity import complete_resident_id, complete_uscc
 from portal.domain.workflow import Status
 from portal.models import Application, Membership, Organisation, OrgKind, Ownership, StaffRole, User
-from portal.services import applications
+from portal.services import applications, materials
 from portal.services.actors import Actor, actor_for
 from portal.services.auth import hash_password
+from portal.storage.local import LocalStorage
 
+# Content-addressed and written atomically, so every worker may share it; the test app reads from it too.
+STORAGE_DIR = Path(tempfile.gettempdir()) / "portal-test-files"
+STORAGE = LocalStorage(STORAGE_DIR)
 PASSWORD = "Passw0rd!"
 PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
 _serial = itertools.count(1)
@@ -165,7 +171,8 @@ def make_application(
     steps: int = 0,
     office: Office | None = None,
 ) -> Application:
-    """A filled draft, then the first `steps` of the main road (portal.demo.ROAD), the notice included."""
+    """A filled draft with stand-in materials and the pledge signed, then the first `steps` of the main
+    road (portal.demo.ROAD), the notice included."""
     office = office or world.enterprise
     applicant = applicant or make_user(session, employer=office.org)
     application = applications.start_application(
@@ -175,6 +182,7 @@ def make_application(
         now,
     )
     applications.save_form(session, actor_for(applicant, None), application.id, FILLED_FORM, now)
+    materials.attach_placeholders(session, actor_for(applicant, None), STORAGE, application, now)
     walk(session, reviewers(world, office), application, steps, now + timedelta(minutes=1))
     return application
 

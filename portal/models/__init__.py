@@ -7,6 +7,7 @@ from portal.models.base import Base
 from portal.models.calendar import CalendarDay, CalendarYear, Setting
 from portal.models.certificates import CertificateLookup, IntegrityRecord
 from portal.models.files import StoredFile
+from portal.models.materials import Endorsement, Material, UnitSeal
 from portal.models.notices import Notice, NoticeEntry, NoticeStatus, Objection
 from portal.models.organisations import Organisation, OrgKind, Ownership
 from portal.models.policies import AuthorityContact, PolicyWindow
@@ -26,8 +27,10 @@ __all__ = [
     "CertificateSequence",
     "Correction",
     "CorrectionItem",
+    "Endorsement",
     "ImportBatch",
     "IntegrityRecord",
+    "Material",
     "Membership",
     "Notice",
     "NoticeEntry",
@@ -45,5 +48,6 @@ __all__ = [
     "StandIn",
     "StoredFile",
     "TransferStatus",
+    "UnitSeal",
     "User",
 ]

@@ -68,6 +68,23 @@ class Application(Base):
     current_title: Mapped[str] = mapped_column(String(100), default="")
     work_summary: Mapped[str] = mapped_column(Text, default="")
 
+    # The dossier's part of the 申报表: facts that decide the materials checklist, and the pledge.
+    degree: Mapped[str] = mapped_column(String(20), default="")
+    overseas_education: Mapped[bool] = mapped_column(default=False)
+    xuexin_code: Mapped[str] = mapped_column(String(40), default="")  # 学信网 online verification code
+    has_prior_employer: Mapped[bool] = mapped_column(default=False)
+    has_internship: Mapped[bool] = mapped_column(default=False)
+    on_establishment: Mapped[bool] = mapped_column(default=False)  # 在编
+    insured_unit_differs: Mapped[bool] = mapped_column(default=False)  # roster: 单位不一致
+    qualification_name: Mapped[str] = mapped_column(String(100), default="")
+    qualification_no: Mapped[str] = mapped_column(String(60), default="")
+    qualification_issued_on: Mapped[date | None]
+    qualification_expires_on: Mapped[date | None]
+    ce_hours: Mapped[str] = mapped_column(String(200), default="")  # "2024:90, 2025:96"
+    achievements: Mapped[str] = mapped_column(Text, default="")
+    pledge_signed_at: Mapped[datetime | None]
+    pledge_ip: Mapped[str] = mapped_column(String(45), default="")
+
     certificate_no: Mapped[str | None] = mapped_column(String(40), unique=True)
     certified_at: Mapped[datetime | None]
     certificate_revoked_at: Mapped[datetime | None]

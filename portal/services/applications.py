@@ -4,6 +4,8 @@ applicant fills the short form and moves it along; every move goes through servi
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -11,16 +13,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
+from portal.domain.materials import SLOT_BY_KEY
 from portal.domain.policy import PATHWAYS
 from portal.domain.workflow import Action, Role, Status
-from portal.models import Application, AuditEvent, Organisation, OrgKind, StaffRole, User
-from portal.services import audit, certificates, corrections, eligibility, notices, transitions
+from portal.models import Application, AuditEvent, Material, Organisation, OrgKind, StaffRole, User
+from portal.services import audit, certificates, corrections, eligibility, materials, notices, transitions
 from portal.services.actors import Actor
 from portal.services.policies import effective_profile
 from portal.services.scope import get_application, visible_applications
 
 LEVELS = ("员级", "助理级", "中级", "副高级", "正高级")
 EDUCATION_LEVELS = ("中专", "大专", "本科", "硕士", "博士")
+DEGREES = ("无", "学士", "硕士", "博士")
+FLAGS = (
+    "overseas_education",
+    "has_prior_employer",
+    "has_internship",
+    "on_establishment",
+    "insured_unit_differs",
+)
+_XUEXIN_CODE = re.compile(r"[0-9A-Z]{8,24}")
+_CE_HOURS = re.compile(r"(20[0-9]{2})\s*[:：]\s*([0-9]{1,3})")
 EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
 
 
@@ -43,6 +56,20 @@ class FormInput:
     work_started_on: str = ""
     current_title: str = ""
     work_summary: str = ""
+    # The dossier's part: facts that decide the materials checklist (portal.domain.materials).
+    degree: str = ""
+    overseas_education: str = ""
+    xuexin_code: str = ""
+    has_prior_employer: str = ""
+    has_internship: str = ""
+    on_establishment: str = ""
+    insured_unit_differs: str = ""
+    qualification_name: str = ""
+    qualification_no: str = ""
+    qualification_issued_on: str = ""
+    qualification_expires_on: str = ""
+    ce_hours: str = ""
+    achievements: str = ""
 
 
 def _require_enterprise_staff(actor: Actor) -> None:
@@ -150,6 +177,45 @@ def _parse_date(raw: str, field: str, errors: dict[str, str], today: date) -> da
     return value
 
 
+def _flag(raw: str) -> bool:
+    return raw.strip().lower() in {"1", "on", "true", "yes", "是"}
+
+
+def _parse_any_date(raw: str, field: str, errors: dict[str, str]) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip()) if raw.strip() else None
+    except ValueError:
+        errors[field] = "日期格式应为 年-月-日，例如 2027-12-31"
+        return None
+
+
+def _ce_hours(raw: str, errors: dict[str, str]) -> str:
+    """ "2024:90, 2025：96" → "2024:90, 2025:96" (continuing-education hours per year, CE-01)."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if not text:
+        return ""
+    pairs = _CE_HOURS.findall(text)
+    rest = _CE_HOURS.sub("", text).replace(",", "").replace("，", "").replace(";", "").strip()
+    if not pairs or rest:
+        errors["ce_hours"] = "请按“年份:学时”填写，多年用逗号分隔，例如 2024:90, 2025:96"
+        return raw.strip()
+    return ", ".join(f"{year}:{int(hours)}" for year, hours in sorted(dict(pairs).items()))
+
+
+def may_fill(actor: Actor, application: Application) -> bool:
+    """The applicant, or the enterprise's HR filling in on the applicant's behalf (audited as such)."""
+    if actor.user_id == application.applicant_id and not actor.is_staff:
+        return True
+    return (
+        actor.is_staff and actor.org_kind is OrgKind.ENTERPRISE and actor.org_id == application.enterprise_id
+    )
+
+
+def _audit_value(value: object) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
 def save_form(
     session: Session,
     actor: Actor,
@@ -159,23 +225,42 @@ def save_form(
     *,
     expected_version: int | None = None,
 ) -> Application:
-    """Saves what is valid and reports what is not; the applicant's own draft or returned application only."""
+    """Saves every valid field, then reports the invalid ones (ValidationFailed after the save: the caller
+    commits, so nothing typed correctly is lost). The applicant's own draft or returned application, or
+    HR on the applicant's behalf; the audit event names who changed which field from what to what."""
     application = get_application(session, actor, application_id)
-    if application.applicant_id != actor.user_id:
-        raise PermissionDenied("只能填写本人的申报表")
+    if not may_fill(actor, application):
+        raise PermissionDenied("只能填写本人的申报表（或由本单位经办人代为填写）")
     if application.state not in EDITABLE:
         raise PermissionDenied(f"申报当前为“{application.state.title}”，不能修改")
     errors: dict[str, str] = {}
     today = now.date()
     if data.education and data.education not in EDUCATION_LEVELS:
         errors["education"] = "请选择学历"
+    if data.degree and data.degree not in DEGREES:
+        errors["degree"] = "请选择学位"
     graduated_on = _parse_date(data.graduated_on, "graduated_on", errors, today)
     work_started_on = _parse_date(data.work_started_on, "work_started_on", errors, today)
-    limits = {"school": 100, "major": 100, "current_title": 100, "work_summary": 4000}
+    issued_on = _parse_date(data.qualification_issued_on, "qualification_issued_on", errors, today)
+    expires_on = _parse_any_date(data.qualification_expires_on, "qualification_expires_on", errors)
+    if issued_on and expires_on and expires_on < issued_on:
+        errors["qualification_expires_on"] = "有效期不能早于发证日期"
+    xuexin_code = unicodedata.normalize("NFKC", data.xuexin_code).replace(" ", "").upper()
+    if xuexin_code and not _XUEXIN_CODE.fullmatch(xuexin_code):
+        errors["xuexin_code"] = "在线验证码应为8至24位字母或数字（见备案表右下角）"
+    limits = {
+        "school": 100,
+        "major": 100,
+        "current_title": 100,
+        "work_summary": 4000,
+        "qualification_name": 100,
+        "qualification_no": 60,
+        "achievements": 4000,
+    }
     for field, limit in limits.items():
         if len(getattr(data, field).strip()) > limit:
             errors[field] = f"不能超过{limit}字"
-    values = {
+    values: dict[str, object] = {
         "education": data.education,
         "school": data.school.strip(),
         "major": data.major.strip(),
@@ -183,6 +268,15 @@ def save_form(
         "work_started_on": work_started_on,
         "current_title": data.current_title.strip(),
         "work_summary": data.work_summary.strip(),
+        "degree": data.degree,
+        "xuexin_code": xuexin_code,
+        "qualification_name": data.qualification_name.strip(),
+        "qualification_no": data.qualification_no.strip(),
+        "qualification_issued_on": issued_on,
+        "qualification_expires_on": expires_on,
+        "ce_hours": _ce_hours(data.ce_hours, errors),
+        "achievements": data.achievements.strip(),
+        **{flag: _flag(getattr(data, flag)) for flag in FLAGS},
     }
     allowed = corrections.editable_fields(session, application)
     if allowed is not None:
@@ -190,23 +284,113 @@ def save_form(
         for field, value in values.items():
             if field not in allowed and value != getattr(application, field) and field not in errors:
                 errors[field] = "这一项没有被退回，不能修改"
+    changed = {
+        field: [_audit_value(getattr(application, field)), _audit_value(value)]
+        for field, value in values.items()
+        if field not in errors and value != getattr(application, field)
+    }
+    for field in changed:
+        setattr(application, field, values[field])
+    if changed:
+        application.updated_at = now
+        on_behalf = actor.user_id != application.applicant_id
+        audit.record(
+            session,
+            actor,
+            "save_form",
+            now,
+            object_type="application",
+            object_id=application.id,
+            role=None if on_behalf else "applicant",
+            detail={"changed": changed, "on_behalf": on_behalf},
+        )
+    session.flush()
     if errors:
         raise ValidationFailed(errors)
-    changed = [f for f, v in values.items() if v != getattr(application, f)]
-    for field, value in values.items():
-        setattr(application, field, value)
+    return application
+
+
+def previous_application(session: Session, application: Application) -> Application | None:
+    return session.scalars(
+        select(Application)
+        .where(Application.applicant_id == application.applicant_id, Application.id < application.id)
+        .order_by(Application.id.desc())
+    ).first()
+
+
+COPIED_FIELDS = (
+    "education",
+    "school",
+    "major",
+    "graduated_on",
+    "work_started_on",
+    "current_title",
+    "work_summary",
+    "degree",
+    "xuexin_code",
+    "qualification_name",
+    "qualification_no",
+    "qualification_issued_on",
+    "qualification_expires_on",
+    "ce_hours",
+    "achievements",
+    *FLAGS,
+)
+
+
+def copy_from_previous(session: Session, actor: Actor, application_id: int, now: datetime) -> Application:
+    """ "Copy from last application": a draft pre-filled from the applicant's previous application, the form
+    and the uploaded materials (the same stored files; copies must be endorsed again, the pledge signed
+    again). Fields already filled in the draft are kept."""
+    application = get_application(session, actor, application_id)
+    if not may_fill(actor, application):
+        raise PermissionDenied("只能填写本人的申报表（或由本单位经办人代为填写）")
+    if application.state is not Status.DRAFT:
+        raise PermissionDenied("只有草稿可以从上次申报复制")
+    previous = previous_application(session, application)
+    if previous is None:
+        raise DomainError("没有找到上一次的申报", code="no_previous")
+    copied = []
+    for field in COPIED_FIELDS:
+        if getattr(application, field) in ("", None, False) and getattr(previous, field) not in (
+            "",
+            None,
+            False,
+        ):
+            setattr(application, field, getattr(previous, field))
+            copied.append(field)
+    have = {m.slot for m in materials.active_materials(session, application.id)}
+    taken = []
+    for old in materials.active_materials(session, previous.id):
+        if old.slot in have or old.slot == "notice_result":
+            continue
+        session.add(
+            Material(
+                application_id=application.id,
+                slot=old.slot,
+                kind=old.kind,
+                file_id=old.file_id,
+                thumbnail_id=old.thumbnail_id,
+                pages=old.pages,
+                combined=old.combined,
+                document_date=old.document_date,
+                uploaded_by_id=actor.user_id,
+                uploaded_at=now,
+            )
+        )
+        taken.append(old.id)
     application.updated_at = now
+    session.flush()
     audit.record(
         session,
         actor,
-        "save_form",
+        "copy_from_previous",
         now,
         object_type="application",
         object_id=application.id,
-        role="applicant",
-        detail={"changed": changed},
+        role=None if actor.is_staff else "applicant",
+        detail={"from": previous.id, "fields": copied, "materials": taken},
     )
-    session.flush()
     return application
 
 
@@ -252,8 +436,24 @@ def act(
         )
     if action is Action.SUBMIT:
         certificates.refuse_if_on_record(session, application.applicant_id, now)
-    if action in (Action.SUBMIT, Action.RESUBMIT) and (missing := missing_for_submit(application)):
-        raise ValidationFailed({"__all__": "请先填写：" + "、".join(missing)}, "申报表尚未填写完整")
+    if action in (Action.SUBMIT, Action.RESUBMIT):
+        refusals: dict[str, str] = {}
+        if missing := missing_for_submit(application):
+            refusals["__all__"] = "请先填写：" + "、".join(missing)
+        if gaps := materials.gaps(session, application, now):
+            refusals["materials"] = materials.gaps_message(gaps)
+        if refusals:
+            raise ValidationFailed(refusals, "申报表或申报材料尚未完整")
+    if (
+        action is Action.HANDLER_APPROVE
+        and application.state is Status.SUBMITTED
+        and (copies := materials.unendorsed_copies(session, application.id))
+    ):
+        titles = "、".join(dict.fromkeys(SLOT_BY_KEY[m.slot].title for m in copies))
+        raise DomainError(
+            f"以下复印件尚未核对原件并加盖单位公章：{titles}（004 二(十)、001 四(三)）",
+            code="copies_unendorsed",
+        )
     extra = None
     allowed = action in transitions.available_actions(actor, application)
     if action in (Action.SUBMIT, Action.RESUBMIT) and allowed:

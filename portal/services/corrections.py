@@ -31,8 +31,14 @@ DEFAULT_WORKDAYS = 10  # the deadline offered by default; the reviewer may choos
 WARN_WORKDAYS = 3
 
 
+def _shown(value: object) -> str:
+    if value is True:
+        return "是"
+    return str(value or "")
+
+
 def snapshot(application: Application) -> dict[str, str]:
-    return {field: str(getattr(application, field) or "") for field in rules.FIELD_TITLES}
+    return {field: _shown(getattr(application, field)) for field in rules.FIELD_TITLES}
 
 
 def default_deadline(session: Session, now: datetime) -> date:

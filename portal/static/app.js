@@ -44,12 +44,65 @@
     var focus = event.target.querySelector("[role=alert], [role=status]");
     if (focus) { focus.setAttribute("tabindex", "-1"); focus.focus({ preventScroll: false }); }
   });
-  // Upload progress for large files: the form's <progress class="upload-progress"> follows the upload.
+  // Uploads: a progress bar while the files travel (htmx), and a clear message when they are too big.
   document.addEventListener("htmx:xhr:progress", function (event) {
     var form = event.target.closest && event.target.closest("form");
-    var bar = form && form.querySelector(".upload-progress");
-    if (bar && event.detail.lengthComputable) {
-      bar.value = Math.max(1, Math.round((event.detail.loaded / event.detail.total) * 100));
+    var bar = form && form.querySelector("progress.upload-progress");
+    if (!bar || !event.detail.lengthComputable) { return; }
+    bar.hidden = false;
+    bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
+    var status = form.querySelector("[data-upload-status]");
+    if (status) { status.textContent = bar.value < 100 ? "正在上传 " + bar.value + "%" : "已上传，正在处理（合成、压缩）…"; }
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var form = event.target.closest && event.target.closest("form");
+    var status = form && form.querySelector("[data-upload-status]");
+    if (!status) { return; }
+    status.textContent = event.detail.xhr.status === 413
+      ? "文件太大：一次上传的文件合计超过了限制，请分几次上传。"
+      : "上传失败，请稍后重试。";
+  });
+  // The form is also kept in this browser while typing: a session that timed out loses nothing.
+  function autosaveKey(form) { return "draft:" + form.dataset.autosave; }
+  document.addEventListener("input", function (event) {
+    var form = event.target.form;
+    if (!form || !form.dataset.autosave) { return; }
+    var values = {};
+    new FormData(form).forEach(function (value, name) { if (name !== "csrf_token") { values[name] = value; } });
+    try { window.localStorage.setItem(autosaveKey(form), JSON.stringify(values)); } catch (e) { /* private mode */ }
+  });
+  function restoreDrafts() {
+    document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+      var raw = null;
+      try { raw = window.localStorage.getItem(autosaveKey(form)); } catch (e) { return; }
+      if (!raw) { return; }
+      var values = JSON.parse(raw);
+      var restored = false;
+      Object.keys(values).forEach(function (name) {
+        var field = form.querySelector("[name='" + name + "']:not([type=hidden])");
+        if (!field) { return; }
+        if (field.type === "checkbox") {
+          if (field.checked !== (values[name] === "1")) { field.checked = values[name] === "1"; restored = true; }
+        } else if (field.value !== values[name]) { field.value = values[name]; restored = true; }
+      });
+      if (restored && !form.querySelector(".draft-restored")) {
+        var note = document.createElement("p");
+        note.className = "notice draft-restored";
+        note.textContent = "已恢复您在本浏览器中尚未保存的填写内容，请点击“保存草稿”。";
+        form.prepend(note);
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", restoreDrafts);
+  // A successful save clears the browser copy.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form instanceof HTMLFormElement && form.dataset.autosave) { form.dataset.submitting = "1"; }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target;
+    if (form instanceof HTMLFormElement && form.dataset.autosave && event.detail.xhr.status === 200) {
+      try { window.localStorage.removeItem(autosaveKey(form)); } catch (e) { /* ignore */ }
     }
   });
 })();

@@ -95,15 +95,19 @@ def register_web(app: Flask) -> None:
     from portal.web.admin import calendar as _admin_calendar  # noqa: F401  (routes on admin_bp)
     from portal.web.admin import policy as _admin_policy  # noqa: F401  (routes on admin_bp)
     from portal.web.admin.views import bp as admin_bp
+    from portal.web.applicant import materials as _applicant_materials  # noqa: F401  (routes on applicant_bp)
     from portal.web.applicant.views import bp as applicant_bp
     from portal.web.auth.views import bp as auth_bp
     from portal.web.certificates.views import bp as certificates_bp
     from portal.web.enterprise import accounts as _enterprise_accounts  # noqa: F401  (routes on enterprise_bp)
+    from portal.web.enterprise import dossier as _enterprise_dossier  # noqa: F401  (routes on enterprise_bp)
     from portal.web.enterprise import uploads as _enterprise_uploads  # noqa: F401
     from portal.web.enterprise.views import bp as enterprise_bp
+    from portal.web.files.views import bp as files_bp
     from portal.web.inbox.views import bp as inbox_bp
     from portal.web.notices.views import bp as notices_bp
     from portal.web.public.views import bp as public_bp
+    from portal.web.review import materials as _review_materials  # noqa: F401  (routes on review_bp)
     from portal.web.review.views import bp as review_bp
 
     _setup_login(app)
@@ -119,6 +123,7 @@ def register_web(app: Flask) -> None:
         public_bp,
         inbox_bp,
         certificates_bp,
+        files_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -19,13 +19,16 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.documents.scans import Part
 from portal.domain.workflow import Status
 from portal.models import (
     AccountTransfer,
     Application,
     AuditEvent,
     Base,
+    Endorsement,
     ImportBatch,
+    Material,
     Notice,
     Notification,
     Objection,
@@ -36,8 +39,10 @@ from portal.models import (
     StoredFile,
     User,
 )
-from portal.services import audit, notices
+from portal.services import audit, endorsements, materials, notices
+from portal.services.actors import actor_for
 from portal.storage.local import LocalStorage
+from tests import imaging
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, Office, World, make_application, make_org, make_user, make_world
 
@@ -69,6 +74,8 @@ class Tenant:
     transfer: AccountTransfer
     import_batch: ImportBatch
     window: PolicyWindow
+    material: Material  # the draft's endorsed copy
+    endorsement: Endorsement
     applicants: list[User] = field(default_factory=list)
 
     def roles(self) -> dict[str, tuple[User, int | None]]:
@@ -165,6 +172,27 @@ def make_tenant(
     )
     session.add_all([transfer, import_batch, window])
     session.flush()
+    material = materials.upload_material(
+        session,
+        actor_for(draft.applicant, None),
+        storage,
+        draft.id,
+        materials.UploadInput(slot="other", kind="copy"),
+        [Part("copy.png", PNG)],
+        clock.now,
+    )
+    endorsements.upload_seal(
+        session, office.actor(StaffRole.LEADER), storage, imaging.seal(), "公章.png", clock.now
+    )
+    endorsement = endorsements.endorse_material(
+        session,
+        office.actor(StaffRole.HANDLER),
+        storage,
+        draft.id,
+        material.id,
+        clock.now,
+        checked_original=True,
+    )
     audit.seal(session)  # as a commit would: the requests' own commits then chain only their own rows
     return Tenant(
         world,
@@ -180,6 +208,8 @@ def make_tenant(
         transfer,
         import_batch,
         window,
+        material,
+        endorsement,
         applicants=[at_bureau.applicant, draft.applicant, certified.applicant],
     )
 

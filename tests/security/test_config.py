@@ -16,6 +16,7 @@ from portal import UnsafeConfiguration, create_app
 from portal.config import Settings
 from portal.demo import seed_demo
 from portal.extensions import db
+from portal.web.storage import storage
 from tests.conftest import Clock
 from tests.dbsetup import database_url
 
@@ -83,7 +84,7 @@ def test_the_demo_accounts_stop_a_production_start(good: dict[str, Any]) -> None
     setup = create_app({**good, "PORTAL_PROFILE": "development"})
     with setup.app_context():
         upgrade()
-        seed_demo(db.session, Clock().now)
+        seed_demo(db.session, Clock().now, storage())
         db.session.commit()
     _dispose(setup)
     with pytest.raises(UnsafeConfiguration, match="演示账号"):

@@ -28,7 +28,8 @@ Values = dict[str, Any]
 
 # Route parameters that name one tenant's object: the values of a tenant to put in the URL.
 TENANT_PARAMS: dict[str, Callable[[Tenant], list[Any]]] = {
-    "application_id": lambda t: [t.application.id, t.draft.id, t.certified.id],
+    # the draft first: it holds the endorsed material
+    "application_id": lambda t: [t.draft.id, t.application.id, t.certified.id],
     "notice_id": lambda t: [t.closed_notice.id, t.draft_notice.id],
     "org_id": lambda t: [t.office.org.id, t.world.department.org.id, t.world.bureau.org.id],
     "objection_id": lambda t: [t.objection.id],
@@ -39,6 +40,8 @@ TENANT_PARAMS: dict[str, Callable[[Tenant], list[Any]]] = {
     "transfer_id": lambda t: [t.transfer.id],
     "batch_id": lambda t: [t.import_batch.id],
     "window_id": lambda t: [t.window.id],
+    "material_id": lambda t: [t.material.id],
+    "endorsement_id": lambda t: [t.endorsement.id],
 }
 # Parameters that name no tenant's object: the public notice token is a capability for whoever holds the
 # notice's link or QR code; days and years belong to the one working-day calendar everyone shares.

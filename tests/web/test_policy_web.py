@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Action
 from portal.models import AuditEvent, PolicyWindow, StaffRole
-from portal.services import applications
+from portal.services import applications, materials
 from portal.services.actors import actor_for
 from tests.conftest import Clock
-from tests.factories import FILLED_FORM, World, make_user, make_world
+from tests.factories import FILLED_FORM, STORAGE, World, make_user, make_world
 
 IN_Q4 = datetime(2026, 10, 21, 2, 0, tzinfo=UTC)
 HX = {"HX-Request": "true"}
@@ -37,6 +37,7 @@ def draft(
         now,
     )
     applications.save_form(session, actor_for(applicant, None), application.id, FILLED_FORM, now)
+    materials.attach_placeholders(session, actor_for(applicant, None), STORAGE, application, now)
     return application, applicant
 
 
@@ -213,6 +214,7 @@ def test_without_a_profile_nothing_is_enforced(session: Session, clock: Clock, l
         clock.now,
     )
     applications.save_form(session, actor_for(applicant, None), application.id, FILLED_FORM, clock.now)
+    materials.attach_placeholders(session, actor_for(applicant, None), STORAGE, application, clock.now)
     page = login_as(applicant).get(f"/me/applications/{application.id}").text
     assert "尚未设置政策配置" in page
     submitted = applications.act(

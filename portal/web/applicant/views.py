@@ -1,4 +1,5 @@
-"""The applicant's pages: my applications, the short form (saved as a draft), submit, and the timeline."""
+"""The applicant's pages: my applications, the 申报表 (saved as a draft at every step), the materials
+checklist (portal.web.applicant.materials), submit, and the timeline."""
 
 from __future__ import annotations
 
@@ -9,21 +10,22 @@ from flask import Blueprint, Response, abort, flash, request, url_for
 from portal.documents.certificates import CertificateView, certificate_pdf
 from portal.domain import corrections as correction_rules
 from portal.domain.errors import DomainError, NotFound, StaleObject, ValidationFailed
-from portal.domain.workflow import Action
+from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import Application
 from portal.services import applications as service
-from portal.services import certificates, corrections, eligibility, notices, policies
+from portal.services import certificates, corrections, eligibility, materials, notices, policies
 from portal.services.actors import Actor
 from portal.services.calendar import today
 from portal.services.scope import get_application
 from portal.services.transitions import available_actions
 from portal.web.certificates.views import verify_key
 from portal.web.context import current_account, current_actor, now
+from portal.web.dossier import notice_closed
 from portal.web.downloads import send_bytes
 from portal.web.forms import form_input, version_field
 from portal.web.guards import applicant_required
-from portal.web.htmx import render_page, see_other, wants_fragment
+from portal.web.htmx import hx_target, hx_trigger, render_page, see_other, wants_fragment
 from portal.web.notice_documents import result_pdf_response
 
 bp = Blueprint("applicant", __name__, url_prefix="/me")
@@ -51,6 +53,8 @@ def _detail(
     saved: bool = False,
     acknowledgement: str = "",
     ack_error: str = "",
+    upload_errors: dict[str, str] | None = None,
+    upload_form: dict[str, str] | None = None,
 ) -> Response:
     actor = current_actor(as_applicant=True)
     application = get_application(db.session, actor, application_id)
@@ -59,6 +63,7 @@ def _detail(
         typed = eligibility.FormValues(
             **{f.name: form.get(f.name, "") for f in fields(eligibility.FormValues)}
         )
+    notice_context = _notice_context(actor, application.id)
     return render_page(
         "pages/applicant/show_application.html",
         fragment=fragment,
@@ -70,9 +75,12 @@ def _detail(
         editable=application.state in service.EDITABLE,
         errors=errors or {},
         form=form,
+        values=form or form_values(application),
+        optional_fields=OPTIONAL_FIELDS,
+        form_action=url_for("applicant.save_form", application_id=application.id),
         message=message,
         saved=saved,
-        **_notice_context(actor, application.id),
+        **notice_context,
         **_correction_context(application),
         lookups=certificates.lookups_for(db.session, actor, application.id)
         if application.certificate_no
@@ -82,13 +90,23 @@ def _detail(
         evaluation=eligibility.evaluate(db.session, application, now(), typed),
         acknowledgement=acknowledgement,
         ack_error=ack_error,
+        choices=CHOICES,
+        checklist=materials.checklist(
+            db.session, actor, application, now(), notice_closed=notice_closed(notice_context)
+        ),
+        has_previous=application.state is Status.DRAFT
+        and service.previous_application(db.session, application) is not None,
+        material_urls=_material_urls(application.id),
+        upload_errors=upload_errors or {},
+        upload_form=upload_form or {},
+        kinds=materials.KINDS,
     )
 
 
 @bp.get("/applications/<int:application_id>")
 @applicant_required
 def show_application(application_id: int) -> Response:
-    return _detail(application_id)
+    return _detail(application_id, fragment="materials" if hx_target() == "materials" else None)
 
 
 @bp.get("/applications/<int:application_id>/precheck")
@@ -102,18 +120,31 @@ def precheck_application(application_id: int) -> Response:
 @applicant_required
 def save_form(application_id: int) -> Response:
     actor = current_actor(as_applicant=True)
+    facts = materials.facts_of(get_application(db.session, actor, application_id))
     try:
         service.save_form(db.session, actor, application_id, form_input(service.FormInput), now())
     except ValidationFailed as invalid:
-        db.session.rollback()
-        return _detail(
+        db.session.commit()  # the valid fields were saved: nothing typed correctly is lost
+        response = _detail(
             application_id, errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="detail"
         )
+        return _checklist_changed(response, application_id, facts)
     db.session.commit()
     if wants_fragment():
-        return _detail(application_id, fragment="detail", saved=True)
+        return _checklist_changed(
+            _detail(application_id, fragment="detail", saved=True), application_id, facts
+        )
     flash("申报表已保存", "success")
     return see_other(url_for("applicant.show_application", application_id=application_id))
+
+
+def _checklist_changed(response: Response, application_id: int, before: object) -> Response:
+    """Ask the materials checklist to refresh only when the saved form changed which slots it needs
+    (a refresh for nothing would reset an upload form someone is filling in)."""
+    application = get_application(db.session, current_actor(as_applicant=True), application_id)
+    if materials.facts_of(application) != before:
+        hx_trigger(response, "dossier-changed")
+    return response
 
 
 @bp.post("/applications/<int:application_id>/act")
@@ -182,13 +213,64 @@ def _notice_context(actor: Actor, application_id: int) -> dict[str, object]:
 
 FORM_FIELDS = (
     ("education", "最高学历", "select", ""),
+    ("degree", "学位", "select", "没有学位选“无”"),
     ("school", "毕业院校", "text", ""),
     ("major", "所学专业", "text", ""),
     ("graduated_on", "毕业时间", "date", ""),
+    ("overseas_education", "国（境）外学历", "checkbox", "需上传教育部留学服务中心的认证书"),
+    (
+        "xuexin_code",
+        "学信网在线验证码",
+        "text",
+        "见《教育部学历证书电子注册备案表》，2002年及以后国内毕业填写",
+    ),
     ("work_started_on", "参加工作时间", "date", ""),
     ("current_title", "现有职称", "text", "没有可不填"),
+    ("has_prior_employer", "进入本单位之前有专业技术工作经历", "checkbox", "需上传此前工作经历证明"),
+    ("has_internship", "在校期间的专业实习计入工作年限", "checkbox", "需上传在校实习证明"),
+    ("on_establishment", "事业单位在编人员", "checkbox", "需上传编制册"),
+    (
+        "insured_unit_differs",
+        "社保参保单位与申报单位名称不一致",
+        "checkbox",
+        "需上传两单位盖章的隶属关系证明",
+    ),
+    ("qualification_name", "执业（从业）资格", "text", "例如 二级建造师；没有可不填"),
+    ("qualification_no", "资格证书编号", "text", ""),
+    ("qualification_issued_on", "资格发证日期", "date", ""),
+    ("qualification_expires_on", "资格有效期至", "date", "长期有效可不填"),
+    ("ce_hours", "继续教育学时（每年）", "text", "按“年份:学时”填写，例如 2024:90, 2025:96"),
+    ("achievements", "主要业绩", "textarea", "获奖、项目、论文、专利等，4000字以内"),
     ("work_summary", "工作总结", "textarea", "任现职以来的主要工作和业绩，4000字以内"),
 )
+OPTIONAL_FIELDS = frozenset(
+    {"current_title", "xuexin_code", "achievements", "ce_hours", "qualification_name", "qualification_no"}
+    | {"qualification_issued_on", "qualification_expires_on", "degree"}
+)
+CHOICES = {"education": service.EDUCATION_LEVELS, "degree": service.DEGREES}
+
+
+def form_values(application: Application) -> dict[str, str]:
+    """The saved form as the strings its inputs show (dates ISO, flags "1" or "")."""
+    values: dict[str, str] = {}
+    for name, _label, kind, _hint in FORM_FIELDS:
+        value = getattr(application, name)
+        if kind == "checkbox":
+            values[name] = "1" if value else ""
+        elif hasattr(value, "isoformat"):
+            values[name] = value.isoformat()
+        else:
+            values[name] = value or ""
+    return values
+
+
+def _material_urls(application_id: int) -> dict[str, str]:
+    return {
+        "upload": url_for("applicant.upload_material", application_id=application_id),
+        "pledge": url_for("applicant.sign_pledge", application_id=application_id),
+        "copy": url_for("applicant.copy_previous", application_id=application_id),
+        "self": url_for("applicant.show_application", application_id=application_id),
+    }
 
 
 def _correction_context(application: Application) -> dict[str, object]:

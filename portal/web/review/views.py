@@ -20,6 +20,7 @@ from portal.services.calendar import SHANGHAI
 from portal.services.scope import get_application, note_identity_view, sees_full_identity
 from portal.services.transitions import available_actions
 from portal.web.context import current_actor, now
+from portal.web.dossier import review_materials_context
 from portal.web.downloads import send_temporary_file
 from portal.web.forms import version_field
 from portal.web.guards import staff_required
@@ -77,6 +78,7 @@ def _review_page(
 ) -> Response:
     actor = current_actor()
     application = get_application(db.session, actor, application_id)
+    notice_context = _notice_context(actor, application.id)
     return render_page(
         "pages/review/show_application.html",
         status=status,
@@ -84,7 +86,8 @@ def _review_page(
         actions=available_actions(actor, application, as_reviewer=True),
         full_identity=sees_full_identity(actor, application),
         evaluation=eligibility.evaluate(db.session, application, now()),
-        **_notice_context(actor, application.id),
+        **notice_context,
+        **review_materials_context(actor, application, notice_context),
         timeline=applications_service.timeline(db.session, actor, application.id),
         sections=correction_rules.SECTIONS,
         changes=corrections.changes_since_return(db.session, application),

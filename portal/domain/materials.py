@@ -1,0 +1,311 @@
+"""The materials checklist (申报材料清单): which upload slots an application needs, what each expects and
+why, and what is still missing before it can be submitted.
+
+Slots are data, each citing its clause (policy-spec O, I, P). A slot is required, conditional (it appears
+only when the application's facts call for it, and is then required), or optional. Slot names follow the
+provincial system's "相关证明材料" groups (MAT-18) so an export maps one to one.
+Pure Python: no Flask, no SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+XUEXIN_VALID_MONTHS = 6  # 004 二(八): the 备案表's online verification is set to 6 months
+XUEXIN_FROM_YEAR = 2002  # 004 二(八): graduates from 2002 on are verifiable on 学信网
+
+
+@dataclass(frozen=True)
+class DossierFacts:
+    """What the application says about the person, as far as the checklist cares."""
+
+    graduated_on: date | None = None
+    has_degree: bool = False
+    overseas_education: bool = False
+    has_prior_employer: bool = False
+    has_internship: bool = False
+    has_practice_qualification: bool = False
+    on_establishment: bool = False  # 在编 staff of a public institution
+    insured_unit_differs: bool = False  # the roster's insuring unit is not the applying unit (单位不一致)
+    notice_closed: bool = False
+
+
+class Source(StrEnum):
+    UPLOAD = "upload"  # the applicant (or HR) uploads it
+    ONLINE = "online"  # signed online in the form (the integrity pledge)
+    GENERATED = "generated"  # the portal makes it (the public-notice result sheet)
+
+
+@dataclass(frozen=True)
+class Slot:
+    key: str
+    title: str
+    expectation: str  # what is expected, in the applicant's words
+    clause: str  # why: the notice clause and policy-spec rule
+    provincial_group: str  # where the provincial system files it (MAT-18)
+    required: bool = True
+    condition: Callable[[DossierFacts], bool] | None = None
+    condition_text: str = ""
+    source: Source = Source.UPLOAD
+    dated: bool = False  # the upload carries the document's date (备案表: validity counted from it)
+    at_submit: bool = True  # False: only needed later (after the notice)
+
+    def applies(self, facts: DossierFacts) -> bool:
+        return self.condition is None or self.condition(facts)
+
+    @property
+    def conditional(self) -> bool:
+        return self.condition is not None
+
+    @property
+    def section_key(self) -> str:
+        """The key a return for correction names this slot by."""
+        return f"material:{self.key}"
+
+
+def _xuexin_applies(facts: DossierFacts) -> bool:
+    return (
+        not facts.overseas_education
+        and facts.graduated_on is not None
+        and facts.graduated_on.year >= XUEXIN_FROM_YEAR
+    )
+
+
+SLOTS: tuple[Slot, ...] = (
+    Slot(
+        "id_card",
+        "身份证件",
+        "居民身份证正反面（或其他有效身份证件）的原件扫描件或手机照片，可多张合成一份。",
+        "001 四(三)：上传原件扫描件或照片（MAT-01）",
+        "基本信息",
+    ),
+    Slot(
+        "diploma",
+        "学历证书",
+        "最高学历毕业证书原件的扫描件或照片。",
+        "001 四(三)（MAT-01）；002 五(二)（MAT-08）",
+        "学历信息",
+        condition=lambda f: not f.overseas_education,
+        condition_text="国内学历",
+    ),
+    Slot(
+        "degree",
+        "学位证书",
+        "与最高学历对应的学位证书原件的扫描件或照片。",
+        "001 四(三)（MAT-01）；002 五(二)（MAT-08）",
+        "学历信息",
+        condition=lambda f: f.has_degree and not f.overseas_education,
+        condition_text="填写了学位",
+    ),
+    Slot(
+        "xuexin",
+        "学信网学历证书电子注册备案表",
+        "在学信网打印《教育部学历证书电子注册备案表》，在线验证有效期设为6个月；请填写备案表的打印日期，"
+        "提交时须仍在有效期内。",
+        "004 二(八)：2002年及以后毕业的须提供，验证有效期6个月（MAT-09）",
+        "学历信息",
+        condition=_xuexin_applies,
+        condition_text="2002年及以后国内毕业",
+        dated=True,
+    ),
+    Slot(
+        "overseas_cert",
+        "国（境）外学历学位认证书",
+        "教育部留学服务中心出具的国（境）外学历学位认证书。",
+        "002 五(二)（MAT-08）；004 二(八)（MAT-09）",
+        "学历信息",
+        condition=lambda f: f.overseas_education,
+        condition_text="国（境）外学历",
+    ),
+    Slot(
+        "labour_contract",
+        "劳动（聘用）合同",
+        "与本单位签订的劳动合同或聘用合同（含首页、期限页和签章页）。",
+        "001 三(四)：申报单位须与参保单位一致（SI-02）；004 二(三)（SI-03）",
+        "相关证明材料",
+    ),
+    Slot(
+        "prior_work",
+        "此前工作经历证明",
+        "在本单位之前从事专业技术工作的证明（原单位出具的工作证明、劳动合同等）。",
+        "001 四(三)：入职前的专业工作经历须上传佐证材料（EXP-02, MAT-04）",
+        "相关证明材料 → 其它",
+        condition=lambda f: f.has_prior_employer,
+        condition_text="有本单位之前的工作经历",
+    ),
+    Slot(
+        "internship",
+        "在校实习证明",
+        "在校期间在专业技术岗位实习的证明，以及实习单位的考核意见。",
+        "000 三(五)：在校实习计入工作年限须有佐证（EXP-01, MAT-07）",
+        "相关证明材料 → 其它",
+        condition=lambda f: f.has_internship,
+        condition_text="有计入年限的在校实习",
+    ),
+    Slot(
+        "practice_qualification",
+        "执业（从业）资格证书",
+        "所持执业（从业）资格证书的原件扫描件，须在有效期内。",
+        "001 三(五)：有从业准入要求的须先取得从业资格（PREQ-01）；002 三(一)2（PREQ-02）",
+        "资格信息",
+        condition=lambda f: f.has_practice_qualification,
+        condition_text="填写了执业（从业）资格",
+    ),
+    Slot(
+        "affiliation",
+        "参保单位与申报单位隶属关系证明",
+        "参保单位与申报单位名称不一致时，两单位的隶属关系证明，须加盖两个单位的公章。",
+        "001 三(四)：单位名称不一致须上传隶属关系证明（SI-02, MAT-06）",
+        "相关证明材料 → 其他",
+        condition=lambda f: f.insured_unit_differs,
+        condition_text="参保单位与申报单位不一致",
+    ),
+    Slot(
+        "establishment",
+        "编制册",
+        "事业单位在编人员的编制册（本人所在页）。",
+        "000 三(四)：在编人员上传编制册（SI-01, MAT-05）",
+        "相关证明材料 → 编制册",
+        condition=lambda f: f.on_establishment,
+        condition_text="事业单位在编人员",
+    ),
+    Slot(
+        "pledge",
+        "诚信承诺书",
+        "在申报表中在线签署诚信承诺书（记录签署时间和IP地址），无需上传。",
+        "002 五(三)：申报人签署诚信承诺书（INT-01）；003 七(三)（INT-02）",
+        "诚信承诺",
+        source=Source.ONLINE,
+    ),
+    Slot(
+        "notice_result",
+        "公示结果",
+        "单位公示期满后由系统生成公示结果表，无需上传。",
+        "004 二(七)：附单位公示情况及结果（PUB-02, MAT-11）",
+        "相关证明材料 → 其他",
+        source=Source.GENERATED,
+        at_submit=False,
+    ),
+    Slot(
+        "other",
+        "其他材料",
+        "其他能证明业绩和能力的材料（可不传）。",
+        "001 三(四)：“其他”栏（MAT-18）",
+        "相关证明材料 → 其他",
+        required=False,
+    ),
+)
+SLOT_BY_KEY = {slot.key: slot for slot in SLOTS}
+UPLOAD_SLOTS = tuple(slot for slot in SLOTS if slot.source is Source.UPLOAD)
+
+
+def slots_for(facts: DossierFacts) -> list[Slot]:
+    """The slots this application's checklist shows, in checklist order."""
+    return [slot for slot in SLOTS if slot.applies(facts)]
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter (08-31 + 6 → 02-28)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def xuexin_valid_until(printed_on: date) -> date:
+    """The last day the 备案表's online verification works (6 months from printing, 004 二(八))."""
+    return add_months(printed_on, XUEXIN_VALID_MONTHS)
+
+
+@dataclass(frozen=True)
+class Gap:
+    slot: Slot
+    why: str  # "未上传" or why what is there does not count
+
+
+def gaps(
+    facts: DossierFacts,
+    filled: Iterable[str],
+    *,
+    today: date,
+    pledge_signed: bool,
+    document_dates: dict[str, date | None] | None = None,
+) -> list[Gap]:
+    """What blocks submission: each required slot (that applies now) with nothing in it, and a 备案表 whose
+    6-month validity has run out."""
+    have = set(filled)
+    dates = document_dates or {}
+    found: list[Gap] = []
+    for slot in slots_for(facts):
+        if not slot.required or not slot.at_submit:
+            continue
+        if slot.source is Source.ONLINE:
+            if not pledge_signed:
+                found.append(Gap(slot, "尚未签署"))
+            continue
+        if slot.source is not Source.UPLOAD:
+            continue
+        if slot.key not in have:
+            found.append(Gap(slot, "未上传"))
+        elif slot.dated:
+            printed = dates.get(slot.key)
+            if printed is None:
+                found.append(Gap(slot, "未填写打印日期"))
+            elif xuexin_valid_until(printed) < today:
+                found.append(
+                    Gap(slot, f"已超过6个月验证有效期（{xuexin_valid_until(printed).isoformat()}到期）")
+                )
+    return found
+
+
+class SlotState(StrEnum):
+    MISSING = "missing"
+    UPLOADED = "uploaded"
+    ENDORSED = "endorsed"
+    AWAITING_ENDORSEMENT = "awaiting_endorsement"
+    RETURNED = "returned"
+    SIGNED = "signed"
+    GENERATED = "generated"
+    PENDING = "pending"  # not needed yet (after the notice) or optional and empty
+
+    @property
+    def title(self) -> str:
+        return {
+            "missing": "缺少",
+            "uploaded": "已上传",
+            "endorsed": "已核对签章",
+            "awaiting_endorsement": "复印件待单位核对",
+            "returned": "退回补正",
+            "signed": "已签署",
+            "generated": "已生成",
+            "pending": "暂不需要",
+        }[self.value]
+
+
+def slot_state(
+    slot: Slot,
+    *,
+    uploads: int,
+    copies_unendorsed: int,
+    copies: int,
+    returned: bool,
+    pledge_signed: bool,
+    notice_closed: bool,
+) -> SlotState:
+    """The state the applicant sees for one slot."""
+    if returned:
+        return SlotState.RETURNED
+    if slot.source is Source.ONLINE:
+        return SlotState.SIGNED if pledge_signed else SlotState.MISSING
+    if slot.source is Source.GENERATED:
+        return SlotState.GENERATED if notice_closed else SlotState.PENDING
+    if uploads == 0:
+        return SlotState.MISSING if slot.required else SlotState.PENDING
+    if copies_unendorsed:
+        return SlotState.AWAITING_ENDORSEMENT
+    if copies:
+        return SlotState.ENDORSED
+    return SlotState.UPLOADED

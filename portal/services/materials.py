@@ -1,0 +1,410 @@
+"""The dossier's materials: the checklist an application needs (portal.domain.materials), uploads into its
+slots, the integrity pledge, what blocks submission, and files read back through the application's scope.
+
+Rules: MAT-01..18, EXP-01/02, SI-01/02, INT-01 (policy-spec O, I, P); 004 二(八) for the 备案表's
+6-month validity; 003 五(二) for returned slots (only those may change). Causes no transition; submit and
+resubmit consult `gaps` (services.applications.act).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.documents import scans
+from portal.domain import materials as rules
+from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.domain.uploads import EXTENSIONS
+from portal.domain.workflow import Status
+from portal.models import Application, Material, OrgKind, StoredFile
+from portal.services import audit, corrections
+from portal.services.actors import Actor
+from portal.services.calendar import today
+from portal.services.scope import get_application
+from portal.storage import Storage
+
+KINDS = {"original": "原件扫描件", "copy": "复印件（须单位核对签章）"}
+ASSEMBLING = frozenset({Status.DRAFT, Status.RETURNED})
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bytes: what one uploaded file may be, and what one stored file must fit (the provincial cap)."""
+
+    max_upload: int = 20 * 1024 * 1024
+    file_limit: int = 2048 * 1024
+
+
+@dataclass(frozen=True)
+class UploadInput:
+    slot: str = ""
+    kind: str = "original"
+    document_date: str = ""
+
+
+def facts_of(application: Application, *, notice_closed: bool = False) -> rules.DossierFacts:
+    return rules.DossierFacts(
+        graduated_on=application.graduated_on,
+        has_degree=bool(application.degree and application.degree != "无"),
+        overseas_education=application.overseas_education,
+        has_prior_employer=application.has_prior_employer,
+        has_internship=application.has_internship,
+        has_practice_qualification=bool(application.qualification_name),
+        on_establishment=application.on_establishment,
+        insured_unit_differs=application.insured_unit_differs,
+        notice_closed=notice_closed,
+    )
+
+
+def active_materials(session: Session, application_id: int) -> list[Material]:
+    return list(
+        session.scalars(
+            select(Material)
+            .where(Material.application_id == application_id, Material.removed_at.is_(None))
+            .order_by(Material.id)
+        )
+    )
+
+
+def may_assemble(actor: Actor, application: Application) -> bool:
+    """The applicant, or the enterprise's HR on the applicant's behalf."""
+    if actor.user_id == application.applicant_id and not actor.is_staff:
+        return True
+    return (
+        actor.is_staff and actor.org_kind is OrgKind.ENTERPRISE and actor.org_id == application.enterprise_id
+    )
+
+
+def changeable_slots(session: Session, application: Application) -> set[str] | None:
+    """None: every slot may change (a draft); otherwise only the slots a return named (一次性告知)."""
+    if application.state is Status.DRAFT:
+        return None
+    correction = corrections.open_correction(session, application.id)
+    if application.state is not Status.RETURNED or correction is None:
+        return set()
+    prefix = "material:"
+    return {item.section[len(prefix) :] for item in correction.items if item.section.startswith(prefix)}
+
+
+def _assembling(session: Session, actor: Actor, application_id: int) -> Application:
+    application = get_application(session, actor, application_id)
+    if not may_assemble(actor, application):
+        raise PermissionDenied("只有申报人本人或本单位经办人可以整理申报材料")
+    if application.state not in ASSEMBLING:
+        raise PermissionDenied(f"申报当前为“{application.state.title}”，不能修改材料")
+    return application
+
+
+def store_file(
+    session: Session, storage: Storage, data: bytes, media_type: str, name: str, actor: Actor, now: datetime
+) -> StoredFile:
+    stored = StoredFile(
+        sha256=storage.put(data),
+        size=len(data),
+        media_type=media_type,
+        display_name=name[:200],
+        uploaded_by_id=actor.user_id or None,
+        created_at=now,
+    )
+    session.add(stored)
+    session.flush()
+    return stored
+
+
+def _display_name(slot: rules.Slot, media_type: str, combined: int) -> str:
+    suffix = f"（{combined}张合成）" if combined > 1 else ""
+    return f"{slot.title}{suffix}.{EXTENSIONS.get(media_type, 'bin')}"
+
+
+def upload_material(
+    session: Session,
+    actor: Actor,
+    storage: Storage,
+    application_id: int,
+    data: UploadInput,
+    parts: list[scans.Part],
+    now: datetime,
+    limits: Limits = Limits(),
+) -> Material:
+    """One file into one slot: sniffed, combined and compressed (documents.scans), stored by its hash."""
+    application = _assembling(session, actor, application_id)
+    errors: dict[str, str] = {}
+    slot = rules.SLOT_BY_KEY.get(data.slot)
+    facts = facts_of(application)
+    if slot is None or slot.source is not rules.Source.UPLOAD or not slot.applies(facts):
+        errors["slot"] = "请选择材料类别"
+    else:
+        allowed = changeable_slots(session, application)
+        if allowed is not None and slot.key not in allowed:
+            errors["slot"] = f"“{slot.title}”没有被退回，不能更改"
+    if data.kind not in KINDS:
+        errors["kind"] = "请选择原件扫描件或复印件"
+    document_date: date | None = None
+    if slot is not None and slot.dated:
+        try:
+            document_date = date.fromisoformat(data.document_date.strip())
+            if document_date > today(now):
+                errors["document_date"] = "打印日期不能晚于今天"
+            elif rules.xuexin_valid_until(document_date) < today(now):
+                errors["document_date"] = (
+                    f"备案表打印于{document_date.isoformat()}，已超过6个月验证有效期，请在学信网重新打印"
+                )
+        except ValueError:
+            errors["document_date"] = "请填写备案表的打印日期，例如 2026-09-01"
+    if not parts:
+        errors["file"] = "请选择要上传的文件（PDF、JPG 或 PNG）"
+    if errors:
+        raise ValidationFailed(errors)
+    assert slot is not None
+    try:
+        prepared = scans.prepare(parts, max_upload=limits.max_upload, limit=limits.file_limit)
+    except scans.ScanRejected as rejected:
+        raise ValidationFailed({"file": rejected.message}) from None
+    name = (
+        parts[0].name
+        if len(parts) == 1 and parts[0].name
+        else _display_name(slot, prepared.media_type, prepared.combined)
+    )
+    stored = store_file(session, storage, prepared.data, prepared.media_type, name, actor, now)
+    thumbnail = None
+    if prepared.thumbnail:
+        thumbnail = store_file(
+            session, storage, prepared.thumbnail, "image/jpeg", "thumbnail.jpg", actor, now
+        )
+    material = Material(
+        application_id=application.id,
+        slot=slot.key,
+        kind=data.kind,
+        file_id=stored.id,
+        thumbnail_id=thumbnail.id if thumbnail else None,
+        pages=prepared.pages,
+        combined=prepared.combined,
+        document_date=document_date,
+        uploaded_by_id=actor.user_id,
+        uploaded_at=now,
+    )
+    session.add(material)
+    application.updated_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "upload_material",
+        now,
+        object_type="application",
+        object_id=application.id,
+        role=None if actor.is_staff else "applicant",
+        detail={
+            "material_id": material.id,
+            "slot": slot.key,
+            "kind": data.kind,
+            "sha256": stored.sha256,
+            "size": stored.size,
+            "pages": prepared.pages,
+            "combined": prepared.combined,
+            "recompressed": prepared.recompressed,
+            "on_behalf": actor.user_id != application.applicant_id,
+        },
+    )
+    return material
+
+
+def remove_material(
+    session: Session, actor: Actor, application_id: int, material_id: int, now: datetime
+) -> Material:
+    """Takes a file out of its slot (it stays on record, marked removed)."""
+    application = _assembling(session, actor, application_id)
+    material = session.get(Material, material_id)
+    if material is None or material.application_id != application.id or material.removed_at is not None:
+        raise NotFound("找不到该材料")
+    allowed = changeable_slots(session, application)
+    if allowed is not None and material.slot not in allowed:
+        raise PermissionDenied("这项材料没有被退回，不能更改")
+    material.removed_at, material.removed_by_id = now, actor.user_id
+    application.updated_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "remove_material",
+        now,
+        object_type="application",
+        object_id=application.id,
+        role=None if actor.is_staff else "applicant",
+        detail={"material_id": material.id, "slot": material.slot},
+    )
+    return material
+
+
+def sign_pledge(session: Session, actor: Actor, application_id: int, now: datetime) -> Application:
+    """The applicant signs the integrity pledge online (INT-01): the time and IP are kept and audited.
+    Only the applicant can sign; HR cannot sign on anyone's behalf."""
+    application = get_application(session, actor, application_id)
+    if actor.user_id != application.applicant_id or actor.is_staff:
+        raise PermissionDenied("诚信承诺书只能由申报人本人签署")
+    if application.state not in ASSEMBLING:
+        raise PermissionDenied(f"申报当前为“{application.state.title}”，不能签署")
+    if application.pledge_signed_at is None:
+        application.pledge_signed_at, application.pledge_ip = now, actor.ip[:45]
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "sign_pledge",
+            now,
+            object_type="application",
+            object_id=application.id,
+            role="applicant",
+            detail={"ip": actor.ip},
+        )
+    return application
+
+
+def gaps(session: Session, application: Application, now: datetime) -> list[rules.Gap]:
+    """What in the materials blocks submission (each required slot left empty, an expired 备案表, an
+    unsigned pledge)."""
+    present = active_materials(session, application.id)
+    dates: dict[str, date | None] = {}
+    for material in present:
+        if material.document_date and (dates.get(material.slot) or date.min) < material.document_date:
+            dates[material.slot] = material.document_date
+    return rules.gaps(
+        facts_of(application),
+        {m.slot for m in present},
+        today=today(now),
+        pledge_signed=application.pledge_signed_at is not None,
+        document_dates=dates,
+    )
+
+
+def gaps_message(found: list[rules.Gap]) -> str:
+    return "申报材料不全：" + "；".join(f"{gap.slot.title}（{gap.why}）" for gap in found)
+
+
+def unendorsed_copies(session: Session, application_id: int) -> list[Material]:
+    return [m for m in active_materials(session, application_id) if m.is_copy and m.endorsement is None]
+
+
+@dataclass(frozen=True)
+class Row:
+    slot: rules.Slot
+    state: rules.SlotState
+    materials: list[Material]
+    returned_reason: str
+    can_change: bool
+
+
+@dataclass(frozen=True)
+class Checklist:
+    rows: list[Row]
+    gaps: list[rules.Gap]
+    can_upload: bool
+    can_sign: bool
+    upload_slots: list[rules.Slot]  # the slots the upload form offers now
+
+    @property
+    def done(self) -> int:
+        return sum(1 for r in self.rows if r.state not in (rules.SlotState.MISSING, rules.SlotState.RETURNED))
+
+
+def checklist(
+    session: Session, actor: Actor, application: Application, now: datetime, *, notice_closed: bool = False
+) -> Checklist:
+    """Each slot the application needs, its state (missing / uploaded / endorsed / returned…), its files,
+    and whether this actor may change it now."""
+    present = active_materials(session, application.id)
+    facts = facts_of(application, notice_closed=notice_closed)
+    assembling = application.state in ASSEMBLING and may_assemble(actor, application)
+    allowed = changeable_slots(session, application) if assembling else set()
+    correction = corrections.open_correction(session, application.id)
+    returned = {
+        item.section[len("material:") :]: item.reason
+        for item in (correction.items if correction and application.state is Status.RETURNED else [])
+        if item.section.startswith("material:")
+    }
+    since = correction.requested_at if correction else None
+    rows = []
+    for slot in rules.slots_for(facts):
+        mine = [m for m in present if m.slot == slot.key]
+        copies = [m for m in mine if m.is_copy]
+        state = rules.slot_state(
+            slot,
+            uploads=len(mine),
+            copies=len(copies),
+            copies_unendorsed=sum(1 for m in copies if m.endorsement is None),
+            returned=slot.key in returned and not any(since and m.uploaded_at > since for m in mine),
+            pledge_signed=application.pledge_signed_at is not None,
+            notice_closed=notice_closed,
+        )
+        can_change = (
+            assembling and slot.source is rules.Source.UPLOAD and (allowed is None or slot.key in allowed)
+        )
+        rows.append(Row(slot, state, mine, returned.get(slot.key, ""), can_change))
+    return Checklist(
+        rows=rows,
+        gaps=gaps(session, application, now),
+        can_upload=any(r.can_change for r in rows),
+        can_sign=(
+            application.state in ASSEMBLING
+            and actor.user_id == application.applicant_id
+            and not actor.is_staff
+            and application.pledge_signed_at is None
+        ),
+        upload_slots=[r.slot for r in rows if r.can_change],
+    )
+
+
+def get_material(session: Session, actor: Actor, application_id: int, material_id: int) -> Material:
+    """A material of an application the actor can see (404 otherwise, like the application itself)."""
+    application = get_application(session, actor, application_id)
+    material = session.get(Material, material_id)
+    if material is None or material.application_id != application.id:
+        raise NotFound("找不到该材料")
+    return material
+
+
+@lru_cache(maxsize=32)
+def placeholder_pdf(title: str) -> bytes:
+    """A one-page stand-in document for demo data and tests (rendered once per title)."""
+    from portal.documents.rendering import render_pdf
+
+    return render_pdf("placeholder_material.html", title=title)
+
+
+def attach_placeholders(
+    session: Session,
+    actor: Actor,
+    storage: Storage,
+    application: Application,
+    now: datetime,
+    *,
+    skip: tuple[str, ...] = (),
+    sign: bool = True,
+) -> None:
+    """Demo data and tests: a stand-in file in every required slot still empty (and the pledge signed),
+    so a filled draft can be submitted."""
+    for gap in gaps(session, application, now):
+        slot = gap.slot
+        if slot.key in skip or slot.source is not rules.Source.UPLOAD:
+            continue
+        data = placeholder_pdf(slot.title)
+        stored = store_file(session, storage, data, "application/pdf", f"{slot.title}.pdf", actor, now)
+        session.add(
+            Material(
+                application_id=application.id,
+                slot=slot.key,
+                kind="original",
+                file_id=stored.id,
+                pages=1,
+                document_date=today(now) if slot.dated else None,
+                uploaded_by_id=application.applicant_id,
+                uploaded_at=now,
+            )
+        )
+    if sign and application.pledge_signed_at is None:
+        application.pledge_signed_at, application.pledge_ip = now, "127.0.0.1"
+    session.flush()

@@ -1,0 +1,95 @@
+"""The applicant's materials: upload into a checklist slot (several photos become one PDF), remove, sign
+the integrity pledge, copy from the previous application. Routes on the applicant blueprint."""
+
+from __future__ import annotations
+
+from flask import Response, flash, request, url_for
+
+from portal.domain.errors import DomainError, ValidationFailed
+from portal.extensions import db
+from portal.services import applications as applications_service
+from portal.services import materials as service
+from portal.web.applicant.views import _detail, bp
+from portal.web.context import current_actor, now
+from portal.web.forms import form_input
+from portal.web.guards import applicant_required
+from portal.web.htmx import see_other
+from portal.web.storage import storage, upload_limits, uploaded_parts
+
+
+def _back(application_id: int) -> str:
+    # No "#materials": htmx's redirect to the same URL with only a new hash would not reload the page.
+    return url_for("applicant.show_application", application_id=application_id)
+
+
+@bp.post("/applications/<int:application_id>/materials")
+@applicant_required
+def upload_material(application_id: int) -> Response:
+    data = form_input(service.UploadInput)
+    try:
+        material = service.upload_material(
+            db.session,
+            current_actor(as_applicant=True),
+            storage(),
+            application_id,
+            data,
+            uploaded_parts(),
+            now(),
+            upload_limits(),
+        )
+    except ValidationFailed as invalid:
+        db.session.rollback()
+        return _detail(
+            application_id,
+            upload_errors=invalid.fields,
+            upload_form=request.form.to_dict(),
+            status=422,
+            fragment="materials",
+        )
+    db.session.commit()
+    combined = (
+        f"，{material.combined}张图片已合成为一份{material.pages}页的 PDF" if material.combined > 1 else ""
+    )
+    flash(f"已上传“{service.rules.SLOT_BY_KEY[material.slot].title}”{combined}", "success")
+    return see_other(_back(application_id))
+
+
+@bp.post("/applications/<int:application_id>/materials/<int:material_id>/remove")
+@applicant_required
+def remove_material(application_id: int, material_id: int) -> Response:
+    service.remove_material(db.session, current_actor(as_applicant=True), application_id, material_id, now())
+    db.session.commit()
+    flash("已删除该材料", "success")
+    return see_other(_back(application_id))
+
+
+@bp.post("/applications/<int:application_id>/pledge")
+@applicant_required
+def sign_pledge(application_id: int) -> Response:
+    if request.form.get("agree") != "1":
+        return _detail(
+            application_id,
+            upload_errors={"agree": "请阅读并勾选“本人已阅读并承诺”"},
+            status=422,
+            fragment="materials",
+        )
+    service.sign_pledge(db.session, current_actor(as_applicant=True), application_id, now())
+    db.session.commit()
+    flash("已签署诚信承诺书", "success")
+    return see_other(_back(application_id))
+
+
+@bp.post("/applications/<int:application_id>/copy-previous")
+@applicant_required
+def copy_previous(application_id: int) -> Response:
+    try:
+        applications_service.copy_from_previous(
+            db.session, current_actor(as_applicant=True), application_id, now()
+        )
+    except DomainError as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return see_other(url_for("applicant.show_application", application_id=application_id))
+    db.session.commit()
+    flash("已从上次申报复制填写内容和材料；复印件须重新核对签章，诚信承诺书须重新签署", "success")
+    return see_other(url_for("applicant.show_application", application_id=application_id))

@@ -1,0 +1,108 @@
+"""Enterprise HR and the dossier: the unit's seal image (uploaded once by the leader), and filling in an
+applicant's 申报表 on their behalf (audited as HR's change). Routes on the enterprise blueprint."""
+
+from __future__ import annotations
+
+from flask import Response, flash, request, url_for
+
+from portal.domain.errors import ValidationFailed
+from portal.extensions import db
+from portal.models import OrgKind, StaffRole
+from portal.services import applications as applications_service
+from portal.services import endorsements
+from portal.services.scope import get_application
+from portal.web.applicant.views import CHOICES, FORM_FIELDS, OPTIONAL_FIELDS, form_values
+from portal.web.context import current_actor, now
+from portal.web.enterprise.views import bp
+from portal.web.forms import form_input
+from portal.web.guards import staff_required
+from portal.web.htmx import render_page, see_other
+from portal.web.storage import storage, uploaded_parts
+
+
+def _seal_page(*, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    actor = current_actor()
+    assert actor.org_id is not None
+    return render_page(
+        "pages/enterprise/show_seal.html",
+        status=status,
+        seal=endorsements.current_seal(db.session, actor.org_id),
+        can_upload=actor.staff_role is StaffRole.LEADER,
+        errors=errors or {},
+    )
+
+
+@bp.get("/seal")
+@staff_required(OrgKind.ENTERPRISE)
+def show_seal() -> Response:
+    return _seal_page()
+
+
+@bp.post("/seal")
+@staff_required(OrgKind.ENTERPRISE, roles=(StaffRole.LEADER,))
+def upload_seal() -> Response:
+    parts = uploaded_parts("seal")
+    try:
+        endorsements.upload_seal(
+            db.session,
+            current_actor(),
+            storage(),
+            parts[0].data if parts else b"",
+            parts[0].name if parts else "",
+            now(),
+        )
+    except ValidationFailed as invalid:
+        db.session.rollback()
+        return _seal_page(errors=invalid.fields, status=422)
+    db.session.commit()
+    flash("单位公章图片已上传，经办人核对复印件时将使用它", "success")
+    return see_other(url_for("enterprise.show_seal"))
+
+
+def _form_page(
+    application_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+    fragment: str | None = None,
+) -> Response:
+    application = get_application(db.session, current_actor(), application_id)
+    return render_page(
+        "pages/enterprise/edit_application.html",
+        fragment=fragment,
+        status=status,
+        application=application,
+        editable=application.state in applications_service.EDITABLE,
+        errors=errors or {},
+        values=form or form_values(application),
+        form_fields=FORM_FIELDS,
+        optional_fields=OPTIONAL_FIELDS,
+        choices=CHOICES,
+        open_fields=None,
+        form_action=url_for("enterprise.save_form", application_id=application.id),
+    )
+
+
+@bp.get("/applications/<int:application_id>/form")
+@staff_required(OrgKind.ENTERPRISE)
+def edit_form(application_id: int) -> Response:
+    return _form_page(application_id)
+
+
+@bp.post("/applications/<int:application_id>/form")
+@staff_required(OrgKind.ENTERPRISE)
+def save_form(application_id: int) -> Response:
+    """HR fills in for the applicant: the audit event records HR as the author of each change."""
+    try:
+        applications_service.save_form(
+            db.session, current_actor(), application_id, form_input(applications_service.FormInput), now()
+        )
+    except ValidationFailed as invalid:
+        db.session.commit()  # the valid fields were saved
+        return _form_page(
+            application_id, errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="detail"
+        )
+    db.session.commit()
+    flash("已代为保存申报表（记录为经办人修改）", "success")
+    return see_other(url_for("enterprise.edit_form", application_id=application_id))

@@ -1,0 +1,79 @@
+"""Uploads made fit for the dossier (type by content, compression, combining) and the stamp/watermark."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+
+from portal.documents import scans, stamps
+from tests import imaging
+
+MB = 1024 * 1024
+
+
+def test_a_file_named_pdf_that_is_html_or_an_executable_is_refused() -> None:
+    for data in (imaging.HTML_AS_PDF, imaging.EXE_AS_PDF):
+        with pytest.raises(scans.ScanRejected) as info:
+            scans.prepare([scans.Part("身份证.pdf", data)], max_upload=20 * MB, limit=2 * MB)
+        assert "不是 PDF、JPG 或 PNG" in info.value.message and "身份证.pdf" in info.value.message
+
+
+def test_a_broken_pdf_and_an_oversized_upload_are_refused_with_a_clear_message() -> None:
+    with pytest.raises(scans.ScanRejected, match="不是有效的 PDF"):
+        scans.prepare([scans.Part("a.pdf", b"%PDF-1.7 nonsense")], max_upload=20 * MB, limit=2 * MB)
+    with pytest.raises(scans.ScanRejected, match=r"单个文件不能超过1\.0 MB"):
+        scans.prepare([scans.Part("big.pdf", imaging.pdf(1) + b"\0" * MB)], max_upload=MB, limit=2 * MB)
+
+
+def test_an_oversized_photo_is_compressed_under_the_limit() -> None:
+    raw = imaging.photo(4000, 3000, noisy=True)
+    assert len(raw) > 2 * MB
+    prepared = scans.prepare([scans.Part("IMG_0001.jpg", raw)], max_upload=20 * MB, limit=2 * MB)
+    assert prepared.media_type == "image/jpeg" and len(prepared.data) <= 2 * MB and prepared.recompressed
+    assert prepared.pages == 1 and prepared.thumbnail and prepared.thumbnail[:3] == b"\xff\xd8\xff"
+
+
+def test_a_small_photo_is_kept_as_it_is() -> None:
+    raw = imaging.photo(1200, 1600)
+    prepared = scans.prepare([scans.Part("a.jpg", raw)], max_upload=20 * MB, limit=2 * MB)
+    assert prepared.data == raw and not prepared.recompressed
+
+
+def test_several_photos_become_one_pdf_in_upload_order() -> None:
+    colours = ("#ff0000", "#00ff00", "#0000ff")
+    parts = [scans.Part(f"{i}.jpg", imaging.photo(1500, 2000, colour=c)) for i, c in enumerate(colours)]
+    prepared = scans.prepare(parts, max_upload=20 * MB, limit=2 * MB)
+    assert prepared.media_type == "application/pdf" and prepared.pages == 3 and prepared.combined == 3
+    reader = PdfReader(io.BytesIO(prepared.data))
+    firsts = []
+    for page in reader.pages:
+        image = page.images[0].image.convert("RGB")
+        firsts.append(image.getpixel((5, 5)))
+    assert [max(range(3), key=lambda k, p=p: p[k]) for p in firsts] == [0, 1, 2]  # red, green, blue
+
+
+def test_a_pdf_and_a_photo_are_joined_and_counted() -> None:
+    parts = [scans.Part("a.pdf", imaging.pdf(2)), scans.Part("b.png", imaging.png())]
+    prepared = scans.prepare(parts, max_upload=20 * MB, limit=2 * MB)
+    assert prepared.pages == 3 and prepared.media_type == "application/pdf"
+
+
+def test_the_stamp_keeps_the_page_count_and_adds_the_words() -> None:
+    original = imaging.pdf(3)
+    text = stamps.StampText("与原件相符", "黄丽华", date(2026, 9, 28), "测试单位")
+    stamped = stamps.stamp(original, "application/pdf", text, imaging.seal())
+    reader = PdfReader(io.BytesIO(stamped))
+    assert len(reader.pages) == 3
+    assert float(reader.pages[0].mediabox.height) == pytest.approx(842 + stamps.STRIP)
+    assert "与原件相符" in reader.pages[2].extract_text() and "黄丽华" in reader.pages[2].extract_text()
+
+
+def test_the_watermark_names_the_downloader() -> None:
+    marked = stamps.watermark(
+        imaging.photo(1200, 1600), "image/jpeg", "仅供职称申报使用 · 谢晓燕 · 2026-09-28"
+    )
+    page = PdfReader(io.BytesIO(marked)).pages[0]
+    assert "仅供职称申报使用" in page.extract_text() and "谢晓燕" in page.extract_text()

@@ -1,0 +1,314 @@
+"""The dossier's services: uploads into slots, submission blocked by missing materials, endorsement of
+copies (a stamped twin, the original untouched), revocation, returned slots, copy from last, HR on behalf."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.documents.scans import Part
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.workflow import Action, Status
+from portal.models import Application, AuditEvent, Material, StaffRole
+from portal.services import applications, corrections, endorsements, materials
+from portal.services.actors import actor_for
+from tests import imaging
+from tests.conftest import Clock
+from tests.factories import FILLED_FORM, STORAGE, World, make_application, make_user, make_world
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def bare_draft(session: Session, world: World, clock: Clock) -> Application:
+    """A filled form, no materials, no pledge."""
+    applicant = make_user(session, employer=world.enterprise.org)
+    application = applications.start_application(
+        session,
+        world.enterprise.actor(StaffRole.HANDLER),
+        applications.StartInput(applicant.id, "工程", "土木工程", "中级"),
+        clock.now,
+    )
+    applications.save_form(session, actor_for(applicant, None), application.id, FILLED_FORM, clock.now)
+    return application
+
+
+def upload(session: Session, application: Application, clock: Clock, slot: str, *parts: bytes, **extra: str):  # type: ignore[no-untyped-def]
+    return materials.upload_material(
+        session,
+        actor_for(application.applicant, None),
+        STORAGE,
+        application.id,
+        materials.UploadInput(slot=slot, **extra),
+        [Part(f"{i}.jpg", data) for i, data in enumerate(parts)],
+        clock.now,
+    )
+
+
+def test_the_missing_materials_list_blocks_submission_and_names_each_slot(
+    session: Session, world: World, clock: Clock
+) -> None:
+    application = bare_draft(session, world, clock)
+    me = actor_for(application.applicant, None)
+    with pytest.raises(ValidationFailed) as info:
+        applications.act(session, me, application.id, Action.SUBMIT, clock.now)
+    message = info.value.fields["materials"]
+    for title in ("身份证件", "学历证书", "学信网学历证书电子注册备案表", "劳动（聘用）合同", "诚信承诺书"):
+        assert title in message
+    assert application.state is Status.DRAFT
+    for slot in ("id_card", "diploma", "labour_contract"):
+        upload(session, application, clock, slot, imaging.photo(800, 1000))
+    upload(session, application, clock, "xuexin", imaging.pdf(1), document_date="2026-09-01")
+    materials.sign_pledge(session, me, application.id, clock.now)
+    assert applications.act(session, me, application.id, Action.SUBMIT, clock.now).state is Status.SUBMITTED
+
+
+def test_an_expired_xuexin_record_is_refused_on_upload_and_blocks_when_it_runs_out(
+    session: Session, world: World, clock: Clock
+) -> None:
+    application = bare_draft(session, world, clock)
+    with pytest.raises(ValidationFailed) as info:
+        upload(session, application, clock, "xuexin", imaging.pdf(1), document_date="2026-03-01")
+    assert "6个月" in info.value.fields["document_date"]
+    upload(session, application, clock, "xuexin", imaging.pdf(1), document_date="2026-04-01")
+    later = clock.now + timedelta(days=10)  # 2026-10-08: past 2026-10-01
+    assert "xuexin" in {gap.slot.key for gap in materials.gaps(session, application, later)}
+
+
+def test_a_disguised_file_is_refused_and_nothing_is_stored(
+    session: Session, world: World, clock: Clock
+) -> None:
+    application = bare_draft(session, world, clock)
+    with pytest.raises(ValidationFailed) as info:
+        upload(session, application, clock, "id_card", imaging.HTML_AS_PDF)
+    assert "按文件内容判断" in info.value.fields["file"]
+    assert materials.active_materials(session, application.id) == []
+
+
+def test_three_photos_are_one_material_of_three_pages_stored_by_hash(
+    session: Session, world: World, clock: Clock
+) -> None:
+    application = bare_draft(session, world, clock)
+    material = upload(
+        session, application, clock, "labour_contract", *(imaging.photo(1500, 2000) for _ in range(3))
+    )
+    assert (material.pages, material.combined, material.file.media_type) == (3, 3, "application/pdf")
+    data = STORAGE.get(material.file.sha256)
+    assert (
+        hashlib.sha256(data).hexdigest() == material.file.sha256
+        and len(PdfReader(io.BytesIO(data)).pages) == 3
+    )
+    assert material.file.display_name == "劳动（聘用）合同（3张合成）.pdf"
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "upload_material")).one()
+    assert event.detail["combined"] == 3 and event.detail["on_behalf"] is False
+
+
+def test_another_enterprise_cannot_reach_a_material(session: Session, world: World, clock: Clock) -> None:
+    application = make_application(session, world, clock.now)
+    material = materials.active_materials(session, application.id)[0]
+    with pytest.raises(NotFound):
+        materials.get_material(
+            session, world.other_enterprise.actor(StaffRole.HANDLER), application.id, material.id
+        )
+
+
+def seal_up(session: Session, world: World, clock: Clock) -> None:
+    endorsements.upload_seal(
+        session, world.enterprise.actor(StaffRole.LEADER), STORAGE, imaging.seal(), "seal.png", clock.now
+    )
+
+
+def test_endorsing_a_copy_makes_a_stamped_twin_with_the_same_pages_and_leaves_the_original(
+    session: Session, world: World, clock: Clock
+) -> None:
+    application = make_application(session, world, clock.now)
+    copy = upload(
+        session,
+        application,
+        clock,
+        "other",
+        imaging.photo(1500, 2000),
+        imaging.photo(1500, 2000),
+        kind="copy",
+    )
+    original_hash, original_bytes = copy.file.sha256, STORAGE.get(copy.file.sha256)
+    handler = world.enterprise.actor(StaffRole.HANDLER)
+    with pytest.raises(DomainError, match="公章"):
+        endorsements.endorse_material(
+            session, handler, STORAGE, application.id, copy.id, clock.now, checked_original=True
+        )
+    seal_up(session, world, clock)
+    with pytest.raises(ValidationFailed):
+        endorsements.endorse_material(
+            session, handler, STORAGE, application.id, copy.id, clock.now, checked_original=False
+        )
+    endorsement = endorsements.endorse_material(
+        session, handler, STORAGE, application.id, copy.id, clock.now, checked_original=True
+    )
+    stamped = STORAGE.get(endorsement.stamped_file.sha256)
+    assert len(PdfReader(io.BytesIO(stamped)).pages) == copy.pages == 2
+    assert "与原件相符" in PdfReader(io.BytesIO(stamped)).pages[0].extract_text()
+    assert STORAGE.get(original_hash) == original_bytes and copy.file.sha256 == original_hash
+    assert hashlib.sha256(stamped).hexdigest() == endorsement.stamped_file.sha256 != original_hash
+    assert (endorsement.handler_name, endorsement.opinion) == (world.enterprise.handler.name, "与原件相符")
+    with pytest.raises(DomainError, match="已核对签章"):
+        endorsements.endorse_material(
+            session, handler, STORAGE, application.id, copy.id, clock.now, checked_original=True
+        )
+
+
+def test_only_the_units_handler_endorses_and_a_revocation_is_kept_and_audited(
+    session: Session, world: World, clock: Clock
+) -> None:
+    application = make_application(session, world, clock.now)
+    copy = upload(session, application, clock, "other", imaging.photo(800, 1000), kind="copy")
+    seal_up(session, world, clock)
+    for actor in (world.enterprise.actor(StaffRole.LEADER), world.other_enterprise.actor(StaffRole.HANDLER)):
+        with pytest.raises((DomainError, NotFound)):
+            endorsements.endorse_material(
+                session, actor, STORAGE, application.id, copy.id, clock.now, checked_original=True
+            )
+    handler = world.enterprise.actor(StaffRole.HANDLER)
+    first = endorsements.endorse_material(
+        session, handler, STORAGE, application.id, copy.id, clock.now, checked_original=True
+    )
+    leader = world.enterprise.actor(StaffRole.LEADER)
+    with pytest.raises(ValidationFailed):
+        endorsements.revoke_endorsement(session, leader, application.id, first.id, " ", clock.now)
+    endorsements.revoke_endorsement(session, leader, application.id, first.id, "盖错了材料", clock.now)
+    session.refresh(copy)
+    assert copy.endorsement is None and first.revoked_by_id == world.enterprise.leader.id
+    second = endorsements.endorse_material(
+        session, handler, STORAGE, application.id, copy.id, clock.now, checked_original=True
+    )
+    session.refresh(copy)
+    assert copy.endorsement is second and len(copy.endorsements) == 2
+    actions = [
+        e.action for e in session.scalars(select(AuditEvent).where(AuditEvent.object_id == application.id))
+    ]
+    assert actions.count("endorse_material") == 2 and actions.count("revoke_endorsement") == 1
+
+
+def test_the_handler_cannot_pass_a_dossier_with_an_unendorsed_copy(
+    session: Session, world: World, clock: Clock
+) -> None:
+    application = make_application(session, world, clock.now)
+    upload(session, application, clock, "other", imaging.photo(800, 1000), kind="copy")
+    applications.act(
+        session, actor_for(application.applicant, None), application.id, Action.SUBMIT, clock.now
+    )
+    with pytest.raises(DomainError, match="其他材料"):
+        applications.act(
+            session,
+            world.enterprise.actor(StaffRole.HANDLER),
+            application.id,
+            Action.HANDLER_APPROVE,
+            clock.now,
+        )
+
+
+def test_after_a_return_only_the_named_slot_may_change(session: Session, world: World, clock: Clock) -> None:
+    application = make_application(session, world, clock.now, steps=1)
+    corrections.return_for_correction(
+        session,
+        world.enterprise.actor(StaffRole.HANDLER),
+        application.id,
+        corrections.ReturnInput({"material:diploma": "毕业证书照片模糊"}, "2026-10-20"),
+        clock.now,
+    )
+    with pytest.raises(ValidationFailed):
+        upload(session, application, clock, "id_card", imaging.photo(800, 1000))
+    me = actor_for(application.applicant, None)
+    old = next(m for m in materials.active_materials(session, application.id) if m.slot == "diploma")
+    checklist = materials.checklist(session, me, application, clock.now)
+    row = next(r for r in checklist.rows if r.slot.key == "diploma")
+    assert row.state.value == "returned" and row.returned_reason == "毕业证书照片模糊" and row.can_change
+    assert [r.slot.key for r in checklist.rows if r.can_change] == ["diploma"]
+    materials.remove_material(session, me, application.id, old.id, clock.now)
+    clock.advance(minutes=5)
+    upload(session, application, clock, "diploma", imaging.photo(800, 1000))
+    row = next(
+        r for r in materials.checklist(session, me, application, clock.now).rows if r.slot.key == "diploma"
+    )
+    assert row.state.value == "uploaded"
+    assert applications.act(session, me, application.id, Action.RESUBMIT, clock.now).state is Status.SUBMITTED
+
+
+def test_hr_fills_in_on_behalf_and_the_audit_says_who_changed_what(
+    session: Session, world: World, clock: Clock
+) -> None:
+    application = bare_draft(session, world, clock)
+    hr = world.enterprise.actor(StaffRole.HANDLER)
+    data = applications.FormInput(
+        **{**FILLED_FORM.__dict__, "school": "江西理工大学", "on_establishment": "1"}
+    )
+    applications.save_form(session, hr, application.id, data, clock.now)
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "save_form").order_by(AuditEvent.id.desc())
+    ).first()
+    assert event is not None and event.actor_id == world.enterprise.handler.id and event.detail["on_behalf"]
+    assert event.detail["changed"]["school"] == ["南昌大学", "江西理工大学"]
+    assert application.on_establishment and "establishment" in {
+        r.slot.key for r in materials.checklist(session, hr, application, clock.now).rows
+    }
+    with pytest.raises(NotFound):  # another enterprise: not found at all
+        applications.save_form(
+            session, world.other_enterprise.actor(StaffRole.HANDLER), application.id, data, clock.now
+        )
+    with pytest.raises(PermissionDenied):
+        materials.sign_pledge(session, hr, application.id, clock.now)
+
+
+def test_a_bad_field_does_not_lose_the_good_ones(session: Session, world: World, clock: Clock) -> None:
+    application = bare_draft(session, world, clock)
+    data = applications.FormInput(
+        **{**FILLED_FORM.__dict__, "school": "赣南师范大学", "graduated_on": "2031-01-01"}
+    )
+    with pytest.raises(ValidationFailed) as info:
+        applications.save_form(
+            session, actor_for(application.applicant, None), application.id, data, clock.now
+        )
+    assert set(info.value.fields) == {"graduated_on"}
+    assert application.school == "赣南师范大学" and application.graduated_on is not None
+
+
+def test_copy_from_last_application_prefills_the_form_and_the_materials(
+    session: Session, world: World, clock: Clock
+) -> None:
+    first = make_application(session, world, clock.now, steps=1)
+    applications.act(session, actor_for(first.applicant, None), first.id, Action.WITHDRAW, clock.now)
+    second = applications.start_application(
+        session,
+        world.enterprise.actor(StaffRole.HANDLER),
+        applications.StartInput(first.applicant_id, "工程", "土木工程", "副高级"),
+        clock.now,
+    )
+    me = actor_for(first.applicant, None)
+    applications.copy_from_previous(session, me, second.id, clock.now)
+    assert (second.school, second.work_summary) == (first.school, first.work_summary)
+    assert second.pledge_signed_at is None
+    slots = {m.slot for m in materials.active_materials(session, second.id)}
+    assert slots == {m.slot for m in materials.active_materials(session, first.id)}
+    reused = session.scalars(select(Material).where(Material.application_id == second.id)).first()
+    assert reused is not None and reused.file_id in {
+        m.file_id for m in materials.active_materials(session, first.id)
+    }
+    gaps = materials.gaps(session, second, clock.now)
+    assert [gap.slot.key for gap in gaps] == ["pledge"]
+
+
+def test_the_pledge_records_time_and_ip(session: Session, world: World, clock: Clock) -> None:
+    application = bare_draft(session, world, clock)
+    me = actor_for(application.applicant, None, ip="10.1.2.3")
+    materials.sign_pledge(session, me, application.id, clock.now)
+    assert (application.pledge_signed_at, application.pledge_ip) == (clock.now, "10.1.2.3")
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "sign_pledge")).one()
+    assert event.ip == "10.1.2.3"

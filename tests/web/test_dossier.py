@@ -1,0 +1,249 @@
+"""The dossier over HTTP: the draft survives a bad field and a logout, uploads (disguised files refused,
+photos combined), the access-checked file route, watermarked staff downloads, endorsement, the seal."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from flask import Flask
+from pypdf import PdfReader
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Status
+from portal.models import Application, StaffRole
+from portal.services import applications, endorsements, materials
+from portal.services.actors import actor_for
+from tests import imaging
+from tests.conftest import Clock
+from tests.factories import FILLED_FORM, PASSWORD, STORAGE, World, make_application, make_user, make_world
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def bare_draft(session: Session, world: World, clock: Clock) -> Application:
+    applicant = make_user(session, employer=world.enterprise.org)
+    application = applications.start_application(
+        session,
+        world.enterprise.actor(StaffRole.HANDLER),
+        applications.StartInput(applicant.id, "工程", "土木工程", "中级"),
+        clock.now,
+    )
+    applications.save_form(session, actor_for(applicant, None), application.id, FILLED_FORM, clock.now)
+    return application
+
+
+def files(*items: tuple[bytes, str]) -> list[tuple[io.BytesIO, str]]:
+    return [(io.BytesIO(data), name) for data, name in items]
+
+
+def test_a_draft_survives_a_bad_field_and_a_logout(
+    app: Flask, world: World, session: Session, clock: Clock
+) -> None:
+    application = bare_draft(session, world, clock)
+    browser = app.test_client()
+    browser.post("/login", data={"login": application.applicant.phone, "password": PASSWORD})
+    form = {
+        **{k: v for k, v in FILLED_FORM.__dict__.items()},
+        "school": "赣南师范大学",
+        "achievements": "主持完成开发区综合管廊项目",
+        "graduated_on": "2031-01-01",
+    }
+    bad = browser.post(f"/me/applications/{application.id}/form", data=form, headers=HX)
+    assert bad.status_code == 422 and "日期不能晚于今天" in bad.text and "其余内容已保存" in bad.text
+    assert 'value="赣南师范大学"' in bad.text and "2031-01-01" in bad.text
+    browser.post("/logout")
+    assert browser.get(f"/me/applications/{application.id}").status_code == 302  # logged out
+    browser.post("/login", data={"login": application.applicant.phone, "password": PASSWORD})
+    page = browser.get(f"/me/applications/{application.id}").text
+    assert 'value="赣南师范大学"' in page and "主持完成开发区综合管廊项目" in page
+
+
+def test_a_pdf_named_file_that_is_html_or_an_executable_is_refused(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = bare_draft(session, world, clock)
+    browser = login_as(application.applicant)
+    url = f"/me/applications/{application.id}/materials"
+    for payload in (imaging.HTML_AS_PDF, imaging.EXE_AS_PDF):
+        refused = browser.post(
+            url,
+            data={"slot": "id_card", "kind": "original", "files": files((payload, "身份证.pdf"))},
+            headers=HX,
+            content_type="multipart/form-data",
+        )
+        assert refused.status_code == 422 and "不是 PDF、JPG 或 PNG 文件" in refused.text
+        assert 'id="materials"' in refused.text and "<html" not in refused.text
+    assert materials.active_materials(session, application.id) == []
+
+
+def test_three_phone_photos_become_one_pdf_and_the_checklist_shows_them(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = bare_draft(session, world, clock)
+    browser = login_as(application.applicant)
+    photos = files(*((imaging.photo(1500, 2000), f"IMG_000{i}.jpg") for i in range(3)))
+    done = browser.post(
+        f"/me/applications/{application.id}/materials",
+        data={"slot": "labour_contract", "kind": "copy", "files": photos},
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 303
+    (material,) = materials.active_materials(session, application.id)
+    assert (material.pages, material.combined, material.kind) == (3, 3, "copy")
+    page = browser.get(f"/me/applications/{application.id}").text
+    assert "复印件待单位核对" in page and "劳动（聘用）合同（3张合成）.pdf" in page
+    assert "提交前还需" in page and "身份证件（未上传）" in page
+    refused = browser.post(f"/me/applications/{application.id}/act", data={"action": "submit"})
+    assert refused.status_code == 422 and "身份证件" in refused.text and "诚信承诺书" in refused.text
+    own = browser.get(f"/files/applications/{application.id}/materials/{material.id}")
+    assert own.status_code == 200 and own.data == STORAGE.get(material.file.sha256)
+    assert own.headers["X-Content-Type-Options"] == "nosniff"
+    thumb = browser.get(f"/files/applications/{application.id}/materials/{material.id}/thumbnail")
+    assert thumb.status_code == 200 and thumb.data[:3] == b"\xff\xd8\xff"
+
+
+def test_a_user_of_another_enterprise_gets_404_for_a_file_url(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now)
+    material = materials.active_materials(session, application.id)[0]
+    url = f"/files/applications/{application.id}/materials/{material.id}"
+    assert login_as(world.other_enterprise.handler).get(url).status_code == 404
+    stranger = make_user(session, employer=world.other_enterprise.org)
+    assert login_as(stranger).get(url).status_code == 404
+    assert login_as(world.department.handler).get(url).status_code == 404  # not forwarded yet
+    assert login_as(application.applicant).get(url + "/thumbnail").status_code == 404  # none for this one
+
+
+def test_staff_downloads_are_watermarked_and_the_stored_file_is_not(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now)
+    material = materials.active_materials(session, application.id)[0]
+    before = STORAGE.get(material.file.sha256)
+    response = login_as(world.enterprise.handler).get(
+        f"/files/applications/{application.id}/materials/{material.id}?download=1"
+    )
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    assert "仅供职称申报使用" in text and world.enterprise.handler.name in text and "2026-09-28" in text
+    assert STORAGE.get(material.file.sha256) == before
+
+
+def test_the_leader_uploads_the_seal_and_the_handler_endorses_a_copy(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now)
+    copy = materials.upload_material(
+        session,
+        actor_for(application.applicant, None),
+        STORAGE,
+        application.id,
+        materials.UploadInput(slot="other", kind="copy"),
+        [materials.scans.Part("a.jpg", imaging.photo(1000, 1400))],
+        clock.now,
+    )
+    handler = login_as(world.enterprise.handler)
+    assert (
+        handler.post("/enterprise/seal", data={"seal": files((imaging.seal(), "s.png"))[0]}).status_code
+        == 403
+    )
+    leader = login_as(world.enterprise.leader)
+    wrong = leader.post(
+        "/enterprise/seal",
+        data={"seal": files((imaging.photo(300, 300), "s.png"))[0]},
+        content_type="multipart/form-data",
+    )
+    assert wrong.status_code == 422 and "PNG" in wrong.text
+    ok = leader.post(
+        "/enterprise/seal",
+        data={"seal": files((imaging.seal(), "公章.png"))[0]},
+        content_type="multipart/form-data",
+    )
+    assert ok.status_code == 303 and endorsements.current_seal(session, world.enterprise.org.id) is not None
+    assert handler.get("/files/seal").status_code == 200
+    assert login_as(world.other_enterprise.handler).get("/files/seal").status_code == 404
+    review = handler.get(f"/review/applications/{application.id}").text
+    assert "核对签章" in review and "已核对原件" in review
+    url = f"/review/applications/{application.id}/materials/{copy.id}/endorse"
+    assert handler.post(url, data={}).status_code == 303  # refused: the box was not ticked
+    assert copy.endorsement is None
+    assert handler.post(url, data={"checked": "1"}).status_code == 303
+    session.refresh(copy)
+    endorsement = copy.endorsement
+    assert endorsement is not None
+    stamped = login_as(application.applicant).get(
+        f"/files/applications/{application.id}/materials/{copy.id}/stamped/{endorsement.id}"
+    )
+    assert (
+        stamped.status_code == 200
+        and "与原件相符" in PdfReader(io.BytesIO(stamped.data)).pages[0].extract_text()
+    )
+    page = login_as(application.applicant).get(f"/me/applications/{application.id}").text
+    assert "已核对签章" in page and "查看签章件" in page
+    revoke = handler.post(
+        f"/review/applications/{application.id}/endorsements/{endorsement.id}/revoke", data={"reason": "盖错"}
+    )
+    assert revoke.status_code == 303
+    session.refresh(endorsement)
+    assert endorsement.revoked_at is not None
+
+
+def test_hr_fills_in_the_form_on_the_applicants_behalf(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = bare_draft(session, world, clock)
+    hr = login_as(world.enterprise.handler)
+    assert "代申报人填写申报表" in hr.get(f"/review/applications/{application.id}").text
+    page = hr.get(f"/enterprise/applications/{application.id}/form")
+    assert page.status_code == 200 and "代为填写申报表" in page.text
+    form = {**FILLED_FORM.__dict__, "qualification_name": "二级建造师", "qualification_no": "赣236000123"}
+    assert hr.post(f"/enterprise/applications/{application.id}/form", data=form).status_code == 303
+    session.refresh(application)
+    assert application.qualification_name == "二级建造师"
+    assert (
+        login_as(world.other_enterprise.handler)
+        .get(f"/enterprise/applications/{application.id}/form")
+        .status_code
+        == 404
+    )
+
+
+def test_the_applicant_signs_the_pledge_and_submits(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = bare_draft(session, world, clock)
+    materials.attach_placeholders(
+        session, actor_for(application.applicant, None), STORAGE, application, clock.now, sign=False
+    )
+    browser = login_as(application.applicant)
+    url = f"/me/applications/{application.id}"
+    assert "在线签署" in browser.get(url).text
+    assert browser.post(url + "/pledge", data={}).status_code == 422
+    assert browser.post(url + "/pledge", data={"agree": "1"}).status_code == 303
+    assert browser.post(url + "/act", data={"action": "submit"}).status_code == 303
+    session.refresh(application)
+    assert application.state is Status.SUBMITTED and application.pledge_ip == "127.0.0.1"
+
+
+def test_the_checklist_refreshes_only_when_the_form_changes_which_slots_are_needed(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = bare_draft(session, world, clock)
+    browser = login_as(application.applicant)
+    url = f"/me/applications/{application.id}/form"
+    form = {**FILLED_FORM.__dict__, "on_establishment": "1"}
+    first = browser.post(url, data=form, headers=HX)
+    assert first.status_code == 200 and "dossier-changed" in first.headers.get("HX-Trigger", "")
+    again = browser.post(url, data={**form, "achievements": "新增业绩"}, headers=HX)
+    assert "dossier-changed" not in again.headers.get("HX-Trigger", "")
+    fragment = browser.get(f"/me/applications/{application.id}", headers={**HX, "HX-Target": "materials"})
+    assert "编制册" in fragment.text and "<html" not in fragment.text
