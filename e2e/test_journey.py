@@ -105,7 +105,7 @@ def test_one_application_travels_from_account_to_certificate(new_page: Any, cloc
         log_in(reviewer, leader_login)
         act_in_queue(reviewer, "待签批", "周文博", last_button)
 
-    log_in(applicant, "13970709901", "Zhou@2026wb")
+    log_in(applicant, "13970709901", "Zhou@2026wb!")
     applicant.get_by_role("link", name="查看").click()
     expect(applicant.locator(".badge")).to_have_text("已认定发证")
     expect(applicant.locator("#certificate-no")).to_have_text(_certificate_pattern())
