@@ -1,6 +1,8 @@
 """E2E harness: the real app on a loopback port (demo data loaded) and Debian's chromium via Playwright.
 
-A failing test leaves a full-page screenshot in e2e/artifacts/.
+A failing test leaves a full-page screenshot in e2e/artifacts/. Every page also carries a Content-Security-
+Policy violation listener (T-CSP-01): a journey that triggers any violation fails at teardown, so a new
+inline style, inline script or `hx-on` attribute cannot slip in unnoticed.
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ from typing import Any
 
 import pytest
 from flask_migrate import upgrade
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -115,20 +125,72 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     return report
 
 
-def _new_context(browser: Browser, base_url: str, **options: Any) -> BrowserContext:
+# Runs before the page's own scripts in every document (Playwright injects it outside the page's CSP).
+# The event carries what was refused and where; the binding hands it to Python, which survives the
+# navigations a journey makes (a list kept in `window` would not).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__portalCspViolation({
+    page: document.location.href,
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile,
+    line: event.lineNumber,
+    sample: event.sample,
+  });
+}, true);
+"""
+
+
+class CspViolations(list[str]):
+    """What the browser refused under the CSP, from the event (JS on) and the console (JS on or off)."""
+
+    def watch(self, context: BrowserContext) -> None:
+        def from_event(_source: Any, report: dict[str, Any]) -> None:
+            self.append(
+                f"{report['page']}: {report['directive']} refused {report['blocked'] or 'inline'}"
+                f" ({report['source'] or 'page'}:{report['line']}) {report['sample']!r}"
+            )
+
+        def from_console(message: ConsoleMessage) -> None:
+            # Chromium logs every violation ("Refused to … because it violates the following Content
+            # Security Policy directive …" in older builds, "Applying inline style violates the following
+            # Content Security Policy directive …" in newer); with JavaScript off this is the only trace.
+            if "violates the following Content Security Policy directive" in message.text:
+                self.append(f"console: {message.text}")
+
+        context.expose_binding("__portalCspViolation", from_event)
+        context.add_init_script(CSP_LISTENER)
+        context.on("console", from_console)
+
+
+def _new_context(
+    browser: Browser, base_url: str, violations: CspViolations | None = None, **options: Any
+) -> BrowserContext:
     context = browser.new_context(base_url=base_url, locale="zh-CN", timezone_id="Asia/Shanghai", **options)
     context.set_default_timeout(20_000)
+    if violations is not None:
+        violations.watch(context)
     return context
 
 
 @pytest.fixture
-def new_page(browser: Browser, base_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """new_page(name) -> a page in its own browser context (its own cookies: one person each)."""
+def csp_violations() -> CspViolations:
+    """The CSP violations seen by this test's pages; any left at teardown fail the test."""
+    return CspViolations()
+
+
+@pytest.fixture
+def new_page(
+    browser: Browser, base_url: str, request: pytest.FixtureRequest, csp_violations: CspViolations
+) -> Iterator[Any]:
+    """new_page(name) -> a page in its own browser context (its own cookies: one person each), watched for
+    CSP violations."""
     pages: list[tuple[str, Page]] = []
     contexts: list[BrowserContext] = []
 
     def _make(name: str = "page", **options: Any) -> Page:
-        context = _new_context(browser, base_url, **options)
+        context = _new_context(browser, base_url, csp_violations, **options)
         contexts.append(context)
         page = context.new_page()
         pages.append((name, page))
@@ -143,6 +205,11 @@ def new_page(browser: Browser, base_url: str, request: pytest.FixtureRequest) ->
                 page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{name}.png"), full_page=True)
     for context in contexts:
         context.close()
+    if csp_violations:
+        pytest.fail(
+            f"{len(csp_violations)} Content-Security-Policy violation(s):\n" + "\n".join(csp_violations),
+            pytrace=False,
+        )
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from portal.domain.passwords import PasswordPolicy, PasswordPolicyError, make_policy
+
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 
@@ -23,6 +25,15 @@ def _flag(name: str, default: bool) -> bool:
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     return int(raw) if raw else default
+
+
+def _optional_int(name: str) -> int | None:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else None
+
+
+def _optional_flag(name: str) -> bool | None:
+    return _flag(name, False) if os.environ.get(name, "").strip() else None
 
 
 def _profile() -> str:
@@ -64,6 +75,27 @@ class Settings:
     max_upload_mb: int = field(default_factory=lambda: _int("PORTAL_MAX_UPLOAD_MB", 20))  # per uploaded file
     # Per stored material file: photos are compressed to fit (the Jiangxi system caps files at 2 MB).
     material_file_limit_kb: int = field(default_factory=lambda: _int("PORTAL_MATERIAL_FILE_LIMIT_KB", 2048))
+    # Password policy (portal/domain/passwords.py): a profile, `dengbao` (default) or `asvs`, and any of
+    # its values overridden one by one; unset means "as the profile says".
+    password_profile: str = field(
+        default_factory=lambda: os.environ.get("PORTAL_PASSWORD_PROFILE", "dengbao")
+    )
+    password_min_length: int | None = field(
+        default_factory=lambda: _optional_int("PORTAL_PASSWORD_MIN_LENGTH")
+    )
+    password_min_classes: int | None = field(
+        default_factory=lambda: _optional_int("PORTAL_PASSWORD_MIN_CLASSES")
+    )
+    password_required_classes: str | None = field(
+        default_factory=lambda: os.environ.get("PORTAL_PASSWORD_REQUIRED_CLASSES")
+    )
+    password_forbid_personal: bool | None = field(
+        default_factory=lambda: _optional_flag("PORTAL_PASSWORD_FORBID_PERSONAL")
+    )
+    password_history: int | None = field(default_factory=lambda: _optional_int("PORTAL_PASSWORD_HISTORY"))
+    password_max_age_days: int | None = field(
+        default_factory=lambda: _optional_int("PORTAL_PASSWORD_MAX_AGE_DAYS")
+    )
     smtp_host: str = field(default_factory=lambda: os.environ.get("PORTAL_SMTP_HOST", ""))
     smtp_port: int = field(default_factory=lambda: _int("PORTAL_SMTP_PORT", 587))
     smtp_sender: str = field(default_factory=lambda: os.environ.get("PORTAL_SMTP_SENDER", ""))
@@ -110,6 +142,13 @@ class Settings:
             "MAX_CONTENT_LENGTH": self.max_upload_mb * 3 * 1024 * 1024,
             "PORTAL_MAX_UPLOAD_MB": self.max_upload_mb,
             "PORTAL_MATERIAL_FILE_LIMIT_KB": self.material_file_limit_kb,
+            "PORTAL_PASSWORD_PROFILE": self.password_profile,
+            "PORTAL_PASSWORD_MIN_LENGTH": self.password_min_length,
+            "PORTAL_PASSWORD_MIN_CLASSES": self.password_min_classes,
+            "PORTAL_PASSWORD_REQUIRED_CLASSES": self.password_required_classes,
+            "PORTAL_PASSWORD_FORBID_PERSONAL": self.password_forbid_personal,
+            "PORTAL_PASSWORD_HISTORY": self.password_history,
+            "PORTAL_PASSWORD_MAX_AGE_DAYS": self.password_max_age_days,
             "PORTAL_STORAGE_DIR": self.storage_dir,
             "PORTAL_SMTP_HOST": self.smtp_host,
             "PORTAL_SMTP_PORT": self.smtp_port,
@@ -122,6 +161,28 @@ class Settings:
         }
 
 
+def password_policy(config: dict[str, object]) -> PasswordPolicy:
+    """The password policy the PORTAL_PASSWORD_* settings describe; PasswordPolicyError names a bad one."""
+
+    def number(name: str) -> int | None:
+        value = config.get(name)
+        return None if value is None else int(value)  # type: ignore[call-overload]
+
+    forbid = config.get("PORTAL_PASSWORD_FORBID_PERSONAL")
+    required = config.get("PORTAL_PASSWORD_REQUIRED_CLASSES")
+    return make_policy(
+        str(config.get("PORTAL_PASSWORD_PROFILE") or "dengbao"),
+        min_length=number("PORTAL_PASSWORD_MIN_LENGTH"),
+        min_classes=number("PORTAL_PASSWORD_MIN_CLASSES"),
+        required_classes=None if required is None else str(required),
+        forbid_personal=None if forbid is None else bool(forbid),
+        history=number("PORTAL_PASSWORD_HISTORY"),
+        max_age_days=number("PORTAL_PASSWORD_MAX_AGE_DAYS"),
+    )
+
+
+# ASVS 5.0 6.2.1's floor: a production policy shorter than this is refused whatever the profile.
+MIN_PRODUCTION_PASSWORD_LENGTH = 8
 MIN_SECRET_KEY_LENGTH = 32
 # Keys that have been in this repository, its tests or its docs: never acceptable in production.
 KNOWN_SECRET_KEYS = {
@@ -155,4 +216,11 @@ def production_problems(config: dict[str, object]) -> list[str]:
         problems.append("PORTAL_MAX_UPLOAD_MB / MAX_CONTENT_LENGTH 未设置上传大小上限")
     if not config.get("TRUSTED_HOSTS"):
         problems.append("PORTAL_TRUSTED_HOSTS 未设置（允许访问的域名）")
+    try:
+        policy = password_policy(config)
+    except PasswordPolicyError as bad:
+        problems.append(str(bad))
+    else:
+        if policy.min_length < MIN_PRODUCTION_PASSWORD_LENGTH:
+            problems.append(f"PORTAL_PASSWORD_MIN_LENGTH 少于{MIN_PRODUCTION_PASSWORD_LENGTH}位")
     return problems

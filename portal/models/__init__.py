@@ -12,7 +12,7 @@ from portal.models.notices import Notice, NoticeEntry, NoticeStatus, Objection
 from portal.models.organisations import Organisation, OrgKind, Ownership
 from portal.models.policies import AuthorityContact, PolicyWindow
 from portal.models.reviews import Correction, CorrectionItem, Notification, StandIn
-from portal.models.users import AuthSession, Membership, StaffRole, User
+from portal.models.users import AuthSession, Membership, PasswordHistory, StaffRole, User
 
 __all__ = [
     "AccountTransfer",
@@ -40,6 +40,7 @@ __all__ = [
     "OrgKind",
     "Organisation",
     "Ownership",
+    "PasswordHistory",
     "PolicyWindow",
     "Roster",
     "RosterEntry",

@@ -138,3 +138,17 @@ class AuthSession(Base):
     ip: Mapped[str] = mapped_column(String(45), default="")
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class PasswordHistory(Base):
+    """A password a user had before (its hash only), so a change cannot go back to it (等保 reuse rule).
+
+    Only the newest few rows per user are kept (the policy's `history`); the service prunes the rest.
+    """
+
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    replaced_at: Mapped[datetime]  # when it stopped being the user's password

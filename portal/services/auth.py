@@ -3,7 +3,9 @@
 Rules: phone or ID number + password; 5 failed attempts lock the account for 15 minutes (configurable),
 each further lock in a row twice as long (at most a day), reset by a successful login;
 idle sessions end after 30 minutes and every session after 12 hours; a session is a database row, so
-logout, a password change or disabling the account ends every copy of the cookie.
+logout, a password change or disabling the account ends every copy of the cookie. A new password follows
+the configured PasswordPolicy (portal/domain/passwords.py: length, classes, no personal data, none of the
+last N, a change forced once it is older than the maximum age).
 """
 
 from __future__ import annotations
@@ -19,15 +21,16 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from portal.domain import passwords
 from portal.domain.errors import DomainError, ValidationFailed
 from portal.domain.identity import IdentityError, normalize_mobile, normalize_resident_id
-from portal.domain.passwords import check_password
-from portal.models import AuthSession, User
+from portal.domain.passwords import PasswordPolicy
+from portal.models import AuthSession, PasswordHistory, User
 from portal.services import audit
 from portal.services.actors import Actor
 
 _hasher = PasswordHasher()
-# First passwords are random (about 61 bits, see initial_password) and must be changed at first login,
+# First passwords are random (about 92 bits, see initial_password) and must be changed at first login,
 # so a light argon2 setting keeps them out of reach of guessing while a 1,000-row bulk import hashes
 # in about two seconds instead of two minutes. Chosen passwords always get the full setting.
 _initial_hasher = PasswordHasher(time_cost=1, memory_cost=4096, parallelism=1)
@@ -188,22 +191,84 @@ def end_session(session: Session, token: str, now: datetime, actor: Actor) -> No
     audit.record(session, actor, "logout", now, object_type="user", object_id=actor.user_id)
 
 
+def password_changed_at(user: User) -> datetime:
+    """When the current password was set: the last change, else the account's creation."""
+    return user.password_changed_at or user.created_at
+
+
+def must_change_password(user: User, now: datetime, policy: PasswordPolicy) -> str | None:
+    """Why this user must set a new password before anything else: "first" (set by someone else),
+    "expired" (older than the policy's maximum age), or None."""
+    if user.must_change_password:
+        return "first"
+    if passwords.is_expired(password_changed_at(user), now, policy):
+        return "expired"
+    return None
+
+
+def _remembered_hashes(session: Session, user: User, policy: PasswordPolicy) -> list[str]:
+    """The current hash and the newest `history - 1` earlier ones: the passwords a change may not reuse."""
+    older = session.scalars(
+        select(PasswordHistory.password_hash)
+        .where(PasswordHistory.user_id == user.id)
+        .order_by(PasswordHistory.replaced_at.desc(), PasswordHistory.id.desc())
+        .limit(max(policy.history - 1, 0))
+    ).all()
+    return [user.password_hash, *older]
+
+
+def _remember(session: Session, user: User, old_hash: str, now: datetime, policy: PasswordPolicy) -> None:
+    """Keep the replaced hash, and only as many as the policy compares against (less to steal)."""
+    if policy.history <= 1:
+        session.execute(delete(PasswordHistory).where(PasswordHistory.user_id == user.id))
+        return
+    session.add(PasswordHistory(user_id=user.id, password_hash=old_hash, replaced_at=now))
+    session.flush()
+    keep = select(PasswordHistory.id).where(PasswordHistory.user_id == user.id).order_by(
+        PasswordHistory.replaced_at.desc(), PasswordHistory.id.desc()
+    ).limit(policy.history - 1)
+    session.execute(
+        delete(PasswordHistory).where(
+            PasswordHistory.user_id == user.id, PasswordHistory.id.not_in(keep.scalar_subquery())
+        )
+    )
+
+
 def change_password(
-    session: Session, user: User, current: str, new: str, confirm: str, now: datetime, actor: Actor
+    session: Session,
+    user: User,
+    current: str,
+    new: str,
+    confirm: str,
+    now: datetime,
+    actor: Actor,
+    policy: PasswordPolicy | None = None,
 ) -> None:
-    """Checks the current password and the rules; ends every other session of the user."""
+    """Checks the current password and the policy (every broken rule listed at once), refuses the current
+    password and the last `policy.history` ones, keeps the replaced hash, ends every session of the user.
+    Used for a voluntary change, the forced first change and the change forced by the maximum age."""
+    policy = policy or passwords.PROFILES[passwords.DEFAULT_PROFILE]
     errors: dict[str, str] = {}
     if not _verify(user.password_hash, current):
         errors["current"] = "当前密码不正确"
-    problem = check_password(new, personal=(user.id_number, user.phone))
-    if problem:
-        errors["new"] = problem.message
-    elif _verify(user.password_hash, new):
-        errors["new"] = "新密码不能与当前密码相同"
+    problems = passwords.check_password(
+        new, policy, personal=passwords.personal_values(user.id_number, user.phone)
+    )
+    # Comparing against old hashes costs one argon2 verification each: only for an otherwise valid
+    # password, and never when the current password was wrong (no oracle for old passwords).
+    if (
+        not problems
+        and "current" not in errors
+        and any(_verify(old, new) for old in _remembered_hashes(session, user, policy))
+    ):
+        problems.append(passwords.reuse_problem(policy))
+    if problems:
+        errors["new"] = passwords.summary(problems)
     if new != confirm:
         errors["confirm"] = "两次输入的新密码不一致"
     if errors:
         raise ValidationFailed(errors)
+    _remember(session, user, user.password_hash, now, policy)
     user.password_hash = hash_password(new)
     user.must_change_password = False
     user.password_changed_at = now
@@ -213,9 +278,10 @@ def change_password(
 
 
 def initial_password() -> str:
-    """A random first password that satisfies the rules; the user must change it at first login."""
+    """A random first password: 16 characters with all four classes (about 92 bits), so it passes any
+    policy up to that length; the user must change it at first login."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
     while True:
-        candidate = "".join(secrets.choice(alphabet) for _ in range(10)) + secrets.choice("!@#%*+=?")
-        if check_password(candidate) is None:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(15)) + secrets.choice("!@#%*+=?")
+        if len(passwords.classes_in(candidate)) == len(passwords.ORDER):
             return candidate

@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 from flask import Flask, Response, redirect, request, url_for
 from flask_login import current_user
 
+from portal.config import password_policy as _password_policy
 from portal.domain.identity import mask_id_number, mask_mobile
+from portal.domain.passwords import PasswordPolicy
 from portal.extensions import db, login_manager
-from portal.services.auth import LoginPolicy, load_session
+from portal.services.auth import LoginPolicy, load_session, must_change_password
 from portal.services.notifications import unread_count
 from portal.web.context import SessionUser, current_membership, memberships, now, stand_ins
 from portal.web.errors import register_error_handlers
@@ -29,6 +31,14 @@ def login_policy(app: Flask) -> LoginPolicy:
         idle=timedelta(minutes=app.config["PORTAL_IDLE_MINUTES"]),
         absolute=timedelta(hours=app.config["PORTAL_ABSOLUTE_HOURS"]),
     )
+
+
+def password_policy(app: Flask) -> PasswordPolicy:
+    """The configured policy, built once (create_app builds it first, so a bad setting stops the start)."""
+    policy = app.extensions.get("portal_password_policy")
+    if policy is None:
+        policy = app.extensions["portal_password_policy"] = _password_policy(dict(app.config))
+    return policy  # type: ignore[no-any-return]
 
 
 def _cn_date(value: date | datetime | None) -> str:
@@ -70,7 +80,11 @@ def _setup_login(app: Flask) -> None:
 
     @app.before_request
     def _force_password_change() -> Response | None:
-        if not current_user.is_authenticated or not current_user.user.must_change_password:
+        # First login, or a password past the policy's maximum age (等保 periodic change): nothing but
+        # the change itself (and logging out) until a new password is set.
+        if not current_user.is_authenticated:
+            return None
+        if must_change_password(current_user.user, now(), password_policy(app)) is None:
             return None
         if request.endpoint in {"auth.change_password", "auth.logout", "static"}:
             return None
@@ -110,6 +124,7 @@ def register_web(app: Flask) -> None:
     from portal.web.review import materials as _review_materials  # noqa: F401  (routes on review_bp)
     from portal.web.review.views import bp as review_bp
 
+    password_policy(app)  # fail at start on a bad PORTAL_PASSWORD_* setting, naming it
     _setup_login(app)
     register_security(app)
     register_error_handlers(app)

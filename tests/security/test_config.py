@@ -70,6 +70,7 @@ def test_a_safe_production_configuration_starts_with_secure_cookies_and_hsts(goo
         ({"MAX_CONTENT_LENGTH": None}, "PORTAL_MAX_UPLOAD_MB"),
         ({"TRUSTED_HOSTS": None}, "PORTAL_TRUSTED_HOSTS"),
         ({"WTF_CSRF_ENABLED": False}, "WTF_CSRF_ENABLED"),
+        ({"PORTAL_PASSWORD_MIN_LENGTH": 6}, "PORTAL_PASSWORD_MIN_LENGTH"),
     ],
 )
 def test_each_unsafe_setting_stops_the_start_and_is_named(

@@ -87,7 +87,7 @@ def test_first_login_forces_a_password_change_that_follows_the_rules(session: Se
     assert response.headers["Location"] == "/password"
     assert client.get("/me/applications").headers["Location"] == "/password"
     weak = client.post("/password", data={"current": PASSWORD, "new": "abcdefgh", "confirm": "abcdefgh"})
-    assert weak.status_code == 422 and "至少三类" in weak.text
+    assert weak.status_code == 422 and "至少3类" in weak.text and "长度至少12位（现为8位）" in weak.text
     mismatch = client.post("/password", data={"current": PASSWORD, "new": "Newpass#2026", "confirm": "x"})
     assert mismatch.status_code == 422 and "不一致" in mismatch.text
     done = client.post(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from portal.domain import passwords
 from portal.domain.errors import ValidationFailed
 from portal.extensions import db, limiter
 from portal.models import OrgKind, StaffRole
@@ -43,7 +44,7 @@ def login_rate_limit() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_rate_limit, methods=["POST"])
 def login() -> Response:
-    from portal.web import login_policy
+    from portal.web import login_policy, password_policy
 
     error = ""
     login_value = ""
@@ -72,7 +73,7 @@ def login() -> Response:
                 session.clear()  # a fresh session at login: nothing carried over from before
                 login_user(context.SessionUser(user, token))
                 target = _safe_next(request.args.get("next")) or url_for("auth.home")
-                if user.must_change_password:
+                if auth.must_change_password(user, context.now(), password_policy(current_app)):
                     target = url_for("auth.change_password")
                 return see_other(target)
     return render_page(
@@ -94,6 +95,9 @@ def logout() -> Response:
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> Response:
+    from portal.web import password_policy
+
+    policy = password_policy(current_app)
     errors: dict[str, str] = {}
     if request.method == "POST":
         user = context.current_account()
@@ -106,6 +110,7 @@ def change_password() -> Response:
                 request.form.get("confirm", ""),
                 context.now(),
                 context.current_actor(),
+                policy,
             )
         except ValidationFailed as invalid:
             errors = invalid.fields
@@ -121,7 +126,9 @@ def change_password() -> Response:
         "pages/auth/change_password.html",
         status=422 if errors else 200,
         errors=errors,
-        forced=context.current_account().must_change_password,
+        forced=auth.must_change_password(context.current_account(), context.now(), policy),
+        rules=passwords.describe(policy),
+        max_age_days=policy.max_age_days,
     )
 
 
