@@ -4,7 +4,7 @@ VENV   := .venv
 PIP    := $(VENV)/bin/pip
 FLASK  := $(VENV)/bin/flask --app app
 
-.PHONY: run test test-full install install-test system-packages browser lint migrate seed clean
+.PHONY: run test test-full bench install install-test install-bench system-packages browser lint migrate seed clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,15 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PIP) install -q -e '.[test]'
 	touch $@
 
+$(VENV)/.installed-bench: $(VENV)/.installed pyproject.toml
+	$(PIP) install -q -e '.[bench]'
+	touch $@
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
+
+install-bench: $(VENV)/.installed-bench
 
 ## Pango and the Noto CJK fonts (PDFs); `browser` adds Debian's chromium for the e2e suite.
 system-packages:
@@ -46,6 +52,11 @@ test: install-test browser
 
 test-full: install-test browser
 	@PORTAL_TEST_PROFILE=full bash scripts/test.sh
+
+## Benchmarks at province scale on SQLite and a throwaway PostgreSQL (not part of `make test`).
+## BENCH_APPLICATIONS=20000 make bench for a quicker run; the table lands in bench/last-run.md.
+bench: install-bench system-packages
+	@bash scripts/bench.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache e2e/artifacts

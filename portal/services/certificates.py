@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.identity import mask_id_number
@@ -29,6 +29,7 @@ from portal.models import (
     IntegrityRecord,
     Organisation,
     OrgKind,
+    User,
 )
 from portal.services import audit
 from portal.services.actors import Actor
@@ -251,7 +252,8 @@ class CertificateFilters:
 
 
 def certificates_query(actor: Actor, filters: CertificateFilters) -> Select[tuple[Application]]:
-    """The bureau's certificates, newest first: the list on screen and the Excel export share it."""
+    """The bureau's certificates, newest first: the list on screen and the Excel export share it
+    (index ix_applications_certificates serves the order)."""
     _require_bureau(actor)
     stmt = visible_applications(actor).where(Application.certificate_no.is_not(None))
     if filters.series:
@@ -278,6 +280,54 @@ def certificates(
 def iter_certificates(session: Session, actor: Actor, filters: CertificateFilters) -> Iterator[Application]:
     """Every matching certificate, streamed in chunks (the export never holds them all)."""
     yield from session.scalars(certificates_query(actor, filters).execution_options(yield_per=1000))
+
+
+def export_rows(
+    session: Session, actor: Actor, filters: CertificateFilters, *, full_id: bool = True
+) -> Iterator[tuple[object, ...]]:
+    """The certificate Excel's rows (CertificateRow's order) for the same query as the list, streamed.
+
+    Plain columns, not ORM objects: at 100,000 rows building and identity-mapping an Application, a User
+    and two Organisations per row cost more than writing the spreadsheet. yield_per streams on both
+    engines (a server-side cursor on PostgreSQL), so memory stays flat however many rows there are.
+    """
+    listed = certificates_query(actor, filters).order_by(None).subquery()
+    enterprise = aliased(Organisation)
+    bureau = aliased(Organisation)
+    stmt = (
+        select(
+            User.name,
+            User.id_number,
+            enterprise.name,
+            listed.c.series,
+            listed.c.specialty,
+            listed.c.level,
+            listed.c.certificate_no,
+            listed.c.certified_at,
+            bureau.name,
+            listed.c.certificate_revoked_at,
+        )
+        .join(User, User.id == listed.c.applicant_id)
+        .join(enterprise, enterprise.id == listed.c.enterprise_id)
+        .join(bureau, bureau.id == listed.c.bureau_id)
+        .order_by(listed.c.certified_at.desc(), listed.c.id.desc())
+        .execution_options(yield_per=2000)
+    )
+    for name, number, unit, series, specialty, level, cert_no, certified_at, authority, revoked in (
+        session.execute(stmt)
+    ):
+        yield (
+            name,
+            number if full_id else mask_id_number(number),
+            unit,
+            series,
+            specialty,
+            level,
+            cert_no,
+            certified_at.astimezone(SHANGHAI).date(),
+            authority,
+            "已撤销" if revoked else "有效",
+        )
 
 
 @dataclass(frozen=True)

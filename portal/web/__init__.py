@@ -14,6 +14,7 @@ from portal.domain.passwords import PasswordPolicy
 from portal.extensions import db, login_manager
 from portal.services.auth import LoginPolicy, load_session, must_change_password
 from portal.services.notifications import unread_count
+from portal.web.compression import register_compression
 from portal.web.context import SessionUser, current_membership, memberships, now, stand_ins
 from portal.web.errors import register_error_handlers
 from portal.web.htmx import hx_redirect, is_htmx
@@ -127,6 +128,7 @@ def register_web(app: Flask) -> None:
     password_policy(app)  # fail at start on a bad PORTAL_PASSWORD_* setting, naming it
     _setup_login(app)
     register_security(app)
+    register_compression(app)
     register_error_handlers(app)
     for blueprint in (
         auth_bp,

@@ -46,5 +46,7 @@ def send_temporary_file(path: Path, filename: str, media_type: str) -> Response:
 
     stream = chunks()
     response = Response(stream, mimetype=media_type)
+    # The whole file exists before the first byte goes out: its length lets the browser show progress.
+    response.content_length = path.stat().st_size
     response.call_on_close(stream.close)  # a client that stops early still closes and deletes the file
     return _disposition(response, filename, False)

@@ -58,10 +58,7 @@ def list_certificates() -> Response:
 def export_certificates() -> Response:
     """Certificate data for the city title office (REP-01), the same filters as on screen."""
     actor = current_actor()
-    rows = (
-        tuple(service.row_of(a, full_id=True).__dict__.values())
-        for a in service.iter_certificates(db.session, actor, _filters())
-    )
+    rows = service.export_rows(db.session, actor, _filters(), full_id=True)
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return send_temporary_file(certificates_xlsx(rows), "证书信息.xlsx", xlsx)
 

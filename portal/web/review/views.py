@@ -46,6 +46,9 @@ def show_queue() -> Response:
         db.session, now(), org_id=actor.org_id
     ):
         db.session.commit()  # a notice whose period ended moves its applicants on before we list them
+    # A poll of one fragment computes only that fragment: the list polls every 15 s, the tabs too.
+    fragment = "counts" if hx_target() == "queue-counts" else "queue"
+    partial = wants_fragment()
     page = queues.queue(
         db.session,
         actor,
@@ -53,10 +56,12 @@ def show_queue() -> Response:
         queues.Filters.from_args(request.args),
         now(),
         cursor=request.args.get("after"),
+        with_counts=not partial or fragment == "counts",
+        with_options=not partial,
     )
-    if request.if_none_match.contains(page.etag):
-        return not_modified(page.etag)
-    fragment = "counts" if hx_target() == "queue-counts" else "queue"
+    etag = (page.counts_etag if fragment == "counts" else page.etag) if partial else page.page_etag
+    if request.if_none_match.contains_weak(etag):  # weak: gzip marks it so
+        return not_modified(etag)
     response = render_page(
         "pages/review/show_queue.html",
         fragment=fragment,
@@ -65,7 +70,7 @@ def show_queue() -> Response:
         levels=applications_service.LEVELS,
         statuses=list(Status),
     )
-    response.set_etag(page.etag)
+    response.set_etag(etag)
     return response
 
 

@@ -1,0 +1,148 @@
+"""One certificate export in a fresh process, so its peak RSS is its own: prints a JSON line.
+
+python -m bench.export_probe ours|floor DATABASE_URL SECRET BUREAU_ID USER_TOKEN MEMBERSHIP [SINCE]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from typing import Any
+
+import xlsxwriter
+from sqlalchemy import create_engine, text
+
+from bench.floors import EXPORT_SQL
+
+HEADERS = (
+    "姓名",
+    "身份证号码",
+    "工作单位",
+    "系列",
+    "专业",
+    "级别",
+    "证书编号",
+    "认定日期",
+    "认定机构",
+    "证书状态",
+)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_mb() -> float:
+    """Resident now (VmRSS): the baseline; the import peak would otherwise hide the export's growth."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        lines = status.read().splitlines()
+    for line in lines:
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return peak_mb()
+
+
+def floor(url: str, bureau: int, since: str) -> tuple[int, int]:
+    """Raw xlsxwriter (constant_memory) writing the same rows from one hand-written statement."""
+    from zoneinfo import ZoneInfo
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+
+    engine = create_engine(url)
+    extra = "AND a.certified_at >= :since" if since else ""
+    params: dict[str, object] = {"bureau": bureau}
+    if since:
+        params["since"] = (
+            datetime.fromisoformat(since).replace(tzinfo=shanghai).astimezone(UTC).replace(tzinfo=None)
+        )
+    fd, name = tempfile.mkstemp(suffix=".xlsx")
+    os.close(fd)
+    book = xlsxwriter.Workbook(name, {"constant_memory": True})
+    sheet = book.add_worksheet("证书信息")
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    for col, title in enumerate(HEADERS):
+        sheet.write(0, col, title)
+    count = 0
+    with engine.connect() as connection:
+        result = connection.execution_options(yield_per=2000).execute(
+            text(EXPORT_SQL.format(extra=extra)), params
+        )
+        for count, row in enumerate(result, start=1):
+            values = list(row)
+            if isinstance(values[7], str):  # SQLite answers a raw statement's timestamps as text
+                values[7] = datetime.fromisoformat(values[7])
+            values[7] = values[7].replace(tzinfo=UTC).astimezone(shanghai).date()
+            values[9] = "已撤销" if values[9] else "有效"
+            for col, value in enumerate(values):
+                if isinstance(value, date):
+                    sheet.write_datetime(count, col, value, day)  # type: ignore[arg-type]
+                else:
+                    sheet.write(count, col, value)
+    book.close()
+    size = 0
+    with open(name, "rb") as handle:  # sent in chunks, as the product does
+        while chunk := handle.read(64 * 1024):
+            size += len(chunk)
+    os.unlink(name)
+    return count, size
+
+
+def client_for(url: str, secret: str, token: str, membership: int) -> Any:
+    from portal import create_app
+
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": secret, "PORTAL_LOGIN_RATE_LIMIT": "100000 per minute"}
+    )
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = token
+        cookie["_fresh"] = True
+        cookie["membership_id"] = membership
+    return client
+
+
+def ours(client: Any, since: str) -> tuple[int, int]:
+    """The product's route, through the WSGI app: login cookie, query, writer, streamed response."""
+    response = client.get("/certificates/export.xlsx" + (f"?since={since}" if since else ""), buffered=False)
+    assert response.status_code == 200, response.status_code
+    size = 0
+    for chunk in response.response:
+        size += len(chunk)
+    response.close()
+    return -1, size
+
+
+def main() -> None:
+    mode, url, secret, bureau, token, membership = sys.argv[1:7]
+    since = sys.argv[7] if len(sys.argv) > 7 else ""
+    # Load everything the export imports before the baseline, so the growth is the export's own.
+    import portal.documents.certificates  # noqa: F401
+
+    client = client_for(url, secret, token, int(membership)) if mode == "ours" else None
+    before = current_mb()
+    started = time.perf_counter()
+    if client is None:
+        rows, size = floor(url, int(bureau), since)
+    else:
+        rows, size = ours(client, since)
+    seconds = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_mb": peak_mb(),
+                "growth_mb": peak_mb() - before,
+                "rows": rows,
+                "bytes": size,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

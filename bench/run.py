@@ -1,0 +1,620 @@
+"""`make bench`: seed N applications (default 100,000) on SQLite and on a PostgreSQL server, run every
+benchmark against its floor measured in the same run, and print one table.
+
+    python -m bench.run [--applications N] [--sqlite] [--postgresql ADMIN_URL] [--load-seconds S]
+
+Benchmarks report; they never assert (targets are printed next to the ratios). bench/README.md says how
+to read the table and keeps the last run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.engine import make_url
+
+from bench.floors import COUNTS_SQL, naive_utc, queue_floor, queue_sql
+from portal import create_app
+from portal.benchseed import seed, staff_of
+from portal.extensions import db
+from portal.models import Membership
+from portal.services import auth, queues
+from portal.services.actors import actor_for
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "bench-secret-key-that-is-long-enough-for-the-benchmarks"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+HX = {"HX-Request": "true", "HX-Target": "queue"}
+REPS = int(os.environ.get("BENCH_REPS", "25"))
+
+
+@dataclass
+class Result:
+    engine: str
+    name: str
+    ours: str
+    floor: str = "—"
+    ratio: str = "—"
+    target: str = ""
+    peak: str = ""
+
+
+def p50(fn: Callable[[], object], reps: int = REPS, warm: int = 3) -> float:
+    """Median wall time in milliseconds, after a few warm-up calls (caches, pools, compiled SQL)."""
+    for _ in range(warm):
+        fn()
+    times = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def traced_peak_mb(fn: Callable[[], object]) -> float:
+    """Peak Python allocation of one call (tracemalloc), in MB."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
+def ratio(ours: float, floor: float) -> str:
+    return f"{ours / floor:.2f}×" if floor else "—"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Statements:
+    """Counts the SQL statements the app sends (the no-N+1 check)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, *args: Any) -> None:
+        self.count += 1
+
+
+def run_engine(engine: str, url: str, applications: int, load_seconds: int) -> list[Result]:
+    results: list[Result] = []
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": SECRET, "PORTAL_LOGIN_RATE_LIMIT": "1000000 per minute"}
+    )
+    now = datetime.now(UTC)
+    with app.app_context():
+        upgrade()
+        summary = seed(db.session, applications, now)
+        db.session.commit()
+        if engine == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE"))
+        else:
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+        results.append(
+            Result(
+                engine, f"bench-seed {summary.applications:,} applications (bulk)", f"{summary.seconds:.1f} s"
+            )
+        )
+        bureau = summary.largest_bureau_id
+        handler, _ = staff_of(db.session, bureau)
+        membership = db.session.scalars(select(Membership).where(Membership.user_id == handler.id)).one()
+        token = auth.start_session(db.session, handler, now)
+        db.session.commit()
+        actor = actor_for(handler, membership)
+        membership_id = membership.id
+
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = token
+        cookie["_fresh"] = True
+        cookie["membership_id"] = membership_id
+
+    results += queue_benchmarks(engine, app, client, bureau, actor)
+    results += load_benchmark(engine, url, client, app.config["SESSION_COOKIE_NAME"], bureau, load_seconds)
+    results += export_benchmarks(engine, url, app, bureau, token, membership_id)
+    with app.app_context():
+        db.engine.dispose()
+    return results
+
+
+def queue_benchmarks(engine: str, app: Any, client: FlaskClient, bureau: int, actor: Any) -> list[Result]:
+    """Requests run outside any app context of ours, each with its own session, as under a server (on
+    SQLite every transaction takes the write lock, so a session left open would block the floor)."""
+    with app.app_context():
+        sql_engine = db.engine
+    return _queue_benchmarks(engine, app, sql_engine, client, bureau, actor)
+
+
+def _queue_benchmarks(
+    engine: str, app: Any, sql_engine: Any, client: FlaskClient, bureau: int, actor: Any
+) -> list[Result]:
+    results: list[Result] = []
+    statements = Statements()
+    event.listen(sql_engine, "before_cursor_execute", statements)
+    setup = sql_engine.connect()
+    total = setup.scalar(
+        text(
+            "SELECT count(*) FROM applications"
+            " WHERE bureau_id = :b AND reached_level >= 2 AND status <> 'draft'"
+        ),
+        {"b": bureau},
+    )
+    pages = max(1, (int(total or 0) + 49) // 50)
+    deep = min(1000, pages)
+    moment, ident = None, None
+    if deep > 1:
+        moment, ident = setup.execute(
+            text(
+                "SELECT status_changed_at, id FROM applications WHERE bureau_id = :b AND reached_level >= 2 "
+                "AND status <> 'draft' ORDER BY status_changed_at, id LIMIT 1 OFFSET :o"
+            ),
+            {"b": bureau, "o": (deep - 1) * 50 - 1},
+        ).one()
+        if isinstance(moment, str):  # SQLite hands back text from a raw statement
+            moment = datetime.fromisoformat(moment)
+    cursor = queues._encode(moment.replace(tzinfo=UTC), ident) if moment is not None else ""
+    setup.close()
+
+    cases = [
+        ("page 1", "/review/queue?tab=all", queue_sql("all"), {"bureau": bureau}),
+        (
+            f"page {deep:,} (keyset, of {pages:,})",
+            f"/review/queue?tab=all&after={cursor}",
+            queue_sql("all", after=bool(cursor)),
+            {
+                "bureau": bureau,
+                "moment": naive_utc(moment.replace(tzinfo=UTC)) if moment else None,
+                "ident": ident,
+            },
+        ),
+        (
+            "filtered 工程/中级, page 1",
+            "/review/queue?tab=all&series=工程&level=中级",
+            queue_sql("all", filtered=True),
+            {"bureau": bureau, "series": "工程", "level": "中级"},
+        ),
+        ("待初审 tab, page 1", "/review/queue?tab=handler", queue_sql("handler"), {"bureau": bureau}),
+    ]
+    if not cursor:
+        cases[1] = (cases[1][0], "/review/queue?tab=all", queue_sql("all"), {"bureau": bureau})
+    counts_per_request: list[int] = []
+    page1_ms = 0.0
+    for label, path, sql, params in cases:
+
+        def ours(path: str = path) -> None:
+            response = client.get(path, headers=HX)
+            assert response.status_code == 200, (path, response.status_code)
+
+        def floor(sql: str = sql, params: dict[str, Any] = params) -> None:
+            with sql_engine.connect() as connection:
+                queue_floor(connection, sql, params)
+
+        ms = p50(ours)
+        statements.count = 0
+        ours()
+        counts_per_request.append(statements.count)
+        floor_ms = p50(floor)
+        if label == "page 1":
+            page1_ms = ms
+        results.append(
+            Result(
+                engine,
+                f"queue fragment, 50 rows, {label}",
+                f"{ms:.1f} ms",
+                f"{floor_ms:.1f} ms",
+                ratio(ms, floor_ms),
+                "≤1.5×",
+                f"{traced_peak_mb(ours):.1f} MB",
+            )
+        )
+        if label.startswith("page ") and label != "page 1":
+            results.append(
+                Result(
+                    engine,
+                    f"queue fragment, {label} vs page 1",
+                    f"{ms:.1f} ms",
+                    f"{page1_ms:.1f} ms",
+                    ratio(ms, page1_ms),
+                    "≤1.0× (no slower)",
+                )
+            )
+    results.append(
+        Result(
+            engine,
+            "SQL statements per fragment request (each case above)",
+            " / ".join(str(n) for n in counts_per_request),
+            target="constant",
+        )
+    )
+
+    def full_page() -> None:
+        assert client.get("/review/queue?tab=all").status_code == 200
+
+    ms = p50(full_page, reps=max(5, REPS // 3))
+    statements.count = 0
+    full_page()
+    results.append(
+        Result(
+            engine,
+            "full queue page (tabs, counts, filter options), in process",
+            f"{ms:.1f} ms",
+            target=f"{statements.count} statements",
+            peak=f"{traced_peak_mb(full_page):.1f} MB",
+        )
+    )
+
+    def poll() -> None:
+        etag = client.get("/review/queue?tab=all", headers=HX).headers["ETag"]
+        assert client.get("/review/queue?tab=all", headers={**HX, "If-None-Match": etag}).status_code == 304
+
+    def ours_counts() -> None:
+        with app.app_context():
+            queues.counts(db.session, actor, queues.Filters(), datetime.now(UTC))
+            db.session.remove()
+
+    def floor_counts() -> None:
+        with sql_engine.connect() as connection:
+            connection.execute(text(COUNTS_SQL), {"bureau": bureau}).all()
+
+    statements.count = 0
+    ours_counts()
+    n = statements.count
+    ms, floor_ms = p50(ours_counts), p50(floor_counts)
+    results.append(
+        Result(
+            engine,
+            f"queue counts, 5 tabs ({n} statements sent, BEGIN included)",
+            f"{ms:.1f} ms",
+            f"{floor_ms:.1f} ms",
+            ratio(ms, floor_ms),
+            "≤2×",
+        )
+    )
+    event.remove(sql_engine, "before_cursor_execute", statements)
+    poll()
+    return results
+
+
+WRK_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
+WRK_P99 = re.compile(r"^\s*99%\s+([\d.]+)(us|ms|s)", re.M)
+WRK_BAD = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
+
+
+def _serve(module: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            module,
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+    )
+    for _ in range(300):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process, port
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"gunicorn {module} did not start")
+
+
+def _worker_peak_mb(master: int) -> float:
+    peak = 0.0
+    children = Path(f"/proc/{master}/task/{master}/children")
+    for pid in children.read_text().split() if children.exists() else []:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peak = max(peak, int(line.split()[1]) / 1024)
+    return peak
+
+
+def _wrk(url: str, seconds: int, headers: dict[str, str]) -> tuple[float, float, int, str]:
+    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    for key, value in headers.items():
+        command += ["-H", f"{key}: {value}"]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rps = float(WRK_RPS.search(out).group(1))  # type: ignore[union-attr]
+    match = WRK_P99.search(out)
+    p99 = 0.0
+    if match:
+        p99 = float(match.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[match.group(2)]
+    bad = WRK_BAD.search(out)
+    return rps, p99, int(bad.group(1)) if bad else 0, out
+
+
+def load_benchmark(
+    engine: str, url: str, client: FlaskClient, cookie_name: str, bureau: int, seconds: int
+) -> list[Result]:
+    if not shutil.which("wrk"):
+        return [Result(engine, "full queue page under load (wrk)", "skipped: wrk not installed")]
+    cookie = client.get_cookie(cookie_name)
+    assert cookie is not None
+    env = {
+        "DATABASE_URL": url,
+        "PORTAL_SECRET_KEY": SECRET,
+        "BENCH_BUREAU": str(bureau),
+        "PORTAL_LOGIN_RATE_LIMIT": "1000000 per minute",
+    }
+    figures: dict[str, tuple[float, float, int, float]] = {}
+    for name, module, path, headers in (
+        ("ours", "app:app", "/review/queue?tab=all", {"Cookie": f"{cookie_name}={cookie.value}"}),
+        ("floor", "bench.floor_app:app", "/floor", {}),
+    ):
+        process, port = _serve(module, env)
+        try:
+            target = f"http://127.0.0.1:{port}{path}"
+            request = urllib.request.Request(target, headers=headers)
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                body = answer.read()
+                assert answer.status == 200 and b"queue" in body, (name, answer.status)
+            rps, p99, bad, _ = _wrk(target, seconds, headers)
+            figures[name] = (rps, p99, bad, _worker_peak_mb(process.pid))
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    ours, floor = figures["ours"], figures["floor"]
+    note = f", {ours[2]} non-2xx" if ours[2] else ""
+    return [
+        Result(
+            engine,
+            f"full queue page under load, gunicorn -w 2, wrk 16 conns {seconds}s (req/s)",
+            f"{ours[0]:.0f}/s{note}",
+            f"{floor[0]:.0f}/s",
+            ratio(ours[0], floor[0]),
+            "≥0.6×",
+            f"{ours[3]:.0f} MB worker",
+        ),
+        Result(
+            engine,
+            "  the same run, p99 latency",
+            f"{ours[1]:.0f} ms",
+            f"{floor[1]:.0f} ms",
+            ratio(ours[1], floor[1]),
+            "reported",
+        ),
+    ]
+
+
+def _probe(mode: str, url: str, bureau: int, token: str, membership: int, since: str) -> dict[str, float]:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.export_probe",
+            mode,
+            url,
+            SECRET,
+            str(bureau),
+            token,
+            str(membership),
+            since,
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def export_benchmarks(
+    engine: str, url: str, app: Any, bureau: int, token: str, membership: int
+) -> list[Result]:
+    with app.app_context():
+        total = int(
+            db.session.scalar(
+                text("SELECT count(*) FROM applications WHERE bureau_id = :b AND certificate_no IS NOT NULL"),
+                {"b": bureau},
+            )
+            or 0
+        )
+        tenth = db.session.execute(
+            text(
+                "SELECT certified_at FROM applications WHERE bureau_id = :b AND certificate_no IS NOT NULL "
+                "ORDER BY certified_at DESC LIMIT 1 OFFSET :o"
+            ),
+            {"b": bureau, "o": max(total // 10 - 1, 0)},
+        ).scalar()
+        db.session.rollback()
+    if isinstance(tenth, str):
+        tenth = datetime.fromisoformat(tenth)
+    since = (
+        (tenth.replace(tzinfo=UTC).astimezone(SHANGHAI).date() + timedelta(days=1)).isoformat()
+        if tenth
+        else ""
+    )
+    results: list[Result] = []
+    figures = {}
+    for label, cut in (("all", ""), ("tenth", since)):
+        ours = _probe("ours", url, bureau, token, membership, cut)
+        floor = _probe("floor", url, bureau, token, membership, cut)
+        figures[label] = (ours, floor)
+    ours, floor = figures["all"]
+    small, _ = figures["tenth"]
+    results.append(
+        Result(
+            engine,
+            f"certificate Excel export, {total:,} rows (route, streamed)",
+            f"{ours['seconds']:.2f} s",
+            f"{floor['seconds']:.2f} s",
+            ratio(ours["seconds"], floor["seconds"]),
+            "≤1.3×",
+            f"+{ours['growth_mb']:.1f} MB (floor +{floor['growth_mb']:.1f})",
+        )
+    )
+    results.append(
+        Result(
+            engine,
+            "  peak RSS growth: all rows vs about a tenth",
+            f"+{ours['growth_mb']:.1f} MB",
+            f"+{small['growth_mb']:.1f} MB",
+            f"{ours['growth_mb'] - small['growth_mb']:+.1f} MB",
+            "within 10 MB",
+        )
+    )
+    return results
+
+
+def domain_benchmarks() -> list[Result]:
+    """Pure functions: per-call time only (they have no floor but themselves)."""
+    from portal.domain.eligibility import Facts, check
+    from portal.domain.policy import load_profiles
+    from portal.domain.workdays import WorkCalendar
+
+    results = []
+    calendar = WorkCalendar.default()
+    days = [date(2026, 1, 1) + timedelta(days=i % 340) for i in range(5000)]  # 2026 is in the package
+
+    def periods() -> None:
+        for day in days:
+            calendar.notice_period(day, 5)
+
+    ms = p50(periods, reps=5, warm=1)
+    results.append(
+        Result(
+            "any",
+            "notice period (5 working days), per call",
+            f"{ms * 1000 / len(days):.1f} µs",
+            target="reported",
+        )
+    )
+    profile = load_profiles()["ganzhou-2026"]
+    facts = Facts.from_json(ELIGIBILITY_FACTS)
+
+    def checks() -> None:
+        for _ in range(500):
+            check(profile, facts)
+
+    ms = p50(checks, reps=5, warm=1)
+    results.append(
+        Result(
+            "any",
+            "eligibility check (ganzhou-2026, 认定 中级), per call",
+            f"{ms * 1000 / 500:.0f} µs",
+            target="reported",
+        )
+    )
+    return results
+
+
+ELIGIBILITY_FACTS: dict[str, Any] = {
+    "pathway": "认定",
+    "series": "工程技术",
+    "specialty": "机械工程",
+    "level": "中级",
+    "cutoff": "2026-06-30",
+    "employer": {"ownership": "国有", "region": "章贡区"},
+    "employment_type": "劳动合同",
+    "education": [{"level": "本科", "degree": "学士", "major": "机械工程", "graduated_on": "2020-06-30"}],
+    "major_matches": True,
+    "work": [{"from": "2020-07-01", "to": None, "professional": True, "internship": False}],
+    "current_title": {"level": "助理级", "obtained_on": "2021-09-01"},
+    "qualifications": [],
+    "social_insurance": {"months": 60, "unit_matches": True},
+    "continuing_education_hours": {"2023": 90},
+}
+
+PENDING = (
+    "20 MB upload (worker RSS growth ≤ 10 MB)",
+    "dossier PDF, 30 scanned pages (time, peak memory)",
+)
+
+
+def table(results: list[Result]) -> str:
+    head = ("engine", "benchmark", "ours", "floor", "ratio", "target", "peak memory")
+    rows = [head] + [(r.engine, r.name, r.ours, r.floor, r.ratio, r.target, r.peak) for r in results]
+    lines = ["| " + " | ".join(row) + " |" for row in rows]
+    lines.insert(1, "|" + "---|" * len(head))
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    model = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    return f"nproc {os.cpu_count()}, CPU {model or platform.processor()}, Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--applications", type=int, default=int(os.environ.get("BENCH_APPLICATIONS", "100000"))
+    )
+    parser.add_argument("--sqlite", action="store_true")
+    parser.add_argument("--postgresql", default="", help="an admin URL; a bench database is created on it")
+    parser.add_argument("--load-seconds", type=int, default=int(os.environ.get("BENCH_LOAD_SECONDS", "10")))
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "last-run.md")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    results: list[Result] = []
+    if args.sqlite:
+        with tempfile.TemporaryDirectory(prefix="portal-bench-") as folder:
+            results += run_engine(
+                "sqlite", f"sqlite:///{folder}/bench.sqlite3", args.applications, args.load_seconds
+            )
+    if args.postgresql:
+        name = f"portal_bench_{os.getpid()}"
+        admin = create_engine(args.postgresql, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(args.postgresql).set(database=name).render_as_string(hide_password=False)
+        try:
+            results += run_engine("postgresql", url, args.applications, args.load_seconds)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    results += domain_benchmarks()
+    results += [Result("—", name, "pending: needs the dossier (issue 4)") for name in PENDING]
+    report = (
+        f"{machine()}; {args.applications:,} applications; run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{(time.perf_counter() - started) / 60:.1f} min\n\n{table(results)}\n"
+    )
+    print("\n" + report)
+    args.out.write_text(report, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
