@@ -12,6 +12,7 @@ from datetime import date
 import xlsxwriter
 
 from portal.documents.rendering import render_pdf
+from portal.documents.stamps import image_data_uri
 
 HEADERS = (
     "序号",
@@ -113,5 +114,11 @@ def notice_sheet_xlsx(header: SheetHeader, rows: list[SheetRow]) -> bytes:
     return buffer.getvalue()
 
 
-def notice_result_pdf(header: SheetHeader, rows: list[ResultRow], *, closed_on: date, signer: str) -> bytes:
-    return render_pdf("notice_result.html", header=header, rows=rows, closed_on=closed_on, signer=signer)
+def notice_result_pdf(
+    header: SheetHeader, rows: list[ResultRow], *, closed_on: date, signer: str, seal: bytes | None = None
+) -> bytes:
+    """The result sheet for the dossier, sealed with the unit's seal image when the unit has uploaded one."""
+    seal_uri = image_data_uri(seal) if seal else None
+    return render_pdf(
+        "notice_result.html", header=header, rows=rows, closed_on=closed_on, signer=signer, seal_uri=seal_uri
+    )

@@ -49,7 +49,8 @@ def _first_page(pdf: bytes) -> PageObject:
     return PdfReader(io.BytesIO(pdf)).pages[0]
 
 
-def _data_uri(image: bytes) -> str:
+def image_data_uri(image: bytes) -> str:
+    """An image inlined for WeasyPrint (our PDFs fetch nothing from outside)."""
     kind = sniff(image[:16]) or "image/png"
     return f"data:{kind};base64,{base64.b64encode(image).decode()}"
 
@@ -72,7 +73,7 @@ def _bytes(writer: PdfWriter) -> bytes:
 def stamp(data: bytes, media_type: str, text: StampText, seal: bytes) -> bytes:
     """The endorsed copy: every page of the original with the stamp on a strip below it."""
     overlays: dict[int, PageObject] = {}
-    seal_uri = _data_uri(seal)
+    seal_uri = image_data_uri(seal)
     writer = _writer(as_pdf(data, media_type))
     for page in writer.pages:
         box = page.mediabox

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Status
 from portal.models import Notice, StaffRole
-from portal.services import notices
+from portal.services import endorsements, notices
+from portal.storage.local import LocalStorage
+from tests import imaging
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, World, make_application, make_world, tiny_pdf
 from tests.services.test_notices import at_shanghai
@@ -202,3 +206,21 @@ def test_the_admin_enters_next_years_holidays_and_confirms_the_year(
     assert confirmed.status_code == 303
     assert "尚未录入2027年" not in browser.get("/admin/calendar?year=2027").text
     assert login_as(world.enterprise.leader).get("/admin/calendar").status_code == 403
+
+
+def test_the_result_sheet_carries_the_units_seal_image_once_uploaded(
+    app: Flask, world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    notice = _published(session, world, clock)
+    application = notice.entries[0].application
+    clock.now = at_shanghai(date(2026, 10, 12))
+    handler = login_as(world.enterprise.handler)
+    handler.get(f"/review/applications/{application.id}")  # closes the notice on access
+    unsealed = handler.get(f"/notices/{notice.id}/result.pdf")
+    assert unsealed.status_code == 200 and not PdfReader(io.BytesIO(unsealed.data)).pages[0].images
+    store = LocalStorage(Path(app.config["PORTAL_STORAGE_DIR"]))
+    endorsements.upload_seal(
+        session, world.enterprise.actor(StaffRole.LEADER), store, imaging.seal(), "公章.png", clock.now
+    )
+    sealed = handler.get(f"/notices/{notice.id}/result.pdf")
+    assert sealed.status_code == 200 and len(PdfReader(io.BytesIO(sealed.data)).pages[0].images) == 1
