@@ -19,7 +19,7 @@ from portal.domain.errors import ValidationFailed
 from portal.domain.policy import Threshold
 from portal.domain.workdays import UnknownYear
 from portal.domain.workflow import Action, Level, Status, holder
-from portal.models import Application, Correction, CorrectionItem
+from portal.models import Application, Correction, CorrectionItem, Material
 from portal.services import audit, transitions
 from portal.services.actors import SYSTEM, Actor
 from portal.services.calendar import SHANGHAI, today, work_calendar
@@ -174,6 +174,20 @@ def changes_since_return(session: Session, application: Application) -> list[rul
     if correction is None or correction.status != "resubmitted":
         return []
     return rules.changes(correction.snapshot, snapshot(application))
+
+
+def materials_since_return(session: Session, application: Application) -> frozenset[int]:
+    """The files uploaded in answer to the last return: the reviewer sees them highlighted with the fields."""
+    correction = latest_correction(session, application.id)
+    if correction is None or correction.status != "resubmitted":
+        return frozenset()
+    return frozenset(
+        session.scalars(
+            select(Material.id).where(
+                Material.application_id == application.id, Material.uploaded_at > correction.requested_at
+            )
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from flask import url_for
 
 from portal.extensions import db
 from portal.models import Application
-from portal.services import endorsements, materials
+from portal.services import corrections, endorsements, materials
 from portal.services.actors import Actor
 from portal.web.context import now
 
@@ -30,4 +30,5 @@ def review_materials_context(
         "has_seal": actor.org_id is not None
         and endorsements.current_seal(db.session, actor.org_id) is not None,
         "seal_url": url_for("enterprise.show_seal"),
+        "new_materials": corrections.materials_since_return(db.session, application),
     }

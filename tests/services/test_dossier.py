@@ -234,12 +234,14 @@ def test_after_a_return_only_the_named_slot_may_change(session: Session, world: 
     assert [r.slot.key for r in checklist.rows if r.can_change] == ["diploma"]
     materials.remove_material(session, me, application.id, old.id, clock.now)
     clock.advance(minutes=5)
-    upload(session, application, clock, "diploma", imaging.photo(800, 1000))
+    new = upload(session, application, clock, "diploma", imaging.photo(800, 1000))
     row = next(
         r for r in materials.checklist(session, me, application, clock.now).rows if r.slot.key == "diploma"
     )
     assert row.state.value == "uploaded"
+    assert corrections.materials_since_return(session, application) == frozenset()  # not resubmitted yet
     assert applications.act(session, me, application.id, Action.RESUBMIT, clock.now).state is Status.SUBMITTED
+    assert corrections.materials_since_return(session, application) == {new.id}  # the reviewer sees it
 
 
 def test_hr_fills_in_on_behalf_and_the_audit_says_who_changed_what(
