@@ -1,14 +1,17 @@
 """The floor route for the load benchmark: a bare Flask app that answers the queue's first page with one
-hand-written SQL statement and a bare Jinja template. Served by gunicorn exactly like the portal.
+hand-written SQL statement and a bare Jinja template, and the upload floor: the same multipart upload
+received and written to disk, hashed while streaming. Served by gunicorn exactly like the portal.
 
     DATABASE_URL=... BENCH_BUREAU=1 gunicorn bench.floor_app:app
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from sqlalchemy import create_engine
 
 from bench.floors import queue_floor, queue_sql
@@ -24,3 +27,15 @@ def floor() -> Response:
     with engine.connect() as connection:
         body = queue_floor(connection, SQL, {"bureau": BUREAU})
     return Response(body, mimetype="text/html")
+
+
+@app.post("/upload")
+def upload() -> Response:
+    """Werkzeug spools the part to a temporary file; copy it out in 64 KB chunks, hashing as it goes."""
+    part = request.files["files"]
+    digest = hashlib.sha256()
+    with tempfile.NamedTemporaryFile(dir=os.environ.get("BENCH_UPLOAD_DIR")) as out:
+        for chunk in iter(lambda: part.stream.read(65536), b""):
+            digest.update(chunk)
+            out.write(chunk)
+    return Response(digest.hexdigest(), mimetype="text/plain")

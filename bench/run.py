@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -141,6 +142,7 @@ def run_engine(engine: str, url: str, applications: int, load_seconds: int) -> l
     results += queue_benchmarks(engine, app, client, bureau, actor)
     results += load_benchmark(engine, url, client, app.config["SESSION_COOKIE_NAME"], bureau, load_seconds)
     results += export_benchmarks(engine, url, app, bureau, token, membership_id)
+    results += upload_benchmark(engine, url, app)
     with app.app_context():
         db.engine.dispose()
     return results
@@ -309,7 +311,7 @@ WRK_P99 = re.compile(r"^\s*99%\s+([\d.]+)(us|ms|s)", re.M)
 WRK_BAD = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 
 
-def _serve(module: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+def _serve(module: str, env: dict[str, str], workers: int = 2) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     process = subprocess.Popen(
         [
@@ -317,7 +319,7 @@ def _serve(module: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], i
             "-m",
             "gunicorn",
             "-w",
-            "2",
+            str(workers),
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -337,12 +339,13 @@ def _serve(module: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], i
     raise RuntimeError(f"gunicorn {module} did not start")
 
 
-def _worker_peak_mb(master: int) -> float:
+def _worker_peak_mb(master: int, field: str = "VmHWM") -> float:
+    """The largest `field` (VmHWM: high-water resident size; VmRSS: resident now) over the workers."""
     peak = 0.0
     children = Path(f"/proc/{master}/task/{master}/children")
     for pid in children.read_text().split() if children.exists() else []:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 peak = max(peak, int(line.split()[1]) / 1024)
     return peak
 
@@ -495,6 +498,127 @@ def export_benchmarks(
     return results
 
 
+UPLOAD_MB = 20
+
+
+def _scan_pdf(megabytes: float, pages: int = 2) -> bytes:
+    """A PDF of phone-photo-like pages (noise compresses badly, like a real scan) of about `megabytes`."""
+    import io
+    import random
+
+    from PIL import Image
+
+    rng = random.Random(7)
+    side = int((megabytes * 1024 * 1024 / pages / 1.18) ** 0.5)  # JPEG q95 of noise: ~1.18 bytes a pixel
+    images = [Image.frombytes("RGB", (side, side), rng.randbytes(side * side * 3)) for _ in range(pages)]
+    out = io.BytesIO()
+    images[0].save(out, "PDF", save_all=True, append_images=images[1:], quality=95, resolution=200)
+    return out.getvalue()
+
+
+def _multipart(fields: dict[str, str], filename: str, data: bytes) -> tuple[bytes, str]:
+    boundary = "----portal-bench-" + os.urandom(8).hex()
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    ]
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{filename}"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode()
+    body = b"".join(parts) + head + data + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def _post(url: str, body: bytes, content_type: str, cookie: str) -> tuple[int, float]:
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": content_type, "Cookie": cookie}
+    )
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=300) as answer:
+            answer.read()
+            status = answer.status
+    except urllib.error.HTTPError as refused:
+        status = refused.code
+    return status, time.perf_counter() - started
+
+
+def upload_benchmark(engine: str, url: str, app: Any) -> list[Result]:
+    """A 20 MB scanned PDF into an applicant's checklist slot under gunicorn (one worker), against a bare
+    route receiving the same upload: time, and the worker's resident-size growth (VmRSS just before the
+    upload, VmHWM after it). A small upload first warms both (imports, templates, pools)."""
+    from portal.models import Application, User
+
+    with app.app_context():
+        draft = db.session.scalars(
+            select(Application).where(Application.status == "draft").order_by(Application.id).limit(1)
+        ).first()
+        if draft is None:
+            return [Result(engine, f"{UPLOAD_MB} MB upload", "skipped: no draft application in the data")]
+        applicant = db.session.get(User, draft.applicant_id)
+        assert applicant is not None
+        token = auth.start_session(db.session, applicant, datetime.now(UTC))
+        db.session.commit()
+        target = f"/me/applications/{draft.id}/materials"
+        page = f"/me/applications/{draft.id}"
+    client = app.test_client()
+    with client.session_transaction() as session_cookie:
+        session_cookie["_user_id"] = token
+        session_cookie["_fresh"] = True
+    html = client.get(page).get_data(as_text=True)
+    csrf = re.search(r'"X-CSRFToken": "([^"]+)"', html)
+    cookie_value = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    if csrf is None or cookie_value is None:
+        return [Result(engine, f"{UPLOAD_MB} MB upload", "skipped: could not log in as the applicant")]
+    cookie = f"{app.config['SESSION_COOKIE_NAME']}={cookie_value.value}"
+    big, small = _scan_pdf(UPLOAD_MB), _scan_pdf(0.2, pages=1)
+    fields = {"csrf_token": csrf.group(1), "slot": "other", "kind": "original"}
+    figures: dict[str, tuple[int, float, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="portal-bench-files-") as store:
+        env = {
+            "DATABASE_URL": url,
+            "PORTAL_SECRET_KEY": SECRET,
+            "PORTAL_STORAGE_DIR": store,
+            "BENCH_UPLOAD_DIR": store,
+            "PORTAL_MAX_UPLOAD_MB": str(UPLOAD_MB + 5),
+            "PORTAL_MATERIAL_FILE_LIMIT_KB": str((UPLOAD_MB + 5) * 1024),
+            "PORTAL_LOGIN_RATE_LIMIT": "1000000 per minute",
+        }
+        for name, module, path in (("ours", "app:app", target), ("floor", "bench.floor_app:app", "/upload")):
+            process, port = _serve(module, env, workers=1)
+            try:
+                for data, label in ((small, "warm.pdf"), (big, "scan.pdf")):
+                    body, content_type = _multipart(fields, label, data)
+                    before = _worker_peak_mb(process.pid, "VmRSS")
+                    status, seconds = _post(f"http://127.0.0.1:{port}{path}", body, content_type, cookie)
+                    assert status in (200, 303), (name, label, status)
+                figures[name] = (status, seconds, _worker_peak_mb(process.pid) - before)
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
+    ours, floor = figures["ours"], figures["floor"]
+    size = f"{len(big) / 1024 / 1024:.1f} MB"
+    return [
+        Result(
+            engine,
+            f"{size} scanned PDF upload, gunicorn -w 1 (time)",
+            f"{ours[1] * 1000:.0f} ms",
+            f"{floor[1] * 1000:.0f} ms",
+            ratio(ours[1], floor[1]),
+            "reported",
+        ),
+        Result(
+            engine,
+            "  worker RSS growth during that upload",
+            f"+{ours[2]:.1f} MB",
+            f"+{floor[2]:.1f} MB",
+            f"{ours[2] - floor[2]:+.1f} MB",
+            "≤ 10 MB",
+        ),
+    ]
+
+
 def domain_benchmarks() -> list[Result]:
     """Pure functions: per-call time only (they have no floor but themselves)."""
     from portal.domain.eligibility import Facts, check
@@ -554,10 +678,7 @@ ELIGIBILITY_FACTS: dict[str, Any] = {
     "continuing_education_hours": {"2023": 90},
 }
 
-PENDING = (
-    "20 MB upload (worker RSS growth ≤ 10 MB)",
-    "dossier PDF, 30 scanned pages (time, peak memory)",
-)
+PENDING = ("dossier PDF, 30 scanned pages (time, peak memory)",)
 
 
 def table(results: list[Result]) -> str:
@@ -607,7 +728,7 @@ def main() -> None:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
     results += domain_benchmarks()
-    results += [Result("—", name, "pending: needs the dossier (issue 4)") for name in PENDING]
+    results += [Result("—", name, "pending: needs the package PDF (issue 8)") for name in PENDING]
     report = (
         f"{machine()}; {args.applications:,} applications; run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"{(time.perf_counter() - started) / 60:.1f} min\n\n{table(results)}\n"

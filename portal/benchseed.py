@@ -10,7 +10,9 @@ The spread is realistic rather than uniform: 21 certifying authorities of very d
 provincial capital and small cities), 2 departments each, 300 enterprises, every status (a year's
 queue, so most applications are finished), Chinese names, valid GB 11643 ID numbers and GB 32100
 credit codes, notices for everyone who went through one, corrections for returned cases and
-certificate numbers for the certified.
+certificate numbers for the certified, and the dossier's metadata: a file row for every material in the
+checklist slots every application needs (no file bytes), endorsements of the copies and a seal per
+enterprise.
 """
 
 from __future__ import annotations
@@ -33,10 +35,14 @@ from portal.models import (
     CertificateSequence,
     Correction,
     CorrectionItem,
+    Endorsement,
+    Material,
     Membership,
     Notice,
     NoticeEntry,
     Organisation,
+    StoredFile,
+    UnitSeal,
     User,
 )
 from portal.services.auth import hash_password
@@ -142,6 +148,7 @@ class SeedSummary:
     organisations: int
     notices: int
     certificates: int
+    materials: int
     largest_bureau_id: int
     seconds: float
 
@@ -340,9 +347,14 @@ def seed(session: Session, applications: int, now: datetime, *, rng_seed: int = 
     bulk_insert(session, Application.__table__, rows)  # type: ignore[arg-type]
     notices = _notices(session, rng, rows, staff, now)
     _corrections(session, rows, staff, now)
+    materials = _materials(session, rng, rows, staff, now)
     _resync_sequences(
         session,
         [
+            "stored_files",
+            "unit_seals",
+            "materials",
+            "endorsements",
             "organisations",
             "users",
             "memberships",
@@ -363,6 +375,7 @@ def seed(session: Session, applications: int, now: datetime, *, rng_seed: int = 
         organisations=len(organisations),
         notices=notices,
         certificates=sum(1 for r in rows if r["certificate_no"]),
+        materials=materials,
         largest_bureau_id=largest,
         seconds=time.perf_counter() - started,
     )
@@ -627,6 +640,124 @@ def _corrections(
     for start in range(0, len(corrections), CHUNK):
         session.execute(insert(Correction.__table__), corrections[start : start + CHUNK])  # type: ignore[arg-type]
     bulk_insert(session, CorrectionItem.__table__, items)  # type: ignore[arg-type]
+
+
+# The slots (portal.domain.materials) every seeded application fills: ID, diploma, 备案表, contract;
+# a third also have a degree. Copies are endorsed by the enterprise's handler with its seal.
+MATERIAL_SLOTS = (
+    ("id_card", "original"),
+    ("diploma", "copy"),
+    ("xuexin", "original"),
+    ("labour_contract", "copy"),
+)
+
+
+def _file(ident: int, uploader: int, name: str, media_type: str, size: int, at: datetime) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "sha256": f"{ident:064x}",  # metadata only: no bytes are written to the store
+        "size": size,
+        "media_type": media_type,
+        "display_name": name,
+        "uploaded_by_id": uploader,
+        "created_at": at,
+    }
+
+
+def _materials(
+    session: Session,
+    rng: random.Random,
+    rows: list[dict[str, Any]],
+    staff: dict[int, tuple[int, int]],
+    now: datetime,
+) -> int:
+    """Materials metadata: files, checklist slots, endorsed copies and the enterprises' seals."""
+    file_id = _Ids(_next_id(session, StoredFile))
+    material_id = _Ids(_next_id(session, Material))
+    endorsement_id = _Ids(_next_id(session, Endorsement))
+    seal_id = _Ids(_next_id(session, UnitSeal))
+    files: list[dict[str, Any]] = []
+    seals: dict[int, int] = {}
+    seal_rows: list[dict[str, Any]] = []
+    for enterprise in sorted({r["enterprise_id"] for r in rows}):
+        handler, leader = staff[enterprise]
+        image = file_id()
+        files.append(_file(image, leader, "公章.png", "image/png", 40_000, now))
+        seals[enterprise] = seal_id()
+        seal_rows.append(
+            {
+                "id": seals[enterprise],
+                "org_id": enterprise,
+                "file_id": image,
+                "uploaded_by_id": leader,
+                "uploaded_at": now,
+                "retired_at": None,
+            }
+        )
+    materials: list[dict[str, Any]] = []
+    endorsements: list[dict[str, Any]] = []
+    for row in rows:
+        handler = staff[row["enterprise_id"]][0]
+        slots = list(MATERIAL_SLOTS) + ([("degree", "copy")] if row["id"] % 3 == 0 else [])
+        for slot, kind in slots:
+            at = row["created_at"] + timedelta(minutes=rng.randrange(1, 600))
+            pdf = rng.random() < 0.6
+            ident = file_id()
+            files.append(
+                _file(
+                    ident,
+                    row["applicant_id"],
+                    f"{slot}.{'pdf' if pdf else 'jpg'}",
+                    "application/pdf" if pdf else "image/jpeg",
+                    rng.randrange(150_000, 3_000_000),
+                    at,
+                )
+            )
+            material = material_id()
+            materials.append(
+                {
+                    "id": material,
+                    "application_id": row["id"],
+                    "slot": slot,
+                    "kind": kind,
+                    "file_id": ident,
+                    "thumbnail_id": None,
+                    "pages": rng.randrange(1, 5),
+                    "combined": 1,
+                    "document_date": at.date() if slot == "xuexin" else None,
+                    "uploaded_by_id": row["applicant_id"],
+                    "uploaded_at": at,
+                    "removed_at": None,
+                    "removed_by_id": None,
+                }
+            )
+            if kind == "copy" and row["status"] != Status.DRAFT.value:
+                stamped = file_id()
+                files.append(
+                    _file(stamped, handler, f"{slot}-与原件相符.pdf", "application/pdf", 400_000, at)
+                )
+                endorsements.append(
+                    {
+                        "id": endorsement_id(),
+                        "material_id": material,
+                        "stamped_file_id": stamped,
+                        "seal_id": seals[row["enterprise_id"]],
+                        "org_id": row["enterprise_id"],
+                        "handler_id": handler,
+                        "handler_name": "经办人",
+                        "opinion": "与原件相符",
+                        "endorsed_on": at.date(),
+                        "created_at": at,
+                        "revoked_at": None,
+                        "revoked_by_id": None,
+                        "revoke_reason": "",
+                    }
+                )
+    bulk_insert(session, StoredFile.__table__, files)  # type: ignore[arg-type]
+    bulk_insert(session, UnitSeal.__table__, seal_rows)  # type: ignore[arg-type]
+    bulk_insert(session, Material.__table__, materials)  # type: ignore[arg-type]
+    bulk_insert(session, Endorsement.__table__, endorsements)  # type: ignore[arg-type]
+    return len(materials)
 
 
 def staff_of(session: Session, org_id: int) -> tuple[User, User]:

@@ -47,7 +47,8 @@ def register_cli(app: Flask) -> None:
         click.echo(
             f"bench-seed: {summary.applications} applications, {summary.users} users, "
             f"{summary.organisations} organisations, {summary.notices} notices, "
-            f"{summary.certificates} certificates in {summary.seconds:.1f}s"
+            f"{summary.certificates} certificates, {summary.materials} materials (metadata) "
+            f"in {summary.seconds:.1f}s"
         )
 
     @app.cli.command("close-due-notices")

@@ -121,11 +121,24 @@ def _pdf_pages(part: Part) -> PdfReader:
 
 
 def _pdf_thumbnail(reader: PdfReader) -> bytes | None:
-    """A scanned PDF's first page is usually one image: that image, small. Otherwise none."""
+    """A scanned PDF's first page is usually one JPEG image: that image, small. Otherwise none.
+
+    The JPEG is read straight from the page's resources and decoded at reduced scale (Pillow's draft):
+    pypdf's `page.images` decodes every image of the page at full size first (~80 MB for one phone scan).
+    """
     try:
-        images = reader.pages[0].images
-        if images:
-            return _thumbnail(images[0].image.convert("RGB"))  # type: ignore[union-attr]
+        resources = reader.pages[0].get("/Resources")
+        xobjects = resources.get_object().get("/XObject") if resources else None
+        for ref in xobjects.get_object().values() if xobjects else []:
+            xobject = ref.get_object()
+            if xobject.get("/Subtype") != "/Image" or xobject.get("/Filter") not in (
+                "/DCTDecode",
+                ["/DCTDecode"],
+            ):
+                continue
+            image = Image.open(io.BytesIO(xobject.get_data()), formats=["JPEG"])
+            image.draft("RGB", (THUMB_SIDE, THUMB_SIDE))
+            return _thumbnail(image.convert("RGB"))
     except Exception:
         return None
     return None
@@ -171,7 +184,13 @@ def prepare(parts: list[Part], *, max_upload: int, limit: int) -> Prepared:
             raise ScanRejected(f"{len(parts)}张图片合成后超过{_kb(limit)}，请分几次上传或减少张数")
         return Prepared(data, PDF, len(images), thumb, len(parts), True)
 
-    # At least one PDF: join everything in order, images as pages of their own.
+    if len(parts) == 1:  # one PDF: checked and kept as it is (copying its pages would only cost memory)
+        reader = _pdf_pages(parts[0])
+        if len(parts[0].data) > limit:
+            raise _pdf_too_large(len(parts[0].data), limit)
+        return Prepared(parts[0].data, PDF, len(reader.pages), _pdf_thumbnail(reader), 1, False)
+
+    # Several files, at least one PDF: join everything in order, images as pages of their own.
     writer = PdfWriter()
     thumb: bytes | None = None
     for part, kind in zip(parts, kinds, strict=True):
@@ -186,18 +205,18 @@ def prepare(parts: list[Part], *, max_upload: int, limit: int) -> Prepared:
             if page is None:
                 raise ScanRejected(f"“{part.name}”压缩后仍超过{_kb(limit)}")
             writer.append(PdfReader(io.BytesIO(page)))
-    if len(parts) == 1:
-        data = parts[0].data
-    else:
-        out = io.BytesIO()
-        writer.write(out)
-        data = out.getvalue()
+    out = io.BytesIO()
+    writer.write(out)
+    data = out.getvalue()
     if len(data) > limit:
-        raise ScanRejected(
-            f"PDF 有{_kb(len(data))}，超过了每个文件{_kb(limit)}的上限；"
-            "请降低扫描分辨率，或上传照片由系统压缩"
-        )
-    return Prepared(data, PDF, len(writer.pages), thumb, len(parts), len(parts) > 1)
+        raise _pdf_too_large(len(data), limit)
+    return Prepared(data, PDF, len(writer.pages), thumb, len(parts), True)
+
+
+def _pdf_too_large(size: int, limit: int) -> ScanRejected:
+    return ScanRejected(
+        f"PDF 有{_kb(size)}，超过了每个文件{_kb(limit)}的上限；请降低扫描分辨率，或上传照片由系统压缩"
+    )
 
 
 def describe(media_type: str) -> str:

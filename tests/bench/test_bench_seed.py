@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from portal.benchseed import seed, staff_of
 from portal.domain.identity import normalize_resident_id
 from portal.domain.workflow import Status
-from portal.models import Application, Membership, User
+from portal.models import Application, Endorsement, Material, Membership, User
 from portal.services import queues
 from tests.conftest import Clock, db_engine
 
@@ -43,6 +43,27 @@ def test_bench_seed_spreads_valid_applications_over_every_status(session: Sessio
             assert application.current_org_id == application.department_id and application.reached_level == 1
         if application.status == Status.BUREAU_REVIEW.value:
             assert application.current_org_id == application.bureau_id and application.reached_level == 2
+
+
+def test_bench_seed_fills_the_checklist_slots_with_metadata_and_endorses_the_copies(
+    session: Session, seeded: Any
+) -> None:
+    applications = session.scalars(select(Application)).all()
+    slots: dict[int, set[str]] = {}
+    for material in session.scalars(select(Material)):
+        slots.setdefault(material.application_id, set()).add(material.slot)
+        assert material.file.size > 0 and len(material.file.sha256) == 64
+    assert seeded.materials == sum(len(s) for s in slots.values())
+    assert all({"id_card", "diploma", "xuexin", "labour_contract"} <= slots[a.id] for a in applications)
+    endorsed = session.scalars(select(Endorsement)).all()
+    assert endorsed and all(e.material.is_copy and e.seal.org_id == e.org_id for e in endorsed)
+    submitted_copies = session.scalar(
+        select(func.count())
+        .select_from(Material)
+        .join(Application, Application.id == Material.application_id)
+        .where(Material.kind == "copy", Application.status != Status.DRAFT.value)
+    )
+    assert len(endorsed) == submitted_copies
 
 
 def test_the_queue_fragment_sends_the_same_statements_for_5_and_50_rows_and_a_later_page(

@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from portal.documents import scans, stamps
@@ -77,3 +78,18 @@ def test_the_watermark_names_the_downloader() -> None:
     )
     page = PdfReader(io.BytesIO(marked)).pages[0]
     assert "仅供职称申报使用" in page.extract_text() and "谢晓燕" in page.extract_text()
+
+
+def test_a_scanned_pdf_is_kept_as_it_is_with_a_thumbnail_of_its_first_page() -> None:
+    photo = Image.new("RGB", (3000, 2000), "#3366aa")  # a phone scan: one large JPEG per page
+    out = io.BytesIO()
+    photo.save(out, "PDF", save_all=True, append_images=[photo], quality=90)
+    scan = out.getvalue()
+    prepared = scans.prepare([scans.Part("扫描件.pdf", scan)], max_upload=20 * MB, limit=20 * MB)
+    assert prepared.data == scan and prepared.pages == 2 and not prepared.recompressed
+    assert prepared.thumbnail is not None
+    thumbnail = Image.open(io.BytesIO(prepared.thumbnail))
+    assert max(thumbnail.size) <= scans.THUMB_SIDE and thumbnail.getpixel((10, 10))[2] > 150  # the blue page
+    with pytest.raises(scans.ScanRejected) as info:
+        scans.prepare([scans.Part("扫描件.pdf", scan)], max_upload=20 * MB, limit=len(scan) - 1)
+    assert "超过了每个文件" in info.value.message
