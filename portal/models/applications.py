@@ -30,19 +30,22 @@ class Application(Base):
         # Chosen from EXPLAIN plans at 100,000 applications (bench/README.md). Each scope's index leads
         # with the scope column, then the queue's keyset order (status_changed_at, id), so a page is an
         # index range with no sort at any depth; the trailing columns cover the tab counts, so the one
-        # aggregate query reads the index alone. They replace the single-column scope indexes.
+        # aggregate query reads the index alone, and so does the DISTINCT of the filter options (series,
+        # batch, enterprise; migration 0013). They replace the single-column scope indexes.
         Index(
             "ix_applications_bureau_queue",
             "bureau_id", "status_changed_at", "id", "reached_level", "status", "current_org_id", "awaiting",
+            "series", "batch_id", "enterprise_id",
         ),
         Index(
             "ix_applications_department_queue",
             "department_id", "status_changed_at", "id", "reached_level", "status", "current_org_id",
-            "awaiting",
+            "awaiting", "series", "batch_id", "enterprise_id",
         ),
         Index(
             "ix_applications_enterprise_queue",
-            "enterprise_id", "status_changed_at", "id", "status", "current_org_id", "awaiting",
+            "enterprise_id", "status_changed_at", "id", "status", "current_org_id", "awaiting", "series",
+            "batch_id",
         ),
         # 待初审 / 待签批: the organisation holding it and whose move it is, in queue order.
         Index("ix_applications_queue", "current_org_id", "awaiting", "status_changed_at", "id"),

@@ -271,9 +271,11 @@ def _counts_etag(tab_counts: dict[Tab, int]) -> str:
 def _options(session: Session, actor: Actor) -> dict[str, list[Any]]:
     """Values the filter selects offer: the series, batches and enterprises this organisation actually
     sees, from one DISTINCT over the scoped applications (it was three scans)."""
-    visible = visible_applications(actor).subquery()
+    # The scope's own columns, not a subquery of whole rows: the scope index covers them (migration 0013).
     triples = session.execute(
-        select(visible.c.series, visible.c.batch_id, visible.c.enterprise_id).distinct()
+        visible_applications(actor)
+        .with_only_columns(Application.series, Application.batch_id, Application.enterprise_id)
+        .distinct()
     ).all()
     series = sorted({s for s, _, _ in triples})
     batches = sorted({b for _, b, _ in triples if b is not None})
