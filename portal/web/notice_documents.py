@@ -1,18 +1,36 @@
-"""Notice documents shared by several blueprints: the result sheet PDF and QR codes for public pages."""
+"""Notice documents shared by several blueprints: an application's notice panel, the result sheet PDF and
+QR codes for public pages."""
 
 from __future__ import annotations
 
 import segno
-from flask import Response
+from flask import Response, url_for
 
 from portal.documents.notice_sheet import notice_result_pdf
 from portal.extensions import db
 from portal.models import Notice
 from portal.services import endorsements
 from portal.services import notices as service
+from portal.services.actors import Actor
 from portal.services.calendar import today
+from portal.web.context import now
 from portal.web.downloads import send_bytes
 from portal.web.storage import storage
+
+
+def notice_context(actor: Actor, application_id: int, result_endpoint: str) -> dict[str, object]:
+    """The notice an application is (or was) in, closed first if its period has ended (checked on access),
+    with the countdown and the link to the result sheet at `result_endpoint` of the caller's blueprint."""
+    notice = service.notice_of_application(db.session, actor, application_id)
+    if notice is None:
+        return {"notice": None}
+    if service.close_if_due(db.session, notice, now()):
+        db.session.commit()
+    return {
+        "notice": notice,
+        "notice_clock": service.notice_clock(db.session, notice, now()),
+        "result_url": url_for(result_endpoint, application_id=application_id),
+    }
 
 
 def result_pdf_response(notice: Notice) -> Response:

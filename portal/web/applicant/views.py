@@ -15,10 +15,10 @@ from portal.extensions import db
 from portal.models import Application
 from portal.services import applications as service
 from portal.services import certificates, corrections, eligibility, materials, notices, policies
-from portal.services.actors import Actor
 from portal.services.calendar import today
 from portal.services.scope import get_application
 from portal.services.transitions import available_actions
+from portal.web import notice_documents
 from portal.web.certificates.views import verify_key
 from portal.web.context import current_account, current_actor, now
 from portal.web.dossier import notice_closed
@@ -63,7 +63,9 @@ def _detail(
         typed = eligibility.FormValues(
             **{f.name: form.get(f.name, "") for f in fields(eligibility.FormValues)}
         )
-    notice_context = _notice_context(actor, application.id)
+    notice_context = notice_documents.notice_context(
+        actor, application.id, "applicant.download_notice_result"
+    )
     return render_page(
         "pages/applicant/show_application.html",
         fragment=fragment,
@@ -196,19 +198,6 @@ def download_notice_result(application_id: int) -> Response:
     if notice is None or notice.closed_at is None:
         abort(404)
     return result_pdf_response(notice)
-
-
-def _notice_context(actor: Actor, application_id: int) -> dict[str, object]:
-    notice = notices.notice_of_application(db.session, actor, application_id)
-    if notice is None:
-        return {"notice": None}
-    if notices.close_if_due(db.session, notice, now()):
-        db.session.commit()
-    return {
-        "notice": notice,
-        "notice_clock": notices.notice_clock(db.session, notice, now()),
-        "result_url": url_for("applicant.download_notice_result", application_id=application_id),
-    }
 
 
 FORM_FIELDS = (

@@ -15,10 +15,10 @@ from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import applications as applications_service
 from portal.services import corrections, eligibility, notices, queues, rosters
-from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI
 from portal.services.scope import get_application, note_identity_view, sees_full_identity
 from portal.services.transitions import available_actions
+from portal.web import notice_documents
 from portal.web.context import current_actor, now
 from portal.web.dossier import review_materials_context
 from portal.web.downloads import send_temporary_file
@@ -83,7 +83,7 @@ def _review_page(
 ) -> Response:
     actor = current_actor()
     application = get_application(db.session, actor, application_id)
-    notice_context = _notice_context(actor, application.id)
+    notice_context = notice_documents.notice_context(actor, application.id, "review.download_notice_result")
     return render_page(
         "pages/review/show_application.html",
         status=status,
@@ -231,19 +231,6 @@ def download_notice_result(application_id: int) -> Response:
     if notice is None or notice.closed_at is None:
         abort(404)
     return result_pdf_response(notice)
-
-
-def _notice_context(actor: Actor, application_id: int) -> dict[str, object]:
-    notice = notices.notice_of_application(db.session, actor, application_id)
-    if notice is None:
-        return {"notice": None}
-    if notices.close_if_due(db.session, notice, now()):
-        db.session.commit()
-    return {
-        "notice": notice,
-        "notice_clock": notices.notice_clock(db.session, notice, now()),
-        "result_url": url_for("review.download_notice_result", application_id=application_id),
-    }
 
 
 @bp.get("/queue.xlsx")
