@@ -8,6 +8,7 @@ Session argument anyway.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from flask import Flask, current_app
@@ -22,20 +23,52 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from portal.models.base import Base
 
+BUSY_TIMEOUT_SECONDS = 15
+
+
+class _Turn:
+    """A process-wide turn for SQLite transactions, taken at BEGIN and given back at COMMIT/ROLLBACK.
+
+    Every transaction takes SQLite's write lock (BEGIN IMMEDIATE, below), so transactions run one at a
+    time anyway; the question is how the others wait. SQLite's busy handler polls with growing sleeps,
+    and a newcomer can overtake a waiter again and again: with 20 concurrent clients T-LOAD-01 saw
+    requests wait past the 15 s busy timeout and fail with "database is locked". Threads queue on this
+    lock instead and are woken as soon as the turn is free. Other processes (gunicorn workers) still meet
+    at SQLite's lock. A thread that opens a second connection while holding the turn does not wait for
+    itself: SQLite's lock decides, as before; nor does anyone wait past the busy timeout for the turn.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owner: int | None = None
+
+    def take(self) -> bool:
+        me = threading.get_ident()
+        if self._owner == me or not self._lock.acquire(timeout=BUSY_TIMEOUT_SECONDS):
+            return False
+        self._owner = me
+        return True
+
+    def give_back(self) -> None:
+        self._owner = None
+        self._lock.release()
+
 
 def _configure_sqlite(engine: Engine) -> None:
-    """WAL, busy timeout, foreign keys, secure_delete, and BEGIN IMMEDIATE for every transaction.
+    """WAL, busy timeout, foreign keys, secure_delete, and BEGIN IMMEDIATE for every transaction, taken
+    in turn within the process (_Turn).
 
     Without BEGIN IMMEDIATE a deferred transaction that later writes fails at once with
     "database is locked" under contention, whatever the busy timeout says.
     """
+    turn = _Turn()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy's begin event below emits BEGIN
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -43,12 +76,33 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if turn.take():
+            connection.info["portal_turn"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _give_back(connection.info)
+            raise
+
+    def _give_back(info: dict[Any, Any]) -> None:
+        if info.pop("portal_turn", False):
+            turn.give_back()
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: Connection) -> None:
+        _give_back(connection.info)
+
+    @event.listens_for(engine.pool, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        _give_back(record.info)  # a connection returned mid-transaction (its owner went away)
 
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS}
+        )
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
