@@ -97,7 +97,7 @@ def test_one_application_travels_from_account_to_certificate(new_page: Any, cloc
     upload_material(applicant, "劳动（聘用）合同", [phone_photo()])
     sign_pledge(applicant)
     applicant.get_by_role("button", name="提交申报").click()
-    expect(applicant.locator(".badge")).to_have_text("已提交，待单位初审")
+    expect(applicant.locator(".badge")).to_have_text("已提交，待经办人初审")
 
     act_in_queue(hr, "待初审", "周文博", "经办人初审通过")
     leader: Page = new_page("enterprise-leader")

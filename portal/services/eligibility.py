@@ -63,7 +63,7 @@ class Evaluation:
 
 def outside_window_message(upcoming: Window | None) -> str:
     if upcoming is None or upcoming.opens is None or upcoming.closes is None:
-        return "当前不在受理期内，下一受理期尚未公布，请留意人社部门的通知"
+        return "当前不在受理期内，下一受理期尚未公布，请留意人社局的通知"
     return (
         f"当前不在受理期内，下一受理期：{format_period(upcoming.opens, upcoming.closes)}"
         f"（{window_title(upcoming)}）"
