@@ -126,9 +126,7 @@ def _laid_out(at: int | None, here: StepState) -> tuple[Step, ...]:
     """Steps before `at` done, `at` in state `here`, the one after it next, the rest later (or skipped)."""
     steps: list[Step] = []
     for index, route in enumerate(ROUTE):
-        if at is None:  # certified: the whole route is done
-            state = StepState.DONE
-        elif index < at:
+        if at is None or index < at:  # certified: the whole route is done
             state = StepState.DONE
         elif index == at:
             state = here

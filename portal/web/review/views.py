@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, request, url_for
 
 from portal.documents.certificates import QUEUE_HEADERS, table_xlsx
 from portal.domain import corrections as correction_rules
+from portal.domain import glossary
 from portal.domain.errors import DomainError, NotFound, StaleObject, ValidationFailed
 from portal.domain.identity import mask_id_number
 from portal.domain.workflow import Action, Status
@@ -287,5 +288,10 @@ def show_statistics() -> Response:
     filters = queues.Filters.from_args(request.args)
     stats = queues.statistics(db.session, current_actor(), filters, now())
     return render_page(
-        "pages/review/show_statistics.html", stats=stats, filters=filters, levels=applications_service.LEVELS
+        "pages/review/show_statistics.html",
+        stats=stats,
+        filters=filters,
+        levels=applications_service.LEVELS,
+        # the by-status chart colours each bar as the status badge of that status
+        status_tones={words.title: words.tone.value for words in glossary.STATUSES.values()},
     )
