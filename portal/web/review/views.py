@@ -18,6 +18,7 @@ from portal.services import applications as applications_service
 from portal.services import corrections, eligibility, notices, queues, rosters
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI
+from portal.services.progress import route_view
 from portal.services.scope import get_application, note_identity_view, sees_full_identity
 from portal.services.transitions import available_actions
 from portal.web.context import current_actor, now
@@ -85,6 +86,7 @@ def _review_page(
     actor = current_actor()
     application = get_application(db.session, actor, application_id)
     notice_context = _notice_context(actor, application.id)
+    timeline = applications_service.timeline(db.session, actor, application.id)
     return render_page(
         "pages/review/show_application.html",
         status=status,
@@ -94,7 +96,8 @@ def _review_page(
         evaluation=eligibility.evaluate(db.session, application, now()),
         **notice_context,
         **review_materials_context(actor, application, notice_context),
-        timeline=applications_service.timeline(db.session, actor, application.id),
+        timeline=timeline,
+        route=route_view(application, timeline),
         sections=correction_rules.SECTIONS,
         changes=corrections.changes_since_return(db.session, application),
         history=corrections.history(db.session, application.id),
