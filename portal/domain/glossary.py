@@ -13,6 +13,7 @@ module imports nothing and the workflow can import it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 # The steps of the route and the words for them (policy-spec §3, DESIGN.md §3).
@@ -129,3 +130,10 @@ VARIANTS: tuple[Variant, ...] = (
     Variant(r"人社部门|劳动局|人力资源和社会保障局", "人社局", "the certifying body is 人社局"),
     Variant(r"主管单位", "主管部门", "the park office level is 主管部门"),
 )
+
+
+def cn_date(value: date | None) -> str:
+    """A date as the UI writes it everywhere: 2026年9月29日 (never 2026-09-29); None as 未填写."""
+    if value is None:
+        return "未填写"
+    return f"{value.year}年{value.month}月{value.day}日"

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.eligibility import Education, Employer, Facts, Finding, Title, WorkPeriod, check
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
+from portal.domain.glossary import cn_date
 from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS, PolicyProfile, Window
 from portal.models import Application, Organisation, OrgKind, Ownership
 from portal.services import audit
@@ -203,8 +204,8 @@ def _held_by_cutoff(profile: PolicyProfile, facts: Facts) -> list[Finding]:
             "CUT-02",
             "block",
             clause,
-            f"{e.level}学历于{e.graduated_on.isoformat() if e.graduated_on else ''}取得，"
-            f"晚于终算时间{facts.cutoff.isoformat()}，本批次不能计入",
+            f"{e.level}学历于{cn_date(e.graduated_on)}取得，"
+            f"晚于终算时间{cn_date(facts.cutoff)}，本批次不能计入",
         )
     ]
 

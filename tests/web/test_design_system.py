@@ -143,3 +143,13 @@ def test_the_statistics_page_draws_server_rendered_charts_coloured_by_status(
     assert page.count('<svg class="bars"') == 5
     assert 'class="bar bar-done"' in page  # the certified bar in the badge's green
     assert "<title>已认定发证：1件</title>" in page
+
+
+def test_the_reviewer_sees_the_same_step_diagram_on_the_review_page(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    page = login_as(world.department.handler).get(f"/review/applications/{application.id}").text
+    states = [state for state, _ in _steps(page)]
+    assert states[:6] == ["done"] * 5 + ["current"] and states[6] == "next"
+    assert f"现在由：<strong>{world.department.org.name} · 经办人</strong>" in page

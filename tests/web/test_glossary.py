@@ -8,6 +8,7 @@ and for dates that would reach the user as ISO text: a date-like expression prin
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -74,9 +75,11 @@ def _iso_dates_shown(text: str) -> list[str]:
         expression = match.group(1).strip()
         before = text[max(0, match.start() - 8) : match.start()]
         in_value = before.endswith('value="')  # a date input's value is ISO by HTML's rule
-        if ".isoformat()" in expression and "url_for" not in expression and not in_value:
-            shown.append(expression)
-        elif DATE_LIKE.search(expression) and not FORMATTED.search(expression) and not in_value:
+        if in_value:
+            continue
+        iso_call = ".isoformat()" in expression and "url_for" not in expression
+        unformatted = DATE_LIKE.search(expression) is not None and not FORMATTED.search(expression)
+        if iso_call or unformatted:
             shown.append(expression)
     return shown
 
@@ -96,3 +99,22 @@ def test_the_date_scan_catches_an_iso_date_and_allows_urls_and_form_values() -> 
     assert not _iso_dates_shown("<p>{{ c.deadline|cn_date }}</p>")
     assert not _iso_dates_shown("<a href=\"{{ url_for('x', day=d.day.isoformat()) }}\">")
     assert not _iso_dates_shown('<input type="date" value="{{ form.deadline }}">')
+
+
+PORTAL = TEMPLATES.parent / "portal"
+# An f-string with Chinese text that interpolates an ISO date: a message a person reads.
+ISO_IN_MESSAGE = re.compile(
+    r"f[\"'][^\"']*[\u4e00-\u9fff][^\"']*\{[^}]*\.isoformat\(\)[^}]*\}|"
+    r"f[\"'][^\"']*\{[^}]*\.isoformat\(\)[^}]*\}[^\"']*[\u4e00-\u9fff]"
+)
+
+
+def test_no_message_in_the_code_writes_a_date_as_iso_text() -> None:
+    found = [
+        f"{path.relative_to(PORTAL.parent)}:{number}: {line.strip()[:90]}"
+        for path in sorted(PORTAL.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if ISO_IN_MESSAGE.search(line) and "send_bytes" not in line  # a file name may be ISO
+    ]
+    assert not found, "write dates in messages with glossary.cn_date (2026年9月29日):\n" + "\n".join(found)
+    assert glossary.cn_date(date(2026, 9, 29)) == "2026年9月29日"
