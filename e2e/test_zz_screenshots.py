@@ -84,10 +84,10 @@ def test_the_styleguide_renders_every_component_under_the_csp(new_page: Any) -> 
     admin.get_by_role("link", name="样式指南").click()
     expect(admin.get_by_role("heading", level=1)).to_contain_text("样式指南")
     expect(admin.locator(".status-certified").first).to_have_text("已认定发证")
+    _save(admin, "styleguide")
     admin.wait_for_function("() => window.htmx !== undefined")
     admin.get_by_role("button", name="加载示例内容").click()
     expect(admin.locator("#loading-demo")).to_contain_text("已加载")
-    _save(admin, "styleguide")
     questions: list[str] = []
 
     def answer_yes(dialog: Any) -> None:
@@ -96,5 +96,5 @@ def test_the_styleguide_renders_every_component_under_the_csp(new_page: Any) -> 
 
     admin.once("dialog", answer_yes)  # the destructive-action demo asks first, then posts
     admin.get_by_role("button", name="撤回申报（示例）").click()
-    expect(admin.locator(".flash-success")).to_contain_text("样式指南不做任何修改")
+    expect(admin.locator("#flash .flash-success")).to_contain_text("样式指南不做任何修改")
     assert questions == ["撤回后本次申报即终止，确定撤回吗？"]
