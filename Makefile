@@ -4,7 +4,7 @@ VENV   := .venv
 PIP    := $(VENV)/bin/pip
 FLASK  := $(VENV)/bin/flask --app app
 
-.PHONY: run test test-full bench install install-test install-bench system-packages browser lint migrate seed clean
+.PHONY: run test test-full bench screenshots install install-test install-bench system-packages browser lint migrate seed clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ test-full: install-test browser
 ## BENCH_APPLICATIONS=20000 make bench for a quicker run; the table lands in bench/last-run.md.
 bench: install-bench system-packages
 	@bash scripts/bench.sh
+
+## The README tour: each demo role's main page in chromium, saved to docs/screenshots/*.png (1280 wide).
+screenshots: install-test browser
+	@PORTAL_SCREENSHOTS=1 $(VENV)/bin/python -m pytest -q -m screenshots e2e/test_zz_screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache e2e/artifacts

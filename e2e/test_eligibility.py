@@ -55,7 +55,7 @@ def test_an_exam_title_is_stopped_before_submitting(new_page: Any, clock: Clock)
     applicant.get_by_label("最高学历").select_option("本科")
     expect(checks).to_contain_text("最高学历为本科")
     applicant.get_by_label("毕业时间").fill("2027-01-10")
-    expect(checks).to_contain_text("晚于终算时间2026-12-31")
+    expect(checks).to_contain_text("晚于终算时间2026年12月31日")
 
 
 def test_a_non_state_enterprise_engineer_is_stopped_with_the_clause(new_page: Any, clock: Clock) -> None:

@@ -97,7 +97,7 @@ def test_one_application_travels_from_account_to_certificate(new_page: Any, cloc
     upload_material(applicant, "劳动（聘用）合同", [phone_photo()])
     sign_pledge(applicant)
     applicant.get_by_role("button", name="提交申报").click()
-    expect(applicant.locator(".badge")).to_have_text("已提交，待单位初审")
+    expect(applicant.locator(".badge").first).to_have_text("已提交，待经办人初审")
 
     act_in_queue(hr, "待初审", "周文博", "经办人初审通过")
     leader: Page = new_page("enterprise-leader")
@@ -123,7 +123,7 @@ def test_one_application_travels_from_account_to_certificate(new_page: Any, cloc
 
     log_in(applicant, "13970709901", "Zhou@2026wb!")
     applicant.get_by_role("link", name="查看").click()
-    expect(applicant.locator(".badge")).to_have_text("已认定发证")
+    expect(applicant.locator(".badge").first).to_have_text("已认定发证")
     expect(applicant.locator("#certificate-no")).to_have_text(_certificate_pattern())
     steps = applicant.locator(".timeline li")
     expect(steps).to_have_count(11)  # created + ten steps of the road

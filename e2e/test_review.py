@@ -60,7 +60,7 @@ def test_a_return_with_two_items_is_fixed_and_the_changes_are_highlighted(new_pa
     applicant.get_by_role("button", name="保存草稿").click()
     expect(applicant.get_by_role("status").first).to_contain_text("申报表已保存")
     applicant.get_by_role("button", name="补正后重新提交").click()
-    expect(applicant.locator(".badge").first).to_have_text("已提交，待单位初审")
+    expect(applicant.locator(".badge").first).to_have_text("已提交，待经办人初审")
 
     hr.get_by_role("link", name="审核队列").click()
     hr.get_by_role("link", name="待初审").click()

@@ -100,7 +100,7 @@ def test_photos_become_one_copy_that_the_handler_endorses_with_the_seal(new_page
     sign_pledge(applicant)
     applicant.get_by_label("对提示事项的确认说明").fill("已知悉，按时提交社保参保证明")
     applicant.get_by_role("button", name="提交申报").click()
-    expect(applicant.locator(".badge").first).to_have_text("已提交，待单位初审")
+    expect(applicant.locator(".badge").first).to_have_text("已提交，待经办人初审")
 
     handler: Page = new_page("handler")
     log_in(handler, HANDLER)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from portal.domain.glossary import cn_date
 from portal.domain.policy import (
     EDUCATION_LEVELS,
     LEVELS,
@@ -453,7 +454,7 @@ def _matches(facts: Facts, names: Iterable[str]) -> bool | None:
 
 
 def _segments(periods: list[tuple[date, date]]) -> str:
-    return "、".join(f"{s.isoformat()}至{e.isoformat()}" for s, e in periods) or "无"
+    return "、".join(f"{cn_date(s)}至{cn_date(e)}" for s, e in periods) or "无"
 
 
 def _unconfirmed(note: str) -> str:
@@ -472,7 +473,7 @@ class _Years:
 
     def describe(self) -> str:
         return (
-            f"专业技术工作年限按周年计算至{self.cutoff.isoformat()}为{self.years}年"
+            f"专业技术工作年限按周年计算至{cn_date(self.cutoff)}为{self.years}年"
             f"（计入期间：{_segments(self.segments)}）"
         )
 
@@ -735,13 +736,13 @@ class _Check:
                 c.rule,
                 "info",
                 c.seniority_cutoff_citation,
-                f"资历（任职年限）计算截至{c.seniority_cutoff.isoformat()}"
-                + (f"；学历等计算至申报之日{f.cutoff.isoformat()}" if f.cutoff else ""),
+                f"资历（任职年限）计算截至{cn_date(c.seniority_cutoff)}"
+                + (f"；学历等计算至申报之日{cn_date(f.cutoff)}" if f.cutoff else ""),
             )
             return
         if c.cutoff_source == "batch":
             cutoffs = p.batch_cutoffs()
-            listed = "、".join(d.isoformat() for d in cutoffs)
+            listed = "、".join(cn_date(d) for d in cutoffs)
             if f.cutoff is None:
                 self.add(c.rule, "manual", clause, f"未提供终算时间；{p.title}各批次终算时间为{listed}")
                 return
@@ -751,7 +752,7 @@ class _Check:
                     c.rule,
                     "warn",
                     clause,
-                    f"终算时间{f.cutoff.isoformat()}不是{p.title}任何批次的终算时间（{listed}），按所填日期计算",
+                    f"终算时间{cn_date(f.cutoff)}不是{p.title}任何批次的终算时间（{listed}），按所填日期计算",
                 )
             else:
                 batch = next(w for w in p.batches if w.cutoff == f.cutoff)
@@ -759,7 +760,7 @@ class _Check:
                     c.rule,
                     "info",
                     batch.cutoff_citation,
-                    f"学历、资历和工作年限按{batch.name}终算时间{f.cutoff.isoformat()}计算，时间按周年计算",
+                    f"学历、资历和工作年限按{batch.name}终算时间{cn_date(f.cutoff)}计算，时间按周年计算",
                 )
             return
         if f.cutoff is None:
@@ -767,7 +768,7 @@ class _Check:
             return
         self.seniority_cutoff = f.cutoff
         default = "" if c.cutoff_confirmed else "（通知未规定终算时间，默认计算至申报之日）"
-        self.add(c.rule, "info", clause, f"工作年限计算至{f.cutoff.isoformat()}{default}")
+        self.add(c.rule, "info", clause, f"工作年限计算至{cn_date(f.cutoff)}{default}")
 
     # -- D. education -------------------------------------------------------------------------------
 
@@ -902,7 +903,7 @@ class _Check:
                 c.rule,
                 "warn",
                 c.cutoff_citation or c.citation,
-                f"在职经历按持续至终算时间{cutoff.isoformat()}计算；如申报人在此之前离职，年限须重新核定",
+                f"在职经历按持续至终算时间{cn_date(cutoff)}计算；如申报人在此之前离职，年限须重新核定",
             )
 
     def internship(
@@ -973,7 +974,7 @@ class _Check:
                     best = (row, e)
         if best is None:
             if older:
-                years = "、".join(f"{e.level or e.degree}（{e.graduated_on}）" for e in older)
+                years = "、".join(f"{e.level or e.degree}（{cn_date(e.graduated_on)}）" for e in older)
                 self.add(
                     g.transition_rule,
                     "manual",
@@ -988,7 +989,7 @@ class _Check:
                 self.add(g.rule, "block", g.citation, f"学历（{held}）不符合初定条件")
             return
         row, edu = best
-        got = f"{edu.level or edu.degree}（{edu.graduated_on}毕业）"
+        got = f"{edu.level or edu.degree}（{cn_date(edu.graduated_on)}毕业）"
         if f.level is None:
             self.add(g.rule, "info", row.citation, f"按学历{got}可初定{row.level}")
             return
@@ -1038,13 +1039,13 @@ class _Check:
                     "LVL-01",
                     "block",
                     clause,
-                    f"初定{level}须从事本专业技术工作，截至{cutoff.isoformat()}未见在岗经历",
+                    f"初定{level}须从事本专业技术工作，截至{cn_date(cutoff)}未见在岗经历",
                 )
             return
         done = full_years(spans, cutoff, c)
         segments = _segments(merge_periods(spans, cutoff))
         text = (
-            f"毕业后在本专业技术岗位见习按周年计算至{cutoff.isoformat()}为{done}年"
+            f"毕业后在本专业技术岗位见习按周年计算至{cn_date(cutoff)}为{done}年"
             f"（{segments}），初定{level}须见习{years}年期满"
         )
         if done < years:
@@ -1145,8 +1146,7 @@ class _Check:
             return
         got = self.years.years
         text = (
-            f"工作年限按周年计算至{self.years.cutoff.isoformat()}为{got}年，"
-            f"申报{f.level}需{required}年{because}"
+            f"工作年限按周年计算至{cn_date(self.years.cutoff)}为{got}年，申报{f.level}需{required}年{because}"
         )
         ok = got >= required
         if not row.confirmed:
@@ -1188,8 +1188,8 @@ class _Check:
             return
         held = full_years([(t.obtained_on, None)], cutoff, self.profile.counting)
         text = (
-            f"现有{t.level}职称于{t.obtained_on.isoformat()}取得，"
-            f"按周年计算至{cutoff.isoformat()}为{held}年，须满{needed}年"
+            f"现有{t.level}职称于{cn_date(t.obtained_on)}取得，"
+            f"按周年计算至{cn_date(cutoff)}为{held}年，须满{needed}年"
         )
         severity = "info" if held >= (needed or 0) else ("block" if row.confirmed else "manual")
         self.add(row.rule, severity, row.citation, text)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from portal.domain.glossary import cn_date
+
 XUEXIN_VALID_MONTHS = 6  # 004 二(八): the 备案表's online verification is set to 6 months
 XUEXIN_FROM_YEAR = 2002  # 004 二(八): graduates from 2002 on are verifiable on 学信网
 
@@ -256,7 +258,7 @@ def gaps(
                 found.append(Gap(slot, "未填写打印日期"))
             elif xuexin_valid_until(printed) < today:
                 found.append(
-                    Gap(slot, f"已超过6个月验证有效期（{xuexin_valid_until(printed).isoformat()}到期）")
+                    Gap(slot, f"已超过6个月验证有效期（{cn_date(xuexin_valid_until(printed))}到期）")
                 )
     return found
 

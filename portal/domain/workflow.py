@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from portal.domain import glossary
+
 
 class Status(StrEnum):
     DRAFT = "draft"
@@ -37,21 +39,8 @@ class Status(StrEnum):
         return self in FINAL_STATUSES
 
 
-STATUS_TITLES: dict[Status, str] = {
-    Status.DRAFT: "草稿",
-    Status.SUBMITTED: "已提交，待单位初审",
-    Status.UNIT_REVIEW: "单位审核中，待领导签批",
-    Status.UNIT_APPROVED: "单位已通过，待公示",
-    Status.IN_NOTICE: "公示中",
-    Status.NOTICE_PASSED: "公示无异议，待报送",
-    Status.DEPT_REVIEW: "主管部门审核中",
-    Status.BUREAU_REVIEW: "人社局审核中",
-    Status.CERTIFIED: "已认定发证",
-    Status.RETURNED: "已退回补正",
-    Status.ABANDONED: "逾期未补正，已终止",
-    Status.REJECTED: "未通过",
-    Status.WITHDRAWN: "已撤回",
-}
+# The words live in the glossary (one place for every term the UI shows).
+STATUS_TITLES: dict[Status, str] = {status: glossary.STATUSES[status.value].title for status in Status}
 
 FINAL_STATUSES = frozenset({Status.CERTIFIED, Status.ABANDONED, Status.REJECTED, Status.WITHDRAWN})
 
@@ -80,21 +69,7 @@ class Action(StrEnum):
         return self in {Action.RETURN, Action.REJECT, Action.SEND_BACK}
 
 
-ACTION_TITLES: dict[Action, str] = {
-    Action.SUBMIT: "提交申报",
-    Action.HANDLER_APPROVE: "经办人初审通过",
-    Action.LEADER_APPROVE: "领导签批通过",
-    Action.START_NOTICE: "发布公示",
-    Action.CLOSE_NOTICE: "公示期满无异议",
-    Action.FORWARD: "报送主管部门",
-    Action.CERTIFY: "认定发证",
-    Action.RETURN: "退回补正",
-    Action.SEND_BACK: "退回经办人重审",
-    Action.RESUBMIT: "补正后重新提交",
-    Action.REJECT: "不予通过",
-    Action.WITHDRAW: "撤回申报",
-    Action.ABANDON: "逾期未补正终止",
-}
+ACTION_TITLES: dict[Action, str] = {action: glossary.ACTION_TITLES[action.value] for action in Action}
 
 
 class Role(StrEnum):

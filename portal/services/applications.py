@@ -497,6 +497,8 @@ class TimelineEntry:
     action_title: str
     to_status_title: str
     reason: str
+    from_status: str = ""  # the status values, for the step diagram and the status badge
+    to_status: str = ""
 
 
 def timeline(session: Session, actor: Actor, application_id: int) -> list[TimelineEntry]:
@@ -531,6 +533,8 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
                 action_title=action_title,
                 to_status_title=Status(event.to_status).title if event.to_status else "",
                 reason=event.reason,
+                from_status=event.from_status or "",
+                to_status=event.to_status or "",
             )
         )
     return entries

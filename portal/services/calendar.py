@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import PermissionDenied, ValidationFailed
+from portal.domain.glossary import cn_date
 from portal.domain.workdays import CalendarEntry, WorkCalendar
 from portal.models import CalendarDay, CalendarYear, Setting
 from portal.services import audit
@@ -127,9 +128,9 @@ def add_day(session: Session, actor: Actor, day: date, kind: str, name: str, now
     if not kind:
         errors["kind"] = "请选择“放假”或“调休上班”"
     elif kind == "holiday" and day.weekday() >= 5:
-        errors["day"] = f"{day.isoformat()}本是周末，无须录入为放假日"
+        errors["day"] = f"{cn_date(day)}本是周末，无须录入为放假日"
     elif kind == "workday" and day.weekday() < 5:
-        errors["day"] = f"{day.isoformat()}本是工作日，无须录入为调休上班"
+        errors["day"] = f"{cn_date(day)}本是工作日，无须录入为调休上班"
     if errors:
         raise ValidationFailed(errors)
     row = session.get(CalendarDay, day) or CalendarDay(day=day)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.glossary import cn_date
 from portal.domain.identity import mask_id_number
 from portal.domain.workflow import Status
 from portal.models import (
@@ -237,7 +238,7 @@ def refuse_if_on_record(session: Session, user_id: int, now: datetime) -> None:
     record = active_integrity_record(session, user_id, now.astimezone(SHANGHAI).date())
     if record is not None:
         raise DomainError(
-            f"该申报人因“{record.reason}”列入诚信档案，{record.ends_on.isoformat()}前不得申报"
+            f"该申报人因“{record.reason}”列入诚信档案，{cn_date(record.ends_on)}前不得申报"
             f"（{record.clause}）",
             code="integrity_record",
         )

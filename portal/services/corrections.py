@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import corrections as rules
 from portal.domain.errors import ValidationFailed
+from portal.domain.glossary import cn_date
 from portal.domain.policy import Threshold
 from portal.domain.workdays import UnknownYear
 from portal.domain.workflow import Action, Level, Status, holder
@@ -96,7 +97,7 @@ def return_for_correction(
         Action.RETURN,
         now,
         expected_version=expected_version,
-        reason=f"{listing}（请于{deadline.isoformat()}前补正）",
+        reason=f"{listing}（请于{cn_date(deadline)}前补正）",
     )
     correction = Correction(
         application_id=returned.id,
@@ -227,7 +228,7 @@ def abandon_overdue(session: Session, now: datetime) -> list[Correction]:
                 application,
                 Action.ABANDON,
                 now,
-                reason=f"未在{correction.deadline.isoformat()}前补正，视为放弃申报（003 五(二)）",
+                reason=f"未在{cn_date(correction.deadline)}前补正，视为放弃申报（003 五(二)）",
             )
         correction.status, correction.closed_at = "abandoned", now
         done.append(correction)
@@ -255,7 +256,7 @@ def warn_deadlines(session: Session, now: datetime) -> list[Correction]:
             session,
             [application.applicant_id],
             "deadline",
-            f"补正截止日期 {correction.deadline.isoformat()} 临近（还剩{view.workdays_left}个工作日），"
+            f"补正截止日期 {cn_date(correction.deadline)} 临近（还剩{view.workdays_left}个工作日），"
             "逾期未补正将视为放弃申报。",
             f"/me/applications/{application.id}",
             now,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.eligibility import Education, Employer, Facts, Finding, Title, WorkPeriod, check
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
+from portal.domain.glossary import cn_date
 from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS, PolicyProfile, Window
 from portal.models import Application, Organisation, OrgKind, Ownership
 from portal.services import audit
@@ -63,7 +64,7 @@ class Evaluation:
 
 def outside_window_message(upcoming: Window | None) -> str:
     if upcoming is None or upcoming.opens is None or upcoming.closes is None:
-        return "当前不在受理期内，下一受理期尚未公布，请留意人社部门的通知"
+        return "当前不在受理期内，下一受理期尚未公布，请留意人社局的通知"
     return (
         f"当前不在受理期内，下一受理期：{format_period(upcoming.opens, upcoming.closes)}"
         f"（{window_title(upcoming)}）"
@@ -203,8 +204,8 @@ def _held_by_cutoff(profile: PolicyProfile, facts: Facts) -> list[Finding]:
             "CUT-02",
             "block",
             clause,
-            f"{e.level}学历于{e.graduated_on.isoformat() if e.graduated_on else ''}取得，"
-            f"晚于终算时间{facts.cutoff.isoformat()}，本批次不能计入",
+            f"{e.level}学历于{cn_date(e.graduated_on)}取得，"
+            f"晚于终算时间{cn_date(facts.cutoff)}，本批次不能计入",
         )
     ]
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from portal.documents import scans
 from portal.domain import materials as rules
 from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.domain.glossary import cn_date
 from portal.domain.uploads import EXTENSIONS
 from portal.domain.workflow import Status
 from portal.models import Application, Material, OrgKind, StoredFile
@@ -151,7 +152,7 @@ def upload_material(
                 errors["document_date"] = "打印日期不能晚于今天"
             elif rules.xuexin_valid_until(document_date) < today(now):
                 errors["document_date"] = (
-                    f"备案表打印于{document_date.isoformat()}，已超过6个月验证有效期，请在学信网重新打印"
+                    f"备案表打印于{cn_date(document_date)}，已超过6个月验证有效期，请在学信网重新打印"
                 )
         except ValueError:
             errors["document_date"] = "请填写备案表的打印日期，例如 2026-09-01"

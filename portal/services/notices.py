@@ -549,6 +549,13 @@ class NoticeClock:
     phase: str  # draft | upcoming | running | ended
     text: str
     workdays_left: int = 0
+    workdays_total: int = 0  # of the whole period (the countdown picture draws one box per working day)
+
+    @property
+    def workdays_done(self) -> int:
+        if self.phase == "ended":
+            return self.workdays_total
+        return self.workdays_total - self.workdays_left if self.phase == "running" else 0
 
 
 def notice_clock(session: Session, notice: Notice, now: datetime) -> NoticeClock:
@@ -558,11 +565,14 @@ def notice_clock(session: Session, notice: Notice, now: datetime) -> NoticeClock
     if notice.state is NoticeStatus.DRAFT:
         return NoticeClock("draft", f"草稿：拟定公示期 {period}")
     if day < notice.first_day:
-        return NoticeClock("upcoming", f"公示期：{period}；尚未开始")
+        total = work_calendar(session).workdays_between(notice.first_day, notice.last_day)
+        return NoticeClock("upcoming", f"公示期：{period}；尚未开始", total, total)
+    calendar = work_calendar(session)
+    total = calendar.workdays_between(notice.first_day, notice.last_day)
     if day <= notice.last_day:
-        left = work_calendar(session).workdays_between(day, notice.last_day)
-        return NoticeClock("running", f"公示期：{period}；还剩{left}个工作日", left)
-    return NoticeClock("ended", f"公示期：{period}；已期满")
+        left = calendar.workdays_between(day, notice.last_day)
+        return NoticeClock("running", f"公示期：{period}；还剩{left}个工作日", left, total)
+    return NoticeClock("ended", f"公示期：{period}；已期满", 0, total)
 
 
 def notice_of_application(session: Session, actor: Actor, application_id: int) -> Notice | None:

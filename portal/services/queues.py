@@ -16,11 +16,13 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, se
 from sqlalchemy.orm import Session, joinedload
 
 from portal.domain.errors import PermissionDenied
+from portal.domain.progress import Age, queue_age
+from portal.domain.workdays import UnknownYear, WorkCalendar
 from portal.domain.workflow import Action, Status
 from portal.models import Application, Organisation, OrgKind, User
 from portal.models.base import UTCDateTime
 from portal.services.actors import Actor
-from portal.services.calendar import SHANGHAI
+from portal.services.calendar import SHANGHAI, work_calendar
 from portal.services.scope import get_application, visible_applications
 from portal.services.transitions import available_actions
 
@@ -115,6 +117,12 @@ class QueueRow:
     actions: list[Action]
     own: bool  # the reviewer's own application: someone else must act on it
     waiting_days: int = 0
+    # Working days in the current step (None when the calendar lacks a year): the queue's ageing colour.
+    waiting_workdays: int | None = None
+
+    @property
+    def age(self) -> Age:
+        return queue_age(self.waiting_workdays or 0)
 
 
 @dataclass(frozen=True)
@@ -239,7 +247,8 @@ def queue(
     found = list(session.scalars(stmt.order_by(*order).limit(size + 1)).unique())
     has_more = len(found) > size
     found = found[:size]
-    rows = [_row(actor, application, now) for application in found]
+    calendar = work_calendar(session) if found else None
+    rows = [_row(actor, application, now, calendar) for application in found]
     tab_counts = counts(session, actor, filters, now) if with_counts else {}
     next_cursor = _encode(found[-1].status_changed_at, found[-1].id) if has_more and found else None
     options = _options(session, actor) if with_options else {}
@@ -292,19 +301,31 @@ def _options(session: Session, actor: Actor) -> dict[str, list[Any]]:
     return {"series": series, "enterprises": enterprises, "batches": batches}
 
 
-def _row(actor: Actor, application: Application, now: datetime) -> QueueRow:
+def _workdays_waited(calendar: WorkCalendar, since: datetime, now: datetime) -> int | None:
+    """Working days from the day after the case arrived up to today (arrived today: 0)."""
+    start = since.astimezone(SHANGHAI).date() + timedelta(days=1)
+    try:
+        return calendar.workdays_between(start, now.astimezone(SHANGHAI).date())
+    except UnknownYear:
+        return None  # the ageing colour waits for the administrator to enter the year
+
+
+def _row(
+    actor: Actor, application: Application, now: datetime, calendar: WorkCalendar | None = None
+) -> QueueRow:
     waiting = max((now - application.status_changed_at).days, 0)
     return QueueRow(
         application,
         available_actions(actor, application, as_reviewer=True),
         application.applicant_id == actor.user_id,
         waiting,
+        _workdays_waited(calendar, application.status_changed_at, now) if calendar else None,
     )
 
 
 def queue_row(session: Session, actor: Actor, application_id: int, now: datetime) -> QueueRow:
     _require_reviewer(actor)
-    return _row(actor, get_application(session, actor, application_id), now)
+    return _row(actor, get_application(session, actor, application_id), now, work_calendar(session))
 
 
 def export_rows(

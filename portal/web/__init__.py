@@ -9,6 +9,7 @@ from flask import Flask, Response, redirect, request, url_for
 from flask_login import current_user
 
 from portal.config import password_policy as _password_policy
+from portal.domain import glossary
 from portal.domain.identity import mask_id_number, mask_mobile
 from portal.domain.passwords import PasswordPolicy
 from portal.extensions import db, login_manager
@@ -124,6 +125,7 @@ def register_web(app: Flask) -> None:
     from portal.web.public.views import bp as public_bp
     from portal.web.review import materials as _review_materials  # noqa: F401  (routes on review_bp)
     from portal.web.review.views import bp as review_bp
+    from portal.web.styleguide import bp as styleguide_bp
 
     password_policy(app)  # fail at start on a bad PORTAL_PASSWORD_* setting, naming it
     _setup_login(app)
@@ -141,6 +143,7 @@ def register_web(app: Flask) -> None:
         inbox_bp,
         certificates_bp,
         files_bp,
+        styleguide_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -148,7 +151,11 @@ def register_web(app: Flask) -> None:
         cn_date=_cn_date, cn_datetime=_cn_datetime, mask_id=mask_id_number, mask_phone=mask_mobile, zip=zip
     )
     app.jinja_env.globals.update(
-        current_membership=current_membership, memberships=memberships, stand_ins=stand_ins
+        current_membership=current_membership,
+        memberships=memberships,
+        stand_ins=stand_ins,
+        status_words=glossary.status_words,
+        term=glossary.term,
     )
     _register_macros(app)
 

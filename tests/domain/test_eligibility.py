@@ -258,9 +258,9 @@ def test_a_pathway_the_profile_does_not_cover_is_blocked():
 def test_cut_02_the_cutoff_must_be_a_batch_cutoff():
     """CUT-02 (001 三(七)): 03-31 / 06-30 / 09-30 / 12-31."""
     info = [f for f in by_rule(check(GZ26, facts()), "CUT-02") if f.severity == "info"]
-    assert "第二批终算时间2026-06-30" in info[0].message
+    assert "第二批终算时间2026年6月30日" in info[0].message
     (warn,) = [f for f in by_rule(check(GZ26, facts(cutoff="2026-05-01")), "CUT-02") if "不是" in f.message]
-    assert warn.severity == "warn" and "2026-03-31" in warn.message
+    assert warn.severity == "warn" and "2026年3月31日" in warn.message
     assert "manual" in severities(check(GZ26, facts(cutoff=None)), "CUT-02")
 
 
@@ -276,23 +276,23 @@ def test_cut_01_ganzhou_2022_batch_cutoffs():
     """CUT-01 (000 三(八)): 2022-06-30 and 2022-12-31."""
     findings = check(GZ22, facts(cutoff="2022-12-31"))
     assert severities(findings, "CUT-01") == ["info"]
-    assert "2022-12-31" in by_rule(findings, "CUT-01")[0].message
+    assert "2022年12月31日" in by_rule(findings, "CUT-01")[0].message
 
 
 def test_cut_03_zhenjiang_seniority_counts_to_2023_12_31():
     """CUT-03 (003 二(八)): seniority to 2023-12-31 whatever the application day."""
     findings = check(ZJ, facts(pathway="评审", cutoff="2024-05-01"))
     (years,) = by_rule(findings, "CUT-06")
-    assert "至2023-12-31为3年" in years.message  # 2020-07-01 .. 2023-12-31
-    assert "申报之日2024-05-01" in by_rule(findings, "CUT-03")[0].message
+    assert "至2023年12月31日为3年" in years.message  # 2020年7月1日 .. 2023年12月31日
+    assert "申报之日2024年5月1日" in by_rule(findings, "CUT-03")[0].message
 
 
 def test_cut_04_kunming_years_in_post_count_to_2022_12_31_for_city_committees():
     """CUT-04 (004 二(四))."""
     (years,) = by_rule(check(KM, facts(pathway="评审", cutoff="2022-08-01")), "CUT-06")
-    assert "至2022-12-31为2年" in years.message
+    assert "至2022年12月31日为2年" in years.message
     (years,) = by_rule(check(KM, facts(pathway="认定", cutoff="2022-08-01")), "CUT-06")
-    assert "至2022-08-01为2年" in years.message
+    assert "至2022年8月1日为2年" in years.message
 
 
 def test_cut_05_nantong_counts_to_the_application_day():
@@ -325,7 +325,7 @@ def test_lvl_05_ganzhou_years_per_level_are_unconfirmed_and_go_to_manual_review(
     """LVL-05 (001 三 引言): the message names the counted years and the cited source."""
     (finding,) = by_rule(check(GZ26, facts()), "LVL-05")
     assert finding.severity == "manual"
-    assert "至2026-06-30为6年" in finding.message and "赣人社规〔2025〕3号" in finding.message
+    assert "至2026年6月30日为6年" in finding.message and "赣人社规〔2025〕3号" in finding.message
 
 
 def test_maj_02_mismatch_adds_one_year_with_a_message_naming_the_facts():
@@ -337,7 +337,7 @@ def test_maj_02_mismatch_adds_one_year_with_a_message_naming_the_facts():
     assert finding.severity == "block"
     assert (
         finding.message
-        == "工作年限按周年计算至2026-06-30为3年，申报中级需4年（所学专业与从事专业不同，延长1年）"
+        == "工作年限按周年计算至2026年6月30日为3年，申报中级需4年（所学专业与从事专业不同，延长1年）"
     )
     assert severities(findings, "MAJ-02") == ["info"]
     assert severities(check(profile, facts(major_matches=True, work=work)), "LVL-05") == ["info"]
@@ -369,7 +369,7 @@ def test_years_count_professional_work_after_graduation_only():
         {"from": "2021-07-01", "to": None, "professional": True, "internship": False},
     ]
     (years,) = by_rule(check(GZ26, facts(work=work)), "CUT-06")
-    assert "为5年" in years.message and "2021-07-01至2026-06-30" in years.message
+    assert "为5年" in years.message and "2021年7月1日至2026年6月30日" in years.message
     incomplete = [{"from": "2020-07-01", "professional": True}]
     assert "manual" in severities(check(GZ26, facts(work=incomplete)), "CUT-06")
 
@@ -613,7 +613,7 @@ def test_early_01_township_graduates_apply_one_year_early_for_their_first_title(
     township = check(profile, facts(**base, employer={"region": "东川区", "township": True}))
     assert severities(township, "EARLY-01") == ["info"]
     years = years_finding(township, "CHAN-08")
-    assert years.severity == "info" and "需2年" in years.message  # 2 full years to 2022-12-31
+    assert years.severity == "info" and "需2年" in years.message  # 2 full years to 2022年12月31日
     town = check(profile, facts(**base, employer={"region": "东川区", "township": False}))
     assert years_finding(town, "CHAN-08").severity == "block" and by_rule(town, "EARLY-01") == []
     unknown = check(profile, facts(**base, employer={"region": "东川区"}))

@@ -67,7 +67,7 @@ def test_the_xuexin_record_is_valid_six_months_from_printing() -> None:
         pledge_signed=True,
         document_dates={"xuexin": date(2026, 3, 1)},
     )
-    assert [g.slot.key for g in expired] == ["xuexin"] and "2026-09-01到期" in expired[0].why
+    assert [g.slot.key for g in expired] == ["xuexin"] and "2026年9月1日到期" in expired[0].why
     undated = m.gaps(facts, filled, today=date(2026, 9, 28), pledge_signed=True)
     assert undated[0].why == "未填写打印日期"
 

@@ -153,7 +153,7 @@ def test_the_applicant_is_warned_three_working_days_before_the_deadline_once(
     assert [c.application_id for c in warned] == [application.id]
     assert corrections.warn_deadlines(session, shanghai(date(2026, 10, 19))) == []
     texts = [n.text for n in notifications.inbox(session, actor_for(application.applicant, None))]
-    assert any("补正截止日期 2026-10-20 临近" in t for t in texts)
+    assert any("补正截止日期 2026年10月20日 临近" in t for t in texts)
 
 
 def test_work_arriving_notifies_the_staff_whose_move_it_is(

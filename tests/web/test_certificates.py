@@ -87,7 +87,7 @@ def test_revocation_shows_on_the_public_check_and_bars_the_person_for_three_year
             applications.StartInput(application.applicant_id, "工程", "土木", "中级"),
             clock.now,
         )
-    assert barred.value.code == "integrity_record" and "2029-09-27" in barred.value.message
+    assert barred.value.code == "integrity_record" and "2029年9月27日" in barred.value.message
 
 
 def test_a_draft_started_before_the_record_cannot_be_submitted(

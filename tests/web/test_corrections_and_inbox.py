@@ -213,7 +213,7 @@ def test_statistics_count_what_the_organisation_sees(
     make_application(session, world, clock.now, steps=1)
     make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
     page = login_as(world.enterprise.leader).get("/review/statistics").text
-    assert "共 2 件申报" in page and "<svg" in page and "已提交，待单位初审" in page
+    assert "共 2 件申报" in page and "<svg" in page and "已提交，待经办人初审" in page
     department = login_as(world.department.leader).get("/review/statistics?level=中级").text
     assert "共 1 件申报" in department
     assert login_as(world.admin).get("/review/statistics").status_code == 403

@@ -202,7 +202,7 @@ def test_the_applicant_submits_withdraws_and_follows_the_timeline(
     )
     assert submitted.status_code == 303
     page = browser.get(f"/me/applications/{application.id}").text
-    assert "已提交，待单位初审" in page and "提交申报" in page and "撤回申报" in page
+    assert "已提交，待经办人初审" in page and "提交申报" in page and "撤回申报" in page
     browser.post(f"/me/applications/{application.id}/act", data={"action": "withdraw"})
     session.refresh(application)
     assert application.state is Status.WITHDRAWN

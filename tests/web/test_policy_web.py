@@ -72,7 +72,7 @@ def test_the_precheck_follows_what_is_typed(
         query_string={"education": "本科", "graduated_on": "2027-01-10"},
         headers=HX,
     ).text
-    assert "晚于终算时间2026-12-31" in later
+    assert "晚于终算时间2026年12月31日" in later
 
 
 def test_warnings_are_acknowledged_and_reviewers_see_them(

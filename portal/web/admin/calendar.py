@@ -7,6 +7,7 @@ from datetime import date
 from flask import Response, flash, request, url_for
 
 from portal.domain.errors import ValidationFailed
+from portal.domain.glossary import cn_date
 from portal.extensions import db
 from portal.services import calendar as service
 from portal.web.admin.views import bp
@@ -65,7 +66,7 @@ def add_calendar_day() -> Response:
         db.session.rollback()
         return _page(year, errors=invalid.fields, form=request.form.to_dict(), status=422)
     db.session.commit()
-    flash(f"已录入 {day.isoformat()}", "success")
+    flash(f"已录入 {cn_date(day)}", "success")
     return see_other(url_for("admin.show_calendar", year=day.year))
 
 
@@ -78,7 +79,7 @@ def remove_calendar_day(day: str) -> Response:
         return _page(_year(), status=404)
     service.remove_day(db.session, current_actor(), parsed, now())
     db.session.commit()
-    flash(f"已删除 {parsed.isoformat()} 的录入", "success")
+    flash(f"已删除 {cn_date(parsed)} 的录入", "success")
     return see_other(url_for("admin.show_calendar", year=parsed.year))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Response, flash, request, url_for
 
 from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.glossary import cn_date
 from portal.domain.policy import LEVELS
 from portal.extensions import db
 from portal.services import policies as service
@@ -105,7 +106,7 @@ def _save_window(window_id: int | None) -> Response:
             if status.last_workday
             else ""
         )
-        flash(f"注意：截止日 {row.closes.isoformat()} 是休息日{last}", "error")
+        flash(f"注意：截止日 {cn_date(row.closes)} 是休息日{last}", "error")
     return hx_trigger(see_other(url_for("admin.show_policy")), "windows-changed")
 
 

@@ -16,6 +16,7 @@ from portal.models import Application
 from portal.services import applications as service
 from portal.services import certificates, corrections, eligibility, materials, notices, policies
 from portal.services.calendar import today
+from portal.services.progress import route_view
 from portal.services.scope import get_application
 from portal.services.transitions import available_actions
 from portal.web import notice_documents
@@ -66,13 +67,15 @@ def _detail(
     notice_context = notice_documents.notice_context(
         actor, application.id, "applicant.download_notice_result"
     )
+    timeline = service.timeline(db.session, actor, application.id)
     return render_page(
         "pages/applicant/show_application.html",
         fragment=fragment,
         status=status,
         application=application,
         actions=available_actions(actor, application),
-        timeline=service.timeline(db.session, actor, application.id),
+        timeline=timeline,
+        route=route_view(application, timeline),
         missing=service.missing_for_submit(application),
         editable=application.state in service.EDITABLE,
         errors=errors or {},

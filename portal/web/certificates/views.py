@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, flash, request, url_for
 
 from portal.documents.certificates import approval_pdf, certificates_xlsx
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
+from portal.domain.glossary import cn_date
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import certificates as service
@@ -77,7 +78,7 @@ def approval_document() -> Response:
         if a.certificate_revoked_at is None
     ]
     if not chosen:
-        flash(f"{day.isoformat()}没有认定发证的人员", "error")
+        flash(f"{cn_date(day)}没有认定发证的人员", "error")
         return see_other(url_for("certificates.list_certificates"))
     rows = [
         (a.applicant.name, a.enterprise.name, f"{a.series}/{a.specialty}", a.level, a.certificate_no or "")

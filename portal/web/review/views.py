@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, request, url_for
 
 from portal.documents.certificates import QUEUE_HEADERS, table_xlsx
 from portal.domain import corrections as correction_rules
+from portal.domain import glossary
 from portal.domain.errors import DomainError, NotFound, StaleObject, ValidationFailed
 from portal.domain.identity import mask_id_number
 from portal.domain.workflow import Action, Status
@@ -16,6 +17,7 @@ from portal.models import OrgKind
 from portal.services import applications as applications_service
 from portal.services import corrections, eligibility, notices, queues, rosters
 from portal.services.calendar import SHANGHAI
+from portal.services.progress import route_view
 from portal.services.scope import get_application, note_identity_view, sees_full_identity
 from portal.services.transitions import available_actions
 from portal.web import notice_documents
@@ -84,6 +86,7 @@ def _review_page(
     actor = current_actor()
     application = get_application(db.session, actor, application_id)
     notice_context = notice_documents.notice_context(actor, application.id, "review.download_notice_result")
+    timeline = applications_service.timeline(db.session, actor, application.id)
     return render_page(
         "pages/review/show_application.html",
         status=status,
@@ -93,7 +96,8 @@ def _review_page(
         evaluation=eligibility.evaluate(db.session, application, now()),
         **notice_context,
         **review_materials_context(actor, application, notice_context),
-        timeline=applications_service.timeline(db.session, actor, application.id),
+        timeline=timeline,
+        route=route_view(application, timeline),
         sections=correction_rules.SECTIONS,
         changes=corrections.changes_since_return(db.session, application),
         history=corrections.history(db.session, application.id),
@@ -274,5 +278,10 @@ def show_statistics() -> Response:
     filters = queues.Filters.from_args(request.args)
     stats = queues.statistics(db.session, current_actor(), filters, now())
     return render_page(
-        "pages/review/show_statistics.html", stats=stats, filters=filters, levels=applications_service.LEVELS
+        "pages/review/show_statistics.html",
+        stats=stats,
+        filters=filters,
+        levels=applications_service.LEVELS,
+        # the by-status chart colours each bar as the status badge of that status
+        status_tones={words.title: words.tone.value for words in glossary.STATUSES.values()},
     )

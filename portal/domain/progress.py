@@ -1,0 +1,198 @@
+"""Where an application stands, as pictures read it: the route's steps, and how long a case has waited.
+
+`progress()` lays the workflow's route (applicant → enterprise → department → bureau, each organisation's
+handler first and its leader second, the public notice and the forwarding in between) out as steps and
+marks which are done, which one holds the application now (and who: the organisation level and the role
+from portal.domain.workflow), and what comes next. The applicant's page draws it as a step diagram.
+
+`queue_age()` turns the working days a case has waited in a queue into the colour band and the words the
+queue shows (colour is never the only signal).
+
+Pure: no Flask, no SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from portal.domain import glossary
+from portal.domain.workflow import Level, Role, Status, awaiting, holder
+
+
+class StepState(StrEnum):
+    DONE = "done"
+    CURRENT = "current"
+    RETURNED = "returned"  # the step the application was returned from: the applicant corrects it now
+    STOPPED = "stopped"  # the step where it ended without a certificate
+    NEXT = "next"
+    LATER = "later"
+    SKIPPED = "skipped"  # after a stop: will not happen
+
+    @property
+    def title(self) -> str:
+        return {
+            "done": "已完成",
+            "current": "正在办理",
+            "returned": "退回补正中",
+            "stopped": "在此终止",
+            "next": "下一步",
+            "later": "未开始",
+            "skipped": "不再办理",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class RouteStep:
+    key: str
+    title: str
+    level: Level | None  # None: the applicant's own step
+    role: Role
+
+
+T = glossary.TERMS
+# The route every application takes (DESIGN.md §3); the workflow's TRANSITIONS walk it in this order.
+ROUTE: tuple[RouteStep, ...] = (
+    RouteStep("submit", glossary.ACTION_TITLES["submit"], None, Role.APPLICANT),
+    RouteStep("unit_handler", T["handler_review"], Level.ENTERPRISE, Role.HANDLER),
+    RouteStep("unit_leader", T["leader_sign"], Level.ENTERPRISE, Role.LEADER),
+    RouteStep("notice", T["notice"], Level.ENTERPRISE, Role.HANDLER),
+    RouteStep("forward", T["forward"] + T["department"], Level.ENTERPRISE, Role.LEADER),
+    RouteStep("dept_handler", T["handler_review"], Level.DEPARTMENT, Role.HANDLER),
+    RouteStep("dept_leader", T["leader_sign"], Level.DEPARTMENT, Role.LEADER),
+    RouteStep("bureau_handler", T["handler_review"], Level.BUREAU, Role.HANDLER),
+    RouteStep("bureau_leader", T["leader_sign"] + "、" + T["certify"], Level.BUREAU, Role.LEADER),
+)
+
+
+def step_index(status: Status, handler_signed: bool) -> int:
+    """The step of ROUTE an application in this (non-final, non-returned) status is at."""
+    fixed = {
+        Status.DRAFT: 0,
+        Status.SUBMITTED: 1,
+        Status.UNIT_REVIEW: 2,
+        Status.UNIT_APPROVED: 3,
+        Status.IN_NOTICE: 3,
+        Status.NOTICE_PASSED: 4,
+    }
+    if status in fixed:
+        return fixed[status]
+    if status is Status.DEPT_REVIEW:
+        return 6 if handler_signed else 5
+    if status is Status.BUREAU_REVIEW:
+        return 8 if handler_signed else 7
+    raise ValueError(f"{status} is not a step of the route")
+
+
+@dataclass(frozen=True)
+class Step:
+    index: int
+    key: str
+    title: str
+    level: Level | None
+    role: Role
+    state: StepState
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+
+@dataclass(frozen=True)
+class Progress:
+    steps: tuple[Step, ...]
+    status: Status
+    holder_level: Level | None  # the organisation holding it now (None: the applicant, or nobody)
+    holder_role: Role | None  # whose move it is (None: nobody's — a running notice, or a final status)
+    note: str  # one sentence: where it is and what happens next
+
+    @property
+    def current(self) -> Step | None:
+        return next(
+            (s for s in self.steps if s.state in (StepState.CURRENT, StepState.RETURNED, StepState.STOPPED)),
+            None,
+        )
+
+    @property
+    def next_step(self) -> Step | None:
+        return next((s for s in self.steps if s.state is StepState.NEXT), None)
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for s in self.steps if s.state is StepState.DONE)
+
+
+def _laid_out(at: int | None, here: StepState) -> tuple[Step, ...]:
+    """Steps before `at` done, `at` in state `here`, the one after it next, the rest later (or skipped)."""
+    steps: list[Step] = []
+    for index, route in enumerate(ROUTE):
+        if at is None or index < at:  # certified: the whole route is done
+            state = StepState.DONE
+        elif index == at:
+            state = here
+        elif here is StepState.STOPPED:
+            state = StepState.SKIPPED
+        elif index == at + 1:
+            state = StepState.NEXT
+        else:
+            state = StepState.LATER
+        steps.append(Step(index, route.key, route.title, route.level, route.role, state))
+    return tuple(steps)
+
+
+def progress(
+    status: Status,
+    *,
+    handler_signed: bool = False,
+    returned_from: Status | None = None,
+    stopped_at: Status | None = None,
+) -> Progress:
+    """The route's steps for one application.
+
+    `handler_signed`: the current stage's handler has signed (the leader's turn). `returned_from`: for a
+    returned application, the status it resumes at. `stopped_at`: for a rejected, withdrawn or abandoned
+    one, the status it was in when it stopped (None when unknown: the diagram then starts at the top).
+    """
+    words = glossary.STATUSES[status.value]
+    if status is Status.CERTIFIED:
+        return Progress(_laid_out(None, StepState.DONE), status, None, None, words.explanation)
+    if status is Status.RETURNED:
+        resume = returned_from or Status.SUBMITTED
+        at = step_index(resume, handler_signed and resume in (Status.DEPT_REVIEW, Status.BUREAU_REVIEW))
+        return Progress(_laid_out(at, StepState.RETURNED), status, None, Role.APPLICANT, words.explanation)
+    if status.is_final:
+        if stopped_at is None or stopped_at.is_final:
+            at = 0
+        elif stopped_at is Status.RETURNED:
+            at = step_index(returned_from or Status.SUBMITTED, False)
+        else:
+            at = step_index(stopped_at, handler_signed)
+        return Progress(_laid_out(at, StepState.STOPPED), status, None, None, words.explanation)
+    at = step_index(status, handler_signed)
+    level = holder(status)
+    role = awaiting(status, 1 if handler_signed else None)
+    return Progress(_laid_out(at, StepState.CURRENT), status, level, role, words.explanation)
+
+
+class Age(StrEnum):
+    """How long a case has waited in a queue, in working days: the queue's colour band."""
+
+    FRESH = "fresh"
+    AGEING = "ageing"  # ≥ AGEING_DAYS
+    OVERDUE = "overdue"  # ≥ OVERDUE_DAYS
+
+    @property
+    def title(self) -> str:
+        return {"fresh": "", "ageing": "等待较久", "overdue": "等待过久"}[self.value]
+
+
+AGEING_DAYS = 3
+OVERDUE_DAYS = 5
+
+
+def queue_age(workdays_waiting: int) -> Age:
+    if workdays_waiting >= OVERDUE_DAYS:
+        return Age.OVERDUE
+    if workdays_waiting >= AGEING_DAYS:
+        return Age.AGEING
+    return Age.FRESH

@@ -1,0 +1,57 @@
+"""The step diagram of one application: the domain's route steps with the names of its own organisations.
+
+portal.domain.progress decides which steps are done and who holds the application; this module adds what
+only the database knows (the enterprise, department and bureau of this application's route, and where a
+stopped application stopped, from its timeline) so the template only draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.domain.progress import Progress, Step, progress
+from portal.domain.workflow import Level, Role, Status
+from portal.models import Application
+from portal.services.applications import TimelineEntry
+
+
+@dataclass(frozen=True)
+class RouteView:
+    progress: Progress
+    org_names: dict[str, str]  # Level value -> this application's organisation at that level
+
+    def org_of(self, step: Step) -> str:
+        return self.org_names[step.level.value] if step.level else "申报人本人"
+
+    @property
+    def holder_text(self) -> str:
+        """Who holds the application now, in words: organisation and role."""
+        p = self.progress
+        if p.holder_role is Role.APPLICANT:
+            return "申报人本人"
+        if p.holder_level is None:
+            return ""
+        org = self.org_names[p.holder_level.value]
+        if p.holder_role is None:
+            return f"{org}（公示期间，无需办理）" if p.status is Status.IN_NOTICE else org
+        return f"{org} · {p.holder_role.title}"
+
+
+def route_view(application: Application, timeline: list[TimelineEntry]) -> RouteView:
+    status = application.state
+    stopped_at: Status | None = None
+    if status.is_final and timeline and timeline[-1].from_status:
+        stopped_at = Status(timeline[-1].from_status)
+    returned_from = Status(application.returned_from) if application.returned_from else None
+    steps = progress(
+        status,
+        handler_signed=application.handler_signed_by_id is not None,
+        returned_from=returned_from,
+        stopped_at=stopped_at,
+    )
+    names = {
+        Level.ENTERPRISE.value: application.enterprise.name,
+        Level.DEPARTMENT.value: application.department.name,
+        Level.BUREAU.value: application.bureau.name,
+    }
+    return RouteView(steps, names)

@@ -1,0 +1,109 @@
+"""The step diagram's logic (where an application is on its route, who holds it) and the queue's age bands."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.domain import glossary
+from portal.domain.progress import ROUTE, Age, StepState, progress, queue_age, step_index
+from portal.domain.workflow import TRANSITIONS, Action, Level, Role, Status
+
+
+def states(status: Status, **kwargs: object) -> list[StepState]:
+    return [s.state for s in progress(status, **kwargs).steps]  # type: ignore[arg-type]
+
+
+def test_a_draft_is_at_the_first_step_and_the_applicant_holds_it() -> None:
+    p = progress(Status.DRAFT)
+    assert p.current is not None and p.current.key == "submit"
+    assert p.holder_role is Role.APPLICANT and p.holder_level is None
+    assert p.next_step is not None and p.next_step.key == "unit_handler"
+    assert states(Status.DRAFT)[2:] == [StepState.LATER] * (len(ROUTE) - 2)
+
+
+@pytest.mark.parametrize(
+    ("status", "signed", "key", "level", "role"),
+    [
+        (Status.SUBMITTED, False, "unit_handler", Level.ENTERPRISE, Role.HANDLER),
+        (Status.UNIT_REVIEW, True, "unit_leader", Level.ENTERPRISE, Role.LEADER),
+        # the handler drafts the notice, the leader publishes it
+        (Status.UNIT_APPROVED, False, "notice", Level.ENTERPRISE, Role.HANDLER),
+        (Status.NOTICE_PASSED, False, "forward", Level.ENTERPRISE, Role.LEADER),
+        (Status.DEPT_REVIEW, False, "dept_handler", Level.DEPARTMENT, Role.HANDLER),
+        (Status.DEPT_REVIEW, True, "dept_leader", Level.DEPARTMENT, Role.LEADER),
+        (Status.BUREAU_REVIEW, False, "bureau_handler", Level.BUREAU, Role.HANDLER),
+        (Status.BUREAU_REVIEW, True, "bureau_leader", Level.BUREAU, Role.LEADER),
+    ],
+)
+def test_each_review_status_names_its_step_and_who_holds_it(
+    status: Status, signed: bool, key: str, level: Level, role: Role
+) -> None:
+    p = progress(status, handler_signed=signed)
+    assert p.current is not None and p.current.key == key
+    assert p.current.state is StepState.CURRENT
+    assert (p.holder_level, p.holder_role) == (level, role)
+    assert p.done_count == p.current.index
+    assert p.note == glossary.STATUSES[status.value].explanation
+
+
+def test_a_running_notice_is_held_by_the_enterprise_but_nobody_has_to_act() -> None:
+    p = progress(Status.IN_NOTICE)
+    assert p.current is not None and p.current.key == "notice"
+    assert p.holder_level is Level.ENTERPRISE and p.holder_role is None
+    assert p.next_step is not None and p.next_step.key == "forward"
+
+
+def test_certified_means_every_step_done_and_nobody_holds_it() -> None:
+    p = progress(Status.CERTIFIED)
+    assert set(states(Status.CERTIFIED)) == {StepState.DONE}
+    assert p.current is None and p.next_step is None and p.holder_role is None
+
+
+def test_a_return_marks_the_step_it_resumes_at_and_the_applicant_holds_it() -> None:
+    p = progress(Status.RETURNED, returned_from=Status.DEPT_REVIEW)
+    assert p.current is not None and p.current.key == "dept_handler"
+    assert p.current.state is StepState.RETURNED
+    assert p.holder_role is Role.APPLICANT
+    assert p.done_count == 5
+
+
+def test_a_leaders_return_resumes_at_the_leaders_step() -> None:
+    p = progress(Status.RETURNED, returned_from=Status.BUREAU_REVIEW, handler_signed=True)
+    assert p.current is not None and p.current.key == "bureau_leader"
+
+
+def test_a_stopped_application_shows_where_it_stopped_and_skips_the_rest() -> None:
+    p = progress(Status.REJECTED, stopped_at=Status.DEPT_REVIEW)
+    assert p.current is not None and p.current.key == "dept_handler"
+    assert p.current.state is StepState.STOPPED
+    assert [s.state for s in p.steps[6:]] == [StepState.SKIPPED] * 3
+    assert p.next_step is None and p.holder_role is None
+    withdrawn = progress(Status.WITHDRAWN, stopped_at=Status.DRAFT)
+    assert withdrawn.current is not None and withdrawn.current.key == "submit"
+
+
+def test_the_route_follows_the_workflow_table() -> None:
+    # Every forward transition of the table moves the diagram on by one step (or stays on the notice).
+    forward = {Action.SUBMIT, Action.HANDLER_APPROVE, Action.LEADER_APPROVE, Action.FORWARD}
+    for row in TRANSITIONS:
+        if row.action not in forward or row.target is None:
+            continue
+        signed_before = row.action is Action.LEADER_APPROVE
+        before = step_index(row.source, signed_before)
+        after_signed = row.action is Action.HANDLER_APPROVE and row.target == row.source
+        after = step_index(row.target, after_signed)
+        assert after == before + 1, row
+
+
+def test_every_route_step_uses_glossary_words() -> None:
+    words = set(glossary.TERMS.values()) | set(glossary.ACTION_TITLES.values())
+    for step in ROUTE:
+        assert any(w in step.title for w in words), step
+
+
+@pytest.mark.parametrize(
+    ("days", "age"), [(0, Age.FRESH), (2, Age.FRESH), (3, Age.AGEING), (4, Age.AGEING), (5, Age.OVERDUE)]
+)
+def test_queue_age_bands_in_working_days(days: int, age: Age) -> None:
+    assert queue_age(days) is age
+    assert bool(age.title) is (age is not Age.FRESH)  # the band also has words, not colour alone

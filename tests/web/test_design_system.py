@@ -1,0 +1,155 @@
+"""The design system over HTTP: /styleguide (admins only) and the pictures on the real pages — the
+applicant's step diagram, the notice countdown, queue ageing in working days, the statistics charts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from portal.domain import glossary
+from portal.domain.workflow import Status
+from tests.conftest import Clock
+from tests.factories import STEPS_TO, World, make_application, make_world
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def test_the_styleguide_shows_every_component_to_the_bureau_admin(world: World, login_as: Any) -> None:
+    page = login_as(world.admin).get("/styleguide")
+    assert page.status_code == 200
+    html = page.text
+    for status in Status:  # every workflow status, by the one macro, in its tone
+        words = glossary.STATUSES[status.value]
+        badge = f'<span class="badge badge-{words.tone.value} status-{status.value}">{words.title}</span>'
+        assert badge in html
+    for marker in (
+        'class="btn btn-primary"',  # buttons
+        'class="btn btn-danger"',
+        'data-confirm="撤回后本次申报即终止，确定撤回吗？"',  # the destructive action asks
+        'aria-describedby="e-sample-error"',  # a field's error is tied to it
+        "11位手机号，用于登录和接收通知",  # a field's hint
+        'class="flash flash-error"',
+        'class="empty"',
+        'class="htmx-indicator spinner"',
+        'class="table-scroll"',  # the sticky-header table
+        "等待过久",  # queue ageing words
+        'class="steps"',  # the step diagram
+        "notice-countdown-day passed",  # the countdown
+        '<svg class="bars"',  # the chart
+        "经办人初审",  # the glossary
+    ):
+        assert marker in html, marker
+    assert "2026年9月29日" in html  # the timeline's dates in the one date format
+
+
+def test_the_styleguide_is_403_for_everyone_but_the_admin(world: World, login_as: Any, client: Any) -> None:
+    others = (world.bureau.leader, world.bureau.handler, world.enterprise.handler, world.department.leader)
+    for user in others:
+        browser = login_as(user)
+        assert browser.get("/styleguide").status_code == 403
+        assert browser.post("/styleguide").status_code == 403
+    assert client.get("/styleguide").status_code == 302  # not logged in: to the login page
+
+
+def test_the_styleguide_confirmation_demo_changes_nothing_and_says_so(world: World, login_as: Any) -> None:
+    browser = login_as(world.admin)
+    response = browser.post("/styleguide")
+    assert response.status_code == 303
+    assert "样式指南不做任何修改" in browser.get("/styleguide").text
+
+
+def test_the_loading_demo_is_a_fragment_of_the_styleguide(world: World, login_as: Any) -> None:
+    fragment = login_as(world.admin).get("/styleguide?demo=loading", headers=HX)
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert 'id="loading-demo"' in fragment.text and "已加载" in fragment.text
+
+
+def _steps(html: str) -> list[tuple[str, str]]:
+    """(state, title) of each step of the diagram, in order."""
+    return re.findall(r'<li class="step step-(\w+)".*?<span class="step-title">([^<]+)</span>', html, re.S)
+
+
+def test_the_applicant_sees_where_the_application_is_and_who_holds_it(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_REVIEW])
+    page = login_as(application.applicant).get(f"/me/applications/{application.id}").text
+    steps = _steps(page)
+    assert [state for state, _ in steps] == ["done", "done", "current", "next"] + ["later"] * 5
+    assert steps[2][1] == "领导签批"
+    assert f"现在由：<strong>{world.enterprise.org.name} · 领导</strong>" in page
+    assert f"下一步：{world.enterprise.org.name} · 公示" in page
+    assert 'aria-current="step"' in page
+
+
+def test_a_returned_application_shows_the_applicant_holds_it(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    handler = login_as(world.enterprise.handler)
+    returned = handler.post(
+        f"/review/applications/{application.id}/return",
+        data={"sections": "education", "reason_education": "学历证书不清晰", "deadline": "2026-10-16"},
+    )
+    assert returned.status_code == 303, returned.text
+    page = login_as(application.applicant).get(f"/me/applications/{application.id}").text
+    assert [state for state, _ in _steps(page)][:3] == ["done", "returned", "next"]
+    assert "现在由：<strong>申报人本人</strong>" in page
+
+
+def test_the_notice_countdown_draws_one_box_per_working_day(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.IN_NOTICE])
+    page = login_as(application.applicant).get(f"/me/applications/{application.id}").text
+    boxes = re.findall(r'class="notice-countdown-day( passed)?"', page)
+    assert len(boxes) >= 5  # at least 5 working days (policy-spec §7)
+    assert "个工作日" in page and 'role="img"' in page
+
+
+def test_the_queue_colours_and_words_cases_waiting_in_working_days(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    fresh = login_as(world.enterprise.handler).get("/review/queue").text
+    assert 'class="age-fresh"' in fresh and "0个工作日" in fresh
+
+    def queue_after(days: int) -> str:
+        clock.advance(days=days)  # a new login each time: the old session has expired
+        return str(login_as(world.enterprise.handler).get("/review/queue").text)
+
+    holiday = queue_after(9)  # Monday 9-28 → Wednesday 10-7: the National Day holiday does not count
+    assert 'class="age-fresh"' in holiday and ">2个工作日<" in holiday
+    ageing = queue_after(1)  # Thursday 10-8: 3 working days
+    assert 'class="age-ageing"' in ageing and '3个工作日<span class="age-words">（等待较久）' in ageing
+    overdue = queue_after(2)  # Saturday 10-10 is a 调休 working day: 5
+    assert 'class="age-overdue"' in overdue and '5个工作日<span class="age-words">（等待过久）' in overdue
+
+
+def test_the_statistics_page_draws_server_rendered_charts_coloured_by_status(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.CERTIFIED])
+    page = login_as(world.bureau.leader).get("/review/statistics").text
+    assert page.count('<svg class="bars"') == 5
+    assert 'class="bar bar-done"' in page  # the certified bar in the badge's green
+    assert "<title>已认定发证：1件</title>" in page
+
+
+def test_the_reviewer_sees_the_same_step_diagram_on_the_review_page(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    page = login_as(world.department.handler).get(f"/review/applications/{application.id}").text
+    states = [state for state, _ in _steps(page)]
+    assert states[:6] == ["done"] * 5 + ["current"] and states[6] == "next"
+    assert f"现在由：<strong>{world.department.org.name} · 经办人</strong>" in page
