@@ -497,6 +497,7 @@ class TimelineEntry:
     action_title: str
     to_status_title: str
     reason: str
+    org_id: int | None = None  # the organisation the actor acted for (the package groups opinions by it)
 
 
 def timeline(session: Session, actor: Actor, application_id: int) -> list[TimelineEntry]:
@@ -531,6 +532,7 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
                 action_title=action_title,
                 to_status_title=Status(event.to_status).title if event.to_status else "",
                 reason=event.reason,
+                org_id=event.org_id,
             )
         )
     return entries
