@@ -5,7 +5,7 @@ uploaded and endorsed), and batch ZIPs of many applications built step by step.
 
 Access: the reviewing organisations on the application's route and the enterprise's staff — exactly the
 staff scope of services.scope — never an applicant, never another tenant (404 like a missing id). Every
-package made is audited (download_package), with the stored files it read.
+package made is audited (export_package), with the stored files it read.
 
 Batches are built one application per request (step_batch) into a ZIP file appended on disk, with the job's
 state in a JSON file beside it: nothing is held in memory or in a process between steps, so any worker
@@ -40,7 +40,7 @@ from portal.domain.identity import mask_id_number
 from portal.domain.materials import SLOT_BY_KEY
 from portal.domain.uploads import EXTENSIONS
 from portal.models import Application, Material, Notice, Organisation, StoredFile
-from portal.services import audit, endorsements, notices
+from portal.services import audit, endorsements, notices, queues
 from portal.services.actors import Actor
 from portal.services.applications import timeline
 from portal.services.calendar import SHANGHAI, today
@@ -105,7 +105,7 @@ def _read(
     except (FileCorrupted, FileMissing) as problem:
         kind = "hash_mismatch" if isinstance(problem, FileCorrupted) else "missing"
         audit.record(
-            session, actor, "download_package", now, object_type="application",
+            session, actor, "export_package", now, object_type="application",
             object_id=application.id, outcome="failed", detail={"file_id": stored.id, "problem": kind},
         )  # fmt: skip
         what = "内容被改动" if kind == "hash_mismatch" else "文件缺失"
@@ -314,7 +314,7 @@ def package_pdf(
     application = downloadable(session, actor, application_id)
     built = build_pdf(session, storage, actor, application, now)
     audit.record(
-        session, actor, "download_package", now, object_type="application", object_id=application.id,
+        session, actor, "export_package", now, object_type="application", object_id=application.id,
         detail={"format": "pdf", "pages": built.pages, "files": built.file_ids,
                 "sha256": hashlib.sha256(built.data).hexdigest()},
     )  # fmt: skip
@@ -491,7 +491,7 @@ def package_zip(
     with zipfile.ZipFile(target, "w") as zf:
         detail = write_application(session, storage, actor, application, zf, "", now, with_pdf=False)
     audit.record(
-        session, actor, "download_package", now, object_type="application", object_id=application.id,
+        session, actor, "export_package", now, object_type="application", object_id=application.id,
         detail={"format": "zip", **detail},
     )  # fmt: skip
     return f"申报材料原件-{application.applicant.name}-{application.id}.zip"
@@ -659,6 +659,23 @@ def start_batch(
     return job
 
 
+def filtered_ids(
+    session: Session, actor: Actor, tab: queues.Tab, filters: queues.Filters, now: datetime
+) -> list[int]:
+    """Every application the queue shows for this tab and these filters (the same query as the list),
+    refused when there are more than one batch may hold."""
+    ids: list[int] = []
+    for application in queues.export_rows(session, actor, tab, filters, now):
+        ids.append(application.id)
+        if len(ids) > MAX_BATCH:
+            raise ValidationFailed(
+                {"ids": f"筛选结果超过{MAX_BATCH}件，不能一次打包；请按批次、单位或级别缩小筛选范围"}
+            )
+    if not ids:
+        raise ValidationFailed({"ids": "当前筛选没有申报可以打包"})
+    return ids
+
+
 def step_batch(
     session: Session, storage: Storage, actor: Actor, workdir: Path, token: str, now: datetime
 ) -> BatchJob:
@@ -692,7 +709,7 @@ def step_batch(
                     session, storage, actor, application, zf, folder + "/", now, with_pdf=True
                 )
             audit.record(
-                session, actor, "download_package", now, object_type="application",
+                session, actor, "export_package", now, object_type="application",
                 object_id=application.id, detail={"format": "batch", "token": job.token, **detail},
             )  # fmt: skip
         except NotFound:
@@ -714,7 +731,7 @@ def finished_batch(
     if not job.finished:
         raise DomainError(f"打包尚未完成（{job.done}/{job.total}），请等待完成后再下载", code="not_finished")
     audit.record(
-        session, actor, "download_package_batch", now, object_type="package_batch", object_id=None,
+        session, actor, "export_package_batch", now, object_type="package_batch", object_id=None,
         detail={"token": job.token, "applications": job.ids, "failed": [i for i, _ in job.failed]},
     )  # fmt: skip
     return job, zip_path(workdir, token)

@@ -73,7 +73,12 @@ def dept(world: World) -> Actor:
 
 def test_the_binding_order_puts_sections_first_and_materials_in_slot_order() -> None:
     order = rules.binding_order(
-        [("other", 9, "其他"), ("id_card", 12, "身份证"), ("diploma", 3, "毕业证"), ("id_card", 4, "身份证2")],
+        [
+            ("other", 9, "其他"),
+            ("id_card", 12, "身份证"),
+            ("diploma", 3, "毕业证"),
+            ("id_card", 4, "身份证2"),
+        ],
         has_notice_result=True,
     )
     assert [e.part for e in order[:4]] == [
@@ -174,7 +179,9 @@ def test_only_the_route_and_the_enterprise_may_have_the_package(
         name, data = packages.package_pdf(session, STORAGE, actor, application.id, clock.now)
         assert data.startswith(b"%PDF") and application.applicant.name in name
     events = session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "download_package", AuditEvent.object_id == application.id)
+        select(AuditEvent).where(
+            AuditEvent.action == "export_package", AuditEvent.object_id == application.id
+        )
     ).all()
     assert len(events) == 2 and all(e.detail["format"] == "pdf" for e in events)
 
