@@ -44,7 +44,9 @@ def test_the_review_page_links_the_package_and_the_pdf_comes_down_audited(
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert titles == ["封面", "申报表", "各级审核意见", "公示结果", "申报材料"]
     event = session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "export_package", AuditEvent.object_id == application.id)
+        select(AuditEvent).where(
+            AuditEvent.action == "export_package", AuditEvent.object_id == application.id
+        )
     ).one()
     assert event.actor_id == world.department.handler.id and event.detail["pages"] == len(reader.pages)
 
@@ -62,9 +64,12 @@ def test_another_tenant_and_the_applicant_get_no_package(
         assert login_as(world.other_enterprise.handler).get(url).status_code == 404
         assert login_as(world.bureau.handler).get(url).status_code == 404  # not reached the bureau yet
         assert login_as(application.applicant).get(url).status_code == 403  # staff only
-    assert login_as(world.enterprise.leader).get(
-        f"/packages/applications/{application.id}/package.zip"
-    ).status_code == 200
+    assert (
+        login_as(world.enterprise.leader)
+        .get(f"/packages/applications/{application.id}/package.zip")
+        .status_code
+        == 200
+    )
 
 
 def test_a_batch_from_the_queue_shows_progress_and_holds_every_selected_application(
