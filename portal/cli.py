@@ -195,11 +195,13 @@ def register_operations_cli(app: Flask) -> None:
 
     @app.cli.command("sweep")
     def sweep_command() -> None:
-        """Remove temporary files and files no row refers to, once older than an hour."""
+        """Remove temporary files and files no row refers to, once older than an hour, and batch
+        packages older than a day."""
         report = files.sweep(db.session, store_dir(), datetime.now(UTC))
+        batches = packages.sweep_batches(Path(app.config["PORTAL_PACKAGE_DIR"]), datetime.now(UTC))
         click.echo(
             f"已清理 {report.temporary} 个临时文件、{report.orphans} 个无主文件；"
-            f"{report.kept_young} 个不足1小时的暂不处理"
+            f"{report.kept_young} 个不足1小时的暂不处理；过期的批量打包文件 {batches} 个"
         )
 
     @app.cli.group("package")

@@ -47,6 +47,14 @@ BINDING_ORDER: tuple[Part, ...] = (
 BINDING_SLOTS: tuple[str, ...] = tuple(slot.key for slot in SLOTS if slot.source is Source.UPLOAD)
 
 
+_SLOT_RANK = {key: index for index, key in enumerate(BINDING_SLOTS)}
+
+
+def material_rank(slot: str, material_id: int) -> tuple[int, int]:
+    """Where a material is bound: by its slot's place in the checklist, then in upload order."""
+    return (_SLOT_RANK.get(slot, len(_SLOT_RANK)), material_id)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One bound item: a section of ours or one material file, with its bookmark title."""
@@ -60,13 +68,12 @@ class Entry:
 def binding_order(materials: Iterable[tuple[str, int, str]], *, has_notice_result: bool) -> list[Entry]:
     """The package's table of contents: (slot, material id, title) triples of the materials, sorted into
     binding order (slot order, then upload order); the notice result only when a result sheet exists."""
-    rank = {key: index for index, key in enumerate(BINDING_SLOTS)}
     entries: list[Entry] = []
     for part in BINDING_ORDER:
         if part is Part.NOTICE_RESULT and not has_notice_result:
             continue
         if part is Part.MATERIALS:
-            ordered = sorted(materials, key=lambda m: (rank.get(m[0], len(rank)), m[1]))
+            ordered = sorted(materials, key=lambda m: material_rank(m[0], m[1]))
             entries.extend(Entry(part, title, slot, material_id) for slot, material_id, title in ordered)
             continue
         entries.append(Entry(part, part.title))

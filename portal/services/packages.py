@@ -230,7 +230,7 @@ def build_pdf(
     session: Session, storage: Storage, actor: Actor, application: Application, now: datetime
 ) -> BuiltPdf:
     """The package PDF of an application the caller has already checked access to."""
-    present = active_materials(session, application.id)
+    present = _bound_materials(session, application)
     by_id = {m.id: m for m in present}
     numbered = {m.id: i for i, m in enumerate(present, start=1)}
     notice_pdf = _notice_pdf(session, storage, actor, application)
@@ -341,38 +341,31 @@ class ManifestFile:
     endorsed_on: str = ""
 
 
-def _extension(stored: StoredFile) -> str:
-    return EXTENSIONS.get(stored.media_type, "bin")
+def _bound_materials(session: Session, application: Application) -> list[Material]:
+    """The application's materials in binding order (the PDF, its table of contents and the ZIP agree)."""
+    present = active_materials(session, application.id)
+    return sorted(present, key=lambda m: rules.material_rank(m.slot, m.id))
 
 
-def _material_files(
-    application: Application, present: list[Material]
-) -> Iterable[tuple[str, StoredFile, ManifestFile]]:
+def _material_files(present: list[Material]) -> Iterable[tuple[str, StoredFile, ManifestFile]]:
+    """Each material's original (原件/) and, where endorsed, its stamped copy (核对签章件/), numbered in
+    binding order, with their manifest rows."""
     for index, material in enumerate(present, start=1):
         slot_title = SLOT_BY_KEY[material.slot].title
         stem = rules.safe_name(f"{index:02d}-{slot_title}-{material.file.display_name.rsplit('.', 1)[0]}")
         endorsement = material.endorsement
-        common = {
-            "slot": material.slot,
-            "slot_title": slot_title,
-            "kind": material.kind,
-            "uploaded_by": material.uploaded_by.name,
-            "uploaded_at": _shanghai(material.uploaded_at),
-            "endorsed_by": endorsement.handler_name if endorsement else "",
-            "endorsed_on": endorsement.endorsed_on.isoformat() if endorsement else "",
-        }
-        original = material.file
-        path = f"原件/{stem}.{_extension(original)}"
-        yield path, original, ManifestFile(
-            path, original.display_name, "original", media_type=original.media_type,
-            size=original.size, sha256=original.sha256, **common,
-        )  # fmt: skip
+        files = [
+            (f"原件/{stem}.{EXTENSIONS.get(material.file.media_type, 'bin')}", material.file, "original")
+        ]
         if endorsement is not None:
-            stamped = endorsement.stamped_file
-            path = f"核对签章件/{stem}（核对签章）.pdf"
-            yield path, stamped, ManifestFile(
-                path, stamped.display_name, "stamped", media_type=stamped.media_type,
-                size=stamped.size, sha256=stamped.sha256, **common,
+            files.append((f"核对签章件/{stem}（核对签章）.pdf", endorsement.stamped_file, "stamped"))
+        for path, stored, role in files:
+            yield path, stored, ManifestFile(
+                path, stored.display_name, role, material.slot, slot_title, material.kind,
+                stored.media_type, stored.size, stored.sha256, material.uploaded_by.name,
+                _shanghai(material.uploaded_at),
+                endorsement.handler_name if endorsement else "",
+                endorsement.endorsed_on.isoformat() if endorsement else "",
             )  # fmt: skip
 
 
@@ -424,7 +417,7 @@ def write_application(
     files: list[ManifestFile] = []
     file_ids: list[int] = []
     pages = 0
-    originals = list(_material_files(application, active_materials(session, application.id)))
+    originals = list(_material_files(_bound_materials(session, application)))
     for _path, stored, _row in originals:
         # Every file is checked before the first byte is written, so a bad one leaves no half folder.
         _read(session, storage, actor, application, stored, now)
