@@ -223,7 +223,6 @@ class BuiltPdf:
     data: bytes
     pages: int
     file_ids: list[int]
-    bookmarks: list[str]
 
 
 def build_pdf(
@@ -266,16 +265,13 @@ def build_pdf(
             pieces.append(documents.Piece((rules.Part.MATERIALS.title, slot_title, entry.title), pdf, True))
         else:
             pieces.append(documents.Piece((entry.title,), parts[entry.part]))
+    counts = [documents.page_count(piece.pdf) for piece in pieces]
     cover_pages = 1
     for _ in range(2):  # a long table of contents may take a second cover page: then count again
-        contents, page = [], cover_pages + 1
-        for piece in pieces:
-            contents.append((len(piece.path) - 1, piece.path[-1], page))
-            page += documents.page_count(piece.pdf)
         cover = documents.render_part(
             "package_cover.html",
             facts=_cover_facts(application),
-            contents=_contents_with_groups(contents, pieces),
+            contents=_table_of_contents(pieces, counts, first_page=cover_pages + 1),
             generated=generated,
             application=application,
         )
@@ -284,26 +280,23 @@ def build_pdf(
         cover_pages = documents.page_count(cover)
     pieces.insert(0, documents.Piece((rules.Part.COVER.title,), cover))
     data = documents.bind(pieces, title=f"{application.applicant.name} 职称申报材料", label=label)
-    return BuiltPdf(
-        data=data,
-        pages=sum(documents.page_count(p.pdf) for p in pieces),
-        file_ids=file_ids,
-        bookmarks=[p.path[-1] for p in pieces],
-    )
+    return BuiltPdf(data=data, pages=cover_pages + sum(counts), file_ids=file_ids)
 
 
-def _contents_with_groups(
-    contents: list[tuple[int, str, int]], pieces: list[documents.Piece]
+def _table_of_contents(
+    pieces: list[documents.Piece], counts: list[int], *, first_page: int
 ) -> list[tuple[int, str, int]]:
-    """The cover's 装订目录: each section, each slot heading and each material with its first page."""
+    """The cover's 装订目录: (depth, title, first page) of each section, slot heading and material."""
     lines: list[tuple[int, str, int]] = []
     seen: set[tuple[str, ...]] = set()
-    for (_depth, _title, page), piece in zip(contents, pieces, strict=True):
+    page = first_page
+    for piece, count in zip(pieces, counts, strict=True):
         for depth in range(1, len(piece.path) + 1):
             prefix = piece.path[:depth]
             if prefix not in seen:
                 seen.add(prefix)
                 lines.append((depth - 1, prefix[-1], page))
+        page += count
     return lines
 
 
