@@ -38,7 +38,7 @@ def test_the_review_page_links_the_package_and_the_pdf_comes_down_audited(
     assert f"/packages/applications/{application.id}/package.pdf" in page.text
     assert f"/packages/applications/{application.id}/package.zip" in page.text
     response = browser.get(f"/packages/applications/{application.id}/package.pdf")
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.status_code == 200 and response.mimetype == "application/pdf", response.text[-800:]
     assert "attachment" in response.headers["Content-Disposition"]
     reader = PdfReader(io.BytesIO(response.data))
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
