@@ -555,6 +555,7 @@ class BatchJob:
     created_at: str
     done: int = 0
     failed: list[tuple[int, str]] = field(default_factory=list)
+    error: str = ""  # the archive itself broke (a worker killed mid-write): the batch cannot go on
 
     @property
     def total(self) -> int:
@@ -670,7 +671,7 @@ def step_batch(
     A second step running at the same time (a double click, two tabs) finds the lock and returns the job
     as it is, so no application is appended twice."""
     job = load_batch(workdir, actor, token)
-    if job.finished:
+    if job.finished or job.error:
         return job
     lock = _job_path(workdir, token).with_suffix(".lock")
     try:
@@ -687,10 +688,18 @@ def step_batch(
         if job.finished:
             return job
         application_id = job.ids[job.done]
+        if job.error:
+            return job
         try:
             application = downloadable(session, actor, application_id)
             folder = rules.safe_name(f"{job.done + 1:03d}-{application.applicant.name}-{application.id}")
-            with zipfile.ZipFile(zip_path(workdir, token), "a") as zf:
+            target = zip_path(workdir, token)
+            # Mode "a" would quietly start a new archive after a broken one, losing what it held.
+            if not zipfile.is_zipfile(target):
+                job.error = "打包文件已损坏（可能是服务器中途重启），请返回审核队列重新勾选打包"
+                _save(workdir, job)
+                return job
+            with zipfile.ZipFile(target, "a") as zf:
                 detail = write_application(
                     session, storage, actor, application, zf, folder + "/", now, with_pdf=True
                 )
@@ -714,6 +723,8 @@ def finished_batch(
 ) -> tuple[BatchJob, Path]:
     """The finished batch's ZIP for download, audited."""
     job = load_batch(workdir, actor, token)
+    if job.error:
+        raise DomainError(job.error, code="batch_broken")
     if not job.finished:
         raise DomainError(f"打包尚未完成（{job.done}/{job.total}），请等待完成后再下载", code="not_finished")
     audit.record(

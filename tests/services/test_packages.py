@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.demo import walk
 from portal.domain import packages as rules
-from portal.domain.errors import NotFound
+from portal.domain.errors import DomainError, NotFound
 from portal.models import Application, AuditEvent, StaffRole
 from portal.services import endorsements, materials, packages
 from portal.services.actors import Actor, actor_for
@@ -206,3 +206,16 @@ def test_a_batch_zip_holds_every_selected_application_and_only_its_creator_sees_
     assert len(folders) == 2 and all(any(str(a.id) in f for f in folders) for a in chosen)
     assert len(pdfs) == 2
     assert packages.verify_zip(path).ok
+
+
+def test_a_batch_whose_archive_broke_stops_with_a_message_instead_of_appending(
+    session: Session, world: World, clock: Clock, tmp_path: Path
+) -> None:
+    application = make_application(session, world, clock.now, steps=6)
+    actor = dept(world)
+    job = packages.start_batch(session, actor, [application.id], tmp_path, clock.now)
+    packages.zip_path(tmp_path, job.token).write_bytes(b"half a zip")  # a worker killed mid-write
+    job = packages.step_batch(session, STORAGE, actor, tmp_path, job.token, clock.now)
+    assert "已损坏" in job.error and job.done == 0
+    with pytest.raises(DomainError, match="重新勾选打包"):
+        packages.finished_batch(session, actor, tmp_path, job.token, clock.now)

@@ -87,7 +87,7 @@ def test_a_batch_from_the_queue_shows_progress_and_holds_every_selected_applicat
     token = re.search(r"/packages/batches/([0-9a-f]{32})", page_url)
     assert token is not None
     page = browser.get(page_url)
-    assert "已完成 0 / 2 件" in page.text and 'hx-trigger="load"' in page.text
+    assert "已完成 0 / 2 件" in page.text and 'hx-trigger="load delay:300ms"' in page.text
     assert login_as(world.department.leader).get(page_url).status_code == 404  # the creator's only
     early = browser.get(f"{page_url}/download")
     assert early.status_code == 422
