@@ -149,7 +149,7 @@ def _first_admin() -> Actor:
 def register_operations_cli(app: Flask) -> None:
     from portal import backup as backups
     from portal.services import audit as audit_service
-    from portal.services import files
+    from portal.services import files, packages
     from portal.storage.local import LocalStorage
 
     def store_dir() -> Path:
@@ -196,12 +196,31 @@ def register_operations_cli(app: Flask) -> None:
 
     @app.cli.command("sweep")
     def sweep_command() -> None:
-        """Remove temporary files and files no row refers to, once older than an hour."""
+        """Remove temporary files and files no row refers to, once older than an hour, and batch
+        packages older than a day."""
         report = files.sweep(db.session, store_dir(), datetime.now(UTC))
+        batches = packages.sweep_batches(Path(app.config["PORTAL_PACKAGE_DIR"]), datetime.now(UTC))
         click.echo(
             f"已清理 {report.temporary} 个临时文件、{report.orphans} 个无主文件；"
-            f"{report.kept_young} 个不足1小时的暂不处理"
+            f"{report.kept_young} 个不足1小时的暂不处理；过期的批量打包文件 {batches} 个"
         )
+
+    @app.cli.group("package")
+    def package_group() -> None:
+        """Packages sent onward (申报材料包)."""
+
+    @package_group.command("verify")
+    @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    def package_verify_command(archive: Path) -> None:
+        """Re-hash every file a package ZIP's manifest lists; exit 1 and list each mismatch."""
+        report = packages.verify_zip(archive)
+        if not report.ok:
+            for problem in report.problems:
+                click.echo(f"  {problem}", err=True)
+            raise click.ClickException(
+                f"材料包校验失败：{len(report.problems)} 处问题（已校验 {report.checked} 个文件）"
+            )
+        click.echo(f"材料包完整：{report.checked} 个文件的 SHA-256 与清单一致")
 
     @app.cli.command("verify-files")
     def verify_files_command() -> None:

@@ -116,6 +116,8 @@ class Settings:
     storage_dir: str = field(
         default_factory=lambda: os.environ.get("PORTAL_STORAGE_DIR") or str(INSTANCE_DIR / "files")
     )
+    # Batch package ZIPs being built (deleted a day later); beside the file store unless set.
+    package_dir: str = field(default_factory=lambda: os.environ.get("PORTAL_PACKAGE_DIR", ""))
 
     def flask_config(self) -> dict[str, object]:
         return {
@@ -150,6 +152,7 @@ class Settings:
             "PORTAL_PASSWORD_HISTORY": self.password_history,
             "PORTAL_PASSWORD_MAX_AGE_DAYS": self.password_max_age_days,
             "PORTAL_STORAGE_DIR": self.storage_dir,
+            "PORTAL_PACKAGE_DIR": self.package_dir or str(Path(self.storage_dir).parent / "packages"),
             "PORTAL_SMTP_HOST": self.smtp_host,
             "PORTAL_SMTP_PORT": self.smtp_port,
             "PORTAL_SMTP_SENDER": self.smtp_sender,

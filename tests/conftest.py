@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.models import User
 from portal.services import auth
 from tests.dbsetup import database_url
-from tests.factories import STORAGE_DIR
+from tests.factories import PACKAGE_DIR, STORAGE_DIR
 
 
 class Clock:
@@ -47,6 +47,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Fl
             "WTF_CSRF_ENABLED": False,
             "PORTAL_LOGIN_RATE_LIMIT": "100000 per minute",  # tests/security/test_auth.py tightens it
             "PORTAL_STORAGE_DIR": str(STORAGE_DIR),
+            "PORTAL_PACKAGE_DIR": str(PACKAGE_DIR),
         }
     )
     with application.app_context():

@@ -23,6 +23,7 @@ from portal.storage.local import LocalStorage
 # Content-addressed and written atomically, so every worker may share it; the test app reads from it too.
 STORAGE_DIR = Path(tempfile.gettempdir()) / "portal-test-files"
 STORAGE = LocalStorage(STORAGE_DIR)
+PACKAGE_DIR = Path(tempfile.gettempdir()) / "portal-test-packages"  # batch package jobs (by random token)
 PASSWORD = "Passw0rd!"
 PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
 _serial = itertools.count(1)

@@ -499,6 +499,7 @@ class TimelineEntry:
     reason: str
     from_status: str = ""  # the status values, for the step diagram and the status badge
     to_status: str = ""
+    org_id: int | None = None  # the organisation the actor acted for (the package groups opinions by it)
 
 
 def timeline(session: Session, actor: Actor, application_id: int) -> list[TimelineEntry]:
@@ -535,6 +536,7 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
                 reason=event.reason,
                 from_status=event.from_status or "",
                 to_status=event.to_status or "",
+                org_id=event.org_id,
             )
         )
     return entries

@@ -122,6 +122,7 @@ def register_web(app: Flask) -> None:
     from portal.web.files.views import bp as files_bp
     from portal.web.inbox.views import bp as inbox_bp
     from portal.web.notices.views import bp as notices_bp
+    from portal.web.packages.views import bp as packages_bp
     from portal.web.public.views import bp as public_bp
     from portal.web.review import materials as _review_materials  # noqa: F401  (routes on review_bp)
     from portal.web.review.views import bp as review_bp
@@ -144,6 +145,7 @@ def register_web(app: Flask) -> None:
         certificates_bp,
         files_bp,
         styleguide_bp,
+        packages_bp,
     ):
         app.register_blueprint(blueprint)
 

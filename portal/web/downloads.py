@@ -26,8 +26,9 @@ def send_bytes(data: bytes, filename: str, media_type: str, *, inline: bool = Fa
     return _disposition(Response(data, mimetype=media_type), filename, inline)
 
 
-def send_temporary_file(path: Path, filename: str, media_type: str) -> Response:
-    """Stream a file written for this response in chunks, and delete it once sent (or abandoned)."""
+def send_temporary_file(path: Path, filename: str, media_type: str, *, delete: bool = True) -> Response:
+    """Stream a file written for this response in chunks, and delete it once sent (or abandoned) unless
+    `delete` is False (a batch package stays for another try until its job expires)."""
 
     def chunks() -> Iterator[bytes]:
         # The file is opened for each chunk, so a client that stops reading leaves no open handle.
@@ -42,7 +43,8 @@ def send_temporary_file(path: Path, filename: str, media_type: str) -> Response:
                 offset += len(data)
                 yield data
         finally:
-            path.unlink(missing_ok=True)
+            if delete:
+                path.unlink(missing_ok=True)
 
     stream = chunks()
     response = Response(stream, mimetype=media_type)

@@ -6,13 +6,11 @@ from __future__ import annotations
 import segno
 from flask import Response, url_for
 
-from portal.documents.notice_sheet import notice_result_pdf
 from portal.extensions import db
 from portal.models import Notice
-from portal.services import endorsements
 from portal.services import notices as service
 from portal.services.actors import Actor
-from portal.services.calendar import today
+from portal.services.packages import result_sheet_pdf
 from portal.web.context import now
 from portal.web.downloads import send_bytes
 from portal.web.storage import storage
@@ -34,12 +32,7 @@ def notice_context(actor: Actor, application_id: int, result_endpoint: str) -> d
 
 
 def result_pdf_response(notice: Notice) -> Response:
-    header, rows = service.result(notice)
-    assert notice.closed_at is not None
-    signer = notice.published_by.name if notice.published_by else ""
-    seal = endorsements.current_seal(db.session, notice.org_id)
-    seal_png = storage().get(seal.file.sha256) if seal else None
-    pdf = notice_result_pdf(header, rows, closed_on=today(notice.closed_at), signer=signer, seal=seal_png)
+    pdf = result_sheet_pdf(db.session, storage(), notice)
     return send_bytes(pdf, f"公示结果-{notice.id}.pdf", "application/pdf")
 
 

@@ -39,12 +39,21 @@ from portal.models import (
     StoredFile,
     User,
 )
-from portal.services import audit, endorsements, materials, notices
+from portal.services import audit, endorsements, materials, notices, packages
 from portal.services.actors import actor_for
 from portal.storage.local import LocalStorage
 from tests import imaging
 from tests.conftest import Clock
-from tests.factories import STEPS_TO, Office, World, make_application, make_org, make_user, make_world
+from tests.factories import (
+    PACKAGE_DIR,
+    STEPS_TO,
+    Office,
+    World,
+    make_application,
+    make_org,
+    make_user,
+    make_world,
+)
 
 
 def _png() -> bytes:
@@ -76,6 +85,7 @@ class Tenant:
     window: PolicyWindow
     material: Material  # the draft's endorsed copy
     endorsement: Endorsement
+    package_job: str  # a batch package job of the enterprise's handler
     applicants: list[User] = field(default_factory=list)
 
     def roles(self) -> dict[str, tuple[User, int | None]]:
@@ -193,6 +203,9 @@ def make_tenant(
         clock.now,
         checked_original=True,
     )
+    package_job = packages.start_batch(
+        session, office.actor(StaffRole.HANDLER), [at_bureau.id], PACKAGE_DIR, clock.now
+    ).token
     audit.seal(session)  # as a commit would: the requests' own commits then chain only their own rows
     return Tenant(
         world,
@@ -210,6 +223,7 @@ def make_tenant(
         window,
         material,
         endorsement,
+        package_job,
         applicants=[at_bureau.applicant, draft.applicant, certified.applicant],
     )
 

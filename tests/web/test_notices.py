@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,12 @@ def world(session: Session) -> World:
 
 
 @pytest.fixture(autouse=True)
-def files(app: Flask, tmp_path: Any) -> None:
+def files(app: Flask, tmp_path: Any) -> Iterator[None]:
+    previous = app.config["PORTAL_STORAGE_DIR"]
     app.config["PORTAL_STORAGE_DIR"] = str(tmp_path / "files")
+    yield
+    # Restored: the app is shared by the whole session, and later tests read the factories' file store.
+    app.config["PORTAL_STORAGE_DIR"] = previous
 
 
 def _published(session: Session, world: World, clock: Clock) -> Notice:

@@ -1,0 +1,58 @@
+"""Packages in Chromium, run last (it only reads: downloads are audited, no application changes): a
+department reviewer downloads one application's package PDF from its review page and it opens with a
+bookmark per section and page numbers; the same reviewer packages two queue rows as a batch, watches the
+progress block finish on its own (htmx) and downloads the ZIP, whose manifests verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, expect
+from pypdf import PdfReader
+
+from e2e.helpers import log_in
+from portal.services.packages import verify_zip
+
+DEPT_HANDLER = "13870700004"  # 谢晓燕, 开发区党群工作部
+
+
+def _department_queue(page: Page) -> None:
+    page.get_by_role("link", name="审核队列").click()
+    page.get_by_role("link", name="全部").click()
+    page.wait_for_function("() => window.htmx !== undefined")
+
+
+def test_a_reviewer_downloads_a_package_pdf_and_a_batch_zip(new_page: Any, tmp_path: Path) -> None:
+    reviewer: Page = new_page("reviewer")
+    log_in(reviewer, DEPT_HANDLER)
+    _department_queue(reviewer)
+    rows = reviewer.locator("#queue tbody tr")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 2, "the demo data has at least two applications at the department"
+
+    rows.first.locator("td").nth(1).get_by_role("link").click()
+    expect(reviewer.locator("#package-links")).to_be_visible()
+    with reviewer.expect_download(timeout=90_000) as download:  # a busy 2-core CI box
+        reviewer.locator("#package-pdf").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    pdf = tmp_path / "package.pdf"
+    download.value.save_as(pdf)
+    reader = PdfReader(pdf)
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert titles[:3] == ["封面", "申报表", "各级审核意见"] and titles[-1] == "申报材料"
+    total = len(reader.pages)
+    assert total >= 4
+    assert f"第 {total} 页，共 {total} 页" in reader.pages[-1].extract_text()
+
+    _department_queue(reviewer)
+    for index in (0, 1):
+        rows.nth(index).get_by_role("checkbox").check()
+    reviewer.get_by_role("button", name="打包下载所选").click()
+    expect(reviewer.locator("#batch-count")).to_contain_text("已完成 2 / 2 件", timeout=120_000)
+    with reviewer.expect_download(timeout=90_000) as batch:
+        reviewer.locator("#batch-download").click()
+    archive = tmp_path / "batch.zip"
+    batch.value.save_as(archive)
+    report = verify_zip(archive)
+    assert report.ok, report.problems

@@ -1,0 +1,89 @@
+"""The binding order (装订目录) of the package an office sends onward, and the file names inside its ZIP.
+
+Rule: MAT-14 (003 四(一)): the paper dossier follows a binding order; the package PDF keeps the same
+order so a reviewer reading it on screen and a clerk printing it see one sequence: the cover, the 申报表,
+each level's opinions, the notice result sheet (MAT-11, PUB-02), then the materials in checklist order
+(MAT-18 slot names). Pure Python: no Flask, no SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from portal.domain.materials import SLOTS, Source
+
+
+class Part(StrEnum):
+    COVER = "cover"
+    FORM = "form"
+    OPINIONS = "opinions"
+    NOTICE_RESULT = "notice_result"
+    MATERIALS = "materials"
+
+    @property
+    def title(self) -> str:
+        return {
+            "cover": "封面",
+            "form": "申报表",
+            "opinions": "各级审核意见",
+            "notice_result": "公示结果",
+            "materials": "申报材料",
+        }[self.value]
+
+
+# The sections in binding order; the materials come last, slot by slot in BINDING_SLOTS order.
+BINDING_ORDER: tuple[Part, ...] = (
+    Part.COVER,
+    Part.FORM,
+    Part.OPINIONS,
+    Part.NOTICE_RESULT,
+    Part.MATERIALS,
+)
+# Uploaded slots in checklist order (the pledge is part of the 申报表; the notice result is its own section).
+BINDING_SLOTS: tuple[str, ...] = tuple(slot.key for slot in SLOTS if slot.source is Source.UPLOAD)
+
+
+_SLOT_RANK = {key: index for index, key in enumerate(BINDING_SLOTS)}
+
+
+def material_rank(slot: str, material_id: int) -> tuple[int, int]:
+    """Where a material is bound: by its slot's place in the checklist, then in upload order."""
+    return (_SLOT_RANK.get(slot, len(_SLOT_RANK)), material_id)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One bound item: a section of ours or one material file, with its bookmark title."""
+
+    part: Part
+    title: str
+    slot: str = ""
+    material_id: int = 0
+
+
+def binding_order(materials: Iterable[tuple[str, int, str]], *, has_notice_result: bool) -> list[Entry]:
+    """The package's table of contents: (slot, material id, title) triples of the materials, sorted into
+    binding order (slot order, then upload order); the notice result only when a result sheet exists."""
+    entries: list[Entry] = []
+    for part in BINDING_ORDER:
+        if part is Part.NOTICE_RESULT and not has_notice_result:
+            continue
+        if part is Part.MATERIALS:
+            ordered = sorted(materials, key=lambda m: material_rank(m[0], m[1]))
+            entries.extend(Entry(part, title, slot, material_id) for slot, material_id, title in ordered)
+            continue
+        entries.append(Entry(part, part.title))
+    return entries
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def safe_name(name: str, fallback: str = "file") -> str:
+    """A name inside a ZIP: NFC, no path separators or characters Windows refuses, no leading dots."""
+    cleaned = _UNSAFE.sub("_", unicodedata.normalize("NFC", name)).strip().lstrip(".")
+    return cleaned[:120] or fallback

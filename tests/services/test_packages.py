@@ -1,0 +1,221 @@
+"""The package sent onward: the PDF in binding order with bookmarks and page numbers, the ZIP of originals
+whose manifest verifies (and a tampered one that does not), access limited to the route and the
+enterprise, and batch ZIPs built one application per step."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.demo import walk
+from portal.domain import packages as rules
+from portal.domain.errors import DomainError, NotFound
+from portal.models import Application, AuditEvent, StaffRole
+from portal.services import endorsements, materials, packages
+from portal.services.actors import Actor, actor_for
+from tests import imaging
+from tests.conftest import Clock
+from tests.factories import STORAGE, World, make_application, make_world, reviewers
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def _upload(session: Session, application: Application, clock: Clock, slot: str, data: bytes, kind: str):  # type: ignore[no-untyped-def]
+    from portal.documents.scans import Part
+
+    return materials.upload_material(
+        session,
+        actor_for(application.applicant, None),
+        STORAGE,
+        application.id,
+        materials.UploadInput(slot=slot, kind=kind),
+        [Part("scan.pdf" if data.startswith(b"%PDF") else "photo.png", data)],
+        clock.now,
+    )
+
+
+def at_department(session: Session, world: World, clock: Clock) -> Application:
+    """Through the unit and its closed notice to the department, with an endorsed 3-page copy and a photo."""
+    application = make_application(session, world, clock.now)
+    copy = _upload(session, application, clock, "other", imaging.pdf(3), "copy")
+    _upload(session, application, clock, "other", imaging.png(), "original")
+    endorsements.upload_seal(
+        session, world.enterprise.actor(StaffRole.LEADER), STORAGE, imaging.seal(), "seal.png", clock.now
+    )
+    endorsements.endorse_material(
+        session,
+        world.enterprise.actor(StaffRole.HANDLER),
+        STORAGE,
+        application.id,
+        copy.id,
+        clock.now,
+        checked_original=True,
+    )
+    walk(session, reviewers(world), application, 6, clock.now + timedelta(minutes=1))
+    session.refresh(application)
+    return application
+
+
+def dept(world: World) -> Actor:
+    return world.department.actor(StaffRole.HANDLER)
+
+
+def test_the_binding_order_puts_sections_first_and_materials_in_slot_order() -> None:
+    order = rules.binding_order(
+        [
+            ("other", 9, "其他"),
+            ("id_card", 12, "身份证"),
+            ("diploma", 3, "毕业证"),
+            ("id_card", 4, "身份证2"),
+        ],
+        has_notice_result=True,
+    )
+    assert [e.part for e in order[:4]] == [
+        rules.Part.COVER,
+        rules.Part.FORM,
+        rules.Part.OPINIONS,
+        rules.Part.NOTICE_RESULT,
+    ]
+    assert [e.material_id for e in order[4:]] == [4, 12, 3, 9]
+    without = rules.binding_order([], has_notice_result=False)
+    assert rules.Part.NOTICE_RESULT not in [e.part for e in without]
+
+
+def test_the_package_pdf_binds_every_part_with_bookmarks_and_page_numbers(
+    session: Session, world: World, clock: Clock
+) -> None:
+    application = at_department(session, world, clock)
+    present = materials.active_materials(session, application.id)
+    built = packages.build_pdf(session, STORAGE, dept(world), application, clock.now)
+    reader = PdfReader(io.BytesIO(built.data))
+
+    material_pages = sum(m.pages for m in present)
+    assert len(reader.pages) == built.pages
+    assert built.pages > material_pages + 3  # cover, form, opinions, notice result and the materials
+
+    def flatten(items: list, depth: int = 0) -> list[tuple[int, str, int]]:  # type: ignore[type-arg]
+        found = []
+        for item in items:
+            if isinstance(item, list):
+                found.extend(flatten(item, depth + 1))
+            else:
+                found.append((depth, item.title, reader.get_destination_page_number(item)))
+        return found
+
+    marks = flatten(reader.outline)
+    top = [(title, page) for depth, title, page in marks if depth == 0]
+    assert [t for t, _ in top] == ["封面", "申报表", "各级审核意见", "公示结果", "申报材料"]
+    assert [p for _, p in top] == sorted(p for _, p in top)  # binding order
+    material_marks = [t for depth, t, _ in marks if depth == 2]
+    assert len(material_marks) == len(present)  # one bookmark per material file
+    page_marks = [t for depth, t, _ in marks if depth == 3]
+    assert page_marks == ["第1页", "第2页", "第3页"]  # every page of the 3-page endorsed copy
+    assert any("核对签章" in t for t in material_marks)  # the stamped copy is bound, not the original
+
+    total = len(reader.pages)
+    for number, page in enumerate(reader.pages, start=1):
+        assert f"第 {number} 页，共 {total} 页" in page.extract_text()
+    # The stamped copy's strip is on its pages (the original has none).
+    assert any("与原件相符" in page.extract_text() for page in reader.pages)
+    assert application.applicant.name in reader.pages[0].extract_text()
+
+
+def test_the_zip_manifest_verifies_and_a_tampered_zip_does_not(
+    session: Session, world: World, clock: Clock, tmp_path: Path
+) -> None:
+    application = at_department(session, world, clock)
+    target = tmp_path / "one.zip"
+    name = packages.package_zip(session, STORAGE, dept(world), application.id, target, clock.now)
+    assert name.endswith(".zip")
+    with zipfile.ZipFile(target) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        assert "manifest.csv" in zf.namelist()
+        csv_text = zf.read("manifest.csv").decode("utf-8-sig")
+    roles = [f["role"] for f in manifest["files"]]
+    assert roles.count("original") == len(materials.active_materials(session, application.id))
+    assert roles.count("stamped") == 1
+    stamped = next(f for f in manifest["files"] if f["role"] == "stamped")
+    assert stamped["endorsed_by"] == world.enterprise.handler.name and stamped["uploaded_by"]
+    assert "SHA-256" in csv_text and stamped["sha256"] in csv_text
+    report = packages.verify_zip(target)
+    assert report.ok and report.checked == len(manifest["files"])
+
+    tampered = tmp_path / "tampered.zip"
+    victim = manifest["files"][0]["path"]
+    with zipfile.ZipFile(target) as source, zipfile.ZipFile(tampered, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            out.writestr(info, data + b"%changed" if info.filename == victim else data)
+        out.writestr("extra.txt", b"not listed")
+    bad = packages.verify_zip(tampered)
+    assert not bad.ok
+    assert any(victim in p and "SHA-256" in p for p in bad.problems)
+    assert any("extra.txt" in p for p in bad.problems)
+
+
+def test_only_the_route_and_the_enterprise_may_have_the_package(
+    session: Session, world: World, clock: Clock
+) -> None:
+    application = at_department(session, world, clock)
+    for actor in (
+        world.other_enterprise.actor(StaffRole.HANDLER),  # another tenant
+        world.bureau.actor(StaffRole.HANDLER),  # on the route, but not reached yet
+        actor_for(application.applicant, None),  # the applicant: packages travel between offices
+    ):
+        with pytest.raises(NotFound):
+            packages.package_pdf(session, STORAGE, actor, application.id, clock.now)
+    for actor in (dept(world), world.enterprise.actor(StaffRole.LEADER)):
+        name, data = packages.package_pdf(session, STORAGE, actor, application.id, clock.now)
+        assert data.startswith(b"%PDF") and application.applicant.name in name
+    events = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "export_package", AuditEvent.object_id == application.id
+        )
+    ).all()
+    assert len(events) == 2 and all(e.detail["format"] == "pdf" for e in events)
+
+
+def test_a_batch_zip_holds_every_selected_application_and_only_its_creator_sees_it(
+    session: Session, world: World, clock: Clock, tmp_path: Path
+) -> None:
+    chosen = [at_department(session, world, clock) for _ in range(2)]
+    elsewhere = make_application(session, world, clock.now, office=world.other_enterprise)
+    actor = dept(world)
+    job = packages.start_batch(session, actor, [a.id for a in chosen] + [elsewhere.id], tmp_path, clock.now)
+    assert job.ids == [a.id for a in chosen]  # the one not at the department is not its to package
+    with pytest.raises(NotFound):
+        packages.load_batch(tmp_path, world.department.actor(StaffRole.LEADER), job.token)
+    while not job.finished:
+        job = packages.step_batch(session, STORAGE, actor, tmp_path, job.token, clock.now)
+    assert job.done == 2 and job.percent == 100 and not job.failed
+    _, path = packages.finished_batch(session, actor, tmp_path, job.token, clock.now)
+    with zipfile.ZipFile(path) as zf:
+        folders = {name.split("/", 1)[0] for name in zf.namelist()}
+        pdfs = [n for n in zf.namelist() if n.count("/") == 1 and n.endswith(".pdf")]
+    assert len(folders) == 2 and all(any(str(a.id) in f for f in folders) for a in chosen)
+    assert len(pdfs) == 2
+    assert packages.verify_zip(path).ok
+
+
+def test_a_batch_whose_archive_broke_stops_with_a_message_instead_of_appending(
+    session: Session, world: World, clock: Clock, tmp_path: Path
+) -> None:
+    application = make_application(session, world, clock.now, steps=6)
+    actor = dept(world)
+    job = packages.start_batch(session, actor, [application.id], tmp_path, clock.now)
+    packages.zip_path(tmp_path, job.token).write_bytes(b"half a zip")  # a worker killed mid-write
+    job = packages.step_batch(session, STORAGE, actor, tmp_path, job.token, clock.now)
+    assert "已损坏" in job.error and job.done == 0
+    with pytest.raises(DomainError, match="重新勾选打包"):
+        packages.finished_batch(session, actor, tmp_path, job.token, clock.now)

@@ -1,0 +1,135 @@
+"""Package downloads over HTTP: the review page links them, the PDF and the ZIP come down (audited) for the
+route and the enterprise and are 404 for another tenant, a batch is built step by step with its progress
+and downloads every selected application, and `flask package verify` checks a ZIP."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Status
+from portal.models import AuditEvent
+from tests.conftest import Clock
+from tests.factories import STEPS_TO, World, make_application, make_world
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def test_the_review_page_links_the_package_and_the_pdf_comes_down_audited(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    browser = login_as(world.department.handler)
+    page = browser.get(f"/review/applications/{application.id}")
+    assert f"/packages/applications/{application.id}/package.pdf" in page.text
+    assert f"/packages/applications/{application.id}/package.zip" in page.text
+    response = browser.get(f"/packages/applications/{application.id}/package.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf", response.text[-800:]
+    assert "attachment" in response.headers["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(response.data))
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert titles == ["封面", "申报表", "各级审核意见", "公示结果", "申报材料"]
+    event = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "export_package", AuditEvent.object_id == application.id
+        )
+    ).one()
+    assert event.actor_id == world.department.handler.id and event.detail["pages"] == len(reader.pages)
+
+
+def test_another_tenant_and_the_applicant_get_no_package(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    other = make_world(session)
+    for url in (
+        f"/packages/applications/{application.id}/package.pdf",
+        f"/packages/applications/{application.id}/package.zip",
+    ):
+        assert login_as(other.department.handler).get(url).status_code == 404
+        assert login_as(world.other_enterprise.handler).get(url).status_code == 404
+        assert login_as(world.bureau.handler).get(url).status_code == 404  # not reached the bureau yet
+        assert login_as(application.applicant).get(url).status_code == 403  # staff only
+    assert (
+        login_as(world.enterprise.leader)
+        .get(f"/packages/applications/{application.id}/package.zip")
+        .status_code
+        == 200
+    )
+
+
+def test_a_batch_from_the_queue_shows_progress_and_holds_every_selected_application(
+    world: World, session: Session, clock: Clock, login_as: Any, app: Flask, tmp_path: Path
+) -> None:
+    chosen = [
+        make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW]) for _ in range(2)
+    ]
+    browser = login_as(world.department.handler)
+    queue = browser.get("/review/queue")
+    assert "打包下载所选" in queue.text and "/packages/batches" in queue.text
+    created = browser.post("/packages/batches", data={"ids": [str(a.id) for a in chosen]})
+    assert created.status_code == 303
+    page_url = created.headers["Location"]
+    token = re.search(r"/packages/batches/([0-9a-f]{32})", page_url)
+    assert token is not None
+    page = browser.get(page_url)
+    assert "已完成 0 / 2 件" in page.text and 'hx-trigger="load delay:300ms"' in page.text
+    assert login_as(world.department.leader).get(page_url).status_code == 404  # the creator's only
+    early = browser.get(f"{page_url}/download")
+    assert early.status_code == 422
+    first = browser.post(f"{page_url}/step", headers=HX)
+    assert first.status_code == 200 and "<html" not in first.text and "已完成 1 / 2 件" in first.text
+    second = browser.post(f"{page_url}/step")  # without JS: the button, then the page again
+    assert second.status_code == 303
+    done = browser.get(page_url)
+    assert "打包完成" in done.text and "下载ZIP" in done.text
+    download = browser.get(f"{page_url}/download")
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    archive = tmp_path / "batch.zip"
+    archive.write_bytes(download.data)
+    with zipfile.ZipFile(archive) as zf:
+        folders = {name.split("/", 1)[0] for name in zf.namelist()}
+    assert len(folders) == 2 and all(any(f.endswith(f"-{a.id}") for f in folders) for a in chosen)
+    result = app.test_cli_runner().invoke(args=["package", "verify", str(archive)])
+    assert result.exit_code == 0 and "SHA-256 与清单一致" in result.output
+
+
+def test_a_batch_of_the_filtered_queue_and_an_empty_selection(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    browser = login_as(world.department.handler)
+    empty = browser.post("/packages/batches", data={})
+    assert empty.status_code == 303 and "/review/queue" in empty.headers["Location"]
+    assert "请先勾选要打包的申报" in browser.get(empty.headers["Location"]).text
+    created = browser.post("/packages/batches", data={"scope": "filtered", "tab": "handler"})
+    assert created.status_code == 303
+    assert "已完成 0 / 1 件" in browser.get(created.headers["Location"]).text
+
+
+def test_package_verify_fails_on_a_tampered_zip(
+    world: World, session: Session, clock: Clock, login_as: Any, app: Flask, tmp_path: Path
+) -> None:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    data = login_as(world.department.handler).get(f"/packages/applications/{application.id}/package.zip").data
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(tampered, "w") as out:
+        for info in source.infolist():
+            content = source.read(info)
+            out.writestr(info, content[:-1] + b"X" if info.filename.startswith("原件/") else content)
+    result = app.test_cli_runner().invoke(args=["package", "verify", str(tampered)])
+    assert result.exit_code == 1 and "SHA-256 与清单不符" in result.output
