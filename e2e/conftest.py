@@ -236,7 +236,10 @@ class AxeViolations(dict[str, str]):
             return
         # A page mid-navigation or gone has had its loads checked as they happened.
         with contextlib.suppress(PlaywrightError):
-            page.evaluate("() => window.__portalAxeCheck && window.__portalAxeCheck()")
+            page.evaluate(
+                "() => window.__portalAxeCheck &&"
+                " Promise.race([window.__portalAxeCheck(), new Promise((done) => setTimeout(done, 30000))])"
+            )
 
 
 def _new_context(
@@ -278,6 +281,7 @@ def new_page(
     """new_page(name) -> a page in its own browser context (its own cookies: one person each), watched for
     CSP violations and checked by axe-core."""
     pages: list[tuple[str, Page]] = []
+    scripted: list[Page] = []  # axe needs JavaScript: a page without it would never answer
     contexts: list[BrowserContext] = []
 
     def _make(name: str = "page", **options: Any) -> Page:
@@ -285,6 +289,8 @@ def new_page(
         contexts.append(context)
         page = context.new_page()
         pages.append((name, page))
+        if options.get("java_script_enabled", True):
+            scripted.append(page)
         return page
 
     yield _make
@@ -294,7 +300,7 @@ def new_page(
         for name, page in pages:
             if not page.is_closed():
                 page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{name}.png"), full_page=True)
-    for _name, page in pages:
+    for page in scripted:
         axe_violations.check(page)
     for context in contexts:
         context.close()

@@ -8,7 +8,14 @@ from datetime import datetime
 from flask import Flask
 from sqlalchemy import select
 
-from portal.demo import DEMO_ACKNOWLEDGEMENT, PRIVATE_ENTERPRISE, STATE_ENTERPRISE, _ensure_user, _start
+from portal.demo import (
+    DEMO_ACKNOWLEDGEMENT,
+    DEMO_ROAD_START,
+    PRIVATE_ENTERPRISE,
+    STATE_ENTERPRISE,
+    _ensure_user,
+    _start,
+)
 from portal.domain.workflow import Action
 from portal.extensions import db
 from portal.models import Application, Membership, Organisation, User
@@ -41,9 +48,10 @@ def application_for(
     returned_for: dict[str, str] | None = None,
     complete: bool = True,
 ) -> int:
-    """A new applicant (password Demo@2026) with one application at the enterprise, made on `now`: a draft,
-    or submitted (awaiting the enterprise handler), or submitted and returned for the given sections. The
-    same call on a rerun returns the application made the first time. Returns its id."""
+    """A new applicant (password Demo@2026) with one application at the enterprise: a draft, or submitted
+    (awaiting the enterprise handler), or submitted and returned on `now` for the given sections. It is made
+    and submitted when the demo's applications were (inside an application window, which `now` may not be).
+    The same call on a rerun returns the application made the first time. Returns its id."""
     with app.app_context():
         enterprise = db.session.scalars(
             select(Organisation).where(Organisation.name == enterprise_name)
@@ -60,7 +68,7 @@ def application_for(
             _staff(HANDLERS[enterprise_name], enterprise),
             applicant,
             what,
-            now,
+            DEMO_ROAD_START,
             complete=complete,
         )
         if submitted or returned_for:
@@ -69,7 +77,7 @@ def application_for(
                 actor_for(applicant, None),
                 application.id,
                 Action.SUBMIT,
-                now,
+                DEMO_ROAD_START,
                 acknowledgement=DEMO_ACKNOWLEDGEMENT,
             )
         if returned_for:

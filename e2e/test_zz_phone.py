@@ -40,7 +40,7 @@ def test_an_applicant_fills_in_and_uploads_on_a_phone(new_page: Any, portal_app:
     assert_fits(page)
 
     # The camera is offered next to the file picker.
-    camera = page.get_by_label("或拍照上传（手机打开相机）")
+    camera = page.get_by_label("或用手机拍照（直接打开相机）")
     expect(camera).to_have_attribute("capture", "environment")
     expect(camera).to_have_attribute("accept", "image/*")
     upload_material(page, "劳动（聘用）合同", [phone_photo(), phone_photo("#e5dccb")])
