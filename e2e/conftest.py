@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -134,6 +135,13 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if AXE_CHECKED:
+        terminalreporter.write_line(
+            f"axe-core checked {len(AXE_CHECKED)} distinct pages: " + " ".join(sorted(AXE_CHECKED))
+        )
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
     report = yield
@@ -195,7 +203,7 @@ AXE_RUNNER = """
         .filter((v) => v.impact === "serious" || v.impact === "critical")
         .map((v) => ({ id: v.id, impact: v.impact, help: v.help,
                        targets: v.nodes.map((n) => n.target.join(" ")) }));
-      if (found.length) { window.__portalAxeReport({ page: location.pathname + location.search, found }); }
+      window.__portalAxeReport({ page: location.pathname + location.search, found });
     }, (error) => {
       window.__portalAxeReport({ page: location.pathname + location.search, error: String(error) });
     });
@@ -211,11 +219,17 @@ AXE_RUNNER = """
 """
 
 
+# Every page path axe finished checking in this run, for the summary at the end (a page a journey leaves
+# before axe is done is checked on its next load, or not: the summary shows how wide the net was).
+AXE_CHECKED: set[str] = set()
+
+
 class AxeViolations(dict[str, str]):
     """Serious and critical axe-core findings on this test's pages, one entry per (page, rule, element)."""
 
     def watch(self, context: BrowserContext) -> None:
         def report(_source: Any, found: dict[str, Any]) -> None:
+            AXE_CHECKED.add(re.sub(r"/\d+(?=/|$|\?)", "/<id>", found["page"].split("?")[0]))
             if "error" in found:
                 self[f"{found['page']} error"] = f"{found['page']}: axe failed: {found['error']}"
                 return
