@@ -44,6 +44,8 @@
     // A live field check must never take the focus from the field being typed in.
     if (region.classList && region.classList.contains("check")) { return; }
     if (region.id === "identity-fields") { return; }
+    // Nor does a poll refreshing a list under the reader.
+    if (region.hasAttribute && region.hasAttribute("data-poll")) { return; }
     var config = event.detail && event.detail.requestConfig;
     var sent = config && config.verb !== "get";
     var focus = region.querySelector("[role=alert]") || region.querySelector("[role=status]");
