@@ -2,12 +2,16 @@
 
 A failing test leaves a full-page screenshot in e2e/artifacts/. Every page also carries a Content-Security-
 Policy violation listener (T-CSP-01): a journey that triggers any violation fails at teardown, so a new
-inline style, inline script or `hx-on` attribute cannot slip in unnoticed.
+inline style, inline script or `hx-on` attribute cannot slip in unnoticed. Every page also runs axe-core
+(vendored in e2e/vendor, test-only: the app never serves it) on each load and after each htmx swap; a serious
+or critical accessibility violation fails the test at teardown, listed with its rule, element and help text.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -15,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask_migrate import upgrade
 from playwright.sync_api import (
     Browser,
@@ -25,6 +30,9 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
+from playwright.sync_api import (
+    Error as PlaywrightError,
+)
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -34,6 +42,7 @@ from portal.web.storage import storage
 from tests.dbsetup import database_url
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
+AXE_SOURCE = Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js"
 
 
 # Live checks are debounced and polls run every 15 s: give assertions room on a busy 2-core machine.
@@ -80,7 +89,9 @@ def clock() -> Iterator[Clock]:
 
 
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+def portal_app(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Flask]:
+    """The app under test, its database migrated and seeded with the demo data; journeys that need data no
+    other journey touches make it here (in an app context) rather than through many screens."""
     tmp = tmp_path_factory.mktemp("e2e")
     url = database_url(f"portal_e2e_{worker_id}", tmp)
     app = create_app(
@@ -96,13 +107,19 @@ def base_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterat
         upgrade()
         seed_demo(db.session, CLOCK.now, storage())
         db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def base_url(portal_app: Flask) -> Iterator[str]:
+    app = portal_app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -116,6 +133,13 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
     yield browser
     browser.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if AXE_CHECKED:
+        terminalreporter.write_line(
+            f"axe-core checked {len(AXE_CHECKED)} distinct pages: " + " ".join(sorted(AXE_CHECKED))
+        )
 
 
 @pytest.hookimpl(wrapper=True)
@@ -164,13 +188,87 @@ class CspViolations(list[str]):
         context.on("console", from_console)
 
 
+# Runs after axe's own source in every document, outside the page's CSP like the listener above (so the
+# app's CSP stays as strict as in production and its own violations are still caught). Only the top frame of
+# a web page is checked; runs are chained because axe refuses to start while a run is in progress. A load is
+# checked at once (the journey may navigate away soon after), an htmx swap once the swaps settle.
+AXE_RUNNER = """
+(() => {
+  if (window.top !== window || !location.protocol.startsWith("http") || !window.axe) { return; }
+  let chain = Promise.resolve();
+  let timer = null;
+  const check = () => {
+    chain = chain.then(() => window.axe.run(document, { resultTypes: ["violations"] })).then((result) => {
+      const found = result.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+                       targets: v.nodes.map((n) => n.target.join(" ")) }));
+      window.__portalAxeReport({ page: location.pathname + location.search, found });
+    }, (error) => {
+      window.__portalAxeReport({ page: location.pathname + location.search, error: String(error) });
+    });
+    return chain;
+  };
+  window.addEventListener("load", check);
+  document.addEventListener("htmx:afterSettle", () => {
+    clearTimeout(timer);
+    timer = setTimeout(check, 100);
+  });
+  window.__portalAxeCheck = () => { clearTimeout(timer); return check(); };
+})();
+"""
+
+
+# Every page path axe finished checking in this run, for the summary at the end (a page a journey leaves
+# before axe is done is checked on its next load, or not: the summary shows how wide the net was).
+AXE_CHECKED: set[str] = set()
+
+
+class AxeViolations(dict[str, str]):
+    """Serious and critical axe-core findings on this test's pages, one entry per (page, rule, element)."""
+
+    def watch(self, context: BrowserContext) -> None:
+        def report(_source: Any, found: dict[str, Any]) -> None:
+            AXE_CHECKED.add(re.sub(r"/\d+(?=/|$|\?)", "/<id>", found["page"].split("?")[0]))
+            if "error" in found:
+                self[f"{found['page']} error"] = f"{found['page']}: axe failed: {found['error']}"
+                return
+            for violation in found["found"]:
+                for target in violation["targets"]:
+                    key = f"{found['page']} {violation['id']} {target}"
+                    self[key] = (
+                        f"{found['page']}: {violation['id']} ({violation['impact']}) at {target}"
+                        f" — {violation['help']}"
+                    )
+
+        context.expose_binding("__portalAxeReport", report)
+        context.add_init_script(AXE_SOURCE.read_text(encoding="utf-8") + "\n" + AXE_RUNNER)
+
+    def check(self, page: Page) -> None:
+        """Check the page as it is now (the state a journey ends in may never have been loaded or swapped)."""
+        if page.is_closed():
+            return
+        # A page mid-navigation or gone has had its loads checked as they happened.
+        with contextlib.suppress(PlaywrightError):
+            page.evaluate(
+                "() => window.__portalAxeCheck &&"
+                " Promise.race([window.__portalAxeCheck(), new Promise((done) => setTimeout(done, 30000))])"
+            )
+
+
 def _new_context(
-    browser: Browser, base_url: str, violations: CspViolations | None = None, **options: Any
+    browser: Browser,
+    base_url: str,
+    violations: CspViolations | None = None,
+    axe: AxeViolations | None = None,
+    **options: Any,
 ) -> BrowserContext:
     context = browser.new_context(base_url=base_url, locale="zh-CN", timezone_id="Asia/Shanghai", **options)
     context.set_default_timeout(20_000)
     if violations is not None:
         violations.watch(context)
+    if axe is not None:
+        axe.watch(context)
     return context
 
 
@@ -181,19 +279,32 @@ def csp_violations() -> CspViolations:
 
 
 @pytest.fixture
+def axe_violations() -> AxeViolations:
+    """The serious/critical accessibility violations axe-core found on this test's pages."""
+    return AxeViolations()
+
+
+@pytest.fixture
 def new_page(
-    browser: Browser, base_url: str, request: pytest.FixtureRequest, csp_violations: CspViolations
+    browser: Browser,
+    base_url: str,
+    request: pytest.FixtureRequest,
+    csp_violations: CspViolations,
+    axe_violations: AxeViolations,
 ) -> Iterator[Any]:
     """new_page(name) -> a page in its own browser context (its own cookies: one person each), watched for
-    CSP violations."""
+    CSP violations and checked by axe-core."""
     pages: list[tuple[str, Page]] = []
+    scripted: list[Page] = []  # axe needs JavaScript: a page without it would never answer
     contexts: list[BrowserContext] = []
 
     def _make(name: str = "page", **options: Any) -> Page:
-        context = _new_context(browser, base_url, csp_violations, **options)
+        context = _new_context(browser, base_url, csp_violations, axe_violations, **options)
         contexts.append(context)
         page = context.new_page()
         pages.append((name, page))
+        if options.get("java_script_enabled", True):
+            scripted.append(page)
         return page
 
     yield _make
@@ -203,13 +314,22 @@ def new_page(
         for name, page in pages:
             if not page.is_closed():
                 page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{name}.png"), full_page=True)
+    for page in scripted:
+        axe_violations.check(page)
     for context in contexts:
         context.close()
+    problems = []
     if csp_violations:
-        pytest.fail(
-            f"{len(csp_violations)} Content-Security-Policy violation(s):\n" + "\n".join(csp_violations),
-            pytrace=False,
+        problems.append(
+            f"{len(csp_violations)} Content-Security-Policy violation(s):\n" + "\n".join(csp_violations)
         )
+    if axe_violations:
+        problems.append(
+            f"{len(axe_violations)} serious/critical accessibility violation(s) (axe-core):\n"
+            + "\n".join(sorted(axe_violations.values()))
+        )
+    if problems:
+        pytest.fail("\n\n".join(problems), pytrace=False)
 
 
 @pytest.fixture

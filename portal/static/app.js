@@ -36,12 +36,20 @@
     var busy = active && active !== document.body && poller.contains(active);
     if (busy || ticked || Date.now() - lastRowAction < 20000) { event.preventDefault(); }
   });
-  // After a swap, move focus to the first error or notice so keyboard and screen-reader users see it.
+  // After a swap, move focus to the first error, else the confirmation, so keyboard and screen-reader users
+  // land on what happened; after a form they sent with neither, to the swapped region's heading (their
+  // focus was on a button that may no longer exist).
   document.addEventListener("htmx:afterSwap", function (event) {
+    var region = event.target;
     // A live field check must never take the focus from the field being typed in.
-    if (event.target.classList && event.target.classList.contains("check")) { return; }
-    if (event.target.id === "identity-fields") { return; }
-    var focus = event.target.querySelector("[role=alert], [role=status]");
+    if (region.classList && region.classList.contains("check")) { return; }
+    if (region.id === "identity-fields") { return; }
+    // Nor does a poll refreshing a list under the reader.
+    if (region.hasAttribute && region.hasAttribute("data-poll")) { return; }
+    var config = event.detail && event.detail.requestConfig;
+    var sent = config && config.verb !== "get";
+    var focus = region.querySelector("[role=alert]") || region.querySelector("[role=status]");
+    if (!focus && sent && region.isConnected) { focus = region.querySelector("h1, h2, h3, legend"); }
     if (focus) { focus.setAttribute("tabindex", "-1"); focus.focus({ preventScroll: false }); }
   });
   // Uploads: a progress bar while the files travel (htmx), and a clear message when they are too big.

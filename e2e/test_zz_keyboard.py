@@ -1,0 +1,80 @@
+"""Keyboard only (WCAG 2.1.1): a reviewer logs in, opens the queue, finds and opens an application, writes
+an opinion and approves it with Tab, Enter and typing alone; no mouse click anywhere.
+
+Runs last (file name) and reviews an application made for it, so no other journey sees the change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from e2e.conftest import CLOCK
+from e2e.factories import application_for
+from e2e.helpers import DEMO_PASSWORD
+
+SOE_HANDLER = "13870700006"  # 黄丽华
+APPLICANT_NAME = "葛文韬"
+OPINION = "材料齐全，业绩属实，同意推荐。"
+
+
+def focused(page: Page) -> str:
+    """What has the focus, as a screen reader would name it: its accessible text or label."""
+    return page.evaluate(
+        """() => {
+          const el = document.activeElement;
+          if (!el || el === document.body) { return ""; }
+          const label = el.labels && el.labels.length ? el.labels[0].textContent : "";
+          return (label || el.getAttribute("aria-label") || el.textContent || "").trim();
+        }"""
+    )
+
+
+def tab_to(page: Page, name: str, limit: int = 80) -> None:
+    """Press Tab until the element named `name` has the focus (fails after `limit` presses)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused(page) == name:
+            return
+    raise AssertionError(f"Tab never reached “{name}” (last focus: “{focused(page)}”)")
+
+
+def test_a_reviewer_approves_with_the_keyboard_alone(new_page: Any, portal_app: Flask) -> None:
+    application_for(portal_app, APPLICANT_NAME, "13970709931", 931, CLOCK.now, submitted=True)
+    page: Page = new_page("keyboard")
+    page.goto("/login")
+    # The login field has the focus when the page opens.
+    page.keyboard.type(SOE_HANDLER)
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="退出")).to_be_visible()
+
+    tab_to(page, "审核队列")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("审核队列")
+    page.wait_for_function("() => window.htmx !== undefined")
+
+    # Narrow the queue to the one applicant: type the name in the search field and press Enter.
+    tab_to(page, "姓名或证件号后4位")
+    page.keyboard.type(APPLICANT_NAME)
+    page.keyboard.press("Enter")
+    expect(page.locator("#queue tbody tr")).to_have_count(1)
+    tab_to(page, APPLICANT_NAME)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(APPLICANT_NAME)
+
+    tab_to(page, "审核意见（选填）")
+    page.keyboard.type(OPINION)
+    page.keyboard.press("Tab")
+    assert focused(page) == "经办人初审通过"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").first).to_contain_text("已经办人初审通过")
+    expect(page.locator(".badge").first).to_contain_text("领导")
+    expect(page.locator(".timeline")).to_contain_text(OPINION)
+    # The skip link takes a keyboard user past the navigation straight to the page's content.
+    page.keyboard.press("Tab")
+    assert focused(page) == "跳到正文"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"

@@ -1,0 +1,66 @@
+"""An applicant on a phone (375 × 740, the width of the most common small phones): the status list, the
+申报表, uploads and the correction list all fit the screen: the page never scrolls sideways.
+
+Runs late (file name) with applicants made for it, so no other journey sees what it changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from e2e.conftest import CLOCK
+from e2e.factories import application_for
+from e2e.helpers import log_in, phone_photo, sign_pledge, upload_material
+
+PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
+
+
+def assert_fits(page: Page) -> None:
+    """The page is no wider than the screen (tables reflow or scroll inside their own box)."""
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 375, f"{page.url} is {width}px wide on a 375px screen"
+
+
+def test_an_applicant_fills_in_and_uploads_on_a_phone(new_page: Any, portal_app: Flask) -> None:
+    application_for(portal_app, "骆思琪", "13970709932", 932, CLOCK.now, complete=False)
+    page: Page = new_page("phone", **PHONE)
+    log_in(page, "13970709932")
+    assert_fits(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("我的申报")
+    expect(page.locator(".badge").first).to_have_text("草稿")
+    page.get_by_role("link", name="查看并填写").click()
+    expect(page.locator("#materials")).to_be_visible()
+    assert_fits(page)
+
+    page.get_by_label("毕业院校").fill("江西理工大学南昌校区")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.get_by_role("status").first).to_contain_text("申报表已保存")
+    assert_fits(page)
+
+    # The camera is offered next to the file picker.
+    camera = page.get_by_label("或用手机拍照（直接打开相机）")
+    expect(camera).to_have_attribute("capture", "environment")
+    expect(camera).to_have_attribute("accept", "image/*")
+    upload_material(page, "劳动（聘用）合同", [phone_photo(), phone_photo("#e5dccb")])
+    expect(page.locator("#slot-labour_contract .slot-state")).to_have_text("已上传")
+    sign_pledge(page)
+    assert_fits(page)
+    expect(page.locator(".timeline")).to_contain_text("创建申报")
+
+
+def test_an_applicant_reads_the_correction_list_on_a_phone(new_page: Any, portal_app: Flask) -> None:
+    reason = "工作总结过于简略，请补充近三年主要业绩、承担的具体工作和取得的成效，并附相关证明材料的说明"
+    application_for(
+        portal_app, "韦晓彤", "13970709933", 933, CLOCK.now, submitted=True, returned_for={"summary": reason}
+    )
+    page: Page = new_page("phone", **PHONE)
+    log_in(page, "13970709933")
+    expect(page.locator(".badge").first).to_contain_text("退回")
+    assert_fits(page)
+    page.get_by_role("link", name="查看并填写").click()
+    listing = page.locator(".correction-list")
+    expect(listing).to_contain_text(reason)
+    expect(listing).to_be_in_viewport()
+    assert_fits(page)
