@@ -17,7 +17,16 @@ from portal.domain.materials import SLOT_BY_KEY
 from portal.domain.policy import PATHWAYS
 from portal.domain.workflow import Action, Role, Status
 from portal.models import Application, AuditEvent, Material, Organisation, OrgKind, StaffRole, User
-from portal.services import audit, certificates, corrections, eligibility, materials, notices, transitions
+from portal.services import (
+    audit,
+    certificates,
+    corrections,
+    eligibility,
+    materials,
+    notices,
+    paper,
+    transitions,
+)
 from portal.services.actors import Actor
 from portal.services.policies import effective_profile
 from portal.services.scope import get_application, visible_applications
@@ -455,6 +464,7 @@ def act(
             code="copies_unendorsed",
         )
     extra = None
+    source = application.state
     allowed = action in transitions.available_actions(actor, application)
     if action in (Action.SUBMIT, Action.RESUBMIT) and allowed:
         if expected_version is not None and expected_version != application.version:
@@ -481,6 +491,8 @@ def act(
         eligibility.record_acknowledgement(session, actor, result, now)
     if action is Action.RESUBMIT:
         corrections.close_on_resubmit(session, result, now)
+    if action is Action.HANDLER_APPROVE and source is Status.BUREAU_REVIEW:
+        paper.open_followup(session, actor, result, now)  # the accepting body's online approval (MAT-15)
     return result
 
 

@@ -19,6 +19,7 @@ from portal.domain.errors import PermissionDenied
 from portal.domain.workflow import Action, Status
 from portal.models import Application, Organisation, OrgKind, User
 from portal.models.base import UTCDateTime
+from portal.services import paper
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI
 from portal.services.scope import get_application, visible_applications
@@ -72,6 +73,7 @@ class Filters:
     q: str = ""  # applicant name, or the last characters of the ID number
     batch: str = ""
     newest_first: bool = False
+    paper_overdue: bool = False  # 纸质材料逾期 (MAT-15)
 
     @classmethod
     def from_args(cls, args: Any) -> Filters:
@@ -89,6 +91,7 @@ class Filters:
             q=(args.get("q") or "").strip()[:50],
             batch=(args.get("batch") or "").strip()[:40],
             newest_first=args.get("sort") == "newest",
+            paper_overdue=args.get("paper") == "overdue",
         )
 
     def to_args(self) -> dict[str, str]:
@@ -101,6 +104,7 @@ class Filters:
             "days": str(self.min_days or ""),
             "sort": "newest" if self.newest_first else "",
             "batch": self.batch,
+            "paper": "overdue" if self.paper_overdue else "",
         }
         return {k: v for k, v in args.items() if v}
 
@@ -115,6 +119,7 @@ class QueueRow:
     actions: list[Action]
     own: bool  # the reviewer's own application: someone else must act on it
     waiting_days: int = 0
+    paper_overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -169,6 +174,8 @@ def _filter_conditions(filters: Filters, now: datetime) -> list[ColumnElement[bo
         conditions.append(Application.status == filters.status)
     if filters.min_days:
         conditions.append(Application.status_changed_at <= now - timedelta(days=filters.min_days))
+    if filters.paper_overdue:
+        conditions.append(paper.overdue_condition(now))
     if filters.q:
         term = filters.q.upper()
         by_name = select(User.id).where(User.name.contains(filters.q, autoescape=True))
@@ -239,7 +246,8 @@ def queue(
     found = list(session.scalars(stmt.order_by(*order).limit(size + 1)).unique())
     has_more = len(found) > size
     found = found[:size]
-    rows = [_row(actor, application, now) for application in found]
+    late = paper.overdue_ids(session, found, now)
+    rows = [_row(actor, application, now, paper_overdue=application.id in late) for application in found]
     tab_counts = counts(session, actor, filters, now) if with_counts else {}
     next_cursor = _encode(found[-1].status_changed_at, found[-1].id) if has_more and found else None
     options = _options(session, actor) if with_options else {}
@@ -260,7 +268,8 @@ def _etag(rows: list[QueueRow], now: datetime) -> str:
     """Changes whenever a row on the page changes (or the day does: rows show days waited)."""
     digest = hashlib.sha256(now.astimezone(SHANGHAI).date().isoformat().encode())
     for row in rows:
-        digest.update(f"{row.application.id}:{row.application.version};".encode())
+        # The paper flag changes without a new version when an item is recorded.
+        digest.update(f"{row.application.id}:{row.application.version}:{row.paper_overdue:d};".encode())
     return "q" + digest.hexdigest()[:31]
 
 
@@ -290,19 +299,22 @@ def _options(session: Session, actor: Actor) -> dict[str, list[Any]]:
     return {"series": series, "enterprises": enterprises, "batches": batches}
 
 
-def _row(actor: Actor, application: Application, now: datetime) -> QueueRow:
+def _row(actor: Actor, application: Application, now: datetime, *, paper_overdue: bool = False) -> QueueRow:
     waiting = max((now - application.status_changed_at).days, 0)
     return QueueRow(
         application,
         available_actions(actor, application, as_reviewer=True),
         application.applicant_id == actor.user_id,
         waiting,
+        paper_overdue,
     )
 
 
 def queue_row(session: Session, actor: Actor, application_id: int, now: datetime) -> QueueRow:
     _require_reviewer(actor)
-    return _row(actor, get_application(session, actor, application_id), now)
+    application = get_application(session, actor, application_id)
+    late = paper.overdue_ids(session, [application], now)
+    return _row(actor, application, now, paper_overdue=application.id in late)
 
 
 def export_rows(

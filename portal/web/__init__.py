@@ -123,6 +123,7 @@ def register_web(app: Flask) -> None:
     from portal.web.notices.views import bp as notices_bp
     from portal.web.public.views import bp as public_bp
     from portal.web.review import materials as _review_materials  # noqa: F401  (routes on review_bp)
+    from portal.web.review import paper as _review_paper  # noqa: F401  (routes on review_bp)
     from portal.web.review.views import bp as review_bp
 
     password_policy(app)  # fail at start on a bad PORTAL_PASSWORD_* setting, naming it

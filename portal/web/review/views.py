@@ -14,7 +14,7 @@ from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import applications as applications_service
-from portal.services import corrections, eligibility, notices, queues, rosters
+from portal.services import corrections, eligibility, notices, paper, queues, rosters
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI
 from portal.services.scope import get_application, note_identity_view, sees_full_identity
@@ -80,6 +80,8 @@ def _review_page(
     errors: dict[str, str] | None = None,
     form: dict[str, object] | None = None,
     status: int = 200,
+    paper_errors: dict[str, str] | None = None,
+    paper_form: dict[str, object] | None = None,
 ) -> Response:
     actor = current_actor()
     application = get_application(db.session, actor, application_id)
@@ -103,6 +105,9 @@ def _review_page(
         ],
         errors=errors or {},
         form=form or {"deadline": corrections.default_deadline(db.session, now()).isoformat()},
+        paper_view=paper.paper_view(db.session, actor, application, now()),
+        paper_errors=paper_errors or {},
+        paper_form=paper_form or {},
     )
 
 
