@@ -1,6 +1,7 @@
 """Paper follow-up (issue 8 point 2, MAT-15): a checklist per application whose policy asks for the paper
 dossier after the online approval (Zhenjiang: 10 working days, 003 附件 备注3), with the due day fixed
-from the working-day calendar at the approval and one row per paper item.
+from the working-day calendar at the approval and one row per paper item. And (issue 9, T-CONC-03) one
+application under way per person, series and level, so a double click on 发起申报 makes one draft.
 
 Revision ID: 0011
 Revises: 0009
@@ -16,6 +17,8 @@ revision = '0011'
 down_revision = '0009'
 branch_labels = None
 depends_on = None
+
+OPEN = "status NOT IN ('abandoned', 'certified', 'rejected', 'withdrawn')"
 
 
 def upgrade():
@@ -63,9 +66,20 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_paper_items')),
     )
     op.create_index(op.f('ix_paper_items_followup_id'), 'paper_items', ['followup_id'], unique=False)
+    # T-CONC-03: one application under way per person, series and level (a double click made two drafts).
+    # Fails on a database that already holds such duplicates: withdraw the extra drafts first.
+    op.create_index(
+        'uq_applications_open_per_person',
+        'applications',
+        ['applicant_id', 'series', 'level'],
+        unique=True,
+        sqlite_where=sa.text(OPEN),
+        postgresql_where=sa.text(OPEN),
+    )
 
 
 def downgrade():
+    op.drop_index('uq_applications_open_per_person', table_name='applications')
     op.drop_index(op.f('ix_paper_items_followup_id'), table_name='paper_items')
     op.drop_table('paper_items')
     op.drop_index('ix_paper_followups_open_due', table_name='paper_followups')
