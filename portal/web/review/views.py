@@ -22,7 +22,7 @@ from portal.services.transitions import available_actions
 from portal.web.context import current_actor, now
 from portal.web.dossier import review_materials_context
 from portal.web.downloads import send_temporary_file
-from portal.web.forms import version_field
+from portal.web.forms import id_list, version_field
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_target, hx_trigger, not_modified, render_page, see_other, wants_fragment
 from portal.web.notice_documents import result_pdf_response
@@ -199,7 +199,7 @@ def bulk_act() -> Response:
         action = Action(request.form.get("action", ""))
     except ValueError:
         abort(400)
-    ids = [int(v) for v in request.form.getlist("ids") if v.isascii() and v.isdigit()]
+    ids = id_list("ids")
     back = _safe_back(request.form.get("back"))
     try:
         outcome = applications_service.act_many(db.session, current_actor(), ids, action, now())
