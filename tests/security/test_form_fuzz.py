@@ -193,3 +193,21 @@ def test_every_form_survives_edge_values_with_a_chinese_answer(
     assert failures == [], f"{len(failures)} of {posts} posts:\n" + "\n".join(failures[:60])
     endpoints = {form.action.split("/")[1] for _, form in forms}
     assert len(forms) >= 25 and posts >= 2_000, (len(forms), posts, endpoints)
+
+
+def test_a_nul_character_is_refused_up_front_and_nothing_is_saved(
+    app: Flask, session: Session, tenants: tuple[Tenant, Tenant], clients: Any
+) -> None:
+    """PostgreSQL cannot store U+0000: it was a 500 there; now a 400 in Chinese on both engines."""
+    ours, _ = tenants
+    draft = ours.draft
+    applicant = clients(ours)["applicant_1"]
+    before = draft.school
+    for headers in ({}, {"HX-Request": "true"}):
+        response = applicant.post(
+            f"/me/applications/{draft.id}/form", data={"school": "南昌\x00大学"}, headers=headers
+        )
+        assert response.status_code == 400 and "空字符（NUL）" in response.text
+    assert applicant.get("/me/applications?q=%00").status_code == 400
+    session.refresh(draft)
+    assert draft.school == before
