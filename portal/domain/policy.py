@@ -533,10 +533,12 @@ class InternshipRule:
 
 @dataclass(frozen=True, kw_only=True)
 class WorkflowRules:
-    """Values the workflow services read: the return limit (REV-04) and the unit notice (PUB-01/02/06)."""
+    """Values the workflow services read: the return limit (REV-04), the unit notice (PUB-01/02/06) and
+    the paper follow-up after online approval (MAT-15: Zhenjiang, 10 working days, 003 附件 备注3)."""
 
     return_limit: Threshold | None = None
     unit_notice_workdays: Threshold | None = None
+    paper_followup_workdays: Threshold | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1182,6 +1184,7 @@ def _parse(file: str, data: dict[str, Any]) -> PolicyProfile:
         workflow = WorkflowRules(
             return_limit=_threshold(t.table("return_limit")),
             unit_notice_workdays=_threshold(t.table("unit_notice_workdays")),
+            paper_followup_workdays=_threshold(t.table("paper_followup_workdays")),
         )
         t.done()
 

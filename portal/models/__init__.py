@@ -10,6 +10,7 @@ from portal.models.files import StoredFile
 from portal.models.materials import Endorsement, Material, UnitSeal
 from portal.models.notices import Notice, NoticeEntry, NoticeStatus, Objection
 from portal.models.organisations import Organisation, OrgKind, Ownership
+from portal.models.paper import PaperFollowup, PaperItem
 from portal.models.policies import AuthorityContact, PolicyWindow
 from portal.models.reviews import Correction, CorrectionItem, Notification, StandIn
 from portal.models.users import AuthSession, Membership, PasswordHistory, StaffRole, User
@@ -40,6 +41,8 @@ __all__ = [
     "OrgKind",
     "Organisation",
     "Ownership",
+    "PaperFollowup",
+    "PaperItem",
     "PasswordHistory",
     "PolicyWindow",
     "Roster",

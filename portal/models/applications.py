@@ -7,13 +7,14 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.domain.workflow import Status
+from portal.domain.workflow import FINAL_STATUSES, Status
 from portal.models.base import Base
 from portal.models.clock import utcnow
 from portal.models.organisations import Organisation
 from portal.models.users import User
 
 _STATUS_SQL = ", ".join(f"'{s.value}'" for s in Status)
+_FINAL_SQL = ", ".join(f"'{s.value}'" for s in sorted(FINAL_STATUSES))
 _LEVEL_SQL = "'员级', '助理级', '中级', '副高级', '正高级'"
 
 
@@ -49,6 +50,15 @@ class Application(Base):
         ),
         # 待初审 / 待签批: the organisation holding it and whose move it is, in queue order.
         Index("ix_applications_queue", "current_org_id", "awaiting", "status_changed_at", "id"),
+        # One application under way per person, series and level: a double click on 发起申报 makes one
+        # (T-CONC-03); the service checks first and names the open one, this catches the race.
+        Index(
+            "uq_applications_open_per_person",
+            "applicant_id", "series", "level",
+            unique=True,
+            sqlite_where=text(f"status NOT IN ({_FINAL_SQL})"),
+            postgresql_where=text(f"status NOT IN ({_FINAL_SQL})"),
+        ),
         # The bureau's certificate list and export, newest first, without a sort.
         Index(
             "ix_applications_certificates",

@@ -10,14 +10,24 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
 from portal.domain.materials import SLOT_BY_KEY
 from portal.domain.policy import PATHWAYS
-from portal.domain.workflow import Action, Role, Status
+from portal.domain.workflow import FINAL_STATUSES, Action, Role, Status
 from portal.models import Application, AuditEvent, Material, Organisation, OrgKind, StaffRole, User
-from portal.services import audit, certificates, corrections, eligibility, materials, notices, transitions
+from portal.services import (
+    audit,
+    certificates,
+    corrections,
+    eligibility,
+    materials,
+    notices,
+    paper,
+    transitions,
+)
 from portal.services.actors import Actor
 from portal.services.policies import effective_profile
 from portal.services.scope import get_application, visible_applications
@@ -106,6 +116,8 @@ def start_application(session: Session, actor: Actor, data: StartInput, now: dat
     certificates.refuse_if_on_record(session, applicant.id, now)
     if barred := corrections.barred_this_year(session, applicant.id, now):
         raise DomainError(barred, code="return_limit")
+    if open_one := _open_application(session, applicant.id, series[:50], data.level):
+        raise ValidationFailed({"applicant_id": _duplicate_message(open_one)})
     enterprise = applicant.employer
     department = enterprise.parent
     if department is None or department.parent_id is None:
@@ -129,8 +141,14 @@ def start_application(session: Session, actor: Actor, data: StartInput, now: dat
         updated_at=now,
         status_changed_at=now,
     )
-    session.add(application)
-    session.flush()
+    try:
+        with session.begin_nested():  # a double click racing past the check meets the unique index
+            session.add(application)
+            session.flush()
+    except IntegrityError:
+        if open_one := _open_application(session, applicant.id, series[:50], data.level):
+            raise ValidationFailed({"applicant_id": _duplicate_message(open_one)}) from None
+        raise
     audit.record(
         session,
         actor,
@@ -141,6 +159,26 @@ def start_application(session: Session, actor: Actor, data: StartInput, now: dat
         to_status=Status.DRAFT.value,
     )
     return application
+
+
+def _open_application(session: Session, applicant_id: int, series: str, level: str) -> Application | None:
+    """The person's application in this series and level that is still under way, if any: one at a time
+    (003 四: one application per level and year; a double click on 发起申报 must not make two)."""
+    return session.scalars(
+        select(Application).where(
+            Application.applicant_id == applicant_id,
+            Application.series == series,
+            Application.level == level,
+            Application.status.not_in([s.value for s in FINAL_STATUSES]),
+        )
+    ).first()
+
+
+def _duplicate_message(application: Application) -> str:
+    return (
+        f"该申报人已有一份进行中的{application.series}{application.level}申报（{application.state.title}），"
+        "请勿重复发起；如需重新申报，请先撤回或办结原申报"
+    )
 
 
 def _authority_for(
@@ -455,6 +493,7 @@ def act(
             code="copies_unendorsed",
         )
     extra = None
+    source = application.state
     allowed = action in transitions.available_actions(actor, application)
     if action in (Action.SUBMIT, Action.RESUBMIT) and allowed:
         if expected_version is not None and expected_version != application.version:
@@ -481,6 +520,8 @@ def act(
         eligibility.record_acknowledgement(session, actor, result, now)
     if action is Action.RESUBMIT:
         corrections.close_on_resubmit(session, result, now)
+    if action is Action.HANDLER_APPROVE and source is Status.BUREAU_REVIEW:
+        paper.open_followup(session, actor, result, now)  # the accepting body's online approval (MAT-15)
     return result
 
 

@@ -21,6 +21,7 @@ from portal.domain.workdays import UnknownYear, WorkCalendar
 from portal.domain.workflow import Action, Status
 from portal.models import Application, Organisation, OrgKind, User
 from portal.models.base import UTCDateTime
+from portal.services import paper
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI, work_calendar
 from portal.services.scope import get_application, visible_applications
@@ -74,6 +75,7 @@ class Filters:
     q: str = ""  # applicant name, or the last characters of the ID number
     batch: str = ""
     newest_first: bool = False
+    paper_overdue: bool = False  # 纸质材料逾期 (MAT-15)
 
     @classmethod
     def from_args(cls, args: Any) -> Filters:
@@ -91,6 +93,7 @@ class Filters:
             q=(args.get("q") or "").strip()[:50],
             batch=(args.get("batch") or "").strip()[:40],
             newest_first=args.get("sort") == "newest",
+            paper_overdue=args.get("paper") == "overdue",
         )
 
     def to_args(self) -> dict[str, str]:
@@ -103,6 +106,7 @@ class Filters:
             "days": str(self.min_days or ""),
             "sort": "newest" if self.newest_first else "",
             "batch": self.batch,
+            "paper": "overdue" if self.paper_overdue else "",
         }
         return {k: v for k, v in args.items() if v}
 
@@ -119,6 +123,7 @@ class QueueRow:
     waiting_days: int = 0
     # Working days in the current step (None when the calendar lacks a year): the queue's ageing colour.
     waiting_workdays: int | None = None
+    paper_overdue: bool = False  # a policy's paper follow-up is past its due day (issue 8.2)
 
     @property
     def age(self) -> Age:
@@ -177,6 +182,8 @@ def _filter_conditions(filters: Filters, now: datetime) -> list[ColumnElement[bo
         conditions.append(Application.status == filters.status)
     if filters.min_days:
         conditions.append(Application.status_changed_at <= now - timedelta(days=filters.min_days))
+    if filters.paper_overdue:
+        conditions.append(paper.overdue_condition(now))
     if filters.q:
         term = filters.q.upper()
         by_name = select(User.id).where(User.name.contains(filters.q, autoescape=True))
@@ -248,7 +255,10 @@ def queue(
     has_more = len(found) > size
     found = found[:size]
     calendar = work_calendar(session) if found else None
-    rows = [_row(actor, application, now, calendar) for application in found]
+    late = paper.overdue_ids(session, found, now)
+    rows = [
+        _row(actor, application, now, calendar, paper_overdue=application.id in late) for application in found
+    ]
     tab_counts = counts(session, actor, filters, now) if with_counts else {}
     next_cursor = _encode(found[-1].status_changed_at, found[-1].id) if has_more and found else None
     options = _options(session, actor) if with_options else {}
@@ -269,7 +279,8 @@ def _etag(rows: list[QueueRow], now: datetime) -> str:
     """Changes whenever a row on the page changes (or the day does: rows show days waited)."""
     digest = hashlib.sha256(now.astimezone(SHANGHAI).date().isoformat().encode())
     for row in rows:
-        digest.update(f"{row.application.id}:{row.application.version};".encode())
+        # The paper flag changes without a new version when an item is recorded.
+        digest.update(f"{row.application.id}:{row.application.version}:{row.paper_overdue:d};".encode())
     return "q" + digest.hexdigest()[:31]
 
 
@@ -311,7 +322,12 @@ def _workdays_waited(calendar: WorkCalendar, since: datetime, now: datetime) -> 
 
 
 def _row(
-    actor: Actor, application: Application, now: datetime, calendar: WorkCalendar | None = None
+    actor: Actor,
+    application: Application,
+    now: datetime,
+    calendar: WorkCalendar | None = None,
+    *,
+    paper_overdue: bool = False,
 ) -> QueueRow:
     waiting = max((now - application.status_changed_at).days, 0)
     return QueueRow(
@@ -320,12 +336,15 @@ def _row(
         application.applicant_id == actor.user_id,
         waiting,
         _workdays_waited(calendar, application.status_changed_at, now) if calendar else None,
+        paper_overdue,
     )
 
 
 def queue_row(session: Session, actor: Actor, application_id: int, now: datetime) -> QueueRow:
     _require_reviewer(actor)
-    return _row(actor, get_application(session, actor, application_id), now, work_calendar(session))
+    application = get_application(session, actor, application_id)
+    late = paper.overdue_ids(session, [application], now)
+    return _row(actor, application, now, work_calendar(session), paper_overdue=application.id in late)
 
 
 def export_rows(

@@ -125,6 +125,7 @@ def register_web(app: Flask) -> None:
     from portal.web.packages.views import bp as packages_bp
     from portal.web.public.views import bp as public_bp
     from portal.web.review import materials as _review_materials  # noqa: F401  (routes on review_bp)
+    from portal.web.review import paper as _review_paper  # noqa: F401  (routes on review_bp)
     from portal.web.review.views import bp as review_bp
     from portal.web.styleguide import bp as styleguide_bp
 

@@ -9,7 +9,7 @@ from portal.services import audit_trail as service
 from portal.web.admin.views import bp
 from portal.web.context import current_actor, now
 from portal.web.downloads import send_bytes
-from portal.web.forms import form_input
+from portal.web.forms import as_id, form_input
 from portal.web.guards import admin_required
 from portal.web.htmx import render_page
 
@@ -26,7 +26,7 @@ def _filters() -> service.AuditQuery:
 def list_audit_events() -> Response:
     filters = _filters()
     rows, next_before = service.page(
-        db.session, current_actor(), filters, before=request.args.get("before", type=int)
+        db.session, current_actor(), filters, before=as_id(request.args.get("before"))
     )
     return render_page(
         "pages/admin/list_audit_events.html",

@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.services import policies as service
 from portal.web.admin.views import bp
 from portal.web.context import current_actor, now
-from portal.web.forms import form_input
+from portal.web.forms import as_id, form_input
 from portal.web.guards import admin_required
 from portal.web.htmx import hx_trigger, render_page, see_other
 
@@ -50,7 +50,7 @@ def _window_form() -> dict[str, str]:
 @bp.get("/policy")
 @admin_required
 def show_policy() -> Response:
-    editing = request.args.get("edit", type=int)
+    editing = as_id(request.args.get("edit"))
     form: dict[str, str] = {}
     if editing is not None:
         view = service.overview(db.session, current_actor(), now())

@@ -10,7 +10,7 @@ from portal.models import Organisation, OrgKind, Ownership, StaffRole
 from portal.services import organisations as service
 from portal.services import standins
 from portal.web.context import current_actor, now
-from portal.web.forms import form_input
+from portal.web.forms import form_input, id_field
 from portal.web.guards import admin_required, staff_required
 from portal.web.htmx import hx_trigger, render_page, see_other
 
@@ -49,7 +49,7 @@ def list_organisations() -> Response:
 @bp.post("/orgs")
 @admin_required
 def create_organisation() -> Response:
-    data = form_input(service.OrganisationInput, parent_id=request.form.get("parent_id", type=int))
+    data = form_input(service.OrganisationInput, parent_id=id_field("parent_id"))
     try:
         org = service.create_organisation(db.session, current_actor(), data, now())
     except ValidationFailed as invalid:
@@ -100,7 +100,7 @@ def add_staff(org_id: int) -> Response:
     actor = current_actor()
     org = service.get_manageable_org(db.session, actor, org_id)
     person = form_input(service.PersonInput)
-    replaces = request.form.get("replaces", type=int)
+    replaces = id_field("replaces")
     try:
         created = service.add_staff(
             db.session,
@@ -147,7 +147,7 @@ def name_stand_in(org_id: int) -> Response:
         standins.name_stand_in(
             db.session,
             actor,
-            request.form.get("substitute_id", type=int) or 0,
+            id_field("substitute_id") or 0,
             request.form.get("starts_on", ""),
             request.form.get("ends_on", ""),
             now(),

@@ -11,7 +11,7 @@ from portal.models import Organisation, OrgKind
 from portal.services import applications as service
 from portal.services import eligibility, policies
 from portal.web.context import current_actor, now
-from portal.web.forms import form_input
+from portal.web.forms import form_input, id_field
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 
@@ -63,7 +63,7 @@ def new_application(user_id: int) -> Response:
 @bp.post("/applications")
 @staff_required(OrgKind.ENTERPRISE)
 def start_application() -> Response:
-    data = form_input(service.StartInput, applicant_id=request.form.get("applicant_id", type=int) or 0)
+    data = form_input(service.StartInput, applicant_id=id_field("applicant_id") or 0)
     try:
         service.start_application(db.session, current_actor(), data, now())
     except ValidationFailed as invalid:

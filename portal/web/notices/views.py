@@ -24,7 +24,7 @@ from portal.storage import FileCorrupted, FileMissing
 from portal.web.context import current_actor, current_membership, now
 from portal.web.downloads import send_bytes
 from portal.web.errors import error_response
-from portal.web.forms import form_input
+from portal.web.forms import form_input, id_list
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 from portal.web.notice_documents import qr_svg, result_pdf_response
@@ -76,7 +76,7 @@ def list_notices() -> Response:
 @bp.post("")
 @staff_required()
 def draft_notice() -> Response:
-    chosen = [int(v) for v in request.form.getlist("application_ids") if v.isascii() and v.isdigit()]
+    chosen = id_list("application_ids")
     try:
         notice = service.draft_notice(
             db.session, current_actor(), form_input(service.NoticeInput), chosen, now()

@@ -15,7 +15,7 @@ from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import applications as applications_service
-from portal.services import corrections, eligibility, notices, queues, rosters
+from portal.services import corrections, eligibility, notices, paper, queues, rosters
 from portal.services.calendar import SHANGHAI
 from portal.services.progress import route_view
 from portal.services.scope import get_application, note_identity_view, sees_full_identity
@@ -24,7 +24,7 @@ from portal.web import notice_documents
 from portal.web.context import current_actor, now
 from portal.web.dossier import review_materials_context
 from portal.web.downloads import send_temporary_file
-from portal.web.forms import version_field
+from portal.web.forms import id_list, version_field
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_target, hx_trigger, not_modified, render_page, see_other, wants_fragment
 from portal.web.notice_documents import result_pdf_response
@@ -82,6 +82,8 @@ def _review_page(
     errors: dict[str, str] | None = None,
     form: dict[str, object] | None = None,
     status: int = 200,
+    paper_errors: dict[str, str] | None = None,
+    paper_form: dict[str, object] | None = None,
 ) -> Response:
     actor = current_actor()
     application = get_application(db.session, actor, application_id)
@@ -107,6 +109,9 @@ def _review_page(
         ],
         errors=errors or {},
         form=form or {"deadline": corrections.default_deadline(db.session, now()).isoformat()},
+        paper_view=paper.paper_view(db.session, actor, application, now()),
+        paper_errors=paper_errors or {},
+        paper_form=paper_form or {},
     )
 
 
@@ -198,7 +203,7 @@ def bulk_act() -> Response:
         action = Action(request.form.get("action", ""))
     except ValueError:
         abort(400)
-    ids = [int(v) for v in request.form.getlist("ids") if v.isascii() and v.isdigit()]
+    ids = id_list("ids")
     back = _safe_back(request.form.get("back"))
     try:
         outcome = applications_service.act_many(db.session, current_actor(), ids, action, now())
