@@ -143,6 +143,7 @@ def run_engine(engine: str, url: str, applications: int, load_seconds: int) -> l
     results += load_benchmark(engine, url, client, app.config["SESSION_COOKIE_NAME"], bureau, load_seconds)
     results += export_benchmarks(engine, url, app, bureau, token, membership_id)
     results += upload_benchmark(engine, url, app)
+    results += package_benchmark(engine, url, bureau)
     with app.app_context():
         db.engine.dispose()
     return results
@@ -498,6 +499,34 @@ def export_benchmarks(
     return results
 
 
+PACKAGE_PAGES = 30
+
+
+def package_benchmark(engine: str, url: str, bureau: int) -> list[Result]:
+    """The package PDF of an application with 30 scanned pages (bench/package_probe.py, a fresh process
+    each): ours builds it through the service, the floor only joins the same scans with pypdf."""
+    figures = {}
+    for mode in ("floor", "ours"):
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.package_probe", mode, url, str(bureau), str(PACKAGE_PAGES)],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        figures[mode] = json.loads(out.strip().splitlines()[-1])
+    ours, floor = figures["ours"], figures["floor"]
+    return [
+        Result(
+            engine,
+            f"package PDF, {PACKAGE_PAGES} scanned pages ({ours['pages']} pages bound, "
+            f"{ours['bytes'] / 1024 / 1024:.1f} MB)",
+            f"{ours['seconds']:.2f} s",
+            f"{floor['seconds']:.2f} s",
+            ratio(ours["seconds"], floor["seconds"]),
+            "reported",
+            f"+{ours['growth_mb']:.0f} MB (floor +{floor['growth_mb']:.0f})",
+        )
+    ]
+
+
 UPLOAD_MB = 20
 
 
@@ -678,9 +707,6 @@ ELIGIBILITY_FACTS: dict[str, Any] = {
     "continuing_education_hours": {"2023": 90},
 }
 
-PENDING = ("dossier PDF, 30 scanned pages (time, peak memory)",)
-
-
 def table(results: list[Result]) -> str:
     head = ("engine", "benchmark", "ours", "floor", "ratio", "target", "peak memory")
     rows = [head] + [(r.engine, r.name, r.ours, r.floor, r.ratio, r.target, r.peak) for r in results]
@@ -728,7 +754,6 @@ def main() -> None:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
     results += domain_benchmarks()
-    results += [Result("—", name, "pending: needs the package PDF (issue 8)") for name in PENDING]
     report = (
         f"{machine()}; {args.applications:,} applications; run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"{(time.perf_counter() - started) / 60:.1f} min\n\n{table(results)}\n"
