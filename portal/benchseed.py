@@ -760,6 +760,95 @@ def _materials(
     return len(materials)
 
 
+def top_up_certificates(
+    session: Session, bureau_id: int, rows: int, now: datetime, *, rng_seed: int = 11
+) -> int:
+    """Certified applications added to one seeded bureau until it holds `rows` certificates (the export
+    benchmark's 100,000 rows; a realistic spread over 21 authorities would need ~380,000 applications).
+    Numbers continue the bureau's sequences. Returns how many were added; flushes, never commits."""
+    have = int(
+        session.scalar(
+            select(func.count()).where(
+                Application.bureau_id == bureau_id, Application.certificate_no.is_not(None)
+            )
+        )
+        or 0
+    )
+    missing = rows - have
+    if missing <= 0:
+        return 0
+    rng = random.Random(rng_seed)
+    enterprises = list(
+        session.execute(
+            select(Organisation.id, Organisation.parent_id).where(
+                Organisation.kind == "enterprise",
+                Organisation.parent_id.in_(
+                    select(Organisation.id).where(Organisation.parent_id == bureau_id)
+                ),
+            )
+        ).all()
+    )
+    staff: dict[int, tuple[int, int]] = {}
+    for org, role, user in session.execute(
+        select(Membership.org_id, Membership.role, Membership.user_id).where(
+            Membership.org_id.in_([e for e, _ in enterprises] + [bureau_id]), Membership.ended_at.is_(None)
+        )
+    ):
+        handler, leader = staff.get(org, (0, 0))
+        staff[org] = (user, leader) if role == "handler" else (handler, user)
+    code = session.scalar(select(Organisation.code).where(Organisation.id == bureau_id))
+    region = "360100"
+    password = hash_password(BENCH_PASSWORD)
+    user_id = _Ids(_next_id(session, User))
+    app_id = _Ids(_next_id(session, Application))
+    users: list[dict[str, Any]] = []
+    added: list[dict[str, Any]] = []
+    year_start = now - timedelta(days=365)
+    for _ in range(missing):
+        ent, dept = rng.choice(enterprises)
+        uid = user_id()
+        users.append(_user(uid, _name(rng), _resident_id(region, uid), f"16{uid:09d}", password, ent, now))
+        series, specialties = SERIES[rng.choices(range(len(SERIES)), SERIES_WEIGHTS)[0]]
+        created = year_start + timedelta(seconds=rng.randrange(330 * 86400))
+        added.append(
+            _application(
+                rng, app_id(), uid, (ent, dept, bureau_id), staff, Status.CERTIFIED, series,
+                rng.choice(specialties), created, now,
+            )
+        )  # fmt: skip
+    sequences = {
+        year: value
+        for year, value in session.execute(
+            select(CertificateSequence.year, CertificateSequence.last_value).where(
+                CertificateSequence.authority_id == bureau_id
+            )
+        )
+    }
+    last = dict(sequences)
+    for row in sorted(added, key=lambda r: (r["certified_at"], r["id"])):
+        year = (row["certified_at"] + timedelta(hours=8)).year
+        last[year] = last.get(year, 0) + 1
+        row["certificate_no"] = f"{year}{code}{last[year]:06d}"
+    bulk_insert(session, User.__table__, users)  # type: ignore[arg-type]
+    bulk_insert(session, Application.__table__, added)  # type: ignore[arg-type]
+    for year, value in last.items():
+        if year in sequences:
+            session.execute(
+                CertificateSequence.__table__.update()  # type: ignore[attr-defined]
+                .where(CertificateSequence.authority_id == bureau_id, CertificateSequence.year == year)
+                .values(last_value=value)
+            )
+        else:
+            bulk_insert(
+                session,
+                CertificateSequence.__table__,  # type: ignore[arg-type]
+                [{"authority_id": bureau_id, "year": year, "last_value": value}],
+            )
+    _resync_sequences(session, ["users", "applications"])
+    session.flush()
+    return missing
+
+
 def staff_of(session: Session, org_id: int) -> tuple[User, User]:
     """The (handler, leader) of a seeded organisation, for benchmarks that log in as them."""
     found = {

@@ -15,10 +15,10 @@ from flask import Flask
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from portal.benchseed import seed, staff_of
+from portal.benchseed import seed, staff_of, top_up_certificates
 from portal.domain.identity import normalize_resident_id
 from portal.domain.workflow import Status
-from portal.models import Application, Endorsement, Material, Membership, User
+from portal.models import Application, CertificateSequence, Endorsement, Material, Membership, User
 from portal.services import queues
 from tests.conftest import Clock, db_engine
 
@@ -64,6 +64,25 @@ def test_bench_seed_fills_the_checklist_slots_with_metadata_and_endorses_the_cop
         .where(Material.kind == "copy", Application.status != Status.DRAFT.value)
     )
     assert len(endorsed) == submitted_copies
+
+
+def test_top_up_certificates_continues_the_bureaus_numbers_without_a_gap(
+    session: Session, seeded: Any, clock: Clock
+) -> None:
+    bureau = seeded.largest_bureau_id
+    numbers = select(Application.certificate_no).where(
+        Application.bureau_id == bureau, Application.certificate_no.is_not(None)
+    )
+    before = len(session.scalars(numbers).all())
+    assert top_up_certificates(session, bureau, before + 40, clock.now) == 40
+    assert top_up_certificates(session, bureau, before + 40, clock.now) == 0  # already there
+    issued = session.scalars(numbers).all()
+    assert len(issued) == len(set(issued)) == before + 40
+    for sequence in session.scalars(
+        select(CertificateSequence).where(CertificateSequence.authority_id == bureau)
+    ):
+        serials = sorted(int(n[-6:]) for n in issued if n.startswith(str(sequence.year)))
+        assert serials == list(range(1, sequence.last_value + 1))  # no gap, no reuse, sequence continues
 
 
 def test_the_queue_fragment_sends_the_same_statements_for_5_and_50_rows_and_a_later_page(
