@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from portal import logsafety
 from portal.config import INSTANCE_DIR, Settings, production_problems
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +20,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder="static",
         instance_path=str(INSTANCE_DIR),
     )
+    logsafety.install()
     app.config.from_mapping(Settings().flask_config())
     if config:
         app.config.update(config)

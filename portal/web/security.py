@@ -3,6 +3,7 @@ of NUL characters in any submitted value."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from flask import Flask, Response, g, request
@@ -32,12 +33,18 @@ def content_security_policy(htmx_url: str | None) -> str:
     )
 
 
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,36}")  # audit_events.request_id is 36 characters
+
+
 def register_security(app: Flask) -> None:
     csp = content_security_policy(app.config.get("PORTAL_HTMX_URL"))
 
     @app.before_request
     def _request_id() -> None:
-        g.request_id = request.headers.get("X-Request-Id", "")[:36] or uuid.uuid4().hex
+        # A proxy's id is kept when it is a plain token; anything else (markup, control characters) is
+        # replaced, since the id is shown on error pages and written to every log line and audit row.
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
     @app.before_request
     def _refuse_nul() -> Response | None:
