@@ -35,8 +35,8 @@ from portal.domain.identity import (
 )
 from portal.domain.roster import RosterMatch
 from portal.domain.workflow import FINAL_STATUSES
-from portal.models import AccountTransfer, Application, OrgKind, TransferStatus, User
-from portal.services import audit, rosters
+from portal.models import AccountTransfer, Application, IntegrityRecord, OrgKind, TransferStatus, User
+from portal.services import audit, certificates, rosters
 from portal.services.actors import Actor
 from portal.services.organisations import NewAccount, open_account
 
@@ -103,12 +103,22 @@ def check_applicant_input(
             problems["id_number"] = (
                 f"证件号码{masked}已有工作人员账号，一人只能有一个账号，请联系人社局系统管理员办理"
             )
+        if record := certificates.listed_holders(session, [existing.id], local_date(now)).get(existing.id):
+            problems["id_number"] = listed_message(record, masked) + problems["id_number"]
     phone = result.checked.values.get("phone")
     if phone:
         phone_owner = session.scalar(select(User.id).where(User.phone == phone))
         if phone_owner is not None and (existing is None or phone_owner != existing.id):
             problems["phone"] = "该手机号已被其他账号使用，请填写本人的其他手机号"
     return result
+
+
+def listed_message(record: IntegrityRecord, masked: str) -> str:
+    """Put first when the number belongs to someone on the integrity record (INT-01, INT-03)."""
+    return (
+        certificates.integrity_notice(record, f"证件号码{masked}的持有人")
+        + "，在此之前不能为其开设账号或申报。"
+    )
 
 
 def _identity_columns(checked: CheckedApplicant) -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -234,14 +234,36 @@ def active_integrity_record(session: Session, user_id: int, on: date) -> Integri
     ).first()
 
 
+def integrity_notice(record: IntegrityRecord, who: str = "该申报人") -> str:
+    """What the record says, in the words every refusal uses: the reason, until when, the clause."""
+    return f"{who}因“{record.reason}”列入诚信档案，{cn_date(record.ends_on)}前不得申报（{record.clause}）"
+
+
 def refuse_if_on_record(session: Session, user_id: int, now: datetime) -> None:
     record = active_integrity_record(session, user_id, now.astimezone(SHANGHAI).date())
     if record is not None:
-        raise DomainError(
-            f"该申报人因“{record.reason}”列入诚信档案，{cn_date(record.ends_on)}前不得申报"
-            f"（{record.clause}）",
-            code="integrity_record",
+        raise DomainError(integrity_notice(record), code="integrity_record")
+
+
+def listed_holders(session: Session, user_ids: Collection[int], on: date) -> dict[int, IntegrityRecord]:
+    """The active record (the one lasting longest) of each of these accounts that is on one, in one query:
+    the record follows the account, and the account is keyed by the canonical identity number, so every
+    spelling of a listed number (lowercase x, full-width, spaces) lands on it."""
+    records: dict[int, IntegrityRecord] = {}
+    if not user_ids:
+        return records
+    stmt = (
+        select(IntegrityRecord)
+        .where(
+            IntegrityRecord.user_id.in_(list(user_ids)),
+            IntegrityRecord.starts_on <= on,
+            IntegrityRecord.ends_on >= on,
         )
+        .order_by(IntegrityRecord.ends_on)
+    )
+    for record in session.scalars(stmt):
+        records[record.user_id] = record  # ascending: the longest-lasting one wins
+    return records
 
 
 @dataclass(frozen=True)
@@ -314,9 +336,18 @@ def export_rows(
         .order_by(listed.c.certified_at.desc(), listed.c.id.desc())
         .execution_options(yield_per=2000)
     )
-    for name, number, unit, series, specialty, level, cert_no, certified_at, authority, revoked in (
-        session.execute(stmt)
-    ):
+    for (
+        name,
+        number,
+        unit,
+        series,
+        specialty,
+        level,
+        cert_no,
+        certified_at,
+        authority,
+        revoked,
+    ) in session.execute(stmt):
         yield (
             name,
             number if full_id else mask_id_number(number),

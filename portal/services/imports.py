@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,9 +22,9 @@ from portal.domain.accounts import PASSPORT_FIELDS, ImportCheck, check_import_ro
 from portal.domain.errors import DomainError, NotFound, StaleObject, ValidationFailed
 from portal.domain.identity import DocumentType, mask_id_number
 from portal.domain.tables import TableError
-from portal.models import ImportBatch, Organisation, User
-from portal.services import audit
-from portal.services.accounts import local_date, require_enterprise_staff
+from portal.models import ImportBatch, IntegrityRecord, Organisation, User
+from portal.services import audit, certificates
+from portal.services.accounts import listed_message, local_date, require_enterprise_staff
 from portal.services.actors import Actor
 from portal.services.auth import hash_initial_password, initial_password
 from portal.services.organisations import NewAccount
@@ -35,22 +35,28 @@ _CHUNK = 500
 ALREADY_IMPORTED = "该文件已经导入过了，请勿重复导入；如需补充，请重新上传新文件"
 
 
-def _check_against_accounts(session: Session, actor: Actor, check: ImportCheck) -> ImportCheck:
-    """Adds the problems only the database knows: identity numbers and phones already registered."""
+def _check_against_accounts(session: Session, actor: Actor, check: ImportCheck, on: date) -> ImportCheck:
+    """Adds the problems only the database knows: identity numbers and phones already registered, and
+    whether their holder is on the integrity record on day `on`."""
     rows = [
         row for row in check.rows if row.checked.values.get("id_number") or row.checked.values.get("phone")
     ]
     numbers = [row.checked.values["id_number"] for row in rows if "id_number" in row.checked.values]
     phones = [row.checked.values["phone"] for row in rows if "phone" in row.checked.values]
-    holders: dict[str, tuple[int | None, str]] = {}
+    holders: dict[str, tuple[int, int | None, str]] = {}
+    listed: dict[int, IntegrityRecord] = {}
     for start in range(0, len(numbers), _CHUNK):
         stmt = (
-            select(User.id_number, User.employer_id, Organisation.name)
+            select(User.id_number, User.id, User.employer_id, Organisation.name)
             .outerjoin(Organisation, Organisation.id == User.employer_id)
             .where(User.id_number.in_(numbers[start : start + _CHUNK]))
         )
-        for number, employer_id, employer_name in session.execute(stmt):
-            holders[number] = (employer_id, employer_name or "")
+        found = {
+            number: (user_id, employer_id, name or "")
+            for number, user_id, employer_id, name in session.execute(stmt)
+        }
+        holders.update(found)
+        listed.update(certificates.listed_holders(session, [h[0] for h in found.values()], on))
     taken_phones: set[str] = set()
     for start in range(0, len(phones), _CHUNK):
         taken_phones.update(
@@ -60,7 +66,7 @@ def _check_against_accounts(session: Session, actor: Actor, check: ImportCheck) 
         values, problems = row.checked.values, row.checked.problems
         number = values.get("id_number")
         if number in holders:
-            employer_id, employer_name = holders[number]
+            user_id, employer_id, employer_name = holders[number]
             masked = mask_id_number(number)
             if employer_id == actor.org_id:
                 problems["id_number"] = f"证件号码{masked}已是本单位的申报人，无需重复导入"
@@ -71,6 +77,8 @@ def _check_against_accounts(session: Session, actor: Actor, check: ImportCheck) 
                 )
             else:
                 problems["id_number"] = f"证件号码{masked}已有工作人员账号，请联系人社局系统管理员办理"
+            if user_id in listed:
+                problems["id_number"] = listed_message(listed[user_id], masked) + problems["id_number"]
         if values.get("phone") in taken_phones:
             problems["phone"] = "该手机号已被其他账号使用"
     return check
@@ -83,7 +91,7 @@ def _check_file(session: Session, actor: Actor, data: bytes, now: datetime) -> I
         raise ValidationFailed({"file": problem.message}) from None
     if not check.rows:
         raise ValidationFailed({"file": "文件中没有申报人数据：请从第2行起每行填写一人（示例行不会导入）"})
-    return _check_against_accounts(session, actor, check)
+    return _check_against_accounts(session, actor, check, local_date(now))
 
 
 def check_upload(
