@@ -33,7 +33,7 @@ def content_security_policy(htmx_url: str | None) -> str:
     )
 
 
-REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,36}")  # audit_events.request_id is 36 characters
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,36}")  # audit_events.request_id is 36 characters
 
 
 def register_security(app: Flask) -> None:
