@@ -1,5 +1,12 @@
 """Writing audit events. Rows are only ever inserted (DESIGN.md §5: never updated or deleted).
 
+A refused or failed attempt (`record_attempt`) outlives the work it refused: its row is written in the
+caller's transaction like any other, and remembered on the session; when a rollback takes it away (the
+request's, as the unit of work rolls a refused request back, or a savepoint's, as a bulk action undoes
+one refused item), `restore_attempts` writes it again. Every commit restores them first, and after a
+rolled-back request the unit of work (portal.web.unit_of_work) commits them in a short transaction of
+their own. So a refusal is audited the same way whether it came alone or inside a bulk action.
+
 Every commit that wrote audit rows seals them into the hash chain just before it commits
 (portal.domain.auditchain): under a lock (PostgreSQL advisory lock; SQLite's BEGIN IMMEDIATE already
 serialises writers) it reads the last link and chains the new rows after it, so the chain follows
@@ -10,10 +17,11 @@ lock the transaction needed, so it cannot take part in a deadlock.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, inspect, select, text
 from sqlalchemy.orm import Session
 
 from portal.domain import auditchain
@@ -21,6 +29,7 @@ from portal.models import AuditEvent
 from portal.services.actors import Actor
 
 _UNSEALED = "audit_unsealed"
+_ATTEMPTS = "audit_attempts"  # session.info: the refused/failed attempts of the current transaction
 _CHAIN_LOCK = 0x6175646974  # "audit": the advisory lock key on PostgreSQL
 
 
@@ -64,6 +73,64 @@ def record(
     return event
 
 
+@dataclass
+class _Attempt:
+    """A refused or failed attempt, kept to be written again if a rollback takes its row away."""
+
+    actor: Actor | None
+    action: str
+    at: datetime
+    fields: dict[str, Any]
+    row: AuditEvent | None = None
+
+
+def record_attempt(
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    now: datetime,
+    *,
+    object_type: str,
+    outcome: str = "denied",
+    **fields: Any,
+) -> AuditEvent:
+    """Audit a refused ("denied") or failed attempt so that it is kept even if the work around it is
+    rolled back: written now (the caller's transaction sees it) and written again by
+    `restore_attempts` after a rollback took it away."""
+    attempt = _Attempt(actor, action, now, {"object_type": object_type, "outcome": outcome, **fields})
+    attempt.row = record(session, actor, action, now, **attempt.fields)
+    session.info.setdefault(_ATTEMPTS, []).append(attempt)
+    return attempt.row
+
+
+def note_attempt(
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    now: datetime,
+    *,
+    object_type: str,
+    outcome: str = "denied",
+    **fields: Any,
+) -> None:
+    """Remember a refusal without writing it yet: for a caller whose transaction is about to be rolled
+    back (an error page); `restore_attempts` writes it once that is done."""
+    attempt = _Attempt(actor, action, now, {"object_type": object_type, "outcome": outcome, **fields})
+    session.info.setdefault(_ATTEMPTS, []).append(attempt)
+
+
+def restore_attempts(session: Session) -> int:
+    """Write again every remembered attempt whose row is not in the current transaction (never written,
+    or taken away by a rollback of the transaction or of a savepoint); returns how many were written."""
+    written = 0
+    for attempt in session.info.get(_ATTEMPTS, []):
+        if attempt.row is not None and inspect(attempt.row).persistent:
+            continue
+        attempt.row = record(session, attempt.actor, attempt.action, attempt.at, **attempt.fields)
+        written += 1
+    return written
+
+
 def fields(row: AuditEvent) -> dict[str, Any]:
     return {name: getattr(row, name) for name in auditchain.FIELDS}
 
@@ -94,8 +161,15 @@ def seal(session: Session) -> int:
 
 @event.listens_for(Session, "before_commit")
 def _seal_before_commit(session: Session) -> None:
+    restore_attempts(session)  # a refusal a savepoint took away is committed all the same
     if session.info.get(_UNSEALED) or any(isinstance(obj, AuditEvent) for obj in session.new):
         seal(session)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_committed_attempts(session: Session) -> None:
+    if not session.in_nested_transaction():  # a released savepoint can still be rolled back
+        session.info.pop(_ATTEMPTS, None)
 
 
 def chain_rows(

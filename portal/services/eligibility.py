@@ -273,14 +273,13 @@ def guard_submission(
         return {}
 
     def refuse(error: DomainError) -> DomainError:
-        audit.record(
+        audit.record_attempt(
             session,
             actor,
             "submit" if first else "resubmit",
             now,
             object_type="application",
             object_id=application.id,
-            outcome="denied",
             from_status=application.status,
             role="applicant",
             detail={"code": error.code, "findings": [f.to_json() for f in evaluation.blocks]},

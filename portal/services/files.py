@@ -33,7 +33,7 @@ def read_verified(
         data = storage.get(stored.sha256)
     except (FileCorrupted, FileMissing) as problem:
         kind = "hash_mismatch" if isinstance(problem, FileCorrupted) else "missing"
-        audit.record(
+        audit.record_attempt(
             session, actor, "view_file", now, object_type="file", object_id=stored.id, outcome="failed",
             detail={"problem": kind},
         )  # fmt: skip

@@ -26,6 +26,7 @@ from portal.models import ImportBatch, IntegrityRecord, Organisation, User
 from portal.services import audit, certificates
 from portal.services.accounts import listed_message, local_date, require_enterprise_staff
 from portal.services.actors import Actor
+from portal.services.atomic import atomic
 from portal.services.auth import hash_initial_password, initial_password
 from portal.services.organisations import NewAccount
 from portal.services.uploads import keep_table
@@ -159,6 +160,7 @@ class ImportResult:
     check: ImportCheck
 
 
+@atomic
 def confirm_import(
     session: Session, storage: Storage, actor: Actor, batch_id: int, now: datetime
 ) -> ImportResult:

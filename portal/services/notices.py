@@ -40,6 +40,7 @@ from portal.models import (
 )
 from portal.services import audit, transitions, uploads
 from portal.services.actors import SYSTEM, Actor
+from portal.services.atomic import atomic
 from portal.services.calendar import start_counts, today, work_calendar
 from portal.services.scope import get_application, visible_applications
 from portal.storage import Storage
@@ -233,6 +234,7 @@ def discard_draft(session: Session, actor: Actor, notice_id: int, now: datetime)
     session.flush()
 
 
+@atomic
 def publish_notice(session: Session, actor: Actor, notice_id: int, now: datetime) -> Notice:
     """The leader publishes the handler's draft (never the same person); each applicant goes in_notice."""
     _require_staff(actor, StaffRole.LEADER)

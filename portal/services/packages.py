@@ -104,7 +104,7 @@ def _read(
         return storage.get(stored.sha256)
     except (FileCorrupted, FileMissing) as problem:
         kind = "hash_mismatch" if isinstance(problem, FileCorrupted) else "missing"
-        audit.record(
+        audit.record_attempt(
             session, actor, "export_package", now, object_type="application",
             object_id=application.id, outcome="failed", detail={"file_id": stored.id, "problem": kind},
         )  # fmt: skip

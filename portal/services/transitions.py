@@ -2,7 +2,8 @@
 
 Every change is decided by portal.domain.workflow, written as a compare-and-set on (id, status, version)
 so a stale request fails with "已被他人处理，请刷新" instead of overwriting, and audited in the same
-transaction. Refused attempts are audited too, with outcome "denied".
+transaction. Refused attempts are audited too, with outcome "denied", and that record outlives the
+rollback of the refused work (audit.record_attempt).
 """
 
 from __future__ import annotations
@@ -198,14 +199,13 @@ def _audit_denied(
     now: datetime,
     code: str,
 ) -> None:
-    audit.record(
+    audit.record_attempt(
         session,
         actor,
         action.value,
         now,
         object_type="application",
         object_id=application.id,
-        outcome="denied",
         from_status=application.status,
         role=role.value,
         detail={"code": code},

@@ -20,6 +20,7 @@ from portal.web.context import SessionUser, current_membership, memberships, now
 from portal.web.errors import register_error_handlers
 from portal.web.htmx import hx_redirect, is_htmx
 from portal.web.security import register_security
+from portal.web.unit_of_work import register_unit_of_work
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -69,8 +70,7 @@ def _setup_login(app: Flask) -> None:
     def _load(token: str) -> SessionUser | None:
         row = load_session(db.session, token, now(), login_policy(app))
         if row is None:
-            db.session.commit()  # an expired row was deleted
-            return None
+            return None  # an expired row was deleted (committed with the request)
         return SessionUser(row.user, token)
 
     @login_manager.unauthorized_handler
@@ -130,6 +130,7 @@ def register_web(app: Flask) -> None:
     from portal.web.styleguide import bp as styleguide_bp
 
     password_policy(app)  # fail at start on a bad PORTAL_PASSWORD_* setting, naming it
+    register_unit_of_work(app)  # first: its after_request hook runs after every other one
     _setup_login(app)
     register_security(app)
     register_compression(app)

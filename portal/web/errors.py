@@ -45,7 +45,8 @@ def error_response(status: int, message: str | None = None) -> Response:
 
 def _audit_denied(status: int) -> None:
     """A logged-in user refused a page or an object: one audit event (等保 安全审计, T-AC-02, T-LOG-01).
-    Never lets a logging problem replace the error page."""
+    Only noted here: the error status rolls the request back, and the unit of work then writes the
+    refusal in its own short transaction. Never lets a logging problem replace the error page."""
     from flask_login import current_user
 
     from portal.extensions import db
@@ -55,15 +56,12 @@ def _audit_denied(status: int) -> None:
     if not current_user or not current_user.is_authenticated:
         return
     try:
-        db.session.rollback()
-        audit.record(
-            db.session, current_actor(), "access_denied", now(), object_type="route", outcome="denied",
+        audit.note_attempt(
+            db.session, current_actor(), "access_denied", now(), object_type="route",
             detail={"endpoint": request.endpoint or "", "method": request.method, "status": status},
         )  # fmt: skip
-        db.session.commit()
     except Exception:  # pragma: no cover - the refusal itself must still be answered
         log.exception("could not audit an access refusal")
-        db.session.rollback()
 
 
 def register_error_handlers(app: Flask) -> None:

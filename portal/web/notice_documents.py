@@ -22,8 +22,7 @@ def notice_context(actor: Actor, application_id: int, result_endpoint: str) -> d
     notice = service.notice_of_application(db.session, actor, application_id)
     if notice is None:
         return {"notice": None}
-    if service.close_if_due(db.session, notice, now()):
-        db.session.commit()
+    service.close_if_due(db.session, notice, now())
     return {
         "notice": notice,
         "notice_clock": service.notice_clock(db.session, notice, now()),

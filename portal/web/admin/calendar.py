@@ -63,9 +63,7 @@ def add_calendar_day() -> Response:
             now(),
         )
     except ValidationFailed as invalid:
-        db.session.rollback()
         return _page(year, errors=invalid.fields, form=request.form.to_dict(), status=422)
-    db.session.commit()
     flash(f"已录入 {cn_date(day)}", "success")
     return see_other(url_for("admin.show_calendar", year=day.year))
 
@@ -78,7 +76,6 @@ def remove_calendar_day(day: str) -> Response:
     except ValueError:
         return _page(_year(), status=404)
     service.remove_day(db.session, current_actor(), parsed, now())
-    db.session.commit()
     flash(f"已删除 {cn_date(parsed)} 的录入", "success")
     return see_other(url_for("admin.show_calendar", year=parsed.year))
 
@@ -89,9 +86,7 @@ def confirm_calendar_year(year: int) -> Response:
     try:
         service.confirm_year(db.session, current_actor(), year, request.form.get("source_ref", ""), now())
     except ValidationFailed as invalid:
-        db.session.rollback()
         return _page(year, errors=invalid.fields, form=request.form.to_dict(), status=422)
-    db.session.commit()
     flash(f"{year}年工作日历已确认，可用于计算公示期", "success")
     return see_other(url_for("admin.show_calendar", year=year))
 
@@ -112,9 +107,7 @@ def import_calendar() -> Response:
     try:
         count = service.import_days(db.session, current_actor(), text, now())
     except ValidationFailed as invalid:
-        db.session.rollback()
         return _page(year, errors=invalid.fields, status=422)
-    db.session.commit()
     flash(f"已导入 {count} 天，请核对后确认该年度", "success")
     return see_other(url_for("admin.show_calendar", year=year))
 
@@ -123,6 +116,5 @@ def import_calendar() -> Response:
 @admin_required
 def set_calendar_convention() -> Response:
     service.set_start_counts(db.session, current_actor(), request.form.get("start_counts") == "1", now())
-    db.session.commit()
     flash("公示期计算口径已保存", "success")
     return see_other(url_for("admin.show_calendar", year=_year()))

@@ -15,6 +15,7 @@ from portal.web.context import current_actor, now
 from portal.web.forms import as_id, form_input
 from portal.web.guards import admin_required
 from portal.web.htmx import hx_trigger, render_page, see_other
+from portal.web.unit_of_work import discard
 
 
 def _page(
@@ -78,10 +79,8 @@ def set_policy_profile() -> Response:
     try:
         service.set_profile(db.session, current_actor(), request.form.get("policy_profile", ""), now())
     except ValidationFailed as invalid:
-        db.session.rollback()
         flash("；".join(invalid.fields.values()), "error")
-        return see_other(url_for("admin.show_policy"))
-    db.session.commit()
+        return discard(see_other(url_for("admin.show_policy")))
     flash("政策配置已保存", "success")
     return see_other(url_for("admin.show_policy"))
 
@@ -92,9 +91,7 @@ def _save_window(window_id: int | None) -> Response:
     try:
         row = service.save_window(db.session, current_actor(), data, now(), window_id=window_id)
     except ValidationFailed as invalid:
-        db.session.rollback()
         return _page(errors=invalid.fields, form=form, editing=window_id, status=422, fragment="window_form")
-    db.session.commit()
     flash(f"已保存受理批次：{row.name}（{service.format_period(row.opens, row.closes)}）", "success")
     status = next(
         (w for w in service.overview(db.session, current_actor(), now()).windows if w.admin_row_id == row.id),
@@ -128,10 +125,8 @@ def delete_policy_window(window_id: int) -> Response:
     try:
         service.delete_window(db.session, current_actor(), window_id, now())
     except DomainError as refused:
-        db.session.rollback()
         flash(refused.message, "error")
-        return see_other(url_for("admin.show_policy"))
-    db.session.commit()
+        return discard(see_other(url_for("admin.show_policy")))
     flash("已删除该受理批次", "success")
     return see_other(url_for("admin.show_policy"))
 
@@ -143,13 +138,11 @@ def save_authority_contact() -> Response:
     try:
         service.save_contact(db.session, current_actor(), data, now())
     except ValidationFailed as invalid:
-        db.session.rollback()
         return _page(
             contact_errors=invalid.fields,
             contact_form=request.form.to_dict(),
             status=422,
             fragment="contact_form",
         )
-    db.session.commit()
     flash("认定机构联系方式已保存", "success")
     return see_other(url_for("admin.show_policy") + "#authorities")

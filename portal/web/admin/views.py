@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, request, url_for
 
-from portal.domain.errors import DomainError, NotFound, ValidationFailed
+from portal.domain.errors import DomainError, ValidationFailed
 from portal.extensions import db
 from portal.models import Organisation, OrgKind, Ownership, StaffRole
 from portal.services import organisations as service
@@ -13,10 +13,11 @@ from portal.web.context import current_actor, now
 from portal.web.forms import form_input, id_field
 from portal.web.guards import admin_required, staff_required
 from portal.web.htmx import hx_trigger, render_page, see_other
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from portal.web.unit_of_work import discard
 
 ALL_STAFF = (StaffRole.HANDLER, StaffRole.LEADER, StaffRole.ADMIN)
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _organisations_page(
@@ -53,11 +54,9 @@ def create_organisation() -> Response:
     try:
         org = service.create_organisation(db.session, current_actor(), data, now())
     except ValidationFailed as invalid:
-        db.session.rollback()
         return _organisations_page(
             errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="create_form"
         )
-    db.session.commit()
     flash(f"已创建{org.org_kind.title}：{org.name}，请为其添加经办人和领导", "success")
     return see_other(url_for("admin.show_organisation", org_id=org.id))
 
@@ -112,11 +111,9 @@ def add_staff(org_id: int) -> Response:
             replace_membership_id=replaces,
         )
     except ValidationFailed as invalid:
-        db.session.rollback()
         return _staff_page(
             org, errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="staff_form"
         )
-    db.session.commit()
     # The first password is shown once, in this response, never stored in a cookie or URL.
     return hx_trigger(_staff_page(org, created=created, fragment="staff_form"), "staff-changed")
 
@@ -126,14 +123,9 @@ def add_staff(org_id: int) -> Response:
 def end_membership(membership_id: int) -> Response:
     try:
         membership = service.end_membership(db.session, current_actor(), membership_id, now())
-    except NotFound:
-        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
-        raise
     except DomainError as refused:
-        db.session.rollback()
         flash(refused.message, "error")
-        return see_other(request.referrer or url_for("auth.home"))
-    db.session.commit()
+        return discard(see_other(request.referrer or url_for("auth.home")))
     flash("岗位已撤销（历史记录保留）", "success")
     return see_other(url_for("admin.show_organisation", org_id=membership.org_id))
 
@@ -152,16 +144,11 @@ def name_stand_in(org_id: int) -> Response:
             request.form.get("ends_on", ""),
             now(),
         )
-    except NotFound:
-        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
-        raise
     except (ValidationFailed, DomainError) as refused:
-        db.session.rollback()
         errors = (
             refused.fields if isinstance(refused, ValidationFailed) else {"substitute_id": refused.message}
         )
         return _staff_page(org, errors=errors, form=request.form.to_dict(), status=422)
-    db.session.commit()
     flash("代理安排已保存；代理人可在页面顶部切换为代理身份办理", "success")
     return see_other(url_for("admin.show_organisation", org_id=org.id))
 
@@ -170,6 +157,5 @@ def name_stand_in(org_id: int) -> Response:
 @staff_required(roles=(StaffRole.HANDLER, StaffRole.LEADER))
 def revoke_stand_in(stand_in_id: int) -> Response:
     stand_in = standins.revoke_stand_in(db.session, current_actor(), stand_in_id, now())
-    db.session.commit()
     flash("代理安排已撤销", "success")
     return see_other(url_for("admin.show_organisation", org_id=stand_in.membership.org_id))

@@ -15,6 +15,7 @@ from portal.web.forms import form_input
 from portal.web.guards import applicant_required
 from portal.web.htmx import see_other
 from portal.web.storage import storage, upload_limits, uploaded_parts
+from portal.web.unit_of_work import discard
 
 
 def _back(application_id: int) -> str:
@@ -38,7 +39,6 @@ def upload_material(application_id: int) -> Response:
             upload_limits(),
         )
     except ValidationFailed as invalid:
-        db.session.rollback()
         return _detail(
             application_id,
             upload_errors=invalid.fields,
@@ -46,7 +46,6 @@ def upload_material(application_id: int) -> Response:
             status=422,
             fragment="materials",
         )
-    db.session.commit()
     combined = (
         f"，{material.combined}张图片已合成为一份{material.pages}页的 PDF" if material.combined > 1 else ""
     )
@@ -58,7 +57,6 @@ def upload_material(application_id: int) -> Response:
 @applicant_required
 def remove_material(application_id: int, material_id: int) -> Response:
     service.remove_material(db.session, current_actor(as_applicant=True), application_id, material_id, now())
-    db.session.commit()
     flash("已删除该材料", "success")
     return see_other(_back(application_id))
 
@@ -74,7 +72,6 @@ def sign_pledge(application_id: int) -> Response:
             fragment="materials",
         )
     service.sign_pledge(db.session, current_actor(as_applicant=True), application_id, now())
-    db.session.commit()
     flash("已签署诚信承诺书", "success")
     return see_other(_back(application_id))
 
@@ -87,9 +84,7 @@ def copy_previous(application_id: int) -> Response:
             db.session, current_actor(as_applicant=True), application_id, now()
         )
     except DomainError as refused:
-        db.session.rollback()
         flash(refused.message, "error")
-        return see_other(url_for("applicant.show_application", application_id=application_id))
-    db.session.commit()
+        return discard(see_other(url_for("applicant.show_application", application_id=application_id)))
     flash("已从上次申报复制填写内容和材料；复印件须重新核对签章，诚信承诺书须重新签署", "success")
     return see_other(url_for("applicant.show_application", application_id=application_id))

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, request, url_for
 
 from portal.documents.certificates import CertificateView, certificate_pdf
 from portal.domain import corrections as correction_rules
-from portal.domain.errors import DomainError, NotFound, StaleObject, ValidationFailed
+from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import Application
@@ -28,6 +28,7 @@ from portal.web.forms import form_input, version_field
 from portal.web.guards import applicant_required
 from portal.web.htmx import hx_target, hx_trigger, render_page, see_other, wants_fragment
 from portal.web.notice_documents import result_pdf_response
+from portal.web.unit_of_work import keep
 
 bp = Blueprint("applicant", __name__, url_prefix="/me")
 
@@ -129,12 +130,11 @@ def save_form(application_id: int) -> Response:
     try:
         service.save_form(db.session, actor, application_id, form_input(service.FormInput), now())
     except ValidationFailed as invalid:
-        db.session.commit()  # the valid fields were saved: nothing typed correctly is lost
         response = _detail(
             application_id, errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="detail"
         )
-        return _checklist_changed(response, application_id, facts)
-    db.session.commit()
+        # The valid fields were saved: nothing typed correctly is lost.
+        return keep(_checklist_changed(response, application_id, facts))
     if wants_fragment():
         return _checklist_changed(
             _detail(application_id, fragment="detail", saved=True), application_id, facts
@@ -171,11 +171,7 @@ def act(application_id: int) -> Response:
             expected_version=version_field(),
             acknowledgement=acknowledgement,
         )
-    except NotFound:
-        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
-        raise
     except (ValidationFailed, StaleObject, DomainError) as refused:
-        db.session.commit()  # keeps the audit event of the refused attempt; nothing else was written
         text = (
             "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
         )
@@ -188,7 +184,6 @@ def act(application_id: int) -> Response:
             if isinstance(refused, ValidationFailed)
             else "",
         )
-    db.session.commit()
     flash(f"已{action.title}", "success")
     return see_other(url_for("applicant.show_application", application_id=application_id))
 

@@ -12,6 +12,7 @@ from portal.models import OrgKind, StaffRole
 from portal.services import auth
 from portal.web import context
 from portal.web.htmx import render_page, see_other
+from portal.web.unit_of_work import keep
 
 bp = Blueprint("auth", __name__)
 
@@ -48,6 +49,7 @@ def login() -> Response:
 
     error = ""
     login_value = ""
+    failed_attempt = False
     if request.method == "POST":
         login_value = request.form.get("login", "").strip()
         password = request.form.get("password", "")
@@ -65,27 +67,27 @@ def login() -> Response:
                     request_id=g.get("request_id", ""),
                 )
             except auth.LoginFailed as failed:
-                db.session.commit()  # keep the failed-attempt count and its audit event
                 error = failed.message
+                failed_attempt = True
             else:
                 token = auth.start_session(db.session, user, context.now(), ip=request.remote_addr or "")
-                db.session.commit()
                 session.clear()  # a fresh session at login: nothing carried over from before
                 login_user(context.SessionUser(user, token))
                 target = _safe_next(request.args.get("next")) or url_for("auth.home")
                 if auth.must_change_password(user, context.now(), password_policy(current_app)):
                     target = url_for("auth.change_password")
                 return see_other(target)
-    return render_page(
+    response = render_page(
         "pages/auth/login.html", status=422 if error else 200, error=error, login_value=login_value
     )
+    # A failed attempt is refused, but its count (the lockout) and its audit event are kept.
+    return keep(response) if failed_attempt else response
 
 
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
     auth.end_session(db.session, current_user.token, context.now(), context.current_actor())
-    db.session.commit()
     logout_user()
     session.clear()
     flash("您已安全退出", "info")
@@ -117,7 +119,6 @@ def change_password() -> Response:
         else:
             # Every session was ended; start a fresh one for this browser.
             token = auth.start_session(db.session, user, context.now(), ip=request.remote_addr or "")
-            db.session.commit()
             session.clear()
             login_user(context.SessionUser(user, token))
             flash("密码已修改", "success")

@@ -17,6 +17,7 @@ from portal.web.context import current_actor, now
 from portal.web.downloads import send_bytes, send_temporary_file
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
+from portal.web.unit_of_work import discard
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 
@@ -101,12 +102,10 @@ def revoke_certificate(application_id: int) -> Response:
             now(),
         )
     except (ValidationFailed, DomainError, PermissionDenied) as refused:
-        db.session.rollback()
         text = (
             "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
         )
         flash(text, "error")
-        return see_other(url_for("certificates.list_certificates"))
-    db.session.commit()
+        return discard(see_other(url_for("certificates.list_certificates")))
     flash("证书已撤销，当事人已列入诚信档案", "success")
     return see_other(url_for("certificates.list_certificates"))

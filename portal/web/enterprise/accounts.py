@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, request, url_for
 
 from portal.domain.accounts import ApplicantDraft, EmploymentType, PermitKind
-from portal.domain.errors import DomainError, NotFound, StaleObject, ValidationFailed
+from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.identity import DocumentType
 from portal.extensions import db
 from portal.models import Organisation, OrgKind
@@ -18,6 +18,7 @@ from portal.web.enterprise.views import bp
 from portal.web.forms import form_input
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_trigger, render_page, see_other, wants_fragment
+from portal.web.unit_of_work import discard
 
 # Fields checked live, and the fragment (a block of the page) each one re-renders.
 LIVE_FIELDS = {
@@ -87,11 +88,9 @@ def create_applicant() -> Response:
     try:
         created = service.create_applicant(db.session, current_actor(), draft, now())
     except service.ApplicantInvalid as invalid:
-        db.session.rollback()
         return _applicants_page(
             errors=invalid.fields, form=request.form.to_dict(), check=invalid.check, status=422
         )
-    db.session.commit()
     # The first password is shown once, in this response; it is never stored in a cookie or URL.
     return hx_trigger(_applicants_page(created=created), "applicants-changed")
 
@@ -105,15 +104,16 @@ def validate_applicant() -> Response:
     if field not in LIVE_FIELDS:
         abort(400)
     check = service.check_applicant_input(db.session, current_actor(), form_input(ApplicantDraft), now())
-    db.session.rollback()  # nothing is written by a check
     shown = [field]
     if field == "document_type":
         shown = [
             name for name in ("id_number", "nationality", "permit_no") if request.form.get(name, "").strip()
         ]
     errors = {name: check.problems[name] for name in shown if name in check.problems}
-    return _applicants_page(
-        errors=errors, form=request.form.to_dict(), check=check, fragment=LIVE_FIELDS[field], live=True
+    return discard(  # a check leaves nothing behind, whatever it looked up
+        _applicants_page(
+            errors=errors, form=request.form.to_dict(), check=check, fragment=LIVE_FIELDS[field], live=True
+        )
     )
 
 
@@ -121,7 +121,6 @@ def validate_applicant() -> Response:
 @staff_required(OrgKind.ENTERPRISE)
 def show_applicant(user_id: int) -> Response:
     detail = service.show_applicant(db.session, current_actor(), user_id, now())
-    db.session.commit()  # the audit event of this view of full identity numbers
     return render_page("pages/enterprise/show_applicant.html", detail=detail)
 
 
@@ -137,9 +136,7 @@ def request_transfer() -> Response:
     try:
         transfer = service.request_transfer(db.session, current_actor(), form_input(ApplicantDraft), now())
     except ValidationFailed as invalid:
-        db.session.rollback()
         return _applicants_page(errors=invalid.fields, form=request.form.to_dict(), status=422)
-    db.session.commit()
     text = f"已向“{transfer.from_org.name}”提出转入申请；原单位放行后，{transfer.user.name}的账号将转到本单位"
     if wants_fragment():
         return _applicants_page(message=text)
@@ -157,16 +154,12 @@ def list_transfers() -> Response:
 def _decided(run: object, done: str) -> Response:
     try:
         run()  # type: ignore[operator]
-    except NotFound:
-        raise
     except (ValidationFailed, StaleObject, DomainError) as refused:
-        db.session.rollback()
         text = (
             "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
         )
         flash(text, "error")
-        return see_other(url_for("enterprise.list_transfers"))
-    db.session.commit()
+        return discard(see_other(url_for("enterprise.list_transfers")))
     flash(done, "success")
     return see_other(url_for("enterprise.list_transfers"))
 

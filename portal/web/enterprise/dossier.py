@@ -18,6 +18,7 @@ from portal.web.forms import form_input
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 from portal.web.storage import storage, uploaded_parts
+from portal.web.unit_of_work import keep
 
 
 def _seal_page(*, errors: dict[str, str] | None = None, status: int = 200) -> Response:
@@ -52,9 +53,7 @@ def upload_seal() -> Response:
             now(),
         )
     except ValidationFailed as invalid:
-        db.session.rollback()
         return _seal_page(errors=invalid.fields, status=422)
-    db.session.commit()
     flash("单位公章图片已上传，经办人核对复印件时将使用它", "success")
     return see_other(url_for("enterprise.show_seal"))
 
@@ -99,10 +98,9 @@ def save_form(application_id: int) -> Response:
             db.session, current_actor(), application_id, form_input(applications_service.FormInput), now()
         )
     except ValidationFailed as invalid:
-        db.session.commit()  # the valid fields were saved
-        return _form_page(
+        page = _form_page(
             application_id, errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="detail"
         )
-    db.session.commit()
+        return keep(page)  # the valid fields were saved
     flash("已代为保存申报表（记录为经办人修改）", "success")
     return see_other(url_for("enterprise.edit_form", application_id=application_id))

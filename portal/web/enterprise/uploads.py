@@ -20,6 +20,7 @@ from portal.web.enterprise.views import bp
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 from portal.web.storage import storage
+from portal.web.unit_of_work import discard
 
 
 def _upload() -> tuple[bytes, str]:
@@ -56,9 +57,7 @@ def create_import() -> Response:
     try:
         batch = imports.check_upload(db.session, storage(), current_actor(), data, filename, now())
     except ValidationFailed as invalid:
-        db.session.rollback()
         return _new_import_page(errors=invalid.fields, status=422)
-    db.session.commit()
     return see_other(url_for("enterprise.show_import", batch_id=batch.id))
 
 
@@ -66,8 +65,8 @@ def create_import() -> Response:
 @staff_required(OrgKind.ENTERPRISE)
 def show_import(batch_id: int) -> Response:
     report = imports.import_report(db.session, storage(), current_actor(), batch_id, now())
-    db.session.rollback()
-    return render_page("pages/enterprise/show_import.html", report=report, result=None, message="")
+    # The report re-checks the kept file; whatever that looked up is not kept (nothing is imported here).
+    return discard(render_page("pages/enterprise/show_import.html", report=report, result=None, message=""))
 
 
 @bp.post("/imports/<int:batch_id>/confirm")
@@ -77,17 +76,14 @@ def confirm_import(batch_id: int) -> Response:
     try:
         result = imports.confirm_import(db.session, storage(), actor, batch_id, now())
     except (ValidationFailed, StaleObject, DomainError) as refused:
-        db.session.rollback()
         text = (
             "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
         )
         report = imports.import_report(db.session, storage(), actor, batch_id, now())
-        db.session.rollback()
         status = 409 if isinstance(refused, StaleObject) else 422
         return render_page(
             "pages/enterprise/show_import.html", status=status, report=report, result=None, message=text
         )
-    db.session.commit()
     # The first passwords are shown once, in this response (slips, and the same list as a spreadsheet
     # embedded as a data: link), never stored.
     sheet = passwords_xlsx(
@@ -136,9 +132,7 @@ def upload_roster() -> Response:
     try:
         upload = rosters.upload_roster(db.session, storage(), current_actor(), data, filename, now())
     except ValidationFailed as invalid:
-        db.session.rollback()
         return _roster_page(errors=invalid.fields, status=422)
-    db.session.commit()
     text = f"参保人员名单已导入：{upload.roster.row_count}人"
     if upload.skipped:
         shown = "；".join(f"第{p.line}行{p.column}：{p.message}" for p in upload.skipped[:5])

@@ -15,8 +15,6 @@ from portal.web.forms import form_input, id_field
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 
-bp = Blueprint("enterprise", __name__, url_prefix="/enterprise")
-
 SERIES_SUGGESTIONS = (
     "工程",
     "经济",
@@ -29,6 +27,8 @@ SERIES_SUGGESTIONS = (
     "新闻",
     "档案",
 )
+
+bp = Blueprint("enterprise", __name__, url_prefix="/enterprise")
 
 
 def _enterprise() -> Organisation | None:
@@ -67,9 +67,7 @@ def start_application() -> Response:
     try:
         service.start_application(db.session, current_actor(), data, now())
     except ValidationFailed as invalid:
-        db.session.rollback()
         return _start_page(request.form.to_dict(), invalid.fields, 422)
-    db.session.commit()
     return see_other(url_for("enterprise.list_applicants"))
 
 

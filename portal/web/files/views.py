@@ -19,9 +19,9 @@ from portal.web.context import current_account, current_actor, now
 from portal.web.downloads import send_bytes
 from portal.web.storage import storage
 
-bp = Blueprint("files", __name__, url_prefix="/files")
-
 WATERMARK = "仅供职称申报使用"
+
+bp = Blueprint("files", __name__, url_prefix="/files")
 
 
 def _material(application_id: int, material_id: int) -> tuple[Actor, Material]:

@@ -24,7 +24,6 @@ def show_inbox() -> Response:
 def open_notification(notification_id: int) -> Response:
     """Reading is a POST (it changes the read state); then on to what the message is about."""
     notification = service.open_notification(db.session, current_actor(), notification_id, now())
-    db.session.commit()
     link = (
         notification.link
         if notification.link.startswith("/") and not notification.link.startswith("//")
@@ -37,5 +36,4 @@ def open_notification(notification_id: int) -> Response:
 @login_required
 def mark_all_read() -> Response:
     service.mark_all_read(db.session, current_actor(), now())
-    db.session.commit()
     return see_other("/inbox")

@@ -13,7 +13,7 @@ from datetime import timedelta
 from flask import Blueprint, Response, flash, request, url_for
 
 from portal.documents.notice_sheet import notice_sheet_pdf, notice_sheet_xlsx
-from portal.domain.errors import DomainError, NotFound, ValidationFailed
+from portal.domain.errors import DomainError, ValidationFailed
 from portal.domain.uploads import EXTENSIONS
 from portal.extensions import db
 from portal.models import Notice, NoticeStatus
@@ -46,7 +46,6 @@ def _list_page(
     items = service.notices_of(db.session, actor)
     for notice in items:
         service.close_if_due(db.session, notice, moment)
-    db.session.commit()
     membership = current_membership()
     org_name = membership.org.name if membership else ""
     defaults = {
@@ -82,7 +81,6 @@ def draft_notice() -> Response:
             db.session, current_actor(), form_input(service.NoticeInput), chosen, now()
         )
     except ValidationFailed as invalid:
-        db.session.rollback()
         return _list_page(
             errors=invalid.fields,
             form=request.form.to_dict(),
@@ -90,7 +88,6 @@ def draft_notice() -> Response:
             status=422,
             fragment="draft_form",
         )
-    db.session.commit()
     flash("公示草稿已保存，请单位领导核对后发布", "success")
     return see_other(url_for("notices.show_notice", notice_id=notice.id))
 
@@ -123,8 +120,7 @@ def _detail(
 
 def _load(notice_id: int) -> Notice:
     notice = service.get_notice(db.session, current_actor(), notice_id)
-    if service.close_if_due(db.session, notice, now()):
-        db.session.commit()
+    service.close_if_due(db.session, notice, now())
     return notice
 
 
@@ -139,16 +135,11 @@ def show_notice(notice_id: int) -> Response:
 def publish_notice(notice_id: int) -> Response:
     try:
         notice = service.publish_notice(db.session, current_actor(), notice_id, now())
-    except NotFound:
-        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
-        raise
     except (ValidationFailed, DomainError) as refused:
-        db.session.rollback()
         text = (
             "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
         )
         return _detail(_load(notice_id), status=422, message=text)
-    db.session.commit()
     flash(f"公示已发布：{service.period_text(notice)}", "success")
     return see_other(url_for("notices.show_notice", notice_id=notice.id))
 
@@ -157,7 +148,6 @@ def publish_notice(notice_id: int) -> Response:
 @staff_required()
 def discard_notice(notice_id: int) -> Response:
     service.discard_draft(db.session, current_actor(), notice_id, now())
-    db.session.commit()
     flash("公示草稿已删除", "success")
     return see_other(url_for("notices.list_notices"))
 
@@ -176,7 +166,6 @@ def resolve_objection(objection_id: int) -> Response:
             now(),
         )
     except ValidationFailed as invalid:
-        db.session.rollback()
         notice = _objection_notice(objection_id)
         return _detail(
             notice,
@@ -184,7 +173,6 @@ def resolve_objection(objection_id: int) -> Response:
             status=422,
             fragment="objections",
         )
-    db.session.commit()
     flash("异议处理意见已记录", "success")
     return see_other(url_for("notices.show_notice", notice_id=objection.notice_id))
 
@@ -206,11 +194,9 @@ def download_objection_attachment(objection_id: int) -> Response:
     try:
         data = files.read_verified(db.session, storage(), actor, stored, now())
     except (FileCorrupted, FileMissing):
-        db.session.commit()  # the failed read's audit event
         return error_response(
             500, "该文件校验失败（内容与存档时不一致或已丢失），已记录并报告管理员，文件未发送。"
         )
-    db.session.commit()
     name = stored.display_name or f"异议附件-{objection_id}.{EXTENSIONS.get(stored.media_type, 'bin')}"
     return send_bytes(data, name, stored.media_type)
 
@@ -221,7 +207,6 @@ def download_sheet_pdf(notice_id: int) -> Response:
     notice = _load(notice_id)
     data = notice_sheet_pdf(*service.sheet(notice))
     service.record_export(db.session, current_actor(), notice, "sheet.pdf", now())
-    db.session.commit()
     return send_bytes(data, f"公示表-{notice.id}.pdf", "application/pdf")
 
 
@@ -230,7 +215,6 @@ def download_sheet_pdf(notice_id: int) -> Response:
 def download_sheet_xlsx(notice_id: int) -> Response:
     notice = _load(notice_id)
     service.record_export(db.session, current_actor(), notice, "sheet.xlsx", now())
-    db.session.commit()
     return send_bytes(
         notice_sheet_xlsx(*service.sheet(notice)),
         f"公示表-{notice.id}.xlsx",

@@ -22,6 +22,7 @@ from portal.web.downloads import send_bytes, send_temporary_file
 from portal.web.guards import staff_required
 from portal.web.htmx import is_htmx, render_page, see_other
 from portal.web.storage import storage
+from portal.web.unit_of_work import discard
 
 bp = Blueprint("packages", __name__, url_prefix="/packages")
 
@@ -34,7 +35,6 @@ def _workdir() -> Path:
 @staff_required()
 def download_package_pdf(application_id: int) -> Response:
     name, data = packages.package_pdf(db.session, storage(), current_actor(), application_id, now())
-    db.session.commit()  # the download is audited
     return send_bytes(data, name, "application/pdf")
 
 
@@ -48,7 +48,6 @@ def download_package_zip(application_id: int) -> Response:
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    db.session.commit()
     return send_temporary_file(path, name, "application/zip")
 
 
@@ -67,10 +66,8 @@ def create_batch() -> Response:
             ids = packages.filtered_ids(db.session, actor, tab, queues.Filters.from_args(request.form), now())
         job = packages.start_batch(db.session, actor, ids, _workdir(), now())
     except ValidationFailed as invalid:
-        db.session.rollback()
         flash("；".join(invalid.fields.values()), "error")
-        return see_other(url_for("review.show_queue", tab=tab.value))
-    db.session.commit()
+        return discard(see_other(url_for("review.show_queue", tab=tab.value)))
     return see_other(url_for("packages.show_batch", job=job.token))
 
 
@@ -88,7 +85,6 @@ def show_batch(job: str) -> Response:
 @staff_required()
 def step_batch(job: str) -> Response:
     built = packages.step_batch(db.session, storage(), current_actor(), _workdir(), job, now())
-    db.session.commit()  # each packaged application is audited as it is added
     if is_htmx():
         return _batch_page(built)
     return see_other(url_for("packages.show_batch", job=job))
@@ -98,5 +94,4 @@ def step_batch(job: str) -> Response:
 @staff_required()
 def download_batch(job: str) -> Response:
     built, path = packages.finished_batch(db.session, current_actor(), _workdir(), job, now())
-    db.session.commit()
     return send_temporary_file(path, f"申报材料包-{len(built.ids)}件.zip", "application/zip", delete=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, request, url_for
 
-from portal.domain.errors import DomainError, NotFound, ValidationFailed
+from portal.domain.errors import DomainError, ValidationFailed
 from portal.extensions import db, limiter
 from portal.services import certificates
 from portal.services import notices as service
@@ -28,8 +28,7 @@ def _page(
     fragment: str | None = None,
 ) -> Response:
     notice = service.public_notice(db.session, token)
-    if service.close_if_due(db.session, notice, now()):
-        db.session.commit()
+    service.close_if_due(db.session, notice, now())
     header, rows = service.sheet(notice)
     entries = [e for e in notice.entries if e.outcome != "removed"]
     return render_page(
@@ -73,19 +72,13 @@ def file_objection(token: str) -> Response:
             attachment_type=upload.mimetype if upload else None,
         )
     except ValidationFailed as invalid:
-        db.session.rollback()
         return _page(
             token, errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="objection"
         )
-    except NotFound:
-        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
-        raise
     except DomainError as refused:
-        db.session.rollback()
         return _page(
             token, form=request.form.to_dict(), status=422, message=refused.message, fragment="objection"
         )
-    db.session.commit()
     flash("您的异议已提交，单位将核查处理。感谢您的监督。", "success")
     return see_other(url_for("public.show_notice", token=token))
 
@@ -102,7 +95,6 @@ def verify_certificate(number: str, code: str) -> Response:
     result = certificates.verify(
         db.session, number, now(), secret=verify_key(), code=code, via="qr", ip=request.remote_addr or ""
     )
-    db.session.commit()
     return render_page("pages/public/verify_certificate.html", result=result, asked=True, form={})
 
 
@@ -124,5 +116,4 @@ def check_certificate() -> Response:
     result = certificates.verify(
         db.session, number, now(), secret=verify_key(), name=name, via="form", ip=request.remote_addr or ""
     )
-    db.session.commit()
     return render_page("pages/public/verify_certificate.html", result=result, asked=True, form=request.args)

@@ -12,6 +12,7 @@ from portal.web.guards import staff_required
 from portal.web.htmx import see_other
 from portal.web.review.views import bp
 from portal.web.storage import storage
+from portal.web.unit_of_work import discard
 
 
 def _back(application_id: int) -> str:
@@ -32,11 +33,9 @@ def endorse_material(application_id: int, material_id: int) -> Response:
             checked_original=request.form.get("checked") == "1",
         )
     except DomainError as refused:
-        db.session.rollback()
         message = "；".join(getattr(refused, "fields", {}).values()) or refused.message
         flash(message, "error")
-        return see_other(_back(application_id))
-    db.session.commit()
+        return discard(see_other(_back(application_id)))
     flash("已核对签章：复印件已加盖单位公章，原件保持不变", "success")
     return see_other(_back(application_id))
 
@@ -49,10 +48,8 @@ def revoke_endorsement(application_id: int, endorsement_id: int) -> Response:
             db.session, current_actor(), application_id, endorsement_id, request.form.get("reason", ""), now()
         )
     except DomainError as refused:
-        db.session.rollback()
         message = "；".join(getattr(refused, "fields", {}).values()) or refused.message
         flash(message, "error")
-        return see_other(_back(application_id))
-    db.session.commit()
+        return discard(see_other(_back(application_id)))
     flash("已撤销核对签章（留有记录）", "success")
     return see_other(_back(application_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, flash, request, url_for
 
-from portal.domain.errors import DomainError, NotFound, ValidationFailed
+from portal.domain.errors import DomainError, ValidationFailed
 from portal.extensions import db
 from portal.services import paper
 from portal.services.scope import get_application
@@ -12,6 +12,7 @@ from portal.web.context import current_actor, now
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_trigger, render_page, see_other, wants_fragment
 from portal.web.review.views import _review_page, bp
+from portal.web.unit_of_work import discard
 
 
 def _fragment(
@@ -43,11 +44,7 @@ def record_paper_item(application_id: int) -> Response:
     )
     try:
         paper.record_item(db.session, current_actor(), application_id, data, now())
-    except NotFound:
-        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
-        raise
     except ValidationFailed as invalid:
-        db.session.rollback()
         # What was typed comes back into the item's row, with the message next to it.
         form = {
             **request.form.to_dict(),
@@ -58,10 +55,8 @@ def record_paper_item(application_id: int) -> Response:
             return _fragment(application_id, errors=invalid.fields, form=form, notice="", status=422)
         return _review_page(application_id, status=422, paper_errors=invalid.fields, paper_form=form)
     except DomainError as refused:
-        db.session.rollback()
         flash(refused.message, "error")
-        return see_other(url_for("review.show_application", application_id=application_id))
-    db.session.commit()
+        return discard(see_other(url_for("review.show_application", application_id=application_id)))
     if wants_fragment():
         response = _fragment(application_id, errors={}, form={}, notice="已保存纸质材料登记", status=200)
         return hx_trigger(response, "application-changed")

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, request, url_for
 from portal.documents.certificates import QUEUE_HEADERS, table_xlsx
 from portal.domain import corrections as correction_rules
 from portal.domain import glossary
-from portal.domain.errors import DomainError, NotFound, StaleObject, ValidationFailed
+from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.identity import mask_id_number
 from portal.domain.workflow import Action, Status
 from portal.extensions import db
@@ -28,6 +28,7 @@ from portal.web.forms import id_list, version_field
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_target, hx_trigger, not_modified, render_page, see_other, wants_fragment
 from portal.web.notice_documents import result_pdf_response
+from portal.web.unit_of_work import discard
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -44,10 +45,9 @@ def _tab() -> queues.Tab:
 def show_queue() -> Response:
     actor = current_actor()
     tab = _tab()
-    if actor.org_kind is OrgKind.ENTERPRISE and notices.close_due_notices(
-        db.session, now(), org_id=actor.org_id
-    ):
-        db.session.commit()  # a notice whose period ended moves its applicants on before we list them
+    if actor.org_kind is OrgKind.ENTERPRISE:
+        # A notice whose period ended moves its applicants on before we list them.
+        notices.close_due_notices(db.session, now(), org_id=actor.org_id)
     # A poll of one fragment computes only that fragment: the list polls every 15 s, the tabs too.
     fragment = "counts" if hx_target() == "queue-counts" else "queue"
     partial = wants_fragment()
@@ -121,7 +121,6 @@ def show_application(application_id: int) -> Response:
     response = _review_page(application_id)
     actor = current_actor()
     note_identity_view(db.session, actor, get_application(db.session, actor, application_id), now())
-    db.session.commit()  # the view of a full ID number is audited
     return response
 
 
@@ -137,17 +136,11 @@ def return_application(application_id: int) -> Response:
             db.session, current_actor(), application_id, data, now(), expected_version=version_field()
         )
     except ValidationFailed as invalid:
-        db.session.rollback()
         form = {**request.form.to_dict(), "sections": ticked}
         return _review_page(application_id, errors=invalid.fields, form=form, status=422)
-    except NotFound:
-        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
-        raise
     except DomainError as refused:
-        db.session.commit()  # keeps the audit event of the refused attempt
         flash(refused.message, "error")
-        return see_other(url_for("review.show_application", application_id=application_id))
-    db.session.commit()
+        return discard(see_other(url_for("review.show_application", application_id=application_id)))
     flash("已退回补正，申报人将收到完整的补正清单", "success")
     return see_other(url_for("review.show_queue"))
 
@@ -166,11 +159,7 @@ def act(application_id: int) -> Response:
         applications_service.act(
             db.session, actor, application_id, action, now(), expected_version=version_field(), reason=reason
         )
-    except NotFound:
-        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
-        raise
     except DomainError as refused:
-        db.session.commit()  # keeps the audit event of the refused attempt; nothing else was written
         status = 409 if isinstance(refused, StaleObject) else 422
         if wants_fragment():
             row = queues.queue_row(db.session, actor, application_id, now())
@@ -183,8 +172,7 @@ def act(application_id: int) -> Response:
                 reason=reason,
             )
         flash(refused.message, "error")
-        return see_other(back)
-    db.session.commit()
+        return discard(see_other(back))
     if wants_fragment():
         row = queues.queue_row(db.session, actor, application_id, now())
         response = render_page(
@@ -207,17 +195,12 @@ def bulk_act() -> Response:
     back = _safe_back(request.form.get("back"))
     try:
         outcome = applications_service.act_many(db.session, current_actor(), ids, action, now())
-    except NotFound:
-        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
-        raise
     except DomainError as refused:
-        db.session.rollback()
         message = (
             "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
         )
         flash(message, "error")
-        return see_other(back)
-    db.session.commit()
+        return discard(see_other(back))
     if outcome.done:
         flash(f"已{action.title}：" + "、".join(name for _, name in outcome.done), "success")
     for _, name, why in outcome.failed:
