@@ -45,6 +45,7 @@ run: seed
 
 lint: install-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 ## Unit, service and web tests on SQLite and on a throwaway PostgreSQL cluster, then the e2e journeys.
 test: install-test browser

@@ -24,8 +24,8 @@ from PIL import Image, ImageDraw
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
 
+from bench.seed import staff_of
 from portal import create_app
-from portal.benchseed import staff_of
 from portal.extensions import db
 from portal.models import Application, Endorsement, Material, Membership, StoredFile, UnitSeal
 from portal.services import packages

@@ -37,8 +37,8 @@ from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 
 from bench.floors import COUNTS_SQL, naive_utc, queue_floor, queue_sql
+from bench.seed import seed, staff_of, top_up_certificates
 from portal import create_app
-from portal.benchseed import seed, staff_of, top_up_certificates
 from portal.extensions import db
 from portal.models import Membership
 from portal.services import auth, queues

@@ -35,22 +35,6 @@ def register_cli(app: Flask) -> None:
         for description, phone, name in logins:
             click.echo(f"  {description:<24} {name:<6} {phone}")
 
-    @app.cli.command("bench-seed")
-    @click.option("--applications", default=100_000, show_default=True, help="申报数量")
-    @click.option("--seed", "rng_seed", default=10, show_default=True, help="随机数种子（结果可复现）")
-    def bench_seed_command(applications: int, rng_seed: int) -> None:
-        """Province-scale benchmark data in bulk (bench/, `make bench`): 21 authorities, 300 enterprises."""
-        from portal.benchseed import seed  # only the benchmark needs it
-
-        summary = seed(db.session, applications, datetime.now(UTC), rng_seed=rng_seed)
-        db.session.commit()
-        click.echo(
-            f"bench-seed: {summary.applications} applications, {summary.users} users, "
-            f"{summary.organisations} organisations, {summary.notices} notices, "
-            f"{summary.certificates} certificates, {summary.materials} materials (metadata) "
-            f"in {summary.seconds:.1f}s"
-        )
-
     @app.cli.command("close-due-notices")
     def close_due_notices_command() -> None:
         """The daily job: close notices whose period ended, abandon corrections past their deadline,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make test: lint, the suite on SQLite, the suite on PostgreSQL, then the e2e journeys on both.
+# make test: lint and import contracts, the suite on SQLite, the suite on PostgreSQL, then the e2e journeys on both.
 # A failed journey is run once more (pytest-rerunfailures): browser timing on a busy 2-core machine
 # is not the product; a journey that fails twice fails the run.
 # The PostgreSQL cluster is stopped whatever happens.
@@ -17,6 +17,7 @@ status=0
 step() { echo; echo "== $1"; shift; "$@" || status=1; }
 
 step "ruff" .venv/bin/ruff check .
+step "import contracts (layers; the domain imports no framework)" .venv/bin/lint-imports
 step "bandit (medium and high findings fail)" .venv/bin/bandit -q -c pyproject.toml -r portal -ll
 # pip-audit asks PyPI's vulnerability data: a registry that cannot be reached is reported, not a failure.
 audit_deps() {

@@ -81,6 +81,31 @@ STATUSES: dict[str, StatusWords] = {
     )
 }
 
+# The titles of every other state the screens show, by the state's kind. Each kind is a StrEnum in
+# portal.models (CorrectionStatus, ImportStatus, ...) whose `title` reads this table, and each column
+# holding one has a CHECK constraint built from the enum (portal.models.base.one_of).
+STATE_TITLES: dict[str, dict[str, str]] = {
+    "correction": {"open": "待补正", "resubmitted": "已补正", "abandoned": "逾期未补正", "closed": "已结束"},
+    "import": {"checked": "已检查，待确认导入", "imported": "已导入"},
+    "notice": {"draft": "草稿，待领导发布", "published": "公示中", "closed": "已结束"},
+    "notice_entry": {"pending": "公示中", "passed": "公示期满，无异议", "removed": "异议成立，已撤出公示"},
+    "objection": {"open": "待处理", "upheld": "异议成立", "dismissed": "异议不成立"},
+    "transfer": {
+        "requested": "待原单位放行",
+        "completed": "已转入",
+        "refused": "原单位未同意",
+        "cancelled": "已撤销",
+    },
+    "audit_outcome": {"ok": "成功", "denied": "拒绝", "failed": "失败"},
+    "awaiting": {"applicant": "待申报人补正", "handler": "待经办人办理", "leader": "待领导签批"},
+}
+
+
+def state_title(kind: str, value: object) -> str:
+    """The title of one state of `kind` (a key of STATE_TITLES); an unknown one is a programming error."""
+    return STATE_TITLES[kind][str(value)]
+
+
 ACTION_TITLES: dict[str, str] = {
     "submit": "提交申报",
     "handler_approve": "经办人初审通过",

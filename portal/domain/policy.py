@@ -30,6 +30,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,7 @@ __all__ = [
     "SeriesRule",
     "SocialInsuranceRule",
     "Threshold",
+    "TitleLevel",
     "Window",
     "WindowRule",
     "WorkflowRules",
@@ -77,9 +79,20 @@ __all__ = [
     "window_closes_on_rest_day",
 ]
 
-# Vocabulary, not policy: the five title levels in rank order (policy-spec §5) and the education levels
-# the facts use, lowest first. What each profile allows is data.
-LEVELS: tuple[str, ...] = ("员级", "助理级", "中级", "副高级", "正高级")
+class TitleLevel(StrEnum):
+    """The five title levels in rank order (policy-spec §5): the one place they are written out. The
+    application's CHECK, the forms' choices and the loader's level lists all come from here."""
+
+    CLERK = "员级"
+    ASSISTANT = "助理级"
+    INTERMEDIATE = "中级"
+    DEPUTY_SENIOR = "副高级"
+    SENIOR = "正高级"
+
+
+# Vocabulary, not policy: the title levels as strings in rank order and the education levels the facts
+# use, lowest first. What each profile allows is data.
+LEVELS: tuple[str, ...] = tuple(level.value for level in TitleLevel)
 LEVEL_GROUPS: Mapping[str, tuple[str, ...]] = {"初级": ("员级", "助理级"), "高级": ("副高级", "正高级")}
 EDUCATION_LEVELS: tuple[str, ...] = ("中专", "大专", "本科", "硕士", "博士")
 PATHWAYS: tuple[str, ...] = ("认定", "初定", "评审")
@@ -149,26 +162,31 @@ def expand_levels(levels: Iterable[str]) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Threshold:
-    """One number from a notice, e.g. 6 months of pension insurance (000 三(四))."""
+class Cited:
+    """The base of every rule that carries a value from a notice: where it comes from (``citation``, e.g.
+    "001 三(七)"), whether the notice states it (``confirmed``; false = an assumption the eligibility engine
+    turns into a manual-review finding) and a ``note``."""
 
-    value: int
-    severity: str = "block"
     citation: str
     confirmed: bool = True
     note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class PathwayScope:
+class Threshold(Cited):
+    """One number from a notice, e.g. 6 months of pension insurance (000 三(四))."""
+
+    value: int
+    severity: str = "block"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PathwayScope(Cited):
     """A pathway the profile covers and the levels it grants on it (e.g. SCOPE-06: 认定 for 初级 + 中级)."""
 
     name: str
     levels: tuple[str, ...]
     rule: str
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -188,7 +206,7 @@ class AuthorityScope:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Authority:
+class Authority(Cited):
     """A certifying authority (认定机构) or accepting body (受理单位), as listed in a notice's 附件."""
 
     code: str
@@ -197,9 +215,6 @@ class Authority:
     area: str
     phone: str
     scopes: tuple[AuthorityScope, ...]
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
     def certifies(self, level: str, region: str | None = None) -> bool:
         """Whether this authority certifies ``level`` (for ``region`` when given)."""
@@ -207,7 +222,7 @@ class Authority:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Window:
+class Window(Cited):
     """One application window (网上受理时间) of one batch, for one authority or for ``"all"``.
 
     ``pending`` windows have no dates yet (Zhenjiang's "依据文件时间申报"); ``cutoff`` is the batch's
@@ -226,9 +241,6 @@ class Window:
     specialties: tuple[str, ...] = ()
     area: str = ""
     pending: bool = False
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
     def contains(self, on: date) -> bool:
         """Whether ``on`` is inside the window, both ends included (policy-spec §8 #1: open to the end of
@@ -237,7 +249,7 @@ class Window:
 
 
 @dataclass(frozen=True, kw_only=True)
-class WindowRule:
+class WindowRule(Cited):
     """A generated window schedule, e.g. Nantong's quarterly rule (002 二): for each month in ``months``,
     open on ``open_day`` and close on ``close_day`` of the month ``close_month_offset`` later. A
     ``close_day`` past the month's end means its last day."""
@@ -253,9 +265,6 @@ class WindowRule:
     close_day: int
     from_year: int
     to_year: int | None = None
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
     def applies_to(self, year: int) -> bool:
         return self.from_year <= year and (self.to_year is None or year <= self.to_year)
@@ -288,7 +297,7 @@ class WindowRule:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CountingRule:
+class CountingRule(Cited):
     """How durations are counted (CUT-01..06).
 
     ``method`` is ``"inclusive"`` (the start day is day 1: 2025-07-01 → 2026-06-30 is one full year) or
@@ -307,24 +316,18 @@ class CountingRule:
     cutoff_citation: str = ""
     cutoff_confirmed: bool = True
     assumes_employment_to_cutoff: bool = False
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class ScopeRule:
+class ScopeRule(Cited):
     """Who may apply by employment relationship (SCOPE-01/02)."""
 
     rule: str
     employment_types: tuple[str, ...]
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class Exclusion:
+class Exclusion(Cited):
     """Who may not apply (SCOPE-04, SCOPE-07): every stated condition must hold for it to apply."""
 
     rule: str
@@ -334,26 +337,20 @@ class Exclusion:
     employment_types: tuple[str, ...] = ()
     pathways: tuple[str, ...] = ()
     alternative: str = ""
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class SeriesRule:
+class SeriesRule(Cited):
     """Minimum education per series (EDU-01). ``series == ("*",)`` is the row for every other series."""
 
     series: tuple[str, ...]
     min_education: str | None
     rule: str
     source: str = ""
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class ExamRule:
+class ExamRule(Cited):
     """Specialties and levels where a national exam replaces (以考代评, EXAM-01/02/04) or conditions
     (EXAM-03) the pathway."""
 
@@ -361,37 +358,28 @@ class ExamRule:
     kind: str  # "exam_only" or "exam_required"
     specialties: tuple[str, ...]
     levels: tuple[str, ...]
-    citation: str
-    confirmed: bool = True
-    note: str = ""
     # Block even while the list is an assumption (policy-spec EXAM-01: "CONFIG list; BLOCK"): the finding
     # still says the list awaits confirmation, but nobody is sent into a recognition that cannot succeed.
     block_unconfirmed: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
-class PracticeRequirement:
+class PracticeRequirement(Cited):
     specialties: tuple[str, ...]
     qualifications: tuple[str, ...]
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class PracticeEntry:
+class PracticeEntry(Cited):
     """Practice-qualification prerequisites (PREQ-01/02). ``requirements`` may be empty when the notice
     states the rule but not which specialties it covers (then ``confirmed`` is false)."""
 
     rule: str
     requirements: tuple[PracticeRequirement, ...]
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class SocialInsuranceRule:
+class SocialInsuranceRule(Cited):
     """Social insurance (SI-01/02/03)."""
 
     rule: str
@@ -402,25 +390,19 @@ class SocialInsuranceRule:
     region: str = ""
     pathways: tuple[str, ...] = ()
     min_months: Threshold | None = None
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class MajorRule:
+class MajorRule(Cited):
     """Studied major vs specialty (MAJ-01..04): ``must_match``, ``extra_years`` or ``not_restricted``."""
 
     rule: str
     mode: str
     extra_years: int = 0
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class Requirement:
+class Requirement(Cited):
     """Education and years for a level (LVL-05, EDU-03, ...). ``years is None`` = not known to the portal
     (the notice only cites the policy in ``source``)."""
 
@@ -430,22 +412,16 @@ class Requirement:
     years: int | None = None
     years_in_lower_level: int | None = None
     source: str = ""
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class GradingRow:
+class GradingRow(Cited):
     """One line of an education → level table (LVL-01)."""
 
     level: str
     education: tuple[str, ...] = ()
     degrees: tuple[str, ...] = ()
     probation_years: int = 0
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
     def matches(self, education_level: str | None, degree: str | None) -> bool:
         return (education_level is not None and education_level in self.education) or (
@@ -454,7 +430,7 @@ class GradingRow:
 
 
 @dataclass(frozen=True, kw_only=True)
-class InitialGrading:
+class InitialGrading(Cited):
     """初定 by education (LVL-01/02, SCOPE-12): the table for education obtained from
     ``from_graduation_year`` on; earlier education goes to a transition the notice does not give."""
 
@@ -466,13 +442,10 @@ class InitialGrading:
     excluded_series: tuple[str, ...] = ()
     excluded_series_rule: str = ""
     excluded_series_citation: str = ""
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class Adjustment:
+class Adjustment(Cited):
     """A change of the required years under a named condition (EARLY-01/02: one year early)."""
 
     rule: str
@@ -481,54 +454,39 @@ class Adjustment:
     levels: tuple[str, ...] = ()
     series: tuple[str, ...] = ()
     pathways: tuple[str, ...] = ()
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class LevelByLevel:
+class LevelByLevel(Cited):
     """逐级申报 (LVL-04): the next level only; ``entry_levels`` may be applied for without a title."""
 
     rule: str
     pathways: tuple[str, ...]
     entry_levels: tuple[str, ...]
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class HoursRequirement:
+class HoursRequirement(Cited):
     year: int
     hours: int
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class ContinuingEducation:
+class ContinuingEducation(Cited):
     """Continuing-education hours (CE-01). Years before the earliest listed one follow older rules the
     notice does not give (``earlier_years_known = false``)."""
 
     rule: str
     hours: tuple[HoursRequirement, ...]
     earlier_years_known: bool = False
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class InternshipRule:
+class InternshipRule(Cited):
     """Whether internships during study count as professional work (EXP-01)."""
 
     rule: str
     counts: bool
-    citation: str
-    confirmed: bool = True
-    note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -83,6 +83,10 @@ class Role(StrEnum):
         return {"applicant": "申报人", "handler": "经办人", "leader": "领导", "system": "系统"}[self.value]
 
 
+# The roles an application can wait for (its `awaiting` column); the system never waits for itself.
+AWAITING_ROLES: tuple[Role, ...] = (Role.APPLICANT, Role.HANDLER, Role.LEADER)
+
+
 class Level(StrEnum):
     """Which organisation of the route holds an application."""
 
@@ -226,6 +230,35 @@ class Outcome:
 
 def holder(status: Status) -> Level | None:
     return HOLDER.get(status)
+
+
+@dataclass(frozen=True)
+class Route:
+    """The organisations an application travels through: its enterprise, department and bureau (ids)."""
+
+    enterprise: int
+    department: int
+    bureau: int
+
+    def at(self, level: Level) -> int:
+        return {Level.ENTERPRISE: self.enterprise, Level.DEPARTMENT: self.department}.get(level, self.bureau)
+
+
+def holder_on(route: Route, status: Status, current: int) -> int:
+    """The organisation of `route` holding an application in `status`; with no holder (a final status,
+    draft or returned with the applicant) it stays at `current`."""
+    level = holder(status)
+    return current if level is None else route.at(level)
+
+
+# How far up the route an application has come (applications.reached_level: the scope of who may see it).
+REACHED: dict[Level, int] = {Level.ENTERPRISE: 0, Level.DEPARTMENT: 1, Level.BUREAU: 2}
+
+
+def reached(status: Status) -> int:
+    """The highest level `status` puts an application at (0 while its enterprise or applicant holds it)."""
+    level = holder(status)
+    return REACHED[level] if level is not None else 0
 
 
 # Whose move it is where the table alone would say otherwise: an approved application waits for the

@@ -1,24 +1,32 @@
 """Typed SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
-from portal.models.accounts import AccountTransfer, ImportBatch, Roster, RosterEntry, TransferStatus
+from portal.models.accounts import (
+    AccountTransfer,
+    ImportBatch,
+    ImportStatus,
+    Roster,
+    RosterEntry,
+    TransferStatus,
+)
 from portal.models.applications import Application, CertificateSequence
-from portal.models.audit import AuditEvent
+from portal.models.audit import AuditEvent, AuditOutcome
 from portal.models.base import Base
 from portal.models.calendar import CalendarDay, CalendarYear, Setting
 from portal.models.certificates import CertificateLookup, IntegrityRecord
 from portal.models.files import StoredFile
 from portal.models.materials import Endorsement, Material, UnitSeal
-from portal.models.notices import Notice, NoticeEntry, NoticeStatus, Objection
+from portal.models.notices import EntryOutcome, Notice, NoticeEntry, NoticeStatus, Objection, ObjectionStatus
 from portal.models.organisations import Organisation, OrgKind, Ownership
 from portal.models.paper import PaperFollowup, PaperItem
 from portal.models.policies import AuthorityContact, PolicyWindow
-from portal.models.reviews import Correction, CorrectionItem, Notification, StandIn
+from portal.models.reviews import Correction, CorrectionItem, CorrectionStatus, Notification, StandIn
 from portal.models.users import AuthSession, Membership, PasswordHistory, StaffRole, User
 
 __all__ = [
     "AccountTransfer",
     "Application",
     "AuditEvent",
+    "AuditOutcome",
     "AuthSession",
     "AuthorityContact",
     "Base",
@@ -28,8 +36,11 @@ __all__ = [
     "CertificateSequence",
     "Correction",
     "CorrectionItem",
+    "CorrectionStatus",
     "Endorsement",
+    "EntryOutcome",
     "ImportBatch",
+    "ImportStatus",
     "IntegrityRecord",
     "Material",
     "Membership",
@@ -38,6 +49,7 @@ __all__ = [
     "NoticeStatus",
     "Notification",
     "Objection",
+    "ObjectionStatus",
     "OrgKind",
     "Organisation",
     "Ownership",

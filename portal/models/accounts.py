@@ -10,7 +10,8 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base
+from portal.domain.glossary import state_title
+from portal.models.base import Base, one_of
 from portal.models.files import StoredFile
 from portal.models.organisations import Organisation
 from portal.models.users import User
@@ -24,15 +25,18 @@ class TransferStatus(StrEnum):
 
     @property
     def title(self) -> str:
-        return _TRANSFER_TITLES[self.value]
+        return state_title("transfer", self)
 
 
-_TRANSFER_TITLES = {
-    "requested": "待原单位放行",
-    "completed": "已转入",
-    "refused": "原单位未同意",
-    "cancelled": "已撤销",
-}
+class ImportStatus(StrEnum):
+    """A bulk-account file: checked on upload, imported (good rows only) once HR confirms."""
+
+    CHECKED = "checked"
+    IMPORTED = "imported"
+
+    @property
+    def title(self) -> str:
+        return state_title("import", self)
 
 
 class AccountTransfer(Base):
@@ -41,7 +45,7 @@ class AccountTransfer(Base):
 
     __tablename__ = "account_transfers"
     __table_args__ = (
-        CheckConstraint("status IN ('requested', 'completed', 'refused', 'cancelled')", name="status"),
+        one_of("status", TransferStatus),
         CheckConstraint("from_org_id <> to_org_id", name="two_orgs"),
         # At most one open request per account.
         Index(
@@ -80,12 +84,12 @@ class ImportBatch(Base):
     """One uploaded bulk-account file: checked on upload, imported (good rows only) on confirmation."""
 
     __tablename__ = "import_batches"
-    __table_args__ = (CheckConstraint("status IN ('checked', 'imported')", name="status"),)
+    __table_args__ = (one_of("status", ImportStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
-    status: Mapped[str] = mapped_column(String(10), default="checked")
+    status: Mapped[str] = mapped_column(String(10), default=ImportStatus.CHECKED.value)
     total_rows: Mapped[int] = mapped_column(default=0)
     bad_rows: Mapped[int] = mapped_column(default=0)
     imported_rows: Mapped[int] = mapped_column(default=0)
@@ -95,6 +99,10 @@ class ImportBatch(Base):
     imported_at: Mapped[datetime | None]
 
     file: Mapped[StoredFile] = relationship()
+
+    @property
+    def state(self) -> ImportStatus:
+        return ImportStatus(self.status)
 
 
 class Roster(Base):

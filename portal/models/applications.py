@@ -7,22 +7,25 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.domain.workflow import FINAL_STATUSES, Status
-from portal.models.base import Base
+from portal.domain.policy import TitleLevel
+from portal.domain.workflow import AWAITING_ROLES, FINAL_STATUSES, REVIEW_STATUSES, Status
+from portal.models.base import Base, one_of
 from portal.models.clock import utcnow
 from portal.models.organisations import Organisation
 from portal.models.users import User
 
-_STATUS_SQL = ", ".join(f"'{s.value}'" for s in Status)
 _FINAL_SQL = ", ".join(f"'{s.value}'" for s in sorted(FINAL_STATUSES))
-_LEVEL_SQL = "'员级', '助理级', '中级', '副高级', '正高级'"
 
 
 class Application(Base):
     __tablename__ = "applications"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_STATUS_SQL})", name="status"),
-        CheckConstraint(f"level IN ({_LEVEL_SQL})", name="level"),
+        one_of("status", Status),
+        # Whose move it is, and the stage a return resumes at: states too, so the database holds them to
+        # the workflow's values (migration 0019).
+        one_of("awaiting", AWAITING_ROLES, nullable=True),
+        one_of("returned_from", sorted(REVIEW_STATUSES), nullable=True),
+        one_of("level", TitleLevel),
         CheckConstraint("status <> 'certified' OR certificate_no IS NOT NULL", name="certified_has_number"),
         CheckConstraint("status <> 'returned' OR returned_from IS NOT NULL", name="returned_has_stage"),
         CheckConstraint("version >= 1", name="version_positive"),

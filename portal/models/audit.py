@@ -8,19 +8,34 @@ row's canonical form, portal.domain.auditchain), so an edited, deleted or insert
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base
+from portal.domain.glossary import state_title
+from portal.models.base import Base, one_of
 from portal.models.users import User
+
+
+class AuditOutcome(StrEnum):
+    """How an attempt ended: done, refused by a rule or a permission, or failed (e.g. a file that no longer
+    matches its hash)."""
+
+    OK = "ok"
+    DENIED = "denied"
+    FAILED = "failed"
+
+    @property
+    def title(self) -> str:
+        return state_title("audit_outcome", self)
 
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
     __table_args__ = (
-        CheckConstraint("outcome IN ('ok', 'denied', 'failed')", name="outcome"),
+        one_of("outcome", AuditOutcome),
         Index("ix_audit_events_object", "object_type", "object_id", "id"),
     )
 
@@ -32,7 +47,7 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(50))
     object_type: Mapped[str] = mapped_column(String(30))
     object_id: Mapped[int | None]
-    outcome: Mapped[str] = mapped_column(String(10), default="ok")
+    outcome: Mapped[str] = mapped_column(String(10), default=AuditOutcome.OK.value)
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str | None] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -8,8 +8,9 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.domain.glossary import state_title
 from portal.models.applications import Application
-from portal.models.base import Base
+from portal.models.base import Base, one_of
 from portal.models.clock import utcnow
 from portal.models.files import StoredFile
 from portal.models.organisations import Organisation
@@ -23,13 +24,37 @@ class NoticeStatus(StrEnum):
 
     @property
     def title(self) -> str:
-        return {"draft": "草稿，待领导发布", "published": "公示中", "closed": "已结束"}[self.value]
+        return state_title("notice", self)
+
+
+class EntryOutcome(StrEnum):
+    """How an application came out of a notice: still in it, passed, or removed on an upheld objection."""
+
+    PENDING = "pending"
+    PASSED = "passed"
+    REMOVED = "removed"
+
+    @property
+    def title(self) -> str:
+        return state_title("notice_entry", self)
+
+
+class ObjectionStatus(StrEnum):
+    """An objection filed on the public page: open until the organisation records how it was handled."""
+
+    OPEN = "open"
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
+
+    @property
+    def title(self) -> str:
+        return state_title("objection", self)
 
 
 class Notice(Base):
     __tablename__ = "notices"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'published', 'closed')", name="status"),
+        one_of("status", NoticeStatus),
         CheckConstraint("days >= 1", name="days_positive"),
         CheckConstraint("first_day <= last_day", name="period_order"),
         CheckConstraint("status = 'draft' OR published_at IS NOT NULL", name="published_has_time"),
@@ -69,23 +94,27 @@ class NoticeEntry(Base):
     __tablename__ = "notice_entries"
     __table_args__ = (
         UniqueConstraint("notice_id", "application_id", name="uq_notice_entries_notice_application"),
-        CheckConstraint("outcome IN ('pending', 'passed', 'removed')", name="outcome"),
+        one_of("outcome", EntryOutcome),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), index=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
-    outcome: Mapped[str] = mapped_column(String(10), default="pending")
+    outcome: Mapped[str] = mapped_column(String(10), default=EntryOutcome.PENDING.value)
     outcome_note: Mapped[str] = mapped_column(Text, default="")
 
     notice: Mapped[Notice] = relationship(back_populates="entries")
     application: Mapped[Application] = relationship(lazy="joined")
 
+    @property
+    def state(self) -> EntryOutcome:
+        return EntryOutcome(self.outcome)
+
 
 class Objection(Base):
     __tablename__ = "objections"
     __table_args__ = (
-        CheckConstraint("status IN ('open', 'upheld', 'dismissed')", name="status"),
+        one_of("status", ObjectionStatus),
         CheckConstraint("status = 'open' OR handled_at IS NOT NULL", name="handled_has_time"),
     )
 
@@ -98,7 +127,7 @@ class Objection(Base):
     attachment_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
     ip: Mapped[str] = mapped_column(String(45), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    status: Mapped[str] = mapped_column(String(10), default="open")
+    status: Mapped[str] = mapped_column(String(10), default=ObjectionStatus.OPEN.value)
     handling: Mapped[str] = mapped_column(Text, default="")
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     handled_at: Mapped[datetime | None]
@@ -107,3 +136,7 @@ class Objection(Base):
     entry: Mapped[NoticeEntry | None] = relationship()
     attachment: Mapped[StoredFile | None] = relationship()
     handled_by: Mapped[User | None] = relationship()
+
+    @property
+    def state(self) -> ObjectionStatus:
+        return ObjectionStatus(self.status)

@@ -4,23 +4,36 @@ who act for a reviewer on leave, and the in-app notifications people receive."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base
+from portal.domain.glossary import state_title
+from portal.models.base import Base, one_of
 from portal.models.clock import utcnow
 from portal.models.users import Membership, User
+
+
+class CorrectionStatus(StrEnum):
+    """A return's correction list: open until the applicant resubmits, the deadline passes or it is closed."""
+
+    OPEN = "open"
+    RESUBMITTED = "resubmitted"
+    ABANDONED = "abandoned"
+    CLOSED = "closed"
+
+    @property
+    def title(self) -> str:
+        return state_title("correction", self)
 
 
 class Correction(Base):
     """One return: every item to correct, listed at once, with a deadline."""
 
     __tablename__ = "corrections"
-    __table_args__ = (
-        CheckConstraint("status IN ('open', 'resubmitted', 'abandoned', 'closed')", name="status"),
-    )
+    __table_args__ = (one_of("status", CorrectionStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
@@ -28,7 +41,7 @@ class Correction(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     requested_at: Mapped[datetime]
     deadline: Mapped[date]
-    status: Mapped[str] = mapped_column(String(12), default="open")
+    status: Mapped[str] = mapped_column(String(12), default=CorrectionStatus.OPEN.value)
     counted: Mapped[bool] = mapped_column(default=False)  # a return after the unit's approval
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the form as it was returned
     closed_at: Mapped[datetime | None]
@@ -38,6 +51,10 @@ class Correction(Base):
     items: Mapped[list[CorrectionItem]] = relationship(
         back_populates="correction", order_by="CorrectionItem.id"
     )
+
+    @property
+    def state(self) -> CorrectionStatus:
+        return CorrectionStatus(self.status)
 
 
 class CorrectionItem(Base):

@@ -44,10 +44,12 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def local_date(now: datetime) -> date:
+    """The calendar day in Shanghai at `now` (the day rules about accounts speak of)."""
     return now.astimezone(SHANGHAI).date()
 
 
 def require_enterprise_staff(actor: Actor) -> None:
+    """Refuse (PermissionDenied) anyone but an enterprise's handler or leader."""
     if not (actor.is_staff and actor.org_kind is OrgKind.ENTERPRISE):
         raise PermissionDenied("只有用人单位的经办人或领导可以办理")
 
@@ -241,6 +243,7 @@ def show_applicant(session: Session, actor: Actor, user_id: int, now: datetime) 
 
 
 def open_transfer_of(session: Session, user_id: int) -> AccountTransfer | None:
+    """The account's transfer request still awaiting the releasing enterprise, if any (at most one)."""
     return session.scalars(
         select(AccountTransfer).where(
             AccountTransfer.user_id == user_id, AccountTransfer.status == TransferStatus.REQUESTED.value
@@ -300,6 +303,7 @@ def transfers_of(session: Session, actor: Actor) -> tuple[list[AccountTransfer],
 
 
 def open_outgoing_count(session: Session, actor: Actor) -> int:
+    """How many transfer requests wait for the actor's enterprise to release an account."""
     return len(
         list(
             session.scalars(

@@ -13,9 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
-from portal.domain.materials import SLOT_BY_KEY
-from portal.domain.policy import PATHWAYS
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS
 from portal.domain.workflow import FINAL_STATUSES, Action, Role, Status
 from portal.models import Application, AuditEvent, Material, Organisation, OrgKind, StaffRole, User
 from portal.services import (
@@ -24,16 +23,14 @@ from portal.services import (
     corrections,
     eligibility,
     materials,
-    notices,
     paper,
+    rulebook,
     transitions,
 )
 from portal.services.actors import Actor
 from portal.services.policies import effective_profile
 from portal.services.scope import get_application, visible_applications
 
-LEVELS = ("员级", "助理级", "中级", "副高级", "正高级")
-EDUCATION_LEVELS = ("中专", "大专", "本科", "硕士", "博士")
 DEGREES = ("无", "学士", "硕士", "博士")
 FLAGS = (
     "overseas_education",
@@ -88,6 +85,7 @@ def _require_enterprise_staff(actor: Actor) -> None:
 
 
 def applicants_of(session: Session, actor: Actor) -> list[User]:
+    """The applicant accounts of the actor's own enterprise (enterprise staff only), oldest first."""
     _require_enterprise_staff(actor)
     return list(session.scalars(select(User).where(User.employer_id == actor.org_id).order_by(User.id)))
 
@@ -249,6 +247,11 @@ def may_fill(actor: Actor, application: Application) -> bool:
     )
 
 
+def is_editable(application: Application) -> bool:
+    """Whether the 申报表 can be changed now: a draft, or returned for correction."""
+    return application.state in EDITABLE
+
+
 def _audit_value(value: object) -> str:
     text = "" if value is None else str(value)
     return text if len(text) <= 200 else text[:200] + "…"
@@ -349,6 +352,7 @@ def save_form(
 
 
 def previous_application(session: Session, application: Application) -> Application | None:
+    """The applicant's application before this one, if any: what 从上次申报复制 copies from."""
     return session.scalars(
         select(Application)
         .where(Application.applicant_id == application.applicant_id, Application.id < application.id)
@@ -443,6 +447,7 @@ REQUIRED_FOR_SUBMIT = {
 
 
 def missing_for_submit(application: Application) -> list[str]:
+    """The titles of the 申报表 fields a submission needs that are still empty."""
     return [title for field, title in REQUIRED_FOR_SUBMIT.items() if not getattr(application, field)]
 
 
@@ -457,54 +462,19 @@ def act(
     reason: str = "",
     acknowledgement: str = "",
 ) -> Application:
-    """Run one workflow action on an application the actor can see (the view's single entry point).
+    """Run one workflow action on an application the actor can see (the views' single entry point).
 
-    Submitting is refused outside the window and on eligibility blocks, and needs ``acknowledgement``
-    of the warnings (services.eligibility.guard_submission); the batch and cutoff are fixed then."""
+    Every guard of the rulebook (services.rulebook: the same registry that offers the action) is applied
+    first; the first refusal is audited and raised. Submitting fixes the batch, cutoff and acknowledgement
+    with the status. May cause every transition a person can take (services.transitions)."""
     application = get_application(session, actor, application_id)
-    if action in transitions.NOTICE_ACTIONS:
-        raise DomainError("公示的发布和结束请在“公示”页面办理", code="use_notice")
-    if action is Action.RETURN:
-        raise DomainError(
-            "退回补正须在审核页面逐项列明需补正的内容和截止日期（一次性告知）", code="use_correction_list"
-        )
-    if action in (Action.LEADER_APPROVE, Action.CERTIFY) and notices.blocks_signing(session, application):
-        raise DomainError(
-            "该申报正在本单位公示，或有未处理的异议；公示期满并处理完异议后才能签批", code="in_notice"
-        )
-    if action is Action.SUBMIT:
-        certificates.refuse_if_on_record(session, application.applicant_id, now)
-    if action in (Action.SUBMIT, Action.RESUBMIT):
-        refusals: dict[str, str] = {}
-        if missing := missing_for_submit(application):
-            refusals["__all__"] = "请先填写：" + "、".join(missing)
-        if gaps := materials.gaps(session, application, now):
-            refusals["materials"] = materials.gaps_message(gaps)
-        if refusals:
-            raise ValidationFailed(refusals, "申报表或申报材料尚未完整")
-    if (
-        action is Action.HANDLER_APPROVE
-        and application.state is Status.SUBMITTED
-        and (copies := materials.unendorsed_copies(session, application.id))
-    ):
-        titles = "、".join(dict.fromkeys(SLOT_BY_KEY[m.slot].title for m in copies))
-        raise DomainError(
-            f"以下复印件尚未核对原件并加盖单位公章：{titles}（004 二(十)、001 四(三)）",
-            code="copies_unendorsed",
-        )
-    extra = None
+    attempt = rulebook.Attempt(expected_version, reason, acknowledgement)
+    rulebook.enforce(session, actor, application, action, now, attempt)
     source = application.state
-    allowed = action in transitions.available_actions(actor, application)
-    if action in (Action.SUBMIT, Action.RESUBMIT) and allowed:
-        if expected_version is not None and expected_version != application.version:
-            raise StaleObject()
-        extra = eligibility.guard_submission(
-            session,
-            actor,
-            application,
-            first=action is Action.SUBMIT,
-            acknowledgement=acknowledgement,
-            now=now,
+    terms = None
+    if action in (Action.SUBMIT, Action.RESUBMIT):
+        terms = eligibility.submission_terms(
+            session, application, first=action is Action.SUBMIT, acknowledgement=acknowledgement, now=now
         )
     result = transitions.apply(
         session,
@@ -514,9 +484,9 @@ def act(
         now,
         expected_version=expected_version,
         reason=reason,
-        extra=extra,
+        submission=terms,
     )
-    if extra:
+    if terms is not None:
         eligibility.record_acknowledgement(session, actor, result, now)
     if action is Action.RESUBMIT:
         corrections.close_on_resubmit(session, result, now)
@@ -526,6 +496,7 @@ def act(
 
 
 def applications_of_applicant(session: Session, actor: Actor) -> list[Application]:
+    """The actor's own applications, newest first, through the application scope."""
     stmt = visible_applications(actor).where(Application.applicant_id == actor.user_id)
     return list(session.scalars(stmt.order_by(Application.id.desc())))
 

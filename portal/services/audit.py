@@ -48,6 +48,7 @@ def record(
     role: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    """Insert one audit event in the caller's transaction (flushed; sealed into the chain at commit)."""
     event = AuditEvent(
         at=now,
         actor_id=actor.user_id if actor and actor.user_id else None,
@@ -97,9 +98,8 @@ def record_attempt(
     """Audit a refused ("denied") or failed attempt so that it is kept even if the work around it is
     rolled back: written now (the caller's transaction sees it) and written again by
     `restore_attempts` after a rollback took it away."""
-    attempt = _Attempt(actor, action, now, {"object_type": object_type, "outcome": outcome, **fields})
+    attempt = _remember(session, actor, action, now, object_type=object_type, outcome=outcome, **fields)
     attempt.row = record(session, actor, action, now, **attempt.fields)
-    session.info.setdefault(_ATTEMPTS, []).append(attempt)
     return attempt.row
 
 
@@ -115,8 +115,13 @@ def note_attempt(
 ) -> None:
     """Remember a refusal without writing it yet: for a caller whose transaction is about to be rolled
     back (an error page); `restore_attempts` writes it once that is done."""
-    attempt = _Attempt(actor, action, now, {"object_type": object_type, "outcome": outcome, **fields})
+    _remember(session, actor, action, now, object_type=object_type, outcome=outcome, **fields)
+
+
+def _remember(session: Session, actor: Actor | None, action: str, now: datetime, **fields: Any) -> _Attempt:
+    attempt = _Attempt(actor, action, now, fields)
     session.info.setdefault(_ATTEMPTS, []).append(attempt)
+    return attempt
 
 
 def restore_attempts(session: Session) -> int:
@@ -132,6 +137,7 @@ def restore_attempts(session: Session) -> int:
 
 
 def fields(row: AuditEvent) -> dict[str, Any]:
+    """The chained fields of an audit row, as the hash chain reads them."""
     return {name: getattr(row, name) for name in auditchain.FIELDS}
 
 
@@ -198,10 +204,12 @@ def chain_rows(
 
 
 def verify_chain(session: Session) -> tuple[int, auditchain.Break | None]:
+    """Walk the whole chain: how many rows it holds and the first break, if any."""
     return auditchain.verify(chain_rows(session))
 
 
 def events_for(session: Session, object_type: str, object_id: int) -> list[AuditEvent]:
+    """Every audit event about one object, oldest first."""
     stmt = (
         select(AuditEvent)
         .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)

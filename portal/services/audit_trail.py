@@ -19,7 +19,7 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from portal.domain.errors import PermissionDenied
-from portal.models import AuditEvent, User
+from portal.models import AuditEvent, AuditOutcome, User
 from portal.services import audit
 from portal.services.actors import Actor
 from portal.services.organisations import organisations_under
@@ -27,7 +27,7 @@ from portal.services.organisations import organisations_under
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000
-OUTCOMES = {"ok": "成功", "denied": "拒绝", "failed": "失败"}
+OUTCOMES = {outcome.value: outcome.title for outcome in AuditOutcome}
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,7 @@ def _require_admin(actor: Actor) -> None:
 
 
 def query(session: Session, actor: Actor, filters: AuditQuery) -> Select[tuple[AuditEvent]]:
+    """The audit events the admin's bureau may read (its own tree), narrowed by the filters."""
     _require_admin(actor)
     assert actor.org_id is not None
     orgs = [org.id for org in organisations_under(session, actor.org_id)]
@@ -124,6 +125,8 @@ HEADER = ("编号", "时间（北京时间）", "操作人", "单位编号", "�
 
 
 def export_xlsx(session: Session, actor: Actor, filters: AuditQuery, now: datetime) -> bytes:
+    """The filtered audit log as Excel (formulas neutralised, capped at EXPORT_LIMIT rows); the export is
+    audited."""
     stmt = query(session, actor, filters).order_by(AuditEvent.id.desc()).limit(EXPORT_LIMIT)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})

@@ -53,6 +53,7 @@ class LoginFailed(DomainError):
 
 
 def hash_password(password: str) -> str:
+    """An argon2id hash of the password; the password itself is never stored."""
     return _hasher.hash(password)
 
 
@@ -79,6 +80,7 @@ def _login_key(login: str) -> tuple[str, str] | None:
 
 
 def find_user_by_login(session: Session, login: str) -> User | None:
+    """The account a login names (phone or canonical document number), or None; no timing or audit here."""
     key = _login_key(login)
     if key is None:
         # Other documents (permits, passports) are stored as typed, upper-cased.
@@ -98,6 +100,8 @@ def authenticate(
     ip: str = "",
     request_id: str = "",
 ) -> User:
+    """The user if the password is right and the account may log in now; otherwise LoginFailed, with the
+    failed attempt counted, the lockout grown and the attempt audited (the caller keeps them)."""
     generic = "账号或密码不正确"
     user = find_user_by_login(session, login)
     if user is None:
@@ -187,6 +191,8 @@ def load_session(session: Session, token: str, now: datetime, policy: LoginPolic
 
 
 def end_session(session: Session, token: str, now: datetime, actor: Actor) -> None:
+    """Delete the login's server-side session row (every copy of the cookie stops working) and audit the
+    logout."""
     session.execute(delete(AuthSession).where(AuthSession.token_hash == _digest(token)))
     audit.record(session, actor, "logout", now, object_type="user", object_id=actor.user_id)
 

@@ -36,10 +36,12 @@ KIND_WORDS = {
 
 
 def today(now: datetime) -> date:
+    """The calendar day in Shanghai at `now`: the day every date rule is counted from."""
     return now.astimezone(SHANGHAI).date()
 
 
 def work_calendar(session: Session) -> WorkCalendar:
+    """The working-day calendar: chinesecalendar's years plus every year an admin entered and confirmed."""
     years = set(session.scalars(select(CalendarYear.year).where(CalendarYear.confirmed_at.is_not(None))))
     days = session.scalars(select(CalendarDay).order_by(CalendarDay.day))
     entries = [CalendarEntry(d.day, d.kind, d.name) for d in days if d.day.year in years]  # type: ignore[arg-type]
@@ -58,6 +60,7 @@ def _require_admin(actor: Actor) -> None:
 
 
 def set_start_counts(session: Session, actor: Actor, value: bool, now: datetime) -> None:
+    """Save the notice-counting convention (whether the start day counts); admin only, audited."""
     _require_admin(actor)
     setting = session.get(Setting, START_COUNTS) or Setting(key=START_COUNTS, value="1")
     setting.value = "1" if value else "0"
@@ -122,6 +125,8 @@ def missing_next_year(session: Session, now: datetime) -> int | None:
 
 
 def add_day(session: Session, actor: Actor, day: date, kind: str, name: str, now: datetime) -> CalendarDay:
+    """Record one holiday or adjusted working day (admin only, audited); a day that is already so by the week
+    is refused."""
     _require_admin(actor)
     errors: dict[str, str] = {}
     kind = KIND_WORDS.get(kind.strip(), "")
@@ -149,6 +154,7 @@ def add_day(session: Session, actor: Actor, day: date, kind: str, name: str, now
 
 
 def remove_day(session: Session, actor: Actor, day: date, now: datetime) -> None:
+    """Remove an admin's entry for one day (admin only, audited); confirm the year again to count it."""
     _require_admin(actor)
     session.execute(delete(CalendarDay).where(CalendarDay.day == day))
     audit.record(

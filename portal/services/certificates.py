@@ -42,6 +42,8 @@ INTEGRITY_YEARS = 3  # 002 五(三), 003 七(三)
 
 
 def issue_certificate_number(session: Session, authority_id: int, now: datetime) -> str:
+    """The next certificate number of the authority for this year: one counter row per authority and year,
+    incremented in one UPDATE, so concurrent issues never share a number."""
     year = now.astimezone(SHANGHAI).year
     exists = session.scalar(
         select(CertificateSequence.last_value).where(
@@ -67,6 +69,7 @@ def issue_certificate_number(session: Session, authority_id: int, now: datetime)
 
 
 def format_number(pattern: str, year: int, code: str, seq: int) -> str:
+    """A certificate number from the authority's pattern; a pattern that cannot be filled is a DomainError."""
     try:
         return pattern.format(year=year, code=code.upper(), seq=seq)
     except (KeyError, IndexError, ValueError) as bad:
@@ -170,6 +173,19 @@ def _require_bureau(actor: Actor, *, leader: bool = False) -> None:
         raise PermissionDenied("撤销证书须由人社局领导办理")
 
 
+def can_revoke(actor: Actor, application: Application) -> bool:
+    """Whether the actor may revoke this certificate now: a bureau leader, a valid certificate. The page
+    offers 撤销 exactly when this holds; revoke_certificate refuses otherwise."""
+    is_leader = actor.staff_role is not None and actor.staff_role.value == "leader"
+    return (
+        actor.is_staff
+        and actor.org_kind is OrgKind.BUREAU
+        and is_leader
+        and application.state is Status.CERTIFIED
+        and application.certificate_revoked_at is None
+    )
+
+
 def revoke_certificate(
     session: Session,
     actor: Actor,
@@ -225,6 +241,7 @@ def revoke_certificate(
 
 
 def active_integrity_record(session: Session, user_id: int, on: date) -> IntegrityRecord | None:
+    """The person's integrity record (诚信档案) in force on `on`, the longest-running first, if any."""
     return session.scalars(
         select(IntegrityRecord)
         .where(
@@ -240,6 +257,7 @@ def integrity_notice(record: IntegrityRecord, who: str = "该申报人") -> str:
 
 
 def refuse_if_on_record(session: Session, user_id: int, now: datetime) -> None:
+    """Refuse (DomainError naming the record, its end and clause) a person on an integrity record today."""
     record = active_integrity_record(session, user_id, now.astimezone(SHANGHAI).date())
     if record is not None:
         raise DomainError(integrity_notice(record), code="integrity_record")
@@ -297,6 +315,7 @@ def _start_of(day: date) -> datetime:
 def certificates(
     session: Session, actor: Actor, filters: CertificateFilters, *, limit: int = 200
 ) -> list[Application]:
+    """The certified applications the actor's bureau may list, filtered, newest first, at most `limit`."""
     return list(session.scalars(certificates_query(actor, filters).limit(limit)))
 
 
@@ -377,6 +396,7 @@ class CertificateRow:
 
 
 def row_of(application: Application, *, full_id: bool) -> CertificateRow:
+    """One certificate as a table row; the ID number masked unless `full_id`."""
     assert application.certified_at is not None and application.certificate_no is not None
     number = application.applicant.id_number
     return CertificateRow(
@@ -394,6 +414,7 @@ def row_of(application: Application, *, full_id: bool) -> CertificateRow:
 
 
 def certificate_of(session: Session, actor: Actor, application_id: int) -> Application:
+    """An application the actor may see that has a certificate; NotFound otherwise."""
     application = get_application(session, actor, application_id)
     if application.certificate_no is None:
         raise NotFound("该申报尚无证书")

@@ -20,7 +20,7 @@ from portal.domain.glossary import cn_date
 from portal.domain.policy import Threshold
 from portal.domain.workdays import UnknownYear
 from portal.domain.workflow import Action, Level, Status, holder
-from portal.models import Application, Correction, CorrectionItem, Material
+from portal.models import Application, Correction, CorrectionItem, CorrectionStatus, Material
 from portal.services import audit, transitions
 from portal.services.actors import SYSTEM, Actor
 from portal.services.calendar import SHANGHAI, today, work_calendar
@@ -39,10 +39,13 @@ def _shown(value: object) -> str:
 
 
 def snapshot(application: Application) -> dict[str, str]:
+    """The 申报表 as shown to reviewers, field by field: kept with a return to show what changed after it."""
     return {field: _shown(getattr(application, field)) for field in rules.FIELD_TITLES}
 
 
 def default_deadline(session: Session, now: datetime) -> date:
+    """The default correction deadline: 10 working days from today (two weeks when the calendar lacks the
+    year)."""
     try:
         return work_calendar(session).add_workdays(today(now), DEFAULT_WORKDAYS)
     except UnknownYear:
@@ -105,7 +108,7 @@ def return_for_correction(
         org_id=actor.org_id,
         requested_at=now,
         deadline=deadline,
-        status="open",
+        status=CorrectionStatus.OPEN.value,
         snapshot=before,
         counted=counted,
     )
@@ -133,20 +136,22 @@ def return_for_correction(
             now,
             reason=f"单位推荐后已退回{returned.counted_returns}次，达到上限（{limit.citation}），本年度不再受理该申报人的申报",
         )
-        correction.status, correction.closed_at = "closed", now
+        correction.status, correction.closed_at = CorrectionStatus.CLOSED.value, now
         session.flush()
     return correction
 
 
 def open_correction(session: Session, application_id: int) -> Correction | None:
+    """The application's correction request still waiting for the applicant, if any."""
     return session.scalars(
         select(Correction)
-        .where(Correction.application_id == application_id, Correction.status == "open")
+        .where(Correction.application_id == application_id, Correction.status == CorrectionStatus.OPEN.value)
         .order_by(Correction.id.desc())
     ).first()
 
 
 def latest_correction(session: Session, application_id: int) -> Correction | None:
+    """The application's most recent correction request of any status, if any."""
     return session.scalars(
         select(Correction).where(Correction.application_id == application_id).order_by(Correction.id.desc())
     ).first()
@@ -163,16 +168,17 @@ def editable_fields(session: Session, application: Application) -> set[str] | No
 
 
 def close_on_resubmit(session: Session, application: Application, now: datetime) -> None:
+    """Mark the open correction request answered by a resubmission (nothing if none is open)."""
     correction = open_correction(session, application.id)
     if correction is not None:
-        correction.status, correction.closed_at = "resubmitted", now
+        correction.status, correction.closed_at = CorrectionStatus.RESUBMITTED.value, now
         session.flush()
 
 
 def changes_since_return(session: Session, application: Application) -> list[rules.Change]:
     """What the applicant changed in answer to the last return (the reviewer sees it highlighted)."""
     correction = latest_correction(session, application.id)
-    if correction is None or correction.status != "resubmitted":
+    if correction is None or correction.state is not CorrectionStatus.RESUBMITTED:
         return []
     return rules.changes(correction.snapshot, snapshot(application))
 
@@ -180,7 +186,7 @@ def changes_since_return(session: Session, application: Application) -> list[rul
 def materials_since_return(session: Session, application: Application) -> frozenset[int]:
     """The files uploaded in answer to the last return: the reviewer sees them highlighted with the fields."""
     correction = latest_correction(session, application.id)
-    if correction is None or correction.status != "resubmitted":
+    if correction is None or correction.state is not CorrectionStatus.RESUBMITTED:
         return frozenset()
     return frozenset(
         session.scalars(
@@ -200,6 +206,7 @@ class DeadlineView:
 
 
 def deadline_view(session: Session, correction: Correction, now: datetime) -> DeadlineView:
+    """How a correction deadline stands today: working days left, whether to warn, whether it has passed."""
     try:
         left = work_calendar(session).workdays_between(today(now), correction.deadline)
     except UnknownYear:
@@ -214,7 +221,9 @@ def abandon_overdue(session: Session, now: datetime) -> list[Correction]:
     """The scheduled job: corrections whose deadline has passed abandon their application (003 五(二))."""
     overdue = list(
         session.scalars(
-            select(Correction).where(Correction.status == "open", Correction.deadline < today(now))
+            select(Correction).where(
+                Correction.status == CorrectionStatus.OPEN.value, Correction.deadline < today(now)
+            )
         )
     )
     done = []
@@ -230,7 +239,7 @@ def abandon_overdue(session: Session, now: datetime) -> list[Correction]:
                 now,
                 reason=f"未在{cn_date(correction.deadline)}前补正，视为放弃申报（003 五(二)）",
             )
-        correction.status, correction.closed_at = "abandoned", now
+        correction.status, correction.closed_at = CorrectionStatus.ABANDONED.value, now
         done.append(correction)
     session.flush()
     return done
@@ -241,7 +250,9 @@ def warn_deadlines(session: Session, now: datetime) -> list[Correction]:
     due = list(
         session.scalars(
             select(Correction).where(
-                Correction.status == "open", Correction.warned_at.is_(None), Correction.deadline >= today(now)
+                Correction.status == CorrectionStatus.OPEN.value,
+                Correction.warned_at.is_(None),
+                Correction.deadline >= today(now),
             )
         )
     )

@@ -1,11 +1,12 @@
 """Eligibility in use (issue #5): the facts an application (or HR's dry run) holds, checked against its
 bureau's policy profile, and the windows it may be submitted in.
 
-Rules enforced here: a submission is refused outside the open window of the chosen authority (WIN-01..04,
-with the next window's dates), refused on any ``block`` finding (listing each with its clause), and needs
-an acknowledged reason for ``warn`` findings; the batch and its cutoff (CUT-02) are fixed at submission.
-Education must be held by the cutoff (001 三(七)). What the form does not hold is unknown, so the engine
-reports it for manual review; nothing here crashes on a half-filled form. Transitions: none (the caller,
+Rules (guards of services.rulebook, on the facts computed here): a submission is refused outside the
+open window of the chosen authority (WIN-01..04, with the next window's dates), refused on any ``block``
+finding (listing each with its clause), and needs an acknowledged reason for ``warn`` findings; the batch
+and its cutoff (CUT-02) are fixed at submission. Education must be held by the cutoff (001 三(七)). What the
+form does not hold is unknown, so the engine reports it for manual review; nothing here crashes on a
+half-filled form. Transitions: none (the caller,
 services.applications.act, submits through services.transitions).
 """
 
@@ -14,12 +15,11 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from portal.domain.eligibility import Education, Employer, Facts, Finding, Title, WorkPeriod, check
-from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
+from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.glossary import cn_date
 from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS, PolicyProfile, Window
 from portal.models import Application, Organisation, OrgKind, Ownership
@@ -27,6 +27,7 @@ from portal.services import audit
 from portal.services.actors import Actor
 from portal.services.calendar import today
 from portal.services.policies import bureau_of, effective_profile, format_period, window_title
+from portal.services.transitions import SubmissionTerms
 
 OWNERSHIP_FACT = {Ownership.STATE.value: "国有", Ownership.NON_STATE.value: "非国有"}
 
@@ -63,6 +64,7 @@ class Evaluation:
 
 
 def outside_window_message(upcoming: Window | None) -> str:
+    """The Chinese refusal outside every window, naming the next window when one is published."""
     if upcoming is None or upcoming.opens is None or upcoming.closes is None:
         return "当前不在受理期内，下一受理期尚未公布，请留意人社局的通知"
     return (
@@ -79,6 +81,7 @@ def windows_for(
     specialty: str | None,
     year: int,
 ) -> list[Window]:
+    """The profile's windows for this level (and authority, pathway, specialty where given) in `year`."""
     code = authority if authority and any(a.code == authority for a in profile.authorities) else None
     return profile.windows_for(code, level, year, pathway=pathway, specialty=specialty)
 
@@ -211,6 +214,7 @@ def _held_by_cutoff(profile: PolicyProfile, facts: Facts) -> list[Finding]:
 
 
 def run_check(profile: PolicyProfile, facts: Facts) -> list[Finding]:
+    """Every finding of the profile on these facts, blocking ones first."""
     findings = _held_by_cutoff(profile, facts) + check(profile, facts)
     order = {"block": 0, "warn": 1, "manual": 2, "info": 3}
     return sorted(findings, key=lambda f: order[f.severity])
@@ -256,55 +260,21 @@ def evaluate(
     return Evaluation(profile, True, findings, current, upcoming, cutoff)
 
 
-def guard_submission(
-    session: Session,
-    actor: Actor,
-    application: Application,
-    *,
-    first: bool,
-    acknowledgement: str,
-    now: datetime,
-) -> dict[str, Any]:
-    """Refuse a submission outside the window (first submission only: a resubmission answers a return
-    and keeps its batch), on block findings, or with warnings not acknowledged. Returns the columns to
-    write with the transition (batch, cutoff, acknowledgement). Refusals are audited."""
+def submission_terms(
+    session: Session, application: Application, *, first: bool, acknowledgement: str, now: datetime
+) -> SubmissionTerms | None:
+    """What a submission fixes with its status change: the batch and cutoff (first submission only: a
+    resubmission answers a return and keeps its batch) and the acknowledgement of the warnings. The
+    refusals (window, blocks, missing acknowledgement) are guards of the rulebook (services.rulebook),
+    checked before this is called; None when no profile applies."""
     evaluation = evaluate(session, application, now)
     if not evaluation.applies:
-        return {}
-
-    def refuse(error: DomainError) -> DomainError:
-        audit.record_attempt(
-            session,
-            actor,
-            "submit" if first else "resubmit",
-            now,
-            object_type="application",
-            object_id=application.id,
-            from_status=application.status,
-            role="applicant",
-            detail={"code": error.code, "findings": [f.to_json() for f in evaluation.blocks]},
-        )
-        return error
-
-    values: dict[str, Any] = {}
-    if first:
-        if evaluation.window is None:
-            raise refuse(DomainError(evaluation.window_message, code="outside_window"))
-        values.update(batch_id=evaluation.window.batch_id, cutoff=evaluation.cutoff)
-    if evaluation.blocks:
-        listed = "；".join(f"{f.message}（{f.clause}）" for f in evaluation.blocks)
-        raise refuse(DomainError(f"不符合申报条件，不能提交：{listed}", code="ineligible"))
-    if evaluation.warnings:
-        reason = acknowledgement.strip()
-        if not reason:
-            raise refuse(
-                ValidationFailed(
-                    {"acknowledgement": "请阅读提示事项，并填写确认说明后再提交"},
-                    "请填写对提示事项的确认说明",
-                )
-            )
-        values["warnings_acknowledgement"] = reason[:2000]
-    return values
+        return None
+    batch_id, cutoff = None, None
+    if first and evaluation.window is not None:
+        batch_id, cutoff = evaluation.window.batch_id, evaluation.cutoff
+    reason = acknowledgement.strip()[:2000] if evaluation.warnings else None
+    return SubmissionTerms(batch_id=batch_id, cutoff=cutoff, warnings_acknowledgement=reason or None)
 
 
 def record_acknowledgement(session: Session, actor: Actor, application: Application, now: datetime) -> None:

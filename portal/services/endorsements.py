@@ -34,6 +34,7 @@ ENDORSABLE = frozenset({Status.DRAFT, Status.SUBMITTED, Status.UNIT_REVIEW, Stat
 
 
 def current_seal(session: Session, org_id: int) -> UnitSeal | None:
+    """The organisation's seal image in use (the newest not retired), if any."""
     return session.scalars(
         select(UnitSeal)
         .where(UnitSeal.org_id == org_id, UnitSeal.retired_at.is_(None))
@@ -76,6 +77,7 @@ def upload_seal(
 
 
 def can_endorse(actor: Actor, application_enterprise_id: int, applicant_id: int) -> bool:
+    """Whether the actor may endorse copies: a handler of the applicant's enterprise, not the applicant."""
     return (
         actor.staff_role is StaffRole.HANDLER
         and actor.org_kind is OrgKind.ENTERPRISE

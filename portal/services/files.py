@@ -51,6 +51,8 @@ class SweepReport:
 
 
 def sweep(session: Session, root: Path, now: datetime, grace: timedelta = SWEEP_GRACE) -> SweepReport:
+    """Remove temporary and unreferenced files older than `grace` from the store (never a file in flight);
+    reports what went."""
     report = SweepReport()
     if not root.exists():
         return report

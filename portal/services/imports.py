@@ -22,7 +22,7 @@ from portal.domain.accounts import PASSPORT_FIELDS, ImportCheck, check_import_ro
 from portal.domain.errors import DomainError, NotFound, StaleObject, ValidationFailed
 from portal.domain.identity import DocumentType, mask_id_number
 from portal.domain.tables import TableError
-from portal.models import ImportBatch, IntegrityRecord, Organisation, User
+from portal.models import ImportBatch, ImportStatus, IntegrityRecord, Organisation, User
 from portal.services import audit, certificates
 from portal.services.accounts import listed_message, local_date, require_enterprise_staff
 from portal.services.actors import Actor
@@ -105,7 +105,7 @@ def check_upload(
     batch = ImportBatch(
         enterprise_id=actor.org_id,
         file_id=stored.id,
-        status="checked",
+        status=ImportStatus.CHECKED.value,
         total_rows=len(check.rows),
         bad_rows=check.bad_lines,
         created_by_id=actor.user_id,
@@ -126,6 +126,7 @@ def check_upload(
 
 
 def get_batch(session: Session, actor: Actor, batch_id: int) -> ImportBatch:
+    """An import batch of the actor's own enterprise; NotFound for anyone else's."""
     require_enterprise_staff(actor)
     batch = session.get(ImportBatch, batch_id)
     if batch is None or batch.enterprise_id != actor.org_id:
@@ -148,7 +149,7 @@ def import_report(
 ) -> ImportReport:
     """Every bad row with its line, column and message, re-derived from the kept file."""
     batch = get_batch(session, actor, batch_id)
-    if batch.status == "imported":
+    if batch.state is ImportStatus.IMPORTED:
         return ImportReport(batch, None)
     return ImportReport(batch, _check_file(session, actor, storage.get(batch.file.sha256), now))
 
@@ -167,7 +168,7 @@ def confirm_import(
     """Open the accounts of every row that is still good, all in this transaction, each with its own
     first password (returned once, to be printed or downloaded); a batch imports at most once."""
     batch = get_batch(session, actor, batch_id)
-    if batch.status == "imported":
+    if batch.state is ImportStatus.IMPORTED:
         raise StaleObject(ALREADY_IMPORTED)
     check = _check_file(session, actor, storage.get(batch.file.sha256), now)
     good = check.good
@@ -175,8 +176,13 @@ def confirm_import(
         raise ValidationFailed({"file": "没有可导入的行：请修改文件后重新上传"})
     claimed = session.execute(
         update(ImportBatch)
-        .where(ImportBatch.id == batch.id, ImportBatch.status == "checked")
-        .values(status="imported", imported_by_id=actor.user_id, imported_at=now, imported_rows=len(good))
+        .where(ImportBatch.id == batch.id, ImportBatch.status == ImportStatus.CHECKED.value)
+        .values(
+            status=ImportStatus.IMPORTED.value,
+            imported_by_id=actor.user_id,
+            imported_at=now,
+            imported_rows=len(good),
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:

@@ -48,6 +48,7 @@ class UploadInput:
 
 
 def facts_of(application: Application, *, notice_closed: bool = False) -> rules.DossierFacts:
+    """The 申报表's facts that decide which material slots the checklist asks for."""
     return rules.DossierFacts(
         graduated_on=application.graduated_on,
         has_degree=bool(application.degree and application.degree != "无"),
@@ -62,6 +63,7 @@ def facts_of(application: Application, *, notice_closed: bool = False) -> rules.
 
 
 def active_materials(session: Session, application_id: int) -> list[Material]:
+    """The application's materials not removed, in upload order."""
     return list(
         session.scalars(
             select(Material)
@@ -103,6 +105,7 @@ def _assembling(session: Session, actor: Actor, application_id: int) -> Applicat
 def store_file(
     session: Session, storage: Storage, data: bytes, media_type: str, name: str, actor: Actor, now: datetime
 ) -> StoredFile:
+    """Put the bytes in the content-addressed store and add their StoredFile row (caller's transaction)."""
     stored = StoredFile(
         sha256=storage.put(data),
         size=len(data),
@@ -283,10 +286,12 @@ def gaps(session: Session, application: Application, now: datetime) -> list[rule
 
 
 def gaps_message(found: list[rules.Gap]) -> str:
+    """The Chinese refusal listing each missing material with why it is needed."""
     return "申报材料不全：" + "；".join(f"{gap.slot.title}（{gap.why}）" for gap in found)
 
 
 def unendorsed_copies(session: Session, application_id: int) -> list[Material]:
+    """The application's copies (复印件) not yet endorsed with the unit's seal."""
     return [m for m in active_materials(session, application_id) if m.is_copy and m.endorsement is None]
 
 

@@ -30,10 +30,12 @@ from portal.domain.workdays import UnknownYear, format_period_cn
 from portal.domain.workflow import Action, Status
 from portal.models import (
     Application,
+    EntryOutcome,
     Notice,
     NoticeEntry,
     NoticeStatus,
     Objection,
+    ObjectionStatus,
     OrgKind,
     StaffRole,
     StoredFile,
@@ -82,6 +84,7 @@ NOTICEABLE: dict[OrgKind, Status] = {
 
 
 def period_text(notice: Notice) -> str:
+    """The notice's period in Chinese words, with its number of working days."""
     return format_period_cn(notice.first_day, notice.last_day, notice.days)
 
 
@@ -94,6 +97,7 @@ def compute_period(session: Session, start: date, days: int = NOTICE_DAYS) -> tu
 
 
 def notices_of(session: Session, actor: Actor) -> list[Notice]:
+    """The notices of the actor's own organisation, newest first (staff only)."""
     _require_staff(actor)
     return list(
         session.scalars(select(Notice).where(Notice.org_id == actor.org_id).order_by(Notice.id.desc()))
@@ -101,6 +105,7 @@ def notices_of(session: Session, actor: Actor) -> list[Notice]:
 
 
 def get_notice(session: Session, actor: Actor, notice_id: int) -> Notice:
+    """A notice of the actor's own organisation; NotFound for anyone else's."""
     _require_staff(actor)
     notice = session.scalars(
         select(Notice).where(Notice.id == notice_id, Notice.org_id == actor.org_id)
@@ -111,6 +116,7 @@ def get_notice(session: Session, actor: Actor, notice_id: int) -> Notice:
 
 
 def public_notice(session: Session, token: str) -> Notice:
+    """A published or closed notice by its public token; drafts and unknown tokens are NotFound."""
     notice = session.scalars(select(Notice).where(Notice.public_token == token)).first()
     if notice is None or notice.state is NoticeStatus.DRAFT:
         raise NotFound("找不到该公示")
@@ -144,7 +150,7 @@ def blocks_signing(session: Session, application: Application) -> bool:
         .join(Notice)
         .where(
             NoticeEntry.application_id == application.id,
-            NoticeEntry.outcome == "pending",
+            NoticeEntry.outcome == EntryOutcome.PENDING.value,
             Notice.org_id == application.current_org_id,
             Notice.status == NoticeStatus.PUBLISHED.value,
         )
@@ -224,6 +230,7 @@ def _parse_start(raw: str, today_: date, errors: dict[str, str]) -> date | None:
 
 
 def discard_draft(session: Session, actor: Actor, notice_id: int, now: datetime) -> None:
+    """Delete a draft notice and its entries (audited); a published notice is refused."""
     notice = get_notice(session, actor, notice_id)
     if notice.state is not NoticeStatus.DRAFT:
         raise DomainError("已发布的公示不能删除", code="notice_published")
@@ -232,6 +239,22 @@ def discard_draft(session: Session, actor: Actor, notice_id: int, now: datetime)
     audit.record(session, actor, "discard_notice", now, object_type="notice", object_id=notice.id)
     session.delete(notice)
     session.flush()
+
+
+def can_draft(actor: Actor) -> bool:
+    """Whether the actor drafts notices: the handler of a reviewing organisation (the leader publishes)."""
+    return actor.is_staff and actor.staff_role is StaffRole.HANDLER
+
+
+def can_publish(actor: Actor, notice: Notice) -> bool:
+    """Whether the actor may publish this notice now: a leader, a draft, drafted by someone else. The page
+    offers 发布 exactly when this holds; publish_notice refuses otherwise."""
+    return (
+        actor.is_staff
+        and actor.staff_role is StaffRole.LEADER
+        and notice.state is NoticeStatus.DRAFT
+        and notice.created_by_id != actor.user_id
+    )
 
 
 @atomic
@@ -285,10 +308,12 @@ def _start(session: Session, actor: Actor, notice: Notice, application: Applicat
 
 
 def is_running(notice: Notice, now: datetime) -> bool:
+    """Whether the notice is published and today lies in its period."""
     return notice.state is NoticeStatus.PUBLISHED and notice.first_day <= today(now) <= notice.last_day
 
 
 def has_ended(notice: Notice, now: datetime) -> bool:
+    """Whether the notice was published and its last day is past."""
     return notice.state is not NoticeStatus.DRAFT and today(now) > notice.last_day
 
 
@@ -331,7 +356,7 @@ def file_objection(
         errors["text"] = "异议内容不能超过2000字"
     entry_id: int | None = None
     if data.entry_id.strip():
-        ids = {str(e.id): e.id for e in notice.entries if e.outcome != "removed"}
+        ids = {str(e.id): e.id for e in notice.entries if e.state is not EntryOutcome.REMOVED}
         entry_id = ids.get(data.entry_id.strip())
         if entry_id is None:
             errors["entry_id"] = "请选择公示名单中的人员"
@@ -389,11 +414,25 @@ def record_export(session: Session, actor: Actor, notice: Notice, document: str,
     )  # fmt: skip
 
 
+def get_objection(session: Session, actor: Actor, objection_id: int) -> Objection:
+    """An objection filed against a notice of the actor's own organisation (the scoping helper for an
+    objection id in a URL); NotFound for anyone else's, exactly like a missing one."""
+    _require_staff(actor)
+    objection = session.scalars(
+        select(Objection).join(Notice).where(Objection.id == objection_id, Notice.org_id == actor.org_id)
+    ).first()
+    if objection is None:
+        raise NotFound("找不到该异议")
+    return objection
+
+
 def objection_attachment(session: Session, actor: Actor, objection_id: int) -> StoredFile:
     """An objection's attachment, for the staff of the organisation whose notice it was filed against."""
-    _require_staff(actor)
-    objection = session.get(Objection, objection_id)
-    if objection is None or objection.attachment is None or objection.notice.org_id != actor.org_id:
+    try:
+        objection = get_objection(session, actor, objection_id)
+    except NotFound:
+        raise NotFound("找不到该附件") from None
+    if objection.attachment is None:
         raise NotFound("找不到该附件")
     return objection.attachment
 
@@ -402,22 +441,19 @@ def resolve_objection(
     session: Session, actor: Actor, objection_id: int, decision: str, handling: str, now: datetime
 ) -> Objection:
     """Record how an objection was handled. Upheld ends the application (the leader's decision)."""
-    _require_staff(actor)
-    objection = session.get(Objection, objection_id)
-    if objection is None or objection.notice.org_id != actor.org_id:
-        raise NotFound("找不到该异议")
-    if objection.status != "open":
+    objection = get_objection(session, actor, objection_id)
+    if objection.state is not ObjectionStatus.OPEN:
         raise DomainError("该异议已处理", code="already_handled")
     errors: dict[str, str] = {}
-    if decision not in ("upheld", "dismissed"):
+    if decision not in (ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED):
         errors["decision"] = "请选择处理结果"
     if not handling.strip():
         errors["handling"] = "请写明核查情况和处理意见"
-    if decision == "upheld" and objection.entry is None:
+    if decision == ObjectionStatus.UPHELD and objection.entry is None:
         errors["decision"] = "该异议未指明人员，无法认定成立；请核实后按“不成立”说明，或线下处理"
     if errors:
         raise ValidationFailed(errors)
-    if decision == "upheld":
+    if decision == ObjectionStatus.UPHELD:
         if actor.staff_role is not StaffRole.LEADER:
             raise PermissionDenied("异议成立将终止该申报，须由领导认定")
         entry = objection.entry
@@ -430,7 +466,7 @@ def resolve_objection(
             now,
             reason=f"公示期间异议成立：{handling.strip()}",
         )
-        entry.outcome, entry.outcome_note = "removed", handling.strip()
+        entry.outcome, entry.outcome_note = EntryOutcome.REMOVED.value, handling.strip()
     objection.status, objection.handling = decision, handling.strip()
     objection.handled_by_id, objection.handled_at = actor.user_id, now
     audit.record(
@@ -448,7 +484,7 @@ def resolve_objection(
 
 
 def _open_objection_entries(notice: Notice) -> set[int | None]:
-    return {o.entry_id for o in notice.objections if o.status == "open"}
+    return {o.entry_id for o in notice.objections if o.state is ObjectionStatus.OPEN}
 
 
 def close_if_due(session: Session, notice: Notice, now: datetime) -> bool:
@@ -460,13 +496,13 @@ def close_if_due(session: Session, notice: Notice, now: datetime) -> bool:
         return False
     blocked = _open_objection_entries(notice)
     for entry in notice.entries:
-        if entry.outcome != "pending" or entry.id in blocked or None in blocked:
+        if entry.state is not EntryOutcome.PENDING or entry.id in blocked or None in blocked:
             continue
         if notice.org.kind == OrgKind.ENTERPRISE.value and entry.application.state is Status.IN_NOTICE:
             transitions.apply(session, SYSTEM, entry.application, Action.CLOSE_NOTICE, now)
-        entry.outcome = "passed"
+        entry.outcome = EntryOutcome.PASSED.value
         entry.outcome_note = "公示期满无异议" if not _handled_for(notice, entry) else "异议不成立，已处理"
-    if all(e.outcome != "pending" for e in notice.entries):
+    if all(e.state is not EntryOutcome.PENDING for e in notice.entries):
         notice.status = NoticeStatus.CLOSED.value
         notice.closed_at = now
         audit.record(session, SYSTEM, "close_notice", now, object_type="notice", object_id=notice.id)
@@ -475,7 +511,9 @@ def close_if_due(session: Session, notice: Notice, now: datetime) -> bool:
 
 
 def _handled_for(notice: Notice, entry: NoticeEntry) -> bool:
-    return any(o.entry_id in (entry.id, None) and o.status != "open" for o in notice.objections)
+    return any(
+        o.entry_id in (entry.id, None) and o.state is not ObjectionStatus.OPEN for o in notice.objections
+    )
 
 
 def close_due_notices(session: Session, now: datetime, *, org_id: int | None = None) -> list[Notice]:
@@ -519,21 +557,23 @@ def _row(application: Application, on: date) -> SheetRow:
 def sheet(notice: Notice) -> tuple[SheetHeader, list[SheetRow]]:
     """The 公示表: the masked facts of every applicant still in the notice."""
     header = SheetHeader(notice.title, notice.org.name, period_text(notice), notice.location, notice.contact)
-    rows = [_row(e.application, notice.first_day) for e in notice.entries if e.outcome != "removed"]
+    rows = [
+        _row(e.application, notice.first_day) for e in notice.entries if e.state is not EntryOutcome.REMOVED
+    ]
     return header, rows
 
 
 def result(notice: Notice) -> tuple[SheetHeader, list[ResultRow]]:
     """The 公示结果 for every applicant, once the notice has closed."""
     header = SheetHeader(notice.title, notice.org.name, period_text(notice), notice.location, notice.contact)
-    labels = {"passed": "公示期满，无异议", "removed": "异议成立，已撤出公示"}
+    labels = {o.value: o.title for o in (EntryOutcome.PASSED, EntryOutcome.REMOVED)}
     rows = []
     for entry in notice.entries:
         text = labels.get(entry.outcome, "待定")
-        if entry.outcome == "passed" and entry.outcome_note.startswith("异议不成立"):
+        if entry.state is EntryOutcome.PASSED and entry.outcome_note.startswith("异议不成立"):
             handled = [o.handling for o in notice.objections if o.entry_id in (entry.id, None) and o.handling]
             text = "有异议，经核查不成立：" + "；".join(handled)
-        elif entry.outcome == "removed":
+        elif entry.state is EntryOutcome.REMOVED:
             text += f"（{entry.outcome_note}）"
         rows.append(
             ResultRow(

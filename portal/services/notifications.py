@@ -26,6 +26,8 @@ from portal.services.calendar import today
 
 
 def notify(session: Session, user_ids: Iterable[int], kind: str, text: str, link: str, now: datetime) -> None:
+    """Add one inbox row per person (each once), in the caller's transaction; e-mails follow later from the
+    job."""
     for user_id in dict.fromkeys(user_ids):
         session.add(Notification(user_id=user_id, kind=kind, text=text, link=link, created_at=now))
     session.flush()
@@ -109,6 +111,7 @@ def after_transition(
 
 
 def inbox(session: Session, actor: Actor, *, limit: int = 100) -> list[Notification]:
+    """The actor's notifications, newest first, at most `limit`."""
     return list(
         session.scalars(
             select(Notification)
@@ -120,6 +123,7 @@ def inbox(session: Session, actor: Actor, *, limit: int = 100) -> list[Notificat
 
 
 def unread_count(session: Session, user_id: int) -> int:
+    """How many of the person's notifications are unread."""
     return (
         session.scalar(
             select(func.count())
@@ -141,6 +145,7 @@ def open_notification(session: Session, actor: Actor, notification_id: int, now:
 
 
 def mark_all_read(session: Session, actor: Actor, now: datetime) -> None:
+    """Mark every unread notification of the actor read now."""
     session.execute(
         update(Notification)
         .where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))

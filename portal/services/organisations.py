@@ -75,6 +75,8 @@ def organisations_under(session: Session, root_id: int) -> list[Organisation]:
 def create_organisation(
     session: Session, actor: Actor, data: OrganisationInput, now: datetime
 ) -> Organisation:
+    """Create a department or enterprise under a parent the admin's bureau holds (USCC validated for
+    enterprises), audited; ValidationFailed names each bad field."""
     _require_admin(actor)
     errors: dict[str, str] = {}
     try:
@@ -168,7 +170,14 @@ def _can_manage_staff(session: Session, actor: Actor, org: Organisation) -> bool
     return actor.is_staff and actor.org_id == org.id
 
 
+def own_organisation(session: Session, actor: Actor) -> Organisation | None:
+    """The organisation the actor works in now (None for an applicant)."""
+    return session.get(Organisation, actor.org_id) if actor.org_id is not None else None
+
+
 def get_manageable_org(session: Session, actor: Actor, org_id: int) -> Organisation:
+    """An organisation whose staff the actor may manage; NotFound otherwise (another tenant's reads as
+    missing)."""
     org = session.get(Organisation, org_id)
     if org is None or not _can_manage_staff(session, actor, org):
         raise NotFound("找不到该单位，或您无权管理")
@@ -229,6 +238,8 @@ def open_account(
 
 
 def end_membership(session: Session, actor: Actor, membership_id: int, now: datetime) -> Membership:
+    """End a staff role (history kept, audited); nobody ends their own, and only a manager of the organisation
+    may."""
     membership = session.get(Membership, membership_id)
     if membership is None or membership.ended_at is not None:
         raise NotFound("找不到该岗位")
@@ -281,7 +292,15 @@ def _add_membership(
     return membership
 
 
+def has_both_signers(staff: list[Membership]) -> bool:
+    """Whether these roles include an active handler and an active leader: an organisation sends work
+    onward only then (the rulebook's org_incomplete guard)."""
+    active = {m.role for m in staff if m.ended_at is None}
+    return {StaffRole.HANDLER.value, StaffRole.LEADER.value} <= active
+
+
 def staff_of(session: Session, org_id: int, *, include_ended: bool = False) -> list[Membership]:
+    """The organisation's staff roles, active first, ended ones only with `include_ended`."""
     stmt = (
         select(Membership)
         .where(Membership.org_id == org_id)

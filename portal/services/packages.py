@@ -584,6 +584,7 @@ def _save(workdir: Path, job: BatchJob) -> None:
 
 
 def zip_path(workdir: Path, token: str) -> Path:
+    """Where the batch job's archive lives under the package directory."""
     return _job_path(workdir, token).with_suffix(".zip")
 
 

@@ -45,6 +45,7 @@ def requirement(session: Session, application: Application) -> Threshold | None:
 
 
 def followup_of(session: Session, application_id: int) -> PaperFollowup | None:
+    """The application's paper follow-up checklist, once the bureau's online approval opened it."""
     return session.scalars(
         select(PaperFollowup).where(PaperFollowup.application_id == application_id)
     ).one_or_none()
@@ -113,6 +114,7 @@ def _counted(application: Application) -> bool:
 
 
 def paper_view(session: Session, actor: Actor, application: Application, now: datetime) -> PaperView | None:
+    """The paper follow-up as the review page shows it, or None where the profile asks for no paper."""
     rule = requirement(session, application)
     if rule is None:
         return None

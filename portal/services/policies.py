@@ -64,6 +64,7 @@ def _rows(session: Session, bureau: Organisation, profile_id: str) -> list[Polic
 
 
 def as_window(row: PolicyWindow) -> Window:
+    """An admin-entered window row as the policy model's Window."""
     return Window(
         batch_id=row.batch_id,
         name=row.name,
@@ -123,6 +124,7 @@ def format_period(opens: date, closes: date) -> str:
 
 
 def window_title(window: Window) -> str:
+    """A window's name with its year, as the UI shows it."""
     year = window.opens.year if window.opens else ""
     return window.name if str(year) in window.name else f"{year}年{window.name}"
 

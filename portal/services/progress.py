@@ -38,6 +38,7 @@ class RouteView:
 
 
 def route_view(application: Application, timeline: list[TimelineEntry]) -> RouteView:
+    """The application's route as steps (done, current, next, stopped), with who holds it now."""
     status = application.state
     stopped_at: Status | None = None
     if status.is_final and timeline and timeline[-1].from_status:

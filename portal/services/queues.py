@@ -16,16 +16,17 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, se
 from sqlalchemy.orm import Session, joinedload
 
 from portal.domain.errors import PermissionDenied
+from portal.domain.glossary import state_title
 from portal.domain.progress import Age, queue_age
 from portal.domain.workdays import UnknownYear, WorkCalendar
-from portal.domain.workflow import Action, Status
+from portal.domain.workflow import Status
 from portal.models import Application, Organisation, OrgKind, User
 from portal.models.base import UTCDateTime
-from portal.services import paper
+from portal.services import paper, rulebook
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI, work_calendar
+from portal.services.rulebook import Offer
 from portal.services.scope import get_application, visible_applications
-from portal.services.transitions import available_actions
 
 PAGE_SIZE = 50
 
@@ -116,18 +117,41 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class RowNote:
+    """What a row without actions says instead: whose move it is (or why nobody's here), decided here."""
+
+    text: str
+    to_notices: bool = False  # links to the notices page (the handler drafts the notice there)
+
+
+@dataclass(frozen=True)
 class QueueRow:
     application: Application
-    actions: list[Action]
+    actions: list[Offer]  # from the rulebook: each available, or offered disabled with its reasons
     own: bool  # the reviewer's own application: someone else must act on it
     waiting_days: int = 0
     # Working days in the current step (None when the calendar lacks a year): the queue's ageing colour.
     waiting_workdays: int | None = None
     paper_overdue: bool = False  # a policy's paper follow-up is past its due day (issue 8.2)
+    reviewer_kind: OrgKind | None = None  # the kind of organisation the queue belongs to
 
     @property
     def age(self) -> Age:
         return queue_age(self.waiting_workdays or 0)
+
+    @property
+    def note(self) -> RowNote:
+        """The row's words when it offers no action: the notice step, one's own case, or whose move."""
+        application = self.application
+        if application.state is Status.UNIT_APPROVED and self.reviewer_kind is OrgKind.ENTERPRISE:
+            return RowNote("待起草公示", to_notices=True)
+        if application.state is Status.IN_NOTICE:
+            return RowNote("公示中")
+        if self.own:
+            return RowNote("本人申报，须由本单位其他人员办理")
+        if application.awaiting:
+            return RowNote(state_title("awaiting", application.awaiting))
+        return RowNote("—")
 
 
 @dataclass(frozen=True)
@@ -257,7 +281,8 @@ def queue(
     calendar = work_calendar(session) if found else None
     late = paper.overdue_ids(session, found, now)
     rows = [
-        _row(actor, application, now, calendar, paper_overdue=application.id in late) for application in found
+        _row(session, actor, application, now, calendar, paper_overdue=application.id in late)
+        for application in found
     ]
     tab_counts = counts(session, actor, filters, now) if with_counts else {}
     next_cursor = _encode(found[-1].status_changed_at, found[-1].id) if has_more and found else None
@@ -281,6 +306,8 @@ def _etag(rows: list[QueueRow], now: datetime) -> str:
     for row in rows:
         # The paper flag changes without a new version when an item is recorded.
         digest.update(f"{row.application.id}:{row.application.version}:{row.paper_overdue:d};".encode())
+        # What the rulebook offers can change without a new version (a copy endorsed, a notice ending).
+        digest.update("".join(f"{offer.value}{offer.available:d}" for offer in row.actions).encode())
     return "q" + digest.hexdigest()[:31]
 
 
@@ -322,6 +349,7 @@ def _workdays_waited(calendar: WorkCalendar, since: datetime, now: datetime) -> 
 
 
 def _row(
+    session: Session,
     actor: Actor,
     application: Application,
     now: datetime,
@@ -332,19 +360,22 @@ def _row(
     waiting = max((now - application.status_changed_at).days, 0)
     return QueueRow(
         application,
-        available_actions(actor, application, as_reviewer=True),
+        rulebook.offers(session, actor, application, now, as_reviewer=True),
         application.applicant_id == actor.user_id,
         waiting,
         _workdays_waited(calendar, application.status_changed_at, now) if calendar else None,
         paper_overdue,
+        actor.org_kind,
     )
 
 
 def queue_row(session: Session, actor: Actor, application_id: int, now: datetime) -> QueueRow:
+    """One queue row for an application the reviewer may see (after an action, the row swapped in place)."""
     _require_reviewer(actor)
     application = get_application(session, actor, application_id)
     late = paper.overdue_ids(session, [application], now)
-    return _row(actor, application, now, work_calendar(session), paper_overdue=application.id in late)
+    calendar = work_calendar(session)
+    return _row(session, actor, application, now, calendar, paper_overdue=application.id in late)
 
 
 def export_rows(

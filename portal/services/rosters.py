@@ -47,12 +47,14 @@ def roster_minimum_months(session: Session, enterprise: Organisation) -> int:
 
 
 def latest_roster(session: Session, enterprise_id: int) -> Roster | None:
+    """The enterprise's newest social-insurance roster, if any: the one badges are computed against."""
     return session.scalars(
         select(Roster).where(Roster.enterprise_id == enterprise_id).order_by(Roster.id.desc()).limit(1)
     ).first()
 
 
 def roster_history(session: Session, actor: Actor) -> list[Roster]:
+    """The actor's enterprise's roster uploads, newest first."""
     _require_enterprise_staff(actor)
     return list(
         session.scalars(select(Roster).where(Roster.enterprise_id == actor.org_id).order_by(Roster.id.desc()))

@@ -11,17 +11,21 @@ from datetime import datetime
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
+from portal.domain import workflow
 from portal.domain.errors import NotFound
+from portal.domain.workflow import Level
 from portal.models import Application, OrgKind
 from portal.services import audit
 from portal.services.actors import Actor
 
 # reached_level values: how far up the route an application has travelled.
-REACHED_DEPARTMENT = 1
-REACHED_BUREAU = 2
+REACHED_DEPARTMENT = workflow.REACHED[Level.DEPARTMENT]
+REACHED_BUREAU = workflow.REACHED[Level.BUREAU]
 
 
 def visible_applications(actor: Actor) -> Select[tuple[Application]]:
+    """The query of every application the actor may see: their own, their enterprise's, or what reached their
+    department or bureau. Every query for applications starts here."""
     stmt = select(Application)
     if actor.is_staff:
         if actor.org_kind is OrgKind.ENTERPRISE:
@@ -41,6 +45,8 @@ def visible_applications(actor: Actor) -> Select[tuple[Application]]:
 
 
 def get_application(session: Session, actor: Actor, application_id: int) -> Application:
+    """One application the actor may see; NotFound for one that does not exist or is not theirs to see (the
+    same answer)."""
     application = session.scalars(
         visible_applications(actor).where(Application.id == application_id)
     ).one_or_none()

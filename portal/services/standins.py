@@ -23,6 +23,8 @@ MAX_DAYS = 90
 def name_stand_in(
     session: Session, actor: Actor, substitute_id: int, starts_on: str, ends_on: str, now: datetime
 ) -> StandIn:
+    """Name a dated stand-in (another handler or leader of the same organisation, at most MAX_DAYS) for the
+    actor's own role; audited."""
     if not actor.is_staff or actor.org_id is None:
         raise PermissionDenied("只有经办人或领导可以指定代理人")
     principal = session.scalars(
@@ -88,6 +90,7 @@ def name_stand_in(
 
 
 def revoke_stand_in(session: Session, actor: Actor, stand_in_id: int, now: datetime) -> StandIn:
+    """Revoke one of the actor's own stand-ins (audited); anyone else's reads as missing."""
     stand_in = session.get(StandIn, stand_in_id)
     if stand_in is None or stand_in.revoked_at is not None or stand_in.membership.user_id != actor.user_id:
         raise NotFound("找不到该代理安排")
@@ -122,6 +125,7 @@ def active_for(session: Session, user_id: int, on: date) -> list[StandIn]:
 
 
 def of_organisation(session: Session, org_id: int) -> list[StandIn]:
+    """The organisation's stand-ins, current and past."""
     return list(
         session.scalars(
             select(StandIn)

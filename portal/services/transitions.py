@@ -8,7 +8,8 @@ rollback of the refused work (audit.record_attempt).
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -16,12 +17,31 @@ from sqlalchemy.orm import Session
 
 from portal.domain import workflow
 from portal.domain.errors import DomainError, StaleObject
-from portal.domain.workflow import Action, Level, Role, Status, TransitionNotAllowed
+from portal.domain.workflow import Action, Role, Status, TransitionNotAllowed
 from portal.models import Application, Membership, StaffRole
 from portal.services import audit, notifications
 from portal.services.actors import Actor
 from portal.services.certificates import issue_certificate_number
-from portal.services.scope import REACHED_BUREAU, REACHED_DEPARTMENT
+
+
+@dataclass(frozen=True)
+class SubmissionTerms:
+    """What a submission fixes on the application together with its status (typed for the
+    compare-and-set): the batch and its cutoff (a first submission), the acknowledgement of warnings."""
+
+    batch_id: str | None = None
+    cutoff: date | None = None
+    warnings_acknowledgement: str | None = None
+
+    def columns(self) -> dict[str, Any]:
+        """The columns to write: a first submission sets batch and cutoff; the acknowledgement when given."""
+        values: dict[str, Any] = {}
+        if self.batch_id is not None:
+            values.update(batch_id=self.batch_id, cutoff=self.cutoff)
+        if self.warnings_acknowledgement is not None:
+            values["warnings_acknowledgement"] = self.warnings_acknowledgement
+        return values
+
 
 APPLICANT_ACTIONS = frozenset({Action.SUBMIT, Action.RESUBMIT, Action.WITHDRAW})
 # Done through a notice (services.notices), never as a bare button on one application.
@@ -38,6 +58,7 @@ def workflow_role(actor: Actor, action: Action) -> Role:
 
 
 def situation_of(application: Application) -> workflow.Situation:
+    """What the workflow rules need to know about the application."""
     return workflow.Situation(
         status=application.state,
         applicant_id=application.applicant_id,
@@ -47,6 +68,7 @@ def situation_of(application: Application) -> workflow.Situation:
 
 
 def workflow_actor(actor: Actor, application: Application, role: Role) -> workflow.Actor:
+    """The actor as the workflow rules see them, in the role they play for this application."""
     return workflow.Actor(
         user_id=actor.user_id or None,
         role=role,
@@ -70,14 +92,8 @@ def available_actions(actor: Actor, application: Application, *, as_reviewer: bo
 
 def holder_org_id(application: Application, status: Status) -> int:
     """The organisation holding the application in `status`; with no holder, it stays where it was."""
-    level = workflow.holder(status)
-    if level is Level.DEPARTMENT:
-        return application.department_id
-    if level is Level.BUREAU:
-        return application.bureau_id
-    if level is Level.ENTERPRISE:
-        return application.enterprise_id
-    return application.current_org_id
+    route = workflow.Route(application.enterprise_id, application.department_id, application.bureau_id)
+    return workflow.holder_on(route, status, application.current_org_id)
 
 
 def _org_can_send_onward(session: Session, org_id: int) -> bool:
@@ -99,9 +115,10 @@ def apply(
     *,
     expected_version: int | None = None,
     reason: str = "",
-    extra: dict[str, Any] | None = None,
+    submission: SubmissionTerms | None = None,
 ) -> Application:
     """Decide, compare-and-set, audit. Raises DomainError (TransitionNotAllowed wrapped) or StaleObject.
+    `submission` carries what a submission fixes with the status (batch, cutoff, acknowledgement).
 
     May cause every transition of portal.domain.workflow.TRANSITIONS.
     """
@@ -118,10 +135,10 @@ def apply(
         if moves_up and not _org_can_send_onward(session, application.current_org_id):
             raise DomainError("本单位须同时配备经办人和领导，才能向上报送", code="org_incomplete")
     except TransitionNotAllowed as refused:
-        _audit_denied(session, actor, application, action, role, now, refused.code)
+        record_refusal(session, actor, application, action, role, now, refused.code)
         raise DomainError(refused.message, code=refused.code) from refused
     except DomainError as refused:
-        _audit_denied(session, actor, application, action, role, now, refused.code)
+        record_refusal(session, actor, application, action, role, now, refused.code)
         raise
 
     values: dict[str, Any] = {
@@ -131,7 +148,7 @@ def apply(
         "handler_signed_by_id": outcome.handler_signed_by,
         "returned_from": outcome.returned_from.value if outcome.returned_from else None,
         "current_org_id": target_org,
-        "reached_level": max(application.reached_level, _reached(outcome.target)),
+        "reached_level": max(application.reached_level, workflow.reached(outcome.target)),
         "status_changed_at": now,
         "updated_at": now,
     }
@@ -142,7 +159,8 @@ def apply(
     if action is Action.CERTIFY:
         values["certificate_no"] = issue_certificate_number(session, application.bureau_id, now)
         values["certified_at"] = now
-    values.update(extra or {})
+    if submission is not None:
+        values.update(submission.columns())
 
     result = session.execute(
         update(Application)
@@ -156,7 +174,7 @@ def apply(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(application)
-        _audit_denied(session, actor, application, action, role, now, "stale")
+        record_refusal(session, actor, application, action, role, now, "stale")
         raise StaleObject()
     audit.record(
         session,
@@ -181,16 +199,7 @@ def _awaiting(status: Status, handler_signed_by: int | None) -> str | None:
     return role.value if role else None
 
 
-def _reached(status: Status) -> int:
-    level = workflow.holder(status)
-    if level is Level.DEPARTMENT:
-        return REACHED_DEPARTMENT
-    if level is Level.BUREAU:
-        return REACHED_BUREAU
-    return 0
-
-
-def _audit_denied(
+def record_refusal(
     session: Session,
     actor: Actor,
     application: Application,
@@ -198,7 +207,10 @@ def _audit_denied(
     role: Role,
     now: datetime,
     code: str,
+    detail: dict[str, Any] | None = None,
 ) -> None:
+    """Audit a refused action on an application (outcome "denied", the refusal's code in the detail);
+    the row outlives the rollback of the refused work (audit.record_attempt)."""
     audit.record_attempt(
         session,
         actor,
@@ -208,5 +220,5 @@ def _audit_denied(
         object_id=application.id,
         from_status=application.status,
         role=role.value,
-        detail={"code": code},
+        detail={"code": code, **(detail or {})},
     )

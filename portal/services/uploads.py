@@ -40,6 +40,7 @@ def accept_upload(
 
 
 def usage_of(session: Session, user_id: int) -> Usage:
+    """How many files and bytes the person has uploaded (their quota)."""
     files, size = session.execute(
         select(func.count(StoredFile.id), func.coalesce(func.sum(StoredFile.size), 0)).where(
             StoredFile.uploaded_by_id == user_id
@@ -71,6 +72,7 @@ _INVISIBLE = {*range(0x00, 0x20), 0x7F, *range(0x202A, 0x202F), *range(0x2066, 0
 
 
 def display_name(filename: str) -> str:
+    """A file name fit to show: NFC, invisible and direction characters removed, at most 100 characters."""
     text = unicodedata.normalize("NFC", filename or "")
     return "".join(ch for ch in text if ord(ch) not in _INVISIBLE)[:100]
 

@@ -107,26 +107,18 @@ def _register_macros(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
-    from portal.web.admin import audit as _admin_audit  # noqa: F401  (routes on admin_bp)
-    from portal.web.admin import calendar as _admin_calendar  # noqa: F401  (routes on admin_bp)
-    from portal.web.admin import policy as _admin_policy  # noqa: F401  (routes on admin_bp)
-    from portal.web.admin.views import bp as admin_bp
-    from portal.web.applicant import materials as _applicant_materials  # noqa: F401  (routes on applicant_bp)
-    from portal.web.applicant.views import bp as applicant_bp
-    from portal.web.auth.views import bp as auth_bp
-    from portal.web.certificates.views import bp as certificates_bp
-    from portal.web.enterprise import accounts as _enterprise_accounts  # noqa: F401  (routes on enterprise_bp)
-    from portal.web.enterprise import dossier as _enterprise_dossier  # noqa: F401  (routes on enterprise_bp)
-    from portal.web.enterprise import uploads as _enterprise_uploads  # noqa: F401
-    from portal.web.enterprise.views import bp as enterprise_bp
-    from portal.web.files.views import bp as files_bp
-    from portal.web.inbox.views import bp as inbox_bp
-    from portal.web.notices.views import bp as notices_bp
-    from portal.web.packages.views import bp as packages_bp
-    from portal.web.public.views import bp as public_bp
-    from portal.web.review import materials as _review_materials  # noqa: F401  (routes on review_bp)
-    from portal.web.review import paper as _review_paper  # noqa: F401  (routes on review_bp)
-    from portal.web.review.views import bp as review_bp
+    # Each blueprint package owns its route modules (portal/web/<area>/__init__.py imports them).
+    from portal.web.admin import bp as admin_bp
+    from portal.web.applicant import bp as applicant_bp
+    from portal.web.auth import bp as auth_bp
+    from portal.web.certificates import bp as certificates_bp
+    from portal.web.enterprise import bp as enterprise_bp
+    from portal.web.files import bp as files_bp
+    from portal.web.inbox import bp as inbox_bp
+    from portal.web.notices import bp as notices_bp
+    from portal.web.packages import bp as packages_bp
+    from portal.web.public import bp as public_bp
+    from portal.web.review import bp as review_bp
     from portal.web.styleguide import bp as styleguide_bp
 
     password_policy(app)  # fail at start on a bad PORTAL_PASSWORD_* setting, naming it

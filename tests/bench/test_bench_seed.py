@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from portal.benchseed import seed, staff_of, top_up_certificates
+from bench.seed import seed, staff_of, top_up_certificates
 from portal.domain.identity import normalize_resident_id
 from portal.domain.workflow import Status
 from portal.models import Application, CertificateSequence, Endorsement, Material, Membership, User

@@ -6,7 +6,7 @@ from flask import Response, request
 
 from portal.extensions import db
 from portal.services import audit_trail as service
-from portal.web.admin.views import bp
+from portal.web.admin import bp
 from portal.web.context import current_actor, now
 from portal.web.downloads import send_bytes
 from portal.web.forms import as_id, form_input

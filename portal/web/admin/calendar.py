@@ -10,7 +10,7 @@ from portal.domain.errors import ValidationFailed
 from portal.domain.glossary import cn_date
 from portal.extensions import db
 from portal.services import calendar as service
-from portal.web.admin.views import bp
+from portal.web.admin import bp
 from portal.web.context import current_actor, now
 from portal.web.guards import admin_required
 from portal.web.htmx import render_page, see_other

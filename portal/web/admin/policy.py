@@ -10,7 +10,7 @@ from portal.domain.glossary import cn_date
 from portal.domain.policy import LEVELS
 from portal.extensions import db
 from portal.services import policies as service
-from portal.web.admin.views import bp
+from portal.web.admin import bp
 from portal.web.context import current_actor, now
 from portal.web.forms import as_id, form_input
 from portal.web.guards import admin_required

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, request, url_for
+from flask import Response, flash, request, url_for
 
 from portal.domain.errors import DomainError, ValidationFailed
 from portal.extensions import db
 from portal.models import Organisation, OrgKind, Ownership, StaffRole
 from portal.services import organisations as service
 from portal.services import standins
+from portal.web.admin import bp
 from portal.web.context import current_actor, now
 from portal.web.forms import form_input, id_field
 from portal.web.guards import admin_required, staff_required
@@ -16,8 +17,6 @@ from portal.web.htmx import hx_trigger, render_page, see_other
 from portal.web.unit_of_work import discard
 
 ALL_STAFF = (StaffRole.HANDLER, StaffRole.LEADER, StaffRole.ADMIN)
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _organisations_page(
@@ -71,6 +70,7 @@ def _staff_page(
     fragment: str | None = None,
 ) -> Response:
     actor = current_actor()
+    staff = service.staff_of(db.session, org.id, include_ended=True)
     return render_page(
         "pages/admin/show_organisation.html",
         org_stand_ins=standins.of_organisation(db.session, org.id),
@@ -78,7 +78,8 @@ def _staff_page(
         fragment=fragment,
         status=status,
         org=org,
-        staff=service.staff_of(db.session, org.id, include_ended=True),
+        staff=staff,
+        can_send_onward=service.has_both_signers(staff),
         errors=errors or {},
         form=form or {},
         created=created,

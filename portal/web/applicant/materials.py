@@ -9,7 +9,8 @@ from portal.domain.errors import DomainError, ValidationFailed
 from portal.extensions import db
 from portal.services import applications as applications_service
 from portal.services import materials as service
-from portal.web.applicant.views import _detail, bp
+from portal.web.applicant import bp
+from portal.web.applicant.views import _detail
 from portal.web.context import current_actor, now
 from portal.web.forms import form_input
 from portal.web.guards import applicant_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from flask import Blueprint, Response, abort, flash, request, url_for
+from flask import Response, abort, flash, request, url_for
 
 from portal.documents.certificates import CertificateView, certificate_pdf
 from portal.domain import corrections as correction_rules
@@ -14,12 +14,12 @@ from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import Application
 from portal.services import applications as service
-from portal.services import certificates, corrections, eligibility, materials, notices, policies
+from portal.services import certificates, corrections, eligibility, materials, notices, policies, rulebook
 from portal.services.calendar import today
 from portal.services.progress import route_view
 from portal.services.scope import get_application
-from portal.services.transitions import available_actions
 from portal.web import notice_documents
+from portal.web.applicant import bp
 from portal.web.certificates.views import verify_key
 from portal.web.context import current_account, current_actor, now
 from portal.web.dossier import notice_closed
@@ -30,16 +30,16 @@ from portal.web.htmx import hx_target, hx_trigger, render_page, see_other, wants
 from portal.web.notice_documents import result_pdf_response
 from portal.web.unit_of_work import keep
 
-bp = Blueprint("applicant", __name__, url_prefix="/me")
-
 
 @bp.get("/applications")
 @applicant_required
 def list_applications() -> Response:
     actor = current_actor(as_applicant=True)
+    applications = service.applications_of_applicant(db.session, actor)
     return render_page(
         "pages/applicant/list_applications.html",
-        applications=service.applications_of_applicant(db.session, actor),
+        applications=applications,
+        editable={a.id for a in applications if service.is_editable(a)},
         windows=policies.current_windows(db.session, current_account().employer, now()),
     )
 
@@ -69,12 +69,14 @@ def _detail(
         actor, application.id, "applicant.download_notice_result"
     )
     timeline = service.timeline(db.session, actor, application.id)
+    offers = rulebook.offers(db.session, actor, application, now())
     return render_page(
         "pages/applicant/show_application.html",
         fragment=fragment,
         status=status,
         application=application,
-        actions=available_actions(actor, application),
+        actions=offers,
+        submission=next((o for o in offers if o.form is rulebook.Form.SUBMISSION), None),
         timeline=timeline,
         route=route_view(application, timeline),
         missing=service.missing_for_submit(application),

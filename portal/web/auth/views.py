@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, g, redirect, request, session, url_for
+from flask import Response, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.domain import passwords
@@ -11,10 +11,9 @@ from portal.extensions import db, limiter
 from portal.models import OrgKind, StaffRole
 from portal.services import auth
 from portal.web import context
+from portal.web.auth import bp
 from portal.web.htmx import render_page, see_other
 from portal.web.unit_of_work import keep
-
-bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str | None:

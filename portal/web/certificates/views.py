@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, current_app, flash, request, url_for
+from flask import Response, current_app, flash, request, url_for
 
 from portal.documents.certificates import approval_pdf, certificates_xlsx
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
@@ -13,13 +13,12 @@ from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import certificates as service
 from portal.services.calendar import today
+from portal.web.certificates import bp
 from portal.web.context import current_actor, now
 from portal.web.downloads import send_bytes, send_temporary_file
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 from portal.web.unit_of_work import discard
-
-bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 
 
 def verify_key() -> str:
@@ -46,10 +45,12 @@ def _filters() -> service.CertificateFilters:
 @staff_required(OrgKind.BUREAU)
 def list_certificates() -> Response:
     filters = _filters()
-    rows = service.certificates(db.session, current_actor(), filters)
+    actor = current_actor()
+    rows = service.certificates(db.session, actor, filters)
     return render_page(
         "pages/certificates/list_certificates.html",
         rows=rows,
+        revocable={a.id for a in rows if service.can_revoke(actor, a)},
         filters=filters,
         args={k: v for k, v in request.args.items() if v},
     )

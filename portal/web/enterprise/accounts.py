@@ -9,12 +9,12 @@ from portal.domain.accounts import ApplicantDraft, EmploymentType, PermitKind
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.identity import DocumentType
 from portal.extensions import db
-from portal.models import Organisation, OrgKind
+from portal.models import OrgKind
 from portal.services import accounts as service
-from portal.services import policies
+from portal.services import organisations, policies
 from portal.services.organisations import NewAccount
 from portal.web.context import current_actor, now
-from portal.web.enterprise.views import bp
+from portal.web.enterprise import bp
 from portal.web.forms import form_input
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_trigger, render_page, see_other, wants_fragment
@@ -70,7 +70,7 @@ def _applicants_page(
         live=live,
         windows=[]
         if live
-        else policies.current_windows(db.session, db.session.get(Organisation, actor.org_id), now()),
+        else policies.current_windows(db.session, organisations.own_organisation(db.session, actor), now()),
         **CHOICES,
     )
 

@@ -13,7 +13,7 @@ from portal.services import endorsements
 from portal.services.scope import get_application
 from portal.web.applicant.views import CHOICES, FORM_FIELDS, OPTIONAL_FIELDS, form_values
 from portal.web.context import current_actor, now
-from portal.web.enterprise.views import bp
+from portal.web.enterprise import bp
 from portal.web.forms import form_input
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other

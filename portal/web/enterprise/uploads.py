@@ -16,7 +16,7 @@ from portal.models import OrgKind
 from portal.services import accounts, imports, rosters
 from portal.web.context import current_actor, now
 from portal.web.downloads import send_bytes
-from portal.web.enterprise.views import bp
+from portal.web.enterprise import bp
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 from portal.web.storage import storage

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request, url_for
+from flask import Response, abort, request, url_for
 
 from portal.domain.errors import ValidationFailed
 from portal.domain.policy import LEVELS, PATHWAYS
 from portal.extensions import db
 from portal.models import Organisation, OrgKind
 from portal.services import applications as service
-from portal.services import eligibility, policies
+from portal.services import eligibility, organisations, policies
 from portal.web.context import current_actor, now
+from portal.web.enterprise import bp
 from portal.web.forms import form_input, id_field
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
@@ -28,11 +29,9 @@ SERIES_SUGGESTIONS = (
     "档案",
 )
 
-bp = Blueprint("enterprise", __name__, url_prefix="/enterprise")
-
 
 def _enterprise() -> Organisation | None:
-    return db.session.get(Organisation, current_actor().org_id)
+    return organisations.own_organisation(db.session, current_actor())
 
 
 def _start_page(form: dict[str, str], errors: dict[str, str] | None = None, status: int = 200) -> Response:

@@ -4,7 +4,7 @@ to its own staff. Reviewers' downloads carry a visible watermark; the stored byt
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Response, abort, current_app, request
 from flask_login import login_required
 
 from portal.documents.stamps import watermark
@@ -17,11 +17,10 @@ from portal.services.calendar import today
 from portal.storage import FileCorrupted, FileMissing
 from portal.web.context import current_account, current_actor, now
 from portal.web.downloads import send_bytes
+from portal.web.files import bp
 from portal.web.storage import storage
 
 WATERMARK = "仅供职称申报使用"
-
-bp = Blueprint("files", __name__, url_prefix="/files")
 
 
 def _material(application_id: int, material_id: int) -> tuple[Actor, Material]:

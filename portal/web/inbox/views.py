@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Response
 from flask_login import login_required
 
 from portal.extensions import db
 from portal.services import notifications as service
 from portal.web.context import current_actor, now
 from portal.web.htmx import render_page, see_other
-
-bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+from portal.web.inbox import bp
 
 
 @bp.get("")

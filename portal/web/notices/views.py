@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, flash, request, url_for
+from flask import Response, flash, request, url_for
 
 from portal.documents.notice_sheet import notice_sheet_pdf, notice_sheet_xlsx
 from portal.domain.errors import DomainError, ValidationFailed
@@ -28,9 +28,8 @@ from portal.web.forms import form_input, id_list
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 from portal.web.notice_documents import qr_svg, result_pdf_response
+from portal.web.notices import bp
 from portal.web.storage import storage
-
-bp = Blueprint("notices", __name__, url_prefix="/notices")
 
 
 def _list_page(
@@ -59,6 +58,7 @@ def _list_page(
         status=status,
         notices=items,
         ready=service.ready_for_notice(db.session, actor),
+        can_draft=service.can_draft(actor),
         errors=errors or {},
         form=form or defaults,
         chosen=chosen or [],
@@ -110,10 +110,7 @@ def _detail(
         errors=errors or {},
         message=message,
         public_url=url_for("public.show_notice", token=notice.public_token, _external=True),
-        can_publish=notice.state is NoticeStatus.DRAFT
-        and actor.staff_role is not None
-        and actor.staff_role.value == "leader"
-        and notice.created_by_id != actor.user_id,
+        can_publish=service.can_publish(actor, notice),
         can_discard=notice.state is NoticeStatus.DRAFT,
     )
 
@@ -178,11 +175,7 @@ def resolve_objection(objection_id: int) -> Response:
 
 
 def _objection_notice(objection_id: int) -> Notice:
-    from portal.models import Objection
-
-    objection = db.session.get(Objection, objection_id)
-    assert objection is not None  # the service checked it belongs to the actor's organisation
-    return service.get_notice(db.session, current_actor(), objection.notice_id)
+    return service.get_objection(db.session, current_actor(), objection_id).notice
 
 
 @bp.get("/objections/<int:objection_id>/attachment")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, flash, request, url_for
+from flask import Response, current_app, flash, request, url_for
 
 from portal.domain.errors import ValidationFailed
 from portal.extensions import db
@@ -21,10 +21,9 @@ from portal.web.context import current_actor, now
 from portal.web.downloads import send_bytes, send_temporary_file
 from portal.web.guards import staff_required
 from portal.web.htmx import is_htmx, render_page, see_other
+from portal.web.packages import bp
 from portal.web.storage import storage
 from portal.web.unit_of_work import discard
-
-bp = Blueprint("packages", __name__, url_prefix="/packages")
 
 
 def _workdir() -> Path:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, request, url_for
+from flask import Response, current_app, flash, request, url_for
 
 from portal.domain.errors import DomainError, ValidationFailed
 from portal.extensions import db, limiter
@@ -13,9 +13,8 @@ from portal.web.context import now
 from portal.web.forms import form_input
 from portal.web.htmx import render_page, see_other
 from portal.web.notice_documents import qr_svg
+from portal.web.public import bp
 from portal.web.storage import storage
-
-bp = Blueprint("public", __name__, url_prefix="/public")
 
 
 def _page(

@@ -10,7 +10,7 @@ from portal.services import endorsements
 from portal.web.context import current_actor, now
 from portal.web.guards import staff_required
 from portal.web.htmx import see_other
-from portal.web.review.views import bp
+from portal.web.review import bp
 from portal.web.storage import storage
 from portal.web.unit_of_work import discard
 

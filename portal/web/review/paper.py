@@ -11,7 +11,8 @@ from portal.services.scope import get_application
 from portal.web.context import current_actor, now
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_trigger, render_page, see_other, wants_fragment
-from portal.web.review.views import _review_page, bp
+from portal.web.review import bp
+from portal.web.review.views import _review_page
 from portal.web.unit_of_work import discard
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, abort, flash, request, url_for
+from flask import Response, abort, flash, request, url_for
 
 from portal.documents.certificates import QUEUE_HEADERS, table_xlsx
 from portal.domain import corrections as correction_rules
@@ -15,22 +15,17 @@ from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import applications as applications_service
-from portal.services import corrections, eligibility, notices, paper, queues, rosters
+from portal.services import cases, corrections, notices, queues
 from portal.services.calendar import SHANGHAI
-from portal.services.progress import route_view
 from portal.services.scope import get_application, note_identity_view, sees_full_identity
-from portal.services.transitions import available_actions
-from portal.web import notice_documents
 from portal.web.context import current_actor, now
-from portal.web.dossier import review_materials_context
 from portal.web.downloads import send_temporary_file
 from portal.web.forms import id_list, version_field
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_target, hx_trigger, not_modified, render_page, see_other, wants_fragment
 from portal.web.notice_documents import result_pdf_response
+from portal.web.review import bp
 from portal.web.unit_of_work import discard
-
-bp = Blueprint("review", __name__, url_prefix="/review")
 
 
 def _tab() -> queues.Tab:
@@ -85,31 +80,20 @@ def _review_page(
     paper_errors: dict[str, str] | None = None,
     paper_form: dict[str, object] | None = None,
 ) -> Response:
-    actor = current_actor()
-    application = get_application(db.session, actor, application_id)
-    notice_context = notice_documents.notice_context(actor, application.id, "review.download_notice_result")
-    timeline = applications_service.timeline(db.session, actor, application.id)
+    """The review page renders one typed view of the case (services.cases.review_case)."""
+    case = cases.review_case(db.session, current_actor(), application_id, now())
     return render_page(
         "pages/review/show_application.html",
         status=status,
-        application=application,
-        actions=available_actions(actor, application, as_reviewer=True),
-        full_identity=sees_full_identity(actor, application),
-        evaluation=eligibility.evaluate(db.session, application, now()),
-        **notice_context,
-        **review_materials_context(actor, application, notice_context),
-        timeline=timeline,
-        route=route_view(application, timeline),
+        case=case,
+        # The paper block is also rendered alone (review/paper.py), from these two.
+        application=case.application,
+        paper_view=case.paper,
+        result_url=url_for("review.download_notice_result", application_id=case.application.id),
+        seal_url=url_for("enterprise.show_seal"),
         sections=correction_rules.SECTIONS,
-        changes=corrections.changes_since_return(db.session, application),
-        history=corrections.history(db.session, application.id),
-        return_limit=corrections.return_limit(db.session, application),
-        roster=rosters.matches_for(db.session, application.enterprise_id, [application.applicant])[
-            application.applicant_id
-        ],
         errors=errors or {},
-        form=form or {"deadline": corrections.default_deadline(db.session, now()).isoformat()},
-        paper_view=paper.paper_view(db.session, actor, application, now()),
+        form=form or {"deadline": case.default_deadline.isoformat()},
         paper_errors=paper_errors or {},
         paper_form=paper_form or {},
     )

@@ -1,10 +1,13 @@
-"""Province-scale seed data for the benchmarks (`flask bench-seed --applications 100000`, issue #10).
+"""Province-scale seed data for the benchmarks (`python -m bench.seed --applications 100000`, issue #10).
+
+Bench code, not the product: it lives beside the benchmarks (bench/run.py seeds with it) and is not in the
+shipped package.
 
 Unlike portal.demo, nothing here walks the services: 100,000 applications walked one by one would take
-hours. Rows are computed in Python with the same rules the services apply (portal.domain.workflow says
-who holds and who awaits each status) and written in bulk: COPY on PostgreSQL, one multi-row INSERT
-per chunk (SQLAlchemy Core executemany) on SQLite. Ids are assigned here, after the current maximum,
-so related rows can be linked without reading anything back.
+hours. Rows are computed in Python with the same rules the services apply (portal.domain.workflow's
+holder_on, reached and awaiting: the functions services.transitions writes with) and written in bulk:
+COPY on PostgreSQL, one multi-row INSERT per chunk (SQLAlchemy Core executemany) on SQLite. Ids are
+assigned here, after the current maximum, so related rows can be linked without reading anything back.
 
 The spread is realistic rather than uniform: 21 certifying authorities of very different sizes (a
 provincial capital and small cities), 2 departments each, 300 enterprises, every status (a year's
@@ -24,12 +27,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import click
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from portal.domain import workflow
 from portal.domain.identity import complete_resident_id, complete_uscc
-from portal.domain.workflow import Level, Status
+from portal.domain.policy import LEVELS
+from portal.domain.workflow import Status
 from portal.models import (
     Application,
     CertificateSequence,
@@ -113,7 +118,6 @@ SERIES = (
     ("农业", ("农学", "畜牧兽医")),
 )
 SERIES_WEIGHTS = (50, 15, 12, 12, 6, 5)
-LEVELS = ("员级", "助理级", "中级", "副高级", "正高级")
 LEVEL_WEIGHTS = (6, 34, 40, 16, 4)
 PATHWAYS = ("认定", "初定", "评审")
 EDUCATION = ("大专", "本科", "本科", "硕士", "博士")
@@ -429,15 +433,12 @@ def _user(
 
 
 def _holder(route: tuple[int, int, int], status: Status) -> int:
-    level = workflow.holder(status)
-    return {Level.ENTERPRISE: route[0], Level.DEPARTMENT: route[1], Level.BUREAU: route[2]}.get(
-        level,  # type: ignore[arg-type]
-        route[0],
-    )
+    # The workflow's own answer (what services.transitions writes); an unheld status stays at the enterprise.
+    return workflow.holder_on(workflow.Route(*route), status, route[0])
 
 
 def _reached(status: Status) -> int:
-    return {Level.DEPARTMENT: 1, Level.BUREAU: 2}.get(workflow.holder(status), 0)  # type: ignore[arg-type]
+    return workflow.reached(status)
 
 
 def _application(
@@ -858,3 +859,27 @@ def staff_of(session: Session, org_id: int) -> tuple[User, User]:
         )
     }
     return found["handler"], found["leader"]
+
+
+@click.command()
+@click.option("--applications", default=100_000, show_default=True, help="申报数量")
+@click.option("--seed", "rng_seed", default=10, show_default=True, help="随机数种子（结果可复现）")
+def main(applications: int, rng_seed: int) -> None:
+    """Province-scale benchmark data in bulk into DATABASE_URL: 21 authorities, 300 enterprises."""
+    from portal import create_app
+    from portal.extensions import db
+
+    app = create_app()
+    with app.app_context():
+        summary = seed(db.session, applications, datetime.now(UTC), rng_seed=rng_seed)
+        db.session.commit()
+    click.echo(
+        f"bench-seed: {summary.applications} applications, {summary.users} users, "
+        f"{summary.organisations} organisations, {summary.notices} notices, "
+        f"{summary.certificates} certificates, {summary.materials} materials (metadata) "
+        f"in {summary.seconds:.1f}s"
+    )
+
+
+if __name__ == "__main__":
+    main()

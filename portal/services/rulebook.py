@@ -1,0 +1,438 @@
+"""The rulebook of actions: one registry of guards for every workflow action, used both to offer actions
+(the buttons a page shows) and to apply them (services.applications.act), so the UI never offers an action
+that then refuses for a reason the registry knew.
+
+A guard is a named function with the clause it enforces; it reads the `Case` (one actor before one
+application at one moment) and returns None when it passes, or the Chinese message (or a `Refusal` with
+field messages and audit detail) when it refuses. Guards run in the order they are registered, which is the
+order a refusal is reported in. Each guard has a stage:
+
+- `Stage.OFFER`: decided by the case alone. An action refused here is offered disabled, with the reasons
+  (`Offer.refusals`), never as a button that would then refuse.
+- `Stage.INPUT`: needs what the request brings (a reason, an acknowledgement, the version the page showed),
+  so it is checked only when the action is applied. Given the input a page asks for, only a race (someone
+  else acted first: StaleObject) can still refuse an offered action.
+
+Adding a rule is adding one function here (or in a module imported at the end of this one):
+
+    @guard(Action.LEADER_APPROVE, Action.CERTIFY, clause="003 四(二)")
+    def cooled_down(case: Case, attempt: Attempt) -> str | None:
+        return "……" if <the rule says no> else None
+
+Every refusal of an applied action is audited (audit.record_attempt: it outlives the rollback), with the
+guard's name as its code. The workflow table (portal.domain.workflow) stays the one table of who may move
+what where; it is the `workflow` guard here, and services.transitions checks it again as it writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain import workflow
+from portal.domain.errors import DomainError, StaleObject, ValidationFailed
+from portal.domain.materials import SLOT_BY_KEY
+from portal.domain.workflow import Action, Role, Status, TransitionNotAllowed
+from portal.models import Application, Material, Membership, StaffRole
+from portal.services import certificates, eligibility, materials, notices, transitions
+from portal.services.actors import Actor
+
+
+class Stage(StrEnum):
+    """When a guard can decide: from the case alone (offer and apply), or only with the request's input."""
+
+    OFFER = "offer"
+    INPUT = "input"
+
+
+class Form(StrEnum):
+    """How a page offers an action (templates render the form; they do not decide whether to show it)."""
+
+    BUTTON = "button"  # a button, with an optional opinion
+    SUBMISSION = "submission"  # the applicant's 提交: the acknowledgement of warnings goes with it
+    REASON = "reason"  # needs a written reason (不予通过, 退回经办人重审)
+    CORRECTION_LIST = "correction_list"  # 退回补正: every item with its reason and a deadline (一次性告知)
+    NOTICE_PAGE = "notice_page"  # done through a notice on the 公示 page, never on one application
+
+
+FORMS: dict[Action, Form] = {
+    Action.SUBMIT: Form.SUBMISSION,
+    Action.RESUBMIT: Form.SUBMISSION,
+    Action.RETURN: Form.CORRECTION_LIST,
+    Action.START_NOTICE: Form.NOTICE_PAGE,
+    Action.CLOSE_NOTICE: Form.NOTICE_PAGE,
+    Action.REJECT: Form.REASON,
+    Action.SEND_BACK: Form.REASON,
+}
+# What a page asks before the action is sent: final or ending steps are confirmed first.
+CONFIRMATIONS: dict[Action, str] = {
+    Action.REJECT: "不予通过是最终结果，确定吗？",
+    Action.WITHDRAW: "撤回后本次申报即终止，确定撤回吗？",
+}
+DANGER = frozenset({Action.REJECT, Action.WITHDRAW})
+# Refused at act(): these are applied by their own use case (the correction list, the notice page).
+_ELSEWHERE: dict[Form, tuple[str, str]] = {
+    Form.NOTICE_PAGE: ("use_notice", "公示的发布和结束请在“公示”页面办理"),
+    Form.CORRECTION_LIST: (
+        "use_correction_list",
+        "退回补正须在审核页面逐项列明需补正的内容和截止日期（一次性告知）",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What the request brings with an action: the version the page showed, a reason, an acknowledgement."""
+
+    expected_version: int | None = None
+    reason: str = ""
+    acknowledgement: str = ""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A guard said no: its name (the audit code), the Chinese message, the clause, and for a form the
+    message of each field; `stale` marks a race (someone else acted first)."""
+
+    guard: str
+    message: str
+    clause: str = ""
+    fields: Mapping[str, str] = field(default_factory=dict)
+    detail: Mapping[str, Any] = field(default_factory=dict)
+    stale: bool = False
+
+    def error(self) -> DomainError:
+        """The exception the views already know how to answer (422 with fields, 409 for a race)."""
+        if self.stale:
+            return StaleObject(self.message)
+        if self.fields:
+            return ValidationFailed(dict(self.fields), self.message)
+        return DomainError(self.message, code=self.guard)
+
+
+class Case:
+    """One actor before one application at one moment: what every guard reads, each fact computed once."""
+
+    def __init__(self, session: Session, actor: Actor, application: Application, now: datetime) -> None:
+        self.session = session
+        self.actor = actor
+        self.application = application
+        self.now = now
+
+    @property
+    def status(self) -> Status:
+        return self.application.state
+
+    def role(self, action: Action) -> Role:
+        """The role the actor plays for this action (applicant for the applicant's own moves)."""
+        return transitions.workflow_role(self.actor, action)
+
+    def decide(self, action: Action) -> workflow.Outcome:
+        """The workflow table's outcome for the actor; raises TransitionNotAllowed."""
+        role = self.role(action)
+        return workflow.decide(
+            transitions.situation_of(self.application),
+            action,
+            transitions.workflow_actor(self.actor, self.application, role),
+        )
+
+    @cached_property
+    def in_own_notice(self) -> bool:
+        return notices.blocks_signing(self.session, self.application)
+
+    @cached_property
+    def unendorsed_copies(self) -> list[Material]:
+        return materials.unendorsed_copies(self.session, self.application.id)
+
+    @cached_property
+    def holder_staffed(self) -> bool:
+        """The organisation holding the application has an active handler and leader."""
+        roles = self.session.scalars(
+            select(Membership.role)
+            .where(Membership.org_id == self.application.current_org_id, Membership.ended_at.is_(None))
+            .group_by(Membership.role)
+        ).all()
+        return {StaffRole.HANDLER.value, StaffRole.LEADER.value} <= set(roles)
+
+    @cached_property
+    def evaluation(self) -> eligibility.Evaluation:
+        return eligibility.evaluate(self.session, self.application, self.now)
+
+
+GuardCheck = Callable[[Case, Action, Attempt], "str | Refusal | None"]
+
+
+@dataclass(frozen=True)
+class Guard:
+    """One rule: its name, the clause it enforces, the actions it governs, its stage, and the check."""
+
+    name: str
+    clause: str
+    actions: frozenset[Action]
+    stage: Stage
+    check: GuardCheck
+
+    def refuse(self, case: Case, action: Action, attempt: Attempt) -> Refusal | None:
+        """This guard's refusal of the action in this case, or None when it passes."""
+        said = self.check(case, action, attempt)
+        if said is None:
+            return None
+        if isinstance(said, Refusal):
+            return said
+        return Refusal(self.name, said, self.clause)
+
+
+GUARDS: list[Guard] = []
+
+
+def guard(
+    *actions: Action, clause: str, stage: Stage = Stage.OFFER, name: str | None = None
+) -> Callable[[GuardCheck], GuardCheck]:
+    """Register a guard for `actions` (every action when none is named), in order of registration."""
+
+    def register(check: GuardCheck) -> GuardCheck:
+        GUARDS.append(
+            Guard(name or check.__name__, clause, frozenset(actions or tuple(Action)), stage, check)
+        )
+        return check
+
+    return register
+
+
+# --- the guards, in the order a refusal is reported ------------------------------------------------------
+
+
+@guard(Action.LEADER_APPROVE, Action.CERTIFY, clause="000 三(五)、PUB-03", name="in_notice")
+def not_during_own_notice(case: Case, action: Action, attempt: Attempt) -> str | None:
+    """No signing while the holding organisation's own notice runs or an objection is unhandled."""
+    if case.in_own_notice:
+        return "该申报正在本单位公示，或有未处理的异议；公示期满并处理完异议后才能签批"
+    return None
+
+
+@guard(Action.SUBMIT, clause="002 五(三)、003 七(三)", name="integrity_record")
+def not_on_integrity_record(case: Case, action: Action, attempt: Attempt) -> str | None:
+    """Nobody on an integrity record (诚信档案) submits while it runs."""
+    try:
+        certificates.refuse_if_on_record(case.session, case.application.applicant_id, case.now)
+    except DomainError as refused:
+        return refused.message
+    return None
+
+
+@guard(Action.SUBMIT, Action.RESUBMIT, clause="MAT-01、MAT-02", name="dossier_incomplete")
+def dossier_complete(case: Case, action: Action, attempt: Attempt) -> Refusal | None:
+    """The 申报表's required fields are filled and every required material is there."""
+    fields: dict[str, str] = {}
+    if missing := _missing_for_submit(case.application):
+        fields["__all__"] = "请先填写：" + "、".join(missing)
+    if gaps := materials.gaps(case.session, case.application, case.now):
+        fields["materials"] = materials.gaps_message(gaps)
+    if not fields:
+        return None
+    return Refusal("dossier_incomplete", "申报表或申报材料尚未完整", "MAT-01、MAT-02", fields)
+
+
+@guard(Action.HANDLER_APPROVE, clause="004 二(十)、001 四(三)", name="copies_unendorsed")
+def copies_endorsed(case: Case, action: Action, attempt: Attempt) -> str | None:
+    """The enterprise handler's first review waits until every copy is checked against its original."""
+    if case.status is not Status.SUBMITTED or not case.unendorsed_copies:
+        return None
+    titles = "、".join(dict.fromkeys(SLOT_BY_KEY[m.slot].title for m in case.unendorsed_copies))
+    return f"以下复印件尚未核对原件并加盖单位公章：{titles}（004 二(十)、001 四(三)）"
+
+
+@guard(clause="DESIGN §5 compare-and-set", stage=Stage.INPUT, name="stale")
+def page_is_current(case: Case, action: Action, attempt: Attempt) -> Refusal | None:
+    """The page the action came from showed the application as it is now."""
+    if attempt.expected_version is None or attempt.expected_version == case.application.version:
+        return None
+    return Refusal("stale", StaleObject().message, stale=True)
+
+
+@guard(Action.RETURN, Action.REJECT, Action.SEND_BACK, clause="REV-02", stage=Stage.INPUT)
+def reason_required(case: Case, action: Action, attempt: Attempt) -> str | None:
+    """A return, a rejection and a send-back say why."""
+    return None if attempt.reason.strip() else "请填写理由"
+
+
+@guard(clause="DESIGN §3 (portal/domain/workflow.py)", name="workflow")
+def allowed_by_the_table(case: Case, action: Action, attempt: Attempt) -> Refusal | None:
+    """The workflow table: the status allows the action, in this role, for the organisation holding it,
+    handler first and leader second, never the same person, nobody on their own application."""
+    try:
+        case.decide(action)
+    except TransitionNotAllowed as refused:
+        return Refusal(refused.code, refused.message, "DESIGN §3")
+    return None
+
+
+@guard(clause="DESIGN §3", name="org_incomplete")
+def holder_can_send_onward(case: Case, action: Action, attempt: Attempt) -> str | None:
+    """An organisation sends work onward only once it has both a handler and a leader."""
+    if not case.actor.is_staff:
+        return None
+    try:
+        outcome = case.decide(action)
+    except TransitionNotAllowed:
+        return None  # the workflow guard reports it
+    moves_up = transitions.holder_org_id(case.application, outcome.target) != case.application.current_org_id
+    if moves_up and not case.holder_staffed:
+        return "本单位须同时配备经办人和领导，才能向上报送"
+    return None
+
+
+def _submission_refusal(case: Case, action: Action, code: str, message: str, **fields: str) -> Refusal:
+    findings = [f.to_json() for f in case.evaluation.blocks]
+    return Refusal(code, message, "", fields, {"findings": findings})
+
+
+@guard(Action.SUBMIT, clause="WIN-01", name="outside_window")
+def window_open(case: Case, action: Action, attempt: Attempt) -> Refusal | None:
+    """A first submission only while the authority's window is open (a resubmission keeps its batch)."""
+    evaluation = case.evaluation
+    if not evaluation.applies or evaluation.window is not None:
+        return None
+    return _submission_refusal(case, action, "outside_window", evaluation.window_message)
+
+
+@guard(Action.SUBMIT, Action.RESUBMIT, clause="policy profile findings", name="ineligible")
+def no_blocking_findings(case: Case, action: Action, attempt: Attempt) -> Refusal | None:
+    """No finding of the policy profile blocks the application (each cites its clause)."""
+    evaluation = case.evaluation
+    if not evaluation.applies or not evaluation.blocks:
+        return None
+    listed = "；".join(f"{f.message}（{f.clause}）" for f in evaluation.blocks)
+    return _submission_refusal(case, action, "ineligible", f"不符合申报条件，不能提交：{listed}")
+
+
+@guard(Action.SUBMIT, Action.RESUBMIT, clause="policy profile warnings", stage=Stage.INPUT)
+def warnings_acknowledged(case: Case, action: Action, attempt: Attempt) -> Refusal | None:
+    """Warnings need the applicant's written acknowledgement."""
+    evaluation = case.evaluation
+    if not evaluation.applies or not evaluation.warnings or attempt.acknowledgement.strip():
+        return None
+    return Refusal(
+        "validation_failed",
+        "请填写对提示事项的确认说明",
+        "",
+        {"acknowledgement": "请阅读提示事项，并填写确认说明后再提交"},
+        {"findings": [f.to_json() for f in evaluation.blocks]},
+    )
+
+
+# --- offering and applying -------------------------------------------------------------------------------
+
+
+def _missing_for_submit(application: Application) -> list[str]:
+    from portal.services.applications import missing_for_submit
+
+    return missing_for_submit(application)
+
+
+def refusals(
+    case: Case, action: Action, attempt: Attempt | None = None, *, stages: tuple[Stage, ...] = (Stage.OFFER,)
+) -> list[Refusal]:
+    """Every refusal of the guards of `stages` for this action, in registry order (empty: it may be done)."""
+    found = []
+    for rule in GUARDS:
+        if action in rule.actions and rule.stage in stages:
+            refusal = rule.refuse(case, action, attempt or Attempt())
+            if refusal is not None:
+                found.append(refusal)
+    return found
+
+
+@dataclass(frozen=True)
+class Offer:
+    """An action a page offers: how (its form), whether it can be done now, and if not, why not."""
+
+    action: Action
+    form: Form
+    refusals: tuple[Refusal, ...] = ()
+
+    @property
+    def available(self) -> bool:
+        return not self.refusals
+
+    @property
+    def title(self) -> str:
+        return self.action.title
+
+    @property
+    def value(self) -> str:
+        return self.action.value
+
+    @property
+    def needs_reason(self) -> bool:
+        return self.form is Form.REASON
+
+    @property
+    def confirm(self) -> str:
+        return CONFIRMATIONS.get(self.action, "")
+
+    @property
+    def danger(self) -> bool:
+        return self.action in DANGER
+
+    @property
+    def why_not(self) -> str:
+        """The reasons it cannot be done now, as one line."""
+        return "；".join(
+            "；".join(r.fields.values()) if r.fields and "__all__" in r.fields else r.message
+            for r in self.refusals
+        )
+
+
+def offers(
+    session: Session, actor: Actor, application: Application, now: datetime, *, as_reviewer: bool = False
+) -> list[Offer]:
+    """What the actor is offered on this application, in table order: every action the workflow table
+    gives their role, each with the refusals of the other guards (offered disabled when there are any).
+    Staff see their staff actions; the applicant their own moves (not on review screens, where the person
+    acts as a reviewer). Notice actions are done on the 公示 page and are not offered here."""
+    case = Case(session, actor, application, now)
+    candidates = [
+        action
+        for action in transitions.available_actions(actor, application, as_reviewer=as_reviewer)
+        if FORMS.get(action) is not Form.NOTICE_PAGE
+    ]
+    return [
+        Offer(action, FORMS.get(action, Form.BUTTON), tuple(refusals(case, action))) for action in candidates
+    ]
+
+
+def enforce(
+    session: Session, actor: Actor, application: Application, action: Action, now: datetime, attempt: Attempt
+) -> None:
+    """Apply every guard of the action (offer and input stages) for `act`; the first refusal is audited
+    (outliving the rollback) and raised as the error the views answer (422, or 409 for a race)."""
+    case = Case(session, actor, application, now)
+    form = FORMS.get(action, Form.BUTTON)
+    if form in _ELSEWHERE:
+        code, message = _ELSEWHERE[form]
+        found: list[Refusal] = [Refusal(code, message)]
+    else:
+        found = refusals(case, action, attempt, stages=(Stage.OFFER, Stage.INPUT))
+    if not found:
+        return
+    first = found[0]
+    transitions.record_refusal(
+        session, actor, application, action, case.role(action), now, first.guard, dict(first.detail)
+    )
+    raise first.error()
+
+
+def offered(
+    session: Session, actor: Actor, application: Application, now: datetime, *, as_reviewer: bool = False
+) -> list[Action]:
+    """The actions the actor can do now (offered and not refused): what a bulk action may be given."""
+    found = offers(session, actor, application, now, as_reviewer=as_reviewer)
+    return [offer.action for offer in found if offer.available]
