@@ -14,7 +14,8 @@ House rules this module keeps (DESIGN.md §5):
   is ``confirmed = false``; the eligibility engine turns a decision resting on it into a "manual review"
   finding, never a silent pass.
 - The loader is strict: an unknown key, a wrong type, a date written as a string, an unknown level or a
-  window that closes before it opens is a :class:`PolicyError` naming the file, the key and the problem.
+  window that closes before it opens is a :class:`PolicyError` naming the file, the key and the problem;
+  it reads on after a problem, so one error lists every problem of the file (``PolicyError.problems``).
 - Dates are ``date`` (TOML date literals); region and series names are compared after NFKC
   normalisation, so full-width and half-width brackets match.
 
@@ -27,7 +28,7 @@ import calendar
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -59,6 +60,7 @@ __all__ = [
     "PolicyProfile",
     "PracticeEntry",
     "PracticeRequirement",
+    "Problem",
     "Requirement",
     "ScopeRule",
     "SeriesRule",
@@ -78,6 +80,7 @@ __all__ = [
     "open_window",
     "window_closes_on_rest_day",
 ]
+
 
 class TitleLevel(StrEnum):
     """The five title levels in rank order (policy-spec §5): the one place they are written out. The
@@ -110,19 +113,46 @@ _PROFILE_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "policies"
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a policy file: the TOML path of the key (``batches[2].closes``) and what."""
+
+    key: str
+    problem: str
+    problem_zh: str
+
+    def line(self, file: str) -> str:
+        return f"政策文件 {file} 的 {self.key} 有误：{self.problem_zh}（{file}: {self.key}: {self.problem}）"
+
+
 class PolicyError(Exception):
     """A policy file is unreadable or breaks the schema.
 
-    ``file`` is the file name, ``key`` the dotted path of the offending key (``batches[2].closes``),
-    ``problem`` the English description and ``problem_zh`` the Chinese one. ``str(exc)`` gives both.
+    ``problems`` lists every problem the loader found in the file, each with its TOML path, so one run
+    names them all. ``file``, ``key``, ``problem`` (English) and ``problem_zh`` are the first one's.
+    ``str(exc)`` gives every problem, one per line.
     """
 
-    def __init__(self, file: str, key: str, problem: str, problem_zh: str | None = None) -> None:
+    def __init__(
+        self,
+        file: str,
+        key: str,
+        problem: str,
+        problem_zh: str | None = None,
+        *,
+        more: list[Problem] | tuple[Problem, ...] = (),
+    ) -> None:
         self.file = file
         self.key = key
         self.problem = problem
         self.problem_zh = problem_zh or problem
-        super().__init__(f"政策文件 {file} 的 {key} 有误：{self.problem_zh}（{file}: {key}: {problem}）")
+        self.problems = [Problem(key, problem, self.problem_zh), *more]
+        super().__init__("\n".join(found.line(file) for found in self.problems))
+
+    @classmethod
+    def of(cls, file: str, problems: list[Problem]) -> PolicyError:
+        first, *rest = problems
+        return cls(file, first.key, first.problem, first.problem_zh, more=rest)
 
 
 def normalize_name(value: str) -> str:
@@ -653,23 +683,56 @@ def last_workday_in(window: Window, calendar: WorkCalendar) -> date | None:
 # --- the loader -----------------------------------------------------------------------------------------
 
 
-class _Table:
-    """A TOML table being read: typed getters that fail with the file and the dotted key, and a final
-    check that no key was left unread (a misspelt key is an error, not a silently ignored value)."""
+class _Invalid(Exception):
+    """A value could not be read; the problem is already recorded, the getter returns its fallback."""
 
-    def __init__(self, file: str, path: str, data: Any) -> None:
+
+def _or(fallback: Callable[[dict[str, Any]], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A getter that, once its problem is recorded, returns `fallback(kwargs)` so reading goes on."""
+
+    def wrap(getter: Callable[..., Any]) -> Callable[..., Any]:
+        def read(self: _Table, name: str, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return getter(self, name, *args, **kwargs)
+            except _Invalid:
+                return fallback(kwargs)
+
+        return read
+
+    return wrap
+
+
+class _Table:
+    """A TOML table being read: typed getters that record a problem with the file and the dotted key and
+    go on (so one run reports every problem of a file), and a final check that no key was left unread
+    (a misspelt key is an error, not a silently ignored value). Tables of one file share `problems`."""
+
+    def __init__(self, file: str, path: str, data: Any, problems: list[Problem] | None = None) -> None:
         self.file = file
         self.path = path
+        self.problems: list[Problem] = [] if problems is None else problems
         if not isinstance(data, dict):
-            raise PolicyError(file, path or "(top level)", "expected a table", "应为表（table）")
+            self.problems.append(Problem(path or "(top level)", "expected a table", "应为表（table）"))
+            data = {}
         self.data: dict[str, Any] = data
         self._read: set[str] = set()
 
     def key(self, name: str) -> str:
         return f"{self.path}.{name}" if self.path else name
 
-    def fail(self, name: str, problem: str, problem_zh: str) -> PolicyError:
-        return PolicyError(self.file, self.key(name), problem, problem_zh)
+    def fail(self, name: str, problem: str, problem_zh: str) -> _Invalid:
+        """Record a problem of key `name`; returns the exception a getter raises to use its fallback."""
+        self.problems.append(Problem(self.key(name), problem, problem_zh))
+        return _Invalid()
+
+    def report(self, name: str, problem: str, problem_zh: str) -> None:
+        """Record a problem found across keys (a window closing before it opens, a duplicate code)."""
+        self.fail(name, problem, problem_zh)
+
+    def check(self) -> None:
+        """Raise every problem recorded so far in the file, if any (the loader's last step)."""
+        if self.problems:
+            raise PolicyError.of(self.file, self.problems)
 
     def has(self, name: str) -> bool:
         return name in self.data
@@ -682,6 +745,7 @@ class _Table:
             return None
         return self.data[name]
 
+    @_or(lambda kw: kw.get("default", ""))
     def text(
         self, name: str, *, required: bool = True, default: str = "", choices: Iterable[str] = ()
     ) -> str:
@@ -699,6 +763,7 @@ class _Table:
             )
         return value
 
+    @_or(lambda kw: None)
     def integer(
         self, name: str, *, required: bool = True, low: int | None = None, high: int | None = None
     ) -> Any:
@@ -711,6 +776,7 @@ class _Table:
             raise self.fail(name, f"{value} is outside {low}..{high}", f"{value} 超出范围 {low}..{high}")
         return value
 
+    @_or(lambda kw: kw["default"])
     def flag(self, name: str, *, default: bool) -> bool:
         value = self._raw(name, False)
         if value is None:
@@ -719,6 +785,7 @@ class _Table:
             raise self.fail(name, "expected true or false", "应为 true 或 false")
         return value
 
+    @_or(lambda kw: None)
     def day(self, name: str, *, required: bool = True) -> date | None:
         value = self._raw(name, required)
         if value is None:
@@ -731,6 +798,7 @@ class _Table:
             )
         return value
 
+    @_or(lambda kw: ())
     def strs(self, name: str, *, required: bool = True) -> tuple[str, ...]:
         value = self._raw(name, required)
         if value is None:
@@ -739,6 +807,7 @@ class _Table:
             raise self.fail(name, "expected a list of non-empty strings", "应为非空字符串列表")
         return tuple(value)
 
+    @_or(lambda kw: ())
     def ints(self, name: str, *, low: int, high: int) -> tuple[int, ...]:
         value = self._raw(name, True)
         if (
@@ -751,6 +820,7 @@ class _Table:
             )
         return tuple(value)
 
+    @_or(lambda kw: ())
     def levels(self, name: str, *, required: bool = True) -> tuple[str, ...]:
         raw = self.strs(name, required=required)
         try:
@@ -763,6 +833,7 @@ class _Table:
                 f"未知级别「{exc.args[0]}」（可用：{allowed}）",
             ) from None
 
+    @_or(lambda kw: ())
     def choices(self, name: str, allowed: tuple[str, ...], *, required: bool = True) -> tuple[str, ...]:
         raw = self.strs(name, required=required)
         for v in raw:
@@ -776,21 +847,22 @@ class _Table:
 
     def table(self, name: str) -> _Table | None:
         value = self._raw(name, False)
-        return None if value is None else _Table(self.file, self.key(name), value)
+        return None if value is None else _Table(self.file, self.key(name), value, self.problems)
 
+    @_or(lambda kw: [])
     def tables(self, name: str) -> list[_Table]:
         value = self._raw(name, False)
         if value is None:
             return []
         if not isinstance(value, list):
             raise self.fail(name, "expected an array of tables ([[...]])", "应为表数组（[[...]]）")
-        return [_Table(self.file, f"{self.key(name)}[{i}]", v) for i, v in enumerate(value)]
+        return [_Table(self.file, f"{self.key(name)}[{i}]", v, self.problems) for i, v in enumerate(value)]
 
     def cited(self, *, citation_key: str = "citation") -> dict[str, Any]:
         """citation (required, must start with a seed tag), confirmed (default true), note."""
         citation = self.text(citation_key)
-        if not _CITATION.match(citation):
-            raise self.fail(
+        if citation and not _CITATION.match(citation):
+            self.report(
                 citation_key,
                 f"citation {citation!r} must start with the notice's tag, e.g. '001 三(七)'",
                 f"出处「{citation}」须以通知编号开头，如「001 三(七)」",
@@ -802,9 +874,8 @@ class _Table:
         }
 
     def done(self) -> None:
-        unknown = sorted(set(self.data) - self._read)
-        if unknown:
-            raise self.fail(unknown[0], "unknown key (misspelt?)", "未知的键（是否拼写错误？）")
+        for unknown in sorted(set(self.data) - self._read):
+            self.report(unknown, "unknown key (misspelt?)", "未知的键（是否拼写错误？）")
 
 
 def _threshold(t: _Table | None) -> Threshold | None:
@@ -846,15 +917,11 @@ def _authority(t: _Table) -> Authority:
 def _window(t: _Table, authorities: set[str]) -> Window:
     authority = t.text("authority", required=False, default=ALL)
     if authority != ALL and authority not in authorities:
-        raise t.fail(
-            "authority", f"no authority with code {authority!r}", f"没有编码为「{authority}」的认定机构"
-        )
+        t.report("authority", f"no authority with code {authority!r}", f"没有编码为「{authority}」的认定机构")
     pending = t.flag("pending", default=False)
     opens, closes = t.day("opens", required=not pending), t.day("closes", required=not pending)
     if opens is not None and closes is not None and closes < opens:
-        raise t.fail(
-            "closes", f"closes {closes} before it opens {opens}", f"截止日 {closes} 早于开始日 {opens}"
-        )
+        t.report("closes", f"closes {closes} before it opens {opens}", f"截止日 {closes} 早于开始日 {opens}")
     cutoff = t.day("cutoff", required=False)
     value = Window(
         batch_id=t.text("id"),
@@ -899,7 +966,7 @@ def _parse(file: str, data: dict[str, Any]) -> PolicyProfile:
     profile_id = top.text("id")
     stem = file.removesuffix(".toml")
     if profile_id != stem or not _PROFILE_ID.match(profile_id):
-        raise top.fail(
+        top.report(
             "id",
             f"id {profile_id!r} must equal the file name {stem!r}",
             f"id「{profile_id}」须与文件名「{stem}」一致",
@@ -917,11 +984,12 @@ def _parse(file: str, data: dict[str, Any]) -> PolicyProfile:
         )
         t.done()
     if not pathways:
-        raise top.fail("pathways", "at least one [[pathways]] table is required", "至少需要一个 [[pathways]]")
+        top.report("pathways", "at least one [[pathways]] table is required", "至少需要一个 [[pathways]]")
 
     c = top.table("counting")
     if c is None:
-        raise top.fail("counting", "the [counting] table is required", "缺少 [counting] 表")
+        top.report("counting", "the [counting] table is required", "缺少 [counting] 表")
+        c = _Table(file, "counting", {}, [])  # read into a throwaway: the missing table is the problem
     seniority_cutoff = c.day("seniority_cutoff", required=False)
     counting = CountingRule(
         rule=c.text("rule"),
@@ -944,18 +1012,17 @@ def _parse(file: str, data: dict[str, Any]) -> PolicyProfile:
     codes = [a.code for a in authorities]
     for i, code in enumerate(codes):
         if code in codes[:i]:
-            raise PolicyError(
-                file, f"authorities[{i}].code", f"duplicate code {code!r}", f"编码「{code}」重复"
-            )
+            top.report(f"authorities[{i}].code", f"duplicate code {code!r}", f"编码「{code}」重复")
     batches = [_window(t, set(codes)) for t in top.tables("batches")]
     seen: set[tuple[str, str]] = set()
     for i, w in enumerate(batches):
         if (w.batch_id, w.authority) in seen:
-            raise PolicyError(
-                file,
-                f"batches[{i}].id",
-                f"duplicate batch {w.batch_id!r} for {w.authority!r}",
-                f"批次「{w.batch_id}」对「{w.authority}」重复",
+            top.problems.append(
+                Problem(
+                    f"batches[{i}].id",
+                    f"duplicate batch {w.batch_id!r} for {w.authority!r}",
+                    f"批次「{w.batch_id}」对「{w.authority}」重复",
+                )
             )
         seen.add((w.batch_id, w.authority))
     window_rules = [_window_rule(t) for t in top.tables("window_rules")]
@@ -1176,6 +1243,7 @@ def _parse(file: str, data: dict[str, Any]) -> PolicyProfile:
         workflow=workflow,
     )
     top.done()
+    top.check()  # every problem of the file at once, each with its TOML path
     return profile
 
 

@@ -387,6 +387,20 @@ def test_a_broken_file_names_the_file_key_and_problem(tmp_path, old, new, key, p
     assert "test-2026.toml" in str(error) and key in str(error) and "政策文件" in str(error)
 
 
+def test_every_problem_of_a_file_is_reported_at_once_with_its_toml_path(tmp_path):
+    broken = (
+        MINIMAL.replace("closes = 2026-02-20", 'closes = "2026-02-20"', 1)
+        .replace('method = "inclusive"', 'method = "calendar"', 1)
+        .replace("year = 2026", 'year = "2026"', 1)
+        .replace('rule = "CUT-02"', 'rule = "CUT-02"\nmethdo = "x"', 1)
+    )
+    error = _error(tmp_path, broken)
+    keys = [problem.key for problem in error.problems]
+    assert {"batches[0].closes", "counting.method", "counting.methdo", "year"} <= set(keys), keys
+    assert len(keys) == len(set(keys))
+    assert all(problem.key in str(error) for problem in error.problems)
+
+
 def test_a_toml_syntax_error_names_the_file_and_line(tmp_path):
     error = _error(tmp_path, MINIMAL.replace("year = 2026", "year = = 2026"))
     assert (error.file, error.key) == ("test-2026.toml", "(syntax)")
