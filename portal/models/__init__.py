@@ -12,8 +12,16 @@ from portal.models.notices import Notice, NoticeEntry, NoticeStatus, Objection
 from portal.models.organisations import Organisation, OrgKind, Ownership
 from portal.models.paper import PaperFollowup, PaperItem
 from portal.models.policies import AuthorityContact, PolicyWindow
-from portal.models.reviews import Correction, CorrectionItem, Notification, StandIn
-from portal.models.users import AuthSession, Membership, PasswordHistory, StaffRole, User
+from portal.models.reviews import Correction, CorrectionItem, Notification, ReviewStep, StandIn
+from portal.models.users import (
+    AuthSession,
+    Membership,
+    PasswordHistory,
+    StaffChange,
+    StaffChangeStatus,
+    StaffRole,
+    User,
+)
 
 __all__ = [
     "AccountTransfer",
@@ -45,9 +53,12 @@ __all__ = [
     "PaperItem",
     "PasswordHistory",
     "PolicyWindow",
+    "ReviewStep",
     "Roster",
     "RosterEntry",
     "Setting",
+    "StaffChange",
+    "StaffChangeStatus",
     "StaffRole",
     "StandIn",
     "StoredFile",
