@@ -261,16 +261,7 @@ def add_staff(
         assert refusal is not None
         raise ValidationFailed({"id_number": refusal.text}) from None
     _forget_cooling(session)
-    _record(
-        session,
-        actor,
-        org,
-        "add_staff" if account else "grant_role",
-        now,
-        user_id=user.id,
-        role=wanted.value,
-        membership_id=membership.id,
-    )
+    _record(session, actor, org, "add_staff" if account else "grant_role", now, membership)
     ended = end_membership(session, actor, replaced.id, now) if replaced is not None else None
     return Added(user, membership, account, ended)
 
@@ -346,17 +337,7 @@ def end_membership(session: Session, actor: Actor, membership_id: int, now: date
             session.add(change)
     except IntegrityError:
         raise DomainError("已有待确认的撤销请求，请等待另一名管理员确认", code="already_requested") from None
-    _record(
-        session,
-        actor,
-        org,
-        "request_end_membership",
-        now,
-        user_id=membership.user_id,
-        role=membership.role,
-        membership_id=membership.id,
-        change_id=change.id,
-    )
+    _record(session, actor, org, "request_end_membership", now, membership, change_id=change.id)
     confirmers = [uid for uid in _admins_over(session, org) if uid != actor.user_id]
     notify(
         session,
@@ -376,17 +357,7 @@ def _end(
     membership.ended_by_id = actor.user_id or None
     session.flush()
     _forget_cooling(session)
-    _record(
-        session,
-        actor,
-        org,
-        "end_membership",
-        now,
-        user_id=membership.user_id,
-        role=membership.role,
-        membership_id=membership.id,
-        **detail,
-    )
+    _record(session, actor, org, "end_membership", now, membership, **detail)
 
 
 def _change_to_decide(session: Session, actor: Actor, change_id: int) -> tuple[StaffChange, Organisation]:
@@ -421,18 +392,7 @@ def cancel_change(session: Session, actor: Actor, change_id: int, now: datetime)
     change.decided_by_id = actor.user_id
     change.decided_at = now
     session.flush()
-    membership = change.membership
-    _record(
-        session,
-        actor,
-        org,
-        "cancel_end_membership",
-        now,
-        user_id=membership.user_id,
-        role=membership.role,
-        membership_id=membership.id,
-        change_id=change.id,
-    )
+    _record(session, actor, org, "cancel_end_membership", now, change.membership, change_id=change.id)
     return change
 
 
@@ -464,17 +424,36 @@ def _leaders_of(session: Session, org_id: int) -> list[int]:
 
 
 def _record(
-    session: Session, actor: Actor, org: Organisation, action: str, now: datetime, **detail: Any
+    session: Session,
+    actor: Actor,
+    org: Organisation,
+    action: str,
+    now: datetime,
+    membership: Membership,
+    **detail: Any,
 ) -> None:
     """Audit a staff change on the organisation, and tell its leaders (not the one who made it)."""
-    audit.record(session, actor, action, now, object_type="organisation", object_id=org.id, detail=detail)
-    person = session.get(User, detail["user_id"])
-    role = StaffRole(detail["role"]).title
+    audit.record(
+        session,
+        actor,
+        action,
+        now,
+        object_type="organisation",
+        object_id=org.id,
+        detail={
+            "user_id": membership.user_id,
+            "role": membership.role,
+            "membership_id": membership.id,
+            **detail,
+        },
+    )
+    person = session.get(User, membership.user_id)
     notify(
         session,
         [uid for uid in _leaders_of(session, org.id) if uid != actor.user_id],
         "staff_change",
-        f"人员变动：{actor.name}{CHANGE_TITLES[action]}（{person.name if person else ''}，{role}）",
+        f"人员变动：{actor.name}{CHANGE_TITLES[action]}（{person.name if person else ''}，"
+        f"{StaffRole(membership.role).title}）",
         f"/admin/orgs/{org.id}#staff-changes",
         now,
     )

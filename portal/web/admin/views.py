@@ -3,13 +3,18 @@ and of those below it (the rulebook lives in portal.domain.staffing, applied by 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
 from flask import Blueprint, Response, flash, request, url_for
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.extensions import db
-from portal.models import OrgKind, Ownership, StaffRole
+from portal.models import OrgKind, Ownership, StaffChange, StaffRole
 from portal.services import organisations as service
 from portal.services import staff, standins
+from portal.services.actors import Actor
 from portal.services.organisations import PersonInput
 from portal.web.context import current_actor, now
 from portal.web.forms import form_input, id_field
@@ -159,35 +164,39 @@ def end_membership(membership_id: int) -> Response:
     return _back_to_staff(ended.membership.org_id)
 
 
-@bp.post("/staff-changes/<int:change_id>/confirm")
-@staff_required(roles=(StaffRole.ADMIN,))
-def confirm_staff_change(change_id: int) -> Response:
-    """The second admin confirms a request to end a role; never the admin who asked."""
+def _decide(
+    decide: Callable[[Any, Actor, int, datetime], StaffChange],
+    change_id: int,
+    done: Callable[[StaffChange], str],
+) -> Response:
     try:
-        change = staff.confirm_change(db.session, current_actor(), change_id, now())
+        change = decide(db.session, current_actor(), change_id, now())
     except (NotFound, PermissionDenied):
-        db.session.rollback()
+        db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
         raise
     except DomainError as refused:
         return _refused(refused, staff.org_of_change(db.session, change_id))
     db.session.commit()
-    flash(f"已确认：{change.membership.user.name}的{change.membership.staff_role.title}岗位已撤销", "success")
+    flash(done(change), "success")
     return _back_to_staff(change.org_id)
+
+
+@bp.post("/staff-changes/<int:change_id>/confirm")
+@staff_required(roles=(StaffRole.ADMIN,))
+def confirm_staff_change(change_id: int) -> Response:
+    """The second admin confirms a request to end a role; never the admin who asked."""
+    return _decide(
+        staff.confirm_change,
+        change_id,
+        lambda c: f"已确认：{c.membership.user.name}的{c.membership.staff_role.title}岗位已撤销",
+    )
 
 
 @bp.post("/staff-changes/<int:change_id>/cancel")
 @staff_required(roles=(StaffRole.ADMIN,))
 def cancel_staff_change(change_id: int) -> Response:
-    try:
-        change = staff.cancel_change(db.session, current_actor(), change_id, now())
-    except (NotFound, PermissionDenied):
-        db.session.rollback()
-        raise
-    except DomainError as refused:
-        return _refused(refused, staff.org_of_change(db.session, change_id))
-    db.session.commit()
-    flash("已取消撤销岗位的请求，岗位保留", "success")
-    return _back_to_staff(change.org_id)
+    """The admin who asked, or one who could confirm, withdraws the request; the role stays."""
+    return _decide(staff.cancel_change, change_id, lambda c: "已取消撤销岗位的请求，岗位保留")
 
 
 @bp.post("/orgs/<int:org_id>/stand-ins")
