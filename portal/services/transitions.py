@@ -65,8 +65,8 @@ def available_actions(actor: Actor, application: Application, *, as_reviewer: bo
     if actor.is_staff:
         role = Role.LEADER if actor.staff_role is StaffRole.LEADER else Role.HANDLER
         actions += workflow.available_actions(situation, workflow_actor(actor, application, role))
-        session = object_session(application)
-        if actions and session is not None and staff.cooling_refusal(session, actor, application):
+        session = object_session(application)  # (checked on every row: one cached lookup per request)
+        if session is not None and staff.cooling_refusal(session, actor, application):
             actions = []
     if actor.user_id == application.applicant_id and not as_reviewer:
         own = workflow.available_actions(situation, workflow_actor(actor, application, Role.APPLICANT))
