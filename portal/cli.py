@@ -15,8 +15,8 @@ from portal.domain.errors import ValidationFailed
 from portal.extensions import db
 from portal.models import Membership, Organisation, OrgKind, StaffRole, User
 from portal.policy_cli import register_policy_cli
-from portal.services import calendar, corrections, notices, notifications
-from portal.services.actors import Actor, actor_for
+from portal.services import audit, calendar, corrections, notices, notifications
+from portal.services.actors import SYSTEM, Actor, actor_for
 from portal.services.auth import hash_password, initial_password
 from portal.services.organisations import PersonInput, normalise_person
 from portal.web.storage import storage
@@ -86,6 +86,8 @@ def register_cli(app: Flask) -> None:
             org = Organisation(name=bureau, kind=OrgKind.BUREAU.value, code=code or None)
             session.add(org)
             session.flush()
+        elif org.kind != OrgKind.BUREAU.value:
+            raise click.ClickException(f"“{bureau}”不是人社局（认定机构），管理员请在单位管理页面开设")
         try:
             person_name, number, mobile = normalise_person(
                 session, PersonInput(name, id_number, phone), today=now
@@ -102,7 +104,19 @@ def register_cli(app: Flask) -> None:
         )
         session.add(user)
         session.flush()
-        session.add(Membership(user_id=user.id, org_id=org.id, role=StaffRole.ADMIN.value, started_at=now))
+        membership = Membership(user_id=user.id, org_id=org.id, role=StaffRole.ADMIN.value, started_at=now)
+        session.add(membership)
+        session.flush()
+        # The deployment's own act (whoever runs the command on the server), audited like any staff change.
+        audit.record(
+            session,
+            SYSTEM,
+            "add_staff",
+            now,
+            object_type="organisation",
+            object_id=org.id,
+            detail={"user_id": user.id, "role": StaffRole.ADMIN.value, "membership_id": membership.id},
+        )
         session.commit()
         click.echo(f"管理员已创建：{person_name} {mobile}，初始密码 {password}（首次登录须修改）")
 
@@ -123,7 +137,14 @@ def smtp_mailer(app: Flask) -> notifications.SmtpMailer | None:
 def _first_admin() -> Actor:
     """Commands act as the first active admin, so the audit trail names a person."""
     membership = db.session.scalars(
-        select(Membership).where(Membership.role == StaffRole.ADMIN.value, Membership.ended_at.is_(None))
+        select(Membership)
+        .join(Organisation, Organisation.id == Membership.org_id)
+        .where(
+            Membership.role == StaffRole.ADMIN.value,
+            Membership.ended_at.is_(None),
+            Organisation.kind == OrgKind.BUREAU.value,
+        )
+        .order_by(Membership.id)
     ).first()
     if membership is None:
         raise click.ClickException("尚无系统管理员：请先运行 flask create-admin")

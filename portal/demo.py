@@ -151,6 +151,14 @@ STAFF = (
     DemoPerson(
         "pvt_leader", "罗永红", "13870700009", PRIVATE_ENTERPRISE, StaffRole.LEADER, "虔芯新材料总经理"
     ),
+    # Staff management (issue 16): a second bureau admin confirms what the first asks (ending a leader's or
+    # an admin's role), the department's admin manages its own and its enterprises' staff, the state
+    # enterprise's admin its own handlers and leaders.
+    DemoPerson("admin_2", "欧阳婷", "13870700011", BUREAU, StaffRole.ADMIN, "人社局系统管理员（二）"),
+    DemoPerson(
+        "department_admin", "曾凡荣", "13870700012", DEPARTMENT, StaffRole.ADMIN, "开发区党群工作部管理员"
+    ),
+    DemoPerson("soe_admin", "陈建平", "13870700013", STATE_ENTERPRISE, StaffRole.ADMIN, "城投集团人事管理员"),
 )
 
 # Applicants: (name, phone, enterprise, series, specialty, level, pathway, steps of ROAD taken, returned?)

@@ -29,7 +29,7 @@ TERMS: dict[str, str] = {
     "applicant": "申报人",
     "handler": "经办人",
     "leader": "领导",
-    "admin": "系统管理员",
+    "admin": "管理员",  # of any organisation: opens staff accounts, gives and ends roles
     "enterprise": "用人单位",
     "department": "主管部门",
     "bureau": "人社局",

@@ -19,8 +19,23 @@ from portal.models.notices import EntryOutcome, Notice, NoticeEntry, NoticeStatu
 from portal.models.organisations import Organisation, OrgKind, Ownership
 from portal.models.paper import PaperFollowup, PaperItem
 from portal.models.policies import AuthorityContact, PolicyWindow
-from portal.models.reviews import Correction, CorrectionItem, CorrectionStatus, Notification, StandIn
-from portal.models.users import AuthSession, Membership, PasswordHistory, StaffRole, User
+from portal.models.reviews import (
+    Correction,
+    CorrectionItem,
+    CorrectionStatus,
+    Notification,
+    ReviewStep,
+    StandIn,
+)
+from portal.models.users import (
+    AuthSession,
+    Membership,
+    PasswordHistory,
+    StaffChange,
+    StaffChangeStatus,
+    StaffRole,
+    User,
+)
 
 __all__ = [
     "AccountTransfer",
@@ -57,9 +72,12 @@ __all__ = [
     "PaperItem",
     "PasswordHistory",
     "PolicyWindow",
+    "ReviewStep",
     "Roster",
     "RosterEntry",
     "Setting",
+    "StaffChange",
+    "StaffChangeStatus",
     "StaffRole",
     "StandIn",
     "StoredFile",

@@ -1,5 +1,6 @@
-"""Review work around an application: correction requests (one complete list per return), stand-ins
-who act for a reviewer on leave, and the in-app notifications people receive."""
+"""Review work around an application: the steps reviewers take (the signature rows the database checks),
+correction requests (one complete list per return), stand-ins who act for a reviewer on leave, and the
+in-app notifications people receive."""
 
 from __future__ import annotations
 
@@ -14,6 +15,60 @@ from portal.domain.glossary import state_title
 from portal.models.base import Base, one_of
 from portal.models.clock import utcnow
 from portal.models.users import Membership, User
+
+# A leader's signature: what signs the handler's first review at the same stage (DESIGN.md §3).
+SIGNING_ACTIONS = ("leader_approve", "certify")
+REVIEW_ACTIONS = (
+    "handler_approve",
+    "leader_approve",
+    "certify",
+    "return",
+    "send_back",
+    "reject",
+    "start_notice",
+    "forward",
+)
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+class ReviewStep(Base):
+    """One step a handler or leader took on an application, written by services.transitions with the
+    status change it made: who, in which role, for which organisation, on whose application, and, for a
+    leader's signature, whose first review they signed (`handler_id`).
+
+    The two-person rules live in the database too (a bug or a direct SQL fix cannot break them): the
+    CHECKs below refuse a step by the application's applicant and a signature by the handler it signs;
+    triggers (migration 0014) refuse an `applicant_id` that is not the application's and a `handler_id`
+    that is not the handler of the stage's latest first review, and make the rows append-only.
+    """
+
+    __tablename__ = "review_steps"
+    __table_args__ = (
+        CheckConstraint("role IN ('handler', 'leader')", name="role"),
+        CheckConstraint(f"action IN ({_sql_list(REVIEW_ACTIONS)})", name="action"),
+        CheckConstraint("actor_id <> applicant_id", name="not_by_applicant"),
+        CheckConstraint(
+            f"action NOT IN ({_sql_list(SIGNING_ACTIONS)})"
+            " OR (role = 'leader' AND handler_id IS NOT NULL AND handler_id <> actor_id)",
+            name="leader_is_not_the_handler",
+        ),
+        Index("ix_review_steps_application_org", "application_id", "org_id", "id"),
+        Index("ix_review_steps_actor", "actor_id", "application_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    stand_in_for_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime]
 
 
 class CorrectionStatus(StrEnum):

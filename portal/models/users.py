@@ -1,4 +1,5 @@
-"""People and their places: real-name users, staff memberships (with history), login sessions."""
+"""People and their places: real-name users, staff memberships (with history), the second-person requests
+that end a membership, login sessions."""
 
 from __future__ import annotations
 
@@ -8,20 +9,10 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.domain.staffing import StaffRole
 from portal.models.base import Base
 from portal.models.clock import utcnow
 from portal.models.organisations import Organisation
-
-
-class StaffRole(StrEnum):
-    HANDLER = "handler"
-    LEADER = "leader"
-    ADMIN = "admin"
-
-    @property
-    def title(self) -> str:
-        return {"handler": "经办人", "leader": "领导", "admin": "系统管理员"}[self.value]
-
 
 DOCUMENT_TYPES = (
     "resident_id",
@@ -123,6 +114,57 @@ class Membership(Base):
     @property
     def staff_role(self) -> StaffRole:
         return StaffRole(self.role)
+
+
+class StaffChangeStatus(StrEnum):
+    """A request to end a membership that a second admin must confirm (portal.domain.staffing)."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+    @property
+    def title(self) -> str:
+        return {"pending": "待另一名管理员确认", "confirmed": "已确认", "cancelled": "已取消"}[self.value]
+
+
+class StaffChange(Base):
+    """Ending one's own membership, or a leader's or an admin's, asked by one admin and confirmed (or
+    cancelled) by another. The row stays as history; the database itself refuses a confirmation by the
+    admin who asked, and a second open request for the same membership."""
+
+    __tablename__ = "staff_changes"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'confirmed', 'cancelled')", name="status"),
+        CheckConstraint(
+            "status = 'pending' OR (decided_by_id IS NOT NULL AND decided_at IS NOT NULL)", name="decided"
+        ),
+        CheckConstraint("status <> 'confirmed' OR decided_by_id <> requested_by_id", name="second_person"),
+        Index(
+            "uq_staff_changes_pending_membership",
+            "membership_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default=StaffChangeStatus.PENDING.value)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+
+    membership: Mapped[Membership] = relationship(lazy="joined")
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id], lazy="joined")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def state(self) -> StaffChangeStatus:
+        return StaffChangeStatus(self.status)
 
 
 class AuthSession(Base):

@@ -25,6 +25,12 @@ class Actor:
 
     @property
     def is_admin(self) -> bool:
+        """The bureau's system admin: the organisation tree, calendar, windows, audit trail."""
+        return self.staff_role is StaffRole.ADMIN and self.org_kind is OrgKind.BUREAU
+
+    @property
+    def is_org_admin(self) -> bool:
+        """An admin of any organisation: manages staff there and below (portal.services.staff)."""
         return self.staff_role is StaffRole.ADMIN
 
     @property

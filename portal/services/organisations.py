@@ -1,8 +1,7 @@
-"""Organisations and staff: the bureau admin creates departments and enterprises with their first staff;
-leaders and handlers manage their own organisation's staff. Ending a role keeps its row (history).
+"""Organisations: the bureau admin creates departments and enterprises; and the one way a login is opened.
 
 Rules: the tree bureau → department → enterprise; an enterprise carries a valid 统一社会信用代码 and its
-ownership; one person never holds two roles (so never both handler and leader) in one organisation.
+ownership. Who manages an organisation's staff is portal.services.staff (the staff rulebook).
 """
 
 from __future__ import annotations
@@ -11,10 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.identity import (
     IdentityError,
     mask_id_number,
@@ -164,46 +162,9 @@ def normalise_person(session: Session, data: PersonInput, *, today: datetime) ->
     return name, id_number, phone
 
 
-def _can_manage_staff(session: Session, actor: Actor, org: Organisation) -> bool:
-    if actor.is_admin:
-        return org.id in {o.id for o in organisations_under(session, actor.org_id or 0)}
-    return actor.is_staff and actor.org_id == org.id
-
-
 def own_organisation(session: Session, actor: Actor) -> Organisation | None:
     """The organisation the actor works in now (None for an applicant)."""
     return session.get(Organisation, actor.org_id) if actor.org_id is not None else None
-
-
-def get_manageable_org(session: Session, actor: Actor, org_id: int) -> Organisation:
-    """An organisation whose staff the actor may manage; NotFound otherwise (another tenant's reads as
-    missing)."""
-    org = session.get(Organisation, org_id)
-    if org is None or not _can_manage_staff(session, actor, org):
-        raise NotFound("找不到该单位，或您无权管理")
-    return org
-
-
-def add_staff(
-    session: Session,
-    actor: Actor,
-    org_id: int,
-    person: PersonInput,
-    role: str,
-    now: datetime,
-    *,
-    replace_membership_id: int | None = None,
-) -> NewAccount:
-    """A new real-name staff account with one role; optionally ending the role it replaces."""
-    org = get_manageable_org(session, actor, org_id)
-    if role not in (StaffRole.HANDLER.value, StaffRole.LEADER.value):
-        raise ValidationFailed({"role": "请选择岗位（经办人或领导）"})
-    name, id_number, phone = normalise_person(session, person, today=now)
-    if replace_membership_id is not None:
-        end_membership(session, actor, replace_membership_id, now)
-    account = open_account(session, actor, name, id_number, phone, now)
-    _add_membership(session, actor, org.id, account.user, role, now)
-    return account
 
 
 def open_account(
@@ -237,75 +198,8 @@ def open_account(
     return NewAccount(user, password)
 
 
-def end_membership(session: Session, actor: Actor, membership_id: int, now: datetime) -> Membership:
-    """End a staff role (history kept, audited); nobody ends their own, and only a manager of the organisation
-    may."""
-    membership = session.get(Membership, membership_id)
-    if membership is None or membership.ended_at is not None:
-        raise NotFound("找不到该岗位")
-    get_manageable_org(session, actor, membership.org_id)
-    if membership.user_id == actor.user_id:
-        raise PermissionDenied("不能撤销本人的岗位，请由本单位其他人员或管理员办理")
-    membership.ended_at = now
-    membership.ended_by_id = actor.user_id or None
-    audit.record(
-        session,
-        actor,
-        "end_membership",
-        now,
-        object_type="user",
-        object_id=membership.user_id,
-        detail={"org_id": membership.org_id, "role": membership.role},
-    )
-    session.flush()
-    return membership
-
-
-def assign_existing_user(
-    session: Session, actor: Actor, org_id: int, user: User, role: str, now: datetime
-) -> Membership:
-    """Give an existing account a role (used by seeding and by admins); one role per organisation."""
-    get_manageable_org(session, actor, org_id)
-    return _add_membership(session, actor, org_id, user, role, now)
-
-
-def _add_membership(
-    session: Session, actor: Actor, org_id: int, user: User, role: str, now: datetime
-) -> Membership:
-    membership = Membership(
-        user_id=user.id, org_id=org_id, role=role, started_at=now, created_by_id=actor.user_id or None
-    )
-    try:
-        with session.begin_nested():
-            session.add(membership)
-    except IntegrityError:
-        raise ValidationFailed({"role": "同一人在同一单位只能担任一个岗位（经办人与领导不能兼任）"}) from None
-    audit.record(
-        session,
-        actor,
-        "add_staff",
-        now,
-        object_type="user",
-        object_id=user.id,
-        detail={"org_id": org_id, "role": role},
-    )
-    return membership
-
-
 def has_both_signers(staff: list[Membership]) -> bool:
     """Whether these roles include an active handler and an active leader: an organisation sends work
     onward only then (the rulebook's org_incomplete guard)."""
     active = {m.role for m in staff if m.ended_at is None}
     return {StaffRole.HANDLER.value, StaffRole.LEADER.value} <= active
-
-
-def staff_of(session: Session, org_id: int, *, include_ended: bool = False) -> list[Membership]:
-    """The organisation's staff roles, active first, ended ones only with `include_ended`."""
-    stmt = (
-        select(Membership)
-        .where(Membership.org_id == org_id)
-        .order_by(Membership.ended_at.is_not(None), Membership.id)
-    )
-    if not include_ended:
-        stmt = stmt.where(Membership.ended_at.is_(None))
-    return list(session.scalars(stmt))

@@ -3,7 +3,10 @@
 Every change is decided by portal.domain.workflow, written as a compare-and-set on (id, status, version)
 so a stale request fails with "已被他人处理，请刷新" instead of overwriting, and audited in the same
 transaction. Refused attempts are audited too, with outcome "denied", and that record outlives the
-rollback of the refused work (audit.record_attempt).
+rollback of the refused work (audit.record_attempt). A handler's or leader's step also writes its
+ReviewStep row, which the database checks (no step by the applicant, no signature by the stage's
+handler); and the staff rulebook's cooling rule (services.staff) refuses, and hides, every staff action
+on a case handled by whoever opened the actor's account or role.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from portal.domain import workflow
 from portal.domain.errors import DomainError, StaleObject
 from portal.domain.workflow import Action, Role, Status, TransitionNotAllowed
-from portal.models import Application, Membership, StaffRole
-from portal.services import audit, notifications
+from portal.models import Application, Membership, ReviewStep, StaffRole
+from portal.models.reviews import REVIEW_ACTIONS, SIGNING_ACTIONS
+from portal.services import audit, notifications, staff
 from portal.services.actors import Actor
 from portal.services.certificates import issue_certificate_number
 
@@ -84,6 +88,9 @@ def available_actions(actor: Actor, application: Application, *, as_reviewer: bo
     if actor.is_staff:
         role = Role.LEADER if actor.staff_role is StaffRole.LEADER else Role.HANDLER
         actions += workflow.available_actions(situation, workflow_actor(actor, application, role))
+        session = object_session(application)  # (checked on every row: one cached lookup per request)
+        if session is not None and staff.cooling_refusal(session, actor, application):
+            actions = []
     if actor.user_id == application.applicant_id and not as_reviewer:
         own = workflow.available_actions(situation, workflow_actor(actor, application, Role.APPLICANT))
         actions += [a for a in own if a in APPLICANT_ACTIONS]
@@ -130,6 +137,9 @@ def apply(
         if action.needs_reason and not reason.strip():
             raise DomainError("请填写理由", code="reason_required")
         outcome = workflow.decide(situation_of(application), action, workflow_actor(actor, application, role))
+        reviewing = role in (Role.HANDLER, Role.LEADER)
+        if reviewing and (cooled := staff.cooling_refusal(session, actor, application)):
+            raise DomainError(cooled.text, code=cooled.code)
         target_org = holder_org_id(application, outcome.target)
         moves_up = target_org != application.current_org_id and actor.is_staff
         if moves_up and not _org_can_send_onward(session, application.current_org_id):
@@ -162,6 +172,7 @@ def apply(
     if submission is not None:
         values.update(submission.columns())
 
+    step = _review_step(actor, application, action, role, now)
     result = session.execute(
         update(Application)
         .where(
@@ -176,6 +187,8 @@ def apply(
         session.refresh(application)
         record_refusal(session, actor, application, action, role, now, "stale")
         raise StaleObject()
+    if step is not None:
+        session.add(step)
     audit.record(
         session,
         actor,
@@ -192,6 +205,26 @@ def apply(
     session.refresh(application)
     notifications.after_transition(session, application, action, now, reason.strip())
     return application
+
+
+def _review_step(
+    actor: Actor, application: Application, action: Action, role: Role, now: datetime
+) -> ReviewStep | None:
+    """The signature row of a handler's or leader's step, taken before the compare-and-set changes the
+    application (a leader signs the first review of the handler who signed at this stage)."""
+    if role not in (Role.HANDLER, Role.LEADER) or action.value not in REVIEW_ACTIONS:
+        return None
+    return ReviewStep(
+        application_id=application.id,
+        org_id=application.current_org_id,
+        role=role.value,
+        action=action.value,
+        actor_id=actor.user_id,
+        applicant_id=application.applicant_id,
+        handler_id=application.handler_signed_by_id if action.value in SIGNING_ACTIONS else None,
+        stand_in_for_id=actor.stand_in_for,
+        at=now,
+    )
 
 
 def _awaiting(status: Status, handler_signed_by: int | None) -> str | None:

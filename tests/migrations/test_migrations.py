@@ -45,3 +45,39 @@ def test_every_migration_downgrades_and_upgrades_again(empty_app: Flask) -> None
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
         assert "applications" in inspect(db.engine).get_table_names()
+
+
+def test_migration_0014_fills_review_steps_from_the_audit_trail(empty_app: Flask) -> None:
+    """The steps taken before the upgrade (audited transitions) become the same review_steps rows the
+    app writes now, the handler each signature signs included."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from portal.domain.workflow import Status
+    from portal.models import ReviewStep
+    from tests.factories import STEPS_TO, make_application, make_world
+
+    columns = (
+        ReviewStep.application_id,
+        ReviewStep.org_id,
+        ReviewStep.role,
+        ReviewStep.action,
+        ReviewStep.actor_id,
+        ReviewStep.applicant_id,
+        ReviewStep.handler_id,
+    )
+    with empty_app.app_context():
+        upgrade()
+        now = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
+        world = make_world(db.session)
+        make_application(db.session, world, now, steps=STEPS_TO[Status.CERTIFIED])
+        make_application(db.session, world, now, steps=STEPS_TO[Status.BUREAU_REVIEW] + 1)
+        db.session.commit()
+        written = db.session.execute(select(*columns).order_by(ReviewStep.id)).all()
+        assert len(written) == 8 + 7
+        db.session.remove()  # the migration needs the database to itself (SQLite: BEGIN IMMEDIATE)
+        downgrade(revision="0011")
+        upgrade()
+        assert db.session.execute(select(*columns).order_by(ReviewStep.id)).all() == written
+        db.session.remove()

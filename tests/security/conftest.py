@@ -1,7 +1,7 @@
 """The security suite's world: two complete tenants (bureau → department → enterprises, staff of every
 role, applicants, applications at several stages, notices, an objection with an attachment, a stand-in,
-a notification), a logged-in client for every role of each, and a snapshot of the whole database to
-prove that a request changed nothing."""
+a notification, a pending staff change), a logged-in client for every role of each, and a snapshot of
+the whole database to prove that a request changed nothing."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from portal.models import (
     Objection,
     OrgKind,
     PolicyWindow,
+    StaffChange,
     StaffRole,
     StandIn,
     StoredFile,
@@ -86,6 +87,7 @@ class Tenant:
     material: Material  # the draft's endorsed copy
     endorsement: Endorsement
     package_job: str  # a batch package job of the enterprise's handler
+    staff_change: StaffChange  # the bureau admin's pending request to end the enterprise leader's role
     applicants: list[User] = field(default_factory=list)
 
     def roles(self) -> dict[str, tuple[User, int | None]]:
@@ -206,6 +208,15 @@ def make_tenant(
     package_job = packages.start_batch(
         session, office.actor(StaffRole.HANDLER), [at_bureau.id], PACKAGE_DIR, clock.now
     ).token
+    staff_change = StaffChange(
+        org_id=office.org.id,
+        membership_id=office.leader_membership.id,
+        status="pending",
+        requested_by_id=world.admin.id,
+        requested_at=clock.now,
+    )
+    session.add(staff_change)
+    session.flush()
     audit.seal(session)  # as a commit would: the requests' own commits then chain only their own rows
     return Tenant(
         world,
@@ -224,6 +235,7 @@ def make_tenant(
         material,
         endorsement,
         package_job,
+        staff_change,
         applicants=[at_bureau.applicant, draft.applicant, certified.applicant],
     )
 

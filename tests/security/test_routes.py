@@ -35,6 +35,7 @@ TENANT_PARAMS: dict[str, Callable[[Tenant], list[Any]]] = {
     "objection_id": lambda t: [t.objection.id],
     "membership_id": lambda t: [t.office.handler_membership.id, t.office.leader_membership.id],
     "stand_in_id": lambda t: [t.stand_in.id],
+    "change_id": lambda t: [t.staff_change.id],
     "notification_id": lambda t: [t.notification.id],
     "user_id": lambda t: [user.id for user in t.applicants],
     "transfer_id": lambda t: [t.transfer.id],

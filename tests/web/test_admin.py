@@ -1,4 +1,5 @@
-"""Organisations and staff: the bureau admin builds the tree; each organisation manages its own staff."""
+"""Organisations and staff: the bureau admin builds the tree; each organisation's admin (or one above it)
+manages its staff (the rulebook's own tests: tests/security/test_staff_management.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from portal.domain.identity import complete_resident_id, complete_uscc
 from portal.models import Membership, Organisation, StaffRole
 from tests.conftest import Clock
-from tests.factories import World, make_world
+from tests.factories import World, make_staff, make_world
 
 HX = {"HX-Request": "true"}
 
@@ -19,6 +20,13 @@ HX = {"HX-Request": "true"}
 @pytest.fixture
 def world(session: Session) -> World:
     return make_world(session)
+
+
+@pytest.fixture
+def enterprise_admin(world: World, session: Session) -> Any:
+    """The enterprise's own admin: the one who opens its staff accounts (besides the admins above it)."""
+    user, _ = make_staff(session, world.enterprise.org, StaffRole.ADMIN, "城投人事管理员")
+    return user
 
 
 def test_the_admin_creates_an_enterprise_with_a_valid_uscc(
@@ -77,10 +85,10 @@ def test_organisation_admin_is_403_for_everyone_else(world: World, login_as: Any
         assert browser.post("/admin/orgs", data={"kind": "department", "name": "x"}).status_code == 403
 
 
-def test_a_leader_adds_a_handler_to_their_own_organisation_with_a_one_time_password(
-    world: World, session: Session, login_as: Any
+def test_the_enterprise_admin_adds_a_handler_to_their_own_organisation_with_a_one_time_password(
+    world: World, session: Session, login_as: Any, enterprise_admin: Any
 ) -> None:
-    browser = login_as(world.enterprise.leader)
+    browser = login_as(enterprise_admin)
     response = browser.post(
         f"/admin/orgs/{world.enterprise.org.id}/staff",
         data={
@@ -96,23 +104,25 @@ def test_a_leader_adds_a_handler_to_their_own_organisation_with_a_one_time_passw
     memberships = session.scalars(
         select(Membership).where(Membership.org_id == world.enterprise.org.id)
     ).all()
-    assert sorted(m.role for m in memberships if m.ended_at is None) == ["handler", "handler", "leader"]
+    active = sorted(m.role for m in memberships if m.ended_at is None)
+    assert active == ["admin", "handler", "handler", "leader"]
 
 
-def test_staff_cannot_manage_another_organisation(world: World, login_as: Any) -> None:
-    browser = login_as(world.enterprise.leader)
-    assert browser.get(f"/admin/orgs/{world.other_enterprise.org.id}").status_code == 404
-    response = browser.post(
-        f"/admin/orgs/{world.other_enterprise.org.id}/staff",
-        data={"role": "handler", "name": "x", "id_number": "x", "phone": "x"},
-    )
-    assert response.status_code == 404
+def test_staff_cannot_manage_another_organisation(world: World, login_as: Any, enterprise_admin: Any) -> None:
+    for user in (world.enterprise.leader, enterprise_admin):
+        browser = login_as(user)
+        assert browser.get(f"/admin/orgs/{world.other_enterprise.org.id}").status_code == 404
+        response = browser.post(
+            f"/admin/orgs/{world.other_enterprise.org.id}/staff",
+            data={"role": "handler", "name": "x", "id_number": "x", "phone": "x"},
+        )
+        assert response.status_code == 404
 
 
 def test_replacing_a_handler_keeps_the_history(
-    world: World, session: Session, clock: Clock, login_as: Any
+    world: World, session: Session, clock: Clock, login_as: Any, enterprise_admin: Any
 ) -> None:
-    browser = login_as(world.enterprise.leader)
+    browser = login_as(enterprise_admin)
     browser.post(
         f"/admin/orgs/{world.enterprise.org.id}/staff",
         data={
@@ -133,25 +143,34 @@ def test_one_person_never_holds_two_roles_in_one_organisation(
     world: World, session: Session, clock: Clock
 ) -> None:
     from portal.domain.errors import ValidationFailed
+    from portal.services import staff
     from portal.services.actors import actor_for
-    from portal.services.organisations import assign_existing_user
+    from portal.services.organisations import PersonInput
 
     admin = actor_for(world.admin, world.admin_membership)
+    handler = world.enterprise.handler
     with pytest.raises(ValidationFailed) as info:
-        assign_existing_user(
+        staff.add_staff(
             session,
             admin,
             world.enterprise.org.id,
-            world.enterprise.handler,
+            PersonInput(handler.name, handler.id_number, handler.phone),
             StaffRole.LEADER.value,
             clock.now,
         )
-    assert "不能兼任" in info.value.fields["role"]
+    assert "不能兼任" in info.value.fields["id_number"]
 
 
-def test_nobody_ends_their_own_role(world: World, session: Session, login_as: Any) -> None:
+def test_nobody_ends_their_own_role(
+    world: World, session: Session, login_as: Any, enterprise_admin: Any
+) -> None:
     browser = login_as(world.enterprise.leader)
     response = browser.post(f"/admin/memberships/{world.enterprise.leader_membership.id}/end")
-    assert response.status_code == 303
+    assert response.status_code == 403  # a leader manages no staff, not even their own role
     session.refresh(world.enterprise.leader_membership)
     assert world.enterprise.leader_membership.ended_at is None
+    own = enterprise_admin.active_memberships[0]
+    response = login_as(enterprise_admin).post(f"/admin/memberships/{own.id}/end")
+    assert response.status_code == 303  # refused with the reason on the page: the last admin stays
+    session.refresh(own)
+    assert own.ended_at is None

@@ -1,14 +1,21 @@
-"""Organisations and staff: the bureau admin builds the tree; each organisation's staff manage their own."""
+"""Organisations and staff: the bureau admin builds the tree; admins manage the staff of their organisation
+and of those below it (the rulebook lives in portal.domain.staffing, applied by portal.services.staff)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
 from flask import Response, flash, request, url_for
 
-from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.extensions import db
-from portal.models import Organisation, OrgKind, Ownership, StaffRole
+from portal.models import OrgKind, Ownership, StaffChange, StaffRole
 from portal.services import organisations as service
-from portal.services import standins
+from portal.services import staff, standins
+from portal.services.actors import Actor
+from portal.services.organisations import PersonInput
 from portal.web.admin import bp
 from portal.web.context import current_actor, now
 from portal.web.forms import form_input, id_field
@@ -37,12 +44,14 @@ def _organisations_page(
         form=form or {},
         kinds=[OrgKind.DEPARTMENT, OrgKind.ENTERPRISE],
         ownerships=list(Ownership),
+        can_create=actor.is_admin,
     )
 
 
 @bp.get("/orgs")
-@admin_required
+@staff_required(roles=(StaffRole.ADMIN,))
 def list_organisations() -> Response:
+    """Every admin: their organisation and those below it (staff links); the bureau's also creates them."""
     return _organisations_page()
 
 
@@ -61,81 +70,131 @@ def create_organisation() -> Response:
 
 
 def _staff_page(
-    org: Organisation,
+    org_id: int,
     *,
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
-    created: service.NewAccount | None = None,
+    added: staff.Added | None = None,
     status: int = 200,
     fragment: str | None = None,
 ) -> Response:
     actor = current_actor()
-    staff = service.staff_of(db.session, org.id, include_ended=True)
+    page = staff.staff_page(db.session, actor, org_id)
     return render_page(
         "pages/admin/show_organisation.html",
-        org_stand_ins=standins.of_organisation(db.session, org.id),
-        can_name_stand_in=actor.is_staff and actor.org_id == org.id and actor.stand_in_for is None,
+        org_stand_ins=standins.of_organisation(db.session, org_id),
+        can_name_stand_in=actor.is_staff and actor.org_id == org_id and actor.stand_in_for is None,
         fragment=fragment,
         status=status,
-        org=org,
-        staff=staff,
-        can_send_onward=service.has_both_signers(staff),
+        org=page.org,
+        page=page,
+        staff=[row.membership for row in page.rows],
+        can_send_onward=service.has_both_signers([row.membership for row in page.rows]),
         errors=errors or {},
         form=form or {},
-        created=created,
-        roles=[StaffRole.HANDLER, StaffRole.LEADER],
+        added=added,
     )
 
 
 @bp.get("/orgs/<int:org_id>")
 @staff_required(roles=ALL_STAFF)
 def show_organisation(org_id: int) -> Response:
-    org = service.get_manageable_org(db.session, current_actor(), org_id)
-    return _staff_page(org)
+    return _staff_page(org_id)
 
 
 @bp.post("/orgs/<int:org_id>/staff")
 @staff_required(roles=ALL_STAFF)
 def add_staff(org_id: int) -> Response:
-    actor = current_actor()
-    org = service.get_manageable_org(db.session, actor, org_id)
-    person = form_input(service.PersonInput)
-    replaces = id_field("replaces")
+    """Only admins of the organisation or above (the rulebook, services.staff); 404 where the actor cannot
+    see the organisation, 403 where they see it but may not manage it."""
     try:
-        created = service.add_staff(
+        added = staff.add_staff(
             db.session,
-            actor,
-            org.id,
-            person,
+            current_actor(),
+            org_id,
+            form_input(PersonInput),
             request.form.get("role", ""),
             now(),
-            replace_membership_id=replaces,
+            replace_membership_id=id_field("replaces"),
         )
-    except ValidationFailed as invalid:
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as refused:
+        errors = refused.fields if isinstance(refused, ValidationFailed) else {"__all__": refused.message}
         return _staff_page(
-            org, errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="staff_form"
+            org_id, errors=errors, form=request.form.to_dict(), status=422, fragment="staff_form"
         )
     # The first password is shown once, in this response, never stored in a cookie or URL.
-    return hx_trigger(_staff_page(org, created=created, fragment="staff_form"), "staff-changed")
+    return hx_trigger(_staff_page(org_id, added=added, fragment="staff_form"), "staff-changed")
+
+
+def _back_to_staff(org_id: int) -> Response:
+    return see_other(url_for("admin.show_organisation", org_id=org_id) + "#staff-changes")
+
+
+def _refused(refused: DomainError, org_id: int | None) -> Response:
+    flash(refused.message, "error")
+    if org_id is None:
+        return discard(see_other(url_for("auth.home")))
+    return discard(_back_to_staff(org_id))
 
 
 @bp.post("/memberships/<int:membership_id>/end")
 @staff_required(roles=ALL_STAFF)
 def end_membership(membership_id: int) -> Response:
+    """A handler's role ends at once; one's own, a leader's or an admin's waits for a second admin."""
     try:
-        membership = service.end_membership(db.session, current_actor(), membership_id, now())
+        ended = staff.end_membership(db.session, current_actor(), membership_id, now())
+    except (NotFound, PermissionDenied):
+        raise
     except DomainError as refused:
-        flash(refused.message, "error")
-        return discard(see_other(request.referrer or url_for("auth.home")))
-    flash("岗位已撤销（历史记录保留）", "success")
-    return see_other(url_for("admin.show_organisation", org_id=membership.org_id))
+        return _refused(refused, staff.org_of_membership(db.session, membership_id))
+    name, role = ended.membership.user.name, ended.membership.staff_role.title
+    if ended.pending:
+        flash(f"已提出撤销{name}的{role}岗位，须由另一名管理员确认后生效", "success")
+    else:
+        flash(f"已撤销{name}的{role}岗位（历史记录保留）", "success")
+    return _back_to_staff(ended.membership.org_id)
+
+
+def _decide(
+    decide: Callable[[Any, Actor, int, datetime], StaffChange],
+    change_id: int,
+    done: Callable[[StaffChange], str],
+) -> Response:
+    try:
+        change = decide(db.session, current_actor(), change_id, now())
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as refused:
+        return _refused(refused, staff.org_of_change(db.session, change_id))
+    flash(done(change), "success")
+    return _back_to_staff(change.org_id)
+
+
+@bp.post("/staff-changes/<int:change_id>/confirm")
+@staff_required(roles=(StaffRole.ADMIN,))
+def confirm_staff_change(change_id: int) -> Response:
+    """The second admin confirms a request to end a role; never the admin who asked."""
+    return _decide(
+        staff.confirm_change,
+        change_id,
+        lambda c: f"已确认：{c.membership.user.name}的{c.membership.staff_role.title}岗位已撤销",
+    )
+
+
+@bp.post("/staff-changes/<int:change_id>/cancel")
+@staff_required(roles=(StaffRole.ADMIN,))
+def cancel_staff_change(change_id: int) -> Response:
+    """The admin who asked, or one who could confirm, withdraws the request; the role stays."""
+    return _decide(staff.cancel_change, change_id, lambda c: "已取消撤销岗位的请求，岗位保留")
 
 
 @bp.post("/orgs/<int:org_id>/stand-ins")
 @staff_required(roles=(StaffRole.HANDLER, StaffRole.LEADER))
 def name_stand_in(org_id: int) -> Response:
     actor = current_actor()
-    org = service.get_manageable_org(db.session, actor, org_id)
+    org = staff.viewable_org(db.session, actor, org_id)
     try:
         standins.name_stand_in(
             db.session,
@@ -145,11 +204,13 @@ def name_stand_in(org_id: int) -> Response:
             request.form.get("ends_on", ""),
             now(),
         )
+    except NotFound:
+        raise
     except (ValidationFailed, DomainError) as refused:
         errors = (
             refused.fields if isinstance(refused, ValidationFailed) else {"substitute_id": refused.message}
         )
-        return _staff_page(org, errors=errors, form=request.form.to_dict(), status=422)
+        return _staff_page(org.id, errors=errors, form=request.form.to_dict(), status=422)
     flash("代理安排已保存；代理人可在页面顶部切换为代理身份办理", "success")
     return see_other(url_for("admin.show_organisation", org_id=org.id))
 

@@ -28,8 +28,10 @@ def home() -> Response:
         return redirect(url_for("auth.login"))  # type: ignore[return-value]
     membership = context.current_membership()
     if membership is not None:
-        if membership.role == StaffRole.ADMIN.value:
+        if membership.role == StaffRole.ADMIN.value and membership.org.kind == OrgKind.BUREAU.value:
             return redirect(url_for("admin.list_organisations"))  # type: ignore[return-value]
+        if membership.role == StaffRole.ADMIN.value:  # an enterprise's or a department's admin: its staff
+            return redirect(url_for("admin.show_organisation", org_id=membership.org_id))  # type: ignore[return-value]
         if membership.org.kind == OrgKind.ENTERPRISE.value and membership.role == StaffRole.HANDLER.value:
             return redirect(url_for("enterprise.list_applicants"))  # type: ignore[return-value]
         return redirect(url_for("review.show_queue"))  # type: ignore[return-value]

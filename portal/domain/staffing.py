@@ -1,0 +1,177 @@
+"""Who may manage whom: the staff rulebook (issue 16), as pure guards.
+
+Every organisation (bureau, department, enterprise) may have admins (管理员) besides its handlers and
+leaders. The rules, each a named guard below with its Chinese message and, where a notice has one, its
+clause:
+
+- only an admin of the organisation, or of an organisation above it, opens staff accounts and ends roles
+  (``only_admins_manage``);
+- nobody grants a role equal to or above their own: an admin gives handlers and leaders in their own
+  organisation, and any role, admins included, only in the organisations below it
+  (``no_grant_at_or_above_own``);
+- nobody ends their own membership, nor a leader's or an admin's, without a second person: the end is a
+  request that another admin confirms (``needs_second_person``, ``second_person_confirms``);
+- an organisation's last admin cannot be removed: appoint the next one first (``keeps_an_admin``);
+- one person holds one role per organisation (``one_role_per_organisation``; the database index too);
+- a staff account cannot act on a case that the person who opened the account, or gave its role, has
+  handled — as its applicant, by starting it, or by any review step (``cooling_off``): an account
+  invented by a reviewer or an applicant never becomes the second pair of eyes on their own case.
+
+A guard returns None when the rule allows, else a :class:`Refusal`; the services raise it and the pages
+offer only what no guard refuses, so the screens and the rules cannot disagree.
+Pure Python: imports neither Flask nor SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from portal.domain import glossary
+
+# 赣市人社字〔2026〕5号 四(二) (〔2022〕56号 四(一)): real-name 领导审查 and 经办人审查 accounts, never the
+# same person, updated when people change; applicants never review their own materials (ACC-01, ACC-02).
+ACCOUNTS_CLAUSE = "赣市人社字〔2026〕5号 四(二)"
+
+
+class StaffRole(StrEnum):
+    """A role held in one organisation (a membership). Ranked: handler < leader < admin."""
+
+    HANDLER = "handler"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+    @property
+    def title(self) -> str:
+        return glossary.TERMS[self.value]
+
+    @property
+    def rank(self) -> int:
+        return RANK[self]
+
+
+RANK: dict[StaffRole, int] = {StaffRole.HANDLER: 1, StaffRole.LEADER: 2, StaffRole.ADMIN: 3}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a rule said no: a short code, the Chinese message, and the clause behind it (if any)."""
+
+    code: str
+    message: str
+    clause: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.message}（{self.clause}）" if self.clause else self.message
+
+
+@dataclass(frozen=True)
+class Manager:
+    """Who asks: a person acting in one role of one organisation (role None: no staff role)."""
+
+    user_id: int
+    role: StaffRole | None
+    org_id: int | None
+
+
+@dataclass(frozen=True)
+class Place:
+    """The organisation a change is about, with the ids of the organisations above it."""
+
+    org_id: int
+    ancestors: tuple[int, ...] = ()
+
+    @property
+    def chain(self) -> tuple[int, ...]:
+        return (self.org_id, *self.ancestors)
+
+
+@dataclass(frozen=True)
+class Held:
+    """A role someone holds: the membership a change would end."""
+
+    user_id: int
+    role: StaffRole
+    org_id: int
+
+
+def only_admins_manage(manager: Manager, place: Place) -> Refusal | None:
+    """An admin of the organisation or of one above it; nobody else opens accounts or ends roles."""
+    if manager.role is StaffRole.ADMIN and manager.org_id in place.chain:
+        return None
+    return Refusal(
+        "not_staff_admin",
+        "只有本单位或上级单位的管理员可以开设人员账号、授予或撤销岗位",
+        ACCOUNTS_CLAUSE,
+    )
+
+
+def grantable_roles(manager: Manager, place: Place) -> list[StaffRole]:
+    """The roles this manager may give in this organisation (empty when they may not manage it)."""
+    if only_admins_manage(manager, place) is not None:
+        return []
+    return [role for role in StaffRole if no_grant_at_or_above_own(manager, role, place) is None]
+
+
+def no_grant_at_or_above_own(manager: Manager, role: StaffRole, place: Place) -> Refusal | None:
+    """In their own organisation an admin gives only roles below their own; below it, any role."""
+    if manager.role is None or (manager.org_id == place.org_id and role.rank >= manager.role.rank):
+        return Refusal(
+            "grant_at_or_above_own",
+            f"不能授予与本人同级或更高的岗位（{role.title}）：本单位的管理员由上级单位的管理员开设",
+        )
+    return None
+
+
+def needs_second_person(manager: Manager, held: Held) -> Refusal | None:
+    """Ending one's own role, or a leader's or an admin's, waits for a second admin's confirmation."""
+    if held.user_id == manager.user_id:
+        return Refusal("own_membership", "撤销本人的岗位须由另一名管理员确认")
+    if held.role in (StaffRole.LEADER, StaffRole.ADMIN):
+        return Refusal("second_person", f"撤销{held.role.title}岗位须由另一名管理员确认")
+    return None
+
+
+def second_person_confirms(requested_by: int, confirmer: int) -> Refusal | None:
+    """The admin who asked for a change never confirms it."""
+    if requested_by == confirmer:
+        return Refusal("same_person", "须由另一名管理员确认：提出撤销的人不能自己确认")
+    return None
+
+
+def keeps_an_admin(held: Held, active_admins: int) -> Refusal | None:
+    """An organisation's last admin stays until another is appointed."""
+    if held.role is StaffRole.ADMIN and active_admins <= 1:
+        return Refusal("last_admin", "这是本单位最后一名管理员，不能撤销：请先为本单位增设另一名管理员")
+    return None
+
+
+def one_role_per_organisation(held_here: StaffRole | None) -> Refusal | None:
+    """One person, one role in an organisation: never both handler and leader there."""
+    if held_here is not None:
+        return Refusal(
+            "one_role",
+            f"此人在本单位已有岗位（{held_here.title}），同一人在同一单位只能担任一个岗位"
+            "（经办人与领导不能兼任）；如需调整，请先撤销原岗位",
+            ACCOUNTS_CLAUSE,
+        )
+    return None
+
+
+def cooling_off(opened_by: Iterable[int], handled_by: Iterable[int]) -> Refusal | None:
+    """A staff account whose account or role was opened by someone who handled this case (its applicant,
+    whoever started it, any reviewer of it) cannot act on it: no one makes their own second reviewer."""
+    if set(opened_by) & set(handled_by):
+        return Refusal(
+            "cooling_off",
+            "您的账号或岗位由本申报的申报人或办理过本申报的人员开设，不能办理本申报",
+            ACCOUNTS_CLAUSE,
+        )
+    return None
+
+
+def first(*refusals: Refusal | None) -> Refusal | None:
+    """The first rule that said no, in the order given."""
+    return next((r for r in refusals if r is not None), None)

@@ -1,0 +1,655 @@
+"""Staff management by the rulebook (portal.domain.staffing): who sees an organisation's staff, who opens
+accounts and gives roles, who ends them and when a second admin must confirm, and the cooling rule that
+keeps an account away from the cases of the person who opened it.
+
+Guarantees:
+- only an admin of the organisation or of one above it opens accounts and ends roles; an admin never
+  gives a role equal to or above their own; one person holds one role per organisation;
+- ending one's own membership, or a leader's or an admin's, is a pending request (StaffChange) that
+  another admin confirms or anyone entitled cancels; an organisation keeps at least one admin;
+- identity is checked as for applicants (name as on the document, canonical GB 11643 number, mobile,
+  the integrity record); an ID number that already holds an account gets the role on that account,
+  so one ID number holds at most one staff account in each organisation;
+- every change is audited on the organisation (object_type "organisation"), listed on its staff page
+  and sent to its leaders' inboxes; requests go to the admins who may confirm them.
+Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import event, func, or_, select, union
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.domain import staffing
+from portal.domain.accounts import check_name
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.identity import IdentityError, mask_id_number, normalize_mobile, normalize_resident_id
+from portal.domain.staffing import Refusal, StaffRole
+from portal.models import (
+    Application,
+    AuditEvent,
+    Membership,
+    Organisation,
+    ReviewStep,
+    StaffChange,
+    StaffChangeStatus,
+    User,
+)
+from portal.services import audit, certificates
+from portal.services.actors import Actor
+from portal.services.notifications import notify
+from portal.services.organisations import NewAccount, PersonInput, open_account
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+RECENT_CHANGES = 20
+
+# The audit actions of staff changes and how the staff page words them.
+CHANGE_TITLES = {
+    "add_staff": "开设账号并授予岗位",
+    "grant_role": "为现有账号授予岗位",
+    "end_membership": "撤销岗位",
+    "request_end_membership": "提出撤销岗位（待另一名管理员确认）",
+    "cancel_end_membership": "取消撤销岗位的请求",
+}
+
+
+def _refuse(refusal: Refusal | None) -> None:
+    """Not an admin here: 403 (PermissionDenied). Any other rule: a refusal the page explains."""
+    if refusal is None:
+        return
+    if refusal.code == "not_staff_admin":
+        raise PermissionDenied(refusal.text)
+    raise DomainError(refusal.text, code=refusal.code)
+
+
+def manager_of(actor: Actor) -> staffing.Manager:
+    return staffing.Manager(actor.user_id, actor.staff_role, actor.org_id)
+
+
+def place_of(org: Organisation) -> staffing.Place:
+    ancestors: list[int] = []
+    parent = org.parent
+    while parent is not None:
+        ancestors.append(parent.id)
+        parent = parent.parent
+    return staffing.Place(org.id, tuple(ancestors))
+
+
+def held_of(membership: Membership) -> staffing.Held:
+    return staffing.Held(membership.user_id, StaffRole(membership.role), membership.org_id)
+
+
+def may_manage(actor: Actor, org: Organisation) -> bool:
+    """The rule the pages read: the actor may open accounts and end roles in this organisation."""
+    return staffing.only_admins_manage(manager_of(actor), place_of(org)) is None
+
+
+def _may_view(actor: Actor, org: Organisation) -> bool:
+    """Its own handlers and leaders see an organisation's staff (stand-ins, changes); admins see theirs and
+    those below."""
+    return may_manage(actor, org) or (actor.is_staff and actor.org_id == org.id)
+
+
+def viewable_org(session: Session, actor: Actor, org_id: int) -> Organisation:
+    """The organisation if the actor may see its staff; NotFound (404) otherwise, like a missing one."""
+    org = session.get(Organisation, org_id)
+    if org is None or not _may_view(actor, org):
+        raise NotFound("找不到该单位，或您无权查看")
+    return org
+
+
+def active_staff(session: Session, org_id: int) -> list[Membership]:
+    return list(
+        session.scalars(
+            select(Membership)
+            .where(Membership.org_id == org_id, Membership.ended_at.is_(None))
+            .order_by(Membership.id)
+        )
+    )
+
+
+def staff_of(session: Session, org_id: int, *, include_ended: bool = False) -> list[Membership]:
+    stmt = (
+        select(Membership)
+        .where(Membership.org_id == org_id)
+        .order_by(Membership.ended_at.is_not(None), Membership.id)
+    )
+    if not include_ended:
+        stmt = stmt.where(Membership.ended_at.is_(None))
+    return list(session.scalars(stmt))
+
+
+def _active_admins(session: Session, org_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(
+                Membership.org_id == org_id,
+                Membership.role == StaffRole.ADMIN.value,
+                Membership.ended_at.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Identity: checked as for applicants
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckedPerson:
+    name: str
+    id_number: str
+    phone: str
+    existing: User | None  # the account this ID number already holds: it gets the role
+
+
+def check_person(session: Session, org_id: int, person: PersonInput, now: datetime) -> CheckedPerson:
+    """Name as on the document, the canonical GB 11643 number and a mainland mobile, each refused with its
+    own message; an ID number already holding an account must match its name and phone, must not hold a
+    role in this organisation already, and must not be on the integrity record."""
+    errors: dict[str, str] = {}
+    name = id_number = phone = ""
+    try:
+        name = check_name(person.name)
+    except IdentityError as problem:
+        errors["name"] = problem.message
+    try:
+        id_number = normalize_resident_id(person.id_number, today=now.astimezone(SHANGHAI).date())
+    except IdentityError as problem:
+        errors["id_number"] = problem.message
+    try:
+        phone = normalize_mobile(person.phone)
+    except IdentityError as problem:
+        errors["phone"] = problem.message
+    existing = session.scalars(select(User).where(User.id_number == id_number)).first() if id_number else None
+    if existing is not None:
+        masked = mask_id_number(existing.id_number)
+        held = session.scalar(
+            select(Membership.role).where(
+                Membership.user_id == existing.id, Membership.org_id == org_id, Membership.ended_at.is_(None)
+            )
+        )
+        listed = certificates.listed_holders(session, [existing.id], now.astimezone(SHANGHAI).date())
+        if refusal := staffing.one_role_per_organisation(StaffRole(held) if held else None):
+            errors["id_number"] = f"证件号码{masked}：{refusal.text}"
+        elif existing.id in listed:
+            errors["id_number"] = (
+                certificates.integrity_notice(listed[existing.id], f"证件号码{masked}的持有人")
+                + "，在此之前不能为其开设账号或授予岗位。"
+            )
+        elif name and name != existing.name:
+            errors["name"] = f"与证件号码{masked}已登记的姓名不一致，请与本人证件核对"
+        elif phone and phone != existing.phone:
+            errors["phone"] = f"证件号码{masked}已有账号，请填写该账号登记的手机号（一人只有一个账号）"
+    if phone and "phone" not in errors:
+        owner = session.scalar(select(User.id).where(User.phone == phone))
+        if owner is not None and (existing is None or owner != existing.id):
+            errors["phone"] = "该手机号已被其他账号使用，请填写本人的手机号"
+    if errors:
+        raise ValidationFailed(errors)
+    return CheckedPerson(name, id_number, phone, existing)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Opening accounts and giving roles
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Added:
+    """What add_staff did: a new account (its first password shown once) or a role on an existing one,
+    and what became of the membership it replaces (ended, or a request waiting for a second admin)."""
+
+    user: User
+    membership: Membership
+    account: NewAccount | None
+    replaced: Ended | None = None
+
+
+def add_staff(
+    session: Session,
+    actor: Actor,
+    org_id: int,
+    person: PersonInput,
+    role: str,
+    now: datetime,
+    *,
+    replace_membership_id: int | None = None,
+) -> Added:
+    """A real-name staff account with one role in the organisation (or the role on the account the ID number
+    already holds); optionally ending (or asking to end) the membership it replaces. Raises NotFound,
+    PermissionDenied (not an admin here), DomainError (a role at or above one's own) or ValidationFailed."""
+    org = viewable_org(session, actor, org_id)
+    manager, place = manager_of(actor), place_of(org)
+    _refuse(staffing.only_admins_manage(manager, place))
+    try:
+        wanted = StaffRole(role)
+    except ValueError:
+        raise ValidationFailed({"role": "请选择岗位"}) from None
+    if refusal := staffing.no_grant_at_or_above_own(manager, wanted, place):
+        raise ValidationFailed({"role": refusal.text})
+    replaced: Membership | None = None
+    if replace_membership_id is not None:
+        replaced = session.get(Membership, replace_membership_id)
+        if replaced is None or replaced.org_id != org.id or replaced.ended_at is not None:
+            raise ValidationFailed({"replaces": "请选择本单位在岗的人员"})
+    checked = check_person(session, org.id, person, now)
+    account: NewAccount | None = None
+    if checked.existing is None:
+        account = open_account(session, actor, checked.name, checked.id_number, checked.phone, now)
+        user = account.user
+    else:
+        user = checked.existing
+    membership = Membership(
+        user_id=user.id, org_id=org.id, role=wanted.value, started_at=now, created_by_id=actor.user_id or None
+    )
+    try:
+        with session.begin_nested():  # two admins adding the same person at once: the index decides
+            session.add(membership)
+    except IntegrityError:
+        refusal = staffing.one_role_per_organisation(wanted)
+        assert refusal is not None
+        raise ValidationFailed({"id_number": refusal.text}) from None
+    _forget_cooling(session)
+    _record(session, actor, org, "add_staff" if account else "grant_role", now, membership)
+    ended = end_membership(session, actor, replaced.id, now) if replaced is not None else None
+    return Added(user, membership, account, ended)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Ending roles, with a second person where the rule asks for one
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ended:
+    """A membership ended now, or a request (`change`) that waits for another admin's confirmation."""
+
+    membership: Membership
+    change: StaffChange | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.change is not None
+
+
+def _membership_to_manage(
+    session: Session, actor: Actor, membership_id: int
+) -> tuple[Membership, Organisation]:
+    membership = session.get(Membership, membership_id)
+    if membership is None or membership.ended_at is not None:
+        raise NotFound("找不到该岗位")
+    org = viewable_org(session, actor, membership.org_id)
+    _refuse(staffing.only_admins_manage(manager_of(actor), place_of(org)))
+    return membership, org
+
+
+def org_of_membership(session: Session, membership_id: int) -> int | None:
+    """Where to send the admin back after a refusal (only called once they could see it)."""
+    membership = session.get(Membership, membership_id)
+    return membership.org_id if membership else None
+
+
+def org_of_change(session: Session, change_id: int) -> int | None:
+    change = session.get(StaffChange, change_id)
+    return change.org_id if change else None
+
+
+def _pending_change(session: Session, membership_id: int) -> StaffChange | None:
+    return session.scalars(
+        select(StaffChange).where(
+            StaffChange.membership_id == membership_id,
+            StaffChange.status == StaffChangeStatus.PENDING.value,
+        )
+    ).first()
+
+
+def end_membership(session: Session, actor: Actor, membership_id: int, now: datetime) -> Ended:
+    """An admin ends a handler's role at once; their own role, a leader's or an admin's becomes a request
+    that another admin confirms. The last admin of an organisation is never removed."""
+    membership, org = _membership_to_manage(session, actor, membership_id)
+    held = held_of(membership)
+    _refuse(staffing.keeps_an_admin(held, _active_admins(session, org.id)))
+    if staffing.needs_second_person(manager_of(actor), held) is None:
+        _end(session, actor, org, membership, now)
+        return Ended(membership)
+    if _pending_change(session, membership.id) is not None:
+        raise DomainError("已有待确认的撤销请求，请等待另一名管理员确认", code="already_requested")
+    change = StaffChange(
+        org_id=org.id,
+        membership_id=membership.id,
+        status=StaffChangeStatus.PENDING.value,
+        requested_by_id=actor.user_id,
+        requested_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(change)
+    except IntegrityError:
+        raise DomainError("已有待确认的撤销请求，请等待另一名管理员确认", code="already_requested") from None
+    _record(session, actor, org, "request_end_membership", now, membership, change_id=change.id)
+    confirmers = [uid for uid in _admins_over(session, org) if uid != actor.user_id]
+    notify(
+        session,
+        confirmers,
+        "staff_change",
+        f"待您确认：{actor.name}提出撤销{membership.user.name}在{org.name}的{held.role.title}岗位",
+        f"/admin/orgs/{org.id}#staff-changes",
+        now,
+    )
+    return Ended(membership, change)
+
+
+def _end(
+    session: Session, actor: Actor, org: Organisation, membership: Membership, now: datetime, **detail: Any
+) -> None:
+    membership.ended_at = now
+    membership.ended_by_id = actor.user_id or None
+    session.flush()
+    _forget_cooling(session)
+    _record(session, actor, org, "end_membership", now, membership, **detail)
+
+
+def _change_to_decide(session: Session, actor: Actor, change_id: int) -> tuple[StaffChange, Organisation]:
+    change = session.get(StaffChange, change_id)
+    if change is None:
+        raise NotFound("找不到该请求")
+    org = viewable_org(session, actor, change.org_id)
+    _refuse(staffing.only_admins_manage(manager_of(actor), place_of(org)))
+    if change.state is not StaffChangeStatus.PENDING:
+        raise DomainError(f"该请求{change.state.title}，无需再办理", code="decided")
+    return change, org
+
+
+def confirm_change(session: Session, actor: Actor, change_id: int, now: datetime) -> StaffChange:
+    """Another admin (never the one who asked) confirms: the membership ends, if the organisation still
+    keeps an admin. The database refuses a confirmation by the admin who asked as well."""
+    change, org = _change_to_decide(session, actor, change_id)
+    _refuse(staffing.second_person_confirms(change.requested_by_id, actor.user_id))
+    membership = change.membership
+    _refuse(staffing.keeps_an_admin(held_of(membership), _active_admins(session, org.id)))
+    change.status = StaffChangeStatus.CONFIRMED.value
+    change.decided_by_id = actor.user_id
+    change.decided_at = now
+    _end(session, actor, org, membership, now, change_id=change.id, requested_by=change.requested_by_id)
+    return change
+
+
+def cancel_change(session: Session, actor: Actor, change_id: int, now: datetime) -> StaffChange:
+    """The admin who asked, or any admin who could confirm it, withdraws a request; nothing ends."""
+    change, org = _change_to_decide(session, actor, change_id)
+    change.status = StaffChangeStatus.CANCELLED.value
+    change.decided_by_id = actor.user_id
+    change.decided_at = now
+    session.flush()
+    _record(session, actor, org, "cancel_end_membership", now, change.membership, change_id=change.id)
+    return change
+
+
+def _admins_over(session: Session, org: Organisation) -> list[int]:
+    """Every active admin of the organisation or of one above it (who may manage it)."""
+    return list(
+        session.scalars(
+            select(Membership.user_id)
+            .where(
+                Membership.org_id.in_(place_of(org).chain),
+                Membership.role == StaffRole.ADMIN.value,
+                Membership.ended_at.is_(None),
+            )
+            .order_by(Membership.id)
+        )
+    )
+
+
+def _leaders_of(session: Session, org_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(Membership.user_id).where(
+                Membership.org_id == org_id,
+                Membership.role == StaffRole.LEADER.value,
+                Membership.ended_at.is_(None),
+            )
+        )
+    )
+
+
+def _record(
+    session: Session,
+    actor: Actor,
+    org: Organisation,
+    action: str,
+    now: datetime,
+    membership: Membership,
+    **detail: Any,
+) -> None:
+    """Audit a staff change on the organisation, and tell its leaders (not the one who made it)."""
+    audit.record(
+        session,
+        actor,
+        action,
+        now,
+        object_type="organisation",
+        object_id=org.id,
+        detail={
+            "user_id": membership.user_id,
+            "role": membership.role,
+            "membership_id": membership.id,
+            **detail,
+        },
+    )
+    person = session.get(User, membership.user_id)
+    notify(
+        session,
+        [uid for uid in _leaders_of(session, org.id) if uid != actor.user_id],
+        "staff_change",
+        f"人员变动：{actor.name}{CHANGE_TITLES[action]}（{person.name if person else ''}，"
+        f"{StaffRole(membership.role).title}）",
+        f"/admin/orgs/{org.id}#staff-changes",
+        now,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# The staff page: what it shows and what it offers, decided here
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    membership: Membership
+    end: str  # "end" (at once), "request" (needs a second admin) or "" (nothing offered)
+    note: str  # why it needs a second admin, or why it cannot end
+
+
+@dataclass(frozen=True)
+class PendingRow:
+    change: StaffChange
+    can_confirm: bool
+    can_cancel: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class ChangeEntry:
+    at: datetime
+    actor_name: str
+    title: str
+    person_name: str
+    role_title: str
+
+
+@dataclass(frozen=True)
+class StaffPage:
+    org: Organisation
+    rows: list[StaffRow]
+    grantable: list[StaffRole]  # empty: the add form is not offered
+    replaceable: list[Membership]
+    pending: list[PendingRow]
+    recent: list[ChangeEntry]
+    below: list[Organisation]  # the organisations right under it (an admin manages their staff too)
+    may_manage: bool
+
+
+def staff_page(session: Session, actor: Actor, org_id: int) -> StaffPage:
+    """Everything the staff page shows, with each offer decided by the rulebook."""
+    org = viewable_org(session, actor, org_id)
+    manager, place = manager_of(actor), place_of(org)
+    managing = staffing.only_admins_manage(manager, place) is None
+    memberships = staff_of(session, org.id, include_ended=True)
+    admins = sum(1 for m in memberships if m.ended_at is None and m.role == StaffRole.ADMIN.value)
+    changes = list(
+        session.scalars(
+            select(StaffChange)
+            .where(StaffChange.org_id == org.id, StaffChange.status == StaffChangeStatus.PENDING.value)
+            .order_by(StaffChange.id)
+        )
+    )
+    waiting = {c.membership_id for c in changes}
+    rows: list[StaffRow] = []
+    for m in memberships:
+        end, note = "", ""
+        if managing and m.ended_at is None and m.id not in waiting:
+            held = held_of(m)
+            if refusal := staffing.keeps_an_admin(held, admins):
+                note = refusal.message
+            elif refusal := staffing.needs_second_person(manager, held):
+                end, note = "request", refusal.message
+            else:
+                end = "end"
+        rows.append(StaffRow(m, end, note))
+    pending = []
+    for c in changes:
+        same = staffing.second_person_confirms(c.requested_by_id, actor.user_id)
+        last = staffing.keeps_an_admin(held_of(c.membership), admins)
+        pending.append(
+            PendingRow(
+                c,
+                can_confirm=managing and same is None and last is None,
+                can_cancel=managing,
+                note=(same or last).message if managing and (same or last) else "",
+            )
+        )
+    return StaffPage(
+        org=org,
+        rows=rows,
+        grantable=staffing.grantable_roles(manager, place),
+        replaceable=[r.membership for r in rows if r.end],
+        pending=pending,
+        recent=recent_changes(session, org.id),
+        below=_below(session, org) if managing else [],
+        may_manage=managing,
+    )
+
+
+def _below(session: Session, org: Organisation) -> list[Organisation]:
+    stmt = select(Organisation).where(Organisation.parent_id == org.id).order_by(Organisation.id)
+    return list(session.scalars(stmt))
+
+
+def recent_changes(session: Session, org_id: int, limit: int = RECENT_CHANGES) -> list[ChangeEntry]:
+    """The organisation's latest staff changes, newest first, from the audit trail (what was audited is
+    what its leader reads)."""
+    events = list(
+        session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.object_type == "organisation",
+                AuditEvent.object_id == org_id,
+                AuditEvent.outcome == "ok",
+                AuditEvent.action.in_(CHANGE_TITLES),
+            )
+            .order_by(AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )
+    ids = {e.detail.get("user_id") for e in events}
+    names = dict(session.execute(select(User.id, User.name).where(User.id.in_([i for i in ids if i]))).all())
+    return [
+        ChangeEntry(
+            at=e.at,
+            actor_name=e.actor.name if e.actor else "系统",
+            title=CHANGE_TITLES[e.action],
+            person_name=names.get(e.detail.get("user_id"), ""),
+            role_title=StaffRole(e.detail["role"]).title if e.detail.get("role") in set(StaffRole) else "",
+        )
+        for e in events
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------
+# The cooling rule, where review actions are checked (services.transitions)
+# ---------------------------------------------------------------------------------------------------
+
+_COOLING = "staff_cooling"
+
+
+def _forget_cooling(session: Session) -> None:
+    session.info.pop(_COOLING, None)
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _cooling_stale(session: Session, *_: Any) -> None:
+    _forget_cooling(session)
+
+
+def _opened_by(session: Session, actor: Actor) -> tuple[frozenset[int], frozenset[int]]:
+    """Who opened the actor's account or gave them their role in the organisation they act for, and the
+    applications any of those people handled (applied for, started, or took a review step on). Two queries
+    per request at most, whatever the number of rows a page checks; cached until the next write."""
+    cache: dict[tuple[int, int | None], tuple[frozenset[int], frozenset[int]]] = session.info.setdefault(
+        _COOLING, {}
+    )
+    key = (actor.user_id, actor.org_id)
+    if key not in cache:
+        creators = frozenset(
+            i
+            for i in session.scalars(
+                union(
+                    select(User.created_by_id).where(User.id == actor.user_id),
+                    select(Membership.created_by_id).where(
+                        Membership.user_id == actor.user_id,
+                        Membership.org_id == actor.org_id,
+                        Membership.ended_at.is_(None),
+                    ),
+                )
+            )
+            if i
+        )
+        handled: frozenset[int] = frozenset()
+        if creators:
+            handled = frozenset(
+                session.scalars(
+                    union(
+                        select(Application.id).where(
+                            or_(
+                                Application.applicant_id.in_(creators),
+                                Application.created_by_id.in_(creators),
+                            )
+                        ),
+                        select(ReviewStep.application_id).where(ReviewStep.actor_id.in_(creators)),
+                    )
+                )
+            )
+        cache[key] = (creators, handled)
+    return cache[key]
+
+
+def cooling_refusal(session: Session, actor: Actor, application: Application) -> Refusal | None:
+    """The cooling rule for a staff actor and one application: refused when whoever opened the actor's
+    account or role is the applicant, started the application, or took any review step on it."""
+    if not actor.is_staff or not actor.user_id:
+        return None
+    creators, handled = _opened_by(session, actor)
+    return staffing.cooling_off(creators, creators if application.id in handled else ())
