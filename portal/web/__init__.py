@@ -17,6 +17,7 @@ from portal.services.auth import LoginPolicy, load_session, must_change_password
 from portal.services.notifications import unread_count
 from portal.web.compression import register_compression
 from portal.web.context import SessionUser, current_membership, memberships, now, stand_ins
+from portal.web.converters import register_converters
 from portal.web.errors import register_error_handlers
 from portal.web.htmx import hx_redirect, is_htmx
 from portal.web.security import register_security
@@ -130,6 +131,7 @@ def register_web(app: Flask) -> None:
     from portal.web.styleguide import bp as styleguide_bp
 
     password_policy(app)  # fail at start on a bad PORTAL_PASSWORD_* setting, naming it
+    register_converters(app)  # before the blueprints: a rule resolves its converters when it is added
     _setup_login(app)
     register_security(app)
     register_compression(app)
