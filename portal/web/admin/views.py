@@ -13,6 +13,7 @@ from portal.web.context import current_actor, now
 from portal.web.forms import form_input, id_field
 from portal.web.guards import admin_required, staff_required
 from portal.web.htmx import hx_trigger, render_page, see_other
+from portal.web.redirects import referrer_target
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -132,7 +133,7 @@ def end_membership(membership_id: int) -> Response:
     except DomainError as refused:
         db.session.rollback()
         flash(refused.message, "error")
-        return see_other(request.referrer or url_for("auth.home"))
+        return see_other(referrer_target(url_for("auth.home")))
     db.session.commit()
     flash("岗位已撤销（历史记录保留）", "success")
     return see_other(url_for("admin.show_organisation", org_id=membership.org_id))
