@@ -191,6 +191,8 @@ def test_a_notification_link_cannot_leave_the_site(session: Session, clock: Cloc
     user = make_user(session)
     client = login_as(user)
     for target in EVERY:
+        if "\x00" in target:
+            continue  # PostgreSQL text cannot hold a NUL, so no stored link has one
         notification = Notification(
             user_id=user.id, kind="test", text="测试", link=target, created_at=clock.now
         )
