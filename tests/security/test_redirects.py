@@ -191,8 +191,8 @@ def test_a_notification_link_cannot_leave_the_site(session: Session, clock: Cloc
     user = make_user(session)
     client = login_as(user)
     for target in EVERY:
-        if "\x00" in target:
-            continue  # PostgreSQL text cannot hold a NUL, so no stored link has one
+        if "\x00" in target or len(target) > 300:
+            continue  # a stored link is at most 300 characters, and PostgreSQL text cannot hold a NUL
         notification = Notification(
             user_id=user.id, kind="test", text="测试", link=target, created_at=clock.now
         )
