@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from portal import filemodes
 from portal.domain.passwords import PasswordPolicy, PasswordPolicyError, make_policy
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
@@ -47,11 +48,10 @@ def _secret_key() -> str:
         return key
     if _profile() == "production":
         return ""
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     path = INSTANCE_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        # 0600 from its first byte; a second worker starting at the same moment keeps the first one's key.
+        filemodes.create_once(path, secrets.token_urlsafe(48))
     return path.read_text().strip()
 
 
