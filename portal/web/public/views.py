@@ -30,6 +30,17 @@ def _page(
     notice = service.public_notice(db.session, token)
     if service.close_if_due(db.session, notice, now()):
         db.session.commit()
+    if not service.is_public(db.session, notice, now()):
+        # Past the period and the days after it: only that it has ended (no names, IDs or summaries).
+        return render_page(
+            "pages/public/show_notice.html",
+            fragment=fragment,
+            status=410,
+            notice=notice,
+            ended=True,
+            unit=notice.org.name,
+            period=service.period_text(notice),
+        )
     header, rows = service.sheet(notice)
     entries = [e for e in notice.entries if e.outcome != "removed"]
     return render_page(
@@ -45,6 +56,7 @@ def _page(
         message=message,
         clock=service.notice_clock(db.session, notice, now()),
         running=service.is_running(notice, now()),
+        ended=False,
     )
 
 
@@ -52,6 +64,7 @@ def _page(
 def show_notice(token: str) -> Response:
     response = _page(token)
     response.headers["Referrer-Policy"] = "no-referrer"  # the token is the notice's only key
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"  # names belong on the notice, not in search
     return response
 
 
