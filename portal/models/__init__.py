@@ -13,7 +13,7 @@ from portal.models.organisations import Organisation, OrgKind, Ownership
 from portal.models.paper import PaperFollowup, PaperItem
 from portal.models.policies import AuthorityContact, PolicyWindow
 from portal.models.reviews import Correction, CorrectionItem, Notification, StandIn
-from portal.models.users import AuthSession, Membership, PasswordHistory, StaffRole, User
+from portal.models.users import AuthSession, LoginThrottle, Membership, PasswordHistory, StaffRole, User
 
 __all__ = [
     "AccountTransfer",
@@ -31,6 +31,7 @@ __all__ = [
     "Endorsement",
     "ImportBatch",
     "IntegrityRecord",
+    "LoginThrottle",
     "Material",
     "Membership",
     "Notice",

@@ -19,7 +19,7 @@ from portal.domain.workflow import Action, Level, Role, Status, TransitionNotAll
 from portal.models import Application, Membership, StaffRole
 from portal.services import audit, notifications
 from portal.services.actors import Actor
-from portal.services.certificates import issue_certificate_number
+from portal.services.certificates import issue_certificate_number, new_verification_code
 from portal.services.scope import REACHED_BUREAU, REACHED_DEPARTMENT
 
 APPLICANT_ACTIONS = frozenset({Action.SUBMIT, Action.RESUBMIT, Action.WITHDRAW})
@@ -140,6 +140,7 @@ def apply(
         values["submitted_at"] = now
     if action is Action.CERTIFY:
         values["certificate_no"] = issue_certificate_number(session, application.bureau_id, now)
+        values["certificate_code"] = new_verification_code()
         values["certified_at"] = now
     values.update(extra or {})
 

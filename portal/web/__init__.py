@@ -34,6 +34,9 @@ def login_policy(app: Flask) -> LoginPolicy:
         lockout=timedelta(minutes=app.config["PORTAL_LOCKOUT_MINUTES"]),
         idle=timedelta(minutes=app.config["PORTAL_IDLE_MINUTES"]),
         absolute=timedelta(hours=app.config["PORTAL_ABSOLUTE_HOURS"]),
+        account_attempts=app.config["PORTAL_LOCKOUT_ACCOUNT_ATTEMPTS"],
+        known_source=timedelta(days=app.config["PORTAL_KNOWN_SOURCE_DAYS"]),
+        key=str(app.config["SECRET_KEY"]).encode(),
     )
 
 
