@@ -50,8 +50,8 @@ def _refused(form: str) -> bool:
 
 
 def local_target(value: str | None, *, max_length: int | None = None) -> str | None:
-    """`value` as a same-site path (query kept, fragment dropped), quoted to ASCII; None when it is not
-    one beyond doubt, or longer than `max_length`."""
+    """`value` as a same-site path (query and fragment kept), quoted to ASCII; None when it is not one
+    beyond doubt, or longer than `max_length`."""
     if not value or not isinstance(value, str):
         return None
     if max_length is not None and len(value) > max_length:
@@ -69,8 +69,10 @@ def local_target(value: str | None, *, max_length: int | None = None) -> str | N
         layer = decoded
     else:
         return None
-    path, _, query = value.partition("#")[0].partition("?")
+    rest, _, fragment = value.partition("#")
+    path, _, query = rest.partition("?")
     target = quote(path, safe=_KEEP) + (f"?{quote(query, safe=_KEEP)}" if query else "")
+    target += f"#{quote(fragment, safe=_KEEP)}" if fragment else ""
     return target if max_length is None or len(target) <= max_length else None
 
 
