@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import downgrade, upgrade
 from pypdf import PdfReader
@@ -27,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from portal import backup, create_app
 from portal.domain.workflow import Status
-from portal.extensions import db, limiter
+from portal.extensions import db
 from portal.models import Application, StaffRole
 from portal.services import auth, certificates
 from tests.conftest import Clock
@@ -79,16 +77,6 @@ def certificates_hmac(number: str) -> str:
 
     key = b"test-secret-key-that-is-long-enough-for-tests"
     return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()[:10]
-
-
-@pytest.fixture
-def tight_limit(app: Flask) -> Iterator[None]:
-    previous = app.config["PORTAL_LOGIN_RATE_LIMIT"]
-    app.config["PORTAL_LOGIN_RATE_LIMIT"] = "3 per minute"
-    limiter.reset()
-    yield
-    app.config["PORTAL_LOGIN_RATE_LIMIT"] = previous
-    limiter.reset()
 
 
 def test_both_ways_of_checking_share_one_rate_limit_per_address(
