@@ -51,6 +51,7 @@ from portal.models import (
     User,
 )
 from portal.services.auth import hash_password
+from portal.services.certificates import new_verification_code
 
 BENCH_PASSWORD = "Bench@2026"
 CHUNK = 5000
@@ -421,9 +422,6 @@ def _user(
         "email": None,
         "password_hash": password,
         "must_change_password": False,
-        "failed_logins": 0,
-        "locked_until": None,
-        "lockouts": 0,
         "is_active": True,
         "employer_id": employer,
         "created_by_id": None,
@@ -507,6 +505,7 @@ def _application(
         "current_title": "助理工程师" if level != "员级" else "",
         "work_summary": "负责项目技术管理与质量控制。",
         "certificate_no": None,
+        "certificate_code": None,
         "certified_at": changed if status is Status.CERTIFIED else None,
         "certificate_revoked_at": None,
         "certificate_revoked_reason": "",
@@ -529,6 +528,7 @@ def _number_certificates(session: Session, rows: list[dict[str, Any]], bureaus: 
         key = (row["bureau_id"], year)
         last[key] = last.get(key, 0) + 1
         row["certificate_no"] = f"{year}{codes[row['bureau_id']]}{last[key]:06d}"
+        row["certificate_code"] = new_verification_code()
     bulk_insert(
         session,
         CertificateSequence.__table__,  # type: ignore[arg-type]
@@ -830,6 +830,7 @@ def top_up_certificates(
         year = (row["certified_at"] + timedelta(hours=8)).year
         last[year] = last.get(year, 0) + 1
         row["certificate_no"] = f"{year}{code}{last[year]:06d}"
+        row["certificate_code"] = new_verification_code()
     bulk_insert(session, User.__table__, users)  # type: ignore[arg-type]
     bulk_insert(session, Application.__table__, added)  # type: ignore[arg-type]
     for year, value in last.items():

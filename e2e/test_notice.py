@@ -77,3 +77,10 @@ def test_a_notice_runs_its_course_with_an_objection_handled(new_page: Any, clock
     response = applicant.request.get(result.get_attribute("href") or "")
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF-")
+
+    # A week after the last day the page no longer says who was in it (issue 16.15): only that it ended.
+    clock.now += timedelta(days=7)  # 12-08: past 11-30 and the 7 days the page stays public after it
+    public.reload()
+    expect(public.get_by_role("heading", level=1)).to_have_text("公示已结束")
+    expect(public.locator("body")).not_to_contain_text("孙嘉怡")
+    expect(public.locator("table")).to_have_count(0)

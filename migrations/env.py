@@ -51,16 +51,36 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     return False
 
 
+def _sqlite_foreign_keys(connection, on: bool) -> None:  # type: ignore[no-untyped-def]
+    # On the driver's connection, outside any transaction (inside one SQLite ignores this pragma).
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        render_as_batch=True,
-        compare_type=True,
-        render_item=render_item,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+    # SQLite changes a table's constraints by copying it into a new table and dropping the old one. With
+    # foreign keys on, that DROP deletes every row first, and ON DELETE CASCADE takes the rows that refer
+    # to them along (sessions, password history …): a populated database lost data. So foreign keys are
+    # off while migrating (SQLite's own procedure for schema changes) and checked before the commit.
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        _sqlite_foreign_keys(connection, on=False)
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            compare_type=True,
+            render_item=render_item,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left rows whose foreign keys point nowhere: {broken[:5]}")
+    finally:
+        if sqlite:
+            _sqlite_foreign_keys(connection, on=True)
 
 
 if context.is_offline_mode():

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import sqlite3
 
 # subprocess runs only pg_dump/pg_restore, with an argument list, never a shell.
@@ -25,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 
+from portal import filemodes
 from portal.models import Base
 
 FORMAT = 1
@@ -71,9 +71,12 @@ def _store_files(storage_dir: Path) -> list[Path]:
 
 
 def backup(engine: Engine, storage_dir: Path, dest: Path, now: datetime) -> Report:
-    """A new directory under `dest` with the database, the files and manifest.json."""
+    """A new directory under `dest` with the database, the files and manifest.json: every directory it
+    creates 0700 and every file 0600 (they hold ID numbers and password hashes)."""
     target = dest / f"portal-backup-{now:%Y%m%dT%H%M%S%fZ}"
-    target.mkdir(parents=True)
+    filemodes.private_dir(dest)
+    target.mkdir(mode=filemodes.PRIVATE_DIR)
+    target.chmod(filemodes.PRIVATE_DIR)
     if engine.dialect.name == "sqlite":
         db_file, counts = "database.sqlite3", _backup_sqlite(engine, target / "database.sqlite3")
     elif engine.dialect.name == "postgresql":
@@ -85,8 +88,7 @@ def backup(engine: Engine, storage_dir: Path, dest: Path, now: datetime) -> Repo
     for source in _store_files(storage_dir):
         relative = source.relative_to(storage_dir).as_posix()
         copy = target / "files" / relative
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, copy)
+        filemodes.copy_private(source, copy)
         files[relative] = _sha256(copy)
         if files[relative] != source.name:
             broken.append(relative)
@@ -98,11 +100,14 @@ def backup(engine: Engine, storage_dir: Path, dest: Path, now: datetime) -> Repo
         "files": files,
         "corrupted_in_store": broken,  # copied as found; `flask verify-files` names their owners
     }
-    (target / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
+    filemodes.write_private(
+        target / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True)
+    )
     return Report(target, counts, len(files))
 
 
 def _backup_sqlite(engine: Engine, path: Path) -> dict[str, int]:
+    filemodes.create_private(path)
     raw = engine.raw_connection()
     try:
         copy = sqlite3.connect(path)
@@ -116,6 +121,7 @@ def _backup_sqlite(engine: Engine, path: Path) -> dict[str, int]:
 
 def _backup_postgres(engine: Engine, path: Path) -> dict[str, int]:
     args, env = _pg_args(engine)
+    filemodes.create_private(path)  # pg_dump truncates and writes it, keeping the mode
     with engine.connect() as connection:
         connection = connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
@@ -139,6 +145,7 @@ def _backup_postgres(engine: Engine, path: Path) -> dict[str, int]:
                 capture_output=True,
                 text=True,
                 check=False,
+                umask=0o077,  # anything else it creates is owner-only too
             )
     if result.returncode != 0:
         raise BackupError(f"pg_dump 失败：{result.stderr.strip()[:500]}")
@@ -182,6 +189,9 @@ def restore(source: Path, engine: Engine, storage_dir: Path) -> Report:
     if engine.dialect.name == "sqlite":
         engine.dispose()
         backup_db = sqlite3.connect(database)
+        restored = filemodes.sqlite_path(str(engine.url))
+        if restored is not None:
+            filemodes.create_private(restored)
         target = sqlite3.connect(make_url(str(engine.url)).database or "")
         backup_db.backup(target)
         target.close()
@@ -206,9 +216,7 @@ def restore(source: Path, engine: Engine, storage_dir: Path) -> Report:
         if result.returncode != 0:
             raise BackupError(f"pg_restore 失败：{result.stderr.strip()[:500]}")
     for relative in manifest["files"]:
-        destination = storage_dir / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source / "files" / relative, destination)
+        filemodes.copy_private(source / "files" / relative, storage_dir / relative)
     counts = row_counts(engine)
     expected = manifest["database"]["row_counts"]
     wrong = {t: (counts.get(t), n) for t, n in expected.items() if counts.get(t) != n}

@@ -15,7 +15,7 @@ from portal.domain.errors import ValidationFailed
 from portal.extensions import db
 from portal.models import Membership, Organisation, OrgKind, StaffRole, User
 from portal.policy_cli import register_policy_cli
-from portal.services import audit, calendar, corrections, notices, notifications
+from portal.services import audit, auth, calendar, corrections, notices, notifications
 from portal.services.actors import SYSTEM, Actor, actor_for
 from portal.services.auth import hash_password, initial_password
 from portal.services.organisations import PersonInput, normalise_person
@@ -201,13 +201,18 @@ def register_operations_cli(app: Flask) -> None:
 
     @app.cli.command("sweep")
     def sweep_command() -> None:
-        """Remove temporary files and files no row refers to, once older than an hour, and batch
-        packages older than a day."""
+        """Remove temporary files and files no row refers to, once older than an hour, batch packages
+        older than a day, and login throttles with nothing left to remember."""
+        from portal.web import login_policy
+
         report = files.sweep(db.session, store_dir(), datetime.now(UTC))
         batches = packages.sweep_batches(Path(app.config["PORTAL_PACKAGE_DIR"]), datetime.now(UTC))
+        throttles = auth.sweep_throttles(db.session, datetime.now(UTC), login_policy(app))
+        db.session.commit()
         click.echo(
             f"已清理 {report.temporary} 个临时文件、{report.orphans} 个无主文件；"
-            f"{report.kept_young} 个不足1小时的暂不处理；过期的批量打包文件 {batches} 个"
+            f"{report.kept_young} 个不足1小时的暂不处理；过期的批量打包文件 {batches} 个；"
+            f"过期的登录限制记录 {throttles} 条"
         )
 
     @app.cli.group("package")

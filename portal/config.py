@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from portal import filemodes
 from portal.domain.passwords import PasswordPolicy, PasswordPolicyError, make_policy
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
@@ -47,11 +48,10 @@ def _secret_key() -> str:
         return key
     if _profile() == "production":
         return ""
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     path = INSTANCE_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        # 0600 from its first byte; a second worker starting at the same moment keeps the first one's key.
+        filemodes.create_once(path, secrets.token_urlsafe(48))
     return path.read_text().strip()
 
 
@@ -72,6 +72,10 @@ class Settings:
     absolute_hours: int = field(default_factory=lambda: _int("PORTAL_ABSOLUTE_HOURS", 12))
     lockout_attempts: int = field(default_factory=lambda: _int("PORTAL_LOCKOUT_ATTEMPTS", 5))
     lockout_minutes: int = field(default_factory=lambda: _int("PORTAL_LOCKOUT_MINUTES", 15))
+    # Failures of one account from every source together before sources the owner has not logged in
+    # from (within PORTAL_KNOWN_SOURCE_DAYS) wait too; PORTAL_LOCKOUT_ATTEMPTS counts per source.
+    lockout_account_attempts: int = field(default_factory=lambda: _int("PORTAL_LOCKOUT_ACCOUNT_ATTEMPTS", 10))
+    known_source_days: int = field(default_factory=lambda: _int("PORTAL_KNOWN_SOURCE_DAYS", 90))
     max_upload_mb: int = field(default_factory=lambda: _int("PORTAL_MAX_UPLOAD_MB", 20))  # per uploaded file
     # Per stored material file: photos are compressed to fit (the Jiangxi system caps files at 2 MB).
     material_file_limit_kb: int = field(default_factory=lambda: _int("PORTAL_MATERIAL_FILE_LIMIT_KB", 2048))
@@ -140,6 +144,8 @@ class Settings:
             "PORTAL_ABSOLUTE_HOURS": self.absolute_hours,
             "PORTAL_LOCKOUT_ATTEMPTS": self.lockout_attempts,
             "PORTAL_LOCKOUT_MINUTES": self.lockout_minutes,
+            "PORTAL_LOCKOUT_ACCOUNT_ATTEMPTS": self.lockout_account_attempts,
+            "PORTAL_KNOWN_SOURCE_DAYS": self.known_source_days,
             # A request may carry several photos to combine; each file is checked against the per-file limit.
             "MAX_CONTENT_LENGTH": self.max_upload_mb * 3 * 1024 * 1024,
             "PORTAL_MAX_UPLOAD_MB": self.max_upload_mb,

@@ -21,6 +21,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
+from portal import filemodes
 from portal.models.base import Base
 
 BUSY_TIMEOUT_SECONDS = 15
@@ -100,6 +101,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        if (path := filemodes.sqlite_path(url)) is not None:
+            # 0600 before SQLite opens it; its -wal/-shm/-journal files take the same mode (issue 16.14).
+            filemodes.create_private(path)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS}
         )

@@ -521,12 +521,15 @@ class InternshipRule(Cited):
 
 @dataclass(frozen=True, kw_only=True)
 class WorkflowRules:
-    """Values the workflow services read: the return limit (REV-04), the unit notice (PUB-01/02/06) and
-    the paper follow-up after online approval (MAT-15: Zhenjiang, 10 working days, 003 附件 备注3)."""
+    """Values the workflow services read: the return limit (REV-04), the unit notice (PUB-01/02/06),
+    the paper follow-up after online approval (MAT-15: Zhenjiang, 10 working days, 003 附件 备注3) and
+    how many calendar days after its last day a notice's page still shows who was in it (issue 16.15;
+    no notice says, so every profile marks its value ``confirmed = false``)."""
 
     return_limit: Threshold | None = None
     unit_notice_workdays: Threshold | None = None
     paper_followup_workdays: Threshold | None = None
+    notice_public_days: Threshold | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1210,6 +1213,7 @@ def _parse(file: str, data: dict[str, Any]) -> PolicyProfile:
             return_limit=_threshold(t.table("return_limit")),
             unit_notice_workdays=_threshold(t.table("unit_notice_workdays")),
             paper_followup_workdays=_threshold(t.table("paper_followup_workdays")),
+            notice_public_days=_threshold(t.table("notice_public_days")),
         )
         t.done()
 

@@ -29,6 +29,7 @@ from portal.models.reviews import (
 )
 from portal.models.users import (
     AuthSession,
+    LoginThrottle,
     Membership,
     PasswordHistory,
     StaffChange,
@@ -57,6 +58,7 @@ __all__ = [
     "ImportBatch",
     "ImportStatus",
     "IntegrityRecord",
+    "LoginThrottle",
     "Material",
     "Membership",
     "Notice",

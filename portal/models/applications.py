@@ -27,6 +27,10 @@ class Application(Base):
         one_of("returned_from", sorted(REVIEW_STATUSES), nullable=True),
         one_of("level", TitleLevel),
         CheckConstraint("status <> 'certified' OR certificate_no IS NOT NULL", name="certified_has_number"),
+        # Every certificate carries its public verification code (the QR's key, issue 16.13).
+        CheckConstraint(
+            "certificate_no IS NULL OR certificate_code IS NOT NULL", name="certificate_has_code"
+        ),
         CheckConstraint("status <> 'returned' OR returned_from IS NOT NULL", name="returned_has_stage"),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("counted_returns >= 0", name="counted_returns"),
@@ -127,6 +131,9 @@ class Application(Base):
     pledge_ip: Mapped[str] = mapped_column(String(45), default="")
 
     certificate_no: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # Random, 192 bits, set when the number is: the QR on the certificate carries it, and the public
+    # check by QR needs it (a sequential number alone finds nothing).
+    certificate_code: Mapped[str | None] = mapped_column(String(43), unique=True)
     certified_at: Mapped[datetime | None]
     certificate_revoked_at: Mapped[datetime | None]
     certificate_revoked_reason: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.staffing import StaffRole
@@ -63,9 +63,6 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(200))  # notifications by e-mail, when SMTP is set up
     password_hash: Mapped[str] = mapped_column(String(255))
     must_change_password: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
-    lockouts: Mapped[int] = mapped_column(default=0)  # lockouts in a row: each one lasts twice as long
     is_active: Mapped[bool] = mapped_column(default=True)
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -180,6 +177,31 @@ class AuthSession(Base):
     ip: Mapped[str] = mapped_column(String(45), default="")
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginThrottle(Base):
+    """Failed logins of one account from one source, or (source "*") from every source together.
+
+    `account` is "user:<id>" for an account that exists and "login:<sha256 of what was typed>" for one
+    that does not, so an unknown login is slowed exactly like a real one (nothing tells them apart).
+    `last_success_at` marks a source the owner has logged in from: the account-wide delay does not
+    apply there (portal/services/auth.py).
+    """
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (
+        UniqueConstraint("account", "source"),
+        CheckConstraint("failures >= 0 AND lockouts >= 0", name="counts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(64))  # an IPv4 address, an IPv6 /64, or "*"
+    failures: Mapped[int] = mapped_column(default=0)  # since the last delay began
+    lockouts: Mapped[int] = mapped_column(default=0)  # delays in a row: each lasts twice as long
+    locked_until: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
 
 
 class PasswordHistory(Base):

@@ -1,8 +1,13 @@
 """Login, lockout, revocable sessions and password changes.
 
-Rules: phone or ID number + password; 5 failed attempts lock the account for 15 minutes (configurable),
-each further lock in a row twice as long (at most a day), reset by a successful login;
-idle sessions end after 30 minutes and every session after 12 hours; a session is a database row, so
+Rules: phone or ID number + password. Failed logins slow the guesser, not the owner (issue 16.11,
+ASVS 5.0 V6.1.1): 5 failures of one account from one source (an IPv4 address or an IPv6 /64) delay that
+source for 15 minutes, each further delay in a row twice as long (at most a day), until a success from
+there; 10 failures of the account from all sources together delay every source except those the owner
+has logged in from in the last 90 days (all configurable, LoginPolicy). A login that names no account is
+counted and delayed exactly the same way, under a keyed hash of what was typed, and every refusal says
+the same thing: nothing tells an unknown account from a locked or a real one (T-AUTH-02).
+Idle sessions end after 30 minutes and every session after 12 hours; a session is a database row, so
 logout, a password change or disabling the account ends every copy of the cookie. A new password follows
 the configured PasswordPolicy (portal/domain/passwords.py: length, classes, no personal data, none of the
 last N, a change forced once it is older than the maximum age).
@@ -11,6 +16,8 @@ last N, a change forced once it is older than the maximum age).
 from __future__ import annotations
 
 import hashlib
+import hmac
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,13 +26,14 @@ from zoneinfo import ZoneInfo
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain import passwords
 from portal.domain.errors import DomainError, ValidationFailed
 from portal.domain.identity import IdentityError, normalize_mobile, normalize_resident_id
 from portal.domain.passwords import PasswordPolicy
-from portal.models import AuthSession, PasswordHistory, User
+from portal.models import AuthSession, LoginThrottle, PasswordHistory, User
 from portal.services import audit
 from portal.services.actors import Actor
 
@@ -38,14 +46,21 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Verifying against a throwaway hash when the login is unknown keeps timing the same (no enumeration).
 _DUMMY_HASH = _hasher.hash("not-a-real-password-Aa1!")
 MAX_LOCKOUT = timedelta(hours=24)
+# "In a row" ends after a day without a failure: counts and growing delays start again from the first.
+QUIET_RESET = timedelta(hours=24)
+EVERY_SOURCE = "*"
+GENERIC_REFUSAL = "账号或密码不正确"
 
 
 @dataclass(frozen=True)
 class LoginPolicy:
-    attempts: int = 5
-    lockout: timedelta = timedelta(minutes=15)
+    attempts: int = 5  # failures of one account from one source before that source is delayed
+    lockout: timedelta = timedelta(minutes=15)  # the first delay; each further one in a row doubles
     idle: timedelta = timedelta(minutes=30)
     absolute: timedelta = timedelta(hours=12)
+    account_attempts: int = 10  # failures of one account from all sources before unknown sources wait
+    known_source: timedelta = timedelta(days=90)  # a source the owner logged in from stays theirs this long
+    key: bytes = b""  # keys the hash of a login that names no account (the app's secret key)
 
 
 class LoginFailed(DomainError):
@@ -90,6 +105,71 @@ def find_user_by_login(session: Session, login: str) -> User | None:
     return session.scalars(select(User).where(getattr(User, column) == value)).first()
 
 
+def login_source(ip: str) -> str:
+    """Where a login comes from, as throttles count it: an IPv4 address, or the /64 of an IPv6 address
+    (one subscriber's whole allocation; counting single IPv6 addresses would give an attacker 2⁶⁴ tries)."""
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return "unknown"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+def _account_key(login: str, user: User | None, policy: LoginPolicy) -> str:
+    if user is not None:
+        return f"user:{user.id}"
+    key = _login_key(login)
+    typed = key[1] if key is not None else login.strip().upper()
+    # Keyed: the table then holds no ID number or phone that someone merely typed, in reversible form.
+    return "login:" + hmac.new(policy.key, typed.encode(), hashlib.sha256).hexdigest()
+
+
+def _throttle(session: Session, account: str, source: str) -> LoginThrottle:
+    """The row for (account, source), created if missing and locked for this transaction (PostgreSQL
+    FOR UPDATE; SQLite's BEGIN IMMEDIATE already serialises), so concurrent guesses are counted one by one
+    and none slips past a delay that another has just begun."""
+    stmt = (
+        select(LoginThrottle)
+        .where(LoginThrottle.account == account, LoginThrottle.source == source)
+        .with_for_update()
+    )
+    row = session.scalars(stmt).first()
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(LoginThrottle(account=account, source=source, failures=0, lockouts=0))
+        except IntegrityError:
+            pass  # another login created it first
+        row = session.scalars(stmt.execution_options(populate_existing=True)).one()
+    return row
+
+
+def _count_failure(row: LoginThrottle, now: datetime, threshold: int, policy: LoginPolicy) -> None:
+    """One more failure; at `threshold` a delay begins, twice as long as the one before it in a row."""
+    if row.last_failure_at is not None and now - row.last_failure_at > QUIET_RESET:
+        row.failures, row.lockouts = 0, 0
+    row.failures += 1
+    row.last_failure_at = now
+    if row.failures >= threshold:
+        row.lockouts += 1
+        row.locked_until = now + min(policy.lockout * 2 ** (row.lockouts - 1), MAX_LOCKOUT)
+        row.failures = 0
+
+
+def _until_text(until: datetime, now: datetime) -> str:
+    local, today_ = until.astimezone(SHANGHAI), now.astimezone(SHANGHAI).date()
+    return f"{local:%H:%M}" if local.date() == today_ else f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def delay_message(until: datetime, now: datetime) -> str:
+    """The one refusal while a delay runs: the same words for an unknown, a real and a locked account."""
+    return f"登录失败次数过多，已锁定至{_until_text(until, now)}，请稍后再试"
+
+
 def authenticate(
     session: Session,
     login: str,
@@ -100,23 +180,13 @@ def authenticate(
     ip: str = "",
     request_id: str = "",
 ) -> User:
-    """The user if the password is right and the account may log in now; otherwise LoginFailed, with the
-    failed attempt counted, the lockout grown and the attempt audited (the caller keeps them)."""
-    generic = "账号或密码不正确"
+    """The account for this login and password, or LoginFailed with a message that is the same for an
+    unknown account, a wrong password and (while it runs) a delay. Every attempt is audited."""
     user = find_user_by_login(session, login)
-    if user is None:
-        _verify(_DUMMY_HASH, password)
-        audit.record(
-            session,
-            Actor(0, "", ip=ip, request_id=request_id),
-            "login",
-            now,
-            object_type="user",
-            outcome="denied",
-            detail={"code": "unknown_login"},
-        )
-        raise LoginFailed(generic)
-    actor = Actor(user.id, user.name, ip=ip, request_id=request_id)
+    account = _account_key(login, user, policy)
+    here = _throttle(session, account, login_source(ip))
+    everywhere = _throttle(session, account, EVERY_SOURCE)
+    actor = Actor(user.id if user else 0, user.name if user else "", ip=ip, request_id=request_id)
 
     def refuse(code: str, message: str) -> LoginFailed:
         audit.record(
@@ -125,36 +195,54 @@ def authenticate(
             "login",
             now,
             object_type="user",
-            object_id=user.id,
+            object_id=user.id if user else None,
             outcome="denied",
             detail={"code": code},
         )
         return LoginFailed(message, code=code)
 
-    def locked_message() -> str:
-        assert user.locked_until is not None
-        until = user.locked_until.astimezone(SHANGHAI).strftime("%H:%M")
-        return f"连续{policy.attempts}次密码错误，账号已锁定至{until}，请稍后再试"
+    # The owner's own source is spared the account-wide delay: a guesser elsewhere cannot lock them out.
+    known = here.last_success_at is not None and now - here.last_success_at <= policy.known_source
 
-    if user.locked_until and user.locked_until > now:
-        raise refuse("locked", locked_message())
-    if not _verify(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= policy.attempts:
-            # Temporary and growing (15, 30, 60 … minutes, at most a day): guessing stays slow, and an
-            # attacker cannot lock a reviewer out for good (ASVS 5.0 V6.1.1).
-            user.lockouts += 1
-            user.locked_until = now + min(policy.lockout * 2 ** (user.lockouts - 1), MAX_LOCKOUT)
-            user.failed_logins = 0
-            raise refuse("locked", locked_message())
-        raise refuse("bad_password", generic)
+    def delay() -> datetime | None:
+        running = [
+            until
+            for until in (here.locked_until, None if known else everywhere.locked_until)
+            if until is not None and until > now
+        ]
+        return max(running, default=None)
+
+    if (until := delay()) is not None:
+        raise refuse("throttled", delay_message(until, now))  # the password is not even checked
+    if not _verify(user.password_hash if user else _DUMMY_HASH, password) or user is None:
+        _count_failure(here, now, policy.attempts, policy)
+        _count_failure(everywhere, now, policy.account_attempts, policy)
+        if (until := delay()) is not None:
+            raise refuse("locked", delay_message(until, now))
+        raise refuse("unknown_login" if user is None else "bad_password", GENERIC_REFUSAL)
     if not user.is_active:
         raise refuse("disabled", "账号已停用，请联系所在单位管理员")
-    user.failed_logins = 0
-    user.lockouts = 0
-    user.locked_until = None
+    here.failures, here.lockouts, here.locked_until = 0, 0, None
+    here.last_success_at = now
     audit.record(session, actor, "login", now, object_type="user", object_id=user.id)
     return user
+
+
+def sweep_throttles(session: Session, now: datetime, policy: LoginPolicy) -> int:
+    """Forget throttles with nothing left to remember: no delay running, no failure for a day, and no
+    success within the known-source period (run by `flask sweep`)."""
+    quiet = now - QUIET_RESET
+    result = session.execute(
+        delete(LoginThrottle).where(
+            or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
+            or_(LoginThrottle.last_failure_at.is_(None), LoginThrottle.last_failure_at < quiet),
+            or_(
+                LoginThrottle.last_success_at.is_(None),
+                LoginThrottle.last_success_at < now - policy.known_source,
+            ),
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _digest(token: str) -> str:

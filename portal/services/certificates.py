@@ -2,14 +2,21 @@
 public verification a QR code leads to (each lookup logged for the holder), revocation and the integrity
 record it creates (INT-01..03: 3 years by default), and the bureau's lists, 批复 and exports.
 
+The public check (issue 16.13): the QR carries a random 192-bit code stored with the certificate, so a
+guessed number finds nothing; the number + name form confirms a certificate whose holder's name matches.
+Either way the answer holds only what the certificate itself shows (holder, series, specialty, level,
+number, date, authority) and whether it is still valid — never why it was revoked, nor anything else
+about the person. The web layer rate-limits both per address.
+
 Numbers are taken by an atomic increment inside the certifying transaction, so a rolled-back
 certification gives its number back and two concurrent ones serialise on the sequence row.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
+import secrets
+import unicodedata
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -86,13 +93,18 @@ def check_pattern(pattern: str) -> str:
     return pattern
 
 
-def verification_code(number: str, secret: str) -> str:
-    """The short key printed in the QR link: without it a number alone reveals nothing to a guesser."""
-    return hmac.new(secret.encode(), number.encode(), hashlib.sha256).hexdigest()[:10]
+CODE_BYTES = 24  # 192 random bits, 32 URL-safe characters
+
+
+def new_verification_code() -> str:
+    """The key the certificate's QR carries: random, so neither the number nor any secret gives it away."""
+    return secrets.token_urlsafe(CODE_BYTES)
 
 
 @dataclass(frozen=True)
 class Verification:
+    """What the public check answers: only what is printed on the certificate, and its state."""
+
     status: str  # valid | revoked | unknown
     number: str
     masked_name: str = ""
@@ -101,11 +113,17 @@ class Verification:
     level: str = ""
     certified_on: date | None = None
     authority: str = ""
-    revoked_reason: str = ""
 
 
 def _mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
+
+
+def _same_name(typed: str, holder: str) -> bool:
+    def canonical(value: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", value).split())
+
+    return bool(typed.strip()) and hmac.compare_digest(canonical(typed).encode(), canonical(holder).encode())
 
 
 def verify(
@@ -113,18 +131,19 @@ def verify(
     number: str,
     now: datetime,
     *,
-    secret: str,
     code: str = "",
     name: str = "",
     via: str = "form",
     ip: str = "",
 ) -> Verification:
-    """Public check of a certificate: by the QR's code, or by number and the holder's full name."""
+    """Public check of a certificate: by the QR's code, or by number and the holder's full name. A wrong
+    code or name reads exactly like a number that does not exist; each lookup is logged for the holder."""
     number = number.strip().upper()[:40]
     application = session.scalars(select(Application).where(Application.certificate_no == number)).first()
+    stored = application.certificate_code if application is not None else None
     matches = application is not None and (
-        (code and hmac.compare_digest(code, verification_code(number, secret)))
-        or (name and name.strip() == application.applicant.name)
+        (bool(code) and stored is not None and hmac.compare_digest(code.encode(), stored.encode()))
+        or (bool(name) and _same_name(name, application.applicant.name))
     )
     session.add(
         CertificateLookup(
@@ -149,7 +168,6 @@ def verify(
         application.level,
         application.certified_at.astimezone(SHANGHAI).date(),
         application.bureau.name,
-        application.certificate_revoked_reason,
     )
 
 

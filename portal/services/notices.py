@@ -8,7 +8,9 @@ applications under its review; their status does not change, but the leader cann
 the notice runs or an objection about them is open.
 
 Rules: at least 5 working days counted on the working-day calendar (003 五(一), 004 二(七), PUB-01/02);
-only masked personal data in public (PUB-07); objections resolved in writing before a result (PUB-07);
+only masked personal data in public (PUB-07), and only for the period plus the days its bureau's policy
+profile gives (`workflow.notice_public_days`, else PUBLIC_DAYS_AFTER): after that the public page says only
+that the notice has ended (issue 16.15, T-PRIV-02); objections resolved in writing before a result (PUB-07);
 an upheld objection ends the application with its handling as the reason.
 Transitions caused: unit_approved → in_notice (START_NOTICE), in_notice → notice_passed (CLOSE_NOTICE),
 in_notice → rejected (REJECT, objection upheld).
@@ -44,10 +46,14 @@ from portal.services import audit, transitions, uploads
 from portal.services.actors import SYSTEM, Actor
 from portal.services.atomic import atomic
 from portal.services.calendar import start_counts, today, work_calendar
+from portal.services.policies import effective_profile
 from portal.services.scope import get_application, visible_applications
 from portal.storage import Storage
 
 NOTICE_DAYS = 5
+# Calendar days after its last day that a notice's page still shows who was in it, for a bureau whose
+# policy profile does not say (every profile in portal/policies does, unconfirmed: no notice states it).
+PUBLIC_DAYS_AFTER = 7
 OBJECTIONS_PER_IP_PER_DAY = 5
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
@@ -315,6 +321,21 @@ def is_running(notice: Notice, now: datetime) -> bool:
 def has_ended(notice: Notice, now: datetime) -> bool:
     """Whether the notice was published and its last day is past."""
     return notice.state is not NoticeStatus.DRAFT and today(now) > notice.last_day
+
+
+def public_days_after(session: Session, notice: Notice) -> int:
+    """How many calendar days after the last day the notice's contents stay public (policy data)."""
+    profile = effective_profile(session, notice.org)
+    rule = profile.workflow.notice_public_days if profile is not None else None
+    return rule.value if rule is not None else PUBLIC_DAYS_AFTER
+
+
+def is_public(session: Session, notice: Notice, now: datetime) -> bool:
+    """Whether the public page may show who is in the notice: a published notice, up to and including
+    `public_days_after` days after its last day. After that the page says only that it has ended."""
+    if notice.state is NoticeStatus.DRAFT:
+        return False
+    return today(now) <= notice.last_day + timedelta(days=public_days_after(session, notice))
 
 
 def file_objection(

@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import filemodes
 from portal.documents import packages as documents
 from portal.documents.notice_sheet import notice_result_pdf
 from portal.domain import corrections as correction_rules
@@ -634,9 +635,10 @@ def start_batch(
     if not ids:
         raise NotFound("找不到所选的申报，或您无权查看")
     assert actor.org_id is not None
-    workdir.mkdir(parents=True, exist_ok=True)
+    filemodes.private_dir(workdir)
     sweep_batches(workdir, now)
     job = BatchJob(secrets.token_hex(16), actor.user_id, actor.org_id, ids, now.isoformat())
+    filemodes.create_private(zip_path(workdir, job.token))  # every scan of up to 500 people: owner-only
     with zipfile.ZipFile(zip_path(workdir, job.token), "w"):
         pass  # an empty archive each step appends to
     _save(workdir, job)

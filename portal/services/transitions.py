@@ -25,7 +25,7 @@ from portal.models import Application, Membership, ReviewStep, StaffRole
 from portal.models.reviews import REVIEW_ACTIONS, SIGNING_ACTIONS
 from portal.services import audit, notifications, staff
 from portal.services.actors import Actor
-from portal.services.certificates import issue_certificate_number
+from portal.services.certificates import issue_certificate_number, new_verification_code
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,7 @@ def apply(
         values["submitted_at"] = now
     if action is Action.CERTIFY:
         values["certificate_no"] = issue_certificate_number(session, application.bureau_id, now)
+        values["certificate_code"] = new_verification_code()
         values["certified_at"] = now
     if submission is not None:
         values.update(submission.columns())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, redirect, request, url_for
+from flask import Flask, Response, request, url_for
 from flask_login import current_user
 
 from portal.config import password_policy as _password_policy
@@ -17,8 +17,10 @@ from portal.services.auth import LoginPolicy, load_session, must_change_password
 from portal.services.notifications import unread_count
 from portal.web.compression import register_compression
 from portal.web.context import SessionUser, current_membership, memberships, now, stand_ins
+from portal.web.converters import register_converters
 from portal.web.errors import register_error_handlers
-from portal.web.htmx import hx_redirect, is_htmx
+from portal.web.htmx import hx_redirect, is_htmx, redirect_to
+from portal.web.redirects import login_next
 from portal.web.security import register_security
 from portal.web.unit_of_work import register_unit_of_work
 
@@ -33,6 +35,9 @@ def login_policy(app: Flask) -> LoginPolicy:
         lockout=timedelta(minutes=app.config["PORTAL_LOCKOUT_MINUTES"]),
         idle=timedelta(minutes=app.config["PORTAL_IDLE_MINUTES"]),
         absolute=timedelta(hours=app.config["PORTAL_ABSOLUTE_HOURS"]),
+        account_attempts=app.config["PORTAL_LOCKOUT_ACCOUNT_ATTEMPTS"],
+        known_source=timedelta(days=app.config["PORTAL_KNOWN_SOURCE_DAYS"]),
+        key=str(app.config["SECRET_KEY"]).encode(),
     )
 
 
@@ -75,10 +80,11 @@ def _setup_login(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def _unauthorized() -> Response:
-        target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+        # next= carries this page's path (and query) only, capped in length, and only for a GET.
+        target = url_for("auth.login", next=login_next() if request.method == "GET" else None)
         if is_htmx():
             return hx_redirect(target)
-        return redirect(target)  # type: ignore[return-value]
+        return redirect_to(target)
 
     @app.before_request
     def _force_password_change() -> Response | None:
@@ -91,7 +97,7 @@ def _setup_login(app: Flask) -> None:
         if request.endpoint in {"auth.change_password", "auth.logout", "static"}:
             return None
         target = url_for("auth.change_password")
-        return hx_redirect(target) if is_htmx() else redirect(target)  # type: ignore[return-value]
+        return hx_redirect(target) if is_htmx() else redirect_to(target)
 
 
 def _register_macros(app: Flask) -> None:
@@ -123,6 +129,7 @@ def register_web(app: Flask) -> None:
 
     password_policy(app)  # fail at start on a bad PORTAL_PASSWORD_* setting, naming it
     register_unit_of_work(app)  # first: its after_request hook runs after every other one
+    register_converters(app)  # before the blueprints: a rule resolves its converters when it is added
     _setup_login(app)
     register_security(app)
     register_compression(app)

@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import Response, current_app, make_response, request
 
+from portal.web.redirects import local_target
+
 
 def is_htmx() -> bool:
     return (
@@ -60,10 +62,19 @@ def hx_trigger(response: Response, *events: str) -> Response:
     return response
 
 
+def _on_site(url: str) -> str:
+    """Every redirect's last gate (portal/web/redirects.py): a path on this site, else the home page."""
+    target = local_target(url)
+    if target is None:
+        current_app.logger.warning("redirect to an off-site or malformed target refused: %r", url[:200])
+        return "/"
+    return target
+
+
 def hx_redirect(url: str) -> Response:
     """Navigate an htmx call: 200 with HX-Redirect (a 302 would be followed and swapped into the target)."""
     response = make_response("", 200)
-    response.headers["HX-Redirect"] = url
+    response.headers["HX-Redirect"] = _on_site(url)
     return response
 
 
@@ -72,7 +83,14 @@ def see_other(url: str) -> Response:
     if is_htmx():
         return hx_redirect(url)
     response = make_response("", 303)
-    response.headers["Location"] = url
+    response.headers["Location"] = _on_site(url)
+    return response
+
+
+def redirect_to(url: str) -> Response:
+    """A plain 302 for a GET (a page that sends the browser elsewhere), through the same gate."""
+    response = make_response("", 302)
+    response.headers["Location"] = _on_site(url)
     return response
 
 

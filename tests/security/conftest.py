@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from portal.documents.scans import Part
 from portal.domain.workflow import Status
+from portal.extensions import limiter
 from portal.models import (
     AccountTransfer,
     Application,
@@ -238,6 +239,17 @@ def make_tenant(
         staff_change,
         applicants=[at_bureau.applicant, draft.applicant, certified.applicant],
     )
+
+
+@pytest.fixture
+def tight_limit(app: Flask) -> Iterator[None]:
+    """The per-address limit (login, objections, certificate checks) at 3 a minute, counts reset."""
+    previous = app.config["PORTAL_LOGIN_RATE_LIMIT"]
+    app.config["PORTAL_LOGIN_RATE_LIMIT"] = "3 per minute"
+    limiter.reset()
+    yield
+    app.config["PORTAL_LOGIN_RATE_LIMIT"] = previous
+    limiter.reset()
 
 
 @pytest.fixture

@@ -80,7 +80,7 @@ def remove_calendar_day(day: str) -> Response:
     return see_other(url_for("admin.show_calendar", year=parsed.year))
 
 
-@bp.post("/calendar/years/<int:year>/confirm")
+@bp.post("/calendar/years/<int(min=2000, max=2100):year>/confirm")  # as _year() accepts
 @admin_required
 def confirm_calendar_year(year: int) -> Response:
     try:

@@ -20,7 +20,6 @@ from portal.services.progress import route_view
 from portal.services.scope import get_application
 from portal.web import notice_documents
 from portal.web.applicant import bp
-from portal.web.certificates.views import verify_key
 from portal.web.context import current_account, current_actor, now
 from portal.web.dossier import notice_closed
 from portal.web.downloads import send_bytes
@@ -294,7 +293,7 @@ def download_certificate(application_id: int) -> Response:
         verify_url=url_for(
             "public.verify_certificate",
             number=number,
-            code=certificates.verification_code(number, verify_key()),
+            code=application.certificate_code,
             _external=True,
         ),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, g, redirect, request, session, url_for
+from flask import Response, current_app, flash, g, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.domain import passwords
@@ -12,30 +12,25 @@ from portal.models import OrgKind, StaffRole
 from portal.services import auth
 from portal.web import context
 from portal.web.auth import bp
-from portal.web.htmx import render_page, see_other
+from portal.web.htmx import redirect_to, render_page, see_other
+from portal.web.redirects import safe_target
 from portal.web.unit_of_work import keep
-
-
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 @bp.get("/")
 def home() -> Response:
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.login"))  # type: ignore[return-value]
+        return redirect_to(url_for("auth.login"))
     membership = context.current_membership()
     if membership is not None:
         if membership.role == StaffRole.ADMIN.value and membership.org.kind == OrgKind.BUREAU.value:
-            return redirect(url_for("admin.list_organisations"))  # type: ignore[return-value]
+            return redirect_to(url_for("admin.list_organisations"))
         if membership.role == StaffRole.ADMIN.value:  # an enterprise's or a department's admin: its staff
-            return redirect(url_for("admin.show_organisation", org_id=membership.org_id))  # type: ignore[return-value]
+            return redirect_to(url_for("admin.show_organisation", org_id=membership.org_id))
         if membership.org.kind == OrgKind.ENTERPRISE.value and membership.role == StaffRole.HANDLER.value:
-            return redirect(url_for("enterprise.list_applicants"))  # type: ignore[return-value]
-        return redirect(url_for("review.show_queue"))  # type: ignore[return-value]
-    return redirect(url_for("applicant.list_applications"))  # type: ignore[return-value]
+            return redirect_to(url_for("enterprise.list_applicants"))
+        return redirect_to(url_for("review.show_queue"))
+    return redirect_to(url_for("applicant.list_applications"))
 
 
 def login_rate_limit() -> str:
@@ -51,6 +46,8 @@ def login() -> Response:
     error = ""
     login_value = ""
     failed_attempt = False
+    # Where to go after logging in: only ever a page of this site (portal/web/redirects.py).
+    next_target = safe_target(request.args.get("next"), "") or None
     if request.method == "POST":
         login_value = request.form.get("login", "").strip()
         password = request.form.get("password", "")
@@ -74,12 +71,16 @@ def login() -> Response:
                 token = auth.start_session(db.session, user, context.now(), ip=request.remote_addr or "")
                 session.clear()  # a fresh session at login: nothing carried over from before
                 login_user(context.SessionUser(user, token))
-                target = _safe_next(request.args.get("next")) or url_for("auth.home")
+                target = next_target or url_for("auth.home")
                 if auth.must_change_password(user, context.now(), password_policy(current_app)):
                     target = url_for("auth.change_password")
                 return see_other(target)
     response = render_page(
-        "pages/auth/login.html", status=422 if error else 200, error=error, login_value=login_value
+        "pages/auth/login.html",
+        status=422 if error else 200,
+        error=error,
+        login_value=login_value,
+        next_target=next_target,
     )
     # A failed attempt is refused, but its count (the lockout) and its audit event are kept.
     return keep(response) if failed_attempt else response

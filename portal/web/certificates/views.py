@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, current_app, flash, request, url_for
+from flask import Response, flash, request, url_for
 
 from portal.documents.certificates import approval_pdf, certificates_xlsx
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
@@ -19,10 +19,6 @@ from portal.web.downloads import send_bytes, send_temporary_file
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 from portal.web.unit_of_work import discard
-
-
-def verify_key() -> str:
-    return str(current_app.config.get("PORTAL_VERIFY_KEY") or current_app.config["SECRET_KEY"])
 
 
 def _day(name: str) -> date | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, url_for
 from flask_login import login_required
 
 from portal.extensions import db
@@ -10,6 +10,7 @@ from portal.services import notifications as service
 from portal.web.context import current_actor, now
 from portal.web.htmx import render_page, see_other
 from portal.web.inbox import bp
+from portal.web.redirects import safe_target
 
 
 @bp.get("")
@@ -23,12 +24,7 @@ def show_inbox() -> Response:
 def open_notification(notification_id: int) -> Response:
     """Reading is a POST (it changes the read state); then on to what the message is about."""
     notification = service.open_notification(db.session, current_actor(), notification_id, now())
-    link = (
-        notification.link
-        if notification.link.startswith("/") and not notification.link.startswith("//")
-        else "/"
-    )
-    return see_other(link)
+    return see_other(safe_target(notification.link, url_for("inbox.show_inbox")))
 
 
 @bp.post("/read-all")

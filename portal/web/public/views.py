@@ -8,13 +8,13 @@ from portal.domain.errors import DomainError, ValidationFailed
 from portal.extensions import db, limiter
 from portal.services import certificates
 from portal.services import notices as service
-from portal.web.certificates.views import verify_key
 from portal.web.context import now
 from portal.web.forms import form_input
 from portal.web.htmx import render_page, see_other
 from portal.web.notice_documents import qr_svg
 from portal.web.public import bp
 from portal.web.storage import storage
+from portal.web.unit_of_work import keep
 
 
 def _page(
@@ -28,6 +28,20 @@ def _page(
 ) -> Response:
     notice = service.public_notice(db.session, token)
     service.close_if_due(db.session, notice, now())
+    if not service.is_public(db.session, notice, now()):
+        # Past the period and the days after it: only that it has ended (no names, IDs or summaries).
+        # keep(): a notice closed by this visit stays closed although the answer is a 410.
+        return keep(
+            render_page(
+                "pages/public/show_notice.html",
+                fragment=fragment,
+                status=410,
+                notice=notice,
+                ended=True,
+                unit=notice.org.name,
+                period=service.period_text(notice),
+            )
+        )
     header, rows = service.sheet(notice)
     entries = [e for e in notice.entries if e.outcome != "removed"]
     return render_page(
@@ -43,6 +57,7 @@ def _page(
         message=message,
         clock=service.notice_clock(db.session, notice, now()),
         running=service.is_running(notice, now()),
+        ended=False,
     )
 
 
@@ -50,6 +65,7 @@ def _page(
 def show_notice(token: str) -> Response:
     response = _page(token)
     response.headers["Referrer-Policy"] = "no-referrer"  # the token is the notice's only key
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"  # names belong on the notice, not in search
     return response
 
 
@@ -88,16 +104,30 @@ def notice_qr(token: str) -> Response:
     return qr_svg(url_for("public.show_notice", token=token, _external=True))
 
 
+def _public_rate_limit() -> str:
+    """Per address, like the login (PORTAL_LOGIN_RATE_LIMIT): guessing numbers, codes or names is slow."""
+    return str(current_app.config["PORTAL_LOGIN_RATE_LIMIT"])
+
+
+# One budget for both ways of checking, so switching between them gains a guesser nothing; opening the
+# empty form asks nothing and costs nothing.
+_certificate_checks = limiter.shared_limit(
+    _public_rate_limit,
+    scope="certificate-check",
+    exempt_when=lambda: not request.view_args and not request.args,
+)
+
+
 @bp.get("/certificates/<number>/<code>")
+@_certificate_checks
 def verify_certificate(number: str, code: str) -> Response:
     """Where the certificate's QR code leads: confirms it, says it was revoked, or that it does not exist."""
-    result = certificates.verify(
-        db.session, number, now(), secret=verify_key(), code=code, via="qr", ip=request.remote_addr or ""
-    )
+    result = certificates.verify(db.session, number, now(), code=code, via="qr", ip=request.remote_addr or "")
     return render_page("pages/public/verify_certificate.html", result=result, asked=True, form={})
 
 
 @bp.get("/certificates")
+@_certificate_checks
 def check_certificate() -> Response:
     """Checking by hand: the certificate number and the holder's full name."""
     number, name = request.args.get("number", "").strip(), request.args.get("name", "").strip()
@@ -113,6 +143,6 @@ def check_certificate() -> Response:
             error="请同时填写证书编号和持证人姓名",
         )
     result = certificates.verify(
-        db.session, number, now(), secret=verify_key(), name=name, via="form", ip=request.remote_addr or ""
+        db.session, number, now(), name=name, via="form", ip=request.remote_addr or ""
     )
     return render_page("pages/public/verify_certificate.html", result=result, asked=True, form=request.args)

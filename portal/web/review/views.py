@@ -24,6 +24,7 @@ from portal.web.forms import id_list, version_field
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_target, hx_trigger, not_modified, render_page, see_other, wants_fragment
 from portal.web.notice_documents import result_pdf_response
+from portal.web.redirects import safe_target
 from portal.web.review import bp
 from portal.web.unit_of_work import discard
 
@@ -194,9 +195,7 @@ def bulk_act() -> Response:
 
 
 def _safe_back(value: str | None) -> str:
-    if value and value.startswith("/") and not value.startswith("//"):
-        return value
-    return url_for("review.show_queue")
+    return safe_target(value, url_for("review.show_queue"))
 
 
 @bp.get("/applications/<int:application_id>/notice-result.pdf")
