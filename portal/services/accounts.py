@@ -131,7 +131,9 @@ def _identity_columns(checked: CheckedApplicant) -> dict[str, str]:
 
 def create_applicant(session: Session, actor: Actor, draft: ApplicantDraft, now: datetime) -> NewAccount:
     """An applicant account held by the actor's enterprise, with a first password that must be changed.
-    Refused (ApplicantInvalid, a message per field) on any bad field or an identity already registered."""
+    Refused (ApplicantInvalid, a message per field) on any bad field or an identity already registered.
+    A resident ID whose address code no GB/T 2260 list holds is opened only when HR confirm it from the
+    physical card with a reason (audited as ``confirm_unknown_region``)."""
     result = check_applicant_input(session, actor, draft, now)
     if result.problems:
         raise ApplicantInvalid(result)
@@ -155,6 +157,19 @@ def create_applicant(session: Session, actor: Actor, draft: ApplicantDraft, now:
         object_id=account.user.id,
         detail={"document_type": values["document_type"]},
     )
+    if result.checked.region_reason:
+        # GB 11643: the address code is a GB/T 2260 code; this one is in no list the portal holds, and
+        # the HR clerk vouches for it from the card. Who, when and what they saw stay on the record.
+        audit.record(
+            session,
+            actor,
+            "confirm_unknown_region",
+            now,
+            object_type="user",
+            object_id=account.user.id,
+            reason=result.checked.region_reason,
+            detail={"region_code": values["id_number"][:6]},
+        )
     return account
 
 
