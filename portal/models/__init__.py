@@ -13,6 +13,7 @@ from portal.models.organisations import Organisation, OrgKind, Ownership
 from portal.models.paper import PaperFollowup, PaperItem
 from portal.models.policies import AuthorityContact, PolicyWindow
 from portal.models.reviews import Correction, CorrectionItem, Notification, StandIn
+from portal.models.submissions import FormSubmission
 from portal.models.users import AuthSession, Membership, PasswordHistory, StaffRole, User
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Correction",
     "CorrectionItem",
     "Endorsement",
+    "FormSubmission",
     "ImportBatch",
     "IntegrityRecord",
     "Material",

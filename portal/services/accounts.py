@@ -14,6 +14,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain.accounts import (
@@ -273,6 +274,7 @@ def request_transfer(session: Session, actor: Actor, draft: ApplicantDraft, now:
             draft.id_number,
             nationality=draft.nationality or "XXX",
             today=local_date(now),
+            region_confirmed=True,  # finds an existing account: its number was checked when it was opened
         )
     except (IdentityError, ValueError) as problem:
         raise ValidationFailed({"id_number": str(problem)}) from None
@@ -291,8 +293,12 @@ def request_transfer(session: Session, actor: Actor, draft: ApplicantDraft, now:
         requested_by_id=actor.user_id,
         requested_at=now,
     )
-    session.add(transfer)
-    session.flush()
+    try:
+        with session.begin_nested():  # two enterprises asking at once meet the one-open-request index
+            session.add(transfer)
+            session.flush()
+    except IntegrityError:
+        raise ValidationFailed({"id_number": "该账号已有转入申请在办理中，请等待原单位处理"}) from None
     audit.record(
         session,
         actor,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -38,7 +39,7 @@ from portal.models import (
     StaffRole,
     StoredFile,
 )
-from portal.services import audit, transitions, uploads
+from portal.services import audit, locks, submissions, transitions, uploads
 from portal.services.actors import SYSTEM, Actor
 from portal.services.calendar import start_counts, today, work_calendar
 from portal.services.scope import get_application, visible_applications
@@ -63,6 +64,9 @@ class ObjectionInput:
     contact: str = ""
     text: str = ""
     entry_id: str = ""
+    # One per rendered form: a double click or a replay files one objection. A service caller gets a fresh
+    # one; a web form sends the page's (form_input reads "" when it is missing, which is refused).
+    form_token: str = dataclass_field(default_factory=submissions.new_token)
 
 
 def _require_staff(actor: Actor, role: StaffRole | None = None) -> None:
@@ -168,6 +172,8 @@ def draft_notice(
         elif len(value) > limit:
             errors[field] = f"{title}不能超过{limit}字"
     start = _parse_start(data.start_date, today(now), errors)
+    # "In no other draft or running notice" is read and then written: one draft at a time per organisation.
+    locks.hold(session, "notice-draft", actor.org_id)
     ready = {a.id: a for a in ready_for_notice(session, actor)}
     chosen = [ready[i] for i in dict.fromkeys(application_ids) if i in ready]
     if not chosen:
@@ -302,7 +308,9 @@ def file_objection(
     attachment_name: str = "",
     attachment_type: str | None = None,
 ) -> Objection:
-    """Anyone may object during the period (name and contact required); rate-limited per IP."""
+    """Anyone may object during the period (name and contact required); at most
+    OBJECTIONS_PER_IP_PER_DAY per address, counted under a lock; one objection per form token (a replay
+    raises submissions.AlreadySubmitted naming the first)."""
     notice = public_notice(session, token)
     if not is_running(notice, now):
         if today(now) < notice.first_day:
@@ -343,6 +351,11 @@ def file_objection(
             errors["attachment"] = refused.message
     if errors:
         raise ValidationFailed(errors)
+    # The form's one-time token first: a replay of a filed objection is answered as filed, never counted.
+    submission = submissions.claim(session, data.form_token, "file_objection", now)
+    # Count and insert one request at a time per address: concurrent posts all counted the same number
+    # and all inserted (issue 16 item 8).
+    locks.hold(session, "objection-ip", ip)
     since = now - timedelta(days=1)
     recent = (
         session.scalar(
@@ -367,6 +380,7 @@ def file_objection(
     )
     session.add(objection)
     session.flush()
+    submissions.settle(submission, "objection", objection.id)
     audit.record(
         session,
         Actor(0, name, ip=ip),

@@ -33,7 +33,7 @@ from portal.domain.policy import (
 )
 from portal.domain.workdays import UnknownYear
 from portal.models import AuthorityContact, Organisation, OrgKind, PolicyWindow
-from portal.services import audit
+from portal.services import audit, locks
 from portal.services.actors import Actor
 from portal.services.calendar import today, work_calendar
 
@@ -314,6 +314,9 @@ def save_window(
     a missing source or name, unknown authority or level, dates out of order, or an overlap with another
     window of the same authority and level."""
     bureau = _admin_bureau(session, actor)
+    # "No overlap" and "not entered yet" are read, then written: one change at a time per bureau, taken
+    # before the windows are read (issue 16 item 8).
+    locks.hold(session, "policy-windows", bureau.id)
     row = None
     if window_id is not None:  # first: another bureau's window reads as missing, whatever the form says
         row = session.get(PolicyWindow, window_id)

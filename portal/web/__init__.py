@@ -15,6 +15,7 @@ from portal.domain.passwords import PasswordPolicy
 from portal.extensions import db, login_manager
 from portal.services.auth import LoginPolicy, load_session, must_change_password
 from portal.services.notifications import unread_count
+from portal.services.submissions import new_token as new_form_token
 from portal.web.compression import register_compression
 from portal.web.context import SessionUser, current_membership, memberships, now, stand_ins
 from portal.web.errors import register_error_handlers
@@ -159,6 +160,7 @@ def register_web(app: Flask) -> None:
         stand_ins=stand_ins,
         status_words=glossary.status_words,
         term=glossary.term,
+        new_form_token=new_form_token,
     )
     _register_macros(app)
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.workflow import Action, Status
-from portal.models import AuditEvent, Notice, StaffRole
-from portal.services import applications, calendar, notices
+from portal.models import AuditEvent, Notice, Objection, StaffRole
+from portal.services import applications, calendar, notices, submissions
 from portal.services.actors import Actor, actor_for
 from portal.storage.local import LocalStorage
 from tests.conftest import Clock
@@ -202,13 +202,32 @@ def test_objections_are_rate_limited_per_ip(
 ) -> None:
     notice = published(session, world, clock)
     during = at_shanghai(date(2026, 9, 30))
-    data = notices.ObjectionInput("某人", "电话", "内容")
+    def data() -> notices.ObjectionInput:  # a form each time (each rendering carries its own token)
+        return notices.ObjectionInput("某人", "电话", "内容")
+
     for _ in range(notices.OBJECTIONS_PER_IP_PER_DAY):
-        notices.file_objection(session, storage, notice.public_token, data, during, ip="10.9.9.9")
+        notices.file_objection(session, storage, notice.public_token, data(), during, ip="10.9.9.9")
     with pytest.raises(DomainError) as info:
-        notices.file_objection(session, storage, notice.public_token, data, during, ip="10.9.9.9")
+        notices.file_objection(session, storage, notice.public_token, data(), during, ip="10.9.9.9")
     assert info.value.code == "rate_limited"
-    notices.file_objection(session, storage, notice.public_token, data, during, ip="10.9.9.8")
+    notices.file_objection(session, storage, notice.public_token, data(), during, ip="10.9.9.8")
+
+
+def test_the_same_form_twice_files_one_objection_and_is_answered_as_filed(
+    session: Session, world: World, clock: Clock, storage: LocalStorage
+) -> None:
+    notice = published(session, world, clock)
+    during = at_shanghai(date(2026, 9, 30))
+    data = notices.ObjectionInput("某人", "电话", "内容")
+    first = notices.file_objection(session, storage, notice.public_token, data, during, ip="10.9.9.7")
+    with pytest.raises(submissions.AlreadySubmitted) as replay:
+        notices.file_objection(session, storage, notice.public_token, data, during, ip="10.9.9.7")
+    assert replay.value.submission.object_id == first.id
+    assert len(session.scalars(select(Objection).where(Objection.notice_id == notice.id)).all()) == 1
+    without = notices.ObjectionInput("某人", "电话", "内容", form_token="")
+    with pytest.raises(DomainError) as missing:
+        notices.file_objection(session, storage, notice.public_token, without, during, ip="10.9.9.7")
+    assert missing.value.code == "form_token" and "刷新" in missing.value.message
 
 
 def test_the_period_end_passes_everyone_without_an_open_objection(

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, flash, request, url_for
 
 from portal.domain.errors import DomainError, NotFound, ValidationFailed
 from portal.extensions import db, limiter
-from portal.services import certificates
+from portal.services import certificates, submissions
 from portal.services import notices as service
 from portal.web.certificates.views import verify_key
 from portal.web.context import now
@@ -80,12 +80,15 @@ def file_objection(token: str) -> Response:
     except NotFound:
         db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
         raise
+    except submissions.AlreadySubmitted:
+        db.session.rollback()  # a double click or a replay: the first one was filed, answer as it did
     except DomainError as refused:
         db.session.rollback()
         return _page(
             token, form=request.form.to_dict(), status=422, message=refused.message, fragment="objection"
         )
-    db.session.commit()
+    else:
+        db.session.commit()
     flash("您的异议已提交，单位将核查处理。感谢您的监督。", "success")
     return see_other(url_for("public.show_notice", token=token))
 
