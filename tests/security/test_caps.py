@@ -142,7 +142,12 @@ def test_two_overlapping_windows_entered_at_once_store_one(instance: Flask) -> N
         }
         for n in (1, 2)
     ]
-    race([lambda c=c, f=f: c.post("/admin/policy/windows", data=f) for c, f in zip(clients, forms, strict=True)])
+    race(
+        [
+            lambda c=c, f=f: c.post("/admin/policy/windows", data=f)
+            for c, f in zip(clients, forms, strict=True)
+        ]
+    )
     with instance.app_context():
         rows = db.session.scalars(select(PolicyWindow).where(PolicyWindow.opens >= NOW.date())).all()
     assert len(rows) == 1
