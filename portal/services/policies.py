@@ -190,16 +190,73 @@ def _dated(profile: PolicyProfile, years: tuple[int, ...]) -> list[Window]:
     return sorted(out, key=lambda w: (w.opens or date.max, w.authority, w.batch_id))
 
 
+@dataclass(frozen=True)
+class WindowsOn:
+    """The windows open on a day and those still to open, as every page names them (issue 17.6)."""
+
+    open: tuple[Window, ...]  # the current one first
+    upcoming: tuple[Window, ...]  # by opening day
+
+    @property
+    def current(self) -> Window | None:
+        """The window an application submitted today goes into: where windows overlap, the one opened
+        last (a supplementary batch opened inside a longer one is the batch now being run), then the one
+        closing first."""
+        return self.open[0] if self.open else None
+
+    @property
+    def next(self) -> Window | None:
+        """The first window opening after the day (None: nothing published yet)."""
+        return self.upcoming[0] if self.upcoming else None
+
+
+def windows_on(
+    profile: PolicyProfile,
+    day: date,
+    *,
+    level: str | None = None,
+    authority: str | None = None,
+    pathway: str | None = None,
+    specialty: str | None = None,
+) -> WindowsOn:
+    """The one answer to "which window is open now, and which is next" for a profile (with its admin's
+    windows: pass :func:`effective_profile`). ``level`` None: every level (home pages); ``authority`` an
+    unknown code or None: every authority. A window closed early is one whose closing day the admin moved
+    forward: after that day it is neither open nor next. Windows of last year that run into this one count."""
+    code = authority if authority and any(a.code == authority for a in profile.authorities) else None
+    seen: set[tuple[str, str, date | None]] = set()
+    dated: list[Window] = []
+    for year in (day.year - 1, day.year, day.year + 1):
+        for lv in (level,) if level else LEVELS:
+            if lv not in LEVELS:
+                continue
+            for w in profile.windows_for(code, lv, year, pathway=pathway, specialty=specialty):
+                key = (w.batch_id, w.authority, w.opens)
+                if w.opens is not None and w.closes is not None and key not in seen:
+                    seen.add(key)
+                    dated.append(w)
+    now_open = sorted(
+        (w for w in dated if w.contains(day)),
+        key=lambda w: (-w.opens.toordinal(), w.closes, w.authority, w.batch_id),  # type: ignore[union-attr]
+    )
+    later = sorted(
+        (w for w in dated if w.opens > day),  # type: ignore[operator]
+        key=lambda w: (w.opens, w.authority, w.batch_id),
+    )
+    return WindowsOn(tuple(now_open), tuple(later))
+
+
 def current_windows(
     session: Session, org: Organisation | None, now: datetime, limit: int = 4
 ) -> list[WindowStatus]:
-    """The open and upcoming windows for ``org``'s bureau (home pages: "距截止还有N天")."""
+    """The open and upcoming windows for ``org``'s bureau (home pages: "距截止还有N天"): the open ones
+    first, the current one at the top, then the next ones (:func:`windows_on`)."""
     profile = effective_profile(session, bureau_of(org))
     if profile is None:
         return []
     day = today(now)
-    windows = [w for w in _dated(profile, (day.year, day.year + 1)) if w.closes and w.closes >= day]
-    return [_status(session, profile, w, day, {}) for w in windows[:limit]]
+    found = windows_on(profile, day)
+    return [_status(session, profile, w, day, {}) for w in (*found.open, *found.upcoming)[:limit]]
 
 
 # --- the bureau admin's screens --------------------------------------------------------------------------
