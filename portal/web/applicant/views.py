@@ -293,7 +293,7 @@ def download_certificate(application_id: int) -> Response:
         level=application.level,
         number=number,
         certified_on=today(application.certified_at),
-        authority=application.bureau.name,
+        authority=certificates.certifying_authority(db.session, application),
         verify_url=url_for(
             "public.verify_certificate",
             number=number,

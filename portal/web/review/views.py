@@ -15,7 +15,7 @@ from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import applications as applications_service
-from portal.services import corrections, eligibility, notices, paper, queues, rosters
+from portal.services import certificates, corrections, eligibility, notices, paper, queues, rosters
 from portal.services.calendar import SHANGHAI
 from portal.services.progress import route_view
 from portal.services.scope import get_application, note_identity_view, sees_full_identity
@@ -96,6 +96,7 @@ def _review_page(
         actions=available_actions(actor, application, as_reviewer=True),
         full_identity=sees_full_identity(actor, application),
         evaluation=eligibility.evaluate(db.session, application, now()),
+        authority=certificates.certifying_authority(db.session, application),
         **notice_context,
         **review_materials_context(actor, application, notice_context),
         timeline=timeline,
