@@ -30,7 +30,12 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_form_submissions')),
         sa.UniqueConstraint('token', name=op.f('uq_form_submissions_token')),
     )
+    # 17.1: the applicant's reason for leaving a returned item as it is.
+    with op.batch_alter_table('correction_items') as batch:
+        batch.add_column(sa.Column('response', sa.String(length=500), server_default='', nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('correction_items') as batch:
+        batch.drop_column('response')
     op.drop_table('form_submissions')

@@ -47,6 +47,8 @@ class CorrectionItem(Base):
     correction_id: Mapped[int] = mapped_column(ForeignKey("corrections.id"), index=True)
     section: Mapped[str] = mapped_column(String(50))
     reason: Mapped[str] = mapped_column(Text)
+    # The applicant's written reason for leaving this item as it is (issue 17.1), given at resubmission.
+    response: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     correction: Mapped[Correction] = relationship(back_populates="items")
 

@@ -456,11 +456,14 @@ def act(
     expected_version: int | None = None,
     reason: str = "",
     acknowledgement: str = "",
+    responses: dict[str, str] | None = None,
 ) -> Application:
     """Run one workflow action on an application the actor can see (the view's single entry point).
 
     Submitting is refused outside the window and on eligibility blocks, and needs ``acknowledgement``
-    of the warnings (services.eligibility.guard_submission); the batch and cutoff are fixed then."""
+    of the warnings (services.eligibility.guard_submission); the batch and cutoff are fixed then. A
+    resubmission must answer every returned item: changed, or ``responses[section]`` says why not
+    (services.corrections.check_resubmission)."""
     application = get_application(session, actor, application_id)
     if action in transitions.NOTICE_ACTIONS:
         raise DomainError("公示的发布和结束请在“公示”页面办理", code="use_notice")
@@ -482,6 +485,8 @@ def act(
             refusals["materials"] = materials.gaps_message(gaps)
         if refusals:
             raise ValidationFailed(refusals, "申报表或申报材料尚未完整")
+    if action is Action.RESUBMIT and application.state is Status.RETURNED:
+        corrections.check_resubmission(session, application, responses or {})
     if (
         action is Action.HANDLER_APPROVE
         and application.state is Status.SUBMITTED

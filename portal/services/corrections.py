@@ -162,6 +162,63 @@ def editable_fields(session: Session, application: Application) -> set[str] | No
     return rules.fields_of([item.section for item in correction.items])
 
 
+RESPONSE_MAX = 500
+
+
+def untouched_items(
+    session: Session, application: Application, correction: Correction
+) -> list[CorrectionItem]:
+    """The items of a return the applicant has not changed since it: no listed field differs from the
+    snapshot taken at the return, and no file was uploaded to the listed material slot after it."""
+    changed = {c.field for c in rules.changes(correction.snapshot, snapshot(application))}
+    uploaded = {
+        f"material:{slot}"
+        for slot in session.scalars(
+            select(Material.slot).where(
+                Material.application_id == application.id, Material.uploaded_at > correction.requested_at
+            )
+        )
+    }
+    return [
+        item
+        for item in correction.items
+        if not (rules.fields_of([item.section]) & changed) and item.section not in uploaded
+    ]
+
+
+def check_resubmission(session: Session, application: Application, responses: dict[str, str]) -> None:
+    """Issue 17.1: a resubmission answers every item of the return: each is changed, or carries the
+    applicant's written reason why it stays as it is (``responses``: section key -> reason, kept on the
+    item). Otherwise ValidationFailed naming the untouched items, one message per item's reason field."""
+    correction = open_correction(session, application.id)
+    if correction is None:
+        return
+    errors: dict[str, str] = {}
+    untouched = untouched_items(session, application, correction)
+    for item in untouched:
+        answer = " ".join(responses.get(item.section, "").split())
+        title = (
+            rules.SECTION_BY_KEY[item.section].title if item.section in rules.SECTION_BY_KEY else item.section
+        )
+        if not answer:
+            errors[f"response_{item.section}"] = f"“{title}”未作修改：请修改，或写明不修改的理由"
+        elif len(answer) > RESPONSE_MAX:
+            errors[f"response_{item.section}"] = f"“{title}”的说明不能超过{RESPONSE_MAX}字"
+        else:
+            item.response = answer
+    if errors:
+        titles = "、".join(
+            rules.SECTION_BY_KEY[i.section].title if i.section in rules.SECTION_BY_KEY else i.section
+            for i in untouched
+            if f"response_{i.section}" in errors
+        )
+        errors["__all__"] = (
+            f"以下退回事项尚未修改，也未说明理由：{titles}。请逐项修改，或在该项下写明不修改的理由"
+        )
+        raise ValidationFailed(errors, "补正内容不完整")
+    session.flush()
+
+
 def close_on_resubmit(session: Session, application: Application, now: datetime) -> None:
     correction = open_correction(session, application.id)
     if correction is not None:

@@ -56,6 +56,7 @@ def _detail(
     ack_error: str = "",
     upload_errors: dict[str, str] | None = None,
     upload_form: dict[str, str] | None = None,
+    responses: dict[str, str] | None = None,
 ) -> Response:
     actor = current_actor(as_applicant=True)
     application = get_application(db.session, actor, application_id)
@@ -104,6 +105,7 @@ def _detail(
         material_urls=_material_urls(application.id),
         upload_errors=upload_errors or {},
         upload_form=upload_form or {},
+        responses=responses or {},
         kinds=materials.KINDS,
     )
 
@@ -170,6 +172,11 @@ def act(application_id: int) -> Response:
             now(),
             expected_version=version_field(),
             acknowledgement=acknowledgement,
+            responses={
+                key.removeprefix("response_"): value
+                for key, value in request.form.items()
+                if key.startswith("response_")
+            },
         )
     except NotFound:
         db.session.rollback()  # another tenant's id reads exactly like a missing one: 404
@@ -182,7 +189,9 @@ def act(application_id: int) -> Response:
         return _detail(
             application_id,
             status=409 if isinstance(refused, StaleObject) else 422,
-            message=text,
+            message=refused.fields.get("__all__", text) if isinstance(refused, ValidationFailed) else text,
+            errors=refused.fields if isinstance(refused, ValidationFailed) else None,
+            responses={k: v for k, v in request.form.items() if k.startswith("response_")},
             acknowledgement=acknowledgement,
             ack_error=refused.fields.get("acknowledgement", "")
             if isinstance(refused, ValidationFailed)
