@@ -23,6 +23,7 @@ from portal.web.htmx import hx_redirect, is_htmx
 from portal.web.security import register_security
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+NEXT_MAX = 512  # the longest path a login redirect carries back
 
 
 def login_policy(app: Flask) -> LoginPolicy:
@@ -76,7 +77,10 @@ def _setup_login(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def _unauthorized() -> Response:
-        target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+        # Back to the page after login: its path only (never a query string: a form's values and tokens
+        # must not travel in a URL, 17.11), and only a short one.
+        back = request.path if request.method == "GET" and len(request.path) <= NEXT_MAX else None
+        target = url_for("auth.login", next=back)
         if is_htmx():
             return hx_redirect(target)
         return redirect(target)  # type: ignore[return-value]

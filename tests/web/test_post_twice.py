@@ -497,6 +497,17 @@ def applicant_copy_previous(c: Ctx) -> Case:
     return Case(_applicant(c, later), f"/me/applications/{later.id}/copy-previous")
 
 
+def applicant_precheck_application(c: Ctx) -> Case:
+    # The live pre-check reads the typed values and writes nothing.
+    application = c.application(Status.DRAFT)
+    return Case(
+        _applicant(c, application),
+        f"/me/applications/{application.id}/precheck",
+        lambda: {"education": "硕士"},
+        changes_nothing=True,
+    )
+
+
 def applicant_save_form(c: Ctx) -> Case:
     application = c.application(Status.DRAFT)
     return Case(

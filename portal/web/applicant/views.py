@@ -106,6 +106,7 @@ def _detail(
         upload_errors=upload_errors or {},
         upload_form=upload_form or {},
         responses=responses or {},
+        precheck_fields=[f.name for f in fields(eligibility.FormValues)],
         kinds=materials.KINDS,
     )
 
@@ -116,11 +117,14 @@ def show_application(application_id: int) -> Response:
     return _detail(application_id, fragment="materials" if hx_target() == "materials" else None)
 
 
-@bp.get("/applications/<int:application_id>/precheck")
+@bp.post("/applications/<int:application_id>/precheck")
 @applicant_required
 def precheck_application(application_id: int) -> Response:
-    """The live eligibility pre-check of the values being typed (htmx: the findings block only)."""
-    return _detail(application_id, form=request.args.to_dict(), fragment="eligibility")
+    """The live eligibility pre-check of the values being typed (htmx: the findings block only). A POST
+    of the few fields the check reads (issue 17.11: a GET put the whole 申报表 and the CSRF token in the
+    URL, so in access logs, proxies and the login redirect's next=). Writes nothing."""
+    typed = {f.name: request.form.get(f.name, "") for f in fields(eligibility.FormValues)}
+    return _detail(application_id, form=typed, fragment="eligibility")
 
 
 @bp.post("/applications/<int:application_id>/form")
