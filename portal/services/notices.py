@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from portal.documents.notice_sheet import ResultRow, SheetHeader, SheetRow, full_years
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.identity import mask_id_number
+from portal.domain.text import check_text
 from portal.domain.workdays import UnknownYear, format_period_cn
 from portal.domain.workflow import Action, Status
 from portal.models import (
@@ -166,11 +167,10 @@ def draft_notice(
         ("location", "张贴地点", 200),
         ("contact", "异议受理联系方式", 200),
     ):
-        value = getattr(data, field).strip()
-        if not value:
-            errors[field] = f"请填写{title}"
-        elif len(value) > limit:
-            errors[field] = f"{title}不能超过{limit}字"
+        try:  # printed on the 公示表: no emoji (17.12), and within the column's length (17.5)
+            check_text(getattr(data, field), title, limit, required=True, printed=True)
+        except ValueError as problem:
+            errors[field] = str(problem)
     start = _parse_start(data.start_date, today(now), errors)
     # "In no other draft or running notice" is read and then written: one draft at a time per organisation.
     locks.hold(session, "notice-draft", actor.org_id)

@@ -202,6 +202,7 @@ def test_objections_are_rate_limited_per_ip(
 ) -> None:
     notice = published(session, world, clock)
     during = at_shanghai(date(2026, 9, 30))
+
     def data() -> notices.ObjectionInput:  # a form each time (each rendering carries its own token)
         return notices.ObjectionInput("某人", "电话", "内容")
 
@@ -345,3 +346,21 @@ def test_a_department_notice_holds_the_leaders_signature_until_it_passes(
     session.refresh(application)
     assert application.state is Status.BUREAU_REVIEW
     assert notices.ready_for_notice(session, handler) == []
+
+
+def test_an_emoji_in_the_notices_contact_line_is_refused_in_words(
+    session: Session, world: World, clock: Clock
+) -> None:
+    """Issue 17.12: the 公示表 is set in Noto CJK, which has no emoji: a ☎ printed as an empty box."""
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
+    with pytest.raises(ValidationFailed) as refused:
+        notices.draft_notice(
+            session,
+            world.enterprise.actor(StaffRole.HANDLER),
+            notices.NoticeInput("公示", "一楼公示栏", "☎️ 人事部 0797-1234567 📞", "2026-09-28"),
+            [application.id],
+            clock.now,
+        )
+    assert refused.value.fields == {
+        "contact": "异议受理联系方式中有表情符号（☎📞），打印的公示表无法显示，请改用文字"
+    }

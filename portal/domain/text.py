@@ -1,0 +1,38 @@
+"""Free text as the portal stores it: length limits (issue 17.5) and what printed documents can show.
+
+Every free-text field has a maximum, the same in the model (String(n)), the form (``maxlength`` and a
+character counter on long fields) and the database; the service checks it again with a Chinese message.
+Text that goes onto paper (the 公示表, certificates, 批复) is set in Noto CJK, which has no emoji:
+an emoji typed into a notice's contact line printed as an empty box, so such fields refuse them.
+
+Pure Python: no Flask, no SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Emoji and pictographs (and the joiners and selectors that build them): none has a glyph in the fonts
+# the documents embed.
+_PICTOGRAPHS = re.compile(
+    "[\U0001f000-\U0001faff\U00002600-\U000027bf\U00002b00-\U00002bff\U0001f900-\U0001f9ff"
+    "\ufe0f\u200d\u20e3\U000e0020-\U000e007f]"
+)
+
+
+def pictographs(text: str) -> list[str]:
+    """The emoji and pictographs in ``text``, each once, in order."""
+    return list(dict.fromkeys(ch for ch in _PICTOGRAPHS.findall(text) if ch not in "\ufe0f\u200d\u20e3"))
+
+
+def check_text(value: str, title: str, limit: int, *, required: bool = False, printed: bool = False) -> str:
+    """The text stripped, or ValueError with the Chinese message for the field: missing (when required),
+    longer than ``limit`` characters, or (``printed``) holding emoji the printed document cannot show."""
+    text = (value or "").strip()
+    if required and not text:
+        raise ValueError(f"请填写{title}")
+    if len(text) > limit:
+        raise ValueError(f"{title}不能超过{limit}字（现有{len(text)}字）")
+    if printed and (found := pictographs(text)):
+        raise ValueError(f"{title}中有表情符号（{''.join(found)}），打印的公示表无法显示，请改用文字")
+    return text
