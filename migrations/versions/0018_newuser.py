@@ -18,6 +18,33 @@ branch_labels = None
 depends_on = None
 
 
+# 17.5: every free-text column has a maximum the database enforces (portal.domain.text.LIMITS): VARCHAR(n)
+# on PostgreSQL and a CHECK on length() that SQLite enforces too. (table, column, limit, nullable).
+BOUNDED = [
+    ('account_transfers', 'reason', 500, False),
+    ('account_transfers', 'decision_note', 500, False),
+    ('applications', 'warnings_acknowledgement', 2000, False),
+    ('applications', 'work_summary', 4000, False),
+    ('applications', 'achievements', 4000, False),
+    ('applications', 'certificate_revoked_reason', 500, False),
+    ('integrity_records', 'reason', 500, False),
+    ('endorsements', 'revoke_reason', 500, False),
+    ('notice_entries', 'outcome_note', 2000, False),
+    ('objections', 'text', 2000, False),
+    ('objections', 'handling', 2000, False),
+    ('paper_items', 'remark', 500, False),
+    ('policy_windows', 'note', 500, False),
+    ('correction_items', 'reason', 500, False),
+]
+
+
+def _tables():
+    tables = {}
+    for table, column, limit, nullable in BOUNDED:
+        tables.setdefault(table, []).append((column, limit, nullable))
+    return tables
+
+
 def upgrade():
     op.create_table(
         'form_submissions',
@@ -33,9 +60,27 @@ def upgrade():
     # 17.1: the applicant's reason for leaving a returned item as it is.
     with op.batch_alter_table('correction_items') as batch:
         batch.add_column(sa.Column('response', sa.String(length=500), server_default='', nullable=False))
+        batch.create_check_constraint(op.f('ck_correction_items_response_length'), 'length(response) <= 500')
+    for table, columns in _tables().items():
+        with op.batch_alter_table(table) as batch:
+            for column, limit, nullable in columns:
+                batch.alter_column(
+                    column, type_=sa.String(length=limit), existing_type=sa.Text(), existing_nullable=nullable
+                )
+                batch.create_check_constraint(
+                    op.f(f'ck_{table}_{column}_length'), f'length({column}) <= {limit}'
+                )
 
 
 def downgrade():
+    for table, columns in _tables().items():
+        with op.batch_alter_table(table) as batch:
+            for column, limit, nullable in columns:
+                batch.drop_constraint(op.f(f'ck_{table}_{column}_length'), type_='check')
+                batch.alter_column(
+                    column, type_=sa.Text(), existing_type=sa.String(length=limit), existing_nullable=nullable
+                )
     with op.batch_alter_table('correction_items') as batch:
+        batch.drop_constraint(op.f('ck_correction_items_response_length'), type_='check')
         batch.drop_column('response')
     op.drop_table('form_submissions')

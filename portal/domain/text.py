@@ -12,6 +12,22 @@ from __future__ import annotations
 
 import re
 
+# The maximum of each free-text field, in characters: the model's column, the database's CHECK, the form's
+# maxlength and the service's message all read this table. Limits that replaced a silent cut keep its size.
+LIMITS: dict[str, int] = {
+    "acknowledgement": 2000,  # a warning's acknowledgement (was cut at 2000 without a word)
+    "work_summary": 4000,
+    "achievements": 4000,
+    "reason": 500,  # revoking a certificate or an endorsement
+    "return_reason": 500,  # one item of a return (一次性告知)
+    "response": 500,  # the applicant's reason for leaving a returned item as it is
+    "objection": 2000,
+    "handling": 2000,  # how an objection was handled
+    "remark": 500,  # a paper item's remark
+    "transfer_note": 500,
+    "window_note": 500,
+}
+
 # Emoji and pictographs (and the joiners and selectors that build them): none has a glyph in the fonts
 # the documents embed.
 _PICTOGRAPHS = re.compile(

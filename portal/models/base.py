@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import CheckConstraint, DateTime, MetaData, String
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -41,3 +41,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+def bounded_text(name: str, limit: int, **options: Any) -> Any:
+    """A free-text column of at most ``limit`` characters, enforced by the database on both engines
+    (issue 17.5): VARCHAR(n) on PostgreSQL, and a CHECK on length() that SQLite (which ignores VARCHAR's
+    length) enforces too. The same limit is the form's maxlength and the service's Chinese message
+    (portal.domain.text.LIMITS)."""
+    return mapped_column(
+        String(limit), CheckConstraint(f"length({name}) <= {limit}", name=f"{name}_length"), **options
+    )

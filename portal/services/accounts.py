@@ -35,6 +35,7 @@ from portal.domain.identity import (
     resident_id_facts,
 )
 from portal.domain.roster import RosterMatch
+from portal.domain.text import LIMITS
 from portal.domain.workflow import FINAL_STATUSES
 from portal.models import AccountTransfer, Application, IntegrityRecord, OrgKind, TransferStatus, User
 from portal.services import audit, certificates, rosters
@@ -353,9 +354,7 @@ def _decide(
     changed = session.execute(
         update(AccountTransfer)
         .where(AccountTransfer.id == transfer.id, AccountTransfer.status == TransferStatus.REQUESTED.value)
-        .values(
-            status=to.value, decided_by_id=actor.user_id, decided_at=now, decision_note=note.strip()[:500]
-        )
+        .values(status=to.value, decided_by_id=actor.user_id, decided_at=now, decision_note=note.strip())
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
@@ -411,6 +410,10 @@ def refuse_transfer(
         raise NotFound("找不到该转入申请")  # before any form check: another tenant's id reads as missing
     if not note.strip():
         raise ValidationFailed({"note": "请填写不同意转出的原因"})
+    if len(note.strip()) > LIMITS["transfer_note"]:
+        raise ValidationFailed(
+            {"note": f"原因不能超过{LIMITS['transfer_note']}字（现有{len(note.strip())}字）"}
+        )
     transfer = _decide(session, actor, transfer_id, TransferStatus.REFUSED, now, note, side="from")
     audit.record(
         session,

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.glossary import cn_date
 from portal.domain.identity import mask_id_number
+from portal.domain.text import LIMITS
 from portal.domain.workflow import Status
 from portal.models import (
     Application,
@@ -224,6 +225,10 @@ def revoke_certificate(
         raise DomainError("该申报没有可撤销的有效证书", code="not_certified")
     if not reason.strip():
         raise ValidationFailed({"reason": "请写明撤销原因（如提供虚假材料）"})
+    if len(reason.strip()) > LIMITS["reason"]:
+        raise ValidationFailed(
+            {"reason": f"撤销原因不能超过{LIMITS['reason']}字（现有{len(reason.strip())}字）"}
+        )
     application.certificate_revoked_at = now
     application.certificate_revoked_reason = reason.strip()
     start = now.astimezone(SHANGHAI).date()

@@ -22,6 +22,7 @@ from portal.domain.eligibility import Education, Employer, Facts, Finding, Title
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
 from portal.domain.glossary import cn_date
 from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS, PolicyProfile, Window
+from portal.domain.text import LIMITS
 from portal.models import Application, Organisation, OrgKind, Ownership
 from portal.services import audit
 from portal.services.actors import Actor
@@ -286,7 +287,17 @@ def guard_submission(
                     "请填写对提示事项的确认说明",
                 )
             )
-        values["warnings_acknowledgement"] = reason[:2000]
+        if len(reason) > LIMITS["acknowledgement"]:
+            raise refuse(
+                ValidationFailed(
+                    {
+                        "acknowledgement": f"确认说明不能超过{LIMITS['acknowledgement']}字"
+                        f"（现有{len(reason)}字），请精简后再提交"
+                    },
+                    "确认说明过长",
+                )
+            )
+        values["warnings_acknowledgement"] = reason
     return values
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from portal.documents.notice_sheet import ResultRow, SheetHeader, SheetRow, full_years
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.identity import mask_id_number
-from portal.domain.text import check_text
+from portal.domain.text import LIMITS, check_text
 from portal.domain.workdays import UnknownYear, format_period_cn
 from portal.domain.workflow import Action, Status
 from portal.models import (
@@ -333,8 +333,8 @@ def file_objection(
         errors["contact"] = "联系方式不能超过100字"
     if not text:
         errors["text"] = "请写明异议的具体内容和事实依据"
-    elif len(text) > 2000:
-        errors["text"] = "异议内容不能超过2000字"
+    elif len(text) > LIMITS["objection"]:
+        errors["text"] = f"异议内容不能超过{LIMITS['objection']}字（现有{len(text)}字）"
     entry_id: int | None = None
     if data.entry_id.strip():
         ids = {str(e.id): e.id for e in notice.entries if e.outcome != "removed"}
@@ -425,6 +425,8 @@ def resolve_objection(
         errors["decision"] = "请选择处理结果"
     if not handling.strip():
         errors["handling"] = "请写明核查情况和处理意见"
+    elif len(handling.strip()) > LIMITS["handling"]:
+        errors["handling"] = f"处理意见不能超过{LIMITS['handling']}字（现有{len(handling.strip())}字）"
     if decision == "upheld" and objection.entry is None:
         errors["decision"] = "该异议未指明人员，无法认定成立；请核实后按“不成立”说明，或线下处理"
     if errors:

@@ -31,6 +31,7 @@ from portal.domain.policy import (
     load_profiles,
     window_closes_on_rest_day,
 )
+from portal.domain.text import LIMITS
 from portal.domain.workdays import UnknownYear
 from portal.models import AuthorityContact, Organisation, OrgKind, PolicyWindow
 from portal.services import audit, locks
@@ -406,6 +407,8 @@ def save_window(
         errors["cutoff"] = "终算时间不能早于受理开始日期"
     if not citation:
         errors["citation"] = "请填写依据（通知文号及条款），例如 赣市人社字〔2027〕1号 附件"
+    if len(data.note.strip()) > LIMITS["window_note"]:
+        errors["note"] = f"备注不能超过{LIMITS['window_note']}字（现有{len(data.note.strip())}字）"
     if not errors and opens and closes:
         clash = _overlap(profile, batch_id, authority, levels, opens, closes)
         if clash is not None:

@@ -11,6 +11,7 @@ from flask_login import current_user
 from portal.config import password_policy as _password_policy
 from portal.domain import glossary
 from portal.domain.identity import mask_id_number, mask_mobile
+from portal.domain.text import LIMITS as TEXT_LIMITS
 from portal.domain.passwords import PasswordPolicy
 from portal.extensions import db, login_manager
 from portal.services.auth import LoginPolicy, load_session, must_change_password
@@ -170,6 +171,7 @@ def register_web(app: Flask) -> None:
         status_words=glossary.status_words,
         term=glossary.term,
         new_form_token=new_form_token,
+        limits=TEXT_LIMITS,
     )
     _register_macros(app)
 
