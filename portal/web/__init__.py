@@ -11,8 +11,8 @@ from flask_login import current_user
 from portal.config import password_policy as _password_policy
 from portal.domain import glossary
 from portal.domain.identity import mask_id_number, mask_mobile
-from portal.domain.text import LIMITS as TEXT_LIMITS
 from portal.domain.passwords import PasswordPolicy
+from portal.domain.text import LIMITS as TEXT_LIMITS
 from portal.extensions import db, login_manager
 from portal.services.auth import LoginPolicy, load_session, must_change_password
 from portal.services.notifications import unread_count
