@@ -52,3 +52,29 @@ def check_text(value: str, title: str, limit: int, *, required: bool = False, pr
     if printed and (found := pictographs(text)):
         raise ValueError(f"{title}中有表情符号（{''.join(found)}），打印的公示表无法显示，请改用文字")
     return text
+
+
+# The rule ids of policy-spec and the security plan (MAT-01, SI-02, EXP-01 …) in a citation: staff may see
+# them on hover, applicants only the notice's own clause (issue 17.9).
+_RULE_IDS = re.compile(r"\s*[（(]\s*((?:[A-Z]{2,6}-[0-9]{2}(?:[/\s,，、]+)?)+)\s*[)）]")
+_RULE_ID = re.compile(r"[A-Z]{2,6}-[0-9]{2}")
+# The spec's own section numbers, which the policy files cite in their notes ("policy-spec §8 #10").
+_SPEC_REF = re.compile(r"[，,；;]?\s*policy-spec\s*(§\s*[0-9.A-Z]+(?:\s*#\s*[0-9]+)?)")
+_EMPTY_PARENS = re.compile(r"\s*[（(]\s*[)）]")
+
+
+def split_rule_ids(text: str) -> tuple[str, list[str]]:
+    """A citation without its internal rule ids, and the ids: "001 三(四)：须一致（SI-02, MAT-06）" →
+    ("001 三(四)：须一致", ["SI-02", "MAT-06"]). The notice's clause numbers stay."""
+    found: list[str] = []
+
+    def drop(match: re.Match[str]) -> str:
+        found.extend(_RULE_ID.findall(match.group(1)))
+        return ""
+
+    def drop_spec(match: re.Match[str]) -> str:
+        found.append("policy-spec " + match.group(1))
+        return ""
+
+    plain = _EMPTY_PARENS.sub("", _SPEC_REF.sub(drop_spec, _RULE_IDS.sub(drop, text)))
+    return plain.strip(), list(dict.fromkeys(found))

@@ -13,6 +13,7 @@ from portal.domain import glossary
 from portal.domain.identity import mask_id_number, mask_mobile
 from portal.domain.passwords import PasswordPolicy
 from portal.domain.text import LIMITS as TEXT_LIMITS
+from portal.domain.text import split_rule_ids
 from portal.extensions import db, login_manager
 from portal.services.auth import LoginPolicy, load_session, must_change_password
 from portal.services.notifications import unread_count
@@ -172,6 +173,7 @@ def register_web(app: Flask) -> None:
         term=glossary.term,
         new_form_token=new_form_token,
         limits=TEXT_LIMITS,
+        split_rule_ids=split_rule_ids,
     )
     _register_macros(app)
 
