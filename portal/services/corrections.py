@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal.domain import corrections as rules
 from portal.domain.errors import ValidationFailed
 from portal.domain.glossary import cn_date
+from portal.domain.materials import SLOT_BY_KEY
 from portal.domain.policy import Threshold
 from portal.domain.workdays import UnknownYear
 from portal.domain.workflow import Action, Level, Status, holder
@@ -227,11 +228,41 @@ def close_on_resubmit(session: Session, application: Application, now: datetime)
 
 
 def changes_since_return(session: Session, application: Application) -> list[rules.Change]:
-    """What the applicant changed in answer to the last return (the reviewer sees it highlighted)."""
+    """What the applicant changed in answer to the last return (the reviewer sees it highlighted): every
+    changed field, then every material slot whose files were replaced, added or removed since (issue 17.10:
+    a replaced contract was not listed)."""
     correction = latest_correction(session, application.id)
     if correction is None or correction.status != "resubmitted":
         return []
-    return rules.changes(correction.snapshot, snapshot(application))
+    fields = rules.changes(correction.snapshot, snapshot(application))
+    since = correction.requested_at
+    touched = session.scalars(
+        select(Material)
+        .where(
+            Material.application_id == application.id,
+            or_(Material.uploaded_at > since, Material.removed_at > since),
+        )
+        .order_by(Material.id)
+    ).all()
+    files: list[rules.Change] = []
+    for slot in dict.fromkeys(m.slot for m in touched):
+        in_slot = session.scalars(
+            select(Material).where(Material.application_id == application.id, Material.slot == slot)
+        ).all()
+        before = [
+            m for m in in_slot if m.uploaded_at <= since and (m.removed_at is None or m.removed_at > since)
+        ]
+        after = [m for m in in_slot if m.removed_at is None]
+        title = SLOT_BY_KEY[slot].title if slot in SLOT_BY_KEY else slot
+        files.append(
+            rules.Change(
+                f"material:{slot}",
+                f"材料：{title}",
+                "、".join(m.file.display_name for m in before),
+                "、".join(m.file.display_name for m in after),
+            )
+        )
+    return fields + files
 
 
 def materials_since_return(session: Session, application: Application) -> frozenset[int]:

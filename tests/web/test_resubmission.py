@@ -4,17 +4,19 @@ with the list of untouched items, each with its own message, and nothing moves."
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
-from portal.domain.workflow import Status
+from portal.domain.workflow import Action, Status
 from portal.models import StaffRole
-from portal.services import applications, corrections
+from portal.services import applications, corrections, materials
 from portal.services.actors import actor_for
+from tests import imaging
 from tests.conftest import Clock
-from tests.factories import World, make_application, make_world
+from tests.factories import STORAGE, World, make_application, make_world
 
 
 @pytest.fixture
@@ -79,3 +81,53 @@ def test_a_changed_item_and_a_reasoned_one_go_through_and_the_reviewer_reads_the
     assert application.state is Status.SUBMITTED
     page = login_as(world.enterprise.handler).get(f"/review/applications/{application.id}").text
     assert f"申报人未修改，理由：{reason}" in page
+
+
+def test_the_changes_table_lists_every_field_and_replaced_file_with_dates_as_the_ui_writes_them(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Issue 17.10: a replaced contract was not listed and dates showed as 2016-06-30."""
+    application = make_application(session, world, clock.now, steps=1)
+    corrections.return_for_correction(
+        session,
+        world.enterprise.actor(StaffRole.HANDLER),
+        application.id,
+        corrections.ReturnInput(
+            {"education": "毕业时间有误", "material:labour_contract": "合同页不全"}, "2026-10-20"
+        ),
+        clock.now,
+    )
+    me = actor_for(application.applicant, None)
+    form = applications.FormInput(
+        education="本科",
+        school="南昌大学",
+        major="土木工程",
+        graduated_on="2016-06-30",
+        work_started_on="2015-07-10",
+        current_title="助理工程师",
+        work_summary="负责多个市政项目的施工技术管理。",
+    )
+    later = clock.now + timedelta(hours=1)
+    applications.save_form(session, me, application.id, form, later)
+    materials.upload_material(
+        session,
+        me,
+        STORAGE,
+        application.id,
+        materials.UploadInput(slot="labour_contract", kind="original"),
+        [materials.scans.Part("新劳动合同.png", imaging.png(300, 400))],
+        later,
+    )
+    applications.act(
+        session,
+        me,
+        application.id,
+        Action.RESUBMIT,
+        later,
+    )
+    page = login_as(world.enterprise.handler).get(f"/review/applications/{application.id}").text
+    table = page.split('id="changes-title"')[1].split("</table>")[0]
+    assert "毕业时间" in table and "2015年6月30日" in table and "2016年6月30日" in table
+    assert "2016-06-30" not in table and "2015-06-30" not in table
+    assert "材料：劳动（聘用）合同" in table and "新劳动合同" in table
+    assert 'class="table reflow changes-table"' in page and 'data-label="补正后"' in table
