@@ -160,7 +160,7 @@ def register_web(app: Flask) -> None:
     @app.get("/favicon.ico")
     def favicon() -> Response:
         # Pages name it with <link rel="icon">; a browser also asks the root for it (a PDF tab, a bookmark).
-        return app.send_static_file("favicon.ico")
+        return redirect(url_for("static", filename="favicon.ico"), code=301)  # type: ignore[return-value]
 
     app.jinja_env.filters.update(
         cn_date=_cn_date, cn_datetime=_cn_datetime, mask_id=mask_id_number, mask_phone=mask_mobile, zip=zip

@@ -64,6 +64,6 @@ def test_the_applicant_reads_no_rule_ids_and_staff_get_them_on_hover(
     shown = visible(page)
     assert "依据：001 四(三)" in shown  # the notice's clause stays
     assert RULE_ID.findall(shown) == [], RULE_ID.findall(shown)
-    assert "待人工审核" not in shown and "由用人单位经办人在初审时核对" in shown
+    assert "待人工审核" not in shown and "由用人单位经办人初审时核对" in shown
     review = login_as(world.enterprise.handler).get(f"/review/applications/{application.id}").text
     assert re.search(r'title="规则编号：[A-Z]{2,6}-[0-9]{2}', review)

@@ -11,7 +11,7 @@ from flask import Flask
 
 
 def test_the_favicon_is_served_and_named_by_every_page(app: Flask, client: Any) -> None:
-    with client.get("/favicon.ico") as icon:  # a file response: close it
+    with client.get("/favicon.ico", follow_redirects=True) as icon:  # a file response: close it
         assert icon.status_code == 200 and icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
     login = client.get("/login").text
     assert 'rel="icon"' in login and "/static/favicon.ico" in login
