@@ -2,7 +2,9 @@
 
 A failing test leaves a full-page screenshot in e2e/artifacts/. Every page also carries a Content-Security-
 Policy violation listener (T-CSP-01): a journey that triggers any violation fails at teardown, so a new
-inline style, inline script or `hx-on` attribute cannot slip in unnoticed. Every page also runs axe-core
+inline style, inline script or `hx-on` attribute cannot slip in unnoticed, and any other error the browser
+reports (console.error, an uncaught exception, a failed load such as a missing favicon) fails it too unless
+the journey expects it (ConsoleErrors). Every page also runs axe-core
 (vendored in e2e/vendor, test-only: the app never serves it) on each load and after each htmx swap; a serious
 or critical accessibility violation fails the test at teardown, listed with its rule, element and help text.
 """
@@ -188,6 +190,48 @@ class CspViolations(list[str]):
         context.on("console", from_console)
 
 
+class ConsoleErrors(list[str]):
+    """Everything the browser reports as an error on this test's pages: console.error calls, uncaught
+    exceptions, failed resource loads (a favicon 404 was one) — issue 17.12: a journey fails on any. CSP
+    violations are reported by CspViolations (the same console line is not counted twice). A journey that
+    provokes an error on purpose (a refused form answers 422) names what it expects with ``expect()``."""
+
+    # By design, not errors on the page: a refused form is answered 422 and a stale click 409 (DESIGN §5),
+    # which Chromium reports as a failed load; and a live check superseded by the next keystroke or by the
+    # form's submit is aborted (hx-sync replace), which htmx logs as its sendAbort/afterRequest events.
+    BY_DESIGN = (
+        re.compile(r"Failed to load resource: the server responded with a status of (409|422)\b"),
+        re.compile(r"\.min\.js: htmx:(sendAbort|afterRequest), \[object HTML\w*Element\]$"),
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expected: list[re.Pattern[str]] = list(self.BY_DESIGN)
+
+    def expect(self, pattern: str) -> None:
+        self.expected.append(re.compile(pattern))
+
+    def _add(self, text: str) -> None:
+        if "Content Security Policy" in text:
+            return  # CspViolations has it
+        self.append(text)
+
+    def watch(self, context: BrowserContext) -> None:
+        def from_console(message: ConsoleMessage) -> None:
+            if message.type == "error":
+                where = message.location.get("url", "") if message.location else ""
+                self._add(f"console.error at {where}: {message.text}")
+
+        def from_page(page: Page) -> None:
+            page.on("pageerror", lambda error: self._add(f"uncaught exception at {page.url}: {error}"))
+
+        context.on("console", from_console)
+        context.on("page", from_page)
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self if not any(p.search(e) for p in self.expected)]
+
+
 # Runs after axe's own source in every document, outside the page's CSP like the listener above (so the
 # app's CSP stays as strict as in production and its own violations are still caught). Only the top frame of
 # a web page is checked; runs are chained because axe refuses to start while a run is in progress. A load is
@@ -261,12 +305,15 @@ def _new_context(
     base_url: str,
     violations: CspViolations | None = None,
     axe: AxeViolations | None = None,
+    console: ConsoleErrors | None = None,
     **options: Any,
 ) -> BrowserContext:
     context = browser.new_context(base_url=base_url, locale="zh-CN", timezone_id="Asia/Shanghai", **options)
     context.set_default_timeout(20_000)
     if violations is not None:
         violations.watch(context)
+    if console is not None:
+        console.watch(context)
     if axe is not None:
         axe.watch(context)
     return context
@@ -276,6 +323,12 @@ def _new_context(
 def csp_violations() -> CspViolations:
     """The CSP violations seen by this test's pages; any left at teardown fail the test."""
     return CspViolations()
+
+
+@pytest.fixture
+def console_errors() -> ConsoleErrors:
+    """Browser errors on this test's pages; any not expected fail the test at teardown."""
+    return ConsoleErrors()
 
 
 @pytest.fixture
@@ -291,6 +344,7 @@ def new_page(
     request: pytest.FixtureRequest,
     csp_violations: CspViolations,
     axe_violations: AxeViolations,
+    console_errors: ConsoleErrors,
 ) -> Iterator[Any]:
     """new_page(name) -> a page in its own browser context (its own cookies: one person each), watched for
     CSP violations and checked by axe-core."""
@@ -299,7 +353,7 @@ def new_page(
     contexts: list[BrowserContext] = []
 
     def _make(name: str = "page", **options: Any) -> Page:
-        context = _new_context(browser, base_url, csp_violations, axe_violations, **options)
+        context = _new_context(browser, base_url, csp_violations, axe_violations, console_errors, **options)
         contexts.append(context)
         page = context.new_page()
         pages.append((name, page))
@@ -322,6 +376,10 @@ def new_page(
     if csp_violations:
         problems.append(
             f"{len(csp_violations)} Content-Security-Policy violation(s):\n" + "\n".join(csp_violations)
+        )
+    if unexpected := console_errors.unexpected():
+        problems.append(
+            f"{len(unexpected)} browser error(s) (console, uncaught, failed loads):\n" + "\n".join(unexpected)
         )
     if axe_violations:
         problems.append(

@@ -19,6 +19,7 @@ ADMIN = "13870700001"  # 钟立新
 CHEN = "13970700011"  # 陈思远: a draft 工程 中级 认定 at the state-owned enterprise
 ZHAO = "13970700015"  # 赵明轩 at the private enterprise
 IN_FOURTH_WINDOW = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # Monday; Ganzhou's 10-20..11-20 window
+AFTER_DEMO_WINDOW = datetime(2026, 12, 28, 2, 0, tzinfo=UTC)  # Monday; the demo window closed on 12-23
 
 
 def start_application(hr: Page, applicant_name: str, series: str, specialty: str, level: str) -> None:
@@ -76,7 +77,9 @@ def test_a_non_state_enterprise_engineer_is_stopped_with_the_clause(new_page: An
 
 
 def test_outside_the_window_the_next_one_is_shown(new_page: Any, clock: Clock) -> None:
-    # 2026-11-23: Ganzhou's last 2026 window closed on 11-20. The admin enters 2027's first batch.
+    # Ganzhou's last 2026 window closed on 11-20; the demo's own window (opened the day the data was
+    # loaded, 11-23, for 30 days) has closed by 12-28. The admin enters 2027's first batch.
+    clock.now = AFTER_DEMO_WINDOW
     admin: Page = new_page("admin")
     log_in(admin, ADMIN)
     admin.get_by_role("link", name="受理批次").click()
@@ -97,7 +100,7 @@ def test_outside_the_window_the_next_one_is_shown(new_page: Any, clock: Clock) -
     applicant: Page = new_page("applicant")
     log_in(applicant, CHEN)
     expect(applicant.locator("#windows")).to_contain_text("2027年第一批")
-    expect(applicant.locator("#windows")).to_contain_text("58天后开始受理")
+    expect(applicant.locator("#windows")).to_contain_text("23天后开始受理")
     open_application(applicant, "土木工程")
     expect(applicant.locator("#window-message")).to_have_text(
         "当前不在受理期内，下一受理期：2027年1月20日至2月20日（2027年第一批）"

@@ -56,7 +56,7 @@ def test_a_return_with_two_items_is_fixed_and_the_changes_are_highlighted(new_pa
     # Not returned: the work section (6 fields) and qualifications (5 fields).
     expect(applicant.locator(".field.locked")).to_have_count(11)
     applicant.get_by_label("毕业院校").fill("江西理工大学应用科学学院")
-    applicant.get_by_label("工作总结").fill("主持开发区两项变电工程的电气设计，完成三项技术改造。")
+    applicant.locator("#f-work-summary").fill("主持开发区两项变电工程的电气设计，完成三项技术改造。")
     applicant.get_by_role("button", name="保存草稿").click()
     expect(applicant.get_by_role("status").first).to_contain_text("申报表已保存")
     applicant.get_by_role("button", name="补正后重新提交").click()

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from portal.domain.identity import complete_resident_id, complete_uscc
 from portal.domain.workflow import Action
 from portal.models import Application, Membership, Organisation, OrgKind, Ownership, StaffRole, User
-from portal.services import applications, corrections, endorsements, materials, notices
+from portal.services import applications, corrections, endorsements, materials, notices, policies
 from portal.services.actors import SYSTEM, Actor, actor_for
 from portal.services.auth import hash_password
 from portal.services.calendar import today
@@ -305,9 +305,44 @@ def seed_demo(session: Session, now: datetime, storage: Storage) -> list[tuple[s
     _seed_staff_applicant(
         session, storage, actors["pvt_handler"], actors["pvt_leader"], orgs[PRIVATE_ENTERPRISE]
     )
+    _ensure_open_window(session, actors["admin"], bureau, now)
     if endorsements.current_seal(session, orgs[PRIVATE_ENTERPRISE].id) is None:
         endorsements.upload_seal(session, actors["pvt_leader"], storage, demo_seal_png(), "公章.png", now)
     return logins
+
+
+DEMO_WINDOW_DAYS = 30
+
+
+def _ensure_open_window(session: Session, admin: Actor, bureau: Organisation, now: datetime) -> None:
+    """A window open on the day the demo is loaded, so every step of the README tour works on any date:
+    when the profile has none open that day for 初级/中级, the bureau's admin row "演示受理期" opens today
+    for 30 days (or until the day before the profile's next window). Marked as demo data in its source."""
+    profile = policies.effective_profile(session, bureau)
+    if profile is None:
+        return
+    day = today(now)
+    found = policies.windows_on(profile, day, level="中级")
+    if found.current is not None:
+        return
+    closes = day + timedelta(days=DEMO_WINDOW_DAYS)
+    if found.next is not None and found.next.opens is not None and found.next.opens <= closes:
+        closes = found.next.opens - timedelta(days=1)
+    policies.save_window(
+        session,
+        admin,
+        policies.WindowInput(
+            batch_id=f"demo-{day:%Y%m%d}",
+            batch_name="演示受理期",
+            authority="all",
+            levels="初级,中级",
+            opens=day.isoformat(),
+            closes=closes.isoformat(),
+            citation="演示数据：载入演示数据之日起开放（并非真实通知）",
+            note="make run / flask seed-demo 载入演示数据时自动添加，使导览在任何日期都能提交申报",
+        ),
+        now,
+    )
 
 
 def demo_seal_png() -> bytes:

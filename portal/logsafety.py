@@ -23,7 +23,13 @@ def escape_controls(text: str) -> str:
 
 
 def install() -> None:
-    """Wrap the process's log-record factory once (create_app may run many times in tests)."""
+    """Wrap the process's log-record factory once (create_app may run many times in tests), and turn
+    off the development server's colours: werkzeug wraps each request line in ANSI escapes whether or
+    not it writes to a terminal, and once escaped here they showed as raw ``\x1b[`` text in `make run`'s
+    log (issue 17.12)."""
+    from werkzeug import serving
+
+    serving._log_add_style = False  # type: ignore[attr-defined]
     current = logging.getLogRecordFactory()
     if getattr(current, "escapes_controls", False):
         return

@@ -3,6 +3,7 @@ certificate Excel for the city title office (xlsxwriter in constant-memory mode,
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from collections.abc import Iterable
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import segno
 import xlsxwriter
+from pypdf import PdfReader, PdfWriter
 
 from portal.documents.rendering import render_pdf
 
@@ -110,3 +112,15 @@ def table_xlsx(sheet_name: str, headers: tuple[str, ...], rows: Iterable[tuple[o
                 sheet.write(number, col, value)
     book.close()
     return Path(name)
+
+
+def join_pdfs(documents: list[bytes]) -> bytes:
+    """Several PDFs as one, in order (one 批复 per certifying authority of the day)."""
+    if len(documents) == 1:
+        return documents[0]
+    writer = PdfWriter()
+    for document in documents:
+        writer.append(PdfReader(io.BytesIO(document)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -108,6 +108,12 @@ class ApplicantDraft:
     nationality: str = ""
     permit_kind: str = ""
     permit_no: str = ""
+    # HR holding the physical card confirm an address code GB/T 2260's list lacks, with what they saw.
+    region_confirmed: str = ""
+    region_reason: str = ""
+
+
+REGION_REASON_MAX = 200
 
 
 @dataclass
@@ -118,6 +124,8 @@ class CheckedApplicant:
     values: dict[str, str] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
     facts: ResidentIdFacts | None = None
+    unknown_region: bool = False  # the number's address code is in no GB/T 2260 list: HR may confirm it
+    region_reason: str = ""  # set when HR confirmed it: what they checked on the card
 
     @property
     def ok(self) -> bool:
@@ -230,8 +238,25 @@ def check_applicant(draft: ApplicantDraft, *, today: date) -> CheckedApplicant:
     # A passport number is checked on its own: a bad nationality is reported beside its own field,
     # so a valid placeholder stands in for it here.
     nationality = values.get("nationality", "XXX") if passport else None
+    confirmed = kind is DocumentType.RESIDENT_ID and bool(draft.region_confirmed.strip())
     try:
-        number = normalize_document(kind, draft.id_number, nationality=nationality, today=today)
+        try:
+            number = normalize_document(kind, draft.id_number, nationality=nationality, today=today)
+        except IdentityError as problem:
+            if problem.code != "unknown_region":
+                raise
+            result.unknown_region = True
+            if not confirmed:
+                raise
+            reason = " ".join(draft.region_reason.split())
+            if not reason:
+                problems["region_reason"] = (
+                    "请写明核验实体证件的情况，例如：已核验本人居民身份证原件，签发机关为某某县公安局"
+                )
+            elif len(reason) > REGION_REASON_MAX:
+                problems["region_reason"] = f"核验情况说明不能超过{REGION_REASON_MAX}字"
+            result.region_reason = reason
+            number = normalize_document(kind, draft.id_number, today=today, region_confirmed=True)
         values["id_number"] = number
         if kind in (DocumentType.RESIDENT_ID, DocumentType.HMT_RESIDENCE_PERMIT):
             result.facts = resident_id_facts(number)

@@ -4,6 +4,7 @@ return can name, which fields each part covers, and what changed between a retur
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -92,11 +93,21 @@ class Change:
     after: str
 
 
+_ISO_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+
+
+def shown(value: str) -> str:
+    """A stored value as the UI writes it: dates 2026年9月29日, never 2026-09-29 (issue 17.10)."""
+    day = _ISO_DAY.match(value)
+    return f"{int(day[1])}年{int(day[2])}月{int(day[3])}日" if day else value
+
+
 def changes(snapshot: Mapping[str, Any], current: Mapping[str, Any]) -> list[Change]:
-    """Fields whose value differs between the snapshot taken at the return and now, in form order."""
+    """Fields whose value differs between the snapshot taken at the return and now, in form order,
+    with dates in the UI's format."""
     found = []
     for field, title in FIELD_TITLES.items():
         before, after = str(snapshot.get(field) or ""), str(current.get(field) or "")
         if before != after:
-            found.append(Change(field, title, before, after))
+            found.append(Change(field, title, shown(before), shown(after)))
     return found

@@ -4,9 +4,11 @@ This module owns the canonical form of every identity number the portal stores, 
 Chinese message shown next to the field when one is wrong (DESIGN §5 "normalise, then validate, then
 store one canonical form"; policy-spec SI-04, SCOPE-03):
 
-- 居民身份证 (GB 11643-1999): 18 characters, ISO 7064 MOD 11-2 check character, real region and
-  birth date. 港澳台居民居住证 numbers (810000/820000/830000 prefixes) share the format and are
-  accepted by :func:`normalize_resident_id` as well as by their own function.
+- 居民身份证 (GB 11643-1999): 18 characters, ISO 7064 MOD 11-2 check character, real birth date, and
+  an address code that GB/T 2260 has listed at some time (portal.domain.regions; a code retired since
+  stays valid, and HR who hold the physical card may confirm a code the list lacks). 港澳台居民居住证
+  numbers (810000/820000/830000 prefixes) share the format but are another document: refused as a
+  居民身份证 with a message naming it, accepted by :func:`normalize_hmt_residence_permit`.
 - 统一社会信用代码 (GB 32100-2015): 18 characters over a 31-character alphabet, MOD 31 check.
 - The other documents of SCOPE-03: 外国人永久居留身份证 (2023 18-digit and older 15-character
   formats), 港澳居民来往内地通行证, 台湾居民来往大陆通行证 and passports with a nationality.
@@ -33,6 +35,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from typing import Literal
+
+from portal.domain.regions import region as gbt2260_region
 
 __all__ = [
     "PROVINCES",
@@ -225,12 +229,14 @@ def _gb11643_chars(value: str, *, what: str) -> str:
 _RESIDENT_ID = "身份证号码"
 
 
-def normalize_resident_id(value: str, *, today: date | None = None) -> str:
+def normalize_resident_id(value: str, *, today: date | None = None, region_confirmed: bool = False) -> str:
     """Canonical 18-character 公民身份号码, or :class:`IdentityError`.
 
-    Accepts 港澳台居民居住证 numbers too (prefix 810000/820000/830000), which use the same format.
-    A 15-digit first-generation number is refused with ``legacy_15_digit``: the social-insurance
-    link (SI-04) works only with the 18-digit number.
+    A 港澳台居民居住证 number (prefix 810000/820000/830000) is refused with ``hmt_residence_permit``: it
+    is another document, registered under its own type. A 15-digit first-generation number is refused
+    with ``legacy_15_digit``: the social-insurance link (SI-04) works only with the 18-digit number.
+    An address code that no edition of GB/T 2260 has listed is refused with ``unknown_region`` unless
+    ``region_confirmed`` (staff who hold the physical card confirmed it, with a reason they record).
     """
     today = today or date.today()
     number = _clean(value)
@@ -240,6 +246,25 @@ def normalize_resident_id(value: str, *, today: date | None = None) -> str:
             "这是15位的旧身份证号码，已停止使用，请输入现行第二代身份证上的18位号码",
         )
     number = _gb11643_chars(value, what=_RESIDENT_ID)
+    if number[:6] in _HMT_PERMIT_REGIONS:
+        raise IdentityError(
+            "hmt_residence_permit",
+            f"以{number[:6]}开头的是港澳台居民居住证号码（{_HMT_PERMIT_REGIONS[number[:6]]}居民），"
+            "不是居民身份证号码：请将证件类型选为“港澳台居民居住证”后再输入",
+        )
+    _check_province(number)
+    _check_birth_date(number[6:14], what=_RESIDENT_ID, position="第7-14位", today=today)
+    _check_mod11_2(number, what=_RESIDENT_ID)
+    if not region_confirmed and gbt2260_region(number[:6]) is None:
+        raise IdentityError(
+            "unknown_region",
+            f"{_RESIDENT_ID}前6位（{number[:6]}）不是国家标准GB/T 2260任何时期使用过的县级行政区划代码"
+            f"（{PROVINCES[number[:2]]}没有这个代码），请核对后重新输入",
+        )
+    return number
+
+
+def _check_province(number: str) -> None:
     province = number[:2]
     if province not in PROVINCES and province != "83":
         raise IdentityError(
@@ -252,9 +277,6 @@ def normalize_resident_id(value: str, *, today: date | None = None) -> str:
             f"{_RESIDENT_ID}以{province}开头时前6位应为{province}0000（港澳台居民居住证），"
             f"您输入的是{number[:6]}，请核对后重新输入",
         )
-    _check_birth_date(number[6:14], what=_RESIDENT_ID, position="第7-14位", today=today)
-    _check_mod11_2(number, what=_RESIDENT_ID)
-    return number
 
 
 _HMT_PERMIT = "港澳台居民居住证号码"
@@ -295,8 +317,11 @@ class ResidentIdFacts:
 
 def resident_id_facts(normalised: str) -> ResidentIdFacts:
     """Birth date, sex (17th digit odd = 男), region code and province of a resident ID or 港澳台
-    居民居住证 number. The number is validated again (except against today's date)."""
-    number = normalize_resident_id(normalised, today=date.max)
+    居民居住证 number. The format, province, birth date and check character are validated again (not
+    against today's date, nor the address-code list: a confirmed number stays readable)."""
+    number = _gb11643_chars(normalised, what=_RESIDENT_ID)
+    _check_province(number)
+    _check_mod11_2(number, what=_RESIDENT_ID)
     born = _check_birth_date(number[6:14], what=_RESIDENT_ID, position="第7-14位", today=date.max)
     region = number[:6]
     province = _HMT_PERMIT_REGIONS.get(region) or PROVINCES[region[:2]]
@@ -563,13 +588,14 @@ def normalize_document(
     *,
     nationality: str | None = None,
     today: date | None = None,
+    region_confirmed: bool = False,
 ) -> str:
     """Normalise ``value`` as a number of ``doc_type`` (an enum member or its value string).
     ``nationality`` is used (and required) only for passports; ``today`` only for documents that
-    carry a birth date."""
+    carry a birth date; ``region_confirmed`` only for resident IDs (see :func:`normalize_resident_id`)."""
     kind = DocumentType(doc_type)
     if kind is DocumentType.RESIDENT_ID:
-        return normalize_resident_id(value, today=today)
+        return normalize_resident_id(value, today=today, region_confirmed=region_confirmed)
     if kind is DocumentType.HMT_RESIDENCE_PERMIT:
         return normalize_hmt_residence_permit(value, today=today)
     if kind is DocumentType.FOREIGN_PERMANENT_RESIDENCE:

@@ -17,7 +17,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from portal.domain import glossary
-from portal.domain.workflow import Level, Role, Status, awaiting, holder
+from portal.domain.workflow import (
+    AWAITING_OVERRIDE,
+    TRANSITIONS,
+    Action,
+    Level,
+    Role,
+    Signature,
+    Status,
+    awaiting,
+    holder,
+)
 
 
 class StepState(StrEnum):
@@ -98,6 +108,90 @@ class Step:
         return self.index + 1
 
 
+# What each forward move is called in "下一步" (the glossary's words for the step, not the button's).
+NEXT_WORDS: dict[Action, str] = {
+    Action.SUBMIT: glossary.ACTION_TITLES["submit"],
+    Action.HANDLER_APPROVE: T["handler_review"],
+    Action.LEADER_APPROVE: T["leader_sign"],
+    Action.START_NOTICE: "起草公示，由领导发布",
+    Action.CLOSE_NOTICE: "公示期满，无异议即通过",
+    Action.FORWARD: T["forward"] + T["department"],
+    Action.CERTIFY: T["leader_sign"] + "、" + T["certify"],
+    Action.RESUBMIT: glossary.ACTION_TITLES["resubmit"],
+}
+# Moves that are not "the next step" of a case: sending it back, ending it, or the applicant leaving.
+_SIDE_EXITS = frozenset({Action.RETURN, Action.SEND_BACK, Action.REJECT, Action.WITHDRAW, Action.ABANDON})
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """A move of an application's route, read from the workflow's transition table."""
+
+    action: Action
+    role: Role  # who moves: the applicant, a handler or leader, or the system (a notice's end)
+    level: Level | None  # the organisation that moves (None: the applicant)
+
+    @property
+    def words(self) -> str:
+        return NEXT_WORDS[self.action]
+
+
+def _forward(status: Status, handler_signed: bool) -> tuple[Action, Role, Status | None, bool] | None:
+    """The forward row of the table from ``status`` (signature as it stands): action, role, target and
+    whether the handler's signature stands after it."""
+    # The enterprise's two steps are two statuses: its signature is implied by the status itself.
+    handler_signed = {Status.SUBMITTED: False, Status.UNIT_REVIEW: True}.get(status, handler_signed)
+    for row in TRANSITIONS:
+        if row.source is not status or row.action in _SIDE_EXITS:
+            continue
+        if row.signature is Signature.ABSENT and handler_signed:
+            continue
+        if row.signature is Signature.PRESENT and not handler_signed:
+            continue
+        return row.action, row.role, row.target, row.signature is Signature.ABSENT
+    return None
+
+
+def pending_move(
+    status: Status, *, handler_signed: bool = False, returned_from: Status | None = None
+) -> NextStep | None:
+    """The move the application waits for now: the forward move the table allows (the handler's first
+    review before a signature, the leader's signing after it), the applicant's resubmission while it is
+    returned, None once it has ended."""
+    if status.is_final:
+        return None
+    if status is Status.RETURNED:
+        return NextStep(Action.RESUBMIT, Role.APPLICANT, None)
+    forward = _forward(status, handler_signed)
+    if forward is None:  # pragma: no cover - every open status has a forward row (tested)
+        raise ValueError(f"the transition table has no forward move from {status}")
+    action, role, _target, _signed = forward
+    # An approved application waits for its notice to be drafted (the handler) before the leader
+    # publishes it: the table's START_NOTICE is the leader's, the first move the handler's.
+    role = AWAITING_OVERRIDE.get(status, role)
+    return NextStep(action, role, None if role is Role.APPLICANT else holder(status))
+
+
+def next_step(
+    status: Status, *, handler_signed: bool = False, returned_from: Status | None = None
+) -> NextStep | None:
+    """What 下一步 names: the move after the pending one, following the table's target. While returned,
+    the review that resumes once the applicant resubmits (the stage that returned it, its handler or its
+    leader as the return left it); None when the pending move ends the route (认定发证) or it has ended."""
+    if status.is_final:
+        return None
+    if status is Status.RETURNED:
+        resume = returned_from or Status.SUBMITTED
+        return pending_move(resume, handler_signed=handler_signed and resume is not Status.SUBMITTED)
+    forward = _forward(status, handler_signed)
+    if forward is None:  # pragma: no cover
+        return None
+    _action, _role, target, signed = forward
+    if target is None or target.is_final:
+        return None
+    return pending_move(target, handler_signed=signed)
+
+
 @dataclass(frozen=True)
 class Progress:
     steps: tuple[Step, ...]
@@ -105,6 +199,8 @@ class Progress:
     holder_level: Level | None  # the organisation holding it now (None: the applicant, or nobody)
     holder_role: Role | None  # whose move it is (None: nobody's — a running notice, or a final status)
     note: str  # one sentence: where it is and what happens next
+    pending: NextStep | None = None  # the move it waits for now, from the transition table (issue 17.8)
+    next: NextStep | None = None  # the move after it: what 下一步 names
 
     @property
     def current(self) -> Step | None:
@@ -132,7 +228,7 @@ def _laid_out(at: int | None, here: StepState) -> tuple[Step, ...]:
             state = here
         elif here is StepState.STOPPED:
             state = StepState.SKIPPED
-        elif index == at + 1:
+        elif index == at + 1 and here is not StepState.RETURNED:
             state = StepState.NEXT
         else:
             state = StepState.LATER
@@ -159,7 +255,15 @@ def progress(
     if status is Status.RETURNED:
         resume = returned_from or Status.SUBMITTED
         at = step_index(resume, handler_signed and resume in (Status.DEPT_REVIEW, Status.BUREAU_REVIEW))
-        return Progress(_laid_out(at, StepState.RETURNED), status, None, Role.APPLICANT, words.explanation)
+        return Progress(
+            _laid_out(at, StepState.RETURNED),
+            status,
+            None,
+            Role.APPLICANT,
+            words.explanation,
+            pending_move(status),
+            next_step(status, handler_signed=handler_signed, returned_from=resume),
+        )
     if status.is_final:
         if stopped_at is None or stopped_at.is_final:
             at = 0
@@ -171,7 +275,15 @@ def progress(
     at = step_index(status, handler_signed)
     level = holder(status)
     role = awaiting(status, 1 if handler_signed else None)
-    return Progress(_laid_out(at, StepState.CURRENT), status, level, role, words.explanation)
+    return Progress(
+        _laid_out(at, StepState.CURRENT),
+        status,
+        level,
+        role,
+        words.explanation,
+        pending_move(status, handler_signed=handler_signed),
+        next_step(status, handler_signed=handler_signed),
+    )
 
 
 class Age(StrEnum):

@@ -20,7 +20,7 @@ from datetime import date
 from enum import StrEnum
 
 from portal.domain.accounts import normalize_name
-from portal.domain.identity import IdentityError, normalize_resident_id
+from portal.domain.identity import IdentityError, normalize_hmt_residence_permit, normalize_resident_id
 from portal.domain.tables import Header, TableError, TableProblem, cell, find_header
 
 # SI-01 (赣市人社字〔2022〕56号 三(四)): pension insurance paid for more than half a year.
@@ -144,6 +144,18 @@ class ParsedRoster:
     skipped: list[TableProblem]
 
 
+def _roster_id(raw: str, as_of: date) -> str:
+    """The number of one roster row. The roster is the social-insurance system's own export: it lists
+    港澳台居民居住证 holders in the same column, and an address code missing from GB/T 2260's list is
+    the list's gap, not the roster's."""
+    try:
+        return normalize_resident_id(raw, today=as_of, region_confirmed=True)
+    except IdentityError as problem:
+        if problem.code != "hmt_residence_permit":
+            raise
+        return normalize_hmt_residence_permit(raw, today=as_of)
+
+
 def parse_roster(rows: list[list[str]], *, as_of: date) -> ParsedRoster:
     """Records from a roster sheet; rows without a usable ID number are skipped and reported.
 
@@ -166,7 +178,7 @@ def parse_roster(rows: list[list[str]], *, as_of: date) -> ParsedRoster:
         if not raw_id and not name:
             continue
         try:
-            number = normalize_resident_id(raw_id, today=as_of)
+            number = _roster_id(raw_id, as_of)
         except IdentityError as problem:
             skipped.append(TableProblem(line, "身份证号码", problem.message))
             continue

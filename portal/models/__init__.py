@@ -27,6 +27,7 @@ from portal.models.reviews import (
     ReviewStep,
     StandIn,
 )
+from portal.models.submissions import FormSubmission
 from portal.models.users import (
     AuthSession,
     LoginThrottle,
@@ -55,6 +56,7 @@ __all__ = [
     "CorrectionStatus",
     "Endorsement",
     "EntryOutcome",
+    "FormSubmission",
     "ImportBatch",
     "ImportStatus",
     "IntegrityRecord",

@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.glossary import state_title
-from portal.models.base import Base, one_of
+from portal.domain.text import LIMITS
+from portal.models.base import Base, bounded_text, one_of
 from portal.models.files import StoredFile
 from portal.models.organisations import Organisation
 from portal.models.users import User
@@ -62,12 +63,12 @@ class AccountTransfer(Base):
     from_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     to_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     status: Mapped[str] = mapped_column(String(12), default=TransferStatus.REQUESTED.value)
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = bounded_text("reason", LIMITS["transfer_note"], default="")
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
-    decision_note: Mapped[str] = mapped_column(Text, default="")
+    decision_note: Mapped[str] = bounded_text("decision_note", LIMITS["transfer_note"], default="")
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     from_org: Mapped[Organisation] = relationship(foreign_keys=[from_org_id])

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.policy import TitleLevel
+from portal.domain.text import LIMITS
 from portal.domain.workflow import AWAITING_ROLES, FINAL_STATUSES, REVIEW_STATUSES, Status
-from portal.models.base import Base, one_of
+from portal.models.base import Base, bounded_text, one_of
 from portal.models.clock import utcnow
 from portal.models.organisations import Organisation
 from portal.models.users import User
@@ -95,7 +96,9 @@ class Application(Base):
     batch_id: Mapped[str | None] = mapped_column(String(40))
     cutoff: Mapped[date | None]
     # The applicant's reason for going ahead despite the eligibility warnings shown at submission.
-    warnings_acknowledgement: Mapped[str] = mapped_column(Text, default="")
+    warnings_acknowledgement: Mapped[str] = bounded_text(
+        "warnings_acknowledgement", LIMITS["acknowledgement"], default=""
+    )
 
     status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT.value)
     awaiting: Mapped[str | None] = mapped_column(String(16))
@@ -111,7 +114,7 @@ class Application(Base):
     graduated_on: Mapped[date | None]
     work_started_on: Mapped[date | None]
     current_title: Mapped[str] = mapped_column(String(100), default="")
-    work_summary: Mapped[str] = mapped_column(Text, default="")
+    work_summary: Mapped[str] = bounded_text("work_summary", LIMITS["work_summary"], default="")
 
     # The dossier's part of the 申报表: facts that decide the materials checklist, and the pledge.
     degree: Mapped[str] = mapped_column(String(20), default="")
@@ -126,7 +129,7 @@ class Application(Base):
     qualification_issued_on: Mapped[date | None]
     qualification_expires_on: Mapped[date | None]
     ce_hours: Mapped[str] = mapped_column(String(200), default="")  # "2024:90, 2025:96"
-    achievements: Mapped[str] = mapped_column(Text, default="")
+    achievements: Mapped[str] = bounded_text("achievements", LIMITS["achievements"], default="")
     pledge_signed_at: Mapped[datetime | None]
     pledge_ip: Mapped[str] = mapped_column(String(45), default="")
 
@@ -136,7 +139,9 @@ class Application(Base):
     certificate_code: Mapped[str | None] = mapped_column(String(43), unique=True)
     certified_at: Mapped[datetime | None]
     certificate_revoked_at: Mapped[datetime | None]
-    certificate_revoked_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    certificate_revoked_reason: Mapped[str] = bounded_text(
+        "certificate_revoked_reason", LIMITS["reason"], default="", server_default=""
+    )
 
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import CheckConstraint, DateTime, MetaData
+from sqlalchemy import CheckConstraint, DateTime, MetaData, String
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -55,3 +55,13 @@ def one_of(
     if nullable:
         condition = f"{column} IS NULL OR {condition}"
     return CheckConstraint(condition, name=name or column)
+
+
+def bounded_text(name: str, limit: int, **options: Any) -> Any:
+    """A free-text column of at most ``limit`` characters, enforced by the database on both engines
+    (issue 17.5): VARCHAR(n) on PostgreSQL, and a CHECK on length() that SQLite (which ignores VARCHAR's
+    length) enforces too. The same limit is the form's maxlength and the service's Chinese message
+    (portal.domain.text.LIMITS)."""
+    return mapped_column(
+        String(limit), CheckConstraint(f"length({name}) <= {limit}", name=f"{name}_length"), **options
+    )

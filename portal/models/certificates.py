@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base
+from portal.domain.text import LIMITS
+from portal.models.base import Base, bounded_text
 from portal.models.clock import utcnow
 from portal.models.users import User
 
@@ -33,7 +34,7 @@ class IntegrityRecord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = bounded_text("reason", LIMITS["reason"])
     clause: Mapped[str] = mapped_column(String(50), default="")
     starts_on: Mapped[date]
     ends_on: Mapped[date]

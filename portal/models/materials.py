@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base
+from portal.domain.text import LIMITS
+from portal.models.base import Base, bounded_text
 from portal.models.clock import utcnow
 from portal.models.files import StoredFile
 from portal.models.organisations import Organisation
@@ -100,7 +101,7 @@ class Endorsement(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    revoke_reason: Mapped[str] = mapped_column(Text, default="")
+    revoke_reason: Mapped[str] = bounded_text("revoke_reason", LIMITS["reason"], default="")
 
     material: Mapped[Material] = relationship(back_populates="endorsements")
     stamped_file: Mapped[StoredFile] = relationship(lazy="joined")

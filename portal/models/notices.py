@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.glossary import state_title
+from portal.domain.text import LIMITS
 from portal.models.applications import Application
-from portal.models.base import Base, one_of
+from portal.models.base import Base, bounded_text, one_of
 from portal.models.clock import utcnow
 from portal.models.files import StoredFile
 from portal.models.organisations import Organisation
@@ -101,7 +102,7 @@ class NoticeEntry(Base):
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), index=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     outcome: Mapped[str] = mapped_column(String(10), default=EntryOutcome.PENDING.value)
-    outcome_note: Mapped[str] = mapped_column(Text, default="")
+    outcome_note: Mapped[str] = bounded_text("outcome_note", LIMITS["handling"], default="")
 
     notice: Mapped[Notice] = relationship(back_populates="entries")
     application: Mapped[Application] = relationship(lazy="joined")
@@ -123,12 +124,12 @@ class Objection(Base):
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("notice_entries.id"))
     name: Mapped[str] = mapped_column(String(50))
     contact: Mapped[str] = mapped_column(String(100))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = bounded_text("text", LIMITS["objection"])
     attachment_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
     ip: Mapped[str] = mapped_column(String(45), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     status: Mapped[str] = mapped_column(String(10), default=ObjectionStatus.OPEN.value)
-    handling: Mapped[str] = mapped_column(Text, default="")
+    handling: Mapped[str] = bounded_text("handling", LIMITS["handling"], default="")
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     handled_at: Mapped[datetime | None]
 

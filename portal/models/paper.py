@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base
+from portal.domain.text import LIMITS
+from portal.models.base import Base, bounded_text
 from portal.models.clock import utcnow
 from portal.models.users import User
 
@@ -52,7 +53,7 @@ class PaperItem(Base):
     title: Mapped[str] = mapped_column(String(200))
     received: Mapped[bool] = mapped_column(default=False)
     originals_checked: Mapped[bool] = mapped_column(default=False)
-    remark: Mapped[str] = mapped_column(Text, default="")
+    remark: Mapped[str] = bounded_text("remark", LIMITS["remark"], default="")
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime | None]
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import Base
+from portal.domain.text import LIMITS
+from portal.models.base import Base, bounded_text
 from portal.models.clock import utcnow
 
 
@@ -37,7 +38,7 @@ class PolicyWindow(Base):
     closes: Mapped[date]
     cutoff: Mapped[date | None]
     citation: Mapped[str] = mapped_column(String(200))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = bounded_text("note", LIMITS["window_note"], default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -12,7 +12,8 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.glossary import state_title
-from portal.models.base import Base, one_of
+from portal.domain.text import LIMITS
+from portal.models.base import Base, bounded_text, one_of
 from portal.models.clock import utcnow
 from portal.models.users import Membership, User
 
@@ -118,7 +119,9 @@ class CorrectionItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     correction_id: Mapped[int] = mapped_column(ForeignKey("corrections.id"), index=True)
     section: Mapped[str] = mapped_column(String(50))
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = bounded_text("reason", LIMITS["return_reason"])
+    # The applicant's written reason for leaving this item as it is (issue 17.1), given at resubmission.
+    response: Mapped[str] = bounded_text("response", LIMITS["response"], default="", server_default="")
 
     correction: Mapped[Correction] = relationship(back_populates="items")
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain.accounts import (
@@ -34,6 +35,7 @@ from portal.domain.identity import (
     resident_id_facts,
 )
 from portal.domain.roster import RosterMatch
+from portal.domain.text import LIMITS
 from portal.domain.workflow import FINAL_STATUSES
 from portal.models import AccountTransfer, Application, IntegrityRecord, OrgKind, TransferStatus, User
 from portal.services import audit, certificates, rosters
@@ -133,7 +135,9 @@ def _identity_columns(checked: CheckedApplicant) -> dict[str, str]:
 
 def create_applicant(session: Session, actor: Actor, draft: ApplicantDraft, now: datetime) -> NewAccount:
     """An applicant account held by the actor's enterprise, with a first password that must be changed.
-    Refused (ApplicantInvalid, a message per field) on any bad field or an identity already registered."""
+    Refused (ApplicantInvalid, a message per field) on any bad field or an identity already registered.
+    A resident ID whose address code no GB/T 2260 list holds is opened only when HR confirm it from the
+    physical card with a reason (audited as ``confirm_unknown_region``)."""
     result = check_applicant_input(session, actor, draft, now)
     if result.problems:
         raise ApplicantInvalid(result)
@@ -157,6 +161,19 @@ def create_applicant(session: Session, actor: Actor, draft: ApplicantDraft, now:
         object_id=account.user.id,
         detail={"document_type": values["document_type"]},
     )
+    if result.checked.region_reason:
+        # GB 11643: the address code is a GB/T 2260 code; this one is in no list the portal holds, and
+        # the HR clerk vouches for it from the card. Who, when and what they saw stay on the record.
+        audit.record(
+            session,
+            actor,
+            "confirm_unknown_region",
+            now,
+            object_type="user",
+            object_id=account.user.id,
+            reason=result.checked.region_reason,
+            detail={"region_code": values["id_number"][:6]},
+        )
     return account
 
 
@@ -261,6 +278,7 @@ def request_transfer(session: Session, actor: Actor, draft: ApplicantDraft, now:
             draft.id_number,
             nationality=draft.nationality or "XXX",
             today=local_date(now),
+            region_confirmed=True,  # finds an existing account: its number was checked when it was opened
         )
     except (IdentityError, ValueError) as problem:
         raise ValidationFailed({"id_number": str(problem)}) from None
@@ -279,8 +297,12 @@ def request_transfer(session: Session, actor: Actor, draft: ApplicantDraft, now:
         requested_by_id=actor.user_id,
         requested_at=now,
     )
-    session.add(transfer)
-    session.flush()
+    try:
+        with session.begin_nested():  # two enterprises asking at once meet the one-open-request index
+            session.add(transfer)
+            session.flush()
+    except IntegrityError:
+        raise ValidationFailed({"id_number": "该账号已有转入申请在办理中，请等待原单位处理"}) from None
     audit.record(
         session,
         actor,
@@ -336,9 +358,7 @@ def _decide(
     changed = session.execute(
         update(AccountTransfer)
         .where(AccountTransfer.id == transfer.id, AccountTransfer.status == TransferStatus.REQUESTED.value)
-        .values(
-            status=to.value, decided_by_id=actor.user_id, decided_at=now, decision_note=note.strip()[:500]
-        )
+        .values(status=to.value, decided_by_id=actor.user_id, decided_at=now, decision_note=note.strip())
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
@@ -394,6 +414,10 @@ def refuse_transfer(
         raise NotFound("找不到该转入申请")  # before any form check: another tenant's id reads as missing
     if not note.strip():
         raise ValidationFailed({"note": "请填写不同意转出的原因"})
+    if len(note.strip()) > LIMITS["transfer_note"]:
+        raise ValidationFailed(
+            {"note": f"原因不能超过{LIMITS['transfer_note']}字（现有{len(note.strip())}字）"}
+        )
     transfer = _decide(session, actor, transfer_id, TransferStatus.REFUSED, now, note, side="from")
     audit.record(
         session,

@@ -461,14 +461,17 @@ def act(
     expected_version: int | None = None,
     reason: str = "",
     acknowledgement: str = "",
+    responses: dict[str, str] | None = None,
 ) -> Application:
     """Run one workflow action on an application the actor can see (the views' single entry point).
 
     Every guard of the rulebook (services.rulebook: the same registry that offers the action) is applied
     first; the first refusal is audited and raised. Submitting fixes the batch, cutoff and acknowledgement
-    with the status. May cause every transition a person can take (services.transitions)."""
+    with the status. A resubmission must answer every returned item: changed, or ``responses[section]``
+    says why not (the rulebook's returned_items_answered guard). May cause every transition a person can
+    take (services.transitions)."""
     application = get_application(session, actor, application_id)
-    attempt = rulebook.Attempt(expected_version, reason, acknowledgement)
+    attempt = rulebook.Attempt(expected_version, reason, acknowledgement, responses or {})
     rulebook.enforce(session, actor, application, action, now, attempt)
     source = application.state
     terms = None

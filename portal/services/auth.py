@@ -31,7 +31,12 @@ from sqlalchemy.orm import Session
 
 from portal.domain import passwords
 from portal.domain.errors import DomainError, ValidationFailed
-from portal.domain.identity import IdentityError, normalize_mobile, normalize_resident_id
+from portal.domain.identity import (
+    IdentityError,
+    normalize_hmt_residence_permit,
+    normalize_mobile,
+    normalize_resident_id,
+)
 from portal.domain.passwords import PasswordPolicy
 from portal.models import AuthSession, LoginThrottle, PasswordHistory, User
 from portal.services import audit
@@ -85,8 +90,18 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def _login_key(login: str) -> tuple[str, str] | None:
-    """Normalise what was typed into the ID-number or phone form it is stored in."""
-    for normalise, column in ((normalize_mobile, "phone"), (normalize_resident_id, "id_number")):
+    """Normalise what was typed into the ID-number or phone form it is stored in. A login only finds an
+    account, so the address-code list is not asked (a number HR confirmed must still log in), and a
+    港澳台居民居住证 number is stored in the same column."""
+
+    def resident(value: str) -> str:
+        return normalize_resident_id(value, region_confirmed=True)
+
+    for normalise, column in (
+        (normalize_mobile, "phone"),
+        (resident, "id_number"),
+        (normalize_hmt_residence_permit, "id_number"),
+    ):
         try:
             return column, normalise(login)
         except IdentityError:
@@ -318,9 +333,12 @@ def _remember(session: Session, user: User, old_hash: str, now: datetime, policy
         return
     session.add(PasswordHistory(user_id=user.id, password_hash=old_hash, replaced_at=now))
     session.flush()
-    keep = select(PasswordHistory.id).where(PasswordHistory.user_id == user.id).order_by(
-        PasswordHistory.replaced_at.desc(), PasswordHistory.id.desc()
-    ).limit(policy.history - 1)
+    keep = (
+        select(PasswordHistory.id)
+        .where(PasswordHistory.user_id == user.id)
+        .order_by(PasswordHistory.replaced_at.desc(), PasswordHistory.id.desc())
+        .limit(policy.history - 1)
+    )
     session.execute(
         delete(PasswordHistory).where(
             PasswordHistory.user_id == user.id, PasswordHistory.id.not_in(keep.scalar_subquery())

@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 from portal.domain.corrections import Change
 from portal.domain.policy import Threshold
 from portal.domain.roster import RosterMatch
+from portal.domain.workflow import Status
 from portal.models import Application, Correction, Notice
 from portal.services import (
     applications,
+    certificates,
     corrections,
     eligibility,
     endorsements,
@@ -56,10 +58,16 @@ class ReviewCase:
     can_fill_for_applicant: bool  # HR fills in the 申报表 on the applicant's behalf (audited)
     has_seal: bool  # the actor's organisation has a seal image for stamping copies
     new_materials: frozenset[int]  # materials uploaded since the last return
+    authority: str  # the certifying authority (services.certificates.certifying_authority)
 
     @property
     def notice_closed(self) -> bool:
         return self.notice is not None and self.notice.closed_at is not None
+
+    @property
+    def forward_waits_for_notice(self) -> bool:
+        """The unit's notice still runs: 报送 only once it has ended (said where the button would be)."""
+        return self.notice is not None and self.application.state is Status.IN_NOTICE
 
 
 def review_case(session: Session, actor: Actor, application_id: int, now: datetime) -> ReviewCase:
@@ -97,4 +105,5 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
         and applications.is_editable(application),
         has_seal=actor.org_id is not None and endorsements.current_seal(session, actor.org_id) is not None,
         new_materials=corrections.materials_since_return(session, application),
+        authority=certificates.certifying_authority(session, application),
     )

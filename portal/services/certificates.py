@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, aliased
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.glossary import cn_date
 from portal.domain.identity import mask_id_number
+from portal.domain.text import LIMITS
 from portal.domain.workflow import Status
 from portal.models import (
     Application,
@@ -42,10 +43,46 @@ from portal.models import (
 from portal.services import audit
 from portal.services.actors import Actor
 from portal.services.notifications import notify
+from portal.services.policies import effective_profile
 from portal.services.scope import get_application, visible_applications
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 INTEGRITY_YEARS = 3  # 002 五(三), 003 七(三)
+
+
+AuthorityNames = dict[tuple[int, str | None], str]
+
+
+def certifying_authority(
+    session: Session, application: Application, cache: AuthorityNames | None = None
+) -> str:
+    """The one answer to "who certifies this application" (issue 17.7), for every page, document and
+    export: the authority chosen when the application was started (its ``authority_code`` in the bureau's
+    policy profile, with the name the bureau's admin corrected), else the bureau itself (no profile, a
+    pathway the profile does not cover). The review page, the certificate, the public check, the
+    certificate list and Excel, the 批复 and the package cover all ask it."""
+    return authority_name(session, application.bureau_id, application.authority_code, cache)
+
+
+def authority_name(
+    session: Session, bureau_id: int, authority_code: str | None, cache: AuthorityNames | None = None
+) -> str:
+    """:func:`certifying_authority` from the two columns (exports stream plain rows); ``cache`` keeps
+    the answer per bureau and code for a long export."""
+    key = (bureau_id, authority_code)
+    if cache is not None and key in cache:
+        return cache[key]
+    bureau = session.get(Organisation, bureau_id)
+    assert bureau is not None
+    name = bureau.name
+    profile = effective_profile(session, bureau) if authority_code else None
+    if profile is not None:
+        found = next((a for a in profile.authorities if a.code == authority_code), None)
+        if found is not None:
+            name = found.name
+    if cache is not None:
+        cache[key] = name
+    return name
 
 
 def issue_certificate_number(session: Session, authority_id: int, now: datetime) -> str:
@@ -167,7 +204,7 @@ def verify(
         application.specialty,
         application.level,
         application.certified_at.astimezone(SHANGHAI).date(),
-        application.bureau.name,
+        certifying_authority(session, application),
     )
 
 
@@ -222,6 +259,10 @@ def revoke_certificate(
         raise DomainError("该申报没有可撤销的有效证书", code="not_certified")
     if not reason.strip():
         raise ValidationFailed({"reason": "请写明撤销原因（如提供虚假材料）"})
+    if len(reason.strip()) > LIMITS["reason"]:
+        raise ValidationFailed(
+            {"reason": f"撤销原因不能超过{LIMITS['reason']}字（现有{len(reason.strip())}字）"}
+        )
     application.certificate_revoked_at = now
     application.certificate_revoked_reason = reason.strip()
     start = now.astimezone(SHANGHAI).date()
@@ -353,7 +394,7 @@ def export_rows(
     """
     listed = certificates_query(actor, filters).order_by(None).subquery()
     enterprise = aliased(Organisation)
-    bureau = aliased(Organisation)
+    names: AuthorityNames = {}
     stmt = (
         select(
             User.name,
@@ -364,12 +405,12 @@ def export_rows(
             listed.c.level,
             listed.c.certificate_no,
             listed.c.certified_at,
-            bureau.name,
+            listed.c.bureau_id,
+            listed.c.authority_code,
             listed.c.certificate_revoked_at,
         )
         .join(User, User.id == listed.c.applicant_id)
         .join(enterprise, enterprise.id == listed.c.enterprise_id)
-        .join(bureau, bureau.id == listed.c.bureau_id)
         .order_by(listed.c.certified_at.desc(), listed.c.id.desc())
         .execution_options(yield_per=2000)
     )
@@ -382,9 +423,11 @@ def export_rows(
         level,
         cert_no,
         certified_at,
-        authority,
+        bureau_id,
+        authority_code,
         revoked,
     ) in session.execute(stmt):
+        authority = authority_name(session, bureau_id, authority_code, names)
         yield (
             name,
             number if full_id else mask_id_number(number),
@@ -413,7 +456,7 @@ class CertificateRow:
     status: str
 
 
-def row_of(application: Application, *, full_id: bool) -> CertificateRow:
+def row_of(session: Session, application: Application, *, full_id: bool) -> CertificateRow:
     """One certificate as a table row; the ID number masked unless `full_id`."""
     assert application.certified_at is not None and application.certificate_no is not None
     number = application.applicant.id_number
@@ -426,7 +469,7 @@ def row_of(application: Application, *, full_id: bool) -> CertificateRow:
         application.level,
         application.certificate_no,
         application.certified_at.astimezone(SHANGHAI).date(),
-        application.bureau.name,
+        certifying_authority(session, application),
         "已撤销" if application.certificate_revoked_at else "有效",
     )
 

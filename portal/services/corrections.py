@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal.domain import corrections as rules
 from portal.domain.errors import ValidationFailed
 from portal.domain.glossary import cn_date
+from portal.domain.materials import SLOT_BY_KEY
 from portal.domain.policy import Threshold
 from portal.domain.workdays import UnknownYear
 from portal.domain.workflow import Action, Level, Status, holder
@@ -167,6 +168,63 @@ def editable_fields(session: Session, application: Application) -> set[str] | No
     return rules.fields_of([item.section for item in correction.items])
 
 
+RESPONSE_MAX = 500
+
+
+def untouched_items(
+    session: Session, application: Application, correction: Correction
+) -> list[CorrectionItem]:
+    """The items of a return the applicant has not changed since it: no listed field differs from the
+    snapshot taken at the return, and no file was uploaded to the listed material slot after it."""
+    changed = {c.field for c in rules.changes(correction.snapshot, snapshot(application))}
+    uploaded = {
+        f"material:{slot}"
+        for slot in session.scalars(
+            select(Material.slot).where(
+                Material.application_id == application.id, Material.uploaded_at > correction.requested_at
+            )
+        )
+    }
+    return [
+        item
+        for item in correction.items
+        if not (rules.fields_of([item.section]) & changed) and item.section not in uploaded
+    ]
+
+
+def check_resubmission(session: Session, application: Application, responses: dict[str, str]) -> None:
+    """Issue 17.1: a resubmission answers every item of the return: each is changed, or carries the
+    applicant's written reason why it stays as it is (``responses``: section key -> reason, kept on the
+    item). Otherwise ValidationFailed naming the untouched items, one message per item's reason field."""
+    correction = open_correction(session, application.id)
+    if correction is None:
+        return
+    errors: dict[str, str] = {}
+    untouched = untouched_items(session, application, correction)
+    for item in untouched:
+        answer = " ".join(responses.get(item.section, "").split())
+        title = (
+            rules.SECTION_BY_KEY[item.section].title if item.section in rules.SECTION_BY_KEY else item.section
+        )
+        if not answer:
+            errors[f"response_{item.section}"] = f"“{title}”未作修改：请修改，或写明不修改的理由"
+        elif len(answer) > RESPONSE_MAX:
+            errors[f"response_{item.section}"] = f"“{title}”的说明不能超过{RESPONSE_MAX}字"
+        else:
+            item.response = answer
+    if errors:
+        titles = "、".join(
+            rules.SECTION_BY_KEY[i.section].title if i.section in rules.SECTION_BY_KEY else i.section
+            for i in untouched
+            if f"response_{i.section}" in errors
+        )
+        errors["__all__"] = (
+            f"以下退回事项尚未修改，也未说明理由：{titles}。请逐项修改，或在该项下写明不修改的理由"
+        )
+        raise ValidationFailed(errors, "补正内容不完整")
+    session.flush()
+
+
 def close_on_resubmit(session: Session, application: Application, now: datetime) -> None:
     """Mark the open correction request answered by a resubmission (nothing if none is open)."""
     correction = open_correction(session, application.id)
@@ -176,11 +234,41 @@ def close_on_resubmit(session: Session, application: Application, now: datetime)
 
 
 def changes_since_return(session: Session, application: Application) -> list[rules.Change]:
-    """What the applicant changed in answer to the last return (the reviewer sees it highlighted)."""
+    """What the applicant changed in answer to the last return (the reviewer sees it highlighted): every
+    changed field, then every material slot whose files were replaced, added or removed since (issue 17.10:
+    a replaced contract was not listed)."""
     correction = latest_correction(session, application.id)
     if correction is None or correction.state is not CorrectionStatus.RESUBMITTED:
         return []
-    return rules.changes(correction.snapshot, snapshot(application))
+    fields = rules.changes(correction.snapshot, snapshot(application))
+    since = correction.requested_at
+    touched = session.scalars(
+        select(Material)
+        .where(
+            Material.application_id == application.id,
+            or_(Material.uploaded_at > since, Material.removed_at > since),
+        )
+        .order_by(Material.id)
+    ).all()
+    files: list[rules.Change] = []
+    for slot in dict.fromkeys(m.slot for m in touched):
+        in_slot = session.scalars(
+            select(Material).where(Material.application_id == application.id, Material.slot == slot)
+        ).all()
+        before = [
+            m for m in in_slot if m.uploaded_at <= since and (m.removed_at is None or m.removed_at > since)
+        ]
+        after = [m for m in in_slot if m.removed_at is None]
+        title = SLOT_BY_KEY[slot].title if slot in SLOT_BY_KEY else slot
+        files.append(
+            rules.Change(
+                f"material:{slot}",
+                f"材料：{title}",
+                "、".join(m.file.display_name for m in before),
+                "、".join(m.file.display_name for m in after),
+            )
+        )
+    return fields + files
 
 
 def materials_since_return(session: Session, application: Application) -> frozenset[int]:

@@ -26,7 +26,7 @@ from portal.models import Application, Organisation, OrgKind, Ownership
 from portal.services import audit
 from portal.services.actors import Actor
 from portal.services.calendar import today
-from portal.services.policies import bureau_of, effective_profile, format_period, window_title
+from portal.services.policies import bureau_of, effective_profile, format_period, window_title, windows_on
 from portal.services.transitions import SubmissionTerms
 
 OWNERSHIP_FACT = {Ownership.STATE.value: "国有", Ownership.NON_STATE.value: "非国有"}
@@ -73,19 +73,6 @@ def outside_window_message(upcoming: Window | None) -> str:
     )
 
 
-def windows_for(
-    profile: PolicyProfile,
-    authority: str | None,
-    level: str,
-    pathway: str | None,
-    specialty: str | None,
-    year: int,
-) -> list[Window]:
-    """The profile's windows for this level (and authority, pathway, specialty where given) in `year`."""
-    code = authority if authority and any(a.code == authority for a in profile.authorities) else None
-    return profile.windows_for(code, level, year, pathway=pathway, specialty=specialty)
-
-
 def open_and_next(
     profile: PolicyProfile,
     authority: str | None,
@@ -94,18 +81,12 @@ def open_and_next(
     specialty: str | None,
     day: date,
 ) -> tuple[Window | None, Window | None]:
-    """The window open on ``day`` and the first one opening after it (this year or next)."""
+    """The window open on ``day`` and the first one opening after it: the policy service's answer
+    (portal.services.policies.windows_on), so every page names the same batch."""
     if level not in LEVELS:
         return None, None
-    this_year = windows_for(profile, authority, level, pathway, specialty, day.year)
-    current = next((w for w in this_year if w.contains(day)), None)
-    later = [
-        w
-        for year in (day.year, day.year + 1)
-        for w in windows_for(profile, authority, level, pathway, specialty, year)
-        if w.opens is not None and w.opens > day
-    ]
-    return current, min(later, key=lambda w: w.opens or date.max, default=None)
+    found = windows_on(profile, day, level=level, authority=authority, pathway=pathway, specialty=specialty)
+    return found.current, found.next
 
 
 def _title_level(text: str) -> str | None:
@@ -273,7 +254,8 @@ def submission_terms(
     batch_id, cutoff = None, None
     if first and evaluation.window is not None:
         batch_id, cutoff = evaluation.window.batch_id, evaluation.cutoff
-    reason = acknowledgement.strip()[:2000] if evaluation.warnings else None
+    # The rulebook's warnings_acknowledged guard has refused an acknowledgement over its limit already.
+    reason = acknowledgement.strip() if evaluation.warnings else None
     return SubmissionTerms(batch_id=batch_id, cutoff=cutoff, warnings_acknowledgement=reason or None)
 
 
@@ -380,15 +362,17 @@ def dry_run(session: Session, actor: Actor, data: DryRunInput, now: datetime) ->
     authorities = profile.authorities_for(data.level, region)
     authority = authorities[0].code if authorities else None
     day = today(now)
-    windows = [
-        w
-        for year in (day.year, day.year + 1)
-        for w in windows_for(profile, authority, data.level, data.pathway, data.specialty or None, year)
-        if w.closes is not None and w.closes >= day
-    ]
+    found = windows_on(
+        profile,
+        day,
+        level=data.level,
+        authority=authority,
+        pathway=data.pathway,
+        specialty=data.specialty or None,
+    )
     attempts: list[Attempt] = []
     earliest = None
-    for w in sorted(windows, key=lambda w: w.opens or date.max):
+    for w in (*found.open, *found.upcoming):
         assert w.opens is not None and w.closes is not None
         cutoff = day if profile.counting.cutoff_source == "submission" else w.cutoff
         facts = Facts(

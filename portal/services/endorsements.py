@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.documents.stamps import StampText, stamp
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.text import LIMITS
 from portal.domain.uploads import PNG, sniff
 from portal.domain.workflow import Status
 from portal.models import Endorsement, OrgKind, StaffRole, UnitSeal
@@ -173,10 +174,12 @@ def revoke_endorsement(
     reason = reason.strip()
     if not reason:
         raise ValidationFailed({"reason": "请写明撤销原因"})
+    if len(reason) > LIMITS["reason"]:
+        raise ValidationFailed({"reason": f"撤销原因不能超过{LIMITS['reason']}字（现有{len(reason)}字）"})
     endorsement.revoked_at, endorsement.revoked_by_id, endorsement.revoke_reason = (
         now,
         actor.user_id,
-        reason[:500],
+        reason,
     )
     session.flush()
     audit.record(
@@ -186,7 +189,7 @@ def revoke_endorsement(
         now,
         object_type="application",
         object_id=application.id,
-        reason=reason[:500],
+        reason=reason,
         detail={"material_id": endorsement.material_id, "endorsement_id": endorsement.id},
     )
     return endorsement

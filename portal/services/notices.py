@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 from portal.documents.notice_sheet import ResultRow, SheetHeader, SheetRow, full_years
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.identity import mask_id_number
+from portal.domain.text import LIMITS, check_text
 from portal.domain.workdays import UnknownYear, format_period_cn
 from portal.domain.workflow import Action, Status
 from portal.models import (
@@ -42,7 +44,7 @@ from portal.models import (
     StaffRole,
     StoredFile,
 )
-from portal.services import audit, transitions, uploads
+from portal.services import audit, locks, submissions, transitions, uploads
 from portal.services.actors import SYSTEM, Actor
 from portal.services.atomic import atomic
 from portal.services.calendar import start_counts, today, work_calendar
@@ -72,6 +74,9 @@ class ObjectionInput:
     contact: str = ""
     text: str = ""
     entry_id: str = ""
+    # One per rendered form: a double click or a replay files one objection. A service caller gets a fresh
+    # one; a web form sends the page's (form_input reads "" when it is missing, which is refused).
+    form_token: str = dataclass_field(default_factory=submissions.new_token)
 
 
 def _require_staff(actor: Actor, role: StaffRole | None = None) -> None:
@@ -175,12 +180,13 @@ def draft_notice(
         ("location", "张贴地点", 200),
         ("contact", "异议受理联系方式", 200),
     ):
-        value = getattr(data, field).strip()
-        if not value:
-            errors[field] = f"请填写{title}"
-        elif len(value) > limit:
-            errors[field] = f"{title}不能超过{limit}字"
+        try:  # printed on the 公示表: no emoji (17.12), and within the column's length (17.5)
+            check_text(getattr(data, field), title, limit, required=True, printed=True)
+        except ValueError as problem:
+            errors[field] = str(problem)
     start = _parse_start(data.start_date, today(now), errors)
+    # "In no other draft or running notice" is read and then written: one draft at a time per organisation.
+    locks.hold(session, "notice-draft", actor.org_id)
     ready = {a.id: a for a in ready_for_notice(session, actor)}
     chosen = [ready[i] for i in dict.fromkeys(application_ids) if i in ready]
     if not chosen:
@@ -350,7 +356,9 @@ def file_objection(
     attachment_name: str = "",
     attachment_type: str | None = None,
 ) -> Objection:
-    """Anyone may object during the period (name and contact required); rate-limited per IP."""
+    """Anyone may object during the period (name and contact required); at most
+    OBJECTIONS_PER_IP_PER_DAY per address, counted under a lock; one objection per form token (a replay
+    raises submissions.AlreadySubmitted naming the first)."""
     notice = public_notice(session, token)
     if not is_running(notice, now):
         if today(now) < notice.first_day:
@@ -373,8 +381,8 @@ def file_objection(
         errors["contact"] = "联系方式不能超过100字"
     if not text:
         errors["text"] = "请写明异议的具体内容和事实依据"
-    elif len(text) > 2000:
-        errors["text"] = "异议内容不能超过2000字"
+    elif len(text) > LIMITS["objection"]:
+        errors["text"] = f"异议内容不能超过{LIMITS['objection']}字（现有{len(text)}字）"
     entry_id: int | None = None
     if data.entry_id.strip():
         ids = {str(e.id): e.id for e in notice.entries if e.state is not EntryOutcome.REMOVED}
@@ -391,6 +399,11 @@ def file_objection(
             errors["attachment"] = refused.message
     if errors:
         raise ValidationFailed(errors)
+    # The form's one-time token first: a replay of a filed objection is answered as filed, never counted.
+    submission = submissions.claim(session, data.form_token, "file_objection", now)
+    # Count and insert one request at a time per address: concurrent posts all counted the same number
+    # and all inserted (issue 16 item 8).
+    locks.hold(session, "objection-ip", ip)
     since = now - timedelta(days=1)
     recent = (
         session.scalar(
@@ -415,6 +428,7 @@ def file_objection(
     )
     session.add(objection)
     session.flush()
+    submissions.settle(submission, "objection", objection.id)
     audit.record(
         session,
         Actor(0, name, ip=ip),
@@ -470,6 +484,8 @@ def resolve_objection(
         errors["decision"] = "请选择处理结果"
     if not handling.strip():
         errors["handling"] = "请写明核查情况和处理意见"
+    elif len(handling.strip()) > LIMITS["handling"]:
+        errors["handling"] = f"处理意见不能超过{LIMITS['handling']}字（现有{len(handling.strip())}字）"
     if decision == ObjectionStatus.UPHELD and objection.entry is None:
         errors["decision"] = "该异议未指明人员，无法认定成立；请核实后按“不成立”说明，或线下处理"
     if errors:

@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from portal import filemodes
 from portal.documents import packages as documents
@@ -45,6 +45,7 @@ from portal.services import audit, endorsements, notices, queues
 from portal.services.actors import Actor
 from portal.services.applications import timeline
 from portal.services.calendar import SHANGHAI, today
+from portal.services.certificates import certifying_authority
 from portal.services.materials import active_materials
 from portal.services.scope import get_application, sees_full_identity, visible_applications
 from portal.storage import FileCorrupted, FileMissing, Storage
@@ -150,6 +151,12 @@ def _route(application: Application) -> list[Organisation]:
     return [application.enterprise, application.department, application.bureau]
 
 
+def _session_of(application: Application) -> Session:
+    found = object_session(application)
+    assert found is not None
+    return found
+
+
 def _form_sections(actor: Actor, application: Application) -> list[tuple[str, list[tuple[str, str]]]]:
     person = application.applicant
     number = person.id_number if sees_full_identity(actor, application) else mask_id_number(person.id_number)
@@ -159,7 +166,10 @@ def _form_sections(actor: Actor, application: Application) -> list[tuple[str, li
         ("工作单位", application.enterprise.name),
         ("申报系列 / 专业", f"{application.series} / {application.specialty}"),
         ("申报级别", application.level),
-        ("申报途径 / 认定机构", f"{application.pathway or '—'} / {application.authority_code or '—'}"),
+        (
+            "申报途径 / 认定机构",
+            f"{application.pathway or '—'} / {certifying_authority(_session_of(application), application)}",
+        ),
     ]
     sections = [("基本信息", basic)]
     for section in correction_rules.FORM_SECTIONS:

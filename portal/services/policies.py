@@ -31,9 +31,10 @@ from portal.domain.policy import (
     load_profiles,
     window_closes_on_rest_day,
 )
+from portal.domain.text import LIMITS
 from portal.domain.workdays import UnknownYear
 from portal.models import AuthorityContact, Organisation, OrgKind, PolicyWindow
-from portal.services import audit
+from portal.services import audit, locks
 from portal.services.actors import Actor
 from portal.services.calendar import today, work_calendar
 
@@ -192,16 +193,73 @@ def _dated(profile: PolicyProfile, years: tuple[int, ...]) -> list[Window]:
     return sorted(out, key=lambda w: (w.opens or date.max, w.authority, w.batch_id))
 
 
+@dataclass(frozen=True)
+class WindowsOn:
+    """The windows open on a day and those still to open, as every page names them (issue 17.6)."""
+
+    open: tuple[Window, ...]  # the current one first
+    upcoming: tuple[Window, ...]  # by opening day
+
+    @property
+    def current(self) -> Window | None:
+        """The window an application submitted today goes into: where windows overlap, the one opened
+        last (a supplementary batch opened inside a longer one is the batch now being run), then the one
+        closing first."""
+        return self.open[0] if self.open else None
+
+    @property
+    def next(self) -> Window | None:
+        """The first window opening after the day (None: nothing published yet)."""
+        return self.upcoming[0] if self.upcoming else None
+
+
+def windows_on(
+    profile: PolicyProfile,
+    day: date,
+    *,
+    level: str | None = None,
+    authority: str | None = None,
+    pathway: str | None = None,
+    specialty: str | None = None,
+) -> WindowsOn:
+    """The one answer to "which window is open now, and which is next" for a profile (with its admin's
+    windows: pass :func:`effective_profile`). ``level`` None: every level (home pages); ``authority`` an
+    unknown code or None: every authority. A window closed early is one whose closing day the admin moved
+    forward: after that day it is neither open nor next. Windows of last year that run into this one count."""
+    code = authority if authority and any(a.code == authority for a in profile.authorities) else None
+    seen: set[tuple[str, str, date | None]] = set()
+    dated: list[Window] = []
+    for year in (day.year - 1, day.year, day.year + 1):
+        for lv in (level,) if level else LEVELS:
+            if lv not in LEVELS:
+                continue
+            for w in profile.windows_for(code, lv, year, pathway=pathway, specialty=specialty):
+                key = (w.batch_id, w.authority, w.opens)
+                if w.opens is not None and w.closes is not None and key not in seen:
+                    seen.add(key)
+                    dated.append(w)
+    now_open = sorted(
+        (w for w in dated if w.contains(day)),
+        key=lambda w: (-w.opens.toordinal(), w.closes, w.authority, w.batch_id),  # type: ignore[union-attr]
+    )
+    later = sorted(
+        (w for w in dated if w.opens > day),  # type: ignore[operator]
+        key=lambda w: (w.opens, w.authority, w.batch_id),
+    )
+    return WindowsOn(tuple(now_open), tuple(later))
+
+
 def current_windows(
     session: Session, org: Organisation | None, now: datetime, limit: int = 4
 ) -> list[WindowStatus]:
-    """The open and upcoming windows for ``org``'s bureau (home pages: "距截止还有N天")."""
+    """The open and upcoming windows for ``org``'s bureau (home pages: "距截止还有N天"): the open ones
+    first, the current one at the top, then the next ones (:func:`windows_on`)."""
     profile = effective_profile(session, bureau_of(org))
     if profile is None:
         return []
     day = today(now)
-    windows = [w for w in _dated(profile, (day.year, day.year + 1)) if w.closes and w.closes >= day]
-    return [_status(session, profile, w, day, {}) for w in windows[:limit]]
+    found = windows_on(profile, day)
+    return [_status(session, profile, w, day, {}) for w in (*found.open, *found.upcoming)[:limit]]
 
 
 # --- the bureau admin's screens --------------------------------------------------------------------------
@@ -316,6 +374,9 @@ def save_window(
     a missing source or name, unknown authority or level, dates out of order, or an overlap with another
     window of the same authority and level."""
     bureau = _admin_bureau(session, actor)
+    # "No overlap" and "not entered yet" are read, then written: one change at a time per bureau, taken
+    # before the windows are read (issue 16 item 8).
+    locks.hold(session, "policy-windows", bureau.id)
     row = None
     if window_id is not None:  # first: another bureau's window reads as missing, whatever the form says
         row = session.get(PolicyWindow, window_id)
@@ -348,6 +409,8 @@ def save_window(
         errors["cutoff"] = "终算时间不能早于受理开始日期"
     if not citation:
         errors["citation"] = "请填写依据（通知文号及条款），例如 赣市人社字〔2027〕1号 附件"
+    if len(data.note.strip()) > LIMITS["window_note"]:
+        errors["note"] = f"备注不能超过{LIMITS['window_note']}字（现有{len(data.note.strip())}字）"
     if not errors and opens and closes:
         clash = _overlap(profile, batch_id, authority, levels, opens, closes)
         if clash is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.domain.progress import Progress, Step, progress
+from portal.domain.progress import NextStep, Progress, Step, progress
 from portal.domain.workflow import Level, Role, Status
 from portal.models import Application
 from portal.services.applications import TimelineEntry
@@ -35,6 +35,22 @@ class RouteView:
         if p.holder_role is None:
             return f"{org}（公示期间，无需办理）" if p.status is Status.IN_NOTICE else org
         return f"{org} · {p.holder_role.title}"
+
+    def move_text(self, move: NextStep | None) -> str:
+        """A move of the route in words: who (organisation · role, or the applicant) and what."""
+        if move is None:
+            return ""
+        if move.level is None:
+            return f"申报人本人：{move.words}"
+        org = self.org_names[move.level.value]
+        if move.role is Role.SYSTEM:
+            return f"{org}：{move.words}"
+        return f"{org} · {move.role.title}：{move.words}"
+
+    @property
+    def next_text(self) -> str:
+        """What 下一步 says: the move after the one awaited now, from the transition table (issue 17.8)."""
+        return self.move_text(self.progress.next)
 
 
 def route_view(application: Application, timeline: list[TimelineEntry]) -> RouteView:

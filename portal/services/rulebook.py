@@ -39,9 +39,10 @@ from sqlalchemy.orm import Session
 from portal.domain import workflow
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.materials import SLOT_BY_KEY
+from portal.domain.text import LIMITS
 from portal.domain.workflow import Action, Role, Status, TransitionNotAllowed
 from portal.models import Application, Material, Membership, StaffRole
-from portal.services import certificates, eligibility, materials, notices, transitions
+from portal.services import certificates, corrections, eligibility, materials, notices, transitions
 from portal.services.actors import Actor
 
 
@@ -94,6 +95,7 @@ class Attempt:
     expected_version: int | None = None
     reason: str = ""
     acknowledgement: str = ""
+    responses: Mapping[str, str] = field(default_factory=dict)  # per returned item: why it stays as it is
 
 
 @dataclass(frozen=True)
@@ -317,7 +319,20 @@ def no_blocking_findings(case: Case, action: Action, attempt: Attempt) -> Refusa
 def warnings_acknowledged(case: Case, action: Action, attempt: Attempt) -> Refusal | None:
     """Warnings need the applicant's written acknowledgement."""
     evaluation = case.evaluation
-    if not evaluation.applies or not evaluation.warnings or attempt.acknowledgement.strip():
+    if not evaluation.applies or not evaluation.warnings:
+        return None
+    reason = attempt.acknowledgement.strip()
+    if len(reason) > LIMITS["acknowledgement"]:
+        return Refusal(
+            "validation_failed",
+            "确认说明过长",
+            "",
+            {
+                "acknowledgement": f"确认说明不能超过{LIMITS['acknowledgement']}字"
+                f"（现有{len(reason)}字），请精简后再提交"
+            },
+        )
+    if reason:
         return None
     return Refusal(
         "validation_failed",
@@ -326,6 +341,19 @@ def warnings_acknowledged(case: Case, action: Action, attempt: Attempt) -> Refus
         {"acknowledgement": "请阅读提示事项，并填写确认说明后再提交"},
         {"findings": [f.to_json() for f in evaluation.blocks]},
     )
+
+
+@guard(Action.RESUBMIT, clause="REV-02 一次性告知", stage=Stage.INPUT)
+def returned_items_answered(case: Case, action: Action, attempt: Attempt) -> Refusal | None:
+    """A resubmission answers every item of the return: each is changed, or carries the applicant's written
+    reason why it stays as it is (issue 17.1); the reasons are kept on the items."""
+    if case.status is not Status.RETURNED:
+        return None
+    try:
+        corrections.check_resubmission(case.session, case.application, dict(attempt.responses))
+    except ValidationFailed as unanswered:
+        return Refusal("unanswered_returns", unanswered.message, "REV-02", unanswered.fields)
+    return None
 
 
 # --- offering and applying -------------------------------------------------------------------------------

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.domain.glossary import cn_date
 from portal.models import Membership, StandIn
-from portal.services import audit
+from portal.services import audit, locks
 from portal.services.actors import Actor
 from portal.services.calendar import today
 
@@ -59,6 +60,23 @@ def name_stand_in(
             errors["ends_on"] = "结束日期不能早于开始日期"
         elif last - first > timedelta(days=MAX_DAYS):
             errors["ends_on"] = f"一次代理不超过{MAX_DAYS}天"
+    if not errors and first and last:
+        # The same arrangement twice (a double click) or an overlapping one for the same colleague is one
+        # arrangement: refused, naming the one in force.
+        locks.hold(session, "stand-in", principal.id)
+        clash = session.scalars(
+            select(StandIn).where(
+                StandIn.membership_id == principal.id,
+                StandIn.substitute_id == substitute_id,
+                StandIn.revoked_at.is_(None),
+                StandIn.starts_on <= last,
+                StandIn.ends_on >= first,
+            )
+        ).first()
+        if clash is not None:
+            errors["starts_on"] = (
+                f"已指定该同事在{cn_date(clash.starts_on)}至{cn_date(clash.ends_on)}代理，无需重复指定"
+            )
     if errors:
         raise ValidationFailed(errors)
     assert first and last

@@ -70,6 +70,27 @@
       ? "文件太大：一次上传的文件合计超过了限制，请分几次上传。"
       : "上传失败，请稍后重试。";
   });
+  // Long text fields show how much of their limit is used (issue 17.5); the browser's maxlength stops
+  // typing at the limit and the server says so in words too.
+  function counter(area) {
+    var note = area.nextElementSibling;
+    if (!note || !note.classList.contains("counter")) {
+      note = document.createElement("small");
+      note.className = "counter";
+      note.setAttribute("aria-live", "polite");
+      area.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = "已输入 " + area.value.length + " / " + area.maxLength + " 字";
+  }
+  function counters(root) {
+    root.querySelectorAll("textarea[data-counter][maxlength]").forEach(counter);
+  }
+  document.addEventListener("input", function (event) {
+    var area = event.target;
+    if (area instanceof HTMLTextAreaElement && area.hasAttribute("data-counter")) { counter(area); }
+  });
+  document.addEventListener("DOMContentLoaded", function () { counters(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { counters(event.target); });
   // The form is also kept in this browser while typing: a session that timed out loses nothing.
   function autosaveKey(form) { return "draft:" + form.dataset.autosave; }
   document.addEventListener("input", function (event) {

@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, request, url_for
+from flask import Flask, Response, redirect, request, url_for
 from flask_login import current_user
 
 from portal.config import password_policy as _password_policy
 from portal.domain import glossary
 from portal.domain.identity import mask_id_number, mask_mobile
 from portal.domain.passwords import PasswordPolicy
+from portal.domain.text import LIMITS as TEXT_LIMITS
+from portal.domain.text import split_rule_ids
 from portal.extensions import db, login_manager
 from portal.services.auth import LoginPolicy, load_session, must_change_password
 from portal.services.notifications import unread_count
+from portal.services.submissions import new_token as new_form_token
 from portal.web.compression import register_compression
 from portal.web.context import SessionUser, current_membership, memberships, now, stand_ins
 from portal.web.converters import register_converters
@@ -25,6 +28,7 @@ from portal.web.security import register_security
 from portal.web.unit_of_work import register_unit_of_work
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+NEXT_MAX = 512  # the longest path a login redirect carries back
 
 
 def login_policy(app: Flask) -> LoginPolicy:
@@ -150,6 +154,11 @@ def register_web(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
 
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        # Pages name it with <link rel="icon">; a browser also asks the root for it (a PDF tab, a bookmark).
+        return redirect(url_for("static", filename="favicon.ico"), code=301)  # type: ignore[return-value]
+
     app.jinja_env.filters.update(
         cn_date=_cn_date, cn_datetime=_cn_datetime, mask_id=mask_id_number, mask_phone=mask_mobile, zip=zip
     )
@@ -159,6 +168,9 @@ def register_web(app: Flask) -> None:
         stand_ins=stand_ins,
         status_words=glossary.status_words,
         term=glossary.term,
+        new_form_token=new_form_token,
+        limits=TEXT_LIMITS,
+        split_rule_ids=split_rule_ids,
     )
     _register_macros(app)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, redirect, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RoutingException
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
 from portal.web.htmx import is_htmx, render_page
@@ -64,11 +65,31 @@ def _audit_denied(status: int) -> None:
         log.exception("could not audit an access refusal")
 
 
+def page_for(path: str) -> str:
+    """The page a POST-only URL belongs to: the nearest leading part of the path that a GET answers
+    (/me/applications/5/form → /me/applications/5), else the home page."""
+    adapter = current_app.url_map.bind("localhost")
+    parts = path.rstrip("/").split("/")
+    while len(parts) > 1:
+        parts.pop()
+        candidate = "/".join(parts) or "/"
+        try:
+            adapter.match(candidate, method="GET")
+        except (HTTPException, RoutingException):  # no such page, POST only, or a slash redirect
+            continue
+        return candidate
+    return "/"
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:
         if error.code == 403:
             _audit_denied(403)
+        if error.code == 405 and request.method in ("GET", "HEAD"):
+            # A GET on a form's POST address: a reload after a refused submit (the page was rendered at
+            # the POST URL), Enter in the address bar, a bookmark. Go to the form's page (issue 17.12).
+            return redirect(page_for(request.path), code=303)  # type: ignore[return-value]
         return error_response(error.code or 500)
 
     @app.errorhandler(CSRFError)

@@ -111,11 +111,7 @@ def referrer_target(fallback: str) -> str:
 
 
 def login_next() -> str | None:
-    """What the login page's `next=` carries for this request: its path and query when they are a safe
-    target within the length cap, else its path alone, else nothing."""
-    query = request.query_string.decode("utf-8", "replace")
-    for candidate in (f"{request.path}?{query}" if query else request.path, request.path):
-        target = local_target(candidate, max_length=MAX_TARGET_LENGTH)
-        if target is not None:
-            return target
-    return None
+    """What the login page's `next=` carries for this request: its path alone (never the query string: a
+    form's values and tokens must not travel in a URL, issue 17.11) when it is a safe target within the
+    length cap, else nothing."""
+    return local_target(request.path, max_length=MAX_TARGET_LENGTH)

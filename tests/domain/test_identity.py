@@ -32,6 +32,7 @@ from portal.domain.identity import (
     requires_work_permit,
     resident_id_facts,
 )
+from portal.domain.regions import DATA, region, regions
 
 TODAY = date(2025, 6, 30)
 
@@ -149,10 +150,66 @@ def test_birth_today_is_accepted() -> None:
     assert normalize_resident_id(number, today=TODAY) == number
 
 
-def test_hmt_permit_numbers_are_accepted_as_resident_ids() -> None:
-    for prefix in ("810000", "820000", "830000"):
-        number = make_id(prefix + "19850612" + "002")
-        assert normalize_resident_id(number, today=TODAY) == number
+@pytest.mark.parametrize(("prefix", "place"), [("810000", "香港"), ("820000", "澳门"), ("830000", "台湾")])
+def test_hmt_permit_numbers_are_refused_as_resident_ids_and_named(prefix: str, place: str) -> None:
+    # Issue 17.3: a 港澳台居民居住证 number is another document; the message names the right type.
+    number = make_id(prefix + "19850612" + "002")
+    err = error_of(normalize_resident_id, number, today=TODAY)
+    assert err.code == "hmt_residence_permit"
+    assert "港澳台居民居住证" in err.message and place in err.message
+    assert normalize_hmt_residence_permit(number, today=TODAY) == number
+    assert normalize_document(DocumentType.HMT_RESIDENCE_PERMIT, number, today=TODAY) == number
+    with pytest.raises(IdentityError):
+        normalize_document(DocumentType.RESIDENT_ID, number, today=TODAY)
+
+
+# --------------------------------------------------------------------------------------------------
+# Resident ID: the address code is a GB/T 2260 code (issue 17.4)
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["21334419900101001", "36999919900101001", "11019919900101001"])
+def test_an_address_code_no_list_has_held_is_refused(body: str) -> None:
+    # Only the province (21, 36, 11) is real: the check character is right, the county is invented.
+    err = error_of(normalize_resident_id, make_id(body), today=TODAY)
+    assert err.code == "unknown_region"
+    assert body[:6] in err.message and PROVINCES[body[:2]] in err.message
+
+
+def test_staff_holding_the_card_may_confirm_an_unknown_code() -> None:
+    number = make_id("21334419900101001")
+    assert normalize_resident_id(number, today=TODAY, region_confirmed=True) == number
+    assert normalize_document("resident_id", number, today=TODAY, region_confirmed=True) == number
+    assert resident_id_facts(number).province == "辽宁省"  # a confirmed number stays readable
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "11010320150101001",  # 北京市崇文区, merged into 东城区 in 2010: born after it was retired
+        "44052420000101001",  # 广东省潮阳县, a county until 1993
+        "36070219900101001",  # 赣州市章贡区, listed from 1998: born before it existed (moved there)
+        "46000019800101001",  # 海南省, a province from 1988
+    ],
+)
+def test_a_retired_or_later_code_stays_valid_whatever_the_birth_year(body: str) -> None:
+    # python-stdnum's cn.ric refuses a birth year outside the code's years; real people hold such cards.
+    number = make_id(body)
+    assert normalize_resident_id(number, today=TODAY) == number
+
+
+def test_a_future_birth_date_is_still_refused_with_a_known_code() -> None:
+    number = make_id("360702" + (TODAY + timedelta(days=1)).strftime("%Y%m%d") + "001")
+    assert error_of(normalize_resident_id, number, today=TODAY).code == "future_birth_date"
+
+
+def test_the_code_list_says_where_it_comes_from() -> None:
+    header = [line for line in DATA.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+    assert any("Source:" in line for line in header) and any("2026" in line for line in header)
+    assert region("360702") is not None and region("360702").name == "章贡区"  # type: ignore[union-attr]
+    assert region("110103") is not None and region("110103").until == 2010  # type: ignore[union-attr]
+    assert region("213344") is None
+    assert len(regions()) > 6000
 
 
 # --------------------------------------------------------------------------------------------------
@@ -297,21 +354,15 @@ def test_province_table_has_34_entries() -> None:
 # Hypothesis: GB 11643 round trip and single-substitution detection
 # --------------------------------------------------------------------------------------------------
 
-REGIONS = st.builds(
-    lambda province, rest: province + rest,
-    st.sampled_from(sorted(PROVINCES)),
-    st.text(alphabet="0123456789", min_size=4, max_size=4),
-)
+# Real address codes (GB/T 2260, any year); 港澳台 codes are another document's prefixes.
+REGIONS = st.sampled_from(sorted(code for code in regions() if code[:2] not in ("81", "82", "83")))
 BIRTHS = st.dates(min_value=date(1900, 1, 1), max_value=TODAY)
 SEQUENCES = st.text(alphabet="0123456789", min_size=3, max_size=3)
 
 
 @st.composite
 def valid_ids(draw: st.DrawFn) -> str:
-    region = draw(REGIONS)
-    if region[:2] in ("81", "82"):
-        region = region[:2] + "0000"
-    return make_id(region + draw(BIRTHS).strftime("%Y%m%d") + draw(SEQUENCES))
+    return make_id(draw(REGIONS) + draw(BIRTHS).strftime("%Y%m%d") + draw(SEQUENCES))
 
 
 @settings(max_examples=300, deadline=None)

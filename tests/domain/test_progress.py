@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from portal.domain import glossary
-from portal.domain.progress import ROUTE, Age, StepState, progress, queue_age, step_index
-from portal.domain.workflow import TRANSITIONS, Action, Level, Role, Status
+from portal.domain.progress import (
+    ROUTE,
+    Age,
+    NextStep,
+    StepState,
+    next_step,
+    pending_move,
+    progress,
+    queue_age,
+    step_index,
+)
+from portal.domain.workflow import (
+    TRANSITIONS,
+    Action,
+    Actor,
+    Level,
+    Role,
+    Situation,
+    Status,
+    TransitionNotAllowed,
+    decide,
+    holder,
+)
 
 
 def states(status: Status, **kwargs: object) -> list[StepState]:
@@ -107,3 +130,84 @@ def test_every_route_step_uses_glossary_words() -> None:
 def test_queue_age_bands_in_working_days(days: int, age: Age) -> None:
     assert queue_age(days) is age
     assert bool(age.title) is (age is not Age.FRESH)  # the band also has words, not colour alone
+
+
+# --- issue 17.8: the pending move and 下一步 come from the transition table, for every status -------------
+
+# Every state an application can be in: (status, the stage handler has signed, where a return resumes).
+SITUATIONS = [
+    (status, signed, None)
+    for status in Status
+    if status is not Status.RETURNED
+    for signed in (
+        (True,) if status is Status.UNIT_REVIEW else (False,) if status is Status.SUBMITTED else (False, True)
+    )
+] + [
+    (Status.RETURNED, False, Status.SUBMITTED),
+    (Status.RETURNED, True, Status.UNIT_REVIEW),
+    (Status.RETURNED, False, Status.DEPT_REVIEW),
+    (Status.RETURNED, True, Status.DEPT_REVIEW),
+    (Status.RETURNED, False, Status.BUREAU_REVIEW),
+    (Status.RETURNED, True, Status.BUREAU_REVIEW),
+]
+
+
+def _allowed(status: Status, signed: bool, returned_from: Status | None, move: Any) -> bool:
+    """The table, asked as the mover: applicant 1 (the owner), reviewer 2 (not the signer 3)."""
+    situation = Situation(
+        status, applicant_id=1, handler_signed_by=3 if signed else None, returned_from=returned_from
+    )
+    role = Role.LEADER if move.action is Action.START_NOTICE else move.role
+    actor = Actor(1 if role is Role.APPLICANT else 2, role, acts_for_holder=True)
+    try:
+        decide(situation, move.action, actor)
+    except TransitionNotAllowed:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("status", "signed", "returned_from"), SITUATIONS)
+def test_the_pending_move_is_one_the_table_allows_now(
+    status: Status, signed: bool, returned_from: Status | None
+) -> None:
+    move = pending_move(status, handler_signed=signed, returned_from=returned_from)
+    if status.is_final:
+        assert move is None
+        return
+    assert move is not None and _allowed(status, signed, returned_from, move)
+    assert move.level is (None if move.role is Role.APPLICANT else holder(status))
+
+
+@pytest.mark.parametrize(("status", "signed", "returned_from"), SITUATIONS)
+def test_next_names_the_move_the_table_leads_to(
+    status: Status, signed: bool, returned_from: Status | None
+) -> None:
+    after = next_step(status, handler_signed=signed, returned_from=returned_from)
+    p = progress(status, handler_signed=signed, returned_from=returned_from)
+    assert p.next == after
+    if status.is_final or (status is Status.BUREAU_REVIEW and signed):
+        assert after is None  # ended, or 认定发证 ends the route
+        return
+    assert after is not None
+    if status is Status.RETURNED:
+        # The applicant resubmits; next is the review that resumes where the return left it.
+        assert p.pending is not None and p.pending.action is Action.RESUBMIT
+        assert _allowed(returned_from, signed, None, after)  # type: ignore[arg-type]
+        return
+    pending = pending_move(status, handler_signed=signed)
+    row = next(
+        r
+        for r in TRANSITIONS
+        if r.source is status and r.action is pending.action  # type: ignore[union-attr]
+    )
+    assert row.target is not None
+    assert _allowed(row.target, row.action is Action.HANDLER_APPROVE, None, after)
+
+
+def test_while_returned_next_is_the_resubmission_then_who_returned_it_not_the_step_after() -> None:
+    p = progress(Status.RETURNED, returned_from=Status.DEPT_REVIEW)
+    assert p.pending == NextStep(Action.RESUBMIT, Role.APPLICANT, None)
+    assert p.next == NextStep(Action.HANDLER_APPROVE, Role.HANDLER, Level.DEPARTMENT)
+    assert all(s.state is not StepState.NEXT for s in p.steps)  # dept_leader is not "next" while returned
+    leader = progress(Status.RETURNED, returned_from=Status.DEPT_REVIEW, handler_signed=True)
+    assert leader.next == NextStep(Action.LEADER_APPROVE, Role.LEADER, Level.DEPARTMENT)

@@ -16,6 +16,7 @@ from pathlib import Path
 import requests
 
 from portal.domain.workflow import Action
+from portal.services.submissions import new_token
 from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,7 +108,7 @@ class Person:
     def upload_roster(self, data: bytes, name: str) -> int:
         response = self.http.post(
             f"{self.server.url}/enterprise/roster",
-            data={"csrf_token": self.csrf},
+            data={"csrf_token": self.csrf, "form_token": new_token()},
             files={"file": (name, data, "text/csv")},
             allow_redirects=False,
             timeout=60,

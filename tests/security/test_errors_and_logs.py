@@ -37,7 +37,7 @@ def _assert_generic(response_text: str, request_id: str, title: str) -> None:
     ("method", "path", "status", "title"),
     [
         ("GET", "/no/such/page", 404, "找不到"),
-        ("GET", "/logout", 405, "操作方式不正确"),
+        ("DELETE", "/logout", 405, "操作方式不正确"),  # a GET goes to the form's page (17.12)
     ],
 )
 def test_not_found_and_wrong_method_answer_a_generic_chinese_page_with_the_error_id(

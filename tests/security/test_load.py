@@ -36,6 +36,7 @@ from portal.domain.workflow import Status
 from portal.extensions import db
 from portal.models import Notice, StoredFile
 from portal.services import notices
+from portal.services.submissions import new_token
 from portal.storage.local import LocalStorage
 from tests.dbsetup import database_url
 from tests.factories import STEPS_TO, make_application, make_world
@@ -185,7 +186,12 @@ def test_twenty_clients_of_the_mixed_load_get_no_error_and_the_server_does_not_g
             person, draft = applicants[number % len(applicants)]
             answer = person.http.post(
                 f"{server.url}/me/applications/{draft}/materials",
-                data={"csrf_token": person.csrf, "slot": "other", "kind": "original"},
+                data={
+                    "csrf_token": person.csrf,
+                    "slot": "other",
+                    "kind": "original",
+                    "form_token": new_token(),
+                },
                 files={"files": (f"照片{number}.jpg", _photo(number), "image/jpeg")},
                 allow_redirects=False,
                 timeout=60,

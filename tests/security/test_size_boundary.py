@@ -25,6 +25,7 @@ from portal.domain.workflow import Status
 from portal.extensions import db
 from portal.models import Objection, StaffRole
 from portal.services import notices
+from portal.services.submissions import new_token
 from tests.dbsetup import database_url
 from tests.factories import STEPS_TO, make_application, make_world
 
@@ -89,7 +90,7 @@ def pdf_of(size: int) -> bytes:
 
 
 def body_of(pdf: bytes) -> tuple[bytes, str]:
-    fields = {"name": "张三", "contact": "13900000000", "text": "学历存疑"}
+    fields = {"name": "张三", "contact": "13900000000", "text": "学历存疑", "form_token": new_token()}
     prepared = requests.Request(
         "POST", "http://x/", data=fields, files={"attachment": ("证明.pdf", pdf, "application/pdf")}
     ).prepare()

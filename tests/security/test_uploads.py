@@ -25,6 +25,7 @@ from portal.domain.uploads import UploadLimits, UploadRefused, Usage
 from portal.domain.workflow import Status
 from portal.models import AuditEvent, Objection, StaffRole, StoredFile
 from portal.services import notices, uploads
+from portal.services.submissions import new_token
 from portal.storage.local import LocalStorage
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, make_application, make_user, tiny_pdf
@@ -234,6 +235,7 @@ def _file(client: Any, notice: Any, name: str, data: bytes, n: int, **headers: s
         "contact": "13900000000",
         "text": "材料存疑",
         "attachment": (io.BytesIO(data), name),
+        "form_token": new_token(),
     }
     return client.post(
         f"/public/notices/{notice.public_token}/objections",

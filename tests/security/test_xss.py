@@ -34,6 +34,7 @@ from portal.models import (
     StaffRole,
 )
 from portal.services import audit, notices
+from portal.services.submissions import new_token
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, make_application
 from tests.security.conftest import PNG, Tenant
@@ -212,6 +213,7 @@ def post_objection(app: Flask, session: Session, tenant: Tenant, clock: Clock, f
             io.BytesIO(PNG),
             payload(fill.tag("objection form: file name"), 90, 0, FILE_PAYLOADS) + ".png",
         ),
+        "form_token": new_token(),
     }
     response = app.test_client().post(
         f"/public/notices/{notice.public_token}/objections", data=form, content_type="multipart/form-data"

@@ -211,7 +211,9 @@ def test_the_third_counted_return_makes_the_application_inadmissible_for_the_yea
         session.refresh(application)
         if round_ < 3:
             assert application.state is Status.RETURNED and application.counted_returns == round_
-            applications.act(session, me, application.id, Action.RESUBMIT, clock.now)
+            applications.act(
+                session, me, application.id, Action.RESUBMIT, clock.now, responses={"summary": "已按要求说明"}
+            )
     assert (application.state, application.counted_returns) == (Status.REJECTED, 3)
     with pytest.raises(DomainError) as barred:
         applications.start_application(
@@ -237,6 +239,8 @@ def test_without_a_limit_in_the_policy_returns_are_counted_but_never_end_it(
             corrections.ReturnInput({"summary": "再补充"}, "2026-12-20"),
             clock.now,
         )
-        applications.act(session, me, application.id, Action.RESUBMIT, clock.now)
+        applications.act(
+            session, me, application.id, Action.RESUBMIT, clock.now, responses={"summary": "已按要求说明"}
+        )
     session.refresh(application)
     assert (application.state, application.counted_returns) == (Status.DEPT_REVIEW, 4)

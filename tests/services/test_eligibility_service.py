@@ -145,7 +145,13 @@ def test_a_resubmission_after_the_window_keeps_its_batch(session: Session, world
         IN_Q4,
     )
     resubmitted = applications.act(
-        session, actor_for(applicant, None), application.id, Action.RESUBMIT, AFTER_Q4, acknowledgement=ACK
+        session,
+        actor_for(applicant, None),
+        application.id,
+        Action.RESUBMIT,
+        AFTER_Q4,
+        acknowledgement=ACK,
+        responses={"summary": "业绩已在主要业绩栏列明"},
     )
     assert (resubmitted.status, resubmitted.batch_id) == ("submitted", "2026-4")
 

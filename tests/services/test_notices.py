@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.workflow import Action, Status
-from portal.models import AuditEvent, Notice, StaffRole
-from portal.services import applications, calendar, notices
+from portal.models import AuditEvent, Notice, Objection, StaffRole
+from portal.services import applications, calendar, notices, submissions
 from portal.services.actors import Actor, actor_for
 from portal.storage.local import LocalStorage
 from tests.conftest import Clock
@@ -202,13 +202,33 @@ def test_objections_are_rate_limited_per_ip(
 ) -> None:
     notice = published(session, world, clock)
     during = at_shanghai(date(2026, 9, 30))
-    data = notices.ObjectionInput("某人", "电话", "内容")
+
+    def data() -> notices.ObjectionInput:  # a form each time (each rendering carries its own token)
+        return notices.ObjectionInput("某人", "电话", "内容")
+
     for _ in range(notices.OBJECTIONS_PER_IP_PER_DAY):
-        notices.file_objection(session, storage, notice.public_token, data, during, ip="10.9.9.9")
+        notices.file_objection(session, storage, notice.public_token, data(), during, ip="10.9.9.9")
     with pytest.raises(DomainError) as info:
-        notices.file_objection(session, storage, notice.public_token, data, during, ip="10.9.9.9")
+        notices.file_objection(session, storage, notice.public_token, data(), during, ip="10.9.9.9")
     assert info.value.code == "rate_limited"
-    notices.file_objection(session, storage, notice.public_token, data, during, ip="10.9.9.8")
+    notices.file_objection(session, storage, notice.public_token, data(), during, ip="10.9.9.8")
+
+
+def test_the_same_form_twice_files_one_objection_and_is_answered_as_filed(
+    session: Session, world: World, clock: Clock, storage: LocalStorage
+) -> None:
+    notice = published(session, world, clock)
+    during = at_shanghai(date(2026, 9, 30))
+    data = notices.ObjectionInput("某人", "电话", "内容")
+    first = notices.file_objection(session, storage, notice.public_token, data, during, ip="10.9.9.7")
+    with pytest.raises(submissions.AlreadySubmitted) as replay:
+        notices.file_objection(session, storage, notice.public_token, data, during, ip="10.9.9.7")
+    assert replay.value.submission.object_id == first.id
+    assert len(session.scalars(select(Objection).where(Objection.notice_id == notice.id)).all()) == 1
+    without = notices.ObjectionInput("某人", "电话", "内容", form_token="")
+    with pytest.raises(DomainError) as missing:
+        notices.file_objection(session, storage, notice.public_token, without, during, ip="10.9.9.7")
+    assert missing.value.code == "form_token" and "刷新" in missing.value.message
 
 
 def test_the_period_end_passes_everyone_without_an_open_objection(
@@ -326,3 +346,21 @@ def test_a_department_notice_holds_the_leaders_signature_until_it_passes(
     session.refresh(application)
     assert application.state is Status.BUREAU_REVIEW
     assert notices.ready_for_notice(session, handler) == []
+
+
+def test_an_emoji_in_the_notices_contact_line_is_refused_in_words(
+    session: Session, world: World, clock: Clock
+) -> None:
+    """Issue 17.12: the 公示表 is set in Noto CJK, which has no emoji: a ☎ printed as an empty box."""
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
+    with pytest.raises(ValidationFailed) as refused:
+        notices.draft_notice(
+            session,
+            world.enterprise.actor(StaffRole.HANDLER),
+            notices.NoticeInput("公示", "一楼公示栏", "☎️ 人事部 0797-1234567 📞", "2026-09-28"),
+            [application.id],
+            clock.now,
+        )
+    assert refused.value.fields == {
+        "contact": "异议受理联系方式中有表情符号（☎📞），打印的公示表无法显示，请改用文字"
+    }

@@ -194,6 +194,7 @@ def test_a_return_after_unit_approval_is_counted_and_resubmission_resumes_there(
         application.id,
         Action.RESUBMIT,
         clock.now + timedelta(days=1),
+        responses={"education": "已重新扫描上传学历证书"},
     )
     session.refresh(application)
     assert (application.state, application.current_org_id) == (Status.DEPT_REVIEW, world.department.org.id)

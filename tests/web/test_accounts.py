@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.identity import complete_resident_id, mask_id_number
 from portal.models import AccountTransfer, AuditEvent, ImportBatch, Roster, User
+from portal.services.submissions import new_token
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, World, make_application, make_user, make_world
 
@@ -274,7 +275,10 @@ def _upload(
     browser: Any, data: bytes, name: str = "名单.xlsx", url: str = "/enterprise/imports", **kw: Any
 ) -> Any:
     return browser.post(
-        url, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data", **kw
+        url,
+        data={"file": (io.BytesIO(data), name), "form_token": new_token()},
+        content_type="multipart/form-data",
+        **kw,
     )
 
 

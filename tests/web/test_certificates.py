@@ -155,3 +155,41 @@ def test_the_applicant_downloads_their_certificate_and_nobody_else_can(
     )
     for user in (world.department.handler, world.enterprise.handler):
         assert login_as(user).get("/certificates").status_code == 403
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_every_page_document_and_export_names_the_same_certifying_authority(
+    session: Session, world: World, clock: Clock, login_as: Any, client: Any
+) -> None:
+    """Issue 17.7: the review page named the authority chosen at the start (e.g. a district office) while
+    the certificate, the public check and the Excel named the bureau. One function decides it now."""
+    chosen = certified(session, world, clock)
+    plain = certified(session, world, clock)
+    world.bureau.org.policy_profile = "ganzhou-2026"
+    chosen.authority_code = "gz-zhanggong"
+    session.flush()
+    authority, bureau = "章贡区职称改革领导小组办公室", world.bureau.org.name
+    assert certificates.certifying_authority(session, chosen) == authority
+    assert certificates.certifying_authority(session, plain) == bureau  # no authority chosen: the bureau
+    review = login_as(world.bureau.handler).get(f"/review/applications/{chosen.id}").text
+    assert f'<span id="certifying-authority">{authority}</span>' in review
+    pdf = login_as(chosen.applicant).get(f"/me/applications/{chosen.id}/certificate.pdf")
+    assert authority in _pdf_text(pdf.data) and bureau not in _pdf_text(pdf.data)
+    number = chosen.certificate_no
+    public = client.get(f"/public/certificates/{number}/{chosen.certificate_code}")
+    assert authority in public.text
+    with login_as(world.bureau.leader).get("/certificates/export.xlsx") as response:
+        sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet is not None
+    column = [c.value for c in sheet[1]].index("认定机构") + 1
+    by_number = {sheet.cell(r, 7).value: sheet.cell(r, column).value for r in range(2, sheet.max_row + 1)}
+    assert by_number == {chosen.certificate_no: authority, plain.certificate_no: bureau}
+    day = chosen.certified_at.astimezone(certificates.SHANGHAI).date()  # type: ignore[union-attr]
+    approval = login_as(world.bureau.leader).get(f"/certificates/approval.pdf?day={day.isoformat()}")
+    text = _pdf_text(approval.data)
+    assert authority in text and bureau in text  # one 批复 per authority, in one file

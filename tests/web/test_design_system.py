@@ -86,7 +86,7 @@ def test_the_applicant_sees_where_the_application_is_and_who_holds_it(
     assert [state for state, _ in steps] == ["done", "done", "current", "next"] + ["later"] * 5
     assert steps[2][1] == "领导签批"
     assert f"现在由：<strong>{world.enterprise.org.name} · 领导</strong>" in page
-    assert f"下一步：{world.enterprise.org.name} · 公示" in page
+    assert f"下一步：{world.enterprise.org.name} · 经办人：起草公示，由领导发布" in page
     assert 'aria-current="step"' in page
 
 
@@ -101,8 +101,11 @@ def test_a_returned_application_shows_the_applicant_holds_it(
     )
     assert returned.status_code == 303, returned.text
     page = login_as(application.applicant).get(f"/me/applications/{application.id}").text
-    assert [state for state, _ in _steps(page)][:3] == ["done", "returned", "next"]
+    # Issue 17.8: while returned the next move is the applicant's resubmission, then the handler who
+    # returned it reviews again — not the step after the returned one (it said 领导签批).
+    assert [state for state, _ in _steps(page)][:3] == ["done", "returned", "later"]
     assert "现在由：<strong>申报人本人</strong>" in page
+    assert f"下一步：{world.enterprise.org.name} · 经办人：经办人初审" in page
 
 
 def test_the_notice_countdown_draws_one_box_per_working_day(

@@ -15,6 +15,7 @@ from portal.domain.workflow import Status
 from portal.models import Application, StaffRole
 from portal.services import applications, endorsements, materials
 from portal.services.actors import actor_for
+from portal.services.submissions import new_token
 from tests import imaging
 from tests.conftest import Clock
 from tests.factories import FILLED_FORM, PASSWORD, STORAGE, World, make_application, make_user, make_world
@@ -74,7 +75,12 @@ def test_a_pdf_named_file_that_is_html_or_an_executable_is_refused(
     for payload in (imaging.HTML_AS_PDF, imaging.EXE_AS_PDF):
         refused = browser.post(
             url,
-            data={"slot": "id_card", "kind": "original", "files": files((payload, "身份证.pdf"))},
+            data={
+                "slot": "id_card",
+                "kind": "original",
+                "files": files((payload, "身份证.pdf")),
+                "form_token": new_token(),
+            },
             headers=HX,
             content_type="multipart/form-data",
         )
@@ -91,7 +97,7 @@ def test_three_phone_photos_become_one_pdf_and_the_checklist_shows_them(
     photos = files(*((imaging.photo(1500, 2000), f"IMG_000{i}.jpg") for i in range(3)))
     done = browser.post(
         f"/me/applications/{application.id}/materials",
-        data={"slot": "labour_contract", "kind": "copy", "files": photos},
+        data={"slot": "labour_contract", "kind": "copy", "files": photos, "form_token": new_token()},
         content_type="multipart/form-data",
     )
     assert done.status_code == 303
@@ -153,19 +159,21 @@ def test_the_leader_uploads_the_seal_and_the_handler_endorses_a_copy(
     )
     handler = login_as(world.enterprise.handler)
     assert (
-        handler.post("/enterprise/seal", data={"seal": files((imaging.seal(), "s.png"))[0]}).status_code
+        handler.post(
+            "/enterprise/seal", data={"seal": files((imaging.seal(), "s.png"))[0], "form_token": new_token()}
+        ).status_code
         == 403
     )
     leader = login_as(world.enterprise.leader)
     wrong = leader.post(
         "/enterprise/seal",
-        data={"seal": files((imaging.photo(300, 300), "s.png"))[0]},
+        data={"seal": files((imaging.photo(300, 300), "s.png"))[0], "form_token": new_token()},
         content_type="multipart/form-data",
     )
     assert wrong.status_code == 422 and "PNG" in wrong.text
     ok = leader.post(
         "/enterprise/seal",
-        data={"seal": files((imaging.seal(), "公章.png"))[0]},
+        data={"seal": files((imaging.seal(), "公章.png"))[0], "form_token": new_token()},
         content_type="multipart/form-data",
     )
     assert ok.status_code == 303 and endorsements.current_seal(session, world.enterprise.org.id) is not None

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from portal.domain.workflow import Status
 from portal.models import Notice, StaffRole
 from portal.services import endorsements, notices
+from portal.services.submissions import new_token
 from portal.storage.local import LocalStorage
 from tests import imaging
 from tests.conftest import Clock
@@ -118,6 +119,7 @@ def test_an_objection_is_filed_on_the_public_page_and_errors_keep_the_text(
             "contact": "13912340000",
             "text": "业绩不实",
             "attachment": (io.BytesIO(tiny_pdf()), "证明.pdf"),
+            "form_token": new_token(),
         },
         content_type="multipart/form-data",
     )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Status
 from portal.models import AuditEvent
+from portal.services.submissions import new_token
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, World, make_application, make_world
 
@@ -81,7 +82,9 @@ def test_a_batch_from_the_queue_shows_progress_and_holds_every_selected_applicat
     browser = login_as(world.department.handler)
     queue = browser.get("/review/queue")
     assert "打包下载所选" in queue.text and "/packages/batches" in queue.text
-    created = browser.post("/packages/batches", data={"ids": [str(a.id) for a in chosen]})
+    created = browser.post(
+        "/packages/batches", data={"ids": [str(a.id) for a in chosen], "form_token": new_token()}
+    )
     assert created.status_code == 303
     page_url = created.headers["Location"]
     token = re.search(r"/packages/batches/([0-9a-f]{32})", page_url)
@@ -113,10 +116,12 @@ def test_a_batch_of_the_filtered_queue_and_an_empty_selection(
 ) -> None:
     make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
     browser = login_as(world.department.handler)
-    empty = browser.post("/packages/batches", data={})
+    empty = browser.post("/packages/batches", data={"form_token": new_token()})
     assert empty.status_code == 303 and "/review/queue" in empty.headers["Location"]
     assert "请先勾选要打包的申报" in browser.get(empty.headers["Location"]).text
-    created = browser.post("/packages/batches", data={"scope": "filtered", "tab": "handler"})
+    created = browser.post(
+        "/packages/batches", data={"scope": "filtered", "tab": "handler", "form_token": new_token()}
+    )
     assert created.status_code == 303
     assert "已完成 0 / 1 件" in browser.get(created.headers["Location"]).text
 

@@ -3,6 +3,7 @@ pages, the admin's 受理批次 page and HR's dry run."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,8 +51,8 @@ def test_the_form_is_prechecked_live_and_an_exam_title_cannot_be_submitted(
     page = browser.get(f"/me/applications/{application.id}").text
     assert 'id="eligibility"' in page and "以考代评" in page and "001 三(六)" in page
     assert "存在不符合申报条件的事项" in page
-    fragment = browser.get(
-        f"/me/applications/{application.id}/precheck", query_string={"education": "硕士"}, headers=HX
+    fragment = browser.post(
+        f"/me/applications/{application.id}/precheck", data={"education": "硕士"}, headers=HX
     )
     assert fragment.status_code == 200 and fragment.text.lstrip().startswith('<section id="eligibility"')
     assert "<html" not in fragment.text and "以考代评" in fragment.text
@@ -67,9 +68,9 @@ def test_the_precheck_follows_what_is_typed(
     clock.now = IN_Q4
     application, applicant = draft(session, world, clock.now)
     browser = login_as(applicant)
-    later = browser.get(
+    later = browser.post(
         f"/me/applications/{application.id}/precheck",
-        query_string={"education": "本科", "graduated_on": "2027-01-10"},
+        data={"education": "本科", "graduated_on": "2027-01-10"},
         headers=HX,
     ).text
     assert "晚于终算时间2026年12月31日" in later
@@ -221,3 +222,29 @@ def test_without_a_profile_nothing_is_enforced(session: Session, clock: Clock, l
         session, actor_for(applicant, None), application.id, Action.SUBMIT, clock.now
     )
     assert submitted.status == "submitted"
+
+
+def test_the_live_precheck_posts_only_the_fields_it_reads_and_never_puts_the_form_in_a_url(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Issue 17.11: the pre-check sent the whole 申报表 and the CSRF token in the query string."""
+    clock.now = IN_Q4
+    application, applicant = draft(session, world, clock.now)
+    browser = login_as(applicant)
+    page = browser.get(f"/me/applications/{application.id}").text
+    trigger = re.search(r'<div hidden id="eligibility-precheck"(.*?)></div>', page, re.S)
+    assert trigger is not None and "hx-post=" in trigger.group(1) and "hx-get=" not in trigger.group(1)
+    included = re.search(r'hx-include="([^"]*)"', trigger.group(1))
+    assert included is not None
+    names = set(re.findall(r"\[name='(\w+)'\]", included.group(1)))
+    assert names == {"education", "major", "graduated_on", "work_started_on", "current_title"}
+    assert "csrf_token" not in included.group(1) and "work_summary" not in names
+    assert browser.get(f"/me/applications/{application.id}/precheck?education=本科").status_code in (303, 405)
+
+
+def test_the_login_redirect_carries_a_path_only_and_never_a_long_one(app: Any, client: Any) -> None:
+    """Issue 17.11: next= carried the full query string (a multi-KB form after a session timeout)."""
+    response = client.get("/review/queue?q=" + "长" * 3000)
+    location = response.headers["Location"]
+    assert "q=" not in location and "%E9%95%BF" not in location and len(location) < 600
+    assert "next=%2Freview%2Fqueue" in location or "next=/review/queue" in location

@@ -9,12 +9,14 @@ from portal.domain.errors import DomainError, ValidationFailed
 from portal.extensions import db
 from portal.services import applications as applications_service
 from portal.services import materials as service
+from portal.services.scope import get_application
 from portal.web.applicant import bp
 from portal.web.applicant.views import _detail
 from portal.web.context import current_actor, now
 from portal.web.forms import form_input
 from portal.web.guards import applicant_required
 from portal.web.htmx import see_other
+from portal.web.once import once_per_form
 from portal.web.storage import storage, upload_limits, uploaded_parts
 from portal.web.unit_of_work import discard
 
@@ -26,6 +28,10 @@ def _back(application_id: int) -> str:
 
 @bp.post("/applications/<int:application_id>/materials")
 @applicant_required
+@once_per_form(
+    lambda application_id: _back(application_id),
+    load=lambda application_id: get_application(db.session, current_actor(as_applicant=True), application_id),
+)
 def upload_material(application_id: int) -> Response:
     data = form_input(service.UploadInput)
     try:

@@ -56,6 +56,7 @@ def _detail(
     ack_error: str = "",
     upload_errors: dict[str, str] | None = None,
     upload_form: dict[str, str] | None = None,
+    responses: dict[str, str] | None = None,
 ) -> Response:
     actor = current_actor(as_applicant=True)
     application = get_application(db.session, actor, application_id)
@@ -106,6 +107,8 @@ def _detail(
         material_urls=_material_urls(application.id),
         upload_errors=upload_errors or {},
         upload_form=upload_form or {},
+        responses=responses or {},
+        precheck_fields=[f.name for f in fields(eligibility.FormValues)],
         kinds=materials.KINDS,
     )
 
@@ -116,11 +119,14 @@ def show_application(application_id: int) -> Response:
     return _detail(application_id, fragment="materials" if hx_target() == "materials" else None)
 
 
-@bp.get("/applications/<int:application_id>/precheck")
+@bp.post("/applications/<int:application_id>/precheck")
 @applicant_required
 def precheck_application(application_id: int) -> Response:
-    """The live eligibility pre-check of the values being typed (htmx: the findings block only)."""
-    return _detail(application_id, form=request.args.to_dict(), fragment="eligibility")
+    """The live eligibility pre-check of the values being typed (htmx: the findings block only). A POST
+    of the few fields the check reads (issue 17.11: a GET put the whole 申报表 and the CSRF token in the
+    URL, so in access logs, proxies and the login redirect's next=). Writes nothing."""
+    typed = {f.name: request.form.get(f.name, "") for f in fields(eligibility.FormValues)}
+    return _detail(application_id, form=typed, fragment="eligibility")
 
 
 @bp.post("/applications/<int:application_id>/form")
@@ -171,6 +177,11 @@ def act(application_id: int) -> Response:
             now(),
             expected_version=version_field(),
             acknowledgement=acknowledgement,
+            responses={
+                key.removeprefix("response_"): value
+                for key, value in request.form.items()
+                if key.startswith("response_")
+            },
         )
     except (ValidationFailed, StaleObject, DomainError) as refused:
         text = (
@@ -179,7 +190,9 @@ def act(application_id: int) -> Response:
         return _detail(
             application_id,
             status=409 if isinstance(refused, StaleObject) else 422,
-            message=text,
+            message=refused.fields.get("__all__", text) if isinstance(refused, ValidationFailed) else text,
+            errors=refused.fields if isinstance(refused, ValidationFailed) else None,
+            responses={k: v for k, v in request.form.items() if k.startswith("response_")},
             acknowledgement=acknowledgement,
             ack_error=refused.fields.get("acknowledgement", "")
             if isinstance(refused, ValidationFailed)
@@ -289,7 +302,7 @@ def download_certificate(application_id: int) -> Response:
         level=application.level,
         number=number,
         certified_on=today(application.certified_at),
-        authority=application.bureau.name,
+        authority=certificates.certifying_authority(db.session, application),
         verify_url=url_for(
             "public.verify_certificate",
             number=number,

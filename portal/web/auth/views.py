@@ -68,6 +68,10 @@ def login() -> Response:
                 error = failed.message
                 failed_attempt = True
             else:
+                if current_user.is_authenticated:
+                    # A login from a browser that holds a session replaces it: a repeated login (the form
+                    # posted twice, or Back and log in again) leaves one live session, not two.
+                    auth.end_session(db.session, current_user.token, context.now(), context.current_actor())
                 token = auth.start_session(db.session, user, context.now(), ip=request.remote_addr or "")
                 session.clear()  # a fresh session at login: nothing carried over from before
                 login_user(context.SessionUser(user, token))

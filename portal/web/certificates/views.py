@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import Response, flash, request, url_for
 
-from portal.documents.certificates import approval_pdf, certificates_xlsx
+from portal.documents.certificates import approval_pdf, certificates_xlsx, join_pdfs
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
 from portal.domain.glossary import cn_date
 from portal.extensions import db
@@ -78,11 +78,19 @@ def approval_document() -> Response:
     if not chosen:
         flash(f"{cn_date(day)}没有认定发证的人员", "error")
         return see_other(url_for("certificates.list_certificates"))
-    rows = [
-        (a.applicant.name, a.enterprise.name, f"{a.series}/{a.specialty}", a.level, a.certificate_no or "")
-        for a in reversed(chosen)
-    ]
-    pdf = approval_pdf(chosen[0].bureau.name, day, rows)
+    # One 批复 per certifying authority (the same name the certificates carry), joined into one file.
+    by_authority: dict[str, list[tuple[str, ...]]] = {}
+    for a in reversed(chosen):
+        by_authority.setdefault(service.certifying_authority(db.session, a), []).append(
+            (
+                a.applicant.name,
+                a.enterprise.name,
+                f"{a.series}/{a.specialty}",
+                a.level,
+                a.certificate_no or "",
+            )
+        )
+    pdf = join_pdfs([approval_pdf(authority, day, rows) for authority, rows in by_authority.items()])
     return send_bytes(pdf, f"批复-{day.isoformat()}.pdf", "application/pdf")
 
 

@@ -17,6 +17,7 @@ from portal.web.enterprise import bp
 from portal.web.forms import form_input
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
+from portal.web.once import once_per_form
 from portal.web.storage import storage, uploaded_parts
 from portal.web.unit_of_work import keep
 
@@ -41,6 +42,7 @@ def show_seal() -> Response:
 
 @bp.post("/seal")
 @staff_required(OrgKind.ENTERPRISE, roles=(StaffRole.LEADER,))
+@once_per_form(lambda: url_for("enterprise.show_seal"))
 def upload_seal() -> Response:
     parts = uploaded_parts("seal")
     try:

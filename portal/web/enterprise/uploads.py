@@ -19,6 +19,7 @@ from portal.web.downloads import send_bytes
 from portal.web.enterprise import bp
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
+from portal.web.once import once_per_form
 from portal.web.storage import storage
 from portal.web.unit_of_work import discard
 
@@ -52,6 +53,7 @@ def download_import_template() -> Response:
 
 @bp.post("/imports")
 @staff_required(OrgKind.ENTERPRISE)
+@once_per_form(lambda: url_for("enterprise.new_import"))
 def create_import() -> Response:
     data, filename = _upload()
     try:
@@ -127,6 +129,7 @@ def show_roster() -> Response:
 
 @bp.post("/roster")
 @staff_required(OrgKind.ENTERPRISE)
+@once_per_form(lambda: url_for("enterprise.show_roster"))
 def upload_roster() -> Response:
     data, filename = _upload()
     try:

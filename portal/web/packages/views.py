@@ -21,6 +21,7 @@ from portal.web.context import current_actor, now
 from portal.web.downloads import send_bytes, send_temporary_file
 from portal.web.guards import staff_required
 from portal.web.htmx import is_htmx, render_page, see_other
+from portal.web.once import once_per_form
 from portal.web.packages import bp
 from portal.web.storage import storage
 from portal.web.unit_of_work import discard
@@ -52,6 +53,7 @@ def download_package_zip(application_id: int) -> Response:
 
 @bp.post("/batches")
 @staff_required()
+@once_per_form(lambda: url_for("review.show_queue"))
 def create_batch() -> Response:
     """The rows ticked in the queue, or (scope=filtered) every application its tab and filters match."""
     actor = current_actor()

@@ -6,7 +6,7 @@ from flask import Response, current_app, flash, request, url_for
 
 from portal.domain.errors import DomainError, ValidationFailed
 from portal.extensions import db, limiter
-from portal.services import certificates
+from portal.services import certificates, submissions
 from portal.services import notices as service
 from portal.web.context import now
 from portal.web.forms import form_input
@@ -14,7 +14,7 @@ from portal.web.htmx import render_page, see_other
 from portal.web.notice_documents import qr_svg
 from portal.web.public import bp
 from portal.web.storage import storage
-from portal.web.unit_of_work import keep
+from portal.web.unit_of_work import discard, keep
 
 
 def _page(
@@ -90,6 +90,10 @@ def file_objection(token: str) -> Response:
         return _page(
             token, errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="objection"
         )
+    except submissions.AlreadySubmitted:
+        # A double click or a replay: the first one was filed; answer as it did, writing nothing more.
+        flash("您的异议已提交，单位将核查处理。感谢您的监督。", "success")
+        return discard(see_other(url_for("public.show_notice", token=token)))
     except DomainError as refused:
         return _page(
             token, form=request.form.to_dict(), status=422, message=refused.message, fragment="objection"

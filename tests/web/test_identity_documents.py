@@ -1,0 +1,114 @@
+"""Issue 17.3 and 17.4 over HTTP: a 港澳台居民居住证 number typed as a 居民身份证 is refused with the
+right document named and accepted under its own type; a resident ID whose address code GB/T 2260 never
+listed is refused, and HR who hold the card open the account only by confirming it with a reason, which
+the audit log keeps. A login with either number finds the account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.identity import complete_resident_id
+from portal.models import AuditEvent, User
+from portal.services.auth import hash_password
+from tests.factories import PASSWORD, World, make_world
+
+HX = {"HX-Request": "true"}
+VALIDATE = "/enterprise/applicants/validate"
+HMT = complete_resident_id("81000019850612002")
+UNKNOWN = complete_resident_id("21334419900101001")  # 辽宁省, a county code no list has held
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def _person(**changes: str) -> dict[str, str]:
+    return {
+        "name": "周文博",
+        "document_type": "resident_id",
+        "id_number": HMT,
+        "phone": "13970709931",
+        "employment_type": "labour_contract",
+    } | changes
+
+
+def test_a_residence_permit_number_is_not_a_resident_id_and_opens_under_its_own_type(
+    world: World, session: Session, login_as: Any
+) -> None:
+    browser = login_as(world.enterprise.handler)
+    live = browser.post(f"{VALIDATE}?field=id_number", data=_person(), headers=HX)
+    assert "港澳台居民居住证" in live.text and "不是居民身份证号码" in live.text
+    refused = browser.post("/enterprise/applicants", data=_person())
+    assert refused.status_code == 422 and "港澳台居民居住证" in refused.text
+    assert session.scalars(select(User).where(User.id_number == HMT)).first() is None
+    opened = browser.post("/enterprise/applicants", data=_person(document_type="hmt_residence_permit"))
+    assert opened.status_code == 200 and "账号已开设" in opened.text
+    user = session.scalars(select(User).where(User.id_number == HMT)).one()
+    assert user.document_type == "hmt_residence_permit"
+
+
+def test_an_unknown_address_code_needs_hr_to_confirm_it_from_the_card_with_a_reason(
+    world: World, session: Session, login_as: Any, app: Any
+) -> None:
+    browser = login_as(world.enterprise.handler)
+    person = _person(id_number=UNKNOWN, phone="13970709932")
+    live = browser.post(f"{VALIDATE}?field=id_number", data=person, headers=HX)
+    assert "GB/T 2260" in live.text and "213344" in live.text
+    assert 'name="region_confirmed"' in live.text  # the confirmation is offered where the error is
+    assert browser.post("/enterprise/applicants", data=person).status_code == 422
+    no_reason = browser.post("/enterprise/applicants", data=person | {"region_confirmed": "1"})
+    assert no_reason.status_code == 422 and "请写明核验实体证件的情况" in no_reason.text
+    assert session.scalars(select(User).where(User.id_number == UNKNOWN)).first() is None
+    reason = "已核验本人居民身份证原件，签发机关为某县公安局"
+    opened = browser.post(
+        "/enterprise/applicants", data=person | {"region_confirmed": "1", "region_reason": reason}
+    )
+    assert opened.status_code == 200 and "账号已开设" in opened.text
+    user = session.scalars(select(User).where(User.id_number == UNKNOWN)).one()
+    event = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "confirm_unknown_region", AuditEvent.object_id == user.id
+        )
+    ).one()
+    assert event.reason == reason and event.actor_id == world.enterprise.handler.id
+    assert event.detail["region_code"] == "213344"
+
+
+def test_a_confirmation_without_an_unknown_code_changes_nothing(
+    world: World, session: Session, login_as: Any
+) -> None:
+    number = complete_resident_id("36070219900101301")
+    opened = login_as(world.enterprise.handler).post(
+        "/enterprise/applicants",
+        data=_person(id_number=number, phone="13970709933", region_confirmed="1", region_reason="x"),
+    )
+    assert opened.status_code == 200
+    assert (
+        session.scalars(select(AuditEvent).where(AuditEvent.action == "confirm_unknown_region")).first()
+        is None
+    )
+
+
+def test_holders_of_either_number_log_in_with_it(
+    world: World, session: Session, login_as: Any, app: Any
+) -> None:
+    browser = login_as(world.enterprise.handler)
+    browser.post("/enterprise/applicants", data=_person(document_type="hmt_residence_permit"))
+    browser.post(
+        "/enterprise/applicants",
+        data=_person(
+            id_number=UNKNOWN, phone="13970709934", region_confirmed="1", region_reason="已核验原件"
+        ),
+    )
+    for number in (HMT, UNKNOWN.lower()):
+        user = session.scalars(select(User).where(User.id_number == number.upper())).one()
+        user.must_change_password = False
+        user.password_hash = hash_password(PASSWORD)
+        session.flush()
+        response = app.test_client().post("/login", data={"login": number, "password": PASSWORD})
+        assert response.status_code == 303, number

@@ -1,0 +1,782 @@
+"""Issue 17.2: every POST route of the url_map, sent twice with the same form, takes effect once.
+
+A double click, a browser retry or a replay sends the same form again. For each POST endpoint this test
+builds the state in which its form does something, posts the form, snapshots the database, posts the very
+same form again and compares: the second post may be refused or answered as the first was, but it changes
+nothing (audit rows of refused attempts and session bookkeeping aside). The public objection form does it
+with its one-time token (form_submissions); authenticated routes with what they already had — compare-and-
+set on the application's version, one open application, unique numbers, or setting a value that is set.
+
+The list of cases must name every POST endpoint: a new route fails here until it says what its second post
+does.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.identity import complete_resident_id
+from portal.domain.workflow import Action, Status
+from portal.models import (
+    AccountTransfer,
+    AuthSession,
+    Base,
+    Material,
+    Membership,
+    Notice,
+    Notification,
+    StaffRole,
+    StandIn,
+)
+from portal.services import applications, calendar, endorsements, materials, notices, packages, paper
+from portal.services.actors import actor_for
+from portal.services.submissions import new_token
+from tests import imaging
+from tests.conftest import Clock
+from tests.factories import (
+    PASSWORD,
+    STEPS_TO,
+    STORAGE,
+    World,
+    make_application,
+    make_user,
+    make_world,
+    tiny_pdf,
+)
+
+# Bookkeeping a refused or repeated request may write without it being an effect of the form.
+IGNORED_TABLES = {"audit_events", "auth_sessions"}
+
+
+@dataclass
+class Case:
+    client: FlaskClient
+    url: str
+    form: Callable[[], dict[str, Any]] = dict  # called per post: file fields need fresh streams
+    multipart: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+    changes_nothing: bool = False  # a check that never writes (the live validation of a field)
+    # An effect that lives outside the tables compared (a session row, the role in the cookie, a package
+    # job on disk): its state, compared like the tables.
+    probe: Callable[[], Any] | None = None
+
+
+@dataclass
+class Ctx:
+    app: Flask
+    session: Session
+    world: World
+    clock: Clock
+    login_as: Any
+
+    def as_(self, user: Any, **kw: Any) -> FlaskClient:
+        return self.login_as(user, **kw)  # type: ignore[no-any-return]
+
+    def application(self, status: Status, **kw: Any) -> Any:
+        return make_application(self.session, self.world, self.clock.now, steps=STEPS_TO[status], **kw)
+
+
+def snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
+    session.expire_all()
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    for table in Base.metadata.sorted_tables:
+        if table.name in IGNORED_TABLES:
+            continue
+        rows = session.execute(select(table).order_by(*table.primary_key.columns)).all()
+        out[table.name] = [repr(tuple(row)) for row in rows]  # JSON columns hold dicts: compare their text
+    return out
+
+
+def differences(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {
+        name: (set(before[name]) - set(after[name]), set(after[name]) - set(before[name]))
+        for name in before
+        if before[name] != after[name]
+    }
+
+
+# --- the cases, one per POST endpoint ---------------------------------------------------------------------
+
+
+def _admin(c: Ctx) -> FlaskClient:
+    return c.as_(c.world.admin)
+
+
+def admin_add_calendar_day(c: Ctx) -> Case:
+    return Case(
+        _admin(c), "/admin/calendar/days", lambda: {"day": "2027-10-08", "kind": "holiday", "name": "国庆"}
+    )
+
+
+def admin_remove_calendar_day(c: Ctx) -> Case:
+    calendar.add_day(
+        c.session,
+        actor_for(c.world.admin, c.world.admin_membership),
+        date(2027, 10, 8),
+        "holiday",
+        "国庆",
+        c.clock.now,
+    )
+    return Case(_admin(c), "/admin/calendar/days/2027-10-08/delete")
+
+
+def admin_confirm_calendar_year(c: Ctx) -> Case:
+    return Case(
+        _admin(c), "/admin/calendar/years/2027/confirm", lambda: {"source_ref": "国办发明电〔2026〕7号"}
+    )
+
+
+def admin_import_calendar(c: Ctx) -> Case:
+    csv = "2027-10-01,放假,国庆节\n2027-10-09,调休上班,国庆节\n".encode()
+    return Case(
+        _admin(c), "/admin/calendar/import", lambda: {"file": (io.BytesIO(csv), "2027.csv")}, multipart=True
+    )
+
+
+def admin_set_calendar_convention(c: Ctx) -> Case:
+    return Case(_admin(c), "/admin/calendar/convention", lambda: {"start_counts": "1"})
+
+
+def admin_end_membership(c: Ctx) -> Case:
+    return Case(_admin(c), f"/admin/memberships/{c.world.enterprise.leader_membership.id}/end")
+
+
+def admin_create_organisation(c: Ctx) -> Case:
+    return Case(
+        _admin(c),
+        "/admin/orgs",
+        lambda: {"kind": "department", "name": "新区管委会", "parent_id": str(c.world.bureau.org.id)},
+    )
+
+
+def admin_add_staff(c: Ctx) -> Case:
+    person = {
+        "name": "林晓",
+        "id_number": complete_resident_id("36070219850505321"),
+        "phone": "13870709981",
+        "role": "handler",
+    }
+    return Case(_admin(c), f"/admin/orgs/{c.world.department.org.id}/staff", lambda: person)
+
+
+def admin_name_stand_in(c: Ctx) -> Case:
+    office = c.world.enterprise
+    extra, _ = make_staff_member(c, office.org, StaffRole.HANDLER)
+    form = {
+        "substitute_id": str(extra.id),
+        "starts_on": c.clock.now.date().isoformat(),
+        "ends_on": (c.clock.now.date() + timedelta(days=5)).isoformat(),
+    }
+    return Case(c.as_(office.handler), f"/admin/orgs/{office.org.id}/stand-ins", lambda: form)
+
+
+def make_staff_member(c: Ctx, org: Any, role: StaffRole) -> tuple[Any, Membership]:
+    from tests.factories import make_staff
+
+    return make_staff(c.session, org, role)
+
+
+def admin_revoke_stand_in(c: Ctx) -> Case:
+    office = c.world.enterprise
+    extra, _ = make_staff_member(c, office.org, StaffRole.HANDLER)
+    stand_in = StandIn(
+        membership_id=office.handler_membership.id,
+        substitute_id=extra.id,
+        starts_on=c.clock.now.date(),
+        ends_on=c.clock.now.date() + timedelta(days=3),
+        created_by_id=office.handler.id,
+        created_at=c.clock.now,
+    )
+    c.session.add(stand_in)
+    c.session.flush()
+    return Case(c.as_(office.handler), f"/admin/stand-ins/{stand_in.id}/revoke")
+
+
+def _policy(c: Ctx) -> None:
+    c.world.bureau.org.policy_profile = "ganzhou-2026"
+    c.session.flush()
+
+
+WINDOW = {
+    "batch_id": "2027-1",
+    "batch_name": "2027年第一批",
+    "authority": "",
+    "levels": ["中级"],
+    "opens": "2027-03-01",
+    "closes": "2027-03-31",
+    "citation": "赣市人社字〔2027〕1号",
+}
+
+
+def admin_create_policy_window(c: Ctx) -> Case:
+    _policy(c)
+    return Case(_admin(c), "/admin/policy/windows", lambda: WINDOW)
+
+
+def _window(c: Ctx) -> int:
+    from portal.services import policies
+
+    _policy(c)
+    row = policies.save_window(
+        c.session,
+        actor_for(c.world.admin, c.world.admin_membership),
+        policies.WindowInput(
+            "2027-1", "2027年第一批", "", "中级", "2027-03-01", "2027-03-31", "", "赣市人社字〔2027〕1号"
+        ),
+        c.clock.now,
+    )
+    return row.id
+
+
+def admin_update_policy_window(c: Ctx) -> Case:
+    window_id = _window(c)
+    return Case(_admin(c), f"/admin/policy/windows/{window_id}", lambda: WINDOW | {"closes": "2027-04-15"})
+
+
+def admin_delete_policy_window(c: Ctx) -> Case:
+    return Case(_admin(c), f"/admin/policy/windows/{_window(c)}/delete")
+
+
+def admin_set_policy_profile(c: Ctx) -> Case:
+    return Case(_admin(c), "/admin/policy/profile", lambda: {"policy_profile": "ganzhou-2026"})
+
+
+def admin_save_authority_contact(c: Ctx) -> Case:
+    _policy(c)
+    form = {
+        "authority_code": "GZ-CITY",
+        "name": "赣州市职称工作办公室",
+        "phone": "0797-8888888",
+        "source": "电话核实",
+    }
+    from portal.services.policies import profiles
+
+    form["authority_code"] = profiles()["ganzhou-2026"].authorities[0].code
+    return Case(_admin(c), "/admin/policy/contacts", lambda: form)
+
+
+def certificates_revoke_certificate(c: Ctx) -> Case:
+    application = c.application(Status.CERTIFIED)
+    return Case(
+        c.as_(c.world.bureau.leader),
+        f"/certificates/{application.id}/revoke",
+        lambda: {"reason": "学历证书系伪造", "clause": "赣人社字〔2022〕1号 七(三)"},
+    )
+
+
+def _hr(c: Ctx) -> FlaskClient:
+    return c.as_(c.world.enterprise.handler)
+
+
+APPLICANT = {
+    "name": "周文博",
+    "document_type": "resident_id",
+    "id_number": complete_resident_id("36070219920315401"),
+    "phone": "13970709951",
+    "employment_type": "labour_contract",
+}
+
+
+def enterprise_create_applicant(c: Ctx) -> Case:
+    return Case(_hr(c), "/enterprise/applicants", lambda: APPLICANT)
+
+
+def enterprise_validate_applicant(c: Ctx) -> Case:
+    return Case(
+        _hr(c), "/enterprise/applicants/validate?field=id_number", lambda: APPLICANT, changes_nothing=True
+    )
+
+
+def enterprise_start_application(c: Ctx) -> Case:
+    person = make_user(c.session, employer=c.world.enterprise.org)
+    form = {
+        "applicant_id": str(person.id),
+        "series": "工程",
+        "specialty": "土木工程",
+        "level": "中级",
+        "pathway": "评审",
+    }
+    return Case(_hr(c), "/enterprise/applications", lambda: form)
+
+
+FORM = {
+    "education": "本科",
+    "school": "南昌大学",
+    "major": "土木工程",
+    "graduated_on": "2014-06-30",
+    "work_started_on": "2014-07-10",
+    "work_summary": "负责市政道路工程的施工技术管理。",
+}
+
+
+def enterprise_save_form(c: Ctx) -> Case:
+    application = c.application(Status.DRAFT)
+    return Case(_hr(c), f"/enterprise/applications/{application.id}/form", lambda: FORM)
+
+
+def _roster_csv() -> bytes:
+    return "姓名,身份证号码,单位名称,缴费月数\n某人,{},城投集团,60\n".format(
+        complete_resident_id("36070219800101123")
+    ).encode()
+
+
+def enterprise_create_import(c: Ctx) -> Case:
+    rows = "姓名,证件类型,证件号码,手机号码,用工类型\n赵一,居民身份证,{},13970709961,劳动合同\n".format(
+        complete_resident_id("36070219910101123")
+    ).encode()
+    token = new_token()
+    return Case(
+        _hr(c),
+        "/enterprise/imports",
+        lambda: {"file": (io.BytesIO(rows), "导入.csv"), "form_token": token},
+        multipart=True,
+    )
+
+
+def enterprise_confirm_import(c: Ctx) -> Case:
+    rows = "姓名,证件类型,证件号码,手机号码,用工类型\n赵一,居民身份证,{},13970709962,劳动合同\n".format(
+        complete_resident_id("36070219910101224")
+    ).encode()
+    hr = _hr(c)
+    created = hr.post(
+        "/enterprise/imports",
+        data={"file": (io.BytesIO(rows), "导入.csv"), "form_token": new_token()},
+        content_type="multipart/form-data",
+    )
+    batch = re.search(r"/enterprise/imports/(\d+)", created.headers.get("Location", "") + created.text)
+    assert batch, created.text[:500]
+    return Case(hr, f"/enterprise/imports/{batch.group(1)}/confirm")
+
+
+def enterprise_upload_roster(c: Ctx) -> Case:
+    token = new_token()
+    return Case(
+        _hr(c),
+        "/enterprise/roster",
+        lambda: {"file": (io.BytesIO(_roster_csv()), "参保.csv"), "form_token": token},
+        multipart=True,
+    )
+
+
+def enterprise_upload_seal(c: Ctx) -> Case:
+    seal, token = imaging.seal(), new_token()
+    return Case(
+        c.as_(c.world.enterprise.leader),
+        "/enterprise/seal",
+        lambda: {"seal": (io.BytesIO(seal), "公章.png"), "form_token": token},
+        multipart=True,
+    )
+
+
+def _held_elsewhere(c: Ctx) -> Any:
+    return make_user(c.session, "转入人", employer=c.world.other_enterprise.org)
+
+
+def enterprise_request_transfer(c: Ctx) -> Case:
+    person = _held_elsewhere(c)
+    form = {"name": person.name, "document_type": "resident_id", "id_number": person.id_number}
+    return Case(_hr(c), "/enterprise/transfers", lambda: form)
+
+
+def _transfer(c: Ctx) -> AccountTransfer:
+    from portal.domain.accounts import ApplicantDraft
+    from portal.services import accounts
+
+    person = _held_elsewhere(c)
+    return accounts.request_transfer(
+        c.session,
+        c.world.enterprise.actor(StaffRole.HANDLER),
+        ApplicantDraft(name=person.name, id_number=person.id_number),
+        c.clock.now,
+    )
+
+
+def enterprise_cancel_transfer(c: Ctx) -> Case:
+    return Case(_hr(c), f"/enterprise/transfers/{_transfer(c).id}/cancel")
+
+
+def enterprise_refuse_transfer(c: Ctx) -> Case:
+    transfer = _transfer(c)
+    return Case(
+        c.as_(c.world.other_enterprise.handler),
+        f"/enterprise/transfers/{transfer.id}/refuse",
+        lambda: {"note": "劳动合同尚未解除"},
+    )
+
+
+def enterprise_release_transfer(c: Ctx) -> Case:
+    transfer = _transfer(c)
+    return Case(c.as_(c.world.other_enterprise.handler), f"/enterprise/transfers/{transfer.id}/release")
+
+
+def _note(c: Ctx) -> Notification:
+    from portal.services.notifications import notify
+
+    notify(
+        c.session, [c.world.enterprise.handler.id], "return", "有一件申报被退回", "/review/queue", c.clock.now
+    )
+    c.session.flush()
+    return c.session.scalars(
+        select(Notification).where(Notification.user_id == c.world.enterprise.handler.id)
+    ).first()  # type: ignore[return-value]
+
+
+def inbox_open_notification(c: Ctx) -> Case:
+    return Case(_hr(c), f"/inbox/{_note(c).id}/open")
+
+
+def inbox_mark_all_read(c: Ctx) -> Case:
+    _note(c)
+    return Case(_hr(c), "/inbox/read-all")
+
+
+def _live_sessions(c: Ctx, user: Any) -> Callable[[], int]:
+    return lambda: len(c.session.scalars(select(AuthSession).where(AuthSession.user_id == user.id)).all())
+
+
+def auth_login(c: Ctx) -> Case:
+    user = make_user(c.session)
+    return Case(
+        c.app.test_client(),
+        "/login",
+        lambda: {"login": user.phone, "password": PASSWORD},
+        probe=_live_sessions(c, user),
+    )
+
+
+def auth_logout(c: Ctx) -> Case:
+    return Case(_hr(c), "/logout", probe=_live_sessions(c, c.world.enterprise.handler))
+
+
+def auth_change_password(c: Ctx) -> Case:
+    new = "Newpass#2026x"
+    return Case(_hr(c), "/password", lambda: {"current": PASSWORD, "new": new, "confirm": new})
+
+
+def auth_switch_role(c: Ctx) -> Case:
+    hr = _hr(c)
+
+    def role_in_cookie() -> Any:
+        with hr.session_transaction() as cookie:
+            return cookie.get("membership_id")
+
+    return Case(hr, "/switch-role", lambda: {"membership_id": "0"}, probe=role_in_cookie)
+
+
+def _applicant(c: Ctx, application: Any) -> FlaskClient:
+    return c.as_(application.applicant)
+
+
+def applicant_act(c: Ctx) -> Case:
+    application = c.application(Status.DRAFT)
+    form = {"action": "submit", "version": str(application.version)}
+    return Case(_applicant(c, application), f"/me/applications/{application.id}/act", lambda: form)
+
+
+def applicant_copy_previous(c: Ctx) -> Case:
+    earlier = c.application(Status.DRAFT)
+    applications.act(c.session, actor_for(earlier.applicant, None), earlier.id, Action.WITHDRAW, c.clock.now)
+    later = applications.start_application(
+        c.session,
+        c.world.enterprise.actor(StaffRole.HANDLER),
+        applications.StartInput(earlier.applicant_id, "工程", "土木工程", "中级"),
+        c.clock.now,
+    )
+    return Case(_applicant(c, later), f"/me/applications/{later.id}/copy-previous")
+
+
+def applicant_precheck_application(c: Ctx) -> Case:
+    # The live pre-check reads the typed values and writes nothing.
+    application = c.application(Status.DRAFT)
+    return Case(
+        _applicant(c, application),
+        f"/me/applications/{application.id}/precheck",
+        lambda: {"education": "硕士"},
+        changes_nothing=True,
+    )
+
+
+def applicant_save_form(c: Ctx) -> Case:
+    application = c.application(Status.DRAFT)
+    return Case(
+        _applicant(c, application),
+        f"/me/applications/{application.id}/form",
+        lambda: FORM | {"school": "江西理工大学"},
+    )
+
+
+def applicant_upload_material(c: Ctx) -> Case:
+    application = c.application(Status.DRAFT)
+    pdf, token = tiny_pdf(), new_token()
+    return Case(
+        _applicant(c, application),
+        f"/me/applications/{application.id}/materials",
+        lambda: {
+            "slot": "other",
+            "kind": "original",
+            "files": (io.BytesIO(pdf), "其他.pdf"),
+            "form_token": token,
+        },
+        multipart=True,
+    )
+
+
+def applicant_remove_material(c: Ctx) -> Case:
+    application = c.application(Status.DRAFT)
+    material = c.session.scalars(select(Material).where(Material.application_id == application.id)).first()
+    assert material is not None
+    return Case(
+        _applicant(c, application), f"/me/applications/{application.id}/materials/{material.id}/remove"
+    )
+
+
+def applicant_sign_pledge(c: Ctx) -> Case:
+    application = c.application(Status.DRAFT)
+    application.pledge_signed_at = None
+    c.session.flush()
+    return Case(
+        _applicant(c, application), f"/me/applications/{application.id}/pledge", lambda: {"agree": "1"}
+    )
+
+
+def _notice_draft(c: Ctx) -> Notice:
+    application = c.application(Status.UNIT_APPROVED)
+    return notices.draft_notice(
+        c.session,
+        c.world.enterprise.actor(StaffRole.HANDLER),
+        notices.NoticeInput("公示", "一楼公示栏", "人事部 0797-1234567", c.clock.now.date().isoformat()),
+        [application.id],
+        c.clock.now,
+    )
+
+
+def notices_draft_notice(c: Ctx) -> Case:
+    application = c.application(Status.UNIT_APPROVED)
+    form = {
+        "title": "职称申报公示",
+        "location": "一楼公示栏",
+        "contact": "人事部 0797-1234567",
+        "start_date": c.clock.now.date().isoformat(),
+        "application_ids": [str(application.id)],
+    }
+    return Case(_hr(c), "/notices", lambda: form)
+
+
+def notices_publish_notice(c: Ctx) -> Case:
+    return Case(c.as_(c.world.enterprise.leader), f"/notices/{_notice_draft(c).id}/publish")
+
+
+def notices_discard_notice(c: Ctx) -> Case:
+    return Case(_hr(c), f"/notices/{_notice_draft(c).id}/discard")
+
+
+def _running_notice(c: Ctx) -> Notice:
+    notice = _notice_draft(c)
+    notices.publish_notice(c.session, c.world.enterprise.actor(StaffRole.LEADER), notice.id, c.clock.now)
+    c.session.flush()
+    return notice
+
+
+def notices_resolve_objection(c: Ctx) -> Case:
+    notice = _running_notice(c)
+    objection = notices.file_objection(
+        c.session,
+        STORAGE,
+        notice.public_token,
+        notices.ObjectionInput("钱", "电话", "不实"),
+        c.clock.now,
+        ip="10.0.0.9",
+    )
+    return Case(
+        _hr(c),
+        f"/notices/objections/{objection.id}/resolve",
+        lambda: {"decision": "dismissed", "handling": "经核查，业绩属实"},
+    )
+
+
+def public_file_objection(c: Ctx) -> Case:
+    notice = _running_notice(c)
+    token = new_token()
+    form = {"name": "钱多多", "contact": "13912340000", "text": "业绩不实", "form_token": token}
+    return Case(c.app.test_client(), f"/public/notices/{notice.public_token}/objections", lambda: form)
+
+
+def _jobs(c: Ctx) -> Callable[[], list[str]]:
+    workdir = Path(c.app.config["PORTAL_PACKAGE_DIR"])
+    before = set(workdir.iterdir()) if workdir.exists() else set()
+    return lambda: sorted(str(p) for p in workdir.iterdir() if p not in before) if workdir.exists() else []
+
+
+def packages_create_batch(c: Ctx) -> Case:
+    application = c.application(Status.SUBMITTED)
+    form = {"ids": [str(application.id)], "form_token": new_token()}
+    return Case(_hr(c), "/packages/batches", lambda: form, probe=_jobs(c))
+
+
+def packages_step_batch(c: Ctx) -> Case:
+    application = c.application(Status.SUBMITTED)
+    hr = _hr(c)
+    created = hr.post("/packages/batches", data={"ids": [str(application.id)], "form_token": new_token()})
+    job = re.search(r"/packages/batches/([0-9a-f]{32})", created.headers["Location"])
+    assert job
+
+    def built() -> Any:
+        return packages.load_batch(
+            Path(c.app.config["PORTAL_PACKAGE_DIR"]),
+            c.world.enterprise.actor(StaffRole.HANDLER),
+            job.group(1),
+        ).done
+
+    return Case(hr, f"/packages/batches/{job.group(1)}/step", probe=built)
+
+
+def _review(c: Ctx, status: Status) -> tuple[Any, FlaskClient]:
+    application = c.application(status)
+    return application, _hr(c)
+
+
+def review_act(c: Ctx) -> Case:
+    application, hr = _review(c, Status.SUBMITTED)
+    form = {"action": "handler_approve", "version": str(application.version)}
+    return Case(hr, f"/review/applications/{application.id}/act", lambda: form)
+
+
+def review_return_application(c: Ctx) -> Case:
+    application, hr = _review(c, Status.SUBMITTED)
+    form = {
+        "sections": ["summary"],
+        "reason_summary": "工作总结过于简略，请补充主要业绩",
+        "deadline": (c.clock.now.date() + timedelta(days=14)).isoformat(),
+        "version": str(application.version),
+    }
+    return Case(hr, f"/review/applications/{application.id}/return", lambda: form)
+
+
+def review_bulk_act(c: Ctx) -> Case:
+    application, hr = _review(c, Status.SUBMITTED)
+    return Case(hr, "/review/bulk", lambda: {"action": "handler_approve", "ids": [str(application.id)]})
+
+
+def _copy(c: Ctx) -> tuple[Any, Material]:
+    application = c.application(Status.DRAFT)
+    copy = materials.upload_material(
+        c.session,
+        actor_for(application.applicant, None),
+        STORAGE,
+        application.id,
+        materials.UploadInput(slot="other", kind="copy"),
+        [materials.scans.Part("a.png", imaging.png(200, 280))],
+        c.clock.now,
+    )
+    endorsements.upload_seal(
+        c.session,
+        c.world.enterprise.actor(StaffRole.LEADER),
+        STORAGE,
+        imaging.seal(),
+        "公章.png",
+        c.clock.now,
+    )
+    return application, copy
+
+
+def review_endorse_material(c: Ctx) -> Case:
+    application, copy = _copy(c)
+    return Case(
+        _hr(c), f"/review/applications/{application.id}/materials/{copy.id}/endorse", lambda: {"checked": "1"}
+    )
+
+
+def review_revoke_endorsement(c: Ctx) -> Case:
+    application, copy = _copy(c)
+    endorsement = endorsements.endorse_material(
+        c.session,
+        c.world.enterprise.actor(StaffRole.HANDLER),
+        STORAGE,
+        application.id,
+        copy.id,
+        c.clock.now,
+        checked_original=True,
+    )
+    return Case(
+        _hr(c),
+        f"/review/applications/{application.id}/endorsements/{endorsement.id}/revoke",
+        lambda: {"reason": "盖错了"},
+    )
+
+
+def review_record_paper_item(c: Ctx) -> Case:
+    application = c.application(Status.BUREAU_REVIEW)
+    c.world.bureau.org.policy_profile = "zhenjiang-2024"
+    c.session.flush()
+    applications.act(
+        c.session,
+        c.world.bureau.actor(StaffRole.HANDLER),
+        application.id,
+        Action.HANDLER_APPROVE,
+        c.clock.now,
+    )
+    followup = paper.followup_of(c.session, application.id)
+    assert followup is not None
+    form = {"item": str(followup.items[0].id), "received": "1", "remark": "已收到"}
+    return Case(c.as_(c.world.bureau.handler), f"/review/applications/{application.id}/paper", lambda: form)
+
+
+def styleguide_show_styleguide(c: Ctx) -> Case:
+    # The styleguide's demo form answers with its error state and writes nothing.
+    return Case(_admin(c), "/styleguide", changes_nothing=True)
+
+
+CASES: dict[str, Callable[[Ctx], Case]] = {
+    name.replace("_", ".", 1): function
+    for name, function in list(globals().items())
+    if callable(function) and name.split("_", 1)[0] in {
+        "admin", "applicant", "auth", "certificates", "enterprise", "inbox", "notices", "packages",
+        "public", "review", "styleguide",
+    } and name.count("_") >= 1 and not name.startswith("_")
+}  # fmt: skip
+
+
+def test_every_post_route_has_a_case(app: Flask) -> None:
+    posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())}
+    assert posts - set(CASES) == set(), "a POST route without a case: say what its second post does"
+    assert set(CASES) - posts == set()
+
+
+@pytest.mark.parametrize("endpoint", sorted(CASES))
+def test_the_same_form_twice_takes_effect_once(
+    endpoint: str, app: Flask, session: Session, clock: Clock, login_as: Any
+) -> None:
+    world = make_world(session)
+    case = CASES[endpoint](Ctx(app, session, world, clock, login_as))
+    session.flush()
+    kwargs: dict[str, Any] = {"headers": case.headers}
+    if case.multipart:
+        kwargs["content_type"] = "multipart/form-data"
+    probe = case.probe or (lambda: None)
+    before, probed = snapshot(session), probe()
+    first = case.client.post(case.url, data=case.form(), **kwargs)
+    assert first.status_code < 500, first.text[:2000]
+    after_first, probed_first = snapshot(session), probe()
+    if case.changes_nothing:
+        assert differences(before, after_first) == {}
+    else:
+        changed = differences(before, after_first) != {} or probed != probed_first
+        assert changed, f"the first post did nothing: {first.status_code}"
+    second = case.client.post(case.url, data=case.form(), **kwargs)
+    assert second.status_code < 500, second.text[:2000]
+    assert differences(after_first, snapshot(session)) == {}, (
+        f"the second post ({second.status_code}) changed it"
+    )
+    assert probe() == probed_first, f"the second post ({second.status_code}) changed {probed_first!r}"
