@@ -69,10 +69,12 @@ def _refuse(refusal: Refusal | None) -> None:
 
 
 def manager_of(actor: Actor) -> staffing.Manager:
+    """The actor as the staff rulebook sees a manager: who, in which role, in which organisation."""
     return staffing.Manager(actor.user_id, actor.staff_role, actor.org_id)
 
 
 def place_of(org: Organisation) -> staffing.Place:
+    """The organisation as the staff rulebook sees it: itself and the organisations above it."""
     ancestors: list[int] = []
     parent = org.parent
     while parent is not None:
@@ -82,6 +84,7 @@ def place_of(org: Organisation) -> staffing.Place:
 
 
 def held_of(membership: Membership) -> staffing.Held:
+    """A role as the staff rulebook sees it: whose, which, where."""
     return staffing.Held(membership.user_id, StaffRole(membership.role), membership.org_id)
 
 
@@ -105,6 +108,7 @@ def viewable_org(session: Session, actor: Actor, org_id: int) -> Organisation:
 
 
 def active_staff(session: Session, org_id: int) -> list[Membership]:
+    """The organisation's roles that have not ended."""
     return list(
         session.scalars(
             select(Membership)
@@ -115,6 +119,7 @@ def active_staff(session: Session, org_id: int) -> list[Membership]:
 
 
 def staff_of(session: Session, org_id: int, *, include_ended: bool = False) -> list[Membership]:
+    """The organisation's roles, active first; ended ones only with `include_ended`."""
     stmt = (
         select(Membership)
         .where(Membership.org_id == org_id)
@@ -301,6 +306,7 @@ def org_of_membership(session: Session, membership_id: int) -> int | None:
 
 
 def org_of_change(session: Session, change_id: int) -> int | None:
+    """Where to send the admin back after a refusal of a request (only called once they could see it)."""
     change = session.get(StaffChange, change_id)
     return change.org_id if change else None
 
