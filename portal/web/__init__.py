@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, redirect, request, url_for
+from flask import Flask, Response, request, url_for
 from flask_login import current_user
 
 from portal.config import password_policy as _password_policy
@@ -153,11 +153,6 @@ def register_web(app: Flask) -> None:
         packages_bp,
     ):
         app.register_blueprint(blueprint)
-
-    @app.get("/favicon.ico")
-    def favicon() -> Response:
-        # Pages name it with <link rel="icon">; a browser also asks the root for it (a PDF tab, a bookmark).
-        return redirect(url_for("static", filename="favicon.ico"), code=301)  # type: ignore[return-value]
 
     app.jinja_env.filters.update(
         cn_date=_cn_date, cn_datetime=_cn_datetime, mask_id=mask_id_number, mask_phone=mask_mobile, zip=zip

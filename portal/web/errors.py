@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, redirect, request
+from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RoutingException
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
-from portal.web.htmx import is_htmx, render_page
+from portal.web.htmx import is_htmx, render_page, see_other
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def register_error_handlers(app: Flask) -> None:
         if error.code == 405 and request.method in ("GET", "HEAD"):
             # A GET on a form's POST address: a reload after a refused submit (the page was rendered at
             # the POST URL), Enter in the address bar, a bookmark. Go to the form's page (issue 17.12).
-            return redirect(page_for(request.path), code=303)  # type: ignore[return-value]
+            return see_other(page_for(request.path))
         return error_response(error.code or 500)
 
     @app.errorhandler(CSRFError)

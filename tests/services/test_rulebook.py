@@ -42,6 +42,9 @@ def _apply(
             session, actor, application.id, data, clock.now, expected_version=application.version
         )
         return
+    # A resubmission page asks, for each returned item left as it is, why (issue 17.1).
+    returned = corrections.open_correction(session, application.id)
+    responses = {item.section: "已核对，原内容无误" for item in returned.items} if returned else {}
     applications.act(
         session,
         actor,
@@ -51,6 +54,7 @@ def _apply(
         expected_version=application.version,
         reason="核对后填写的意见",
         acknowledgement="已知悉，按要求补充",
+        responses=responses,
     )
 
 

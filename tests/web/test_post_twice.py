@@ -51,6 +51,7 @@ from tests.factories import (
     STORAGE,
     World,
     make_application,
+    make_staff,
     make_user,
     make_world,
     tiny_pdf,
@@ -151,6 +152,32 @@ def admin_set_calendar_convention(c: Ctx) -> Case:
 
 def admin_end_membership(c: Ctx) -> Case:
     return Case(_admin(c), f"/admin/memberships/{c.world.enterprise.leader_membership.id}/end")
+
+
+def _pending_end_of_leader(c: Ctx) -> Any:
+    """A request by the bureau admin to end the enterprise leader's role, waiting for a second admin."""
+    from portal.services import staff
+
+    ended = staff.end_membership(
+        c.session,
+        actor_for(c.world.admin, c.world.admin_membership),
+        c.world.enterprise.leader_membership.id,
+        c.clock.now,
+    )
+    assert ended.pending
+    return ended.change
+
+
+def admin_confirm_staff_change(c: Ctx) -> Case:
+    # The second admin confirms: the role ends once; a second post finds the request decided.
+    change = _pending_end_of_leader(c)
+    second, _ = make_staff(c.session, c.world.bureau.org, StaffRole.ADMIN, "第二管理员")
+    return Case(c.as_(second), f"/admin/staff-changes/{change.id}/confirm")
+
+
+def admin_cancel_staff_change(c: Ctx) -> Case:
+    change = _pending_end_of_leader(c)
+    return Case(_admin(c), f"/admin/staff-changes/{change.id}/cancel")
 
 
 def admin_create_organisation(c: Ctx) -> Case:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, g, request, session, url_for
+from flask import Response, current_app, flash, g, request, send_from_directory, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.domain import passwords
@@ -150,3 +150,10 @@ def switch_role() -> Response:
     elif wanted.isascii() and wanted.isdigit() and any(m.id == int(wanted) for m in context.memberships()):
         session["membership_id"] = int(wanted)
     return see_other(url_for("auth.home"))
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Pages name the icon with <link rel="icon">; a browser also asks the root for it (a PDF tab, a
+    bookmark): the same file, cached like the other static files."""
+    return send_from_directory(current_app.static_folder or "", "favicon.ico", max_age=86400)
