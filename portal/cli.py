@@ -15,7 +15,7 @@ from portal.domain.errors import ValidationFailed
 from portal.extensions import db
 from portal.models import Membership, Organisation, OrgKind, StaffRole, User
 from portal.policy_cli import register_policy_cli
-from portal.services import calendar, corrections, notices, notifications
+from portal.services import calendar, notifications
 from portal.services.actors import Actor, actor_for
 from portal.services.auth import hash_password, initial_password
 from portal.services.organisations import PersonInput, normalise_person
@@ -53,22 +53,16 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("close-due-notices")
     def close_due_notices_command() -> None:
-        """The daily job: close notices whose period ended, abandon corrections past their deadline,
-        remind applicants three working days before one, and e-mail notifications (when SMTP is set)."""
+        """Run the periodic jobs now, by hand (the worker runs them on its own schedule): close notices
+        whose period ended, abandon corrections past their deadline, remind applicants three working days
+        before one, and e-mail notifications (when SMTP is set)."""
+        from portal.jobs import tasks
+        from portal.models import JobKind
+
         now = datetime.now(UTC)
-        closed = notices.close_due_notices(db.session, now)
-        abandoned = corrections.abandon_overdue(db.session, now)
-        warned = corrections.warn_deadlines(db.session, now)
-        db.session.commit()
-        click.echo(f"已结转 {len(closed)} 个到期公示；{len(abandoned)} 件逾期未补正视为放弃申报")
-        click.echo(f"已提醒 {len(warned)} 件补正截止临近的申报")
-        mailer = smtp_mailer(app)
-        if mailer is not None:
-            sent = notifications.send_pending_emails(
-                db.session, mailer, now, base_url=app.config["PORTAL_BASE_URL"]
-            )
+        for kind in (JobKind.CLOSE_NOTICES, JobKind.CORRECTIONS, JobKind.EMAIL):
+            click.echo(tasks.PERIODIC_BODIES[kind](app, db.session, now))
             db.session.commit()
-            click.echo(f"已发送 {sent} 封通知邮件")
 
     @app.cli.command("import-calendar")
     @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -150,7 +144,7 @@ def register_operations_cli(app: Flask) -> None:
     from portal import backup as backups
     from portal.services import audit as audit_service
     from portal.services import files, packages
-    from portal.storage.local import LocalStorage
+    from portal.storage import from_config
 
     def store_dir() -> Path:
         return Path(app.config["PORTAL_STORAGE_DIR"])
@@ -196,14 +190,13 @@ def register_operations_cli(app: Flask) -> None:
 
     @app.cli.command("sweep")
     def sweep_command() -> None:
-        """Remove temporary files and files no row refers to, once older than an hour, and batch
-        packages older than a day."""
-        report = files.sweep(db.session, store_dir(), datetime.now(UTC))
-        batches = packages.sweep_batches(Path(app.config["PORTAL_PACKAGE_DIR"]), datetime.now(UTC))
-        click.echo(
-            f"已清理 {report.temporary} 个临时文件、{report.orphans} 个无主文件；"
-            f"{report.kept_young} 个不足1小时的暂不处理；过期的批量打包文件 {batches} 个"
-        )
+        """Remove temporary files and files no row refers to (older than an hour), job results and batch
+        leftovers older than a day, expired login sessions and old periodic-run records."""
+        from portal.services import maintenance
+
+        summary = maintenance.sweep_all(db.session, app.config, datetime.now(UTC))
+        db.session.commit()
+        click.echo(summary.summary())
 
     @app.cli.group("package")
     def package_group() -> None:
@@ -222,12 +215,25 @@ def register_operations_cli(app: Flask) -> None:
             )
         click.echo(f"材料包完整：{report.checked} 个文件的 SHA-256 与清单一致")
 
-    @app.cli.command("verify-files")
-    def verify_files_command() -> None:
-        """Check that every stored file is present and still matches its SHA-256; exit 1 if not."""
-        report = files.verify_store(db.session, LocalStorage(store_dir()))
+    def verify_files() -> None:
+        report = files.verify_store(db.session, from_config(app.config))
         if report.missing or report.corrupted:
             raise click.ClickException(
                 f"文件校验失败：缺失 {report.missing}，内容被改动 {report.corrupted}（stored_files 编号）"
             )
         click.echo(f"文件完整：{report.checked} 个文件校验通过")
+
+    @app.cli.command("verify-files")
+    def verify_files_command() -> None:
+        """Check that every stored file is present and still matches its SHA-256; exit 1 if not."""
+        verify_files()
+
+    @app.cli.group("storage")
+    def storage_group() -> None:
+        """The file store (local folder or S3-compatible bucket, PORTAL_STORAGE)."""
+
+    @storage_group.command("verify")
+    def storage_verify_command() -> None:
+        """Re-read every stored file from the configured backend and check its SHA-256; exit 1 naming
+        the rows whose file is missing or changed."""
+        verify_files()

@@ -7,6 +7,7 @@ from portal.models.base import Base
 from portal.models.calendar import CalendarDay, CalendarYear, Setting
 from portal.models.certificates import CertificateLookup, IntegrityRecord
 from portal.models.files import StoredFile
+from portal.models.jobs import Job, JobKind, JobStatus
 from portal.models.materials import Endorsement, Material, UnitSeal
 from portal.models.notices import Notice, NoticeEntry, NoticeStatus, Objection
 from portal.models.organisations import Organisation, OrgKind, Ownership
@@ -31,6 +32,9 @@ __all__ = [
     "Endorsement",
     "ImportBatch",
     "IntegrityRecord",
+    "Job",
+    "JobKind",
+    "JobStatus",
     "Material",
     "Membership",
     "Notice",

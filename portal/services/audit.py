@@ -60,8 +60,13 @@ def record(
     )
     session.add(event)
     session.flush()
-    session.info[_UNSEALED] = True
+    mark_unsealed(session)
     return event
+
+
+def mark_unsealed(session: Session) -> None:
+    """This transaction added audit rows: its commit seals them into the chain."""
+    session.info[_UNSEALED] = True
 
 
 def fields(row: AuditEvent) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
@@ -46,6 +47,16 @@ class LoginPolicy:
     lockout: timedelta = timedelta(minutes=15)
     idle: timedelta = timedelta(minutes=30)
     absolute: timedelta = timedelta(hours=12)
+
+    @classmethod
+    def from_config(cls, config: Any) -> LoginPolicy:
+        """From the PORTAL_LOCKOUT_* / _IDLE_MINUTES / _ABSOLUTE_HOURS settings."""
+        return cls(
+            attempts=int(config["PORTAL_LOCKOUT_ATTEMPTS"]),
+            lockout=timedelta(minutes=int(config["PORTAL_LOCKOUT_MINUTES"])),
+            idle=timedelta(minutes=int(config["PORTAL_IDLE_MINUTES"])),
+            absolute=timedelta(hours=int(config["PORTAL_ABSOLUTE_HOURS"])),
+        )
 
 
 class LoginFailed(DomainError):
@@ -167,23 +178,30 @@ def start_session(session: Session, user: User, now: datetime, *, ip: str = "") 
     return token
 
 
-def load_session(session: Session, token: str, now: datetime, policy: LoginPolicy) -> AuthSession | None:
-    """The live session for a token, touched; None (and the row removed) when expired or unknown."""
+def load_session(
+    session: Session, token: str, now: datetime, policy: LoginPolicy, *, seen: datetime | None = None
+) -> AuthSession | None:
+    """The live session for a token, or None when it is unknown (logged out, revoked), past the absolute
+    limit, idle too long since `seen` (the last request, carried in the signed cookie; the row's start
+    when the cookie has none) or its user is disabled.
+
+    Reads only: a request never writes to check its login (no GET writes, issue 19), so the idle clock
+    lives in the signed cookie and the row stays the revocation record; expired rows are removed by
+    the periodic sweep (sweep_sessions)."""
     row = session.scalars(select(AuthSession).where(AuthSession.token_hash == _digest(token))).first()
     if row is None:
         return None
-    if (
-        now - row.last_seen_at > policy.idle
-        or now - row.created_at > policy.absolute
-        or not row.user.is_active
-    ):
-        session.delete(row)
-        session.flush()
+    last = max(seen, row.last_seen_at) if seen is not None else row.last_seen_at
+    if now - last > policy.idle or now - row.created_at > policy.absolute or not row.user.is_active:
         return None
-    # Touch at most once a minute: a write per request would serialise readers on SQLite.
-    if now - row.last_seen_at > timedelta(minutes=1):
-        row.last_seen_at = now
     return row
+
+
+def sweep_sessions(session: Session, now: datetime, policy: LoginPolicy) -> int:
+    """Removes session rows past the absolute limit (no cookie can open them any more); returns how many.
+    Idle rows younger than that stay until then: their idle clock is in the browser's cookie."""
+    result = session.execute(delete(AuthSession).where(AuthSession.created_at < now - policy.absolute))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def end_session(session: Session, token: str, now: datetime, actor: Actor) -> None:
@@ -224,9 +242,12 @@ def _remember(session: Session, user: User, old_hash: str, now: datetime, policy
         return
     session.add(PasswordHistory(user_id=user.id, password_hash=old_hash, replaced_at=now))
     session.flush()
-    keep = select(PasswordHistory.id).where(PasswordHistory.user_id == user.id).order_by(
-        PasswordHistory.replaced_at.desc(), PasswordHistory.id.desc()
-    ).limit(policy.history - 1)
+    keep = (
+        select(PasswordHistory.id)
+        .where(PasswordHistory.user_id == user.id)
+        .order_by(PasswordHistory.replaced_at.desc(), PasswordHistory.id.desc())
+        .limit(policy.history - 1)
+    )
     session.execute(
         delete(PasswordHistory).where(
             PasswordHistory.user_id == user.id, PasswordHistory.id.not_in(keep.scalar_subquery())

@@ -45,7 +45,6 @@ from portal.storage.local import LocalStorage
 from tests import imaging
 from tests.conftest import Clock
 from tests.factories import (
-    PACKAGE_DIR,
     STEPS_TO,
     Office,
     World,
@@ -85,7 +84,7 @@ class Tenant:
     window: PolicyWindow
     material: Material  # the draft's endorsed copy
     endorsement: Endorsement
-    package_job: str  # a batch package job of the enterprise's handler
+    package_job: int  # a batch package job of the enterprise's handler
     applicants: list[User] = field(default_factory=list)
 
     def roles(self) -> dict[str, tuple[User, int | None]]:
@@ -203,9 +202,7 @@ def make_tenant(
         clock.now,
         checked_original=True,
     )
-    package_job = packages.start_batch(
-        session, office.actor(StaffRole.HANDLER), [at_bureau.id], PACKAGE_DIR, clock.now
-    ).token
+    package_job = packages.start_batch(session, office.actor(StaffRole.HANDLER), [at_bureau.id], clock.now).id
     audit.seal(session)  # as a commit would: the requests' own commits then chain only their own rows
     return Tenant(
         world,

@@ -44,9 +44,6 @@ def _list_page(
     actor = current_actor()
     moment = now()
     items = service.notices_of(db.session, actor)
-    for notice in items:
-        service.close_if_due(db.session, notice, moment)
-    db.session.commit()
     membership = current_membership()
     org_name = membership.org.name if membership else ""
     defaults = {
@@ -122,10 +119,7 @@ def _detail(
 
 
 def _load(notice_id: int) -> Notice:
-    notice = service.get_notice(db.session, current_actor(), notice_id)
-    if service.close_if_due(db.session, notice, now()):
-        db.session.commit()
-    return notice
+    return service.get_notice(db.session, current_actor(), notice_id)
 
 
 @bp.get("/<int:notice_id>")
@@ -197,7 +191,7 @@ def _objection_notice(objection_id: int) -> Notice:
     return service.get_notice(db.session, current_actor(), objection.notice_id)
 
 
-@bp.get("/objections/<int:objection_id>/attachment")
+@bp.post("/objections/<int:objection_id>/attachment")
 @staff_required()
 def download_objection_attachment(objection_id: int) -> Response:
     """The attachment as filed, verified against its hash; a changed file is reported, never served."""
@@ -215,7 +209,7 @@ def download_objection_attachment(objection_id: int) -> Response:
     return send_bytes(data, name, stored.media_type)
 
 
-@bp.get("/<int:notice_id>/sheet.pdf")
+@bp.post("/<int:notice_id>/sheet.pdf")
 @staff_required()
 def download_sheet_pdf(notice_id: int) -> Response:
     notice = _load(notice_id)
@@ -225,7 +219,7 @@ def download_sheet_pdf(notice_id: int) -> Response:
     return send_bytes(data, f"公示表-{notice.id}.pdf", "application/pdf")
 
 
-@bp.get("/<int:notice_id>/sheet.xlsx")
+@bp.post("/<int:notice_id>/sheet.xlsx")
 @staff_required()
 def download_sheet_xlsx(notice_id: int) -> Response:
     notice = _load(notice_id)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, request, url_for
 
+from portal import jobs
 from portal.domain.errors import DomainError, NotFound, ValidationFailed
 from portal.extensions import db, limiter
-from portal.services import certificates
+from portal.services import access, certificates
 from portal.services import notices as service
 from portal.web.certificates.views import verify_key
 from portal.web.context import now
@@ -28,8 +29,6 @@ def _page(
     fragment: str | None = None,
 ) -> Response:
     notice = service.public_notice(db.session, token)
-    if service.close_if_due(db.session, notice, now()):
-        db.session.commit()
     header, rows = service.sheet(notice)
     entries = [e for e in notice.entries if e.outcome != "removed"]
     return render_page(
@@ -98,31 +97,38 @@ def notice_qr(token: str) -> Response:
 
 @bp.get("/certificates/<number>/<code>")
 def verify_certificate(number: str, code: str) -> Response:
-    """Where the certificate's QR code leads: confirms it, says it was revoked, or that it does not exist."""
+    """Where the certificate's QR code leads: confirms it, says it was revoked, or that it does not exist.
+    A scan is a GET: the check is logged for the holder by the worker (no GET writes to the database)."""
+    moment, ip = now(), request.remote_addr or ""
     result = certificates.verify(
-        db.session, number, now(), secret=verify_key(), code=code, via="qr", ip=request.remote_addr or ""
+        db.session, number, moment, secret=verify_key(), code=code, via="qr", ip=ip, record=False
     )
-    db.session.commit()
+    jobs.record_access(access.lookup_fields(result.application_id, result.number, "qr", ip, moment))
     return render_page("pages/public/verify_certificate.html", result=result, asked=True, form={})
 
 
 @bp.get("/certificates")
+def show_certificate_check() -> Response:
+    """The form for checking by hand."""
+    return render_page("pages/public/verify_certificate.html", result=None, asked=False, form={})
+
+
+@bp.post("/certificates")
 def check_certificate() -> Response:
-    """Checking by hand: the certificate number and the holder's full name."""
-    number, name = request.args.get("number", "").strip(), request.args.get("name", "").strip()
-    if not number and not name:
-        return render_page("pages/public/verify_certificate.html", result=None, asked=False, form={})
+    """Checking by hand: the certificate number and the holder's full name (a POST: the name stays out of
+    URLs and logs, and the check is logged in the same transaction)."""
+    number, name = request.form.get("number", "").strip(), request.form.get("name", "").strip()
     if not number or not name:
         return render_page(
             "pages/public/verify_certificate.html",
             result=None,
             asked=False,
             status=422,
-            form=request.args,
+            form=request.form,
             error="请同时填写证书编号和持证人姓名",
         )
     result = certificates.verify(
         db.session, number, now(), secret=verify_key(), name=name, via="form", ip=request.remote_addr or ""
     )
     db.session.commit()
-    return render_page("pages/public/verify_certificate.html", result=result, asked=True, form=request.args)
+    return render_page("pages/public/verify_certificate.html", result=result, asked=True, form=request.form)

@@ -13,7 +13,6 @@ from portal.domain.errors import DomainError, NotFound, StaleObject, ValidationF
 from portal.domain.identity import mask_id_number
 from portal.domain.workflow import Action, Status
 from portal.extensions import db
-from portal.models import OrgKind
 from portal.services import applications as applications_service
 from portal.services import corrections, eligibility, notices, paper, queues, rosters
 from portal.services.calendar import SHANGHAI
@@ -44,10 +43,6 @@ def _tab() -> queues.Tab:
 def show_queue() -> Response:
     actor = current_actor()
     tab = _tab()
-    if actor.org_kind is OrgKind.ENTERPRISE and notices.close_due_notices(
-        db.session, now(), org_id=actor.org_id
-    ):
-        db.session.commit()  # a notice whose period ended moves its applicants on before we list them
     # A poll of one fragment computes only that fragment: the list polls every 15 s, the tabs too.
     fragment = "counts" if hx_target() == "queue-counts" else "queue"
     partial = wants_fragment()
@@ -84,6 +79,8 @@ def _review_page(
     status: int = 200,
     paper_errors: dict[str, str] | None = None,
     paper_form: dict[str, object] | None = None,
+    revealed: bool = False,
+    fragment: str | None = None,
 ) -> Response:
     actor = current_actor()
     application = get_application(db.session, actor, application_id)
@@ -91,7 +88,9 @@ def _review_page(
     timeline = applications_service.timeline(db.session, actor, application.id)
     return render_page(
         "pages/review/show_application.html",
+        fragment=fragment,
         status=status,
+        revealed=revealed,
         application=application,
         actions=available_actions(actor, application, as_reviewer=True),
         full_identity=sees_full_identity(actor, application),
@@ -118,11 +117,22 @@ def _review_page(
 @bp.get("/applications/<int:application_id>")
 @staff_required()
 def show_application(application_id: int) -> Response:
-    response = _review_page(application_id)
+    """The case, the ID number masked: a GET writes nothing, so it shows nothing that must be audited."""
+    return _review_page(application_id)
+
+
+@bp.post("/applications/<int:application_id>/identity")
+@staff_required()
+def reveal_identity(application_id: int) -> Response:
+    """The full ID number for the applicant's own enterprise staff, asked for with a button: audited in
+    this transaction, then shown (htmx: the number alone; without JS: the page, in this response)."""
     actor = current_actor()
-    note_identity_view(db.session, actor, get_application(db.session, actor, application_id), now())
+    application = get_application(db.session, actor, application_id)
+    if not sees_full_identity(actor, application):
+        abort(403)
+    note_identity_view(db.session, actor, application, now())
     db.session.commit()  # the view of a full ID number is audited
-    return response
+    return _review_page(application_id, revealed=True, fragment="identity")
 
 
 @bp.post("/applications/<int:application_id>/return")
