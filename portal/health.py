@@ -37,10 +37,16 @@ def _short(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}".splitlines()[0][:300]
 
 
-def check_database(engine: Any) -> Check:
+def check_database(engine: Any, session: Any = None) -> Check:
+    """SELECT 1 through the request's session when there is one (its connection, as any query would),
+    else a connection of its own (at start)."""
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        if session is not None:
+            session.execute(text("SELECT 1"))
+            session.rollback()
+        else:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
     except Exception as error:
         return Check("database", "DATABASE_URL", False, _short(error))
     return Check("database", "DATABASE_URL", True)

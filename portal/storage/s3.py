@@ -10,19 +10,21 @@ here. The client is made per process (after gunicorn forks) and reused.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 import re
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, BinaryIO
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
+from portal.health import Unavailable
 from portal.storage import FileCorrupted, FileMissing
 
 _KEY = re.compile(r"[0-9a-f]{64}")
@@ -57,6 +59,31 @@ def _missing(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
 
 
+SETTING = "PORTAL_S3_BUCKET / PORTAL_S3_ENDPOINT_URL"
+
+
+def _unavailable(error: Exception) -> Unavailable:
+    """The store cannot be reached or refuses us: the request gets the friendly 503, nothing half done."""
+    return Unavailable("storage", SETTING, f"{type(error).__name__}: {error}")
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except (FileMissing, FileCorrupted):
+            raise
+        except BotoCoreError as error:
+            raise _unavailable(error) from error
+        except ClientError as error:
+            if _missing(error):
+                raise
+            raise _unavailable(error) from error
+
+    return wrapper
+
+
 class S3Storage:
     def __init__(
         self, *, bucket: str, endpoint_url: str | None = None, region: str | None = None, prefix: str = ""
@@ -77,6 +104,7 @@ class S3Storage:
             raise FileMissing(key)
         return f"{self.prefix}{key[:2]}/{key[2:4]}/{key}"
 
+    @_guarded
     def put(self, data: bytes) -> str:
         digest = hashlib.sha256(data)
         key = digest.hexdigest()
@@ -89,6 +117,7 @@ class S3Storage:
             )
         return key
 
+    @_guarded
     def put_file(self, handle: BinaryIO) -> str:
         """Hash the file in chunks, then stream it up (multipart for large files: boto3's
         upload_fileobj); a file that cannot seek back is spooled to a temporary file first."""
@@ -110,6 +139,7 @@ class S3Storage:
             )
         return key
 
+    @_guarded
     def get(self, key: str) -> bytes:
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=self._name(key))
@@ -122,6 +152,7 @@ class S3Storage:
             raise FileCorrupted(key)
         return bytes(data)
 
+    @_guarded
     def get_file(self, key: str, target: BinaryIO) -> None:
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=self._name(key))
@@ -136,6 +167,7 @@ class S3Storage:
         if digest.hexdigest() != key:
             raise FileCorrupted(key)
 
+    @_guarded
     def exists(self, key: str) -> bool:
         try:
             self.client.head_object(Bucket=self.bucket, Key=self._name(key))
@@ -145,9 +177,11 @@ class S3Storage:
             raise
         return True
 
+    @_guarded
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
 
+    @_guarded
     def listing(self) -> Iterator[tuple[str, datetime]]:
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
         for page in pages:
@@ -156,6 +190,7 @@ class S3Storage:
                 if _KEY.fullmatch(name):
                     yield name, item["LastModified"]
 
+    @_guarded
     def check(self) -> None:
         """The bucket exists and these credentials may use it."""
         self.client.head_bucket(Bucket=self.bucket)

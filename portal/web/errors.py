@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFError
+from redis.exceptions import RedisError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -137,6 +138,13 @@ def register_error_handlers(app: Flask) -> None:
     def _unavailable(error: Unavailable) -> Response:
         # The part and its setting go to the log (with the request id), never to the page.
         log.error("unavailable on %s %s: %s", request.method, request.path, error)
+        _rollback_quietly()
+        return error_response(503)
+
+    @app.errorhandler(RedisError)
+    def _redis_unavailable(error: Exception) -> Response:
+        # Rate limits (and the queue) in Redis: a request that needs them waits for Redis to come back.
+        log.error("redis unavailable (PORTAL_REDIS_URL) on %s %s: %s", request.method, request.path, error)
         _rollback_quietly()
         return error_response(503)
 

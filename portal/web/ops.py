@@ -12,16 +12,12 @@ from __future__ import annotations
 import ipaddress
 import os
 import time
+from collections.abc import Iterator
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Gauge,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client import multiprocess as prometheus_multiprocess
+from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
 from portal import health, jobs
@@ -72,7 +68,7 @@ def readiness() -> list[health.Check]:
     from portal.web.storage import storage
 
     return [
-        health.check_database(db.engine),
+        health.check_database(db.engine, db.session),
         health.check_storage(storage(), setting_of(config)),
         health.check_queue(jobs.queue_setting(config)),
         health.check_ratelimit(
@@ -105,6 +101,34 @@ def _allowed(address: str) -> bool:
     return any(ip in ipaddress.ip_network(n, strict=False) for n in allowed if n)
 
 
+class DeploymentCollector:
+    """Figures read at scrape time from the database and the queue (the same on every instance), kept
+    out of prometheus_client's per-process files."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        depth = GaugeMetricFamily("portal_queue_depth", "Messages waiting in the task queue.")
+        try:
+            depth.add_metric([], jobs.queue_depth())
+        except Exception:
+            depth.add_metric([], float("nan"))
+        yield depth
+        counts = GaugeMetricFamily(
+            "portal_jobs",
+            "Background jobs by kind and status (failed: retries spent).",
+            labels=["kind", "status"],
+        )
+        for kind, status, number in db.session.execute(
+            select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status)
+        ):
+            counts.add_metric([kind, status], number)
+        yield counts
+        failed = db.session.scalar(select(func.count()).where(Job.status == JobStatus.FAILED.value)) or 0
+        yield GaugeMetricFamily(
+            "portal_job_failures", "Jobs whose every retry failed (shown to the admin).", value=failed
+        )
+        db.session.rollback()
+
+
 @bp.get("/metrics")
 def metrics() -> Response:
     if not _allowed(request.remote_addr or ""):
@@ -114,22 +138,5 @@ def metrics() -> Response:
         prometheus_multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(REQUEST_SECONDS)
-    depth = Gauge("portal_queue_depth", "Messages waiting in the task queue.", registry=registry)
-    try:
-        depth.set(jobs.queue_depth())
-    except Exception:
-        depth.set(float("nan"))
-    counts = Gauge(
-        "portal_jobs", "Background jobs by kind and status (failed: retries spent).", ["kind", "status"],
-        registry=registry,
-    )  # fmt: skip
-    for kind, status, number in db.session.execute(
-        select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status)
-    ):
-        counts.labels(kind, status).set(number)
-    failed = Gauge(
-        "portal_job_failures", "Jobs whose every retry failed (shown to the admin).", registry=registry
-    )
-    failed.set(db.session.scalar(select(func.count()).where(Job.status == JobStatus.FAILED.value)) or 0)
-    db.session.rollback()
+    registry.register(DeploymentCollector())  # type: ignore[arg-type]
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
