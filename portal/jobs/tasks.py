@@ -199,13 +199,22 @@ def sweep_every_hour() -> None:
     _periodic(JobKind.SWEEP, sweep)
 
 
+@huey.on_startup()
+def _recover_at_start() -> None:
+    """A worker that starts (after a crash, a restart, a deploy) looks for orphaned jobs at once."""
+    try:
+        recover_jobs.call_local()
+    except Exception:  # pragma: no cover - the minute's sweep tries again
+        log.exception("recovering jobs at start failed")
+
+
 @huey.periodic_task(crontab(minute="*"))
 def recover_jobs() -> None:
     """Hand lost or orphaned jobs to the queue again (claiming decides who runs them)."""
     from portal.services import jobs
 
     with app_session() as (app, session):
-        ids = jobs.to_recover(session, app_now(app))
+        ids = jobs.to_recover(session, app_now(app), stale=stale_after(app))
         session.rollback()
     if ids:
         log.info("recovering jobs %s", ids)
