@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from portal.documents.certificates import certificates_xlsx
 from portal.domain.identity import mask_id_number
+from portal.extensions import read_only
 from portal.jobs import app_now
 from portal.models import Job, JobKind, StoredFile
 from portal.services import audit, certificates, imports, jobs, packages, sealing
@@ -69,9 +70,14 @@ def package_batch(app: Flask, session: Session, job: Job) -> None:
     try:
 
         def step(done: int, who: str) -> None:
+            # Each application was read in a read-only transaction (it writes nothing): end it, record
+            # the progress in a short write of its own, and read the next one the same way.
+            session.commit()
             jobs.progress(session, job, app_now(app), done=done, message=f"已打包 {done}/{len(ids)} 件")
             session.commit()
+            read_only(session)
 
+        read_only(session)
         with zipfile.ZipFile(path, "w") as zf:
             outcome = packages.write_batch(session, storage, actor, ids, zf, app_now(app), step)
         now = app_now(app)
