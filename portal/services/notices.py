@@ -499,7 +499,7 @@ def close_due_notices(session: Session, now: datetime) -> list[Notice]:
         notice = session.scalars(
             select(Notice)
             .where(Notice.id == notice_id, Notice.status == NoticeStatus.PUBLISHED.value)
-            .with_for_update()
+            .with_for_update(of=Notice)
             .execution_options(populate_existing=True)
         ).first()
         if notice is not None and close_if_due(session, notice, now):
