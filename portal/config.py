@@ -128,6 +128,8 @@ class Settings:
     s3_prefix: str = field(default_factory=lambda: os.environ.get("PORTAL_S3_PREFIX", ""))
     # Behind nginx: how many proxies set X-Forwarded-For / -Proto (exactly one in deploy/; 0 = none).
     proxy_count: int = field(default_factory=lambda: _int("PORTAL_PROXY_COUNT", 0))
+    # This instance's name, sent as X-Portal-Instance on every response (which instance answered).
+    instance: str = field(default_factory=lambda: os.environ.get("PORTAL_INSTANCE", ""))
     # Who may read /metrics besides loopback (comma-separated addresses or networks).
     metrics_allow: str = field(default_factory=lambda: os.environ.get("PORTAL_METRICS_ALLOW", ""))
     login_rate_limit: str = field(
@@ -170,6 +172,7 @@ class Settings:
             "PORTAL_S3_PREFIX": self.s3_prefix,
             "PORTAL_PROXY_COUNT": self.proxy_count,
             "PORTAL_METRICS_ALLOW": self.metrics_allow,
+            "PORTAL_INSTANCE": self.instance,
             "RATELIMIT_HEADERS_ENABLED": False,
             "PORTAL_LOGIN_RATE_LIMIT": self.login_rate_limit,
             "REMEMBER_COOKIE_HTTPONLY": True,
