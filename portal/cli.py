@@ -171,6 +171,11 @@ def register_operations_cli(app: Flask) -> None:
             raise click.ClickException(str(error)) from None
         rows = sum(report.row_counts.values())
         click.echo(f"备份完成：{report.path}（{rows} 行数据，{report.files} 个文件，清单 manifest.json）")
+        if str(app.config.get("PORTAL_STORAGE") or "local") != "local":
+            click.echo(
+                "注意：文件存放在对象存储（PORTAL_STORAGE=s3），本备份只含数据库；文件由存储桶的版本控制和"
+                "异地复制保护，恢复后用 flask storage verify 核对（docs/operations.md）"
+            )
 
     @app.cli.command("restore")
     @click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
