@@ -34,7 +34,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
-    jobs.configure(app)
     register_web(app)
     register_cli(app)
     if int(app.config.get("PORTAL_PROXY_COUNT") or 0) > 0:
@@ -45,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     if app.config.get("PORTAL_PROFILE") == "production":
         _guard_production(app)
+    jobs.configure(app)  # after the guard: the queue's messages are signed with the (checked) secret key
     return app
 
 

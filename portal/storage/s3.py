@@ -139,29 +139,26 @@ class S3Storage:
             )
         return key
 
-    @_guarded
-    def get(self, key: str) -> bytes:
+    def _body(self, key: str) -> Any:
+        """The object's streaming body (FileMissing when there is none)."""
         try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self._name(key))
+            return self.client.get_object(Bucket=self.bucket, Key=self._name(key))["Body"]
         except ClientError as error:
             if _missing(error):
                 raise FileMissing(key) from None
             raise
-        data = response["Body"].read()
+
+    @_guarded
+    def get(self, key: str) -> bytes:
+        data = self._body(key).read()
         if hashlib.sha256(data).hexdigest() != key:
             raise FileCorrupted(key)
         return bytes(data)
 
     @_guarded
     def get_file(self, key: str, target: BinaryIO) -> None:
-        try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self._name(key))
-        except ClientError as error:
-            if _missing(error):
-                raise FileMissing(key) from None
-            raise
         digest = hashlib.sha256()
-        for block in response["Body"].iter_chunks(CHUNK):
+        for block in self._body(key).iter_chunks(CHUNK):
             digest.update(block)
             target.write(block)
         if digest.hexdigest() != key:

@@ -39,7 +39,7 @@ from portal.models import (
     StoredFile,
     User,
 )
-from portal.services import audit, endorsements, materials, notices, packages
+from portal.services import audit, endorsements, jobs, materials, notices, packages
 from portal.services.actors import actor_for
 from portal.storage.local import LocalStorage
 from tests import imaging
@@ -202,7 +202,14 @@ def make_tenant(
         clock.now,
         checked_original=True,
     )
-    package_job = packages.start_batch(session, office.actor(StaffRole.HANDLER), [at_bureau.id], clock.now).id
+    # A batch package job of the enterprise's handler, finished (as the worker would) with a result.
+    started = packages.start_batch(session, office.actor(StaffRole.HANDLER), [at_bureau.id], clock.now)
+    jobs.forget_pending(session)
+    claimed = jobs.claim(session, started.id, clock.now)
+    assert claimed is not None
+    jobs.finish(session, claimed, clock.now, message="已打包 1 件", result_file_id=attachment.id,
+                result_name="申报材料包-1件.zip")  # fmt: skip
+    package_job = started.id
     audit.seal(session)  # as a commit would: the requests' own commits then chain only their own rows
     return Tenant(
         world,

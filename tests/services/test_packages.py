@@ -236,6 +236,7 @@ def test_a_batch_cut_short_is_run_again_from_the_start_and_audited_once(
     back, the next attempt builds a fresh ZIP from the start, and the export is audited once."""
     application = at_department(session, world, clock)
     actor = dept(world)
+    app.config["PORTAL_PACKAGE_DIR"] = str(tmp_path / "packages")  # this test's own scratch folder
     job = packages.start_batch(session, actor, [application.id], clock.now)
     session.commit()
     jobs.forget_pending(session)
@@ -258,4 +259,5 @@ def test_a_batch_cut_short_is_run_again_from_the_start_and_audited_once(
         )
     ).all()
     assert len(exported) == 1 and exported[0].detail["job"] == job.id
-    assert not list(PACKAGE_DIR.glob(f"job-{job.id}-*"))  # no half-written file left behind
+    assert not list((tmp_path / "packages").glob("job-*"))  # no half-written file left behind
+    app.config["PORTAL_PACKAGE_DIR"] = str(PACKAGE_DIR)

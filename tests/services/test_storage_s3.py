@@ -14,6 +14,7 @@ import hashlib
 import io
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,23 @@ def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@contextmanager
+def s3_settings(app: Flask, endpoint: str) -> Iterator[None]:
+    """The app configured for the bucket, as PORTAL_STORAGE=s3 and its settings would."""
+    settings = {
+        "PORTAL_STORAGE": "s3",
+        "PORTAL_S3_BUCKET": BUCKET,
+        "PORTAL_S3_ENDPOINT_URL": endpoint,
+        "PORTAL_S3_REGION": "us-east-1",
+    }
+    previous = {name: app.config.get(name) for name in settings}
+    app.config.update(settings)
+    try:
+        yield
+    finally:
+        app.config.update(previous)
 
 
 @pytest.fixture
@@ -108,22 +126,12 @@ def test_the_sweep_and_storage_verify_work_on_a_bucket(
     assert (young.orphans, young.kept_young) == (0, 1)  # written a moment ago: maybe a row is coming
     report = files.sweep(session, s3, now + timedelta(hours=2))
     assert report.orphans == 1 and s3.exists(kept) and not s3.exists(orphan)
-    settings = {
-        "PORTAL_STORAGE": "s3",
-        "PORTAL_S3_BUCKET": BUCKET,
-        "PORTAL_S3_ENDPOINT_URL": s3_endpoint,
-        "PORTAL_S3_REGION": "us-east-1",
-    }
-    previous = {name: app.config.get(name) for name in settings}
-    app.config.update(settings)
-    try:
+    with s3_settings(app, s3_endpoint):
         assert isinstance(from_config(app.config), S3Storage)
         assert app.test_cli_runner().invoke(args=["storage", "verify"]).exit_code == 0
         s3.client.put_object(Bucket=BUCKET, Key=s3._name(kept), Body=b"changed")
         failed = app.test_cli_runner().invoke(args=["storage", "verify"])
         assert failed.exit_code == 1 and "内容被改动" in failed.output
-    finally:
-        app.config.update(previous)
 
 
 def test_a_material_goes_up_through_the_portal_and_comes_back_verified(
@@ -134,15 +142,7 @@ def test_a_material_goes_up_through_the_portal_and_comes_back_verified(
 
     world = make_world(session)
     application = make_application(session, world, clock.now)
-    settings = {
-        "PORTAL_STORAGE": "s3",
-        "PORTAL_S3_BUCKET": BUCKET,
-        "PORTAL_S3_ENDPOINT_URL": s3_endpoint,
-        "PORTAL_S3_REGION": "us-east-1",
-    }
-    previous = {name: app.config.get(name) for name in settings}
-    app.config.update(settings)
-    try:
+    with s3_settings(app, s3_endpoint):
         applicant = login_as(application.applicant)
         scan = pdf(2)
         uploaded = applicant.post(
@@ -168,5 +168,3 @@ def test_a_material_goes_up_through_the_portal_and_comes_back_verified(
         assert "PORTAL_S3" in ready.json["checks"]["storage"]["setting"]
         down = applicant.get(url, headers={"X-Request-Id": "s3-down-1"})
         assert down.status_code == 503 and "服务暂时不可用" in down.text and "s3-down-1" in down.text
-    finally:
-        app.config.update(previous)
