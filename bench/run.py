@@ -507,7 +507,7 @@ def export_benchmarks(
     results.append(
         Result(
             engine,
-            f"certificate Excel export, {total:,} rows (route, streamed)",
+            f"certificate Excel export, {total:,} rows (background job, then download)",
             f"{ours['seconds']:.2f} s",
             f"{floor['seconds']:.2f} s",
             ratio(ours["seconds"], floor["seconds"]),

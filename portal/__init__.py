@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
+    from portal import jobs, ratelimit  # noqa: F401  (ratelimit registers the shared SQLite store)
     from portal.cli import register_cli
     from portal.extensions import csrf, db, limiter, migrate
     from portal.web import register_web
@@ -38,8 +39,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     register_web(app)
     register_cli(app)
+    if int(app.config.get("PORTAL_PROXY_COUNT") or 0) > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Trust X-Forwarded-For/-Proto/-Host from exactly as many proxies as configured (nginx: one).
+        hops = int(app.config["PORTAL_PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     if production:
         _guard_production(app)
+    jobs.configure(app)  # after the guard: the queue's messages are signed with the (checked) secret key
     return app
 
 

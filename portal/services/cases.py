@@ -72,11 +72,9 @@ class ReviewCase:
 
 def review_case(session: Session, actor: Actor, application_id: int, now: datetime) -> ReviewCase:
     """The application as the reviewer may see it (NotFound for one they may not), with the rulebook's
-    offers. A notice whose period has ended is closed first (checked on access), so the case is current."""
+    offers. Read only: a notice whose period has ended shows as closing until the scheduled job closes it."""
     application = get_application(session, actor, application_id)
-    notice = notices.notice_of_application(session, actor, application.id)
-    if notice is not None:
-        notices.close_if_due(session, notice, now)
+    notice = notices.notice_of_application(session, actor, application.id)  # read only: the job closes it
     timeline = applications.timeline(session, actor, application.id)
     notice_closed = notice is not None and notice.closed_at is not None
     return ReviewCase(

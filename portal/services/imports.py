@@ -22,8 +22,17 @@ from portal.domain.accounts import PASSPORT_FIELDS, ImportCheck, check_import_ro
 from portal.domain.errors import DomainError, NotFound, StaleObject, ValidationFailed
 from portal.domain.identity import DocumentType, mask_id_number
 from portal.domain.tables import TableError
-from portal.models import ImportBatch, ImportStatus, IntegrityRecord, Organisation, User
-from portal.services import audit, certificates
+from portal.models import (
+    ImportBatch,
+    ImportStatus,
+    IntegrityRecord,
+    Job,
+    JobKind,
+    JobStatus,
+    Organisation,
+    User,
+)
+from portal.services import audit, certificates, jobs
 from portal.services.accounts import listed_message, local_date, require_enterprise_staff
 from portal.services.actors import Actor
 from portal.services.atomic import atomic
@@ -159,6 +168,50 @@ class ImportResult:
     batch: ImportBatch
     accounts: list[NewAccount]
     check: ImportCheck
+
+
+def start_import(
+    session: Session,
+    storage: Storage,
+    actor: Actor,
+    batch_id: int,
+    now: datetime,
+    *,
+    public_key: str,
+    membership_id: int | None = None,
+) -> Job:
+    """HR's confirmation: a background job imports the batch (confirm_import, run by the worker). Its first
+    passwords are sealed to `public_key` (the browser that confirmed holds the only private key), so
+    neither the database, the file store nor a backup ever holds them readable."""
+    batch = get_batch(session, actor, batch_id)
+    if batch.state is ImportStatus.IMPORTED:
+        raise StaleObject(ALREADY_IMPORTED)
+    check = _check_file(session, actor, storage.get(batch.file.sha256), now)
+    if not check.good:
+        raise ValidationFailed({"file": "没有可导入的行：请修改文件后重新上传"})
+    return jobs.create_job(
+        session,
+        actor,
+        JobKind.ACCOUNT_IMPORT,
+        {"batch_id": batch.id, "public_key": public_key},
+        now,
+        membership_id=membership_id,
+        total=len(check.good),
+    )
+
+
+def running_import(session: Session, actor: Actor, batch_id: int) -> Job | None:
+    """The import job of this batch that has not failed, if one was started."""
+    return session.scalars(
+        select(Job)
+        .where(
+            Job.kind == JobKind.ACCOUNT_IMPORT.value,
+            Job.owner_id == actor.user_id,
+            Job.status != JobStatus.FAILED.value,
+            Job.params["batch_id"].as_integer() == batch_id,
+        )
+        .order_by(Job.id.desc())
+    ).first()
 
 
 @atomic

@@ -7,10 +7,9 @@ Access: the reviewing organisations on the application's route and the enterpris
 staff scope of services.scope — never an applicant, never another tenant (404 like a missing id). Every
 package made is audited (export_package), with the stored files it read.
 
-Batches are built one application per request (step_batch) into a ZIP file appended on disk, with the job's
-state in a JSON file beside it: nothing is held in memory or in a process between steps, so any worker
-(or instance sharing the directory) can take the next step and the page shows exact progress. Causes no
-transition.
+Batches are background jobs (issue 19): the worker writes every application into one ZIP (a fresh file on
+each attempt, so a run cut short is never half-delivered), stores it in the file store and audits the batch
+once; the page polls the job's progress. Causes no transition.
 """
 
 from __future__ import annotations
@@ -19,10 +18,8 @@ import csv
 import hashlib
 import io
 import json
-import os
-import secrets
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
@@ -31,7 +28,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from portal import filemodes
 from portal.documents import packages as documents
 from portal.documents.notice_sheet import notice_result_pdf
 from portal.domain import corrections as correction_rules
@@ -40,8 +36,8 @@ from portal.domain.errors import DomainError, NotFound, ValidationFailed
 from portal.domain.identity import mask_id_number
 from portal.domain.materials import SLOT_BY_KEY
 from portal.domain.uploads import EXTENSIONS
-from portal.models import Application, Material, Notice, Organisation, StoredFile
-from portal.services import audit, endorsements, notices, queues
+from portal.models import Application, Job, JobKind, Material, Notice, Organisation, StoredFile
+from portal.services import audit, endorsements, jobs, notices, queues
 from portal.services.actors import Actor
 from portal.services.applications import timeline
 from portal.services.calendar import SHANGHAI, today
@@ -51,8 +47,7 @@ from portal.services.scope import get_application, sees_full_identity, visible_a
 from portal.storage import FileCorrupted, FileMissing, Storage
 
 MAX_BATCH = 500  # applications in one batch ZIP: about what a bureau sends onward in one go
-JOB_TTL = timedelta(hours=24)  # a finished or abandoned batch is removed a day after it started
-LOCK_STALE = timedelta(minutes=10)  # a step lock older than this was left by a crashed worker
+JOB_TTL = timedelta(hours=24)  # a file a cut-short run left in the package folder goes after a day
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
 CSV_HEADERS = (
@@ -555,80 +550,28 @@ def verify_zip(path: Path | io.BytesIO) -> Verification:
 
 
 # --- batches -------------------------------------------------------------------------------------------
+# A batch ZIP is a background job (portal/services/jobs.py, run by the worker in portal/jobs/runners.py):
+# the page only watches its progress, so it is built with the tab closed, by whichever worker takes it.
 
 
 @dataclass
-class BatchJob:
-    token: str
-    user_id: int
-    org_id: int
-    ids: list[int]
-    created_at: str
-    done: int = 0
+class BatchOutcome:
+    """What a batch ZIP holds: each application's audit detail, and those that could not be packaged."""
+
+    included: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
-    error: str = ""  # the archive itself broke (a worker killed mid-write): the batch cannot go on
-
-    @property
-    def total(self) -> int:
-        return len(self.ids)
-
-    @property
-    def finished(self) -> bool:
-        return self.done >= self.total
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total else self.done * 100 // self.total
-
-
-def _job_path(workdir: Path, token: str) -> Path:
-    if not (len(token) == 32 and all(c in "0123456789abcdef" for c in token)):
-        raise NotFound("找不到该打包任务，或已过期")
-    return workdir / f"{token}.json"
-
-
-def _save(workdir: Path, job: BatchJob) -> None:
-    path = _job_path(workdir, job.token)
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(asdict(job), ensure_ascii=False))
-    os.replace(temporary, path)  # a reader never sees half a job
-
-
-def zip_path(workdir: Path, token: str) -> Path:
-    """Where the batch job's archive lives under the package directory."""
-    return _job_path(workdir, token).with_suffix(".zip")
-
-
-def load_batch(workdir: Path, actor: Actor, token: str) -> BatchJob:
-    """The job, to the person (in the same organisation) who started it only; anyone else: NotFound."""
-    path = _job_path(workdir, token)
-    try:
-        raw = json.loads(path.read_text())
-    except (OSError, ValueError):
-        raise NotFound("找不到该打包任务，或已过期") from None
-    job = BatchJob(**{**raw, "failed": [tuple(f) for f in raw.get("failed", [])]})
-    if job.user_id != actor.user_id or job.org_id != actor.org_id:
-        raise NotFound("找不到该打包任务，或已过期")
-    return job
-
-
-def sweep_batches(workdir: Path, now: datetime) -> int:
-    """Removes batch files older than JOB_TTL (finished, downloaded or abandoned alike)."""
-    removed = 0
-    if not workdir.exists():
-        return removed
-    for path in workdir.iterdir():
-        if datetime.fromtimestamp(path.stat().st_mtime, now.tzinfo) < now - JOB_TTL:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
 
 
 def start_batch(
-    session: Session, actor: Actor, application_ids: list[int], workdir: Path, now: datetime
-) -> BatchJob:
-    """A batch of the applications the actor may package, in the order chosen; ids they cannot see are
-    dropped (they read as missing, as everywhere)."""
+    session: Session,
+    actor: Actor,
+    application_ids: list[int],
+    now: datetime,
+    *,
+    membership_id: int | None = None,
+) -> Job:
+    """A background job packaging the applications the actor may package, in the order chosen; ids they
+    cannot see are dropped (they read as missing, as everywhere)."""
     if not actor.is_staff:
         raise NotFound("找不到该申报，或您无权查看")
     wanted = list(dict.fromkeys(application_ids))
@@ -644,17 +587,12 @@ def start_batch(
     ids = [i for i in wanted if i in visible]
     if not ids:
         raise NotFound("找不到所选的申报，或您无权查看")
-    assert actor.org_id is not None
-    filemodes.private_dir(workdir)
-    sweep_batches(workdir, now)
-    job = BatchJob(secrets.token_hex(16), actor.user_id, actor.org_id, ids, now.isoformat())
-    filemodes.create_private(zip_path(workdir, job.token))  # every scan of up to 500 people: owner-only
-    with zipfile.ZipFile(zip_path(workdir, job.token), "w"):
-        pass  # an empty archive each step appends to
-    _save(workdir, job)
+    job = jobs.create_job(
+        session, actor, JobKind.PACKAGE_BATCH, {"ids": ids}, now, membership_id=membership_id, total=len(ids)
+    )
     audit.record(
-        session, actor, "start_package_batch", now, object_type="package_batch", object_id=None,
-        detail={"token": job.token, "applications": ids},
+        session, actor, "start_package_batch", now, object_type="package_batch", object_id=job.id,
+        detail={"job": job.id, "applications": ids},
     )  # fmt: skip
     return job
 
@@ -676,72 +614,59 @@ def filtered_ids(
     return ids
 
 
-def step_batch(
-    session: Session, storage: Storage, actor: Actor, workdir: Path, token: str, now: datetime
-) -> BatchJob:
-    """Adds the next application of the batch to its ZIP (one per call, so each request stays short).
-
-    A second step running at the same time (a double click, two tabs) finds the lock and returns the job
-    as it is, so no application is appended twice."""
-    job = load_batch(workdir, actor, token)
-    if job.finished or job.error:
-        return job
-    lock = _job_path(workdir, token).with_suffix(".lock")
-    try:
-        handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
-        age = now - datetime.fromtimestamp(lock.stat().st_mtime, now.tzinfo)
-        if age < LOCK_STALE:
-            return job
-        lock.unlink(missing_ok=True)  # left by a worker that died mid-step: the step is retried
-        return job
-    try:
-        os.close(handle)
-        job = load_batch(workdir, actor, token)  # re-read under the lock
-        if job.finished:
-            return job
-        application_id = job.ids[job.done]
-        if job.error:
-            return job
+def write_batch(
+    session: Session,
+    storage: Storage,
+    actor: Actor,
+    ids: list[int],
+    zf: zipfile.ZipFile,
+    now: datetime,
+    step: Callable[[int, str], None],
+) -> BatchOutcome:
+    """Every application of the batch into `zf`, a folder each (its PDF, originals and manifest), calling
+    `step(done, name)` after each (the worker records progress there). Nothing is audited here: the
+    worker audits the batch once its ZIP is stored (record_batch), so a run cut short leaves no trace
+    of an export that never reached anyone."""
+    outcome = BatchOutcome()
+    for index, application_id in enumerate(ids):
+        name = ""
         try:
             application = downloadable(session, actor, application_id)
-            folder = rules.safe_name(f"{job.done + 1:03d}-{application.applicant.name}-{application.id}")
-            target = zip_path(workdir, token)
-            # Mode "a" would quietly start a new archive after a broken one, losing what it held.
-            if not zipfile.is_zipfile(target):
-                job.error = "打包文件已损坏（可能是服务器中途重启），请返回审核队列重新勾选打包"
-                _save(workdir, job)
-                return job
-            with zipfile.ZipFile(target, "a") as zf:
-                detail = write_application(
-                    session, storage, actor, application, zf, folder + "/", now, with_pdf=True
-                )
-            audit.record(
-                session, actor, "export_package", now, object_type="application",
-                object_id=application.id, detail={"format": "batch", "token": job.token, **detail},
-            )  # fmt: skip
+            name = application.applicant.name
+            folder = rules.safe_name(f"{index + 1:03d}-{name}-{application.id}")
+            detail = write_application(
+                session, storage, actor, application, zf, folder + "/", now, with_pdf=True
+            )
+            outcome.included.append((application.id, detail))
         except NotFound:
-            job.failed.append((application_id, "找不到该申报，或您已无权查看"))
+            outcome.failed.append((application_id, "找不到该申报，或您已无权查看"))
         except DomainError as refused:
-            job.failed.append((application_id, refused.message))
-        job.done += 1
-        _save(workdir, job)
-        return job
-    finally:
-        lock.unlink(missing_ok=True)
+            outcome.failed.append((application_id, refused.message))
+        step(index + 1, name)
+    return outcome
 
 
-def finished_batch(
-    session: Session, actor: Actor, workdir: Path, token: str, now: datetime
-) -> tuple[BatchJob, Path]:
-    """The finished batch's ZIP for download, audited."""
-    job = load_batch(workdir, actor, token)
-    if job.error:
-        raise DomainError(job.error, code="batch_broken")
-    if not job.finished:
-        raise DomainError(f"打包尚未完成（{job.done}/{job.total}），请等待完成后再下载", code="not_finished")
+def record_batch(session: Session, actor: Actor, job: Job, outcome: BatchOutcome, now: datetime) -> None:
+    """The batch's audit: each packaged application, then the batch itself (who, which, which failed)."""
+    for application_id, detail in outcome.included:
+        audit.record(
+            session, actor, "export_package", now, object_type="application", object_id=application_id,
+            detail={"format": "batch", "job": job.id, **detail},
+        )  # fmt: skip
     audit.record(
-        session, actor, "export_package_batch", now, object_type="package_batch", object_id=None,
-        detail={"token": job.token, "applications": job.ids, "failed": [i for i, _ in job.failed]},
+        session, actor, "export_package_batch", now, object_type="package_batch", object_id=job.id,
+        detail={"job": job.id, "applications": [i for i, _ in outcome.included],
+                "failed": [i for i, _ in outcome.failed]},
     )  # fmt: skip
-    return job, zip_path(workdir, token)
+
+
+def sweep_batches(workdir: Path, now: datetime) -> int:
+    """Removes files a worker left in the package folder (a run cut short) once older than a day."""
+    removed = 0
+    if not workdir.exists():
+        return removed
+    for path in workdir.iterdir():
+        if path.is_file() and datetime.fromtimestamp(path.stat().st_mtime, now.tzinfo) < now - JOB_TTL:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

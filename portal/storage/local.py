@@ -7,11 +7,16 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from portal.storage import FileCorrupted, FileMissing
 
 _KEY = re.compile(r"[0-9a-f]{64}")
+CHUNK = 1 << 20
+TEMPORARY_PREFIX = ".incoming-"
 
 
 class LocalStorage:
@@ -29,12 +34,37 @@ class LocalStorage:
         if path.exists():
             return key
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMPORARY_PREFIX)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return key
+
+    def put_file(self, handle: BinaryIO) -> str:
+        """Copy in chunks into a temporary file beside the store, hashing as it goes, then rename it to
+        its key (the same atomic write as put, never the whole file in memory)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=TEMPORARY_PREFIX)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for block in iter(lambda: handle.read(CHUNK), b""):
+                    digest.update(block)
+                    out.write(block)
+                out.flush()
+                os.fsync(out.fileno())
+            key = digest.hexdigest()
+            path = self._path(key)
+            if path.exists():
+                Path(tmp).unlink()
+                return key
+            path.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -51,5 +81,35 @@ class LocalStorage:
             raise FileCorrupted(key)
         return data
 
+    def get_file(self, key: str, target: BinaryIO) -> None:
+        path = self._path(key)
+        digest = hashlib.sha256()
+        try:
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(CHUNK), b""):
+                    digest.update(block)
+                    target.write(block)
+        except FileNotFoundError:
+            raise FileMissing(key) from None
+        if digest.hexdigest() != key:
+            raise FileCorrupted(key)
+
     def exists(self, key: str) -> bool:
         return self._path(key).exists()
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def listing(self) -> Iterator[tuple[str, datetime]]:
+        if not self.root.exists():
+            return
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and _KEY.fullmatch(path.name):
+                yield path.name, datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+    def check(self) -> None:
+        """The folder exists (or can be made) and takes a write."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=self.root, prefix=TEMPORARY_PREFIX)
+        os.close(fd)
+        Path(probe).unlink()

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import current_app, request
 
 from portal.documents.scans import Part
 from portal.services.materials import Limits
-from portal.storage.local import LocalStorage
+from portal.storage import Storage, from_config
 
 
-def storage() -> LocalStorage:
-    return LocalStorage(Path(current_app.config["PORTAL_STORAGE_DIR"]))
+def storage() -> Storage:
+    """The backend the settings choose (PORTAL_STORAGE: local folder or S3-compatible bucket)."""
+    return from_config(current_app.config)
 
 
 def upload_limits() -> Limits:

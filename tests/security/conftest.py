@@ -41,13 +41,12 @@ from portal.models import (
     StoredFile,
     User,
 )
-from portal.services import audit, endorsements, materials, notices, packages
+from portal.services import audit, endorsements, jobs, materials, notices, packages
 from portal.services.actors import actor_for
 from portal.storage.local import LocalStorage
 from tests import imaging
 from tests.conftest import Clock
 from tests.factories import (
-    PACKAGE_DIR,
     STEPS_TO,
     Office,
     World,
@@ -87,7 +86,7 @@ class Tenant:
     window: PolicyWindow
     material: Material  # the draft's endorsed copy
     endorsement: Endorsement
-    package_job: str  # a batch package job of the enterprise's handler
+    package_job: int  # a batch package job of the enterprise's handler
     staff_change: StaffChange  # the bureau admin's pending request to end the enterprise leader's role
     applicants: list[User] = field(default_factory=list)
 
@@ -206,9 +205,14 @@ def make_tenant(
         clock.now,
         checked_original=True,
     )
-    package_job = packages.start_batch(
-        session, office.actor(StaffRole.HANDLER), [at_bureau.id], PACKAGE_DIR, clock.now
-    ).token
+    # A batch package job of the enterprise's handler, finished (as the worker would) with a result.
+    started = packages.start_batch(session, office.actor(StaffRole.HANDLER), [at_bureau.id], clock.now)
+    jobs.forget_pending(session)
+    claimed = jobs.claim(session, started.id, clock.now)
+    assert claimed is not None
+    jobs.finish(session, claimed, clock.now, message="已打包 1 件", result_file_id=attachment.id,
+                result_name="申报材料包-1件.zip")  # fmt: skip
+    package_job = started.id
     staff_change = StaffChange(
         org_id=office.org.id,
         membership_id=office.leader_membership.id,

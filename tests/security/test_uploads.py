@@ -293,7 +293,7 @@ def test_the_valid_corpus_is_accepted_and_downloads_safely(
     assert len(filed) == len(valid())
     for objection, (label, name, data, media_type) in zip(filed, valid(), strict=True):
         assert objection.attachment.sha256 != name and objection.attachment.display_name == name
-        download = staff.get(f"/notices/objections/{objection.id}/attachment")
+        download = staff.post(f"/notices/objections/{objection.id}/attachment")
         assert download.status_code == 200 and download.data == data, label
         headers = download.headers
         assert headers["Content-Type"] == media_type and headers["X-Content-Type-Options"] == "nosniff"
@@ -316,7 +316,7 @@ def test_a_stored_file_whose_bytes_changed_is_reported_not_served(
     tampered[-1] ^= 0xFF
     path.write_bytes(bytes(tampered))
     staff = login_as(ours.world.enterprise.handler, membership_id=ours.world.enterprise.handler_membership.id)
-    response = staff.get(f"/notices/objections/{ours.objection.id}/attachment")
+    response = staff.post(f"/notices/objections/{ours.objection.id}/attachment")
     assert (
         response.status_code == 500 and "校验失败" in response.text and bytes(tampered) not in response.data
     )

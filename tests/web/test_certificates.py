@@ -10,14 +10,15 @@ from typing import Any
 import pytest
 from flask import Flask
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
 from portal.domain.workflow import Action, Status
-from portal.models import StaffRole
+from portal.models import AuditEvent, StaffRole
 from portal.services import applications, certificates
 from portal.services.actors import actor_for
-from tests.conftest import Clock
+from tests.conftest import Clock, run_queued
 from tests.factories import STEPS_TO, World, make_application, make_world
 
 
@@ -41,7 +42,7 @@ def test_numbers_follow_the_authoritys_pattern(session: Session, world: World, c
 
 
 def test_the_qr_verifies_and_a_guessed_number_reveals_nothing(
-    session: Session, world: World, clock: Clock, client: Any
+    app: Flask, session: Session, world: World, clock: Clock, client: Any, queue: None
 ) -> None:
     application = certified(session, world, clock)
     number = application.certificate_no
@@ -51,11 +52,20 @@ def test_the_qr_verifies_and_a_guessed_number_reveals_nothing(
     assert application.applicant.name not in page.text and application.applicant.name[0] + "*" in page.text
     guessed = client.get(f"/public/certificates/{number}/0000000000")
     assert "查无此证书" in guessed.text and application.level not in guessed.text.split("按编号查验")[0]
-    by_hand = client.get(f"/public/certificates?number={number}&name={application.applicant.name}")
-    assert "证书有效" in by_hand.text
-    missing = client.get("/public/certificates?number=2026XX99999&name=张三")
+    # The scans are GETs: their log rows are written by the worker, not by the request.
+    holder = actor_for(application.applicant, None)
+    assert certificates.lookups_for(session, holder, application.id) == []
+    assert run_queued(app) == 2
+    assert [lookup.via for lookup in certificates.lookups_for(session, holder, application.id)] == ["qr"]
+    assert (
+        client.get(f"/public/certificates?number={number}&name={application.applicant.name}").status_code
+        == 200
+    )
+    by_hand = client.post("/public/certificates", data={"number": number, "name": application.applicant.name})
+    assert "证书有效" in by_hand.text  # by hand: a POST (the name stays out of URLs), logged at once
+    missing = client.post("/public/certificates", data={"number": "2026XX99999", "name": "张三"})
     assert "查无此证书" in missing.text
-    lookups = certificates.lookups_for(session, actor_for(application.applicant, None), application.id)
+    lookups = certificates.lookups_for(session, holder, application.id)
     assert [lookup.via for lookup in lookups] == ["form", "qr"]
 
 
@@ -101,14 +111,24 @@ def test_a_draft_started_before_the_record_cannot_be_submitted(
     assert info.value.code == "integrity_record"
 
 
+def _export(app: Flask, browser: Any, level: str) -> Any:
+    """Start the export (a POST), let the worker write it, download the result."""
+    started = browser.post("/certificates/exports", data={"level": level})
+    assert started.status_code == 303 and started.headers["Location"].startswith("/jobs/")
+    assert run_queued(app) == 1
+    assert "已导出" in browser.get(started.headers["Location"]).text
+    with browser.get(started.headers["Location"] + "/download") as response:  # a streamed file: close it
+        assert response.status_code == 200
+        return load_workbook(io.BytesIO(response.data)).active
+
+
 def test_the_certificate_excel_has_the_title_offices_columns_and_the_filters(
-    session: Session, world: World, clock: Clock, login_as: Any
+    app: Flask, session: Session, world: World, clock: Clock, login_as: Any, queue: None
 ) -> None:
     first = certified(session, world, clock)
     certified(session, world, clock)
     browser = login_as(world.bureau.leader)
-    with browser.get("/certificates/export.xlsx?level=中级") as response:  # a streamed file: close it
-        sheet = load_workbook(io.BytesIO(response.data)).active
+    sheet = _export(app, browser, "中级")
     assert sheet is not None
     assert [c.value for c in sheet[1]][:7] == [
         "姓名",
@@ -125,9 +145,10 @@ def test_the_certificate_excel_has_the_title_offices_columns_and_the_filters(
         sheet.cell(2, 2).value in {first.applicant.id_number} | {a.applicant.id_number for a in [first]}
         or len(str(sheet.cell(2, 2).value)) == 18
     )
-    with browser.get("/certificates/export.xlsx?level=正高级") as response:
-        empty = load_workbook(io.BytesIO(response.data)).active
+    empty = _export(app, browser, "正高级")
     assert empty is not None and empty.max_row == 1
+    exports = session.scalars(select(AuditEvent).where(AuditEvent.action == "export_certificates")).all()
+    assert [e.detail["rows"] for e in exports] == [2, 0] and all(e.detail["full_id"] for e in exports)
     page = browser.get("/certificates").text
     assert first.certificate_no in page
 

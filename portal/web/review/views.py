@@ -13,7 +13,6 @@ from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.identity import mask_id_number
 from portal.domain.workflow import Action, Status
 from portal.extensions import db
-from portal.models import OrgKind
 from portal.services import applications as applications_service
 from portal.services import cases, corrections, notices, queues
 from portal.services.calendar import SHANGHAI
@@ -41,9 +40,6 @@ def _tab() -> queues.Tab:
 def show_queue() -> Response:
     actor = current_actor()
     tab = _tab()
-    if actor.org_kind is OrgKind.ENTERPRISE:
-        # A notice whose period ended moves its applicants on before we list them.
-        notices.close_due_notices(db.session, now(), org_id=actor.org_id)
     # A poll of one fragment computes only that fragment: the list polls every 15 s, the tabs too.
     fragment = "counts" if hx_target() == "queue-counts" else "queue"
     partial = wants_fragment()
@@ -80,12 +76,16 @@ def _review_page(
     status: int = 200,
     paper_errors: dict[str, str] | None = None,
     paper_form: dict[str, object] | None = None,
+    revealed: bool = False,
+    fragment: str | None = None,
 ) -> Response:
     """The review page renders one typed view of the case (services.cases.review_case)."""
     case = cases.review_case(db.session, current_actor(), application_id, now())
     return render_page(
         "pages/review/show_application.html",
+        fragment=fragment,
         status=status,
+        revealed=revealed,
         case=case,
         # The paper block is also rendered alone (review/paper.py), from these two.
         application=case.application,
@@ -103,10 +103,21 @@ def _review_page(
 @bp.get("/applications/<int:application_id>")
 @staff_required()
 def show_application(application_id: int) -> Response:
-    response = _review_page(application_id)
+    """The case, the ID number masked: a GET writes nothing, so it shows nothing that must be audited."""
+    return _review_page(application_id)
+
+
+@bp.post("/applications/<int:application_id>/identity")
+@staff_required()
+def reveal_identity(application_id: int) -> Response:
+    """The full ID number for the applicant's own enterprise staff, asked for with a button: audited in
+    this transaction, then shown (htmx: the number alone; without JS: the page, in this response)."""
     actor = current_actor()
-    note_identity_view(db.session, actor, get_application(db.session, actor, application_id), now())
-    return response
+    application = get_application(db.session, actor, application_id)
+    if not sees_full_identity(actor, application):
+        abort(403)
+    note_identity_view(db.session, actor, application, now())  # audited: committed with the request
+    return _review_page(application_id, revealed=True, fragment="identity")
 
 
 @bp.post("/applications/<int:application_id>/return")
