@@ -11,16 +11,6 @@ from typing import Any
 from sqlalchemy import text
 
 
-class Unavailable(RuntimeError):
-    """A part the request needs cannot be reached now; `setting` names what configures it."""
-
-    def __init__(self, part: str, setting: str, detail: str = "") -> None:
-        super().__init__(f"{part} unreachable ({setting}): {detail}")
-        self.part = part
-        self.setting = setting
-        self.detail = detail
-
-
 @dataclass(frozen=True)
 class Check:
     part: str  # database | storage | queue | ratelimit

@@ -158,7 +158,7 @@ def _after_rollback(session: Session) -> None:
 def record_access(event_fields: dict[str, Any]) -> None:
     """Queue an audit row for a read or refusal made by a GET (written by the worker). Raises when the
     queue cannot take it: callers that disclose something refuse then (nothing unrecorded is shown)."""
-    from portal.health import Unavailable
+    from portal.domain.errors import Unavailable
     from portal.jobs.tasks import write_access_record
 
     try:

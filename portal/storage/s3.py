@@ -24,7 +24,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from portal.health import Unavailable
+from portal.domain.errors import Unavailable
 from portal.storage import FileCorrupted, FileMissing
 
 _KEY = re.compile(r"[0-9a-f]{64}")

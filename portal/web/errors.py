@@ -11,8 +11,14 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RoutingException
 
-from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
-from portal.health import Unavailable
+from portal.domain.errors import (
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    StaleObject,
+    Unavailable,
+    ValidationFailed,
+)
 from portal.web.htmx import is_htmx, render_page, see_other
 from portal.web.unit_of_work import abandon
 
