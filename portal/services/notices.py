@@ -19,6 +19,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import IO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -298,11 +299,14 @@ def file_objection(
     now: datetime,
     *,
     ip: str,
-    attachment: bytes | None = None,
+    attachment: bytes | IO[bytes] | None = None,
     attachment_name: str = "",
     attachment_type: str | None = None,
+    limits: uploads.UploadLimits = uploads.OBJECTION_LIMITS,
 ) -> Objection:
-    """Anyone may object during the period (name and contact required); rate-limited per IP."""
+    """Anyone may object during the period (name and contact required); rate-limited per IP. The
+    attachment takes the one acceptance path (services.uploads): a PDF's active content is neutralised,
+    an image re-encoded without EXIF/GPS."""
     notice = public_notice(session, token)
     if not is_running(notice, now):
         if today(now) < notice.first_day:
@@ -336,9 +340,7 @@ def file_objection(
     accepted = None
     if attachment is not None:
         try:
-            accepted = uploads.accept_upload(
-                attachment, attachment_name, attachment_type, uploads.OBJECTION_LIMITS
-            )
+            accepted = uploads.accept_upload(attachment, attachment_name, attachment_type, limits)
         except uploads.UploadRefused as refused:
             errors["attachment"] = refused.message
     if errors:

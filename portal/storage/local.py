@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import tempfile
 from pathlib import Path
+from typing import IO
 
-from portal.storage import FileCorrupted, FileMissing
+from portal.storage import CHUNK, FileCorrupted, FileMissing
 
 _KEY = re.compile(r"[0-9a-f]{64}")
 
@@ -24,21 +26,34 @@ class LocalStorage:
         return self.root / key[:2] / key[2:4] / key
 
     def put(self, data: bytes) -> str:
-        key = hashlib.sha256(data).hexdigest()
-        path = self._path(key)
-        if path.exists():
-            return key
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        return self.put_file(io.BytesIO(data))
+
+    def put_file(self, file: IO[bytes]) -> str:
+        """Copied in chunks into a temporary file of the store (hashed on the way), fsynced, then renamed
+        to its key; the sweeper removes a temporary file a crash leaves behind."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+                file.seek(0)
+                while chunk := file.read(CHUNK):
+                    digest.update(chunk)
+                    handle.write(chunk)
                 handle.flush()
                 os.fsync(handle.fileno())
+            key = digest.hexdigest()
+            path = self._path(key)
+            if path.exists():
+                Path(tmp).unlink()
+                return key
+            path.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        finally:
+            file.seek(0)
         return key
 
     def get(self, key: str) -> bytes:

@@ -1,10 +1,13 @@
 """Uploads: the malformed corpus of T-UP-01 (generated here) is 100% refused with a Chinese message and
-leaves nothing on disk or in the database; the valid corpus of T-UP-02 is 100% accepted; downloads carry
-the sniffed type, nosniff, an RFC 5987 name, no-store and a sandbox CSP (T-UP-03); the per-applicant
-quota (T-UP-04); a stored file whose bytes changed is reported, never served (T-UP-06).
+leaves nothing on disk or in the database; active PDFs are accepted only neutralised (re-written without
+the active entries) and hostile names only cleaned; the valid corpus of T-UP-02 is 100% accepted (PDFs
+byte for byte, images re-encoded upright without metadata); downloads carry the sniffed type, nosniff,
+an RFC 6266 name, no-store and a sandbox CSP (T-UP-03); the per-applicant quota (T-UP-04); a stored file
+whose bytes changed is reported, never served (T-UP-06).
 
-Both corpora run against the acceptance function every upload goes through and against the one upload
-endpoint the portal has today, the public objection form. EICAR is left out: no clamd here."""
+The corpora run against the acceptance function every upload goes through and against the public
+objection form; tests/security/test_upload_policy.py sends a hostile corpus to every upload route.
+EICAR is left out: no clamd here."""
 
 from __future__ import annotations
 
@@ -125,25 +128,6 @@ def malformed() -> list[tuple[str, str, bytes]]:
         ("zero bytes", "empty.pdf", b""),
         ("truncated pdf", "cut.pdf", good_pdf[: len(good_pdf) // 2]),
         ("pdf without eof", "noeof.pdf", good_pdf.replace(b"%%EOF", b"")),
-        (
-            "pdf javascript",
-            "js.pdf",
-            raw_pdf(b"/Names << /JavaScript 4 0 R >>", b"", b"<< /Names [(a) 5 0 R] >>", JS_ACTION),
-        ),
-        ("pdf openaction", "open.pdf", raw_pdf(b"/OpenAction [3 0 R /Fit]")),
-        ("pdf launch", "launch.pdf", raw_pdf(b"/OpenAction 4 0 R", b"", b"<< /S /Launch /F (cmd.exe) >>")),
-        (
-            "pdf embedded file",
-            "embed.pdf",
-            raw_pdf(b"/Names << /EmbeddedFiles 4 0 R >>", b"", b"<< /Names [] >>"),
-        ),
-        ("pdf page action", "aa.pdf", raw_pdf(b"", b"/AA << /O 4 0 R >>", JS_ACTION)),
-        ("pdf hex-escaped openaction", "hex.pdf", raw_pdf(b"/Open#41ction [3 0 R /Fit]")),
-        (
-            "pdf rich media",
-            "media.pdf",
-            raw_pdf(b"", b"/Annots [4 0 R]", b"<< /Type /Annot /Subtype /RichMedia >>"),
-        ),
         ("encrypted pdf", "locked.pdf", encrypted_pdf()),
         ("pdf over the page limit", "long.pdf", tiny_pdf(pages=LIMITS.max_pages + 1)),
         ("wrong magic", "fake.pdf", b"PDF-1.4\n" + good_pdf[9:]),
@@ -165,14 +149,43 @@ def malformed() -> list[tuple[str, str, bytes]]:
         ("NUL in name", "x.php\x00.jpg", good_jpeg),
         ("path traversal", "../../a.pdf", good_pdf),
         ("windows traversal", "..\\..\\a.pdf", good_pdf),
-        ("300-character name", "长" * 296 + ".jpg", good_jpeg),
-        ("right-to-left override", "invoice\u202egpj.pdf", good_pdf),
         ("device name", "CON.jpg", good_jpeg),
         ("hidden file", ".htaccess", b"Options +ExecCGI"),
         ("leading hyphen", "-rf.pdf", good_pdf),
         ("no suffix", "scan", good_pdf),
         ("office file", "form.docx", b"PK\x03\x04" + b"\x00" * 30),
     ]
+
+
+def active() -> list[tuple[str, str, bytes]]:
+    """(label, file name, bytes): PDFs a viewer would run something in; accepted only neutralised."""
+    return [
+        (
+            "pdf javascript",
+            "js.pdf",
+            raw_pdf(b"/Names << /JavaScript 4 0 R >>", b"", b"<< /Names [(a) 5 0 R] >>", JS_ACTION),
+        ),
+        ("pdf openaction", "open.pdf", raw_pdf(b"/OpenAction [3 0 R /Fit]")),
+        ("pdf launch", "launch.pdf", raw_pdf(b"/OpenAction 4 0 R", b"", b"<< /S /Launch /F (cmd.exe) >>")),
+        (
+            "pdf embedded file",
+            "embed.pdf",
+            raw_pdf(b"/Names << /EmbeddedFiles 4 0 R >>", b"", b"<< /Names [] >>"),
+        ),
+        ("pdf page action", "aa.pdf", raw_pdf(b"", b"/AA << /O 4 0 R >>", JS_ACTION)),
+        ("pdf hex-escaped openaction", "hex.pdf", raw_pdf(b"/Open#41ction [3 0 R /Fit]")),
+        (
+            "pdf rich media",
+            "media.pdf",
+            raw_pdf(b"", b"/Annots [4 0 R]", b"<< /Type /Annot /Subtype /RichMedia >>"),
+        ),
+    ]
+
+
+ACTIVE_WORDS = (
+    b"/JavaScript", b"/JS", b"/OpenAction", b"/Open#41ction", b"/AA", b"/Launch", b"/EmbeddedFiles",
+    b"/RichMedia",
+)  # fmt: skip
 
 
 def valid() -> list[tuple[str, str, bytes, str]]:
@@ -200,8 +213,26 @@ def test_the_malformed_corpus_is_refused_by_the_acceptance_function(
     assert CHINESE.search(refused.value.message), label
 
 
+@pytest.mark.parametrize(("label", "name", "data"), active(), ids=[m[0] for m in active()])
+def test_active_pdfs_are_accepted_only_neutralised(label: str, name: str, data: bytes) -> None:
+    accepted = uploads.accept_upload(data, name, "application/pdf", LIMITS)
+    stored = accepted.data
+    assert accepted.removed and stored != data and stored.startswith(b"%PDF-"), label
+    assert not [word for word in ACTIVE_WORDS if word in stored], label
+    assert accepted.pages == 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "cleaned"),
+    [("invoice\u202egpj.pdf", "invoicegpj.pdf"), ("长" * 296 + ".pdf", "长" * 96 + ".pdf")],
+    ids=["right-to-left override", "300-character name"],
+)
+def test_hostile_names_are_cleaned_not_kept(raw: str, cleaned: str) -> None:
+    assert uploads.accept_upload(tiny_pdf(), raw, None, LIMITS).display_name == cleaned
+
+
 def test_the_corpora_are_as_large_as_the_plan_asks() -> None:
-    assert len(malformed()) >= 30 and len(valid()) >= 8
+    assert len(malformed()) + len(active()) >= 30 and len(valid()) >= 8
 
 
 @pytest.mark.parametrize(("label", "name", "data", "media_type"), valid(), ids=[v[0] for v in valid()])
@@ -209,7 +240,13 @@ def test_the_valid_corpus_is_accepted_and_typed_by_content(
     label: str, name: str, data: bytes, media_type: str
 ) -> None:
     accepted = uploads.accept_upload(data, name, "application/octet-stream", LIMITS)
-    assert accepted.media_type == media_type and accepted.display_name == name and accepted.size == len(data)
+    assert accepted.media_type == media_type and accepted.display_name == name
+    if media_type == "application/pdf":  # a clean PDF is kept byte for byte
+        assert accepted.data == data and accepted.size == len(data)
+    else:  # an image is re-encoded: upright, the same picture, no EXIF
+        image = Image.open(io.BytesIO(accepted.data))
+        assert accepted.size == len(accepted.data) and not image.getexif()
+        assert image.size in (Image.open(io.BytesIO(data)).size, Image.open(io.BytesIO(data)).size[::-1])
 
 
 @pytest.fixture
@@ -292,7 +329,11 @@ def test_the_valid_corpus_is_accepted_and_downloads_safely(
     for objection, (label, name, data, media_type) in zip(filed, valid(), strict=True):
         assert objection.attachment.sha256 != name and objection.attachment.display_name == name
         download = staff.get(f"/notices/objections/{objection.id}/attachment")
-        assert download.status_code == 200 and download.data == data, label
+        assert download.status_code == 200, label
+        if media_type == "application/pdf":
+            assert download.data == data, label
+        else:
+            assert not Image.open(io.BytesIO(download.data)).getexif(), label
         headers = download.headers
         assert headers["Content-Type"] == media_type and headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Cache-Control"] == "no-store" and "sandbox" in headers["Content-Security-Policy"]

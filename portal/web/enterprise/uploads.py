@@ -4,10 +4,11 @@ and the unit's social-insurance roster (upload, history; badges on the applicant
 from __future__ import annotations
 
 import base64
+from typing import IO
 
-from flask import Response, flash, request, url_for
+from flask import Response, flash, url_for
 
-from portal.documents.spreadsheets import MAX_BYTES, XLSX, import_template_xlsx, passwords_xlsx
+from portal.documents.spreadsheets import XLSX, import_template_xlsx, passwords_xlsx
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.identity import complete_resident_id, mask_id_number
 from portal.domain.roster import RosterBadge
@@ -19,14 +20,13 @@ from portal.web.downloads import send_bytes
 from portal.web.enterprise.views import bp
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
-from portal.web.storage import storage
+from portal.web.storage import storage, uploaded_file
 
 
-def _upload() -> tuple[bytes, str]:
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return b"", ""
-    return upload.read(MAX_BYTES + 1), upload.filename
+def _upload() -> tuple[bytes | IO[bytes], str]:
+    """The chosen file as the request's spooled file (the acceptance path reads what it needs)."""
+    part = uploaded_file("file")
+    return (part.data, part.name) if part else (b"", "")
 
 
 def _new_import_page(*, errors: dict[str, str] | None = None, status: int = 200) -> Response:
