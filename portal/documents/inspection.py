@@ -399,6 +399,40 @@ def thumbnail(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
+class _EndWatch(io.RawIOBase):
+    """The upload seen by Pillow, noting whether decoding ran out of bytes. WeasyPrint sets Pillow's
+    process-wide LOAD_TRUNCATED_IMAGES on import, after which Pillow quietly pads a truncated image
+    instead of failing: running out of bytes while decoding is how a truncated image shows then."""
+
+    def __init__(self, file: BinaryFile) -> None:
+        super().__init__()
+        self.file = file
+        self.ran_out = False
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.file.read(size)
+        if size != 0 and not data:
+            self.ran_out = True
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self.file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.file.tell()
+
+
 _METADATA = ("exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop", "Description", "Author", "Software")
 
 
@@ -419,14 +453,18 @@ def inspect_image(
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             file.seek(0)
-            image = Image.open(file, formats=[expected])
+            watched = _EndWatch(file)
+            image = Image.open(watched, formats=[expected])
             width, height = image.size
             if width * height > limits.max_pixels:
                 most = limits.max_pixels // 1_000_000
                 raise refuse(f"图片像素过大（{width}×{height}），请缩小到{most}百万像素以内", "image_pixels")
             if side and expected == "JPEG" and max(width, height) > side:
                 image.draft(image.mode if image.mode in ("RGB", "L") else "RGB", (side, side))
-            image.load()  # decodes every pixel: truncated or corrupt data fails here
+            watched.ran_out = False  # reading the header may look past the end of a tiny file
+            image.load()  # decodes every pixel: corrupt data fails here, truncated data runs out
+            if watched.ran_out:
+                raise OSError("image file is truncated")
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError,
             Image.DecompressionBombWarning):  # fmt: skip
         raise refuse("图片文件已损坏或不完整，无法打开，请重新拍摄或导出后上传", "image_broken") from None
