@@ -123,7 +123,8 @@ def _accept(part: Part, max_upload: int, limits: UploadLimits) -> inspection.Ins
         )
     except UploadRefused as refused:
         if refused.code == "content":
-            raise ScanRejected(f"“{shown}”不是 PDF、JPG 或 PNG 文件（按文件内容判断，与文件名无关）") from None
+            message = f"“{shown}”不是 PDF、JPG 或 PNG 文件（按文件内容判断，与文件名无关）"
+            raise ScanRejected(message) from None
         raise ScanRejected(f"“{shown}”：{refused.message}") from None
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -28,9 +29,31 @@ class LocalStorage:
     def put(self, data: bytes) -> str:
         return self.put_file(io.BytesIO(data))
 
+    def _link_staged(self, file: IO[bytes]) -> str | None:
+        """An upload staged in this store's directory with its SHA-256 known (portal.web.spooling): fsynced
+        and hard-linked under its key, no copy. None if `file` is not such an upload."""
+        path, key = getattr(file, "staged_path", None), getattr(file, "staged_sha256", None)
+        if path is None or key is None or Path(path).parent != self.root:
+            return None
+        file.flush()
+        os.fsync(file.fileno())
+        target = self._path(key)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(
+                FileExistsError
+            ):  # the same content, stored a moment ago by another request
+                os.link(path, target)
+        file.seek(0)
+        return key
+
     def put_file(self, file: IO[bytes]) -> str:
         """Copied in chunks into a temporary file of the store (hashed on the way), fsynced, then renamed
-        to its key; the sweeper removes a temporary file a crash leaves behind."""
+        to its key; the sweeper removes a temporary file a crash leaves behind. An upload staged in the
+        store's directory while the request arrived is linked into place instead (no second pass)."""
+        linked = self._link_staged(file)
+        if linked is not None:
+            return linked
         self.root.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".incoming-")

@@ -107,6 +107,9 @@ def _register_macros(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
+    from portal.web.spooling import StagingRequest
+
+    app.request_class = StagingRequest  # uploads staged beside the file store, hashed as they arrive
     from portal.web.admin import audit as _admin_audit  # noqa: F401  (routes on admin_bp)
     from portal.web.admin import calendar as _admin_calendar  # noqa: F401  (routes on admin_bp)
     from portal.web.admin import policy as _admin_policy  # noqa: F401  (routes on admin_bp)
