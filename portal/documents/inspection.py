@@ -77,6 +77,14 @@ def read_at(file: BinaryFile, offset: int, length: int) -> bytes:
     return file.read(length)
 
 
+def read_all(file: BinaryFile) -> bytes:
+    """The whole content of a small file, leaving it at its start."""
+    file.seek(0)
+    data = file.read()
+    file.seek(0)
+    return data
+
+
 def spool() -> BinaryFile:
     """Where a re-written file goes: memory. Only neutralised PDFs (rare, and qpdf holds their streams
     while writing anyway) and re-encoded images (bounded by the pixel cap) are re-written; a clean PDF,
@@ -138,10 +146,7 @@ class Inspected:
     @property
     def data(self) -> bytes:
         """The whole content (small files only: a seal, a table, a test's corpus)."""
-        self.file.seek(0)
-        data = self.file.read()
-        self.file.seek(0)
-        return data
+        return read_all(self.file)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -55,10 +55,7 @@ class Prepared:
 
     @property
     def data(self) -> bytes:
-        self.file.seek(0)
-        data = self.file.read()
-        self.file.seek(0)
-        return data
+        return inspection.read_all(self.file)
 
 
 def _kb(n: int) -> str:

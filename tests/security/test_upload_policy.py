@@ -38,12 +38,10 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.test import TestResponse
 
-from portal.domain.workflow import Status
-from portal.models import Material, Notice, Objection, StaffRole, StoredFile
-from portal.services import notices
+from portal.models import Material, Notice, Objection, StoredFile
 from portal.storage.local import LocalStorage
-from tests.conftest import Clock
-from tests.factories import STEPS_TO, make_application, tiny_pdf
+from tests.factories import tiny_pdf
+from tests.imaging import pixel_bomb, raw_pdf
 from tests.security.conftest import Tenant
 from tests.security.test_routes import SHARED_PARAMS, TENANT_PARAMS
 
@@ -58,29 +56,6 @@ MARKUP = re.compile(rb"<(script|html|body|iframe|svg)\b|<\?php", re.IGNORECASE)
 # ---------------------------------------------------------------------------------------------------
 # The hostile corpus
 # ---------------------------------------------------------------------------------------------------
-
-
-def raw_pdf(
-    catalog: bytes = b"", page: bytes = b"", *extra: bytes, preamble: bytes = b"", tail: bytes = b""
-) -> bytes:
-    """A hand-built, well-formed PDF whose catalog and page carry `catalog` / `page` entries; `preamble`
-    goes after the header line, `tail` after %%EOF."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] " + page + b" >>",
-        *extra,
-    ]
-    out = b"%PDF-1.7\n" + preamble
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return out + tail
 
 
 JS = b"<< /S /JavaScript /JS (app.alert(document.cookie)) >>"
@@ -123,22 +98,6 @@ def png(exif: Image.Exif | None = None) -> bytes:
         out, "PNG", **({"exif": exif.tobytes()} if exif else {})
     )
     return out.getvalue()
-
-
-def pixel_bomb() -> bytes:
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 30000, 30000, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-        + chunk(b"IEND", b"")
-    )
 
 
 def zip_of(members: dict[str, bytes | int]) -> bytes:
@@ -364,22 +323,6 @@ def refused_in_chinese(response: TestResponse) -> bool:
     text = response.get_data(as_text=True)
     errors = re.findall(r'class="[^"]*\berror\b[^"]*"[^>]*>(.*?)</', text, re.S)
     return any(CHINESE.search(error) for error in errors)
-
-
-@pytest.fixture
-def running_notice(session: Session, tenants: tuple[Tenant, Tenant], clock: Clock) -> Notice:
-    world = tenants[0].world
-    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
-    notice = notices.draft_notice(
-        session,
-        world.enterprise.actor(StaffRole.HANDLER),
-        notices.NoticeInput("公示", "一楼公示栏", "人事部 0797-1234567", "2026-09-28"),
-        [application.id],
-        clock.now,
-    )
-    notices.publish_notice(session, world.enterprise.actor(StaffRole.LEADER), notice.id, clock.now)
-    session.flush()
-    return notice
 
 
 @pytest.fixture

@@ -25,12 +25,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.domain.uploads import UploadLimits, UploadRefused, Usage
-from portal.domain.workflow import Status
-from portal.models import AuditEvent, Objection, StaffRole, StoredFile
-from portal.services import notices, uploads
+from portal.models import AuditEvent, Objection, StoredFile
+from portal.services import uploads
 from portal.storage.local import LocalStorage
 from tests.conftest import Clock
-from tests.factories import STEPS_TO, make_application, make_user, tiny_pdf
+from tests.factories import make_user, tiny_pdf
+from tests.imaging import pixel_bomb, raw_pdf
 from tests.security.conftest import Tenant
 
 LIMITS = uploads.OBJECTION_LIMITS
@@ -57,26 +57,6 @@ def png(mode: str = "RGB") -> bytes:
     return buffer.getvalue()
 
 
-def raw_pdf(catalog: bytes = b"", page: bytes = b"", *extra: bytes) -> bytes:
-    """A hand-built, well-formed PDF whose catalog and page carry `catalog` / `page` entries."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] " + page + b" >>",
-        *extra,
-    ]
-    out = b"%PDF-1.7\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return out
-
-
 def encrypted_pdf() -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
@@ -84,23 +64,6 @@ def encrypted_pdf() -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
-
-
-def pixel_bomb() -> bytes:
-    """A PNG header claiming 30000×30000 (900 MP), with a token image body."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 30000, 30000, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-        + chunk(b"IEND", b"")
-    )
 
 
 JS_ACTION = b"<< /S /JavaScript /JS (app.alert(1)) >>"
@@ -247,22 +210,6 @@ def test_the_valid_corpus_is_accepted_and_typed_by_content(
         image = Image.open(io.BytesIO(accepted.data))
         assert accepted.size == len(accepted.data) and not image.getexif()
         assert image.size in (Image.open(io.BytesIO(data)).size, Image.open(io.BytesIO(data)).size[::-1])
-
-
-@pytest.fixture
-def running_notice(session: Session, tenants: tuple[Tenant, Tenant], clock: Clock) -> Any:
-    world = tenants[0].world
-    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
-    notice = notices.draft_notice(
-        session,
-        world.enterprise.actor(StaffRole.HANDLER),
-        notices.NoticeInput("公示", "一楼公示栏", "人事部 0797-1234567", "2026-09-28"),
-        [application.id],
-        clock.now,
-    )
-    notices.publish_notice(session, world.enterprise.actor(StaffRole.LEADER), notice.id, clock.now)
-    session.flush()
-    return notice
 
 
 def _file(client: Any, notice: Any, name: str, data: bytes, n: int, **headers: str) -> Any:
