@@ -501,3 +501,18 @@ def test_the_page_cap_and_the_pixel_cap_are_settings(
     finally:
         app.config["PORTAL_MAX_PDF_PAGES"], app.config["PORTAL_MAX_IMAGE_PIXELS"] = saved
     assert post(tiny_pdf(pages=300), "d.pdf").status_code == 303 and saved == (300, 40_000_000)
+
+
+def test_the_upload_says_what_was_removed(
+    app: Flask, session: Session, storage: LocalStorage, tenants: tuple[Tenant, Tenant], login_as: Any
+) -> None:
+    ours = tenants[0]
+    applicant = login_as(ours.draft.applicant)
+    sample = next(s for s in corpus() if s.label == "pdf openaction script")
+    response = applicant.post(
+        f"/me/applications/{ours.draft.id}/materials",
+        data={"slot": "other", "kind": "original", "files": (io.BytesIO(sample.data), sample.name)},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert response.status_code == 200 and "已清除其中的自动或启动动作、脚本" in response.text
