@@ -79,6 +79,9 @@ class Settings:
     max_upload_mb: int = field(default_factory=lambda: _int("PORTAL_MAX_UPLOAD_MB", 20))  # per uploaded file
     # Per stored material file: photos are compressed to fit (the Jiangxi system caps files at 2 MB).
     material_file_limit_kb: int = field(default_factory=lambda: _int("PORTAL_MATERIAL_FILE_LIMIT_KB", 2048))
+    # Every upload (portal/services/uploads.py): a PDF of more pages, an image of more pixels is refused.
+    max_pdf_pages: int = field(default_factory=lambda: _int("PORTAL_MAX_PDF_PAGES", 300))
+    max_image_pixels: int = field(default_factory=lambda: _int("PORTAL_MAX_IMAGE_PIXELS", 40_000_000))
     # Password policy (portal/domain/passwords.py): a profile, `dengbao` (default) or `asvs`, and any of
     # its values overridden one by one; unset means "as the profile says".
     password_profile: str = field(
@@ -192,6 +195,8 @@ class Settings:
             "MAX_CONTENT_LENGTH": self.max_upload_mb * 3 * 1024 * 1024,
             "PORTAL_MAX_UPLOAD_MB": self.max_upload_mb,
             "PORTAL_MATERIAL_FILE_LIMIT_KB": self.material_file_limit_kb,
+            "PORTAL_MAX_PDF_PAGES": self.max_pdf_pages,
+            "PORTAL_MAX_IMAGE_PIXELS": self.max_image_pixels,
             "PORTAL_PASSWORD_PROFILE": self.password_profile,
             "PORTAL_PASSWORD_MIN_LENGTH": self.password_min_length,
             "PORTAL_PASSWORD_MIN_CLASSES": self.password_min_classes,

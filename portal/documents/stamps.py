@@ -17,6 +17,7 @@ from PIL import Image
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import RectangleObject
 
+from portal.documents.inspection import without_active_content
 from portal.documents.rendering import render_pdf
 from portal.domain.uploads import PDF, sniff
 
@@ -33,9 +34,10 @@ class StampText:
 
 
 def as_pdf(data: bytes, media_type: str) -> bytes:
-    """A stored file as PDF: a PDF as it is, an image as one page about the size of A4."""
+    """A stored file as PDF: a PDF as it is (less any active content: a file stored before every upload
+    took the acceptance path may carry scripts or actions), an image as one page about the size of A4."""
     if media_type == PDF:
-        return data
+        return without_active_content(data)
     image = Image.open(io.BytesIO(data))
     image.load()
     if image.mode not in ("RGB", "L"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import IO
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -38,7 +39,7 @@ from portal.services.actors import Actor
 from portal.services.atomic import atomic
 from portal.services.auth import hash_initial_password, initial_password
 from portal.services.organisations import NewAccount
-from portal.services.uploads import keep_table
+from portal.services.uploads import UploadRefused, accept_table, keep_table
 from portal.storage import Storage
 
 _CHUNK = 500
@@ -105,12 +106,17 @@ def _check_file(session: Session, actor: Actor, data: bytes, now: datetime) -> I
 
 
 def check_upload(
-    session: Session, storage: Storage, actor: Actor, data: bytes, filename: str, now: datetime
+    session: Session, storage: Storage, actor: Actor, upload: bytes | IO[bytes], filename: str, now: datetime
 ) -> ImportBatch:
-    """Check every row of an uploaded file and keep the file for the confirm step; no account is opened."""
+    """Check every row of an uploaded file and keep the file for the confirm step; no account is opened.
+    The file takes the one acceptance path for tables (services.uploads.accept_table)."""
     require_enterprise_staff(actor)
-    check = _check_file(session, actor, data, now)
-    stored = keep_table(session, storage, actor, data, filename, now)
+    try:
+        accepted = accept_table(upload, filename)
+    except UploadRefused as refused:
+        raise ValidationFailed({"file": refused.message}) from None
+    check = _check_file(session, actor, accepted.data, now)
+    stored = keep_table(session, storage, actor, accepted, now)
     batch = ImportBatch(
         enterprise_id=actor.org_id,
         file_id=stored.id,

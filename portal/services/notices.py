@@ -22,6 +22,7 @@ import secrets
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date, datetime, timedelta
+from typing import IO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -352,13 +353,15 @@ def file_objection(
     now: datetime,
     *,
     ip: str,
-    attachment: bytes | None = None,
+    attachment: bytes | IO[bytes] | None = None,
     attachment_name: str = "",
     attachment_type: str | None = None,
+    limits: uploads.UploadLimits = uploads.OBJECTION_LIMITS,
 ) -> Objection:
     """Anyone may object during the period (name and contact required); at most
     OBJECTIONS_PER_IP_PER_DAY per address, counted under a lock; one objection per form token (a replay
-    raises submissions.AlreadySubmitted naming the first)."""
+    raises submissions.AlreadySubmitted naming the first). The attachment takes the one acceptance path
+    (services.uploads): a PDF's active content is neutralised, an image re-encoded without EXIF/GPS."""
     notice = public_notice(session, token)
     if not is_running(notice, now):
         if today(now) < notice.first_day:
@@ -392,9 +395,7 @@ def file_objection(
     accepted = None
     if attachment is not None:
         try:
-            accepted = uploads.accept_upload(
-                attachment, attachment_name, attachment_type, uploads.OBJECTION_LIMITS
-            )
+            accepted = uploads.accept_upload(attachment, attachment_name, attachment_type, limits)
         except uploads.UploadRefused as refused:
             errors["attachment"] = refused.message
     if errors:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -10,12 +11,11 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
-from portal.storage import FileCorrupted, FileMissing
+from portal.storage import CHUNK, FileCorrupted, FileMissing
 
 _KEY = re.compile(r"[0-9a-f]{64}")
-CHUNK = 1 << 20
 TEMPORARY_PREFIX = ".incoming-"
 
 
@@ -46,15 +46,38 @@ class LocalStorage:
             raise
         return key
 
-    def put_file(self, handle: BinaryIO) -> str:
-        """Copy in chunks into a temporary file beside the store, hashing as it goes, then rename it to
-        its key (the same atomic write as put, never the whole file in memory)."""
+    def _link_staged(self, file: IO[bytes]) -> str | None:
+        """An upload staged in this store's directory with its SHA-256 known (portal.web.spooling): fsynced
+        and hard-linked under its key, no copy. None if `file` is not such an upload."""
+        path, key = getattr(file, "staged_path", None), getattr(file, "staged_sha256", None)
+        if path is None or key is None or Path(path).parent != self.root:
+            return None
+        file.flush()
+        os.fsync(file.fileno())
+        target = self._path(key)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # The same content, stored a moment ago by another request, is already there: nothing to do.
+            with contextlib.suppress(FileExistsError):
+                os.link(path, target)
+        file.seek(0)
+        return key
+
+    def put_file(self, file: IO[bytes]) -> str:
+        """Copied from its start in chunks into a temporary file of the store (hashed on the way), fsynced,
+        then renamed to its key (never the whole file in memory); the sweeper removes a temporary file a
+        crash leaves behind. An upload staged in the store's directory while the request arrived is
+        linked into place instead (no second pass)."""
+        linked = self._link_staged(file)
+        if linked is not None:
+            return linked
         self.root.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=TEMPORARY_PREFIX)
         try:
             with os.fdopen(fd, "wb") as out:
-                for block in iter(lambda: handle.read(CHUNK), b""):
+                file.seek(0)
+                while block := file.read(CHUNK):
                     digest.update(block)
                     out.write(block)
                 out.flush()
@@ -69,6 +92,8 @@ class LocalStorage:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        finally:
+            file.seek(0)
         return key
 
     def get(self, key: str) -> bytes:

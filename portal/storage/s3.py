@@ -119,24 +119,28 @@ class S3Storage:
 
     @_guarded
     def put_file(self, handle: BinaryIO) -> str:
-        """Hash the file in chunks, then stream it up (multipart for large files: boto3's
-        upload_fileobj); a file that cannot seek back is spooled to a temporary file first."""
+        """Hash the file from its start in chunks (or take the hash an upload was staged with), then
+        stream it up (multipart for large files: boto3's upload_fileobj); a file that cannot seek back
+        is spooled to a temporary file first."""
         if not handle.seekable():
             with tempfile.TemporaryFile() as spooled:
                 for block in iter(lambda: handle.read(CHUNK), b""):
                     spooled.write(block)
                 spooled.seek(0)
                 return self.put_file(spooled)  # type: ignore[arg-type]
-        start = handle.tell()
-        digest = hashlib.sha256()
-        for block in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(block)
-        key = digest.hexdigest()
+        key = getattr(handle, "staged_sha256", None)
+        if key is None:
+            handle.seek(0)
+            digest = hashlib.sha256()
+            for block in iter(lambda: handle.read(CHUNK), b""):
+                digest.update(block)
+            key = digest.hexdigest()
         if not self.exists(key):
-            handle.seek(start)
+            handle.seek(0)
             self.client.upload_fileobj(
                 handle, self.bucket, self._name(key), ExtraArgs={"ChecksumAlgorithm": "SHA256"}
             )
+        handle.seek(0)
         return key
 
     def _body(self, key: str) -> Any:

@@ -141,6 +141,9 @@ def register_static_fingerprints(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
+    from portal.web.spooling import StagingRequest
+
+    app.request_class = StagingRequest  # uploads staged beside the file store, hashed as they arrive
     # Each blueprint package owns its route modules (portal/web/<area>/__init__.py imports them).
     from portal.web.admin import bp as admin_bp
     from portal.web.applicant import bp as applicant_bp

@@ -271,6 +271,23 @@ def tenants(session: Session, clock: Clock, storage: LocalStorage) -> tuple[Tena
 
 
 @pytest.fixture
+def running_notice(session: Session, tenants: tuple[Tenant, Tenant], clock: Clock) -> Notice:
+    """A notice of the first tenant in its period: the public page takes objections (and attachments)."""
+    world = tenants[0].world
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
+    notice = notices.draft_notice(
+        session,
+        world.enterprise.actor(StaffRole.HANDLER),
+        notices.NoticeInput("公示", "一楼公示栏", "人事部 0797-1234567", "2026-09-28"),
+        [application.id],
+        clock.now,
+    )
+    notices.publish_notice(session, world.enterprise.actor(StaffRole.LEADER), notice.id, clock.now)
+    session.flush()
+    return notice
+
+
+@pytest.fixture
 def clients(login_as: Callable[..., FlaskClient]) -> Callable[[Tenant], dict[str, FlaskClient]]:
     """clients(tenant) -> {role name: a client logged in in that role}; "anonymous" has no login."""
 

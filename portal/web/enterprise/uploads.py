@@ -3,9 +3,11 @@ and the unit's social-insurance roster (upload, history; badges on the applicant
 
 from __future__ import annotations
 
-from flask import Response, flash, request, url_for
+from typing import IO
 
-from portal.documents.spreadsheets import MAX_BYTES, XLSX, import_template_xlsx
+from flask import Response, flash, url_for
+
+from portal.documents.spreadsheets import XLSX, import_template_xlsx
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.identity import complete_resident_id
 from portal.domain.roster import RosterBadge
@@ -19,15 +21,14 @@ from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 from portal.web.jobs import remember_import_key
 from portal.web.once import once_per_form
-from portal.web.storage import storage
+from portal.web.storage import storage, uploaded_file
 from portal.web.unit_of_work import discard
 
 
-def _upload() -> tuple[bytes, str]:
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return b"", ""
-    return upload.read(MAX_BYTES + 1), upload.filename
+def _upload() -> tuple[bytes | IO[bytes], str]:
+    """The chosen file as the request's spooled file (the acceptance path reads what it needs)."""
+    part = uploaded_file("file")
+    return (part.data, part.name) if part else (b"", "")
 
 
 def _new_import_page(*, errors: dict[str, str] | None = None, status: int = 200) -> Response:

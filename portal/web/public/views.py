@@ -15,7 +15,7 @@ from portal.web.htmx import render_page, see_other
 from portal.web.notice_documents import qr_svg
 from portal.web.once import once_per_form
 from portal.web.public import bp
-from portal.web.storage import storage
+from portal.web.storage import acceptance_limits, storage, uploaded_file
 from portal.web.unit_of_work import discard
 
 
@@ -70,8 +70,7 @@ def show_notice(token: str) -> Response:
 @bp.post("/notices/<token>/objections")
 @limiter.limit(lambda: str(current_app.config["PORTAL_LOGIN_RATE_LIMIT"]))
 def file_objection(token: str) -> Response:
-    upload = request.files.get("attachment")
-    data = upload.read(service.MAX_ATTACHMENT_BYTES + 1) if upload and upload.filename else None
+    upload = uploaded_file("attachment")
     try:
         service.file_objection(
             db.session,
@@ -80,9 +79,10 @@ def file_objection(token: str) -> Response:
             form_input(service.ObjectionInput),
             now(),
             ip=request.remote_addr or "",
-            attachment=data,
-            attachment_name=upload.filename if upload and upload.filename else "",
-            attachment_type=upload.mimetype if upload else None,
+            attachment=upload.data if upload else None,
+            attachment_name=upload.name if upload else "",
+            attachment_type=None,
+            limits=acceptance_limits(service.MAX_ATTACHMENT_BYTES),
         )
     except ValidationFailed as invalid:
         return _page(
