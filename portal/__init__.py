@@ -9,6 +9,7 @@ from flask import Flask
 
 from portal import logsafety
 from portal.config import INSTANCE_DIR, Settings, production_problems
+from portal.documents import rendering
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     register_web(app)
     register_cli(app)
+    rendering.warn_if_slow(app.logger)  # a missing libharfbuzz-subset0 makes every PDF 30 times slower
     if app.config.get("PORTAL_PROFILE") == "production":
         _guard_production(app)
     return app

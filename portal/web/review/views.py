@@ -15,7 +15,7 @@ from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import applications as applications_service
-from portal.services import corrections, eligibility, notices, paper, queues, rosters
+from portal.services import corrections, eligibility, notices, packages, paper, queues, rosters
 from portal.services.calendar import SHANGHAI
 from portal.services.progress import route_view
 from portal.services.scope import get_application, note_identity_view, sees_full_identity
@@ -23,7 +23,7 @@ from portal.services.transitions import available_actions
 from portal.web import notice_documents
 from portal.web.context import current_actor, now
 from portal.web.dossier import review_materials_context
-from portal.web.downloads import send_temporary_file
+from portal.web.downloads import Counted, send_temporary_file
 from portal.web.forms import id_list, version_field
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_target, hx_trigger, not_modified, render_page, see_other, wants_fragment
@@ -112,6 +112,7 @@ def _review_page(
         paper_view=paper.paper_view(db.session, actor, application, now()),
         paper_errors=paper_errors or {},
         paper_form=paper_form or {},
+        originals_refusal=packages.originals_refusal(actor, application),
     )
 
 
@@ -242,24 +243,25 @@ def download_notice_result(application_id: int) -> Response:
     return result_pdf_response(notice)
 
 
-@bp.get("/queue.xlsx")
+@bp.post("/queue.xlsx")
 @staff_required()
 def export_queue() -> Response:
-    """The queue as filtered on screen, every page of it, as Excel (the same query as the list)."""
+    """The queue as filtered on screen (tab and filters in the query string), every page of it, as Excel
+    (the same query as the list). A POST: a bulk download, audited (a write; never on a GET)."""
     actor = current_actor()
     moment = now()
+    tab = _tab()
     filters = queues.Filters.from_args(request.args)
+    full_ids = 0
 
     def rows() -> Iterator[tuple[object, ...]]:
-        for a in queues.export_rows(db.session, actor, _tab(), filters, moment):
-            number = (
-                a.applicant.id_number
-                if sees_full_identity(actor, a)
-                else mask_id_number(a.applicant.id_number)
-            )
+        nonlocal full_ids
+        for a in queues.export_rows(db.session, actor, tab, filters, moment):
+            full = sees_full_identity(actor, a)
+            full_ids += full
             yield (
                 a.applicant.name,
-                number,
+                a.applicant.id_number if full else mask_id_number(a.applicant.id_number),
                 a.enterprise.name,
                 a.series,
                 a.specialty,
@@ -271,7 +273,14 @@ def export_queue() -> Response:
                 a.counted_returns,
             )
 
-    path = table_xlsx("审核队列", QUEUE_HEADERS, rows())
+    written = Counted(rows())
+    path = table_xlsx("审核队列", QUEUE_HEADERS, written)
+    try:
+        queues.record_export(db.session, actor, tab, filters, written.count, full_ids, moment)
+        db.session.commit()
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return send_temporary_file(
         path, "审核队列.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
