@@ -391,6 +391,14 @@ def record_export(
     )  # fmt: skip
 
 
+def record_approval_export(session: Session, actor: Actor, day: date, rows: int, now: datetime) -> None:
+    """The 批复 lists everyone certified on a day: each download leaves an audit event."""
+    audit.record(
+        session, actor, "export_approval", now, object_type="certificates",
+        detail={"day": day.isoformat(), "rows": rows},
+    )  # fmt: skip
+
+
 def row_of(application: Application, *, full_id: bool) -> CertificateRow:
     assert application.certified_at is not None and application.certificate_no is not None
     number = application.applicant.id_number

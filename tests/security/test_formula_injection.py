@@ -28,8 +28,7 @@ from portal.models import StaffRole
 from portal.services import audit, materials
 from portal.storage.local import LocalStorage
 from tests.conftest import Clock
-from tests.factories import STORAGE
-from tests.security.conftest import Tenant
+from tests.security.conftest import Tenant, store_where_the_app_reads
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,16 +69,6 @@ def _hostile(session: Session, tenant: Tenant, clock: Clock) -> None:
         object_id=tenant.application.id, reason=REASON,
     )  # fmt: skip
     session.flush()
-
-
-def _stored_where_the_app_reads(session: Session, storage: LocalStorage, tenant: Tenant) -> None:
-    """The factories store placeholder scans in the shared test store; this suite's app reads another."""
-    for application in (tenant.application, tenant.draft):
-        for material in materials.active_materials(session, application.id):
-            files = [material.file] + [e.stamped_file for e in material.endorsements]
-            for stored in files:
-                if not storage.exists(stored.sha256):
-                    storage.put(STORAGE.get(stored.sha256))
 
 
 def _client(login_as: Callable[..., FlaskClient], tenant: Tenant, role: str) -> FlaskClient:
@@ -169,7 +158,7 @@ def test_no_export_runs_user_text_as_a_formula(
     login_as: Any,
 ) -> None:
     ours, _ = tenants
-    _stored_where_the_app_reads(session, storage, ours)
+    store_where_the_app_reads(session, storage, ours.application, ours.draft)
     _hostile(session, ours, clock)
     cases = _export_cases(ours)
     assert _exports(app) == set(cases), "an export route without a formula-injection case: add it here"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from flask import Blueprint, Response, current_app, flash, request, url_for
@@ -25,9 +26,9 @@ def verify_key() -> str:
     return str(current_app.config.get("PORTAL_VERIFY_KEY") or current_app.config["SECRET_KEY"])
 
 
-def _day(name: str) -> date | None:
+def _day(name: str, source: Mapping[str, str] | None = None) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        return date.fromisoformat((request.args if source is None else source).get(name, ""))
     except ValueError:
         return None
 
@@ -73,11 +74,11 @@ def export_certificates() -> Response:
     return send_temporary_file(path, "证书信息.xlsx", xlsx)
 
 
-@bp.get("/approval.pdf")
+@bp.post("/approval.pdf")
 @staff_required(OrgKind.BUREAU)
 def approval_document() -> Response:
-    """The 批复 listing everyone certified on one day."""
-    day = _day("day") or today(now())
+    """The 批复 listing everyone certified on one day. A POST: a list of people, so it is audited."""
+    day = _day("day", request.form) or today(now())
     actor = current_actor()
     chosen = [
         a
@@ -94,6 +95,8 @@ def approval_document() -> Response:
         for a in reversed(chosen)
     ]
     pdf = approval_pdf(chosen[0].bureau.name, day, rows)
+    service.record_approval_export(db.session, actor, day, len(rows), now())
+    db.session.commit()
     return send_bytes(pdf, f"批复-{day.isoformat()}.pdf", "application/pdf")
 
 
