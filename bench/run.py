@@ -104,7 +104,7 @@ class Statements:
         self.count += 1
 
 
-def run_engine(engine: str, url: str, applications: int, load_seconds: int) -> list[Result]:
+def run_engine(engine: str, url: str, applications: int, load_seconds: int, only: str = "") -> list[Result]:
     results: list[Result] = []
     app = create_app(
         {"DATABASE_URL": url, "SECRET_KEY": SECRET, "PORTAL_LOGIN_RATE_LIMIT": "1000000 per minute"}
@@ -133,6 +133,11 @@ def run_engine(engine: str, url: str, applications: int, load_seconds: int) -> l
         actor = actor_for(handler, membership)
         membership_id = membership.id
 
+    if only == "package":
+        results += package_benchmark(engine, url, bureau)
+        with app.app_context():
+            db.engine.dispose()
+        return results
     client = app.test_client()
     with client.session_transaction() as cookie:
         cookie["_user_id"] = token
@@ -533,26 +538,35 @@ PACKAGE_PAGES = 30
 
 def package_benchmark(engine: str, url: str, bureau: int) -> list[Result]:
     """The package PDF of an application with 30 scanned pages (bench/package_probe.py, a fresh process
-    each): ours builds it through the service, the floor only joins the same scans with pypdf."""
+    each): ours builds it through the service in a worker whose PDF rendering is set up (as a preloading
+    server does at start), cold as the first PDF of a fresh process; the floor only joins the same scans
+    with pypdf."""
     figures = {}
-    for mode in ("floor", "ours"):
+    for mode in ("floor", "ours", "cold"):
         out = subprocess.run(
             [sys.executable, "-m", "bench.package_probe", mode, url, str(bureau), str(PACKAGE_PAGES)],
             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
         figures[mode] = json.loads(out.strip().splitlines()[-1])
-    ours, floor = figures["ours"], figures["floor"]
+    ours, floor, cold = figures["ours"], figures["floor"], figures["cold"]
     return [
         Result(
             engine,
             f"package PDF, {PACKAGE_PAGES} scanned pages ({ours['pages']} pages bound, "
-            f"{ours['bytes'] / 1024 / 1024:.1f} MB)",
+            f"{ours['bytes'] / 1024 / 1024:.1f} MB), rendering set up",
             f"{ours['seconds']:.2f} s",
             f"{floor['seconds']:.2f} s",
             ratio(ours["seconds"], floor["seconds"]),
-            "reported",
+            "≤ 2 s, ≤ +60 MB",
             f"+{ours['growth_mb']:.0f} MB (floor +{floor['growth_mb']:.0f})",
-        )
+        ),
+        Result(
+            engine,
+            "  the same, first PDF of a fresh process (WeasyPrint imported, fonts loaded)",
+            f"{cold['seconds']:.2f} s",
+            target="reported",
+            peak=f"+{cold['growth_mb']:.0f} MB",
+        ),
     ]
 
 
@@ -763,13 +777,19 @@ def main() -> None:
     parser.add_argument("--postgresql", default="", help="an admin URL; a bench database is created on it")
     parser.add_argument("--load-seconds", type=int, default=int(os.environ.get("BENCH_LOAD_SECONDS", "10")))
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "last-run.md")
+    parser.add_argument(
+        "--only",
+        choices=["package"],
+        default="",
+        help="seed, then run this benchmark alone (printed, not written to --out)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     results: list[Result] = []
     if args.sqlite:
         with tempfile.TemporaryDirectory(prefix="portal-bench-") as folder:
             results += run_engine(
-                "sqlite", f"sqlite:///{folder}/bench.sqlite3", args.applications, args.load_seconds
+                "sqlite", f"sqlite:///{folder}/bench.sqlite3", args.applications, args.load_seconds, args.only
             )
     if args.postgresql:
         name = f"portal_bench_{os.getpid()}"
@@ -778,18 +798,20 @@ def main() -> None:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         url = make_url(args.postgresql).set(database=name).render_as_string(hide_password=False)
         try:
-            results += run_engine("postgresql", url, args.applications, args.load_seconds)
+            results += run_engine("postgresql", url, args.applications, args.load_seconds, args.only)
         finally:
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
-    results += domain_benchmarks()
+    if not args.only:
+        results += domain_benchmarks()
     report = (
         f"{machine()}; {args.applications:,} applications; run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"{(time.perf_counter() - started) / 60:.1f} min\n\n{table(results)}\n"
     )
     print("\n" + report)
-    args.out.write_text(report, encoding="utf-8")
+    if not args.only:
+        args.out.write_text(report, encoding="utf-8")
 
 
 if __name__ == "__main__":

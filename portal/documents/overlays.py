@@ -13,6 +13,7 @@ rotation, so it reads upright where the page is read upright. No Flask.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -76,18 +77,8 @@ def form(writer: PdfWriter, page: PageObject) -> IndirectObject:
         contents = contents.get_object()
         streams = contents if isinstance(contents, ArrayObject) else [contents]
         data = b"\n".join(stream.get_object().get_data() for stream in streams)
-    box = RectangleObject(page.mediabox)
-    stream = DecodedStreamObject()
-    stream.set_data(data)
-    stream.update(
-        {
-            NameObject("/Type"): NameObject("/XObject"),
-            NameObject("/Subtype"): NameObject("/Form"),
-            NameObject("/BBox"): ArrayObject(FloatObject(v) for v in box),
-            NameObject("/Resources"): page.get("/Resources", DictionaryObject()).get_object().clone(writer),
-        }
-    )
-    return writer._add_object(stream.flate_encode())
+    resources = page.get("/Resources", DictionaryObject()).get_object().clone(writer)
+    return _form_of(writer, data, [float(v) for v in RectangleObject(page.mediabox)], resources)
 
 
 def _stream(writer: PdfWriter, data: bytes) -> IndirectObject:
@@ -134,25 +125,6 @@ class PageSize:
     width: float
     height: float
 
-    @property
-    def watermark_size(self) -> float:
-        """The watermark's type size: a thirtieth of the short side, never under 9 pt."""
-        return max(min(self.width, self.height) / 30, 9.0)
-
-    @property
-    def watermark_lines(self) -> list[tuple[float, float]]:
-        """Where each line of the watermark starts (x, y), before it is turned 30 degrees about the page's
-        centre: lines five type sizes apart, each staggered, over a square of the page's diagonal (which
-        covers the page at any angle); three repetitions of the text reach well past its side."""
-        diagonal = (self.width**2 + self.height**2) ** 0.5
-        step = self.watermark_size * 5
-        left = self.width / 2 - diagonal / 2
-        top = self.height / 2 - diagonal / 2
-        return [
-            (round(left - (row % 3) * step, 1), round(top + row * step, 1))
-            for row in range(int(diagonal / step) + 2)
-        ]
-
 
 def page_sizes(sizes: Sequence[tuple[float, float]], prefix: str) -> dict[tuple[int, int], PageSize]:
     """One PageSize per distinct (rounded) size, in order of first appearance."""
@@ -175,3 +147,106 @@ def nearest(marks: dict[tuple[int, int], IndirectObject], where: Shown) -> tuple
     if key in marks:
         return key
     return min(marks, key=lambda k: abs(k[0] - where.width) + abs(k[1] - where.height))
+
+
+# --- the watermark ------------------------------------------------------------------------------------
+
+TILE_SIZE = 20.0  # pt: the diagonal text as rendered; scaled to each page's size when laid
+HEAD_SIZE = 7.0  # pt: the line at the top of every page, never scaled
+ANGLE = 30  # degrees, counter-clockwise: the text rises to the right
+REPEATS = 5
+
+
+@dataclass(frozen=True)
+class Tile:
+    """The page the watermark's text is rendered on once (templates/documents/_watermark.html): wide enough
+    for the text REPEATS times on one line at TILE_SIZE (CJK is one em a character, the widest there is)."""
+
+    text: str
+
+    size: float = TILE_SIZE
+    head_size: float = HEAD_SIZE
+    repeats: int = REPEATS
+
+    @property
+    def line(self) -> float:
+        return self.size * 1.6
+
+    @property
+    def head_line(self) -> float:
+        return self.head_size * 1.6
+
+    @property
+    def width(self) -> float:
+        return round((len(self.text) + 3) * self.size * self.repeats + self.size * 4, 1)
+
+    @property
+    def height(self) -> float:
+        return self.line + self.head_line
+
+
+def _form_of(
+    writer: PdfWriter, data: bytes, box: Sequence[float], resources: DictionaryObject
+) -> IndirectObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    stream.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(FloatObject(v) for v in box),
+            NameObject("/Resources"): resources,
+        }
+    )
+    return writer._add_object(stream.flate_encode())
+
+
+def _cm(transformation: Transformation) -> str:
+    return " ".join(f"{v:.4f}".rstrip("0").rstrip(".") for v in transformation.ctm)
+
+
+def watermark_forms(
+    writer: PdfWriter, tile_page: PageObject, tile: Tile, sizes: Sequence[PageSize]
+) -> dict[tuple[int, int], IndirectObject]:
+    """For each page size, a form XObject that covers the page with the tile's diagonal line (turned by
+    ANGLE, scaled to a thirtieth of the page's short side, never under 9 pt, repeated a line every five type
+    sizes across the page's diagonal) and puts the small line at the top centre."""
+    tile_form = form(writer, tile_page)
+    resources = DictionaryObject({NameObject("/XObject"): DictionaryObject({NameObject("/T"): tile_form})})
+    # The two lines of the tile as forms of their own: the tile drawn through a clip of its line's strip.
+    strips = {
+        "/D": (0.0, tile.head_line, tile.width, tile.height),  # the diagonal line is the tile's top one
+        "/H": (0.0, 0.0, tile.width, tile.head_line),
+    }
+    lines = DictionaryObject(
+        {NameObject(name): _form_of(writer, b"/T Do", box, resources) for name, box in strips.items()}
+    )
+    made: dict[tuple[int, int], IndirectObject] = {}
+    for size in sizes:
+        scale = max(min(size.width, size.height) / 30, 9.0) / tile.size
+        step = tile.size * scale * 5
+        diagonal = (size.width**2 + size.height**2) ** 0.5
+        rows = int(diagonal / 2 / step) + 2
+        cos, sin = math.cos(math.radians(ANGLE)), math.sin(math.radians(ANGLE))
+        ops = []
+        for row in range(-rows, rows + 1):
+            along = (row % 3) * step  # stagger the rows so the repetitions do not line up in columns
+            x = size.width / 2 - row * step * sin + along * cos
+            y = size.height / 2 + row * step * cos + along * sin
+            place = (
+                Transformation()
+                .translate(-tile.width / 2, -(tile.head_line + tile.line / 2))
+                .scale(scale, scale)
+                .rotate(ANGLE)
+                .translate(x, y)
+            )
+            ops.append(f"q {_cm(place)} cm /D Do Q")
+        head = Transformation().translate(size.width / 2 - tile.width / 2, size.height - 4 - tile.head_line)
+        ops.append(f"q {_cm(head)} cm /H Do Q")
+        made[(round(size.width), round(size.height))] = _form_of(
+            writer,
+            "\n".join(ops).encode(),
+            (0, 0, size.width, size.height),
+            DictionaryObject({NameObject("/XObject"): lines}),
+        )
+    return made

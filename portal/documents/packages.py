@@ -3,14 +3,14 @@ number on every page and the reviewer's watermark over every page. No Flask, no 
 
 One WeasyPrint render makes everything that is ours (templates/documents/package.html): the cover with its
 装订目录, the 申报表, each level's opinions and the notice result sheet; then, for every page of every
-material, an empty page of that page's size carrying only its page number; then one watermark page per
-page size. The table of contents and "共 N 页" are counters of the same render (`target-counter`), so
+material, an empty page of that page's size carrying only its page number; then the watermark's text on
+one tile page. The table of contents and "共 N 页" are counters of the same render (`target-counter`), so
 they are right the first time, whatever the length of each section.
 
 The materials are copied in as they are (pypdf appends their pages, no content is parsed or re-encoded);
-each material page gets its page-number page and every page gets the watermark of its size laid over it
-as a form XObject (portal/documents/overlays.py). The page count of the package is exactly the sum of
-its parts.
+each material page gets its page-number page laid over it, and every page the watermark made for its size
+from the tile, each as a form XObject (portal/documents/overlays.py). The page count of the package is
+exactly the sum of its parts.
 """
 
 from __future__ import annotations
@@ -26,9 +26,6 @@ from pypdf.generic import IndirectObject
 from portal.documents import overlays
 from portal.documents.rendering import render_document
 from portal.documents.stamps import as_pdf
-
-A4 = (595.28, 841.89)  # points; the package's own pages (package.css)
-A4_LANDSCAPE = (A4[1], A4[0])
 
 
 @dataclass(frozen=True)
@@ -94,8 +91,7 @@ def bind(
     readers = [PdfReader(io.BytesIO(material.pdf)) for material in materials]
     shapes = [[overlays.shown(page) for page in reader.pages] for reader in readers]
     material_sizes = overlays.page_sizes([(s.width, s.height) for pages in shapes for s in pages], "m")
-    own = [A4, A4_LANDSCAPE] if context.get("notice") else [A4]
-    watermark_sizes = overlays.page_sizes(own + [(s.width, s.height) for pages in shapes for s in pages], "w")
+    tile = overlays.Tile(watermark)
     anchors = [f"material-{index}" for index in range(len(materials))]
     document = render_document(
         "package.html",
@@ -107,7 +103,7 @@ def bind(
             for anchor, pages in zip(anchors, shapes, strict=True)
         ],
         material_sizes=list(material_sizes.values()),
-        watermark_sizes=list(watermark_sizes.values()),
+        tile=tile,
         watermark_text=watermark,
         **context,
     )
@@ -116,7 +112,7 @@ def bind(
         for anchor in page.anchors:
             starts.setdefault(anchor, index)
     material_pages = sum(len(pages) for pages in shapes)
-    bound_pages = len(document.pages) - len(watermark_sizes)
+    bound_pages = len(document.pages) - 1  # the last page is the watermark's tile
     front = bound_pages - material_pages
     rendered = PdfReader(io.BytesIO(document.write_pdf()))
 
@@ -125,17 +121,15 @@ def bind(
         writer.add_page(rendered.pages[index])
     for reader in readers:
         writer.append(reader, import_outline=False)
-    marks = {
-        key: overlays.form(writer, rendered.pages[bound_pages + index])
-        for index, key in enumerate(watermark_sizes)
-    }
+    shown = [overlays.shown(page) for page in writer.pages]
+    sizes = overlays.page_sizes([(where.width, where.height) for where in shown], "w")
+    marks = overlays.watermark_forms(writer, rendered.pages[bound_pages], tile, list(sizes.values()))
     save = overlays.save_stream(writer)
     for index, page in enumerate(writer.pages):
         layers: list[IndirectObject] = []
         if index >= front:  # a material's page: its page number comes from its own overlay page
             layers.append(overlays.form(writer, rendered.pages[index]))
-        where = overlays.shown(page)
-        layers.append(marks[overlays.nearest(marks, where)])
+        layers.append(marks[overlays.nearest(marks, shown[index])])
         overlays.lay_over(writer, page, layers, save)
 
     parents: dict[tuple[str, ...], IndirectObject] = {}

@@ -96,12 +96,13 @@ def stamp(data: bytes, media_type: str, text: StampText, seal: bytes) -> bytes:
 
 def watermark(data: bytes, media_type: str, text: str) -> bytes:
     """The file as the reviewer downloads it: every page under a diagonal, repeated visible notice, laid over
-    as a form XObject (one render for all the file's page sizes; the page's own content is not rewritten)."""
+    as a form XObject (the text rendered once; the page's own content is not rewritten)."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(as_pdf(data, media_type))))
     shapes = [overlays.shown(page) for page in writer.pages]
     sizes = overlays.page_sizes([(s.width, s.height) for s in shapes], "w")
-    rendered = PdfReader(io.BytesIO(render_pdf("watermark.html", sizes=list(sizes.values()), text=text)))
-    marks = {key: overlays.form(writer, rendered.pages[index]) for index, key in enumerate(sizes)}
+    tile = overlays.Tile(text)
+    rendered = PdfReader(io.BytesIO(render_pdf("watermark.html", tile=tile, text=text)))
+    marks = overlays.watermark_forms(writer, rendered.pages[0], tile, list(sizes.values()))
     save = overlays.save_stream(writer)
     for page, where in zip(writer.pages, shapes, strict=True):
         overlays.lay_over(writer, page, [marks[overlays.nearest(marks, where)]], save)
