@@ -33,7 +33,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal.documents import packages as documents
 from portal.documents.cells import csv_cell
@@ -45,7 +45,7 @@ from portal.domain.errors import DomainError, NotFound, PermissionDenied, Valida
 from portal.domain.identity import mask_id_number
 from portal.domain.materials import SLOT_BY_KEY
 from portal.domain.uploads import EXTENSIONS
-from portal.models import Application, Material, Notice, Organisation, StaffRole, StoredFile
+from portal.models import Application, Material, Notice, NoticeEntry, Organisation, StaffRole, StoredFile
 from portal.services import audit, endorsements, notices, queues
 from portal.services.actors import Actor
 from portal.services.applications import timeline
@@ -85,6 +85,12 @@ def downloadable(session: Session, actor: Actor, application_id: int) -> Applica
 
 
 def _result_sheet(session: Session, storage: Storage, notice: Notice) -> dict[str, Any]:
+    # A notice can list hundreds of applicants: their names in one statement, not one each.
+    session.scalars(
+        select(NoticeEntry)
+        .where(NoticeEntry.notice_id == notice.id)
+        .options(joinedload(NoticeEntry.application).joinedload(Application.applicant))
+    ).all()
     header, rows = notices.result(notice)
     assert notice.closed_at is not None
     seal = endorsements.current_seal(session, notice.org_id)
