@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session
 from portal.models import AuditEvent
 from portal.services import materials
 from portal.storage.local import LocalStorage
-from tests.conftest import Clock
 from tests.security.conftest import Tenant, store_where_the_app_reads
 
 STAMP = "2026-09-28 10:00"  # the test clock, in Beijing time
@@ -138,7 +137,6 @@ def _events(session: Session, action: str, actor_id: int) -> int:
 def test_every_bulk_download_is_audited(
     app: Flask,
     session: Session,
-    clock: Clock,
     storage: LocalStorage,
     tenants: tuple[Tenant, Tenant],
     login_as: Any,
