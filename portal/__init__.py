@@ -39,6 +39,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     rendering.warn_if_slow(app.logger)  # a missing libharfbuzz-subset0 makes every PDF 30 times slower
     if app.config.get("PORTAL_PROFILE") == "production":
         _guard_production(app)
+        # WeasyPrint's import and the CJK fonts (~1 s) at start, not in the first reviewer's request; a
+        # server that preloads the app before forking shares them with every worker.
+        rendering.warm_up()
     return app
 
 
