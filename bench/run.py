@@ -544,26 +544,35 @@ PACKAGE_PAGES = 30
 
 def package_benchmark(engine: str, url: str, bureau: int) -> list[Result]:
     """The package PDF of an application with 30 scanned pages (bench/package_probe.py, a fresh process
-    each): ours builds it through the service, the floor only joins the same scans with pypdf."""
+    each): ours builds it through the service in a worker whose PDF rendering is set up (as a preloading
+    server does at start), cold as the first PDF of a fresh process; the floor only joins the same scans
+    with pypdf."""
     figures = {}
-    for mode in ("floor", "ours"):
+    for mode in ("floor", "ours", "cold"):
         out = subprocess.run(
             [sys.executable, "-m", "bench.package_probe", mode, url, str(bureau), str(PACKAGE_PAGES)],
             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
         figures[mode] = json.loads(out.strip().splitlines()[-1])
-    ours, floor = figures["ours"], figures["floor"]
+    ours, floor, cold = figures["ours"], figures["floor"], figures["cold"]
     return [
         Result(
             engine,
             f"package PDF, {PACKAGE_PAGES} scanned pages ({ours['pages']} pages bound, "
-            f"{ours['bytes'] / 1024 / 1024:.1f} MB)",
+            f"{ours['bytes'] / 1024 / 1024:.1f} MB), rendering set up",
             f"{ours['seconds']:.2f} s",
             f"{floor['seconds']:.2f} s",
             ratio(ours["seconds"], floor["seconds"]),
-            "reported",
+            "≤ 2 s, ≤ +60 MB",
             f"+{ours['growth_mb']:.0f} MB (floor +{floor['growth_mb']:.0f})",
-        )
+        ),
+        Result(
+            engine,
+            "  the same, first PDF of a fresh process (WeasyPrint imported, fonts loaded)",
+            f"{cold['seconds']:.2f} s",
+            target="reported",
+            peak=f"+{cold['growth_mb']:.0f} MB",
+        ),
     ]
 
 
@@ -882,7 +891,8 @@ def main() -> None:
         f"{(time.perf_counter() - started) / 60:.1f} min\n\n{table(results)}\n"
     )
     print("\n" + report)
-    args.out.write_text(report, encoding="utf-8")
+    if only == set(GROUPS):  # a partial run is printed, never written over the full table
+        args.out.write_text(report, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from portal.services import (
     endorsements,
     materials,
     notices,
+    packages,
     paper,
     rosters,
     rulebook,
@@ -59,6 +60,7 @@ class ReviewCase:
     has_seal: bool  # the actor's organisation has a seal image for stamping copies
     new_materials: frozenset[int]  # materials uploaded since the last return
     authority: str  # the certifying authority (services.certificates.certifying_authority)
+    originals_refusal: str | None  # why the originals' ZIP is not this actor's (None: it is)
 
     @property
     def notice_closed(self) -> bool:
@@ -104,4 +106,5 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
         has_seal=actor.org_id is not None and endorsements.current_seal(session, actor.org_id) is not None,
         new_materials=corrections.materials_since_return(session, application),
         authority=certificates.certifying_authority(session, application),
+        originals_refusal=packages.originals_refusal(actor, application),
     )

@@ -4,8 +4,9 @@ bidi characters (a stored name from before names were cleaned, with a NUL in it,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Generic, TypeVar
 from urllib.parse import quote
 
 from flask import Response
@@ -18,6 +19,20 @@ def disposition(filename: str, *, inline: bool = False) -> str:
     name = strip_invisible(filename).strip() or "download"
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{ascii_fallback(name, 'download')}\"; filename*=UTF-8''{quote(name, safe='')}"
+T = TypeVar("T")
+
+
+class Counted(Generic[T]):
+    """Rows passed through to a writer, counted on the way (what an export's audit event records)."""
+
+    def __init__(self, rows: Iterable[T]) -> None:
+        self._rows = iter(rows)
+        self.count = 0
+
+    def __iter__(self) -> Iterator[T]:
+        for row in self._rows:
+            self.count += 1
+            yield row
 
 
 def _disposition(response: Response, filename: str, inline: bool) -> Response:

@@ -264,6 +264,17 @@ def storage(app: Flask, tmp_path: Any) -> Iterator[LocalStorage]:
     app.config["PORTAL_STORAGE_DIR"] = previous
 
 
+def store_where_the_app_reads(session: Session, storage: LocalStorage, *applications: Application) -> None:
+    """The factories keep placeholder scans in the shared test store; this suite's app reads `storage`."""
+    from tests.factories import STORAGE
+
+    for application in applications:
+        for material in materials.active_materials(session, application.id):
+            for stored in [material.file] + [e.stamped_file for e in material.endorsements]:
+                if not storage.exists(stored.sha256):
+                    storage.put(STORAGE.get(stored.sha256))
+
+
 @pytest.fixture
 def tenants(session: Session, clock: Clock, storage: LocalStorage) -> tuple[Tenant, Tenant]:
     """(ours, theirs): the roles of the first act on the objects of the second."""

@@ -66,13 +66,14 @@ def test_another_tenant_and_the_applicant_get_no_package(
         assert login_as(world.other_enterprise.handler).post(url).status_code == 404
         assert login_as(world.bureau.handler).post(url).status_code == 404  # not reached the bureau yet
         assert login_as(application.applicant).post(url).status_code == 403  # staff only
-        assert login_as(world.enterprise.leader).get(url).status_code == 405  # never a GET
-    assert (
-        login_as(world.enterprise.leader)
-        .post(f"/packages/applications/{application.id}/package.zip")
-        .status_code
-        == 200
-    )
+        assert login_as(world.enterprise.leader).get(url).status_code != 200  # never a GET
+    # The originals' ZIP is for the provincial hand-off: the holder's handler only; the rest of the route
+    # is told why (and reads the watermarked PDF).
+    zip_url = f"/packages/applications/{application.id}/package.zip"
+    assert login_as(world.department.handler).post(zip_url).status_code == 200
+    for user in (world.enterprise.leader, world.enterprise.handler, world.department.leader):
+        refused = login_as(user).post(zip_url)
+        assert refused.status_code == 403 and "仅供向省级职称申报系统报送" in refused.text
 
 
 def test_a_batch_from_the_queue_is_built_in_the_background_and_holds_every_selected_application(

@@ -67,11 +67,11 @@ def export_certificates() -> Response:
     return see_other(url_for("jobs.show_job", job_id=job.id))
 
 
-@bp.get("/approval.pdf")
+@bp.post("/approval.pdf")
 @staff_required(OrgKind.BUREAU)
 def approval_document() -> Response:
-    """The 批复 listing everyone certified on one day."""
-    day = _day("day") or today(now())
+    """The 批复 listing everyone certified on one day. A POST: a list of people, so it is audited."""
+    day = _day("day", request.form) or today(now())
     actor = current_actor()
     chosen = [
         a
@@ -96,6 +96,7 @@ def approval_document() -> Response:
             )
         )
     pdf = join_pdfs([approval_pdf(authority, day, rows) for authority, rows in by_authority.items()])
+    service.record_approval_export(db.session, actor, day, len(chosen), now())
     return send_bytes(pdf, f"批复-{day.isoformat()}.pdf", "application/pdf")
 
 

@@ -18,7 +18,7 @@ from portal.services import cases, corrections, notices, queues
 from portal.services.calendar import SHANGHAI
 from portal.services.scope import get_application, note_identity_view, sees_full_identity
 from portal.web.context import current_actor, now
-from portal.web.downloads import send_temporary_file
+from portal.web.downloads import Counted, send_temporary_file
 from portal.web.forms import id_list, version_field
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_target, hx_trigger, not_modified, render_page, see_other, wants_fragment
@@ -219,24 +219,25 @@ def download_notice_result(application_id: int) -> Response:
     return result_pdf_response(notice)
 
 
-@bp.get("/queue.xlsx")
+@bp.post("/queue.xlsx")
 @staff_required()
 def export_queue() -> Response:
-    """The queue as filtered on screen, every page of it, as Excel (the same query as the list)."""
+    """The queue as filtered on screen (tab and filters in the query string), every page of it, as Excel
+    (the same query as the list). A POST: a bulk download, audited (a write; never on a GET)."""
     actor = current_actor()
     moment = now()
+    tab = _tab()
     filters = queues.Filters.from_args(request.args)
+    full_ids = 0
 
     def rows() -> Iterator[tuple[object, ...]]:
-        for a in queues.export_rows(db.session, actor, _tab(), filters, moment):
-            number = (
-                a.applicant.id_number
-                if sees_full_identity(actor, a)
-                else mask_id_number(a.applicant.id_number)
-            )
+        nonlocal full_ids
+        for a in queues.export_rows(db.session, actor, tab, filters, moment):
+            full = sees_full_identity(actor, a)
+            full_ids += full
             yield (
                 a.applicant.name,
-                number,
+                a.applicant.id_number if full else mask_id_number(a.applicant.id_number),
                 a.enterprise.name,
                 a.series,
                 a.specialty,
@@ -248,7 +249,14 @@ def export_queue() -> Response:
                 a.counted_returns,
             )
 
-    path = table_xlsx("审核队列", QUEUE_HEADERS, rows())
+    written = Counted(rows())
+    path = table_xlsx("审核队列", QUEUE_HEADERS, written)
+    try:
+        queues.record_export(db.session, actor, tab, filters, written.count, full_ids, moment)
+        db.session.flush()  # the audit event is in: a failure here leaves no file behind
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return send_temporary_file(
         path, "审核队列.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
