@@ -117,7 +117,7 @@ def test_a_draft_started_before_the_record_cannot_be_submitted(
 def _export(app: Flask, browser: Any, level: str) -> Any:
     """Start the export (a POST), let the worker write it, download the result."""
     run_queued(app)  # what earlier requests queued (a QR check's log row) is not this export
-    started = browser.post("/certificates/exports", data={"level": level})
+    started = browser.post("/certificates/exports", data={"level": level, "form_token": new_token()})
     assert started.status_code == 303 and started.headers["Location"].startswith("/jobs/")
     assert run_queued(app) == 1
     assert "已导出" in browser.get(started.headers["Location"]).text
