@@ -252,7 +252,7 @@ class ConsoleErrors(list[str]):
     # form's submit is aborted (hx-sync replace), which htmx logs as its sendAbort/afterRequest events.
     BY_DESIGN = (
         re.compile(r"Failed to load resource: the server responded with a status of (409|410|422)\b"),
-        re.compile(r"\.min\.js: htmx:(sendAbort|afterRequest), \[object HTML\w*Element\]$"),
+        re.compile(r"\.min\.js(\?v=\w+)?: htmx:(sendAbort|afterRequest), \[object HTML\w*Element\]$"),
     )
 
     def __init__(self) -> None:
