@@ -171,15 +171,17 @@ def make_application(
     applicant: User | None = None,
     steps: int = 0,
     office: Office | None = None,
+    pathway: str = "认定",
+    what: tuple[str, str, str] = ("工程", "土木工程", "中级"),
 ) -> Application:
     """A filled draft with stand-in materials and the pledge signed, then the first `steps` of the main
-    road (portal.demo.ROAD), the notice included."""
+    road (portal.demo.ROAD), the notice included. ``what`` is (series, specialty, level)."""
     office = office or world.enterprise
     applicant = applicant or make_user(session, employer=office.org)
     application = applications.start_application(
         session,
         office.actor(StaffRole.HANDLER),
-        applications.StartInput(applicant.id, "工程", "土木工程", "中级"),
+        applications.StartInput(applicant.id, *what, pathway=pathway),
         now,
     )
     applications.save_form(session, actor_for(applicant, None), application.id, FILLED_FORM, now)

@@ -219,6 +219,23 @@ def not_during_own_notice(case: Case, action: Action, attempt: Attempt) -> str |
     return None
 
 
+# 评审 titles are decided by a review committee (评审委员会): the committee votes, its office publishes the
+# result notice and the title office publishes the result (003 五(三)、六(一)(二); 004 一(六)). The bureau's
+# 认定发证 certifies only what it recognises itself; a 评审 application goes to a committee instead.
+COMMITTEE_DECIDES_CLAUSE = "003 六(二)、004 一(六)"
+
+
+@guard(Action.CERTIFY, clause=COMMITTEE_DECIDES_CLAUSE, name="committee_decides")
+def not_a_committee_title(case: Case, action: Action, attempt: Attempt) -> str | None:
+    """A 评审 application is never certified by the bureau's 认定发证: a committee decides it."""
+    if case.application.pathway == "评审":
+        return (
+            "评审途径的申报须经职称评审委员会评审，评审结果经公示无异议后由职称办公布，"
+            f"人社局不能直接认定发证（{COMMITTEE_DECIDES_CLAUSE}）"
+        )
+    return None
+
+
 @guard(Action.SUBMIT, clause="002 五(三)、003 七(三)", name="integrity_record")
 def not_on_integrity_record(case: Case, action: Action, attempt: Attempt) -> str | None:
     """Nobody on an integrity record (诚信档案) submits while it runs."""
