@@ -13,9 +13,32 @@ from portal.models.audit import AuditEvent, AuditOutcome
 from portal.models.base import Base
 from portal.models.calendar import CalendarDay, CalendarYear, Setting
 from portal.models.certificates import CertificateLookup, IntegrityRecord
+from portal.models.committees import (
+    Ballot,
+    BallotChoice,
+    BallotReceipt,
+    Committee,
+    CommitteeKind,
+    CommitteeScope,
+    EntryResult,
+    Expert,
+    Meeting,
+    MeetingEntry,
+    MeetingStatus,
+    PanelMember,
+    ScopeSource,
+)
 from portal.models.files import StoredFile
 from portal.models.materials import Endorsement, Material, UnitSeal
-from portal.models.notices import EntryOutcome, Notice, NoticeEntry, NoticeStatus, Objection, ObjectionStatus
+from portal.models.notices import (
+    EntryOutcome,
+    Notice,
+    NoticeEntry,
+    NoticePurpose,
+    NoticeStatus,
+    Objection,
+    ObjectionStatus,
+)
 from portal.models.organisations import Organisation, OrgKind, Ownership
 from portal.models.paper import PaperFollowup, PaperItem
 from portal.models.policies import AuthorityContact, PolicyWindow
@@ -46,25 +69,37 @@ __all__ = [
     "AuditOutcome",
     "AuthSession",
     "AuthorityContact",
+    "Ballot",
+    "BallotChoice",
+    "BallotReceipt",
     "Base",
     "CalendarDay",
     "CalendarYear",
     "CertificateLookup",
     "CertificateSequence",
+    "Committee",
+    "CommitteeKind",
+    "CommitteeScope",
     "Correction",
     "CorrectionItem",
     "CorrectionStatus",
     "Endorsement",
     "EntryOutcome",
+    "EntryResult",
+    "Expert",
     "FormSubmission",
     "ImportBatch",
     "ImportStatus",
     "IntegrityRecord",
     "LoginThrottle",
     "Material",
+    "Meeting",
+    "MeetingEntry",
+    "MeetingStatus",
     "Membership",
     "Notice",
     "NoticeEntry",
+    "NoticePurpose",
     "NoticeStatus",
     "Notification",
     "Objection",
@@ -72,6 +107,7 @@ __all__ = [
     "OrgKind",
     "Organisation",
     "Ownership",
+    "PanelMember",
     "PaperFollowup",
     "PaperItem",
     "PasswordHistory",
@@ -79,6 +115,7 @@ __all__ = [
     "ReviewStep",
     "Roster",
     "RosterEntry",
+    "ScopeSource",
     "Setting",
     "StaffChange",
     "StaffChangeStatus",

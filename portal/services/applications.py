@@ -20,6 +20,7 @@ from portal.models import Application, AuditEvent, Material, Organisation, OrgKi
 from portal.services import (
     audit,
     certificates,
+    committees,
     corrections,
     eligibility,
     materials,
@@ -462,6 +463,7 @@ def act(
     reason: str = "",
     acknowledgement: str = "",
     responses: dict[str, str] | None = None,
+    committee_id: int | None = None,
 ) -> Application:
     """Run one workflow action on an application the actor can see (the views' single entry point).
 
@@ -471,8 +473,12 @@ def act(
     says why not (the rulebook's returned_items_answered guard). May cause every transition a person can
     take (services.transitions)."""
     application = get_application(session, actor, application_id)
-    attempt = rulebook.Attempt(expected_version, reason, acknowledgement, responses or {})
+    attempt = rulebook.Attempt(expected_version, reason, acknowledgement, responses or {}, committee_id)
     rulebook.enforce(session, actor, application, action, now, attempt)
+    committee = None
+    if action is Action.SEND_TO_COMMITTEE:  # the rulebook checked the choice (or that one is implied)
+        routing = committees.routing(session, application, now)
+        committee = next((c for c in routing.candidates if c.id == committee_id), None) or routing.implied
     source = application.state
     terms = None
     if action in (Action.SUBMIT, Action.RESUBMIT):
@@ -488,6 +494,7 @@ def act(
         expected_version=expected_version,
         reason=reason,
         submission=terms,
+        committee=committee,
     )
     if terms is not None:
         eligibility.record_acknowledgement(session, actor, result, now)

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 from portal.domain.corrections import Change
 from portal.domain.policy import Threshold
 from portal.domain.roster import RosterMatch
-from portal.domain.workflow import Status
+from portal.domain.workflow import Action, Status
 from portal.models import Application, Correction, Notice
 from portal.services import (
     applications,
     certificates,
+    committees,
     corrections,
     eligibility,
     endorsements,
@@ -59,6 +60,7 @@ class ReviewCase:
     has_seal: bool  # the actor's organisation has a seal image for stamping copies
     new_materials: frozenset[int]  # materials uploaded since the last return
     authority: str  # the certifying authority (services.certificates.certifying_authority)
+    routing: committees.Routing | None = None  # 送评委会评审 is offered: the committees it may go to
 
     @property
     def notice_closed(self) -> bool:
@@ -74,6 +76,8 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
     """The application as the reviewer may see it (NotFound for one they may not), with the rulebook's
     offers. A notice whose period has ended is closed first (checked on access), so the case is current."""
     application = get_application(session, actor, application_id)
+    offers = rulebook.offers(session, actor, application, now, as_reviewer=True)
+    sending = any(o.action is Action.SEND_TO_COMMITTEE for o in offers)
     notice = notices.notice_of_application(session, actor, application.id)
     if notice is not None:
         notices.close_if_due(session, notice, now)
@@ -81,7 +85,7 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
     notice_closed = notice is not None and notice.closed_at is not None
     return ReviewCase(
         application=application,
-        offers=rulebook.offers(session, actor, application, now, as_reviewer=True),
+        offers=offers,
         full_identity=sees_full_identity(actor, application),
         evaluation=eligibility.evaluate(session, application, now),
         timeline=timeline,
@@ -106,4 +110,5 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
         has_seal=actor.org_id is not None and endorsements.current_seal(session, actor.org_id) is not None,
         new_materials=corrections.materials_since_return(session, application),
         authority=certificates.certifying_authority(session, application),
+        routing=committees.routing(session, application, now) if sending else None,
     )
