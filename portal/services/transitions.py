@@ -133,10 +133,12 @@ def apply(
     reason: str = "",
     submission: SubmissionTerms | None = None,
     committee: Committee | None = None,
+    certificate_no: str | None = None,
 ) -> Application:
     """Decide, compare-and-set, audit. Raises DomainError (TransitionNotAllowed wrapped) or StaleObject.
     `submission` carries what a submission fixes with the status (batch, cutoff, acknowledgement);
-    `committee` the committee a SEND_TO_COMMITTEE sends it to (written with the status, with the day).
+    `committee` the committee a SEND_TO_COMMITTEE sends it to (written with the status, with the day);
+    `certificate_no` the province's number a RECORD_CERTIFICATE enters (the province numbers it).
 
     May cause every transition of portal.domain.workflow.TRANSITIONS.
     """
@@ -153,6 +155,8 @@ def apply(
             raise DomainError(cooled.text, code=cooled.code)
         if action is Action.SEND_TO_COMMITTEE and committee is None:
             raise DomainError("请选择受理的评审委员会", code="no_committee")
+        if action is Action.RECORD_CERTIFICATE and not certificate_no:
+            raise DomainError("请填写省统一编号的证书编号", code="no_certificate_no")
         target_org = holder_org_id(application, outcome.target, committee)
         moves_up = target_org != application.current_org_id and actor.is_staff
         if moves_up and not _org_can_send_onward(session, application.current_org_id):
@@ -181,6 +185,10 @@ def apply(
         values["submitted_at"] = now
     if action is Action.CERTIFY:
         values["certificate_no"] = issue_certificate_number(session, application.bureau_id, now)
+        values["certificate_code"] = new_verification_code()
+        values["certified_at"] = now
+    if action is Action.RECORD_CERTIFICATE:
+        values["certificate_no"] = certificate_no
         values["certificate_code"] = new_verification_code()
         values["certified_at"] = now
     if submission is not None:
