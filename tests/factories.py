@@ -470,3 +470,32 @@ def filed_meeting(
     meetings.file_meeting(session, leader, meeting.id, now)
     meetings.decide_filing(session, world.bureau.actor(StaffRole.HANDLER), meeting.id, True, "", now)
     return meeting
+
+
+def to_published(
+    session: Session, world: World, co: CommitteeOffice, applications_: list[Application], now: datetime
+) -> datetime:
+    """Applications waiting for the meeting taken to a published pass: five experts drawn, acknowledging
+    and voting yes, the tally, the result notice run out, the office's confirmation and the bureau's
+    publication. Returns the time after."""
+    from portal.services import results, votes
+
+    make_experts(session, co, now, 5)
+    meeting = filed_meeting(session, world, co, applications_, now)
+    members = votes.panel(session, meeting)
+    day = now + timedelta(days=30)
+    leader = co.office.actor(StaffRole.LEADER)
+    for member in members:
+        votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, now)
+    votes.open_voting(session, leader, meeting.id, [m.id for m in members], day)
+    ballot = {entry.id: "yes" for entry in meeting.entries}
+    for member in members:
+        votes.cast_ballot(session, actor_for(member.expert.user, None), meeting.id, ballot, day)
+    votes.close_voting(session, leader, meeting.id, day)
+    notice = committee_notice(session, co.office, [a.id for a in applications_], day, title="评审结果公示")
+    after = pass_notice(session, notice)
+    results.confirm_results(session, leader, meeting.id, "全票通过，超过设定通过率经评委会研究确认", after)
+    results.publish_results(
+        session, world.bureau.actor(StaffRole.LEADER), meeting.id, "文号〔2026〕1号", after
+    )
+    return after

@@ -315,6 +315,42 @@ def _drop_meetings():
     op.drop_table('meetings')
 
 
+def _title_confirmations():
+    """职称确认 lines (issue 22.7): one per application, the bureau's decision on each."""
+    op.create_table('title_confirmations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('prior_title', sa.String(length=60), nullable=False),
+    sa.Column('prior_level', sa.String(length=10), nullable=False),
+    sa.Column('obtained_on', sa.Date(), nullable=False),
+    sa.Column('issuer', sa.String(length=120), nullable=False),
+    sa.Column('certificate_no', sa.String(length=60), nullable=False),
+    sa.Column('origin', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('citation', sa.String(length=60), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('decision_note', sa.String(length=500), nullable=False),
+    sa.CheckConstraint("origin IN ('other_province', 'central_unit')", name=op.f('ck_title_confirmations_origin')),
+    sa.CheckConstraint(
+        "status IN ('requested', 'recognised', 'sent', 'confirmed', 'refused')",
+        name=op.f('ck_title_confirmations_status'),
+    ),
+    sa.CheckConstraint(
+        "status NOT IN ('confirmed', 'refused') OR decided_at IS NOT NULL",
+        name=op.f('ck_title_confirmations_decided_has_time'),
+    ),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_title_confirmations_application_id_applications')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_title_confirmations_created_by_id_users')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_title_confirmations_decided_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_title_confirmations')),
+    sa.UniqueConstraint('application_id', name=op.f('uq_title_confirmations_application_id'))
+    )
+
+
 def upgrade():
     _drop_sqlite_triggers()
     _kinds(NEW_KINDS)
@@ -388,9 +424,11 @@ def upgrade():
     with op.batch_alter_table('notices', schema=None) as batch_op:
         batch_op.add_column(sa.Column('purpose', sa.String(length=12), server_default='applicants', nullable=False))
         batch_op.create_check_constraint('purpose', "purpose IN ('applicants', 'pre_review', 'result')")
+    _title_confirmations()
 
 
 def downgrade():
+    op.drop_table('title_confirmations')
     with op.batch_alter_table('notices', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_notices_purpose'), type_='check')
         batch_op.drop_column('purpose')

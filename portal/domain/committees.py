@@ -11,6 +11,7 @@ Pure Python: imports neither Flask nor SQLAlchemy.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -243,3 +244,13 @@ def tally(choices: list[str], present: int, rule: VoteRule) -> Tally:
 def pass_rate(passed: int, total: int) -> int:
     """The pass rate in whole percent, rounded up (a rate over its limit is never rounded under it)."""
     return 0 if total == 0 else -(-passed * 100 // total)
+
+
+# The province's e-certificate number as printed (issue 22.6): letters, digits and hyphens; the province
+# numbers it, the bureau types or imports it.
+CERTIFICATE_NO = re.compile(r"[A-Z0-9][A-Z0-9-]{5,39}")
+
+
+def certificate_no(raw: str) -> str:
+    """The number as stored: trimmed and upper-case (a typed lower-case letter is the same number)."""
+    return raw.strip().upper()

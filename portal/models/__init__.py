@@ -20,6 +20,7 @@ from portal.models.committees import (
     Committee,
     CommitteeKind,
     CommitteeScope,
+    ConfirmationStatus,
     EntryResult,
     Expert,
     Meeting,
@@ -27,8 +28,11 @@ from portal.models.committees import (
     MeetingStatus,
     PanelMember,
     ScopeSource,
+    TitleConfirmation,
+    TitleOrigin,
 )
 from portal.models.files import StoredFile
+from portal.models.jobs import Job, JobKind, JobStatus
 from portal.models.materials import Endorsement, Material, UnitSeal
 from portal.models.notices import (
     EntryOutcome,
@@ -80,6 +84,7 @@ __all__ = [
     "Committee",
     "CommitteeKind",
     "CommitteeScope",
+    "ConfirmationStatus",
     "Correction",
     "CorrectionItem",
     "CorrectionStatus",
@@ -91,6 +96,9 @@ __all__ = [
     "ImportBatch",
     "ImportStatus",
     "IntegrityRecord",
+    "Job",
+    "JobKind",
+    "JobStatus",
     "LoginThrottle",
     "Material",
     "Meeting",
@@ -122,6 +130,8 @@ __all__ = [
     "StaffRole",
     "StandIn",
     "StoredFile",
+    "TitleConfirmation",
+    "TitleOrigin",
     "TransferStatus",
     "UnitSeal",
     "User",

@@ -312,3 +312,72 @@ class Ballot(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("meeting_entries.id"), index=True)
     choice: Mapped[str] = mapped_column(String(8))
+
+
+class TitleOrigin(StrEnum):
+    """Where the current title was granted: another province, or a central unit (004 一(五))."""
+
+    OTHER_PROVINCE = "other_province"
+    CENTRAL_UNIT = "central_unit"
+
+    @property
+    def title(self) -> str:
+        return state_title("title_origin", self)
+
+
+class ConfirmationStatus(StrEnum):
+    """A 职称确认 line: asked for with the application; recognised as it is where the profile says so
+    (Zhenjiang, 003 二(七)); else on the office's list to the bureau, then confirmed or refused by it."""
+
+    REQUESTED = "requested"
+    RECOGNISED = "recognised"
+    SENT = "sent"
+    CONFIRMED = "confirmed"
+    REFUSED = "refused"
+
+    @property
+    def title(self) -> str:
+        return state_title("title_confirmation", self)
+
+    @property
+    def counts(self) -> bool:
+        """Whether the title counts for eligibility and the meeting (an unconfirmed one does not)."""
+        return self in (ConfirmationStatus.RECOGNISED, ConfirmationStatus.CONFIRMED)
+
+
+class TitleConfirmation(Base):
+    """The applicant's current title from another province or a central unit, asked to be confirmed with
+    the application (issue 22.7, EQUIV-04/EQUIV-03): one line of the office's 《专业技术人员职称资格确认人员
+    名单》 and the bureau's decision on it."""
+
+    __tablename__ = "title_confirmations"
+    __table_args__ = (
+        one_of("origin", TitleOrigin),
+        one_of("status", ConfirmationStatus),
+        CheckConstraint(
+            "status NOT IN ('confirmed', 'refused') OR decided_at IS NOT NULL", name="decided_has_time"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    prior_title: Mapped[str] = mapped_column(String(60))  # 现职称名称, e.g. 工程师
+    prior_level: Mapped[str] = mapped_column(String(10))  # 初级 / 中级 / 高级 ...
+    obtained_on: Mapped[date]
+    issuer: Mapped[str] = mapped_column(String(120))  # 发证（评审）机关
+    certificate_no: Mapped[str] = mapped_column(String(60))
+    origin: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(12))
+    citation: Mapped[str] = mapped_column(String(60))  # the profile's clause the line was handled under
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str] = mapped_column(String(500), default="")
+
+    application: Mapped[Application] = relationship(lazy="joined")
+
+    @property
+    def state(self) -> ConfirmationStatus:
+        return ConfirmationStatus(self.status)

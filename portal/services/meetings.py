@@ -35,7 +35,7 @@ from portal.models import (
     OrgKind,
     StaffRole,
 )
-from portal.services import audit, committees
+from portal.services import audit, committees, confirmations
 from portal.services.actors import Actor
 from portal.services.calendar import today, work_calendar
 from portal.services.scope import visible_applications
@@ -377,7 +377,7 @@ def agenda_refusal(session: Session, meeting: Meeting, application: Application 
         return f"申报当前为“{application.state.title}”，评前公示期满无异议后才能列入评审会议"
     if session.scalar(select(MeetingEntry.meeting_id).where(MeetingEntry.application_id == application.id)):
         return "该申报已列入评审会议"
-    return None
+    return confirmations.agenda_refusal(session, application)  # 004 一(五): an unconfirmed title
 
 
 def add_to_agenda(

@@ -15,21 +15,15 @@ result_confirmed → result_published (PUBLISH_RESULT), result_published → cer
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
+from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.workflow import FINAL_STATUSES, Action, Status
 from portal.models import Application, EntryResult, Meeting, MeetingStatus, OrgKind, StaffRole
-from portal.services import audit, meetings, transitions, votes
+from portal.services import applications, audit, meetings, transitions, votes
 from portal.services.actors import Actor
-from portal.services.scope import get_application
-
-# The province's e-certificate number as printed: letters, digits and hyphens (the province sets it).
-CERTIFICATE_NO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{5,39}")
 
 
 def confirm_results(session: Session, actor: Actor, meeting_id: int, note: str, now: datetime) -> Meeting:
@@ -128,22 +122,10 @@ def record_certificate(
     *,
     expected_version: int | None = None,
 ) -> Application:
-    """The bureau's staff enter the province's e-certificate number of a published pass; a malformed number
-    or one another application holds is refused (audited) and nothing changes."""
-    application = get_application(session, actor, application_id)
-    number = number.strip().upper()
-    problem = None
-    if not CERTIFICATE_NO.fullmatch(number):
-        problem = ("bad_certificate_no", "证书编号为6至40位字母、数字或连字符，请按省统一编号填写")
-    elif session.scalar(select(Application.id).where(Application.certificate_no == number)):
-        problem = ("duplicate_certificate_no", f"证书编号{number}已登记在另一份申报上，请核对")
-    if problem is not None:
-        audit.record_attempt(
-            session, actor, Action.RECORD_CERTIFICATE.value, now, object_type="application",
-            object_id=application.id, detail={"code": problem[0]},
-        )  # fmt: skip
-        raise DomainError(problem[1], code=problem[0])
-    return transitions.apply(
-        session, actor, application, Action.RECORD_CERTIFICATE, now,
+    """The bureau's staff enter the province's e-certificate number of a published pass (the review page's
+    录入证书编号 form goes through the same rulebook): a malformed number or one another application holds
+    is refused (audited) and nothing changes."""
+    return applications.act(
+        session, actor, application_id, Action.RECORD_CERTIFICATE, now,
         expected_version=expected_version, certificate_no=number,
     )  # fmt: skip

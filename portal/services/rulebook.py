@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.domain import committees as committee_rules
 from portal.domain import workflow
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.materials import SLOT_BY_KEY
@@ -105,7 +106,6 @@ _ELSEWHERE: dict[Form, tuple[str, str]] = {
         "退回补正须在审核页面逐项列明需补正的内容和截止日期（一次性告知）",
     ),
     Form.MEETING_PAGE: ("use_meeting", "评审表决、结果确认和公布请在“评审会议”页面办理"),
-    Form.CERTIFICATE_NO: ("use_certificate_form", "请在审核页面填写证书编号，或在评审会议页面导入"),
 }
 
 
@@ -118,6 +118,7 @@ class Attempt:
     acknowledgement: str = ""
     responses: Mapping[str, str] = field(default_factory=dict)  # per returned item: why it stays as it is
     committee_id: int | None = None  # 送评委会评审: the committee chosen (None: the one it must go to)
+    certificate_no: str = ""  # 录入证书编号: the province's number as typed
 
 
 @dataclass(frozen=True)
@@ -301,6 +302,21 @@ def one_committee_per_level_and_year(case: Case, action: Action, attempt: Attemp
 def the_chosen_committee_holds_it(case: Case, action: Action, attempt: Attempt) -> str | None:
     """The chosen committee holds it, and is the one the enterprise sends this specialty and level to."""
     return committees.routing_refusal(case.routing, attempt.committee_id)
+
+
+@guard(Action.RECORD_CERTIFICATE, clause="PUB-04、003 六(二)", stage=Stage.INPUT, name="certificate_no")
+def a_well_formed_number_nobody_holds(case: Case, action: Action, attempt: Attempt) -> Refusal | None:
+    """The province's number as printed (6-40 letters, digits, hyphens), and on no other application."""
+    number = committee_rules.certificate_no(attempt.certificate_no)
+    clause = "PUB-04、003 六(二)"
+    if not committee_rules.CERTIFICATE_NO.fullmatch(number):
+        return Refusal(
+            "bad_certificate_no", "证书编号为6至40位字母、数字或连字符，请按省统一编号填写", clause
+        )
+    holder = case.session.scalar(select(Application.id).where(Application.certificate_no == number))
+    if holder is not None and holder != case.application.id:
+        return Refusal("duplicate_certificate_no", f"证书编号{number}已登记在另一份申报上，请核对", clause)
+    return None
 
 
 @guard(Action.SUBMIT, clause="002 五(三)、003 七(三)", name="integrity_record")

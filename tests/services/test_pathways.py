@@ -5,7 +5,7 @@ the province's certificate number."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from sqlalchemy.orm import Session
@@ -14,21 +14,17 @@ from portal.domain.errors import DomainError
 from portal.domain.policy import load_profiles
 from portal.domain.workflow import Action, Status
 from portal.models import StaffRole
-from portal.services import applications, results, votes
-from portal.services.actors import actor_for
+from portal.services import applications, results
 from tests.conftest import Clock
 from tests.factories import (
     STEPS_TO,
-    committee_notice,
-    filed_meeting,
     make_application,
     make_committee,
     make_committee_world,
-    make_experts,
     make_world,
     open_window,
-    pass_notice,
     to_meeting,
+    to_published,
 )
 
 PATHWAYS = [
@@ -55,26 +51,7 @@ def _through_the_committee(session: Session, profile_id: str, pathway: str, now:
         applications.act(session, world.bureau.actor(StaffRole.LEADER), application.id, Action.CERTIFY, now)
     assert certify.value.code == "committee_decides"
     to_meeting(session, world, co, application, now)
-    make_experts(session, co, now, 5)
-    meeting = filed_meeting(session, world, co, [application], now)
-    members = votes.panel(session, meeting)
-    day = now + timedelta(days=30)
-    for member in members:
-        votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, now)
-    votes.open_voting(session, co.office.actor(StaffRole.LEADER), meeting.id, [m.id for m in members], day)
-    (entry,) = meeting.entries
-    for member in members:
-        votes.cast_ballot(session, actor_for(member.expert.user, None), meeting.id, {entry.id: "yes"}, day)
-    votes.close_voting(session, co.office.actor(StaffRole.LEADER), meeting.id, day)
-    after = pass_notice(
-        session, committee_notice(session, co.office, [application.id], day, title="评审结果公示")
-    )
-    results.confirm_results(
-        session, co.office.actor(StaffRole.LEADER), meeting.id, "一人上会，全票通过", after
-    )
-    results.publish_results(
-        session, world.bureau.actor(StaffRole.LEADER), meeting.id, "文号〔2026〕1号", after
-    )
+    after = to_published(session, world, co, [application], now)
     number = f"T{application.id:08d}"
     results.record_certificate(session, world.bureau.actor(StaffRole.HANDLER), application.id, number, after)
     assert application.certificate_no == number

@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session
 from portal.domain.workflow import Status
 from portal.models import Committee, StaffRole
 from tests.conftest import Clock
-from tests.factories import make_committee, make_committee_world, make_review_application
+from tests.factories import (
+    make_committee,
+    make_committee_world,
+    make_review_application,
+    to_meeting,
+    to_published,
+)
 
 
 def test_the_admin_loads_the_table_and_filters_and_exports_a_committees_scope(
@@ -91,3 +97,35 @@ def test_the_bureau_leader_chooses_the_committee_on_the_review_page(
     queue = office.get("/review/queue")
     assert application.applicant.name in queue.text
     assert made.office.actor(StaffRole.HANDLER).org_id == application.current_org_id
+
+
+def test_the_bureau_types_the_provinces_certificate_number_on_the_review_page(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Issue 22.6: a published pass waits for the province's number; a bad one is refused in Chinese and
+    nothing changes, a good one certifies it."""
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    to_meeting(session, world, made, application, clock.now)
+    clock.now = to_published(session, world, made, [application], clock.now)
+    assert application.state is Status.RESULT_PUBLISHED
+    handler = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    page = handler.get(f"/review/applications/{application.id}")
+    assert 'id="certificate-no"' in page.text and "省统一编号" in page.text
+
+    def post(number: str) -> Any:
+        return handler.post(
+            f"/review/applications/{application.id}/act",
+            data={"action": "record_certificate", "certificate_no": number, "version": application.version},
+            follow_redirects=True,
+        )
+
+    bad = post("证书12")
+    assert "证书编号为6至40位字母、数字或连字符" in bad.text
+    session.refresh(application)
+    assert application.state is Status.RESULT_PUBLISHED and application.certificate_no is None
+    good = post("js2026-0000042")
+    assert "已录入证书编号" in good.text
+    session.refresh(application)
+    assert (application.state, application.certificate_no) == (Status.CERTIFIED, "JS2026-0000042")

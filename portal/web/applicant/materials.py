@@ -56,7 +56,12 @@ def upload_material(application_id: int) -> Response:
     combined = (
         f"，{material.combined}张图片已合成为一份{material.pages}页的 PDF" if material.combined > 1 else ""
     )
-    flash(f"已上传“{service.rules.SLOT_BY_KEY[material.slot].title}”{combined}", "success")
+    removed = (
+        f"；已清除其中的{service.removed_text(material.removed_on_upload)}"
+        if material.removed_on_upload
+        else ""
+    )
+    flash(f"已上传“{service.rules.SLOT_BY_KEY[material.slot].title}”{combined}{removed}", "success")
     return see_other(_back(application_id))
 
 
