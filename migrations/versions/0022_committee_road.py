@@ -351,6 +351,41 @@ def _title_confirmations():
     )
 
 
+def _committee_calls():
+    """Committees' calls (issue 22.8): filed with the bureau before they are published."""
+    op.create_table('committee_calls',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('committee_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('intake_opens', sa.Date(), nullable=False),
+    sa.Column('intake_closes', sa.Date(), nullable=False),
+    sa.Column('requirements', sa.String(length=4000), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('citation', sa.String(length=60), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('filed_at', sa.DateTime(), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('decision_note', sa.String(length=500), nullable=False),
+    sa.Column('published_at', sa.DateTime(), nullable=True),
+    sa.CheckConstraint(
+        "status IN ('draft', 'filed', 'accepted', 'refused', 'published')", name=op.f('ck_committee_calls_status')
+    ),
+    sa.CheckConstraint('intake_opens <= intake_closes', name=op.f('ck_committee_calls_intake_order')),
+    sa.CheckConstraint(
+        "status <> 'published' OR decided_at IS NOT NULL", name=op.f('ck_committee_calls_published_after_filing')
+    ),
+    sa.CheckConstraint('version >= 1', name=op.f('ck_committee_calls_version_positive')),
+    sa.ForeignKeyConstraint(['committee_id'], ['committees.id'], name=op.f('fk_committee_calls_committee_id_committees')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_committee_calls_created_by_id_users')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_committee_calls_decided_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_committee_calls'))
+    )
+    op.create_index(op.f('ix_committee_calls_committee_id'), 'committee_calls', ['committee_id'], unique=False)
+
+
 def upgrade():
     _drop_sqlite_triggers()
     _kinds(NEW_KINDS)
@@ -425,10 +460,13 @@ def upgrade():
         batch_op.add_column(sa.Column('purpose', sa.String(length=12), server_default='applicants', nullable=False))
         batch_op.create_check_constraint('purpose', "purpose IN ('applicants', 'pre_review', 'result')")
     _title_confirmations()
+    _committee_calls()
 
 
 def downgrade():
     op.drop_table('title_confirmations')
+    op.drop_index(op.f('ix_committee_calls_committee_id'), table_name='committee_calls')
+    op.drop_table('committee_calls')
     with op.batch_alter_table('notices', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_notices_purpose'), type_='check')
         batch_op.drop_column('purpose')

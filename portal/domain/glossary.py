@@ -146,6 +146,13 @@ STATE_TITLES: dict[str, dict[str, str]] = {
         "confirmed": "人社局已确认",
         "refused": "人社局不予确认",
     },
+    "committee_call": {
+        "draft": "草稿，待报备",
+        "filed": "已报人社局备案，待确认",
+        "accepted": "备案通过，待发布",
+        "refused": "备案未通过，待修改后重报",
+        "published": "已发布",
+    },
     "committee_kind": {"city": "市（区）级评委会", "provincial": "省级评委会"},
     "scope_source": {"profile": "申报计划安排表", "admin": "管理员录入"},
     "awaiting": {"applicant": "待申报人补正", "handler": "待经办人办理", "leader": "待领导签批"},

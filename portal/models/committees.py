@@ -381,3 +381,54 @@ class TitleConfirmation(Base):
     @property
     def state(self) -> ConfirmationStatus:
         return ConfirmationStatus(self.status)
+
+
+class CallStatus(StrEnum):
+    """A committee's call (评审通知, 004 一(三)): drafted by its office, filed with the bureau, accepted (or
+    refused: corrected and filed again), then published."""
+
+    DRAFT = "draft"
+    FILED = "filed"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    PUBLISHED = "published"
+
+    @property
+    def title(self) -> str:
+        return state_title("committee_call", self)
+
+
+class CommitteeCall(Base):
+    """A committee's call for applications with its materials and requirements (issue 22.8): filed with the
+    bureau before it is published (WIN-07); ``version`` makes each step a compare-and-set."""
+
+    __tablename__ = "committee_calls"
+    __table_args__ = (
+        one_of("status", CallStatus),
+        CheckConstraint("intake_opens <= intake_closes", name="intake_order"),
+        CheckConstraint("status <> 'published' OR decided_at IS NOT NULL", name="published_after_filing"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    intake_opens: Mapped[date]
+    intake_closes: Mapped[date]
+    requirements: Mapped[str] = mapped_column(String(4000))  # the materials and requirements it states
+    status: Mapped[str] = mapped_column(String(12), default=CallStatus.DRAFT.value)
+    version: Mapped[int] = mapped_column(default=1)
+    citation: Mapped[str] = mapped_column(String(60))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    filed_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str] = mapped_column(String(500), default="")
+    published_at: Mapped[datetime | None]
+
+    committee: Mapped[Committee] = relationship(lazy="joined")
+
+    @property
+    def state(self) -> CallStatus:
+        return CallStatus(self.status)
