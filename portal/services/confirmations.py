@@ -110,6 +110,7 @@ def _checked(data: ConfirmationInput, now: datetime) -> dict[str, object]:
 
 
 def line_of(session: Session, application_id: int) -> TitleConfirmation | None:
+    """The application's 职称确认 line, if it asked for one."""
     return session.scalar(select(TitleConfirmation).where(TitleConfirmation.application_id == application_id))
 
 

@@ -195,6 +195,7 @@ def _candidates(session: Session, meeting: Meeting) -> tuple[list[rules.Candidat
 
 
 def panel(session: Session, meeting: Meeting) -> list[PanelMember]:
+    """The meeting's drawn panel, in the order of the draw."""
     return list(
         session.scalars(
             select(PanelMember).where(PanelMember.meeting_id == meeting.id).order_by(PanelMember.id)
@@ -303,6 +304,7 @@ def verify_draw(session: Session, meeting: Meeting) -> DrawCheck | None:
 
 
 def audit_rows(meeting_id: int, action: str):  # type: ignore[no-untyped-def]
+    """The query of a meeting's successful audit rows of ``action``, newest first (the draw's record)."""
     from portal.models import AuditEvent
 
     return (
@@ -402,6 +404,7 @@ def memberships_of(session: Session, actor: Actor) -> list[PanelMember]:
 
 
 def is_expert(session: Session, user_id: int) -> bool:
+    """Whether the user is an active expert of some committee's pool."""
     return (
         session.scalar(select(Expert.id).where(Expert.user_id == user_id, Expert.active.is_(True)))
         is not None
@@ -561,6 +564,7 @@ def cast_ballot(
 
 
 def ballots_cast(session: Session, meeting: Meeting) -> int:
+    """How many experts have voted at the meeting (receipts only: never how)."""
     return int(
         session.scalar(
             select(func.count()).select_from(BallotReceipt).where(BallotReceipt.meeting_id == meeting.id)
