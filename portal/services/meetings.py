@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import committees as rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
+from portal.domain.glossary import cn_date
 from portal.domain.policy import CommitteeRules
 from portal.domain.workdays import UnknownYear
 from portal.domain.workflow import Status
@@ -201,7 +202,7 @@ def _held_on(
             "会议日期过近，已来不及按时报备", now,
             held_on=(
                 f"{rule.filing.office}须在会议召开前收到报备（{due.clause}：{_rule_words(rule)}），"
-                f"该日期的报备截止日为{due.filing_due.isoformat()}，已过；请改到更晚的日期"
+                f"该日期的报备截止日为{cn_date(due.filing_due)}，已过；请改到更晚的日期"
             ),
         )  # fmt: skip
     return held_on, due
@@ -524,7 +525,7 @@ def file_meeting(session: Session, actor: Actor, meeting_id: int, now: datetime)
     if today(now) > meeting.filing_due:
         _refuse(
             session, actor, meeting, "file_meeting", "filing_overdue",
-            f"已过报备截止日{meeting.filing_due.isoformat()}（{meeting.filing_clause}）：未经备案的评审行为不予认可，"
+            f"已过报备截止日{cn_date(meeting.filing_due)}（{meeting.filing_clause}）：未经备案的评审行为不予认可，"
             "请将会议改期后再报备", now,
         )  # fmt: skip
     missing = [item for item in filing_items(session, meeting) if not item.ready]

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import committees as rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
+from portal.domain.glossary import cn_date
 from portal.domain.policy import names_match
 from portal.domain.workflow import Action, Status
 from portal.models import (
@@ -461,7 +462,7 @@ def open_voting(
             meeting,
             "open_voting",
             "before_meeting",
-            f"会议定于{meeting.held_on.isoformat()}召开，当天才能开始表决",
+            f"会议定于{cn_date(meeting.held_on)}召开，当天才能开始表决",
             now,
         )
     members = panel(session, meeting)
