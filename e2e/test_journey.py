@@ -63,8 +63,9 @@ def test_one_application_travels_from_account_to_certificate(
     hr.get_by_label("职称系列").fill("工程")
     hr.get_by_label("专业").fill("市政工程")
     hr.get_by_label("申报级别").select_option("中级")
-    # 评审: Ganzhou's 2026 recognition windows closed on 11-20 (the eligibility journey covers those).
-    hr.get_by_label("申报途径").select_option("评审")
+    # 认定: the bureau certifies it itself (a 评审 application goes to a committee instead, issue 22.1);
+    # Ganzhou's fourth 2026 window closed on 11-20, the demo's 演示受理期 is open on the journey's day.
+    hr.get_by_label("申报途径").select_option("认定")
     hr.get_by_role("button", name="创建申报").click()
     expect(hr.get_by_role("heading", name="申报人账号")).to_be_visible()
 

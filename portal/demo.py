@@ -163,14 +163,16 @@ STAFF = (
 
 # Applicants: (name, phone, enterprise, series, specialty, level, pathway, steps of ROAD taken, returned?)
 # The private enterprise's engineers go by 评审: Ganzhou does not recognise engineering titles for
-# non-state enterprises (001 三(六)), and 经济 中级 is an exam title, so 李静怡 applies for 副高级.
+# non-state enterprises (001 三(六)), and 经济 中级 is an exam title, so 李静怡 applies for 副高级. A 评审
+# case never reaches 认定发证 (a committee decides it, issue 22.1): the certified example, 张雨桐, is a
+# 工艺美术 recognition the bureau certifies itself.
 APPLICANTS = (
     ("陈思远", "13970700011", STATE_ENTERPRISE, "工程", "土木工程", "中级", "认定", 0, False),
     ("李静怡", "13970700012", STATE_ENTERPRISE, "经济", "人力资源管理", "副高级", "评审", 1, False),
     ("吴俊杰", "13970700017", STATE_ENTERPRISE, "工程", "建筑电气", "中级", "认定", 1, False),
     ("孙嘉怡", "13970700016", STATE_ENTERPRISE, "工程", "道路与桥梁", "中级", "认定", 3, False),
     ("王子涵", "13970700013", STATE_ENTERPRISE, "工程", "给排水", "助理级", "认定", 6, False),
-    ("张雨桐", "13970700014", PRIVATE_ENTERPRISE, "工程", "材料工程", "中级", "评审", 10, False),
+    ("张雨桐", "13970700014", PRIVATE_ENTERPRISE, "工艺美术", "工艺美术设计", "中级", "认定", 10, False),
     ("赵明轩", "13970700015", PRIVATE_ENTERPRISE, "工程", "电气工程", "助理级", "评审", 2, True),
 )
 

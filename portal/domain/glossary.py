@@ -33,6 +33,12 @@ TERMS: dict[str, str] = {
     "enterprise": "用人单位",
     "department": "主管部门",
     "bureau": "人社局",
+    "committee": "评委会",  # 职称评审委员会
+    "committee_office": "评委会办事机构",
+    "meeting": "评审会议",
+    "expert": "评审专家",
+    "filing": "备案",
+    "title_confirmation": "职称确认",
     "application": "申报",
     "correction": "补正",
     "objection": "异议",
@@ -73,11 +79,33 @@ STATUSES: dict[str, StatusWords] = {
         StatusWords("notice_passed", "公示无异议，待报送", Tone.WAITING, "单位领导报送主管部门"),
         StatusWords("dept_review", "主管部门审核中", Tone.ACTIVE, "主管部门经办人初审、领导签批"),
         StatusWords("bureau_review", "人社局审核中", Tone.ACTIVE, "人社局经办人初审、领导签批后认定发证"),
+        # The committee road (评审, issue 22).
+        StatusWords(
+            "committee_review", "评委会办事机构审核中", Tone.ACTIVE, "评委会办事机构经办人初审、领导签批受理"
+        ),
+        StatusWords(
+            "committee_accepted",
+            "评委会已受理，待评前公示",
+            Tone.WAITING,
+            "办事机构经办人起草评前公示，领导发布",
+        ),
+        StatusWords(
+            "committee_notice", "评前公示中", Tone.WAITING, "在评委会办事机构网站公示不少于5个工作日"
+        ),
+        StatusWords("awaiting_meeting", "待评审会议", Tone.WAITING, "列入评审会议议程，由评审专家表决"),
+        StatusWords("voted", "已表决，待结果公示", Tone.WAITING, "办事机构经办人起草评审结果公示，领导发布"),
+        StatusWords("result_notice", "评审结果公示中", Tone.WAITING, "评审结果公示不少于5个工作日"),
+        StatusWords("result_noticed", "结果公示期满，待确认", Tone.ACTIVE, "办事机构领导确认评审结果"),
+        StatusWords("result_confirmed", "评审通过，待公布", Tone.WAITING, "职称办发文公布评审结果"),
+        StatusWords(
+            "result_published", "已公布，待录入证书编号", Tone.WAITING, "录入省统一编号的电子职称证书编号"
+        ),
         StatusWords("certified", "已认定发证", Tone.DONE, "已认定，可下载电子证书"),
         StatusWords("returned", "已退回补正", Tone.ATTENTION, "申报人须在期限内补正后重新提交"),
         StatusWords("abandoned", "逾期未补正，已终止", Tone.ENDED, "补正期限已过，视为放弃申报"),
         StatusWords("rejected", "未通过", Tone.ENDED, "本次申报未通过"),
         StatusWords("withdrawn", "已撤回", Tone.ENDED, "申报人已撤回本次申报"),
+        StatusWords("not_passed", "评审未通过", Tone.ENDED, "评审委员会表决未通过，原因见办理进程"),
     )
 }
 
@@ -97,6 +125,36 @@ STATE_TITLES: dict[str, dict[str, str]] = {
         "cancelled": "已撤销",
     },
     "audit_outcome": {"ok": "成功", "denied": "拒绝", "failed": "失败"},
+    "notice_purpose": {"applicants": "申报人员公示", "pre_review": "评前公示", "result": "评审结果公示"},
+    "meeting": {
+        "planned": "筹备中，待报备",
+        "filed": "已报备，待确认",
+        "accepted": "备案通过",
+        "refused": "备案未通过，待修改后重报",
+        "voting": "表决中",
+        "tallied": "已计票，待结果公示",
+        "confirmed": "结果已确认，待公布",
+        "published": "评审结果已公布",
+    },
+    "ballot": {"yes": "赞成", "no": "反对", "abstain": "弃权"},
+    "meeting_entry": {"pending": "待表决", "passed": "表决通过", "failed": "表决未通过"},
+    "title_origin": {"other_province": "外省取得", "central_unit": "中央单位取得"},
+    "title_confirmation": {
+        "requested": "待报送人社局确认",
+        "recognised": "按原职称直接认可",
+        "sent": "已报人社局，待确认",
+        "confirmed": "人社局已确认",
+        "refused": "人社局不予确认",
+    },
+    "committee_call": {
+        "draft": "草稿，待报备",
+        "filed": "已报人社局备案，待确认",
+        "accepted": "备案通过，待发布",
+        "refused": "备案未通过，待修改后重报",
+        "published": "已发布",
+    },
+    "committee_kind": {"city": "市（区）级评委会", "provincial": "省级评委会"},
+    "scope_source": {"profile": "申报计划安排表", "admin": "管理员录入"},
     "awaiting": {"applicant": "待申报人补正", "handler": "待经办人办理", "leader": "待领导签批"},
 }
 
@@ -120,6 +178,13 @@ ACTION_TITLES: dict[str, str] = {
     "reject": "不予通过",
     "withdraw": "撤回申报",
     "abandon": "逾期未补正终止",
+    "send_to_committee": "送评委会评审",
+    "return_to_sender": "退回报送单位",
+    "tally": "评审表决计票",
+    "confirm_pass": "确认评审通过",
+    "confirm_fail": "确认评审未通过",
+    "publish_result": "发文公布评审结果",
+    "record_certificate": "录入证书编号",
 }
 
 

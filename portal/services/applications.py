@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.domain import committees as committee_rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS
 from portal.domain.workflow import FINAL_STATUSES, Action, Role, Status
@@ -20,6 +21,7 @@ from portal.models import Application, AuditEvent, Material, Organisation, OrgKi
 from portal.services import (
     audit,
     certificates,
+    committees,
     corrections,
     eligibility,
     materials,
@@ -462,6 +464,8 @@ def act(
     reason: str = "",
     acknowledgement: str = "",
     responses: dict[str, str] | None = None,
+    committee_id: int | None = None,
+    certificate_no: str = "",
 ) -> Application:
     """Run one workflow action on an application the actor can see (the views' single entry point).
 
@@ -471,8 +475,14 @@ def act(
     says why not (the rulebook's returned_items_answered guard). May cause every transition a person can
     take (services.transitions)."""
     application = get_application(session, actor, application_id)
-    attempt = rulebook.Attempt(expected_version, reason, acknowledgement, responses or {})
+    attempt = rulebook.Attempt(
+        expected_version, reason, acknowledgement, responses or {}, committee_id, certificate_no
+    )
     rulebook.enforce(session, actor, application, action, now, attempt)
+    committee = None
+    if action is Action.SEND_TO_COMMITTEE:  # the rulebook checked the choice (or that one is implied)
+        routing = committees.routing(session, application, now)
+        committee = next((c for c in routing.candidates if c.id == committee_id), None) or routing.implied
     source = application.state
     terms = None
     if action in (Action.SUBMIT, Action.RESUBMIT):
@@ -488,6 +498,8 @@ def act(
         expected_version=expected_version,
         reason=reason,
         submission=terms,
+        committee=committee,
+        certificate_no=committee_rules.certificate_no(certificate_no) if certificate_no else None,
     )
     if terms is not None:
         eligibility.record_acknowledgement(session, actor, result, now)

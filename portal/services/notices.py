@@ -12,8 +12,12 @@ only masked personal data in public (PUB-07), and only for the period plus the d
 profile gives (`workflow.notice_public_days`, else PUBLIC_DAYS_AFTER): after that the public page says only
 that the notice has ended (issue 16.15, T-PRIV-02); objections resolved in writing before a result (PUB-07);
 an upheld objection ends the application with its handling as the reason.
-Transitions caused: unit_approved → in_notice (START_NOTICE), in_notice → notice_passed (CLOSE_NOTICE),
-in_notice → rejected (REJECT, objection upheld).
+A committee office's notices move their applications as the unit's do: its 评前公示 of those it accepted
+(003 五(三)) and its 评审结果公示 after the meeting (003 六(二)), each ≥ the profile's working days.
+Transitions caused: unit_approved → in_notice, committee_accepted → committee_notice, voted →
+result_notice (START_NOTICE); in_notice → notice_passed, committee_notice → awaiting_meeting,
+result_notice → result_noticed (CLOSE_NOTICE); any of the three notices → rejected (REJECT, objection
+upheld).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.documents.notice_sheet import ResultRow, SheetHeader, SheetRow, full_years
+from portal.domain import workflow
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.identity import mask_id_number
 from portal.domain.text import LIMITS, check_text
@@ -38,9 +43,11 @@ from portal.models import (
     EntryOutcome,
     Notice,
     NoticeEntry,
+    NoticePurpose,
     NoticeStatus,
     Objection,
     ObjectionStatus,
+    Organisation,
     OrgKind,
     StaffRole,
     StoredFile,
@@ -87,12 +94,22 @@ def _require_staff(actor: Actor, role: StaffRole | None = None) -> None:
         raise PermissionDenied(f"该操作须由{role.title}办理")
 
 
-# The status an application has when an organisation of each kind may put it in a notice.
-NOTICEABLE: dict[OrgKind, Status] = {
-    OrgKind.ENTERPRISE: Status.UNIT_APPROVED,
-    OrgKind.DEPARTMENT: Status.DEPT_REVIEW,
-    OrgKind.BUREAU: Status.BUREAU_REVIEW,
+# The statuses an application has when an organisation of each kind may put it in a notice, and what the
+# notice then publishes. A committee office publishes those it accepted (评前公示, 003 五(三)) and, after
+# the meeting, the results (评审结果公示, 003 六(二)): two notices, never one mixing both.
+NOTICEABLE: dict[OrgKind, dict[Status, NoticePurpose]] = {
+    OrgKind.ENTERPRISE: {Status.UNIT_APPROVED: NoticePurpose.APPLICANTS},
+    OrgKind.DEPARTMENT: {Status.DEPT_REVIEW: NoticePurpose.APPLICANTS},
+    OrgKind.BUREAU: {Status.BUREAU_REVIEW: NoticePurpose.APPLICANTS},
+    OrgKind.COMMITTEE: {
+        Status.COMMITTEE_ACCEPTED: NoticePurpose.PRE_REVIEW,
+        Status.VOTED: NoticePurpose.RESULT,
+    },
 }
+# Statuses that a notice's end moves on (the workflow's CLOSE_NOTICE rows).
+RUNNING = frozenset(row.source for row in workflow.TRANSITIONS if row.action is Action.CLOSE_NOTICE)
+# Statuses that publishing a notice moves on (the workflow's START_NOTICE rows).
+STARTING = frozenset(row.source for row in workflow.TRANSITIONS if row.action is Action.START_NOTICE)
 
 
 def period_text(notice: Notice) -> str:
@@ -143,15 +160,29 @@ def ready_for_notice(session: Session, actor: Actor) -> list[Application]:
     open_notices = (
         select(NoticeEntry.application_id).join(Notice).where(Notice.status != NoticeStatus.CLOSED.value)
     )
-    noticed_here = select(NoticeEntry.application_id).join(Notice).where(Notice.org_id == actor.org_id)
     stmt = visible_applications(actor).where(
-        Application.status == NOTICEABLE[actor.org_kind].value,
+        Application.status.in_([s.value for s in NOTICEABLE[actor.org_kind]]),
         Application.current_org_id == actor.org_id,
         Application.id.not_in(open_notices),
     )
-    if actor.org_kind is not OrgKind.ENTERPRISE:
+    if actor.org_kind in (OrgKind.DEPARTMENT, OrgKind.BUREAU):
+        noticed_here = select(NoticeEntry.application_id).join(Notice).where(Notice.org_id == actor.org_id)
         stmt = stmt.where(Application.id.not_in(noticed_here))
     return list(session.scalars(stmt.order_by(Application.id)))
+
+
+def notice_days(session: Session, org_id: int | None, purpose: NoticePurpose) -> int:
+    """The notice's working days: a committee office's from its profile (003 五(三); the result notice's
+    where the profile says), every other notice NOTICE_DAYS (003 五(一), 004 二(七))."""
+    if purpose is NoticePurpose.APPLICANTS:
+        return NOTICE_DAYS
+    org = session.get(Organisation, org_id) if org_id else None
+    profile = effective_profile(session, org)
+    rules = profile.committee if profile is not None else None
+    if rules is None:
+        return NOTICE_DAYS
+    rule = rules.notice_workdays if purpose is NoticePurpose.PRE_REVIEW else rules.result_notice_workdays
+    return max(rule.value, NOTICE_DAYS)
 
 
 def blocks_signing(session: Session, application: Application) -> bool:
@@ -190,21 +221,27 @@ def draft_notice(
     locks.hold(session, "notice-draft", actor.org_id)
     ready = {a.id: a for a in ready_for_notice(session, actor)}
     chosen = [ready[i] for i in dict.fromkeys(application_ids) if i in ready]
+    purposes = {NOTICEABLE[actor.org_kind][a.state] for a in chosen}
     if not chosen:
         errors["application_ids"] = "请至少选择一名已通过单位审核的申报人"
     elif len(chosen) != len(set(application_ids)):
         errors["application_ids"] = "所选申报中有的已不在待公示状态，请刷新后重选"
+    elif len(purposes) > 1:
+        errors["application_ids"] = "评前公示与评审结果公示须分别起草：请只勾选同一类申报"
     if errors:
         raise ValidationFailed(errors)
     assert start is not None
-    first, last = compute_period(session, start)
+    (purpose,) = purposes
+    days = notice_days(session, actor.org_id, purpose)
+    first, last = compute_period(session, start, days)
     notice = Notice(
         org_id=actor.org_id,
         title=data.title.strip(),
         location=data.location.strip(),
         contact=data.contact.strip(),
         start_date=start,
-        days=NOTICE_DAYS,
+        days=days,
+        purpose=purpose.value,
         first_day=first,
         last_day=last,
         status=NoticeStatus.DRAFT.value,
@@ -301,11 +338,12 @@ def publish_notice(session: Session, actor: Actor, notice_id: int, now: datetime
 
 
 def _start(session: Session, actor: Actor, notice: Notice, application: Application, now: datetime) -> None:
-    """An enterprise notice moves the application in_notice; a higher one leaves its status alone."""
-    if actor.org_kind is OrgKind.ENTERPRISE:
+    """A unit's notice, and a committee office's, move the application into its notice (the workflow's
+    START_NOTICE); a department's or bureau's own notice leaves its status alone."""
+    if application.state in STARTING and actor.org_kind in (OrgKind.ENTERPRISE, OrgKind.COMMITTEE):
         transitions.apply(session, actor, application, Action.START_NOTICE, now)
         return
-    if application.current_org_id != notice.org_id or application.state is not NOTICEABLE[actor.org_kind]:
+    if application.current_org_id != notice.org_id or application.state not in NOTICEABLE[actor.org_kind]:
         raise DomainError(
             f"{application.applicant.name}的申报已不在本单位办理环节，请从公示中移除后再发布", code="moved_on"
         )
@@ -545,7 +583,7 @@ def close_if_due(session: Session, notice: Notice, now: datetime) -> bool:
     for entry in notice.entries:
         if entry.state is not EntryOutcome.PENDING or entry.id in blocked or None in blocked:
             continue
-        if notice.org.kind == OrgKind.ENTERPRISE.value and entry.application.state is Status.IN_NOTICE:
+        if entry.application.state in RUNNING and entry.application.current_org_id == notice.org_id:
             transitions.apply(session, SYSTEM, entry.application, Action.CLOSE_NOTICE, now)
         entry.outcome = EntryOutcome.PASSED.value
         entry.outcome_note = "公示期满无异议" if not _handled_for(notice, entry) else "异议不成立，已处理"

@@ -10,9 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal.domain.progress import NextStep, Progress, Step, progress
-from portal.domain.workflow import Level, Role, Status
+from portal.domain.workflow import HOLDER, Level, Role, Status
 from portal.models import Application
 from portal.services.applications import TimelineEntry
+
+# Statuses only the committee road has (an application in one is on it, whatever its pathway says).
+COMMITTEE_ONLY = frozenset(
+    s.value for s, level in HOLDER.items() if level is Level.COMMITTEE or s.value.startswith("result_")
+) | {Status.NOT_PASSED.value}
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,8 @@ class RouteView:
             return ""
         org = self.org_names[p.holder_level.value]
         if p.holder_role is None:
-            return f"{org}（公示期间，无需办理）" if p.status is Status.IN_NOTICE else org
+            notice = (Status.IN_NOTICE, Status.COMMITTEE_NOTICE, Status.RESULT_NOTICE)
+            return f"{org}（公示期间，无需办理）" if p.status in notice else org
         return f"{org} · {p.holder_role.title}"
 
     def move_text(self, move: NextStep | None) -> str:
@@ -60,15 +66,19 @@ def route_view(application: Application, timeline: list[TimelineEntry]) -> Route
     if status.is_final and timeline and timeline[-1].from_status:
         stopped_at = Status(timeline[-1].from_status)
     returned_from = Status(application.returned_from) if application.returned_from else None
+    # The 评审 road once a committee holds it, or for a 评审 application still on its way there.
+    committee = application.committee
     steps = progress(
         status,
         handler_signed=application.handler_signed_by_id is not None,
         returned_from=returned_from,
         stopped_at=stopped_at,
+        committee=committee is not None or application.pathway == "评审" or status.value in COMMITTEE_ONLY,
     )
     names = {
         Level.ENTERPRISE.value: application.enterprise.name,
         Level.DEPARTMENT.value: application.department.name,
         Level.BUREAU.value: application.bureau.name,
+        Level.COMMITTEE.value: committee.name if committee is not None else "评委会（人社局审核后确定）",
     }
     return RouteView(steps, names)

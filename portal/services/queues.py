@@ -61,6 +61,19 @@ PASSED: dict[OrgKind, tuple[Status, ...]] = {
     ),
     OrgKind.DEPARTMENT: (Status.BUREAU_REVIEW, Status.CERTIFIED),
     OrgKind.BUREAU: (Status.CERTIFIED,),
+    # The committee office: what it accepted, whatever the meeting made of it since.
+    OrgKind.COMMITTEE: (
+        Status.COMMITTEE_ACCEPTED,
+        Status.COMMITTEE_NOTICE,
+        Status.AWAITING_MEETING,
+        Status.VOTED,
+        Status.RESULT_NOTICE,
+        Status.RESULT_NOTICED,
+        Status.RESULT_CONFIRMED,
+        Status.RESULT_PUBLISHED,
+        Status.CERTIFIED,
+        Status.NOT_PASSED,
+    ),
 }
 
 
@@ -145,8 +158,15 @@ class QueueRow:
         application = self.application
         if application.state is Status.UNIT_APPROVED and self.reviewer_kind is OrgKind.ENTERPRISE:
             return RowNote("待起草公示", to_notices=True)
-        if application.state is Status.IN_NOTICE:
+        here = self.reviewer_kind is OrgKind.COMMITTEE
+        if application.state in (Status.COMMITTEE_ACCEPTED, Status.VOTED) and here:
+            return RowNote("待起草公示", to_notices=True)
+        if application.state in (Status.IN_NOTICE, Status.COMMITTEE_NOTICE, Status.RESULT_NOTICE):
             return RowNote("公示中")
+        if application.state is Status.AWAITING_MEETING:
+            return RowNote("待列入评审会议")
+        if application.state is Status.RESULT_NOTICED and here:
+            return RowNote("在评审会议页面确认结果")
         if self.own:
             return RowNote("本人申报，须由本单位其他人员办理")
         if application.awaiting:

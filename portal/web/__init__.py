@@ -149,6 +149,7 @@ def register_web(app: Flask) -> None:
     from portal.web.applicant import bp as applicant_bp
     from portal.web.auth import bp as auth_bp
     from portal.web.certificates import bp as certificates_bp
+    from portal.web.committees import bp as committees_bp
     from portal.web.enterprise import bp as enterprise_bp
     from portal.web.files import bp as files_bp
     from portal.web.inbox import bp as inbox_bp
@@ -185,6 +186,7 @@ def register_web(app: Flask) -> None:
         packages_bp,
         ops_bp,
         jobs_bp,
+        committees_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -815,12 +815,64 @@ def styleguide_show_styleguide(c: Ctx) -> Case:
     return Case(_admin(c), "/styleguide", changes_nothing=True)
 
 
+def _zhenjiang(c: Ctx) -> None:
+    c.world.bureau.org.policy_profile = "zhenjiang-2024"
+    c.session.flush()
+
+
+def committees_create_committee(c: Ctx) -> Case:
+    # The second post meets the name the first took: refused, nothing more created.
+    _zhenjiang(c)
+    return Case(
+        _admin(c),
+        "/committees",
+        lambda: {"name": "建设工程评委会", "forming_unit": "市评价中心", "kind": "city"},
+    )
+
+
+def committees_load_committees(c: Ctx) -> Case:
+    _zhenjiang(c)  # loaded once: the second load finds every accepting body loaded
+    return Case(_admin(c), "/committees/load")
+
+
+def _committee(c: Ctx) -> Any:
+    from tests.factories import make_committee_rows
+
+    return make_committee_rows(c.session, c.world, c.clock.now).committee
+
+
+_SCOPE = {
+    "row_no": "2",
+    "specialties": "机械工程",
+    "place": "丹阳市",
+    "levels": ["中级"],
+    "citation": "003 附件 序号2",
+}
+
+
+def committees_add_scope(c: Ctx) -> Case:
+    # The second post adds a row the committee already has: refused (the scope holds it already).
+    committee = _committee(c)
+    return Case(_admin(c), f"/committees/{committee.id}/scopes", lambda: _SCOPE)
+
+
+def committees_update_scope(c: Ctx) -> Case:
+    # The second post changes nothing: the row already says it.
+    committee = _committee(c)
+    return Case(_admin(c), f"/committees/scopes/{committee.scopes[0].id}", lambda: _SCOPE)
+
+
+def committees_delete_scope(c: Ctx) -> Case:
+    committee = _committee(c)
+    return Case(_admin(c), f"/committees/scopes/{committee.scopes[0].id}/delete")
+
+
 CASES: dict[str, Callable[[Ctx], Case]] = {
     name.replace("_", ".", 1): function
     for name, function in list(globals().items())
     if callable(function) and name.split("_", 1)[0] in {
-        "admin", "applicant", "auth", "certificates", "enterprise", "inbox", "notices", "packages",
-        "public", "review", "styleguide",
+        "admin", "applicant", "auth", "certificates", "committees", "enterprise", "inbox", "notices",
+        "packages", "public", "review", "styleguide",
     } and name.count("_") >= 1 and not name.startswith("_")
 }  # fmt: skip
 

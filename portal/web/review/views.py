@@ -19,7 +19,7 @@ from portal.services.calendar import SHANGHAI
 from portal.services.scope import get_application, note_identity_view, sees_full_identity
 from portal.web.context import current_actor, now
 from portal.web.downloads import Counted, send_temporary_file
-from portal.web.forms import id_list, version_field
+from portal.web.forms import id_field, id_list, version_field
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_target, hx_trigger, not_modified, render_page, see_other, wants_fragment
 from portal.web.notice_documents import result_pdf_response
@@ -153,7 +153,15 @@ def act(application_id: int) -> Response:
     back = _safe_back(request.form.get("back"))
     try:
         applications_service.act(
-            db.session, actor, application_id, action, now(), expected_version=version_field(), reason=reason
+            db.session,
+            actor,
+            application_id,
+            action,
+            now(),
+            expected_version=version_field(),
+            reason=reason,
+            committee_id=id_field("committee_id"),
+            certificate_no=request.form.get("certificate_no", "")[:60],
         )
     except DomainError as refused:
         status = 409 if isinstance(refused, StaleObject) else 422
