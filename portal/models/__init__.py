@@ -39,6 +39,7 @@ from portal.models.users import (
     StaffRole,
     User,
 )
+from portal.models.versions import Version
 
 __all__ = [
     "AccountTransfer",
@@ -92,4 +93,5 @@ __all__ = [
     "TransferStatus",
     "UnitSeal",
     "User",
+    "Version",
 ]
