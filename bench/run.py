@@ -392,7 +392,7 @@ def load_benchmark(
     }
     ours_cookie = {"Cookie": f"{cookie_name}={cookie.value}"}
     etag = client.get("/review/queue?tab=all", headers=HX).headers["ETag"]
-    poll = {**ours_cookie, **HX, "If-None-Match": f'"{etag}"'}
+    poll = {**ours_cookie, **HX, "If-None-Match": etag}  # the header's value, quotes included
     figures: dict[str, tuple[float, float, int, float]] = {}
     runs = (  # name, server, path, headers, the status a first request must answer
         ("ours", "app:app", "/review/queue?tab=all", ours_cookie, 200),

@@ -58,7 +58,8 @@ def _cn_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     local = value.astimezone(SHANGHAI)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    # Not `{local:%H:%M}`: strftime is ~15 µs a call, and a queue page formats one per row (issue 20).
+    return f"{local.year}年{local.month}月{local.day}日 {local.hour:02d}:{local.minute:02d}"
 
 
 def _setup_login(app: Flask) -> None:
