@@ -4,13 +4,17 @@ instead of the whole page's work (issue 20).
 Guarantees:
 - `org:<id>` goes up in the same transaction as any write to an application of that organisation
   (enterprise, department or bureau) or to what its queue rows show: the application itself, its
-  materials and endorsements, its paper follow-up, notice entries, corrections and review steps. The
-  bump is an ORM `after_flush` hook on every session, so no service can forget it; a bulk Core write
+  materials and endorsements, its paper follow-up, notice entries, corrections and review steps. An ORM
+  `after_flush` hook on every session notes what each flush wrote, and a `before_commit` hook bumps the
+  noted counters once, at the end of the transaction, so no service can forget it; a bulk Core write
   (`session.execute(update(Application)…)`) must call `bump_applications` itself.
 - `queues` goes up when a name a queue row shows changes (a user's, an organisation's): rare, so every
   queue's version moves with it.
 - A counter only goes up; readers compare it with the value they saw. Concurrent bumps serialise on the
-  row (an upsert), in a fixed order of names, so two transactions cannot deadlock on them.
+  row (an upsert). All of a transaction's bumps are made together just before it commits, in one fixed
+  order of names: two transactions cannot deadlock on them (bumping after each flush could, when two
+  transactions' flushes touch the same organisations in different orders), and the rows stay locked only
+  for the commit itself.
 """
 
 from __future__ import annotations
@@ -83,9 +87,26 @@ def _changed_name(item: Any) -> bool:
     return bool(inspect(item).attrs.name.history.deleted)
 
 
+_PENDING = "portal_versions_pending"
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    """Flush what is left (its after_flush notes it), then bump every noted counter, in name order."""
+    session.flush()
+    names: set[str] = session.info.pop(_PENDING, set())
+    if names:
+        bump(session, names)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)  # the writes are gone, and so is the reason to bump
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: Any) -> None:
-    """Collect what this flush wrote and bump the counters it touches (see the module's guarantees)."""
+    """Note the counters this flush's writes touch; `_before_commit` bumps them (module's guarantees)."""
     names: set[str] = set()
     application_ids: set[int] = set()
     materials: set[int] = set()
@@ -120,6 +141,11 @@ def _after_flush(session: Session, _context: Any) -> None:
         )
     application_ids.discard(None)  # type: ignore[arg-type]
     if application_ids:
-        bump_applications(session, application_ids)
+        for row in session.execute(
+            select(*(getattr(Application, c) for c in _SCOPE_COLUMNS)).where(
+                Application.id.in_(sorted(application_ids))
+            )
+        ):
+            names.update(org(value) for value in row if value is not None)
     if names:
-        bump(session, names)
+        session.info.setdefault(_PENDING, set()).update(names)

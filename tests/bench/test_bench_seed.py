@@ -188,14 +188,14 @@ def test_an_unchanged_poll_is_a_304_from_the_change_counter_alone_and_a_write_ch
         # A write to an application of another bureau leaves this queue's tag alone.
         elsewhere = session.scalars(select(Application).where(Application.bureau_id != bureau).limit(1)).one()
         elsewhere.counted_returns += 1
-        session.flush()
+        session.commit()  # the counters move as the transaction commits (the test's savepoint here)
         recorder.get("/review/queue?tab=all", 304, **HX, **{"If-None-Match": tag})
         # A write to one of ours (a transition bumps the version; here a counter the row shows) changes
         # the list's tag and the counts' tag: the poll renders again.
         shown = (Application.bureau_id == bureau, Application.reached_level >= 2)
         ours = session.scalars(select(Application).where(*shown).limit(1)).one()
         ours.counted_returns += 1
-        session.flush()
+        session.commit()
         _, again = recorder.get("/review/queue?tab=all", 200, **HX, **{"If-None-Match": tag})
         assert again.headers["ETag"] != tag
         tabs_poll = {**HX, "HX-Target": "queue-counts", "If-None-Match": counts_tag}

@@ -23,11 +23,11 @@ def test_a_transition_bumps_every_organisation_that_sees_the_application_and_onl
 ) -> None:
     world = make_world(session)
     application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
-    session.flush()
+    session.commit()
     ours = (world.enterprise.org.id, world.department.org.id, world.bureau.org.id)
     before = _seen(session, *ours, world.other_enterprise.org.id)
     application.counted_returns += 1
-    session.flush()
+    session.commit()  # the counters move as the transaction commits (the test's savepoint here)
     after = _seen(session, *ours, world.other_enterprise.org.id)
     for org_id in ours:
         assert after[versions.org(org_id)] == before[versions.org(org_id)] + 1
@@ -41,15 +41,15 @@ def test_a_touched_but_unchanged_application_bumps_nothing_and_a_material_bumps_
 ) -> None:
     world = make_world(session)
     application = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
-    session.flush()
+    session.commit()
     before = _seen(session, world.enterprise.org.id)
     application.series = application.series  # set to the value it has: not a change
-    session.flush()
+    session.commit()
     assert _seen(session, world.enterprise.org.id) == before
     material = session.scalars(select(Material).where(Material.application_id == application.id)).first()
     assert material is not None
     material.pages += 1
-    session.flush()
+    session.commit()
     key = versions.org(world.enterprise.org.id)
     assert _seen(session, world.enterprise.org.id)[key] == before[key] + 1
 
@@ -57,8 +57,8 @@ def test_a_touched_but_unchanged_application_bumps_nothing_and_a_material_bumps_
 def test_a_renamed_applicant_moves_every_queue(session: Session, clock: Clock) -> None:
     world = make_world(session)
     application = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
-    session.flush()
+    session.commit()
     before = versions.read(session, [versions.QUEUES])[versions.QUEUES]
     application.applicant.name = application.applicant.name + "新"
-    session.flush()
+    session.commit()
     assert versions.read(session, [versions.QUEUES])[versions.QUEUES] == before + 1
