@@ -67,6 +67,7 @@ from portal.models.users import (
     StaffRole,
     User,
 )
+from portal.models.versions import Version
 
 __all__ = [
     "AccountTransfer",
@@ -139,4 +140,5 @@ __all__ = [
     "TransferStatus",
     "UnitSeal",
     "User",
+    "Version",
 ]

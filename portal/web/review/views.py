@@ -40,25 +40,31 @@ def _tab() -> queues.Tab:
 def show_queue() -> Response:
     actor = current_actor()
     tab = _tab()
-    # A poll of one fragment computes only that fragment: the list polls every 15 s, the tabs too.
-    fragment = "counts" if hx_target() == "queue-counts" else "queue"
-    partial = wants_fragment()
+    filters = queues.Filters.from_args(request.args)
+    cursor = request.args.get("after")
+    moment = now()
+    # A poll of one fragment computes only that fragment: the list polls every 15 s, the tabs too; and
+    # an unchanged poll is answered from the organisation's change counter alone, before any row.
+    part = ("counts" if hx_target() == "queue-counts" else "queue") if wants_fragment() else "page"
+    tags = queues.tags(db.session, actor, tab, filters, cursor, moment)
+    etag = tags.of(part)
+    if request.if_none_match.contains_weak(etag):  # weak: gzip marks it so
+        return not_modified(etag)
     page = queues.queue(
         db.session,
         actor,
         tab,
-        queues.Filters.from_args(request.args),
-        now(),
-        cursor=request.args.get("after"),
-        with_counts=not partial or fragment == "counts",
-        with_options=not partial,
+        filters,
+        moment,
+        cursor=cursor,
+        with_rows=part != "counts",
+        with_counts=part != "queue",
+        with_options=part == "page",
+        page_tags=tags,
     )
-    etag = (page.counts_etag if fragment == "counts" else page.etag) if partial else page.page_etag
-    if request.if_none_match.contains_weak(etag):  # weak: gzip marks it so
-        return not_modified(etag)
     response = render_page(
         "pages/review/show_queue.html",
-        fragment=fragment,
+        fragment=None if part == "page" else part,
         page=page,
         tabs=list(queues.Tab),
         levels=applications_service.LEVELS,
