@@ -2,7 +2,7 @@
 an unchanged queue poll answers 304 from one indexed read.
 
 Revision ID: 0024
-Revises: 0014
+Revises: 0022
 Create Date: 2026-12-04 13:45:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0024'
-down_revision = '0014'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
