@@ -98,6 +98,8 @@ STATE_TITLES: dict[str, dict[str, str]] = {
     },
     "audit_outcome": {"ok": "成功", "denied": "拒绝", "failed": "失败"},
     "awaiting": {"applicant": "待申报人补正", "handler": "待经办人办理", "leader": "待领导签批"},
+    "handoff_import": {"checked": "已核对，待确认导入", "applied": "已导入"},
+    "handoff_result": {"passed": "通过", "failed": "未通过"},
 }
 
 

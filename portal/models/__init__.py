@@ -14,6 +14,7 @@ from portal.models.base import Base
 from portal.models.calendar import CalendarDay, CalendarYear, Setting
 from portal.models.certificates import CertificateLookup, IntegrityRecord
 from portal.models.files import StoredFile
+from portal.models.handoffs import HandoffPart, HandoffResult, ResultImport, ResultImportStatus, ResultOutcome
 from portal.models.jobs import Job, JobKind, JobStatus
 from portal.models.materials import Endorsement, Material, UnitSeal
 from portal.models.notices import EntryOutcome, Notice, NoticeEntry, NoticeStatus, Objection, ObjectionStatus
@@ -58,6 +59,8 @@ __all__ = [
     "Endorsement",
     "EntryOutcome",
     "FormSubmission",
+    "HandoffPart",
+    "HandoffResult",
     "ImportBatch",
     "ImportStatus",
     "IntegrityRecord",
@@ -78,6 +81,9 @@ __all__ = [
     "Ownership",
     "PaperFollowup",
     "PaperItem",
+    "ResultImport",
+    "ResultImportStatus",
+    "ResultOutcome",
     "PasswordHistory",
     "PolicyWindow",
     "ReviewStep",
