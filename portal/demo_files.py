@@ -5,6 +5,7 @@ provincial systems' 2 MB cap, so a hand-off has something to re-encode and split
 
 from __future__ import annotations
 
+import functools
 import io
 import random
 
@@ -43,6 +44,7 @@ def scan_page(seed: int, size: tuple[int, int] = A4_200DPI) -> Image.Image:
     return page
 
 
+@functools.cache  # the same bytes every time: made once per process (tests load the demo often)
 def scanned_pdf(pages: int = 30) -> bytes:
     """A scan of ``pages`` A4 pages at 200 dpi (JPEG pages, about half a megabyte each)."""
     images = [scan_page(i) for i in range(pages)]
@@ -51,6 +53,7 @@ def scanned_pdf(pages: int = 30) -> bytes:
     return out.getvalue()
 
 
+@functools.cache
 def phone_photo(width: int = 4000, height: int = 3000, seed: int = 3) -> bytes:
     """A 12-megapixel phone photo of a printed document (colour, grain, JPEG quality 92)."""
     grain = _grain((width, height), seed, 0, 255)

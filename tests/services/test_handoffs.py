@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy.orm import Session
 
-from portal.demo import demo_seal_png
+from portal.demo import LARGE_SCANS, demo_seal_png, seed_demo
 from portal.demo_files import phone_photo, scanned_pdf
 from portal.domain.materials import SLOT_BY_KEY
 from portal.domain.workflow import Status
@@ -218,3 +218,27 @@ def test_cli_builds_a_folder_and_prints_the_summary(
         args=["handoff", "build", "--target", "jx", "--out", str(tmp_path / "x")]
     )
     assert neither.exit_code != 0
+
+
+def test_the_demo_data_hands_off_to_every_target(session: Session, clock: Clock) -> None:
+    """Issue 23's "done when" on `flask seed-demo`'s data: each target has an application ready; every
+    file sent is a JPG or PDF within 2 MB that opens, the manifests' hashes match; the 12-megapixel photo
+    and the 30-page scan went through; Kunming has its 综合情况表, Jiangsu its PDF and copy page."""
+    seed_demo(session, clock.now, STORAGE)
+    built: dict[str, tuple[handoffs.Export, dict[str, bytes]]] = {}
+    for target in ("jx", "js", "km"):
+        chosen = handoffs.eligible(session, handoffs.profile_of(target))
+        assert chosen, target
+        built[target] = _export(session, target, chosen)
+        _check_files(built[target][1], built[target][0])
+        assert not built[target][0].unmapped
+    jx, _ = built["jx"]
+    large = [f for f in jx.files if f.applicant == LARGE_SCANS]
+    assert any(f.slot == "身份证" and f.media_type == "image/jpeg" for f in large)
+    assert sum(f.pages for f in large if f.slot == "劳动合同") == 30
+    km, files = built["km"]
+    assert all(f"{handoffs.folder_of(i + 1, a)}综合情况（公示）表.pdf" in files
+               for i, a in enumerate(handoffs.eligible(session, handoffs.profile_of("km"))))  # fmt: skip
+    assert not [p for p in km.problems if "公章" in p.what]
+    _js, files = built["js"]
+    assert any(n.endswith("申报表.pdf") for n in files) and any(n.endswith("填报助手.html") for n in files)
