@@ -594,6 +594,90 @@ def record_export(
     """The export's audit: which target, which applications, how many files, which problems."""
     audit.record(
         session, actor, "export_handoff", now, object_type="handoff", object_id=None,
-        detail={"target": export.target, "applications": application_ids, **export.summary(),
+        detail={"target": export.target, **export.summary(), "applications": application_ids,
                 "problems": len(export.problems), **extra},
     )  # fmt: skip
+
+
+# --- the export as a background job (issue 23.5) ----------------------------------------------------------
+# The worker builds each application's folder into a ZIP of its own, stores it and records it as a
+# HandoffPart with its manifest in one short transaction: a run cut short resumes after the last part
+# stored. Once every part is there, the parts are copied into one ZIP with the export-wide files, stored,
+# audited once, and the parts removed.
+
+
+def holds(actor: Actor, application: Application) -> bool:
+    """The hand-off carries the originals (re-encoded, no watermark): like the originals' ZIP, only for
+    the handler of the organisation holding the application (domain.packages.originals_refusal)."""
+    from portal.models import StaffRole
+
+    return actor.staff_role is StaffRole.HANDLER and actor.org_id == application.current_org_id
+
+
+def exportable(session: Session, actor: Actor, profile: HandoffProfile) -> list[Application]:
+    """What the actor's unit may hand off to the target: in scope, taken by the target, held by the unit
+    (its handler exports them: ``holds``)."""
+    if not actor.is_staff:
+        return []
+    return [a for a in visible_eligible(session, actor, profile) if a.current_org_id == actor.org_id]
+
+
+def start_export(
+    session: Session,
+    actor: Actor,
+    target: str,
+    application_ids: list[int] | None,
+    now: datetime,
+    *,
+    membership_id: int | None = None,
+) -> Any:
+    """A background job exporting the chosen applications (None: every one the actor may hand off) to the
+    target; ids the actor may not hand off are dropped. Audited (start_handoff_export)."""
+    from portal.domain.errors import ValidationFailed
+    from portal.models import JobKind
+    from portal.services import jobs
+
+    profile = profile_of(target)
+    allowed = [a.id for a in exportable(session, actor, profile) if holds(actor, a)]
+    ids = allowed if application_ids is None else [i for i in dict.fromkeys(application_ids) if i in allowed]
+    if not ids:
+        raise ValidationFailed({"ids": f"没有可报送到{profile.system}的申报（须由当前办理单位的经办人导出）"})
+    job = jobs.create_job(
+        session, actor, JobKind.HANDOFF_EXPORT, {"target": profile.id, "ids": ids}, now,
+        membership_id=membership_id, total=len(ids) + 1,
+    )  # fmt: skip
+    audit.record(
+        session, actor, "start_handoff_export", now, object_type="handoff", object_id=job.id,
+        detail={"job": job.id, "target": profile.id, "applications": ids},
+    )  # fmt: skip
+    return job
+
+
+def part_export(part_manifest: dict[str, Any], export: Export) -> None:
+    """Add what a stored part's manifest says to ``export`` (files, problems, unmapped slots)."""
+    export.files += [FileEntry(**f) for f in part_manifest["files"]]
+    export.problems += [Problem(**p) for p in part_manifest["problems"]]
+    export.unmapped |= set(part_manifest["unmapped"])
+
+
+def build_part(
+    session: Session,
+    storage: Storage,
+    profile: HandoffProfile,
+    application: Application,
+    index: int,
+    now: datetime,
+) -> tuple[bytes, dict[str, Any]]:
+    """One application's folder as a ZIP of its own, and what its manifest says (for HandoffPart)."""
+    export = Export(profile.id)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        build_application(
+            session, storage, profile, application, folder_of(index, application), export, ZipSink(zf, now)
+        )
+    manifest = {
+        "files": [asdict(f) for f in export.files],
+        "problems": [asdict(p) for p in export.problems],
+        "unmapped": sorted(export.unmapped),
+    }
+    return out.getvalue(), manifest

@@ -152,6 +152,7 @@ def register_web(app: Flask) -> None:
     from portal.web.certificates import bp as certificates_bp
     from portal.web.enterprise import bp as enterprise_bp
     from portal.web.files import bp as files_bp
+    from portal.web.handoffs import bp as handoffs_bp
     from portal.web.inbox import bp as inbox_bp
     from portal.web.jobs import bp as jobs_bp
     from portal.web.notices import bp as notices_bp
@@ -184,6 +185,7 @@ def register_web(app: Flask) -> None:
         files_bp,
         styleguide_bp,
         packages_bp,
+        handoffs_bp,
         ops_bp,
         jobs_bp,
     ):

@@ -1,0 +1,59 @@
+"""The hand-off page (what each target takes from this unit, one button to export it), the POST that
+starts the export job, and the bureau admin's view of each hand-off profile with what is unconfirmed."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, request, url_for
+
+from portal.domain.errors import NotFound, ValidationFailed
+from portal.extensions import db
+from portal.services import handoff_profiles, handoffs
+from portal.web.context import current_actor, current_membership, now
+from portal.web.guards import admin_required, staff_required
+from portal.web.handoffs import bp
+from portal.web.htmx import render_page, see_other
+from portal.web.once import once_per_form
+from portal.web.unit_of_work import discard
+
+
+@bp.get("/")
+@staff_required()
+def show_handoffs() -> Response:
+    """Per target: the applications this unit may hand off now (held here, past the stage it takes)."""
+    actor = current_actor()
+    targets = [
+        (profile, handoffs.exportable(db.session, actor, profile))
+        for profile in handoff_profiles.profiles().values()
+    ]
+    return render_page(
+        "pages/handoffs/show_handoffs.html", targets=targets, is_handler=actor.staff_role.value == "handler"
+    )
+
+
+@bp.post("/<target>/exports")
+@staff_required()
+@once_per_form(lambda **_: url_for("handoffs.show_handoffs"))
+def start_export(target: str) -> Response:
+    """Every application ticked (or all, when none is) as the target's ZIP, built by the worker."""
+    actor = current_actor()
+    ids = [int(v) for v in request.form.getlist("ids") if v.isascii() and v.isdigit() and len(v) < 10]
+    membership = current_membership()
+    try:
+        job = handoffs.start_export(
+            db.session, actor, target, ids or None, now(), membership_id=membership.id if membership else None
+        )
+    except NotFound:
+        abort(404)
+    except ValidationFailed as invalid:
+        flash("；".join(invalid.fields.values()), "error")
+        return discard(see_other(url_for("handoffs.show_handoffs")))
+    return see_other(url_for("jobs.show_job", job_id=job.id))
+
+
+@bp.get("/profiles")
+@admin_required
+def show_profiles() -> Response:
+    """Each hand-off profile as loaded, and every value it infers (confirmed = false) with its TOML path."""
+    return render_page(
+        "pages/handoffs/show_profiles.html", profiles=list(handoff_profiles.profiles().values())
+    )

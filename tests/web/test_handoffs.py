@@ -1,0 +1,138 @@
+"""The hand-off page and its export job (issue 23.5): the unit's handler exports a target's applications in
+the background, the ZIP holds every folder with files the target accepts and manifests that verify; a run
+cut short resumes from the parts it stored; only the holding unit's handler exports; the admin sees each
+profile and what is unconfirmed."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from dataclasses import asdict
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Status
+from portal.models import AuditEvent, HandoffPart, Job, StaffRole
+from portal.services import handoffs
+from portal.services.materials import store_file
+from portal.services.submissions import new_token
+from tests.conftest import Clock, run_queued
+from tests.factories import STEPS_TO, STORAGE, make_application, make_world
+
+CAP = 2_097_152
+
+
+def _ready(session: Session, clock: Clock, profile: str, count: int = 1):
+    world = make_world(session)
+    chosen = [
+        make_application(session, world, clock.now, steps=STEPS_TO[Status.NOTICE_PASSED])
+        for _ in range(count)
+    ]
+    world.bureau.org.policy_profile = profile
+    session.flush()
+    return world, chosen
+
+
+def _download(browser: Any, job_url: str) -> dict[str, bytes]:
+    result = browser.get(f"{job_url}/download")
+    assert result.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(result.data)) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def test_the_handler_exports_a_target_in_the_background_and_the_zip_verifies(
+    session: Session, clock: Clock, login_as: Any, app: Flask, queue: None
+) -> None:
+    world, chosen = _ready(session, clock, "kunming-2022", 2)
+    browser = login_as(world.enterprise.handler)
+    page = browser.get("/handoffs/")
+    assert page.status_code == 200 and "昆明市专业技术人员职称申报系统" in page.text
+    assert all(a.applicant.name in page.text for a in chosen) and 'id="export-km"' in page.text
+    started = browser.post("/handoffs/km/exports", data={"form_token": new_token()})
+    assert started.status_code == 303
+    job_url = started.headers["Location"]
+    assert re.fullmatch(r"/jobs/\d+", job_url)
+    run_queued(app)
+    done = browser.get(job_url)
+    assert "已完成 3 / 3" in done.text and "职称申报承诺书" in done.text  # the problems on screen
+    files = _download(browser, job_url)
+    manifest = json.loads(files["manifest.json"])
+    listed = {f["file"]: f for f in manifest["files"]}
+    for a in chosen:
+        assert handoffs.folder_of(chosen.index(a) + 1, a) + "综合情况（公示）表.pdf" in listed
+    for name, entry in listed.items():
+        assert hashlib.sha256(files[name]).hexdigest() == entry["sha256"]
+        if entry["application_id"]:
+            assert name.endswith((".pdf", ".jpg")) and len(files[name]) <= CAP
+    assert {p["what"] for p in manifest["problems"]} >= {"缺少必传材料，目标系统不予受理"}
+    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "export_handoff")).all()
+    assert len(events) == 1 and events[0].detail["applications"] == [a.id for a in chosen]
+    assert session.scalars(select(HandoffPart)).all() == []  # the parts go once the ZIP is stored
+
+
+def test_a_run_cut_short_resumes_from_the_parts_it_stored(
+    session: Session, clock: Clock, app: Flask, queue: None
+) -> None:
+    world, chosen = _ready(session, clock, "ganzhou-2026", 2)
+    actor = world.enterprise.actor(StaffRole.HANDLER)
+    job = handoffs.start_export(session, actor, "jx", None, clock.now)
+    # The first attempt stored the first application's part, then the worker died.
+    profile = handoffs.profile_of("jx")
+    data, manifest = handoffs.build_part(session, STORAGE, profile, chosen[0], 1, clock.now)
+    marker = handoffs.Problem(chosen[0].applicant.name, chosen[0].id, "", "由上一次运行保存")
+    manifest["problems"].append(asdict(marker))
+    stored = store_file(session, STORAGE, data, "application/zip", "part.zip", actor, clock.now)
+    session.add(HandoffPart(job_id=job.id, application_id=chosen[0].id, position=1, file_id=stored.id,
+                            manifest=manifest, created_at=clock.now))  # fmt: skip
+    session.flush()
+    from portal import jobs as queue_setup
+    from portal.jobs.tasks import run_job
+
+    queue_setup.configure(app)
+    run_job.call_local(job.id)
+    session.refresh(job)
+    assert job.status == "done"
+    whats = [p["what"] for p in job.params["problems"]]
+    assert whats.count("由上一次运行保存") == 1  # the stored part was taken as it was, not rebuilt
+    with zipfile.ZipFile(io.BytesIO(STORAGE.get(job.result_file.sha256))) as zf:
+        names = zf.namelist()
+    assert all(any(n.startswith(handoffs.folder_of(i, a)) for n in names) for i, a in enumerate(chosen, 1))
+
+
+def test_only_the_holding_units_handler_exports(
+    session: Session, clock: Clock, login_as: Any, queue: None
+) -> None:
+    world, chosen = _ready(session, clock, "ganzhou-2026")
+    leader = login_as(world.enterprise.leader).get("/handoffs/")
+    assert chosen[0].applicant.name in leader.text and 'id="export-jx"' not in leader.text
+    other = login_as(world.other_enterprise.handler)
+    assert chosen[0].applicant.name not in other.get("/handoffs/").text
+    refused = other.post("/handoffs/jx/exports", data={"ids": [str(chosen[0].id)], "form_token": new_token()})
+    assert refused.status_code == 303 and "经办人导出" in other.get(refused.headers["Location"]).text
+    assert (
+        login_as(world.department.handler)
+        .post("/handoffs/xx/exports", data={"form_token": new_token()})
+        .status_code
+        == 404
+    )
+    assert session.scalars(select(Job)).all() == []
+    assert login_as(chosen[0].applicant).get("/handoffs/").status_code == 403
+
+
+def test_the_admin_sees_each_profile_and_what_is_unconfirmed(session: Session, login_as: Any) -> None:
+    world = make_world(session)
+    page = login_as(world.admin, membership_id=world.admin_membership.id).get("/handoffs/profiles")
+    assert page.status_code == 200
+    for target in ("jx", "js", "km"):
+        profile = handoffs.profile_of(target)
+        assert profile.system in page.text
+        for path, _item in profile.unconfirmed():
+            assert f"<code>{path}</code>" in page.text
+    assert "待确认" in page.text
+    assert login_as(world.enterprise.handler).get("/handoffs/profiles").status_code == 403
