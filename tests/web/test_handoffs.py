@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Status
-from portal.models import AuditEvent, HandoffPart, Job, StaffRole
+from portal.models import AuditEvent, HandoffPart, HandoffResult, Job, StaffRole
 from portal.services import handoffs
 from portal.services.materials import store_file
 from portal.services.submissions import new_token
@@ -136,3 +136,31 @@ def test_the_admin_sees_each_profile_and_what_is_unconfirmed(session: Session, l
             assert f"<code>{path}</code>" in page.text
     assert "待确认" in page.text
     assert login_as(world.enterprise.handler).get("/handoffs/profiles").status_code == 403
+
+
+def test_results_come_back_through_a_preview_and_one_confirmation(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    from openpyxl import Workbook
+
+    world, chosen = _ready(session, clock, "ganzhou-2026")
+    book = Workbook()
+    book.active.append(["姓名", "身份证号码", "证书编号", "认定结果"])
+    book.active.append([chosen[0].applicant.name, chosen[0].applicant.id_number, "赣JX-001", "通过"])
+    book.active.append(["无此人", "36070219900101001X", "赣JX-002", "通过"])
+    out = io.BytesIO()
+    book.save(out)
+    browser = login_as(world.enterprise.handler)
+    uploaded = browser.post(
+        "/handoffs/jx/results",
+        data={"file": (io.BytesIO(out.getvalue()), "结果.xlsx"), "form_token": new_token()},
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 303
+    preview = browser.get(uploaded.headers["Location"])
+    assert "匹配 1 行" in preview.text and ("未找到" in preview.text or "身份证号码有误" in preview.text)
+    assert session.scalars(select(HandoffResult)).all() == []
+    applied = browser.post(uploaded.headers["Location"] + "/apply", data={"form_token": new_token()})
+    assert applied.status_code == 303 and "已登记 1 条结果" in browser.get(applied.headers["Location"]).text
+    assert [r.certificate_no for r in session.scalars(select(HandoffResult))] == ["赣JX-001"]
+    assert login_as(world.other_enterprise.handler).get(uploaded.headers["Location"]).status_code == 404

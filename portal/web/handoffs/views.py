@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, request, url_for
 
-from portal.domain.errors import NotFound, ValidationFailed
+from portal.domain.errors import DomainError, NotFound, ValidationFailed
 from portal.extensions import db
-from portal.services import handoff_profiles, handoffs
+from portal.services import handoff_profiles, handoff_results, handoffs
 from portal.web.context import current_actor, current_membership, now
 from portal.web.guards import admin_required, staff_required
 from portal.web.handoffs import bp
 from portal.web.htmx import render_page, see_other
 from portal.web.once import once_per_form
+from portal.web.storage import storage, uploaded_file
 from portal.web.unit_of_work import discard
 
 
@@ -57,3 +58,49 @@ def show_profiles() -> Response:
     return render_page(
         "pages/handoffs/show_profiles.html", profiles=list(handoff_profiles.profiles().values())
     )
+
+
+@bp.post("/<target>/results")
+@staff_required()
+@once_per_form(lambda **_: url_for("handoffs.show_handoffs"))
+def upload_results(target: str) -> Response:
+    """The results Excel a provincial system exported: checked row by row; the preview page follows."""
+    part = uploaded_file("file")
+    data = (part.data.read() if hasattr(part.data, "read") else part.data) if part else b""
+    try:
+        record, _rows = handoff_results.check_results(
+            db.session, storage(), current_actor(), target, data, part.name if part else "", now()
+        )
+    except NotFound:
+        abort(404)
+    except ValidationFailed as invalid:
+        flash("；".join(invalid.fields.values()), "error")
+        return discard(see_other(url_for("handoffs.show_handoffs")))
+    return see_other(url_for("handoffs.show_results", import_id=record.id))
+
+
+@bp.get("/results/<int:import_id>")
+@staff_required()
+def show_results(import_id: int) -> Response:
+    """The preview: every row with its verdict, and the confirm button while it is still unapplied."""
+    try:
+        record, rows = handoff_results.preview(db.session, storage(), current_actor(), import_id)
+    except NotFound:
+        abort(404)
+    return render_page("pages/handoffs/show_results.html", record=record, rows=rows)
+
+
+@bp.post("/results/<int:import_id>/apply")
+@staff_required()
+@once_per_form(lambda import_id: url_for("handoffs.show_results", import_id=import_id))
+def apply_results(import_id: int) -> Response:
+    """Record the matched rows, all in one transaction, as previewed."""
+    try:
+        count = handoff_results.apply_results(db.session, storage(), current_actor(), import_id, now())
+    except NotFound:
+        abort(404)
+    except DomainError as refused:
+        flash(refused.message, "error")
+        return discard(see_other(url_for("handoffs.show_results", import_id=import_id)))
+    flash(f"已登记 {count} 条结果", "success")
+    return see_other(url_for("handoffs.show_results", import_id=import_id))
