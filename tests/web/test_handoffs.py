@@ -164,3 +164,22 @@ def test_results_come_back_through_a_preview_and_one_confirmation(
     assert applied.status_code == 303 and "已登记 1 条结果" in browser.get(applied.headers["Location"]).text
     assert [r.certificate_no for r in session.scalars(select(HandoffResult))] == ["赣JX-001"]
     assert login_as(world.other_enterprise.handler).get(uploaded.headers["Location"]).status_code == 404
+
+
+def test_the_copy_helper_lists_every_field_in_their_order_with_a_copy_button(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world, chosen = _ready(session, clock, "zhenjiang-2024")
+    browser = login_as(world.enterprise.handler)
+    url = f"/handoffs/js/applications/{chosen[0].id}/copy"
+    assert url in browser.get("/handoffs/").text
+    page = browser.get(url)
+    assert page.status_code == 200 and "<script>" not in page.text  # CSP: the buttons work through app.js
+    profile = handoffs.profile_of("js")
+    sections, _ = handoffs.document_rows(profile.document("form"), handoffs.values_of(session, chosen[0]))
+    labels = [label for _title, rows in sections for label, _value in rows]
+    positions = [page.text.index(f'<th scope="row">{label}</th>') for label in labels]
+    assert positions == sorted(positions)
+    assert page.text.count("data-copy=") >= len(labels)
+    assert login_as(world.other_enterprise.handler).get(url).status_code == 404
+    assert browser.get(f"/handoffs/jx/applications/{chosen[0].id}/copy").status_code == 404

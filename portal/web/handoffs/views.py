@@ -104,3 +104,29 @@ def apply_results(import_id: int) -> Response:
         return discard(see_other(url_for("handoffs.show_results", import_id=import_id)))
     flash(f"已登记 {count} 条结果", "success")
     return see_other(url_for("handoffs.show_results", import_id=import_id))
+
+
+@bp.get("/<target>/applications/<int:application_id>/copy")
+@staff_required()
+def show_copy_page(target: str, application_id: int) -> Response:
+    """The copy helper: every field of the target's form in its order, each with a copy button."""
+    actor = current_actor()
+    try:
+        profile = handoffs.profile_of(target)
+    except NotFound:
+        abort(404)
+    application = next(
+        (a for a in handoffs.exportable(db.session, actor, profile) if a.id == application_id), None
+    )
+    document = next((d for d in profile.documents if d.copy_page), None)
+    if application is None or document is None:
+        abort(404)
+    sections, unplaced = handoffs.document_rows(document, handoffs.values_of(db.session, application))
+    return render_page(
+        "pages/handoffs/show_copy_page.html",
+        profile=profile,
+        document=document,
+        application=application,
+        sections=sections,
+        unplaced=unplaced,
+    )
