@@ -9,9 +9,14 @@ certificate (002 四(四)2) and the hand-off exports themselves. Causes no trans
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from portal.domain.handoffs import Binding, HandoffProfile, Lookup, load_profiles
-from portal.models import Application, Organisation
+from portal.models import Application, HandoffResult, Organisation
 from portal.services import policies
 
 
@@ -55,3 +60,34 @@ def lookup_for(application: Application) -> Lookup | None:
     """Where the holder finds the e-certificate, when the target issues them (Jiangsu)."""
     profile = target_for(application.bureau)
     return profile.lookup if profile is not None else None
+
+
+@dataclass(frozen=True)
+class ProvincialCertificate:
+    """What the provincial system decided (imported, issue 23.6) and where the holder looks it up."""
+
+    lookup: Lookup | None
+    outcome: str  # "passed" | "failed" | ""
+    number: str
+    day: date | None
+
+
+def provincial_certificate(session: Session, application: Application) -> ProvincialCertificate | None:
+    """The provincial result recorded for the application, with its target's e-certificate lookup (002
+    四(四)2, Jiangsu); None when there is neither."""
+    profile = target_for(application.bureau)
+    if profile is None:
+        return None
+    result = session.scalars(
+        select(HandoffResult).where(
+            HandoffResult.application_id == application.id, HandoffResult.target == profile.id
+        )
+    ).first()
+    if result is None and (profile.lookup is None or not application.certificate_no):
+        return None
+    return ProvincialCertificate(
+        profile.lookup,
+        result.outcome if result else "",
+        (result.certificate_no or "") if result else "",
+        result.certified_on if result else None,
+    )

@@ -197,6 +197,13 @@ def _verdicts(session: Session, actor: Actor, profile: HandoffProfile, data: byt
     return out
 
 
+def _stored_verdicts(session: Session, storage: Storage, actor: Actor, found: ResultImport) -> list[Row]:
+    try:
+        return _verdicts(session, actor, _profile(found.target), storage.get(found.file.sha256))
+    except TableError as bad:
+        raise DomainError(f"已保存的结果文件无法读取：{bad.message}", code="unreadable") from None
+
+
 def _digest(rows: list[Row]) -> str:
     return hashlib.sha256(json.dumps([asdict(r) for r in rows], ensure_ascii=False).encode()).hexdigest()
 
@@ -239,7 +246,7 @@ def preview(
 ) -> tuple[ResultImport, list[Row]]:
     """A checked import's rows as they stand now (re-read)."""
     found = get_import(session, actor, import_id)
-    return found, _verdicts(session, actor, _profile(found.target), storage.get(found.file.sha256))
+    return found, _stored_verdicts(session, storage, actor, found)
 
 
 def apply_results(session: Session, storage: Storage, actor: Actor, import_id: int, now: datetime) -> int:
@@ -249,7 +256,7 @@ def apply_results(session: Session, storage: Storage, actor: Actor, import_id: i
     found = get_import(session, actor, import_id)
     if found.state is not ResultImportStatus.CHECKED:
         raise DomainError("该文件已导入，不能重复导入", code="already_applied")
-    rows = _verdicts(session, actor, _profile(found.target), storage.get(found.file.sha256))
+    rows = _stored_verdicts(session, storage, actor, found)
     if _digest(rows) != found.digest:
         raise DomainError(
             "数据已有变化（其他导入或证书登记），预览结果已过时：请重新上传并核对预览", code="stale_preview"

@@ -53,3 +53,34 @@ def test_binding_and_lookup_come_from_the_target(session: Session, clock: Clock)
     assert (
         handoff_profiles.lookup_for(application) is None and handoff_profiles.binding_for(application) is None
     )
+
+
+def test_the_package_pdf_binds_in_the_committees_order(session: Session, clock: Clock) -> None:
+    """Zhenjiang's 装订目录 (MAT-14) per committee, from the profile: today's fixed order is the default."""
+    import io
+
+    from pypdf import PdfReader
+
+    from portal.domain.packages import Part
+    from portal.domain.workflow import Status
+    from portal.services import packages
+    from tests.factories import STEPS_TO, STORAGE
+
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    actor = world.department.actor(StaffRole.HANDLER)
+
+    def top_titles() -> list[str]:
+        built = packages.build_pdf(session, STORAGE, actor, application, clock.now)
+        return [
+            item.title for item in PdfReader(io.BytesIO(built.data)).outline if not isinstance(item, list)
+        ]
+
+    default = top_titles()
+    world.bureau.org.policy_profile = "zhenjiang-2024"
+    application.authority_code = "zj-center"
+    session.flush()
+    zhenjiang = top_titles()
+    wanted = [Part.FORM.title, Part.NOTICE_RESULT.title, Part.OPINIONS.title, Part.COVER.title]
+    assert [t for t in zhenjiang if t in wanted] == wanted
+    assert default != zhenjiang and default[0] == Part.COVER.title

@@ -181,5 +181,49 @@ def test_the_copy_helper_lists_every_field_in_their_order_with_a_copy_button(
     positions = [page.text.index(f'<th scope="row">{label}</th>') for label in labels]
     assert positions == sorted(positions)
     assert page.text.count("data-copy=") >= len(labels)
+    assert chosen[0].applicant.id_number in page.text  # the applicant's own unit keys it in
     assert login_as(world.other_enterprise.handler).get(url).status_code == 404
-    assert browser.get(f"/handoffs/jx/applications/{chosen[0].id}/copy").status_code == 404
+    assert browser.get(f"/handoffs/jx/applications/{chosen[0].id}/copy").status_code == 404  # no copy page
+
+
+def test_the_applicant_sees_the_provincial_result_and_the_e_certificate_lookup(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world, chosen = _ready(session, clock, "zhenjiang-2024")
+    application = chosen[0]
+    page = login_as(application.applicant).get(f"/me/applications/{application.id}")
+    assert "省级系统的证书" not in page.text  # nothing yet
+    result = HandoffResult(
+        application_id=application.id,
+        target="js",
+        outcome="passed",
+        certificate_no="苏E-2026-1",
+        import_id=_an_import(session, world).id,
+        recorded_by_id=world.enterprise.handler.id,
+        recorded_at=clock.now,
+    )
+    session.add(result)
+    session.flush()
+    page = login_as(application.applicant).get(f"/me/applications/{application.id}")
+    lookup = handoffs.profile_of("js").lookup
+    assert "苏E-2026-1" in page.text and lookup is not None and lookup.url in page.text
+
+
+def _an_import(session: Session, world: Any) -> Any:
+    from portal.models import ResultImport
+
+    when = world.enterprise.org.created_at
+    stored = store_file(
+        session, STORAGE, b"x", "text/csv", "r.csv", world.enterprise.actor(StaffRole.HANDLER), when
+    )
+    row = ResultImport(
+        org_id=world.enterprise.org.id,
+        target="js",
+        file_id=stored.id,
+        digest="0" * 64,
+        created_by_id=world.enterprise.handler.id,
+        created_at=when,
+    )
+    session.add(row)
+    session.flush()
+    return row

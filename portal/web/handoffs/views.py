@@ -6,8 +6,10 @@ from __future__ import annotations
 from flask import Response, abort, flash, request, url_for
 
 from portal.domain.errors import DomainError, NotFound, ValidationFailed
+from portal.domain.identity import mask_id_number
 from portal.extensions import db
 from portal.services import handoff_profiles, handoff_results, handoffs
+from portal.services.scope import get_application, sees_full_identity
 from portal.web.context import current_actor, current_membership, now
 from portal.web.guards import admin_required, staff_required
 from portal.web.handoffs import bp
@@ -87,12 +89,18 @@ def show_results(import_id: int) -> Response:
         record, rows = handoff_results.preview(db.session, storage(), current_actor(), import_id)
     except NotFound:
         abort(404)
+    except DomainError as unreadable:
+        flash(unreadable.message, "error")
+        return see_other(url_for("handoffs.show_handoffs"))
     return render_page("pages/handoffs/show_results.html", record=record, rows=rows)
 
 
 @bp.post("/results/<int:import_id>/apply")
 @staff_required()
-@once_per_form(lambda import_id: url_for("handoffs.show_results", import_id=import_id))
+@once_per_form(
+    lambda import_id: url_for("handoffs.show_results", import_id=import_id),
+    load=lambda import_id: handoff_results.get_import(db.session, current_actor(), import_id),
+)
 def apply_results(import_id: int) -> Response:
     """Record the matched rows, all in one transaction, as previewed."""
     try:
@@ -109,19 +117,22 @@ def apply_results(import_id: int) -> Response:
 @bp.get("/<target>/applications/<int:application_id>/copy")
 @staff_required()
 def show_copy_page(target: str, application_id: int) -> Response:
-    """The copy helper: every field of the target's form in its order, each with a copy button."""
+    """The copy helper: every field of the target's form in its order, each with a copy button. Any
+    application in the staff member's scope (what the review page shows them); full ID numbers only for
+    the applicant's own unit, as everywhere (scope.sees_full_identity)."""
     actor = current_actor()
     try:
         profile = handoffs.profile_of(target)
     except NotFound:
         abort(404)
-    application = next(
-        (a for a in handoffs.exportable(db.session, actor, profile) if a.id == application_id), None
-    )
     document = next((d for d in profile.documents if d.copy_page), None)
-    if application is None or document is None:
+    if document is None:
         abort(404)
-    sections, unplaced = handoffs.document_rows(document, handoffs.values_of(db.session, application))
+    application = get_application(db.session, actor, application_id)
+    values = handoffs.values_of(db.session, application)
+    if not sees_full_identity(actor, application):
+        values["applicant.id_number"] = mask_id_number(application.applicant.id_number)
+    sections, unplaced = handoffs.document_rows(document, values)
     return render_page(
         "pages/handoffs/show_copy_page.html",
         profile=profile,
