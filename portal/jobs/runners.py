@@ -24,6 +24,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import filemodes
 from portal.documents.certificates import certificates_xlsx
 from portal.domain.identity import mask_id_number
 from portal.extensions import read_only
@@ -66,8 +67,8 @@ def package_batch(app: Flask, session: Session, job: Job) -> None:
     ids = [int(i) for i in job.params["ids"]]
     storage = from_config(app.config)
     workdir = Path(app.config["PORTAL_PACKAGE_DIR"])
-    workdir.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=workdir, prefix=f"job-{job.id}-", suffix=".zip")
+    filemodes.private_dir(workdir)  # every scan of up to 500 people passes through here: owner-only
+    fd, name = tempfile.mkstemp(dir=workdir, prefix=f"job-{job.id}-", suffix=".zip")  # 0600
     os.close(fd)
     path = Path(name)
     try:

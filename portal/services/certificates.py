@@ -477,6 +477,7 @@ def start_export(
 
 
 def count_certificates(session: Session, actor: Actor, filters: CertificateFilters) -> int:
+    """How many certificates the list (and so the export) holds for these filters: the export job's total."""
     listed = certificates_query(actor, filters).order_by(None).subquery()
     return int(session.scalar(select(func.count()).select_from(listed)) or 0)
 

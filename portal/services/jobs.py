@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -314,3 +314,9 @@ def expire_results(session: Session, now: datetime, ttl: timedelta = RESULT_TTL)
 def forget_pending(session: Session) -> list[int]:
     """The ids created in this transaction, taken (the queue hands them to workers after the commit)."""
     return list(session.info.pop(PENDING, []))
+
+
+def tally(session: Session) -> dict[tuple[str, str], int]:
+    """How many jobs there are of each kind in each status (the metrics page reads it at scrape time)."""
+    rows = session.execute(select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status))
+    return {(kind, status): int(number) for kind, status, number in rows}

@@ -45,6 +45,8 @@ class SweepSummary:
 
 
 def sweep_all(session: Session, config: Any, now: datetime) -> SweepSummary:
+    """`flask sweep` and the hourly job: expired job results, old periodic-run rows, expired sessions and
+    login throttles, unreferenced and temporary files, batch leftovers; flushes, the caller commits."""
     released = jobs.expire_results(session, now)
     results = 0
     for file_id in released:

@@ -23,6 +23,7 @@ def new_key_pair() -> tuple[str, str]:
 
 
 def seal(public_key: str, data: bytes) -> bytes:
+    """`data` sealed to `public_key` (libsodium sealed box): only the holder of the private key opens it."""
     return bytes(SealedBox(PublicKey(base64.b64decode(public_key))).encrypt(data))
 
 

@@ -138,7 +138,7 @@ class S3Storage:
         if not self.exists(key):
             handle.seek(0)
             self.client.upload_fileobj(
-                handle, self.bucket, self._name(key), ExtraArgs={"ChecksumAlgorithm": "SHA256"}
+                _KeepOpen(handle), self.bucket, self._name(key), ExtraArgs={"ChecksumAlgorithm": "SHA256"}
             )
         handle.seek(0)
         return key
@@ -195,3 +195,17 @@ class S3Storage:
     def check(self) -> None:
         """The bucket exists and these credentials may use it."""
         self.client.head_bucket(Bucket=self.bucket)
+
+
+class _KeepOpen:
+    """The caller's file as boto3's transfer sees it, minus close(): s3transfer closes the file object it
+    uploads from, but the upload's file belongs to the request (which reads it again and removes it)."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file = file
+
+    def close(self) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._file, name)

@@ -18,11 +18,11 @@ from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, re
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client import multiprocess as prometheus_multiprocess
 from prometheus_client.core import GaugeMetricFamily
-from sqlalchemy import func, select
 
 from portal import health, jobs
 from portal.extensions import db, limiter
-from portal.models import Job, JobStatus
+from portal.models import JobStatus
+from portal.services import jobs as service
 from portal.storage import setting_of
 
 bp = Blueprint("ops", __name__)
@@ -117,12 +117,11 @@ class DeploymentCollector:
             "Background jobs by kind and status (failed: retries spent).",
             labels=["kind", "status"],
         )
-        for kind, status, number in db.session.execute(
-            select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status)
-        ):
+        tally = service.tally(db.session)
+        for (kind, status), number in tally.items():
             counts.add_metric([kind, status], number)
         yield counts
-        failed = db.session.scalar(select(func.count()).where(Job.status == JobStatus.FAILED.value)) or 0
+        failed = sum(n for (_kind, status), n in tally.items() if status == JobStatus.FAILED.value)
         yield GaugeMetricFamily(
             "portal_job_failures", "Jobs whose every retry failed (shown to the admin).", value=failed
         )

@@ -29,7 +29,9 @@ from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent
 from portal.services import materials
+from portal.services.submissions import new_token
 from portal.storage.local import LocalStorage
+from tests.conftest import run_queued
 from tests.security.conftest import Tenant, store_where_the_app_reads
 
 STAMP = "2026-09-28 10:00"  # the test clock, in Beijing time
@@ -56,7 +58,7 @@ def test_every_page_of_a_package_pdf_carries_the_watermark_of_who_and_when(
     store_where_the_app_reads(session, storage, ours.application)
     for role in ("department_handler", "bureau_leader", "enterprise_leader"):
         user, _ = ours.roles()[role]
-        response = _as(login_as, ours, role).get(f"/packages/applications/{ours.application.id}/package.pdf")
+        response = _as(login_as, ours, role).post(f"/packages/applications/{ours.application.id}/package.pdf")
         assert response.status_code == 200, role
         pages = _assert_watermarked(response.data, user.name)
         material_pages = sum(m.pages for m in materials.active_materials(session, ours.application.id))
@@ -64,17 +66,23 @@ def test_every_page_of_a_package_pdf_carries_the_watermark_of_who_and_when(
 
 
 def test_a_batch_zip_holds_watermarked_pdfs_and_no_original(
-    session: Session, storage: LocalStorage, tenants: tuple[Tenant, Tenant], login_as: Any
+    app: Flask,
+    session: Session,
+    storage: LocalStorage,
+    tenants: tuple[Tenant, Tenant],
+    login_as: Any,
+    queue: None,
 ) -> None:
     ours, _ = tenants
     store_where_the_app_reads(session, storage, ours.application)
     user, _ = ours.roles()["department_handler"]
     browser = _as(login_as, ours, "department_handler")
-    created = browser.post("/packages/batches", data={"ids": [str(ours.application.id)]})
-    token = re.search(r"/packages/batches/([0-9a-f]{32})", created.headers["Location"])
-    assert token is not None
-    browser.post(f"/packages/batches/{token.group(1)}/step")
-    download = browser.get(f"/packages/batches/{token.group(1)}/download")
+    form = {"ids": [str(ours.application.id)], "form_token": new_token()}
+    created = browser.post("/packages/batches", data=form)
+    job = re.fullmatch(r"/jobs/(\d+)", created.headers["Location"])
+    assert job is not None
+    run_queued(app)  # the worker builds the ZIP (a background job)
+    download = browser.get(f"/jobs/{job.group(1)}/download")
     assert download.status_code == 200
     originals = {
         stored.sha256
@@ -105,7 +113,7 @@ def test_the_originals_zip_goes_to_the_holders_handler_only_and_says_so(
     for role in ("enterprise_handler", "enterprise_leader", "department_handler", "department_leader",
                  "bureau_leader"):  # fmt: skip
         browser = _as(login_as, ours, role)
-        refused = browser.get(url)
+        refused = browser.post(url)
         assert refused.status_code == 403, role
         assert "仅供向省级职称申报系统报送" in refused.text and application.current_org.name in refused.text
         page = browser.get(f"/review/applications/{application.id}").text
@@ -113,7 +121,7 @@ def test_the_originals_zip_goes_to_the_holders_handler_only_and_says_so(
     handler = _as(login_as, ours, "bureau_handler")
     page = handler.get(f"/review/applications/{application.id}").text
     assert url in page and "仅供向省级系统报送" in page
-    taken = handler.get(url)
+    taken = handler.post(url)
     assert taken.status_code == 200
     user, _ = ours.roles()["bureau_handler"]
     with zipfile.ZipFile(io.BytesIO(taken.data)) as archive:
@@ -140,6 +148,7 @@ def test_every_bulk_download_is_audited(
     storage: LocalStorage,
     tenants: tuple[Tenant, Tenant],
     login_as: Any,
+    queue: None,
 ) -> None:
     ours, _ = tenants
     store_where_the_app_reads(session, storage, ours.application)
@@ -147,20 +156,18 @@ def test_every_bulk_download_is_audited(
     assert ours.certified.certified_at is not None
     day = ours.certified.certified_at.astimezone(SHANGHAI).date()
     cases = [  # (role, method, url, form, audit action, what the event must say)
-        ("department_handler", "GET", f"/packages/applications/{a.id}/package.pdf", None, "export_package",
+        ("department_handler", "POST", f"/packages/applications/{a.id}/package.pdf", None, "export_package",
          {"format": "pdf"}),
-        ("bureau_handler", "GET", f"/packages/applications/{a.id}/package.zip", None, "export_package",
+        ("bureau_handler", "POST", f"/packages/applications/{a.id}/package.zip", None, "export_package",
          {"format": "zip"}),
-        ("bureau_handler", "POST", "/certificates/export.xlsx", None, "export_certificates",
-         {"full_id": True, "rows": 1}),
         ("bureau_leader", "POST", "/certificates/approval.pdf", {"day": day.isoformat()}, "export_approval",
          {"rows": 1}),
         ("enterprise_handler", "POST", "/review/queue.xlsx?tab=all", None, "export_queue", {"tab": "all"}),
-        ("enterprise_handler", "GET", f"/notices/{ours.closed_notice.id}/sheet.xlsx", None, "export_notice",
+        ("enterprise_handler", "POST", f"/notices/{ours.closed_notice.id}/sheet.xlsx", None, "export_notice",
          {"document": "sheet.xlsx"}),
-        ("enterprise_handler", "GET", f"/notices/{ours.closed_notice.id}/sheet.pdf", None, "export_notice",
+        ("enterprise_handler", "POST", f"/notices/{ours.closed_notice.id}/sheet.pdf", None, "export_notice",
          {"document": "sheet.pdf"}),
-        ("admin", "GET", "/admin/audit.xlsx", None, "export_audit", {}),
+        ("admin", "POST", "/admin/audit.xlsx", None, "export_audit", {}),
     ]  # fmt: skip
     for role, method, url, form, action, detail in cases:
         user, _ = ours.roles()[role]
@@ -176,14 +183,26 @@ def test_every_bulk_download_is_audited(
         ).first()
         assert event is not None and all(event.detail.get(k) == v for k, v in detail.items()), (url, event)
 
-    # The batch: its ZIP is audited when downloaded (and each application as it is added).
+    # The background exports (a batch ZIP, the certificate Excel with full ID numbers) are audited by the
+    # worker once their file is made; downloading the finished file writes nothing (no GET writes).
     user, _ = ours.roles()["enterprise_handler"]
     browser = _as(login_as, ours, "enterprise_handler")
-    browser.post(f"/packages/batches/{ours.package_job}/step")
     before = _events(session, "export_package_batch", user.id)
-    assert browser.get(f"/packages/batches/{ours.package_job}/download").status_code == 200
+    form = {"ids": [str(ours.application.id)], "form_token": new_token()}
+    assert browser.post("/packages/batches", data=form).status_code == 303
+    run_queued(app)
     assert _events(session, "export_package_batch", user.id) == before + 1
-    assert _events(session, "export_package", user.id) >= 1  # the step that added the application
+    assert _events(session, "export_package", user.id) >= 1  # each application of the batch
+    user, _ = ours.roles()["bureau_handler"]
+    before = _events(session, "export_certificates", user.id)
+    exported = _as(login_as, ours, "bureau_handler").post(
+        "/certificates/exports", data={"form_token": new_token()}
+    )
+    assert exported.status_code == 303
+    run_queued(app)
+    assert _events(session, "export_certificates", user.id) == before + 1
+    cases.append(("bureau_handler", "POST", "/certificates/exports", None, "export_certificates", {}))
+    cases.append(("enterprise_handler", "GET", "/jobs/<job_id>/download", None, "", {}))
 
     # Nothing that hands out many people's data is left out of the list above.
     audited = {url.split("?")[0] for _, _, url, *_ in cases}

@@ -20,7 +20,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent, CertificateLookup, StaffRole
-from portal.services import certificates, notices
+from portal.services import notices
 from tests.conftest import Clock, run_queued
 from tests.security.conftest import Tenant
 from tests.security.test_routes import build, call, fillings, missing, our_clients, routes
@@ -111,7 +111,7 @@ def test_refusals_and_qr_checks_made_by_gets_are_recorded_by_the_worker(
     refused = applicant.get("/review/queue", headers={"X-Request-Id": "refused-get-1"})
     assert refused.status_code == 403
     application = ours.certified
-    code = certificates.verification_code(application.certificate_no or "", app.config["SECRET_KEY"])
+    code = application.certificate_code
     scan = app.test_client().get(f"/public/certificates/{application.certificate_no}/{code}")
     assert scan.status_code == 200 and "证书有效" in scan.text
     denied = select(AuditEvent).where(AuditEvent.request_id == "refused-get-1")

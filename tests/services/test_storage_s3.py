@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import StoredFile
 from portal.services import files
+from portal.services.submissions import new_token
 from portal.storage import FileCorrupted, FileMissing, from_config
 from portal.storage.s3 import S3Storage
 from tests.jobs.processes import BIN, answers, free_port, wait_until
@@ -147,7 +148,12 @@ def test_a_material_goes_up_through_the_portal_and_comes_back_verified(
         scan = pdf(2)
         uploaded = applicant.post(
             f"/me/applications/{application.id}/materials",
-            data={"slot": "other", "kind": "original", "files": (io.BytesIO(scan), "scan.pdf")},
+            data={
+                "slot": "other",
+                "kind": "original",
+                "form_token": new_token(),
+                "files": (io.BytesIO(scan), "scan.pdf"),
+            },
             content_type="multipart/form-data",
         )
         assert uploaded.status_code in (200, 303), uploaded.text[-500:]

@@ -18,6 +18,7 @@ from portal.domain.workflow import Action, Status
 from portal.models import AuditEvent, StaffRole
 from portal.services import applications, certificates
 from portal.services.actors import actor_for
+from portal.services.submissions import new_token
 from tests.conftest import Clock, run_queued
 from tests.factories import STEPS_TO, World, make_application, make_world
 
@@ -57,13 +58,15 @@ def test_the_qr_verifies_and_a_guessed_number_reveals_nothing(
     assert certificates.lookups_for(session, holder, application.id) == []
     assert run_queued(app) == 2
     assert [lookup.via for lookup in certificates.lookups_for(session, holder, application.id)] == ["qr"]
-    assert (
-        client.get(f"/public/certificates?number={number}&name={application.applicant.name}").status_code
-        == 200
+    assert client.get("/public/certificates").status_code == 200  # the form (asks nothing)
+    by_hand = client.post(
+        "/public/certificates",
+        data={"number": number, "name": application.applicant.name, "form_token": new_token()},
     )
-    by_hand = client.post("/public/certificates", data={"number": number, "name": application.applicant.name})
     assert "证书有效" in by_hand.text  # by hand: a POST (the name stays out of URLs), logged at once
-    missing = client.post("/public/certificates", data={"number": "2026XX99999", "name": "张三"})
+    missing = client.post(
+        "/public/certificates", data={"number": "2026XX99999", "name": "张三", "form_token": new_token()}
+    )
     assert "查无此证书" in missing.text
     lookups = certificates.lookups_for(session, holder, application.id)
     assert [lookup.via for lookup in lookups] == ["form", "qr"]
@@ -113,7 +116,8 @@ def test_a_draft_started_before_the_record_cannot_be_submitted(
 
 def _export(app: Flask, browser: Any, level: str) -> Any:
     """Start the export (a POST), let the worker write it, download the result."""
-    started = browser.post("/certificates/exports", data={"level": level})
+    run_queued(app)  # what earlier requests queued (a QR check's log row) is not this export
+    started = browser.post("/certificates/exports", data={"level": level, "form_token": new_token()})
     assert started.status_code == 303 and started.headers["Location"].startswith("/jobs/")
     assert run_queued(app) == 1
     assert "已导出" in browser.get(started.headers["Location"]).text
@@ -185,7 +189,7 @@ def _pdf_text(data: bytes) -> str:
 
 
 def test_every_page_document_and_export_names_the_same_certifying_authority(
-    session: Session, world: World, clock: Clock, login_as: Any, client: Any
+    app: Flask, session: Session, world: World, clock: Clock, login_as: Any, client: Any, queue: None
 ) -> None:
     """Issue 17.7: the review page named the authority chosen at the start (e.g. a district office) while
     the certificate, the public check and the Excel named the bureau. One function decides it now."""
@@ -204,13 +208,12 @@ def test_every_page_document_and_export_names_the_same_certifying_authority(
     number = chosen.certificate_no
     public = client.get(f"/public/certificates/{number}/{chosen.certificate_code}")
     assert authority in public.text
-    with login_as(world.bureau.leader).get("/certificates/export.xlsx") as response:
-        sheet = load_workbook(io.BytesIO(response.data)).active
+    sheet = _export(app, login_as(world.bureau.leader), "")
     assert sheet is not None
     column = [c.value for c in sheet[1]].index("认定机构") + 1
     by_number = {sheet.cell(r, 7).value: sheet.cell(r, column).value for r in range(2, sheet.max_row + 1)}
     assert by_number == {chosen.certificate_no: authority, plain.certificate_no: bureau}
     day = chosen.certified_at.astimezone(certificates.SHANGHAI).date()  # type: ignore[union-attr]
-    approval = login_as(world.bureau.leader).get(f"/certificates/approval.pdf?day={day.isoformat()}")
+    approval = login_as(world.bureau.leader).post("/certificates/approval.pdf", data={"day": day.isoformat()})
     text = _pdf_text(approval.data)
     assert authority in text and bureau in text  # one 批复 per authority, in one file

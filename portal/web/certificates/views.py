@@ -19,6 +19,7 @@ from portal.web.context import current_actor, current_membership, now
 from portal.web.downloads import send_bytes
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
+from portal.web.once import once_per_form
 from portal.web.unit_of_work import discard
 
 
@@ -56,6 +57,7 @@ def list_certificates() -> Response:
 
 @bp.post("/exports")
 @staff_required(OrgKind.BUREAU)
+@once_per_form(lambda: url_for("certificates.list_certificates"))
 def export_certificates() -> Response:
     """Certificate data for the city title office (REP-01), the same filters as on screen, built by a
     background job of any size (full ID numbers: audited when the worker writes it)."""
