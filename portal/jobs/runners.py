@@ -225,7 +225,11 @@ def handoff_export(app: Flask, session: Session, job: Job) -> None:
             problem = handoffs.Problem(who, application_id, "", "该申报已不由本单位办理，未导出")
             manifest: dict[str, Any] = {"files": [], "problems": [asdict(problem)], "unmapped": []}
         else:
-            data, manifest = handoffs.build_part(session, storage, profile, application, index, app_now(app))
+            # The read transaction ends before each slot is fitted (seconds of CPU): nothing is written
+            # yet, and SQLite writers elsewhere (page requests) are not held up meanwhile.
+            data, manifest = handoffs.build_part(
+                session, storage, profile, application, index, app_now(app), pause=session.commit
+            )
             file_id = _store_bytes(session, storage, job, data, f"handoff-part-{job.id}-{index}.zip", app).id
         session.add(
             HandoffPart(job_id=job.id, application_id=application_id, position=index, file_id=file_id,

@@ -26,7 +26,7 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -304,8 +304,11 @@ def build_application(
     folder: str,
     export: Export,
     sink: Sink,
+    pause: Callable[[], None] = lambda: None,
 ) -> None:
-    """One application's folder: its slots' files, its documents, its manifest; problems into ``export``."""
+    """One application's folder: its slots' files, its documents, its manifest; problems into ``export``.
+    ``pause`` is called before each slot's files are fitted (seconds of CPU for a 30-page scan): the
+    worker ends its read transaction there, so SQLite writers elsewhere are not held up."""
     who, app_id = application.applicant.name, application.id
     start = len(export.files), len(export.problems)
     materials = sorted(active_materials(session, application.id), key=lambda m: m.id)
@@ -328,6 +331,7 @@ def build_application(
                 )
         if not sources:
             continue
+        pause()
         fitted = fit(sources, cap=rules.max_bytes, types=rules.types, ladder=rules.ladder)
         for unfit in fitted.unfit:
             where = f"第{unfit.page}页" if unfit.page else ""
@@ -667,13 +671,21 @@ def build_part(
     application: Application,
     index: int,
     now: datetime,
+    pause: Callable[[], None] = lambda: None,
 ) -> tuple[bytes, dict[str, Any]]:
     """One application's folder as a ZIP of its own, and what its manifest says (for HandoffPart)."""
     export = Export(profile.id)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
         build_application(
-            session, storage, profile, application, folder_of(index, application), export, ZipSink(zf, now)
+            session,
+            storage,
+            profile,
+            application,
+            folder_of(index, application),
+            export,
+            ZipSink(zf, now),
+            pause,
         )
     manifest = {
         "files": [asdict(f) for f in export.files],
