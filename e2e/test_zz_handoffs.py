@@ -86,7 +86,7 @@ def test_the_copy_helper_works_with_the_keyboard_alone(new_page: Any) -> None:
     first = page.locator("button[data-copy]").first
     first.focus()
     page.keyboard.press("Enter")
-    row = page.locator("tr").filter(has=first)
+    row = page.locator("tr").filter(has=page.locator("button[data-copy]")).first
     expect(row.locator(".copy-tick")).to_be_visible()
     expect(page.locator("#copy-status")).to_contain_text("已复制")
     copied = page.evaluate("() => navigator.clipboard.readText()")
