@@ -156,6 +156,8 @@ STATE_TITLES: dict[str, dict[str, str]] = {
     "committee_kind": {"city": "市（区）级评委会", "provincial": "省级评委会"},
     "scope_source": {"profile": "申报计划安排表", "admin": "管理员录入"},
     "awaiting": {"applicant": "待申报人补正", "handler": "待经办人办理", "leader": "待领导签批"},
+    "handoff_import": {"checked": "已核对，待确认导入", "applied": "已导入"},
+    "handoff_result": {"passed": "通过", "failed": "未通过"},
 }
 
 

@@ -34,6 +34,8 @@ class DossierFacts:
     on_establishment: bool = False  # 在编 staff of a public institution
     insured_unit_differs: bool = False  # the roster's insuring unit is not the applying unit (单位不一致)
     notice_closed: bool = False
+    # The bureau's hand-off target asks for the 职称申报承诺书 of 信用中国（云南昆明） (004 二(六), MAT-10).
+    credit_pledge_required: bool = False
 
 
 class Source(StrEnum):
@@ -176,6 +178,16 @@ SLOTS: tuple[Slot, ...] = (
         condition_text="事业单位在编人员",
     ),
     Slot(
+        "credit_pledge",
+        "职称申报承诺书（信用中国）",
+        "在“信用中国（云南昆明）”网站的“昆明市专业技术人员职称申报信用承诺”栏目注册并填写承诺，"
+        "在“我的申报”中打印《职称申报承诺书》，扫描或拍照上传。",
+        "004 二(六)：打印“职称申报承诺书”作为附件材料提交（MAT-10）",
+        "相关证明材料",
+        condition=lambda f: f.credit_pledge_required,
+        condition_text="昆明市职称申报",
+    ),
+    Slot(
         "pledge",
         "诚信承诺书",
         "在申报表中在线签署诚信承诺书（记录签署时间和IP地址），无需上传。",
@@ -202,6 +214,12 @@ SLOTS: tuple[Slot, ...] = (
     ),
 )
 SLOT_BY_KEY = {slot.key: slot for slot in SLOTS}
+# What the applicant signs online (INT-01, INT-02); the checklist shows it and hand-offs carry it.
+PLEDGE_TEXT = (
+    "本人承诺：所填报的信息和提交的材料真实、准确、完整。如有弄虚作假，自愿承担取消申报资格、撤销已取得职称的后果，"
+    "并同意记入职称申报评审诚信档案库（3年）。"
+)
+PLEDGE_CLAUSE = "002 五(三)、003 七(三)"
 UPLOAD_SLOTS = tuple(slot for slot in SLOTS if slot.source is Source.UPLOAD)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -56,9 +56,12 @@ BINDING_SLOTS: tuple[str, ...] = tuple(slot.key for slot in SLOTS if slot.source
 _SLOT_RANK = {key: index for index, key in enumerate(BINDING_SLOTS)}
 
 
-def material_rank(slot: str, material_id: int) -> tuple[int, int]:
-    """Where a material is bound: by its slot's place in the checklist, then in upload order."""
-    return (_SLOT_RANK.get(slot, len(_SLOT_RANK)), material_id)
+def material_rank(slot: str, material_id: int, slots: Sequence[str] | None = None) -> tuple[int, int]:
+    """Where a material is bound: by its slot's place in ``slots`` (a committee's 装订目录, MAT-14; the
+    checklist order by default), then in upload order."""
+    if slots is None:
+        return (_SLOT_RANK.get(slot, len(_SLOT_RANK)), material_id)
+    return (slots.index(slot) if slot in slots else len(slots), material_id)
 
 
 @dataclass(frozen=True)
@@ -71,15 +74,22 @@ class Entry:
     material_id: int = 0
 
 
-def binding_order(materials: Iterable[tuple[str, int, str]], *, has_notice_result: bool) -> list[Entry]:
+def binding_order(
+    materials: Iterable[tuple[str, int, str]],
+    *,
+    has_notice_result: bool,
+    parts: Sequence[Part] = (),
+    slots: Sequence[str] | None = None,
+) -> list[Entry]:
     """The package's table of contents: (slot, material id, title) triples of the materials, sorted into
-    binding order (slot order, then upload order); the notice result only when a result sheet exists."""
+    binding order (slot order, then upload order); the notice result only when a result sheet exists.
+    ``parts`` and ``slots``: a committee's binding order from its hand-off profile (default ours)."""
     entries: list[Entry] = []
-    for part in BINDING_ORDER:
+    for part in parts or BINDING_ORDER:
         if part is Part.NOTICE_RESULT and not has_notice_result:
             continue
         if part is Part.MATERIALS:
-            ordered = sorted(materials, key=lambda m: material_rank(m[0], m[1]))
+            ordered = sorted(materials, key=lambda m: material_rank(m[0], m[1], slots))
             entries.extend(Entry(part, title, slot, material_id) for slot, material_id, title in ordered)
             continue
         entries.append(Entry(part, part.title))

@@ -34,6 +34,7 @@ from portal.models.committees import (
     TitleOrigin,
 )
 from portal.models.files import StoredFile
+from portal.models.handoffs import HandoffPart, HandoffResult, ResultImport, ResultImportStatus, ResultOutcome
 from portal.models.jobs import Job, JobKind, JobStatus
 from portal.models.materials import Endorsement, Material, UnitSeal
 from portal.models.notices import (
@@ -98,6 +99,8 @@ __all__ = [
     "EntryResult",
     "Expert",
     "FormSubmission",
+    "HandoffPart",
+    "HandoffResult",
     "ImportBatch",
     "ImportStatus",
     "IntegrityRecord",
@@ -125,6 +128,9 @@ __all__ = [
     "PaperItem",
     "PasswordHistory",
     "PolicyWindow",
+    "ResultImport",
+    "ResultImportStatus",
+    "ResultOutcome",
     "ReviewStep",
     "Roster",
     "RosterEntry",

@@ -23,7 +23,7 @@ from portal.domain.glossary import cn_date
 from portal.domain.uploads import EXTENSIONS, REMOVED_TITLES, UploadLimits
 from portal.domain.workflow import Status
 from portal.models import Application, Material, OrgKind, StoredFile
-from portal.services import audit, corrections
+from portal.services import audit, corrections, handoff_profiles
 from portal.services.actors import Actor
 from portal.services.calendar import today
 from portal.services.scope import get_application
@@ -62,6 +62,7 @@ def facts_of(application: Application, *, notice_closed: bool = False) -> rules.
         on_establishment=application.on_establishment,
         insured_unit_differs=application.insured_unit_differs,
         notice_closed=notice_closed,
+        credit_pledge_required="credit_pledge" in handoff_profiles.required_uploads(application),
     )
 
 

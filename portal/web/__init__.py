@@ -12,6 +12,7 @@ from flask_login import current_user
 from portal.config import password_policy as _password_policy
 from portal.domain import glossary
 from portal.domain.identity import mask_id_number, mask_mobile
+from portal.domain.materials import PLEDGE_CLAUSE, PLEDGE_TEXT
 from portal.domain.passwords import PasswordPolicy
 from portal.domain.text import LIMITS as TEXT_LIMITS
 from portal.domain.text import split_rule_ids
@@ -169,6 +170,7 @@ def register_web(app: Flask) -> None:
     from portal.web.committees import bp as committees_bp
     from portal.web.enterprise import bp as enterprise_bp
     from portal.web.files import bp as files_bp
+    from portal.web.handoffs import bp as handoffs_bp
     from portal.web.inbox import bp as inbox_bp
     from portal.web.jobs import bp as jobs_bp
     from portal.web.notices import bp as notices_bp
@@ -201,6 +203,7 @@ def register_web(app: Flask) -> None:
         files_bp,
         styleguide_bp,
         packages_bp,
+        handoffs_bp,
         ops_bp,
         jobs_bp,
         committees_bp,
@@ -220,6 +223,8 @@ def register_web(app: Flask) -> None:
         limits=TEXT_LIMITS,
         split_rule_ids=split_rule_ids,
         url_pattern=UrlPattern,
+        pledge_text=PLEDGE_TEXT,
+        pledge_clause=PLEDGE_CLAUSE,
     )
     _register_macros(app)
 

@@ -35,6 +35,7 @@ from portal.models import (
     Objection,
     OrgKind,
     PolicyWindow,
+    ResultImport,
     StaffChange,
     StaffRole,
     StandIn,
@@ -92,6 +93,7 @@ class Tenant:
     staff_change: StaffChange  # the bureau admin's pending request to end the enterprise leader's role
     committee: CommitteeOffice  # a committee of the bureau, its office's staff and a scope row
     applicants: list[User] = field(default_factory=list)
+    handoff_import: ResultImport | None = None  # a results spreadsheet the enterprise's handler uploaded
 
     def roles(self) -> dict[str, tuple[User, int | None]]:
         """Every role of this tenant: (user, membership id to act in; None for an applicant)."""
@@ -226,6 +228,11 @@ def make_tenant(
         requested_at=clock.now,
     )
     session.add(staff_change)
+    handoff_import = ResultImport(
+        org_id=office.org.id, target="jx", file_id=attachment.id, digest="0" * 64,
+        created_by_id=office.handler.id, created_at=clock.now,
+    )  # fmt: skip
+    session.add(handoff_import)
     session.flush()
     committee = make_committee_rows(session, world, clock.now)
     audit.seal(session)  # as a commit would: the requests' own commits then chain only their own rows
@@ -249,6 +256,7 @@ def make_tenant(
         staff_change,
         committee,
         applicants=[at_bureau.applicant, draft.applicant, certified.applicant],
+        handoff_import=handoff_import,
     )
 
 

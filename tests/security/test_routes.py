@@ -40,6 +40,7 @@ TENANT_PARAMS: dict[str, Callable[[Tenant], list[Any]]] = {
     "user_id": lambda t: [user.id for user in t.applicants],
     "transfer_id": lambda t: [t.transfer.id],
     "batch_id": lambda t: [t.import_batch.id],
+    "import_id": lambda t: [t.handoff_import.id],  # type: ignore[union-attr]
     "window_id": lambda t: [t.window.id],
     "material_id": lambda t: [t.material.id],
     "endorsement_id": lambda t: [t.endorsement.id],
@@ -59,6 +60,7 @@ SHARED_PARAMS: dict[str, Callable[[Tenant], list[Any]]] = {
     # A certificate number and its QR code: a public check that reveals nothing without the matching code.
     "number": lambda t: ["2026GZ00001"],
     "code": lambda t: ["0000000000"],
+    "target": lambda t: ["js", "jx"],  # hand-off targets (issue 23): the same for everyone
 }
 # A body that gets each mutation past its own form checks to the object check (an empty form would be
 # refused earlier and prove nothing about scoping).

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from portal.domain.errors import DomainError, ValidationFailed
 from portal.domain.workflow import Action, Status
 from portal.models import Notification, StaffRole
-from portal.services import applications, corrections, notifications
+from portal.services import applications, corrections, materials, notifications
 from portal.services.actors import actor_for
 from tests.conftest import Clock
-from tests.factories import FILLED_FORM, STEPS_TO, World, make_application, make_world
+from tests.factories import FILLED_FORM, STEPS_TO, STORAGE, World, make_application, make_world
 
 
 @pytest.fixture
@@ -200,6 +200,8 @@ def test_the_third_counted_return_makes_the_application_inadmissible_for_the_yea
     session.flush()
     handler = world.department.actor(StaffRole.HANDLER)
     me = actor_for(application.applicant, None)
+    # Kunming's hand-off asks for the 职称申报承诺书 too (004 二(六)): a resubmission needs it.
+    materials.attach_placeholders(session, me, STORAGE, application, clock.now, sign=False)
     for round_ in range(1, 4):
         corrections.return_for_correction(
             session,

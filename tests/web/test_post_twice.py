@@ -645,6 +645,53 @@ def packages_create_batch(c: Ctx) -> Case:
     return Case(_hr(c), "/packages/batches", lambda: form)  # a job row once; the replay is refused
 
 
+def _handed_off(c: Ctx) -> Any:
+    """An application past its notice, its bureau handing off to Jiangxi (issue 23)."""
+    application = c.application(Status.NOTICE_PASSED)
+    c.world.bureau.org.policy_profile = "ganzhou-2026"
+    c.session.flush()
+    return application
+
+
+def _results_xlsx(application: Any) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["姓名", "身份证号码", "证书编号", "认定结果"])
+    book.active.append([application.applicant.name, application.applicant.id_number, "赣JX-1", "通过"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def handoffs_start_export(c: Ctx) -> Case:
+    _handed_off(c)
+    form = {"form_token": new_token()}
+    return Case(c.as_(c.world.enterprise.handler), "/handoffs/jx/exports", lambda: form)  # one job row
+
+
+def handoffs_upload_results(c: Ctx) -> Case:
+    data, token = _results_xlsx(_handed_off(c)), new_token()
+    return Case(
+        c.as_(c.world.enterprise.handler),
+        "/handoffs/jx/results",
+        lambda: {"file": (io.BytesIO(data), "结果.xlsx"), "form_token": token},
+        multipart=True,
+    )  # one checked import; the replay is refused by its token
+
+
+def handoffs_apply_results(c: Ctx) -> Case:
+    from portal.services import handoff_results
+
+    application = _handed_off(c)
+    actor = c.world.enterprise.actor(StaffRole.HANDLER)
+    record, _ = handoff_results.check_results(
+        c.session, STORAGE, actor, "jx", _results_xlsx(application), "结果.xlsx", c.clock.now
+    )
+    form = {"form_token": new_token()}
+    return Case(c.as_(c.world.enterprise.handler), f"/handoffs/results/{record.id}/apply", lambda: form)
+
+
 def _review(c: Ctx, status: Status) -> tuple[Any, FlaskClient]:
     application = c.application(status)
     return application, _hr(c)
@@ -871,7 +918,7 @@ CASES: dict[str, Callable[[Ctx], Case]] = {
     name.replace("_", ".", 1): function
     for name, function in list(globals().items())
     if callable(function) and name.split("_", 1)[0] in {
-        "admin", "applicant", "auth", "certificates", "committees", "enterprise", "inbox", "notices",
+        "admin", "applicant", "auth", "certificates", "committees", "enterprise", "handoffs", "inbox", "notices",
         "packages", "public", "review", "styleguide",
     } and name.count("_") >= 1 and not name.startswith("_")
 }  # fmt: skip

@@ -14,7 +14,16 @@ from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import Application
 from portal.services import applications as service
-from portal.services import certificates, corrections, eligibility, materials, notices, policies, rulebook
+from portal.services import (
+    certificates,
+    corrections,
+    eligibility,
+    handoff_profiles,
+    materials,
+    notices,
+    policies,
+    rulebook,
+)
 from portal.services.calendar import today
 from portal.services.progress import route_view
 from portal.services.scope import get_application
@@ -93,6 +102,7 @@ def _detail(
         lookups=certificates.lookups_for(db.session, actor, application.id)
         if application.certificate_no
         else [],
+        provincial=handoff_profiles.provincial_certificate(db.session, application),
         form_fields=FORM_FIELDS,
         education_levels=service.EDUCATION_LEVELS,
         evaluation=eligibility.evaluate(db.session, application, now(), typed),
