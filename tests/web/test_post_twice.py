@@ -918,8 +918,8 @@ CASES: dict[str, Callable[[Ctx], Case]] = {
     name.replace("_", ".", 1): function
     for name, function in list(globals().items())
     if callable(function) and name.split("_", 1)[0] in {
-        "admin", "applicant", "auth", "certificates", "committees", "enterprise", "handoffs", "inbox", "notices",
-        "packages", "public", "review", "styleguide",
+        "admin", "applicant", "auth", "certificates", "committees", "enterprise", "handoffs", "inbox",
+        "notices", "packages", "public", "review", "styleguide",
     } and name.count("_") >= 1 and not name.startswith("_")
 }  # fmt: skip
 
