@@ -464,16 +464,21 @@ def _bureau_committees(session: Session, bureau_id: int) -> list[Committee]:
     )
 
 
+def road(session: Session, application: Application) -> str:
+    """Who decides the application: the profile's road for its pathway ("committee" or "bureau"), read
+    without the committees' tables (the queue asks it of every row)."""
+    profile = effective_profile(session, application.bureau)
+    if profile:
+        return profile.road(application.pathway)
+    return "committee" if application.pathway == "评审" else "bureau"
+
+
 def routing(session: Session, application: Application, now: datetime) -> Routing:
     """The committees whose scope holds the application (EXAM-06), the committee the enterprise already
     sends this specialty and level to this year, and the applicant's other application this level and year
     at a committee (CHAN-01), under the profile of the application's bureau."""
     profile = effective_profile(session, application.bureau)
-    road = (
-        profile.road(application.pathway)
-        if profile
-        else ("committee" if application.pathway == "评审" else "bureau")
-    )
+    decided_by = road(session, application)
     committee_rules = profile.committee if profile else None
     found = _bureau_committees(session, application.bureau_id)
     by_id = {c.id: c for c in found}
@@ -513,7 +518,7 @@ def routing(session: Session, application: Application, now: datetime) -> Routin
                 Application.status != Status.WITHDRAWN.value,
             )
         ).first()
-    return Routing(road, candidates, colleagues, elsewhere, committee_rules)
+    return Routing(decided_by, candidates, colleagues, elsewhere, committee_rules)
 
 
 def routing_refusal(routing_: Routing, chosen: int | None) -> str | None:

@@ -191,6 +191,11 @@ class Case:
         return eligibility.evaluate(self.session, self.application, self.now)
 
     @cached_property
+    def road(self) -> str:
+        """Who decides it ("committee" or "bureau"): read without the committees (asked of every row)."""
+        return committees.road(self.session, self.application)
+
+    @cached_property
     def routing(self) -> committees.Routing:
         """The committee road: the profile's road for the pathway, the committees that could receive it."""
         return committees.routing(self.session, self.application, self.now)
@@ -256,7 +261,7 @@ COMMITTEE_DECIDES_CLAUSE = "003 六(二)、004 一(六)"
 @guard(Action.CERTIFY, clause=COMMITTEE_DECIDES_CLAUSE, name="committee_decides")
 def not_a_committee_title(case: Case, action: Action, attempt: Attempt) -> str | None:
     """A 评审 application (the profile's committee road) is never certified by the bureau's 认定发证."""
-    if case.status is Status.BUREAU_REVIEW and case.routing.road == "committee":
+    if case.status is Status.BUREAU_REVIEW and case.road == "committee":
         return (
             "评审途径的申报须经职称评审委员会评审，评审结果经公示无异议后由职称办公布，"
             f"人社局不能直接认定发证（{COMMITTEE_DECIDES_CLAUSE}）"
@@ -267,7 +272,7 @@ def not_a_committee_title(case: Case, action: Action, attempt: Attempt) -> str |
 @guard(Action.SEND_TO_COMMITTEE, clause="DESIGN §3", name="bureau_road")
 def on_the_committee_road(case: Case, action: Action, attempt: Attempt) -> str | None:
     """Only an application on the committee road goes to a committee; 考核认定 is certified by the bureau."""
-    if case.routing.road != "committee":
+    if case.road != "committee":
         return f"“{case.application.pathway or '认定'}”途径由人社局认定发证，不送评委会评审"
     return None
 
@@ -275,7 +280,7 @@ def on_the_committee_road(case: Case, action: Action, attempt: Attempt) -> str |
 @guard(Action.SEND_TO_COMMITTEE, clause="EXAM-06、003 七(一)", name="out_of_scope")
 def some_committee_holds_it(case: Case, action: Action, attempt: Attempt) -> str | None:
     """Some committee's scope holds its specialty, level and place: committees never widen their scope."""
-    if case.routing.road == "committee" and not case.routing.candidates:
+    if case.road == "committee" and not case.routing.candidates:
         a = case.application
         place = a.enterprise.region or "未填受理地"
         return (
@@ -289,6 +294,8 @@ def some_committee_holds_it(case: Case, action: Action, attempt: Attempt) -> str
 @guard(Action.SEND_TO_COMMITTEE, clause="CHAN-01、003 四", name="one_committee_a_year")
 def one_committee_per_level_and_year(case: Case, action: Action, attempt: Attempt) -> str | None:
     """An applicant applies to one committee per level and year (where the profile says so)."""
+    if case.road != "committee":
+        return None
     other, rule = case.routing.elsewhere, case.routing.rules
     if other is None or rule is None or other.committee is None:
         return None
@@ -386,7 +393,9 @@ def holder_can_send_onward(case: Case, action: Action, attempt: Attempt) -> str 
     except TransitionNotAllowed:
         return None  # the workflow guard reports it
     try:
-        target = transitions.holder_org_id(case.application, outcome.target, case.routing.implied)
+        # Only 送评委会评审 picks a committee: the others never read the committees (asked of every row).
+        sending = case.routing.implied if action is Action.SEND_TO_COMMITTEE else None
+        target = transitions.holder_org_id(case.application, outcome.target, sending)
     except TransitionNotAllowed:
         target = -1  # going to a committee not chosen yet: it leaves this organisation either way
     moves_up = target != case.application.current_org_id
