@@ -4,7 +4,7 @@ VENV   := .venv
 PIP    := $(VENV)/bin/pip
 FLASK  := $(VENV)/bin/flask --app app
 
-.PHONY: run test test-full bench screenshots install install-test install-bench system-packages browser lint migrate seed clean
+.PHONY: run test test-full bench screenshots install install-test install-bench system-packages browser lint migrate seed clean messages catalogues
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,21 @@ $(VENV)/.installed-bench: $(VENV)/.installed pyproject.toml
 	$(PIP) install -q -e '.[bench]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed catalogues
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test catalogues
 
 install-bench: $(VENV)/.installed-bench
+
+## The interface's languages (issue 24): portal/translations/<locale>/LC_MESSAGES/messages.po are the
+## catalogues (committed); the compiled .mo files are built at install and before the tests (never committed).
+## make messages: extract every marked string (babel.cfg), merge into the catalogues, compile; on a clean
+## tree it changes nothing, and a new string arrives untranslated, which tests/test_translations.py refuses.
+catalogues: $(VENV)/.installed
+	$(VENV)/bin/python scripts/messages.py compile
+
+messages: $(VENV)/.installed
+	$(VENV)/bin/python scripts/messages.py
 
 ## Pango and the Noto CJK fonts (PDFs); `browser` adds Debian's chromium for the e2e suite.
 system-packages:
@@ -39,7 +49,7 @@ migrate: install system-packages
 seed: migrate
 	$(FLASK) seed-demo
 
-run: seed
+run: seed catalogues
 	@echo "打开 http://127.0.0.1:5000 ，用上面的演示账号登录（按 Ctrl+C 停止）"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
@@ -48,10 +58,10 @@ lint: install-test
 	$(VENV)/bin/lint-imports
 
 ## Unit, service and web tests on SQLite and on a throwaway PostgreSQL cluster, then the e2e journeys.
-test: install-test browser
+test: install-test browser catalogues
 	@bash scripts/test.sh
 
-test-full: install-test browser
+test-full: install-test browser catalogues
 	@PORTAL_TEST_PROFILE=full bash scripts/test.sh
 
 ## Benchmarks at province scale on SQLite and a throwaway PostgreSQL (not part of `make test`).

@@ -22,6 +22,15 @@ from tests.dbsetup import database_url
 from tests.factories import PACKAGE_DIR, STORAGE_DIR
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # The compiled catalogues are built (make install, make test), never committed: a run after a merge or
+    # an edit of a .po compiles them first (once, in the controller, before any worker starts).
+    if not hasattr(config, "workerinput"):
+        from scripts.messages import compile_if_stale
+
+        compile_if_stale()
+
+
 class Clock:
     """The time the app sees; tests move it instead of sleeping."""
 

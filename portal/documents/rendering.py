@@ -30,6 +30,12 @@ def render_html(template: str, **context: Any) -> str:
 
 
 def render_pdf(template: str, **context: Any) -> bytes:
+    return pdf_from_html(render_html(template, **context))
+
+
+def pdf_from_html(html: str) -> bytes:
+    """A4 PDF bytes of a complete HTML document (its styles inline; relative links under documents/).
+    The web layer renders the English summary with the app's own templates (they translate), then here."""
     from weasyprint import HTML  # imported here: loading Pango is slow and only PDF paths need it
 
-    return HTML(string=render_html(template, **context), base_url=str(TEMPLATES)).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()  # type: ignore[no-any-return]

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.i18n import N_
 from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS
 from portal.domain.workflow import FINAL_STATUSES, Action, Role, Status
 from portal.models import Application, AuditEvent, Material, Organisation, OrgKind, StaffRole, User
@@ -515,6 +516,7 @@ class TimelineEntry:
     from_status: str = ""  # the status values, for the step diagram and the status badge
     to_status: str = ""
     org_id: int | None = None  # the organisation the actor acted for (the package groups opinions by it)
+    actor_is_system: bool = False  # no person acted (a notice's end, a missed deadline): "系统", translated
 
 
 def timeline(session: Session, actor: Actor, application_id: int) -> list[TimelineEntry]:
@@ -535,7 +537,7 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
         try:
             action_title = Action(event.action).title
         except ValueError:
-            action_title = "创建申报" if event.action == "start_application" else event.action
+            action_title = N_("创建申报") if event.action == "start_application" else event.action
         role_title = ""
         if event.role in {r.value for r in Role}:
             role_title = Role(event.role).title
@@ -544,7 +546,7 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
         entries.append(
             TimelineEntry(
                 at=event.at,
-                actor_name=event.actor.name if event.actor else "系统",
+                actor_name=event.actor.name if event.actor else N_("系统"),
                 role_title=role_title,
                 action_title=action_title,
                 to_status_title=Status(event.to_status).title if event.to_status else "",
@@ -552,6 +554,7 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
                 from_status=event.from_status or "",
                 to_status=event.to_status or "",
                 org_id=event.org_id,
+                actor_is_system=event.actor is None,
             )
         )
     return entries
