@@ -27,7 +27,7 @@ from typing import Any
 from babel.dates import format_date, format_datetime
 from babel.lists import format_list
 from babel.numbers import format_decimal
-from flask import Flask, Response, current_app, g, has_request_context, request
+from flask import Flask, Response, current_app, flash, g, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -212,6 +212,11 @@ def status_words(status: object) -> glossary.StatusWords:
 def term(key: str) -> str:
     """A glossary term in the reader's language (the glossary's msgid is its Chinese word)."""
     return _lookup(glossary.term(key))
+
+
+def notify(message: str, category: str = "info") -> None:
+    """Flash a message (a constant msgid or a `Text`) in the reader's language, Chinese data marked."""
+    flash(translate(message), category)
 
 
 def switch_back() -> str:
