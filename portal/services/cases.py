@@ -24,6 +24,7 @@ from portal.services import (
     endorsements,
     materials,
     notices,
+    packages,
     paper,
     rosters,
     rulebook,
@@ -59,6 +60,7 @@ class ReviewCase:
     has_seal: bool  # the actor's organisation has a seal image for stamping copies
     new_materials: frozenset[int]  # materials uploaded since the last return
     authority: str  # the certifying authority (services.certificates.certifying_authority)
+    originals_refusal: str | None  # why the originals' ZIP is not this actor's (None: it is)
 
     @property
     def notice_closed(self) -> bool:
@@ -72,11 +74,9 @@ class ReviewCase:
 
 def review_case(session: Session, actor: Actor, application_id: int, now: datetime) -> ReviewCase:
     """The application as the reviewer may see it (NotFound for one they may not), with the rulebook's
-    offers. A notice whose period has ended is closed first (checked on access), so the case is current."""
+    offers. Read only: a notice whose period has ended shows as closing until the scheduled job closes it."""
     application = get_application(session, actor, application_id)
-    notice = notices.notice_of_application(session, actor, application.id)
-    if notice is not None:
-        notices.close_if_due(session, notice, now)
+    notice = notices.notice_of_application(session, actor, application.id)  # read only: the job closes it
     timeline = applications.timeline(session, actor, application.id)
     notice_closed = notice is not None and notice.closed_at is not None
     return ReviewCase(
@@ -106,4 +106,5 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
         has_seal=actor.org_id is not None and endorsements.current_seal(session, actor.org_id) is not None,
         new_materials=corrections.materials_since_return(session, application),
         authority=certificates.certifying_authority(session, application),
+        originals_refusal=packages.originals_refusal(actor, application),
     )

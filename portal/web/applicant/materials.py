@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import Response, request, url_for
 
 from portal.domain.errors import DomainError, ValidationFailed
-from portal.domain.i18n import N_, T_
+from portal.domain.i18n import N_, T_, Joined
+from portal.domain.uploads import REMOVED_TITLES
 from portal.extensions import db
 from portal.services import applications as applications_service
 from portal.services import materials as service
@@ -60,11 +61,20 @@ def upload_material(application_id: int) -> Response:
         if material.combined > 1
         else ""
     )
+    removed = (
+        T_(
+            "；已清除其中的%(removed)s",
+            removed=Joined(tuple(REMOVED_TITLES.get(item, item) for item in material.removed_on_upload)),
+        )
+        if material.removed_on_upload
+        else ""
+    )
     notify(
         T_(
-            "已上传“%(slot)s”%(combined)s",
+            "已上传“%(slot)s”%(combined)s%(removed)s",
             slot=service.rules.SLOT_BY_KEY[material.slot].title,
             combined=combined,
+            removed=removed,
         ),
         "success",
     )
