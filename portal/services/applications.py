@@ -32,7 +32,7 @@ from portal.services.actors import Actor
 from portal.services.policies import effective_profile
 from portal.services.scope import get_application, visible_applications
 
-DEGREES = ("无", "学士", "硕士", "博士")
+DEGREES = (N_("无"), N_("学士"), N_("硕士"), N_("博士"))
 FLAGS = (
     "overseas_education",
     "has_prior_employer",

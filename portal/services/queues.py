@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from portal.domain.errors import PermissionDenied
 from portal.domain.glossary import state_title
+from portal.domain.i18n import N_
 from portal.domain.progress import Age, queue_age
 from portal.domain.workdays import UnknownYear, WorkCalendar
 from portal.domain.workflow import Status
@@ -41,11 +42,11 @@ class Tab(StrEnum):
     @property
     def title(self) -> str:
         return {
-            "handler": "待初审",
-            "leader": "待签批",
-            "returned": "已退回",
-            "passed": "已通过",
-            "all": "全部",
+            "handler": N_("待初审"),
+            "leader": N_("待签批"),
+            "returned": N_("已退回"),
+            "passed": N_("已通过"),
+            "all": N_("全部"),
         }[self.value]
 
 
@@ -144,11 +145,11 @@ class QueueRow:
         """The row's words when it offers no action: the notice step, one's own case, or whose move."""
         application = self.application
         if application.state is Status.UNIT_APPROVED and self.reviewer_kind is OrgKind.ENTERPRISE:
-            return RowNote("待起草公示", to_notices=True)
+            return RowNote(N_("待起草公示"), to_notices=True)
         if application.state is Status.IN_NOTICE:
-            return RowNote("公示中")
+            return RowNote(N_("公示中"))
         if self.own:
-            return RowNote("本人申报，须由本单位其他人员办理")
+            return RowNote(N_("本人申报，须由本单位其他人员办理"))
         if application.awaiting:
             return RowNote(state_title("awaiting", application.awaiting))
         return RowNote("—")

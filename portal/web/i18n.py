@@ -133,6 +133,10 @@ def _format_param(value: object, language: Language, markup: bool) -> object:
 
 
 def _translate(value: object, language: Language, markup: bool) -> object:
+    if isinstance(value, Text) and language is Language.ZH:
+        # The message's own text is the Chinese one (its rule may write it differently from the template,
+        # e.g. a notice period omits the second year); Chinese data needs no lang mark in Chinese pages.
+        return escape(str(value)) if markup else str(value)
     if isinstance(value, Text):
         template = (
             get_translations().ungettext(value.template, value.plural, value.count)

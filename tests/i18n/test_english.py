@@ -39,8 +39,6 @@ PENDING: set[str] = {
     "admin.show_calendar",
     "admin.show_organisation",
     "admin.show_policy",
-    "applicant.list_applications",
-    "applicant.show_application",
     "certificates.list_certificates",
     "enterprise.check_eligibility",
     "enterprise.edit_form",
@@ -67,7 +65,6 @@ PENDING: set[str] = {
     "public.show_notice",
     "public.verify_certificate",
     "review.show_application",
-    "review.show_queue",
     "review.show_statistics",
     "styleguide.show_styleguide",
 }
