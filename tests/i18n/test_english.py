@@ -64,7 +64,6 @@ PENDING: set[str] = {
     "public.show_certificate_check",
     "public.show_notice",
     "public.verify_certificate",
-    "review.show_application",
     "review.show_statistics",
     "styleguide.show_styleguide",
 }
