@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from portal.domain.i18n import N_, T_
 from portal.domain.materials import UPLOAD_SLOTS
 
 
@@ -23,12 +24,12 @@ class Section:
 FORM_SECTIONS: tuple[Section, ...] = (
     Section(
         "education",
-        "学历信息",
+        N_("学历信息"),
         ("education", "school", "major", "graduated_on", "degree", "overseas_education", "xuexin_code"),
     ),
     Section(
         "work",
-        "工作经历与现有职称",
+        N_("工作经历与现有职称"),
         (
             "work_started_on",
             "current_title",
@@ -40,7 +41,7 @@ FORM_SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         "qualification",
-        "执业资格与继续教育",
+        N_("执业资格与继续教育"),
         (
             "qualification_name",
             "qualification_no",
@@ -49,34 +50,34 @@ FORM_SECTIONS: tuple[Section, ...] = (
             "ce_hours",
         ),
     ),
-    Section("summary", "工作总结", ("work_summary", "achievements")),
+    Section("summary", N_("工作总结"), ("work_summary", "achievements")),
 )
 MATERIAL_SECTIONS: tuple[Section, ...] = tuple(
-    Section(slot.section_key, f"材料：{slot.title}", ()) for slot in UPLOAD_SLOTS
+    Section(slot.section_key, T_("材料：%(slot)s", slot=slot.title), ()) for slot in UPLOAD_SLOTS
 )
 SECTIONS: tuple[Section, ...] = FORM_SECTIONS + MATERIAL_SECTIONS
 SECTION_BY_KEY = {section.key: section for section in SECTIONS}
 FIELD_TITLES = {
-    "education": "最高学历",
-    "school": "毕业院校",
-    "major": "所学专业",
-    "graduated_on": "毕业时间",
-    "degree": "学位",
-    "overseas_education": "国（境）外学历",
-    "xuexin_code": "学信网在线验证码",
-    "work_started_on": "参加工作时间",
-    "current_title": "现有职称",
-    "has_prior_employer": "有本单位之前的工作经历",
-    "has_internship": "在校实习计入年限",
-    "on_establishment": "事业单位在编",
-    "insured_unit_differs": "参保单位与申报单位不一致",
-    "qualification_name": "执业（从业）资格",
-    "qualification_no": "资格证书编号",
-    "qualification_issued_on": "资格发证日期",
-    "qualification_expires_on": "资格有效期至",
-    "ce_hours": "继续教育学时",
-    "work_summary": "工作总结",
-    "achievements": "主要业绩",
+    "education": N_("最高学历"),
+    "school": N_("毕业院校"),
+    "major": N_("所学专业"),
+    "graduated_on": N_("毕业时间"),
+    "degree": N_("学位"),
+    "overseas_education": N_("国（境）外学历"),
+    "xuexin_code": N_("学信网在线验证码"),
+    "work_started_on": N_("参加工作时间"),
+    "current_title": N_("现有职称"),
+    "has_prior_employer": N_("有本单位之前的工作经历"),
+    "has_internship": N_("在校实习计入年限"),
+    "on_establishment": N_("事业单位在编"),
+    "insured_unit_differs": N_("参保单位与申报单位不一致"),
+    "qualification_name": N_("执业（从业）资格"),
+    "qualification_no": N_("资格证书编号"),
+    "qualification_issued_on": N_("资格发证日期"),
+    "qualification_expires_on": N_("资格有效期至"),
+    "ce_hours": N_("继续教育学时"),
+    "work_summary": N_("工作总结"),
+    "achievements": N_("主要业绩"),
 }
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from portal.domain.i18n import N_, T_
 from portal.domain.materials import SLOTS, Source
 
 
@@ -105,7 +106,7 @@ def safe_name(name: str, fallback: str = "file") -> str:
     return cleaned[:120] or fallback
 
 
-ORIGINALS_PURPOSE = "原件ZIP（无水印）仅供向省级职称申报系统报送"
+ORIGINALS_PURPOSE = N_("原件ZIP（无水印）仅供向省级职称申报系统报送")
 
 
 def originals_refusal(
@@ -115,7 +116,8 @@ def originals_refusal(
     holding the application (who hands it off to the provincial system) may."""
     if actor_is_handler and actor_org_id == holder_org_id:
         return None
-    return (
-        f"{ORIGINALS_PURPOSE}，只有当前办理该申报的单位（{holder_name}）的经办人可以下载；"
-        "审核和传阅请下载带水印的申报材料PDF"
+    return T_(
+        "%(purpose)s，只有当前办理该申报的单位（%(holder)s）的经办人可以下载；审核和传阅请下载带水印的申报材料PDF",
+        purpose=ORIGINALS_PURPOSE,
+        holder=holder_name,
     )

@@ -35,6 +35,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from portal.domain.i18n import N_
 from portal.domain.workdays import WorkCalendar
 
 __all__ = [
@@ -103,7 +104,7 @@ class TitleLevel(StrEnum):
 # use, lowest first. What each profile allows is data.
 LEVELS: tuple[str, ...] = tuple(level.value for level in TitleLevel)
 LEVEL_GROUPS: Mapping[str, tuple[str, ...]] = {"初级": ("员级", "助理级"), "高级": ("副高级", "正高级")}
-EDUCATION_LEVELS: tuple[str, ...] = ("中专", "大专", "本科", "硕士", "博士")
+EDUCATION_LEVELS: tuple[str, ...] = (N_("中专"), N_("大专"), N_("本科"), N_("硕士"), N_("博士"))
 PATHWAYS: tuple[str, ...] = ("认定", "初定", "评审")
 SEVERITIES: tuple[str, ...] = ("block", "warn", "manual", "info")
 COUNTING_METHODS: tuple[str, ...] = ("inclusive", "anniversary")

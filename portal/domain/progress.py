@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from portal.domain import glossary
+from portal.domain.i18n import N_
 from portal.domain.workflow import (
     AWAITING_OVERRIDE,
     SIDE_EXITS,
@@ -43,13 +44,13 @@ class StepState(StrEnum):
     @property
     def title(self) -> str:
         return {
-            "done": "已完成",
-            "current": "正在办理",
-            "returned": "退回补正中",
-            "stopped": "在此终止",
-            "next": "下一步",
-            "later": "未开始",
-            "skipped": "不再办理",
+            "done": N_("已完成"),
+            "current": N_("正在办理"),
+            "returned": N_("退回补正中"),
+            "stopped": N_("在此终止"),
+            "next": N_("下一步"),
+            "later": N_("未开始"),
+            "skipped": N_("不再办理"),
         }[self.value]
 
 
@@ -68,11 +69,11 @@ ROUTE: tuple[RouteStep, ...] = (
     RouteStep("unit_handler", T["handler_review"], Level.ENTERPRISE, Role.HANDLER),
     RouteStep("unit_leader", T["leader_sign"], Level.ENTERPRISE, Role.LEADER),
     RouteStep("notice", T["notice"], Level.ENTERPRISE, Role.HANDLER),
-    RouteStep("forward", T["forward"] + T["department"], Level.ENTERPRISE, Role.LEADER),
+    RouteStep("forward", glossary.ACTION_TITLES["forward"], Level.ENTERPRISE, Role.LEADER),
     RouteStep("dept_handler", T["handler_review"], Level.DEPARTMENT, Role.HANDLER),
     RouteStep("dept_leader", T["leader_sign"], Level.DEPARTMENT, Role.LEADER),
     RouteStep("bureau_handler", T["handler_review"], Level.BUREAU, Role.HANDLER),
-    RouteStep("bureau_leader", T["leader_sign"] + "、" + T["certify"], Level.BUREAU, Role.LEADER),
+    RouteStep("bureau_leader", N_("领导签批、认定发证"), Level.BUREAU, Role.LEADER),
 )
 # The 评审 road (issue 22): after the bureau's handler, its leader sends the case to a committee, whose
 # office reviews it, publishes its notice, holds the meeting and the result notice, confirms the results;
@@ -155,10 +156,10 @@ NEXT_WORDS: dict[Action, str] = {
     Action.SUBMIT: glossary.ACTION_TITLES["submit"],
     Action.HANDLER_APPROVE: T["handler_review"],
     Action.LEADER_APPROVE: T["leader_sign"],
-    Action.START_NOTICE: "起草公示，由领导发布",
-    Action.CLOSE_NOTICE: "公示期满，无异议即通过",
-    Action.FORWARD: T["forward"] + T["department"],
-    Action.CERTIFY: T["leader_sign"] + "、" + T["certify"],
+    Action.START_NOTICE: N_("起草公示，由领导发布"),
+    Action.CLOSE_NOTICE: N_("公示期满，无异议即通过"),
+    Action.FORWARD: glossary.ACTION_TITLES["forward"],
+    Action.CERTIFY: N_("领导签批、认定发证"),
     Action.RESUBMIT: glossary.ACTION_TITLES["resubmit"],
     Action.SEND_TO_COMMITTEE: T["leader_sign"] + "、" + glossary.ACTION_TITLES["send_to_committee"],
     Action.TALLY: "评审会议表决",
@@ -361,7 +362,7 @@ class Age(StrEnum):
 
     @property
     def title(self) -> str:
-        return {"fresh": "", "ageing": "等待较久", "overdue": "等待过久"}[self.value]
+        return {"fresh": "", "ageing": N_("等待较久"), "overdue": N_("等待过久")}[self.value]
 
 
 AGEING_DAYS = 3

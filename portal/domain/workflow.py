@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from portal.domain import glossary
+from portal.domain.i18n import N_
 
 
 class Status(StrEnum):
@@ -105,7 +106,12 @@ class Role(StrEnum):
 
     @property
     def title(self) -> str:
-        return {"applicant": "申报人", "handler": "经办人", "leader": "领导", "system": "系统"}[self.value]
+        return {
+            "applicant": N_("申报人"),
+            "handler": N_("经办人"),
+            "leader": N_("领导"),
+            "system": N_("系统"),
+        }[self.value]
 
 
 # The roles an application can wait for (its `awaiting` column); the system never waits for itself.
@@ -123,9 +129,9 @@ class Level(StrEnum):
     @property
     def title(self) -> str:
         return {
-            "enterprise": "用人单位",
-            "department": "主管部门",
-            "bureau": "人社局",
+            "enterprise": N_("用人单位"),
+            "department": N_("主管部门"),
+            "bureau": N_("人社局"),
             "committee": "评委会办事机构",
         }[self.value]
 

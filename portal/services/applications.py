@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import committees as committee_rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.i18n import N_
 from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS
 from portal.domain.workflow import FINAL_STATUSES, Action, Role, Status
 from portal.models import Application, AuditEvent, Material, Organisation, OrgKind, StaffRole, User
@@ -33,7 +34,7 @@ from portal.services.actors import Actor
 from portal.services.policies import effective_profile
 from portal.services.scope import get_application, visible_applications
 
-DEGREES = ("无", "学士", "硕士", "博士")
+DEGREES = (N_("无"), N_("学士"), N_("硕士"), N_("博士"))
 FLAGS = (
     "overseas_education",
     "has_prior_employer",
@@ -527,6 +528,7 @@ class TimelineEntry:
     from_status: str = ""  # the status values, for the step diagram and the status badge
     to_status: str = ""
     org_id: int | None = None  # the organisation the actor acted for (the package groups opinions by it)
+    actor_is_system: bool = False  # no person acted (a notice's end, a missed deadline): "系统", translated
 
 
 def timeline(session: Session, actor: Actor, application_id: int) -> list[TimelineEntry]:
@@ -547,7 +549,7 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
         try:
             action_title = Action(event.action).title
         except ValueError:
-            action_title = "创建申报" if event.action == "start_application" else event.action
+            action_title = N_("创建申报") if event.action == "start_application" else event.action
         role_title = ""
         if event.role in {r.value for r in Role}:
             role_title = Role(event.role).title
@@ -556,7 +558,7 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
         entries.append(
             TimelineEntry(
                 at=event.at,
-                actor_name=event.actor.name if event.actor else "系统",
+                actor_name=event.actor.name if event.actor else N_("系统"),
                 role_title=role_title,
                 action_title=action_title,
                 to_status_title=Status(event.to_status).title if event.to_status else "",
@@ -564,6 +566,7 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
                 from_status=event.from_status or "",
                 to_status=event.to_status or "",
                 org_id=event.org_id,
+                actor_is_system=event.actor is None,
             )
         )
     return entries

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from portal.domain import corrections as rules
 from portal.domain.errors import ValidationFailed
 from portal.domain.glossary import cn_date
+from portal.domain.i18n import T_
 from portal.domain.materials import SLOT_BY_KEY
 from portal.domain.policy import Threshold
 from portal.domain.workdays import UnknownYear
@@ -263,7 +264,7 @@ def changes_since_return(session: Session, application: Application) -> list[rul
         files.append(
             rules.Change(
                 f"material:{slot}",
-                f"材料：{title}",
+                T_("材料：%(slot)s", slot=title),
                 "、".join(m.file.display_name for m in before),
                 "、".join(m.file.display_name for m in after),
             )

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from portal.documents.notice_sheet import ResultRow, SheetHeader, SheetRow, full_years
 from portal.domain import workflow
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.i18n import NT_, T_, Text
 from portal.domain.identity import mask_id_number
 from portal.domain.text import LIMITS, check_text
 from portal.domain.workdays import UnknownYear, format_period_cn
@@ -115,6 +116,22 @@ STARTING = frozenset(row.source for row in workflow.TRANSITIONS if row.action is
 def period_text(notice: Notice) -> str:
     """The notice's period in Chinese words, with its number of working days."""
     return format_period_cn(notice.first_day, notice.last_day, notice.days)
+
+
+def period_message(first: date, last: date, days: int) -> Text:
+    """The period as a message: its Chinese text is `format_period_cn`'s (the year of the last day omitted
+    within one year), and the English interface writes it from the two dates and the count."""
+    message = NT_(
+        "%(first)s至%(last)s，共%(num)d个工作日",
+        "%(first)s至%(last)s，共%(num)d个工作日",
+        days,
+        first=first,
+        last=last,
+    )
+    chinese = str.__new__(Text, format_period_cn(first, last, days))
+    chinese.template, chinese.plural, chinese.count = message.template, message.plural, message.count
+    chinese.params = message.params
+    return chinese
 
 
 def compute_period(session: Session, start: date, days: int = NOTICE_DAYS) -> tuple[date, date]:
@@ -700,22 +717,37 @@ class NoticeClock:
 def notice_clock(session: Session, notice: Notice, now: datetime) -> NoticeClock:
     """Where the period stands today, as the countdown people read on the page."""
     day = today(now)
-    period = period_text(notice)
+    period = period_message(notice.first_day, notice.last_day, notice.days)
     if notice.state is NoticeStatus.DRAFT:
-        return NoticeClock("draft", f"草稿：拟定公示期 {period}")
+        return NoticeClock("draft", T_("草稿：拟定公示期 %(period)s", period=period))
     if day < notice.first_day:
         total = work_calendar(session).workdays_between(notice.first_day, notice.last_day)
-        return NoticeClock("upcoming", f"公示期：{period}；尚未开始", total, total)
+        return NoticeClock("upcoming", T_("公示期：%(period)s；尚未开始", period=period), total, total)
     calendar = work_calendar(session)
     total = calendar.workdays_between(notice.first_day, notice.last_day)
     if day <= notice.last_day:
         left = calendar.workdays_between(day, notice.last_day)
-        return NoticeClock("running", f"公示期：{period}；还剩{left}个工作日", left, total)
+        return NoticeClock(
+            "running",
+            NT_(
+                "公示期：%(period)s；还剩%(num)d个工作日",
+                "公示期：%(period)s；还剩%(num)d个工作日",
+                left,
+                period=period,
+            ),
+            left,
+            total,
+        )
     if is_due(notice, now):
         # The period is over but the scheduled job (portal/jobs.py, every few minutes) has not passed the
         # entries yet: pages only read, so they say what is about to happen instead of doing it.
-        return NoticeClock("closing", f"公示期：{period}；已期满，正在结转公示结果（几分钟内完成）", 0, total)
-    return NoticeClock("ended", f"公示期：{period}；已期满", 0, total)
+        return NoticeClock(
+            "closing",
+            T_("公示期：%(period)s；已期满，正在结转公示结果（几分钟内完成）", period=period),
+            0,
+            total,
+        )
+    return NoticeClock("ended", T_("公示期：%(period)s；已期满", period=period), 0, total)
 
 
 def notice_of_application(session: Session, actor: Actor, application_id: int) -> Notice | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.domain.i18n import N_, T_
 from portal.domain.progress import NextStep, Progress, Step, progress
 from portal.domain.workflow import HOLDER, Level, Role, Status
 from portal.models import Application
@@ -26,32 +27,34 @@ class RouteView:
     org_names: dict[str, str]  # Level value -> this application's organisation at that level
 
     def org_of(self, step: Step) -> str:
-        return self.org_names[step.level.value] if step.level else "申报人本人"
+        return self.org_names[step.level.value] if step.level else N_("申报人本人")
 
     @property
     def holder_text(self) -> str:
-        """Who holds the application now, in words: organisation and role."""
+        """Who holds the application now, in words: organisation and role (a Text: the web translates it)."""
         p = self.progress
         if p.holder_role is Role.APPLICANT:
-            return "申报人本人"
+            return N_("申报人本人")
         if p.holder_level is None:
             return ""
         org = self.org_names[p.holder_level.value]
         if p.holder_role is None:
             notice = (Status.IN_NOTICE, Status.COMMITTEE_NOTICE, Status.RESULT_NOTICE)
-            return f"{org}（公示期间，无需办理）" if p.status in notice else org
-        return f"{org} · {p.holder_role.title}"
+            if p.status in notice:
+                return T_("%(org)s（公示期间，无需办理）", org=org)
+            return T_("%(org)s", org=org)
+        return T_("%(org)s · %(role)s", org=org, role=p.holder_role.title)
 
     def move_text(self, move: NextStep | None) -> str:
         """A move of the route in words: who (organisation · role, or the applicant) and what."""
         if move is None:
             return ""
         if move.level is None:
-            return f"申报人本人：{move.words}"
+            return T_("申报人本人：%(move)s", move=move.words)
         org = self.org_names[move.level.value]
         if move.role is Role.SYSTEM:
-            return f"{org}：{move.words}"
-        return f"{org} · {move.role.title}：{move.words}"
+            return T_("%(org)s：%(move)s", org=org, move=move.words)
+        return T_("%(org)s · %(role)s：%(move)s", org=org, role=move.role.title, move=move.words)
 
     @property
     def next_text(self) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from portal.domain.errors import PermissionDenied
 from portal.domain.glossary import state_title
+from portal.domain.i18n import N_
 from portal.domain.progress import Age, queue_age
 from portal.domain.workdays import UnknownYear, WorkCalendar
 from portal.domain.workflow import Status
@@ -44,11 +45,11 @@ class Tab(StrEnum):
     @property
     def title(self) -> str:
         return {
-            "handler": "待初审",
-            "leader": "待签批",
-            "returned": "已退回",
-            "passed": "已通过",
-            "all": "全部",
+            "handler": N_("待初审"),
+            "leader": N_("待签批"),
+            "returned": N_("已退回"),
+            "passed": N_("已通过"),
+            "all": N_("全部"),
         }[self.value]
 
 
@@ -160,18 +161,18 @@ class QueueRow:
         """The row's words when it offers no action: the notice step, one's own case, or whose move."""
         application = self.application
         if application.state is Status.UNIT_APPROVED and self.reviewer_kind is OrgKind.ENTERPRISE:
-            return RowNote("待起草公示", to_notices=True)
+            return RowNote(N_("待起草公示"), to_notices=True)
         here = self.reviewer_kind is OrgKind.COMMITTEE
         if application.state in (Status.COMMITTEE_ACCEPTED, Status.VOTED) and here:
             return RowNote("待起草公示", to_notices=True)
         if application.state in (Status.IN_NOTICE, Status.COMMITTEE_NOTICE, Status.RESULT_NOTICE):
-            return RowNote("公示中")
+            return RowNote(N_("公示中"))
         if application.state is Status.AWAITING_MEETING:
             return RowNote("待列入评审会议")
         if application.state is Status.RESULT_NOTICED and here:
             return RowNote("在评审会议页面确认结果")
         if self.own:
-            return RowNote("本人申报，须由本单位其他人员办理")
+            return RowNote(N_("本人申报，须由本单位其他人员办理"))
         if application.awaiting:
             return RowNote(state_title("awaiting", application.awaiting))
         return RowNote("—")

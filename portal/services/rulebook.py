@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from portal.domain import committees as committee_rules
 from portal.domain import workflow
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
+from portal.domain.i18n import N_
 from portal.domain.materials import SLOT_BY_KEY
 from portal.domain.text import LIMITS
 from portal.domain.workflow import Action, Role, Status, TransitionNotAllowed
@@ -93,17 +94,17 @@ FORMS: dict[Action, Form] = {
 }
 # What a page asks before the action is sent: final or ending steps are confirmed first.
 CONFIRMATIONS: dict[Action, str] = {
-    Action.REJECT: "不予通过是最终结果，确定吗？",
-    Action.WITHDRAW: "撤回后本次申报即终止，确定撤回吗？",
+    Action.REJECT: N_("不予通过是最终结果，确定吗？"),
+    Action.WITHDRAW: N_("撤回后本次申报即终止，确定撤回吗？"),
     Action.RETURN_TO_SENDER: "退回后申报回到人社局，并通知申报人，确定退回吗？",
 }
 DANGER = frozenset({Action.REJECT, Action.WITHDRAW})
 # Refused at act(): these are applied by their own use case (the correction list, the notice page).
 _ELSEWHERE: dict[Form, tuple[str, str]] = {
-    Form.NOTICE_PAGE: ("use_notice", "公示的发布和结束请在“公示”页面办理"),
+    Form.NOTICE_PAGE: ("use_notice", N_("公示的发布和结束请在“公示”页面办理")),
     Form.CORRECTION_LIST: (
         "use_correction_list",
-        "退回补正须在审核页面逐项列明需补正的内容和截止日期（一次性告知）",
+        N_("退回补正须在审核页面逐项列明需补正的内容和截止日期（一次性告知）"),
     ),
     Form.MEETING_PAGE: ("use_meeting", "评审表决、结果确认和公布请在“评审会议”页面办理"),
 }

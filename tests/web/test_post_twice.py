@@ -501,6 +501,11 @@ def auth_switch_role(c: Ctx) -> Case:
     return Case(hr, "/switch-role", lambda: {"membership_id": "0"}, probe=role_in_cookie)
 
 
+def auth_set_language(c: Ctx) -> Case:
+    # Setting a value that is set: the account's language (a table) changes once, the cookie stays "en".
+    return Case(_hr(c), "/language", lambda: {"language": "en", "back": "/password"})
+
+
 def _applicant(c: Ctx, application: Any) -> FlaskClient:
     return c.as_(application.applicant)
 

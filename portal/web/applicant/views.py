@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from flask import Response, abort, flash, request, url_for
+from flask import Response, abort, request, url_for
 
 from portal.documents.certificates import CertificateView, certificate_pdf
 from portal.domain import corrections as correction_rules
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
+from portal.domain.i18n import N_, T_, joined
 from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import Application
@@ -35,6 +36,7 @@ from portal.web.downloads import send_bytes
 from portal.web.forms import form_input, version_field
 from portal.web.guards import applicant_required
 from portal.web.htmx import hx_target, hx_trigger, render_page, see_other, wants_fragment
+from portal.web.i18n import notify
 from portal.web.notice_documents import result_pdf_response
 from portal.web.unit_of_work import keep
 
@@ -156,7 +158,7 @@ def save_form(application_id: int) -> Response:
         return _checklist_changed(
             _detail(application_id, fragment="detail", saved=True), application_id, facts
         )
-    flash("申报表已保存", "success")
+    notify(N_("申报表已保存"), "success")
     return see_other(url_for("applicant.show_application", application_id=application_id))
 
 
@@ -194,9 +196,8 @@ def act(application_id: int) -> Response:
             },
         )
     except (ValidationFailed, StaleObject, DomainError) as refused:
-        text = (
-            "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
-        )
+        invalid = isinstance(refused, ValidationFailed)
+        text = joined(refused.fields.values(), "；") if invalid else refused.message
         return _detail(
             application_id,
             status=409 if isinstance(refused, StaleObject) else 422,
@@ -208,7 +209,7 @@ def act(application_id: int) -> Response:
             if isinstance(refused, ValidationFailed)
             else "",
         )
-    flash(f"已{action.title}", "success")
+    notify(T_("已%(action)s", action=action.title), "success")
     return see_other(url_for("applicant.show_application", application_id=application_id))
 
 
@@ -223,36 +224,36 @@ def download_notice_result(application_id: int) -> Response:
 
 
 FORM_FIELDS = (
-    ("education", "最高学历", "select", ""),
-    ("degree", "学位", "select", "没有学位选“无”"),
-    ("school", "毕业院校", "text", ""),
-    ("major", "所学专业", "text", ""),
-    ("graduated_on", "毕业时间", "date", ""),
-    ("overseas_education", "国（境）外学历", "checkbox", "需上传教育部留学服务中心的认证书"),
+    ("education", N_("最高学历"), "select", ""),
+    ("degree", N_("学位"), "select", N_("没有学位选“无”")),
+    ("school", N_("毕业院校"), "text", ""),
+    ("major", N_("所学专业"), "text", ""),
+    ("graduated_on", N_("毕业时间"), "date", ""),
+    ("overseas_education", N_("国（境）外学历"), "checkbox", N_("需上传教育部留学服务中心的认证书")),
     (
         "xuexin_code",
-        "学信网在线验证码",
+        N_("学信网在线验证码"),
         "text",
-        "见《教育部学历证书电子注册备案表》，2002年及以后国内毕业填写",
+        N_("见《教育部学历证书电子注册备案表》，2002年及以后国内毕业填写"),
     ),
-    ("work_started_on", "参加工作时间", "date", ""),
-    ("current_title", "现有职称", "text", "没有可不填"),
-    ("has_prior_employer", "进入本单位之前有专业技术工作经历", "checkbox", "需上传此前工作经历证明"),
-    ("has_internship", "在校期间的专业实习计入工作年限", "checkbox", "需上传在校实习证明"),
-    ("on_establishment", "事业单位在编人员", "checkbox", "需上传编制册"),
+    ("work_started_on", N_("参加工作时间"), "date", ""),
+    ("current_title", N_("现有职称"), "text", N_("没有可不填")),
+    ("has_prior_employer", N_("进入本单位之前有专业技术工作经历"), "checkbox", N_("需上传此前工作经历证明")),
+    ("has_internship", N_("在校期间的专业实习计入工作年限"), "checkbox", N_("需上传在校实习证明")),
+    ("on_establishment", N_("事业单位在编人员"), "checkbox", N_("需上传编制册")),
     (
         "insured_unit_differs",
-        "社保参保单位与申报单位名称不一致",
+        N_("社保参保单位与申报单位名称不一致"),
         "checkbox",
-        "需上传两单位盖章的隶属关系证明",
+        N_("需上传两单位盖章的隶属关系证明"),
     ),
-    ("qualification_name", "执业（从业）资格", "text", "例如 二级建造师；没有可不填"),
-    ("qualification_no", "资格证书编号", "text", ""),
-    ("qualification_issued_on", "资格发证日期", "date", ""),
-    ("qualification_expires_on", "资格有效期至", "date", "长期有效可不填"),
-    ("ce_hours", "继续教育学时（每年）", "text", "按“年份:学时”填写，例如 2024:90, 2025:96"),
-    ("achievements", "主要业绩", "textarea", "获奖、项目、论文、专利等，4000字以内"),
-    ("work_summary", "工作总结", "textarea", "任现职以来的主要工作和业绩，4000字以内"),
+    ("qualification_name", N_("执业（从业）资格"), "text", N_("例如 二级建造师；没有可不填")),
+    ("qualification_no", N_("资格证书编号"), "text", ""),
+    ("qualification_issued_on", N_("资格发证日期"), "date", ""),
+    ("qualification_expires_on", N_("资格有效期至"), "date", N_("长期有效可不填")),
+    ("ce_hours", N_("继续教育学时（每年）"), "text", N_("按“年份:学时”填写，例如 2024:90, 2025:96")),
+    ("achievements", N_("主要业绩"), "textarea", N_("获奖、项目、论文、专利等，4000字以内")),
+    ("work_summary", N_("工作总结"), "textarea", N_("任现职以来的主要工作和业绩，4000字以内")),
 )
 OPTIONAL_FIELDS = frozenset(
     {"current_title", "xuexin_code", "achievements", "ce_hours", "qualification_name", "qualification_no"}
