@@ -19,6 +19,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,8 +32,8 @@ from portal.domain.tables import TableError
 from portal.models import Application, HandoffResult, ResultImport, ResultImportStatus, ResultOutcome, User
 from portal.services import audit, handoff_profiles
 from portal.services.actors import Actor
-from portal.services.materials import store_file
 from portal.services.scope import visible_applications
+from portal.services.uploads import UploadRefused, accept_table, keep_table
 from portal.storage import Storage
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -214,16 +215,27 @@ def _require_staff(actor: Actor) -> None:
 
 
 def check_results(
-    session: Session, storage: Storage, actor: Actor, target: str, data: bytes, name: str, now: datetime
+    session: Session,
+    storage: Storage,
+    actor: Actor,
+    target: str,
+    upload: bytes | IO[bytes],
+    name: str,
+    now: datetime,
 ) -> tuple[ResultImport, list[Row]]:
-    """The preview: every row with its verdict; the file kept for the confirm step. Nothing recorded."""
+    """The preview: every row with its verdict; the file kept for the confirm step. Nothing recorded.
+    The file takes the one acceptance path for tables (services.uploads.accept_table), as every upload."""
     _require_staff(actor)
     profile = _profile(target)
     try:
-        rows = _verdicts(session, actor, profile, data)
+        accepted = accept_table(upload, name or "结果.xlsx")
+    except UploadRefused as refused:
+        raise ValidationFailed({"file": refused.message}) from None
+    try:
+        rows = _verdicts(session, actor, profile, accepted.data)
     except TableError as bad:
         raise ValidationFailed({"file": bad.message}) from None
-    stored = store_file(session, storage, data, XLSX, name or "结果.xlsx", actor, now)
+    stored = keep_table(session, storage, actor, accepted, now)
     row = ResultImport(
         org_id=actor.org_id, target=profile.id, file_id=stored.id, status=ResultImportStatus.CHECKED.value,
         total_rows=len(rows), matched_rows=sum(r.verdict == "matched" for r in rows), digest=_digest(rows),
@@ -235,6 +247,7 @@ def check_results(
 
 
 def get_import(session: Session, actor: Actor, import_id: int) -> ResultImport:
+    """A results import of the caller's own organisation (another's is NotFound, as a missing one)."""
     found = session.get(ResultImport, import_id)
     if found is None or found.org_id != actor.org_id:
         raise NotFound("找不到该导入记录")

@@ -564,6 +564,7 @@ def finish_export(
 
 
 def profile_of(target: str) -> HandoffProfile:
+    """The hand-off profile of a target (jx, js, km), or a Chinese NotFound naming the known ones."""
     found = handoff_profiles.profiles().get(target)
     if found is None:
         known = "、".join(sorted(handoff_profiles.profiles()))

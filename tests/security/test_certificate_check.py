@@ -142,12 +142,15 @@ def test_the_migration_gives_every_existing_certificate_a_random_code(tmp_path: 
         make_application(db.session, world, now)  # a draft: no certificate, no code
         auth.start_session(db.session, world.admin, now)  # a row that ON DELETE CASCADE would take along
         db.session.commit()
-        before = backup.row_counts(db.engine)
+        # The queues' change counters (0024, after 0011) are a cache: going below 0011 drops them, and
+        # they start again from zero (the next poll of each queue renders once).
+        before = {t: n for t, n in backup.row_counts(db.engine).items() if t != "versions"}
         db.session.remove()
         downgrade(revision="0011")  # before the codes existed
         upgrade()
         # SQLite rebuilt the users and applications tables: nothing that refers to them went with them.
-        assert backup.row_counts(db.engine) == before
+        after = {t: n for t, n in backup.row_counts(db.engine).items() if t != "versions"}
+        assert after == before
         rows = db.session.execute(select(Application.certificate_no, Application.certificate_code)).all()
         codes = [code for number, code in rows if number is not None]
         assert len(codes) == 3 and len(set(codes)) == 3 and all(len(code) == 32 for code in codes)

@@ -23,13 +23,22 @@ from portal.web.unit_of_work import discard
 @staff_required()
 def show_handoffs() -> Response:
     """Per target: the applications this unit may hand off now (held here, past the stage it takes)."""
+    return _handoffs_page()
+
+
+def _handoffs_page(*, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    """The page; `errors` maps a target to why its results file was refused (shown at its file field)."""
     actor = current_actor()
     targets = [
         (profile, handoffs.exportable(db.session, actor, profile))
         for profile in handoff_profiles.profiles().values()
     ]
     return render_page(
-        "pages/handoffs/show_handoffs.html", targets=targets, is_handler=actor.staff_role.value == "handler"
+        "pages/handoffs/show_handoffs.html",
+        targets=targets,
+        is_handler=actor.staff_role.value == "handler",
+        errors=errors or {},
+        status=status,
     )
 
 
@@ -68,16 +77,21 @@ def show_profiles() -> Response:
 def upload_results(target: str) -> Response:
     """The results Excel a provincial system exported: checked row by row; the preview page follows."""
     part = uploaded_file("file")
-    data = (part.data.read() if hasattr(part.data, "read") else part.data) if part else b""
     try:
         record, _rows = handoff_results.check_results(
-            db.session, storage(), current_actor(), target, data, part.name if part else "", now()
+            db.session,
+            storage(),
+            current_actor(),
+            target,
+            part.data if part else b"",
+            part.name if part else "",
+            now(),
         )
     except NotFound:
         abort(404)
     except ValidationFailed as invalid:
-        flash("；".join(invalid.fields.values()), "error")
-        return discard(see_other(url_for("handoffs.show_handoffs")))
+        # Refused where it was chosen, 422: the file is not kept and nothing is recorded.
+        return _handoffs_page(errors={target: "；".join(invalid.fields.values())}, status=422)
     return see_other(url_for("handoffs.show_results", import_id=record.id))
 
 
