@@ -11,27 +11,22 @@ from portal.documents.certificates import CertificateView, certificate_pdf
 from portal.domain import corrections as correction_rules
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.i18n import N_, T_, joined
-from portal.domain.workflow import Action, Status
+from portal.domain.workflow import Action
 from portal.extensions import db
 from portal.models import Application
 from portal.services import applications as service
 from portal.services import (
+    cases,
     certificates,
-    corrections,
     eligibility,
-    handoff_profiles,
     materials,
     notices,
     policies,
-    rulebook,
 )
 from portal.services.calendar import today
-from portal.services.progress import route_view
 from portal.services.scope import get_application
-from portal.web import notice_documents
 from portal.web.applicant import bp
 from portal.web.context import current_account, current_actor, now
-from portal.web.dossier import notice_closed
 from portal.web.downloads import send_bytes
 from portal.web.forms import form_input, version_field
 from portal.web.guards import applicant_required
@@ -70,28 +65,28 @@ def _detail(
     responses: dict[str, str] | None = None,
 ) -> Response:
     actor = current_actor(as_applicant=True)
-    application = get_application(db.session, actor, application_id)
     typed = None
     if form is not None:
         typed = eligibility.FormValues(
             **{f.name: form.get(f.name, "") for f in fields(eligibility.FormValues)}
         )
-    notice_context = notice_documents.notice_context(
-        actor, application.id, "applicant.download_notice_result"
-    )
-    timeline = service.timeline(db.session, actor, application.id)
-    offers = rulebook.offers(db.session, actor, application, now())
+    case = cases.applicant_case(db.session, actor, application_id, now(), typed)
+    application = case.application
     return render_page(
         "pages/applicant/show_application.html",
         fragment=fragment,
         status=status,
+        case=case,
         application=application,
-        actions=offers,
-        submission=next((o for o in offers if o.form is rulebook.Form.SUBMISSION), None),
-        timeline=timeline,
-        route=route_view(application, timeline),
-        missing=service.missing_for_submit(application),
-        editable=application.state in service.EDITABLE,
+        # What the shared partials read (the 申报表, the materials checklist, the notice summary).
+        missing=case.missing,
+        editable=case.editable,
+        open_fields=case.open_fields,
+        checklist=case.checklist,
+        notice=case.notice,
+        notice_clock=case.notice_clock,
+        result_url=url_for("applicant.download_notice_result", application_id=application.id),
+        section_titles=SECTION_TITLES,
         errors=errors or {},
         form=form,
         values=form or form_values(application),
@@ -99,23 +94,11 @@ def _detail(
         form_action=url_for("applicant.save_form", application_id=application.id),
         message=message,
         saved=saved,
-        **notice_context,
-        **_correction_context(application),
-        lookups=certificates.lookups_for(db.session, actor, application.id)
-        if application.certificate_no
-        else [],
-        provincial=handoff_profiles.provincial_certificate(db.session, application),
         form_fields=FORM_FIELDS,
         education_levels=service.EDUCATION_LEVELS,
-        evaluation=eligibility.evaluate(db.session, application, now(), typed),
         acknowledgement=acknowledgement,
         ack_error=ack_error,
         choices=CHOICES,
-        checklist=materials.checklist(
-            db.session, actor, application, now(), notice_closed=notice_closed(notice_context)
-        ),
-        has_previous=application.state is Status.DRAFT
-        and service.previous_application(db.session, application) is not None,
         material_urls=_material_urls(application.id),
         upload_errors=upload_errors or {},
         upload_form=upload_form or {},
@@ -285,14 +268,7 @@ def _material_urls(application_id: int) -> dict[str, str]:
     }
 
 
-def _correction_context(application: Application) -> dict[str, object]:
-    correction = corrections.open_correction(db.session, application.id)
-    return {
-        "correction": correction,
-        "deadline": corrections.deadline_view(db.session, correction, now()) if correction else None,
-        "open_fields": corrections.editable_fields(db.session, application),
-        "section_titles": {s.key: s.title for s in correction_rules.SECTIONS},
-    }
+SECTION_TITLES = {s.key: s.title for s in correction_rules.SECTIONS}
 
 
 @bp.get("/applications/<int:application_id>/certificate.pdf")
