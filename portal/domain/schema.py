@@ -19,7 +19,7 @@ built, so those problems are reported with the type problems of the rest of the 
 names them all: it returns the object (``None`` if any problem) and the list of problems. Problems of a
 field come in field order; unknown keys (a misspelt key is an error, never ignored) after them.
 
-Why our own ~150 lines and not pydantic or msgspec: the domain imports no third-party models (the
+Why our own few hundred lines and not pydantic or msgspec: the domain imports no third-party models (the
 import contract); the messages are the admin's, in Chinese and English; and the checks that are ours
 either way (citations, level groups, cross-table references) stay next to the dataclasses.
 
