@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.demo_committee import committee_phones, seed_committee_demo
 from portal.domain.identity import complete_resident_id, complete_uscc
 from portal.domain.workflow import Action
 from portal.models import Application, Membership, Organisation, OrgKind, Ownership, StaffRole, User
@@ -198,7 +199,7 @@ def _ensure_org(
 def demo_phones() -> list[str]:
     """The demo accounts' logins: the production guard refuses to start while any of them exists."""
     targets = [phone for t in HANDOFF_TARGETS for phone in (*t.staff_phones, t.applicant[1])]
-    return [person.phone for person in STAFF] + [row[1] for row in APPLICANTS] + targets
+    return [person.phone for person in STAFF] + [row[1] for row in APPLICANTS] + targets + committee_phones()
 
 
 def _ensure_user(session: Session, name: str, phone: str, serial: int, employer: Organisation | None) -> User:
@@ -315,6 +316,7 @@ def seed_demo(session: Session, now: datetime, storage: Storage) -> list[tuple[s
     _ensure_open_window(session, actors["admin"], bureau, now)
     for target in HANDOFF_TARGETS:
         logins += _seed_handoff_target(session, storage, target)
+    logins += seed_committee_demo(session, storage)  # issue 22: Zhenjiang's committee office and experts
     if endorsements.current_seal(session, orgs[PRIVATE_ENTERPRISE].id) is None:
         endorsements.upload_seal(session, actors["pvt_leader"], storage, demo_seal_png(), "公章.png", now)
     return logins
