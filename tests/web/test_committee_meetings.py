@@ -206,3 +206,39 @@ def test_the_expert_pool_adds_an_expert_with_a_first_password_and_refuses_bad_fi
     # The bureau does not see the pool; an applicant sees no meetings.
     bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
     assert bureau.get("/committees/experts").status_code == 403
+
+
+def test_a_failed_vote_reaches_the_applicants_timeline_with_its_totals(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Issue 22.6: a failure, once confirmed, ends the application with the vote's totals as its reason,
+    and the applicant reads them on their timeline."""
+    from portal.models import StaffRole
+    from portal.services import results
+    from portal.services.actors import actor_for
+    from tests.factories import filed_meeting
+
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    make_experts(session, made, clock.now, 5)
+    meeting = filed_meeting(session, world, made, [application], clock.now)
+    members = votes.panel(session, meeting)
+    for member in members:
+        votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, clock.now)
+    day = clock.now + timedelta(days=30)
+    leader = made.office.actor(StaffRole.LEADER)
+    votes.open_voting(session, leader, meeting.id, [m.id for m in members], day)
+    for member in members:
+        ballot = {entry.id: "no" for entry in meeting.entries}
+        votes.cast_ballot(session, actor_for(member.expert.user, None), meeting.id, ballot, day)
+    votes.close_voting(session, leader, meeting.id, day)
+    notice = committee_notice(session, made.office, [application.id], day, title="评审结果公示")
+    clock.now = pass_notice(session, notice)
+    results.confirm_results(session, leader, meeting.id, "", clock.now)
+    session.refresh(application)
+    assert application.state is Status.NOT_PASSED
+    applicant = login_as(application.applicant)
+    page = applicant.get(f"/me/applications/{application.id}")
+    assert "赞成0票、反对5票" in page.text and "未通过" in page.text
