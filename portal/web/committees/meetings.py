@@ -121,7 +121,16 @@ def _meeting_page(
         can_decide_filing=not office and state is MeetingStatus.FILED,
         can_publish=not office and actor.staff_role is StaffRole.LEADER and state is MeetingStatus.CONFIRMED,
         errors=errors or {},
-        form=request.form.to_dict() if request.method == "POST" else {},
+        # The plan form starts from the meeting as it stands (an ISO date is a form value, never text).
+        form=request.form.to_dict()
+        if request.method == "POST"
+        else {
+            "held_on": meeting.held_on.isoformat(),
+            "place": meeting.place,
+            "plan": meeting.plan,
+            "pass_rate_limit": meeting.pass_rate_limit or "",
+            "size": meeting.panel_size or 7,
+        },
         passed=EntryResult.PASSED.value,
         states=MeetingStatus,
     )
