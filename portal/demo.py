@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.demo_committee import committee_phones, seed_committee_demo
 from portal.domain.accounts import ApplicantDraft, EmploymentType
 from portal.domain.identity import complete_resident_id, complete_uscc
 from portal.domain.passwords import PasswordPolicy
@@ -307,7 +308,7 @@ def open_applicant(session: Session, hr: Actor, name: str, phone: str, serial: i
 def demo_phones() -> list[str]:
     """The demo accounts' logins: the production guard refuses to start while any of them exists."""
     targets = [phone for t in HANDOFF_TARGETS for phone in (*t.staff_phones, t.applicant[1])]
-    return [person.phone for person in STAFF] + [row[1] for row in APPLICANTS] + targets
+    return [person.phone for person in STAFF] + [row[1] for row in APPLICANTS] + targets + committee_phones()
 
 
 def seed_demo(session: Session, now: datetime, storage: Storage) -> list[tuple[str, str, str]]:
@@ -414,6 +415,7 @@ def seed_demo(session: Session, now: datetime, storage: Storage) -> list[tuple[s
     if endorsements.current_seal(session, orgs[PRIVATE_ENTERPRISE].id) is None:
         endorsements.upload_seal(session, actors["pvt_leader"], storage, demo_seal_png(), "公章.png", now)
     # Demo data of other roads: one line each, calling its own module's loader (kept easy to merge).
+    logins += seed_committee_demo(session, storage)  # issue 22: Zhenjiang's committee office and experts
     return logins
 
 

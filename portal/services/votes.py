@@ -669,3 +669,15 @@ def pass_rate(session: Session, meeting: Meeting) -> PassRate:
     passed = sum(1 for e in counted if e.result == EntryResult.PASSED.value)
     clause = (rule.pass_rate if rule else "") or "004 一(七)"
     return PassRate(passed, len(counted), meeting.pass_rate_limit, clause)
+
+
+def has_voted(session: Session, member: PanelMember) -> bool:
+    """Whether this panel member has cast their ballot (the receipt only: never how)."""
+    return (
+        session.scalar(
+            select(BallotReceipt.id).where(
+                BallotReceipt.meeting_id == member.meeting_id, BallotReceipt.expert_id == member.expert_id
+            )
+        )
+        is not None
+    )

@@ -219,6 +219,15 @@ def register_web(app: Flask) -> None:
         return {"unread_count": unread}
 
     @app.context_processor
+    def _expert() -> dict[str, object]:
+        def is_expert() -> bool:  # an expert's account (issue 22.5): the nav offers their panels
+            from portal.services import votes
+
+            return bool(current_user.is_authenticated) and votes.is_expert(db.session, current_user.user.id)
+
+        return {"is_expert": is_expert}
+
+    @app.context_processor
     def _htmx_src() -> dict[str, str]:
         return {
             "htmx_src": app.config.get("PORTAL_HTMX_URL")

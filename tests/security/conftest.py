@@ -30,6 +30,7 @@ from portal.models import (
     Endorsement,
     ImportBatch,
     Material,
+    Meeting,
     Notice,
     Notification,
     Objection,
@@ -44,6 +45,7 @@ from portal.models import (
 )
 from portal.services import audit, endorsements, jobs, materials, notices, packages
 from portal.services.actors import actor_for
+from portal.services.calendar import today
 from portal.storage.local import LocalStorage
 from tests import imaging
 from tests.conftest import Clock
@@ -94,6 +96,7 @@ class Tenant:
     committee: CommitteeOffice  # a committee of the bureau, its office's staff and a scope row
     applicants: list[User] = field(default_factory=list)
     handoff_import: ResultImport | None = None  # a results spreadsheet the enterprise's handler uploaded
+    meeting: Any = None  # a review meeting the committee's office planned (issue 22.4)
 
     def roles(self) -> dict[str, tuple[User, int | None]]:
         """Every role of this tenant: (user, membership id to act in; None for an applicant)."""
@@ -235,6 +238,13 @@ def make_tenant(
     session.add(handoff_import)
     session.flush()
     committee = make_committee_rows(session, world, clock.now)
+    meeting = Meeting(
+        committee_id=committee.committee.id, held_on=today(clock.now) + timedelta(days=60), place="会议室",
+        filing_due=today(clock.now) + timedelta(days=30), filing_clause="003 六(一)",
+        created_by_id=committee.office.handler.id, created_at=clock.now,
+    )  # fmt: skip
+    session.add(meeting)
+    session.flush()
     audit.seal(session)  # as a commit would: the requests' own commits then chain only their own rows
     return Tenant(
         world,
@@ -257,6 +267,7 @@ def make_tenant(
         committee,
         applicants=[at_bureau.applicant, draft.applicant, certified.applicant],
         handoff_import=handoff_import,
+        meeting=meeting,
     )
 
 

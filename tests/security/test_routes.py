@@ -47,10 +47,11 @@ TENANT_PARAMS: dict[str, Callable[[Tenant], list[Any]]] = {
     "job_id": lambda t: [t.package_job],  # a background job (a batch package): its creator's only
     "committee_id": lambda t: [t.committee.committee.id],
     "scope_id": lambda t: [t.committee.committee.scopes[0].id],
+    "meeting_id": lambda t: [t.meeting.id],
 }
 # Objects of the bureau's tree rather than of one enterprise (a committee and what it holds): a sibling
 # enterprise shares them, so the sibling matrix leaves their routes to the cross-tenant one.
-BUREAU_TREE_PARAMS = {"committee_id", "scope_id"}
+BUREAU_TREE_PARAMS = {"committee_id", "scope_id", "meeting_id"}
 # Parameters that name no tenant's object: the public notice token is a capability for whoever holds the
 # notice's link or QR code; days and years belong to the one working-day calendar everyone shares.
 SHARED_PARAMS: dict[str, Callable[[Tenant], list[Any]]] = {

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.demo import DEMO_PASSWORD, demo_phones, seed_demo
-from portal.models import AuditEvent, Organisation, OrgKind, User
+from portal.models import AuditEvent, Committee, Organisation, OrgKind, User
 from portal.services import auth
 from portal.services.organisations import PersonInput, open_bureau, open_bureau_admin
 from tests.factories import STORAGE
@@ -33,14 +33,24 @@ def test_every_demo_organisation_and_account_is_made_by_its_service(session: Ses
     seed_demo(session, LOADED, STORAGE)
     orgs = list(session.scalars(select(Organisation)))
     assert {OrgKind(o.kind) for o in orgs} >= {OrgKind.BUREAU, OrgKind.DEPARTMENT, OrgKind.ENTERPRISE}
-    assert {o.id for o in orgs} <= _audited(session, "create_organisation", "organisation")
+    # Committee offices are opened with their committees (the admin loads the profile's committee table).
+    loaded = {
+        committee_id
+        for e in session.scalars(select(AuditEvent).where(AuditEvent.action == "load_committees"))
+        for committee_id in e.detail["committees"]
+    }
+    offices = set(session.scalars(select(Committee.office_id).where(Committee.id.in_(loaded))))
+    assert {o.id for o in orgs} <= _audited(session, "create_organisation", "organisation") | offices
+    assert any(OrgKind(o.kind) is OrgKind.COMMITTEE for o in orgs)
     users = list(session.scalars(select(User).where(User.phone.in_(demo_phones()))))
     assert len(users) == len(set(demo_phones()))
-    # Every account was opened by a service that audits it (staff by their admin or the deployment,
-    # applicants by their HR), and its first password was changed by its holder.
+    # Every account was opened by a service that audits it (staff by their admin or the deployment, experts
+    # by their committee office, applicants by their HR), and its first password was changed by its holder.
     opened = {
         e.detail["user_id"]
-        for e in session.scalars(select(AuditEvent).where(AuditEvent.action == "add_staff"))
+        for e in session.scalars(
+            select(AuditEvent).where(AuditEvent.action.in_(("add_staff", "add_expert")))
+        )
     } | _audited(session, "create_applicant", "user")
     changed = _audited(session, "change_password", "user")
     assert {u.id for u in users} <= opened - {None}

@@ -12,7 +12,7 @@ from portal.domain import passwords
 from portal.domain.errors import ValidationFailed
 from portal.extensions import db, limiter
 from portal.models import OrgKind, StaffRole
-from portal.services import auth
+from portal.services import auth, votes
 from portal.web import context
 from portal.web.auth import bp
 from portal.web.htmx import redirect_to, render_page, see_other
@@ -33,6 +33,9 @@ def home() -> Response:
         if membership.org.kind == OrgKind.ENTERPRISE.value and membership.role == StaffRole.HANDLER.value:
             return redirect_to(url_for("enterprise.list_applicants"))
         return redirect_to(url_for("review.show_queue"))
+    account = context.current_account()
+    if account.employer_id is None and votes.is_expert(db.session, account.id):
+        return redirect_to(url_for("committees.my_panels"))  # an expert's own account (issue 22.5)
     return redirect_to(url_for("applicant.list_applications"))
 
 

@@ -1,0 +1,162 @@
+"""The committee (评审) road in Chromium (issue 22): the demo's Zhenjiang application, sent by the bureau to
+the city evaluation centre's committee, goes through the office's intake (handler, then leader), its own
+评前公示, a meeting planned with the filing deadline from the profile (003 六(一)), the agenda, a seeded
+draw, the filing accepted by the bureau, the experts' acknowledgements and secret ballots, the count, the
+result notice, the office's confirmation (pass rate first), the bureau's publication and the province's
+certificate number. axe-core checks every page; console errors fail the test."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from e2e.conftest import Clock
+from e2e.helpers import accept_confirmations, act_in_queue, draft_notice_for, log_in, log_out
+from portal.demo_committee import APPLICANT, EXPERTS, OFFICE_STAFF
+from portal.extensions import db
+from portal.models import Application, User
+from portal.services.calendar import today
+
+OFFICE_HANDLER, OFFICE_LEADER = OFFICE_STAFF[0][1], OFFICE_STAFF[1][1]
+BUREAU_HANDLER, BUREAU_LEADER = "13970800001", "13970800002"  # 顾晓雯, 蒋国华 (portal.demo)
+NAME = APPLICANT[0]
+PHONE_OF = {name: phone for name, phone, _s, _e in EXPERTS}
+
+
+def _application_id(app: Flask) -> int:
+    with app.app_context():
+        applicant = db.session.scalars(select(User).where(User.phone == APPLICANT[1])).one()
+        found = db.session.scalars(select(Application).where(Application.applicant_id == applicant.id)).one()
+        return found.id
+
+
+def _publish_newest_notice(page: Page) -> None:
+    page.get_by_role("link", name="公示", exact=True).click()
+    page.locator("table a").first.click()
+    page.get_by_role("button", name="发布公示").click()
+    expect(page.locator(".badge").first).to_have_text("公示中")
+
+
+def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
+    new_page: Any, clock: Clock, worker: Any, portal_app: Flask
+) -> None:
+    application_id = _application_id(portal_app)
+    handler: Page = new_page("office-handler")
+    leader: Page = new_page("office-leader")
+    accept_confirmations(handler)
+    accept_confirmations(leader)
+    log_in(handler, OFFICE_HANDLER)
+    log_in(leader, OFFICE_LEADER)
+
+    # The office's intake: the review queue's road, handler then leader; then its own 评前公示.
+    act_in_queue(handler, "待初审", NAME, "经办人初审通过")
+    act_in_queue(leader, "待签批", NAME, "领导签批通过")
+    draft_notice_for(handler, NAME)
+    _publish_newest_notice(leader)
+    clock.now += timedelta(days=9)  # five working days from tomorrow, without objection
+    worker.tick()
+
+    # A meeting: a date too close for the 15 days' filing is refused with the deadline; a later one is
+    # planned with the deadline and its clause on the page.
+    log_in(handler, OFFICE_HANDLER)  # days later: a new session
+    handler.get_by_role("link", name="评审会议").click()
+    expect(handler.get_by_text("这里还没有评审会议。")).to_be_visible()
+    day = today(clock.now)
+    handler.get_by_label("会议日期").fill((day + timedelta(days=5)).isoformat())
+    handler.get_by_label("会议地点").fill("镇江市人社局三楼会议室")
+    handler.get_by_role("button", name="安排会议").click()
+    expect(handler.locator("#e-held-on")).to_contain_text(re.compile(r"003 六\(一\)：会议召开15天前.*已过"))
+    held_on = day + timedelta(days=16)  # filing due today (15 days before); notices end in 2026
+    handler.get_by_label("会议日期").fill(held_on.isoformat())
+    handler.get_by_role("button", name="安排会议").click()
+    expect(handler.locator("#filing-due")).to_contain_text("003 六(一)")
+    expect(handler.locator("#not-filed-rule")).to_contain_text("未经备案的评审行为不予认可")
+    meeting_url = handler.url
+
+    handler.get_by_label(re.compile(NAME)).check()
+    handler.get_by_role("button", name="列入议程").click()
+    expect(handler.locator("#agenda-count")).to_have_text("1")
+    handler.get_by_label("评审工作方案").fill("按专业分组评审，专家集中学习评价标准后表决")
+    handler.get_by_label("通过率上限（百分比）").fill("80")
+    handler.get_by_role("button", name="保存").click()
+    handler.get_by_label("抽取人数").fill("5")
+    handler.get_by_label(re.compile("^抽取种子")).fill("zj-demo-2026")
+    handler.get_by_role("button", name="随机抽取专家").click()
+    expect(handler.locator("#draw-check")).to_contain_text("得到相同的专家名单")
+    expect(handler.locator("#panel")).not_to_contain_text("周永康")  # the applicant's own unit: recused
+    drawn = [n for n in PHONE_OF if n in handler.locator("#panel table").inner_text()]
+    assert len(drawn) == 5
+
+    log_in(leader, OFFICE_LEADER)  # the notice's days later: a new session
+    leader.goto(meeting_url)
+    leader.get_by_role("button", name="报人社局备案").click()
+    expect(leader.locator("#meeting-status")).to_have_text("已报备，待确认")
+
+    bureau: Page = new_page("bureau-handler")
+    log_in(bureau, BUREAU_HANDLER)
+    bureau.get_by_role("link", name="评审会议").click()
+    bureau.get_by_role("link", name=re.compile("待确认备案")).click()
+    bureau.locator("#meetings table a").first.click()
+    bureau.get_by_role("button", name="确认备案").click()
+    expect(bureau.locator("#meeting-status")).to_have_text("备案通过")
+
+    # The experts study the conditions before the meeting (004 一(七)).
+    expert: Page = new_page("experts")
+    accept_confirmations(expert)
+    for name in drawn:
+        log_in(expert, PHONE_OF[name])
+        expect(expert.get_by_role("heading", level=1)).to_have_text("我的评审会议")
+        expert.get_by_role("button", name="确认已学习").click()
+        expect(expert.get_by_text("已确认学习评价标准条件").first).to_be_visible()
+        log_out(expert)
+
+    # The meeting day: the leader opens the vote, each expert votes once, secretly.
+    clock.now += timedelta(days=16)
+    log_in(leader, OFFICE_LEADER)
+    leader.goto(meeting_url)
+    leader.get_by_role("button", name="开始表决").click()
+    expect(leader.locator("#ballots-cast")).to_contain_text("已投票 0 人")
+    for n, name in enumerate(drawn):
+        log_in(expert, PHONE_OF[name])
+        expert.get_by_label("反对" if n == 0 else "赞成").check()
+        expert.get_by_role("button", name="提交选票").click()
+        expect(expert.get_by_text("您已投票。")).to_be_visible()
+        log_out(expert)
+    leader.reload()
+    expect(leader.locator("#ballots-cast")).to_contain_text("已投票 5 人")
+    leader.get_by_role("button", name="结束表决并计票").click()
+    expect(leader.locator("#agenda")).to_contain_text("赞成 4，反对 1，弃权 0")
+    expect(leader.locator("#pass-rate")).to_contain_text("通过率 100%")
+    expect(leader.locator("#pass-rate")).to_contain_text("高于设定")
+
+    # The result notice, then the confirmation (a note: the rate is over the setting), the publication.
+    log_in(handler, OFFICE_HANDLER)
+    draft_notice_for(handler, NAME)
+    _publish_newest_notice(leader)
+    clock.now += timedelta(days=9)
+    worker.tick()
+    log_in(leader, OFFICE_LEADER)
+    leader.goto(meeting_url)
+    leader.get_by_label(re.compile("^说明")).fill("经评委会研究，本次申报人员业绩突出，确认通过")
+    leader.get_by_role("button", name="确认评审结果").click()
+    expect(leader.locator("#meeting-status")).to_have_text("结果已确认，待公布")
+
+    title_office: Page = new_page("bureau-leader")
+    accept_confirmations(title_office)
+    log_in(title_office, BUREAU_LEADER)
+    title_office.goto(meeting_url)
+    title_office.get_by_label("公布文号").fill("镇人社发〔2026〕88号")
+    title_office.get_by_role("button", name="公布评审结果").click()
+    expect(title_office.locator("#meeting-status")).to_have_text("评审结果已公布")
+
+    # The province numbers the e-certificate; the bureau enters it.
+    log_in(bureau, BUREAU_HANDLER)
+    bureau.goto(f"/review/applications/{application_id}")
+    bureau.get_by_label("证书编号（省统一编号）").fill("JS2026-0088001")
+    bureau.get_by_role("button", name=re.compile("证书编号")).click()
+    expect(bureau.locator("#certificate-no")).to_have_text("JS2026-0088001")

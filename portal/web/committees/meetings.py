@@ -1,0 +1,374 @@
+"""The committee road's screens (issue 22.4-22.6): the office plans a meeting, puts on its agenda the
+applications whose 评前公示 has passed, draws the panel from its expert pool (seeded, with recusal), files
+the preparation with the bureau by the deadline the profile sets (the clause shown), opens and closes the
+secret vote (only totals are ever shown), sees the pass rate before it confirms the results; the bureau
+accepts or refuses the filing and publishes the results. The experts acknowledge the conditions and vote on
+their own page.
+
+Thin views: load (the service's scoping helper), check and call (the service, which refuses with a
+reason and audits), respond (the page, or its named block for htmx; 303 after a plain POST). A refusal is
+answered on the page with its reason and nothing is changed (``discard``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Response, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from portal.domain.errors import DomainError, ValidationFailed
+from portal.extensions import db
+from portal.models import BallotChoice, EntryResult, MeetingStatus, OrgKind, StaffRole
+from portal.services import meetings as service
+from portal.services import results, votes
+from portal.web.committees import bp
+from portal.web.context import current_actor, now
+from portal.web.forms import as_id, form_input
+from portal.web.guards import staff_required
+from portal.web.htmx import render_page, see_other
+from portal.web.i18n import translate
+from portal.web.unit_of_work import discard
+
+OFFICE = (StaffRole.HANDLER, StaffRole.LEADER)
+
+
+def _ids(name: str) -> list[int]:
+    return [i for i in (as_id(raw) for raw in request.form.getlist(name)) if i is not None]
+
+
+def _refused(url: str, error: DomainError) -> Response:
+    """A refused step: its reason on the page it came from; the request's writes rolled back (the
+    service audited the refusal, which outlives the rollback)."""
+    message = "；".join(error.fields.values()) if isinstance(error, ValidationFailed) and error.fields else ""
+    flash(str(translate(message or error.message)), "error")
+    return discard(see_other(url))
+
+
+# --- the meetings list ---------------------------------------------------------------------------------
+
+
+def _list_page(
+    *, errors: dict[str, str] | None = None, form: dict[str, str] | None = None, status: int = 200
+) -> Response:
+    actor = current_actor()
+    tab = request.args.get("tab", "all")
+    listed = service.meetings_of(db.session, actor, tab)
+    return render_page(
+        "pages/committees/list_meetings.html",
+        fragment="meetings",
+        status=status,
+        listed=listed,
+        tabs=service.Tab.TABS,
+        can_plan=actor.org_kind is OrgKind.COMMITTEE,
+        errors=errors or {},
+        form=form or {},
+    )
+
+
+@bp.get("/meetings")
+@staff_required(OrgKind.BUREAU, OrgKind.COMMITTEE, roles=OFFICE)
+def list_meetings() -> Response:
+    return _list_page()
+
+
+@bp.post("/meetings")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def plan_meeting() -> Response:
+    try:
+        meeting = service.plan_meeting(db.session, current_actor(), form_input(service.MeetingInput), now())
+    except ValidationFailed as invalid:
+        return discard(_list_page(errors=invalid.fields, form=request.form.to_dict(), status=422))
+    flash(_("已安排评审会议，报备截止日已按政策配置算出"), "success")
+    return see_other(url_for("committees.show_meeting", meeting_id=meeting.id))
+
+
+# --- one meeting -----------------------------------------------------------------------------------------
+
+
+def _meeting_page(
+    meeting_id: int, *, errors: dict[str, str] | None = None, status: int = 200, fragment: str | None = None
+) -> Response:
+    actor = current_actor()
+    meeting = service.get_meeting(db.session, actor, meeting_id)
+    office = actor.org_id == meeting.committee.office_id
+    state = meeting.state
+    preparing = state in service.EDITABLE
+    try:
+        items = service.filing_items(db.session, meeting)
+    except DomainError:
+        items = []  # a bureau without a committee road: nothing to file against
+    panel = votes.panel(db.session, meeting)
+    tallied = state in (MeetingStatus.TALLIED, MeetingStatus.CONFIRMED, MeetingStatus.PUBLISHED)
+    return render_page(
+        "pages/committees/show_meeting.html",
+        fragment=fragment,
+        status=status,
+        meeting=meeting,
+        office=office,
+        leader=actor.staff_role is StaffRole.LEADER,
+        preparing=office and preparing,
+        candidates=service.agenda_candidates(db.session, actor, meeting) if office and preparing else [],
+        items=items,
+        panel=panel,
+        check=votes.verify_draw(db.session, meeting) if meeting.draw_seed else None,
+        cast=votes.ballots_cast(db.session, meeting) if state is MeetingStatus.VOTING else 0,
+        rate=votes.pass_rate(db.session, meeting) if tallied else None,
+        words={e.id: votes.entry_words(db.session, meeting, e.id) for e in meeting.entries}
+        if tallied
+        else {},
+        can_decide_filing=not office and state is MeetingStatus.FILED,
+        can_publish=not office and actor.staff_role is StaffRole.LEADER and state is MeetingStatus.CONFIRMED,
+        errors=errors or {},
+        # The plan form starts from the meeting as it stands (an ISO date is a form value, never text).
+        form=request.form.to_dict()
+        if request.method == "POST"
+        else {
+            "held_on": meeting.held_on.isoformat(),
+            "place": meeting.place,
+            "plan": meeting.plan,
+            "pass_rate_limit": meeting.pass_rate_limit or "",
+            "size": meeting.panel_size or 7,
+        },
+        passed=EntryResult.PASSED.value,
+        states=MeetingStatus,
+    )
+
+
+def _back(meeting_id: int, anchor: str) -> str:
+    return url_for("committees.show_meeting", meeting_id=meeting_id) + anchor
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@staff_required(OrgKind.BUREAU, OrgKind.COMMITTEE, roles=OFFICE)
+def show_meeting(meeting_id: int) -> Response:
+    return _meeting_page(meeting_id, fragment=request.args.get("block") if request.args.get("block") in (
+        "agenda", "panel", "vote") else None)  # fmt: skip
+
+
+def _step(meeting_id: int, anchor: str, call: Callable[[], object], done: str) -> Response:
+    """Run one step of the meeting: done, its message and back to its section (303); refused with field
+    errors, the page again with them (422, nothing kept); refused otherwise, the reason on the page."""
+    try:
+        call()
+    except ValidationFailed as invalid:
+        if invalid.fields:
+            return discard(_meeting_page(meeting_id, errors=invalid.fields, status=422))
+        return _refused(_back(meeting_id, anchor), invalid)
+    except DomainError as refused:
+        return _refused(_back(meeting_id, anchor), refused)
+    flash(done, "success")
+    return see_other(_back(meeting_id, anchor))
+
+
+@bp.post("/meetings/<int:meeting_id>/plan")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def save_plan(meeting_id: int) -> Response:
+    data = form_input(service.PlanInput)
+    return _step(
+        meeting_id, "#plan", lambda: service.save_plan(db.session, current_actor(), meeting_id, data, now()),
+        _("已保存会议筹备情况"),
+    )  # fmt: skip
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def add_to_agenda(meeting_id: int) -> Response:
+    try:
+        outcome = service.add_to_agenda(
+            db.session, current_actor(), meeting_id, _ids("application_ids"), now()
+        )
+    except DomainError as refused:
+        return _refused(_back(meeting_id, "#agenda"), refused)
+    if outcome.done:
+        flash(_("已列入议程 %(n)d 人", n=len(outcome.done)), "success")
+    for row in outcome.failed:  # per-row results: the others were added
+        flash(f"{row.name}：{translate(row.why)}", "error")
+    return see_other(_back(meeting_id, "#agenda"))
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda/<int:application_id>/remove")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def remove_from_agenda(meeting_id: int, application_id: int) -> Response:
+    return _step(
+        meeting_id, "#agenda",
+        lambda: service.remove_from_agenda(db.session, current_actor(), meeting_id, application_id, now()),
+        _("已移出议程"),
+    )  # fmt: skip
+
+
+@bp.post("/meetings/<int:meeting_id>/draw")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def draw_panel(meeting_id: int) -> Response:
+    size = as_id(request.form.get("size"))
+    if size is None or size > 999:
+        return discard(_meeting_page(meeting_id, errors={"size": _("请填写抽取人数（奇数）")}, status=422))
+    seed = request.form.get("seed", "")[:32]
+    return _step(
+        meeting_id, "#panel",
+        lambda: votes.draw_panel(db.session, current_actor(), meeting_id, size, now(), seed=seed),
+        _("已随机抽取评审专家，抽取种子已记录，可据此复核"),
+    )  # fmt: skip
+
+
+@bp.post("/meetings/<int:meeting_id>/file")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def file_meeting(meeting_id: int) -> Response:
+    return _step(
+        meeting_id, "#filing", lambda: service.file_meeting(db.session, current_actor(), meeting_id, now()),
+        _("已报人社局备案，待确认"),
+    )  # fmt: skip
+
+
+@bp.post("/meetings/<int:meeting_id>/filing")
+@staff_required(OrgKind.BUREAU, roles=OFFICE)
+def decide_filing(meeting_id: int) -> Response:
+    accept, note = request.form.get("decision") == "accept", request.form.get("note", "")
+    return _step(
+        meeting_id, "#filing",
+        lambda: service.decide_filing(db.session, current_actor(), meeting_id, accept, note, now()),
+        _("已确认备案") if accept else _("已不予备案，办事机构将按意见修改后重新报备"),
+    )  # fmt: skip
+
+
+@bp.post("/meetings/<int:meeting_id>/open")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def open_voting(meeting_id: int) -> Response:
+    present = _ids("present")
+    return _step(
+        meeting_id, "#vote",
+        lambda: votes.open_voting(db.session, current_actor(), meeting_id, present, now()),
+        _("表决已开始：出席专家在“我的评审会议”页面投票"),
+    )  # fmt: skip
+
+
+@bp.post("/meetings/<int:meeting_id>/close")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def close_voting(meeting_id: int) -> Response:
+    return _step(
+        meeting_id, "#vote", lambda: votes.close_voting(db.session, current_actor(), meeting_id, now()),
+        _("已计票；请发布评审结果公示，期满后确认结果"),
+    )  # fmt: skip
+
+
+@bp.post("/meetings/<int:meeting_id>/confirm")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def confirm_results(meeting_id: int) -> Response:
+    note = request.form.get("note", "")
+    return _step(
+        meeting_id, "#results",
+        lambda: results.confirm_results(db.session, current_actor(), meeting_id, note, now()),
+        _("已确认评审结果，待人社局公布"),
+    )  # fmt: skip
+
+
+@bp.post("/meetings/<int:meeting_id>/publish")
+@staff_required(OrgKind.BUREAU, roles=OFFICE)
+def publish_results(meeting_id: int) -> Response:
+    number = request.form.get("document_no", "")
+    return _step(
+        meeting_id, "#results",
+        lambda: results.publish_results(db.session, current_actor(), meeting_id, number, now()),
+        _("已公布评审结果；通过人员待录入省统一证书编号"),
+    )  # fmt: skip
+
+
+# --- the expert pool -------------------------------------------------------------------------------------
+
+
+def _experts_page(
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    created: votes.AddedExpert | None = None,
+    status: int = 200,
+) -> Response:
+    filters = {k: (request.args.get(k) or "").strip()[:50] for k in ("series", "specialty", "q")}
+    return render_page(
+        "pages/committees/list_experts.html",
+        fragment="pool",
+        status=status,
+        experts=votes.experts_of(db.session, current_actor(), **filters),
+        filters=filters,
+        errors=errors or {},
+        form=form or {},
+        created=created,
+    )
+
+
+@bp.get("/experts")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def list_experts() -> Response:
+    return _experts_page()
+
+
+@bp.post("/experts")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def add_expert() -> Response:
+    try:
+        added = votes.add_expert(db.session, current_actor(), form_input(votes.ExpertInput), now())
+    except ValidationFailed as invalid:
+        return discard(_experts_page(errors=invalid.fields, form=request.form.to_dict(), status=422))
+    # A new login's first password is shown once, on this answer (as for staff accounts), not redirected.
+    return _experts_page(created=added)
+
+
+# --- the expert's own pages ------------------------------------------------------------------------------
+
+
+def _panels_page(*, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    actor = current_actor()
+    seats = [
+        votes.member_for(db.session, actor, m.meeting_id) for m in votes.memberships_of(db.session, actor)
+    ]
+    return render_page(
+        "pages/committees/my_panels.html",
+        status=status,
+        seats=seats,
+        voted={m.id for m, seat in seats if votes.has_voted(db.session, seat)},
+        voting=MeetingStatus.VOTING,
+        over=(MeetingStatus.TALLIED, MeetingStatus.CONFIRMED, MeetingStatus.PUBLISHED),
+        choices=list(BallotChoice),
+        acknowledgement=votes.ACKNOWLEDGEMENT,
+        errors=errors or {},
+    )
+
+
+@bp.get("/panels")
+@login_required
+def my_panels() -> Response:
+    """The panels the logged-in expert sits on (an expert may hold no staff role: login is the guard;
+    the service shows only the actor's own seats)."""
+    return _panels_page()
+
+
+@bp.post("/panels/<int:meeting_id>/acknowledge")
+@login_required
+def acknowledge(meeting_id: int) -> Response:
+    try:
+        votes.acknowledge(db.session, current_actor(), meeting_id, now())
+    except DomainError as refused:
+        return _refused(url_for("committees.my_panels"), refused)
+    flash(_("已确认学习评价标准条件"), "success")
+    return see_other(url_for("committees.my_panels") + f"#seat-{meeting_id}")
+
+
+@bp.post("/panels/<int:meeting_id>/ballot")
+@login_required
+def cast_ballot(meeting_id: int) -> Response:
+    choices = {
+        entry_id: value
+        for key, value in request.form.items()
+        if key.startswith("choice_") and (entry_id := as_id(key.removeprefix("choice_"))) is not None
+    }
+    try:
+        votes.cast_ballot(db.session, current_actor(), meeting_id, choices, now())
+    except ValidationFailed as invalid:
+        if invalid.fields:
+            return discard(_panels_page(errors=invalid.fields, status=422))
+        return _refused(url_for("committees.my_panels"), invalid)
+    except DomainError as refused:
+        return _refused(url_for("committees.my_panels"), refused)
+    flash(_("已投票。您的选择不记名保存，任何人只能看到汇总票数"), "success")
+    return see_other(url_for("committees.my_panels") + f"#seat-{meeting_id}")

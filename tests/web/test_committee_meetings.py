@@ -1,0 +1,244 @@
+"""Issue 22.4-22.6 on the screens: the office plans a meeting (the filing deadline and clause shown), puts
+accepted applicants on the agenda, draws the panel (seeded, re-computable), files it; the bureau accepts;
+the experts acknowledge and vote on their own page (only totals are shown); the pass rate is shown before
+the office confirms; the bureau publishes. Refusals are answered on the page, nothing changed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Status
+from portal.models import Meeting, MeetingStatus
+from portal.services import votes
+from portal.services.calendar import today
+from tests.conftest import Clock
+from tests.factories import (
+    committee_notice,
+    make_committee,
+    make_committee_world,
+    make_experts,
+    make_review_application,
+    pass_notice,
+    to_meeting,
+)
+
+
+def _meeting(session: Session) -> Meeting:
+    return session.query(Meeting).order_by(Meeting.id.desc()).first()  # type: ignore[return-value]
+
+
+def test_the_office_walks_a_meeting_from_planning_to_published_results_on_its_screens(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    assert application.state is Status.AWAITING_MEETING
+    experts = make_experts(session, made, clock.now, 5)
+    handler = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    leader = login_as(made.office.leader, membership_id=made.office.leader_membership.id)
+
+    empty = handler.get("/committees/meetings")
+    assert empty.status_code == 200 and "这里还没有评审会议" in empty.text
+    too_soon = handler.post("/committees/meetings", data={"held_on": "", "place": ""})
+    assert too_soon.status_code == 422 and "请填写会议地点" in too_soon.text
+    day = today(clock.now) + timedelta(days=30)
+    planned = handler.post(
+        "/committees/meetings", data={"held_on": day.isoformat(), "place": "市人社局会议室"}
+    )
+    assert planned.status_code == 303
+    meeting = _meeting(session)
+    page = handler.get(planned.headers["Location"])
+    # The deadline computed from the profile, with its clause; the rule shown before the filing.
+    assert meeting.filing_clause in page.text and 'id="filing-due"' in page.text
+    assert "未经备案的评审行为不予认可" in page.text
+    assert application.applicant.name in page.text  # a candidate for the agenda
+
+    added = handler.post(
+        f"/committees/meetings/{meeting.id}/agenda", data={"application_ids": [application.id]}
+    )
+    assert added.status_code == 303
+    handler.post(
+        f"/committees/meetings/{meeting.id}/plan",
+        data={
+            "held_on": day.isoformat(),
+            "place": "市人社局会议室",
+            "plan": "按专业分组评审",
+            "pass_rate_limit": "80",
+        },
+    )
+    even = handler.post(f"/committees/meetings/{meeting.id}/draw", data={"size": "4"})
+    assert even.status_code == 422 and "奇数" in even.text
+    drawn = handler.post(f"/committees/meetings/{meeting.id}/draw", data={"size": "5", "seed": "abc"})
+    assert drawn.status_code == 303
+    page = handler.get(f"/committees/meetings/{meeting.id}")
+    assert 'id="draw-check"' in page.text and "得到相同的专家名单" in page.text
+    assert "报备须由办事机构领导签发" in page.text
+
+    filed = leader.post(f"/committees/meetings/{meeting.id}/file", follow_redirects=True)
+    assert "已报人社局备案" in filed.text
+    session.refresh(meeting)
+    assert meeting.state is MeetingStatus.FILED
+
+    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    refused = bureau.post(
+        f"/committees/meetings/{meeting.id}/filing", data={"decision": "refuse", "note": ""}
+    )
+    assert refused.status_code == 422 and "不予备案须写明原因" in refused.text
+    bureau.post(f"/committees/meetings/{meeting.id}/filing", data={"decision": "accept", "note": ""})
+    session.refresh(meeting)
+    assert meeting.state is MeetingStatus.ACCEPTED
+
+    # Before the meeting day the vote does not open; the refusal is on the page.
+    early = leader.post(
+        f"/committees/meetings/{meeting.id}/open",
+        data={"present": [m.id for m in votes.panel(session, meeting)]},
+        follow_redirects=True,
+    )
+    assert "当天才能开始表决" in early.text
+    members = votes.panel(session, meeting)
+    seated = {m.expert.user_id for m in members}
+    panel_experts = [e for e in experts if e.user_id in seated]
+    for expert in panel_experts:
+        expert.user.must_change_password = False  # their first password changed (tests/web/test_auth.py)
+        own = login_as(expert.user)
+        home = own.get("/")
+        assert home.headers["Location"].endswith("/committees/panels")
+        assert "本人已集中学习" in own.get("/committees/panels").text
+        own.post(f"/committees/panels/{meeting.id}/acknowledge")
+    clock.now = clock.now + timedelta(days=30)
+    # A month on: the office logs in again (sessions expire).
+    handler = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    leader = login_as(made.office.leader, membership_id=made.office.leader_membership.id)
+    opened = leader.post(f"/committees/meetings/{meeting.id}/open", data={"present": [m.id for m in members]})
+    assert opened.status_code == 303
+    entry = meeting.entries[0]
+    for n, expert in enumerate(panel_experts):
+        own = login_as(expert.user)
+        if n == 0:
+            missing = own.post(f"/committees/panels/{meeting.id}/ballot", data={})
+            assert missing.status_code == 422
+        choice = "no" if n == 0 else "yes"
+        assert (
+            own.post(
+                f"/committees/panels/{meeting.id}/ballot", data={f"choice_{entry.id}": choice}
+            ).status_code
+            == 303
+        )
+        if n == 0:
+            again = own.post(
+                f"/committees/panels/{meeting.id}/ballot",
+                data={f"choice_{entry.id}": "yes"},
+                follow_redirects=True,
+            )
+            assert "每位专家只能投票一次" in again.text
+    outsider = login_as(world.bureau.handler)
+    assert (
+        outsider.post(
+            f"/committees/panels/{meeting.id}/ballot", data={f"choice_{entry.id}": "yes"}
+        ).status_code
+        == 404
+    )
+    voting = handler.get(f"/committees/meetings/{meeting.id}")
+    assert "已投票 5 人" in voting.text
+    leader.post(f"/committees/meetings/{meeting.id}/close")
+    counted = handler.get(f"/committees/meetings/{meeting.id}")
+    # Totals only, and the pass rate before confirmation.
+    assert "赞成 4，反对 1，弃权 0" in counted.text
+    assert 'id="pass-rate"' in counted.text and "通过率 100%" in counted.text and "高于设定" in counted.text
+
+    early_confirm = leader.post(
+        f"/committees/meetings/{meeting.id}/confirm", data={"note": ""}, follow_redirects=True
+    )
+    assert "评审结果公示尚未结束" in early_confirm.text
+    session.expire_all()  # the requests moved the application by compare-and-set
+    assert application.state is Status.VOTED
+    notice = committee_notice(session, made.office, [application.id], clock.now, title="评审结果公示")
+    clock.now = pass_notice(session, notice)
+    leader = login_as(made.office.leader, membership_id=made.office.leader_membership.id)
+    no_note = leader.post(
+        f"/committees/meetings/{meeting.id}/confirm", data={"note": ""}, follow_redirects=True
+    )
+    assert "确认前须写明说明" in no_note.text
+    leader.post(f"/committees/meetings/{meeting.id}/confirm", data={"note": "经评委会研究确认"})
+    session.refresh(meeting)
+    assert meeting.state is MeetingStatus.CONFIRMED
+
+    bureau_leader = login_as(world.bureau.leader, membership_id=world.bureau.leader_membership.id)
+    shown = bureau_leader.get(f"/committees/meetings/{meeting.id}")
+    assert "公布评审结果" in shown.text
+    bureau_leader.post(
+        f"/committees/meetings/{meeting.id}/publish", data={"document_no": "镇人社〔2026〕8号"}
+    )
+    session.refresh(application)
+    assert application.state is Status.RESULT_PUBLISHED
+
+
+def test_the_expert_pool_adds_an_expert_with_a_first_password_and_refuses_bad_fields(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    handler = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    assert "专家库还是空的" in handler.get("/committees/experts").text
+    bad = handler.post("/committees/experts", data={"name": "王五", "series": "工程"})
+    assert bad.status_code == 422 and "请填写专业" in bad.text and 'value="王五"' in bad.text
+    from tests.factories import phone, resident_id
+
+    good = handler.post(
+        "/committees/experts",
+        data={
+            "name": "王五",
+            "id_number": resident_id(),
+            "phone": phone(),
+            "series": "工程",
+            "specialty": "建设工程",
+            "title": "高级工程师",
+            "employer_name": "镇江市建筑设计院",
+        },
+    )
+    assert good.status_code == 200 and 'id="first-password"' in good.text
+    assert "镇江市建筑设计院" in handler.get("/committees/experts?specialty=建设").text
+    # The bureau does not see the pool; an applicant sees no meetings.
+    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    assert bureau.get("/committees/experts").status_code == 403
+
+
+def test_a_failed_vote_reaches_the_applicants_timeline_with_its_totals(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Issue 22.6: a failure, once confirmed, ends the application with the vote's totals as its reason,
+    and the applicant reads them on their timeline."""
+    from portal.models import StaffRole
+    from portal.services import results
+    from portal.services.actors import actor_for
+    from tests.factories import filed_meeting
+
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    make_experts(session, made, clock.now, 5)
+    meeting = filed_meeting(session, world, made, [application], clock.now)
+    members = votes.panel(session, meeting)
+    for member in members:
+        votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, clock.now)
+    day = clock.now + timedelta(days=30)
+    leader = made.office.actor(StaffRole.LEADER)
+    votes.open_voting(session, leader, meeting.id, [m.id for m in members], day)
+    for member in members:
+        ballot = {entry.id: "no" for entry in meeting.entries}
+        votes.cast_ballot(session, actor_for(member.expert.user, None), meeting.id, ballot, day)
+    votes.close_voting(session, leader, meeting.id, day)
+    notice = committee_notice(session, made.office, [application.id], day, title="评审结果公示")
+    clock.now = pass_notice(session, notice)
+    results.confirm_results(session, leader, meeting.id, "", clock.now)
+    session.refresh(application)
+    assert application.state is Status.NOT_PASSED
+    applicant = login_as(application.applicant)
+    page = applicant.get(f"/me/applications/{application.id}")
+    assert "赞成0票、反对5票" in page.text and "未通过" in page.text
