@@ -48,9 +48,7 @@ def test_every_demo_organisation_and_account_is_made_by_its_service(session: Ses
     # by their committee office, applicants by their HR), and its first password was changed by its holder.
     opened = {
         e.detail["user_id"]
-        for e in session.scalars(
-            select(AuditEvent).where(AuditEvent.action.in_(("add_staff", "add_expert")))
-        )
+        for e in session.scalars(select(AuditEvent).where(AuditEvent.action.in_(("add_staff", "add_expert"))))
     } | _audited(session, "create_applicant", "user")
     changed = _audited(session, "change_password", "user")
     assert {u.id for u in users} <= opened - {None}
