@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from portal.domain.i18n import N_
 from portal.domain.identity import (
     DocumentType,
     IdentityError,
@@ -344,7 +345,7 @@ class ImportCheck:
 
 def check_import_rows(rows: list[list[str]], *, today: date, max_rows: int = 5000) -> ImportCheck:
     """Check every row; nothing is written. A duplicate inside the file is reported on its later line."""
-    header_at, columns = find_header(rows, IMPORT_COLUMNS, what="导入文件")
+    header_at, columns = find_header(rows, IMPORT_COLUMNS, what=N_("导入文件"))
     checked: list[ImportRow] = []
     first_line: dict[tuple[str, str], int] = {}
     for index in range(header_at + 1, len(rows)):

@@ -9,6 +9,7 @@ from flask import Response, flash, url_for
 
 from portal.documents.spreadsheets import XLSX, import_template_xlsx
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
+from portal.domain.i18n import joined
 from portal.domain.identity import complete_resident_id
 from portal.domain.roster import RosterBadge
 from portal.extensions import db
@@ -90,7 +91,9 @@ def confirm_import(batch_id: int) -> Response:
         )  # fmt: skip
     except (ValidationFailed, StaleObject, DomainError) as refused:
         text = (
-            "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
+            joined(refused.fields.values(), "；")
+            if isinstance(refused, ValidationFailed)
+            else refused.message
         )
         report = imports.import_report(db.session, storage(), actor, batch_id, now())
         status = 409 if isinstance(refused, StaleObject) else 422
