@@ -59,11 +59,11 @@ class EmploymentType(StrEnum):
 
 
 _EMPLOYMENT_TITLES = {
-    EmploymentType.LABOUR_CONTRACT: "签订劳动合同的职工",
-    EmploymentType.EMPLOYMENT_CONTRACT: "签订聘用合同的事业单位工作人员",
-    EmploymentType.CIVIL_SERVANT: "公务员",
-    EmploymentType.CIVIL_SERVANT_MANAGED: "参照公务员法管理单位工作人员（参公）",
-    EmploymentType.RETIREE: "离退休人员（含退休返聘）",
+    EmploymentType.LABOUR_CONTRACT: N_("签订劳动合同的职工"),
+    EmploymentType.EMPLOYMENT_CONTRACT: N_("签订聘用合同的事业单位工作人员"),
+    EmploymentType.CIVIL_SERVANT: N_("公务员"),
+    EmploymentType.CIVIL_SERVANT_MANAGED: N_("参照公务员法管理单位工作人员（参公）"),
+    EmploymentType.RETIREE: N_("离退休人员（含退休返聘）"),
 }
 ALLOWED_EMPLOYMENT = frozenset({EmploymentType.LABOUR_CONTRACT, EmploymentType.EMPLOYMENT_CONTRACT})
 
@@ -78,9 +78,9 @@ class PermitKind(StrEnum):
     @property
     def title(self) -> str:
         return {
-            "work_permit": "外国人来华工作许可证",
-            "permanent_residence": "外国人永久居留身份证",
-            "talent_residence": "海外高层次人才居住证",
+            "work_permit": N_("外国人来华工作许可证"),
+            "permanent_residence": N_("外国人永久居留身份证"),
+            "talent_residence": N_("海外高层次人才居住证"),
         }[self.value]
 
 

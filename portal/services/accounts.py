@@ -27,6 +27,7 @@ from portal.domain.accounts import (
     normalize_name,
 )
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
+from portal.domain.i18n import N_
 from portal.domain.identity import (
     DocumentType,
     IdentityError,
@@ -250,7 +251,7 @@ def show_applicant(
     return ApplicantDetail(
         user=user,
         document_title=kind.title,
-        employment_title=EmploymentType(user.employment_type).title if user.employment_type else "未登记",
+        employment_title=EmploymentType(user.employment_type).title if user.employment_type else N_("未登记"),
         permit_title=PermitKind(user.permit_kind).title if user.permit_kind else "",
         birth_date=birth,
         sex=sex,
