@@ -15,6 +15,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from portal.documents.cells import Cells, workbook
 from portal.domain.accounts import EXAMPLE_PREFIX, IMPORT_COLUMNS, EmploymentType, PermitKind
+from portal.domain.i18n import N_, T_
 from portal.domain.identity import DocumentType
 from portal.domain.tables import TableError
 
@@ -24,19 +25,23 @@ MAX_COLUMNS = 40
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"
 
-_NOT_A_TABLE = "无法识别该文件：请上传 Excel 文件（.xlsx）或 CSV 文件（UTF-8 或 GBK 编码）"
+_NOT_A_TABLE = N_("无法识别该文件：请上传 Excel 文件（.xlsx）或 CSV 文件（UTF-8 或 GBK 编码）")
 
 
 def sniff_table(data: bytes) -> str:
     """XLSX or CSV from the content; TableError with the reason for anything else."""
     if not data:
-        raise TableError("empty", "上传的文件是空的，请选择填好的文件")
+        raise TableError("empty", N_("上传的文件是空的，请选择填好的文件"))
     if len(data) > MAX_BYTES:
-        raise TableError("too_large", f"文件超过{MAX_BYTES // 1024 // 1024}MB，请拆分后分批上传")
+        raise TableError(
+            "too_large", T_("文件超过%(size)sMB，请拆分后分批上传", size=MAX_BYTES // 1024 // 1024)
+        )
     if data.startswith(b"PK\x03\x04"):
         return XLSX
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise TableError("old_excel", "这是旧版 Excel 文件（.xls），请在 Excel 中“另存为” .xlsx 格式后上传")
+        raise TableError(
+            "old_excel", N_("这是旧版 Excel 文件（.xls），请在 Excel 中“另存为” .xlsx 格式后上传")
+        )
     if data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff")) or b"\x00" in data[:4096]:
         raise TableError("not_a_table", _NOT_A_TABLE)
     return CSV
@@ -66,7 +71,7 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
         raise TableError(
-            "not_a_table", "该文件不是有效的 Excel（.xlsx）文件，可能已损坏，请重新保存后上传"
+            "not_a_table", N_("该文件不是有效的 Excel（.xlsx）文件，可能已损坏，请重新保存后上传")
         ) from None
     try:
         sheet = book.worksheets[0]
@@ -76,7 +81,7 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
             iterator = list(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=MAX_ROWS + 1))
         for values in iterator:
             if len(rows) >= MAX_ROWS:
-                raise TableError("too_many_rows", f"文件超过{MAX_ROWS}行，请拆分后分批上传")
+                raise TableError("too_many_rows", T_("文件超过%(rows)s行，请拆分后分批上传", rows=MAX_ROWS))
             rows.append([_text(v) for v in values])
         return rows
     finally:
@@ -98,7 +103,7 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     try:
         for values in csv.reader(io.StringIO(text)):
             if len(rows) >= MAX_ROWS:
-                raise TableError("too_many_rows", f"文件超过{MAX_ROWS}行，请拆分后分批上传")
+                raise TableError("too_many_rows", T_("文件超过%(rows)s行，请拆分后分批上传", rows=MAX_ROWS))
             rows.append([v.strip() for v in values[:MAX_COLUMNS]])
     except csv.Error:
         raise TableError("not_a_table", _NOT_A_TABLE) from None

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from portal.domain.i18n import N_
 from portal.domain.identity import (
     DocumentType,
     IdentityError,
@@ -58,11 +59,11 @@ class EmploymentType(StrEnum):
 
 
 _EMPLOYMENT_TITLES = {
-    EmploymentType.LABOUR_CONTRACT: "签订劳动合同的职工",
-    EmploymentType.EMPLOYMENT_CONTRACT: "签订聘用合同的事业单位工作人员",
-    EmploymentType.CIVIL_SERVANT: "公务员",
-    EmploymentType.CIVIL_SERVANT_MANAGED: "参照公务员法管理单位工作人员（参公）",
-    EmploymentType.RETIREE: "离退休人员（含退休返聘）",
+    EmploymentType.LABOUR_CONTRACT: N_("签订劳动合同的职工"),
+    EmploymentType.EMPLOYMENT_CONTRACT: N_("签订聘用合同的事业单位工作人员"),
+    EmploymentType.CIVIL_SERVANT: N_("公务员"),
+    EmploymentType.CIVIL_SERVANT_MANAGED: N_("参照公务员法管理单位工作人员（参公）"),
+    EmploymentType.RETIREE: N_("离退休人员（含退休返聘）"),
 }
 ALLOWED_EMPLOYMENT = frozenset({EmploymentType.LABOUR_CONTRACT, EmploymentType.EMPLOYMENT_CONTRACT})
 
@@ -77,9 +78,9 @@ class PermitKind(StrEnum):
     @property
     def title(self) -> str:
         return {
-            "work_permit": "外国人来华工作许可证",
-            "permanent_residence": "外国人永久居留身份证",
-            "talent_residence": "海外高层次人才居住证",
+            "work_permit": N_("外国人来华工作许可证"),
+            "permanent_residence": N_("外国人永久居留身份证"),
+            "talent_residence": N_("海外高层次人才居住证"),
         }[self.value]
 
 
@@ -344,7 +345,7 @@ class ImportCheck:
 
 def check_import_rows(rows: list[list[str]], *, today: date, max_rows: int = 5000) -> ImportCheck:
     """Check every row; nothing is written. A duplicate inside the file is reported on its later line."""
-    header_at, columns = find_header(rows, IMPORT_COLUMNS, what="导入文件")
+    header_at, columns = find_header(rows, IMPORT_COLUMNS, what=N_("导入文件"))
     checked: list[ImportRow] = []
     first_line: dict[tuple[str, str], int] = {}
     for index in range(header_at + 1, len(rows)):

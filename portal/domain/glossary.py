@@ -155,7 +155,11 @@ STATE_TITLES: dict[str, dict[str, str]] = {
     },
     "audit_outcome": {"ok": N_("成功"), "denied": N_("拒绝"), "failed": N_("失败")},
     "awaiting": {"applicant": N_("待申报人补正"), "handler": N_("待经办人办理"), "leader": N_("待领导签批")},
-    "notice_purpose": {"applicants": "申报人员公示", "pre_review": "评前公示", "result": "评审结果公示"},
+    "notice_purpose": {
+        "applicants": N_("申报人员公示"),
+        "pre_review": N_("评前公示"),
+        "result": N_("评审结果公示"),
+    },
     "meeting": {
         "planned": N_("筹备中，待报备"),
         "filed": N_("已报备，待确认"),

@@ -130,3 +130,72 @@ def T_(template: str, /, **params: object) -> Text:
 def NT_(singular: str, plural: str, count: int, /, **params: object) -> Text:
     """A message with a count: ``%(num)d`` in the templates is the count."""
     return Text(singular, params, plural, count)
+
+
+# A message kept in the database (an inbox notification, a job's progress) is stored as its msgid and
+# parameters, so each reader sees it in their own language; the Chinese text is stored beside it for the
+# e-mails, the logs and the rows written before messages were kept so.
+Record = dict[str, object]
+
+
+def _param_record(value: object) -> object:
+    if isinstance(value, Text):
+        return {"text": to_record(value)}
+    if isinstance(value, datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    if isinstance(value, Joined):
+        return {"joined": [_param_record(item) for item in value.items], "separator": value.separator}
+    if isinstance(value, list | tuple):
+        return {"list": [_param_record(item) for item in value]}
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)
+
+
+def _param_value(value: object) -> object:
+    if isinstance(value, dict):
+        if "text" in value:
+            return from_record(value["text"])
+        if "datetime" in value:
+            return datetime.fromisoformat(str(value["datetime"]))
+        if "date" in value:
+            return date.fromisoformat(str(value["date"]))
+        if "joined" in value:
+            return Joined(tuple(_param_value(item) for item in value["joined"]), str(value["separator"]))
+        if "list" in value:
+            return [_param_value(item) for item in value["list"]]
+    return value
+
+
+def to_record(message: str) -> Record:
+    """A message as JSON-ready data: its msgid (the template), parameters, and plural form and count; a
+    plain string (a constant msgid) is its own template."""
+    if not isinstance(message, Text):
+        return {"template": str(message)}
+    record: Record = {
+        "template": message.template,
+        "params": {
+            key: _param_record(value)
+            for key, value in message.params.items()
+            if not (key == "num" and message.count is not None)
+        },
+    }
+    if message.plural is not None:
+        record.update(plural=message.plural, count=message.count)
+    return record
+
+
+def from_record(record: Mapping[str, object]) -> Text:
+    """The message `to_record` stored (its Chinese text filled again from the template)."""
+    params = record.get("params") or {}
+    assert isinstance(params, Mapping)
+    values = {str(key): _param_value(value) for key, value in params.items()}
+    plural, count = record.get("plural"), record.get("count")
+    return Text(
+        str(record["template"]),
+        values,
+        str(plural) if plural is not None else None,
+        int(count) if isinstance(count, int) else None,
+    )

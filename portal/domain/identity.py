@@ -36,6 +36,7 @@ from datetime import date
 from enum import Enum
 from typing import Literal
 
+from portal.domain.i18n import N_
 from portal.domain.regions import region as gbt2260_region
 
 __all__ = [
@@ -573,12 +574,12 @@ class DocumentType(Enum):
 
 
 _DOCUMENT_TITLES: dict[DocumentType, str] = {
-    DocumentType.RESIDENT_ID: "居民身份证",
-    DocumentType.HMT_RESIDENCE_PERMIT: "港澳台居民居住证",
-    DocumentType.FOREIGN_PERMANENT_RESIDENCE: "外国人永久居留身份证",
-    DocumentType.HK_MACAU_PERMIT: "港澳居民来往内地通行证",
-    DocumentType.TAIWAN_PERMIT: "台湾居民来往大陆通行证",
-    DocumentType.PASSPORT: "护照",
+    DocumentType.RESIDENT_ID: N_("居民身份证"),
+    DocumentType.HMT_RESIDENCE_PERMIT: N_("港澳台居民居住证"),
+    DocumentType.FOREIGN_PERMANENT_RESIDENCE: N_("外国人永久居留身份证"),
+    DocumentType.HK_MACAU_PERMIT: N_("港澳居民来往内地通行证"),
+    DocumentType.TAIWAN_PERMIT: N_("台湾居民来往大陆通行证"),
+    DocumentType.PASSPORT: N_("护照"),
 }
 
 

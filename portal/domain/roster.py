@@ -178,7 +178,7 @@ def parse_roster(rows: list[list[str]], *, as_of: date) -> ParsedRoster:
 
     Raises :class:`portal.domain.tables.TableError` when the header row cannot be found.
     """
-    header_at, columns = find_header(rows, ROSTER_COLUMNS, what="参保人员名单")
+    header_at, columns = find_header(rows, ROSTER_COLUMNS, what=N_("参保人员名单"))
     if "months" not in columns and "start_month" not in columns:
         raise TableError(
             "missing_columns",

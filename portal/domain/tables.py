@@ -9,6 +9,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from portal.domain.i18n import T_, Joined
+
 HEADER_SEARCH_ROWS = 10
 
 
@@ -67,8 +69,17 @@ def find_header(
         if all(h.key in columns for h in headers if h.required):
             return index, columns
     found = best[1] if best else {}
-    missing = "、".join(f"“{h.title}”" for h in headers if h.required and h.key not in found)
-    raise TableError("missing_columns", f"{what}缺少{missing}列（应在前{HEADER_SEARCH_ROWS}行内有表头）")
+    # The columns are named as the file must name them (Chinese), quoted; `what` is a msgid.
+    missing = Joined(tuple(f"“{h.title}”" for h in headers if h.required and h.key not in found))
+    raise TableError(
+        "missing_columns",
+        T_(
+            "%(what)s缺少%(missing)s列（应在前%(rows)s行内有表头）",
+            what=what,
+            missing=missing,
+            rows=HEADER_SEARCH_ROWS,
+        ),
+    )
 
 
 def cell(row: list[str], columns: dict[str, int], key: str) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from portal.domain.i18n import T_
+
 # The maximum of each free-text field, in characters: the model's column, the database's CHECK, the form's
 # maxlength and the service's message all read this table. Limits that replaced a silent cut keep its size.
 LIMITS: dict[str, int] = {
@@ -42,15 +44,24 @@ def pictographs(text: str) -> list[str]:
 
 
 def check_text(value: str, title: str, limit: int, *, required: bool = False, printed: bool = False) -> str:
-    """The text stripped, or ValueError with the Chinese message for the field: missing (when required),
-    longer than ``limit`` characters, or (``printed``) holding emoji the printed document cannot show."""
+    """The text stripped, or ValueError whose argument is the message (a `Text`, `title` a msgid) for
+    the field: missing (when required), longer than ``limit`` characters, or (``printed``) holding emoji
+    the printed document cannot show."""
     text = (value or "").strip()
     if required and not text:
-        raise ValueError(f"请填写{title}")
+        raise ValueError(T_("请填写%(title)s", title=title))
     if len(text) > limit:
-        raise ValueError(f"{title}不能超过{limit}字（现有{len(text)}字）")
+        raise ValueError(
+            T_("%(title)s不能超过%(limit)s字（现有%(count)s字）", title=title, limit=limit, count=len(text))
+        )
     if printed and (found := pictographs(text)):
-        raise ValueError(f"{title}中有表情符号（{''.join(found)}），打印的公示表无法显示，请改用文字")
+        raise ValueError(
+            T_(
+                "%(title)s中有表情符号（%(found)s），打印的公示表无法显示，请改用文字",
+                title=title,
+                found="".join(found),
+            )
+        )
     return text
 
 

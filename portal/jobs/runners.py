@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from portal import filemodes
 from portal.documents.certificates import certificates_xlsx
+from portal.domain.i18n import T_
 from portal.domain.identity import mask_id_number
 from portal.extensions import read_only
 from portal.jobs import app_now
@@ -77,7 +78,13 @@ def package_batch(app: Flask, session: Session, job: Job) -> None:
             # Each application was read in a read-only transaction (it writes nothing): end it, record
             # the progress in a short write of its own, and read the next one the same way.
             session.commit()
-            jobs.progress(session, job, app_now(app), done=done, message=f"已打包 {done}/{len(ids)} 件")
+            jobs.progress(
+                session,
+                job,
+                app_now(app),
+                done=done,
+                message=T_("已打包 %(done)s/%(total)s 件", done=done, total=len(ids)),
+            )
             session.commit()
             read_only(session)
 
@@ -89,9 +96,15 @@ def package_batch(app: Flask, session: Session, job: Job) -> None:
             session, storage, job, path, f"申报材料包-{len(outcome.included)}件.zip", "application/zip", app
         )
         packages.record_batch(session, actor, job, outcome, now)
-        message = f"已打包 {len(outcome.included)} 件"
-        if outcome.failed:
-            message += f"；{len(outcome.failed)} 件未能打包"
+        message = (
+            T_(
+                "已打包 %(count)s 件；%(failed)s 件未能打包",
+                count=len(outcome.included),
+                failed=len(outcome.failed),
+            )
+            if outcome.failed
+            else T_("已打包 %(count)s 件", count=len(outcome.included))
+        )
         jobs.finish(
             session,
             job,
@@ -121,7 +134,9 @@ def certificate_export(app: Flask, session: Session, job: Job) -> None:
     actor = jobs.actor_of(session, job)
     filters = _filters(job.params["filters"])
     total = certificates.count_certificates(session, actor, filters)
-    jobs.progress(session, job, app_now(app), done=0, total=total, message=f"共 {total} 条，正在导出")
+    jobs.progress(
+        session, job, app_now(app), done=0, total=total, message=T_("共 %(total)s 条，正在导出", total=total)
+    )
     session.commit()
     written = 0
 
@@ -131,7 +146,13 @@ def certificate_export(app: Flask, session: Session, job: Job) -> None:
         while True:
             page, after = certificates.export_page(session, actor, filters, after)
             written += len(page)
-            jobs.progress(session, job, app_now(app), done=written, message=f"已导出 {written}/{total} 条")
+            jobs.progress(
+                session,
+                job,
+                app_now(app),
+                done=written,
+                message=T_("已导出 %(done)s/%(total)s 条", done=written, total=total),
+            )
             session.commit()  # one short transaction per page: writers are never held for the whole run
             yield from page
             if after is None:
@@ -150,7 +171,7 @@ def certificate_export(app: Flask, session: Session, job: Job) -> None:
             session,
             job,
             now,
-            message=f"已导出 {written} 条证书信息",
+            message=T_("已导出 %(count)s 条证书信息", count=written),
             result_file_id=stored.id,
             result_name=stored.display_name,
         )
@@ -161,7 +182,7 @@ def certificate_export(app: Flask, session: Session, job: Job) -> None:
 def account_import(app: Flask, session: Session, job: Job) -> None:
     actor = jobs.actor_of(session, job)
     storage = from_config(app.config)
-    jobs.progress(session, job, app_now(app), done=0, message="正在开设账号")
+    jobs.progress(session, job, app_now(app), done=0, message=T_("正在开设账号"))
     session.commit()
     now = app_now(app)
     # One transaction: every account, the audit event, the sealed passwords and the job's end together.
@@ -185,8 +206,13 @@ def account_import(app: Flask, session: Session, job: Job) -> None:
         session,
         job,
         now,
-        message=f"已开设 {len(result.accounts)} 个申报人账号"
-        + (f"，有问题的 {skipped} 行未导入" if skipped else ""),
+        message=T_(
+            "已开设 %(count)s 个申报人账号，有问题的 %(skipped)s 行未导入",
+            count=len(result.accounts),
+            skipped=skipped,
+        )
+        if skipped
+        else T_("已开设 %(count)s 个申报人账号", count=len(result.accounts)),
         result_file_id=stored.id,
         result_name=stored.display_name,
     )
@@ -235,7 +261,13 @@ def handoff_export(app: Flask, session: Session, job: Job) -> None:
             HandoffPart(job_id=job.id, application_id=application_id, position=index, file_id=file_id,
                         manifest=manifest, created_at=app_now(app))
         )  # fmt: skip
-        jobs.progress(session, job, app_now(app), done=index, message=f"已完成 {index}/{len(ids)} 件")
+        jobs.progress(
+            session,
+            job,
+            app_now(app),
+            done=index,
+            message=T_("已完成 %(done)s/%(total)s 件", done=index, total=len(ids)),
+        )
         session.commit()
     parts = list(
         session.scalars(
@@ -268,9 +300,12 @@ def handoff_export(app: Flask, session: Session, job: Job) -> None:
         handoffs.record_export(session, actor, export, ids, now, job=job.id)
         for part in parts:
             session.delete(part)
-        message = f"已导出 {len(chosen)} 件，{len(export.files)} 个文件"
-        if export.problems:
-            message += f"；{len(export.problems)} 个问题，见清单"
+        counts = {"count": len(chosen), "files": len(export.files), "problems": len(export.problems)}
+        message = (
+            T_("已导出 %(count)s 件，%(files)s 个文件；%(problems)s 个问题，见清单", **counts)
+            if export.problems
+            else T_("已导出 %(count)s 件，%(files)s 个文件", count=counts["count"], files=counts["files"])
+        )
         jobs.finish(
             session, job, now, message=message, result_file_id=stored.id, result_name=stored.display_name,
             params={**job.params, "summary": export.summary(),

@@ -9,8 +9,10 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from portal.domain.i18n import N_, from_record, to_record
+from portal.domain.i18n import Text as I18nText
 from portal.models.base import Base
 from portal.models.files import StoredFile
 from portal.models.users import User
@@ -32,14 +34,14 @@ class JobKind(StrEnum):
     @property
     def title(self) -> str:
         return {
-            "package_batch": "批量打包申报材料",
-            "certificate_export": "导出证书名册",
-            "account_import": "批量导入申报人账号",
-            "handoff_export": "导出省级系统报送包",
-            "close_notices": "结转到期公示",
-            "corrections": "逾期补正处理与截止提醒",
-            "sweep": "清理过期文件与会话",
-            "email": "发送通知邮件",
+            "package_batch": N_("批量打包申报材料"),
+            "certificate_export": N_("导出证书名册"),
+            "account_import": N_("批量导入申报人账号"),
+            "handoff_export": N_("导出省级系统报送包"),
+            "close_notices": N_("结转到期公示"),
+            "corrections": N_("逾期补正处理与截止提醒"),
+            "sweep": N_("清理过期文件与会话"),
+            "email": N_("发送通知邮件"),
         }[self.value]
 
     @property
@@ -58,7 +60,9 @@ class JobStatus(StrEnum):
 
     @property
     def title(self) -> str:
-        return {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}[self.value]
+        return {"queued": N_("排队中"), "running": N_("进行中"), "done": N_("已完成"), "failed": N_("失败")}[
+            self.value
+        ]
 
 
 def _in(column: str, enum: type[StrEnum]) -> str:
@@ -89,7 +93,9 @@ class Job(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     total: Mapped[int] = mapped_column(default=0)
     done: Mapped[int] = mapped_column(default=0)
-    message: Mapped[str] = mapped_column(Text, default="")  # what it is doing, or what it did
+    message: Mapped[str] = mapped_column(Text, default="")  # what it is doing, or what it did (Chinese)
+    # The message's msgid and parameters (set with it), so each reader sees it in their language.
+    message_record: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str] = mapped_column(Text, default="")  # the last attempt's error, for people to read
     attempts: Mapped[int] = mapped_column(default=0)
     result_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
@@ -109,6 +115,17 @@ class Job(Base):
     @property
     def job_kind(self) -> JobKind:
         return JobKind(self.kind)
+
+    @validates("message")
+    def _keep_record(self, _key: str, message: str) -> str:
+        self.message_record = to_record(message) if isinstance(message, I18nText) else None
+        return str(message)
+
+    @property
+    def shown_message(self) -> I18nText | None:
+        """The message to translate, or None for a row written before messages were kept (show `message`
+        as Chinese)."""
+        return from_record(self.message_record) if self.message_record else None
 
     @property
     def percent(self) -> int:

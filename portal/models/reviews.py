@@ -9,9 +9,11 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.domain.glossary import state_title
+from portal.domain.i18n import Text as I18nText
+from portal.domain.i18n import from_record, to_record
 from portal.domain.text import LIMITS
 from portal.models.base import Base, bounded_text, one_of
 from portal.models.clock import utcnow
@@ -154,8 +156,21 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(30))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)  # Chinese: the e-mail's text, and what older rows show
+    # The message's msgid and parameters (set with `text`), so each reader sees it in their language.
+    message_record: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     link: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
     emailed_at: Mapped[datetime | None]
+
+    @validates("text")
+    def _keep_record(self, _key: str, text: str) -> str:
+        self.message_record = to_record(text) if isinstance(text, I18nText) else None
+        return str(text)
+
+    @property
+    def shown_text(self) -> I18nText | None:
+        """The message to translate, or None for a row written before messages were kept (show `text` as
+        Chinese)."""
+        return from_record(self.message_record) if self.message_record else None

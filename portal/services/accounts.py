@@ -27,6 +27,7 @@ from portal.domain.accounts import (
     normalize_name,
 )
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
+from portal.domain.i18n import N_, T_, Text
 from portal.domain.identity import (
     DocumentType,
     IdentityError,
@@ -53,7 +54,7 @@ def local_date(now: datetime) -> date:
 def require_enterprise_staff(actor: Actor) -> None:
     """Refuse (PermissionDenied) anyone but an enterprise's handler or leader."""
     if not (actor.is_staff and actor.org_kind is OrgKind.ENTERPRISE):
-        raise PermissionDenied("只有用人单位的经办人或领导可以办理")
+        raise PermissionDenied(N_("只有用人单位的经办人或领导可以办理"))
 
 
 @dataclass(frozen=True)
@@ -94,34 +95,43 @@ def check_applicant_input(
     if existing is not None:
         masked = mask_id_number(existing.id_number)
         if existing.employer_id == actor.org_id:
-            problems["id_number"] = f"证件号码{masked}已是本单位的申报人（{existing.name}），无需重复开设"
+            problems["id_number"] = T_(
+                "证件号码%(number)s已是本单位的申报人（%(name)s），无需重复开设",
+                number=masked,
+                name=existing.name,
+            )
         elif existing.employer is not None:
-            problems["id_number"] = (
-                f"证件号码{masked}已在“{existing.employer.name}”开设账号，一人只能有一个账号。"
-                "如本人已调入本单位，请申请转入：原单位放行后，账号转到本单位，原有记录保留"
+            problems["id_number"] = T_(
+                "证件号码%(number)s已在“%(org)s”开设账号，一人只能有一个账号。"
+                "如本人已调入本单位，请申请转入：原单位放行后，账号转到本单位，原有记录保留",
+                number=masked,
+                org=existing.employer.name,
             )
             result.holder = Holder(
                 existing.id, existing.employer.name, masked, open_transfer_of(session, existing.id)
             )
         else:
-            problems["id_number"] = (
-                f"证件号码{masked}已有工作人员账号，一人只能有一个账号，请联系人社局系统管理员办理"
+            problems["id_number"] = T_(
+                "证件号码%(number)s已有工作人员账号，一人只能有一个账号，请联系人社局系统管理员办理",
+                number=masked,
             )
         if record := certificates.listed_holders(session, [existing.id], local_date(now)).get(existing.id):
-            problems["id_number"] = listed_message(record, masked) + problems["id_number"]
+            problems["id_number"] = T_(
+                "%(listed)s%(problem)s", listed=listed_message(record, masked), problem=problems["id_number"]
+            )
     phone = result.checked.values.get("phone")
     if phone:
         phone_owner = session.scalar(select(User.id).where(User.phone == phone))
         if phone_owner is not None and (existing is None or phone_owner != existing.id):
-            problems["phone"] = "该手机号已被其他账号使用，请填写本人的其他手机号"
+            problems["phone"] = N_("该手机号已被其他账号使用，请填写本人的其他手机号")
     return result
 
 
-def listed_message(record: IntegrityRecord, masked: str) -> str:
+def listed_message(record: IntegrityRecord, masked: str) -> Text:
     """Put first when the number belongs to someone on the integrity record (INT-01, INT-03)."""
-    return (
-        certificates.integrity_notice(record, f"证件号码{masked}的持有人")
-        + "，在此之前不能为其开设账号或申报。"
+    return T_(
+        "%(notice)s，在此之前不能为其开设账号或申报。",
+        notice=certificates.integrity_notice(record, f"证件号码{masked}的持有人"),
     )
 
 
@@ -214,7 +224,7 @@ def get_applicant(session: Session, actor: Actor, user_id: int) -> User:
     require_enterprise_staff(actor)
     user = session.get(User, user_id)
     if user is None or user.employer_id != actor.org_id:
-        raise NotFound("找不到该申报人，或其账号不在本单位")
+        raise NotFound(N_("找不到该申报人，或其账号不在本单位"))
     return user
 
 
@@ -250,7 +260,7 @@ def show_applicant(
     return ApplicantDetail(
         user=user,
         document_title=kind.title,
-        employment_title=EmploymentType(user.employment_type).title if user.employment_type else "未登记",
+        employment_title=EmploymentType(user.employment_type).title if user.employment_type else N_("未登记"),
         permit_title=PermitKind(user.permit_kind).title if user.permit_kind else "",
         birth_date=birth,
         sex=sex,
@@ -289,11 +299,11 @@ def request_transfer(session: Session, actor: Actor, draft: ApplicantDraft, now:
         raise ValidationFailed({"id_number": str(problem)}) from None
     user = session.scalars(select(User).where(User.id_number == number)).first()
     if user is None or user.employer_id is None or user.employer_id == actor.org_id:
-        raise ValidationFailed({"id_number": "没有其他单位持有该证件号码的申报人账号，可直接开设账号"})
+        raise ValidationFailed({"id_number": N_("没有其他单位持有该证件号码的申报人账号，可直接开设账号")})
     if normalize_name(draft.name) != normalize_name(user.name):
-        raise ValidationFailed({"name": "姓名与该证件号码账号登记的姓名不一致，请核对后再申请转入"})
+        raise ValidationFailed({"name": N_("姓名与该证件号码账号登记的姓名不一致，请核对后再申请转入")})
     if open_transfer_of(session, user.id) is not None:
-        raise ValidationFailed({"id_number": "该账号已有转入申请在办理中，请等待原单位处理"})
+        raise ValidationFailed({"id_number": N_("该账号已有转入申请在办理中，请等待原单位处理")})
     transfer = AccountTransfer(
         user_id=user.id,
         from_org_id=user.employer_id,
@@ -307,7 +317,7 @@ def request_transfer(session: Session, actor: Actor, draft: ApplicantDraft, now:
             session.add(transfer)
             session.flush()
     except IntegrityError:
-        raise ValidationFailed({"id_number": "该账号已有转入申请在办理中，请等待原单位处理"}) from None
+        raise ValidationFailed({"id_number": N_("该账号已有转入申请在办理中，请等待原单位处理")}) from None
     audit.record(
         session,
         actor,
@@ -357,9 +367,9 @@ def _decide(
     transfer = session.get(AccountTransfer, transfer_id)
     org_id = (transfer.from_org_id if side == "from" else transfer.to_org_id) if transfer else None
     if transfer is None or org_id != actor.org_id:
-        raise NotFound("找不到该转入申请")
+        raise NotFound(N_("找不到该转入申请"))
     if transfer.state is not TransferStatus.REQUESTED:
-        raise StaleObject(f"该申请已{transfer.state.title}，请刷新")
+        raise StaleObject(T_("该申请已%(state)s，请刷新", state=transfer.state.title))
     changed = session.execute(
         update(AccountTransfer)
         .where(AccountTransfer.id == transfer.id, AccountTransfer.status == TransferStatus.REQUESTED.value)
@@ -386,7 +396,10 @@ def release_transfer(session: Session, actor: Actor, transfer_id: int, now: date
         ).first()
         if active is not None:
             raise DomainError(
-                f"该申报人在本单位有进行中的申报（{active.state.title}），请先办结或由申报人撤回后再放行",
+                T_(
+                    "该申报人在本单位有进行中的申报（%(state)s），请先办结或由申报人撤回后再放行",
+                    state=active.state.title,
+                ),
                 code="active_application",
             )
     transfer = _decide(session, actor, transfer_id, TransferStatus.COMPLETED, now, "", side="from")
@@ -416,12 +429,18 @@ def refuse_transfer(
     require_enterprise_staff(actor)
     held = session.get(AccountTransfer, transfer_id)
     if held is None or held.from_org_id != actor.org_id:
-        raise NotFound("找不到该转入申请")  # before any form check: another tenant's id reads as missing
+        raise NotFound(N_("找不到该转入申请"))  # before any form check: another tenant's id reads as missing
     if not note.strip():
-        raise ValidationFailed({"note": "请填写不同意转出的原因"})
+        raise ValidationFailed({"note": N_("请填写不同意转出的原因")})
     if len(note.strip()) > LIMITS["transfer_note"]:
         raise ValidationFailed(
-            {"note": f"原因不能超过{LIMITS['transfer_note']}字（现有{len(note.strip())}字）"}
+            {
+                "note": T_(
+                    "原因不能超过%(limit)s字（现有%(count)s字）",
+                    limit=LIMITS["transfer_note"],
+                    count=len(note.strip()),
+                )
+            }
         )
     transfer = _decide(session, actor, transfer_id, TransferStatus.REFUSED, now, note, side="from")
     audit.record(

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, aliased
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.glossary import cn_date
+from portal.domain.i18n import T_
 from portal.domain.identity import mask_id_number
 from portal.domain.text import LIMITS
 from portal.domain.workflow import Status
@@ -165,6 +166,8 @@ def _same_name(typed: str, holder: str) -> bool:
         return "".join(unicodedata.normalize("NFKC", value).split())
 
     return bool(typed.strip()) and hmac.compare_digest(canonical(typed).encode(), canonical(holder).encode())
+
+
 def lookup_record(
     application_id: int | None, number: str, via: str, ip: str, now: datetime
 ) -> CertificateLookup:
@@ -301,7 +304,11 @@ def revoke_certificate(
         session,
         [application.applicant_id],
         "revoked",
-        f"您的证书 {application.certificate_no} 已被撤销：{reason.strip()}",
+        T_(
+            "您的证书 %(number)s 已被撤销：%(reason)s",
+            number=application.certificate_no,
+            reason=reason.strip(),
+        ),
         f"/me/applications/{application.id}",
         now,
     )

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from portal.domain import corrections as rules
 from portal.domain.errors import ValidationFailed
 from portal.domain.glossary import cn_date
-from portal.domain.i18n import T_
+from portal.domain.i18n import NT_, T_
 from portal.domain.materials import SLOT_BY_KEY
 from portal.domain.policy import Threshold
 from portal.domain.workdays import UnknownYear
@@ -356,8 +356,12 @@ def warn_deadlines(session: Session, now: datetime) -> list[Correction]:
             session,
             [application.applicant_id],
             "deadline",
-            f"补正截止日期 {cn_date(correction.deadline)} 临近（还剩{view.workdays_left}个工作日），"
-            "逾期未补正将视为放弃申报。",
+            NT_(
+                "补正截止日期 %(day)s 临近（还剩%(num)d个工作日），逾期未补正将视为放弃申报。",
+                "补正截止日期 %(day)s 临近（还剩%(num)d个工作日），逾期未补正将视为放弃申报。",
+                view.workdays_left,
+                day=correction.deadline,
+            ),
             f"/me/applications/{application.id}",
             now,
         )

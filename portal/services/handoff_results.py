@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from portal.documents.spreadsheets import read_rows
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.handoffs import HandoffProfile
+from portal.domain.i18n import T_
 from portal.domain.identity import IdentityError, normalize_resident_id
 from portal.domain.tables import TableError
 from portal.models import Application, HandoffResult, ResultImport, ResultImportStatus, ResultOutcome, User
@@ -202,7 +203,9 @@ def _stored_verdicts(session: Session, storage: Storage, actor: Actor, found: Re
     try:
         return _verdicts(session, actor, _profile(found.target), storage.get(found.file.sha256))
     except TableError as bad:
-        raise DomainError(f"已保存的结果文件无法读取：{bad.message}", code="unreadable") from None
+        raise DomainError(
+            T_("已保存的结果文件无法读取：%(why)s", why=bad.message), code="unreadable"
+        ) from None
 
 
 def _digest(rows: list[Row]) -> str:

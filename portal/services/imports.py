@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from portal.documents.spreadsheets import read_rows
 from portal.domain.accounts import PASSPORT_FIELDS, ImportCheck, check_import_rows
 from portal.domain.errors import DomainError, NotFound, StaleObject, ValidationFailed
+from portal.domain.i18n import N_, T_
 from portal.domain.identity import DocumentType, mask_id_number
 from portal.domain.tables import TableError
 from portal.models import (
@@ -43,7 +44,7 @@ from portal.services.uploads import UploadRefused, accept_table, keep_table
 from portal.storage import Storage
 
 _CHUNK = 500
-ALREADY_IMPORTED = "该文件已经导入过了，请勿重复导入；如需补充，请重新上传新文件"
+ALREADY_IMPORTED = N_("该文件已经导入过了，请勿重复导入；如需补充，请重新上传新文件")
 
 
 def _check_against_accounts(session: Session, actor: Actor, check: ImportCheck, on: date) -> ImportCheck:
@@ -80,18 +81,28 @@ def _check_against_accounts(session: Session, actor: Actor, check: ImportCheck, 
             user_id, employer_id, employer_name = holders[number]
             masked = mask_id_number(number)
             if employer_id == actor.org_id:
-                problems["id_number"] = f"证件号码{masked}已是本单位的申报人，无需重复导入"
+                problems["id_number"] = T_(
+                    "证件号码%(number)s已是本单位的申报人，无需重复导入", number=masked
+                )
             elif employer_id is not None:
-                problems["id_number"] = (
-                    f"证件号码{masked}已在“{employer_name}”开设账号，一人只能有一个账号；"
-                    "如本人已调入本单位，请在“申报人账号”页逐个申请转入"
+                problems["id_number"] = T_(
+                    "证件号码%(number)s已在“%(org)s”开设账号，一人只能有一个账号；"
+                    "如本人已调入本单位，请在“申报人账号”页逐个申请转入",
+                    number=masked,
+                    org=employer_name,
                 )
             else:
-                problems["id_number"] = f"证件号码{masked}已有工作人员账号，请联系人社局系统管理员办理"
+                problems["id_number"] = T_(
+                    "证件号码%(number)s已有工作人员账号，请联系人社局系统管理员办理", number=masked
+                )
             if user_id in listed:
-                problems["id_number"] = listed_message(listed[user_id], masked) + problems["id_number"]
+                problems["id_number"] = T_(
+                    "%(listed)s%(problem)s",
+                    listed=listed_message(listed[user_id], masked),
+                    problem=problems["id_number"],
+                )
         if values.get("phone") in taken_phones:
-            problems["phone"] = "该手机号已被其他账号使用"
+            problems["phone"] = N_("该手机号已被其他账号使用")
     return check
 
 
@@ -101,7 +112,9 @@ def _check_file(session: Session, actor: Actor, data: bytes, now: datetime) -> I
     except TableError as problem:
         raise ValidationFailed({"file": problem.message}) from None
     if not check.rows:
-        raise ValidationFailed({"file": "文件中没有申报人数据：请从第2行起每行填写一人（示例行不会导入）"})
+        raise ValidationFailed(
+            {"file": N_("文件中没有申报人数据：请从第2行起每行填写一人（示例行不会导入）")}
+        )
     return _check_against_accounts(session, actor, check, local_date(now))
 
 
@@ -145,7 +158,7 @@ def get_batch(session: Session, actor: Actor, batch_id: int) -> ImportBatch:
     require_enterprise_staff(actor)
     batch = session.get(ImportBatch, batch_id)
     if batch is None or batch.enterprise_id != actor.org_id:
-        raise NotFound("找不到该导入记录")
+        raise NotFound(N_("找不到该导入记录"))
     return batch
 
 
@@ -194,7 +207,7 @@ def start_import(
         raise StaleObject(ALREADY_IMPORTED)
     check = _check_file(session, actor, storage.get(batch.file.sha256), now)
     if not check.good:
-        raise ValidationFailed({"file": "没有可导入的行：请修改文件后重新上传"})
+        raise ValidationFailed({"file": N_("没有可导入的行：请修改文件后重新上传")})
     return jobs.create_job(
         session,
         actor,
@@ -232,7 +245,7 @@ def confirm_import(
     check = _check_file(session, actor, storage.get(batch.file.sha256), now)
     good = check.good
     if not good:
-        raise ValidationFailed({"file": "没有可导入的行：请修改文件后重新上传"})
+        raise ValidationFailed({"file": N_("没有可导入的行：请修改文件后重新上传")})
     claimed = session.execute(
         update(ImportBatch)
         .where(ImportBatch.id == batch.id, ImportBatch.status == ImportStatus.CHECKED.value)
@@ -273,7 +286,7 @@ def confirm_import(
         session.flush()
     except IntegrityError:
         raise DomainError(
-            "导入时发现有账号刚被他人开设（证件号码或手机号重复），本次未导入任何账号，请重新检查文件",
+            N_("导入时发现有账号刚被他人开设（证件号码或手机号重复），本次未导入任何账号，请重新检查文件"),
             code="import_conflict",
         ) from None
     audit.record(

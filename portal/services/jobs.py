@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.domain.errors import NotFound
+from portal.domain.i18n import T_, Text, to_record
 from portal.models import Job, JobKind, JobStatus, Membership, OrgKind, StaffRole
 from portal.services.actors import Actor
 
@@ -34,6 +35,7 @@ REQUEUE_AFTER = timedelta(minutes=2)
 # Results (ZIPs, spreadsheets) are kept for a day, like the batch packages before them.
 RESULT_TTL = timedelta(hours=24)
 PENDING = "portal_jobs_to_enqueue"
+WORKING = T_("正在处理")
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ def create_job(
     *,
     membership_id: int | None = None,
     total: int = 0,
-    message: str = "排队等待后台处理",
+    message: str = T_("排队等待后台处理"),
 ) -> Job:
     """A queued job for `actor`; handed to the queue when the caller's transaction commits."""
     job = Job(
@@ -143,7 +145,8 @@ def claim(session: Session, job_id: int, now: datetime, *, stale: timedelta = ST
             started_at=now,
             heartbeat_at=now,
             done=0,
-            message="正在处理",
+            message=str(WORKING),
+            message_record=to_record(WORKING),
         )
         .execution_options(synchronize_session=False)
     )
@@ -157,6 +160,10 @@ def claim(session: Session, job_id: int, now: datetime, *, stale: timedelta = ST
 def _still_mine(session: Session, job: Job, now: datetime, **values: Any) -> None:
     """Update the job only while this run still holds it: its attempt number is the fencing token, so a
     worker that was presumed dead and replaced cannot overwrite the new run's state (JobLost)."""
+    if "message" in values:  # the bulk UPDATE skips the model's validator: keep the message's record here
+        message = values["message"]
+        values["message"] = str(message)
+        values["message_record"] = to_record(message) if isinstance(message, Text) else None
     changed = session.execute(
         update(Job)
         .where(Job.id == job.id, Job.attempts == job.attempts, Job.status == JobStatus.RUNNING.value)
@@ -215,11 +222,11 @@ def fail(session: Session, job_id: int, error: str, now: datetime, *, final: boo
     job.error = error[:2000]
     if final:
         job.status = JobStatus.FAILED.value
-        job.message = "处理失败，已停止重试"
+        job.message = T_("处理失败，已停止重试")
         job.finished_at = now
     else:
         job.status = JobStatus.QUEUED.value
-        job.message = f"第{job.attempts}次处理失败，稍后自动重试"
+        job.message = T_("第%(attempt)s次处理失败，稍后自动重试", attempt=job.attempts)
     job.heartbeat_at = now
     session.flush()
 
@@ -234,7 +241,7 @@ def start_periodic(session: Session, kind: JobKind, slot: str, now: datetime) ->
                 slot=slot,
                 params={},
                 attempts=1,
-                message="正在处理",
+                message=WORKING,
                 created_at=now,
                 started_at=now,
                 heartbeat_at=now,
@@ -306,7 +313,7 @@ def expire_results(session: Session, now: datetime, ttl: timedelta = RESULT_TTL)
     for job in old:
         released.append(job.result_file_id)
         job.result_file_id = None
-        job.message = f"{job.message}（结果已超过24小时，已删除）"
+        job.message = T_("%(message)s（结果已超过24小时，已删除）", message=job.shown_message or job.message)
     session.flush()
     return [i for i in released if i is not None]
 

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from portal.documents.notice_sheet import ResultRow, SheetHeader, SheetRow, full_years
 from portal.domain import workflow
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from portal.domain.i18n import NT_, T_, Text
+from portal.domain.i18n import N_, NT_, T_, Text
 from portal.domain.identity import mask_id_number
 from portal.domain.text import LIMITS, check_text
 from portal.domain.workdays import UnknownYear, format_period_cn
@@ -90,9 +90,9 @@ class ObjectionInput:
 
 def _require_staff(actor: Actor, role: StaffRole | None = None) -> None:
     if not actor.is_staff:
-        raise PermissionDenied("只有经办人或领导可以办理公示")
+        raise PermissionDenied(N_("只有经办人或领导可以办理公示"))
     if role is not None and actor.staff_role is not role:
-        raise PermissionDenied(f"该操作须由{role.title}办理")
+        raise PermissionDenied(T_("该操作须由%(role)s办理", role=role.title))
 
 
 # The statuses an application has when an organisation of each kind may put it in a notice, and what the
@@ -118,6 +118,11 @@ def period_text(notice: Notice) -> str:
     return format_period_cn(notice.first_day, notice.last_day, notice.days)
 
 
+def _period(notice: Notice) -> Text:
+    """The notice's period as a message (Chinese: `period_text`'s words)."""
+    return period_message(notice.first_day, notice.last_day, notice.days)
+
+
 def period_message(first: date, last: date, days: int) -> Text:
     """The period as a message: its Chinese text is `format_period_cn`'s (the year of the last day omitted
     within one year), and the English interface writes it from the two dates and the count."""
@@ -139,7 +144,14 @@ def compute_period(session: Session, start: date, days: int = NOTICE_DAYS) -> tu
     try:
         return work_calendar(session).notice_period(start, days, start_counts=start_counts(session))
     except UnknownYear as unknown:
-        raise ValidationFailed({"start_date": unknown.message}) from unknown
+        # UnknownYear's own message is plain Chinese (workdays imports nothing of the portal): the same
+        # words as a message, so the English interface can say which year to enter.
+        message = T_(
+            "尚未录入%(year)s年的法定节假日和调休安排，无法按工作日计算日期。"
+            "请管理员在「工作日历」中录入%(year)s年的安排后再试。",
+            year=str(unknown.year),
+        )
+        raise ValidationFailed({"start_date": message}) from unknown
 
 
 def notices_of(session: Session, actor: Actor) -> list[Notice]:
@@ -157,7 +169,7 @@ def get_notice(session: Session, actor: Actor, notice_id: int) -> Notice:
         select(Notice).where(Notice.id == notice_id, Notice.org_id == actor.org_id)
     ).first()
     if notice is None:
-        raise NotFound("找不到该公示")
+        raise NotFound(N_("找不到该公示"))
     return notice
 
 
@@ -165,7 +177,7 @@ def public_notice(session: Session, token: str) -> Notice:
     """A published or closed notice by its public token; drafts and unknown tokens are NotFound."""
     notice = session.scalars(select(Notice).where(Notice.public_token == token)).first()
     if notice is None or notice.state is NoticeStatus.DRAFT:
-        raise NotFound("找不到该公示")
+        raise NotFound(N_("找不到该公示"))
     return notice
 
 
@@ -225,14 +237,14 @@ def draft_notice(
     _require_staff(actor, StaffRole.HANDLER)
     errors: dict[str, str] = {}
     for field, title, limit in (
-        ("title", "标题", 200),
-        ("location", "张贴地点", 200),
-        ("contact", "异议受理联系方式", 200),
+        ("title", N_("标题"), 200),
+        ("location", N_("张贴地点"), 200),
+        ("contact", N_("异议受理联系方式"), 200),
     ):
         try:  # printed on the 公示表: no emoji (17.12), and within the column's length (17.5)
             check_text(getattr(data, field), title, limit, required=True, printed=True)
         except ValueError as problem:
-            errors[field] = str(problem)
+            errors[field] = problem.args[0]  # the message itself (a Text: str() would drop its template)
     start = _parse_start(data.start_date, today(now), errors)
     # "In no other draft or running notice" is read and then written: one draft at a time per organisation.
     locks.hold(session, "notice-draft", actor.org_id)
@@ -240,11 +252,11 @@ def draft_notice(
     chosen = [ready[i] for i in dict.fromkeys(application_ids) if i in ready]
     purposes = {NOTICEABLE[actor.org_kind][a.state] for a in chosen}
     if not chosen:
-        errors["application_ids"] = "请至少选择一名已通过单位审核的申报人"
+        errors["application_ids"] = N_("请至少选择一名已通过单位审核的申报人")
     elif len(chosen) != len(set(application_ids)):
-        errors["application_ids"] = "所选申报中有的已不在待公示状态，请刷新后重选"
+        errors["application_ids"] = N_("所选申报中有的已不在待公示状态，请刷新后重选")
     elif len(purposes) > 1:
-        errors["application_ids"] = "评前公示与评审结果公示须分别起草：请只勾选同一类申报"
+        errors["application_ids"] = N_("评前公示与评审结果公示须分别起草：请只勾选同一类申报")
     if errors:
         raise ValidationFailed(errors)
     assert start is not None
@@ -287,12 +299,12 @@ def _parse_start(raw: str, today_: date, errors: dict[str, str]) -> date | None:
     try:
         start = date.fromisoformat(raw.strip())
     except ValueError:
-        errors["start_date"] = "请填写公示开始日期，例如 2026-09-29"
+        errors["start_date"] = N_("请填写公示开始日期，例如 2026-09-29")
         return None
     if start < today_:
-        errors["start_date"] = "公示开始日期不能早于今天"
+        errors["start_date"] = N_("公示开始日期不能早于今天")
     elif start > today_ + timedelta(days=90):
-        errors["start_date"] = "公示开始日期不能晚于90天之后"
+        errors["start_date"] = N_("公示开始日期不能晚于90天之后")
     return start
 
 
@@ -300,7 +312,7 @@ def discard_draft(session: Session, actor: Actor, notice_id: int, now: datetime)
     """Delete a draft notice and its entries (audited); a published notice is refused."""
     notice = get_notice(session, actor, notice_id)
     if notice.state is not NoticeStatus.DRAFT:
-        raise DomainError("已发布的公示不能删除", code="notice_published")
+        raise DomainError(N_("已发布的公示不能删除"), code="notice_published")
     for entry in notice.entries:
         session.delete(entry)
     audit.record(session, actor, "discard_notice", now, object_type="notice", object_id=notice.id)
@@ -330,9 +342,9 @@ def publish_notice(session: Session, actor: Actor, notice_id: int, now: datetime
     _require_staff(actor, StaffRole.LEADER)
     notice = get_notice(session, actor, notice_id)
     if notice.state is not NoticeStatus.DRAFT:
-        raise DomainError("该公示已发布", code="notice_published")
+        raise DomainError(N_("该公示已发布"), code="notice_published")
     if notice.created_by_id == actor.user_id:
-        raise DomainError("起草与发布不能由同一人办理", code="same_person")
+        raise DomainError(N_("起草与发布不能由同一人办理"), code="same_person")
     start = max(notice.start_date, today(now))  # a draft published late starts today, never in the past
     notice.start_date = start
     notice.first_day, notice.last_day = compute_period(session, start, notice.days)
@@ -362,7 +374,8 @@ def _start(session: Session, actor: Actor, notice: Notice, application: Applicat
         return
     if application.current_org_id != notice.org_id or application.state not in NOTICEABLE[actor.org_kind]:
         raise DomainError(
-            f"{application.applicant.name}的申报已不在本单位办理环节，请从公示中移除后再发布", code="moved_on"
+            T_("%(name)s的申报已不在本单位办理环节，请从公示中移除后再发布", name=application.applicant.name),
+            code="moved_on",
         )
     audit.record(
         session,
@@ -421,32 +434,39 @@ def file_objection(
     if not is_running(notice, now):
         if today(now) < notice.first_day:
             raise DomainError(
-                f"公示尚未开始（{period_text(notice)}），请在公示期内提出异议", code="not_started"
+                T_("公示尚未开始（%(period)s），请在公示期内提出异议", period=_period(notice)),
+                code="not_started",
             )
         raise DomainError(
-            f"公示期（{period_text(notice)}）已结束，不再受理异议。如有问题，请联系：{notice.contact}",
+            T_(
+                "公示期（%(period)s）已结束，不再受理异议。如有问题，请联系：%(contact)s",
+                period=_period(notice),
+                contact=notice.contact,
+            ),
             code="notice_over",
         )
     errors: dict[str, str] = {}
     name, contact, text = data.name.strip(), data.contact.strip(), data.text.strip()
     if not name:
-        errors["name"] = "请填写您的姓名（实名反映）"
+        errors["name"] = N_("请填写您的姓名（实名反映）")
     elif len(name) > 50:
-        errors["name"] = "姓名不能超过50字"
+        errors["name"] = N_("姓名不能超过50字")
     if not contact:
-        errors["contact"] = "请填写联系电话或地址，以便反馈处理结果"
+        errors["contact"] = N_("请填写联系电话或地址，以便反馈处理结果")
     elif len(contact) > 100:
-        errors["contact"] = "联系方式不能超过100字"
+        errors["contact"] = N_("联系方式不能超过100字")
     if not text:
-        errors["text"] = "请写明异议的具体内容和事实依据"
+        errors["text"] = N_("请写明异议的具体内容和事实依据")
     elif len(text) > LIMITS["objection"]:
-        errors["text"] = f"异议内容不能超过{LIMITS['objection']}字（现有{len(text)}字）"
+        errors["text"] = T_(
+            "异议内容不能超过%(limit)s字（现有%(count)s字）", limit=LIMITS["objection"], count=len(text)
+        )
     entry_id: int | None = None
     if data.entry_id.strip():
         ids = {str(e.id): e.id for e in notice.entries if e.state is not EntryOutcome.REMOVED}
         entry_id = ids.get(data.entry_id.strip())
         if entry_id is None:
-            errors["entry_id"] = "请选择公示名单中的人员"
+            errors["entry_id"] = N_("请选择公示名单中的人员")
     accepted = None
     if attachment is not None:
         try:
@@ -470,7 +490,7 @@ def file_objection(
         or 0
     )
     if recent >= OBJECTIONS_PER_IP_PER_DAY:
-        raise DomainError("提交过于频繁，请明天再试，或按公示中的联系方式反映", code="rate_limited")
+        raise DomainError(N_("提交过于频繁，请明天再试，或按公示中的联系方式反映"), code="rate_limited")
     stored = uploads.store(session, storage, accepted, None, now) if accepted else None
     objection = Objection(
         notice_id=notice.id,
@@ -513,7 +533,7 @@ def get_objection(session: Session, actor: Actor, objection_id: int) -> Objectio
         select(Objection).join(Notice).where(Objection.id == objection_id, Notice.org_id == actor.org_id)
     ).first()
     if objection is None:
-        raise NotFound("找不到该异议")
+        raise NotFound(N_("找不到该异议"))
     return objection
 
 
@@ -522,9 +542,9 @@ def objection_attachment(session: Session, actor: Actor, objection_id: int) -> S
     try:
         objection = get_objection(session, actor, objection_id)
     except NotFound:
-        raise NotFound("找不到该附件") from None
+        raise NotFound(N_("找不到该附件")) from None
     if objection.attachment is None:
-        raise NotFound("找不到该附件")
+        raise NotFound(N_("找不到该附件"))
     return objection.attachment
 
 
@@ -534,21 +554,25 @@ def resolve_objection(
     """Record how an objection was handled. Upheld ends the application (the leader's decision)."""
     objection = get_objection(session, actor, objection_id)
     if objection.state is not ObjectionStatus.OPEN:
-        raise DomainError("该异议已处理", code="already_handled")
+        raise DomainError(N_("该异议已处理"), code="already_handled")
     errors: dict[str, str] = {}
     if decision not in (ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED):
-        errors["decision"] = "请选择处理结果"
+        errors["decision"] = N_("请选择处理结果")
     if not handling.strip():
-        errors["handling"] = "请写明核查情况和处理意见"
+        errors["handling"] = N_("请写明核查情况和处理意见")
     elif len(handling.strip()) > LIMITS["handling"]:
-        errors["handling"] = f"处理意见不能超过{LIMITS['handling']}字（现有{len(handling.strip())}字）"
+        errors["handling"] = T_(
+            "处理意见不能超过%(limit)s字（现有%(count)s字）",
+            limit=LIMITS["handling"],
+            count=len(handling.strip()),
+        )
     if decision == ObjectionStatus.UPHELD and objection.entry is None:
-        errors["decision"] = "该异议未指明人员，无法认定成立；请核实后按“不成立”说明，或线下处理"
+        errors["decision"] = N_("该异议未指明人员，无法认定成立；请核实后按“不成立”说明，或线下处理")
     if errors:
         raise ValidationFailed(errors)
     if decision == ObjectionStatus.UPHELD:
         if actor.staff_role is not StaffRole.LEADER:
-            raise PermissionDenied("异议成立将终止该申报，须由领导认定")
+            raise PermissionDenied(N_("异议成立将终止该申报，须由领导认定"))
         entry = objection.entry
         assert entry is not None
         transitions.apply(
@@ -603,7 +627,9 @@ def close_if_due(session: Session, notice: Notice, now: datetime) -> bool:
         if entry.application.state in RUNNING and entry.application.current_org_id == notice.org_id:
             transitions.apply(session, SYSTEM, entry.application, Action.CLOSE_NOTICE, now)
         entry.outcome = EntryOutcome.PASSED.value
-        entry.outcome_note = "公示期满无异议" if not _handled_for(notice, entry) else "异议不成立，已处理"
+        entry.outcome_note = (
+            N_("公示期满无异议") if not _handled_for(notice, entry) else N_("异议不成立，已处理")
+        )
     if all(e.state is not EntryOutcome.PENDING for e in notice.entries):
         notice.status = NoticeStatus.CLOSED.value
         notice.closed_at = now

@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import NotFound
+from portal.domain.i18n import N_, T_, Text
 from portal.domain.workflow import Action, Role, Status
 from portal.models import Application, Membership, Notification, StandIn, User
 from portal.services.actors import Actor
@@ -27,7 +28,7 @@ from portal.services.calendar import today
 
 def notify(session: Session, user_ids: Iterable[int], kind: str, text: str, link: str, now: datetime) -> None:
     """Add one inbox row per person (each once), in the caller's transaction; e-mails follow later from the
-    job."""
+    job. A `Text` message is kept with its msgid and parameters, so each reader sees it in their language."""
     for user_id in dict.fromkeys(user_ids):
         session.add(Notification(user_id=user_id, kind=kind, text=text, link=link, created_at=now))
     session.flush()
@@ -55,8 +56,14 @@ def staff_with_role(session: Session, org_id: int, role: Role, now: datetime) ->
     return ids + list(stand_ins)
 
 
-def _describe(application: Application) -> str:
-    return f"{application.applicant.name} · {application.series}{application.specialty} · {application.level}"
+def _describe(application: Application) -> Text:
+    return T_(
+        "%(name)s · %(series)s%(specialty)s · %(level)s",
+        name=application.applicant.name,
+        series=application.series,
+        specialty=application.specialty,
+        level=application.level,
+    )
 
 
 def after_transition(
@@ -77,7 +84,7 @@ def after_transition(
             session,
             people,
             "new_work",
-            f"新的待办（{role.title}）：{_describe(application)}",
+            T_("新的待办（%(role)s）：%(what)s", role=role.title, what=_describe(application)),
             review_link,
             now,
         )
@@ -86,7 +93,7 @@ def after_transition(
             session,
             [application.applicant_id],
             "returned",
-            f"您的申报被退回补正：{reason}。请在截止日期前按清单逐项修改后重新提交。",
+            T_("您的申报被退回补正：%(reason)s。请在截止日期前按清单逐项修改后重新提交。", reason=reason),
             own_link,
             now,
         )
@@ -95,7 +102,7 @@ def after_transition(
             session,
             [application.applicant_id],
             "certified",
-            f"您的申报已认定发证，证书编号 {application.certificate_no}。",
+            T_("您的申报已认定发证，证书编号 %(number)s。", number=application.certificate_no),
             own_link,
             now,
         )
@@ -104,7 +111,7 @@ def after_transition(
             session,
             [application.applicant_id],
             state.value,
-            f"您的申报{state.title}：{reason or '请查看办理进程'}",
+            T_("您的申报%(state)s：%(reason)s", state=state.title, reason=reason or N_("请查看办理进程")),
             own_link,
             now,
         )
@@ -114,7 +121,7 @@ def after_transition(
             session,
             [application.applicant_id],
             "returned_to_sender",
-            f"评委会办事机构已将您的申报退回人社局：{reason}",
+            T_("评委会办事机构已将您的申报退回人社局：%(reason)s", reason=reason),
             own_link,
             now,
         )
@@ -123,7 +130,7 @@ def after_transition(
             session,
             [application.applicant_id],
             "sent_to_committee",
-            f"您的申报已送“{application.committee.name}”评审",
+            T_("您的申报已送“%(committee)s”评审", committee=application.committee.name),
             own_link,
             now,
         )

@@ -104,7 +104,7 @@ class RosterUpload:
 
 def _require_enterprise_staff(actor: Actor) -> None:
     if not (actor.is_staff and actor.org_kind is OrgKind.ENTERPRISE):
-        raise PermissionDenied("只有用人单位的经办人或领导可以上传参保人员名单")
+        raise PermissionDenied(N_("只有用人单位的经办人或领导可以上传参保人员名单"))
 
 
 def upload_roster(
@@ -123,7 +123,7 @@ def upload_roster(
     except TableError as problem:
         raise ValidationFailed({"file": problem.message}) from None
     if not parsed.records:
-        raise ValidationFailed({"file": "名单中没有可用的数据行（须有姓名、身份证号码和参保单位）"})
+        raise ValidationFailed({"file": N_("名单中没有可用的数据行（须有姓名、身份证号码和参保单位）")})
     stored = keep_table(session, storage, actor, accepted, now)
     roster = Roster(
         enterprise_id=actor.org_id,

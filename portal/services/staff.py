@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from portal.domain import staffing
 from portal.domain.accounts import check_name
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.i18n import T_
 from portal.domain.identity import IdentityError, mask_id_number, normalize_mobile, normalize_resident_id
 from portal.domain.staffing import Refusal, StaffRole
 from portal.models import (
@@ -349,7 +350,13 @@ def end_membership(session: Session, actor: Actor, membership_id: int, now: date
         session,
         confirmers,
         "staff_change",
-        f"待您确认：{actor.name}提出撤销{membership.user.name}在{org.name}的{held.role.title}岗位",
+        T_(
+            "待您确认：%(actor)s提出撤销%(person)s在%(org)s的%(role)s岗位",
+            actor=actor.name,
+            person=membership.user.name,
+            org=org.name,
+            role=held.role.title,
+        ),
         f"/admin/orgs/{org.id}#staff-changes",
         now,
     )
@@ -458,8 +465,13 @@ def _record(
         session,
         [uid for uid in _leaders_of(session, org.id) if uid != actor.user_id],
         "staff_change",
-        f"人员变动：{actor.name}{CHANGE_TITLES[action]}（{person.name if person else ''}，"
-        f"{StaffRole(membership.role).title}）",
+        T_(
+            "人员变动：%(actor)s%(change)s（%(person)s，%(role)s）",
+            actor=actor.name,
+            change=CHANGE_TITLES[action],
+            person=person.name if person else "",
+            role=StaffRole(membership.role).title,
+        ),
         f"/admin/orgs/{org.id}#staff-changes",
         now,
     )

@@ -3,10 +3,11 @@ view (full identity numbers, audited) and transfers of accounts between enterpri
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, request, url_for
+from flask import Response, abort, request, url_for
 
 from portal.domain.accounts import ApplicantDraft, EmploymentType, PermitKind
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
+from portal.domain.i18n import N_, T_, joined
 from portal.domain.identity import DocumentType
 from portal.extensions import db
 from portal.models import OrgKind
@@ -18,6 +19,7 @@ from portal.web.enterprise import bp
 from portal.web.forms import form_input
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_trigger, render_page, see_other, wants_fragment
+from portal.web.i18n import notify
 from portal.web.unit_of_work import discard
 
 # Fields checked live, and the fragment (a block of the page) each one re-renders.
@@ -149,10 +151,14 @@ def request_transfer() -> Response:
         transfer = service.request_transfer(db.session, current_actor(), form_input(ApplicantDraft), now())
     except ValidationFailed as invalid:
         return _applicants_page(errors=invalid.fields, form=request.form.to_dict(), status=422)
-    text = f"已向“{transfer.from_org.name}”提出转入申请；原单位放行后，{transfer.user.name}的账号将转到本单位"
+    text = T_(
+        "已向“%(org)s”提出转入申请；原单位放行后，%(name)s的账号将转到本单位",
+        org=transfer.from_org.name,
+        name=transfer.user.name,
+    )
     if wants_fragment():
         return _applicants_page(message=text)
-    flash(text, "success")
+    notify(text, "success")
     return see_other(url_for("enterprise.list_transfers"))
 
 
@@ -168,11 +174,13 @@ def _decided(run: object, done: str) -> Response:
         run()  # type: ignore[operator]
     except (ValidationFailed, StaleObject, DomainError) as refused:
         text = (
-            "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
+            joined(refused.fields.values(), "；")
+            if isinstance(refused, ValidationFailed)
+            else refused.message
         )
-        flash(text, "error")
+        notify(text, "error")
         return discard(see_other(url_for("enterprise.list_transfers")))
-    flash(done, "success")
+    notify(done, "success")
     return see_other(url_for("enterprise.list_transfers"))
 
 
@@ -181,7 +189,7 @@ def _decided(run: object, done: str) -> Response:
 def release_transfer(transfer_id: int) -> Response:
     return _decided(
         lambda: service.release_transfer(db.session, current_actor(), transfer_id, now()),
-        "已同意转出，该申报人的账号已转到新单位（本单位的历史记录保留）",
+        N_("已同意转出，该申报人的账号已转到新单位（本单位的历史记录保留）"),
     )
 
 
@@ -191,7 +199,7 @@ def refuse_transfer(transfer_id: int) -> Response:
     note = request.form.get("note", "")
     return _decided(
         lambda: service.refuse_transfer(db.session, current_actor(), transfer_id, note, now()),
-        "已告知对方单位不同意转出",
+        N_("已告知对方单位不同意转出"),
     )
 
 
@@ -199,5 +207,5 @@ def refuse_transfer(transfer_id: int) -> Response:
 @staff_required(OrgKind.ENTERPRISE)
 def cancel_transfer(transfer_id: int) -> Response:
     return _decided(
-        lambda: service.cancel_transfer(db.session, current_actor(), transfer_id, now()), "已撤销转入申请"
+        lambda: service.cancel_transfer(db.session, current_actor(), transfer_id, now()), N_("已撤销转入申请")
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Response, flash, request, url_for
 
 from portal.domain.errors import ValidationFailed
+from portal.domain.i18n import N_
 from portal.extensions import db
 from portal.models import OrgKind, StaffRole
 from portal.services import applications as applications_service
@@ -17,6 +18,7 @@ from portal.web.enterprise import bp
 from portal.web.forms import form_input
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
+from portal.web.i18n import notify
 from portal.web.once import once_per_form
 from portal.web.storage import storage, uploaded_parts
 from portal.web.unit_of_work import keep
@@ -56,7 +58,7 @@ def upload_seal() -> Response:
         )
     except ValidationFailed as invalid:
         return _seal_page(errors=invalid.fields, status=422)
-    flash("单位公章图片已上传，经办人核对复印件时将使用它", "success")
+    notify(N_("单位公章图片已上传，经办人核对复印件时将使用它"), "success")
     return see_other(url_for("enterprise.show_seal"))
 
 

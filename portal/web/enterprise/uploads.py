@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import IO
 
-from flask import Response, flash, url_for
+from flask import Response, url_for
 
 from portal.documents.spreadsheets import XLSX, import_template_xlsx
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
+from portal.domain.i18n import T_, joined
 from portal.domain.identity import complete_resident_id
 from portal.domain.roster import RosterBadge
 from portal.extensions import db
@@ -19,6 +20,7 @@ from portal.web.downloads import send_bytes
 from portal.web.enterprise import bp
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
+from portal.web.i18n import notify
 from portal.web.jobs import remember_import_key
 from portal.web.once import once_per_form
 from portal.web.storage import storage, uploaded_file
@@ -90,7 +92,9 @@ def confirm_import(batch_id: int) -> Response:
         )  # fmt: skip
     except (ValidationFailed, StaleObject, DomainError) as refused:
         text = (
-            "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
+            joined(refused.fields.values(), "；")
+            if isinstance(refused, ValidationFailed)
+            else refused.message
         )
         report = imports.import_report(db.session, storage(), actor, batch_id, now())
         status = 409 if isinstance(refused, StaleObject) else 422
@@ -137,10 +141,20 @@ def upload_roster() -> Response:
         upload = rosters.upload_roster(db.session, storage(), current_actor(), data, filename, now())
     except ValidationFailed as invalid:
         return _roster_page(errors=invalid.fields, status=422)
-    text = f"参保人员名单已导入：{upload.roster.row_count}人"
+    text = T_("参保人员名单已导入：%(count)s人", count=upload.roster.row_count)
     if upload.skipped:
-        shown = "；".join(f"第{p.line}行{p.column}：{p.message}" for p in upload.skipped[:5])
-        more = f"等{len(upload.skipped)}行" if len(upload.skipped) > 5 else ""
-        text += f"。以下行未能识别，已跳过{more}：{shown}"
-    flash(text, "success")
+        shown = joined(
+            [
+                T_("第%(line)s行%(column)s：%(problem)s", line=p.line, column=p.column, problem=p.message)
+                for p in upload.skipped[:5]
+            ],
+            "；",
+        )
+        skipped = (
+            T_("以下行未能识别，已跳过等%(count)s行：%(rows)s", count=len(upload.skipped), rows=shown)
+            if len(upload.skipped) > 5
+            else T_("以下行未能识别，已跳过：%(rows)s", rows=shown)
+        )
+        text = T_("%(imported)s。%(skipped)s", imported=text, skipped=skipped)
+    notify(text, "success")
     return see_other(url_for("enterprise.list_applicants"))

@@ -14,6 +14,7 @@ from portal.web.context import current_actor, current_membership, now
 from portal.web.guards import admin_required, staff_required
 from portal.web.handoffs import bp
 from portal.web.htmx import render_page, see_other
+from portal.web.i18n import notify
 from portal.web.once import once_per_form
 from portal.web.storage import storage, uploaded_file
 from portal.web.unit_of_work import discard
@@ -104,7 +105,7 @@ def show_results(import_id: int) -> Response:
     except NotFound:
         abort(404)
     except DomainError as unreadable:
-        flash(unreadable.message, "error")
+        notify(unreadable.message, "error")  # a message: the next page shows it in the reader's language
         return see_other(url_for("handoffs.show_handoffs"))
     return render_page("pages/handoffs/show_results.html", record=record, rows=rows)
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Response, flash, request, url_for
+from flask import Response, request, url_for
 
 from portal.documents.notice_sheet import notice_sheet_pdf, notice_sheet_xlsx
 from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.i18n import N_, T_, joined
 from portal.domain.uploads import EXTENSIONS
 from portal.extensions import db
 from portal.models import Notice, NoticeStatus, OrgKind
@@ -27,6 +28,7 @@ from portal.web.errors import error_response
 from portal.web.forms import form_input, id_list
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
+from portal.web.i18n import notify
 from portal.web.notice_documents import qr_svg, result_pdf_response
 from portal.web.notices import bp
 from portal.web.storage import storage
@@ -88,7 +90,7 @@ def draft_notice() -> Response:
             status=422,
             fragment="draft_form",
         )
-    flash("公示草稿已保存，请单位领导核对后发布", "success")
+    notify(N_("公示草稿已保存，请单位领导核对后发布"), "success")
     return see_other(url_for("notices.show_notice", notice_id=notice.id))
 
 
@@ -132,10 +134,18 @@ def publish_notice(notice_id: int) -> Response:
         notice = service.publish_notice(db.session, current_actor(), notice_id, now())
     except (ValidationFailed, DomainError) as refused:
         text = (
-            "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
+            joined(refused.fields.values(), "；")
+            if isinstance(refused, ValidationFailed)
+            else refused.message
         )
         return _detail(_load(notice_id), status=422, message=text)
-    flash(f"公示已发布：{service.period_text(notice)}", "success")
+    notify(
+        T_(
+            "公示已发布：%(period)s",
+            period=service.period_message(notice.first_day, notice.last_day, notice.days),
+        ),
+        "success",
+    )
     return see_other(url_for("notices.show_notice", notice_id=notice.id))
 
 
@@ -143,7 +153,7 @@ def publish_notice(notice_id: int) -> Response:
 @staff_required()
 def discard_notice(notice_id: int) -> Response:
     service.discard_draft(db.session, current_actor(), notice_id, now())
-    flash("公示草稿已删除", "success")
+    notify(N_("公示草稿已删除"), "success")
     return see_other(url_for("notices.list_notices"))
 
 
@@ -168,7 +178,7 @@ def resolve_objection(objection_id: int) -> Response:
             status=422,
             fragment="objections",
         )
-    flash("异议处理意见已记录", "success")
+    notify(N_("异议处理意见已记录"), "success")
     return see_other(url_for("notices.show_notice", notice_id=objection.notice_id))
 
 
@@ -186,7 +196,7 @@ def download_objection_attachment(objection_id: int) -> Response:
         data = files.read_verified(db.session, storage(), actor, stored, now())
     except (FileCorrupted, FileMissing):
         return error_response(
-            500, "该文件校验失败（内容与存档时不一致或已丢失），已记录并报告管理员，文件未发送。"
+            500, N_("该文件校验失败（内容与存档时不一致或已丢失），已记录并报告管理员，文件未发送。")
         )
     name = stored.display_name or f"异议附件-{objection_id}.{EXTENSIONS.get(stored.media_type, 'bin')}"
     return send_bytes(data, name, stored.media_type)
@@ -218,7 +228,7 @@ def download_sheet_xlsx(notice_id: int) -> Response:
 def download_result_pdf(notice_id: int) -> Response:
     notice = _load(notice_id)
     if notice.state is not NoticeStatus.CLOSED:
-        raise DomainError("公示结束并处理完全部异议后，才能生成公示结果", code="not_closed")
+        raise DomainError(N_("公示结束并处理完全部异议后，才能生成公示结果"), code="not_closed")
     return result_pdf_response(notice)
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, request, url_for
+from flask import Response, current_app, request, url_for
 
 from portal import jobs
 from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.i18n import N_
 from portal.extensions import db, limiter
 from portal.services import access, certificates, submissions
 from portal.services import notices as service
 from portal.web.context import now
 from portal.web.forms import form_input
 from portal.web.htmx import render_page, see_other
+from portal.web.i18n import notify
 from portal.web.notice_documents import qr_svg
 from portal.web.once import once_per_form
 from portal.web.public import bp
@@ -38,7 +40,7 @@ def _page(
             notice=notice,
             ended=True,
             unit=notice.org.name,
-            period=service.period_text(notice),
+            period=service.period_message(notice.first_day, notice.last_day, notice.days),
         )
     header, rows = service.sheet(notice)
     entries = [e for e in notice.entries if e.outcome != "removed"]
@@ -90,13 +92,13 @@ def file_objection(token: str) -> Response:
         )
     except submissions.AlreadySubmitted:
         # A double click or a replay: the first one was filed; answer as it did, writing nothing more.
-        flash("您的异议已提交，单位将核查处理。感谢您的监督。", "success")
+        notify(N_("您的异议已提交，单位将核查处理。感谢您的监督。"), "success")
         return discard(see_other(url_for("public.show_notice", token=token)))
     except DomainError as refused:
         return _page(
             token, form=request.form.to_dict(), status=422, message=refused.message, fragment="objection"
         )
-    flash("您的异议已提交，单位将核查处理。感谢您的监督。", "success")
+    notify(N_("您的异议已提交，单位将核查处理。感谢您的监督。"), "success")
     return see_other(url_for("public.show_notice", token=token))
 
 
@@ -151,7 +153,7 @@ def check_certificate() -> Response:
             asked=False,
             status=422,
             form=request.form,
-            error="请同时填写证书编号和持证人姓名",
+            error=N_("请同时填写证书编号和持证人姓名"),
         )
     result = certificates.verify(
         db.session, number, now(), name=name, via="form", ip=request.remote_addr or ""
