@@ -164,6 +164,21 @@ def translate(value: object) -> object:
     return _translate(value, current_language(), markup=True)
 
 
+def translate_or_zh(value: object) -> object:
+    """A value that is a msgid (a glossary word) or data (a name, a recorded action): translated when the
+    catalogue knows it, else shown as written inside lang="zh-CN" when it is Chinese (WCAG 3.1.2)."""
+    if isinstance(value, Text):
+        return translate(value)
+    if value is None or value == "":
+        return ""
+    return _format_param(str(value), current_language(), markup=True)
+
+
+def chinese_in_english(value: object) -> bool:
+    """Text still Chinese on an English page (data, an official name): it must say lang="zh-CN" itself."""
+    return current_language() is not Language.ZH and _has_han(str(value or ""))
+
+
 def translate_plain(value: object) -> object:
     """`translate` as plain text, for an attribute (title=, data-confirm=) or a header: no markup."""
     return _translate(value, current_language(), markup=False)
@@ -271,6 +286,7 @@ def register_i18n(app: Flask) -> None:
     app.jinja_env.filters.update(
         t=translate,
         t_plain=translate_plain,
+        t_or_zh=translate_or_zh,
         cn_date=format_day,
         cn_datetime=format_moment,
         number=format_number,
@@ -278,6 +294,7 @@ def register_i18n(app: Flask) -> None:
         zh=zh,
     )
     app.jinja_env.globals.update(status_words=status_words, term=term, switch_back=switch_back)
+    app.jinja_env.tests["chinese_in_english"] = chinese_in_english
 
     @app.after_request
     def _remember_saved_choice(response: Response) -> Response:
