@@ -109,7 +109,9 @@
       note.setAttribute("aria-live", "polite");
       area.insertAdjacentElement("afterend", note);
     }
-    note.textContent = "已输入 " + area.value.length + " / " + area.maxLength + " 字";
+    // The words come from the page (<body data-counter-words>), in the interface's language.
+    var words = document.body.getAttribute("data-counter-words") || "%(count)s / %(limit)s";
+    note.textContent = words.replace("%(count)s", area.value.length).replace("%(limit)s", area.maxLength);
   }
   function counters(root) {
     root.querySelectorAll("textarea[data-counter][maxlength]").forEach(counter);
