@@ -10,7 +10,9 @@ Translating: msgids are the Chinese source text (portal/domain/i18n.py explains 
 use Jinja's `{% trans %}` and `_()`; values that come from the domain (a status title, a service's error,
 a `Text` with parameters) go through the `t` filter, which looks a constant up in the catalogue and
 formats a `Text`'s parameters in the reader's language. Data people entered (names, units, opinions) is
-never looked up: templates show it inside `lang="zh-CN"` (the `zh` filter).
+never looked up: templates show it inside `lang="zh-CN"` (the `zh` filter). A value that may be either (a
+glossary word or a recorded name) goes through `t_or_zh`; text-only places (an <option>, SVG text, a
+<title>) ask the `chinese_in_english` test and put lang="zh-CN" on the element itself.
 
 Formatting: `cn_date`/`cn_datetime` keep their names (every template uses them) and now write
 2026年11月23日 or 23 Nov 2026, in Shanghai time; `number` groups digits; `workdays_left` says
