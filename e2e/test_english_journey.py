@@ -12,15 +12,21 @@ journey sees what this one changes; the clock is put back afterwards (the `clock
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import pytest
+from flask import Flask
 from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import update
 
 from e2e.conftest import Clock
 from e2e.helpers import DEMO_PASSWORD, accept_confirmations, phone_photo
 from e2e.test_zz_phone import PHONE, assert_fits
 from portal.domain.identity import complete_resident_id
+from portal.extensions import db
+from portal.models import User
 from tests.i18n.test_english import leaks
 
 NAME = "柯文静"
@@ -33,6 +39,7 @@ DEPT_LEADER = "13870700005"
 BUREAU_HANDLER = "13870700002"
 BUREAU_LEADER = "13870700003"
 REASON = "工作总结过于简略，请补充主持的工程项目"
+STAFF = (ENTERPRISE_HANDLER, ENTERPRISE_LEADER, DEPT_HANDLER, DEPT_LEADER, BUREAU_HANDLER, BUREAU_LEADER)
 
 
 def log_in_english(page: Page, login: str, password: str = DEMO_PASSWORD) -> None:
@@ -103,6 +110,17 @@ def _id_number() -> str:
     return complete_resident_id("36070219930512951")
 
 
+@pytest.fixture
+def staff_back_in_chinese(portal_app: Flask) -> Iterator[None]:
+    """The demo staff choose English here, and the choice is kept on their accounts: afterwards they are
+    put back to no choice, so the journeys after this one find them as the demo data made them."""
+    yield
+    with portal_app.app_context():
+        db.session.execute(update(User).where(User.phone.in_(STAFF)).values(language=None))
+        db.session.commit()
+
+
+@pytest.mark.usefixtures("staff_back_in_chinese")
 def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> None:
     # HR opens the account (the enterprise pages, in English) and starts the application.
     hr: Page = new_page("en-hr")
