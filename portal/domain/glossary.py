@@ -213,13 +213,13 @@ ACTION_TITLES: dict[str, str] = {
     "reject": N_("不予通过"),
     "withdraw": N_("撤回申报"),
     "abandon": N_("逾期未补正终止"),
-    "send_to_committee": "送评委会评审",
-    "return_to_sender": "退回报送单位",
-    "tally": "评审表决计票",
-    "confirm_pass": "确认评审通过",
-    "confirm_fail": "确认评审未通过",
-    "publish_result": "发文公布评审结果",
-    "record_certificate": "录入证书编号",
+    "send_to_committee": N_("送评委会评审"),
+    "return_to_sender": N_("退回报送单位"),
+    "tally": N_("评审表决计票"),
+    "confirm_pass": N_("确认评审通过"),
+    "confirm_fail": N_("确认评审未通过"),
+    "publish_result": N_("发文公布评审结果"),
+    "record_certificate": N_("录入证书编号"),
 }
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from portal.domain import glossary
+from portal.domain.i18n import N_, T_
 
 # 赣市人社字〔2026〕5号 四(二) (〔2022〕56号 四(一)): real-name 领导审查 and 经办人审查 accounts, never the
 # same person, updated when people change; applicants never review their own materials (ACC-01, ACC-02).
@@ -64,7 +65,12 @@ class Refusal:
 
     @property
     def text(self) -> str:
-        return f"{self.message}（{self.clause}）" if self.clause else self.message
+        # A message with its clause: the clause is a citation and stays Chinese in every language.
+        return (
+            T_("%(message)s（%(clause)s）", message=self.message, clause=self.clause)
+            if self.clause
+            else self.message
+        )
 
 
 @dataclass(frozen=True)
@@ -103,7 +109,7 @@ def only_admins_manage(manager: Manager, place: Place) -> Refusal | None:
         return None
     return Refusal(
         "not_staff_admin",
-        "只有本单位或上级单位的管理员可以开设人员账号、授予或撤销岗位",
+        N_("只有本单位或上级单位的管理员可以开设人员账号、授予或撤销岗位"),
         ACCOUNTS_CLAUSE,
     )
 
@@ -120,7 +126,10 @@ def no_grant_at_or_above_own(manager: Manager, role: StaffRole, place: Place) ->
     if manager.role is None or (manager.org_id == place.org_id and role.rank >= manager.role.rank):
         return Refusal(
             "grant_at_or_above_own",
-            f"不能授予与本人同级或更高的岗位（{role.title}）：本单位的管理员由上级单位的管理员开设",
+            T_(
+                "不能授予与本人同级或更高的岗位（%(role)s）：本单位的管理员由上级单位的管理员开设",
+                role=role.title,
+            ),
         )
     return None
 
@@ -128,23 +137,23 @@ def no_grant_at_or_above_own(manager: Manager, role: StaffRole, place: Place) ->
 def needs_second_person(manager: Manager, held: Held) -> Refusal | None:
     """Ending one's own role, or a leader's or an admin's, waits for a second admin's confirmation."""
     if held.user_id == manager.user_id:
-        return Refusal("own_membership", "撤销本人的岗位须由另一名管理员确认")
+        return Refusal("own_membership", N_("撤销本人的岗位须由另一名管理员确认"))
     if held.role in (StaffRole.LEADER, StaffRole.ADMIN):
-        return Refusal("second_person", f"撤销{held.role.title}岗位须由另一名管理员确认")
+        return Refusal("second_person", T_("撤销%(role)s岗位须由另一名管理员确认", role=held.role.title))
     return None
 
 
 def second_person_confirms(requested_by: int, confirmer: int) -> Refusal | None:
     """The admin who asked for a change never confirms it."""
     if requested_by == confirmer:
-        return Refusal("same_person", "须由另一名管理员确认：提出撤销的人不能自己确认")
+        return Refusal("same_person", N_("须由另一名管理员确认：提出撤销的人不能自己确认"))
     return None
 
 
 def keeps_an_admin(held: Held, active_admins: int) -> Refusal | None:
     """An organisation's last admin stays until another is appointed."""
     if held.role is StaffRole.ADMIN and active_admins <= 1:
-        return Refusal("last_admin", "这是本单位最后一名管理员，不能撤销：请先为本单位增设另一名管理员")
+        return Refusal("last_admin", N_("这是本单位最后一名管理员，不能撤销：请先为本单位增设另一名管理员"))
     return None
 
 
@@ -153,8 +162,11 @@ def one_role_per_organisation(held_here: StaffRole | None) -> Refusal | None:
     if held_here is not None:
         return Refusal(
             "one_role",
-            f"此人在本单位已有岗位（{held_here.title}），同一人在同一单位只能担任一个岗位"
-            "（经办人与领导不能兼任）；如需调整，请先撤销原岗位",
+            T_(
+                "此人在本单位已有岗位（%(role)s），同一人在同一单位只能担任一个岗位"
+                "（经办人与领导不能兼任）；如需调整，请先撤销原岗位",
+                role=held_here.title,
+            ),
             ACCOUNTS_CLAUSE,
         )
     return None
@@ -166,7 +178,7 @@ def cooling_off(opened_by: Iterable[int], handled_by: Iterable[int]) -> Refusal 
     if set(opened_by) & set(handled_by):
         return Refusal(
             "cooling_off",
-            "您的账号或岗位由本申报的申报人或办理过本申报的人员开设，不能办理本申报",
+            N_("您的账号或岗位由本申报的申报人或办理过本申报的人员开设，不能办理本申报"),
             ACCOUNTS_CLAUSE,
         )
     return None

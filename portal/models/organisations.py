@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.domain.i18n import N_
 from portal.models.base import Base
 from portal.models.clock import utcnow
 
@@ -21,10 +22,10 @@ class OrgKind(StrEnum):
     @property
     def title(self) -> str:
         return {
-            "bureau": "人社局（认定机构）",
-            "department": "主管部门",
-            "enterprise": "用人单位",
-            "committee": "评委会办事机构",
+            "bureau": N_("人社局（认定机构）"),
+            "department": N_("主管部门"),
+            "enterprise": N_("用人单位"),
+            "committee": N_("评委会办事机构"),
         }[self.value]
 
 
@@ -34,7 +35,7 @@ class Ownership(StrEnum):
 
     @property
     def title(self) -> str:
-        return {"state": "国有", "non_state": "非国有"}[self.value]
+        return {"state": N_("国有"), "non_state": N_("非国有")}[self.value]
 
 
 PARENT_KIND: dict[OrgKind, OrgKind | None] = {

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, aliased
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.glossary import cn_date
-from portal.domain.i18n import T_
+from portal.domain.i18n import N_, T_
 from portal.domain.identity import mask_id_number
 from portal.domain.text import LIMITS
 from portal.domain.workflow import Status
@@ -268,12 +268,18 @@ def revoke_certificate(
     application = get_application(session, actor, application_id)  # another tenant's: 404 before anything
     _require_bureau(actor, leader=True)
     if application.state is not Status.CERTIFIED or application.certificate_revoked_at is not None:
-        raise DomainError("该申报没有可撤销的有效证书", code="not_certified")
+        raise DomainError(N_("该申报没有可撤销的有效证书"), code="not_certified")
     if not reason.strip():
-        raise ValidationFailed({"reason": "请写明撤销原因（如提供虚假材料）"})
+        raise ValidationFailed({"reason": N_("请写明撤销原因（如提供虚假材料）")})
     if len(reason.strip()) > LIMITS["reason"]:
         raise ValidationFailed(
-            {"reason": f"撤销原因不能超过{LIMITS['reason']}字（现有{len(reason.strip())}字）"}
+            {
+                "reason": T_(
+                    "撤销原因不能超过%(limit)s字（现有%(count)s字）",
+                    limit=LIMITS["reason"],
+                    count=len(reason.strip()),
+                )
+            }
         )
     application.certificate_revoked_at = now
     application.certificate_revoked_reason = reason.strip()

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from portal.documents.spreadsheets import read_rows
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.handoffs import HandoffProfile
-from portal.domain.i18n import T_
+from portal.domain.i18n import N_, T_
 from portal.domain.identity import IdentityError, normalize_resident_id
 from portal.domain.tables import TableError
 from portal.models import Application, HandoffResult, ResultImport, ResultImportStatus, ResultOutcome, User
@@ -39,12 +39,12 @@ from portal.storage import Storage
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VERDICT_TITLES = {
-    "matched": "匹配",
-    "not_found": "未找到",
-    "bad_id": "身份证号码有误",
-    "conflict": "证书编号冲突",
-    "recorded": "已登记",
-    "bad_result": "结果无法识别",
+    "matched": N_("匹配"),
+    "not_found": N_("未找到"),
+    "bad_id": N_("身份证号码有误"),
+    "conflict": N_("证书编号冲突"),
+    "recorded": N_("已登记"),
+    "bad_result": N_("结果无法识别"),
 }
 
 
@@ -135,7 +135,14 @@ def _verdicts(session: Session, actor: Actor, profile: HandoffProfile, data: byt
             else ""
         )
         if not outcome:
-            out.append(Row(**base, outcome="", verdict="bad_result", reason=f"结果“{result}”无法识别"))
+            out.append(
+                Row(
+                    **base,
+                    outcome="",
+                    verdict="bad_result",
+                    reason=T_("结果“%(result)s”无法识别", result=result),
+                )
+            )
             continue
         try:
             id_number = normalize_resident_id(raw_id)
@@ -155,7 +162,7 @@ def _verdicts(session: Session, actor: Actor, profile: HandoffProfile, data: byt
                     **base,
                     outcome=outcome,
                     verdict="not_found",
-                    reason="没有该身份证号码的申报（或不属于本系统报送范围）",
+                    reason=N_("没有该身份证号码的申报（或不属于本系统报送范围）"),
                 )
             )
             continue
@@ -171,7 +178,9 @@ def _verdicts(session: Session, actor: Actor, profile: HandoffProfile, data: byt
                     **base,
                     outcome=outcome,
                     verdict="recorded",
-                    reason=f"已于此前导入登记（证书编号 {recorded.certificate_no or '—'}）",
+                    reason=T_(
+                        "已于此前导入登记（证书编号 %(number)s）", number=recorded.certificate_no or "—"
+                    ),
                     application_id=application.id,
                 )
             )
@@ -183,13 +192,17 @@ def _verdicts(session: Session, actor: Actor, profile: HandoffProfile, data: byt
                 )
             ).first()
             if used is not None or number in seen_numbers:
-                where = f"第{seen_numbers[number]}行" if number in seen_numbers else "另一件申报"
+                where = (
+                    T_("第%(line)s行", line=seen_numbers[number])
+                    if number in seen_numbers
+                    else N_("另一件申报")
+                )
                 out.append(
                     Row(
                         **base,
                         outcome=outcome,
                         verdict="conflict",
-                        reason=f"证书编号 {number} 已用于{where}",
+                        reason=T_("证书编号 %(number)s 已用于%(where)s", number=number, where=where),
                         application_id=application.id,
                     )
                 )

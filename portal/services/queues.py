@@ -491,7 +491,7 @@ def statistics(session: Session, actor: Actor, filters: Filters, now: datetime) 
         if label is not None:
             stmt = stmt.join(Organisation, Organisation.id == column)
         rows = session.execute(stmt.group_by(key).order_by(func.count().desc(), key)).all()
-        return [(str(k) if k is not None else "未分批", int(n)) for k, n in rows]
+        return [(str(k) if k is not None else N_("未分批"), int(n)) for k, n in rows]
 
     by_status = [(Status(k).title, n) for k, n in grouped(base.c.status)]
     return Statistics(

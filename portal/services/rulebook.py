@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from portal.domain import committees as committee_rules
 from portal.domain import workflow
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
-from portal.domain.i18n import N_
+from portal.domain.i18n import N_, T_, joined
 from portal.domain.materials import SLOT_BY_KEY
 from portal.domain.text import LIMITS
 from portal.domain.workflow import Action, Role, Status, TransitionNotAllowed
@@ -249,7 +249,7 @@ def guard(
 def not_during_own_notice(case: Case, action: Action, attempt: Attempt) -> str | None:
     """No signing while the holding organisation's own notice runs or an objection is unhandled."""
     if case.in_own_notice:
-        return "该申报正在本单位公示，或有未处理的异议；公示期满并处理完异议后才能签批"
+        return N_("该申报正在本单位公示，或有未处理的异议；公示期满并处理完异议后才能签批")
     return None
 
 
@@ -274,7 +274,9 @@ def not_a_committee_title(case: Case, action: Action, attempt: Attempt) -> str |
 def on_the_committee_road(case: Case, action: Action, attempt: Attempt) -> str | None:
     """Only an application on the committee road goes to a committee; 考核认定 is certified by the bureau."""
     if case.road != "committee":
-        return f"“{case.application.pathway or '认定'}”途径由人社局认定发证，不送评委会评审"
+        return T_(
+            "“%(pathway)s”途径由人社局认定发证，不送评委会评审", pathway=case.application.pathway or "认定"
+        )
     return None
 
 
@@ -401,7 +403,7 @@ def holder_can_send_onward(case: Case, action: Action, attempt: Attempt) -> str 
         target = -1  # going to a committee not chosen yet: it leaves this organisation either way
     moves_up = target != case.application.current_org_id
     if moves_up and not case.holder_staffed:
-        return "本单位须同时配备经办人和领导，才能向上报送"
+        return N_("本单位须同时配备经办人和领导，才能向上报送")
     return None
 
 
@@ -527,10 +529,14 @@ class Offer:
     @property
     def why_not(self) -> str:
         """The reasons it cannot be done now, as one line."""
-        return "；".join(
-            "；".join(r.fields.values()) if r.fields and "__all__" in r.fields else r.message
+        # Kept as messages (joined, not concatenated), so each reason reads in the reader's language.
+        parts = [
+            joined(r.fields.values(), "；") if r.fields and "__all__" in r.fields else r.message
             for r in self.refusals
-        )
+        ]
+        if len(parts) < 2:
+            return parts[0] if parts else ""
+        return joined(parts, "；")
 
 
 def offers(

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from portal.domain import staffing
 from portal.domain.accounts import check_name
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from portal.domain.i18n import T_
+from portal.domain.i18n import N_, T_
 from portal.domain.identity import IdentityError, mask_id_number, normalize_mobile, normalize_resident_id
 from portal.domain.staffing import Refusal, StaffRole
 from portal.models import (
@@ -52,11 +52,11 @@ RECENT_CHANGES = 20
 
 # The audit actions of staff changes and how the staff page words them.
 CHANGE_TITLES = {
-    "add_staff": "开设账号并授予岗位",
-    "grant_role": "为现有账号授予岗位",
-    "end_membership": "撤销岗位",
-    "request_end_membership": "提出撤销岗位（待另一名管理员确认）",
-    "cancel_end_membership": "取消撤销岗位的请求",
+    "add_staff": N_("开设账号并授予岗位"),
+    "grant_role": N_("为现有账号授予岗位"),
+    "end_membership": N_("撤销岗位"),
+    "request_end_membership": N_("提出撤销岗位（待另一名管理员确认）"),
+    "cancel_end_membership": N_("取消撤销岗位的请求"),
 }
 
 

@@ -34,7 +34,8 @@
       var tick = row && row.querySelector(".copy-tick");
       if (tick) { tick.hidden = false; }
       var status = document.getElementById("copy-status");
-      if (status) { status.textContent = "已复制：" + (button.getAttribute("data-label") || ""); }
+      // The words come from the page (data-copied / data-blocked), in the interface's language.
+      if (status) { status.textContent = (status.getAttribute("data-copied") || "") + (button.getAttribute("data-label") || ""); }
     };
     if (navigator.clipboard && navigator.clipboard.writeText) {
       navigator.clipboard.writeText(text).then(done, function () {
@@ -44,7 +45,7 @@
         selection.removeAllRanges();
         selection.addRange(range);
         var status = document.getElementById("copy-status");
-        if (status) { status.textContent = "浏览器不允许直接复制：已选中该值，请按 Ctrl+C"; }
+        if (status) { status.textContent = status.getAttribute("data-blocked") || ""; }
       });
     }
   });
@@ -108,7 +109,9 @@
       note.setAttribute("aria-live", "polite");
       area.insertAdjacentElement("afterend", note);
     }
-    note.textContent = "已输入 " + area.value.length + " / " + area.maxLength + " 字";
+    // The words come from the page (<body data-counter-words>), in the interface's language.
+    var words = document.body.getAttribute("data-counter-words") || "%(count)s / %(limit)s";
+    note.textContent = words.replace("%(count)s", area.value.length).replace("%(limit)s", area.maxLength);
   }
   function counters(root) {
     root.querySelectorAll("textarea[data-counter][maxlength]").forEach(counter);

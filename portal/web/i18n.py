@@ -10,7 +10,9 @@ Translating: msgids are the Chinese source text (portal/domain/i18n.py explains 
 use Jinja's `{% trans %}` and `_()`; values that come from the domain (a status title, a service's error,
 a `Text` with parameters) go through the `t` filter, which looks a constant up in the catalogue and
 formats a `Text`'s parameters in the reader's language. Data people entered (names, units, opinions) is
-never looked up: templates show it inside `lang="zh-CN"` (the `zh` filter).
+never looked up: templates show it inside `lang="zh-CN"` (the `zh` filter). A value that may be either (a
+glossary word or a recorded name) goes through `t_or_zh`; text-only places (an <option>, SVG text, a
+<title>) ask the `chinese_in_english` test and put lang="zh-CN" on the element itself.
 
 Formatting: `cn_date`/`cn_datetime` keep their names (every template uses them) and now write
 2026年11月23日 or 23 Nov 2026, in Shanghai time; `number` groups digits; `workdays_left` says
@@ -164,6 +166,21 @@ def translate(value: object) -> object:
     return _translate(value, current_language(), markup=True)
 
 
+def translate_or_zh(value: object) -> object:
+    """A value that is a msgid (a glossary word) or data (a name, a recorded action): translated when the
+    catalogue knows it, else shown as written inside lang="zh-CN" when it is Chinese (WCAG 3.1.2)."""
+    if isinstance(value, Text):
+        return translate(value)
+    if value is None or value == "":
+        return ""
+    return _format_param(str(value), current_language(), markup=True)
+
+
+def chinese_in_english(value: object) -> bool:
+    """Text still Chinese on an English page (data, an official name): it must say lang="zh-CN" itself."""
+    return current_language() is not Language.ZH and _has_han(str(value or ""))
+
+
 def translate_plain(value: object) -> object:
     """`translate` as plain text, for an attribute (title=, data-confirm=) or a header: no markup."""
     return _translate(value, current_language(), markup=False)
@@ -271,6 +288,7 @@ def register_i18n(app: Flask) -> None:
     app.jinja_env.filters.update(
         t=translate,
         t_plain=translate_plain,
+        t_or_zh=translate_or_zh,
         cn_date=format_day,
         cn_datetime=format_moment,
         number=format_number,
@@ -278,6 +296,7 @@ def register_i18n(app: Flask) -> None:
         zh=zh,
     )
     app.jinja_env.globals.update(status_words=status_words, term=term, switch_back=switch_back)
+    app.jinja_env.tests["chinese_in_english"] = chinese_in_english
 
     @app.after_request
     def _remember_saved_choice(response: Response) -> Response:

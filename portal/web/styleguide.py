@@ -7,18 +7,20 @@ first. It changes nothing: its one POST is the confirmation demo, which only say
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from flask import Blueprint, Response, flash, request, url_for
+from flask import Blueprint, Response, request, url_for
 
 from portal.domain import glossary
+from portal.domain.i18n import N_, NT_, T_, Text
 from portal.domain.progress import AGEING_DAYS, OVERDUE_DAYS, progress, queue_age
 from portal.domain.workflow import Status
 from portal.services.applications import TimelineEntry
-from portal.services.notices import NoticeClock
+from portal.services.notices import NoticeClock, period_message
 from portal.services.progress import RouteView
 from portal.web.guards import admin_required
 from portal.web.htmx import render_page, see_other
+from portal.web.i18n import notify
 
 bp = Blueprint("styleguide", __name__)
 
@@ -27,13 +29,21 @@ SAMPLE_ORGS = {"enterprise": "赣州城投集团", "department": "开发区党�
 
 def _routes() -> list[tuple[str, RouteView]]:
     samples = [
-        ("单位领导签批中", progress(Status.UNIT_REVIEW, handler_signed=True)),
-        ("公示中", progress(Status.IN_NOTICE)),
-        ("主管部门退回补正", progress(Status.RETURNED, returned_from=Status.DEPT_REVIEW)),
-        ("人社局不予通过", progress(Status.REJECTED, stopped_at=Status.BUREAU_REVIEW, handler_signed=True)),
-        ("已认定发证", progress(Status.CERTIFIED)),
+        (N_("单位领导签批中"), progress(Status.UNIT_REVIEW, handler_signed=True)),
+        (N_("公示中"), progress(Status.IN_NOTICE)),
+        (N_("主管部门退回补正"), progress(Status.RETURNED, returned_from=Status.DEPT_REVIEW)),
+        (
+            N_("人社局不予通过"),
+            progress(Status.REJECTED, stopped_at=Status.BUREAU_REVIEW, handler_signed=True),
+        ),
+        (N_("已认定发证"), progress(Status.CERTIFIED)),
     ]
     return [(title, RouteView(p, SAMPLE_ORGS)) for title, p in samples]
+
+
+def _period(first: int, last: int, month: int = 9) -> Text:
+    """A sample notice period in 2026: from 9/`first` to `month`/`last`, five working days."""
+    return period_message(date(2026, 9, first), date(2026, month, last), 5)
 
 
 def _timeline() -> list[TimelineEntry]:
@@ -57,7 +67,7 @@ def _timeline() -> list[TimelineEntry]:
 @admin_required
 def show_styleguide() -> Response:
     if request.method == "POST":
-        flash("示例：您已确认。样式指南不做任何修改。", "success")
+        notify(N_("示例：您已确认。样式指南不做任何修改。"), "success")
         return see_other(url_for("styleguide.show_styleguide"))
     rows = [(f"申报人{n:02d}", "工程", "中级", (n * 7) % 9) for n in range(1, 21)]
     return render_page(
@@ -70,14 +80,27 @@ def show_styleguide() -> Response:
         routes=_routes(),
         timeline=_timeline(),
         clocks=[
-            NoticeClock("upcoming", "公示期：2026年9月30日至10月13日；尚未开始", 5, 5),
-            NoticeClock("running", "公示期：2026年9月24日至9月30日；还剩2个工作日", 2, 5),
-            NoticeClock("ended", "公示期：2026年9月16日至9月22日；已期满", 0, 5),
+            # The same messages the notice service writes, so the sample reads as the real pages do.
+            NoticeClock(
+                "upcoming", T_("公示期：%(period)s；尚未开始", period=_period(30, 13, month=10)), 5, 5
+            ),
+            NoticeClock(
+                "running",
+                NT_(
+                    "公示期：%(period)s；还剩%(num)d个工作日",
+                    "公示期：%(period)s；还剩%(num)d个工作日",
+                    2,
+                    period=_period(24, 30),
+                ),
+                2,
+                5,
+            ),
+            NoticeClock("ended", T_("公示期：%(period)s；已期满", period=_period(16, 22)), 0, 5),
         ],
         ages=[(days, queue_age(days)) for days in (1, AGEING_DAYS, OVERDUE_DAYS + 2)],
         table_rows=[(name, series, level, days, queue_age(days)) for name, series, level, days in rows],
         chart_rows=[(s.title, n) for s, n in zip(list(Status)[1:6], (12, 7, 5, 3, 2), strict=True)],
         status_tones={words.title: words.tone.value for words in glossary.STATUSES.values()},
-        errors={"sample_error": "证件号码有误：第18位校验码应为X，请核对后重新填写。"},
+        errors={"sample_error": N_("证件号码有误：第18位校验码应为X，请核对后重新填写。")},
         form={"sample_hint": "", "sample_error": "36070219900101001"},
     )

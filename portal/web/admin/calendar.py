@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, flash, request, url_for
+from flask import Response, request, url_for
 
 from portal.domain.errors import ValidationFailed
-from portal.domain.glossary import cn_date
+from portal.domain.i18n import N_, NT_, T_
 from portal.extensions import db
 from portal.services import calendar as service
 from portal.web.admin import bp
 from portal.web.context import current_actor, now
 from portal.web.guards import admin_required
 from portal.web.htmx import render_page, see_other
+from portal.web.i18n import notify
 from portal.web.storage import uploaded_file
 
 
@@ -52,7 +53,7 @@ def add_calendar_day() -> Response:
         day = date.fromisoformat(request.form.get("day", ""))
     except ValueError:
         return _page(
-            year, errors={"day": "请填写日期，例如 2027-01-01"}, form=request.form.to_dict(), status=422
+            year, errors={"day": N_("请填写日期，例如 2027-01-01")}, form=request.form.to_dict(), status=422
         )
     try:
         service.add_day(
@@ -65,7 +66,7 @@ def add_calendar_day() -> Response:
         )
     except ValidationFailed as invalid:
         return _page(year, errors=invalid.fields, form=request.form.to_dict(), status=422)
-    flash(f"已录入 {cn_date(day)}", "success")
+    notify(T_("已录入 %(day)s", day=day), "success")
     return see_other(url_for("admin.show_calendar", year=day.year))
 
 
@@ -77,7 +78,7 @@ def remove_calendar_day(day: str) -> Response:
     except ValueError:
         return _page(_year(), status=404)
     service.remove_day(db.session, current_actor(), parsed, now())
-    flash(f"已删除 {cn_date(parsed)} 的录入", "success")
+    notify(T_("已删除 %(day)s 的录入", day=parsed), "success")
     return see_other(url_for("admin.show_calendar", year=parsed.year))
 
 
@@ -88,7 +89,7 @@ def confirm_calendar_year(year: int) -> Response:
         service.confirm_year(db.session, current_actor(), year, request.form.get("source_ref", ""), now())
     except ValidationFailed as invalid:
         return _page(year, errors=invalid.fields, form=request.form.to_dict(), status=422)
-    flash(f"{year}年工作日历已确认，可用于计算公示期", "success")
+    notify(T_("%(year)s年工作日历已确认，可用于计算公示期", year=year), "success")
     return see_other(url_for("admin.show_calendar", year=year))
 
 
@@ -103,7 +104,10 @@ def import_calendar() -> Response:
         )
     except ValidationFailed as invalid:
         return _page(year, errors=invalid.fields, status=422)
-    flash(f"已导入 {count} 天，请核对后确认该年度", "success")
+    notify(
+        NT_("已导入 %(num)d 天，请核对后确认该年度", "已导入 %(num)d 天，请核对后确认该年度", count),
+        "success",
+    )
     return see_other(url_for("admin.show_calendar", year=year))
 
 
@@ -111,5 +115,5 @@ def import_calendar() -> Response:
 @admin_required
 def set_calendar_convention() -> Response:
     service.set_start_counts(db.session, current_actor(), request.form.get("start_counts") == "1", now())
-    flash("公示期计算口径已保存", "success")
+    notify(N_("公示期计算口径已保存"), "success")
     return see_other(url_for("admin.show_calendar", year=_year()))

@@ -3,10 +3,10 @@ from the policy file, next year's entered here), rest-day closings flagged, and 
 
 from __future__ import annotations
 
-from flask import Response, flash, request, url_for
+from flask import Response, request, url_for
 
 from portal.domain.errors import DomainError, ValidationFailed
-from portal.domain.glossary import cn_date
+from portal.domain.i18n import N_, T_, joined
 from portal.domain.policy import LEVELS
 from portal.extensions import db
 from portal.services import policies as service
@@ -15,6 +15,7 @@ from portal.web.context import current_actor, now
 from portal.web.forms import as_id, form_input
 from portal.web.guards import admin_required
 from portal.web.htmx import hx_trigger, render_page, see_other
+from portal.web.i18n import notify
 from portal.web.unit_of_work import discard
 
 
@@ -79,9 +80,9 @@ def set_policy_profile() -> Response:
     try:
         service.set_profile(db.session, current_actor(), request.form.get("policy_profile", ""), now())
     except ValidationFailed as invalid:
-        flash("；".join(invalid.fields.values()), "error")
+        notify(joined(invalid.fields.values(), "；"), "error")
         return discard(see_other(url_for("admin.show_policy")))
-    flash("政策配置已保存", "success")
+    notify(N_("政策配置已保存"), "success")
     return see_other(url_for("admin.show_policy"))
 
 
@@ -92,18 +93,26 @@ def _save_window(window_id: int | None) -> Response:
         row = service.save_window(db.session, current_actor(), data, now(), window_id=window_id)
     except ValidationFailed as invalid:
         return _page(errors=invalid.fields, form=form, editing=window_id, status=422, fragment="window_form")
-    flash(f"已保存受理批次：{row.name}（{service.format_period(row.opens, row.closes)}）", "success")
+    notify(
+        T_("已保存受理批次：%(name)s（%(start)s至%(end)s）", name=row.name, start=row.opens, end=row.closes),
+        "success",
+    )
     status = next(
         (w for w in service.overview(db.session, current_actor(), now()).windows if w.admin_row_id == row.id),
         None,
     )
     if status is not None and status.closes_on_rest_day:
-        last = (
-            f"，受理期内最后一个工作日为{status.last_workday.month}月{status.last_workday.day}日"
-            if status.last_workday
-            else ""
-        )
-        flash(f"注意：截止日 {cn_date(row.closes)} 是休息日{last}", "error")
+        if status.last_workday:
+            notify(
+                T_(
+                    "注意：截止日 %(day)s 是休息日，受理期内最后一个工作日为%(last)s",
+                    day=row.closes,
+                    last=status.last_workday,
+                ),
+                "error",
+            )
+        else:
+            notify(T_("注意：截止日 %(day)s 是休息日", day=row.closes), "error")
     return hx_trigger(see_other(url_for("admin.show_policy")), "windows-changed")
 
 
@@ -125,9 +134,9 @@ def delete_policy_window(window_id: int) -> Response:
     try:
         service.delete_window(db.session, current_actor(), window_id, now())
     except DomainError as refused:
-        flash(refused.message, "error")
+        notify(refused.message, "error")
         return discard(see_other(url_for("admin.show_policy")))
-    flash("已删除该受理批次", "success")
+    notify(N_("已删除该受理批次"), "success")
     return see_other(url_for("admin.show_policy"))
 
 
@@ -144,5 +153,5 @@ def save_authority_contact() -> Response:
             status=422,
             fragment="contact_form",
         )
-    flash("认定机构联系方式已保存", "success")
+    notify(N_("认定机构联系方式已保存"), "success")
     return see_other(url_for("admin.show_policy") + "#authorities")

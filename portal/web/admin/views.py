@@ -7,9 +7,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import Response, flash, request, url_for
+from flask import Response, request, url_for
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.i18n import N_, T_
 from portal.extensions import db
 from portal.models import OrgKind, Ownership, StaffChange, StaffRole
 from portal.services import organisations as service
@@ -21,6 +22,7 @@ from portal.web.context import current_actor, now
 from portal.web.forms import form_input, id_field
 from portal.web.guards import admin_required, staff_required
 from portal.web.htmx import hx_trigger, render_page, see_other
+from portal.web.i18n import notify
 from portal.web.unit_of_work import discard
 
 ALL_STAFF = (StaffRole.HANDLER, StaffRole.LEADER, StaffRole.ADMIN)
@@ -65,7 +67,10 @@ def create_organisation() -> Response:
         return _organisations_page(
             errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="create_form"
         )
-    flash(f"已创建{org.org_kind.title}：{org.name}，请为其添加经办人和领导", "success")
+    notify(
+        T_("已创建%(kind)s：%(name)s，请为其添加经办人和领导", kind=org.org_kind.title, name=org.name),
+        "success",
+    )
     return see_other(url_for("admin.show_organisation", org_id=org.id))
 
 
@@ -133,7 +138,7 @@ def _back_to_staff(org_id: int) -> Response:
 
 
 def _refused(refused: DomainError, org_id: int | None) -> Response:
-    flash(refused.message, "error")
+    notify(refused.message, "error")
     if org_id is None:
         return discard(see_other(url_for("auth.home")))
     return discard(_back_to_staff(org_id))
@@ -151,9 +156,12 @@ def end_membership(membership_id: int) -> Response:
         return _refused(refused, staff.org_of_membership(db.session, membership_id))
     name, role = ended.membership.user.name, ended.membership.staff_role.title
     if ended.pending:
-        flash(f"已提出撤销{name}的{role}岗位，须由另一名管理员确认后生效", "success")
+        notify(
+            T_("已提出撤销%(name)s的%(role)s岗位，须由另一名管理员确认后生效", name=name, role=role),
+            "success",
+        )
     else:
-        flash(f"已撤销{name}的{role}岗位（历史记录保留）", "success")
+        notify(T_("已撤销%(name)s的%(role)s岗位（历史记录保留）", name=name, role=role), "success")
     return _back_to_staff(ended.membership.org_id)
 
 
@@ -168,7 +176,7 @@ def _decide(
         raise
     except DomainError as refused:
         return _refused(refused, staff.org_of_change(db.session, change_id))
-    flash(done(change), "success")
+    notify(done(change), "success")
     return _back_to_staff(change.org_id)
 
 
@@ -179,7 +187,11 @@ def confirm_staff_change(change_id: int) -> Response:
     return _decide(
         staff.confirm_change,
         change_id,
-        lambda c: f"已确认：{c.membership.user.name}的{c.membership.staff_role.title}岗位已撤销",
+        lambda c: T_(
+            "已确认：%(name)s的%(role)s岗位已撤销",
+            name=c.membership.user.name,
+            role=c.membership.staff_role.title,
+        ),
     )
 
 
@@ -187,7 +199,7 @@ def confirm_staff_change(change_id: int) -> Response:
 @staff_required(roles=(StaffRole.ADMIN,))
 def cancel_staff_change(change_id: int) -> Response:
     """The admin who asked, or one who could confirm, withdraws the request; the role stays."""
-    return _decide(staff.cancel_change, change_id, lambda c: "已取消撤销岗位的请求，岗位保留")
+    return _decide(staff.cancel_change, change_id, lambda c: N_("已取消撤销岗位的请求，岗位保留"))
 
 
 @bp.post("/orgs/<int:org_id>/stand-ins")
@@ -211,7 +223,7 @@ def name_stand_in(org_id: int) -> Response:
             refused.fields if isinstance(refused, ValidationFailed) else {"substitute_id": refused.message}
         )
         return _staff_page(org.id, errors=errors, form=request.form.to_dict(), status=422)
-    flash("代理安排已保存；代理人可在页面顶部切换为代理身份办理", "success")
+    notify(N_("代理安排已保存；代理人可在页面顶部切换为代理身份办理"), "success")
     return see_other(url_for("admin.show_organisation", org_id=org.id))
 
 
@@ -219,5 +231,5 @@ def name_stand_in(org_id: int) -> Response:
 @staff_required(roles=(StaffRole.HANDLER, StaffRole.LEADER))
 def revoke_stand_in(stand_in_id: int) -> Response:
     stand_in = standins.revoke_stand_in(db.session, current_actor(), stand_in_id, now())
-    flash("代理安排已撤销", "success")
+    notify(N_("代理安排已撤销"), "success")
     return see_other(url_for("admin.show_organisation", org_id=stand_in.membership.org_id))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from flask import Response, flash, request, url_for
+from flask import Response, request, url_for
 
 from portal.documents.certificates import approval_pdf, join_pdfs
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
-from portal.domain.glossary import cn_date
+from portal.domain.i18n import N_, T_, joined
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import certificates as service
@@ -19,6 +19,7 @@ from portal.web.context import current_actor, current_membership, now
 from portal.web.downloads import send_bytes
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
+from portal.web.i18n import notify
 from portal.web.once import once_per_form
 from portal.web.unit_of_work import discard
 
@@ -83,7 +84,7 @@ def approval_document() -> Response:
         if a.certificate_revoked_at is None
     ]
     if not chosen:
-        flash(f"{cn_date(day)}没有认定发证的人员", "error")
+        notify(T_("%(day)s没有认定发证的人员", day=day), "error")
         return see_other(url_for("certificates.list_certificates"))
     # One 批复 per certifying authority (the same name the certificates carry), joined into one file.
     by_authority: dict[str, list[tuple[str, ...]]] = {}
@@ -115,10 +116,8 @@ def revoke_certificate(application_id: int) -> Response:
             now(),
         )
     except (ValidationFailed, DomainError, PermissionDenied) as refused:
-        text = (
-            "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
-        )
-        flash(text, "error")
+        invalid = isinstance(refused, ValidationFailed)
+        notify(joined(refused.fields.values(), "；") if invalid else refused.message, "error")
         return discard(see_other(url_for("certificates.list_certificates")))
-    flash("证书已撤销，当事人已列入诚信档案", "success")
+    notify(N_("证书已撤销，当事人已列入诚信档案"), "success")
     return see_other(url_for("certificates.list_certificates"))

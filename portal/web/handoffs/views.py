@@ -3,9 +3,10 @@ starts the export job, and the bureau admin's view of each hand-off profile with
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, request, url_for
+from flask import Response, abort, request, url_for
 
 from portal.domain.errors import DomainError, NotFound, ValidationFailed
+from portal.domain.i18n import NT_, joined
 from portal.domain.identity import mask_id_number
 from portal.extensions import db
 from portal.services import handoff_profiles, handoff_results, handoffs
@@ -58,7 +59,7 @@ def start_export(target: str) -> Response:
     except NotFound:
         abort(404)
     except ValidationFailed as invalid:
-        flash("；".join(invalid.fields.values()), "error")
+        notify(joined(invalid.fields.values(), "；"), "error")
         return discard(see_other(url_for("handoffs.show_handoffs")))
     return see_other(url_for("jobs.show_job", job_id=job.id))
 
@@ -92,7 +93,7 @@ def upload_results(target: str) -> Response:
         abort(404)
     except ValidationFailed as invalid:
         # Refused where it was chosen, 422: the file is not kept and nothing is recorded.
-        return _handoffs_page(errors={target: "；".join(invalid.fields.values())}, status=422)
+        return _handoffs_page(errors={target: joined(invalid.fields.values(), "；")}, status=422)
     return see_other(url_for("handoffs.show_results", import_id=record.id))
 
 
@@ -123,9 +124,9 @@ def apply_results(import_id: int) -> Response:
     except NotFound:
         abort(404)
     except DomainError as refused:
-        flash(refused.message, "error")
+        notify(refused.message, "error")
         return discard(see_other(url_for("handoffs.show_results", import_id=import_id)))
-    flash(f"已登记 {count} 条结果", "success")
+    notify(NT_("已登记 %(num)d 条结果", "已登记 %(num)d 条结果", count), "success")
     return see_other(url_for("handoffs.show_results", import_id=import_id))
 
 

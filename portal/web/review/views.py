@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Response, abort, flash, request, url_for
+from flask import Response, abort, request, url_for
 
 from portal.documents.certificates import QUEUE_HEADERS, table_xlsx
 from portal.domain import corrections as correction_rules
 from portal.domain import glossary
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
+from portal.domain.i18n import N_, T_, joined
 from portal.domain.identity import mask_id_number
 from portal.domain.workflow import Action, Status
 from portal.extensions import db
@@ -22,6 +23,7 @@ from portal.web.downloads import Counted, send_temporary_file
 from portal.web.forms import id_field, id_list, version_field
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_target, hx_trigger, not_modified, render_page, see_other, wants_fragment
+from portal.web.i18n import notify
 from portal.web.notice_documents import result_pdf_response
 from portal.web.redirects import safe_target
 from portal.web.review import bp
@@ -141,9 +143,9 @@ def return_application(application_id: int) -> Response:
         form = {**request.form.to_dict(), "sections": ticked}
         return _review_page(application_id, errors=invalid.fields, form=form, status=422)
     except DomainError as refused:
-        flash(refused.message, "error")
+        notify(refused.message, "error")
         return discard(see_other(url_for("review.show_application", application_id=application_id)))
-    flash("已退回补正，申报人将收到完整的补正清单", "success")
+    notify(N_("已退回补正，申报人将收到完整的补正清单"), "success")
     return see_other(url_for("review.show_queue"))
 
 
@@ -181,15 +183,18 @@ def act(application_id: int) -> Response:
                 row_error=refused.message,
                 reason=reason,
             )
-        flash(refused.message, "error")
+        notify(refused.message, "error")
         return discard(see_other(back))
     if wants_fragment():
         row = queues.queue_row(db.session, actor, application_id, now())
         response = render_page(
-            "pages/review/show_queue.html", fragment="row", row=row, row_notice=f"已{action.title}"
+            "pages/review/show_queue.html",
+            fragment="row",
+            row=row,
+            row_notice=T_("已%(action)s", action=action.title),
         )
         return hx_trigger(response, "application-changed")
-    flash(f"已{action.title}", "success")
+    notify(T_("已%(action)s", action=action.title), "success")
     return see_other(back)
 
 
@@ -206,15 +211,14 @@ def bulk_act() -> Response:
     try:
         outcome = applications_service.act_many(db.session, current_actor(), ids, action, now())
     except DomainError as refused:
-        message = (
-            "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
-        )
-        flash(message, "error")
+        invalid = isinstance(refused, ValidationFailed)
+        notify(joined(refused.fields.values(), "；") if invalid else refused.message, "error")
         return discard(see_other(back))
     if outcome.done:
-        flash(f"已{action.title}：" + "、".join(name for _, name in outcome.done), "success")
+        names = joined(name for _, name in outcome.done)
+        notify(T_("已%(action)s：%(names)s", action=action.title, names=names), "success")
     for _, name, why in outcome.failed:
-        flash(f"{name or '（无权查看的申报）'}未能办理：{why}", "error")
+        notify(T_("%(name)s未能办理：%(why)s", name=name or N_("（无权查看的申报）"), why=why), "error")
     response = see_other(back)
     return hx_trigger(response, "application-changed")
 

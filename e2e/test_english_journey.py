@@ -1,0 +1,269 @@
+"""The whole road in English (issue 24, done-when): HR opens an account and starts an application, the
+applicant (on a 375 px phone) fills the form, uploads, signs and submits; HR returns it for a correction,
+the applicant corrects and resubmits; the enterprise, the department and the bureau review and sign it, the
+leader certifies, and the applicant reads the certificate number — every person with the English interface.
+
+Elements are found by role, id and attributes, never by the visible words of pages still being translated
+(the enterprise pages, the application form, the notices), so the journey holds whatever their English
+becomes. Every page the applicant sees is English (<html lang="en">), keeps people's Chinese inside
+lang="zh-CN", and never scrolls sideways at 375 px (English words are longer). A new applicant, so no other
+journey sees what this one changes; the clock is put back afterwards (the `clock` fixture)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import update
+
+from e2e.conftest import Clock
+from e2e.helpers import DEMO_PASSWORD, accept_confirmations, phone_photo
+from e2e.test_zz_phone import PHONE, assert_fits
+from portal.domain.identity import complete_resident_id
+from portal.extensions import db
+from portal.models import User
+from tests.i18n.test_english import leaks
+
+NAME = "柯文静"
+PHONE_NUMBER = "13970709951"
+NEW_PASSWORD = "Kewj@2026en!"
+ENTERPRISE_HANDLER = "13870700006"  # 城投集团
+ENTERPRISE_LEADER = "13870700007"
+DEPT_HANDLER = "13870700004"
+DEPT_LEADER = "13870700005"
+BUREAU_HANDLER = "13870700002"
+BUREAU_LEADER = "13870700003"
+REASON = "工作总结过于简略，请补充主持的工程项目"
+STAFF = (ENTERPRISE_HANDLER, ENTERPRISE_LEADER, DEPT_HANDLER, DEPT_LEADER, BUREAU_HANDLER, BUREAU_LEADER)
+
+
+def log_in_english(page: Page, login: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in by the form's ids, then choose English with the switcher (kept on the account afterwards)."""
+    page.goto("/login")
+    page.locator("#f-login").fill(login)
+    page.locator("#f-password").fill(password)
+    page.locator("form:has(#f-password) button[type=submit]").click()
+    expect(page.locator("form[action$='/logout']")).to_be_visible()
+    if page.locator("html").get_attribute("lang") != "en":
+        choose_english(page)
+
+
+def choose_english(page: Page) -> None:
+    page.locator("#lang-switch button[value='en']").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#lang-switch button[value='en']")).to_have_attribute("aria-pressed", "true")
+
+
+def english(page: Page, *, translated: bool = True) -> None:
+    """The page is in English, and on a phone it fits the screen; a `translated` page (not one another
+    engineer is translating now) has no Chinese outside an element marked lang="zh-CN"."""
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    if (page.viewport_size or {}).get("width") == 375:
+        assert_fits(page)
+    # The application page is not checked word by word yet: in the browser it still shows app.js's
+    # character counter and some policy findings in Chinese (the form is being reworked on another branch).
+    if translated:
+        page.wait_for_load_state()
+        lang, runs = leaks(page.content())
+        assert lang == "en" and runs == [], f"{page.url}: Chinese outside lang=zh-CN: {runs}"
+
+
+def queue_row(page: Page) -> Locator:
+    return page.locator("tr", has=page.get_by_role("link", name=NAME, exact=True))
+
+
+def act(page: Page, tab: str, action: str) -> None:
+    """Open a queue tab, press one action's button on the applicant's row, and wait for the row's answer."""
+    page.goto(f"/review/queue?tab={tab}")
+    english(page)
+    page.wait_for_function("() => window.htmx !== undefined")  # a click before htmx loads is a plain POST
+    row = queue_row(page)
+    row.locator(f"form:has(input[name=action][value={action}]) button[type=submit]").click()
+    expect(row.locator(".done[role=status]")).to_be_visible()
+    english(page)
+
+
+def upload(page: Page, slot: str, photos: list[bytes], document_date: str | None = None) -> None:
+    """Upload photos as one material, found by the slot's key (the form's words are being reworked)."""
+    form = page.locator("#upload-material")
+    form.locator("#f-slot").select_option(slot)
+    form.locator("input[name=kind][value=original]").check()
+    if document_date:
+        form.locator("#f-document-date").fill(document_date)
+    form.locator("#f-files").set_input_files(
+        [
+            {"name": f"IMG_{i:04d}.jpg", "mimeType": "image/jpeg", "buffer": data}
+            for i, data in enumerate(photos)
+        ]
+    )
+    form.locator("button[type=submit]").click()
+    expect(page.locator(f"#slot-{slot} .slot-state")).to_have_text("Uploaded")
+    english(page, translated=False)
+
+
+def _id_number() -> str:
+    return complete_resident_id("36070219930512951")
+
+
+@pytest.fixture
+def staff_back_in_chinese(portal_app: Flask) -> Iterator[None]:
+    """The demo staff choose English here, and the choice is kept on their accounts: afterwards they are
+    put back to no choice, so the journeys after this one find them as the demo data made them."""
+    yield
+    with portal_app.app_context():
+        db.session.execute(update(User).where(User.phone.in_(STAFF)).values(language=None))
+        db.session.commit()
+
+
+@pytest.mark.usefixtures("staff_back_in_chinese")
+def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> None:
+    # HR opens the account (the enterprise pages, in English) and starts the application.
+    hr: Page = new_page("en-hr")
+    log_in_english(hr, ENTERPRISE_HANDLER)
+    hr.goto("/enterprise/applicants")
+    english(hr, translated=False)
+    hr.locator("#f-name").fill(NAME)
+    hr.locator("#f-id-number").fill(_id_number())
+    hr.locator("#f-phone").fill(PHONE_NUMBER)
+    hr.locator("#f-employment-type").select_option("labour_contract")
+    hr.locator("#create-applicant button.btn-primary").click()
+    slip = hr.locator("#account-slip")
+    expect(slip).to_be_visible()
+    expect(slip.locator('[lang="zh-CN"]', has_text=NAME)).to_be_visible()  # the name, marked Chinese
+    password = slip.locator(".password").inner_text().strip()
+    english(hr, translated=False)
+    hr.locator("#applicant-list tr", has_text=NAME).locator("a[href$='/applications/new']").click()
+    hr.locator("#f-series").fill("工程")
+    hr.locator("#f-specialty").fill("市政工程")
+    hr.locator("#f-level").select_option("中级")
+    hr.locator("#f-pathway").select_option("认定")
+    hr.locator("form:has(#f-series) button[type=submit]").click()
+    expect(hr.locator("#applicant-list")).to_be_visible()
+    english(hr, translated=False)
+
+    # The applicant, on a phone: the first login asks for a new password; English is chosen there.
+    applicant: Page = new_page("en-applicant", **PHONE)
+    applicant.goto("/login")
+    applicant.locator("#f-login").fill(PHONE_NUMBER)
+    applicant.locator("#f-password").fill(password)
+    applicant.locator("form:has(#f-password) button[type=submit]").click()
+    expect(applicant.locator("#f-new")).to_be_visible()
+    choose_english(applicant)
+    english(applicant)
+    applicant.locator("#f-current").fill(password)
+    applicant.locator("#f-new").fill(NEW_PASSWORD)
+    applicant.locator("#f-confirm").fill(NEW_PASSWORD)
+    applicant.locator("form:has(#f-new) button[type=submit]").click()
+    expect(applicant.get_by_role("heading", level=1)).to_have_text("My applications")
+    english(applicant)
+    applicant.locator("a[href*='/me/applications/']").first.click()
+    english(applicant, translated=False)
+    applicant.locator("#f-education").select_option("本科")
+    applicant.locator("#f-school").fill("华东交通大学")
+    applicant.locator("#f-major").fill("土木工程")
+    applicant.locator("#f-graduated-on").fill("2016-06-30")
+    applicant.locator("#f-work-started-on").fill("2016-07-15")
+    applicant.locator("#f-work-summary").fill("负责开发区道路和管网工程的施工技术管理。")
+    applicant.locator("#application-form-fields button[type=submit]").click()
+    expect(applicant.locator(".flash.flash-success").first).to_be_visible()
+    applicant.reload()  # the checklist now knows the graduation year: the 学信网 record is needed
+    english(applicant, translated=False)
+    upload(applicant, "id_card", [phone_photo(), phone_photo("#e8e2d5")])
+    upload(applicant, "diploma", [phone_photo()])
+    upload(applicant, "xuexin", [phone_photo()], document_date="2026-11-02")
+    upload(applicant, "labour_contract", [phone_photo()])
+    pledge = applicant.locator("#pledge")
+    pledge.locator("input[type=checkbox]").check()
+    pledge.locator("button[type=submit]").click()
+    expect(applicant.locator("#slot-pledge .slot-state")).to_have_text("Signed")
+    english(applicant, translated=False)
+    applicant.locator("#submit-form button[type=submit]").click()
+    expect(applicant.locator(".badge.status-submitted").first).to_be_visible()
+    english(applicant, translated=False)
+
+    # HR returns it for a correction of the work summary; the applicant reads it in English and corrects.
+    hr.goto("/review/queue?tab=handler")
+    english(hr)
+    queue_row(hr).locator("a[href$='#return']").click()
+    english(hr)
+    composer = hr.locator("#return")
+    composer.locator("input[name=sections][value=summary]").check()
+    composer.locator("#reason-summary").fill(REASON)
+    composer.locator("button[type=submit]").click()
+    expect(hr.locator(".flash.flash-success").first).to_be_visible()
+    english(hr)
+
+    applicant.reload()
+    english(applicant, translated=False)
+    listing = applicant.locator(".correction-list")
+    expect(listing.locator('[lang="zh-CN"]', has_text=REASON)).to_be_visible()  # the reviewer's own words
+    expect(listing).to_contain_text("working days left")
+    applicant.locator("#f-work-summary").fill(
+        "负责开发区道路和管网工程的施工技术管理，主持完成三项市政工程。"
+    )
+    applicant.locator("#application-form-fields button[type=submit]").click()
+    expect(applicant.locator(".flash.flash-success").first).to_be_visible()
+    applicant.locator("#submit-form button[type=submit]").click()
+    expect(applicant.locator(".badge.status-submitted").first).to_be_visible()
+    english(applicant, translated=False)
+
+    # Through the enterprise: first review, sign-off, the public notice, and sending it on.
+    act(hr, "handler", "handler_approve")
+    leader: Page = new_page("en-enterprise-leader")
+    log_in_english(leader, ENTERPRISE_LEADER)
+    act(leader, "leader", "leader_approve")
+    hr.goto("/notices")
+    english(hr, translated=False)
+    draft = hr.locator("#draft-notice")
+    for box in draft.get_by_role("checkbox").all():
+        box.uncheck()
+    draft.get_by_label(NAME).check()  # the applicant's name: data, not the page's words
+    draft.locator("#f-contact").fill("人力资源部 0797-8380000")
+    draft.locator("button[type=submit]").click()
+    expect(hr.locator("#notice-clock")).to_be_visible()
+    english(hr, translated=False)
+    accept_confirmations(leader)
+    leader.goto("/notices")
+    leader.locator("table a").first.click()
+    leader.locator("form[action*='/publish'] button[type=submit]").click()
+    expect(leader.locator(".badge").first).to_be_visible()
+    english(leader, translated=False)
+    clock.now += timedelta(days=8)  # the notice ran its five working days without objection
+    worker.tick()  # and the scheduled job passed it
+    log_in_english(leader, ENTERPRISE_LEADER)  # the jump in time ended every idle session
+    act(leader, "leader", "forward")
+
+    # The department and the bureau: each handler reviews first, each leader signs; the bureau certifies.
+    for handler_login, leader_login, last_action in (
+        (DEPT_HANDLER, DEPT_LEADER, "leader_approve"),
+        (BUREAU_HANDLER, BUREAU_LEADER, "certify"),
+    ):
+        reviewer: Page = new_page(f"en-reviewer-{handler_login}")
+        log_in_english(reviewer, handler_login)
+        act(reviewer, "handler", "handler_approve")
+        log_in_english(reviewer, leader_login)
+        act(reviewer, "leader", last_action)
+
+    # The applicant reads the certificate number and the whole timeline, in English.
+    log_in_english(applicant, PHONE_NUMBER, NEW_PASSWORD)
+    expect(applicant.get_by_role("heading", level=1)).to_have_text("My applications")
+    english(applicant)
+    applicant.locator("a[href*='/me/applications/']").first.click()
+    expect(applicant.locator(".badge.status-certified").first).to_be_visible()
+    expect(applicant.locator("#certificate-no")).to_have_text(re.compile(r"^20[0-9]{2}GZ[0-9]{5}$"))
+    timeline = applicant.locator(".timeline")
+    expect(timeline.locator("li")).to_have_count(13)  # created, submitted, returned, resubmitted + the road
+    expect(timeline.locator('[lang="zh-CN"]', has_text=REASON)).to_be_visible()
+    english(applicant, translated=False)
+
+    # The bureau's certificate list and statistics read in English too, the names marked Chinese.
+    reviewer.goto("/certificates")
+    english(reviewer)
+    expect(reviewer.locator("tr", has_text=NAME).locator('[lang="zh-CN"]', has_text=NAME)).to_be_visible()
+    reviewer.goto("/review/statistics")
+    english(reviewer)
