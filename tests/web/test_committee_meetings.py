@@ -14,6 +14,7 @@ from portal.domain.workflow import Status
 from portal.models import Meeting, MeetingStatus
 from portal.services import votes
 from portal.services.calendar import today
+from portal.services.submissions import new_token
 from tests.conftest import Clock
 from tests.factories import (
     committee_notice,
@@ -44,11 +45,14 @@ def test_the_office_walks_a_meeting_from_planning_to_published_results_on_its_sc
 
     empty = handler.get("/committees/meetings")
     assert empty.status_code == 200 and "这里还没有评审会议" in empty.text
-    too_soon = handler.post("/committees/meetings", data={"held_on": "", "place": ""})
+    too_soon = handler.post(
+        "/committees/meetings", data={"held_on": "", "place": "", "form_token": new_token()}
+    )
     assert too_soon.status_code == 422 and "请填写会议地点" in too_soon.text
     day = today(clock.now) + timedelta(days=30)
     planned = handler.post(
-        "/committees/meetings", data={"held_on": day.isoformat(), "place": "市人社局会议室"}
+        "/committees/meetings",
+        data={"held_on": day.isoformat(), "place": "市人社局会议室", "form_token": new_token()},
     )
     assert planned.status_code == 303
     meeting = _meeting(session)
@@ -71,9 +75,14 @@ def test_the_office_walks_a_meeting_from_planning_to_published_results_on_its_sc
             "pass_rate_limit": "80",
         },
     )
-    even = handler.post(f"/committees/meetings/{meeting.id}/draw", data={"size": "4"})
+    even = handler.post(
+        f"/committees/meetings/{meeting.id}/draw", data={"size": "4", "form_token": new_token()}
+    )
     assert even.status_code == 422 and "奇数" in even.text
-    drawn = handler.post(f"/committees/meetings/{meeting.id}/draw", data={"size": "5", "seed": "abc"})
+    drawn = handler.post(
+        f"/committees/meetings/{meeting.id}/draw",
+        data={"size": "5", "seed": "abc", "form_token": new_token()},
+    )
     assert drawn.status_code == 303
     page = handler.get(f"/committees/meetings/{meeting.id}")
     assert 'id="draw-check"' in page.text and "得到相同的专家名单" in page.text

@@ -919,6 +919,286 @@ def committees_delete_scope(c: Ctx) -> Case:
     return Case(_admin(c), f"/committees/scopes/{committee.scopes[0].id}/delete")
 
 
+# The committee road's meetings (issue 22): a bureau with the Zhenjiang profile, a committee with its
+# office, an application on its way to the meeting; each case walks the meeting to the step its form takes.
+
+
+@dataclass
+class Road:
+    world: World
+    made: Any  # tests.factories.CommitteeOffice
+    application: Any
+
+
+def _road(c: Ctx) -> Road:
+    from tests.factories import make_committee, make_committee_world, make_review_application, to_meeting
+
+    world = make_committee_world(c.session, c.clock.now)
+    made = make_committee(c.session, world, c.clock.now)
+    application = make_review_application(c.session, world, c.clock.now)
+    c.clock.now = to_meeting(c.session, world, made, application, c.clock.now)
+    return Road(world, made, application)
+
+
+def _office(c: Ctx, road: Road, role: StaffRole = StaffRole.HANDLER) -> FlaskClient:
+    office = road.made.office
+    if role is StaffRole.LEADER:
+        return c.as_(office.leader, membership_id=office.leader_membership.id)
+    return c.as_(office.handler, membership_id=office.handler_membership.id)
+
+
+def _held_on(c: Ctx) -> str:
+    from portal.services.calendar import today
+
+    return (today(c.clock.now) + timedelta(days=30)).isoformat()
+
+
+def _planned(c: Ctx, *, agenda: bool = True) -> tuple[Road, Any]:
+    """A meeting 30 days on, in preparation, the application on its agenda unless ``agenda`` is false."""
+    from portal.services import meetings
+
+    road = _road(c)
+    handler = road.made.office.actor(StaffRole.HANDLER)
+    meeting = meetings.plan_meeting(
+        c.session, handler, meetings.MeetingInput(_held_on(c), "市人社局三楼会议室"), c.clock.now
+    )
+    if agenda:
+        meetings.add_to_agenda(c.session, handler, meeting.id, [road.application.id], c.clock.now)
+    return road, meeting
+
+
+def _prepared(c: Ctx) -> tuple[Road, Any]:
+    """A planned meeting with its plan and a drawn panel: ready to be filed by the office's leader."""
+    from portal.services import meetings, votes
+    from tests.factories import make_experts
+
+    road, meeting = _planned(c)
+    handler = road.made.office.actor(StaffRole.HANDLER)
+    make_experts(c.session, road.made, c.clock.now, 5)
+    meetings.save_plan(
+        c.session,
+        handler,
+        meeting.id,
+        meetings.PlanInput(plan="按专业分组评审", pass_rate_limit="80"),
+        c.clock.now,
+    )
+    votes.draw_panel(c.session, handler, meeting.id, 5, c.clock.now, seed="seed-for-tests")
+    return road, meeting
+
+
+def _accepted(c: Ctx) -> tuple[Road, Any]:
+    """A meeting filed and accepted by the bureau, its panel having acknowledged the conditions."""
+    from portal.services import votes
+    from tests.factories import filed_meeting, make_experts
+
+    road = _road(c)
+    make_experts(c.session, road.made, c.clock.now, 5)
+    meeting = filed_meeting(c.session, road.world, road.made, [road.application], c.clock.now)
+    for member in votes.panel(c.session, meeting):
+        votes.acknowledge(c.session, actor_for(member.expert.user, None), meeting.id, c.clock.now)
+    return road, meeting
+
+
+def _voting(c: Ctx) -> tuple[Road, Any]:
+    """The meeting's day: the vote opened with the whole panel present."""
+    from portal.services import votes
+
+    road, meeting = _accepted(c)
+    c.clock.now = c.clock.now + timedelta(days=30)
+    members = votes.panel(c.session, meeting)
+    votes.open_voting(
+        c.session, road.made.office.actor(StaffRole.LEADER), meeting.id, [m.id for m in members], c.clock.now
+    )
+    return road, meeting
+
+
+def _tallied(c: Ctx) -> tuple[Road, Any]:
+    """Every expert voted yes, the vote closed, the result notice run out."""
+    from portal.services import votes
+    from tests.factories import committee_notice, pass_notice
+
+    road, meeting = _voting(c)
+    ballot = {entry.id: "yes" for entry in meeting.entries}
+    for member in votes.panel(c.session, meeting):
+        votes.cast_ballot(c.session, actor_for(member.expert.user, None), meeting.id, ballot, c.clock.now)
+    votes.close_voting(c.session, road.made.office.actor(StaffRole.LEADER), meeting.id, c.clock.now)
+    notice = committee_notice(
+        c.session, road.made.office, [road.application.id], c.clock.now, title="评审结果公示"
+    )
+    c.clock.now = pass_notice(c.session, notice)
+    return road, meeting
+
+
+def _expert_client(c: Ctx, meeting: Any) -> FlaskClient:
+    from portal.services import votes
+
+    user = votes.panel(c.session, meeting)[0].expert.user
+    user.must_change_password = False  # their first password changed (tests/web/test_auth.py)
+    c.session.flush()
+    return c.as_(user)
+
+
+def committees_plan_meeting(c: Ctx) -> Case:
+    # A meeting is a new row per post: the form's one-time token makes the replay plan none.
+    road, token = _road(c), new_token()
+    form = {"held_on": _held_on(c), "place": "市人社局会议室", "form_token": token}
+    return Case(_office(c, road), "/committees/meetings", lambda: form)
+
+
+def committees_save_plan(c: Ctx) -> Case:
+    # Setting values that are set: the second post finds nothing changed.
+    road, meeting = _planned(c)
+    form = {
+        "held_on": _held_on(c),
+        "place": "市人社局会议室",
+        "plan": "按专业分组评审",
+        "pass_rate_limit": "80",
+    }
+    return Case(_office(c, road), f"/committees/meetings/{meeting.id}/plan", lambda: form)
+
+
+def committees_add_to_agenda(c: Ctx) -> Case:
+    # The second post finds the application on this meeting's agenda: a per-row refusal, nothing added.
+    road, meeting = _planned(c, agenda=False)
+    form = {"application_ids": [str(road.application.id)]}
+    return Case(_office(c, road), f"/committees/meetings/{meeting.id}/agenda", lambda: form)
+
+
+def committees_remove_from_agenda(c: Ctx) -> Case:
+    # The second post finds the application no longer on the agenda: refused.
+    road, meeting = _planned(c)
+    return Case(_office(c, road), f"/committees/meetings/{meeting.id}/agenda/{road.application.id}/remove")
+
+
+def committees_draw_panel(c: Ctx) -> Case:
+    # A new draw replaces the panel (a deliberate re-draw is a new rendering of the form): the one-time
+    # token makes the replay of the same form draw nothing.
+    from tests.factories import make_experts
+
+    road, meeting = _planned(c)
+    make_experts(c.session, road.made, c.clock.now, 7)
+    token = new_token()
+    form = {"size": "5", "form_token": token}
+    return Case(_office(c, road), f"/committees/meetings/{meeting.id}/draw", lambda: form)
+
+
+def committees_file_meeting(c: Ctx) -> Case:
+    # Compare-and-set on the meeting's status: the second post finds it filed.
+    road, meeting = _prepared(c)
+    return Case(_office(c, road, StaffRole.LEADER), f"/committees/meetings/{meeting.id}/file")
+
+
+def committees_decide_filing(c: Ctx) -> Case:
+    # The second post finds the filing decided: no filing waits.
+    from portal.services import meetings
+
+    road, meeting = _prepared(c)
+    meetings.file_meeting(c.session, road.made.office.actor(StaffRole.LEADER), meeting.id, c.clock.now)
+    bureau = road.world.bureau
+    return Case(
+        c.as_(bureau.handler, membership_id=bureau.handler_membership.id),
+        f"/committees/meetings/{meeting.id}/filing",
+        lambda: {"decision": "accept", "note": ""},
+    )
+
+
+def committees_open_voting(c: Ctx) -> Case:
+    # The second post finds the vote open: refused (it opens on an accepted filing only).
+    from portal.services import votes
+
+    road, meeting = _accepted(c)
+    c.clock.now = c.clock.now + timedelta(days=30)
+    present = [str(m.id) for m in votes.panel(c.session, meeting)]
+    return Case(
+        _office(c, road, StaffRole.LEADER),
+        f"/committees/meetings/{meeting.id}/open",
+        lambda: {"present": present},
+    )
+
+
+def committees_close_voting(c: Ctx) -> Case:
+    # The second post finds the vote counted: refused, the tally stands.
+    from portal.services import votes
+
+    road, meeting = _voting(c)
+    ballot = {entry.id: "yes" for entry in meeting.entries}
+    for member in votes.panel(c.session, meeting):
+        votes.cast_ballot(c.session, actor_for(member.expert.user, None), meeting.id, ballot, c.clock.now)
+    return Case(_office(c, road, StaffRole.LEADER), f"/committees/meetings/{meeting.id}/close")
+
+
+def committees_confirm_results(c: Ctx) -> Case:
+    # The second post finds the results confirmed: refused, the applications moved once.
+    road, meeting = _tallied(c)
+    return Case(
+        _office(c, road, StaffRole.LEADER),
+        f"/committees/meetings/{meeting.id}/confirm",
+        lambda: {"note": "全票通过，超过设定通过率经评委会研究确认"},
+    )
+
+
+def committees_publish_results(c: Ctx) -> Case:
+    # The second post finds the results published: refused, no second publication.
+    from portal.services import results
+
+    road, meeting = _tallied(c)
+    results.confirm_results(
+        c.session,
+        road.made.office.actor(StaffRole.LEADER),
+        meeting.id,
+        "全票通过，超过设定通过率经评委会研究确认",
+        c.clock.now,
+    )
+    bureau = road.world.bureau
+    return Case(
+        c.as_(bureau.leader, membership_id=bureau.leader_membership.id),
+        f"/committees/meetings/{meeting.id}/publish",
+        lambda: {"document_no": "镇人社〔2026〕8号"},
+    )
+
+
+def committees_add_expert(c: Ctx) -> Case:
+    # The second post meets the person in the pool already: refused, no second account or expert.
+    from tests.factories import make_committee, make_committee_world, phone, resident_id
+
+    world = make_committee_world(c.session, c.clock.now)
+    made = make_committee(c.session, world, c.clock.now)
+    form = {
+        "name": "王五",
+        "id_number": resident_id(),
+        "phone": phone(),
+        "series": "工程",
+        "specialty": "建设工程",
+        "title": "高级工程师",
+        "employer_name": "镇江市建筑设计院",
+    }
+    office = made.office
+    return Case(
+        c.as_(office.handler, membership_id=office.handler_membership.id), "/committees/experts", lambda: form
+    )
+
+
+def committees_acknowledge(c: Ctx) -> Case:
+    # Once: the second post finds the conditions acknowledged and changes nothing.
+    from tests.factories import filed_meeting, make_experts
+
+    road = _road(c)
+    make_experts(c.session, road.made, c.clock.now, 5)
+    meeting = filed_meeting(c.session, road.world, road.made, [road.application], c.clock.now)
+    return Case(_expert_client(c, meeting), f"/committees/panels/{meeting.id}/acknowledge")
+
+
+def committees_cast_ballot(c: Ctx) -> Case:
+    # One ballot per expert: the second post is refused.
+    _, meeting = _voting(c)
+    entry = meeting.entries[0]
+    return Case(
+        _expert_client(c, meeting),
+        f"/committees/panels/{meeting.id}/ballot",
+        lambda: {f"choice_{entry.id}": "yes"},
+    )
+
+
 CASES: dict[str, Callable[[Ctx], Case]] = {
     name.replace("_", ".", 1): function
     for name, function in list(globals().items())

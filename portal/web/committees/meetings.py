@@ -29,6 +29,7 @@ from portal.web.forms import as_id, form_input
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 from portal.web.i18n import translate
+from portal.web.once import once_per_form
 from portal.web.unit_of_work import discard
 
 OFFICE = (StaffRole.HANDLER, StaffRole.LEADER)
@@ -75,6 +76,7 @@ def list_meetings() -> Response:
 
 @bp.post("/meetings")
 @staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+@once_per_form(lambda: url_for("committees.list_meetings"))  # a new meeting per post: once per form (17.2)
 def plan_meeting() -> Response:
     try:
         meeting = service.plan_meeting(db.session, current_actor(), form_input(service.MeetingInput), now())
@@ -200,6 +202,10 @@ def remove_from_agenda(meeting_id: int, application_id: int) -> Response:
 
 @bp.post("/meetings/<int:meeting_id>/draw")
 @staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+@once_per_form(
+    lambda meeting_id: _back(meeting_id, "#panel"),
+    load=lambda meeting_id: service.get_meeting(db.session, current_actor(), meeting_id),
+)  # a draw replaces the panel: a re-draw is a new rendering of the form, never its replay (17.2)
 def draw_panel(meeting_id: int) -> Response:
     size = as_id(request.form.get("size"))
     if size is None or size > 999:
