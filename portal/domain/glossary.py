@@ -98,6 +98,13 @@ STATE_TITLES: dict[str, dict[str, str]] = {
     },
     "audit_outcome": {"ok": "成功", "denied": "拒绝", "failed": "失败"},
     "awaiting": {"applicant": "待申报人补正", "handler": "待经办人办理", "leader": "待领导签批"},
+    "recommendation_method": {
+        "vote": "民主推荐（投票）",
+        "panel": "评议小组评议",
+        "assessment": "考核推荐",
+        "leadership": "领导班子集体研究",
+    },
+    "recommendation": {"recommend": "同意推荐", "not_recommend": "不同意推荐"},
 }
 
 

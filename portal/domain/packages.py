@@ -52,7 +52,7 @@ _SLOT_RANK = {key: index for index, key in enumerate(BINDING_SLOTS)}
 
 def material_rank(slot: str, material_id: int) -> tuple[int, int]:
     """Where a material is bound: by its slot's place in the checklist, then in upload order."""
-    return (_SLOT_RANK.get(slot, len(_SLOT_RANK)), material_id)
+    return (_SLOT_RANK.get(slot.partition("@")[0], len(_SLOT_RANK)), material_id)
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ DEFAULT_PROFILE = "dengbao"
 
 
 def parse_classes(value: str) -> frozenset[CharClass]:
-    """"upper,digit" -> {UPPER, DIGIT}; the setting PORTAL_PASSWORD_REQUIRED_CLASSES."""
+    """ "upper,digit" -> {UPPER, DIGIT}; the setting PORTAL_PASSWORD_REQUIRED_CLASSES."""
     names = [part.strip().lower() for part in value.split(",") if part.strip()]
     try:
         return frozenset(CharClass(name) for name in names)

@@ -43,12 +43,17 @@ __all__ = [
     "PATHWAYS",
     "SEVERITIES",
     "Adjustment",
+    "AssessmentRule",
     "Authority",
     "AuthorityScope",
+    "CategoryRule",
     "ContinuingEducation",
     "CountingRule",
+    "Equivalence",
+    "EquivalenceRule",
     "ExamRule",
     "Exclusion",
+    "FormLayout",
     "GradingRow",
     "HoursRequirement",
     "InitialGrading",
@@ -67,6 +72,7 @@ __all__ = [
     "SocialInsuranceRule",
     "Threshold",
     "TitleLevel",
+    "TitlesElsewhere",
     "Window",
     "WindowRule",
     "WorkflowRules",
@@ -103,6 +109,8 @@ SEVERITIES: tuple[str, ...] = ("block", "warn", "manual", "info")
 COUNTING_METHODS: tuple[str, ...] = ("inclusive", "anniversary")
 MAJOR_MODES: tuple[str, ...] = ("must_match", "extra_years", "not_restricted")
 ADJUSTMENT_CONDITIONS: tuple[str, ...] = ("township_first_title", "engineering_professional_degree")
+# The applicant categories a profile may give rules for (issue 21.9); the facts use the same words.
+CATEGORY_NAMES: tuple[str, ...] = ("自由职业", "档案托管", "高技能人才", "基层事业单位", "职业学校教师")
 ALL = "all"
 ANY_REGION = "*"
 
@@ -520,6 +528,84 @@ class InternshipRule(Cited):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CategoryRule(Cited):
+    """An applicant category that changes the rules (issue 21.9): the finding when it holds, and what it
+    changes: the series it may apply in (SCOPE-11), a consent that must be recorded first (SCOPE-05), the
+    social-insurance rule it is exempt from once consented (SCOPE-05)."""
+
+    rule: str
+    category: str
+    message: str
+    severity: str = "info"
+    series: tuple[str, ...] = ()
+    series_if_k12: tuple[str, ...] = ()
+    needs_consent: bool = False
+    exempts_social_insurance: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Equivalence(Cited):
+    """One row of a correspondence table: this professional qualification counts as this title."""
+
+    qualification: str
+    series: str
+    level: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EquivalenceRule(Cited):
+    """Qualifications that count as titles (EQUIV-01 003 二(四), EQUIV-02 004 一(十)); with
+    ``block_same_level`` an application for the level a held qualification already covers is refused."""
+
+    rule: str
+    rows: tuple[Equivalence, ...]
+    block_same_level: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class TitlesElsewhere(Cited):
+    """Titles certified in another province (EQUIV-03: still valid, reviewer verifies; EQUIV-04: 职称确认
+    before the committee meets)."""
+
+    rule: str
+    province: str
+    message: str
+    severity: str = "manual"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssessmentRule(Cited):
+    """PREQ-03 (002 三(一)1): the unit attests the annual assessment (考核合格) at its review."""
+
+    rule: str
+
+
+# The parts of the printed 申报表, each a section of the form (portal.domain.form) or one of these.
+FORM_PARTS: tuple[str, ...] = (
+    "basic",
+    "education",
+    "work",
+    "title",
+    "exam",
+    "ce",
+    "achievement",
+    "paper",
+    "award",
+    "patent",
+    "summary",
+    "opinion",
+    "pledge",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormLayout(Cited):
+    """The province's 申报表: its parts in the order it prints them (MAT-12 002 四(一), MAT-14 003 四(一))."""
+
+    order: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class WorkflowRules:
     """Values the workflow services read: the return limit (REV-04), the unit notice (PUB-01/02/06),
     the paper follow-up after online approval (MAT-15: Zhenjiang, 10 working days, 003 附件 备注3) and
@@ -563,6 +649,11 @@ class PolicyProfile:
     continuing_education: ContinuingEducation | None = None
     internship: InternshipRule | None = None
     workflow: WorkflowRules = WorkflowRules()
+    categories: tuple[CategoryRule, ...] = ()
+    equivalence: EquivalenceRule | None = None
+    titles_elsewhere: TitlesElsewhere | None = None
+    assessment: AssessmentRule | None = None
+    form: FormLayout | None = None
 
     @property
     def pathway_names(self) -> tuple[str, ...]:
@@ -1217,6 +1308,69 @@ def _parse(file: str, data: dict[str, Any]) -> PolicyProfile:
         )
         t.done()
 
+    categories = []
+    for t in top.tables("categories"):
+        categories.append(
+            CategoryRule(
+                rule=t.text("rule"),
+                category=t.text("category", choices=CATEGORY_NAMES),
+                message=t.text("message"),
+                severity=t.text("severity", required=False, default="info", choices=SEVERITIES),
+                series=t.strs("series", required=False),
+                series_if_k12=t.strs("series_if_k12", required=False),
+                needs_consent=t.flag("needs_consent", default=False),
+                exempts_social_insurance=t.flag("exempts_social_insurance", default=False),
+                **t.cited(),
+            )
+        )
+        t.done()
+
+    equivalence = None
+    if (t := top.table("equivalence")) is not None:
+        rows = []
+        for r in t.tables("rows"):
+            rows.append(
+                Equivalence(
+                    qualification=r.text("qualification"),
+                    series=r.text("series"),
+                    level=r.text("level", choices=LEVELS),
+                    **r.cited(),
+                )
+            )
+            r.done()
+        equivalence = EquivalenceRule(
+            rule=t.text("rule"),
+            rows=tuple(rows),
+            block_same_level=t.flag("block_same_level", default=False),
+            **t.cited(),
+        )
+        t.done()
+
+    elsewhere = None
+    if (t := top.table("titles_elsewhere")) is not None:
+        elsewhere = TitlesElsewhere(
+            rule=t.text("rule"),
+            province=t.text("province"),
+            message=t.text("message"),
+            severity=t.text("severity", required=False, default="manual", choices=SEVERITIES),
+            **t.cited(),
+        )
+        t.done()
+
+    assessment = None
+    if (t := top.table("assessment")) is not None:
+        assessment = AssessmentRule(rule=t.text("rule"), **t.cited())
+        t.done()
+
+    layout = None
+    if (t := top.table("form")) is not None:
+        order = t.choices("order", FORM_PARTS)
+        layout = FormLayout(order=order, **t.cited())
+        missing = [p for p in FORM_PARTS if p not in order]
+        if missing:
+            t.report("order", f"parts missing: {', '.join(missing)}", f"缺少：{'、'.join(missing)}")
+        t.done()
+
     profile = PolicyProfile(
         id=profile_id,
         title=top.text("title"),
@@ -1245,6 +1399,11 @@ def _parse(file: str, data: dict[str, Any]) -> PolicyProfile:
         continuing_education=ce,
         internship=internship,
         workflow=workflow,
+        categories=tuple(categories),
+        equivalence=equivalence,
+        titles_elsewhere=elsewhere,
+        assessment=assessment,
+        form=layout,
     )
     top.done()
     top.check()  # every problem of the file at once, each with its TOML path

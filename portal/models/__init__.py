@@ -14,8 +14,10 @@ from portal.models.base import Base
 from portal.models.calendar import CalendarDay, CalendarYear, Setting
 from portal.models.certificates import CertificateLookup, IntegrityRecord
 from portal.models.files import StoredFile
+from portal.models.forms import FormRow
 from portal.models.materials import Endorsement, Material, UnitSeal
 from portal.models.notices import EntryOutcome, Notice, NoticeEntry, NoticeStatus, Objection, ObjectionStatus
+from portal.models.opinions import Recommendation, RecommendationMethod, UnitOpinion
 from portal.models.organisations import Organisation, OrgKind, Ownership
 from portal.models.paper import PaperFollowup, PaperItem
 from portal.models.policies import AuthorityContact, PolicyWindow
@@ -56,6 +58,7 @@ __all__ = [
     "CorrectionStatus",
     "Endorsement",
     "EntryOutcome",
+    "FormRow",
     "FormSubmission",
     "ImportBatch",
     "ImportStatus",
@@ -76,6 +79,8 @@ __all__ = [
     "PaperItem",
     "PasswordHistory",
     "PolicyWindow",
+    "Recommendation",
+    "RecommendationMethod",
     "ReviewStep",
     "Roster",
     "RosterEntry",
@@ -86,6 +91,7 @@ __all__ = [
     "StandIn",
     "StoredFile",
     "TransferStatus",
+    "UnitOpinion",
     "UnitSeal",
     "User",
 ]

@@ -11,11 +11,11 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from portal.domain.corrections import Change
+from portal.domain.corrections import Change, Choice
 from portal.domain.policy import Threshold
 from portal.domain.roster import RosterMatch
 from portal.domain.workflow import Status
-from portal.models import Application, Correction, Notice
+from portal.models import Application, Correction, Notice, UnitOpinion
 from portal.services import (
     applications,
     certificates,
@@ -25,8 +25,10 @@ from portal.services import (
     materials,
     notices,
     paper,
+    printing,
     rosters,
     rulebook,
+    unit_opinions,
 )
 from portal.services.actors import Actor
 from portal.services.applications import TimelineEntry
@@ -59,6 +61,11 @@ class ReviewCase:
     has_seal: bool  # the actor's organisation has a seal image for stamping copies
     new_materials: frozenset[int]  # materials uploaded since the last return
     authority: str  # the certifying authority (services.certificates.certifying_authority)
+    return_choices: list[Choice]  # what a return may name: sections, rows, flat parts, slots (issue 21.4)
+    printed: printing.PrintedForm  # the 申报表 in the province's order (issue 21.7)
+    opinion: UnitOpinion | None  # the unit's opinion (基层单位意见, issue 21.8)
+    can_record_opinion: bool
+    notice_outcome: str  # for the opinion, from the notice record (PUB-05)
 
     @property
     def notice_closed(self) -> bool:
@@ -106,4 +113,9 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
         has_seal=actor.org_id is not None and endorsements.current_seal(session, actor.org_id) is not None,
         new_materials=corrections.materials_since_return(session, application),
         authority=certificates.certifying_authority(session, application),
+        return_choices=corrections.return_choices(session, application),
+        printed=printing.printed_form(session, actor, application),
+        opinion=unit_opinions.opinion_of(session, application.id),
+        can_record_opinion=unit_opinions.may_record(actor, application),
+        notice_outcome=unit_opinions.notice_outcome(session, application.id),
     )

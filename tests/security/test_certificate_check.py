@@ -139,7 +139,12 @@ def test_the_migration_gives_every_existing_certificate_a_random_code(tmp_path: 
         downgrade(revision="0011")  # before the codes existed
         upgrade()
         # SQLite rebuilt the users and applications tables: nothing that refers to them went with them.
-        assert backup.row_counts(db.engine) == before
+        # (The unit's opinions are a table after 0011: going below it drops them by design; the 申报表's
+        # rows come back from the summary columns.)
+        after = backup.row_counts(db.engine)
+        assert {k: v for k, v in after.items() if k != "unit_opinions"} == {
+            k: v for k, v in before.items() if k != "unit_opinions"
+        }
         rows = db.session.execute(select(Application.certificate_no, Application.certificate_code)).all()
         codes = [code for number, code in rows if number is not None]
         assert len(codes) == 3 and len(set(codes)) == 3 and all(len(code) == 32 for code in codes)

@@ -56,7 +56,7 @@ def upload_material(application_id: int) -> Response:
     combined = (
         f"，{material.combined}张图片已合成为一份{material.pages}页的 PDF" if material.combined > 1 else ""
     )
-    flash(f"已上传“{service.rules.SLOT_BY_KEY[material.slot].title}”{combined}", "success")
+    flash(f"已上传“{service.rules.slot_title(material.slot)}”{combined}", "success")
     return see_other(_back(application_id))
 
 

@@ -3,27 +3,35 @@ checklist (portal.web.applicant.materials), submit, and the timeline."""
 
 from __future__ import annotations
 
-from dataclasses import fields
-
 from flask import Response, abort, flash, request, url_for
 
 from portal.documents.certificates import CertificateView, certificate_pdf
-from portal.domain import corrections as correction_rules
+from portal.domain import form as form_rules
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import Application
 from portal.services import applications as service
-from portal.services import certificates, corrections, eligibility, materials, notices, policies, rulebook
+from portal.services import (
+    certificates,
+    corrections,
+    eligibility,
+    forms,
+    materials,
+    notices,
+    policies,
+    printing,
+    rulebook,
+)
 from portal.services.calendar import today
 from portal.services.progress import route_view
 from portal.services.scope import get_application
 from portal.web import notice_documents
 from portal.web.applicant import bp
 from portal.web.context import current_account, current_actor, now
-from portal.web.dossier import notice_closed
+from portal.web.dossier import notice_closed, save_posted_form
 from portal.web.downloads import send_bytes
-from portal.web.forms import form_input, version_field
+from portal.web.forms import version_field
 from portal.web.guards import applicant_required
 from portal.web.htmx import hx_target, hx_trigger, render_page, see_other, wants_fragment
 from portal.web.notice_documents import result_pdf_response
@@ -46,8 +54,6 @@ def list_applications() -> Response:
 def _detail(
     application_id: int,
     *,
-    errors: dict[str, str] | None = None,
-    form: dict[str, str] | None = None,
     status: int = 200,
     fragment: str | None = None,
     message: str = "",
@@ -57,19 +63,18 @@ def _detail(
     upload_errors: dict[str, str] | None = None,
     upload_form: dict[str, str] | None = None,
     responses: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    form_view: forms.FormView | None = None,
+    typed: forms.FormState | None = None,
 ) -> Response:
     actor = current_actor(as_applicant=True)
     application = get_application(db.session, actor, application_id)
-    typed = None
-    if form is not None:
-        typed = eligibility.FormValues(
-            **{f.name: form.get(f.name, "") for f in fields(eligibility.FormValues)}
-        )
     notice_context = notice_documents.notice_context(
         actor, application.id, "applicant.download_notice_result"
     )
     timeline = service.timeline(db.session, actor, application.id)
     offers = rulebook.offers(db.session, actor, application, now())
+    editable = application.state in service.EDITABLE
     return render_page(
         "pages/applicant/show_application.html",
         fragment=fragment,
@@ -79,13 +84,13 @@ def _detail(
         submission=next((o for o in offers if o.form is rulebook.Form.SUBMISSION), None),
         timeline=timeline,
         route=route_view(application, timeline),
-        missing=service.missing_for_submit(application),
-        editable=application.state in service.EDITABLE,
+        missing=service.missing_for_submit(db.session, application),
+        editable=editable,
         errors=errors or {},
-        form=form,
-        values=form or form_values(application),
-        optional_fields=OPTIONAL_FIELDS,
+        fv=form_view or (forms.form_view(db.session, application) if editable else None),
+        printed=None if editable else printing.printed_form(db.session, actor, application),
         form_action=url_for("applicant.save_form", application_id=application.id),
+        precheck_url=url_for("applicant.precheck_application", application_id=application.id),
         message=message,
         saved=saved,
         **notice_context,
@@ -93,12 +98,9 @@ def _detail(
         lookups=certificates.lookups_for(db.session, actor, application.id)
         if application.certificate_no
         else [],
-        form_fields=FORM_FIELDS,
-        education_levels=service.EDUCATION_LEVELS,
         evaluation=eligibility.evaluate(db.session, application, now(), typed),
         acknowledgement=acknowledgement,
         ack_error=ack_error,
-        choices=CHOICES,
         checklist=materials.checklist(
             db.session, actor, application, now(), notice_closed=notice_closed(notice_context)
         ),
@@ -108,7 +110,6 @@ def _detail(
         upload_errors=upload_errors or {},
         upload_form=upload_form or {},
         responses=responses or {},
-        precheck_fields=[f.name for f in fields(eligibility.FormValues)],
         kinds=materials.KINDS,
     )
 
@@ -122,39 +123,51 @@ def show_application(application_id: int) -> Response:
 @bp.post("/applications/<int:application_id>/precheck")
 @applicant_required
 def precheck_application(application_id: int) -> Response:
-    """The live eligibility pre-check of the values being typed (htmx: the findings block only). A POST
-    of the few fields the check reads (issue 17.11: a GET put the whole 申报表 and the CSRF token in the
-    URL, so in access logs, proxies and the login redirect's next=). Writes nothing."""
-    typed = {f.name: request.form.get(f.name, "") for f in fields(eligibility.FormValues)}
-    return _detail(application_id, form=typed, fragment="eligibility")
+    """The live eligibility pre-check (htmx: the findings block only): the section that changed, POSTed
+    alone (issue 21.3: never the whole form, never in a URL), laid over the saved form. Writes nothing."""
+    application = get_application(db.session, current_actor(as_applicant=True), application_id)
+    parsed = form_rules.parse_form(request.form.to_dict(), today(now()))
+    typed = forms.overlay(forms.state_of(db.session, application), parsed)
+    return _detail(application_id, typed=typed, fragment="eligibility")
 
 
 @bp.post("/applications/<int:application_id>/form")
 @applicant_required
 def save_form(application_id: int) -> Response:
     actor = current_actor(as_applicant=True)
-    facts = materials.facts_of(get_application(db.session, actor, application_id))
-    try:
-        service.save_form(db.session, actor, application_id, form_input(service.FormInput), now())
-    except ValidationFailed as invalid:
+    application = get_application(db.session, actor, application_id)
+    before = materials.facts_of(db.session, application)
+    outcome = save_posted_form(actor, application_id)
+    if outcome.stale is not None or outcome.refused is not None:
         response = _detail(
-            application_id, errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="detail"
+            application_id,
+            errors=outcome.errors,
+            form_view=outcome.view,
+            status=409 if outcome.stale is not None else 422,
+            fragment="detail",
         )
-        # The valid fields were saved: nothing typed correctly is lost.
-        return keep(_checklist_changed(response, application_id, facts))
-    if wants_fragment():
-        return _checklist_changed(
-            _detail(application_id, fragment="detail", saved=True), application_id, facts
+        if outcome.stale is not None:
+            return response  # nothing was saved: the unit of work rolls back
+        return keep(_checklist_changed(response, application_id, before))  # the valid fields were saved
+    if wants_fragment() or outcome.add:
+        page = _detail(
+            application_id,
+            fragment="detail" if wants_fragment() else None,
+            saved=True,
+            form_view=outcome.view,
         )
+        return _checklist_changed(page, application_id, before)
     flash("申报表已保存", "success")
-    return see_other(url_for("applicant.show_application", application_id=application_id))
+    return see_other(
+        url_for("applicant.show_application", application_id=application_id) + "#application-form"
+    )
 
 
 def _checklist_changed(response: Response, application_id: int, before: object) -> Response:
     """Ask the materials checklist to refresh only when the saved form changed which slots it needs
     (a refresh for nothing would reset an upload form someone is filling in)."""
     application = get_application(db.session, current_actor(as_applicant=True), application_id)
-    if materials.facts_of(application) != before:
+    if materials.facts_of(db.session, application) != before:
         hx_trigger(response, "dossier-changed")
     return response
 
@@ -212,59 +225,6 @@ def download_notice_result(application_id: int) -> Response:
     return result_pdf_response(notice)
 
 
-FORM_FIELDS = (
-    ("education", "最高学历", "select", ""),
-    ("degree", "学位", "select", "没有学位选“无”"),
-    ("school", "毕业院校", "text", ""),
-    ("major", "所学专业", "text", ""),
-    ("graduated_on", "毕业时间", "date", ""),
-    ("overseas_education", "国（境）外学历", "checkbox", "需上传教育部留学服务中心的认证书"),
-    (
-        "xuexin_code",
-        "学信网在线验证码",
-        "text",
-        "见《教育部学历证书电子注册备案表》，2002年及以后国内毕业填写",
-    ),
-    ("work_started_on", "参加工作时间", "date", ""),
-    ("current_title", "现有职称", "text", "没有可不填"),
-    ("has_prior_employer", "进入本单位之前有专业技术工作经历", "checkbox", "需上传此前工作经历证明"),
-    ("has_internship", "在校期间的专业实习计入工作年限", "checkbox", "需上传在校实习证明"),
-    ("on_establishment", "事业单位在编人员", "checkbox", "需上传编制册"),
-    (
-        "insured_unit_differs",
-        "社保参保单位与申报单位名称不一致",
-        "checkbox",
-        "需上传两单位盖章的隶属关系证明",
-    ),
-    ("qualification_name", "执业（从业）资格", "text", "例如 二级建造师；没有可不填"),
-    ("qualification_no", "资格证书编号", "text", ""),
-    ("qualification_issued_on", "资格发证日期", "date", ""),
-    ("qualification_expires_on", "资格有效期至", "date", "长期有效可不填"),
-    ("ce_hours", "继续教育学时（每年）", "text", "按“年份:学时”填写，例如 2024:90, 2025:96"),
-    ("achievements", "主要业绩", "textarea", "获奖、项目、论文、专利等，4000字以内"),
-    ("work_summary", "工作总结", "textarea", "任现职以来的主要工作和业绩，4000字以内"),
-)
-OPTIONAL_FIELDS = frozenset(
-    {"current_title", "xuexin_code", "achievements", "ce_hours", "qualification_name", "qualification_no"}
-    | {"qualification_issued_on", "qualification_expires_on", "degree"}
-)
-CHOICES = {"education": service.EDUCATION_LEVELS, "degree": service.DEGREES}
-
-
-def form_values(application: Application) -> dict[str, str]:
-    """The saved form as the strings its inputs show (dates ISO, flags "1" or "")."""
-    values: dict[str, str] = {}
-    for name, _label, kind, _hint in FORM_FIELDS:
-        value = getattr(application, name)
-        if kind == "checkbox":
-            values[name] = "1" if value else ""
-        elif hasattr(value, "isoformat"):
-            values[name] = value.isoformat()
-        else:
-            values[name] = value or ""
-    return values
-
-
 def _material_urls(application_id: int) -> dict[str, str]:
     return {
         "upload": url_for("applicant.upload_material", application_id=application_id),
@@ -279,8 +239,7 @@ def _correction_context(application: Application) -> dict[str, object]:
     return {
         "correction": correction,
         "deadline": corrections.deadline_view(db.session, correction, now()) if correction else None,
-        "open_fields": corrections.editable_fields(db.session, application),
-        "section_titles": {s.key: s.title for s in correction_rules.SECTIONS},
+        "section_titles": corrections.item_titles(db.session, application) if correction else {},
     }
 
 
