@@ -196,11 +196,12 @@ class ConsoleErrors(list[str]):
     violations are reported by CspViolations (the same console line is not counted twice). A journey that
     provokes an error on purpose (a refused form answers 422) names what it expects with ``expect()``."""
 
-    # By design, not errors on the page: a refused form is answered 422 and a stale click 409 (DESIGN §5),
-    # which Chromium reports as a failed load; and a live check superseded by the next keystroke or by the
+    # By design, not errors on the page: a refused form is answered 422, a stale click 409 (DESIGN §5) and
+    # a public notice past its public time 410 Gone (issue 16.15), which Chromium reports as a failed load;
+    # and a live check superseded by the next keystroke or by the
     # form's submit is aborted (hx-sync replace), which htmx logs as its sendAbort/afterRequest events.
     BY_DESIGN = (
-        re.compile(r"Failed to load resource: the server responded with a status of (409|422)\b"),
+        re.compile(r"Failed to load resource: the server responded with a status of (409|410|422)\b"),
         re.compile(r"\.min\.js: htmx:(sendAbort|afterRequest), \[object HTML\w*Element\]$"),
     )
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, Route, expect
 from e2e.conftest import AxeViolations, CspViolations
 
 # An image without a text alternative (image-alt, critical) and an unlabelled input (label, critical).
-UNLABELLED = '<img src="/static/missing.png" id="axe-probe-img"><input id="axe-probe-input">'
+UNLABELLED = '<img src="/static/favicon.ico" id="axe-probe-img"><input id="axe-probe-input">'
 
 
 def _with_unlabelled_content(route: Route) -> None:
