@@ -4,7 +4,7 @@ VENV   := .venv
 PIP    := $(VENV)/bin/pip
 FLASK  := $(VENV)/bin/flask --app app
 
-.PHONY: run test test-full bench screenshots install install-test install-bench system-packages browser lint migrate seed clean
+.PHONY: run dev test test-full scaleout-test bench screenshots install install-test install-bench system-packages browser lint migrate seed clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,13 @@ migrate: install system-packages
 seed: migrate
 	$(FLASK) seed-demo
 
+## The embedded default served as in production: gunicorn (gunicorn.conf.py) and the background worker
+## (huey), both stopped by Ctrl-C. `make dev` swaps gunicorn for Flask's reloader while coding.
 run: seed
-	@echo "打开 http://127.0.0.1:5000 ，用上面的演示账号登录（按 Ctrl+C 停止）"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@bash scripts/run.sh run
+
+dev: seed
+	@bash scripts/run.sh dev
 
 lint: install-test
 	$(VENV)/bin/ruff check .
@@ -53,6 +57,12 @@ test: install-test browser
 
 test-full: install-test browser
 	@PORTAL_TEST_PROFILE=full bash scripts/test.sh
+
+## Several instances on one machine (issue 19): PostgreSQL, Redis, moto's S3 server, two gunicorn
+## instances with their workers and nginx in front, all on 127.0.0.1, driven by Playwright and HTTP.
+scaleout-test: install-test browser
+	@bash scripts/ensure-system-packages.sh --scaleout
+	@bash scripts/scaleout-test.sh
 
 ## Benchmarks at province scale on SQLite and a throwaway PostgreSQL (not part of `make test`).
 ## BENCH_APPLICATIONS=20000 make bench for a quicker run; the table lands in bench/last-run.md.

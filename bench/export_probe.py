@@ -105,12 +105,24 @@ def floor(url: str, bureau: int, since: str) -> tuple[int, int]:
 
 
 def client_for(url: str, secret: str, token: str, membership: int) -> Any:
+    import tempfile
+
     from portal import create_app
 
+    scratch = tempfile.mkdtemp(prefix="export-probe-")
     app = create_app(
-        {"DATABASE_URL": url, "SECRET_KEY": secret, "PORTAL_LOGIN_RATE_LIMIT": "100000 per minute"}
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": secret,
+            "PORTAL_LOGIN_RATE_LIMIT": "100000 per minute",
+            "WTF_CSRF_ENABLED": False,  # the probe posts the export form without a page
+            "PORTAL_QUEUE_PATH": f"{scratch}/queue.sqlite3",
+            "PORTAL_STORAGE_DIR": f"{scratch}/files",
+            "PORTAL_PACKAGE_DIR": f"{scratch}/packages",
+        }
     )
     client = app.test_client()
+    client.application = app
     with client.session_transaction() as cookie:
         cookie["_user_id"] = token
         cookie["_fresh"] = True
@@ -119,8 +131,17 @@ def client_for(url: str, secret: str, token: str, membership: int) -> Any:
 
 
 def ours(client: Any, since: str) -> tuple[int, int]:
-    """The product's route, through the WSGI app: login cookie, query, writer, streamed response."""
-    response = client.get("/certificates/export.xlsx" + (f"?since={since}" if since else ""), buffered=False)
+    """The product's way (issue 19): the export form starts a background job; the worker's code pages
+    through the certificates into the spreadsheet and stores it (run here, in this process, with huey's
+    own dequeue/execute, so its memory is measured); then the result is downloaded, streamed."""
+    from portal import jobs
+
+    started = client.post("/certificates/exports", data={"since": since} if since else {})
+    assert started.status_code == 303, started.status_code
+    jobs.configure(client.application)
+    while (task := jobs.huey.dequeue()) is not None:
+        jobs.huey.execute(task)
+    response = client.get(started.headers["Location"] + "/download", buffered=False)
     assert response.status_code == 200, response.status_code
     size = 0
     for chunk in response.response:

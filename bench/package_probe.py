@@ -1,18 +1,28 @@
 """One package PDF in a fresh process, so its time and peak RSS are its own: prints a JSON line.
 
-python -m bench.package_probe ours|floor DATABASE_URL BUREAU_ID PAGES
+python -m bench.package_probe ours|cold|floor DATABASE_URL BUREAU_ID PAGES [PROFILE.prof]
 
-Both modes first give one application at the bureau's review real scans: its materials' files (bench-seed
+Every mode first gives one application at the bureau's review real scans: its materials' files (bench-seed
 writes metadata only) become PDFs of phone-scan-like A4 pages, PAGES in all, in a temporary file store.
-`ours` then builds the package PDF through the service (cover and 申报表 rendered by WeasyPrint, opinions,
-every material, bookmarks and page numbers); `floor` only joins the same material PDFs with pypdf — the
-least any package of those pages costs.
+`ours` then builds the package PDF through the service (cover, 装订目录, 申报表, opinions and notice
+result in one WeasyPrint render with the page numbers and the watermark, every material, bookmarks) as a
+worker in its steady state does: PDF rendering set up at start (`rendering.warm_up()`: WeasyPrint
+imported, fonts loaded — what a preloading server does once per process) and one package built before
+(SQLAlchemy's compiled statements cached; the session is rolled back, so every row is read again);
+`cold` builds it as the first PDF of a fresh process, paying for all of that set-up too; `floor` only
+joins the same material PDFs with pypdf — the least any package of those pages costs. With PROFILE, the
+measured call runs under cProfile, saved there.
+
+BENCH_WITHOUT_HARFBUZZ_SUBSET=1 makes WeasyPrint believe libharfbuzz-subset0 is missing (it then subsets
+the CJK font with fontTools, as on a machine set up without it): what issue 20 measured at 50 s.
 """
 
 from __future__ import annotations
 
+import cProfile
 import io
 import json
+import os
 import random
 import sys
 import tempfile
@@ -26,6 +36,7 @@ from sqlalchemy import select
 
 from bench.seed import staff_of
 from portal import create_app
+from portal.documents import rendering
 from portal.extensions import db
 from portal.models import Application, Endorsement, Material, Membership, StoredFile, UnitSeal
 from portal.services import packages
@@ -112,8 +123,21 @@ def _prepare(bureau: int, pages: int, store: Path) -> tuple[int, list[bytes]]:
     return application.id, made
 
 
+def _without_harfbuzz_subset() -> None:
+    """WeasyPrint's font code checks `harfbuzz_subset` (None when the library could not be loaded) at each
+    subset: set to None, it falls back to fontTools exactly as on a machine without the library."""
+    import weasyprint.pdf.fonts
+    import weasyprint.text.ffi
+
+    weasyprint.text.ffi.harfbuzz_subset = None
+    weasyprint.pdf.fonts.harfbuzz_subset = None  # type: ignore[attr-defined]
+
+
 def main() -> None:
     mode, url, bureau, pages = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    profile_to = sys.argv[5] if len(sys.argv) > 5 else ""
+    if os.environ.get("BENCH_WITHOUT_HARFBUZZ_SUBSET"):
+        _without_harfbuzz_subset()
     with tempfile.TemporaryDirectory(prefix="portal-bench-store-") as folder:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 40, "PORTAL_STORAGE_DIR": folder})
         with app.app_context():
@@ -123,10 +147,21 @@ def main() -> None:
             actor = actor_for(handler, membership)
             application = db.session.get(Application, application_id)
             assert application is not None
+            if mode == "ours":  # a worker in its steady state: rendering set up, this code run before
+                rendering.warm_up()
+                packages.build_pdf(
+                    db.session, LocalStorage(Path(folder)), actor, application, datetime.now(UTC)
+                )
+                db.session.rollback()  # nothing of it stays loaded: the measured call reads everything again
+                application = db.session.get(Application, application_id)
+                assert application is not None
+            profiler = cProfile.Profile() if profile_to else None
             _reset_peak()
             before = _status_mb("VmRSS")
             started = time.perf_counter()
-            if mode == "ours":
+            if profiler:
+                profiler.enable()
+            if mode in ("ours", "cold"):
                 storage = LocalStorage(Path(folder))
                 built = packages.build_pdf(db.session, storage, actor, application, datetime.now(UTC))
                 size, total = len(built.data), built.pages
@@ -137,6 +172,9 @@ def main() -> None:
                 out = io.BytesIO()
                 writer.write(out)
                 size, total = len(out.getvalue()), len(writer.pages)
+            if profiler:
+                profiler.disable()
+                profiler.dump_stats(profile_to)
             seconds = time.perf_counter() - started
             growth = _status_mb("VmHWM") - before
             db.session.rollback()

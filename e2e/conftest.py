@@ -16,7 +16,7 @@ import os
 import re
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +102,9 @@ def portal_app(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iter
             "SECRET_KEY": "e2e-secret-key-" + "x" * 32,
             "PORTAL_CLOCK": CLOCK,
             "PORTAL_STORAGE_DIR": str(tmp / "files"),
+            "PORTAL_PACKAGE_DIR": str(tmp / "packages"),
+            "PORTAL_QUEUE_PATH": str(tmp / "queue.sqlite3"),
+            "RATELIMIT_STORAGE_URI": f"portal+sqlite:///{tmp / 'ratelimits.sqlite3'}",
             "PORTAL_LOGIN_RATE_LIMIT": "100000 per minute",
         }
     )
@@ -114,8 +117,55 @@ def portal_app(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iter
         db.engine.dispose()
 
 
+class Worker:
+    """huey's own consumer, in this process (worker threads), on the e2e app's queue: the jobs people
+    start (batch ZIPs, exports, imports) run as in production while the page polls. The periodic jobs
+    are not on a timer here (the e2e clock is moved by hand): `tick()` runs them at once, as the
+    consumer's scheduler would within the minute after the clock moved."""
+
+    def __init__(self, app: Flask) -> None:
+        from portal import jobs
+        from portal.jobs import tasks  # noqa: F401  (registers the tasks)
+
+        self.app = app
+        self.ticks = 0
+        jobs.configure(app)
+        self.consumer = jobs.huey.create_consumer(workers=2, worker_type="thread", periodic=False)
+
+    def start(self) -> None:
+        import signal
+
+        kept = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+        self.consumer.start()
+        for number, handler in kept.items():  # pytest keeps its own Ctrl-C
+            signal.signal(number, handler)
+
+    def tick(self) -> None:
+        from portal import jobs
+        from portal.jobs import tasks
+
+        jobs.configure(self.app)
+        # A later minute than any tick before: a run is one per kind and minute, and journeys that start
+        # from the same moment and move the clock by the same days would otherwise meet the same run.
+        self.ticks += 1
+        CLOCK.now += timedelta(minutes=self.ticks)
+        for kind in tasks.PERIODIC_BODIES:
+            tasks.run_periodic(kind)
+
+    def stop(self) -> None:
+        self.consumer.stop(graceful=True)
+
+
 @pytest.fixture(scope="session")
-def base_url(portal_app: Flask) -> Iterator[str]:
+def worker(portal_app: Flask) -> Iterator[Worker]:
+    running = Worker(portal_app)
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def base_url(portal_app: Flask, worker: Worker) -> Iterator[str]:
     app = portal_app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -120,12 +120,12 @@ def test_a_bulk_file_reports_every_bad_row_and_imports_only_on_confirmation(
     hr.go_back()
     accept_confirmations(hr)
     hr.get_by_role("button", name=re.compile("^导入 2 行")).click()
-    expect(hr.get_by_role("status").first).to_contain_text("已开设 2 个申报人账号")
+    expect(hr.locator("#job-message")).to_contain_text("已开设 2 个申报人账号", timeout=60_000)
     expect(hr.locator("#password-slips .slip")).to_have_count(2)
     with hr.expect_download() as download:
         hr.get_by_role("link", name="下载初始密码表（Excel）").click()
     assert download.value.suggested_filename == "初始密码.xlsx"
-    hr.get_by_role("link", name="← 申报人账号").click()
+    hr.get_by_role("link", name="申报人账号").first.click()
     expect(hr.locator("#applicant-list")).to_contain_text("钱一")
     expect(hr.locator("#applicant-list")).to_contain_text("钱五")
     expect(hr.locator("#applicant-list")).not_to_contain_text("钱三")
@@ -139,6 +139,8 @@ def test_a_roster_upload_turns_badges_from_not_found_to_linked_and_unit_mismatch
     numbers: dict[str, str] = {}
     for name in ("陈思远", "李静怡"):
         hr.locator("#applicant-list").get_by_role("link", name=name, exact=True).click()
+        expect(hr.locator("#masked-id-number")).to_contain_text("*")  # masked until asked for
+        hr.get_by_role("button", name="查看完整证件号码和手机号").click()  # a recorded view: a POST
         numbers[name] = hr.locator("#full-id-number").inner_text().strip()
         hr.get_by_role("link", name="← 申报人账号").click()
 

@@ -56,7 +56,9 @@ def _id_ending_in_x() -> str:
     raise AssertionError("no number with check character X")
 
 
-def test_one_application_travels_from_account_to_certificate(new_page: Any, clock: Clock) -> None:
+def test_one_application_travels_from_account_to_certificate(
+    new_page: Any, clock: Clock, worker: Any
+) -> None:
     hr: Page = new_page("hr")
     log_in(hr, ENTERPRISE_HANDLER)
     expect(hr.get_by_role("heading", name="申报人账号")).to_be_visible()
@@ -125,6 +127,7 @@ def test_one_application_travels_from_account_to_certificate(new_page: Any, cloc
     expect(hr.locator("#notice-clock")).to_contain_text("2026年11月24日至11月30日，共5个工作日")
     publish_latest_notice(leader)
     clock.now += timedelta(days=8)  # the notice ran its five working days without objection
+    worker.tick()  # and the scheduled job passed it
     log_in(leader, ENTERPRISE_LEADER)  # the jump in time ended every idle session
     act_in_queue(leader, "待签批", "周文博", "报送主管部门")
 

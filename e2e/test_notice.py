@@ -17,7 +17,7 @@ LEADER = "13870700007"
 APPLICANT = "13970700016"  # 孙嘉怡, approved by the unit in the demo data
 
 
-def test_a_notice_runs_its_course_with_an_objection_handled(new_page: Any, clock: Clock) -> None:
+def test_a_notice_runs_its_course_with_an_objection_handled(new_page: Any, clock: Clock, worker: Any) -> None:
     hr: Page = new_page("hr")
     log_in(hr, HANDLER)
     draft_notice_for(hr, "孙嘉怡")
@@ -63,6 +63,9 @@ def test_a_notice_runs_its_course_with_an_objection_handled(new_page: Any, clock
     log_in(hr, HANDLER)
     hr.get_by_role("link", name="公示", exact=True).click()
     hr.locator("table a").first.click()
+    expect(hr.locator("#notice-clock")).to_contain_text("正在结转")  # pages never close it themselves
+    worker.tick()  # the scheduler's next minute
+    hr.reload()
     expect(hr.locator(".badge").first).to_have_text("已结束")
     expect(hr.get_by_role("link", name="下载公示结果（PDF）")).to_be_visible()
 

@@ -1,7 +1,8 @@
 """Packages in Chromium, run last (it only reads: downloads are audited, no application changes): a
 department reviewer downloads one application's package PDF from its review page and it opens with a
 bookmark per section and page numbers; the same reviewer packages two queue rows as a batch, watches the
-progress block finish on its own (htmx) and downloads the ZIP, whose manifests verify."""
+job page's progress finish on its own (the worker builds it; htmx polls) and downloads the ZIP, whose
+manifests verify."""
 
 from __future__ import annotations
 
@@ -49,9 +50,10 @@ def test_a_reviewer_downloads_a_package_pdf_and_a_batch_zip(new_page: Any, tmp_p
     for index in (0, 1):
         rows.nth(index).get_by_role("checkbox").check()
     reviewer.get_by_role("button", name="打包下载所选").click()
-    expect(reviewer.locator("#batch-count")).to_contain_text("已完成 2 / 2 件", timeout=120_000)
+    expect(reviewer.get_by_role("heading", level=1)).to_have_text("批量打包申报材料")
+    expect(reviewer.locator("#job-count")).to_contain_text("已完成 2 / 2", timeout=120_000)
     with reviewer.expect_download(timeout=90_000) as batch:
-        reviewer.locator("#batch-download").click()
+        reviewer.locator("#job-download").click()
     archive = tmp_path / "batch.zip"
     batch.value.save_as(archive)
     report = verify_zip(archive)

@@ -9,6 +9,7 @@ from flask import Flask
 
 from portal import filemodes, logsafety
 from portal.config import INSTANCE_DIR, Settings, production_problems
+from portal.documents import rendering
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
+    from portal import jobs, ratelimit  # noqa: F401  (ratelimit registers the shared SQLite store)
     from portal.cli import register_cli
     from portal.extensions import csrf, db, limiter, migrate
     from portal.web import register_web
@@ -38,8 +40,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     register_web(app)
     register_cli(app)
+    if int(app.config.get("PORTAL_PROXY_COUNT") or 0) > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Trust X-Forwarded-For/-Proto/-Host from exactly as many proxies as configured (nginx: one).
+        hops = int(app.config["PORTAL_PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    rendering.warn_if_slow(app.logger)  # a missing libharfbuzz-subset0 makes every PDF 30 times slower
     if production:
         _guard_production(app)
+        # WeasyPrint's import and the CJK fonts (~1 s) at start, not in the first reviewer's request; a
+        # server that preloads the app before forking shares them with every worker.
+        rendering.warm_up()
+    jobs.configure(app)  # after the guard: the queue's messages are signed with the (checked) secret key
     return app
 
 

@@ -15,7 +15,7 @@ from portal.domain.errors import ValidationFailed
 from portal.extensions import db
 from portal.models import Membership, Organisation, OrgKind, StaffRole, User
 from portal.policy_cli import register_policy_cli
-from portal.services import audit, auth, calendar, corrections, notices, notifications
+from portal.services import audit, calendar, notifications
 from portal.services.actors import SYSTEM, Actor, actor_for
 from portal.services.auth import hash_password, initial_password
 from portal.services.organisations import PersonInput, normalise_person
@@ -37,22 +37,16 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("close-due-notices")
     def close_due_notices_command() -> None:
-        """The daily job: close notices whose period ended, abandon corrections past their deadline,
-        remind applicants three working days before one, and e-mail notifications (when SMTP is set)."""
+        """Run the periodic jobs now, by hand (the worker runs them on its own schedule): close notices
+        whose period ended, abandon corrections past their deadline, remind applicants three working days
+        before one, and e-mail notifications (when SMTP is set)."""
+        from portal.jobs import tasks
+        from portal.models import JobKind
+
         now = datetime.now(UTC)
-        closed = notices.close_due_notices(db.session, now)
-        abandoned = corrections.abandon_overdue(db.session, now)
-        warned = corrections.warn_deadlines(db.session, now)
-        db.session.commit()
-        click.echo(f"已结转 {len(closed)} 个到期公示；{len(abandoned)} 件逾期未补正视为放弃申报")
-        click.echo(f"已提醒 {len(warned)} 件补正截止临近的申报")
-        mailer = smtp_mailer(app)
-        if mailer is not None:
-            sent = notifications.send_pending_emails(
-                db.session, mailer, now, base_url=app.config["PORTAL_BASE_URL"]
-            )
+        for kind in (JobKind.CLOSE_NOTICES, JobKind.CORRECTIONS, JobKind.EMAIL):
+            click.echo(tasks.PERIODIC_BODIES[kind](app, db.session, now))
             db.session.commit()
-            click.echo(f"已发送 {sent} 封通知邮件")
 
     @app.cli.command("import-calendar")
     @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -155,7 +149,7 @@ def register_operations_cli(app: Flask) -> None:
     from portal import backup as backups
     from portal.services import audit as audit_service
     from portal.services import files, packages
-    from portal.storage.local import LocalStorage
+    from portal.storage import from_config
 
     def store_dir() -> Path:
         return Path(app.config["PORTAL_STORAGE_DIR"])
@@ -182,6 +176,11 @@ def register_operations_cli(app: Flask) -> None:
             raise click.ClickException(str(error)) from None
         rows = sum(report.row_counts.values())
         click.echo(f"备份完成：{report.path}（{rows} 行数据，{report.files} 个文件，清单 manifest.json）")
+        if str(app.config.get("PORTAL_STORAGE") or "local") != "local":
+            click.echo(
+                "注意：文件存放在对象存储（PORTAL_STORAGE=s3），本备份只含数据库；文件由存储桶的版本控制和"
+                "异地复制保护，恢复后用 flask storage verify 核对（docs/operations.md）"
+            )
 
     @app.cli.command("restore")
     @click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -201,19 +200,13 @@ def register_operations_cli(app: Flask) -> None:
 
     @app.cli.command("sweep")
     def sweep_command() -> None:
-        """Remove temporary files and files no row refers to, once older than an hour, batch packages
-        older than a day, and login throttles with nothing left to remember."""
-        from portal.web import login_policy
+        """Remove temporary files and files no row refers to (older than an hour), job results and batch
+        leftovers older than a day, expired login sessions and old periodic-run records."""
+        from portal.services import maintenance
 
-        report = files.sweep(db.session, store_dir(), datetime.now(UTC))
-        batches = packages.sweep_batches(Path(app.config["PORTAL_PACKAGE_DIR"]), datetime.now(UTC))
-        throttles = auth.sweep_throttles(db.session, datetime.now(UTC), login_policy(app))
+        summary = maintenance.sweep_all(db.session, app.config, datetime.now(UTC))
         db.session.commit()
-        click.echo(
-            f"已清理 {report.temporary} 个临时文件、{report.orphans} 个无主文件；"
-            f"{report.kept_young} 个不足1小时的暂不处理；过期的批量打包文件 {batches} 个；"
-            f"过期的登录限制记录 {throttles} 条"
-        )
+        click.echo(summary.summary())
 
     @app.cli.group("package")
     def package_group() -> None:
@@ -232,12 +225,25 @@ def register_operations_cli(app: Flask) -> None:
             )
         click.echo(f"材料包完整：{report.checked} 个文件的 SHA-256 与清单一致")
 
-    @app.cli.command("verify-files")
-    def verify_files_command() -> None:
-        """Check that every stored file is present and still matches its SHA-256; exit 1 if not."""
-        report = files.verify_store(db.session, LocalStorage(store_dir()))
+    def verify_files() -> None:
+        report = files.verify_store(db.session, from_config(app.config))
         if report.missing or report.corrupted:
             raise click.ClickException(
                 f"文件校验失败：缺失 {report.missing}，内容被改动 {report.corrupted}（stored_files 编号）"
             )
         click.echo(f"文件完整：{report.checked} 个文件校验通过")
+
+    @app.cli.command("verify-files")
+    def verify_files_command() -> None:
+        """Check that every stored file is present and still matches its SHA-256; exit 1 if not."""
+        verify_files()
+
+    @app.cli.group("storage")
+    def storage_group() -> None:
+        """The file store (local folder or S3-compatible bucket, PORTAL_STORAGE)."""
+
+    @storage_group.command("verify")
+    def storage_verify_command() -> None:
+        """Re-read every stored file from the configured backend and check its SHA-256; exit 1 naming
+        the rows whose file is missing or changed."""
+        verify_files()

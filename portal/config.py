@@ -79,6 +79,9 @@ class Settings:
     max_upload_mb: int = field(default_factory=lambda: _int("PORTAL_MAX_UPLOAD_MB", 20))  # per uploaded file
     # Per stored material file: photos are compressed to fit (the Jiangxi system caps files at 2 MB).
     material_file_limit_kb: int = field(default_factory=lambda: _int("PORTAL_MATERIAL_FILE_LIMIT_KB", 2048))
+    # Every upload (portal/services/uploads.py): a PDF of more pages, an image of more pixels is refused.
+    max_pdf_pages: int = field(default_factory=lambda: _int("PORTAL_MAX_PDF_PAGES", 300))
+    max_image_pixels: int = field(default_factory=lambda: _int("PORTAL_MAX_IMAGE_PIXELS", 40_000_000))
     # Password policy (portal/domain/passwords.py): a profile, `dengbao` (default) or `asvs`, and any of
     # its values overridden one by one; unset means "as the profile says".
     password_profile: str = field(
@@ -111,9 +114,31 @@ class Settings:
             h.strip() for h in os.environ.get("PORTAL_TRUSTED_HOSTS", "").split(",") if h.strip()
         ]
     )
+    # Redis, for a deployment of several instances: the task queue and the rate limits live there.
+    redis_url: str = field(default_factory=lambda: os.environ.get("PORTAL_REDIS_URL", ""))
+    # The rate limits' store: Redis when PORTAL_REDIS_URL is set, else a SQLite file every worker of
+    # this machine shares (portal/ratelimit.py); memory:// only on request (one process only).
     ratelimit_storage_url: str = field(
-        default_factory=lambda: os.environ.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://")
+        default_factory=lambda: os.environ.get("PORTAL_RATELIMIT_STORAGE_URL", "")
     )
+    # The task queue's SQLite file when there is no Redis (one machine).
+    queue_path: str = field(
+        default_factory=lambda: os.environ.get("PORTAL_QUEUE_PATH") or str(INSTANCE_DIR / "queue.sqlite3")
+    )
+    # A running job silent for this long lost its worker and is run again (portal/services/jobs.py).
+    job_stale_seconds: int = field(default_factory=lambda: _int("PORTAL_JOB_STALE_SECONDS", 300))
+    # Where uploaded files live: local (PORTAL_STORAGE_DIR) or s3 (an S3-compatible bucket, boto3).
+    storage: str = field(default_factory=lambda: os.environ.get("PORTAL_STORAGE", "local").strip().lower())
+    s3_bucket: str = field(default_factory=lambda: os.environ.get("PORTAL_S3_BUCKET", ""))
+    s3_endpoint_url: str = field(default_factory=lambda: os.environ.get("PORTAL_S3_ENDPOINT_URL", ""))
+    s3_region: str = field(default_factory=lambda: os.environ.get("PORTAL_S3_REGION", ""))
+    s3_prefix: str = field(default_factory=lambda: os.environ.get("PORTAL_S3_PREFIX", ""))
+    # Behind nginx: how many proxies set X-Forwarded-For / -Proto (exactly one in deploy/; 0 = none).
+    proxy_count: int = field(default_factory=lambda: _int("PORTAL_PROXY_COUNT", 0))
+    # This instance's name, sent as X-Portal-Instance on every response (which instance answered).
+    instance: str = field(default_factory=lambda: os.environ.get("PORTAL_INSTANCE", ""))
+    # Who may read /metrics besides loopback (comma-separated addresses or networks).
+    metrics_allow: str = field(default_factory=lambda: os.environ.get("PORTAL_METRICS_ALLOW", ""))
     login_rate_limit: str = field(
         default_factory=lambda: os.environ.get("PORTAL_LOGIN_RATE_LIMIT", "20 per minute;200 per hour")
     )
@@ -122,6 +147,15 @@ class Settings:
     )
     # Batch package ZIPs being built (deleted a day later); beside the file store unless set.
     package_dir: str = field(default_factory=lambda: os.environ.get("PORTAL_PACKAGE_DIR", ""))
+
+    def ratelimit_storage_uri(self) -> str:
+        """PORTAL_RATELIMIT_STORAGE_URL if given; else Redis when PORTAL_REDIS_URL is set; else the SQLite
+        file beside the queue's, shared by every worker on this machine (issue 16 item 12)."""
+        if self.ratelimit_storage_url:
+            return self.ratelimit_storage_url
+        if self.redis_url:
+            return self.redis_url
+        return "portal+sqlite:///" + str(Path(self.queue_path).with_name("ratelimits.sqlite3")).lstrip("/")
 
     def flask_config(self) -> dict[str, object]:
         return {
@@ -134,7 +168,18 @@ class Settings:
             # __Host-: the browser keeps it only when Secure, Path=/ and no Domain (ASVS 3.4.4).
             "SESSION_COOKIE_NAME": "__Host-portal_session" if self.secure_cookies else "portal_session",
             "TRUSTED_HOSTS": self.trusted_hosts or None,
-            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri(),
+            "PORTAL_REDIS_URL": self.redis_url,
+            "PORTAL_QUEUE_PATH": self.queue_path,
+            "PORTAL_JOB_STALE_SECONDS": self.job_stale_seconds,
+            "PORTAL_STORAGE": self.storage,
+            "PORTAL_S3_BUCKET": self.s3_bucket,
+            "PORTAL_S3_ENDPOINT_URL": self.s3_endpoint_url,
+            "PORTAL_S3_REGION": self.s3_region,
+            "PORTAL_S3_PREFIX": self.s3_prefix,
+            "PORTAL_PROXY_COUNT": self.proxy_count,
+            "PORTAL_METRICS_ALLOW": self.metrics_allow,
+            "PORTAL_INSTANCE": self.instance,
             "RATELIMIT_HEADERS_ENABLED": False,
             "PORTAL_LOGIN_RATE_LIMIT": self.login_rate_limit,
             "REMEMBER_COOKIE_HTTPONLY": True,
@@ -150,6 +195,8 @@ class Settings:
             "MAX_CONTENT_LENGTH": self.max_upload_mb * 3 * 1024 * 1024,
             "PORTAL_MAX_UPLOAD_MB": self.max_upload_mb,
             "PORTAL_MATERIAL_FILE_LIMIT_KB": self.material_file_limit_kb,
+            "PORTAL_MAX_PDF_PAGES": self.max_pdf_pages,
+            "PORTAL_MAX_IMAGE_PIXELS": self.max_image_pixels,
             "PORTAL_PASSWORD_PROFILE": self.password_profile,
             "PORTAL_PASSWORD_MIN_LENGTH": self.password_min_length,
             "PORTAL_PASSWORD_MIN_CLASSES": self.password_min_classes,

@@ -25,6 +25,8 @@ from portal import filemodes
 from portal.models.base import Base
 
 BUSY_TIMEOUT_SECONDS = 15
+# Execution option for a transaction that only reads (see read_only below).
+READ_ONLY = "portal_read_only"
 
 
 class _Turn:
@@ -77,6 +79,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            # A long read that writes nothing (the worker rendering a batch's PDFs): a deferred
+            # transaction, so in WAL mode it neither waits for nor blocks the writers.
+            connection.exec_driver_sql("BEGIN")
+            return
         if turn.take():
             connection.info["portal_turn"] = True
         try:
@@ -155,6 +162,14 @@ class Database:
         self.session.remove()
         bound = self._bound()
         bound.factory = sessionmaker(bind=bind, expire_on_commit=False, **options)
+
+
+def read_only(session: Session | scoped_session[Session]) -> None:
+    """Start `session`'s next transaction as a read (SQLite: deferred BEGIN, not the write lock). Only
+    for work that writes nothing before it commits or rolls back: a write in it may fail at once."""
+    plain = session() if isinstance(session, scoped_session) else session
+    if not plain.in_transaction():
+        plain.connection(execution_options={READ_ONLY: True})
 
 
 db = Database()

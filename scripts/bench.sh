@@ -2,6 +2,7 @@
 # make bench: every benchmark on SQLite and on a throwaway PostgreSQL, one table (bench/README.md).
 # BENCH_APPLICATIONS (default 100000), BENCH_LOAD_SECONDS (10), BENCH_REPS (25) shrink or grow it.
 # The PostgreSQL cluster is stopped whatever happens.
+# Arguments go to bench.run: `bash scripts/bench.sh --only package` seeds and runs the package benchmark alone.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -25,4 +26,4 @@ else
   echo "could not start PostgreSQL (see $pgdir/server.log); benchmarking SQLite only"
 fi
 # Alembic's INFO lines are noise here; the table is what matters.
-$PY -m bench.run "${args[@]}" 2> >(grep -v "^INFO  \[alembic" >&2)
+$PY -m bench.run "${args[@]}" "$@" 2> >(grep -v "^INFO  \[alembic" >&2)

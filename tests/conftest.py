@@ -3,6 +3,8 @@ settable clock, and clients logged in as any user."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,6 +23,12 @@ from portal.services import auth
 from tests.dbsetup import database_url
 from tests.factories import PACKAGE_DIR, STORAGE_DIR
 
+# Any app a test makes (not only the fixture's) keeps its queue and rate limits in this run's temporary
+# files, never in the checkout's instance/ folder, where a developer's worker would pick them up.
+_RUN_DIR = tempfile.mkdtemp(prefix="portal-tests-")
+os.environ.setdefault("PORTAL_QUEUE_PATH", os.path.join(_RUN_DIR, "queue.sqlite3"))
+os.environ.setdefault("PORTAL_RATELIMIT_STORAGE_URL", f"portal+sqlite:///{_RUN_DIR}/ratelimits.sqlite3")
+
 
 class Clock:
     """The time the app sees; tests move it instead of sleeping."""
@@ -38,7 +46,8 @@ class Clock:
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Flask]:
-    url = database_url(f"portal_test_{worker_id}", tmp_path_factory.mktemp("db"))
+    base = tmp_path_factory.mktemp("db")
+    url = database_url(f"portal_test_{worker_id}", base)
     application = create_app(
         {
             "TESTING": True,
@@ -48,6 +57,9 @@ def app(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Fl
             "PORTAL_LOGIN_RATE_LIMIT": "100000 per minute",  # tests/security/test_auth.py tightens it
             "PORTAL_STORAGE_DIR": str(STORAGE_DIR),
             "PORTAL_PACKAGE_DIR": str(PACKAGE_DIR),
+            # The queue and the rate limits in this worker's own files (xdist workers never share them).
+            "PORTAL_QUEUE_PATH": str(base / "queue.sqlite3"),
+            "RATELIMIT_STORAGE_URI": f"portal+sqlite:///{base / 'ratelimits.sqlite3'}",
         }
     )
     with application.app_context():
@@ -55,6 +67,43 @@ def app(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Fl
     yield application
     with application.app_context():
         db.engine.dispose()
+
+
+def run_queued(app: Flask) -> int:
+    """Run every message waiting in the app's queue, in this process, with huey's own dequeue and
+    execute (what a consumer's worker thread does), so the tasks write through the test's savepoint
+    session. Returns how many ran. Tests of the consumer itself start the real one (tests/jobs)."""
+    from portal import jobs
+
+    jobs.configure(app)
+    ran = 0
+    while (task := jobs.huey.dequeue()) is not None:
+        jobs.huey.execute(task)
+        ran += 1
+    return ran
+
+
+def run_periodic(app: Flask, *kinds: str) -> None:
+    """Run periodic jobs now, in this process, as the worker's schedule would (one run per minute and
+    kind: a second call in the same minute of the test clock does nothing)."""
+    from portal import jobs
+    from portal.jobs import tasks
+    from portal.models import JobKind
+
+    jobs.configure(app)
+    for kind in kinds or [k.value for k in tasks.PERIODIC_BODIES]:
+        tasks.run_periodic(JobKind(kind))
+
+
+@pytest.fixture
+def queue(app: Flask) -> Iterator[None]:
+    """An empty queue for this test (whatever earlier tests left is dropped), bound to this app."""
+    from portal import jobs
+
+    jobs.configure(app)
+    jobs.huey.flush()
+    yield
+    jobs.huey.flush()
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Test inputs made on the spot: phone-like photos, PDFs of n pages, a seal image."""
+"""Test inputs made on the spot: phone-like photos, PDFs of n pages, a seal image, hand-built PDFs with
+whatever catalog and page entries a test needs, a pixel bomb."""
 
 from __future__ import annotations
 
@@ -47,3 +48,43 @@ def seal() -> bytes:
 
 HTML_AS_PDF = b"<!doctype html><html><script>alert(1)</script></html>"
 EXE_AS_PDF = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
+
+
+def raw_pdf(
+    catalog: bytes = b"", page: bytes = b"", *extra: bytes, preamble: bytes = b"", tail: bytes = b""
+) -> bytes:
+    """A hand-built, well-formed PDF whose catalog and page carry `catalog` / `page` entries, `extra`
+    objects numbered from 4; `preamble` goes after the header line, `tail` after %%EOF."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] " + page + b" >>",
+        *extra,
+    ]
+    out = b"%PDF-1.7\n" + preamble
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out + tail
+
+
+def pixel_bomb() -> bytes:
+    """A PNG header claiming 30000×30000 (900 MP), with a token image body."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 30000, 30000, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )

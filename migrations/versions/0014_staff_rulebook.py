@@ -11,7 +11,7 @@
   the steps taken so far (a step that breaks a rule is left in the audit trail only).
 
 Revision ID: 0014
-Revises: 0018
+Revises: 0020
 Create Date: 2026-12-04 09:39:24.838768
 
 """
@@ -120,7 +120,7 @@ PG_DROPS = (
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0018'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

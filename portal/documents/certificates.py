@@ -1,5 +1,6 @@
 """The electronic certificate (with its verification QR), the 批复 listing those certified, and the
-certificate Excel for the city title office (xlsxwriter in constant-memory mode, rows streamed)."""
+certificate Excel for the city title office (xlsxwriter in constant-memory mode, rows streamed; user text
+always a string cell, see documents/cells.py)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 import segno
-import xlsxwriter
 from pypdf import PdfReader, PdfWriter
 
+from portal.documents.cells import Cells, workbook
 from portal.documents.rendering import render_pdf
 
 CERTIFICATE_HEADERS = (
@@ -59,20 +60,18 @@ def certificates_xlsx(rows: Iterable[tuple[object, ...]]) -> Path:
     """Write the rows to a temporary xlsx in constant memory and return its path (the caller streams it)."""
     fd, name = tempfile.mkstemp(prefix="certificates-", suffix=".xlsx")
     os.close(fd)
-    book = xlsxwriter.Workbook(name, {"constant_memory": True})
+    book = workbook(name, constant_memory=True)
     sheet = book.add_worksheet("证书信息")
-    head = book.add_format({"bold": True, "bg_color": "#E4E7EB", "border": 1})
-    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    cells = Cells(book, sheet)
+    head = cells.style({"bold": True, "bg_color": "#E4E7EB", "border": 1})
+    day = cells.style({"num_format": "yyyy-mm-dd"})
     for col, (title, width) in enumerate(zip(CERTIFICATE_HEADERS, WIDTHS, strict=True)):
         sheet.set_column(col, col, width)
-        sheet.write(0, col, title, head)
+        cells.write(0, col, title, head)
     sheet.freeze_panes(1, 0)
     for number, row in enumerate(rows, start=1):
         for col, value in enumerate(row):
-            if isinstance(value, date):
-                sheet.write_datetime(number, col, value, day)  # type: ignore[arg-type]
-            else:
-                sheet.write(number, col, value)
+            cells.write(number, col, value, day if isinstance(value, date) else None)
     book.close()
     return Path(name)
 
@@ -96,20 +95,18 @@ def table_xlsx(sheet_name: str, headers: tuple[str, ...], rows: Iterable[tuple[o
     """Any list as an xlsx written in constant memory to a temporary file (the caller streams it)."""
     fd, name = tempfile.mkstemp(prefix="export-", suffix=".xlsx")
     os.close(fd)
-    book = xlsxwriter.Workbook(name, {"constant_memory": True})
+    book = workbook(name, constant_memory=True)
     sheet = book.add_worksheet(sheet_name)
-    head = book.add_format({"bold": True, "bg_color": "#E4E7EB", "border": 1})
-    stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    cells = Cells(book, sheet)
+    head = cells.style({"bold": True, "bg_color": "#E4E7EB", "border": 1})
+    stamp = cells.style({"num_format": "yyyy-mm-dd hh:mm"})
     for col, title in enumerate(headers):
         sheet.set_column(col, col, max(10, len(title) * 2 + 2))
-        sheet.write(0, col, title, head)
+        cells.write(0, col, title, head)
     sheet.freeze_panes(1, 0)
     for number, row in enumerate(rows, start=1):
         for col, value in enumerate(row):
-            if isinstance(value, datetime):
-                sheet.write_datetime(number, col, value.replace(tzinfo=None), stamp)
-            else:
-                sheet.write(number, col, value)
+            cells.write(number, col, value, stamp if isinstance(value, datetime) else None)
     book.close()
     return Path(name)
 

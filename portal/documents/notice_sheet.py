@@ -9,8 +9,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-import xlsxwriter
-
+from portal.documents.cells import Cells, workbook
 from portal.documents.rendering import render_pdf
 from portal.documents.stamps import image_data_uri
 
@@ -72,23 +71,22 @@ def notice_sheet_pdf(header: SheetHeader, rows: list[SheetRow]) -> bytes:
 
 def notice_sheet_xlsx(header: SheetHeader, rows: list[SheetRow]) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = workbook(buffer)
     sheet = book.add_worksheet("公示表")
-    title = book.add_format({"bold": True, "font_size": 14, "align": "center"})
-    head = book.add_format(
+    cells = Cells(book, sheet)
+    title = cells.style({"bold": True, "font_size": 14, "align": "center"})
+    head = cells.style(
         {"bold": True, "bg_color": "#E4E7EB", "border": 1, "text_wrap": True, "valign": "vcenter"}
     )
-    cell = book.add_format({"border": 1, "text_wrap": True, "valign": "top"})
-    sheet.merge_range(0, 0, 0, len(HEADERS) - 1, header.title, title)
-    sheet.merge_range(
-        1,
-        0,
-        1,
-        len(HEADERS) - 1,
-        f"公示期：{header.period}　张贴地点：{header.location}　异议受理：{header.contact}",
-    )
+    cell = cells.style({"border": 1, "text_wrap": True, "valign": "top"})
+    last = len(HEADERS) - 1
+    # merge_range would write its text with write(); the merged cell is written again as text instead.
+    sheet.merge_range(0, 0, 0, last, "", title.plain)
+    cells.write(0, 0, header.title, title)
+    sheet.merge_range(1, 0, 1, last, "")
+    cells.write(1, 0, f"公示期：{header.period}　张贴地点：{header.location}　异议受理：{header.contact}")
     for col, text in enumerate(HEADERS):
-        sheet.write(2, col, text, head)
+        cells.write(2, col, text, head)
     for number, row in enumerate(rows, start=1):
         values = (
             number,
@@ -103,7 +101,7 @@ def notice_sheet_xlsx(header: SheetHeader, rows: list[SheetRow]) -> bytes:
             row.achievements,
         )
         for col, value in enumerate(values):
-            sheet.write(2 + number, col, value, cell)
+            cells.write(2 + number, col, value, cell)
     for col, width in enumerate((6, 10, 22, 24, 18, 10, 26, 14, 12, 48)):
         sheet.set_column(col, col, width)
     sheet.freeze_panes(3, 0)

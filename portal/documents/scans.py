@@ -1,23 +1,27 @@
-"""Uploaded scans and phone photos made fit for the dossier: the type decided by content, large photos
-turned upright, downscaled and recompressed under the per-file cap (the Jiangxi system takes 2 MB), several
-images combined into one PDF in upload order, the page count, and a small thumbnail. No Flask.
+"""Uploaded scans and phone photos made fit for the dossier: each file accepted by the one acceptance path
+(documents.inspection.accept: type by content, active PDF content neutralised, images decoded upright
+without metadata), photos downscaled and recompressed under the per-file cap (the Jiangxi system takes
+2 MB), several files combined into one PDF in upload order, the page count, and a small thumbnail.
+A single PDF is kept as it is (or as neutralised) and never read whole into memory. No Flask.
 """
 
 from __future__ import annotations
 
 import io
-import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import IO
 
-from PIL import Image, ImageOps
+from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from portal.domain.uploads import JPEG, PDF, PNG, TITLES, sniff
+from portal.documents import inspection
+from portal.documents.inspection import THUMB_SIDE, thumbnail
+from portal.domain.uploads import JPEG, PDF, TITLES, UploadLimits, UploadRefused, strip_invisible
 
 MAX_SIDE = 2480  # pixels: A4 at 300 dpi is plenty for a certificate or a contract page
-THUMB_SIDE = 240
 QUALITIES = (85, 75, 65, 55, 45)
 MAX_PARTS = 20
+__all__ = ["MAX_PARTS", "MAX_SIDE", "THUMB_SIDE", "Part", "Prepared", "ScanRejected", "prepare"]
 
 
 class ScanRejected(Exception):
@@ -30,44 +34,46 @@ class ScanRejected(Exception):
 
 @dataclass(frozen=True)
 class Part:
+    """One uploaded file: its name as the browser sent it and its content (the request's spooled file,
+    or bytes in tests and demo data)."""
+
     name: str
-    data: bytes
+    data: bytes | IO[bytes]
 
 
 @dataclass(frozen=True)
 class Prepared:
-    data: bytes
+    file: IO[bytes]  # what to store, read from its start
+    size: int
     media_type: str
     pages: int
     thumbnail: bytes | None  # a small JPEG, when one could be made
     combined: int  # how many uploaded files went into it
-    recompressed: bool
+    recompressed: bool  # downscaled or recompressed to fit the cap, or combined
+    removed: tuple[str, ...] = ()  # what was taken out (domain.uploads.REMOVED_TITLES keys)
+    name: str = ""  # a single upload's cleaned name (NUL and bidi characters removed)
+
+    @property
+    def data(self) -> bytes:
+        return inspection.read_all(self.file)
 
 
 def _kb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(n // 1024, 1)} KB"
 
 
-def _open_image(part: Part) -> Image.Image:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(part.data))
-            image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ScanRejected(f"“{part.name}”的像素过多，请降低分辨率后再上传") from None
-    except Exception:
-        raise ScanRejected(f"“{part.name}”无法作为图片打开，文件可能已损坏") from None
-    image = ImageOps.exif_transpose(image)
-    if image.mode not in ("RGB", "L"):
-        background = Image.new("RGB", image.size, "white")
-        rgba = image.convert("RGBA")
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        image = background
-    return image
+def _flat(image: Image.Image) -> Image.Image:
+    """RGB or greyscale, transparency laid on white (JPEG and the PDF pages have no alpha)."""
+    if image.mode in ("RGB", "L"):
+        return image
+    background = Image.new("RGB", image.size, "white")
+    rgba = image.convert("RGBA")
+    background.paste(rgba, mask=rgba.getchannel("A"))
+    return background
 
 
 def _fit(image: Image.Image, side: int) -> Image.Image:
+    image = _flat(image)
     if max(image.size) <= side:
         return image
     scaled = image.copy()
@@ -102,115 +108,101 @@ def _squeeze(images: list[Image.Image], limit: int, *, as_pdf: bool) -> bytes | 
     return None
 
 
-def _thumbnail(image: Image.Image) -> bytes:
-    return _jpeg(_fit(image, THUMB_SIDE), 70)
-
-
-def _pdf_pages(part: Part) -> PdfReader:
+def _accept(part: Part, max_upload: int, limits: UploadLimits) -> inspection.Inspected:
+    file = inspection.as_file(part.data)
+    size = inspection.size_of(file)
+    shown = strip_invisible(part.name)[:60] or "文件"
+    if size > max_upload:
+        raise ScanRejected(f"“{shown}”有{_kb(size)}，单个文件不能超过{_kb(max_upload)}")
     try:
-        reader = PdfReader(io.BytesIO(part.data))
-        if reader.is_encrypted:
-            raise ScanRejected(f"“{part.name}”是加密的 PDF，请去掉密码后再上传")
-        if len(reader.pages) == 0:
-            raise ScanRejected(f"“{part.name}”没有页面")
-    except ScanRejected:
-        raise
-    except Exception:
-        raise ScanRejected(f"“{part.name}”不是有效的 PDF 文件，可能已损坏") from None
-    return reader
+        return inspection.accept(
+            file, part.name, replace(limits, max_bytes=max_upload), encode_images=False, image_side=MAX_SIDE
+        )
+    except UploadRefused as refused:
+        if refused.code == "content":
+            message = f"“{shown}”不是 PDF、JPG 或 PNG 文件（按文件内容判断，与文件名无关）"
+            raise ScanRejected(message) from None
+        raise ScanRejected(f"“{shown}”：{refused.message}") from None
 
 
-def _pdf_thumbnail(reader: PdfReader) -> bytes | None:
-    """A scanned PDF's first page is usually one JPEG image: that image, small. Otherwise none.
-
-    The JPEG is read straight from the page's resources and decoded at reduced scale (Pillow's draft):
-    pypdf's `page.images` decodes every image of the page at full size first (~80 MB for one phone scan).
-    """
-    try:
-        resources = reader.pages[0].get("/Resources")
-        xobjects = resources.get_object().get("/XObject") if resources else None
-        for ref in xobjects.get_object().values() if xobjects else []:
-            xobject = ref.get_object()
-            if xobject.get("/Subtype") != "/Image" or xobject.get("/Filter") not in (
-                "/DCTDecode",
-                ["/DCTDecode"],
-            ):
-                continue
-            image = Image.open(io.BytesIO(xobject.get_data()), formats=["JPEG"])
-            image.draft("RGB", (THUMB_SIDE, THUMB_SIDE))
-            return _thumbnail(image.convert("RGB"))
-    except Exception:
-        return None
-    return None
+def _as_file(data: bytes) -> IO[bytes]:
+    return io.BytesIO(data)
 
 
-def page_count(data: bytes) -> int:
-    return len(PdfReader(io.BytesIO(data)).pages)
+def _encoded(image: Image.Image, media_type: str, quality: int = 90) -> bytes:
+    out = inspection.encode(image, media_type, quality=quality)
+    return out.read()
 
 
-def prepare(parts: list[Part], *, max_upload: int, limit: int) -> Prepared:
+def prepare(
+    parts: list[Part],
+    *,
+    max_upload: int,
+    limit: int,
+    limits: UploadLimits = UploadLimits(),  # noqa: B008 - frozen dataclass, never mutated
+) -> Prepared:
     """One stored file from one or more uploaded files.
 
-    Each file's type is sniffed from its bytes (a .pdf that is really HTML or an executable is refused);
-    each may be at most `max_upload` bytes. One image: kept if it fits `limit`, else downscaled and
-    recompressed until it does. Several images: one PDF, a page per image in upload order. PDFs (alone or
-    with images) are joined as they are; a PDF over `limit` is refused with the size to reach.
+    Each file goes through the acceptance path (inspection.accept with `limits`, each at most
+    `max_upload` bytes). One image: re-encoded (no EXIF, turned upright), downscaled and recompressed if
+    it does not fit `limit`. Several images: one PDF, a page per image in upload order. One PDF: kept as
+    accepted (never read whole); over `limit` it is refused with the size to reach. PDFs with images:
+    joined in order, images as pages of their own.
     """
     if not parts:
         raise ScanRejected("请选择要上传的文件")
     if len(parts) > MAX_PARTS:
         raise ScanRejected(f"一次最多合并{MAX_PARTS}个文件")
-    kinds: list[str] = []
-    for part in parts:
-        if len(part.data) > max_upload:
-            raise ScanRejected(f"“{part.name}”有{_kb(len(part.data))}，单个文件不能超过{_kb(max_upload)}")
-        kind = sniff(part.data[:16])
-        if kind is None:
-            raise ScanRejected(f"“{part.name}”不是 PDF、JPG 或 PNG 文件（按文件内容判断，与文件名无关）")
-        kinds.append(kind)
+    accepted = [_accept(part, max_upload, limits) for part in parts]
+    removed = tuple(sorted({item for a in accepted for item in a.removed}))
+    name = accepted[0].display_name if len(accepted) == 1 else ""
 
-    if all(kind in (JPEG, PNG) for kind in kinds):
-        images = [_open_image(part) for part in parts]
-        thumb = _thumbnail(images[0])
-        if len(parts) == 1:
-            if len(parts[0].data) <= limit and max(images[0].size) <= MAX_SIDE:
-                return Prepared(parts[0].data, kinds[0], 1, thumb, 1, False)
-            data = _squeeze(images, limit, as_pdf=False)
-            if data is None:
-                raise ScanRejected(f"“{parts[0].name}”压缩后仍超过{_kb(limit)}，请裁剪后再上传")
-            return Prepared(data, JPEG, 1, thumb, 1, True)
-        data = _squeeze(images, limit, as_pdf=True)
-        if data is None:
+    if all(a.image is not None for a in accepted):
+        images = [a.image for a in accepted if a.image is not None]
+        thumb = thumbnail(images[0])
+        if len(images) == 1:
+            image, kind = images[0], accepted[0].media_type
+            if max(image.size) <= MAX_SIDE:
+                data = _encoded(image, kind)
+                if len(data) <= limit:
+                    return Prepared(_as_file(data), len(data), kind, 1, thumb, 1, False, removed, name)
+            squeezed = _squeeze(images, limit, as_pdf=False)
+            if squeezed is None:
+                raise ScanRejected(
+                    f"“{strip_invisible(parts[0].name)}”压缩后仍超过{_kb(limit)}，请裁剪后再上传"
+                )
+            return Prepared(_as_file(squeezed), len(squeezed), JPEG, 1, thumb, 1, True, removed, name)
+        squeezed = _squeeze(images, limit, as_pdf=True)
+        if squeezed is None:
             raise ScanRejected(f"{len(parts)}张图片合成后超过{_kb(limit)}，请分几次上传或减少张数")
-        return Prepared(data, PDF, len(images), thumb, len(parts), True)
+        return Prepared(_as_file(squeezed), len(squeezed), PDF, len(images), thumb, len(parts), True, removed)
 
-    if len(parts) == 1:  # one PDF: checked and kept as it is (copying its pages would only cost memory)
-        reader = _pdf_pages(parts[0])
-        if len(parts[0].data) > limit:
-            raise _pdf_too_large(len(parts[0].data), limit)
-        return Prepared(parts[0].data, PDF, len(reader.pages), _pdf_thumbnail(reader), 1, False)
+    if len(accepted) == 1:  # one PDF: kept as accepted, straight from its file
+        one = accepted[0]
+        if one.size > limit:
+            raise _pdf_too_large(one.size, limit)
+        return Prepared(one.file, one.size, PDF, one.pages, one.thumbnail, 1, False, removed, name)
 
     # Several files, at least one PDF: join everything in order, images as pages of their own.
     writer = PdfWriter()
     thumb: bytes | None = None
-    for part, kind in zip(parts, kinds, strict=True):
-        if kind == PDF:
-            reader = _pdf_pages(part)
-            thumb = thumb or _pdf_thumbnail(reader)
-            writer.append(reader)
+    for part, one in zip(parts, accepted, strict=True):
+        if one.image is None:
+            thumb = thumb or one.thumbnail
+            writer.append(PdfReader(one.file))
         else:
-            image = _open_image(part)
-            thumb = thumb or _thumbnail(image)
-            page = _squeeze([image], limit, as_pdf=True)
+            thumb = thumb or thumbnail(one.image)
+            page = _squeeze([one.image], limit, as_pdf=True)
             if page is None:
-                raise ScanRejected(f"“{part.name}”压缩后仍超过{_kb(limit)}")
+                raise ScanRejected(f"“{strip_invisible(part.name)}”压缩后仍超过{_kb(limit)}")
             writer.append(PdfReader(io.BytesIO(page)))
     out = io.BytesIO()
     writer.write(out)
-    data = out.getvalue()
-    if len(data) > limit:
-        raise _pdf_too_large(len(data), limit)
-    return Prepared(data, PDF, len(writer.pages), thumb, len(parts), True)
+    size = out.tell()
+    if size > limit:
+        raise _pdf_too_large(size, limit)
+    out.seek(0)
+    return Prepared(out, size, PDF, len(writer.pages), thumb, len(parts), True, removed)
 
 
 def _pdf_too_large(size: int, limit: int) -> ScanRejected:

@@ -10,10 +10,10 @@ import zipfile
 from collections.abc import Iterable
 from datetime import date, datetime
 
-import xlsxwriter
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from portal.documents.cells import Cells, workbook
 from portal.domain.accounts import EXAMPLE_PREFIX, IMPORT_COLUMNS, EmploymentType, PermitKind
 from portal.domain.identity import DocumentType
 from portal.domain.tables import TableError
@@ -130,7 +130,7 @@ def import_template_xlsx(example_id: str) -> bytes:
     """The bulk-import template: a Chinese header row, drop-down lists, text-formatted number
     columns (so Excel keeps all 18 digits) and one example row the import skips."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = workbook(buffer)
     sheet = book.add_worksheet("申报人")
     head = book.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True})
     text = book.add_format({"num_format": "@"})
@@ -147,7 +147,7 @@ def import_template_xlsx(example_id: str) -> bytes:
     lists.hide()
     for col, header in enumerate(IMPORT_COLUMNS):
         title = f"{header.title}（{_NOTES[header.key]}）"
-        sheet.write(0, col, ("*" if header.required else "") + title, head)
+        sheet.write_string(0, col, ("*" if header.required else "") + title, head)
         sheet.set_column(col, col, 22, text)
         if header.key in choices:
             sheet.data_validation(1, col, 5000, col, {"validate": "list", "source": f"={header.key}_list"})
@@ -186,15 +186,16 @@ def import_template_xlsx(example_id: str) -> bytes:
 def passwords_xlsx(rows: Iterable[tuple[str, str, str, str]]) -> bytes:
     """姓名, 登录手机号, 证件号码 (masked), 初始密码: handed out once after a bulk import."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = workbook(buffer)
     sheet = book.add_worksheet("初始密码")
-    head = book.add_format({"bold": True, "border": 1})
+    cells = Cells(book, sheet)
+    head = cells.style({"bold": True, "border": 1})
     for col, title in enumerate(("姓名", "登录手机号", "证件号码", "初始密码（首次登录须修改）")):
-        sheet.write_string(0, col, title, head)
+        cells.write(0, col, title, head)
         sheet.set_column(col, col, 24)
     for r, values in enumerate(rows, start=1):
         for col, value in enumerate(values):
-            # Written as strings: a name starting with "=" stays text, never a formula (T-PRIV-03).
-            sheet.write_string(r, col, value)
+            # Strings, never numbers or formulas: a name starting with "=" stays text (T-PRIV-03).
+            cells.write(r, col, str(value))
     book.close()
     return buffer.getvalue()

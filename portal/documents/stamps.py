@@ -11,17 +11,22 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from PIL import Image
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import RectangleObject
 
+from portal.documents import overlays
+from portal.documents.inspection import without_active_content
 from portal.documents.rendering import render_pdf
 from portal.domain.uploads import PDF, sniff
 
 STRIP = 84.0  # points added below each page for the stamp (about 30 mm)
 A4_LONG_INCHES = 11.69
+WATERMARK = "仅供职称申报使用"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -33,9 +38,10 @@ class StampText:
 
 
 def as_pdf(data: bytes, media_type: str) -> bytes:
-    """A stored file as PDF: a PDF as it is, an image as one page about the size of A4."""
+    """A stored file as PDF: a PDF as it is (less any active content: a file stored before every upload
+    took the acceptance path may carry scripts or actions), an image as one page about the size of A4."""
     if media_type == PDF:
-        return data
+        return without_active_content(data)
     image = Image.open(io.BytesIO(data))
     image.load()
     if image.mode not in ("RGB", "L"):
@@ -91,22 +97,20 @@ def stamp(data: bytes, media_type: str, text: StampText, seal: bytes) -> bytes:
 
 
 def watermark(data: bytes, media_type: str, text: str) -> bytes:
-    """The file as the reviewer downloads it: every page under a diagonal, repeated visible notice."""
-    overlays: dict[tuple[int, int], PageObject] = {}
-    writer = _writer(as_pdf(data, media_type))
-    for page in writer.pages:
-        box = page.cropbox
-        width, height = float(box.width), float(box.height)
-        key = (round(width), round(height))
-        if key not in overlays:
-            size = max(min(width, height) / 30, 9)
-            rows = int((width + height) * 2 / (size * 5)) + 1
-            overlays[key] = _first_page(
-                render_pdf(
-                    "download_watermark.html", width=width, height=height, text=text, size=size, rows=rows
-                )
-            )
-        page.merge_transformed_page(
-            overlays[key], Transformation().translate(float(box.left), float(box.bottom))
-        )
+    """The file as the reviewer downloads it: every page under a diagonal, repeated visible notice, laid over
+    as a form XObject (the text rendered once; the page's own content is not rewritten)."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(as_pdf(data, media_type))))
+    shapes = [overlays.shown(page) for page in writer.pages]
+    sizes = overlays.page_sizes([(s.width, s.height) for s in shapes], "w")
+    tile = overlays.Tile(text)
+    rendered = PdfReader(io.BytesIO(render_pdf("watermark.html", tile=tile, text=text)))
+    marks = overlays.watermark_forms(writer, rendered.pages[0], tile, list(sizes.values()))
+    save = overlays.save_stream(writer)
+    for page, where in zip(writer.pages, shapes, strict=True):
+        overlays.lay_over(writer, page, [marks[overlays.nearest(marks, where)]], save)
     return _bytes(writer)
+
+
+def watermark_text(name: str, moment: datetime) -> str:
+    """仅供职称申报使用 · who · when (Beijing time, to the minute): the same words on every download."""
+    return f"{WATERMARK} · {name} · {moment.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"

@@ -53,3 +53,14 @@ class StaleObject(DomainError):
 
     def __init__(self, message: str = "已被他人处理，请刷新") -> None:
         super().__init__(message)
+
+
+class Unavailable(RuntimeError):
+    """A part the request needs (the database, Redis, the file store) cannot be reached now; `setting` names
+    what configures it. Not a refusal: the web layer answers it with a 503 page and an error id."""
+
+    def __init__(self, part: str, setting: str, detail: str = "") -> None:
+        super().__init__(f"{part} unreachable ({setting}): {detail}")
+        self.part = part
+        self.setting = setting
+        self.detail = detail

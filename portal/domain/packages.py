@@ -1,9 +1,15 @@
-"""The binding order (装订目录) of the package an office sends onward, and the file names inside its ZIP.
+"""The binding order (装订目录) of the package an office sends onward, the file names inside its ZIP, and
+who may take the originals' ZIP.
 
 Rule: MAT-14 (003 四(一)): the paper dossier follows a binding order; the package PDF keeps the same
 order so a reviewer reading it on screen and a clerk printing it see one sequence: the cover, the 申报表,
 each level's opinions, the notice result sheet (MAT-11, PUB-02), then the materials in checklist order
 (MAT-18 slot names). Pure Python: no Flask, no SQLAlchemy.
+
+Issue 16 item 16: whatever a reviewer downloads to read (the package PDF, alone or in a batch ZIP) carries
+the watermark on every page; the untouched originals leave only in the originals' ZIP, and only for the
+hand-off to the provincial system (DESIGN §1: the provincial systems stay the official record): to the
+handler (经办人) of the organisation holding the application, the one who would upload it there.
 """
 
 from __future__ import annotations
@@ -87,3 +93,19 @@ def safe_name(name: str, fallback: str = "file") -> str:
     """A name inside a ZIP: NFC, no path separators or characters Windows refuses, no leading dots."""
     cleaned = _UNSAFE.sub("_", unicodedata.normalize("NFC", name)).strip().lstrip(".")
     return cleaned[:120] or fallback
+
+
+ORIGINALS_PURPOSE = "原件ZIP（无水印）仅供向省级职称申报系统报送"
+
+
+def originals_refusal(
+    *, actor_org_id: int | None, actor_is_handler: bool, holder_org_id: int, holder_name: str
+) -> str | None:
+    """Why this staff member may not take the originals' ZIP, or None: only the handler of the organisation
+    holding the application (who hands it off to the provincial system) may."""
+    if actor_is_handler and actor_org_id == holder_org_id:
+        return None
+    return (
+        f"{ORIGINALS_PURPOSE}，只有当前办理该申报的单位（{holder_name}）的经办人可以下载；"
+        "审核和传阅请下载带水印的申报材料PDF"
+    )

@@ -1,32 +1,73 @@
-"""Upload acceptance: what an uploaded file really is, decided from its bytes (never its name or declared
-type), and whether the portal takes it (security-plan §3.10, T-UP-01…04).
+"""Upload acceptance rules: what an uploaded file really is, decided from its bytes (never its name or
+declared type), which kinds each upload takes, how a user's file name becomes display metadata, and the
+vocabulary of active PDF content (security-plan §3.10, T-UP-01…06; issue 16 items 4, 5, 10).
 
-Only PDF, JPEG and PNG. The name is display metadata: it must not carry a path, control or bidi
-characters, a device name or a second, executable suffix. The content must match the name's suffix,
-parse completely, carry no markup (polyglots), and for PDFs no script, launch action, embedded file or
-encryption; images are bounded in pixels. The per-applicant quota is checked here too, from the usage
-the caller counted. Every refusal is a precise Chinese sentence; nothing is stored before acceptance.
+Pure rules: no Flask, no database, no file parsing (portal.documents.inspection opens the files; the one
+acceptance path is portal.services.uploads.accept_upload).
+
+Names: NFC; control, format and bidi characters (NUL, U+202E…) are removed, not kept; paths, "..",
+a leading "." or "-", Windows device names (CON, NUL, COM1…) and an executable suffix anywhere in the
+name are refused; a long name is shortened to the cap, keeping its suffix. Every refusal is a precise
+Chinese sentence.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
 import re
 import unicodedata
-import warnings
 from dataclasses import dataclass
+from enum import StrEnum
 
 from portal.domain.errors import DomainError
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
 PNG = "image/png"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
 
-EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png"}
-TITLES = {PDF: "PDF", JPEG: "JPG 图片", PNG: "PNG 图片"}
-SUFFIXES = {"pdf": PDF, "jpg": JPEG, "jpeg": JPEG, "png": PNG}
+EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png", XLSX: "xlsx", CSV: "csv"}
+TITLES = {PDF: "PDF", JPEG: "JPG 图片", PNG: "PNG 图片", XLSX: "Excel 文件", CSV: "CSV 文件"}
+SUFFIXES = {"pdf": PDF, "jpg": JPEG, "jpeg": JPEG, "png": PNG, "xlsx": XLSX, "csv": CSV}
+IMAGES = frozenset({JPEG, PNG})
 MB = 1024 * 1024
+
+
+class UploadKind(StrEnum):
+    """What an upload form takes (each upload route names one)."""
+
+    DOCUMENT = "document"  # materials and objection attachments: PDF, JPG, PNG
+    SEAL = "seal"  # the unit's seal image: PNG (transparency kept)
+    TABLE = "table"  # bulk import and roster: .xlsx or .csv
+    CALENDAR = "calendar"  # the admin's holiday list: .csv
+
+    @property
+    def suffixes(self) -> frozenset[str]:
+        return _KIND_SUFFIXES[self]
+
+    @property
+    def wrong_suffix(self) -> str:
+        return _KIND_WRONG_SUFFIX[self]
+
+    @property
+    def suffix_decides(self) -> bool:
+        """Documents and seals: the suffix must name what the content is. Tables: the content alone
+        decides (exports from other systems come with any name), so their suffix is not checked."""
+        return self in (UploadKind.DOCUMENT, UploadKind.SEAL)
+
+
+_KIND_SUFFIXES = {
+    UploadKind.DOCUMENT: frozenset({"pdf", "jpg", "jpeg", "png"}),
+    UploadKind.SEAL: frozenset({"png"}),
+    UploadKind.TABLE: frozenset({"xlsx", "csv"}),
+    UploadKind.CALENDAR: frozenset({"csv", "txt"}),
+}
+_KIND_WRONG_SUFFIX = {
+    UploadKind.DOCUMENT: "只能上传 PDF、JPG 或 PNG 文件（扩展名 .pdf .jpg .jpeg .png）",
+    UploadKind.SEAL: "公章图片须为 PNG 格式（扩展名 .png），最好是透明背景",
+    UploadKind.TABLE: "请上传 Excel 文件（.xlsx）或 CSV 文件（.csv）",
+    UploadKind.CALENDAR: "请上传 CSV 文件（.csv，每行：日期,放假|调休上班,名称）",
+}
 
 
 def sniff(head: bytes) -> str | None:
@@ -43,8 +84,8 @@ def sniff(head: bytes) -> str | None:
 @dataclass(frozen=True)
 class UploadLimits:
     max_bytes: int = 10 * MB
-    max_pixels: int = 40_000_000
-    max_pages: int = 50
+    max_pixels: int = 40_000_000  # decompression bombs: refused from the header, before any decoding
+    max_pages: int = 300
     max_name_length: int = 100
     quota_files: int | None = None  # per applicant; None: no quota (e.g. the public objection form)
     quota_bytes: int | None = None
@@ -58,145 +99,133 @@ class Usage:
     bytes: int = 0
 
 
-@dataclass(frozen=True)
-class AcceptedFile:
-    data: bytes
-    media_type: str
-    extension: str
-    display_name: str
-    size: int
-    sha256: str
-
-
 class UploadRefused(DomainError):
     code = "upload_refused"
 
 
-_DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
-_PDF_DANGER = re.compile(
-    rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|OpenAction|AA|XFA)(?![A-Za-z0-9])"
-)
-_MARKUP = re.compile(rb"<\s*(script|html|body|iframe|svg|object|embed)\b|<\?php|javascript:", re.IGNORECASE)
-_PDF_DANGER_KEYS = ("/OpenAction", "/AA", "/JavaScript", "/EmbeddedFiles", "/RichMedia", "/XFA")
-
-
-def _refuse(message: str, code: str) -> UploadRefused:
+def refuse(message: str, code: str) -> UploadRefused:
     return UploadRefused(message, code=code)
 
 
-def clean_name(raw: str, limits: UploadLimits) -> tuple[str, str]:
-    """(display name in NFC, lower-case suffix); refuses names that are paths, hide characters, name a
-    device or end in anything but pdf/jpg/jpeg/png."""
-    name = unicodedata.normalize("NFC", raw or "").strip()
+# ---------------------------------------------------------------------------------------------------
+# Names
+# ---------------------------------------------------------------------------------------------------
+
+_DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+# A suffix a server or a desktop would run: refused anywhere in a name ("x.php.jpg" hides one).
+_EXECUTABLE = {
+    "php", "php3", "php4", "php5", "phtml", "phar", "asp", "aspx", "jsp", "jspx", "cgi", "pl", "py", "rb",
+    "sh", "bash", "exe", "com", "bat", "cmd", "scr", "pif", "msi", "dll", "vbs", "vbe", "js", "jse", "wsf",
+    "wsh", "hta", "ps1", "jar", "lnk", "reg", "html", "htm", "xhtml", "shtml", "svg", "xml",
+}  # fmt: skip
+
+
+def strip_invisible(text: str) -> str:
+    """NFC, without control, format or bidi characters (NUL, U+200B…U+200F, U+202A…U+202E, U+2066…)."""
+    return "".join(
+        ch for ch in unicodedata.normalize("NFC", text or "") if unicodedata.category(ch) not in ("Cc", "Cf")
+    )
+
+
+def clean_name(raw: str, kind: UploadKind, max_length: int = 100) -> tuple[str, str]:
+    """(display name, lower-case suffix) of a user's file name, or UploadRefused.
+
+    Invisible characters are removed (a NUL or U+202E never reaches the database, a header or a page),
+    then paths, device names and executable suffixes are refused, then a long name is shortened keeping
+    its suffix."""
+    name = strip_invisible(raw).strip()
     if not name:
-        raise _refuse("文件没有名称，请重新选择文件", "no_name")
-    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
-        raise _refuse("文件名含有不可见的控制字符或文字方向字符，请重命名后上传", "name_control")
-    if "/" in name or "\\" in name or ".." in name or "%00" in name or name[0] in ".-":
-        raise _refuse("文件名不能包含路径、“..”或以“.”“-”开头，请重命名后上传", "name_path")
-    if len(name) > limits.max_name_length:
-        raise _refuse(f"文件名过长（不超过{limits.max_name_length}个字符），请重命名后上传", "name_length")
-    stem, dot, suffix = unicodedata.normalize("NFKC", name).rpartition(".")
-    suffix = suffix.lower()
-    if not dot or suffix not in SUFFIXES:
-        raise _refuse("只能上传 PDF、JPG 或 PNG 文件（扩展名 .pdf .jpg .jpeg .png）", "suffix")
-    if stem.split(".")[0].strip().lower() in _DEVICE_NAMES:
-        raise _refuse("文件名是系统保留名称，请重命名后上传", "name_device")
+        raise refuse("文件没有名称，请重新选择文件", "no_name")
+    if "/" in name or "\\" in name or ".." in name or "%00" in name or ":" in name or name[0] in ".-":
+        raise refuse("文件名不能包含路径、“..”“:”或以“.”“-”开头，请重命名后上传", "name_path")
+    normal = unicodedata.normalize("NFKC", name)
+    stem, dot, suffix = normal.rpartition(".")
+    if not dot:
+        stem, suffix = normal, ""
+    suffix = suffix.lower().strip()
+    if kind.suffix_decides and suffix not in kind.suffixes:
+        raise refuse(kind.wrong_suffix, "suffix")
+    if suffix in _EXECUTABLE:
+        raise refuse("文件名中含有可执行程序的扩展名，请重命名后上传", "name_executable")
+    parts = [part.strip().lower() for part in stem.split(".")]
+    if parts[0] in _DEVICE_NAMES:
+        raise refuse("文件名是系统保留名称（如 CON、NUL、COM1），请重命名后上传", "name_device")
+    if any(part in _EXECUTABLE for part in parts[1:]):
+        raise refuse("文件名中含有可执行程序的扩展名，请重命名后上传", "name_executable")
+    if len(name) > max_length:
+        if dot:
+            keep = max_length - len(suffix) - 1
+            name = f"{name[: -len(suffix) - 1][:keep].rstrip(' .')}.{suffix}"
+        else:
+            name = name[:max_length]
     return name, suffix
 
 
-def _check_pdf(data: bytes, limits: UploadLimits) -> None:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    if b"%%EOF" not in data[-2048:]:
-        raise _refuse("PDF 文件不完整（可能上传中断或已损坏），请重新导出后上传", "pdf_truncated")
-    if _PDF_DANGER.search(data):
-        raise _refuse(
-            "PDF 含有脚本、自动动作、启动程序或内嵌文件，不能上传；请“打印为PDF”后重新上传", "pdf_active"
-        )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = PdfReader(io.BytesIO(data), strict=True)
-            if reader.is_encrypted:
-                raise _refuse("PDF 已加密或设置了密码，请取消密码后上传", "pdf_encrypted")
-            root = reader.trailer["/Root"]
-            names = root.get("/Names", {})
-            if any(key in root for key in _PDF_DANGER_KEYS) or any(key in names for key in _PDF_DANGER_KEYS):
-                raise _refuse("PDF 含有脚本、自动动作或内嵌文件，不能上传", "pdf_active")
-            pages = len(reader.pages)
-    except UploadRefused:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
-        raise _refuse("PDF 文件已损坏，无法打开，请重新导出后上传", "pdf_broken") from None
-    if pages == 0:
-        raise _refuse("PDF 没有页面", "pdf_empty")
-    if pages > limits.max_pages:
-        raise _refuse(f"PDF 页数过多（{pages}页，不超过{limits.max_pages}页），请拆分后上传", "pdf_pages")
+def ascii_fallback(name: str, fallback: str = "file") -> str:
+    """A readable ASCII name for Content-Disposition's `filename=` (RFC 6266; `filename*` carries the
+    real one): accents folded, everything else non-ASCII dropped, quotes and separators replaced."""
+    cleaned = strip_invisible(name)
+    stem, dot, suffix = cleaned.rpartition(".")
+    if not dot:
+        stem, suffix = cleaned, ""
+    decomposed = unicodedata.normalize("NFKD", stem)
+    folded = decomposed.encode("ascii", "ignore").decode()
+    # Characters with no ASCII form (Chinese) leave a gap: name it, so "学历证书 (1)" reads "file_(1)".
+    lost = any(ord(ch) > 127 and unicodedata.category(ch) != "Mn" for ch in decomposed)
+    folded = re.sub(r"[^A-Za-z0-9._()\- ]+", "_", folded)
+    folded = re.sub(r"[_ ]{2,}", "_", folded).strip(" ._")
+    if not re.search(r"[A-Za-z0-9]", folded):
+        folded = fallback
+    elif lost:
+        folded = f"{fallback}_{folded}"
+    suffix = re.sub(r"[^A-Za-z0-9]", "", unicodedata.normalize("NFKD", suffix))[:10]
+    return f"{folded[:80]}.{suffix}" if suffix else folded[:80]
 
 
-def _check_image(data: bytes, media_type: str, limits: UploadLimits) -> None:
-    from PIL import Image, UnidentifiedImageError
+# ---------------------------------------------------------------------------------------------------
+# Active content in PDFs (checked on the parsed objects, so #xx-escaped names are caught too)
+# ---------------------------------------------------------------------------------------------------
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Pillow's own bomb warning: our pixel limit is stricter
-            with Image.open(io.BytesIO(data)) as image:
-                width, height = image.size
-                if width * height > limits.max_pixels:
-                    most = limits.max_pixels // 1_000_000
-                    raise _refuse(
-                        f"图片像素过大（{width}×{height}），请缩小到{most}百万像素以内", "image_pixels"
-                    )
-                expected = {JPEG: "JPEG", PNG: "PNG"}[media_type]
-                if image.format != expected:
-                    raise _refuse("图片格式与文件内容不符", "image_format")
-                image.load()  # decodes every pixel: truncated or corrupt data fails here
-    except UploadRefused:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        raise _refuse("图片文件已损坏或不完整，无法打开，请重新拍摄或导出后上传", "image_broken") from None
+# Keys whose presence makes a viewer run, open or carry something.
+ACTIVE_KEYS = frozenset(
+    {"/JavaScript", "/JS", "/OpenAction", "/AA", "/Launch", "/EmbeddedFiles", "/EmbeddedFile", "/RichMedia",
+     "/RichMediaContent", "/XFA"}
+)  # fmt: skip
+# Action types (/S) a viewer would execute.
+ACTIVE_ACTIONS = frozenset(
+    {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/GoToR", "/Rendition", "/Movie",
+     "/Sound", "/RichMediaExecute"}
+)  # fmt: skip
+# Annotation types that play, attach or embed.
+ACTIVE_ANNOTATIONS = frozenset({"/FileAttachment", "/RichMedia", "/Movie", "/Sound", "/Screen", "/3D"})
+
+# Markup that makes a file a web page too (a polyglot), lower-case.
+MARKUP = (
+    b"<script",
+    b"<html",
+    b"<body",
+    b"<iframe",
+    b"<svg",
+    b"<object",
+    b"<embed",
+    b"<?php",
+    b"javascript:",
+)
+MARKUP_SPAN = max(len(word) for word in MARKUP)
 
 
-def accept(
-    data: bytes,
-    filename: str,
-    declared_type: str | None,
-    limits: UploadLimits,
-    usage: Usage = Usage(),
-) -> AcceptedFile:
-    """The file as the portal will store it, or UploadRefused. `declared_type` (the browser's
-    Content-Type) is deliberately ignored: it is whatever the client says."""
-    del declared_type
-    name, suffix = clean_name(filename, limits)
-    size = len(data)
-    if size == 0:
-        raise _refuse("文件是空的（0字节），请重新选择文件", "empty")
-    if size > limits.max_bytes:
-        raise _refuse(f"文件超过{limits.max_bytes / MB:g}MB，请压缩后上传", "too_large")
-    if limits.quota_files is not None and usage.files + 1 > limits.quota_files:
-        raise _refuse(
-            f"已达到上传数量上限（每位申报人{limits.quota_files}个文件），请先删除不需要的文件", "quota_files"
-        )
-    if limits.quota_bytes is not None and usage.bytes + size > limits.quota_bytes:
-        raise _refuse(
-            f"已达到上传容量上限（每位申报人{limits.quota_bytes / MB:g}MB），请先删除不需要的文件",
-            "quota_bytes",
-        )
-    media_type = sniff(data[:16])
-    if media_type is None:
-        raise _refuse("文件内容不是 PDF、JPG 或 PNG（按文件内容识别，与文件名无关）", "content")
-    if SUFFIXES[suffix] != media_type:
-        raise _refuse(
-            f"文件内容是{TITLES[media_type]}，与扩展名“.{suffix}”不符，请改正扩展名后上传", "mismatch"
-        )
-    if _MARKUP.search(data):
-        raise _refuse("文件中夹带网页或脚本代码，不能上传", "markup")
-    if media_type == PDF:
-        _check_pdf(data, limits)
-    else:
-        _check_image(data, media_type, limits)
-    return AcceptedFile(
-        data, media_type, EXTENSIONS[media_type], name, size, hashlib.sha256(data).hexdigest()
-    )
+def has_markup(chunk: bytes) -> bool:
+    low = chunk.lower()
+    return any(word in low for word in MARKUP)
+
+
+REMOVED_TITLES = {
+    "javascript": "脚本",
+    "action": "自动或启动动作",
+    "embedded": "内嵌文件",
+    "media": "多媒体内容",
+    "form": "XFA 动态表单",
+    "repaired": "损坏的文件结构（已修复）",
+    "encryption": "权限加密",
+    "metadata": "拍摄位置、设备等图片信息（EXIF）",
+}

@@ -15,6 +15,7 @@ from portal.models.calendar import CalendarDay, CalendarYear, Setting
 from portal.models.certificates import CertificateLookup, IntegrityRecord
 from portal.models.files import StoredFile
 from portal.models.forms import FormRow
+from portal.models.jobs import Job, JobKind, JobStatus
 from portal.models.materials import Endorsement, Material, UnitSeal
 from portal.models.notices import EntryOutcome, Notice, NoticeEntry, NoticeStatus, Objection, ObjectionStatus
 from portal.models.opinions import Recommendation, RecommendationMethod, UnitOpinion
@@ -63,6 +64,9 @@ __all__ = [
     "ImportBatch",
     "ImportStatus",
     "IntegrityRecord",
+    "Job",
+    "JobKind",
+    "JobStatus",
     "LoginThrottle",
     "Material",
     "Membership",

@@ -44,6 +44,9 @@ class Material(Base):
 
     file: Mapped[StoredFile] = relationship(foreign_keys=[file_id], lazy="joined")
     thumbnail: Mapped[StoredFile | None] = relationship(foreign_keys=[thumbnail_id])
+    # Not a column: what the upload's acceptance removed (scripts, EXIF…), set by services.materials for
+    # the response that reports the upload; the upload_material audit event keeps it.
+    removed_on_upload = ()
     uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id])
     endorsements: Mapped[list[Endorsement]] = relationship(
         back_populates="material", order_by="Endorsement.id"

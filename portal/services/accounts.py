@@ -218,23 +218,28 @@ def get_applicant(session: Session, actor: Actor, user_id: int) -> User:
     return user
 
 
-def show_applicant(session: Session, actor: Actor, user_id: int, now: datetime) -> ApplicantDetail:
-    """The full record, identity numbers unmasked: only for the holding enterprise's staff, and audited."""
+def show_applicant(
+    session: Session, actor: Actor, user_id: int, now: datetime, *, reveal: bool = False
+) -> ApplicantDetail:
+    """The record, for the holding enterprise's staff only. The page masks the identity numbers; with
+    `reveal` (a POST: the staff member asks for them) the full numbers are shown and the view is
+    audited in the same transaction, so no full number is shown unrecorded."""
     user = get_applicant(session, actor, user_id)
     kind = DocumentType(user.document_type)
     birth, sex = None, ""
     if kind in (DocumentType.RESIDENT_ID, DocumentType.HMT_RESIDENCE_PERMIT):
         facts = resident_id_facts(user.id_number)
         birth, sex = facts.birth_date, facts.sex
-    audit.record(
-        session,
-        actor,
-        "view_identity",
-        now,
-        object_type="user",
-        object_id=user.id,
-        detail={"fields": ["id_number", "phone"]},
-    )
+    if reveal:
+        audit.record(
+            session,
+            actor,
+            "view_identity",
+            now,
+            object_type="user",
+            object_id=user.id,
+            detail={"fields": ["id_number", "phone"]},
+        )
     transfers = list(
         session.scalars(
             select(AccountTransfer)

@@ -70,7 +70,7 @@ def record(
     )
     session.add(event)
     session.flush()
-    session.info[_UNSEALED] = True
+    mark_unsealed(session)
     return event
 
 
@@ -134,6 +134,9 @@ def restore_attempts(session: Session) -> int:
         attempt.row = record(session, attempt.actor, attempt.action, attempt.at, **attempt.fields)
         written += 1
     return written
+def mark_unsealed(session: Session) -> None:
+    """This transaction added audit rows: its commit seals them into the chain."""
+    session.info[_UNSEALED] = True
 
 
 def fields(row: AuditEvent) -> dict[str, Any]:

@@ -3,8 +3,8 @@
 Rule: only a bureau's admin reads it, and only the events of their own tree (actors acting for an
 organisation under the bureau, applicants employed there) plus events without an actor (failed logins
 of unknown accounts, public objections, the system's jobs). The export reuses the viewer's query, so the
-spreadsheet is what the screen shows; cells that a spreadsheet would run as a formula are neutralised
-(T-PRIV-03), and every export is itself audited.
+spreadsheet is what the screen shows; every value is written as text, never as a formula, and text that
+starts like one is quote-prefixed (documents/cells.py, T-PRIV-03); every export is itself audited.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import xlsxwriter
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from portal.documents.cells import Cells, workbook
 from portal.domain.errors import PermissionDenied
 from portal.models import AuditEvent, AuditOutcome, User
 from portal.services import audit
@@ -113,13 +113,6 @@ def actions(session: Session, actor: Actor) -> list[str]:
     return list(session.scalars(stmt.order_by(AuditEvent.action)))
 
 
-def neutralise(value: object) -> object:
-    """A text cell that Excel would evaluate (= + - @, tab, CR) is prefixed with a quote (T-PRIV-03)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 HEADER = ("编号", "时间（北京时间）", "操作人", "单位编号", "身份", "操作", "对象类型", "对象编号", "结果",
           "原状态", "新状态", "理由", "IP", "请求编号", "链序号")  # fmt: skip
 
@@ -129,10 +122,10 @@ def export_xlsx(session: Session, actor: Actor, filters: AuditQuery, now: dateti
     audited."""
     stmt = query(session, actor, filters).order_by(AuditEvent.id.desc()).limit(EXPORT_LIMIT)
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    book = workbook(buffer)
     sheet = book.add_worksheet("审计日志")
-    bold = book.add_format({"bold": True})
-    sheet.write_row(0, 0, HEADER, bold)
+    cells = Cells(book, sheet)
+    cells.write_row(0, HEADER, cells.style({"bold": True}))
     count = 0
     for count, event in enumerate(session.scalars(stmt), start=1):
         row = (
@@ -152,7 +145,7 @@ def export_xlsx(session: Session, actor: Actor, filters: AuditQuery, now: dateti
             event.request_id,
             event.chain_seq or "",
         )
-        sheet.write_row(count, 0, [neutralise(v) for v in row])
+        cells.write_row(count, row)
     sheet.freeze_panes(1, 0)
     book.close()
     audit.record(

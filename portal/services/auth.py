@@ -21,6 +21,7 @@ import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
@@ -66,6 +67,20 @@ class LoginPolicy:
     account_attempts: int = 10  # failures of one account from all sources before unknown sources wait
     known_source: timedelta = timedelta(days=90)  # a source the owner logged in from stays theirs this long
     key: bytes = b""  # keys the hash of a login that names no account (the app's secret key)
+
+    @classmethod
+    def from_config(cls, config: Any) -> LoginPolicy:
+        """From the PORTAL_LOCKOUT_* / _KNOWN_SOURCE_DAYS / _IDLE_MINUTES / _ABSOLUTE_HOURS settings and
+        the secret key."""
+        return cls(
+            attempts=int(config["PORTAL_LOCKOUT_ATTEMPTS"]),
+            lockout=timedelta(minutes=int(config["PORTAL_LOCKOUT_MINUTES"])),
+            idle=timedelta(minutes=int(config["PORTAL_IDLE_MINUTES"])),
+            absolute=timedelta(hours=int(config["PORTAL_ABSOLUTE_HOURS"])),
+            account_attempts=int(config["PORTAL_LOCKOUT_ACCOUNT_ATTEMPTS"]),
+            known_source=timedelta(days=int(config["PORTAL_KNOWN_SOURCE_DAYS"])),
+            key=str(config["SECRET_KEY"]).encode(),
+        )
 
 
 class LoginFailed(DomainError):
@@ -274,23 +289,30 @@ def start_session(session: Session, user: User, now: datetime, *, ip: str = "") 
     return token
 
 
-def load_session(session: Session, token: str, now: datetime, policy: LoginPolicy) -> AuthSession | None:
-    """The live session for a token, touched; None (and the row removed) when expired or unknown."""
+def load_session(
+    session: Session, token: str, now: datetime, policy: LoginPolicy, *, seen: datetime | None = None
+) -> AuthSession | None:
+    """The live session for a token, or None when it is unknown (logged out, revoked), past the absolute
+    limit, idle too long since `seen` (the last request, carried in the signed cookie; the row's start
+    when the cookie has none) or its user is disabled.
+
+    Reads only: a request never writes to check its login (no GET writes, issue 19), so the idle clock
+    lives in the signed cookie and the row stays the revocation record; expired rows are removed by
+    the periodic sweep (sweep_sessions)."""
     row = session.scalars(select(AuthSession).where(AuthSession.token_hash == _digest(token))).first()
     if row is None:
         return None
-    if (
-        now - row.last_seen_at > policy.idle
-        or now - row.created_at > policy.absolute
-        or not row.user.is_active
-    ):
-        session.delete(row)
-        session.flush()
+    last = max(seen, row.last_seen_at) if seen is not None else row.last_seen_at
+    if now - last > policy.idle or now - row.created_at > policy.absolute or not row.user.is_active:
         return None
-    # Touch at most once a minute: a write per request would serialise readers on SQLite.
-    if now - row.last_seen_at > timedelta(minutes=1):
-        row.last_seen_at = now
     return row
+
+
+def sweep_sessions(session: Session, now: datetime, policy: LoginPolicy) -> int:
+    """Removes session rows past the absolute limit (no cookie can open them any more); returns how many.
+    Idle rows younger than that stay until then: their idle clock is in the browser's cookie."""
+    result = session.execute(delete(AuthSession).where(AuthSession.created_at < now - policy.absolute))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def end_session(session: Session, token: str, now: datetime, actor: Actor) -> None:

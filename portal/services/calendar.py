@@ -10,6 +10,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
@@ -19,7 +20,7 @@ from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.glossary import cn_date
 from portal.domain.workdays import CalendarEntry, WorkCalendar
 from portal.models import CalendarDay, CalendarYear, Setting
-from portal.services import audit
+from portal.services import audit, uploads
 from portal.services.actors import Actor
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -180,6 +181,25 @@ def confirm_year(session: Session, actor: Actor, year: int, source_ref: str, now
     )
     session.flush()
     return row
+
+
+def import_file(
+    session: Session, actor: Actor, upload: bytes | IO[bytes], filename: str, now: datetime
+) -> int:
+    """An uploaded holiday CSV (UTF-8 or GB18030) through the one acceptance path for tables
+    (services.uploads.accept_table, kind CALENDAR), then import_days. The file itself is not kept."""
+    _require_admin(actor)
+    try:
+        accepted = uploads.accept_table(upload, filename, uploads.UploadKind.CALENDAR)
+    except uploads.UploadRefused as refused:
+        raise ValidationFailed({"file": refused.message}) from None
+    raw = accepted.data
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return import_days(session, actor, raw.decode(encoding), now)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationFailed({"file": "无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV 文件"})
 
 
 def import_days(session: Session, actor: Actor, text: str, now: datetime) -> int:

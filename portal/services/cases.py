@@ -24,6 +24,7 @@ from portal.services import (
     endorsements,
     materials,
     notices,
+    packages,
     paper,
     printing,
     rosters,
@@ -66,6 +67,7 @@ class ReviewCase:
     opinion: UnitOpinion | None  # the unit's opinion (基层单位意见, issue 21.8)
     can_record_opinion: bool
     notice_outcome: str  # for the opinion, from the notice record (PUB-05)
+    originals_refusal: str | None  # why the originals' ZIP is not this actor's (None: it is)
 
     @property
     def notice_closed(self) -> bool:
@@ -79,11 +81,9 @@ class ReviewCase:
 
 def review_case(session: Session, actor: Actor, application_id: int, now: datetime) -> ReviewCase:
     """The application as the reviewer may see it (NotFound for one they may not), with the rulebook's
-    offers. A notice whose period has ended is closed first (checked on access), so the case is current."""
+    offers. Read only: a notice whose period has ended shows as closing until the scheduled job closes it."""
     application = get_application(session, actor, application_id)
-    notice = notices.notice_of_application(session, actor, application.id)
-    if notice is not None:
-        notices.close_if_due(session, notice, now)
+    notice = notices.notice_of_application(session, actor, application.id)  # read only: the job closes it
     timeline = applications.timeline(session, actor, application.id)
     notice_closed = notice is not None and notice.closed_at is not None
     return ReviewCase(
@@ -114,8 +114,10 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
         new_materials=corrections.materials_since_return(session, application),
         authority=certificates.certifying_authority(session, application),
         return_choices=corrections.return_choices(session, application),
-        printed=printing.printed_form(session, actor, application),
+        # The ID number masked: staff reveal it on request, audited (the identity block of the page).
+        printed=printing.printed_form(session, None, application),
         opinion=unit_opinions.opinion_of(session, application.id),
         can_record_opinion=unit_opinions.may_record(actor, application),
         notice_outcome=unit_opinions.notice_outcome(session, application.id),
+        originals_refusal=packages.originals_refusal(actor, application),
     )

@@ -20,9 +20,10 @@ import unicodedata
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -36,11 +37,13 @@ from portal.models import (
     CertificateLookup,
     CertificateSequence,
     IntegrityRecord,
+    Job,
+    JobKind,
     Organisation,
     OrgKind,
     User,
 )
-from portal.services import audit
+from portal.services import audit, jobs
 from portal.services.actors import Actor
 from portal.services.notifications import notify
 from portal.services.policies import effective_profile
@@ -150,6 +153,7 @@ class Verification:
     level: str = ""
     certified_on: date | None = None
     authority: str = ""
+    application_id: int | None = None  # never shown: what the lookup log refers to
 
 
 def _mask_name(name: str) -> str:
@@ -161,6 +165,13 @@ def _same_name(typed: str, holder: str) -> bool:
         return "".join(unicodedata.normalize("NFKC", value).split())
 
     return bool(typed.strip()) and hmac.compare_digest(canonical(typed).encode(), canonical(holder).encode())
+def lookup_record(
+    application_id: int | None, number: str, via: str, ip: str, now: datetime
+) -> CertificateLookup:
+    """The log row of one public check (the holder sees when and how their certificate was checked)."""
+    return CertificateLookup(
+        application_id=application_id, number=number, found=application_id is not None, via=via, ip=ip, at=now
+    )
 
 
 def verify(
@@ -172,9 +183,13 @@ def verify(
     name: str = "",
     via: str = "form",
     ip: str = "",
+    record: bool = True,
 ) -> Verification:
     """Public check of a certificate: by the QR's code, or by number and the holder's full name. A wrong
-    code or name reads exactly like a number that does not exist; each lookup is logged for the holder."""
+    code or name reads exactly like a number that does not exist.
+
+    Every check is logged for the holder to see (CertificateLookup); with `record=False` the caller
+    logs it another way (a GET hands `lookup_record(...)` to the queue: no GET writes)."""
     number = number.strip().upper()[:40]
     application = session.scalars(select(Application).where(Application.certificate_no == number)).first()
     stored = application.certificate_code if application is not None else None
@@ -182,17 +197,10 @@ def verify(
         (bool(code) and stored is not None and hmac.compare_digest(code.encode(), stored.encode()))
         or (bool(name) and _same_name(name, application.applicant.name))
     )
-    session.add(
-        CertificateLookup(
-            application_id=application.id if matches and application else None,
-            number=number,
-            found=bool(matches),
-            via=via,
-            ip=ip,
-            at=now,
-        )
-    )
-    session.flush()
+    found_id = application.id if matches and application else None
+    if record:
+        session.add(lookup_record(found_id, number, via, ip, now))
+        session.flush()
     if not matches or application is None:
         return Verification("unknown", number)
     assert application.certified_at is not None
@@ -205,6 +213,7 @@ def verify(
         application.level,
         application.certified_at.astimezone(SHANGHAI).date(),
         certifying_authority(session, application),
+        application_id=application.id,
     )
 
 
@@ -383,19 +392,10 @@ def iter_certificates(session: Session, actor: Actor, filters: CertificateFilter
     yield from session.scalars(certificates_query(actor, filters).execution_options(yield_per=1000))
 
 
-def export_rows(
-    session: Session, actor: Actor, filters: CertificateFilters, *, full_id: bool = True
-) -> Iterator[tuple[object, ...]]:
-    """The certificate Excel's rows (CertificateRow's order) for the same query as the list, streamed.
-
-    Plain columns, not ORM objects: at 100,000 rows building and identity-mapping an Application, a User
-    and two Organisations per row cost more than writing the spreadsheet. yield_per streams on both
-    engines (a server-side cursor on PostgreSQL), so memory stays flat however many rows there are.
-    """
+def _export_stmt(actor: Actor, filters: CertificateFilters) -> Select[tuple[object, ...]]:
     listed = certificates_query(actor, filters).order_by(None).subquery()
     enterprise = aliased(Organisation)
-    names: AuthorityNames = {}
-    stmt = (
+    return (
         select(
             User.name,
             User.id_number,
@@ -408,38 +408,102 @@ def export_rows(
             listed.c.bureau_id,
             listed.c.authority_code,
             listed.c.certificate_revoked_at,
+            listed.c.id,
         )
         .join(User, User.id == listed.c.applicant_id)
         .join(enterprise, enterprise.id == listed.c.enterprise_id)
         .order_by(listed.c.certified_at.desc(), listed.c.id.desc())
-        .execution_options(yield_per=2000)
     )
-    for (
+
+
+# Positions in _export_stmt's columns that the keyset cursor reads.
+_CERTIFIED_AT, _ROW_ID = 7, 11
+
+
+def _export_row(session: Session, raw: Any, full_id: bool, names: AuthorityNames) -> tuple[object, ...]:
+    (name, number, unit, series, specialty, level, cert_no, certified_at, bureau_id, code, revoked, _id) = raw
+    return (
         name,
-        number,
+        number if full_id else mask_id_number(number),
         unit,
         series,
         specialty,
         level,
         cert_no,
-        certified_at,
-        bureau_id,
-        authority_code,
-        revoked,
-    ) in session.execute(stmt):
-        authority = authority_name(session, bureau_id, authority_code, names)
-        yield (
-            name,
-            number if full_id else mask_id_number(number),
-            unit,
-            series,
-            specialty,
-            level,
-            cert_no,
-            certified_at.astimezone(SHANGHAI).date(),
-            authority,
-            "已撤销" if revoked else "有效",
-        )
+        certified_at.astimezone(SHANGHAI).date(),
+        authority_name(session, bureau_id, code, names),
+        "已撤销" if revoked else "有效",
+    )
+
+
+def export_rows(
+    session: Session, actor: Actor, filters: CertificateFilters, *, full_id: bool = True
+) -> Iterator[tuple[object, ...]]:
+    """The certificate Excel's rows (CertificateRow's order) for the same query as the list, streamed.
+
+    Plain columns, not ORM objects: at 100,000 rows building and identity-mapping an Application, a User
+    and two Organisations per row cost more than writing the spreadsheet. yield_per streams on both
+    engines (a server-side cursor on PostgreSQL), so memory stays flat however many rows there are.
+    """
+    names: AuthorityNames = {}
+    for raw in session.execute(_export_stmt(actor, filters).execution_options(yield_per=2000)):
+        yield _export_row(session, raw, full_id, names)
+
+
+ExportCursor = tuple[datetime, int]
+
+
+def start_export(
+    session: Session,
+    actor: Actor,
+    filters: CertificateFilters,
+    now: datetime,
+    *,
+    membership_id: int | None = None,
+) -> Job:
+    """A background job writing the certificate Excel for these filters (portal/jobs/runners.py)."""
+    _require_bureau(actor)
+    params = {
+        "filters": {
+            "series": filters.series,
+            "level": filters.level,
+            "since": filters.since.isoformat() if filters.since else None,
+            "until": filters.until.isoformat() if filters.until else None,
+        }
+    }
+    return jobs.create_job(
+        session, actor, JobKind.CERTIFICATE_EXPORT, params, now, membership_id=membership_id
+    )
+
+
+def count_certificates(session: Session, actor: Actor, filters: CertificateFilters) -> int:
+    """How many certificates the list (and so the export) holds for these filters: the export job's total."""
+    listed = certificates_query(actor, filters).order_by(None).subquery()
+    return int(session.scalar(select(func.count()).select_from(listed)) or 0)
+
+
+def export_page(
+    session: Session,
+    actor: Actor,
+    filters: CertificateFilters,
+    after: ExportCursor | None,
+    size: int = 5000,
+    *,
+    full_id: bool = True,
+) -> tuple[list[tuple[object, ...]], ExportCursor | None]:
+    """One page of the export's rows after `after` (keyset on certified_at, id), and the next cursor
+    (None at the end). The background export reads page by page, each in its own short transaction,
+    so a 100,000-row export never holds a transaction (on SQLite: the write lock) for its whole run."""
+    stmt = _export_stmt(actor, filters)
+    if after is not None:
+        columns = stmt.selected_columns
+        certified, row_id = columns[_CERTIFIED_AT], columns[_ROW_ID]
+        stmt = stmt.where(or_(certified < after[0], and_(certified == after[0], row_id < after[1])))
+    raws = session.execute(stmt.limit(size)).all()
+    names: AuthorityNames = {}
+    rows = [_export_row(session, raw, full_id, names) for raw in raws]
+    following = (raws[-1][_CERTIFIED_AT], raws[-1][_ROW_ID]) if len(raws) == size else None
+    return rows, following
 
 
 @dataclass(frozen=True)
@@ -454,6 +518,29 @@ class CertificateRow:
     certified_on: date
     authority: str
     status: str
+
+
+def record_export(
+    session: Session, actor: Actor, filters: CertificateFilters, rows: int, now: datetime, *, full_id: bool
+) -> None:
+    """The certificate Excel is a bulk download of personal data (full ID numbers for the city title
+    office): each one leaves an audit event with its filters and row count (issue 16 item 16, T-PRIV-03)."""
+    audit.record(
+        session, actor, "export_certificates", now, object_type="certificates",
+        detail={"rows": rows, "full_id": full_id, "filters": {
+            "series": filters.series, "level": filters.level,
+            "since": filters.since.isoformat() if filters.since else "",
+            "until": filters.until.isoformat() if filters.until else "",
+        }},
+    )  # fmt: skip
+
+
+def record_approval_export(session: Session, actor: Actor, day: date, rows: int, now: datetime) -> None:
+    """The 批复 lists everyone certified on a day: each download leaves an audit event."""
+    audit.record(
+        session, actor, "export_approval", now, object_type="certificates",
+        detail={"day": day.isoformat(), "rows": rows},
+    )  # fmt: skip
 
 
 def row_of(session: Session, application: Application, *, full_id: bool) -> CertificateRow:

@@ -11,6 +11,7 @@ never edited, only revoked (audited), after which a new one may be made. Causes 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,17 +19,16 @@ from sqlalchemy.orm import Session
 from portal.documents.stamps import StampText, stamp
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.text import LIMITS
-from portal.domain.uploads import PNG, sniff
+from portal.domain.uploads import UploadKind, UploadLimits
 from portal.domain.workflow import Status
 from portal.models import Endorsement, OrgKind, StaffRole, UnitSeal
-from portal.services import audit
+from portal.services import audit, uploads
 from portal.services.actors import Actor
 from portal.services.calendar import today
 from portal.services.materials import get_material, store_file
 from portal.services.scope import get_application
 from portal.storage import Storage
 
-MAX_SEAL_BYTES = 1024 * 1024
 OPINION = "与原件相符"
 # While the applying unit still holds the dossier (it endorses before its own review ends).
 ENDORSABLE = frozenset({Status.DRAFT, Status.SUBMITTED, Status.UNIT_REVIEW, Status.RETURNED})
@@ -44,24 +44,35 @@ def current_seal(session: Session, org_id: int) -> UnitSeal | None:
 
 
 def upload_seal(
-    session: Session, actor: Actor, storage: Storage, data: bytes, name: str, now: datetime
+    session: Session,
+    actor: Actor,
+    storage: Storage,
+    data: bytes | IO[bytes],
+    name: str,
+    now: datetime,
+    limits: UploadLimits = uploads.SEAL_LIMITS,
 ) -> UnitSeal:
     """The enterprise leader uploads the unit's seal image once (a PNG, transparent background best);
-    a new one retires the old, whose endorsements keep the seal they were made with."""
+    a new one retires the old, whose endorsements keep the seal they were made with. The image takes
+    the one acceptance path (services.uploads, kind SEAL): a PNG by content, re-encoded without metadata,
+    its transparency kept."""
     if not (actor.staff_role is StaffRole.LEADER and actor.org_kind is OrgKind.ENTERPRISE):
         raise PermissionDenied("单位公章图片须由本单位领导上传")
-    kind = sniff(data[:16])
     if not data:
         raise ValidationFailed({"seal": "请选择公章图片"})
-    if kind != PNG:
-        raise ValidationFailed({"seal": "公章图片须为 PNG 格式（按文件内容识别），最好是透明背景"})
-    if len(data) > MAX_SEAL_BYTES:
-        raise ValidationFailed({"seal": "公章图片不能超过1MB"})
+    try:
+        accepted = uploads.accept_upload(data, name or "公章.png", None, limits, kind=UploadKind.SEAL)
+    except uploads.UploadRefused as refused:
+        if refused.code == "mismatch" or refused.code == "content":
+            raise ValidationFailed(
+                {"seal": "公章图片须为 PNG 格式（按文件内容识别），最好是透明背景"}
+            ) from None
+        raise ValidationFailed({"seal": refused.message}) from None
     assert actor.org_id is not None
     previous = current_seal(session, actor.org_id)
     if previous is not None:
         previous.retired_at = now
-    stored = store_file(session, storage, data, PNG, name or "seal.png", actor, now)
+    stored = uploads.store(session, storage, accepted, actor.user_id or None, now)
     seal = UnitSeal(org_id=actor.org_id, file_id=stored.id, uploaded_by_id=actor.user_id, uploaded_at=now)
     session.add(seal)
     session.flush()

@@ -22,7 +22,6 @@ from portal.services.actors import Actor
 from portal.storage import FileCorrupted, FileMissing, Storage
 
 SWEEP_GRACE = timedelta(hours=1)
-_KEY_LENGTH = 64
 
 
 def read_verified(
@@ -50,31 +49,32 @@ class SweepReport:
     removed: list[str] = field(default_factory=list)
 
 
-def sweep(session: Session, root: Path, now: datetime, grace: timedelta = SWEEP_GRACE) -> SweepReport:
-    """Remove temporary and unreferenced files older than `grace` from the store (never a file in flight);
-    reports what went."""
+def sweep(session: Session, storage: Storage, now: datetime, grace: timedelta = SWEEP_GRACE) -> SweepReport:
+    """Remove files no stored_files row refers to, and (local store) temporary files a crash left,
+    once older than `grace`; the same for a local folder or an S3 bucket."""
     report = SweepReport()
-    if not root.exists():
-        return report
     referenced = set(session.scalars(select(StoredFile.sha256)))
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        age = now - datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        temporary = path.name.startswith(".incoming-")
-        orphan = len(path.name) == _KEY_LENGTH and path.name not in referenced
-        if not (temporary or orphan):
+    for key, written in storage.listing():
+        if key in referenced:
             continue
-        if age < grace:
+        if now - written < grace:
             report.kept_young += 1
             continue
-        path.unlink(missing_ok=True)
-        report.removed.append(path.relative_to(root).as_posix())
-        if temporary:
+        storage.delete(key)
+        report.orphans += 1
+        report.removed.append(key)
+    root = getattr(storage, "root", None)
+    if isinstance(root, Path) and root.exists():
+        for path in sorted(p for p in root.rglob(".incoming-*") if p.is_file()):
+            if now - datetime.fromtimestamp(path.stat().st_mtime, UTC) < grace:
+                report.kept_young += 1
+                continue
+            path.unlink(missing_ok=True)
             report.temporary += 1
-        else:
-            report.orphans += 1
-    for directory in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
-        if not any(directory.iterdir()):
-            directory.rmdir()
+            report.removed.append(path.relative_to(root).as_posix())
+        for directory in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
+            if not any(directory.iterdir()):
+                directory.rmdir()
     return report
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import IO
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,14 +23,23 @@ from portal.domain.accounts import PASSPORT_FIELDS, ImportCheck, check_import_ro
 from portal.domain.errors import DomainError, NotFound, StaleObject, ValidationFailed
 from portal.domain.identity import DocumentType, mask_id_number
 from portal.domain.tables import TableError
-from portal.models import ImportBatch, ImportStatus, IntegrityRecord, Organisation, User
-from portal.services import audit, certificates
+from portal.models import (
+    ImportBatch,
+    ImportStatus,
+    IntegrityRecord,
+    Job,
+    JobKind,
+    JobStatus,
+    Organisation,
+    User,
+)
+from portal.services import audit, certificates, jobs
 from portal.services.accounts import listed_message, local_date, require_enterprise_staff
 from portal.services.actors import Actor
 from portal.services.atomic import atomic
 from portal.services.auth import hash_initial_password, initial_password
 from portal.services.organisations import NewAccount
-from portal.services.uploads import keep_table
+from portal.services.uploads import UploadRefused, accept_table, keep_table
 from portal.storage import Storage
 
 _CHUNK = 500
@@ -96,12 +106,17 @@ def _check_file(session: Session, actor: Actor, data: bytes, now: datetime) -> I
 
 
 def check_upload(
-    session: Session, storage: Storage, actor: Actor, data: bytes, filename: str, now: datetime
+    session: Session, storage: Storage, actor: Actor, upload: bytes | IO[bytes], filename: str, now: datetime
 ) -> ImportBatch:
-    """Check every row of an uploaded file and keep the file for the confirm step; no account is opened."""
+    """Check every row of an uploaded file and keep the file for the confirm step; no account is opened.
+    The file takes the one acceptance path for tables (services.uploads.accept_table)."""
     require_enterprise_staff(actor)
-    check = _check_file(session, actor, data, now)
-    stored = keep_table(session, storage, actor, data, filename, now)
+    try:
+        accepted = accept_table(upload, filename)
+    except UploadRefused as refused:
+        raise ValidationFailed({"file": refused.message}) from None
+    check = _check_file(session, actor, accepted.data, now)
+    stored = keep_table(session, storage, actor, accepted, now)
     batch = ImportBatch(
         enterprise_id=actor.org_id,
         file_id=stored.id,
@@ -159,6 +174,50 @@ class ImportResult:
     batch: ImportBatch
     accounts: list[NewAccount]
     check: ImportCheck
+
+
+def start_import(
+    session: Session,
+    storage: Storage,
+    actor: Actor,
+    batch_id: int,
+    now: datetime,
+    *,
+    public_key: str,
+    membership_id: int | None = None,
+) -> Job:
+    """HR's confirmation: a background job imports the batch (confirm_import, run by the worker). Its first
+    passwords are sealed to `public_key` (the browser that confirmed holds the only private key), so
+    neither the database, the file store nor a backup ever holds them readable."""
+    batch = get_batch(session, actor, batch_id)
+    if batch.state is ImportStatus.IMPORTED:
+        raise StaleObject(ALREADY_IMPORTED)
+    check = _check_file(session, actor, storage.get(batch.file.sha256), now)
+    if not check.good:
+        raise ValidationFailed({"file": "没有可导入的行：请修改文件后重新上传"})
+    return jobs.create_job(
+        session,
+        actor,
+        JobKind.ACCOUNT_IMPORT,
+        {"batch_id": batch.id, "public_key": public_key},
+        now,
+        membership_id=membership_id,
+        total=len(check.good),
+    )
+
+
+def running_import(session: Session, actor: Actor, batch_id: int) -> Job | None:
+    """The import job of this batch that has not failed, if one was started."""
+    return session.scalars(
+        select(Job)
+        .where(
+            Job.kind == JobKind.ACCOUNT_IMPORT.value,
+            Job.owner_id == actor.user_id,
+            Job.status != JobStatus.FAILED.value,
+            Job.params["batch_id"].as_integer() == batch_id,
+        )
+        .order_by(Job.id.desc())
+    ).first()
 
 
 @atomic

@@ -8,9 +8,10 @@ resubmit consult `gaps` (services.applications.act).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
+from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ from portal.domain import materials as rules
 from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.domain.glossary import cn_date
 from portal.domain.roster import RosterBadge
-from portal.domain.uploads import EXTENSIONS
+from portal.domain.uploads import EXTENSIONS, REMOVED_TITLES, UploadLimits
 from portal.domain.workflow import Status
 from portal.models import Application, Material, OrgKind, StoredFile
 from portal.services import audit, corrections
@@ -35,10 +36,12 @@ ASSEMBLING = frozenset({Status.DRAFT, Status.RETURNED})
 
 @dataclass(frozen=True)
 class Limits:
-    """Bytes: what one uploaded file may be, and what one stored file must fit (the provincial cap)."""
+    """Bytes: what one uploaded file may be, and what one stored file must fit (the provincial cap); the
+    acceptance path's page and pixel caps."""
 
     max_upload: int = 20 * 1024 * 1024
     file_limit: int = 2048 * 1024
+    acceptance: UploadLimits = field(default_factory=UploadLimits)
 
 
 @dataclass(frozen=True)
@@ -122,12 +125,26 @@ def _assembling(session: Session, actor: Actor, application_id: int) -> Applicat
 
 
 def store_file(
-    session: Session, storage: Storage, data: bytes, media_type: str, name: str, actor: Actor, now: datetime
+    session: Session,
+    storage: Storage,
+    data: bytes | IO[bytes],
+    media_type: str,
+    name: str,
+    actor: Actor,
+    now: datetime,
+    *,
+    size: int | None = None,
 ) -> StoredFile:
-    """Put the bytes in the content-addressed store and add their StoredFile row (caller's transaction)."""
+    """Bytes generated here (a stamped copy, a thumbnail), or an accepted upload's file streamed into the
+    store (`size` then says how long it is)."""
+    if isinstance(data, bytes):
+        key, size = storage.put(data), len(data)
+    else:
+        key = storage.put_file(data)
+        assert size is not None
     stored = StoredFile(
-        sha256=storage.put(data),
-        size=len(data),
+        sha256=key,
+        size=size,
         media_type=media_type,
         display_name=name[:200],
         uploaded_by_id=actor.user_id or None,
@@ -153,7 +170,9 @@ def upload_material(
     now: datetime,
     limits: Limits = Limits(),
 ) -> Material:
-    """One file into one slot: sniffed, combined and compressed (documents.scans), stored by its hash."""
+    """One file into one slot: through the acceptance path (documents.scans → inspection: sniffed, active
+    PDF content neutralised, images re-encoded without metadata), combined and compressed, streamed into
+    the store by its hash."""
     application = _assembling(session, actor, application_id)
     errors: dict[str, str] = {}
     facts = facts_of(session, application)
@@ -184,15 +203,15 @@ def upload_material(
         raise ValidationFailed(errors)
     assert slot is not None
     try:
-        prepared = scans.prepare(parts, max_upload=limits.max_upload, limit=limits.file_limit)
+        prepared = scans.prepare(
+            parts, max_upload=limits.max_upload, limit=limits.file_limit, limits=limits.acceptance
+        )
     except scans.ScanRejected as rejected:
         raise ValidationFailed({"file": rejected.message}) from None
-    name = (
-        parts[0].name
-        if len(parts) == 1 and parts[0].name
-        else _display_name(slot, prepared.media_type, prepared.combined)
+    name = prepared.name or _display_name(slot, prepared.media_type, prepared.combined)
+    stored = store_file(
+        session, storage, prepared.file, prepared.media_type, name, actor, now, size=prepared.size
     )
-    stored = store_file(session, storage, prepared.data, prepared.media_type, name, actor, now)
     thumbnail = None
     if prepared.thumbnail:
         thumbnail = store_file(
@@ -213,6 +232,7 @@ def upload_material(
     session.add(material)
     application.updated_at = now
     session.flush()
+    material.removed_on_upload = prepared.removed
     audit.record(
         session,
         actor,
@@ -230,10 +250,16 @@ def upload_material(
             "pages": prepared.pages,
             "combined": prepared.combined,
             "recompressed": prepared.recompressed,
+            "removed": list(prepared.removed),
             "on_behalf": actor.user_id != application.applicant_id,
         },
     )
     return material
+
+
+def removed_text(material_removed: list[str] | tuple[str, ...]) -> str:
+    """What neutralising took out of an upload, in words ("脚本、内嵌文件")."""
+    return "、".join(REMOVED_TITLES.get(item, item) for item in material_removed)
 
 
 def remove_material(

@@ -22,6 +22,7 @@ import secrets
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date, datetime, timedelta
+from typing import IO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -352,13 +353,15 @@ def file_objection(
     now: datetime,
     *,
     ip: str,
-    attachment: bytes | None = None,
+    attachment: bytes | IO[bytes] | None = None,
     attachment_name: str = "",
     attachment_type: str | None = None,
+    limits: uploads.UploadLimits = uploads.OBJECTION_LIMITS,
 ) -> Objection:
     """Anyone may object during the period (name and contact required); at most
     OBJECTIONS_PER_IP_PER_DAY per address, counted under a lock; one objection per form token (a replay
-    raises submissions.AlreadySubmitted naming the first)."""
+    raises submissions.AlreadySubmitted naming the first). The attachment takes the one acceptance path
+    (services.uploads): a PDF's active content is neutralised, an image re-encoded without EXIF/GPS."""
     notice = public_notice(session, token)
     if not is_running(notice, now):
         if today(now) < notice.first_day:
@@ -392,9 +395,7 @@ def file_objection(
     accepted = None
     if attachment is not None:
         try:
-            accepted = uploads.accept_upload(
-                attachment, attachment_name, attachment_type, uploads.OBJECTION_LIMITS
-            )
+            accepted = uploads.accept_upload(attachment, attachment_name, attachment_type, limits)
         except uploads.UploadRefused as refused:
             errors["attachment"] = refused.message
     if errors:
@@ -524,6 +525,15 @@ def _open_objection_entries(notice: Notice) -> set[int | None]:
     return {o.entry_id for o in notice.objections if o.state is ObjectionStatus.OPEN}
 
 
+def is_due(notice: Notice, now: datetime) -> bool:
+    """The period is over and an entry waits to be passed (none held by an open objection): the
+    scheduled job will close it on its next run."""
+    if notice.state is not NoticeStatus.PUBLISHED or not has_ended(notice, now):
+        return False
+    blocked = _open_objection_entries(notice)
+    return None not in blocked and any(e.outcome == "pending" and e.id not in blocked for e in notice.entries)
+
+
 def close_if_due(session: Session, notice: Notice, now: datetime) -> bool:
     """After the last day: pass every entry without an open objection; close the notice when all are settled.
 
@@ -553,14 +563,26 @@ def _handled_for(notice: Notice, entry: NoticeEntry) -> bool:
     )
 
 
-def close_due_notices(session: Session, now: datetime, *, org_id: int | None = None) -> list[Notice]:
-    """The scheduled job (`flask close-due-notices`): every published notice whose period has ended
-    (only one organisation's when `org_id` is given: the check its pages make on access)."""
-    stmt = select(Notice).where(Notice.status == NoticeStatus.PUBLISHED.value, Notice.last_day < today(now))
-    if org_id is not None:
-        stmt = stmt.where(Notice.org_id == org_id)
-    due = session.scalars(stmt.order_by(Notice.id))
-    return [notice for notice in due if close_if_due(session, notice, now)]
+def close_due_notices(session: Session, now: datetime) -> list[Notice]:
+    """The scheduled job (portal/jobs.py; `flask close-due-notices` by hand): every published notice whose
+    period has ended. Each notice is re-read under a row lock (PostgreSQL; SQLite's BEGIN IMMEDIATE
+    already serialises writers), so two instances running the job at once close it exactly once."""
+    due = session.scalars(
+        select(Notice.id)
+        .where(Notice.status == NoticeStatus.PUBLISHED.value, Notice.last_day < today(now))
+        .order_by(Notice.id)
+    ).all()
+    closed = []
+    for notice_id in due:
+        notice = session.scalars(
+            select(Notice)
+            .where(Notice.id == notice_id, Notice.status == NoticeStatus.PUBLISHED.value)
+            .with_for_update(of=Notice)
+            .execution_options(populate_existing=True)
+        ).first()
+        if notice is not None and close_if_due(session, notice, now):
+            closed.append(notice)
+    return closed
 
 
 def entry_for_application(session: Session, application_id: int) -> NoticeEntry | None:
@@ -625,14 +647,14 @@ def result(notice: Notice) -> tuple[SheetHeader, list[ResultRow]]:
 
 @dataclass(frozen=True)
 class NoticeClock:
-    phase: str  # draft | upcoming | running | ended
+    phase: str  # draft | upcoming | running | closing | ended
     text: str
     workdays_left: int = 0
     workdays_total: int = 0  # of the whole period (the countdown picture draws one box per working day)
 
     @property
     def workdays_done(self) -> int:
-        if self.phase == "ended":
+        if self.phase in ("closing", "ended"):
             return self.workdays_total
         return self.workdays_total - self.workdays_left if self.phase == "running" else 0
 
@@ -651,6 +673,10 @@ def notice_clock(session: Session, notice: Notice, now: datetime) -> NoticeClock
     if day <= notice.last_day:
         left = calendar.workdays_between(day, notice.last_day)
         return NoticeClock("running", f"公示期：{period}；还剩{left}个工作日", left, total)
+    if is_due(notice, now):
+        # The period is over but the scheduled job (portal/jobs.py, every few minutes) has not passed the
+        # entries yet: pages only read, so they say what is about to happen instead of doing it.
+        return NoticeClock("closing", f"公示期：{period}；已期满，正在结转公示结果（几分钟内完成）", 0, total)
     return NoticeClock("ended", f"公示期：{period}；已期满", 0, total)
 
 

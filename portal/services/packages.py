@@ -5,12 +5,15 @@ uploaded and endorsed), and batch ZIPs of many applications built step by step.
 
 Access: the reviewing organisations on the application's route and the enterprise's staff — exactly the
 staff scope of services.scope — never an applicant, never another tenant (404 like a missing id). Every
-package made is audited (export_package), with the stored files it read.
+page of a package PDF, alone or in a batch ZIP, carries the watermark 仅供职称申报使用 · who · when; the
+untouched originals leave only in the originals' ZIP, to the handler of the organisation holding the
+application, for the hand-off to the provincial system (domain.packages.originals_refusal; anyone else in
+scope is refused with the reason). Every package made is audited (export_package), with the stored files
+it read.
 
-Batches are built one application per request (step_batch) into a ZIP file appended on disk, with the job's
-state in a JSON file beside it: nothing is held in memory or in a process between steps, so any worker
-(or instance sharing the directory) can take the next step and the page shows exact progress. Causes no
-transition.
+Batches are background jobs (issue 19): the worker writes every application into one ZIP (a fresh file on
+each attempt, so a run cut short is never half-delivered), stores it in the file store and audits the batch
+once; the page polls the job's progress. Causes no transition.
 """
 
 from __future__ import annotations
@@ -19,27 +22,36 @@ import csv
 import hashlib
 import io
 import json
-import os
-import secrets
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, joinedload, object_session
 
-from portal import filemodes
 from portal.documents import packages as documents
+from portal.documents.cells import csv_cell
 from portal.documents.notice_sheet import notice_result_pdf
+from portal.documents.stamps import image_data_uri, watermark_text
 from portal.domain import packages as rules
-from portal.domain.errors import DomainError, NotFound, ValidationFailed
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.materials import slot_title as title_of_slot
 from portal.domain.uploads import EXTENSIONS
-from portal.models import Application, Material, Notice, Organisation, StoredFile
-from portal.services import audit, endorsements, notices, printing, queues
+from portal.models import (
+    Application,
+    Job,
+    JobKind,
+    Material,
+    Notice,
+    NoticeEntry,
+    Organisation,
+    StaffRole,
+    StoredFile,
+)
+from portal.services import audit, endorsements, jobs, notices, printing, queues
 from portal.services.actors import Actor
 from portal.services.applications import timeline
 from portal.services.calendar import SHANGHAI, today
@@ -48,8 +60,7 @@ from portal.services.scope import get_application, visible_applications
 from portal.storage import FileCorrupted, FileMissing, Storage
 
 MAX_BATCH = 500  # applications in one batch ZIP: about what a bureau sends onward in one go
-JOB_TTL = timedelta(hours=24)  # a finished or abandoned batch is removed a day after it started
-LOCK_STALE = timedelta(minutes=10)  # a step lock older than this was left by a crashed worker
+JOB_TTL = timedelta(hours=24)  # a file a cut-short run left in the package folder goes after a day
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
 CSV_HEADERS = (
@@ -77,14 +88,35 @@ def downloadable(session: Session, actor: Actor, application_id: int) -> Applica
     return get_application(session, actor, application_id)
 
 
-def result_sheet_pdf(session: Session, storage: Storage, notice: Notice) -> bytes:
-    """The notice result sheet (公示结果) of a closed notice, sealed with the unit's seal when it has one."""
+def _result_sheet(session: Session, storage: Storage, notice: Notice) -> dict[str, Any]:
+    # A notice can list hundreds of applicants: their names in one statement, not one each.
+    session.scalars(
+        select(NoticeEntry)
+        .where(NoticeEntry.notice_id == notice.id)
+        .options(joinedload(NoticeEntry.application).joinedload(Application.applicant))
+    ).all()
     header, rows = notices.result(notice)
     assert notice.closed_at is not None
-    signer = notice.published_by.name if notice.published_by else ""
     seal = endorsements.current_seal(session, notice.org_id)
-    seal_png = storage.get(seal.file.sha256) if seal else None
-    return notice_result_pdf(header, rows, closed_on=today(notice.closed_at), signer=signer, seal=seal_png)
+    return {
+        "header": header,
+        "rows": rows,
+        "closed_on": today(notice.closed_at),
+        "signer": notice.published_by.name if notice.published_by else "",
+        "seal": storage.get(seal.file.sha256) if seal else None,
+    }
+
+
+def result_sheet_pdf(session: Session, storage: Storage, notice: Notice) -> bytes:
+    """The notice result sheet (公示结果) of a closed notice, sealed with the unit's seal when it has one."""
+    sheet = _result_sheet(session, storage, notice)
+    return notice_result_pdf(
+        sheet["header"],
+        sheet["rows"],
+        closed_on=sheet["closed_on"],
+        signer=sheet["signer"],
+        seal=sheet["seal"],
+    )
 
 
 def _shanghai(moment: datetime | None) -> str:
@@ -202,11 +234,16 @@ def _opinions(session: Session, actor: Actor, application: Application) -> list[
     return result
 
 
-def _notice_pdf(session: Session, storage: Storage, actor: Actor, application: Application) -> bytes | None:
+def _notice_context(
+    session: Session, storage: Storage, actor: Actor, application: Application
+) -> dict[str, Any] | None:
+    """The package's notice result section (the same sheet as result_sheet_pdf), once the notice closed."""
     notice = notices.notice_of_application(session, actor, application.id)
     if notice is None or notice.closed_at is None:
         return None
-    return result_sheet_pdf(session, storage, notice)
+    sheet = _result_sheet(session, storage, notice)
+    seal = sheet.pop("seal")
+    return {**sheet, "seal_uri": image_data_uri(seal) if seal else None}
 
 
 def _material_title(index: int, material: Material) -> str:
@@ -222,79 +259,57 @@ class BuiltPdf:
     file_ids: list[int]
 
 
+SECTION_ANCHORS = {
+    rules.Part.COVER: "cover",
+    rules.Part.FORM: "form",
+    rules.Part.OPINIONS: "opinions",
+    rules.Part.NOTICE_RESULT: "notice-result",
+}
+
+
 def build_pdf(
     session: Session, storage: Storage, actor: Actor, application: Application, now: datetime
 ) -> BuiltPdf:
-    """The package PDF of an application the caller has already checked access to."""
+    """The package PDF of an application the caller has already checked access to, every page under the
+    actor's watermark (仅供职称申报使用 · who · when)."""
     present = _bound_materials(session, application)
     by_id = {m.id: m for m in present}
     numbered = {m.id: i for i, m in enumerate(present, start=1)}
-    notice_pdf = _notice_pdf(session, storage, actor, application)
+    notice = _notice_context(session, storage, actor, application)
     order = rules.binding_order(
         [(m.slot, m.id, _material_title(numbered[m.id], m)) for m in present],
-        has_notice_result=notice_pdf is not None,
+        has_notice_result=notice is not None,
     )
-    label = f"{application.applicant.name} 申报材料"
-    generated = {"at": _shanghai(now), "by": actor.name}
-    parts: dict[rules.Part, bytes] = {
-        rules.Part.FORM: documents.render_part(
-            "package_form.html", application=application, sections=_form_sections(actor, application)
-        ),
-        rules.Part.OPINIONS: documents.render_part(
-            "package_opinions.html", application=application, groups=_opinions(session, actor, application)
-        ),
-    }
-    if notice_pdf is not None:
-        parts[rules.Part.NOTICE_RESULT] = notice_pdf
-    pieces: list[documents.Piece] = []
+    sections: list[documents.Section] = []
+    bound: list[documents.Material] = []
     file_ids: list[int] = []
     for entry in order:
-        if entry.part is rules.Part.COVER:
-            continue  # made last: its table of contents needs every part's page count
-        if entry.part is rules.Part.MATERIALS:
-            material = by_id[entry.material_id]
-            stored = _bound_file(material)
-            file_ids.append(stored.id)
-            pdf = documents.material_pdf(
-                _read(session, storage, actor, application, stored, now), stored.media_type
-            )
-            slot_title = title_of_slot(material.slot)
-            pieces.append(documents.Piece((rules.Part.MATERIALS.title, slot_title, entry.title), pdf, True))
-        else:
-            pieces.append(documents.Piece((entry.title,), parts[entry.part]))
-    counts = [documents.page_count(piece.pdf) for piece in pieces]
-    cover_pages = 1
-    for _ in range(2):  # a long table of contents may take a second cover page: then count again
-        cover = documents.render_part(
-            "package_cover.html",
-            facts=_cover_facts(application),
-            contents=_table_of_contents(pieces, counts, first_page=cover_pages + 1),
-            generated=generated,
-            application=application,
+        if entry.part is not rules.Part.MATERIALS:
+            sections.append(documents.Section(entry.title, SECTION_ANCHORS[entry.part]))
+            continue
+        material = by_id[entry.material_id]
+        stored = _bound_file(material)
+        file_ids.append(stored.id)
+        pdf = documents.material_pdf(
+            _read(session, storage, actor, application, stored, now), stored.media_type
         )
-        if documents.page_count(cover) == cover_pages:
-            break
-        cover_pages = documents.page_count(cover)
-    pieces.insert(0, documents.Piece((rules.Part.COVER.title,), cover))
-    data = documents.bind(pieces, title=f"{application.applicant.name} 职称申报材料", label=label)
-    return BuiltPdf(data=data, pages=cover_pages + sum(counts), file_ids=file_ids)
-
-
-def _table_of_contents(
-    pieces: list[documents.Piece], counts: list[int], *, first_page: int
-) -> list[tuple[int, str, int]]:
-    """The cover's 装订目录: (depth, title, first page) of each section, slot heading and material."""
-    lines: list[tuple[int, str, int]] = []
-    seen: set[tuple[str, ...]] = set()
-    page = first_page
-    for piece, count in zip(pieces, counts, strict=True):
-        for depth in range(1, len(piece.path) + 1):
-            prefix = piece.path[:depth]
-            if prefix not in seen:
-                seen.add(prefix)
-                lines.append((depth - 1, prefix[-1], page))
-        page += count
-    return lines
+        slot_title = title_of_slot(material.slot)
+        bound.append(documents.Material((rules.Part.MATERIALS.title, slot_title, entry.title), pdf))
+    result = documents.bind(
+        sections,
+        bound,
+        title=f"{application.applicant.name} 职称申报材料",
+        label=f"{application.applicant.name} 申报材料",
+        watermark=watermark_text(actor.name, now),
+        context={
+            "facts": _cover_facts(application),
+            "generated": {"at": _shanghai(now), "by": actor.name},
+            "sections": _form_sections(actor, application),
+            "groups": _opinions(session, actor, application),
+            "notice": notice,
+        },
+    )
+    return BuiltPdf(data=result.data, pages=result.pages, file_ids=file_ids)
 
 
 def package_pdf(
@@ -360,12 +375,14 @@ def _material_files(present: list[Material]) -> Iterable[tuple[str, StoredFile, 
 
 
 def _manifest_csv(files: list[ManifestFile]) -> bytes:
+    """The manifest for people (Excel opens it); a name typed as "=…" stays text (documents/cells.py)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADERS)
     for f in files:
         writer.writerow(
-            (
+            csv_cell(value)
+            for value in (
                 f.path,
                 f.name,
                 f.slot_title,
@@ -391,6 +408,10 @@ def _store(zf: zipfile.ZipFile, name: str, data: bytes, now: datetime, *, compre
     zf.writestr(info, data)
 
 
+READING_PURPOSE = "申报材料PDF每页带水印（仅供职称申报使用 · 下载人 · 时间），供审核和传阅；原件不在此包中"
+README = "用途说明.txt"
+
+
 def write_application(
     session: Session,
     storage: Storage,
@@ -400,18 +421,26 @@ def write_application(
     folder: str,
     now: datetime,
     *,
-    with_pdf: bool,
+    originals: bool,
 ) -> dict[str, Any]:
-    """One application's files into an open ZIP under `folder`, file by file (one in memory at a time),
-    with manifest.json and manifest.csv last. Returns what the audit event records."""
+    """One application's files into an open ZIP under `folder`, with manifest.json and manifest.csv last:
+    the untouched originals and stamped copies (`originals`, for the provincial hand-off), else the
+    watermarked package PDF alone (for reading). One file in memory at a time. Returns what the audit
+    event records."""
     files: list[ManifestFile] = []
     file_ids: list[int] = []
     pages = 0
-    originals = list(_material_files(_bound_materials(session, application)))
-    for _path, stored, _row in originals:
-        # Every file is checked before the first byte is written, so a bad one leaves no half folder.
-        _read(session, storage, actor, application, stored, now)
-    if with_pdf:
+    if originals:
+        found = list(_material_files(_bound_materials(session, application)))
+        for _path, stored, _row in found:
+            # Every file is checked before the first byte is written, so a bad one leaves no half folder.
+            _read(session, storage, actor, application, stored, now)
+        for path, stored, row in found:
+            data = _read(session, storage, actor, application, stored, now)
+            _store(zf, folder + path, data, now, compress=False)  # PDFs and photos are compressed already
+            files.append(row)
+            file_ids.append(stored.id)
+    else:
         built = build_pdf(session, storage, actor, application, now)
         name = rules.safe_name(f"申报材料-{application.applicant.name}.pdf")
         _store(zf, folder + name, built.data, now, compress=True)
@@ -432,11 +461,6 @@ def write_application(
         )
         file_ids.extend(built.file_ids)
         pages = built.pages
-    for path, stored, row in originals:
-        data = _read(session, storage, actor, application, stored, now)
-        _store(zf, folder + path, data, now, compress=False)  # PDFs and photos are compressed already
-        files.append(row)
-        file_ids.append(stored.id)
     manifest = {
         "application": {
             "id": application.id,
@@ -449,6 +473,7 @@ def write_application(
             "route": [o.name for o in _route(application)],
             "status": application.state.title,
         },
+        "purpose": rules.ORIGINALS_PURPOSE if originals else READING_PURPOSE,
         "generated_at": _shanghai(now),
         "generated_by": actor.name,
         "algorithm": "sha256",
@@ -465,14 +490,41 @@ def write_application(
     return {"files": file_ids, "count": len(files), "pages": pages}
 
 
+def originals_refusal(actor: Actor, application: Application) -> str | None:
+    """Why the actor may not take this application's originals' ZIP (shown in place of its link), or None
+    for the handler of the organisation holding it."""
+    return rules.originals_refusal(
+        actor_org_id=actor.org_id,
+        actor_is_handler=actor.staff_role is StaffRole.HANDLER,
+        holder_org_id=application.current_org_id,
+        holder_name=application.current_org.name,
+    )
+
+
+def _readme(actor: Actor, application: Application, now: datetime) -> bytes:
+    text = (
+        f"{rules.ORIGINALS_PURPOSE}。\r\n"
+        f"申报人：{application.applicant.name}；当前办理单位：{application.current_org.name}。\r\n"
+        f"由 {actor.name}（经办人）于 {_shanghai(now)}（北京时间）下载，已记入审计日志。\r\n"
+        "只有当前办理该申报的单位的经办人可以下载本ZIP；审核和传阅请使用带水印的申报材料PDF。\r\n"
+        "manifest.json / manifest.csv 列出每个文件的 SHA-256，可用 flask --app app package verify 校验。\r\n"
+    )
+    return ("\ufeff" + text).encode()  # the BOM makes Notepad read it as UTF-8
+
+
 def package_zip(
     session: Session, storage: Storage, actor: Actor, application_id: int, target: Path, now: datetime
 ) -> str:
-    """The originals (and stamped copies) of one application with their manifest, written to `target`;
-    returns the download's file name. Audited."""
+    """The originals (and stamped copies) of one application with their manifest and a note of its purpose,
+    written to `target`, for the handler of the organisation holding it (PermissionDenied with the reason
+    for any other staff member in scope); returns the download's file name. Audited."""
     application = downloadable(session, actor, application_id)
+    refusal = originals_refusal(actor, application)
+    if refusal is not None:
+        raise PermissionDenied(refusal)  # audited as access_denied by the web layer, like every refusal
     with zipfile.ZipFile(target, "w") as zf:
-        detail = write_application(session, storage, actor, application, zf, "", now, with_pdf=False)
+        detail = write_application(session, storage, actor, application, zf, "", now, originals=True)
+        _store(zf, README, _readme(actor, application, now), now, compress=True)
     audit.record(
         session, actor, "export_package", now, object_type="application", object_id=application.id,
         detail={"format": "zip", **detail},
@@ -507,7 +559,7 @@ def verify_zip(path: Path | io.BytesIO) -> Verification:
         listed: set[str] = set()
         for manifest_name in manifests:
             folder = manifest_name[: -len(MANIFEST_JSON)]
-            listed.update({manifest_name, folder + MANIFEST_CSV})
+            listed.update({manifest_name, folder + MANIFEST_CSV, folder + README})
             try:
                 manifest = json.loads(zf.read(manifest_name))
                 entries = list(manifest["files"])
@@ -541,80 +593,28 @@ def verify_zip(path: Path | io.BytesIO) -> Verification:
 
 
 # --- batches -------------------------------------------------------------------------------------------
+# A batch ZIP is a background job (portal/services/jobs.py, run by the worker in portal/jobs/runners.py):
+# the page only watches its progress, so it is built with the tab closed, by whichever worker takes it.
 
 
 @dataclass
-class BatchJob:
-    token: str
-    user_id: int
-    org_id: int
-    ids: list[int]
-    created_at: str
-    done: int = 0
+class BatchOutcome:
+    """What a batch ZIP holds: each application's audit detail, and those that could not be packaged."""
+
+    included: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
-    error: str = ""  # the archive itself broke (a worker killed mid-write): the batch cannot go on
-
-    @property
-    def total(self) -> int:
-        return len(self.ids)
-
-    @property
-    def finished(self) -> bool:
-        return self.done >= self.total
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total else self.done * 100 // self.total
-
-
-def _job_path(workdir: Path, token: str) -> Path:
-    if not (len(token) == 32 and all(c in "0123456789abcdef" for c in token)):
-        raise NotFound("找不到该打包任务，或已过期")
-    return workdir / f"{token}.json"
-
-
-def _save(workdir: Path, job: BatchJob) -> None:
-    path = _job_path(workdir, job.token)
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(asdict(job), ensure_ascii=False))
-    os.replace(temporary, path)  # a reader never sees half a job
-
-
-def zip_path(workdir: Path, token: str) -> Path:
-    """Where the batch job's archive lives under the package directory."""
-    return _job_path(workdir, token).with_suffix(".zip")
-
-
-def load_batch(workdir: Path, actor: Actor, token: str) -> BatchJob:
-    """The job, to the person (in the same organisation) who started it only; anyone else: NotFound."""
-    path = _job_path(workdir, token)
-    try:
-        raw = json.loads(path.read_text())
-    except (OSError, ValueError):
-        raise NotFound("找不到该打包任务，或已过期") from None
-    job = BatchJob(**{**raw, "failed": [tuple(f) for f in raw.get("failed", [])]})
-    if job.user_id != actor.user_id or job.org_id != actor.org_id:
-        raise NotFound("找不到该打包任务，或已过期")
-    return job
-
-
-def sweep_batches(workdir: Path, now: datetime) -> int:
-    """Removes batch files older than JOB_TTL (finished, downloaded or abandoned alike)."""
-    removed = 0
-    if not workdir.exists():
-        return removed
-    for path in workdir.iterdir():
-        if datetime.fromtimestamp(path.stat().st_mtime, now.tzinfo) < now - JOB_TTL:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
 
 
 def start_batch(
-    session: Session, actor: Actor, application_ids: list[int], workdir: Path, now: datetime
-) -> BatchJob:
-    """A batch of the applications the actor may package, in the order chosen; ids they cannot see are
-    dropped (they read as missing, as everywhere)."""
+    session: Session,
+    actor: Actor,
+    application_ids: list[int],
+    now: datetime,
+    *,
+    membership_id: int | None = None,
+) -> Job:
+    """A background job packaging the applications the actor may package, in the order chosen; ids they
+    cannot see are dropped (they read as missing, as everywhere)."""
     if not actor.is_staff:
         raise NotFound("找不到该申报，或您无权查看")
     wanted = list(dict.fromkeys(application_ids))
@@ -630,17 +630,12 @@ def start_batch(
     ids = [i for i in wanted if i in visible]
     if not ids:
         raise NotFound("找不到所选的申报，或您无权查看")
-    assert actor.org_id is not None
-    filemodes.private_dir(workdir)
-    sweep_batches(workdir, now)
-    job = BatchJob(secrets.token_hex(16), actor.user_id, actor.org_id, ids, now.isoformat())
-    filemodes.create_private(zip_path(workdir, job.token))  # every scan of up to 500 people: owner-only
-    with zipfile.ZipFile(zip_path(workdir, job.token), "w"):
-        pass  # an empty archive each step appends to
-    _save(workdir, job)
+    job = jobs.create_job(
+        session, actor, JobKind.PACKAGE_BATCH, {"ids": ids}, now, membership_id=membership_id, total=len(ids)
+    )
     audit.record(
-        session, actor, "start_package_batch", now, object_type="package_batch", object_id=None,
-        detail={"token": job.token, "applications": ids},
+        session, actor, "start_package_batch", now, object_type="package_batch", object_id=job.id,
+        detail={"job": job.id, "applications": ids},
     )  # fmt: skip
     return job
 
@@ -662,72 +657,61 @@ def filtered_ids(
     return ids
 
 
-def step_batch(
-    session: Session, storage: Storage, actor: Actor, workdir: Path, token: str, now: datetime
-) -> BatchJob:
-    """Adds the next application of the batch to its ZIP (one per call, so each request stays short).
-
-    A second step running at the same time (a double click, two tabs) finds the lock and returns the job
-    as it is, so no application is appended twice."""
-    job = load_batch(workdir, actor, token)
-    if job.finished or job.error:
-        return job
-    lock = _job_path(workdir, token).with_suffix(".lock")
-    try:
-        handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
-        age = now - datetime.fromtimestamp(lock.stat().st_mtime, now.tzinfo)
-        if age < LOCK_STALE:
-            return job
-        lock.unlink(missing_ok=True)  # left by a worker that died mid-step: the step is retried
-        return job
-    try:
-        os.close(handle)
-        job = load_batch(workdir, actor, token)  # re-read under the lock
-        if job.finished:
-            return job
-        application_id = job.ids[job.done]
-        if job.error:
-            return job
+def write_batch(
+    session: Session,
+    storage: Storage,
+    actor: Actor,
+    ids: list[int],
+    zf: zipfile.ZipFile,
+    now: datetime,
+    step: Callable[[int, str], None],
+) -> BatchOutcome:
+    """Every application of the batch into `zf`, a folder each (its PDF, originals and manifest), calling
+    `step(done, name)` after each (the worker records progress there). Nothing is audited here: the
+    worker audits the batch once its ZIP is stored (record_batch), so a run cut short leaves no trace
+    of an export that never reached anyone."""
+    outcome = BatchOutcome()
+    for index, application_id in enumerate(ids):
+        name = ""
         try:
             application = downloadable(session, actor, application_id)
-            folder = rules.safe_name(f"{job.done + 1:03d}-{application.applicant.name}-{application.id}")
-            target = zip_path(workdir, token)
-            # Mode "a" would quietly start a new archive after a broken one, losing what it held.
-            if not zipfile.is_zipfile(target):
-                job.error = "打包文件已损坏（可能是服务器中途重启），请返回审核队列重新勾选打包"
-                _save(workdir, job)
-                return job
-            with zipfile.ZipFile(target, "a") as zf:
-                detail = write_application(
-                    session, storage, actor, application, zf, folder + "/", now, with_pdf=True
-                )
-            audit.record(
-                session, actor, "export_package", now, object_type="application",
-                object_id=application.id, detail={"format": "batch", "token": job.token, **detail},
-            )  # fmt: skip
+            name = application.applicant.name
+            folder = rules.safe_name(f"{index + 1:03d}-{name}-{application.id}")
+            # A batch holds each application's watermarked PDF and its manifest, never the originals
+            # (the originals' ZIP is the provincial hand-off's, for the holding handler only).
+            detail = write_application(
+                session, storage, actor, application, zf, folder + "/", now, originals=False
+            )
+            outcome.included.append((application.id, detail))
         except NotFound:
-            job.failed.append((application_id, "找不到该申报，或您已无权查看"))
+            outcome.failed.append((application_id, "找不到该申报，或您已无权查看"))
         except DomainError as refused:
-            job.failed.append((application_id, refused.message))
-        job.done += 1
-        _save(workdir, job)
-        return job
-    finally:
-        lock.unlink(missing_ok=True)
+            outcome.failed.append((application_id, refused.message))
+        step(index + 1, name)
+    return outcome
 
 
-def finished_batch(
-    session: Session, actor: Actor, workdir: Path, token: str, now: datetime
-) -> tuple[BatchJob, Path]:
-    """The finished batch's ZIP for download, audited."""
-    job = load_batch(workdir, actor, token)
-    if job.error:
-        raise DomainError(job.error, code="batch_broken")
-    if not job.finished:
-        raise DomainError(f"打包尚未完成（{job.done}/{job.total}），请等待完成后再下载", code="not_finished")
+def record_batch(session: Session, actor: Actor, job: Job, outcome: BatchOutcome, now: datetime) -> None:
+    """The batch's audit: each packaged application, then the batch itself (who, which, which failed)."""
+    for application_id, detail in outcome.included:
+        audit.record(
+            session, actor, "export_package", now, object_type="application", object_id=application_id,
+            detail={"format": "batch", "job": job.id, **detail},
+        )  # fmt: skip
     audit.record(
-        session, actor, "export_package_batch", now, object_type="package_batch", object_id=None,
-        detail={"token": job.token, "applications": job.ids, "failed": [i for i, _ in job.failed]},
+        session, actor, "export_package_batch", now, object_type="package_batch", object_id=job.id,
+        detail={"job": job.id, "applications": [i for i, _ in outcome.included],
+                "failed": [i for i, _ in outcome.failed]},
     )  # fmt: skip
-    return job, zip_path(workdir, token)
+
+
+def sweep_batches(workdir: Path, now: datetime) -> int:
+    """Removes files a worker left in the package folder (a run cut short) once older than a day."""
+    removed = 0
+    if not workdir.exists():
+        return removed
+    for path in workdir.iterdir():
+        if path.is_file() and datetime.fromtimestamp(path.stat().st_mtime, now.tzinfo) < now - JOB_TTL:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -22,7 +22,7 @@ from portal.domain.workdays import UnknownYear, WorkCalendar
 from portal.domain.workflow import Status
 from portal.models import Application, Organisation, OrgKind, User
 from portal.models.base import UTCDateTime
-from portal.services import paper, rulebook
+from portal.services import audit, paper, rulebook
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI, work_calendar
 from portal.services.rulebook import Offer
@@ -390,6 +390,17 @@ def export_rows(
         else (Application.status_changed_at, Application.id)
     )
     yield from session.scalars(stmt.order_by(*order).execution_options(yield_per=1000))
+
+
+def record_export(
+    session: Session, actor: Actor, tab: Tab, filters: Filters, rows: int, full_ids: int, now: datetime
+) -> None:
+    """The queue's Excel is a bulk download (with full ID numbers where the actor may see them): each one
+    leaves an audit event with its tab, filters, row count and how many rows carried a full ID number."""
+    audit.record(
+        session, actor, "export_queue", now, object_type="applications",
+        detail={"tab": tab.value, "filters": filters.to_args(), "rows": rows, "full_ids": full_ids},
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
@@ -28,7 +29,7 @@ from portal.domain.tables import TableError, TableProblem
 from portal.models import Organisation, OrgKind, Roster, RosterEntry, Setting, User
 from portal.services import audit
 from portal.services.actors import Actor
-from portal.services.uploads import keep_table
+from portal.services.uploads import UploadRefused, accept_table, keep_table
 from portal.storage import Storage
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -106,18 +107,23 @@ def _require_enterprise_staff(actor: Actor) -> None:
 
 
 def upload_roster(
-    session: Session, storage: Storage, actor: Actor, data: bytes, filename: str, now: datetime
+    session: Session, storage: Storage, actor: Actor, upload: bytes | IO[bytes], filename: str, now: datetime
 ) -> RosterUpload:
-    """Read and keep a roster export (.xlsx or .csv); rows without a valid ID number are skipped and
-    reported. Audited; the file is kept in the store as uploaded."""
+    """Read and keep a roster export (.xlsx or .csv, through the one acceptance path for tables); rows
+    without a valid ID number are skipped and reported. Audited; the file is kept in the store as
+    uploaded."""
     _require_enterprise_staff(actor)
     try:
-        parsed = parse_roster(read_rows(data), as_of=now.astimezone(SHANGHAI).date())
+        accepted = accept_table(upload, filename)
+    except UploadRefused as refused:
+        raise ValidationFailed({"file": refused.message}) from None
+    try:
+        parsed = parse_roster(read_rows(accepted.data), as_of=now.astimezone(SHANGHAI).date())
     except TableError as problem:
         raise ValidationFailed({"file": problem.message}) from None
     if not parsed.records:
         raise ValidationFailed({"file": "名单中没有可用的数据行（须有姓名、身份证号码和参保单位）"})
-    stored = keep_table(session, storage, actor, data, filename, now)
+    stored = keep_table(session, storage, actor, accepted, now)
     roster = Roster(
         enterprise_id=actor.org_id,
         file_id=stored.id,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, request, url_for
+from flask import Flask, Response, request, session, url_for
 from flask_login import current_user
 
 from portal.config import password_policy as _password_policy
@@ -30,20 +30,12 @@ from portal.web.unit_of_work import register_unit_of_work
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEXT_MAX = 512  # the longest path a login redirect carries back
+# The signed cookie's record of the last request (epoch seconds): the idle timeout counts from it.
+SEEN = "seen"
 
 
 def login_policy(app: Flask) -> LoginPolicy:
-    from datetime import timedelta
-
-    return LoginPolicy(
-        attempts=app.config["PORTAL_LOCKOUT_ATTEMPTS"],
-        lockout=timedelta(minutes=app.config["PORTAL_LOCKOUT_MINUTES"]),
-        idle=timedelta(minutes=app.config["PORTAL_IDLE_MINUTES"]),
-        absolute=timedelta(hours=app.config["PORTAL_ABSOLUTE_HOURS"]),
-        account_attempts=app.config["PORTAL_LOCKOUT_ACCOUNT_ATTEMPTS"],
-        known_source=timedelta(days=app.config["PORTAL_KNOWN_SOURCE_DAYS"]),
-        key=str(app.config["SECRET_KEY"]).encode(),
-    )
+    return LoginPolicy.from_config(app.config)
 
 
 def password_policy(app: Flask) -> PasswordPolicy:
@@ -78,14 +70,25 @@ def _setup_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(token: str) -> SessionUser | None:
-        row = load_session(db.session, token, now(), login_policy(app))
+        moment = now()
+        row = load_session(db.session, token, moment, login_policy(app), seen=_seen())
         if row is None:
-            return None  # an expired row was deleted (committed with the request)
+            return None
+        # The idle clock moves in the signed cookie, not in the database: no request writes to check
+        # its login. Re-signed at most once a minute, so polls do not rewrite the cookie every time.
+        if session.get(SEEN) is None or moment.timestamp() - float(session[SEEN]) >= 60:
+            session[SEEN] = int(moment.timestamp())
         return SessionUser(row.user, token)
+
+    def _seen() -> datetime | None:
+        value = session.get(SEEN)
+        if not isinstance(value, int | float):
+            return None
+        return datetime.fromtimestamp(value, UTC)
 
     @login_manager.unauthorized_handler
     def _unauthorized() -> Response:
-        # next= carries this page's path (and query) only, capped in length, and only for a GET.
+        # next= carries this page's path only (never its query), capped in length, and only for a GET.
         target = url_for("auth.login", next=login_next() if request.method == "GET" else None)
         if is_htmx():
             return hx_redirect(target)
@@ -117,7 +120,31 @@ def _register_macros(app: Flask) -> None:
                 app.jinja_env.globals["timeline_list" if name == "timeline" else name] = value
 
 
+def register_static_fingerprints(app: Flask) -> None:
+    """Static URLs carry a fingerprint of the file (`/static/site.css?v=<sha256 prefix>`), so nginx (or a
+    browser) may cache them for a year: a changed file gets a new URL. Computed once per process."""
+    import hashlib
+    from pathlib import Path
+
+    static = Path(app.static_folder or "")
+    fingerprints: dict[str, str] = {}
+
+    @app.url_defaults
+    def _fingerprint(endpoint: str, values: dict[str, object]) -> None:
+        if endpoint != "static" or "v" in values or not isinstance(values.get("filename"), str):
+            return
+        name = str(values["filename"])
+        if name not in fingerprints:
+            path = static / name
+            fingerprints[name] = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else ""
+        if fingerprints[name]:
+            values["v"] = fingerprints[name]
+
+
 def register_web(app: Flask) -> None:
+    from portal.web.spooling import StagingRequest
+
+    app.request_class = StagingRequest  # uploads staged beside the file store, hashed as they arrive
     # Each blueprint package owns its route modules (portal/web/<area>/__init__.py imports them).
     from portal.web.admin import bp as admin_bp
     from portal.web.applicant import bp as applicant_bp
@@ -126,7 +153,10 @@ def register_web(app: Flask) -> None:
     from portal.web.enterprise import bp as enterprise_bp
     from portal.web.files import bp as files_bp
     from portal.web.inbox import bp as inbox_bp
+    from portal.web.jobs import bp as jobs_bp
     from portal.web.notices import bp as notices_bp
+    from portal.web.ops import bp as ops_bp
+    from portal.web.ops import register_metrics
     from portal.web.packages import bp as packages_bp
     from portal.web.public import bp as public_bp
     from portal.web.review import bp as review_bp
@@ -138,6 +168,8 @@ def register_web(app: Flask) -> None:
     _setup_login(app)
     register_security(app)
     register_compression(app)
+    register_metrics(app)
+    register_static_fingerprints(app)
     register_error_handlers(app)
     for blueprint in (
         auth_bp,
@@ -152,6 +184,8 @@ def register_web(app: Flask) -> None:
         files_bp,
         styleguide_bp,
         packages_bp,
+        ops_bp,
+        jobs_bp,
     ):
         app.register_blueprint(blueprint)
 

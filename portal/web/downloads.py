@@ -1,20 +1,42 @@
-"""Sending generated or stored bytes as a download: sniffed type, nosniff, RFC 5987 file names."""
+"""Sending generated or stored bytes as a download: sniffed type, nosniff, and the file name as RFC 6266
+asks: `filename=` a readable ASCII fallback, `filename*=UTF-8''…` the real name, both without control or
+bidi characters (a stored name from before names were cleaned, with a NUL in it, still downloads)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Generic, TypeVar
 from urllib.parse import quote
 
 from flask import Response
 
+from portal.domain.uploads import ascii_fallback, strip_invisible
+
+
+def disposition(filename: str, *, inline: bool = False) -> str:
+    """The Content-Disposition header value for `filename`."""
+    name = strip_invisible(filename).strip() or "download"
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{ascii_fallback(name, 'download')}\"; filename*=UTF-8''{quote(name, safe='')}"
+T = TypeVar("T")
+
+
+class Counted(Generic[T]):
+    """Rows passed through to a writer, counted on the way (what an export's audit event records)."""
+
+    def __init__(self, rows: Iterable[T]) -> None:
+        self._rows = iter(rows)
+        self.count = 0
+
+    def __iter__(self) -> Iterator[T]:
+        for row in self._rows:
+            self.count += 1
+            yield row
+
 
 def _disposition(response: Response, filename: str, inline: bool) -> Response:
-    ascii_name = filename.encode("ascii", "ignore").decode() or "download"
-    disposition = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = (
-        f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    )
+    response.headers["Content-Disposition"] = disposition(filename, inline=inline)
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Whatever the bytes are, a browser that renders them runs nothing and loads nothing.
     response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'; sandbox"

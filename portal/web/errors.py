@@ -6,11 +6,21 @@ import logging
 
 from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFError
+from redis.exceptions import RedisError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RoutingException
 
-from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
+from portal.domain.errors import (
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    StaleObject,
+    Unavailable,
+    ValidationFailed,
+)
 from portal.web.htmx import is_htmx, render_page, see_other
+from portal.web.unit_of_work import abandon
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +34,11 @@ MESSAGES = {
     422: ("内容有误", "提交的内容有误，请按提示修改。"),
     429: ("操作太频繁", "请稍后再试。"),
     500: ("系统出错了", "服务器处理时出错，已记录。请稍后重试；如果一直出现，请联系管理员。"),
+    503: (
+        "服务暂时不可用",
+        "系统的某个组成部分暂时无法访问，这次操作没有生效，已填写的内容请稍后重新提交。"
+        "请稍后重试；如果一直出现，请把下面的错误编号告诉管理员。",
+    ),
 }
 
 
@@ -56,6 +71,9 @@ def _audit_denied(status: int) -> None:
 
     if not current_user or not current_user.is_authenticated:
         return
+    if request.method in ("GET", "HEAD"):
+        _queue_denied(status)  # a GET writes nothing to the database: the worker writes the row
+        return
     try:
         audit.note_attempt(
             db.session, current_actor(), "access_denied", now(), object_type="route",
@@ -79,6 +97,20 @@ def page_for(path: str) -> str:
             continue
         return candidate
     return "/"
+
+
+def _queue_denied(status: int) -> None:
+    from portal import jobs
+    from portal.services import access
+    from portal.web.context import current_actor, now
+
+    try:
+        record = access.denied_record(
+            current_actor(), now(), endpoint=request.endpoint or "", method=request.method, status=status
+        )
+        jobs.record_access(record)
+    except Exception:  # the refusal itself must still be answered; the log keeps the event
+        log.exception("could not queue the audit of an access refusal (%s %s)", request.method, request.path)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -117,6 +149,29 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Response:
         return error_response(422, error.message)
+
+    @app.errorhandler(Unavailable)
+    def _unavailable(error: Unavailable) -> Response:
+        # The part and its setting go to the log (with the request id), never to the page.
+        log.error("unavailable on %s %s: %s", request.method, request.path, error)
+        abandon()  # nothing half-written: the unit of work rolls back now
+        return error_response(503)
+
+    @app.errorhandler(RedisError)
+    def _redis_unavailable(error: Exception) -> Response:
+        # Rate limits (and the queue) in Redis: a request that needs them waits for Redis to come back.
+        log.error("redis unavailable (PORTAL_REDIS_URL) on %s %s: %s", request.method, request.path, error)
+        abandon()  # nothing half-written: the unit of work rolls back now
+        return error_response(503)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(error: Exception) -> Response:
+        log.error(
+            "database unavailable on %s %s: %s", request.method, request.path, str(error).splitlines()[0]
+        )
+        abandon()  # nothing half-written: the unit of work rolls back now
+        return error_response(503)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

@@ -17,12 +17,11 @@ from portal.web.storage import storage
 
 
 def notice_context(actor: Actor, application_id: int, result_endpoint: str) -> dict[str, object]:
-    """The notice an application is (or was) in, closed first if its period has ended (checked on access),
-    with the countdown and the link to the result sheet at `result_endpoint` of the caller's blueprint."""
+    """The notice an application is (or was) in (read only: the scheduled job closes it), with the
+    countdown and the link to the result sheet at `result_endpoint` of the caller's blueprint."""
     notice = service.notice_of_application(db.session, actor, application_id)
     if notice is None:
         return {"notice": None}
-    service.close_if_due(db.session, notice, now())
     return {
         "notice": notice,
         "notice_clock": service.notice_clock(db.session, notice, now()),

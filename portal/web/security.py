@@ -66,6 +66,8 @@ def register_security(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(), camera=(self)")
         headers["X-Request-Id"] = g.get("request_id", "")
+        if app.config.get("PORTAL_INSTANCE"):
+            headers["X-Portal-Instance"] = app.config["PORTAL_INSTANCE"]
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if not request.path.startswith("/static/"):

@@ -62,6 +62,16 @@ def keep(response: Response) -> Response:
     return response
 
 
+def abandon() -> None:
+    """Roll the request's writes back now, before an error page is rendered (a database or another part
+    that went away leaves the transaction unusable); never raises: the connection may be broken too."""
+    setattr(g, _OUTCOME, Outcome.ROLLBACK)
+    try:
+        _roll_back()
+    except Exception:  # pragma: no cover - the connection itself is broken
+        log.warning("rollback after an unavailable part failed too", exc_info=True)
+
+
 def after_commit(callback: Callable[[], None]) -> None:
     """Run `callback` once this request's writes are committed; never if they are rolled back."""
     g.setdefault(_AFTER_COMMIT, []).append(callback)

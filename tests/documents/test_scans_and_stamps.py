@@ -23,8 +23,10 @@ def test_a_file_named_pdf_that_is_html_or_an_executable_is_refused() -> None:
 
 
 def test_a_broken_pdf_and_an_oversized_upload_are_refused_with_a_clear_message() -> None:
-    with pytest.raises(scans.ScanRejected, match="不是有效的 PDF"):
+    with pytest.raises(scans.ScanRejected, match="PDF 文件不完整"):
         scans.prepare([scans.Part("a.pdf", b"%PDF-1.7 nonsense")], max_upload=20 * MB, limit=2 * MB)
+    with pytest.raises(scans.ScanRejected, match="PDF 文件已损坏"):
+        scans.prepare([scans.Part("a.pdf", b"%PDF-1.7 nonsense\n%%EOF\n")], max_upload=20 * MB, limit=2 * MB)
     with pytest.raises(scans.ScanRejected, match=r"单个文件不能超过1\.0 MB"):
         scans.prepare([scans.Part("big.pdf", imaging.pdf(1) + b"\0" * MB)], max_upload=MB, limit=2 * MB)
 
@@ -37,10 +39,16 @@ def test_an_oversized_photo_is_compressed_under_the_limit() -> None:
     assert prepared.pages == 1 and prepared.thumbnail and prepared.thumbnail[:3] == b"\xff\xd8\xff"
 
 
-def test_a_small_photo_is_kept_as_it_is() -> None:
-    raw = imaging.photo(1200, 1600)
-    prepared = scans.prepare([scans.Part("a.jpg", raw)], max_upload=20 * MB, limit=2 * MB)
-    assert prepared.data == raw and not prepared.recompressed
+def test_a_small_photo_keeps_its_size_but_is_re_encoded_upright_without_its_exif() -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # the phone was held sideways: "rotate 90° clockwise to view"
+    exif[0x010F] = "PhoneMaker"  # Make: device metadata
+    out = io.BytesIO()
+    Image.open(io.BytesIO(imaging.photo(1200, 1600))).save(out, "JPEG", exif=exif.tobytes(), quality=90)
+    prepared = scans.prepare([scans.Part("a.jpg", out.getvalue())], max_upload=20 * MB, limit=2 * MB)
+    image = Image.open(io.BytesIO(prepared.data))
+    assert prepared.data != out.getvalue() and not prepared.recompressed and prepared.removed == ("metadata",)
+    assert image.size == (1600, 1200) and not image.getexif() and b"PhoneMaker" not in prepared.data
 
 
 def test_several_photos_become_one_pdf_in_upload_order() -> None:

@@ -41,13 +41,12 @@ from portal.models import (
     StoredFile,
     User,
 )
-from portal.services import audit, endorsements, materials, notices, packages
+from portal.services import audit, endorsements, jobs, materials, notices, packages
 from portal.services.actors import actor_for
 from portal.storage.local import LocalStorage
 from tests import imaging
 from tests.conftest import Clock
 from tests.factories import (
-    PACKAGE_DIR,
     STEPS_TO,
     Office,
     World,
@@ -87,7 +86,7 @@ class Tenant:
     window: PolicyWindow
     material: Material  # the draft's endorsed copy
     endorsement: Endorsement
-    package_job: str  # a batch package job of the enterprise's handler
+    package_job: int  # a batch package job of the enterprise's handler
     staff_change: StaffChange  # the bureau admin's pending request to end the enterprise leader's role
     applicants: list[User] = field(default_factory=list)
 
@@ -206,9 +205,14 @@ def make_tenant(
         clock.now,
         checked_original=True,
     )
-    package_job = packages.start_batch(
-        session, office.actor(StaffRole.HANDLER), [at_bureau.id], PACKAGE_DIR, clock.now
-    ).token
+    # A batch package job of the enterprise's handler, finished (as the worker would) with a result.
+    started = packages.start_batch(session, office.actor(StaffRole.HANDLER), [at_bureau.id], clock.now)
+    jobs.forget_pending(session)
+    claimed = jobs.claim(session, started.id, clock.now)
+    assert claimed is not None
+    jobs.finish(session, claimed, clock.now, message="已打包 1 件", result_file_id=attachment.id,
+                result_name="申报材料包-1件.zip")  # fmt: skip
+    package_job = started.id
     staff_change = StaffChange(
         org_id=office.org.id,
         membership_id=office.leader_membership.id,
@@ -260,10 +264,38 @@ def storage(app: Flask, tmp_path: Any) -> Iterator[LocalStorage]:
     app.config["PORTAL_STORAGE_DIR"] = previous
 
 
+def store_where_the_app_reads(session: Session, storage: LocalStorage, *applications: Application) -> None:
+    """The factories keep placeholder scans in the shared test store; this suite's app reads `storage`."""
+    from tests.factories import STORAGE
+
+    for application in applications:
+        for material in materials.active_materials(session, application.id):
+            for stored in [material.file] + [e.stamped_file for e in material.endorsements]:
+                if not storage.exists(stored.sha256):
+                    storage.put(STORAGE.get(stored.sha256))
+
+
 @pytest.fixture
 def tenants(session: Session, clock: Clock, storage: LocalStorage) -> tuple[Tenant, Tenant]:
     """(ours, theirs): the roles of the first act on the objects of the second."""
     return make_tenant(session, clock, storage), make_tenant(session, clock, storage)
+
+
+@pytest.fixture
+def running_notice(session: Session, tenants: tuple[Tenant, Tenant], clock: Clock) -> Notice:
+    """A notice of the first tenant in its period: the public page takes objections (and attachments)."""
+    world = tenants[0].world
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
+    notice = notices.draft_notice(
+        session,
+        world.enterprise.actor(StaffRole.HANDLER),
+        notices.NoticeInput("公示", "一楼公示栏", "人事部 0797-1234567", "2026-09-28"),
+        [application.id],
+        clock.now,
+    )
+    notices.publish_notice(session, world.enterprise.actor(StaffRole.LEADER), notice.id, clock.now)
+    session.flush()
+    return notice
 
 
 @pytest.fixture

@@ -19,8 +19,7 @@ from portal.domain.workflow import Status
 from portal.models import AuditEvent, StaffRole, User
 from portal.services import audit
 from portal.services.actors import Actor
-from portal.services.audit_trail import neutralise
-from tests.conftest import Clock
+from tests.conftest import Clock, run_queued
 from tests.dbsetup import on_postgres
 from tests.factories import PASSWORD, STEPS_TO, make_application, make_world, resident_id
 from tests.security.conftest import Tenant
@@ -43,7 +42,7 @@ def _login(app: Flask, user: User, membership_id: int | None = None) -> Any:
 
 
 def test_every_event_of_the_journey_is_audited_once_with_who_what_where(
-    app: Flask, session: Session, clock: Clock, tenants: tuple[Tenant, Tenant], caplog: Any
+    app: Flask, session: Session, clock: Clock, tenants: tuple[Tenant, Tenant], caplog: Any, queue: None
 ) -> None:
     """T-LOG-01 and T-LOG-02 over a scripted journey through the web layer."""
     caplog.set_level(logging.DEBUG)
@@ -78,7 +77,8 @@ def test_every_event_of_the_journey_is_audited_once_with_who_what_where(
     )
     form = {"sections": "education", "reason_education": "学历信息不全", "deadline": "2026-10-30"}
     assert hr.post(f"/review/applications/{to_return.id}/return", data=form).status_code == 303
-    assert hr.get(f"/review/applications/{submitted.id}").status_code == 200  # full ID shown: audited
+    assert hr.get(f"/review/applications/{submitted.id}").status_code == 200  # masked: nothing audited
+    assert hr.post(f"/review/applications/{submitted.id}/identity").status_code == 200  # asked: audited
     notice_form = {
         "title": "公示",
         "location": "一楼",
@@ -86,12 +86,13 @@ def test_every_event_of_the_journey_is_audited_once_with_who_what_where(
         "start_date": "2026-09-29",
     }
     assert hr.post("/notices", data={**notice_form, "application_ids": str(approved.id)}).status_code == 303
-    assert hr.get(f"/notices/{ours.closed_notice.id}/sheet.xlsx").status_code == 200
-    assert hr.get(f"/notices/objections/{ours.objection.id}/attachment").status_code == 200
+    assert hr.post(f"/notices/{ours.closed_notice.id}/sheet.xlsx").status_code == 200
+    assert hr.post(f"/notices/objections/{ours.objection.id}/attachment").status_code == 200
     assert hr.get("/admin/orgs").status_code == 403
     admin = _login(app, w.admin)
-    assert admin.get("/admin/audit.xlsx").status_code == 200
+    assert admin.post("/admin/audit.xlsx").status_code == 200
     assert hr.post("/logout").status_code == 303
+    assert run_queued(app) >= 1  # the refused GET's audit row, written by the worker (no GET writes)
 
     events = [e for e in _rows(session)[start:] if e.id > mark or e.action in ("login", "create_applicant")]
     expected = {
@@ -218,23 +219,15 @@ def test_the_admin_viewer_filters_and_exports_only_its_own_tree(
         "/admin/audit", query_string={"actor": ours.world.enterprise.handler.name}, headers=HX
     )
     assert fragment.status_code == 200 and "<html" not in fragment.text and 'id="audit-rows"' in fragment.text
-    export = admin.get("/admin/audit.xlsx")
+    export = admin.post("/admin/audit.xlsx")
     assert export.status_code == 200 and export.headers["X-Content-Type-Options"] == "nosniff"
     sheet = load_workbook(io.BytesIO(export.data)).active
-    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
-    assert "their_secret" not in cells and '\'=HYPERLINK("x")' in cells
-    assert not any(c.startswith("=") for c in cells)
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert "their_secret" not in [str(c.value) for c in cells]
+    # Text as typed, in a string cell with the quote prefix: shown as text, never a formula (T-PRIV-03).
+    typed = [c for c in cells if c.value == '=HYPERLINK("x")']
+    assert typed and all(c.data_type == "s" and c.quotePrefix for c in typed)
+    assert not any(c.data_type == "f" for c in cells)
     for role in ("enterprise_handler", "bureau_leader"):
         user, membership_id = ours.roles()[role]
         assert login_as(user, membership_id=membership_id).get("/admin/audit").status_code == 403
-
-
-def test_formula_cells_are_neutralised() -> None:
-    assert [neutralise(v) for v in ("=1+1", "+1", "-1", "@A", "正常", 5)] == [
-        "'=1+1",
-        "'+1",
-        "'-1",
-        "'@A",
-        "正常",
-        5,
-    ]

@@ -163,7 +163,7 @@ def test_the_sweeper_removes_old_temp_and_orphan_files_only(session: Session, tm
         os.utime(path, (old, old))
     young = (NOW - timedelta(minutes=5)).timestamp()
     os.utime(store._path(orphan_young), (young, young))
-    report = files.sweep(session, store.root, NOW)
+    report = files.sweep(session, store, NOW)
     assert (report.temporary, report.orphans, report.kept_young) == (1, 1, 1)
     assert store.exists(key) and store.exists(orphan_young) and not store.exists(orphan_old)
     assert not temp.exists()

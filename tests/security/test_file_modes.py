@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session
 from portal import UnsafeConfiguration, backup, config, create_app
 from portal.domain.workflow import Status
 from portal.extensions import db
-from portal.models import StaffRole, StoredFile
-from portal.services import packages
+from portal.models import Job, StoredFile
+from portal.services.submissions import new_token
 from portal.storage.local import LocalStorage
-from tests.conftest import Clock
+from tests.conftest import Clock, run_queued
 from tests.dbsetup import database_url
 from tests.factories import STEPS_TO, make_application, make_world, tiny_png
 
@@ -194,11 +194,25 @@ def _now() -> datetime:
     return datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
 
 
-def test_a_batch_package_archive_is_owner_only(session: Session, clock: Clock, tmp_path: Path) -> None:
+def test_a_batch_package_archive_is_owner_only(
+    app: Flask, session: Session, clock: Clock, tmp_path: Path, queue: None, login_as: Any
+) -> None:
+    """The worker builds a batch ZIP in PORTAL_PACKAGE_DIR (0700, the archive 0600) and keeps the result in
+    the file store, owner-only too."""
     world = make_world(session)
     application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_REVIEW])
     workdir = tmp_path / "packages"
-    job = packages.start_batch(
-        session, world.enterprise.actor(StaffRole.HANDLER), [application.id], workdir, clock.now
-    )
-    assert mode(workdir) == 0o700 and mode(packages.zip_path(workdir, job.token)) == 0o600
+    saved = app.config["PORTAL_PACKAGE_DIR"]
+    app.config["PORTAL_PACKAGE_DIR"] = str(workdir)
+    try:
+        form = {"ids": [str(application.id)], "form_token": new_token()}
+        created = login_as(world.enterprise.handler).post("/packages/batches", data=form)
+        run_queued(app)
+    finally:
+        app.config["PORTAL_PACKAGE_DIR"] = saved
+    job = session.get(Job, int(created.headers["Location"].rsplit("/", 1)[1]))
+    assert job is not None and job.result_file is not None, created.headers["Location"]
+    assert mode(workdir) == 0o700
+    store = Path(app.config["PORTAL_STORAGE_DIR"])
+    stored = store / job.result_file.sha256[:2] / job.result_file.sha256[2:4] / job.result_file.sha256
+    assert mode(stored) == 0o600

@@ -43,7 +43,7 @@ TENANT_PARAMS: dict[str, Callable[[Tenant], list[Any]]] = {
     "window_id": lambda t: [t.window.id],
     "material_id": lambda t: [t.material.id],
     "endorsement_id": lambda t: [t.endorsement.id],
-    "job": lambda t: [t.package_job],  # a batch package: its creator's only
+    "job_id": lambda t: [t.package_job],  # a background job (a batch package): its creator's only
 }
 # Parameters that name no tenant's object: the public notice token is a capability for whoever holds the
 # notice's link or QR code; days and years belong to the one working-day calendar everyone shares.
@@ -75,7 +75,7 @@ FORMS: dict[str, dict[str, Any]] = {
     },
     "admin.name_stand_in": {"substitute_id": "1", "starts_on": "2026-10-01", "ends_on": "2026-10-07"},
 }
-MISSING: Values = {"job": "0" * 32, "token": "0" * 43, "day": "2099-01-01", "year": 2099}
+MISSING: Values = {"token": "0" * 43, "day": "2099-01-01", "year": 2099}
 MISSING_ID = 987_654_321
 
 

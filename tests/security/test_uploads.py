@@ -1,10 +1,13 @@
 """Uploads: the malformed corpus of T-UP-01 (generated here) is 100% refused with a Chinese message and
-leaves nothing on disk or in the database; the valid corpus of T-UP-02 is 100% accepted; downloads carry
-the sniffed type, nosniff, an RFC 5987 name, no-store and a sandbox CSP (T-UP-03); the per-applicant
-quota (T-UP-04); a stored file whose bytes changed is reported, never served (T-UP-06).
+leaves nothing on disk or in the database; active PDFs are accepted only neutralised (re-written without
+the active entries) and hostile names only cleaned; the valid corpus of T-UP-02 is 100% accepted (PDFs
+byte for byte, images re-encoded upright without metadata); downloads carry the sniffed type, nosniff,
+an RFC 6266 name, no-store and a sandbox CSP (T-UP-03); the per-applicant quota (T-UP-04); a stored file
+whose bytes changed is reported, never served (T-UP-06).
 
-Both corpora run against the acceptance function every upload goes through and against the one upload
-endpoint the portal has today, the public objection form. EICAR is left out: no clamd here."""
+The corpora run against the acceptance function every upload goes through and against the public
+objection form; tests/security/test_upload_policy.py sends a hostile corpus to every upload route.
+EICAR is left out: no clamd here."""
 
 from __future__ import annotations
 
@@ -22,13 +25,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.domain.uploads import UploadLimits, UploadRefused, Usage
-from portal.domain.workflow import Status
-from portal.models import AuditEvent, Objection, StaffRole, StoredFile
-from portal.services import notices, uploads
+from portal.models import AuditEvent, Objection, StoredFile
+from portal.services import uploads
 from portal.services.submissions import new_token
 from portal.storage.local import LocalStorage
 from tests.conftest import Clock
-from tests.factories import STEPS_TO, make_application, make_user, tiny_pdf
+from tests.factories import make_user, tiny_pdf
+from tests.imaging import pixel_bomb, raw_pdf
 from tests.security.conftest import Tenant
 
 LIMITS = uploads.OBJECTION_LIMITS
@@ -55,26 +58,6 @@ def png(mode: str = "RGB") -> bytes:
     return buffer.getvalue()
 
 
-def raw_pdf(catalog: bytes = b"", page: bytes = b"", *extra: bytes) -> bytes:
-    """A hand-built, well-formed PDF whose catalog and page carry `catalog` / `page` entries."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] " + page + b" >>",
-        *extra,
-    ]
-    out = b"%PDF-1.7\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return out
-
-
 def encrypted_pdf() -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
@@ -82,23 +65,6 @@ def encrypted_pdf() -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
-
-
-def pixel_bomb() -> bytes:
-    """A PNG header claiming 30000×30000 (900 MP), with a token image body."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 30000, 30000, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-        + chunk(b"IEND", b"")
-    )
 
 
 JS_ACTION = b"<< /S /JavaScript /JS (app.alert(1)) >>"
@@ -126,25 +92,6 @@ def malformed() -> list[tuple[str, str, bytes]]:
         ("zero bytes", "empty.pdf", b""),
         ("truncated pdf", "cut.pdf", good_pdf[: len(good_pdf) // 2]),
         ("pdf without eof", "noeof.pdf", good_pdf.replace(b"%%EOF", b"")),
-        (
-            "pdf javascript",
-            "js.pdf",
-            raw_pdf(b"/Names << /JavaScript 4 0 R >>", b"", b"<< /Names [(a) 5 0 R] >>", JS_ACTION),
-        ),
-        ("pdf openaction", "open.pdf", raw_pdf(b"/OpenAction [3 0 R /Fit]")),
-        ("pdf launch", "launch.pdf", raw_pdf(b"/OpenAction 4 0 R", b"", b"<< /S /Launch /F (cmd.exe) >>")),
-        (
-            "pdf embedded file",
-            "embed.pdf",
-            raw_pdf(b"/Names << /EmbeddedFiles 4 0 R >>", b"", b"<< /Names [] >>"),
-        ),
-        ("pdf page action", "aa.pdf", raw_pdf(b"", b"/AA << /O 4 0 R >>", JS_ACTION)),
-        ("pdf hex-escaped openaction", "hex.pdf", raw_pdf(b"/Open#41ction [3 0 R /Fit]")),
-        (
-            "pdf rich media",
-            "media.pdf",
-            raw_pdf(b"", b"/Annots [4 0 R]", b"<< /Type /Annot /Subtype /RichMedia >>"),
-        ),
         ("encrypted pdf", "locked.pdf", encrypted_pdf()),
         ("pdf over the page limit", "long.pdf", tiny_pdf(pages=LIMITS.max_pages + 1)),
         ("wrong magic", "fake.pdf", b"PDF-1.4\n" + good_pdf[9:]),
@@ -166,14 +113,43 @@ def malformed() -> list[tuple[str, str, bytes]]:
         ("NUL in name", "x.php\x00.jpg", good_jpeg),
         ("path traversal", "../../a.pdf", good_pdf),
         ("windows traversal", "..\\..\\a.pdf", good_pdf),
-        ("300-character name", "长" * 296 + ".jpg", good_jpeg),
-        ("right-to-left override", "invoice\u202egpj.pdf", good_pdf),
         ("device name", "CON.jpg", good_jpeg),
         ("hidden file", ".htaccess", b"Options +ExecCGI"),
         ("leading hyphen", "-rf.pdf", good_pdf),
         ("no suffix", "scan", good_pdf),
         ("office file", "form.docx", b"PK\x03\x04" + b"\x00" * 30),
     ]
+
+
+def active() -> list[tuple[str, str, bytes]]:
+    """(label, file name, bytes): PDFs a viewer would run something in; accepted only neutralised."""
+    return [
+        (
+            "pdf javascript",
+            "js.pdf",
+            raw_pdf(b"/Names << /JavaScript 4 0 R >>", b"", b"<< /Names [(a) 5 0 R] >>", JS_ACTION),
+        ),
+        ("pdf openaction", "open.pdf", raw_pdf(b"/OpenAction [3 0 R /Fit]")),
+        ("pdf launch", "launch.pdf", raw_pdf(b"/OpenAction 4 0 R", b"", b"<< /S /Launch /F (cmd.exe) >>")),
+        (
+            "pdf embedded file",
+            "embed.pdf",
+            raw_pdf(b"/Names << /EmbeddedFiles 4 0 R >>", b"", b"<< /Names [] >>"),
+        ),
+        ("pdf page action", "aa.pdf", raw_pdf(b"", b"/AA << /O 4 0 R >>", JS_ACTION)),
+        ("pdf hex-escaped openaction", "hex.pdf", raw_pdf(b"/Open#41ction [3 0 R /Fit]")),
+        (
+            "pdf rich media",
+            "media.pdf",
+            raw_pdf(b"", b"/Annots [4 0 R]", b"<< /Type /Annot /Subtype /RichMedia >>"),
+        ),
+    ]
+
+
+ACTIVE_WORDS = (
+    b"/JavaScript", b"/JS", b"/OpenAction", b"/Open#41ction", b"/AA", b"/Launch", b"/EmbeddedFiles",
+    b"/RichMedia",
+)  # fmt: skip
 
 
 def valid() -> list[tuple[str, str, bytes, str]]:
@@ -201,8 +177,26 @@ def test_the_malformed_corpus_is_refused_by_the_acceptance_function(
     assert CHINESE.search(refused.value.message), label
 
 
+@pytest.mark.parametrize(("label", "name", "data"), active(), ids=[m[0] for m in active()])
+def test_active_pdfs_are_accepted_only_neutralised(label: str, name: str, data: bytes) -> None:
+    accepted = uploads.accept_upload(data, name, "application/pdf", LIMITS)
+    stored = accepted.data
+    assert accepted.removed and stored != data and stored.startswith(b"%PDF-"), label
+    assert not [word for word in ACTIVE_WORDS if word in stored], label
+    assert accepted.pages == 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "cleaned"),
+    [("invoice\u202egpj.pdf", "invoicegpj.pdf"), ("长" * 296 + ".pdf", "长" * 96 + ".pdf")],
+    ids=["right-to-left override", "300-character name"],
+)
+def test_hostile_names_are_cleaned_not_kept(raw: str, cleaned: str) -> None:
+    assert uploads.accept_upload(tiny_pdf(), raw, None, LIMITS).display_name == cleaned
+
+
 def test_the_corpora_are_as_large_as_the_plan_asks() -> None:
-    assert len(malformed()) >= 30 and len(valid()) >= 8
+    assert len(malformed()) + len(active()) >= 30 and len(valid()) >= 8
 
 
 @pytest.mark.parametrize(("label", "name", "data", "media_type"), valid(), ids=[v[0] for v in valid()])
@@ -210,23 +204,13 @@ def test_the_valid_corpus_is_accepted_and_typed_by_content(
     label: str, name: str, data: bytes, media_type: str
 ) -> None:
     accepted = uploads.accept_upload(data, name, "application/octet-stream", LIMITS)
-    assert accepted.media_type == media_type and accepted.display_name == name and accepted.size == len(data)
-
-
-@pytest.fixture
-def running_notice(session: Session, tenants: tuple[Tenant, Tenant], clock: Clock) -> Any:
-    world = tenants[0].world
-    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
-    notice = notices.draft_notice(
-        session,
-        world.enterprise.actor(StaffRole.HANDLER),
-        notices.NoticeInput("公示", "一楼公示栏", "人事部 0797-1234567", "2026-09-28"),
-        [application.id],
-        clock.now,
-    )
-    notices.publish_notice(session, world.enterprise.actor(StaffRole.LEADER), notice.id, clock.now)
-    session.flush()
-    return notice
+    assert accepted.media_type == media_type and accepted.display_name == name
+    if media_type == "application/pdf":  # a clean PDF is kept byte for byte
+        assert accepted.data == data and accepted.size == len(data)
+    else:  # an image is re-encoded: upright, the same picture, no EXIF
+        image = Image.open(io.BytesIO(accepted.data))
+        assert accepted.size == len(accepted.data) and not image.getexif()
+        assert image.size in (Image.open(io.BytesIO(data)).size, Image.open(io.BytesIO(data)).size[::-1])
 
 
 def _file(client: Any, notice: Any, name: str, data: bytes, n: int, **headers: str) -> Any:
@@ -293,8 +277,12 @@ def test_the_valid_corpus_is_accepted_and_downloads_safely(
     assert len(filed) == len(valid())
     for objection, (label, name, data, media_type) in zip(filed, valid(), strict=True):
         assert objection.attachment.sha256 != name and objection.attachment.display_name == name
-        download = staff.get(f"/notices/objections/{objection.id}/attachment")
-        assert download.status_code == 200 and download.data == data, label
+        download = staff.post(f"/notices/objections/{objection.id}/attachment")
+        assert download.status_code == 200, label
+        if media_type == "application/pdf":
+            assert download.data == data, label
+        else:
+            assert not Image.open(io.BytesIO(download.data)).getexif(), label
         headers = download.headers
         assert headers["Content-Type"] == media_type and headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Cache-Control"] == "no-store" and "sandbox" in headers["Content-Security-Policy"]
@@ -316,7 +304,7 @@ def test_a_stored_file_whose_bytes_changed_is_reported_not_served(
     tampered[-1] ^= 0xFF
     path.write_bytes(bytes(tampered))
     staff = login_as(ours.world.enterprise.handler, membership_id=ours.world.enterprise.handler_membership.id)
-    response = staff.get(f"/notices/objections/{ours.objection.id}/attachment")
+    response = staff.post(f"/notices/objections/{ours.objection.id}/attachment")
     assert (
         response.status_code == 500 and "校验失败" in response.text and bytes(tampered) not in response.data
     )

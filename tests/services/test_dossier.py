@@ -56,7 +56,8 @@ def upload(session: Session, application: Application, clock: Clock, slot: str, 
         STORAGE,
         application.id,
         materials.UploadInput(slot=slot, **extra),
-        [Part(f"{i}.jpg", data) for i, data in enumerate(parts)],
+        # Named by their content: the acceptance path refuses a PDF called .jpg.
+        [Part(f"{i}.pdf" if data.startswith(b"%PDF") else f"{i}.jpg", data) for i, data in enumerate(parts)],
         clock.now,
     )
 

@@ -1,29 +1,32 @@
 """The package sent onward: the PDF in binding order with bookmarks and page numbers, the ZIP of originals
 whose manifest verifies (and a tampered one that does not), access limited to the route and the
-enterprise, and batch ZIPs built one application per step."""
+enterprise, and batch ZIPs built by the worker (again from the start when a run is cut short)."""
 
 from __future__ import annotations
 
 import io
 import json
 import zipfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import jobs as queue_module
 from portal.demo import walk
 from portal.domain import packages as rules
-from portal.domain.errors import DomainError, NotFound
-from portal.models import Application, AuditEvent, StaffRole
-from portal.services import endorsements, materials, packages
+from portal.domain.errors import NotFound
+from portal.jobs import tasks
+from portal.models import Application, AuditEvent, JobStatus, StaffRole
+from portal.services import endorsements, jobs, materials, packages
 from portal.services.actors import Actor, actor_for
 from tests import imaging
-from tests.conftest import Clock
-from tests.factories import STORAGE, World, make_application, make_world, reviewers
+from tests.conftest import Clock, run_queued
+from tests.factories import PACKAGE_DIR, STORAGE, World, make_application, make_world, reviewers
 
 
 @pytest.fixture
@@ -186,36 +189,75 @@ def test_only_the_route_and_the_enterprise_may_have_the_package(
     assert len(events) == 2 and all(e.detail["format"] == "pdf" for e in events)
 
 
-def test_a_batch_zip_holds_every_selected_application_and_only_its_creator_sees_it(
-    session: Session, world: World, clock: Clock, tmp_path: Path
+def _result(job_id: int, session: Session, actor: Actor, tmp_path: Path, now: datetime) -> Path:
+    job = jobs.result_of(session, actor, job_id, now)
+    assert job.result_file is not None
+    path = tmp_path / "result.zip"
+    path.write_bytes(STORAGE.get(job.result_file.sha256))  # verified against its SHA-256 on the way
+    return path
+
+
+def test_a_batch_zip_is_built_by_the_worker_and_only_its_creator_sees_it(
+    app: Flask, session: Session, world: World, clock: Clock, tmp_path: Path, queue: None
 ) -> None:
     chosen = [at_department(session, world, clock) for _ in range(2)]
     elsewhere = make_application(session, world, clock.now, office=world.other_enterprise)
     actor = dept(world)
-    job = packages.start_batch(session, actor, [a.id for a in chosen] + [elsewhere.id], tmp_path, clock.now)
-    assert job.ids == [a.id for a in chosen]  # the one not at the department is not its to package
+    job = packages.start_batch(session, actor, [a.id for a in chosen] + [elsewhere.id], clock.now)
+    assert job.params["ids"] == [a.id for a in chosen]  # the one not at the department is not its to package
+    session.commit()  # as the request's commit: the job goes to the queue
+    assert run_queued(app) == 1
+    session.expire_all()
+    assert job.state is JobStatus.DONE and job.done == 2 and job.percent == 100 and job.attempts == 1
     with pytest.raises(NotFound):
-        packages.load_batch(tmp_path, world.department.actor(StaffRole.LEADER), job.token)
-    while not job.finished:
-        job = packages.step_batch(session, STORAGE, actor, tmp_path, job.token, clock.now)
-    assert job.done == 2 and job.percent == 100 and not job.failed
-    _, path = packages.finished_batch(session, actor, tmp_path, job.token, clock.now)
+        jobs.job_for(session, world.department.actor(StaffRole.LEADER), job.id)
+    path = _result(job.id, session, actor, tmp_path, clock.now)
     with zipfile.ZipFile(path) as zf:
         folders = {name.split("/", 1)[0] for name in zf.namelist()}
         pdfs = [n for n in zf.namelist() if n.count("/") == 1 and n.endswith(".pdf")]
     assert len(folders) == 2 and all(any(str(a.id) in f for f in folders) for a in chosen)
     assert len(pdfs) == 2
     assert packages.verify_zip(path).ok
+    audited = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.detail["job"].as_integer() == job.id)
+    ).all()
+    assert sorted(audited) == [
+        "export_package",
+        "export_package",
+        "export_package_batch",
+        "start_package_batch",
+    ]
 
 
-def test_a_batch_whose_archive_broke_stops_with_a_message_instead_of_appending(
-    session: Session, world: World, clock: Clock, tmp_path: Path
+def test_a_batch_cut_short_is_run_again_from_the_start_and_audited_once(
+    app: Flask, session: Session, world: World, clock: Clock, tmp_path: Path, queue: None
 ) -> None:
-    application = make_application(session, world, clock.now, steps=6)
+    """A worker killed mid-run leaves its job running with an old heartbeat: the recovery sweep hands it
+    back, the next attempt builds a fresh ZIP from the start, and the export is audited once."""
+    application = at_department(session, world, clock)
     actor = dept(world)
-    job = packages.start_batch(session, actor, [application.id], tmp_path, clock.now)
-    packages.zip_path(tmp_path, job.token).write_bytes(b"half a zip")  # a worker killed mid-write
-    job = packages.step_batch(session, STORAGE, actor, tmp_path, job.token, clock.now)
-    assert "已损坏" in job.error and job.done == 0
-    with pytest.raises(DomainError, match="重新勾选打包"):
-        packages.finished_batch(session, actor, tmp_path, job.token, clock.now)
+    app.config["PORTAL_PACKAGE_DIR"] = str(tmp_path / "packages")  # this test's own scratch folder
+    job = packages.start_batch(session, actor, [application.id], clock.now)
+    session.commit()
+    jobs.forget_pending(session)
+    queue_module.huey.flush()  # the message was lost with the worker
+    claimed = jobs.claim(session, job.id, clock.now)  # the first worker took it ...
+    assert claimed is not None and claimed.attempts == 1
+    jobs.progress(session, claimed, clock.now, done=0)
+    session.commit()  # ... and died: no more heartbeats
+    assert jobs.to_recover(session, clock.now + timedelta(minutes=1)) == []
+    clock.advance(minutes=6)
+    with app.app_context():
+        tasks.recover_jobs.call_local()
+    assert run_queued(app) == 1
+    session.expire_all()
+    assert job.state is JobStatus.DONE and job.attempts == 2
+    assert packages.verify_zip(_result(job.id, session, actor, tmp_path, clock.now)).ok
+    exported = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "export_package", AuditEvent.object_id == application.id
+        )
+    ).all()
+    assert len(exported) == 1 and exported[0].detail["job"] == job.id
+    assert not list((tmp_path / "packages").glob("job-*"))  # no half-written file left behind
+    app.config["PORTAL_PACKAGE_DIR"] = str(PACKAGE_DIR)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import xlsxwriter
+from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from portal.domain.identity import complete_resident_id, mask_id_number
 from portal.models import AccountTransfer, AuditEvent, ImportBatch, Roster, User
 from portal.services.submissions import new_token
-from tests.conftest import Clock
+from tests.conftest import Clock, run_queued
 from tests.factories import STEPS_TO, World, make_application, make_user, make_world
 
 HX = {"HX-Request": "true"}
@@ -230,7 +231,12 @@ def test_lists_mask_and_only_the_holding_enterprise_sees_the_full_number_audited
         and user.phone not in listing
     )
     detail = browser.get(f"/enterprise/applicants/{user.id}")
-    assert detail.status_code == 200 and user.id_number in detail.text and user.phone in detail.text
+    assert detail.status_code == 200 and user.id_number not in detail.text and user.phone not in detail.text
+    assert mask_id_number(user.id_number) in detail.text and "查看完整证件号码和手机号" in detail.text
+    assert not session.scalars(select(AuditEvent).where(AuditEvent.action == "view_identity")).all()
+    revealed = browser.post(f"/enterprise/applicants/{user.id}/identity", headers={"HX-Request": "true"})
+    assert revealed.status_code == 200 and "<html" not in revealed.text  # the identity card alone
+    assert user.id_number in revealed.text and user.phone in revealed.text
     viewed = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "view_identity", AuditEvent.object_id == user.id)
     ).all()
@@ -283,7 +289,7 @@ def _upload(
 
 
 def test_a_bulk_file_reports_every_bad_row_and_imports_only_on_confirmation(
-    world: World, session: Session, login_as: Any
+    app: Flask, world: World, session: Session, login_as: Any, queue: None
 ) -> None:
     existing = make_user(session, "已有", employer=world.other_enterprise.org)
     good_ids = [complete_resident_id(f"3607021990010{n}123") for n in range(1, 4)]
@@ -309,21 +315,28 @@ def test_a_bulk_file_reports_every_bad_row_and_imports_only_on_confirmation(
 
     batch = session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
     assert batch is not None and (batch.total_rows, batch.bad_rows, batch.status) == (6, 4, "checked")
-    done = browser.post(f"/enterprise/imports/{batch.id}/confirm")
+    started = browser.post(f"/enterprise/imports/{batch.id}/confirm")
+    assert started.status_code == 303 and started.headers["Location"].startswith("/jobs/")
+    assert _count_users(session) == before  # the worker opens the accounts
+    assert run_queued(app) == 1
+    done = browser.get(started.headers["Location"])
     assert done.status_code == 200 and "已开设 2 个申报人账号" in done.text
     assert done.text.count('class="password"') == 2 and "data:application/vnd.openxmlformats" in done.text
+    # The passwords are sealed to this browser's key: another browser of the same person sees none.
+    assert 'class="password"' not in login_as(world.enterprise.handler).get(started.headers["Location"]).text
     imported = session.scalars(select(User).where(User.name.in_(["甲", "己"]))).all()
     assert {u.employer_id for u in imported} == {world.enterprise.org.id}
     assert all(u.must_change_password for u in imported)
     assert _count_users(session) == before + 2
-    twice = browser.post(f"/enterprise/imports/{batch.id}/confirm")
-    assert twice.status_code == 409 and _count_users(session) == before + 2
+    twice = browser.post(f"/enterprise/imports/{batch.id}/confirm")  # a second click: the same job
+    assert twice.headers["Location"] == started.headers["Location"] and run_queued(app) == 0
+    assert _count_users(session) == before + 2
     assert "导入 2 人" in browser.get(f"/enterprise/imports/{batch.id}").text
     assert login_as(world.other_enterprise.handler).get(f"/enterprise/imports/{batch.id}").status_code == 404
 
 
 def test_a_gbk_csv_imports_and_anything_else_is_refused_with_a_reason(
-    world: World, session: Session, login_as: Any
+    app: Flask, world: World, session: Session, login_as: Any, queue: None
 ) -> None:
     browser = login_as(world.enterprise.handler)
     number = complete_resident_id("36070219900301123")
@@ -332,6 +345,7 @@ def test_a_gbk_csv_imports_and_anything_else_is_refused_with_a_reason(
     assert checked.status_code == 303
     batch_id = int(checked.headers["Location"].rsplit("/", 1)[1])
     browser.post(f"/enterprise/imports/{batch_id}/confirm")
+    run_queued(app)
     assert session.scalars(select(User).where(User.id_number == number)).one().name == "陈某"
     for data, message in (
         (b"%PDF-1.7 not a table", "无法识别该文件"),

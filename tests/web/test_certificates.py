@@ -10,14 +10,16 @@ from typing import Any
 import pytest
 from flask import Flask
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
 from portal.domain.workflow import Action, Status
-from portal.models import StaffRole
+from portal.models import AuditEvent, StaffRole
 from portal.services import applications, certificates
 from portal.services.actors import actor_for
-from tests.conftest import Clock
+from portal.services.submissions import new_token
+from tests.conftest import Clock, run_queued
 from tests.factories import STEPS_TO, World, make_application, make_world
 
 
@@ -41,7 +43,7 @@ def test_numbers_follow_the_authoritys_pattern(session: Session, world: World, c
 
 
 def test_the_qr_verifies_and_a_guessed_number_reveals_nothing(
-    session: Session, world: World, clock: Clock, client: Any
+    app: Flask, session: Session, world: World, clock: Clock, client: Any, queue: None
 ) -> None:
     application = certified(session, world, clock)
     number = application.certificate_no
@@ -51,11 +53,22 @@ def test_the_qr_verifies_and_a_guessed_number_reveals_nothing(
     assert application.applicant.name not in page.text and application.applicant.name[0] + "*" in page.text
     guessed = client.get(f"/public/certificates/{number}/0000000000")
     assert "查无此证书" in guessed.text and application.level not in guessed.text.split("按编号查验")[0]
-    by_hand = client.get(f"/public/certificates?number={number}&name={application.applicant.name}")
-    assert "证书有效" in by_hand.text
-    missing = client.get("/public/certificates?number=2026XX99999&name=张三")
+    # The scans are GETs: their log rows are written by the worker, not by the request.
+    holder = actor_for(application.applicant, None)
+    assert certificates.lookups_for(session, holder, application.id) == []
+    assert run_queued(app) == 2
+    assert [lookup.via for lookup in certificates.lookups_for(session, holder, application.id)] == ["qr"]
+    assert client.get("/public/certificates").status_code == 200  # the form (asks nothing)
+    by_hand = client.post(
+        "/public/certificates",
+        data={"number": number, "name": application.applicant.name, "form_token": new_token()},
+    )
+    assert "证书有效" in by_hand.text  # by hand: a POST (the name stays out of URLs), logged at once
+    missing = client.post(
+        "/public/certificates", data={"number": "2026XX99999", "name": "张三", "form_token": new_token()}
+    )
     assert "查无此证书" in missing.text
-    lookups = certificates.lookups_for(session, actor_for(application.applicant, None), application.id)
+    lookups = certificates.lookups_for(session, holder, application.id)
     assert [lookup.via for lookup in lookups] == ["form", "qr"]
 
 
@@ -101,14 +114,25 @@ def test_a_draft_started_before_the_record_cannot_be_submitted(
     assert info.value.code == "integrity_record"
 
 
+def _export(app: Flask, browser: Any, level: str) -> Any:
+    """Start the export (a POST), let the worker write it, download the result."""
+    run_queued(app)  # what earlier requests queued (a QR check's log row) is not this export
+    started = browser.post("/certificates/exports", data={"level": level, "form_token": new_token()})
+    assert started.status_code == 303 and started.headers["Location"].startswith("/jobs/")
+    assert run_queued(app) == 1
+    assert "已导出" in browser.get(started.headers["Location"]).text
+    with browser.get(started.headers["Location"] + "/download") as response:  # a streamed file: close it
+        assert response.status_code == 200
+        return load_workbook(io.BytesIO(response.data)).active
+
+
 def test_the_certificate_excel_has_the_title_offices_columns_and_the_filters(
-    session: Session, world: World, clock: Clock, login_as: Any
+    app: Flask, session: Session, world: World, clock: Clock, login_as: Any, queue: None
 ) -> None:
     first = certified(session, world, clock)
     certified(session, world, clock)
     browser = login_as(world.bureau.leader)
-    with browser.get("/certificates/export.xlsx?level=中级") as response:  # a streamed file: close it
-        sheet = load_workbook(io.BytesIO(response.data)).active
+    sheet = _export(app, browser, "中级")
     assert sheet is not None
     assert [c.value for c in sheet[1]][:7] == [
         "姓名",
@@ -125,9 +149,10 @@ def test_the_certificate_excel_has_the_title_offices_columns_and_the_filters(
         sheet.cell(2, 2).value in {first.applicant.id_number} | {a.applicant.id_number for a in [first]}
         or len(str(sheet.cell(2, 2).value)) == 18
     )
-    with browser.get("/certificates/export.xlsx?level=正高级") as response:
-        empty = load_workbook(io.BytesIO(response.data)).active
+    empty = _export(app, browser, "正高级")
     assert empty is not None and empty.max_row == 1
+    exports = session.scalars(select(AuditEvent).where(AuditEvent.action == "export_certificates")).all()
+    assert [e.detail["rows"] for e in exports] == [2, 0] and all(e.detail["full_id"] for e in exports)
     page = browser.get("/certificates").text
     assert first.certificate_no in page
 
@@ -137,9 +162,9 @@ def test_the_approval_pdf_lists_the_days_certificates(
 ) -> None:
     application = certified(session, world, clock)
     day = application.certified_at.astimezone(certificates.SHANGHAI).date()  # type: ignore[union-attr]
-    response = login_as(world.bureau.leader).get(f"/certificates/approval.pdf?day={day.isoformat()}")
+    response = login_as(world.bureau.leader).post("/certificates/approval.pdf", data={"day": day.isoformat()})
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
-    nothing = login_as(world.bureau.leader).get("/certificates/approval.pdf?day=2020-01-01")
+    nothing = login_as(world.bureau.leader).post("/certificates/approval.pdf", data={"day": "2020-01-01"})
     assert nothing.status_code == 303
 
 
@@ -164,7 +189,7 @@ def _pdf_text(data: bytes) -> str:
 
 
 def test_every_page_document_and_export_names_the_same_certifying_authority(
-    session: Session, world: World, clock: Clock, login_as: Any, client: Any
+    app: Flask, session: Session, world: World, clock: Clock, login_as: Any, client: Any, queue: None
 ) -> None:
     """Issue 17.7: the review page named the authority chosen at the start (e.g. a district office) while
     the certificate, the public check and the Excel named the bureau. One function decides it now."""
@@ -183,13 +208,12 @@ def test_every_page_document_and_export_names_the_same_certifying_authority(
     number = chosen.certificate_no
     public = client.get(f"/public/certificates/{number}/{chosen.certificate_code}")
     assert authority in public.text
-    with login_as(world.bureau.leader).get("/certificates/export.xlsx") as response:
-        sheet = load_workbook(io.BytesIO(response.data)).active
+    sheet = _export(app, login_as(world.bureau.leader), "")
     assert sheet is not None
     column = [c.value for c in sheet[1]].index("认定机构") + 1
     by_number = {sheet.cell(r, 7).value: sheet.cell(r, column).value for r in range(2, sheet.max_row + 1)}
     assert by_number == {chosen.certificate_no: authority, plain.certificate_no: bureau}
     day = chosen.certified_at.astimezone(certificates.SHANGHAI).date()  # type: ignore[union-attr]
-    approval = login_as(world.bureau.leader).get(f"/certificates/approval.pdf?day={day.isoformat()}")
+    approval = login_as(world.bureau.leader).post("/certificates/approval.pdf", data={"day": day.isoformat()})
     text = _pdf_text(approval.data)
     assert authority in text and bureau in text  # one 批复 per authority, in one file

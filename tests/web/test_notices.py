@@ -20,7 +20,7 @@ from portal.services import endorsements, notices
 from portal.services.submissions import new_token
 from portal.storage.local import LocalStorage
 from tests import imaging
-from tests.conftest import Clock
+from tests.conftest import Clock, run_periodic
 from tests.factories import STEPS_TO, World, make_application, make_world, tiny_pdf
 from tests.services.test_notices import at_shanghai
 
@@ -149,10 +149,10 @@ def test_sheets_download_as_pdf_and_excel(
 ) -> None:
     notice = _published(session, world, clock)
     browser = login_as(world.enterprise.handler)
-    pdf = browser.get(f"/notices/{notice.id}/sheet.pdf")
+    pdf = browser.post(f"/notices/{notice.id}/sheet.pdf")  # a recorded download: a POST
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
     assert "filename*=UTF-8''" in pdf.headers["Content-Disposition"]
-    xlsx = browser.get(f"/notices/{notice.id}/sheet.xlsx")
+    xlsx = browser.post(f"/notices/{notice.id}/sheet.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     assert sheet is not None
     assert [c.value for c in sheet[3]][:3] == ["序号", "姓名", "证件号码"]
@@ -162,13 +162,16 @@ def test_sheets_download_as_pdf_and_excel(
 
 
 def test_the_result_sheet_reaches_the_dossier_after_the_period(
-    world: World, session: Session, clock: Clock, login_as: Any
+    app: Flask, world: World, session: Session, clock: Clock, login_as: Any, queue: None
 ) -> None:
     notice = _published(session, world, clock)
     application = notice.entries[0].application
     clock.now = at_shanghai(date(2026, 10, 12))
     applicant = login_as(application.applicant)
-    page = applicant.get(f"/me/applications/{application.id}").text  # closes it on access
+    page = applicant.get(f"/me/applications/{application.id}").text
+    assert "正在结转公示结果" in page and "下载公示结果" not in page  # a page never closes it
+    run_periodic(app, "close_notices")  # the worker's minute
+    page = applicant.get(f"/me/applications/{application.id}").text
     assert "公示无异议，待报送" in page and "下载公示结果" in page
     pdf = applicant.get(f"/me/applications/{application.id}/notice-result.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
@@ -184,8 +187,8 @@ def test_notice_pages_are_for_their_organisation_only(
 ) -> None:
     notice = _published(session, world, clock)
     outsider = login_as(world.other_enterprise.handler)
-    for url in (f"/notices/{notice.id}", f"/notices/{notice.id}/sheet.pdf"):
-        assert outsider.get(url).status_code == 404
+    assert outsider.get(f"/notices/{notice.id}").status_code == 404
+    assert outsider.post(f"/notices/{notice.id}/sheet.pdf").status_code == 404
     department = login_as(world.department.handler)
     assert department.get(f"/notices/{notice.id}").status_code == 404
     assert notice.title not in department.get("/notices").text
@@ -216,13 +219,12 @@ def test_the_admin_enters_next_years_holidays_and_confirms_the_year(
 
 
 def test_the_result_sheet_carries_the_units_seal_image_once_uploaded(
-    app: Flask, world: World, session: Session, clock: Clock, login_as: Any
+    app: Flask, world: World, session: Session, clock: Clock, login_as: Any, queue: None
 ) -> None:
     notice = _published(session, world, clock)
-    application = notice.entries[0].application
     clock.now = at_shanghai(date(2026, 10, 12))
     handler = login_as(world.enterprise.handler)
-    handler.get(f"/review/applications/{application.id}")  # closes the notice on access
+    run_periodic(app, "close_notices")  # the worker closes the notice
     unsealed = handler.get(f"/notices/{notice.id}/result.pdf")
     assert unsealed.status_code == 200 and not PdfReader(io.BytesIO(unsealed.data)).pages[0].images
     store = LocalStorage(Path(app.config["PORTAL_STORAGE_DIR"]))

@@ -1,6 +1,7 @@
-"""Package downloads over HTTP: the review page links them, the PDF and the ZIP come down (audited) for the
-route and the enterprise and are 404 for another tenant, a batch is built step by step with its progress
-and downloads every selected application, and `flask package verify` checks a ZIP."""
+"""Package downloads over HTTP: the review page offers them (POSTs: recorded downloads), the PDF and the
+ZIP come down (audited) for the route and the enterprise and are 404 for another tenant, a batch is a
+background job whose page shows its progress and whose ZIP holds every selected application, and
+`flask package verify` checks a ZIP."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from portal.domain.workflow import Status
 from portal.models import AuditEvent
 from portal.services.submissions import new_token
-from tests.conftest import Clock
+from tests.conftest import Clock, run_queued
 from tests.factories import STEPS_TO, World, make_application, make_world
 
 HX = {"HX-Request": "true"}
@@ -38,7 +39,7 @@ def test_the_review_page_links_the_package_and_the_pdf_comes_down_audited(
     page = browser.get(f"/review/applications/{application.id}")
     assert f"/packages/applications/{application.id}/package.pdf" in page.text
     assert f"/packages/applications/{application.id}/package.zip" in page.text
-    response = browser.get(f"/packages/applications/{application.id}/package.pdf")
+    response = browser.post(f"/packages/applications/{application.id}/package.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf", response.text[-800:]
     assert "attachment" in response.headers["Content-Disposition"]
     reader = PdfReader(io.BytesIO(response.data))
@@ -61,47 +62,50 @@ def test_another_tenant_and_the_applicant_get_no_package(
         f"/packages/applications/{application.id}/package.pdf",
         f"/packages/applications/{application.id}/package.zip",
     ):
-        assert login_as(other.department.handler).get(url).status_code == 404
-        assert login_as(world.other_enterprise.handler).get(url).status_code == 404
-        assert login_as(world.bureau.handler).get(url).status_code == 404  # not reached the bureau yet
-        assert login_as(application.applicant).get(url).status_code == 403  # staff only
-    assert (
-        login_as(world.enterprise.leader)
-        .get(f"/packages/applications/{application.id}/package.zip")
-        .status_code
-        == 200
-    )
+        assert login_as(other.department.handler).post(url).status_code == 404
+        assert login_as(world.other_enterprise.handler).post(url).status_code == 404
+        assert login_as(world.bureau.handler).post(url).status_code == 404  # not reached the bureau yet
+        assert login_as(application.applicant).post(url).status_code == 403  # staff only
+        assert login_as(world.enterprise.leader).get(url).status_code != 200  # never a GET
+    # The originals' ZIP is for the provincial hand-off: the holder's handler only; the rest of the route
+    # is told why (and reads the watermarked PDF).
+    zip_url = f"/packages/applications/{application.id}/package.zip"
+    assert login_as(world.department.handler).post(zip_url).status_code == 200
+    for user in (world.enterprise.leader, world.enterprise.handler, world.department.leader):
+        refused = login_as(user).post(zip_url)
+        assert refused.status_code == 403 and "仅供向省级职称申报系统报送" in refused.text
 
 
-def test_a_batch_from_the_queue_shows_progress_and_holds_every_selected_application(
-    world: World, session: Session, clock: Clock, login_as: Any, app: Flask, tmp_path: Path
+def test_a_batch_from_the_queue_is_built_in_the_background_and_holds_every_selected_application(
+    world: World, session: Session, clock: Clock, login_as: Any, app: Flask, tmp_path: Path, queue: None
 ) -> None:
     chosen = [
         make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW]) for _ in range(2)
     ]
     browser = login_as(world.department.handler)
-    queue = browser.get("/review/queue")
-    assert "打包下载所选" in queue.text and "/packages/batches" in queue.text
+    listing = browser.get("/review/queue")
+    assert "打包下载所选" in listing.text and "/packages/batches" in listing.text
     created = browser.post(
         "/packages/batches", data={"ids": [str(a.id) for a in chosen], "form_token": new_token()}
     )
     assert created.status_code == 303
     page_url = created.headers["Location"]
-    token = re.search(r"/packages/batches/([0-9a-f]{32})", page_url)
-    assert token is not None
+    job_id = re.fullmatch(r"/jobs/(\d+)", page_url)
+    assert job_id is not None
     page = browser.get(page_url)
-    assert "已完成 0 / 2 件" in page.text and 'hx-trigger="load delay:300ms"' in page.text
+    assert "排队等待处理" in page.text and 'hx-trigger="every 2s"' in page.text and "刷新本页" in page.text
     assert login_as(world.department.leader).get(page_url).status_code == 404  # the creator's only
-    early = browser.get(f"{page_url}/download")
-    assert early.status_code == 422
-    first = browser.post(f"{page_url}/step", headers=HX)
-    assert first.status_code == 200 and "<html" not in first.text and "已完成 1 / 2 件" in first.text
-    second = browser.post(f"{page_url}/step")  # without JS: the button, then the page again
-    assert second.status_code == 303
+    assert browser.get(f"{page_url}/download").status_code == 404  # nothing to download yet
+    assert run_queued(app) == 3  # the worker: the job (the tab could have been closed) and the audit
+    # rows of the two refusals above (GETs queue them)
+    polled = browser.get(page_url, headers=HX)
+    assert polled.status_code == 200 and "<html" not in polled.text and "已完成 2 / 2" in polled.text
+    assert "every 2s" not in polled.text  # finished: the poll stops
     done = browser.get(page_url)
-    assert "打包完成" in done.text and "下载ZIP" in done.text
+    assert "已完成" in done.text and "下载 申报材料包-2件.zip" in done.text
     download = browser.get(f"{page_url}/download")
     assert download.status_code == 200 and download.mimetype == "application/zip"
+    assert login_as(world.department.leader).get(f"{page_url}/download").status_code == 404
     archive = tmp_path / "batch.zip"
     archive.write_bytes(download.data)
     with zipfile.ZipFile(archive) as zf:
@@ -112,7 +116,7 @@ def test_a_batch_from_the_queue_shows_progress_and_holds_every_selected_applicat
 
 
 def test_a_batch_of_the_filtered_queue_and_an_empty_selection(
-    world: World, session: Session, clock: Clock, login_as: Any
+    world: World, session: Session, clock: Clock, login_as: Any, queue: None
 ) -> None:
     make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
     browser = login_as(world.department.handler)
@@ -123,14 +127,16 @@ def test_a_batch_of_the_filtered_queue_and_an_empty_selection(
         "/packages/batches", data={"scope": "filtered", "tab": "handler", "form_token": new_token()}
     )
     assert created.status_code == 303
-    assert "已完成 0 / 1 件" in browser.get(created.headers["Location"]).text
+    assert "已完成 0 / 1" in browser.get(created.headers["Location"]).text
 
 
 def test_package_verify_fails_on_a_tampered_zip(
     world: World, session: Session, clock: Clock, login_as: Any, app: Flask, tmp_path: Path
 ) -> None:
     application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
-    data = login_as(world.department.handler).get(f"/packages/applications/{application.id}/package.zip").data
+    data = (
+        login_as(world.department.handler).post(f"/packages/applications/{application.id}/package.zip").data
+    )
     tampered = tmp_path / "tampered.zip"
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(tampered, "w") as out:
         for info in source.infolist():

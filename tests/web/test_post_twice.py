@@ -18,7 +18,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,7 +39,7 @@ from portal.models import (
     StaffRole,
     StandIn,
 )
-from portal.services import applications, calendar, endorsements, materials, notices, packages, paper
+from portal.services import applications, calendar, endorsements, materials, notices, paper
 from portal.services.actors import actor_for
 from portal.services.submissions import new_token
 from tests import imaging
@@ -640,33 +639,10 @@ def public_file_objection(c: Ctx) -> Case:
     return Case(c.app.test_client(), f"/public/notices/{notice.public_token}/objections", lambda: form)
 
 
-def _jobs(c: Ctx) -> Callable[[], list[str]]:
-    workdir = Path(c.app.config["PORTAL_PACKAGE_DIR"])
-    before = set(workdir.iterdir()) if workdir.exists() else set()
-    return lambda: sorted(str(p) for p in workdir.iterdir() if p not in before) if workdir.exists() else []
-
-
 def packages_create_batch(c: Ctx) -> Case:
     application = c.application(Status.SUBMITTED)
     form = {"ids": [str(application.id)], "form_token": new_token()}
-    return Case(_hr(c), "/packages/batches", lambda: form, probe=_jobs(c))
-
-
-def packages_step_batch(c: Ctx) -> Case:
-    application = c.application(Status.SUBMITTED)
-    hr = _hr(c)
-    created = hr.post("/packages/batches", data={"ids": [str(application.id)], "form_token": new_token()})
-    job = re.search(r"/packages/batches/([0-9a-f]{32})", created.headers["Location"])
-    assert job
-
-    def built() -> Any:
-        return packages.load_batch(
-            Path(c.app.config["PORTAL_PACKAGE_DIR"]),
-            c.world.enterprise.actor(StaffRole.HANDLER),
-            job.group(1),
-        ).done
-
-    return Case(hr, f"/packages/batches/{job.group(1)}/step", probe=built)
+    return Case(_hr(c), "/packages/batches", lambda: form)  # a job row once; the replay is refused
 
 
 def _review(c: Ctx, status: Status) -> tuple[Any, FlaskClient]:
@@ -775,6 +751,80 @@ def review_record_opinion(c: Ctx) -> Case:
         "assessment_passed": "yes",
     }
     return Case(_hr(c), f"/review/applications/{application.id}/opinion", lambda: form)
+
+
+# Recorded reads: buttons (POST) that hand out a document or a full number and write only their audit
+# event (each download is audited; no other table changes, however often it is pressed).
+
+
+def packages_download_package_pdf(c: Ctx) -> Case:
+    application = c.application(Status.SUBMITTED)
+    return Case(_hr(c), f"/packages/applications/{application.id}/package.pdf", changes_nothing=True)
+
+
+def packages_download_package_zip(c: Ctx) -> Case:
+    application = c.application(Status.SUBMITTED)  # the enterprise holds it: its handler takes the ZIP
+    return Case(_hr(c), f"/packages/applications/{application.id}/package.zip", changes_nothing=True)
+
+
+def notices_download_sheet_pdf(c: Ctx) -> Case:
+    return Case(_hr(c), f"/notices/{_running_notice(c).id}/sheet.pdf", changes_nothing=True)
+
+
+def notices_download_sheet_xlsx(c: Ctx) -> Case:
+    return Case(_hr(c), f"/notices/{_running_notice(c).id}/sheet.xlsx", changes_nothing=True)
+
+
+def notices_download_objection_attachment(c: Ctx) -> Case:
+    notice = _running_notice(c)
+    objection = notices.file_objection(
+        c.session,
+        STORAGE,
+        notice.public_token,
+        notices.ObjectionInput("钱", "电话", "不实"),
+        c.clock.now,
+        ip="10.0.0.9",
+        attachment=tiny_pdf(),
+        attachment_name="证明.pdf",
+    )
+    return Case(_hr(c), f"/notices/objections/{objection.id}/attachment", changes_nothing=True)
+
+
+def admin_export_audit_events(c: Ctx) -> Case:
+    return Case(_admin(c), "/admin/audit.xlsx", changes_nothing=True)
+
+
+def review_export_queue(c: Ctx) -> Case:
+    c.application(Status.SUBMITTED)
+    return Case(_hr(c), "/review/queue.xlsx?tab=all", changes_nothing=True)
+
+
+def review_reveal_identity(c: Ctx) -> Case:
+    application = c.application(Status.SUBMITTED)
+    return Case(_hr(c), f"/review/applications/{application.id}/identity", changes_nothing=True)
+
+
+def enterprise_reveal_applicant(c: Ctx) -> Case:
+    application = c.application(Status.SUBMITTED)
+    return Case(_hr(c), f"/enterprise/applicants/{application.applicant_id}/identity", changes_nothing=True)
+
+
+def certificates_approval_document(c: Ctx) -> Case:
+    # Nobody certified that day: a message, nothing written (with someone: the PDF and its audit event).
+    bureau = c.as_(c.world.bureau.leader)
+    return Case(bureau, "/certificates/approval.pdf", lambda: {"day": "2026-01-05"}, changes_nothing=True)
+
+
+def certificates_export_certificates(c: Ctx) -> Case:
+    # A background job per click: the form's one-time token makes the replay start none.
+    form = {"level": "中级", "form_token": new_token()}
+    return Case(c.as_(c.world.bureau.handler), "/certificates/exports", lambda: form)
+
+
+def public_check_certificate(c: Ctx) -> Case:
+    # The check is logged for the holder (a row): once per rendered form.
+    form = {"number": "2026GZ00001", "name": "张三", "form_token": new_token()}
+    return Case(c.app.test_client(), "/public/certificates", lambda: form)
 
 
 def styleguide_show_styleguide(c: Ctx) -> Case:

@@ -172,11 +172,19 @@ def test_the_review_page_shows_the_form_timeline_and_full_id_only_to_the_enterpr
 ) -> None:
     application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
     number = application.applicant.id_number
-    own = login_as(world.enterprise.handler).get(f"/review/applications/{application.id}")
-    assert own.status_code == 200 and number in own.text and "南昌大学" in own.text
-    department = login_as(world.department.handler).get(f"/review/applications/{application.id}")
-    assert number not in department.text and number[:4] + "**********" + number[-4:] in department.text
-    assert "报送主管部门" in department.text  # the timeline
+    enterprise = login_as(world.enterprise.handler)
+    own = enterprise.get(f"/review/applications/{application.id}")
+    assert own.status_code == 200 and number not in own.text and "南昌大学" in own.text  # masked on a GET
+    assert "查看完整号码" in own.text
+    revealed = enterprise.post(f"/review/applications/{application.id}/identity")  # asked for: a POST
+    assert revealed.status_code == 200 and number in revealed.text
+    department = login_as(world.department.handler)
+    page = department.get(f"/review/applications/{application.id}")
+    assert number not in page.text and number[:4] + "**********" + number[-4:] in page.text
+    assert "查看完整号码" not in page.text
+    assert department.post(f"/review/applications/{application.id}/identity").status_code == 403
+    department_text = page.text
+    assert "报送主管部门" in department_text  # the timeline
 
 
 def test_every_action_is_audited_with_actor_role_and_request_id(

@@ -39,7 +39,7 @@ def list_audit_events() -> Response:
     )
 
 
-@bp.get("/audit.xlsx")
+@bp.post("/audit.xlsx")
 @admin_required
 def export_audit_events() -> Response:
     moment = now()

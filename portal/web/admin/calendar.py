@@ -14,6 +14,7 @@ from portal.web.admin import bp
 from portal.web.context import current_actor, now
 from portal.web.guards import admin_required
 from portal.web.htmx import render_page, see_other
+from portal.web.storage import uploaded_file
 
 
 def _year() -> int:
@@ -95,17 +96,11 @@ def confirm_calendar_year(year: int) -> Response:
 @admin_required
 def import_calendar() -> Response:
     year = _year()
-    upload = request.files.get("file")
-    raw = upload.read(200_000) if upload else b""
-    text = ""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
+    part = uploaded_file("file")
     try:
-        count = service.import_days(db.session, current_actor(), text, now())
+        count = service.import_file(
+            db.session, current_actor(), part.data if part else b"", part.name if part else "", now()
+        )
     except ValidationFailed as invalid:
         return _page(year, errors=invalid.fields, status=422)
     flash(f"已导入 {count} 天，请核对后确认该年度", "success")

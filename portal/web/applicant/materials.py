@@ -56,7 +56,21 @@ def upload_material(application_id: int) -> Response:
     combined = (
         f"，{material.combined}张图片已合成为一份{material.pages}页的 PDF" if material.combined > 1 else ""
     )
-    flash(f"已上传“{service.rules.slot_title(material.slot)}”{combined}", "success")
+    removed = (
+        f"；已清除其中的{service.removed_text(material.removed_on_upload)}"
+        if material.removed_on_upload
+        else ""
+    )
+    # The slot as the checklist names it: a row's slot carries its row ("学历证书（南昌大学 本科）").
+    shown = {
+        slot.key: slot
+        for slot in service.rules.slots_for(
+            service.facts_of(
+                db.session, get_application(db.session, current_actor(as_applicant=True), application_id)
+            )
+        )
+    }
+    flash(f"已上传“{service.rules.slot_title(material.slot, shown)}”{combined}{removed}", "success")
     return see_other(_back(application_id))
 
 

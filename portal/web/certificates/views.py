@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from flask import Response, flash, request, url_for
 
-from portal.documents.certificates import approval_pdf, certificates_xlsx, join_pdfs
+from portal.documents.certificates import approval_pdf, join_pdfs
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
 from portal.domain.glossary import cn_date
 from portal.extensions import db
@@ -14,26 +15,28 @@ from portal.models import OrgKind
 from portal.services import certificates as service
 from portal.services.calendar import today
 from portal.web.certificates import bp
-from portal.web.context import current_actor, now
-from portal.web.downloads import send_bytes, send_temporary_file
+from portal.web.context import current_actor, current_membership, now
+from portal.web.downloads import send_bytes
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
+from portal.web.once import once_per_form
 from portal.web.unit_of_work import discard
 
 
-def _day(name: str) -> date | None:
+def _day(name: str, values: Mapping[str, str] | None = None) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        return date.fromisoformat((request.args if values is None else values).get(name, ""))
     except ValueError:
         return None
 
 
-def _filters() -> service.CertificateFilters:
+def _filters(values: Mapping[str, str] | None = None) -> service.CertificateFilters:
+    values = request.args if values is None else values
     return service.CertificateFilters(
-        series=request.args.get("series", "").strip()[:50],
-        level=request.args.get("level", "").strip()[:10],
-        since=_day("since"),
-        until=_day("until"),
+        series=values.get("series", "").strip()[:50],
+        level=values.get("level", "").strip()[:10],
+        since=_day("since", values),
+        until=_day("until", values),
     )
 
 
@@ -52,21 +55,25 @@ def list_certificates() -> Response:
     )
 
 
-@bp.get("/export.xlsx")
+@bp.post("/exports")
 @staff_required(OrgKind.BUREAU)
+@once_per_form(lambda: url_for("certificates.list_certificates"))
 def export_certificates() -> Response:
-    """Certificate data for the city title office (REP-01), the same filters as on screen."""
-    actor = current_actor()
-    rows = service.export_rows(db.session, actor, _filters(), full_id=True)
-    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return send_temporary_file(certificates_xlsx(rows), "证书信息.xlsx", xlsx)
+    """Certificate data for the city title office (REP-01), the same filters as on screen, built by a
+    background job of any size (full ID numbers: audited when the worker writes it)."""
+    filters = _filters(request.form)
+    membership = current_membership()
+    job = service.start_export(
+        db.session, current_actor(), filters, now(), membership_id=membership.id if membership else None
+    )
+    return see_other(url_for("jobs.show_job", job_id=job.id))
 
 
-@bp.get("/approval.pdf")
+@bp.post("/approval.pdf")
 @staff_required(OrgKind.BUREAU)
 def approval_document() -> Response:
-    """The 批复 listing everyone certified on one day."""
-    day = _day("day") or today(now())
+    """The 批复 listing everyone certified on one day. A POST: a list of people, so it is audited."""
+    day = _day("day", request.form) or today(now())
     actor = current_actor()
     chosen = [
         a
@@ -91,6 +98,7 @@ def approval_document() -> Response:
             )
         )
     pdf = join_pdfs([approval_pdf(authority, day, rows) for authority, rows in by_authority.items()])
+    service.record_approval_export(db.session, actor, day, len(chosen), now())
     return send_bytes(pdf, f"批复-{day.isoformat()}.pdf", "application/pdf")
 
 

@@ -120,8 +120,20 @@ def validate_applicant() -> Response:
 @bp.get("/applicants/<int:user_id>")
 @staff_required(OrgKind.ENTERPRISE)
 def show_applicant(user_id: int) -> Response:
+    """The record with identity numbers masked (a GET writes nothing, so it shows nothing audited)."""
     detail = service.show_applicant(db.session, current_actor(), user_id, now())
-    return render_page("pages/enterprise/show_applicant.html", detail=detail)
+    return render_page("pages/enterprise/show_applicant.html", detail=detail, revealed=False)
+
+
+@bp.post("/applicants/<int:user_id>/identity")
+@staff_required(OrgKind.ENTERPRISE)
+def reveal_applicant(user_id: int) -> Response:
+    """The full ID number and phone, asked for with a button: audited, then shown (htmx: the identity
+    card alone; without JS: the page again, in this response, so the numbers never sit in a URL)."""
+    detail = service.show_applicant(db.session, current_actor(), user_id, now(), reveal=True)
+    return render_page(
+        "pages/enterprise/show_applicant.html", fragment="identity", detail=detail, revealed=True
+    )
 
 
 # ---------------------------------------------------------------------------------------------------

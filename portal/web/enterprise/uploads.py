@@ -3,32 +3,32 @@ and the unit's social-insurance roster (upload, history; badges on the applicant
 
 from __future__ import annotations
 
-import base64
+from typing import IO
 
-from flask import Response, flash, request, url_for
+from flask import Response, flash, url_for
 
-from portal.documents.spreadsheets import MAX_BYTES, XLSX, import_template_xlsx, passwords_xlsx
+from portal.documents.spreadsheets import XLSX, import_template_xlsx
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
-from portal.domain.identity import complete_resident_id, mask_id_number
+from portal.domain.identity import complete_resident_id
 from portal.domain.roster import RosterBadge
 from portal.extensions import db
 from portal.models import OrgKind
-from portal.services import accounts, imports, rosters
-from portal.web.context import current_actor, now
+from portal.services import accounts, imports, rosters, sealing
+from portal.web.context import current_actor, current_membership, now
 from portal.web.downloads import send_bytes
 from portal.web.enterprise import bp
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
+from portal.web.jobs import remember_import_key
 from portal.web.once import once_per_form
-from portal.web.storage import storage
+from portal.web.storage import storage, uploaded_file
 from portal.web.unit_of_work import discard
 
 
-def _upload() -> tuple[bytes, str]:
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return b"", ""
-    return upload.read(MAX_BYTES + 1), upload.filename
+def _upload() -> tuple[bytes | IO[bytes], str]:
+    """The chosen file as the request's spooled file (the acceptance path reads what it needs)."""
+    part = uploaded_file("file")
+    return (part.data, part.name) if part else (b"", "")
 
 
 def _new_import_page(*, errors: dict[str, str] | None = None, status: int = 200) -> Response:
@@ -74,9 +74,20 @@ def show_import(batch_id: int) -> Response:
 @bp.post("/imports/<int:batch_id>/confirm")
 @staff_required(OrgKind.ENTERPRISE)
 def confirm_import(batch_id: int) -> Response:
+    """HR confirms: a background job opens the accounts (all good rows in one transaction). Its first
+    passwords are sealed to a key this browser alone keeps (in its session cookie), shown on the job's
+    page, never stored readable."""
     actor = current_actor()
+    started = imports.running_import(db.session, actor, batch_id)
+    if started is not None:  # a double click, or a second tab: one import
+        return see_other(url_for("jobs.show_job", job_id=started.id))
+    private_key, public_key = sealing.new_key_pair()
+    membership = current_membership()
     try:
-        result = imports.confirm_import(db.session, storage(), actor, batch_id, now())
+        job = imports.start_import(
+            db.session, storage(), actor, batch_id, now(), public_key=public_key,
+            membership_id=membership.id if membership else None,
+        )  # fmt: skip
     except (ValidationFailed, StaleObject, DomainError) as refused:
         text = (
             "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
@@ -86,18 +97,8 @@ def confirm_import(batch_id: int) -> Response:
         return render_page(
             "pages/enterprise/show_import.html", status=status, report=report, result=None, message=text
         )
-    # The first passwords are shown once, in this response (slips, and the same list as a spreadsheet
-    # embedded as a data: link), never stored.
-    sheet = passwords_xlsx(
-        (a.user.name, a.user.phone, mask_id_number(a.user.id_number), a.password) for a in result.accounts
-    )
-    return render_page(
-        "pages/enterprise/show_import.html",
-        report=imports.ImportReport(result.batch, None),
-        result=result,
-        passwords_href=f"data:{XLSX};base64,{base64.b64encode(sheet).decode()}",
-        message="",
-    )
+    remember_import_key(job.id, private_key)
+    return see_other(url_for("jobs.show_job", job_id=job.id))
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -7,13 +7,12 @@ from __future__ import annotations
 from flask import Response, abort, current_app, request
 from flask_login import login_required
 
-from portal.documents.stamps import watermark
+from portal.documents.stamps import watermark, watermark_text
 from portal.domain.errors import NotFound
 from portal.extensions import db
 from portal.models import Material, StoredFile
 from portal.services import endorsements, materials
 from portal.services.actors import Actor
-from portal.services.calendar import today
 from portal.storage import FileCorrupted, FileMissing
 from portal.web.context import current_account, current_actor, now
 from portal.web.downloads import send_bytes
@@ -49,7 +48,7 @@ def _serve(actor: Actor, stored: StoredFile) -> Response:
     inline = request.args.get("download") != "1"
     if actor.is_staff:
         # Staff see the file as a PDF under "仅供职称申报使用 · who · date"; the original stays untouched.
-        text = f"{WATERMARK} · {actor.name} · {today(now()).isoformat()}"
+        text = watermark_text(actor.name, now())
         name = stored.display_name.rsplit(".", 1)[0] + "（仅供职称申报使用）.pdf"
         return send_bytes(watermark(data, stored.media_type, text), name, "application/pdf", inline=inline)
     return send_bytes(data, stored.display_name or "material", stored.media_type, inline=inline)

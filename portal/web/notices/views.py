@@ -43,8 +43,6 @@ def _list_page(
     actor = current_actor()
     moment = now()
     items = service.notices_of(db.session, actor)
-    for notice in items:
-        service.close_if_due(db.session, notice, moment)
     membership = current_membership()
     org_name = membership.org.name if membership else ""
     defaults = {
@@ -116,9 +114,7 @@ def _detail(
 
 
 def _load(notice_id: int) -> Notice:
-    notice = service.get_notice(db.session, current_actor(), notice_id)
-    service.close_if_due(db.session, notice, now())
-    return notice
+    return service.get_notice(db.session, current_actor(), notice_id)
 
 
 @bp.get("/<int:notice_id>")
@@ -178,7 +174,7 @@ def _objection_notice(objection_id: int) -> Notice:
     return service.get_objection(db.session, current_actor(), objection_id).notice
 
 
-@bp.get("/objections/<int:objection_id>/attachment")
+@bp.post("/objections/<int:objection_id>/attachment")
 @staff_required()
 def download_objection_attachment(objection_id: int) -> Response:
     """The attachment as filed, verified against its hash; a changed file is reported, never served."""
@@ -194,7 +190,7 @@ def download_objection_attachment(objection_id: int) -> Response:
     return send_bytes(data, name, stored.media_type)
 
 
-@bp.get("/<int:notice_id>/sheet.pdf")
+@bp.post("/<int:notice_id>/sheet.pdf")
 @staff_required()
 def download_sheet_pdf(notice_id: int) -> Response:
     notice = _load(notice_id)
@@ -203,7 +199,7 @@ def download_sheet_pdf(notice_id: int) -> Response:
     return send_bytes(data, f"公示表-{notice.id}.pdf", "application/pdf")
 
 
-@bp.get("/<int:notice_id>/sheet.xlsx")
+@bp.post("/<int:notice_id>/sheet.xlsx")
 @staff_required()
 def download_sheet_xlsx(notice_id: int) -> Response:
     notice = _load(notice_id)

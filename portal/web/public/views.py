@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from flask import Response, current_app, flash, request, url_for
 
+from portal import jobs
 from portal.domain.errors import DomainError, ValidationFailed
 from portal.extensions import db, limiter
-from portal.services import certificates, submissions
+from portal.services import access, certificates, submissions
 from portal.services import notices as service
 from portal.web.context import now
 from portal.web.forms import form_input
 from portal.web.htmx import render_page, see_other
 from portal.web.notice_documents import qr_svg
+from portal.web.once import once_per_form
 from portal.web.public import bp
-from portal.web.storage import storage
-from portal.web.unit_of_work import discard, keep
+from portal.web.storage import acceptance_limits, storage, uploaded_file
+from portal.web.unit_of_work import discard
 
 
 def _page(
@@ -27,20 +29,16 @@ def _page(
     fragment: str | None = None,
 ) -> Response:
     notice = service.public_notice(db.session, token)
-    service.close_if_due(db.session, notice, now())
     if not service.is_public(db.session, notice, now()):
         # Past the period and the days after it: only that it has ended (no names, IDs or summaries).
-        # keep(): a notice closed by this visit stays closed although the answer is a 410.
-        return keep(
-            render_page(
-                "pages/public/show_notice.html",
-                fragment=fragment,
-                status=410,
-                notice=notice,
-                ended=True,
-                unit=notice.org.name,
-                period=service.period_text(notice),
-            )
+        return render_page(
+            "pages/public/show_notice.html",
+            fragment=fragment,
+            status=410,
+            notice=notice,
+            ended=True,
+            unit=notice.org.name,
+            period=service.period_text(notice),
         )
     header, rows = service.sheet(notice)
     entries = [e for e in notice.entries if e.outcome != "removed"]
@@ -72,8 +70,7 @@ def show_notice(token: str) -> Response:
 @bp.post("/notices/<token>/objections")
 @limiter.limit(lambda: str(current_app.config["PORTAL_LOGIN_RATE_LIMIT"]))
 def file_objection(token: str) -> Response:
-    upload = request.files.get("attachment")
-    data = upload.read(service.MAX_ATTACHMENT_BYTES + 1) if upload and upload.filename else None
+    upload = uploaded_file("attachment")
     try:
         service.file_objection(
             db.session,
@@ -82,9 +79,10 @@ def file_objection(token: str) -> Response:
             form_input(service.ObjectionInput),
             now(),
             ip=request.remote_addr or "",
-            attachment=data,
-            attachment_name=upload.filename if upload and upload.filename else "",
-            attachment_type=upload.mimetype if upload else None,
+            attachment=upload.data if upload else None,
+            attachment_name=upload.name if upload else "",
+            attachment_type=None,
+            limits=acceptance_limits(service.MAX_ATTACHMENT_BYTES),
         )
     except ValidationFailed as invalid:
         return _page(
@@ -118,35 +116,44 @@ def _public_rate_limit() -> str:
 _certificate_checks = limiter.shared_limit(
     _public_rate_limit,
     scope="certificate-check",
-    exempt_when=lambda: not request.view_args and not request.args,
+    exempt_when=lambda: request.method == "GET" and not request.view_args,
 )
 
 
 @bp.get("/certificates/<number>/<code>")
 @_certificate_checks
 def verify_certificate(number: str, code: str) -> Response:
-    """Where the certificate's QR code leads: confirms it, says it was revoked, or that it does not exist."""
-    result = certificates.verify(db.session, number, now(), code=code, via="qr", ip=request.remote_addr or "")
+    """Where the certificate's QR code leads: confirms it, says it was revoked, or that it does not exist.
+    A scan is a GET: the check is logged for the holder by the worker (no GET writes to the database)."""
+    moment, ip = now(), request.remote_addr or ""
+    result = certificates.verify(db.session, number, moment, code=code, via="qr", ip=ip, record=False)
+    jobs.record_access(access.lookup_fields(result.application_id, result.number, "qr", ip, moment))
     return render_page("pages/public/verify_certificate.html", result=result, asked=True, form={})
 
 
 @bp.get("/certificates")
+def show_certificate_check() -> Response:
+    """The form for checking by hand (asks nothing: not counted against the checks' budget)."""
+    return render_page("pages/public/verify_certificate.html", result=None, asked=False, form={})
+
+
+@bp.post("/certificates")
 @_certificate_checks
+@once_per_form(lambda: url_for("public.show_certificate_check"))
 def check_certificate() -> Response:
-    """Checking by hand: the certificate number and the holder's full name."""
-    number, name = request.args.get("number", "").strip(), request.args.get("name", "").strip()
-    if not number and not name:
-        return render_page("pages/public/verify_certificate.html", result=None, asked=False, form={})
+    """Checking by hand: the certificate number and the holder's full name (a POST: the name stays out of
+    URLs and logs, and the check is logged in the same transaction)."""
+    number, name = request.form.get("number", "").strip(), request.form.get("name", "").strip()
     if not number or not name:
         return render_page(
             "pages/public/verify_certificate.html",
             result=None,
             asked=False,
             status=422,
-            form=request.args,
+            form=request.form,
             error="请同时填写证书编号和持证人姓名",
         )
     result = certificates.verify(
         db.session, number, now(), name=name, via="form", ip=request.remote_addr or ""
     )
-    return render_page("pages/public/verify_certificate.html", result=result, asked=True, form=request.args)
+    return render_page("pages/public/verify_certificate.html", result=result, asked=True, form=request.form)

@@ -18,7 +18,7 @@ from portal.services import cases, corrections, notices, queues, unit_opinions
 from portal.services.calendar import SHANGHAI
 from portal.services.scope import get_application, note_identity_view, sees_full_identity
 from portal.web.context import current_actor, now
-from portal.web.downloads import send_temporary_file
+from portal.web.downloads import Counted, send_temporary_file
 from portal.web.forms import form_input, id_list, version_field
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_target, hx_trigger, not_modified, render_page, see_other, wants_fragment
@@ -40,9 +40,6 @@ def _tab() -> queues.Tab:
 def show_queue() -> Response:
     actor = current_actor()
     tab = _tab()
-    if actor.org_kind is OrgKind.ENTERPRISE:
-        # A notice whose period ended moves its applicants on before we list them.
-        notices.close_due_notices(db.session, now(), org_id=actor.org_id)
     # A poll of one fragment computes only that fragment: the list polls every 15 s, the tabs too.
     fragment = "counts" if hx_target() == "queue-counts" else "queue"
     partial = wants_fragment()
@@ -81,12 +78,16 @@ def _review_page(
     paper_form: dict[str, object] | None = None,
     opinion_errors: dict[str, str] | None = None,
     opinion_form: dict[str, str] | None = None,
+    revealed: bool = False,
+    fragment: str | None = None,
 ) -> Response:
     """The review page renders one typed view of the case (services.cases.review_case)."""
     case = cases.review_case(db.session, current_actor(), application_id, now())
     return render_page(
         "pages/review/show_application.html",
+        fragment=fragment,
         status=status,
+        revealed=revealed,
         case=case,
         # The paper block is also rendered alone (review/paper.py), from these two.
         application=case.application,
@@ -143,10 +144,21 @@ def record_opinion(application_id: int) -> Response:
 @bp.get("/applications/<int:application_id>")
 @staff_required()
 def show_application(application_id: int) -> Response:
-    response = _review_page(application_id)
+    """The case, the ID number masked: a GET writes nothing, so it shows nothing that must be audited."""
+    return _review_page(application_id)
+
+
+@bp.post("/applications/<int:application_id>/identity")
+@staff_required()
+def reveal_identity(application_id: int) -> Response:
+    """The full ID number for the applicant's own enterprise staff, asked for with a button: audited in
+    this transaction, then shown (htmx: the number alone; without JS: the page, in this response)."""
     actor = current_actor()
-    note_identity_view(db.session, actor, get_application(db.session, actor, application_id), now())
-    return response
+    application = get_application(db.session, actor, application_id)
+    if not sees_full_identity(actor, application):
+        abort(403)
+    note_identity_view(db.session, actor, application, now())  # audited: committed with the request
+    return _review_page(application_id, revealed=True, fragment="identity")
 
 
 @bp.post("/applications/<int:application_id>/return")
@@ -248,24 +260,25 @@ def download_notice_result(application_id: int) -> Response:
     return result_pdf_response(notice)
 
 
-@bp.get("/queue.xlsx")
+@bp.post("/queue.xlsx")
 @staff_required()
 def export_queue() -> Response:
-    """The queue as filtered on screen, every page of it, as Excel (the same query as the list)."""
+    """The queue as filtered on screen (tab and filters in the query string), every page of it, as Excel
+    (the same query as the list). A POST: a bulk download, audited (a write; never on a GET)."""
     actor = current_actor()
     moment = now()
+    tab = _tab()
     filters = queues.Filters.from_args(request.args)
+    full_ids = 0
 
     def rows() -> Iterator[tuple[object, ...]]:
-        for a in queues.export_rows(db.session, actor, _tab(), filters, moment):
-            number = (
-                a.applicant.id_number
-                if sees_full_identity(actor, a)
-                else mask_id_number(a.applicant.id_number)
-            )
+        nonlocal full_ids
+        for a in queues.export_rows(db.session, actor, tab, filters, moment):
+            full = sees_full_identity(actor, a)
+            full_ids += full
             yield (
                 a.applicant.name,
-                number,
+                a.applicant.id_number if full else mask_id_number(a.applicant.id_number),
                 a.enterprise.name,
                 a.series,
                 a.specialty,
@@ -277,7 +290,14 @@ def export_queue() -> Response:
                 a.counted_returns,
             )
 
-    path = table_xlsx("审核队列", QUEUE_HEADERS, rows())
+    written = Counted(rows())
+    path = table_xlsx("审核队列", QUEUE_HEADERS, written)
+    try:
+        queues.record_export(db.session, actor, tab, filters, written.count, full_ids, moment)
+        db.session.flush()  # the audit event is in: a failure here leaves no file behind
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return send_temporary_file(
         path, "审核队列.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -1,0 +1,196 @@
+"""What each person-started job does, run by the worker (portal/jobs/tasks.py: run_job).
+
+Each runner re-derives the actor the job was started for (its role re-checked), reports progress as it
+goes (a heartbeat, committed in its own short transaction, so a page sees it and SQLite's writers are
+not held), and ends with one transaction that stores the result, audits it and marks the job done.
+A run cut short — the worker killed, an error — leaves no result and no audit of a delivery; the next
+attempt starts from the beginning with a fresh file, so nothing is ever half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from portal import filemodes
+from portal.documents.certificates import certificates_xlsx
+from portal.domain.identity import mask_id_number
+from portal.extensions import read_only
+from portal.jobs import app_now
+from portal.models import Job, JobKind, StoredFile
+from portal.services import audit, certificates, imports, jobs, packages, sealing
+from portal.services.jobs import JobLost
+from portal.storage import Storage, from_config
+
+__all__ = ["JobLost", "run"]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SEALED = "application/x-portal-sealed"
+
+
+def run(app: Flask, session: Session, job: Job) -> None:
+    RUNNERS[job.job_kind](app, session, job)
+
+
+def _store_result(
+    session: Session, storage: Storage, job: Job, path: Path, name: str, media_type: str, app: Flask
+) -> StoredFile:
+    with path.open("rb") as handle:
+        key = storage.put_file(handle)
+    row = StoredFile(
+        sha256=key,
+        size=path.stat().st_size,
+        media_type=media_type,
+        display_name=name,
+        uploaded_by_id=job.owner_id,
+        created_at=app_now(app),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def package_batch(app: Flask, session: Session, job: Job) -> None:
+    actor = jobs.actor_of(session, job)
+    ids = [int(i) for i in job.params["ids"]]
+    storage = from_config(app.config)
+    workdir = Path(app.config["PORTAL_PACKAGE_DIR"])
+    filemodes.private_dir(workdir)  # every scan of up to 500 people passes through here: owner-only
+    fd, name = tempfile.mkstemp(dir=workdir, prefix=f"job-{job.id}-", suffix=".zip")  # 0600
+    os.close(fd)
+    path = Path(name)
+    try:
+
+        def step(done: int, who: str) -> None:
+            # Each application was read in a read-only transaction (it writes nothing): end it, record
+            # the progress in a short write of its own, and read the next one the same way.
+            session.commit()
+            jobs.progress(session, job, app_now(app), done=done, message=f"已打包 {done}/{len(ids)} 件")
+            session.commit()
+            read_only(session)
+
+        read_only(session)
+        with zipfile.ZipFile(path, "w") as zf:
+            outcome = packages.write_batch(session, storage, actor, ids, zf, app_now(app), step)
+        now = app_now(app)
+        stored = _store_result(
+            session, storage, job, path, f"申报材料包-{len(outcome.included)}件.zip", "application/zip", app
+        )
+        packages.record_batch(session, actor, job, outcome, now)
+        message = f"已打包 {len(outcome.included)} 件"
+        if outcome.failed:
+            message += f"；{len(outcome.failed)} 件未能打包"
+        jobs.finish(
+            session,
+            job,
+            now,
+            message=message,
+            result_file_id=stored.id,
+            result_name=stored.display_name,
+            params={**job.params, "failed": outcome.failed},
+        )
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _filters(params: dict[str, Any]) -> certificates.CertificateFilters:
+    def day(value: str | None) -> date | None:
+        return date.fromisoformat(value) if value else None
+
+    return certificates.CertificateFilters(
+        series=params.get("series", ""),
+        level=params.get("level", ""),
+        since=day(params.get("since")),
+        until=day(params.get("until")),
+    )
+
+
+def certificate_export(app: Flask, session: Session, job: Job) -> None:
+    actor = jobs.actor_of(session, job)
+    filters = _filters(job.params["filters"])
+    total = certificates.count_certificates(session, actor, filters)
+    jobs.progress(session, job, app_now(app), done=0, total=total, message=f"共 {total} 条，正在导出")
+    session.commit()
+    written = 0
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        nonlocal written
+        after = None
+        while True:
+            page, after = certificates.export_page(session, actor, filters, after)
+            written += len(page)
+            jobs.progress(session, job, app_now(app), done=written, message=f"已导出 {written}/{total} 条")
+            session.commit()  # one short transaction per page: writers are never held for the whole run
+            yield from page
+            if after is None:
+                return
+
+    path = certificates_xlsx(rows())
+    try:
+        storage = from_config(app.config)
+        stored = _store_result(session, storage, job, path, "证书信息.xlsx", XLSX, app)
+        now = app_now(app)
+        audit.record(
+            session, actor, "export_certificates", now, object_type="certificates", object_id=job.id,
+            detail={"job": job.id, "rows": written, "full_id": True, "filters": job.params["filters"]},
+        )  # fmt: skip
+        jobs.finish(
+            session,
+            job,
+            now,
+            message=f"已导出 {written} 条证书信息",
+            result_file_id=stored.id,
+            result_name=stored.display_name,
+        )
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def account_import(app: Flask, session: Session, job: Job) -> None:
+    actor = jobs.actor_of(session, job)
+    storage = from_config(app.config)
+    jobs.progress(session, job, app_now(app), done=0, message="正在开设账号")
+    session.commit()
+    now = app_now(app)
+    # One transaction: every account, the audit event, the sealed passwords and the job's end together.
+    result = imports.confirm_import(session, storage, actor, int(job.params["batch_id"]), now)
+    slips = [
+        [a.user.name, a.user.phone, mask_id_number(a.user.id_number), a.password] for a in result.accounts
+    ]
+    sealed = sealing.seal(job.params["public_key"], json.dumps(slips, ensure_ascii=False).encode())
+    stored = StoredFile(
+        sha256=storage.put(sealed),
+        size=len(sealed),
+        media_type=SEALED,
+        display_name="初始密码（已加密）",
+        uploaded_by_id=job.owner_id,
+        created_at=now,
+    )
+    session.add(stored)
+    session.flush()
+    skipped = result.check.bad_lines
+    jobs.finish(
+        session,
+        job,
+        now,
+        message=f"已开设 {len(result.accounts)} 个申报人账号"
+        + (f"，有问题的 {skipped} 行未导入" if skipped else ""),
+        result_file_id=stored.id,
+        result_name=stored.display_name,
+    )
+
+
+RUNNERS: dict[JobKind, Callable[[Flask, Session, Job], None]] = {
+    JobKind.PACKAGE_BATCH: package_batch,
+    JobKind.CERTIFICATE_EXPORT: certificate_export,
+    JobKind.ACCOUNT_IMPORT: account_import,
+}

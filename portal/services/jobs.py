@@ -1,0 +1,322 @@
+"""Background jobs as rows: create, claim, report progress, finish, fail, recover, show.
+
+Guarantees (issue 19): a job is claimed by one worker at a time with a compare-and-set on its status
+(a job the queue delivers twice runs once); a claimed job that stops sending heartbeats (its worker was
+killed) is claimed again by the recovery sweep and run from the start, so its result is never half
+written; a job's owner, and nobody else, sees it and downloads its result (others get NotFound, as for
+any object); every failed attempt keeps its error, and a job whose retries are spent shows it to its owner
+and to the admin. A periodic run is one row per (kind, slot): exactly one instance runs each slot.
+
+Services flush, never commit; ids of jobs created in a transaction are left in `session.info` and handed
+to the queue only after the commit (portal/jobs.py listens for it), so a worker never looks for a row
+that is not there yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from portal.domain.errors import NotFound
+from portal.models import Job, JobKind, JobStatus, Membership, OrgKind, StaffRole
+from portal.services.actors import Actor
+
+# A running job writes a heartbeat at every step; one silent for this long lost its worker.
+STALE_AFTER = timedelta(minutes=5)
+# A queued job no worker has taken for this long is handed to the queue again (it may have been lost).
+REQUEUE_AFTER = timedelta(minutes=2)
+# Results (ZIPs, spreadsheets) are kept for a day, like the batch packages before them.
+RESULT_TTL = timedelta(hours=24)
+PENDING = "portal_jobs_to_enqueue"
+
+
+@dataclass(frozen=True)
+class ActorRecord:
+    """The actor a job acts for, as stored with it (JSON)."""
+
+    user_id: int
+    name: str
+    org_id: int | None
+    org_kind: str | None
+    staff_role: str | None
+    employer_id: int | None
+    ip: str
+    request_id: str
+    stand_in_for: int | None
+
+    @classmethod
+    def of(cls, actor: Actor) -> ActorRecord:
+        return cls(
+            actor.user_id,
+            actor.name,
+            actor.org_id,
+            actor.org_kind.value if actor.org_kind else None,
+            actor.staff_role.value if actor.staff_role else None,
+            actor.employer_id,
+            actor.ip,
+            actor.request_id,
+            actor.stand_in_for,
+        )
+
+    def actor(self) -> Actor:
+        return Actor(
+            self.user_id,
+            self.name,
+            org_id=self.org_id,
+            org_kind=OrgKind(self.org_kind) if self.org_kind else None,
+            staff_role=StaffRole(self.staff_role) if self.staff_role else None,
+            employer_id=self.employer_id,
+            ip=self.ip,
+            request_id=self.request_id,
+            stand_in_for=self.stand_in_for,
+        )
+
+
+class JobCancelled(Exception):
+    """The job can no longer run for its owner (their role ended): it fails without retries."""
+
+
+class JobLost(Exception):
+    """Another worker claimed the job (this one went silent past the stale limit): stop, write nothing."""
+
+
+def create_job(
+    session: Session,
+    actor: Actor,
+    kind: JobKind,
+    params: dict[str, Any],
+    now: datetime,
+    *,
+    membership_id: int | None = None,
+    total: int = 0,
+    message: str = "排队等待后台处理",
+) -> Job:
+    """A queued job for `actor`; handed to the queue when the caller's transaction commits."""
+    job = Job(
+        kind=kind.value,
+        status=JobStatus.QUEUED.value,
+        owner_id=actor.user_id or None,
+        membership_id=membership_id,
+        org_id=actor.org_id,
+        params={**params, "actor": asdict(ActorRecord.of(actor))},
+        total=total,
+        message=message,
+        created_at=now,
+    )
+    session.add(job)
+    session.flush()
+    session.info.setdefault(PENDING, []).append(job.id)
+    return job
+
+
+def actor_of(session: Session, job: Job) -> Actor:
+    """The actor the job acts for; JobCancelled when the role it was started in has ended since."""
+    record = ActorRecord(**job.params["actor"])
+    if job.membership_id is not None:
+        membership = session.get(Membership, job.membership_id)
+        if membership is None or membership.ended_at is not None:
+            raise JobCancelled("发起任务的岗位已结束，任务已取消")
+    return record.actor()
+
+
+def claim(session: Session, job_id: int, now: datetime, *, stale: timedelta = STALE_AFTER) -> Job | None:
+    """Take the job for this worker: queued, or running with a heartbeat older than `stale` (its worker
+    died). None when another worker holds it or it is finished (a duplicate delivery does nothing)."""
+    taken = session.execute(
+        update(Job)
+        .where(
+            Job.id == job_id,
+            or_(
+                Job.status == JobStatus.QUEUED.value,
+                (Job.status == JobStatus.RUNNING.value) & (Job.heartbeat_at < now - stale),
+            ),
+        )
+        .values(
+            status=JobStatus.RUNNING.value,
+            attempts=Job.attempts + 1,
+            started_at=now,
+            heartbeat_at=now,
+            done=0,
+            message="正在处理",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return session.scalars(
+        select(Job).where(Job.id == job_id).execution_options(populate_existing=True)
+    ).one()
+
+
+def _still_mine(session: Session, job: Job, now: datetime, **values: Any) -> None:
+    """Update the job only while this run still holds it: its attempt number is the fencing token, so a
+    worker that was presumed dead and replaced cannot overwrite the new run's state (JobLost)."""
+    changed = session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.attempts == job.attempts, Job.status == JobStatus.RUNNING.value)
+        .values(heartbeat_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise JobLost(job.id)
+    for name, value in {"heartbeat_at": now, **values}.items():
+        set_committed_value(job, name, value)  # the row says so already: nothing left to flush
+
+
+def progress(session: Session, job: Job, now: datetime, *, done: int, total: int | None = None,
+             message: str | None = None) -> None:  # fmt: skip
+    """Record how far the job is; doubles as its heartbeat (JobLost if another worker took it over)."""
+    values: dict[str, Any] = {"done": done}
+    if total is not None:
+        values["total"] = total
+    if message is not None:
+        values["message"] = message
+    _still_mine(session, job, now, **values)
+
+
+def finish(
+    session: Session,
+    job: Job,
+    now: datetime,
+    *,
+    message: str,
+    result_file_id: int | None = None,
+    result_name: str = "",
+    params: dict[str, Any] | None = None,
+) -> None:
+    """The job is done (JobLost if another worker took it over meanwhile: then its result stands)."""
+    extra = {} if params is None else {"params": params}
+    _still_mine(
+        session,
+        job,
+        now,
+        status=JobStatus.DONE.value,
+        done=max(job.done, job.total),
+        message=message,
+        error="",
+        result_file_id=result_file_id,
+        result_name=result_name,
+        finished_at=now,
+        **extra,
+    )
+
+
+def fail(session: Session, job_id: int, error: str, now: datetime, *, final: bool) -> None:
+    """Record a failed attempt: back to the queue for a retry, or (final) failed for good."""
+    job = session.get(Job, job_id)
+    if job is None:
+        return
+    job.error = error[:2000]
+    if final:
+        job.status = JobStatus.FAILED.value
+        job.message = "处理失败，已停止重试"
+        job.finished_at = now
+    else:
+        job.status = JobStatus.QUEUED.value
+        job.message = f"第{job.attempts}次处理失败，稍后自动重试"
+    job.heartbeat_at = now
+    session.flush()
+
+
+def start_periodic(session: Session, kind: JobKind, slot: str, now: datetime) -> Job | None:
+    """The run of a periodic job for `slot` (e.g. the minute), or None when another instance has it."""
+    try:
+        with session.begin_nested():
+            job = Job(
+                kind=kind.value,
+                status=JobStatus.RUNNING.value,
+                slot=slot,
+                params={},
+                attempts=1,
+                message="正在处理",
+                created_at=now,
+                started_at=now,
+                heartbeat_at=now,
+            )
+            session.add(job)
+            session.flush()
+    except IntegrityError:
+        return None
+    return job
+
+
+def to_recover(session: Session, now: datetime, *, stale: timedelta = STALE_AFTER) -> list[int]:
+    """Person-started jobs to hand to the queue again: queued for long (the message may be lost) or
+    running without a heartbeat (the worker died). Claiming decides who runs them."""
+    rows = session.scalars(
+        select(Job.id)
+        .where(
+            Job.slot.is_(None),
+            or_(
+                (Job.status == JobStatus.QUEUED.value)
+                & (Job.created_at < now - REQUEUE_AFTER)
+                & or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < now - REQUEUE_AFTER),
+                (Job.status == JobStatus.RUNNING.value) & (Job.heartbeat_at < now - stale),
+            ),
+        )
+        .order_by(Job.id)
+    )
+    return list(rows)
+
+
+def job_for(session: Session, actor: Actor, job_id: int) -> Job:
+    """A job its owner started (in the same organisation); anyone else: NotFound, like a missing one."""
+    job = session.get(Job, job_id)
+    if job is None or job.slot is not None or job.owner_id != actor.user_id or job.org_id != actor.org_id:
+        raise NotFound("找不到该任务，或您无权查看")
+    return job
+
+
+def result_of(session: Session, actor: Actor, job_id: int, now: datetime) -> Job:
+    """A finished job's result for download by its owner; NotFound when it has none (or has expired)."""
+    job = job_for(session, actor, job_id)
+    if job.state is not JobStatus.DONE or job.result_file is None:
+        raise NotFound("该任务没有可下载的结果，或结果已过期（保留24小时）")
+    return job
+
+
+def recent(session: Session, *, limit: int = 100) -> list[Job]:
+    """For the admin: the newest jobs of every kind, failed ones first."""
+    failed = list(
+        session.scalars(
+            select(Job).where(Job.status == JobStatus.FAILED.value).order_by(Job.id.desc()).limit(limit)
+        )
+    )
+    others = list(
+        session.scalars(
+            select(Job).where(Job.status != JobStatus.FAILED.value).order_by(Job.id.desc()).limit(limit)
+        )
+    )
+    return failed + others
+
+
+def expire_results(session: Session, now: datetime, ttl: timedelta = RESULT_TTL) -> list[int]:
+    """Drop results older than `ttl` from their jobs; returns the stored-file ids no job refers to now
+    (the caller deletes those rows, and the file sweep then removes the bytes)."""
+    old = list(
+        session.scalars(select(Job).where(Job.result_file_id.is_not(None), Job.finished_at < now - ttl))
+    )
+    released = []
+    for job in old:
+        released.append(job.result_file_id)
+        job.result_file_id = None
+        job.message = f"{job.message}（结果已超过24小时，已删除）"
+    session.flush()
+    return [i for i in released if i is not None]
+
+
+def forget_pending(session: Session) -> list[int]:
+    """The ids created in this transaction, taken (the queue hands them to workers after the commit)."""
+    return list(session.info.pop(PENDING, []))
+
+
+def tally(session: Session) -> dict[tuple[str, str], int]:
+    """How many jobs there are of each kind in each status (the metrics page reads it at scrape time)."""
+    rows = session.execute(select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status))
+    return {(kind, status): int(number) for kind, status, number in rows}
