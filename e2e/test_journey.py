@@ -102,6 +102,7 @@ def test_one_application_travels_from_account_to_certificate(
     applicant.get_by_role("link", name="查看并填写").click()
     add_row(applicant, "education", "添加学历", EDUCATION)
     add_row(applicant, "work", "添加工作经历", WORK)
+    applicant.get_by_label("尚无职称或职业资格（首次申报）").check()  # a first application
     applicant.get_by_label("工作总结").fill("负责开发区道路和管网工程的施工技术管理，主持完成三项市政工程。")
     applicant.get_by_role("button", name="保存草稿").click()
     expect(applicant.get_by_role("status").first).to_contain_text("申报表已保存")

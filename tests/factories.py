@@ -219,10 +219,11 @@ def make_application(
     forms.save_form(session, actor_for(applicant, None), application.id, filled_form(application), now)
     materials.attach_placeholders(session, actor_for(applicant, None), STORAGE, application, now)
     walk(session, reviewers(world, office), application, steps, now + timedelta(minutes=1))
-    if unit_opinion and application.state is Status.UNIT_REVIEW:
-        # The handler records the unit's opinion at the first review (EXP-04): the leader can sign.
+    handler = office.actor(StaffRole.HANDLER)
+    if unit_opinion and unit_opinions.may_record(handler, application):
+        # The handler records the unit's opinion at its first review (EXP-04): the leader can sign.
         unit_opinions.record_opinion(
-            session, office.actor(StaffRole.HANDLER), application.id, DEMO_OPINION, now + timedelta(minutes=2)
+            session, handler, application.id, DEMO_OPINION, now + timedelta(minutes=2)
         )
     return application
 
