@@ -4,7 +4,7 @@ VENV   := .venv
 PIP    := $(VENV)/bin/pip
 FLASK  := $(VENV)/bin/flask --app app
 
-.PHONY: run dev test test-full scaleout-test bench screenshots install install-test install-bench system-packages browser lint migrate seed clean
+.PHONY: run dev test test-full scaleout-test bench screenshots install install-test install-bench system-packages browser lint migrate seed clean messages catalogues
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,21 @@ $(VENV)/.installed-bench: $(VENV)/.installed pyproject.toml
 	$(PIP) install -q -e '.[bench]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed catalogues
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test catalogues
 
 install-bench: $(VENV)/.installed-bench
+
+## The interface's languages (issue 24): portal/translations/<locale>/LC_MESSAGES/messages.po are the
+## catalogues (committed); the compiled .mo files are built at install and before the tests (never committed).
+## make messages: extract every marked string (babel.cfg), merge into the catalogues, compile; on a clean
+## tree it changes nothing, and a new string arrives untranslated, which tests/test_translations.py refuses.
+catalogues: $(VENV)/.installed
+	$(VENV)/bin/python scripts/messages.py compile
+
+messages: $(VENV)/.installed
+	$(VENV)/bin/python scripts/messages.py
 
 ## Pango and the Noto CJK fonts (PDFs); `browser` adds Debian's chromium for the e2e suite.
 system-packages:
@@ -41,10 +51,10 @@ seed: migrate
 
 ## The embedded default served as in production: gunicorn (gunicorn.conf.py) and the background worker
 ## (huey), both stopped by Ctrl-C. `make dev` swaps gunicorn for Flask's reloader while coding.
-run: seed
+run: seed catalogues
 	@bash scripts/run.sh run
 
-dev: seed
+dev: seed catalogues
 	@bash scripts/run.sh dev
 
 lint: install-test
@@ -52,10 +62,10 @@ lint: install-test
 	$(VENV)/bin/lint-imports
 
 ## Unit, service and web tests on SQLite and on a throwaway PostgreSQL cluster, then the e2e journeys.
-test: install-test browser
+test: install-test browser catalogues
 	@bash scripts/test.sh
 
-test-full: install-test browser
+test-full: install-test browser catalogues
 	@PORTAL_TEST_PROFILE=full bash scripts/test.sh
 
 ## Several instances on one machine (issue 19): PostgreSQL, Redis, moto's S3 server, two gunicorn

@@ -1,5 +1,6 @@
 """The floor route for the load benchmark: a bare Flask app that answers the queue's first page with one
-hand-written SQL statement and a bare Jinja template, and the upload floor: the same multipart upload
+hand-written SQL statement and a bare Jinja template, the 304 poll's floor (a bare route answering 304 to
+its own ETag), and the upload floor: the same multipart upload
 received and written to disk, hashed while streaming. Served by gunicorn exactly like the portal.
 
     DATABASE_URL=... BENCH_BUREAU=1 gunicorn bench.floor_app:app
@@ -27,6 +28,20 @@ def floor() -> Response:
     with engine.connect() as connection:
         body = queue_floor(connection, SQL, {"bureau": BUREAU})
     return Response(body, mimetype="text/html")
+
+
+POLL_TAG = "floor-unchanged"
+
+
+@app.get("/poll")
+def poll() -> Response:
+    """The 304 poll's floor: a bare route that compares If-None-Match with a constant and answers 304."""
+    if request.if_none_match.contains_weak(POLL_TAG):
+        response = Response(status=304)
+    else:
+        response = Response("changed", mimetype="text/html")
+    response.set_etag(POLL_TAG)
+    return response
 
 
 @app.post("/upload")

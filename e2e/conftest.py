@@ -56,6 +56,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # mid-transfer (a page navigates away), the server thread leaves a static file to the garbage
     # collector. That is the dev server's habit, not the portal's: don't let it fail a journey.
     config.addinivalue_line("filterwarnings", "ignore::pytest.PytestUnraisableExceptionWarning")
+    if not hasattr(config, "workerinput"):  # the compiled catalogues are built, never committed (issue 24)
+        from scripts.messages import compile_if_stale
+
+        compile_if_stale()
 
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
@@ -252,7 +256,7 @@ class ConsoleErrors(list[str]):
     # form's submit is aborted (hx-sync replace), which htmx logs as its sendAbort/afterRequest events.
     BY_DESIGN = (
         re.compile(r"Failed to load resource: the server responded with a status of (409|410|422)\b"),
-        re.compile(r"\.min\.js: htmx:(sendAbort|afterRequest), \[object HTML\w*Element\]$"),
+        re.compile(r"\.min\.js(\?v=\w+)?: htmx:(sendAbort|afterRequest), \[object HTML\w*Element\]$"),
     )
 
     def __init__(self) -> None:

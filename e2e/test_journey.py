@@ -79,8 +79,9 @@ def test_one_application_travels_from_account_to_certificate(
     hr.get_by_label("职称系列").fill("工程")
     hr.get_by_label("专业").fill("市政工程")
     hr.get_by_label("申报级别").select_option("中级")
-    # 评审: Ganzhou's 2026 recognition windows closed on 11-20 (the eligibility journey covers those).
-    hr.get_by_label("申报途径").select_option("评审")
+    # 认定: the bureau certifies it itself (a 评审 application goes to a committee instead, issue 22.1);
+    # Ganzhou's fourth 2026 window closed on 11-20, the demo's 演示受理期 is open on the journey's day.
+    hr.get_by_label("申报途径").select_option("认定")
     hr.get_by_role("button", name="创建申报").click()
     expect(hr.get_by_role("heading", name="申报人账号")).to_be_visible()
 
@@ -121,6 +122,22 @@ def test_one_application_travels_from_account_to_certificate(
     expect(applicant.locator(".badge").first).to_have_text("已提交，待经办人初审")
 
     act_in_queue(hr, "待初审", "周文博", "经办人初审通过")
+    # The unit's opinion (基层单位意见, 004 二(九)) is recorded before its leader can sign (EXP-04).
+    queue_row(hr, "周文博").get_by_role("link", name="周文博", exact=True).click()
+    opinion = hr.locator("#opinion-form")
+    opinion.get_by_label("对申报人专业技术工作的评价").fill(
+        "工作认真负责，主持完成三项市政工程的施工技术管理。"
+    )
+    opinion.get_by_label("推荐方式").select_option(label="民主推荐（投票）")
+    opinion.get_by_label("参加推荐的人员").fill("单位领导班子成员、部门负责人、职工代表")
+    opinion.get_by_label("参加人数").fill("9")
+    opinion.get_by_label("同意票数").fill("9")
+    opinion.locator("#f-recommendation").select_option(label="同意推荐")
+    opinion.get_by_label("推荐意见的形成过程").fill("经职称推荐小组会议评议，实名投票，一致同意推荐")
+    opinion.get_by_label("近年年度考核结果").fill("2023—2025年度考核均为合格")
+    opinion.get_by_label("年度考核是否合格").select_option(label="合格")
+    opinion.get_by_role("button", name="保存基层单位意见").click()
+    expect(hr.get_by_role("status").first).to_contain_text("基层单位意见已保存")
     leader: Page = new_page("enterprise-leader")
     log_in(leader, ENTERPRISE_LEADER)
     act_in_queue(leader, "待签批", "周文博", "领导签批通过")

@@ -1,5 +1,6 @@
 """Flask commands: seed-demo, create-admin, close-due-notices, import-calendar, and the operator's
-security and reliability commands: audit verify, backup, restore, sweep, verify-files."""
+security and reliability commands: audit verify, backup, restore, sweep, verify-files; handoff build
+(issue 23.7)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.demo import DEMO_PASSWORD, seed_demo
-from portal.domain.errors import ValidationFailed
+from portal.domain.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.models import Membership, Organisation, OrgKind, StaffRole, User
 from portal.policy_cli import register_policy_cli
@@ -207,6 +208,54 @@ def register_operations_cli(app: Flask) -> None:
         summary = maintenance.sweep_all(db.session, app.config, datetime.now(UTC))
         db.session.commit()
         click.echo(summary.summary())
+
+    @app.cli.group("handoff")
+    def handoff_group() -> None:
+        """Hand-offs to the provincial systems (issue 23)."""
+
+    @handoff_group.command("build")
+    @click.option("--target", required=True, help="报送目标：jx（江西）、js（江苏）、km（昆明）")
+    @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path))
+    @click.option("--application", "application_id", type=int, help="只导出这一件申报（编号）")
+    @click.option("--all", "everything", is_flag=True, help="导出该目标接收的全部申报")
+    def handoff_build_command(target: str, out: Path, application_id: int | None, everything: bool) -> None:
+        """Write what the UI would download for a target into --out (a folder per applicant, the sheets,
+        the manifests) and print the JSON summary {applications, files, largest_bytes, unmapped_slots}."""
+        import json
+
+        from portal.models import Application
+        from portal.services import handoffs
+
+        if everything == (application_id is not None):
+            raise click.UsageError("请指定 --application ID 或 --all（二选一）")
+        try:
+            profile = handoffs.profile_of(target)
+        except NotFound as missing:
+            raise click.ClickException(missing.message) from None
+        if application_id is not None:
+            found = db.session.get(Application, application_id)
+            chosen = [
+                a for a in handoffs.eligible(db.session, profile) if found is not None and a.id == found.id
+            ]
+            if not chosen:
+                raise click.ClickException(
+                    f"申报 {application_id} 不存在，或不属于{profile.system}接收的申报（人社局、办理环节）"
+                )
+        else:
+            chosen = handoffs.eligible(db.session, profile)
+        if out.exists() and any(out.iterdir()):
+            raise click.ClickException(f"{out} 不是空目录：请指定一个新目录，以免混入旧文件")
+        out.mkdir(parents=True, exist_ok=True)
+        export = handoffs.build_export(
+            db.session, from_config(app.config), profile, chosen, handoffs.FolderSink(out)
+        )
+        handoffs.record_export(
+            db.session, SYSTEM, export, [a.id for a in chosen], datetime.now(UTC), via="cli", out=str(out)
+        )
+        db.session.commit()
+        for problem in export.problems:
+            click.echo(f"  {problem.applicant} · {problem.slot}：{problem.what}", err=True)
+        click.echo(json.dumps(export.summary(), ensure_ascii=False))
 
     @app.cli.group("package")
     def package_group() -> None:

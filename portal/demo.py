@@ -210,16 +210,21 @@ STAFF = (
 
 # Applicants: (name, phone, enterprise, series, specialty, level, pathway, steps of ROAD taken, returned?)
 # The private enterprise's engineers go by 评审: Ganzhou does not recognise engineering titles for
-# non-state enterprises (001 三(六)), and 经济 中级 is an exam title, so 李静怡 applies for 副高级.
+# non-state enterprises (001 三(六)), and 经济 中级 is an exam title, so 李静怡 applies for 副高级. A 评审
+# case never reaches 认定发证 (a committee decides it, issue 22.1): the certified example, 张雨桐, is a
+# 工艺美术 recognition the bureau certifies itself.
 APPLICANTS = (
     ("陈思远", "13970700011", STATE_ENTERPRISE, "工程", "土木工程", "中级", "认定", 0, False),
     ("李静怡", "13970700012", STATE_ENTERPRISE, "经济", "人力资源管理", "副高级", "评审", 1, False),
     ("吴俊杰", "13970700017", STATE_ENTERPRISE, "工程", "建筑电气", "中级", "认定", 1, False),
     ("孙嘉怡", "13970700016", STATE_ENTERPRISE, "工程", "道路与桥梁", "中级", "认定", 3, False),
     ("王子涵", "13970700013", STATE_ENTERPRISE, "工程", "给排水", "助理级", "认定", 6, False),
-    ("张雨桐", "13970700014", PRIVATE_ENTERPRISE, "工程", "材料工程", "中级", "评审", 10, False),
+    ("张雨桐", "13970700014", PRIVATE_ENTERPRISE, "工艺美术", "工艺美术设计", "中级", "认定", 10, False),
     ("赵明轩", "13970700015", PRIVATE_ENTERPRISE, "工程", "电气工程", "助理级", "评审", 2, True),
 )
+
+
+LARGE_SCANS = "张雨桐"  # her dossier holds the phone photo and the 30-page scan (issue 23)
 
 
 def _id_for(serial: int) -> str:
@@ -239,7 +244,8 @@ def _ensure_org(
 
 def demo_phones() -> list[str]:
     """The demo accounts' logins: the production guard refuses to start while any of them exists."""
-    return [person.phone for person in STAFF] + [row[1] for row in APPLICANTS]
+    targets = [phone for t in HANDOFF_TARGETS for phone in (*t.staff_phones, t.applicant[1])]
+    return [person.phone for person in STAFF] + [row[1] for row in APPLICANTS] + targets
 
 
 def _ensure_user(session: Session, name: str, phone: str, serial: int, employer: Organisation | None) -> User:
@@ -336,6 +342,7 @@ def seed_demo(session: Session, now: datetime, storage: Storage) -> list[tuple[s
             DEMO_ROAD_START,
             pathway,
             complete=steps > 0,
+            large_scans=name == LARGE_SCANS,
         )
         walk(session, road, application, steps, DEMO_ROAD_START)
         if returned:  # returned today, so its correction deadline lies ahead whenever the demo is loaded
@@ -353,6 +360,8 @@ def seed_demo(session: Session, now: datetime, storage: Storage) -> list[tuple[s
         session, storage, actors["pvt_handler"], actors["pvt_leader"], orgs[PRIVATE_ENTERPRISE]
     )
     _ensure_open_window(session, actors["admin"], bureau, now)
+    for target in HANDOFF_TARGETS:
+        logins += _seed_handoff_target(session, storage, target)
     if endorsements.current_seal(session, orgs[PRIVATE_ENTERPRISE].id) is None:
         endorsements.upload_seal(session, actors["pvt_leader"], storage, demo_seal_png(), "公章.png", now)
     return logins
@@ -413,6 +422,136 @@ def demo_seal_png() -> bytes:
     return out.getvalue()
 
 
+@dataclass(frozen=True)
+class HandoffTarget:
+    """A bureau handing off to another provincial system (issue 23): its tree, staff and one applicant
+    walked past the unit's notice, so each target (js, km) has an application ready to hand off."""
+
+    profile: str
+    bureau: tuple[str, str, str]  # name, region, code
+    department: str
+    enterprise: tuple[str, str]  # name, USCC body (17 characters)
+    staff_phones: tuple[
+        str, ...
+    ]  # bureau handler, leader, admin; department handler, leader; unit handler, leader
+    staff_names: tuple[str, ...]
+    applicant: tuple[str, str, str, str]  # name, phone, specialty, authority code
+    serial: int
+
+
+HANDOFF_TARGETS = (
+    HandoffTarget(
+        "zhenjiang-2024",
+        ("镇江市人力资源和社会保障局", "江苏省镇江市", "ZJ"),
+        "镇江新区管委会人才办",
+        ("镇江新区港城建设工程有限公司", "91321191MA1N8CQ2X"),
+        ("13970800001", "13970800002", "13970800003", "13970800004", "13970800005", "13970800006",
+         "13970800007"),
+        ("顾晓雯", "蒋国华", "丁春燕", "殷浩", "朱建忠", "眭丽", "唐卫东"),
+        ("周文博", "13970800011", "建筑施工", "zj-center"),
+        100,
+    ),
+    HandoffTarget(
+        "kunming-2022",
+        ("昆明市东川区人力资源和社会保障局", "云南省昆明市东川区", "DC"),
+        "东川区工业和信息化局",
+        ("昆明东川铜都矿业技术服务有限公司", "91530113MA6P2KD4X"),
+        ("13970900001", "13970900002", "13970900003", "13970900004", "13970900005", "13970900006",
+         "13970900007"),
+        ("李艳", "杨应福", "普丽萍", "张家顺", "段红", "王永贵", "马丽华"),
+        ("何泽宇", "13970900011", "采矿工程", "km-dongchuan"),
+        130,
+    ),
+)  # fmt: skip
+# The walk of these runs inside this window (marked as demo data), so their policy profile's eligibility
+# rules apply on the way as they would for real.
+HANDOFF_WINDOW = ("2026-10-01", "2026-12-31")
+
+
+def _seed_handoff_target(
+    session: Session, storage: Storage, target: HandoffTarget
+) -> list[tuple[str, str, str]]:
+    name, region, code = target.bureau
+    bureau = _ensure_org(session, name, OrgKind.BUREAU, None, region=region, code=code)
+    if bureau.policy_profile is None:
+        bureau.policy_profile = target.profile
+    department = _ensure_org(session, target.department, OrgKind.DEPARTMENT, bureau, region=region)
+    enterprise = _ensure_org(
+        session, target.enterprise[0], OrgKind.ENTERPRISE, department,
+        uscc=complete_uscc(target.enterprise[1]), ownership=Ownership.NON_STATE.value, region=region,
+    )  # fmt: skip
+    places = (
+        (bureau, StaffRole.HANDLER), (bureau, StaffRole.LEADER), (bureau, StaffRole.ADMIN),
+        (department, StaffRole.HANDLER), (department, StaffRole.LEADER),
+        (enterprise, StaffRole.HANDLER), (enterprise, StaffRole.LEADER),
+    )  # fmt: skip
+    actors: list[Actor] = []
+    logins: list[tuple[str, str, str]] = []
+    for i, ((org, role), phone, person) in enumerate(
+        zip(places, target.staff_phones, target.staff_names, strict=True)
+    ):
+        user = _ensure_user(session, person, phone, target.serial + i, None)
+        membership = session.scalars(
+            select(Membership).where(Membership.user_id == user.id, Membership.org_id == org.id)
+        ).first()
+        if membership is None:
+            membership = Membership(
+                user_id=user.id, org_id=org.id, role=role.value, started_at=DEMO_ROAD_START
+            )
+            session.add(membership)
+            session.flush()
+        actors.append(actor_for(user, membership))
+        logins.append((f"{org.name}{role.title}", phone, person))
+    if endorsements.current_seal(session, enterprise.id) is None:  # the 综合情况表 is sealed (004 二(七))
+        endorsements.upload_seal(session, actors[-1], storage, demo_seal_png(), "公章.png", DEMO_ROAD_START)
+    who, phone, specialty, authority = target.applicant
+    existed = session.scalar(select(User.id).where(User.phone == phone)) is not None
+    applicant = _ensure_user(session, who, phone, target.serial + 10, enterprise)
+    logins.append((f"申报人（{enterprise.name}）", phone, who))
+    if existed:
+        return logins
+    bureau_handler, bureau_leader, admin, dept_handler, dept_leader, handler, leader = actors
+    policies.save_window(
+        session,
+        admin,
+        policies.WindowInput(
+            batch_id="demo-handoff", batch_name="演示受理期（报送）", authority="all", levels="初级,中级",
+            opens=HANDOFF_WINDOW[0], closes=HANDOFF_WINDOW[1],
+            citation="演示数据：报送演示的受理期（并非真实通知）", note="flask seed-demo 载入",
+        ),
+        DEMO_ROAD_START,
+    )  # fmt: skip
+    application = _start(
+        session, storage, handler, applicant, ("工程", specialty, "中级"), DEMO_ROAD_START, "评审",
+        authority=authority,
+    )  # fmt: skip
+    road = Reviewers(handler, leader, dept_handler, dept_leader, bureau_handler, bureau_leader)
+    walk(session, road, application, 5, DEMO_ROAD_START)  # up to 公示期满: ready to hand off
+    return logins
+
+
+def _attach_large_scans(
+    session: Session, storage: Storage, applicant: Actor, application: Application, moment: datetime
+) -> None:
+    """What applicants really upload, for the hand-off to re-encode and split (issue 23): a 12-megapixel
+    phone photo of the ID card and a 30-page scan of the labour contract."""
+    from portal.demo_files import phone_photo, scanned_pdf
+    from portal.models import Material
+
+    for slot, data, media_type, name, pages in (
+        ("id_card", phone_photo(), "image/jpeg", "身份证（手机拍摄）.jpg", 1),
+        ("labour_contract", scanned_pdf(30), "application/pdf", "劳动合同（扫描件）.pdf", 30),
+    ):
+        stored = materials.store_file(session, storage, data, media_type, name, applicant, moment)
+        session.add(
+            Material(
+                application_id=application.id, slot=slot, kind="original", file_id=stored.id, pages=pages,
+                uploaded_by_id=application.applicant_id, uploaded_at=moment,
+            )
+        )  # fmt: skip
+    session.flush()
+
+
 def _start(
     session: Session,
     storage: Storage,
@@ -423,13 +562,16 @@ def _start(
     pathway: str = "认定",
     *,
     complete: bool = True,
+    large_scans: bool = False,
+    authority: str = "",
 ) -> Application:
     series, specialty, level = what
-    application = applications.start_application(
-        session, handler, applications.StartInput(applicant.id, series, specialty, level, pathway), moment
-    )
+    start = applications.StartInput(applicant.id, series, specialty, level, pathway, authority)
+    application = applications.start_application(session, handler, start, moment)
     me = actor_for(applicant, None)
     forms.save_form(session, me, application.id, demo_form(specialty, application.enterprise.name), moment)
+    if large_scans:
+        _attach_large_scans(session, storage, me, application, moment)
     skip = () if complete else ("labour_contract",)
     materials.attach_placeholders(session, me, storage, application, moment, skip=skip, sign=complete)
     return application

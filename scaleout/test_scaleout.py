@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from e2e.helpers import act_in_queue, log_in
 from portal.models import Application, AuditEvent, Job, JobKind, Material, Notice, StoredFile, User
+from portal.services.submissions import new_token
 from scaleout.conftest import LOGIN_LIMIT, Deployment
 from tests.imaging import pdf
 
@@ -165,7 +166,8 @@ def test_a_file_uploaded_through_one_instance_comes_down_through_the_other_with_
     scan = pdf(3)
     uploaded = person.http.post(
         f"{a}/me/applications/{application.id}/materials",
-        data={"csrf_token": person.csrf, "slot": "other", "kind": "original"},
+        # An upload form carries a one-time token (portal/web/once.py): a fresh one, as each rendering.
+        data={"csrf_token": person.csrf, "form_token": new_token(), "slot": "other", "kind": "original"},
         files={"files": ("毕业证书.pdf", scan, "application/pdf")},
         allow_redirects=False,
         timeout=60,

@@ -30,6 +30,15 @@ os.environ.setdefault("PORTAL_QUEUE_PATH", os.path.join(_RUN_DIR, "queue.sqlite3
 os.environ.setdefault("PORTAL_RATELIMIT_STORAGE_URL", f"portal+sqlite:///{_RUN_DIR}/ratelimits.sqlite3")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # The compiled catalogues are built (make install, make test), never committed: a run after a merge or
+    # an edit of a .po compiles them first (once, in the controller, before any worker starts).
+    if not hasattr(config, "workerinput"):
+        from scripts.messages import compile_if_stale
+
+        compile_if_stale()
+
+
 class Clock:
     """The time the app sees; tests move it instead of sleeping."""
 

@@ -8,6 +8,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -205,15 +206,17 @@ def make_application(
     steps: int = 0,
     office: Office | None = None,
     unit_opinion: bool = True,
+    pathway: str = "认定",
+    what: tuple[str, str, str] = ("工程", "土木工程", "中级"),
 ) -> Application:
     """A filled draft with stand-in materials and the pledge signed, then the first `steps` of the main
-    road (portal.demo.ROAD), the notice included."""
+    road (portal.demo.ROAD), the notice included. ``what`` is (series, specialty, level)."""
     office = office or world.enterprise
     applicant = applicant or make_user(session, employer=office.org)
     application = applications.start_application(
         session,
         office.actor(StaffRole.HANDLER),
-        applications.StartInput(applicant.id, "工程", "土木工程", "中级"),
+        applications.StartInput(applicant.id, *what, pathway=pathway),
         now,
     )
     forms.save_form(session, actor_for(applicant, None), application.id, filled_form(application), now)
@@ -264,3 +267,275 @@ def tiny_png(size: tuple[int, int] = (8, 8)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, "white").save(buffer, "PNG")
     return buffer.getvalue()
+
+
+# --- the committee road (issue 22) ----------------------------------------------------------------------
+
+
+def open_window(session: Session, world: World, now: datetime, *, days: int = 60) -> None:
+    """An admin window of the bureau's profile open from `now` for every level (the profiles' own windows
+    lie in their notice's year)."""
+    from portal.services import policies
+    from portal.services.calendar import today
+
+    day = today(now)
+    policies.save_window(
+        session,
+        actor_for(world.admin, world.admin_membership),
+        policies.WindowInput(
+            batch_id=f"t{day:%Y%m%d}",
+            batch_name="测试受理期",
+            authority="all",
+            levels="员级,助理级,中级,副高级,正高级",
+            opens=day.isoformat(),
+            closes=(day + timedelta(days=days)).isoformat(),
+            citation="003 附件（测试数据）",
+        ),
+        now,
+    )
+
+
+def make_committee_world(session: Session, now: datetime, *, profile: str = "zhenjiang-2024") -> World:
+    """A bureau following a profile with a committee road, its tree placed in the profile's city (the
+    enterprise in 镇江市京口区 / 昆明市东川区), and a window open from `now`."""
+    region = "镇江市京口区" if profile.startswith("zhenjiang") else "昆明市东川区"
+    world = make_world(session, policy_profile=profile)
+    for office in (world.enterprise, world.other_enterprise):
+        office.org.region = region
+    session.flush()
+    open_window(session, world, now)
+    return world
+
+
+@dataclass
+class CommitteeOffice:
+    committee: Any
+    office: Office
+
+
+def make_committee(
+    session: Session,
+    world: World,
+    now: datetime,
+    *,
+    specialties: str = "建设工程",
+    place: str = "镇江市区",
+    levels: str = "员级,助理级,中级",
+    name: str | None = None,
+) -> CommitteeOffice:
+    """A committee created by the bureau's admin, one scope row, and its office's handler and leader."""
+    from portal.services import committees
+
+    admin = actor_for(world.admin, world.admin_membership)
+    n = next(_serial)
+    committee = committees.create_committee(
+        session,
+        admin,
+        committees.CommitteeInput(name=name or f"测试评委会{n}", forming_unit=f"组建单位{n}"),
+        now,
+    )
+    committees.save_scope(
+        session,
+        admin,
+        committee.id,
+        committees.ScopeInput(
+            row_no="1",
+            specialties=specialties,
+            place=place,
+            levels=tuple(levels.split(",")),
+            citation="003 附件 序号1",
+        ),
+        now,
+    )
+    office_org = committee.office
+    handler, hm = make_staff(session, office_org, StaffRole.HANDLER, f"{committee.name}经办人")
+    leader, lm = make_staff(session, office_org, StaffRole.LEADER, f"{committee.name}领导")
+    session.refresh(committee)
+    return CommitteeOffice(committee, Office(office_org, handler, leader, hm, lm))
+
+
+def make_committee_rows(session: Session, world: World, now: datetime) -> CommitteeOffice:
+    """A committee written straight into the tables (for a bureau without a profile, as the security
+    suite's tenants are): its office with a handler and leader, and one scope row."""
+    from portal.models import Committee, CommitteeScope
+
+    n = next(_serial)
+    office_org = make_org(session, OrgKind.COMMITTEE, world.bureau.org, name=f"测试评委会{n}办事机构")
+    committee = Committee(
+        bureau_id=world.bureau.org.id,
+        office_id=office_org.id,
+        profile_id="zhenjiang-2024",
+        name=f"测试评委会{n}",
+        forming_unit=f"组建单位{n}",
+        created_at=now,
+    )
+    session.add(committee)
+    session.flush()
+    session.add(
+        CommitteeScope(
+            committee_id=committee.id,
+            row_no="1",
+            specialties="土木工程",
+            place="镇江市",
+            levels="中级",
+            citation="003 附件 序号1",
+            updated_at=now,
+        )
+    )
+    session.flush()
+    session.refresh(committee)
+    handler, hm = make_staff(session, office_org, StaffRole.HANDLER, f"{committee.name}经办人")
+    leader, lm = make_staff(session, office_org, StaffRole.LEADER, f"{committee.name}领导")
+    return CommitteeOffice(committee, Office(office_org, handler, leader, hm, lm))
+
+
+def make_review_application(
+    session: Session,
+    world: World,
+    now: datetime,
+    *,
+    applicant: User | None = None,
+    office: Office | None = None,
+    what: tuple[str, str, str] = ("工程", "建设工程", "中级"),
+) -> Application:
+    """A 评审 application walked to the bureau's review with the bureau handler's signature: the bureau
+    leader's 送评委会评审 is next."""
+    return make_application(
+        session,
+        world,
+        now,
+        applicant=applicant,
+        office=office,
+        steps=STEPS_TO[Status.BUREAU_REVIEW] + 1,
+        pathway="评审",
+        what=what,
+    )
+
+
+def committee_notice(
+    session: Session, office: Office, application_ids: list[int], now: datetime, *, title: str = "评前公示"
+) -> Any:
+    """The office's handler drafts a notice of these applications starting today, its leader publishes it."""
+    from portal.services import notices
+    from portal.services.calendar import today
+
+    notice = notices.draft_notice(
+        session,
+        office.actor(StaffRole.HANDLER),
+        notices.NoticeInput(title, "评委会办事机构网站", "办事机构 0511-84403810", today(now).isoformat()),
+        application_ids,
+        now,
+    )
+    return notices.publish_notice(session, office.actor(StaffRole.LEADER), notice.id, now)
+
+
+def pass_notice(session: Session, notice: Any) -> datetime:
+    """The day after the notice's last day, 09:00: its end passes every entry without an open objection."""
+    from zoneinfo import ZoneInfo
+
+    from portal.services import notices
+
+    after = datetime.combine(
+        notice.last_day + timedelta(days=1), datetime.min.time(), ZoneInfo("Asia/Shanghai")
+    )
+    after = after.replace(hour=9)
+    notices.close_if_due(session, notice, after)
+    return after
+
+
+def to_meeting(
+    session: Session, world: World, co: CommitteeOffice, application: Application, now: datetime
+) -> datetime:
+    """A 评审 application at the bureau's leader taken to the meeting's agenda stage: sent to the committee,
+    accepted by its office (handler, then leader), through the office's 评前公示. Returns the time after."""
+    from portal.domain.workflow import Action
+
+    applications.act(
+        session, world.bureau.actor(StaffRole.LEADER), application.id, Action.SEND_TO_COMMITTEE, now
+    )
+    applications.act(session, co.office.actor(StaffRole.HANDLER), application.id, Action.HANDLER_APPROVE, now)
+    applications.act(session, co.office.actor(StaffRole.LEADER), application.id, Action.LEADER_APPROVE, now)
+    notice = committee_notice(session, co.office, [application.id], now)
+    after = pass_notice(session, notice)
+    session.refresh(application)
+    return after
+
+
+def make_experts(session: Session, co: CommitteeOffice, now: datetime, n: int, **fields: str) -> list[Any]:
+    """``n`` experts in the committee's pool (new accounts), 工程 建设工程 unless ``fields`` say otherwise."""
+    from portal.services import votes
+
+    made = []
+    for _ in range(n):
+        serial = next(_serial)
+        data = votes.ExpertInput(
+            name="专家" + "".join("零一二三四五六七八九"[int(d)] for d in str(serial)),
+            id_number=resident_id(),
+            phone=phone(),
+            series=fields.get("series", "工程"),
+            specialty=fields.get("specialty", "建设工程"),
+            title="高级工程师",
+            employer_name=fields.get("employer_name", f"镇江市建筑设计院{serial}"),
+        )
+        made.append(votes.add_expert(session, co.office.actor(StaffRole.HANDLER), data, now).expert)
+    return made
+
+
+def filed_meeting(
+    session: Session,
+    world: World,
+    co: CommitteeOffice,
+    applications_: list[Application],
+    now: datetime,
+    *,
+    panel: int = 5,
+) -> Any:
+    """A meeting 30 days on with these applications on its agenda, a drawn panel, a plan and a pass-rate
+    setting, filed by the office's leader and accepted by the bureau."""
+    from portal.services import meetings, votes
+    from portal.services.calendar import today
+
+    handler, leader = co.office.actor(StaffRole.HANDLER), co.office.actor(StaffRole.LEADER)
+    meeting = meetings.plan_meeting(
+        session,
+        handler,
+        meetings.MeetingInput((today(now) + timedelta(days=30)).isoformat(), "市人社局三楼会议室"),
+        now,
+    )
+    meetings.add_to_agenda(session, handler, meeting.id, [a.id for a in applications_], now)
+    meetings.save_plan(
+        session, handler, meeting.id, meetings.PlanInput(plan="按专业分组评审", pass_rate_limit="80"), now
+    )
+    votes.draw_panel(session, handler, meeting.id, panel, now, seed="seed-for-tests")
+    meetings.file_meeting(session, leader, meeting.id, now)
+    meetings.decide_filing(session, world.bureau.actor(StaffRole.HANDLER), meeting.id, True, "", now)
+    return meeting
+
+
+def to_published(
+    session: Session, world: World, co: CommitteeOffice, applications_: list[Application], now: datetime
+) -> datetime:
+    """Applications waiting for the meeting taken to a published pass: five experts drawn, acknowledging
+    and voting yes, the tally, the result notice run out, the office's confirmation and the bureau's
+    publication. Returns the time after."""
+    from portal.services import results, votes
+
+    make_experts(session, co, now, 5)
+    meeting = filed_meeting(session, world, co, applications_, now)
+    members = votes.panel(session, meeting)
+    day = now + timedelta(days=30)
+    leader = co.office.actor(StaffRole.LEADER)
+    for member in members:
+        votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, now)
+    votes.open_voting(session, leader, meeting.id, [m.id for m in members], day)
+    ballot = {entry.id: "yes" for entry in meeting.entries}
+    for member in members:
+        votes.cast_ballot(session, actor_for(member.expert.user, None), meeting.id, ballot, day)
+    votes.close_voting(session, leader, meeting.id, day)
+    notice = committee_notice(session, co.office, [a.id for a in applications_], day, title="评审结果公示")
+    after = pass_notice(session, notice)
+    results.confirm_results(session, leader, meeting.id, "全票通过，超过设定通过率经评委会研究确认", after)
+    results.publish_results(
+        session, world.bureau.actor(StaffRole.LEADER), meeting.id, "文号〔2026〕1号", after
+    )
+    return after

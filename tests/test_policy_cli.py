@@ -110,3 +110,37 @@ def test_a_broken_policy_file_names_file_and_key(runner, tmp_path):
         result = runner.invoke(args=args, input="{}")
         assert result.exit_code == 1
         assert "ganzhou-2026.toml" in result.output and "batches[1].closes" in result.output
+
+
+# `flask policy deadlines PROFILE --meeting YYYY-MM-DD` (issue 22.4, DESIGN §6): on the app's own calendar.
+
+
+def test_deadlines_print_the_filing_day_its_clause_and_the_notice_end_as_json(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    zhenjiang = runner.invoke(args=["policy", "deadlines", "zhenjiang-2024", "--meeting", "2024-11-20"])
+    assert zhenjiang.exit_code == 0, zhenjiang.output
+    assert json.loads(zhenjiang.output) == {
+        "filing_due": "2024-11-05",
+        "clause": "003 六(一)",
+        "notice_must_end_by": "2024-11-04",
+    }
+    kunming = runner.invoke(args=["policy", "deadlines", "kunming-2022", "--meeting", "2026-11-30"])
+    assert json.loads(kunming.output) == {
+        "filing_due": "2026-11-12",
+        "clause": "004 一(六)",
+        "notice_must_end_by": "2026-11-11",
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ganzhou-2026", "--meeting", "2026-11-30"], "没有评审委员会途径"),
+        (["beijing-2026", "--meeting", "2026-11-30"], "未知的政策配置"),
+        (["kunming-2022", "--meeting", "2026/11/30"], "不是 YYYY-MM-DD 日期"),
+        (["kunming-2022", "--meeting", "2028-01-10"], "尚未录入2028年"),
+    ],
+)
+def test_deadlines_refuse_what_they_cannot_compute(app: Flask, args: list[str], message: str) -> None:
+    result = app.test_cli_runner().invoke(args=["policy", "deadlines", *args])
+    assert result.exit_code != 0 and message in result.output

@@ -8,7 +8,7 @@ certificate moved to the row), and each year of 继续教育学时 a 继续教�
 unknown). The flat columns stay as the form's one-line summary.
 
 Revision ID: 0021
-Revises: 0014
+Revises: 0023
 Create Date: 2026-12-05 09:00:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 
 revision = '0021'
-down_revision = '0014'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 

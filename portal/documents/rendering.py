@@ -88,6 +88,14 @@ def render_pdf(template: str, **context: Any) -> bytes:
     return render_document(template, **context).write_pdf()  # type: ignore[no-any-return]
 
 
+def pdf_from_html(html: str) -> bytes:
+    """A4 PDF bytes of a complete HTML document (its styles inline; relative links under documents/).
+    The web layer renders the English summary with the app's own templates (they translate), then here."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(TEMPLATES)).render(font_config=_font_config()).write_pdf()  # type: ignore[no-any-return]
+
+
 def warm_up() -> None:
     """Import WeasyPrint, set up the fonts and lay out one line of CJK text, so the first document a worker
     renders costs what every later one does."""

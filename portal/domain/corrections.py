@@ -24,8 +24,11 @@ from portal.domain.form import (
     field_key,
     row_key,
 )
+from portal.domain.i18n import N_, T_
 
 __all__ = [
+    "FIELD_TITLES",
+    "FORM_SECTIONS",
     "LEGACY_TITLES",
     "Change",
     "Choice",
@@ -39,10 +42,10 @@ __all__ = [
 
 # The parts older returns named (the short form had four): still readable on old records.
 LEGACY_TITLES: dict[str, str] = {
-    "work": "工作经历与现有职称",
-    "qualification": "执业资格与继续教育",
-    "summary": "工作总结",
-    "categories": "申报人类别",
+    "work": N_("工作经历与现有职称"),
+    "qualification": N_("执业资格与继续教育"),
+    "summary": N_("工作总结"),
+    "categories": N_("申报人类别"),
 }
 LEGACY_COVERS: dict[str, tuple[str, ...]] = {
     "work": ("work", "title", "field:no_title", "field:on_establishment"),
@@ -63,6 +66,72 @@ LEGACY_COVERS: dict[str, tuple[str, ...]] = {
         "field:township",
     ),
 }
+
+
+@dataclass(frozen=True)
+class SummarySection:
+    """A part of the form's one-line summary (the flat columns of applications, filled from the rows at
+    every save): what the hand-off profiles place as ``form.<field>`` (portal.domain.handoffs)."""
+
+    key: str
+    title: str
+    fields: tuple[str, ...]
+
+
+FORM_SECTIONS: tuple[SummarySection, ...] = (
+    SummarySection(
+        "education",
+        N_("学历信息"),
+        ("education", "school", "major", "graduated_on", "degree", "overseas_education", "xuexin_code"),
+    ),
+    SummarySection(
+        "work",
+        N_("工作经历与现有职称"),
+        (
+            "work_started_on",
+            "current_title",
+            "has_prior_employer",
+            "has_internship",
+            "on_establishment",
+            "insured_unit_differs",
+        ),
+    ),
+    SummarySection(
+        "qualification",
+        N_("执业资格与继续教育"),
+        (
+            "qualification_name",
+            "qualification_no",
+            "qualification_issued_on",
+            "qualification_expires_on",
+            "ce_hours",
+        ),
+    ),
+    SummarySection("summary", N_("工作总结"), ("work_summary", "achievements")),
+)
+FIELD_TITLES = {
+    "education": N_("最高学历"),
+    "school": N_("毕业院校"),
+    "major": N_("所学专业"),
+    "graduated_on": N_("毕业时间"),
+    "degree": N_("学位"),
+    "overseas_education": N_("国（境）外学历"),
+    "xuexin_code": N_("学信网在线验证码"),
+    "work_started_on": N_("参加工作时间"),
+    "current_title": N_("现有职称"),
+    "has_prior_employer": N_("有本单位之前的工作经历"),
+    "has_internship": N_("在校实习计入年限"),
+    "on_establishment": N_("事业单位在编"),
+    "insured_unit_differs": N_("参保单位与申报单位不一致"),
+    "qualification_name": N_("执业（从业）资格"),
+    "qualification_no": N_("资格证书编号"),
+    "qualification_issued_on": N_("资格发证日期"),
+    "qualification_expires_on": N_("资格有效期至"),
+    "ce_hours": N_("继续教育学时"),
+    "work_summary": N_("工作总结"),
+    "achievements": N_("主要业绩"),
+}
+
 _ROW_KEY = re.compile(r"^row:([a-z]+):([0-9]{1,12})$")
 
 
@@ -96,16 +165,16 @@ def key_title(key: str, labels: Mapping[str, str] | None = None) -> str:
     if key in labels:
         return labels[key]
     if key in SECTION_BY_KEY:
-        return f"{SECTION_BY_KEY[key].title}（全部）"
+        return T_("%(section)s（全部）", section=SECTION_BY_KEY[key].title)
     if key in LEGACY_TITLES:
         return LEGACY_TITLES[key]
     if key.startswith("field:") and key[6:] in FLAT_BY_NAME:
         return FLAT_BY_NAME[key[6:]].title
     found = _ROW_KEY.match(key)
     if found and found[1] in SECTION_BY_KEY:
-        return f"{SECTION_BY_KEY[found[1]].title}的一条（已删除）"
+        return T_("%(section)s的一条（已删除）", section=SECTION_BY_KEY[found[1]].title)
     if key.startswith("material:"):
-        return f"材料：{key[9:]}"
+        return T_("材料：%(slot)s", slot=key[9:])
     return key
 
 
@@ -151,7 +220,7 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]
 
 def section_choices() -> list[Choice]:
     """The form's parts a return can always name: each repeating section, then each flat field group."""
-    found = [Choice(s.key.value, f"{s.title}（全部）") for s in SECTIONS]
-    found.append(Choice(field_key("work_summary"), "工作总结"))
-    found.append(Choice("categories", "申报人类别"))
+    found = [Choice(s.key.value, T_("%(section)s（全部）", section=s.title)) for s in SECTIONS]
+    found.append(Choice(field_key("work_summary"), N_("工作总结")))
+    found.append(Choice("categories", N_("申报人类别")))
     return found

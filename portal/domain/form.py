@@ -27,6 +27,7 @@ from enum import StrEnum
 from typing import Any
 
 from portal.domain.glossary import cn_date
+from portal.domain.i18n import N_, T_
 from portal.domain.policy import EDUCATION_LEVELS, LEVELS
 
 
@@ -78,25 +79,25 @@ class SectionKey(StrEnum):
     PATENT = "patent"
 
 
-DEGREES: tuple[str, ...] = ("无", "学士", "第二学士", "硕士", "博士")
-DEGREE_TYPES: tuple[str, ...] = ("学术学位", "专业学位")
-STUDY_MODES: tuple[str, ...] = ("全日制", "在职")
-MAJOR_MATCH: tuple[str, ...] = ("相同或相近", "不同")
-YES_NO: tuple[str, ...] = ("是", "否")
-TITLE_KINDS: tuple[str, ...] = ("职称", "职业资格")
-LINE_TYPES: tuple[str, ...] = ("国家合格线", "省合格线")
-AWARD_LEVELS: tuple[str, ...] = ("国家级", "省部级", "市级", "县区级", "其他")
+DEGREES: tuple[str, ...] = (N_("无"), N_("学士"), N_("第二学士"), N_("硕士"), N_("博士"))
+DEGREE_TYPES: tuple[str, ...] = (N_("学术学位"), N_("专业学位"))
+STUDY_MODES: tuple[str, ...] = (N_("全日制"), N_("在职"))
+MAJOR_MATCH: tuple[str, ...] = (N_("相同或相近"), N_("不同"))
+YES_NO: tuple[str, ...] = (N_("是"), N_("否"))
+TITLE_KINDS: tuple[str, ...] = (N_("职称"), N_("职业资格"))
+LINE_TYPES: tuple[str, ...] = (N_("国家合格线"), N_("省合格线"))
+AWARD_LEVELS: tuple[str, ...] = (N_("国家级"), N_("省部级"), N_("市级"), N_("县区级"), N_("其他"))
 PATENT_KINDS: tuple[str, ...] = (
-    "发明专利",
-    "实用新型专利",
-    "外观设计专利",
-    "国家标准",
-    "行业标准",
-    "地方标准",
-    "团体标准",
+    N_("发明专利"),
+    N_("实用新型专利"),
+    N_("外观设计专利"),
+    N_("国家标准"),
+    N_("行业标准"),
+    N_("地方标准"),
+    N_("团体标准"),
 )
-PAPER_KINDS: tuple[str, ...] = ("论文", "著作")
-SKILL_LEVELS: tuple[str, ...] = ("高级工", "技师", "高级技师", "特级技师", "首席技师")
+PAPER_KINDS: tuple[str, ...] = (N_("论文"), N_("著作"))
+SKILL_LEVELS: tuple[str, ...] = (N_("高级工"), N_("技师"), N_("高级技师"), N_("特级技师"), N_("首席技师"))
 # A degree needs at least this education (学士 ← 本科 …): "a degree above the school's level" is refused.
 DEGREE_NEEDS: dict[str, str] = {"学士": "本科", "第二学士": "本科", "硕士": "硕士", "博士": "博士"}
 XUEXIN_FROM_YEAR = 2002  # 004 二(八): graduates from 2002 on are on 学信网
@@ -148,157 +149,163 @@ def _join(*parts: Any) -> str:
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec(
         SectionKey.EDUCATION,
-        "学历学位",
+        N_("学历学位"),
         (
-            _f("level", "学历", C, required=True, choices=EDUCATION_LEVELS),
-            _f("mode", "学习形式", C, required=True, choices=STUDY_MODES),
-            _f("school", "毕业院校", required=True),
-            _f("major", "所学专业", required=True),
+            _f("level", N_("学历"), C, required=True, choices=EDUCATION_LEVELS),
+            _f("mode", N_("学习形式"), C, required=True, choices=STUDY_MODES),
+            _f("school", N_("毕业院校"), required=True),
+            _f("major", N_("所学专业"), required=True),
             _f(
                 "major_match",
-                "与申报专业",
+                N_("与申报专业"),
                 C,
                 required=True,
                 choices=MAJOR_MATCH,
-                hint="所学专业与申报（从事）专业是否相同或相近",
+                hint=N_("所学专业与申报（从事）专业是否相同或相近"),
             ),
-            _f("degree", "学位", C, required=True, choices=DEGREES),
-            _f("degree_type", "学位类型", C, choices=DEGREE_TYPES, hint="专业学位如工程硕士；没有学位可不选"),
-            _f("started_on", "入学时间", D),
-            _f("graduated_on", "毕业时间", D, required=True),
-            _f("certificate_no", "毕业证书编号", limit=40),
-            _f("overseas", "国（境）外学历", FL, hint="需教育部留学服务中心认证书"),
-            _f("cscse_no", "留学服务中心认证书编号", limit=40),
+            _f("degree", N_("学位"), C, required=True, choices=DEGREES),
+            _f(
+                "degree_type",
+                N_("学位类型"),
+                C,
+                choices=DEGREE_TYPES,
+                hint=N_("专业学位如工程硕士；没有学位可不选"),
+            ),
+            _f("started_on", N_("入学时间"), D),
+            _f("graduated_on", N_("毕业时间"), D, required=True),
+            _f("certificate_no", N_("毕业证书编号"), limit=40),
+            _f("overseas", N_("国（境）外学历"), FL, hint=N_("需教育部留学服务中心认证书")),
+            _f("cscse_no", N_("留学服务中心认证书编号"), limit=40),
             _f(
                 "xuexin_code",
-                "学信网在线验证码",
+                N_("学信网在线验证码"),
                 limit=24,
-                hint="见《教育部学历证书电子注册备案表》，2002年及以后国内毕业填写",
+                hint=N_("见《教育部学历证书电子注册备案表》，2002年及以后国内毕业填写"),
             ),
-            _f("xuexin_on", "备案表打印日期", D, hint="在线验证有效期6个月"),
+            _f("xuexin_on", N_("备案表打印日期"), D, hint=N_("在线验证有效期6个月")),
         ),
         "002 四(一)；004 二(八)；002 五(二)",
-        "添加学历",
+        N_("添加学历"),
         lambda r: _join(r.get("school"), r.get("level")),
-        hint="从最高学历起填写每一段学历；在职取得的学历也请填写。",
+        hint=N_("从最高学历起填写每一段学历；在职取得的学历也请填写。"),
     ),
     SectionSpec(
         SectionKey.WORK,
-        "工作经历",
+        N_("工作经历"),
         (
-            _f("employer", "工作单位", required=True),
-            _f("post", "岗位（职务）", required=True, limit=50),
-            _f("professional", "专业技术工作", C, required=True, choices=YES_NO),
-            _f("started_on", "开始时间", D, required=True),
-            _f("ended_on", "结束时间", D, hint="至今在职的不填"),
-            _f("internship", "在校期间实习", FL, hint="在校实习经历，按政策计入或不计入年限"),
+            _f("employer", N_("工作单位"), required=True),
+            _f("post", N_("岗位（职务）"), required=True, limit=50),
+            _f("professional", N_("专业技术工作"), C, required=True, choices=YES_NO),
+            _f("started_on", N_("开始时间"), D, required=True),
+            _f("ended_on", N_("结束时间"), D, hint=N_("至今在职的不填")),
+            _f("internship", N_("在校期间实习"), FL, hint=N_("在校实习经历，按政策计入或不计入年限")),
         ),
         "002 四(一)；001 四(三)",
-        "添加工作经历",
+        N_("添加工作经历"),
         lambda r: _join(r.get("employer"), r.get("post")),
-        hint="按时间顺序填写；期间重叠的部分按一段计算工作年限。",
+        hint=N_("按时间顺序填写；期间重叠的部分按一段计算工作年限。"),
     ),
     SectionSpec(
         SectionKey.TITLE,
-        "现有职称 / 职业资格",
+        N_("现有职称 / 职业资格"),
         (
-            _f("kind", "类别", C, required=True, choices=TITLE_KINDS),
-            _f("name", "名称", required=True, hint="如 助理工程师、二级建造师"),
-            _f("series", "系列（专业）", limit=50),
-            _f("level", "级别", C, choices=LEVELS, hint="职业资格可不选，按对应目录确定"),
-            _f("obtained_on", "取得时间", D, required=True),
-            _f("authority", "发证机关", limit=60),
-            _f("province", "发证地（省）", limit=20, hint="外省取得的职称请如实填写"),
-            _f("certificate_no", "证书编号", limit=40),
-            _f("valid_until", "有效期至", D, future_ok=True, hint="长期有效不填"),
+            _f("kind", N_("类别"), C, required=True, choices=TITLE_KINDS),
+            _f("name", N_("名称"), required=True, hint=N_("如 助理工程师、二级建造师")),
+            _f("series", N_("系列（专业）"), limit=50),
+            _f("level", N_("级别"), C, choices=LEVELS, hint=N_("职业资格可不选，按对应目录确定")),
+            _f("obtained_on", N_("取得时间"), D, required=True),
+            _f("authority", N_("发证机关"), limit=60),
+            _f("province", N_("发证地（省）"), limit=20, hint=N_("外省取得的职称请如实填写")),
+            _f("certificate_no", N_("证书编号"), limit=40),
+            _f("valid_until", N_("有效期至"), D, future_ok=True, hint=N_("长期有效不填")),
         ),
         "003 二(四)(七)；004 一(五)(十)",
-        "添加职称或资格",
+        N_("添加职称或资格"),
         lambda r: _join(r.get("name"), r.get("level")),
     ),
     SectionSpec(
         SectionKey.EXAM,
-        "考试",
+        N_("考试"),
         (
-            _f("name", "考试名称", required=True, hint="如 全国高级会计师资格考试"),
-            _f("year", "考试年度", Y, required=True),
-            _f("score", "成绩", N, required=True, low=0, high=1000),
-            _f("pass_line", "合格线", N, required=True, low=0, high=1000),
-            _f("line_type", "合格线类别", C, choices=LINE_TYPES),
-            _f("valid_until", "成绩有效期至", D, future_ok=True),
+            _f("name", N_("考试名称"), required=True, hint=N_("如 全国高级会计师资格考试")),
+            _f("year", N_("考试年度"), Y, required=True),
+            _f("score", N_("成绩"), N, required=True, low=0, high=1000),
+            _f("pass_line", N_("合格线"), N, required=True, low=0, high=1000),
+            _f("line_type", N_("合格线类别"), C, choices=LINE_TYPES),
+            _f("valid_until", N_("成绩有效期至"), D, future_ok=True),
         ),
         "003 二(五)",
-        "添加考试",
+        N_("添加考试"),
         lambda r: _join(r.get("name"), f"{r['year']}年" if r.get("year") else ""),
     ),
     SectionSpec(
         SectionKey.CE,
-        "继续教育",
+        N_("继续教育"),
         (
-            _f("year", "年度", Y, required=True),
-            _f("public_hours", "公需科目学时", N, required=True, low=0, high=500),
-            _f("professional_hours", "专业科目学时", N, required=True, low=0, high=500),
+            _f("year", N_("年度"), Y, required=True),
+            _f("public_hours", N_("公需科目学时"), N, required=True, low=0, high=500),
+            _f("professional_hours", N_("专业科目学时"), N, required=True, low=0, high=500),
         ),
         "003 二(九)",
-        "添加年度",
+        N_("添加年度"),
         lambda r: f"{r['year']}年" if r.get("year") else "",
-        hint="按年度填写公需科目和专业科目学时。",
+        hint=N_("按年度填写公需科目和专业科目学时。"),
     ),
     SectionSpec(
         SectionKey.ACHIEVEMENT,
-        "业绩成果",
+        N_("业绩成果"),
         (
-            _f("title", "项目（成果）名称", required=True),
-            _f("role", "本人角色", limit=30),
-            _f("finished_on", "完成时间", D, required=True),
-            _f("description", "主要内容", L, limit=500),
+            _f("title", N_("项目（成果）名称"), required=True),
+            _f("role", N_("本人角色"), limit=30),
+            _f("finished_on", N_("完成时间"), D, required=True),
+            _f("description", N_("主要内容"), L, limit=500),
         ),
         "002 四(一)",
-        "添加业绩成果",
+        N_("添加业绩成果"),
         lambda r: str(r.get("title") or ""),
     ),
     SectionSpec(
         SectionKey.PAPER,
-        "论文著作",
+        N_("论文著作"),
         (
-            _f("kind", "类别", C, required=True, choices=PAPER_KINDS),
-            _f("title", "题目（书名）", required=True),
-            _f("journal", "期刊（出版社）", required=True, limit=60),
-            _f("issn", "ISSN", limit=9, hint="如 1000-1234"),
-            _f("cn", "CN", limit=16, hint="如 11-1234/TU"),
-            _f("published_on", "发表（出版）时间", D, required=True),
-            _f("author_order", "作者排序", INT, required=True, low=1, high=50),
+            _f("kind", N_("类别"), C, required=True, choices=PAPER_KINDS),
+            _f("title", N_("题目（书名）"), required=True),
+            _f("journal", N_("期刊（出版社）"), required=True, limit=60),
+            _f("issn", "ISSN", limit=9, hint=N_("如 1000-1234")),
+            _f("cn", "CN", limit=16, hint=N_("如 11-1234/TU")),
+            _f("published_on", N_("发表（出版）时间"), D, required=True),
+            _f("author_order", N_("作者排序"), INT, required=True, low=1, high=50),
         ),
         "002 四(一)",
-        "添加论文著作",
+        N_("添加论文著作"),
         lambda r: str(r.get("title") or ""),
     ),
     SectionSpec(
         SectionKey.AWARD,
-        "奖励",
+        N_("奖励"),
         (
-            _f("name", "奖项名称", required=True),
-            _f("grade", "级别", C, required=True, choices=AWARD_LEVELS),
-            _f("rank", "等次", limit=20, hint="如 一等奖"),
-            _f("awarded_on", "获奖时间", D, required=True),
-            _f("issuer", "授奖单位", limit=60),
+            _f("name", N_("奖项名称"), required=True),
+            _f("grade", N_("级别"), C, required=True, choices=AWARD_LEVELS),
+            _f("rank", N_("等次"), limit=20, hint=N_("如 一等奖")),
+            _f("awarded_on", N_("获奖时间"), D, required=True),
+            _f("issuer", N_("授奖单位"), limit=60),
         ),
         "002 四(一)",
-        "添加奖励",
+        N_("添加奖励"),
         lambda r: str(r.get("name") or ""),
     ),
     SectionSpec(
         SectionKey.PATENT,
-        "专利 / 标准",
+        N_("专利 / 标准"),
         (
-            _f("kind", "类别", C, required=True, choices=PATENT_KINDS),
-            _f("title", "名称", required=True),
-            _f("number", "专利号（标准号）", required=True, limit=40),
-            _f("granted_on", "授权（发布）时间", D, required=True),
-            _f("author_order", "本人排序", INT, low=1, high=50),
+            _f("kind", N_("类别"), C, required=True, choices=PATENT_KINDS),
+            _f("title", N_("名称"), required=True),
+            _f("number", N_("专利号（标准号）"), required=True, limit=40),
+            _f("granted_on", N_("授权（发布）时间"), D, required=True),
+            _f("author_order", N_("本人排序"), INT, low=1, high=50),
         ),
         "002 四(一)",
-        "添加专利或标准",
+        N_("添加专利或标准"),
         lambda r: _join(r.get("number"), r.get("title")),
     ),
 )
@@ -307,22 +314,26 @@ SECTION_BY_KEY: dict[str, SectionSpec] = {s.key.value: s for s in SECTIONS}
 # The flat fields: what the form asks once. The applicant categories change the rules (issue 21.9); each
 # cites the clause that makes it matter.
 FLAT_FIELDS: tuple[FieldSpec, ...] = (
-    _f("no_title", "尚无职称或职业资格（首次申报）", FL),
-    _f("on_establishment", "事业单位在编人员", FL, hint="需上传编制册（000 三(四)）"),
-    _f("township", "工作单位位于乡镇（街道）", FL, hint="昆明：首次申报评审可提前一年（004 一(八)）"),
-    _f("freelancer", "自由职业专业技术人员，经人事代理机构申报", FL, hint="003 一(一)、四"),
-    _f("agency_name", "人事代理机构名称", limit=60),
-    _f("archive_hosted", "人事档案由公共就业服务机构托管（无用人单位）", FL, hint="001 三(四)"),
-    _f("archive_holder", "档案托管机构", limit=60),
-    _f("consent_reference", "省职称办同意文号", limit=60, hint="经市职称办汇总、省职称办同意后填写"),
-    _f("consent_on", "同意日期", D),
-    _f("high_skill", "高技能人才，申报贯通领域职称", FL, hint="003 二(二)"),
-    _f("skill_level", "职业技能等级", C, choices=SKILL_LEVELS),
-    _f("grassroots", "基层事业单位（教育、卫生、农业）专业技术人员", FL, hint="003 二(三)"),
-    _f("vocational_teacher", "职业学校（职业高中）教师", FL, hint="000/001 三(三)"),
-    _f("teaching_in_k12", "任教学科属中小学学科范围", C, choices=YES_NO),
+    _f("no_title", N_("尚无职称或职业资格（首次申报）"), FL),
+    _f("on_establishment", N_("事业单位在编人员"), FL, hint=N_("需上传编制册（000 三(四)）")),
+    _f("township", N_("工作单位位于乡镇（街道）"), FL, hint=N_("昆明：首次申报评审可提前一年（004 一(八)）")),
+    _f("freelancer", N_("自由职业专业技术人员，经人事代理机构申报"), FL, hint=N_("003 一(一)、四")),
+    _f("agency_name", N_("人事代理机构名称"), limit=60),
+    _f("archive_hosted", N_("人事档案由公共就业服务机构托管（无用人单位）"), FL, hint=N_("001 三(四)")),
+    _f("archive_holder", N_("档案托管机构"), limit=60),
+    _f("consent_reference", N_("省职称办同意文号"), limit=60, hint=N_("经市职称办汇总、省职称办同意后填写")),
+    _f("consent_on", N_("同意日期"), D),
+    _f("high_skill", N_("高技能人才，申报贯通领域职称"), FL, hint=N_("003 二(二)")),
+    _f("skill_level", N_("职业技能等级"), C, choices=SKILL_LEVELS),
+    _f("grassroots", N_("基层事业单位（教育、卫生、农业）专业技术人员"), FL, hint=N_("003 二(三)")),
+    _f("vocational_teacher", N_("职业学校（职业高中）教师"), FL, hint=N_("000/001 三(三)")),
+    _f("teaching_in_k12", N_("任教学科属中小学学科范围"), C, choices=YES_NO),
     _f(
-        "work_summary", "工作总结", L, limit=4000, hint="任现职以来的主要工作和业绩，4000字以内（002 四(一)）"
+        "work_summary",
+        N_("工作总结"),
+        L,
+        limit=4000,
+        hint=N_("任现职以来的主要工作和业绩，4000字以内（002 四(一)）"),
     ),
 )
 FLAT_BY_NAME: dict[str, FieldSpec] = {f.name: f for f in FLAT_FIELDS}
@@ -358,44 +369,51 @@ def parse_value(spec: FieldSpec, raw: object, today: date) -> tuple[Any, str]:
         return None, ""
     if spec.kind in (FieldKind.TEXT, FieldKind.LONG):
         if len(text) > spec.limit:
-            return text, f"{spec.title}不能超过{spec.limit}字（现有{len(text)}字）"
+            return text, T_(
+                "%(field)s不能超过%(limit)s字（现有%(count)s字）",
+                field=spec.title,
+                limit=spec.limit,
+                count=len(text),
+            )
         return text, ""
     if spec.kind is FieldKind.CHOICE:
         if text not in spec.choices:
-            return text, f"请选择{spec.title}"
+            return text, T_("请选择%(field)s", field=spec.title)
         return text, ""
     if spec.kind is FieldKind.DATE:
         if not _DATE.match(text):
-            return text, "日期格式应为 年-月-日，例如 2020-07-01"
+            return text, N_("日期格式应为 年-月-日，例如 2020-07-01")
         try:
             day = date.fromisoformat(text)
         except ValueError:
-            return text, f"没有{text}这一天"
+            return text, T_("没有%(day)s这一天", day=text)
         if day.year < 1950:
-            return text, "日期不能早于1950年"
+            return text, N_("日期不能早于1950年")
         if not spec.future_ok and day > today:
-            return text, f"{spec.title}不能晚于今天（{cn_date(today)}）"
+            return text, T_("%(field)s不能晚于今天（%(today)s）", field=spec.title, today=today)
         return day, ""
     if spec.kind is FieldKind.YEAR:
         if not re.fullmatch(r"[0-9]{4}", text):
-            return text, f"{spec.title}应为四位年份，例如 2024"
+            return text, T_("%(field)s应为四位年份，例如 2024", field=spec.title)
         year = int(text)
         if year < 1950 or year > today.year:
-            return text, f"{spec.title}应在1950年至{today.year}年之间"
+            return text, T_("%(field)s应在1950年至%(year)s年之间", field=spec.title, year=str(today.year))
         return year, ""
     if spec.kind is FieldKind.INT:
         if not re.fullmatch(r"[0-9]{1,4}", text):
-            return text, f"{spec.title}应为整数"
+            return text, T_("%(field)s应为整数", field=spec.title)
         number: Any = int(text)
     else:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            return text, f"{spec.title}应为数字，例如 90 或 72.5"
+            return text, T_("%(field)s应为数字，例如 90 或 72.5", field=spec.title)
         if not number.is_finite() or number.as_tuple().exponent < -1:  # type: ignore[operator]
-            return text, f"{spec.title}应为数字，最多一位小数"
+            return text, T_("%(field)s应为数字，最多一位小数", field=spec.title)
     if (spec.low is not None and number < spec.low) or (spec.high is not None and number > spec.high):
-        return text, f"{spec.title}应在{spec.low:g}至{spec.high:g}之间"
+        return text, T_(
+            "%(field)s应在%(low)s至%(high)s之间", field=spec.title, low=f"{spec.low:g}", high=f"{spec.high:g}"
+        )
     return number, ""
 
 
@@ -479,7 +497,7 @@ def _row_checks(row: ParsedRow, today: date) -> None:
     if s is SectionKey.EDUCATION:
         start, end = day("started_on"), day("graduated_on")
         if start and end and end < start:
-            refuse("graduated_on", "毕业时间不能早于入学时间")
+            refuse("graduated_on", N_("毕业时间不能早于入学时间"))
         level, degree = v.get("level"), v.get("degree")
         needs = DEGREE_NEEDS.get(str(degree))
         if (
@@ -488,49 +506,63 @@ def _row_checks(row: ParsedRow, today: date) -> None:
             and EDUCATION_LEVELS.index(level) < EDUCATION_LEVELS.index(needs)
             and not (degree == "硕士" and level == "本科" and v.get("mode") == "在职")
         ):
-            refuse("degree", f"{level}学历不能授予{degree}学位（学位高于学历层次）")
+            refuse(
+                "degree",
+                T_(
+                    "%(level)s学历不能授予%(degree)s学位（学位高于学历层次）",
+                    level=level,
+                    degree=degree,
+                ),
+            )
         if v.get("degree_type") and degree in (None, "无"):
-            refuse("degree_type", "没有学位时不选学位类型")
+            refuse("degree_type", N_("没有学位时不选学位类型"))
         if v.get("overseas") and not v.get("cscse_no"):
-            refuse("cscse_no", "国（境）外学历请填写教育部留学服务中心认证书编号（002 五(二)）")
+            refuse("cscse_no", N_("国（境）外学历请填写教育部留学服务中心认证书编号（002 五(二)）"))
         code = v.get("xuexin_code")
         if code:
             code = str(code).replace(" ", "").upper()
             v["xuexin_code"] = code
             if not _XUEXIN.match(code):
-                refuse("xuexin_code", "在线验证码应为8至24位字母或数字（见备案表右下角）")
+                refuse("xuexin_code", N_("在线验证码应为8至24位字母或数字（见备案表右下角）"))
         printed = day("xuexin_on")
         if printed and end and printed < end:
-            refuse("xuexin_on", "备案表打印日期不能早于毕业时间")
+            refuse("xuexin_on", N_("备案表打印日期不能早于毕业时间"))
     elif s is SectionKey.WORK:
         start, end = day("started_on"), day("ended_on")
         if start and end and end < start:
-            refuse("ended_on", "结束时间不能早于开始时间")
+            refuse("ended_on", N_("结束时间不能早于开始时间"))
     elif s is SectionKey.TITLE:
         if v.get("kind") == "职称" and not v.get("level"):
-            refuse("level", "请选择职称的级别")
+            refuse("level", N_("请选择职称的级别"))
         start, end = day("obtained_on"), day("valid_until")
         if start and end and end < start:
-            refuse("valid_until", "有效期不能早于取得时间")
+            refuse("valid_until", N_("有效期不能早于取得时间"))
     elif s is SectionKey.EXAM:
         score, line = v.get("score"), v.get("pass_line")
         if isinstance(score, Decimal) and isinstance(line, Decimal) and "score" not in e and score < line:
-            refuse("score", f"成绩{score}低于合格线{line}，未通过的考试不能作为申报依据（003 二(五)）")
+            refuse(
+                "score",
+                T_(
+                    "成绩%(score)s低于合格线%(line)s，未通过的考试不能作为申报依据（003 二(五)）",
+                    score=str(score),
+                    line=str(line),
+                ),
+            )
         year, valid = v.get("year"), day("valid_until")
         if isinstance(year, int) and valid and valid.year < year:
-            refuse("valid_until", "成绩有效期不能早于考试年度")
+            refuse("valid_until", N_("成绩有效期不能早于考试年度"))
     elif s is SectionKey.PAPER:
         issn, cn = v.get("issn"), v.get("cn")
         if issn and not _ISSN.match(str(issn).upper()):
-            refuse("issn", "ISSN 应为 4位数字-4位（末位可为X），例如 1000-1234")
+            refuse("issn", N_("ISSN 应为 4位数字-4位（末位可为X），例如 1000-1234"))
         elif issn:
             v["issn"] = str(issn).upper()
         if cn and not _CN.match(str(cn).upper()):
-            refuse("cn", "CN 应为 2位数字-4位数字/分类号，例如 11-1234/TU")
+            refuse("cn", N_("CN 应为 2位数字-4位数字/分类号，例如 11-1234/TU"))
         elif cn:
             v["cn"] = str(cn).upper()
         if v.get("kind") == "论文" and not issn and not cn and "issn" not in e:
-            refuse("issn", "期刊论文请至少填写 ISSN 或 CN 之一")
+            refuse("issn", N_("期刊论文请至少填写 ISSN 或 CN 之一"))
 
 
 def _cross_checks(rows: list[ParsedRow]) -> None:
@@ -549,7 +581,10 @@ def _cross_checks(rows: list[ParsedRow]) -> None:
                     if start <= e2 and s2 <= end:
                         row.errors.setdefault(
                             "started_on",
-                            f"与「{SECTION_BY_KEY['education'].label(other.values)}」的全日制学习时间重叠",
+                            T_(
+                                "与「%(row)s」的全日制学习时间重叠",
+                                row=SECTION_BY_KEY["education"].label(other.values),
+                            ),
                         )
                 spans.append((row, (start, end)))
     elif section is SectionKey.CE:
@@ -558,7 +593,7 @@ def _cross_checks(rows: list[ParsedRow]) -> None:
             year = row.values.get("year")
             if isinstance(year, int):
                 if year in seen:
-                    row.errors.setdefault("year", f"{year}年已填写，请合并为一行")
+                    row.errors.setdefault("year", T_("%(year)s年已填写，请合并为一行", year=str(year)))
                 seen.add(year)
 
 
@@ -605,7 +640,9 @@ def parse_form(raw: Mapping[str, str], today: date) -> ParsedForm:
             for f in spec.fields:
                 if f.required and row.values.get(f.name) in (None, "") and f.name not in row.errors:
                     row.errors[f.name] = (
-                        f"请填写{f.title}" if f.kind is not FieldKind.CHOICE else f"请选择{f.title}"
+                        T_("请填写%(field)s", field=f.title)
+                        if f.kind is not FieldKind.CHOICE
+                        else T_("请选择%(field)s", field=f.title)
                     )
             _row_checks(row, today)
             parsed.append(row)
@@ -634,7 +671,7 @@ class Row:
 
     @property
     def label(self) -> str:
-        return self.spec.label(self.values) or f"第{self.id}条"
+        return self.spec.label(self.values) or T_("第%(num)s条", num=str(self.id))
 
     def get(self, name: str) -> Any:
         return self.values.get(name)
@@ -758,7 +795,7 @@ def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> list
                 found.append(
                     Change(
                         row_key(key, r["id"]),
-                        f"{spec.title}：{r['label']}（已删除）",
+                        T_("%(section)s：%(row)s（已删除）", section=spec.title, row=r["label"]),
                         _values_text(spec, r["values"]),
                         "",
                     )
@@ -769,7 +806,7 @@ def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> list
                 found.append(
                     Change(
                         row_key(key, r["id"]),
-                        f"{spec.title}：{r['label']}（新增）",
+                        T_("%(section)s：%(row)s（新增）", section=spec.title, row=r["label"]),
                         "",
                         _values_text(spec, r["values"]),
                     )
@@ -781,7 +818,13 @@ def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> list
                     found.append(
                         Change(
                             row_key(key, r["id"]),
-                            f"{spec.title}第{position}条（{r['label']}）· {f.title}",
+                            T_(
+                                "%(section)s第%(num)s条（%(row)s）· %(field)s",
+                                section=spec.title,
+                                num=str(position),
+                                row=r["label"],
+                                field=f.title,
+                            ),
                             x,
                             y,
                         )

@@ -16,30 +16,38 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from portal.domain.i18n import N_
+
 # The steps of the route and the words for them (policy-spec §3, DESIGN.md §3).
 TERMS: dict[str, str] = {
-    "handler_review": "经办人初审",
-    "leader_sign": "领导签批",
-    "return": "退回补正",
-    "notice": "公示",
-    "forward": "报送",
-    "panel_review": "评审",
-    "recognition": "认定",
-    "certify": "认定发证",
-    "applicant": "申报人",
-    "handler": "经办人",
-    "leader": "领导",
-    "admin": "管理员",  # of any organisation: opens staff accounts, gives and ends roles
-    "enterprise": "用人单位",
-    "department": "主管部门",
-    "bureau": "人社局",
-    "application": "申报",
-    "correction": "补正",
-    "objection": "异议",
-    "workday": "工作日",
+    "handler_review": N_("经办人初审"),
+    "leader_sign": N_("领导签批"),
+    "return": N_("退回补正"),
+    "notice": N_("公示"),
+    "forward": N_("报送"),
+    "panel_review": N_("评审"),
+    "recognition": N_("认定"),
+    "certify": N_("认定发证"),
+    "applicant": N_("申报人"),
+    "handler": N_("经办人"),
+    "leader": N_("领导"),
+    "admin": N_("管理员"),  # of any organisation: opens staff accounts, gives and ends roles
+    "enterprise": N_("用人单位"),
+    "department": N_("主管部门"),
+    "bureau": N_("人社局"),
+    "committee": "评委会",  # 职称评审委员会
+    "committee_office": "评委会办事机构",
+    "meeting": "评审会议",
+    "expert": "评审专家",
+    "filing": "备案",
+    "title_confirmation": "职称确认",
+    "application": N_("申报"),
+    "correction": N_("补正"),
+    "objection": N_("异议"),
+    "workday": N_("工作日"),
     # The queue tabs' short labels: a tab names the step it collects (待经办人初审 would not fit a tab).
-    "tab_handler": "待初审",
-    "tab_leader": "待签批",
+    "tab_handler": N_("待初审"),
+    "tab_leader": N_("待签批"),
 }
 
 
@@ -65,19 +73,59 @@ class StatusWords:
 STATUSES: dict[str, StatusWords] = {
     s.value: s
     for s in (
-        StatusWords("draft", "草稿", Tone.DRAFT, "申报人正在填写，尚未提交"),
-        StatusWords("submitted", "已提交，待经办人初审", Tone.ACTIVE, "用人单位经办人进行初审"),
-        StatusWords("unit_review", "单位审核中，待领导签批", Tone.ACTIVE, "经办人已初审，待单位领导签批"),
-        StatusWords("unit_approved", "单位已通过，待公示", Tone.WAITING, "单位经办人起草公示，领导发布"),
-        StatusWords("in_notice", "公示中", Tone.WAITING, "在本单位公示不少于5个工作日"),
-        StatusWords("notice_passed", "公示无异议，待报送", Tone.WAITING, "单位领导报送主管部门"),
-        StatusWords("dept_review", "主管部门审核中", Tone.ACTIVE, "主管部门经办人初审、领导签批"),
-        StatusWords("bureau_review", "人社局审核中", Tone.ACTIVE, "人社局经办人初审、领导签批后认定发证"),
-        StatusWords("certified", "已认定发证", Tone.DONE, "已认定，可下载电子证书"),
-        StatusWords("returned", "已退回补正", Tone.ATTENTION, "申报人须在期限内补正后重新提交"),
-        StatusWords("abandoned", "逾期未补正，已终止", Tone.ENDED, "补正期限已过，视为放弃申报"),
-        StatusWords("rejected", "未通过", Tone.ENDED, "本次申报未通过"),
-        StatusWords("withdrawn", "已撤回", Tone.ENDED, "申报人已撤回本次申报"),
+        StatusWords("draft", N_("草稿"), Tone.DRAFT, N_("申报人正在填写，尚未提交")),
+        StatusWords("submitted", N_("已提交，待经办人初审"), Tone.ACTIVE, N_("用人单位经办人进行初审")),
+        StatusWords(
+            "unit_review", N_("单位审核中，待领导签批"), Tone.ACTIVE, N_("经办人已初审，待单位领导签批")
+        ),
+        StatusWords(
+            "unit_approved", N_("单位已通过，待公示"), Tone.WAITING, N_("单位经办人起草公示，领导发布")
+        ),
+        StatusWords("in_notice", N_("公示中"), Tone.WAITING, N_("在本单位公示不少于5个工作日")),
+        StatusWords("notice_passed", N_("公示无异议，待报送"), Tone.WAITING, N_("单位领导报送主管部门")),
+        StatusWords("dept_review", N_("主管部门审核中"), Tone.ACTIVE, N_("主管部门经办人初审、领导签批")),
+        StatusWords(
+            "bureau_review", N_("人社局审核中"), Tone.ACTIVE, N_("人社局经办人初审、领导签批后认定发证")
+        ),
+        # The committee road (评审, issue 22).
+        StatusWords(
+            "committee_review",
+            N_("评委会办事机构审核中"),
+            Tone.ACTIVE,
+            N_("评委会办事机构经办人初审、领导签批受理"),
+        ),
+        StatusWords(
+            "committee_accepted",
+            N_("评委会已受理，待评前公示"),
+            Tone.WAITING,
+            N_("办事机构经办人起草评前公示，领导发布"),
+        ),
+        StatusWords(
+            "committee_notice", N_("评前公示中"), Tone.WAITING, N_("在评委会办事机构网站公示不少于5个工作日")
+        ),
+        StatusWords(
+            "awaiting_meeting", N_("待评审会议"), Tone.WAITING, N_("列入评审会议议程，由评审专家表决")
+        ),
+        StatusWords(
+            "voted", N_("已表决，待结果公示"), Tone.WAITING, N_("办事机构经办人起草评审结果公示，领导发布")
+        ),
+        StatusWords("result_notice", N_("评审结果公示中"), Tone.WAITING, N_("评审结果公示不少于5个工作日")),
+        StatusWords(
+            "result_noticed", N_("结果公示期满，待确认"), Tone.ACTIVE, N_("办事机构领导确认评审结果")
+        ),
+        StatusWords("result_confirmed", N_("评审通过，待公布"), Tone.WAITING, N_("职称办发文公布评审结果")),
+        StatusWords(
+            "result_published",
+            N_("已公布，待录入证书编号"),
+            Tone.WAITING,
+            N_("录入省统一编号的电子职称证书编号"),
+        ),
+        StatusWords("certified", N_("已认定发证"), Tone.DONE, N_("已认定，可下载电子证书")),
+        StatusWords("returned", N_("已退回补正"), Tone.ATTENTION, N_("申报人须在期限内补正后重新提交")),
+        StatusWords("abandoned", N_("逾期未补正，已终止"), Tone.ENDED, N_("补正期限已过，视为放弃申报")),
+        StatusWords("rejected", N_("未通过"), Tone.ENDED, N_("本次申报未通过")),
+        StatusWords("withdrawn", N_("已撤回"), Tone.ENDED, N_("申报人已撤回本次申报")),
+        StatusWords("not_passed", N_("评审未通过"), Tone.ENDED, N_("评审委员会表决未通过，原因见办理进程")),
     )
 }
 
@@ -85,26 +133,67 @@ STATUSES: dict[str, StatusWords] = {
 # portal.models (CorrectionStatus, ImportStatus, ...) whose `title` reads this table, and each column
 # holding one has a CHECK constraint built from the enum (portal.models.base.one_of).
 STATE_TITLES: dict[str, dict[str, str]] = {
-    "correction": {"open": "待补正", "resubmitted": "已补正", "abandoned": "逾期未补正", "closed": "已结束"},
-    "import": {"checked": "已检查，待确认导入", "imported": "已导入"},
-    "notice": {"draft": "草稿，待领导发布", "published": "公示中", "closed": "已结束"},
-    "notice_entry": {"pending": "公示中", "passed": "公示期满，无异议", "removed": "异议成立，已撤出公示"},
-    "objection": {"open": "待处理", "upheld": "异议成立", "dismissed": "异议不成立"},
+    "correction": {
+        "open": N_("待补正"),
+        "resubmitted": N_("已补正"),
+        "abandoned": N_("逾期未补正"),
+        "closed": N_("已结束"),
+    },
+    "import": {"checked": N_("已检查，待确认导入"), "imported": N_("已导入")},
+    "notice": {"draft": N_("草稿，待领导发布"), "published": N_("公示中"), "closed": N_("已结束")},
+    "notice_entry": {
+        "pending": N_("公示中"),
+        "passed": N_("公示期满，无异议"),
+        "removed": N_("异议成立，已撤出公示"),
+    },
+    "objection": {"open": N_("待处理"), "upheld": N_("异议成立"), "dismissed": N_("异议不成立")},
     "transfer": {
-        "requested": "待原单位放行",
-        "completed": "已转入",
-        "refused": "原单位未同意",
-        "cancelled": "已撤销",
+        "requested": N_("待原单位放行"),
+        "completed": N_("已转入"),
+        "refused": N_("原单位未同意"),
+        "cancelled": N_("已撤销"),
     },
-    "audit_outcome": {"ok": "成功", "denied": "拒绝", "failed": "失败"},
-    "awaiting": {"applicant": "待申报人补正", "handler": "待经办人办理", "leader": "待领导签批"},
+    "audit_outcome": {"ok": N_("成功"), "denied": N_("拒绝"), "failed": N_("失败")},
+    "awaiting": {"applicant": N_("待申报人补正"), "handler": N_("待经办人办理"), "leader": N_("待领导签批")},
+    "notice_purpose": {"applicants": "申报人员公示", "pre_review": "评前公示", "result": "评审结果公示"},
+    "meeting": {
+        "planned": "筹备中，待报备",
+        "filed": "已报备，待确认",
+        "accepted": "备案通过",
+        "refused": "备案未通过，待修改后重报",
+        "voting": "表决中",
+        "tallied": "已计票，待结果公示",
+        "confirmed": "结果已确认，待公布",
+        "published": "评审结果已公布",
+    },
+    "ballot": {"yes": "赞成", "no": "反对", "abstain": "弃权"},
+    "meeting_entry": {"pending": "待表决", "passed": "表决通过", "failed": "表决未通过"},
+    "title_origin": {"other_province": "外省取得", "central_unit": "中央单位取得"},
+    "title_confirmation": {
+        "requested": "待报送人社局确认",
+        "recognised": "按原职称直接认可",
+        "sent": "已报人社局，待确认",
+        "confirmed": "人社局已确认",
+        "refused": "人社局不予确认",
+    },
+    "committee_call": {
+        "draft": "草稿，待报备",
+        "filed": "已报人社局备案，待确认",
+        "accepted": "备案通过，待发布",
+        "refused": "备案未通过，待修改后重报",
+        "published": "已发布",
+    },
+    "committee_kind": {"city": "市（区）级评委会", "provincial": "省级评委会"},
+    "scope_source": {"profile": "申报计划安排表", "admin": "管理员录入"},
+    "handoff_import": {"checked": "已核对，待确认导入", "applied": "已导入"},
+    "handoff_result": {"passed": "通过", "failed": "未通过"},
     "recommendation_method": {
-        "vote": "民主推荐（投票）",
-        "panel": "评议小组评议",
-        "assessment": "考核推荐",
-        "leadership": "领导班子集体研究",
+        "vote": N_("民主推荐（投票）"),
+        "panel": N_("评议小组评议"),
+        "assessment": N_("考核推荐"),
+        "leadership": N_("领导班子集体研究"),
     },
-    "recommendation": {"recommend": "同意推荐", "not_recommend": "不同意推荐"},
+    "recommendation": {"recommend": N_("同意推荐"), "not_recommend": N_("不同意推荐")},
 }
 
 
@@ -114,19 +203,26 @@ def state_title(kind: str, value: object) -> str:
 
 
 ACTION_TITLES: dict[str, str] = {
-    "submit": "提交申报",
-    "handler_approve": "经办人初审通过",
-    "leader_approve": "领导签批通过",
-    "start_notice": "发布公示",
-    "close_notice": "公示期满无异议",
-    "forward": "报送主管部门",
-    "certify": "认定发证",
-    "return": "退回补正",
-    "send_back": "退回经办人重审",
-    "resubmit": "补正后重新提交",
-    "reject": "不予通过",
-    "withdraw": "撤回申报",
-    "abandon": "逾期未补正终止",
+    "submit": N_("提交申报"),
+    "handler_approve": N_("经办人初审通过"),
+    "leader_approve": N_("领导签批通过"),
+    "start_notice": N_("发布公示"),
+    "close_notice": N_("公示期满无异议"),
+    "forward": N_("报送主管部门"),
+    "certify": N_("认定发证"),
+    "return": N_("退回补正"),
+    "send_back": N_("退回经办人重审"),
+    "resubmit": N_("补正后重新提交"),
+    "reject": N_("不予通过"),
+    "withdraw": N_("撤回申报"),
+    "abandon": N_("逾期未补正终止"),
+    "send_to_committee": "送评委会评审",
+    "return_to_sender": "退回报送单位",
+    "tally": "评审表决计票",
+    "confirm_pass": "确认评审通过",
+    "confirm_fail": "确认评审未通过",
+    "publish_result": "发文公布评审结果",
+    "record_certificate": "录入证书编号",
 }
 
 

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from portal.domain.i18n import N_, T_
 from portal.domain.materials import SLOTS, Source
 
 
@@ -56,9 +57,14 @@ BINDING_SLOTS: tuple[str, ...] = tuple(slot.key for slot in SLOTS if slot.source
 _SLOT_RANK = {key: index for index, key in enumerate(BINDING_SLOTS)}
 
 
-def material_rank(slot: str, material_id: int) -> tuple[int, int]:
-    """Where a material is bound: by its slot's place in the checklist, then in upload order."""
-    return (_SLOT_RANK.get(slot.partition("@")[0], len(_SLOT_RANK)), material_id)
+def material_rank(slot: str, material_id: int, slots: Sequence[str] | None = None) -> tuple[int, int]:
+    """Where a material is bound: by its slot's place in ``slots`` (a committee's 装订目录, MAT-14; the
+    checklist order by default), then in upload order. A row's slot (``degree_certificate@row``) ranks
+    with its kind."""
+    kind = slot.partition("@")[0]
+    if slots is None:
+        return (_SLOT_RANK.get(kind, len(_SLOT_RANK)), material_id)
+    return (slots.index(kind) if kind in slots else len(slots), material_id)
 
 
 @dataclass(frozen=True)
@@ -71,15 +77,22 @@ class Entry:
     material_id: int = 0
 
 
-def binding_order(materials: Iterable[tuple[str, int, str]], *, has_notice_result: bool) -> list[Entry]:
+def binding_order(
+    materials: Iterable[tuple[str, int, str]],
+    *,
+    has_notice_result: bool,
+    parts: Sequence[Part] = (),
+    slots: Sequence[str] | None = None,
+) -> list[Entry]:
     """The package's table of contents: (slot, material id, title) triples of the materials, sorted into
-    binding order (slot order, then upload order); the notice result only when a result sheet exists."""
+    binding order (slot order, then upload order); the notice result only when a result sheet exists.
+    ``parts`` and ``slots``: a committee's binding order from its hand-off profile (default ours)."""
     entries: list[Entry] = []
-    for part in BINDING_ORDER:
+    for part in parts or BINDING_ORDER:
         if part is Part.NOTICE_RESULT and not has_notice_result:
             continue
         if part is Part.MATERIALS:
-            ordered = sorted(materials, key=lambda m: material_rank(m[0], m[1]))
+            ordered = sorted(materials, key=lambda m: material_rank(m[0], m[1], slots))
             entries.extend(Entry(part, title, slot, material_id) for slot, material_id, title in ordered)
             continue
         entries.append(Entry(part, part.title))
@@ -95,7 +108,7 @@ def safe_name(name: str, fallback: str = "file") -> str:
     return cleaned[:120] or fallback
 
 
-ORIGINALS_PURPOSE = "原件ZIP（无水印）仅供向省级职称申报系统报送"
+ORIGINALS_PURPOSE = N_("原件ZIP（无水印）仅供向省级职称申报系统报送")
 
 
 def originals_refusal(
@@ -105,7 +118,8 @@ def originals_refusal(
     holding the application (who hands it off to the provincial system) may."""
     if actor_is_handler and actor_org_id == holder_org_id:
         return None
-    return (
-        f"{ORIGINALS_PURPOSE}，只有当前办理该申报的单位（{holder_name}）的经办人可以下载；"
-        "审核和传阅请下载带水印的申报材料PDF"
+    return T_(
+        "%(purpose)s，只有当前办理该申报的单位（%(holder)s）的经办人可以下载；审核和传阅请下载带水印的申报材料PDF",
+        purpose=ORIGINALS_PURPOSE,
+        holder=holder_name,
     )

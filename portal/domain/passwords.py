@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from portal.domain.i18n import N_, T_, joined
+
 
 class CharClass(StrEnum):
     UPPER = "upper"
@@ -25,7 +27,9 @@ class CharClass(StrEnum):
 
     @property
     def title(self) -> str:
-        return {"upper": "大写字母", "lower": "小写字母", "digit": "数字", "symbol": "符号"}[self.value]
+        return {"upper": N_("大写字母"), "lower": N_("小写字母"), "digit": N_("数字"), "symbol": N_("符号")}[
+            self.value
+        ]
 
     def matches(self, char: str) -> bool:
         # ASCII letters and digits only: a Chinese character or a full-width digit counts as a symbol
@@ -136,7 +140,7 @@ def classes_in(password: str) -> list[CharClass]:
 
 
 def _titles(kinds: Iterable[CharClass]) -> str:
-    return "、".join(kind.title for kind in ORDER if kind in set(kinds))
+    return joined(kind.title for kind in ORDER if kind in set(kinds))
 
 
 def check_password(
@@ -150,26 +154,41 @@ def check_password(
     problems: list[PasswordProblem] = []
     length = len(password)
     if length < policy.min_length:
-        problems.append(PasswordProblem("too_short", f"长度至少{policy.min_length}位（现为{length}位）"))
+        problems.append(
+            PasswordProblem(
+                "too_short", T_("长度至少%(min)d位（现为%(length)d位）", min=policy.min_length, length=length)
+            )
+        )
     if length > policy.max_length:
-        problems.append(PasswordProblem("too_long", f"长度不能超过{policy.max_length}位（现为{length}位）"))
+        problems.append(
+            PasswordProblem(
+                "too_long",
+                T_("长度不能超过%(max)d位（现为%(length)d位）", max=policy.max_length, length=length),
+            )
+        )
     present = classes_in(password)
     if len(present) < policy.min_classes:
-        has = f"现只有{_titles(present)}" if present else "现一类也没有"
+        has = T_("现只有%(kinds)s", kinds=_titles(present)) if present else N_("现一类也没有")
         problems.append(
             PasswordProblem(
                 "too_few_classes",
-                f"须包含大写字母、小写字母、数字、符号中的至少{policy.min_classes}类（{has}）",
+                T_(
+                    "须包含大写字母、小写字母、数字、符号中的至少%(count)d类（%(has)s）",
+                    count=policy.min_classes,
+                    has=has,
+                ),
             )
         )
     missing = [kind for kind in ORDER if kind in policy.required_classes and kind not in present]
     if missing:
-        problems.append(PasswordProblem("missing_class", f"须包含{_titles(missing)}"))
+        problems.append(PasswordProblem("missing_class", T_("须包含%(kinds)s", kinds=_titles(missing))))
     if policy.forbid_personal:
         lowered = password.lower()
         if any(v and len(v) >= MIN_PERSONAL_LENGTH and v.lower() in lowered for v in personal):
             problems.append(
-                PasswordProblem("personal", "不能包含本人的手机号、证件号码，或证件号码中的出生日期、后六位")
+                PasswordProblem(
+                    "personal", N_("不能包含本人的手机号、证件号码，或证件号码中的出生日期、后六位")
+                )
             )
     return problems
 
@@ -186,31 +205,31 @@ def personal_values(id_number: str | None, phone: str | None) -> tuple[str, ...]
 def reuse_problem(policy: PasswordPolicy) -> PasswordProblem:
     """The problem for a password that matches the current one or one of the remembered ones."""
     if policy.history > 1:
-        return PasswordProblem("reused", f"不能与最近{policy.history}次使用过的密码相同")
-    return PasswordProblem("reused", "不能与当前密码相同")
+        return PasswordProblem("reused", T_("不能与最近%(count)d次使用过的密码相同", count=policy.history))
+    return PasswordProblem("reused", N_("不能与当前密码相同"))
 
 
 def summary(problems: Iterable[PasswordProblem]) -> str:
     """One message for the form: "新密码不符合要求：长度至少12位（现为9位）；须包含…"."""
-    return "新密码不符合要求：" + "；".join(p.message for p in problems)
+    return T_("新密码不符合要求：%(problems)s", problems=joined((p.message for p in problems), "；"))
 
 
 def describe(policy: PasswordPolicy) -> str:
     """The rules in one line, for the hint under the field."""
-    parts = [f"至少{policy.min_length}位"]
+    parts: list[str] = [T_("至少%(count)d位", count=policy.min_length)]
     if policy.min_classes:
-        parts.append(f"包含大写字母、小写字母、数字、符号中的至少{policy.min_classes}类")
+        parts.append(T_("包含大写字母、小写字母、数字、符号中的至少%(count)d类", count=policy.min_classes))
     if policy.required_classes:
-        parts.append(f"必须有{_titles(policy.required_classes)}")
+        parts.append(T_("必须有%(kinds)s", kinds=_titles(policy.required_classes)))
     if policy.forbid_personal:
-        parts.append("不含手机号和证件号码")
+        parts.append(N_("不含手机号和证件号码"))
     if policy.history > 1:
-        parts.append(f"不与最近{policy.history}次的密码相同")
+        parts.append(T_("不与最近%(count)d次的密码相同", count=policy.history))
     else:
-        parts.append("不与当前密码相同")
+        parts.append(N_("不与当前密码相同"))
     if policy.max_age_days:
-        parts.append(f"每{policy.max_age_days}天须更换")
-    return "，".join(parts)
+        parts.append(T_("每%(days)d天须更换", days=policy.max_age_days))
+    return joined(parts, "，")
 
 
 def expires_at(changed_at: datetime, policy: PasswordPolicy) -> datetime | None:

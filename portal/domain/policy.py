@@ -35,6 +35,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from portal.domain.i18n import N_
 from portal.domain.workdays import WorkCalendar
 
 __all__ = [
@@ -46,13 +47,16 @@ __all__ = [
     "AssessmentRule",
     "Authority",
     "AuthorityScope",
+    "CallRule",
     "CategoryRule",
+    "CommitteeRules",
     "ContinuingEducation",
     "CountingRule",
     "Equivalence",
     "EquivalenceRule",
     "ExamRule",
     "Exclusion",
+    "FilingRule",
     "FormLayout",
     "GradingRow",
     "HoursRequirement",
@@ -66,13 +70,16 @@ __all__ = [
     "PracticeEntry",
     "PracticeRequirement",
     "Problem",
+    "ProvincialWindows",
     "Requirement",
     "ScopeRule",
     "SeriesRule",
     "SocialInsuranceRule",
     "Threshold",
+    "TitleConfirmationRule",
     "TitleLevel",
     "TitlesElsewhere",
+    "VoteRule",
     "Window",
     "WindowRule",
     "WorkflowRules",
@@ -99,11 +106,15 @@ class TitleLevel(StrEnum):
     SENIOR = "正高级"
 
 
+# The levels' words, marked for the catalogue (the 申报表's choices show them translated; values stay
+# Chinese).
+LEVEL_WORDS = (N_("员级"), N_("助理级"), N_("中级"), N_("副高级"), N_("正高级"))
+
 # Vocabulary, not policy: the title levels as strings in rank order and the education levels the facts
 # use, lowest first. What each profile allows is data.
 LEVELS: tuple[str, ...] = tuple(level.value for level in TitleLevel)
 LEVEL_GROUPS: Mapping[str, tuple[str, ...]] = {"初级": ("员级", "助理级"), "高级": ("副高级", "正高级")}
-EDUCATION_LEVELS: tuple[str, ...] = ("中专", "大专", "本科", "硕士", "博士")
+EDUCATION_LEVELS: tuple[str, ...] = (N_("中专"), N_("大专"), N_("本科"), N_("硕士"), N_("博士"))
 PATHWAYS: tuple[str, ...] = ("认定", "初定", "评审")
 SEVERITIES: tuple[str, ...] = ("block", "warn", "manual", "info")
 COUNTING_METHODS: tuple[str, ...] = ("inclusive", "anniversary")
@@ -220,11 +231,21 @@ class Threshold(Cited):
 
 @dataclass(frozen=True, kw_only=True)
 class PathwayScope(Cited):
-    """A pathway the profile covers and the levels it grants on it (e.g. SCOPE-06: 认定 for 初级 + 中级)."""
+    """A pathway the profile covers and the levels it grants on it (e.g. SCOPE-06: 认定 for 初级 + 中级).
+
+    ``road`` is who decides: ``"bureau"`` (the bureau certifies: 考核认定, 初定) or ``"committee"`` (a review
+    committee votes: 评审, issue 22); ``title`` is what the notice calls the pathway (Kunming's 认定 is
+    "考核定职", 004 三)."""
 
     name: str
     levels: tuple[str, ...]
     rule: str
+    road: str = "bureau"
+    title: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -527,6 +548,97 @@ class InternshipRule(Cited):
     counts: bool
 
 
+FILING_CONTENTS: tuple[str, ...] = (
+    "plan",  # 评审工作方案 (004 一(六))
+    "qualification_review",  # 资格审查 / 资格审核情况 (003 六(一), 004 一(六))
+    "pre_review_notice",  # 评前公示 / 公示情况
+    "failed_review",  # 审核未通过人员情况 (004 一(六))
+    "attendees",  # 同意上会评审人员名单 (004 一(六))
+    "expert_draw",  # 评审专家抽取 (003 六(一))
+    "pass_rate",  # 评审通过率设定 (003 六(一))
+)
+DEADLINE_UNITS: tuple[str, ...] = ("days", "workdays")
+ROADS: tuple[str, ...] = ("bureau", "committee")
+CONFIRMATION_MODES: tuple[str, ...] = ("confirm", "recognise")
+
+
+@dataclass(frozen=True, kw_only=True)
+class FilingRule(Cited):
+    """What a committee files before its meeting, with whom, and by when (CHAN-04, CHAN-05): ``days``
+    calendar days (``unit = "days"``: Zhenjiang, 15 days, 003 六(一)) or working days (``"workdays"``:
+    Dongchuan, 12, 004 一(六)) before the meeting. Unfiled meetings are not recognised."""
+
+    rule: str
+    days: int
+    unit: str
+    office: str  # whom the filing goes to
+    contents: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoteRule(Cited):
+    """The meeting: the smallest panel drawn, the quorum (present ≥ quorum of the panel) and the pass
+    threshold (yes ≥ threshold of those present), each a fraction. The seeds give none of these
+    (人社部令第40号 is cited, not reproduced): ``confirmed = false`` in every profile."""
+
+    panel_min: int
+    quorum: tuple[int, int]
+    threshold: tuple[int, int]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TitleConfirmationRule(Cited):
+    """A title from another province or a central unit: confirmed by the HR bureau before the meeting
+    (``"confirm"``: 004 一(五), EQUIV-04), or recognised as it is (``"recognise"``: 003 二(七), EQUIV-03)."""
+
+    rule: str
+    mode: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallRule(Cited):
+    """The committee's call (评审通知): filed with the bureau before it is published, at least
+    ``months_before`` months before intake opens (004 一(三), WIN-07)."""
+
+    rule: str
+    months_before: int
+    filed_first: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProvincialWindows(Cited):
+    """A provincial committee's online channel (004 二(二), WIN-05): opens ``opens_days_before`` days
+    before its intake starts; closes at 24:00 ``closes_days_before_uniform`` days before intake ends when
+    the city submits together, else ``closes_days_before`` days before."""
+
+    rule: str
+    opens_days_before: int
+    closes_days_before: int
+    closes_days_before_uniform: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommitteeRules(Cited):
+    """The committee road of a profile (issue 22). ``city_wide_places`` are the table's places that stand
+    for the whole city (a more specific place wins: 003 附件 序号3's "不含丹阳市……"); ``one_per_year`` and
+    ``same_for_unit`` cite CHAN-01 where the profile has it (003 四); ``city_system_gate`` cites 004 一(二)
+    (REV-06) where the city system's review must be recorded before a case is sent."""
+
+    rule: str
+    city_wide_places: tuple[str, ...] = ()
+    one_per_year: str = ""
+    same_for_unit: str = ""
+    city_system_gate: str = ""
+    notice_workdays: Threshold
+    result_notice_workdays: Threshold
+    filing: FilingRule
+    vote: VoteRule
+    pass_rate: str = ""  # the clause of the pass-rate control (CHAN-06), "" when the profile has none
+    title_confirmation: TitleConfirmationRule | None = None
+    call: CallRule | None = None
+    provincial_windows: ProvincialWindows | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class CategoryRule(Cited):
     """An applicant category that changes the rules (issue 21.9): the finding when it holds, and what it
@@ -654,6 +766,7 @@ class PolicyProfile:
     titles_elsewhere: TitlesElsewhere | None = None
     assessment: AssessmentRule | None = None
     form: FormLayout | None = None
+    committee: CommitteeRules | None = None
 
     @property
     def pathway_names(self) -> tuple[str, ...]:
@@ -661,6 +774,14 @@ class PolicyProfile:
 
     def pathway(self, name: str | None) -> PathwayScope | None:
         return next((p for p in self.pathways if p.name == name), None)
+
+    def road(self, pathway: str | None) -> str:
+        """Who decides an application on ``pathway``: the profile's road for it; a pathway the profile does
+        not cover follows its nature (评审 is a committee's, the others the bureau's)."""
+        found = self.pathway(pathway)
+        if found is not None:
+            return found.road
+        return "committee" if pathway == "评审" else "bureau"
 
     def authority(self, code: str) -> Authority:
         """The authority with ``code``; ValueError if the profile has none."""
@@ -984,6 +1105,100 @@ def _threshold(t: _Table | None) -> Threshold | None:
     return value
 
 
+def _fraction(t: _Table, name: str) -> tuple[int, int]:
+    value = t.ints(name, low=1, high=1000)
+    if len(value) != 2 or value[0] > value[1]:
+        t.report(
+            name,
+            "expected [numerator, denominator] with numerator ≤ denominator",
+            "应为 [分子, 分母]，分子不大于分母",
+        )
+        return (1, 1)
+    return (value[0], value[1])
+
+
+def _required_table(t: _Table, name: str) -> _Table:
+    """A sub-table that must be there: when it is missing, that is the problem recorded, and the reading
+    goes on into a throwaway (its own missing keys are not problems of the file)."""
+    found = t.table(name)
+    if found is None:
+        t.report(name, "required table is missing", "缺少必填表")
+        return _Table(t.file, t.key(name), {}, [])
+    return found
+
+
+def _committee(t: _Table | None) -> CommitteeRules | None:
+    """The [committee] table: the committee road's rules (issue 22), each sub-table with its clause."""
+    if t is None:
+        return None
+    f = _required_table(t, "filing")
+    filing = FilingRule(
+        rule=f.text("rule"),
+        days=f.integer("days", low=1, high=365),
+        unit=f.text("unit", choices=DEADLINE_UNITS),
+        office=f.text("office"),
+        contents=f.choices("contents", FILING_CONTENTS),
+        **f.cited(),
+    )
+    f.done()
+    v = _required_table(t, "vote")
+    vote = VoteRule(
+        panel_min=v.integer("panel_min", low=1, high=99),
+        quorum=_fraction(v, "quorum"),
+        threshold=_fraction(v, "threshold"),
+        **v.cited(),
+    )
+    v.done()
+    confirmation = None
+    if (c := t.table("title_confirmation")) is not None:
+        confirmation = TitleConfirmationRule(
+            rule=c.text("rule"), mode=c.text("mode", choices=CONFIRMATION_MODES), **c.cited()
+        )
+        c.done()
+    call = None
+    if (c := t.table("call")) is not None:
+        call = CallRule(
+            rule=c.text("rule"),
+            months_before=c.integer("months_before", low=0, high=12),
+            filed_first=c.flag("filed_first", default=True),
+            **c.cited(),
+        )
+        c.done()
+    provincial = None
+    if (c := t.table("provincial_windows")) is not None:
+        provincial = ProvincialWindows(
+            rule=c.text("rule"),
+            opens_days_before=c.integer("opens_days_before", low=0, high=90),
+            closes_days_before=c.integer("closes_days_before", low=0, high=90),
+            closes_days_before_uniform=c.integer("closes_days_before_uniform", low=0, high=90),
+            **c.cited(),
+        )
+        c.done()
+    notice = _threshold(t.table("notice_workdays"))
+    result_notice = _threshold(t.table("result_notice_workdays"))
+    for name, found in (("notice_workdays", notice), ("result_notice_workdays", result_notice)):
+        if found is None:
+            t.report(name, "required table is missing", "缺少必填表")
+    value = CommitteeRules(
+        rule=t.text("rule"),
+        city_wide_places=t.strs("city_wide_places", required=False),
+        one_per_year=t.text("one_per_year", required=False),
+        same_for_unit=t.text("same_for_unit", required=False),
+        city_system_gate=t.text("city_system_gate", required=False),
+        pass_rate=t.text("pass_rate", required=False),
+        notice_workdays=notice or Threshold(value=5, citation=""),
+        result_notice_workdays=result_notice or Threshold(value=5, citation=""),
+        filing=filing,
+        vote=vote,
+        title_confirmation=confirmation,
+        call=call,
+        provincial_windows=provincial,
+        **t.cited(),
+    )
+    t.done()
+    return value
+
+
 def _authority(t: _Table) -> Authority:
     code = t.text("code")
     scopes: list[AuthorityScope] = []
@@ -1073,6 +1288,8 @@ def _parse(file: str, data: dict[str, Any]) -> PolicyProfile:
                 name=t.text("name", choices=PATHWAYS),
                 levels=t.levels("levels"),
                 rule=t.text("rule"),
+                road=t.text("road", required=False, default="bureau", choices=ROADS),
+                title=t.text("title", required=False),
                 **t.cited(),
             )
         )
@@ -1370,6 +1587,13 @@ def _parse(file: str, data: dict[str, Any]) -> PolicyProfile:
         if missing:
             t.report("order", f"parts missing: {', '.join(missing)}", f"缺少：{'、'.join(missing)}")
         t.done()
+    committee = _committee(top.table("committee"))
+    if committee is None and any(p.road == "committee" for p in pathways):
+        top.report(
+            "committee",
+            "a pathway on the committee road needs the [committee] table",
+            "有评审委员会途径的配置须有 [committee] 表",
+        )
 
     profile = PolicyProfile(
         id=profile_id,
@@ -1404,6 +1628,7 @@ def _parse(file: str, data: dict[str, Any]) -> PolicyProfile:
         titles_elsewhere=elsewhere,
         assessment=assessment,
         form=layout,
+        committee=committee,
     )
     top.done()
     top.check()  # every problem of the file at once, each with its TOML path

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from portal.domain import glossary
+from portal.domain.i18n import N_
 from portal.domain.workflow import (
     AWAITING_OVERRIDE,
+    SIDE_EXITS,
     TRANSITIONS,
     Action,
     Level,
@@ -42,13 +44,13 @@ class StepState(StrEnum):
     @property
     def title(self) -> str:
         return {
-            "done": "已完成",
-            "current": "正在办理",
-            "returned": "退回补正中",
-            "stopped": "在此终止",
-            "next": "下一步",
-            "later": "未开始",
-            "skipped": "不再办理",
+            "done": N_("已完成"),
+            "current": N_("正在办理"),
+            "returned": N_("退回补正中"),
+            "stopped": N_("在此终止"),
+            "next": N_("下一步"),
+            "later": N_("未开始"),
+            "skipped": N_("不再办理"),
         }[self.value]
 
 
@@ -67,16 +69,57 @@ ROUTE: tuple[RouteStep, ...] = (
     RouteStep("unit_handler", T["handler_review"], Level.ENTERPRISE, Role.HANDLER),
     RouteStep("unit_leader", T["leader_sign"], Level.ENTERPRISE, Role.LEADER),
     RouteStep("notice", T["notice"], Level.ENTERPRISE, Role.HANDLER),
-    RouteStep("forward", T["forward"] + T["department"], Level.ENTERPRISE, Role.LEADER),
+    RouteStep("forward", glossary.ACTION_TITLES["forward"], Level.ENTERPRISE, Role.LEADER),
     RouteStep("dept_handler", T["handler_review"], Level.DEPARTMENT, Role.HANDLER),
     RouteStep("dept_leader", T["leader_sign"], Level.DEPARTMENT, Role.LEADER),
     RouteStep("bureau_handler", T["handler_review"], Level.BUREAU, Role.HANDLER),
-    RouteStep("bureau_leader", T["leader_sign"] + "、" + T["certify"], Level.BUREAU, Role.LEADER),
+    RouteStep("bureau_leader", N_("领导签批、认定发证"), Level.BUREAU, Role.LEADER),
 )
+# The 评审 road (issue 22): after the bureau's handler, its leader sends the case to a committee, whose
+# office reviews it, publishes its notice, holds the meeting and the result notice, confirms the results;
+# the title office publishes them and records the province's certificate number.
+COMMITTEE_ROUTE: tuple[RouteStep, ...] = (
+    *ROUTE[:-1],
+    RouteStep(
+        "bureau_leader",
+        T["leader_sign"] + "、" + glossary.ACTION_TITLES["send_to_committee"],
+        Level.BUREAU,
+        Role.LEADER,
+    ),
+    RouteStep("committee_handler", T["handler_review"], Level.COMMITTEE, Role.HANDLER),
+    RouteStep("committee_leader", T["leader_sign"] + "受理", Level.COMMITTEE, Role.LEADER),
+    RouteStep("committee_notice", "评前" + T["notice"], Level.COMMITTEE, Role.HANDLER),
+    RouteStep("meeting", T["meeting"] + "表决", Level.COMMITTEE, Role.HANDLER),
+    RouteStep("result_notice", "评审结果" + T["notice"], Level.COMMITTEE, Role.HANDLER),
+    RouteStep("confirm", "确认评审结果", Level.COMMITTEE, Role.LEADER),
+    RouteStep("publish", glossary.ACTION_TITLES["publish_result"], Level.BUREAU, Role.LEADER),
+    RouteStep("certificate", glossary.ACTION_TITLES["record_certificate"], Level.BUREAU, Role.HANDLER),
+)
+# Where each committee status sits on COMMITTEE_ROUTE (the review statuses are split by the signature).
+_COMMITTEE_STEPS: dict[Status, int] = {
+    Status.COMMITTEE_ACCEPTED: 11,
+    Status.COMMITTEE_NOTICE: 11,
+    Status.AWAITING_MEETING: 12,
+    Status.VOTED: 13,
+    Status.RESULT_NOTICE: 13,
+    Status.RESULT_NOTICED: 14,
+    Status.RESULT_CONFIRMED: 15,
+    Status.RESULT_PUBLISHED: 16,
+}
+
+
+def route_of(committee: bool) -> tuple[RouteStep, ...]:
+    """The steps of the road an application takes: the 考核认定 road, or the committee (评审) road."""
+    return COMMITTEE_ROUTE if committee else ROUTE
 
 
 def step_index(status: Status, handler_signed: bool) -> int:
-    """The step of ROUTE an application in this (non-final, non-returned) status is at."""
+    """The step of its road an application in this (non-final, non-returned) status is at (the committee
+    statuses index COMMITTEE_ROUTE, which shares its first steps with ROUTE)."""
+    if status in _COMMITTEE_STEPS:
+        return _COMMITTEE_STEPS[status]
+    if status is Status.COMMITTEE_REVIEW:
+        return 10 if handler_signed else 9
     fixed = {
         Status.DRAFT: 0,
         Status.SUBMITTED: 1,
@@ -113,14 +156,19 @@ NEXT_WORDS: dict[Action, str] = {
     Action.SUBMIT: glossary.ACTION_TITLES["submit"],
     Action.HANDLER_APPROVE: T["handler_review"],
     Action.LEADER_APPROVE: T["leader_sign"],
-    Action.START_NOTICE: "起草公示，由领导发布",
-    Action.CLOSE_NOTICE: "公示期满，无异议即通过",
-    Action.FORWARD: T["forward"] + T["department"],
-    Action.CERTIFY: T["leader_sign"] + "、" + T["certify"],
+    Action.START_NOTICE: N_("起草公示，由领导发布"),
+    Action.CLOSE_NOTICE: N_("公示期满，无异议即通过"),
+    Action.FORWARD: glossary.ACTION_TITLES["forward"],
+    Action.CERTIFY: N_("领导签批、认定发证"),
     Action.RESUBMIT: glossary.ACTION_TITLES["resubmit"],
+    Action.SEND_TO_COMMITTEE: T["leader_sign"] + "、" + glossary.ACTION_TITLES["send_to_committee"],
+    Action.TALLY: "评审会议表决",
+    Action.CONFIRM_PASS: "确认评审结果",
+    Action.PUBLISH_RESULT: glossary.ACTION_TITLES["publish_result"],
+    Action.RECORD_CERTIFICATE: glossary.ACTION_TITLES["record_certificate"],
 }
 # Moves that are not "the next step" of a case: sending it back, ending it, or the applicant leaving.
-_SIDE_EXITS = frozenset({Action.RETURN, Action.SEND_BACK, Action.REJECT, Action.WITHDRAW, Action.ABANDON})
+_SIDE_EXITS = SIDE_EXITS
 
 
 @dataclass(frozen=True)
@@ -136,13 +184,18 @@ class NextStep:
         return NEXT_WORDS[self.action]
 
 
-def _forward(status: Status, handler_signed: bool) -> tuple[Action, Role, Status | None, bool] | None:
+def _forward(
+    status: Status, handler_signed: bool, committee: bool = False
+) -> tuple[Action, Role, Status | None, bool] | None:
     """The forward row of the table from ``status`` (signature as it stands): action, role, target and
     whether the handler's signature stands after it."""
     # The enterprise's two steps are two statuses: its signature is implied by the status itself.
     handler_signed = {Status.SUBMITTED: False, Status.UNIT_REVIEW: True}.get(status, handler_signed)
     for row in TRANSITIONS:
         if row.source is not status or row.action in _SIDE_EXITS:
+            continue
+        # The bureau leader's move depends on the road: 认定发证, or sending it to a committee.
+        if row.action is (Action.CERTIFY if committee else Action.SEND_TO_COMMITTEE):
             continue
         if row.signature is Signature.ABSENT and handler_signed:
             continue
@@ -153,7 +206,11 @@ def _forward(status: Status, handler_signed: bool) -> tuple[Action, Role, Status
 
 
 def pending_move(
-    status: Status, *, handler_signed: bool = False, returned_from: Status | None = None
+    status: Status,
+    *,
+    handler_signed: bool = False,
+    returned_from: Status | None = None,
+    committee: bool = False,
 ) -> NextStep | None:
     """The move the application waits for now: the forward move the table allows (the handler's first
     review before a signature, the leader's signing after it), the applicant's resubmission while it is
@@ -162,7 +219,7 @@ def pending_move(
         return None
     if status is Status.RETURNED:
         return NextStep(Action.RESUBMIT, Role.APPLICANT, None)
-    forward = _forward(status, handler_signed)
+    forward = _forward(status, handler_signed, committee)
     if forward is None:  # pragma: no cover - every open status has a forward row (tested)
         raise ValueError(f"the transition table has no forward move from {status}")
     action, role, _target, _signed = forward
@@ -173,7 +230,11 @@ def pending_move(
 
 
 def next_step(
-    status: Status, *, handler_signed: bool = False, returned_from: Status | None = None
+    status: Status,
+    *,
+    handler_signed: bool = False,
+    returned_from: Status | None = None,
+    committee: bool = False,
 ) -> NextStep | None:
     """What 下一步 names: the move after the pending one, following the table's target. While returned,
     the review that resumes once the applicant resubmits (the stage that returned it, its handler or its
@@ -182,14 +243,16 @@ def next_step(
         return None
     if status is Status.RETURNED:
         resume = returned_from or Status.SUBMITTED
-        return pending_move(resume, handler_signed=handler_signed and resume is not Status.SUBMITTED)
-    forward = _forward(status, handler_signed)
+        return pending_move(
+            resume, handler_signed=handler_signed and resume is not Status.SUBMITTED, committee=committee
+        )
+    forward = _forward(status, handler_signed, committee)
     if forward is None:  # pragma: no cover
         return None
     _action, _role, target, signed = forward
     if target is None or target.is_final:
         return None
-    return pending_move(target, handler_signed=signed)
+    return pending_move(target, handler_signed=signed, committee=committee)
 
 
 @dataclass(frozen=True)
@@ -218,10 +281,10 @@ class Progress:
         return sum(1 for s in self.steps if s.state is StepState.DONE)
 
 
-def _laid_out(at: int | None, here: StepState) -> tuple[Step, ...]:
+def _laid_out(at: int | None, here: StepState, committee: bool = False) -> tuple[Step, ...]:
     """Steps before `at` done, `at` in state `here`, the one after it next, the rest later (or skipped)."""
     steps: list[Step] = []
-    for index, route in enumerate(ROUTE):
+    for index, route in enumerate(route_of(committee)):
         if at is None or index < at:  # certified: the whole route is done
             state = StepState.DONE
         elif index == at:
@@ -242,27 +305,31 @@ def progress(
     handler_signed: bool = False,
     returned_from: Status | None = None,
     stopped_at: Status | None = None,
+    committee: bool = False,
 ) -> Progress:
     """The route's steps for one application.
 
     `handler_signed`: the current stage's handler has signed (the leader's turn). `returned_from`: for a
     returned application, the status it resumes at. `stopped_at`: for a rejected, withdrawn or abandoned
     one, the status it was in when it stopped (None when unknown: the diagram then starts at the top).
+    `committee`: it takes the 评审 road (COMMITTEE_ROUTE) rather than the 考核认定 one.
     """
+    c = committee
     words = glossary.STATUSES[status.value]
     if status is Status.CERTIFIED:
-        return Progress(_laid_out(None, StepState.DONE), status, None, None, words.explanation)
+        return Progress(_laid_out(None, StepState.DONE, c), status, None, None, words.explanation)
     if status is Status.RETURNED:
         resume = returned_from or Status.SUBMITTED
-        at = step_index(resume, handler_signed and resume in (Status.DEPT_REVIEW, Status.BUREAU_REVIEW))
+        signed_stage = resume in (Status.DEPT_REVIEW, Status.BUREAU_REVIEW, Status.COMMITTEE_REVIEW)
+        at = step_index(resume, handler_signed and signed_stage)
         return Progress(
-            _laid_out(at, StepState.RETURNED),
+            _laid_out(at, StepState.RETURNED, c),
             status,
             None,
             Role.APPLICANT,
             words.explanation,
             pending_move(status),
-            next_step(status, handler_signed=handler_signed, returned_from=resume),
+            next_step(status, handler_signed=handler_signed, returned_from=resume, committee=c),
         )
     if status.is_final:
         if stopped_at is None or stopped_at.is_final:
@@ -271,18 +338,18 @@ def progress(
             at = step_index(returned_from or Status.SUBMITTED, False)
         else:
             at = step_index(stopped_at, handler_signed)
-        return Progress(_laid_out(at, StepState.STOPPED), status, None, None, words.explanation)
+        return Progress(_laid_out(at, StepState.STOPPED, c), status, None, None, words.explanation)
     at = step_index(status, handler_signed)
     level = holder(status)
     role = awaiting(status, 1 if handler_signed else None)
     return Progress(
-        _laid_out(at, StepState.CURRENT),
+        _laid_out(at, StepState.CURRENT, c),
         status,
         level,
         role,
         words.explanation,
-        pending_move(status, handler_signed=handler_signed),
-        next_step(status, handler_signed=handler_signed),
+        pending_move(status, handler_signed=handler_signed, committee=c),
+        next_step(status, handler_signed=handler_signed, committee=c),
     )
 
 
@@ -295,7 +362,7 @@ class Age(StrEnum):
 
     @property
     def title(self) -> str:
-        return {"fresh": "", "ageing": "等待较久", "overdue": "等待过久"}[self.value]
+        return {"fresh": "", "ageing": N_("等待较久"), "overdue": N_("等待过久")}[self.value]
 
 
 AGEING_DAYS = 3

@@ -20,6 +20,7 @@ from datetime import date
 from enum import StrEnum
 
 from portal.domain.accounts import normalize_name
+from portal.domain.i18n import N_, T_
 from portal.domain.identity import IdentityError, normalize_hmt_residence_permit, normalize_resident_id
 from portal.domain.tables import Header, TableError, TableProblem, cell, find_header
 
@@ -40,12 +41,12 @@ class RosterBadge(StrEnum):
     @property
     def title(self) -> str:
         return {
-            "linked": "已关联",
-            "unit_mismatch": "单位不一致",
-            "months_short": "月数不足",
-            "name_mismatch": "姓名不一致",
-            "not_found": "未找到",
-            "no_roster": "未导入参保名单",
+            "linked": N_("已关联"),
+            "unit_mismatch": N_("单位不一致"),
+            "months_short": N_("月数不足"),
+            "name_mismatch": N_("姓名不一致"),
+            "not_found": N_("未找到"),
+            "no_roster": N_("未导入参保名单"),
         }[self.value]
 
 
@@ -86,12 +87,18 @@ def match(
     if record is None:
         return RosterMatch(
             RosterBadge.NOT_FOUND,
-            ("参保名单中没有该证件号码，请核对证件号码，或确认已在本单位参保",),
+            (N_("参保名单中没有该证件号码，请核对证件号码，或确认已在本单位参保"),),
         )
     if normalize_name(record.name) != normalize_name(name):
         return RosterMatch(
             RosterBadge.NAME_MISMATCH,
-            (f"参保名单中该证件号码的姓名为“{record.name}”，与账号姓名“{name}”不一致，省级系统将无法关联",),
+            (
+                T_(
+                    "参保名单中该证件号码的姓名为“%(roster_name)s”，与账号姓名“%(name)s”不一致，省级系统将无法关联",
+                    roster_name=record.name,
+                    name=name,
+                ),
+            ),
             record,
         )
     problems: list[str] = []
@@ -99,12 +106,22 @@ def match(
     if normalize_unit_name(record.insuring_unit) != normalize_unit_name(unit_name):
         badge = RosterBadge.UNIT_MISMATCH
         problems.append(
-            f"参保单位“{record.insuring_unit}”与申报单位名称不一致：申报时须上传两单位隶属关系证明"
-            f"（加盖双方公章，{SI_02_CITATION}）"
+            T_(
+                "参保单位“%(unit)s”与申报单位名称不一致：申报时须上传两单位隶属关系证明（加盖双方公章，%(citation)s）",
+                unit=record.insuring_unit,
+                citation=SI_02_CITATION,
+            )
         )
     if record.months is None or record.months < minimum_months:
-        paid = "未知" if record.months is None else f"{record.months}个月"
-        problems.append(f"养老保险缴费{paid}，不足{minimum_months}个月（{SI_01_CITATION}）")
+        paid = N_("未知") if record.months is None else T_("%(months)s个月", months=record.months)
+        problems.append(
+            T_(
+                "养老保险缴费%(paid)s，不足%(minimum)s个月（%(citation)s）",
+                paid=paid,
+                minimum=minimum_months,
+                citation=SI_01_CITATION,
+            )
+        )
         if badge is RosterBadge.LINKED:
             badge = RosterBadge.MONTHS_SHORT
     return RosterMatch(badge, tuple(problems), record)

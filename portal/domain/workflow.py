@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from portal.domain import glossary
+from portal.domain.i18n import N_
 
 
 class Status(StrEnum):
@@ -24,11 +25,24 @@ class Status(StrEnum):
     NOTICE_PASSED = "notice_passed"
     DEPT_REVIEW = "dept_review"
     BUREAU_REVIEW = "bureau_review"
+    # The committee road (评审, DESIGN §3, issue 22): the committee office's intake review and its notice,
+    # the meeting's vote, the result notice, the office's confirmation, the title office's publication and
+    # the provincial certificate number.
+    COMMITTEE_REVIEW = "committee_review"
+    COMMITTEE_ACCEPTED = "committee_accepted"
+    COMMITTEE_NOTICE = "committee_notice"
+    AWAITING_MEETING = "awaiting_meeting"
+    VOTED = "voted"
+    RESULT_NOTICE = "result_notice"
+    RESULT_NOTICED = "result_noticed"
+    RESULT_CONFIRMED = "result_confirmed"
+    RESULT_PUBLISHED = "result_published"
     CERTIFIED = "certified"
     RETURNED = "returned"
     ABANDONED = "abandoned"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+    NOT_PASSED = "not_passed"
 
     @property
     def title(self) -> str:
@@ -42,7 +56,9 @@ class Status(StrEnum):
 # The words live in the glossary (one place for every term the UI shows).
 STATUS_TITLES: dict[Status, str] = {status: glossary.STATUSES[status.value].title for status in Status}
 
-FINAL_STATUSES = frozenset({Status.CERTIFIED, Status.ABANDONED, Status.REJECTED, Status.WITHDRAWN})
+FINAL_STATUSES = frozenset(
+    {Status.CERTIFIED, Status.ABANDONED, Status.REJECTED, Status.WITHDRAWN, Status.NOT_PASSED}
+)
 
 
 class Action(StrEnum):
@@ -59,6 +75,16 @@ class Action(StrEnum):
     REJECT = "reject"
     WITHDRAW = "withdraw"
     ABANDON = "abandon"
+    # The committee road (issue 22).
+    SEND_TO_COMMITTEE = (
+        "send_to_committee"  # the bureau leader sends it to the committee whose scope holds it
+    )
+    RETURN_TO_SENDER = "return_to_sender"  # the committee office sends it back the way it came (003 五(三))
+    TALLY = "tally"  # the meeting's ballots are counted (a meeting closes its vote)
+    CONFIRM_PASS = "confirm_pass"  # after the result notice, the office confirms a pass ...
+    CONFIRM_FAIL = "confirm_fail"  # ... or a failure, with the vote as its reason
+    PUBLISH_RESULT = "publish_result"  # the title office publishes the results (003 六(二))
+    RECORD_CERTIFICATE = "record_certificate"  # the province's e-certificate number is entered
 
     @property
     def title(self) -> str:
@@ -66,7 +92,7 @@ class Action(StrEnum):
 
     @property
     def needs_reason(self) -> bool:
-        return self in {Action.RETURN, Action.REJECT, Action.SEND_BACK}
+        return self in {Action.RETURN, Action.REJECT, Action.SEND_BACK, Action.RETURN_TO_SENDER}
 
 
 ACTION_TITLES: dict[Action, str] = {action: glossary.ACTION_TITLES[action.value] for action in Action}
@@ -80,7 +106,12 @@ class Role(StrEnum):
 
     @property
     def title(self) -> str:
-        return {"applicant": "申报人", "handler": "经办人", "leader": "领导", "system": "系统"}[self.value]
+        return {
+            "applicant": N_("申报人"),
+            "handler": N_("经办人"),
+            "leader": N_("领导"),
+            "system": N_("系统"),
+        }[self.value]
 
 
 # The roles an application can wait for (its `awaiting` column); the system never waits for itself.
@@ -93,10 +124,16 @@ class Level(StrEnum):
     ENTERPRISE = "enterprise"
     DEPARTMENT = "department"
     BUREAU = "bureau"
+    COMMITTEE = "committee"  # the office (办事机构) of the review committee the application was sent to
 
     @property
     def title(self) -> str:
-        return {"enterprise": "用人单位", "department": "主管部门", "bureau": "人社局"}[self.value]
+        return {
+            "enterprise": N_("用人单位"),
+            "department": N_("主管部门"),
+            "bureau": N_("人社局"),
+            "committee": "评委会办事机构",
+        }[self.value]
 
 
 # Where an application sits, per status. Draft and returned sit with the applicant, but the enterprise
@@ -109,6 +146,16 @@ HOLDER: dict[Status, Level] = {
     Status.NOTICE_PASSED: Level.ENTERPRISE,
     Status.DEPT_REVIEW: Level.DEPARTMENT,
     Status.BUREAU_REVIEW: Level.BUREAU,
+    Status.COMMITTEE_REVIEW: Level.COMMITTEE,
+    Status.COMMITTEE_ACCEPTED: Level.COMMITTEE,
+    Status.COMMITTEE_NOTICE: Level.COMMITTEE,
+    Status.AWAITING_MEETING: Level.COMMITTEE,
+    Status.VOTED: Level.COMMITTEE,
+    Status.RESULT_NOTICE: Level.COMMITTEE,
+    Status.RESULT_NOTICED: Level.COMMITTEE,
+    # The title office (the bureau) publishes the confirmed results and records the certificate numbers.
+    Status.RESULT_CONFIRMED: Level.BUREAU,
+    Status.RESULT_PUBLISHED: Level.BUREAU,
 }
 
 # The status a stage is entered at; a return from anywhere in a stage resumes there, handler first.
@@ -116,9 +163,18 @@ STAGE_ENTRY: dict[Level, Status] = {
     Level.ENTERPRISE: Status.SUBMITTED,
     Level.DEPARTMENT: Status.DEPT_REVIEW,
     Level.BUREAU: Status.BUREAU_REVIEW,
+    Level.COMMITTEE: Status.COMMITTEE_REVIEW,
 }
 
-REVIEW_STATUSES = frozenset({Status.SUBMITTED, Status.UNIT_REVIEW, Status.DEPT_REVIEW, Status.BUREAU_REVIEW})
+REVIEW_STATUSES = frozenset(
+    {
+        Status.SUBMITTED,
+        Status.UNIT_REVIEW,
+        Status.DEPT_REVIEW,
+        Status.BUREAU_REVIEW,
+        Status.COMMITTEE_REVIEW,
+    }
+)
 
 
 class Signature(StrEnum):
@@ -148,9 +204,50 @@ def _returns_and_rejects() -> list[Transition]:
     rows.append(
         Transition(Status.UNIT_REVIEW, Action.SEND_BACK, Role.LEADER, Status.SUBMITTED, Signature.PRESENT)
     )
-    for status in (Status.DEPT_REVIEW, Status.BUREAU_REVIEW):
+    for status in (Status.DEPT_REVIEW, Status.BUREAU_REVIEW, Status.COMMITTEE_REVIEW):
         rows.append(Transition(status, Action.SEND_BACK, Role.LEADER, status, Signature.PRESENT))
     return rows
+
+
+def _committee_road() -> list[Transition]:
+    """The 评审 road after the bureau's review (issue 22, DESIGN §3): 003 五(三), 六(一)(二); 004 一(六)."""
+    C = Status
+    return [
+        # The bureau's leader signs its handler's review by sending the case to the one committee whose
+        # scope holds it (the 认定 road's CERTIFY is refused for 评审 by the rulebook).
+        Transition(
+            C.BUREAU_REVIEW, Action.SEND_TO_COMMITTEE, Role.LEADER, C.COMMITTEE_REVIEW, Signature.PRESENT
+        ),
+        # The committee office reviews like any level: its handler first, its leader accepts (受理).
+        Transition(
+            C.COMMITTEE_REVIEW, Action.HANDLER_APPROVE, Role.HANDLER, C.COMMITTEE_REVIEW, Signature.ABSENT
+        ),
+        Transition(
+            C.COMMITTEE_REVIEW, Action.LEADER_APPROVE, Role.LEADER, C.COMMITTEE_ACCEPTED, Signature.PRESENT
+        ),
+        # Out of scope or out of procedure: back the way it came, to the bureau (003 五(三), REV-02).
+        Transition(C.COMMITTEE_REVIEW, Action.RETURN_TO_SENDER, Role.HANDLER, C.BUREAU_REVIEW),
+        Transition(C.COMMITTEE_REVIEW, Action.RETURN_TO_SENDER, Role.LEADER, C.BUREAU_REVIEW),
+        # The office's own notice of those it accepted (≥ 5 working days, 003 五(三)); an upheld objection
+        # ends the application.
+        Transition(C.COMMITTEE_ACCEPTED, Action.START_NOTICE, Role.LEADER, C.COMMITTEE_NOTICE),
+        Transition(C.COMMITTEE_NOTICE, Action.CLOSE_NOTICE, Role.SYSTEM, C.AWAITING_MEETING),
+        Transition(C.COMMITTEE_NOTICE, Action.REJECT, Role.LEADER, C.REJECTED),
+        # The meeting counts the ballots (a meeting closing its vote); before it the office may still end a
+        # case it finds inadmissible (an unconfirmed title, 004 一(五)).
+        Transition(C.AWAITING_MEETING, Action.TALLY, Role.SYSTEM, C.VOTED),
+        Transition(C.AWAITING_MEETING, Action.REJECT, Role.LEADER, C.REJECTED),
+        # The result notice (公示, objections handled), then the office confirms each result.
+        Transition(C.VOTED, Action.START_NOTICE, Role.LEADER, C.RESULT_NOTICE),
+        Transition(C.RESULT_NOTICE, Action.CLOSE_NOTICE, Role.SYSTEM, C.RESULT_NOTICED),
+        Transition(C.RESULT_NOTICE, Action.REJECT, Role.LEADER, C.REJECTED),
+        Transition(C.RESULT_NOTICED, Action.CONFIRM_PASS, Role.LEADER, C.RESULT_CONFIRMED),
+        Transition(C.RESULT_NOTICED, Action.CONFIRM_FAIL, Role.LEADER, C.NOT_PASSED),
+        # The title office publishes (003 六(二)); the province numbers the e-certificate.
+        Transition(C.RESULT_CONFIRMED, Action.PUBLISH_RESULT, Role.LEADER, C.RESULT_PUBLISHED),
+        Transition(C.RESULT_PUBLISHED, Action.RECORD_CERTIFICATE, Role.HANDLER, C.CERTIFIED),
+        Transition(C.RESULT_PUBLISHED, Action.RECORD_CERTIFICATE, Role.LEADER, C.CERTIFIED),
+    ]
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -175,6 +272,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Status.BUREAU_REVIEW, Action.HANDLER_APPROVE, Role.HANDLER, Status.BUREAU_REVIEW, Signature.ABSENT
     ),
     Transition(Status.BUREAU_REVIEW, Action.CERTIFY, Role.LEADER, Status.CERTIFIED, Signature.PRESENT),
+    *_committee_road(),
     *_returns_and_rejects(),
     Transition(Status.RETURNED, Action.RESUBMIT, Role.APPLICANT, None),
     Transition(Status.RETURNED, Action.ABANDON, Role.SYSTEM, Status.ABANDONED),
@@ -234,13 +332,19 @@ def holder(status: Status) -> Level | None:
 
 @dataclass(frozen=True)
 class Route:
-    """The organisations an application travels through: its enterprise, department and bureau (ids)."""
+    """The organisations an application travels through: its enterprise, department and bureau (ids), and
+    on the 评审 road the office of the committee it was sent to."""
 
     enterprise: int
     department: int
     bureau: int
+    committee: int | None = None
 
     def at(self, level: Level) -> int:
+        if level is Level.COMMITTEE:
+            if self.committee is None:
+                raise TransitionNotAllowed("no_committee", "尚未确定受理的评审委员会")
+            return self.committee
         return {Level.ENTERPRISE: self.enterprise, Level.DEPARTMENT: self.department}.get(level, self.bureau)
 
 
@@ -252,7 +356,7 @@ def holder_on(route: Route, status: Status, current: int) -> int:
 
 
 # How far up the route an application has come (applications.reached_level: the scope of who may see it).
-REACHED: dict[Level, int] = {Level.ENTERPRISE: 0, Level.DEPARTMENT: 1, Level.BUREAU: 2}
+REACHED: dict[Level, int] = {Level.ENTERPRISE: 0, Level.DEPARTMENT: 1, Level.BUREAU: 2, Level.COMMITTEE: 3}
 
 
 def reached(status: Status) -> int:
@@ -263,7 +367,25 @@ def reached(status: Status) -> int:
 
 # Whose move it is where the table alone would say otherwise: an approved application waits for the
 # handler to draft its notice (the leader's START_NOTICE publishes a draft that must exist first).
-AWAITING_OVERRIDE: dict[Status, Role] = {Status.UNIT_APPROVED: Role.HANDLER}
+AWAITING_OVERRIDE: dict[Status, Role] = {
+    Status.UNIT_APPROVED: Role.HANDLER,
+    Status.COMMITTEE_ACCEPTED: Role.HANDLER,  # the office's handler drafts its notice
+    Status.VOTED: Role.HANDLER,  # ... and the result notice
+}
+
+
+# Moves that send a case back or end it: never "whose move it is" nor "the next step".
+SIDE_EXITS = frozenset(
+    {
+        Action.RETURN,
+        Action.SEND_BACK,
+        Action.REJECT,
+        Action.WITHDRAW,
+        Action.ABANDON,
+        Action.RETURN_TO_SENDER,
+        Action.CONFIRM_FAIL,
+    }
+)
 
 
 def awaiting(status: Status, handler_signed_by: int | None) -> Role | None:
@@ -275,7 +397,7 @@ def awaiting(status: Status, handler_signed_by: int | None) -> Role | None:
     for row in TRANSITIONS:
         if row.source != status or row.role not in (Role.HANDLER, Role.LEADER):
             continue
-        if row.action in (Action.RETURN, Action.REJECT, Action.SEND_BACK):
+        if row.action in SIDE_EXITS:
             continue
         if row.signature is Signature.ABSENT and handler_signed_by is not None:
             continue

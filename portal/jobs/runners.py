@@ -9,16 +9,19 @@ attempt starts from the beginning with a fresh file, so nothing is ever half-wri
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import filemodes
@@ -26,8 +29,8 @@ from portal.documents.certificates import certificates_xlsx
 from portal.domain.identity import mask_id_number
 from portal.extensions import read_only
 from portal.jobs import app_now
-from portal.models import Job, JobKind, StoredFile
-from portal.services import audit, certificates, imports, jobs, packages, sealing
+from portal.models import Application, HandoffPart, Job, JobKind, StoredFile
+from portal.services import audit, certificates, handoffs, imports, jobs, packages, sealing
 from portal.services.jobs import JobLost
 from portal.storage import Storage, from_config
 
@@ -189,7 +192,96 @@ def account_import(app: Flask, session: Session, job: Job) -> None:
     )
 
 
+def _store_bytes(
+    session: Session, storage: Storage, job: Job, data: bytes, name: str, app: Flask
+) -> StoredFile:
+    row = StoredFile(
+        sha256=storage.put_file(io.BytesIO(data)), size=len(data), media_type="application/zip",
+        display_name=name, uploaded_by_id=job.owner_id, created_at=app_now(app),
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
+
+
+def handoff_export(app: Flask, session: Session, job: Job) -> None:
+    """A hand-off export (issue 23.5): each application's folder built and stored as a part in a short
+    transaction of its own (a run cut short resumes after the last part), then one ZIP with the sheets,
+    the 批复 and the manifests, stored and audited once; the parts go."""
+    actor = jobs.actor_of(session, job)
+    profile = handoffs.profile_of(job.params["target"])
+    ids = [int(i) for i in job.params["ids"]]
+    storage = from_config(app.config)
+    built = {
+        p.application_id for p in session.scalars(select(HandoffPart).where(HandoffPart.job_id == job.id))
+    }
+    for index, application_id in enumerate(ids, start=1):
+        if application_id in built:
+            continue  # stored by an earlier attempt
+        application = session.get(Application, application_id)
+        file_id = None
+        if application is None or not handoffs.holds(actor, application):
+            who = application.applicant.name if application else ""
+            problem = handoffs.Problem(who, application_id, "", "该申报已不由本单位办理，未导出")
+            manifest: dict[str, Any] = {"files": [], "problems": [asdict(problem)], "unmapped": []}
+        else:
+            # The read transaction ends before each slot is fitted (seconds of CPU): nothing is written
+            # yet, and SQLite writers elsewhere (page requests) are not held up meanwhile.
+            data, manifest = handoffs.build_part(
+                session, storage, profile, application, index, app_now(app), pause=session.commit
+            )
+            file_id = _store_bytes(session, storage, job, data, f"handoff-part-{job.id}-{index}.zip", app).id
+        session.add(
+            HandoffPart(job_id=job.id, application_id=application_id, position=index, file_id=file_id,
+                        manifest=manifest, created_at=app_now(app))
+        )  # fmt: skip
+        jobs.progress(session, job, app_now(app), done=index, message=f"已完成 {index}/{len(ids)} 件")
+        session.commit()
+    parts = list(
+        session.scalars(
+            select(HandoffPart).where(HandoffPart.job_id == job.id).order_by(HandoffPart.position)
+        )
+    )
+    export = handoffs.Export(profile.id, applications=len(ids))
+    now = app_now(app)
+    workdir = Path(app.config["PORTAL_PACKAGE_DIR"])
+    workdir.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=workdir, prefix=f"job-{job.id}-", suffix=".zip")
+    os.close(fd)
+    path = Path(name)
+    try:
+        with zipfile.ZipFile(path, "w") as zf:
+            sink = handoffs.ZipSink(zf, now)
+            for part in parts:
+                if part.file is not None:
+                    with zipfile.ZipFile(io.BytesIO(storage.get(part.file.sha256))) as folder:
+                        for entry in folder.namelist():
+                            sink.put(entry, folder.read(entry))
+                handoffs.part_export(part.manifest, export)
+            chosen = [
+                a for a in (session.get(Application, p.application_id) for p in parts if p.file_id) if a
+            ]
+            handoffs.finish_export(session, profile, chosen, export, sink)
+        stored = _store_result(
+            session, storage, job, path, f"{profile.system}报送包-{len(chosen)}件.zip", "application/zip", app
+        )
+        handoffs.record_export(session, actor, export, ids, now, job=job.id)
+        for part in parts:
+            session.delete(part)
+        message = f"已导出 {len(chosen)} 件，{len(export.files)} 个文件"
+        if export.problems:
+            message += f"；{len(export.problems)} 个问题，见清单"
+        jobs.finish(
+            session, job, now, message=message, result_file_id=stored.id, result_name=stored.display_name,
+            params={**job.params, "summary": export.summary(),
+                    "problems": [asdict(p) for p in export.problems]},
+        )  # fmt: skip
+    finally:
+        path.unlink(missing_ok=True)
+
+
 RUNNERS: dict[JobKind, Callable[[Flask, Session, Job], None]] = {
+    JobKind.HANDOFF_EXPORT: handoff_export,
     JobKind.PACKAGE_BATCH: package_batch,
     JobKind.CERTIFICATE_EXPORT: certificate_export,
     JobKind.ACCOUNT_IMPORT: account_import,

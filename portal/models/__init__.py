@@ -13,11 +13,40 @@ from portal.models.audit import AuditEvent, AuditOutcome
 from portal.models.base import Base
 from portal.models.calendar import CalendarDay, CalendarYear, Setting
 from portal.models.certificates import CertificateLookup, IntegrityRecord
+from portal.models.committees import (
+    Ballot,
+    BallotChoice,
+    BallotReceipt,
+    CallStatus,
+    Committee,
+    CommitteeCall,
+    CommitteeKind,
+    CommitteeScope,
+    ConfirmationStatus,
+    EntryResult,
+    Expert,
+    Meeting,
+    MeetingEntry,
+    MeetingStatus,
+    PanelMember,
+    ScopeSource,
+    TitleConfirmation,
+    TitleOrigin,
+)
 from portal.models.files import StoredFile
 from portal.models.forms import FormRow
+from portal.models.handoffs import HandoffPart, HandoffResult, ResultImport, ResultImportStatus, ResultOutcome
 from portal.models.jobs import Job, JobKind, JobStatus
 from portal.models.materials import Endorsement, Material, UnitSeal
-from portal.models.notices import EntryOutcome, Notice, NoticeEntry, NoticeStatus, Objection, ObjectionStatus
+from portal.models.notices import (
+    EntryOutcome,
+    Notice,
+    NoticeEntry,
+    NoticePurpose,
+    NoticeStatus,
+    Objection,
+    ObjectionStatus,
+)
 from portal.models.opinions import Recommendation, RecommendationMethod, UnitOpinion
 from portal.models.organisations import Organisation, OrgKind, Ownership
 from portal.models.paper import PaperFollowup, PaperItem
@@ -41,6 +70,7 @@ from portal.models.users import (
     StaffRole,
     User,
 )
+from portal.models.versions import Version
 
 __all__ = [
     "AccountTransfer",
@@ -49,18 +79,31 @@ __all__ = [
     "AuditOutcome",
     "AuthSession",
     "AuthorityContact",
+    "Ballot",
+    "BallotChoice",
+    "BallotReceipt",
     "Base",
     "CalendarDay",
     "CalendarYear",
+    "CallStatus",
     "CertificateLookup",
     "CertificateSequence",
+    "Committee",
+    "CommitteeCall",
+    "CommitteeKind",
+    "CommitteeScope",
+    "ConfirmationStatus",
     "Correction",
     "CorrectionItem",
     "CorrectionStatus",
     "Endorsement",
     "EntryOutcome",
+    "EntryResult",
+    "Expert",
     "FormRow",
     "FormSubmission",
+    "HandoffPart",
+    "HandoffResult",
     "ImportBatch",
     "ImportStatus",
     "IntegrityRecord",
@@ -69,9 +112,13 @@ __all__ = [
     "JobStatus",
     "LoginThrottle",
     "Material",
+    "Meeting",
+    "MeetingEntry",
+    "MeetingStatus",
     "Membership",
     "Notice",
     "NoticeEntry",
+    "NoticePurpose",
     "NoticeStatus",
     "Notification",
     "Objection",
@@ -79,23 +126,31 @@ __all__ = [
     "OrgKind",
     "Organisation",
     "Ownership",
+    "PanelMember",
     "PaperFollowup",
     "PaperItem",
     "PasswordHistory",
     "PolicyWindow",
     "Recommendation",
     "RecommendationMethod",
+    "ResultImport",
+    "ResultImportStatus",
+    "ResultOutcome",
     "ReviewStep",
     "Roster",
     "RosterEntry",
+    "ScopeSource",
     "Setting",
     "StaffChange",
     "StaffChangeStatus",
     "StaffRole",
     "StandIn",
     "StoredFile",
+    "TitleConfirmation",
+    "TitleOrigin",
     "TransferStatus",
     "UnitOpinion",
     "UnitSeal",
     "User",
+    "Version",
 ]

@@ -12,6 +12,7 @@ from portal.domain.text import LIMITS
 from portal.domain.workflow import AWAITING_ROLES, FINAL_STATUSES, REVIEW_STATUSES, Status
 from portal.models.base import Base, bounded_text, one_of
 from portal.models.clock import utcnow
+from portal.models.committees import Committee
 from portal.models.organisations import Organisation
 from portal.models.users import User
 
@@ -152,6 +153,10 @@ class Application(Base):
     grassroots: Mapped[bool] = mapped_column(default=False, server_default=false())  # SCOPE-10
     vocational_teacher: Mapped[bool] = mapped_column(default=False, server_default=false())  # SCOPE-11
     teaching_in_k12: Mapped[str] = mapped_column(String(2), default="", server_default="")
+    # The 评审 road (issue 22): the committee the bureau sent it to, and the day it did (one committee per
+    # person, level and year; one per enterprise, specialty and level: 003 四).
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("committees.id"), index=True)
+    committee_routed_on: Mapped[date | None]
 
     certificate_no: Mapped[str | None] = mapped_column(String(40), unique=True)
     # Random, 192 bits, set when the number is: the QR on the certificate carries it, and the public
@@ -175,6 +180,7 @@ class Application(Base):
     bureau: Mapped[Organisation] = relationship(foreign_keys=[bureau_id])
     current_org: Mapped[Organisation] = relationship(foreign_keys=[current_org_id])
     handler_signed_by: Mapped[User | None] = relationship(foreign_keys=[handler_signed_by_id])
+    committee: Mapped[Committee | None] = relationship(foreign_keys=[committee_id])
 
     @property
     def state(self) -> Status:

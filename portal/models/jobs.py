@@ -17,12 +17,13 @@ from portal.models.users import User
 
 
 class JobKind(StrEnum):
-    """What a job does. The first three are long jobs a person starts and watches; the rest are the
+    """What a job does. The first four are long jobs a person starts and watches; the rest are the
     periodic jobs the scheduler runs on every instance's worker (one run per slot across instances)."""
 
     PACKAGE_BATCH = "package_batch"
     CERTIFICATE_EXPORT = "certificate_export"
     ACCOUNT_IMPORT = "account_import"
+    HANDOFF_EXPORT = "handoff_export"
     CLOSE_NOTICES = "close_notices"
     CORRECTIONS = "corrections"
     SWEEP = "sweep"
@@ -34,6 +35,7 @@ class JobKind(StrEnum):
             "package_batch": "批量打包申报材料",
             "certificate_export": "导出证书名册",
             "account_import": "批量导入申报人账号",
+            "handoff_export": "导出省级系统报送包",
             "close_notices": "结转到期公示",
             "corrections": "逾期补正处理与截止提醒",
             "sweep": "清理过期文件与会话",

@@ -28,6 +28,19 @@ class NoticeStatus(StrEnum):
         return state_title("notice", self)
 
 
+class NoticePurpose(StrEnum):
+    """What a notice publishes: applicants under review (a unit's or a reviewing level's notice), the
+    applicants a committee office accepted (评前公示, 003 五(三)), or a committee's results (评审结果公示)."""
+
+    APPLICANTS = "applicants"
+    PRE_REVIEW = "pre_review"
+    RESULT = "result"
+
+    @property
+    def title(self) -> str:
+        return state_title("notice_purpose", self)
+
+
 class EntryOutcome(StrEnum):
     """How an application came out of a notice: still in it, passed, or removed on an upheld objection."""
 
@@ -56,6 +69,7 @@ class Notice(Base):
     __tablename__ = "notices"
     __table_args__ = (
         one_of("status", NoticeStatus),
+        one_of("purpose", NoticePurpose),
         CheckConstraint("days >= 1", name="days_positive"),
         CheckConstraint("first_day <= last_day", name="period_order"),
         CheckConstraint("status = 'draft' OR published_at IS NOT NULL", name="published_has_time"),
@@ -71,6 +85,9 @@ class Notice(Base):
     first_day: Mapped[date]
     last_day: Mapped[date]
     status: Mapped[str] = mapped_column(String(10), default=NoticeStatus.DRAFT.value)
+    purpose: Mapped[str] = mapped_column(
+        String(12), default=NoticePurpose.APPLICANTS.value, server_default=NoticePurpose.APPLICANTS.value
+    )
     public_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -87,6 +104,10 @@ class Notice(Base):
     @property
     def state(self) -> NoticeStatus:
         return NoticeStatus(self.status)
+
+    @property
+    def notice_purpose(self) -> NoticePurpose:
+        return NoticePurpose(self.purpose)
 
 
 class NoticeEntry(Base):

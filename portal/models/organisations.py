@@ -16,12 +16,16 @@ class OrgKind(StrEnum):
     BUREAU = "bureau"
     DEPARTMENT = "department"
     ENTERPRISE = "enterprise"
+    COMMITTEE = "committee"  # a review committee's office (评委会办事机构), under the bureau it files with
 
     @property
     def title(self) -> str:
-        return {"bureau": "人社局（认定机构）", "department": "主管部门", "enterprise": "用人单位"}[
-            self.value
-        ]
+        return {
+            "bureau": "人社局（认定机构）",
+            "department": "主管部门",
+            "enterprise": "用人单位",
+            "committee": "评委会办事机构",
+        }[self.value]
 
 
 class Ownership(StrEnum):
@@ -37,13 +41,14 @@ PARENT_KIND: dict[OrgKind, OrgKind | None] = {
     OrgKind.BUREAU: None,
     OrgKind.DEPARTMENT: OrgKind.BUREAU,
     OrgKind.ENTERPRISE: OrgKind.DEPARTMENT,
+    OrgKind.COMMITTEE: OrgKind.BUREAU,
 }
 
 
 class Organisation(Base):
     __tablename__ = "organisations"
     __table_args__ = (
-        CheckConstraint("kind IN ('bureau', 'department', 'enterprise')", name="kind"),
+        CheckConstraint("kind IN ('bureau', 'department', 'enterprise', 'committee')", name="kind"),
         CheckConstraint(
             "kind <> 'enterprise' OR (uscc IS NOT NULL AND ownership IS NOT NULL)", name="enterprise_ids"
         ),

@@ -18,7 +18,7 @@ from portal.models.clock import utcnow
 from portal.models.users import Membership, User
 
 # A leader's signature: what signs the handler's first review at the same stage (DESIGN.md §3).
-SIGNING_ACTIONS = ("leader_approve", "certify")
+SIGNING_ACTIONS = ("leader_approve", "certify", "send_to_committee")
 REVIEW_ACTIONS = (
     "handler_approve",
     "leader_approve",
@@ -28,6 +28,8 @@ REVIEW_ACTIONS = (
     "reject",
     "start_notice",
     "forward",
+    "send_to_committee",
+    "return_to_sender",
 )
 
 

@@ -9,8 +9,9 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.domain.i18n import Language
 from portal.domain.staffing import StaffRole
-from portal.models.base import Base
+from portal.models.base import Base, one_of
 from portal.models.clock import utcnow
 from portal.models.organisations import Organisation
 
@@ -47,6 +48,7 @@ class User(Base):
             "employment_type IS NULL OR employment_type IN ('labour_contract', 'employment_contract')",
             name="employment_type",
         ),
+        one_of("language", Language, nullable=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +70,9 @@ class User(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime | None]
+    # The interface language the user chose with the switcher (issue 24); NULL: none chosen yet, so the
+    # browser's cookie and Accept-Language decide. Documents to authorities are Chinese whatever it says.
+    language: Mapped[str | None] = mapped_column(String(16))
 
     employer: Mapped[Organisation | None] = relationship(foreign_keys=[employer_id])
     memberships: Mapped[list[Membership]] = relationship(

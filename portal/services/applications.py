@@ -11,8 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.domain import committees as committee_rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.form import FLAT_FIELDS
+from portal.domain.i18n import N_
 from portal.domain.materials import moved_slot
 from portal.domain.policy import LEVELS, PATHWAYS
 from portal.domain.workflow import FINAL_STATUSES, Action, Role, Status
@@ -20,6 +22,7 @@ from portal.models import Application, AuditEvent, Material, Organisation, OrgKi
 from portal.services import (
     audit,
     certificates,
+    committees,
     corrections,
     eligibility,
     forms,
@@ -267,6 +270,8 @@ def act(
     reason: str = "",
     acknowledgement: str = "",
     responses: dict[str, str] | None = None,
+    committee_id: int | None = None,
+    certificate_no: str = "",
 ) -> Application:
     """Run one workflow action on an application the actor can see (the views' single entry point).
 
@@ -276,8 +281,14 @@ def act(
     says why not (the rulebook's returned_items_answered guard). May cause every transition a person can
     take (services.transitions)."""
     application = get_application(session, actor, application_id)
-    attempt = rulebook.Attempt(expected_version, reason, acknowledgement, responses or {})
+    attempt = rulebook.Attempt(
+        expected_version, reason, acknowledgement, responses or {}, committee_id, certificate_no
+    )
     rulebook.enforce(session, actor, application, action, now, attempt)
+    committee = None
+    if action is Action.SEND_TO_COMMITTEE:  # the rulebook checked the choice (or that one is implied)
+        routing = committees.routing(session, application, now)
+        committee = next((c for c in routing.candidates if c.id == committee_id), None) or routing.implied
     source = application.state
     terms = None
     if action in (Action.SUBMIT, Action.RESUBMIT):
@@ -293,6 +304,8 @@ def act(
         expected_version=expected_version,
         reason=reason,
         submission=terms,
+        committee=committee,
+        certificate_no=committee_rules.certificate_no(certificate_no) if certificate_no else None,
     )
     if terms is not None:
         eligibility.record_acknowledgement(session, actor, result, now)
@@ -320,6 +333,7 @@ class TimelineEntry:
     from_status: str = ""  # the status values, for the step diagram and the status badge
     to_status: str = ""
     org_id: int | None = None  # the organisation the actor acted for (the package groups opinions by it)
+    actor_is_system: bool = False  # no person acted (a notice's end, a missed deadline): "系统", translated
 
 
 def timeline(session: Session, actor: Actor, application_id: int) -> list[TimelineEntry]:
@@ -340,7 +354,7 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
         try:
             action_title = Action(event.action).title
         except ValueError:
-            action_title = "创建申报" if event.action == "start_application" else event.action
+            action_title = N_("创建申报") if event.action == "start_application" else event.action
         role_title = ""
         if event.role in {r.value for r in Role}:
             role_title = Role(event.role).title
@@ -349,7 +363,7 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
         entries.append(
             TimelineEntry(
                 at=event.at,
-                actor_name=event.actor.name if event.actor else "系统",
+                actor_name=event.actor.name if event.actor else N_("系统"),
                 role_title=role_title,
                 action_title=action_title,
                 to_status_title=Status(event.to_status).title if event.to_status else "",
@@ -357,6 +371,7 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
                 from_status=event.from_status or "",
                 to_status=event.to_status or "",
                 org_id=event.org_id,
+                actor_is_system=event.actor is None,
             )
         )
     return entries

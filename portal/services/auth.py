@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import passwords
 from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.i18n import N_, T_, Language
 from portal.domain.identity import (
     IdentityError,
     normalize_hmt_residence_permit,
@@ -55,7 +56,7 @@ MAX_LOCKOUT = timedelta(hours=24)
 # "In a row" ends after a day without a failure: counts and growing delays start again from the first.
 QUIET_RESET = timedelta(hours=24)
 EVERY_SOURCE = "*"
-GENERIC_REFUSAL = "账号或密码不正确"
+GENERIC_REFUSAL = N_("账号或密码不正确")
 
 
 @dataclass(frozen=True)
@@ -192,12 +193,16 @@ def _count_failure(row: LoginThrottle, now: datetime, threshold: int, policy: Lo
 
 def _until_text(until: datetime, now: datetime) -> str:
     local, today_ = until.astimezone(SHANGHAI), now.astimezone(SHANGHAI).date()
-    return f"{local:%H:%M}" if local.date() == today_ else f"{local.month}月{local.day}日 {local:%H:%M}"
+    return (
+        f"{local:%H:%M}"
+        if local.date() == today_
+        else T_("%(day)s %(time)s", day=local.date(), time=f"{local:%H:%M}")
+    )
 
 
 def delay_message(until: datetime, now: datetime) -> str:
     """The one refusal while a delay runs: the same words for an unknown, a real and a locked account."""
-    return f"登录失败次数过多，已锁定至{_until_text(until, now)}，请稍后再试"
+    return T_("登录失败次数过多，已锁定至%(until)s，请稍后再试", until=_until_text(until, now))
 
 
 def authenticate(
@@ -251,7 +256,7 @@ def authenticate(
             raise refuse("locked", delay_message(until, now))
         raise refuse("unknown_login" if user is None else "bad_password", GENERIC_REFUSAL)
     if not user.is_active:
-        raise refuse("disabled", "账号已停用，请联系所在单位管理员")
+        raise refuse("disabled", N_("账号已停用，请联系所在单位管理员"))
     here.failures, here.lockouts, here.locked_until = 0, 0, None
     here.last_success_at = now
     audit.record(session, actor, "login", now, object_type="user", object_id=user.id)
@@ -384,7 +389,7 @@ def change_password(
     policy = policy or passwords.PROFILES[passwords.DEFAULT_PROFILE]
     errors: dict[str, str] = {}
     if not _verify(user.password_hash, current):
-        errors["current"] = "当前密码不正确"
+        errors["current"] = N_("当前密码不正确")
     problems = passwords.check_password(
         new, policy, personal=passwords.personal_values(user.id_number, user.phone)
     )
@@ -399,7 +404,7 @@ def change_password(
     if problems:
         errors["new"] = passwords.summary(problems)
     if new != confirm:
-        errors["confirm"] = "两次输入的新密码不一致"
+        errors["confirm"] = N_("两次输入的新密码不一致")
     if errors:
         raise ValidationFailed(errors)
     _remember(session, user, user.password_hash, now, policy)
@@ -419,3 +424,17 @@ def initial_password() -> str:
         candidate = "".join(secrets.choice(alphabet) for _ in range(15)) + secrets.choice("!@#%*+=?")
         if len(passwords.classes_in(candidate)) == len(passwords.ORDER):
             return candidate
+
+
+def set_language(session: Session, user: User, value: str) -> Language:
+    """Remember the interface language `user` chose (issue 24). Guarantees: only a language the portal
+    speaks is stored (anything else is refused with ValidationFailed and nothing changes); the change is
+    flushed, not committed. Not audited: a display preference, like the order of a list, decides nothing
+    and shows no one's data."""
+    try:
+        language = Language(value)
+    except ValueError:
+        raise ValidationFailed({"language": N_("不支持的界面语言")}) from None
+    user.language = language.value
+    session.flush()
+    return language

@@ -10,10 +10,11 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import IO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import Date, Integer, String, delete, null, select, union_all
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import PermissionDenied, ValidationFailed
@@ -42,10 +43,30 @@ def today(now: datetime) -> date:
 
 
 def work_calendar(session: Session) -> WorkCalendar:
-    """The working-day calendar: chinesecalendar's years plus every year an admin entered and confirmed."""
-    years = set(session.scalars(select(CalendarYear.year).where(CalendarYear.confirmed_at.is_not(None))))
-    days = session.scalars(select(CalendarDay).order_by(CalendarDay.day))
-    entries = [CalendarEntry(d.day, d.kind, d.name) for d in days if d.day.year in years]  # type: ignore[arg-type]
+    """The working-day calendar: chinesecalendar's years plus every year an admin entered and confirmed.
+
+    One small read (the confirmed years and the admin's days); the calendar itself — every working day
+    of ~23 years, 15-20 ms to compute — is built once per process for each distinct content of those
+    rows and reused until an admin changes them (issue 20: it was rebuilt on every queue request)."""
+    # One statement: the admin's days, then the confirmed years (NULL-padded to the same columns).
+    days = select(null().cast(Integer).label("year"), CalendarDay.day, CalendarDay.kind, CalendarDay.name)
+    confirmed = select(CalendarYear.year, null().cast(Date), null().cast(String), null().cast(String)).where(
+        CalendarYear.confirmed_at.is_not(None)
+    )
+    rows = session.execute(union_all(days, confirmed)).all()
+    years = frozenset(year for year, day, _, _ in rows if day is None)
+    entries = tuple(
+        sorted(
+            (CalendarEntry(day, kind, name) for _, day, kind, name in rows if day and day.year in years),
+            key=lambda entry: entry.day,
+        )
+    )
+    return _built(entries, years)
+
+
+@lru_cache(maxsize=8)
+def _built(entries: tuple[CalendarEntry, ...], years: frozenset[int]) -> WorkCalendar:
+    """WorkCalendar is immutable once built, so processes and requests may share one per content."""
     return WorkCalendar.default(entries, extra_years=years)
 
 
@@ -93,7 +114,7 @@ class YearView:
 
 def year_view(session: Session, year: int) -> YearView:
     """A year's days that differ from Monday-to-Friday: from the package, or as the admin entered them."""
-    package = WorkCalendar.default()
+    package = _built((), frozenset())
     confirmed = session.get(CalendarYear, year)
     admin_days = {
         d.day: d

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 from portal.domain.corrections import Change, Choice
 from portal.domain.policy import Threshold
 from portal.domain.roster import RosterMatch
-from portal.domain.workflow import Status
+from portal.domain.workflow import Action, Status
 from portal.models import Application, Correction, Notice, UnitOpinion
 from portal.services import (
     applications,
     certificates,
+    committees,
     corrections,
     eligibility,
     endorsements,
@@ -68,6 +69,7 @@ class ReviewCase:
     can_record_opinion: bool
     notice_outcome: str  # for the opinion, from the notice record (PUB-05)
     originals_refusal: str | None  # why the originals' ZIP is not this actor's (None: it is)
+    routing: committees.Routing | None = None  # 送评委会评审 is offered: the committees it may go to
 
     @property
     def notice_closed(self) -> bool:
@@ -83,12 +85,14 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
     """The application as the reviewer may see it (NotFound for one they may not), with the rulebook's
     offers. Read only: a notice whose period has ended shows as closing until the scheduled job closes it."""
     application = get_application(session, actor, application_id)
+    offers = rulebook.offers(session, actor, application, now, as_reviewer=True)
+    sending = any(o.action is Action.SEND_TO_COMMITTEE for o in offers)
     notice = notices.notice_of_application(session, actor, application.id)  # read only: the job closes it
     timeline = applications.timeline(session, actor, application.id)
     notice_closed = notice is not None and notice.closed_at is not None
     return ReviewCase(
         application=application,
-        offers=rulebook.offers(session, actor, application, now, as_reviewer=True),
+        offers=offers,
         full_identity=sees_full_identity(actor, application),
         evaluation=eligibility.evaluate(session, application, now),
         timeline=timeline,
@@ -120,4 +124,5 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
         can_record_opinion=unit_opinions.may_record(actor, application),
         notice_outcome=unit_opinions.notice_outcome(session, application.id),
         originals_refusal=packages.originals_refusal(actor, application),
+        routing=committees.routing(session, application, now) if sending else None,
     )

@@ -20,6 +20,7 @@ from portal.domain import form as rules_form
 from portal.domain import materials as rules_materials
 from portal.domain.errors import ValidationFailed
 from portal.domain.glossary import cn_date
+from portal.domain.i18n import T_
 from portal.domain.materials import slot_title
 from portal.domain.policy import Threshold
 from portal.domain.workdays import UnknownYear
@@ -174,12 +175,15 @@ def return_choices(session: Session, application: Application) -> list[rules.Cho
             if row.section.value == choice.key:
                 found.append(
                     rules.Choice(
-                        rules.row_key(row.section, row.id), f"{row.spec.title}：{row.label}", choice.key, 1
+                        rules.row_key(row.section, row.id),
+                        T_("%(section)s：%(row)s", section=row.spec.title, row=row.label),
+                        choice.key,
+                        1,
                     )
                 )
     for slot in rules_materials.slots_for(materials.facts_of(session, application)):
         if slot.source is rules_materials.Source.UPLOAD:
-            found.append(rules.Choice(slot.section_key, f"材料：{slot.title}", "materials"))
+            found.append(rules.Choice(slot.section_key, T_("材料：%(slot)s", slot=slot.title), "materials"))
     return found
 
 
@@ -191,7 +195,11 @@ def item_titles(session: Session, application: Application) -> dict[str, str]:
         for row in (correction.snapshot or {}).get("rows", []) or []:
             key = rules.row_key(row["section"], row["id"])
             if key not in titles and row["section"] in rules_form.SECTION_BY_KEY:
-                titles[key] = f"{rules_form.SECTION_BY_KEY[row['section']].title}：{row['label']}"
+                titles[key] = T_(
+                    "%(section)s：%(row)s",
+                    section=rules_form.SECTION_BY_KEY[row["section"]].title,
+                    row=row["label"],
+                )
     return titles
 
 
@@ -294,7 +302,7 @@ def changes_since_return(session: Session, application: Application) -> list[rul
         files.append(
             rules.Change(
                 f"material:{slot}",
-                f"材料：{title}",
+                T_("材料：%(slot)s", slot=title),
                 "、".join(m.file.display_name for m in before),
                 "、".join(m.file.display_name for m in after),
             )

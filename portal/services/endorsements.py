@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.documents.stamps import StampText, stamp
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.i18n import N_
 from portal.domain.text import LIMITS
 from portal.domain.uploads import UploadKind, UploadLimits
 from portal.domain.workflow import Status
@@ -29,7 +30,7 @@ from portal.services.materials import get_material, store_file
 from portal.services.scope import get_application
 from portal.storage import Storage
 
-OPINION = "与原件相符"
+OPINION = N_("与原件相符")
 # While the applying unit still holds the dossier (it endorses before its own review ends).
 ENDORSABLE = frozenset({Status.DRAFT, Status.SUBMITTED, Status.UNIT_REVIEW, Status.RETURNED})
 

@@ -24,6 +24,7 @@ from portal.domain import form as schema
 from portal.domain.corrections import LEGACY_COVERS
 from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.form import FLAT_FIELDS, SECTIONS, FieldKind, ParsedForm, Row, SectionKey
+from portal.domain.i18n import N_, T_, joined
 from portal.domain.policy import EDUCATION_LEVELS, LEVELS
 from portal.domain.roster import normalize_unit_name
 from portal.domain.workflow import Status
@@ -44,8 +45,8 @@ class StaleForm(ValidationFailed):
 
     def __init__(self, changes: list[SavedChange], version: int) -> None:
         super().__init__(
-            {"__all__": "申报表已在其他窗口或由他人修改并保存，本次保存未生效。请核对下列修改后再保存。"},
-            "申报表已被修改，本次保存未生效",
+            {"__all__": N_("申报表已在其他窗口或由他人修改并保存，本次保存未生效。请核对下列修改后再保存。")},
+            N_("申报表已被修改，本次保存未生效"),
         )
         self.changes = changes
         self.version = version
@@ -187,7 +188,7 @@ def changes_since(session: Session, application_id: int, version: int) -> list[S
     for event in events:
         if int(event.detail.get("form_version") or 0) <= version:
             continue
-        author = event.actor.name if event.actor else "系统"
+        author = event.actor.name if event.actor else N_("系统")
         for title, before, after in event.detail.get("fields", []):
             found.append(SavedChange(event.at, author, title, before, after))
     return found
@@ -211,9 +212,9 @@ def save_form(
     marked as acting on the applicant's behalf); refused ones raise FormRefused after the flush."""
     application = get_application(session, actor, application_id)
     if not may_fill(actor, application):
-        raise PermissionDenied("只能填写本人的申报表（或由本单位经办人代为填写）")
+        raise PermissionDenied(N_("只能填写本人的申报表（或由本单位经办人代为填写）"))
     if application.state not in EDITABLE:
-        raise PermissionDenied(f"申报当前为“{application.state.title}”，不能修改")
+        raise PermissionDenied(T_("申报当前为“%(state)s”，不能修改", state=application.state.title))
     shown_version = str(raw.get("form_version", "")).strip()
     stale = shown_version.isascii() and shown_version.isdigit() and len(shown_version) < 10
     if stale and int(shown_version) != application.form_version:
@@ -242,7 +243,7 @@ def save_form(
         if stored_value == current or (stored_value in ("", None) and current in ("", None)):
             continue
         if allowed is not None and not allowed.field_open(spec.name):
-            errors[spec.name] = "这一项没有被退回，不能修改"
+            errors[spec.name] = N_("这一项没有被退回，不能修改")
             continue
         changed.append((spec.title, _audit_text(spec, current), _audit_text(spec, stored_value)))
         setattr(application, spec.name, stored_value)
@@ -260,7 +261,9 @@ def save_form(
             prefix = schema.input_name(key, position, "")
             if stored is None:
                 if allowed is not None and not allowed.may_add(key.value):
-                    errors[prefix + spec.fields[0].name] = f"{spec.title}没有被退回，不能新增"
+                    errors[prefix + spec.fields[0].name] = T_(
+                        "%(section)s没有被退回，不能新增", section=spec.title
+                    )
                     row.row_id = None
                     continue
                 values = {n: schema.stored(None if n in row.errors else v) for n, v in row.values.items()}
@@ -293,7 +296,7 @@ def save_form(
                 ) or new_value == old_value:
                     continue
                 if not row_open:
-                    errors[prefix + f.name] = "这一条没有被退回，不能修改"
+                    errors[prefix + f.name] = N_("这一条没有被退回，不能修改")
                     continue
                 values[f.name] = new_value
                 changed.append(
@@ -310,7 +313,7 @@ def save_form(
                 continue
             old = schema.row_of(stored.id, stored.section, stored.data)
             if allowed is not None and not allowed.row_open(key.value, row_id):
-                errors[f"{key.value}-removed-{row_id}"] = f"「{old.label}」没有被退回，不能删除"
+                errors[f"{key.value}-removed-{row_id}"] = T_("「%(row)s」没有被退回，不能删除", row=old.label)
                 continue
             changed.append((f"{spec.title}：{old.label}（已删除）", _row_text(spec, old.values), ""))
             session.delete(stored)
@@ -549,16 +552,16 @@ def missing_for_submit(session: Session, application: Application) -> list[str]:
     missing = []
     sections = {r.section for r in rows}
     if SectionKey.EDUCATION not in sections:
-        missing.append("学历学位（至少一条）")
+        missing.append(N_("学历学位（至少一条）"))
     if SectionKey.WORK not in sections:
-        missing.append("工作经历（至少一条）")
+        missing.append(N_("工作经历（至少一条）"))
     if SectionKey.TITLE not in sections and not application.no_title:
-        missing.append("现有职称（或勾选“尚无职称”）")
+        missing.append(N_("现有职称（或勾选“尚无职称”）"))
     if not application.work_summary:
-        missing.append("工作总结")
+        missing.append(N_("工作总结"))
     incomplete = _incomplete_rows(rows)
     if incomplete:
-        missing.append("未填完整的条目：" + "、".join(incomplete))
+        missing.append(T_("未填完整的条目：%(rows)s", rows=joined(incomplete)))
     return missing
 
 
@@ -568,7 +571,14 @@ def _incomplete_rows(rows: tuple[Row, ...]) -> list[str]:
     for r in rows:
         lacking = [f.title for f in r.spec.fields if f.required and r.values.get(f.name) in (None, "")]
         if lacking:
-            found.append(f"{r.spec.title}「{r.label}」缺{'、'.join(lacking)}")
+            found.append(
+                T_(
+                    "%(section)s「%(row)s」缺%(fields)s",
+                    section=r.spec.title,
+                    row=r.label,
+                    fields=joined(lacking),
+                )
+            )
     return found
 
 

@@ -20,17 +20,18 @@ from portal.documents import scans
 from portal.domain import materials as rules
 from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.domain.glossary import cn_date
+from portal.domain.i18n import N_
 from portal.domain.roster import RosterBadge
 from portal.domain.uploads import EXTENSIONS, REMOVED_TITLES, UploadLimits
 from portal.domain.workflow import Status
 from portal.models import Application, Material, OrgKind, StoredFile
-from portal.services import audit, corrections
+from portal.services import audit, corrections, handoff_profiles
 from portal.services.actors import Actor
 from portal.services.calendar import today
 from portal.services.scope import get_application
 from portal.storage import Storage
 
-KINDS = {"original": "原件扫描件", "copy": "复印件（须单位核对签章）"}
+KINDS = {"original": N_("原件扫描件"), "copy": N_("复印件（须单位核对签章）")}
 ASSEMBLING = frozenset({Status.DRAFT, Status.RETURNED})
 
 
@@ -74,6 +75,7 @@ def facts_of(
         archive_hosted=application.archive_hosted,
         high_skill=application.high_skill,
         notice_closed=notice_closed,
+        credit_pledge_required="credit_pledge" in handoff_profiles.required_uploads(application),
     )
 
 

@@ -12,8 +12,12 @@ only masked personal data in public (PUB-07), and only for the period plus the d
 profile gives (`workflow.notice_public_days`, else PUBLIC_DAYS_AFTER): after that the public page says only
 that the notice has ended (issue 16.15, T-PRIV-02); objections resolved in writing before a result (PUB-07);
 an upheld objection ends the application with its handling as the reason.
-Transitions caused: unit_approved → in_notice (START_NOTICE), in_notice → notice_passed (CLOSE_NOTICE),
-in_notice → rejected (REJECT, objection upheld).
+A committee office's notices move their applications as the unit's do: its 评前公示 of those it accepted
+(003 五(三)) and its 评审结果公示 after the meeting (003 六(二)), each ≥ the profile's working days.
+Transitions caused: unit_approved → in_notice, committee_accepted → committee_notice, voted →
+result_notice (START_NOTICE); in_notice → notice_passed, committee_notice → awaiting_meeting,
+result_notice → result_noticed (CLOSE_NOTICE); any of the three notices → rejected (REJECT, objection
+upheld).
 """
 
 from __future__ import annotations
@@ -28,7 +32,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.documents.notice_sheet import ResultRow, SheetHeader, SheetRow, full_years
+from portal.domain import workflow
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.i18n import NT_, T_, Text
 from portal.domain.identity import mask_id_number
 from portal.domain.text import LIMITS, check_text
 from portal.domain.workdays import UnknownYear, format_period_cn
@@ -38,9 +44,11 @@ from portal.models import (
     EntryOutcome,
     Notice,
     NoticeEntry,
+    NoticePurpose,
     NoticeStatus,
     Objection,
     ObjectionStatus,
+    Organisation,
     OrgKind,
     StaffRole,
     StoredFile,
@@ -87,17 +95,43 @@ def _require_staff(actor: Actor, role: StaffRole | None = None) -> None:
         raise PermissionDenied(f"该操作须由{role.title}办理")
 
 
-# The status an application has when an organisation of each kind may put it in a notice.
-NOTICEABLE: dict[OrgKind, Status] = {
-    OrgKind.ENTERPRISE: Status.UNIT_APPROVED,
-    OrgKind.DEPARTMENT: Status.DEPT_REVIEW,
-    OrgKind.BUREAU: Status.BUREAU_REVIEW,
+# The statuses an application has when an organisation of each kind may put it in a notice, and what the
+# notice then publishes. A committee office publishes those it accepted (评前公示, 003 五(三)) and, after
+# the meeting, the results (评审结果公示, 003 六(二)): two notices, never one mixing both.
+NOTICEABLE: dict[OrgKind, dict[Status, NoticePurpose]] = {
+    OrgKind.ENTERPRISE: {Status.UNIT_APPROVED: NoticePurpose.APPLICANTS},
+    OrgKind.DEPARTMENT: {Status.DEPT_REVIEW: NoticePurpose.APPLICANTS},
+    OrgKind.BUREAU: {Status.BUREAU_REVIEW: NoticePurpose.APPLICANTS},
+    OrgKind.COMMITTEE: {
+        Status.COMMITTEE_ACCEPTED: NoticePurpose.PRE_REVIEW,
+        Status.VOTED: NoticePurpose.RESULT,
+    },
 }
+# Statuses that a notice's end moves on (the workflow's CLOSE_NOTICE rows).
+RUNNING = frozenset(row.source for row in workflow.TRANSITIONS if row.action is Action.CLOSE_NOTICE)
+# Statuses that publishing a notice moves on (the workflow's START_NOTICE rows).
+STARTING = frozenset(row.source for row in workflow.TRANSITIONS if row.action is Action.START_NOTICE)
 
 
 def period_text(notice: Notice) -> str:
     """The notice's period in Chinese words, with its number of working days."""
     return format_period_cn(notice.first_day, notice.last_day, notice.days)
+
+
+def period_message(first: date, last: date, days: int) -> Text:
+    """The period as a message: its Chinese text is `format_period_cn`'s (the year of the last day omitted
+    within one year), and the English interface writes it from the two dates and the count."""
+    message = NT_(
+        "%(first)s至%(last)s，共%(num)d个工作日",
+        "%(first)s至%(last)s，共%(num)d个工作日",
+        days,
+        first=first,
+        last=last,
+    )
+    chinese = str.__new__(Text, format_period_cn(first, last, days))
+    chinese.template, chinese.plural, chinese.count = message.template, message.plural, message.count
+    chinese.params = message.params
+    return chinese
 
 
 def compute_period(session: Session, start: date, days: int = NOTICE_DAYS) -> tuple[date, date]:
@@ -143,15 +177,29 @@ def ready_for_notice(session: Session, actor: Actor) -> list[Application]:
     open_notices = (
         select(NoticeEntry.application_id).join(Notice).where(Notice.status != NoticeStatus.CLOSED.value)
     )
-    noticed_here = select(NoticeEntry.application_id).join(Notice).where(Notice.org_id == actor.org_id)
     stmt = visible_applications(actor).where(
-        Application.status == NOTICEABLE[actor.org_kind].value,
+        Application.status.in_([s.value for s in NOTICEABLE[actor.org_kind]]),
         Application.current_org_id == actor.org_id,
         Application.id.not_in(open_notices),
     )
-    if actor.org_kind is not OrgKind.ENTERPRISE:
+    if actor.org_kind in (OrgKind.DEPARTMENT, OrgKind.BUREAU):
+        noticed_here = select(NoticeEntry.application_id).join(Notice).where(Notice.org_id == actor.org_id)
         stmt = stmt.where(Application.id.not_in(noticed_here))
     return list(session.scalars(stmt.order_by(Application.id)))
+
+
+def notice_days(session: Session, org_id: int | None, purpose: NoticePurpose) -> int:
+    """The notice's working days: a committee office's from its profile (003 五(三); the result notice's
+    where the profile says), every other notice NOTICE_DAYS (003 五(一), 004 二(七))."""
+    if purpose is NoticePurpose.APPLICANTS:
+        return NOTICE_DAYS
+    org = session.get(Organisation, org_id) if org_id else None
+    profile = effective_profile(session, org)
+    rules = profile.committee if profile is not None else None
+    if rules is None:
+        return NOTICE_DAYS
+    rule = rules.notice_workdays if purpose is NoticePurpose.PRE_REVIEW else rules.result_notice_workdays
+    return max(rule.value, NOTICE_DAYS)
 
 
 def blocks_signing(session: Session, application: Application) -> bool:
@@ -190,21 +238,27 @@ def draft_notice(
     locks.hold(session, "notice-draft", actor.org_id)
     ready = {a.id: a for a in ready_for_notice(session, actor)}
     chosen = [ready[i] for i in dict.fromkeys(application_ids) if i in ready]
+    purposes = {NOTICEABLE[actor.org_kind][a.state] for a in chosen}
     if not chosen:
         errors["application_ids"] = "请至少选择一名已通过单位审核的申报人"
     elif len(chosen) != len(set(application_ids)):
         errors["application_ids"] = "所选申报中有的已不在待公示状态，请刷新后重选"
+    elif len(purposes) > 1:
+        errors["application_ids"] = "评前公示与评审结果公示须分别起草：请只勾选同一类申报"
     if errors:
         raise ValidationFailed(errors)
     assert start is not None
-    first, last = compute_period(session, start)
+    (purpose,) = purposes
+    days = notice_days(session, actor.org_id, purpose)
+    first, last = compute_period(session, start, days)
     notice = Notice(
         org_id=actor.org_id,
         title=data.title.strip(),
         location=data.location.strip(),
         contact=data.contact.strip(),
         start_date=start,
-        days=NOTICE_DAYS,
+        days=days,
+        purpose=purpose.value,
         first_day=first,
         last_day=last,
         status=NoticeStatus.DRAFT.value,
@@ -301,11 +355,12 @@ def publish_notice(session: Session, actor: Actor, notice_id: int, now: datetime
 
 
 def _start(session: Session, actor: Actor, notice: Notice, application: Application, now: datetime) -> None:
-    """An enterprise notice moves the application in_notice; a higher one leaves its status alone."""
-    if actor.org_kind is OrgKind.ENTERPRISE:
+    """A unit's notice, and a committee office's, move the application into its notice (the workflow's
+    START_NOTICE); a department's or bureau's own notice leaves its status alone."""
+    if application.state in STARTING and actor.org_kind in (OrgKind.ENTERPRISE, OrgKind.COMMITTEE):
         transitions.apply(session, actor, application, Action.START_NOTICE, now)
         return
-    if application.current_org_id != notice.org_id or application.state is not NOTICEABLE[actor.org_kind]:
+    if application.current_org_id != notice.org_id or application.state not in NOTICEABLE[actor.org_kind]:
         raise DomainError(
             f"{application.applicant.name}的申报已不在本单位办理环节，请从公示中移除后再发布", code="moved_on"
         )
@@ -545,7 +600,7 @@ def close_if_due(session: Session, notice: Notice, now: datetime) -> bool:
     for entry in notice.entries:
         if entry.state is not EntryOutcome.PENDING or entry.id in blocked or None in blocked:
             continue
-        if notice.org.kind == OrgKind.ENTERPRISE.value and entry.application.state is Status.IN_NOTICE:
+        if entry.application.state in RUNNING and entry.application.current_org_id == notice.org_id:
             transitions.apply(session, SYSTEM, entry.application, Action.CLOSE_NOTICE, now)
         entry.outcome = EntryOutcome.PASSED.value
         entry.outcome_note = "公示期满无异议" if not _handled_for(notice, entry) else "异议不成立，已处理"
@@ -662,22 +717,37 @@ class NoticeClock:
 def notice_clock(session: Session, notice: Notice, now: datetime) -> NoticeClock:
     """Where the period stands today, as the countdown people read on the page."""
     day = today(now)
-    period = period_text(notice)
+    period = period_message(notice.first_day, notice.last_day, notice.days)
     if notice.state is NoticeStatus.DRAFT:
-        return NoticeClock("draft", f"草稿：拟定公示期 {period}")
+        return NoticeClock("draft", T_("草稿：拟定公示期 %(period)s", period=period))
     if day < notice.first_day:
         total = work_calendar(session).workdays_between(notice.first_day, notice.last_day)
-        return NoticeClock("upcoming", f"公示期：{period}；尚未开始", total, total)
+        return NoticeClock("upcoming", T_("公示期：%(period)s；尚未开始", period=period), total, total)
     calendar = work_calendar(session)
     total = calendar.workdays_between(notice.first_day, notice.last_day)
     if day <= notice.last_day:
         left = calendar.workdays_between(day, notice.last_day)
-        return NoticeClock("running", f"公示期：{period}；还剩{left}个工作日", left, total)
+        return NoticeClock(
+            "running",
+            NT_(
+                "公示期：%(period)s；还剩%(num)d个工作日",
+                "公示期：%(period)s；还剩%(num)d个工作日",
+                left,
+                period=period,
+            ),
+            left,
+            total,
+        )
     if is_due(notice, now):
         # The period is over but the scheduled job (portal/jobs.py, every few minutes) has not passed the
         # entries yet: pages only read, so they say what is about to happen instead of doing it.
-        return NoticeClock("closing", f"公示期：{period}；已期满，正在结转公示结果（几分钟内完成）", 0, total)
-    return NoticeClock("ended", f"公示期：{period}；已期满", 0, total)
+        return NoticeClock(
+            "closing",
+            T_("公示期：%(period)s；已期满，正在结转公示结果（几分钟内完成）", period=period),
+            0,
+            total,
+        )
+    return NoticeClock("ended", T_("公示期：%(period)s；已期满", period=period), 0, total)
 
 
 def notice_of_application(session: Session, actor: Actor, application_id: int) -> Notice | None:

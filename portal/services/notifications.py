@@ -99,12 +99,31 @@ def after_transition(
             own_link,
             now,
         )
-    elif state in (Status.REJECTED, Status.ABANDONED):
+    elif state in (Status.REJECTED, Status.ABANDONED, Status.NOT_PASSED):
         notify(
             session,
             [application.applicant_id],
             state.value,
             f"您的申报{state.title}：{reason or '请查看办理进程'}",
+            own_link,
+            now,
+        )
+    elif action is Action.RETURN_TO_SENDER:
+        # 003 五(三): sent back along the channel it came by, and the applicant is told.
+        notify(
+            session,
+            [application.applicant_id],
+            "returned_to_sender",
+            f"评委会办事机构已将您的申报退回人社局：{reason}",
+            own_link,
+            now,
+        )
+    elif action is Action.SEND_TO_COMMITTEE and application.committee is not None:
+        notify(
+            session,
+            [application.applicant_id],
+            "sent_to_committee",
+            f"您的申报已送“{application.committee.name}”评审",
             own_link,
             now,
         )

@@ -38,6 +38,7 @@ from portal.documents.notice_sheet import notice_result_pdf
 from portal.documents.stamps import image_data_uri, watermark_text
 from portal.domain import packages as rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.handoffs import binding_parts
 from portal.domain.materials import slot_title as title_of_slot
 from portal.domain.uploads import EXTENSIONS
 from portal.models import (
@@ -51,7 +52,7 @@ from portal.models import (
     StaffRole,
     StoredFile,
 )
-from portal.services import audit, endorsements, jobs, notices, printing, queues
+from portal.services import audit, endorsements, handoff_profiles, jobs, notices, printing, queues
 from portal.services.actors import Actor
 from portal.services.applications import timeline
 from portal.services.calendar import SHANGHAI, today
@@ -276,9 +277,12 @@ def build_pdf(
     by_id = {m.id: m for m in present}
     numbered = {m.id: i for i, m in enumerate(present, start=1)}
     notice = _notice_context(session, storage, actor, application)
+    parts, slots = binding_parts(handoff_profiles.binding_for(application))
     order = rules.binding_order(
         [(m.slot, m.id, _material_title(numbered[m.id], m)) for m in present],
         has_notice_result=notice is not None,
+        parts=parts,
+        slots=slots,
     )
     sections: list[documents.Section] = []
     bound: list[documents.Material] = []
@@ -347,9 +351,11 @@ class ManifestFile:
 
 
 def _bound_materials(session: Session, application: Application) -> list[Material]:
-    """The application's materials in binding order (the PDF, its table of contents and the ZIP agree)."""
+    """The application's materials in binding order (the PDF, its table of contents and the ZIP agree):
+    the committee's 装订目录 where its hand-off profile has one (MAT-14), else the checklist order."""
     present = active_materials(session, application.id)
-    return sorted(present, key=lambda m: rules.material_rank(m.slot, m.id))
+    _parts, slots = binding_parts(handoff_profiles.binding_for(application))
+    return sorted(present, key=lambda m: rules.material_rank(m.slot, m.id, slots))
 
 
 def _material_files(present: list[Material]) -> Iterable[tuple[str, StoredFile, ManifestFile]]:

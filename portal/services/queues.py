@@ -1,6 +1,9 @@
 """Review queues: tabs (待初审 / 待签批 / 已退回 / 已通过 / 全部) with counts, filters and search that live in
 the URL, keyset pagination ordered by waiting time, and a version tag so polling answers "nothing
 changed" cheaply. Rows carry the actions the actor may take (computed here, not in templates).
+
+The tags (`tags`) come from the organisation's change counter (services.versions), read in one
+statement before anything else: a poll whose tag still matches is answered 304 without loading a row.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from sqlalchemy.orm import Session, joinedload
 
 from portal.domain.errors import PermissionDenied
 from portal.domain.glossary import state_title
+from portal.domain.i18n import N_
 from portal.domain.progress import Age, queue_age
 from portal.domain.workdays import UnknownYear, WorkCalendar
 from portal.domain.workflow import Status
 from portal.models import Application, Organisation, OrgKind, User
 from portal.models.base import UTCDateTime
-from portal.services import audit, paper, rulebook
+from portal.services import audit, paper, rulebook, versions
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI, work_calendar
 from portal.services.rulebook import Offer
@@ -41,11 +45,11 @@ class Tab(StrEnum):
     @property
     def title(self) -> str:
         return {
-            "handler": "待初审",
-            "leader": "待签批",
-            "returned": "已退回",
-            "passed": "已通过",
-            "all": "全部",
+            "handler": N_("待初审"),
+            "leader": N_("待签批"),
+            "returned": N_("已退回"),
+            "passed": N_("已通过"),
+            "all": N_("全部"),
         }[self.value]
 
 
@@ -61,6 +65,19 @@ PASSED: dict[OrgKind, tuple[Status, ...]] = {
     ),
     OrgKind.DEPARTMENT: (Status.BUREAU_REVIEW, Status.CERTIFIED),
     OrgKind.BUREAU: (Status.CERTIFIED,),
+    # The committee office: what it accepted, whatever the meeting made of it since.
+    OrgKind.COMMITTEE: (
+        Status.COMMITTEE_ACCEPTED,
+        Status.COMMITTEE_NOTICE,
+        Status.AWAITING_MEETING,
+        Status.VOTED,
+        Status.RESULT_NOTICE,
+        Status.RESULT_NOTICED,
+        Status.RESULT_CONFIRMED,
+        Status.RESULT_PUBLISHED,
+        Status.CERTIFIED,
+        Status.NOT_PASSED,
+    ),
 }
 
 
@@ -144,14 +161,34 @@ class QueueRow:
         """The row's words when it offers no action: the notice step, one's own case, or whose move."""
         application = self.application
         if application.state is Status.UNIT_APPROVED and self.reviewer_kind is OrgKind.ENTERPRISE:
+            return RowNote(N_("待起草公示"), to_notices=True)
+        here = self.reviewer_kind is OrgKind.COMMITTEE
+        if application.state in (Status.COMMITTEE_ACCEPTED, Status.VOTED) and here:
             return RowNote("待起草公示", to_notices=True)
-        if application.state is Status.IN_NOTICE:
-            return RowNote("公示中")
+        if application.state in (Status.IN_NOTICE, Status.COMMITTEE_NOTICE, Status.RESULT_NOTICE):
+            return RowNote(N_("公示中"))
+        if application.state is Status.AWAITING_MEETING:
+            return RowNote("待列入评审会议")
+        if application.state is Status.RESULT_NOTICED and here:
+            return RowNote("在评审会议页面确认结果")
         if self.own:
-            return RowNote("本人申报，须由本单位其他人员办理")
+            return RowNote(N_("本人申报，须由本单位其他人员办理"))
         if application.awaiting:
             return RowNote(state_title("awaiting", application.awaiting))
         return RowNote("—")
+
+
+@dataclass(frozen=True)
+class Tags:
+    """The ETags of a queue page's parts for one actor and URL: the whole page, the list (what the
+    #queue poll sends back) and the counts (what the tabs' poll sends back)."""
+
+    page: str
+    queue: str
+    counts: str
+
+    def of(self, part: str) -> str:
+        return {"page": self.page, "queue": self.queue, "counts": self.counts}[part]
 
 
 @dataclass(frozen=True)
@@ -165,12 +202,32 @@ class QueuePage:
     etag: str  # of the list (what the #queue poll sends back)
     options: dict[str, list[Any]] = field(default_factory=dict)
     counts_etag: str = ""  # of the counts (what the tabs' poll sends back)
+    page_etag: str = ""  # of the whole page
 
-    @property
-    def page_etag(self) -> str:
-        """Of the whole page: the list, the counts and the filter options."""
-        digest = hashlib.sha256(f"{self.etag}{self.counts_etag}{self.options!r}".encode())
-        return "p" + digest.hexdigest()[:31]
+
+def tags(
+    session: Session, actor: Actor, tab: Tab, filters: Filters, cursor: str | None, now: datetime
+) -> Tags:
+    """The page's ETags, from one read of the organisation's change counter (and the all-queues one).
+
+    A tag changes when anything the part shows may have changed: a write to any application the
+    organisation sees or to what its rows show (services.versions bumps the counter in that
+    transaction), the hour (rows show days waited, a paper follow-up falls due, an offer's time rule
+    passes), or who asks and what they asked for (actor, tab, filters, and for the list its page).
+    Read first, before any row: a write committed in between makes the tag older than the rows, so
+    the next poll renders again; it can never make a changed page look unchanged.
+    """
+    _require_reviewer(actor)
+    assert actor.org_id is not None
+    seen = versions.read(session, [versions.org(actor.org_id), versions.QUEUES])
+    hour = now.astimezone(SHANGHAI).strftime("%Y%m%d%H")
+    who = (actor.user_id, actor.org_id, actor.org_kind, actor.staff_role, actor.stand_in_for)
+    base = repr((sorted(seen.items()), hour, who, tab.value, sorted(filters.to_args().items())))
+
+    def tag(prefix: str, extra: str) -> str:
+        return prefix + hashlib.sha256(f"{prefix}{base}{extra}".encode()).hexdigest()[:31]
+
+    return Tags(page=tag("p", cursor or ""), queue=tag("q", cursor or ""), counts=tag("c", ""))
 
 
 def _require_reviewer(actor: Actor) -> None:
@@ -254,15 +311,49 @@ def queue(
     *,
     cursor: str | None = None,
     page_size: int | None = None,
+    with_rows: bool = True,
     with_counts: bool = True,
     with_options: bool = True,
+    page_tags: Tags | None = None,
 ) -> QueuePage:
     """One page of a tab, longest waiting first (or newest first), continuing after `cursor`.
 
-    A polled fragment asks only for what it shows (`with_counts`, `with_options` off for the list),
-    so a 15-second poll costs one indexed query, not a scan of the organisation's whole year.
+    A polled fragment asks only for what it shows (`with_rows` alone for the list, `with_counts`
+    alone for the tabs), so a 15-second poll costs one indexed query, not a scan of the organisation's
+    whole year. `page_tags`: the tags the caller already read (else they are read here, first).
     """
     _require_reviewer(actor)
+    page_tags = page_tags or tags(session, actor, tab, filters, cursor, now)
+    rows: list[QueueRow] = []
+    next_cursor = None
+    if with_rows:
+        rows, next_cursor = _rows(session, actor, tab, filters, now, cursor, page_size)
+    tab_counts = counts(session, actor, filters, now) if with_counts else {}
+    options = _options(session, actor) if with_options else {}
+    return QueuePage(
+        tab,
+        filters,
+        rows,
+        tab_counts,
+        next_cursor,
+        cursor,
+        page_tags.queue,
+        options,
+        counts_etag=page_tags.counts,
+        page_etag=page_tags.page,
+    )
+
+
+def _rows(
+    session: Session,
+    actor: Actor,
+    tab: Tab,
+    filters: Filters,
+    now: datetime,
+    cursor: str | None,
+    page_size: int | None,
+) -> tuple[list[QueueRow], str | None]:
+    """The page's rows and the cursor of the next page (None on the last)."""
     size = page_size or PAGE_SIZE  # read at call time, so tests can shrink the page
     key = (Application.status_changed_at, Application.id)
     stmt = _base(actor, filters, now).where(_tab_condition(actor, tab))
@@ -275,44 +366,19 @@ def queue(
         stmt = stmt.where(position < boundary if filters.newest_first else position > boundary)
     order = (key[0].desc(), key[1].desc()) if filters.newest_first else (key[0], key[1])
     stmt = stmt.options(joinedload(Application.applicant), joinedload(Application.enterprise))
-    found = list(session.scalars(stmt.order_by(*order).limit(size + 1)).unique())
+    # The paper flag in the same statement (an uncorrelated IN, computed once): not a query of its own.
+    late = paper.overdue_condition(now).label("paper_overdue")
+    found = session.execute(stmt.add_columns(late).order_by(*order).limit(size + 1)).unique().all()
     has_more = len(found) > size
     found = found[:size]
     calendar = work_calendar(session) if found else None
-    late = paper.overdue_ids(session, found, now)
     rows = [
-        _row(session, actor, application, now, calendar, paper_overdue=application.id in late)
-        for application in found
+        _row(session, actor, application, now, calendar, paper_overdue=bool(overdue))
+        for application, overdue in found
     ]
-    tab_counts = counts(session, actor, filters, now) if with_counts else {}
-    next_cursor = _encode(found[-1].status_changed_at, found[-1].id) if has_more and found else None
-    options = _options(session, actor) if with_options else {}
-    return QueuePage(
-        tab,
-        filters,
-        rows,
-        tab_counts,
-        next_cursor,
-        cursor,
-        _etag(rows, now),
-        options,
-        counts_etag=_counts_etag(tab_counts),
-    )
-
-
-def _etag(rows: list[QueueRow], now: datetime) -> str:
-    """Changes whenever a row on the page changes (or the day does: rows show days waited)."""
-    digest = hashlib.sha256(now.astimezone(SHANGHAI).date().isoformat().encode())
-    for row in rows:
-        # The paper flag changes without a new version when an item is recorded.
-        digest.update(f"{row.application.id}:{row.application.version}:{row.paper_overdue:d};".encode())
-        # What the rulebook offers can change without a new version (a copy endorsed, a notice ending).
-        digest.update("".join(f"{offer.value}{offer.available:d}" for offer in row.actions).encode())
-    return "q" + digest.hexdigest()[:31]
-
-
-def _counts_etag(tab_counts: dict[Tab, int]) -> str:
-    return "c" + hashlib.sha256(repr(sorted(tab_counts.items())).encode()).hexdigest()[:31]
+    last = found[-1][0] if found else None
+    next_cursor = _encode(last.status_changed_at, last.id) if has_more and last is not None else None
+    return rows, next_cursor
 
 
 def _options(session: Session, actor: Actor) -> dict[str, list[Any]]:

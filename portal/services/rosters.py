@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.documents.spreadsheets import read_rows
 from portal.domain.errors import PermissionDenied, ValidationFailed
+from portal.domain.i18n import N_
 from portal.domain.roster import (
     DEFAULT_MINIMUM_MONTHS,
     RosterBadge,
@@ -67,7 +68,7 @@ def matches_for(session: Session, enterprise_id: int, users: Iterable[User]) -> 
     people = list(users)
     roster = latest_roster(session, enterprise_id)
     if roster is None:
-        missing = RosterMatch(RosterBadge.NO_ROSTER, ("本单位尚未导入参保人员名单，暂不能核对社保信息",))
+        missing = RosterMatch(RosterBadge.NO_ROSTER, (N_("本单位尚未导入参保人员名单，暂不能核对社保信息"),))
         return {u.id: missing for u in people}
     enterprise = session.get(Organisation, enterprise_id)
     assert enterprise is not None

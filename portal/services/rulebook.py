@@ -36,13 +36,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.domain import committees as committee_rules
 from portal.domain import workflow
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
+from portal.domain.i18n import N_
 from portal.domain.materials import slot_title
 from portal.domain.text import LIMITS
 from portal.domain.workflow import Action, Role, Status, TransitionNotAllowed
 from portal.models import Application, Material, Membership, StaffRole
-from portal.services import certificates, corrections, eligibility, materials, notices, transitions
+from portal.services import (
+    certificates,
+    committees,
+    corrections,
+    eligibility,
+    materials,
+    notices,
+    transitions,
+)
 from portal.services.actors import Actor
 
 
@@ -61,6 +71,9 @@ class Form(StrEnum):
     REASON = "reason"  # needs a written reason (不予通过, 退回经办人重审)
     CORRECTION_LIST = "correction_list"  # 退回补正: every item with its reason and a deadline (一次性告知)
     NOTICE_PAGE = "notice_page"  # done through a notice on the 公示 page, never on one application
+    COMMITTEE_CHOICE = "committee_choice"  # 送评委会评审: the committee whose scope holds it is chosen
+    MEETING_PAGE = "meeting_page"  # done for a whole meeting on its page (the tally, the confirmations)
+    CERTIFICATE_NO = "certificate_no"  # the province's certificate number is typed or imported
 
 
 FORMS: dict[Action, Form] = {
@@ -71,20 +84,29 @@ FORMS: dict[Action, Form] = {
     Action.CLOSE_NOTICE: Form.NOTICE_PAGE,
     Action.REJECT: Form.REASON,
     Action.SEND_BACK: Form.REASON,
+    Action.SEND_TO_COMMITTEE: Form.COMMITTEE_CHOICE,
+    Action.RETURN_TO_SENDER: Form.REASON,
+    Action.TALLY: Form.MEETING_PAGE,
+    Action.CONFIRM_PASS: Form.MEETING_PAGE,
+    Action.CONFIRM_FAIL: Form.MEETING_PAGE,
+    Action.PUBLISH_RESULT: Form.MEETING_PAGE,
+    Action.RECORD_CERTIFICATE: Form.CERTIFICATE_NO,
 }
 # What a page asks before the action is sent: final or ending steps are confirmed first.
 CONFIRMATIONS: dict[Action, str] = {
-    Action.REJECT: "不予通过是最终结果，确定吗？",
-    Action.WITHDRAW: "撤回后本次申报即终止，确定撤回吗？",
+    Action.REJECT: N_("不予通过是最终结果，确定吗？"),
+    Action.WITHDRAW: N_("撤回后本次申报即终止，确定撤回吗？"),
+    Action.RETURN_TO_SENDER: "退回后申报回到人社局，并通知申报人，确定退回吗？",
 }
 DANGER = frozenset({Action.REJECT, Action.WITHDRAW})
 # Refused at act(): these are applied by their own use case (the correction list, the notice page).
 _ELSEWHERE: dict[Form, tuple[str, str]] = {
-    Form.NOTICE_PAGE: ("use_notice", "公示的发布和结束请在“公示”页面办理"),
+    Form.NOTICE_PAGE: ("use_notice", N_("公示的发布和结束请在“公示”页面办理")),
     Form.CORRECTION_LIST: (
         "use_correction_list",
-        "退回补正须在审核页面逐项列明需补正的内容和截止日期（一次性告知）",
+        N_("退回补正须在审核页面逐项列明需补正的内容和截止日期（一次性告知）"),
     ),
+    Form.MEETING_PAGE: ("use_meeting", "评审表决、结果确认和公布请在“评审会议”页面办理"),
 }
 
 
@@ -96,6 +118,8 @@ class Attempt:
     reason: str = ""
     acknowledgement: str = ""
     responses: Mapping[str, str] = field(default_factory=dict)  # per returned item: why it stays as it is
+    committee_id: int | None = None  # 送评委会评审: the committee chosen (None: the one it must go to)
+    certificate_no: str = ""  # 录入证书编号: the province's number as typed
 
 
 @dataclass(frozen=True)
@@ -167,6 +191,16 @@ class Case:
     def evaluation(self) -> eligibility.Evaluation:
         return eligibility.evaluate(self.session, self.application, self.now)
 
+    @cached_property
+    def road(self) -> str:
+        """Who decides it ("committee" or "bureau"): read without the committees (asked of every row)."""
+        return committees.road(self.session, self.application)
+
+    @cached_property
+    def routing(self) -> committees.Routing:
+        """The committee road: the profile's road for the pathway, the committees that could receive it."""
+        return committees.routing(self.session, self.application, self.now)
+
 
 GuardCheck = Callable[[Case, Action, Attempt], "str | Refusal | None"]
 
@@ -216,6 +250,80 @@ def not_during_own_notice(case: Case, action: Action, attempt: Attempt) -> str |
     """No signing while the holding organisation's own notice runs or an objection is unhandled."""
     if case.in_own_notice:
         return "该申报正在本单位公示，或有未处理的异议；公示期满并处理完异议后才能签批"
+    return None
+
+
+# 评审 titles are decided by a review committee (评审委员会): the committee votes, its office publishes the
+# result notice and the title office publishes the result (003 五(三)、六(一)(二); 004 一(六)). The bureau's
+# 认定发证 certifies only what it recognises itself; a 评审 application goes to a committee instead.
+COMMITTEE_DECIDES_CLAUSE = "003 六(二)、004 一(六)"
+
+
+@guard(Action.CERTIFY, clause=COMMITTEE_DECIDES_CLAUSE, name="committee_decides")
+def not_a_committee_title(case: Case, action: Action, attempt: Attempt) -> str | None:
+    """A 评审 application (the profile's committee road) is never certified by the bureau's 认定发证."""
+    if case.status is Status.BUREAU_REVIEW and case.road == "committee":
+        return (
+            "评审途径的申报须经职称评审委员会评审，评审结果经公示无异议后由职称办公布，"
+            f"人社局不能直接认定发证（{COMMITTEE_DECIDES_CLAUSE}）"
+        )
+    return None
+
+
+@guard(Action.SEND_TO_COMMITTEE, clause="DESIGN §3", name="bureau_road")
+def on_the_committee_road(case: Case, action: Action, attempt: Attempt) -> str | None:
+    """Only an application on the committee road goes to a committee; 考核认定 is certified by the bureau."""
+    if case.road != "committee":
+        return f"“{case.application.pathway or '认定'}”途径由人社局认定发证，不送评委会评审"
+    return None
+
+
+@guard(Action.SEND_TO_COMMITTEE, clause="EXAM-06、003 七(一)", name="out_of_scope")
+def some_committee_holds_it(case: Case, action: Action, attempt: Attempt) -> str | None:
+    """Some committee's scope holds its specialty, level and place: committees never widen their scope."""
+    if case.road == "committee" and not case.routing.candidates:
+        a = case.application
+        place = a.enterprise.region or "未填受理地"
+        return (
+            f"没有评委会的受理范围包含“{a.specialty}（{a.series}）{a.level}、{place}”，"
+            "评委会不得擅自扩大评审范围，不能送评（003 七(一)）；"
+            "请核对专业与级别，或由系统管理员维护评委会受理范围"
+        )
+    return None
+
+
+@guard(Action.SEND_TO_COMMITTEE, clause="CHAN-01、003 四", name="one_committee_a_year")
+def one_committee_per_level_and_year(case: Case, action: Action, attempt: Attempt) -> str | None:
+    """An applicant applies to one committee per level and year (where the profile says so)."""
+    if case.road != "committee":
+        return None
+    other, rule = case.routing.elsewhere, case.routing.rules
+    if other is None or rule is None or other.committee is None:
+        return None
+    return (
+        f"申报人今年已向“{other.committee.name}”申报{other.level}评审，同一年度同一职称层级原则上"
+        f"只能向一个评审委员会提出申请（{rule.one_per_year}）"
+    )
+
+
+@guard(Action.SEND_TO_COMMITTEE, clause="EXAM-06、CHAN-01", stage=Stage.INPUT, name="committee_choice")
+def the_chosen_committee_holds_it(case: Case, action: Action, attempt: Attempt) -> str | None:
+    """The chosen committee holds it, and is the one the enterprise sends this specialty and level to."""
+    return committees.routing_refusal(case.routing, attempt.committee_id)
+
+
+@guard(Action.RECORD_CERTIFICATE, clause="PUB-04、003 六(二)", stage=Stage.INPUT, name="certificate_no")
+def a_well_formed_number_nobody_holds(case: Case, action: Action, attempt: Attempt) -> Refusal | None:
+    """The province's number as printed (6-40 letters, digits, hyphens), and on no other application."""
+    number = committee_rules.certificate_no(attempt.certificate_no)
+    clause = "PUB-04、003 六(二)"
+    if not committee_rules.CERTIFICATE_NO.fullmatch(number):
+        return Refusal(
+            "bad_certificate_no", "证书编号为6至40位字母、数字或连字符，请按省统一编号填写", clause
+        )
+    holder = case.session.scalar(select(Application.id).where(Application.certificate_no == number))
+    if holder is not None and holder != case.application.id:
+        return Refusal("duplicate_certificate_no", f"证书编号{number}已登记在另一份申报上，请核对", clause)
     return None
 
 
@@ -285,7 +393,13 @@ def holder_can_send_onward(case: Case, action: Action, attempt: Attempt) -> str 
         outcome = case.decide(action)
     except TransitionNotAllowed:
         return None  # the workflow guard reports it
-    moves_up = transitions.holder_org_id(case.application, outcome.target) != case.application.current_org_id
+    try:
+        # Only 送评委会评审 picks a committee: the others never read the committees (asked of every row).
+        sending = case.routing.implied if action is Action.SEND_TO_COMMITTEE else None
+        target = transitions.holder_org_id(case.application, outcome.target, sending)
+    except TransitionNotAllowed:
+        target = -1  # going to a committee not chosen yet: it leaves this organisation either way
+    moves_up = target != case.application.current_org_id
     if moves_up and not case.holder_staffed:
         return "本单位须同时配备经办人和领导，才能向上报送"
     return None

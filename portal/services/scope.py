@@ -14,18 +14,19 @@ from sqlalchemy.orm import Session
 from portal.domain import workflow
 from portal.domain.errors import NotFound
 from portal.domain.workflow import Level
-from portal.models import Application, OrgKind
+from portal.models import Application, Committee, OrgKind
 from portal.services import audit
 from portal.services.actors import Actor
 
 # reached_level values: how far up the route an application has travelled.
 REACHED_DEPARTMENT = workflow.REACHED[Level.DEPARTMENT]
 REACHED_BUREAU = workflow.REACHED[Level.BUREAU]
+REACHED_COMMITTEE = workflow.REACHED[Level.COMMITTEE]
 
 
 def visible_applications(actor: Actor) -> Select[tuple[Application]]:
     """The query of every application the actor may see: their own, their enterprise's, or what reached their
-    department or bureau. Every query for applications starts here."""
+    department, bureau or committee office. Every query for applications starts here."""
     stmt = select(Application)
     if actor.is_staff:
         if actor.org_kind is OrgKind.ENTERPRISE:
@@ -37,6 +38,13 @@ def visible_applications(actor: Actor) -> Select[tuple[Application]]:
         if actor.org_kind is OrgKind.BUREAU:
             return stmt.where(
                 Application.bureau_id == actor.org_id, Application.reached_level >= REACHED_BUREAU
+            )
+        if actor.org_kind is OrgKind.COMMITTEE:
+            # What was sent to the committee this office serves (and, once sent back, what it had: a case
+            # returned to the bureau holds no committee, so it leaves the office's sight).
+            served = select(Committee.id).where(Committee.office_id == actor.org_id)
+            return stmt.where(
+                Application.committee_id.in_(served), Application.reached_level >= REACHED_COMMITTEE
             )
         return stmt.where(false())
     if actor.is_applicant:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, object_session
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session, object_session
 from portal.domain import workflow
 from portal.domain.errors import DomainError, StaleObject
 from portal.domain.workflow import Action, Role, Status, TransitionNotAllowed
-from portal.models import Application, Membership, ReviewStep, StaffRole
+from portal.models import Application, Committee, Membership, ReviewStep, StaffRole
 from portal.models.reviews import REVIEW_ACTIONS, SIGNING_ACTIONS
 from portal.services import audit, notifications, staff
 from portal.services.actors import Actor
@@ -47,6 +48,7 @@ class SubmissionTerms:
         return values
 
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 APPLICANT_ACTIONS = frozenset({Action.SUBMIT, Action.RESUBMIT, Action.WITHDRAW})
 # Done through a notice (services.notices), never as a bare button on one application.
 NOTICE_ACTIONS = frozenset({Action.START_NOTICE, Action.CLOSE_NOTICE})
@@ -97,9 +99,16 @@ def available_actions(actor: Actor, application: Application, *, as_reviewer: bo
     return [a for a in actions if a not in NOTICE_ACTIONS]
 
 
-def holder_org_id(application: Application, status: Status) -> int:
-    """The organisation holding the application in `status`; with no holder, it stays where it was."""
-    route = workflow.Route(application.enterprise_id, application.department_id, application.bureau_id)
+def holder_org_id(application: Application, status: Status, committee: Committee | None = None) -> int:
+    """The organisation holding the application in `status`; with no holder, it stays where it was. On the
+    committee road the committee's office holds it (``committee``: the one it is being sent to now)."""
+    committee = committee or application.committee
+    route = workflow.Route(
+        application.enterprise_id,
+        application.department_id,
+        application.bureau_id,
+        committee.office_id if committee is not None else None,
+    )
     return workflow.holder_on(route, status, application.current_org_id)
 
 
@@ -123,9 +132,13 @@ def apply(
     expected_version: int | None = None,
     reason: str = "",
     submission: SubmissionTerms | None = None,
+    committee: Committee | None = None,
+    certificate_no: str | None = None,
 ) -> Application:
     """Decide, compare-and-set, audit. Raises DomainError (TransitionNotAllowed wrapped) or StaleObject.
-    `submission` carries what a submission fixes with the status (batch, cutoff, acknowledgement).
+    `submission` carries what a submission fixes with the status (batch, cutoff, acknowledgement);
+    `committee` the committee a SEND_TO_COMMITTEE sends it to (written with the status, with the day);
+    `certificate_no` the province's number a RECORD_CERTIFICATE enters (the province numbers it).
 
     May cause every transition of portal.domain.workflow.TRANSITIONS.
     """
@@ -140,7 +153,11 @@ def apply(
         reviewing = role in (Role.HANDLER, Role.LEADER)
         if reviewing and (cooled := staff.cooling_refusal(session, actor, application)):
             raise DomainError(cooled.text, code=cooled.code)
-        target_org = holder_org_id(application, outcome.target)
+        if action is Action.SEND_TO_COMMITTEE and committee is None:
+            raise DomainError("请选择受理的评审委员会", code="no_committee")
+        if action is Action.RECORD_CERTIFICATE and not certificate_no:
+            raise DomainError("请填写省统一编号的证书编号", code="no_certificate_no")
+        target_org = holder_org_id(application, outcome.target, committee)
         moves_up = target_org != application.current_org_id and actor.is_staff
         if moves_up and not _org_can_send_onward(session, application.current_org_id):
             raise DomainError("本单位须同时配备经办人和领导，才能向上报送", code="org_incomplete")
@@ -170,8 +187,18 @@ def apply(
         values["certificate_no"] = issue_certificate_number(session, application.bureau_id, now)
         values["certificate_code"] = new_verification_code()
         values["certified_at"] = now
+    if action is Action.RECORD_CERTIFICATE:
+        values["certificate_no"] = certificate_no
+        values["certificate_code"] = new_verification_code()
+        values["certified_at"] = now
     if submission is not None:
         values.update(submission.columns())
+    if action is Action.SEND_TO_COMMITTEE:
+        assert committee is not None
+        values.update(committee_id=committee.id, committee_routed_on=now.astimezone(SHANGHAI).date())
+    elif action is Action.RETURN_TO_SENDER:
+        # Back the way it came (003 五(三)): the bureau may send it elsewhere, so it holds no committee.
+        values.update(committee_id=None, committee_routed_on=None)
 
     step = _review_step(actor, application, action, role, now)
     result = session.execute(
@@ -201,11 +228,20 @@ def apply(
         to_status=outcome.target.value,
         reason=reason.strip(),
         role=role.value,
-        detail={"certificate_no": values["certificate_no"]} if action is Action.CERTIFY else None,
+        detail=_detail(action, values),
     )
     session.refresh(application)
     notifications.after_transition(session, application, action, now, reason.strip())
     return application
+
+
+def _detail(action: Action, values: dict[str, Any]) -> dict[str, Any] | None:
+    """What the audit row of a transition keeps besides the status: the number or the committee."""
+    if action in (Action.CERTIFY, Action.RECORD_CERTIFICATE):
+        return {"certificate_no": values["certificate_no"]}
+    if action is Action.SEND_TO_COMMITTEE:
+        return {"committee_id": values["committee_id"]}
+    return None
 
 
 def _review_step(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.glossary import cn_date
+from portal.domain.i18n import N_, T_
 from portal.domain.text import check_text
 from portal.domain.workflow import Status
 from portal.models import (
@@ -38,10 +39,10 @@ from portal.services.scope import get_application
 OPEN_TO_OPINION = frozenset({Status.SUBMITTED, Status.UNIT_REVIEW})
 CLAUSE = "004 二(九)、004 一(四)"
 FIELDS = {
-    "evaluation": ("对申报人专业技术工作的评价", 1000),
-    "participants": ("参加推荐的人员", 200),
-    "formation": ("推荐意见的形成过程", 500),
-    "assessment": ("近年年度考核结果", 100),
+    "evaluation": (N_("对申报人专业技术工作的评价"), 1000),
+    "participants": (N_("参加推荐的人员"), 200),
+    "formation": (N_("推荐意见的形成过程"), 500),
+    "assessment": (N_("近年年度考核结果"), 100),
 }
 
 
@@ -78,10 +79,10 @@ def _count(raw: str, title: str, errors: dict[str, str], name: str, *, required:
     text = raw.strip()
     if not text:
         if required:
-            errors[name] = f"请填写{title}"
+            errors[name] = T_("请填写%(field)s", field=title)
         return None
     if not (text.isascii() and text.isdigit()) or len(text) > 5:
-        errors[name] = f"{title}应为整数"
+        errors[name] = T_("%(field)s应为整数", field=title)
         return None
     return int(text)
 
@@ -93,7 +94,7 @@ def record_opinion(
     at its field in Chinese."""
     application = get_application(session, actor, application_id)
     if not may_record(actor, application):
-        raise PermissionDenied("只有用人单位经办人或领导在单位审核期间可以填写基层单位意见")
+        raise PermissionDenied(N_("只有用人单位经办人或领导在单位审核期间可以填写基层单位意见"))
     errors: dict[str, str] = {}
     texts: dict[str, str] = {}
     for name, (title, limit) in FIELDS.items():
@@ -102,17 +103,17 @@ def record_opinion(
         except ValueError as refused:
             errors[name] = str(refused)
     if data.method not in {m.value for m in RecommendationMethod}:
-        errors["method"] = "请选择推荐方式"
+        errors["method"] = N_("请选择推荐方式")
     if data.recommendation not in {r.value for r in Recommendation}:
-        errors["recommendation"] = "请选择推荐意见"
-    count = _count(data.participants_count, "参加人数", errors, "participants_count", required=True)
+        errors["recommendation"] = N_("请选择推荐意见")
+    count = _count(data.participants_count, N_("参加人数"), errors, "participants_count", required=True)
     if count is not None and count < 1:
-        errors["participants_count"] = "参加人数至少为1人"
-    votes = _count(data.votes_for, "同意票数", errors, "votes_for", required=False)
+        errors["participants_count"] = N_("参加人数至少为1人")
+    votes = _count(data.votes_for, N_("同意票数"), errors, "votes_for", required=False)
     if votes is not None and count is not None and votes > count:
-        errors["votes_for"] = f"同意票数不能多于参加人数（{count}人）"
+        errors["votes_for"] = T_("同意票数不能多于参加人数（%(count)s人）", count=str(count))
     if data.assessment_passed not in ("yes", "no"):
-        errors["assessment_passed"] = "请确认年度考核是否合格（002 三(一)1）"
+        errors["assessment_passed"] = N_("请确认年度考核是否合格（002 三(一)1）")
     if errors:
         raise ValidationFailed(errors)
     assert count is not None
@@ -154,12 +155,16 @@ def refusal(session: Session, application: Application) -> str | None:
     """Why the unit cannot approve yet (the rulebook's guard): no opinion, or it does not recommend."""
     opinion = opinion_of(session, application.id)
     if opinion is None:
-        return (
+        return T_(
             "须先填写基层单位意见（对专业技术工作的评价、推荐方式、参加人员及人数、推荐意见及形成过程、"
-            f"年度考核结果），单位领导才能签批通过（{CLAUSE}）"
+            "年度考核结果），单位领导才能签批通过（%(clause)s）",
+            clause=CLAUSE,
         )
     if opinion.recommendation != Recommendation.RECOMMEND.value:
-        return f"基层单位意见为“不同意推荐”，不能签批通过；如不推荐，请不予通过并写明理由（{CLAUSE}）"
+        return T_(
+            "基层单位意见为“不同意推荐”，不能签批通过；如不推荐，请不予通过并写明理由（%(clause)s）",
+            clause=CLAUSE,
+        )
     return None
 
 

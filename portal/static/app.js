@@ -32,6 +32,34 @@
     var target = event.target;
     if (target instanceof Element && target.closest("[data-print]")) { window.print(); }
   });
+  // The hand-off copy helper (issue 23.3): a button copies its field's value; the row shows a tick and
+  // the live region says so, so a clerk re-keys nothing (keyboard: Tab to the button, Enter or Space).
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element && event.target.closest("button[data-copy]");
+    if (!button) { return; }
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (!source) { return; }
+    var text = source.textContent || "";
+    var done = function () {
+      var row = button.closest("tr");
+      if (row) { row.classList.add("copied"); }
+      var tick = row && row.querySelector(".copy-tick");
+      if (tick) { tick.hidden = false; }
+      var status = document.getElementById("copy-status");
+      if (status) { status.textContent = "已复制：" + (button.getAttribute("data-label") || ""); }
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(done, function () {
+        var range = document.createRange();
+        range.selectNodeContents(source);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        var status = document.getElementById("copy-status");
+        if (status) { status.textContent = "浏览器不允许直接复制：已选中该值，请按 Ctrl+C"; }
+      });
+    }
+  });
   // A polling list must not be swapped away under someone typing or ticking rows in it, nor right after
   // they acted on a row (the row's confirmation stays readable for a while).
   var lastRowAction = 0;

@@ -33,9 +33,15 @@ class SaveOutcome:
     refused: forms.FormRefused | None = None
 
 
+def posted_form() -> dict[str, str]:
+    """The posted 申报表, one value per input: the last one sent, because a checkbox follows the hidden
+    empty input of its name (so an unticked box still posts "") and a ticked one must win over it."""
+    return {name: values[-1] for name, values in request.form.lists() if values}
+
+
 def save_posted_form(actor: Actor, application_id: int) -> SaveOutcome:
     """Save the posted 申报表 (its 删除这一条 applied first); 添加 saves too, then shows one more row."""
-    raw = request.form.to_dict()
+    raw = posted_form()
     add = raw.pop("_add", "")
     add = add if add in form_rules.SECTION_BY_KEY else ""
     remove = raw.pop("_remove", "")

@@ -1,4 +1,5 @@
-"""Error pages in Chinese (403/404/422/500), each also an htmx fragment; DomainError kinds mapped to codes."""
+"""Error pages in the reader's language (403/404/422/500), each also an htmx fragment; DomainError kinds
+mapped to codes."""
 
 from __future__ import annotations
 
@@ -19,25 +20,29 @@ from portal.domain.errors import (
     Unavailable,
     ValidationFailed,
 )
+from portal.domain.i18n import N_
 from portal.web.htmx import is_htmx, render_page, see_other
+from portal.web.i18n import translate_plain
 from portal.web.unit_of_work import abandon
 
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: ("请求有误", "页面提交的数据不完整，请返回重试。"),
-    403: ("无权访问", "您当前的身份无权打开此页面。如需办理，请联系所在单位的管理员。"),
-    404: ("页面不存在", "找不到您要的页面或申报，可能已被删除，或您无权查看。"),
-    405: ("操作方式不正确", "请通过页面上的按钮进行操作。"),
-    409: ("已被他人处理", "该申报已被他人处理，请刷新后查看最新状态。"),
-    413: ("文件太大", "上传的内容超过了大小限制，请压缩后重试。"),
-    422: ("内容有误", "提交的内容有误，请按提示修改。"),
-    429: ("操作太频繁", "请稍后再试。"),
-    500: ("系统出错了", "服务器处理时出错，已记录。请稍后重试；如果一直出现，请联系管理员。"),
+    400: (N_("请求有误"), N_("页面提交的数据不完整，请返回重试。")),
+    403: (N_("无权访问"), N_("您当前的身份无权打开此页面。如需办理，请联系所在单位的管理员。")),
+    404: (N_("页面不存在"), N_("找不到您要的页面或申报，可能已被删除，或您无权查看。")),
+    405: (N_("操作方式不正确"), N_("请通过页面上的按钮进行操作。")),
+    409: (N_("已被他人处理"), N_("该申报已被他人处理，请刷新后查看最新状态。")),
+    413: (N_("文件太大"), N_("上传的内容超过了大小限制，请压缩后重试。")),
+    422: (N_("内容有误"), N_("提交的内容有误，请按提示修改。")),
+    429: (N_("操作太频繁"), N_("请稍后再试。")),
+    500: (N_("系统出错了"), N_("服务器处理时出错，已记录。请稍后重试；如果一直出现，请联系管理员。")),
     503: (
-        "服务暂时不可用",
-        "系统的某个组成部分暂时无法访问，这次操作没有生效，已填写的内容请稍后重新提交。"
-        "请稍后重试；如果一直出现，请把下面的错误编号告诉管理员。",
+        N_("服务暂时不可用"),
+        N_(
+            "系统的某个组成部分暂时无法访问，这次操作没有生效，已填写的内容请稍后重新提交。"
+            "请稍后重试；如果一直出现，请把下面的错误编号告诉管理员。"
+        ),
     ),
 }
 
@@ -126,7 +131,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> Response:
-        return error_response(400, "页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试。")
+        return error_response(400, N_("页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试。"))
 
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound) -> Response:
@@ -144,7 +149,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ValidationFailed)
     def _invalid(error: ValidationFailed) -> Response:
-        return error_response(422, "；".join(error.fields.values()) or error.message)
+        messages = [translate_plain(message) for message in error.fields.values()]
+        return error_response(422, str(translate_plain(N_("；"))).join(map(str, messages)) or error.message)
 
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Response:

@@ -85,6 +85,7 @@ def show_job(job_id: int) -> Response:
         fragment="progress",
         job=job,
         failed=job.params.get("failed", []),
+        handoff_problems=job.params.get("problems", []),
         slips=slips,
         passwords_href=passwords_href,
     )

@@ -85,9 +85,49 @@ def test_top_up_certificates_continues_the_bureaus_numbers_without_a_gap(
         assert serials == list(range(1, sequence.last_value + 1))  # no gap, no reuse, sequence continues
 
 
-def test_the_queue_fragment_sends_the_same_statements_for_5_and_50_rows_and_a_later_page(
-    app: Flask, session: Session, seeded: Any, login_as: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+class Recorder:
+    """The SQL statements each request sends (transaction control left out: the tests run in savepoints)."""
+
+    def __init__(self, app: Flask, browser: Any) -> None:
+        self.browser = browser
+        self.statements: list[str] = []
+        self.engine = db_engine(app)
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
+            self.statements.append(" ".join(statement.split()))
+
+    def __enter__(self) -> Recorder:
+        event.listen(self.engine, "before_cursor_execute", self)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self)
+
+    def get(self, path: str, status: int = 200, **headers: str) -> tuple[list[str], Any]:
+        self.statements = []
+        response = self.browser.get(path, headers=headers)
+        assert response.status_code == status, (path, response.status_code)
+        return self.statements, response
+
+
+def _main_table(statement: str) -> str:
+    """The first table of the statement's own FROM (not a subquery's)."""
+    depth = 0
+    for i, char in enumerate(statement):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and statement.startswith(" FROM ", i):
+            return statement[i + 6 :].split(" ", 1)[0]
+    return statement[:30]
+
+
+def _tables(statements: list[str]) -> list[str]:
+    """What each statement reads (its FROM's first table): comparable, and readable when it fails."""
+    return [_main_table(s) for s in statements]
+
+
+@pytest.fixture
+def handler_browser(session: Session, seeded: Any, login_as: Any) -> Any:
     bureau = seeded.largest_bureau_id
     handler, _ = staff_of(session, bureau)
     membership = session.scalars(select(Membership).where(Membership.user_id == handler.id)).one()
@@ -95,30 +135,72 @@ def test_the_queue_fragment_sends_the_same_statements_for_5_and_50_rows_and_a_la
         select(func.count()).where(Application.bureau_id == bureau, Application.reached_level >= 2)
     )
     assert visible and visible > 12, "the largest bureau needs a few pages"
-    browser = login_as(handler, membership_id=membership.id)
-    statements: list[str] = []
+    return login_as(handler, membership_id=membership.id)
 
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
 
-    def fragment(path: str) -> tuple[int, str]:
-        statements.clear()
-        response = browser.get(path, headers=HX)
-        assert response.status_code == 200
-        return len(statements), response.text
+# What a queue request reads, and nothing else (issue 20): the login (session row with its user, the
+# membership), the organisation's change counter (the ETag), then only what the part shows. A read per
+# row (an N+1) would grow with the page; a part computing another's data would add its statements.
+FRAGMENT = ["auth_sessions", "memberships", "versions", "applications", "calendar_days", "users"]
+COUNTS = ["auth_sessions", "memberships", "versions", "applications"]
+POLL = ["auth_sessions", "memberships", "versions"]
+# The page adds the counts, the filter options (one DISTINCT, the enterprises' names) and the layout's
+# unread count and stand-ins.
+PAGE = [*FRAGMENT, "applications", "applications", "organisations", "notifications", "stand_ins"]
 
-    engine = db_engine(app)
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        fragment("/review/queue?tab=all")  # warm: the session row's last-seen update is once a minute
+
+def test_the_queue_fragment_and_page_send_a_fixed_set_of_statements_for_5_and_50_rows_and_a_later_page(
+    app: Flask, handler_browser: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Recorder(app, handler_browser) as recorder:
+        recorder.get("/review/queue?tab=all", **HX)  # warm: the cookie's idle clock is re-signed once
         monkeypatch.setattr(queues, "PAGE_SIZE", 5)
-        five, page = fragment("/review/queue?tab=all")
-        assert page.count('name="ids"') + page.count("<tr id=") >= 5
+        five, response = recorder.get("/review/queue?tab=all", **HX)
+        page = response.text
+        assert page.count('name="ids"') >= 5
         after = page.split("after=", 1)[1].split("&", 1)[0].split('"', 1)[0]
-        later, _ = fragment(f"/review/queue?tab=all&after={after}")
+        later, _ = recorder.get(f"/review/queue?tab=all&after={after}", **HX)
+        whole_five, _ = recorder.get("/review/queue?tab=all")
+        whole_later, _ = recorder.get(f"/review/queue?tab=all&after={after}")
         monkeypatch.setattr(queues, "PAGE_SIZE", 50)
-        fifty, page = fragment("/review/queue?tab=all")
-        assert page.count("<tr id=") > 5
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert five == later == fifty, (five, later, fifty)
+        fifty, response = recorder.get("/review/queue?tab=all", **HX)
+        assert response.text.count("<tr id=") > 5
+        whole_fifty, _ = recorder.get("/review/queue?tab=all")
+    for fragment in (five, later, fifty):
+        assert _tables(fragment) == FRAGMENT, fragment
+    for whole in (whole_five, whole_later, whole_fifty):
+        assert _tables(whole) == PAGE, whole
+
+
+def test_an_unchanged_poll_is_a_304_from_the_change_counter_alone_and_a_write_changes_it(
+    app: Flask, session: Session, seeded: Any, handler_browser: Any
+) -> None:
+    bureau = seeded.largest_bureau_id
+    with Recorder(app, handler_browser) as recorder:
+        _, first = recorder.get("/review/queue?tab=all", **HX)
+        _, tabs = recorder.get("/review/queue?tab=all", **{**HX, "HX-Target": "queue-counts"})
+        counts_only, _ = recorder.get("/review/queue?tab=all", **{**HX, "HX-Target": "queue-counts"})
+        assert _tables(counts_only) == COUNTS, counts_only
+        tag, counts_tag = first.headers["ETag"], tabs.headers["ETag"]
+        assert tag != counts_tag
+        poll, _ = recorder.get("/review/queue?tab=all", 304, **HX, **{"If-None-Match": tag})
+        assert _tables(poll) == POLL, poll
+        # A write to an application of another bureau leaves this queue's tag alone.
+        elsewhere = session.scalars(select(Application).where(Application.bureau_id != bureau).limit(1)).one()
+        elsewhere.counted_returns += 1
+        session.commit()  # the counters move as the transaction commits (the test's savepoint here)
+        recorder.get("/review/queue?tab=all", 304, **HX, **{"If-None-Match": tag})
+        # A write to one of ours (a transition bumps the version; here a counter the row shows) changes
+        # the list's tag and the counts' tag: the poll renders again.
+        shown = (Application.bureau_id == bureau, Application.reached_level >= 2)
+        ours = session.scalars(select(Application).where(*shown).limit(1)).one()
+        ours.counted_returns += 1
+        session.commit()
+        _, again = recorder.get("/review/queue?tab=all", 200, **HX, **{"If-None-Match": tag})
+        assert again.headers["ETag"] != tag
+        tabs_poll = {**HX, "HX-Target": "queue-counts", "If-None-Match": counts_tag}
+        recorder.get("/review/queue?tab=all", 200, **tabs_poll)
+        # Another page of the same list has its own tag.
+        after = first.text.split("after=", 1)[1].split("&", 1)[0].split('"', 1)[0]
+        _, later = recorder.get(f"/review/queue?tab=all&after={after}", **HX)
+        assert later.headers["ETag"] not in (tag, again.headers["ETag"])

@@ -420,3 +420,39 @@ def test_a_broken_file_in_the_directory_fails_load_profiles(tmp_path):
     with pytest.raises(PolicyError) as info:
         load_profiles(tmp_path)
     assert info.value.file == "broken-2026.toml" and info.value.key == "id"
+
+
+# --- the committee road (issue 22) ----------------------------------------------------------------------
+
+
+def test_the_pathways_name_their_road_and_kunming_calls_recognition_kaohe_dingzhi():
+    profiles = load_profiles()
+    zhenjiang, kunming = profiles["zhenjiang-2024"], profiles["kunming-2022"]
+    assert zhenjiang.road("评审") == kunming.road("评审") == "committee"
+    assert zhenjiang.road("初定") == kunming.road("认定") == "bureau"
+    assert kunming.pathway("认定").label == "考核定职"  # 004 三, its own road
+    assert profiles["ganzhou-2026"].road("评审") == "committee"  # not covered: a committee's by its nature
+    assert profiles["ganzhou-2026"].committee is None
+
+
+def test_the_committee_rules_cite_their_clauses():
+    zhenjiang = load_profiles()["zhenjiang-2024"].committee
+    kunming = load_profiles()["kunming-2022"].committee
+    assert zhenjiang is not None and kunming is not None
+    z, k = zhenjiang.filing, kunming.filing
+    assert (z.days, z.unit, z.citation) == (15, "days", "003 六(一)")
+    assert (k.days, k.unit, k.citation) == (12, "workdays", "004 一(六)")
+    assert (zhenjiang.notice_workdays.value, zhenjiang.notice_workdays.citation) == (5, "003 五(三)")
+    assert zhenjiang.one_per_year == zhenjiang.same_for_unit == "003 四" and not kunming.one_per_year
+    assert kunming.city_system_gate == "004 一(二)" and kunming.call and kunming.call.citation == "004 一(三)"
+    assert kunming.provincial_windows and kunming.provincial_windows.citation == "004 二(二)"
+    assert zhenjiang.title_confirmation.mode == "recognise" and kunming.title_confirmation.mode == "confirm"
+    # The seeds give no vote rule: quorum and threshold are marked unconfirmed where the notices are silent.
+    assert zhenjiang.vote.threshold == (2, 3) and not zhenjiang.vote.confirmed and not kunming.vote.confirmed
+
+
+def test_a_committee_road_without_its_rules_is_an_error(tmp_path):
+    text = MINIMAL.replace('rule = "SCOPE-06"', 'rule = "SCOPE-06"\nroad = "committee"', 1)
+    assert text != MINIMAL
+    error = _error(tmp_path, text)
+    assert "committee" in [p.key for p in error.problems]

@@ -87,6 +87,55 @@ ALLOWED += [
         Status.BUREAU_REVIEW,
     ),
 ]
+# The committee road (issue 22): the bureau leader sends it to a committee, whose office reviews it,
+# publishes its notice; the meeting's tally, the result notice, the confirmation, the publication and the
+# province's certificate number follow.
+ALLOWED += [
+    (
+        at(Status.BUREAU_REVIEW, signed_by=HANDLER),
+        Action.SEND_TO_COMMITTEE,
+        staff(LEADER, Role.LEADER),
+        Status.COMMITTEE_REVIEW,
+    ),
+    (
+        at(Status.COMMITTEE_REVIEW),
+        Action.HANDLER_APPROVE,
+        staff(HANDLER, Role.HANDLER),
+        Status.COMMITTEE_REVIEW,
+    ),
+    (
+        at(Status.COMMITTEE_REVIEW, signed_by=HANDLER),
+        Action.LEADER_APPROVE,
+        staff(LEADER, Role.LEADER),
+        Status.COMMITTEE_ACCEPTED,
+    ),
+    (
+        at(Status.COMMITTEE_REVIEW, signed_by=HANDLER),
+        Action.SEND_BACK,
+        staff(LEADER, Role.LEADER),
+        Status.COMMITTEE_REVIEW,
+    ),
+    (
+        at(Status.COMMITTEE_REVIEW),
+        Action.RETURN_TO_SENDER,
+        staff(HANDLER, Role.HANDLER),
+        Status.BUREAU_REVIEW,
+    ),
+    (at(Status.COMMITTEE_REVIEW), Action.RETURN_TO_SENDER, staff(LEADER, Role.LEADER), Status.BUREAU_REVIEW),
+    (at(Status.COMMITTEE_ACCEPTED), Action.START_NOTICE, staff(LEADER, Role.LEADER), Status.COMMITTEE_NOTICE),
+    (at(Status.COMMITTEE_NOTICE), Action.CLOSE_NOTICE, SYSTEM, Status.AWAITING_MEETING),
+    (at(Status.COMMITTEE_NOTICE), Action.REJECT, staff(LEADER, Role.LEADER), Status.REJECTED),
+    (at(Status.AWAITING_MEETING), Action.TALLY, SYSTEM, Status.VOTED),
+    (at(Status.AWAITING_MEETING), Action.REJECT, staff(LEADER, Role.LEADER), Status.REJECTED),
+    (at(Status.VOTED), Action.START_NOTICE, staff(LEADER, Role.LEADER), Status.RESULT_NOTICE),
+    (at(Status.RESULT_NOTICE), Action.CLOSE_NOTICE, SYSTEM, Status.RESULT_NOTICED),
+    (at(Status.RESULT_NOTICE), Action.REJECT, staff(LEADER, Role.LEADER), Status.REJECTED),
+    (at(Status.RESULT_NOTICED), Action.CONFIRM_PASS, staff(LEADER, Role.LEADER), Status.RESULT_CONFIRMED),
+    (at(Status.RESULT_NOTICED), Action.CONFIRM_FAIL, staff(LEADER, Role.LEADER), Status.NOT_PASSED),
+    (at(Status.RESULT_CONFIRMED), Action.PUBLISH_RESULT, staff(LEADER, Role.LEADER), Status.RESULT_PUBLISHED),
+    (at(Status.RESULT_PUBLISHED), Action.RECORD_CERTIFICATE, staff(HANDLER, Role.HANDLER), Status.CERTIFIED),
+    (at(Status.RESULT_PUBLISHED), Action.RECORD_CERTIFICATE, staff(LEADER, Role.LEADER), Status.CERTIFIED),
+]
 for _status in sorted(wf.REVIEW_STATUSES):
     _signed = HANDLER if _status is Status.UNIT_REVIEW else None
     ALLOWED += [
@@ -244,6 +293,7 @@ def test_every_status_and_action_has_a_chinese_title() -> None:
         Status.ABANDONED,
         Status.REJECTED,
         Status.WITHDRAWN,
+        Status.NOT_PASSED,
     }
 
 

@@ -35,6 +35,7 @@ from portal.models import (
     Objection,
     OrgKind,
     PolicyWindow,
+    ResultImport,
     StaffChange,
     StaffRole,
     StandIn,
@@ -48,9 +49,11 @@ from tests import imaging
 from tests.conftest import Clock
 from tests.factories import (
     STEPS_TO,
+    CommitteeOffice,
     Office,
     World,
     make_application,
+    make_committee_rows,
     make_org,
     make_user,
     make_world,
@@ -88,7 +91,9 @@ class Tenant:
     endorsement: Endorsement
     package_job: int  # a batch package job of the enterprise's handler
     staff_change: StaffChange  # the bureau admin's pending request to end the enterprise leader's role
+    committee: CommitteeOffice  # a committee of the bureau, its office's staff and a scope row
     applicants: list[User] = field(default_factory=list)
+    handoff_import: ResultImport | None = None  # a results spreadsheet the enterprise's handler uploaded
 
     def roles(self) -> dict[str, tuple[User, int | None]]:
         """Every role of this tenant: (user, membership id to act in; None for an applicant)."""
@@ -101,6 +106,8 @@ class Tenant:
             "bureau_handler": (w.bureau.handler, w.bureau.handler_membership.id),
             "bureau_leader": (w.bureau.leader, w.bureau.leader_membership.id),
             "admin": (w.admin, w.admin_membership.id),
+            "committee_handler": (self.committee.office.handler, self.committee.office.handler_membership.id),
+            "committee_leader": (self.committee.office.leader, self.committee.office.leader_membership.id),
             **{f"applicant_{i}": (user, None) for i, user in enumerate(self.applicants)},
         }
 
@@ -221,7 +228,13 @@ def make_tenant(
         requested_at=clock.now,
     )
     session.add(staff_change)
+    handoff_import = ResultImport(
+        org_id=office.org.id, target="jx", file_id=attachment.id, digest="0" * 64,
+        created_by_id=office.handler.id, created_at=clock.now,
+    )  # fmt: skip
+    session.add(handoff_import)
     session.flush()
+    committee = make_committee_rows(session, world, clock.now)
     audit.seal(session)  # as a commit would: the requests' own commits then chain only their own rows
     return Tenant(
         world,
@@ -241,7 +254,9 @@ def make_tenant(
         endorsement,
         package_job,
         staff_change,
+        committee,
         applicants=[at_bureau.applicant, draft.applicant, certified.applicant],
+        handoff_import=handoff_import,
     )
 
 

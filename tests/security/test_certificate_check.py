@@ -142,17 +142,19 @@ def test_the_migration_gives_every_existing_certificate_a_random_code(tmp_path: 
         make_application(db.session, world, now)  # a draft: no certificate, no code
         auth.start_session(db.session, world.admin, now)  # a row that ON DELETE CASCADE would take along
         db.session.commit()
-        before = backup.row_counts(db.engine)
+        # The queues' change counters (0024, after 0011) are a cache: going below 0011 drops them, and
+        # they start again from zero (the next poll of each queue renders once).
+        before = {t: n for t, n in backup.row_counts(db.engine).items() if t != "versions"}
         db.session.remove()
         downgrade(revision="0011")  # before the codes existed
         upgrade()
         # SQLite rebuilt the users and applications tables: nothing that refers to them went with them.
         # (The unit's opinions are a table after 0011: going below it drops them by design; the 申报表's
         # rows come back from the summary columns.)
-        after = backup.row_counts(db.engine)
-        assert {k: v for k, v in after.items() if k != "unit_opinions"} == {
-            k: v for k, v in before.items() if k != "unit_opinions"
-        }
+        # The change counters (0024) are rebuilt as writes happen, so they are not compared either.
+        dropped = {"unit_opinions", "versions"}
+        after = {t: n for t, n in backup.row_counts(db.engine).items() if t not in dropped}
+        assert after == {t: n for t, n in before.items() if t not in dropped}
         rows = db.session.execute(select(Application.certificate_no, Application.certificate_code)).all()
         codes = [code for number, code in rows if number is not None]
         assert len(codes) == 3 and len(set(codes)) == 3 and all(len(code) == 32 for code in codes)

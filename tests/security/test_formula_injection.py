@@ -65,6 +65,8 @@ def _hostile(session: Session, tenant: Tenant, clock: Clock) -> None:
     tenant.material.file.display_name = FILE_NAME
     for material in materials.active_materials(session, tenant.application.id):
         material.file.display_name = FILE_NAME
+    for scope in tenant.committee.committee.scopes:  # the committee's scope table, admin-edited text
+        scope.specialties = SPECIALTY
     audit.record(
         session, office.actor(StaffRole.HANDLER), "note", clock.now, object_type="application",
         object_id=tenant.application.id, reason=REASON,
@@ -99,6 +101,9 @@ def _export_cases(tenant: Tenant) -> dict[str, tuple[str, str, str, bool]]:
         "admin.export_audit_events": ("admin", "POST", "/admin/audit.xlsx", True),
         "packages.download_package_zip": (
             "bureau_handler", "POST", f"/packages/applications/{a.id}/package.zip", True,
+        ),
+        "committees.export_scopes": (
+            "bureau_handler", "GET", f"/committees/{tenant.committee.committee.id}/scopes.xlsx", True,
         ),
         # The background exports' files (the certificate Excel, a batch ZIP): made by the worker, fetched
         # from their job's page (the URL is the job's, found when the case runs).

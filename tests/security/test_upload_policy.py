@@ -273,6 +273,7 @@ EXTRA_FIELDS: dict[str, dict[str, str]] = {
     "enterprise.create_import": {},
     "enterprise.upload_roster": {},
     "admin.import_calendar": {},
+    "handoffs.upload_results": {},
 }
 
 

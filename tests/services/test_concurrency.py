@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -116,3 +116,156 @@ def test_two_handlers_approving_at_once_make_exactly_one_transition(engine: Engi
         assert approvals == TRIALS
         versions = set(session.scalars(select(Application.version).where(Application.id.in_(ids))))
         assert versions == {cases_ids[0][1] + 1}
+
+
+# The committee's vote (issue 22.5): the same expert's ballot sent twice at once, the leader's close sent
+# twice at once. Exactly one effect each: one receipt and one set of ballots, one tally.
+
+
+def _voting_meetings(engine: Engine, trials: int) -> tuple[list[int], int, int, list[tuple[int, int]]]:
+    """``trials`` meetings in their vote, each with one applicant; every expert but the first has voted.
+    Returns the meeting ids, the office leader's (user, membership), and the racing expert's user id."""
+    from portal.services import votes
+    from portal.services.actors import actor_for as act_as
+    from tests.factories import (
+        filed_meeting,
+        make_committee,
+        make_committee_world,
+        make_experts,
+        make_review_application,
+        to_meeting,
+    )
+
+    with Session(engine, expire_on_commit=False) as session:
+        world = make_committee_world(session, NOW)
+        co = make_committee(session, world, NOW)
+        make_experts(session, co, NOW, 5)
+        ids, entries = [], []
+        on_the_day = NOW + timedelta(days=30)
+        for _ in range(trials):
+            application = make_review_application(session, world, NOW)
+            to_meeting(session, world, co, application, NOW)
+            meeting = filed_meeting(session, world, co, [application], NOW)
+            members = votes.panel(session, meeting)
+            for member in members:
+                votes.acknowledge(session, act_as(member.expert.user, None), meeting.id, NOW)
+            leader = co.office.actor(StaffRole.LEADER)
+            votes.open_voting(session, leader, meeting.id, [m.id for m in members], on_the_day)
+            (entry,) = meeting.entries
+            for member in members[1:]:
+                votes.cast_ballot(
+                    session, act_as(member.expert.user, None), meeting.id, {entry.id: "yes"}, on_the_day
+                )
+            ids.append(meeting.id)
+            entries.append((entry.id, members[0].expert.user_id))
+        session.commit()
+        return ids, co.office.leader.id, co.office.leader_membership.id, entries
+
+
+def _race(*targets: tuple[object, ...]) -> list[str]:
+    barrier = threading.Barrier(len(targets))
+    outcomes: list[str] = []
+    threads = [threading.Thread(target=fn, args=(*args, barrier, outcomes)) for fn, *args in targets]  # type: ignore[misc]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return sorted(outcomes)
+
+
+def _ballot(
+    engine: Engine,
+    expert_user_id: int,
+    meeting_id: int,
+    entry_id: int,
+    barrier: threading.Barrier,
+    outcomes: list[str],
+) -> None:
+    from portal.domain.errors import DomainError
+    from portal.services import votes
+
+    with Session(engine, expire_on_commit=False) as session:
+        user = session.get(User, expert_user_id)
+        assert user is not None
+        actor = actor_for(user, None)
+        session.commit()
+        barrier.wait(timeout=30)
+        try:
+            votes.cast_ballot(session, actor, meeting_id, {entry_id: "no"}, NOW + timedelta(days=30))
+            session.commit()
+            outcomes.append("ok")
+        except DomainError as refused:
+            session.commit()  # the refusal's audit event
+            outcomes.append(refused.code)
+
+
+def _close(
+    engine: Engine,
+    user_id: int,
+    membership_id: int,
+    meeting_id: int,
+    barrier: threading.Barrier,
+    outcomes: list[str],
+) -> None:
+    from portal.domain.errors import DomainError
+    from portal.services import votes
+
+    with Session(engine, expire_on_commit=False) as session:
+        user, membership = session.get(User, user_id), session.get(Membership, membership_id)
+        assert user is not None and membership is not None
+        actor = actor_for(user, membership)
+        session.commit()
+        barrier.wait(timeout=30)
+        try:
+            votes.close_voting(session, actor, meeting_id, NOW + timedelta(days=30))
+            session.commit()
+            outcomes.append("ok")
+        except (DomainError, StaleObject):
+            session.commit()  # the refusal's audit event
+            outcomes.append("refused")
+
+
+def test_one_expert_voting_twice_at_once_and_two_closes_at_once_count_once(engine: Engine) -> None:
+    from portal.models import Ballot, BallotReceipt, MeetingEntry
+
+    trials = max(2, TRIALS // 4)
+    meeting_ids, leader_id, leader_membership_id, entries = _voting_meetings(engine, trials)
+    for meeting_id, (entry_id, expert_user_id) in zip(meeting_ids, entries, strict=True):
+        ballots = _race(
+            (_ballot, engine, expert_user_id, meeting_id, entry_id),
+            (_ballot, engine, expert_user_id, meeting_id, entry_id),
+        )
+        assert ballots == ["already_voted", "ok"], ballots
+        closes = _race(
+            (_close, engine, leader_id, leader_membership_id, meeting_id),
+            (_close, engine, leader_id, leader_membership_id, meeting_id),
+        )
+        assert closes == ["ok", "refused"], closes
+
+    with Session(engine) as session:
+        receipts = session.scalar(
+            select(func.count()).select_from(BallotReceipt).where(BallotReceipt.meeting_id.in_(meeting_ids))
+        )
+        assert receipts == 5 * trials
+        entry_ids = [e for e, _ in entries]
+        assert session.scalar(
+            select(func.count()).select_from(Ballot).where(Ballot.entry_id.in_(entry_ids))
+        ) == (5 * trials)
+        tallies = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "tally", AuditEvent.outcome == "ok")
+        )
+        assert tallies == trials
+        results = set(session.scalars(select(MeetingEntry.yes).where(MeetingEntry.id.in_(entry_ids))))
+        assert results == {4}
+        statuses = set(
+            session.scalars(
+                select(Application.status).where(
+                    Application.id.in_(
+                        select(MeetingEntry.application_id).where(MeetingEntry.id.in_(entry_ids))
+                    )
+                )
+            )
+        )
+        assert statuses == {Status.VOTED.value}

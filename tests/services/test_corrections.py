@@ -251,6 +251,8 @@ def test_the_third_counted_return_makes_the_application_inadmissible_for_the_yea
     session.flush()
     handler = world.department.actor(StaffRole.HANDLER)
     me = actor_for(application.applicant, None)
+    # Kunming's hand-off asks for the 职称申报承诺书 too (004 二(六)): a resubmission needs it.
+    materials.attach_placeholders(session, me, STORAGE, application, clock.now, sign=False)
     for round_ in range(1, 4):
         corrections.return_for_correction(
             session,

@@ -20,6 +20,7 @@ from portal.models import (
     Correction,
     CorrectionStatus,
     EntryOutcome,
+    HandoffResult,
     ImportBatch,
     ImportStatus,
     Notice,
@@ -27,6 +28,9 @@ from portal.models import (
     NoticeStatus,
     Objection,
     ObjectionStatus,
+    ResultImport,
+    ResultImportStatus,
+    ResultOutcome,
     TransferStatus,
 )
 from portal.models.base import Base
@@ -44,6 +48,8 @@ STATES: list[tuple[type[Base], str, tuple[StrEnum, ...]]] = [
     (Objection, "status", tuple(ObjectionStatus)),
     (AccountTransfer, "status", tuple(TransferStatus)),
     (AuditEvent, "outcome", tuple(AuditOutcome)),
+    (ResultImport, "status", tuple(ResultImportStatus)),
+    (HandoffResult, "outcome", tuple(ResultOutcome)),
 ]
 
 
@@ -57,6 +63,8 @@ STATES: list[tuple[type[Base], str, tuple[StrEnum, ...]]] = [
         ObjectionStatus,
         TransferStatus,
         AuditOutcome,
+        ResultImportStatus,
+        ResultOutcome,
     ],
 )
 def test_every_state_has_its_title_in_the_glossary(enum: type[StrEnum]) -> None:

@@ -202,7 +202,7 @@ def test_every_page_document_and_export_names_the_same_certifying_authority(
     assert certificates.certifying_authority(session, chosen) == authority
     assert certificates.certifying_authority(session, plain) == bureau  # no authority chosen: the bureau
     review = login_as(world.bureau.handler).get(f"/review/applications/{chosen.id}").text
-    assert f'<span id="certifying-authority">{authority}</span>' in review
+    assert f'<span id="certifying-authority" lang="zh-CN">{authority}</span>' in review
     pdf = login_as(chosen.applicant).get(f"/me/applications/{chosen.id}/certificate.pdf")
     assert authority in _pdf_text(pdf.data) and bureau not in _pdf_text(pdf.data)
     number = chosen.certificate_no

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from portal.domain.workflow import Status
 from portal.models import Application, StaffRole
@@ -65,6 +66,26 @@ def test_a_draft_survives_a_bad_field_and_a_logout(
     browser.post("/login", data={"login": application.applicant.phone, "password": PASSWORD})
     page = browser.get(f"/me/applications/{application.id}").text
     assert 'value="赣南师范大学"' in page and "主持完成开发区综合管廊项目" in page
+
+
+def test_a_ticked_box_is_saved_as_the_browser_posts_it_after_its_hidden_empty_twin(
+    app: Flask, world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The form posts "" for every checkbox (a hidden input first) and "1" after it when ticked: the
+    ticked value wins, and unticking posts "" alone."""
+    application = bare_draft(session, world, clock)
+    browser = login_as(application.applicant)
+    url = f"/me/applications/{application.id}/form"
+    form = forms.posted_form(session, application)
+    ticked = [*((k, v) for k, v in form.items() if k != "no_title"), ("no_title", ""), ("no_title", "1")]
+    response = browser.post(url, data=MultiDict(ticked), headers=HX)
+    assert response.status_code == 200
+    session.refresh(application)
+    assert application.no_title is True
+    unticked = [*((k, v) for k, v in forms.posted_form(session, application).items() if k != "no_title")]
+    browser.post(url, data=MultiDict([*unticked, ("no_title", "")]), headers=HX)
+    session.refresh(application)
+    assert application.no_title is False
 
 
 def test_a_pdf_named_file_that_is_html_or_an_executable_is_refused(

@@ -51,7 +51,7 @@ def test_the_review_page_shows_the_checklist_and_a_plain_post_records_an_item(
     page = browser.get(f"/review/applications/{application.id}")
     assert page.status_code == 200
     assert 'id="paper-followup"' in page.text and "纸质材料报送" in page.text
-    assert "2026年10月16日" in page.text and "还剩 10 个工作日" in page.text and "003 附件 备注3" in page.text
+    assert "2026年10月16日" in page.text and "还剩10个工作日" in page.text and "003 附件 备注3" in page.text
     posted = browser.post(
         f"/review/applications/{application.id}/paper",
         data={"item": item, "received": "1", "originals_checked": "1", "remark": "原件已核对退回"},

@@ -501,6 +501,11 @@ def auth_switch_role(c: Ctx) -> Case:
     return Case(hr, "/switch-role", lambda: {"membership_id": "0"}, probe=role_in_cookie)
 
 
+def auth_set_language(c: Ctx) -> Case:
+    # Setting a value that is set: the account's language (a table) changes once, the cookie stays "en".
+    return Case(_hr(c), "/language", lambda: {"language": "en", "back": "/password"})
+
+
 def _applicant(c: Ctx, application: Any) -> FlaskClient:
     return c.as_(application.applicant)
 
@@ -643,6 +648,53 @@ def packages_create_batch(c: Ctx) -> Case:
     application = c.application(Status.SUBMITTED)
     form = {"ids": [str(application.id)], "form_token": new_token()}
     return Case(_hr(c), "/packages/batches", lambda: form)  # a job row once; the replay is refused
+
+
+def _handed_off(c: Ctx) -> Any:
+    """An application past its notice, its bureau handing off to Jiangxi (issue 23)."""
+    application = c.application(Status.NOTICE_PASSED)
+    c.world.bureau.org.policy_profile = "ganzhou-2026"
+    c.session.flush()
+    return application
+
+
+def _results_xlsx(application: Any) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["姓名", "身份证号码", "证书编号", "认定结果"])
+    book.active.append([application.applicant.name, application.applicant.id_number, "赣JX-1", "通过"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def handoffs_start_export(c: Ctx) -> Case:
+    _handed_off(c)
+    form = {"form_token": new_token()}
+    return Case(c.as_(c.world.enterprise.handler), "/handoffs/jx/exports", lambda: form)  # one job row
+
+
+def handoffs_upload_results(c: Ctx) -> Case:
+    data, token = _results_xlsx(_handed_off(c)), new_token()
+    return Case(
+        c.as_(c.world.enterprise.handler),
+        "/handoffs/jx/results",
+        lambda: {"file": (io.BytesIO(data), "结果.xlsx"), "form_token": token},
+        multipart=True,
+    )  # one checked import; the replay is refused by its token
+
+
+def handoffs_apply_results(c: Ctx) -> Case:
+    from portal.services import handoff_results
+
+    application = _handed_off(c)
+    actor = c.world.enterprise.actor(StaffRole.HANDLER)
+    record, _ = handoff_results.check_results(
+        c.session, STORAGE, actor, "jx", _results_xlsx(application), "结果.xlsx", c.clock.now
+    )
+    form = {"form_token": new_token()}
+    return Case(c.as_(c.world.enterprise.handler), f"/handoffs/results/{record.id}/apply", lambda: form)
 
 
 def _review(c: Ctx, status: Status) -> tuple[Any, FlaskClient]:
@@ -832,12 +884,64 @@ def styleguide_show_styleguide(c: Ctx) -> Case:
     return Case(_admin(c), "/styleguide", changes_nothing=True)
 
 
+def _zhenjiang(c: Ctx) -> None:
+    c.world.bureau.org.policy_profile = "zhenjiang-2024"
+    c.session.flush()
+
+
+def committees_create_committee(c: Ctx) -> Case:
+    # The second post meets the name the first took: refused, nothing more created.
+    _zhenjiang(c)
+    return Case(
+        _admin(c),
+        "/committees",
+        lambda: {"name": "建设工程评委会", "forming_unit": "市评价中心", "kind": "city"},
+    )
+
+
+def committees_load_committees(c: Ctx) -> Case:
+    _zhenjiang(c)  # loaded once: the second load finds every accepting body loaded
+    return Case(_admin(c), "/committees/load")
+
+
+def _committee(c: Ctx) -> Any:
+    from tests.factories import make_committee_rows
+
+    return make_committee_rows(c.session, c.world, c.clock.now).committee
+
+
+_SCOPE = {
+    "row_no": "2",
+    "specialties": "机械工程",
+    "place": "丹阳市",
+    "levels": ["中级"],
+    "citation": "003 附件 序号2",
+}
+
+
+def committees_add_scope(c: Ctx) -> Case:
+    # The second post adds a row the committee already has: refused (the scope holds it already).
+    committee = _committee(c)
+    return Case(_admin(c), f"/committees/{committee.id}/scopes", lambda: _SCOPE)
+
+
+def committees_update_scope(c: Ctx) -> Case:
+    # The second post changes nothing: the row already says it.
+    committee = _committee(c)
+    return Case(_admin(c), f"/committees/scopes/{committee.scopes[0].id}", lambda: _SCOPE)
+
+
+def committees_delete_scope(c: Ctx) -> Case:
+    committee = _committee(c)
+    return Case(_admin(c), f"/committees/scopes/{committee.scopes[0].id}/delete")
+
+
 CASES: dict[str, Callable[[Ctx], Case]] = {
     name.replace("_", ".", 1): function
     for name, function in list(globals().items())
     if callable(function) and name.split("_", 1)[0] in {
-        "admin", "applicant", "auth", "certificates", "enterprise", "inbox", "notices", "packages",
-        "public", "review", "styleguide",
+        "admin", "applicant", "auth", "certificates", "committees", "enterprise", "handoffs", "inbox",
+        "notices", "packages", "public", "review", "styleguide",
     } and name.count("_") >= 1 and not name.startswith("_")
 }  # fmt: skip
 

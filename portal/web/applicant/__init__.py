@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("applicant", __name__, url_prefix="/me")
 
-from portal.web.applicant import materials, views  # noqa: E402, F401  (each adds its routes to bp)
+from portal.web.applicant import materials, summary, views  # noqa: E402, F401  (each adds its routes to bp)

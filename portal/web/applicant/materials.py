@@ -3,9 +3,11 @@ the integrity pledge, copy from the previous application. Routes on the applican
 
 from __future__ import annotations
 
-from flask import Response, flash, request, url_for
+from flask import Response, request, url_for
 
 from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.i18n import N_, T_, Joined
+from portal.domain.uploads import REMOVED_TITLES
 from portal.extensions import db
 from portal.services import applications as applications_service
 from portal.services import materials as service
@@ -16,6 +18,7 @@ from portal.web.context import current_actor, now
 from portal.web.forms import form_input
 from portal.web.guards import applicant_required
 from portal.web.htmx import see_other
+from portal.web.i18n import notify
 from portal.web.once import once_per_form
 from portal.web.storage import storage, upload_limits, uploaded_parts
 from portal.web.unit_of_work import discard
@@ -54,10 +57,15 @@ def upload_material(application_id: int) -> Response:
             fragment="materials",
         )
     combined = (
-        f"，{material.combined}张图片已合成为一份{material.pages}页的 PDF" if material.combined > 1 else ""
+        T_("，%(images)d张图片已合成为一份%(pages)d页的 PDF", images=material.combined, pages=material.pages)
+        if material.combined > 1
+        else ""
     )
     removed = (
-        f"；已清除其中的{service.removed_text(material.removed_on_upload)}"
+        T_(
+            "；已清除其中的%(removed)s",
+            removed=Joined(tuple(REMOVED_TITLES.get(item, item) for item in material.removed_on_upload)),
+        )
         if material.removed_on_upload
         else ""
     )
@@ -70,7 +78,15 @@ def upload_material(application_id: int) -> Response:
             )
         )
     }
-    flash(f"已上传“{service.rules.slot_title(material.slot, shown)}”{combined}{removed}", "success")
+    notify(
+        T_(
+            "已上传“%(slot)s”%(combined)s%(removed)s",
+            slot=service.rules.slot_title(material.slot, shown),
+            combined=combined,
+            removed=removed,
+        ),
+        "success",
+    )
     return see_other(_back(application_id))
 
 
@@ -78,7 +94,7 @@ def upload_material(application_id: int) -> Response:
 @applicant_required
 def remove_material(application_id: int, material_id: int) -> Response:
     service.remove_material(db.session, current_actor(as_applicant=True), application_id, material_id, now())
-    flash("已删除该材料", "success")
+    notify(N_("已删除该材料"), "success")
     return see_other(_back(application_id))
 
 
@@ -88,12 +104,12 @@ def sign_pledge(application_id: int) -> Response:
     if request.form.get("agree") != "1":
         return _detail(
             application_id,
-            upload_errors={"agree": "请阅读并勾选“本人已阅读并承诺”"},
+            upload_errors={"agree": N_("请阅读并勾选“本人已阅读并承诺”")},
             status=422,
             fragment="materials",
         )
     service.sign_pledge(db.session, current_actor(as_applicant=True), application_id, now())
-    flash("已签署诚信承诺书", "success")
+    notify(N_("已签署诚信承诺书"), "success")
     return see_other(_back(application_id))
 
 
@@ -105,7 +121,7 @@ def copy_previous(application_id: int) -> Response:
             db.session, current_actor(as_applicant=True), application_id, now()
         )
     except DomainError as refused:
-        flash(refused.message, "error")
+        notify(refused.message, "error")
         return discard(see_other(url_for("applicant.show_application", application_id=application_id)))
-    flash("已从上次申报复制填写内容和材料；复印件须重新核对签章，诚信承诺书须重新签署", "success")
+    notify(N_("已从上次申报复制填写内容和材料；复印件须重新核对签章，诚信承诺书须重新签署"), "success")
     return see_other(url_for("applicant.show_application", application_id=application_id))

@@ -3,11 +3,12 @@ checklist (portal.web.applicant.materials), submit, and the timeline."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, request, url_for
+from flask import Response, abort, request, url_for
 
 from portal.documents.certificates import CertificateView, certificate_pdf
 from portal.domain import form as form_rules
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
+from portal.domain.i18n import N_, T_, joined
 from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import Application
@@ -17,6 +18,7 @@ from portal.services import (
     corrections,
     eligibility,
     forms,
+    handoff_profiles,
     materials,
     notices,
     policies,
@@ -29,11 +31,12 @@ from portal.services.scope import get_application
 from portal.web import notice_documents
 from portal.web.applicant import bp
 from portal.web.context import current_account, current_actor, now
-from portal.web.dossier import notice_closed, save_posted_form
+from portal.web.dossier import notice_closed, posted_form, save_posted_form
 from portal.web.downloads import send_bytes
 from portal.web.forms import version_field
 from portal.web.guards import applicant_required
 from portal.web.htmx import hx_target, hx_trigger, render_page, see_other, wants_fragment
+from portal.web.i18n import notify
 from portal.web.notice_documents import result_pdf_response
 from portal.web.unit_of_work import keep
 
@@ -98,6 +101,7 @@ def _detail(
         lookups=certificates.lookups_for(db.session, actor, application.id)
         if application.certificate_no
         else [],
+        provincial=handoff_profiles.provincial_certificate(db.session, application),
         evaluation=eligibility.evaluate(db.session, application, now(), typed),
         acknowledgement=acknowledgement,
         ack_error=ack_error,
@@ -126,7 +130,7 @@ def precheck_application(application_id: int) -> Response:
     """The live eligibility pre-check (htmx: the findings block only): the section that changed, POSTed
     alone (issue 21.3: never the whole form, never in a URL), laid over the saved form. Writes nothing."""
     application = get_application(db.session, current_actor(as_applicant=True), application_id)
-    parsed = form_rules.parse_form(request.form.to_dict(), today(now()))
+    parsed = form_rules.parse_form(posted_form(), today(now()))
     typed = forms.overlay(forms.state_of(db.session, application), parsed)
     return _detail(application_id, typed=typed, fragment="eligibility")
 
@@ -157,7 +161,7 @@ def save_form(application_id: int) -> Response:
             form_view=outcome.view,
         )
         return _checklist_changed(page, application_id, before)
-    flash("申报表已保存", "success")
+    notify(N_("申报表已保存"), "success")
     return see_other(
         url_for("applicant.show_application", application_id=application_id) + "#application-form"
     )
@@ -197,9 +201,8 @@ def act(application_id: int) -> Response:
             },
         )
     except (ValidationFailed, StaleObject, DomainError) as refused:
-        text = (
-            "；".join(refused.fields.values()) if isinstance(refused, ValidationFailed) else refused.message
-        )
+        invalid = isinstance(refused, ValidationFailed)
+        text = joined(refused.fields.values(), "；") if invalid else refused.message
         return _detail(
             application_id,
             status=409 if isinstance(refused, StaleObject) else 422,
@@ -211,7 +214,7 @@ def act(application_id: int) -> Response:
             if isinstance(refused, ValidationFailed)
             else "",
         )
-    flash(f"已{action.title}", "success")
+    notify(T_("已%(action)s", action=action.title), "success")
     return see_other(url_for("applicant.show_application", application_id=application_id))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Response, current_app, flash, g, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.domain import passwords
@@ -15,7 +16,7 @@ from portal.services import auth
 from portal.web import context
 from portal.web.auth import bp
 from portal.web.htmx import redirect_to, render_page, see_other
-from portal.web.redirects import safe_target
+from portal.web.redirects import referrer_target, safe_target
 from portal.web.unit_of_work import keep
 
 
@@ -54,7 +55,7 @@ def login() -> Response:
         login_value = request.form.get("login", "").strip()
         password = request.form.get("password", "")
         if not login_value or not password:
-            error = "请输入手机号或证件号码，以及密码"
+            error = _("请输入手机号或证件号码，以及密码")
         else:
             try:
                 user = auth.authenticate(
@@ -98,7 +99,7 @@ def logout() -> Response:
     auth.end_session(db.session, current_user.token, context.now(), context.current_actor())
     logout_user()
     session.clear()
-    flash("您已安全退出", "info")
+    flash(_("您已安全退出"), "info")
     return see_other(url_for("auth.login"))
 
 
@@ -129,7 +130,7 @@ def change_password() -> Response:
             token = auth.start_session(db.session, user, context.now(), ip=request.remote_addr or "")
             session.clear()
             login_user(context.SessionUser(user, token))
-            flash("密码已修改", "success")
+            flash(_("密码已修改"), "success")
             return see_other(url_for("auth.home"))
     return render_page(
         "pages/auth/change_password.html",
@@ -166,3 +167,21 @@ def favicon() -> Response:
 
 
 _FAVICON: list[bytes] = []
+
+
+@bp.post("/language")
+def set_language() -> Response:
+    """The switcher on every page (issue 24): remembered in a cookie for everyone (the login page keeps
+    it after logout) and on the user when logged in; back to the page it was posted from."""
+    from portal.web import i18n
+
+    back = safe_target(request.form.get("back"), referrer_target(url_for("auth.home")))
+    try:
+        language = i18n.Language(request.form.get("language", ""))
+    except ValueError:
+        return see_other(back)  # a value no switcher sends: nothing changes
+    if current_user.is_authenticated:
+        auth.set_language(db.session, context.current_account(), language.value)
+    response = see_other(back)
+    i18n.set_cookie(response, language)
+    return response

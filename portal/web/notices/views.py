@@ -16,7 +16,7 @@ from portal.documents.notice_sheet import notice_sheet_pdf, notice_sheet_xlsx
 from portal.domain.errors import DomainError, ValidationFailed
 from portal.domain.uploads import EXTENSIONS
 from portal.extensions import db
-from portal.models import Notice, NoticeStatus
+from portal.models import Notice, NoticeStatus, OrgKind
 from portal.services import files
 from portal.services import notices as service
 from portal.services.calendar import today
@@ -45,8 +45,10 @@ def _list_page(
     items = service.notices_of(db.session, actor)
     membership = current_membership()
     org_name = membership.org.name if membership else ""
+    committee = membership is not None and membership.org.kind == OrgKind.COMMITTEE.value
+    subject = "职称评审人员的评前公示" if committee else "职称申报人员的公示"
     defaults = {
-        "title": f"{org_name}关于{today(moment).year}年度职称申报人员的公示",
+        "title": f"{org_name}关于{today(moment).year}年度{subject}",
         "location": "单位办公楼一楼公示栏",
         "start_date": (today(moment) + timedelta(days=1)).isoformat(),
     }

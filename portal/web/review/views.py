@@ -9,6 +9,7 @@ from flask import Response, abort, flash, request, url_for
 from portal.documents.certificates import QUEUE_HEADERS, table_xlsx
 from portal.domain import glossary
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
+from portal.domain.i18n import N_
 from portal.domain.identity import mask_id_number
 from portal.domain.workflow import Action, Status
 from portal.extensions import db
@@ -19,9 +20,10 @@ from portal.services.calendar import SHANGHAI
 from portal.services.scope import get_application, note_identity_view, sees_full_identity
 from portal.web.context import current_actor, now
 from portal.web.downloads import Counted, send_temporary_file
-from portal.web.forms import form_input, id_list, version_field
+from portal.web.forms import form_input, id_field, id_list, version_field
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_target, hx_trigger, not_modified, render_page, see_other, wants_fragment
+from portal.web.i18n import notify
 from portal.web.notice_documents import result_pdf_response
 from portal.web.redirects import safe_target
 from portal.web.review import bp
@@ -40,25 +42,31 @@ def _tab() -> queues.Tab:
 def show_queue() -> Response:
     actor = current_actor()
     tab = _tab()
-    # A poll of one fragment computes only that fragment: the list polls every 15 s, the tabs too.
-    fragment = "counts" if hx_target() == "queue-counts" else "queue"
-    partial = wants_fragment()
+    filters = queues.Filters.from_args(request.args)
+    cursor = request.args.get("after")
+    moment = now()
+    # A poll of one fragment computes only that fragment: the list polls every 15 s, the tabs too; and
+    # an unchanged poll is answered from the organisation's change counter alone, before any row.
+    part = ("counts" if hx_target() == "queue-counts" else "queue") if wants_fragment() else "page"
+    tags = queues.tags(db.session, actor, tab, filters, cursor, moment)
+    etag = tags.of(part)
+    if request.if_none_match.contains_weak(etag):  # weak: gzip marks it so
+        return not_modified(etag)
     page = queues.queue(
         db.session,
         actor,
         tab,
-        queues.Filters.from_args(request.args),
-        now(),
-        cursor=request.args.get("after"),
-        with_counts=not partial or fragment == "counts",
-        with_options=not partial,
+        filters,
+        moment,
+        cursor=cursor,
+        with_rows=part != "counts",
+        with_counts=part != "queue",
+        with_options=part == "page",
+        page_tags=tags,
     )
-    etag = (page.counts_etag if fragment == "counts" else page.etag) if partial else page.page_etag
-    if request.if_none_match.contains_weak(etag):  # weak: gzip marks it so
-        return not_modified(etag)
     response = render_page(
         "pages/review/show_queue.html",
-        fragment=fragment,
+        fragment=None if part == "page" else part,
         page=page,
         tabs=list(queues.Tab),
         levels=applications_service.LEVELS,
@@ -135,9 +143,9 @@ def record_opinion(application_id: int) -> Response:
             application_id, opinion_errors=invalid.fields, opinion_form=request.form.to_dict(), status=422
         )
     except DomainError as refused:
-        flash(refused.message, "error")
+        notify(refused.message, "error")
         return discard(see_other(url_for("review.show_application", application_id=application_id)))
-    flash("基层单位意见已保存", "success")
+    notify(N_("基层单位意见已保存"), "success")
     return see_other(url_for("review.show_application", application_id=application_id) + "#unit-opinion")
 
 
@@ -194,7 +202,15 @@ def act(application_id: int) -> Response:
     back = _safe_back(request.form.get("back"))
     try:
         applications_service.act(
-            db.session, actor, application_id, action, now(), expected_version=version_field(), reason=reason
+            db.session,
+            actor,
+            application_id,
+            action,
+            now(),
+            expected_version=version_field(),
+            reason=reason,
+            committee_id=id_field("committee_id"),
+            certificate_no=request.form.get("certificate_no", "")[:60],
         )
     except DomainError as refused:
         status = 409 if isinstance(refused, StaleObject) else 422

@@ -1,0 +1,104 @@
+"""The applicant's pages in English on a phone (issue 24): an applicant chooses English with the switcher,
+fills in, uploads and signs on a 375 px screen, and reads a correction list; every page is English, keeps
+the applicant's own Chinese inside lang="zh-CN", and never scrolls sideways.
+
+Runs late (file name) with applicants made for it, so no other journey sees what it changes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from e2e.conftest import CLOCK
+from e2e.factories import application_for
+from e2e.helpers import DEMO_PASSWORD, log_in, phone_photo
+from e2e.test_zz_phone import PHONE, assert_fits
+
+
+def choose_english(page: Page) -> None:
+    """The switcher on every page: English, remembered on the account."""
+    page.locator("#lang-switch").get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#lang-switch").get_by_role("button", name="English")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+
+
+def test_an_applicant_fills_in_uploads_and_signs_in_english(new_page: Any, portal_app: Flask) -> None:
+    application_for(portal_app, "籍雨桐", "13970709941", 941, CLOCK.now, complete=False)
+    page: Page = new_page("english-phone", **PHONE)
+    log_in(page, "13970709941")
+    choose_english(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("My applications")
+    expect(page.locator(".badge").first).to_have_text("Draft")
+    assert_fits(page)
+    page.get_by_role("link", name="View and fill in").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    # The series, specialty and level are official Chinese names.
+    expect(page.get_by_role("heading", level=1)).to_have_attribute("lang", "zh-CN")
+    assert_fits(page)
+
+    page.get_by_label("School graduated from").fill("江西理工大学南昌校区")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_role("status").first).to_contain_text("The application form is saved")
+    assert_fits(page)
+
+    form = page.locator("#upload-material")
+    form.get_by_label("Kind of material").select_option(label="Employment contract")
+    form.get_by_label("Scan of the original").check()
+    form.locator("#f-files").set_input_files(
+        [
+            {"name": f"IMG_{i:04d}.jpg", "mimeType": "image/jpeg", "buffer": data}
+            for i, data in enumerate([phone_photo(), phone_photo("#e5dccb")])
+        ]
+    )
+    form.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.locator("#slot-labour_contract .slot-state")).to_have_text("Uploaded")
+    expect(page.get_by_role("status").first).to_contain_text("Uploaded “Employment contract”")
+    assert_fits(page)
+
+    pledge = page.locator("#pledge")
+    pledge.get_by_label("I have read it and I pledge").check()
+    pledge.get_by_role("button", name="Sign online").click()
+    expect(page.get_by_role("status").first).to_contain_text("The integrity pledge is signed")
+    expect(page.locator("#slot-pledge .slot-state")).to_have_text("Signed")
+    assert_fits(page)
+
+    # The choice is the account's: a new browser where the applicant logs in reads English at once.
+    again: Page = new_page("english-again")
+    log_in_english(again, "13970709941")
+    expect(again.get_by_role("heading", level=1)).to_have_text("My applications")
+
+
+def log_in_english(page: Page, login: str) -> None:
+    """Log in on a new browser's login page (Chinese: nothing chosen there yet); the account's saved choice
+    answers from the first page after it."""
+    page.goto("/login")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    page.get_by_label("手机号或证件号码").fill(login)
+    page.get_by_label(re.compile("^密码")).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def test_an_applicant_reads_the_correction_list_in_english(new_page: Any, portal_app: Flask) -> None:
+    reason = "工作总结过于简略，请补充近三年主要业绩、承担的具体工作和取得的成效"
+    application_for(
+        portal_app, "郁文博", "13970709942", 942, CLOCK.now, submitted=True, returned_for={"summary": reason}
+    )
+    page: Page = new_page("english-correction", **PHONE)
+    log_in(page, "13970709942")
+    choose_english(page)
+    expect(page.locator(".badge").first).to_contain_text("Returned")
+    assert_fits(page)
+    page.get_by_role("link", name="View and fill in").click()
+    listing = page.locator(".correction-list")
+    expect(listing.get_by_role("heading")).to_have_text("What to correct (all items at once)")
+    expect(listing.locator('[lang="zh-CN"]', has_text=reason)).to_be_visible()  # the reviewer's own words
+    expect(listing).to_contain_text("working days left")
+    expect(listing).to_be_in_viewport()
+    assert_fits(page)

@@ -1,0 +1,208 @@
+"""A committee's call (评审通知, issue 22.8; 004 一(三), WIN-07): where the profile has a call rule, the
+committee office drafts its call with the materials and requirements, files it with the bureau, and
+publishes it only once the bureau has accepted the filing; a call published less than the profile's months
+before intake opens is published with a warning (WIN-07 warns, it does not block).
+
+Guarantees: no call is published without an accepted filing (checked here and by the table's CHECK); each
+step is a compare-and-set on the call's status and version (two clicks: one effect) and is audited; a
+refusal of the filing needs a reason; a refused step is audited and changes nothing. Services flush, never
+commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
+from portal.domain.materials import add_months
+from portal.domain.policy import CallRule
+from portal.models import CallStatus, Committee, CommitteeCall, OrgKind, StaffRole
+from portal.services import audit, committees
+from portal.services.actors import Actor
+from portal.services.calendar import today
+
+
+@dataclass(frozen=True)
+class CallInput:
+    title: str = ""
+    intake_opens: str = ""
+    intake_closes: str = ""
+    requirements: str = ""
+
+
+@dataclass(frozen=True)
+class Published:
+    call: CommitteeCall
+    warning: str | None  # WIN-07: published later than the months before intake the profile asks
+
+
+def _rule(session: Session, committee: Committee) -> CallRule:
+    _profile, rules = committees.rules_for(session, committee.bureau)
+    if rules is None or rules.call is None:
+        raise DomainError("本局政策配置未规定评委会评审通知的报备，无需在此发布", code="no_call_rule")
+    return rules.call
+
+
+def _office(session: Session, actor: Actor) -> Committee:
+    if not (actor.is_staff and actor.org_kind is OrgKind.COMMITTEE):
+        raise PermissionDenied("评审通知由评委会办事机构起草、报备和发布")
+    committee = committees.committee_of_office(session, actor.org_id)
+    if committee is None:
+        raise NotFound("找不到本办事机构的评委会")
+    return committee
+
+
+def _get(session: Session, actor: Actor, call_id: int) -> CommitteeCall:
+    call = session.get(CommitteeCall, call_id)
+    if (
+        call is None
+        or not actor.is_staff
+        or actor.org_id not in (call.committee.office_id, call.committee.bureau_id)
+    ):
+        raise NotFound("找不到该评审通知，或您无权查看")
+    return call
+
+
+def _refuse(
+    session: Session, actor: Actor, call: CommitteeCall, action: str, code: str, message: str, now: datetime
+) -> None:
+    audit.record_attempt(
+        session, actor, action, now, object_type="committee_call", object_id=call.id, detail={"code": code}
+    )
+    raise DomainError(message, code=code)
+
+
+def _advance(session: Session, call: CommitteeCall, expected: set[CallStatus], **values: Any) -> None:
+    result = session.execute(
+        update(CommitteeCall)
+        .where(
+            CommitteeCall.id == call.id,
+            CommitteeCall.version == call.version,
+            CommitteeCall.status.in_([s.value for s in expected]),
+        )
+        .values(version=CommitteeCall.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(call)
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleObject()
+
+
+def _day(raw: str, name: str, errors: dict[str, str]) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        errors[name] = "日期格式应为 年-月-日，例如 2026-03-15"
+        return None
+
+
+def draft_call(session: Session, actor: Actor, data: CallInput, now: datetime) -> CommitteeCall:
+    """The office drafts its call: title, intake dates, the materials and requirements it states."""
+    committee = _office(session, actor)
+    rule = _rule(session, committee)
+    errors: dict[str, str] = {}
+    title, requirements = data.title.strip(), data.requirements.strip()
+    if not title or len(title) > 200:
+        errors["title"] = "请填写通知标题（200字以内）"
+    if not requirements or len(requirements) > 4000:
+        errors["requirements"] = "请写明申报材料和要求（4000字以内）"
+    opens = _day(data.intake_opens, "intake_opens", errors)
+    closes = _day(data.intake_closes, "intake_closes", errors)
+    if opens and closes and closes < opens:
+        errors["intake_closes"] = "受理截止日不能早于开始日"
+    if errors:
+        raise ValidationFailed(errors)
+    assert opens is not None and closes is not None
+    call = CommitteeCall(
+        committee_id=committee.id, title=title, intake_opens=opens, intake_closes=closes,
+        requirements=requirements, citation=rule.citation, created_by_id=actor.user_id, created_at=now,
+        status=CallStatus.DRAFT.value,
+    )  # fmt: skip
+    session.add(call)
+    session.flush()
+    audit.record(session, actor, "draft_call", now, object_type="committee_call", object_id=call.id)
+    return call
+
+
+def file_call(session: Session, actor: Actor, call_id: int, now: datetime) -> CommitteeCall:
+    """The office's leader files the call with the bureau (a refused filing is corrected and filed again)."""
+    committee = _office(session, actor)
+    call = _get(session, actor, call_id)
+    if call.committee_id != committee.id or actor.staff_role is not StaffRole.LEADER:
+        raise PermissionDenied("评审通知由办事机构领导报人社局备案")
+    if call.state not in (CallStatus.DRAFT, CallStatus.REFUSED):
+        _refuse(
+            session, actor, call, "file_call", "not_draft", f"该通知{call.state.title}，不能再次报备", now
+        )
+    _advance(
+        session, call, {CallStatus.DRAFT, CallStatus.REFUSED}, status=CallStatus.FILED.value, filed_at=now
+    )
+    audit.record(session, actor, "file_call", now, object_type="committee_call", object_id=call.id)
+    return call
+
+
+def decide_call(
+    session: Session, actor: Actor, call_id: int, accept: bool, note: str, now: datetime
+) -> CommitteeCall:
+    """The bureau accepts the filing, or refuses it with the reason."""
+    call = _get(session, actor, call_id)
+    if actor.org_id != call.committee.bureau_id:
+        raise PermissionDenied("评审通知由人社局确认备案")
+    note = note.strip()
+    if not accept and not note:
+        raise ValidationFailed({"note": "不予备案须写明原因"})
+    if len(note) > 500:
+        raise ValidationFailed({"note": f"意见不能超过500字（现有{len(note)}字）"})
+    if call.state is not CallStatus.FILED:
+        _refuse(
+            session,
+            actor,
+            call,
+            "decide_call",
+            "not_filed",
+            f"该通知{call.state.title}，没有待确认的报备",
+            now,
+        )
+    target = CallStatus.ACCEPTED if accept else CallStatus.REFUSED
+    _advance(
+        session, call, {CallStatus.FILED}, status=target.value, decided_by_id=actor.user_id, decided_at=now,
+        decision_note=note,
+    )  # fmt: skip
+    audit.record(
+        session, actor, "accept_call" if accept else "refuse_call", now, object_type="committee_call",
+        object_id=call.id, reason=note,
+    )  # fmt: skip
+    return call
+
+
+def publish_call(session: Session, actor: Actor, call_id: int, now: datetime) -> Published:
+    """The office's leader publishes an accepted call; later than the profile's months before intake opens
+    it is published with the warning (WIN-07)."""
+    committee = _office(session, actor)
+    call = _get(session, actor, call_id)
+    if call.committee_id != committee.id or actor.staff_role is not StaffRole.LEADER:
+        raise PermissionDenied("评审通知由办事机构领导发布")
+    rule = _rule(session, committee)
+    if call.state is not CallStatus.ACCEPTED:
+        _refuse(
+            session, actor, call, "publish_call", "not_accepted",
+            f"该通知{call.state.title}：评审通知须先报人社局备案，备案通过后才能发布（{rule.citation}）", now,
+        )  # fmt: skip
+    _advance(session, call, {CallStatus.ACCEPTED}, status=CallStatus.PUBLISHED.value, published_at=now)
+    latest = add_months(call.intake_opens, -rule.months_before)
+    warning = None
+    if today(now) > latest:
+        warning = (
+            f"评审通知应至少提前{rule.months_before}个月发布（{latest:%Y年%m月%d日}前），本通知发布较晚，"
+            f"请确保申报人有足够时间准备（{rule.citation}）"
+        )
+    audit.record(
+        session, actor, "publish_call", now, object_type="committee_call", object_id=call.id,
+        detail={"late": warning is not None},
+    )  # fmt: skip
+    return Published(call, warning)

@@ -1,0 +1,539 @@
+"""Review committees as organisations (issue 22.2): a committee belongs to a forming unit and has an office
+(an organisation of kind committee, with its own admins, handlers and leaders, managed by the staff
+rulebook like any other); its scope is a table of specialty × place × level rows, loaded from the bureau's
+profile (Zhenjiang's 申报计划安排表, 003 附件) and kept by the bureau's admin (every change audited).
+
+Routing: a 评审 application goes, after the bureau's review, to the one committee whose scope holds it
+(EXAM-06, 003 七(一)); an applicant sends to one committee per level and year, and one enterprise sends a
+specialty and level to one committee (CHAN-01, 003 四, where the profile has them). The rulebook's guards
+(services.rulebook) read `routing()`; services.transitions writes the choice with the status.
+
+Guarantees: only the bureau's admin creates committees and edits scopes; a committee and its scope are
+visible to the bureau's staff and the committee office's; every change is audited; services flush, never
+commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain import committees as rules
+from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.domain.policy import CommitteeRules, PolicyProfile, expand_levels
+from portal.domain.workflow import Status
+from portal.models import (
+    Application,
+    Committee,
+    CommitteeKind,
+    CommitteeScope,
+    Organisation,
+    OrgKind,
+    ScopeSource,
+)
+from portal.services import audit
+from portal.services.actors import Actor
+from portal.services.calendar import today
+from portal.services.policies import effective_profile
+
+# --- who sees and who keeps committees ----------------------------------------------------------------
+
+
+def _bureau_admin(session: Session, actor: Actor) -> Organisation:
+    if not actor.is_admin or actor.org_id is None:
+        raise PermissionDenied("只有人社局系统管理员可以设立评委会、维护受理范围")
+    bureau = session.get(Organisation, actor.org_id)
+    assert bureau is not None
+    return bureau
+
+
+def may_view(actor: Actor, committee: Committee) -> bool:
+    """The bureau's staff and admins, and the committee office's own staff."""
+    if actor.org_id == committee.office_id:
+        return actor.staff_role is not None
+    return actor.org_id == committee.bureau_id and actor.staff_role is not None
+
+
+def get_committee(session: Session, actor: Actor, committee_id: int) -> Committee:
+    """A committee the actor may see; NotFound (like a missing one) otherwise."""
+    committee = session.get(Committee, committee_id)
+    if committee is None or not may_view(actor, committee):
+        raise NotFound("找不到该评委会，或您无权查看")
+    return committee
+
+
+def committees_of(session: Session, actor: Actor) -> list[Committee]:
+    """The committees the actor sees: all of the actor's bureau, or the one whose office the actor is in."""
+    stmt = select(Committee).order_by(Committee.id)
+    if actor.org_kind is OrgKind.COMMITTEE:
+        stmt = stmt.where(Committee.office_id == actor.org_id)
+    elif actor.org_kind is OrgKind.BUREAU:
+        stmt = stmt.where(Committee.bureau_id == actor.org_id)
+    else:
+        return []
+    return list(session.scalars(stmt))
+
+
+def committee_of_office(session: Session, office_id: int | None) -> Committee | None:
+    """The committee an office serves (an office serves one committee)."""
+    if office_id is None:
+        return None
+    return session.scalars(select(Committee).where(Committee.office_id == office_id)).first()
+
+
+def rules_for(
+    session: Session, org: Organisation | None
+) -> tuple[PolicyProfile | None, CommitteeRules | None]:
+    """The profile of the bureau above ``org`` and its committee road (None when it has none)."""
+    profile = effective_profile(session, org)
+    return profile, profile.committee if profile is not None else None
+
+
+# --- creating committees and keeping their scope -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommitteeInput:
+    name: str = ""
+    forming_unit: str = ""
+    kind: str = CommitteeKind.CITY.value
+    phone: str = ""
+    intake_opens: str = ""
+    intake_closes: str = ""
+    uniform_submission: str = ""
+
+
+def _office(session: Session, bureau: Organisation, name: str, region: str, now: datetime) -> Organisation:
+    office = Organisation(
+        kind=OrgKind.COMMITTEE.value, name=name, parent_id=bureau.id, region=region[:100], created_at=now
+    )
+    session.add(office)
+    session.flush()
+    return office
+
+
+def _day(raw: str, field: str, errors: dict[str, str]) -> date | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[field] = "日期格式应为 年-月-日，例如 2026-03-15"
+        return None
+
+
+def create_committee(session: Session, actor: Actor, data: CommitteeInput, now: datetime) -> Committee:
+    """A committee and its office under the admin's bureau (audited); the office's staff are then given on
+    its 人员 page like any organisation's. ValidationFailed names each bad field."""
+    bureau = _bureau_admin(session, actor)
+    if not bureau.policy_profile:
+        raise ValidationFailed({"name": "本局尚未选择政策配置，请先在“受理批次”页面选择"})
+    errors: dict[str, str] = {}
+    name, unit = data.name.strip(), data.forming_unit.strip()
+    if not name:
+        errors["name"] = "请填写评委会名称"
+    elif len(name) > 180:
+        errors["name"] = "评委会名称不能超过180字"
+    elif session.scalar(select(Committee.id).where(Committee.name == name)) or session.scalar(
+        select(Organisation.id).where(Organisation.name == f"{name}办事机构")
+    ):
+        errors["name"] = "已有同名评委会"
+    if not unit:
+        errors["forming_unit"] = "请填写组建单位"
+    elif len(unit) > 200:
+        errors["forming_unit"] = "组建单位不能超过200字"
+    if data.kind not in {k.value for k in CommitteeKind}:
+        errors["kind"] = "请选择评委会类别"
+    if len(data.phone.strip()) > 100:
+        errors["phone"] = "联系电话不能超过100字"
+    opens = _day(data.intake_opens, "intake_opens", errors)
+    closes = _day(data.intake_closes, "intake_closes", errors)
+    if opens and closes and closes < opens:
+        errors["intake_closes"] = "收审截止日不能早于开始日"
+    if (
+        data.kind == CommitteeKind.PROVINCIAL.value
+        and not (opens and closes)
+        and "intake_opens" not in errors
+    ):
+        errors["intake_opens"] = "省级评委会请填写收审材料的起止日期（004 二(二)：据此开通和关闭网上申报）"
+    if errors:
+        raise ValidationFailed(errors)
+    office = _office(session, bureau, f"{name}办事机构", bureau.region, now)
+    committee = Committee(
+        bureau_id=bureau.id,
+        office_id=office.id,
+        profile_id=bureau.policy_profile,
+        name=name,
+        forming_unit=unit,
+        kind=data.kind,
+        phone=data.phone.strip(),
+        intake_opens=opens,
+        intake_closes=closes,
+        uniform_submission=data.uniform_submission.strip() in {"1", "on", "true"},
+        created_at=now,
+    )
+    session.add(committee)
+    session.flush()
+    audit.record(
+        session, actor, "create_committee", now, object_type="committee", object_id=committee.id,
+        detail={"name": name, "office_id": office.id},
+    )  # fmt: skip
+    return committee
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    committees: list[Committee]  # created now
+    rows: int  # scope rows created now
+
+
+def load_from_profile(session: Session, actor: Actor, now: datetime) -> LoadReport:
+    """The bureau profile's table of accepting bodies as committees with their scope (Zhenjiang's 申报计划
+    安排表: each accepting body of a 评审 row is a committee's office, each row a scope row with its clause).
+    Idempotent: a body loaded before is left as the admin keeps it (its rows are not loaded again)."""
+    bureau = _bureau_admin(session, actor)
+    profile = effective_profile(session, bureau)
+    if profile is None or profile.committee is None:
+        raise ValidationFailed({"profile": "本局的政策配置没有评审委员会途径，无可载入的受理范围"})
+    created: list[Committee] = []
+    count = 0
+    for authority in profile.authorities:
+        batches = [w for w in profile.batches if w.authority == authority.code and "评审" in w.pathways]
+        if not batches:
+            continue
+        existing = session.scalars(
+            select(Committee).where(Committee.bureau_id == bureau.id, Committee.code == authority.code)
+        ).first()
+        if existing is not None:
+            continue
+        name = f"{authority.name}评委会"
+        office = _office(session, bureau, f"{name}办事机构", authority.area, now)
+        committee = Committee(
+            bureau_id=bureau.id,
+            office_id=office.id,
+            profile_id=profile.id,
+            code=authority.code,
+            name=name,
+            forming_unit=authority.name,
+            kind=CommitteeKind.CITY.value,
+            phone=authority.phone,
+            citation=authority.citation,
+            note="名称按《申报计划安排表》的受理单位推定（"
+            + authority.citation
+            + "）"
+            + (f"；{authority.note}" if authority.note else ""),
+            created_at=now,
+        )
+        session.add(committee)
+        session.flush()
+        for w in batches:
+            session.add(
+                CommitteeScope(
+                    committee_id=committee.id,
+                    row_no=w.citation.rsplit("序号", 1)[-1] if "序号" in w.citation else "",
+                    specialties="、".join(w.specialties),
+                    place=w.area,
+                    levels=",".join(w.levels),
+                    opens=w.opens,
+                    closes=w.closes,
+                    pending=w.pending,
+                    citation=w.citation,
+                    note=w.note[:500],
+                    source=ScopeSource.PROFILE.value,
+                    updated_by_id=actor.user_id,
+                    updated_at=now,
+                )
+            )
+            count += 1
+        created.append(committee)
+    session.flush()
+    audit.record(
+        session, actor, "load_committees", now, object_type="organisation", object_id=bureau.id,
+        detail={"profile": profile.id, "committees": [c.id for c in created], "rows": count},
+    )  # fmt: skip
+    return LoadReport(created, count)
+
+
+@dataclass(frozen=True)
+class ScopeInput:
+    row_no: str = ""
+    specialties: str = ""
+    place: str = ""
+    levels: tuple[str, ...] = ()
+    opens: str = ""
+    closes: str = ""
+    citation: str = ""
+    note: str = ""
+
+
+def _snapshot(row: CommitteeScope) -> dict[str, Any]:
+    return {
+        "specialties": row.specialties,
+        "place": row.place,
+        "levels": row.levels,
+        "opens": row.opens.isoformat() if row.opens else None,
+        "closes": row.closes.isoformat() if row.closes else None,
+        "citation": row.citation,
+    }
+
+
+def get_scope(session: Session, actor: Actor, scope_id: int) -> CommitteeScope:
+    """A scope row of a committee the actor may see; NotFound otherwise."""
+    row = session.get(CommitteeScope, scope_id)
+    if row is None or not may_view(actor, row.committee):
+        raise NotFound("找不到该受理范围")
+    return row
+
+
+def save_scope(
+    session: Session,
+    actor: Actor,
+    committee_id: int,
+    data: ScopeInput,
+    now: datetime,
+    *,
+    scope_id: int | None = None,
+) -> CommitteeScope:
+    """Add (or, with ``scope_id``, change) a row of the committee's scope: specialties (、-separated),
+    place, levels, the online window (blank: 依据文件时间申报) and its clause. The bureau's admin only;
+    audited with the row before and after."""
+    _bureau_admin(session, actor)
+    committee = get_committee(session, actor, committee_id)
+    if committee.bureau_id != actor.org_id:
+        raise NotFound("找不到该评委会，或您无权查看")
+    errors: dict[str, str] = {}
+    specialties = "、".join(
+        x.strip() for x in data.specialties.replace(",", "、").replace("，", "、").split("、") if x.strip()
+    )
+    if not specialties:
+        errors["specialties"] = "请填写受理专业，多个专业用顿号分隔"
+    elif len(specialties) > 500:
+        errors["specialties"] = "受理专业不能超过500字"
+    place = data.place.strip()
+    if not place:
+        errors["place"] = "请填写受理地，如“镇江市区”“丹阳市”"
+    elif len(place) > 100:
+        errors["place"] = "受理地不能超过100字"
+    try:
+        levels = expand_levels(data.levels)
+    except ValueError:
+        levels = ()
+    if not levels:
+        errors["levels"] = "请至少选择一个级别"
+    opens = _day(data.opens, "opens", errors)
+    closes = _day(data.closes, "closes", errors)
+    if (opens is None) != (closes is None) and "opens" not in errors and "closes" not in errors:
+        errors["closes" if opens else "opens"] = (
+            "网上申报时间请同时填写起止日期，或都留空（依据文件时间申报）"
+        )
+    elif opens and closes and closes < opens:
+        errors["closes"] = "截止日不能早于开始日"
+    citation = data.citation.strip()
+    if not citation:
+        errors["citation"] = "请填写依据（文件及条款），例如“003 附件 序号1”"
+    elif len(citation) > 200:
+        errors["citation"] = "依据不能超过200字"
+    if len(data.row_no.strip()) > 20:
+        errors["row_no"] = "序号不能超过20字"
+    if len(data.note.strip()) > 500:
+        errors["note"] = "备注不能超过500字"
+    row = None
+    if scope_id is not None:
+        row = get_scope(session, actor, scope_id)
+        if row.committee_id != committee.id:
+            raise NotFound("找不到该受理范围")
+    same = next(
+        (
+            r
+            for r in committee.scopes
+            if (r.specialties, r.place, r.levels) == (specialties, place, ",".join(levels)) and r is not row
+        ),
+        None,
+    )
+    if same is not None and not errors:
+        errors["specialties"] = f"该评委会已有相同的受理范围（序号{same.row_no or '未填'}），无需重复添加"
+    if errors:
+        raise ValidationFailed(errors)
+    before = _snapshot(row) if row is not None else None
+    unchanged = row is not None and (
+        row.row_no,
+        row.specialties,
+        row.place,
+        row.levels,
+        row.opens,
+        row.closes,
+        row.citation,
+        row.note,
+    ) == (
+        data.row_no.strip(),
+        specialties,
+        place,
+        ",".join(levels),
+        opens,
+        closes,
+        citation,
+        data.note.strip(),
+    )
+    if unchanged:
+        assert row is not None
+        return row  # the same form again: nothing to record
+    if row is None:
+        row = CommitteeScope(committee_id=committee.id, source=ScopeSource.ADMIN.value)
+        session.add(row)
+    row.row_no = data.row_no.strip()
+    row.specialties, row.place, row.levels = specialties, place, ",".join(levels)
+    row.opens, row.closes, row.pending = opens, closes, opens is None
+    row.citation, row.note = citation, data.note.strip()
+    row.updated_by_id, row.updated_at = actor.user_id, now
+    session.flush()
+    audit.record(
+        session, actor, "save_committee_scope", now, object_type="committee", object_id=committee.id,
+        detail={"scope_id": row.id, "before": before, "after": _snapshot(row)},
+    )  # fmt: skip
+    return row
+
+
+def delete_scope(session: Session, actor: Actor, scope_id: int, now: datetime) -> None:
+    """Remove a row of a committee's scope (the bureau's admin; audited with what it held)."""
+    _bureau_admin(session, actor)
+    row = get_scope(session, actor, scope_id)
+    if row.committee.bureau_id != actor.org_id:
+        raise NotFound("找不到该受理范围")
+    audit.record(
+        session, actor, "delete_committee_scope", now, object_type="committee", object_id=row.committee_id,
+        detail={"scope_id": row.id, "before": _snapshot(row)},
+    )  # fmt: skip
+    session.delete(row)
+    session.flush()
+
+
+def scope_rows(
+    committee: Committee, *, specialty: str = "", place: str = "", level: str = ""
+) -> list[CommitteeScope]:
+    """The committee's scope as filtered on its page (and in its export)."""
+    found = []
+    for row in committee.scopes:
+        if specialty and specialty not in row.specialties:
+            continue
+        if place and place not in row.place:
+            continue
+        if level and level not in row.level_list:
+            continue
+        found.append(row)
+    return found
+
+
+# --- routing: the committee that receives an application ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Where an application can go, as the rulebook and the review page read it."""
+
+    road: str  # "committee" or "bureau" (the profile's road for its pathway)
+    candidates: list[Committee]  # committees whose scope holds it at the best fit
+    colleagues: Committee | None  # where the enterprise sent this specialty and level this year
+    elsewhere: Application | None  # the applicant's application this level and year at another committee
+    rules: CommitteeRules | None
+
+    @property
+    def implied(self) -> Committee | None:
+        """The committee it goes to without a choice: its colleagues', else the only candidate."""
+        if self.colleagues is not None and self.colleagues in self.candidates:
+            return self.colleagues
+        return self.candidates[0] if len(self.candidates) == 1 else None
+
+
+def _subject(application: Application) -> rules.Subject:
+    return rules.Subject(
+        series=application.series,
+        specialty=application.specialty,
+        level=application.level,
+        region=application.enterprise.region or "",
+    )
+
+
+def _bureau_committees(session: Session, bureau_id: int) -> list[Committee]:
+    return list(
+        session.scalars(select(Committee).where(Committee.bureau_id == bureau_id).order_by(Committee.id))
+    )
+
+
+def road(session: Session, application: Application) -> str:
+    """Who decides the application: the profile's road for its pathway ("committee" or "bureau"), read
+    without the committees' tables (the queue asks it of every row)."""
+    profile = effective_profile(session, application.bureau)
+    if profile:
+        return profile.road(application.pathway)
+    return "committee" if application.pathway == "评审" else "bureau"
+
+
+def routing(session: Session, application: Application, now: datetime) -> Routing:
+    """The committees whose scope holds the application (EXAM-06), the committee the enterprise already
+    sends this specialty and level to this year, and the applicant's other application this level and year
+    at a committee (CHAN-01), under the profile of the application's bureau."""
+    profile = effective_profile(session, application.bureau)
+    decided_by = road(session, application)
+    committee_rules = profile.committee if profile else None
+    found = _bureau_committees(session, application.bureau_id)
+    by_id = {c.id: c for c in found}
+    rows = [
+        rules.ScopeRow(c.id, r.id, r.specialty_list, r.place, r.level_list) for c in found for r in c.scopes
+    ]
+    city_wide = committee_rules.city_wide_places if committee_rules else ()
+    matched = rules.candidates(rows, _subject(application), city_wide)
+    candidates = [by_id[i] for i in dict.fromkeys(r.committee_id for r in matched)]
+    year = today(now).year
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    colleagues = None
+    if committee_rules is not None and committee_rules.same_for_unit:
+        colleague_id = session.scalar(
+            select(Application.committee_id)
+            .where(
+                Application.enterprise_id == application.enterprise_id,
+                Application.series == application.series,
+                Application.specialty == application.specialty,
+                Application.level == application.level,
+                Application.committee_id.is_not(None),
+                Application.committee_routed_on.between(start, end),
+                Application.id != application.id,
+            )
+            .order_by(Application.committee_routed_on, Application.id)
+        )
+        colleagues = by_id.get(colleague_id) if colleague_id else None
+    elsewhere = None
+    if committee_rules is not None and committee_rules.one_per_year:
+        elsewhere = session.scalars(
+            select(Application).where(
+                Application.applicant_id == application.applicant_id,
+                Application.level == application.level,
+                Application.committee_id.is_not(None),
+                Application.committee_routed_on.between(start, end),
+                Application.id != application.id,
+                Application.status != Status.WITHDRAWN.value,
+            )
+        ).first()
+    return Routing(decided_by, candidates, colleagues, elsewhere, committee_rules)
+
+
+def routing_refusal(routing_: Routing, chosen: int | None) -> str | None:
+    """Why the application cannot go to the ``chosen`` committee (or, with none chosen, the implied one)."""
+    rule = routing_.rules
+    clause = f"EXAM-06，{rule.citation}" if rule else "EXAM-06"
+    if chosen is None:
+        if routing_.implied is None and len(routing_.candidates) > 1:
+            return "有多个评委会可以受理该申报，请在审核页面选择评委会"
+        return None
+    if chosen not in {c.id for c in routing_.candidates}:
+        return f"所选评委会的受理范围不含该申报的专业、级别和受理地，不得送评（{clause}）"
+    if routing_.colleagues is not None and routing_.colleagues.id != chosen and rule is not None:
+        return (
+            f"本单位今年已将同一专业、同一级别的申报报送“{routing_.colleagues.name}”，"
+            f"同一单位相同系列（专业）相同层级应统一报送同一评委会，不得多头报送（CHAN-01，{rule.same_for_unit}）"
+        )
+    return None

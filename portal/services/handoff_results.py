@@ -1,0 +1,296 @@
+"""What comes back from a provincial system (issue 23.6): its results spreadsheet (certificate numbers or
+results, as Excel), matched to our applications by ID number, previewed row by row, applied once.
+
+- ``check_results``: reads the file by the profile's header names (domain.handoffs.Results), gives each
+  row a verdict — matched, not found, a wrong ID (its check character), a certificate number already
+  used (by another application, or twice in the file), a result already recorded — stores the file and
+  a ResultImport (checked) with the digest of the verdicts. Nothing is recorded yet.
+- ``apply_results``: re-reads the stored file; only if it still gives the same verdicts (``digest``)
+  are the matched rows written, all in the caller's one transaction (a HandoffResult each), the import
+  marked applied and audited; otherwise nothing is written. Never twice.
+
+Applications are matched within the actor's scope (another tenant's ID number reads as not found) and
+to the target the file comes from. Flushes, never commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import IO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.documents.spreadsheets import read_rows
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.handoffs import HandoffProfile
+from portal.domain.identity import IdentityError, normalize_resident_id
+from portal.domain.tables import TableError
+from portal.models import Application, HandoffResult, ResultImport, ResultImportStatus, ResultOutcome, User
+from portal.services import audit, handoff_profiles
+from portal.services.actors import Actor
+from portal.services.scope import visible_applications
+from portal.services.uploads import UploadRefused, accept_table, keep_table
+from portal.storage import Storage
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+VERDICT_TITLES = {
+    "matched": "匹配",
+    "not_found": "未找到",
+    "bad_id": "身份证号码有误",
+    "conflict": "证书编号冲突",
+    "recorded": "已登记",
+    "bad_result": "结果无法识别",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row of the file and its verdict (``reason`` in Chinese for anything not matched)."""
+
+    line: int
+    id_number: str
+    name: str
+    certificate_no: str
+    outcome: str  # passed | failed | ""
+    certified_on: str  # ISO date or ""
+    verdict: str
+    reason: str = ""
+    application_id: int | None = None
+
+    @property
+    def verdict_title(self) -> str:
+        return VERDICT_TITLES[self.verdict]
+
+
+def _profile(target: str) -> HandoffProfile:
+    found = handoff_profiles.profiles().get(target)
+    if found is None:
+        raise NotFound("没有这个报送目标")
+    return found
+
+
+def _columns(profile: HandoffProfile, header: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for column in profile.results.columns:
+        for i, text in enumerate(header):
+            if text.strip() in column.headers:
+                found[column.key] = i
+                break
+        else:
+            if column.required:
+                raise TableError(
+                    "missing_column",
+                    f"找不到“{column.headers[0]}”列（可用表头：{'、'.join(column.headers)}）",
+                )
+    return found
+
+
+def _day(text: str) -> str:
+    text = text.strip().replace("/", "-").replace(".", "-")
+    try:
+        return date.fromisoformat(text[:10]).isoformat() if text else ""
+    except ValueError:
+        return ""
+
+
+def _verdicts(session: Session, actor: Actor, profile: HandoffProfile, data: bytes) -> list[Row]:
+    rows = [r for r in read_rows(data) if any(cell.strip() for cell in r)]
+    if not rows:
+        raise TableError("empty", "文件中没有数据")
+    header_at = next(
+        (
+            i
+            for i, r in enumerate(rows[:10])
+            if any(c.strip() in profile.results.columns[0].headers for c in r)
+        ),
+        None,
+    )
+    if header_at is None:
+        raise TableError(
+            "missing_column", f"前10行中找不到表头（“{profile.results.columns[0].headers[0]}”列）"
+        )
+    columns = _columns(profile, rows[header_at])
+    passed, failed = set(profile.results.passed), set(profile.results.failed)
+    seen_numbers: dict[str, int] = {}
+    out: list[Row] = []
+    for offset, values in enumerate(rows[header_at + 1 :], start=header_at + 2):
+
+        def cell(key: str, values: list[str] = values) -> str:
+            i = columns.get(key)
+            return values[i].strip() if i is not None and i < len(values) else ""
+
+        raw_id, number, result = cell("id_number"), cell("certificate_no"), cell("result")
+        base = {"line": offset, "id_number": raw_id, "name": cell("name"), "certificate_no": number,
+                "certified_on": _day(cell("certified_on"))}  # fmt: skip
+        outcome = (
+            "passed"
+            if (result in passed or (not result and number))
+            else "failed"
+            if result in failed
+            else ""
+        )
+        if not outcome:
+            out.append(Row(**base, outcome="", verdict="bad_result", reason=f"结果“{result}”无法识别"))
+            continue
+        try:
+            id_number = normalize_resident_id(raw_id)
+        except IdentityError as wrong:
+            out.append(Row(**base, outcome=outcome, verdict="bad_id", reason=str(wrong)))
+            continue
+        application = session.scalars(
+            visible_applications(actor)
+            .join(User, User.id == Application.applicant_id)
+            .where(User.id_number == id_number)
+            .order_by(Application.id.desc())
+        ).first()
+        target = handoff_profiles.target_for(application.bureau) if application else None
+        if application is None or target is None or target.id != profile.id:
+            out.append(
+                Row(
+                    **base,
+                    outcome=outcome,
+                    verdict="not_found",
+                    reason="没有该身份证号码的申报（或不属于本系统报送范围）",
+                )
+            )
+            continue
+        base["id_number"] = id_number
+        recorded = session.scalars(
+            select(HandoffResult).where(
+                HandoffResult.application_id == application.id, HandoffResult.target == profile.id
+            )
+        ).first()
+        if recorded is not None:
+            out.append(
+                Row(
+                    **base,
+                    outcome=outcome,
+                    verdict="recorded",
+                    reason=f"已于此前导入登记（证书编号 {recorded.certificate_no or '—'}）",
+                    application_id=application.id,
+                )
+            )
+            continue
+        if number:
+            used = session.scalars(
+                select(HandoffResult).where(
+                    HandoffResult.target == profile.id, HandoffResult.certificate_no == number
+                )
+            ).first()
+            if used is not None or number in seen_numbers:
+                where = f"第{seen_numbers[number]}行" if number in seen_numbers else "另一件申报"
+                out.append(
+                    Row(
+                        **base,
+                        outcome=outcome,
+                        verdict="conflict",
+                        reason=f"证书编号 {number} 已用于{where}",
+                        application_id=application.id,
+                    )
+                )
+                continue
+            seen_numbers[number] = offset
+        out.append(Row(**base, outcome=outcome, verdict="matched", application_id=application.id))
+    return out
+
+
+def _stored_verdicts(session: Session, storage: Storage, actor: Actor, found: ResultImport) -> list[Row]:
+    try:
+        return _verdicts(session, actor, _profile(found.target), storage.get(found.file.sha256))
+    except TableError as bad:
+        raise DomainError(f"已保存的结果文件无法读取：{bad.message}", code="unreadable") from None
+
+
+def _digest(rows: list[Row]) -> str:
+    return hashlib.sha256(json.dumps([asdict(r) for r in rows], ensure_ascii=False).encode()).hexdigest()
+
+
+def _require_staff(actor: Actor) -> None:
+    if not actor.is_staff:
+        raise PermissionDenied("只有审核单位的工作人员可以导入结果")
+
+
+def check_results(
+    session: Session,
+    storage: Storage,
+    actor: Actor,
+    target: str,
+    upload: bytes | IO[bytes],
+    name: str,
+    now: datetime,
+) -> tuple[ResultImport, list[Row]]:
+    """The preview: every row with its verdict; the file kept for the confirm step. Nothing recorded.
+    The file takes the one acceptance path for tables (services.uploads.accept_table), as every upload."""
+    _require_staff(actor)
+    profile = _profile(target)
+    try:
+        accepted = accept_table(upload, name or "结果.xlsx")
+    except UploadRefused as refused:
+        raise ValidationFailed({"file": refused.message}) from None
+    try:
+        rows = _verdicts(session, actor, profile, accepted.data)
+    except TableError as bad:
+        raise ValidationFailed({"file": bad.message}) from None
+    stored = keep_table(session, storage, actor, accepted, now)
+    row = ResultImport(
+        org_id=actor.org_id, target=profile.id, file_id=stored.id, status=ResultImportStatus.CHECKED.value,
+        total_rows=len(rows), matched_rows=sum(r.verdict == "matched" for r in rows), digest=_digest(rows),
+        created_by_id=actor.user_id, created_at=now,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row, rows
+
+
+def get_import(session: Session, actor: Actor, import_id: int) -> ResultImport:
+    """A results import of the caller's own organisation (another's is NotFound, as a missing one)."""
+    found = session.get(ResultImport, import_id)
+    if found is None or found.org_id != actor.org_id:
+        raise NotFound("找不到该导入记录")
+    return found
+
+
+def preview(
+    session: Session, storage: Storage, actor: Actor, import_id: int
+) -> tuple[ResultImport, list[Row]]:
+    """A checked import's rows as they stand now (re-read)."""
+    found = get_import(session, actor, import_id)
+    return found, _stored_verdicts(session, storage, actor, found)
+
+
+def apply_results(session: Session, storage: Storage, actor: Actor, import_id: int, now: datetime) -> int:
+    """Record every matched row in the caller's one transaction, if the file still gives the verdicts the
+    preview showed; returns how many. Audited (import_handoff_results)."""
+    _require_staff(actor)
+    found = get_import(session, actor, import_id)
+    if found.state is not ResultImportStatus.CHECKED:
+        raise DomainError("该文件已导入，不能重复导入", code="already_applied")
+    rows = _stored_verdicts(session, storage, actor, found)
+    if _digest(rows) != found.digest:
+        raise DomainError(
+            "数据已有变化（其他导入或证书登记），预览结果已过时：请重新上传并核对预览", code="stale_preview"
+        )
+    matched = [r for r in rows if r.verdict == "matched"]
+    for r in matched:
+        assert r.application_id is not None
+        session.add(
+            HandoffResult(
+                application_id=r.application_id, target=found.target, outcome=ResultOutcome(r.outcome).value,
+                certificate_no=r.certificate_no or None,
+                certified_on=date.fromisoformat(r.certified_on) if r.certified_on else None,
+                import_id=found.id, recorded_by_id=actor.user_id, recorded_at=now,
+            )
+        )  # fmt: skip
+    found.status, found.applied_rows = ResultImportStatus.APPLIED.value, len(matched)
+    found.applied_by_id, found.applied_at = actor.user_id, now
+    session.flush()
+    audit.record(
+        session, actor, "import_handoff_results", now, object_type="handoff_import", object_id=found.id,
+        detail={"target": found.target, "applied": [r.application_id for r in matched],
+                "skipped": [{"line": r.line, "verdict": r.verdict} for r in rows if r.verdict != "matched"]},
+    )  # fmt: skip
+    return len(matched)

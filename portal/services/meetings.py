@@ -1,0 +1,580 @@
+"""Review meetings (issue 22.4): the committee office plans a meeting (date, place), puts on its agenda the
+applications whose 评前公示 has passed, and files its preparation with the bureau by the profile's deadline
+(Zhenjiang: the report to the title office 15 days before, 003 六(一), CHAN-05; Dongchuan: the plan, the
+qualification review and the list of attendees 12 working days before, 004 一(六), CHAN-04). The bureau
+accepts the filing or refuses it with a reason; a meeting whose filing was not accepted is not held
+(未经备案的评审行为不予认可): voting opens only on an accepted filing (services.votes).
+
+Guarantees: the deadline and its clause are computed from the profile when the meeting is planned and
+fixed on it; a meeting whose filing day has passed cannot be planned, filed or moved; every step is a
+compare-and-set on the meeting's version (a double click or two people at once: one effect) and is
+audited; a refusal is audited too (audit.record_attempt) and changes nothing. Services flush, never
+commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from portal.domain import committees as rules
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
+from portal.domain.glossary import cn_date
+from portal.domain.policy import CommitteeRules
+from portal.domain.workdays import UnknownYear
+from portal.domain.workflow import Status
+from portal.models import (
+    Application,
+    Committee,
+    Meeting,
+    MeetingEntry,
+    MeetingStatus,
+    OrgKind,
+    StaffRole,
+)
+from portal.services import audit, committees, confirmations
+from portal.services.actors import Actor
+from portal.services.calendar import today, work_calendar
+from portal.services.scope import visible_applications
+
+# Labels of what a filing contains (policy.FILING_CONTENTS), as the filing sheet and page name them.
+CONTENT_TITLES = {
+    "plan": "评审工作方案",
+    "qualification_review": "资格审查（审核）情况",
+    "pre_review_notice": "评前公示情况",
+    "failed_review": "审核未通过人员情况",
+    "attendees": "同意上会评审人员名单",
+    "expert_draw": "评审专家抽取情况",
+    "pass_rate": "评审通过率设定",
+}
+EDITABLE = frozenset({MeetingStatus.PLANNED, MeetingStatus.REFUSED})
+
+
+def _refuse(
+    session: Session,
+    actor: Actor,
+    meeting: Meeting | None,
+    action: str,
+    code: str,
+    message: str,
+    now: datetime,
+    **fields: str,
+) -> None:
+    """Audit a refused step (it outlives the rollback) and raise it."""
+    audit.record_attempt(
+        session, actor, action, now, object_type="meeting", object_id=meeting.id if meeting else None,
+        detail={"code": code},
+    )  # fmt: skip
+    if fields:
+        raise ValidationFailed(dict(fields), message)
+    raise DomainError(message, code=code)
+
+
+def _office_staff(actor: Actor) -> None:
+    if not (actor.is_staff and actor.org_kind is OrgKind.COMMITTEE):
+        raise PermissionDenied("只有评委会办事机构的经办人或领导可以办理评审会议")
+
+
+def committee_rules(session: Session, committee: Committee) -> CommitteeRules:
+    """The committee road's rules of the committee's bureau (a committee exists only under one)."""
+    _profile, found = committees.rules_for(session, committee.bureau)
+    if found is None:
+        raise DomainError("本局的政策配置没有评审委员会途径，无法安排评审会议", code="no_committee_road")
+    return found
+
+
+# --- who sees a meeting -----------------------------------------------------------------------------------
+
+
+def may_view(actor: Actor, meeting: Meeting) -> bool:
+    """The office's staff, and the staff of the bureau it files with."""
+    committee = meeting.committee
+    return actor.is_staff and actor.org_id in (committee.office_id, committee.bureau_id)
+
+
+def get_meeting(session: Session, actor: Actor, meeting_id: int) -> Meeting:
+    """A meeting the actor may see; NotFound, exactly like a missing one, otherwise."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None or not may_view(actor, meeting):
+        raise NotFound("找不到该评审会议，或您无权查看")
+    return meeting
+
+
+class Tab:
+    """The meetings list's tabs: what each collects (statuses) and its words."""
+
+    TABS: ClassVar[dict[str, tuple[str, tuple[MeetingStatus, ...]]]] = {
+        "preparing": ("筹备中", (MeetingStatus.PLANNED, MeetingStatus.REFUSED)),
+        "filed": ("待确认备案", (MeetingStatus.FILED,)),
+        "accepted": ("已备案", (MeetingStatus.ACCEPTED, MeetingStatus.VOTING)),
+        "results": ("表决与结果", (MeetingStatus.TALLIED, MeetingStatus.CONFIRMED, MeetingStatus.PUBLISHED)),
+        "all": ("全部", tuple(MeetingStatus)),
+    }
+
+
+def _scoped(actor: Actor) -> Any:
+    stmt = select(Meeting).join(Committee, Committee.id == Meeting.committee_id)
+    if actor.is_staff and actor.org_kind is OrgKind.COMMITTEE:
+        return stmt.where(Committee.office_id == actor.org_id)
+    if actor.is_staff and actor.org_kind is OrgKind.BUREAU:
+        return stmt.where(Committee.bureau_id == actor.org_id)
+    return None
+
+
+@dataclass(frozen=True)
+class MeetingList:
+    tab: str
+    year: int | None
+    meetings: list[Meeting]
+    counts: dict[str, int]
+
+    @property
+    def etag(self) -> str:
+        stamp = ",".join(f"{m.id}:{m.version}:{len(m.entries)}" for m in self.meetings)
+        return f"m{hash((self.tab, self.year, stamp, tuple(sorted(self.counts.items())))) & 0xFFFFFFFF:x}"
+
+
+def meetings_of(session: Session, actor: Actor, tab: str = "all", year: int | None = None) -> MeetingList:
+    """The meetings the actor sees (their office's, or those filed with their bureau), in a tab, with every
+    tab's count; `year` narrows them to the meetings held that year. The same query feeds the export."""
+    stmt = _scoped(actor)
+    if stmt is None:
+        raise PermissionDenied("只有评委会办事机构和人社局的人员可以查看评审会议")
+    if year is not None:
+        stmt = stmt.where(Meeting.held_on.between(date(year, 1, 1), date(year, 12, 31)))
+    found = list(session.scalars(stmt.order_by(Meeting.held_on.desc(), Meeting.id.desc())))
+    counts = {key: sum(1 for m in found if m.state in statuses) for key, (_t, statuses) in Tab.TABS.items()}
+    chosen = Tab.TABS.get(tab, Tab.TABS["all"])[1]
+    return MeetingList(
+        tab if tab in Tab.TABS else "all", year, [m for m in found if m.state in chosen], counts
+    )
+
+
+# --- planning -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingInput:
+    held_on: str = ""
+    place: str = ""
+
+
+def _deadlines(session: Session, rule: CommitteeRules, held_on: date) -> rules.Deadlines:
+    try:
+        return rules.deadlines(rule.filing, held_on, work_calendar(session))
+    except UnknownYear as unknown:
+        raise ValidationFailed({"held_on": unknown.message}) from unknown
+
+
+def deadlines_for(session: Session, meeting: Meeting) -> rules.Deadlines | None:
+    """The meeting's deadlines as the page shows them (None when the calendar lacks a year)."""
+    try:
+        return rules.deadlines(
+            committee_rules(session, meeting.committee).filing, meeting.held_on, work_calendar(session)
+        )
+    except (UnknownYear, DomainError):
+        return None
+
+
+def _held_on(
+    session: Session,
+    actor: Actor,
+    meeting: Meeting | None,
+    raw: str,
+    rule: CommitteeRules,
+    now: datetime,
+    action: str,
+) -> tuple[date, rules.Deadlines]:
+    try:
+        held_on = date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValidationFailed({"held_on": "请填写会议日期，例如 2026-11-20"}) from None
+    if held_on <= today(now):
+        raise ValidationFailed({"held_on": "会议日期须晚于今天"})
+    due = _deadlines(session, rule, held_on)
+    if due.filing_due < today(now):
+        _refuse(
+            session, actor, meeting, action, "filing_overdue",
+            "会议日期过近，已来不及按时报备", now,
+            held_on=(
+                f"{rule.filing.office}须在会议召开前收到报备（{due.clause}：{_rule_words(rule)}），"
+                f"该日期的报备截止日为{cn_date(due.filing_due)}，已过；请改到更晚的日期"
+            ),
+        )  # fmt: skip
+    return held_on, due
+
+
+def _rule_words(rule: CommitteeRules) -> str:
+    unit = "个工作日" if rule.filing.unit == "workdays" else "天"
+    return f"会议召开{rule.filing.days}{unit}前"
+
+
+def plan_meeting(session: Session, actor: Actor, data: MeetingInput, now: datetime) -> Meeting:
+    """A meeting of the actor's committee on a date whose filing can still be made in time (its deadline
+    and clause fixed on it); refused, audited, when the filing day has already passed."""
+    _office_staff(actor)
+    committee = committees.committee_of_office(session, actor.org_id)
+    if committee is None:
+        raise NotFound("找不到本办事机构的评委会")
+    rule = committee_rules(session, committee)
+    place = data.place.strip()
+    errors: dict[str, str] = {}
+    if not place:
+        errors["place"] = "请填写会议地点"
+    elif len(place) > 200:
+        errors["place"] = "会议地点不能超过200字"
+    if errors:
+        raise ValidationFailed(errors)
+    held_on, due = _held_on(session, actor, None, data.held_on, rule, now, "plan_meeting")
+    meeting = Meeting(
+        committee_id=committee.id,
+        held_on=held_on,
+        place=place,
+        filing_due=due.filing_due,
+        filing_clause=due.clause,
+        created_by_id=actor.user_id,
+        created_at=now,
+    )
+    session.add(meeting)
+    session.flush()
+    audit.record(
+        session, actor, "plan_meeting", now, object_type="meeting", object_id=meeting.id,
+        detail={
+            "held_on": held_on.isoformat(), "filing_due": due.filing_due.isoformat(), "clause": due.clause,
+        },
+    )  # fmt: skip
+    return meeting
+
+
+def _advance(session: Session, meeting: Meeting, expected: set[MeetingStatus], **values: Any) -> None:
+    """Compare-and-set on the meeting's status and version: a stale or repeated step has no effect."""
+    result = session.execute(
+        update(Meeting)
+        .where(
+            Meeting.id == meeting.id,
+            Meeting.version == meeting.version,
+            Meeting.status.in_([s.value for s in expected]),
+        )
+        .values(version=Meeting.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(meeting)
+        raise StaleObject()
+    session.refresh(meeting)
+
+
+def _mine(session: Session, actor: Actor, meeting_id: int) -> Meeting:
+    _office_staff(actor)
+    meeting = get_meeting(session, actor, meeting_id)
+    if meeting.committee.office_id != actor.org_id:
+        raise NotFound("找不到该评审会议，或您无权查看")
+    return meeting
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    held_on: str = ""
+    place: str = ""
+    plan: str = ""
+    pass_rate_limit: str = ""
+
+
+def save_plan(session: Session, actor: Actor, meeting_id: int, data: PlanInput, now: datetime) -> Meeting:
+    """The meeting's preparation while it is not filed: its date (moved: the deadline is computed again),
+    place, the review plan (评审工作方案) and the pass-rate setting (通过率设定, percent)."""
+    meeting = _mine(session, actor, meeting_id)
+    if meeting.state not in EDITABLE:
+        _refuse(
+            session,
+            actor,
+            meeting,
+            "save_meeting_plan",
+            "meeting_filed",
+            f"会议{meeting.state.title}，不能再修改",
+            now,
+        )
+    rule = committee_rules(session, meeting.committee)
+    errors: dict[str, str] = {}
+    plan, place = data.plan.strip(), data.place.strip() or meeting.place
+    if len(plan) > 2000:
+        errors["plan"] = f"评审工作方案不能超过2000字（现有{len(plan)}字）"
+    if len(place) > 200:
+        errors["place"] = "会议地点不能超过200字"
+    limit: int | None = None
+    raw = data.pass_rate_limit.strip().removesuffix("%")
+    if raw:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw[:4]) <= 100:
+            errors["pass_rate_limit"] = "通过率上限应为1至100之间的整数（百分比）"
+        else:
+            limit = int(raw)
+    if errors:
+        raise ValidationFailed(errors)
+    values: dict[str, Any] = {"plan": plan, "place": place, "pass_rate_limit": limit}
+    if data.held_on.strip() and data.held_on.strip() != meeting.held_on.isoformat():
+        held_on, due = _held_on(session, actor, meeting, data.held_on, rule, now, "save_meeting_plan")
+        values.update(held_on=held_on, filing_due=due.filing_due, filing_clause=due.clause)
+    changed = {k: v for k, v in values.items() if getattr(meeting, k) != v}
+    if not changed:
+        return meeting
+    _advance(session, meeting, set(EDITABLE), **changed)
+    audit.record(
+        session, actor, "save_meeting_plan", now, object_type="meeting", object_id=meeting.id,
+        detail={k: (v.isoformat() if isinstance(v, date) else v) for k, v in changed.items()},
+    )  # fmt: skip
+    return meeting
+
+
+# --- the agenda ---------------------------------------------------------------------------------------------
+
+
+def agenda_candidates(session: Session, actor: Actor, meeting: Meeting) -> list[Application]:
+    """What may go on the agenda: the committee's applications whose 评前公示 has passed, on no meeting."""
+    on_a_meeting = select(MeetingEntry.application_id)
+    return list(
+        session.scalars(
+            visible_applications(actor)
+            .where(
+                Application.committee_id == meeting.committee_id,
+                Application.status == Status.AWAITING_MEETING.value,
+                Application.id.not_in(on_a_meeting),
+            )
+            .order_by(Application.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class RowResult:
+    application_id: int
+    name: str
+    why: str = ""  # "" when it was done
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    rows: list[RowResult]
+
+    @property
+    def done(self) -> list[RowResult]:
+        return [r for r in self.rows if not r.why]
+
+    @property
+    def failed(self) -> list[RowResult]:
+        return [r for r in self.rows if r.why]
+
+
+def agenda_refusal(session: Session, meeting: Meeting, application: Application | None) -> str | None:
+    """Why an application cannot go on this meeting's agenda (None: it can)."""
+    if application is None:
+        return "找不到该申报，或您无权查看"
+    if application.committee_id != meeting.committee_id:
+        return "该申报不属于本评委会"
+    if application.state is not Status.AWAITING_MEETING:
+        return f"申报当前为“{application.state.title}”，评前公示期满无异议后才能列入评审会议"
+    if session.scalar(select(MeetingEntry.meeting_id).where(MeetingEntry.application_id == application.id)):
+        return "该申报已列入评审会议"
+    return confirmations.agenda_refusal(session, application)  # 004 一(五): an unconfirmed title
+
+
+def add_to_agenda(
+    session: Session, actor: Actor, meeting_id: int, application_ids: list[int], now: datetime
+) -> BulkResult:
+    """Put applications on the agenda while the meeting is prepared, each checked on its own: the rest are
+    added when one is refused (per-row results). An application is on one meeting only."""
+    meeting = _mine(session, actor, meeting_id)
+    if meeting.state not in EDITABLE:
+        _refuse(
+            session,
+            actor,
+            meeting,
+            "add_to_agenda",
+            "meeting_filed",
+            f"会议{meeting.state.title}，议程不能再修改",
+            now,
+        )
+    if not application_ids:
+        raise ValidationFailed({"application_ids": "请先勾选要列入议程的申报"})
+    rows: list[RowResult] = []
+    for application_id in dict.fromkeys(application_ids):
+        application = session.scalars(
+            visible_applications(actor).where(Application.id == application_id)
+        ).one_or_none()
+        name = application.applicant.name if application else ""
+        why = agenda_refusal(session, meeting, application)
+        if why is None:
+            session.add(MeetingEntry(meeting_id=meeting.id, application_id=application_id, added_at=now))
+            session.flush()
+        rows.append(RowResult(application_id, name, why or ""))
+    done = [r.application_id for r in rows if not r.why]
+    if done:
+        _advance(session, meeting, set(EDITABLE))
+    audit.record(
+        session, actor, "add_to_agenda", now, object_type="meeting", object_id=meeting.id,
+        detail={"done": done, "failed": [r.application_id for r in rows if r.why]},
+    )  # fmt: skip
+    session.expire(meeting, ["entries"])
+    return BulkResult(rows)
+
+
+def remove_from_agenda(
+    session: Session, actor: Actor, meeting_id: int, application_id: int, now: datetime
+) -> None:
+    """Take an application off the agenda while the meeting is prepared (audited)."""
+    meeting = _mine(session, actor, meeting_id)
+    if meeting.state not in EDITABLE:
+        _refuse(
+            session,
+            actor,
+            meeting,
+            "remove_from_agenda",
+            "meeting_filed",
+            f"会议{meeting.state.title}，议程不能再修改",
+            now,
+        )
+    entry = next((e for e in meeting.entries if e.application_id == application_id), None)
+    if entry is None:
+        raise NotFound("该申报不在本次会议议程中")
+    session.delete(entry)
+    session.flush()
+    _advance(session, meeting, set(EDITABLE))
+    session.expire(meeting, ["entries"])
+    audit.record(
+        session, actor, "remove_from_agenda", now, object_type="meeting", object_id=meeting.id,
+        detail={"application_id": application_id},
+    )  # fmt: skip
+
+
+# --- filing with the bureau -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilingItem:
+    key: str
+    title: str
+    ready: bool
+    note: str
+
+
+def filing_items(session: Session, meeting: Meeting) -> list[FilingItem]:
+    """What the profile's filing contains, each with whether it is ready and what it says."""
+    rule = committee_rules(session, meeting.committee)
+    agenda = meeting.entries
+    items = []
+    for key in rule.filing.contents:
+        ready, note = True, ""
+        if key == "plan":
+            ready, note = (
+                bool(meeting.plan),
+                (meeting.plan[:60] + "…" if len(meeting.plan) > 60 else meeting.plan) or "尚未填写",
+            )
+        elif key in ("attendees", "qualification_review"):
+            ready, note = bool(agenda), f"上会评审 {len(agenda)} 人" if agenda else "议程中尚无申报"
+        elif key == "pre_review_notice":
+            ready, note = bool(agenda), "议程中的申报均已评前公示期满无异议" if agenda else "议程中尚无申报"
+        elif key == "failed_review":
+            failed = failed_review(session, meeting.committee_id)
+            note = f"审核未通过 {len(failed)} 人" if failed else "无审核未通过人员"
+        elif key == "pass_rate":
+            ready = meeting.pass_rate_limit is not None
+            note = f"通过率上限 {meeting.pass_rate_limit}%" if ready else "尚未设定"
+        elif key == "expert_draw":
+            ready, note = panel_ready(session, meeting)
+        items.append(FilingItem(key, CONTENT_TITLES[key], ready, note))
+    return items
+
+
+def failed_review(session: Session, committee_id: int) -> list[Application]:
+    """Those the committee's office turned down in its review (审核未通过人员, 004 一(六))."""
+    return list(
+        session.scalars(
+            select(Application)
+            .where(Application.committee_id == committee_id, Application.status == Status.REJECTED.value)
+            .order_by(Application.id)
+        )
+    )
+
+
+def panel_ready(session: Session, meeting: Meeting) -> tuple[bool, str]:
+    """Whether the meeting's panel has been drawn (services.votes holds the draw)."""
+    from portal.services import votes
+
+    return votes.panel_ready(session, meeting)
+
+
+def file_meeting(session: Session, actor: Actor, meeting_id: int, now: datetime) -> Meeting:
+    """The office's leader files the meeting's preparation with the bureau, on or before its filing day,
+    with every item the profile's filing contains ready (refused and audited otherwise)."""
+    meeting = _mine(session, actor, meeting_id)
+    if actor.staff_role is not StaffRole.LEADER:
+        raise PermissionDenied("报备须由办事机构领导签发")
+    if meeting.state not in EDITABLE:
+        _refuse(
+            session,
+            actor,
+            meeting,
+            "file_meeting",
+            "meeting_filed",
+            f"会议{meeting.state.title}，无需再报备",
+            now,
+        )
+    if today(now) > meeting.filing_due:
+        _refuse(
+            session, actor, meeting, "file_meeting", "filing_overdue",
+            f"已过报备截止日{cn_date(meeting.filing_due)}（{meeting.filing_clause}）：未经备案的评审行为不予认可，"
+            "请将会议改期后再报备", now,
+        )  # fmt: skip
+    missing = [item for item in filing_items(session, meeting) if not item.ready]
+    if missing:
+        _refuse(
+            session, actor, meeting, "file_meeting", "filing_incomplete",
+            "报备材料不全：" + "；".join(f"{i.title}（{i.note}）" for i in missing), now,
+        )  # fmt: skip
+    _advance(
+        session,
+        meeting,
+        set(EDITABLE),
+        status=MeetingStatus.FILED.value,
+        filed_by_id=actor.user_id,
+        filed_at=now,
+    )
+    audit.record(session, actor, "file_meeting", now, object_type="meeting", object_id=meeting.id)
+    return meeting
+
+
+def decide_filing(
+    session: Session, actor: Actor, meeting_id: int, accept: bool, note: str, now: datetime
+) -> Meeting:
+    """The bureau accepts the filing, or refuses it with the reason (the office corrects and files again)."""
+    meeting = get_meeting(session, actor, meeting_id)
+    if not (actor.is_staff and actor.org_id == meeting.committee.bureau_id):
+        raise PermissionDenied("报备由评委会报备的人社局确认")
+    note = note.strip()
+    if not accept and not note:
+        raise ValidationFailed({"note": "不予备案须写明原因"})
+    if len(note) > 500:
+        raise ValidationFailed({"note": f"意见不能超过500字（现有{len(note)}字）"})
+    if meeting.state is not MeetingStatus.FILED:
+        _refuse(
+            session,
+            actor,
+            meeting,
+            "decide_filing",
+            "not_filed",
+            f"会议{meeting.state.title}，没有待确认的报备",
+            now,
+        )
+    target = MeetingStatus.ACCEPTED if accept else MeetingStatus.REFUSED
+    _advance(
+        session, meeting, {MeetingStatus.FILED}, status=target.value, filing_decided_by_id=actor.user_id,
+        filing_decided_at=now, filing_note=note,
+    )  # fmt: skip
+    audit.record(
+        session, actor, "accept_filing" if accept else "refuse_filing", now, object_type="meeting",
+        object_id=meeting.id, reason=note,
+    )  # fmt: skip
+    return meeting

@@ -1,0 +1,131 @@
+"""A meeting's results (issue 22.6): after the result notice (评审结果公示, ≥ the profile's working days,
+objections handled by services.notices) the committee office's leader confirms the meeting's results, the
+pass rate against its setting shown first (CHAN-06, 004 一(七)); the bureau's title office publishes them
+(003 六(二)); the province numbers the e-certificate and the bureau enters that number.
+
+Guarantees: nothing is confirmed while an entry's result notice still runs (every entry still in the
+meeting is then refused together, audited, nothing changed); a pass rate over the meeting's setting is
+confirmed only with a written note; a failure is confirmed with the vote's totals as its reason (it is on
+the applicant's timeline); each step on the meeting is a compare-and-set (two clicks: one effect); a
+certificate number is entered once, never two applications with the same number. Services flush, never
+commit.
+Transitions caused: result_noticed → result_confirmed (CONFIRM_PASS) or not_passed (CONFIRM_FAIL),
+result_confirmed → result_published (PUBLISH_RESULT), result_published → certified (RECORD_CERTIFICATE).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from portal.domain.errors import PermissionDenied, ValidationFailed
+from portal.domain.workflow import FINAL_STATUSES, Action, Status
+from portal.models import Application, EntryResult, Meeting, MeetingStatus, OrgKind, StaffRole
+from portal.services import applications, audit, meetings, transitions, votes
+from portal.services.actors import Actor
+
+
+def confirm_results(session: Session, actor: Actor, meeting_id: int, note: str, now: datetime) -> Meeting:
+    """The office's leader confirms every result of a tallied meeting whose result notice has ended: a pass
+    goes to the title office, a failure ends the application with the totals as its reason. Entries ended
+    by an upheld objection in the notice are left as they are."""
+    meeting = meetings._mine(session, actor, meeting_id)
+    if actor.staff_role is not StaffRole.LEADER:
+        raise PermissionDenied("评审结果由办事机构领导确认")
+    note = note.strip()
+    if len(note) > 500:
+        raise ValidationFailed({"note": f"说明不能超过500字（现有{len(note)}字）"})
+    if meeting.state is not MeetingStatus.TALLIED:
+        meetings._refuse(
+            session, actor, meeting, "confirm_results", "not_tallied",
+            f"会议{meeting.state.title}，没有待确认的评审结果", now,
+        )  # fmt: skip
+    live = [e for e in meeting.entries if e.application.state not in FINAL_STATUSES]
+    waiting = [e for e in live if e.application.state is not Status.RESULT_NOTICED]
+    if waiting:
+        names = "、".join(e.application.applicant.name for e in waiting)
+        why = (
+            f"{names}的评审结果公示尚未结束（或尚未发布），公示期满且异议处理完毕后才能确认结果（003 六(二)）"
+        )
+        meetings._refuse(session, actor, meeting, "confirm_results", "notice_running", why, now)
+    rate = votes.pass_rate(session, meeting)
+    if rate.over and not note:
+        meetings._refuse(
+            session, actor, meeting, "confirm_results", "over_pass_rate",
+            f"通过率{rate.percent}%高于本次设定的{rate.limit}%（{rate.clause}），确认前须写明说明", now,
+        )  # fmt: skip
+    meetings._advance(
+        session, meeting, {MeetingStatus.TALLIED}, status=MeetingStatus.CONFIRMED.value,
+        confirmed_by_id=actor.user_id, confirmed_at=now, confirm_note=note,
+    )  # fmt: skip
+    for entry in live:
+        if entry.result == EntryResult.PASSED.value:
+            transitions.apply(session, actor, entry.application, Action.CONFIRM_PASS, now)
+        else:
+            words = votes.entry_words(session, meeting, entry.id)
+            transitions.apply(session, actor, entry.application, Action.CONFIRM_FAIL, now, reason=words)
+    audit.record(
+        session, actor, "confirm_results", now, object_type="meeting", object_id=meeting.id, reason=note,
+        detail={"passed": rate.passed, "total": rate.total, "limit": rate.limit},
+    )  # fmt: skip
+    return meeting
+
+
+def publish_results(
+    session: Session, actor: Actor, meeting_id: int, document_no: str, now: datetime
+) -> Meeting:
+    """The bureau's leader (the title office) publishes a confirmed meeting's passes under a document
+    number (文号, 003 六(二)); each passed application then waits for its certificate number."""
+    meeting = meetings.get_meeting(session, actor, meeting_id)
+    if not (actor.org_kind is OrgKind.BUREAU and actor.org_id == meeting.committee.bureau_id):
+        raise PermissionDenied("评审结果由人社局职称办公布")
+    if actor.staff_role is not StaffRole.LEADER:
+        raise PermissionDenied("评审结果由人社局领导签发公布")
+    document_no = document_no.strip()
+    if not document_no:
+        raise ValidationFailed({"document_no": "请填写公布评审结果的文号"})
+    if len(document_no) > 60:
+        raise ValidationFailed({"document_no": f"文号不能超过60字（现有{len(document_no)}字）"})
+    if meeting.state is not MeetingStatus.CONFIRMED:
+        meetings._refuse(
+            session, actor, meeting, "publish_results", "not_confirmed",
+            f"会议{meeting.state.title}，评审结果须经评委会办事机构确认后才能公布", now,
+        )  # fmt: skip
+    meetings._advance(
+        session, meeting, {MeetingStatus.CONFIRMED}, status=MeetingStatus.PUBLISHED.value,
+        published_by_id=actor.user_id, published_at=now, document_no=document_no,
+    )  # fmt: skip
+    for entry in meeting.entries:
+        if entry.application.state is Status.RESULT_CONFIRMED:
+            transitions.apply(
+                session, actor, entry.application, Action.PUBLISH_RESULT, now, reason=document_no
+            )
+    audit.record(
+        session,
+        actor,
+        "publish_results",
+        now,
+        object_type="meeting",
+        object_id=meeting.id,
+        reason=document_no,
+    )
+    return meeting
+
+
+def record_certificate(
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    number: str,
+    now: datetime,
+    *,
+    expected_version: int | None = None,
+) -> Application:
+    """The bureau's staff enter the province's e-certificate number of a published pass (the review page's
+    录入证书编号 form goes through the same rulebook): a malformed number or one another application holds
+    is refused (audited) and nothing changes."""
+    return applications.act(
+        session, actor, application_id, Action.RECORD_CERTIFICATE, now,
+        expected_version=expected_version, certificate_no=number,
+    )  # fmt: skip

@@ -1,0 +1,671 @@
+"""Experts and the vote (issue 22.5): the committee's expert pool per series and specialty, the draw of a
+meeting's panel (seeded and recorded, so it can be drawn again to the same panel, with recusal of an
+applicant's own employer and of applicants), the experts' recorded acknowledgement that they studied the
+conditions (004 一(七)), the vote itself (secret ballots: only totals are ever shown), the quorum and the
+threshold from the profile (marked unconfirmed where the seeds are silent), and the tally.
+
+Guarantees:
+- voting opens only on a meeting whose filing the bureau accepted (004 一(六): 未经备案的评审行为不予认可,
+  CHAN-04), with a quorum of the panel present, each present expert having acknowledged the conditions;
+- only a present panel member votes, once (a receipt per expert and meeting, unique in the database: a
+  second ballot, even sent at the same moment, takes no effect); a ballot row holds no voter and no time;
+- closing the vote is a compare-and-set on the meeting: two closes at once count once; every application
+  on the agenda then moves awaiting_meeting → voted (TALLY) with its totals;
+- every step, and every refusal, is audited. Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.domain import committees as rules
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
+from portal.domain.glossary import cn_date
+from portal.domain.policy import names_match
+from portal.domain.workflow import Action, Status
+from portal.models import (
+    Ballot,
+    BallotChoice,
+    BallotReceipt,
+    Committee,
+    EntryResult,
+    Expert,
+    Meeting,
+    MeetingStatus,
+    Organisation,
+    OrgKind,
+    PanelMember,
+    StaffRole,
+)
+from portal.services import audit, committees, meetings, staff, transitions
+from portal.services.actors import SYSTEM, Actor
+from portal.services.calendar import today
+from portal.services.organisations import NewAccount, PersonInput, open_account
+
+ACKNOWLEDGEMENT = (
+    "本人已集中学习本系列（专业）职称评价标准条件，将坚持“好中择优、注重质量”原则评审（004 一(七)）"
+)
+
+
+def _refuse(
+    session: Session, actor: Actor, meeting: Meeting, action: str, code: str, message: str, now: datetime
+) -> None:
+    audit.record_attempt(
+        session, actor, action, now, object_type="meeting", object_id=meeting.id, detail={"code": code}
+    )
+    raise DomainError(message, code=code)
+
+
+# --- the pool --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExpertInput:
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    series: str = ""
+    specialty: str = ""
+    title: str = ""
+    employer_name: str = ""
+
+
+@dataclass(frozen=True)
+class AddedExpert:
+    expert: Expert
+    account: NewAccount | None  # a new login: its first password is shown once
+
+
+def _office(session: Session, actor: Actor) -> Committee:
+    if not (actor.is_staff and actor.org_kind is OrgKind.COMMITTEE):
+        raise PermissionDenied("只有评委会办事机构的经办人或领导可以维护专家库")
+    committee = committees.committee_of_office(session, actor.org_id)
+    if committee is None:
+        raise NotFound("找不到本办事机构的评委会")
+    return committee
+
+
+def add_expert(session: Session, actor: Actor, data: ExpertInput, now: datetime) -> AddedExpert:
+    """An expert joins the committee's pool: identity checked as for staff (an ID number with an account
+    keeps it), series, specialty and employer (matched to an organisation of the bureau's tree by name,
+    for the recusal). Audited."""
+    committee = _office(session, actor)
+    errors: dict[str, str] = {}
+    for field, title, limit in (
+        ("series", "职称系列", 50),
+        ("specialty", "专业", 100),
+        ("employer_name", "工作单位", 200),
+        ("title", "现有职称", 100),
+    ):
+        value = getattr(data, field).strip()
+        if not value and field != "title":
+            errors[field] = f"请填写{title}"
+        elif len(value) > limit:
+            errors[field] = f"{title}不能超过{limit}字"
+    try:
+        checked = staff.check_person(
+            session, committee.office_id, PersonInput(data.name, data.id_number, data.phone), now
+        )
+    except ValidationFailed as invalid:
+        errors.update(invalid.fields)
+        checked = None
+    if checked is not None and checked.existing is not None:
+        if session.scalar(
+            select(Expert.id).where(
+                Expert.committee_id == committee.id, Expert.user_id == checked.existing.id
+            )
+        ):
+            errors["id_number"] = "此人已在本评委会专家库中"
+        elif checked.existing.employer_id is not None:
+            errors["id_number"] = "此人是申报人账号，不能作为评审专家（回避）"
+    if errors:
+        raise ValidationFailed(errors)
+    assert checked is not None
+    account = None
+    user = checked.existing
+    if user is None:
+        account = open_account(session, actor, checked.name, checked.id_number, checked.phone, now)
+        user = account.user
+    employer_name = data.employer_name.strip()
+    employer = session.scalars(select(Organisation).where(Organisation.name == employer_name)).first()
+    expert = Expert(
+        committee_id=committee.id,
+        user_id=user.id,
+        series=data.series.strip(),
+        specialty=data.specialty.strip(),
+        title=data.title.strip(),
+        employer_name=employer_name,
+        employer_id=employer.id if employer else None,
+        created_by_id=actor.user_id,
+        created_at=now,
+    )
+    session.add(expert)
+    session.flush()
+    audit.record(
+        session, actor, "add_expert", now, object_type="committee", object_id=committee.id,
+        detail={"expert_id": expert.id, "user_id": user.id, "new_account": account is not None},
+    )  # fmt: skip
+    return AddedExpert(expert, account)
+
+
+def experts_of(
+    session: Session, actor: Actor, *, series: str = "", specialty: str = "", q: str = ""
+) -> list[Expert]:
+    """The committee's pool as filtered on its page (and in its export): the office's staff only (the
+    pool is not shown to the bureau or the applicants)."""
+    committee = _office(session, actor)
+    stmt = select(Expert).where(Expert.committee_id == committee.id)
+    if series:
+        stmt = stmt.where(Expert.series == series)
+    if specialty:
+        stmt = stmt.where(Expert.specialty.contains(specialty, autoescape=True))
+    found = list(session.scalars(stmt.order_by(Expert.series, Expert.specialty, Expert.id)))
+    return [e for e in found if not q or q in e.user.name or q in e.employer_name]
+
+
+# --- the draw --------------------------------------------------------------------------------------------
+
+
+def _candidates(session: Session, meeting: Meeting) -> tuple[list[rules.Candidate], dict[int, str]]:
+    """The pool for this meeting (active experts of the agenda's series or specialties) and the recused
+    ones with their reason."""
+    agenda = [e.application for e in meeting.entries]
+    series = {a.series for a in agenda}
+    specialties = [a.specialty for a in agenda]
+    reviewed = [rules.Reviewed(a.applicant_id, a.enterprise_id, a.enterprise.name) for a in agenda]
+    pool: list[rules.Candidate] = []
+    recused: dict[int, str] = {}
+    for expert in session.scalars(
+        select(Expert).where(Expert.committee_id == meeting.committee_id, Expert.active.is_(True))
+    ):
+        if expert.series not in series and not names_match(expert.specialty, specialties):
+            continue
+        candidate = rules.Candidate(expert.id, expert.user_id, expert.employer_id, expert.employer_name)
+        why = rules.recusal(candidate, reviewed)
+        if why:
+            recused[expert.id] = why
+        else:
+            pool.append(candidate)
+    return pool, recused
+
+
+def panel(session: Session, meeting: Meeting) -> list[PanelMember]:
+    """The meeting's drawn panel, in the order of the draw."""
+    return list(
+        session.scalars(
+            select(PanelMember).where(PanelMember.meeting_id == meeting.id).order_by(PanelMember.id)
+        )
+    )
+
+
+def panel_ready(session: Session, meeting: Meeting) -> tuple[bool, str]:
+    """Whether the meeting's panel has been drawn, in words (an item of the filing, 003 六(一))."""
+    members = panel(session, meeting)
+    if not members:
+        return False, "尚未抽取评审专家"
+    return (
+        True,
+        f"已随机抽取专家{len(members)}人（种子 {meeting.draw_seed}）"
+        if meeting.draw_seed
+        else f"专家{len(members)}人",
+    )
+
+
+def draw_panel(
+    session: Session, actor: Actor, meeting_id: int, size: int, now: datetime, *, seed: str = ""
+) -> Meeting:
+    """Draw the panel at random from the meeting's pool after recusal, with a recorded seed (a new random
+    one unless given): the pool, the recused experts and the seed go into the audit row, so the draw can
+    be computed again. While the meeting is prepared; a new draw replaces the panel (both audited)."""
+    meeting = meetings._mine(session, actor, meeting_id)
+    rule = meetings.committee_rules(session, meeting.committee).vote
+    if meeting.state not in meetings.EDITABLE:
+        _refuse(
+            session,
+            actor,
+            meeting,
+            "draw_panel",
+            "meeting_filed",
+            f"会议{meeting.state.title}，不能重新抽取专家",
+            now,
+        )
+    if not meeting.entries:
+        _refuse(
+            session,
+            actor,
+            meeting,
+            "draw_panel",
+            "no_agenda",
+            "请先将申报列入议程，再按其系列（专业）抽取专家",
+            now,
+        )
+    vote_clause = f"{rule.citation}{'' if rule.confirmed else '，待核实'}"
+    if size < rule.panel_min or size % 2 == 0:
+        raise ValidationFailed({"size": f"抽取人数应为不少于{rule.panel_min}的奇数（{vote_clause}）"})
+    pool, recused = _candidates(session, meeting)
+    if size > len(pool):
+        raise ValidationFailed(
+            {
+                "size": f"回避后专家库中本系列（专业）可抽取的专家只有{len(pool)}人，"
+                f"不足{size}人；请先补充专家库"
+            }
+        )
+    seed = seed.strip() or secrets.token_hex(8)
+    chosen = rules.draw([c.expert_id for c in pool], size, seed)
+    for member in panel(session, meeting):
+        session.delete(member)
+    session.flush()
+    for expert_id in chosen:
+        session.add(PanelMember(meeting_id=meeting.id, expert_id=expert_id, drawn=True))
+    meetings._advance(
+        session,
+        meeting,
+        set(meetings.EDITABLE),
+        panel_size=size,
+        draw_seed=seed,
+        drawn_by_id=actor.user_id,
+        drawn_at=now,
+    )
+    audit.record(
+        session, actor, "draw_panel", now, object_type="meeting", object_id=meeting.id,
+        detail={
+            "seed": seed, "size": size, "pool": sorted(c.expert_id for c in pool),
+            "recused": {str(k): v for k, v in recused.items()}, "panel": chosen,
+        },
+    )  # fmt: skip
+    return meeting
+
+
+@dataclass(frozen=True)
+class DrawCheck:
+    seed: str
+    pool: list[int]
+    recorded: list[int]
+    again: list[int]
+
+    @property
+    def holds(self) -> bool:
+        return self.recorded == self.again
+
+
+def verify_draw(session: Session, meeting: Meeting) -> DrawCheck | None:
+    """The latest draw computed again from its audit row (pool and seed): the same panel, or not."""
+    row = session.scalars(audit_rows(meeting.id, "draw_panel")).first()
+    if row is None:
+        return None
+    detail = row.detail
+    again = rules.draw(detail["pool"], detail["size"], detail["seed"])
+    return DrawCheck(detail["seed"], detail["pool"], detail["panel"], again)
+
+
+def audit_rows(meeting_id: int, action: str):  # type: ignore[no-untyped-def]
+    """The query of a meeting's successful audit rows of ``action``, newest first (the draw's record)."""
+    from portal.models import AuditEvent
+
+    return (
+        select(AuditEvent)
+        .where(
+            AuditEvent.object_type == "meeting",
+            AuditEvent.object_id == meeting_id,
+            AuditEvent.action == action,
+            AuditEvent.outcome == "ok",
+        )
+        .order_by(AuditEvent.id.desc())
+    )
+
+
+def add_member(
+    session: Session, actor: Actor, meeting_id: int, expert_id: int, reason: str, now: datetime
+) -> PanelMember:
+    """Add an expert of the pool to the panel (replacing one who cannot attend), with the reason: never one
+    already on it, nor one the recusal excludes."""
+    meeting = meetings._mine(session, actor, meeting_id)
+    if meeting.state not in meetings.EDITABLE:
+        _refuse(
+            session,
+            actor,
+            meeting,
+            "add_panel_member",
+            "meeting_filed",
+            f"会议{meeting.state.title}，专家名单不能再修改",
+            now,
+        )
+    if not reason.strip():
+        raise ValidationFailed({"reason": "请写明增补专家的原因"})
+    if len(reason.strip()) > 200:
+        raise ValidationFailed({"reason": "原因不能超过200字"})
+    if any(m.expert_id == expert_id for m in panel(session, meeting)):
+        _refuse(
+            session,
+            actor,
+            meeting,
+            "add_panel_member",
+            "already_on_panel",
+            "该专家已在本次会议的专家名单中，不能重复抽取",
+            now,
+        )
+    pool, recused = _candidates(session, meeting)
+    if expert_id in recused:
+        _refuse(
+            session, actor, meeting, "add_panel_member", "recused", f"该专家须回避：{recused[expert_id]}", now
+        )
+    if expert_id not in {c.expert_id for c in pool}:
+        _refuse(
+            session,
+            actor,
+            meeting,
+            "add_panel_member",
+            "not_in_pool",
+            "该专家不在本次会议系列（专业）的专家库中",
+            now,
+        )
+    member = PanelMember(meeting_id=meeting.id, expert_id=expert_id, drawn=False)
+    try:
+        with session.begin_nested():
+            session.add(member)
+            session.flush()
+    except IntegrityError:
+        _refuse(
+            session,
+            actor,
+            meeting,
+            "add_panel_member",
+            "already_on_panel",
+            "该专家已在本次会议的专家名单中，不能重复抽取",
+            now,
+        )
+    meetings._advance(session, meeting, set(meetings.EDITABLE), panel_size=(meeting.panel_size or 0) + 1)
+    audit.record(
+        session, actor, "add_panel_member", now, object_type="meeting", object_id=meeting.id,
+        reason=reason.strip(), detail={"expert_id": expert_id},
+    )  # fmt: skip
+    return member
+
+
+# --- the experts' own pages ---------------------------------------------------------------------------
+
+
+def memberships_of(session: Session, actor: Actor) -> list[PanelMember]:
+    """The panels the actor (an expert) sits on, newest meeting first."""
+    return list(
+        session.scalars(
+            select(PanelMember)
+            .join(Expert, Expert.id == PanelMember.expert_id)
+            .join(Meeting, Meeting.id == PanelMember.meeting_id)
+            .where(Expert.user_id == actor.user_id)
+            .order_by(Meeting.held_on.desc(), PanelMember.id.desc())
+        )
+    )
+
+
+def is_expert(session: Session, user_id: int) -> bool:
+    """Whether the user is an active expert of some committee's pool."""
+    return (
+        session.scalar(select(Expert.id).where(Expert.user_id == user_id, Expert.active.is_(True)))
+        is not None
+    )
+
+
+def member_for(session: Session, actor: Actor, meeting_id: int) -> tuple[Meeting, PanelMember]:
+    """The actor's seat on a meeting's panel; NotFound for a meeting they do not sit on."""
+    member = next((m for m in memberships_of(session, actor) if m.meeting_id == meeting_id), None)
+    meeting = session.get(Meeting, meeting_id)
+    if member is None or meeting is None:
+        raise NotFound("找不到该评审会议，或您不在本次会议的专家名单中")
+    return meeting, member
+
+
+def acknowledge(session: Session, actor: Actor, meeting_id: int, now: datetime) -> PanelMember:
+    """The expert records that they studied the conditions (004 一(七)); once (a second time is a no-op)."""
+    meeting, member = member_for(session, actor, meeting_id)
+    if member.acknowledged_at is not None:
+        return member
+    if meeting.state in (MeetingStatus.TALLIED, MeetingStatus.CONFIRMED, MeetingStatus.PUBLISHED):
+        _refuse(session, actor, meeting, "acknowledge_conditions", "meeting_over", "本次会议已结束表决", now)
+    member.acknowledged_at = now
+    session.flush()
+    audit.record(
+        session, actor, "acknowledge_conditions", now, object_type="meeting", object_id=meeting.id,
+        detail={"member_id": member.id, "text": ACKNOWLEDGEMENT},
+    )  # fmt: skip
+    return member
+
+
+# --- the vote ------------------------------------------------------------------------------------------
+
+
+def open_voting(
+    session: Session, actor: Actor, meeting_id: int, present_ids: list[int], now: datetime
+) -> Meeting:
+    """The office's leader opens the vote with the experts present (each of whom acknowledged the
+    conditions): only on an accepted filing, on or after the meeting's day, with a quorum of the panel."""
+    meeting = meetings._mine(session, actor, meeting_id)
+    if actor.staff_role is not StaffRole.LEADER:
+        raise PermissionDenied("表决由办事机构领导主持开始")
+    rule = meetings.committee_rules(session, meeting.committee)
+    if meeting.state is not MeetingStatus.ACCEPTED:
+        why = (
+            f"会议{meeting.state.title}：未经备案的评审行为不予认可，须先经{rule.filing.office}确认备案"
+            f"（{rule.filing.citation}）"
+        )
+        _refuse(session, actor, meeting, "open_voting", "not_filed", why, now)
+    if today(now) < meeting.held_on:
+        _refuse(
+            session,
+            actor,
+            meeting,
+            "open_voting",
+            "before_meeting",
+            f"会议定于{cn_date(meeting.held_on)}召开，当天才能开始表决",
+            now,
+        )
+    members = panel(session, meeting)
+    present = [m for m in members if m.id in set(present_ids)]
+    unready = [m.expert.user.name for m in present if m.acknowledged_at is None]
+    if unready:
+        _refuse(
+            session, actor, meeting, "open_voting", "not_acknowledged",
+            "以下专家尚未确认已学习评价标准条件（004 一(七)）：" + "、".join(unready), now,
+        )  # fmt: skip
+    quorum = rules.needed(len(members), rule.vote.quorum)
+    if not rules.at_least(len(present), len(members), rule.vote.quorum) or not present:
+        note = "" if rule.vote.confirmed else "，待核实"
+        _refuse(
+            session, actor, meeting, "open_voting", "no_quorum",
+            f"出席专家{len(present)}人，不足专家名单{len(members)}人的法定人数{quorum}人"
+            f"（{rule.vote.citation}{note}）", now,
+        )  # fmt: skip
+    for member in members:
+        member.present = member in present
+    meetings._advance(
+        session,
+        meeting,
+        {MeetingStatus.ACCEPTED},
+        status=MeetingStatus.VOTING.value,
+        voting_opened_at=now,
+        present=len(present),
+    )
+    audit.record(
+        session, actor, "open_voting", now, object_type="meeting", object_id=meeting.id,
+        detail={"present": [m.id for m in present], "panel": len(members)},
+    )  # fmt: skip
+    return meeting
+
+
+def cast_ballot(
+    session: Session, actor: Actor, meeting_id: int, choices: dict[int, str], now: datetime
+) -> None:
+    """A present expert's ballot on every entry of the agenda, once. The receipt (who voted, when) and the
+    ballots (what, secret) are written together; a second ballot is refused, also when it races the first."""
+    try:
+        meeting, member = member_for(session, actor, meeting_id)
+    except NotFound:
+        # Someone not on the panel: the answer is a missing meeting, the attempt is audited.
+        if session.get(Meeting, meeting_id) is not None:
+            audit.record_attempt(
+                session, actor, "cast_ballot", now, object_type="meeting", object_id=meeting_id,
+                detail={"code": "not_on_panel"},
+            )  # fmt: skip
+        raise
+    if meeting.state is not MeetingStatus.VOTING:
+        _refuse(
+            session,
+            actor,
+            meeting,
+            "cast_ballot",
+            "not_voting",
+            f"会议{meeting.state.title}，现在不能投票",
+            now,
+        )
+    if not member.present:
+        _refuse(
+            session,
+            actor,
+            meeting,
+            "cast_ballot",
+            "not_present",
+            "您未登记为本次会议的出席专家，不能投票",
+            now,
+        )
+    if session.scalar(
+        select(BallotReceipt.id).where(
+            BallotReceipt.meeting_id == meeting.id, BallotReceipt.expert_id == member.expert_id
+        )
+    ):
+        _refuse(
+            session, actor, meeting, "cast_ballot", "already_voted", "您已投票，每位专家只能投票一次", now
+        )
+    allowed = {c.value for c in BallotChoice}
+    missing = {
+        f"choice_{e.id}": f"请对{e.application.applicant.name}表决"
+        for e in meeting.entries
+        if choices.get(e.id) not in allowed
+    }
+    if missing:
+        raise ValidationFailed(missing, "请对每一位申报人表决（赞成、反对或弃权）")
+    try:
+        with session.begin_nested():
+            session.add(BallotReceipt(meeting_id=meeting.id, expert_id=member.expert_id, cast_at=now))
+            session.flush()
+            for entry in meeting.entries:
+                session.add(Ballot(id=secrets.token_hex(16), entry_id=entry.id, choice=choices[entry.id]))
+            session.flush()
+    except IntegrityError:
+        _refuse(
+            session, actor, meeting, "cast_ballot", "already_voted", "您已投票，每位专家只能投票一次", now
+        )
+    # The audit row says that they voted, never how.
+    audit.record(session, actor, "cast_ballot", now, object_type="meeting", object_id=meeting.id)
+
+
+def ballots_cast(session: Session, meeting: Meeting) -> int:
+    """How many experts have voted at the meeting (receipts only: never how)."""
+    return int(
+        session.scalar(
+            select(func.count()).select_from(BallotReceipt).where(BallotReceipt.meeting_id == meeting.id)
+        )
+        or 0
+    )
+
+
+def close_voting(session: Session, actor: Actor, meeting_id: int, now: datetime) -> Meeting:
+    """The office's leader closes the vote once every present expert has voted: each entry's totals are
+    counted against the profile's threshold and its application moves to voted (TALLY). Two closes at
+    once: the compare-and-set lets one count."""
+    meeting = meetings._mine(session, actor, meeting_id)
+    if actor.staff_role is not StaffRole.LEADER:
+        raise PermissionDenied("表决由办事机构领导主持结束")
+    if meeting.state is not MeetingStatus.VOTING:
+        _refuse(
+            session,
+            actor,
+            meeting,
+            "close_voting",
+            "not_voting",
+            f"会议{meeting.state.title}，没有进行中的表决",
+            now,
+        )
+    cast = ballots_cast(session, meeting)
+    if cast < meeting.present:
+        _refuse(
+            session,
+            actor,
+            meeting,
+            "close_voting",
+            "ballots_missing",
+            f"出席专家{meeting.present}人，已投票{cast}人；全部投票后才能计票",
+            now,
+        )
+    rule = meetings.committee_rules(session, meeting.committee).vote
+    try:
+        meetings._advance(
+            session, meeting, {MeetingStatus.VOTING}, status=MeetingStatus.TALLIED.value, tallied_at=now
+        )
+    except StaleObject:
+        audit.record_attempt(
+            session,
+            actor,
+            "close_voting",
+            now,
+            object_type="meeting",
+            object_id=meeting.id,
+            detail={"code": "stale"},
+        )
+        raise
+    results = {}
+    for entry in meeting.entries:
+        choices = list(session.scalars(select(Ballot.choice).where(Ballot.entry_id == entry.id)))
+        counted = rules.tally(choices, meeting.present, rule)
+        entry.yes, entry.no, entry.abstain = counted.yes, counted.no, counted.abstain
+        entry.result = (EntryResult.PASSED if counted.passed else EntryResult.FAILED).value
+        results[entry.application_id] = entry.result
+        if entry.application.state is Status.AWAITING_MEETING:
+            transitions.apply(session, SYSTEM, entry.application, Action.TALLY, now, reason=counted.words)
+    session.flush()
+    audit.record(
+        session, actor, "close_voting", now, object_type="meeting", object_id=meeting.id,
+        detail={"results": {str(k): v for k, v in results.items()}, "ballots": cast},
+    )  # fmt: skip
+    return meeting
+
+
+def entry_words(session: Session, meeting: Meeting, entry_id: int) -> str:
+    """An entry's totals in words (after the tally)."""
+    entry = next(e for e in meeting.entries if e.id == entry_id)
+    rule = meetings.committee_rules(session, meeting.committee).vote
+    return rules.Tally(
+        entry.yes, entry.no, entry.abstain, meeting.present, rules.needed(meeting.present, rule.threshold),
+        entry.result == EntryResult.PASSED.value,
+    ).words  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PassRate:
+    passed: int
+    total: int
+    limit: int | None  # the meeting's setting (percent)
+    clause: str
+
+    @property
+    def percent(self) -> int:
+        return rules.pass_rate(self.passed, self.total)
+
+    @property
+    def over(self) -> bool:
+        return self.limit is not None and self.percent > self.limit
+
+
+def pass_rate(session: Session, meeting: Meeting) -> PassRate:
+    """The meeting's pass rate against its setting (CHAN-06: 通过率实行适当的比例控制), shown before the
+    results are confirmed."""
+    _profile, rule = committees.rules_for(session, meeting.committee.bureau)
+    counted = [e for e in meeting.entries if e.result != EntryResult.PENDING.value]
+    passed = sum(1 for e in counted if e.result == EntryResult.PASSED.value)
+    clause = (rule.pass_rate if rule else "") or "004 一(七)"
+    return PassRate(passed, len(counted), meeting.pass_rate_limit, clause)

@@ -1,0 +1,157 @@
+"""The hand-off page (what each target takes from this unit, one button to export it), the POST that
+starts the export job, and the bureau admin's view of each hand-off profile with what is unconfirmed."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, request, url_for
+
+from portal.domain.errors import DomainError, NotFound, ValidationFailed
+from portal.domain.identity import mask_id_number
+from portal.extensions import db
+from portal.services import handoff_profiles, handoff_results, handoffs
+from portal.services.scope import get_application, sees_full_identity
+from portal.web.context import current_actor, current_membership, now
+from portal.web.guards import admin_required, staff_required
+from portal.web.handoffs import bp
+from portal.web.htmx import render_page, see_other
+from portal.web.once import once_per_form
+from portal.web.storage import storage, uploaded_file
+from portal.web.unit_of_work import discard
+
+
+@bp.get("/")
+@staff_required()
+def show_handoffs() -> Response:
+    """Per target: the applications this unit may hand off now (held here, past the stage it takes)."""
+    return _handoffs_page()
+
+
+def _handoffs_page(*, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    """The page; `errors` maps a target to why its results file was refused (shown at its file field)."""
+    actor = current_actor()
+    targets = [
+        (profile, handoffs.exportable(db.session, actor, profile))
+        for profile in handoff_profiles.profiles().values()
+    ]
+    return render_page(
+        "pages/handoffs/show_handoffs.html",
+        targets=targets,
+        is_handler=actor.staff_role.value == "handler",
+        errors=errors or {},
+        status=status,
+    )
+
+
+@bp.post("/<target>/exports")
+@staff_required()
+@once_per_form(lambda **_: url_for("handoffs.show_handoffs"))
+def start_export(target: str) -> Response:
+    """Every application ticked (or all, when none is) as the target's ZIP, built by the worker."""
+    actor = current_actor()
+    ids = [int(v) for v in request.form.getlist("ids") if v.isascii() and v.isdigit() and len(v) < 10]
+    membership = current_membership()
+    try:
+        job = handoffs.start_export(
+            db.session, actor, target, ids or None, now(), membership_id=membership.id if membership else None
+        )
+    except NotFound:
+        abort(404)
+    except ValidationFailed as invalid:
+        flash("；".join(invalid.fields.values()), "error")
+        return discard(see_other(url_for("handoffs.show_handoffs")))
+    return see_other(url_for("jobs.show_job", job_id=job.id))
+
+
+@bp.get("/profiles")
+@admin_required
+def show_profiles() -> Response:
+    """Each hand-off profile as loaded, and every value it infers (confirmed = false) with its TOML path."""
+    return render_page(
+        "pages/handoffs/show_profiles.html", profiles=list(handoff_profiles.profiles().values())
+    )
+
+
+@bp.post("/<target>/results")
+@staff_required()
+@once_per_form(lambda **_: url_for("handoffs.show_handoffs"))
+def upload_results(target: str) -> Response:
+    """The results Excel a provincial system exported: checked row by row; the preview page follows."""
+    part = uploaded_file("file")
+    try:
+        record, _rows = handoff_results.check_results(
+            db.session,
+            storage(),
+            current_actor(),
+            target,
+            part.data if part else b"",
+            part.name if part else "",
+            now(),
+        )
+    except NotFound:
+        abort(404)
+    except ValidationFailed as invalid:
+        # Refused where it was chosen, 422: the file is not kept and nothing is recorded.
+        return _handoffs_page(errors={target: "；".join(invalid.fields.values())}, status=422)
+    return see_other(url_for("handoffs.show_results", import_id=record.id))
+
+
+@bp.get("/results/<int:import_id>")
+@staff_required()
+def show_results(import_id: int) -> Response:
+    """The preview: every row with its verdict, and the confirm button while it is still unapplied."""
+    try:
+        record, rows = handoff_results.preview(db.session, storage(), current_actor(), import_id)
+    except NotFound:
+        abort(404)
+    except DomainError as unreadable:
+        flash(unreadable.message, "error")
+        return see_other(url_for("handoffs.show_handoffs"))
+    return render_page("pages/handoffs/show_results.html", record=record, rows=rows)
+
+
+@bp.post("/results/<int:import_id>/apply")
+@staff_required()
+@once_per_form(
+    lambda import_id: url_for("handoffs.show_results", import_id=import_id),
+    load=lambda import_id: handoff_results.get_import(db.session, current_actor(), import_id),
+)
+def apply_results(import_id: int) -> Response:
+    """Record the matched rows, all in one transaction, as previewed."""
+    try:
+        count = handoff_results.apply_results(db.session, storage(), current_actor(), import_id, now())
+    except NotFound:
+        abort(404)
+    except DomainError as refused:
+        flash(refused.message, "error")
+        return discard(see_other(url_for("handoffs.show_results", import_id=import_id)))
+    flash(f"已登记 {count} 条结果", "success")
+    return see_other(url_for("handoffs.show_results", import_id=import_id))
+
+
+@bp.get("/<target>/applications/<int:application_id>/copy")
+@staff_required()
+def show_copy_page(target: str, application_id: int) -> Response:
+    """The copy helper: every field of the target's form in its order, each with a copy button. Any
+    application in the staff member's scope (what the review page shows them); full ID numbers only for
+    the applicant's own unit, as everywhere (scope.sees_full_identity)."""
+    actor = current_actor()
+    try:
+        profile = handoffs.profile_of(target)
+    except NotFound:
+        abort(404)
+    document = next((d for d in profile.documents if d.copy_page), None)
+    if document is None:
+        abort(404)
+    application = get_application(db.session, actor, application_id)
+    values = handoffs.values_of(db.session, application)
+    if not sees_full_identity(actor, application):
+        values["applicant.id_number"] = mask_id_number(application.applicant.id_number)
+    sections, unplaced = handoffs.document_rows(document, values)
+    return render_page(
+        "pages/handoffs/show_copy_page.html",
+        profile=profile,
+        document=document,
+        application=application,
+        sections=sections,
+        unplaced=unplaced,
+    )

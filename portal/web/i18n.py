@@ -1,0 +1,293 @@
+"""The interface's language (issue 24): Flask-Babel wiring, the choice of language, translation of the
+domain's messages, and locale formatting of dates, numbers and working-day counts.
+
+Choosing: the user's saved choice (users.language), else the visitor's cookie, else the first language
+of Accept-Language that the portal speaks, else Simplified Chinese. The switcher on every page posts to
+`auth.set_language`, which stores the choice on the user (logged in) and in the cookie (everyone), so the
+login page keeps it after logout.
+
+Translating: msgids are the Chinese source text (portal/domain/i18n.py explains the three forms). Templates
+use Jinja's `{% trans %}` and `_()`; values that come from the domain (a status title, a service's error,
+a `Text` with parameters) go through the `t` filter, which looks a constant up in the catalogue and
+formats a `Text`'s parameters in the reader's language. Data people entered (names, units, opinions) is
+never looked up: templates show it inside `lang="zh-CN"` (the `zh` filter).
+
+Formatting: `cn_date`/`cn_datetime` keep their names (every template uses them) and now write
+2026年11月23日 or 23 Nov 2026, in Shanghai time; `number` groups digits; `workdays_left` says
+"3 working days left" with the right plural.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+from babel.lists import format_list
+from babel.numbers import format_decimal
+from flask import Flask, Response, current_app, flash, g, has_request_context, request
+from flask_babel import Babel, get_locale, get_translations
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from portal.domain import glossary
+from portal.domain.i18n import DEFAULT_LANGUAGE, SHANGHAI, Joined, Language, Text
+
+COOKIE = "portal_language"
+COOKIE_MAX_AGE = 365 * 24 * 3600  # a year: a visitor's choice outlives many sessions
+
+# The date patterns each language writes (CLDR patterns, Babel's syntax): the Chinese one is the
+# portal's long-standing 2026年11月23日; English uses the day-month-year order of Hong Kong and Britain.
+DATE_PATTERNS = {Language.ZH: "y年M月d日", Language.EN: "d MMM y"}
+DATETIME_PATTERNS = {Language.ZH: "y年M月d日 HH:mm", Language.EN: "d MMM y, HH:mm"}
+
+babel = Babel()
+
+
+def _parse(value: object) -> Language | None:
+    try:
+        return Language(str(value))
+    except ValueError:
+        return None
+
+
+def from_accept_language(header: str | None) -> Language | None:
+    """The first language of an Accept-Language header (by quality, then order) that the portal speaks:
+    any Chinese (zh, zh-CN, zh-TW, zh-Hant-HK) reads the Chinese interface, any English the English one."""
+    from werkzeug.datastructures import LanguageAccept
+    from werkzeug.http import parse_accept_header
+
+    for tag, _quality in parse_accept_header(header or "", LanguageAccept):
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        if primary == "zh":
+            return Language.ZH
+        if primary == "en":
+            return Language.EN
+    return None
+
+
+def chosen_language() -> Language:
+    """The language of this request (cached on g): saved choice, cookie, Accept-Language, default."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    cached = g.get("portal_language")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    language = None
+    if current_user.is_authenticated and current_user.user.language:
+        language = _parse(current_user.user.language)
+        g.portal_language_saved = language is not None
+    language = (
+        language
+        or _parse(request.cookies.get(COOKIE))
+        or from_accept_language(request.headers.get("Accept-Language"))
+        or DEFAULT_LANGUAGE
+    )
+    g.portal_language = language
+    return language
+
+
+def current_language() -> Language:
+    """The language Babel is rendering in now (a forced locale, e.g. the English summary, wins)."""
+    locale = get_locale()
+    return Language.EN if locale is not None and locale.language == "en" else Language.ZH
+
+
+def _lookup(message: str) -> str:
+    return get_translations().ugettext(message)  # type: ignore[no-any-return]
+
+
+def _has_han(text: str) -> bool:
+    return any("\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" for char in text)
+
+
+def _format_param(value: object, language: Language, markup: bool) -> object:
+    if isinstance(value, Text):
+        return _translate(value, language, markup)
+    if isinstance(value, datetime):
+        return format_moment(value)
+    if isinstance(value, date):
+        return format_day(value)
+    if isinstance(value, Joined):
+        separator = _lookup(value.separator)
+        parts = [_format_param(item, language, markup) for item in value.items]
+        if markup:
+            # Every part and the separator are escaped before they are joined: safe by construction.
+            return Markup(escape(separator)).join(escape(part) for part in parts)  # nosec B704
+        return separator.join(str(part) for part in parts)
+    if isinstance(value, list | tuple):
+        items = [_format_param(item, language, markup) for item in value]
+        if not items:
+            return ""
+        if language is Language.ZH:
+            return "、".join(str(item) for item in items)
+        joined = format_list([str(escape(item) if markup else item) for item in items], locale="en")
+        # Each item was escaped before Babel joined them: safe by construction.
+        return Markup(joined) if markup else joined  # nosec B704
+    if isinstance(value, str) and value:
+        found = _lookup(value)
+        if markup and language is not Language.ZH and _has_han(found):
+            return Markup('<span lang="zh-CN">%s</span>') % found  # data in Chinese (a name, a unit)
+        return found
+    return value
+
+
+def _translate(value: object, language: Language, markup: bool) -> object:
+    if isinstance(value, Text) and language is Language.ZH:
+        # The message's own text is the Chinese one (its rule may write it differently from the template,
+        # e.g. a notice period omits the second year); Chinese data needs no lang mark in Chinese pages.
+        return escape(str(value)) if markup else str(value)
+    if isinstance(value, Text):
+        template = (
+            get_translations().ungettext(value.template, value.plural, value.count)
+            if value.plural is not None
+            else _lookup(value.template)
+        )
+        params: Mapping[str, object] = {
+            key: _format_param(param, language, markup) for key, param in value.params.items()
+        }
+        if markup:
+            return escape(template) % params if params else escape(template)
+        return template % params if params else template
+    if isinstance(value, str) and value:
+        found = _lookup(value)
+        return escape(found) if markup else found
+    return value
+
+
+def translate(value: object) -> object:
+    """A message in the reader's language, as markup: a `Text` by its template and parameters (a date
+    formatted, a nested message translated, Chinese data such as a name inside lang="zh-CN"), a constant
+    by its msgid; a string that is no msgid comes back as it is, anything else unchanged."""
+    return _translate(value, current_language(), markup=True)
+
+
+def translate_plain(value: object) -> object:
+    """`translate` as plain text, for an attribute (title=, data-confirm=) or a header: no markup."""
+    return _translate(value, current_language(), markup=False)
+
+
+def format_day(value: date | datetime | None) -> str:
+    """A date (a datetime in Shanghai time) as the reader's language writes it."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(SHANGHAI).date()
+    language = current_language()
+    if language is Language.ZH:  # the pattern written out: Babel's formatter costs ~20 µs a call
+        return f"{value.year}年{value.month}月{value.day}日"
+    return format_date(value, DATE_PATTERNS[language], locale=language.value)
+
+
+def format_moment(value: datetime | None) -> str:
+    """A date and time in Shanghai time, as the reader's language writes it."""
+    if value is None:
+        return ""
+    language = current_language()
+    if language is Language.ZH:
+        # Written out, not Babel's formatter or strftime: a queue page formats one per row (issue 20).
+        local = value.astimezone(SHANGHAI)
+        return f"{local.year}年{local.month}月{local.day}日 {local.hour:02d}:{local.minute:02d}"
+    return format_datetime(value, DATETIME_PATTERNS[language], tzinfo=SHANGHAI, locale=language.value)
+
+
+def format_number(value: int | float | None) -> str:
+    """A number with the reader's digit grouping (12,345 in both languages)."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=current_language().value)
+
+
+def workdays_left(count: int) -> str:
+    """还剩3个工作日 / 3 working days left (1 working day left)."""
+    return get_translations().ungettext("还剩%(num)d个工作日", "还剩%(num)d个工作日", count) % {"num": count}
+
+
+def zh(value: object) -> Markup:
+    """Data entered in Chinese (a name, a unit, an opinion, a clause) inside lang="zh-CN" (WCAG 3.1.2);
+    in the Chinese interface the page's own lang already says it, so the text stands as it is."""
+    if value is None or value == "":
+        return Markup("")
+    if current_language() is Language.ZH:
+        return escape(value)
+    return Markup('<span lang="zh-CN">%s</span>') % value
+
+
+def status_words(status: object) -> glossary.StatusWords:
+    """The glossary's words for a workflow status, in the reader's language (the tone is the same)."""
+    words = glossary.status_words(status)
+    return replace(words, title=_lookup(words.title), explanation=_lookup(words.explanation))
+
+
+def term(key: str) -> str:
+    """A glossary term in the reader's language (the glossary's msgid is its Chinese word)."""
+    return _lookup(glossary.term(key))
+
+
+def notify(message: str, category: str = "info") -> None:
+    """Flash a message (a constant msgid or a `Text`) in the reader's language, Chinese data marked."""
+    flash(translate(message), category)
+
+
+def switch_back() -> str:
+    """Where the switcher returns to: this page (a GET) with its query, whose `next=`/`back=` are kept only
+    when they are safe targets (so the switcher never repeats a hostile one); "" after a POST."""
+    from urllib.parse import urlencode
+
+    from portal.web.redirects import safe_target
+
+    if request.method != "GET":
+        return ""
+    args = [
+        (key, value)
+        for key, value in request.args.items(multi=True)
+        if key not in ("next", "back") or safe_target(value, "")
+    ]
+    return request.path + (f"?{urlencode(args)}" if args else "")
+
+
+def set_cookie(response: Response, language: Language) -> None:
+    """Remember `language` in this browser (the visitor's choice; a user's is also on the account)."""
+    response.set_cookie(
+        COOKIE,
+        language.value,
+        max_age=COOKIE_MAX_AGE,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def register_i18n(app: Flask) -> None:
+    """Flask-Babel with the portal's catalogues (portal/translations), the filters and the globals."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE.value)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    babel.init_app(app, locale_selector=lambda: chosen_language().value)
+    # {% trans %} blocks: whitespace and line breaks inside a block are collapsed, so a msgid is the
+    # sentence as a translator reads it, not the template's indentation.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.filters.update(
+        t=translate,
+        t_plain=translate_plain,
+        cn_date=format_day,
+        cn_datetime=format_moment,
+        number=format_number,
+        workdays_left=workdays_left,
+        zh=zh,
+    )
+    app.jinja_env.globals.update(status_words=status_words, term=term, switch_back=switch_back)
+
+    @app.after_request
+    def _remember_saved_choice(response: Response) -> Response:
+        # A user's saved choice also goes into this browser's cookie, so the login page after logout (or
+        # after the session ended) speaks the language the user chose, on any device they logged in on.
+        language = g.get("portal_language")
+        if g.get("portal_language_saved") and request.cookies.get(COOKIE) != language.value:
+            set_cookie(response, language)
+        return response
+
+    @app.context_processor
+    def _language() -> dict[str, Any]:
+        return {"languages": list(Language), "language": current_language}

@@ -1,0 +1,107 @@
+"""The committee road's pure rules (issue 22): scope fit, filing deadlines ("N working days before D" = the
+Nth working day counted back from the day before D), a provincial committee's channel, the reproducible
+draw with recusal, and the vote's quorum, threshold and pass rate."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from portal.domain import committees as c
+from portal.domain.policy import load_profiles
+from portal.domain.workdays import UnknownYear, WorkCalendar
+
+CAL = WorkCalendar.default()
+PROFILES = load_profiles()
+ZHENJIANG = PROFILES["zhenjiang-2024"].committee
+KUNMING = PROFILES["kunming-2022"].committee
+assert ZHENJIANG is not None and KUNMING is not None
+
+
+def test_a_row_for_the_applicants_own_place_wins_over_the_city_wide_one() -> None:
+    city = c.ScopeRow(1, 1, ("建设工程",), "镇江市区", ("中级",))
+    danyang = c.ScopeRow(2, 2, ("建设工程",), "丹阳市", ("中级",))
+    subject = c.Subject("工程", "建设工程", "中级", "丹阳市开发区")
+    assert c.candidates([city, danyang], subject, ZHENJIANG.city_wide_places) == [danyang]
+    in_city = c.Subject("工程", "建设工程", "中级", "镇江市京口区")
+    assert c.candidates([city, danyang], in_city, ZHENJIANG.city_wide_places) == [city]
+    assert c.candidates([city], c.Subject("工程", "建设工程", "副高级", "镇江市"), ("镇江市区",)) == []
+    # The series may name the row too (a committee of a whole series).
+    assert c.candidates([city], c.Subject("建设工程", "土木", "中级", "镇江市"), ("镇江市区",)) == [city]
+
+
+def test_zhenjiang_files_fifteen_calendar_days_before_the_meeting() -> None:
+    due = c.deadlines(ZHENJIANG.filing, date(2024, 11, 20), CAL)
+    assert due.to_json() == {
+        "filing_due": "2024-11-05",
+        "clause": "003 六(一)",
+        # the report includes the 评前公示: it must have ended by the working day before
+        "notice_must_end_by": "2024-11-04",
+    }
+
+
+@pytest.mark.parametrize(
+    ("meeting", "due"),
+    [
+        # Monday 2026-11-30: counted back from Sunday 11-29, the 12th working day is Thursday 11-12.
+        (date(2026, 11, 30), date(2026, 11, 12)),
+        # Thursday 2026-10-15, back over National Day (10-01..07 off, Saturday 10-10 worked) and 中秋
+        # (09-25..27 off): 14, 13, 12, 10, 9, 8, 9-30, 29, 28, 24, 23, 22.
+        (date(2026, 10, 15), date(2026, 9, 22)),
+        # Monday 2026-06-08, back over 劳动节 (05-01..05 off).
+        (date(2026, 6, 8), date(2026, 5, 21)),
+    ],
+)
+def test_dongchuan_files_twelve_working_days_before_on_the_calendar(meeting: date, due: date) -> None:
+    assert c.deadlines(KUNMING.filing, meeting, CAL).filing_due == due
+    assert c.deadlines(KUNMING.filing, meeting, CAL).clause == "004 一(六)"
+    assert CAL.workdays_between(due, meeting - date.resolution) == 12
+
+
+def test_n_working_days_before_counts_back_from_the_day_before() -> None:
+    assert c.workdays_before(CAL, date(2026, 9, 28), 1) == date(2026, 9, 24)  # Mon → Thu (中秋 09-25..27)
+    assert c.workdays_before(CAL, date(2026, 9, 29), 1) == date(2026, 9, 28)
+    assert c.workdays_before(CAL, date(2026, 10, 12), 1) == date(2026, 10, 10)  # the worked Saturday
+    with pytest.raises(UnknownYear):
+        c.workdays_before(CAL, date(2004, 1, 5), 5)  # reaches 2003, which the calendar does not know
+
+
+def test_a_provincial_committees_channel_opens_seven_days_early_and_closes_before_intake_ends() -> None:
+    rule = KUNMING.provincial_windows
+    assert rule is not None
+    uniform = c.provincial_channel(rule, date(2022, 8, 1), date(2022, 8, 31), uniform=True)
+    assert (uniform.opens, uniform.closes, uniform.clause) == (
+        date(2022, 7, 25),
+        date(2022, 8, 28),
+        "004 二(二)",
+    )
+    alone = c.provincial_channel(rule, date(2022, 8, 1), date(2022, 8, 31), uniform=False)
+    assert alone.closes == date(2022, 8, 30)
+
+
+def test_the_draw_is_reproducible_from_its_seed_and_recuses_employers_and_applicants() -> None:
+    pool = list(range(1, 21))
+    first = c.draw(pool, 7, "abc123")
+    assert first == c.draw(list(reversed(pool)), 7, "abc123")  # the order it was read in does not matter
+    assert len(set(first)) == 7 and set(first) <= set(pool)
+    assert c.draw(pool, 7, "other") != first
+    with pytest.raises(ValueError):
+        c.draw(pool[:3], 5, "abc123")
+    agenda = [c.Reviewed(applicant_id=50, enterprise_id=9, enterprise_name="镇江城建集团")]
+    assert c.recusal(c.Candidate(1, 60, 9, "别的名字"), agenda) == "与申报人同在镇江城建集团"
+    assert c.recusal(c.Candidate(2, 61, None, "镇江城建集团"), agenda) == "与申报人同在镇江城建集团"
+    assert c.recusal(c.Candidate(3, 50, None, "设计院"), agenda) == "本人为本次会议的申报人"
+    assert c.recusal(c.Candidate(4, 62, 8, "设计院"), agenda) is None
+
+
+def test_two_thirds_of_those_present_pass_and_the_quorum_is_two_thirds_of_the_panel() -> None:
+    rule = ZHENJIANG.vote
+    assert c.needed(5, rule.threshold) == 4 and c.needed(7, rule.threshold) == 5
+    assert c.tally(["yes"] * 4 + ["no"], 5, rule).passed
+    failed = c.tally(["yes"] * 3 + ["abstain"] * 2, 5, rule)
+    assert (
+        not failed.passed and failed.words == "出席专家5人，赞成3票、反对0票、弃权2票，通过须赞成4票：未通过"
+    )
+    assert c.at_least(4, 5, rule.quorum) and not c.at_least(3, 5, rule.quorum)
+    assert c.pass_rate(2, 3) == 67 and c.pass_rate(0, 0) == 0

@@ -1,0 +1,176 @@
+"""Choosing the interface language (issue 24): Accept-Language as the first guess, the visitor's cookie, the
+user's saved choice, the switcher on every page, <html lang>; and locale formatting of dates, numbers,
+working-day counts and the domain's messages."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_babel import force_locale
+from sqlalchemy.orm import Session
+
+from portal.domain.i18n import N_, NT_, T_, Language, joined
+from portal.models import User
+from portal.web import i18n
+from tests.factories import make_user
+
+SWITCH = 'id="lang-switch"'
+
+
+def lang_of(html: str) -> str:
+    start = html.index('<html lang="') + len('<html lang="')
+    return html[start : html.index('"', start)]
+
+
+def test_accept_language_is_the_first_guess(client: FlaskClient) -> None:
+    cases = {
+        "en-US,en;q=0.9": "en",
+        "en-GB": "en",
+        "zh-CN,zh;q=0.9,en;q=0.8": "zh-CN",
+        "zh-TW,en;q=0.5": "zh-CN",  # any Chinese reads the Chinese interface before English
+        "fr-FR,en;q=0.3": "en",  # the first language the portal speaks
+        "fr-FR": "zh-CN",  # none: the default
+        "": "zh-CN",
+    }
+    for header, expected in cases.items():
+        page = client.get("/login", headers={"Accept-Language": header}).text
+        assert lang_of(page) == expected, header
+    english = client.get("/login", headers={"Accept-Language": "en"}).text
+    assert "Log in" in english and "Professional Title Application Portal" in english
+    assert "登录" in client.get("/login").text
+
+
+def test_a_visitor_s_choice_is_a_cookie_that_beats_accept_language(client: FlaskClient) -> None:
+    response = client.post("/language", data={"language": "en", "back": "/login?next=/me/applications"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/login?next=/me/applications")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith(f"{i18n.COOKIE}=en;") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    page = client.get("/login", headers={"Accept-Language": "zh-CN"}).text
+    assert lang_of(page) == "en" and "Log in" in page
+    client.post("/language", data={"language": "zh_Hans_CN", "back": "/login"})
+    assert lang_of(client.get("/login", headers={"Accept-Language": "en"}).text) == "zh-CN"
+
+
+def test_a_user_s_choice_is_saved_on_the_account_and_follows_them(
+    app: Flask, session: Session, login_as: Any
+) -> None:
+    user = make_user(session)
+    browser = login_as(user)
+    assert browser.post("/language", data={"language": "en", "back": "/password"}).status_code == 303
+    session.expire_all()
+    assert session.get(User, user.id).language == "en"
+    # Another browser, whose cookie and Accept-Language say Chinese: the account's choice wins, and the
+    # browser is told, so its login page after logout is English too.
+    other = login_as(user)
+    other.set_cookie(i18n.COOKIE, "zh_Hans_CN")
+    page = other.get("/password", headers={"Accept-Language": "zh-CN"})
+    assert lang_of(page.text) == "en" and "Change password" in page.text
+    assert f"{i18n.COOKIE}=en;" in page.headers["Set-Cookie"]
+    other.post("/logout")
+    assert lang_of(other.get("/login", headers={"Accept-Language": "zh-CN"}).text) == "en"
+
+
+def test_a_value_no_switcher_sends_changes_nothing(
+    session: Session, login_as: Any, client: FlaskClient
+) -> None:
+    user = make_user(session)
+    browser = login_as(user)
+    for value in ("fr", "", "zh_Hans_CN'--", "EN"):
+        response = browser.post("/language", data={"language": value, "back": "/me/applications"})
+        assert response.status_code == 303 and not language_cookies(response)
+    session.expire_all()
+    assert session.get(User, user.id).language is None
+    assert not language_cookies(client.post("/language", data={"language": "de"}))
+
+
+def language_cookies(response: Any) -> list[str]:
+    """The language cookies a response sets (the session cookie is renewed on every request: not ours)."""
+    return [value for value in response.headers.getlist("Set-Cookie") if value.startswith(f"{i18n.COOKIE}=")]
+
+
+def test_the_way_back_is_a_page_of_this_site(client: FlaskClient) -> None:
+    for back in ("https://evil.example/", "//evil.example", "/\\evil.example", "/no-such-page"):
+        response = client.post("/language", data={"language": "en", "back": back})
+        assert response.status_code == 303
+        assert response.headers["Location"] in ("/", "http://localhost/"), back
+
+
+def test_the_switcher_is_on_every_kind_of_page(session: Session, login_as: Any, client: FlaskClient) -> None:
+    user = make_user(session)
+    pages = {
+        "login": client.get("/login"),
+        "missing page": client.get("/no-such-page"),
+        "logged in": login_as(user).get("/password"),
+    }
+    for name, response in pages.items():
+        html = response.text
+        assert SWITCH in html, name
+        # Each language is named in itself and says its own language; the one in use is pressed.
+        chinese = 'name="language" value="zh_Hans_CN" lang="zh-CN" aria-pressed="true">中文</button>'
+        assert chinese in html, name
+        assert 'value="en" lang="en" aria-pressed="false">English</button>' in html, name
+
+
+def test_switching_is_allowed_while_a_password_change_is_forced(session: Session, login_as: Any) -> None:
+    user = make_user(session, must_change_password=True)
+    browser = login_as(user)
+    assert browser.get("/me/applications").headers["Location"].endswith("/password")
+    response = browser.post("/language", data={"language": "en", "back": "/password"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/password")
+    page = browser.get("/password").text
+    assert lang_of(page) == "en" and "Change password" in page
+
+
+def test_dates_numbers_and_working_days_in_each_language(app: Flask) -> None:
+    moment = datetime(2026, 11, 23, 2, 5, tzinfo=UTC)  # 10:05 in Shanghai
+    with app.test_request_context():
+        with force_locale(Language.ZH.value):
+            assert i18n.format_day(date(2026, 11, 23)) == "2026年11月23日"
+            assert i18n.format_moment(moment) == "2026年11月23日 10:05"
+            assert i18n.format_day(datetime(2026, 11, 22, 17, 0, tzinfo=UTC)) == "2026年11月23日"  # Shanghai
+            assert i18n.workdays_left(3) == "还剩3个工作日"
+            assert i18n.format_number(12345) == "12,345"
+        with force_locale(Language.EN.value):
+            assert i18n.format_day(date(2026, 11, 23)) == "23 Nov 2026"
+            assert i18n.format_moment(moment) == "23 Nov 2026, 10:05"
+            assert i18n.workdays_left(1) == "1 working day left"
+            assert i18n.workdays_left(3) == "3 working days left"
+            assert i18n.workdays_left(0) == "0 working days left"
+            assert i18n.format_number(12345) == "12,345"
+            assert i18n.format_day(None) == ""
+
+
+def test_the_domain_s_messages_are_chinese_text_that_the_web_translates(app: Flask) -> None:
+    message = T_("登录失败次数过多，已锁定至%(until)s，请稍后再试", until=date(2026, 11, 23))
+    assert message == "登录失败次数过多，已锁定至2026年11月23日，请稍后再试"  # as logs and audit rows read it
+    assert pickle.loads(pickle.dumps(message)).params == message.params
+    named = T_("%(org)s · %(role)s", org="赣州市<职称>办", role=N_("经办人"))
+    listed = T_("新密码不符合要求：%(problems)s", problems=joined([N_("数字"), N_("符号")], "；"))
+    counted = NT_("还剩%(num)d个工作日", "还剩%(num)d个工作日", 1)
+    with app.test_request_context():
+        with force_locale(Language.EN.value):
+            assert i18n.translate(message) == (
+                "Too many failed logins: locked until 23 Nov 2026. Please try again later"
+            )
+            # Chinese data inside an English sentence says its language; it is escaped like any text.
+            assert str(i18n.translate(named)) == '<span lang="zh-CN">赣州市&lt;职称&gt;办</span> · Handler'
+            assert i18n.translate_plain(named) == "赣州市<职称>办 · Handler"
+            assert i18n.translate(listed) == "The new password does not meet the rules: digits; symbols"
+            assert i18n.translate(counted) == "1 working day left"
+            assert i18n.translate("王子涵") == "王子涵"  # no msgid: data comes back as it is
+            assert i18n.translate(None) is None
+        with force_locale(Language.ZH.value):
+            assert i18n.translate(named) == "赣州市&lt;职称&gt;办 · 经办人"
+            assert i18n.translate(listed) == "新密码不符合要求：数字；符号"
+
+
+def test_joined_refuses_a_separator_the_catalogue_cannot_translate() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="SEPARATORS"):
+        joined(["a", "b"], " / ")

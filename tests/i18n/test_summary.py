@@ -1,0 +1,74 @@
+"""The applicant's English summary of their own application (issue 24): a page and a PDF, in English
+whatever the interface language, with what people wrote kept as written and marked Chinese; only the
+applicant sees it."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from pypdf import PdfReader
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Status
+from portal.models import StaffRole
+from portal.services import corrections
+from tests.conftest import Clock
+from tests.factories import STEPS_TO, make_application, make_user, make_world
+from tests.i18n.test_english import leaks
+
+
+def _returned(session: Session, clock: Clock) -> Any:
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    corrections.return_for_correction(
+        session,
+        world.enterprise.actor(StaffRole.HANDLER),
+        application.id,
+        corrections.ReturnInput({"education": "毕业证书扫描件不清晰"}, "2026-10-20"),
+        clock.now,
+    )
+    session.refresh(application)
+    return world, application
+
+
+def test_the_summary_page_is_english_with_chinese_data_marked(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    _world, application = _returned(session, clock)
+    browser = login_as(application.applicant)
+    page = browser.get(f"/me/applications/{application.id}/summary")  # the UI language is Chinese
+    assert page.status_code == 200
+    lang, runs = leaks(page.text)
+    assert lang == "en" and runs == []
+    text = page.text
+    assert "Application summary" in text and "Returned for correction" in text
+    assert "What to correct (all items at once)" in text
+    assert "Please change the items below and resubmit before 20 Oct 2026." in text
+    # The return named the 申报表's whole 学历学位 section (issue 21: sections, rows and fields can be named).
+    named = '<strong>Education and degrees (all)</strong>: <span lang="zh-CN">毕业证书扫描件不清晰</span>'
+    assert named in text
+    assert f'<span lang="zh-CN">{application.applicant.name}</span>' in text
+    assert "working days left" in text  # 2026-09-28 to 2026-10-20, the National Day week not counted
+    # The Chinese page links to it, in English and saying so.
+    detail = browser.get(f"/me/applications/{application.id}").text
+    assert f'href="/me/applications/{application.id}/summary" lang="en" hreflang="en"' in detail
+
+
+def test_the_summary_pdf_is_english(session: Session, clock: Clock, login_as: Any) -> None:
+    _world, application = _returned(session, clock)
+    response = login_as(application.applicant).get(f"/me/applications/{application.id}/summary.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "summary.pdf" in response.headers["Content-Disposition"]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    for words in ("Application summary", "Returned for correction", "Submit application", "History"):
+        assert words in text
+
+
+def test_only_the_applicant_sees_their_summary(session: Session, clock: Clock, login_as: Any) -> None:
+    world, application = _returned(session, clock)
+    stranger = login_as(make_user(session, employer=world.enterprise.org))
+    for suffix in ("summary", "summary.pdf"):
+        assert stranger.get(f"/me/applications/{application.id}/{suffix}").status_code == 404
+    handler = login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id)
+    assert handler.get(f"/me/applications/{application.id}/summary").status_code in (403, 404)

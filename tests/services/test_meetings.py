@@ -1,0 +1,266 @@
+"""Issue 22.4 and 22.5: meetings and their filing deadline from the profile, the bureau's acceptance, no
+vote without it; the expert pool, the reproducible draw with recusal, acknowledgements, secret ballots,
+quorum and threshold, the tally."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.workflow import Status
+from portal.models import (
+    AuditEvent,
+    Ballot,
+    BallotReceipt,
+    EntryResult,
+    Meeting,
+    MeetingStatus,
+    StaffRole,
+)
+from portal.services import meetings, votes
+from portal.services.actors import actor_for
+from tests.conftest import Clock
+from tests.factories import (
+    filed_meeting,
+    make_committee,
+    make_committee_world,
+    make_experts,
+    make_review_application,
+    to_meeting,
+)
+
+
+def _ready(session: Session, clock: Clock, *, profile: str = "zhenjiang-2024", n: int = 1):  # type: ignore[no-untyped-def]
+    world = make_committee_world(session, clock.now, profile=profile)
+    place = "镇江市区" if profile.startswith("zhenjiang") else "东川区"
+    co = make_committee(session, world, clock.now, place=place)
+    apps = []
+    for _ in range(n):
+        application = make_review_application(session, world, clock.now)
+        to_meeting(session, world, co, application, clock.now)
+        apps.append(application)
+    return world, co, apps
+
+
+def _denied(session: Session, meeting_id: int | None = None) -> list[str]:
+    stmt = select(AuditEvent).where(AuditEvent.object_type == "meeting", AuditEvent.outcome == "denied")
+    if meeting_id is not None:
+        stmt = stmt.where(AuditEvent.object_id == meeting_id)
+    return [e.detail["code"] for e in session.scalars(stmt.order_by(AuditEvent.id))]
+
+
+def test_a_meeting_dated_before_its_filing_deadline_is_refused_and_nothing_is_made(
+    session: Session, clock: Clock
+) -> None:
+    _world, co, _apps = _ready(session, clock)
+    handler = co.office.actor(StaffRole.HANDLER)
+    soon = (clock.now.date() + timedelta(days=10)).isoformat()  # 15 days' notice needed (003 六(一))
+    with pytest.raises(ValidationFailed) as refused:
+        meetings.plan_meeting(session, handler, meetings.MeetingInput(soon, "会议室"), clock.now)
+    assert "003 六(一)" in refused.value.fields["held_on"] and "已过" in refused.value.fields["held_on"]
+    assert session.scalar(select(func.count()).select_from(Meeting)) == 0
+    assert _denied(session) == ["filing_overdue"]
+    later = meetings.plan_meeting(session, handler, meetings.MeetingInput("2026-11-20", "会议室"), clock.now)
+    assert (later.filing_due, later.filing_clause) == (date(2026, 11, 5), "003 六(一)")
+
+
+def test_dongchuan_counts_twelve_working_days_and_files_its_plan_and_lists(
+    session: Session, clock: Clock
+) -> None:
+    world, co, apps = _ready(session, clock, profile="kunming-2022")
+    handler, leader = co.office.actor(StaffRole.HANDLER), co.office.actor(StaffRole.LEADER)
+    meeting = meetings.plan_meeting(
+        session, handler, meetings.MeetingInput("2026-11-30", "东川区人社局"), clock.now
+    )
+    assert (meeting.filing_due, meeting.filing_clause) == (date(2026, 11, 12), "004 一(六)")
+    meetings.add_to_agenda(session, handler, meeting.id, [a.id for a in apps], clock.now)
+    with pytest.raises(DomainError) as incomplete:
+        meetings.file_meeting(session, leader, meeting.id, clock.now)
+    assert "评审工作方案（尚未填写）" in incomplete.value.message
+    meetings.save_plan(session, handler, meeting.id, meetings.PlanInput(plan="分组评审，差额投票"), clock.now)
+    items = {i.key: i for i in meetings.filing_items(session, meeting)}
+    assert list(items) == ["plan", "qualification_review", "pre_review_notice", "failed_review", "attendees"]
+    meetings.file_meeting(session, leader, meeting.id, clock.now)
+    assert meeting.state is MeetingStatus.FILED
+    with pytest.raises(ValidationFailed):  # a refusal says why
+        meetings.decide_filing(
+            session, world.bureau.actor(StaffRole.HANDLER), meeting.id, False, "", clock.now
+        )
+    meetings.decide_filing(
+        session,
+        world.bureau.actor(StaffRole.LEADER),
+        meeting.id,
+        False,
+        "请补充审核未通过人员名单",
+        clock.now,
+    )
+    assert meeting.state is MeetingStatus.REFUSED and meeting.filing_note == "请补充审核未通过人员名单"
+    meetings.file_meeting(session, leader, meeting.id, clock.now)
+    meetings.decide_filing(session, world.bureau.actor(StaffRole.LEADER), meeting.id, True, "", clock.now)
+    assert meeting.state is MeetingStatus.ACCEPTED
+
+
+def test_a_filing_after_its_day_is_refused_the_meeting_must_move(session: Session, clock: Clock) -> None:
+    _world, co, apps = _ready(session, clock, profile="kunming-2022")
+    handler, leader = co.office.actor(StaffRole.HANDLER), co.office.actor(StaffRole.LEADER)
+    meeting = meetings.plan_meeting(
+        session, handler, meetings.MeetingInput("2026-11-30", "会议室"), clock.now
+    )
+    meetings.add_to_agenda(session, handler, meeting.id, [a.id for a in apps], clock.now)
+    meetings.save_plan(session, handler, meeting.id, meetings.PlanInput(plan="方案"), clock.now)
+    late = clock.now + timedelta(days=46)  # 2026-11-13, the day after the filing day
+    with pytest.raises(DomainError) as refused:
+        meetings.file_meeting(session, leader, meeting.id, late)
+    assert refused.value.code == "filing_overdue" and "不予认可" in refused.value.message
+    assert meeting.state is MeetingStatus.PLANNED
+    meetings.save_plan(
+        session, handler, meeting.id, meetings.PlanInput(held_on="2026-12-31", plan="方案"), late
+    )
+    assert meeting.filing_due == date(2026, 12, 15)
+    meetings.file_meeting(session, leader, meeting.id, late)
+    assert meeting.state is MeetingStatus.FILED
+
+
+def test_the_agenda_takes_each_application_on_its_own_merits(session: Session, clock: Clock) -> None:
+    world, co, apps = _ready(session, clock)
+    waiting = make_review_application(session, world, clock.now)  # still at the bureau
+    handler = co.office.actor(StaffRole.HANDLER)
+    meeting = meetings.plan_meeting(
+        session, handler, meetings.MeetingInput("2026-11-20", "会议室"), clock.now
+    )
+    result = meetings.add_to_agenda(session, handler, meeting.id, [apps[0].id, waiting.id, 987654], clock.now)
+    assert [r.application_id for r in result.done] == [apps[0].id]
+    assert [r.why for r in result.failed] == ["找不到该申报，或您无权查看", "找不到该申报，或您无权查看"]
+    other = meetings.plan_meeting(session, handler, meetings.MeetingInput("2026-11-27", "会议室"), clock.now)
+    again = meetings.add_to_agenda(session, handler, other.id, [apps[0].id], clock.now)
+    assert again.failed[0].why == "该申报已列入评审会议"
+
+
+def test_the_draw_recuses_and_can_be_drawn_again_to_the_same_panel(session: Session, clock: Clock) -> None:
+    world, co, apps = _ready(session, clock)
+    own = make_experts(session, co, clock.now, 1, employer_name=world.enterprise.org.name)[0]
+    pool = make_experts(session, co, clock.now, 6)
+    make_experts(session, co, clock.now, 2, series="会计", specialty="会计")  # another series: not drawn
+    handler = co.office.actor(StaffRole.HANDLER)
+    meeting = meetings.plan_meeting(
+        session, handler, meetings.MeetingInput("2026-11-20", "会议室"), clock.now
+    )
+    meetings.add_to_agenda(session, handler, meeting.id, [a.id for a in apps], clock.now)
+    with pytest.raises(ValidationFailed):
+        votes.draw_panel(session, handler, meeting.id, 4, clock.now)  # not odd
+    with pytest.raises(ValidationFailed) as short:
+        votes.draw_panel(session, handler, meeting.id, 7, clock.now)
+    assert "只有6人" in short.value.fields["size"]  # the own-employer expert is recused
+    votes.draw_panel(session, handler, meeting.id, 5, clock.now)
+    panel = votes.panel(session, meeting)
+    assert len(panel) == 5 and own.id not in {m.expert_id for m in panel}
+    assert {m.expert_id for m in panel} <= {e.id for e in pool}
+    check = votes.verify_draw(session, meeting)
+    assert check is not None and check.holds and check.seed == meeting.draw_seed
+    row = session.scalars(votes.audit_rows(meeting.id, "draw_panel")).first()
+    assert row is not None and row.detail["recused"] == {
+        str(own.id): f"与申报人同在{world.enterprise.org.name}"
+    }
+    # An expert drawn twice: refused, audited, nothing added.
+    with pytest.raises(DomainError) as twice:
+        votes.add_member(session, handler, meeting.id, panel[0].expert_id, "补充", clock.now)
+    assert twice.value.code == "already_on_panel"
+    with pytest.raises(DomainError) as recused:
+        votes.add_member(session, handler, meeting.id, own.id, "补充", clock.now)
+    assert recused.value.code == "recused"
+    assert len(votes.panel(session, meeting)) == 5
+    assert _denied(session, meeting.id) == ["already_on_panel", "recused"]
+
+
+def test_no_vote_without_an_accepted_filing_nor_without_a_quorum(session: Session, clock: Clock) -> None:
+    world, co, apps = _ready(session, clock)
+    make_experts(session, co, clock.now, 5)
+    handler, leader = co.office.actor(StaffRole.HANDLER), co.office.actor(StaffRole.LEADER)
+    meeting = meetings.plan_meeting(
+        session, handler, meetings.MeetingInput("2026-11-20", "会议室"), clock.now
+    )
+    meetings.add_to_agenda(session, handler, meeting.id, [a.id for a in apps], clock.now)
+    votes.draw_panel(session, handler, meeting.id, 5, clock.now)
+    on_the_day = clock.now + timedelta(days=53)
+    members = votes.panel(session, meeting)
+    with pytest.raises(DomainError) as unfiled:
+        votes.open_voting(session, leader, meeting.id, [m.id for m in members], on_the_day)
+    assert unfiled.value.code == "not_filed" and "未经备案的评审行为不予认可" in unfiled.value.message
+    meetings.save_plan(
+        session, handler, meeting.id, meetings.PlanInput(plan="方案", pass_rate_limit="80"), clock.now
+    )
+    meetings.file_meeting(session, leader, meeting.id, clock.now)
+    meetings.decide_filing(session, world.bureau.actor(StaffRole.HANDLER), meeting.id, True, "", clock.now)
+    with pytest.raises(DomainError) as unread:
+        votes.open_voting(session, leader, meeting.id, [m.id for m in members], on_the_day)
+    assert unread.value.code == "not_acknowledged"
+    for member in members[:3]:
+        votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, clock.now)
+    with pytest.raises(DomainError) as few:
+        votes.open_voting(session, leader, meeting.id, [m.id for m in members[:3]], on_the_day)
+    assert (
+        few.value.code == "no_quorum" and "法定人数4人" in few.value.message and "待核实" in few.value.message
+    )
+    assert meeting.state is MeetingStatus.ACCEPTED
+
+
+def test_secret_ballots_once_each_then_the_tally_against_two_thirds(session: Session, clock: Clock) -> None:
+    world, co, apps = _ready(session, clock, n=2)
+    experts = make_experts(session, co, clock.now, 5)
+    meeting = filed_meeting(session, world, co, apps, clock.now)
+    members = votes.panel(session, meeting)
+    assert {m.expert_id for m in members} == {e.id for e in experts}
+    for member in members:
+        votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, clock.now)
+    on_the_day = clock.now + timedelta(days=30)
+    leader = co.office.actor(StaffRole.LEADER)
+    votes.open_voting(session, leader, meeting.id, [m.id for m in members], on_the_day)
+    first, second = meeting.entries
+    for i, member in enumerate(members):
+        expert = actor_for(member.expert.user, None)
+        votes.cast_ballot(
+            session, expert, meeting.id, {first.id: "yes", second.id: "yes" if i < 3 else "no"}, on_the_day
+        )
+    expert = actor_for(members[0].expert.user, None)
+    with pytest.raises(DomainError) as again:
+        votes.cast_ballot(session, expert, meeting.id, {first.id: "no", second.id: "no"}, on_the_day)
+    assert again.value.code == "already_voted"
+    stranger = actor_for(world.enterprise.handler, None)
+    with pytest.raises(NotFound):
+        votes.cast_ballot(session, stranger, meeting.id, {first.id: "yes", second.id: "yes"}, on_the_day)
+    # Only totals: a ballot row names nobody, a receipt says nothing of the vote.
+    assert {c.name for c in Ballot.__table__.columns} == {"id", "entry_id", "choice"}
+    assert session.scalar(select(func.count()).select_from(BallotReceipt)) == 5
+    assert session.scalar(select(func.count()).select_from(Ballot)) == 10
+    votes.close_voting(session, leader, meeting.id, on_the_day)
+    assert meeting.state is MeetingStatus.TALLIED
+    assert (first.result, first.yes) == (EntryResult.PASSED.value, 5)
+    assert (second.result, second.yes, second.no) == (EntryResult.FAILED.value, 3, 2)  # 4 of 5 needed
+    assert {a.state for a in apps} == {Status.VOTED}
+    with pytest.raises(DomainError):
+        votes.close_voting(session, leader, meeting.id, on_the_day)
+    assert _denied(session, meeting.id) == ["already_voted", "not_on_panel", "not_voting"]
+    rate = votes.pass_rate(session, meeting)
+    assert (rate.percent, rate.limit, rate.over) == (50, 80, False)
+
+
+def test_only_the_office_leader_files_and_opens_and_the_office_alone_keeps_the_pool(
+    session: Session, clock: Clock
+) -> None:
+    world, co, apps = _ready(session, clock)
+    handler = co.office.actor(StaffRole.HANDLER)
+    meeting = meetings.plan_meeting(
+        session, handler, meetings.MeetingInput("2026-11-20", "会议室"), clock.now
+    )
+    with pytest.raises(PermissionDenied):
+        meetings.file_meeting(session, handler, meeting.id, clock.now)
+    with pytest.raises(PermissionDenied):
+        votes.experts_of(session, world.bureau.actor(StaffRole.HANDLER))
+    with pytest.raises(NotFound):  # another committee's office does not see it
+        other = make_committee(session, world, clock.now)
+        meetings.get_meeting(session, other.office.actor(StaffRole.HANDLER), meeting.id)
+    assert apps

@@ -1,0 +1,131 @@
+"""Issue 22.2 on the screens: the admin loads the 申报计划安排表 and keeps a committee's scope (filters in
+the URL, counts, Excel of what is shown, a bad row refused in Chinese with the typed values kept), the
+office's staff read it, and the bureau leader chooses the committee on the review page."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Status
+from portal.models import Committee, StaffRole
+from tests.conftest import Clock
+from tests.factories import (
+    make_committee,
+    make_committee_world,
+    make_review_application,
+    to_meeting,
+    to_published,
+)
+
+
+def test_the_admin_loads_the_table_and_filters_and_exports_a_committees_scope(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world = make_committee_world(session, clock.now)
+    admin = login_as(world.admin, membership_id=world.admin_membership.id)
+    page = admin.get("/committees")
+    assert "载入申报计划安排表" in page.text and "还没有评委会" in page.text
+    loaded = admin.post("/committees/load", follow_redirects=True)
+    assert "已载入 27 个评委会、48 行受理范围" in loaded.text
+    center = session.query(Committee).filter_by(code="zj-center").one()
+    shown = admin.get(f"/committees/{center.id}?specialty=建设工程&level=中级")
+    assert shown.status_code == 200
+    # 序号1's two windows (3月15日-5月30日, 7月1日-9月15日) out of the centre's seven rows.
+    assert 'id="scope-count">2 / 7' in shown.text
+    assert "2024年7月1日至2024年9月15日" in shown.text
+    sheet = admin.get(f"/committees/{center.id}/scopes.xlsx?specialty=建设工程&level=中级")
+    rows = list(load_workbook(io.BytesIO(sheet.data)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("序号", "受理专业", "受理地") and len(rows) == 3 and rows[1][2] == "镇江市区"
+
+
+def test_a_bad_scope_row_is_refused_in_chinese_and_the_form_keeps_what_was_typed(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    admin = login_as(world.admin, membership_id=world.admin_membership.id)
+    answer = admin.post(
+        f"/committees/{made.committee.id}/scopes",
+        data={"specialties": "机械工程", "place": "", "opens": "2026-10-01", "citation": "003 附件 序号2"},
+    )
+    assert answer.status_code == 422
+    assert "请填写受理地" in answer.text and "请至少选择一个级别" in answer.text
+    assert 'value="机械工程"' in answer.text and 'value="003 附件 序号2"' in answer.text
+
+
+def test_office_staff_read_their_committee_but_only_the_admin_edits(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    other = make_committee(session, world, clock.now)
+    handler = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    page = handler.get(f"/committees/{made.committee.id}")
+    assert page.status_code == 200 and "添加受理范围" not in page.text
+    assert handler.get(f"/committees/{other.committee.id}").status_code == 404
+    assert handler.post(f"/committees/scopes/{made.committee.scopes[0].id}/delete").status_code == 403
+    assert "评委会" in handler.get("/review/queue").text
+
+
+def test_the_bureau_leader_chooses_the_committee_on_the_review_page(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    leader = login_as(world.bureau.leader, membership_id=world.bureau.leader_membership.id)
+    page = leader.get(f"/review/applications/{application.id}")
+    assert 'id="committee-choice"' in page.text
+    assert f'<option value="{made.committee.id}" selected>{made.committee.name}</option>' in page.text
+    assert "须经职称评审委员会评审" in page.text  # 认定发证 is offered disabled, with the reason
+    sent = leader.post(
+        f"/review/applications/{application.id}/act",
+        data={
+            "action": "send_to_committee",
+            "committee_id": str(made.committee.id),
+            "version": application.version,
+        },
+    )
+    assert sent.status_code == 303
+    session.refresh(application)
+    assert application.state is Status.COMMITTEE_REVIEW
+    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    queue = office.get("/review/queue")
+    assert application.applicant.name in queue.text
+    assert made.office.actor(StaffRole.HANDLER).org_id == application.current_org_id
+
+
+def test_the_bureau_types_the_provinces_certificate_number_on_the_review_page(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Issue 22.6: a published pass waits for the province's number; a bad one is refused in Chinese and
+    nothing changes, a good one certifies it."""
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    to_meeting(session, world, made, application, clock.now)
+    clock.now = to_published(session, world, made, [application], clock.now)
+    assert application.state is Status.RESULT_PUBLISHED
+    handler = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    page = handler.get(f"/review/applications/{application.id}")
+    assert 'id="certificate-no"' in page.text and "省统一编号" in page.text
+
+    def post(number: str) -> Any:
+        return handler.post(
+            f"/review/applications/{application.id}/act",
+            data={"action": "record_certificate", "certificate_no": number, "version": application.version},
+            follow_redirects=True,
+        )
+
+    bad = post("证书12")
+    assert "证书编号为6至40位字母、数字或连字符" in bad.text
+    session.refresh(application)
+    assert application.state is Status.RESULT_PUBLISHED and application.certificate_no is None
+    good = post("js2026-0000042")
+    assert "已录入证书编号" in good.text
+    session.refresh(application)
+    assert (application.state, application.certificate_no) == (Status.CERTIFIED, "JS2026-0000042")

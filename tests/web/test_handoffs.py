@@ -1,0 +1,229 @@
+"""The hand-off page and its export job (issue 23.5): the unit's handler exports a target's applications in
+the background, the ZIP holds every folder with files the target accepts and manifests that verify; a run
+cut short resumes from the parts it stored; only the holding unit's handler exports; the admin sees each
+profile and what is unconfirmed."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from dataclasses import asdict
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Status
+from portal.models import AuditEvent, HandoffPart, HandoffResult, Job, StaffRole
+from portal.services import handoffs
+from portal.services.materials import store_file
+from portal.services.submissions import new_token
+from tests.conftest import Clock, run_queued
+from tests.factories import STEPS_TO, STORAGE, make_application, make_world
+
+CAP = 2_097_152
+
+
+def _ready(session: Session, clock: Clock, profile: str, count: int = 1):
+    world = make_world(session)
+    chosen = [
+        make_application(session, world, clock.now, steps=STEPS_TO[Status.NOTICE_PASSED])
+        for _ in range(count)
+    ]
+    world.bureau.org.policy_profile = profile
+    session.flush()
+    return world, chosen
+
+
+def _download(browser: Any, job_url: str) -> dict[str, bytes]:
+    result = browser.get(f"{job_url}/download")
+    assert result.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(result.data)) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def test_the_handler_exports_a_target_in_the_background_and_the_zip_verifies(
+    session: Session, clock: Clock, login_as: Any, app: Flask, queue: None
+) -> None:
+    world, chosen = _ready(session, clock, "kunming-2022", 2)
+    browser = login_as(world.enterprise.handler)
+    page = browser.get("/handoffs/")
+    assert page.status_code == 200 and "昆明市专业技术人员职称申报系统" in page.text
+    assert all(a.applicant.name in page.text for a in chosen) and 'id="export-km"' in page.text
+    started = browser.post("/handoffs/km/exports", data={"form_token": new_token()})
+    assert started.status_code == 303
+    job_url = started.headers["Location"]
+    assert re.fullmatch(r"/jobs/\d+", job_url)
+    run_queued(app)
+    done = browser.get(job_url)
+    assert "已完成 3 / 3" in done.text and "职称申报承诺书" in done.text  # the problems on screen
+    files = _download(browser, job_url)
+    manifest = json.loads(files["manifest.json"])
+    listed = {f["file"]: f for f in manifest["files"]}
+    for a in chosen:
+        assert handoffs.folder_of(chosen.index(a) + 1, a) + "综合情况（公示）表.pdf" in listed
+    for name, entry in listed.items():
+        assert hashlib.sha256(files[name]).hexdigest() == entry["sha256"]
+        if entry["application_id"]:
+            assert name.endswith((".pdf", ".jpg")) and len(files[name]) <= CAP
+    assert {p["what"] for p in manifest["problems"]} >= {"缺少必传材料，目标系统不予受理"}
+    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "export_handoff")).all()
+    assert len(events) == 1 and events[0].detail["applications"] == [a.id for a in chosen]
+    assert session.scalars(select(HandoffPart)).all() == []  # the parts go once the ZIP is stored
+
+
+def test_a_run_cut_short_resumes_from_the_parts_it_stored(
+    session: Session, clock: Clock, app: Flask, queue: None
+) -> None:
+    world, chosen = _ready(session, clock, "ganzhou-2026", 2)
+    actor = world.enterprise.actor(StaffRole.HANDLER)
+    job = handoffs.start_export(session, actor, "jx", None, clock.now)
+    # The first attempt stored the first application's part, then the worker died.
+    profile = handoffs.profile_of("jx")
+    data, manifest = handoffs.build_part(session, STORAGE, profile, chosen[0], 1, clock.now)
+    marker = handoffs.Problem(chosen[0].applicant.name, chosen[0].id, "", "由上一次运行保存")
+    manifest["problems"].append(asdict(marker))
+    stored = store_file(session, STORAGE, data, "application/zip", "part.zip", actor, clock.now)
+    session.add(HandoffPart(job_id=job.id, application_id=chosen[0].id, position=1, file_id=stored.id,
+                            manifest=manifest, created_at=clock.now))  # fmt: skip
+    session.flush()
+    from portal import jobs as queue_setup
+    from portal.jobs.tasks import run_job
+
+    queue_setup.configure(app)
+    run_job.call_local(job.id)
+    session.refresh(job)
+    assert job.status == "done"
+    whats = [p["what"] for p in job.params["problems"]]
+    assert whats.count("由上一次运行保存") == 1  # the stored part was taken as it was, not rebuilt
+    with zipfile.ZipFile(io.BytesIO(STORAGE.get(job.result_file.sha256))) as zf:
+        names = zf.namelist()
+    assert all(any(n.startswith(handoffs.folder_of(i, a)) for n in names) for i, a in enumerate(chosen, 1))
+
+
+def test_only_the_holding_units_handler_exports(
+    session: Session, clock: Clock, login_as: Any, queue: None
+) -> None:
+    world, chosen = _ready(session, clock, "ganzhou-2026")
+    leader = login_as(world.enterprise.leader).get("/handoffs/")
+    assert chosen[0].applicant.name in leader.text and 'id="export-jx"' not in leader.text
+    other = login_as(world.other_enterprise.handler)
+    assert chosen[0].applicant.name not in other.get("/handoffs/").text
+    refused = other.post("/handoffs/jx/exports", data={"ids": [str(chosen[0].id)], "form_token": new_token()})
+    assert refused.status_code == 303 and "经办人导出" in other.get(refused.headers["Location"]).text
+    assert (
+        login_as(world.department.handler)
+        .post("/handoffs/xx/exports", data={"form_token": new_token()})
+        .status_code
+        == 404
+    )
+    assert session.scalars(select(Job)).all() == []
+    assert login_as(chosen[0].applicant).get("/handoffs/").status_code == 403
+
+
+def test_the_admin_sees_each_profile_and_what_is_unconfirmed(session: Session, login_as: Any) -> None:
+    world = make_world(session)
+    page = login_as(world.admin, membership_id=world.admin_membership.id).get("/handoffs/profiles")
+    assert page.status_code == 200
+    for target in ("jx", "js", "km"):
+        profile = handoffs.profile_of(target)
+        assert profile.system in page.text
+        for path, _item in profile.unconfirmed():
+            assert f"<code>{path}</code>" in page.text
+    assert "待确认" in page.text
+    assert login_as(world.enterprise.handler).get("/handoffs/profiles").status_code == 403
+
+
+def test_results_come_back_through_a_preview_and_one_confirmation(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    from openpyxl import Workbook
+
+    world, chosen = _ready(session, clock, "ganzhou-2026")
+    book = Workbook()
+    book.active.append(["姓名", "身份证号码", "证书编号", "认定结果"])
+    book.active.append([chosen[0].applicant.name, chosen[0].applicant.id_number, "赣JX-001", "通过"])
+    book.active.append(["无此人", "36070219900101001X", "赣JX-002", "通过"])
+    out = io.BytesIO()
+    book.save(out)
+    browser = login_as(world.enterprise.handler)
+    uploaded = browser.post(
+        "/handoffs/jx/results",
+        data={"file": (io.BytesIO(out.getvalue()), "结果.xlsx"), "form_token": new_token()},
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 303
+    preview = browser.get(uploaded.headers["Location"])
+    assert "匹配 1 行" in preview.text and ("未找到" in preview.text or "身份证号码有误" in preview.text)
+    assert session.scalars(select(HandoffResult)).all() == []
+    applied = browser.post(uploaded.headers["Location"] + "/apply", data={"form_token": new_token()})
+    assert applied.status_code == 303 and "已登记 1 条结果" in browser.get(applied.headers["Location"]).text
+    assert [r.certificate_no for r in session.scalars(select(HandoffResult))] == ["赣JX-001"]
+    assert login_as(world.other_enterprise.handler).get(uploaded.headers["Location"]).status_code == 404
+
+
+def test_the_copy_helper_lists_every_field_in_their_order_with_a_copy_button(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world, chosen = _ready(session, clock, "zhenjiang-2024")
+    browser = login_as(world.enterprise.handler)
+    url = f"/handoffs/js/applications/{chosen[0].id}/copy"
+    assert url in browser.get("/handoffs/").text
+    page = browser.get(url)
+    assert page.status_code == 200 and "<script>" not in page.text  # CSP: the buttons work through app.js
+    profile = handoffs.profile_of("js")
+    sections, _ = handoffs.document_rows(profile.document("form"), handoffs.values_of(session, chosen[0]))
+    labels = [label for _title, rows in sections for label, _value in rows]
+    positions = [page.text.index(f'<th scope="row">{label}</th>') for label in labels]
+    assert positions == sorted(positions)
+    assert page.text.count("data-copy=") >= len(labels)
+    assert chosen[0].applicant.id_number in page.text  # the applicant's own unit keys it in
+    assert login_as(world.other_enterprise.handler).get(url).status_code == 404
+    assert browser.get(f"/handoffs/jx/applications/{chosen[0].id}/copy").status_code == 404  # no copy page
+
+
+def test_the_applicant_sees_the_provincial_result_and_the_e_certificate_lookup(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world, chosen = _ready(session, clock, "zhenjiang-2024")
+    application = chosen[0]
+    page = login_as(application.applicant).get(f"/me/applications/{application.id}")
+    assert "省级系统的证书" not in page.text  # nothing yet
+    result = HandoffResult(
+        application_id=application.id,
+        target="js",
+        outcome="passed",
+        certificate_no="苏E-2026-1",
+        import_id=_an_import(session, world).id,
+        recorded_by_id=world.enterprise.handler.id,
+        recorded_at=clock.now,
+    )
+    session.add(result)
+    session.flush()
+    page = login_as(application.applicant).get(f"/me/applications/{application.id}")
+    lookup = handoffs.profile_of("js").lookup
+    assert "苏E-2026-1" in page.text and lookup is not None and lookup.url in page.text
+
+
+def _an_import(session: Session, world: Any) -> Any:
+    from portal.models import ResultImport
+
+    when = world.enterprise.org.created_at
+    stored = store_file(
+        session, STORAGE, b"x", "text/csv", "r.csv", world.enterprise.actor(StaffRole.HANDLER), when
+    )
+    row = ResultImport(
+        org_id=world.enterprise.org.id,
+        target="js",
+        file_id=stored.id,
+        digest="0" * 64,
+        created_by_id=world.enterprise.handler.id,
+        created_at=when,
+    )
+    session.add(row)
+    session.flush()
+    return row
