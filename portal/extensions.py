@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 from flask.globals import app_ctx
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -27,6 +27,8 @@ from portal.models.base import Base
 BUSY_TIMEOUT_SECONDS = 15
 # Execution option for a transaction that only reads (see read_only below).
 READ_ONLY = "portal_read_only"
+# Methods whose requests never write (tests/security/test_get_writes.py walks every GET route for it).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class _Turn:
@@ -57,9 +59,13 @@ class _Turn:
         self._lock.release()
 
 
+def _in_safe_request() -> bool:
+    return has_request_context() and request.method in SAFE_METHODS
+
+
 def _configure_sqlite(engine: Engine) -> None:
-    """WAL, busy timeout, foreign keys, secure_delete, and BEGIN IMMEDIATE for every transaction, taken
-    in turn within the process (_Turn).
+    """WAL, busy timeout, foreign keys, secure_delete, and BEGIN IMMEDIATE for every transaction that may
+    write, taken in turn within the process (_Turn); a deferred BEGIN for reads (GET requests, read_only).
 
     Without BEGIN IMMEDIATE a deferred transaction that later writes fails at once with
     "database is locked" under contention, whatever the busy timeout says.
@@ -79,9 +85,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        if connection.get_execution_options().get(READ_ONLY):
-            # A long read that writes nothing (the worker rendering a batch's PDFs): a deferred
-            # transaction, so in WAL mode it neither waits for nor blocks the writers.
+        if connection.get_execution_options().get(READ_ONLY) or _in_safe_request():
+            # Work that writes nothing — a GET/HEAD request (issue 20: with BEGIN IMMEDIATE every page
+            # view of every gunicorn worker queued behind every other one, SQLite's busy handler
+            # polling between processes), the worker rendering a batch's PDFs: a deferred transaction,
+            # so in WAL mode it neither waits for nor blocks the writers, and needs no turn.
             connection.exec_driver_sql("BEGIN")
             return
         if turn.take():

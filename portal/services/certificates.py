@@ -520,21 +520,6 @@ class CertificateRow:
     status: str
 
 
-def record_export(
-    session: Session, actor: Actor, filters: CertificateFilters, rows: int, now: datetime, *, full_id: bool
-) -> None:
-    """The certificate Excel is a bulk download of personal data (full ID numbers for the city title
-    office): each one leaves an audit event with its filters and row count (issue 16 item 16, T-PRIV-03)."""
-    audit.record(
-        session, actor, "export_certificates", now, object_type="certificates",
-        detail={"rows": rows, "full_id": full_id, "filters": {
-            "series": filters.series, "level": filters.level,
-            "since": filters.since.isoformat() if filters.since else "",
-            "until": filters.until.isoformat() if filters.until else "",
-        }},
-    )  # fmt: skip
-
-
 def record_approval_export(session: Session, actor: Actor, day: date, rows: int, now: datetime) -> None:
     """The 批复 lists everyone certified on a day: each download leaves an audit event."""
     audit.record(
