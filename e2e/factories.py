@@ -13,8 +13,8 @@ from portal.demo import (
     DEMO_ROAD_START,
     PRIVATE_ENTERPRISE,
     STATE_ENTERPRISE,
-    _ensure_user,
     _start,
+    open_applicant,
 )
 from portal.domain.workflow import Action
 from portal.extensions import db
@@ -57,7 +57,8 @@ def application_for(
             select(Organisation).where(Organisation.name == enterprise_name)
         ).one()
         existing = db.session.scalar(select(User.id).where(User.phone == phone))
-        applicant = _ensure_user(db.session, name, phone, serial, enterprise)
+        hr = _staff(HANDLERS[enterprise_name], enterprise)
+        applicant = open_applicant(db.session, hr, name, phone, serial, now)
         if existing is not None:
             return db.session.scalars(
                 select(Application.id).where(Application.applicant_id == applicant.id)

@@ -14,12 +14,11 @@ from sqlalchemy import select
 from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.domain.errors import NotFound, ValidationFailed
 from portal.extensions import db
-from portal.models import Membership, Organisation, OrgKind, StaffRole, User
+from portal.models import Membership, Organisation, OrgKind, StaffRole
 from portal.policy_cli import register_policy_cli
-from portal.services import audit, calendar, notifications
+from portal.services import calendar, notifications, organisations
 from portal.services.actors import SYSTEM, Actor, actor_for
-from portal.services.auth import hash_password, initial_password
-from portal.services.organisations import PersonInput, normalise_person
+from portal.services.organisations import PersonInput
 from portal.web.storage import storage
 
 
@@ -77,43 +76,15 @@ def register_cli(app: Flask) -> None:
         session = db.session
         now = datetime.now(UTC)
         org = session.scalars(select(Organisation).where(Organisation.name == bureau)).first()
-        if org is None:
-            org = Organisation(name=bureau, kind=OrgKind.BUREAU.value, code=code or None)
-            session.add(org)
-            session.flush()
-        elif org.kind != OrgKind.BUREAU.value:
-            raise click.ClickException(f"“{bureau}”不是人社局（认定机构），管理员请在单位管理页面开设")
         try:
-            person_name, number, mobile = normalise_person(
-                session, PersonInput(name, id_number, phone), today=now
-            )
+            if org is None:
+                org = organisations.open_bureau(session, bureau, now, code=code)
+            account = organisations.open_bureau_admin(session, org, PersonInput(name, id_number, phone), now)
         except ValidationFailed as invalid:
             raise click.ClickException("；".join(invalid.fields.values())) from None
-        password = initial_password()
-        user = User(
-            name=person_name,
-            id_number=number,
-            phone=mobile,
-            password_hash=hash_password(password),
-            must_change_password=True,
-        )
-        session.add(user)
-        session.flush()
-        membership = Membership(user_id=user.id, org_id=org.id, role=StaffRole.ADMIN.value, started_at=now)
-        session.add(membership)
-        session.flush()
-        # The deployment's own act (whoever runs the command on the server), audited like any staff change.
-        audit.record(
-            session,
-            SYSTEM,
-            "add_staff",
-            now,
-            object_type="organisation",
-            object_id=org.id,
-            detail={"user_id": user.id, "role": StaffRole.ADMIN.value, "membership_id": membership.id},
-        )
         session.commit()
-        click.echo(f"管理员已创建：{person_name} {mobile}，初始密码 {password}（首次登录须修改）")
+        user, password = account.user, account.password
+        click.echo(f"管理员已创建：{user.name} {user.phone}，初始密码 {password}（首次登录须修改）")
 
 
 def smtp_mailer(app: Flask) -> notifications.SmtpMailer | None:

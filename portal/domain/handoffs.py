@@ -16,7 +16,8 @@ House rules kept here, as for policy profiles (portal.domain.policy):
 - Every table carries its ``source`` (a seed clause such as "001 四(七)", or where else the value comes
   from) and ``confirmed``: ``false`` marks a value we inferred (the systems' upload limits and slot names
   are not in the seeds). The admin's page lists every unconfirmed value.
-- The loader is strict and is derived from the dataclasses below (field names, types, defaults): an
+- The loader is strict and is derived from the dataclasses below (field names, types, defaults; the
+  same declarative loader as policy profiles, portal.domain.schema): an
   unknown key, a wrong type, a missing value, an unknown slot of ours, an unknown value name or a naming
   pattern with an unknown placeholder is a :class:`HandoffError` naming the file and the TOML path of
   the key (``slots[3].ours[1]``); it reads on after a problem, so one run lists them all.
@@ -26,18 +27,15 @@ Pure Python: imports neither Flask nor SQLAlchemy.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import string
 import tomllib
-import types
-import typing
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
+from portal.domain import schema
 from portal.domain.corrections import FIELD_TITLES, FORM_SECTIONS
 from portal.domain.materials import SLOT_BY_KEY, SLOTS, Source, add_months
 from portal.domain.packages import BINDING_ORDER, BINDING_SLOTS, Part
@@ -326,20 +324,7 @@ class HandoffProfile:
 
     def unconfirmed(self) -> list[tuple[str, Sourced]]:
         """Every table whose values we inferred, with its TOML path (the admin's page lists them)."""
-        found: list[tuple[str, Sourced]] = []
-
-        def visit(value: object, path: str) -> None:
-            if isinstance(value, Sourced) and not value.confirmed:
-                found.append((path, value))
-            if dataclasses.is_dataclass(value):
-                for f in dataclasses.fields(value):
-                    visit(getattr(value, f.name), f"{path}.{f.name}" if path else f.name)
-            elif isinstance(value, tuple):
-                for i, item in enumerate(value):
-                    visit(item, f"{path}[{i}]")
-
-        visit(self, "")
-        return found
+        return [(path, t) for path, t in schema.walk(self) if isinstance(t, Sourced) and not t.confirmed]
 
 
 # --- what a profile says about one application ------------------------------------------------------
@@ -405,12 +390,8 @@ def binding_parts(binding: Binding | None) -> tuple[tuple[Part, ...], tuple[str,
 
 
 @dataclass(frozen=True)
-class Problem:
+class Problem(schema.Problem):
     """One thing wrong in a hand-off file: the TOML path of the key and what, in English and Chinese."""
-
-    key: str
-    problem: str
-    problem_zh: str
 
     def line(self, file: str) -> str:
         return f"报送配置 {file} 的 {self.key} 有误：{self.problem_zh}（{file}: {self.key}: {self.problem}）"
@@ -425,69 +406,6 @@ class HandoffError(Exception):
         super().__init__("\n".join(p.line(file) for p in problems))
 
 
-@dataclass
-class _Reader:
-    """Reads TOML tables into the dataclasses above by their fields, collecting problems with paths."""
-
-    problems: list[Problem] = field(default_factory=list)
-
-    def report(self, path: str, problem: str, problem_zh: str) -> None:
-        self.problems.append(Problem(path or "(top)", problem, problem_zh))
-
-    def build(self, cls: type, data: object, path: str) -> Any:
-        if not isinstance(data, dict):
-            self.report(path, f"expected a table, got {type(data).__name__}", "应为表（table）")
-            return None
-        hints = typing.get_type_hints(cls)
-        values: dict[str, Any] = {}
-        known = {f.name for f in dataclasses.fields(cls)}
-        for name in sorted(set(data) - known):
-            self.report(_join(path, name), "unknown key", "未知的键（拼写错误？）")
-        broken = False
-        for f in dataclasses.fields(cls):
-            key = _join(path, f.name)
-            if f.name not in data:
-                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                    self.report(key, "missing", "缺少此项")
-                    broken = True
-                continue
-            value = self.value(hints[f.name], data[f.name], key)
-            if value is _BAD:
-                broken = True
-            else:
-                values[f.name] = value
-        return None if broken else cls(**values)
-
-    def value(self, hint: Any, data: object, path: str) -> Any:
-        origin = typing.get_origin(hint)
-        if origin in (types.UnionType, typing.Union):
-            inner = [a for a in typing.get_args(hint) if a is not type(None)]
-            return self.value(inner[0], data, path)
-        if origin is tuple:
-            item = typing.get_args(hint)[0]
-            if not isinstance(data, list):
-                self.report(path, f"expected a list, got {type(data).__name__}", "应为列表（array）")
-                return _BAD
-            items = [self.value(item, x, f"{path}[{i}]") for i, x in enumerate(data)]
-            return _BAD if any(x is _BAD or x is None for x in items) else tuple(items)
-        if dataclasses.is_dataclass(hint):
-            built = self.build(hint, data, path)  # type: ignore[arg-type]
-            return _BAD if built is None else built
-        expected = {str: "a string", int: "an integer", bool: "true or false"}[hint]
-        if type(data) is not hint:  # bool is an int: exact types only
-            zh = {str: "文字（加引号）", int: "整数", bool: "true 或 false"}[hint]
-            self.report(path, f"expected {expected}, got {type(data).__name__}", f"应为{zh}")
-            return _BAD
-        return data
-
-
-_BAD = object()
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
 def _placeholders(pattern: str) -> set[str] | None:
     try:
         return {
@@ -497,7 +415,7 @@ def _placeholders(pattern: str) -> set[str] | None:
         return None
 
 
-def _check(profile: HandoffProfile, stem: str, known_policies: set[str] | None, r: _Reader) -> None:
+def _check(profile: HandoffProfile, stem: str, known_policies: set[str] | None, r: schema.Reader) -> None:
     """The checks the types cannot make: ids, slots and values that exist, patterns that format."""
     if profile.id != stem or not _ID.match(profile.id):
         r.report(
@@ -652,7 +570,7 @@ def _check(profile: HandoffProfile, stem: str, known_policies: set[str] | None, 
         r.report("results.columns", "an id_number column is required", "须有 id_number（身份证号码）列")
 
 
-def _our_slot(r: _Reader, path: str, key: str, *, upload_only: bool) -> None:
+def _our_slot(r: schema.Reader, path: str, key: str, *, upload_only: bool) -> None:
     slot = SLOT_BY_KEY.get(key)
     if slot is None:
         known = "、".join(s.key for s in SLOTS)
@@ -675,12 +593,12 @@ def load_profile(path: Path, *, known_policies: set[str] | None = None) -> Hando
         raise HandoffError(
             path.name, [Problem("(syntax)", f"invalid TOML: {exc}", f"TOML 语法错误：{exc}")]
         ) from exc
-    reader = _Reader()
-    profile = reader.build(HandoffProfile, data, "")
+    reader = schema.Reader()
+    profile = reader.build(HandoffProfile, data)
     if profile is not None:
         _check(profile, path.stem, known_policies, reader)
     if reader.problems or profile is None:
-        raise HandoffError(path.name, reader.problems)
+        raise HandoffError(path.name, [Problem(p.key, p.problem, p.problem_zh) for p in reader.problems])
     return profile
 
 

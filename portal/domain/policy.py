@@ -13,9 +13,12 @@ House rules this module keeps (DESIGN.md §5):
   notices only cite (e.g. the years per level of 赣人社规〔2025〕3号) or that policy-spec chose as a default
   is ``confirmed = false``; the eligibility engine turns a decision resting on it into a "manual review"
   finding, never a silent pass.
-- The loader is strict: an unknown key, a wrong type, a date written as a string, an unknown level or a
-  window that closes before it opens is a :class:`PolicyError` naming the file, the key and the problem;
-  it reads on after a problem, so one error lists every problem of the file (``PolicyError.problems``).
+- The loader is strict and declarative: the dataclasses below are the schema, read by
+  portal.domain.schema (field names, type hints with their ``Annotated`` marks, defaults, each class's
+  ``_problems``). An unknown key, a wrong type, a date written as a string, an unknown level or a window
+  that closes before it opens is a :class:`PolicyError` naming the file, the TOML path of the key and the
+  problem; it reads on after a problem, so one error lists every problem of the file
+  (``PolicyError.problems``).
 - Dates are ``date`` (TOML date literals); region and series names are compared after NFKC
   normalisation, so full-width and half-width brackets match.
 
@@ -28,14 +31,16 @@ import calendar
 import re
 import tomllib
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from portal.domain import schema
 from portal.domain.i18n import N_
+from portal.domain.schema import Convert, Key, Match, OneOf, Range
 from portal.domain.workdays import WorkCalendar
 
 __all__ = [
@@ -133,12 +138,8 @@ DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "policies"
 
 
 @dataclass(frozen=True)
-class Problem:
+class Problem(schema.Problem):
     """One thing wrong in a policy file: the TOML path of the key (``batches[2].closes``) and what."""
-
-    key: str
-    problem: str
-    problem_zh: str
 
     def line(self, file: str) -> str:
         return f"政策文件 {file} 的 {self.key} 有误：{self.problem_zh}（{file}: {self.key}: {self.problem}）"
@@ -206,6 +207,31 @@ def expand_levels(levels: Iterable[str]) -> tuple[str, ...]:
     return tuple(level for level in LEVELS if level in wanted)
 
 
+# --- what the fields may hold (read by portal.domain.schema from the hints) ------------------------------
+
+_ALLOWED_LEVELS = "、".join((*LEVELS, *LEVEL_GROUPS))
+Levels = Annotated[
+    tuple[str, ...],
+    Convert(
+        expand_levels,
+        f"unknown level {{value!r}} (allowed: {_ALLOWED_LEVELS})",
+        f"未知级别「{{value}}」（可用：{_ALLOWED_LEVELS}）",
+    ),
+]
+Pathways = Annotated[tuple[str, ...], OneOf(PATHWAYS)]
+Educations = Annotated[tuple[str, ...], OneOf(EDUCATION_LEVELS)]
+Year = Annotated[int, Range(1990, 2100)]
+Citation = Annotated[
+    str,
+    Match(
+        _CITATION,
+        "citation {value!r} must start with the notice's tag, e.g. '001 三(七)'",
+        "出处「{value}」须以通知编号开头，如「001 三(七)」",
+    ),
+]
+ROADS: tuple[str, ...] = ("bureau", "committee")
+
+
 # --- the data model -------------------------------------------------------------------------------------
 # Every class is frozen and keyword-only; ``citation``/``confirmed``/``note`` travel with each value.
 
@@ -216,7 +242,7 @@ class Cited:
     "001 三(七)"), whether the notice states it (``confirmed``; false = an assumption the eligibility engine
     turns into a manual-review finding) and a ``note``."""
 
-    citation: str
+    citation: Citation
     confirmed: bool = True
     note: str = ""
 
@@ -225,8 +251,8 @@ class Cited:
 class Threshold(Cited):
     """One number from a notice, e.g. 6 months of pension insurance (000 三(四))."""
 
-    value: int
-    severity: str = "block"
+    value: Annotated[int, Range(0)]
+    severity: Annotated[str, OneOf(SEVERITIES)] = "block"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -237,10 +263,10 @@ class PathwayScope(Cited):
     committee votes: 评审, issue 22); ``title`` is what the notice calls the pathway (Kunming's 认定 is
     "考核定职", 004 三)."""
 
-    name: str
-    levels: tuple[str, ...]
+    name: Annotated[str, OneOf(PATHWAYS)]
+    levels: Levels
     rule: str
-    road: str = "bureau"
+    road: Annotated[str, OneOf(ROADS)] = "bureau"
     title: str = ""
 
     @property
@@ -252,7 +278,7 @@ class PathwayScope(Cited):
 class AuthorityScope:
     """Part of an authority's remit: these levels for these regions (``"*"`` = the whole jurisdiction)."""
 
-    levels: tuple[str, ...]
+    levels: Levels
     regions: tuple[str, ...]
 
     def covers(self, level: str, region: str | None) -> bool:
@@ -266,14 +292,33 @@ class AuthorityScope:
 
 @dataclass(frozen=True, kw_only=True)
 class Authority(Cited):
-    """A certifying authority (认定机构) or accepting body (受理单位), as listed in a notice's 附件."""
+    """A certifying authority (认定机构) or accepting body (受理单位), as listed in a notice's 附件.
+
+    Its remit is written either as ``levels`` + ``regions`` or as ``[[scopes]]`` (different levels for
+    different regions, Ganzhou 2022); either way ``scopes`` holds it and ``levels`` is their union."""
 
     code: str
     name: str
-    levels: tuple[str, ...]
+    levels: Levels = ()
+    regions: tuple[str, ...] = ()
     area: str
-    phone: str
-    scopes: tuple[AuthorityScope, ...]
+    phone: str = ""
+    scopes: tuple[AuthorityScope, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Frozen: the derived remit is set once, here (the usual idiom for frozen dataclasses).
+        if not self.scopes:
+            object.__setattr__(self, "scopes", (AuthorityScope(levels=self.levels, regions=self.regions),))
+        else:
+            object.__setattr__(self, "levels", expand_levels(lv for sc in self.scopes for lv in sc.levels))
+
+    def _problems(self) -> Iterator[tuple[str, str, str]]:
+        if not self.levels:
+            yield "levels", "required key is missing", "缺少必填项"
+        if not any(sc.regions for sc in self.scopes):
+            yield "regions", "required key is missing", "缺少必填项"
+        elif self.regions and self.scopes != (AuthorityScope(levels=self.levels, regions=self.regions),):
+            yield "regions", "either regions or [[scopes]], not both", "regions 与 [[scopes]] 只能写一种"
 
     def certifies(self, level: str, region: str | None = None) -> bool:
         """Whether this authority certifies ``level`` (for ``region`` when given)."""
@@ -288,18 +333,32 @@ class Window(Cited):
     终算时间 when the notice states one.
     """
 
-    batch_id: str
+    batch_id: Annotated[str, Key("id")]
     name: str
-    authority: str
-    levels: tuple[str, ...]
-    opens: date | None
-    closes: date | None
+    authority: str = ALL
+    levels: Levels
+    opens: date | None = None
+    closes: date | None = None
     cutoff: date | None = None
     cutoff_citation: str = ""
-    pathways: tuple[str, ...] = ()
+    pathways: Pathways = ()
     specialties: tuple[str, ...] = ()
     area: str = ""
     pending: bool = False
+
+    def _problems(self) -> Iterator[tuple[str, str, str]]:
+        if not self.pending:
+            for name in ("opens", "closes"):
+                if getattr(self, name) is None:
+                    yield name, "required key is missing", "缺少必填项"
+        if self.opens is not None and self.closes is not None and self.closes < self.opens:
+            yield (
+                "closes",
+                f"closes {self.closes} before it opens {self.opens}",
+                f"截止日 {self.closes} 早于开始日 {self.opens}",
+            )
+        if self.cutoff is not None and not self.cutoff_citation:
+            yield "cutoff_citation", "required key is missing", "缺少必填项"
 
     def contains(self, on: date) -> bool:
         """Whether ``on`` is inside the window, both ends included (policy-spec §8 #1: open to the end of
@@ -315,15 +374,15 @@ class WindowRule(Cited):
 
     id: str
     name: str
-    authority: str
-    levels: tuple[str, ...]
-    pathways: tuple[str, ...] = ()
-    months: tuple[int, ...]
-    open_day: int
-    close_month_offset: int
-    close_day: int
-    from_year: int
-    to_year: int | None = None
+    authority: str = ALL
+    levels: Levels
+    pathways: Pathways = ()
+    months: Annotated[tuple[int, ...], Range(1, 12)]
+    open_day: Annotated[int, Range(1, 28)]
+    close_month_offset: Annotated[int, Range(0, 11)]
+    close_day: Annotated[int, Range(1, 31)]
+    from_year: Year
+    to_year: Year | None = None
 
     def applies_to(self, year: int) -> bool:
         return self.from_year <= year and (self.to_year is None or year <= self.to_year)
@@ -366,15 +425,21 @@ class CountingRule(Cited):
     """
 
     rule: str  # the cutoff rule of policy-spec §C for this profile (CUT-01..05)
-    method: str
+    method: Annotated[str, OneOf(COUNTING_METHODS)]
     merge_overlaps: bool = True
     seniority_cutoff: date | None = None
     seniority_cutoff_citation: str = ""
-    seniority_cutoff_pathways: tuple[str, ...] = ()
-    cutoff_source: str = "batch"  # "batch": a batch's 终算时间; "submission": the day of application
+    seniority_cutoff_pathways: Pathways = ()
+    cutoff_source: Annotated[str, OneOf(("batch", "submission"))] = (
+        "batch"  # "batch": a batch's 终算时间; "submission": the day of application
+    )
     cutoff_citation: str = ""
     cutoff_confirmed: bool = True
     assumes_employment_to_cutoff: bool = False
+
+    def _problems(self) -> Iterator[tuple[str, str, str]]:
+        if self.seniority_cutoff is not None and not self.seniority_cutoff_citation:
+            yield "seniority_cutoff_citation", "required key is missing", "缺少必填项"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -394,7 +459,7 @@ class Exclusion(Cited):
     series: tuple[str, ...] = ()
     ownership: str | None = None
     employment_types: tuple[str, ...] = ()
-    pathways: tuple[str, ...] = ()
+    pathways: Pathways = ()
     alternative: str = ""
 
 
@@ -402,8 +467,8 @@ class Exclusion(Cited):
 class SeriesRule(Cited):
     """Minimum education per series (EDU-01). ``series == ("*",)`` is the row for every other series."""
 
-    series: tuple[str, ...]
-    min_education: str | None
+    series: Annotated[tuple[str, ...], Key("names")]
+    min_education: Annotated[str, OneOf(EDUCATION_LEVELS)] | None = None
     rule: str
     source: str = ""
 
@@ -414,9 +479,9 @@ class ExamRule(Cited):
     (EXAM-03) the pathway."""
 
     rule: str
-    kind: str  # "exam_only" or "exam_required"
+    kind: Annotated[str, OneOf(("exam_only", "exam_required"))]  # "exam_only" or "exam_required"
     specialties: tuple[str, ...]
-    levels: tuple[str, ...]
+    levels: Levels
     # Block even while the list is an assumption (policy-spec EXAM-01: "CONFIG list; BLOCK"): the finding
     # still says the list awaits confirmation, but nobody is sent into a recognition that cannot succeed.
     block_unconfirmed: bool = False
@@ -434,7 +499,7 @@ class PracticeEntry(Cited):
     states the rule but not which specialties it covers (then ``confirmed`` is false)."""
 
     rule: str
-    requirements: tuple[PracticeRequirement, ...]
+    requirements: tuple[PracticeRequirement, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -447,7 +512,7 @@ class SocialInsuranceRule(Cited):
     exempt_employment_types: tuple[str, ...] = ()
     continuous: bool = False
     region: str = ""
-    pathways: tuple[str, ...] = ()
+    pathways: Pathways = ()
     min_months: Threshold | None = None
 
 
@@ -456,8 +521,12 @@ class MajorRule(Cited):
     """Studied major vs specialty (MAJ-01..04): ``must_match``, ``extra_years`` or ``not_restricted``."""
 
     rule: str
-    mode: str
-    extra_years: int = 0
+    mode: Annotated[str, OneOf(MAJOR_MODES)]
+    extra_years: Annotated[int, Range(0, 10)] = 0
+
+    def _problems(self) -> Iterator[tuple[str, str, str]]:
+        if self.mode == "extra_years" and not self.extra_years:
+            yield "extra_years", "required key is missing", "缺少必填项"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -466,10 +535,10 @@ class Requirement(Cited):
     (the notice only cites the policy in ``source``)."""
 
     rule: str
-    levels: tuple[str, ...]
-    education: tuple[str, ...] = ()
-    years: int | None = None
-    years_in_lower_level: int | None = None
+    levels: Levels
+    education: Educations = ()
+    years: Annotated[int, Range(0, 50)] | None = None
+    years_in_lower_level: Annotated[int, Range(0, 50)] | None = None
     source: str = ""
 
 
@@ -477,10 +546,10 @@ class Requirement(Cited):
 class GradingRow(Cited):
     """One line of an education → level table (LVL-01)."""
 
-    level: str
-    education: tuple[str, ...] = ()
+    level: Annotated[str, OneOf(LEVELS)]
+    education: Educations = ()
     degrees: tuple[str, ...] = ()
-    probation_years: int = 0
+    probation_years: Annotated[int, Range(0, 10)]
 
     def matches(self, education_level: str | None, degree: str | None) -> bool:
         return (education_level is not None and education_level in self.education) or (
@@ -494,8 +563,8 @@ class InitialGrading(Cited):
     ``from_graduation_year`` on; earlier education goes to a transition the notice does not give."""
 
     rule: str
-    from_graduation_year: int
-    rows: tuple[GradingRow, ...]
+    from_graduation_year: Year
+    rows: tuple[GradingRow, ...] = ()
     transition_rule: str
     transition_citation: str
     excluded_series: tuple[str, ...] = ()
@@ -508,11 +577,11 @@ class Adjustment(Cited):
     """A change of the required years under a named condition (EARLY-01/02: one year early)."""
 
     rule: str
-    years: int
-    condition: str
-    levels: tuple[str, ...] = ()
+    years: Annotated[int, Range(-10, 10)]
+    condition: Annotated[str, OneOf(ADJUSTMENT_CONDITIONS)]
+    levels: Levels = ()
     series: tuple[str, ...] = ()
-    pathways: tuple[str, ...] = ()
+    pathways: Pathways = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -520,14 +589,14 @@ class LevelByLevel(Cited):
     """逐级申报 (LVL-04): the next level only; ``entry_levels`` may be applied for without a title."""
 
     rule: str
-    pathways: tuple[str, ...]
-    entry_levels: tuple[str, ...]
+    pathways: Pathways
+    entry_levels: Levels
 
 
 @dataclass(frozen=True, kw_only=True)
 class HoursRequirement(Cited):
-    year: int
-    hours: int
+    year: Year
+    hours: Annotated[int, Range(0)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -536,7 +605,7 @@ class ContinuingEducation(Cited):
     notice does not give (``earlier_years_known = false``)."""
 
     rule: str
-    hours: tuple[HoursRequirement, ...]
+    hours: tuple[HoursRequirement, ...] = ()
     earlier_years_known: bool = False
 
 
@@ -545,7 +614,7 @@ class InternshipRule(Cited):
     """Whether internships during study count as professional work (EXP-01)."""
 
     rule: str
-    counts: bool
+    counts: bool = False
 
 
 FILING_CONTENTS: tuple[str, ...] = (
@@ -558,7 +627,6 @@ FILING_CONTENTS: tuple[str, ...] = (
     "pass_rate",  # 评审通过率设定 (003 六(一))
 )
 DEADLINE_UNITS: tuple[str, ...] = ("days", "workdays")
-ROADS: tuple[str, ...] = ("bureau", "committee")
 CONFIRMATION_MODES: tuple[str, ...] = ("confirm", "recognise")
 
 
@@ -569,10 +637,10 @@ class FilingRule(Cited):
     Dongchuan, 12, 004 一(六)) before the meeting. Unfiled meetings are not recognised."""
 
     rule: str
-    days: int
-    unit: str
+    days: Annotated[int, Range(1, 365)]
+    unit: Annotated[str, OneOf(DEADLINE_UNITS)]
     office: str  # whom the filing goes to
-    contents: tuple[str, ...]
+    contents: Annotated[tuple[str, ...], OneOf(FILING_CONTENTS)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -581,9 +649,19 @@ class VoteRule(Cited):
     threshold (yes ≥ threshold of those present), each a fraction. The seeds give none of these
     (人社部令第40号 is cited, not reproduced): ``confirmed = false`` in every profile."""
 
-    panel_min: int
-    quorum: tuple[int, int]
-    threshold: tuple[int, int]
+    panel_min: Annotated[int, Range(1, 99)]
+    quorum: Annotated[tuple[int, int], Range(1, 1000)]
+    threshold: Annotated[tuple[int, int], Range(1, 1000)]
+
+    def _problems(self) -> Iterator[tuple[str, str, str]]:
+        for name in ("quorum", "threshold"):
+            numerator, denominator = getattr(self, name)
+            if numerator > denominator:
+                yield (
+                    name,
+                    "expected [numerator, denominator] with numerator ≤ denominator",
+                    "应为 [分子, 分母]，分子不大于分母",
+                )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -592,7 +670,7 @@ class TitleConfirmationRule(Cited):
     (``"confirm"``: 004 一(五), EQUIV-04), or recognised as it is (``"recognise"``: 003 二(七), EQUIV-03)."""
 
     rule: str
-    mode: str
+    mode: Annotated[str, OneOf(CONFIRMATION_MODES)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -601,7 +679,7 @@ class CallRule(Cited):
     ``months_before`` months before intake opens (004 一(三), WIN-07)."""
 
     rule: str
-    months_before: int
+    months_before: Annotated[int, Range(0, 12)]
     filed_first: bool = True
 
 
@@ -612,9 +690,9 @@ class ProvincialWindows(Cited):
     the city submits together, else ``closes_days_before`` days before."""
 
     rule: str
-    opens_days_before: int
-    closes_days_before: int
-    closes_days_before_uniform: int
+    opens_days_before: Annotated[int, Range(0, 90)]
+    closes_days_before: Annotated[int, Range(0, 90)]
+    closes_days_before_uniform: Annotated[int, Range(0, 90)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -646,9 +724,9 @@ class CategoryRule(Cited):
     social-insurance rule it is exempt from once consented (SCOPE-05)."""
 
     rule: str
-    category: str
+    category: Annotated[str, OneOf(CATEGORY_NAMES)]
     message: str
-    severity: str = "info"
+    severity: Annotated[str, OneOf(SEVERITIES)] = "info"
     series: tuple[str, ...] = ()
     series_if_k12: tuple[str, ...] = ()
     needs_consent: bool = False
@@ -661,7 +739,7 @@ class Equivalence(Cited):
 
     qualification: str
     series: str
-    level: str
+    level: Annotated[str, OneOf(LEVELS)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -682,7 +760,7 @@ class TitlesElsewhere(Cited):
     rule: str
     province: str
     message: str
-    severity: str = "manual"
+    severity: Annotated[str, OneOf(SEVERITIES)] = "manual"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -714,7 +792,12 @@ FORM_PARTS: tuple[str, ...] = (
 class FormLayout(Cited):
     """The province's 申报表: its parts in the order it prints them (MAT-12 002 四(一), MAT-14 003 四(一))."""
 
-    order: tuple[str, ...]
+    order: Annotated[tuple[str, ...], OneOf(FORM_PARTS)]
+
+    def _problems(self) -> Iterator[tuple[str, str, str]]:
+        missing = [p for p in FORM_PARTS if p not in self.order]
+        if missing:
+            yield "order", f"parts missing: {', '.join(missing)}", f"缺少：{'、'.join(missing)}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -738,7 +821,7 @@ class PolicyProfile:
     title: str
     jurisdiction: str
     region: str
-    year: int
+    year: Year
     document: str
     issued_on: date
     source: str
@@ -749,8 +832,8 @@ class PolicyProfile:
     window_rules: tuple[WindowRule, ...] = ()
     scope: ScopeRule | None = None
     exclusions: tuple[Exclusion, ...] = ()
-    series_rules: tuple[SeriesRule, ...] = ()
-    exam_rules: tuple[ExamRule, ...] = ()
+    series_rules: Annotated[tuple[SeriesRule, ...], Key("series")] = ()
+    exam_rules: Annotated[tuple[ExamRule, ...], Key("exams")] = ()
     practice_entry: PracticeEntry | None = None
     social_insurance: SocialInsuranceRule | None = None
     major: MajorRule | None = None
@@ -767,6 +850,36 @@ class PolicyProfile:
     assessment: AssessmentRule | None = None
     form: FormLayout | None = None
     committee: CommitteeRules | None = None
+
+    def _problems(self) -> Iterator[tuple[str, str, str]]:
+        """What spans the tables: references to authorities, duplicates, the committee road's rules."""
+        if not self.pathways:
+            yield "pathways", "at least one [[pathways]] table is required", "至少需要一个 [[pathways]]"
+        codes = [a.code for a in self.authorities]
+        for i, code in enumerate(codes):
+            if code in codes[:i]:
+                yield f"authorities[{i}].code", f"duplicate code {code!r}", f"编码「{code}」重复"
+        seen: set[tuple[str, str]] = set()
+        for i, w in enumerate(self.batches):
+            if w.authority != ALL and w.authority not in codes:
+                yield (
+                    f"batches[{i}].authority",
+                    f"no authority with code {w.authority!r}",
+                    f"没有编码为「{w.authority}」的认定机构",
+                )
+            if (w.batch_id, w.authority) in seen:
+                yield (
+                    f"batches[{i}].id",
+                    f"duplicate batch {w.batch_id!r} for {w.authority!r}",
+                    f"批次「{w.batch_id}」对「{w.authority}」重复",
+                )
+            seen.add((w.batch_id, w.authority))
+        if self.committee is None and any(p.road == "committee" for p in self.pathways):
+            yield (
+                "committee",
+                "a pathway on the committee road needs the [committee] table",
+                "有评审委员会途径的配置须有 [committee] 表",
+            )
 
     @property
     def pathway_names(self) -> tuple[str, ...]:
@@ -896,742 +1009,24 @@ def last_workday_in(window: Window, calendar: WorkCalendar) -> date | None:
 
 
 # --- the loader -----------------------------------------------------------------------------------------
-
-
-class _Invalid(Exception):
-    """A value could not be read; the problem is already recorded, the getter returns its fallback."""
-
-
-def _or(fallback: Callable[[dict[str, Any]], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A getter that, once its problem is recorded, returns `fallback(kwargs)` so reading goes on."""
-
-    def wrap(getter: Callable[..., Any]) -> Callable[..., Any]:
-        def read(self: _Table, name: str, *args: Any, **kwargs: Any) -> Any:
-            try:
-                return getter(self, name, *args, **kwargs)
-            except _Invalid:
-                return fallback(kwargs)
-
-        return read
-
-    return wrap
-
-
-class _Table:
-    """A TOML table being read: typed getters that record a problem with the file and the dotted key and
-    go on (so one run reports every problem of a file), and a final check that no key was left unread
-    (a misspelt key is an error, not a silently ignored value). Tables of one file share `problems`."""
-
-    def __init__(self, file: str, path: str, data: Any, problems: list[Problem] | None = None) -> None:
-        self.file = file
-        self.path = path
-        self.problems: list[Problem] = [] if problems is None else problems
-        if not isinstance(data, dict):
-            self.problems.append(Problem(path or "(top level)", "expected a table", "应为表（table）"))
-            data = {}
-        self.data: dict[str, Any] = data
-        self._read: set[str] = set()
-
-    def key(self, name: str) -> str:
-        return f"{self.path}.{name}" if self.path else name
-
-    def fail(self, name: str, problem: str, problem_zh: str) -> _Invalid:
-        """Record a problem of key `name`; returns the exception a getter raises to use its fallback."""
-        self.problems.append(Problem(self.key(name), problem, problem_zh))
-        return _Invalid()
-
-    def report(self, name: str, problem: str, problem_zh: str) -> None:
-        """Record a problem found across keys (a window closing before it opens, a duplicate code)."""
-        self.fail(name, problem, problem_zh)
-
-    def check(self) -> None:
-        """Raise every problem recorded so far in the file, if any (the loader's last step)."""
-        if self.problems:
-            raise PolicyError.of(self.file, self.problems)
-
-    def has(self, name: str) -> bool:
-        return name in self.data
-
-    def _raw(self, name: str, required: bool) -> Any:
-        self._read.add(name)
-        if name not in self.data:
-            if required:
-                raise self.fail(name, "required key is missing", "缺少必填项")
-            return None
-        return self.data[name]
-
-    @_or(lambda kw: kw.get("default", ""))
-    def text(
-        self, name: str, *, required: bool = True, default: str = "", choices: Iterable[str] = ()
-    ) -> str:
-        value = self._raw(name, required)
-        if value is None:
-            return default
-        if not isinstance(value, str) or (required and not value.strip()):
-            raise self.fail(name, "expected a non-empty string", "应为非空字符串")
-        allowed = tuple(choices)
-        if allowed and value not in allowed:
-            raise self.fail(
-                name,
-                f"{value!r} is not one of {', '.join(allowed)}",
-                f"「{value}」不在 {'、'.join(allowed)} 之中",
-            )
-        return value
-
-    @_or(lambda kw: None)
-    def integer(
-        self, name: str, *, required: bool = True, low: int | None = None, high: int | None = None
-    ) -> Any:
-        value = self._raw(name, required)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(name, "expected an integer", "应为整数")
-        if (low is not None and value < low) or (high is not None and value > high):
-            raise self.fail(name, f"{value} is outside {low}..{high}", f"{value} 超出范围 {low}..{high}")
-        return value
-
-    @_or(lambda kw: kw["default"])
-    def flag(self, name: str, *, default: bool) -> bool:
-        value = self._raw(name, False)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            raise self.fail(name, "expected true or false", "应为 true 或 false")
-        return value
-
-    @_or(lambda kw: None)
-    def day(self, name: str, *, required: bool = True) -> date | None:
-        value = self._raw(name, required)
-        if value is None:
-            return None
-        if isinstance(value, datetime) or not isinstance(value, date):
-            raise self.fail(
-                name,
-                "expected a TOML date such as 2026-01-20 (no quotes, no time)",
-                "应为 TOML 日期，如 2026-01-20（不加引号，不含时间）",
-            )
-        return value
-
-    @_or(lambda kw: ())
-    def strs(self, name: str, *, required: bool = True) -> tuple[str, ...]:
-        value = self._raw(name, required)
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.fail(name, "expected a list of non-empty strings", "应为非空字符串列表")
-        return tuple(value)
-
-    @_or(lambda kw: ())
-    def ints(self, name: str, *, low: int, high: int) -> tuple[int, ...]:
-        value = self._raw(name, True)
-        if (
-            not isinstance(value, list)
-            or not value
-            or not all(isinstance(v, int) and not isinstance(v, bool) and low <= v <= high for v in value)
-        ):
-            raise self.fail(
-                name, f"expected a list of integers {low}..{high}", f"应为 {low}..{high} 的整数列表"
-            )
-        return tuple(value)
-
-    @_or(lambda kw: ())
-    def levels(self, name: str, *, required: bool = True) -> tuple[str, ...]:
-        raw = self.strs(name, required=required)
-        try:
-            return expand_levels(raw)
-        except ValueError as exc:
-            allowed = "、".join((*LEVELS, *LEVEL_GROUPS))
-            raise self.fail(
-                name,
-                f"unknown level {exc.args[0]!r} (allowed: {allowed})",
-                f"未知级别「{exc.args[0]}」（可用：{allowed}）",
-            ) from None
-
-    @_or(lambda kw: ())
-    def choices(self, name: str, allowed: tuple[str, ...], *, required: bool = True) -> tuple[str, ...]:
-        raw = self.strs(name, required=required)
-        for v in raw:
-            if v not in allowed:
-                raise self.fail(
-                    name,
-                    f"{v!r} is not one of {', '.join(allowed)}",
-                    f"「{v}」不在 {'、'.join(allowed)} 之中",
-                )
-        return raw
-
-    def table(self, name: str) -> _Table | None:
-        value = self._raw(name, False)
-        return None if value is None else _Table(self.file, self.key(name), value, self.problems)
-
-    @_or(lambda kw: [])
-    def tables(self, name: str) -> list[_Table]:
-        value = self._raw(name, False)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise self.fail(name, "expected an array of tables ([[...]])", "应为表数组（[[...]]）")
-        return [_Table(self.file, f"{self.key(name)}[{i}]", v, self.problems) for i, v in enumerate(value)]
-
-    def cited(self, *, citation_key: str = "citation") -> dict[str, Any]:
-        """citation (required, must start with a seed tag), confirmed (default true), note."""
-        citation = self.text(citation_key)
-        if citation and not _CITATION.match(citation):
-            self.report(
-                citation_key,
-                f"citation {citation!r} must start with the notice's tag, e.g. '001 三(七)'",
-                f"出处「{citation}」须以通知编号开头，如「001 三(七)」",
-            )
-        return {
-            "citation": citation,
-            "confirmed": self.flag("confirmed", default=True),
-            "note": self.text("note", required=False),
-        }
-
-    def done(self) -> None:
-        for unknown in sorted(set(self.data) - self._read):
-            self.report(unknown, "unknown key (misspelt?)", "未知的键（是否拼写错误？）")
-
-
-def _threshold(t: _Table | None) -> Threshold | None:
-    if t is None:
-        return None
-    value = Threshold(
-        value=t.integer("value", low=0),
-        severity=t.text("severity", required=False, default="block", choices=SEVERITIES),
-        **t.cited(),
-    )
-    t.done()
-    return value
-
-
-def _fraction(t: _Table, name: str) -> tuple[int, int]:
-    value = t.ints(name, low=1, high=1000)
-    if len(value) != 2 or value[0] > value[1]:
-        t.report(
-            name,
-            "expected [numerator, denominator] with numerator ≤ denominator",
-            "应为 [分子, 分母]，分子不大于分母",
-        )
-        return (1, 1)
-    return (value[0], value[1])
-
-
-def _required_table(t: _Table, name: str) -> _Table:
-    """A sub-table that must be there: when it is missing, that is the problem recorded, and the reading
-    goes on into a throwaway (its own missing keys are not problems of the file)."""
-    found = t.table(name)
-    if found is None:
-        t.report(name, "required table is missing", "缺少必填表")
-        return _Table(t.file, t.key(name), {}, [])
-    return found
-
-
-def _committee(t: _Table | None) -> CommitteeRules | None:
-    """The [committee] table: the committee road's rules (issue 22), each sub-table with its clause."""
-    if t is None:
-        return None
-    f = _required_table(t, "filing")
-    filing = FilingRule(
-        rule=f.text("rule"),
-        days=f.integer("days", low=1, high=365),
-        unit=f.text("unit", choices=DEADLINE_UNITS),
-        office=f.text("office"),
-        contents=f.choices("contents", FILING_CONTENTS),
-        **f.cited(),
-    )
-    f.done()
-    v = _required_table(t, "vote")
-    vote = VoteRule(
-        panel_min=v.integer("panel_min", low=1, high=99),
-        quorum=_fraction(v, "quorum"),
-        threshold=_fraction(v, "threshold"),
-        **v.cited(),
-    )
-    v.done()
-    confirmation = None
-    if (c := t.table("title_confirmation")) is not None:
-        confirmation = TitleConfirmationRule(
-            rule=c.text("rule"), mode=c.text("mode", choices=CONFIRMATION_MODES), **c.cited()
-        )
-        c.done()
-    call = None
-    if (c := t.table("call")) is not None:
-        call = CallRule(
-            rule=c.text("rule"),
-            months_before=c.integer("months_before", low=0, high=12),
-            filed_first=c.flag("filed_first", default=True),
-            **c.cited(),
-        )
-        c.done()
-    provincial = None
-    if (c := t.table("provincial_windows")) is not None:
-        provincial = ProvincialWindows(
-            rule=c.text("rule"),
-            opens_days_before=c.integer("opens_days_before", low=0, high=90),
-            closes_days_before=c.integer("closes_days_before", low=0, high=90),
-            closes_days_before_uniform=c.integer("closes_days_before_uniform", low=0, high=90),
-            **c.cited(),
-        )
-        c.done()
-    notice = _threshold(t.table("notice_workdays"))
-    result_notice = _threshold(t.table("result_notice_workdays"))
-    for name, found in (("notice_workdays", notice), ("result_notice_workdays", result_notice)):
-        if found is None:
-            t.report(name, "required table is missing", "缺少必填表")
-    value = CommitteeRules(
-        rule=t.text("rule"),
-        city_wide_places=t.strs("city_wide_places", required=False),
-        one_per_year=t.text("one_per_year", required=False),
-        same_for_unit=t.text("same_for_unit", required=False),
-        city_system_gate=t.text("city_system_gate", required=False),
-        pass_rate=t.text("pass_rate", required=False),
-        notice_workdays=notice or Threshold(value=5, citation=""),
-        result_notice_workdays=result_notice or Threshold(value=5, citation=""),
-        filing=filing,
-        vote=vote,
-        title_confirmation=confirmation,
-        call=call,
-        provincial_windows=provincial,
-        **t.cited(),
-    )
-    t.done()
-    return value
-
-
-def _authority(t: _Table) -> Authority:
-    code = t.text("code")
-    scopes: list[AuthorityScope] = []
-    for s in t.tables("scopes"):
-        scopes.append(AuthorityScope(levels=s.levels("levels"), regions=s.strs("regions")))
-        s.done()
-    levels = t.levels("levels", required=not scopes)
-    if not scopes:
-        scopes.append(AuthorityScope(levels=levels, regions=t.strs("regions")))
-    else:
-        levels = expand_levels(level for s in scopes for level in s.levels)
-    value = Authority(
-        code=code,
-        name=t.text("name"),
-        levels=levels,
-        area=t.text("area"),
-        phone=t.text("phone", required=False),
-        scopes=tuple(scopes),
-        **t.cited(),
-    )
-    t.done()
-    return value
-
-
-def _window(t: _Table, authorities: set[str]) -> Window:
-    authority = t.text("authority", required=False, default=ALL)
-    if authority != ALL and authority not in authorities:
-        t.report("authority", f"no authority with code {authority!r}", f"没有编码为「{authority}」的认定机构")
-    pending = t.flag("pending", default=False)
-    opens, closes = t.day("opens", required=not pending), t.day("closes", required=not pending)
-    if opens is not None and closes is not None and closes < opens:
-        t.report("closes", f"closes {closes} before it opens {opens}", f"截止日 {closes} 早于开始日 {opens}")
-    cutoff = t.day("cutoff", required=False)
-    value = Window(
-        batch_id=t.text("id"),
-        name=t.text("name"),
-        authority=authority,
-        levels=t.levels("levels"),
-        opens=opens,
-        closes=closes,
-        cutoff=cutoff,
-        cutoff_citation=t.text("cutoff_citation", required=cutoff is not None),
-        pathways=t.choices("pathways", PATHWAYS, required=False),
-        specialties=t.strs("specialties", required=False),
-        area=t.text("area", required=False),
-        pending=pending,
-        **t.cited(),
-    )
-    t.done()
-    return value
-
-
-def _window_rule(t: _Table) -> WindowRule:
-    value = WindowRule(
-        id=t.text("id"),
-        name=t.text("name"),
-        authority=t.text("authority", required=False, default=ALL),
-        levels=t.levels("levels"),
-        pathways=t.choices("pathways", PATHWAYS, required=False),
-        months=t.ints("months", low=1, high=12),
-        open_day=t.integer("open_day", low=1, high=28),
-        close_month_offset=t.integer("close_month_offset", low=0, high=11),
-        close_day=t.integer("close_day", low=1, high=31),
-        from_year=t.integer("from_year", low=1990, high=2100),
-        to_year=t.integer("to_year", required=False, low=1990, high=2100),
-        **t.cited(),
-    )
-    t.done()
-    return value
+# The schema is the dataclasses above (portal.domain.schema reads them); what is left here is the file.
 
 
 def _parse(file: str, data: dict[str, Any]) -> PolicyProfile:
-    top = _Table(file, "", data)
-    profile_id = top.text("id")
+    profile, problems = schema.read(PolicyProfile, data, blank=False)
     stem = file.removesuffix(".toml")
-    if profile_id != stem or not _PROFILE_ID.match(profile_id):
-        top.report(
-            "id",
-            f"id {profile_id!r} must equal the file name {stem!r}",
-            f"id「{profile_id}」须与文件名「{stem}」一致",
+    found = data.get("id")
+    if isinstance(found, str) and (found != stem or not _PROFILE_ID.match(found)):
+        problems.insert(
+            0,
+            schema.Problem(
+                "id",
+                f"id {found!r} must equal the file name {stem!r}",
+                f"id「{found}」须与文件名「{stem}」一致",
+            ),
         )
-
-    pathways = []
-    for t in top.tables("pathways"):
-        pathways.append(
-            PathwayScope(
-                name=t.text("name", choices=PATHWAYS),
-                levels=t.levels("levels"),
-                rule=t.text("rule"),
-                road=t.text("road", required=False, default="bureau", choices=ROADS),
-                title=t.text("title", required=False),
-                **t.cited(),
-            )
-        )
-        t.done()
-    if not pathways:
-        top.report("pathways", "at least one [[pathways]] table is required", "至少需要一个 [[pathways]]")
-
-    c = top.table("counting")
-    if c is None:
-        top.report("counting", "the [counting] table is required", "缺少 [counting] 表")
-        c = _Table(file, "counting", {}, [])  # read into a throwaway: the missing table is the problem
-    seniority_cutoff = c.day("seniority_cutoff", required=False)
-    counting = CountingRule(
-        rule=c.text("rule"),
-        method=c.text("method", choices=COUNTING_METHODS),
-        merge_overlaps=c.flag("merge_overlaps", default=True),
-        seniority_cutoff=seniority_cutoff,
-        seniority_cutoff_citation=c.text("seniority_cutoff_citation", required=seniority_cutoff is not None),
-        seniority_cutoff_pathways=c.choices("seniority_cutoff_pathways", PATHWAYS, required=False),
-        cutoff_source=c.text(
-            "cutoff_source", required=False, default="batch", choices=("batch", "submission")
-        ),
-        cutoff_citation=c.text("cutoff_citation", required=False),
-        cutoff_confirmed=c.flag("cutoff_confirmed", default=True),
-        assumes_employment_to_cutoff=c.flag("assumes_employment_to_cutoff", default=False),
-        **c.cited(),
-    )
-    c.done()
-
-    authorities = [_authority(t) for t in top.tables("authorities")]
-    codes = [a.code for a in authorities]
-    for i, code in enumerate(codes):
-        if code in codes[:i]:
-            top.report(f"authorities[{i}].code", f"duplicate code {code!r}", f"编码「{code}」重复")
-    batches = [_window(t, set(codes)) for t in top.tables("batches")]
-    seen: set[tuple[str, str]] = set()
-    for i, w in enumerate(batches):
-        if (w.batch_id, w.authority) in seen:
-            top.problems.append(
-                Problem(
-                    f"batches[{i}].id",
-                    f"duplicate batch {w.batch_id!r} for {w.authority!r}",
-                    f"批次「{w.batch_id}」对「{w.authority}」重复",
-                )
-            )
-        seen.add((w.batch_id, w.authority))
-    window_rules = [_window_rule(t) for t in top.tables("window_rules")]
-
-    scope = None
-    if (t := top.table("scope")) is not None:
-        scope = ScopeRule(rule=t.text("rule"), employment_types=t.strs("employment_types"), **t.cited())
-        t.done()
-
-    exclusions = []
-    for t in top.tables("exclusions"):
-        exclusions.append(
-            Exclusion(
-                rule=t.text("rule"),
-                description=t.text("description"),
-                series=t.strs("series", required=False),
-                ownership=t.text("ownership", required=False) or None,
-                employment_types=t.strs("employment_types", required=False),
-                pathways=t.choices("pathways", PATHWAYS, required=False),
-                alternative=t.text("alternative", required=False),
-                **t.cited(),
-            )
-        )
-        t.done()
-
-    series_rules = []
-    for t in top.tables("series"):
-        series_rules.append(
-            SeriesRule(
-                series=t.strs("names"),
-                min_education=t.text("min_education", required=False, choices=EDUCATION_LEVELS) or None,
-                rule=t.text("rule"),
-                source=t.text("source", required=False),
-                **t.cited(),
-            )
-        )
-        t.done()
-
-    exam_rules = []
-    for t in top.tables("exams"):
-        exam_rules.append(
-            ExamRule(
-                rule=t.text("rule"),
-                kind=t.text("kind", choices=("exam_only", "exam_required")),
-                specialties=t.strs("specialties"),
-                levels=t.levels("levels"),
-                block_unconfirmed=t.flag("block_unconfirmed", default=False),
-                **t.cited(),
-            )
-        )
-        t.done()
-
-    practice = None
-    if (t := top.table("practice_entry")) is not None:
-        reqs = []
-        for r in t.tables("requirements"):
-            reqs.append(
-                PracticeRequirement(
-                    specialties=r.strs("specialties"), qualifications=r.strs("qualifications"), **r.cited()
-                )
-            )
-            r.done()
-        practice = PracticeEntry(rule=t.text("rule"), requirements=tuple(reqs), **t.cited())
-        t.done()
-
-    social = None
-    if (t := top.table("social_insurance")) is not None:
-        social = SocialInsuranceRule(
-            rule=t.text("rule"),
-            unit_must_match=t.flag("unit_must_match", default=True),
-            affiliation_proof_allowed=t.flag("affiliation_proof_allowed", default=False),
-            exempt_employment_types=t.strs("exempt_employment_types", required=False),
-            continuous=t.flag("continuous", default=False),
-            region=t.text("region", required=False),
-            pathways=t.choices("pathways", PATHWAYS, required=False),
-            min_months=_threshold(t.table("min_months")),
-            **t.cited(),
-        )
-        t.done()
-
-    major = None
-    if (t := top.table("major")) is not None:
-        mode = t.text("mode", choices=MAJOR_MODES)
-        major = MajorRule(
-            rule=t.text("rule"),
-            mode=mode,
-            extra_years=t.integer("extra_years", required=mode == "extra_years", low=0, high=10) or 0,
-            **t.cited(),
-        )
-        t.done()
-
-    requirements = []
-    for t in top.tables("requirements"):
-        requirements.append(
-            Requirement(
-                rule=t.text("rule"),
-                levels=t.levels("levels"),
-                education=t.choices("education", EDUCATION_LEVELS, required=False),
-                years=t.integer("years", required=False, low=0, high=50),
-                years_in_lower_level=t.integer("years_in_lower_level", required=False, low=0, high=50),
-                source=t.text("source", required=False),
-                **t.cited(),
-            )
-        )
-        t.done()
-
-    grading = None
-    if (t := top.table("initial_grading")) is not None:
-        rows = []
-        for r in t.tables("rows"):
-            rows.append(
-                GradingRow(
-                    level=r.text("level", choices=LEVELS),
-                    education=r.choices("education", EDUCATION_LEVELS, required=False),
-                    degrees=r.strs("degrees", required=False),
-                    probation_years=r.integer("probation_years", low=0, high=10),
-                    **r.cited(),
-                )
-            )
-            r.done()
-        grading = InitialGrading(
-            rule=t.text("rule"),
-            from_graduation_year=t.integer("from_graduation_year", low=1990, high=2100),
-            rows=tuple(rows),
-            transition_rule=t.text("transition_rule"),
-            transition_citation=t.text("transition_citation"),
-            excluded_series=t.strs("excluded_series", required=False),
-            excluded_series_rule=t.text("excluded_series_rule", required=False),
-            excluded_series_citation=t.text("excluded_series_citation", required=False),
-            **t.cited(),
-        )
-        t.done()
-
-    adjustments = []
-    for t in top.tables("adjustments"):
-        adjustments.append(
-            Adjustment(
-                rule=t.text("rule"),
-                years=t.integer("years", low=-10, high=10),
-                condition=t.text("condition", choices=ADJUSTMENT_CONDITIONS),
-                levels=t.levels("levels", required=False),
-                series=t.strs("series", required=False),
-                pathways=t.choices("pathways", PATHWAYS, required=False),
-                **t.cited(),
-            )
-        )
-        t.done()
-
-    lbl = None
-    if (t := top.table("level_by_level")) is not None:
-        lbl = LevelByLevel(
-            rule=t.text("rule"),
-            pathways=t.choices("pathways", PATHWAYS),
-            entry_levels=t.levels("entry_levels"),
-            **t.cited(),
-        )
-        t.done()
-
-    ce = None
-    if (t := top.table("continuing_education")) is not None:
-        hours = []
-        for h in t.tables("hours"):
-            hours.append(
-                HoursRequirement(
-                    year=h.integer("year", low=1990, high=2100), hours=h.integer("hours", low=0), **h.cited()
-                )
-            )
-            h.done()
-        ce = ContinuingEducation(
-            rule=t.text("rule"),
-            hours=tuple(hours),
-            earlier_years_known=t.flag("earlier_years_known", default=False),
-            **t.cited(),
-        )
-        t.done()
-
-    internship = None
-    if (t := top.table("internship")) is not None:
-        internship = InternshipRule(rule=t.text("rule"), counts=t.flag("counts", default=False), **t.cited())
-        t.done()
-
-    workflow = WorkflowRules()
-    if (t := top.table("workflow")) is not None:
-        workflow = WorkflowRules(
-            return_limit=_threshold(t.table("return_limit")),
-            unit_notice_workdays=_threshold(t.table("unit_notice_workdays")),
-            paper_followup_workdays=_threshold(t.table("paper_followup_workdays")),
-            notice_public_days=_threshold(t.table("notice_public_days")),
-        )
-        t.done()
-
-    categories = []
-    for t in top.tables("categories"):
-        categories.append(
-            CategoryRule(
-                rule=t.text("rule"),
-                category=t.text("category", choices=CATEGORY_NAMES),
-                message=t.text("message"),
-                severity=t.text("severity", required=False, default="info", choices=SEVERITIES),
-                series=t.strs("series", required=False),
-                series_if_k12=t.strs("series_if_k12", required=False),
-                needs_consent=t.flag("needs_consent", default=False),
-                exempts_social_insurance=t.flag("exempts_social_insurance", default=False),
-                **t.cited(),
-            )
-        )
-        t.done()
-
-    equivalence = None
-    if (t := top.table("equivalence")) is not None:
-        rows = []
-        for r in t.tables("rows"):
-            rows.append(
-                Equivalence(
-                    qualification=r.text("qualification"),
-                    series=r.text("series"),
-                    level=r.text("level", choices=LEVELS),
-                    **r.cited(),
-                )
-            )
-            r.done()
-        equivalence = EquivalenceRule(
-            rule=t.text("rule"),
-            rows=tuple(rows),
-            block_same_level=t.flag("block_same_level", default=False),
-            **t.cited(),
-        )
-        t.done()
-
-    elsewhere = None
-    if (t := top.table("titles_elsewhere")) is not None:
-        elsewhere = TitlesElsewhere(
-            rule=t.text("rule"),
-            province=t.text("province"),
-            message=t.text("message"),
-            severity=t.text("severity", required=False, default="manual", choices=SEVERITIES),
-            **t.cited(),
-        )
-        t.done()
-
-    assessment = None
-    if (t := top.table("assessment")) is not None:
-        assessment = AssessmentRule(rule=t.text("rule"), **t.cited())
-        t.done()
-
-    layout = None
-    if (t := top.table("form")) is not None:
-        order = t.choices("order", FORM_PARTS)
-        layout = FormLayout(order=order, **t.cited())
-        missing = [p for p in FORM_PARTS if p not in order]
-        if missing:
-            t.report("order", f"parts missing: {', '.join(missing)}", f"缺少：{'、'.join(missing)}")
-        t.done()
-    committee = _committee(top.table("committee"))
-    if committee is None and any(p.road == "committee" for p in pathways):
-        top.report(
-            "committee",
-            "a pathway on the committee road needs the [committee] table",
-            "有评审委员会途径的配置须有 [committee] 表",
-        )
-
-    profile = PolicyProfile(
-        id=profile_id,
-        title=top.text("title"),
-        jurisdiction=top.text("jurisdiction"),
-        region=top.text("region"),
-        year=top.integer("year", low=1990, high=2100),
-        document=top.text("document"),
-        issued_on=top.day("issued_on"),  # type: ignore[arg-type]  # required=True never returns None
-        source=top.text("source"),
-        pathways=tuple(pathways),
-        counting=counting,
-        authorities=tuple(authorities),
-        batches=tuple(batches),
-        window_rules=tuple(window_rules),
-        scope=scope,
-        exclusions=tuple(exclusions),
-        series_rules=tuple(series_rules),
-        exam_rules=tuple(exam_rules),
-        practice_entry=practice,
-        social_insurance=social,
-        major=major,
-        requirements=tuple(requirements),
-        initial_grading=grading,
-        adjustments=tuple(adjustments),
-        level_by_level=lbl,
-        continuing_education=ce,
-        internship=internship,
-        workflow=workflow,
-        categories=tuple(categories),
-        equivalence=equivalence,
-        titles_elsewhere=elsewhere,
-        assessment=assessment,
-        form=layout,
-        committee=committee,
-    )
-    top.done()
-    top.check()  # every problem of the file at once, each with its TOML path
+    if problems or profile is None:
+        raise PolicyError.of(file, [Problem(p.key, p.problem, p.problem_zh) for p in problems])
     return profile
 
 

@@ -1,7 +1,10 @@
-"""A case as one reviewer sees it (issue 18, item 6): everything the review page shows and offers about
-one application, computed by one service call into one typed view, so the page renders it instead of
+"""A case as one actor sees it (issue 18, item 6): everything a page shows and offers about one
+application, computed by one service call into one typed view, so the page renders it instead of
 assembling it from fifteen calls. What the actor may do comes from the rulebook (`offers`); what they may
 see (the full ID number, the paper follow-up, the endorsement controls) is decided here, not in templates.
+
+Two views: :func:`review_case` for a reviewer (the review page), :func:`applicant_case` for the applicant
+on their own application (the applicant's page).
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from portal.domain.corrections import Change, Choice
+from portal.domain.materials import Gap
 from portal.domain.policy import Threshold
 from portal.domain.roster import RosterMatch
 from portal.domain.workflow import Action, Status
-from portal.models import Application, Correction, Notice, UnitOpinion
+from portal.models import Application, CertificateLookup, Correction, Notice, UnitOpinion
 from portal.services import (
     applications,
     certificates,
@@ -23,6 +27,8 @@ from portal.services import (
     corrections,
     eligibility,
     endorsements,
+    forms,
+    handoff_profiles,
     materials,
     notices,
     packages,
@@ -125,4 +131,112 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
         notice_outcome=unit_opinions.notice_outcome(session, application.id),
         originals_refusal=packages.originals_refusal(actor, application),
         routing=committees.routing(session, application, now) if sending else None,
+    )
+
+
+@dataclass(frozen=True)
+class ApplicantCase:
+    """The applicant's own application as they see it now, with what they may do to it (the rulebook's
+    offers) and what the page asks before a submission; the page renders it and decides nothing."""
+
+    application: Application
+    offers: list[rulebook.Offer]
+    timeline: list[TimelineEntry]
+    route: RouteView
+    evaluation: eligibility.Evaluation  # of the saved form, or of the values being typed
+    checklist: materials.Checklist
+    missing: list[str]  # the 申报表's required fields and sections still empty (their titles)
+    editable: bool  # the 申报表 may be changed now (a draft, or returned for correction)
+    can_copy_previous: bool  # a draft that may start from the applicant's previous application
+    correction: Correction | None  # the open correction list (退回补正), if any
+    deadline: corrections.DeadlineView | None  # of that correction
+    section_titles: dict[str, str]  # the title of each key its items name (a row, a part, a slot)
+    notice: Notice | None
+    notice_clock: notices.NoticeClock | None
+    certificate: bool  # the electronic certificate may be downloaded (issued, not revoked)
+    lookups: list[CertificateLookup]  # the certificate's recent public verifications
+    provincial: handoff_profiles.ProvincialCertificate | None  # the provincial system's result
+
+    @property
+    def submission(self) -> rulebook.Offer | None:
+        """The submit (or resubmit) offer: the form with the pre-check, the acknowledgement and replies."""
+        return next((o for o in self.offers if o.form is rulebook.Form.SUBMISSION), None)
+
+    @property
+    def other_offers(self) -> list[rulebook.Offer]:
+        """The offers that are one button (withdraw, …)."""
+        return [o for o in self.offers if o.form is not rulebook.Form.SUBMISSION]
+
+    @property
+    def missing_before_submit(self) -> list[str]:
+        """The form's empty required fields, said next to the submit button (only while it is offered)."""
+        return self.missing if self.submission is not None else []
+
+    @property
+    def gaps_before_submit(self) -> list[Gap]:
+        """The materials still missing, said next to the actions (only while a submission is offered)."""
+        return list(self.checklist.gaps) if self.submission is not None else []
+
+    @property
+    def window_message(self) -> str:
+        """Why a first submission would be outside a window (and the next one), else ""."""
+        offer = self.submission
+        return self.evaluation.window_message if offer is not None and offer.action is Action.SUBMIT else ""
+
+    @property
+    def asks_responses(self) -> bool:
+        """A resubmission replies item by item to the correction list (17.1)."""
+        offer = self.submission
+        return offer is not None and offer.action is Action.RESUBMIT and self.correction is not None
+
+    @property
+    def blocked(self) -> bool:
+        """A finding 不符合 stands: the submission is refused (said in the form)."""
+        return bool(self.evaluation.blocks)
+
+    @property
+    def asks_acknowledgement(self) -> bool:
+        """Warnings without a block: the submission asks for a written acknowledgement of them."""
+        return not self.evaluation.blocks and bool(self.evaluation.warnings)
+
+
+def applicant_case(
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    now: datetime,
+    typed: forms.FormState | None = None,
+) -> ApplicantCase:
+    """The applicant's own application (NotFound for any other), with the rulebook's offers and the
+    eligibility findings of the saved form, or of ``typed`` values (the live pre-check). Read only."""
+    application = get_application(session, actor, application_id)
+    timeline = applications.timeline(session, actor, application.id)
+    notice = notices.notice_of_application(session, actor, application.id)  # read only: the job closes it
+    correction = corrections.open_correction(session, application.id)
+    certified = application.certificate_no is not None
+    return ApplicantCase(
+        application=application,
+        offers=rulebook.offers(session, actor, application, now),
+        timeline=timeline,
+        route=route_view(application, timeline),
+        evaluation=eligibility.evaluate(session, application, now, typed),
+        checklist=materials.checklist(
+            session,
+            actor,
+            application,
+            now,
+            notice_closed=notice is not None and notice.closed_at is not None,
+        ),
+        missing=applications.missing_for_submit(session, application),
+        editable=applications.is_editable(application),
+        can_copy_previous=application.state is Status.DRAFT
+        and applications.previous_application(session, application) is not None,
+        correction=correction,
+        deadline=corrections.deadline_view(session, correction, now) if correction else None,
+        section_titles=corrections.item_titles(session, application) if correction else {},
+        notice=notice,
+        notice_clock=notices.notice_clock(session, notice, now) if notice is not None else None,
+        certificate=certified and application.certificate_revoked_at is None,
+        lookups=certificates.lookups_for(session, actor, application.id) if certified else [],
+        provincial=handoff_profiles.provincial_certificate(session, application),
     )

@@ -23,7 +23,7 @@ from portal.domain.identity import (
 from portal.models import Membership, Organisation, OrgKind, Ownership, StaffRole, User
 from portal.models.organisations import PARENT_KIND
 from portal.services import audit
-from portal.services.actors import Actor
+from portal.services.actors import SYSTEM, Actor
 from portal.services.auth import hash_initial_password, initial_password
 
 
@@ -203,3 +203,56 @@ def has_both_signers(staff: list[Membership]) -> bool:
     onward only then (the rulebook's org_incomplete guard)."""
     active = {m.role for m in staff if m.ended_at is None}
     return {StaffRole.HANDLER.value, StaffRole.LEADER.value} <= active
+
+
+def open_bureau(
+    session: Session, name: str, now: datetime, *, code: str = "", region: str = ""
+) -> Organisation:
+    """A certifying bureau (人社局), the one kind of organisation no admin creates: the deployment opens it
+    (``flask create-admin``, the demo loader), audited as the system's act. Refused (ValidationFailed) when
+    the name is taken."""
+    name = name.strip()
+    if not name or session.scalar(select(Organisation.id).where(Organisation.name == name)):
+        raise ValidationFailed({"name": "请填写认定机构名称" if not name else "已有同名单位"})
+    org = Organisation(
+        name=name, kind=OrgKind.BUREAU.value, code=code or None, region=region[:100], created_at=now
+    )
+    session.add(org)
+    session.flush()
+    audit.record(
+        session,
+        SYSTEM,
+        "create_organisation",
+        now,
+        object_type="organisation",
+        object_id=org.id,
+        detail={"kind": OrgKind.BUREAU.value, "name": name},
+    )
+    return org
+
+
+def open_bureau_admin(
+    session: Session, bureau: Organisation, person: PersonInput, now: datetime
+) -> NewAccount:
+    """A system administrator of a bureau, opened by the deployment (a bureau's first admin has nobody above
+    to open it): a new account whose first password must be changed, audited as the system's act. Refused
+    (ValidationFailed) on a bad or already registered identity."""
+    if bureau.kind != OrgKind.BUREAU.value:
+        raise ValidationFailed({"org": f"“{bureau.name}”不是人社局（认定机构），管理员请在单位管理页面开设"})
+    name, id_number, phone = normalise_person(session, person, today=now)
+    account = open_account(session, SYSTEM, name, id_number, phone, now)
+    membership = Membership(
+        user_id=account.user.id, org_id=bureau.id, role=StaffRole.ADMIN.value, started_at=now
+    )
+    session.add(membership)
+    session.flush()
+    audit.record(
+        session,
+        SYSTEM,
+        "add_staff",
+        now,
+        object_type="organisation",
+        object_id=bureau.id,
+        detail={"user_id": account.user.id, "role": StaffRole.ADMIN.value, "membership_id": membership.id},
+    )
+    return account

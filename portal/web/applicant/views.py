@@ -9,29 +9,23 @@ from portal.documents.certificates import CertificateView, certificate_pdf
 from portal.domain import form as form_rules
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.i18n import N_, T_, joined
-from portal.domain.workflow import Action, Status
+from portal.domain.workflow import Action
 from portal.extensions import db
-from portal.models import Application
 from portal.services import applications as service
 from portal.services import (
+    cases,
     certificates,
-    corrections,
-    eligibility,
     forms,
-    handoff_profiles,
     materials,
     notices,
     policies,
     printing,
-    rulebook,
 )
 from portal.services.calendar import today
-from portal.services.progress import route_view
 from portal.services.scope import get_application
-from portal.web import notice_documents
 from portal.web.applicant import bp
 from portal.web.context import current_account, current_actor, now
-from portal.web.dossier import notice_closed, posted_form, save_posted_form
+from portal.web.dossier import posted_form, save_posted_form
 from portal.web.downloads import send_bytes
 from portal.web.forms import version_field
 from portal.web.guards import applicant_required
@@ -71,45 +65,31 @@ def _detail(
     typed: forms.FormState | None = None,
 ) -> Response:
     actor = current_actor(as_applicant=True)
-    application = get_application(db.session, actor, application_id)
-    notice_context = notice_documents.notice_context(
-        actor, application.id, "applicant.download_notice_result"
-    )
-    timeline = service.timeline(db.session, actor, application.id)
-    offers = rulebook.offers(db.session, actor, application, now())
-    editable = application.state in service.EDITABLE
+    case = cases.applicant_case(db.session, actor, application_id, now(), typed)
+    application = case.application
     return render_page(
         "pages/applicant/show_application.html",
         fragment=fragment,
         status=status,
+        case=case,
         application=application,
-        actions=offers,
-        submission=next((o for o in offers if o.form is rulebook.Form.SUBMISSION), None),
-        timeline=timeline,
-        route=route_view(application, timeline),
-        missing=service.missing_for_submit(db.session, application),
-        editable=editable,
+        # What the shared partials read (the 申报表, the materials checklist, the notice summary).
+        missing=case.missing,
+        editable=case.editable,
+        checklist=case.checklist,
+        notice=case.notice,
+        notice_clock=case.notice_clock,
+        result_url=url_for("applicant.download_notice_result", application_id=application.id),
+        section_titles=case.section_titles,
         errors=errors or {},
-        fv=form_view or (forms.form_view(db.session, application) if editable else None),
-        printed=None if editable else printing.printed_form(db.session, actor, application),
+        fv=form_view or (forms.form_view(db.session, application) if case.editable else None),
+        printed=None if case.editable else printing.printed_form(db.session, actor, application),
         form_action=url_for("applicant.save_form", application_id=application.id),
         precheck_url=url_for("applicant.precheck_application", application_id=application.id),
         message=message,
         saved=saved,
-        **notice_context,
-        **_correction_context(application),
-        lookups=certificates.lookups_for(db.session, actor, application.id)
-        if application.certificate_no
-        else [],
-        provincial=handoff_profiles.provincial_certificate(db.session, application),
-        evaluation=eligibility.evaluate(db.session, application, now(), typed),
         acknowledgement=acknowledgement,
         ack_error=ack_error,
-        checklist=materials.checklist(
-            db.session, actor, application, now(), notice_closed=notice_closed(notice_context)
-        ),
-        has_previous=application.state is Status.DRAFT
-        and service.previous_application(db.session, application) is not None,
         material_urls=_material_urls(application.id),
         upload_errors=upload_errors or {},
         upload_form=upload_form or {},
@@ -234,15 +214,6 @@ def _material_urls(application_id: int) -> dict[str, str]:
         "pledge": url_for("applicant.sign_pledge", application_id=application_id),
         "copy": url_for("applicant.copy_previous", application_id=application_id),
         "self": url_for("applicant.show_application", application_id=application_id),
-    }
-
-
-def _correction_context(application: Application) -> dict[str, object]:
-    correction = corrections.open_correction(db.session, application.id)
-    return {
-        "correction": correction,
-        "deadline": corrections.deadline_view(db.session, correction, now()) if correction else None,
-        "section_titles": corrections.item_titles(db.session, application) if correction else {},
     }
 
 
