@@ -102,3 +102,22 @@ def sign_pledge(page: Page) -> None:
     pledge.get_by_label("本人已阅读并承诺").check()
     pledge.get_by_role("button", name="在线签署").click()
     expect(page.get_by_role("status").first).to_contain_text("已签署诚信承诺书")
+
+
+def add_row(page: Page, section: str, add_label: str, values: dict[str, str]) -> None:
+    """As the applicant: add a row to a repeating section of the 申报表 (the add button saves the form
+    first) and fill it; choices are selected by their text, checkboxes checked with "1"."""
+    rows = page.locator(f"#section-{section} .form-row")
+    index = rows.count()
+    page.locator(f"#section-{section}").get_by_role("button", name=add_label).click()
+    expect(rows).to_have_count(index + 1)
+    row = page.locator(f"#row-{section}-{index}")
+    for name, value in values.items():
+        field = row.locator(f"#f-{section}-{index}-{name.replace('_', '-')}")
+        tag = field.evaluate("e => e.tagName + ':' + (e.type || '')")
+        if tag.startswith("SELECT"):
+            field.select_option(label=value)
+        elif tag.endswith("checkbox"):
+            field.check()
+        else:
+            field.fill(value)

@@ -13,6 +13,7 @@ from playwright.sync_api import APIResponse, Locator, Page, expect
 from e2e.conftest import Clock
 from e2e.helpers import (
     act_in_queue,
+    add_row,
     draft_notice_for,
     log_in,
     log_out,
@@ -30,6 +31,21 @@ DEPT_HANDLER = "13870700004"
 DEPT_LEADER = "13870700005"
 BUREAU_HANDLER = "13870700002"
 BUREAU_LEADER = "13870700003"
+EDUCATION = {
+    "level": "本科",
+    "mode": "全日制",
+    "school": "华东交通大学",
+    "major": "土木工程",
+    "major_match": "相同或相近",
+    "degree": "无",
+    "graduated_on": "2016-06-30",
+}
+WORK = {
+    "employer": "赣州开发区城市建设投资集团有限公司",
+    "post": "施工技术员",
+    "professional": "是",
+    "started_on": "2016-07-15",
+}
 
 
 def _id_ending_in_x() -> str:
@@ -85,24 +101,43 @@ def test_one_application_travels_from_account_to_certificate(
     applicant.get_by_role("button", name="保存新密码").click()
     expect(applicant.get_by_role("heading", name="我的申报")).to_be_visible()
     applicant.get_by_role("link", name="查看并填写").click()
-    applicant.get_by_label("最高学历").select_option("本科")
-    applicant.get_by_label("毕业院校").fill("华东交通大学")
-    applicant.get_by_label("所学专业").fill("土木工程")
-    applicant.get_by_label("毕业时间").fill("2016-06-30")
-    applicant.get_by_label("参加工作时间").fill("2016-07-15")
+    add_row(applicant, "education", "添加学历", EDUCATION)
+    add_row(applicant, "work", "添加工作经历", WORK)
+    applicant.get_by_label("尚无职称或职业资格（首次申报）").check()  # a first application
     applicant.get_by_label("工作总结").fill("负责开发区道路和管网工程的施工技术管理，主持完成三项市政工程。")
     applicant.get_by_role("button", name="保存草稿").click()
     expect(applicant.get_by_role("status").first).to_contain_text("申报表已保存")
     applicant.reload()  # the checklist now knows the graduation year: the 学信网 record is needed
     upload_material(applicant, "身份证件", [phone_photo(), phone_photo("#e8e2d5")])
-    upload_material(applicant, "学历证书", [phone_photo()])
-    upload_material(applicant, "学信网学历证书电子注册备案表", [phone_photo()], printed_on="2026-11-02")
+    upload_material(applicant, "学历证书（华东交通大学 本科）", [phone_photo()])
+    upload_material(
+        applicant,
+        "学信网学历证书电子注册备案表（华东交通大学 本科）",
+        [phone_photo()],
+        printed_on="2026-11-02",
+    )
     upload_material(applicant, "劳动（聘用）合同", [phone_photo()])
     sign_pledge(applicant)
     applicant.get_by_role("button", name="提交申报").click()
     expect(applicant.locator(".badge").first).to_have_text("已提交，待经办人初审")
 
     act_in_queue(hr, "待初审", "周文博", "经办人初审通过")
+    # The unit's opinion (基层单位意见, 004 二(九)) is recorded before its leader can sign (EXP-04).
+    queue_row(hr, "周文博").get_by_role("link", name="周文博", exact=True).click()
+    opinion = hr.locator("#opinion-form")
+    opinion.get_by_label("对申报人专业技术工作的评价").fill(
+        "工作认真负责，主持完成三项市政工程的施工技术管理。"
+    )
+    opinion.get_by_label("推荐方式").select_option(label="民主推荐（投票）")
+    opinion.get_by_label("参加推荐的人员").fill("单位领导班子成员、部门负责人、职工代表")
+    opinion.get_by_label("参加人数").fill("9")
+    opinion.get_by_label("同意票数").fill("9")
+    opinion.locator("#f-recommendation").select_option(label="同意推荐")
+    opinion.get_by_label("推荐意见的形成过程").fill("经职称推荐小组会议评议，实名投票，一致同意推荐")
+    opinion.get_by_label("近年年度考核结果").fill("2023—2025年度考核均为合格")
+    opinion.get_by_label("年度考核是否合格").select_option(label="合格")
+    opinion.get_by_role("button", name="保存基层单位意见").click()
+    expect(hr.get_by_role("status").first).to_contain_text("基层单位意见已保存")
     leader: Page = new_page("enterprise-leader")
     log_in(leader, ENTERPRISE_LEADER)
     act_in_queue(leader, "待签批", "周文博", "领导签批通过")

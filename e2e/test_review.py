@@ -39,8 +39,9 @@ def test_a_return_with_two_items_is_fixed_and_the_changes_are_highlighted(new_pa
     hr.get_by_role("link", name="审核队列").click()
     queue_row(hr, "吴俊杰").get_by_role("link", name="退回补正…").click()
     composer = hr.locator("#return")
-    composer.get_by_role("checkbox", name="学历信息").check()
-    composer.get_by_label("学历信息需补正的原因").fill("毕业院校与学历证书不一致，请核对")
+    # One row of a repeating section is returned, not the whole part (issue 21.4).
+    composer.get_by_role("checkbox", name="学历学位：江西理工大学 本科").check()
+    composer.get_by_label("学历学位：江西理工大学 本科需补正的原因").fill("毕业院校与学历证书不一致，请核对")
     composer.get_by_role("checkbox", name="工作总结").check()
     composer.get_by_label("工作总结需补正的原因").fill("请补充近三年主要业绩和具体数据")
     composer.get_by_role("button", name="退回补正").click()
@@ -53,9 +54,11 @@ def test_a_return_with_two_items_is_fixed_and_the_changes_are_highlighted(new_pa
     listing = applicant.locator(".correction-list")
     expect(listing).to_contain_text("毕业院校与学历证书不一致，请核对")
     expect(listing).to_contain_text("请补充近三年主要业绩和具体数据")
-    # Not returned: the work section (6 fields) and qualifications (5 fields).
-    expect(applicant.locator(".field.locked")).to_have_count(11)
-    applicant.get_by_label("毕业院校").fill("江西理工大学应用科学学院")
+    # Only the returned row and the summary open: the work history and the current title stay locked.
+    expect(applicant.locator("#section-education .locked-row")).to_have_count(0)
+    expect(applicant.locator("#section-work .locked-row")).to_have_count(1)
+    expect(applicant.locator("#section-title .locked-row")).to_have_count(1)
+    applicant.locator("#section-education").get_by_label("毕业院校").fill("江西理工大学应用科学学院")
     applicant.locator("#f-work-summary").fill("主持开发区两项变电工程的电气设计，完成三项技术改造。")
     applicant.get_by_role("button", name="保存草稿").click()
     expect(applicant.get_by_role("status").first).to_contain_text("申报表已保存")

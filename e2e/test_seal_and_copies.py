@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from e2e.conftest import ARTIFACTS, Clock
-from e2e.helpers import log_in, phone_photo, sign_pledge, upload_material
+from e2e.helpers import add_row, log_in, phone_photo, sign_pledge, upload_material
 
 # Runs after test_eligibility.py (file order), which needs 陈思远's demo draft still unsubmitted.
 APPLICANT = "13970700011"  # 陈思远: a draft without its labour contract and pledge in the demo
@@ -87,9 +87,21 @@ def test_photos_become_one_copy_that_the_handler_endorses_with_the_seal(new_page
     checklist = applicant.locator("#materials")
     expect(checklist.locator("#slot-labour_contract")).to_contain_text("缺少")
     expect(checklist.locator("#materials-missing")).to_contain_text("劳动（聘用）合同（未上传）")
-    applicant.get_by_label("主要业绩").fill("主持开发区综合管廊一期工程施工技术管理，获市优质工程奖。")
+    # 业绩成果 is a repeating section: add a row, fill it, save.
+    add_row(
+        applicant,
+        "achievement",
+        "添加业绩成果",
+        {
+            "title": "开发区综合管廊一期工程",
+            "finished_on": "2024-12-20",
+            "description": "主持施工技术管理，获市优质工程奖。",
+        },
+    )
     applicant.get_by_role("button", name="保存草稿").click()
     expect(applicant.get_by_role("status").first).to_contain_text("申报表已保存")
+    # The new row asks for its proof: the checklist refreshes itself (and its upload form) after the save.
+    expect(applicant.locator("#materials")).to_contain_text("业绩成果证明（开发区综合管廊一期工程）")
     photos = [phone_photo("#efe9dc"), phone_photo("#e3ecef"), phone_photo("#f0e2e2")]
     upload_material(applicant, "劳动（聘用）合同", photos, copy=True)
     row = applicant.locator("#slot-labour_contract")
@@ -97,6 +109,8 @@ def test_photos_become_one_copy_that_the_handler_endorses_with_the_seal(new_page
     expect(row).to_contain_text("3页")
     expect(row).to_contain_text("劳动（聘用）合同（3张合成）.pdf")
     expect(row.locator("img.thumb")).to_be_visible()
+    # The achievement row asks for its own proof (a row-level slot of the checklist).
+    upload_material(applicant, "业绩成果证明（开发区综合管廊一期工程）", [phone_photo("#eeeeee")])
     sign_pledge(applicant)
     applicant.get_by_label("对提示事项的确认说明").fill("已知悉，按时提交社保参保证明")
     applicant.get_by_role("button", name="提交申报").click()

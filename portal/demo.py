@@ -29,7 +29,7 @@ from portal.demo_committee import committee_phones, seed_committee_demo
 from portal.domain.accounts import ApplicantDraft, EmploymentType
 from portal.domain.identity import complete_resident_id, complete_uscc
 from portal.domain.passwords import PasswordPolicy
-from portal.domain.workflow import Action
+from portal.domain.workflow import Action, Status
 from portal.models import Application, Membership, Organisation, OrgKind, Ownership, StaffRole, User
 from portal.services import (
     accounts,
@@ -37,11 +37,13 @@ from portal.services import (
     auth,
     corrections,
     endorsements,
+    forms,
     materials,
     notices,
     organisations,
     policies,
     staff,
+    unit_opinions,
 )
 from portal.services.actors import SYSTEM, Actor, actor_for
 from portal.services.calendar import today
@@ -90,14 +92,47 @@ ROAD: tuple[tuple[str, Action], ...] = (
     ("bureau_leader", Action.CERTIFY),
 )
 
-FORM = applications.FormInput(
-    education="本科",
-    school="江西理工大学",
-    major="土木工程",
-    graduated_on="2016-06-30",
-    work_started_on="2016-07-15",
-    current_title="助理工程师",
-    work_summary="参与开发区多个市政工程项目的设计与施工管理，负责技术方案编制和现场质量控制。",
+
+def demo_form(specialty: str, enterprise: str) -> dict[str, str]:
+    """The demo's filled 申报表: one degree, the job at the enterprise, the current title, a summary."""
+    return forms.form_data(
+        {"work_summary": "参与开发区多个市政工程项目的设计与施工管理，负责技术方案编制和现场质量控制。"},
+        education=[
+            {
+                "level": "本科",
+                "mode": "全日制",
+                "school": "江西理工大学",
+                "major": specialty,
+                "major_match": "相同或相近",
+                "degree": "学士",
+                "started_on": "2012-09-01",
+                "graduated_on": "2016-06-30",
+            }
+        ],
+        work=[{"employer": enterprise, "post": "技术员", "professional": "是", "started_on": "2016-07-15"}],
+        title=[
+            {
+                "kind": "职称",
+                "name": "助理工程师",
+                "series": "工程",
+                "level": "助理级",
+                "obtained_on": "2018-09-01",
+                "province": "江西省",
+            }
+        ],
+    )
+
+
+DEMO_OPINION = unit_opinions.OpinionInput(
+    evaluation="该同志从事专业技术工作以来，工作认真负责，业务能力强，完成了多个工程项目的技术工作。",
+    method="vote",
+    participants="单位领导班子成员、部门负责人、职工代表",
+    participants_count="9",
+    votes_for="9",
+    recommendation="recommend",
+    formation="经单位职称推荐小组会议评议，实名投票，一致同意推荐",
+    assessment="近三年年度考核均为合格",
+    assessment_passed="yes",
 )
 
 
@@ -132,6 +167,11 @@ def walk(
             actor = (
                 applicant if who == "applicant" else SYSTEM if who == "system" else getattr(reviewers, who)
             )
+            unit_signs = action is Action.LEADER_APPROVE and application.state is Status.UNIT_REVIEW
+            if unit_signs and unit_opinions.opinion_of(session, application.id) is None:
+                unit_opinions.record_opinion(
+                    session, reviewers.enterprise_handler, application.id, DEMO_OPINION, moment
+                )
             applications.act(
                 session, actor, application.id, action, moment, acknowledgement=DEMO_ACKNOWLEDGEMENT
             )
@@ -401,7 +441,7 @@ def seed_demo(session: Session, now: datetime, storage: Storage) -> list[tuple[s
                 road.enterprise_leader,
                 application.id,
                 corrections.ReturnInput(
-                    {"summary": "工作总结过于简略，请补充近三年主要业绩和具体数据"},
+                    {"field:work_summary": "工作总结过于简略，请补充近三年主要业绩和具体数据"},
                     corrections.default_deadline(session, now).isoformat(),
                 ),
                 now,
@@ -615,9 +655,8 @@ def _start(
     series, specialty, level = what
     start = applications.StartInput(applicant.id, series, specialty, level, pathway, authority)
     application = applications.start_application(session, handler, start, moment)
-    form = applications.FormInput(**{**FORM.__dict__, "major": specialty})
     me = actor_for(applicant, None)
-    applications.save_form(session, me, application.id, form, moment)
+    forms.save_form(session, me, application.id, demo_form(specialty, application.enterprise.name), moment)
     if large_scans:
         _attach_large_scans(session, storage, me, application, moment)
     skip = () if complete else ("labour_contract",)

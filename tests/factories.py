@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from portal.demo import Reviewers, walk
+from portal.demo import DEMO_OPINION, Reviewers, walk
 from portal.domain.identity import complete_resident_id, complete_uscc
 from portal.domain.workflow import Status
 from portal.models import Application, Membership, Organisation, OrgKind, Ownership, StaffRole, User
-from portal.services import applications, materials
+from portal.services import applications, forms, materials, unit_opinions
 from portal.services.actors import Actor, actor_for
 from portal.services.auth import hash_password
 from portal.storage.local import LocalStorage
@@ -141,15 +141,48 @@ def make_world(session: Session, *, policy_profile: str | None = None) -> World:
     return World(bureau, department, enterprise, other, admin, admin_membership)
 
 
-FILLED_FORM = applications.FormInput(
-    education="本科",
-    school="南昌大学",
-    major="土木工程",
-    graduated_on="2015-06-30",
-    work_started_on="2015-07-10",
-    current_title="助理工程师",
-    work_summary="负责多个市政项目的施工技术管理。",
-)
+FILLED = {
+    "summary": "负责多个市政项目的施工技术管理。",
+    "education": {
+        "level": "本科",
+        "mode": "全日制",
+        "school": "南昌大学",
+        "major": "土木工程",
+        "major_match": "相同或相近",
+        "degree": "学士",
+        "started_on": "2011-09-01",
+        "graduated_on": "2015-06-30",
+    },
+    "title": {
+        "kind": "职称",
+        "name": "助理工程师",
+        "series": "工程",
+        "level": "助理级",
+        "obtained_on": "2016-09-01",
+        "province": "江西省",
+    },
+}
+
+
+def filled_form(
+    application: Application, *, flat: dict[str, object] | None = None, **sections: object
+) -> dict[str, str]:
+    """The 申报表 a filled draft holds: one degree, the job at its enterprise, a title and a summary, as a
+    browser posts it; ``flat`` and ``sections`` replace parts."""
+    rows: dict[str, object] = {
+        "education": [FILLED["education"]],
+        "work": [
+            {
+                "employer": application.enterprise.name,
+                "post": "技术员",
+                "professional": "是",
+                "started_on": "2015-07-10",
+            }
+        ],
+        "title": [FILLED["title"]],
+        **sections,
+    }
+    return forms.form_data({"work_summary": FILLED["summary"], **(flat or {})}, **rows)  # type: ignore[arg-type]
 
 
 def reviewers(world: World, office: Office | None = None) -> Reviewers:
@@ -172,6 +205,7 @@ def make_application(
     applicant: User | None = None,
     steps: int = 0,
     office: Office | None = None,
+    unit_opinion: bool = True,
     pathway: str = "认定",
     what: tuple[str, str, str] = ("工程", "土木工程", "中级"),
 ) -> Application:
@@ -185,9 +219,15 @@ def make_application(
         applications.StartInput(applicant.id, *what, pathway=pathway),
         now,
     )
-    applications.save_form(session, actor_for(applicant, None), application.id, FILLED_FORM, now)
+    forms.save_form(session, actor_for(applicant, None), application.id, filled_form(application), now)
     materials.attach_placeholders(session, actor_for(applicant, None), STORAGE, application, now)
     walk(session, reviewers(world, office), application, steps, now + timedelta(minutes=1))
+    handler = office.actor(StaffRole.HANDLER)
+    if unit_opinion and unit_opinions.may_record(handler, application):
+        # The handler records the unit's opinion at its first review (EXP-04): the leader can sign.
+        unit_opinions.record_opinion(
+            session, handler, application.id, DEMO_OPINION, now + timedelta(minutes=2)
+        )
     return application
 
 

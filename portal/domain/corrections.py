@@ -1,5 +1,10 @@
-"""Corrections listed once (一次性告知, 003 五(二), 004 一(四), REV-03): the parts of an application a
-return can name, which fields each part covers, and what changed between a return and the resubmission.
+"""Corrections listed once (一次性告知, 003 五(二), 004 一(四), REV-03): what a return can name, and what
+changed between a return and the resubmission, per field and per row (issue 21.4).
+
+A return names parts by key: a whole repeating section ("education"), one row of it
+("row:education:12"), one flat field ("field:work_summary"), or one material slot ("material:diploma@12").
+Only what is named may change (portal.domain.form.Opening); the changes table lists each changed field of
+each row, and each row added or removed.
 """
 
 from __future__ import annotations
@@ -9,25 +14,77 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from portal.domain.form import (
+    FLAT_BY_NAME,
+    SECTION_BY_KEY,
+    SECTIONS,
+    Change,
+    FieldKind,
+    changes_between,
+    field_key,
+    row_key,
+)
 from portal.domain.i18n import N_, T_
-from portal.domain.materials import UPLOAD_SLOTS
+
+__all__ = [
+    "FIELD_TITLES",
+    "FORM_SECTIONS",
+    "LEGACY_TITLES",
+    "Change",
+    "Choice",
+    "changes",
+    "covers",
+    "key_title",
+    "row_key",
+    "shown",
+    "valid_key",
+]
+
+# The parts older returns named (the short form had four): still readable on old records.
+LEGACY_TITLES: dict[str, str] = {
+    "work": N_("工作经历与现有职称"),
+    "qualification": N_("执业资格与继续教育"),
+    "summary": N_("工作总结"),
+    "categories": N_("申报人类别"),
+}
+LEGACY_COVERS: dict[str, tuple[str, ...]] = {
+    "work": ("work", "title", "field:no_title", "field:on_establishment"),
+    "qualification": ("title", "ce"),
+    "summary": ("field:work_summary", "achievement", "paper", "award", "patent"),
+    "categories": (
+        "field:freelancer",
+        "field:agency_name",
+        "field:archive_hosted",
+        "field:archive_holder",
+        "field:consent_reference",
+        "field:consent_on",
+        "field:high_skill",
+        "field:skill_level",
+        "field:grassroots",
+        "field:vocational_teacher",
+        "field:teaching_in_k12",
+        "field:township",
+    ),
+}
 
 
 @dataclass(frozen=True)
-class Section:
+class SummarySection:
+    """A part of the form's one-line summary (the flat columns of applications, filled from the rows at
+    every save): what the hand-off profiles place as ``form.<field>`` (portal.domain.handoffs)."""
+
     key: str
     title: str
     fields: tuple[str, ...]
 
 
-# The form's sections, then one per material slot (a return can name a slot: only it may be replaced).
-FORM_SECTIONS: tuple[Section, ...] = (
-    Section(
+FORM_SECTIONS: tuple[SummarySection, ...] = (
+    SummarySection(
         "education",
         N_("学历信息"),
         ("education", "school", "major", "graduated_on", "degree", "overseas_education", "xuexin_code"),
     ),
-    Section(
+    SummarySection(
         "work",
         N_("工作经历与现有职称"),
         (
@@ -39,7 +96,7 @@ FORM_SECTIONS: tuple[Section, ...] = (
             "insured_unit_differs",
         ),
     ),
-    Section(
+    SummarySection(
         "qualification",
         N_("执业资格与继续教育"),
         (
@@ -50,13 +107,8 @@ FORM_SECTIONS: tuple[Section, ...] = (
             "ce_hours",
         ),
     ),
-    Section("summary", N_("工作总结"), ("work_summary", "achievements")),
+    SummarySection("summary", N_("工作总结"), ("work_summary", "achievements")),
 )
-MATERIAL_SECTIONS: tuple[Section, ...] = tuple(
-    Section(slot.section_key, T_("材料：%(slot)s", slot=slot.title), ()) for slot in UPLOAD_SLOTS
-)
-SECTIONS: tuple[Section, ...] = FORM_SECTIONS + MATERIAL_SECTIONS
-SECTION_BY_KEY = {section.key: section for section in SECTIONS}
 FIELD_TITLES = {
     "education": N_("最高学历"),
     "school": N_("毕业院校"),
@@ -80,18 +132,59 @@ FIELD_TITLES = {
     "achievements": N_("主要业绩"),
 }
 
-
-def fields_of(section_keys: list[str] | set[str] | tuple[str, ...]) -> set[str]:
-    """The form fields the named sections cover (what the applicant may change after a return)."""
-    return {field for key in section_keys if key in SECTION_BY_KEY for field in SECTION_BY_KEY[key].fields}
+_ROW_KEY = re.compile(r"^row:([a-z]+):([0-9]{1,12})$")
 
 
 @dataclass(frozen=True)
-class Change:
-    field: str
+class Choice:
+    """One part a reviewer can tick in a return: its key, its title, and the section it belongs to (a row
+    is listed under its section)."""
+
+    key: str
     title: str
-    before: str
-    after: str
+    group: str = ""
+    depth: int = 0
+
+
+def valid_key(key: str) -> bool:
+    """Whether a return may name ``key``."""
+    if key in SECTION_BY_KEY or key in LEGACY_TITLES:
+        return True
+    if key.startswith("field:"):
+        return key[6:] in FLAT_BY_NAME
+    if key.startswith("material:"):
+        return 9 < len(key) <= 50
+    found = _ROW_KEY.match(key)
+    return bool(found and found[1] in SECTION_BY_KEY)
+
+
+def key_title(key: str, labels: Mapping[str, str] | None = None) -> str:
+    """A return item's title as the applicant and the reviewer read it; ``labels`` names rows and slots
+    (by key) the application has or had."""
+    labels = labels or {}
+    if key in labels:
+        return labels[key]
+    if key in SECTION_BY_KEY:
+        return T_("%(section)s（全部）", section=SECTION_BY_KEY[key].title)
+    if key in LEGACY_TITLES:
+        return LEGACY_TITLES[key]
+    if key.startswith("field:") and key[6:] in FLAT_BY_NAME:
+        return FLAT_BY_NAME[key[6:]].title
+    found = _ROW_KEY.match(key)
+    if found and found[1] in SECTION_BY_KEY:
+        return T_("%(section)s的一条（已删除）", section=SECTION_BY_KEY[found[1]].title)
+    if key.startswith("material:"):
+        return T_("材料：%(slot)s", slot=key[9:])
+    return key
+
+
+def covers(item: str, change: str) -> bool:
+    """Whether a change (its key: field:…, row:…:…) answers the return item ``item``."""
+    if item == change:
+        return True
+    if item in SECTION_BY_KEY and change.startswith(f"row:{item}:"):
+        return True
+    return any(part != item and covers(part, change) for part in LEGACY_COVERS.get(item, ()))
 
 
 _ISO_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
@@ -103,12 +196,31 @@ def shown(value: str) -> str:
     return f"{int(day[1])}年{int(day[2])}月{int(day[3])}日" if day else value
 
 
-def changes(snapshot: Mapping[str, Any], current: Mapping[str, Any]) -> list[Change]:
-    """Fields whose value differs between the snapshot taken at the return and now, in form order,
-    with dates in the UI's format."""
-    found = []
-    for field, title in FIELD_TITLES.items():
-        before, after = str(snapshot.get(field) or ""), str(current.get(field) or "")
-        if before != after:
-            found.append(Change(field, title, shown(before), shown(after)))
+def _upgraded(snapshot: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A snapshot taken before the form had rows (its flat fields only): the fields both forms share."""
+    if "flat" in snapshot:
+        return snapshot
+    flat = {}
+    for name, spec in FLAT_BY_NAME.items():
+        if name in snapshot:
+            value = str(snapshot.get(name) or "")
+            flat[name] = ("是" if value == "是" else "否") if spec.kind is FieldKind.FLAG else shown(value)
+    return {"flat": flat, "rows": None}
+
+
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
+    """What differs between the snapshot taken at the return and now: each flat field, each row added or
+    removed, each changed field of a kept row (the form's own order)."""
+    old, new = _upgraded(before), _upgraded(after)
+    if old.get("rows") is None:
+        new = {"flat": new.get("flat", {}), "rows": []}
+        old = {"flat": old.get("flat", {}), "rows": []}
+    return changes_between(old, new)
+
+
+def section_choices() -> list[Choice]:
+    """The form's parts a return can always name: each repeating section, then each flat field group."""
+    found = [Choice(s.key.value, T_("%(section)s（全部）", section=s.title)) for s in SECTIONS]
+    found.append(Choice(field_key("work_summary"), N_("工作总结")))
+    found.append(Choice("categories", N_("申报人类别")))
     return found

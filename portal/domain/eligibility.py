@@ -32,22 +32,28 @@ from typing import Any
 
 from portal.domain.glossary import cn_date
 from portal.domain.policy import (
+    CATEGORY_NAMES,
     EDUCATION_LEVELS,
     LEVELS,
     PATHWAYS,
     SEVERITIES,
+    CategoryRule,
     CountingRule,
+    ExamRule,
     Exclusion,
     PolicyProfile,
     Requirement,
     names_match,
+    normalize_name,
 )
 
 __all__ = [
+    "CATEGORIES",
     "DEGREE_TYPES",
     "OWNERSHIPS",
     "Education",
     "Employer",
+    "Exam",
     "Facts",
     "Finding",
     "Qualification",
@@ -60,6 +66,8 @@ __all__ = [
 ]
 
 OWNERSHIPS: tuple[str, ...] = ("国有", "非国有")
+# The applicant categories that change the rules (issue 21.9; policy-spec SCOPE-02/05/09/10/11).
+CATEGORIES: tuple[str, ...] = CATEGORY_NAMES
 DEGREE_TYPES: tuple[str, ...] = ("学术学位", "专业学位")
 _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}  # block, warn, manual, info
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII digits only (DESIGN.md §5)
@@ -119,11 +127,24 @@ class WorkPeriod:
 class Title:
     level: str | None = None
     obtained_on: date | None = None
+    province: str | None = None  # where it was certified (EQUIV-03/04: another region's title)
+    series: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class Qualification:
     name: str
+    valid_until: date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Exam:
+    """A national exam taken (EXAM-03): its name, year, whether the score reached the pass line, and the
+    last day the result counts."""
+
+    name: str
+    year: int | None = None
+    passed: bool | None = None
     valid_until: date | None = None
 
 
@@ -156,6 +177,13 @@ class Facts:
     continuing_education_hours: tuple[tuple[int, float], ...] | None = None
     authority: str | None = None
     returns_after_unit_approval: int | None = None
+    # Issue 21: facts the full 申报表 and the unit's opinion give.
+    exams: tuple[Exam, ...] | None = None
+    categories: frozenset[str] | None = None  # 自由职业, 档案托管, 高技能人才, 基层事业单位, 职业学校教师
+    teaching_in_k12: bool | None = None  # a vocational teacher's subject is a K-12 subject (SCOPE-11)
+    consent_recorded: bool | None = None  # SCOPE-05: the provincial title office's consent is recorded
+    on_establishment: bool | None = None  # 在编 (SI-01: the 编制册 instead of the contributions)
+    assessment_passed: bool | None = None  # PREQ-03: the unit attests the annual assessment (考核合格)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Facts:
@@ -170,7 +198,12 @@ class Facts:
             t = r.obj("current_title")
             has_title = t is not None
             if t is not None:
-                title = Title(level=t.choice("level", LEVELS), obtained_on=t.day("obtained_on"))
+                title = Title(
+                    level=t.choice("level", LEVELS),
+                    obtained_on=t.day("obtained_on"),
+                    province=t.text("province"),
+                    series=t.text("series"),
+                )
                 t.done()
         facts = cls(
             pathway=r.choice("pathway", PATHWAYS),
@@ -190,6 +223,12 @@ class Facts:
             continuing_education_hours=r.hours("continuing_education_hours"),
             authority=r.text("authority"),
             returns_after_unit_approval=r.count("returns_after_unit_approval"),
+            exams=r.items("exams", _exam),
+            categories=r.categories("categories"),
+            teaching_in_k12=r.flag("teaching_in_k12"),
+            consent_recorded=r.flag("consent_recorded"),
+            on_establishment=r.flag("on_establishment"),
+            assessment_passed=r.flag("assessment_passed"),
         )
         r.read.add("current_title")
         r.done()
@@ -296,6 +335,14 @@ class _Reader:
             out.append((int(year), float(hours)))
         return tuple(sorted(out))
 
+    def categories(self, name: str) -> frozenset[str] | None:
+        v = self.raw(name)
+        if v is None:
+            return None
+        if not isinstance(v, list) or not all(isinstance(x, str) and x in CATEGORIES for x in v):
+            raise self.fail(name, f"应为 {'|'.join(CATEGORIES)} 的列表", f"expected a list of {CATEGORIES}")
+        return frozenset(v)
+
     def done(self) -> None:
         unknown = sorted(set(self.data) - self.read)
         if unknown:
@@ -344,6 +391,16 @@ def _qualification(r: _Reader) -> Qualification:
     if name is None:
         raise r.fail("name", "缺少资格名称", "a qualification needs a name")
     value = Qualification(name=name, valid_until=r.day("valid_until"))
+    r.done()
+    return value
+
+
+def _exam(r: _Reader) -> Exam:
+    name = r.text("name")
+    if name is None:
+        raise r.fail("name", "缺少考试名称", "an exam needs a name")
+    year = r.count("year")
+    value = Exam(name=name, year=year, passed=r.flag("passed"), valid_until=r.day("valid_until"))
     r.done()
     return value
 
@@ -487,6 +544,7 @@ class _Check:
     education_cutoff: date | None = None
     years: _Years | None = None
     adjustments: list[tuple[int, str]] = field(default_factory=list)  # (years, reason)
+    equivalent_level: str | None = None  # the title level a held qualification counts as (EQUIV-01/02)
 
     def add(self, rule: str, severity: str, clause: str, message: str) -> None:
         self.findings.append(Finding(rule, severity, clause, message))
@@ -502,11 +560,15 @@ class _Check:
         self.count_years()
         self.initial_grading()
         self.adjust()
+        self.equivalence()
         self.requirements()
         self.level_by_level()
+        self.titles_elsewhere()
         self.practice_entry()
+        self.categories()
         self.social_insurance()
         self.continuing_education()
+        self.assessment()
         self.returns()
         return sorted(self.findings, key=lambda f: _SEVERITY_RANK[f.severity])
 
@@ -692,12 +754,7 @@ class _Check:
             name = f.specialty or f.series
             if rule.kind == "exam_required":
                 if hit:
-                    self.add(
-                        rule.rule,
-                        "manual",
-                        rule.citation,
-                        f"申报{name}{f.level}须参加全国统一考试，成绩达到国家或省合格线并在有效期内，请核验成绩证明",
-                    )
+                    self.exam_required(rule, name)
                 continue
             if hit:
                 severity = "block" if rule.confirmed or rule.block_unconfirmed else "manual"
@@ -720,6 +777,30 @@ class _Check:
                 rule.citation,
                 f"{f.specialty or f.series}不在以考代评名单中{_unconfirmed(rule.note)}",
             )
+
+    def exam_required(self, rule: ExamRule, name: str | None) -> None:
+        """EXAM-03 (003 二(五)): a pass in the national exam, still valid; the form's exam rows say."""
+        f = self.facts
+        need = f"申报{name}{f.level}须参加全国统一考试，成绩达到国家或省合格线并在有效期内"
+        if f.exams is None:
+            self.add(rule.rule, "manual", rule.citation, f"{need}，请核验成绩证明")
+            return
+        day = f.cutoff or self.education_cutoff
+        passed = [e for e in f.exams if e.passed is not False]
+        valid = [e for e in passed if e.valid_until is None or day is None or e.valid_until >= day]
+        if valid:
+            listed = "、".join(
+                f"{e.name}（{e.year or '年度未填'}年"
+                + (f"，有效期至{cn_date(e.valid_until)}" if e.valid_until else "")
+                + "）"
+                for e in valid
+            )
+            self.add(rule.rule, "manual", rule.citation, f"已填报考试：{listed}；请核验成绩证明")
+        elif passed:
+            expired = "、".join(f"{e.name}（有效期至{cn_date(e.valid_until)}）" for e in passed)
+            self.add(rule.rule, "block", rule.citation, f"{need}：已填报的考试成绩已过有效期：{expired}")
+        else:
+            self.add(rule.rule, "block", rule.citation, f"{need}，未填报合格的考试成绩")
 
     # -- C. cutoffs ---------------------------------------------------------------------------------
 
@@ -1199,6 +1280,17 @@ class _Check:
         rule, f = self.profile.level_by_level, self.facts
         if rule is None or f.level is None or not self.applies(rule.pathways) or f.pathway is None:
             return
+        if f.has_title is not True and self.equivalent_level is not None:
+            current = self.equivalent_level
+            if _rank(f.level) != _rank(current) + 1:
+                nxt = LEVELS[_rank(current) + 1] if _rank(current) + 1 < len(LEVELS) else "无"
+                self.add(
+                    rule.rule,
+                    "block",
+                    rule.citation,
+                    f"所持职业资格对应{current}职称，应逐级申报{nxt}，不能申报{f.level}",
+                )
+            return
         if f.has_title is None:
             self.add(rule.rule, "manual", rule.citation, f"未提供现有职称，无法核对逐级申报（申报{f.level}）")
         elif f.has_title is False:
@@ -1295,6 +1387,19 @@ class _Check:
                 f"用工形式为{f.employment_type}：上传编制册，不适用社保缴费年限要求",
             )
             return
+        for category in self.profile.categories:
+            held = category.category in (f.categories or ())
+            if category.exempts_social_insurance and held and f.consent_recorded:
+                self.add(
+                    rule.rule,
+                    "info",
+                    category.citation,
+                    f"{category.category}人员经省职称办同意申报，不按本单位参保情况核对",
+                )
+                return
+        if f.on_establishment and "在编" in rule.exempt_employment_types:
+            self.add(rule.rule, "info", rule.citation, "事业单位在编人员：上传编制册，不适用社保缴费年限要求")
+            return
         si = f.social_insurance
         if si is None:
             self.add(rule.rule, "manual", rule.citation, "未提供社保参保信息")
@@ -1342,6 +1447,105 @@ class _Check:
             else:
                 proof = "，且未上传两单位隶属关系证明" if rule.affiliation_proof_allowed else ""
                 self.add(rule.rule, "block", rule.citation, f"参保单位与申报单位不一致{proof}")
+
+    # -- G. qualifications that count as titles (EQUIV-01/02), titles from elsewhere (EQUIV-03/04) --------
+
+    def equivalence(self) -> None:
+        rule, f = self.profile.equivalence, self.facts
+        if rule is None or not f.qualifications:
+            return
+        for q in f.qualifications:
+            row = next((r for r in rule.rows if names_match(q.name, (r.qualification,))), None)
+            if row is None:
+                continue
+            if self.equivalent_level is None or _rank(row.level) > _rank(self.equivalent_level):
+                self.equivalent_level = row.level
+            extra = "" if row.confirmed else _unconfirmed(row.note)
+            if rule.block_same_level and f.level == row.level:
+                self.add(
+                    rule.rule,
+                    "block" if row.confirmed else "manual",
+                    row.citation,
+                    f"已取得{q.name}，按对应关系即具有{row.series}{row.level}职称，不再申报同级职称{extra}",
+                )
+            else:
+                self.add(
+                    rule.rule,
+                    "info" if row.confirmed else "manual",
+                    row.citation,
+                    f"{q.name}对应{row.series}{row.level}职称，可作为现有职称申报上一级{extra}",
+                )
+
+    def titles_elsewhere(self) -> None:
+        rule, t = self.profile.titles_elsewhere, self.facts.current_title
+        if rule is None or t is None or not t.province:
+            return
+        if normalize_name(t.province).removesuffix("省") in normalize_name(rule.province):
+            return
+        self.add(
+            rule.rule, rule.severity, rule.citation, f"现有职称由{t.province}评审（认定）：{rule.message}"
+        )
+
+    # -- A. applicant categories (SCOPE-02/05/09/10/11) ---------------------------------------------------
+
+    def categories(self) -> None:
+        f = self.facts
+        for rule in self.profile.categories:
+            if f.categories is None or rule.category not in f.categories:
+                continue
+            if rule.series or rule.series_if_k12:
+                self.category_series(rule)
+            elif rule.needs_consent:
+                if f.consent_recorded:
+                    self.add(
+                        rule.rule,
+                        "info",
+                        rule.citation,
+                        f"{rule.message}：已填写省职称办同意意见，由审核人核实",
+                    )
+                else:
+                    self.add(
+                        rule.rule, "block", rule.citation, f"{rule.message}：尚未填写省职称办同意的文号和日期"
+                    )
+            else:
+                self.add(rule.rule, rule.severity, rule.citation, rule.message)
+
+    def category_series(self, rule: CategoryRule) -> None:
+        f = self.facts
+        allowed = list(rule.series)
+        if rule.series_if_k12:
+            if f.teaching_in_k12 is None:
+                self.add(
+                    rule.rule, "manual", rule.citation, f"{rule.message}；未说明任教学科是否属中小学学科范围"
+                )
+                return
+            if f.teaching_in_k12:
+                allowed += [s for s in rule.series_if_k12 if s not in allowed]
+        hit = _matches(f, allowed)
+        if hit is None:
+            self.add(rule.rule, "manual", rule.citation, f"{rule.message}；未提供申报系列")
+        elif hit:
+            self.add(rule.rule, "info", rule.citation, f"{rule.message}：申报{f.series}符合要求")
+        else:
+            self.add(
+                rule.rule,
+                "block" if rule.confirmed else "manual",
+                rule.citation,
+                f"{rule.message}：只能申报{'或'.join(allowed)}，不能申报{f.series or f.specialty}",
+            )
+
+    # -- G. PREQ-03: the unit's attestation of the annual assessment ------------------------------------
+
+    def assessment(self) -> None:
+        rule, passed = self.profile.assessment, self.facts.assessment_passed
+        if rule is None:
+            return
+        if passed is None:
+            self.add(rule.rule, "manual", rule.citation, "年度考核结果由用人单位在审核时确认（须考核合格）")
+        elif passed:
+            self.add(rule.rule, "info", rule.citation, "用人单位确认年度考核合格")
+        else:
+            self.add(rule.rule, "block", rule.citation, "用人单位确认年度考核不合格，不符合申报基本条件")
 
     # -- L. continuing education --------------------------------------------------------------------------
 

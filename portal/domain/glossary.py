@@ -191,6 +191,13 @@ STATE_TITLES: dict[str, dict[str, str]] = {
     "scope_source": {"profile": "申报计划安排表", "admin": "管理员录入"},
     "handoff_import": {"checked": "已核对，待确认导入", "applied": "已导入"},
     "handoff_result": {"passed": "通过", "failed": "未通过"},
+    "recommendation_method": {
+        "vote": N_("民主推荐（投票）"),
+        "panel": N_("评议小组评议"),
+        "assessment": N_("考核推荐"),
+        "leadership": N_("领导班子集体研究"),
+    },
+    "recommendation": {"recommend": N_("同意推荐"), "not_recommend": N_("不同意推荐")},
 }
 
 

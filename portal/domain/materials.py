@@ -10,13 +10,15 @@ Pure Python: no Flask, no SQLAlchemy.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
+from portal.domain.form import Row, SectionKey
 from portal.domain.glossary import cn_date
-from portal.domain.i18n import N_
+from portal.domain.i18n import N_, T_
+from portal.domain.roster import normalize_unit_name
 
 XUEXIN_VALID_MONTHS = 6  # 004 二(八): the 备案表's online verification is set to 6 months
 XUEXIN_FROM_YEAR = 2002  # 004 二(八): graduates from 2002 on are verifiable on 学信网
@@ -24,19 +26,23 @@ XUEXIN_FROM_YEAR = 2002  # 004 二(八): graduates from 2002 on are verifiable o
 
 @dataclass(frozen=True)
 class DossierFacts:
-    """What the application says about the person, as far as the checklist cares."""
+    """What the application says about the person, as far as the checklist cares: the 申报表's rows
+    (each row that needs proof asks for its own slot, issue 21.2) and the flags that add a slot."""
 
-    graduated_on: date | None = None
-    has_degree: bool = False
-    overseas_education: bool = False
-    has_prior_employer: bool = False
-    has_internship: bool = False
-    has_practice_qualification: bool = False
+    rows: tuple[Row, ...] = ()
+    enterprise_name: str = ""
     on_establishment: bool = False  # 在编 staff of a public institution
     insured_unit_differs: bool = False  # the roster's insuring unit is not the applying unit (单位不一致)
+    continuing_education: bool = False  # the profile asks for continuing-education hours (CE-01)
+    freelancer: bool = False  # SCOPE-02
+    archive_hosted: bool = False  # SCOPE-05
+    high_skill: bool = False  # SCOPE-09
     notice_closed: bool = False
     # The bureau's hand-off target asks for the 职称申报承诺书 of 信用中国（云南昆明） (004 二(六), MAT-10).
     credit_pledge_required: bool = False
+
+    def rows_of(self, section: SectionKey) -> list[Row]:
+        return [r for r in self.rows if r.section is section]
 
 
 class Source(StrEnum):
@@ -58,9 +64,18 @@ class Slot:
     source: Source = Source.UPLOAD
     dated: bool = False  # the upload carries the document's date (备案表: validity counted from it)
     at_submit: bool = True  # False: only needed later (after the notice)
+    # A slot of the rows of a section: one per row for which `row_condition` holds, keyed "<key>@<row id>".
+    section: SectionKey | None = None
+    row_condition: Callable[[Row, DossierFacts], bool] | None = None
+    row_id: int | None = None
+    row_label: str = ""
 
     def applies(self, facts: DossierFacts) -> bool:
-        return self.condition is None or self.condition(facts)
+        return self.section is None and (self.condition is None or self.condition(facts))
+
+    @property
+    def base(self) -> str:
+        return self.key.partition("@")[0]
 
     @property
     def conditional(self) -> bool:
@@ -72,11 +87,30 @@ class Slot:
         return f"material:{self.key}"
 
 
-def _xuexin_applies(facts: DossierFacts) -> bool:
+def _domestic(row: Row, facts: DossierFacts) -> bool:
+    return not row.get("overseas")
+
+
+def _graduated_from(year: int) -> Callable[[Row, DossierFacts], bool]:
+    def holds(row: Row, facts: DossierFacts) -> bool:
+        graduated = row.get("graduated_on")
+        return not row.get("overseas") and isinstance(graduated, date) and (graduated.year >= year)
+
+    return holds
+
+
+def _before_xuexin(row: Row, facts: DossierFacts) -> bool:
+    graduated = row.get("graduated_on")
+    return not row.get("overseas") and isinstance(graduated, date) and graduated.year < XUEXIN_FROM_YEAR
+
+
+def _prior_employer(row: Row, facts: DossierFacts) -> bool:
+    employer = normalize_unit_name(str(row.get("employer") or ""))
     return (
-        not facts.overseas_education
-        and facts.graduated_on is not None
-        and facts.graduated_on.year >= XUEXIN_FROM_YEAR
+        row.get("professional") == "是"
+        and not row.get("internship")
+        and bool(employer)
+        and employer != normalize_unit_name(facts.enterprise_name)
     )
 
 
@@ -91,19 +125,21 @@ SLOTS: tuple[Slot, ...] = (
     Slot(
         "diploma",
         N_("学历证书"),
-        N_("最高学历毕业证书原件的扫描件或照片。"),
+        N_("该学历毕业证书原件的扫描件或照片。"),
         "001 四(三)（MAT-01）；002 五(二)（MAT-08）",
         "学历信息",
-        condition=lambda f: not f.overseas_education,
+        section=SectionKey.EDUCATION,
+        row_condition=_domestic,
         condition_text=N_("国内学历"),
     ),
     Slot(
         "degree",
         N_("学位证书"),
-        N_("与最高学历对应的学位证书原件的扫描件或照片。"),
+        N_("该学历对应的学位证书原件的扫描件或照片。"),
         "001 四(三)（MAT-01）；002 五(二)（MAT-08）",
         "学历信息",
-        condition=lambda f: f.has_degree and not f.overseas_education,
+        section=SectionKey.EDUCATION,
+        row_condition=lambda r, f: _domestic(r, f) and r.get("degree") not in (None, "", "无"),
         condition_text=N_("填写了学位"),
     ),
     Slot(
@@ -115,9 +151,22 @@ SLOTS: tuple[Slot, ...] = (
         ),
         "004 二(八)：2002年及以后毕业的须提供，验证有效期6个月（MAT-09）",
         "学历信息",
-        condition=_xuexin_applies,
+        section=SectionKey.EDUCATION,
+        row_condition=_graduated_from(XUEXIN_FROM_YEAR),
         condition_text=N_("2002年及以后国内毕业"),
         dated=True,
+    ),
+    Slot(
+        "archive_proof",
+        N_("单位审查档案的学历书面证明"),
+        N_(
+            "2002年以前毕业、学信网无法核验的，由单位审查人事档案后出具书面证明，人事负责人签字并加盖单位公章。"
+        ),
+        "004 二(八)：2002年以前毕业无法网上核验的，由单位出具书面证明（MAT-09）",
+        "学历信息",
+        section=SectionKey.EDUCATION,
+        row_condition=_before_xuexin,
+        condition_text=N_("2002年以前国内毕业"),
     ),
     Slot(
         "overseas_cert",
@@ -125,7 +174,8 @@ SLOTS: tuple[Slot, ...] = (
         N_("教育部留学服务中心出具的国（境）外学历学位认证书。"),
         "002 五(二)（MAT-08）；004 二(八)（MAT-09）",
         "学历信息",
-        condition=lambda f: f.overseas_education,
+        section=SectionKey.EDUCATION,
+        row_condition=lambda r, f: bool(r.get("overseas")),
         condition_text=N_("国（境）外学历"),
     ),
     Slot(
@@ -134,6 +184,26 @@ SLOTS: tuple[Slot, ...] = (
         N_("与本单位签订的劳动合同或聘用合同（含首页、期限页和签章页）。"),
         "001 三(四)：申报单位须与参保单位一致（SI-02）；004 二(三)（SI-03）",
         "相关证明材料",
+        condition=lambda f: not f.freelancer and not f.archive_hosted,
+        condition_text=N_("与用人单位签订劳动（聘用）合同"),
+    ),
+    Slot(
+        "agency_proof",
+        N_("人事代理证明"),
+        N_("自由职业专业技术人员与人事代理机构签订的人事代理协议或机构出具的证明。"),
+        "003 一(一)、四：自由职业专业技术人员可通过人事代理机构申报（SCOPE-02）",
+        "相关证明材料 → 其他",
+        condition=lambda f: f.freelancer,
+        condition_text=N_("自由职业，经人事代理机构申报"),
+    ),
+    Slot(
+        "archive_consent",
+        N_("档案托管及省职称办同意材料"),
+        N_("公共就业服务机构出具的档案托管证明，以及市职称办汇总后省职称办同意申报的意见。"),
+        "001 三(四)：档案托管人员经市职称办汇总、省职称办同意后申报（SCOPE-05）",
+        "相关证明材料 → 其他",
+        condition=lambda f: f.archive_hosted,
+        condition_text=N_("人事档案由公共就业服务机构托管"),
     ),
     Slot(
         "prior_work",
@@ -141,8 +211,9 @@ SLOTS: tuple[Slot, ...] = (
         N_("在本单位之前从事专业技术工作的证明（原单位出具的工作证明、劳动合同等）。"),
         "001 四(三)：入职前的专业工作经历须上传佐证材料（EXP-02, MAT-04）",
         "相关证明材料 → 其它",
-        condition=lambda f: f.has_prior_employer,
-        condition_text=N_("有本单位之前的工作经历"),
+        section=SectionKey.WORK,
+        row_condition=_prior_employer,
+        condition_text=N_("在本单位之前的专业技术工作"),
     ),
     Slot(
         "internship",
@@ -150,17 +221,58 @@ SLOTS: tuple[Slot, ...] = (
         N_("在校期间在专业技术岗位实习的证明，以及实习单位的考核意见。"),
         "000 三(五)：在校实习计入工作年限须有佐证（EXP-01, MAT-07）",
         "相关证明材料 → 其它",
-        condition=lambda f: f.has_internship,
-        condition_text=N_("有计入年限的在校实习"),
+        section=SectionKey.WORK,
+        row_condition=lambda r, f: bool(r.get("internship")),
+        condition_text=N_("在校实习经历"),
+    ),
+    Slot(
+        "title_certificate",
+        N_("职称证书"),
+        N_("现有职称证书（或职称评审、认定的批准文件）的原件扫描件；外省取得的职称继续有效，由审核人核验。"),
+        "003 二(七)：外地职称继续有效（EQUIV-03）；004 一(五)（EQUIV-04）",
+        "资格信息",
+        section=SectionKey.TITLE,
+        row_condition=lambda r, f: r.get("kind") == "职称",
+        condition_text=N_("填写了现有职称"),
     ),
     Slot(
         "practice_qualification",
-        N_("执业（从业）资格证书"),
-        N_("所持执业（从业）资格证书的原件扫描件，须在有效期内。"),
-        "001 三(五)：有从业准入要求的须先取得从业资格（PREQ-01）；002 三(一)2（PREQ-02）",
+        N_("职业资格证书"),
+        N_("所持职业（执业、从业）资格证书的原件扫描件，须在有效期内。"),
+        "001 三(五)：有从业准入要求的须先取得从业资格（PREQ-01）；"
+        "003 二(四)（EQUIV-01）；004 一(十)（EQUIV-02）",
         "资格信息",
-        condition=lambda f: f.has_practice_qualification,
-        condition_text=N_("填写了执业（从业）资格"),
+        section=SectionKey.TITLE,
+        row_condition=lambda r, f: r.get("kind") == "职业资格",
+        condition_text=N_("填写了职业资格"),
+    ),
+    Slot(
+        "skill_certificate",
+        N_("职业技能等级证书"),
+        N_("高技能人才的职业资格或职业技能等级证书。"),
+        "003 二(二)：高技能人才申报贯通领域职称（SCOPE-09）",
+        "资格信息",
+        condition=lambda f: f.high_skill,
+        condition_text=N_("高技能人才"),
+    ),
+    Slot(
+        "exam_result",
+        N_("考试成绩证明"),
+        N_("全国统一考试的成绩合格证明（成绩单），须在有效期内。"),
+        "003 二(五)：高级会计、统计、审计、经济须考试合格且在有效期内（EXAM-03, MAT-16）",
+        "资格信息",
+        section=SectionKey.EXAM,
+        row_condition=lambda r, f: True,
+        condition_text=N_("填写了考试"),
+    ),
+    Slot(
+        "ce_record",
+        N_("继续教育证明"),
+        N_("继续教育学时证明（《继续教育培训考核汇总表》或继续教育平台的学时记录）。"),
+        "003 二(九)：继续教育学时须达到要求（CE-01, MAT-17）",
+        "继续教育",
+        condition=lambda f: f.continuing_education or bool(f.rows_of(SectionKey.CE)),
+        condition_text=N_("须提供继续教育学时"),
     ),
     Slot(
         "affiliation",
@@ -169,7 +281,7 @@ SLOTS: tuple[Slot, ...] = (
         "001 三(四)：单位名称不一致须上传隶属关系证明（SI-02, MAT-06）",
         "相关证明材料 → 其他",
         condition=lambda f: f.insured_unit_differs,
-        condition_text=N_("参保单位与申报单位不一致"),
+        condition_text=N_("参保名单中参保单位与申报单位不一致"),
     ),
     Slot(
         "establishment",
@@ -182,13 +294,55 @@ SLOTS: tuple[Slot, ...] = (
     ),
     Slot(
         "credit_pledge",
-        "职称申报承诺书（信用中国）",
-        "在“信用中国（云南昆明）”网站的“昆明市专业技术人员职称申报信用承诺”栏目注册并填写承诺，"
-        "在“我的申报”中打印《职称申报承诺书》，扫描或拍照上传。",
+        N_("职称申报承诺书（信用中国）"),
+        N_(
+            "在“信用中国（云南昆明）”网站的“昆明市专业技术人员职称申报信用承诺”栏目注册并填写承诺，"
+            "在“我的申报”中打印《职称申报承诺书》，扫描或拍照上传。"
+        ),
         "004 二(六)：打印“职称申报承诺书”作为附件材料提交（MAT-10）",
         "相关证明材料",
         condition=lambda f: f.credit_pledge_required,
-        condition_text="昆明市职称申报",
+        condition_text=N_("昆明市职称申报"),
+    ),
+    Slot(
+        "achievement_proof",
+        N_("业绩成果证明"),
+        N_("该项业绩成果的证明材料（验收报告、任务书、用户证明等）。"),
+        "002 四(一)：申报表附件（MAT-12）",
+        "业绩成果",
+        section=SectionKey.ACHIEVEMENT,
+        row_condition=lambda r, f: True,
+        condition_text=N_("填写了业绩成果"),
+    ),
+    Slot(
+        "paper_pages",
+        N_("论文著作页面"),
+        N_("期刊封面、目录和论文正文页（著作：封面、版权页、目录）的扫描件，合成一份。"),
+        "002 四(一)：申报表附件（MAT-12）",
+        "论文著作",
+        section=SectionKey.PAPER,
+        row_condition=lambda r, f: True,
+        condition_text=N_("填写了论文著作"),
+    ),
+    Slot(
+        "award_certificate",
+        N_("获奖证书"),
+        N_("奖励证书（或授奖文件）的扫描件。"),
+        "002 四(一)：申报表附件（MAT-12）",
+        "业绩成果",
+        section=SectionKey.AWARD,
+        row_condition=lambda r, f: True,
+        condition_text=N_("填写了奖励"),
+    ),
+    Slot(
+        "patent_certificate",
+        N_("专利证书或标准文本"),
+        N_("专利证书，或标准的封面和起草人页的扫描件。"),
+        "002 四(一)：申报表附件（MAT-12）",
+        "业绩成果",
+        section=SectionKey.PATENT,
+        row_condition=lambda r, f: True,
+        condition_text=N_("填写了专利或标准"),
     ),
     Slot(
         "pledge",
@@ -224,11 +378,52 @@ PLEDGE_TEXT = (
 )
 PLEDGE_CLAUSE = "002 五(三)、003 七(三)"
 UPLOAD_SLOTS = tuple(slot for slot in SLOTS if slot.source is Source.UPLOAD)
+XUEXIN_FIELD = "xuexin_on"  # the 学历学位 row's 备案表 printing date
 
 
 def slots_for(facts: DossierFacts) -> list[Slot]:
-    """The slots this application's checklist shows, in checklist order."""
-    return [slot for slot in SLOTS if slot.applies(facts)]
+    """The slots this application's checklist shows, in checklist order: the application's own, and one per
+    row that needs proof ("diploma@12": the 学历证书 of education row 12), titled with the row."""
+    found: list[Slot] = []
+    for slot in SLOTS:
+        if slot.section is None:
+            if slot.applies(facts):
+                found.append(slot)
+            continue
+        for row in facts.rows_of(slot.section):
+            if slot.row_condition is not None and slot.row_condition(row, facts):
+                found.append(
+                    replace(
+                        slot,
+                        key=f"{slot.key}@{row.id}",
+                        title=T_("%(slot)s（%(row)s）", slot=slot.title, row=row.label),
+                        row_id=row.id,
+                        row_label=row.label,
+                    )
+                )
+    return found
+
+
+def base_slot(key: str) -> Slot | None:
+    """The slot type a stored slot key names ("diploma@12" → 学历证书), or None for an unknown key."""
+    return SLOT_BY_KEY.get(key.partition("@")[0])
+
+
+def slot_title(key: str, shown: Mapping[str, Slot] | None = None) -> str:
+    """A slot key's title: the application's own slot (with its row) when given, else the type's."""
+    if shown and key in shown:
+        return shown[key].title
+    slot = base_slot(key)
+    return slot.title if slot else key
+
+
+def moved_slot(key: str, row_ids: Mapping[int, int]) -> str | None:
+    """The key of a copied material in the new application: a row's slot follows its row's new id (None
+    when the row was not copied)."""
+    base, _, row = key.partition("@")
+    if not row:
+        return key
+    return f"{base}@{row_ids[int(row)]}" if row.isdigit() and int(row) in row_ids else None
 
 
 def add_months(day: date, months: int) -> date:
@@ -275,6 +470,10 @@ def gaps(
             found.append(Gap(slot, "未上传"))
         elif slot.dated:
             printed = dates.get(slot.key)
+            row = next((r for r in facts.rows if r.id == slot.row_id), None)
+            on_row = row.get(XUEXIN_FIELD) if row is not None else None
+            if isinstance(on_row, date) and (printed is None or on_row > printed):
+                printed = on_row
             if printed is None:
                 found.append(Gap(slot, "未填写打印日期"))
             elif xuexin_valid_until(printed) < today:
@@ -293,6 +492,7 @@ class SlotState(StrEnum):
     SIGNED = "signed"
     GENERATED = "generated"
     PENDING = "pending"  # not needed yet (after the notice) or optional and empty
+    ORPHANED = "orphaned"  # files whose 申报表 row was deleted: no longer needed, to be removed
 
     @property
     def title(self) -> str:
@@ -305,6 +505,7 @@ class SlotState(StrEnum):
             "signed": N_("已签署"),
             "generated": N_("已生成"),
             "pending": N_("暂不需要"),
+            "orphaned": N_("对应条目已删除"),
         }[self.value]
 
 

@@ -59,10 +59,12 @@ _SLOT_RANK = {key: index for index, key in enumerate(BINDING_SLOTS)}
 
 def material_rank(slot: str, material_id: int, slots: Sequence[str] | None = None) -> tuple[int, int]:
     """Where a material is bound: by its slot's place in ``slots`` (a committee's 装订目录, MAT-14; the
-    checklist order by default), then in upload order."""
+    checklist order by default), then in upload order. A row's slot (``degree_certificate@row``) ranks
+    with its kind."""
+    kind = slot.partition("@")[0]
     if slots is None:
-        return (_SLOT_RANK.get(slot, len(_SLOT_RANK)), material_id)
-    return (slots.index(slot) if slot in slots else len(slots), material_id)
+        return (_SLOT_RANK.get(kind, len(_SLOT_RANK)), material_id)
+    return (slots.index(kind) if kind in slots else len(slots), material_id)
 
 
 @dataclass(frozen=True)

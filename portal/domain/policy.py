@@ -49,15 +49,20 @@ __all__ = [
     "PATHWAYS",
     "SEVERITIES",
     "Adjustment",
+    "AssessmentRule",
     "Authority",
     "AuthorityScope",
     "CallRule",
+    "CategoryRule",
     "CommitteeRules",
     "ContinuingEducation",
     "CountingRule",
+    "Equivalence",
+    "EquivalenceRule",
     "ExamRule",
     "Exclusion",
     "FilingRule",
+    "FormLayout",
     "GradingRow",
     "HoursRequirement",
     "InitialGrading",
@@ -78,6 +83,7 @@ __all__ = [
     "Threshold",
     "TitleConfirmationRule",
     "TitleLevel",
+    "TitlesElsewhere",
     "VoteRule",
     "Window",
     "WindowRule",
@@ -105,6 +111,10 @@ class TitleLevel(StrEnum):
     SENIOR = "正高级"
 
 
+# The levels' words, marked for the catalogue (the 申报表's choices show them translated; values stay
+# Chinese).
+LEVEL_WORDS = (N_("员级"), N_("助理级"), N_("中级"), N_("副高级"), N_("正高级"))
+
 # Vocabulary, not policy: the title levels as strings in rank order and the education levels the facts
 # use, lowest first. What each profile allows is data.
 LEVELS: tuple[str, ...] = tuple(level.value for level in TitleLevel)
@@ -115,6 +125,8 @@ SEVERITIES: tuple[str, ...] = ("block", "warn", "manual", "info")
 COUNTING_METHODS: tuple[str, ...] = ("inclusive", "anniversary")
 MAJOR_MODES: tuple[str, ...] = ("must_match", "extra_years", "not_restricted")
 ADJUSTMENT_CONDITIONS: tuple[str, ...] = ("township_first_title", "engineering_professional_degree")
+# The applicant categories a profile may give rules for (issue 21.9); the facts use the same words.
+CATEGORY_NAMES: tuple[str, ...] = ("自由职业", "档案托管", "高技能人才", "基层事业单位", "职业学校教师")
 ALL = "all"
 ANY_REGION = "*"
 
@@ -706,6 +718,89 @@ class CommitteeRules(Cited):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CategoryRule(Cited):
+    """An applicant category that changes the rules (issue 21.9): the finding when it holds, and what it
+    changes: the series it may apply in (SCOPE-11), a consent that must be recorded first (SCOPE-05), the
+    social-insurance rule it is exempt from once consented (SCOPE-05)."""
+
+    rule: str
+    category: Annotated[str, OneOf(CATEGORY_NAMES)]
+    message: str
+    severity: Annotated[str, OneOf(SEVERITIES)] = "info"
+    series: tuple[str, ...] = ()
+    series_if_k12: tuple[str, ...] = ()
+    needs_consent: bool = False
+    exempts_social_insurance: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Equivalence(Cited):
+    """One row of a correspondence table: this professional qualification counts as this title."""
+
+    qualification: str
+    series: str
+    level: Annotated[str, OneOf(LEVELS)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EquivalenceRule(Cited):
+    """Qualifications that count as titles (EQUIV-01 003 二(四), EQUIV-02 004 一(十)); with
+    ``block_same_level`` an application for the level a held qualification already covers is refused."""
+
+    rule: str
+    rows: tuple[Equivalence, ...]
+    block_same_level: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class TitlesElsewhere(Cited):
+    """Titles certified in another province (EQUIV-03: still valid, reviewer verifies; EQUIV-04: 职称确认
+    before the committee meets)."""
+
+    rule: str
+    province: str
+    message: str
+    severity: Annotated[str, OneOf(SEVERITIES)] = "manual"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssessmentRule(Cited):
+    """PREQ-03 (002 三(一)1): the unit attests the annual assessment (考核合格) at its review."""
+
+    rule: str
+
+
+# The parts of the printed 申报表, each a section of the form (portal.domain.form) or one of these.
+FORM_PARTS: tuple[str, ...] = (
+    "basic",
+    "education",
+    "work",
+    "title",
+    "exam",
+    "ce",
+    "achievement",
+    "paper",
+    "award",
+    "patent",
+    "summary",
+    "opinion",
+    "pledge",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormLayout(Cited):
+    """The province's 申报表: its parts in the order it prints them (MAT-12 002 四(一), MAT-14 003 四(一))."""
+
+    order: Annotated[tuple[str, ...], OneOf(FORM_PARTS)]
+
+    def _problems(self) -> Iterator[tuple[str, str, str]]:
+        missing = [p for p in FORM_PARTS if p not in self.order]
+        if missing:
+            yield "order", f"parts missing: {', '.join(missing)}", f"缺少：{'、'.join(missing)}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class WorkflowRules:
     """Values the workflow services read: the return limit (REV-04), the unit notice (PUB-01/02/06),
     the paper follow-up after online approval (MAT-15: Zhenjiang, 10 working days, 003 附件 备注3) and
@@ -749,6 +844,11 @@ class PolicyProfile:
     continuing_education: ContinuingEducation | None = None
     internship: InternshipRule | None = None
     workflow: WorkflowRules = WorkflowRules()
+    categories: tuple[CategoryRule, ...] = ()
+    equivalence: EquivalenceRule | None = None
+    titles_elsewhere: TitlesElsewhere | None = None
+    assessment: AssessmentRule | None = None
+    form: FormLayout | None = None
     committee: CommitteeRules | None = None
 
     def _problems(self) -> Iterator[tuple[str, str, str]]:

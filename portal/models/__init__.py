@@ -34,6 +34,7 @@ from portal.models.committees import (
     TitleOrigin,
 )
 from portal.models.files import StoredFile
+from portal.models.forms import FormRow
 from portal.models.handoffs import HandoffPart, HandoffResult, ResultImport, ResultImportStatus, ResultOutcome
 from portal.models.jobs import Job, JobKind, JobStatus
 from portal.models.materials import Endorsement, Material, UnitSeal
@@ -46,6 +47,7 @@ from portal.models.notices import (
     Objection,
     ObjectionStatus,
 )
+from portal.models.opinions import Recommendation, RecommendationMethod, UnitOpinion
 from portal.models.organisations import Organisation, OrgKind, Ownership
 from portal.models.paper import PaperFollowup, PaperItem
 from portal.models.policies import AuthorityContact, PolicyWindow
@@ -98,6 +100,7 @@ __all__ = [
     "EntryOutcome",
     "EntryResult",
     "Expert",
+    "FormRow",
     "FormSubmission",
     "HandoffPart",
     "HandoffResult",
@@ -128,6 +131,8 @@ __all__ = [
     "PaperItem",
     "PasswordHistory",
     "PolicyWindow",
+    "Recommendation",
+    "RecommendationMethod",
     "ResultImport",
     "ResultImportStatus",
     "ResultOutcome",
@@ -144,6 +149,7 @@ __all__ = [
     "TitleConfirmation",
     "TitleOrigin",
     "TransferStatus",
+    "UnitOpinion",
     "UnitSeal",
     "User",
     "Version",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.policy import TitleLevel
@@ -134,6 +134,25 @@ class Application(Base):
     pledge_signed_at: Mapped[datetime | None]
     pledge_ip: Mapped[str] = mapped_column(String(45), default="")
 
+    # Issue 21: the 申报表's repeating sections live in form_rows (portal.domain.form); the summary columns
+    # above (education … achievements) are filled from them at every save, for the lists, notices and
+    # packages that show one line. `form_version` is the form's optimistic lock: a save from a page that
+    # showed an older version is refused with what changed since.
+    form_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    no_title: Mapped[bool] = mapped_column(default=False, server_default=false())
+    township: Mapped[bool] = mapped_column(default=False, server_default=false())  # EARLY-01
+    # The applicant categories that change the rules (issue 21.9), each cited in portal.domain.form.
+    freelancer: Mapped[bool] = mapped_column(default=False, server_default=false())  # SCOPE-02
+    agency_name: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    archive_hosted: Mapped[bool] = mapped_column(default=False, server_default=false())  # SCOPE-05
+    archive_holder: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    consent_reference: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    consent_on: Mapped[date | None]
+    high_skill: Mapped[bool] = mapped_column(default=False, server_default=false())  # SCOPE-09
+    skill_level: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    grassroots: Mapped[bool] = mapped_column(default=False, server_default=false())  # SCOPE-10
+    vocational_teacher: Mapped[bool] = mapped_column(default=False, server_default=false())  # SCOPE-11
+    teaching_in_k12: Mapped[str] = mapped_column(String(2), default="", server_default="")
     # The 评审 road (issue 22): the committee the bureau sent it to, and the day it did (one committee per
     # person, level and year; one per enterprise, specialty and level: 003 四).
     committee_id: Mapped[int | None] = mapped_column(ForeignKey("committees.id"), index=True)

@@ -4,10 +4,8 @@ applicant fills the short form and moves it along; every move goes through servi
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,8 +13,10 @@ from sqlalchemy.orm import Session
 
 from portal.domain import committees as committee_rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.form import FLAT_FIELDS
 from portal.domain.i18n import N_
-from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS
+from portal.domain.materials import moved_slot
+from portal.domain.policy import LEVELS, PATHWAYS
 from portal.domain.workflow import FINAL_STATUSES, Action, Role, Status
 from portal.models import Application, AuditEvent, Material, Organisation, OrgKind, StaffRole, User
 from portal.services import (
@@ -25,6 +25,7 @@ from portal.services import (
     committees,
     corrections,
     eligibility,
+    forms,
     materials,
     paper,
     rulebook,
@@ -34,16 +35,6 @@ from portal.services.actors import Actor
 from portal.services.policies import effective_profile
 from portal.services.scope import get_application, visible_applications
 
-DEGREES = (N_("无"), N_("学士"), N_("硕士"), N_("博士"))
-FLAGS = (
-    "overseas_education",
-    "has_prior_employer",
-    "has_internship",
-    "on_establishment",
-    "insured_unit_differs",
-)
-_XUEXIN_CODE = re.compile(r"[0-9A-Z]{8,24}")
-_CE_HOURS = re.compile(r"(20[0-9]{2})\s*[:：]\s*([0-9]{1,3})")
 EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
 
 
@@ -55,31 +46,6 @@ class StartInput:
     level: str
     pathway: str = "认定"
     authority_code: str = ""  # blank: the authority the profile names for the level and the region
-
-
-@dataclass(frozen=True)
-class FormInput:
-    education: str = ""
-    school: str = ""
-    major: str = ""
-    graduated_on: str = ""
-    work_started_on: str = ""
-    current_title: str = ""
-    work_summary: str = ""
-    # The dossier's part: facts that decide the materials checklist (portal.domain.materials).
-    degree: str = ""
-    overseas_education: str = ""
-    xuexin_code: str = ""
-    has_prior_employer: str = ""
-    has_internship: str = ""
-    on_establishment: str = ""
-    insured_unit_differs: str = ""
-    qualification_name: str = ""
-    qualification_no: str = ""
-    qualification_issued_on: str = ""
-    qualification_expires_on: str = ""
-    ce_hours: str = ""
-    achievements: str = ""
 
 
 def _require_enterprise_staff(actor: Actor) -> None:
@@ -202,156 +168,14 @@ def _authority_for(
     return code
 
 
-def _parse_date(raw: str, field: str, errors: dict[str, str], today: date) -> date | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        errors[field] = "日期格式应为 年-月-日，例如 2020-07-01"
-        return None
-    if value > today:
-        errors[field] = "日期不能晚于今天"
-    return value
-
-
-def _flag(raw: str) -> bool:
-    return raw.strip().lower() in {"1", "on", "true", "yes", "是"}
-
-
-def _parse_any_date(raw: str, field: str, errors: dict[str, str]) -> date | None:
-    try:
-        return date.fromisoformat(raw.strip()) if raw.strip() else None
-    except ValueError:
-        errors[field] = "日期格式应为 年-月-日，例如 2027-12-31"
-        return None
-
-
-def _ce_hours(raw: str, errors: dict[str, str]) -> str:
-    """ "2024:90, 2025：96" → "2024:90, 2025:96" (continuing-education hours per year, CE-01)."""
-    text = unicodedata.normalize("NFKC", raw).strip()
-    if not text:
-        return ""
-    pairs = _CE_HOURS.findall(text)
-    rest = _CE_HOURS.sub("", text).replace(",", "").replace("，", "").replace(";", "").strip()
-    if not pairs or rest:
-        errors["ce_hours"] = "请按“年份:学时”填写，多年用逗号分隔，例如 2024:90, 2025:96"
-        return raw.strip()
-    return ", ".join(f"{year}:{int(hours)}" for year, hours in sorted(dict(pairs).items()))
-
-
 def may_fill(actor: Actor, application: Application) -> bool:
     """The applicant, or the enterprise's HR filling in on the applicant's behalf (audited as such)."""
-    if actor.user_id == application.applicant_id and not actor.is_staff:
-        return True
-    return (
-        actor.is_staff and actor.org_kind is OrgKind.ENTERPRISE and actor.org_id == application.enterprise_id
-    )
+    return forms.may_fill(actor, application)
 
 
 def is_editable(application: Application) -> bool:
     """Whether the 申报表 can be changed now: a draft, or returned for correction."""
     return application.state in EDITABLE
-
-
-def _audit_value(value: object) -> str:
-    text = "" if value is None else str(value)
-    return text if len(text) <= 200 else text[:200] + "…"
-
-
-def save_form(
-    session: Session,
-    actor: Actor,
-    application_id: int,
-    data: FormInput,
-    now: datetime,
-    *,
-    expected_version: int | None = None,
-) -> Application:
-    """Saves every valid field, then reports the invalid ones (ValidationFailed after the save: the caller
-    commits, so nothing typed correctly is lost). The applicant's own draft or returned application, or
-    HR on the applicant's behalf; the audit event names who changed which field from what to what."""
-    application = get_application(session, actor, application_id)
-    if not may_fill(actor, application):
-        raise PermissionDenied("只能填写本人的申报表（或由本单位经办人代为填写）")
-    if application.state not in EDITABLE:
-        raise PermissionDenied(f"申报当前为“{application.state.title}”，不能修改")
-    errors: dict[str, str] = {}
-    today = now.date()
-    if data.education and data.education not in EDUCATION_LEVELS:
-        errors["education"] = "请选择学历"
-    if data.degree and data.degree not in DEGREES:
-        errors["degree"] = "请选择学位"
-    graduated_on = _parse_date(data.graduated_on, "graduated_on", errors, today)
-    work_started_on = _parse_date(data.work_started_on, "work_started_on", errors, today)
-    issued_on = _parse_date(data.qualification_issued_on, "qualification_issued_on", errors, today)
-    expires_on = _parse_any_date(data.qualification_expires_on, "qualification_expires_on", errors)
-    if issued_on and expires_on and expires_on < issued_on:
-        errors["qualification_expires_on"] = "有效期不能早于发证日期"
-    xuexin_code = unicodedata.normalize("NFKC", data.xuexin_code).replace(" ", "").upper()
-    if xuexin_code and not _XUEXIN_CODE.fullmatch(xuexin_code):
-        errors["xuexin_code"] = "在线验证码应为8至24位字母或数字（见备案表右下角）"
-    limits = {
-        "school": 100,
-        "major": 100,
-        "current_title": 100,
-        "work_summary": 4000,
-        "qualification_name": 100,
-        "qualification_no": 60,
-        "achievements": 4000,
-    }
-    for field, limit in limits.items():
-        if len(getattr(data, field).strip()) > limit:
-            errors[field] = f"不能超过{limit}字"
-    values: dict[str, object] = {
-        "education": data.education,
-        "school": data.school.strip(),
-        "major": data.major.strip(),
-        "graduated_on": graduated_on,
-        "work_started_on": work_started_on,
-        "current_title": data.current_title.strip(),
-        "work_summary": data.work_summary.strip(),
-        "degree": data.degree,
-        "xuexin_code": xuexin_code,
-        "qualification_name": data.qualification_name.strip(),
-        "qualification_no": data.qualification_no.strip(),
-        "qualification_issued_on": issued_on,
-        "qualification_expires_on": expires_on,
-        "ce_hours": _ce_hours(data.ce_hours, errors),
-        "achievements": data.achievements.strip(),
-        **{flag: _flag(getattr(data, flag)) for flag in FLAGS},
-    }
-    allowed = corrections.editable_fields(session, application)
-    if allowed is not None:
-        # After a return only the listed parts may change (一次性告知); the rest stays as it was reviewed.
-        for field, value in values.items():
-            if field not in allowed and value != getattr(application, field) and field not in errors:
-                errors[field] = "这一项没有被退回，不能修改"
-    changed = {
-        field: [_audit_value(getattr(application, field)), _audit_value(value)]
-        for field, value in values.items()
-        if field not in errors and value != getattr(application, field)
-    }
-    for field in changed:
-        setattr(application, field, values[field])
-    if changed:
-        application.updated_at = now
-        on_behalf = actor.user_id != application.applicant_id
-        audit.record(
-            session,
-            actor,
-            "save_form",
-            now,
-            object_type="application",
-            object_id=application.id,
-            role=None if on_behalf else "applicant",
-            detail={"changed": changed, "on_behalf": on_behalf},
-        )
-    session.flush()
-    if errors:
-        raise ValidationFailed(errors)
-    return application
 
 
 def previous_application(session: Session, application: Application) -> Application | None:
@@ -363,24 +187,8 @@ def previous_application(session: Session, application: Application) -> Applicat
     ).first()
 
 
-COPIED_FIELDS = (
-    "education",
-    "school",
-    "major",
-    "graduated_on",
-    "work_started_on",
-    "current_title",
-    "work_summary",
-    "degree",
-    "xuexin_code",
-    "qualification_name",
-    "qualification_no",
-    "qualification_issued_on",
-    "qualification_expires_on",
-    "ce_hours",
-    "achievements",
-    *FLAGS,
-)
+# The flat part of the 申报表 copied from the last application (its rows are copied by section).
+COPIED_FIELDS = tuple(f.name for f in FLAT_FIELDS)
 
 
 def copy_from_previous(session: Session, actor: Actor, application_id: int, now: datetime) -> Application:
@@ -396,23 +204,30 @@ def copy_from_previous(session: Session, actor: Actor, application_id: int, now:
     if previous is None:
         raise DomainError("没有找到上一次的申报", code="no_previous")
     copied = []
-    for field in COPIED_FIELDS:
-        if getattr(application, field) in ("", None, False) and getattr(previous, field) not in (
+    for name in COPIED_FIELDS:
+        if getattr(application, name) in ("", None, False) and getattr(previous, name) not in (
             "",
             None,
             False,
         ):
-            setattr(application, field, getattr(previous, field))
-            copied.append(field)
+            setattr(application, name, getattr(previous, name))
+            copied.append(name)
+    sections, row_ids = forms.copy_rows(session, previous, application, now)
+    if copied or sections:
+        application.form_version += 1
+    forms.summarise(session, application)
     have = {m.slot for m in materials.active_materials(session, application.id)}
     taken = []
     for old in materials.active_materials(session, previous.id):
         if old.slot in have or old.slot == "notice_result":
             continue
+        slot = moved_slot(old.slot, row_ids)
+        if slot is None:
+            continue  # its row was not copied (the draft had that section already)
         session.add(
             Material(
                 application_id=application.id,
-                slot=old.slot,
+                slot=slot,
                 kind=old.kind,
                 file_id=old.file_id,
                 thumbnail_id=old.thumbnail_id,
@@ -434,24 +249,14 @@ def copy_from_previous(session: Session, actor: Actor, application_id: int, now:
         object_type="application",
         object_id=application.id,
         role=None if actor.is_staff else "applicant",
-        detail={"from": previous.id, "fields": copied, "materials": taken},
+        detail={"from": previous.id, "fields": copied, "sections": sections, "materials": taken},
     )
     return application
 
 
-REQUIRED_FOR_SUBMIT = {
-    "education": "学历",
-    "school": "毕业院校",
-    "major": "所学专业",
-    "graduated_on": "毕业时间",
-    "work_started_on": "参加工作时间",
-    "work_summary": "工作总结",
-}
-
-
-def missing_for_submit(application: Application) -> list[str]:
-    """The titles of the 申报表 fields a submission needs that are still empty."""
-    return [title for field, title in REQUIRED_FOR_SUBMIT.items() if not getattr(application, field)]
+def missing_for_submit(session: Session, application: Application) -> list[str]:
+    """What the 申报表 still lacks before submission (services.forms: MAT-12)."""
+    return forms.missing_for_submit(session, application)
 
 
 def act(

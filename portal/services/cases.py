@@ -14,12 +14,12 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from portal.domain.corrections import Change
+from portal.domain.corrections import Change, Choice
 from portal.domain.materials import Gap
 from portal.domain.policy import Threshold
 from portal.domain.roster import RosterMatch
 from portal.domain.workflow import Action, Status
-from portal.models import Application, CertificateLookup, Correction, Notice
+from portal.models import Application, CertificateLookup, Correction, Notice, UnitOpinion
 from portal.services import (
     applications,
     certificates,
@@ -27,13 +27,16 @@ from portal.services import (
     corrections,
     eligibility,
     endorsements,
+    forms,
     handoff_profiles,
     materials,
     notices,
     packages,
     paper,
+    printing,
     rosters,
     rulebook,
+    unit_opinions,
 )
 from portal.services.actors import Actor
 from portal.services.applications import TimelineEntry
@@ -66,6 +69,11 @@ class ReviewCase:
     has_seal: bool  # the actor's organisation has a seal image for stamping copies
     new_materials: frozenset[int]  # materials uploaded since the last return
     authority: str  # the certifying authority (services.certificates.certifying_authority)
+    return_choices: list[Choice]  # what a return may name: sections, rows, flat parts, slots (issue 21.4)
+    printed: printing.PrintedForm  # the 申报表 in the province's order (issue 21.7)
+    opinion: UnitOpinion | None  # the unit's opinion (基层单位意见, issue 21.8)
+    can_record_opinion: bool
+    notice_outcome: str  # for the opinion, from the notice record (PUB-05)
     originals_refusal: str | None  # why the originals' ZIP is not this actor's (None: it is)
     routing: committees.Routing | None = None  # 送评委会评审 is offered: the committees it may go to
 
@@ -115,6 +123,12 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
         has_seal=actor.org_id is not None and endorsements.current_seal(session, actor.org_id) is not None,
         new_materials=corrections.materials_since_return(session, application),
         authority=certificates.certifying_authority(session, application),
+        return_choices=corrections.return_choices(session, application),
+        # The ID number masked: staff reveal it on request, audited (the identity block of the page).
+        printed=printing.printed_form(session, None, application),
+        opinion=unit_opinions.opinion_of(session, application.id),
+        can_record_opinion=unit_opinions.may_record(actor, application),
+        notice_outcome=unit_opinions.notice_outcome(session, application.id),
         originals_refusal=packages.originals_refusal(actor, application),
         routing=committees.routing(session, application, now) if sending else None,
     )
@@ -131,12 +145,12 @@ class ApplicantCase:
     route: RouteView
     evaluation: eligibility.Evaluation  # of the saved form, or of the values being typed
     checklist: materials.Checklist
-    missing: list[str]  # the 申报表's required fields still empty (their titles)
+    missing: list[str]  # the 申报表's required fields and sections still empty (their titles)
     editable: bool  # the 申报表 may be changed now (a draft, or returned for correction)
     can_copy_previous: bool  # a draft that may start from the applicant's previous application
     correction: Correction | None  # the open correction list (退回补正), if any
     deadline: corrections.DeadlineView | None  # of that correction
-    open_fields: set[str] | None  # the fields the correction reopened (None: all, while a draft)
+    section_titles: dict[str, str]  # the title of each key its items name (a row, a part, a slot)
     notice: Notice | None
     notice_clock: notices.NoticeClock | None
     certificate: bool  # the electronic certificate may be downloaded (issued, not revoked)
@@ -191,7 +205,7 @@ def applicant_case(
     actor: Actor,
     application_id: int,
     now: datetime,
-    typed: eligibility.FormValues | None = None,
+    typed: forms.FormState | None = None,
 ) -> ApplicantCase:
     """The applicant's own application (NotFound for any other), with the rulebook's offers and the
     eligibility findings of the saved form, or of ``typed`` values (the live pre-check). Read only."""
@@ -213,13 +227,13 @@ def applicant_case(
             now,
             notice_closed=notice is not None and notice.closed_at is not None,
         ),
-        missing=applications.missing_for_submit(application),
+        missing=applications.missing_for_submit(session, application),
         editable=applications.is_editable(application),
         can_copy_previous=application.state is Status.DRAFT
         and applications.previous_application(session, application) is not None,
         correction=correction,
         deadline=corrections.deadline_view(session, correction, now) if correction else None,
-        open_fields=corrections.editable_fields(session, application),
+        section_titles=corrections.item_titles(session, application) if correction else {},
         notice=notice,
         notice_clock=notices.notice_clock(session, notice, now) if notice is not None else None,
         certificate=certified and application.certificate_revoked_at is None,

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal.domain import corrections as rules
+from portal.domain import form as rules_form
+from portal.domain import materials as rules_materials
 from portal.domain.errors import ValidationFailed
 from portal.domain.glossary import cn_date
 from portal.domain.i18n import NT_, T_
-from portal.domain.materials import SLOT_BY_KEY
+from portal.domain.materials import slot_title
 from portal.domain.policy import Threshold
 from portal.domain.workdays import UnknownYear
 from portal.domain.workflow import Action, Level, Status, holder
@@ -34,15 +37,12 @@ DEFAULT_WORKDAYS = 10  # the deadline offered by default; the reviewer may choos
 WARN_WORKDAYS = 3
 
 
-def _shown(value: object) -> str:
-    if value is True:
-        return "是"
-    return str(value or "")
+def snapshot(session: Session, application: Application) -> dict[str, Any]:
+    """The 申报表 as shown to reviewers, field by field and row by row: kept with a return to show what
+    changed after it."""
+    from portal.services import forms
 
-
-def snapshot(application: Application) -> dict[str, str]:
-    """The 申报表 as shown to reviewers, field by field: kept with a return to show what changed after it."""
-    return {field: _shown(getattr(application, field)) for field in rules.FIELD_TITLES}
+    return rules_form.snapshot_of(forms.flat_of(application), list(forms.rows_of(session, application.id)))
 
 
 def default_deadline(session: Session, now: datetime) -> date:
@@ -72,12 +72,13 @@ def return_for_correction(
     """Return with every item listed at once and a deadline; the applicant is told the whole list."""
     application = get_application(session, actor, application_id)
     errors: dict[str, str] = {}
-    items = {key: reason.strip() for key, reason in data.items.items() if key in rules.SECTION_BY_KEY}
+    items = {key: reason.strip() for key, reason in data.items.items() if rules.valid_key(key)}
+    titles = item_titles(session, application)
     if not items:
         errors["items"] = "请勾选需要补正的部分，并逐项写明原因（一次性告知）"
     for key, reason in items.items():
         if not reason:
-            errors[f"reason_{key}"] = f"请写明“{rules.SECTION_BY_KEY[key].title}”需要补正的原因"
+            errors[f"reason_{key}"] = f"请写明“{titles.get(key) or rules.key_title(key)}”需要补正的原因"
         elif len(reason) > 500:
             errors[f"reason_{key}"] = "原因不能超过500字"
     deadline = None
@@ -92,8 +93,10 @@ def return_for_correction(
     if errors:
         raise ValidationFailed(errors)
     assert deadline is not None
-    listing = "；".join(f"{rules.SECTION_BY_KEY[key].title}：{reason}" for key, reason in items.items())
-    before = snapshot(application)
+    listing = "；".join(
+        f"{titles.get(key) or rules.key_title(key)}：{reason}" for key, reason in items.items()
+    )
+    before = snapshot(session, application)
     counted = holder(application.state) is not Level.ENTERPRISE  # 004 一(四): counted after unit approval
     returned = transitions.apply(
         session,
@@ -159,14 +162,45 @@ def latest_correction(session: Session, application_id: int) -> Correction | Non
     ).first()
 
 
-def editable_fields(session: Session, application: Application) -> set[str] | None:
-    """None: every field may change (a draft); otherwise only the returned parts' fields."""
-    if application.state is Status.DRAFT:
-        return None
-    correction = open_correction(session, application.id)
-    if application.state is not Status.RETURNED or correction is None:
-        return set()
-    return rules.fields_of([item.section for item in correction.items])
+def return_choices(session: Session, application: Application) -> list[rules.Choice]:
+    """What a return may name on this application, in form order: each section and, under it, each of
+    its rows; the flat parts; then each material slot of its checklist (issue 21.4)."""
+    from portal.services import forms, materials
+
+    found: list[rules.Choice] = []
+    rows = forms.rows_of(session, application.id)
+    for choice in rules.section_choices():
+        found.append(choice)
+        for row in rows:
+            if row.section.value == choice.key:
+                found.append(
+                    rules.Choice(
+                        rules.row_key(row.section, row.id),
+                        T_("%(section)s：%(row)s", section=row.spec.title, row=row.label),
+                        choice.key,
+                        1,
+                    )
+                )
+    for slot in rules_materials.slots_for(materials.facts_of(session, application)):
+        if slot.source is rules_materials.Source.UPLOAD:
+            found.append(rules.Choice(slot.section_key, T_("材料：%(slot)s", slot=slot.title), "materials"))
+    return found
+
+
+def item_titles(session: Session, application: Application) -> dict[str, str]:
+    """Titles of every key a return of this application names or may name: its rows and slots now, and
+    the rows named by earlier returns (from their snapshots) that have been deleted since."""
+    titles = {c.key: c.title for c in return_choices(session, application)}
+    for correction in history(session, application.id):
+        for row in (correction.snapshot or {}).get("rows", []) or []:
+            key = rules.row_key(row["section"], row["id"])
+            if key not in titles and row["section"] in rules_form.SECTION_BY_KEY:
+                titles[key] = T_(
+                    "%(section)s：%(row)s",
+                    section=rules_form.SECTION_BY_KEY[row["section"]].title,
+                    row=row["label"],
+                )
+    return titles
 
 
 RESPONSE_MAX = 500
@@ -177,7 +211,7 @@ def untouched_items(
 ) -> list[CorrectionItem]:
     """The items of a return the applicant has not changed since it: no listed field differs from the
     snapshot taken at the return, and no file was uploaded to the listed material slot after it."""
-    changed = {c.field for c in rules.changes(correction.snapshot, snapshot(application))}
+    changed = [c.field for c in rules.changes(correction.snapshot, snapshot(session, application))]
     uploaded = {
         f"material:{slot}"
         for slot in session.scalars(
@@ -189,7 +223,12 @@ def untouched_items(
     return [
         item
         for item in correction.items
-        if not (rules.fields_of([item.section]) & changed) and item.section not in uploaded
+        if not any(rules.covers(item.section, key) for key in changed)
+        and item.section not in uploaded
+        and not (
+            item.section.startswith("row:")
+            and any(k.endswith(f"@{item.section.split(':')[2]}") for k in uploaded)
+        )
     ]
 
 
@@ -202,11 +241,10 @@ def check_resubmission(session: Session, application: Application, responses: di
         return
     errors: dict[str, str] = {}
     untouched = untouched_items(session, application, correction)
+    titles = item_titles(session, application)
     for item in untouched:
         answer = " ".join(responses.get(item.section, "").split())
-        title = (
-            rules.SECTION_BY_KEY[item.section].title if item.section in rules.SECTION_BY_KEY else item.section
-        )
+        title = titles.get(item.section) or rules.key_title(item.section)
         if not answer:
             errors[f"response_{item.section}"] = f"“{title}”未作修改：请修改，或写明不修改的理由"
         elif len(answer) > RESPONSE_MAX:
@@ -214,13 +252,13 @@ def check_resubmission(session: Session, application: Application, responses: di
         else:
             item.response = answer
     if errors:
-        titles = "、".join(
-            rules.SECTION_BY_KEY[i.section].title if i.section in rules.SECTION_BY_KEY else i.section
+        listed = "、".join(
+            titles.get(i.section) or rules.key_title(i.section)
             for i in untouched
             if f"response_{i.section}" in errors
         )
         errors["__all__"] = (
-            f"以下退回事项尚未修改，也未说明理由：{titles}。请逐项修改，或在该项下写明不修改的理由"
+            f"以下退回事项尚未修改，也未说明理由：{listed}。请逐项修改，或在该项下写明不修改的理由"
         )
         raise ValidationFailed(errors, "补正内容不完整")
     session.flush()
@@ -241,7 +279,7 @@ def changes_since_return(session: Session, application: Application) -> list[rul
     correction = latest_correction(session, application.id)
     if correction is None or correction.state is not CorrectionStatus.RESUBMITTED:
         return []
-    fields = rules.changes(correction.snapshot, snapshot(application))
+    fields = rules.changes(correction.snapshot, snapshot(session, application))
     since = correction.requested_at
     touched = session.scalars(
         select(Material)
@@ -260,7 +298,7 @@ def changes_since_return(session: Session, application: Application) -> list[rul
             m for m in in_slot if m.uploaded_at <= since and (m.removed_at is None or m.removed_at > since)
         ]
         after = [m for m in in_slot if m.removed_at is None]
-        title = SLOT_BY_KEY[slot].title if slot in SLOT_BY_KEY else slot
+        title = slot_title(slot)
         files.append(
             rules.Change(
                 f"material:{slot}",

@@ -12,18 +12,30 @@ services.applications.act, submits through services.transitions).
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from portal.domain.eligibility import Education, Employer, Facts, Finding, Title, WorkPeriod, check
+from portal.domain.eligibility import (
+    Education,
+    Employer,
+    Exam,
+    Facts,
+    Finding,
+    Qualification,
+    SocialInsurance,
+    Title,
+    WorkPeriod,
+    check,
+)
 from portal.domain.errors import PermissionDenied, ValidationFailed
+from portal.domain.form import SectionKey
 from portal.domain.glossary import cn_date
 from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS, PolicyProfile, Window
+from portal.domain.roster import RosterBadge
 from portal.models import Application, Organisation, OrgKind, Ownership
-from portal.services import audit
+from portal.services import audit, forms, materials, rosters, unit_opinions
 from portal.services.actors import Actor
 from portal.services.calendar import today
 from portal.services.policies import bureau_of, effective_profile, format_period, window_title, windows_on
@@ -89,37 +101,14 @@ def open_and_next(
     return found.current, found.next
 
 
-def _title_level(text: str) -> str | None:
-    """The level a title name implies where it is unambiguous (助理工程师 → 助理级)."""
-    if "正高" in text:
-        return "正高级"
-    if "副高" in text or "高级" in text:
-        return "副高级"
-    if "助理" in text:
-        return "助理级"
-    if text.endswith("员"):
-        return "员级"
-    if text.endswith(("工程师", "经济师", "会计师", "统计师", "审计师", "农艺师", "编辑", "记者")):
-        return "中级"
-    return None
-
-
-def _same(a: str, b: str) -> bool:
-    def norm(s: str) -> str:
-        return "".join(unicodedata.normalize("NFKC", s).split()).removesuffix("专业")
-
-    return bool(a and b) and norm(a) == norm(b)
-
-
-@dataclass(frozen=True)
-class FormValues:
-    """The application form's fields as typed (possibly unsaved, possibly invalid)."""
-
-    education: str = ""
-    major: str = ""
-    graduated_on: str = ""
-    work_started_on: str = ""
-    current_title: str = ""
+ACCOUNT_EMPLOYMENT = {"labour_contract": "劳动合同", "employment_contract": "聘用合同"}
+CATEGORY_FLAGS = {
+    "freelancer": "自由职业",
+    "archive_hosted": "档案托管",
+    "high_skill": "高技能人才",
+    "grassroots": "基层事业单位",
+    "vocational_teacher": "职业学校教师",
+}
 
 
 def _date(raw: object) -> date | None:
@@ -133,29 +122,102 @@ def _date(raw: object) -> date | None:
     return None
 
 
-def facts_for(application: Application, cutoff: date | None, form: FormValues | None = None) -> Facts:
-    """The facts the application holds: its start data, the enterprise and the (typed or saved) form.
-    Anything the form does not hold (social insurance, qualifications, degree) stays unknown."""
-    values = form or FormValues(
-        education=application.education,
-        major=application.major,
-        graduated_on=application.graduated_on.isoformat() if application.graduated_on else "",
-        work_started_on=application.work_started_on.isoformat() if application.work_started_on else "",
-        current_title=application.current_title,
+def _social_insurance(session: Session, application: Application) -> SocialInsurance | None:
+    """Months and the insuring unit from the enterprise's newest roster (SI-01/02/03); the affiliation
+    proof counts once its slot holds a file."""
+    match = rosters.matches_for(session, application.enterprise_id, [application.applicant])[
+        application.applicant_id
+    ]
+    if match.badge in (RosterBadge.NO_ROSTER, RosterBadge.NOT_FOUND, RosterBadge.NAME_MISMATCH):
+        return None
+    record = match.record
+    proof = None
+    if match.badge is RosterBadge.UNIT_MISMATCH:
+        proof = any(m.slot == "affiliation" for m in materials.active_materials(session, application.id))
+    return SocialInsurance(
+        months=record.months if record is not None else None,
+        unit_matches=match.badge is not RosterBadge.UNIT_MISMATCH,
+        affiliation_proof=proof,
     )
+
+
+def facts_for(
+    session: Session, application: Application, cutoff: date | None, state: forms.FormState | None = None
+) -> Facts:
+    """The facts the application holds (issue 21.3): its start data, the enterprise, the applicant's
+    account, the 申报表's rows (education with the major match of each, work periods, titles and
+    qualifications, exams, continuing-education hours, categories), social insurance from the roster,
+    the returns counted and the unit's attestation. ``state`` is the form as typed (the live pre-check)."""
+    state = state or forms.state_of(session, application)
+    flat = state.flat
     enterprise = application.enterprise
-    education = None
-    if values.education in EDUCATION_LEVELS:
-        education = (
-            Education(
-                level=values.education,
-                major=values.major.strip() or None,
-                graduated_on=_date(values.graduated_on),
-            ),
+    educations = state.section(SectionKey.EDUCATION)
+    education = tuple(
+        Education(
+            level=r.get("level"),
+            degree=r.get("degree") if r.get("degree") not in (None, "无") else None,
+            degree_type=r.get("degree_type"),
+            major=r.get("major"),
+            graduated_on=r.get("graduated_on"),
         )
-    started = _date(values.work_started_on)
-    work = (WorkPeriod(start=started, ongoing=True, professional=True),) if started else None
-    title_text = values.current_title.strip()
+        for r in educations
+        if r.get("level")
+    )
+    best = forms.highest_education(educations)
+    major_matches = {"相同或相近": True, "不同": False}.get(best.get("major_match")) if best else None
+    work = tuple(
+        WorkPeriod(
+            start=r.get("started_on"),
+            end=r.get("ended_on"),
+            ongoing=r.get("ended_on") is None,
+            professional={"是": True, "否": False}.get(r.get("professional")),
+            internship=bool(r.get("internship")),
+        )
+        for r in state.section(SectionKey.WORK)
+    )
+    titles = [r for r in state.section(SectionKey.TITLE) if r.get("kind") == "职称"]
+    top = max(
+        titles, key=lambda r: LEVELS.index(r.get("level")) if r.get("level") in LEVELS else -1, default=None
+    )
+    has_title = True if titles else (False if flat.get("no_title") else None)
+    current = (
+        Title(
+            level=top.get("level"),
+            obtained_on=top.get("obtained_on"),
+            province=top.get("province"),
+            series=top.get("series"),
+        )
+        if top
+        else None
+    )
+    qualifications = tuple(
+        Qualification(name=r.get("name"), valid_until=r.get("valid_until"))
+        for r in state.section(SectionKey.TITLE)
+        if r.get("kind") == "职业资格" and r.get("name")
+    )
+    exams = tuple(
+        Exam(
+            name=r.get("name"),
+            year=r.get("year"),
+            passed=None
+            if r.get("score") is None or r.get("pass_line") is None
+            else float(r.get("score")) >= float(r.get("pass_line")),
+            valid_until=r.get("valid_until"),
+        )
+        for r in state.section(SectionKey.EXAM)
+        if r.get("name")
+    )
+    hours: dict[int, float] = {}
+    for r in state.section(SectionKey.CE):
+        if r.get("year"):
+            hours[r.get("year")] = float(r.get("public_hours") or 0) + float(r.get("professional_hours") or 0)
+    employment = (
+        "自由职业"
+        if flat.get("freelancer")
+        else ACCOUNT_EMPLOYMENT.get(application.applicant.employment_type or "")
+    )
+    k12 = {"是": True, "否": False}.get(flat.get("teaching_in_k12") or "")
+    opinion = unit_opinions.opinion_of(session, application.id)
     return Facts(
         pathway=application.pathway,
         series=application.series,
@@ -163,14 +225,27 @@ def facts_for(application: Application, cutoff: date | None, form: FormValues | 
         level=application.level,
         cutoff=cutoff,
         employer=Employer(
-            ownership=OWNERSHIP_FACT.get(enterprise.ownership or ""), region=enterprise.region or None
+            ownership=OWNERSHIP_FACT.get(enterprise.ownership or ""),
+            region=enterprise.region or None,
+            township=bool(flat.get("township")),
         ),
-        education=education,
-        major_matches=True if _same(values.major, application.specialty) else None,
-        work=work,
-        has_title=True if title_text else None,
-        current_title=Title(level=_title_level(title_text)) if title_text else None,
+        employment_type=employment,
+        education=education or (() if state.rows or educations else None),
+        major_matches=major_matches,
+        work=work if work else None,
+        has_title=has_title,
+        current_title=current,
+        qualifications=qualifications,
+        social_insurance=_social_insurance(session, application),
+        continuing_education_hours=tuple(sorted(hours.items())),
         authority=application.authority_code,
+        returns_after_unit_approval=application.counted_returns,
+        exams=exams,
+        categories=frozenset(name for flag, name in CATEGORY_FLAGS.items() if flat.get(flag)),
+        teaching_in_k12=k12,
+        consent_recorded=bool(flat.get("consent_reference") and flat.get("consent_on")),
+        on_establishment=bool(flat.get("on_establishment")),
+        assessment_passed=opinion.assessment_passed if opinion is not None else None,
     )
 
 
@@ -211,9 +286,9 @@ def _not_covered(profile: PolicyProfile, pathway: str | None) -> Finding:
 
 
 def evaluate(
-    session: Session, application: Application, now: datetime, form: FormValues | None = None
+    session: Session, application: Application, now: datetime, state: forms.FormState | None = None
 ) -> Evaluation:
-    """The findings for ``application`` as it stands (or with the typed ``form`` values) today."""
+    """The findings for ``application`` as it stands (or with the typed ``state`` of its form) today."""
     profile = effective_profile(session, application.bureau)
     if profile is None:
         return Evaluation(profile=None, applies=False)
@@ -237,7 +312,7 @@ def evaluate(
     else:
         chosen = current or upcoming
         cutoff = chosen.cutoff if chosen else None
-    findings = run_check(profile, facts_for(application, cutoff, form))
+    findings = run_check(profile, facts_for(session, application, cutoff, state))
     return Evaluation(profile, True, findings, current, upcoming, cutoff)
 
 

@@ -51,7 +51,7 @@ from portal.domain.handoffs import (
     value_titles,
 )
 from portal.domain.identity import resident_id_facts
-from portal.domain.materials import PLEDGE_TEXT, SLOT_BY_KEY
+from portal.domain.materials import PLEDGE_TEXT, SLOT_BY_KEY, slot_title
 from portal.domain.packages import safe_name
 from portal.domain.workflow import Status
 from portal.models import Application, EntryOutcome, Material
@@ -267,13 +267,18 @@ def _bound(material: Material) -> Any:
     return material.endorsement.stamped_file if material.endorsement is not None else material.file
 
 
+def _kind(slot: str) -> str:
+    """A material's slot as the profiles name it: a 申报表 row's slot ("xuexin@12") is its kind's."""
+    return slot.partition("@")[0]
+
+
 def _checks(
     profile: HandoffProfile, application: Application, materials: list[Material]
 ) -> list[tuple[str, str]]:
     """The target notice's checks that fail, as (slot title, message)."""
     by_slot: dict[str, list[Material]] = {}
     for m in materials:
-        by_slot.setdefault(m.slot, []).append(m)
+        by_slot.setdefault(_kind(m.slot), []).append(m)
     failed: list[tuple[str, str]] = []
     submitted = today(application.submitted_at) if application.submitted_at else None
     for check in profile.checks:
@@ -292,7 +297,7 @@ def _checks(
         elif check.kind == "copies_endorsed":
             for m in materials:
                 if m.is_copy and m.endorsement is None:
-                    failed.append((SLOT_BY_KEY[m.slot].title, check.message))
+                    failed.append((slot_title(m.slot), check.message))
     return failed
 
 
@@ -312,11 +317,11 @@ def build_application(
     who, app_id = application.applicant.name, application.id
     start = len(export.files), len(export.problems)
     materials = sorted(active_materials(session, application.id), key=lambda m: m.id)
-    plan = map_slots(profile, {m.slot for m in materials})
+    plan = map_slots(profile, {_kind(m.slot) for m in materials})
     rules = profile.files
     for order, slot, ours in plan.sent:
         sources: list[Source] = []
-        for m in (m for key in ours for m in materials if m.slot == key):
+        for m in (m for key in ours for m in materials if _kind(m.slot) == key):
             stored = _bound(m)
             try:
                 sources.append(Source(stored.display_name, storage.get(stored.sha256), stored.media_type))

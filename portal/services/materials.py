@@ -8,7 +8,7 @@ resubmit consult `gaps` (services.applications.act).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
 from typing import IO
@@ -21,6 +21,7 @@ from portal.domain import materials as rules
 from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.domain.glossary import cn_date
 from portal.domain.i18n import N_
+from portal.domain.roster import RosterBadge
 from portal.domain.uploads import EXTENSIONS, REMOVED_TITLES, UploadLimits
 from portal.domain.workflow import Status
 from portal.models import Application, Material, OrgKind, StoredFile
@@ -51,17 +52,28 @@ class UploadInput:
     document_date: str = ""
 
 
-def facts_of(application: Application, *, notice_closed: bool = False) -> rules.DossierFacts:
-    """The 申报表's facts that decide which material slots the checklist asks for."""
+def facts_of(
+    session: Session, application: Application, *, notice_closed: bool = False
+) -> rules.DossierFacts:
+    """What decides which material slots the checklist asks for: the 申报表's rows (each row that needs
+    proof has its own slot), its flags, the roster's 单位不一致 (SI-02: the affiliation proof, not a tick box)
+    and whether the profile asks for continuing-education hours (CE-01)."""
+    from portal.services import forms, rosters
+    from portal.services.policies import effective_profile
+
+    match = rosters.matches_for(session, application.enterprise_id, [application.applicant])[
+        application.applicant_id
+    ]
+    profile = effective_profile(session, application.bureau)
     return rules.DossierFacts(
-        graduated_on=application.graduated_on,
-        has_degree=bool(application.degree and application.degree != "无"),
-        overseas_education=application.overseas_education,
-        has_prior_employer=application.has_prior_employer,
-        has_internship=application.has_internship,
-        has_practice_qualification=bool(application.qualification_name),
+        rows=forms.rows_of(session, application.id),
+        enterprise_name=application.enterprise.name,
         on_establishment=application.on_establishment,
-        insured_unit_differs=application.insured_unit_differs,
+        insured_unit_differs=match.badge is RosterBadge.UNIT_MISMATCH,
+        continuing_education=profile is not None and profile.continuing_education is not None,
+        freelancer=application.freelancer,
+        archive_hosted=application.archive_hosted,
+        high_skill=application.high_skill,
         notice_closed=notice_closed,
         credit_pledge_required="credit_pledge" in handoff_profiles.required_uploads(application),
     )
@@ -95,7 +107,14 @@ def changeable_slots(session: Session, application: Application) -> set[str] | N
     if application.state is not Status.RETURNED or correction is None:
         return set()
     prefix = "material:"
-    return {item.section[len(prefix) :] for item in correction.items if item.section.startswith(prefix)}
+    named = {item.section[len(prefix) :] for item in correction.items if item.section.startswith(prefix)}
+    # A returned row opens its own proof too (its certificate, its pages).
+    rows = {item.section.split(":")[2] for item in correction.items if item.section.startswith("row:")}
+    facts = facts_of(session, application)
+    named |= {
+        slot.key for slot in rules.slots_for(facts) if slot.row_id is not None and str(slot.row_id) in rows
+    }
+    return named
 
 
 def _assembling(session: Session, actor: Actor, application_id: int) -> Application:
@@ -158,9 +177,9 @@ def upload_material(
     the store by its hash."""
     application = _assembling(session, actor, application_id)
     errors: dict[str, str] = {}
-    slot = rules.SLOT_BY_KEY.get(data.slot)
-    facts = facts_of(application)
-    if slot is None or slot.source is not rules.Source.UPLOAD or not slot.applies(facts):
+    facts = facts_of(session, application)
+    slot = next((s for s in rules.slots_for(facts) if s.key == data.slot), None)
+    if slot is None or slot.source is not rules.Source.UPLOAD:
         errors["slot"] = "请选择材料类别"
     else:
         allowed = changeable_slots(session, application)
@@ -305,7 +324,7 @@ def gaps(session: Session, application: Application, now: datetime) -> list[rule
         if material.document_date and (dates.get(material.slot) or date.min) < material.document_date:
             dates[material.slot] = material.document_date
     return rules.gaps(
-        facts_of(application),
+        facts_of(session, application),
         {m.slot for m in present},
         today=today(now),
         pledge_signed=application.pledge_signed_at is not None,
@@ -351,7 +370,7 @@ def checklist(
     """Each slot the application needs, its state (missing / uploaded / endorsed / returned…), its files,
     and whether this actor may change it now."""
     present = active_materials(session, application.id)
-    facts = facts_of(application, notice_closed=notice_closed)
+    facts = facts_of(session, application, notice_closed=notice_closed)
     assembling = application.state in ASSEMBLING and may_assemble(actor, application)
     allowed = changeable_slots(session, application) if assembling else set()
     correction = corrections.open_correction(session, application.id)
@@ -378,6 +397,16 @@ def checklist(
             assembling and slot.source is rules.Source.UPLOAD and (allowed is None or slot.key in allowed)
         )
         rows.append(Row(slot, state, mine, returned.get(slot.key, ""), can_change))
+    shown = {row.slot.key for row in rows}
+    # Files whose row was deleted (or a slot the form no longer asks for) stay listed, never silently
+    # dropped: the applicant removes them, nothing needs them for submission.
+    for key in dict.fromkeys(m.slot for m in present if m.slot not in shown):
+        base = rules.base_slot(key)
+        if base is None:
+            continue
+        slot = replace(base, key=key, title=f"{base.title}（对应条目已删除）", required=False, section=None)
+        mine = [m for m in present if m.slot == key]
+        rows.append(Row(slot, rules.SlotState.ORPHANED, mine, "", assembling and allowed is None))
     return Checklist(
         rows=rows,
         gaps=gaps(session, application, now),

@@ -36,12 +36,10 @@ from portal.documents import packages as documents
 from portal.documents.cells import csv_cell
 from portal.documents.notice_sheet import notice_result_pdf
 from portal.documents.stamps import image_data_uri, watermark_text
-from portal.domain import corrections as correction_rules
 from portal.domain import packages as rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.handoffs import binding_parts
-from portal.domain.identity import mask_id_number
-from portal.domain.materials import SLOT_BY_KEY
+from portal.domain.materials import slot_title as title_of_slot
 from portal.domain.uploads import EXTENSIONS
 from portal.models import (
     Application,
@@ -54,13 +52,12 @@ from portal.models import (
     StaffRole,
     StoredFile,
 )
-from portal.services import audit, endorsements, handoff_profiles, jobs, notices, queues
+from portal.services import audit, endorsements, handoff_profiles, jobs, notices, printing, queues
 from portal.services.actors import Actor
 from portal.services.applications import timeline
 from portal.services.calendar import SHANGHAI, today
-from portal.services.certificates import certifying_authority
 from portal.services.materials import active_materials
-from portal.services.scope import get_application, sees_full_identity, visible_applications
+from portal.services.scope import get_application, visible_applications
 from portal.storage import FileCorrupted, FileMissing, Storage
 
 MAX_BATCH = 500  # applications in one batch ZIP: about what a bureau sends onward in one go
@@ -191,32 +188,21 @@ def _session_of(application: Application) -> Session:
 
 
 def _form_sections(actor: Actor, application: Application) -> list[tuple[str, list[tuple[str, str]]]]:
-    person = application.applicant
-    number = person.id_number if sees_full_identity(actor, application) else mask_id_number(person.id_number)
-    basic = [
-        ("姓名", person.name),
-        ("证件号码", number),
-        ("工作单位", application.enterprise.name),
-        ("申报系列 / 专业", f"{application.series} / {application.specialty}"),
-        ("申报级别", application.level),
-        (
-            "申报途径 / 认定机构",
-            f"{application.pathway or '—'} / {certifying_authority(_session_of(application), application)}",
-        ),
-    ]
-    sections = [("基本信息", basic)]
-    for section in correction_rules.FORM_SECTIONS:
-        rows = [
-            (correction_rules.FIELD_TITLES.get(name, name), _display(getattr(application, name)))
-            for name in section.fields
-        ]
-        sections.append((section.title, rows))
-    pledge = (
-        f"已于 {_shanghai(application.pledge_signed_at)} 在线签署（IP {application.pledge_ip}）"
-        if application.pledge_signed_at
-        else "未签署"
-    )
-    sections.append(("诚信承诺书", [("签署情况", pledge)]))
+    """The printed 申报表 (services.printing: the province's order) as (title, rows) sections; a table part
+    gives one row per entry, its cells joined."""
+    printed = printing.printed_form(_session_of(application), actor, application)
+    sections: list[tuple[str, list[tuple[str, str]]]] = []
+    for part in printed.parts:
+        if part.facts:
+            sections.append((part.title, list(part.facts)))
+        elif part.is_table:
+            rows = [
+                (f"第{i}条", "；".join(f"{h}：{c}" for h, c in zip(part.headers, row, strict=True) if c))
+                for i, row in enumerate(part.rows, start=1)
+            ]
+            sections.append((part.title, rows))
+        else:
+            sections.append((part.title, [("", part.empty)]))
     return sections
 
 
@@ -262,7 +248,7 @@ def _notice_context(
 
 
 def _material_title(index: int, material: Material) -> str:
-    name = _bound_file(material).display_name or SLOT_BY_KEY[material.slot].title
+    name = _bound_file(material).display_name or title_of_slot(material.slot)
     kind = "复印件" if material.is_copy else "原件"
     return f"{index}. {name}（{kind}，{material.pages}页）"
 
@@ -311,7 +297,7 @@ def build_pdf(
         pdf = documents.material_pdf(
             _read(session, storage, actor, application, stored, now), stored.media_type
         )
-        slot_title = SLOT_BY_KEY[material.slot].title
+        slot_title = title_of_slot(material.slot)
         bound.append(documents.Material((rules.Part.MATERIALS.title, slot_title, entry.title), pdf))
     result = documents.bind(
         sections,
@@ -376,7 +362,7 @@ def _material_files(present: list[Material]) -> Iterable[tuple[str, StoredFile, 
     """Each material's original (原件/) and, where endorsed, its stamped copy (核对签章件/), numbered in
     binding order, with their manifest rows."""
     for index, material in enumerate(present, start=1):
-        slot_title = SLOT_BY_KEY[material.slot].title
+        slot_title = title_of_slot(material.slot)
         stem = rules.safe_name(f"{index:02d}-{slot_title}-{material.file.display_name.rsplit('.', 1)[0]}")
         endorsement = material.endorsement
         files = [

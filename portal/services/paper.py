@@ -76,7 +76,7 @@ def open_followup(session: Session, actor: Actor, application: Application, now:
     )
     session.add(followup)
     session.flush()
-    titles = rules.checklist_titles(slots_for(facts_of(application, notice_closed=True)))
+    titles = rules.checklist_titles(slots_for(facts_of(session, application, notice_closed=True)))
     for position, (key, title) in enumerate(titles):
         session.add(PaperItem(followup_id=followup.id, position=position, key=key, title=title, remark=""))
     audit.record(

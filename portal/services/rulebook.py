@@ -40,7 +40,7 @@ from portal.domain import committees as committee_rules
 from portal.domain import workflow
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.i18n import N_, T_, joined
-from portal.domain.materials import SLOT_BY_KEY
+from portal.domain.materials import slot_title
 from portal.domain.text import LIMITS
 from portal.domain.workflow import Action, Role, Status, TransitionNotAllowed
 from portal.models import Application, Material, Membership, StaffRole
@@ -343,7 +343,7 @@ def not_on_integrity_record(case: Case, action: Action, attempt: Attempt) -> str
 def dossier_complete(case: Case, action: Action, attempt: Attempt) -> Refusal | None:
     """The 申报表's required fields are filled and every required material is there."""
     fields: dict[str, str] = {}
-    if missing := _missing_for_submit(case.application):
+    if missing := _missing_for_submit(case.session, case.application):
         fields["__all__"] = "请先填写：" + "、".join(missing)
     if gaps := materials.gaps(case.session, case.application, case.now):
         fields["materials"] = materials.gaps_message(gaps)
@@ -357,7 +357,7 @@ def copies_endorsed(case: Case, action: Action, attempt: Attempt) -> str | None:
     """The enterprise handler's first review waits until every copy is checked against its original."""
     if case.status is not Status.SUBMITTED or not case.unendorsed_copies:
         return None
-    titles = "、".join(dict.fromkeys(SLOT_BY_KEY[m.slot].title for m in case.unendorsed_copies))
+    titles = "、".join(dict.fromkeys(slot_title(m.slot) for m in case.unendorsed_copies))
     return f"以下复印件尚未核对原件并加盖单位公章：{titles}（004 二(十)、001 四(三)）"
 
 
@@ -475,10 +475,10 @@ def returned_items_answered(case: Case, action: Action, attempt: Attempt) -> Ref
 # --- offering and applying -------------------------------------------------------------------------------
 
 
-def _missing_for_submit(application: Application) -> list[str]:
-    from portal.services.applications import missing_for_submit
+def _missing_for_submit(session: Session, application: Application) -> list[str]:
+    from portal.services.forms import missing_for_submit
 
-    return missing_for_submit(application)
+    return missing_for_submit(session, application)
 
 
 def refusals(
@@ -584,3 +584,7 @@ def offered(
     """The actions the actor can do now (offered and not refused): what a bulk action may be given."""
     found = offers(session, actor, application, now, as_reviewer=as_reviewer)
     return [offer.action for offer in found if offer.available]
+
+
+# Guards kept in their own modules (registered on import, after the ones above).
+from portal.services import form_guards  # noqa: E402, F401

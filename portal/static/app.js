@@ -2,18 +2,30 @@
 (function () {
   "use strict";
   // Ask before destructive actions: forms marked data-confirm (plain submit and htmx alike).
+  // A button may ask on its own (删除这一条 in the 申报表): its data-confirm wins over the form's.
+  function confirmation(form, submitter) {
+    return (submitter && submitter.dataset && submitter.dataset.confirm) || (form && form.dataset.confirm) || "";
+  }
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    var message = form instanceof HTMLFormElement ? confirmation(form, event.submitter) : "";
+    if (message && !window.confirm(message)) {
       event.preventDefault();
       event.stopImmediatePropagation();
+    } else if (message) {
+      form.dataset.confirmed = "1";  // htmx's own confirm step must not ask a second time
     }
   }, true);
   document.addEventListener("htmx:confirm", function (event) {
-    var form = event.target.closest && event.target.closest("form[data-confirm]");
-    if (form && event.detail && event.detail.verb === "post") {
+    var form = event.target.closest && event.target.closest("form");
+    var trigger = event.detail && event.detail.triggeringEvent;
+    var message = form ? confirmation(form, trigger && trigger.submitter) : "";
+    if (form && message && event.detail.verb === "post") {
       event.preventDefault();
-      if (window.confirm(form.dataset.confirm)) { event.detail.issueRequest(true); }
+      if (form.dataset.confirmed === "1") {
+        delete form.dataset.confirmed;
+        event.detail.issueRequest(true);
+      } else if (window.confirm(message)) { event.detail.issueRequest(true); }
     }
   });
   document.addEventListener("click", function (event) {

@@ -10,6 +10,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from portal.config import password_policy as _password_policy
+from portal.domain import form as form_schema
 from portal.domain.identity import mask_id_number, mask_mobile
 from portal.domain.materials import PLEDGE_CLAUSE, PLEDGE_TEXT
 from portal.domain.passwords import PasswordPolicy
@@ -203,6 +204,9 @@ def register_web(app: Flask) -> None:
         new_form_token=new_form_token,
         limits=TEXT_LIMITS,
         split_rule_ids=split_rule_ids,
+        # The 申报表's flat fields (portal.domain.form), which the form partial renders in order.
+        flat_fields=form_schema.FLAT_FIELDS,
+        flat_by_name=form_schema.FLAT_BY_NAME,
         url_pattern=UrlPattern,
         pledge_text=PLEDGE_TEXT,
         pledge_clause=PLEDGE_CLAUSE,

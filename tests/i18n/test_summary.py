@@ -45,7 +45,9 @@ def test_the_summary_page_is_english_with_chinese_data_marked(
     assert "Application summary" in text and "Returned for correction" in text
     assert "What to correct (all items at once)" in text
     assert "Please change the items below and resubmit before 20 Oct 2026." in text
-    assert '<strong>Education</strong>: <span lang="zh-CN">毕业证书扫描件不清晰</span>' in text
+    # The return named the 申报表's whole 学历学位 section (issue 21: sections, rows and fields can be named).
+    named = '<strong>Education and degrees (all)</strong>: <span lang="zh-CN">毕业证书扫描件不清晰</span>'
+    assert named in text
     assert f'<span lang="zh-CN">{application.applicant.name}</span>' in text
     assert "working days left" in text  # 2026-09-28 to 2026-10-20, the National Day week not counted
     # The Chinese page links to it, in English and saying so.

@@ -149,8 +149,12 @@ def test_the_migration_gives_every_existing_certificate_a_random_code(tmp_path: 
         downgrade(revision="0011")  # before the codes existed
         upgrade()
         # SQLite rebuilt the users and applications tables: nothing that refers to them went with them.
-        after = {t: n for t, n in backup.row_counts(db.engine).items() if t != "versions"}
-        assert after == before
+        # (The unit's opinions are a table after 0011: going below it drops them by design; the 申报表's
+        # rows come back from the summary columns.)
+        # The change counters (0024) are rebuilt as writes happen, so they are not compared either.
+        dropped = {"unit_opinions", "versions"}
+        after = {t: n for t, n in backup.row_counts(db.engine).items() if t not in dropped}
+        assert after == {t: n for t, n in before.items() if t not in dropped}
         rows = db.session.execute(select(Application.certificate_no, Application.certificate_code)).all()
         codes = [code for number, code in rows if number is not None]
         assert len(codes) == 3 and len(set(codes)) == 3 and all(len(code) == 32 for code in codes)

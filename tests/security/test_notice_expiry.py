@@ -18,7 +18,7 @@ from portal.domain.workflow import Status
 from portal.models import Notice, StaffRole
 from portal.services import notices
 from tests.conftest import Clock
-from tests.factories import FILLED_FORM, STEPS_TO, World, make_application, make_world
+from tests.factories import FILLED, STEPS_TO, World, make_application, make_world
 from tests.services.test_notices import at_shanghai
 
 TITLE = "关于拟推荐李四光等同志申报中级职称的公示"
@@ -47,7 +47,7 @@ def test_the_page_shows_who_was_in_it_for_the_period_and_the_days_after_then_onl
     world.bureau.org.policy_profile = profile  # after the application went through: no window needed
     session.flush()
     applicant = notice.entries[0].application.applicant
-    summary = FILLED_FORM.work_summary
+    summary = FILLED["summary"]
     days = notices.public_days_after(session, notice)
     expected = load_profiles()[profile].workflow.notice_public_days if profile else None
     assert days == (expected.value if expected else notices.PUBLIC_DAYS_AFTER)

@@ -120,9 +120,10 @@ def test_an_account_that_never_changed_its_password_ages_from_its_creation(
     user.created_at = clock.now - timedelta(days=120)
     session.flush()
     assert auth.must_change_password(user, clock.now, PROFILES["dengbao"]) == "expired"
-    assert client.post("/login", data={"login": user.phone, "password": PASSWORD}).headers[
-        "Location"
-    ] == "/password"
+    assert (
+        client.post("/login", data={"login": user.phone, "password": PASSWORD}).headers["Location"]
+        == "/password"
+    )
 
 
 def test_the_asvs_profile_has_no_composition_rule_and_no_expiry(

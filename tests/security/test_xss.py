@@ -27,6 +27,7 @@ from portal.domain.workflow import Status
 from portal.models import (
     Correction,
     CorrectionItem,
+    FormRow,
     NoticeEntry,
     Objection,
     PaperFollowup,
@@ -120,13 +121,21 @@ def fill_everything(session: Session, tenant: Tenant, clock: Clock, fill: Filler
         "major",
         "current_title",
         "work_summary",
-        "achievements",
-        "qualification_name",
         "warnings_acknowledgement",
     ):
         fill.set(application, column, f"application.{column}")
-    for column in ("school", "work_summary"):
-        fill.set(tenant.draft, column, f"draft application.{column}")
+    fill.set(tenant.draft, "work_summary", "draft application.work_summary")
+    # The 申报表's rows (issue 21): a school in a degree row, a qualification in a title row.
+    for owner, section, name, where in (
+        (application, "education", "school", "application education row school"),
+        (application, "title", "name", "application title row name"),
+        (tenant.draft, "education", "school", "draft application education row school"),
+    ):
+        row = session.scalars(
+            select(FormRow).where(FormRow.application_id == owner.id, FormRow.section == section)
+        ).first()
+        assert row is not None
+        row.data = {**row.data, name: payload(fill.tag(where), 100, len(fill.fields))}
     for column in ("title", "location", "contact"):
         fill.set(tenant.closed_notice, column, f"notice.{column}")
         fill.set(tenant.draft_notice, column, f"draft notice.{column}")

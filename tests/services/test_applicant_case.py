@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from portal.domain.errors import NotFound
 from portal.domain.workflow import Action, Status
 from portal.models import StaffRole
-from portal.services import applications, cases, corrections
+from portal.services import cases, corrections, forms
 from portal.services.actors import actor_for
 from tests.conftest import Clock
-from tests.factories import STEPS_TO, World, make_application, make_user, make_world
+from tests.factories import STEPS_TO, World, filled_form, make_application, make_user, make_world
 
 
 @pytest.fixture
@@ -29,18 +29,18 @@ def test_a_draft_offers_its_submission_with_what_is_still_missing(
     session: Session, world: World, clock: Clock
 ) -> None:
     application = make_application(session, world, clock.now)
-    applications.save_form(
+    forms.save_form(
         session,
         actor_for(application.applicant, None),
         application.id,
-        applications.FormInput(school=""),
+        filled_form(application, flat={"work_summary": ""}),
         clock.now,
     )
     case = _case(session, application, clock)
     assert case.editable and case.application.id == application.id
     assert case.submission is not None and case.submission.action is Action.SUBMIT
     assert case.submission not in case.other_offers
-    assert "毕业院校" in case.missing_before_submit and case.missing_before_submit == case.missing
+    assert case.missing == ["工作总结"] and case.missing_before_submit == case.missing
     assert not case.asks_responses and case.correction is None
     assert not case.certificate and case.lookups == [] and case.notice is None
     assert case.route.progress.current is not None and case.timeline
@@ -64,14 +64,14 @@ def test_a_returned_application_asks_a_reply_to_each_item(
         session,
         world.enterprise.actor(StaffRole.HANDLER),
         application.id,
-        corrections.ReturnInput({"summary": "请补充近三年业绩"}, "2026-10-20"),
+        corrections.ReturnInput({"field:work_summary": "请补充近三年业绩"}, "2026-10-20"),
         clock.now,
     )
     case = _case(session, application, clock)
     assert case.correction is not None and case.deadline is not None
     assert case.submission is not None and case.submission.action is Action.RESUBMIT
     assert case.asks_responses and case.window_message == ""  # a resubmission needs no window
-    assert case.editable and case.open_fields is not None and "work_summary" in case.open_fields
+    assert case.editable and "工作总结" in case.section_titles["field:work_summary"]
 
 
 def test_a_certified_application_offers_its_certificate(session: Session, world: World, clock: Clock) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from portal.domain.errors import DomainError, ValidationFailed
 from portal.domain.workflow import Action, Status
 from portal.models import NoticePurpose, NoticeStatus, ObjectionStatus, StaffRole
-from portal.services import applications, corrections, notices
+from portal.services import applications, corrections, forms, notices
 from portal.services.actors import actor_for
 from tests.conftest import Clock
 from tests.factories import (
@@ -65,30 +65,16 @@ def test_the_office_returns_for_correction_and_the_resubmission_comes_back_to_it
     assert (application.state, application.returned_from) == (Status.RETURNED, "committee_review")
     assert application.counted_returns == 1  # a return after the unit's approval (004 一(四))
     later = clock.now + timedelta(days=1)
-    applications.save_form(
+    forms.save_form(
         session,
         actor_for(application.applicant, None),
         application.id,
-        applications.FormInput(
-            **{**_form(application), "work_summary": "主持完成三项市政工程，获市级奖励。"}
-        ),
+        {**forms.posted_form(session, application), "work_summary": "主持完成三项市政工程，获市级奖励。"},
         later,
     )
     applications.act(session, actor_for(application.applicant, None), application.id, Action.RESUBMIT, later)
     assert (application.state, application.current_org_id) == (Status.COMMITTEE_REVIEW, co.office.org.id)
     assert application.awaiting == "handler"
-
-
-def _form(application) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    return {
-        "education": application.education,
-        "school": application.school,
-        "major": application.major,
-        "graduated_on": application.graduated_on.isoformat(),
-        "work_started_on": application.work_started_on.isoformat(),
-        "current_title": application.current_title,
-        "work_summary": application.work_summary,
-    }
 
 
 def test_the_offices_own_notice_runs_five_working_days_and_takes_objections(

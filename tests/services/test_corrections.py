@@ -8,13 +8,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.demo import walk
+from portal.domain import corrections as correction_rules
 from portal.domain.errors import DomainError, ValidationFailed
 from portal.domain.workflow import Action, Status
-from portal.models import Notification, StaffRole
-from portal.services import applications, corrections, materials, notifications
+from portal.models import Application, Notification, StaffRole
+from portal.services import applications, corrections, forms, materials, notifications
 from portal.services.actors import actor_for
 from tests.conftest import Clock
-from tests.factories import FILLED_FORM, STEPS_TO, STORAGE, World, make_application, make_world
+from tests.factories import STEPS_TO, STORAGE, World, make_application, make_world, reviewers
 
 
 @pytest.fixture
@@ -35,15 +37,20 @@ def returned(
     by: StaffRole = StaffRole.HANDLER,
     items: dict[str, str] | None = None,
     deadline: str = "2026-10-20",
+    draft: Application | None = None,
 ):  # type: ignore[no-untyped-def]
-    application = make_application(session, world, clock.now, steps=steps)
+    if draft is not None:
+        walk(session, reviewers(world), draft, steps, clock.now + timedelta(minutes=1))
+        application = draft
+    else:
+        application = make_application(session, world, clock.now, steps=steps)
     office = {1: world.enterprise, 2: world.enterprise}.get(steps, world.department)
     corrections.return_for_correction(
         session,
         office.actor(by),
         application.id,
         corrections.ReturnInput(
-            items or {"education": "毕业证书扫描件不清晰", "summary": "请补充近三年业绩"}, deadline
+            items or {"education": "毕业证书扫描件不清晰", "field:work_summary": "请补充近三年业绩"}, deadline
         ),
         clock.now,
     )
@@ -59,11 +66,11 @@ def test_a_return_lists_every_item_at_once_with_a_deadline(
     assert correction is not None and correction.deadline == date(2026, 10, 20)
     assert [(i.section, i.reason) for i in correction.items] == [
         ("education", "毕业证书扫描件不清晰"),
-        ("summary", "请补充近三年业绩"),
+        ("field:work_summary", "请补充近三年业绩"),
     ]
     assert application.state is Status.RETURNED
     note = session.scalars(select(Notification).where(Notification.user_id == application.applicant_id)).one()
-    assert "学历信息：毕业证书扫描件不清晰" in note.text and "工作总结：请补充近三年业绩" in note.text
+    assert "学历学位（全部）：毕业证书扫描件不清晰" in note.text and "工作总结：请补充近三年业绩" in note.text
 
 
 def test_a_return_needs_ticked_items_each_with_a_reason_and_a_later_deadline(
@@ -88,29 +95,73 @@ def test_a_return_needs_ticked_items_each_with_a_reason_and_a_later_deadline(
 def test_the_applicant_may_change_only_what_was_returned(
     session: Session, world: World, clock: Clock
 ) -> None:
-    application = returned(session, world, clock, items={"summary": "请补充近三年业绩"})
+    application = returned(session, world, clock, items={"field:work_summary": "请补充近三年业绩"})
     me = actor_for(application.applicant, None)
-    tampered = applications.FormInput(
-        **{**FILLED_FORM.__dict__, "school": "别的大学", "work_summary": "补充后"}
-    )
+    posted = forms.posted_form(session, application)
+    tampered = {**posted, "education-0-school": "别的大学", "work_summary": "补充后"}
     with pytest.raises(ValidationFailed) as info:
-        applications.save_form(session, me, application.id, tampered, clock.now)
-    assert set(info.value.fields) == {"school"}
-    fixed = applications.FormInput(**{**FILLED_FORM.__dict__, "work_summary": "补充了近三年的三个项目"})
-    applications.save_form(session, me, application.id, fixed, clock.now)
+        forms.save_form(session, me, application.id, tampered, clock.now)
+    assert set(info.value.fields) == {"education-0-school"}
+    assert "没有被退回" in info.value.fields["education-0-school"]
+    fixed = {**forms.posted_form(session, application), "work_summary": "补充了近三年的三个项目"}
+    forms.save_form(session, me, application.id, fixed, clock.now)
     assert application.work_summary == "补充了近三年的三个项目" and application.school == "南昌大学"
+
+
+def test_a_return_names_one_row_and_only_that_row_may_change(
+    session: Session, world: World, clock: Clock
+) -> None:
+    """Issue 21.4: a return names one row; the other rows, the other sections and new rows stay as
+    they were; the changes table names the row and its field."""
+    draft = make_application(session, world, clock.now)
+    extra = {
+        **forms.posted_form(session, draft),
+        "work-1-employer": "赣州市政设计院",
+        "work-1-post": "助理设计师",
+        "work-1-professional": "是",
+        "work-1-started_on": "2013-07-01",
+        "work-1-ended_on": "2015-06-30",
+    }
+    forms.save_form(session, actor_for(draft.applicant, None), draft.id, extra, clock.now)
+    # The earlier job asks for its own proof (EXP-02): a stand-in file for it.
+    materials.attach_placeholders(session, actor_for(draft.applicant, None), STORAGE, draft, clock.now)
+    work = [r for r in forms.rows_of(session, draft.id) if r.section.value == "work"]
+    assert len(work) == 2
+    application = returned(
+        session, world, clock, items={f"row:work:{work[1].id}": "结束时间与证明不符"}, draft=draft
+    )
+    me = actor_for(application.applicant, None)
+    posted = forms.posted_form(session, application)
+    other_row = next(k for k, v in posted.items() if v == application.enterprise.name)
+    with pytest.raises(ValidationFailed) as info:
+        forms.save_form(session, me, application.id, {**posted, other_row: "别的单位"}, clock.now)
+    assert set(info.value.fields) == {other_row}
+    wrong_row_key = next(
+        k for k, v in posted.items() if k.startswith("work-") and k.endswith("-ended_on") and v
+    )
+    forms.save_form(session, me, application.id, {**posted, wrong_row_key: "2015-03-31"}, clock.now)
+    changes = correction_rules.changes(
+        corrections.latest_correction(session, application.id).snapshot,
+        corrections.snapshot(session, application),
+    )
+    assert [(c.field, c.before, c.after) for c in changes] == [
+        (f"row:work:{work[1].id}", "2015年6月30日", "2015年3月31日")
+    ]
+    assert "工作经历" in changes[0].title and "结束时间" in changes[0].title
 
 
 def test_resubmission_goes_back_to_the_reviewer_who_returned_it_with_the_changes_shown(
     session: Session, world: World, clock: Clock
 ) -> None:
-    application = returned(session, world, clock, steps=2, by=StaffRole.LEADER, items={"summary": "太简略"})
+    application = returned(
+        session, world, clock, steps=2, by=StaffRole.LEADER, items={"field:work_summary": "太简略"}
+    )
     me = actor_for(application.applicant, None)
-    applications.save_form(
+    forms.save_form(
         session,
         me,
         application.id,
-        applications.FormInput(**{**FILLED_FORM.__dict__, "work_summary": "详细的总结"}),
+        {**forms.posted_form(session, application), "work_summary": "详细的总结"},
         clock.now,
     )
     applications.act(session, me, application.id, Action.RESUBMIT, clock.now + timedelta(hours=1))
@@ -118,7 +169,7 @@ def test_resubmission_goes_back_to_the_reviewer_who_returned_it_with_the_changes
     assert (application.state, application.awaiting) == (Status.UNIT_REVIEW, "leader")
     assert application.handler_signed_by_id == world.enterprise.handler.id
     changes = corrections.changes_since_return(session, application)
-    assert [(c.field, c.after) for c in changes] == [("work_summary", "详细的总结")]
+    assert [(c.field, c.after) for c in changes] == [("field:work_summary", "详细的总结")]
     leader_inbox = notifications.inbox(session, world.enterprise.actor(StaffRole.LEADER))
     assert any("新的待办（领导）" in n.text for n in leader_inbox)
 
@@ -207,14 +258,19 @@ def test_the_third_counted_return_makes_the_application_inadmissible_for_the_yea
             session,
             handler,
             application.id,
-            corrections.ReturnInput({"summary": f"第{round_}次"}, "2026-12-20"),
+            corrections.ReturnInput({"field:work_summary": f"第{round_}次"}, "2026-12-20"),
             clock.now,
         )
         session.refresh(application)
         if round_ < 3:
             assert application.state is Status.RETURNED and application.counted_returns == round_
             applications.act(
-                session, me, application.id, Action.RESUBMIT, clock.now, responses={"summary": "已按要求说明"}
+                session,
+                me,
+                application.id,
+                Action.RESUBMIT,
+                clock.now,
+                responses={"field:work_summary": "已按要求说明"},
             )
     assert (application.state, application.counted_returns) == (Status.REJECTED, 3)
     with pytest.raises(DomainError) as barred:
@@ -238,11 +294,16 @@ def test_without_a_limit_in_the_policy_returns_are_counted_but_never_end_it(
             session,
             handler,
             application.id,
-            corrections.ReturnInput({"summary": "再补充"}, "2026-12-20"),
+            corrections.ReturnInput({"field:work_summary": "再补充"}, "2026-12-20"),
             clock.now,
         )
         applications.act(
-            session, me, application.id, Action.RESUBMIT, clock.now, responses={"summary": "已按要求说明"}
+            session,
+            me,
+            application.id,
+            Action.RESUBMIT,
+            clock.now,
+            responses={"field:work_summary": "已按要求说明"},
         )
     session.refresh(application)
     assert (application.state, application.counted_returns) == (Status.DEPT_REVIEW, 4)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -13,14 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.documents.scans import Part
+from portal.domain import materials as m_rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.workflow import Action, Status
 from portal.models import Application, AuditEvent, Material, StaffRole
-from portal.services import applications, corrections, endorsements, materials
+from portal.services import applications, corrections, endorsements, forms, materials
 from portal.services.actors import actor_for
 from tests import imaging
 from tests.conftest import Clock
-from tests.factories import FILLED_FORM, STORAGE, World, make_application, make_user, make_world
+from tests.factories import STORAGE, World, filled_form, make_application, make_user, make_world
 
 
 @pytest.fixture
@@ -37,11 +38,18 @@ def bare_draft(session: Session, world: World, clock: Clock) -> Application:
         applications.StartInput(applicant.id, "工程", "土木工程", "中级"),
         clock.now,
     )
-    applications.save_form(session, actor_for(applicant, None), application.id, FILLED_FORM, clock.now)
+    forms.save_form(session, actor_for(applicant, None), application.id, filled_form(application), clock.now)
     return application
 
 
+def slot_key(session: Session, application: Application, slot: str) -> str:
+    """The application's own key of a slot: a row's slot ("diploma") is that of its first row."""
+    keys = [s.key for s in m_rules.slots_for(materials.facts_of(session, application))]
+    return slot if slot in keys else next(k for k in keys if k.partition("@")[0] == slot)
+
+
 def upload(session: Session, application: Application, clock: Clock, slot: str, *parts: bytes, **extra: str):  # type: ignore[no-untyped-def]
+    slot = slot_key(session, application, slot)
     return materials.upload_material(
         session,
         actor_for(application.applicant, None),
@@ -65,7 +73,7 @@ def test_the_missing_materials_list_blocks_submission_and_names_each_slot(
     for title in ("身份证件", "学历证书", "学信网学历证书电子注册备案表", "劳动（聘用）合同", "诚信承诺书"):
         assert title in message
     assert application.state is Status.DRAFT
-    for slot in ("id_card", "diploma", "labour_contract"):
+    for slot in ("id_card", "diploma", "degree", "title_certificate", "labour_contract"):
         upload(session, application, clock, slot, imaging.photo(800, 1000))
     upload(session, application, clock, "xuexin", imaging.pdf(1), document_date="2026-09-01")
     materials.sign_pledge(session, me, application.id, clock.now)
@@ -81,7 +89,7 @@ def test_an_expired_xuexin_record_is_refused_on_upload_and_blocks_when_it_runs_o
     assert "6个月" in info.value.fields["document_date"]
     upload(session, application, clock, "xuexin", imaging.pdf(1), document_date="2026-04-01")
     later = clock.now + timedelta(days=10)  # 2026-10-08: past 2026-10-01
-    assert "xuexin" in {gap.slot.key for gap in materials.gaps(session, application, later)}
+    assert "xuexin" in {gap.slot.base for gap in materials.gaps(session, application, later)}
 
 
 def test_a_disguised_file_is_refused_and_nothing_is_stored(
@@ -218,26 +226,27 @@ def test_the_handler_cannot_pass_a_dossier_with_an_unendorsed_copy(
 
 def test_after_a_return_only_the_named_slot_may_change(session: Session, world: World, clock: Clock) -> None:
     application = make_application(session, world, clock.now, steps=1)
+    diploma = slot_key(session, application, "diploma")
     corrections.return_for_correction(
         session,
         world.enterprise.actor(StaffRole.HANDLER),
         application.id,
-        corrections.ReturnInput({"material:diploma": "毕业证书照片模糊"}, "2026-10-20"),
+        corrections.ReturnInput({f"material:{diploma}": "毕业证书照片模糊"}, "2026-10-20"),
         clock.now,
     )
     with pytest.raises(ValidationFailed):
         upload(session, application, clock, "id_card", imaging.photo(800, 1000))
     me = actor_for(application.applicant, None)
-    old = next(m for m in materials.active_materials(session, application.id) if m.slot == "diploma")
+    old = next(m for m in materials.active_materials(session, application.id) if m.slot == diploma)
     checklist = materials.checklist(session, me, application, clock.now)
-    row = next(r for r in checklist.rows if r.slot.key == "diploma")
+    row = next(r for r in checklist.rows if r.slot.key == diploma)
     assert row.state.value == "returned" and row.returned_reason == "毕业证书照片模糊" and row.can_change
-    assert [r.slot.key for r in checklist.rows if r.can_change] == ["diploma"]
+    assert [r.slot.key for r in checklist.rows if r.can_change] == [diploma]
     materials.remove_material(session, me, application.id, old.id, clock.now)
     clock.advance(minutes=5)
     new = upload(session, application, clock, "diploma", imaging.photo(800, 1000))
     row = next(
-        r for r in materials.checklist(session, me, application, clock.now).rows if r.slot.key == "diploma"
+        r for r in materials.checklist(session, me, application, clock.now).rows if r.slot.key == diploma
     )
     assert row.state.value == "uploaded"
     assert corrections.materials_since_return(session, application) == frozenset()  # not resubmitted yet
@@ -250,20 +259,23 @@ def test_hr_fills_in_on_behalf_and_the_audit_says_who_changed_what(
 ) -> None:
     application = bare_draft(session, world, clock)
     hr = world.enterprise.actor(StaffRole.HANDLER)
-    data = applications.FormInput(
-        **{**FILLED_FORM.__dict__, "school": "江西理工大学", "on_establishment": "1"}
-    )
-    applications.save_form(session, hr, application.id, data, clock.now)
+    data = {
+        **forms.posted_form(session, application),
+        "education-0-school": "江西理工大学",
+        "on_establishment": "1",
+    }
+    forms.save_form(session, hr, application.id, data, clock.now)
     event = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "save_form").order_by(AuditEvent.id.desc())
     ).first()
     assert event is not None and event.actor_id == world.enterprise.handler.id and event.detail["on_behalf"]
-    assert event.detail["changed"]["school"] == ["南昌大学", "江西理工大学"]
+    assert ["学历学位第1条（南昌大学 本科）· 毕业院校", "南昌大学", "江西理工大学"] in event.detail["fields"]
+    assert application.school == "江西理工大学"  # the summary follows the rows
     assert application.on_establishment and "establishment" in {
         r.slot.key for r in materials.checklist(session, hr, application, clock.now).rows
     }
     with pytest.raises(NotFound):  # another enterprise: not found at all
-        applications.save_form(
+        forms.save_form(
             session, world.other_enterprise.actor(StaffRole.HANDLER), application.id, data, clock.now
         )
     with pytest.raises(PermissionDenied):
@@ -272,15 +284,16 @@ def test_hr_fills_in_on_behalf_and_the_audit_says_who_changed_what(
 
 def test_a_bad_field_does_not_lose_the_good_ones(session: Session, world: World, clock: Clock) -> None:
     application = bare_draft(session, world, clock)
-    data = applications.FormInput(
-        **{**FILLED_FORM.__dict__, "school": "赣南师范大学", "graduated_on": "2031-01-01"}
-    )
+    data = {
+        **forms.posted_form(session, application),
+        "education-0-school": "赣南师范大学",
+        "education-0-graduated_on": "2031-01-01",
+    }
     with pytest.raises(ValidationFailed) as info:
-        applications.save_form(
-            session, actor_for(application.applicant, None), application.id, data, clock.now
-        )
-    assert set(info.value.fields) == {"graduated_on"}
-    assert application.school == "赣南师范大学" and application.graduated_on is not None
+        forms.save_form(session, actor_for(application.applicant, None), application.id, data, clock.now)
+    assert set(info.value.fields) == {"education-0-graduated_on"}
+    assert "不能晚于今天" in info.value.fields["education-0-graduated_on"]
+    assert application.school == "赣南师范大学" and application.graduated_on == date(2015, 6, 30)
 
 
 def test_copy_from_last_application_prefills_the_form_and_the_materials(
@@ -298,8 +311,18 @@ def test_copy_from_last_application_prefills_the_form_and_the_materials(
     applications.copy_from_previous(session, me, second.id, clock.now)
     assert (second.school, second.work_summary) == (first.school, first.work_summary)
     assert second.pledge_signed_at is None
-    slots = {m.slot for m in materials.active_materials(session, second.id)}
-    assert slots == {m.slot for m in materials.active_materials(session, first.id)}
+    slots = {m.slot.partition("@")[0] for m in materials.active_materials(session, second.id)}
+    assert slots == {m.slot.partition("@")[0] for m in materials.active_materials(session, first.id)}
+    # Every section came along, and each row's proof follows its new row (issue 21.5).
+    assert [(r.section, r.label) for r in forms.rows_of(session, second.id)] == [
+        (r.section, r.label) for r in forms.rows_of(session, first.id)
+    ]
+    new_rows = {r.id for r in forms.rows_of(session, second.id)}
+    assert all(
+        int(m.slot.partition("@")[2]) in new_rows
+        for m in materials.active_materials(session, second.id)
+        if "@" in m.slot
+    )
     reused = session.scalars(select(Material).where(Material.application_id == second.id)).first()
     assert reused is not None and reused.file_id in {
         m.file_id for m in materials.active_materials(session, first.id)

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
 from portal.domain.workflow import Action, Status
 from portal.models import Application, AuditEvent, StaffRole, User
-from portal.services import applications, corrections, eligibility, materials, policies
+from portal.services import applications, corrections, eligibility, forms, materials, policies
 from portal.services.actors import Actor, actor_for
 from tests.conftest import Clock
-from tests.factories import FILLED_FORM, STORAGE, Office, World, make_user, make_world, reviewers
+from tests.factories import STORAGE, Office, World, filled_form, make_user, make_world, reviewers
 
 IN_Q4 = datetime(2026, 10, 21, 2, 0, tzinfo=UTC)  # Wednesday, inside Ganzhou's fourth 2026 window
 AFTER_Q4 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -50,7 +50,7 @@ def draft(
         applications.StartInput(applicant.id, series, specialty, level, pathway),
         now,
     )
-    applications.save_form(session, actor_for(applicant, None), application.id, FILLED_FORM, now)
+    forms.save_form(session, actor_for(applicant, None), application.id, filled_form(application), now)
     materials.attach_placeholders(session, actor_for(applicant, None), STORAGE, application, now)
     return application, applicant
 

@@ -26,7 +26,7 @@ from portal.services import endorsements, handoffs
 from portal.services.actors import actor_for
 from portal.services.materials import active_materials, store_file
 from tests.conftest import Clock
-from tests.factories import FILLED_FORM, STEPS_TO, STORAGE, make_application, make_world, tiny_pdf
+from tests.factories import FILLED, STEPS_TO, STORAGE, make_application, make_world, tiny_pdf
 
 CAP = 2_097_152
 
@@ -153,7 +153,7 @@ def test_js_form_in_their_field_order_with_a_copy_page(session: Session, clock: 
     labels = [label for _title, rows in sections for label, _value in rows]
     positions = [page.index(f">{label}</th>") for label in labels]
     assert positions == sorted(positions)  # every field, in their order
-    assert application.applicant.name in form and FILLED_FORM.school in page
+    assert application.applicant.name in form and FILLED["education"]["school"] in page
 
 
 def test_jx_certificate_excel_has_id_numbers_as_text_and_dates_as_dates_and_the_approval(

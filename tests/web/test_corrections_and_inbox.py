@@ -28,19 +28,25 @@ def test_the_review_page_composes_a_return_with_every_item_and_a_deadline(
     application = make_application(session, world, clock.now, steps=1)
     browser = login_as(world.enterprise.handler)
     page = browser.get(f"/review/applications/{application.id}").text
-    assert "退回补正（一次性告知）" in page and 'name="deadline"' in page and "学历信息" in page
+    assert "退回补正（一次性告知）" in page and 'name="deadline"' in page and "学历学位（全部）" in page
+    # Each row can be named on its own (issue 21.4), and each material slot of the checklist.
+    assert (
+        "学历学位：南昌大学 本科" in page
+        and 'value="row:education:' in page
+        and 'value="material:diploma@' in page
+    )
     url = f"/review/applications/{application.id}/return"
     bad = browser.post(
         url, data={"sections": ["education"], "reason_education": "", "deadline": "2026-10-20"}
     )
-    assert bad.status_code == 422 and "请写明“学历信息”需要补正的原因" in bad.text
+    assert bad.status_code == 422 and "请写明“学历学位（全部）”需要补正的原因" in bad.text
     assert 'value="education" checked' in bad.text
     ok = browser.post(
         url,
         data={
-            "sections": ["education", "summary"],
+            "sections": ["education", "field:work_summary"],
             "reason_education": "证书不清晰",
-            "reason_summary": "太简略",
+            "reason_field:work_summary": "太简略",
             "deadline": "2026-10-20",
             "version": application.version,
         },

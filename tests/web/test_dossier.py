@@ -10,15 +10,16 @@ import pytest
 from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from portal.domain.workflow import Status
 from portal.models import Application, StaffRole
-from portal.services import applications, endorsements, materials
+from portal.services import applications, endorsements, forms, materials
 from portal.services.actors import actor_for
 from portal.services.submissions import new_token
 from tests import imaging
 from tests.conftest import Clock
-from tests.factories import FILLED_FORM, PASSWORD, STORAGE, World, make_application, make_user, make_world
+from tests.factories import PASSWORD, STORAGE, World, filled_form, make_application, make_user, make_world
 
 HX = {"HX-Request": "true"}
 
@@ -36,7 +37,7 @@ def bare_draft(session: Session, world: World, clock: Clock) -> Application:
         applications.StartInput(applicant.id, "工程", "土木工程", "中级"),
         clock.now,
     )
-    applications.save_form(session, actor_for(applicant, None), application.id, FILLED_FORM, clock.now)
+    forms.save_form(session, actor_for(applicant, None), application.id, filled_form(application), clock.now)
     return application
 
 
@@ -51,19 +52,40 @@ def test_a_draft_survives_a_bad_field_and_a_logout(
     browser = app.test_client()
     browser.post("/login", data={"login": application.applicant.phone, "password": PASSWORD})
     form = {
-        **{k: v for k, v in FILLED_FORM.__dict__.items()},
-        "school": "赣南师范大学",
-        "achievements": "主持完成开发区综合管廊项目",
-        "graduated_on": "2031-01-01",
+        **forms.posted_form(session, application),
+        "education-0-school": "赣南师范大学",
+        "achievement-0-title": "主持完成开发区综合管廊项目",
+        "achievement-0-finished_on": "2025-12-30",
+        "education-0-graduated_on": "2031-01-01",
     }
     bad = browser.post(f"/me/applications/{application.id}/form", data=form, headers=HX)
-    assert bad.status_code == 422 and "日期不能晚于今天" in bad.text and "其余内容已保存" in bad.text
+    assert bad.status_code == 422 and "不能晚于今天" in bad.text and "其余内容已保存" in bad.text
     assert 'value="赣南师范大学"' in bad.text and "2031-01-01" in bad.text
     browser.post("/logout")
     assert browser.get(f"/me/applications/{application.id}").status_code == 302  # logged out
     browser.post("/login", data={"login": application.applicant.phone, "password": PASSWORD})
     page = browser.get(f"/me/applications/{application.id}").text
     assert 'value="赣南师范大学"' in page and "主持完成开发区综合管廊项目" in page
+
+
+def test_a_ticked_box_is_saved_as_the_browser_posts_it_after_its_hidden_empty_twin(
+    app: Flask, world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The form posts "" for every checkbox (a hidden input first) and "1" after it when ticked: the
+    ticked value wins, and unticking posts "" alone."""
+    application = bare_draft(session, world, clock)
+    browser = login_as(application.applicant)
+    url = f"/me/applications/{application.id}/form"
+    form = forms.posted_form(session, application)
+    ticked = [*((k, v) for k, v in form.items() if k != "no_title"), ("no_title", ""), ("no_title", "1")]
+    response = browser.post(url, data=MultiDict(ticked), headers=HX)
+    assert response.status_code == 200
+    session.refresh(application)
+    assert application.no_title is True
+    unticked = [*((k, v) for k, v in forms.posted_form(session, application).items() if k != "no_title")]
+    browser.post(url, data=MultiDict([*unticked, ("no_title", "")]), headers=HX)
+    session.refresh(application)
+    assert application.no_title is False
 
 
 def test_a_pdf_named_file_that_is_html_or_an_executable_is_refused(
@@ -213,7 +235,13 @@ def test_hr_fills_in_the_form_on_the_applicants_behalf(
     assert "代申报人填写申报表" in hr.get(f"/review/applications/{application.id}").text
     page = hr.get(f"/enterprise/applications/{application.id}/form")
     assert page.status_code == 200 and "代为填写申报表" in page.text
-    form = {**FILLED_FORM.__dict__, "qualification_name": "二级建造师", "qualification_no": "赣236000123"}
+    form = {
+        **forms.posted_form(session, application),
+        "title-1-kind": "职业资格",
+        "title-1-name": "二级建造师",
+        "title-1-obtained_on": "2019-05-01",
+        "title-1-certificate_no": "赣236000123",
+    }
     assert hr.post(f"/enterprise/applications/{application.id}/form", data=form).status_code == 303
     session.refresh(application)
     assert application.qualification_name == "二级建造师"
@@ -248,10 +276,11 @@ def test_the_checklist_refreshes_only_when_the_form_changes_which_slots_are_need
     application = bare_draft(session, world, clock)
     browser = login_as(application.applicant)
     url = f"/me/applications/{application.id}/form"
-    form = {**FILLED_FORM.__dict__, "on_establishment": "1"}
+    form = {**forms.posted_form(session, application), "on_establishment": "1"}
     first = browser.post(url, data=form, headers=HX)
     assert first.status_code == 200 and "dossier-changed" in first.headers.get("HX-Trigger", "")
-    again = browser.post(url, data={**form, "achievements": "新增业绩"}, headers=HX)
+    form = {**forms.posted_form(session, application), "work_summary": "新增业绩"}
+    again = browser.post(url, data=form, headers=HX)
     assert "dossier-changed" not in again.headers.get("HX-Trigger", "")
     fragment = browser.get(f"/me/applications/{application.id}", headers={**HX, "HX-Target": "materials"})
     assert "编制册" in fragment.text and "<html" not in fragment.text

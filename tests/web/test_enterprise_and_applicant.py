@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from sqlalchemy.orm import Session
 from portal.domain.identity import complete_resident_id, mask_id_number
 from portal.domain.workflow import Status
 from portal.models import Application, User
+from portal.services import forms
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, World, make_application, make_user, make_world
 
@@ -150,23 +153,59 @@ def test_the_applicant_saves_a_draft_and_a_bad_date_loses_nothing(
     browser = login_as(application.applicant)
     url = f"/me/applications/{application.id}/form"
     form = {
-        "education": "本科",
-        "school": "江西理工大学",
-        "major": "采矿工程",
-        "graduated_on": "2031-01-01",
-        "work_started_on": "2016-07-01",
-        "current_title": "",
+        **forms.posted_form(session, application),
+        "education-0-school": "江西理工大学",
+        "education-0-major": "采矿工程",
+        "education-0-graduated_on": "2031-01-01",
         "work_summary": "矿山安全管理",
     }
     bad = browser.post(url, data=form, headers=HX)
-    assert bad.status_code == 422 and "日期不能晚于今天" in bad.text and 'value="江西理工大学"' in bad.text
-    assert "矿山安全管理" in bad.text and "<html" not in bad.text
-    good = browser.post(url, data={**form, "graduated_on": "2016-06-30"}, headers=HX)
+    assert (
+        bad.status_code == 422 and "毕业时间不能晚于今天" in bad.text and 'value="江西理工大学"' in bad.text
+    )
+    assert "矿山安全管理" in bad.text and "<html" not in bad.text and 'value="2031-01-01"' in bad.text
+    session.expire_all()
+    fresh = forms.posted_form(session, application)
+    good = browser.post(url, data={**fresh, "education-0-graduated_on": "2016-06-30"}, headers=HX)
     assert good.status_code == 200 and "申报表已保存" in good.text
-    plain = browser.post(url, data={**form, "graduated_on": "2016-06-30"})
+    session.expire_all()
+    plain = browser.post(
+        url, data={**forms.posted_form(session, application), "work_summary": "矿山安全管理。"}
+    )
     assert plain.status_code == 303
     session.refresh(application)
     assert (application.school, application.major) == ("江西理工大学", "采矿工程")
+    assert application.graduated_on == date(2016, 6, 30)
+
+
+def test_two_tabs_saving_the_later_save_is_refused_with_what_changed(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Issue 21: a form saved by two tabs at once: the later save is refused with what changed (optimistic
+    version), never silently overwritten; nothing of it is stored and the page keeps what was typed."""
+    application = make_application(session, world, clock.now)
+    url = f"/me/applications/{application.id}/form"
+    shown = forms.posted_form(session, application)  # both tabs opened the same version
+    first = login_as(application.applicant).post(url, data={**shown, "education-0-school": "江西理工大学"})
+    assert first.status_code == 303
+    hr = login_as(world.enterprise.handler)  # HR in the second tab, on the applicant's behalf
+    later = hr.post(
+        f"/enterprise/applications/{application.id}/form",
+        data={**shown, "work_summary": "第二个窗口的总结"},
+        headers=HX,
+    )
+    assert later.status_code == 409 and "本次保存未生效" in later.text
+    assert "毕业院校" in later.text and "南昌大学" in later.text and "江西理工大学" in later.text
+    assert "第二个窗口的总结" in later.text  # what the second tab typed is still on its page
+    session.refresh(application)
+    assert application.school == "江西理工大学" and application.work_summary != "第二个窗口的总结"
+    again = re.search(r'name="form_version" value="(\d+)"', later.text)
+    assert again is not None and int(again.group(1)) == application.form_version
+    resend = hr.post(
+        f"/enterprise/applications/{application.id}/form",
+        data={**forms.posted_form(session, application), "work_summary": "第二个窗口的总结"},
+    )
+    assert resend.status_code == 303
 
 
 def test_submitting_an_incomplete_form_lists_what_is_missing(

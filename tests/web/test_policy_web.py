@@ -4,7 +4,7 @@ pages, the admin's 受理批次 page and HR's dry run."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Action
 from portal.models import AuditEvent, PolicyWindow, StaffRole
-from portal.services import applications, materials
+from portal.services import applications, forms, materials
 from portal.services.actors import actor_for
 from tests.conftest import Clock
-from tests.factories import FILLED_FORM, STORAGE, World, make_user, make_world
+from tests.factories import STORAGE, World, filled_form, make_user, make_world
 
 IN_Q4 = datetime(2026, 10, 21, 2, 0, tzinfo=UTC)
 HX = {"HX-Request": "true"}
@@ -37,7 +37,7 @@ def draft(
         applications.StartInput(applicant.id, series, specialty, "中级", "认定"),
         now,
     )
-    applications.save_form(session, actor_for(applicant, None), application.id, FILLED_FORM, now)
+    forms.save_form(session, actor_for(applicant, None), application.id, filled_form(application), now)
     materials.attach_placeholders(session, actor_for(applicant, None), STORAGE, application, now)
     return application, applicant
 
@@ -68,12 +68,23 @@ def test_the_precheck_follows_what_is_typed(
     clock.now = IN_Q4
     application, applicant = draft(session, world, clock.now)
     browser = login_as(applicant)
+    posted = forms.posted_form(session, application)
+    section = {k: v for k, v in posted.items() if k.startswith("education-")}
     later = browser.post(
         f"/me/applications/{application.id}/precheck",
-        data={"education": "本科", "graduated_on": "2027-01-10"},
+        data={**section, "education-0-major_match": "不同", "_sections": "education"},
         headers=HX,
     ).text
-    assert "晚于终算时间2026年12月31日" in later
+    assert "专业技术工作年限延长1年" in later  # MAJ-02 (001 三(二)) from the typed row
+    future = browser.post(
+        f"/me/applications/{application.id}/precheck",
+        data={**section, "education-0-graduated_on": "2027-01-10", "_sections": "education"},
+        headers=HX,
+    ).text
+    assert "专业技术工作年限延长1年" not in future  # a value refused at its field reads as not given
+    # Only the section that changed travels; the saved form fills in the rest, and nothing is saved.
+    session.refresh(application)
+    assert application.graduated_on == date(2015, 6, 30)
 
 
 def test_warnings_are_acknowledged_and_reviewers_see_them(
@@ -214,7 +225,7 @@ def test_without_a_profile_nothing_is_enforced(session: Session, clock: Clock, l
         applications.StartInput(applicant.id, "会计", "会计", "中级"),
         clock.now,
     )
-    applications.save_form(session, actor_for(applicant, None), application.id, FILLED_FORM, clock.now)
+    forms.save_form(session, actor_for(applicant, None), application.id, filled_form(application), clock.now)
     materials.attach_placeholders(session, actor_for(applicant, None), STORAGE, application, clock.now)
     page = login_as(applicant).get(f"/me/applications/{application.id}").text
     assert "尚未设置政策配置" in page
@@ -232,14 +243,17 @@ def test_the_live_precheck_posts_only_the_fields_it_reads_and_never_puts_the_for
     application, applicant = draft(session, world, clock.now)
     browser = login_as(applicant)
     page = browser.get(f"/me/applications/{application.id}").text
-    trigger = re.search(r'<div hidden id="eligibility-precheck"(.*?)></div>', page, re.S)
-    assert trigger is not None and "hx-post=" in trigger.group(1) and "hx-get=" not in trigger.group(1)
-    included = re.search(r'hx-include="([^"]*)"', trigger.group(1))
-    assert included is not None
-    names = set(re.findall(r"\[name='(\w+)'\]", included.group(1)))
-    assert names == {"education", "major", "graduated_on", "work_started_on", "current_title"}
-    assert "csrf_token" not in included.group(1) and "work_summary" not in names
-    assert browser.get(f"/me/applications/{application.id}/precheck?education=本科").status_code in (303, 405)
+    # Issue 21.3: each section of the form posts itself (its own inputs only) when it changes.
+    triggers = re.findall(r'<fieldset class="form-section" id="section-(\w+)"([^>]*)>', page, re.S)
+    checked = {key: attrs for key, attrs in triggers if "hx-post=" in attrs}
+    assert {"basic", "education", "work", "title", "ce"} <= set(checked)
+    for key, attrs in checked.items():
+        assert 'hx-include="this"' in attrs and "hx-get=" not in attrs and "/precheck" in attrs
+        assert f'"_sections": "{key if key != "basic" else ""}"' in attrs
+    assert browser.get(f"/me/applications/{application.id}/precheck?education-0-level=本科").status_code in (
+        303,
+        405,
+    )
 
 
 def test_the_login_redirect_carries_a_path_only_and_never_a_long_one(app: Any, client: Any) -> None:

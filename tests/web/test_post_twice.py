@@ -788,6 +788,23 @@ def review_record_paper_item(c: Ctx) -> Case:
     return Case(c.as_(c.world.bureau.handler), f"/review/applications/{application.id}/paper", lambda: form)
 
 
+def review_record_opinion(c: Ctx) -> Case:
+    # The unit's opinion sets its values: the same form again sets what is already set.
+    application = c.application(Status.UNIT_REVIEW)
+    form = {
+        "evaluation": "工作扎实，能独立解决施工技术问题。",
+        "method": "vote",
+        "participants": "单位领导班子成员、部门负责人",
+        "participants_count": "9",
+        "votes_for": "8",
+        "recommendation": "recommend",
+        "formation": "经民主推荐，领导班子集体研究同意推荐。",
+        "assessment": "2023—2025年度考核均为合格",
+        "assessment_passed": "yes",
+    }
+    return Case(_hr(c), f"/review/applications/{application.id}/opinion", lambda: form)
+
+
 # Recorded reads: buttons (POST) that hand out a document or a full number and write only their audit
 # event (each download is audited; no other table changes, however often it is pressed).
 

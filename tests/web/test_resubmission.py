@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Action, Status
 from portal.models import StaffRole
-from portal.services import applications, corrections, materials
+from portal.services import applications, corrections, forms, materials
 from portal.services.actors import actor_for
 from tests import imaging
 from tests.conftest import Clock
@@ -31,7 +31,7 @@ def returned(session: Session, world: World, clock: Clock) -> Any:
         world.enterprise.actor(StaffRole.HANDLER),
         application.id,
         corrections.ReturnInput(
-            {"education": "毕业院校填写有误", "summary": "工作总结过于简略"}, "2026-10-20"
+            {"education": "毕业院校填写有误", "field:work_summary": "工作总结过于简略"}, "2026-10-20"
         ),
         clock.now,
     )
@@ -47,8 +47,8 @@ def test_nothing_changed_is_refused_naming_each_untouched_item(
     url = f"/me/applications/{application.id}/act"
     refused = browser.post(url, data={"action": "resubmit", "version": application.version})
     assert refused.status_code == 422
-    assert "以下退回事项尚未修改，也未说明理由：学历信息、工作总结" in refused.text
-    assert "“学历信息”未作修改" in refused.text and "“工作总结”未作修改" in refused.text
+    assert "以下退回事项尚未修改，也未说明理由：学历学位（全部）、工作总结" in refused.text
+    assert "“学历学位（全部）”未作修改" in refused.text and "“工作总结”未作修改" in refused.text
     session.refresh(application)
     assert application.state is Status.RETURNED
 
@@ -58,23 +58,18 @@ def test_a_changed_item_and_a_reasoned_one_go_through_and_the_reviewer_reads_the
 ) -> None:
     application = returned(session, world, clock)
     applicant = actor_for(application.applicant, None)
-    form = applications.FormInput(
-        education="本科",
-        school="江西理工大学",  # the education section changes
-        major="土木工程",
-        graduated_on="2015-06-30",
-        work_started_on="2015-07-10",
-        current_title="助理工程师",
-        work_summary="负责多个市政项目的施工技术管理。",
-    )
-    applications.save_form(session, applicant, application.id, form, clock.now)
+    form = {**forms.posted_form(session, application), "education-0-school": "江西理工大学"}  # it changes
+    forms.save_form(session, applicant, application.id, form, clock.now)
     browser = login_as(application.applicant)
     url = f"/me/applications/{application.id}/act"
     half = browser.post(url, data={"action": "resubmit", "version": application.version})
-    assert half.status_code == 422 and "工作总结" in half.text and "“学历信息”未作修改" not in half.text
+    assert (
+        half.status_code == 422 and "工作总结" in half.text and "“学历学位（全部）”未作修改" not in half.text
+    )
     reason = "工作总结已按单位模板填写完整，无需再改"
     done = browser.post(
-        url, data={"action": "resubmit", "version": application.version, "response_summary": reason}
+        url,
+        data={"action": "resubmit", "version": application.version, "response_field:work_summary": reason},
     )
     assert done.status_code == 303, done.text[:500]
     session.refresh(application)
@@ -98,17 +93,9 @@ def test_the_changes_table_lists_every_field_and_replaced_file_with_dates_as_the
         clock.now,
     )
     me = actor_for(application.applicant, None)
-    form = applications.FormInput(
-        education="本科",
-        school="南昌大学",
-        major="土木工程",
-        graduated_on="2016-06-30",
-        work_started_on="2015-07-10",
-        current_title="助理工程师",
-        work_summary="负责多个市政项目的施工技术管理。",
-    )
+    form = {**forms.posted_form(session, application), "education-0-graduated_on": "2016-06-30"}
     later = clock.now + timedelta(hours=1)
-    applications.save_form(session, me, application.id, form, later)
+    forms.save_form(session, me, application.id, form, later)
     materials.upload_material(
         session,
         me,
@@ -127,7 +114,9 @@ def test_the_changes_table_lists_every_field_and_replaced_file_with_dates_as_the
     )
     page = login_as(world.enterprise.handler).get(f"/review/applications/{application.id}").text
     table = page.split('id="changes-title"')[1].split("</table>")[0]
-    assert "毕业时间" in table and "2015年6月30日" in table and "2016年6月30日" in table
+    # Per row: the row and its field (issue 21.4).
+    assert "学历学位第1条（南昌大学 本科）· 毕业时间" in table
+    assert "2015年6月30日" in table and "2016年6月30日" in table
     assert "2016-06-30" not in table and "2015-06-30" not in table
     assert "材料：劳动（聘用）合同" in table and "新劳动合同" in table
     assert 'class="table reflow changes-table"' in page and 'data-label="补正后"' in table

@@ -210,3 +210,42 @@ def test_every_action_is_audited_with_actor_role_and_request_id(
     assert (event.from_status, event.to_status, event.outcome) == ("submitted", "unit_review", "ok")
     session.refresh(application)
     assert application.status == "unit_review"
+
+
+def test_the_unit_opinion_is_required_before_the_leader_signs_and_is_printed(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Issue 21.8: the unit's opinion (基层单位意见) as structured data, required at unit approval (EXP-04,
+    REV-05), each bad field refused in Chinese, then printed on the 申报表 with the attested assessment."""
+    application = make_application(session, world, clock.now, steps=2, unit_opinion=False)
+    url = f"/review/applications/{application.id}"
+    leader = login_as(world.enterprise.leader)
+    leader.post(f"{url}/act", data={"action": "leader_approve", "version": application.version})
+    assert "须先填写基层单位意见" in leader.get(url).text  # the refusal, with its clause, on the page
+    session.refresh(application)
+    assert application.state is Status.UNIT_REVIEW
+    handler = login_as(world.enterprise.handler)
+    form = {
+        "evaluation": "工作扎实，能独立解决施工技术问题。",
+        "method": "vote",
+        "participants": "单位领导班子成员、部门负责人",
+        "participants_count": "9",
+        "votes_for": "12",
+        "recommendation": "recommend",
+        "formation": "经民主推荐，领导班子集体研究同意推荐。",
+        "assessment": "2023—2025年度考核均为合格",
+        "assessment_passed": "yes",
+    }
+    bad = handler.post(f"{url}/opinion", data={**form, "method": ""})
+    assert bad.status_code == 422
+    assert "请选择推荐方式" in bad.text and "同意票数不能多于参加人数（9人）" in bad.text
+    assert "工作扎实，能独立解决施工技术问题。" in bad.text  # what was typed is kept
+    saved = handler.post(f"{url}/opinion", data={**form, "votes_for": "8"})
+    assert saved.status_code == 303
+    signed = leader.post(f"{url}/act", data={"action": "leader_approve", "version": application.version})
+    assert signed.status_code == 303
+    session.refresh(application)
+    assert application.state is not Status.UNIT_REVIEW
+    page = leader.get(url).text
+    assert 'id="part-opinion"' in page or "基层单位意见" in page
+    assert "2023—2025年度考核均为合格" in page and "民主推荐" in page

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.text import LIMITS, check_text
 from portal.models import Base
+from portal.services import forms
 from tests.conftest import Clock
 from tests.factories import make_application, make_world
 
@@ -75,8 +76,13 @@ def test_the_applicant_form_counts_its_long_fields(session: Session, clock: Cloc
     application = make_application(session, world, clock.now)
     page = login_as(application.applicant).get(f"/me/applications/{application.id}").text  # type: ignore[operator]
     assert re.search(
-        r'<textarea id="f-work-summary" name="work_summary" rows="5" maxlength="4000" data-counter', page
+        r'<textarea id="f-work-summary" name="work_summary" rows="6" maxlength="4000" data-counter', page
     )
+    # Each achievement row's description counts too (issue 21: the outputs are rows now).
+    form = {**forms.posted_form(session, application), "_add": "achievement"}
+    added = login_as(application.applicant).post(f"/me/applications/{application.id}/form", data=form).text  # type: ignore[operator]
     assert re.search(
-        r'<textarea id="f-achievements" name="achievements" rows="5" maxlength="4000" data-counter', page
+        r'<textarea id="f-achievement-0-description" name="achievement-0-description" rows="3" '
+        r'maxlength="500" data-counter',
+        added,
     )

@@ -69,10 +69,19 @@ def upload_material(application_id: int) -> Response:
         if material.removed_on_upload
         else ""
     )
+    # The slot as the checklist names it: a row's slot carries its row ("学历证书（南昌大学 本科）").
+    shown = {
+        slot.key: slot
+        for slot in service.rules.slots_for(
+            service.facts_of(
+                db.session, get_application(db.session, current_actor(as_applicant=True), application_id)
+            )
+        )
+    }
     notify(
         T_(
             "已上传“%(slot)s”%(combined)s%(removed)s",
-            slot=service.rules.SLOT_BY_KEY[material.slot].title,
+            slot=service.rules.slot_title(material.slot, shown),
             combined=combined,
             removed=removed,
         ),

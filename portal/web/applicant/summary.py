@@ -15,7 +15,6 @@ from flask import Response, render_template
 from flask_babel import force_locale
 
 from portal.documents.rendering import pdf_from_html
-from portal.domain import corrections as correction_rules
 from portal.domain.i18n import Language
 from portal.extensions import db
 from portal.services import applications as service
@@ -40,7 +39,7 @@ def _summary(application_id: int) -> dict[str, Any]:
         "timeline": timeline,
         "correction": correction,
         "deadline": corrections.deadline_view(db.session, correction, now()) if correction else None,
-        "section_titles": {s.key: s.title for s in correction_rules.SECTIONS},
+        "section_titles": corrections.item_titles(db.session, application) if correction else {},
         "made_at": now(),
     }
 

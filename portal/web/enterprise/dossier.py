@@ -3,21 +3,20 @@ applicant's 申报表 on their behalf (audited as HR's change). Routes on the en
 
 from __future__ import annotations
 
-from flask import Response, flash, request, url_for
+from flask import Response, flash, url_for
 
 from portal.domain.errors import ValidationFailed
 from portal.domain.i18n import N_
 from portal.extensions import db
 from portal.models import OrgKind, StaffRole
 from portal.services import applications as applications_service
-from portal.services import endorsements
+from portal.services import endorsements, forms
 from portal.services.scope import get_application
-from portal.web.applicant.views import CHOICES, FORM_FIELDS, OPTIONAL_FIELDS, form_values
 from portal.web.context import current_actor, now
+from portal.web.dossier import save_posted_form
 from portal.web.enterprise import bp
-from portal.web.forms import form_input
 from portal.web.guards import staff_required
-from portal.web.htmx import render_page, see_other
+from portal.web.htmx import render_page, see_other, wants_fragment
 from portal.web.i18n import notify
 from portal.web.once import once_per_form
 from portal.web.storage import storage, uploaded_parts
@@ -65,24 +64,22 @@ def upload_seal() -> Response:
 def _form_page(
     application_id: int,
     *,
-    errors: dict[str, str] | None = None,
-    form: dict[str, str] | None = None,
     status: int = 200,
     fragment: str | None = None,
+    form_view: forms.FormView | None = None,
+    saved: bool = False,
 ) -> Response:
     application = get_application(db.session, current_actor(), application_id)
+    editable = application.state in applications_service.EDITABLE
     return render_page(
         "pages/enterprise/edit_application.html",
         fragment=fragment,
         status=status,
         application=application,
-        editable=application.state in applications_service.EDITABLE,
-        errors=errors or {},
-        values=form or form_values(application),
-        form_fields=FORM_FIELDS,
-        optional_fields=OPTIONAL_FIELDS,
-        choices=CHOICES,
-        open_fields=None,
+        editable=editable,
+        saved=saved,
+        fv=form_view or (forms.form_view(db.session, application) if editable else None),
+        precheck_url=None,
         form_action=url_for("enterprise.save_form", application_id=application.id),
     )
 
@@ -97,14 +94,18 @@ def edit_form(application_id: int) -> Response:
 @staff_required(OrgKind.ENTERPRISE)
 def save_form(application_id: int) -> Response:
     """HR fills in for the applicant: the audit event records HR as the author of each change."""
-    try:
-        applications_service.save_form(
-            db.session, current_actor(), application_id, form_input(applications_service.FormInput), now()
-        )
-    except ValidationFailed as invalid:
-        page = _form_page(
-            application_id, errors=invalid.fields, form=request.form.to_dict(), status=422, fragment="detail"
-        )
+    outcome = save_posted_form(current_actor(), application_id)
+    if outcome.stale is not None:
+        return _form_page(application_id, form_view=outcome.view, status=409, fragment="detail")
+    if outcome.refused is not None:
+        page = _form_page(application_id, form_view=outcome.view, status=422, fragment="detail")
         return keep(page)  # the valid fields were saved
+    if outcome.add or wants_fragment():
+        return _form_page(
+            application_id,
+            form_view=outcome.view,
+            saved=True,
+            fragment="detail" if wants_fragment() else None,
+        )
     flash("已代为保存申报表（记录为经办人修改）", "success")
     return see_other(url_for("enterprise.edit_form", application_id=application_id))

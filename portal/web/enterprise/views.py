@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, request, url_for
 
 from portal.domain.errors import ValidationFailed
-from portal.domain.policy import LEVELS, PATHWAYS
+from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS
 from portal.extensions import db
 from portal.models import Organisation, OrgKind
 from portal.services import applications as service
@@ -98,6 +98,6 @@ def check_eligibility() -> Response:
         enterprise=enterprise,
         pathways=PATHWAYS,
         levels=LEVELS,
-        education_levels=service.EDUCATION_LEVELS,
+        education_levels=EDUCATION_LEVELS,
         series_options=SERIES_SUGGESTIONS,
     )

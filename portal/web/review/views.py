@@ -7,20 +7,20 @@ from collections.abc import Iterator
 from flask import Response, abort, request, url_for
 
 from portal.documents.certificates import QUEUE_HEADERS, table_xlsx
-from portal.domain import corrections as correction_rules
 from portal.domain import glossary
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.i18n import N_, T_, joined
 from portal.domain.identity import mask_id_number
 from portal.domain.workflow import Action, Status
 from portal.extensions import db
+from portal.models import OrgKind, Recommendation, RecommendationMethod, UnitOpinion
 from portal.services import applications as applications_service
-from portal.services import cases, corrections, notices, queues
+from portal.services import cases, corrections, notices, queues, unit_opinions
 from portal.services.calendar import SHANGHAI
 from portal.services.scope import get_application, note_identity_view, sees_full_identity
 from portal.web.context import current_actor, now
 from portal.web.downloads import Counted, send_temporary_file
-from portal.web.forms import id_field, id_list, version_field
+from portal.web.forms import form_input, id_field, id_list, version_field
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_target, hx_trigger, not_modified, render_page, see_other, wants_fragment
 from portal.web.i18n import notify
@@ -84,6 +84,8 @@ def _review_page(
     status: int = 200,
     paper_errors: dict[str, str] | None = None,
     paper_form: dict[str, object] | None = None,
+    opinion_errors: dict[str, str] | None = None,
+    opinion_form: dict[str, str] | None = None,
     revealed: bool = False,
     fragment: str | None = None,
 ) -> Response:
@@ -100,12 +102,51 @@ def _review_page(
         paper_view=case.paper,
         result_url=url_for("review.download_notice_result", application_id=case.application.id),
         seal_url=url_for("enterprise.show_seal"),
-        sections=correction_rules.SECTIONS,
+        section_titles=corrections.item_titles(db.session, case.application),
         errors=errors or {},
         form=form or {"deadline": case.default_deadline.isoformat()},
         paper_errors=paper_errors or {},
         paper_form=paper_form or {},
+        opinion_errors=opinion_errors or {},
+        opinion_form=opinion_form or _opinion_values(case.opinion),
+        methods=[(m.value, m.title) for m in RecommendationMethod],
+        recommendations=[(r.value, r.title) for r in Recommendation],
     )
+
+
+def _opinion_values(opinion: UnitOpinion | None) -> dict[str, str]:
+    if opinion is None:
+        return {}
+    return {
+        "evaluation": opinion.evaluation,
+        "method": opinion.method,
+        "participants": opinion.participants,
+        "participants_count": str(opinion.participants_count),
+        "votes_for": "" if opinion.votes_for is None else str(opinion.votes_for),
+        "recommendation": opinion.recommendation,
+        "formation": opinion.formation,
+        "assessment": opinion.assessment,
+        "assessment_passed": "yes" if opinion.assessment_passed else "no",
+    }
+
+
+@bp.post("/applications/<int:application_id>/opinion")
+@staff_required(OrgKind.ENTERPRISE)
+def record_opinion(application_id: int) -> Response:
+    """The unit's opinion (基层单位意见, EXP-04): recorded by the enterprise's handler or leader."""
+    try:
+        unit_opinions.record_opinion(
+            db.session, current_actor(), application_id, form_input(unit_opinions.OpinionInput), now()
+        )
+    except ValidationFailed as invalid:
+        return _review_page(
+            application_id, opinion_errors=invalid.fields, opinion_form=request.form.to_dict(), status=422
+        )
+    except DomainError as refused:
+        notify(refused.message, "error")
+        return discard(see_other(url_for("review.show_application", application_id=application_id)))
+    notify(N_("基层单位意见已保存"), "success")
+    return see_other(url_for("review.show_application", application_id=application_id) + "#unit-opinion")
 
 
 @bp.get("/applications/<int:application_id>")

@@ -1,0 +1,20 @@
+"""Rulebook guards of the full 申报表 (issue 21), registered in services.rulebook's registry on import.
+
+- `unit_opinion`: the unit's leader approves (领导签批通过 at unit review) only once the unit's opinion
+  (基层单位意见) is recorded and recommends: EXP-04 (004 二(九)), REV-05 (004 一(四)), with the annual
+  assessment attested (PREQ-03, 002 三(一)1).
+"""
+
+from __future__ import annotations
+
+from portal.domain.workflow import Action, Status
+from portal.services import unit_opinions
+from portal.services.rulebook import Attempt, Case, guard
+
+
+@guard(Action.LEADER_APPROVE, clause="EXP-04、REV-05（004 二(九)、004 一(四)）", name="unit_opinion")
+def unit_opinion_recorded(case: Case, action: Action, attempt: Attempt) -> str | None:
+    """The unit recommends in a complete, structured opinion before its leader signs."""
+    if case.status is not Status.UNIT_REVIEW:
+        return None
+    return unit_opinions.refusal(case.session, case.application)
