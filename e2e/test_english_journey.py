@@ -73,6 +73,23 @@ def english(page: Page, *, translated: bool = True) -> None:
         assert lang == "en" and runs == [], f"{page.url}: Chinese outside lang=zh-CN: {runs}"
 
 
+EDUCATION = {
+    "level": "本科",
+    "mode": "全日制",
+    "school": "华东交通大学",
+    "major": "土木工程",
+    "major_match": "相同或相近",
+    "degree": "无",
+    "graduated_on": "2016-06-30",
+}
+WORK = {
+    "employer": "赣州开发区城市建设投资集团有限公司",
+    "post": "施工技术员",
+    "professional": "是",
+    "started_on": "2016-07-15",
+}
+
+
 def queue_row(page: Page) -> Locator:
     return page.locator("tr", has=page.get_by_role("link", name=NAME, exact=True))
 
@@ -102,8 +119,49 @@ def upload(page: Page, slot: str, photos: list[bytes], document_date: str | None
         ]
     )
     form.locator("button[type=submit]").click()
-    expect(page.locator(f"#slot-{slot} .slot-state")).to_have_text("Uploaded")
+    expect(page.locator(f'[id="slot-{slot}"] .slot-state')).to_have_text("Uploaded")
     english(page, translated=False)
+
+
+def add_row_by_value(page: Page, section: str, add_label: str, values: dict[str, str]) -> None:
+    """Add a row to a repeating section and fill it; choices by their value, the same in both languages."""
+    rows = page.locator(f"#section-{section} .form-row")
+    index = rows.count()
+    page.locator(f"#section-{section}").get_by_role("button", name=add_label).click()
+    expect(rows).to_have_count(index + 1)
+    row = page.locator(f"#row-{section}-{index}")
+    for name, value in values.items():
+        field = row.locator(f"#f-{section}-{index}-{name.replace('_', '-')}")
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value=value)
+        else:
+            field.fill(value)
+
+
+def row_slot(page: Page, kind: str) -> str:
+    """The key of the material slot a declared row created (kind@row), read from the upload form."""
+    option = page.locator(f"#upload-material #f-slot option[value^='{kind}@']").first
+    return option.get_attribute("value") or ""
+
+
+def record_unit_opinion(hr: Page) -> None:
+    """The unit's opinion (基层单位意见), required before its leader signs, filled on the English page."""
+    hr.goto("/review/queue?tab=leader")
+    queue_row(hr).get_by_role("link", name=NAME, exact=True).click()
+    english(hr)
+    opinion = hr.locator("#opinion-form")
+    opinion.locator("#f-evaluation").fill("工作认真负责，主持完成三项市政工程的施工技术管理。")
+    opinion.locator("#f-method").select_option("vote")
+    opinion.locator("#f-participants").fill("单位领导班子成员、部门负责人、职工代表")
+    opinion.locator("#f-participants-count").fill("9")
+    opinion.locator("#f-votes-for").fill("9")
+    opinion.locator("#f-recommendation").select_option("recommend")
+    opinion.locator("#f-formation").fill("经职称推荐小组会议评议，实名投票，一致同意推荐")
+    opinion.locator("#f-assessment").fill("2023—2025年度考核均为合格")
+    opinion.locator("#f-assessment-passed").select_option("yes")
+    opinion.locator("button[type=submit]").click()
+    expect(hr.locator(".flash.flash-success").first).to_contain_text("The unit's opinion is saved")
+    english(hr)
 
 
 def _id_number() -> str:
@@ -163,19 +221,18 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
     english(applicant)
     applicant.locator("a[href*='/me/applications/']").first.click()
     english(applicant, translated=False)
-    applicant.locator("#f-education").select_option("本科")
-    applicant.locator("#f-school").fill("华东交通大学")
-    applicant.locator("#f-major").fill("土木工程")
-    applicant.locator("#f-graduated-on").fill("2016-06-30")
-    applicant.locator("#f-work-started-on").fill("2016-07-15")
+    # The 申报表's repeating sections in English: choices are picked by their stored (Chinese) values.
+    add_row_by_value(applicant, "education", "Add education", EDUCATION)
+    add_row_by_value(applicant, "work", "Add a job", WORK)
+    applicant.locator("#f-no-title").check()  # a first application
     applicant.locator("#f-work-summary").fill("负责开发区道路和管网工程的施工技术管理。")
-    applicant.locator("#application-form-fields button[type=submit]").click()
+    applicant.locator("#application-form-fields button[name=_save]").click()
     expect(applicant.locator(".flash.flash-success").first).to_be_visible()
     applicant.reload()  # the checklist now knows the graduation year: the 学信网 record is needed
     english(applicant, translated=False)
     upload(applicant, "id_card", [phone_photo(), phone_photo("#e8e2d5")])
-    upload(applicant, "diploma", [phone_photo()])
-    upload(applicant, "xuexin", [phone_photo()], document_date="2026-11-02")
+    upload(applicant, row_slot(applicant, "diploma"), [phone_photo()])
+    upload(applicant, row_slot(applicant, "xuexin"), [phone_photo()], document_date="2026-11-02")
     upload(applicant, "labour_contract", [phone_photo()])
     pledge = applicant.locator("#pledge")
     pledge.locator("input[type=checkbox]").check()
@@ -192,8 +249,8 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
     queue_row(hr).locator("a[href$='#return']").click()
     english(hr)
     composer = hr.locator("#return")
-    composer.locator("input[name=sections][value=summary]").check()
-    composer.locator("#reason-summary").fill(REASON)
+    composer.locator("input[name=sections][value='field:work_summary']").check()
+    composer.locator("#reason-field-work_summary").fill(REASON)
     composer.locator("button[type=submit]").click()
     expect(hr.locator(".flash.flash-success").first).to_be_visible()
     english(hr)
@@ -206,7 +263,7 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
     applicant.locator("#f-work-summary").fill(
         "负责开发区道路和管网工程的施工技术管理，主持完成三项市政工程。"
     )
-    applicant.locator("#application-form-fields button[type=submit]").click()
+    applicant.locator("#application-form-fields button[name=_save]").click()
     expect(applicant.locator(".flash.flash-success").first).to_be_visible()
     applicant.locator("#submit-form button[type=submit]").click()
     expect(applicant.locator(".badge.status-submitted").first).to_be_visible()
@@ -214,6 +271,7 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
 
     # Through the enterprise: first review, sign-off, the public notice, and sending it on.
     act(hr, "handler", "handler_approve")
+    record_unit_opinion(hr)
     leader: Page = new_page("en-enterprise-leader")
     log_in_english(leader, ENTERPRISE_LEADER)
     act(leader, "leader", "leader_approve")

@@ -78,6 +78,13 @@ class Slot:
         return self.key.partition("@")[0]
 
     @property
+    def kind_title(self) -> str:
+        """The slot type's title without the row ("学历证书"): for attributes such as an image's alt text,
+        which cannot mark the row's own (Chinese) words as Chinese."""
+        kind = SLOT_BY_KEY.get(self.base)
+        return kind.title if kind is not None else self.title
+
+    @property
     def conditional(self) -> bool:
         return self.condition is not None
 
