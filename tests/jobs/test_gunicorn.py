@@ -80,8 +80,10 @@ def test_gunicorn_serves_logs_request_ids_and_reloads_on_hup_without_refusing_a_
         wait_until(lambda: "rid=trace-me-123" in server.output(), seconds=10, what="the access log line")
         line = next(x for x in server.output().splitlines() if "rid=trace-me-123" in x)
         assert '"GET /login HTTP/1.1" 200' in line
+        # The second worker may log its boot after the first has answered (a loaded machine).
+        wait_until(lambda: len(_worker_pids(server)) == 2, seconds=30, what="both workers booted")
         before = _worker_pids(server)
-        assert len(before) == 2 and "app preloaded, gc frozen" in server.output()
+        assert "app preloaded, gc frozen" in server.output()
         server.signal(signal.SIGHUP)  # systemctl reload: new workers, old ones finish and go
         answered = []
         wait_until(
