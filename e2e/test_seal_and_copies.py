@@ -100,7 +100,7 @@ def test_photos_become_one_copy_that_the_handler_endorses_with_the_seal(new_page
     )
     applicant.get_by_role("button", name="保存草稿").click()
     expect(applicant.get_by_role("status").first).to_contain_text("申报表已保存")
-    # The new row asks for its proof: the checklist refreshes itself (and its upload form) after the save.
+    # The new row asks for its proof: the checklist changes with the save's answer.
     expect(applicant.locator("#materials")).to_contain_text("业绩成果证明（开发区综合管廊一期工程）")
     photos = [phone_photo("#efe9dc"), phone_photo("#e3ecef"), phone_photo("#f0e2e2")]
     upload_material(applicant, "劳动（聘用）合同", photos, copy=True)

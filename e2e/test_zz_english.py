@@ -44,8 +44,7 @@ def test_an_applicant_fills_in_uploads_and_signs_in_english(new_page: Any, porta
     page.get_by_label("School graduated from").fill("江西理工大学南昌校区")
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_role("status").first).to_contain_text("The application form is saved")
-    # The school names the diploma's slot: the checklist refreshes itself (and its upload form) after
-    # the save; wait for it as the applicant would, or the refresh resets the form being filled in.
+    # The school names the diploma's slot: the checklist changes with the save's answer.
     expect(page.locator("#materials")).to_contain_text("江西理工大学南昌校区")
     assert_fits(page)
 

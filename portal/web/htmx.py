@@ -39,11 +39,20 @@ def render_block(template_name: str, block: str, **context: Any) -> str:
 
 
 def render_page(
-    template_name: str, *, fragment: str | None = None, status: int = 200, **context: Any
+    template_name: str,
+    *,
+    fragment: str | None = None,
+    also: tuple[str, ...] = (),
+    status: int = 200,
+    **context: Any,
 ) -> Response:
-    """The whole page, or only `fragment` when htmx asked for it. Always varies on HX-Request."""
+    """The whole page, or only `fragment` when htmx asked for it. Always varies on HX-Request.
+    `also` names further blocks sent with the fragment as out-of-band swaps (rendered with `oob` true,
+    so the block's root carries hx-swap-oob): they change in the same response, not by a second request
+    that could land while the user has started on them."""
     if fragment is not None and wants_fragment():
         body = render_block(template_name, fragment, **context)
+        body += "".join(render_block(template_name, name, **{**context, "oob": True}) for name in also)
     else:
         env = current_app.jinja_env
         current_app.update_template_context(context)

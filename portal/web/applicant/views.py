@@ -29,7 +29,7 @@ from portal.web.dossier import posted_form, save_posted_form
 from portal.web.downloads import send_bytes
 from portal.web.forms import version_field
 from portal.web.guards import applicant_required
-from portal.web.htmx import hx_target, hx_trigger, render_page, see_other, wants_fragment
+from portal.web.htmx import hx_target, render_page, see_other, wants_fragment
 from portal.web.i18n import notify
 from portal.web.notice_documents import result_pdf_response
 from portal.web.unit_of_work import keep
@@ -63,6 +63,7 @@ def _detail(
     errors: dict[str, str] | None = None,
     form_view: forms.FormView | None = None,
     typed: forms.FormState | None = None,
+    also: tuple[str, ...] = (),
 ) -> Response:
     actor = current_actor(as_applicant=True)
     case = cases.applicant_case(db.session, actor, application_id, now(), typed)
@@ -70,6 +71,7 @@ def _detail(
     return render_page(
         "pages/applicant/show_application.html",
         fragment=fragment,
+        also=also,
         status=status,
         case=case,
         application=application,
@@ -122,38 +124,41 @@ def save_form(application_id: int) -> Response:
     application = get_application(db.session, actor, application_id)
     before = materials.facts_of(db.session, application)
     outcome = save_posted_form(actor, application_id)
-    if outcome.stale is not None or outcome.refused is not None:
+    if outcome.stale is not None:  # nothing was saved: the unit of work rolls back
+        return _detail(
+            application_id, errors=outcome.errors, form_view=outcome.view, status=409, fragment="detail"
+        )
+    # The checklist changes with the answer when the saved form changed which slots it needs, never by
+    # a refresh of its own afterwards: that could land while an upload form is being filled in, and
+    # reset it. Unchanged, it is left alone for the same reason.
+    also = ("materials",) if _slots_changed(application_id, before) else ()
+    if outcome.refused is not None:
         response = _detail(
             application_id,
             errors=outcome.errors,
             form_view=outcome.view,
-            status=409 if outcome.stale is not None else 422,
+            status=422,
             fragment="detail",
+            also=also,
         )
-        if outcome.stale is not None:
-            return response  # nothing was saved: the unit of work rolls back
-        return keep(_checklist_changed(response, application_id, before))  # the valid fields were saved
+        return keep(response)  # the valid fields were saved
     if wants_fragment() or outcome.add:
-        page = _detail(
+        return _detail(
             application_id,
             fragment="detail" if wants_fragment() else None,
             saved=True,
             form_view=outcome.view,
+            also=also,
         )
-        return _checklist_changed(page, application_id, before)
     notify(N_("申报表已保存"), "success")
     return see_other(
         url_for("applicant.show_application", application_id=application_id) + "#application-form"
     )
 
 
-def _checklist_changed(response: Response, application_id: int, before: object) -> Response:
-    """Ask the materials checklist to refresh only when the saved form changed which slots it needs
-    (a refresh for nothing would reset an upload form someone is filling in)."""
+def _slots_changed(application_id: int, before: object) -> bool:
     application = get_application(db.session, current_actor(as_applicant=True), application_id)
-    if materials.facts_of(db.session, application) != before:
-        hx_trigger(response, "dossier-changed")
-    return response
+    return materials.facts_of(db.session, application) != before
 
 
 @bp.post("/applications/<int:application_id>/act")
