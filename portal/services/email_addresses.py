@@ -105,10 +105,17 @@ def remove_address(session: Session, user: User, actor: Actor, now: datetime) ->
 def set_topics(session: Session, user: User, topics_on: set[EmailTopic]) -> None:
     """Keep the topics in `topics_on` on and switch every other one off. Not audited: a preference about
     the user's own mail, which decides nothing and shows no one's data (as the interface language)."""
-    session.execute(delete(EmailOptOut).where(EmailOptOut.user_id == user.id))
-    for topic in EmailTopic:
-        if topic not in topics_on:
-            session.add(EmailOptOut(user_id=user.id, topic=topic.value))
+    off = frozenset(EmailTopic) - topics_on
+    had = opted_out(session, user.id)
+    # Only what changed: the same choice saved again writes nothing.
+    if had - off:
+        session.execute(
+            delete(EmailOptOut).where(
+                EmailOptOut.user_id == user.id, EmailOptOut.topic.in_([t.value for t in had - off])
+            )
+        )
+    for topic in sorted(off - had):
+        session.add(EmailOptOut(user_id=user.id, topic=topic.value))
     session.flush()
 
 
