@@ -97,6 +97,7 @@ def smtp_mailer(app: Flask) -> notifications.SmtpMailer | None:
         sender=app.config["PORTAL_SMTP_SENDER"] or "noreply@localhost",
         username=app.config["PORTAL_SMTP_USERNAME"],
         password=app.config["PORTAL_SMTP_PASSWORD"],
+        starttls=bool(app.config.get("PORTAL_SMTP_STARTTLS", True)),
     )
 
 

@@ -108,6 +108,12 @@ class Settings:
     smtp_sender: str = field(default_factory=lambda: os.environ.get("PORTAL_SMTP_SENDER", ""))
     smtp_username: str = field(default_factory=lambda: os.environ.get("PORTAL_SMTP_USERNAME", ""))
     smtp_password: str = field(default_factory=lambda: os.environ.get("PORTAL_SMTP_PASSWORD", ""))
+    # STARTTLS before sending (on by default); off only for a relay on the same host or a test server.
+    smtp_starttls: bool = field(default_factory=lambda: _flag("PORTAL_SMTP_STARTTLS", True))
+    # How often one account may ask for its verification e-mail again (a Flask-Limiter limit).
+    email_resend_limit: str = field(
+        default_factory=lambda: os.environ.get("PORTAL_EMAIL_RESEND_LIMIT", "3 per hour")
+    )
     base_url: str = field(default_factory=lambda: os.environ.get("PORTAL_BASE_URL", ""))
     trusted_hosts: list[str] = field(
         default_factory=lambda: [
@@ -211,6 +217,8 @@ class Settings:
             "PORTAL_SMTP_SENDER": self.smtp_sender,
             "PORTAL_SMTP_USERNAME": self.smtp_username,
             "PORTAL_SMTP_PASSWORD": self.smtp_password,
+            "PORTAL_SMTP_STARTTLS": self.smtp_starttls,
+            "PORTAL_EMAIL_RESEND_LIMIT": self.email_resend_limit,
             "PORTAL_BASE_URL": self.base_url,
             "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the (revocable) session
             "WTF_CSRF_HEADERS": ["X-CSRFToken"],

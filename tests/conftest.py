@@ -171,3 +171,38 @@ def login_as(app: Flask, session: Session, clock: Clock) -> Any:
         return browser
 
     return _login
+
+
+@pytest.fixture(scope="session")
+def _smtp() -> Iterator[tuple[Any, int]]:
+    from tests.mailserver import smtp_server
+
+    with smtp_server() as running:
+        yield running
+
+
+@pytest.fixture
+def smtp(app: Flask, _smtp: tuple[Any, int]) -> Iterator[Any]:
+    """A real SMTP server (aiosmtpd on a loopback port) the app sends through for this test: returns its
+    inbox (emptied first). PORTAL_BASE_URL is set so the e-mails' links are absolute."""
+    inbox, port = _smtp
+    inbox.clear()
+    saved = {key: app.config.get(key) for key in SMTP_SETTINGS}
+    app.config.update(
+        PORTAL_SMTP_HOST="127.0.0.1",
+        PORTAL_SMTP_PORT=port,
+        PORTAL_SMTP_SENDER="noreply@portal.example",
+        PORTAL_SMTP_STARTTLS=False,
+        PORTAL_BASE_URL="https://portal.example",
+    )
+    yield inbox
+    app.config.update(saved)
+
+
+SMTP_SETTINGS = (
+    "PORTAL_SMTP_HOST",
+    "PORTAL_SMTP_PORT",
+    "PORTAL_SMTP_SENDER",
+    "PORTAL_SMTP_STARTTLS",
+    "PORTAL_BASE_URL",
+)

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 QUEUE_NAME = "portal"
 
+
 class PortalHuey(Huey):
     """huey whose storage and signing key follow the Flask app in context: every app (one per process in
     production; several in a test run) talks to its own queue. Outside an app context (the consumer's
@@ -142,17 +143,36 @@ def enqueue_jobs(ids: list[int]) -> None:
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     from portal.services.jobs import forget_pending
+    from portal.services.notifications import take_mail_pending
 
     ids = forget_pending(session)
     if ids:
         enqueue_jobs(ids)
+    if take_mail_pending(session):
+        enqueue_emails()
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     from portal.services.jobs import forget_pending
+    from portal.services.notifications import take_mail_pending
 
     forget_pending(session)
+    take_mail_pending(session)
+
+
+def enqueue_emails() -> None:
+    """Ask the worker to mail the notices just committed (only when SMTP is configured). A queue that
+    cannot take it is logged, not raised: the five-minute sweep sends them."""
+    from portal.jobs.tasks import send_emails_soon
+
+    app = current_app if has_app_context() else _bound.get("app")
+    if app is None or not app.config.get("PORTAL_SMTP_HOST"):
+        return
+    try:
+        send_emails_soon()
+    except Exception:
+        log.exception("could not enqueue the notification e-mails; the sweep will send them")
 
 
 def record_access(event_fields: dict[str, Any]) -> None:

@@ -157,12 +157,41 @@ def sweep(app: Any, session: Session, now: datetime) -> str:
 def send_email(app: Any, session: Session, now: datetime) -> str:
     from portal.cli import smtp_mailer
     from portal.services import notifications
+    from portal.web.mail import compose_notice
 
     mailer = smtp_mailer(app)
     if mailer is None:
         return "未配置邮件服务器（PORTAL_SMTP_HOST），不发送"
-    sent = notifications.send_pending_emails(session, mailer, now, base_url=app.config["PORTAL_BASE_URL"])
+    sent = notifications.send_pending_emails(session, mailer, now, compose_notice)
     return f"已发送 {sent} 封通知邮件"
+
+
+@huey.task(retries=3, retry_delay=30)
+def send_emails_soon() -> None:
+    """The notices of a transaction that just committed, mailed now rather than at the next sweep. It
+    shares the sweep's lock, so a notice never goes out twice; a locked or failed run is retried, and the
+    five-minute sweep sends whatever is still pending after that."""
+    with huey.lock_task(f"periodic-{JobKind.EMAIL.value}"), app_session() as (app, session):
+        send_email(app, session, app_now(app))
+        session.commit()
+
+
+@huey.task(retries=3, retry_delay=30)
+def send_verification_email(user_id: int, address: str, link: str) -> None:
+    """The e-mail with the signed link that verifies `address` (portal/services/email_addresses.py), in
+    its owner's language; nothing is sent when the address was changed or verified since it was asked.
+    A server that cannot be reached raises, so huey tries again."""
+    from portal.cli import smtp_mailer
+    from portal.models import User
+    from portal.web.mail import compose_verification
+
+    with app_session() as (app, session):
+        user = session.get(User, user_id)
+        mailer = smtp_mailer(app)
+        if mailer is None or user is None or user.email != address or user.email_verified_at is not None:
+            return
+        subject, body = compose_verification(user, link)
+        mailer.send(address, subject, body)
 
 
 PERIODIC_BODIES: dict[JobKind, Callable[[Any, Session, datetime], str]] = {

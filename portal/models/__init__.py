@@ -62,6 +62,7 @@ from portal.models.reviews import (
 from portal.models.submissions import FormSubmission
 from portal.models.users import (
     AuthSession,
+    EmailOptOut,
     LoginThrottle,
     Membership,
     PasswordHistory,
@@ -96,6 +97,7 @@ __all__ = [
     "Correction",
     "CorrectionItem",
     "CorrectionStatus",
+    "EmailOptOut",
     "Endorsement",
     "EntryOutcome",
     "EntryResult",

@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.i18n import Language
+from portal.domain.mail import EmailTopic
 from portal.domain.staffing import StaffRole
 from portal.models.base import Base, one_of
 from portal.models.clock import utcnow
@@ -63,6 +64,9 @@ class User(Base):
     employment_type: Mapped[str | None] = mapped_column(String(32))
     phone: Mapped[str] = mapped_column(String(11), unique=True)
     email: Mapped[str | None] = mapped_column(String(200))  # notifications by e-mail, when SMTP is set up
+    # When the owner opened the signed link sent to `email` (issue 21.6); NULL: not verified, so the
+    # address gets nothing but its verification e-mail. Changing the address clears it.
+    email_verified_at: Mapped[datetime | None]
     password_hash: Mapped[str] = mapped_column(String(255))
     must_change_password: Mapped[bool] = mapped_column(default=True)
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -82,6 +86,18 @@ class User(Base):
     @property
     def active_memberships(self) -> list[Membership]:
         return [m for m in self.memberships if m.ended_at is None]
+
+
+class EmailOptOut(Base):
+    """A topic of notices a person chose not to get by e-mail (portal.domain.mail): every topic is on
+    until its row exists; the inbox shows every notice either way."""
+
+    __tablename__ = "email_opt_outs"
+    __table_args__ = (UniqueConstraint("user_id", "topic"), one_of("topic", EmailTopic))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str] = mapped_column(String(16))
 
 
 class Membership(Base):

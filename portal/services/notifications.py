@@ -2,35 +2,51 @@
 
 Who hears about what: the staff whose move it is when work arrives at their organisation, and the
 applicant when their application is returned, decided, or certified. Rows are written in the same
-transaction as the change; e-mails go out afterwards (`flask close-due-notices` sends the pending
-ones), so a rolled-back change never mails anyone.
+transaction as the change; e-mails go out afterwards, so a rolled-back change never mails anyone:
+`notify` leaves a mark in `session.info`, and once the transaction commits the queue gets a task that
+sends the pending ones (portal/jobs); the five-minute sweep sends whatever that missed (a failed
+server, a full queue), so it is the retry.
+
+Who gets an e-mail (issue 21 point 6): a person whose address is verified, for a notice written after
+the verification, of a topic they did not switch off (portal.domain.mail); nothing else is mailed.
 """
 
 from __future__ import annotations
 
+import logging
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 from typing import Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, exists, func, not_, select, update
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import NotFound
 from portal.domain.i18n import N_, T_, Text
+from portal.domain.mail import EmailTopic, NoticeKind, kinds_of
 from portal.domain.workflow import Action, Role, Status
-from portal.models import Application, Membership, Notification, StandIn, User
+from portal.models import Application, EmailOptOut, Membership, Notification, StandIn, User
 from portal.services.actors import Actor
 from portal.services.calendar import today
 
+log = logging.getLogger(__name__)
+
+# session.info key: notifications were written in this transaction (portal/jobs sends them after commit).
+MAIL_PENDING = "portal_mail_pending"
+
 
 def notify(session: Session, user_ids: Iterable[int], kind: str, text: str, link: str, now: datetime) -> None:
-    """Add one inbox row per person (each once), in the caller's transaction; e-mails follow later from the
-    job. A `Text` message is kept with its msgid and parameters, so each reader sees it in their language."""
+    """Add one inbox row per person (each once), in the caller's transaction; e-mails follow once it
+    commits (portal/jobs). A `Text` message is kept with its msgid and parameters, so each reader sees it
+    in their language. `kind` must be a NoticeKind (its topic decides who gets it by e-mail)."""
+    kind = NoticeKind(kind).value
     for user_id in dict.fromkeys(user_ids):
         session.add(Notification(user_id=user_id, kind=kind, text=text, link=link, created_at=now))
+        session.info[MAIL_PENDING] = True
     session.flush()
 
 
@@ -185,6 +201,8 @@ class Mailer(Protocol):
 
 @dataclass(frozen=True)
 class SmtpMailer:
+    """Sends plain-text UTF-8 e-mail through one SMTP server, a connection per message."""
+
     host: str
     port: int
     sender: str
@@ -195,6 +213,8 @@ class SmtpMailer:
     def send(self, to: str, subject: str, body: str) -> None:
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
+        message["Date"] = formatdate(localtime=False)
+        message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
         message.set_content(body)
         with smtplib.SMTP(self.host, self.port, timeout=15) as smtp:
             if self.starttls:
@@ -204,16 +224,58 @@ class SmtpMailer:
             smtp.send_message(message)
 
 
-def send_pending_emails(session: Session, mailer: Mailer, now: datetime, *, base_url: str = "") -> int:
-    """E-mail every unsent notification of users who have an address; returns how many went out."""
-    rows = session.execute(
-        select(Notification, User.email)
+# How a notice becomes an e-mail in its reader's language: (subject, body) from the row and its reader.
+Compose = Callable[[Notification, User], tuple[str, str]]
+
+
+def take_mail_pending(session: Session) -> bool:
+    """Whether notifications were written in the transaction that just ended (and forget it)."""
+    return bool(session.info.pop(MAIL_PENDING, False))
+
+
+def pending_emails(session: Session, *, limit: int = 500) -> list[tuple[Notification, User]]:
+    """Unsent notices that may be mailed: the reader's address is verified, the notice was written after
+    the verification, and its topic is not switched off; oldest first, at most `limit`."""
+    switched_off = [
+        and_(
+            Notification.kind.in_(kinds_of(topic)),
+            exists().where(EmailOptOut.user_id == Notification.user_id, EmailOptOut.topic == topic.value),
+        )
+        for topic in EmailTopic
+    ]
+    query = (
+        select(Notification, User)
         .join(User, User.id == Notification.user_id)
-        .where(Notification.emailed_at.is_(None), User.email.is_not(None), User.email != "")
+        .where(
+            Notification.emailed_at.is_(None),
+            User.email.is_not(None),
+            User.email != "",
+            User.is_active.is_(True),
+            User.email_verified_at.is_not(None),
+            Notification.created_at >= User.email_verified_at,
+            *[not_(condition) for condition in switched_off],
+        )
+        .order_by(Notification.id)
+        .limit(limit)
     )
+    return [(notification, user) for notification, user in session.execute(query)]
+
+
+def send_pending_emails(session: Session, mailer: Mailer, now: datetime, compose: Compose) -> int:
+    """E-mail every notice `pending_emails` selects, each in its reader's language (`compose`), and mark
+    it sent; returns how many went out. An address the server refuses is skipped (tried again by the next
+    sweep); a server that cannot be reached stops the run after marking what did go out."""
     sent = 0
-    for notification, email in rows:
-        mailer.send(email, "职称申报服务平台通知", f"{notification.text}\n\n{base_url}{notification.link}")
+    for notification, user in pending_emails(session):
+        subject, body = compose(notification, user)
+        try:
+            mailer.send(user.email or "", subject, body)
+        except smtplib.SMTPRecipientsRefused:
+            log.warning("the mail server refused the address of user %s", user.id)
+            continue
+        except (OSError, smtplib.SMTPException):
+            log.exception("sending notification e-mails stopped after %s", sent)
+            break
         notification.emailed_at = now
         sent += 1
     session.flush()

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.cli import smtp_mailer
 from portal.demo import walk
 from portal.domain import corrections as correction_rules
 from portal.domain.errors import DomainError, ValidationFailed
@@ -15,8 +17,10 @@ from portal.domain.workflow import Action, Status
 from portal.models import Application, Notification, StaffRole
 from portal.services import applications, corrections, forms, materials, notifications
 from portal.services.actors import actor_for
+from portal.web.mail import compose_notice
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, STORAGE, World, make_application, make_world, reviewers
+from tests.mailserver import Inbox, body_of
 
 
 @pytest.fixture
@@ -217,28 +221,21 @@ def test_work_arriving_notifies_the_staff_whose_move_it_is(
     assert notifications.unread_count(session, world.department.handler.id) == 1
 
 
-class FakeMailer:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str, str]] = []
-
-    def send(self, to: str, subject: str, body: str) -> None:
-        self.sent.append((to, subject, body))
-
-
-def test_emails_go_only_to_people_with_an_address_and_only_once(
-    session: Session, world: World, clock: Clock
+def test_emails_go_only_to_people_with_a_verified_address_and_only_once(
+    app: Flask, session: Session, world: World, clock: Clock, smtp: Inbox
 ) -> None:
+    """Through a real SMTP server (tests/mailserver.py); tests/web/test_email.py has the rest."""
     world.department.handler.email = "xie@example.cn"
+    world.department.handler.email_verified_at = clock.now
     make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
-    mailer = FakeMailer()
-    assert (
-        notifications.send_pending_emails(session, mailer, clock.now, base_url="https://portal.example") == 1
-    )
-    assert (
-        mailer.sent[0][0] == "xie@example.cn"
-        and "https://portal.example/review/applications/" in mailer.sent[0][2]
-    )
-    assert notifications.send_pending_emails(session, mailer, clock.now) == 0
+    with app.app_context():
+        mailer = smtp_mailer(app)
+        assert mailer is not None
+        assert notifications.send_pending_emails(session, mailer, clock.now, compose_notice) == 1
+        assert notifications.send_pending_emails(session, mailer, clock.now, compose_notice) == 0
+    [message] = smtp.messages
+    assert message["To"] == "xie@example.cn"
+    assert "https://portal.example/review/applications/" in body_of(message)
 
 
 def test_the_third_counted_return_makes_the_application_inadmissible_for_the_year(

@@ -451,7 +451,7 @@ def _note(c: Ctx) -> Notification:
     from portal.services.notifications import notify
 
     notify(
-        c.session, [c.world.enterprise.handler.id], "return", "有一件申报被退回", "/review/queue", c.clock.now
+        c.session, [c.world.enterprise.handler.id], "returned", "有一件申报被退回", "/review/queue", c.clock.now
     )
     c.session.flush()
     return c.session.scalars(
@@ -504,6 +504,40 @@ def auth_switch_role(c: Ctx) -> Case:
 def auth_set_language(c: Ctx) -> Case:
     # Setting a value that is set: the account's language (a table) changes once, the cookie stays "en".
     return Case(_hr(c), "/language", lambda: {"language": "en", "back": "/password"})
+
+
+def auth_change_email(c: Ctx) -> Case:
+    # Setting a value that is set: the second post finds the same address and changes nothing (no second
+    # verification e-mail either).
+    return Case(_hr(c), "/account/email", lambda: {"email": "hr@example.cn"})
+
+
+def auth_resend_verification(c: Ctx) -> Case:
+    # Writes nothing (the e-mail goes through the queue); a burst of resends is rate-limited per account
+    # (tests/web/test_email.py).
+    c.world.enterprise.handler.email = "resend@example.cn"
+    return Case(_hr(c), "/account/email/resend", changes_nothing=True)
+
+
+def auth_choose_email_notices(c: Ctx) -> Case:
+    # Setting values that are set: the same topics switched off again.
+    return Case(_hr(c), "/account/email/notices", lambda: {"topics": ["corrections", "decisions"]})
+
+
+def auth_remove_email(c: Ctx) -> Case:
+    # The second post finds no address: nothing to remove.
+    c.world.enterprise.handler.email = "gone@example.cn"
+    return Case(_hr(c), "/account/email/remove")
+
+
+def auth_confirm_email(c: Ctx) -> Case:
+    # The link verifies once: the second post is refused ("already used").
+    from portal.services import email_addresses
+
+    user = c.world.enterprise.handler
+    user.email = "verify@example.cn"
+    token = email_addresses.verification_token(str(c.app.config["SECRET_KEY"]), user, c.clock.now)
+    return Case(c.app.test_client(), f"/account/email/verify/{token}")
 
 
 def _applicant(c: Ctx, application: Any) -> FlaskClient:
