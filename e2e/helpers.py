@@ -104,6 +104,16 @@ def sign_pledge(page: Page) -> None:
     expect(page.get_by_role("status").first).to_contain_text("已签署诚信承诺书")
 
 
+def htmx_settled(page: Page) -> None:
+    """Wait until htmx has no request in flight and has settled what it swapped in: a field typed into
+    before its new content is processed fires an event no listener hears yet (a loaded machine widens
+    that moment)."""
+    page.wait_for_function(
+        "() => window.htmx !== undefined && !document.querySelector("
+        "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def add_row(page: Page, section: str, add_label: str, values: dict[str, str]) -> None:
     """As the applicant: add a row to a repeating section of the 申报表 (the add button saves the form
     first) and fill it; choices are selected by their text, checkboxes checked with "1"."""
@@ -111,6 +121,7 @@ def add_row(page: Page, section: str, add_label: str, values: dict[str, str]) ->
     index = rows.count()
     page.locator(f"#section-{section}").get_by_role("button", name=add_label).click()
     expect(rows).to_have_count(index + 1)
+    htmx_settled(page)
     row = page.locator(f"#row-{section}-{index}")
     for name, value in values.items():
         field = row.locator(f"#f-{section}-{index}-{name.replace('_', '-')}")

@@ -11,7 +11,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import Clock
-from e2e.helpers import log_in
+from e2e.helpers import htmx_settled, log_in
 
 SOE_HANDLER = "13870700006"  # 黄丽华, state-owned 城投集团
 PRIVATE_HANDLER = "13870700008"  # 邱敏, 虔芯新材料 (non-state)
@@ -55,6 +55,8 @@ def test_an_exam_title_is_stopped_before_submitting(new_page: Any, clock: Clock)
     # The pre-check follows what is typed in a row, before anything is saved (a graduation after the
     # cutoff, CUT-02, can no longer be typed: a date after today is refused at its field).
     applicant.locator("#section-education").get_by_role("button", name="添加学历").click()
+    expect(applicant.locator("#f-education-0-level")).to_be_visible()
+    htmx_settled(applicant)
     applicant.locator("#f-education-0-level").select_option("本科")
     expect(checks).to_contain_text("最高学历为本科")
 

@@ -22,7 +22,7 @@ from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import update
 
 from e2e.conftest import Clock
-from e2e.helpers import DEMO_PASSWORD, accept_confirmations, phone_photo
+from e2e.helpers import DEMO_PASSWORD, accept_confirmations, htmx_settled, phone_photo
 from e2e.test_zz_phone import PHONE, assert_fits
 from portal.domain.identity import complete_resident_id
 from portal.extensions import db
@@ -129,6 +129,7 @@ def add_row_by_value(page: Page, section: str, add_label: str, values: dict[str,
     index = rows.count()
     page.locator(f"#section-{section}").get_by_role("button", name=add_label).click()
     expect(rows).to_have_count(index + 1)
+    htmx_settled(page)
     row = page.locator(f"#row-{section}-{index}")
     for name, value in values.items():
         field = row.locator(f"#f-{section}-{index}-{name.replace('_', '-')}")
