@@ -6,9 +6,11 @@ the office is told so instead of a form."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from typing import Any
 
+from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from portal.models import CallStatus, CommitteeCall
@@ -68,6 +70,17 @@ def test_a_call_is_drafted_filed_accepted_published_and_then_public(
 
     listed = bureau.get("/committees/calls?tab=filed")
     assert call.title in listed.text and 'id="count-filed">1<' in listed.text
+    book = load_workbook(io.BytesIO(bureau.get("/committees/calls.xlsx?tab=filed").data))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("标题", "评委会") and rows[1][:2] == (call.title, made.committee.name)
+    assert (
+        len(
+            list(
+                load_workbook(io.BytesIO(bureau.get("/committees/calls.xlsx?tab=published").data)).active.rows
+            )
+        )
+        == 1
+    )
     no_reason = bureau.post(f"/committees/calls/{call.id}/decide", data={"decision": "refuse", "note": ""})
     assert no_reason.status_code == 422 and "不予备案须写明原因" in no_reason.text
     bureau.post(
