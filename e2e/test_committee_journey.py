@@ -3,15 +3,18 @@ the city evaluation centre's committee, goes through the office's intake (handle
 评前公示, a meeting planned with the filing deadline from the profile (003 六(一)), the agenda, a seeded
 draw, the filing accepted by the bureau, the experts' acknowledgements and secret ballots, the count, the
 result notice, the office's confirmation (pass rate first), the bureau's publication and the province's
-certificate number. axe-core checks every page; console errors fail the test."""
+certificate number, imported from its sheet after a preview (the result sheet then on the review page).
+axe-core checks every page; console errors fail the test."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 from typing import Any
 
 from flask import Flask
+from openpyxl import Workbook
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -26,6 +29,7 @@ OFFICE_HANDLER, OFFICE_LEADER = OFFICE_STAFF[0][1], OFFICE_STAFF[1][1]
 BUREAU_HANDLER, BUREAU_LEADER = "13970800001", "13970800002"  # 顾晓雯, 蒋国华 (portal.demo)
 NAME = APPLICANT[0]
 PHONE_OF = {name: phone for name, phone, _s, _e in EXPERTS}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _application_id(app: Flask) -> int:
@@ -33,6 +37,19 @@ def _application_id(app: Flask) -> int:
         applicant = db.session.scalars(select(User).where(User.phone == APPLICANT[1])).one()
         found = db.session.scalars(select(Application).where(Application.applicant_id == applicant.id)).one()
         return found.id
+
+
+def _numbers_sheet(app: Flask, number: str) -> bytes:
+    """The province's sheet of certificate numbers (姓名 / 身份证号 / 证书编号) naming the demo applicant."""
+    with app.app_context():
+        applicant = db.session.scalars(select(User).where(User.phone == APPLICANT[1])).one()
+        row = (applicant.name, applicant.id_number, number)
+    book = Workbook()
+    book.active.append(["姓名", "身份证号", "证书编号"])
+    book.active.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def _publish_newest_notice(page: Page) -> None:
@@ -154,9 +171,24 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     title_office.get_by_role("button", name="公布评审结果").click()
     expect(title_office.locator("#meeting-status")).to_have_text("评审结果已公布")
 
-    # The province numbers the e-certificate; the bureau enters it.
+    # The province numbers the e-certificate; the bureau imports its sheet: a preview first, then applied.
     log_in(bureau, BUREAU_HANDLER)
+    accept_confirmations(bureau)  # 确认录入 asks first: recording the numbers completes certification
+    bureau.goto(meeting_url)
+    bureau.set_input_files(
+        "#f-certificate-file",
+        files=[
+            {
+                "name": "证书编号.xlsx",
+                "mimeType": XLSX,
+                "buffer": _numbers_sheet(portal_app, "JS2026-0088001"),
+            }
+        ],
+    )
+    bureau.get_by_role("button", name="上传并预览").click()
+    expect(bureau.locator("#preview-summary")).to_contain_text("可导入 1 行")
+    bureau.get_by_role("button", name="确认录入 1 个证书编号").click()
+    expect(bureau.locator(".flash-success")).to_contain_text("已录入 1 个证书编号")
     bureau.goto(f"/review/applications/{application_id}")
-    bureau.get_by_label("证书编号（省统一编号）").fill("JS2026-0088001")
-    bureau.get_by_role("button", name=re.compile("证书编号")).click()
     expect(bureau.locator("#certificate-no")).to_have_text("JS2026-0088001")
+    expect(bureau.locator("#result-sheet")).to_contain_text("镇人社发〔2026〕88号")

@@ -443,6 +443,32 @@ def pass_notice(session: Session, notice: Any) -> datetime:
     return after
 
 
+def city_system_passed(session: Session, world: World, application: Application, now: datetime) -> Any:
+    """The city system's review recorded as passed for ``application`` (Kunming's gate, 004 一(二)): the
+    row an applied results import of the bureau's hand-off target writes (services.handoff_results)."""
+    from portal.models import HandoffResult, ResultImport, ResultImportStatus, StoredFile
+
+    stored = StoredFile(
+        sha256=f"{next(_serial):064x}", size=1, media_type="text/csv", display_name="市系统审核结果.csv",
+        uploaded_by_id=world.bureau.handler.id, created_at=now,
+    )  # fmt: skip
+    session.add(stored)
+    session.flush()
+    found = ResultImport(
+        org_id=world.bureau.org.id, target="km", file_id=stored.id, digest="0" * 64,
+        status=ResultImportStatus.APPLIED.value, created_by_id=world.bureau.handler.id, created_at=now,
+    )  # fmt: skip
+    session.add(found)
+    session.flush()
+    result = HandoffResult(
+        application_id=application.id, target="km", outcome="passed", import_id=found.id,
+        recorded_by_id=world.bureau.handler.id, recorded_at=now,
+    )  # fmt: skip
+    session.add(result)
+    session.flush()
+    return result
+
+
 def to_meeting(
     session: Session, world: World, co: CommitteeOffice, application: Application, now: datetime
 ) -> datetime:
@@ -450,6 +476,8 @@ def to_meeting(
     accepted by its office (handler, then leader), through the office's 评前公示. Returns the time after."""
     from portal.domain.workflow import Action
 
+    if world.bureau.org.policy_profile == "kunming-2022":  # its gate: the city system's review first
+        city_system_passed(session, world, application, now)
     applications.act(
         session, world.bureau.actor(StaffRole.LEADER), application.id, Action.SEND_TO_COMMITTEE, now
     )

@@ -3,10 +3,12 @@ committee office drafts its call with the materials and requirements, files it w
 publishes it only once the bureau has accepted the filing; a call published less than the profile's months
 before intake opens is published with a warning (WIN-07 warns, it does not block).
 
-Guarantees: no call is published without an accepted filing (checked here and by the table's CHECK); each
-step is a compare-and-set on the call's status and version (two clicks: one effect) and is audited; a
-refusal of the filing needs a reason; a refused step is audited and changes nothing. Services flush, never
-commit.
+Guarantees: a call is drafted only with an intake that opens at least the profile's months after today (an
+earlier day is refused on its field with the earliest day and the clause: published now, it could not give
+the notice the rule asks); no call is published without an accepted filing (checked here and by the
+table's CHECK); each step is a compare-and-set on the call's status and version (two clicks: one effect)
+and is audited; a refusal of the filing needs a reason; a refused step is audited and changes nothing.
+Services flush, never commit.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
+from portal.domain.i18n import N_, T_
 from portal.domain.materials import add_months
 from portal.domain.policy import CallRule
 from portal.models import CallStatus, Committee, CommitteeCall, OrgKind, StaffRole
@@ -44,7 +47,7 @@ class Published:
 def _rule(session: Session, committee: Committee) -> CallRule:
     _profile, rules = committees.rules_for(session, committee.bureau)
     if rules is None or rules.call is None:
-        raise DomainError("本局政策配置未规定评委会评审通知的报备，无需在此发布", code="no_call_rule")
+        raise DomainError(N_("本局政策配置未规定评委会评审通知的报备，无需在此发布"), code="no_call_rule")
     return rules.call
 
 
@@ -97,7 +100,7 @@ def _day(raw: str, name: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat(raw.strip())
     except ValueError:
-        errors[name] = "日期格式应为 年-月-日，例如 2026-03-15"
+        errors[name] = N_("日期格式应为 年-月-日，例如 2026-03-15")
         return None
 
 
@@ -108,13 +111,19 @@ def draft_call(session: Session, actor: Actor, data: CallInput, now: datetime) -
     errors: dict[str, str] = {}
     title, requirements = data.title.strip(), data.requirements.strip()
     if not title or len(title) > 200:
-        errors["title"] = "请填写通知标题（200字以内）"
+        errors["title"] = N_("请填写通知标题（200字以内）")
     if not requirements or len(requirements) > 4000:
-        errors["requirements"] = "请写明申报材料和要求（4000字以内）"
+        errors["requirements"] = N_("请写明申报材料和要求（4000字以内）")
     opens = _day(data.intake_opens, "intake_opens", errors)
     closes = _day(data.intake_closes, "intake_closes", errors)
     if opens and closes and closes < opens:
-        errors["intake_closes"] = "受理截止日不能早于开始日"
+        errors["intake_closes"] = N_("受理截止日不能早于开始日")
+    earliest = earliest_intake(rule, now)
+    if opens and opens < earliest:
+        errors["intake_opens"] = T_(
+            "评审通知须至少提前%(months)d个月向社会发布：受理开始日应在%(day)s或以后（%(clause)s）",
+            months=rule.months_before, day=earliest, clause=rule.citation,
+        )  # fmt: skip
     if errors:
         raise ValidationFailed(errors)
     assert opens is not None and closes is not None
@@ -137,7 +146,13 @@ def file_call(session: Session, actor: Actor, call_id: int, now: datetime) -> Co
         raise PermissionDenied("评审通知由办事机构领导报人社局备案")
     if call.state not in (CallStatus.DRAFT, CallStatus.REFUSED):
         _refuse(
-            session, actor, call, "file_call", "not_draft", f"该通知{call.state.title}，不能再次报备", now
+            session,
+            actor,
+            call,
+            "file_call",
+            "not_draft",
+            T_("该通知%(state)s，不能再次报备", state=call.state.title),
+            now,
         )
     _advance(
         session, call, {CallStatus.DRAFT, CallStatus.REFUSED}, status=CallStatus.FILED.value, filed_at=now
@@ -155,7 +170,7 @@ def decide_call(
         raise PermissionDenied("评审通知由人社局确认备案")
     note = note.strip()
     if not accept and not note:
-        raise ValidationFailed({"note": "不予备案须写明原因"})
+        raise ValidationFailed({"note": N_("不予备案须写明原因")})
     if len(note) > 500:
         raise ValidationFailed({"note": f"意见不能超过500字（现有{len(note)}字）"})
     if call.state is not CallStatus.FILED:
@@ -165,7 +180,7 @@ def decide_call(
             call,
             "decide_call",
             "not_filed",
-            f"该通知{call.state.title}，没有待确认的报备",
+            T_("该通知%(state)s，没有待确认的报备", state=call.state.title),
             now,
         )
     target = CallStatus.ACCEPTED if accept else CallStatus.REFUSED
@@ -191,18 +206,107 @@ def publish_call(session: Session, actor: Actor, call_id: int, now: datetime) ->
     if call.state is not CallStatus.ACCEPTED:
         _refuse(
             session, actor, call, "publish_call", "not_accepted",
-            f"该通知{call.state.title}：评审通知须先报人社局备案，备案通过后才能发布（{rule.citation}）", now,
+            T_("该通知%(state)s：评审通知须先报人社局备案，备案通过后才能发布（%(clause)s）",
+               state=call.state.title, clause=rule.citation), now,
         )  # fmt: skip
     _advance(session, call, {CallStatus.ACCEPTED}, status=CallStatus.PUBLISHED.value, published_at=now)
     latest = add_months(call.intake_opens, -rule.months_before)
     warning = None
     if today(now) > latest:
-        warning = (
-            f"评审通知应至少提前{rule.months_before}个月发布（{latest:%Y年%m月%d日}前），本通知发布较晚，"
-            f"请确保申报人有足够时间准备（{rule.citation}）"
-        )
+        warning = T_(
+            "评审通知应至少提前%(months)d个月发布（%(day)s前），本通知发布较晚，"
+            "请确保申报人有足够时间准备（%(clause)s）",
+            months=rule.months_before, day=latest, clause=rule.citation,
+        )  # fmt: skip
     audit.record(
         session, actor, "publish_call", now, object_type="committee_call", object_id=call.id,
         detail={"late": warning is not None},
     )  # fmt: skip
     return Published(call, warning)
+
+
+# --- what the screens read ------------------------------------------------------------------------------
+
+TABS = ("all", "draft", "filed", "refused", "accepted", "published")
+
+
+@dataclass(frozen=True)
+class CallList:
+    """The calls an organisation keeps, in one tab, with the count of every tab."""
+
+    tab: str
+    calls: list[CommitteeCall]
+    counts: dict[str, int]
+
+
+def earliest_intake(rule: CallRule, now: datetime) -> date:
+    """The first day an intake may open for a call published today: ``months_before`` months on (WIN-07)."""
+    return add_months(today(now), rule.months_before)
+
+
+def call_rule(session: Session, actor: Actor) -> CallRule | None:
+    """The call rule of the actor's committee office's profile (None: not an office, or no rule)."""
+    if not (actor.is_staff and actor.org_kind is OrgKind.COMMITTEE):
+        return None
+    committee = committees.committee_of_office(session, actor.org_id)
+    if committee is None:
+        return None
+    _profile, rules = committees.rules_for(session, committee.bureau)
+    return rules.call if rules is not None else None
+
+
+def calls_of(session: Session, actor: Actor, tab: str) -> CallList:
+    """The calls the actor's organisation keeps: an office its committee's (drafts too), a bureau those of
+    its committees once filed (a draft is the office's own work). Newest first; an unknown tab is "all"."""
+    if not actor.is_staff:
+        raise PermissionDenied("评审通知由评委会办事机构和人社局办理")
+    if actor.org_kind is OrgKind.COMMITTEE:
+        mine = Committee.office_id == actor.org_id
+    elif actor.org_kind is OrgKind.BUREAU:
+        mine = (Committee.bureau_id == actor.org_id) & (CommitteeCall.status != CallStatus.DRAFT.value)
+    else:
+        raise PermissionDenied("评审通知由评委会办事机构和人社局办理")
+    base = select(CommitteeCall).join(Committee, Committee.id == CommitteeCall.committee_id).where(mine)
+    tab = tab if tab in TABS else "all"
+    counted = dict(
+        session.execute(
+            select(CommitteeCall.status, func.count())
+            .join(Committee, Committee.id == CommitteeCall.committee_id)
+            .where(mine)
+            .group_by(CommitteeCall.status)
+        ).all()
+    )
+    counts = {t: counted.get(t, 0) for t in TABS[1:]}
+    counts["all"] = sum(counts.values())
+    if tab != "all":
+        base = base.where(CommitteeCall.status == tab)
+    found = list(session.scalars(base.order_by(CommitteeCall.id.desc()).limit(500)))
+    return CallList(tab, found, counts)
+
+
+def get_call(session: Session, actor: Actor, call_id: int) -> CommitteeCall:
+    """A call of the actor's office or bureau (a bureau never sees a draft); anyone else's is NotFound."""
+    call = _get(session, actor, call_id)
+    if actor.org_id == call.committee.bureau_id and call.state is CallStatus.DRAFT:
+        raise NotFound("找不到该评审通知，或您无权查看")
+    return call
+
+
+def published_calls(session: Session) -> list[CommitteeCall]:
+    """Every published call, the newest first: the public page (no login) lists them."""
+    return list(
+        session.scalars(
+            select(CommitteeCall)
+            .where(CommitteeCall.status == CallStatus.PUBLISHED.value)
+            .order_by(CommitteeCall.published_at.desc(), CommitteeCall.id.desc())
+            .limit(200)
+        )
+    )
+
+
+def published_call(session: Session, call_id: int) -> CommitteeCall:
+    """One published call for the public; a draft, a filing or a missing id reads the same: NotFound."""
+    call = session.get(CommitteeCall, call_id)
+    if call is None or call.state is not CallStatus.PUBLISHED:
+        raise NotFound("找不到该评审通知")
+    return call

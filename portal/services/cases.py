@@ -34,6 +34,7 @@ from portal.services import (
     packages,
     paper,
     printing,
+    results,
     rosters,
     rulebook,
     unit_opinions,
@@ -76,6 +77,7 @@ class ReviewCase:
     notice_outcome: str  # for the opinion, from the notice record (PUB-05)
     originals_refusal: str | None  # why the originals' ZIP is not this actor's (None: it is)
     routing: committees.Routing | None = None  # 送评委会评审 is offered: the committees it may go to
+    result_sheet: results.ResultSheet | None = None  # the committee's published result (评审结果)
 
     @property
     def notice_closed(self) -> bool:
@@ -131,6 +133,7 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
         notice_outcome=unit_opinions.notice_outcome(session, application.id),
         originals_refusal=packages.originals_refusal(actor, application),
         routing=committees.routing(session, application, now) if sending else None,
+        result_sheet=results.result_sheet(session, application),
     )
 
 
@@ -156,6 +159,7 @@ class ApplicantCase:
     certificate: bool  # the electronic certificate may be downloaded (issued, not revoked)
     lookups: list[CertificateLookup]  # the certificate's recent public verifications
     provincial: handoff_profiles.ProvincialCertificate | None  # the provincial system's result
+    result_sheet: results.ResultSheet | None = None  # the committee's published result (评审结果)
 
     @property
     def submission(self) -> rulebook.Offer | None:
@@ -239,4 +243,5 @@ def applicant_case(
         certificate=certified and application.certificate_revoked_at is None,
         lookups=certificates.lookups_for(session, actor, application.id) if certified else [],
         provincial=handoff_profiles.provincial_certificate(session, application),
+        result_sheet=results.result_sheet(session, application),
     )

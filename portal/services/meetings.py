@@ -36,7 +36,7 @@ from portal.models import (
     OrgKind,
     StaffRole,
 )
-from portal.services import audit, committees, confirmations
+from portal.services import audit, committees, confirmations, versions
 from portal.services.actors import Actor
 from portal.services.calendar import today, work_calendar
 from portal.services.scope import visible_applications
@@ -132,10 +132,18 @@ class MeetingList:
     meetings: list[Meeting]
     counts: dict[str, int]
 
-    @property
-    def etag(self) -> str:
-        stamp = ",".join(f"{m.id}:{m.version}:{len(m.entries)}" for m in self.meetings)
-        return f"m{hash((self.tab, self.year, stamp, tuple(sorted(self.counts.items())))) & 0xFFFFFFFF:x}"
+
+def list_version(session: Session, actor: Actor) -> str:
+    """What the actor's meetings list depends on, from one indexed read: the change counter of the meetings
+    of the actor's bureau (an office's: its committee's bureau), with the bureau's id. The list's poll
+    answers 304 while it stays the same (services.versions)."""
+    if actor.org_kind is OrgKind.COMMITTEE:
+        committee = committees.committee_of_office(session, actor.org_id)
+        bureau_id = committee.bureau_id if committee is not None else 0
+    else:
+        bureau_id = actor.org_id or 0
+    name = versions.meetings(bureau_id)
+    return f"{bureau_id}.{versions.read(session, [name])[name]}"
 
 
 def meetings_of(session: Session, actor: Actor, tab: str = "all", year: int | None = None) -> MeetingList:
@@ -265,6 +273,7 @@ def _advance(session: Session, meeting: Meeting, expected: set[MeetingStatus], *
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(meeting)
         raise StaleObject()
+    versions.note(session, [versions.meetings(meeting.committee.bureau_id)])  # a Core write: said here
     session.refresh(meeting)
 
 

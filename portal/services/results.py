@@ -15,13 +15,15 @@ result_confirmed → result_published (PUBLISH_RESULT), result_published → cer
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.workflow import FINAL_STATUSES, Action, Status
-from portal.models import Application, EntryResult, Meeting, MeetingStatus, OrgKind, StaffRole
+from portal.models import Application, EntryResult, Meeting, MeetingEntry, MeetingStatus, OrgKind, StaffRole
 from portal.services import applications, audit, meetings, transitions, votes
 from portal.services.actors import Actor
 
@@ -128,4 +130,46 @@ def record_certificate(
     return applications.act(
         session, actor, application_id, Action.RECORD_CERTIFICATE, now,
         expected_version=expected_version, certificate_no=number,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ResultSheet:
+    """The committee's result of one application (评审结果, 003 六(二)), as the dossier shows it once the
+    title office published the meeting's results: the vote's totals, the outcome, the document number."""
+
+    committee: str
+    held_on: date
+    present: int
+    yes: int
+    no: int
+    abstain: int
+    passed: bool
+    words: str  # the totals and the threshold in words (services.votes.entry_words)
+    document_no: str
+    published_at: datetime
+    certificate_no: str | None
+
+
+def result_sheet(session: Session, application: Application) -> ResultSheet | None:
+    """The result sheet of the application's meeting once its results are published (None before, or for an
+    application no meeting decided). Only totals: ballots are secret."""
+    entry = session.scalars(
+        select(MeetingEntry)
+        .join(Meeting, Meeting.id == MeetingEntry.meeting_id)
+        .where(
+            MeetingEntry.application_id == application.id,
+            Meeting.status == MeetingStatus.PUBLISHED.value,
+        )
+        .order_by(Meeting.held_on.desc(), Meeting.id.desc())
+    ).first()
+    if entry is None:
+        return None
+    meeting = entry.meeting
+    assert meeting.published_at is not None
+    return ResultSheet(
+        committee=meeting.committee.name, held_on=meeting.held_on, present=meeting.present or 0,
+        yes=entry.yes, no=entry.no, abstain=entry.abstain, passed=entry.result == EntryResult.PASSED.value,
+        words=votes.entry_words(session, meeting, entry.id), document_no=meeting.document_no or "",
+        published_at=meeting.published_at, certificate_no=application.certificate_no,
     )  # fmt: skip

@@ -43,7 +43,7 @@ from portal.domain.i18n import N_, T_, joined
 from portal.domain.materials import slot_title
 from portal.domain.text import LIMITS
 from portal.domain.workflow import Action, Role, Status, TransitionNotAllowed
-from portal.models import Application, Material, Membership, StaffRole
+from portal.models import Application, HandoffResult, Material, Membership, ResultOutcome, StaffRole
 from portal.services import (
     certificates,
     committees,
@@ -305,6 +305,31 @@ def one_committee_per_level_and_year(case: Case, action: Action, attempt: Attemp
     return (
         f"申报人今年已向“{other.committee.name}”申报{other.level}评审，同一年度同一职称层级原则上"
         f"只能向一个评审委员会提出申请（{rule.one_per_year}）"
+    )
+
+
+@guard(Action.SEND_TO_COMMITTEE, clause="REV-06、004 一(二)", name="city_system_gate")
+def reviewed_in_the_city_system(case: Case, action: Action, attempt: Attempt) -> str | None:
+    """Where the profile has the city system's gate (004 一(二), REV-06), an application goes to a committee
+    only once the city system's review of it is recorded as passed: the result that system gives back,
+    imported on the hand-off page (services.handoff_results). Read only when 送评委会评审 is weighed."""
+    if case.road != "committee" or case.status is not Status.BUREAU_REVIEW:
+        return None
+    rule = case.routing.rules
+    if rule is None or not rule.city_system_gate:
+        return None
+    passed = case.session.scalar(
+        select(HandoffResult.id).where(
+            HandoffResult.application_id == case.application.id,
+            HandoffResult.outcome == ResultOutcome.PASSED.value,
+        )
+    )
+    if passed is not None:
+        return None
+    return T_(
+        "凡未经市系统审核的申报材料，不予送评（%(clause)s）：市职称申报系统尚无该申报的审核通过记录，"
+        "请先在“报送省级系统”页面导入市系统的审核结果",
+        clause=rule.city_system_gate,
     )
 
 

@@ -10,6 +10,9 @@ Guarantees:
   (`session.execute(update(Application)…)`) must call `bump_applications` itself.
 - `queues` goes up when a name a queue row shows changes (a user's, an organisation's): rare, so every
   queue's version moves with it.
+- `meetings:<bureau id>` goes up with any write to a review meeting of that bureau's committees or to its
+  agenda (what the meetings list shows): ORM writes through the same hook; the meeting's compare-and-set
+  (a Core update, services.meetings._advance) notes it with `note`.
 - A counter only goes up; readers compare it with the value they saw. Concurrent bumps serialise on the
   row (an upsert). All of a transaction's bumps are made together just before it commits, in one fixed
   order of names: two transactions cannot deadlock on them (bumping after each flush could, when two
@@ -29,9 +32,12 @@ from sqlalchemy.orm import Session
 
 from portal.models import (
     Application,
+    Committee,
     Correction,
     Endorsement,
     Material,
+    Meeting,
+    MeetingEntry,
     NoticeEntry,
     Organisation,
     PaperFollowup,
@@ -50,6 +56,16 @@ _WITH_APPLICATION = (Material, PaperFollowup, NoticeEntry, Correction, ReviewSte
 def org(org_id: int) -> str:
     """The counter of the applications organisation `org_id` sees in its queues."""
     return f"org:{org_id}"
+
+
+def meetings(bureau_id: int) -> str:
+    """The counter of the review meetings of bureau `bureau_id`'s committees (the meetings lists)."""
+    return f"meetings:{bureau_id}"
+
+
+def note(session: Session, names: Iterable[str]) -> None:
+    """Bump these counters when the transaction commits (for a Core write the flush hook cannot see)."""
+    session.info.setdefault(_PENDING, set()).update(names)
 
 
 def read(session: Session, names: Iterable[str]) -> dict[str, int]:
@@ -111,6 +127,8 @@ def _after_flush(session: Session, _context: Any) -> None:
     application_ids: set[int] = set()
     materials: set[int] = set()
     followups: set[int] = set()
+    committees: set[int] = set()
+    meeting_ids: set[int] = set()
     # Objects merely touched (an attribute set to the value it had) are in `dirty` too: not a change.
     changed = [item for item in session.dirty if session.is_modified(item, include_collections=False)]
     for item in (*session.new, *changed, *session.deleted):
@@ -127,6 +145,10 @@ def _after_flush(session: Session, _context: Any) -> None:
             materials.add(item.material_id)
         elif isinstance(item, PaperItem):
             followups.add(item.followup_id)
+        elif isinstance(item, Meeting):
+            committees.add(item.committee_id)
+        elif isinstance(item, MeetingEntry):
+            meeting_ids.add(item.meeting_id)
         elif isinstance(item, User | Organisation) and item not in session.new and _changed_name(item):
             names.add(QUEUES)
     if materials:
@@ -138,6 +160,15 @@ def _after_flush(session: Session, _context: Any) -> None:
             session.scalars(
                 select(PaperFollowup.application_id).where(PaperFollowup.id.in_(sorted(followups)))
             )
+        )
+    if meeting_ids:
+        committees.update(
+            session.scalars(select(Meeting.committee_id).where(Meeting.id.in_(sorted(meeting_ids))))
+        )
+    if committees:
+        names.update(
+            meetings(b)
+            for b in session.scalars(select(Committee.bureau_id).where(Committee.id.in_(sorted(committees))))
         )
     application_ids.discard(None)  # type: ignore[arg-type]
     if application_ids:

@@ -27,6 +27,7 @@ from portal.models import (
     Application,
     AuditEvent,
     Base,
+    CommitteeCall,
     Endorsement,
     ImportBatch,
     Material,
@@ -97,6 +98,8 @@ class Tenant:
     applicants: list[User] = field(default_factory=list)
     handoff_import: ResultImport | None = None  # a results spreadsheet the enterprise's handler uploaded
     meeting: Any = None  # a review meeting the committee's office planned (issue 22.4)
+    call: Any = None  # a committee call (评审通知) drafted by the committee's office (issue 22.8)
+    published_call: Any = None  # a call the office published (public: names no tenant's object)
 
     def roles(self) -> dict[str, tuple[User, int | None]]:
         """Every role of this tenant: (user, membership id to act in; None for an applicant)."""
@@ -244,6 +247,19 @@ def make_tenant(
         created_by_id=committee.office.handler.id, created_at=clock.now,
     )  # fmt: skip
     session.add(meeting)
+    call, published_call = (
+        CommitteeCall(
+            committee_id=committee.committee.id, title="评审通知", requirements="申报材料",
+            citation="004 一(三)",
+            intake_opens=today(clock.now) + timedelta(days=60),
+            intake_closes=today(clock.now) + timedelta(days=90),
+            created_by_id=committee.office.handler.id, created_at=clock.now, status=status,
+            decided_at=clock.now if status == "published" else None,
+            published_at=clock.now if status == "published" else None,
+        )
+        for status in ("draft", "published")
+    )  # fmt: skip
+    session.add_all([call, published_call])
     session.flush()
     audit.seal(session)  # as a commit would: the requests' own commits then chain only their own rows
     return Tenant(
@@ -268,6 +284,8 @@ def make_tenant(
         applicants=[at_bureau.applicant, draft.applicant, certified.applicant],
         handoff_import=handoff_import,
         meeting=meeting,
+        call=call,
+        published_call=published_call,
     )
 
 

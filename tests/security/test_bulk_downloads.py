@@ -211,7 +211,11 @@ def test_every_bulk_download_is_audited(
         if path.endswith((".xlsx", ".zip")) or path.endswith(("package.pdf", "approval.pdf", "sheet.pdf")):
             example = re.sub(r"<int:(\w+)>", lambda m: str({"notice_id": ours.closed_notice.id}.get(
                 m.group(1), a.id)), path)  # fmt: skip
-            # Not people's data: the empty import template, and a committee's acceptance scope (the
-            # 申报计划安排表 of the city's notice, public by nature).
-            public = ("enterprise.download_import_template", "committees.export_scopes")
+            # Not people's data: the empty import templates, a committee's acceptance scope (the
+            # 申报计划安排表 of the city's notice, public by nature), the meetings list (dates, places,
+            # committees, how many on the agenda) and the committees' calls (texts made to be published).
+            public = (
+                "enterprise.download_import_template", "committees.export_scopes",
+                "committees.certificate_template", "committees.export_meetings", "committees.export_calls",
+            )  # fmt: skip
             assert example in audited or rule.endpoint in public, path

@@ -67,6 +67,8 @@ def _hostile(session: Session, tenant: Tenant, clock: Clock) -> None:
         material.file.display_name = FILE_NAME
     for scope in tenant.committee.committee.scopes:  # the committee's scope table, admin-edited text
         scope.specialties = SPECIALTY
+    tenant.meeting.place = REASON  # a meeting's place and a committee call's title: the office's text
+    tenant.call.title = TITLE
     audit.record(
         session, office.actor(StaffRole.HANDLER), "note", clock.now, object_type="application",
         object_id=tenant.application.id, reason=REASON,
@@ -105,6 +107,11 @@ def _export_cases(tenant: Tenant) -> dict[str, tuple[str, str, str, bool]]:
         "committees.export_scopes": (
             "bureau_handler", "GET", f"/committees/{tenant.committee.committee.id}/scopes.xlsx", True,
         ),
+        "committees.certificate_template": (
+            "bureau_handler", "GET", "/committees/certificates/template.xlsx", False,
+        ),
+        "committees.export_meetings": ("committee_handler", "GET", "/committees/meetings.xlsx", True),
+        "committees.export_calls": ("committee_handler", "GET", "/committees/calls.xlsx", True),
         # The background exports' files (the certificate Excel, a batch ZIP): made by the worker, fetched
         # from their job's page (the URL is the job's, found when the case runs).
         "jobs.download_result": ("bureau_handler", "GET", "certificates", True),

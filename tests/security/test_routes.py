@@ -48,10 +48,11 @@ TENANT_PARAMS: dict[str, Callable[[Tenant], list[Any]]] = {
     "committee_id": lambda t: [t.committee.committee.id],
     "scope_id": lambda t: [t.committee.committee.scopes[0].id],
     "meeting_id": lambda t: [t.meeting.id],
+    "call_id": lambda t: [t.call.id],
 }
 # Objects of the bureau's tree rather than of one enterprise (a committee and what it holds): a sibling
 # enterprise shares them, so the sibling matrix leaves their routes to the cross-tenant one.
-BUREAU_TREE_PARAMS = {"committee_id", "scope_id", "meeting_id"}
+BUREAU_TREE_PARAMS = {"committee_id", "scope_id", "meeting_id", "call_id"}
 # Parameters that name no tenant's object: the public notice token is a capability for whoever holds the
 # notice's link or QR code; days and years belong to the one working-day calendar everyone shares.
 SHARED_PARAMS: dict[str, Callable[[Tenant], list[Any]]] = {
@@ -62,6 +63,8 @@ SHARED_PARAMS: dict[str, Callable[[Tenant], list[Any]]] = {
     "number": lambda t: ["2026GZ00001"],
     "code": lambda t: ["0000000000"],
     "target": lambda t: ["js", "jx"],  # hand-off targets (issue 23): the same for everyone
+    # A committee's published call (评审通知, 004 一(三)): public, like a notice on the wall.
+    "published_call_id": lambda t: [t.published_call.id],
 }
 # A body that gets each mutation past its own form checks to the object check (an empty form would be
 # refused earlier and prove nothing about scoping).

@@ -68,9 +68,17 @@ def test_a_late_call_is_published_with_the_warning_and_zhenjiang_has_no_call_rul
     world = make_committee_world(session, clock.now, profile="kunming-2022")
     co = make_committee(session, world, clock.now, place="东川区")
     leader = co.office.actor(StaffRole.LEADER)
-    call = calls.draft_call(session, leader, _input(clock, 10), clock.now)
+    # Drafted with too little notice: the intake's opening is refused with the earliest day and the clause.
+    with pytest.raises(ValidationFailed) as early:
+        calls.draft_call(session, leader, _input(clock, 10), clock.now)
+    assert set(early.value.fields) == {"intake_opens"}
+    assert "至少提前1个月" in early.value.fields["intake_opens"]
+    assert "004 一(三)" in early.value.fields["intake_opens"]
+    call = calls.draft_call(session, leader, _input(clock, 45), clock.now)
     calls.file_call(session, leader, call.id, clock.now)
     calls.decide_call(session, world.bureau.actor(StaffRole.LEADER), call.id, True, "", clock.now)
+    # The filing took three weeks: published now, less than a month before intake: published, warned.
+    clock.now += timedelta(days=21)
     late = calls.publish_call(session, leader, call.id, clock.now)
     assert late.warning and "至少提前1个月" in late.warning and "004 一(三)" in late.warning
     zhenjiang = make_committee_world(session, clock.now)

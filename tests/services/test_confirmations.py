@@ -20,6 +20,7 @@ from portal.services.calendar import today
 from tests.conftest import Clock
 from tests.factories import (
     STEPS_TO,
+    city_system_passed,
     committee_notice,
     make_application,
     make_committee,
@@ -75,6 +76,7 @@ def test_dongchuan_confirms_line_by_line_and_an_unconfirmed_title_stays_off_the_
 
     bureau_leader = world.bureau.actor(StaffRole.LEADER)
     for application in (kept, dropped):
+        city_system_passed(session, world, application, now)  # 004 一(二): the city system's review first
         applications.act(session, bureau_leader, application.id, Action.SEND_TO_COMMITTEE, now)
     office = co.office.actor(StaffRole.HANDLER)
     with pytest.raises(PermissionDenied):

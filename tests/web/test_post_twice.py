@@ -1250,6 +1250,127 @@ def committees_cast_ballot(c: Ctx) -> Case:
     )
 
 
+# The committee's call (评审通知, issue 22.8): a Kunming bureau (its profile has the call rule) and an office.
+
+
+def _call_office(c: Ctx) -> Any:
+    from tests.factories import make_committee, make_committee_world
+
+    world = make_committee_world(c.session, c.clock.now, profile="kunming-2022")
+    return world, make_committee(c.session, world, c.clock.now, place="东川区").office
+
+
+def _call(c: Ctx, *steps: str) -> tuple[Any, Any, Any]:
+    """A call drafted 45 days before its intake, then taken through ``steps`` (file, accept)."""
+    from portal.services import calls
+    from portal.services.calendar import today
+
+    world, office = _call_office(c)
+    opens = today(c.clock.now) + timedelta(days=45)
+    leader = office.actor(StaffRole.LEADER)
+    data = calls.CallInput(
+        "评审通知", opens.isoformat(), (opens + timedelta(days=20)).isoformat(), "申报材料"
+    )
+    call = calls.draft_call(c.session, leader, data, c.clock.now)
+    if "file" in steps:
+        calls.file_call(c.session, leader, call.id, c.clock.now)
+    if "accept" in steps:
+        calls.decide_call(c.session, world.bureau.actor(StaffRole.LEADER), call.id, True, "", c.clock.now)
+    return world, office, call
+
+
+def committees_draft_call(c: Ctx) -> Case:
+    # A call is a new row per post: the form's one-time token makes the replay draft none.
+    from portal.services.calendar import today
+
+    _world, office = _call_office(c)
+    opens = today(c.clock.now) + timedelta(days=45)
+    form = {
+        "title": "东川区2026年度评审通知",
+        "intake_opens": opens.isoformat(),
+        "intake_closes": (opens + timedelta(days=20)).isoformat(),
+        "requirements": "申报材料及要求",
+        "form_token": new_token(),
+    }
+    return Case(
+        c.as_(office.handler, membership_id=office.handler_membership.id), "/committees/calls", lambda: form
+    )
+
+
+def committees_file_call(c: Ctx) -> Case:
+    # Compare-and-set on the call's status: the second post finds it filed, refused.
+    _world, office, call = _call(c)
+    return Case(
+        c.as_(office.leader, membership_id=office.leader_membership.id), f"/committees/calls/{call.id}/file"
+    )
+
+
+def committees_decide_call(c: Ctx) -> Case:
+    # The second post finds the filing decided: no filing waits.
+    world, _office, call = _call(c, "file")
+    return Case(
+        c.as_(world.bureau.handler, membership_id=world.bureau.handler_membership.id),
+        f"/committees/calls/{call.id}/decide",
+        lambda: {"decision": "accept", "note": ""},
+    )
+
+
+def committees_publish_call(c: Ctx) -> Case:
+    # The second post finds the call published: refused, published once.
+    _world, office, call = _call(c, "file", "accept")
+    return Case(
+        c.as_(office.leader, membership_id=office.leader_membership.id),
+        f"/committees/calls/{call.id}/publish",
+    )
+
+
+def _published_meeting(c: Ctx) -> tuple[Road, Any, bytes]:
+    """A meeting whose pass is published, and the province's sheet naming its number."""
+    from openpyxl import Workbook
+
+    from portal.models import Meeting
+    from tests.factories import to_published
+
+    road = _road(c)
+    c.clock.now = to_published(c.session, road.world, road.made, [road.application], c.clock.now)
+    book = Workbook()
+    book.active.append(["姓名", "身份证号", "证书编号"])
+    applicant = road.application.applicant
+    book.active.append([applicant.name, applicant.id_number, "JS2026-0000077"])
+    out = io.BytesIO()
+    book.save(out)
+    return road, c.session.query(Meeting).order_by(Meeting.id.desc()).first(), out.getvalue()
+
+
+def committees_check_certificate_numbers(c: Ctx) -> Case:
+    # The preview keeps the file: the one-time token makes the replay keep none.
+    road, meeting, data = _published_meeting(c)
+    bureau, token = road.world.bureau, new_token()
+    return Case(
+        c.as_(bureau.handler, membership_id=bureau.handler_membership.id),
+        f"/committees/meetings/{meeting.id}/certificates",
+        lambda: {"file": (io.BytesIO(data), "证书编号.xlsx"), "form_token": token},
+        multipart=True,
+    )
+
+
+def committees_apply_certificate_numbers(c: Ctx) -> Case:
+    # The one-time token refuses the replay (and a new form finds the rows recorded: a stale preview).
+    from portal.services import certificate_numbers
+
+    road, meeting, data = _published_meeting(c)
+    bureau = road.world.bureau
+    preview = certificate_numbers.check_numbers(
+        c.session, STORAGE, bureau.actor(StaffRole.HANDLER), meeting.id, data, "证书编号.xlsx", c.clock.now
+    )
+    form = {"file_id": str(preview.file_id), "digest": preview.digest, "form_token": new_token()}
+    return Case(
+        c.as_(bureau.handler, membership_id=bureau.handler_membership.id),
+        f"/committees/meetings/{meeting.id}/certificates/apply",
+        lambda: form,
+    )
+
+
 CASES: dict[str, Callable[[Ctx], Case]] = {
     name.replace("_", ".", 1): function
     for name, function in list(globals().items())

@@ -18,21 +18,24 @@ from flask import Response, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from portal.documents.certificates import table_xlsx
 from portal.domain.errors import DomainError, ValidationFailed
 from portal.extensions import db
 from portal.models import BallotChoice, EntryResult, MeetingStatus, OrgKind, StaffRole
+from portal.services import certificate_numbers, results, votes
 from portal.services import meetings as service
-from portal.services import results, votes
 from portal.web.committees import bp
 from portal.web.context import current_actor, now
+from portal.web.downloads import send_temporary_file
 from portal.web.forms import as_id, form_input
 from portal.web.guards import staff_required
-from portal.web.htmx import render_page, see_other
-from portal.web.i18n import translate
+from portal.web.htmx import not_modified, render_page, see_other
+from portal.web.i18n import current_language, translate
 from portal.web.once import once_per_form
 from portal.web.unit_of_work import discard
 
 OFFICE = (StaffRole.HANDLER, StaffRole.LEADER)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _ids(name: str) -> list[int]:
@@ -50,13 +53,25 @@ def _refused(url: str, error: DomainError) -> Response:
 # --- the meetings list ---------------------------------------------------------------------------------
 
 
+def _tab() -> str:
+    tab = request.args.get("tab", "all")
+    return tab if tab in service.Tab.TABS else "all"
+
+
+def _list_tag() -> str:
+    """The list's ETag: the meetings counter of the reader's bureau, the reader, the tab, the language."""
+    actor = current_actor()
+    version = service.list_version(db.session, actor)
+    return f"meetings-{version}-{actor.user_id}-{actor.org_id}-{_tab()}-{current_language().value}"
+
+
 def _list_page(
     *, errors: dict[str, str] | None = None, form: dict[str, str] | None = None, status: int = 200
 ) -> Response:
     actor = current_actor()
-    tab = request.args.get("tab", "all")
-    listed = service.meetings_of(db.session, actor, tab)
-    return render_page(
+    tag = _list_tag()  # read before the list: a write in between makes the next poll fetch it again
+    listed = service.meetings_of(db.session, actor, _tab())
+    response = render_page(
         "pages/committees/list_meetings.html",
         fragment="meetings",
         status=status,
@@ -65,13 +80,37 @@ def _list_page(
         can_plan=actor.org_kind is OrgKind.COMMITTEE,
         errors=errors or {},
         form=form or {},
+        etag=tag,
     )
+    if status == 200:
+        response.set_etag(tag)
+    return response
 
 
 @bp.get("/meetings")
 @staff_required(OrgKind.BUREAU, OrgKind.COMMITTEE, roles=OFFICE)
 def list_meetings() -> Response:
+    """The meetings list; its htmx poll (every 15 s) is a 304 from one counter read while nothing changed."""
+    tag = _list_tag()
+    if request.if_none_match.contains_weak(tag):  # weak: gzip marks it so
+        return not_modified(tag)
     return _list_page()
+
+
+MEETING_HEADERS = ("会议日期", "会议地点", "评委会", "议程人数", "报备截止日", "依据", "状态")
+
+
+@bp.get("/meetings.xlsx")
+@staff_required(OrgKind.BUREAU, OrgKind.COMMITTEE, roles=OFFICE)
+def export_meetings() -> Response:
+    """The meetings list as shown (the same tab), as Excel: no one's personal data, so a plain GET."""
+    listed = service.meetings_of(db.session, current_actor(), _tab())
+    rows = (
+        (m.held_on, m.place, m.committee.name, len(m.entries), m.filing_due, m.filing_clause, m.state.title)
+        for m in listed.meetings
+    )
+    path = table_xlsx("评审会议", MEETING_HEADERS, rows)
+    return send_temporary_file(path, "评审会议.xlsx", XLSX)
 
 
 @bp.post("/meetings")
@@ -122,6 +161,7 @@ def _meeting_page(
         else {},
         can_decide_filing=not office and state is MeetingStatus.FILED,
         can_publish=not office and actor.staff_role is StaffRole.LEADER and state is MeetingStatus.CONFIRMED,
+        can_import_numbers=certificate_numbers.can_import(actor, meeting),
         errors=errors or {},
         # The plan form starts from the meeting as it stands (an ISO date is a form value, never text).
         form=request.form.to_dict()

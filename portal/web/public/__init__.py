@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
-from portal.web.public import views  # noqa: E402, F401  (each adds its routes to bp)
+from portal.web.public import calls, views  # noqa: E402, F401  (each adds its routes to bp)

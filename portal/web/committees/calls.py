@@ -1,0 +1,175 @@
+"""The committee's call (评审通知, issue 22.8; 004 一(三), WIN-07) on the screens: the office drafts its call
+with the materials and requirements (an intake opening too soon is refused on its field with the earliest
+day and the clause), its leader files it with the district HR bureau, the bureau accepts the filing or
+refuses it with a reason (corrected and filed again), then the office's leader publishes it; published, it
+is on the public page (portal/web/public/calls.py).
+
+Thin views over services/calls.py: load (its scoping helper), call (it refuses with a reason and audits),
+respond (303 after a POST; field errors: the page again, 422, nothing kept; any other refusal: its reason
+flashed, the request rolled back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Response, flash, request, url_for
+from flask_babel import gettext as _
+
+from portal.documents.certificates import table_xlsx
+from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
+from portal.extensions import db
+from portal.models import CallStatus, OrgKind, StaffRole
+from portal.services import calls as service
+from portal.web.committees import bp
+from portal.web.context import current_actor, now
+from portal.web.downloads import send_temporary_file
+from portal.web.forms import form_input
+from portal.web.guards import staff_required
+from portal.web.htmx import render_page, see_other
+from portal.web.i18n import translate
+from portal.web.once import once_per_form
+from portal.web.unit_of_work import discard
+
+OFFICE = (StaffRole.HANDLER, StaffRole.LEADER)
+
+
+def _list_page(
+    *, errors: dict[str, str] | None = None, form: dict[str, str] | None = None, status: int = 200
+) -> Response:
+    actor = current_actor()
+    rule = service.call_rule(db.session, actor)
+    return render_page(
+        "pages/committees/list_calls.html",
+        fragment="calls",
+        status=status,
+        listed=service.calls_of(db.session, actor, request.args.get("tab", "all")),
+        tabs=service.TABS,
+        office=actor.org_kind is OrgKind.COMMITTEE,
+        rule=rule,
+        earliest=service.earliest_intake(rule, now()) if rule else None,
+        errors=errors or {},
+        form=form or {},
+    )
+
+
+@bp.get("/calls")
+@staff_required(OrgKind.BUREAU, OrgKind.COMMITTEE, roles=OFFICE)
+def list_calls() -> Response:
+    return _list_page()
+
+
+CALL_HEADERS = ("标题", "评委会", "受理开始日", "受理截止日", "状态", "报备时间", "发布时间", "依据")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/calls.xlsx")
+@staff_required(OrgKind.BUREAU, OrgKind.COMMITTEE, roles=OFFICE)
+def export_calls() -> Response:
+    """The calls as listed (the same tab), as Excel: published texts and dates, no one's personal data."""
+    listed = service.calls_of(db.session, current_actor(), request.args.get("tab", "all"))
+    rows = (
+        (c.title, c.committee.name, c.intake_opens, c.intake_closes, c.state.title, c.filed_at,
+         c.published_at, c.citation)
+        for c in listed.calls
+    )  # fmt: skip
+    return send_temporary_file(table_xlsx("评审通知", CALL_HEADERS, rows), "评审通知.xlsx", XLSX)
+
+
+@bp.post("/calls")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+@once_per_form(lambda: url_for("committees.list_calls"))  # a new call per post: once per form (17.2)
+def draft_call() -> Response:
+    try:
+        call = service.draft_call(db.session, current_actor(), form_input(service.CallInput), now())
+    except ValidationFailed as invalid:
+        return discard(_list_page(errors=invalid.fields, form=request.form.to_dict(), status=422))
+    except DomainError as refused:  # a profile without a call rule
+        flash(str(translate(refused.message)), "error")
+        return discard(see_other(url_for("committees.list_calls")))
+    flash(_("已起草评审通知；请由办事机构领导报人社局备案"), "success")
+    return see_other(url_for("committees.show_call", call_id=call.id))
+
+
+def _call_page(call_id: int, *, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    actor = current_actor()
+    call = service.get_call(db.session, actor, call_id)
+    office = actor.org_id == call.committee.office_id
+    leader = actor.staff_role is StaffRole.LEADER
+    return render_page(
+        "pages/committees/show_call.html",
+        status=status,
+        call=call,
+        office=office,
+        can_file=office and leader and call.state in (CallStatus.DRAFT, CallStatus.REFUSED),
+        can_decide=not office and call.state is CallStatus.FILED,
+        can_publish=office and leader and call.state is CallStatus.ACCEPTED,
+        states=CallStatus,
+        errors=errors or {},
+        form=request.form.to_dict() if request.method == "POST" else {},
+    )
+
+
+@bp.get("/calls/<int:call_id>")
+@staff_required(OrgKind.BUREAU, OrgKind.COMMITTEE, roles=OFFICE)
+def show_call(call_id: int) -> Response:
+    return _call_page(call_id)
+
+
+def _step(call_id: int, step: Callable[[], object], done: str | Callable[[], str]) -> Response:
+    """One step of the call: done, its message and back to the call (303); field errors, the page again
+    with them (422, nothing kept); any other refusal, its reason flashed, the request rolled back (the
+    service audited the refusal, which outlives the rollback)."""
+    back = url_for("committees.show_call", call_id=call_id)
+    try:
+        step()
+    except ValidationFailed as invalid:
+        if invalid.fields:
+            return discard(_call_page(call_id, errors=invalid.fields, status=422))
+        flash(str(translate(invalid.message)), "error")
+        return discard(see_other(back))
+    except PermissionDenied:
+        raise  # not this person's step: the 403 page (audited by the error handler)
+    except DomainError as refused:
+        flash(str(translate(refused.message)), "error")
+        return discard(see_other(back))
+    flash(done() if callable(done) else done, "success")
+    return see_other(back)
+
+
+@bp.post("/calls/<int:call_id>/file")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def file_call(call_id: int) -> Response:
+    return _step(
+        call_id, lambda: service.file_call(db.session, current_actor(), call_id, now()),
+        _("已报人社局备案，待确认；备案通过后才能发布"),
+    )  # fmt: skip
+
+
+@bp.post("/calls/<int:call_id>/decide")
+@staff_required(OrgKind.BUREAU, roles=OFFICE)
+def decide_call(call_id: int) -> Response:
+    accept, note = request.form.get("decision") == "accept", request.form.get("note", "")
+    return _step(
+        call_id,
+        lambda: service.decide_call(db.session, current_actor(), call_id, accept, note, now()),
+        _("已确认备案，办事机构可以发布") if accept else _("已不予备案，办事机构将按意见修改后重新报备"),
+    )
+
+
+@bp.post("/calls/<int:call_id>/publish")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def publish_call(call_id: int) -> Response:
+    published: list[service.Published] = []
+
+    def done() -> str:
+        warning = published[0].warning if published else None
+        if warning:
+            flash(str(translate(warning)), "info")
+        return _("已发布评审通知，公众可在“评审通知”公开页面查看")
+
+    return _step(
+        call_id,
+        lambda: published.append(service.publish_call(db.session, current_actor(), call_id, now())),
+        done,
+    )

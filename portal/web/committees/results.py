@@ -1,0 +1,90 @@
+"""The province's certificate numbers of a published meeting, from its spreadsheet (issue 22.6, PUB-04): the
+bureau's staff download the template (姓名 / 身份证号 / 证书编号), upload the provincial system's sheet, read
+the preview (each row's verdict; nothing recorded), then apply it once. The numbers go through the
+rulebook's 录入证书编号, as on the review page.
+
+Thin views over services/certificate_numbers.py; each form is posted once (its one-time token, 17.2).
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, request, url_for
+
+from portal.documents.certificates import table_xlsx
+from portal.domain.errors import DomainError, NotFound, ValidationFailed
+from portal.domain.i18n import NT_
+from portal.extensions import db
+from portal.models import OrgKind, StaffRole
+from portal.services import certificate_numbers as service
+from portal.services import meetings
+from portal.web.committees import bp
+from portal.web.context import current_actor, now
+from portal.web.downloads import send_temporary_file
+from portal.web.forms import as_id
+from portal.web.guards import staff_required
+from portal.web.htmx import render_page, see_other
+from portal.web.i18n import notify
+from portal.web.once import once_per_form
+from portal.web.storage import storage, uploaded_file
+from portal.web.unit_of_work import discard
+
+STAFF = (StaffRole.HANDLER, StaffRole.LEADER)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _back(meeting_id: int) -> str:
+    return url_for("committees.show_meeting", meeting_id=meeting_id) + "#certificates"
+
+
+@bp.get("/certificates/template.xlsx")
+@staff_required(OrgKind.BUREAU, roles=STAFF)
+def certificate_template() -> Response:
+    """The empty sheet the import reads (its column titles): no one's data, so a plain GET."""
+    path = table_xlsx("证书编号", service.TEMPLATE_HEADERS, iter(()))
+    return send_temporary_file(path, "证书编号导入模板.xlsx", XLSX)
+
+
+def _load(meeting_id: int) -> object:
+    return meetings.get_meeting(db.session, current_actor(), meeting_id)
+
+
+@bp.post("/meetings/<int:meeting_id>/certificates")
+@staff_required(OrgKind.BUREAU, roles=STAFF)
+@once_per_form(_back, load=_load)
+def check_certificate_numbers(meeting_id: int) -> Response:
+    """The sheet checked row by row: the preview page (the file kept; nothing recorded)."""
+    part = uploaded_file("file")
+    try:
+        preview = service.check_numbers(
+            db.session, storage(), current_actor(), meeting_id,
+            part.data if part else b"", part.name if part else "", now(),
+        )  # fmt: skip
+    except ValidationFailed as invalid:
+        notify("；".join(str(v) for v in invalid.fields.values()) or invalid.message, "error")
+        return discard(see_other(_back(meeting_id)))
+    except DomainError as refused:
+        notify(refused.message, "error")
+        return discard(see_other(_back(meeting_id)))
+    meeting = meetings.get_meeting(db.session, current_actor(), meeting_id)
+    return render_page("pages/committees/certificate_numbers.html", meeting=meeting, preview=preview)
+
+
+@bp.post("/meetings/<int:meeting_id>/certificates/apply")
+@staff_required(OrgKind.BUREAU, roles=STAFF)
+@once_per_form(_back, load=_load)
+def apply_certificate_numbers(meeting_id: int) -> Response:
+    """Record the matched rows as previewed, all in one transaction; a changed file or state: nothing."""
+    file_id = as_id(request.form.get("file_id"))
+    if file_id is None:
+        abort(404)
+    try:
+        count = service.apply_numbers(
+            db.session, storage(), current_actor(), meeting_id, file_id, request.form.get("digest", ""), now()
+        )
+    except NotFound:
+        abort(404)
+    except DomainError as refused:
+        notify(refused.message, "error")
+        return discard(see_other(_back(meeting_id)))
+    notify(NT_("已录入 %(num)d 个证书编号", "已录入 %(num)d 个证书编号", count), "success")
+    return see_other(_back(meeting_id))

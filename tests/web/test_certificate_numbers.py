@@ -1,0 +1,131 @@
+"""Issue 22.6 on the screens: the province's certificate numbers of a published meeting, imported from its
+spreadsheet (PUB-04, 003 六(二)). The bureau downloads the template, uploads the sheet, reads each row's
+verdict with nothing recorded, then applies it once: the good rows are certified through the rulebook, the
+others stay as they were; a second apply writes nothing."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from sqlalchemy.orm import Session
+
+from portal.domain.identity import complete_resident_id
+from portal.domain.workflow import Status
+from portal.models import Meeting
+from portal.services.submissions import new_token
+from tests.conftest import Clock
+from tests.factories import (
+    make_committee,
+    make_committee_world,
+    make_review_application,
+    to_meeting,
+    to_published,
+)
+
+
+def _sheet(rows: list[tuple[str, str, str]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "身份证号", "证书编号"])
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_bureau_imports_the_provinces_numbers_after_a_preview(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    first = make_review_application(session, world, clock.now)
+    second = make_review_application(session, world, clock.now)
+    for application in (first, second):
+        clock.now = to_meeting(session, world, made, application, clock.now)
+    clock.now = to_published(session, world, made, [first, second], clock.now)
+    meeting = session.query(Meeting).one()
+    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    # The result sheet is in the dossier once published: the applicant's page and the review page.
+    mine = login_as(first.applicant).get(f"/me/applications/{first.id}")
+    assert 'id="result-sheet"' in mine.text and "赞成 5 票，反对 0 票" in mine.text
+    assert "文号〔2026〕1号" in mine.text and "待人社局录入省统一证书编号" in mine.text
+    assert 'id="result-sheet"' in bureau.get(f"/review/applications/{first.id}").text
+
+    page = bureau.get(f"/committees/meetings/{meeting.id}")
+    assert 'id="certificates"' in page.text and 'id="certificate-template"' in page.text
+    template = bureau.get("/committees/certificates/template.xlsx")
+    assert template.status_code == 200
+    header = next(load_workbook(io.BytesIO(template.data)).active.iter_rows(values_only=True))
+    assert list(header) == ["姓名", "身份证号", "证书编号"]
+    # The committee office reads the meeting but imports nothing.
+    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    assert 'id="certificates"' not in office.get(f"/committees/meetings/{meeting.id}").text
+
+    a, b = first.applicant, second.applicant
+    data = _sheet(
+        [
+            (a.name, a.id_number, "js2026-0000101"),
+            (b.name + "某", b.id_number, "JS2026-0000102"),  # the name differs
+            ("路人", complete_resident_id("32110219900101001"), "JS2026-0000103"),  # not in this meeting
+            ("错号", "320000199001010000", "JS2026-0000104"),  # a wrong check character
+            (b.name, b.id_number, "证书12"),  # malformed
+            (a.name, a.id_number, "JS2026-0000101"),  # the same person again
+        ]
+    )
+    checked = bureau.post(
+        f"/committees/meetings/{meeting.id}/certificates",
+        data={"file": (io.BytesIO(data), "证书编号.xlsx"), "form_token": new_token()},
+        content_type="multipart/form-data",
+    )
+    assert checked.status_code == 200, checked.text[:500]
+    text = checked.text
+    assert "可导入 1 行" in text and "尚未录入任何编号" in text
+    for words in ("姓名不一致", "不在本次会议", "身份证号码有误", "证书编号格式有误", "文件内重复"):
+        assert words in text, words
+    session.refresh(first)
+    assert first.state is Status.RESULT_PUBLISHED and first.certificate_no is None  # nothing recorded yet
+
+    file_id = text.split('name="file_id" value="')[1].split('"')[0]
+    digest = text.split('name="digest" value="')[1].split('"')[0]
+    form = {"file_id": file_id, "digest": digest, "form_token": new_token()}
+    applied = bureau.post(f"/committees/meetings/{meeting.id}/certificates/apply", data=form)
+    assert applied.status_code == 303
+    assert "已录入 1 个证书编号" in bureau.get(applied.headers["Location"]).text
+    session.refresh(first)
+    session.refresh(second)
+    assert (first.state, first.certificate_no) == (Status.CERTIFIED, "JS2026-0000101")
+    assert second.state is Status.RESULT_PUBLISHED and second.certificate_no is None
+    assert "JS2026-0000101" in login_as(first.applicant).get(f"/me/applications/{first.id}").text
+    # The same preview applied again (a new form): the rows read as recorded now, nothing written.
+    again = bureau.post(
+        f"/committees/meetings/{meeting.id}/certificates/apply",
+        data={**form, "form_token": new_token()},
+        follow_redirects=True,
+    )
+    assert "预览结果已过时" in again.text
+
+
+def test_a_sheet_without_the_columns_is_refused_in_words(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    clock.now = to_published(session, world, made, [application], clock.now)
+    meeting = session.query(Meeting).one()
+    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    book = Workbook()
+    book.active.append(["名字", "号码"])
+    out = io.BytesIO()
+    book.save(out)
+    refused = bureau.post(
+        f"/committees/meetings/{meeting.id}/certificates",
+        data={"file": (io.BytesIO(out.getvalue()), "表.xlsx"), "form_token": new_token()},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "缺少" in refused.text and "证书编号" in refused.text

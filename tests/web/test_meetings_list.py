@@ -1,0 +1,69 @@
+"""Issue 22 (the queue conventions on the meetings list): the list exported to Excel as shown (the same
+tab), and live: its poll is a 304 while the meetings counter of the reader's bureau (services.versions)
+stays the same, and a fresh list after any change — a new meeting (an ORM write) or a changed plan (the
+meeting's compare-and-set, a Core write) — for the office and the bureau alike."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from typing import Any
+
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+
+from portal.models import Meeting
+from portal.services.calendar import today
+from portal.services.submissions import new_token
+from tests.conftest import Clock
+from tests.factories import make_committee, make_committee_world
+
+
+def _poll(client: Any, etag: str, tab: str = "all") -> Any:
+    return client.get(
+        f"/committees/meetings?tab={tab}", headers={"HX-Request": "true", "If-None-Match": f'"{etag}"'}
+    )
+
+
+def test_the_meetings_list_polls_by_its_counter_and_exports_what_it_shows(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    office = made.office
+    handler = login_as(office.handler, membership_id=office.handler_membership.id)
+    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    first = handler.get("/committees/meetings")
+    etag, bureau_etag = first.get_etag()[0], bureau.get("/committees/meetings").get_etag()[0]
+    assert 'hx-trigger="every 15s"' in first.text and etag in first.text
+    assert _poll(handler, etag).status_code == 304 and _poll(bureau, bureau_etag).status_code == 304
+
+    day = today(clock.now) + timedelta(days=30)
+    planned = handler.post(
+        "/committees/meetings",
+        data={"held_on": day.isoformat(), "place": "市人社局会议室", "form_token": new_token()},
+    )
+    assert planned.status_code == 303
+    fresh = _poll(handler, etag)
+    assert fresh.status_code == 200 and "市人社局会议室" in fresh.text and 'id="meetings"' in fresh.text
+    assert "<html" not in fresh.text  # the list's block alone
+    assert _poll(bureau, bureau_etag).status_code == 200  # the bureau's list moved too
+    etag = fresh.get_etag()[0]
+    assert _poll(handler, etag).status_code == 304
+
+    meeting = session.query(Meeting).one()
+    handler.post(
+        f"/committees/meetings/{meeting.id}/plan",
+        data={"held_on": day.isoformat(), "place": "市民中心二楼", "plan": "", "pass_rate_limit": ""},
+    )
+    moved = _poll(handler, etag)
+    assert moved.status_code == 200 and "市民中心二楼" in moved.text
+
+    # Excel of what the tab shows: the preparing tab holds it, the results tab does not.
+    book = load_workbook(io.BytesIO(handler.get("/committees/meetings.xlsx?tab=preparing").data))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("会议日期", "会议地点", "评委会") and rows[1][1] == "市民中心二楼"
+    assert rows[1][2] == made.committee.name and rows[1][5] == meeting.filing_clause
+    empty = load_workbook(io.BytesIO(handler.get("/committees/meetings.xlsx?tab=results").data))
+    assert len(list(empty.active.iter_rows(values_only=True))) == 1
+    assert 'id="export-meetings"' in handler.get("/committees/meetings?tab=preparing").text
