@@ -169,6 +169,20 @@ def test_the_domain_s_messages_are_chinese_text_that_the_web_translates(app: Fla
             assert i18n.translate(listed) == "新密码不符合要求：数字；符号"
 
 
+def test_a_constant_in_a_template_is_rendered_in_each_reader_s_language(app: Flask) -> None:
+    # Jinja folds a filter of a constant into the compiled template: the first reader's language must not
+    # stay for the next one (a Chinese reader first, then an English one, on the same compiled template).
+    template = app.jinja_env.from_string(
+        '{{ "新加坡"|zh }}|{{ "草稿"|t }}|{{ "2026-11-23"|cn_date if false else "草稿"|t_plain }}'
+        '|{{ "新加坡" is chinese_in_english }}'
+    )
+    with app.test_request_context():
+        with force_locale(Language.ZH.value):
+            assert template.render() == "新加坡|草稿|草稿|False"
+        with force_locale(Language.EN.value):
+            assert template.render() == '<span lang="zh-CN">新加坡</span>|Draft|Draft|True'
+
+
 def test_joined_refuses_a_separator_the_catalogue_cannot_translate() -> None:
     import pytest
 
