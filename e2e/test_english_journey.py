@@ -223,6 +223,9 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
     add_row_by_value(applicant, "work", "Add a job", WORK)
     applicant.locator("#f-no-title").check()  # a first application
     applicant.locator("#f-work-summary").fill("负责开发区道路和管网工程的施工技术管理。")
+    # app.js's counter writes the page's own words (<script id="ui-words">), in English here.
+    counter = applicant.locator("#f-work-summary ~ .counter")
+    expect(counter).to_have_text(re.compile(r"^\d+ / \d+ characters$"))
     applicant.locator("#application-form-fields button[name=_save]").click()
     expect(applicant.locator(".flash.flash-success").first).to_be_visible()
     applicant.reload()  # the checklist now knows the graduation year: the 学信网 record is needed
