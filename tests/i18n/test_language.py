@@ -17,6 +17,7 @@ from portal.domain.i18n import N_, NT_, T_, Language, joined
 from portal.models import User
 from portal.web import i18n
 from tests.factories import make_user
+from tests.i18n.test_english import leaks
 
 SWITCH = 'id="lang-switch"'
 
@@ -188,3 +189,33 @@ def test_joined_refuses_a_separator_the_catalogue_cannot_translate() -> None:
 
     with pytest.raises(ValueError, match="SEPARATORS"):
         joined(["a", "b"], " / ")
+
+
+def test_the_policy_engine_s_findings_read_in_english_with_clauses_and_names_in_chinese(app: Flask) -> None:
+    from portal.domain.eligibility import Facts, check
+    from portal.domain.policy import load_profiles
+
+    profile = load_profiles()["ganzhou-2026"]
+    facts = Facts.from_json(
+        {
+            "pathway": "认定",
+            "series": "工程技术",
+            "specialty": "机械工程",
+            "level": "中级",
+            "cutoff": "2026-06-30",
+            "employer": {"ownership": "国有", "region": "章贡区"},
+            "education": [{"level": "本科", "major": "机械工程", "graduated_on": "2020-06-30"}],
+            "work": [{"from": "2020-07-01", "to": None, "professional": True, "internship": False}],
+        }
+    )
+    findings = check(profile, facts)
+    years = next(f for f in findings if f.rule == "CUT-06" and "专业技术工作年限按周年计算" in f.message)
+    assert years.message.startswith("专业技术工作年限按周年计算至2026年6月30日为6年")  # as stored and audited
+    with app.test_request_context(), force_locale(Language.EN.value):
+        shown = str(i18n.translate(years.message))
+        assert shown.startswith("Professional years counted in full years to 30 Jun 2026: 6 years")
+        authority = next(f for f in findings if "的认定机构：" in f.message)
+        shown = str(i18n.translate(authority.message))
+        # The region and the authority's name are data: kept in Chinese, marked as such.
+        assert shown.startswith('The certifying authority for Intermediate level in <span lang="zh-CN">章贡')
+        assert leaks(f'<html lang="en"><p>{shown}</p></html>')[1] == []
