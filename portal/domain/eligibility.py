@@ -1042,7 +1042,16 @@ class _Check:
         if f.major_matches:
             return
         if rule.mode == "extra_years":
-            self.adjustments.append((rule.extra_years, f"所学专业与从事专业不同，延长{rule.extra_years}年"))
+            self.adjustments.append(
+                (
+                    rule.extra_years,
+                    NT_(
+                        "所学专业与从事专业不同，延长%(num)d年",
+                        "所学专业与从事专业不同，延长%(num)d年",
+                        rule.extra_years,
+                    ),
+                )
+            )
             self.add(
                 rule.rule,
                 "info",
@@ -1329,27 +1338,37 @@ class _Check:
         best = self.highest_education
         row = self.requirement_row(rows, best)
         if row is None:
-            held = best.level if best is not None and best.level else "未知"
+            held = best.level if best is not None and best.level else N_("未知")
             rule = rows[0]
-            needed = "、".join(e for r in rows for e in r.education)
+            needed = joined(e for r in rows for e in r.education)
             self.add(
                 rule.rule,
                 "block" if rule.confirmed else "manual",
                 rule.citation,
-                f"最高学历为{held}，申报{f.level}须具备{needed}学历",
+                T_(
+                    "最高学历为%(held)s，申报%(level)s须具备%(needed)s学历",
+                    held=held,
+                    level=f.level,
+                    needed=needed,
+                ),
             )
             return
         extra = sum(y for y, _ in self.adjustments)
-        reasons = "；".join(reason for _, reason in self.adjustments)
-        because = f"（{reasons}）" if reasons else ""
-        have = self.years.describe() if self.years is not None else "工作年限无法计算"
+        reasons = joined((reason for _, reason in self.adjustments), "；")
+        because = T_("（%(reasons)s）", reasons=reasons) if self.adjustments else ""
+        have = self.years.describe() if self.years is not None else N_("工作年限无法计算")
         if row.years is None:
             self.add(
                 row.rule,
                 "manual",
                 row.citation,
-                f"{have}；申报{f.level}所需学历和年限见{row.source or '相关系列条件'}，"
-                f"尚未录入政策数据，需人工审核{because}",
+                T_(
+                    "%(have)s；申报%(level)s所需学历和年限见%(source)s，尚未录入政策数据，需人工审核%(because)s",
+                    have=have,
+                    level=f.level,
+                    source=row.source or N_("相关系列条件"),
+                    because=because,
+                ),
             )
             return
         required = max(row.years + extra, 0)
@@ -1358,16 +1377,34 @@ class _Check:
                 row.rule,
                 "manual",
                 row.citation,
-                f"申报{f.level}需专业技术工作满{required}年{because}；{have}",
+                NT_(
+                    "申报%(level)s需专业技术工作满%(num)d年%(because)s；%(have)s",
+                    "申报%(level)s需专业技术工作满%(num)d年%(because)s；%(have)s",
+                    required,
+                    level=f.level,
+                    because=because,
+                    have=have,
+                ),
             )
             return
         got = self.years.years
-        text = (
-            f"工作年限按周年计算至{cn_date(self.years.cutoff)}为{got}年，申报{f.level}需{required}年{because}"
+        text = NT_(
+            "工作年限按周年计算至%(day)s为%(got)d年，申报%(level)s需%(num)d年%(because)s",
+            "工作年限按周年计算至%(day)s为%(got)d年，申报%(level)s需%(num)d年%(because)s",
+            required,
+            day=self.years.cutoff,
+            got=got,
+            level=f.level,
+            because=because,
         )
         ok = got >= required
         if not row.confirmed:
-            self.add(row.rule, "manual", row.citation, f"{text}{_unconfirmed(row.note)}")
+            self.add(
+                row.rule,
+                "manual",
+                row.citation,
+                T_("%(text)s%(unconfirmed)s", text=text, unconfirmed=_unconfirmed(row.note)),
+            )
         else:
             self.add(row.rule, "info" if ok else "block", row.citation, text)
         c = self.profile.counting
