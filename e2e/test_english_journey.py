@@ -3,11 +3,11 @@ applicant (on a 375 px phone) fills the form, uploads, signs and submits; HR ret
 the applicant corrects and resubmits; the enterprise, the department and the bureau review and sign it, the
 leader certifies, and the applicant reads the certificate number — every person with the English interface.
 
-Elements are found by role, id and attributes, never by the visible words of pages still being translated
-(the enterprise pages, the application form, the notices), so the journey holds whatever their English
-becomes. Every page the applicant sees is English (<html lang="en">), keeps people's Chinese inside
-lang="zh-CN", and never scrolls sideways at 375 px (English words are longer). A new applicant, so no other
-journey sees what this one changes; the clock is put back afterwards (the `clock` fixture)."""
+Elements are found by role, id and attributes rather than by their English words, so the journey holds
+whatever the wording becomes. Every page each person sees is English (<html lang="en">) as the browser
+shows it (app.js's words and htmx swaps included), keeps people's Chinese inside lang="zh-CN", and never
+scrolls sideways at 375 px (English words are longer). A new applicant, so no other journey sees what
+this one changes; the clock is put back afterwards (the `clock` fixture)."""
 
 from __future__ import annotations
 
@@ -59,18 +59,15 @@ def choose_english(page: Page) -> None:
     expect(page.locator("#lang-switch button[value='en']")).to_have_attribute("aria-pressed", "true")
 
 
-def english(page: Page, *, translated: bool = True) -> None:
-    """The page is in English, and on a phone it fits the screen; a `translated` page (not one another
-    engineer is translating now) has no Chinese outside an element marked lang="zh-CN"."""
+def english(page: Page) -> None:
+    """The page is in English, and on a phone it fits the screen; as the browser shows it (app.js's words,
+    live checks, htmx swaps included) it has no Chinese outside an element marked lang="zh-CN"."""
     expect(page.locator("html")).to_have_attribute("lang", "en")
     if (page.viewport_size or {}).get("width") == 375:
         assert_fits(page)
-    # The application page is not checked word by word yet: in the browser it still shows app.js's
-    # character counter and some policy findings in Chinese (the form is being reworked on another branch).
-    if translated:
-        page.wait_for_load_state()
-        lang, runs = leaks(page.content())
-        assert lang == "en" and runs == [], f"{page.url}: Chinese outside lang=zh-CN: {runs}"
+    page.wait_for_load_state()
+    lang, runs = leaks(page.content())
+    assert lang == "en" and runs == [], f"{page.url}: Chinese outside lang=zh-CN: {runs}"
 
 
 EDUCATION = {
@@ -106,7 +103,7 @@ def act(page: Page, tab: str, action: str) -> None:
 
 
 def upload(page: Page, slot: str, photos: list[bytes], document_date: str | None = None) -> None:
-    """Upload photos as one material, found by the slot's key (the form's words are being reworked)."""
+    """Upload photos as one material, found by the slot's key."""
     form = page.locator("#upload-material")
     form.locator("#f-slot").select_option(slot)
     form.locator("input[name=kind][value=original]").check()
@@ -120,7 +117,7 @@ def upload(page: Page, slot: str, photos: list[bytes], document_date: str | None
     )
     form.locator("button[type=submit]").click()
     expect(page.locator(f'[id="slot-{slot}"] .slot-state')).to_have_text("Uploaded")
-    english(page, translated=False)
+    english(page)
 
 
 def add_row_by_value(page: Page, section: str, add_label: str, values: dict[str, str]) -> None:
@@ -185,7 +182,7 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
     hr: Page = new_page("en-hr")
     log_in_english(hr, ENTERPRISE_HANDLER)
     hr.goto("/enterprise/applicants")
-    english(hr, translated=False)
+    english(hr)
     hr.locator("#f-name").fill(NAME)
     hr.locator("#f-id-number").fill(_id_number())
     hr.locator("#f-phone").fill(PHONE_NUMBER)
@@ -195,7 +192,7 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
     expect(slip).to_be_visible()
     expect(slip.locator('[lang="zh-CN"]', has_text=NAME)).to_be_visible()  # the name, marked Chinese
     password = slip.locator(".password").inner_text().strip()
-    english(hr, translated=False)
+    english(hr)
     hr.locator("#applicant-list tr", has_text=NAME).locator("a[href$='/applications/new']").click()
     hr.locator("#f-series").fill("工程")
     hr.locator("#f-specialty").fill("市政工程")
@@ -203,7 +200,7 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
     hr.locator("#f-pathway").select_option("认定")
     hr.locator("form:has(#f-series) button[type=submit]").click()
     expect(hr.locator("#applicant-list")).to_be_visible()
-    english(hr, translated=False)
+    english(hr)
 
     # The applicant, on a phone: the first login asks for a new password; English is chosen there.
     applicant: Page = new_page("en-applicant", **PHONE)
@@ -221,16 +218,19 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
     expect(applicant.get_by_role("heading", level=1)).to_have_text("My applications")
     english(applicant)
     applicant.locator("a[href*='/me/applications/']").first.click()
-    english(applicant, translated=False)
+    english(applicant)
     # The 申报表's repeating sections in English: choices are picked by their stored (Chinese) values.
     add_row_by_value(applicant, "education", "Add education", EDUCATION)
     add_row_by_value(applicant, "work", "Add a job", WORK)
     applicant.locator("#f-no-title").check()  # a first application
     applicant.locator("#f-work-summary").fill("负责开发区道路和管网工程的施工技术管理。")
+    # app.js's counter writes the page's own words (<script id="ui-words">), in English here.
+    counter = applicant.locator("#f-work-summary ~ .counter")
+    expect(counter).to_have_text(re.compile(r"^\d+ / \d+ characters$"))
     applicant.locator("#application-form-fields button[name=_save]").click()
     expect(applicant.locator(".flash.flash-success").first).to_be_visible()
     applicant.reload()  # the checklist now knows the graduation year: the 学信网 record is needed
-    english(applicant, translated=False)
+    english(applicant)
     upload(applicant, "id_card", [phone_photo(), phone_photo("#e8e2d5")])
     upload(applicant, row_slot(applicant, "diploma"), [phone_photo()])
     upload(applicant, row_slot(applicant, "xuexin"), [phone_photo()], document_date="2026-11-02")
@@ -239,10 +239,10 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
     pledge.locator("input[type=checkbox]").check()
     pledge.locator("button[type=submit]").click()
     expect(applicant.locator("#slot-pledge .slot-state")).to_have_text("Signed")
-    english(applicant, translated=False)
+    english(applicant)
     applicant.locator("#submit-form button[type=submit]").click()
     expect(applicant.locator(".badge.status-submitted").first).to_be_visible()
-    english(applicant, translated=False)
+    english(applicant)
 
     # HR returns it for a correction of the work summary; the applicant reads it in English and corrects.
     hr.goto("/review/queue?tab=handler")
@@ -257,7 +257,7 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
     english(hr)
 
     applicant.reload()
-    english(applicant, translated=False)
+    english(applicant)
     listing = applicant.locator(".correction-list")
     expect(listing.locator('[lang="zh-CN"]', has_text=REASON)).to_be_visible()  # the reviewer's own words
     expect(listing).to_contain_text("working days left")
@@ -268,7 +268,7 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
     expect(applicant.locator(".flash.flash-success").first).to_be_visible()
     applicant.locator("#submit-form button[type=submit]").click()
     expect(applicant.locator(".badge.status-submitted").first).to_be_visible()
-    english(applicant, translated=False)
+    english(applicant)
 
     # Through the enterprise: first review, sign-off, the public notice, and sending it on.
     act(hr, "handler", "handler_approve")
@@ -277,7 +277,7 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
     log_in_english(leader, ENTERPRISE_LEADER)
     act(leader, "leader", "leader_approve")
     hr.goto("/notices")
-    english(hr, translated=False)
+    english(hr)
     draft = hr.locator("#draft-notice")
     for box in draft.get_by_role("checkbox").all():
         box.uncheck()
@@ -285,13 +285,13 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
     draft.locator("#f-contact").fill("人力资源部 0797-8380000")
     draft.locator("button[type=submit]").click()
     expect(hr.locator("#notice-clock")).to_be_visible()
-    english(hr, translated=False)
+    english(hr)
     accept_confirmations(leader)
     leader.goto("/notices")
     leader.locator("table a").first.click()
     leader.locator("form[action*='/publish'] button[type=submit]").click()
     expect(leader.locator(".badge").first).to_be_visible()
-    english(leader, translated=False)
+    english(leader)
     clock.now += timedelta(days=8)  # the notice ran its five working days without objection
     worker.tick()  # and the scheduled job passed it
     log_in_english(leader, ENTERPRISE_LEADER)  # the jump in time ended every idle session
@@ -318,7 +318,7 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
     timeline = applicant.locator(".timeline")
     expect(timeline.locator("li")).to_have_count(13)  # created, submitted, returned, resubmitted + the road
     expect(timeline.locator('[lang="zh-CN"]', has_text=REASON)).to_be_visible()
-    english(applicant, translated=False)
+    english(applicant)
 
     # The bureau's certificate list and statistics read in English too, the names marked Chinese.
     reviewer.goto("/certificates")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from portal.domain.i18n import N_
+from portal.domain.i18n import N_, T_
 from portal.domain.identity import (
     DocumentType,
     IdentityError,
@@ -184,7 +184,7 @@ def check_document_type(value: str) -> DocumentType:
     try:
         return DocumentType(value or DocumentType.RESIDENT_ID.value)
     except ValueError:
-        raise IdentityError("document_type_required", "请选择证件类型") from None
+        raise IdentityError("document_type_required", N_("请选择证件类型")) from None
 
 
 def check_permit_kind(value: str) -> PermitKind:
@@ -193,8 +193,11 @@ def check_permit_kind(value: str) -> PermitKind:
     except ValueError:
         raise IdentityError(
             "permit_required",
-            "持护照申报须持有外国人来华工作许可证、外国人永久居留身份证或海外高层次人才居住证之一，"
-            f"请选择证件种类（{SCOPE_03_CITATION}）",
+            T_(
+                "持护照申报须持有外国人来华工作许可证、外国人永久居留身份证或海外高层次人才居住证之一，"
+                "请选择证件种类（%(clause)s）",
+                clause=SCOPE_03_CITATION,
+            ),
         ) from None
 
 

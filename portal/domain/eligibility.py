@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from portal.domain.glossary import cn_date
+from portal.domain.i18n import N_, NT_, T_, joined
 from portal.domain.policy import (
     CATEGORY_NAMES,
     EDUCATION_LEVELS,
@@ -511,11 +512,13 @@ def _matches(facts: Facts, names: Iterable[str]) -> bool | None:
 
 
 def _segments(periods: list[tuple[date, date]]) -> str:
-    return "、".join(f"{cn_date(s)}至{cn_date(e)}" for s, e in periods) or "无"
+    if not periods:
+        return N_("无")
+    return joined(T_("%(start)s至%(end)s", start=s, end=e) for s, e in periods)
 
 
 def _unconfirmed(note: str) -> str:
-    return f"（该项政策数据未经确认：{note}）" if note else "（该项政策数据未经确认）"
+    return T_("（该项政策数据未经确认：%(note)s）", note=note) if note else N_("（该项政策数据未经确认）")
 
 
 @dataclass
@@ -529,9 +532,12 @@ class _Years:
     ongoing: bool
 
     def describe(self) -> str:
-        return (
-            f"专业技术工作年限按周年计算至{cn_date(self.cutoff)}为{self.years}年"
-            f"（计入期间：{_segments(self.segments)}）"
+        return NT_(
+            "专业技术工作年限按周年计算至%(day)s为%(num)d年（计入期间：%(periods)s）",
+            "专业技术工作年限按周年计算至%(day)s为%(num)d年（计入期间：%(periods)s）",
+            self.years,
+            day=self.cutoff,
+            periods=_segments(self.segments),
         )
 
 
@@ -595,28 +601,45 @@ class _Check:
         """The profile's pathways and the levels each grants (SCOPE-06, LVL-01, SCOPE-08, ...)."""
         p, f = self.profile, self.facts
         first = p.pathways[0]
-        offered = "、".join(p.pathway_names)
+        offered = joined(p.pathway_names)
         if f.pathway is None:
             self.add(
                 first.rule,
                 "manual",
                 first.citation,
-                f"未提供申报途径，无法确定适用规则；{p.title}适用：{offered}",
+                T_(
+                    "未提供申报途径，无法确定适用规则；%(profile)s适用：%(pathways)s",
+                    profile=p.title,
+                    pathways=offered,
+                ),
             )
             return
         scope = p.pathway(f.pathway)
         if scope is None:
             self.add(
-                first.rule, "block", first.citation, f"{p.title}不适用于{f.pathway}；适用途径：{offered}"
+                first.rule,
+                "block",
+                first.citation,
+                T_(
+                    "%(profile)s不适用于%(pathway)s；适用途径：%(pathways)s",
+                    profile=p.title,
+                    pathway=f.pathway,
+                    pathways=offered,
+                ),
             )
             return
-        levels = "、".join(scope.levels)
+        levels = joined(scope.levels)
         if f.level is None:
             self.add(
                 scope.rule,
                 "manual",
                 scope.citation,
-                f"未提供申报级别；{p.title}（{f.pathway}）适用级别：{levels}",
+                T_(
+                    "未提供申报级别；%(profile)s（%(pathway)s）适用级别：%(levels)s",
+                    profile=p.title,
+                    pathway=f.pathway,
+                    levels=levels,
+                ),
             )
         elif f.level not in scope.levels:
             severity = "block" if scope.confirmed else "manual"
@@ -624,14 +647,25 @@ class _Check:
                 scope.rule,
                 severity,
                 scope.citation,
-                f"{p.title}（{f.pathway}）仅适用于{levels}，申报{f.level}不在范围内",
+                T_(
+                    "%(profile)s（%(pathway)s）仅适用于%(levels)s，申报%(level)s不在范围内",
+                    profile=p.title,
+                    pathway=f.pathway,
+                    levels=levels,
+                    level=f.level,
+                ),
             )
         elif not scope.confirmed:
             self.add(
                 scope.rule,
                 "manual",
                 scope.citation,
-                f"申报{f.pathway}{f.level}需人工确认{_unconfirmed(scope.note)}",
+                T_(
+                    "申报%(pathway)s%(level)s需人工确认%(unconfirmed)s",
+                    pathway=f.pathway,
+                    level=f.level,
+                    unconfirmed=_unconfirmed(scope.note),
+                ),
             )
 
     def exclusions_and_scope(self) -> None:
@@ -645,15 +679,15 @@ class _Check:
             return
         excluded = {t for ex in self.profile.exclusions for t in ex.employment_types}
         if f.employment_type is None:
-            kinds = "、".join(scope.employment_types)
-            self.add(scope.rule, "manual", scope.citation, f"未提供用工形式，须为：{kinds}")
+            kinds = joined(scope.employment_types)
+            self.add(scope.rule, "manual", scope.citation, T_("未提供用工形式，须为：%(kinds)s", kinds=kinds))
         elif f.employment_type not in excluded and f.employment_type not in scope.employment_types:
-            kinds = "、".join(scope.employment_types)
+            kinds = joined(scope.employment_types)
             self.add(
                 scope.rule,
                 "block" if scope.confirmed else "manual",
                 scope.citation,
-                f"用工形式为「{f.employment_type}」，申报人须为：{kinds}",
+                T_("用工形式为「%(kind)s」，申报人须为：%(kinds)s", kind=f.employment_type, kinds=kinds),
             )
 
     def exclusion(self, ex: Exclusion) -> None:
@@ -701,17 +735,28 @@ class _Check:
                 authority = p.authority(f.authority)
             except ValueError:
                 self.add(
-                    scope.rule, "manual", scope.citation, f"认定机构编码「{f.authority}」不在{p.title}中"
+                    scope.rule,
+                    "manual",
+                    scope.citation,
+                    T_("认定机构编码「%(code)s」不在%(profile)s中", code=f.authority, profile=p.title),
                 )
                 return
             if not authority.certifies(f.level, region):
-                where = f"（申报单位所在地：{region}）" if region else ""
-                proper = "、".join(a.name for a in p.authorities_for(f.level, region)) or "无"
+                where = T_("（申报单位所在地：%(region)s）", region=region) if region else ""
+                names = [a.name for a in p.authorities_for(f.level, region)]
+                proper = joined(names) if names else N_("无")
                 self.add(
                     scope.rule,
                     "block",
                     authority.citation,
-                    f"{authority.name}的认定范围为{authority.area}，不认定{f.level}{where}；应由{proper}受理",
+                    T_(
+                        "%(authority)s的认定范围为%(area)s，不认定%(level)s%(where)s；应由%(proper)s受理",
+                        authority=authority.name,
+                        area=authority.area,
+                        level=f.level,
+                        where=where,
+                        proper=proper,
+                    ),
                 )
             return
         regional = any("*" not in s.regions for a in p.authorities for s in a.scopes)
@@ -719,17 +764,30 @@ class _Check:
             return  # routing does not depend on the region (e.g. by specialty): nothing to say here
         if region is None:
             self.add(
-                scope.rule, "manual", scope.citation, f"未提供申报单位所在地，无法确定{f.level}的认定机构"
+                scope.rule,
+                "manual",
+                scope.citation,
+                T_("未提供申报单位所在地，无法确定%(level)s的认定机构", level=f.level),
             )
             return
         found = p.authorities_for(f.level, region)
         if not found:
             self.add(
-                scope.rule, "manual", scope.citation, f"未找到认定{region}{f.level}的认定机构，需人工确定"
+                scope.rule,
+                "manual",
+                scope.citation,
+                T_("未找到认定%(region)s%(level)s的认定机构，需人工确定", region=region, level=f.level),
             )
         else:
-            names = "、".join(f"{a.name}（{a.phone}）" if a.phone else a.name for a in found)
-            self.add(scope.rule, "info", found[0].citation, f"{region}申报{f.level}的认定机构：{names}")
+            names = joined(
+                T_("%(name)s（%(phone)s）", name=a.name, phone=a.phone) if a.phone else a.name for a in found
+            )
+            self.add(
+                scope.rule,
+                "info",
+                found[0].citation,
+                T_("%(region)s申报%(level)s的认定机构：%(names)s", region=region, level=f.level, names=names),
+            )
 
     # -- F. exams ------------------------------------------------------------------------------------
 
@@ -817,15 +875,23 @@ class _Check:
                 c.rule,
                 "info",
                 c.seniority_cutoff_citation,
-                f"资历（任职年限）计算截至{cn_date(c.seniority_cutoff)}"
-                + (f"；学历等计算至申报之日{cn_date(f.cutoff)}" if f.cutoff else ""),
+                T_(
+                    "资历（任职年限）计算截至%(day)s%(rest)s",
+                    day=c.seniority_cutoff,
+                    rest=T_("；学历等计算至申报之日%(day)s", day=f.cutoff) if f.cutoff else "",
+                ),
             )
             return
         if c.cutoff_source == "batch":
             cutoffs = p.batch_cutoffs()
-            listed = "、".join(cn_date(d) for d in cutoffs)
+            listed = joined(cutoffs)
             if f.cutoff is None:
-                self.add(c.rule, "manual", clause, f"未提供终算时间；{p.title}各批次终算时间为{listed}")
+                self.add(
+                    c.rule,
+                    "manual",
+                    clause,
+                    T_("未提供终算时间；%(profile)s各批次终算时间为%(days)s", profile=p.title, days=listed),
+                )
                 return
             self.seniority_cutoff = f.cutoff
             if f.cutoff not in cutoffs:
@@ -833,7 +899,12 @@ class _Check:
                     c.rule,
                     "warn",
                     clause,
-                    f"终算时间{cn_date(f.cutoff)}不是{p.title}任何批次的终算时间（{listed}），按所填日期计算",
+                    T_(
+                        "终算时间%(day)s不是%(profile)s任何批次的终算时间（%(days)s），按所填日期计算",
+                        day=f.cutoff,
+                        profile=p.title,
+                        days=listed,
+                    ),
                 )
             else:
                 batch = next(w for w in p.batches if w.cutoff == f.cutoff)
@@ -841,15 +912,21 @@ class _Check:
                     c.rule,
                     "info",
                     batch.cutoff_citation,
-                    f"学历、资历和工作年限按{batch.name}终算时间{cn_date(f.cutoff)}计算，时间按周年计算",
+                    T_(
+                        "学历、资历和工作年限按%(batch)s终算时间%(day)s计算，时间按周年计算",
+                        batch=batch.name,
+                        day=f.cutoff,
+                    ),
                 )
             return
         if f.cutoff is None:
-            self.add(c.rule, "manual", clause, "未提供申报日期（终算时间），无法计算工作年限")
+            self.add(c.rule, "manual", clause, N_("未提供申报日期（终算时间），无法计算工作年限"))
             return
         self.seniority_cutoff = f.cutoff
-        default = "" if c.cutoff_confirmed else "（通知未规定终算时间，默认计算至申报之日）"
-        self.add(c.rule, "info", clause, f"工作年限计算至{cn_date(f.cutoff)}{default}")
+        default = "" if c.cutoff_confirmed else N_("（通知未规定终算时间，默认计算至申报之日）")
+        self.add(
+            c.rule, "info", clause, T_("工作年限计算至%(day)s%(default)s", day=f.cutoff, default=default)
+        )
 
     # -- D. education -------------------------------------------------------------------------------
 
@@ -861,22 +938,30 @@ class _Check:
         f = self.facts
         if not _names(f):
             first = rules[0]
-            self.add(first.rule, "manual", first.citation, "未提供申报系列，无法核对最低学历要求")
+            self.add(first.rule, "manual", first.citation, N_("未提供申报系列，无法核对最低学历要求"))
             return
         specific = next((r for r in rules if "*" not in r.series and _matches(f, r.series)), None)
         rule = specific or next((r for r in rules if "*" in r.series), None)
         if rule is None:
             return
         best = self.highest_education
-        have = f"最高学历为{best.level}" if best is not None and best.level else "未提供学历"
+        have = (
+            T_("最高学历为%(level)s", level=best.level)
+            if best is not None and best.level
+            else N_("未提供学历")
+        )
         series = f.series or f.specialty
         if rule.min_education is None:
             self.add(
                 rule.rule,
                 "manual",
                 rule.citation,
-                f"{series}的最低学历要求见{rule.source or '相关系列条件'}，"
-                f"尚未录入政策数据，需人工审核（{have}）",
+                T_(
+                    "%(series)s的最低学历要求见%(source)s，尚未录入政策数据，需人工审核（%(have)s）",
+                    series=series,
+                    source=rule.source or N_("相关系列条件"),
+                    have=have,
+                ),
             )
             return
         if best is None or best.level is None:
@@ -884,21 +969,35 @@ class _Check:
                 rule.rule,
                 "manual",
                 rule.citation,
-                f"未提供学历，申报{series}最低学历要求{rule.min_education}以上",
+                T_(
+                    "未提供学历，申报%(series)s最低学历要求%(minimum)s以上",
+                    series=series,
+                    minimum=rule.min_education,
+                ),
             )
         elif _edu_rank(best.level) < _edu_rank(rule.min_education):
             self.add(
                 rule.rule,
                 "block" if rule.confirmed else "manual",
                 rule.citation,
-                f"{have}，申报{series}最低学历要求{rule.min_education}以上",
+                T_(
+                    "%(have)s，申报%(series)s最低学历要求%(minimum)s以上",
+                    have=have,
+                    series=series,
+                    minimum=rule.min_education,
+                ),
             )
         else:
             self.add(
                 rule.rule,
                 "info",
                 rule.citation,
-                f"{have}，符合{series}最低学历{rule.min_education}以上的要求",
+                T_(
+                    "%(have)s，符合%(series)s最低学历%(minimum)s以上的要求",
+                    have=have,
+                    series=series,
+                    minimum=rule.min_education,
+                ),
             )
 
     # -- E. major -----------------------------------------------------------------------------------
@@ -910,30 +1009,69 @@ class _Check:
             return
         f = self.facts
         studied = next((e.major for e in f.education or () if e.major), None)
-        what = f"所学专业（{studied}）" if studied else "所学专业"
-        target = f"申报专业（{f.specialty}）" if f.specialty else "申报专业"
+        what = T_("所学专业（%(major)s）", major=studied) if studied else N_("所学专业")
+        target = T_("申报专业（%(specialty)s）", specialty=f.specialty) if f.specialty else N_("申报专业")
         if rule.mode == "not_restricted":
             if f.major_matches is False:
-                self.add(rule.rule, "info", rule.citation, f"{what}与从事专业不一致，不再作为限制条件")
+                self.add(
+                    rule.rule,
+                    "info",
+                    rule.citation,
+                    T_("%(what)s与从事专业不一致，不再作为限制条件", what=what),
+                )
             return
         if f.major_matches is None:
-            extra = f"；如不同，工作年限须延长{rule.extra_years}年" if rule.mode == "extra_years" else ""
-            self.add(rule.rule, "manual", rule.citation, f"未说明{what}与{target}是否相同或相近{extra}")
+            extra = (
+                NT_(
+                    "；如不同，工作年限须延长%(num)d年",
+                    "；如不同，工作年限须延长%(num)d年",
+                    rule.extra_years,
+                )
+                if rule.mode == "extra_years"
+                else ""
+            )
+            self.add(
+                rule.rule,
+                "manual",
+                rule.citation,
+                T_(
+                    "未说明%(what)s与%(target)s是否相同或相近%(extra)s", what=what, target=target, extra=extra
+                ),
+            )
             return
         if f.major_matches:
             return
         if rule.mode == "extra_years":
-            self.adjustments.append((rule.extra_years, f"所学专业与从事专业不同，延长{rule.extra_years}年"))
+            self.adjustments.append(
+                (
+                    rule.extra_years,
+                    NT_(
+                        "所学专业与从事专业不同，延长%(num)d年",
+                        "所学专业与从事专业不同，延长%(num)d年",
+                        rule.extra_years,
+                    ),
+                )
+            )
             self.add(
                 rule.rule,
                 "info",
                 rule.citation,
-                f"{what}与从事专业不相同或不相近：专业技术工作年限延长{rule.extra_years}年，并按从事专业申报",
+                NT_(
+                    "%(what)s与从事专业不相同或不相近：专业技术工作年限延长%(num)d年，并按从事专业申报",
+                    "%(what)s与从事专业不相同或不相近：专业技术工作年限延长%(num)d年，并按从事专业申报",
+                    rule.extra_years,
+                    what=what,
+                ),
             )
         else:
             severity = "block" if rule.confirmed else "manual"
             extra = "" if rule.confirmed else _unconfirmed(rule.note)
-            self.add(rule.rule, severity, rule.citation, f"{what}与{target}不相同或不相近{extra}")
+            self.add(
+                rule.rule,
+                severity,
+                rule.citation,
+                T_("%(what)s与%(target)s不相同或不相近%(extra)s", what=what, target=target, extra=extra),
+            )
 
     # -- I. work years (CUT-06, EXP-01) -------------------------------------------------------------------
 
@@ -943,7 +1081,7 @@ class _Check:
         if cutoff is None:
             return
         if f.work is None:
-            self.add("CUT-06", "manual", c.citation, "未提供工作经历，无法计算专业技术工作年限")
+            self.add("CUT-06", "manual", c.citation, N_("未提供工作经历，无法计算专业技术工作年限"))
             return
         best = self.highest_education
         since = best.graduated_on if best is not None else None
@@ -969,7 +1107,11 @@ class _Check:
                 "CUT-06",
                 "manual",
                 c.citation,
-                f"有{incomplete}段工作经历缺少起止日期或是否专业技术工作，未计入年限",
+                NT_(
+                    "有%(num)d段工作经历缺少起止日期或是否专业技术工作，未计入年限",
+                    "有%(num)d段工作经历缺少起止日期或是否专业技术工作，未计入年限",
+                    incomplete,
+                ),
             )
         self.internship(internships, periods)
         other = "anniversary" if c.method == "inclusive" else "inclusive"
@@ -984,7 +1126,10 @@ class _Check:
                 c.rule,
                 "warn",
                 c.cutoff_citation or c.citation,
-                f"在职经历按持续至终算时间{cn_date(cutoff)}计算；如申报人在此之前离职，年限须重新核定",
+                T_(
+                    "在职经历按持续至终算时间%(day)s计算；如申报人在此之前离职，年限须重新核定",
+                    day=cutoff,
+                ),
             )
 
     def internship(
@@ -1193,27 +1338,37 @@ class _Check:
         best = self.highest_education
         row = self.requirement_row(rows, best)
         if row is None:
-            held = best.level if best is not None and best.level else "未知"
+            held = best.level if best is not None and best.level else N_("未知")
             rule = rows[0]
-            needed = "、".join(e for r in rows for e in r.education)
+            needed = joined(e for r in rows for e in r.education)
             self.add(
                 rule.rule,
                 "block" if rule.confirmed else "manual",
                 rule.citation,
-                f"最高学历为{held}，申报{f.level}须具备{needed}学历",
+                T_(
+                    "最高学历为%(held)s，申报%(level)s须具备%(needed)s学历",
+                    held=held,
+                    level=f.level,
+                    needed=needed,
+                ),
             )
             return
         extra = sum(y for y, _ in self.adjustments)
-        reasons = "；".join(reason for _, reason in self.adjustments)
-        because = f"（{reasons}）" if reasons else ""
-        have = self.years.describe() if self.years is not None else "工作年限无法计算"
+        reasons = joined((reason for _, reason in self.adjustments), "；")
+        because = T_("（%(reasons)s）", reasons=reasons) if self.adjustments else ""
+        have = self.years.describe() if self.years is not None else N_("工作年限无法计算")
         if row.years is None:
             self.add(
                 row.rule,
                 "manual",
                 row.citation,
-                f"{have}；申报{f.level}所需学历和年限见{row.source or '相关系列条件'}，"
-                f"尚未录入政策数据，需人工审核{because}",
+                T_(
+                    "%(have)s；申报%(level)s所需学历和年限见%(source)s，尚未录入政策数据，需人工审核%(because)s",
+                    have=have,
+                    level=f.level,
+                    source=row.source or N_("相关系列条件"),
+                    because=because,
+                ),
             )
             return
         required = max(row.years + extra, 0)
@@ -1222,16 +1377,34 @@ class _Check:
                 row.rule,
                 "manual",
                 row.citation,
-                f"申报{f.level}需专业技术工作满{required}年{because}；{have}",
+                NT_(
+                    "申报%(level)s需专业技术工作满%(num)d年%(because)s；%(have)s",
+                    "申报%(level)s需专业技术工作满%(num)d年%(because)s；%(have)s",
+                    required,
+                    level=f.level,
+                    because=because,
+                    have=have,
+                ),
             )
             return
         got = self.years.years
-        text = (
-            f"工作年限按周年计算至{cn_date(self.years.cutoff)}为{got}年，申报{f.level}需{required}年{because}"
+        text = NT_(
+            "工作年限按周年计算至%(day)s为%(got)d年，申报%(level)s需%(num)d年%(because)s",
+            "工作年限按周年计算至%(day)s为%(got)d年，申报%(level)s需%(num)d年%(because)s",
+            required,
+            day=self.years.cutoff,
+            got=got,
+            level=f.level,
+            because=because,
         )
         ok = got >= required
         if not row.confirmed:
-            self.add(row.rule, "manual", row.citation, f"{text}{_unconfirmed(row.note)}")
+            self.add(
+                row.rule,
+                "manual",
+                row.citation,
+                T_("%(text)s%(unconfirmed)s", text=text, unconfirmed=_unconfirmed(row.note)),
+            )
         else:
             self.add(row.rule, "info" if ok else "block", row.citation, text)
         c = self.profile.counting

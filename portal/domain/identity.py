@@ -36,7 +36,7 @@ from datetime import date
 from enum import Enum
 from typing import Literal
 
-from portal.domain.i18n import N_
+from portal.domain.i18n import N_, T_
 from portal.domain.regions import region as gbt2260_region
 
 __all__ = [
@@ -176,17 +176,32 @@ def _check_birth_date(text: str, *, what: str, position: str, today: date) -> da
     if born is None:
         raise IdentityError(
             "bad_birth_date",
-            f"{what}中的出生日期（{position}：{text}）不是真实存在的日期，请核对后重新输入",
+            T_(
+                "%(what)s中的出生日期（%(position)s：%(text)s）不是真实存在的日期，请核对后重新输入",
+                what=what,
+                position=position,
+                text=text,
+            ),
         )
     if born > today:
         raise IdentityError(
             "future_birth_date",
-            f"{what}中的出生日期（{position}：{text}）晚于今天，请核对后重新输入",
+            T_(
+                "%(what)s中的出生日期（%(position)s：%(text)s）晚于今天，请核对后重新输入",
+                what=what,
+                position=position,
+                text=text,
+            ),
         )
     if born < _EARLIEST_BIRTH:
         raise IdentityError(
             "bad_birth_date",
-            f"{what}中的出生日期（{position}：{text}）早于1900年，请核对后重新输入",
+            T_(
+                "%(what)s中的出生日期（%(position)s：%(text)s）早于1900年，请核对后重新输入",
+                what=what,
+                position=position,
+                text=text,
+            ),
         )
     return born
 
@@ -196,8 +211,13 @@ def _check_mod11_2(number: str, *, what: str) -> None:
     if number[17] != expected:
         raise IdentityError(
             "bad_check_char",
-            f"{what}校验位不正确（应为{expected}，实际输入的是{number[17]}），"
-            "请核对后重新输入；如最后一位无误，请检查前17位是否有输错",
+            T_(
+                "%(what)s校验位不正确（应为%(expected)s，实际输入的是%(typed)s），"
+                "请核对后重新输入；如最后一位无误，请检查前17位是否有输错",
+                what=what,
+                expected=expected,
+                typed=number[17],
+            ),
         )
 
 
@@ -205,21 +225,28 @@ def _gb11643_chars(value: str, *, what: str) -> str:
     """Shared first steps for the 18-character GB 11643 numbers: clean, X, characters, length."""
     number = _clean(value)
     if not number:
-        raise IdentityError("empty", f"请输入{what}")
+        raise IdentityError("empty", T_("请输入%(what)s", what=what))
     if number.endswith("x"):
         number = number[:-1] + "X"
     body, last = number[:-1], number[-1]
     if not (all(ch in _ASCII_DIGITS for ch in body) and (last in _ASCII_DIGITS or last == "X")):
         if "X" in body or "x" in body:
             raise IdentityError(
-                "bad_chars", f"{what}中的字母X只能出现在最后一位，其余各位都应是数字，请核对后重新输入"
+                "bad_chars",
+                T_("%(what)s中的字母X只能出现在最后一位，其余各位都应是数字，请核对后重新输入", what=what),
             )
         raise IdentityError(
             "bad_chars",
-            f"{what}只能包含数字，最后一位可以是字母X，请删除其他字符（如标点、汉字）后重新输入",
+            T_(
+                "%(what)s只能包含数字，最后一位可以是字母X，请删除其他字符（如标点、汉字）后重新输入",
+                what=what,
+            ),
         )
     if len(number) != 18:
-        raise IdentityError("bad_length", f"{what}应为18位，您输入了{len(number)}位，请核对后重新输入")
+        raise IdentityError(
+            "bad_length",
+            T_("%(what)s应为18位，您输入了%(count)d位，请核对后重新输入", what=what, count=len(number)),
+        )
     return number
 
 
@@ -227,7 +254,7 @@ def _gb11643_chars(value: str, *, what: str) -> str:
 # 居民身份证 and 港澳台居民居住证 (GB 11643-1999)
 # ---------------------------------------------------------------------------------------------------
 
-_RESIDENT_ID = "身份证号码"
+_RESIDENT_ID = N_("身份证号码")
 
 
 def normalize_resident_id(value: str, *, today: date | None = None, region_confirmed: bool = False) -> str:
@@ -244,7 +271,7 @@ def normalize_resident_id(value: str, *, today: date | None = None, region_confi
     if len(number) == 15 and _is_digits(number):
         raise IdentityError(
             "legacy_15_digit",
-            "这是15位的旧身份证号码，已停止使用，请输入现行第二代身份证上的18位号码",
+            N_("这是15位的旧身份证号码，已停止使用，请输入现行第二代身份证上的18位号码"),
         )
     number = _gb11643_chars(value, what=_RESIDENT_ID)
     if number[:6] in _HMT_PERMIT_REGIONS:
@@ -254,7 +281,7 @@ def normalize_resident_id(value: str, *, today: date | None = None, region_confi
             "不是居民身份证号码：请将证件类型选为“港澳台居民居住证”后再输入",
         )
     _check_province(number)
-    _check_birth_date(number[6:14], what=_RESIDENT_ID, position="第7-14位", today=today)
+    _check_birth_date(number[6:14], what=_RESIDENT_ID, position=N_("第7-14位"), today=today)
     _check_mod11_2(number, what=_RESIDENT_ID)
     if not region_confirmed and gbt2260_region(number[:6]) is None:
         raise IdentityError(
@@ -280,7 +307,7 @@ def _check_province(number: str) -> None:
         )
 
 
-_HMT_PERMIT = "港澳台居民居住证号码"
+_HMT_PERMIT = N_("港澳台居民居住证号码")
 
 
 def normalize_hmt_residence_permit(value: str, *, today: date | None = None) -> str:
@@ -294,7 +321,7 @@ def normalize_hmt_residence_permit(value: str, *, today: date | None = None) -> 
             f"{_HMT_PERMIT}应以810000（香港）、820000（澳门）或830000（台湾）开头，"
             f"您输入的前6位是{number[:6]}，请核对后重新输入",
         )
-    _check_birth_date(number[6:14], what=_HMT_PERMIT, position="第7-14位", today=today)
+    _check_birth_date(number[6:14], what=_HMT_PERMIT, position=N_("第7-14位"), today=today)
     _check_mod11_2(number, what=_HMT_PERMIT)
     return number
 
@@ -323,7 +350,7 @@ def resident_id_facts(normalised: str) -> ResidentIdFacts:
     number = _gb11643_chars(normalised, what=_RESIDENT_ID)
     _check_province(number)
     _check_mod11_2(number, what=_RESIDENT_ID)
-    born = _check_birth_date(number[6:14], what=_RESIDENT_ID, position="第7-14位", today=date.max)
+    born = _check_birth_date(number[6:14], what=_RESIDENT_ID, position=N_("第7-14位"), today=date.max)
     region = number[:6]
     province = _HMT_PERMIT_REGIONS.get(region) or PROVINCES[region[:2]]
     sex: Literal["男", "女"] = "男" if int(number[16]) % 2 == 1 else "女"
@@ -334,7 +361,7 @@ def resident_id_facts(normalised: str) -> ResidentIdFacts:
 # 统一社会信用代码 (GB 32100-2015)
 # ---------------------------------------------------------------------------------------------------
 
-_USCC = "统一社会信用代码"
+_USCC = N_("统一社会信用代码")
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
 _USCC_VALUES = {ch: i for i, ch in enumerate(_USCC_ALPHABET)}
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -399,7 +426,7 @@ def normalize_uscc(value: str) -> str:
 # Other documents of SCOPE-03
 # ---------------------------------------------------------------------------------------------------
 
-_FOREIGN_PR = "外国人永久居留身份证号码"
+_FOREIGN_PR = N_("外国人永久居留身份证号码")
 _FOREIGN_PR_OLD = re.compile(r"[A-Z]{3}[0-9]{12}")
 
 
@@ -450,7 +477,7 @@ def normalize_foreign_permanent_residence(value: str, *, today: date | None = No
                 "bad_region",
                 f"{_FOREIGN_PR}第2-3位（{number[1:3]}）不是有效的受理地省级代码，请核对后重新输入",
             )
-        _check_birth_date(number[6:14], what=_FOREIGN_PR, position="第7-14位", today=today)
+        _check_birth_date(number[6:14], what=_FOREIGN_PR, position=N_("第7-14位"), today=today)
         _check_mod11_2(number, what=_FOREIGN_PR)
         return number
     raise IdentityError(
@@ -460,7 +487,7 @@ def normalize_foreign_permanent_residence(value: str, *, today: date | None = No
     )
 
 
-_HK_MACAU_PERMIT = "港澳居民来往内地通行证号码"
+_HK_MACAU_PERMIT = N_("港澳居民来往内地通行证号码")
 _HK_MACAU_RE = re.compile(r"[HM][0-9]{8}(?:[0-9]{2})?")
 
 
@@ -488,7 +515,7 @@ def normalize_hk_macau_permit(value: str) -> str:
     return number
 
 
-_TAIWAN_PERMIT = "台湾居民来往大陆通行证号码"
+_TAIWAN_PERMIT = N_("台湾居民来往大陆通行证号码")
 _TAIWAN_RE = re.compile(r"[0-9]{8}|[0-9]{8}[0-9A-Z]{2}")
 
 
@@ -517,7 +544,7 @@ def normalize_taiwan_permit(value: str) -> str:
     return number
 
 
-_PASSPORT = "护照号码"
+_PASSPORT = N_("护照号码")
 _PASSPORT_RE = re.compile(r"[A-Z0-9]{5,17}")
 _ISO_ALPHA3_RE = re.compile(r"[A-Z]{3}")
 _CHINESE_COUNTRY_RE = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]{0,29}")
@@ -528,7 +555,9 @@ def normalize_nationality(value: str | None) -> str:
     Chinese (``美国``). Returns the code uppercased or the name without spaces."""
     text = _clean(value).replace("•", "·").replace("・", "·")
     if not text:
-        raise IdentityError("nationality_required", "请填写护照签发国家（国籍），如“美国”或“USA”")
+        raise IdentityError(
+            "nationality_required", T_("请填写护照签发国家（国籍），如“%(example)s”或“USA”", example="美国")
+        )
     upper = text.upper()
     if _ISO_ALPHA3_RE.fullmatch(upper):
         return upper
@@ -536,7 +565,10 @@ def normalize_nationality(value: str | None) -> str:
         return text
     raise IdentityError(
         "bad_nationality",
-        "国籍请填写国家的中文名称（如“新加坡”）或3位英文字母代码（如“SGP”），请核对后重新输入",
+        T_(
+            "国籍请填写国家的中文名称（如“%(example)s”）或3位英文字母代码（如“SGP”），请核对后重新输入",
+            example="新加坡",
+        ),
     )
 
 
@@ -545,13 +577,16 @@ def normalize_passport(number: str, nationality: str | None) -> str:
     and must be valid (see :func:`normalize_nationality`); store it from that function."""
     text = _clean(number).replace("-", "").upper()
     if not text:
-        raise IdentityError("empty", f"请输入{_PASSPORT}")
+        raise IdentityError("empty", T_("请输入%(what)s", what=_PASSPORT))
     if not all(ch in _ASCII_DIGITS or ch in _ASCII_UPPER for ch in text):
-        raise IdentityError("bad_chars", f"{_PASSPORT}只能包含英文字母和数字，请删除其他字符后重新输入")
+        raise IdentityError("bad_chars", N_("护照号码只能包含英文字母和数字，请删除其他字符后重新输入"))
     if not _PASSPORT_RE.fullmatch(text):
         raise IdentityError(
             "bad_length",
-            f"{_PASSPORT}应为5-17位英文字母或数字，您输入了{len(text)}位，请对照护照资料页核对后重新输入",
+            T_(
+                "护照号码应为5-17位英文字母或数字，您输入了%(count)d位，请对照护照资料页核对后重新输入",
+                count=len(text),
+            ),
         )
     normalize_nationality(nationality)
     return text
@@ -618,7 +653,7 @@ def requires_work_permit(doc_type: DocumentType | str) -> bool:
 # Mobile numbers
 # ---------------------------------------------------------------------------------------------------
 
-_MOBILE = "手机号码"
+_MOBILE = N_("手机号码")
 _MOBILE_RE = re.compile(r"1[3-9][0-9]{9}")
 
 
@@ -628,7 +663,7 @@ def normalize_mobile(value: str) -> str:
     for dash in _DASHES:
         text = text.replace(dash, "")
     if not text:
-        raise IdentityError("empty", f"请输入{_MOBILE}")
+        raise IdentityError("empty", T_("请输入%(what)s", what=_MOBILE))
     if text.startswith("+86"):
         text = text[3:]
     elif text.startswith("0086"):
@@ -636,13 +671,18 @@ def normalize_mobile(value: str) -> str:
     elif len(text) == 13 and text.startswith("861"):
         text = text[2:]
     if not _is_digits(text):
-        raise IdentityError("bad_chars", f"{_MOBILE}只能包含数字，请删除其他字符后重新输入")
+        raise IdentityError("bad_chars", N_("手机号码只能包含数字，请删除其他字符后重新输入"))
     if len(text) != 11:
-        raise IdentityError("bad_length", f"{_MOBILE}应为11位数字，您输入了{len(text)}位，请核对后重新输入")
+        raise IdentityError(
+            "bad_length", T_("手机号码应为11位数字，您输入了%(count)d位，请核对后重新输入", count=len(text))
+        )
     if not _MOBILE_RE.fullmatch(text):
         raise IdentityError(
             "bad_mobile_prefix",
-            f"{_MOBILE}应以13-19开头（中国大陆手机号），您输入的是以{text[:2]}开头，请核对后重新输入",
+            T_(
+                "手机号码应以13-19开头（中国大陆手机号），您输入的是以%(start)s开头，请核对后重新输入",
+                start=text[:2],
+            ),
         )
     return text
 

@@ -16,7 +16,6 @@ from datetime import date
 from enum import StrEnum
 
 from portal.domain.form import Row, SectionKey
-from portal.domain.glossary import cn_date
 from portal.domain.i18n import N_, T_
 from portal.domain.roster import normalize_unit_name
 
@@ -469,12 +468,12 @@ def gaps(
             continue
         if slot.source is Source.ONLINE:
             if not pledge_signed:
-                found.append(Gap(slot, "尚未签署"))
+                found.append(Gap(slot, N_("尚未签署")))
             continue
         if slot.source is not Source.UPLOAD:
             continue
         if slot.key not in have:
-            found.append(Gap(slot, "未上传"))
+            found.append(Gap(slot, N_("未上传")))
         elif slot.dated:
             printed = dates.get(slot.key)
             row = next((r for r in facts.rows if r.id == slot.row_id), None)
@@ -482,10 +481,10 @@ def gaps(
             if isinstance(on_row, date) and (printed is None or on_row > printed):
                 printed = on_row
             if printed is None:
-                found.append(Gap(slot, "未填写打印日期"))
+                found.append(Gap(slot, N_("未填写打印日期")))
             elif xuexin_valid_until(printed) < today:
                 found.append(
-                    Gap(slot, f"已超过6个月验证有效期（{cn_date(xuexin_valid_until(printed))}到期）")
+                    Gap(slot, T_("已超过6个月验证有效期（%(day)s到期）", day=xuexin_valid_until(printed)))
                 )
     return found
 

@@ -20,6 +20,7 @@ from huey.exceptions import TaskLockedException
 from huey.signals import SIGNAL_INTERRUPTED
 from sqlalchemy.orm import Session
 
+from portal.domain.i18n import N_, NT_, T_, joined
 from portal.jobs import app_now, app_session, enqueue_jobs, huey
 from portal.models import JobKind
 
@@ -54,9 +55,14 @@ def run_job(job_id: int, task: Any = None) -> None:
             # its owner reads why.
             session.rollback()
             if isinstance(refused, ValidationFailed):
-                text = "；".join(refused.fields.values()) or refused.message
+                text = joined(refused.fields.values(), "；") if refused.fields else refused.message
             else:
-                text = refused.message if isinstance(refused, DomainError) else str(refused)
+                # The message itself (a msgid or a Text), not str() of the exception: it stays translatable.
+                text = (
+                    refused.message
+                    if isinstance(refused, DomainError)
+                    else (refused.args or [str(refused)])[0]
+                )
             jobs.fail(session, job_id, text, app_now(app), final=True)
             session.commit()
         except Exception as error:
@@ -89,7 +95,7 @@ def _requeue_interrupted(signal: str, task: Any, *args: Any, **kwargs: Any) -> N
     job_id = task.args[0]
     try:
         with app_session() as (app, session):
-            jobs.fail(session, job_id, "后台服务重启，任务已重新排队", app_now(app), final=False)
+            jobs.fail(session, job_id, N_("后台服务重启，任务已重新排队"), app_now(app), final=False)
             session.commit()
         huey.enqueue(task)
     except Exception:  # pragma: no cover - the recovery sweep still finds the job
@@ -137,7 +143,7 @@ def close_notices(_app: Any, session: Session, now: datetime) -> str:
     from portal.services import notices
 
     closed = notices.close_due_notices(session, now)
-    return f"已结转 {len(closed)} 个到期公示"
+    return NT_("已结转 %(num)d 个到期公示", "已结转 %(num)d 个到期公示", len(closed))
 
 
 def handle_corrections(_app: Any, session: Session, now: datetime) -> str:
@@ -145,7 +151,11 @@ def handle_corrections(_app: Any, session: Session, now: datetime) -> str:
 
     abandoned = corrections.abandon_overdue(session, now)
     warned = corrections.warn_deadlines(session, now)
-    return f"{len(abandoned)} 件逾期未补正视为放弃申报；提醒 {len(warned)} 件补正截止临近的申报"
+    return T_(
+        "%(abandoned)d 件逾期未补正视为放弃申报；提醒 %(warned)d 件补正截止临近的申报",
+        abandoned=len(abandoned),
+        warned=len(warned),
+    )
 
 
 def sweep(app: Any, session: Session, now: datetime) -> str:
@@ -161,9 +171,9 @@ def send_email(app: Any, session: Session, now: datetime) -> str:
 
     mailer = smtp_mailer(app)
     if mailer is None:
-        return "未配置邮件服务器（PORTAL_SMTP_HOST），不发送"
+        return T_("未配置邮件服务器（PORTAL_SMTP_HOST），不发送")  # a Text: the run keeps its record
     sent = notifications.send_pending_emails(session, mailer, now, compose_notice)
-    return f"已发送 {sent} 封通知邮件"
+    return NT_("已发送 %(num)d 封通知邮件", "已发送 %(num)d 封通知邮件", sent)
 
 
 @huey.task(retries=3, retry_delay=30)

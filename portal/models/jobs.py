@@ -125,7 +125,15 @@ class Job(Base):
     def shown_message(self) -> I18nText | None:
         """The message to translate, or None for a row written before messages were kept (show `message`
         as Chinese)."""
-        return from_record(self.message_record) if self.message_record else None
+        record = self.message_record
+        return from_record(record) if record and "template" in record else None
+
+    @property
+    def shown_error(self) -> str:
+        """The last error to translate: a message with parameters as recorded beside the job's message
+        (services.jobs.fail), else the error as stored (a constant msgid, or a program's exception text)."""
+        record = (self.message_record or {}).get("error")
+        return from_record(record) if record and self.error else self.error
 
     @property
     def percent(self) -> int:

@@ -32,6 +32,7 @@ from portal.domain.eligibility import (
 from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.form import SectionKey
 from portal.domain.glossary import cn_date
+from portal.domain.i18n import N_, T_, joined
 from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS, PolicyProfile, Window
 from portal.domain.roster import RosterBadge
 from portal.models import Application, Organisation, OrgKind, Ownership
@@ -396,41 +397,48 @@ class DryRun:
     @property
     def verdict(self) -> str:
         if self.earliest is not None:
-            return f"最早可于{self.earliest.title}申报（受理期{self.earliest.period}）"
+            window = self.earliest.window
+            return T_(
+                "最早可于%(batch)s申报（受理期%(period)s）",
+                batch=self.earliest.title,
+                period=T_("%(start)s至%(end)s", start=window.opens, end=window.closes),
+            )
         if not self.attempts:
-            return "尚无已公布的受理期，无法推算"
-        return f"在已公布的受理期内（至{self.attempts[-1].title}）尚不符合申报条件"
+            return N_("尚无已公布的受理期，无法推算")
+        return T_("在已公布的受理期内（至%(batch)s）尚不符合申报条件", batch=self.attempts[-1].title)
 
 
 def dry_run(session: Session, actor: Actor, data: DryRunInput, now: datetime) -> DryRun:
     """Whether and when a candidate without an account could apply: the findings at each coming batch's
     cutoff, the earliest batch with no block. HR of an enterprise only; nothing is stored."""
     if not (actor.is_staff and actor.org_kind is OrgKind.ENTERPRISE):
-        raise PermissionDenied("只有用人单位的经办人或领导可以使用申报条件预测")
+        raise PermissionDenied(N_("只有用人单位的经办人或领导可以使用申报条件预测"))
     enterprise = session.get(Organisation, actor.org_id)
     assert enterprise is not None
     profile = effective_profile(session, bureau_of(enterprise))
     errors: dict[str, str] = {}
     if profile is None:
-        raise ValidationFailed({"__all__": "本单位所属人社局尚未设置政策配置，无法预测"})
+        raise ValidationFailed({"__all__": N_("本单位所属人社局尚未设置政策配置，无法预测")})
     if data.pathway not in PATHWAYS:
-        errors["pathway"] = "请选择申报途径"
+        errors["pathway"] = N_("请选择申报途径")
     elif data.pathway not in profile.pathway_names:
-        errors["pathway"] = f"{profile.title}只适用于：{'、'.join(profile.pathway_names)}"
+        errors["pathway"] = T_(
+            "%(profile)s只适用于：%(pathways)s", profile=profile.title, pathways=joined(profile.pathway_names)
+        )
     if not data.series.strip():
-        errors["series"] = "请填写职称系列"
+        errors["series"] = N_("请填写职称系列")
     if data.level not in LEVELS:
-        errors["level"] = "请选择申报级别"
+        errors["level"] = N_("请选择申报级别")
     if data.education and data.education not in EDUCATION_LEVELS:
-        errors["education"] = "请选择学历"
+        errors["education"] = N_("请选择学历")
     dates: dict[str, date | None] = {}
     for name in ("graduated_on", "work_started_on", "title_obtained_on"):
         raw = getattr(data, name).strip()
         dates[name] = _date(raw)
         if raw and dates[name] is None:
-            errors[name] = "日期格式应为 年-月-日，例如 2020-07-01"
+            errors[name] = N_("日期格式应为 年-月-日，例如 2020-07-01")
     if data.title_level and data.title_level != "none" and data.title_level not in LEVELS:
-        errors["title_level"] = "请选择现有职称级别"
+        errors["title_level"] = N_("请选择现有职称级别")
     if errors:
         raise ValidationFailed(errors)
     region = enterprise.region or None

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.domain.errors import NotFound
-from portal.domain.i18n import T_, Text, to_record
+from portal.domain.i18n import N_, T_, Text, to_record
 from portal.models import Job, JobKind, JobStatus, Membership, OrgKind, StaffRole
 from portal.services.actors import Actor
 
@@ -123,7 +123,7 @@ def actor_of(session: Session, job: Job) -> Actor:
     if job.membership_id is not None:
         membership = session.get(Membership, job.membership_id)
         if membership is None or membership.ended_at is not None:
-            raise JobCancelled("发起任务的岗位已结束，任务已取消")
+            raise JobCancelled(N_("发起任务的岗位已结束，任务已取消"))
     return record.actor()
 
 
@@ -227,6 +227,11 @@ def fail(session: Session, job_id: int, error: str, now: datetime, *, final: boo
     else:
         job.status = JobStatus.QUEUED.value
         job.message = T_("第%(attempt)s次处理失败，稍后自动重试", attempt=job.attempts)
+    if isinstance(error, Text):
+        # The error's msgid and parameters ride with the message's record (set just above), so its owner
+        # and the admin read it in their own language; a plain error (a constant msgid, or a program's
+        # exception text) is looked up as it is.
+        job.message_record = {**(job.message_record or {}), "error": to_record(error)}
     job.heartbeat_at = now
     session.flush()
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from portal.domain.i18n import T_
 from portal.models import Job, JobStatus, StoredFile
 from portal.services import auth, files, jobs, packages
 from portal.storage import from_config
@@ -36,11 +37,18 @@ class SweepSummary:
     throttles: int
 
     def summary(self) -> str:
-        return (
-            f"已清理 {self.files.temporary} 个临时文件、{self.files.orphans} 个无主文件"
-            f"（{self.files.kept_young} 个不足1小时的暂不处理）；过期任务结果 {self.results} 个；"
-            f"打包残留 {self.batches} 个；过期会话 {self.sessions} 个；定时任务记录 {self.runs} 条；"
-            f"过期的登录限制记录 {self.throttles} 条"
+        return T_(
+            "已清理 %(temporary)d 个临时文件、%(orphans)d 个无主文件（%(young)d 个不足1小时的暂不处理）；"
+            "过期任务结果 %(results)d 个；打包残留 %(batches)d 个；过期会话 %(sessions)d 个；"
+            "定时任务记录 %(runs)d 条；过期的登录限制记录 %(throttles)d 条",
+            temporary=self.files.temporary,
+            orphans=self.files.orphans,
+            young=self.files.kept_young,
+            results=self.results,
+            batches=self.batches,
+            sessions=self.sessions,
+            runs=self.runs,
+            throttles=self.throttles,
         )
 
 

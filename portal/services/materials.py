@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 from portal.documents import scans
 from portal.domain import materials as rules
 from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
-from portal.domain.glossary import cn_date
-from portal.domain.i18n import N_
+from portal.domain.i18n import N_, T_, joined
 from portal.domain.roster import RosterBadge
 from portal.domain.uploads import EXTENSIONS, REMOVED_TITLES, UploadLimits
 from portal.domain.workflow import Status
@@ -120,9 +119,9 @@ def changeable_slots(session: Session, application: Application) -> set[str] | N
 def _assembling(session: Session, actor: Actor, application_id: int) -> Application:
     application = get_application(session, actor, application_id)
     if not may_assemble(actor, application):
-        raise PermissionDenied("只有申报人本人或本单位经办人可以整理申报材料")
+        raise PermissionDenied(N_("只有申报人本人或本单位经办人可以整理申报材料"))
     if application.state not in ASSEMBLING:
-        raise PermissionDenied(f"申报当前为“{application.state.title}”，不能修改材料")
+        raise PermissionDenied(T_("申报当前为“%(state)s”，不能修改材料", state=application.state.title))
     return application
 
 
@@ -180,27 +179,27 @@ def upload_material(
     facts = facts_of(session, application)
     slot = next((s for s in rules.slots_for(facts) if s.key == data.slot), None)
     if slot is None or slot.source is not rules.Source.UPLOAD:
-        errors["slot"] = "请选择材料类别"
+        errors["slot"] = N_("请选择材料类别")
     else:
         allowed = changeable_slots(session, application)
         if allowed is not None and slot.key not in allowed:
-            errors["slot"] = f"“{slot.title}”没有被退回，不能更改"
+            errors["slot"] = T_("“%(slot)s”没有被退回，不能更改", slot=slot.title)
     if data.kind not in KINDS:
-        errors["kind"] = "请选择原件扫描件或复印件"
+        errors["kind"] = N_("请选择原件扫描件或复印件")
     document_date: date | None = None
     if slot is not None and slot.dated:
         try:
             document_date = date.fromisoformat(data.document_date.strip())
             if document_date > today(now):
-                errors["document_date"] = "打印日期不能晚于今天"
+                errors["document_date"] = N_("打印日期不能晚于今天")
             elif rules.xuexin_valid_until(document_date) < today(now):
-                errors["document_date"] = (
-                    f"备案表打印于{cn_date(document_date)}，已超过6个月验证有效期，请在学信网重新打印"
+                errors["document_date"] = T_(
+                    "备案表打印于%(day)s，已超过6个月验证有效期，请在学信网重新打印", day=document_date
                 )
         except ValueError:
-            errors["document_date"] = "请填写备案表的打印日期，例如 2026-09-01"
+            errors["document_date"] = N_("请填写备案表的打印日期，例如 2026-09-01")
     if not parts:
-        errors["file"] = "请选择要上传的文件（PDF、JPG 或 PNG）"
+        errors["file"] = N_("请选择要上传的文件（PDF、JPG 或 PNG）")
     if errors:
         raise ValidationFailed(errors)
     assert slot is not None
@@ -271,10 +270,10 @@ def remove_material(
     application = _assembling(session, actor, application_id)
     material = session.get(Material, material_id)
     if material is None or material.application_id != application.id or material.removed_at is not None:
-        raise NotFound("找不到该材料")
+        raise NotFound(N_("找不到该材料"))
     allowed = changeable_slots(session, application)
     if allowed is not None and material.slot not in allowed:
-        raise PermissionDenied("这项材料没有被退回，不能更改")
+        raise PermissionDenied(N_("这项材料没有被退回，不能更改"))
     material.removed_at, material.removed_by_id = now, actor.user_id
     application.updated_at = now
     session.flush()
@@ -296,9 +295,9 @@ def sign_pledge(session: Session, actor: Actor, application_id: int, now: dateti
     Only the applicant can sign; HR cannot sign on anyone's behalf."""
     application = get_application(session, actor, application_id)
     if actor.user_id != application.applicant_id or actor.is_staff:
-        raise PermissionDenied("诚信承诺书只能由申报人本人签署")
+        raise PermissionDenied(N_("诚信承诺书只能由申报人本人签署"))
     if application.state not in ASSEMBLING:
-        raise PermissionDenied(f"申报当前为“{application.state.title}”，不能签署")
+        raise PermissionDenied(T_("申报当前为“%(state)s”，不能签署", state=application.state.title))
     if application.pledge_signed_at is None:
         application.pledge_signed_at, application.pledge_ip = now, actor.ip[:45]
         session.flush()
@@ -334,7 +333,8 @@ def gaps(session: Session, application: Application, now: datetime) -> list[rule
 
 def gaps_message(found: list[rules.Gap]) -> str:
     """The Chinese refusal listing each missing material with why it is needed."""
-    return "申报材料不全：" + "；".join(f"{gap.slot.title}（{gap.why}）" for gap in found)
+    listed = joined((T_("%(slot)s（%(why)s）", slot=gap.slot.title, why=gap.why) for gap in found), "；")
+    return T_("申报材料不全：%(gaps)s", gaps=listed)
 
 
 def unendorsed_copies(session: Session, application_id: int) -> list[Material]:
@@ -404,7 +404,13 @@ def checklist(
         base = rules.base_slot(key)
         if base is None:
             continue
-        slot = replace(base, key=key, title=f"{base.title}（对应条目已删除）", required=False, section=None)
+        slot = replace(
+            base,
+            key=key,
+            title=T_("%(title)s（对应条目已删除）", title=base.title),
+            required=False,
+            section=None,
+        )
         mine = [m for m in present if m.slot == key]
         rows.append(Row(slot, rules.SlotState.ORPHANED, mine, "", assembling and allowed is None))
     return Checklist(
@@ -426,7 +432,7 @@ def get_material(session: Session, actor: Actor, application_id: int, material_i
     application = get_application(session, actor, application_id)
     material = session.get(Material, material_id)
     if material is None or material.application_id != application.id:
-        raise NotFound("找不到该材料")
+        raise NotFound(N_("找不到该材料"))
     return material
 
 

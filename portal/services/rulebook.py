@@ -96,7 +96,7 @@ FORMS: dict[Action, Form] = {
 CONFIRMATIONS: dict[Action, str] = {
     Action.REJECT: N_("不予通过是最终结果，确定吗？"),
     Action.WITHDRAW: N_("撤回后本次申报即终止，确定撤回吗？"),
-    Action.RETURN_TO_SENDER: "退回后申报回到人社局，并通知申报人，确定退回吗？",
+    Action.RETURN_TO_SENDER: N_("退回后申报回到人社局，并通知申报人，确定退回吗？"),
 }
 DANGER = frozenset({Action.REJECT, Action.WITHDRAW})
 # Refused at act(): these are applied by their own use case (the correction list, the notice page).
@@ -106,7 +106,7 @@ _ELSEWHERE: dict[Form, tuple[str, str]] = {
         "use_correction_list",
         N_("退回补正须在审核页面逐项列明需补正的内容和截止日期（一次性告知）"),
     ),
-    Form.MEETING_PAGE: ("use_meeting", "评审表决、结果确认和公布请在“评审会议”页面办理"),
+    Form.MEETING_PAGE: ("use_meeting", N_("评审表决、结果确认和公布请在“评审会议”页面办理")),
 }
 
 
@@ -263,9 +263,10 @@ COMMITTEE_DECIDES_CLAUSE = "003 六(二)、004 一(六)"
 def not_a_committee_title(case: Case, action: Action, attempt: Attempt) -> str | None:
     """A 评审 application (the profile's committee road) is never certified by the bureau's 认定发证."""
     if case.status is Status.BUREAU_REVIEW and case.road == "committee":
-        return (
+        return T_(
             "评审途径的申报须经职称评审委员会评审，评审结果经公示无异议后由职称办公布，"
-            f"人社局不能直接认定发证（{COMMITTEE_DECIDES_CLAUSE}）"
+            "人社局不能直接认定发证（%(clause)s）",
+            clause=COMMITTEE_DECIDES_CLAUSE,
         )
     return None
 
@@ -285,11 +286,16 @@ def some_committee_holds_it(case: Case, action: Action, attempt: Attempt) -> str
     """Some committee's scope holds its specialty, level and place: committees never widen their scope."""
     if case.road == "committee" and not case.routing.candidates:
         a = case.application
-        place = a.enterprise.region or "未填受理地"
-        return (
-            f"没有评委会的受理范围包含“{a.specialty}（{a.series}）{a.level}、{place}”，"
-            "评委会不得擅自扩大评审范围，不能送评（003 七(一)）；"
-            "请核对专业与级别，或由系统管理员维护评委会受理范围"
+        place = a.enterprise.region or N_("未填受理地")
+        return T_(
+            "没有评委会的受理范围包含“%(specialty)s（%(series)s）%(level)s、%(place)s”，"
+            "评委会不得擅自扩大评审范围，不能送评（%(clause)s）；"
+            "请核对专业与级别，或由系统管理员维护评委会受理范围",
+            specialty=a.specialty,
+            series=a.series,
+            level=a.level,
+            place=place,
+            clause="003 七(一)",
         )
     return None
 
@@ -302,9 +308,12 @@ def one_committee_per_level_and_year(case: Case, action: Action, attempt: Attemp
     other, rule = case.routing.elsewhere, case.routing.rules
     if other is None or rule is None or other.committee is None:
         return None
-    return (
-        f"申报人今年已向“{other.committee.name}”申报{other.level}评审，同一年度同一职称层级原则上"
-        f"只能向一个评审委员会提出申请（{rule.one_per_year}）"
+    return T_(
+        "申报人今年已向“%(committee)s”申报%(level)s评审，同一年度同一职称层级原则上"
+        "只能向一个评审委员会提出申请（%(clause)s）",
+        committee=other.committee.name,
+        level=other.level,
+        clause=rule.one_per_year,
     )
 
 
@@ -346,11 +355,15 @@ def a_well_formed_number_nobody_holds(case: Case, action: Action, attempt: Attem
     clause = "PUB-04、003 六(二)"
     if not committee_rules.CERTIFICATE_NO.fullmatch(number):
         return Refusal(
-            "bad_certificate_no", "证书编号为6至40位字母、数字或连字符，请按省统一编号填写", clause
+            "bad_certificate_no", N_("证书编号为6至40位字母、数字或连字符，请按省统一编号填写"), clause
         )
     holder = case.session.scalar(select(Application.id).where(Application.certificate_no == number))
     if holder is not None and holder != case.application.id:
-        return Refusal("duplicate_certificate_no", f"证书编号{number}已登记在另一份申报上，请核对", clause)
+        return Refusal(
+            "duplicate_certificate_no",
+            T_("证书编号%(number)s已登记在另一份申报上，请核对", number=number),
+            clause,
+        )
     return None
 
 
@@ -369,12 +382,12 @@ def dossier_complete(case: Case, action: Action, attempt: Attempt) -> Refusal | 
     """The 申报表's required fields are filled and every required material is there."""
     fields: dict[str, str] = {}
     if missing := _missing_for_submit(case.session, case.application):
-        fields["__all__"] = "请先填写：" + "、".join(missing)
+        fields["__all__"] = T_("请先填写：%(fields)s", fields=joined(missing))
     if gaps := materials.gaps(case.session, case.application, case.now):
         fields["materials"] = materials.gaps_message(gaps)
     if not fields:
         return None
-    return Refusal("dossier_incomplete", "申报表或申报材料尚未完整", "MAT-01、MAT-02", fields)
+    return Refusal("dossier_incomplete", N_("申报表或申报材料尚未完整"), "MAT-01、MAT-02", fields)
 
 
 @guard(Action.HANDLER_APPROVE, clause="004 二(十)、001 四(三)", name="copies_unendorsed")
@@ -382,8 +395,12 @@ def copies_endorsed(case: Case, action: Action, attempt: Attempt) -> str | None:
     """The enterprise handler's first review waits until every copy is checked against its original."""
     if case.status is not Status.SUBMITTED or not case.unendorsed_copies:
         return None
-    titles = "、".join(dict.fromkeys(slot_title(m.slot) for m in case.unendorsed_copies))
-    return f"以下复印件尚未核对原件并加盖单位公章：{titles}（004 二(十)、001 四(三)）"
+    titles = joined(dict.fromkeys(slot_title(m.slot) for m in case.unendorsed_copies))
+    return T_(
+        "以下复印件尚未核对原件并加盖单位公章：%(titles)s（%(clauses)s）",
+        titles=titles,
+        clauses="004 二(十)、001 四(三)",
+    )
 
 
 @guard(clause="DESIGN §5 compare-and-set", stage=Stage.INPUT, name="stale")
@@ -397,7 +414,7 @@ def page_is_current(case: Case, action: Action, attempt: Attempt) -> Refusal | N
 @guard(Action.RETURN, Action.REJECT, Action.SEND_BACK, clause="REV-02", stage=Stage.INPUT)
 def reason_required(case: Case, action: Action, attempt: Attempt) -> str | None:
     """A return, a rejection and a send-back say why."""
-    return None if attempt.reason.strip() else "请填写理由"
+    return None if attempt.reason.strip() else N_("请填写理由")
 
 
 @guard(clause="DESIGN §3 (portal/domain/workflow.py)", name="workflow")
@@ -452,8 +469,12 @@ def no_blocking_findings(case: Case, action: Action, attempt: Attempt) -> Refusa
     evaluation = case.evaluation
     if not evaluation.applies or not evaluation.blocks:
         return None
-    listed = "；".join(f"{f.message}（{f.clause}）" for f in evaluation.blocks)
-    return _submission_refusal(case, action, "ineligible", f"不符合申报条件，不能提交：{listed}")
+    listed = joined(
+        (T_("%(message)s（%(clause)s）", message=f.message, clause=f.clause) for f in evaluation.blocks), "；"
+    )
+    return _submission_refusal(
+        case, action, "ineligible", T_("不符合申报条件，不能提交：%(findings)s", findings=listed)
+    )
 
 
 @guard(Action.SUBMIT, Action.RESUBMIT, clause="policy profile warnings", stage=Stage.INPUT)
@@ -466,20 +487,23 @@ def warnings_acknowledged(case: Case, action: Action, attempt: Attempt) -> Refus
     if len(reason) > LIMITS["acknowledgement"]:
         return Refusal(
             "validation_failed",
-            "确认说明过长",
+            N_("确认说明过长"),
             "",
             {
-                "acknowledgement": f"确认说明不能超过{LIMITS['acknowledgement']}字"
-                f"（现有{len(reason)}字），请精简后再提交"
+                "acknowledgement": T_(
+                    "确认说明不能超过%(limit)d字（现有%(count)d字），请精简后再提交",
+                    limit=LIMITS["acknowledgement"],
+                    count=len(reason),
+                )
             },
         )
     if reason:
         return None
     return Refusal(
         "validation_failed",
-        "请填写对提示事项的确认说明",
+        N_("请填写对提示事项的确认说明"),
         "",
-        {"acknowledgement": "请阅读提示事项，并填写确认说明后再提交"},
+        {"acknowledgement": N_("请阅读提示事项，并填写确认说明后再提交")},
         {"findings": [f.to_json() for f in evaluation.blocks]},
     )
 

@@ -1,8 +1,18 @@
 // Small progressive enhancements; every page works without this file.
 (function () {
   "use strict";
+  // The words this script writes come from the page (<script id="ui-words">), in the interface's language,
+  // so the English interface never shows a Chinese word the server did not send.
+  var uiWords = null;
+  function word(key) {
+    if (uiWords === null) {
+      var block = document.getElementById("ui-words");
+      try { uiWords = block ? JSON.parse(block.textContent || "{}") : {}; } catch (e) { uiWords = {}; }
+    }
+    return uiWords[key] || "";
+  }
   // Ask before destructive actions: forms marked data-confirm (plain submit and htmx alike).
-  // A button may ask on its own (删除这一条 in the 申报表): its data-confirm wins over the form's.
+  // A button may ask on its own (deleting a row of the form): its data-confirm wins over the form's.
   function confirmation(form, submitter) {
     return (submitter && submitter.dataset && submitter.dataset.confirm) || (form && form.dataset.confirm) || "";
   }
@@ -101,15 +111,17 @@
     bar.hidden = false;
     bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
     var status = form.querySelector("[data-upload-status]");
-    if (status) { status.textContent = bar.value < 100 ? "正在上传 " + bar.value + "%" : "已上传，正在处理（合成、压缩）…"; }
+    if (status) {
+      status.textContent = bar.value < 100 ? word("uploading").replace("%(percent)s", bar.value) : word("processing");
+    }
   });
   document.addEventListener("htmx:responseError", function (event) {
     var form = event.target.closest && event.target.closest("form");
     var status = form && form.querySelector("[data-upload-status]");
     if (!status) { return; }
     status.textContent = event.detail.xhr.status === 413
-      ? "文件太大：一次上传的文件合计超过了限制，请分几次上传。"
-      : "上传失败，请稍后重试。";
+      ? word("too_big")
+      : word("upload_failed");
   });
   // Long text fields show how much of their limit is used (issue 17.5); the browser's maxlength stops
   // typing at the limit and the server says so in words too.
@@ -121,8 +133,7 @@
       note.setAttribute("aria-live", "polite");
       area.insertAdjacentElement("afterend", note);
     }
-    // The words come from the page (<body data-counter-words>), in the interface's language.
-    var words = document.body.getAttribute("data-counter-words") || "%(count)s / %(limit)s";
+    var words = word("counter") || "%(count)s / %(limit)s";
     note.textContent = words.replace("%(count)s", area.value.length).replace("%(limit)s", area.maxLength);
   }
   function counters(root) {
@@ -160,7 +171,7 @@
       if (restored && !form.querySelector(".draft-restored")) {
         var note = document.createElement("p");
         note.className = "notice draft-restored";
-        note.textContent = "已恢复您在本浏览器中尚未保存的填写内容，请点击“保存草稿”。";
+        note.textContent = word("draft_restored");
         form.prepend(note);
       }
     });

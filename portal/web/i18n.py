@@ -21,9 +21,10 @@ Formatting: `cn_date`/`cn_datetime` keep their names (every template uses them) 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date, datetime
+from functools import wraps
 from typing import Any
 
 from babel.dates import format_date, format_datetime
@@ -32,6 +33,7 @@ from babel.numbers import format_decimal
 from flask import Flask, Response, current_app, flash, g, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from portal.domain import glossary
@@ -277,6 +279,20 @@ def set_cookie(response: Response, language: Language) -> None:
     )
 
 
+def _at_render(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter or test whose result depends on the request's language, run at every rendering. Jinja's
+    optimizer folds a filter of a constant (`"新加坡"|zh`, `"003 七(一)"|zh`) into the compiled template,
+    so the language of whichever request compiled it first would stay for every later reader; a
+    `pass_context` callable is never folded."""
+
+    @wraps(function)
+    @pass_context
+    def run(_context: Any, value: object, *args: Any, **kwargs: Any) -> Any:
+        return function(value, *args, **kwargs)
+
+    return run
+
+
 def register_i18n(app: Flask) -> None:
     """Flask-Babel with the portal's catalogues (portal/translations), the filters and the globals."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE.value)
@@ -285,18 +301,19 @@ def register_i18n(app: Flask) -> None:
     # {% trans %} blocks: whitespace and line breaks inside a block are collapsed, so a msgid is the
     # sentence as a translator reads it, not the template's indentation.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
-    app.jinja_env.filters.update(
-        t=translate,
-        t_plain=translate_plain,
-        t_or_zh=translate_or_zh,
-        cn_date=format_day,
-        cn_datetime=format_moment,
-        number=format_number,
-        workdays_left=workdays_left,
-        zh=zh,
-    )
+    filters: dict[str, Callable[..., Any]] = {
+        "t": translate,
+        "t_plain": translate_plain,
+        "t_or_zh": translate_or_zh,
+        "cn_date": format_day,
+        "cn_datetime": format_moment,
+        "number": format_number,
+        "workdays_left": workdays_left,
+        "zh": zh,
+    }
+    app.jinja_env.filters.update({name: _at_render(function) for name, function in filters.items()})
     app.jinja_env.globals.update(status_words=status_words, term=term, switch_back=switch_back)
-    app.jinja_env.tests["chinese_in_english"] = chinese_in_english
+    app.jinja_env.tests["chinese_in_english"] = _at_render(chinese_in_english)
 
     @app.after_request
     def _remember_saved_choice(response: Response) -> Response:

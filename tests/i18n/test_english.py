@@ -42,15 +42,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 SKIPPED = {"script", "style", "textarea"}
 
 # Endpoints whose pages are not translated yet (issue 24, phase 2 empties this set).
-PENDING: set[str] = {
-    # Merged with the committee road (issue 22) and the hand-offs (issue 23) before their pages were
-    # translated.
-    "committees.list_committees",
-    "committees.show_committee",
-    "enterprise.check_eligibility",
-    "enterprise.edit_form",
-    "enterprise.new_application",
-}
+PENDING: set[str] = set()
 
 
 class LanguageOfParts(HTMLParser):

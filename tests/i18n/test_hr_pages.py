@@ -32,3 +32,29 @@ def test_opening_an_account_twice_is_refused_in_english_with_the_name_marked(
         "/enterprise/applicants", data=_person(name="李雷", id_number="110101199003074514"), headers=HX
     )
     assert "This mobile number is used by another account" in taken_phone.text
+
+
+def test_the_identity_checks_explain_a_mistyped_number_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world = make_world(session)
+    browser = login_as(world.enterprise.handler)
+    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    refused = browser.post(
+        "/enterprise/applicants",
+        data=_person(id_number="11010119900230451X", phone="1397070990"),
+        headers=HX,
+    )
+    assert refused.status_code == 422
+    assert "ID card number: the date of birth (characters 7–14: 19900230) is not a real date" in refused.text
+    assert "A mobile number has 11 digits; you entered 10." in refused.text
+    assert leaks(f'<html lang="en">{refused.text}</html>')[1] == []
+    passport = browser.post(
+        "/enterprise/applicants",
+        data=_person(document_type="passport", id_number="E1234567", nationality="SG1", phone="13970709903"),
+        headers=HX,
+    )
+    assert '(e.g. “<span lang="zh-CN">新加坡</span>”) or its 3-letter code' in passport.text
+    # The permits a passport holder needs: the words in English, the clauses cited as written.
+    assert "Applying with a passport needs one of" in passport.text
+    assert leaks(f'<html lang="en">{passport.text}</html>')[1] == []

@@ -17,6 +17,7 @@ from portal.domain.i18n import N_, NT_, T_, Language, joined
 from portal.models import User
 from portal.web import i18n
 from tests.factories import make_user
+from tests.i18n.test_english import leaks
 
 SWITCH = 'id="lang-switch"'
 
@@ -169,8 +170,52 @@ def test_the_domain_s_messages_are_chinese_text_that_the_web_translates(app: Fla
             assert i18n.translate(listed) == "新密码不符合要求：数字；符号"
 
 
+def test_a_constant_in_a_template_is_rendered_in_each_reader_s_language(app: Flask) -> None:
+    # Jinja folds a filter of a constant into the compiled template: the first reader's language must not
+    # stay for the next one (a Chinese reader first, then an English one, on the same compiled template).
+    template = app.jinja_env.from_string(
+        '{{ "新加坡"|zh }}|{{ "草稿"|t }}|{{ "2026-11-23"|cn_date if false else "草稿"|t_plain }}'
+        '|{{ "新加坡" is chinese_in_english }}'
+    )
+    with app.test_request_context():
+        with force_locale(Language.ZH.value):
+            assert template.render() == "新加坡|草稿|草稿|False"
+        with force_locale(Language.EN.value):
+            assert template.render() == '<span lang="zh-CN">新加坡</span>|Draft|Draft|True'
+
+
 def test_joined_refuses_a_separator_the_catalogue_cannot_translate() -> None:
     import pytest
 
     with pytest.raises(ValueError, match="SEPARATORS"):
         joined(["a", "b"], " / ")
+
+
+def test_the_policy_engine_s_findings_read_in_english_with_clauses_and_names_in_chinese(app: Flask) -> None:
+    from portal.domain.eligibility import Facts, check
+    from portal.domain.policy import load_profiles
+
+    profile = load_profiles()["ganzhou-2026"]
+    facts = Facts.from_json(
+        {
+            "pathway": "认定",
+            "series": "工程技术",
+            "specialty": "机械工程",
+            "level": "中级",
+            "cutoff": "2026-06-30",
+            "employer": {"ownership": "国有", "region": "章贡区"},
+            "education": [{"level": "本科", "major": "机械工程", "graduated_on": "2020-06-30"}],
+            "work": [{"from": "2020-07-01", "to": None, "professional": True, "internship": False}],
+        }
+    )
+    findings = check(profile, facts)
+    years = next(f for f in findings if f.rule == "CUT-06" and "专业技术工作年限按周年计算" in f.message)
+    assert years.message.startswith("专业技术工作年限按周年计算至2026年6月30日为6年")  # as stored and audited
+    with app.test_request_context(), force_locale(Language.EN.value):
+        shown = str(i18n.translate(years.message))
+        assert shown.startswith("Professional years counted in full years to 30 Jun 2026: 6 years")
+        authority = next(f for f in findings if "的认定机构：" in f.message)
+        shown = str(i18n.translate(authority.message))
+        # The region and the authority's name are data: kept in Chinese, marked as such.
+        assert shown.startswith('The certifying authority for Intermediate level in <span lang="zh-CN">章贡')
+        assert leaks(f'<html lang="en"><p>{shown}</p></html>')[1] == []

@@ -1,22 +1,26 @@
-"""Messages kept in the database are read in each reader's language (issue 24): an inbox notification and
-a job's progress store their msgid and parameters (portal.domain.i18n.to_record) beside the Chinese text,
-so the English interface translates them when it shows them, with people's words marked Chinese; a row
-written before (no record) is shown as stored, inside lang="zh-CN"."""
+"""Messages kept in the database are read in each reader's language (issue 24): an inbox notification, a
+job's progress, a periodic run's outcome and a failed job's error store their msgid and parameters
+(portal.domain.i18n.to_record) beside the Chinese text, so the English interface translates them when it
+shows them, with people's words marked Chinese; a row written before (no record) is shown as stored,
+inside lang="zh-CN"."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.i18n import NT_, T_, Text, from_record, joined, to_record
 from portal.domain.workflow import Status
-from portal.models import Notification, StaffRole
+from portal.jobs import tasks
+from portal.models import Job, JobStatus, Notification, StaffRole
 from portal.services import certificates, corrections, jobs
 from portal.web import i18n
-from tests.conftest import Clock
+from tests.conftest import Clock, run_periodic, run_queued
 from tests.factories import STEPS_TO, make_application, make_world
 from tests.i18n.test_english import leaks
 
@@ -89,3 +93,46 @@ def test_a_jobs_progress_is_read_in_english(session: Session, clock: Clock, logi
     assert page.status_code == 200
     assert "Exported 1/4" in page.text and "Export the certificate register" in page.text
     assert leaks(page.text)[1] == []
+
+
+def test_periodic_runs_and_a_failed_job_s_error_are_read_in_english(
+    app: Flask, session: Session, clock: Clock, login_as: Any, queue: None
+) -> None:
+    world = make_world(session)
+    leader = world.bureau.leader_membership
+    job = certificates.start_export(
+        session, world.bureau.actor(StaffRole.LEADER), certificates.CertificateFilters(), clock.now,
+        membership_id=leader.id,
+    )  # fmt: skip
+    leader.ended_at = clock.now  # the role ends before the worker runs it: the job is cancelled
+    session.commit()
+    run_queued(app)
+    run_periodic(app, "close_notices", "corrections", "sweep", "email")
+    session.expire_all()
+    assert job.state is JobStatus.FAILED and job.error == "发起任务的岗位已结束，任务已取消"  # Chinese kept
+    runs = session.scalars(select(Job).where(Job.slot.is_not(None))).all()
+    assert {run.job_kind for run in runs} == set(tasks.PERIODIC_BODIES) and all(r.message for r in runs)
+    admin = _in(login_as(world.admin, membership_id=world.admin_membership.id), i18n.Language.EN)
+    listed = admin.get("/jobs")
+    assert listed.status_code == 200
+    for words in (
+        "The role that started the job has ended; the job was cancelled",
+        "Closed 0 notices whose period ended",
+        "0 applications past their correction deadline treated as abandoned",
+        "No mail server is configured (PORTAL_SMTP_HOST): nothing sent",
+        "expired sessions",
+    ):
+        assert words in listed.text, words
+    assert leaks(listed.text) == ("en", [])
+    # The job's owner, no longer in the role, no longer opens it; the admin's list is where it is read.
+    chinese = _in(login_as(world.admin, membership_id=world.admin_membership.id), i18n.Language.ZH).get(
+        "/jobs"
+    )
+    assert "发起任务的岗位已结束，任务已取消" in chinese.text and "已结转 0 个到期公示" in chinese.text
+    # An error with parameters keeps its record beside the job's message, and reads in English too.
+    number = T_("证书编号%(number)s已登记在另一份申报上，请核对", number="2026GZ00001")
+    jobs.fail(session, job.id, number, clock.now, final=True)
+    assert job.error == "证书编号2026GZ00001已登记在另一份申报上，请核对"
+    listed = admin.get("/jobs")
+    assert "Certificate number 2026GZ00001 is recorded on another application" in listed.text
+    assert leaks(listed.text) == ("en", [])

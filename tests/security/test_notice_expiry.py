@@ -68,9 +68,11 @@ def test_the_page_shows_who_was_in_it_for_the_period_and_the_days_after_then_onl
         assert "公示已结束" in body and world.enterprise.org.name in body
         assert applicant.name not in body and summary[:6] not in body and TITLE not in body
         assert "李四光" not in body and "土木工程" not in body and "南昌大学" not in body
-        # What a reader sees (markup and tokens aside), without the unit's name (the factory's names
-        # carry digits): no ID digits, and no run of digits before the period (which holds dates).
-        visible = re.sub(r"<[^>]*>", " ", body.split("<body")[-1]).replace(world.enterprise.org.name, "")
+        # What a reader sees (markup, scripts' data such as the page's escaped ui-words, and tokens aside),
+        # without the unit's name (the factory's names carry digits): no ID digits, and no run of digits
+        # before the period (which holds dates).
+        shown = re.sub(r"<script\b.*?</script>", " ", body.split("<body")[-1], flags=re.S)
+        visible = re.sub(r"<[^>]*>", " ", shown).replace(world.enterprise.org.name, "")
         assert applicant.id_number[-4:] not in visible
         assert not ID_DIGITS.search(visible.split("公示期：")[0])
         assert response.headers["X-Robots-Tag"] == "noindex, nofollow"

@@ -451,7 +451,12 @@ def _note(c: Ctx) -> Notification:
     from portal.services.notifications import notify
 
     notify(
-        c.session, [c.world.enterprise.handler.id], "returned", "有一件申报被退回", "/review/queue", c.clock.now
+        c.session,
+        [c.world.enterprise.handler.id],
+        "returned",
+        "有一件申报被退回",
+        "/review/queue",
+        c.clock.now,
     )
     c.session.flush()
     return c.session.scalars(

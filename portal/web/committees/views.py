@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Response, flash, request, url_for
+from flask import Response, request, url_for
 
 from portal.documents.certificates import table_xlsx
 from portal.domain.errors import ValidationFailed
+from portal.domain.i18n import N_, T_, joined
 from portal.domain.policy import LEVELS
 from portal.extensions import db
 from portal.models import CommitteeKind, OrgKind, StaffRole
@@ -19,6 +20,7 @@ from portal.web.downloads import send_temporary_file
 from portal.web.forms import form_input
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
+from portal.web.i18n import notify
 from portal.web.unit_of_work import discard
 
 ALL_ROLES = (StaffRole.HANDLER, StaffRole.LEADER, StaffRole.ADMIN)
@@ -55,7 +57,10 @@ def create_committee() -> Response:
         )
     except ValidationFailed as invalid:
         return _list_page(errors=invalid.fields, form=request.form.to_dict(), status=422)
-    flash(f"已设立“{committee.name}”及其办事机构；请在办事机构的人员页面开设经办人、领导账号", "success")
+    notify(
+        T_("已设立“%(name)s”及其办事机构；请在办事机构的人员页面开设经办人、领导账号", name=committee.name),
+        "success",
+    )
     return see_other(url_for("committees.show_committee", committee_id=committee.id))
 
 
@@ -65,12 +70,19 @@ def load_committees() -> Response:
     try:
         report = service.load_from_profile(db.session, current_actor(), now())
     except ValidationFailed as invalid:
-        flash("；".join(invalid.fields.values()), "error")
+        notify(joined(invalid.fields.values(), "；"), "error")
         return discard(see_other(url_for("committees.list_committees")))
     if report.committees:
-        flash(f"已载入 {len(report.committees)} 个评委会、{report.rows} 行受理范围", "success")
+        notify(
+            T_(
+                "已载入 %(committees)d 个评委会、%(rows)d 行受理范围",
+                committees=len(report.committees),
+                rows=report.rows,
+            ),
+            "success",
+        )
     else:
-        flash("申报计划安排表已载入过，未重复载入；各评委会的受理范围请在其页面维护", "info")
+        notify(N_("申报计划安排表已载入过，未重复载入；各评委会的受理范围请在其页面维护"), "info")
     return see_other(url_for("committees.list_committees"))
 
 
@@ -156,7 +168,7 @@ def add_scope(committee_id: int) -> Response:
     except ValidationFailed as invalid:
         form = {**request.form.to_dict(), "levels": request.form.getlist("levels")}
         return _show_page(committee_id, errors=invalid.fields, form=form, status=422)
-    flash("已添加受理范围", "success")
+    notify(N_("已添加受理范围"), "success")
     return see_other(url_for("committees.show_committee", committee_id=committee_id) + "#scope")
 
 
@@ -170,7 +182,7 @@ def update_scope(scope_id: int) -> Response:
     except ValidationFailed as invalid:
         form = {**request.form.to_dict(), "levels": request.form.getlist("levels")}
         return _show_page(row.committee_id, errors=invalid.fields, form=form, editing=scope_id, status=422)
-    flash("已修改受理范围", "success")
+    notify(N_("已修改受理范围"), "success")
     return see_other(url_for("committees.show_committee", committee_id=row.committee_id) + "#scope")
 
 
@@ -181,5 +193,5 @@ def delete_scope(scope_id: int) -> Response:
     row = service.get_scope(db.session, actor, scope_id)
     committee_id = row.committee_id
     service.delete_scope(db.session, actor, scope_id, now())
-    flash("已删除该行受理范围", "success")
+    notify(N_("已删除该行受理范围"), "success")
     return see_other(url_for("committees.show_committee", committee_id=committee_id) + "#scope")

@@ -3,7 +3,7 @@ applicant's 申报表 on their behalf (audited as HR's change). Routes on the en
 
 from __future__ import annotations
 
-from flask import Response, flash, url_for
+from flask import Response, url_for
 
 from portal.domain.errors import ValidationFailed
 from portal.domain.i18n import N_
@@ -107,5 +107,5 @@ def save_form(application_id: int) -> Response:
             saved=True,
             fragment="detail" if wants_fragment() else None,
         )
-    flash("已代为保存申报表（记录为经办人修改）", "success")
+    notify(N_("已代为保存申报表（记录为经办人修改）"), "success")
     return see_other(url_for("enterprise.edit_form", application_id=application_id))
