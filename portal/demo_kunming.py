@@ -18,10 +18,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.demo_committee import _actor_in
+from portal.demo_committee import _actor_in, reviewers_of, staff_committee
 from portal.domain.workflow import Action
 from portal.models import Committee, Organisation, StaffRole, User
-from portal.services import applications, committees, confirmations, forms, materials, votes
+from portal.services import applications, committees, confirmations, forms, materials
 from portal.services.actors import actor_for
 from portal.storage import Storage
 
@@ -95,45 +95,21 @@ def seed_kunming_demo(session: Session, storage: Storage) -> list[tuple[str, str
     (description, phone, name). Needs portal.demo's Kunming hand-off target (seeded before it)."""
     from portal import demo
 
-    start, make_id = demo.DEMO_ROAD_START, demo._id_for
+    start = demo.DEMO_ROAD_START
     bureau = session.scalars(select(Organisation).where(Organisation.name == BUREAU)).first()
     enterprise = session.scalars(select(Organisation).where(Organisation.name == ENTERPRISE)).first()
     if bureau is None or enterprise is None:
         return []
     admin = _actor_in(session, bureau, StaffRole.ADMIN)
     committee = _committee(session, bureau)
-    office = committee.office
-    logins: list[tuple[str, str, str]] = []
-    for serial, (description, phone, name, role) in enumerate(OFFICE_STAFF, start=260):
-        demo._staff_member(session, admin, office, (name, phone, serial), role, start)
-        logins.append((f"{committee.name}{description}", phone, name))
-    handler = _actor_in(session, office, StaffRole.HANDLER)
-    for serial, (name, phone, employer) in enumerate(EXPERTS, start=270):
-        logins.append((f"评审专家（{employer}）", phone, name))
-        if session.scalar(select(User.id).where(User.phone == phone)) is not None:
-            continue
-        added = votes.add_expert(
-            session, handler,
-            votes.ExpertInput(name, make_id(serial), phone, "工程", SPECIALTY, "高级工程师", employer),
-            start,
-        )  # fmt: skip
-        if added.account is not None:
-            demo._settle(session, added.account, start)
+    experts = [(name, phone, SPECIALTY, employer) for name, phone, employer in EXPERTS]
+    logins = staff_committee(session, admin, committee, OFFICE_STAFF, experts, 260)
     logins.append((f"申报人（{ENTERPRISE}，评审途径，职称确认）", APPLICANT[1], APPLICANT[0]))
     logins.append((f"申报人（{ENTERPRISE}，草稿，外省职称）", DRAFT_APPLICANT[1], DRAFT_APPLICANT[0]))
     if session.scalar(select(User.id).where(User.phone == APPLICANT[1])) is not None:
         return logins
-    unit_handler = _actor_in(session, enterprise, StaffRole.HANDLER)
-    department = session.get(Organisation, enterprise.parent_id)
-    assert department is not None
-    road = demo.Reviewers(
-        unit_handler,
-        _actor_in(session, enterprise, StaffRole.LEADER),
-        _actor_in(session, department, StaffRole.HANDLER),
-        _actor_in(session, department, StaffRole.LEADER),
-        _actor_in(session, bureau, StaffRole.HANDLER),
-        _actor_in(session, bureau, StaffRole.LEADER),
-    )
+    road = reviewers_of(session, enterprise, bureau)
+    unit_handler = road.enterprise_handler
     drafts = []
     for serial, (name, phone) in enumerate((APPLICANT, DRAFT_APPLICANT), start=290):
         applicant = demo.open_applicant(session, unit_handler, name, phone, serial, start)
@@ -141,7 +117,7 @@ def seed_kunming_demo(session: Session, storage: Storage) -> list[tuple[str, str
             session, storage, unit_handler, applicant, ("工程", SPECIALTY, "中级"), start, "评审",
             authority="km-dongchuan",
         )  # fmt: skip
-        # The form's 现有职称: the title from Sichuan beside the demo's own row, with its certificate scan.
+        # The form's 现有职称: the title from Sichuan in place of the demo's row, with its certificate scan.
         me = actor_for(applicant, None)
         forms.save_form(session, me, application.id, forms.form_data(title=[SICHUAN_TITLE]), start)
         materials.attach_placeholders(session, me, storage, application, start)
