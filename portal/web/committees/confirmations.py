@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.i18n import T_
 from portal.extensions import db
 from portal.models import OrgKind, StaffRole, TitleOrigin
 from portal.services import confirmations as service
@@ -27,7 +28,7 @@ from portal.web.downloads import send_temporary_file
 from portal.web.forms import as_id
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_trigger, render_page, see_other
-from portal.web.i18n import translate
+from portal.web.i18n import notify
 from portal.web.unit_of_work import discard
 
 OFFICE = (StaffRole.HANDLER, StaffRole.LEADER)
@@ -40,8 +41,8 @@ def _ids(name: str) -> list[int]:
 
 def _refused(url: str, error: DomainError) -> Response:
     """A refused step: its reason on the page it came from; the request's writes rolled back."""
-    message = "；".join(error.fields.values()) if isinstance(error, ValidationFailed) and error.fields else ""
-    flash(str(translate(message or error.message)), "error")
+    fields = list(error.fields.values()) if isinstance(error, ValidationFailed) else []
+    notify(fields[0] if len(fields) == 1 else error.message, "error")  # kept in the reader's language
     return discard(see_other(url))
 
 
@@ -156,5 +157,5 @@ def decide_confirmations() -> Response:
         )
     for row in rows:  # per-row results: the others were decided
         if row.why:
-            flash(f"{row.name or row.line_id}：{translate(row.why)}", "error")
+            notify(T_("%(person)s：%(why)s", person=row.name or str(row.line_id), why=row.why), "error")
     return hx_trigger(see_other(back), "confirmations-changed")
