@@ -252,6 +252,16 @@ def agenda_notes(session: Session, candidates: Iterable[Application]) -> dict[in
     return {application_id: why for application_id, why in notes.items() if why}
 
 
+def export_list(session: Session, actor: Actor, listed: Listing, now: datetime) -> Path:
+    """The list as shown, as the 《专业技术人员职称资格确认人员名单》: a bulk download of people's data,
+    audited with what it held."""
+    audit.record(
+        session, actor, "export_title_confirmations", now, object_type="organisation", object_id=actor.org_id,
+        detail={"tab": listed.tab, "rows": len(listed.lines)},
+    )  # fmt: skip
+    return list_xlsx(listed.lines)
+
+
 def list_xlsx(lines: Iterable[TitleConfirmation]) -> Path:
     """The 《专业技术人员职称资格确认人员名单》 of these lines (ID numbers masked: the bureau looks the
     person up in its own system)."""

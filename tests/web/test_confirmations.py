@@ -106,7 +106,7 @@ def test_dongchuan_confirmation_from_the_form_row_to_the_bureau_decision(
     assert line.state is ConfirmationStatus.SENT
     again = office.post("/committees/confirmations/send", follow_redirects=True)
     assert "没有待报送人社局确认的人员" in again.text
-    sheet = load_workbook(BytesIO(office.get("/committees/confirmations.xlsx?tab=sent").data)).active
+    sheet = load_workbook(BytesIO(office.post("/committees/confirmations.xlsx?tab=sent").data)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == confirmations.LIST_HEADERS and rows[1][1] == application.applicant.name
     assert application.applicant.id_number not in {str(c) for r in rows for c in r}

@@ -1267,6 +1267,12 @@ def committees_send_confirmations(c: Ctx) -> Case:
     return Case(_office(c, road), "/committees/confirmations/send")
 
 
+def committees_export_confirmations(c: Ctx) -> Case:
+    # A download: audited each time (audit rows aside), it changes nothing.
+    road, _row = _confirmation(c, at_committee=True)
+    return Case(_office(c, road), "/committees/confirmations.xlsx?tab=requested", changes_nothing=True)
+
+
 def committees_decide_confirmations(c: Ctx) -> Case:
     # Compare-and-set on the line's status: the second decision finds it decided (a per-row refusal).
     from portal.services import confirmations

@@ -116,11 +116,12 @@ def list_confirmations() -> Response:
     )
 
 
-@bp.get("/confirmations.xlsx")
+@bp.post("/confirmations.xlsx")
 @staff_required(OrgKind.BUREAU, OrgKind.COMMITTEE, roles=OFFICE)
 def export_confirmations() -> Response:
-    """What the list shows, as the 《专业技术人员职称资格确认人员名单》."""
-    path = service.list_xlsx(_listing().lines)
+    """What the list shows (tab and filter in the query string), as the 《专业技术人员职称资格确认人员名单》.
+    A POST: a bulk download of people's data, audited (a write; never on a GET)."""
+    path = service.export_list(db.session, current_actor(), _listing(), now())
     return send_temporary_file(path, f"{service.LIST_TITLE}.xlsx", XLSX)
 
 
