@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.demo_committee import committee_phones, seed_committee_demo
+from portal.demo_kunming import kunming_phones, seed_kunming_demo
 from portal.domain.accounts import ApplicantDraft, EmploymentType
 from portal.domain.identity import complete_resident_id, complete_uscc
 from portal.domain.passwords import PasswordPolicy
@@ -348,7 +349,13 @@ def open_applicant(session: Session, hr: Actor, name: str, phone: str, serial: i
 def demo_phones() -> list[str]:
     """The demo accounts' logins: the production guard refuses to start while any of them exists."""
     targets = [phone for t in HANDOFF_TARGETS for phone in (*t.staff_phones, t.applicant[1])]
-    return [person.phone for person in STAFF] + [row[1] for row in APPLICANTS] + targets + committee_phones()
+    return (
+        [person.phone for person in STAFF]
+        + [row[1] for row in APPLICANTS]
+        + targets
+        + committee_phones()
+        + kunming_phones()
+    )
 
 
 def seed_demo(session: Session, now: datetime, storage: Storage) -> list[tuple[str, str, str]]:
@@ -456,6 +463,7 @@ def seed_demo(session: Session, now: datetime, storage: Storage) -> list[tuple[s
         endorsements.upload_seal(session, actors["pvt_leader"], storage, demo_seal_png(), "公章.png", now)
     # Demo data of other roads: one line each, calling its own module's loader (kept easy to merge).
     logins += seed_committee_demo(session, storage)  # issue 22: Zhenjiang's committee office and experts
+    logins += seed_kunming_demo(session, storage)  # issue 22.7: Dongchuan's committee, with a 职称确认
     return logins
 
 

@@ -11,7 +11,9 @@ demo: a second run finds the committee's office staff and leaves everything as i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +23,9 @@ from portal.models import Committee, Membership, Organisation, StaffRole, User
 from portal.services import applications, committees, votes
 from portal.services.actors import Actor, actor_for
 from portal.storage import Storage
+
+if TYPE_CHECKING:  # portal.demo imports this module
+    from portal.demo import Reviewers
 
 BUREAU = "镇江市人力资源和社会保障局"  # the Zhenjiang hand-off target's bureau (portal.demo)
 ENTERPRISE = "镇江新区港城建设工程有限公司"
@@ -61,12 +66,60 @@ def _actor_in(session: Session, org: Organisation, role: StaffRole) -> Actor:
     return actor_for(user, membership)
 
 
+def reviewers_of(session: Session, enterprise: Organisation, bureau: Organisation) -> Reviewers:
+    """The demo road's reviewers of an enterprise: its handler and leader, its department's, the bureau's."""
+    from portal import demo
+
+    department = session.get(Organisation, enterprise.parent_id)
+    assert department is not None
+    return demo.Reviewers(
+        _actor_in(session, enterprise, StaffRole.HANDLER),
+        _actor_in(session, enterprise, StaffRole.LEADER),
+        _actor_in(session, department, StaffRole.HANDLER),
+        _actor_in(session, department, StaffRole.LEADER),
+        _actor_in(session, bureau, StaffRole.HANDLER),
+        _actor_in(session, bureau, StaffRole.LEADER),
+    )
+
+
+def staff_committee(
+    session: Session,
+    admin: Actor,
+    committee: Committee,
+    staff: Iterable[tuple[str, str, str, StaffRole]],
+    experts: Iterable[tuple[str, str, str, str]],
+    serial: int,
+) -> list[tuple[str, str, str]]:
+    """The committee office's staff, opened by the bureau's admin as for any of its organisations, and its
+    expert pool (name, phone, specialty, employer; 工程 series), added by the office's handler; the logins.
+    Serials from ``serial`` (staff) and ``serial + 10`` (experts) make the demo's ID numbers."""
+    from portal import demo
+
+    start, logins = demo.DEMO_ROAD_START, []
+    for n, (description, phone, name, role) in enumerate(staff, start=serial):
+        demo._staff_member(session, admin, committee.office, (name, phone, n), role, start)
+        logins.append((f"{committee.name}{description}", phone, name))
+    handler = _actor_in(session, committee.office, StaffRole.HANDLER)
+    for n, (name, phone, specialty, employer) in enumerate(experts, start=serial + 10):
+        logins.append((f"评审专家（{employer}）", phone, name))
+        if session.scalar(select(User.id).where(User.phone == phone)) is not None:
+            continue
+        added = votes.add_expert(
+            session, handler,
+            votes.ExpertInput(name, demo._id_for(n), phone, "工程", specialty, "高级工程师", employer),
+            start,
+        )  # fmt: skip
+        if added.account is not None:  # the expert's first login: the demo password, as they would set it
+            demo._settle(session, added.account, start)
+    return logins
+
+
 def seed_committee_demo(session: Session, storage: Storage) -> list[tuple[str, str, str]]:
     """The committee road's demo (see the module's docstring); returns its logins (description, phone,
     name). Needs portal.demo's Zhenjiang bureau, enterprise and staff (seeded before it)."""
     from portal import demo  # the walker, the start date, the account openers and the demo's ID numbers
 
-    start, make_id = demo.DEMO_ROAD_START, demo._id_for
+    start = demo.DEMO_ROAD_START
     bureau = session.scalars(select(Organisation).where(Organisation.name == BUREAU)).first()
     enterprise = session.scalars(select(Organisation).where(Organisation.name == ENTERPRISE)).first()
     if bureau is None or enterprise is None:
@@ -80,40 +133,14 @@ def seed_committee_demo(session: Session, storage: Storage) -> list[tuple[str, s
         committee = session.scalars(
             select(Committee).where(Committee.bureau_id == bureau.id, Committee.code == COMMITTEE_CODE)
         ).one()
-    office = committee.office
-    logins: list[tuple[str, str, str]] = []
-    for serial, (description, phone, name, role) in enumerate(OFFICE_STAFF, start=160):
-        # The bureau's admin opens the office's staff, as for any of its organisations (staff.add_staff).
-        demo._staff_member(session, admin, office, (name, phone, serial), role, start)
-        logins.append((f"{committee.name}{description}", phone, name))
-    handler = _actor_in(session, office, StaffRole.HANDLER)
-    for serial, (name, phone, specialty, employer) in enumerate(EXPERTS, start=170):
-        logins.append((f"评审专家（{employer}）", phone, name))
-        if session.scalar(select(User.id).where(User.phone == phone)) is not None:
-            continue
-        added = votes.add_expert(
-            session, handler,
-            votes.ExpertInput(name, make_id(serial), phone, "工程", specialty, "高级工程师", employer),
-            start,
-        )  # fmt: skip
-        if added.account is not None:  # the expert's first login: the demo password, as they would set it
-            demo._settle(session, added.account, start)
+    logins = staff_committee(session, admin, committee, OFFICE_STAFF, EXPERTS, 160)
     name, phone, specialty = APPLICANT
     logins.append((f"申报人（{ENTERPRISE}，评审途径）", phone, name))
     if session.scalar(select(User.id).where(User.phone == phone)) is not None:
         return logins
     unit_handler = _actor_in(session, enterprise, StaffRole.HANDLER)
     applicant = demo.open_applicant(session, unit_handler, name, phone, 190, start)
-    department = session.get(Organisation, enterprise.parent_id)
-    assert department is not None
-    road = demo.Reviewers(
-        unit_handler,
-        _actor_in(session, enterprise, StaffRole.LEADER),
-        _actor_in(session, department, StaffRole.HANDLER),
-        _actor_in(session, department, StaffRole.LEADER),
-        _actor_in(session, bureau, StaffRole.HANDLER),
-        _actor_in(session, bureau, StaffRole.LEADER),
-    )
+    road = reviewers_of(session, enterprise, bureau)
     application = demo._start(
         session, storage, unit_handler, applicant, ("工程", specialty, "中级"), start, "评审",
         authority=COMMITTEE_CODE,

@@ -567,3 +567,31 @@ def to_published(
         session, world.bureau.actor(StaffRole.LEADER), meeting.id, "文号〔2026〕1号", after
     )
     return after
+
+
+# A current title from another province (Sichuan), complete for the 职称确认 list (004 一(五)).
+TITLE_ELSEWHERE = {
+    "kind": "职称",
+    "name": "工程师",
+    "series": "工程",
+    "level": "中级",
+    "obtained_on": "2019-12-20",
+    "authority": "四川省人力资源和社会保障厅",
+    "province": "四川省",
+    "certificate_no": "SC2019-000123",
+}
+
+
+def with_title_elsewhere(session: Session, application: Application, now: datetime) -> int:
+    """The draft's 申报表 saved with a title from another province beside its own; returns that row's id."""
+    from portal.domain.form import SectionKey
+
+    rows = filled_form(application, title=[FILLED["title"], TITLE_ELSEWHERE])
+    applicant = actor_for(application.applicant, None)
+    forms.save_form(session, applicant, application.id, rows, now)
+    materials.attach_placeholders(session, applicant, STORAGE, application, now)  # the row's certificate
+    return next(
+        r.id
+        for r in forms.rows_of(session, application.id)
+        if r.section is SectionKey.TITLE and r.get("province") == "四川省"
+    )

@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session
 
 from portal.documents.certificates import table_xlsx
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
+from portal.domain.form import Row, SectionKey
+from portal.domain.i18n import N_, T_
 from portal.domain.identity import mask_id_number
-from portal.domain.policy import LEVELS
+from portal.domain.policy import LEVELS, TitleConfirmationRule
 from portal.domain.workflow import Status
 from portal.models import (
     Application,
@@ -34,7 +36,7 @@ from portal.models import (
     TitleConfirmation,
     TitleOrigin,
 )
-from portal.services import applications, audit, committees
+from portal.services import applications, audit, committees, forms
 from portal.services.actors import Actor
 from portal.services.calendar import today
 from portal.services.scope import get_application
@@ -81,29 +83,34 @@ def _checked(data: ConfirmationInput, now: datetime) -> dict[str, object]:
     errors: dict[str, str] = {}
     values: dict[str, object] = {}
     for name, label, limit in (
-        ("prior_title", "现职称名称", 60),
-        ("issuer", "发证（评审）机关", 120),
-        ("certificate_no", "证书编号", 60),
+        ("prior_title", N_("现职称名称"), 60),
+        ("issuer", N_("发证（评审）机关"), 120),
+        ("certificate_no", N_("证书编号"), 60),
     ):
         text = getattr(data, name).strip()
         if not text:
-            errors[name] = f"请填写{label}"
+            errors[name] = T_("请填写%(label)s", label=T_(label))
         elif len(text) > limit:
-            errors[name] = f"{label}不能超过{limit}字（现有{len(text)}字）"
+            errors[name] = T_(
+                "%(label)s不能超过%(limit)s字（现有%(n)s字）",
+                label=T_(label),
+                limit=str(limit),
+                n=str(len(text)),
+            )
         values[name] = text
     if data.prior_level not in LEVELS:
-        errors["prior_level"] = "请选择现职称级别"
+        errors["prior_level"] = N_("请选择现职称级别")
     values["prior_level"] = data.prior_level
     if data.origin not in {o.value for o in TitleOrigin}:
-        errors["origin"] = "请选择取得途径：外省取得或中央单位取得"
+        errors["origin"] = N_("请选择取得途径：外省取得或中央单位取得")
     values["origin"] = data.origin
     try:
         obtained = datetime.strptime(data.obtained_on.strip(), "%Y-%m-%d").date()
         if obtained > today(now):
-            errors["obtained_on"] = "取得时间不能晚于今天"
+            errors["obtained_on"] = N_("取得时间不能晚于今天")
         values["obtained_on"] = obtained
     except ValueError:
-        errors["obtained_on"] = "日期格式应为 年-月-日，例如 2020-12-31"
+        errors["obtained_on"] = N_("日期格式应为 年-月-日，例如 2020-12-31")
     if errors:
         raise ValidationFailed(errors)
     return values
@@ -121,16 +128,16 @@ def request_confirmation(
     confirmed; under a ``recognise`` profile it is recognised at once, with the clause."""
     application = get_application(session, actor, application_id)
     if not applications.may_fill(actor, application):
-        raise PermissionDenied("职称确认由申报人或本单位经办人随申报提出")
+        raise PermissionDenied(N_("职称确认由申报人或本单位经办人随申报提出"))
     _profile, rules = committees.rules_for(session, application.bureau)
     rule = rules.title_confirmation if rules is not None else None
     if rule is None or application.pathway != "评审":
-        raise DomainError("本局政策配置未规定评审途径的职称确认，无需提出", code="no_confirmation_rule")
+        raise DomainError(N_("本局政策配置未规定评审途径的职称确认，无需提出"), code="no_confirmation_rule")
     line = line_of(session, application.id)
     if not applications.is_editable(application) or (
         line is not None and line.state not in (ConfirmationStatus.REQUESTED, ConfirmationStatus.RECOGNISED)
     ):
-        raise DomainError("申报已提交或确认名单已报送，不能再修改职称确认", code="not_editable")
+        raise DomainError(N_("申报已提交或确认名单已报送，不能再修改职称确认"), code="not_editable")
     values = _checked(data, now)
     status = ConfirmationStatus.RECOGNISED if rule.mode == "recognise" else ConfirmationStatus.REQUESTED
     if line is None:
@@ -146,10 +153,10 @@ def request_confirmation(
 
 def _office_committee(session: Session, actor: Actor) -> Committee:
     if not (actor.is_staff and actor.org_kind is OrgKind.COMMITTEE):
-        raise PermissionDenied("确认名单由评委会办事机构报送")
+        raise PermissionDenied(N_("确认名单由评委会办事机构报送"))
     committee = committees.committee_of_office(session, actor.org_id)
     if committee is None:
-        raise NotFound("找不到本办事机构的评委会")
+        raise NotFound(N_("找不到本办事机构的评委会"))
     return committee
 
 
@@ -175,7 +182,7 @@ def send_list(session: Session, actor: Actor, now: datetime) -> list[TitleConfir
         if line.state is ConfirmationStatus.REQUESTED and line.application.state in SENDABLE
     ]
     if not lines:
-        raise ValidationFailed({"lines": "没有待报送人社局确认的人员"}, "没有待报送人社局确认的人员")
+        raise ValidationFailed({"lines": N_("没有待报送人社局确认的人员")}, N_("没有待报送人社局确认的人员"))
     for line in lines:
         _set(session, line, ConfirmationStatus.REQUESTED, status=ConfirmationStatus.SENT.value, sent_at=now)
         _audit(session, actor, "send_title_confirmation", line, now)
@@ -203,18 +210,20 @@ def decide(
     if line is None or not (
         actor.is_staff and actor.org_kind is OrgKind.BUREAU and line.application.bureau_id == actor.org_id
     ):
-        raise NotFound("找不到该确认人员，或您无权办理")
+        raise NotFound(N_("找不到该确认人员，或您无权办理"))
     note = note.strip()
     if not confirm and not note:
-        raise ValidationFailed({"note": "不予确认须写明原因"})
+        raise ValidationFailed({"note": N_("不予确认须写明原因")})
     if len(note) > 500:
-        raise ValidationFailed({"note": f"意见不能超过500字（现有{len(note)}字）"})
+        raise ValidationFailed({"note": T_("意见不能超过500字（现有%(n)s字）", n=str(len(note)))})
     if line.state is not ConfirmationStatus.SENT:
         audit.record_attempt(
             session, actor, "decide_title_confirmation", now, object_type="application",
             object_id=line.application_id, detail={"code": "not_sent", "status": line.status},
         )  # fmt: skip
-        raise DomainError(f"该人员的职称确认{line.state.title}，不能再次办理", code="not_sent")
+        raise DomainError(
+            T_("该人员的职称确认%(state)s，不能再次办理", state=T_(line.state.title)), code="not_sent"
+        )
     target = ConfirmationStatus.CONFIRMED if confirm else ConfirmationStatus.REFUSED
     _set(
         session, line, ConfirmationStatus.SENT, status=target.value, decided_by_id=actor.user_id,
@@ -229,7 +238,28 @@ def agenda_refusal(session: Session, application: Application) -> str | None:
     line = line_of(session, application.id)
     if line is None or line.state.counts:
         return None
-    return f"职称确认{line.state.title}：未经确认的职称不作为申报依据，不能列入评审会议（{line.citation}）"
+    return T_(
+        "职称确认%(state)s：未经确认的职称不作为申报依据，不能列入评审会议（%(clause)s）",
+        state=T_(line.state.title),
+        clause=line.citation,
+    )
+
+
+def agenda_notes(session: Session, candidates: Iterable[Application]) -> dict[int, str]:
+    """Why each of these agenda candidates cannot go to the meeting for its title (only those that cannot):
+    where the office builds the agenda, it sees each outcome before adding."""
+    notes = {a.id: agenda_refusal(session, a) for a in candidates}
+    return {application_id: why for application_id, why in notes.items() if why}
+
+
+def export_list(session: Session, actor: Actor, listed: Listing, now: datetime) -> Path:
+    """The list as shown, as the 《专业技术人员职称资格确认人员名单》: a bulk download of people's data,
+    audited with what it held."""
+    audit.record(
+        session, actor, "export_title_confirmations", now, object_type="organisation", object_id=actor.org_id,
+        detail={"tab": listed.tab, "rows": len(listed.lines)},
+    )  # fmt: skip
+    return list_xlsx(listed.lines)
 
 
 def list_xlsx(lines: Iterable[TitleConfirmation]) -> Path:
@@ -255,3 +285,214 @@ def list_xlsx(lines: Iterable[TitleConfirmation]) -> Path:
             )
 
     return table_xlsx(LIST_TITLE, LIST_HEADERS, rows())
+
+
+# --- the screens' views (issue 22.7 on the screens) -------------------------------------------------------
+
+
+def rule_of(session: Session, application: Application) -> TitleConfirmationRule | None:
+    """The profile's 职称确认 rule for this application (None: not the 评审 pathway, or no rule)."""
+    _profile, rules = committees.rules_for(session, application.bureau)
+    if rules is None or application.pathway != "评审":
+        return None
+    return rules.title_confirmation
+
+
+def from_elsewhere(province: str, jurisdiction: str) -> bool:
+    """Whether a title's 发证地（省） lies outside the profile's jurisdiction (云南 in 云南省昆明市东川区)."""
+    place = province.strip().removesuffix("省")
+    return bool(place) and place not in jurisdiction
+
+
+@dataclass(frozen=True)
+class TitleRowChoice:
+    """A 现有职称 row of the 申报表 the applicant may ask to have confirmed."""
+
+    row: Row
+    elsewhere: bool  # its 发证地 is another province (else the applicant says it came from a central unit)
+
+    @property
+    def origin(self) -> str:
+        return (TitleOrigin.OTHER_PROVINCE if self.elsewhere else TitleOrigin.CENTRAL_UNIT).value
+
+
+@dataclass(frozen=True)
+class ApplicantView:
+    """What the 职称确认 page shows the applicant (or the unit's HR): the rule, the line, the rows."""
+
+    application: Application
+    rule: TitleConfirmationRule | None
+    line: TitleConfirmation | None
+    rows: list[TitleRowChoice]
+    editable: bool  # the line may still be asked for or changed
+
+    @property
+    def asks(self) -> bool:
+        """The profile asks for a confirmation step (Zhenjiang recognises titles as they are: none)."""
+        return self.rule is not None and self.rule.mode == "confirm"
+
+
+def applicant_view(session: Session, actor: Actor, application_id: int) -> ApplicantView:
+    """The application's 职称确认 as its applicant or the unit's HR sees it: the rule and clause from the
+    profile, the line if any, and the form's 现有职称 rows of kind 职称 (another province's first)."""
+    application = get_application(session, actor, application_id)
+    if not applications.may_fill(actor, application):
+        raise PermissionDenied(N_("职称确认由申报人或本单位经办人随申报提出"))
+    rule = rule_of(session, application)
+    line = line_of(session, application.id)
+    profile, _rules = committees.rules_for(session, application.bureau)
+    home = profile.jurisdiction if profile is not None else ""
+    rows = [
+        TitleRowChoice(row, from_elsewhere(str(row.get("province") or ""), home))
+        for row in forms.rows_of(session, application.id)
+        if row.section is SectionKey.TITLE and row.get("kind") == "职称"
+    ]
+    rows.sort(key=lambda choice: not choice.elsewhere)
+    editable = (
+        rule is not None
+        and rule.mode == "confirm"
+        and applications.is_editable(application)
+        and (line is None or line.state is ConfirmationStatus.REQUESTED)
+    )
+    return ApplicantView(application, rule, line, rows, editable)
+
+
+ROW_FIELDS = {  # the line's field ← the 现有职称 row's field
+    "prior_title": "name",
+    "prior_level": "level",
+    "obtained_on": "obtained_on",
+    "issuer": "authority",
+    "certificate_no": "certificate_no",
+}
+
+
+def request_from_row(
+    session: Session, actor: Actor, application_id: int, row_id: int, origin: str, now: datetime
+) -> TitleConfirmation:
+    """Ask for the confirmation of one 现有职称 row of the 申报表, as the form declares it (nothing typed
+    twice); a row missing what the list needs is refused naming what to complete in the form."""
+    view = applicant_view(session, actor, application_id)
+    if not view.asks:  # Zhenjiang recognises titles as they are (003 二(七)): no confirmation step
+        raise DomainError(N_("本局政策配置未规定评审途径的职称确认，无需提出"), code="no_confirmation_rule")
+    choice = next((c for c in view.rows if c.row.id == row_id), None)
+    if choice is None:
+        raise ValidationFailed({"row_id": N_("请选择申报表“现有职称”中的一行")})
+    values = {name: choice.row.get(field) for name, field in ROW_FIELDS.items()}
+    day = values["obtained_on"]
+    data = ConfirmationInput(
+        **{
+            name: day.isoformat() if name == "obtained_on" and day else str(v or "")
+            for name, v in values.items()
+        },
+        origin=origin,
+    )
+    try:
+        return request_confirmation(session, actor, application_id, data, now)
+    except ValidationFailed as invalid:
+        fields = {name: message for name, message in invalid.fields.items() if name != "origin"}
+        if "origin" in invalid.fields:
+            fields["origin"] = invalid.fields["origin"]
+        if fields.keys() - {"origin"}:
+            fields["row_id"] = N_("该职称缺少确认名单所需的内容，请先在申报表“现有职称 / 职业资格”中补全")
+        raise ValidationFailed(fields) from invalid
+
+
+TABS = ("requested", "sent", "confirmed", "refused", "all")
+BUREAU_TABS = ("sent", "confirmed", "refused", "all")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list of lines as the office or the bureau sees it: the tab, its lines, every tab's count."""
+
+    office: bool  # the committee office's list (else the bureau's)
+    tab: str
+    query: str
+    lines: list[TitleConfirmation]
+    counts: dict[str, int]
+    sendable: int  # lines the office may send now (before its notice)
+    citation: str  # the profile's clause the lines follow
+
+    @property
+    def tabs(self) -> tuple[str, ...]:
+        return TABS if self.office else BUREAU_TABS
+
+
+def _bureau_lines(session: Session, actor: Actor) -> list[TitleConfirmation]:
+    if not (actor.is_staff and actor.org_kind is OrgKind.BUREAU):
+        raise PermissionDenied(N_("职称确认由人社局办理"))
+    stmt = (
+        select(TitleConfirmation)
+        .join(Application, Application.id == TitleConfirmation.application_id)
+        .where(
+            Application.bureau_id == actor.org_id,
+            TitleConfirmation.status.in_(
+                [
+                    s.value
+                    for s in (
+                        ConfirmationStatus.SENT,
+                        ConfirmationStatus.CONFIRMED,
+                        ConfirmationStatus.REFUSED,
+                    )
+                ]
+            ),
+        )
+        .order_by(TitleConfirmation.sent_at, TitleConfirmation.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def listing(session: Session, actor: Actor, tab: str = "", query: str = "") -> Listing:
+    """The committee office's lines (every line of the applications sent to its committee, with its
+    outcome) or the bureau's (the lines sent to it), filtered by tab and by a name or unit."""
+    office = actor.is_staff and actor.org_kind is OrgKind.COMMITTEE
+    every = office_lines(session, actor) if office else _bureau_lines(session, actor)
+    tabs = TABS if office else BUREAU_TABS
+    tab = tab if tab in tabs else tabs[0]
+    counts = {t: sum(1 for line in every if t == "all" or line.status == t) for t in tabs}
+    query = query.strip()[:50]
+
+    def shown(line: TitleConfirmation) -> bool:
+        a = line.application
+        return (tab == "all" or line.status == tab) and (
+            not query or query in a.applicant.name or query in a.enterprise.name
+        )
+
+    sendable = sum(
+        1
+        for line in every
+        if line.state is ConfirmationStatus.REQUESTED and line.application.state in SENDABLE
+    )
+    citation = next((line.citation for line in every), "")
+    return Listing(office, tab, query, [line for line in every if shown(line)], counts, sendable, citation)
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    line_id: int
+    name: str
+    why: str = ""  # "" when it was decided
+
+
+def decide_many(
+    session: Session, actor: Actor, line_ids: list[int], confirm: bool, note: str, now: datetime
+) -> list[DecisionRow]:
+    """The bureau decides several lines at once, each on its own (a savepoint each): a line decided
+    meanwhile, or not the bureau's, is reported and the others are decided (per-row results)."""
+    if not line_ids:
+        raise ValidationFailed({"line_ids": N_("请先勾选要办理的人员")})
+    if not confirm and not note.strip():
+        raise ValidationFailed({"note": N_("不予确认须写明原因")})
+    rows: list[DecisionRow] = []
+    for line_id in dict.fromkeys(line_ids):
+        try:
+            with session.begin_nested():
+                line = decide(session, actor, line_id, confirm, note, now)
+            rows.append(DecisionRow(line_id, line.application.applicant.name))
+        except (DomainError, NotFound) as refused:
+            found = session.get(TitleConfirmation, line_id)
+            mine = found is not None and found.application.bureau_id == actor.org_id
+            rows.append(
+                DecisionRow(line_id, found.application.applicant.name if mine else "", refused.message)
+            )
+    return rows

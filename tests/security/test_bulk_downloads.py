@@ -168,6 +168,8 @@ def test_every_bulk_download_is_audited(
         ("enterprise_handler", "POST", f"/notices/{ours.closed_notice.id}/sheet.pdf", None, "export_notice",
          {"document": "sheet.pdf"}),
         ("admin", "POST", "/admin/audit.xlsx", None, "export_audit", {}),
+        ("bureau_handler", "POST", "/committees/confirmations.xlsx?tab=all", None,
+         "export_title_confirmations", {"tab": "all"}),
     ]  # fmt: skip
     for role, method, url, form, action, detail in cases:
         user, _ = ours.roles()[role]

@@ -104,6 +104,10 @@ def _export_cases(tenant: Tenant) -> dict[str, tuple[str, str, str, bool]]:
         "packages.download_package_zip": (
             "bureau_handler", "POST", f"/packages/applications/{a.id}/package.zip", True,
         ),
+        # The tenant has no 职称确认 line: the list's writer is table_xlsx, as the scopes' (checked above).
+        "committees.export_confirmations": (
+            "bureau_handler", "POST", "/committees/confirmations.xlsx?tab=all", False,
+        ),
         "committees.export_scopes": (
             "bureau_handler", "GET", f"/committees/{tenant.committee.committee.id}/scopes.xlsx", True,
         ),

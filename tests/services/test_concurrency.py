@@ -269,3 +269,92 @@ def test_one_expert_voting_twice_at_once_and_two_closes_at_once_count_once(engin
             )
         )
         assert statuses == {Status.VOTED.value}
+
+
+# 职称确认 (issue 22.7): the HR bureau's handler confirming and its leader refusing the same line at once:
+# exactly one decision and one audited success; the other is told the line was handled.
+
+
+def _sent_lines(engine: Engine, trials: int) -> tuple[list[int], tuple[int, int], tuple[int, int]]:
+    """``trials`` Dongchuan lines sent to the bureau; the bureau's handler and leader (user, membership)."""
+    from portal.services import confirmations
+    from tests.factories import (
+        STEPS_TO,
+        make_committee,
+        make_committee_world,
+        reviewers,
+        walk,
+        with_title_elsewhere,
+    )
+
+    with Session(engine, expire_on_commit=False) as session:
+        world = make_committee_world(session, NOW, profile="kunming-2022")
+        co = make_committee(session, world, NOW, place="东川区")
+        hr, office = world.enterprise.actor(StaffRole.HANDLER), co.office.actor(StaffRole.HANDLER)
+        for _ in range(trials):
+            application = make_application(
+                session, world, NOW, pathway="评审", what=("工程", "建设工程", "中级")
+            )
+            row_id = with_title_elsewhere(session, application, NOW)
+            confirmations.request_from_row(session, hr, application.id, row_id, "other_province", NOW)
+            walk(session, reviewers(world), application, STEPS_TO[Status.BUREAU_REVIEW] + 1, NOW)
+            applications.act(
+                session, world.bureau.actor(StaffRole.LEADER), application.id, Action.SEND_TO_COMMITTEE, NOW
+            )
+        lines = [line.id for line in confirmations.send_list(session, office, NOW)]
+        session.commit()
+        bureau = world.bureau
+        return (
+            lines,
+            (bureau.handler.id, bureau.handler_membership.id),
+            (bureau.leader.id, bureau.leader_membership.id),
+        )
+
+
+def _decide(
+    engine: Engine,
+    user_id: int,
+    membership_id: int,
+    line_id: int,
+    confirm: bool,
+    barrier: threading.Barrier,
+    outcomes: list[str],
+) -> None:
+    from portal.domain.errors import DomainError, NotFound
+    from portal.services import confirmations
+
+    with Session(engine, expire_on_commit=False) as session:
+        user, membership = session.get(User, user_id), session.get(Membership, membership_id)
+        assert user is not None and membership is not None
+        actor = actor_for(user, membership)
+        session.commit()  # end the read before the race: on SQLite it would hold the write lock
+        barrier.wait(timeout=30)
+        try:
+            confirmations.decide(session, actor, line_id, confirm, "" if confirm else "查无此证书", NOW)
+            session.commit()
+            outcomes.append("ok")
+        except (DomainError, NotFound):
+            session.rollback()
+            outcomes.append("refused")
+
+
+def test_two_bureau_staff_deciding_one_line_at_once_make_exactly_one_decision(engine: Engine) -> None:
+    from portal.models import ConfirmationStatus, TitleConfirmation
+
+    trials = max(2, TRIALS // 4)
+    lines, handler, leader = _sent_lines(engine, trials)
+    for line_id in lines:
+        outcomes = _race(
+            (_decide, engine, *handler, line_id, True),
+            (_decide, engine, *leader, line_id, False),
+        )
+        assert outcomes == ["ok", "refused"], outcomes  # the other: 已办理 (compare-and-set on the status)
+    with Session(engine) as session:
+        decided = session.scalars(select(TitleConfirmation.status).where(TitleConfirmation.id.in_(lines)))
+        assert set(decided) <= {ConfirmationStatus.CONFIRMED.value, ConfirmationStatus.REFUSED.value}
+        successes = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "decide_title_confirmation", AuditEvent.outcome == "ok")
+        )
+        assert successes == trials

@@ -1376,6 +1376,75 @@ def committees_apply_certificate_numbers(c: Ctx) -> Case:
     )
 
 
+# --- 职称确认 (issue 22.7): a Dongchuan application asks for its title from another province to be confirmed.
+
+
+def _confirmation(c: Ctx, *, at_committee: bool) -> tuple[Road, int]:
+    """A Dongchuan 评审 draft with a Sichuan title in its form (its row id returned); at_committee: the line
+    asked for and the application sent by the bureau to the committee's office."""
+    from portal.services import confirmations
+    from tests.factories import (
+        make_committee,
+        make_committee_world,
+        reviewers,
+        walk,
+        with_title_elsewhere,
+    )
+
+    world = make_committee_world(c.session, c.clock.now, profile="kunming-2022")
+    made = make_committee(c.session, world, c.clock.now, place="东川区")
+    application = make_application(
+        c.session, world, c.clock.now, pathway="评审", what=("工程", "建设工程", "中级")
+    )
+    row_id = with_title_elsewhere(c.session, application, c.clock.now)
+    if at_committee:
+        hr = world.enterprise.actor(StaffRole.HANDLER)
+        confirmations.request_from_row(c.session, hr, application.id, row_id, "other_province", c.clock.now)
+        walk(c.session, reviewers(world), application, STEPS_TO[Status.BUREAU_REVIEW] + 1, c.clock.now)
+        applications.act(
+            c.session,
+            world.bureau.actor(StaffRole.LEADER),
+            application.id,
+            Action.SEND_TO_COMMITTEE,
+            c.clock.now,
+        )
+    return Road(world, made, application), row_id
+
+
+def committees_request_confirmation(c: Ctx) -> Case:
+    # The second post asks for the same row again: the line already holds those values, nothing changes.
+    road, row_id = _confirmation(c, at_committee=False)
+    form = {"row_id": str(row_id), f"origin_{row_id}": "other_province"}
+    return Case(
+        c.as_(road.application.applicant), f"/committees/confirmations/applications/{road.application.id}",
+        lambda: form,
+    )  # fmt: skip
+
+
+def committees_send_confirmations(c: Ctx) -> Case:
+    # A line is sent once: the second post finds nobody left to send and is refused.
+    road, _row = _confirmation(c, at_committee=True)
+    return Case(_office(c, road), "/committees/confirmations/send")
+
+
+def committees_export_confirmations(c: Ctx) -> Case:
+    # A download: audited each time (audit rows aside), it changes nothing.
+    road, _row = _confirmation(c, at_committee=True)
+    return Case(_office(c, road), "/committees/confirmations.xlsx?tab=requested", changes_nothing=True)
+
+
+def committees_decide_confirmations(c: Ctx) -> Case:
+    # Compare-and-set on the line's status: the second decision finds it decided (a per-row refusal).
+    from portal.services import confirmations
+
+    road, _row = _confirmation(c, at_committee=True)
+    (line,) = confirmations.send_list(c.session, road.made.office.actor(StaffRole.HANDLER), c.clock.now)
+    bureau = road.world.bureau
+    client = c.as_(bureau.handler, membership_id=bureau.handler_membership.id)
+    form = {"line_ids": [str(line.id)], "decision": "confirm"}
+    return Case(client, "/committees/confirmations/decide", lambda: form)
+
+
 CASES: dict[str, Callable[[Ctx], Case]] = {
     name.replace("_", ".", 1): function
     for name, function in list(globals().items())

@@ -15,6 +15,7 @@ from portal.services import applications as service
 from portal.services import (
     cases,
     certificates,
+    confirmations,
     forms,
     materials,
     notices,
@@ -97,6 +98,7 @@ def _detail(
         upload_form=upload_form or {},
         responses=responses or {},
         kinds=materials.KINDS,
+        confirmation_rule=confirmations.rule_of(db.session, application),
     )
 
 

@@ -22,7 +22,7 @@ from portal.documents.certificates import table_xlsx
 from portal.domain.errors import DomainError, ValidationFailed
 from portal.extensions import db
 from portal.models import BallotChoice, EntryResult, MeetingStatus, OrgKind, StaffRole
-from portal.services import certificate_numbers, results, votes
+from portal.services import certificate_numbers, confirmations, results, votes
 from portal.services import meetings as service
 from portal.web.committees import bp
 from portal.web.context import current_actor, now
@@ -142,6 +142,7 @@ def _meeting_page(
         items = []  # a bureau without a committee road: nothing to file against
     panel = votes.panel(db.session, meeting)
     tallied = state in (MeetingStatus.TALLIED, MeetingStatus.CONFIRMED, MeetingStatus.PUBLISHED)
+    candidates = service.agenda_candidates(db.session, actor, meeting) if office and preparing else []
     return render_page(
         "pages/committees/show_meeting.html",
         fragment=fragment,
@@ -150,7 +151,8 @@ def _meeting_page(
         office=office,
         leader=actor.staff_role is StaffRole.LEADER,
         preparing=office and preparing,
-        candidates=service.agenda_candidates(db.session, actor, meeting) if office and preparing else [],
+        candidates=candidates,
+        blocked=confirmations.agenda_notes(db.session, candidates),  # 004 一(五): shown before adding
         items=items,
         panel=panel,
         check=votes.verify_draw(db.session, meeting) if meeting.draw_seed else None,

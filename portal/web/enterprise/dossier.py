@@ -10,7 +10,7 @@ from portal.domain.i18n import N_
 from portal.extensions import db
 from portal.models import OrgKind, StaffRole
 from portal.services import applications as applications_service
-from portal.services import endorsements, forms
+from portal.services import confirmations, endorsements, forms
 from portal.services.scope import get_application
 from portal.web.context import current_actor, now
 from portal.web.dossier import save_posted_form
@@ -81,6 +81,7 @@ def _form_page(
         fv=form_view or (forms.form_view(db.session, application) if editable else None),
         precheck_url=None,
         form_action=url_for("enterprise.save_form", application_id=application.id),
+        confirmation_rule=confirmations.rule_of(db.session, application),
     )
 
 
