@@ -13,16 +13,16 @@ a second run finds the office's staff and changes nothing.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.demo_committee import _actor_in, reviewers_of, staff_committee
 from portal.domain.workflow import Action
-from portal.models import Committee, Organisation, StaffRole, User
-from portal.services import applications, committees, confirmations, forms, materials
-from portal.services.actors import actor_for
+from portal.models import Application, Committee, Organisation, StaffRole, User
+from portal.services import applications, committees, confirmations, forms, handoff_results, materials
+from portal.services.actors import Actor, actor_for
 from portal.storage import Storage
 
 BUREAU = "昆明市东川区人力资源和社会保障局"  # portal.demo's Kunming hand-off target
@@ -127,10 +127,24 @@ def seed_kunming_demo(session: Session, storage: Storage) -> list[tuple[str, str
         r.id for r in forms.rows_of(session, sent.id) if r.get("province") == SICHUAN_TITLE["province"]
     )
     confirmations.request_from_row(session, unit_handler, sent.id, title_row, "other_province", start)
-    # Up to the bureau handler's approval, then the bureau's leader sends it to the committee.
+    # Up to the bureau handler's approval; the city system's review passed, imported on 报送省级系统 as
+    # the bureau does (004 一(二): 未经市系统审核的申报材料，不予送评); then the leader sends it on.
     moment = demo.walk(session, road, sent, 9, start)
+    _city_system_passed(session, storage, road.bureau_handler, sent, moment)
     applications.act(
         session, road.bureau_leader, sent.id, Action.SEND_TO_COMMITTEE, moment + timedelta(hours=1),
         committee_id=committee.id,
     )  # fmt: skip
     return logins
+
+
+def _city_system_passed(
+    session: Session, storage: Storage, handler: Actor, application: Application, moment: datetime
+) -> None:
+    """The city system's passed review of `application`, as the bureau's handler imports it: a results
+    sheet through the hand-off results import (preview, then apply), never a row written by hand."""
+    sheet = f"身份证号码,姓名,审核结果\n{application.applicant.id_number},{application.applicant.name},通过\n"
+    found, _rows = handoff_results.check_results(
+        session, storage, handler, "km", sheet.encode("utf-8"), "市系统审核结果.csv", moment
+    )
+    handoff_results.apply_results(session, storage, handler, found.id, moment)

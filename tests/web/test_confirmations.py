@@ -21,6 +21,7 @@ from portal.services.calendar import today
 from tests.conftest import Clock
 from tests.factories import (
     STEPS_TO,
+    city_system_passed,
     committee_notice,
     make_application,
     make_committee,
@@ -86,6 +87,7 @@ def test_dongchuan_confirmation_from_the_form_row_to_the_bureau_decision(
     assert applicant.get("/committees/confirmations").status_code == 403
 
     walk(session, reviewers(world), application, STEPS_TO[Status.BUREAU_REVIEW] + 1, now)
+    city_system_passed(session, world, application, now)  # Kunming's gate (004 一(二))
     submitted = applicant.get(f"/committees/confirmations/applications/{application.id}")
     assert "申请确认此职称" not in submitted.text  # sent with the application: no more changes
     applications.act(
@@ -155,6 +157,7 @@ def test_the_agenda_says_why_a_refused_title_cannot_go_to_the_meeting(
         session, world.enterprise.actor(StaffRole.HANDLER), application.id, row_id, "other_province", now
     )
     walk(session, reviewers(world), application, STEPS_TO[Status.BUREAU_REVIEW] + 1, now)
+    city_system_passed(session, world, application, now)  # Kunming's gate (004 一(二))
     applications.act(
         session, world.bureau.actor(StaffRole.LEADER), application.id, Action.SEND_TO_COMMITTEE, now
     )

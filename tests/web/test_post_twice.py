@@ -1384,6 +1384,7 @@ def _confirmation(c: Ctx, *, at_committee: bool) -> tuple[Road, int]:
     asked for and the application sent by the bureau to the committee's office."""
     from portal.services import confirmations
     from tests.factories import (
+        city_system_passed,
         make_committee,
         make_committee_world,
         reviewers,
@@ -1401,6 +1402,7 @@ def _confirmation(c: Ctx, *, at_committee: bool) -> tuple[Road, int]:
         hr = world.enterprise.actor(StaffRole.HANDLER)
         confirmations.request_from_row(c.session, hr, application.id, row_id, "other_province", c.clock.now)
         walk(c.session, reviewers(world), application, STEPS_TO[Status.BUREAU_REVIEW] + 1, c.clock.now)
+        city_system_passed(c.session, world, application, c.clock.now)  # Kunming's gate (004 一(二))
         applications.act(
             c.session,
             world.bureau.actor(StaffRole.LEADER),
