@@ -253,8 +253,8 @@ def agenda_notes(session: Session, candidates: Iterable[Application]) -> dict[in
 
 
 def export_list(session: Session, actor: Actor, listed: Listing, now: datetime) -> Path:
-    """The list as shown, as the 《专业技术人员职称资格确认人员名单》: a bulk download of people's data,
-    audited with what it held."""
+    """The list as shown, as the 《专业技术人员职称资格确认人员名单》 (REP-04, 004 一(五)): a bulk download
+    of people's data, audited with what it held."""
     audit.record(
         session, actor, "export_title_confirmations", now, object_type="organisation", object_id=actor.org_id,
         detail={"tab": listed.tab, "rows": len(listed.lines)},

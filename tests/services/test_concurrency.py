@@ -280,6 +280,7 @@ def _sent_lines(engine: Engine, trials: int) -> tuple[list[int], tuple[int, int]
     from portal.services import confirmations
     from tests.factories import (
         STEPS_TO,
+        city_system_passed,
         make_committee,
         make_committee_world,
         reviewers,
@@ -298,6 +299,7 @@ def _sent_lines(engine: Engine, trials: int) -> tuple[list[int], tuple[int, int]
             row_id = with_title_elsewhere(session, application, NOW)
             confirmations.request_from_row(session, hr, application.id, row_id, "other_province", NOW)
             walk(session, reviewers(world), application, STEPS_TO[Status.BUREAU_REVIEW] + 1, NOW)
+            city_system_passed(session, world, application, NOW)  # Kunming's gate (004 一(二))
             applications.act(
                 session, world.bureau.actor(StaffRole.LEADER), application.id, Action.SEND_TO_COMMITTEE, NOW
             )
