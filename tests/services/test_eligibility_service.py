@@ -193,7 +193,9 @@ def test_the_admin_adds_next_years_window_and_submissions_see_it(session: Sessio
     policies.save_window(session, admin(world), window_input(closes="2027-02-28"), AFTER_Q4, window_id=row.id)
     policies.delete_window(session, admin(world), row.id, AFTER_Q4)
     actions = session.scalars(
-        select(AuditEvent.action).where(AuditEvent.object_type == "policy_window")
+        select(AuditEvent.action)
+        .where(AuditEvent.object_type == "policy_window")
+        .order_by(AuditEvent.id)  # no order without it: PostgreSQL once gave the update first
     ).all()
     assert actions == ["policy_window_add", "policy_window_update", "policy_window_delete"]
 
