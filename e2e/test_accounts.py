@@ -12,7 +12,7 @@ from typing import Any
 import xlsxwriter
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import accept_confirmations, log_in
+from e2e.helpers import accept_confirmations, htmx_settled, log_in
 from portal.demo import STATE_ENTERPRISE
 from portal.domain.identity import complete_resident_id
 
@@ -63,6 +63,9 @@ def test_hr_sees_the_id_normalised_with_the_birth_date_and_a_wrong_check_charact
     expect(hr.locator("#e-id-number")).to_contain_text("校验位不正确")
     expect(hr.get_by_label("姓名")).to_have_value("刘晓东")  # nothing typed is lost
     expect(hr.get_by_label("手机号")).to_have_value("13970708801")
+    # The refusal's own answer has landed (the live check shows the same words sooner): typing before it
+    # is swapped in would be overwritten by the form as it was posted.
+    htmx_settled(hr)
 
     hr.get_by_label("身份证号码").fill(number[:-1] + "x")
     hr.get_by_role("button", name="开设账号").click()

@@ -34,8 +34,8 @@ from tests.mailserver import Inbox, link_in, smtp_server
 GANZHOU_HR = "13870700006"  # 黄丽华, 城投集团 (the demo's state enterprise)
 ZHENJIANG = HANDOFF_TARGETS[0]
 ZHENJIANG_HR = ZHENJIANG.staff_phones[5]  # 眭丽, 镇江新区港城建设工程有限公司
-APPLICANT = ("罗嘉明", "13970709951", 951)
-CE_APPLICANT = ("钱雨桐", "13970709952", 952)
+APPLICANT = ("罗嘉明", "13970709971", 971)  # a phone of its own: the English journey opens 13970709951
+CE_APPLICANT = ("钱雨桐", "13970709972", 972)
 DEGREES = (
     {
         "level": "本科",
