@@ -280,9 +280,29 @@ def test_a_notice_that_ended_is_closed_exactly_once_by_the_two_workers(
     assert all("close_notices_every_minute" in log for log in logs)  # both workers tried each minute
 
 
+def _unit_opinion_recorded(database: Session, name: str) -> None:
+    """The unit's opinion (基层单位意见, EXP-04), which its leader's signature waits for, recorded by the
+    enterprise's handler through the service, as the demo's own walk does."""
+    from portal.demo import DEMO_OPINION
+    from portal.demo_committee import _actor_in
+    from portal.models import Organisation, StaffRole
+    from portal.services import unit_opinions
+
+    application = database.scalars(
+        select(Application).join(User, User.id == Application.applicant_id).where(User.name == name)
+    ).one()
+    enterprise = database.get(Organisation, application.enterprise_id)
+    assert enterprise is not None
+    handler = _actor_in(database, enterprise, StaffRole.HANDLER)
+    if unit_opinions.opinion_of(database, application.id) is None:
+        unit_opinions.record_opinion(database, handler, application.id, DEMO_OPINION, datetime.now(UTC))
+    database.commit()
+
+
 def test_an_instance_killed_mid_journey_the_user_carries_on_through_nginx(
     deployment: Deployment, database: Session, new_page: Any
 ) -> None:
+    _unit_opinion_recorded(database, "李静怡")
     page: Page = new_page(deployment.nginx)
     log_in(page, SOE_LEADER)
     page.get_by_role("link", name="审核队列").click()
