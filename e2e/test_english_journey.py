@@ -23,6 +23,7 @@ from sqlalchemy import update
 
 from e2e.conftest import Clock
 from e2e.helpers import DEMO_PASSWORD, accept_confirmations, htmx_settled, phone_photo
+from e2e.test_journey import EDUCATION, WORK  # the same rows, typed by their (Chinese) values here
 from e2e.test_zz_phone import PHONE, assert_fits
 from portal.domain.identity import complete_resident_id
 from portal.extensions import db
@@ -68,23 +69,6 @@ def english(page: Page) -> None:
     page.wait_for_load_state()
     lang, runs = leaks(page.content())
     assert lang == "en" and runs == [], f"{page.url}: Chinese outside lang=zh-CN: {runs}"
-
-
-EDUCATION = {
-    "level": "本科",
-    "mode": "全日制",
-    "school": "华东交通大学",
-    "major": "土木工程",
-    "major_match": "相同或相近",
-    "degree": "无",
-    "graduated_on": "2016-06-30",
-}
-WORK = {
-    "employer": "赣州开发区城市建设投资集团有限公司",
-    "post": "施工技术员",
-    "professional": "是",
-    "started_on": "2016-07-15",
-}
 
 
 def queue_row(page: Page) -> Locator:
