@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from portal.domain.glossary import cn_date
 from portal.domain.i18n import N_, NT_, T_, joined
 from portal.domain.policy import (
     CATEGORY_NAMES,
@@ -517,6 +516,28 @@ def _segments(periods: list[tuple[date, date]]) -> str:
     return joined(T_("%(start)s至%(end)s", start=s, end=e) for s, e in periods)
 
 
+def _months_required(months: int, where: str, *, continuous: bool, recent: bool) -> str:
+    """What SI-01/03 ask for: contributions for at least `months` (continuous ones, the latest ones when
+    `recent`), in the region `where` names (a message, or "")."""
+    if not continuous:
+        return NT_(
+            "%(where)s缴纳社会养老保险不少于%(num)d个月",
+            "%(where)s缴纳社会养老保险不少于%(num)d个月",
+            months,
+            where=where,
+        )
+    if recent:
+        return NT_(
+            "最近%(where)s连续参保不少于%(num)d个月",
+            "最近%(where)s连续参保不少于%(num)d个月",
+            months,
+            where=where,
+        )
+    return NT_(
+        "%(where)s连续参保不少于%(num)d个月", "%(where)s连续参保不少于%(num)d个月", months, where=where
+    )
+
+
 def _unconfirmed(note: str) -> str:
     return T_("（该项政策数据未经确认：%(note)s）", note=note) if note else N_("（该项政策数据未经确认）")
 
@@ -699,29 +720,48 @@ class _Check:
             if hit is False:
                 return
             (unknown if hit is None else used).append(
-                f"申报系列为{f.series or f.specialty}" if hit else "申报系列"
+                T_("申报系列为%(series)s", series=f.series or f.specialty) if hit else N_("申报系列")
             )
         if ex.ownership:
             ownership = f.employer.ownership if f.employer else None
             if ownership is not None and ownership != ex.ownership:
                 return
             (unknown if ownership is None else used).append(
-                f"申报单位所有制为{ownership}" if ownership else "申报单位所有制（国有/非国有）"
+                T_("申报单位所有制为%(ownership)s", ownership=ownership)
+                if ownership
+                else N_("申报单位所有制（国有/非国有）")
             )
         if ex.employment_types:
             if f.employment_type is not None and f.employment_type not in ex.employment_types:
                 return
             (unknown if f.employment_type is None else used).append(
-                f"用工形式为{f.employment_type}" if f.employment_type else "用工形式"
+                T_("用工形式为%(kind)s", kind=f.employment_type) if f.employment_type else N_("用工形式")
             )
-        alternative = f"；{ex.alternative}" if ex.alternative else ""
+        alternative = T_("；%(alternative)s", alternative=ex.alternative) if ex.alternative else ""
         if unknown:
             self.add(
-                ex.rule, "manual", ex.citation, f"{ex.description}；未提供{'、'.join(unknown)}，需人工核实"
+                ex.rule,
+                "manual",
+                ex.citation,
+                T_(
+                    "%(description)s；未提供%(missing)s，需人工核实",
+                    description=ex.description,
+                    missing=joined(unknown),
+                ),
             )
         else:
             severity = "block" if ex.confirmed else "manual"
-            self.add(ex.rule, severity, ex.citation, f"{ex.description}：{'，'.join(used)}{alternative}")
+            self.add(
+                ex.rule,
+                severity,
+                ex.citation,
+                T_(
+                    "%(description)s：%(facts)s%(alternative)s",
+                    description=ex.description,
+                    facts=joined(used, "，"),
+                    alternative=alternative,
+                ),
+            )
 
     def authority(self) -> None:
         """SCOPE-06: which authority certifies the level for the employer's region."""
@@ -806,7 +846,10 @@ class _Check:
                 if rule.rule not in told_unknown:
                     told_unknown.add(rule.rule)
                     self.add(
-                        rule.rule, "manual", rule.citation, "未提供申报系列和专业，无法判断是否属以考代评专业"
+                        rule.rule,
+                        "manual",
+                        rule.citation,
+                        N_("未提供申报系列和专业，无法判断是否属以考代评专业"),
                     )
                 continue
             name = f.specialty or f.series
@@ -821,8 +864,13 @@ class _Check:
                     rule.rule,
                     severity,
                     rule.citation,
-                    f"{name}属以考代评专业，{f.level}职称通过全国统一考试取得，"
-                    f"不进行{f.pathway or '认定/初定/评审'}{extra}",
+                    T_(
+                        "%(name)s属以考代评专业，%(level)s职称通过全国统一考试取得，不进行%(pathway)s%(extra)s",
+                        name=name,
+                        level=f.level,
+                        pathway=f.pathway or N_("认定/初定/评审"),
+                        extra=extra,
+                    ),
                 )
                 return
             if not rule.confirmed:
@@ -833,32 +881,52 @@ class _Check:
                 rule.rule,
                 "info",
                 rule.citation,
-                f"{f.specialty or f.series}不在以考代评名单中{_unconfirmed(rule.note)}",
+                T_(
+                    "%(specialty)s不在以考代评名单中%(unconfirmed)s",
+                    specialty=f.specialty or f.series,
+                    unconfirmed=_unconfirmed(rule.note),
+                ),
             )
 
     def exam_required(self, rule: ExamRule, name: str | None) -> None:
         """EXAM-03 (003 二(五)): a pass in the national exam, still valid; the form's exam rows say."""
         f = self.facts
-        need = f"申报{name}{f.level}须参加全国统一考试，成绩达到国家或省合格线并在有效期内"
+        need = T_(
+            "申报%(name)s%(level)s须参加全国统一考试，成绩达到国家或省合格线并在有效期内",
+            name=name,
+            level=f.level,
+        )
         if f.exams is None:
-            self.add(rule.rule, "manual", rule.citation, f"{need}，请核验成绩证明")
+            self.add(rule.rule, "manual", rule.citation, T_("%(need)s，请核验成绩证明", need=need))
             return
         day = f.cutoff or self.education_cutoff
         passed = [e for e in f.exams if e.passed is not False]
         valid = [e for e in passed if e.valid_until is None or day is None or e.valid_until >= day]
         if valid:
-            listed = "、".join(
-                f"{e.name}（{e.year or '年度未填'}年"
-                + (f"，有效期至{cn_date(e.valid_until)}" if e.valid_until else "")
-                + "）"
+            listed = joined(
+                T_(
+                    "%(name)s（%(year)s年%(until)s）",
+                    name=e.name,
+                    year=e.year or N_("年度未填"),
+                    until=T_("，有效期至%(day)s", day=e.valid_until) if e.valid_until else "",
+                )
                 for e in valid
             )
-            self.add(rule.rule, "manual", rule.citation, f"已填报考试：{listed}；请核验成绩证明")
+            self.add(
+                rule.rule, "manual", rule.citation, T_("已填报考试：%(exams)s；请核验成绩证明", exams=listed)
+            )
         elif passed:
-            expired = "、".join(f"{e.name}（有效期至{cn_date(e.valid_until)}）" for e in passed)
-            self.add(rule.rule, "block", rule.citation, f"{need}：已填报的考试成绩已过有效期：{expired}")
+            expired = joined(
+                T_("%(name)s（有效期至%(day)s）", name=e.name, day=e.valid_until) for e in passed
+            )
+            self.add(
+                rule.rule,
+                "block",
+                rule.citation,
+                T_("%(need)s：已填报的考试成绩已过有效期：%(exams)s", need=need, exams=expired),
+            )
         else:
-            self.add(rule.rule, "block", rule.citation, f"{need}，未填报合格的考试成绩")
+            self.add(rule.rule, "block", rule.citation, T_("%(need)s，未填报合格的考试成绩", need=need))
 
     # -- C. cutoffs ---------------------------------------------------------------------------------
 
@@ -1142,7 +1210,10 @@ class _Check:
         spans = _segments([(s, e or (self.seniority_cutoff or s)) for s, e in internships])
         if rule is None:
             self.add(
-                "EXP-01", "info", self.profile.counting.citation, f"在校实习经历（{spans}）未计入工作年限"
+                "EXP-01",
+                "info",
+                self.profile.counting.citation,
+                T_("在校实习经历（%(periods)s）未计入工作年限", periods=spans),
             )
         elif rule.counts:
             periods.extend(internships)
@@ -1150,18 +1221,31 @@ class _Check:
                 rule.rule,
                 "manual",
                 rule.citation,
-                f"在校实习经历（{spans}）已计入工作年限：须为在{self.profile.region}企事业单位专业技术岗位实习，"
-                "上传实习佐证材料，并经用人单位考核同意",
+                T_(
+                    "在校实习经历（%(periods)s）已计入工作年限：须为在%(region)s企事业单位专业技术岗位实习，"
+                    "上传实习佐证材料，并经用人单位考核同意",
+                    periods=spans,
+                    region=self.profile.region,
+                ),
             )
         elif not rule.confirmed:
             self.add(
                 rule.rule,
                 "manual",
                 rule.citation,
-                f"在校实习经历（{spans}）未计入工作年限{_unconfirmed(rule.note)}",
+                T_(
+                    "在校实习经历（%(periods)s）未计入工作年限%(unconfirmed)s",
+                    periods=spans,
+                    unconfirmed=_unconfirmed(rule.note),
+                ),
             )
         else:
-            self.add(rule.rule, "info", rule.citation, f"在校实习经历（{spans}）未计入工作年限")
+            self.add(
+                rule.rule,
+                "info",
+                rule.citation,
+                T_("在校实习经历（%(periods)s）未计入工作年限", periods=spans),
+            )
 
     # -- J. level: 初定 table (LVL-01/02, SCOPE-12) -----------------------------------------------------
 
@@ -1174,11 +1258,14 @@ class _Check:
                 g.excluded_series_rule,
                 "block",
                 g.excluded_series_citation,
-                f"{f.series or f.specialty}初定按省人社厅、省教育厅有关规定执行，不适用本初定条件",
+                T_(
+                    "%(series)s初定按省人社厅、省教育厅有关规定执行，不适用本初定条件",
+                    series=f.series or f.specialty,
+                ),
             )
             return
         if not f.education:
-            self.add(g.rule, "manual", g.citation, "未提供学历学位，无法确定可初定的级别")
+            self.add(g.rule, "manual", g.citation, N_("未提供学历学位，无法确定可初定的级别"))
             return
         cutoff = self.education_cutoff
         best = None  # (row, education)
@@ -1200,34 +1287,66 @@ class _Check:
                     best = (row, e)
         if best is None:
             if older:
-                years = "、".join(f"{e.level or e.degree}（{cn_date(e.graduated_on)}）" for e in older)
+                years = joined(
+                    T_("%(education)s（%(day)s）", education=e.level or e.degree, day=e.graduated_on)
+                    for e in older
+                )
                 self.add(
                     g.transition_rule,
                     "manual",
                     g.transition_citation,
-                    f"学历{years}于{g.from_graduation_year - 1}年及以前取得，"
-                    f"按省有关规定过渡，过渡条件尚未录入政策数据，需人工审核",
+                    T_(
+                        "学历%(education)s于%(year)s年及以前取得，按省有关规定过渡，过渡条件尚未录入政策数据，需人工审核",
+                        education=years,
+                        year=str(g.from_graduation_year - 1),
+                    ),
                 )
             elif undated:
-                self.add(g.rule, "manual", g.citation, "学历缺少毕业日期，无法确定可初定的级别")
+                self.add(g.rule, "manual", g.citation, N_("学历缺少毕业日期，无法确定可初定的级别"))
             else:
-                held = "、".join(e.level or e.degree or "未知" for e in f.education)
-                self.add(g.rule, "block", g.citation, f"学历（{held}）不符合初定条件")
+                held = joined(e.level or e.degree or N_("未知") for e in f.education)
+                self.add(
+                    g.rule, "block", g.citation, T_("学历（%(education)s）不符合初定条件", education=held)
+                )
             return
         row, edu = best
-        got = f"{edu.level or edu.degree}（{cn_date(edu.graduated_on)}毕业）"
+        got = T_("%(education)s（%(day)s毕业）", education=edu.level or edu.degree, day=edu.graduated_on)
         if f.level is None:
-            self.add(g.rule, "info", row.citation, f"按学历{got}可初定{row.level}")
+            self.add(
+                g.rule,
+                "info",
+                row.citation,
+                T_("按学历%(education)s可初定%(level)s", education=got, level=row.level),
+            )
             return
         if _rank(f.level) > _rank(row.level):
             severity = "manual" if older else "block"
-            extra = "；另有2021年及以前取得的学历，过渡条件需人工审核" if older else ""
+            extra = N_("；另有2021年及以前取得的学历，过渡条件需人工审核") if older else ""
             self.add(
-                g.rule, severity, row.citation, f"按学历{got}可初定{row.level}，不能初定{f.level}{extra}"
+                g.rule,
+                severity,
+                row.citation,
+                T_(
+                    "按学历%(education)s可初定%(level)s，不能初定%(applied)s%(extra)s",
+                    education=got,
+                    level=row.level,
+                    applied=f.level,
+                    extra=extra,
+                ),
             )
             return
         if _rank(f.level) < _rank(row.level):
-            self.add(g.rule, "info", row.citation, f"按学历{got}可初定{row.level}，现申报{f.level}")
+            self.add(
+                g.rule,
+                "info",
+                row.citation,
+                T_(
+                    "按学历%(education)s可初定%(level)s，现申报%(applied)s",
+                    education=got,
+                    level=row.level,
+                    applied=f.level,
+                ),
+            )
             return
         self.probation(row.probation_years, row.citation, row.confirmed, row.note, edu, row.level)
 
@@ -1238,7 +1357,7 @@ class _Check:
         f, c = self.facts, self.profile.counting
         cutoff = self.seniority_cutoff
         if cutoff is None or f.work is None:
-            self.add("LVL-01", "manual", clause, "未提供申报日期或工作经历，无法核对见习期")
+            self.add("LVL-01", "manual", clause, N_("未提供申报日期或工作经历，无法核对见习期"))
             return
         since = edu.graduated_on or date.min
         spans = [
@@ -1257,22 +1376,31 @@ class _Check:
                     "LVL-01",
                     "manual",
                     clause,
-                    f"按学历初定{level}，"
-                    f"{'现从事' if working else '未见从事'}本专业技术工作{_unconfirmed(note)}",
+                    T_(
+                        "按学历初定%(level)s，%(working)s本专业技术工作%(unconfirmed)s",
+                        level=level,
+                        working=N_("现从事") if working else N_("未见从事"),
+                        unconfirmed=_unconfirmed(note),
+                    ),
                 )
             elif not working:
                 self.add(
                     "LVL-01",
                     "block",
                     clause,
-                    f"初定{level}须从事本专业技术工作，截至{cn_date(cutoff)}未见在岗经历",
+                    T_("初定%(level)s须从事本专业技术工作，截至%(day)s未见在岗经历", level=level, day=cutoff),
                 )
             return
         done = full_years(spans, cutoff, c)
         segments = _segments(merge_periods(spans, cutoff))
-        text = (
-            f"毕业后在本专业技术岗位见习按周年计算至{cn_date(cutoff)}为{done}年"
-            f"（{segments}），初定{level}须见习{years}年期满"
+        text = NT_(
+            "毕业后在本专业技术岗位见习按周年计算至%(day)s为%(done)d年（%(periods)s），初定%(level)s须见习%(num)d年期满",
+            "毕业后在本专业技术岗位见习按周年计算至%(day)s为%(done)d年（%(periods)s），初定%(level)s须见习%(num)d年期满",
+            years,
+            day=cutoff,
+            done=done,
+            periods=segments,
+            level=level,
         )
         if done < years:
             self.add("LVL-01", "block" if confirmed else "manual", clause, text)
@@ -1289,12 +1417,16 @@ class _Check:
             if adj.series and not _matches(f, adj.series):
                 continue
             holds = self.condition(adj.condition)
-            early = f"提前{-adj.years}年" if adj.years < 0 else f"延长{adj.years}年"
+            early = (
+                NT_("提前%(num)d年", "提前%(num)d年", -adj.years)
+                if adj.years < 0
+                else NT_("延长%(num)d年", "延长%(num)d年", adj.years)
+            )
             if holds is None:
                 self.add(adj.rule, "info", adj.citation, self.condition_text(adj.condition, early))
             elif holds:
-                self.adjustments.append((adj.years, f"{adj.rule}：{early}"))
-                self.add(adj.rule, "info", adj.citation, f"{self.condition_text(adj.condition, early, True)}")
+                self.adjustments.append((adj.years, T_("%(rule)s：%(change)s", rule=adj.rule, change=early)))
+                self.add(adj.rule, "info", adj.citation, self.condition_text(adj.condition, early, True))
 
     def condition(self, name: str) -> bool | None:
         f = self.facts
@@ -1319,12 +1451,14 @@ class _Check:
     def condition_text(name: str, early: str, holds: bool = False) -> str:
         if name == "township_first_title":
             if holds:
-                return f"在乡镇（街道）工作的普通高校毕业生首次申报评审职称，可{early}"
-            return (
-                f"如在乡镇（街道）工作且为首次申报评审职称，"
-                f"可{early}（未提供工作地是否乡镇（街道）或现有职称）"
+                return T_("在乡镇（街道）工作的普通高校毕业生首次申报评审职称，可%(early)s", early=early)
+            return T_(
+                "如在乡镇（街道）工作且为首次申报评审职称，可%(early)s（未提供工作地是否乡镇（街道）或现有职称）",
+                early=early,
             )
-        return f"具有工程类专业学位硕士或工程专业第一、第二学士学位，申报高级工程师可{early}"
+        return T_(
+            "具有工程类专业学位硕士或工程专业第一、第二学士学位，申报高级工程师可%(early)s", early=early
+        )
 
     # -- J. years per level (LVL-05, EDU-03, CHAN-08) ---------------------------------------------------
 
@@ -1413,8 +1547,13 @@ class _Check:
                 "CUT-06",
                 "manual",
                 c.citation,
-                f"按另一种周年口径（{'周年须届满' if c.method == 'inclusive' else '起始日计为第1天'}）为"
-                f"{self.years.other_years}年，结论不同，需人工确认{_unconfirmed(c.note)}",
+                NT_(
+                    "按另一种周年口径（%(method)s）为%(num)d年，结论不同，需人工确认%(unconfirmed)s",
+                    "按另一种周年口径（%(method)s）为%(num)d年，结论不同，需人工确认%(unconfirmed)s",
+                    self.years.other_years,
+                    method=N_("周年须届满") if c.method == "inclusive" else N_("起始日计为第1天"),
+                    unconfirmed=_unconfirmed(c.note),
+                ),
             )
         if row.years_in_lower_level is not None:
             self.lower_level(row)
@@ -1437,13 +1576,23 @@ class _Check:
                 row.rule,
                 "manual",
                 row.citation,
-                f"未提供现有职称及取得时间，申报{f.level}须任下一级职称满{needed}年",
+                NT_(
+                    "未提供现有职称及取得时间，申报%(level)s须任下一级职称满%(num)d年",
+                    "未提供现有职称及取得时间，申报%(level)s须任下一级职称满%(num)d年",
+                    needed or 0,
+                    level=f.level,
+                ),
             )
             return
         held = full_years([(t.obtained_on, None)], cutoff, self.profile.counting)
-        text = (
-            f"现有{t.level}职称于{cn_date(t.obtained_on)}取得，"
-            f"按周年计算至{cn_date(cutoff)}为{held}年，须满{needed}年"
+        text = NT_(
+            "现有%(title)s职称于%(obtained)s取得，按周年计算至%(day)s为%(held)d年，须满%(num)d年",
+            "现有%(title)s职称于%(obtained)s取得，按周年计算至%(day)s为%(held)d年，须满%(num)d年",
+            needed or 0,
+            title=t.level,
+            obtained=t.obtained_on,
+            day=cutoff,
+            held=held,
         )
         severity = "info" if held >= (needed or 0) else ("block" if row.confirmed else "manual")
         self.add(row.rule, severity, row.citation, text)
@@ -1456,26 +1605,40 @@ class _Check:
         if f.has_title is not True and self.equivalent_level is not None:
             current = self.equivalent_level
             if _rank(f.level) != _rank(current) + 1:
-                nxt = LEVELS[_rank(current) + 1] if _rank(current) + 1 < len(LEVELS) else "无"
+                nxt = LEVELS[_rank(current) + 1] if _rank(current) + 1 < len(LEVELS) else N_("无")
                 self.add(
                     rule.rule,
                     "block",
                     rule.citation,
-                    f"所持职业资格对应{current}职称，应逐级申报{nxt}，不能申报{f.level}",
+                    T_(
+                        "所持职业资格对应%(current)s职称，应逐级申报%(next)s，不能申报%(level)s",
+                        current=current,
+                        next=nxt,
+                        level=f.level,
+                    ),
                 )
             return
         if f.has_title is None:
-            self.add(rule.rule, "manual", rule.citation, f"未提供现有职称，无法核对逐级申报（申报{f.level}）")
+            self.add(
+                rule.rule,
+                "manual",
+                rule.citation,
+                T_("未提供现有职称，无法核对逐级申报（申报%(level)s）", level=f.level),
+            )
         elif f.has_title is False:
             if f.level in rule.entry_levels:
-                self.add(rule.rule, "info", rule.citation, f"尚无职称，首次申报{f.level}")
+                self.add(rule.rule, "info", rule.citation, T_("尚无职称，首次申报%(level)s", level=f.level))
             else:
-                starts = "、".join(rule.entry_levels)
                 self.add(
                     rule.rule,
                     "block",
                     rule.citation,
-                    f"尚无职称，应逐级申报（可从{starts}起报），不能直接申报{f.level}；{rule.note}",
+                    T_(
+                        "尚无职称，应逐级申报（可从%(starts)s起报），不能直接申报%(level)s；%(note)s",
+                        starts=joined(rule.entry_levels),
+                        level=f.level,
+                        note=rule.note,
+                    ),
                 )
         else:
             current = f.current_title.level if f.current_title else None
@@ -1484,15 +1647,20 @@ class _Check:
                     rule.rule,
                     "manual",
                     rule.citation,
-                    f"未提供现有职称级别，无法核对逐级申报（申报{f.level}）",
+                    T_("未提供现有职称级别，无法核对逐级申报（申报%(level)s）", level=f.level),
                 )
             elif _rank(f.level) != _rank(current) + 1:
-                nxt = LEVELS[_rank(current) + 1] if _rank(current) + 1 < len(LEVELS) else "无"
+                nxt = LEVELS[_rank(current) + 1] if _rank(current) + 1 < len(LEVELS) else N_("无")
                 self.add(
                     rule.rule,
                     "block",
                     rule.citation,
-                    f"现有职称为{current}，应逐级申报{nxt}，不能申报{f.level}",
+                    T_(
+                        "现有职称为%(current)s，应逐级申报%(next)s，不能申报%(level)s",
+                        current=current,
+                        next=nxt,
+                        level=f.level,
+                    ),
                 )
 
     # -- G. practice qualifications ---------------------------------------------------------------------
@@ -1502,7 +1670,7 @@ class _Check:
         if rule is None:
             return
         held = [q.name for q in f.qualifications or ()]
-        listed = "、".join(held) or "无"
+        listed = joined(held) if held else N_("无")
         for req in rule.requirements:
             if not _matches(f, req.specialties):
                 continue
@@ -1511,7 +1679,7 @@ class _Check:
                     rule.rule,
                     "manual",
                     req.citation,
-                    f"未提供执（从）业资格，申报须先取得：{'、'.join(req.qualifications)}",
+                    T_("未提供执（从）业资格，申报须先取得：%(needed)s", needed=joined(req.qualifications)),
                 )
                 return
             valid = [
@@ -1526,7 +1694,10 @@ class _Check:
             ]
             if valid:
                 self.add(
-                    rule.rule, "info", req.citation, f"已取得从业资格：{'、'.join(q.name for q in valid)}"
+                    rule.rule,
+                    "info",
+                    req.citation,
+                    T_("已取得从业资格：%(names)s", names=joined(q.name for q in valid)),
                 )
             else:
                 severity = "block" if req.confirmed else "manual"
@@ -1534,7 +1705,11 @@ class _Check:
                     rule.rule,
                     severity,
                     req.citation,
-                    f"须先取得有效的{'、'.join(req.qualifications)}，已填报资格：{listed}",
+                    T_(
+                        "须先取得有效的%(needed)s，已填报资格：%(listed)s",
+                        needed=joined(req.qualifications),
+                        listed=listed,
+                    ),
                 )
             return
         if not rule.confirmed:
@@ -1542,8 +1717,12 @@ class _Check:
                 rule.rule,
                 "manual",
                 rule.citation,
-                f"有从业准入要求的专业须先取得相应资格；{f.specialty or f.series or '该专业'}是否有准入要求"
-                f"尚未录入政策数据，请审核人核实（已填报资格：{listed}）",
+                T_(
+                    "有从业准入要求的专业须先取得相应资格；%(specialty)s是否有准入要求尚未录入政策数据，"
+                    "请审核人核实（已填报资格：%(listed)s）",
+                    specialty=f.specialty or f.series or N_("该专业"),
+                    listed=listed,
+                ),
             )
 
     # -- H. social insurance -------------------------------------------------------------------------------
@@ -1557,7 +1736,7 @@ class _Check:
                 rule.rule,
                 "info",
                 rule.citation,
-                f"用工形式为{f.employment_type}：上传编制册，不适用社保缴费年限要求",
+                T_("用工形式为%(kind)s：上传编制册，不适用社保缴费年限要求", kind=f.employment_type),
             )
             return
         for category in self.profile.categories:
@@ -1567,59 +1746,72 @@ class _Check:
                     rule.rule,
                     "info",
                     category.citation,
-                    f"{category.category}人员经省职称办同意申报，不按本单位参保情况核对",
+                    T_(
+                        "%(category)s人员经省职称办同意申报，不按本单位参保情况核对",
+                        category=category.category,
+                    ),
                 )
                 return
         if f.on_establishment and "在编" in rule.exempt_employment_types:
-            self.add(rule.rule, "info", rule.citation, "事业单位在编人员：上传编制册，不适用社保缴费年限要求")
+            self.add(
+                rule.rule, "info", rule.citation, N_("事业单位在编人员：上传编制册，不适用社保缴费年限要求")
+            )
             return
         si = f.social_insurance
         if si is None:
-            self.add(rule.rule, "manual", rule.citation, "未提供社保参保信息")
+            self.add(rule.rule, "manual", rule.citation, N_("未提供社保参保信息"))
             return
         need = rule.min_months
         if need is not None:
-            where = f"在{rule.region}" if rule.region else ""
-            how = "连续参保" if rule.continuous else "缴纳社会养老保险"
+            where = T_("在%(region)s", region=rule.region) if rule.region else ""
             if si.months is None:
+                required = _months_required(need.value, where, continuous=rule.continuous, recent=False)
                 self.add(
                     rule.rule,
                     "manual",
                     need.citation,
-                    f"未提供社保缴费月数，须{where}{how}不少于{need.value}个月",
+                    T_("未提供社保缴费月数，须%(required)s", required=required),
                 )
             elif si.months < need.value:
                 severity = "manual" if need.severity == "block" and not need.confirmed else need.severity
                 extra = "" if need.confirmed else _unconfirmed(need.note)
+                required = _months_required(need.value, where, continuous=rule.continuous, recent=True)
                 self.add(
                     rule.rule,
                     severity,
                     need.citation,
-                    f"社保缴费{si.months}个月，"
-                    f"须{'最近' if rule.continuous else ''}{where}{how}不少于{need.value}个月{extra}",
+                    NT_(
+                        "社保缴费%(num)d个月，须%(required)s%(extra)s",
+                        "社保缴费%(num)d个月，须%(required)s%(extra)s",
+                        si.months,
+                        required=required,
+                        extra=extra,
+                    ),
                 )
         if not rule.unit_must_match:
             return
         if si.unit_matches is None:
-            self.add(rule.rule, "manual", rule.citation, "未说明参保单位与申报单位是否一致")
+            self.add(rule.rule, "manual", rule.citation, N_("未说明参保单位与申报单位是否一致"))
         elif si.unit_matches is False:
             if rule.affiliation_proof_allowed and si.affiliation_proof:
                 self.add(
                     rule.rule,
                     "info",
                     rule.citation,
-                    "参保单位与申报单位名称不一致，已上传两单位隶属关系证明（加盖两者公章）",
+                    N_("参保单位与申报单位名称不一致，已上传两单位隶属关系证明（加盖两者公章）"),
                 )
             elif rule.affiliation_proof_allowed and si.affiliation_proof is None:
                 self.add(
                     rule.rule,
                     "manual",
                     rule.citation,
-                    "参保单位与申报单位名称不一致，须在「其他」栏上传两单位隶属关系证明并加盖两者公章",
+                    N_("参保单位与申报单位名称不一致，须在「其他」栏上传两单位隶属关系证明并加盖两者公章"),
                 )
             else:
-                proof = "，且未上传两单位隶属关系证明" if rule.affiliation_proof_allowed else ""
-                self.add(rule.rule, "block", rule.citation, f"参保单位与申报单位不一致{proof}")
+                proof = N_("，且未上传两单位隶属关系证明") if rule.affiliation_proof_allowed else ""
+                self.add(
+                    rule.rule, "block", rule.citation, T_("参保单位与申报单位不一致%(proof)s", proof=proof)
+                )
 
     # -- G. qualifications that count as titles (EQUIV-01/02), titles from elsewhere (EQUIV-03/04) --------
 
@@ -1639,14 +1831,26 @@ class _Check:
                     rule.rule,
                     "block" if row.confirmed else "manual",
                     row.citation,
-                    f"已取得{q.name}，按对应关系即具有{row.series}{row.level}职称，不再申报同级职称{extra}",
+                    T_(
+                        "已取得%(name)s，按对应关系即具有%(series)s%(level)s职称，不再申报同级职称%(extra)s",
+                        name=q.name,
+                        series=row.series,
+                        level=row.level,
+                        extra=extra,
+                    ),
                 )
             else:
                 self.add(
                     rule.rule,
                     "info" if row.confirmed else "manual",
                     row.citation,
-                    f"{q.name}对应{row.series}{row.level}职称，可作为现有职称申报上一级{extra}",
+                    T_(
+                        "%(name)s对应%(series)s%(level)s职称，可作为现有职称申报上一级%(extra)s",
+                        name=q.name,
+                        series=row.series,
+                        level=row.level,
+                        extra=extra,
+                    ),
                 )
 
     def titles_elsewhere(self) -> None:
@@ -1656,7 +1860,10 @@ class _Check:
         if normalize_name(t.province).removesuffix("省") in normalize_name(rule.province):
             return
         self.add(
-            rule.rule, rule.severity, rule.citation, f"现有职称由{t.province}评审（认定）：{rule.message}"
+            rule.rule,
+            rule.severity,
+            rule.citation,
+            T_("现有职称由%(province)s评审（认定）：%(message)s", province=t.province, message=rule.message),
         )
 
     # -- A. applicant categories (SCOPE-02/05/09/10/11) ---------------------------------------------------
@@ -1674,11 +1881,14 @@ class _Check:
                         rule.rule,
                         "info",
                         rule.citation,
-                        f"{rule.message}：已填写省职称办同意意见，由审核人核实",
+                        T_("%(category)s：已填写省职称办同意意见，由审核人核实", category=rule.message),
                     )
                 else:
                     self.add(
-                        rule.rule, "block", rule.citation, f"{rule.message}：尚未填写省职称办同意的文号和日期"
+                        rule.rule,
+                        "block",
+                        rule.citation,
+                        T_("%(category)s：尚未填写省职称办同意的文号和日期", category=rule.message),
                     )
             else:
                 self.add(rule.rule, rule.severity, rule.citation, rule.message)
@@ -1689,22 +1899,37 @@ class _Check:
         if rule.series_if_k12:
             if f.teaching_in_k12 is None:
                 self.add(
-                    rule.rule, "manual", rule.citation, f"{rule.message}；未说明任教学科是否属中小学学科范围"
+                    rule.rule,
+                    "manual",
+                    rule.citation,
+                    T_("%(category)s；未说明任教学科是否属中小学学科范围", category=rule.message),
                 )
                 return
             if f.teaching_in_k12:
                 allowed += [s for s in rule.series_if_k12 if s not in allowed]
         hit = _matches(f, allowed)
         if hit is None:
-            self.add(rule.rule, "manual", rule.citation, f"{rule.message}；未提供申报系列")
+            self.add(
+                rule.rule, "manual", rule.citation, T_("%(category)s；未提供申报系列", category=rule.message)
+            )
         elif hit:
-            self.add(rule.rule, "info", rule.citation, f"{rule.message}：申报{f.series}符合要求")
+            self.add(
+                rule.rule,
+                "info",
+                rule.citation,
+                T_("%(category)s：申报%(series)s符合要求", category=rule.message, series=f.series),
+            )
         else:
             self.add(
                 rule.rule,
                 "block" if rule.confirmed else "manual",
                 rule.citation,
-                f"{rule.message}：只能申报{'或'.join(allowed)}，不能申报{f.series or f.specialty}",
+                T_(
+                    "%(category)s：只能申报%(allowed)s，不能申报%(series)s",
+                    category=rule.message,
+                    allowed=joined(allowed, "或"),
+                    series=f.series or f.specialty,
+                ),
             )
 
     # -- G. PREQ-03: the unit's attestation of the annual assessment ------------------------------------
@@ -1714,11 +1939,13 @@ class _Check:
         if rule is None:
             return
         if passed is None:
-            self.add(rule.rule, "manual", rule.citation, "年度考核结果由用人单位在审核时确认（须考核合格）")
+            self.add(
+                rule.rule, "manual", rule.citation, N_("年度考核结果由用人单位在审核时确认（须考核合格）")
+            )
         elif passed:
-            self.add(rule.rule, "info", rule.citation, "用人单位确认年度考核合格")
+            self.add(rule.rule, "info", rule.citation, N_("用人单位确认年度考核合格"))
         else:
-            self.add(rule.rule, "block", rule.citation, "用人单位确认年度考核不合格，不符合申报基本条件")
+            self.add(rule.rule, "block", rule.citation, N_("用人单位确认年度考核不合格，不符合申报基本条件"))
 
     # -- L. continuing education --------------------------------------------------------------------------
 
@@ -1730,29 +1957,52 @@ class _Check:
             got = f.hours_for(req.year)
             if got is None:
                 self.add(
-                    ce.rule, "manual", req.citation, f"未提供{req.year}年继续教育学时，须满{req.hours}学时"
+                    ce.rule,
+                    "manual",
+                    req.citation,
+                    T_("未提供%(year)s年继续教育学时，须满%(needed)s学时", year=req.year, needed=req.hours),
                 )
             elif got < req.hours:
                 self.add(
                     ce.rule,
                     "block" if req.confirmed else "manual",
                     req.citation,
-                    f"{req.year}年继续教育{got:g}学时，须满{req.hours}学时",
+                    T_(
+                        "%(year)s年继续教育%(hours)s学时，须满%(needed)s学时",
+                        year=req.year,
+                        hours=f"{got:g}",
+                        needed=req.hours,
+                    ),
                 )
             else:
                 self.add(
-                    ce.rule, "info", req.citation, f"{req.year}年继续教育{got:g}学时，满足{req.hours}学时要求"
+                    ce.rule,
+                    "info",
+                    req.citation,
+                    T_(
+                        "%(year)s年继续教育%(hours)s学时，满足%(needed)s学时要求",
+                        year=req.year,
+                        hours=f"{got:g}",
+                        needed=req.hours,
+                    ),
                 )
         first = min((r.year for r in ce.hours), default=None)
         since = f.current_title.obtained_on if f.current_title and f.current_title.obtained_on else None
         if not ce.earlier_years_known and first is not None and (since is None or since.year < first):
-            earlier = [f"{y}年{h:g}学时" for y, h in f.continuing_education_hours or () if y < first]
+            earlier = [
+                T_("%(year)s年%(hours)s学时", year=y, hours=f"{h:g}")
+                for y, h in f.continuing_education_hours or ()
+                if y < first
+            ]
             self.add(
                 ce.rule,
                 "manual",
                 ce.citation,
-                f"{first}年以前各年度按原学时要求，尚未录入政策数据，需人工核对"
-                f"（已填报：{'、'.join(earlier) or '无'}）",
+                T_(
+                    "%(year)s年以前各年度按原学时要求，尚未录入政策数据，需人工核对（已填报：%(given)s）",
+                    year=first,
+                    given=joined(earlier) if earlier else N_("无"),
+                ),
             )
 
     # -- R. returns --------------------------------------------------------------------------------------
@@ -1765,7 +2015,12 @@ class _Check:
             "REV-04",
             limit.severity,
             limit.citation,
-            f"单位审核通过后已{n}次提出审核意见，达到{limit.value}次，本年度不再受理该申报人的申报材料",
+            NT_(
+                "单位审核通过后已%(num)d次提出审核意见，达到%(limit)s次，本年度不再受理该申报人的申报材料",
+                "单位审核通过后已%(num)d次提出审核意见，达到%(limit)s次，本年度不再受理该申报人的申报材料",
+                n,
+                limit=limit.value,
+            ),
         )
 
 

@@ -75,7 +75,7 @@ class Joined:
 
 
 # The separators a Joined may use, marked so the catalogue translates them.
-SEPARATORS = (N_("、"), N_("；"), N_("，"))
+SEPARATORS = (N_("、"), N_("；"), N_("，"), N_("或"))
 
 
 def joined(items: Iterable[object], separator: str = "、") -> Text:
@@ -120,6 +120,20 @@ class Text(str):
 
     def __reduce__(self) -> tuple[object, ...]:  # a str subclass with attributes: pickle them too
         return (Text, (self.template, dict(self.params), self.plural, self.count))
+
+
+def worded(chinese: str, message: Text) -> Text:
+    """`message` whose Chinese text is `chinese`: for a rule that writes the Chinese differently from the
+    template (a period within one year omits the second year: 2027年1月20日至2月20日), while the other
+    languages translate the template and its parameters."""
+    made = str.__new__(Text, chinese)
+    made.template, made.plural, made.count, made.params = (
+        message.template,
+        message.plural,
+        message.count,
+        message.params,
+    )
+    return made
 
 
 def T_(template: str, /, **params: object) -> Text:

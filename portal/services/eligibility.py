@@ -31,8 +31,7 @@ from portal.domain.eligibility import (
 )
 from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.form import SectionKey
-from portal.domain.glossary import cn_date
-from portal.domain.i18n import N_, T_, joined
+from portal.domain.i18n import N_, T_, joined, worded
 from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS, PolicyProfile, Window
 from portal.domain.roster import RosterBadge
 from portal.models import Application, Organisation, OrgKind, Ownership
@@ -77,12 +76,16 @@ class Evaluation:
 
 
 def outside_window_message(upcoming: Window | None) -> str:
-    """The Chinese refusal outside every window, naming the next window when one is published."""
+    """The refusal outside every window (a message), naming the next window when one is published; its
+    Chinese text writes the period as `format_period` does."""
     if upcoming is None or upcoming.opens is None or upcoming.closes is None:
-        return "当前不在受理期内，下一受理期尚未公布，请留意人社局的通知"
-    return (
-        f"当前不在受理期内，下一受理期：{format_period(upcoming.opens, upcoming.closes)}"
-        f"（{window_title(upcoming)}）"
+        return N_("当前不在受理期内，下一受理期尚未公布，请留意人社局的通知")
+    period = worded(
+        format_period(upcoming.opens, upcoming.closes),
+        T_("%(start)s至%(end)s", start=upcoming.opens, end=upcoming.closes),
+    )
+    return T_(
+        "当前不在受理期内，下一受理期：%(period)s（%(batch)s）", period=period, batch=window_title(upcoming)
     )
 
 
@@ -264,8 +267,12 @@ def _held_by_cutoff(profile: PolicyProfile, facts: Facts) -> list[Finding]:
             "CUT-02",
             "block",
             clause,
-            f"{e.level}学历于{cn_date(e.graduated_on)}取得，"
-            f"晚于终算时间{cn_date(facts.cutoff)}，本批次不能计入",
+            T_(
+                "%(level)s学历于%(day)s取得，晚于终算时间%(cutoff)s，本批次不能计入",
+                level=e.level,
+                day=e.graduated_on,
+                cutoff=facts.cutoff,
+            ),
         )
     ]
 
@@ -282,7 +289,11 @@ def _not_covered(profile: PolicyProfile, pathway: str | None) -> Finding:
         "SCOPE",
         "manual",
         profile.document,
-        f"{profile.title}不含「{pathway}」途径的政策数据：资格条件和受理期由审核人按相关通知人工审核",
+        T_(
+            "%(profile)s不含「%(pathway)s」途径的政策数据：资格条件和受理期由审核人按相关通知人工审核",
+            profile=profile.title,
+            pathway=pathway,
+        ),
     )
 
 
