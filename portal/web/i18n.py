@@ -21,6 +21,7 @@ Formatting: `cn_date`/`cn_datetime` keep their names (every template uses them) 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date, datetime
@@ -183,6 +184,25 @@ def chinese_in_english(value: object) -> bool:
     return current_language() is not Language.ZH and _has_han(str(value or ""))
 
 
+# The marks `_format_param` puts around Chinese data (never nested: each wraps one plain value).
+_CHINESE_DATA = re.compile(r'<span lang="zh-CN">[^<]*</span>')
+
+
+def translate_finding(message: object) -> Markup:
+    """A policy finding's message for the page, without the rule ids it may carry (applicants read the
+    notice's clause, issue 17.9): in the reader's language, its Chinese data (regions, names, the profile's
+    own wording) inside lang="zh-CN". A message the catalogue cannot translate (a plain Chinese text, such
+    as findings stored before they were messages) is shown as written, marked Chinese as a whole."""
+    from portal.domain.text import split_rule_ids
+
+    shown = str(translate(message))
+    if current_language() is not Language.ZH and _has_han(_CHINESE_DATA.sub("", shown)):
+        return Markup('<span lang="zh-CN">%s</span>') % split_rule_ids(str(message))[0]
+    # split_rule_ids removes only ASCII rule ids with their brackets and spaces (and a comma or semicolon
+    # before "policy-spec"): never a "<", ">", "&" or quote, so no tag or attribute can come out of it.
+    return Markup(split_rule_ids(shown)[0])  # nosec B704
+
+
 def translate_plain(value: object) -> object:
     """`translate` as plain text, for an attribute (title=, data-confirm=) or a header: no markup."""
     return _translate(value, current_language(), markup=False)
@@ -305,6 +325,7 @@ def register_i18n(app: Flask) -> None:
         "t": translate,
         "t_plain": translate_plain,
         "t_or_zh": translate_or_zh,
+        "finding": translate_finding,
         "cn_date": format_day,
         "cn_datetime": format_moment,
         "number": format_number,
