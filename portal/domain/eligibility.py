@@ -241,7 +241,11 @@ class Facts:
 
 
 class _Reader:
-    """Typed, key-naming access to one JSON object of the facts."""
+    """Typed, key-naming access to one JSON object of the facts.
+
+    Its errors go to policy maintainers through `flask policy check` (the web builds Facts itself, never
+    from JSON), so like the CLI's own they are written in both languages at once, "键: 中文 (English)",
+    rather than as messages translated at display."""
 
     def __init__(self, data: Any, path: str) -> None:
         if not isinstance(data, Mapping):
