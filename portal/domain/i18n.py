@@ -118,8 +118,10 @@ class Text(str):
         made.params = values
         return made
 
-    def __reduce__(self) -> tuple[object, ...]:  # a str subclass with attributes: pickle them too
-        return (Text, (self.template, dict(self.params), self.plural, self.count))
+    def __reduce__(self) -> tuple[object, ...]:
+        # A str subclass with attributes: pickle them too, and the Chinese text itself (a `worded` one is
+        # not its template's filling).
+        return (_unpickle, (str(self), self.template, dict(self.params), self.plural, self.count))
 
 
 def worded(chinese: str, message: Text) -> Text:
@@ -134,6 +136,12 @@ def worded(chinese: str, message: Text) -> Text:
         message.params,
     )
     return made
+
+
+def _unpickle(
+    chinese: str, template: str, params: Mapping[str, object], plural: str | None, count: int | None
+) -> Text:
+    return worded(chinese, Text(template, params, plural, count))
 
 
 def T_(template: str, /, **params: object) -> Text:

@@ -11,6 +11,7 @@ family speaks; together they reach every message portal/domain/eligibility.py ca
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -370,6 +371,8 @@ def test_the_service_s_own_findings_and_the_window_refusal_read_in_english(app: 
     window = dataclasses.replace(GZ26.batches[0], opens=date(2027, 1, 20), closes=date(2027, 2, 20))
     refusal = outside_window_message(window)
     assert refusal.startswith("当前不在受理期内，下一受理期：2027年1月20日至2月20日（")
+    kept = pickle.loads(pickle.dumps(refusal))  # e.g. in a job's payload: its own Chinese wording stays
+    assert kept == refusal and isinstance(kept, Text) and kept.template == refusal.template
     with app.test_request_context(), force_locale(Language.EN.value):
         assert str(i18n.translate(late[0].message)) == (
             "The Master&#39;s education was obtained on 10 Jul 2026, after the cut-off date 30 Jun 2026: "
