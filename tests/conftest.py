@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from portal import create_app
 from portal.extensions import db
 from portal.models import User
-from portal.services import auth
+from portal.services import auth, queues
 from tests.dbsetup import database_url
 from tests.factories import PACKAGE_DIR, STORAGE_DIR
 
@@ -140,6 +140,7 @@ def session(app: Flask, clock: Clock) -> Iterator[Session]:
     finally:
         test_session.close()
         outer.rollback()
+        queues.forget_remembered()  # the rolled-back counters' values will be reused by other data
         connection.close()
         with app.app_context():
             db.bind_to(db.engine)

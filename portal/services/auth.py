@@ -28,7 +28,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal.domain import passwords
 from portal.domain.errors import DomainError, ValidationFailed
@@ -304,7 +304,17 @@ def load_session(
     Reads only: a request never writes to check its login (no GET writes, issue 19), so the idle clock
     lives in the signed cookie and the row stays the revocation record; expired rows are removed by
     the periodic sweep (sweep_sessions)."""
-    row = session.scalars(select(AuthSession).where(AuthSession.token_hash == _digest(token))).first()
+    # The user's memberships (and their organisations) in the same statement: every request asks for
+    # the role it works in, and a second round trip was a third of an unchanged poll's (issue 20).
+    row = (
+        session.scalars(
+            select(AuthSession)
+            .where(AuthSession.token_hash == _digest(token))
+            .options(joinedload(AuthSession.user).joinedload(User.memberships))
+        )
+        .unique()
+        .first()
+    )
     if row is None:
         return None
     last = max(seen, row.last_seen_at) if seen is not None else row.last_seen_at

@@ -9,12 +9,14 @@ statement before anything else: a poll whose tag still matches is answered 304 w
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from cachetools import TTLCache
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session, joinedload
 
@@ -186,6 +188,7 @@ class Tags:
     page: str
     queue: str
     counts: str
+    options: str = ""  # of the filter options: the counters and the actor only (no tab, filter or hour)
 
     def of(self, part: str) -> str:
         return {"page": self.page, "queue": self.queue, "counts": self.counts}[part]
@@ -227,7 +230,13 @@ def tags(
     def tag(prefix: str, extra: str) -> str:
         return prefix + hashlib.sha256(f"{prefix}{base}{extra}".encode()).hexdigest()[:31]
 
-    return Tags(page=tag("p", cursor or ""), queue=tag("q", cursor or ""), counts=tag("c", ""))
+    scope = repr((sorted(seen.items()), who))
+    return Tags(
+        page=tag("p", cursor or ""),
+        queue=tag("q", cursor or ""),
+        counts=tag("c", ""),
+        options="o" + hashlib.sha256(scope.encode()).hexdigest()[:31],
+    )
 
 
 def _require_reviewer(actor: Actor) -> None:
@@ -328,8 +337,10 @@ def queue(
     next_cursor = None
     if with_rows:
         rows, next_cursor = _rows(session, actor, tab, filters, now, cursor, page_size)
-    tab_counts = counts(session, actor, filters, now) if with_counts else {}
-    options = _options(session, actor) if with_options else {}
+    tab_counts = _remembered(
+        ("counts", page_tags.counts), lambda: counts(session, actor, filters, now), with_counts
+    )
+    options = _remembered(("options", page_tags.options), lambda: _options(session, actor), with_options)
     return QueuePage(
         tab,
         filters,
@@ -379,6 +390,39 @@ def _rows(
     last = found[-1][0] if found else None
     next_cursor = _encode(last.status_changed_at, last.id) if has_more and last is not None else None
     return rows, next_cursor
+
+
+# The counts and the filter options a queue page last showed, by the tag they were computed under. A tag
+# holds the organisation's change counter (read first, before them), so an entry is never shown for data
+# that changed since: a write bumps the counter and the next page reads a new tag. What the page shows
+# from one computed under an older tag than its own, when a write commits between the counter's read and
+# theirs, is newer data, never older. Per process (each gunicorn worker its own; the counter is in the
+# database, shared by every instance); bounded, least recently used out first, and each kept 30 seconds at
+# most: the bound on what a database recreated under a running server (a demo reset: counters start
+# again) could show from before.
+_REMEMBERED: TTLCache[tuple[str, str], Any] = TTLCache(maxsize=4096, ttl=30)
+_REMEMBERED_LOCK = threading.Lock()
+
+
+def _remembered(key: tuple[str, str], compute: Callable[[], Any], wanted: bool) -> Any:
+    if not wanted:
+        return {}
+    with _REMEMBERED_LOCK:
+        found = _REMEMBERED.get(key)
+    if found is None:
+        found = compute()
+        with _REMEMBERED_LOCK:
+            _REMEMBERED[key] = found
+    # The caller's own dict and lists (their items are ints, strings and immutable rows): a page never
+    # changes what the next one is shown.
+    return {name: list(value) if isinstance(value, list) else value for name, value in found.items()}
+
+
+def forget_remembered() -> None:
+    """Drop every remembered count and option list (tests that roll back their writes call it: a rolled
+    back transaction can leave a counter value to be reused by different data)."""
+    with _REMEMBERED_LOCK:
+        _REMEMBERED.clear()
 
 
 def _options(session: Session, actor: Actor) -> dict[str, list[Any]]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, or_, select
 from sqlalchemy.orm import Session
 
 from bench.seed import seed, staff_of, top_up_certificates
@@ -138,15 +138,19 @@ def handler_browser(session: Session, seeded: Any, login_as: Any) -> Any:
     return login_as(handler, membership_id=membership.id)
 
 
-# What a queue request reads, and nothing else (issue 20): the login (session row with its user, the
-# membership), the organisation's change counter (the ETag), then only what the part shows. A read per
-# row (an N+1) would grow with the page; a part computing another's data would add its statements.
-FRAGMENT = ["auth_sessions", "memberships", "versions", "applications", "calendar_days", "users"]
-COUNTS = ["auth_sessions", "memberships", "versions", "applications"]
-POLL = ["auth_sessions", "memberships", "versions"]
+# What a queue request reads, and nothing else (issue 20): the login (one statement: the session row
+# with its user and memberships), the organisation's change counter (the ETag), then only what the part
+# shows. A read per row (an N+1) would grow with the page; a part computing another's data would add its
+# statements.
+FRAGMENT = ["auth_sessions", "versions", "applications", "calendar_days", "users"]
+COUNTS = ["auth_sessions", "versions", "applications"]
+POLL = ["auth_sessions", "versions"]
 # The page adds the counts, the filter options (one DISTINCT, the enterprises' names) and the layout's
 # unread count and stand-ins.
 PAGE = [*FRAGMENT, "applications", "applications", "organisations", "notifications", "stand_ins"]
+# The same page again with nothing changed: the counts and the filter options are remembered by the tag
+# they were computed under (services.queues._remembered), so only the list and the layout are read.
+PAGE_AGAIN = [*FRAGMENT, "notifications", "stand_ins"]
 
 
 def test_the_queue_fragment_and_page_send_a_fixed_set_of_statements_for_5_and_50_rows_and_a_later_page(
@@ -168,8 +172,50 @@ def test_the_queue_fragment_and_page_send_a_fixed_set_of_statements_for_5_and_50
         whole_fifty, _ = recorder.get("/review/queue?tab=all")
     for fragment in (five, later, fifty):
         assert _tables(fragment) == FRAGMENT, fragment
-    for whole in (whole_five, whole_later, whole_fifty):
-        assert _tables(whole) == PAGE, whole
+    assert _tables(whole_five) == PAGE, whole_five
+    for whole in (whole_later, whole_fifty):  # another page of the same tab, then 50 rows: counts remembered
+        assert _tables(whole) == PAGE_AGAIN, whole
+
+
+def test_the_page_remembers_counts_and_options_until_a_write_changes_the_counter(
+    app: Flask, session: Session, seeded: Any, handler_browser: Any
+) -> None:
+    bureau = seeded.largest_bureau_id
+    with Recorder(app, handler_browser) as recorder:
+        first, response = recorder.get("/review/queue?tab=all")
+        assert _tables(first) == PAGE, first
+        waiting = _tab_count(response.text, "handler")
+        again, response = recorder.get("/review/queue?tab=all")
+        assert _tables(again) == PAGE_AGAIN, again
+        assert _tab_count(response.text, "handler") == waiting
+        # A filter is part of the counts' key (the options' key is the organisation's and actor's alone).
+        level = session.scalars(
+            select(Application.level).where(Application.bureau_id == bureau).limit(1)
+        ).one()
+        filtered, _ = recorder.get(f"/review/queue?tab=all&level={level}")
+        assert _tables(filtered) == [*FRAGMENT, "applications", "notifications", "stand_ins"], filtered
+        # An application of this bureau comes to its handler (a write bumps the bureau's counter): the
+        # counts and the options are read again, and the handler's tab counts it.
+        handler, _ = staff_of(session, bureau)
+        handler_org = session.scalars(select(Membership.org_id).where(Membership.user_id == handler.id)).one()
+        elsewhere = session.scalars(
+            select(Application)
+            .where(
+                Application.bureau_id == bureau,
+                Application.reached_level >= 2,
+                or_(Application.current_org_id != handler_org, Application.awaiting.is_(None)),
+            )
+            .limit(1)
+        ).one()
+        elsewhere.current_org_id, elsewhere.awaiting = handler_org, "handler"
+        session.commit()
+        after, response = recorder.get("/review/queue?tab=all")
+        assert _tables(after) == PAGE, after
+        assert _tab_count(response.text, "handler") == waiting + 1
+
+
+def _tab_count(page: str, tab: str) -> int:
+    return int(page.split(f'id="count-{tab}">', 1)[1].split("<", 1)[0])
 
 
 def test_an_unchanged_poll_is_a_304_from_the_change_counter_alone_and_a_write_changes_it(
@@ -178,9 +224,11 @@ def test_an_unchanged_poll_is_a_304_from_the_change_counter_alone_and_a_write_ch
     bureau = seeded.largest_bureau_id
     with Recorder(app, handler_browser) as recorder:
         _, first = recorder.get("/review/queue?tab=all", **HX)
-        _, tabs = recorder.get("/review/queue?tab=all", **{**HX, "HX-Target": "queue-counts"})
-        counts_only, _ = recorder.get("/review/queue?tab=all", **{**HX, "HX-Target": "queue-counts"})
+        counts_only, tabs = recorder.get("/review/queue?tab=all", **{**HX, "HX-Target": "queue-counts"})
         assert _tables(counts_only) == COUNTS, counts_only
+        # Asked again without its tag (a page reload's tabs), the counts are remembered by that tag.
+        remembered, _ = recorder.get("/review/queue?tab=all", **{**HX, "HX-Target": "queue-counts"})
+        assert _tables(remembered) == POLL, remembered
         tag, counts_tag = first.headers["ETag"], tabs.headers["ETag"]
         assert tag != counts_tag
         poll, _ = recorder.get("/review/queue?tab=all", 304, **HX, **{"If-None-Match": tag})

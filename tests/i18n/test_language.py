@@ -219,3 +219,16 @@ def test_the_policy_engine_s_findings_read_in_english_with_clauses_and_names_in_
         # The region and the authority's name are data: kept in Chinese, marked as such.
         assert shown.startswith('The certifying authority for Intermediate level in <span lang="zh-CN">章贡')
         assert leaks(f'<html lang="en"><p>{shown}</p></html>')[1] == []
+
+
+def test_the_request_s_catalogue_follows_a_forced_locale_in_and_out(app: Flask) -> None:
+    # The catalogue is looked up once per request and locale (issue 20): a forced locale inside a request
+    # (an e-mail in the reader's language, the English summary) and the way back out must each be seen.
+    template = app.jinja_env.from_string('{{ _("草稿") }}|{{ "草稿"|t }}|{{ status_words("draft").title }}')
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert template.render() == "Draft|Draft|Draft"
+        with force_locale(Language.ZH.value):
+            assert template.render() == "草稿|草稿|草稿"
+            assert i18n.current_language() is Language.ZH
+        assert template.render() == "Draft|Draft|Draft"
+        assert i18n.current_language() is Language.EN
