@@ -200,6 +200,28 @@ def ready_for_notice(session: Session, actor: Actor) -> list[Application]:
     return list(session.scalars(stmt.order_by(Application.id)))
 
 
+# What a new notice's default title says it publishes (the drafter edits it; the title is the notice's
+# own Chinese words, posted as written).
+SUBJECTS: dict[NoticePurpose, str] = {
+    NoticePurpose.APPLICANTS: "职称申报人员的公示",
+    NoticePurpose.PRE_REVIEW: "职称评审人员的评前公示",
+    NoticePurpose.RESULT: "职称评审结果的公示",
+}
+
+
+def draft_subject(actor: Actor, ready: list[Application]) -> str:
+    """The subject a new notice's default title names: what the applications ready for a notice would
+    publish. A committee office with only results ready drafts its 评审结果公示; with applications it
+    accepted (or nothing) ready, its 评前公示; every other organisation, its applicants."""
+    _require_staff(actor)
+    assert actor.org_kind is not None
+    if actor.org_kind is not OrgKind.COMMITTEE:
+        return SUBJECTS[NoticePurpose.APPLICANTS]
+    purposes = {NOTICEABLE[actor.org_kind][a.state] for a in ready}
+    only_results = purposes == {NoticePurpose.RESULT}
+    return SUBJECTS[NoticePurpose.RESULT if only_results else NoticePurpose.PRE_REVIEW]
+
+
 def notice_days(session: Session, org_id: int | None, purpose: NoticePurpose) -> int:
     """The notice's working days: a committee office's from its profile (003 五(三); the result notice's
     where the profile says), every other notice NOTICE_DAYS (003 五(一), 004 二(七))."""

@@ -17,7 +17,7 @@ from portal.domain.errors import DomainError, ValidationFailed
 from portal.domain.i18n import N_, T_, joined
 from portal.domain.uploads import EXTENSIONS
 from portal.extensions import db
-from portal.models import Notice, NoticeStatus, OrgKind
+from portal.models import Notice, NoticeStatus
 from portal.services import files
 from portal.services import notices as service
 from portal.services.calendar import today
@@ -47,10 +47,9 @@ def _list_page(
     items = service.notices_of(db.session, actor)
     membership = current_membership()
     org_name = membership.org.name if membership else ""
-    committee = membership is not None and membership.org.kind == OrgKind.COMMITTEE.value
-    subject = "职称评审人员的评前公示" if committee else "职称申报人员的公示"
+    ready = service.ready_for_notice(db.session, actor)
     defaults = {
-        "title": f"{org_name}关于{today(moment).year}年度{subject}",
+        "title": f"{org_name}关于{today(moment).year}年度{service.draft_subject(actor, ready)}",
         "location": "单位办公楼一楼公示栏",
         "start_date": (today(moment) + timedelta(days=1)).isoformat(),
     }
@@ -59,7 +58,7 @@ def _list_page(
         fragment=fragment,
         status=status,
         notices=items,
-        ready=service.ready_for_notice(db.session, actor),
+        ready=ready,
         can_draft=service.can_draft(actor),
         errors=errors or {},
         form=form or defaults,
