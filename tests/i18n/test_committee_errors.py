@@ -1,0 +1,241 @@
+"""The committee road's refusals in English (issue 24): what the committees, meetings and votes services
+refuse a POST with reads in English on the page it comes back to (a field error in a 422 page, a flashed
+reason, an error page), with people's names, places and clause citations kept as written inside
+lang="zh-CN". The GET crawl (tests/i18n/test_english.py) never sees these: only a bad POST shows them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from portal.models import Meeting, MeetingStatus
+from portal.services import votes
+from portal.services.calendar import today
+from portal.services.submissions import new_token
+from portal.web import i18n
+from tests.conftest import Clock
+from tests.factories import (
+    make_committee,
+    make_committee_world,
+    make_experts,
+    make_review_application,
+    to_meeting,
+)
+from tests.i18n.test_english import leaks
+
+
+def _english(client: FlaskClient) -> FlaskClient:
+    client.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    return client
+
+
+def _no_leaks(html: str) -> None:
+    lang, runs = leaks(html)
+    assert lang == "en" and runs == [], runs
+
+
+def test_a_committee_and_a_scope_row_are_refused_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    admin = _english(login_as(world.admin, membership_id=world.admin_membership.id))
+
+    committee = admin.post(
+        "/committees",
+        data={"name": "", "forming_unit": "", "kind": "provincial", "intake_opens": "2026-13-01"},
+    )
+    assert committee.status_code == 422
+    assert "Enter the committee&#39;s name" in committee.text
+    assert "Enter the unit that formed the committee" in committee.text
+    assert "Enter a date" in committee.text or "e.g. 2026-03-15" in committee.text
+    _no_leaks(committee.text)
+
+    scope = admin.post(
+        f"/committees/{made.committee.id}/scopes",
+        data={"specialties": "机械工程", "place": "", "opens": "2026-10-01", "citation": "003 附件 序号2"},
+    )
+    assert scope.status_code == 422
+    assert "Enter the place accepted, e.g. Zhenjiang city proper or Danyang" in scope.text
+    assert "Choose at least one level" in scope.text
+    assert "Enter both the opening and the closing date of online applications" in scope.text
+    _no_leaks(scope.text)
+
+    row = made.committee.scopes[0]
+    same = admin.post(
+        f"/committees/{made.committee.id}/scopes",
+        data={
+            "specialties": row.specialties,
+            "place": row.place,
+            "levels": list(row.level_list),
+            "citation": "003 附件 序号1",
+        },
+    )
+    assert same.status_code == 422
+    assert "This committee already has the same scope (row " in same.text
+    _no_leaks(same.text)
+
+
+def test_a_meeting_its_panel_its_filing_and_its_vote_are_refused_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    experts = make_experts(session, made, clock.now, 5)
+    handler = _english(login_as(made.office.handler, membership_id=made.office.handler_membership.id))
+    leader = _english(login_as(made.office.leader, membership_id=made.office.leader_membership.id))
+
+    # A meeting without a date, then one on a day too close for its filing.
+    undated = handler.post(
+        "/committees/meetings", data={"held_on": "", "place": "市人社局会议室", "form_token": new_token()}
+    )
+    assert undated.status_code == 422 and "Enter the meeting date, e.g. 2026-11-20" in undated.text
+    _no_leaks(undated.text)
+    tomorrow = today(clock.now) + timedelta(days=1)
+    too_close = handler.post(
+        "/committees/meetings",
+        data={"held_on": tomorrow.isoformat(), "place": "市人社局会议室", "form_token": new_token()},
+    )
+    assert too_close.status_code == 422
+    assert "must receive the filing before the meeting (" in too_close.text
+    assert "days before the meeting); for this date the filing deadline was " in too_close.text
+    _no_leaks(too_close.text)
+
+    day = today(clock.now) + timedelta(days=30)
+    planned = handler.post(
+        "/committees/meetings",
+        data={"held_on": day.isoformat(), "place": "市人社局会议室", "form_token": new_token()},
+    )
+    assert planned.status_code == 303
+    meeting = session.query(Meeting).order_by(Meeting.id.desc()).first()
+    assert meeting is not None
+
+    # Filing with nothing ready: every missing item named in English.
+    incomplete = leader.post(f"/committees/meetings/{meeting.id}/file", follow_redirects=True)
+    assert "The filing is incomplete: Eligibility review (No application on the agenda yet); " in (
+        incomplete.text
+    )
+    assert "; Expert draw (No experts drawn yet); Pass-rate setting (Not set yet)" in incomplete.text
+    _no_leaks(incomplete.text)
+
+    empty = handler.post(f"/committees/meetings/{meeting.id}/agenda", follow_redirects=True)
+    assert empty.status_code == 422 or "Tick the applications to add to the agenda first" in empty.text
+    handler.post(f"/committees/meetings/{meeting.id}/agenda", data={"application_ids": [application.id]})
+    again = handler.post(
+        f"/committees/meetings/{meeting.id}/agenda",
+        data={"application_ids": [application.id]},
+        follow_redirects=True,
+    )
+    assert "This application is already on a review meeting&#39;s agenda" in again.text
+    assert f'<span lang="zh-CN">{application.applicant.name}</span>: ' in again.text
+    _no_leaks(again.text)
+
+    handler.post(
+        f"/committees/meetings/{meeting.id}/plan",
+        data={
+            "held_on": day.isoformat(),
+            "place": "市人社局会议室",
+            "plan": "按专业分组评审",
+            "pass_rate_limit": "200",
+        },
+    )
+    rate = handler.post(
+        f"/committees/meetings/{meeting.id}/plan",
+        data={
+            "held_on": day.isoformat(),
+            "place": "市人社局会议室",
+            "plan": "按专业分组评审",
+            "pass_rate_limit": "200",
+        },
+    )
+    assert rate.status_code == 422
+    assert "The pass-rate ceiling must be a whole number from 1 to 100 (percent)" in rate.text
+    handler.post(
+        f"/committees/meetings/{meeting.id}/plan",
+        data={
+            "held_on": day.isoformat(),
+            "place": "市人社局会议室",
+            "plan": "按专业分组评审",
+            "pass_rate_limit": "80",
+        },
+    )
+    even = handler.post(
+        f"/committees/meetings/{meeting.id}/draw", data={"size": "4", "form_token": new_token()}
+    )
+    assert even.status_code == 422 and "Draw an odd number of experts, at least " in even.text
+    _no_leaks(even.text)
+    handler.post(
+        f"/committees/meetings/{meeting.id}/draw",
+        data={"size": "5", "seed": "abc", "form_token": new_token()},
+    )
+
+    not_leader = handler.post(f"/committees/meetings/{meeting.id}/file", follow_redirects=True)
+    assert "The filing is signed off by the office&#39;s leader" in not_leader.text
+    leader.post(f"/committees/meetings/{meeting.id}/file")
+    session.refresh(meeting)
+    assert meeting.state is MeetingStatus.FILED
+
+    bureau = _english(login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id))
+    too_long = bureau.post(
+        f"/committees/meetings/{meeting.id}/filing", data={"decision": "refuse", "note": "不" * 501}
+    )
+    assert too_long.status_code == 422
+    assert "(it has 501)" in too_long.text
+    bureau.post(f"/committees/meetings/{meeting.id}/filing", data={"decision": "accept", "note": ""})
+
+    # The vote: not before the meeting's day, not without a quorum, every applicant voted on, once.
+    members = votes.panel(session, meeting)
+    early = leader.post(
+        f"/committees/meetings/{meeting.id}/open",
+        data={"present": [m.id for m in members]},
+        follow_redirects=True,
+    )
+    assert f"The meeting is set for {day.day} {day:%b} {day.year}: voting can open only on that day" in (
+        early.text
+    )
+    _no_leaks(early.text)
+    clock.now = clock.now + timedelta(days=30)
+    leader = _english(login_as(made.office.leader, membership_id=made.office.leader_membership.id))
+    unready = leader.post(
+        f"/committees/meetings/{meeting.id}/open",
+        data={"present": [m.id for m in members]},
+        follow_redirects=True,
+    )
+    assert "These experts have not yet confirmed that they studied the evaluation standards" in unready.text
+    _no_leaks(unready.text)
+    seated = {m.expert.user_id for m in members}
+    panel_experts = [e for e in experts if e.user_id in seated]
+    for expert in panel_experts:
+        expert.user.must_change_password = False
+        login_as(expert.user).post(f"/committees/panels/{meeting.id}/acknowledge")
+    leader = _english(login_as(made.office.leader, membership_id=made.office.leader_membership.id))
+    few = leader.post(
+        f"/committees/meetings/{meeting.id}/open", data={"present": [members[0].id]}, follow_redirects=True
+    )
+    assert "1 experts present: the panel of 5 needs a quorum of " in few.text
+    _no_leaks(few.text)
+    opened = leader.post(f"/committees/meetings/{meeting.id}/open", data={"present": [m.id for m in members]})
+    assert opened.status_code == 303
+
+    expert = _english(login_as(panel_experts[0].user))
+    blank = expert.post(f"/committees/panels/{meeting.id}/ballot", data={})
+    assert blank.status_code == 422
+    assert "Vote on every applicant (for, against or abstain)" in blank.text
+    _no_leaks(blank.text)
+    entry = meeting.entries[0]
+    expert.post(f"/committees/panels/{meeting.id}/ballot", data={f"choice_{entry.id}": "yes"})
+    twice = expert.post(
+        f"/committees/panels/{meeting.id}/ballot", data={f"choice_{entry.id}": "no"}, follow_redirects=True
+    )
+    assert "You have already voted: each expert votes once" in twice.text
+    _no_leaks(twice.text)
+
+    leader = _english(login_as(made.office.leader, membership_id=made.office.leader_membership.id))
+    early_count = leader.post(f"/committees/meetings/{meeting.id}/close", follow_redirects=True)
+    assert "5 experts present, 1 have voted: the count waits until everyone has voted" in early_count.text
+    _no_leaks(early_count.text)
