@@ -5,7 +5,8 @@ lang="zh-CN". The GET crawl (tests/i18n/test_english.py) never sees these: only 
 
 from __future__ import annotations
 
-from datetime import timedelta
+import io
+from datetime import date, timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -22,9 +23,11 @@ from tests.factories import (
     make_committee_world,
     make_experts,
     make_review_application,
+    make_world,
     to_meeting,
 )
 from tests.i18n.test_english import leaks
+from tests.services.test_notices import at_shanghai
 
 
 def _english(client: FlaskClient) -> FlaskClient:
@@ -239,3 +242,27 @@ def test_a_meeting_its_panel_its_filing_and_its_vote_are_refused_in_english(
     early_count = leader.post(f"/committees/meetings/{meeting.id}/close", follow_redirects=True)
     assert "5 experts present, 1 have voted: the count waits until everyone has voted" in early_count.text
     _no_leaks(early_count.text)
+
+
+def test_the_calendars_refusals_read_in_english_each_bad_row_named(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world = make_world(session)
+    clock.now = at_shanghai(date(2026, 11, 23))
+    admin = _english(login_as(world.admin))
+    weekend = admin.post("/admin/calendar/days?year=2027", data={"day": "2027-01-02", "kind": "holiday"})
+    assert weekend.status_code == 422
+    assert "2 Jan 2027 is a weekend day already: no need to enter it as a holiday" in weekend.text
+    _no_leaks(weekend.text)
+    rows = "日期,类型,名称\n2027-13-01,放假,元旦\n2027-01-04,加班,某日\n"
+    imported = admin.post(
+        "/admin/calendar/import?year=2027",
+        data={"file": (io.BytesIO(rows.encode("gbk")), "2027.csv")},
+        content_type="multipart/form-data",
+    )
+    assert imported.status_code == 422
+    assert (
+        "Row 2: the date “2027-13-01” should be written as 2027-01-01; "
+        "Row 3: the kind must be “holiday” or “workday”"
+    ) in imported.text.replace("&#34;", '"')
+    _no_leaks(imported.text)
