@@ -138,35 +138,17 @@ def test_a_meeting_its_panel_its_filing_and_its_vote_are_refused_in_english(
     assert f'<span lang="zh-CN">{application.applicant.name}</span>: ' in again.text
     _no_leaks(again.text)
 
-    handler.post(
-        f"/committees/meetings/{meeting.id}/plan",
-        data={
-            "held_on": day.isoformat(),
-            "place": "市人社局会议室",
-            "plan": "按专业分组评审",
-            "pass_rate_limit": "200",
-        },
-    )
-    rate = handler.post(
-        f"/committees/meetings/{meeting.id}/plan",
-        data={
-            "held_on": day.isoformat(),
-            "place": "市人社局会议室",
-            "plan": "按专业分组评审",
-            "pass_rate_limit": "200",
-        },
-    )
+    def plan(limit: str) -> Any:
+        form = {"held_on": day.isoformat(), "place": "市人社局会议室", "plan": "按专业分组评审"}
+        return handler.post(
+            f"/committees/meetings/{meeting.id}/plan", data={**form, "pass_rate_limit": limit}
+        )
+
+    rate = plan("200")
     assert rate.status_code == 422
     assert "The pass-rate ceiling must be a whole number from 1 to 100 (percent)" in rate.text
-    handler.post(
-        f"/committees/meetings/{meeting.id}/plan",
-        data={
-            "held_on": day.isoformat(),
-            "place": "市人社局会议室",
-            "plan": "按专业分组评审",
-            "pass_rate_limit": "80",
-        },
-    )
+    _no_leaks(rate.text)
+    assert plan("80").status_code == 303
     even = handler.post(
         f"/committees/meetings/{meeting.id}/draw", data={"size": "4", "form_token": new_token()}
     )
