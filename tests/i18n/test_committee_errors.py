@@ -19,6 +19,7 @@ from portal.services.submissions import new_token
 from portal.web import i18n
 from tests.conftest import Clock
 from tests.factories import (
+    make_application,
     make_committee,
     make_committee_world,
     make_experts,
@@ -248,3 +249,24 @@ def test_the_calendars_refusals_read_in_english_each_bad_row_named(
         "Row 3: the kind must be “holiday” or “workday”"
     ) in imported.text.replace("&#34;", '"')
     _no_leaks(imported.text)
+
+
+def test_a_step_the_workflow_refuses_is_explained_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=1)
+    leader = _english(login_as(world.enterprise.leader))
+    refused = leader.post(
+        f"/review/applications/{application.id}/act", data={"action": "leader_approve"}, follow_redirects=True
+    )
+    assert "The application is now “" in refused.text and "” cannot be done" in refused.text
+    _no_leaks(refused.text)
+    handler = _english(login_as(world.enterprise.handler))
+    reasonless = handler.post(
+        f"/review/applications/{application.id}/act",
+        data={"action": "reject", "reason": "", "version": application.version},
+        follow_redirects=True,
+    )
+    assert "Please give the reason" in reasonless.text
+    _no_leaks(reasonless.text)
