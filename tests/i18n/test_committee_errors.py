@@ -13,12 +13,15 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from portal.models import Meeting, MeetingStatus
-from portal.services import votes
+from portal.services import materials, votes
+from portal.services.actors import actor_for
 from portal.services.calendar import today
 from portal.services.submissions import new_token
 from portal.web import i18n
+from tests import imaging
 from tests.conftest import Clock
 from tests.factories import (
+    STORAGE,
     make_application,
     make_committee,
     make_committee_world,
@@ -270,3 +273,25 @@ def test_a_step_the_workflow_refuses_is_explained_in_english(
     )
     assert "Please give the reason" in reasonless.text
     _no_leaks(reasonless.text)
+
+
+def test_a_copys_check_and_seal_is_refused_in_english(session: Session, clock: Clock, login_as: Any) -> None:
+    world = make_world(session)
+    application = make_application(session, world, clock.now)
+    copy = materials.upload_material(
+        session,
+        actor_for(application.applicant, None),
+        STORAGE,
+        application.id,
+        materials.UploadInput(slot="other", kind="copy"),
+        [materials.scans.Part("a.jpg", imaging.photo(1000, 1400))],
+        clock.now,
+    )
+    handler = _english(login_as(world.enterprise.handler))
+    url = f"/review/applications/{application.id}/materials/{copy.id}/endorse"
+    unsealed = handler.post(url, data={"checked": "1"}, follow_redirects=True)
+    assert "This unit has not uploaded its seal image yet" in unsealed.text
+    _no_leaks(unsealed.text)
+    unticked = handler.post(url, data={}, follow_redirects=True)
+    assert "Check against the original first, and tick Original checked" in unticked.text
+    _no_leaks(unticked.text)
