@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from portal.domain.i18n import N_, T_
 from portal.domain.policy import FilingRule, ProvincialWindows, VoteRule, names_match, normalize_name
 from portal.domain.workdays import WorkCalendar
 
@@ -182,10 +183,10 @@ def recusal(candidate: Candidate, agenda: list[Reviewed]) -> str | None:
     """Why an expert may not sit on this panel: an applicant's own employer, or an applicant themself."""
     for item in agenda:
         if candidate.user_id == item.applicant_id:
-            return "本人为本次会议的申报人"
+            return N_("本人为本次会议的申报人")
         same_org = candidate.employer_id is not None and candidate.employer_id == item.enterprise_id
         if same_org or normalize_name(candidate.employer_name) == normalize_name(item.enterprise_name):
-            return f"与申报人同在{item.enterprise_name}"
+            return T_("与申报人同在%(enterprise_name)s", enterprise_name=item.enterprise_name)
     return None
 
 

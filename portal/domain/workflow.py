@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from portal.domain import glossary
-from portal.domain.i18n import N_
+from portal.domain.i18n import N_, T_
 
 
 class Status(StrEnum):
@@ -343,7 +343,7 @@ class Route:
     def at(self, level: Level) -> int:
         if level is Level.COMMITTEE:
             if self.committee is None:
-                raise TransitionNotAllowed("no_committee", "尚未确定受理的评审委员会")
+                raise TransitionNotAllowed("no_committee", N_("尚未确定受理的评审委员会"))
             return self.committee
         return {Level.ENTERPRISE: self.enterprise, Level.DEPARTMENT: self.department}.get(level, self.bureau)
 
@@ -416,26 +416,35 @@ def decide(situation: Situation, action: Action, actor: Actor) -> Outcome:
     rows = _candidates(situation.status, action)
     if not rows:
         raise TransitionNotAllowed(
-            "no_transition", f"申报当前为“{situation.status.title}”，不能执行“{action.title}”"
+            "no_transition",
+            T_(
+                "申报当前为“%(state)s”，不能执行“%(action)s”",
+                state=situation.status.title,
+                action=action.title,
+            ),
         )
     row = next((r for r in rows if r.role == actor.role), None)
     if row is None:
-        roles = "或".join(r.role.title for r in rows)
-        raise TransitionNotAllowed("wrong_role", f"“{action.title}”须由{roles}办理")
+        roles: str = rows[0].role.title
+        for other in rows[1:]:
+            roles = T_("%(one)s或%(other)s", one=roles, other=other.role.title)
+        raise TransitionNotAllowed(
+            "wrong_role", T_("“%(action)s”须由%(roles)s办理", action=action.title, roles=roles)
+        )
     if actor.role in (Role.HANDLER, Role.LEADER):
         if not actor.acts_for_holder:
-            raise TransitionNotAllowed("not_holder", "该申报不在本单位办理环节，无权操作")
+            raise TransitionNotAllowed("not_holder", N_("该申报不在本单位办理环节，无权操作"))
         if actor.user_id == situation.applicant_id:
-            raise TransitionNotAllowed("own_application", "不能审核本人的申报")
+            raise TransitionNotAllowed("own_application", N_("不能审核本人的申报"))
     if actor.role is Role.APPLICANT and actor.user_id != situation.applicant_id:
-        raise TransitionNotAllowed("not_applicant", "只能操作本人的申报")
+        raise TransitionNotAllowed("not_applicant", N_("只能操作本人的申报"))
     if row.signature is Signature.ABSENT and situation.handler_signed_by is not None:
-        raise TransitionNotAllowed("already_signed", "经办人已初审，待领导签批")
+        raise TransitionNotAllowed("already_signed", N_("经办人已初审，待领导签批"))
     if row.signature is Signature.PRESENT:
         if situation.handler_signed_by is None:
-            raise TransitionNotAllowed("handler_first", "须先由经办人初审，再由领导签批")
+            raise TransitionNotAllowed("handler_first", N_("须先由经办人初审，再由领导签批"))
         if situation.handler_signed_by == actor.user_id:
-            raise TransitionNotAllowed("same_person", "初审与签批不能由同一人办理")
+            raise TransitionNotAllowed("same_person", N_("初审与签批不能由同一人办理"))
     return _outcome(situation, row, actor)
 
 

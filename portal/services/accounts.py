@@ -131,7 +131,7 @@ def listed_message(record: IntegrityRecord, masked: str) -> Text:
     """Put first when the number belongs to someone on the integrity record (INT-01, INT-03)."""
     return T_(
         "%(notice)s，在此之前不能为其开设账号或申报。",
-        notice=certificates.integrity_notice(record, f"证件号码{masked}的持有人"),
+        notice=certificates.integrity_notice(record, T_("证件号码%(masked)s的持有人", masked=masked)),
     )
 
 

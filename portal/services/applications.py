@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from portal.domain import committees as committee_rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.form import FLAT_FIELDS
-from portal.domain.i18n import N_
+from portal.domain.i18n import N_, T_
 from portal.domain.materials import moved_slot
 from portal.domain.policy import LEVELS, PATHWAYS
 from portal.domain.workflow import FINAL_STATUSES, Action, Role, Status
@@ -50,7 +50,7 @@ class StartInput:
 
 def _require_enterprise_staff(actor: Actor) -> None:
     if not (actor.is_staff and actor.org_kind is OrgKind.ENTERPRISE):
-        raise PermissionDenied("只有用人单位的经办人或领导可以办理")
+        raise PermissionDenied(N_("只有用人单位的经办人或领导可以办理"))
 
 
 def applicants_of(session: Session, actor: Actor) -> list[User]:
@@ -67,16 +67,16 @@ def start_application(session: Session, actor: Actor, data: StartInput, now: dat
     errors: dict[str, str] = {}
     applicant = session.get(User, data.applicant_id)
     if applicant is None or applicant.employer_id != actor.org_id:
-        errors["applicant_id"] = "请选择本单位的申报人"
+        errors["applicant_id"] = N_("请选择本单位的申报人")
     series, specialty = data.series.strip(), data.specialty.strip()
     if not series:
-        errors["series"] = "请填写职称系列"
+        errors["series"] = N_("请填写职称系列")
     if not specialty:
-        errors["specialty"] = "请填写专业"
+        errors["specialty"] = N_("请填写专业")
     if data.level not in LEVELS:
-        errors["level"] = "请选择申报级别"
+        errors["level"] = N_("请选择申报级别")
     if data.pathway not in PATHWAYS:
-        errors["pathway"] = "请选择申报途径"
+        errors["pathway"] = N_("请选择申报途径")
     if errors:
         raise ValidationFailed(errors)
     assert applicant is not None and applicant.employer is not None
@@ -88,7 +88,7 @@ def start_application(session: Session, actor: Actor, data: StartInput, now: dat
     enterprise = applicant.employer
     department = enterprise.parent
     if department is None or department.parent_id is None:
-        raise ValidationFailed({"applicant_id": "本单位尚未归属主管部门和人社局，请联系管理员"})
+        raise ValidationFailed({"applicant_id": N_("本单位尚未归属主管部门和人社局，请联系管理员")})
     authority_code = _authority_for(session, department.parent, data, enterprise.region)
     application = Application(
         applicant_id=applicant.id,
@@ -142,9 +142,11 @@ def _open_application(session: Session, applicant_id: int, series: str, level: s
 
 
 def _duplicate_message(application: Application) -> str:
-    return (
-        f"该申报人已有一份进行中的{application.series}{application.level}申报（{application.state.title}），"
-        "请勿重复发起；如需重新申报，请先撤回或办结原申报"
+    return T_(
+        "该申报人已有一份进行中的%(series)s%(level)s申报（%(title)s），请勿重复发起；如需重新申报，请先撤回或办结原申报",
+        series=application.series,
+        level=application.level,
+        title=application.state.title,
     )
 
 
@@ -160,10 +162,17 @@ def _authority_for(
         return found[0].code if found else None
     authority = next((a for a in profile.authorities if a.code == code), None)
     if authority is None:
-        raise ValidationFailed({"authority_code": "请选择认定机构"})
+        raise ValidationFailed({"authority_code": N_("请选择认定机构")})
     if not authority.certifies(data.level, region or None):
         raise ValidationFailed(
-            {"authority_code": f"{authority.name}的认定范围为{authority.area}，不认定本单位的{data.level}"}
+            {
+                "authority_code": T_(
+                    "%(name)s的认定范围为%(area)s，不认定本单位的%(level)s",
+                    name=authority.name,
+                    area=authority.area,
+                    level=data.level,
+                )
+            }
         )
     return code
 
@@ -197,12 +206,12 @@ def copy_from_previous(session: Session, actor: Actor, application_id: int, now:
     again). Fields already filled in the draft are kept."""
     application = get_application(session, actor, application_id)
     if not may_fill(actor, application):
-        raise PermissionDenied("只能填写本人的申报表（或由本单位经办人代为填写）")
+        raise PermissionDenied(N_("只能填写本人的申报表（或由本单位经办人代为填写）"))
     if application.state is not Status.DRAFT:
-        raise PermissionDenied("只有草稿可以从上次申报复制")
+        raise PermissionDenied(N_("只有草稿可以从上次申报复制"))
     previous = previous_application(session, application)
     if previous is None:
-        raise DomainError("没有找到上一次的申报", code="no_previous")
+        raise DomainError(N_("没有找到上一次的申报"), code="no_previous")
     copied = []
     for name in COPIED_FIELDS:
         if getattr(application, name) in ("", None, False) and getattr(previous, name) not in (
@@ -391,9 +400,9 @@ def act_many(
     Returns and rejections are never bulk actions: each needs its own reason.
     """
     if action.needs_reason or action in transitions.APPLICANT_ACTIONS:
-        raise DomainError(f"“{action.title}”须逐件办理", code="not_bulk")
+        raise DomainError(T_("“%(title)s”须逐件办理", title=action.title), code="not_bulk")
     if not application_ids:
-        raise ValidationFailed({"ids": "请先勾选要办理的申报"})
+        raise ValidationFailed({"ids": N_("请先勾选要办理的申报")})
     done: list[tuple[int, str]] = []
     failed: list[tuple[int, str, str]] = []
     for application_id in dict.fromkeys(application_ids):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from portal.documents.cells import Cells, workbook
 from portal.domain.errors import PermissionDenied
+from portal.domain.i18n import N_
 from portal.models import AuditEvent, AuditOutcome, User
 from portal.services import audit
 from portal.services.actors import Actor
@@ -55,7 +56,7 @@ def _day(raw: str) -> date | None:
 
 def _require_admin(actor: Actor) -> None:
     if not actor.is_admin or actor.org_id is None:
-        raise PermissionDenied("只有人社局系统管理员可以查看审计日志")
+        raise PermissionDenied(N_("只有人社局系统管理员可以查看审计日志"))
 
 
 def query(session: Session, actor: Actor, filters: AuditQuery) -> Select[tuple[AuditEvent]]:

@@ -18,7 +18,7 @@ from sqlalchemy import Date, Integer, String, delete, null, select, union_all
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import PermissionDenied, ValidationFailed
-from portal.domain.glossary import cn_date
+from portal.domain.i18n import N_, T_, Text, joined
 from portal.domain.workdays import CalendarEntry, WorkCalendar
 from portal.models import CalendarDay, CalendarYear, Setting
 from portal.services import audit, uploads
@@ -78,7 +78,7 @@ def start_counts(session: Session) -> bool:
 
 def _require_admin(actor: Actor) -> None:
     if not actor.is_admin:
-        raise PermissionDenied("只有系统管理员可以维护工作日历")
+        raise PermissionDenied(N_("只有系统管理员可以维护工作日历"))
 
 
 def set_start_counts(session: Session, actor: Actor, value: bool, now: datetime) -> None:
@@ -153,11 +153,11 @@ def add_day(session: Session, actor: Actor, day: date, kind: str, name: str, now
     errors: dict[str, str] = {}
     kind = KIND_WORDS.get(kind.strip(), "")
     if not kind:
-        errors["kind"] = "请选择“放假”或“调休上班”"
+        errors["kind"] = N_("请选择“放假”或“调休上班”")
     elif kind == "holiday" and day.weekday() >= 5:
-        errors["day"] = f"{cn_date(day)}本是周末，无须录入为放假日"
+        errors["day"] = T_("%(day)s本是周末，无须录入为放假日", day=day)
     elif kind == "workday" and day.weekday() < 5:
-        errors["day"] = f"{cn_date(day)}本是工作日，无须录入为调休上班"
+        errors["day"] = T_("%(day)s本是工作日，无须录入为调休上班", day=day)
     if errors:
         raise ValidationFailed(errors)
     row = session.get(CalendarDay, day) or CalendarDay(day=day)
@@ -188,7 +188,9 @@ def confirm_year(session: Session, actor: Actor, year: int, source_ref: str, now
     """Mark a year complete: from now on periods may reach into it (audited)."""
     _require_admin(actor)
     if not source_ref.strip():
-        raise ValidationFailed({"source_ref": "请填写依据，例如“国务院办公厅关于2027年部分节假日安排的通知”"})
+        raise ValidationFailed(
+            {"source_ref": N_("请填写依据，例如“国务院办公厅关于2027年部分节假日安排的通知”")}
+        )
     row = session.get(CalendarYear, year) or CalendarYear(year=year)
     row.source_ref, row.confirmed_by_id, row.confirmed_at = source_ref.strip()[:200], actor.user_id, now
     session.add(row)
@@ -220,31 +222,33 @@ def import_file(
             return import_days(session, actor, raw.decode(encoding), now)
         except UnicodeDecodeError:
             continue
-    raise ValidationFailed({"file": "无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV 文件"})
+    raise ValidationFailed({"file": N_("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV 文件")})
 
 
 def import_days(session: Session, actor: Actor, text: str, now: datetime) -> int:
     """Rows of `日期,类型,名称` (类型: 放假 / 调休上班), all checked before any is written."""
     _require_admin(actor)
     rows: list[tuple[date, str, str]] = []
-    problems: list[str] = []
+    problems: list[Text] = []
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not row or not "".join(row).strip() or row[0].strip() in ("日期", "date"):
             continue
         try:
             day = date.fromisoformat(row[0].strip())
         except ValueError:
-            problems.append(f"第{number}行：日期“{row[0].strip()}”应写作 2027-01-01")
+            problems.append(
+                T_("第%(number)s行：日期“%(value)s”应写作 2027-01-01", number=number, value=row[0].strip())
+            )
             continue
         kind = KIND_WORDS.get(row[1].strip() if len(row) > 1 else "", "")
         if not kind:
-            problems.append(f"第{number}行：类型应为“放假”或“调休上班”")
+            problems.append(T_("第%(number)s行：类型应为“放假”或“调休上班”", number=number))
             continue
         rows.append((day, kind, row[2].strip() if len(row) > 2 else ""))
     if problems:
-        raise ValidationFailed({"file": "；".join(problems)})
+        raise ValidationFailed({"file": joined(problems, "；")})
     if not rows:
-        raise ValidationFailed({"file": "文件中没有可导入的日期"})
+        raise ValidationFailed({"file": N_("文件中没有可导入的日期")})
     for day, kind, name in rows:
         add_day(session, actor, day, "holiday" if kind == "holiday" else "workday", name, now)
     return len(rows)

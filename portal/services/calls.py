@@ -53,7 +53,7 @@ def _rule(session: Session, committee: Committee) -> CallRule:
 
 def _office(session: Session, actor: Actor) -> Committee:
     if not (actor.is_staff and actor.org_kind is OrgKind.COMMITTEE):
-        raise PermissionDenied("评审通知由评委会办事机构起草、报备和发布")
+        raise PermissionDenied(N_("评审通知由评委会办事机构起草、报备和发布"))
     committee = committees.committee_of_office(session, actor.org_id)
     if committee is None:
         raise NotFound("找不到本办事机构的评委会")
@@ -143,7 +143,7 @@ def file_call(session: Session, actor: Actor, call_id: int, now: datetime) -> Co
     committee = _office(session, actor)
     call = _get(session, actor, call_id)
     if call.committee_id != committee.id or actor.staff_role is not StaffRole.LEADER:
-        raise PermissionDenied("评审通知由办事机构领导报人社局备案")
+        raise PermissionDenied(N_("评审通知由办事机构领导报人社局备案"))
     if call.state not in (CallStatus.DRAFT, CallStatus.REFUSED):
         _refuse(
             session,
@@ -167,12 +167,12 @@ def decide_call(
     """The bureau accepts the filing, or refuses it with the reason."""
     call = _get(session, actor, call_id)
     if actor.org_id != call.committee.bureau_id:
-        raise PermissionDenied("评审通知由人社局确认备案")
+        raise PermissionDenied(N_("评审通知由人社局确认备案"))
     note = note.strip()
     if not accept and not note:
         raise ValidationFailed({"note": N_("不予备案须写明原因")})
     if len(note) > 500:
-        raise ValidationFailed({"note": f"意见不能超过500字（现有{len(note)}字）"})
+        raise ValidationFailed({"note": T_("意见不能超过500字（现有%(n)s字）", n=len(note))})
     if call.state is not CallStatus.FILED:
         _refuse(
             session,
@@ -201,7 +201,7 @@ def publish_call(session: Session, actor: Actor, call_id: int, now: datetime) ->
     committee = _office(session, actor)
     call = _get(session, actor, call_id)
     if call.committee_id != committee.id or actor.staff_role is not StaffRole.LEADER:
-        raise PermissionDenied("评审通知由办事机构领导发布")
+        raise PermissionDenied(N_("评审通知由办事机构领导发布"))
     rule = _rule(session, committee)
     if call.state is not CallStatus.ACCEPTED:
         _refuse(
@@ -259,13 +259,13 @@ def calls_of(session: Session, actor: Actor, tab: str) -> CallList:
     """The calls the actor's organisation keeps: an office its committee's (drafts too), a bureau those of
     its committees once filed (a draft is the office's own work). Newest first; an unknown tab is "all"."""
     if not actor.is_staff:
-        raise PermissionDenied("评审通知由评委会办事机构和人社局办理")
+        raise PermissionDenied(N_("评审通知由评委会办事机构和人社局办理"))
     if actor.org_kind is OrgKind.COMMITTEE:
         mine = Committee.office_id == actor.org_id
     elif actor.org_kind is OrgKind.BUREAU:
         mine = (Committee.bureau_id == actor.org_id) & (CommitteeCall.status != CallStatus.DRAFT.value)
     else:
-        raise PermissionDenied("评审通知由评委会办事机构和人社局办理")
+        raise PermissionDenied(N_("评审通知由评委会办事机构和人社局办理"))
     base = select(CommitteeCall).join(Committee, Committee.id == CommitteeCall.committee_id).where(mine)
     tab = tab if tab in TABS else "all"
     counted = dict(

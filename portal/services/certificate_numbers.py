@@ -92,7 +92,7 @@ class Preview:
 def _meeting(session: Session, actor: Actor, meeting_id: int) -> Meeting:
     meeting = meetings.get_meeting(session, actor, meeting_id)
     if not (actor.org_kind is OrgKind.BUREAU and actor.org_id == meeting.committee.bureau_id):
-        raise PermissionDenied("证书编号由人社局录入")
+        raise PermissionDenied(N_("证书编号由人社局录入"))
     return meeting
 
 

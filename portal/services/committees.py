@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import committees as rules
 from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.domain.i18n import N_, T_
 from portal.domain.policy import CommitteeRules, PolicyProfile, expand_levels
 from portal.domain.workflow import Status
 from portal.models import (
@@ -45,7 +46,7 @@ from portal.services.policies import effective_profile
 
 def _bureau_admin(session: Session, actor: Actor) -> Organisation:
     if not actor.is_admin or actor.org_id is None:
-        raise PermissionDenied("只有人社局系统管理员可以设立评委会、维护受理范围")
+        raise PermissionDenied(N_("只有人社局系统管理员可以设立评委会、维护受理范围"))
     bureau = session.get(Organisation, actor.org_id)
     assert bureau is not None
     return bureau
@@ -123,7 +124,7 @@ def _day(raw: str, field: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors[field] = "日期格式应为 年-月-日，例如 2026-03-15"
+        errors[field] = N_("日期格式应为 年-月-日，例如 2026-03-15")
         return None
 
 
@@ -132,35 +133,37 @@ def create_committee(session: Session, actor: Actor, data: CommitteeInput, now: 
     its 人员 page like any organisation's. ValidationFailed names each bad field."""
     bureau = _bureau_admin(session, actor)
     if not bureau.policy_profile:
-        raise ValidationFailed({"name": "本局尚未选择政策配置，请先在“受理批次”页面选择"})
+        raise ValidationFailed({"name": N_("本局尚未选择政策配置，请先在“受理批次”页面选择")})
     errors: dict[str, str] = {}
     name, unit = data.name.strip(), data.forming_unit.strip()
     if not name:
-        errors["name"] = "请填写评委会名称"
+        errors["name"] = N_("请填写评委会名称")
     elif len(name) > 180:
-        errors["name"] = "评委会名称不能超过180字"
+        errors["name"] = N_("评委会名称不能超过180字")
     elif session.scalar(select(Committee.id).where(Committee.name == name)) or session.scalar(
         select(Organisation.id).where(Organisation.name == f"{name}办事机构")
     ):
-        errors["name"] = "已有同名评委会"
+        errors["name"] = N_("已有同名评委会")
     if not unit:
-        errors["forming_unit"] = "请填写组建单位"
+        errors["forming_unit"] = N_("请填写组建单位")
     elif len(unit) > 200:
-        errors["forming_unit"] = "组建单位不能超过200字"
+        errors["forming_unit"] = N_("组建单位不能超过200字")
     if data.kind not in {k.value for k in CommitteeKind}:
-        errors["kind"] = "请选择评委会类别"
+        errors["kind"] = N_("请选择评委会类别")
     if len(data.phone.strip()) > 100:
-        errors["phone"] = "联系电话不能超过100字"
+        errors["phone"] = N_("联系电话不能超过100字")
     opens = _day(data.intake_opens, "intake_opens", errors)
     closes = _day(data.intake_closes, "intake_closes", errors)
     if opens and closes and closes < opens:
-        errors["intake_closes"] = "收审截止日不能早于开始日"
+        errors["intake_closes"] = N_("收审截止日不能早于开始日")
     if (
         data.kind == CommitteeKind.PROVINCIAL.value
         and not (opens and closes)
         and "intake_opens" not in errors
     ):
-        errors["intake_opens"] = "省级评委会请填写收审材料的起止日期（004 二(二)：据此开通和关闭网上申报）"
+        errors["intake_opens"] = N_(
+            "省级评委会请填写收审材料的起止日期（004 二(二)：据此开通和关闭网上申报）"
+        )
     if errors:
         raise ValidationFailed(errors)
     office = _office(session, bureau, f"{name}办事机构", bureau.region, now)
@@ -199,7 +202,7 @@ def load_from_profile(session: Session, actor: Actor, now: datetime) -> LoadRepo
     bureau = _bureau_admin(session, actor)
     profile = effective_profile(session, bureau)
     if profile is None or profile.committee is None:
-        raise ValidationFailed({"profile": "本局的政策配置没有评审委员会途径，无可载入的受理范围"})
+        raise ValidationFailed({"profile": N_("本局的政策配置没有评审委员会途径，无可载入的受理范围")})
     created: list[Committee] = []
     count = 0
     for authority in profile.authorities:
@@ -311,37 +314,37 @@ def save_scope(
         x.strip() for x in data.specialties.replace(",", "、").replace("，", "、").split("、") if x.strip()
     )
     if not specialties:
-        errors["specialties"] = "请填写受理专业，多个专业用顿号分隔"
+        errors["specialties"] = N_("请填写受理专业，多个专业用顿号分隔")
     elif len(specialties) > 500:
-        errors["specialties"] = "受理专业不能超过500字"
+        errors["specialties"] = N_("受理专业不能超过500字")
     place = data.place.strip()
     if not place:
-        errors["place"] = "请填写受理地，如“镇江市区”“丹阳市”"
+        errors["place"] = N_("请填写受理地，如“镇江市区”“丹阳市”")
     elif len(place) > 100:
-        errors["place"] = "受理地不能超过100字"
+        errors["place"] = N_("受理地不能超过100字")
     try:
         levels = expand_levels(data.levels)
     except ValueError:
         levels = ()
     if not levels:
-        errors["levels"] = "请至少选择一个级别"
+        errors["levels"] = N_("请至少选择一个级别")
     opens = _day(data.opens, "opens", errors)
     closes = _day(data.closes, "closes", errors)
     if (opens is None) != (closes is None) and "opens" not in errors and "closes" not in errors:
-        errors["closes" if opens else "opens"] = (
+        errors["closes" if opens else "opens"] = N_(
             "网上申报时间请同时填写起止日期，或都留空（依据文件时间申报）"
         )
     elif opens and closes and closes < opens:
-        errors["closes"] = "截止日不能早于开始日"
+        errors["closes"] = N_("截止日不能早于开始日")
     citation = data.citation.strip()
     if not citation:
-        errors["citation"] = "请填写依据（文件及条款），例如“003 附件 序号1”"
+        errors["citation"] = N_("请填写依据（文件及条款），例如“003 附件 序号1”")
     elif len(citation) > 200:
-        errors["citation"] = "依据不能超过200字"
+        errors["citation"] = N_("依据不能超过200字")
     if len(data.row_no.strip()) > 20:
-        errors["row_no"] = "序号不能超过20字"
+        errors["row_no"] = N_("序号不能超过20字")
     if len(data.note.strip()) > 500:
-        errors["note"] = "备注不能超过500字"
+        errors["note"] = N_("备注不能超过500字")
     row = None
     if scope_id is not None:
         row = get_scope(session, actor, scope_id)
@@ -356,7 +359,9 @@ def save_scope(
         None,
     )
     if same is not None and not errors:
-        errors["specialties"] = f"该评委会已有相同的受理范围（序号{same.row_no or '未填'}），无需重复添加"
+        errors["specialties"] = T_(
+            "该评委会已有相同的受理范围（序号%(row_no)s），无需重复添加", row_no=same.row_no or N_("未填")
+        )
     if errors:
         raise ValidationFailed(errors)
     before = _snapshot(row) if row is not None else None
@@ -527,13 +532,14 @@ def routing_refusal(routing_: Routing, chosen: int | None) -> str | None:
     clause = f"EXAM-06，{rule.citation}" if rule else "EXAM-06"
     if chosen is None:
         if routing_.implied is None and len(routing_.candidates) > 1:
-            return "有多个评委会可以受理该申报，请在审核页面选择评委会"
+            return N_("有多个评委会可以受理该申报，请在审核页面选择评委会")
         return None
     if chosen not in {c.id for c in routing_.candidates}:
-        return f"所选评委会的受理范围不含该申报的专业、级别和受理地，不得送评（{clause}）"
+        return T_("所选评委会的受理范围不含该申报的专业、级别和受理地，不得送评（%(clause)s）", clause=clause)
     if routing_.colleagues is not None and routing_.colleagues.id != chosen and rule is not None:
-        return (
-            f"本单位今年已将同一专业、同一级别的申报报送“{routing_.colleagues.name}”，"
-            f"同一单位相同系列（专业）相同层级应统一报送同一评委会，不得多头报送（CHAN-01，{rule.same_for_unit}）"
+        return T_(
+            "本单位今年已将同一专业、同一级别的申报报送“%(name)s”，同一单位相同系列（专业）相同层级应统一报送同一评委会，不得多头报送（CHAN-01，%(same_for_unit)s）",
+            name=routing_.colleagues.name,
+            same_for_unit=rule.same_for_unit,
         )
     return None

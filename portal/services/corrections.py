@@ -20,7 +20,7 @@ from portal.domain import form as rules_form
 from portal.domain import materials as rules_materials
 from portal.domain.errors import ValidationFailed
 from portal.domain.glossary import cn_date
-from portal.domain.i18n import NT_, T_
+from portal.domain.i18n import N_, NT_, T_, joined
 from portal.domain.materials import slot_title
 from portal.domain.policy import Threshold
 from portal.domain.workdays import UnknownYear
@@ -75,21 +75,23 @@ def return_for_correction(
     items = {key: reason.strip() for key, reason in data.items.items() if rules.valid_key(key)}
     titles = item_titles(session, application)
     if not items:
-        errors["items"] = "请勾选需要补正的部分，并逐项写明原因（一次性告知）"
+        errors["items"] = N_("请勾选需要补正的部分，并逐项写明原因（一次性告知）")
     for key, reason in items.items():
         if not reason:
-            errors[f"reason_{key}"] = f"请写明“{titles.get(key) or rules.key_title(key)}”需要补正的原因"
+            errors[f"reason_{key}"] = T_(
+                "请写明“%(title)s”需要补正的原因", title=titles.get(key) or rules.key_title(key)
+            )
         elif len(reason) > 500:
-            errors[f"reason_{key}"] = "原因不能超过500字"
+            errors[f"reason_{key}"] = N_("原因不能超过500字")
     deadline = None
     try:
         deadline = date.fromisoformat(data.deadline.strip())
         if deadline <= today(now):
-            errors["deadline"] = "补正截止日期须晚于今天"
+            errors["deadline"] = N_("补正截止日期须晚于今天")
         elif deadline > today(now) + timedelta(days=90):
-            errors["deadline"] = "补正截止日期不能晚于90天之后"
+            errors["deadline"] = N_("补正截止日期不能晚于90天之后")
     except ValueError:
-        errors["deadline"] = "请填写补正截止日期，例如 2026-10-20"
+        errors["deadline"] = N_("请填写补正截止日期，例如 2026-10-20")
     if errors:
         raise ValidationFailed(errors)
     assert deadline is not None
@@ -246,21 +248,26 @@ def check_resubmission(session: Session, application: Application, responses: di
         answer = " ".join(responses.get(item.section, "").split())
         title = titles.get(item.section) or rules.key_title(item.section)
         if not answer:
-            errors[f"response_{item.section}"] = f"“{title}”未作修改：请修改，或写明不修改的理由"
+            errors[f"response_{item.section}"] = T_(
+                "“%(title)s”未作修改：请修改，或写明不修改的理由", title=title
+            )
         elif len(answer) > RESPONSE_MAX:
-            errors[f"response_{item.section}"] = f"“{title}”的说明不能超过{RESPONSE_MAX}字"
+            errors[f"response_{item.section}"] = T_(
+                "“%(title)s”的说明不能超过%(limit)s字", title=title, limit=RESPONSE_MAX
+            )
         else:
             item.response = answer
     if errors:
-        listed = "、".join(
+        listed = joined(
             titles.get(i.section) or rules.key_title(i.section)
             for i in untouched
             if f"response_{i.section}" in errors
         )
-        errors["__all__"] = (
-            f"以下退回事项尚未修改，也未说明理由：{listed}。请逐项修改，或在该项下写明不修改的理由"
+        errors["__all__"] = T_(
+            "以下退回事项尚未修改，也未说明理由：%(listed)s。请逐项修改，或在该项下写明不修改的理由",
+            listed=listed,
         )
-        raise ValidationFailed(errors, "补正内容不完整")
+        raise ValidationFailed(errors, N_("补正内容不完整"))
     session.flush()
 
 
@@ -440,8 +447,9 @@ def barred_this_year(session: Session, applicant_id: int, now: datetime) -> str 
     for application in rejected:
         limit = return_limit(session, application)
         if limit is not None and application.counted_returns >= limit.value:
-            return (
-                f"该申报人今年的申报在单位推荐后已被退回{application.counted_returns}次，"
-                f"本年度不再受理（{limit.citation}）"
+            return T_(
+                "该申报人今年的申报在单位推荐后已被退回%(counted_returns)s次，本年度不再受理（%(citation)s）",
+                counted_returns=application.counted_returns,
+                citation=limit.citation,
             )
     return None

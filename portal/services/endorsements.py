@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.documents.stamps import StampText, stamp
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from portal.domain.i18n import N_
+from portal.domain.i18n import N_, T_
 from portal.domain.text import LIMITS
 from portal.domain.uploads import UploadKind, UploadLimits
 from portal.domain.workflow import Status
@@ -58,15 +58,15 @@ def upload_seal(
     the one acceptance path (services.uploads, kind SEAL): a PNG by content, re-encoded without metadata,
     its transparency kept."""
     if not (actor.staff_role is StaffRole.LEADER and actor.org_kind is OrgKind.ENTERPRISE):
-        raise PermissionDenied("单位公章图片须由本单位领导上传")
+        raise PermissionDenied(N_("单位公章图片须由本单位领导上传"))
     if not data:
-        raise ValidationFailed({"seal": "请选择公章图片"})
+        raise ValidationFailed({"seal": N_("请选择公章图片")})
     try:
         accepted = uploads.accept_upload(data, name or "公章.png", None, limits, kind=UploadKind.SEAL)
     except uploads.UploadRefused as refused:
         if refused.code == "mismatch" or refused.code == "content":
             raise ValidationFailed(
-                {"seal": "公章图片须为 PNG 格式（按文件内容识别），最好是透明背景"}
+                {"seal": N_("公章图片须为 PNG 格式（按文件内容识别），最好是透明背景")}
             ) from None
         raise ValidationFailed({"seal": refused.message}) from None
     assert actor.org_id is not None
@@ -112,20 +112,22 @@ def endorse_material(
     """The handler has seen the original: the copy gets a stamped twin (seal, 与原件相符, name, date)."""
     application = get_application(session, actor, application_id)
     if not can_endorse(actor, application.enterprise_id, application.applicant_id):
-        raise PermissionDenied("只有申报单位的经办人可以核对签章（不能核对本人的材料）")
+        raise PermissionDenied(N_("只有申报单位的经办人可以核对签章（不能核对本人的材料）"))
     if application.state not in ENDORSABLE:
-        raise DomainError(f"申报当前为“{application.state.title}”，不能再核对签章", code="not_endorsable")
+        raise DomainError(
+            T_("申报当前为“%(title)s”，不能再核对签章", title=application.state.title), code="not_endorsable"
+        )
     material = get_material(session, actor, application_id, material_id)
     if material.removed_at is not None or not material.is_copy:
-        raise DomainError("只有复印件需要核对签章", code="not_a_copy")
+        raise DomainError(N_("只有复印件需要核对签章"), code="not_a_copy")
     if material.endorsement is not None:
-        raise DomainError("这份复印件已核对签章；如有错误，请先撤销再重新签章", code="already_endorsed")
+        raise DomainError(N_("这份复印件已核对签章；如有错误，请先撤销再重新签章"), code="already_endorsed")
     if not checked_original:
-        raise ValidationFailed({"checked": "请先与原件核对，并勾选“已核对原件”"})
+        raise ValidationFailed({"checked": N_("请先与原件核对，并勾选“已核对原件”")})
     assert actor.org_id is not None
     seal = current_seal(session, actor.org_id)
     if seal is None:
-        raise DomainError("本单位尚未上传公章图片，请单位领导先在“单位公章”页面上传", code="no_seal")
+        raise DomainError(N_("本单位尚未上传公章图片，请单位领导先在“单位公章”页面上传"), code="no_seal")
     text = StampText(OPINION, actor.name, today(now), application.enterprise.name)
     stamped = stamp(
         storage.get(material.file.sha256), material.file.media_type, text, storage.get(seal.file.sha256)
@@ -177,17 +179,23 @@ def revoke_endorsement(
     """Withdraws an endorsement (wrong copy, wrong seal): recorded with who, when and why; never deleted."""
     application = get_application(session, actor, application_id)
     if not (actor.is_staff and actor.org_id == application.enterprise_id):
-        raise PermissionDenied("只有申报单位的经办人或领导可以撤销核对签章")
+        raise PermissionDenied(N_("只有申报单位的经办人或领导可以撤销核对签章"))
     endorsement = session.get(Endorsement, endorsement_id)
     if endorsement is None or endorsement.material.application_id != application.id:
         raise NotFound("找不到该核对记录")
     if endorsement.revoked_at is not None:
-        raise DomainError("该核对签章已撤销", code="already_revoked")
+        raise DomainError(N_("该核对签章已撤销"), code="already_revoked")
     reason = reason.strip()
     if not reason:
-        raise ValidationFailed({"reason": "请写明撤销原因"})
+        raise ValidationFailed({"reason": N_("请写明撤销原因")})
     if len(reason) > LIMITS["reason"]:
-        raise ValidationFailed({"reason": f"撤销原因不能超过{LIMITS['reason']}字（现有{len(reason)}字）"})
+        raise ValidationFailed(
+            {
+                "reason": T_(
+                    "撤销原因不能超过%(limit)s字（现有%(n)s字）", limit=LIMITS["reason"], n=len(reason)
+                )
+            }
+        )
     endorsement.revoked_at, endorsement.revoked_by_id, endorsement.revoke_reason = (
         now,
         actor.user_id,

@@ -227,7 +227,7 @@ def _digest(rows: list[Row]) -> str:
 
 def _require_staff(actor: Actor) -> None:
     if not actor.is_staff:
-        raise PermissionDenied("只有审核单位的工作人员可以导入结果")
+        raise PermissionDenied(N_("只有审核单位的工作人员可以导入结果"))
 
 
 def check_results(
@@ -284,11 +284,12 @@ def apply_results(session: Session, storage: Storage, actor: Actor, import_id: i
     _require_staff(actor)
     found = get_import(session, actor, import_id)
     if found.state is not ResultImportStatus.CHECKED:
-        raise DomainError("该文件已导入，不能重复导入", code="already_applied")
+        raise DomainError(N_("该文件已导入，不能重复导入"), code="already_applied")
     rows = _stored_verdicts(session, storage, actor, found)
     if _digest(rows) != found.digest:
         raise DomainError(
-            "数据已有变化（其他导入或证书登记），预览结果已过时：请重新上传并核对预览", code="stale_preview"
+            N_("数据已有变化（其他导入或证书登记），预览结果已过时：请重新上传并核对预览"),
+            code="stale_preview",
         )
     matched = [r for r in rows if r.verdict == "matched"]
     for r in matched:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import committees as rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
-from portal.domain.glossary import cn_date
+from portal.domain.i18n import N_, NT_, T_, Text, joined
 from portal.domain.policy import CommitteeRules
 from portal.domain.workdays import UnknownYear
 from portal.domain.workflow import Status
@@ -43,13 +43,13 @@ from portal.services.scope import visible_applications
 
 # Labels of what a filing contains (policy.FILING_CONTENTS), as the filing sheet and page name them.
 CONTENT_TITLES = {
-    "plan": "评审工作方案",
-    "qualification_review": "资格审查（审核）情况",
-    "pre_review_notice": "评前公示情况",
-    "failed_review": "审核未通过人员情况",
-    "attendees": "同意上会评审人员名单",
-    "expert_draw": "评审专家抽取情况",
-    "pass_rate": "评审通过率设定",
+    "plan": N_("评审工作方案"),
+    "qualification_review": N_("资格审查（审核）情况"),
+    "pre_review_notice": N_("评前公示情况"),
+    "failed_review": N_("审核未通过人员情况"),
+    "attendees": N_("同意上会评审人员名单"),
+    "expert_draw": N_("评审专家抽取情况"),
+    "pass_rate": N_("评审通过率设定"),
 }
 EDITABLE = frozenset({MeetingStatus.PLANNED, MeetingStatus.REFUSED})
 
@@ -76,14 +76,14 @@ def _refuse(
 
 def _office_staff(actor: Actor) -> None:
     if not (actor.is_staff and actor.org_kind is OrgKind.COMMITTEE):
-        raise PermissionDenied("只有评委会办事机构的经办人或领导可以办理评审会议")
+        raise PermissionDenied(N_("只有评委会办事机构的经办人或领导可以办理评审会议"))
 
 
 def committee_rules(session: Session, committee: Committee) -> CommitteeRules:
     """The committee road's rules of the committee's bureau (a committee exists only under one)."""
     _profile, found = committees.rules_for(session, committee.bureau)
     if found is None:
-        raise DomainError("本局的政策配置没有评审委员会途径，无法安排评审会议", code="no_committee_road")
+        raise DomainError(N_("本局的政策配置没有评审委员会途径，无法安排评审会议"), code="no_committee_road")
     return found
 
 
@@ -108,11 +108,14 @@ class Tab:
     """The meetings list's tabs: what each collects (statuses) and its words."""
 
     TABS: ClassVar[dict[str, tuple[str, tuple[MeetingStatus, ...]]]] = {
-        "preparing": ("筹备中", (MeetingStatus.PLANNED, MeetingStatus.REFUSED)),
-        "filed": ("待确认备案", (MeetingStatus.FILED,)),
-        "accepted": ("已备案", (MeetingStatus.ACCEPTED, MeetingStatus.VOTING)),
-        "results": ("表决与结果", (MeetingStatus.TALLIED, MeetingStatus.CONFIRMED, MeetingStatus.PUBLISHED)),
-        "all": ("全部", tuple(MeetingStatus)),
+        "preparing": (N_("筹备中"), (MeetingStatus.PLANNED, MeetingStatus.REFUSED)),
+        "filed": (N_("待确认备案"), (MeetingStatus.FILED,)),
+        "accepted": (N_("已备案"), (MeetingStatus.ACCEPTED, MeetingStatus.VOTING)),
+        "results": (
+            N_("表决与结果"),
+            (MeetingStatus.TALLIED, MeetingStatus.CONFIRMED, MeetingStatus.PUBLISHED),
+        ),
+        "all": (N_("全部"), tuple(MeetingStatus)),
     }
 
 
@@ -151,7 +154,7 @@ def meetings_of(session: Session, actor: Actor, tab: str = "all", year: int | No
     tab's count; `year` narrows them to the meetings held that year. The same query feeds the export."""
     stmt = _scoped(actor)
     if stmt is None:
-        raise PermissionDenied("只有评委会办事机构和人社局的人员可以查看评审会议")
+        raise PermissionDenied(N_("只有评委会办事机构和人社局的人员可以查看评审会议"))
     if year is not None:
         stmt = stmt.where(Meeting.held_on.between(date(year, 1, 1), date(year, 12, 31)))
     found = list(session.scalars(stmt.order_by(Meeting.held_on.desc(), Meeting.id.desc())))
@@ -200,25 +203,30 @@ def _held_on(
     try:
         held_on = date.fromisoformat(raw.strip())
     except ValueError:
-        raise ValidationFailed({"held_on": "请填写会议日期，例如 2026-11-20"}) from None
+        raise ValidationFailed({"held_on": N_("请填写会议日期，例如 2026-11-20")}) from None
     if held_on <= today(now):
-        raise ValidationFailed({"held_on": "会议日期须晚于今天"})
+        raise ValidationFailed({"held_on": N_("会议日期须晚于今天")})
     due = _deadlines(session, rule, held_on)
     if due.filing_due < today(now):
         _refuse(
             session, actor, meeting, action, "filing_overdue",
-            "会议日期过近，已来不及按时报备", now,
+            N_("会议日期过近，已来不及按时报备"), now,
             held_on=(
-                f"{rule.filing.office}须在会议召开前收到报备（{due.clause}：{_rule_words(rule)}），"
-                f"该日期的报备截止日为{cn_date(due.filing_due)}，已过；请改到更晚的日期"
+                T_(
+                    "%(office)s须在会议召开前收到报备（%(clause)s：%(rule)s），该日期的报备截止日为%(due)s，已过；"
+                    "请改到更晚的日期",
+                    office=rule.filing.office, clause=due.clause, rule=_rule_words(rule), due=due.filing_due,
+                )
             ),
         )  # fmt: skip
     return held_on, due
 
 
-def _rule_words(rule: CommitteeRules) -> str:
-    unit = "个工作日" if rule.filing.unit == "workdays" else "天"
-    return f"会议召开{rule.filing.days}{unit}前"
+def _rule_words(rule: CommitteeRules) -> Text:
+    days = rule.filing.days
+    if rule.filing.unit == "workdays":
+        return NT_("会议召开%(num)d个工作日前", "会议召开%(num)d个工作日前", days)
+    return NT_("会议召开%(num)d天前", "会议召开%(num)d天前", days)
 
 
 def plan_meeting(session: Session, actor: Actor, data: MeetingInput, now: datetime) -> Meeting:
@@ -232,9 +240,9 @@ def plan_meeting(session: Session, actor: Actor, data: MeetingInput, now: dateti
     place = data.place.strip()
     errors: dict[str, str] = {}
     if not place:
-        errors["place"] = "请填写会议地点"
+        errors["place"] = N_("请填写会议地点")
     elif len(place) > 200:
-        errors["place"] = "会议地点不能超过200字"
+        errors["place"] = N_("会议地点不能超过200字")
     if errors:
         raise ValidationFailed(errors)
     held_on, due = _held_on(session, actor, None, data.held_on, rule, now, "plan_meeting")
@@ -304,21 +312,21 @@ def save_plan(session: Session, actor: Actor, meeting_id: int, data: PlanInput, 
             meeting,
             "save_meeting_plan",
             "meeting_filed",
-            f"会议{meeting.state.title}，不能再修改",
+            T_("会议%(title)s，不能再修改", title=meeting.state.title),
             now,
         )
     rule = committee_rules(session, meeting.committee)
     errors: dict[str, str] = {}
     plan, place = data.plan.strip(), data.place.strip() or meeting.place
     if len(plan) > 2000:
-        errors["plan"] = f"评审工作方案不能超过2000字（现有{len(plan)}字）"
+        errors["plan"] = T_("评审工作方案不能超过2000字（现有%(n)s字）", n=len(plan))
     if len(place) > 200:
-        errors["place"] = "会议地点不能超过200字"
+        errors["place"] = N_("会议地点不能超过200字")
     limit: int | None = None
     raw = data.pass_rate_limit.strip().removesuffix("%")
     if raw:
         if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw[:4]) <= 100:
-            errors["pass_rate_limit"] = "通过率上限应为1至100之间的整数（百分比）"
+            errors["pass_rate_limit"] = N_("通过率上限应为1至100之间的整数（百分比）")
         else:
             limit = int(raw)
     if errors:
@@ -380,13 +388,15 @@ class BulkResult:
 def agenda_refusal(session: Session, meeting: Meeting, application: Application | None) -> str | None:
     """Why an application cannot go on this meeting's agenda (None: it can)."""
     if application is None:
-        return "找不到该申报，或您无权查看"
+        return N_("找不到该申报，或您无权查看")
     if application.committee_id != meeting.committee_id:
-        return "该申报不属于本评委会"
+        return N_("该申报不属于本评委会")
     if application.state is not Status.AWAITING_MEETING:
-        return f"申报当前为“{application.state.title}”，评前公示期满无异议后才能列入评审会议"
+        return T_(
+            "申报当前为“%(title)s”，评前公示期满无异议后才能列入评审会议", title=application.state.title
+        )
     if session.scalar(select(MeetingEntry.meeting_id).where(MeetingEntry.application_id == application.id)):
-        return "该申报已列入评审会议"
+        return N_("该申报已列入评审会议")
     return confirmations.agenda_refusal(session, application)  # 004 一(五): an unconfirmed title
 
 
@@ -403,11 +413,11 @@ def add_to_agenda(
             meeting,
             "add_to_agenda",
             "meeting_filed",
-            f"会议{meeting.state.title}，议程不能再修改",
+            T_("会议%(title)s，议程不能再修改", title=meeting.state.title),
             now,
         )
     if not application_ids:
-        raise ValidationFailed({"application_ids": "请先勾选要列入议程的申报"})
+        raise ValidationFailed({"application_ids": N_("请先勾选要列入议程的申报")})
     rows: list[RowResult] = []
     for application_id in dict.fromkeys(application_ids):
         application = session.scalars(
@@ -442,7 +452,7 @@ def remove_from_agenda(
             meeting,
             "remove_from_agenda",
             "meeting_filed",
-            f"会议{meeting.state.title}，议程不能再修改",
+            T_("会议%(title)s，议程不能再修改", title=meeting.state.title),
             now,
         )
     entry = next((e for e in meeting.entries if e.application_id == application_id), None)
@@ -479,18 +489,34 @@ def filing_items(session: Session, meeting: Meeting) -> list[FilingItem]:
         if key == "plan":
             ready, note = (
                 bool(meeting.plan),
-                (meeting.plan[:60] + "…" if len(meeting.plan) > 60 else meeting.plan) or "尚未填写",
+                (meeting.plan[:60] + "…" if len(meeting.plan) > 60 else meeting.plan) or N_("尚未填写"),
             )
         elif key in ("attendees", "qualification_review"):
-            ready, note = bool(agenda), f"上会评审 {len(agenda)} 人" if agenda else "议程中尚无申报"
+            ready, note = (
+                bool(agenda),
+                NT_("上会评审 %(num)d 人", "上会评审 %(num)d 人", len(agenda))
+                if agenda
+                else N_("议程中尚无申报"),
+            )
         elif key == "pre_review_notice":
-            ready, note = bool(agenda), "议程中的申报均已评前公示期满无异议" if agenda else "议程中尚无申报"
+            ready, note = (
+                bool(agenda),
+                N_("议程中的申报均已评前公示期满无异议") if agenda else N_("议程中尚无申报"),
+            )
         elif key == "failed_review":
             failed = failed_review(session, meeting.committee_id)
-            note = f"审核未通过 {len(failed)} 人" if failed else "无审核未通过人员"
+            note = (
+                NT_("审核未通过 %(num)d 人", "审核未通过 %(num)d 人", len(failed))
+                if failed
+                else N_("无审核未通过人员")
+            )
         elif key == "pass_rate":
             ready = meeting.pass_rate_limit is not None
-            note = f"通过率上限 {meeting.pass_rate_limit}%" if ready else "尚未设定"
+            note = (
+                T_("通过率上限 %(pass_rate_limit)s%%", pass_rate_limit=meeting.pass_rate_limit)
+                if ready
+                else N_("尚未设定")
+            )
         elif key == "expert_draw":
             ready, note = panel_ready(session, meeting)
         items.append(FilingItem(key, CONTENT_TITLES[key], ready, note))
@@ -520,7 +546,7 @@ def file_meeting(session: Session, actor: Actor, meeting_id: int, now: datetime)
     with every item the profile's filing contains ready (refused and audited otherwise)."""
     meeting = _mine(session, actor, meeting_id)
     if actor.staff_role is not StaffRole.LEADER:
-        raise PermissionDenied("报备须由办事机构领导签发")
+        raise PermissionDenied(N_("报备须由办事机构领导签发"))
     if meeting.state not in EDITABLE:
         _refuse(
             session,
@@ -528,20 +554,23 @@ def file_meeting(session: Session, actor: Actor, meeting_id: int, now: datetime)
             meeting,
             "file_meeting",
             "meeting_filed",
-            f"会议{meeting.state.title}，无需再报备",
+            T_("会议%(title)s，无需再报备", title=meeting.state.title),
             now,
         )
     if today(now) > meeting.filing_due:
         _refuse(
             session, actor, meeting, "file_meeting", "filing_overdue",
-            f"已过报备截止日{cn_date(meeting.filing_due)}（{meeting.filing_clause}）：未经备案的评审行为不予认可，"
-            "请将会议改期后再报备", now,
+            T_(
+                "已过报备截止日%(due)s（%(clause)s）：未经备案的评审行为不予认可，请将会议改期后再报备",
+                due=meeting.filing_due, clause=meeting.filing_clause,
+            ), now,
         )  # fmt: skip
     missing = [item for item in filing_items(session, meeting) if not item.ready]
     if missing:
+        gaps = joined([T_("%(title)s（%(note)s）", title=i.title, note=i.note) for i in missing], "；")
         _refuse(
             session, actor, meeting, "file_meeting", "filing_incomplete",
-            "报备材料不全：" + "；".join(f"{i.title}（{i.note}）" for i in missing), now,
+            T_("报备材料不全：%(items)s", items=gaps), now,
         )  # fmt: skip
     _advance(
         session,
@@ -561,12 +590,12 @@ def decide_filing(
     """The bureau accepts the filing, or refuses it with the reason (the office corrects and files again)."""
     meeting = get_meeting(session, actor, meeting_id)
     if not (actor.is_staff and actor.org_id == meeting.committee.bureau_id):
-        raise PermissionDenied("报备由评委会报备的人社局确认")
+        raise PermissionDenied(N_("报备由评委会报备的人社局确认"))
     note = note.strip()
     if not accept and not note:
-        raise ValidationFailed({"note": "不予备案须写明原因"})
+        raise ValidationFailed({"note": N_("不予备案须写明原因")})
     if len(note) > 500:
-        raise ValidationFailed({"note": f"意见不能超过500字（现有{len(note)}字）"})
+        raise ValidationFailed({"note": T_("意见不能超过500字（现有%(n)s字）", n=len(note))})
     if meeting.state is not MeetingStatus.FILED:
         _refuse(
             session,
@@ -574,7 +603,7 @@ def decide_filing(
             meeting,
             "decide_filing",
             "not_filed",
-            f"会议{meeting.state.title}，没有待确认的报备",
+            T_("会议%(title)s，没有待确认的报备", title=meeting.state.title),
             now,
         )
     target = MeetingStatus.ACCEPTED if accept else MeetingStatus.REFUSED

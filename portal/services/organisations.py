@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import PermissionDenied, ValidationFailed
+from portal.domain.i18n import N_, T_
 from portal.domain.identity import (
     IdentityError,
     mask_id_number,
@@ -52,7 +53,7 @@ class NewAccount:
 
 def _require_admin(actor: Actor) -> None:
     if not actor.is_admin:
-        raise PermissionDenied("只有人社局系统管理员可以管理单位")
+        raise PermissionDenied(N_("只有人社局系统管理员可以管理单位"))
 
 
 def organisations_under(session: Session, root_id: int) -> list[Organisation]:
@@ -80,31 +81,31 @@ def create_organisation(
     try:
         kind = OrgKind(data.kind)
     except ValueError:
-        raise ValidationFailed({"kind": "请选择单位类型"}) from None
+        raise ValidationFailed({"kind": N_("请选择单位类型")}) from None
     name = data.name.strip()
     if not name:
-        errors["name"] = "请填写单位名称"
+        errors["name"] = N_("请填写单位名称")
     elif len(name) > 200:
-        errors["name"] = "单位名称不能超过200字"
+        errors["name"] = N_("单位名称不能超过200字")
     elif session.scalar(select(Organisation.id).where(Organisation.name == name)):
-        errors["name"] = "已有同名单位"
+        errors["name"] = N_("已有同名单位")
     parent = session.get(Organisation, data.parent_id) if data.parent_id else None
     allowed = {o.id for o in organisations_under(session, actor.org_id or 0)}
     if PARENT_KIND[kind] is None:
-        errors["parent_id"] = "认定机构由部署时创建"
+        errors["parent_id"] = N_("认定机构由部署时创建")
     elif parent is None or parent.id not in allowed or parent.kind != PARENT_KIND[kind].value:
-        errors["parent_id"] = f"请选择上级{PARENT_KIND[kind].title}"
+        errors["parent_id"] = T_("请选择上级%(title)s", title=PARENT_KIND[kind].title)
     uscc: str | None = None
     ownership: str | None = None
     if kind is OrgKind.ENTERPRISE:
         try:
             uscc = normalize_uscc(data.uscc)
             if session.scalar(select(Organisation.id).where(Organisation.uscc == uscc)):
-                errors["uscc"] = "该统一社会信用代码已登记"
+                errors["uscc"] = N_("该统一社会信用代码已登记")
         except IdentityError as problem:
             errors["uscc"] = problem.message
         if data.ownership not in {o.value for o in Ownership}:
-            errors["ownership"] = "请选择单位性质（国有或非国有）"
+            errors["ownership"] = N_("请选择单位性质（国有或非国有）")
         else:
             ownership = data.ownership
     if errors:
@@ -137,24 +138,26 @@ def normalise_person(session: Session, data: PersonInput, *, today: datetime) ->
     errors: dict[str, str] = {}
     name = "".join(data.name.split())
     if not name:
-        errors["name"] = "请填写姓名"
+        errors["name"] = N_("请填写姓名")
     elif len(name) > 50:
-        errors["name"] = "姓名不能超过50字"
+        errors["name"] = N_("姓名不能超过50字")
     id_number = phone = ""
     try:
         id_number = normalize_resident_id(data.id_number, today=today.date())
         holder = session.scalars(select(User).where(User.id_number == id_number)).first()
         if holder is not None:
-            where = holder.employer.name if holder.employer else "本系统"
-            errors["id_number"] = (
-                f"证件号码{mask_id_number(id_number)}已在{where}开设账号，一人只能有一个账号"
+            where = holder.employer.name if holder.employer else N_("本系统")
+            errors["id_number"] = T_(
+                "证件号码%(masked)s已在%(where)s开设账号，一人只能有一个账号",
+                masked=mask_id_number(id_number),
+                where=where,
             )
     except IdentityError as problem:
         errors["id_number"] = problem.message
     try:
         phone = normalize_mobile(data.phone)
         if session.scalar(select(User.id).where(User.phone == phone)):
-            errors["phone"] = "该手机号已被其他账号使用"
+            errors["phone"] = N_("该手机号已被其他账号使用")
     except IdentityError as problem:
         errors["phone"] = problem.message
     if errors:
@@ -213,7 +216,7 @@ def open_bureau(
     the name is taken."""
     name = name.strip()
     if not name or session.scalar(select(Organisation.id).where(Organisation.name == name)):
-        raise ValidationFailed({"name": "请填写认定机构名称" if not name else "已有同名单位"})
+        raise ValidationFailed({"name": N_("请填写认定机构名称") if not name else N_("已有同名单位")})
     org = Organisation(
         name=name, kind=OrgKind.BUREAU.value, code=code or None, region=region[:100], created_at=now
     )
@@ -238,7 +241,9 @@ def open_bureau_admin(
     to open it): a new account whose first password must be changed, audited as the system's act. Refused
     (ValidationFailed) on a bad or already registered identity."""
     if bureau.kind != OrgKind.BUREAU.value:
-        raise ValidationFailed({"org": f"“{bureau.name}”不是人社局（认定机构），管理员请在单位管理页面开设"})
+        raise ValidationFailed(
+            {"org": T_("“%(name)s”不是人社局（认定机构），管理员请在单位管理页面开设", name=bureau.name)}
+        )
     name, id_number, phone = normalise_person(session, person, today=now)
     account = open_account(session, SYSTEM, name, id_number, phone, now)
     membership = Membership(

@@ -39,6 +39,7 @@ from portal.documents.stamps import image_data_uri, watermark_text
 from portal.domain import packages as rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.handoffs import binding_parts
+from portal.domain.i18n import N_, T_
 from portal.domain.materials import slot_title as title_of_slot
 from portal.domain.uploads import EXTENSIONS
 from portal.models import (
@@ -625,9 +626,11 @@ def start_batch(
         raise NotFound("找不到该申报，或您无权查看")
     wanted = list(dict.fromkeys(application_ids))
     if not wanted:
-        raise ValidationFailed({"ids": "请先勾选要打包的申报"})
+        raise ValidationFailed({"ids": N_("请先勾选要打包的申报")})
     if len(wanted) > MAX_BATCH:
-        raise ValidationFailed({"ids": f"一次最多打包{MAX_BATCH}件申报，请分批勾选或缩小筛选范围"})
+        raise ValidationFailed(
+            {"ids": T_("一次最多打包%(limit)s件申报，请分批勾选或缩小筛选范围", limit=MAX_BATCH)}
+        )
     visible = set(
         session.scalars(
             visible_applications(actor).with_only_columns(Application.id).where(Application.id.in_(wanted))
@@ -656,10 +659,15 @@ def filtered_ids(
         ids.append(application.id)
         if len(ids) > MAX_BATCH:
             raise ValidationFailed(
-                {"ids": f"筛选结果超过{MAX_BATCH}件，不能一次打包；请按批次、单位或级别缩小筛选范围"}
+                {
+                    "ids": T_(
+                        "筛选结果超过%(limit)s件，不能一次打包；请按批次、单位或级别缩小筛选范围",
+                        limit=MAX_BATCH,
+                    )
+                }
             )
     if not ids:
-        raise ValidationFailed({"ids": "当前筛选没有申报可以打包"})
+        raise ValidationFailed({"ids": N_("当前筛选没有申报可以打包")})
     return ids
 
 

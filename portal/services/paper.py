@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import paper as rules
 from portal.domain.errors import PermissionDenied, ValidationFailed
+from portal.domain.i18n import N_
 from portal.domain.materials import slots_for
 from portal.domain.policy import Threshold
 from portal.domain.workdays import UnknownYear
@@ -159,15 +160,15 @@ def record_item(
     application = get_application(session, actor, application_id)
     followup = followup_of(session, application.id)
     if followup is None:
-        raise PermissionDenied("该申报没有纸质材料报送要求，或尚未网上审核通过")
+        raise PermissionDenied(N_("该申报没有纸质材料报送要求，或尚未网上审核通过"))
     if not (actor.is_staff and actor.org_id == followup.org_id):
-        raise PermissionDenied("纸质材料由网上审核通过的单位接收，只有该单位的经办人或领导可以登记")
+        raise PermissionDenied(N_("纸质材料由网上审核通过的单位接收，只有该单位的经办人或领导可以登记"))
     item_id = data.item_id.strip()
     item = next(
         (i for i in followup.items if item_id.isascii() and item_id.isdigit() and i.id == int(item_id)), None
     )
     if item is None:
-        raise ValidationFailed({"item": "找不到该纸质材料项，请刷新页面后重试"})
+        raise ValidationFailed({"item": N_("找不到该纸质材料项，请刷新页面后重试")})
     remark = data.remark.strip()
     errors = rules.check_item(data.received, data.originals_checked, remark)
     if errors:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.domain.i18n import N_, T_, Text
 from portal.domain.policy import (
     ALL,
     LEVELS,
@@ -124,6 +125,16 @@ def format_period(opens: date, closes: date) -> str:
     return f"{opens.year}年{opens.month}月{opens.day}日至{end}"
 
 
+def period_message(opens: date, closes: date) -> Text:
+    """The period as a message: its Chinese text is `format_period`'s (the closing year omitted within one
+    year), and the English interface writes it from the two dates."""
+    message = T_("%(opens)s至%(closes)s", opens=opens, closes=closes)
+    chinese = str.__new__(Text, format_period(opens, closes))
+    chinese.template, chinese.plural, chinese.count = message.template, message.plural, message.count
+    chinese.params = message.params
+    return chinese
+
+
 def window_title(window: Window) -> str:
     """A window's name with its year, as the UI shows it."""
     year = window.opens.year if window.opens else ""
@@ -148,7 +159,7 @@ class WindowStatus:
 
 def _authority_name(profile: PolicyProfile, code: str) -> str:
     if code == ALL:
-        return "各认定机构"
+        return N_("各认定机构")
     try:
         return profile.authority(code).name
     except ValueError:
@@ -267,10 +278,10 @@ def current_windows(
 
 def _admin_bureau(session: Session, actor: Actor) -> Organisation:
     if not actor.is_admin:
-        raise PermissionDenied("只有人社局系统管理员可以维护受理批次和认定机构")
+        raise PermissionDenied(N_("只有人社局系统管理员可以维护受理批次和认定机构"))
     bureau = session.get(Organisation, actor.org_id)
     if bureau is None or bureau.kind != OrgKind.BUREAU.value:
-        raise PermissionDenied("只有人社局系统管理员可以维护受理批次和认定机构")
+        raise PermissionDenied(N_("只有人社局系统管理员可以维护受理批次和认定机构"))
     return bureau
 
 
@@ -312,7 +323,7 @@ def set_profile(session: Session, actor: Actor, profile_id: str, now: datetime) 
     """The bureau follows another profile (e.g. next year's notice once its file is added)."""
     bureau = _admin_bureau(session, actor)
     if profile_id not in profiles():
-        raise ValidationFailed({"policy_profile": "请选择政策配置"})
+        raise ValidationFailed({"policy_profile": N_("请选择政策配置")})
     before = bureau.policy_profile
     bureau.policy_profile = profile_id
     audit.record(
@@ -345,12 +356,12 @@ def _day(raw: str, field: str, errors: dict[str, str], *, required: bool = True)
     raw = raw.strip()
     if not raw:
         if required:
-            errors[field] = "请填写日期，例如 2027-01-20"
+            errors[field] = N_("请填写日期，例如 2027-01-20")
         return None
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors[field] = "日期格式应为 年-月-日，例如 2027-01-20"
+        errors[field] = N_("日期格式应为 年-月-日，例如 2027-01-20")
         return None
 
 
@@ -384,39 +395,43 @@ def save_window(
             raise NotFound("找不到该受理批次")
     profile = effective_profile(session, bureau)
     if profile is None:
-        raise ValidationFailed({"__all__": "请先为本局选择政策配置"})
+        raise ValidationFailed({"__all__": N_("请先为本局选择政策配置")})
     errors: dict[str, str] = {}
     batch_id, name, citation = data.batch_id.strip(), data.batch_name.strip(), data.citation.strip()
     if not _BATCH_ID.match(batch_id):
-        errors["batch_id"] = "批次编号只用字母、数字和连字符，例如 2027-1"
+        errors["batch_id"] = N_("批次编号只用字母、数字和连字符，例如 2027-1")
     if not name:
-        errors["batch_name"] = "请填写批次名称，例如 2027年第一批"
+        errors["batch_name"] = N_("请填写批次名称，例如 2027年第一批")
     authority = data.authority.strip() or ALL
     if authority != ALL and authority not in {a.code for a in profile.authorities}:
-        errors["authority"] = "请选择认定机构"
+        errors["authority"] = N_("请选择认定机构")
     try:
         levels = expand_levels(x for x in data.levels.split(",") if x.strip())
     except ValueError:
         levels = ()
     if not levels:
-        errors["levels"] = "请至少选择一个级别"
+        errors["levels"] = N_("请至少选择一个级别")
     opens = _day(data.opens, "opens", errors)
     closes = _day(data.closes, "closes", errors)
     cutoff = _day(data.cutoff, "cutoff", errors, required=False)
     if opens and closes and closes < opens:
-        errors["closes"] = "截止日期不能早于开始日期"
+        errors["closes"] = N_("截止日期不能早于开始日期")
     if cutoff and opens and cutoff < opens:
-        errors["cutoff"] = "终算时间不能早于受理开始日期"
+        errors["cutoff"] = N_("终算时间不能早于受理开始日期")
     if not citation:
-        errors["citation"] = "请填写依据（通知文号及条款），例如 赣市人社字〔2027〕1号 附件"
+        errors["citation"] = N_("请填写依据（通知文号及条款），例如 赣市人社字〔2027〕1号 附件")
     if len(data.note.strip()) > LIMITS["window_note"]:
-        errors["note"] = f"备注不能超过{LIMITS['window_note']}字（现有{len(data.note.strip())}字）"
+        errors["note"] = T_(
+            "备注不能超过%(limit)s字（现有%(n)s字）", limit=LIMITS["window_note"], n=len(data.note.strip())
+        )
     if not errors and opens and closes:
         clash = _overlap(profile, batch_id, authority, levels, opens, closes)
         if clash is not None:
-            errors["opens"] = (
-                f"与{window_title(clash)}（{format_period(clash.opens, clash.closes)}，"  # type: ignore[arg-type]
-                f"{_authority_name(profile, clash.authority)}）重叠：同一认定机构同一级别的受理期不能重叠"
+            errors["opens"] = T_(
+                "与%(window)s（%(period)s，%(authority)s）重叠：同一认定机构同一级别的受理期不能重叠",
+                window=window_title(clash),
+                period=period_message(clash.opens, clash.closes),  # type: ignore[arg-type]
+                authority=_authority_name(profile, clash.authority),
             )
     if row is None and not errors:
         taken = session.scalars(
@@ -428,7 +443,7 @@ def save_window(
             )
         ).first()
         if taken is not None:
-            errors["batch_id"] = "该批次已录入，请在列表中修改"
+            errors["batch_id"] = N_("该批次已录入，请在列表中修改")
     if errors:
         raise ValidationFailed(errors)
     assert opens is not None and closes is not None
@@ -505,18 +520,18 @@ def save_contact(session: Session, actor: Actor, data: ContactInput, now: dateti
     bureau = _admin_bureau(session, actor)
     profile = effective_profile(session, bureau)
     if profile is None:
-        raise ValidationFailed({"__all__": "请先为本局选择政策配置"})
+        raise ValidationFailed({"__all__": N_("请先为本局选择政策配置")})
     errors: dict[str, str] = {}
     authority: Authority | None = next(
         (a for a in profile.authorities if a.code == data.authority_code), None
     )
     if authority is None:
-        errors["authority_code"] = "请选择认定机构"
+        errors["authority_code"] = N_("请选择认定机构")
     name, phone = data.name.strip(), data.phone.strip()
     if not name:
-        errors["name"] = "请填写机构名称"
+        errors["name"] = N_("请填写机构名称")
     if len(phone) > 100:
-        errors["phone"] = "不能超过100字"
+        errors["phone"] = N_("不能超过100字")
     if errors:
         raise ValidationFailed(errors)
     assert authority is not None

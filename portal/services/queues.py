@@ -241,7 +241,7 @@ def tags(
 
 def _require_reviewer(actor: Actor) -> None:
     if not actor.is_staff:
-        raise PermissionDenied("只有经办人或领导可以查看审核队列")
+        raise PermissionDenied(N_("只有经办人或领导可以查看审核队列"))
 
 
 def _tab_condition(actor: Actor, tab: Tab) -> ColumnElement[bool]:

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import PermissionDenied, ValidationFailed
+from portal.domain.i18n import N_, T_, joined
 from portal.domain.workflow import FINAL_STATUSES, Action, Status
 from portal.models import Application, EntryResult, Meeting, MeetingEntry, MeetingStatus, OrgKind, StaffRole
 from portal.services import applications, audit, meetings, transitions, votes
@@ -34,28 +35,32 @@ def confirm_results(session: Session, actor: Actor, meeting_id: int, note: str, 
     by an upheld objection in the notice are left as they are."""
     meeting = meetings._mine(session, actor, meeting_id)
     if actor.staff_role is not StaffRole.LEADER:
-        raise PermissionDenied("评审结果由办事机构领导确认")
+        raise PermissionDenied(N_("评审结果由办事机构领导确认"))
     note = note.strip()
     if len(note) > 500:
-        raise ValidationFailed({"note": f"说明不能超过500字（现有{len(note)}字）"})
+        raise ValidationFailed({"note": T_("说明不能超过500字（现有%(n)s字）", n=len(note))})
     if meeting.state is not MeetingStatus.TALLIED:
         meetings._refuse(
             session, actor, meeting, "confirm_results", "not_tallied",
-            f"会议{meeting.state.title}，没有待确认的评审结果", now,
+            T_("会议%(title)s，没有待确认的评审结果", title=meeting.state.title), now,
         )  # fmt: skip
     live = [e for e in meeting.entries if e.application.state not in FINAL_STATUSES]
     waiting = [e for e in live if e.application.state is not Status.RESULT_NOTICED]
     if waiting:
-        names = "、".join(e.application.applicant.name for e in waiting)
-        why = (
-            f"{names}的评审结果公示尚未结束（或尚未发布），公示期满且异议处理完毕后才能确认结果（003 六(二)）"
+        why = T_(
+            "%(names)s的评审结果公示尚未结束（或尚未发布），"
+            "公示期满且异议处理完毕后才能确认结果（003 六(二)）",
+            names=joined(e.application.applicant.name for e in waiting),
         )
         meetings._refuse(session, actor, meeting, "confirm_results", "notice_running", why, now)
     rate = votes.pass_rate(session, meeting)
     if rate.over and not note:
         meetings._refuse(
             session, actor, meeting, "confirm_results", "over_pass_rate",
-            f"通过率{rate.percent}%高于本次设定的{rate.limit}%（{rate.clause}），确认前须写明说明", now,
+            T_(
+                "通过率%(percent)s%%高于本次设定的%(limit)s%%（%(clause)s），确认前须写明说明",
+                percent=rate.percent, limit=rate.limit, clause=rate.clause,
+            ), now,
         )  # fmt: skip
     meetings._advance(
         session, meeting, {MeetingStatus.TALLIED}, status=MeetingStatus.CONFIRMED.value,
@@ -81,18 +86,18 @@ def publish_results(
     number (文号, 003 六(二)); each passed application then waits for its certificate number."""
     meeting = meetings.get_meeting(session, actor, meeting_id)
     if not (actor.org_kind is OrgKind.BUREAU and actor.org_id == meeting.committee.bureau_id):
-        raise PermissionDenied("评审结果由人社局职称办公布")
+        raise PermissionDenied(N_("评审结果由人社局职称办公布"))
     if actor.staff_role is not StaffRole.LEADER:
-        raise PermissionDenied("评审结果由人社局领导签发公布")
+        raise PermissionDenied(N_("评审结果由人社局领导签发公布"))
     document_no = document_no.strip()
     if not document_no:
-        raise ValidationFailed({"document_no": "请填写公布评审结果的文号"})
+        raise ValidationFailed({"document_no": N_("请填写公布评审结果的文号")})
     if len(document_no) > 60:
-        raise ValidationFailed({"document_no": f"文号不能超过60字（现有{len(document_no)}字）"})
+        raise ValidationFailed({"document_no": T_("文号不能超过60字（现有%(n)s字）", n=len(document_no))})
     if meeting.state is not MeetingStatus.CONFIRMED:
         meetings._refuse(
             session, actor, meeting, "publish_results", "not_confirmed",
-            f"会议{meeting.state.title}，评审结果须经评委会办事机构确认后才能公布", now,
+            T_("会议%(title)s，评审结果须经评委会办事机构确认后才能公布", title=meeting.state.title), now,
         )  # fmt: skip
     meetings._advance(
         session, meeting, {MeetingStatus.CONFIRMED}, status=MeetingStatus.PUBLISHED.value,

@@ -187,20 +187,24 @@ def check_person(session: Session, org_id: int, person: PersonInput, now: dateti
         )
         listed = certificates.listed_holders(session, [existing.id], now.astimezone(SHANGHAI).date())
         if refusal := staffing.one_role_per_organisation(StaffRole(held) if held else None):
-            errors["id_number"] = f"证件号码{masked}：{refusal.text}"
+            errors["id_number"] = T_("证件号码%(masked)s：%(why)s", masked=masked, why=refusal.text)
         elif existing.id in listed:
-            errors["id_number"] = (
-                certificates.integrity_notice(listed[existing.id], f"证件号码{masked}的持有人")
-                + "，在此之前不能为其开设账号或授予岗位。"
+            errors["id_number"] = T_(
+                "%(notice)s，在此之前不能为其开设账号或授予岗位。",
+                notice=certificates.integrity_notice(
+                    listed[existing.id], T_("证件号码%(masked)s的持有人", masked=masked)
+                ),
             )
         elif name and name != existing.name:
-            errors["name"] = f"与证件号码{masked}已登记的姓名不一致，请与本人证件核对"
+            errors["name"] = T_("与证件号码%(masked)s已登记的姓名不一致，请与本人证件核对", masked=masked)
         elif phone and phone != existing.phone:
-            errors["phone"] = f"证件号码{masked}已有账号，请填写该账号登记的手机号（一人只有一个账号）"
+            errors["phone"] = T_(
+                "证件号码%(masked)s已有账号，请填写该账号登记的手机号（一人只有一个账号）", masked=masked
+            )
     if phone and "phone" not in errors:
         owner = session.scalar(select(User.id).where(User.phone == phone))
         if owner is not None and (existing is None or owner != existing.id):
-            errors["phone"] = "该手机号已被其他账号使用，请填写本人的手机号"
+            errors["phone"] = N_("该手机号已被其他账号使用，请填写本人的手机号")
     if errors:
         raise ValidationFailed(errors)
     return CheckedPerson(name, id_number, phone, existing)
@@ -241,14 +245,14 @@ def add_staff(
     try:
         wanted = StaffRole(role)
     except ValueError:
-        raise ValidationFailed({"role": "请选择岗位"}) from None
+        raise ValidationFailed({"role": N_("请选择岗位")}) from None
     if refusal := staffing.no_grant_at_or_above_own(manager, wanted, place):
         raise ValidationFailed({"role": refusal.text})
     replaced: Membership | None = None
     if replace_membership_id is not None:
         replaced = session.get(Membership, replace_membership_id)
         if replaced is None or replaced.org_id != org.id or replaced.ended_at is not None:
-            raise ValidationFailed({"replaces": "请选择本单位在岗的人员"})
+            raise ValidationFailed({"replaces": N_("请选择本单位在岗的人员")})
     checked = check_person(session, org.id, person, now)
     account: NewAccount | None = None
     if checked.existing is None:
@@ -331,7 +335,7 @@ def end_membership(session: Session, actor: Actor, membership_id: int, now: date
         _end(session, actor, org, membership, now)
         return Ended(membership)
     if _pending_change(session, membership.id) is not None:
-        raise DomainError("已有待确认的撤销请求，请等待另一名管理员确认", code="already_requested")
+        raise DomainError(N_("已有待确认的撤销请求，请等待另一名管理员确认"), code="already_requested")
     change = StaffChange(
         org_id=org.id,
         membership_id=membership.id,
@@ -343,7 +347,9 @@ def end_membership(session: Session, actor: Actor, membership_id: int, now: date
         with session.begin_nested():
             session.add(change)
     except IntegrityError:
-        raise DomainError("已有待确认的撤销请求，请等待另一名管理员确认", code="already_requested") from None
+        raise DomainError(
+            N_("已有待确认的撤销请求，请等待另一名管理员确认"), code="already_requested"
+        ) from None
     _record(session, actor, org, "request_end_membership", now, membership, change_id=change.id)
     confirmers = [uid for uid in _admins_over(session, org) if uid != actor.user_id]
     notify(
@@ -380,7 +386,7 @@ def _change_to_decide(session: Session, actor: Actor, change_id: int) -> tuple[S
     org = viewable_org(session, actor, change.org_id)
     _refuse(staffing.only_admins_manage(manager_of(actor), place_of(org)))
     if change.state is not StaffChangeStatus.PENDING:
-        raise DomainError(f"该请求{change.state.title}，无需再办理", code="decided")
+        raise DomainError(T_("该请求%(title)s，无需再办理", title=change.state.title), code="decided")
     return change, org
 
 

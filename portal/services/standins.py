@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
-from portal.domain.glossary import cn_date
+from portal.domain.i18n import N_, T_
 from portal.models import Membership, StandIn
 from portal.services import audit, locks
 from portal.services.actors import Actor
@@ -27,7 +27,7 @@ def name_stand_in(
     """Name a dated stand-in (another handler or leader of the same organisation, at most MAX_DAYS) for the
     actor's own role; audited."""
     if not actor.is_staff or actor.org_id is None:
-        raise PermissionDenied("只有经办人或领导可以指定代理人")
+        raise PermissionDenied(N_("只有经办人或领导可以指定代理人"))
     principal = session.scalars(
         select(Membership).where(
             Membership.user_id == actor.user_id,
@@ -36,7 +36,7 @@ def name_stand_in(
         )
     ).first()
     if principal is None:
-        raise PermissionDenied("只能为本人的岗位指定代理人")
+        raise PermissionDenied(N_("只能为本人的岗位指定代理人"))
     errors: dict[str, str] = {}
     colleague = session.scalars(
         select(Membership).where(
@@ -47,19 +47,19 @@ def name_stand_in(
         )
     ).first()
     if colleague is None or substitute_id == actor.user_id:
-        errors["substitute_id"] = "请选择本单位的另一名经办人或领导"
+        errors["substitute_id"] = N_("请选择本单位的另一名经办人或领导")
     first = last = None
     try:
         first, last = date.fromisoformat(starts_on.strip()), date.fromisoformat(ends_on.strip())
     except ValueError:
-        errors["starts_on"] = "请填写代理的起止日期"
+        errors["starts_on"] = N_("请填写代理的起止日期")
     if first and last:
         if first < today(now):
-            errors["starts_on"] = "开始日期不能早于今天"
+            errors["starts_on"] = N_("开始日期不能早于今天")
         elif last < first:
-            errors["ends_on"] = "结束日期不能早于开始日期"
+            errors["ends_on"] = N_("结束日期不能早于开始日期")
         elif last - first > timedelta(days=MAX_DAYS):
-            errors["ends_on"] = f"一次代理不超过{MAX_DAYS}天"
+            errors["ends_on"] = T_("一次代理不超过%(days)s天", days=MAX_DAYS)
     if not errors and first and last:
         # The same arrangement twice (a double click) or an overlapping one for the same colleague is one
         # arrangement: refused, naming the one in force.
@@ -74,8 +74,10 @@ def name_stand_in(
             )
         ).first()
         if clash is not None:
-            errors["starts_on"] = (
-                f"已指定该同事在{cn_date(clash.starts_on)}至{cn_date(clash.ends_on)}代理，无需重复指定"
+            errors["starts_on"] = T_(
+                "已指定该同事在%(starts)s至%(ends)s代理，无需重复指定",
+                starts=clash.starts_on,
+                ends=clash.ends_on,
             )
     if errors:
         raise ValidationFailed(errors)

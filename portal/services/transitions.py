@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, object_session
 
 from portal.domain import workflow
 from portal.domain.errors import DomainError, StaleObject
+from portal.domain.i18n import N_
 from portal.domain.workflow import Action, Role, Status, TransitionNotAllowed
 from portal.models import Application, Committee, Membership, ReviewStep, StaffRole
 from portal.models.reviews import REVIEW_ACTIONS, SIGNING_ACTIONS
@@ -148,19 +149,19 @@ def apply(
         if expected_version is not None and expected_version != application.version:
             raise StaleObject()
         if action.needs_reason and not reason.strip():
-            raise DomainError("请填写理由", code="reason_required")
+            raise DomainError(N_("请填写理由"), code="reason_required")
         outcome = workflow.decide(situation_of(application), action, workflow_actor(actor, application, role))
         reviewing = role in (Role.HANDLER, Role.LEADER)
         if reviewing and (cooled := staff.cooling_refusal(session, actor, application)):
             raise DomainError(cooled.text, code=cooled.code)
         if action is Action.SEND_TO_COMMITTEE and committee is None:
-            raise DomainError("请选择受理的评审委员会", code="no_committee")
+            raise DomainError(N_("请选择受理的评审委员会"), code="no_committee")
         if action is Action.RECORD_CERTIFICATE and not certificate_no:
-            raise DomainError("请填写省统一编号的证书编号", code="no_certificate_no")
+            raise DomainError(N_("请填写省统一编号的证书编号"), code="no_certificate_no")
         target_org = holder_org_id(application, outcome.target, committee)
         moves_up = target_org != application.current_org_id and actor.is_staff
         if moves_up and not _org_can_send_onward(session, application.current_org_id):
-            raise DomainError("本单位须同时配备经办人和领导，才能向上报送", code="org_incomplete")
+            raise DomainError(N_("本单位须同时配备经办人和领导，才能向上报送"), code="org_incomplete")
     except TransitionNotAllowed as refused:
         record_refusal(session, actor, application, action, role, now, refused.code)
         raise DomainError(refused.message, code=refused.code) from refused

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import committees as rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
-from portal.domain.glossary import cn_date
+from portal.domain.i18n import N_, T_, joined
 from portal.domain.policy import names_match
 from portal.domain.workflow import Action, Status
 from portal.models import (
@@ -84,7 +84,7 @@ class AddedExpert:
 
 def _office(session: Session, actor: Actor) -> Committee:
     if not (actor.is_staff and actor.org_kind is OrgKind.COMMITTEE):
-        raise PermissionDenied("只有评委会办事机构的经办人或领导可以维护专家库")
+        raise PermissionDenied(N_("只有评委会办事机构的经办人或领导可以维护专家库"))
     committee = committees.committee_of_office(session, actor.org_id)
     if committee is None:
         raise NotFound("找不到本办事机构的评委会")
@@ -98,16 +98,16 @@ def add_expert(session: Session, actor: Actor, data: ExpertInput, now: datetime)
     committee = _office(session, actor)
     errors: dict[str, str] = {}
     for field, title, limit in (
-        ("series", "职称系列", 50),
-        ("specialty", "专业", 100),
-        ("employer_name", "工作单位", 200),
-        ("title", "现有职称", 100),
+        ("series", N_("职称系列"), 50),
+        ("specialty", N_("专业"), 100),
+        ("employer_name", N_("工作单位"), 200),
+        ("title", N_("现有职称"), 100),
     ):
         value = getattr(data, field).strip()
         if not value and field != "title":
-            errors[field] = f"请填写{title}"
+            errors[field] = T_("请填写%(title)s", title=title)
         elif len(value) > limit:
-            errors[field] = f"{title}不能超过{limit}字"
+            errors[field] = T_("%(title)s不能超过%(limit)s字", title=title, limit=limit)
     try:
         checked = staff.check_person(
             session, committee.office_id, PersonInput(data.name, data.id_number, data.phone), now
@@ -121,9 +121,9 @@ def add_expert(session: Session, actor: Actor, data: ExpertInput, now: datetime)
                 Expert.committee_id == committee.id, Expert.user_id == checked.existing.id
             )
         ):
-            errors["id_number"] = "此人已在本评委会专家库中"
+            errors["id_number"] = N_("此人已在本评委会专家库中")
         elif checked.existing.employer_id is not None:
-            errors["id_number"] = "此人是申报人账号，不能作为评审专家（回避）"
+            errors["id_number"] = N_("此人是申报人账号，不能作为评审专家（回避）")
     if errors:
         raise ValidationFailed(errors)
     assert checked is not None
@@ -208,12 +208,12 @@ def panel_ready(session: Session, meeting: Meeting) -> tuple[bool, str]:
     """Whether the meeting's panel has been drawn, in words (an item of the filing, 003 六(一))."""
     members = panel(session, meeting)
     if not members:
-        return False, "尚未抽取评审专家"
+        return False, N_("尚未抽取评审专家")
     return (
         True,
-        f"已随机抽取专家{len(members)}人（种子 {meeting.draw_seed}）"
+        T_("已随机抽取专家%(n)s人（种子 %(draw_seed)s）", n=len(members), draw_seed=meeting.draw_seed)
         if meeting.draw_seed
-        else f"专家{len(members)}人",
+        else T_("专家%(n)s人", n=len(members)),
     )
 
 
@@ -232,7 +232,7 @@ def draw_panel(
             meeting,
             "draw_panel",
             "meeting_filed",
-            f"会议{meeting.state.title}，不能重新抽取专家",
+            T_("会议%(title)s，不能重新抽取专家", title=meeting.state.title),
             now,
         )
     if not meeting.entries:
@@ -242,18 +242,29 @@ def draw_panel(
             meeting,
             "draw_panel",
             "no_agenda",
-            "请先将申报列入议程，再按其系列（专业）抽取专家",
+            N_("请先将申报列入议程，再按其系列（专业）抽取专家"),
             now,
         )
     vote_clause = f"{rule.citation}{'' if rule.confirmed else '，待核实'}"
     if size < rule.panel_min or size % 2 == 0:
-        raise ValidationFailed({"size": f"抽取人数应为不少于{rule.panel_min}的奇数（{vote_clause}）"})
+        raise ValidationFailed(
+            {
+                "size": T_(
+                    "抽取人数应为不少于%(panel_min)s的奇数（%(vote_clause)s）",
+                    panel_min=rule.panel_min,
+                    vote_clause=vote_clause,
+                )
+            }
+        )
     pool, recused = _candidates(session, meeting)
     if size > len(pool):
         raise ValidationFailed(
             {
-                "size": f"回避后专家库中本系列（专业）可抽取的专家只有{len(pool)}人，"
-                f"不足{size}人；请先补充专家库"
+                "size": T_(
+                    "回避后专家库中本系列（专业）可抽取的专家只有%(n)s人，不足%(size)s人；请先补充专家库",
+                    n=len(pool),
+                    size=size,
+                )
             }
         )
     seed = seed.strip() or secrets.token_hex(8)
@@ -333,13 +344,13 @@ def add_member(
             meeting,
             "add_panel_member",
             "meeting_filed",
-            f"会议{meeting.state.title}，专家名单不能再修改",
+            T_("会议%(title)s，专家名单不能再修改", title=meeting.state.title),
             now,
         )
     if not reason.strip():
-        raise ValidationFailed({"reason": "请写明增补专家的原因"})
+        raise ValidationFailed({"reason": N_("请写明增补专家的原因")})
     if len(reason.strip()) > 200:
-        raise ValidationFailed({"reason": "原因不能超过200字"})
+        raise ValidationFailed({"reason": N_("原因不能超过200字")})
     if any(m.expert_id == expert_id for m in panel(session, meeting)):
         _refuse(
             session,
@@ -347,13 +358,19 @@ def add_member(
             meeting,
             "add_panel_member",
             "already_on_panel",
-            "该专家已在本次会议的专家名单中，不能重复抽取",
+            N_("该专家已在本次会议的专家名单中，不能重复抽取"),
             now,
         )
     pool, recused = _candidates(session, meeting)
     if expert_id in recused:
         _refuse(
-            session, actor, meeting, "add_panel_member", "recused", f"该专家须回避：{recused[expert_id]}", now
+            session,
+            actor,
+            meeting,
+            "add_panel_member",
+            "recused",
+            T_("该专家须回避：%(why)s", why=recused[expert_id]),
+            now,
         )
     if expert_id not in {c.expert_id for c in pool}:
         _refuse(
@@ -362,7 +379,7 @@ def add_member(
             meeting,
             "add_panel_member",
             "not_in_pool",
-            "该专家不在本次会议系列（专业）的专家库中",
+            N_("该专家不在本次会议系列（专业）的专家库中"),
             now,
         )
     member = PanelMember(meeting_id=meeting.id, expert_id=expert_id, drawn=False)
@@ -377,7 +394,7 @@ def add_member(
             meeting,
             "add_panel_member",
             "already_on_panel",
-            "该专家已在本次会议的专家名单中，不能重复抽取",
+            N_("该专家已在本次会议的专家名单中，不能重复抽取"),
             now,
         )
     meetings._advance(session, meeting, set(meetings.EDITABLE), panel_size=(meeting.panel_size or 0) + 1)
@@ -427,7 +444,9 @@ def acknowledge(session: Session, actor: Actor, meeting_id: int, now: datetime) 
     if member.acknowledged_at is not None:
         return member
     if meeting.state in (MeetingStatus.TALLIED, MeetingStatus.CONFIRMED, MeetingStatus.PUBLISHED):
-        _refuse(session, actor, meeting, "acknowledge_conditions", "meeting_over", "本次会议已结束表决", now)
+        _refuse(
+            session, actor, meeting, "acknowledge_conditions", "meeting_over", N_("本次会议已结束表决"), now
+        )
     member.acknowledged_at = now
     session.flush()
     audit.record(
@@ -447,12 +466,14 @@ def open_voting(
     conditions): only on an accepted filing, on or after the meeting's day, with a quorum of the panel."""
     meeting = meetings._mine(session, actor, meeting_id)
     if actor.staff_role is not StaffRole.LEADER:
-        raise PermissionDenied("表决由办事机构领导主持开始")
+        raise PermissionDenied(N_("表决由办事机构领导主持开始"))
     rule = meetings.committee_rules(session, meeting.committee)
     if meeting.state is not MeetingStatus.ACCEPTED:
-        why = (
-            f"会议{meeting.state.title}：未经备案的评审行为不予认可，须先经{rule.filing.office}确认备案"
-            f"（{rule.filing.citation}）"
+        why = T_(
+            "会议%(state)s：未经备案的评审行为不予认可，须先经%(office)s确认备案（%(citation)s）",
+            state=meeting.state.title,
+            office=rule.filing.office,
+            citation=rule.filing.citation,
         )
         _refuse(session, actor, meeting, "open_voting", "not_filed", why, now)
     if today(now) < meeting.held_on:
@@ -462,7 +483,7 @@ def open_voting(
             meeting,
             "open_voting",
             "before_meeting",
-            f"会议定于{cn_date(meeting.held_on)}召开，当天才能开始表决",
+            T_("会议定于%(day)s召开，当天才能开始表决", day=meeting.held_on),
             now,
         )
     members = panel(session, meeting)
@@ -471,16 +492,23 @@ def open_voting(
     if unready:
         _refuse(
             session, actor, meeting, "open_voting", "not_acknowledged",
-            "以下专家尚未确认已学习评价标准条件（004 一(七)）：" + "、".join(unready), now,
+            T_("以下专家尚未确认已学习评价标准条件（004 一(七)）：%(names)s", names=joined(unready)), now,
         )  # fmt: skip
     quorum = rules.needed(len(members), rule.vote.quorum)
     if not rules.at_least(len(present), len(members), rule.vote.quorum) or not present:
-        note = "" if rule.vote.confirmed else "，待核实"
-        _refuse(
-            session, actor, meeting, "open_voting", "no_quorum",
-            f"出席专家{len(present)}人，不足专家名单{len(members)}人的法定人数{quorum}人"
-            f"（{rule.vote.citation}{note}）", now,
-        )  # fmt: skip
+        citation = (
+            rule.vote.citation
+            if rule.vote.confirmed
+            else T_("%(citation)s，待核实", citation=rule.vote.citation)
+        )
+        why = T_(
+            "出席专家%(present)s人，不足专家名单%(members)s人的法定人数%(quorum)s人（%(citation)s）",
+            present=len(present),
+            members=len(members),
+            quorum=quorum,
+            citation=citation,
+        )
+        _refuse(session, actor, meeting, "open_voting", "no_quorum", why, now)
     for member in members:
         member.present = member in present
     meetings._advance(
@@ -520,7 +548,7 @@ def cast_ballot(
             meeting,
             "cast_ballot",
             "not_voting",
-            f"会议{meeting.state.title}，现在不能投票",
+            T_("会议%(title)s，现在不能投票", title=meeting.state.title),
             now,
         )
     if not member.present:
@@ -530,7 +558,7 @@ def cast_ballot(
             meeting,
             "cast_ballot",
             "not_present",
-            "您未登记为本次会议的出席专家，不能投票",
+            N_("您未登记为本次会议的出席专家，不能投票"),
             now,
         )
     if session.scalar(
@@ -539,16 +567,16 @@ def cast_ballot(
         )
     ):
         _refuse(
-            session, actor, meeting, "cast_ballot", "already_voted", "您已投票，每位专家只能投票一次", now
+            session, actor, meeting, "cast_ballot", "already_voted", N_("您已投票，每位专家只能投票一次"), now
         )
     allowed = {c.value for c in BallotChoice}
     missing = {
-        f"choice_{e.id}": f"请对{e.application.applicant.name}表决"
+        f"choice_{e.id}": T_("请对%(name)s表决", name=e.application.applicant.name)
         for e in meeting.entries
         if choices.get(e.id) not in allowed
     }
     if missing:
-        raise ValidationFailed(missing, "请对每一位申报人表决（赞成、反对或弃权）")
+        raise ValidationFailed(missing, N_("请对每一位申报人表决（赞成、反对或弃权）"))
     try:
         with session.begin_nested():
             session.add(BallotReceipt(meeting_id=meeting.id, expert_id=member.expert_id, cast_at=now))
@@ -558,7 +586,7 @@ def cast_ballot(
             session.flush()
     except IntegrityError:
         _refuse(
-            session, actor, meeting, "cast_ballot", "already_voted", "您已投票，每位专家只能投票一次", now
+            session, actor, meeting, "cast_ballot", "already_voted", N_("您已投票，每位专家只能投票一次"), now
         )
     # The audit row says that they voted, never how.
     audit.record(session, actor, "cast_ballot", now, object_type="meeting", object_id=meeting.id)
@@ -580,7 +608,7 @@ def close_voting(session: Session, actor: Actor, meeting_id: int, now: datetime)
     once: the compare-and-set lets one count."""
     meeting = meetings._mine(session, actor, meeting_id)
     if actor.staff_role is not StaffRole.LEADER:
-        raise PermissionDenied("表决由办事机构领导主持结束")
+        raise PermissionDenied(N_("表决由办事机构领导主持结束"))
     if meeting.state is not MeetingStatus.VOTING:
         _refuse(
             session,
@@ -588,7 +616,7 @@ def close_voting(session: Session, actor: Actor, meeting_id: int, now: datetime)
             meeting,
             "close_voting",
             "not_voting",
-            f"会议{meeting.state.title}，没有进行中的表决",
+            T_("会议%(title)s，没有进行中的表决", title=meeting.state.title),
             now,
         )
     cast = ballots_cast(session, meeting)
@@ -599,7 +627,11 @@ def close_voting(session: Session, actor: Actor, meeting_id: int, now: datetime)
             meeting,
             "close_voting",
             "ballots_missing",
-            f"出席专家{meeting.present}人，已投票{cast}人；全部投票后才能计票",
+            T_(
+                "出席专家%(present)s人，已投票%(cast)s人；全部投票后才能计票",
+                present=meeting.present,
+                cast=cast,
+            ),
             now,
         )
     rule = meetings.committee_rules(session, meeting.committee).vote

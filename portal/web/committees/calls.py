@@ -27,7 +27,7 @@ from portal.web.downloads import send_temporary_file
 from portal.web.forms import form_input
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
-from portal.web.i18n import translate
+from portal.web.i18n import notify
 from portal.web.once import once_per_form
 from portal.web.unit_of_work import discard
 
@@ -85,7 +85,7 @@ def draft_call() -> Response:
     except ValidationFailed as invalid:
         return discard(_list_page(errors=invalid.fields, form=request.form.to_dict(), status=422))
     except DomainError as refused:  # a profile without a call rule
-        flash(str(translate(refused.message)), "error")
+        notify(refused.message, "error")
         return discard(see_other(url_for("committees.list_calls")))
     flash(_("已起草评审通知；请由办事机构领导报人社局备案"), "success")
     return see_other(url_for("committees.show_call", call_id=call.id))
@@ -126,12 +126,12 @@ def _step(call_id: int, step: Callable[[], object], done: str | Callable[[], str
     except ValidationFailed as invalid:
         if invalid.fields:
             return discard(_call_page(call_id, errors=invalid.fields, status=422))
-        flash(str(translate(invalid.message)), "error")
+        notify(invalid.message, "error")
         return discard(see_other(back))
     except PermissionDenied:
         raise  # not this person's step: the 403 page (audited by the error handler)
     except DomainError as refused:
-        flash(str(translate(refused.message)), "error")
+        notify(refused.message, "error")
         return discard(see_other(back))
     flash(done() if callable(done) else done, "success")
     return see_other(back)
@@ -165,7 +165,7 @@ def publish_call(call_id: int) -> Response:
     def done() -> str:
         warning = published[0].warning if published else None
         if warning:
-            flash(str(translate(warning)), "info")
+            notify(warning, "info")
         return _("已发布评审通知，公众可在“评审通知”公开页面查看")
 
     return _step(

@@ -20,6 +20,7 @@ from flask_login import login_required
 
 from portal.documents.certificates import table_xlsx
 from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.i18n import T_, joined
 from portal.extensions import db
 from portal.models import BallotChoice, EntryResult, MeetingStatus, OrgKind, StaffRole
 from portal.services import certificate_numbers, confirmations, results, votes
@@ -30,7 +31,7 @@ from portal.web.downloads import send_temporary_file
 from portal.web.forms import as_id, form_input
 from portal.web.guards import staff_required
 from portal.web.htmx import not_modified, render_page, see_other
-from portal.web.i18n import current_language, translate
+from portal.web.i18n import current_language, notify
 from portal.web.once import once_per_form
 from portal.web.unit_of_work import discard
 
@@ -45,8 +46,8 @@ def _ids(name: str) -> list[int]:
 def _refused(url: str, error: DomainError) -> Response:
     """A refused step: its reason on the page it came from; the request's writes rolled back (the
     service audited the refusal, which outlives the rollback)."""
-    message = "；".join(error.fields.values()) if isinstance(error, ValidationFailed) and error.fields else ""
-    flash(str(translate(message or error.message)), "error")
+    fields = list(error.fields.values()) if isinstance(error, ValidationFailed) else []
+    notify(joined(fields, "；") if fields else error.message, "error")  # kept in the reader's language
     return discard(see_other(url))
 
 
@@ -228,7 +229,7 @@ def add_to_agenda(meeting_id: int) -> Response:
     if outcome.done:
         flash(_("已列入议程 %(n)d 人", n=len(outcome.done)), "success")
     for row in outcome.failed:  # per-row results: the others were added
-        flash(f"{row.name}：{translate(row.why)}", "error")
+        notify(T_("%(person)s：%(why)s", person=row.name, why=row.why), "error")
     return see_other(_back(meeting_id, "#agenda"))
 
 

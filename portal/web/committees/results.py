@@ -12,7 +12,7 @@ from flask import Response, abort, request, url_for
 
 from portal.documents.certificates import table_xlsx
 from portal.domain.errors import DomainError, NotFound, ValidationFailed
-from portal.domain.i18n import NT_
+from portal.domain.i18n import NT_, joined
 from portal.extensions import db
 from portal.models import OrgKind, StaffRole
 from portal.services import certificate_numbers as service
@@ -60,7 +60,7 @@ def check_certificate_numbers(meeting_id: int) -> Response:
             part.data if part else b"", part.name if part else "", now(),
         )  # fmt: skip
     except ValidationFailed as invalid:
-        notify("；".join(str(v) for v in invalid.fields.values()) or invalid.message, "error")
+        notify(joined(invalid.fields.values(), "；") if invalid.fields else invalid.message, "error")
         return discard(see_other(_back(meeting_id)))
     except DomainError as refused:
         notify(refused.message, "error")

@@ -10,15 +10,17 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Response, flash, request, url_for
+from flask import Response, request, url_for
 
 from portal.domain.errors import ValidationFailed
+from portal.domain.i18n import joined
 from portal.extensions import db
 from portal.services import packages, queues
 from portal.web.context import current_actor, current_membership, now
 from portal.web.downloads import send_bytes, send_temporary_file
 from portal.web.guards import staff_required
 from portal.web.htmx import see_other
+from portal.web.i18n import notify
 from portal.web.once import once_per_form
 from portal.web.packages import bp
 from portal.web.storage import storage
@@ -65,6 +67,6 @@ def create_batch() -> Response:
             db.session, actor, ids, now(), membership_id=membership.id if membership else None
         )
     except ValidationFailed as invalid:
-        flash("；".join(invalid.fields.values()), "error")
+        notify(joined(invalid.fields.values(), "；") if invalid.fields else invalid.message, "error")
         return discard(see_other(url_for("review.show_queue", tab=tab.value)))
     return see_other(url_for("jobs.show_job", job_id=job.id))  # the worker takes it once committed

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, request, url_for
+from flask import Response, request, url_for
 
 from portal.domain.errors import DomainError
+from portal.domain.i18n import N_, joined
 from portal.extensions import db
 from portal.services import endorsements
 from portal.web.context import current_actor, now
 from portal.web.guards import staff_required
 from portal.web.htmx import see_other
+from portal.web.i18n import notify
 from portal.web.review import bp
 from portal.web.storage import storage
 from portal.web.unit_of_work import discard
@@ -33,10 +35,10 @@ def endorse_material(application_id: int, material_id: int) -> Response:
             checked_original=request.form.get("checked") == "1",
         )
     except DomainError as refused:
-        message = "；".join(getattr(refused, "fields", {}).values()) or refused.message
-        flash(message, "error")
+        fields = list(getattr(refused, "fields", {}).values())
+        notify(joined(fields, "；") if fields else refused.message, "error")  # in the reader's language
         return discard(see_other(_back(application_id)))
-    flash("已核对签章：复印件已加盖单位公章，原件保持不变", "success")
+    notify(N_("已核对签章：复印件已加盖单位公章，原件保持不变"), "success")
     return see_other(_back(application_id))
 
 
@@ -48,8 +50,8 @@ def revoke_endorsement(application_id: int, endorsement_id: int) -> Response:
             db.session, current_actor(), application_id, endorsement_id, request.form.get("reason", ""), now()
         )
     except DomainError as refused:
-        message = "；".join(getattr(refused, "fields", {}).values()) or refused.message
-        flash(message, "error")
+        fields = list(getattr(refused, "fields", {}).values())
+        notify(joined(fields, "；") if fields else refused.message, "error")  # in the reader's language
         return discard(see_other(_back(application_id)))
-    flash("已撤销核对签章（留有记录）", "success")
+    notify(N_("已撤销核对签章（留有记录）"), "success")
     return see_other(_back(application_id))

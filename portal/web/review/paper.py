@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, request, url_for
+from flask import Response, request, url_for
 
 from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.i18n import N_
 from portal.extensions import db
 from portal.services import paper
 from portal.services.scope import get_application
 from portal.web.context import current_actor, now
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_trigger, render_page, see_other, wants_fragment
+from portal.web.i18n import notify
 from portal.web.review import bp
 from portal.web.review.views import _review_page
 from portal.web.unit_of_work import discard
@@ -56,12 +58,12 @@ def record_paper_item(application_id: int) -> Response:
             return _fragment(application_id, errors=invalid.fields, form=form, notice="", status=422)
         return _review_page(application_id, status=422, paper_errors=invalid.fields, paper_form=form)
     except DomainError as refused:
-        flash(refused.message, "error")
+        notify(refused.message, "error")
         return discard(see_other(url_for("review.show_application", application_id=application_id)))
     if wants_fragment():
-        response = _fragment(application_id, errors={}, form={}, notice="已保存纸质材料登记", status=200)
+        response = _fragment(application_id, errors={}, form={}, notice=N_("已保存纸质材料登记"), status=200)
         return hx_trigger(response, "application-changed")
-    flash("已保存纸质材料登记", "success")
+    notify(N_("已保存纸质材料登记"), "success")
     return see_other(
         url_for("review.show_application", application_id=application_id, _anchor="paper-followup")
     )
