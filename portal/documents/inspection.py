@@ -32,7 +32,7 @@ import pikepdf
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal.documents.spreadsheets import sniff_table
-from portal.domain.i18n import N_, T_
+from portal.domain.i18n import N_, NT_, T_
 from portal.domain.tables import TableError
 from portal.domain.uploads import (
     ACTIVE_ACTIONS,
@@ -475,11 +475,12 @@ def inspect_image(
             if width * height > limits.max_pixels:
                 most = limits.max_pixels // 1_000_000
                 raise refuse(
-                    T_(
-                        "图片像素过大（%(width)d×%(height)d），请缩小到%(most)d百万像素以内",
+                    NT_(
+                        "图片像素过大（%(width)d×%(height)d），请缩小到%(num)d百万像素以内",
+                        "图片像素过大（%(width)d×%(height)d），请缩小到%(num)d百万像素以内",
+                        most,
                         width=width,
                         height=height,
-                        most=most,
                     ),
                     "image_pixels",
                 )
@@ -559,9 +560,10 @@ def check_size(size: int, limits: UploadLimits, usage: Usage = Usage()) -> None:
         raise refuse(T_("文件超过%(size)sMB，请压缩后上传", size=f"{limits.max_bytes / MB:g}"), "too_large")
     if limits.quota_files is not None and usage.files + 1 > limits.quota_files:
         raise refuse(
-            T_(
-                "已达到上传数量上限（每位申报人%(most)d个文件），请先删除不需要的文件",
-                most=limits.quota_files,
+            NT_(
+                "已达到上传数量上限（每位申报人%(num)d个文件），请先删除不需要的文件",
+                "已达到上传数量上限（每位申报人%(num)d个文件），请先删除不需要的文件",
+                limits.quota_files,
             ),
             "quota_files",
         )

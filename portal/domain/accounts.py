@@ -386,15 +386,18 @@ def check_import_rows(rows: list[list[str]], *, today: date, max_rows: int = 500
             result.problems["id_number"] = N_(
                 "证件号码被Excel存成了数字，后几位已丢失：请把该列设为“文本”格式后重新输入号码"
             )
-        for key, label in (("id_number", N_("证件号码")), ("phone", N_("手机号码"))):
+        # One message per column: English writes "the same ID number", "the same mobile number".
+        repeated = {
+            "id_number": N_("与第%(line)d行的证件号码重复，一人只能开设一个账号"),
+            "phone": N_("与第%(line)d行的手机号码重复，一人只能开设一个账号"),
+        }
+        for key, template in repeated.items():
             value = result.values.get(key)
             if value is None:
                 continue
             earlier = first_line.setdefault((key, value), line)
             if earlier != line:
-                result.problems[key] = T_(
-                    "与第%(line)d行的%(what)s重复，一人只能开设一个账号", line=earlier, what=label
-                )
+                result.problems[key] = T_(template, line=earlier)
                 del result.values[key]
         checked.append(ImportRow(line, draft, result))
     return ImportCheck(checked)
