@@ -338,87 +338,79 @@ def test_the_other_upload_refusals_read_in_english(app: Flask) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# On the pages: HR's account form and the bureau's organisation form, in English
+# On the pages, in English: HR's account form, the bureau's organisation form, the applicant's upload
 # ---------------------------------------------------------------------------------------------------
+
+
+def english_browser(login_as: Any, user: object) -> Any:
+    """A logged-in client that chose English."""
+    browser = login_as(user)
+    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    return browser
+
+
+def refused_in_english(browser: Any, url: str, data: dict[str, Any], **options: Any) -> str:
+    """The fragment a refused htmx POST answers (422), checked for Chinese outside lang="zh…"."""
+    response = browser.post(url, data=data, headers=HX, **options)
+    assert response.status_code == 422, response.text[-300:]
+    assert leaks(f'<html lang="en">{response.text}</html>')[1] == []
+    return response.get_data(as_text=True)
 
 
 def test_hr_reads_a_bad_hong_kong_macau_permit_number_in_english(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
-    world = make_world(session)
-    browser = login_as(world.enterprise.handler)
-    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
-    wrong_letter = browser.post(
-        "/enterprise/applicants",
-        data=_person(document_type="hk_macau_permit", id_number="X1234567"),
-        headers=HX,
+    browser = english_browser(login_as, make_world(session).enterprise.handler)
+    permit = {"document_type": "hk_macau_permit"}
+    wrong_letter = refused_in_english(
+        browser, "/enterprise/applicants", _person(**permit, id_number="X1234567")
     )
-    assert wrong_letter.status_code == 422
     assert (
         "A mainland travel permit number for Hong Kong and Macao residents starts with the letter H"
-        " (Hong Kong residents) or M (Macao residents)" in wrong_letter.text
+        " (Hong Kong residents) or M (Macao residents)" in wrong_letter
     )
-    assert leaks(f'<html lang="en">{wrong_letter.text}</html>')[1] == []
-    too_short = browser.post(
-        "/enterprise/applicants",
-        data=_person(document_type="hk_macau_permit", id_number="h123456"),
-        headers=HX,
-    )
-    assert too_short.status_code == 422
-    assert "you entered 6 digits after the letter" in too_short.text
-    assert leaks(f'<html lang="en">{too_short.text}</html>')[1] == []
+    too_short = refused_in_english(browser, "/enterprise/applicants", _person(**permit, id_number="h123456"))
+    assert "you entered 6 digits after the letter" in too_short
 
 
 def test_the_bureau_reads_a_bad_credit_code_in_english(session: Session, login_as: Any) -> None:
     world = make_world(session)
-    browser = login_as(world.admin)
-    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    browser = english_browser(login_as, world.admin)
     form = {
         "kind": "enterprise",
         "name": "某公司",
         "parent_id": world.department.org.id,
         "ownership": "state",
     }
-    wrong_check = browser.post("/admin/orgs", data=form | {"uscc": WRONG_USCC_CHECK}, headers=HX)
-    assert wrong_check.status_code == 422
+    wrong_check = refused_in_english(browser, "/admin/orgs", form | {"uscc": WRONG_USCC_CHECK})
     assert (
         f"The check character of the unified social credit code is wrong (it should be {GOOD_USCC[-1]},"
-        f" you entered {WRONG_USCC_CHECK[-1]})" in wrong_check.text
+        f" you entered {WRONG_USCC_CHECK[-1]})" in wrong_check
     )
-    assert leaks(f'<html lang="en">{wrong_check.text}</html>')[1] == []
-    confusable = browser.post("/admin/orgs", data=form | {"uscc": "9136O7O3MA35ABCD1I"}, headers=HX)
-    assert confusable.status_code == 422
-    assert "(common slips: I should be 1, O should be 0)" in confusable.text
-    assert leaks(f'<html lang="en">{confusable.text}</html>')[1] == []
+    confusable = refused_in_english(browser, "/admin/orgs", form | {"uscc": "9136O7O3MA35ABCD1I"})
+    assert "(common slips: I should be 1, O should be 0)" in confusable
 
 
 def test_the_applicant_reads_a_refused_upload_in_english(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
-    world = make_world(session)
-    application = bare_draft(session, world, clock)
-    browser = login_as(application.applicant)
-    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    application = bare_draft(session, make_world(session), clock)
+    browser = english_browser(login_as, application.applicant)
     url = f"/me/applications/{application.id}/materials"
-    upload = {"slot": "id_card", "kind": "original"}
-    disguised = browser.post(
-        url,
-        data=upload | {"files": files((imaging.HTML_AS_PDF, "身份证.pdf")), "form_token": new_token()},
-        headers=HX,
-        content_type="multipart/form-data",
-    )
-    assert disguised.status_code == 422
+
+    def upload(data: bytes, name: str) -> str:
+        posted = {
+            "slot": "id_card",
+            "kind": "original",
+            "files": files((data, name)),
+            "form_token": new_token(),
+        }
+        return refused_in_english(browser, url, posted, content_type="multipart/form-data")
+
     assert (
         'The upload failed: “<span lang="zh-CN">身份证.pdf</span>” is not a PDF, JPG or PNG file'
-        in disguised.text
+        in upload(imaging.HTML_AS_PDF, "身份证.pdf")
     )
-    assert leaks(f'<html lang="en">{disguised.text}</html>')[1] == []
-    locked = browser.post(
-        url,
-        data=upload | {"files": files((encrypted_pdf(), "scan.pdf")), "form_token": new_token()},
-        headers=HX,
-        content_type="multipart/form-data",
+    assert "The upload failed: “scan.pdf”: The PDF is encrypted or has an opening password" in upload(
+        encrypted_pdf(), "scan.pdf"
     )
-    assert locked.status_code == 422
-    assert "The upload failed: “scan.pdf”: The PDF is encrypted or has an opening password" in locked.text
-    assert leaks(f'<html lang="en">{locked.text}</html>')[1] == []
