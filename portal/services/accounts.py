@@ -129,9 +129,9 @@ def check_applicant_input(
 
 def listed_message(record: IntegrityRecord, masked: str) -> Text:
     """Put first when the number belongs to someone on the integrity record (INT-01, INT-03)."""
+    holder = T_("证件号码%(number)s的持有人", number=masked)
     return T_(
-        "%(notice)s，在此之前不能为其开设账号或申报。",
-        notice=certificates.integrity_notice(record, f"证件号码{masked}的持有人"),
+        "%(notice)s，在此之前不能为其开设账号或申报。", notice=certificates.integrity_notice(record, holder)
     )
 
 

@@ -28,8 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from portal.domain.glossary import cn_date
-from portal.domain.i18n import N_, T_
+from portal.domain.i18n import N_, T_, Text
 from portal.domain.identity import mask_id_number
 from portal.domain.text import LIMITS
 from portal.domain.workflow import Status
@@ -332,9 +331,16 @@ def active_integrity_record(session: Session, user_id: int, on: date) -> Integri
     ).first()
 
 
-def integrity_notice(record: IntegrityRecord, who: str = "该申报人") -> str:
-    """What the record says, in the words every refusal uses: the reason, until when, the clause."""
-    return f"{who}因“{record.reason}”列入诚信档案，{cn_date(record.ends_on)}前不得申报（{record.clause}）"
+def integrity_notice(record: IntegrityRecord, who: str = N_("该申报人")) -> Text:
+    """What the record says, in the words every refusal uses: the reason, until when, the clause (the
+    reason and the clause as recorded, so they stay Chinese in the English interface)."""
+    return T_(
+        "%(who)s因“%(reason)s”列入诚信档案，%(day)s前不得申报（%(clause)s）",
+        who=who,
+        reason=record.reason,
+        day=record.ends_on,
+        clause=record.clause,
+    )
 
 
 def refuse_if_on_record(session: Session, user_id: int, now: datetime) -> None:

@@ -31,6 +31,8 @@ from portal.domain.i18n import Language
 from portal.domain.identity import IdentityError, complete_resident_id, complete_uscc
 from portal.domain.tables import TableError
 from portal.domain.uploads import UploadKind, UploadLimits, UploadRefused, Usage, clean_name
+from portal.models import IntegrityRecord
+from portal.services import accounts as service_accounts
 from portal.services import uploads
 from portal.services.submissions import new_token
 from portal.web import i18n
@@ -224,6 +226,23 @@ def test_the_region_confirmation_and_the_bulk_file_s_row_problems_read_in_englis
     )
     assert english(app, checked.rows[2].checked.problems["employment_type"]).startswith(
         "Retiree (including re-hired retirees): may not apply for a professional title"
+    )
+
+
+def test_a_person_on_the_integrity_record_is_refused_in_english_with_the_record_as_written(
+    app: Flask,
+) -> None:
+    record = IntegrityRecord(reason="提供虚假材料", clause="003 七(三)", ends_on=date(2029, 3, 31))
+    message = service_accounts.listed_message(record, "1101**********451X")
+    assert str(message) == (  # the Chinese, as before the message was marked
+        "证件号码1101**********451X的持有人因“提供虚假材料”列入诚信档案，"
+        "2029年3月31日前不得申报（003 七(三)），在此之前不能为其开设账号或申报。"
+    )
+    assert assert_english(app, message) == (
+        "The holder of ID number 1101**********451X is on the integrity record for"
+        ' “<span lang="zh-CN">提供虚假材料</span>” and may not apply before 31 Mar 2029'
+        ' (<span lang="zh-CN">003 七(三)</span>); until then no account can be opened for them and they'
+        " cannot apply."
     )
 
 
