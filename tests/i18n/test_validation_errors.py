@@ -433,3 +433,15 @@ def test_the_applicant_reads_a_refused_upload_in_english(
     assert "The upload failed: “scan.pdf”: The PDF is encrypted or has an opening password" in upload(
         encrypted_pdf(), "scan.pdf"
     )
+
+
+def test_a_transfer_request_s_refusals_read_in_english(session: Session, clock: Clock, login_as: Any) -> None:
+    """Asking for another unit's account checks the number as opening one does; a document type the form
+    does not offer is named as such (not Python's "'x' is not a valid DocumentType")."""
+    browser = english_browser(login_as, make_world(session).enterprise.handler)
+    permit = _person(document_type="hk_macau_permit", id_number="M12")
+    assert "you entered 2 digits after the letter" in refused_in_english(
+        browser, "/enterprise/transfers", permit
+    )
+    unknown = refused_in_english(browser, "/enterprise/transfers", _person(document_type="driving_licence"))
+    assert "Please choose the document type" in unknown and "DocumentType" not in unknown
