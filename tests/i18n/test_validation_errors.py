@@ -41,7 +41,8 @@ from tests.conftest import Clock
 from tests.factories import make_world, tiny_pdf
 from tests.i18n.test_english import leaks
 from tests.security.test_uploads import active, encrypted_pdf, jpeg, malformed
-from tests.web.test_accounts import HX, _person
+from tests.web.test_accounts import HX, _person, _upload
+from tests.web.test_accounts import _xlsx as workbook
 from tests.web.test_dossier import bare_draft, files
 
 TODAY = date(2026, 1, 1)
@@ -313,7 +314,7 @@ def test_every_refused_upload_reads_in_english(app: Flask, label: str, name: str
     assert_english(app, refused.value.message)
 
 
-def _xlsx(*members: str) -> bytes:
+def archive_of(*members: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for member in members:
@@ -335,10 +336,12 @@ def test_the_other_upload_refusals_read_in_english(app: Flask) -> None:
         "too many pages": lambda: inspection.inspect_pdf(
             io.BytesIO(tiny_pdf(pages=2)), UploadLimits(max_pages=1)
         ),
-        "macros": lambda: uploads.accept_table(_xlsx("[Content_Types].xml", "xl/vbaProject.bin"), "a.xlsx"),
+        "macros": lambda: uploads.accept_table(
+            archive_of("[Content_Types].xml", "xl/vbaProject.bin"), "a.xlsx"
+        ),
         "not an xlsx": lambda: uploads.accept_table(b"PK\x03\x04broken", "a.xlsx"),
         "calendar as xlsx": lambda: uploads.accept_table(
-            _xlsx("[Content_Types].xml"), "a.csv", UploadKind.CALENDAR
+            archive_of("[Content_Types].xml"), "a.csv", UploadKind.CALENDAR
         ),
     }
     for label, run in cases.items():
@@ -445,3 +448,27 @@ def test_a_transfer_request_s_refusals_read_in_english(session: Session, clock: 
     )
     unknown = refused_in_english(browser, "/enterprise/transfers", _person(document_type="driving_licence"))
     assert "Please choose the document type" in unknown and "DocumentType" not in unknown
+
+
+def test_hr_reads_the_roster_s_skipped_rows_and_a_roster_without_months_in_english(
+    session: Session, login_as: Any
+) -> None:
+    world = make_world(session)
+    browser = english_browser(login_as, world.enterprise.handler)
+    unit = world.enterprise.org.name
+    rows = [
+        ["姓名", "公民身份号码", "参保单位名称", "缴费月数"],
+        ["李雷", complete_resident_id("36070219800101123"), unit, "60"],
+        ["周文博", GOOD_ID, unit, "十二"],
+        ["坏行", "12345", unit, "1"],
+    ]
+    assert _upload(browser, workbook(rows), "roster.xlsx", url="/enterprise/roster").status_code == 303
+    page = browser.get("/enterprise/applicants").get_data(as_text=True)
+    assert "The months paid, “" in page and "is not a number" in page
+    assert "ID card number: 18 characters are needed, you entered 5" in page
+    assert leaks(page)[1] == []
+    without_months = [["姓名", "公民身份号码", "参保单位名称"], ["周文博", GOOD_ID, unit]]
+    refused = _upload(browser, workbook(without_months), "roster.xlsx", url="/enterprise/roster", headers=HX)
+    assert refused.status_code == 422
+    assert "The social insurance roster needs a" in refused.text
+    assert leaks(f'<html lang="en">{refused.text}</html>')[1] == []
