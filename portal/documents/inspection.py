@@ -32,6 +32,7 @@ import pikepdf
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal.documents.spreadsheets import sniff_table
+from portal.domain.i18n import N_, NT_, T_
 from portal.domain.tables import TableError
 from portal.domain.uploads import (
     ACTIVE_ACTIONS,
@@ -337,9 +338,9 @@ def _open_pdf(file: BinaryFile) -> pikepdf.Pdf:
     try:
         return pikepdf.open(file, access_mode=pikepdf.AccessMode.stream)
     except pikepdf.PasswordError:
-        raise refuse("PDF 已加密或设置了打开密码，请取消密码后上传", "pdf_encrypted") from None
+        raise refuse(N_("PDF 已加密或设置了打开密码，请取消密码后上传"), "pdf_encrypted") from None
     except (pikepdf.PdfError, ValueError, OSError, RuntimeError):
-        raise refuse("PDF 文件已损坏，无法打开，请重新导出后上传", "pdf_broken") from None
+        raise refuse(N_("PDF 文件已损坏，无法打开，请重新导出后上传"), "pdf_broken") from None
 
 
 def inspect_pdf(file: BinaryFile, limits: UploadLimits, *, may_rewrite: bool = True) -> Inspected:
@@ -349,19 +350,26 @@ def inspect_pdf(file: BinaryFile, limits: UploadLimits, *, may_rewrite: bool = T
     end = tail.rfind(b"%%EOF")
     if end < 0 or tail[end + 5 :].strip(b"\r\n\t\x0c\x00 "):
         if is_zip(file) or has_markup(tail):
-            raise refuse("PDF 末尾夹带了压缩包或网页代码，不能上传；请“打印为PDF”后重新上传", "polyglot")
+            raise refuse(N_("PDF 末尾夹带了压缩包或网页代码，不能上传；请“打印为PDF”后重新上传"), "polyglot")
         if end >= 0:
-            raise refuse("PDF 末尾夹带了其他内容，不能上传；请“打印为PDF”后重新上传", "polyglot")
-        raise refuse("PDF 文件不完整（可能上传中断或已损坏），请重新导出后上传", "pdf_truncated")
+            raise refuse(N_("PDF 末尾夹带了其他内容，不能上传；请“打印为PDF”后重新上传"), "polyglot")
+        raise refuse(N_("PDF 文件不完整（可能上传中断或已损坏），请重新导出后上传"), "pdf_truncated")
     if is_zip(file):
-        raise refuse("文件中夹带了压缩包，不能上传", "polyglot")
+        raise refuse(N_("文件中夹带了压缩包，不能上传"), "polyglot")
     pdf = _open_pdf(file)
     try:
         pages = len(pdf.pages)
         if pages == 0:
-            raise refuse("PDF 没有页面", "pdf_empty")
+            raise refuse(N_("PDF 没有页面"), "pdf_empty")
         if pages > limits.max_pages:
-            raise refuse(f"PDF 页数过多（{pages}页，不超过{limits.max_pages}页），请拆分后上传", "pdf_pages")
+            raise refuse(
+                T_(
+                    "PDF 页数过多（%(pages)d页，不超过%(most)d页），请拆分后上传",
+                    pages=pages,
+                    most=limits.max_pages,
+                ),
+                "pdf_pages",
+            )
         found = active_content(pdf)
         if pdf.is_encrypted:
             found.add("encryption")
@@ -371,7 +379,10 @@ def inspect_pdf(file: BinaryFile, limits: UploadLimits, *, may_rewrite: bool = T
         if found or markup:
             if not may_rewrite:
                 raise refuse(
-                    "PDF 含有脚本、自动动作、内嵌文件或网页代码，无法清除，不能上传；请“打印为PDF”后重新上传",
+                    N_(
+                        "PDF 含有脚本、自动动作、内嵌文件或网页代码，无法清除，不能上传；"
+                        "请“打印为PDF”后重新上传"
+                    ),
                     "pdf_active",
                 )
             _neutralise(pdf)
@@ -380,7 +391,7 @@ def inspect_pdf(file: BinaryFile, limits: UploadLimits, *, may_rewrite: bool = T
         else:
             where = _first_page_jpeg(pdf, limits)
     except pikepdf.PdfError:
-        raise refuse("PDF 文件已损坏，无法打开，请重新导出后上传", "pdf_broken") from None
+        raise refuse(N_("PDF 文件已损坏，无法打开，请重新导出后上传"), "pdf_broken") from None
     finally:
         pdf.close()
     if found or markup:
@@ -450,9 +461,9 @@ def inspect_image(
     size = size_of(file)
     head, tail = read_at(file, 0, EDGE), read_at(file, size - EDGE, EDGE)
     if has_markup(head) or has_markup(tail):
-        raise refuse("文件中夹带网页或脚本代码，不能上传", "markup")
+        raise refuse(N_("文件中夹带网页或脚本代码，不能上传"), "markup")
     if is_zip(file):
-        raise refuse("图片中夹带了压缩包，不能上传", "polyglot")
+        raise refuse(N_("图片中夹带了压缩包，不能上传"), "polyglot")
     expected = {JPEG: "JPEG", PNG: "PNG"}[media_type]
     try:
         with warnings.catch_warnings():
@@ -463,7 +474,16 @@ def inspect_image(
             width, height = image.size
             if width * height > limits.max_pixels:
                 most = limits.max_pixels // 1_000_000
-                raise refuse(f"图片像素过大（{width}×{height}），请缩小到{most}百万像素以内", "image_pixels")
+                raise refuse(
+                    NT_(
+                        "图片像素过大（%(width)d×%(height)d），请缩小到%(num)d百万像素以内",
+                        "图片像素过大（%(width)d×%(height)d），请缩小到%(num)d百万像素以内",
+                        most,
+                        width=width,
+                        height=height,
+                    ),
+                    "image_pixels",
+                )
             if side and expected == "JPEG" and max(width, height) > side:
                 image.draft(image.mode if image.mode in ("RGB", "L") else "RGB", (side, side))
             watched.ran_out = False  # reading the header may look past the end of a tiny file
@@ -472,7 +492,7 @@ def inspect_image(
                 raise OSError("image file is truncated")
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError,
             Image.DecompressionBombWarning):  # fmt: skip
-        raise refuse("图片文件已损坏或不完整，无法打开，请重新拍摄或导出后上传", "image_broken") from None
+        raise refuse(N_("图片文件已损坏或不完整，无法打开，请重新拍摄或导出后上传"), "image_broken") from None
     had_metadata = bool(image.getexif()) or any(key in image.info for key in _METADATA)
     upright = ImageOps.exif_transpose(image)
     if expected == "JPEG" and upright.mode not in ("RGB", "L"):
@@ -535,16 +555,24 @@ def as_file(upload: bytes | BinaryFile) -> BinaryFile:
 
 def check_size(size: int, limits: UploadLimits, usage: Usage = Usage()) -> None:  # noqa: B008 - frozen
     if size == 0:
-        raise refuse("文件是空的（0字节），请重新选择文件", "empty")
+        raise refuse(N_("文件是空的（0字节），请重新选择文件"), "empty")
     if size > limits.max_bytes:
-        raise refuse(f"文件超过{limits.max_bytes / MB:g}MB，请压缩后上传", "too_large")
+        raise refuse(T_("文件超过%(size)sMB，请压缩后上传", size=f"{limits.max_bytes / MB:g}"), "too_large")
     if limits.quota_files is not None and usage.files + 1 > limits.quota_files:
         raise refuse(
-            f"已达到上传数量上限（每位申报人{limits.quota_files}个文件），请先删除不需要的文件", "quota_files"
+            NT_(
+                "已达到上传数量上限（每位申报人%(num)d个文件），请先删除不需要的文件",
+                "已达到上传数量上限（每位申报人%(num)d个文件），请先删除不需要的文件",
+                limits.quota_files,
+            ),
+            "quota_files",
         )
     if limits.quota_bytes is not None and usage.bytes + size > limits.quota_bytes:
         raise refuse(
-            f"已达到上传容量上限（每位申报人{limits.quota_bytes / MB:g}MB），请先删除不需要的文件",
+            T_(
+                "已达到上传容量上限（每位申报人%(size)sMB），请先删除不需要的文件",
+                size=f"{limits.quota_bytes / MB:g}",
+            ),
             "quota_bytes",
         )
 
@@ -568,10 +596,15 @@ def accept(
     media_type = sniff(read_at(file, 0, 16))
     file.seek(0)
     if media_type is None:
-        raise refuse("文件内容不是 PDF、JPG 或 PNG（按文件内容识别，与文件名无关）", "content")
+        raise refuse(N_("文件内容不是 PDF、JPG 或 PNG（按文件内容识别，与文件名无关）"), "content")
     if SUFFIXES[suffix] != media_type:
         raise refuse(
-            f"文件内容是{TITLES[media_type]}，与扩展名“.{suffix}”不符，请改正扩展名后上传", "mismatch"
+            T_(
+                "文件内容是%(kind)s，与扩展名“.%(suffix)s”不符，请改正扩展名后上传",
+                kind=TITLES[media_type],
+                suffix=suffix,
+            ),
+            "mismatch",
         )
     inspected = inspect(file, media_type, limits, encode_images=encode_images, side=image_side)
     inspected.display_name = name
@@ -607,11 +640,11 @@ def _check_xlsx_archive(file: BinaryFile) -> None:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
         raise refuse(
-            "该文件不是有效的 Excel（.xlsx）文件，可能已损坏，请重新保存后上传", "not_a_table"
+            N_("该文件不是有效的 Excel（.xlsx）文件，可能已损坏，请重新保存后上传"), "not_a_table"
         ) from None
     finally:
         file.seek(0)
     if len(members) > XLSX_MAX_MEMBERS or sum(m.file_size for m in members) > XLSX_MAX_UNPACKED:
-        raise refuse("Excel 文件解压后过大，不能读取；请只保留需要的工作表和行后重新保存", "xlsx_bomb")
+        raise refuse(N_("Excel 文件解压后过大，不能读取；请只保留需要的工作表和行后重新保存"), "xlsx_bomb")
     if any(m.filename.lower().endswith("vbaproject.bin") for m in members):
-        raise refuse("Excel 文件含有宏，不能上传；请另存为不含宏的 .xlsx 后上传", "xlsx_macro")
+        raise refuse(N_("Excel 文件含有宏，不能上传；请另存为不含宏的 .xlsx 后上传"), "xlsx_macro")

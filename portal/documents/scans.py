@@ -16,6 +16,7 @@ from pypdf import PdfReader, PdfWriter
 
 from portal.documents import inspection
 from portal.documents.inspection import THUMB_SIDE, thumbnail
+from portal.domain.i18n import N_, T_
 from portal.domain.uploads import JPEG, PDF, TITLES, UploadLimits, UploadRefused, strip_invisible
 
 MAX_SIDE = 2480  # pixels: A4 at 300 dpi is plenty for a certificate or a contract page
@@ -25,7 +26,8 @@ __all__ = ["MAX_PARTS", "MAX_SIDE", "THUMB_SIDE", "Part", "Prepared", "ScanRejec
 
 
 class ScanRejected(Exception):
-    """The upload cannot be used; `.message` says why, in Chinese."""
+    """The upload cannot be used; `.message` says why, in Chinese (a marked msgid or a `Text`, which the
+    English interface shows in English)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -111,18 +113,25 @@ def _squeeze(images: list[Image.Image], limit: int, *, as_pdf: bool) -> bytes | 
 def _accept(part: Part, max_upload: int, limits: UploadLimits) -> inspection.Inspected:
     file = inspection.as_file(part.data)
     size = inspection.size_of(file)
-    shown = strip_invisible(part.name)[:60] or "文件"
+    shown = strip_invisible(part.name)[:60] or N_("文件")
     if size > max_upload:
-        raise ScanRejected(f"“{shown}”有{_kb(size)}，单个文件不能超过{_kb(max_upload)}")
+        raise ScanRejected(
+            T_(
+                "“%(name)s”有%(size)s，单个文件不能超过%(most)s",
+                name=shown,
+                size=_kb(size),
+                most=_kb(max_upload),
+            )
+        )
     try:
         return inspection.accept(
             file, part.name, replace(limits, max_bytes=max_upload), encode_images=False, image_side=MAX_SIDE
         )
     except UploadRefused as refused:
         if refused.code == "content":
-            message = f"“{shown}”不是 PDF、JPG 或 PNG 文件（按文件内容判断，与文件名无关）"
+            message = T_("“%(name)s”不是 PDF、JPG 或 PNG 文件（按文件内容判断，与文件名无关）", name=shown)
             raise ScanRejected(message) from None
-        raise ScanRejected(f"“{shown}”：{refused.message}") from None
+        raise ScanRejected(T_("“%(name)s”：%(problem)s", name=shown, problem=refused.message)) from None
 
 
 def _as_file(data: bytes) -> IO[bytes]:
@@ -150,9 +159,9 @@ def prepare(
     joined in order, images as pages of their own.
     """
     if not parts:
-        raise ScanRejected("请选择要上传的文件")
+        raise ScanRejected(N_("请选择要上传的文件"))
     if len(parts) > MAX_PARTS:
-        raise ScanRejected(f"一次最多合并{MAX_PARTS}个文件")
+        raise ScanRejected(T_("一次最多合并%(most)d个文件", most=MAX_PARTS))
     accepted = [_accept(part, max_upload, limits) for part in parts]
     removed = tuple(sorted({item for a in accepted for item in a.removed}))
     name = accepted[0].display_name if len(accepted) == 1 else ""
@@ -169,12 +178,22 @@ def prepare(
             squeezed = _squeeze(images, limit, as_pdf=False)
             if squeezed is None:
                 raise ScanRejected(
-                    f"“{strip_invisible(parts[0].name)}”压缩后仍超过{_kb(limit)}，请裁剪后再上传"
+                    T_(
+                        "“%(name)s”压缩后仍超过%(most)s，请裁剪后再上传",
+                        name=strip_invisible(parts[0].name),
+                        most=_kb(limit),
+                    )
                 )
             return Prepared(_as_file(squeezed), len(squeezed), JPEG, 1, thumb, 1, True, removed, name)
         squeezed = _squeeze(images, limit, as_pdf=True)
         if squeezed is None:
-            raise ScanRejected(f"{len(parts)}张图片合成后超过{_kb(limit)}，请分几次上传或减少张数")
+            raise ScanRejected(
+                T_(
+                    "%(count)d张图片合成后超过%(most)s，请分几次上传或减少张数",
+                    count=len(parts),
+                    most=_kb(limit),
+                )
+            )
         return Prepared(_as_file(squeezed), len(squeezed), PDF, len(images), thumb, len(parts), True, removed)
 
     if len(accepted) == 1:  # one PDF: kept as accepted, straight from its file
@@ -194,7 +213,9 @@ def prepare(
             thumb = thumb or thumbnail(one.image)
             page = _squeeze([one.image], limit, as_pdf=True)
             if page is None:
-                raise ScanRejected(f"“{strip_invisible(part.name)}”压缩后仍超过{_kb(limit)}")
+                raise ScanRejected(
+                    T_("“%(name)s”压缩后仍超过%(most)s", name=strip_invisible(part.name), most=_kb(limit))
+                )
             writer.append(PdfReader(io.BytesIO(page)))
     out = io.BytesIO()
     writer.write(out)
@@ -207,7 +228,11 @@ def prepare(
 
 def _pdf_too_large(size: int, limit: int) -> ScanRejected:
     return ScanRejected(
-        f"PDF 有{_kb(size)}，超过了每个文件{_kb(limit)}的上限；请降低扫描分辨率，或上传照片由系统压缩"
+        T_(
+            "PDF 有%(size)s，超过了每个文件%(most)s的上限；请降低扫描分辨率，或上传照片由系统压缩",
+            size=_kb(size),
+            most=_kb(limit),
+        )
     )
 
 

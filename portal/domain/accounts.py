@@ -154,14 +154,16 @@ def normalize_name(value: str) -> str:
 def check_name(value: str) -> str:
     name = normalize_name(value)
     if not name:
-        raise IdentityError("empty", "请填写姓名（与证件和社保登记一致）")
+        raise IdentityError("empty", N_("请填写姓名（与证件和社保登记一致）"))
     if len(name) > 50:
-        raise IdentityError("too_long", f"姓名不能超过50个字符，您输入了{len(name)}个")
+        raise IdentityError("too_long", T_("姓名不能超过50个字符，您输入了%(count)d个", count=len(name)))
     for ch in name:
         if not (ch.isalpha() or ch in "· -'"):
             raise IdentityError(
                 "bad_chars",
-                f"姓名中不能有“{ch}”：只能包含汉字、英文字母和间隔号“·”，请与证件上的姓名一致",
+                T_(
+                    "姓名中不能有“%(char)s”：只能包含汉字、英文字母和间隔号“·”，请与证件上的姓名一致", char=ch
+                ),
             )
     return name
 
@@ -170,12 +172,16 @@ def check_employment(value: str) -> EmploymentType:
     try:
         kind = EmploymentType(value)
     except ValueError:
-        raise IdentityError("employment_required", "请选择用工类型") from None
+        raise IdentityError("employment_required", N_("请选择用工类型")) from None
     if not kind.may_apply:
         raise IdentityError(
             "excluded_employment",
-            f"{kind.title}不能申报职称，不能为其开设申报账号（公务员、参照公务员法管理单位工作人员和"
-            f"离退休人员不得申报，见{SCOPE_04_CITATION}）",
+            T_(
+                "%(kind)s不能申报职称，不能为其开设申报账号（公务员、参照公务员法管理单位工作人员和"
+                "离退休人员不得申报，见%(clause)s）",
+                kind=kind.title,
+                clause=SCOPE_04_CITATION,
+            ),
         )
     return kind
 
@@ -206,10 +212,11 @@ def check_permit_no(permit: PermitKind, number: str, *, today: date) -> str:
         return normalize_foreign_permanent_residence(number, today=today)
     text = "".join(unicodedata.normalize("NFKC", number or "").upper().split()).replace("-", "")
     if not text:
-        raise IdentityError("permit_no_required", f"请填写{permit.title}的证件号码")
+        raise IdentityError("permit_no_required", T_("请填写%(permit)s的证件号码", permit=permit.title))
     if not re.fullmatch(r"[A-Z0-9]{6,30}", text):
         raise IdentityError(
-            "bad_permit", f"{permit.title}号码应为6-30位英文字母或数字，请对照证件核对后重新输入"
+            "bad_permit",
+            T_("%(permit)s号码应为6-30位英文字母或数字，请对照证件核对后重新输入", permit=permit.title),
         )
     return text
 
@@ -254,11 +261,11 @@ def check_applicant(draft: ApplicantDraft, *, today: date) -> CheckedApplicant:
                 raise
             reason = " ".join(draft.region_reason.split())
             if not reason:
-                problems["region_reason"] = (
+                problems["region_reason"] = N_(
                     "请写明核验实体证件的情况，例如：已核验本人居民身份证原件，签发机关为某某县公安局"
                 )
             elif len(reason) > REGION_REASON_MAX:
-                problems["region_reason"] = f"核验情况说明不能超过{REGION_REASON_MAX}字"
+                problems["region_reason"] = T_("核验情况说明不能超过%(most)d字", most=REGION_REASON_MAX)
             result.region_reason = reason
             number = normalize_document(kind, draft.id_number, today=today, region_confirmed=True)
         values["id_number"] = number
@@ -359,7 +366,9 @@ def check_import_rows(rows: list[list[str]], *, today: date, max_rows: int = 500
         if name.startswith(EXAMPLE_PREFIX):
             continue  # the template's example row
         if len(checked) >= max_rows:
-            raise TableError("too_many_rows", f"一次最多导入{max_rows}人，请把文件拆成几份分别导入")
+            raise TableError(
+                "too_many_rows", T_("一次最多导入%(most)d人，请把文件拆成几份分别导入", most=max_rows)
+            )
         doc_text = cell(row, columns, "document_type")
         draft = ApplicantDraft(
             name=name,
@@ -374,16 +383,21 @@ def check_import_rows(rows: list[list[str]], *, today: date, max_rows: int = 500
         result = check_applicant(draft, today=today)
         line = index + 1
         if "id_number" in result.problems and "e+" in draft.id_number.lower():
-            result.problems["id_number"] = (
+            result.problems["id_number"] = N_(
                 "证件号码被Excel存成了数字，后几位已丢失：请把该列设为“文本”格式后重新输入号码"
             )
-        for key, label in (("id_number", "证件号码"), ("phone", "手机号码")):
+        # One message per column: English writes "the same ID number", "the same mobile number".
+        repeated = {
+            "id_number": N_("与第%(line)d行的证件号码重复，一人只能开设一个账号"),
+            "phone": N_("与第%(line)d行的手机号码重复，一人只能开设一个账号"),
+        }
+        for key, template in repeated.items():
             value = result.values.get(key)
             if value is None:
                 continue
             earlier = first_line.setdefault((key, value), line)
             if earlier != line:
-                result.problems[key] = f"与第{earlier}行的{label}重复，一人只能开设一个账号"
+                result.problems[key] = T_(template, line=earlier)
                 del result.values[key]
         checked.append(ImportRow(line, draft, result))
     return ImportCheck(checked)

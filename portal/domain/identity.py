@@ -22,7 +22,9 @@ letters uppercased where the format has letters. Digits are ASCII ``[0-9]`` only
 which also matches digits of other scripts.
 
 Failures raise :class:`IdentityError` (a ``ValueError``) whose ``.code`` is a short English slug
-for code and tests and whose ``.message`` (also ``str(err)``) is the Chinese text for the user.
+for code and tests and whose ``.message`` (also ``str(err)``) is the Chinese text for the user: a
+marked msgid or a ``Text`` (portal.domain.i18n), so the English interface shows it in English with
+the typed characters, region names and clauses as written.
 
 Pure Python: imports neither Flask nor SQLAlchemy.
 """
@@ -36,7 +38,7 @@ from datetime import date
 from enum import Enum
 from typing import Literal
 
-from portal.domain.i18n import N_, T_
+from portal.domain.i18n import N_, T_, joined
 from portal.domain.regions import region as gbt2260_region
 
 __all__ = [
@@ -277,8 +279,12 @@ def normalize_resident_id(value: str, *, today: date | None = None, region_confi
     if number[:6] in _HMT_PERMIT_REGIONS:
         raise IdentityError(
             "hmt_residence_permit",
-            f"以{number[:6]}开头的是港澳台居民居住证号码（{_HMT_PERMIT_REGIONS[number[:6]]}居民），"
-            "不是居民身份证号码：请将证件类型选为“港澳台居民居住证”后再输入",
+            T_(
+                "以%(prefix)s开头的是港澳台居民居住证号码（%(place)s居民），"
+                "不是居民身份证号码：请将证件类型选为“港澳台居民居住证”后再输入",
+                prefix=number[:6],
+                place=_HMT_PERMIT_REGIONS[number[:6]],
+            ),
         )
     _check_province(number)
     _check_birth_date(number[6:14], what=_RESIDENT_ID, position=N_("第7-14位"), today=today)
@@ -286,8 +292,13 @@ def normalize_resident_id(value: str, *, today: date | None = None, region_confi
     if not region_confirmed and gbt2260_region(number[:6]) is None:
         raise IdentityError(
             "unknown_region",
-            f"{_RESIDENT_ID}前6位（{number[:6]}）不是国家标准GB/T 2260任何时期使用过的县级行政区划代码"
-            f"（{PROVINCES[number[:2]]}没有这个代码），请核对后重新输入",
+            T_(
+                "%(what)s前6位（%(code)s）不是国家标准GB/T 2260任何时期使用过的县级行政区划代码"
+                "（%(province)s没有这个代码），请核对后重新输入",
+                what=_RESIDENT_ID,
+                code=number[:6],
+                province=PROVINCES[number[:2]],
+            ),
         )
     return number
 
@@ -297,13 +308,22 @@ def _check_province(number: str) -> None:
     if province not in PROVINCES and province != "83":
         raise IdentityError(
             "bad_region",
-            f"{_RESIDENT_ID}前两位（{province}）不是有效的省级行政区划代码，请核对后重新输入",
+            T_(
+                "%(what)s前两位（%(code)s）不是有效的省级行政区划代码，请核对后重新输入",
+                what=_RESIDENT_ID,
+                code=province,
+            ),
         )
     if province in ("81", "82", "83") and number[:6] not in _HMT_PERMIT_REGIONS:
         raise IdentityError(
             "bad_region",
-            f"{_RESIDENT_ID}以{province}开头时前6位应为{province}0000（港澳台居民居住证），"
-            f"您输入的是{number[:6]}，请核对后重新输入",
+            T_(
+                "%(what)s以%(province)s开头时前6位应为%(province)s0000（港澳台居民居住证），"
+                "您输入的是%(typed)s，请核对后重新输入",
+                what=_RESIDENT_ID,
+                province=province,
+                typed=number[:6],
+            ),
         )
 
 
@@ -318,8 +338,11 @@ def normalize_hmt_residence_permit(value: str, *, today: date | None = None) -> 
     if number[:6] not in _HMT_PERMIT_REGIONS:
         raise IdentityError(
             "bad_region",
-            f"{_HMT_PERMIT}应以810000（香港）、820000（澳门）或830000（台湾）开头，"
-            f"您输入的前6位是{number[:6]}，请核对后重新输入",
+            T_(
+                "港澳台居民居住证号码应以810000（香港）、820000（澳门）或830000（台湾）开头，"
+                "您输入的前6位是%(typed)s，请核对后重新输入",
+                typed=number[:6],
+            ),
         )
     _check_birth_date(number[6:14], what=_HMT_PERMIT, position=N_("第7-14位"), today=today)
     _check_mod11_2(number, what=_HMT_PERMIT)
@@ -379,45 +402,66 @@ def normalize_uscc(value: str) -> str:
     """Canonical 18-character 统一社会信用代码 (uppercase), or :class:`IdentityError`."""
     code = _clean(value).upper()
     if not code:
-        raise IdentityError("empty", f"请输入{_USCC}")
+        raise IdentityError("empty", T_("请输入%(what)s", what=_USCC))
     bad = sorted({ch for ch in code if ch not in _USCC_VALUES})
     if bad:
-        shown = "、".join(bad)
         confusable = {"I": "1", "O": "0", "Z": "2", "S": "5", "V": "U"}
-        hints = [f"{ch}应为{confusable[ch]}" for ch in bad if ch in confusable]
-        hint = f"（常见误写：{'，'.join(hints)}）" if hints else ""
+        hints = [
+            T_("%(typed)s应为%(meant)s", typed=ch, meant=confusable[ch]) for ch in bad if ch in confusable
+        ]
+        hint = T_("（常见误写：%(hints)s）", hints=joined(hints, "，")) if hints else ""
         raise IdentityError(
             "bad_chars",
-            f"{_USCC}只包含数字和大写字母（不含I、O、S、V、Z），其中出现了不允许的字符：{shown}{hint}，"
-            "请对照营业执照核对后重新输入",
+            T_(
+                "统一社会信用代码只包含数字和大写字母（不含I、O、S、V、Z），其中出现了不允许的字符：%(chars)s%(hint)s，"
+                "请对照营业执照核对后重新输入",
+                chars=joined(bad),
+                hint=hint,
+            ),
         )
     if len(code) != 18:
         raise IdentityError(
-            "bad_length", f"{_USCC}应为18位，您输入了{len(code)}位，请对照营业执照核对后重新输入"
+            "bad_length",
+            T_(
+                "统一社会信用代码应为18位，您输入了%(count)d位，请对照营业执照核对后重新输入", count=len(code)
+            ),
         )
     if code[0] not in _USCC_AUTHORITIES:
         raise IdentityError(
             "bad_authority",
-            f"{_USCC}第1位（登记管理部门码）不能是{code[0]}，请对照营业执照核对后重新输入",
+            T_(
+                "统一社会信用代码第1位（登记管理部门码）不能是%(typed)s，请对照营业执照核对后重新输入",
+                typed=code[0],
+            ),
         )
     if code[1] not in _USCC_CATEGORIES:
         raise IdentityError(
             "bad_category",
-            f"{_USCC}第2位（机构类别码）应为1-9的数字，您输入的是{code[1]}，请对照营业执照核对后重新输入",
+            T_(
+                "统一社会信用代码第2位（机构类别码）应为1-9的数字，您输入的是%(typed)s，请对照营业执照核对后重新输入",
+                typed=code[1],
+            ),
         )
     region = code[2:8]
     if not _is_digits(region) or (region[:2] not in PROVINCES and region[:2] != "10"):
         raise IdentityError(
             "bad_region",
-            f"{_USCC}第3-8位应为登记管理机关的行政区划代码（6位数字），您输入的是{region}，"
-            "请对照营业执照核对后重新输入",
+            T_(
+                "统一社会信用代码第3-8位应为登记管理机关的行政区划代码（6位数字），您输入的是%(typed)s，"
+                "请对照营业执照核对后重新输入",
+                typed=region,
+            ),
         )
     expected = _uscc_check(code[:17])
     if code[17] != expected:
         raise IdentityError(
             "bad_check_char",
-            f"{_USCC}校验位不正确（应为{expected}，实际输入的是{code[17]}），"
-            "请对照营业执照核对后重新输入；如最后一位无误，请检查前17位是否有输错",
+            T_(
+                "统一社会信用代码校验位不正确（应为%(expected)s，实际输入的是%(typed)s），"
+                "请对照营业执照核对后重新输入；如最后一位无误，请检查前17位是否有输错",
+                expected=expected,
+                typed=code[17],
+            ),
         )
     return code
 
@@ -450,18 +494,21 @@ def normalize_foreign_permanent_residence(value: str, *, today: date | None = No
     today = today or date.today()
     number = _clean(value).upper()
     if not number:
-        raise IdentityError("empty", f"请输入{_FOREIGN_PR}")
+        raise IdentityError("empty", T_("请输入%(what)s", what=_FOREIGN_PR))
     if len(number) == 15 and number[:3].isascii() and number[:3].isalpha():
         if not _FOREIGN_PR_OLD.fullmatch(number):
             raise IdentityError(
                 "bad_chars",
-                f"15位的{_FOREIGN_PR}应为3位英文字母（国籍代码）加12位数字，请核对后重新输入",
+                N_("15位的外国人永久居留身份证号码应为3位英文字母（国籍代码）加12位数字，请核对后重新输入"),
             )
         if not _yymmdd_plausible(number[7:13], today):
             raise IdentityError(
                 "bad_birth_date",
-                f"{_FOREIGN_PR}第8-13位应为出生日期（年年月月日日），您输入的{number[7:13]}"
-                "不是有效日期，请核对后重新输入",
+                T_(
+                    "外国人永久居留身份证号码第8-13位应为出生日期（年年月月日日），您输入的%(typed)s"
+                    "不是有效日期，请核对后重新输入",
+                    typed=number[7:13],
+                ),
             )
         return number
     if len(number) == 18 or (_is_digits(number[:-1]) and number[0] == "9"):
@@ -469,21 +516,30 @@ def normalize_foreign_permanent_residence(value: str, *, today: date | None = No
         if number[0] != "9":
             raise IdentityError(
                 "bad_prefix",
-                f"18位的{_FOREIGN_PR}第1位应为9，您输入的是{number[0]}；"
-                "如您持有的是居民身份证，请选择“居民身份证”作为证件类型",
+                T_(
+                    "18位的外国人永久居留身份证号码第1位应为9，您输入的是%(typed)s；"
+                    "如您持有的是居民身份证，请选择“居民身份证”作为证件类型",
+                    typed=number[0],
+                ),
             )
         if number[1:3] not in _MAINLAND_PROVINCES:
             raise IdentityError(
                 "bad_region",
-                f"{_FOREIGN_PR}第2-3位（{number[1:3]}）不是有效的受理地省级代码，请核对后重新输入",
+                T_(
+                    "外国人永久居留身份证号码第2-3位（%(typed)s）不是有效的受理地省级代码，请核对后重新输入",
+                    typed=number[1:3],
+                ),
             )
         _check_birth_date(number[6:14], what=_FOREIGN_PR, position=N_("第7-14位"), today=today)
         _check_mod11_2(number, what=_FOREIGN_PR)
         return number
     raise IdentityError(
         "bad_length",
-        f"{_FOREIGN_PR}应为18位（2023年12月起签发的新版，以9开头）或15位（旧版，3位字母加12位数字），"
-        f"您输入了{len(number)}位，请核对后重新输入",
+        T_(
+            "外国人永久居留身份证号码应为18位（2023年12月起签发的新版，以9开头）或15位（旧版，3位字母加12位数字），"
+            "您输入了%(count)d位，请核对后重新输入",
+            count=len(number),
+        ),
     )
 
 
@@ -495,22 +551,25 @@ def normalize_hk_macau_permit(value: str) -> str:
     """Canonical 港澳居民来往内地通行证 (回乡证) number: H (香港) or M (澳门) and 8 or 10 digits."""
     number = _clean(value).upper()
     if not number:
-        raise IdentityError("empty", f"请输入{_HK_MACAU_PERMIT}")
+        raise IdentityError("empty", T_("请输入%(what)s", what=_HK_MACAU_PERMIT))
     if number[0] not in "HM":
         raise IdentityError(
             "bad_prefix",
-            f"{_HK_MACAU_PERMIT}应以字母H（香港居民）或M（澳门居民）开头，请核对后重新输入",
+            N_("港澳居民来往内地通行证号码应以字母H（香港居民）或M（澳门居民）开头，请核对后重新输入"),
         )
     if not _is_digits(number[1:]):
         raise IdentityError(
             "bad_chars",
-            f"{_HK_MACAU_PERMIT}首字母H或M之后只能是数字，请删除其他字符后重新输入",
+            N_("港澳居民来往内地通行证号码首字母H或M之后只能是数字，请删除其他字符后重新输入"),
         )
     if not _HK_MACAU_RE.fullmatch(number):
         raise IdentityError(
             "bad_length",
-            f"{_HK_MACAU_PERMIT}应为字母H或M加8位或10位数字，您输入的字母后有{len(number) - 1}位数字，"
-            "请核对后重新输入",
+            T_(
+                "港澳居民来往内地通行证号码应为字母H或M加8位或10位数字，您输入的字母后有%(count)d位数字，"
+                "请核对后重新输入",
+                count=len(number) - 1,
+            ),
         )
     return number
 
@@ -524,22 +583,25 @@ def normalize_taiwan_permit(value: str) -> str:
     (older booklet: 8 digits and two more digits or letters)."""
     number = _clean(value).upper()
     if not number:
-        raise IdentityError("empty", f"请输入{_TAIWAN_PERMIT}")
+        raise IdentityError("empty", T_("请输入%(what)s", what=_TAIWAN_PERMIT))
     if not all(ch in _ASCII_DIGITS or ch in _ASCII_UPPER for ch in number):
         raise IdentityError(
             "bad_chars",
-            f"{_TAIWAN_PERMIT}只能包含数字和英文字母，请删除括号、标点等其他字符后重新输入",
+            N_("台湾居民来往大陆通行证号码只能包含数字和英文字母，请删除括号、标点等其他字符后重新输入"),
         )
     if len(number) not in (8, 10):
         raise IdentityError(
             "bad_length",
-            f"{_TAIWAN_PERMIT}应为8位数字（卡式证件）或10位（旧版本式证件），您输入了{len(number)}位，"
-            "请核对后重新输入",
+            T_(
+                "台湾居民来往大陆通行证号码应为8位数字（卡式证件）或10位（旧版本式证件），您输入了%(count)d位，"
+                "请核对后重新输入",
+                count=len(number),
+            ),
         )
     if not _TAIWAN_RE.fullmatch(number):
         raise IdentityError(
             "bad_chars",
-            f"{_TAIWAN_PERMIT}前8位应为数字，请核对后重新输入",
+            N_("台湾居民来往大陆通行证号码前8位应为数字，请核对后重新输入"),
         )
     return number
 

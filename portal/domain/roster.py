@@ -182,7 +182,12 @@ def parse_roster(rows: list[list[str]], *, as_of: date) -> ParsedRoster:
     if "months" not in columns and "start_month" not in columns:
         raise TableError(
             "missing_columns",
-            "参保人员名单须有“缴费月数”或“参保年月”列，请从社保系统导出含该列的名单",
+            # The columns are named as the export names them (Chinese), quoted, like find_header's.
+            T_(
+                "参保人员名单须有%(months)s或%(start)s列，请从社保系统导出含该列的名单",
+                months="“缴费月数”",
+                start="“参保年月”",
+            ),
         )
     records: list[RosterRecord] = []
     skipped: list[TableProblem] = []
@@ -208,7 +213,9 @@ def parse_roster(rows: list[list[str]], *, as_of: date) -> ParsedRoster:
             try:
                 months = int(float(unicodedata.normalize("NFKC", raw_months)))
             except ValueError:
-                skipped.append(TableProblem(line, "缴费月数", f"缴费月数“{raw_months}”不是数字"))
+                skipped.append(
+                    TableProblem(line, "缴费月数", T_("缴费月数“%(typed)s”不是数字", typed=raw_months))
+                )
                 continue
         elif (start := parse_month(cell(row, columns, "start_month"))) is not None:
             months = months_since(start, as_of)

@@ -8,7 +8,7 @@ acceptance path is portal.services.uploads.accept_upload).
 Names: NFC; control, format and bidi characters (NUL, U+202E…) are removed, not kept; paths, "..",
 a leading "." or "-", Windows device names (CON, NUL, COM1…) and an executable suffix anywhere in the
 name are refused; a long name is shortened to the cap, keeping its suffix. Every refusal is a precise
-Chinese sentence.
+Chinese sentence, marked for translation (N_): the English interface shows it in English.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from portal.domain.errors import DomainError
+from portal.domain.i18n import N_
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -27,7 +28,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"
 
 EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png", XLSX: "xlsx", CSV: "csv"}
-TITLES = {PDF: "PDF", JPEG: "JPG 图片", PNG: "PNG 图片", XLSX: "Excel 文件", CSV: "CSV 文件"}
+TITLES = {PDF: "PDF", JPEG: N_("JPG 图片"), PNG: N_("PNG 图片"), XLSX: N_("Excel 文件"), CSV: N_("CSV 文件")}
 SUFFIXES = {"pdf": PDF, "jpg": JPEG, "jpeg": JPEG, "png": PNG, "xlsx": XLSX, "csv": CSV}
 IMAGES = frozenset({JPEG, PNG})
 MB = 1024 * 1024
@@ -63,10 +64,10 @@ _KIND_SUFFIXES = {
     UploadKind.CALENDAR: frozenset({"csv", "txt"}),
 }
 _KIND_WRONG_SUFFIX = {
-    UploadKind.DOCUMENT: "只能上传 PDF、JPG 或 PNG 文件（扩展名 .pdf .jpg .jpeg .png）",
-    UploadKind.SEAL: "公章图片须为 PNG 格式（扩展名 .png），最好是透明背景",
-    UploadKind.TABLE: "请上传 Excel 文件（.xlsx）或 CSV 文件（.csv）",
-    UploadKind.CALENDAR: "请上传 CSV 文件（.csv，每行：日期,放假|调休上班,名称）",
+    UploadKind.DOCUMENT: N_("只能上传 PDF、JPG 或 PNG 文件（扩展名 .pdf .jpg .jpeg .png）"),
+    UploadKind.SEAL: N_("公章图片须为 PNG 格式（扩展名 .png），最好是透明背景"),
+    UploadKind.TABLE: N_("请上传 Excel 文件（.xlsx）或 CSV 文件（.csv）"),
+    UploadKind.CALENDAR: N_("请上传 CSV 文件（.csv，每行：日期,放假|调休上班,名称）"),
 }
 
 
@@ -135,9 +136,9 @@ def clean_name(raw: str, kind: UploadKind, max_length: int = 100) -> tuple[str, 
     its suffix."""
     name = strip_invisible(raw).strip()
     if not name:
-        raise refuse("文件没有名称，请重新选择文件", "no_name")
+        raise refuse(N_("文件没有名称，请重新选择文件"), "no_name")
     if "/" in name or "\\" in name or ".." in name or "%00" in name or ":" in name or name[0] in ".-":
-        raise refuse("文件名不能包含路径、“..”“:”或以“.”“-”开头，请重命名后上传", "name_path")
+        raise refuse(N_("文件名不能包含路径、“..”“:”或以“.”“-”开头，请重命名后上传"), "name_path")
     normal = unicodedata.normalize("NFKC", name)
     stem, dot, suffix = normal.rpartition(".")
     if not dot:
@@ -146,12 +147,12 @@ def clean_name(raw: str, kind: UploadKind, max_length: int = 100) -> tuple[str, 
     if kind.suffix_decides and suffix not in kind.suffixes:
         raise refuse(kind.wrong_suffix, "suffix")
     if suffix in _EXECUTABLE:
-        raise refuse("文件名中含有可执行程序的扩展名，请重命名后上传", "name_executable")
+        raise refuse(N_("文件名中含有可执行程序的扩展名，请重命名后上传"), "name_executable")
     parts = [part.strip().lower() for part in stem.split(".")]
     if parts[0] in _DEVICE_NAMES:
-        raise refuse("文件名是系统保留名称（如 CON、NUL、COM1），请重命名后上传", "name_device")
+        raise refuse(N_("文件名是系统保留名称（如 CON、NUL、COM1），请重命名后上传"), "name_device")
     if any(part in _EXECUTABLE for part in parts[1:]):
-        raise refuse("文件名中含有可执行程序的扩展名，请重命名后上传", "name_executable")
+        raise refuse(N_("文件名中含有可执行程序的扩展名，请重命名后上传"), "name_executable")
     if len(name) > max_length:
         if dot:
             keep = max_length - len(suffix) - 1
@@ -220,12 +221,12 @@ def has_markup(chunk: bytes) -> bool:
 
 
 REMOVED_TITLES = {
-    "javascript": "脚本",
-    "action": "自动或启动动作",
-    "embedded": "内嵌文件",
-    "media": "多媒体内容",
-    "form": "XFA 动态表单",
-    "repaired": "损坏的文件结构（已修复）",
-    "encryption": "权限加密",
-    "metadata": "拍摄位置、设备等图片信息（EXIF）",
+    "javascript": N_("脚本"),
+    "action": N_("自动或启动动作"),
+    "embedded": N_("内嵌文件"),
+    "media": N_("多媒体内容"),
+    "form": N_("XFA 动态表单"),
+    "repaired": N_("损坏的文件结构（已修复）"),
+    "encryption": N_("权限加密"),
+    "metadata": N_("拍摄位置、设备等图片信息（EXIF）"),
 }

@@ -129,9 +129,9 @@ def check_applicant_input(
 
 def listed_message(record: IntegrityRecord, masked: str) -> Text:
     """Put first when the number belongs to someone on the integrity record (INT-01, INT-03)."""
+    holder = T_("证件号码%(number)s的持有人", number=masked)
     return T_(
-        "%(notice)s，在此之前不能为其开设账号或申报。",
-        notice=certificates.integrity_notice(record, T_("证件号码%(masked)s的持有人", masked=masked)),
+        "%(notice)s，在此之前不能为其开设账号或申报。", notice=certificates.integrity_notice(record, holder)
     )
 
 
@@ -295,8 +295,10 @@ def request_transfer(session: Session, actor: Actor, draft: ApplicantDraft, now:
             today=local_date(now),
             region_confirmed=True,  # finds an existing account: its number was checked when it was opened
         )
-    except (IdentityError, ValueError) as problem:
-        raise ValidationFailed({"id_number": str(problem)}) from None
+    except IdentityError as problem:
+        raise ValidationFailed({"id_number": problem.message}) from None
+    except ValueError:  # a document type the form does not offer (Python's own words are no message)
+        raise ValidationFailed({"document_type": N_("请选择证件类型")}) from None
     user = session.scalars(select(User).where(User.id_number == number)).first()
     if user is None or user.employer_id is None or user.employer_id == actor.org_id:
         raise ValidationFailed({"id_number": N_("没有其他单位持有该证件号码的申报人账号，可直接开设账号")})

@@ -120,16 +120,14 @@ def format_number(pattern: str, year: int, code: str, seq: int) -> str:
     try:
         return pattern.format(year=year, code=code.upper(), seq=seq)
     except (KeyError, IndexError, ValueError) as bad:
-        raise DomainError(
-            T_("证书编号规则“%(pattern)s”无效，请联系管理员", pattern=pattern), code="bad_pattern"
-        ) from bad
+        raise DomainError(f"证书编号规则“{pattern}”无效，请联系管理员", code="bad_pattern") from bad
 
 
 def check_pattern(pattern: str) -> str:
     """A numbering pattern must contain {seq} and format cleanly (admins set it per authority)."""
     if "{seq" not in pattern:
         raise ValidationFailed(
-            {"certificate_pattern": N_("编号规则须包含序号 {seq}，例如 {year}{code}{seq:05d}")}
+            {"certificate_pattern": "编号规则须包含序号 {seq}，例如 {year}{code}{seq:05d}"}
         )
     format_number(pattern, 2026, "GZ", 1)
     return pattern
@@ -236,9 +234,9 @@ def lookups_for(session: Session, actor: Actor, application_id: int) -> list[Cer
 
 def _require_bureau(actor: Actor, *, leader: bool = False) -> None:
     if not (actor.is_staff and actor.org_kind is OrgKind.BUREAU):
-        raise PermissionDenied(N_("只有人社局（认定机构）可以办理证书"))
+        raise PermissionDenied("只有人社局（认定机构）可以办理证书")
     if leader and (actor.staff_role is None or actor.staff_role.value != "leader"):
-        raise PermissionDenied(N_("撤销证书须由人社局领导办理"))
+        raise PermissionDenied("撤销证书须由人社局领导办理")
 
 
 def can_revoke(actor: Actor, application: Application) -> bool:
@@ -334,11 +332,15 @@ def active_integrity_record(session: Session, user_id: int, on: date) -> Integri
 
 
 def integrity_notice(record: IntegrityRecord, who: str = N_("该申报人")) -> Text:
-    """What the record says, in the words every refusal uses: the reason, until when, the clause."""
+    """What the record says, in the words every refusal uses: the reason, until when, the clause (the
+    reason and the clause as recorded, so they stay Chinese in the English interface)."""
     return T_(
-        "%(who)s因“%(reason)s”列入诚信档案，%(until)s前不得申报（%(clause)s）",
-        who=who, reason=record.reason, until=record.ends_on, clause=record.clause,
-    )  # fmt: skip
+        "%(who)s因“%(reason)s”列入诚信档案，%(day)s前不得申报（%(clause)s）",
+        who=who,
+        reason=record.reason,
+        day=record.ends_on,
+        clause=record.clause,
+    )
 
 
 def refuse_if_on_record(session: Session, user_id: int, now: datetime) -> None:

@@ -192,7 +192,7 @@ def check_person(session: Session, org_id: int, person: PersonInput, now: dateti
             errors["id_number"] = T_(
                 "%(notice)s，在此之前不能为其开设账号或授予岗位。",
                 notice=certificates.integrity_notice(
-                    listed[existing.id], T_("证件号码%(masked)s的持有人", masked=masked)
+                    listed[existing.id], T_("证件号码%(number)s的持有人", number=masked)
                 ),
             )
         elif name and name != existing.name:
