@@ -20,9 +20,8 @@ from portal.domain.errors import (
     Unavailable,
     ValidationFailed,
 )
-from portal.domain.i18n import N_
+from portal.domain.i18n import N_, joined
 from portal.web.htmx import is_htmx, render_page, see_other
-from portal.web.i18n import translate_plain
 from portal.web.unit_of_work import abandon
 
 log = logging.getLogger(__name__)
@@ -149,8 +148,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ValidationFailed)
     def _invalid(error: ValidationFailed) -> Response:
-        messages = [translate_plain(message) for message in error.fields.values()]
-        return error_response(422, str(translate_plain(N_("；"))).join(map(str, messages)) or error.message)
+        # The field messages as one message (translated at render, Chinese data inside lang="zh-CN").
+        return error_response(422, joined(error.fields.values(), "；") if error.fields else error.message)
 
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Response:

@@ -232,3 +232,28 @@ def test_the_request_s_catalogue_follows_a_forced_locale_in_and_out(app: Flask) 
             assert i18n.current_language() is Language.ZH
         assert template.render() == "Draft|Draft|Draft"
         assert i18n.current_language() is Language.EN
+
+
+def test_a_refusal_s_field_messages_on_the_error_page_read_in_english_with_chinese_data_marked(
+    app: Flask,
+) -> None:
+    # A ValidationFailed that reaches the error handler (no form to show it beside a field) is one message:
+    # each field's text in the reader's language, the data it names (here a unit's name) marked Chinese.
+    from portal.domain.errors import ValidationFailed
+
+    refusal = ValidationFailed(
+        {
+            "name": T_("%(org)s · %(role)s", org="赣州市职称办", role=N_("经办人")),
+            "person": N_("请填写姓名（与证件和社保登记一致）"),
+        }
+    )
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        page = app.handle_user_exception(refusal)
+        html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    lang, runs = leaks(html)
+    assert lang == "en" and runs == [], runs
+    assert '<span lang="zh-CN">赣州市职称办</span> · Handler; Please enter the name (as on' in html
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        html = app.handle_user_exception(refusal).get_data(as_text=True)
+    assert "赣州市职称办 · 经办人；请填写姓名（与证件和社保登记一致）" in html
