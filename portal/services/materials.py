@@ -21,7 +21,7 @@ from portal.domain import materials as rules
 from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_, joined
 from portal.domain.roster import RosterBadge
-from portal.domain.uploads import EXTENSIONS, REMOVED_TITLES, UploadLimits
+from portal.domain.uploads import EXTENSIONS, UploadLimits
 from portal.domain.workflow import Status
 from portal.models import Application, Material, OrgKind, StoredFile
 from portal.services import audit, corrections, handoff_profiles
@@ -256,11 +256,6 @@ def upload_material(
         },
     )
     return material
-
-
-def removed_text(material_removed: list[str] | tuple[str, ...]) -> str:
-    """What neutralising took out of an upload, in words ("脚本、内嵌文件")."""
-    return "、".join(REMOVED_TITLES.get(item, item) for item in material_removed)
 
 
 def remove_material(
