@@ -134,6 +134,8 @@ def restore_attempts(session: Session) -> int:
         attempt.row = record(session, attempt.actor, attempt.action, attempt.at, **attempt.fields)
         written += 1
     return written
+
+
 def mark_unsealed(session: Session) -> None:
     """This transaction added audit rows: its commit seals them into the chain."""
     session.info[_UNSEALED] = True

@@ -19,6 +19,8 @@ def disposition(filename: str, *, inline: bool = False) -> str:
     name = strip_invisible(filename).strip() or "download"
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{ascii_fallback(name, 'download')}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 T = TypeVar("T")
 
 

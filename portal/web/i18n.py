@@ -131,6 +131,11 @@ def _lookup(message: str) -> str:
     return _catalogue()[1].ugettext(message)  # type: ignore[no-any-return]
 
 
+def lookup(message: str) -> str:
+    """A constant msgid in the language Babel renders in now (plain text, not escaped)."""
+    return _lookup(message)
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
     return _catalogue()[1].ungettext(singular, plural, count)  # type: ignore[no-any-return]
 

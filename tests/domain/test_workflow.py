@@ -338,3 +338,34 @@ def test_a_return_by_the_handler_comes_back_to_the_handler() -> None:
         at(Status.RETURNED, returned_from=returned.returned_from), Action.RESUBMIT, APPLICANT_ACTOR
     )
     assert (back.target, back.handler_signed_by) == (Status.DEPT_REVIEW, None)
+
+
+def test_available_actions_are_exactly_what_decide_allows_in_every_situation() -> None:
+    # available_actions checks the guards without building refusals (issue 20): it must agree with
+    # decide, in table order, for every status, role, holder, signer and return stage.
+    seen = 0
+    for status in Status:
+        for role in Role:
+            for holder in (True, False):
+                for user_id in (None, 1, 2):
+                    for signed_by in (None, 1, 2):
+                        for returned_from in (
+                            None,
+                            Status.SUBMITTED,
+                            Status.DEPT_REVIEW,
+                            Status.BUREAU_REVIEW,
+                        ):
+                            situation = Situation(status, 1, signed_by, returned_from)
+                            actor = Actor(user_id, role, holder)
+                            allowed = []
+                            for row in wf.TRANSITIONS:
+                                if row.source is not status or row.action in allowed:
+                                    continue
+                                try:
+                                    wf.decide(situation, row.action, actor)
+                                except TransitionNotAllowed:
+                                    continue
+                                allowed.append(row.action)
+                            assert wf.available_actions(situation, actor) == allowed
+                            seen += len(allowed)
+    assert seen > 100  # the space above offers actions, not only refusals

@@ -68,6 +68,7 @@ def show_queue() -> Response:
         "pages/review/show_queue.html",
         fragment=None if part == "page" else part,
         page=page,
+        rows=page.rows,
         tabs=list(queues.Tab),
         levels=applications_service.LEVELS,
         statuses=list(Status),
@@ -218,9 +219,9 @@ def act(application_id: int) -> Response:
             row = queues.queue_row(db.session, actor, application_id, now())
             return render_page(
                 "pages/review/show_queue.html",
-                fragment="row",
+                fragment="rows",
                 status=status,
-                row=row,
+                rows=[row],
                 row_error=refused.message,
                 reason=reason,
             )
@@ -230,8 +231,8 @@ def act(application_id: int) -> Response:
         row = queues.queue_row(db.session, actor, application_id, now())
         response = render_page(
             "pages/review/show_queue.html",
-            fragment="row",
-            row=row,
+            fragment="rows",
+            rows=[row],
             row_notice=T_("已%(action)s", action=action.title),
         )
         return hx_trigger(response, "application-changed")
