@@ -1,6 +1,6 @@
 """The applicant's English summary (issue 24): their own application's status, route, open correction and
 timeline, as a page and as a PDF to download or print — always in English, whatever the interface
-language, for an applicant who reads English (the Hong Kong, Macau, Taiwan and foreign professionals that
+language, for an applicant who reads English (the Hong Kong, Macao, Taiwan and foreign professionals that
 notices 002 and 003 admit). What people wrote (names, units, opinions) stays as written, marked Chinese.
 
 It is a summary for the applicant, not a document for an authority: the 申报表, the notice sheet, the
