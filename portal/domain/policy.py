@@ -888,6 +888,19 @@ class PolicyProfile:
     def pathway(self, name: str | None) -> PathwayScope | None:
         return next((p for p in self.pathways if p.name == name), None)
 
+    @property
+    def has_committee_road(self) -> bool:
+        """A review committee decides some pathway of this profile (issue 22): its bureau's staff work the
+        committee road's screens (committees, meetings, calls)."""
+        return self.committee is not None or any(p.road == "committee" for p in self.pathways)
+
+    @property
+    def confirms_titles(self) -> bool:
+        """Titles from elsewhere are confirmed by the bureau before the meeting (EQUIV-04, 004 一(五)), not
+        recognised as they are (EQUIV-03): the 职称确认 screens have work only then."""
+        rule = self.committee.title_confirmation if self.committee else None
+        return rule is not None and rule.mode == "confirm"
+
     def road(self, pathway: str | None) -> str:
         """Who decides an application on ``pathway``: the profile's road for it; a pathway the profile does
         not cover follows its nature (评审 is a committee's, the others the bureau's)."""
