@@ -252,3 +252,32 @@ def test_an_unchanged_poll_is_a_304_from_the_change_counter_alone_and_a_write_ch
         after = first.text.split("after=", 1)[1].split("&", 1)[0].split('"', 1)[0]
         _, later = recorder.get(f"/review/queue?tab=all&after={after}", **HX)
         assert later.headers["ETag"] not in (tag, again.headers["ETag"])
+
+
+def test_the_export_probe_drives_the_product_s_export_as_make_bench_does(
+    app: Flask, handler_browser: Any, queue: None
+) -> None:
+    # make bench's export group runs this function in its own process; it posts the export form (with the
+    # form's one-time token, issue 17.2), runs the job with huey's dequeue/execute and downloads the file.
+    # Once the form changed and the probe did not, and make bench stopped there: kept running here.
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from bench.export_probe import ours
+
+    handler_browser.application = app
+    chunks: list[bytes] = []
+    original = handler_browser.get
+
+    def keep(*args: Any, **kwargs: Any) -> Any:
+        response = original(*args, **kwargs)
+        if str(args[0]).endswith("/download"):
+            chunks.append(response.get_data())
+        return response
+
+    handler_browser.get = keep
+    _, size = ours(handler_browser, "")
+    assert size > 0 and len(chunks[0]) == size
+    sheet = load_workbook(BytesIO(chunks[0]), read_only=True).active
+    assert sheet is not None and sheet.max_row > 1  # the bureau's certified applications, one a row
