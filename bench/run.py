@@ -847,6 +847,7 @@ def upload_benchmark(engine: str, url: str, app: Any) -> list[Result]:
     (imports, templates, pools). With BENCH_PROFILE=DIR, py-spy records the worker during one more
     upload of the largest size into DIR/upload-<engine>.svg (a flame graph; bench/profiles/ keeps them)."""
     from portal.models import Application, User
+    from portal.services.submissions import new_token
 
     with app.app_context():
         draft = db.session.scalars(
@@ -900,7 +901,8 @@ def upload_benchmark(engine: str, url: str, app: Any) -> list[Result]:
 
             def upload(name: str, label: str, data: bytes) -> tuple[float, float]:
                 process, port, path = servers[name]
-                body, content_type = _multipart(fields, label, data)
+                # A fresh one-time token each time, as each rendering of the upload form has (issue 17.2).
+                body, content_type = _multipart({**fields, "form_token": new_token()}, label, data)
                 _reset_worker_peaks(process.pid)
                 before = _worker_peak_mb(process.pid, "VmRSS")
                 status, seconds = _post(f"http://127.0.0.1:{port}{path}", body, content_type, cookie)
