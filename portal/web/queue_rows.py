@@ -40,10 +40,10 @@ class _Words:
         """A constant message (an action's title, a note) translated once; a message with parameters
         (a refusal naming a date or a person) each time."""
         if type(message) is not str:
-            return Markup(translate(message))
+            return escape(translate(message))  # translate() answers markup: kept as it is
         found = self._known.get(message)
         if found is None:
-            found = self._known[message] = Markup(translate(message))
+            found = self._known[message] = escape(translate(message))
         return found
 
     def workdays(self, count: int) -> str:
