@@ -279,9 +279,9 @@ def test_only_the_bureau_admin_keeps_committees_and_every_change_is_audited(
     )
     committees.delete_scope(session, admin, row.id, clock.now)
     actions = session.scalars(
-        select(AuditEvent.action).where(
-            AuditEvent.object_type == "committee", AuditEvent.object_id == made.committee.id
-        )
+        select(AuditEvent.action)
+        .where(AuditEvent.object_type == "committee", AuditEvent.object_id == made.committee.id)
+        .order_by(AuditEvent.id)  # in the order they happened: a heap scan's order is not that
     ).all()
     assert actions == [
         "create_committee",
