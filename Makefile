@@ -59,6 +59,7 @@ dev: seed catalogues
 
 lint: install-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
 ## Unit, service and web tests on SQLite and on a throwaway PostgreSQL cluster, then the e2e journeys.

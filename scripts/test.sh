@@ -17,6 +17,7 @@ status=0
 step() { echo; echo "== $1"; shift; "$@" || status=1; }
 
 step "ruff" .venv/bin/ruff check .
+step "ruff format (the one layout: a diff is a failure)" .venv/bin/ruff format --check .
 step "import contracts (layers; the domain imports no framework)" .venv/bin/lint-imports
 step "bandit (medium and high findings fail)" .venv/bin/bandit -q -c pyproject.toml -r portal -ll
 # pip-audit asks PyPI's vulnerability data: a registry that cannot be reached is reported, not a failure.

@@ -168,7 +168,7 @@ def test_the_office_walks_a_meeting_from_planning_to_published_results_on_its_sc
     assert application.state is Status.VOTED
     # With only the results ready, the office's new notice is titled as its 评审结果公示 (not 评前公示).
     drafting = handler.get("/notices")
-    assert "年度职称评审结果的公示\"" in drafting.text and "年度职称评审人员的评前公示" not in drafting.text
+    assert '年度职称评审结果的公示"' in drafting.text and "年度职称评审人员的评前公示" not in drafting.text
     notice = committee_notice(session, made.office, [application.id], clock.now, title="评审结果公示")
     clock.now = pass_notice(session, notice)
     leader = login_as(made.office.leader, membership_id=made.office.leader_membership.id)
