@@ -6,8 +6,8 @@ Against a database seeded by `python -m bench.seed`: logs in as the handler of t
 bench.run does) and makes `--requests` requests of each kind through the Flask test client — the list
 fragment (what the 15-second poll asks for), the full page, and the 304 poll — after a few warm-ups,
 under cProfile. Writes OUT-fragment.txt, OUT-page.txt and OUT-poll.txt (cumulative time, top lines, and
-the statement count per request). For a flame graph run it under py-spy:
-`py-spy record -o out.svg -- python -m bench.queue_profile`.
+the statement count per request); `--timing` prints each kind's median instead. For a flame graph
+run it under py-spy: `py-spy record -o out.svg -- python -m bench.queue_profile`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import cProfile
 import io
 import pstats
+import statistics
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -38,7 +39,8 @@ SECRET = "bench-secret-key-that-is-long-enough-for-the-benchmarks"
 @click.option("--requests", "count", default=60, show_default=True)
 @click.option("--out", default="", help="file prefix for the .txt reports (default: print only)")
 @click.option("--lines", default=45, show_default=True)
-def main(count: int, out: str, lines: int) -> None:
+@click.option("--timing", is_flag=True, help="median wall time per kind, without the profiler")
+def main(count: int, out: str, lines: int, timing: bool) -> None:
     app = create_app({"SECRET_KEY": SECRET, "PORTAL_LOGIN_RATE_LIMIT": "1000000 per minute"})
     with app.app_context():
         bureau = db.session.scalars(
@@ -83,6 +85,10 @@ def main(count: int, out: str, lines: int) -> None:
         statements[0] = 0
         call()
         per_request = statements[0]
+        if timing:
+            median = _median_ms(call, count)
+            print(f"# {name}: median {median:.2f} ms of {count}, {per_request} SQL statements")
+            continue
         profiler = cProfile.Profile()
         started = time.perf_counter()
         profiler.enable()
@@ -103,6 +109,15 @@ def main(count: int, out: str, lines: int) -> None:
             Path(f"{out}-{name}.txt").write_text(head + text.getvalue(), encoding="utf-8")
         else:
             print(text.getvalue())
+
+
+def _median_ms(call: Callable[[], None], count: int) -> float:
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
 
 
 if __name__ == "__main__":
