@@ -19,8 +19,9 @@ from babel.messages.frontend import CommandLineInterface
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "portal" / "translations"
-# T_ and NT_ build portal.domain.i18n.Text messages; N_ (a Babel default) marks constants.
-KEYWORDS = ["-k", "T_", "-k", "NT_:1,2", "-k", "lazy_gettext"]
+# T_ and NT_ build portal.domain.i18n.Text messages; N_ (a Babel default) marks constants; NC_ marks a
+# constant with its message context (msgctxt, the first argument: "1c").
+KEYWORDS = ["-k", "T_", "-k", "NT_:1,2", "-k", "NC_:1c,2", "-k", "lazy_gettext"]
 
 
 def _pybabel(*args: str) -> None:

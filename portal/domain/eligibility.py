@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from portal.domain.i18n import N_, NT_, T_, joined
+from portal.domain.i18n import N_, NC_, NT_, T_, joined
 from portal.domain.policy import (
     CATEGORY_NAMES,
     EDUCATION_LEVELS,
@@ -516,7 +516,7 @@ def _matches(facts: Facts, names: Iterable[str]) -> bool | None:
 
 def _segments(periods: list[tuple[date, date]]) -> str:
     if not periods:
-        return N_("无")
+        return NC_("in a sentence", "无")
     return joined(T_("%(start)s至%(end)s", start=s, end=e) for s, e in periods)
 
 
@@ -788,7 +788,7 @@ class _Check:
             if not authority.certifies(f.level, region):
                 where = T_("（申报单位所在地：%(region)s）", region=region) if region else ""
                 names = [a.name for a in p.authorities_for(f.level, region)]
-                proper = joined(names) if names else N_("无")
+                proper = joined(names) if names else NC_("in a sentence", "无")
                 self.add(
                     scope.rule,
                     "block",
@@ -1081,8 +1081,12 @@ class _Check:
             return
         f = self.facts
         studied = next((e.major for e in f.education or () if e.major), None)
-        what = T_("所学专业（%(major)s）", major=studied) if studied else N_("所学专业")
-        target = T_("申报专业（%(specialty)s）", specialty=f.specialty) if f.specialty else N_("申报专业")
+        what = T_("所学专业（%(major)s）", major=studied) if studied else NC_("in a sentence", "所学专业")
+        target = (
+            T_("申报专业（%(specialty)s）", specialty=f.specialty)
+            if f.specialty
+            else NC_("in a sentence", "申报专业")
+        )
         if rule.mode == "not_restricted":
             if f.major_matches is False:
                 self.add(
@@ -1609,7 +1613,11 @@ class _Check:
         if f.has_title is not True and self.equivalent_level is not None:
             current = self.equivalent_level
             if _rank(f.level) != _rank(current) + 1:
-                nxt = LEVELS[_rank(current) + 1] if _rank(current) + 1 < len(LEVELS) else N_("无")
+                nxt = (
+                    LEVELS[_rank(current) + 1]
+                    if _rank(current) + 1 < len(LEVELS)
+                    else NC_("in a sentence", "无")
+                )
                 self.add(
                     rule.rule,
                     "block",
@@ -1654,7 +1662,11 @@ class _Check:
                     T_("未提供现有职称级别，无法核对逐级申报（申报%(level)s）", level=f.level),
                 )
             elif _rank(f.level) != _rank(current) + 1:
-                nxt = LEVELS[_rank(current) + 1] if _rank(current) + 1 < len(LEVELS) else N_("无")
+                nxt = (
+                    LEVELS[_rank(current) + 1]
+                    if _rank(current) + 1 < len(LEVELS)
+                    else NC_("in a sentence", "无")
+                )
                 self.add(
                     rule.rule,
                     "block",
@@ -1674,7 +1686,7 @@ class _Check:
         if rule is None:
             return
         held = [q.name for q in f.qualifications or ()]
-        listed = joined(held) if held else N_("无")
+        listed = joined(held) if held else NC_("in a sentence", "无")
         for req in rule.requirements:
             if not _matches(f, req.specialties):
                 continue
@@ -2005,7 +2017,7 @@ class _Check:
                 T_(
                     "%(year)s年以前各年度按原学时要求，尚未录入政策数据，需人工核对（已填报：%(given)s）",
                     year=first,
-                    given=joined(earlier) if earlier else N_("无"),
+                    given=joined(earlier) if earlier else NC_("in a sentence", "无"),
                 ),
             )
 

@@ -3,7 +3,8 @@ the marker for constant msgids, and `Text`, a message that carries its template 
 
 The source language of every message is Simplified Chinese (the msgid is the Chinese text), so a rule
 writes what it always wrote; the web layer looks the msgid up in the user's catalogue (gettext through
-Flask-Babel, portal/web/i18n.py). Three forms, each found by `make messages` (babel.cfg's keywords):
+Flask-Babel, portal/web/i18n.py). Four forms, each found by `make messages` (scripts/messages.py's
+keywords):
 
 - ``N_("草稿")``: a constant (a glossary title, a table of labels) marked for extraction; it returns its
   argument unchanged, and the web layer translates the value when it shows it.
@@ -13,6 +14,13 @@ Flask-Babel, portal/web/i18n.py). Three forms, each found by `make messages` (ba
   (dates, numbers, lists, nested messages) in the reader's language.
 - ``NT_("还剩%(num)d个工作日", "还剩%(num)d个工作日", n)``: the same with a count, for languages whose
   plural differs (English: "1 working day left", "3 working days left").
+- ``NC_("in a sentence", "所学专业")``: a constant with a message context (gettext's msgctxt), for a
+  Chinese word that other languages write differently in different places: the label "Field of study" on
+  the form, "the major studied" inside a finding's sentence. Its value is the Chinese word (a `Text`, so
+  logs, audit rows and documents read as before), and the web layer translates it with `pgettext`, so the
+  catalogue holds one entry per context. Write the context as a literal (extraction reads only literals);
+  the one in use is "in a sentence": a noun a finding puts mid-sentence ("the major studied", "none")
+  where the same msgid elsewhere is a label or a value on its own ("Field of study", "None").
 
 Pure Python: no Flask, no Babel. A rule must never build a user-facing message with an f-string or `+`:
 the result is plain text, which the English interface can only show as it is (the crawl test in
@@ -100,28 +108,38 @@ def _zh(value: object) -> object:
 
 
 class Text(str):
-    """A message: the Chinese text, plus the template and parameters to translate it with."""
+    """A message: the Chinese text, plus the template and parameters to translate it with, and the
+    message context (msgctxt) its template is looked up under, if any (`NC_`)."""
 
     template: str
     plural: str | None
     count: int | None
     params: Mapping[str, object]
+    context: str | None = None  # also for a Text made with str.__new__ (a service's own Chinese wording)
 
     def __new__(
-        cls, template: str, params: Mapping[str, object], plural: str | None = None, count: int | None = None
+        cls,
+        template: str,
+        params: Mapping[str, object],
+        plural: str | None = None,
+        count: int | None = None,
+        context: str | None = None,
     ) -> Text:
         values = {**params, **({"num": count} if count is not None else {})}
         chosen = template if plural is None or count == 1 else plural
         text = chosen % {key: _zh(value) for key, value in values.items()} if values else chosen
         made = super().__new__(cls, text)
-        made.template, made.plural, made.count = template, plural, count
+        made.template, made.plural, made.count, made.context = template, plural, count, context
         made.params = values
         return made
 
     def __reduce__(self) -> tuple[object, ...]:
         # A str subclass with attributes: pickle them too, and the Chinese text itself (a `worded` one is
         # not its template's filling).
-        return (_unpickle, (str(self), self.template, dict(self.params), self.plural, self.count))
+        return (
+            _unpickle,
+            (str(self), self.template, dict(self.params), self.plural, self.count, self.context),
+        )
 
 
 def worded(chinese: str, message: Text) -> Text:
@@ -129,19 +147,25 @@ def worded(chinese: str, message: Text) -> Text:
     template (a period within one year omits the second year: 2027年1月20日至2月20日), while the other
     languages translate the template and its parameters."""
     made = str.__new__(Text, chinese)
-    made.template, made.plural, made.count, made.params = (
+    made.template, made.plural, made.count, made.params, made.context = (
         message.template,
         message.plural,
         message.count,
         message.params,
+        message.context,
     )
     return made
 
 
 def _unpickle(
-    chinese: str, template: str, params: Mapping[str, object], plural: str | None, count: int | None
+    chinese: str,
+    template: str,
+    params: Mapping[str, object],
+    plural: str | None,
+    count: int | None,
+    context: str | None = None,  # absent from a Text pickled before contexts
 ) -> Text:
-    return worded(chinese, Text(template, params, plural, count))
+    return worded(chinese, Text(template, params, plural, count, context))
 
 
 def T_(template: str, /, **params: object) -> Text:
@@ -152,6 +176,12 @@ def T_(template: str, /, **params: object) -> Text:
 def NT_(singular: str, plural: str, count: int, /, **params: object) -> Text:
     """A message with a count: ``%(num)d`` in the templates is the count."""
     return Text(singular, params, plural, count)
+
+
+def NC_(context: str, message: str, /) -> Text:
+    """A constant msgid under a message context (``msgctxt``): its value is the Chinese `message`, and the
+    web layer translates it with pgettext(context, message). Extracted as ``NC_:1c,2``."""
+    return Text(message, {}, context=context)
 
 
 # A message kept in the database (an inbox notification, a job's progress) is stored as its msgid and
@@ -192,8 +222,8 @@ def _param_value(value: object) -> object:
 
 
 def to_record(message: str) -> Record:
-    """A message as JSON-ready data: its msgid (the template), parameters, and plural form and count; a
-    plain string (a constant msgid) is its own template."""
+    """A message as JSON-ready data: its msgid (the template), parameters, plural form and count, and
+    message context; a plain string (a constant msgid) is its own template."""
     if not isinstance(message, Text):
         return {"template": str(message)}
     record: Record = {
@@ -206,6 +236,8 @@ def to_record(message: str) -> Record:
     }
     if message.plural is not None:
         record.update(plural=message.plural, count=message.count)
+    if message.context is not None:
+        record["context"] = message.context
     return record
 
 
@@ -214,10 +246,11 @@ def from_record(record: Mapping[str, object]) -> Text:
     params = record.get("params") or {}
     assert isinstance(params, Mapping)
     values = {str(key): _param_value(value) for key, value in params.items()}
-    plural, count = record.get("plural"), record.get("count")
+    plural, count, context = record.get("plural"), record.get("count"), record.get("context")
     return Text(
         str(record["template"]),
         values,
         str(plural) if plural is not None else None,
         int(count) if isinstance(count, int) else None,
+        str(context) if context is not None else None,
     )

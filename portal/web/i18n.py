@@ -6,13 +6,15 @@ of Accept-Language that the portal speaks, else Simplified Chinese. The switcher
 `auth.set_language`, which stores the choice on the user (logged in) and in the cookie (everyone), so the
 login page keeps it after logout.
 
-Translating: msgids are the Chinese source text (portal/domain/i18n.py explains the three forms). Templates
+Translating: msgids are the Chinese source text (portal/domain/i18n.py explains the four forms). Templates
 use Jinja's `{% trans %}` and `_()`; values that come from the domain (a status title, a service's error,
 a `Text` with parameters) go through the `t` filter, which looks a constant up in the catalogue and
-formats a `Text`'s parameters in the reader's language. Data people entered (names, units, opinions) is
-never looked up: templates show it inside `lang="zh-CN"` (the `zh` filter). A value that may be either (a
-glossary word or a recorded name) goes through `t_or_zh`; text-only places (an <option>, SVG text, a
-<title>) ask the `chinese_in_english` test and put lang="zh-CN" on the element itself.
+formats a `Text`'s parameters in the reader's language. A `Text` with a message context (`NC_`: the
+same Chinese word as a label and mid-sentence) is looked up with gettext's pgettext (Babel's
+`Translations.upgettext`/`unpgettext`), as Jinja's `pgettext()` is. Data people entered (names, units,
+opinions) is never looked up: templates show it inside `lang="zh-CN"` (the `zh` filter). A value that may
+be either (a glossary word or a recorded name) goes through `t_or_zh`; text-only places (an <option>, SVG
+text, a <title>) ask the `chinese_in_english` test and put lang="zh-CN" on the element itself.
 
 Formatting: `cn_date`/`cn_datetime` keep their names (every template uses them) and now write
 2026年11月23日 or 23 Nov 2026, in Shanghai time; `number` groups digits; `workdays_left` says
@@ -132,12 +134,30 @@ def _lookup(message: str) -> str:
 
 
 def lookup(message: str) -> str:
-    """A constant msgid in the language Babel renders in now (plain text, not escaped)."""
+    """A constant msgid in the language Babel renders in now (plain text, not escaped); an `NC_` one
+    under its message context."""
+    if isinstance(message, Text) and message.context is not None:
+        return _template(message)
     return _lookup(message)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     return _catalogue()[1].ungettext(singular, plural, count)  # type: ignore[no-any-return]
+
+
+def _template(message: Text) -> str:
+    """A message's template in the catalogue: by its count when it has a plural, under its message
+    context (msgctxt) when it has one: pgettext, as the catalogue keeps one entry per context."""
+    translations = _catalogue()[1]
+    if message.context is None:
+        if message.plural is not None:
+            return ngettext(message.template, message.plural, message.count or 0)
+        return _lookup(message.template)
+    if message.plural is not None:
+        found = translations.unpgettext(message.context, message.template, message.plural, message.count or 0)
+    else:
+        found = translations.upgettext(message.context, message.template)
+    return found  # type: ignore[no-any-return]
 
 
 def _has_han(text: str) -> bool:
@@ -181,11 +201,7 @@ def _translate(value: object, language: Language, markup: bool) -> object:
         # e.g. a notice period omits the second year); Chinese data needs no lang mark in Chinese pages.
         return escape(str(value)) if markup else str(value)
     if isinstance(value, Text):
-        template = (
-            ngettext(value.template, value.plural, value.count)
-            if value.plural is not None
-            else _lookup(value.template)
-        )
+        template = _template(value)
         params: Mapping[str, object] = {
             key: _format_param(param, language, markup) for key, param in value.params.items()
         }

@@ -23,12 +23,13 @@ from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from portal.domain.eligibility import Finding, check
-from portal.domain.i18n import Joined, Language, Text
+from portal.domain.form import SECTIONS, SectionKey
+from portal.domain.i18n import N_, NC_, Joined, Language, Text, from_record, to_record
 from portal.domain.policy import PolicyProfile, PracticeEntry, PracticeRequirement, load_profiles
 from portal.web import i18n
 from scripts.messages import ROOT
 from tests.conftest import Clock
-from tests.domain.test_eligibility import BACHELOR_2023, facts, with_years
+from tests.domain.test_eligibility import BACHELOR_2023, by_rule, facts, with_years
 from tests.factories import make_world
 from tests.i18n.test_english import leaks
 
@@ -339,7 +340,7 @@ def test_every_message_the_engine_writes_is_a_message_the_catalogue_translates()
                 plain.append(finding.message)
             written.update(templates(finding.message))
     source = ROOT / "portal" / "domain" / "eligibility.py"
-    keywords = {"T_": None, "NT_": (1, 2), "N_": None}
+    keywords = {"T_": None, "NT_": (1, 2), "N_": None, "NC_": ((1, "c"), 2)}
     marked = {
         message[0] if isinstance(message, tuple) else message
         for _line, message, _comments, _context in extract_from_file("python", str(source), keywords=keywords)
@@ -347,6 +348,48 @@ def test_every_message_the_engine_writes_is_a_message_the_catalogue_translates()
     catalogue = {m for m in marked if not isinstance(m, tuple)}
     assert [m for m in plain if m not in catalogue] == []
     assert sorted(catalogue - written) == []
+
+
+def test_a_noun_a_finding_puts_mid_sentence_is_not_the_form_s_label(app: Flask) -> None:
+    """所学专业 is the form's label ("Field of study") and a noun inside a finding ("the major studied"), 无 a
+    value on its own ("None") and a word in a sentence ("none"): the finding's are NC_("in a sentence", …),
+    one catalogue entry per context (msgctxt) looked up with pgettext, and still the Chinese word."""
+    no_major = [{"level": "本科"}]  # education without a major: the finding names no major
+    (differs,) = by_rule(check(KM, facts(**REVIEW_KM, major_matches=False, education=no_major)), "MAJ-03")
+    (unstated,) = by_rule(
+        check(GZ22, facts(major_matches=None, specialty=None, education=no_major, cutoff="2022-06-30")),
+        "MAJ-01",
+    )
+    (top,) = by_rule(
+        check(ZJ, facts(**REVIEW_ZJ, level="正高级", current_title={"level": "正高级"})), "LVL-04"
+    )
+    assert differs.message == "所学专业与从事专业不一致，不再作为限制条件"  # documents and logs: as before
+    assert unstated.message == "未说明所学专业与申报专业是否相同或相近"
+    assert top.message == "现有职称为正高级，应逐级申报无，不能申报正高级"
+    what = differs.message.params["what"]  # type: ignore[attr-defined]
+    assert isinstance(what, Text) and (what, what.context) == ("所学专业", "in a sentence")
+    kept = from_record(to_record(differs.message))
+    assert kept.params["what"].context == "in a sentence"  # type: ignore[attr-defined]
+    assert pickle.loads(pickle.dumps(what)).context == "in a sentence"
+    with app.test_request_context(), force_locale(Language.EN.value):
+        assert str(i18n.translate_finding(differs.message)) == (
+            "A difference between the major studied and the specialty practised is no longer a restriction"
+        )
+        assert str(i18n.translate_finding(kept)) == str(i18n.translate_finding(differs.message))
+        assert str(i18n.translate_finding(unstated.message)) == (
+            "Not stated whether the major studied is the same as or close to the specialty applied for"
+        )
+        assert "apply level by level, for none, not for" in str(i18n.translate_finding(top.message))
+        # The same msgids without the context: the form's label and a value on its own.
+        assert i18n.lookup(N_("所学专业")) == "Field of study"
+        label = next(s for s in SECTIONS if s.key is SectionKey.EDUCATION).field("major").title
+        assert str(i18n.translate(label)) == "Field of study"
+        assert (i18n.lookup(NC_("in a sentence", "所学专业")), i18n.lookup("无")) == (
+            "the major studied",
+            "None",
+        )
+    with app.test_request_context(), force_locale(Language.ZH.value):
+        assert str(i18n.translate_finding(differs.message)) == differs.message
 
 
 def test_the_chinese_text_is_what_the_rules_always_wrote() -> None:
