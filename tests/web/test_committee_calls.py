@@ -54,7 +54,13 @@ def test_a_call_is_drafted_filed_accepted_published_and_then_public(
     page = handler.get(drafted.headers["Location"])
     assert call.title in page.text and 'id="publish-why-not"' in page.text
     assert "报备须由办事机构领导签发" in page.text
-    assert handler.post(f"/committees/calls/{call.id}/file").status_code == 403
+    # Not the handler's step: refused like every other step of the committee pages, its reason flashed on
+    # the call's page (303 back there), nothing filed.
+    not_leader = handler.post(f"/committees/calls/{call.id}/file")
+    assert not_leader.status_code == 303 and not_leader.headers["Location"] == f"/committees/calls/{call.id}"
+    session.refresh(call)
+    assert call.state is CallStatus.DRAFT
+    assert "评审通知由办事机构领导报人社局备案" in handler.get(not_leader.headers["Location"]).text
     # The bureau does not see the office's draft.
     assert bureau.get(f"/committees/calls/{call.id}").status_code == 404
     assert public.get("/public/calls").status_code == 200

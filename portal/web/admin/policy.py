@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from flask import Response, request, url_for
 
-from portal.domain.errors import DomainError, ValidationFailed
-from portal.domain.i18n import N_, T_, joined
+from portal.domain.errors import ValidationFailed
+from portal.domain.i18n import N_, T_
 from portal.domain.policy import LEVELS
 from portal.extensions import db
 from portal.services import policies as service
+from portal.web import steps
 from portal.web.admin import bp
 from portal.web.context import current_actor, now
 from portal.web.forms import as_id, form_input
 from portal.web.guards import admin_required
 from portal.web.htmx import hx_trigger, render_page, see_other
 from portal.web.i18n import notify
-from portal.web.unit_of_work import discard
 
 
 def _page(
@@ -80,8 +80,7 @@ def set_policy_profile() -> Response:
     try:
         service.set_profile(db.session, current_actor(), request.form.get("policy_profile", ""), now())
     except ValidationFailed as invalid:
-        notify(joined(invalid.fields.values(), "；"), "error")
-        return discard(see_other(url_for("admin.show_policy")))
+        return steps.refused(url_for("admin.show_policy"), invalid)
     notify(N_("政策配置已保存"), "success")
     return see_other(url_for("admin.show_policy"))
 
@@ -131,13 +130,11 @@ def update_policy_window(window_id: int) -> Response:
 @bp.post("/policy/windows/<int:window_id>/delete")
 @admin_required
 def delete_policy_window(window_id: int) -> Response:
-    try:
-        service.delete_window(db.session, current_actor(), window_id, now())
-    except DomainError as refused:
-        notify(refused.message, "error")
-        return discard(see_other(url_for("admin.show_policy")))
-    notify(N_("已删除该受理批次"), "success")
-    return see_other(url_for("admin.show_policy"))
+    return steps.run_step(
+        lambda: service.delete_window(db.session, current_actor(), window_id, now()),
+        back=url_for("admin.show_policy"),
+        done=N_("已删除该受理批次"),
+    )
 
 
 @bp.post("/policy/contacts")

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from flask import Response, request, url_for
 
-from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.errors import ValidationFailed
 from portal.domain.i18n import N_, T_, Joined
 from portal.domain.uploads import REMOVED_TITLES
 from portal.extensions import db
 from portal.services import applications as applications_service
 from portal.services import materials as service
 from portal.services.scope import get_application
+from portal.web import steps
 from portal.web.applicant import bp
 from portal.web.applicant.views import _detail
 from portal.web.context import current_actor, now
@@ -21,7 +22,6 @@ from portal.web.htmx import see_other
 from portal.web.i18n import notify
 from portal.web.once import once_per_form
 from portal.web.storage import storage, upload_limits, uploaded_parts
-from portal.web.unit_of_work import discard
 
 
 def _back(application_id: int) -> str:
@@ -116,12 +116,10 @@ def sign_pledge(application_id: int) -> Response:
 @bp.post("/applications/<int:application_id>/copy-previous")
 @applicant_required
 def copy_previous(application_id: int) -> Response:
-    try:
-        applications_service.copy_from_previous(
+    return steps.run_step(
+        lambda: applications_service.copy_from_previous(
             db.session, current_actor(as_applicant=True), application_id, now()
-        )
-    except DomainError as refused:
-        notify(refused.message, "error")
-        return discard(see_other(url_for("applicant.show_application", application_id=application_id)))
-    notify(N_("已从上次申报复制填写内容和材料；复印件须重新核对签章，诚信承诺书须重新签署"), "success")
-    return see_other(url_for("applicant.show_application", application_id=application_id))
+        ),
+        back=url_for("applicant.show_application", application_id=application_id),
+        done=N_("已从上次申报复制填写内容和材料；复印件须重新核对签章，诚信承诺书须重新签署"),
+    )

@@ -8,12 +8,12 @@ from datetime import date
 from flask import Response, request, url_for
 
 from portal.documents.certificates import approval_pdf, join_pdfs
-from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
-from portal.domain.i18n import N_, T_, joined
+from portal.domain.i18n import N_, T_
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import certificates as service
 from portal.services.calendar import today
+from portal.web import steps
 from portal.web.certificates import bp
 from portal.web.context import current_actor, current_membership, now
 from portal.web.downloads import send_bytes
@@ -21,7 +21,6 @@ from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 from portal.web.i18n import notify
 from portal.web.once import once_per_form
-from portal.web.unit_of_work import discard
 
 
 def _day(name: str, values: Mapping[str, str] | None = None) -> date | None:
@@ -106,18 +105,11 @@ def approval_document() -> Response:
 @bp.post("/<int:application_id>/revoke")
 @staff_required(OrgKind.BUREAU)
 def revoke_certificate(application_id: int) -> Response:
-    try:
-        service.revoke_certificate(
-            db.session,
-            current_actor(),
-            application_id,
-            request.form.get("reason", ""),
-            request.form.get("clause", ""),
-            now(),
-        )
-    except (ValidationFailed, DomainError, PermissionDenied) as refused:
-        invalid = isinstance(refused, ValidationFailed)
-        notify(joined(refused.fields.values(), "；") if invalid else refused.message, "error")
-        return discard(see_other(url_for("certificates.list_certificates")))
-    notify(N_("证书已撤销，当事人已列入诚信档案"), "success")
-    return see_other(url_for("certificates.list_certificates"))
+    reason, clause = request.form.get("reason", ""), request.form.get("clause", "")
+    return steps.run_step(
+        lambda: service.revoke_certificate(
+            db.session, current_actor(), application_id, reason, clause, now()
+        ),
+        back=url_for("certificates.list_certificates"),
+        done=N_("证书已撤销，当事人已列入诚信档案"),
+    )

@@ -5,22 +5,24 @@ refuses it with a reason (corrected and filed again), then the office's leader p
 is on the public page (portal/web/public/calls.py).
 
 Thin views over services/calls.py: load (its scoping helper), call (it refuses with a reason and audits),
-respond (303 after a POST; field errors: the page again, 422, nothing kept; any other refusal: its reason
-flashed, the request rolled back).
+respond (portal/web/steps.py: 303 after a POST; field errors: the page again, 422, nothing kept; any other
+refusal, a step that is not this person's included: its reason flashed, the request rolled back).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Response, flash, request, url_for
 from flask_babel import gettext as _
 
 from portal.documents.certificates import table_xlsx
-from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
+from portal.domain.errors import DomainError, ValidationFailed
 from portal.extensions import db
 from portal.models import CallStatus, OrgKind, StaffRole
 from portal.services import calls as service
+from portal.web import steps
 from portal.web.committees import bp
 from portal.web.context import current_actor, now
 from portal.web.downloads import send_temporary_file
@@ -32,6 +34,7 @@ from portal.web.once import once_per_form
 from portal.web.unit_of_work import discard
 
 OFFICE = (StaffRole.HANDLER, StaffRole.LEADER)
+T = TypeVar("T")
 
 
 def _list_page(
@@ -85,8 +88,7 @@ def draft_call() -> Response:
     except ValidationFailed as invalid:
         return discard(_list_page(errors=invalid.fields, form=request.form.to_dict(), status=422))
     except DomainError as refused:  # a profile without a call rule
-        notify(refused.message, "error")
-        return discard(see_other(url_for("committees.list_calls")))
+        return steps.refused(url_for("committees.list_calls"), refused)
     flash(_("已起草评审通知；请由办事机构领导报人社局备案"), "success")
     return see_other(url_for("committees.show_call", call_id=call.id))
 
@@ -116,25 +118,14 @@ def show_call(call_id: int) -> Response:
     return _call_page(call_id)
 
 
-def _step(call_id: int, step: Callable[[], object], done: str | Callable[[], str]) -> Response:
-    """One step of the call: done, its message and back to the call (303); field errors, the page again
-    with them (422, nothing kept); any other refusal, its reason flashed, the request rolled back (the
-    service audited the refusal, which outlives the rollback)."""
-    back = url_for("committees.show_call", call_id=call_id)
-    try:
-        step()
-    except ValidationFailed as invalid:
-        if invalid.fields:
-            return discard(_call_page(call_id, errors=invalid.fields, status=422))
-        notify(invalid.message, "error")
-        return discard(see_other(back))
-    except PermissionDenied:
-        raise  # not this person's step: the 403 page (audited by the error handler)
-    except DomainError as refused:
-        notify(refused.message, "error")
-        return discard(see_other(back))
-    flash(done() if callable(done) else done, "success")
-    return see_other(back)
+def _step(call_id: int, step: Callable[[], T], done: str | Callable[[T], str]) -> Response:
+    """One step of the call, back to the call's page (portal/web/steps.py)."""
+    return steps.run_step(
+        step,
+        back=url_for("committees.show_call", call_id=call_id),
+        page_with_errors=lambda errors: _call_page(call_id, errors=errors, status=422),
+        done=done,
+    )
 
 
 @bp.post("/calls/<int:call_id>/file")
@@ -157,19 +148,16 @@ def decide_call(call_id: int) -> Response:
     )
 
 
+def _published(published: service.Published) -> str:
+    """The message of a published call, its warning first when it was published late (WIN-07)."""
+    if published.warning:
+        notify(published.warning, "info")
+    return _("已发布评审通知，公众可在“评审通知”公开页面查看")
+
+
 @bp.post("/calls/<int:call_id>/publish")
 @staff_required(OrgKind.COMMITTEE, roles=OFFICE)
 def publish_call(call_id: int) -> Response:
-    published: list[service.Published] = []
-
-    def done() -> str:
-        warning = published[0].warning if published else None
-        if warning:
-            notify(warning, "info")
-        return _("已发布评审通知，公众可在“评审通知”公开页面查看")
-
     return _step(
-        call_id,
-        lambda: published.append(service.publish_call(db.session, current_actor(), call_id, now())),
-        done,
+        call_id, lambda: service.publish_call(db.session, current_actor(), call_id, now()), _published
     )

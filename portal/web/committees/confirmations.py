@@ -8,7 +8,7 @@ says why an unconfirmed title cannot go on it). Where the profile recognises tit
 
 Thin views: load and check through services.confirmations (scoping: another tenant's application is a
 404, a role without the step a 403), call it, respond (the page, or its list block for htmx; 303 after a
-plain POST, a refusal flashed and rolled back).
+plain POST, a refusal flashed and rolled back: portal/web/steps.py).
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from flask import Response, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.errors import DomainError
 from portal.domain.i18n import T_
 from portal.extensions import db
 from portal.models import OrgKind, StaffRole, TitleOrigin
 from portal.services import confirmations as service
+from portal.web import steps
 from portal.web.committees import bp
 from portal.web.context import current_actor, now
 from portal.web.downloads import send_temporary_file
@@ -29,7 +30,6 @@ from portal.web.forms import as_id
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_trigger, render_page, see_other
 from portal.web.i18n import notify
-from portal.web.unit_of_work import discard
 
 OFFICE = (StaffRole.HANDLER, StaffRole.LEADER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,13 +37,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _ids(name: str) -> list[int]:
     return [i for i in (as_id(raw) for raw in request.form.getlist(name)) if i is not None]
-
-
-def _refused(url: str, error: DomainError) -> Response:
-    """A refused step: its reason on the page it came from; the request's writes rolled back."""
-    fields = list(error.fields.values()) if isinstance(error, ValidationFailed) else []
-    notify(fields[0] if len(fields) == 1 else error.message, "error")  # kept in the reader's language
-    return discard(see_other(url))
 
 
 # --- the applicant's (or the unit's HR's) request ------------------------------------------------------
@@ -82,16 +75,12 @@ def show_request(application_id: int) -> Response:
 def request_confirmation(application_id: int) -> Response:
     row_id = as_id(request.form.get("row_id")) or 0
     origin = request.form.get(f"origin_{row_id}", "")
-    try:
-        service.request_from_row(db.session, current_actor(), application_id, row_id, origin, now())
-    except ValidationFailed as invalid:
-        if invalid.fields:
-            return discard(_applicant_page(application_id, errors=invalid.fields, status=422))
-        return _refused(url_for("committees.show_request", application_id=application_id), invalid)
-    except DomainError as refused:
-        return _refused(url_for("committees.show_request", application_id=application_id), refused)
-    flash(_("已提出职称确认，随申报报送评委会办事机构，由其报人社局确认"), "success")
-    return see_other(url_for("committees.show_request", application_id=application_id))
+    return steps.run_step(
+        lambda: service.request_from_row(db.session, current_actor(), application_id, row_id, origin, now()),
+        back=url_for("committees.show_request", application_id=application_id),
+        page_with_errors=lambda errors: _applicant_page(application_id, errors=errors, status=422),
+        done=_("已提出职称确认，随申报报送评委会办事机构，由其报人社局确认"),
+    )
 
 
 # --- the office's and the bureau's list ---------------------------------------------------------------
@@ -131,7 +120,7 @@ def send_confirmations() -> Response:
     try:
         sent = service.send_list(db.session, current_actor(), now())
     except DomainError as refused:
-        return _refused(url_for("committees.list_confirmations"), refused)
+        return steps.refused(url_for("committees.list_confirmations"), refused)
     message = _(
         "已将 %(n)d 人报送人社局确认；请导出《专业技术人员职称资格确认人员名单》随文报送", n=len(sent)
     )
@@ -150,7 +139,7 @@ def decide_confirmations() -> Response:
             db.session, current_actor(), _ids("line_ids"), confirm, request.form.get("note", ""), now()
         )
     except DomainError as refused:
-        return _refused(back, refused)
+        return steps.refused(back, refused)
     done = [r for r in rows if not r.why]
     if done:
         flash(

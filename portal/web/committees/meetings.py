@@ -7,7 +7,7 @@ their own page.
 
 Thin views: load (the service's scoping helper), check and call (the service, which refuses with a
 reason and audits), respond (the page, or its named block for htmx; 303 after a plain POST). A refusal is
-answered on the page with its reason and nothing is changed (``discard``).
+answered on the page with its reason and nothing is changed (portal/web/steps.py).
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from flask_login import login_required
 
 from portal.documents.certificates import table_xlsx
 from portal.domain.errors import DomainError, ValidationFailed
-from portal.domain.i18n import T_, joined
+from portal.domain.i18n import T_
 from portal.extensions import db
 from portal.models import BallotChoice, EntryResult, MeetingStatus, OrgKind, StaffRole
 from portal.services import certificate_numbers, confirmations, results, votes
 from portal.services import meetings as service
+from portal.web import steps
 from portal.web.committees import bp
 from portal.web.context import current_actor, now
 from portal.web.downloads import send_temporary_file
@@ -41,14 +42,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _ids(name: str) -> list[int]:
     return [i for i in (as_id(raw) for raw in request.form.getlist(name)) if i is not None]
-
-
-def _refused(url: str, error: DomainError) -> Response:
-    """A refused step: its reason on the page it came from; the request's writes rolled back (the
-    service audited the refusal, which outlives the rollback)."""
-    fields = list(error.fields.values()) if isinstance(error, ValidationFailed) else []
-    notify(joined(fields, "；") if fields else error.message, "error")  # kept in the reader's language
-    return discard(see_other(url))
 
 
 # --- the meetings list ---------------------------------------------------------------------------------
@@ -193,18 +186,13 @@ def show_meeting(meeting_id: int) -> Response:
 
 
 def _step(meeting_id: int, anchor: str, call: Callable[[], object], done: str) -> Response:
-    """Run one step of the meeting: done, its message and back to its section (303); refused with field
-    errors, the page again with them (422, nothing kept); refused otherwise, the reason on the page."""
-    try:
-        call()
-    except ValidationFailed as invalid:
-        if invalid.fields:
-            return discard(_meeting_page(meeting_id, errors=invalid.fields, status=422))
-        return _refused(_back(meeting_id, anchor), invalid)
-    except DomainError as refused:
-        return _refused(_back(meeting_id, anchor), refused)
-    flash(done, "success")
-    return see_other(_back(meeting_id, anchor))
+    """Run one step of the meeting and come back to its section (portal/web/steps.py)."""
+    return steps.run_step(
+        call,
+        back=_back(meeting_id, anchor),
+        page_with_errors=lambda errors: _meeting_page(meeting_id, errors=errors, status=422),
+        done=done,
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/plan")
@@ -225,7 +213,7 @@ def add_to_agenda(meeting_id: int) -> Response:
             db.session, current_actor(), meeting_id, _ids("application_ids"), now()
         )
     except DomainError as refused:
-        return _refused(_back(meeting_id, "#agenda"), refused)
+        return steps.refused(_back(meeting_id, "#agenda"), refused)
     if outcome.done:
         flash(_("已列入议程 %(n)d 人", n=len(outcome.done)), "success")
     for row in outcome.failed:  # per-row results: the others were added
@@ -395,12 +383,12 @@ def my_panels() -> Response:
 @bp.post("/panels/<int:meeting_id>/acknowledge")
 @login_required
 def acknowledge(meeting_id: int) -> Response:
-    try:
-        votes.acknowledge(db.session, current_actor(), meeting_id, now())
-    except DomainError as refused:
-        return _refused(url_for("committees.my_panels"), refused)
-    flash(_("已确认学习评价标准条件"), "success")
-    return see_other(url_for("committees.my_panels") + f"#seat-{meeting_id}")
+    return steps.run_step(
+        lambda: votes.acknowledge(db.session, current_actor(), meeting_id, now()),
+        back=url_for("committees.my_panels"),
+        then=url_for("committees.my_panels") + f"#seat-{meeting_id}",
+        done=_("已确认学习评价标准条件"),
+    )
 
 
 @bp.post("/panels/<int:meeting_id>/ballot")
@@ -411,13 +399,10 @@ def cast_ballot(meeting_id: int) -> Response:
         for key, value in request.form.items()
         if key.startswith("choice_") and (entry_id := as_id(key.removeprefix("choice_"))) is not None
     }
-    try:
-        votes.cast_ballot(db.session, current_actor(), meeting_id, choices, now())
-    except ValidationFailed as invalid:
-        if invalid.fields:
-            return discard(_panels_page(errors=invalid.fields, status=422))
-        return _refused(url_for("committees.my_panels"), invalid)
-    except DomainError as refused:
-        return _refused(url_for("committees.my_panels"), refused)
-    flash(_("已投票。您的选择不记名保存，任何人只能看到汇总票数"), "success")
-    return see_other(url_for("committees.my_panels") + f"#seat-{meeting_id}")
+    return steps.run_step(
+        lambda: votes.cast_ballot(db.session, current_actor(), meeting_id, choices, now()),
+        back=url_for("committees.my_panels"),
+        then=url_for("committees.my_panels") + f"#seat-{meeting_id}",
+        page_with_errors=lambda errors: _panels_page(errors=errors, status=422),
+        done=_("已投票。您的选择不记名保存，任何人只能看到汇总票数"),
+    )

@@ -11,12 +11,13 @@ from __future__ import annotations
 from flask import Response, abort, request, url_for
 
 from portal.documents.certificates import table_xlsx
-from portal.domain.errors import DomainError, NotFound, ValidationFailed
-from portal.domain.i18n import NT_, joined
+from portal.domain.errors import DomainError, NotFound
+from portal.domain.i18n import NT_
 from portal.extensions import db
 from portal.models import OrgKind, StaffRole
 from portal.services import certificate_numbers as service
 from portal.services import meetings
+from portal.web import steps
 from portal.web.committees import bp
 from portal.web.context import current_actor, now
 from portal.web.downloads import send_temporary_file
@@ -26,7 +27,6 @@ from portal.web.htmx import render_page, see_other
 from portal.web.i18n import notify
 from portal.web.once import once_per_form
 from portal.web.storage import storage, uploaded_file
-from portal.web.unit_of_work import discard
 
 STAFF = (StaffRole.HANDLER, StaffRole.LEADER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,12 +59,8 @@ def check_certificate_numbers(meeting_id: int) -> Response:
             db.session, storage(), current_actor(), meeting_id,
             part.data if part else b"", part.name if part else "", now(),
         )  # fmt: skip
-    except ValidationFailed as invalid:
-        notify(joined(invalid.fields.values(), "；") if invalid.fields else invalid.message, "error")
-        return discard(see_other(_back(meeting_id)))
     except DomainError as refused:
-        notify(refused.message, "error")
-        return discard(see_other(_back(meeting_id)))
+        return steps.refused(_back(meeting_id), refused)
     meeting = meetings.get_meeting(db.session, current_actor(), meeting_id)
     return render_page("pages/committees/certificate_numbers.html", meeting=meeting, preview=preview)
 
@@ -84,7 +80,6 @@ def apply_certificate_numbers(meeting_id: int) -> Response:
     except NotFound:
         abort(404)
     except DomainError as refused:
-        notify(refused.message, "error")
-        return discard(see_other(_back(meeting_id)))
+        return steps.refused(_back(meeting_id), refused)
     notify(NT_("已录入 %(num)d 个证书编号", "已录入 %(num)d 个证书编号", count), "success")
     return see_other(_back(meeting_id))

@@ -9,11 +9,12 @@ from flask import Response, request, url_for
 
 from portal.documents.certificates import table_xlsx
 from portal.domain.errors import ValidationFailed
-from portal.domain.i18n import N_, T_, joined
+from portal.domain.i18n import N_, T_
 from portal.domain.policy import LEVELS
 from portal.extensions import db
 from portal.models import CommitteeKind, OrgKind, StaffRole
 from portal.services import committees as service
+from portal.web import steps
 from portal.web.committees import bp
 from portal.web.context import current_actor, now
 from portal.web.downloads import send_temporary_file
@@ -21,7 +22,6 @@ from portal.web.forms import form_input
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 from portal.web.i18n import notify
-from portal.web.unit_of_work import discard
 
 ALL_ROLES = (StaffRole.HANDLER, StaffRole.LEADER, StaffRole.ADMIN)
 SCOPE_HEADERS = ("序号", "受理专业", "受理地", "级别", "网上申报时间", "依据", "备注", "来源")
@@ -70,8 +70,7 @@ def load_committees() -> Response:
     try:
         report = service.load_from_profile(db.session, current_actor(), now())
     except ValidationFailed as invalid:
-        notify(joined(invalid.fields.values(), "；"), "error")
-        return discard(see_other(url_for("committees.list_committees")))
+        return steps.refused(url_for("committees.list_committees"), invalid)
     if report.committees:
         notify(
             T_(

@@ -3,17 +3,20 @@ view (full identity numbers, audited) and transfers of accounts between enterpri
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, abort, request, url_for
 
 from portal.domain.accounts import ApplicantDraft, EmploymentType, PermitKind
-from portal.domain.errors import DomainError, StaleObject, ValidationFailed
-from portal.domain.i18n import N_, T_, joined
+from portal.domain.errors import ValidationFailed
+from portal.domain.i18n import N_, T_
 from portal.domain.identity import DocumentType
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import accounts as service
 from portal.services import organisations, policies
 from portal.services.organisations import NewAccount
+from portal.web import steps
 from portal.web.context import current_actor, now
 from portal.web.enterprise import bp
 from portal.web.forms import form_input
@@ -169,19 +172,8 @@ def list_transfers() -> Response:
     return render_page("pages/enterprise/list_transfers.html", incoming=incoming, outgoing=outgoing)
 
 
-def _decided(run: object, done: str) -> Response:
-    try:
-        run()  # type: ignore[operator]
-    except (ValidationFailed, StaleObject, DomainError) as refused:
-        text = (
-            joined(refused.fields.values(), "；")
-            if isinstance(refused, ValidationFailed)
-            else refused.message
-        )
-        notify(text, "error")
-        return discard(see_other(url_for("enterprise.list_transfers")))
-    notify(done, "success")
-    return see_other(url_for("enterprise.list_transfers"))
+def _decided(run: Callable[[], object], done: str) -> Response:
+    return steps.run_step(run, back=url_for("enterprise.list_transfers"), done=done)
 
 
 @bp.post("/transfers/<int:transfer_id>/release")

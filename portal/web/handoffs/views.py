@@ -11,6 +11,7 @@ from portal.domain.identity import mask_id_number
 from portal.extensions import db
 from portal.services import handoff_profiles, handoff_results, handoffs
 from portal.services.scope import get_application, sees_full_identity
+from portal.web import steps
 from portal.web.context import current_actor, current_membership, now
 from portal.web.guards import admin_required, staff_required
 from portal.web.handoffs import bp
@@ -18,7 +19,6 @@ from portal.web.htmx import render_page, see_other
 from portal.web.i18n import notify
 from portal.web.once import once_per_form
 from portal.web.storage import storage, uploaded_file
-from portal.web.unit_of_work import discard
 
 
 @bp.get("/")
@@ -59,8 +59,7 @@ def start_export(target: str) -> Response:
     except NotFound:
         abort(404)
     except ValidationFailed as invalid:
-        notify(joined(invalid.fields.values(), "；"), "error")
-        return discard(see_other(url_for("handoffs.show_handoffs")))
+        return steps.refused(url_for("handoffs.show_handoffs"), invalid)
     return see_other(url_for("jobs.show_job", job_id=job.id))
 
 
@@ -124,8 +123,7 @@ def apply_results(import_id: int) -> Response:
     except NotFound:
         abort(404)
     except DomainError as refused:
-        notify(refused.message, "error")
-        return discard(see_other(url_for("handoffs.show_results", import_id=import_id)))
+        return steps.refused(url_for("handoffs.show_results", import_id=import_id), refused)
     notify(NT_("已登记 %(num)d 条结果", "已登记 %(num)d 条结果", count), "success")
     return see_other(url_for("handoffs.show_results", import_id=import_id))
 

@@ -13,18 +13,16 @@ from pathlib import Path
 from flask import Response, request, url_for
 
 from portal.domain.errors import ValidationFailed
-from portal.domain.i18n import joined
 from portal.extensions import db
 from portal.services import packages, queues
+from portal.web import steps
 from portal.web.context import current_actor, current_membership, now
 from portal.web.downloads import send_bytes, send_temporary_file
 from portal.web.guards import staff_required
 from portal.web.htmx import see_other
-from portal.web.i18n import notify
 from portal.web.once import once_per_form
 from portal.web.packages import bp
 from portal.web.storage import storage
-from portal.web.unit_of_work import discard
 
 
 @bp.post("/applications/<int:application_id>/package.pdf")
@@ -67,6 +65,5 @@ def create_batch() -> Response:
             db.session, actor, ids, now(), membership_id=membership.id if membership else None
         )
     except ValidationFailed as invalid:
-        notify(joined(invalid.fields.values(), "；") if invalid.fields else invalid.message, "error")
-        return discard(see_other(url_for("review.show_queue", tab=tab.value)))
+        return steps.refused(url_for("review.show_queue", tab=tab.value), invalid)
     return see_other(url_for("jobs.show_job", job_id=job.id))  # the worker takes it once committed

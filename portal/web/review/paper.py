@@ -9,13 +9,13 @@ from portal.domain.i18n import N_
 from portal.extensions import db
 from portal.services import paper
 from portal.services.scope import get_application
+from portal.web import steps
 from portal.web.context import current_actor, now
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_trigger, render_page, see_other, wants_fragment
 from portal.web.i18n import notify
 from portal.web.review import bp
 from portal.web.review.views import _review_page
-from portal.web.unit_of_work import discard
 
 
 def _fragment(
@@ -58,8 +58,7 @@ def record_paper_item(application_id: int) -> Response:
             return _fragment(application_id, errors=invalid.fields, form=form, notice="", status=422)
         return _review_page(application_id, status=422, paper_errors=invalid.fields, paper_form=form)
     except DomainError as refused:
-        notify(refused.message, "error")
-        return discard(see_other(url_for("review.show_application", application_id=application_id)))
+        return steps.refused(url_for("review.show_application", application_id=application_id), refused)
     if wants_fragment():
         response = _fragment(application_id, errors={}, form={}, notice=N_("已保存纸质材料登记"), status=200)
         return hx_trigger(response, "application-changed")

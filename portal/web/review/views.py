@@ -18,6 +18,7 @@ from portal.services import applications as applications_service
 from portal.services import cases, corrections, notices, queues, unit_opinions
 from portal.services.calendar import SHANGHAI
 from portal.services.scope import get_application, note_identity_view, sees_full_identity
+from portal.web import steps
 from portal.web.context import current_actor, now
 from portal.web.downloads import Counted, send_temporary_file
 from portal.web.forms import form_input, id_field, id_list, version_field
@@ -144,8 +145,7 @@ def record_opinion(application_id: int) -> Response:
             application_id, opinion_errors=invalid.fields, opinion_form=request.form.to_dict(), status=422
         )
     except DomainError as refused:
-        notify(refused.message, "error")
-        return discard(see_other(url_for("review.show_application", application_id=application_id)))
+        return steps.refused(url_for("review.show_application", application_id=application_id), refused)
     notify(N_("基层单位意见已保存"), "success")
     return see_other(url_for("review.show_application", application_id=application_id) + "#unit-opinion")
 
@@ -185,8 +185,7 @@ def return_application(application_id: int) -> Response:
         form = {**request.form.to_dict(), "sections": ticked}
         return _review_page(application_id, errors=invalid.fields, form=form, status=422)
     except DomainError as refused:
-        notify(refused.message, "error")
-        return discard(see_other(url_for("review.show_application", application_id=application_id)))
+        return steps.refused(url_for("review.show_application", application_id=application_id), refused)
     notify(N_("已退回补正，申报人将收到完整的补正清单"), "success")
     return see_other(url_for("review.show_queue"))
 
@@ -253,9 +252,7 @@ def bulk_act() -> Response:
     try:
         outcome = applications_service.act_many(db.session, current_actor(), ids, action, now())
     except DomainError as refused:
-        invalid = isinstance(refused, ValidationFailed)
-        notify(joined(refused.fields.values(), "；") if invalid else refused.message, "error")
-        return discard(see_other(back))
+        return steps.refused(back, refused)
     if outcome.done:
         names = joined(name for _, name in outcome.done)
         notify(T_("已%(action)s：%(names)s", action=action.title, names=names), "success")
