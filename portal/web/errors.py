@@ -63,7 +63,7 @@ def error_response(status: int, message: str | None = None) -> Response:
     return response
 
 
-def _audit_denied(status: int) -> None:
+def audit_denied(status: int) -> None:
     """A logged-in user refused a page or an object: one audit event (等保 安全审计, T-AC-02, T-LOG-01).
     Only noted here: the error status rolls the request back, and the unit of work then writes the
     refusal in its own short transaction. Never lets a logging problem replace the error page."""
@@ -121,7 +121,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:
         if error.code == 403:
-            _audit_denied(403)
+            audit_denied(403)
         if error.code == 405 and request.method in ("GET", "HEAD"):
             # A GET on a form's POST address: a reload after a refused submit (the page was rendered at
             # the POST URL), Enter in the address bar, a bookmark. Go to the form's page (issue 17.12).
@@ -134,12 +134,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound) -> Response:
-        _audit_denied(404)  # an object the actor may not see (or that does not exist): same answer
+        audit_denied(404)  # an object the actor may not see (or that does not exist): same answer
         return error_response(404)
 
     @app.errorhandler(PermissionDenied)
     def _denied(error: PermissionDenied) -> Response:
-        _audit_denied(403)
+        audit_denied(403)
         return error_response(403, error.message)
 
     @app.errorhandler(StaleObject)

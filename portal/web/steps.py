@@ -7,7 +7,9 @@ says how it went.
 - Refused otherwise (any other `DomainError`, `PermissionDenied` included, or field errors where no form
   shows them): the reason flashed on the page the step came from, the writes discarded (`discard`: the
   303 reads as a success, so the unit of work must be told) and back there (303). The service audited
-  its refusal, which outlives the rollback.
+  its refusal, which outlives the rollback; a `PermissionDenied` (raised before any rule is weighed:
+  not this person's step) is audited here as the 403 page would have been (`access_denied`), so a
+  refusal of the person is recorded whichever way it is shown.
 
 One rule for the reason: a refusal's field messages, all of them joined with "；", else its message
 (translated when flashed, Chinese data marked). A `PermissionDenied` from the service is a refusal like
@@ -22,8 +24,9 @@ from typing import TypeVar
 
 from flask import Response
 
-from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
 from portal.domain.i18n import joined
+from portal.web.errors import audit_denied
 from portal.web.htmx import see_other
 from portal.web.i18n import notify
 from portal.web.unit_of_work import discard
@@ -38,7 +41,10 @@ def refusal_message(error: DomainError) -> str:
 
 
 def refused(back: str, error: DomainError) -> Response:
-    """A refused step: its reason flashed on the page it came from (303 to `back`), the writes discarded."""
+    """A refused step: its reason flashed on the page it came from (303 to `back`), the writes discarded
+    (a `PermissionDenied` audited as `access_denied`)."""
+    if isinstance(error, PermissionDenied):
+        audit_denied(403)  # the refusal a 403 page would have been; written after the rollback
     notify(refusal_message(error), "error")  # in the reader's language, Chinese data marked
     return discard(see_other(back))
 

@@ -11,9 +11,10 @@ from datetime import timedelta
 from typing import Any
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import CallStatus, CommitteeCall
+from portal.models import AuditEvent, CallStatus, CommitteeCall
 from portal.services.calendar import today
 from portal.services.submissions import new_token
 from tests.conftest import Clock
@@ -55,11 +56,16 @@ def test_a_call_is_drafted_filed_accepted_published_and_then_public(
     assert call.title in page.text and 'id="publish-why-not"' in page.text
     assert "报备须由办事机构领导签发" in page.text
     # Not the handler's step: refused like every other step of the committee pages, its reason flashed on
-    # the call's page (303 back there), nothing filed.
+    # the call's page (303 back there), nothing filed, and the refusal of the person audited.
     not_leader = handler.post(f"/committees/calls/{call.id}/file")
     assert not_leader.status_code == 303 and not_leader.headers["Location"] == f"/committees/calls/{call.id}"
     session.refresh(call)
     assert call.state is CallStatus.DRAFT
+    denied = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "access_denied").order_by(AuditEvent.id.desc())
+    ).first()
+    assert denied is not None and (denied.actor_id, denied.outcome) == (office.handler.id, "denied")
+    assert denied.detail["endpoint"] == "committees.file_call"
     assert "评审通知由办事机构领导报人社局备案" in handler.get(not_leader.headers["Location"]).text
     # The bureau does not see the office's draft.
     assert bureau.get(f"/committees/calls/{call.id}").status_code == 404
