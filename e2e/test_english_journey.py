@@ -310,3 +310,14 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
     expect(reviewer.locator("tr", has_text=NAME).locator('[lang="zh-CN"]', has_text=NAME)).to_be_visible()
     reviewer.goto("/review/statistics")
     english(reviewer)
+    # The page fits the window (the screen readers' tables stay out of the layout), and a bar's label is
+    # whole or ends with "…" — never an English word cut short without a sign.
+    scroll, window = reviewer.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll <= window, f"/review/statistics is {scroll}px wide in a {window}px window"
+    bars = reviewer.locator(".bars g")
+    assert bars.count() > 0
+    for i in range(bars.count()):
+        label = bars.nth(i).locator(".bar-label").text_content() or ""
+        whole = bars.nth(i).locator("title").text_content() or ""
+        cut = label.endswith("…") and whole.startswith(label[:-1])
+        assert whole.startswith(label) or cut, (label, whole)

@@ -20,6 +20,7 @@ from portal.services.auth import LoginPolicy, load_session, must_change_password
 from portal.services.navigation import committee_menu
 from portal.services.notifications import unread_count
 from portal.services.submissions import new_token as new_form_token
+from portal.web.charts import fit_label
 from portal.web.compression import register_compression
 from portal.web.context import SessionUser, current_membership, memberships, now, stand_ins
 from portal.web.converters import register_converters
@@ -182,7 +183,7 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
     register_i18n(app)  # Flask-Babel, the language choice, cn_date/cn_datetime and the other formats
-    app.jinja_env.filters.update(mask_id=mask_id_number, mask_phone=mask_mobile, zip=zip)
+    app.jinja_env.filters.update(mask_id=mask_id_number, mask_phone=mask_mobile, zip=zip, fit_label=fit_label)
     app.jinja_env.globals.update(
         current_membership=current_membership,
         memberships=memberships,
