@@ -25,7 +25,7 @@ from portal.domain.glossary import state_title
 from portal.domain.i18n import N_
 from portal.domain.progress import Age, queue_age
 from portal.domain.workdays import UnknownYear, WorkCalendar
-from portal.domain.workflow import Status
+from portal.domain.workflow import Action, Level, Role, Status, bulk_actions
 from portal.models import Application, Organisation, OrgKind, User
 from portal.models.base import UTCDateTime
 from portal.services import audit, paper, rulebook, versions
@@ -162,10 +162,18 @@ class QueueRow:
     # The names the row shows, selected with it (the applicant and the enterprise are not loaded).
     applicant_name: str = ""
     enterprise_name: str = ""
+    # The case is with the reviewer's organisation and not finished: only then does its wait age here
+    # (a case passed on waits in another queue, which colours it; a finished one waits on nobody).
+    held_here: bool = True
 
     @property
     def age(self) -> Age:
-        return queue_age(self.waiting_workdays or 0)
+        return queue_age(self.waiting_workdays or 0) if self.held_here else Age.FRESH
+
+    @property
+    def finished(self) -> bool:
+        """A final status (certified, rejected, withdrawn…): nothing is waited for, so no days are shown."""
+        return self.application.state.is_final
 
     @property
     def note(self) -> RowNote:
@@ -175,13 +183,13 @@ class QueueRow:
             return RowNote(N_("待起草公示"), to_notices=True)
         here = self.reviewer_kind is OrgKind.COMMITTEE
         if application.state in (Status.COMMITTEE_ACCEPTED, Status.VOTED) and here:
-            return RowNote("待起草公示", to_notices=True)
+            return RowNote(N_("待起草公示"), to_notices=True)
         if application.state in (Status.IN_NOTICE, Status.COMMITTEE_NOTICE, Status.RESULT_NOTICE):
             return RowNote(N_("公示中"))
         if application.state is Status.AWAITING_MEETING:
-            return RowNote("待列入评审会议")
+            return RowNote(N_("待列入评审会议"))
         if application.state is Status.RESULT_NOTICED and here:
-            return RowNote("在评审会议页面确认结果")
+            return RowNote(N_("在评审会议页面确认结果"))
         if self.own:
             return RowNote(N_("本人申报，须由本单位其他人员办理"))
         if application.awaiting:
@@ -215,6 +223,8 @@ class QueuePage:
     options: dict[str, list[Any]] = field(default_factory=dict)
     counts_etag: str = ""  # of the counts (what the tabs' poll sends back)
     page_etag: str = ""  # of the whole page
+    # What the bulk bar offers on this tab (none where the rows wait on nobody here: 已退回, 已通过).
+    bulk_actions: list[Action] = field(default_factory=list)
 
 
 def tags(
@@ -361,7 +371,20 @@ def queue(
         options,
         counts_etag=page_tags.counts,
         page_etag=page_tags.page,
+        bulk_actions=tab_bulk_actions(actor, tab),
     )
+
+
+def tab_bulk_actions(actor: Actor, tab: Tab) -> list[Action]:
+    """The actions the bulk bar offers the actor on `tab`: their role's forward moves at their kind of
+    organisation (workflow.bulk_actions), on the tabs whose rows wait on them; 待初审 is the handler's,
+    待签批 the leader's, and 已退回/已通过 hold nothing to act on."""
+    if tab in (Tab.RETURNED, Tab.PASSED) or actor.org_kind is None or actor.staff_role is None:
+        return []
+    role = Role(actor.staff_role.value)
+    if (tab is Tab.HANDLER and role is not Role.HANDLER) or (tab is Tab.LEADER and role is not Role.LEADER):
+        return []
+    return bulk_actions(Level(actor.org_kind.value), role)
 
 
 def _rows(
@@ -497,6 +520,7 @@ def _row(
         actor.org_kind,
         name,
         unit,
+        application.current_org_id == actor.org_id and not application.state.is_final,
     )
 
 

@@ -87,7 +87,9 @@ def queue_rows(rows: Iterable[QueueRow], error: object = None, notice: object = 
         if a.counted_returns:
             returns = f"{words.returned_before}{int(a.counted_returns)}{words.times}"
             badge += f'<br><small class="muted">{returns}</small>'
-        if row.waiting_workdays is not None:
+        if row.finished:
+            waited = "—"
+        elif row.waiting_workdays is not None:
             waited = f'<span class="age age-{age.value}">{escape(words.workdays(row.waiting_workdays))}'
             if age.title:
                 waited += f'<span class="age-words">{words.age_words % {"words": words.of(age.title)}}</span>'

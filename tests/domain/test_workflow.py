@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from portal.domain import workflow as wf
-from portal.domain.workflow import Action, Actor, Role, Situation, Status, TransitionNotAllowed
+from portal.domain.workflow import (
+    Action,
+    Actor,
+    Level,
+    Role,
+    Situation,
+    Status,
+    TransitionNotAllowed,
+    bulk_actions,
+)
 
 APPLICANT = 1
 HANDLER = 2
@@ -369,3 +378,13 @@ def test_available_actions_are_exactly_what_decide_allows_in_every_situation() -
                             assert wf.available_actions(situation, actor) == allowed
                             seen += len(allowed)
     assert seen > 100  # the space above offers actions, not only refusals
+
+
+def test_bulk_actions_are_the_forward_moves_each_role_takes_where_it_holds_cases() -> None:
+    handler, leader = Role.HANDLER, Role.LEADER
+    assert bulk_actions(Level.ENTERPRISE, handler) == [Action.HANDLER_APPROVE]
+    assert bulk_actions(Level.ENTERPRISE, leader) == [Action.LEADER_APPROVE, Action.FORWARD]
+    assert bulk_actions(Level.DEPARTMENT, leader) == [Action.LEADER_APPROVE]
+    assert bulk_actions(Level.BUREAU, leader) == [Action.CERTIFY]  # sending to a committee names one
+    assert bulk_actions(Level.COMMITTEE, leader) == [Action.LEADER_APPROVE]
+    assert all(not action.needs_reason for level in Level for action in bulk_actions(level, leader))

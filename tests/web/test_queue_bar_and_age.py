@@ -1,0 +1,64 @@
+"""The queue shows what the services decided about each tab and row: the bulk bar offers the moves the
+reviewer's role takes at their kind of organisation, on the tabs that hold work for them (none on 已通过
+or 已退回), and only a case waiting on this organisation ages (a case passed on waits in another queue,
+a finished one on nobody: it shows no wait at all)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Status
+from tests.conftest import Clock
+from tests.factories import STEPS_TO, World, make_application, make_world
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def _bulk_options(page: str) -> list[str]:
+    bar = re.search(r'<select id="bulk-action" name="action">(.*?)</select>', page, re.S)
+    return re.findall(r'<option value="([a-z_]+)">', bar.group(1)) if bar else []
+
+
+def test_the_bulk_bar_offers_the_moves_of_the_role_on_the_tabs_with_work(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    department = login_as(world.department.handler)
+    assert _bulk_options(department.get("/review/queue?tab=handler").text) == ["handler_approve"]
+    passed = department.get("/review/queue?tab=passed").text
+    assert _bulk_options(passed) == [] and "批量办理" not in passed
+    assert 'id="package-selected"' in passed  # the ticked rows can still be packaged
+    assert _bulk_options(department.get("/review/queue?tab=returned").text) == []
+
+    enterprise = login_as(world.enterprise.leader)
+    assert _bulk_options(enterprise.get("/review/queue?tab=leader").text) == ["leader_approve", "forward"]
+    assert _bulk_options(enterprise.get("/review/queue?tab=handler").text) == []  # the handler's tab
+    assert _bulk_options(login_as(world.bureau.leader).get("/review/queue?tab=all").text) == ["certify"]
+
+
+def test_only_a_case_waiting_here_ages_and_a_finished_one_shows_no_wait(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    waiting = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    passed_on = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
+    finished = make_application(session, world, clock.now, steps=STEPS_TO[Status.CERTIFIED])
+    clock.advance(days=21)
+    page = login_as(world.department.handler).get("/review/queue?tab=all").text
+
+    def row(application_id: int) -> tuple[str, str]:
+        found = re.search(rf'<tr id="application-{application_id}" class="age-(\w+)">(.*?)</tr>', page, re.S)
+        assert found is not None, f"no row for application {application_id}"
+        return found.group(1), found.group(2)
+
+    assert row(waiting.id)[0] == "overdue" and "等待过久" in row(waiting.id)[1]
+    band, cells = row(passed_on.id)
+    assert band == "fresh" and "等待过久" not in cells and "个工作日" in cells  # its days, without alarm
+    band, cells = row(finished.id)
+    assert band == "fresh" and "个工作日" not in cells and re.search(r'<td title="[^"]*">—</td>', cells)
