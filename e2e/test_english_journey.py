@@ -287,6 +287,7 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
         (BUREAU_HANDLER, BUREAU_LEADER, "certify"),
     ):
         reviewer: Page = new_page(f"en-reviewer-{handler_login}")
+        accept_confirmations(reviewer)  # certifying asks first: it issues the certificate number
         log_in_english(reviewer, handler_login)
         act(reviewer, "handler", "handler_approve")
         log_in_english(reviewer, leader_login)

@@ -12,6 +12,7 @@ from playwright.sync_api import APIResponse, Locator, Page, expect
 
 from e2e.conftest import Clock
 from e2e.helpers import (
+    accept_confirmations,
     act_in_queue,
     add_row,
     draft_notice_for,
@@ -154,6 +155,7 @@ def test_one_application_travels_from_account_to_certificate(
         (BUREAU_HANDLER, BUREAU_LEADER, "认定发证"),
     ):
         reviewer: Page = new_page(f"reviewer-{handler_login}")
+        accept_confirmations(reviewer)  # 认定发证 asks first: it issues the certificate number
         log_in(reviewer, handler_login)
         act_in_queue(reviewer, "待初审", "周文博", "经办人初审通过")
         log_out(reviewer)

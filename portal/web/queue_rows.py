@@ -132,9 +132,11 @@ def _offer(
         danger = " btn-danger" if offer.danger else ""
         return f'<a class="btn btn-small{danger}" href="{show}#{value}">{title}…</a>'
     act = act_url(ident)
+    # What the rulebook asks before the action is sent (认定发证), as the review page's form asks it.
+    confirm = f' data-confirm="{words.of(offer.confirm)}"' if offer.confirm else ""
     return (
         f'<form method="post" action="{act}" class="inline" hx-post="{act}"'
-        f' hx-target="#application-{ident}" hx-swap="outerHTML">'
+        f' hx-target="#application-{ident}" hx-swap="outerHTML"{confirm}>'
         f'<input type="hidden" name="csrf_token" value="{csrf}">'
         f'<input type="hidden" name="action" value="{value}">'
         f'<input type="hidden" name="version" value="{int(row.application.version)}">'

@@ -3,6 +3,7 @@ message, 403 for other roles, and 404 for another organisation's applications.""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -284,3 +285,19 @@ def test_queue_rows_escape_what_people_typed_and_read_in_the_reader_s_language(
     )
     assert swapped.status_code == 200 and swapped.text.startswith(f'<tr id="application-{application.id}"')
     assert 'role="status"' in swapped.text and "&lt;img" in swapped.text and "已" not in swapped.text
+
+
+def test_certifying_asks_first_on_the_review_page_and_in_the_queue(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # 认定发证 issues the certificate number and ends the case: one click must not do it unasked,
+    # as 不予通过 asks (the rulebook's CONFIRMATIONS decide; the page and the queue row show it).
+    signed = STEPS_TO[Status.CERTIFIED] - 1  # the bureau's handler has approved: the leader certifies
+    application = make_application(session, world, clock.now, steps=signed)
+    browser = login_as(world.bureau.leader)
+    page = browser.get(f"/review/applications/{application.id}").text
+    form = re.search(r'<form [^>]*id="certify"[^>]*>', page)
+    assert form and 'data-confirm="认定发证后即生成证书编号，本次申报办结，确定认定发证吗？"' in form.group(0)
+    queue = browser.get("/review/queue?tab=all").text
+    row = re.search(rf'<tr id="application-{application.id}".*?</tr>', queue, re.S)
+    assert row and 'data-confirm="认定发证后即生成证书编号，本次申报办结，确定认定发证吗？"' in row.group(0)
