@@ -4,6 +4,7 @@ transfers, bulk import (check, confirm, passwords once), social-insurance roster
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
@@ -214,6 +215,18 @@ def test_the_old_employer_may_refuse_with_a_reason(world: World, session: Sessio
     session.refresh(transfer)
     assert transfer.status == "refused"
     assert "劳动合同尚未解除" in login_as(world.enterprise.handler).get("/enterprise/transfers").text
+
+
+def test_withdrawing_a_transfer_request_asks_first_as_releasing_does(
+    world: World, session: Session, login_as: Any
+) -> None:
+    holder = make_user(session, "赵某", employer=world.other_enterprise.org)
+    new_hr = login_as(world.enterprise.handler)
+    new_hr.post("/enterprise/transfers", data=_person(name="赵某", id_number=holder.id_number))
+    transfer = session.scalars(select(AccountTransfer).where(AccountTransfer.user_id == holder.id)).one()
+    listing = new_hr.get("/enterprise/transfers").text
+    cancel = re.search(rf'<form [^>]*action="/enterprise/transfers/{transfer.id}/cancel"[^>]*>', listing)
+    assert cancel and 'data-confirm="撤销后原单位不再处理这项转入申请，确定撤销吗？"' in cancel.group(0)
 
 
 # ---------------------------------------------------------------------------------------------------
