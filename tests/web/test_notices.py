@@ -78,6 +78,19 @@ def test_the_handler_drafts_a_notice_and_sees_the_computed_period(
     assert "2026年9月29日至10月10日，共5个工作日" in detail and "草稿须由单位领导" in detail
 
 
+def test_a_draft_sent_with_no_applicant_ticked_comes_back_with_none_ticked(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
+    browser = login_as(world.enterprise.handler)
+    box = f'name="application_ids" value="{application.id}"'
+    assert f"{box} checked" in browser.get("/notices").text  # at first the ready applicant is ticked
+    typed = {"title": "公示", "location": "一楼", "contact": "人事部", "start_date": "2026-09-29"}
+    refused = browser.post("/notices", data=typed, headers=HX)  # the HR unticked it
+    assert refused.status_code == 422 and "至少选择" in refused.text
+    assert box in refused.text and f"{box} checked" not in refused.text  # shown back as sent: unticked
+
+
 def test_the_leader_publishes_and_the_public_page_shows_masked_data_without_login(
     world: World, session: Session, clock: Clock, login_as: Any, client: Any
 ) -> None:

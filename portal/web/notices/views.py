@@ -48,6 +48,10 @@ def _list_page(
     membership = current_membership()
     org_name = membership.org.name if membership else ""
     ready = service.ready_for_notice(db.session, actor)
+    if chosen is None:
+        # The form at first: the ready applications of the first kind are ticked (a committee office's
+        # list holds both kinds, 评前 and 结果). After a POST the boxes are shown as sent, none included.
+        chosen = [a.id for a in ready if a.status == ready[0].status]
     defaults = {
         "title": f"{org_name}关于{today(moment).year}年度{service.draft_subject(actor, ready)}",
         "location": "单位办公楼一楼公示栏",
@@ -62,7 +66,7 @@ def _list_page(
         can_draft=service.can_draft(actor),
         errors=errors or {},
         form=form or defaults,
-        chosen=chosen or [],
+        chosen=chosen,
         clocks={n.id: service.notice_clock(db.session, n, moment) for n in items},
     )
 
