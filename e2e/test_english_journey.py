@@ -183,7 +183,7 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
     hr.locator("#f-level").select_option("中级")
     hr.locator("#f-pathway").select_option("认定")
     hr.locator("form:has(#f-series) button[type=submit]").click()
-    expect(hr.locator("#applicant-list")).to_be_visible()
+    expect(hr.locator(".flash-success")).to_be_visible()  # on the new draft's page, told what comes next
     english(hr)
 
     # The applicant, on a phone: the first login asks for a new password; English is chosen there.

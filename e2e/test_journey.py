@@ -84,7 +84,8 @@ def test_one_application_travels_from_account_to_certificate(
     # Ganzhou's fourth 2026 window closed on 11-20, the demo's 演示受理期 is open on the journey's day.
     hr.get_by_label("申报途径").select_option("认定")
     hr.get_by_role("button", name="创建申报").click()
-    expect(hr.get_by_role("heading", name="申报人账号")).to_be_visible()
+    expect(hr.locator(".flash-success")).to_have_text("申报已创建，申报人登录后即可填写申报表并提交")
+    expect(hr.get_by_role("heading", level=1)).to_contain_text("市政工程")  # on the new draft's page
 
     applicant: Page = new_page("applicant")
     log_in(applicant, "13970709901", password)

@@ -138,6 +138,22 @@ def test_hr_starts_an_application_for_its_own_applicant_only(
     )
 
 
+def test_after_starting_an_application_hr_lands_on_the_new_draft_told_what_comes_next(
+    world: World, session: Session, login_as: Any
+) -> None:
+    mine = make_user(session, employer=world.enterprise.org)
+    browser = login_as(world.enterprise.handler)
+    typed = {"applicant_id": mine.id, "series": "工程", "specialty": "给排水", "level": "中级"}
+    typed["pathway"] = "认定"
+    started = browser.post("/enterprise/applications", data=typed)
+    created = session.scalars(select(Application).where(Application.applicant_id == mine.id)).one()
+    assert started.status_code == 303
+    assert started.headers["Location"] == f"/review/applications/{created.id}"  # the draft itself
+    page = browser.get(started.headers["Location"])
+    assert page.status_code == 200 and "给排水" in page.text
+    assert "申报已创建，申报人登录后即可填写申报表并提交" in page.text  # said once, as a flash
+
+
 def test_enterprise_pages_are_403_for_other_roles(world: World, session: Session, login_as: Any) -> None:
     applicant = make_user(session, employer=world.enterprise.org)
     for user in (applicant, world.department.handler, world.bureau.leader, world.admin):

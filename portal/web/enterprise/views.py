@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, request, url_for
 
 from portal.domain.errors import ValidationFailed
+from portal.domain.i18n import N_
 from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS
 from portal.extensions import db
 from portal.models import Organisation, OrgKind
@@ -15,6 +16,7 @@ from portal.web.enterprise import bp
 from portal.web.forms import form_input, id_field
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
+from portal.web.i18n import notify
 
 SERIES_SUGGESTIONS = (
     "工程",
@@ -64,10 +66,12 @@ def new_application(user_id: int) -> Response:
 def start_application() -> Response:
     data = form_input(service.StartInput, applicant_id=id_field("applicant_id") or 0)
     try:
-        service.start_application(db.session, current_actor(), data, now())
+        application = service.start_application(db.session, current_actor(), data, now())
     except ValidationFailed as invalid:
         return _start_page(request.form.to_dict(), invalid.fields, 422)
-    return see_other(url_for("enterprise.list_applicants"))
+    # To the new draft (where HR may also fill the form in for the applicant), told what comes next.
+    notify(N_("申报已创建，申报人登录后即可填写申报表并提交"), "success")
+    return see_other(url_for("review.show_application", application_id=application.id))
 
 
 @bp.get("/eligibility-check")
