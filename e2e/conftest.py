@@ -251,12 +251,11 @@ class ConsoleErrors(list[str]):
     provokes an error on purpose (a refused form answers 422) names what it expects with ``expect()``."""
 
     # By design, not errors on the page: a refused form is answered 422, a stale click 409 (DESIGN §5) and
-    # a public notice past its public time 410 Gone (issue 16.15), which Chromium reports as a failed load;
-    # and a live check superseded by the next keystroke or by the
-    # form's submit is aborted (hx-sync replace), which htmx logs as its sendAbort/afterRequest events.
+    # a public notice past its public time 410 Gone (issue 16.15), which Chromium reports as a failed load.
+    # No request is aborted by design: a submit or a newer check waits for the one on its way (hx-sync
+    # queue), as htmx logs an abort as errors (htmx:sendAbort, htmx:afterRequest) in the user's console.
     BY_DESIGN = (
         re.compile(r"Failed to load resource: the server responded with a status of (409|410|422)\b"),
-        re.compile(r"\.min\.js(\?v=\w+)?: htmx:(sendAbort|afterRequest), \[object HTML\w*Element\]$"),
     )
 
     def __init__(self) -> None:

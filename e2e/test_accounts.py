@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import xlsxwriter
+from flask import Flask
 from playwright.sync_api import Page, expect
 
 from e2e.helpers import accept_confirmations, htmx_settled, log_in
@@ -77,6 +80,31 @@ def test_hr_sees_the_id_normalised_with_the_birth_date_and_a_wrong_check_charact
     hr.get_by_label("证件类型").select_option("passport")
     expect(hr.get_by_label("国籍")).to_be_visible()
     expect(hr.get_by_label("许可证件号码")).to_be_visible()
+
+
+def test_submitting_while_a_live_check_is_on_its_way_logs_no_error(
+    new_page: Any, portal_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The server takes its time over each live check, so the submit surely comes while one is on its way:
+    # the submit waits for it (hx-sync queue) instead of aborting it, which htmx logs as console errors
+    # (htmx:sendAbort, htmx:afterRequest) that the harness fails the test on.
+    checked = portal_app.view_functions["enterprise.validate_applicant"]
+
+    def slow_check() -> Any:
+        time.sleep(1.5)
+        return checked()
+
+    monkeypatch.setitem(portal_app.view_functions, "enterprise.validate_applicant", slow_check)
+    hr: Page = new_page("hr")
+    log_in(hr, ENTERPRISE_HANDLER)
+    hr.get_by_label("姓名").fill("周敏捷")
+    hr.get_by_label("身份证号码").fill(complete_resident_id("36070219870305123"))
+    hr.get_by_label("用工类型").select_option("labour_contract")
+    with hr.expect_request(lambda request: "field=phone" in request.url):
+        hr.get_by_label("手机号").fill("13970708802")  # typed, and at once
+    hr.get_by_role("button", name="开设账号").click()  # sent while the phone's check is still on its way
+    expect(hr.locator("#account-slip")).to_contain_text("账号已开设")
+    expect(hr.locator("#applicant-list")).to_contain_text("周敏捷")
 
 
 def test_a_bulk_file_reports_every_bad_row_and_imports_only_on_confirmation(
