@@ -331,20 +331,25 @@ def notify(message: str, category: str = "info") -> None:
 
 
 def switch_back() -> str:
-    """Where the switcher returns to: this page (a GET) with its query, whose `next=`/`back=` are kept only
-    when they are safe targets (so the switcher never repeats a hostile one); "" after a POST."""
+    """Where the switcher returns to: this page with its query, whose `next=`/`back=` are kept only when
+    they are safe targets (so the switcher never repeats a hostile one). A page answering a POST (a form
+    refused with 422) goes back to its URL when a GET answers it too, else to the page that URL belongs to
+    (/review/applications/5/return → /review/applications/5): never to the home page, as the Referer, a
+    POST-only URL, did."""
     from urllib.parse import urlencode
 
+    from portal.web.errors import page_for
     from portal.web.redirects import safe_target
 
-    if request.method != "GET":
-        return ""
     args = [
         (key, value)
         for key, value in request.args.items(multi=True)
         if key not in ("next", "back") or safe_target(value, "")
     ]
-    return request.path + (f"?{urlencode(args)}" if args else "")
+    here = request.path + (f"?{urlencode(args)}" if args else "")
+    if request.method == "GET":
+        return here
+    return safe_target(here, "") or page_for(request.path)
 
 
 def set_cookie(response: Response, language: Language) -> None:

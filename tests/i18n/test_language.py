@@ -5,6 +5,7 @@ working-day counts and the domain's messages."""
 from __future__ import annotations
 
 import pickle
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,7 +17,8 @@ from sqlalchemy.orm import Session
 from portal.domain.i18n import N_, NT_, T_, Language, joined
 from portal.models import User
 from portal.web import i18n
-from tests.factories import make_user
+from tests.conftest import Clock
+from tests.factories import make_application, make_user, make_world
 from tests.i18n.test_english import leaks
 
 SWITCH = 'id="lang-switch"'
@@ -99,6 +101,31 @@ def test_the_way_back_is_a_page_of_this_site(client: FlaskClient) -> None:
         response = client.post("/language", data={"language": "en", "back": back})
         assert response.status_code == 303
         assert response.headers["Location"] in ("/", "http://localhost/"), back
+
+
+def test_switching_after_a_refused_form_goes_back_to_the_page_of_that_form(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # A return refused with 422 is shown at its POST-only URL; the switcher goes back to the review page
+    # (the GET page of that URL), not to the home page.
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=1)
+    browser = login_as(world.enterprise.handler)
+    page = f"/review/applications/{application.id}"
+    refused = browser.post(f"{page}/return", data={"sections": ["education"], "deadline": "2026-10-20"})
+    assert refused.status_code == 422 and switcher_back(refused.text) == page
+    switched = browser.post("/language", data={"language": "en", "back": page})
+    assert switched.headers["Location"].endswith(page)
+    # A POST to a page that also answers a GET (the notices list, its draft refused): back to it.
+    drafted = browser.post("/notices", data={"title": "公示"})
+    assert drafted.status_code == 422 and switcher_back(drafted.text) == "/notices"
+
+
+def switcher_back(html: str) -> str | None:
+    """The page the language switcher of this page goes back to (its hidden `back`), if it says one."""
+    switcher = html[html.index(SWITCH) : html.index("</form>", html.index(SWITCH))]
+    found = re.search(r'name="back" value="([^"]*)"', switcher)
+    return found.group(1) if found else None
 
 
 def test_the_switcher_is_on_every_kind_of_page(session: Session, login_as: Any, client: FlaskClient) -> None:
