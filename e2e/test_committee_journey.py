@@ -192,3 +192,27 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     bureau.goto(f"/review/applications/{application_id}")
     expect(bureau.locator("#certificate-no")).to_have_text("JS2026-0088001")
     expect(bureau.locator("#result-sheet")).to_contain_text("镇人社发〔2026〕88号")
+
+
+def test_the_second_row_of_the_committee_road_s_steps_stays_inside_its_card(
+    new_page: Any, portal_app: Flask
+) -> None:
+    # The committee road has more steps than the diagram's nine columns: the row wraps. The line joining
+    # a step to the one before it must not start left of the card (the first step of a row has nothing
+    # before it on its row).
+    bureau: Page = new_page("bureau-route")
+    log_in(bureau, BUREAU_HANDLER)
+    bureau.goto(f"/review/applications/{_application_id(portal_app)}")
+    steps = bureau.locator(".route .step")
+    expect(steps.nth(9)).to_be_visible()  # a second row
+    overhang = bureau.evaluate(
+        """() => {
+          const card = document.querySelector(".route").getBoundingClientRect();
+          return [...document.querySelectorAll(".route .step")].map((step) => {
+            const line = getComputedStyle(step, "::before");
+            if (line.display === "none") { return 0; }
+            return card.left - (step.getBoundingClientRect().left + parseFloat(line.left));
+          });
+        }"""
+    )
+    assert max(overhang) <= 0, f"a step's line starts {max(overhang)}px left of the card: {overhang}"
