@@ -40,7 +40,11 @@ def test_the_bulk_bar_offers_the_moves_of_the_role_on_the_tabs_with_work(
     enterprise = login_as(world.enterprise.leader)
     assert _bulk_options(enterprise.get("/review/queue?tab=leader").text) == ["leader_approve", "forward"]
     assert _bulk_options(enterprise.get("/review/queue?tab=handler").text) == []  # the handler's tab
-    assert _bulk_options(login_as(world.bureau.leader).get("/review/queue?tab=all").text) == ["certify"]
+    bureau = login_as(world.bureau.leader).get("/review/queue?tab=all").text
+    assert _bulk_options(bureau) == ["certify"]
+    # Acting on every ticked row (certifying numbers certificates) asks first; packaging does not.
+    assert re.search(r'<button type="submit" class="btn" id="bulk-act" data-confirm="[^"]*认定发证', bureau)
+    assert not re.search(r'id="package-selected"[^>]*data-confirm', bureau)
 
 
 def test_only_a_case_waiting_here_ages_and_a_finished_one_shows_no_wait(
