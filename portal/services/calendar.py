@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_, Text, joined
-from portal.domain.workdays import CalendarEntry, WorkCalendar
+from portal.domain.workdays import CalendarEntry, UnknownYear, WorkCalendar
 from portal.models import CalendarDay, CalendarYear, Setting
 from portal.services import audit, uploads
 from portal.services.actors import Actor
@@ -40,6 +40,17 @@ KIND_WORDS = {
 def today(now: datetime) -> date:
     """The calendar day in Shanghai at `now`: the day every date rule is counted from."""
     return now.astimezone(SHANGHAI).date()
+
+
+def unknown_year_message(unknown: UnknownYear) -> Text:
+    """What the user reads when a date cannot be counted in working days: UnknownYear's own message is
+    plain Chinese (portal.domain.workdays imports nothing of the portal), so every place that shows it
+    to a user shows this message instead, which the English interface translates (naming the year)."""
+    return T_(
+        "尚未录入%(year)s年的法定节假日和调休安排，无法按工作日计算日期。"
+        "请管理员在「工作日历」中录入%(year)s年的安排后再试。",
+        year=str(unknown.year),
+    )
 
 
 def work_calendar(session: Session) -> WorkCalendar:

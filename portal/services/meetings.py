@@ -38,7 +38,7 @@ from portal.models import (
 )
 from portal.services import audit, committees, confirmations, versions
 from portal.services.actors import Actor
-from portal.services.calendar import today, work_calendar
+from portal.services.calendar import today, unknown_year_message, work_calendar
 from portal.services.scope import visible_applications
 
 # Labels of what a filing contains (policy.FILING_CONTENTS), as the filing sheet and page name them.
@@ -178,7 +178,7 @@ def _deadlines(session: Session, rule: CommitteeRules, held_on: date) -> rules.D
     try:
         return rules.deadlines(rule.filing, held_on, work_calendar(session))
     except UnknownYear as unknown:
-        raise ValidationFailed({"held_on": unknown.message}) from unknown
+        raise ValidationFailed({"held_on": unknown_year_message(unknown)}) from unknown
 
 
 def deadlines_for(session: Session, meeting: Meeting) -> rules.Deadlines | None:

@@ -56,7 +56,7 @@ from portal.models import (
 from portal.services import audit, locks, submissions, transitions, uploads
 from portal.services.actors import SYSTEM, Actor
 from portal.services.atomic import atomic
-from portal.services.calendar import start_counts, today, work_calendar
+from portal.services.calendar import start_counts, today, unknown_year_message, work_calendar
 from portal.services.policies import effective_profile
 from portal.services.scope import get_application, visible_applications
 from portal.storage import Storage
@@ -144,14 +144,7 @@ def compute_period(session: Session, start: date, days: int = NOTICE_DAYS) -> tu
     try:
         return work_calendar(session).notice_period(start, days, start_counts=start_counts(session))
     except UnknownYear as unknown:
-        # UnknownYear's own message is plain Chinese (workdays imports nothing of the portal): the same
-        # words as a message, so the English interface can say which year to enter.
-        message = T_(
-            "尚未录入%(year)s年的法定节假日和调休安排，无法按工作日计算日期。"
-            "请管理员在「工作日历」中录入%(year)s年的安排后再试。",
-            year=str(unknown.year),
-        )
-        raise ValidationFailed({"start_date": message}) from unknown
+        raise ValidationFailed({"start_date": unknown_year_message(unknown)}) from unknown
 
 
 def notices_of(session: Session, actor: Actor) -> list[Notice]:

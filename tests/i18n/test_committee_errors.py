@@ -295,3 +295,20 @@ def test_a_copys_check_and_seal_is_refused_in_english(session: Session, clock: C
     unticked = handler.post(url, data={}, follow_redirects=True)
     assert "Check against the original first, and tick Original checked" in unticked.text
     _no_leaks(unticked.text)
+
+
+def test_a_meeting_in_a_year_without_holidays_is_refused_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The QA report: planning a meeting in 2027 (its holidays not entered) showed UnknownYear's own
+    # Chinese message, passed through untranslated.
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    handler = _english(login_as(made.office.handler, membership_id=made.office.handler_membership.id))
+    unknown = handler.post(
+        "/committees/meetings",
+        data={"held_on": "2027-06-15", "place": "市人社局会议室", "form_token": new_token()},
+    )
+    assert unknown.status_code == 422
+    assert "The public holidays and adjusted working days of 2027 have not been entered" in unknown.text
+    _no_leaks(unknown.text)
