@@ -75,23 +75,20 @@ ROUTE: tuple[RouteStep, ...] = (
     RouteStep("bureau_handler", T["handler_review"], Level.BUREAU, Role.HANDLER),
     RouteStep("bureau_leader", N_("领导签批、认定发证"), Level.BUREAU, Role.LEADER),
 )
+# The titles are whole msgids, written out (N_), never joined from the glossary's words: a title built
+# with + is no msgid, and the English interface would show it in Chinese.
 # The 评审 road (issue 22): after the bureau's handler, its leader sends the case to a committee, whose
 # office reviews it, publishes its notice, holds the meeting and the result notice, confirms the results;
 # the title office publishes them and records the province's certificate number.
 COMMITTEE_ROUTE: tuple[RouteStep, ...] = (
     *ROUTE[:-1],
-    RouteStep(
-        "bureau_leader",
-        T["leader_sign"] + "、" + glossary.ACTION_TITLES["send_to_committee"],
-        Level.BUREAU,
-        Role.LEADER,
-    ),
+    RouteStep("bureau_leader", N_("领导签批、送评委会评审"), Level.BUREAU, Role.LEADER),
     RouteStep("committee_handler", T["handler_review"], Level.COMMITTEE, Role.HANDLER),
-    RouteStep("committee_leader", T["leader_sign"] + "受理", Level.COMMITTEE, Role.LEADER),
-    RouteStep("committee_notice", "评前" + T["notice"], Level.COMMITTEE, Role.HANDLER),
-    RouteStep("meeting", T["meeting"] + "表决", Level.COMMITTEE, Role.HANDLER),
-    RouteStep("result_notice", "评审结果" + T["notice"], Level.COMMITTEE, Role.HANDLER),
-    RouteStep("confirm", "确认评审结果", Level.COMMITTEE, Role.LEADER),
+    RouteStep("committee_leader", N_("领导签批受理"), Level.COMMITTEE, Role.LEADER),
+    RouteStep("committee_notice", N_("评前公示"), Level.COMMITTEE, Role.HANDLER),
+    RouteStep("meeting", N_("评审会议表决"), Level.COMMITTEE, Role.HANDLER),
+    RouteStep("result_notice", N_("评审结果公示"), Level.COMMITTEE, Role.HANDLER),
+    RouteStep("confirm", N_("确认评审结果"), Level.COMMITTEE, Role.LEADER),
     RouteStep("publish", glossary.ACTION_TITLES["publish_result"], Level.BUREAU, Role.LEADER),
     RouteStep("certificate", glossary.ACTION_TITLES["record_certificate"], Level.BUREAU, Role.HANDLER),
 )
@@ -161,9 +158,9 @@ NEXT_WORDS: dict[Action, str] = {
     Action.FORWARD: glossary.ACTION_TITLES["forward"],
     Action.CERTIFY: N_("领导签批、认定发证"),
     Action.RESUBMIT: glossary.ACTION_TITLES["resubmit"],
-    Action.SEND_TO_COMMITTEE: T["leader_sign"] + "、" + glossary.ACTION_TITLES["send_to_committee"],
-    Action.TALLY: "评审会议表决",
-    Action.CONFIRM_PASS: "确认评审结果",
+    Action.SEND_TO_COMMITTEE: N_("领导签批、送评委会评审"),
+    Action.TALLY: N_("评审会议表决"),
+    Action.CONFIRM_PASS: N_("确认评审结果"),
     Action.PUBLISH_RESULT: glossary.ACTION_TITLES["publish_result"],
     Action.RECORD_CERTIFICATE: glossary.ACTION_TITLES["record_certificate"],
 }
