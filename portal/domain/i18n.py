@@ -19,8 +19,10 @@ keywords):
   the form, "the major studied" inside a finding's sentence. Its value is the Chinese word (a `Text`, so
   logs, audit rows and documents read as before), and the web layer translates it with `pgettext`, so the
   catalogue holds one entry per context. Write the context as a literal (extraction reads only literals);
-  the one in use is "in a sentence": a noun a finding puts mid-sentence ("the major studied", "none")
-  where the same msgid elsewhere is a label or a value on its own ("Field of study", "None").
+  the contexts in use: "in a sentence", a noun a finding puts mid-sentence ("the major studied", "none")
+  where the same msgid elsewhere is a label or a value on its own ("Field of study", "None"); "history
+  event", a step of an application's history (创建申报: "Application started") where a template's
+  button says the same Chinese as an action (``pgettext("button", "创建申报")``: "Start the application").
 
 Pure Python: no Flask, no Babel. A rule must never build a user-facing message with an f-string or `+`:
 the result is plain text, which the English interface can only show as it is (the crawl test in

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from portal.domain import committees as committee_rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.form import FLAT_FIELDS
-from portal.domain.i18n import N_, T_
+from portal.domain.i18n import N_, NC_, T_
 from portal.domain.materials import moved_slot
 from portal.domain.policy import LEVELS, PATHWAYS
 from portal.domain.workflow import FINAL_STATUSES, Action, Role, Status
@@ -363,7 +363,9 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
         try:
             action_title = Action(event.action).title
         except ValueError:
-            action_title = N_("创建申报") if event.action == "start_application" else event.action
+            action_title = (
+                NC_("history event", "创建申报") if event.action == "start_application" else event.action
+            )
         role_title = ""
         if event.role in {r.value for r in Role}:
             role_title = Role(event.role).title

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal.web import i18n
 from tests.conftest import Clock
-from tests.factories import make_committee_world, make_review_application
+from tests.factories import make_application, make_committee_world, make_review_application, make_world
 from tests.i18n.test_english import leaks
 
 
@@ -61,3 +61,21 @@ def test_every_step_title_is_a_msgid_the_code_marks() -> None:
     titles = {step.title for step in (*progress.ROUTE, *progress.COMMITTEE_ROUTE)}
     titles |= set(progress.NEXT_WORDS.values()) | {state.title for state in progress.StepState}
     assert sorted(titles - marked) == []
+
+
+def test_starting_an_application_and_its_history_event_each_read_right(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Reported: HR's submit button read "Application started": the button and the history event shared
+    # the msgid 创建申报. Now each has its message context ("button", "history event").
+    world = make_world(session)
+    application = make_application(session, world, clock.now)
+    hr = _english(login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id))
+    form = hr.get(f"/enterprise/applicants/{application.applicant_id}/applications/new")
+    assert form.status_code == 200
+    assert "Start the application</button>" in form.text and "Application started" not in form.text
+    applicant = _english(login_as(application.applicant))
+    history = applicant.get(f"/me/applications/{application.id}")
+    assert history.status_code == 200
+    assert "<strong>Application started</strong>" in history.text
+    _no_leaks(history.text)
