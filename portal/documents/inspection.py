@@ -553,6 +553,13 @@ def as_file(upload: bytes | BinaryFile) -> BinaryFile:
     return io.BytesIO(bytes(upload)) if isinstance(upload, bytes | bytearray) else upload
 
 
+def check_chosen(filename: str, size: int) -> None:
+    """A form posted without a file (no name and no bytes: nothing was chosen) is asked to choose one,
+    not told that its file has no name (clean_name's refusal, for a chosen file whose name is empty)."""
+    if size == 0 and not filename.strip():
+        raise refuse(N_("尚未选择文件，请先选择要上传的文件"), "no_file")
+
+
 def check_size(size: int, limits: UploadLimits, usage: Usage = Usage()) -> None:  # noqa: B008 - frozen
     if size == 0:
         raise refuse(N_("文件是空的（0字节），请重新选择文件"), "empty")
@@ -589,9 +596,10 @@ def accept(
 ) -> Inspected:
     """A PDF, JPEG or PNG upload as the portal keeps it, or UploadRefused: the name cleaned, the size from
     the file, the type from the first bytes (and it must match the suffix), then inspect()."""
-    name, suffix = clean_name(filename, kind, limits.max_name_length)
     file = as_file(upload)
     size = size_of(file)
+    check_chosen(filename, size)
+    name, suffix = clean_name(filename, kind, limits.max_name_length)
     check_size(size, limits, usage)
     media_type = sniff(read_at(file, 0, 16))
     file.seek(0)
@@ -617,9 +625,10 @@ def accept_table(
     """A spreadsheet (.xlsx or .csv; the calendar: .csv) kept as uploaded: the same name and size rules,
     the type from the content, an .xlsx's archive bounded (no zip bomb, no macros). Tables are small (a
     few MB): the caller parses `.data`."""
-    name, _ = clean_name(filename, kind, limits.max_name_length)
     file = as_file(upload)
     size = size_of(file)
+    check_chosen(filename, size)
+    name, _ = clean_name(filename, kind, limits.max_name_length)
     check_size(size, limits)
     head = read_at(file, 0, 4096)
     file.seek(0)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from portal.domain.i18n import N_, T_
+from portal.domain.i18n import N_, T_, Joined
 from portal.domain.identity import (
     DocumentType,
     IdentityError,
@@ -168,10 +168,31 @@ def check_name(value: str) -> str:
     return name
 
 
+# A word a bulk file wrote in a choice column that is none of its choices: `_choice` hands it on as "?word".
+UNKNOWN_WORD = "?"
+
+
+def _written(value: str) -> str:
+    return value.removeprefix(UNKNOWN_WORD)
+
+
+def _choices(titles: list[str]) -> Joined:
+    """A column's choices as the file must write them: the template's own words, in Chinese and quoted
+    (not msgids, so the English interface shows them as written), e.g. “签订劳动合同的职工”."""
+    return Joined(tuple(f"“{title}”" for title in titles))
+
+
 def check_employment(value: str) -> EmploymentType:
     try:
         kind = EmploymentType(value)
     except ValueError:
+        if value.startswith(UNKNOWN_WORD):
+            message = T_(
+                "用工类型“%(value)s”无法识别，请填写以下之一：%(choices)s",
+                value=_written(value),
+                choices=_choices([t.title for t in EmploymentType]),
+            )
+            raise IdentityError("employment_unknown", message) from None
         raise IdentityError("employment_required", N_("请选择用工类型")) from None
     if not kind.may_apply:
         raise IdentityError(
@@ -190,6 +211,13 @@ def check_document_type(value: str) -> DocumentType:
     try:
         return DocumentType(value or DocumentType.RESIDENT_ID.value)
     except ValueError:
+        if value.startswith(UNKNOWN_WORD):
+            message = T_(
+                "证件类型“%(value)s”无法识别，请填写以下之一：%(choices)s",
+                value=_written(value),
+                choices=_choices([t.title for t in DocumentType]),
+            )
+            raise IdentityError("document_type_unknown", message) from None
         raise IdentityError("document_type_required", N_("请选择证件类型")) from None
 
 
@@ -197,6 +225,13 @@ def check_permit_kind(value: str) -> PermitKind:
     try:
         return PermitKind(value)
     except ValueError:
+        if value.startswith(UNKNOWN_WORD):
+            message = T_(
+                "许可证件种类“%(value)s”无法识别，请填写以下之一：%(choices)s",
+                value=_written(value),
+                choices=_choices([t.title for t in PermitKind]),
+            )
+            raise IdentityError("permit_unknown", message) from None
         raise IdentityError(
             "permit_required",
             T_(
@@ -319,8 +354,10 @@ _PERMIT_WORDS = {t.title: t.value for t in PermitKind} | {
 
 
 def _choice(words: dict[str, str], text: str) -> str:
+    """The stored value of a word a choice column wrote; a word none of them is handed on as "?word", so
+    the check names it and lists the choices."""
     key = "".join(unicodedata.normalize("NFKC", text).split())
-    return words.get(key, key and f"?{key}")
+    return words.get(key, key and f"{UNKNOWN_WORD}{key}")
 
 
 @dataclass

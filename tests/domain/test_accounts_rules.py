@@ -132,6 +132,26 @@ def test_bulk_rows_report_every_bad_cell_by_line_and_column_and_duplicates_in_th
     assert "文本" in problems[(7, "证件号码")]
 
 
+def test_a_word_no_choice_knows_is_named_with_the_choices_the_file_may_write() -> None:
+    # Reported: 用工类型=劳动合同制 said only "请选择用工类型", as if the cell were empty.
+    passport = ["Mary Ann", "护照", "E1234567", "13970709905", "劳动合同", "新加坡", "工作证"]
+    rows = [
+        ["*姓名", "证件类型", "*证件号码", "*手机号码", "*用工类型", "国籍", "许可证件种类"],
+        ["周文博", "", ID, "13970709901", "劳动合同制"],
+        ["李四", "身份证件", complete_resident_id("36070219900101123"), "13970709902", "劳动合同"],
+        passport,
+        ["王五", "", complete_resident_id("36070219900201123"), "13970709903", ""],
+    ]
+    problems = {(p.line, p.column): p.message for p in check_import_rows(rows, today=TODAY).problems}
+    assert problems[(2, "用工类型")] == (
+        "用工类型“劳动合同制”无法识别，请填写以下之一：“签订劳动合同的职工”、“签订聘用合同的事业单位工作人员”、"
+        "“公务员”、“参照公务员法管理单位工作人员（参公）”、“离退休人员（含退休返聘）”"
+    )
+    assert problems[(3, "证件类型")].startswith("证件类型“身份证件”无法识别，请填写以下之一：“居民身份证”、")
+    assert problems[(4, "许可证件种类")].startswith("许可证件种类“工作证”无法识别，请填写以下之一：")
+    assert problems[(5, "用工类型")] == "请选择用工类型"  # an empty cell: nothing to name
+
+
 def test_a_bulk_file_without_the_required_columns_is_refused_as_a_whole() -> None:
     with pytest.raises(TableError, match="证件号码"):
         check_import_rows(

@@ -3,11 +3,14 @@ words that were Chinese or wrong in English named. One test per page, the report
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from portal.domain.identity import complete_resident_id
+from portal.services.submissions import new_token
 from portal.web import i18n
 from tests.conftest import Clock
 from tests.factories import make_application, make_committee_world, make_review_application, make_world
@@ -79,3 +82,34 @@ def test_starting_an_application_and_its_history_event_each_read_right(
     assert history.status_code == 200
     assert "<strong>Application started</strong>" in history.text
     _no_leaks(history.text)
+
+
+def test_the_bulk_import_asks_for_a_file_and_names_a_word_it_does_not_know(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Reported: "Upload and check" with no file chosen said "The file has no name"; a cell 用工类型=劳动合同制
+    # said "Please choose the employment type" without the value or the accepted words.
+    world = make_world(session)
+    hr = _english(login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id))
+    nothing = hr.post(
+        "/enterprise/imports",
+        data={"file": (io.BytesIO(b""), ""), "form_token": new_token()},
+        content_type="multipart/form-data",
+    )
+    assert nothing.status_code == 422
+    assert "No file was chosen: please choose a file to upload" in nothing.text
+    assert "has no name" not in nothing.text
+    _no_leaks(nothing.text)
+
+    number = complete_resident_id("36070219900301123")
+    rows = f"姓名,证件号码,手机号码,用工类型\r\n陈某,{number},13970700201,劳动合同制\r\n"
+    checked = hr.post(
+        "/enterprise/imports",
+        data={"file": (io.BytesIO(rows.encode("gbk")), "名单.csv"), "form_token": new_token()},
+        content_type="multipart/form-data",
+    )
+    assert checked.status_code == 303
+    report = hr.get(checked.headers["Location"]).text
+    assert 'The employment type “<span lang="zh-CN">劳动合同制</span>” is not one the import knows' in report
+    assert '<span lang="zh-CN">“签订劳动合同的职工”</span>, <span lang="zh-CN">“签订聘用合同' in report
+    _no_leaks(report)
