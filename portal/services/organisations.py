@@ -27,6 +27,13 @@ from portal.services import audit
 from portal.services.actors import SYSTEM, Actor
 from portal.services.auth import hash_initial_password, initial_password
 
+# The parent's kind in a whole sentence (not "请选择上级" + the kind's label: English writes the kind
+# differently mid-sentence than as a label).
+CHOOSE_PARENT: dict[OrgKind | None, str] = {
+    OrgKind.BUREAU: N_("请选择上级人社局"),
+    OrgKind.DEPARTMENT: N_("请选择上级主管部门"),
+}
+
 
 @dataclass(frozen=True)
 class OrganisationInput:
@@ -94,7 +101,7 @@ def create_organisation(
     if PARENT_KIND[kind] is None:
         errors["parent_id"] = N_("认定机构由部署时创建")
     elif parent is None or parent.id not in allowed or parent.kind != PARENT_KIND[kind].value:
-        errors["parent_id"] = T_("请选择上级%(title)s", title=PARENT_KIND[kind].title)
+        errors["parent_id"] = CHOOSE_PARENT[PARENT_KIND[kind]]
     uscc: str | None = None
     ownership: str | None = None
     if kind is OrgKind.ENTERPRISE:

@@ -4,16 +4,27 @@ words that were Chinese or wrong in English named. One test per page, the report
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from portal.domain.identity import complete_resident_id
+from portal.domain.workflow import Status
+from portal.models import StaffRole
+from portal.services import applications
 from portal.services.submissions import new_token
 from portal.web import i18n
 from tests.conftest import Clock
-from tests.factories import make_application, make_committee_world, make_review_application, make_world
+from tests.factories import (
+    STEPS_TO,
+    make_application,
+    make_committee,
+    make_committee_world,
+    make_review_application,
+    make_world,
+)
 from tests.i18n.test_english import leaks
 
 
@@ -113,3 +124,97 @@ def test_the_bulk_import_asks_for_a_file_and_names_a_word_it_does_not_know(
     assert 'The employment type “<span lang="zh-CN">劳动合同制</span>” is not one the import knows' in report
     assert '<span lang="zh-CN">“签订劳动合同的职工”</span>, <span lang="zh-CN">“签订聘用合同' in report
     _no_leaks(report)
+
+
+def test_the_applicants_materials_read_as_english_sentences(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Reported: "Employment contract、Integrity pledge" (a list joined with 、), "Integrity pledge（not signed
+    # yet）" and "signed (IP 127.0.0.1）" (full-width brackets outside the messages), "1 pages" (no plural),
+    # and the level left Chinese in the heading.
+    world = make_world(session)
+    signed = make_application(session, world, clock.now)
+    applicant = _english(login_as(signed.applicant))
+    page = applicant.get(f"/me/applications/{signed.id}").text
+    assert f"(IP {signed.pledge_ip})" in page and "Signed on " in page
+    assert "1 page ·" in page and "1 pages" not in page
+    assert "· Intermediate level</h1>" in page
+    _no_leaks(page)
+
+    fresh = applications.start_application(
+        session,
+        world.enterprise.actor(StaffRole.HANDLER),
+        applications.StartInput(signed.applicant_id, "工程", "机械工程", "助理级"),
+        clock.now,
+    )
+    draft = applicant.get(f"/me/applications/{fresh.id}").text
+    assert "Still needed before submitting: " in draft and "Integrity pledge (" in draft
+    english = re.sub(r'<span lang="zh-CN">[^<]*</span>', "", draft.split("<main", 1)[1].split("</main>")[0])
+    assert re.findall(r".{0,40}[、（）].{0,20}", english) == []
+    _no_leaks(draft)
+    listed = applicant.get("/me/applications").text
+    assert '<td data-label="Level">Assistant level</td>' in listed and "Intermediate level" in listed
+    _no_leaks(listed)
+
+
+def test_the_seal_warning_reads_right_for_the_units_own_hr(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Reported: the unit's own HR read "Your employer has not uploaded its seal image…" (本单位: this unit).
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    hr = _english(login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id))
+    page = hr.get(f"/review/applications/{application.id}").text
+    assert "This unit has not uploaded its seal image yet, so copies cannot be sealed" in page
+    assert "Your employer" not in page and ">Unit seal</a> page." in page
+    _no_leaks(page)
+
+
+def test_the_organisations_page_and_its_refusal_read_right(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Reported: the list of every organisation was headed "Employer" (单位 is the employer elsewhere), and
+    # a missing parent read "Choose the parent Supervising department" (a label put mid-sentence).
+    world = make_world(session)
+    admin = _english(login_as(world.admin, membership_id=world.admin_membership.id))
+    page = admin.get("/admin/orgs").text
+    assert "<h2>Organisations</h2>" in page and "<h2>Employer</h2>" not in page
+    refused = admin.post(
+        "/admin/orgs",
+        data={"kind": "enterprise", "name": "某公司", "parent_id": world.bureau.org.id, "ownership": "state"},
+    )
+    assert refused.status_code == 422
+    assert "Choose the supervising department it belongs to" in refused.text
+    _no_leaks(refused.text)
+
+
+def test_the_queue_says_what_its_button_acts_on_and_names_its_own_tab(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Reported: "Act on all" acts on the ticked rows only; the empty state named an "Awaiting first review"
+    # tab the page calls "First review"; the Level filter's options stayed Chinese.
+    world = make_world(session)
+    handler = _english(login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id))
+    page = handler.get("/review/queue").text
+    assert "Act on ticked rows</button>" in page and "Act on all" not in page
+    assert "appear under “First review” by themselves" in page
+    assert '<option value="中级" >Intermediate level</option>' in page
+    _no_leaks(page)
+
+
+def test_the_title_confirmation_page_writes_the_date_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Reported: the date a title was obtained read 2019年12月20日 on the English page (the printed form's
+    # Chinese wording, FormRow.shown, instead of the locale's date filter).
+    world = make_committee_world(session, clock.now, profile="kunming-2022")
+    make_committee(session, world, clock.now, place="东川区")
+    application = make_application(
+        session, world, clock.now, pathway="评审", what=("工程", "建设工程", "中级")
+    )
+    applicant = _english(login_as(application.applicant))
+    page = applicant.get(f"/committees/confirmations/applications/{application.id}").text
+    assert not re.search(r"\d{4}年\d{1,2}月\d{1,2}日", page)
+    assert re.search(r"\b\d{1,2} [A-Z][a-z]{2} \d{4}\b", page)
+    assert "· Intermediate level</small>" in page
+    _no_leaks(page)
