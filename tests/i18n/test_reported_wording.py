@@ -24,6 +24,8 @@ from tests.factories import (
     make_committee_world,
     make_review_application,
     make_world,
+    to_meeting,
+    to_published,
 )
 from tests.i18n.test_english import leaks
 
@@ -217,4 +219,60 @@ def test_the_title_confirmation_page_writes_the_date_in_english(
     assert not re.search(r"\d{4}年\d{1,2}月\d{1,2}日", page)
     assert re.search(r"\b\d{1,2} [A-Z][a-z]{2} \d{4}\b", page)
     assert "· Intermediate level</small>" in page
+    _no_leaks(page)
+
+
+def test_the_committee_choice_and_the_certificate_number_forms_read_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Reported: the committee-choice and certificate-number forms of the review page had Chinese written
+    # straight into the template (labels, the hint, 请选择) and their buttons showed the action's msgid.
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    leader = _english(login_as(world.bureau.leader, membership_id=world.bureau.leader_membership.id))
+    choice = leader.get(f"/review/applications/{application.id}").text
+    assert 'id="committee-choice"' in choice
+    assert '<label for="committee-choice">Committee to review it</label>' in choice
+    assert "Only committees whose scope covers this application" in choice
+    assert '(<span lang="zh-CN">003 七(一)</span>)' in choice
+    assert f'lang="zh-CN">{made.committee.name}</option>' in choice
+    assert "Send to a review committee</button>" in choice
+    _no_leaks(choice)
+
+    to_meeting(session, world, made, application, clock.now)
+    clock.now = to_published(session, world, made, [application], clock.now)
+    handler = _english(login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id))
+    number = handler.get(f"/review/applications/{application.id}").text
+    label = number.split('<label for="certificate-no">', 1)[1].split("</label>", 1)[0]
+    assert label.startswith("Certificate number (the province"), label
+    assert "each number can be recorded once only" in number
+    _no_leaks(number)
+
+
+def test_the_provincial_certificate_section_reads_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Found beside the reported ones: the applicant's 省级系统的证书 section was Chinese written straight
+    # into the template (its heading, the result, the brackets around the lookup's path).
+    from portal.models import HandoffResult
+    from tests.web.test_handoffs import _an_import, _ready
+
+    world, chosen = _ready(session, clock, "zhenjiang-2024")
+    application = chosen[0]
+    session.add(
+        HandoffResult(
+            application_id=application.id,
+            target="js",
+            outcome="passed",
+            certificate_no="苏E-2026-1",
+            import_id=_an_import(session, world).id,
+            recorded_by_id=world.enterprise.handler.id,
+            recorded_at=clock.now,
+        )
+    )
+    session.flush()
+    page = _english(login_as(application.applicant)).get(f"/me/applications/{application.id}").text
+    assert "The certificate from the provincial system</h2>" in page
+    assert "Provincial system's result: passed</p>" in page
     _no_leaks(page)
