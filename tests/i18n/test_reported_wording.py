@@ -276,3 +276,18 @@ def test_the_provincial_certificate_section_reads_in_english(
     assert "The certificate from the provincial system</h2>" in page
     assert "Provincial system's result: passed</p>" in page
     _no_leaks(page)
+
+
+def test_the_notice_draft_lists_each_applicant_with_the_level_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The applicant's line was one Chinese span with the level inside it: "中级" stayed Chinese in English.
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
+    name = application.applicant.name
+    page = _english(login_as(world.enterprise.handler)).get("/notices").text
+    assert f'<span lang="zh-CN">{name}</span> (<span lang="zh-CN">工程</span>' in page
+    assert "· Intermediate level)" in page
+    _no_leaks(page)
+    chinese = login_as(world.enterprise.handler).get("/notices").text
+    assert f"{name}（工程 土木工程 · 中级）" in chinese
