@@ -215,6 +215,31 @@ def draft_subject(actor: Actor, ready: list[Application]) -> str:
     return SUBJECTS[NoticePurpose.RESULT if only_results else NoticePurpose.PRE_REVIEW]
 
 
+@dataclass(frozen=True)
+class DraftForm:
+    """A new notice's form as first shown: its fields' values and the applications ticked."""
+
+    fields: dict[str, str]
+    chosen: list[int]
+
+
+# Where an enterprise posts its paper notice, as the form suggests it (the drafter edits it).
+DEFAULT_LOCATION = "单位办公楼一楼公示栏"
+
+
+def draft_form(actor: Actor, org_name: str, ready: list[Application], moment: datetime) -> DraftForm:
+    """The draft form before anything is sent: a title naming this year and what the ready applications
+    would publish, the usual place, a start tomorrow, and the ready applications of the first kind ticked
+    (a committee office's list holds both kinds, 评前 and 结果, which one notice never mixes)."""
+    day = today(moment)
+    fields = {
+        "title": f"{org_name}关于{day.year}年度{draft_subject(actor, ready)}",
+        "location": DEFAULT_LOCATION,
+        "start_date": (day + timedelta(days=1)).isoformat(),
+    }
+    return DraftForm(fields=fields, chosen=[a.id for a in ready if a.status == ready[0].status])
+
+
 def notice_days(session: Session, org_id: int | None, purpose: NoticePurpose) -> int:
     """The notice's working days: a committee office's from its profile (003 五(三); the result notice's
     where the profile says), every other notice NOTICE_DAYS (003 五(一), 004 二(七))."""

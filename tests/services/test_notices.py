@@ -353,6 +353,26 @@ def test_a_department_notice_holds_the_leaders_signature_until_it_passes(
     assert notices.ready_for_notice(session, handler) == []
 
 
+def test_a_new_notices_form_names_the_year_and_ticks_the_ready_applications(
+    session: Session, world: World, clock: Clock
+) -> None:
+    """The draft form before anything is sent: the title, the usual place, a start tomorrow, the ready
+    applications ticked; with none ready, nothing ticked (and no error)."""
+    handler = world.department.actor(StaffRole.HANDLER)
+    moment = at_shanghai(date(2026, 10, 12))
+    empty = notices.draft_form(handler, "开发区党群工作部", [], moment)
+    assert empty.chosen == [] and empty.fields["start_date"] == "2026-10-13"
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    ready = notices.ready_for_notice(session, handler)
+    first = notices.draft_form(handler, "开发区党群工作部", ready, moment)
+    assert first.chosen == [application.id]
+    assert first.fields == {
+        "title": "开发区党群工作部关于2026年度职称申报人员的公示",
+        "location": notices.DEFAULT_LOCATION,
+        "start_date": "2026-10-13",
+    }
+
+
 def test_an_emoji_in_the_notices_contact_line_is_refused_in_words(
     session: Session, world: World, clock: Clock
 ) -> None:

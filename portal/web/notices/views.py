@@ -8,8 +8,6 @@ state when cron has not run yet.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Response, request, url_for
 
 from portal.documents.notice_sheet import notice_sheet_pdf, notice_sheet_xlsx
@@ -20,7 +18,6 @@ from portal.extensions import db
 from portal.models import Notice, NoticeStatus
 from portal.services import files
 from portal.services import notices as service
-from portal.services.calendar import today
 from portal.storage import FileCorrupted, FileMissing
 from portal.web.context import current_actor, current_membership, now
 from portal.web.downloads import send_bytes
@@ -48,15 +45,9 @@ def _list_page(
     membership = current_membership()
     org_name = membership.org.name if membership else ""
     ready = service.ready_for_notice(db.session, actor)
-    if chosen is None:
-        # The form at first: the ready applications of the first kind are ticked (a committee office's
-        # list holds both kinds, 评前 and 结果). After a POST the boxes are shown as sent, none included.
-        chosen = [a.id for a in ready if a.status == ready[0].status]
-    defaults = {
-        "title": f"{org_name}关于{today(moment).year}年度{service.draft_subject(actor, ready)}",
-        "location": "单位办公楼一楼公示栏",
-        "start_date": (today(moment) + timedelta(days=1)).isoformat(),
-    }
+    first = service.draft_form(actor, org_name, ready, moment)
+    if chosen is None:  # after a POST the boxes are shown as sent, none included
+        chosen = first.chosen
     return render_page(
         "pages/notices/list_notices.html",
         fragment=fragment,
@@ -65,7 +56,7 @@ def _list_page(
         ready=ready,
         can_draft=service.can_draft(actor),
         errors=errors or {},
-        form=form or defaults,
+        form=form or first.fields,
         chosen=chosen,
         clocks={n.id: service.notice_clock(db.session, n, moment) for n in items},
     )
