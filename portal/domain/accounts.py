@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Protocol
 
 from portal.domain.i18n import N_, T_, Joined
 from portal.domain.identity import (
@@ -182,17 +184,28 @@ def _choices(titles: list[str]) -> Joined:
     return Joined(tuple(f"“{title}”" for title in titles))
 
 
+class _Titled(Protocol):
+    @property
+    def title(self) -> str: ...
+
+
+def _refuse_unknown_word(value: str, code: str, template: str, kinds: Iterable[_Titled]) -> None:
+    """Refuse a word a bulk file wrote that none of the column's choices is: named, with the choices."""
+    if value.startswith(UNKNOWN_WORD):
+        message = T_(template, value=_written(value), choices=_choices([kind.title for kind in kinds]))
+        raise IdentityError(code, message) from None
+
+
 def check_employment(value: str) -> EmploymentType:
     try:
         kind = EmploymentType(value)
     except ValueError:
-        if value.startswith(UNKNOWN_WORD):
-            message = T_(
-                "用工类型“%(value)s”无法识别，请填写以下之一：%(choices)s",
-                value=_written(value),
-                choices=_choices([t.title for t in EmploymentType]),
-            )
-            raise IdentityError("employment_unknown", message) from None
+        _refuse_unknown_word(
+            value,
+            "employment_unknown",
+            N_("用工类型“%(value)s”无法识别，请填写以下之一：%(choices)s"),
+            EmploymentType,
+        )
         raise IdentityError("employment_required", N_("请选择用工类型")) from None
     if not kind.may_apply:
         raise IdentityError(
@@ -211,13 +224,12 @@ def check_document_type(value: str) -> DocumentType:
     try:
         return DocumentType(value or DocumentType.RESIDENT_ID.value)
     except ValueError:
-        if value.startswith(UNKNOWN_WORD):
-            message = T_(
-                "证件类型“%(value)s”无法识别，请填写以下之一：%(choices)s",
-                value=_written(value),
-                choices=_choices([t.title for t in DocumentType]),
-            )
-            raise IdentityError("document_type_unknown", message) from None
+        _refuse_unknown_word(
+            value,
+            "document_type_unknown",
+            N_("证件类型“%(value)s”无法识别，请填写以下之一：%(choices)s"),
+            DocumentType,
+        )
         raise IdentityError("document_type_required", N_("请选择证件类型")) from None
 
 
@@ -225,13 +237,12 @@ def check_permit_kind(value: str) -> PermitKind:
     try:
         return PermitKind(value)
     except ValueError:
-        if value.startswith(UNKNOWN_WORD):
-            message = T_(
-                "许可证件种类“%(value)s”无法识别，请填写以下之一：%(choices)s",
-                value=_written(value),
-                choices=_choices([t.title for t in PermitKind]),
-            )
-            raise IdentityError("permit_unknown", message) from None
+        _refuse_unknown_word(
+            value,
+            "permit_unknown",
+            N_("许可证件种类“%(value)s”无法识别，请填写以下之一：%(choices)s"),
+            PermitKind,
+        )
         raise IdentityError(
             "permit_required",
             T_(
