@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,7 @@ from portal.domain.workflow import FINAL_STATUSES
 from portal.models import AccountTransfer, Application, IntegrityRecord, OrgKind, TransferStatus, User
 from portal.services import audit, certificates, rosters
 from portal.services.actors import Actor
+from portal.services.compare_and_set import compare_and_set
 from portal.services.organisations import NewAccount, open_account
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -372,15 +373,16 @@ def _decide(
         raise NotFound(N_("找不到该转入申请"))
     if transfer.state is not TransferStatus.REQUESTED:
         raise StaleObject(T_("该申请已%(state)s，请刷新", state=transfer.state.title))
-    changed = session.execute(
-        update(AccountTransfer)
-        .where(AccountTransfer.id == transfer.id, AccountTransfer.status == TransferStatus.REQUESTED.value)
-        .values(status=to.value, decided_by_id=actor.user_id, decided_at=now, decision_note=note.strip())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed != 1:
-        raise StaleObject()
-    session.refresh(transfer)
+    compare_and_set(
+        session,
+        transfer,
+        [TransferStatus.REQUESTED],
+        versioned=False,
+        status=to.value,
+        decided_by_id=actor.user_id,
+        decided_at=now,
+        decision_note=note.strip(),
+    )
     return transfer
 
 

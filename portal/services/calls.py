@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_
 from portal.domain.materials import add_months
 from portal.domain.policy import CallRule
@@ -28,6 +27,7 @@ from portal.models import CallStatus, Committee, CommitteeCall, OrgKind, StaffRo
 from portal.services import audit, committees
 from portal.services.actors import Actor
 from portal.services.calendar import today
+from portal.services.compare_and_set import compare_and_set
 
 
 @dataclass(frozen=True)
@@ -78,22 +78,6 @@ def _refuse(
         session, actor, action, now, object_type="committee_call", object_id=call.id, detail={"code": code}
     )
     raise DomainError(message, code=code)
-
-
-def _advance(session: Session, call: CommitteeCall, expected: set[CallStatus], **values: Any) -> None:
-    result = session.execute(
-        update(CommitteeCall)
-        .where(
-            CommitteeCall.id == call.id,
-            CommitteeCall.version == call.version,
-            CommitteeCall.status.in_([s.value for s in expected]),
-        )
-        .values(version=CommitteeCall.version + 1, **values)
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(call)
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise StaleObject()
 
 
 def _day(raw: str, name: str, errors: dict[str, str]) -> date | None:
@@ -154,7 +138,7 @@ def file_call(session: Session, actor: Actor, call_id: int, now: datetime) -> Co
             T_("该通知%(state)s，不能再次报备", state=call.state.title),
             now,
         )
-    _advance(
+    compare_and_set(
         session, call, {CallStatus.DRAFT, CallStatus.REFUSED}, status=CallStatus.FILED.value, filed_at=now
     )
     audit.record(session, actor, "file_call", now, object_type="committee_call", object_id=call.id)
@@ -184,7 +168,7 @@ def decide_call(
             now,
         )
     target = CallStatus.ACCEPTED if accept else CallStatus.REFUSED
-    _advance(
+    compare_and_set(
         session, call, {CallStatus.FILED}, status=target.value, decided_by_id=actor.user_id, decided_at=now,
         decision_note=note,
     )  # fmt: skip
@@ -209,7 +193,7 @@ def publish_call(session: Session, actor: Actor, call_id: int, now: datetime) ->
             T_("该通知%(state)s：评审通知须先报人社局备案，备案通过后才能发布（%(clause)s）",
                state=call.state.title, clause=rule.citation), now,
         )  # fmt: skip
-    _advance(session, call, {CallStatus.ACCEPTED}, status=CallStatus.PUBLISHED.value, published_at=now)
+    compare_and_set(session, call, {CallStatus.ACCEPTED}, status=CallStatus.PUBLISHED.value, published_at=now)
     latest = add_months(call.intake_opens, -rule.months_before)
     warning = None
     if today(now) > latest:

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.documents.certificates import table_xlsx
-from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.form import Row, SectionKey
 from portal.domain.i18n import N_, T_
 from portal.domain.identity import mask_id_number
@@ -39,6 +39,7 @@ from portal.models import (
 from portal.services import applications, audit, committees, forms
 from portal.services.actors import Actor
 from portal.services.calendar import today
+from portal.services.compare_and_set import compare_and_set
 from portal.services.scope import get_application
 
 # The office sends its list while it reviews, before its 评前公示 (004 一(五)).
@@ -191,15 +192,7 @@ def send_list(session: Session, actor: Actor, now: datetime) -> list[TitleConfir
 
 def _set(session: Session, line: TitleConfirmation, expected: ConfirmationStatus, **values: object) -> None:
     """Compare-and-set on the line's status: a repeated or concurrent step has no effect."""
-    result = session.execute(
-        update(TitleConfirmation)
-        .where(TitleConfirmation.id == line.id, TitleConfirmation.status == expected.value)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(line)
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise StaleObject()
+    compare_and_set(session, line, [expected], versioned=False, **values)
 
 
 def decide(

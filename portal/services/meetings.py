@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain import committees as rules
-from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, NT_, T_, Text, joined
 from portal.domain.policy import CommitteeRules
 from portal.domain.workdays import UnknownYear
@@ -39,6 +39,7 @@ from portal.models import (
 from portal.services import audit, committees, confirmations, versions
 from portal.services.actors import Actor
 from portal.services.calendar import today, unknown_year_message, work_calendar
+from portal.services.compare_and_set import compare_and_set
 from portal.services.scope import visible_applications
 
 # Labels of what a filing contains (policy.FILING_CONTENTS), as the filing sheet and page name them.
@@ -268,21 +269,8 @@ def plan_meeting(session: Session, actor: Actor, data: MeetingInput, now: dateti
 
 def _advance(session: Session, meeting: Meeting, expected: set[MeetingStatus], **values: Any) -> None:
     """Compare-and-set on the meeting's status and version: a stale or repeated step has no effect."""
-    result = session.execute(
-        update(Meeting)
-        .where(
-            Meeting.id == meeting.id,
-            Meeting.version == meeting.version,
-            Meeting.status.in_([s.value for s in expected]),
-        )
-        .values(version=Meeting.version + 1, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(meeting)
-        raise StaleObject()
+    compare_and_set(session, meeting, expected, **values)
     versions.note(session, [versions.meetings(meeting.committee.bureau_id)])  # a Core write: said here
-    session.refresh(meeting)
 
 
 def _mine(session: Session, actor: Actor, meeting_id: int) -> Meeting:
