@@ -4,6 +4,7 @@ security and reliability commands: audit verify, backup, restore, sweep, verify-
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +23,23 @@ from portal.services.organisations import PersonInput
 from portal.web.storage import storage
 
 
+def _terminal_width(text: str) -> int:
+    """Columns a terminal gives the text: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
+
+
+def _padded(text: str, width: int) -> str:
+    return text + " " * (width - _terminal_width(text))
+
+
+def login_table(logins: list[tuple[str, str, str]]) -> str:
+    """The demo logins as aligned columns: phone, name, then who they are (last, so a long organisation
+    name neither pushes the others out of line nor past an 80-column terminal's edge); widths counted as a
+    terminal shows them."""
+    names = max((_terminal_width(name) for _, _, name in logins), default=0)
+    return "\n".join(f"  {phone}  {_padded(name, names)}  {text}" for text, phone, name in logins)
+
+
 def register_cli(app: Flask) -> None:
     register_policy_cli(app)
     register_operations_cli(app)
@@ -32,8 +50,7 @@ def register_cli(app: Flask) -> None:
         logins = seed_demo(db.session, datetime.now(UTC), storage())
         db.session.commit()
         click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}，可用手机号登录）：")
-        for description, phone, name in logins:
-            click.echo(f"  {description:<24} {name:<6} {phone}")
+        click.echo(login_table(logins))
 
     @app.cli.command("close-due-notices")
     def close_due_notices_command() -> None:

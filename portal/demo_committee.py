@@ -31,8 +31,8 @@ BUREAU = "镇江市人力资源和社会保障局"  # the Zhenjiang hand-off tar
 ENTERPRISE = "镇江新区港城建设工程有限公司"
 COMMITTEE_CODE = "zj-center"  # 003 附件: the city evaluation centre's committee (工程 series rows)
 OFFICE_STAFF = (
-    ("评委会办事机构经办人", "13970800021", "钱思敏", StaffRole.HANDLER),
-    ("评委会办事机构领导", "13970800022", "孔德明", StaffRole.LEADER),
+    ("办事机构经办人", "13970800021", "钱思敏", StaffRole.HANDLER),
+    ("办事机构领导", "13970800022", "孔德明", StaffRole.LEADER),
 )
 # (name, phone, specialty, employer): 建设工程 experts from other employers (none is recused) and one
 # from the applicant's own enterprise (recused at the draw: the demo shows the rule).

@@ -31,8 +31,8 @@ COMMITTEE = "东川区工程系列采矿工程专业中级评审委员会"
 FORMING_UNIT = "昆明市东川区人力资源和社会保障局"
 SPECIALTY = "采矿工程"
 OFFICE_STAFF = (
-    ("评委会办事机构经办人", "13970900021", "李春梅", StaffRole.HANDLER),
-    ("评委会办事机构领导", "13970900022", "张建华", StaffRole.LEADER),
+    ("办事机构经办人", "13970900021", "李春梅", StaffRole.HANDLER),
+    ("办事机构领导", "13970900022", "张建华", StaffRole.LEADER),
 )
 # (name, phone, employer): 采矿工程 experts from other employers, so none is recused for these applicants.
 EXPERTS = (
