@@ -18,8 +18,18 @@ from openpyxl import Workbook
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from e2e.committee_steps import (
+    agenda_plan_and_draw,
+    cast_ballots,
+    confirm_results,
+    file_meeting,
+    notice_passes,
+    publish_results,
+    study_conditions,
+    take_in,
+)
 from e2e.conftest import Clock
-from e2e.helpers import accept_confirmations, act_in_queue, draft_notice_for, log_in, log_out
+from e2e.helpers import accept_confirmations, log_in
 from portal.demo_committee import APPLICANT, EXPERTS, OFFICE_STAFF
 from portal.extensions import db
 from portal.models import Application, User
@@ -52,13 +62,6 @@ def _numbers_sheet(app: Flask, number: str) -> bytes:
     return out.getvalue()
 
 
-def _publish_newest_notice(page: Page) -> None:
-    page.get_by_role("link", name="公示", exact=True).click()
-    page.locator("table a").first.click()
-    page.get_by_role("button", name="发布公示").click()
-    expect(page.locator(".badge").first).to_have_text("公示中")
-
-
 def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     new_page: Any, clock: Clock, worker: Any, portal_app: Flask
 ) -> None:
@@ -71,12 +74,7 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     log_in(leader, OFFICE_LEADER)
 
     # The office's intake: the review queue's road, handler then leader; then its own 评前公示.
-    act_in_queue(handler, "待初审", NAME, "经办人初审通过")
-    act_in_queue(leader, "待签批", NAME, "领导签批通过")
-    draft_notice_for(handler, NAME)
-    _publish_newest_notice(leader)
-    clock.now += timedelta(days=9)  # five working days from tomorrow, without objection
-    worker.tick()
+    take_in(handler, leader, NAME, clock, worker)
 
     # A meeting: a date too close for the 15 days' filing is refused with the deadline; a later one is
     # planned with the deadline and its clause on the page.
@@ -95,24 +93,12 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     expect(handler.locator("#not-filed-rule")).to_contain_text("未经备案的评审行为不予认可")
     meeting_url = handler.url
 
-    handler.get_by_label(re.compile(NAME)).check()
-    handler.get_by_role("button", name="列入议程").click()
-    expect(handler.locator("#agenda-count")).to_have_text("1")
-    handler.get_by_label("评审工作方案").fill("按专业分组评审，专家集中学习评价标准后表决")
-    handler.get_by_label("通过率上限（百分比）").fill("80")
-    handler.get_by_role("button", name="保存").click()
-    handler.get_by_label("抽取人数").fill("5")
-    handler.get_by_label(re.compile("^抽取种子")).fill("zj-demo-2026")
-    handler.get_by_role("button", name="随机抽取专家").click()
-    expect(handler.locator("#draw-check")).to_contain_text("得到相同的专家名单")
+    plan = "按专业分组评审，专家集中学习评价标准后表决"
+    drawn = agenda_plan_and_draw(handler, NAME, plan, "zj-demo-2026", PHONE_OF)
     expect(handler.locator("#panel")).not_to_contain_text("周永康")  # the applicant's own unit: recused
-    drawn = [n for n in PHONE_OF if n in handler.locator("#panel table").inner_text()]
-    assert len(drawn) == 5
 
     log_in(leader, OFFICE_LEADER)  # the notice's days later: a new session
-    leader.goto(meeting_url)
-    leader.get_by_role("button", name="报人社局备案").click()
-    expect(leader.locator("#meeting-status")).to_have_text("已报备，待确认")
+    file_meeting(leader, meeting_url)
 
     bureau: Page = new_page("bureau-handler")
     log_in(bureau, BUREAU_HANDLER)
@@ -125,12 +111,7 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     # The experts study the conditions before the meeting (004 一(七)).
     expert: Page = new_page("experts")
     accept_confirmations(expert)
-    for name in drawn:
-        log_in(expert, PHONE_OF[name])
-        expect(expert.get_by_role("heading", level=1)).to_have_text("我的评审会议")
-        expert.get_by_role("button", name="确认已学习").click()
-        expect(expert.get_by_text("已确认学习评价标准条件").first).to_be_visible()
-        log_out(expert)
+    study_conditions(expert, [PHONE_OF[name] for name in drawn], heading=True)
 
     # The meeting day: the leader opens the vote, each expert votes once, secretly.
     clock.now += timedelta(days=16)
@@ -138,12 +119,7 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     leader.goto(meeting_url)
     leader.get_by_role("button", name="开始表决").click()
     expect(leader.locator("#ballots-cast")).to_contain_text("已投票 0 人")
-    for n, name in enumerate(drawn):
-        log_in(expert, PHONE_OF[name])
-        expert.get_by_label("反对" if n == 0 else "赞成").check()
-        expert.get_by_role("button", name="提交选票").click()
-        expect(expert.get_by_text("您已投票。")).to_be_visible()
-        log_out(expert)
+    cast_ballots(expert, [PHONE_OF[name] for name in drawn])
     leader.reload()
     expect(leader.locator("#ballots-cast")).to_contain_text("已投票 5 人")
     leader.get_by_role("button", name="结束表决并计票").click()
@@ -153,23 +129,14 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
 
     # The result notice, then the confirmation (a note: the rate is over the setting), the publication.
     log_in(handler, OFFICE_HANDLER)
-    draft_notice_for(handler, NAME)
-    _publish_newest_notice(leader)
-    clock.now += timedelta(days=9)
-    worker.tick()
+    notice_passes(handler, leader, NAME, clock, worker)
     log_in(leader, OFFICE_LEADER)
-    leader.goto(meeting_url)
-    leader.get_by_label(re.compile("^说明")).fill("经评委会研究，本次申报人员业绩突出，确认通过")
-    leader.get_by_role("button", name="确认评审结果").click()
-    expect(leader.locator("#meeting-status")).to_have_text("结果已确认，待公布")
+    confirm_results(leader, meeting_url, "经评委会研究，本次申报人员业绩突出，确认通过")
 
     title_office: Page = new_page("bureau-leader")
     accept_confirmations(title_office)
     log_in(title_office, BUREAU_LEADER)
-    title_office.goto(meeting_url)
-    title_office.get_by_label("公布文号").fill("镇人社发〔2026〕88号")
-    title_office.get_by_role("button", name="公布评审结果").click()
-    expect(title_office.locator("#meeting-status")).to_have_text("评审结果已公布")
+    publish_results(title_office, meeting_url, "镇人社发〔2026〕88号")
 
     # The province numbers the e-certificate; the bureau imports its sheet: a preview first, then applied.
     log_in(bureau, BUREAU_HANDLER)

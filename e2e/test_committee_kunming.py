@@ -19,9 +19,18 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from e2e.committee_steps import (
+    agenda_plan_and_draw,
+    cast_ballots,
+    confirm_results,
+    file_meeting,
+    notice_passes,
+    publish_results,
+    study_conditions,
+    take_in,
+)
 from e2e.conftest import Clock
-from e2e.helpers import accept_confirmations, act_in_queue, draft_notice_for, log_in, log_out
-from e2e.test_committee_journey import _publish_newest_notice
+from e2e.helpers import accept_confirmations, log_in
 from portal.demo_kunming import APPLICANT, DRAFT_APPLICANT, EXPERTS, OFFICE_STAFF
 from portal.extensions import db
 from portal.models import Application, User
@@ -86,12 +95,7 @@ def test_a_dongchuan_application_with_a_title_confirmation_goes_to_a_published_r
     expect(handler.locator("#lines")).to_contain_text("人社局已确认")
 
     # The office's intake (handler, then leader) and its 评前公示.
-    act_in_queue(handler, "待初审", NAME, "经办人初审通过")
-    act_in_queue(leader, "待签批", NAME, "领导签批通过")
-    draft_notice_for(handler, NAME)
-    _publish_newest_notice(leader)
-    clock.now += timedelta(days=9)  # five working days from tomorrow, without objection
-    worker.tick()
+    take_in(handler, leader, NAME, clock, worker)
 
     # A meeting whose filing is due 12 working days before it (004 一(六)); the confirmed title counts.
     log_in(handler, OFFICE_HANDLER)
@@ -103,23 +107,11 @@ def test_a_dongchuan_application_with_a_title_confirmation_goes_to_a_published_r
     expect(handler.locator("#filing-due")).to_contain_text("004 一(六)")
     meeting_url = handler.url
     expect(handler.locator("#agenda-form")).not_to_contain_text("未经确认的职称")
-    handler.get_by_label(re.compile(NAME)).check()
-    handler.get_by_role("button", name="列入议程").click()
-    expect(handler.locator("#agenda-count")).to_have_text("1")
-    handler.get_by_label("评审工作方案").fill("采矿工程专业集中评审，专家会前学习评价标准条件")
-    handler.get_by_label("通过率上限（百分比）").fill("80")
-    handler.get_by_role("button", name="保存").click()
-    handler.get_by_label("抽取人数").fill("5")
-    handler.get_by_label(re.compile("^抽取种子")).fill("km-demo-2026")
-    handler.get_by_role("button", name="随机抽取专家").click()
-    expect(handler.locator("#draw-check")).to_contain_text("得到相同的专家名单")
-    drawn = [n for n in PHONE_OF if n in handler.locator("#panel table").inner_text()]
-    assert len(drawn) == 5
+    plan = "采矿工程专业集中评审，专家会前学习评价标准条件"
+    drawn = agenda_plan_and_draw(handler, NAME, plan, "km-demo-2026", PHONE_OF)
 
     log_in(leader, OFFICE_LEADER)  # the notice's days later: a new session
-    leader.goto(meeting_url)
-    leader.get_by_role("button", name="报人社局备案").click()
-    expect(leader.locator("#meeting-status")).to_have_text("已报备，待确认")
+    file_meeting(leader, meeting_url)
     log_in(bureau, BUREAU_HANDLER)
     bureau.goto(meeting_url)
     bureau.get_by_role("button", name="确认备案").click()
@@ -127,42 +119,24 @@ def test_a_dongchuan_application_with_a_title_confirmation_goes_to_a_published_r
 
     expert: Page = new_page("experts")
     accept_confirmations(expert)
-    for name in drawn:
-        log_in(expert, PHONE_OF[name])
-        expert.get_by_role("button", name="确认已学习").click()
-        expect(expert.get_by_text("已确认学习评价标准条件").first).to_be_visible()
-        log_out(expert)
+    study_conditions(expert, [PHONE_OF[name] for name in drawn])
 
     # The meeting day: a secret vote, 4 for and 1 against (two thirds of those present pass, 004 一(一)).
     clock.now += timedelta(days=20)
     log_in(leader, OFFICE_LEADER)
     leader.goto(meeting_url)
     leader.get_by_role("button", name="开始表决").click()
-    for n, name in enumerate(drawn):
-        log_in(expert, PHONE_OF[name])
-        expert.get_by_label("反对" if n == 0 else "赞成").check()
-        expert.get_by_role("button", name="提交选票").click()
-        expect(expert.get_by_text("您已投票。")).to_be_visible()
-        log_out(expert)
+    cast_ballots(expert, [PHONE_OF[name] for name in drawn])
     leader.reload()
     leader.get_by_role("button", name="结束表决并计票").click()
     expect(leader.locator("#agenda")).to_contain_text("赞成 4，反对 1，弃权 0")
 
     # The result notice, the office's confirmation (the rate is over the setting: a note), publication.
     log_in(handler, OFFICE_HANDLER)
-    draft_notice_for(handler, NAME)
-    _publish_newest_notice(leader)
-    clock.now += timedelta(days=9)
-    worker.tick()
+    notice_passes(handler, leader, NAME, clock, worker)
     log_in(leader, OFFICE_LEADER)
-    leader.goto(meeting_url)
-    leader.get_by_label(re.compile("^说明")).fill("经评委会研究，申报人业绩突出，确认通过")
-    leader.get_by_role("button", name="确认评审结果").click()
-    expect(leader.locator("#meeting-status")).to_have_text("结果已确认，待公布")
+    confirm_results(leader, meeting_url, "经评委会研究，申报人业绩突出，确认通过")
     title_office: Page = new_page("bureau-leader")
     accept_confirmations(title_office)
     log_in(title_office, BUREAU_LEADER)
-    title_office.goto(meeting_url)
-    title_office.get_by_label("公布文号").fill("东人社发〔2026〕12号")
-    title_office.get_by_role("button", name="公布评审结果").click()
-    expect(title_office.locator("#meeting-status")).to_have_text("评审结果已公布")
+    publish_results(title_office, meeting_url, "东人社发〔2026〕12号")
