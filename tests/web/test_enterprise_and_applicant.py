@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.identity import complete_resident_id, mask_id_number
-from portal.domain.workflow import Status
-from portal.models import Application, User
-from portal.services import forms
+from portal.domain.workflow import Action, Status
+from portal.models import Application, StaffRole, User
+from portal.services import applications, forms
+from portal.services.actors import actor_for
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, World, make_application, make_user, make_world
 
@@ -261,6 +262,28 @@ def test_the_applicant_submits_withdraws_and_follows_the_timeline(
     browser.post(f"/me/applications/{application.id}/act", data={"action": "withdraw"})
     session.refresh(application)
     assert application.state is Status.WITHDRAWN
+
+
+def test_copy_from_my_previous_application_posts_to_its_own_address(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The button's form read `material_urls.copy`, which Jinja resolves to the dict's copy method: it posted
+    # to /me/applications/<built-in method copy …> and the applicant got 页面不存在.
+    first = make_application(session, world, clock.now)
+    applications.act(session, actor_for(first.applicant, None), first.id, Action.WITHDRAW, clock.now)
+    second = applications.start_application(
+        session,
+        world.enterprise.actor(StaffRole.HANDLER),
+        applications.StartInput(first.applicant_id, "工程", "土木工程", "副高级"),
+        clock.now,
+    )
+    browser = login_as(first.applicant)
+    page = browser.get(f"/me/applications/{second.id}").text
+    action = f"/me/applications/{second.id}/copy-previous"
+    assert f'action="{action}"' in page and "从上次申报复制" in page
+    assert browser.post(action).status_code == 303
+    session.refresh(second)
+    assert second.school == first.school
 
 
 def test_an_applicant_sees_only_their_own_applications(
