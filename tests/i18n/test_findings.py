@@ -463,3 +463,16 @@ def test_the_applicant_s_pre_check_reads_in_english(session: Session, clock: Clo
         in findings_list(fragment)
     )
     assert leaks(f'<html lang="en"><body>{fragment}</body></html>')[1] == []
+
+
+def test_every_finding_begins_with_a_capital_in_english(app: Flask) -> None:
+    """A finding is a sentence of its own on the applicant's page: it opens with a capital, also when its
+    first words are a message of their own (工作年限无法计算 read "the working years cannot be counted…")."""
+    lower: list[str] = []
+    with app.test_request_context(), force_locale(Language.EN.value):
+        for family in FAMILIES:
+            for finding in findings_of(family):
+                shown = str(i18n.translate_finding(finding.message))
+                if shown[:1].islower():
+                    lower.append(shown)
+    assert lower == []
