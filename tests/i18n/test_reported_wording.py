@@ -291,3 +291,24 @@ def test_the_notice_draft_lists_each_applicant_with_the_level_in_english(
     _no_leaks(page)
     chinese = login_as(world.enterprise.handler).get("/notices").text
     assert f"{name}（工程 土木工程 · 中级）" in chinese
+
+
+def test_the_certificate_check_and_the_certificate_list_name_the_level_in_english(
+    session: Session, clock: Clock, login_as: Any, client: FlaskClient
+) -> None:
+    # Seen: the public check read "Qualification level 中级" (and the staff's 证书查询 list "中级") on the
+    # English page, where every other page names the level in English.
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.CERTIFIED])
+    number, code = application.certificate_no, application.certificate_code
+    page = _english(client).get(f"/public/certificates/{number}/{code}").text
+    assert "<dd>Intermediate level</dd>" in page and ">中级<" not in page
+    _no_leaks(page)
+    by_hand = client.post(
+        "/public/certificates",
+        data={"number": number, "name": application.applicant.name, "form_token": new_token()},
+    ).text
+    assert "<dd>Intermediate level</dd>" in by_hand
+    bureau = _english(login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id))
+    listed = bureau.get("/certificates").text
+    assert "<td>Intermediate level</td>" in listed and ">中级<" not in listed
