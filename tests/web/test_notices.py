@@ -105,6 +105,20 @@ def test_the_leader_publishes_and_the_public_page_shows_masked_data_without_logi
     assert client.get("/public/notices/not-a-token").status_code == 404
 
 
+def test_the_public_list_reads_one_block_per_person_on_a_phone(
+    world: World, session: Session, clock: Clock, client: Any
+) -> None:
+    # The notice's QR is scanned with a phone: its nine columns squeezed into 390 px set one character per
+    # line. The table reflows (one block per person under 600 px), each cell led by its column's name.
+    notice = _published(session, world, clock)
+    page = client.get(f"/public/notices/{notice.public_token}").text
+    table = page.split('<table class="table reflow">', 1)[1].split("</table>", 1)[0]
+    heads = [cell.split("</th>")[0] for cell in table.split('<th scope="col">')[1:]]
+    assert len(heads) == 9
+    row = table.split("<tbody>", 1)[1]
+    assert [cell.split('"')[0] for cell in row.split('<td data-label="')[1:]] == heads
+
+
 def test_a_draft_is_not_public(world: World, session: Session, clock: Clock, client: Any) -> None:
     application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
     notice = notices.draft_notice(
