@@ -45,12 +45,13 @@ def _size(upload: FileStorage) -> int:
 
 
 def uploaded_parts(field: str = "files") -> list[Part]:
-    """The files of a multipart field, in the order they were chosen, as the request's spooled files;
-    empty ones are skipped (the camera input left unused sends an empty part)."""
+    """The files of a multipart field, in the order they were chosen, as the request's spooled files.
+    A nameless empty part is skipped (the camera input left unused sends one); an empty file that has a
+    name was chosen, and is handed on for the acceptance path to refuse in words."""
     return [
         Part(name=upload.filename or "", data=upload.stream)
         for upload in request.files.getlist(field)
-        if _size(upload)
+        if upload.filename or _size(upload)
     ]
 
 

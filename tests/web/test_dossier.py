@@ -112,6 +112,29 @@ def test_a_pdf_named_file_that_is_html_or_an_executable_is_refused(
     assert materials.active_materials(session, application.id) == []
 
 
+def test_an_empty_file_is_named_as_empty_and_the_unused_camera_field_is_ignored(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Seen: choosing a 0-byte file answered "请选择要上传的文件" although a file was chosen.
+    application = bare_draft(session, world, clock)
+    browser = login_as(application.applicant)
+    url = f"/me/applications/{application.id}/materials"
+    form = {"slot": "labour_contract", "kind": "copy", "form_token": new_token()}
+    refused = browser.post(
+        url, data={**form, "files": files((b"", "合同.pdf"))}, headers=HX, content_type="multipart/form-data"
+    )
+    assert refused.status_code == 422 and "“合同.pdf”：文件是空的（0字节）" in refused.text
+    assert "请选择要上传的文件" not in refused.text
+    # The camera input left unused sends a nameless empty part beside the chosen file: that part is no file.
+    chosen = files((imaging.photo(800, 600), "IMG_0001.jpg"), (b"", ""))
+    done = browser.post(
+        url, data={**form, "form_token": new_token(), "files": chosen}, content_type="multipart/form-data"
+    )
+    assert done.status_code == 303
+    (material,) = materials.active_materials(session, application.id)
+    assert material.pages == 1
+
+
 def test_three_phone_photos_become_one_pdf_and_the_checklist_shows_them(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:
