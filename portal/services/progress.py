@@ -82,6 +82,7 @@ def route_view(application: Application, timeline: list[TimelineEntry]) -> Route
         Level.ENTERPRISE.value: application.enterprise.name,
         Level.DEPARTMENT.value: application.department.name,
         Level.BUREAU.value: application.bureau.name,
-        Level.COMMITTEE.value: committee.name if committee is not None else "评委会（人社局审核后确定）",
+        # No committee yet: a placeholder in words (a msgid, translated where shown), not an organisation.
+        Level.COMMITTEE.value: committee.name if committee is not None else N_("评委会（人社局审核后确定）"),
     }
     return RouteView(steps, names)

@@ -312,3 +312,19 @@ def test_the_certificate_check_and_the_certificate_list_name_the_level_in_englis
     bureau = _english(login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id))
     listed = bureau.get("/certificates").text
     assert "<td>Intermediate level</td>" in listed and ">中级<" not in listed
+
+
+def test_the_committee_still_to_be_chosen_is_named_in_english_on_the_step_diagram(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Seen: a 评审 application's diagram read "评委会（人社局审核后确定） · Handler" on the English page (a
+    # placeholder, not a committee's name, shown as Chinese data).
+    world = make_committee_world(session, clock.now)
+    application = make_application(
+        session, world, clock.now, pathway="评审", what=("工程", "建设工程", "中级")
+    )
+    assert application.committee is None
+    page = _english(login_as(application.applicant)).get(f"/me/applications/{application.id}").text
+    assert "Review committee (chosen after the bureau&#39;s review) · Handler" in page
+    assert "人社局审核后确定" not in page
+    _no_leaks(page)
