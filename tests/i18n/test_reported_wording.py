@@ -328,3 +328,22 @@ def test_the_committee_still_to_be_chosen_is_named_in_english_on_the_step_diagra
     assert "Review committee (chosen after the bureau&#39;s review) · Handler" in page
     assert "人社局审核后确定" not in page
     _no_leaks(page)
+
+
+def test_the_certificates_recent_checks_read_in_english_brackets(
+    session: Session, clock: Clock, login_as: Any, client: FlaskClient
+) -> None:
+    # Seen: "5 Dec 2026, 16:39（by number）": the full-width brackets were the template's, around a word.
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.CERTIFIED])
+    client.post(
+        "/public/certificates",
+        data={
+            "number": application.certificate_no,
+            "name": application.applicant.name,
+            "form_token": new_token(),
+        },
+    )
+    page = _english(login_as(application.applicant)).get(f"/me/applications/{application.id}").text
+    checks = page.split('<ul class="lookups">', 1)[1].split("</ul>", 1)[0]
+    assert " (by number)</li>" in checks and "（" not in checks
