@@ -347,3 +347,20 @@ def test_the_certificates_recent_checks_read_in_english_brackets(
     page = _english(login_as(application.applicant)).get(f"/me/applications/{application.id}").text
     checks = page.split('<ul class="lookups">', 1)[1].split("</ul>", 1)[0]
     assert " (by number)</li>" in checks and "（" not in checks
+
+
+def test_the_pathway_under_the_eligibility_check_is_named_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Seen: "Basis: …; pathway: 认定" on the applicant's and the reviewer's English pages, where the
+    # forecast's own list names it "Recognition".
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    world.bureau.org.policy_profile = "ganzhou-2026"  # the checks on the page follow the bureau's profile
+    session.flush()
+    assert application.pathway == "认定"
+    mine = _english(login_as(application.applicant)).get(f"/me/applications/{application.id}").text
+    assert "; pathway: Recognition" in mine and "pathway: <span" not in mine
+    hr = _english(login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id))
+    review = hr.get(f"/review/applications/{application.id}").text
+    assert "; pathway: Recognition" in review and "pathway: <span" not in review
