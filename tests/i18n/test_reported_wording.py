@@ -8,11 +8,12 @@ import re
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.identity import complete_resident_id
 from portal.domain.workflow import Status
-from portal.models import StaffRole
+from portal.models import Notice, StaffRole
 from portal.services import applications
 from portal.services.submissions import new_token
 from portal.web import i18n
@@ -364,3 +365,17 @@ def test_the_pathway_under_the_eligibility_check_is_named_in_english(
     hr = _english(login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id))
     review = hr.get(f"/review/applications/{application.id}").text
     assert "; pathway: Recognition" in review and "pathway: <span" not in review
+
+
+def test_a_passed_entry_on_the_notice_page_reads_as_one_english_sentence(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Seen: "Passed（Notice period over without objection）": the template put full-width brackets around
+    # the translated note.
+    world = make_world(session)
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.NOTICE_PASSED])
+    notice = session.scalars(select(Notice).where(Notice.org_id == world.enterprise.org.id)).one()
+    hr = _english(login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id))
+    page = hr.get(f"/notices/{notice.id}").text
+    assert "Passed (Notice period over without objection)" in page and "（" not in page.split("<table", 1)[1]
+    _no_leaks(page)
