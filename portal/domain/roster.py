@@ -4,7 +4,9 @@ how each applicant account matches it (SI-01, SI-02, SI-04).
 An applicant is 已关联 (linked) when the roster has a row with the same ID number and the same name,
 the insuring unit is the applying unit, and the months paid reach the policy minimum. Otherwise the
 badge says what is wrong: 未找到, 姓名不一致 (SI-04: the provincial link fails), 单位不一致 (SI-02: the
-affiliation-proof material will be required) or 月数不足 (SI-01).
+affiliation-proof material will be required) or 月数不足 (SI-01). An account opened with a passport or a
+mainland travel permit is 人工核对: the roster lists people by ID number, which such a document is not
+(SCOPE-03: non-resident documents take the manual path).
 
 Unit names are compared after normalising what differs between the two systems without meaning:
 full-width and half-width characters, every kind of bracket, and spaces (SI-02).
@@ -21,7 +23,12 @@ from enum import StrEnum
 
 from portal.domain.accounts import normalize_name
 from portal.domain.i18n import N_, T_
-from portal.domain.identity import IdentityError, normalize_hmt_residence_permit, normalize_resident_id
+from portal.domain.identity import (
+    DocumentType,
+    IdentityError,
+    normalize_hmt_residence_permit,
+    normalize_resident_id,
+)
 from portal.domain.tables import Header, TableError, TableProblem, cell, find_header
 
 # SI-01 (赣市人社字〔2022〕56号 三(四)): pension insurance paid for more than half a year.
@@ -37,6 +44,7 @@ class RosterBadge(StrEnum):
     NAME_MISMATCH = "name_mismatch"
     NOT_FOUND = "not_found"
     NO_ROSTER = "no_roster"
+    MANUAL = "manual"
 
     @property
     def title(self) -> str:
@@ -47,7 +55,12 @@ class RosterBadge(StrEnum):
             "name_mismatch": N_("姓名不一致"),
             "not_found": N_("未找到"),
             "no_roster": N_("未导入参保名单"),
+            "manual": N_("人工核对"),
         }[self.value]
+
+
+# Documents whose numbers the roster never carries (it lists resident IDs and 港澳台居民居住证 numbers).
+NOT_ON_ROSTER = frozenset({DocumentType.PASSPORT, DocumentType.HK_MACAU_PERMIT, DocumentType.TAIWAN_PERMIT})
 
 
 _BRACKETS = str.maketrans(dict.fromkeys("【〔［[", "(") | dict.fromkeys("】〕］]", ")"))
@@ -73,6 +86,20 @@ class RosterMatch:
     badge: RosterBadge
     problems: tuple[str, ...] = ()
     record: RosterRecord | None = None
+
+
+def checked_by_hand(document: DocumentType) -> RosterMatch:
+    """The badge of an account whose document the roster cannot list: not 未找到 (nothing to correct in
+    the number), but a check of the insurance record by hand."""
+    return RosterMatch(
+        RosterBadge.MANUAL,
+        (
+            T_(
+                "参保名单按身份证号码核对，持%(document)s的申报人无法自动关联；请经办人对照其参保记录人工核对",
+                document=document.title,
+            ),
+        ),
+    )
 
 
 def months_since(start: date, until: date) -> int:

@@ -132,7 +132,12 @@ def _social_insurance(session: Session, application: Application) -> SocialInsur
     match = rosters.matches_for(session, application.enterprise_id, [application.applicant])[
         application.applicant_id
     ]
-    if match.badge in (RosterBadge.NO_ROSTER, RosterBadge.NOT_FOUND, RosterBadge.NAME_MISMATCH):
+    if match.badge in (
+        RosterBadge.NO_ROSTER,
+        RosterBadge.NOT_FOUND,
+        RosterBadge.NAME_MISMATCH,
+        RosterBadge.MANUAL,
+    ):
         return None
     record = match.record
     proof = None

@@ -18,11 +18,14 @@ from sqlalchemy.orm import Session
 from portal.documents.spreadsheets import read_rows
 from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_
+from portal.domain.identity import DocumentType
 from portal.domain.roster import (
     DEFAULT_MINIMUM_MONTHS,
+    NOT_ON_ROSTER,
     RosterBadge,
     RosterMatch,
     RosterRecord,
+    checked_by_hand,
     match,
     parse_roster,
 )
@@ -85,7 +88,9 @@ def matches_for(session: Session, enterprise_id: int, users: Iterable[User]) -> 
                 entry.line_no, entry.name, entry.id_number, entry.insuring_unit, entry.months
             )
     return {
-        u.id: match(
+        u.id: checked_by_hand(DocumentType(u.document_type))
+        if DocumentType(u.document_type) in NOT_ON_ROSTER
+        else match(
             name=u.name,
             id_number=u.id_number,
             unit_name=enterprise.name,

@@ -471,3 +471,29 @@ def application_status() -> Any:
     from portal.domain.workflow import Status
 
     return Status.CERTIFIED
+
+
+def test_a_passport_holder_is_checked_by_hand_not_told_to_correct_the_number(
+    world: World, session: Session, login_as: Any
+) -> None:
+    # Seen: a passport holder's badge read 未找到, "…请核对证件号码": the roster lists people by ID number
+    # (SCOPE-03: non-resident documents take the manual path), and there is nothing to correct.
+    foreigner = make_user(session, "JOHN SMITH", employer=world.enterprise.org)
+    foreigner.document_type, foreigner.id_number = "passport", "E12345678"
+    foreigner.nationality, foreigner.permit_kind, foreigner.permit_no = "USA", "work_permit", "W123456"
+    visitor = make_user(session, "陈大文", employer=world.enterprise.org)
+    visitor.document_type, visitor.id_number = "hk_macau_permit", "H12345678"
+    resident = make_user(session, "缺失", employer=world.enterprise.org)
+    session.flush()
+    browser = login_as(world.enterprise.handler)
+    rows = [
+        ["姓名", "公民身份号码", "参保单位名称", "缴费月数"],
+        ["其他人", complete_resident_id("36070219800101123"), world.enterprise.org.name, "60"],
+    ]
+    assert _upload(browser, _xlsx(rows), "roster.xlsx", url="/enterprise/roster").status_code == 303
+    page = browser.get("/enterprise/applicants").text
+    for user, badge in ((foreigner, "manual"), (visitor, "manual"), (resident, "not_found")):
+        row = page.split(f'id="applicant-{user.id}"')[1].split("</tr>")[0]
+        assert f"badge-roster-{badge}" in row, (user.name, row)
+    row = page.split(f'id="applicant-{foreigner.id}"')[1].split("</tr>")[0]
+    assert "人工核对" in row and "持护照的申报人无法自动关联" in row and "请核对证件号码" not in row
