@@ -69,11 +69,10 @@ def _check_against_accounts(session: Session, actor: Actor, check: ImportCheck, 
         }
         holders.update(found)
         listed.update(certificates.listed_holders(session, [h[0] for h in found.values()], on))
-    taken_phones: set[str] = set()
+    phone_owners: dict[str, int] = {}
     for start in range(0, len(phones), _CHUNK):
-        taken_phones.update(
-            session.scalars(select(User.phone).where(User.phone.in_(phones[start : start + _CHUNK])))
-        )
+        stmt_phones = select(User.phone, User.id).where(User.phone.in_(phones[start : start + _CHUNK]))
+        phone_owners.update({phone: user_id for phone, user_id in session.execute(stmt_phones)})
     for row in rows:
         values, problems = row.checked.values, row.checked.problems
         number = values.get("id_number")
@@ -101,7 +100,11 @@ def _check_against_accounts(session: Session, actor: Actor, check: ImportCheck, 
                     listed=listed_message(listed[user_id], masked),
                     problem=problems["id_number"],
                 )
-        if values.get("phone") in taken_phones:
+        owner = phone_owners.get(values.get("phone") or "")
+        # A row for someone who already has an account carries that account's own phone: its ID number's
+        # problem says all there is (the phone is not "another account's").
+        holder = holders.get(number or "")
+        if owner is not None and (holder is None or holder[0] != owner):
             problems["phone"] = N_("该手机号已被其他账号使用")
     return check
 

@@ -350,6 +350,28 @@ def test_a_bulk_file_reports_every_bad_row_and_imports_only_on_confirmation(
     assert login_as(world.other_enterprise.handler).get(f"/enterprise/imports/{batch.id}").status_code == 404
 
 
+def test_a_row_for_an_existing_applicant_is_not_told_its_own_phone_is_another_accounts(
+    world: World, session: Session, login_as: Any
+) -> None:
+    # Seen: re-importing one of the unit's applicants read "已是本单位的申报人" and, on the same row,
+    # "该手机号已被其他账号使用", of that very person's phone. Another person's phone is still refused.
+    mine = make_user(session, "已有", employer=world.enterprise.org)
+    other = make_user(session, "他人", employer=world.enterprise.org)
+    new_id = complete_resident_id("36070219900301123")
+    rows = [
+        HEADER,
+        ["已有", "居民身份证", mine.id_number, mine.phone, "签订劳动合同的职工"],
+        ["新人", "居民身份证", new_id, other.phone, "签订劳动合同的职工"],
+    ]
+    browser = login_as(world.enterprise.handler)
+    checked = _upload(browser, _xlsx(rows))
+    assert checked.status_code == 303, checked.text[-3000:]
+    report = browser.get(checked.headers["Location"]).text
+    assert "<td>第2行</td><td>证件号码</td>" in report and "已是本单位的申报人" in report
+    assert "<td>第2行</td><td>手机号码</td>" not in report
+    assert "<td>第3行</td><td>手机号码</td><td>该手机号已被其他账号使用</td>" in report
+
+
 def test_a_gbk_csv_imports_and_anything_else_is_refused_with_a_reason(
     app: Flask, world: World, session: Session, login_as: Any, queue: None
 ) -> None:
