@@ -519,3 +519,9 @@ def test_a_passport_holder_is_checked_by_hand_not_told_to_correct_the_number(
         assert f"badge-roster-{badge}" in row, (user.name, row)
     row = page.split(f'id="applicant-{foreigner.id}"')[1].split("</tr>")[0]
     assert "人工核对" in row and "持护照的申报人无法自动关联" in row and "请核对证件号码" not in row
+
+
+def test_the_roster_page_names_every_result_an_applicant_can_show(world: World, login_as: Any) -> None:
+    # The page's introduction lists the results; 人工核对 (passport and travel-permit holders) is one.
+    page = login_as(world.enterprise.handler).get("/enterprise/roster").text
+    assert "姓名不一致或未找到（持护照或港澳、台湾通行证的为人工核对）" in page
