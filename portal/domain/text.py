@@ -28,6 +28,7 @@ LIMITS: dict[str, int] = {
     "remark": 500,  # a paper item's remark
     "transfer_note": 500,
     "window_note": 500,
+    "notice_line": 200,  # a notice's title, where it is posted, whom to contact (each a 200-character column)
 }
 
 # Emoji and pictographs (and the joiners and selectors that build them): none has a glyph in the fonts

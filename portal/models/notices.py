@@ -77,9 +77,9 @@ class Notice(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
-    location: Mapped[str] = mapped_column(String(200))  # where it is posted in the unit
-    contact: Mapped[str] = mapped_column(String(200))  # how to raise an objection
+    title: Mapped[str] = mapped_column(String(LIMITS["notice_line"]))
+    location: Mapped[str] = mapped_column(String(LIMITS["notice_line"]))  # where it is posted in the unit
+    contact: Mapped[str] = mapped_column(String(LIMITS["notice_line"]))  # how to raise an objection
     start_date: Mapped[date]
     days: Mapped[int] = mapped_column(default=5)
     first_day: Mapped[date]

@@ -277,9 +277,9 @@ def draft_notice(
     _require_staff(actor, StaffRole.HANDLER)
     errors: dict[str, str] = {}
     for field, title, limit in (
-        ("title", N_("标题"), 200),
-        ("location", N_("张贴地点"), 200),
-        ("contact", N_("异议受理联系方式"), 200),
+        ("title", N_("标题"), LIMITS["notice_line"]),
+        ("location", N_("张贴地点"), LIMITS["notice_line"]),
+        ("contact", N_("异议受理联系方式"), LIMITS["notice_line"]),
     ):
         try:  # printed on the 公示表: no emoji (17.12), and within the column's length (17.5)
             check_text(getattr(data, field), title, limit, required=True, printed=True)

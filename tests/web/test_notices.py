@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
+from portal.domain.text import LIMITS
 from portal.domain.workflow import Status
 from portal.models import Notice, StaffRole
 from portal.services import endorsements, notices
@@ -76,6 +78,17 @@ def test_the_handler_drafts_a_notice_and_sees_the_computed_period(
     assert good.status_code == 303
     detail = browser.get(good.headers["Location"]).text
     assert "2026年9月29日至10月10日，共5个工作日" in detail and "草稿须由单位领导" in detail
+
+
+def test_the_notice_forms_lines_stop_at_their_length_as_typed(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """A QA report: 300 characters could be typed into 标题 and refused only after sending (不能超过200字)."""
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
+    page = login_as(world.enterprise.handler).get("/notices").text
+    for name in ("title", "location", "contact"):
+        field = re.search(rf'<input id="f-{name}" name="{name}"[^>]*>', page)
+        assert field is not None and f'maxlength="{LIMITS["notice_line"]}"' in field.group(0), name
 
 
 def test_a_draft_sent_with_no_applicant_ticked_comes_back_with_none_ticked(
