@@ -200,6 +200,22 @@ def _roster_id(raw: str, as_of: date) -> str:
         return normalize_hmt_residence_permit(raw, today=as_of)
 
 
+# A number that opens with a letter is another document's (a passport, a travel permit), not a mistyped ID.
+_OTHER_DOCUMENT = re.compile(r"^[A-Z]{1,2}[0-9A-Z]{5,}$")
+
+
+def _unusable_number(raw: str, problem: IdentityError) -> str:
+    """Why a row's number is skipped: a passport's or travel permit's is named as such (its holder is checked
+    by hand, as their account's badge says); anything else with the ID check's own message."""
+    typed = "".join(unicodedata.normalize("NFKC", raw).split()).upper()
+    if _OTHER_DOCUMENT.match(typed):
+        return T_(
+            "“%(number)s”不是居民身份证号码：名单按身份证号码关联，持护照或通行证的人员请经办人对照其参保记录人工核对",
+            number=typed,
+        )
+    return problem.message
+
+
 def parse_roster(rows: list[list[str]], *, as_of: date) -> ParsedRoster:
     """Records from a roster sheet; rows without a usable ID number are skipped and reported.
 
@@ -229,7 +245,7 @@ def parse_roster(rows: list[list[str]], *, as_of: date) -> ParsedRoster:
         try:
             number = _roster_id(raw_id, as_of)
         except IdentityError as problem:
-            skipped.append(TableProblem(line, "身份证号码", problem.message))
+            skipped.append(TableProblem(line, "身份证号码", _unusable_number(raw_id, problem)))
             continue
         if number in seen:
             continue  # one person listed twice (e.g. two insurance types): the first row counts

@@ -194,3 +194,15 @@ def test_roster_sheets_with_months_or_a_start_month() -> None:
     assert [(p.line, p.column) for p in parsed.skipped] == [(4, "身份证号码")]
     with pytest.raises(TableError, match="缴费月数"):
         parse_roster([["姓名", "身份证号码", "参保单位"]], as_of=TODAY)
+
+
+def test_a_roster_row_with_a_passport_number_is_skipped_as_another_document() -> None:
+    """A QA report: a passport number (E12345678) was told to drop its letters (只能包含数字…)."""
+    rows = [
+        ["姓名", "身份证号码", "参保单位名称", "缴费月数"],
+        ["GARCIA MARIA", "e1234567 8", "城投集团", "12"],
+        ["坏号", "3601X", "城投集团", "12"],
+    ]
+    passport, typo = parse_roster(rows, as_of=TODAY).skipped
+    assert "“E12345678”不是居民身份证号码" in passport.message and "人工核对" in passport.message
+    assert "不是居民身份证号码" not in typo.message
