@@ -151,6 +151,7 @@ def test_three_phone_photos_become_one_pdf_and_the_checklist_shows_them(
     assert (material.pages, material.combined, material.kind) == (3, 3, "copy")
     page = browser.get(f"/me/applications/{application.id}").text
     assert "复印件待单位核对" in page and "劳动（聘用）合同（3张合成）.pdf" in page
+    assert "3个文件已合成为一份3页的 PDF" in page  # counted as files: a PDF beside photos is one of them
     assert "提交前还需" in page and "身份证件（未上传）" in page
     refused = browser.post(f"/me/applications/{application.id}/act", data={"action": "submit"})
     assert refused.status_code == 422 and "身份证件" in refused.text and "诚信承诺书" in refused.text

@@ -57,7 +57,8 @@ def upload_material(application_id: int) -> Response:
             fragment="materials",
         )
     combined = (
-        T_("，%(images)d张图片已合成为一份%(pages)d页的 PDF", images=material.combined, pages=material.pages)
+        # Files, not images: a PDF chosen beside photos is combined too.
+        T_("，%(files)d个文件已合成为一份%(pages)d页的 PDF", files=material.combined, pages=material.pages)
         if material.combined > 1
         else ""
     )
