@@ -18,6 +18,22 @@ from enum import StrEnum
 
 from portal.domain.i18n import N_
 
+# The series HR most often starts an application in: a suggestion list (any series may be typed). A series is
+# stored and printed in Chinese; the English interface shows each one's English beside it and takes it back
+# typed in English (portal.web.series).
+SERIES_SUGGESTIONS: tuple[str, ...] = (
+    N_("工程"),
+    N_("经济"),
+    N_("会计"),
+    N_("统计"),
+    N_("卫生"),
+    N_("农业"),
+    N_("中小学教师"),
+    N_("工艺美术"),
+    N_("新闻"),
+    N_("档案"),
+)
+
 # The steps of the route and the words for them (policy-spec §3, DESIGN.md §3).
 TERMS: dict[str, str] = {
     "handler_review": N_("经办人初审"),

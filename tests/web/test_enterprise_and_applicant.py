@@ -15,6 +15,7 @@ from portal.domain.workflow import Action, Status
 from portal.models import Application, StaffRole, User
 from portal.services import applications, forms
 from portal.services.actors import actor_for
+from portal.web import i18n
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, World, make_application, make_user, make_world
 
@@ -153,6 +154,26 @@ def test_after_starting_an_application_hr_lands_on_the_new_draft_told_what_comes
     page = browser.get(started.headers["Location"])
     assert page.status_code == 200 and "给排水" in page.text
     assert "申报已创建，申报人登录后即可填写申报表并提交" in page.text  # said once, as a flash
+
+
+def test_an_english_reader_picks_or_types_a_series_in_english_and_the_chinese_name_is_stored(
+    world: World, session: Session, login_as: Any
+) -> None:
+    """A QA report: the English hint named "engineering", the list offered only 工程, and "engineering"
+    typed was taken as a series the rules did not know ("engineering is not on the list")."""
+    mine = make_user(session, employer=world.enterprise.org)
+    browser = login_as(world.enterprise.handler)
+    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    form = browser.get(f"/enterprise/applicants/{mine.id}/applications/new").text
+    assert '<option value="工程" label="Engineering">' in form  # the value stays the stored Chinese name
+    check = browser.get("/enterprise/eligibility-check").text
+    assert '<option value="会计" label="Accounting">' in check
+    typed = {"applicant_id": mine.id, "series": " engineering ", "specialty": "给排水", "level": "中级"}
+    assert browser.post("/enterprise/applications", data={**typed, "pathway": "认定"}).status_code == 303
+    created = session.scalars(select(Application).where(Application.applicant_id == mine.id)).one()
+    assert created.series == "工程"
+    dry_run = browser.get("/enterprise/eligibility-check", query_string={"series": "Accounting"}).text
+    assert 'value="会计"' in dry_run  # the form comes back with the name the rules compared
 
 
 def test_enterprise_pages_are_403_for_other_roles(world: World, session: Session, login_as: Any) -> None:

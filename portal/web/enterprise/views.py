@@ -11,25 +11,13 @@ from portal.extensions import db
 from portal.models import Organisation, OrgKind
 from portal.services import applications as service
 from portal.services import eligibility, organisations, policies
+from portal.web import series
 from portal.web.context import current_actor, now
 from portal.web.enterprise import bp
 from portal.web.forms import form_input, id_field
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 from portal.web.i18n import notify
-
-SERIES_SUGGESTIONS = (
-    "工程",
-    "经济",
-    "会计",
-    "统计",
-    "卫生",
-    "农业",
-    "中小学教师",
-    "工艺美术",
-    "新闻",
-    "档案",
-)
 
 
 def _enterprise() -> Organisation | None:
@@ -47,7 +35,7 @@ def _start_page(form: dict[str, str], errors: dict[str, str] | None = None, stat
         form=form,
         applicants=service.applicants_of(db.session, current_actor()),
         levels=service.LEVELS,
-        series_options=SERIES_SUGGESTIONS,
+        series_options=series.suggestions(),
         pathways=PATHWAYS,
         profile=profile,
     )
@@ -64,7 +52,11 @@ def new_application(user_id: int) -> Response:
 @bp.post("/applications")
 @staff_required(OrgKind.ENTERPRISE)
 def start_application() -> Response:
-    data = form_input(service.StartInput, applicant_id=id_field("applicant_id") or 0)
+    data = form_input(
+        service.StartInput,
+        applicant_id=id_field("applicant_id") or 0,
+        series=series.as_written(request.form.get("series", "")),
+    )
     try:
         application = service.start_application(db.session, current_actor(), data, now())
     except ValidationFailed as invalid:
@@ -80,6 +72,8 @@ def check_eligibility() -> Response:
     """HR's dry run for a candidate without an account: findings and the earliest batch. Nothing is
     stored, so it is a GET whose URL can be bookmarked or shared."""
     form = request.args.to_dict()
+    if "series" in form:
+        form["series"] = series.as_written(form["series"])
     result = None
     errors: dict[str, str] = {}
     status = 200
@@ -103,5 +97,5 @@ def check_eligibility() -> Response:
         pathways=PATHWAYS,
         levels=LEVELS,
         education_levels=EDUCATION_LEVELS,
-        series_options=SERIES_SUGGESTIONS,
+        series_options=series.suggestions(),
     )
