@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from portal.domain.i18n import N_
+
 
 class DomainError(Exception):
     """A business rule refused an action; `.message` is shown to the user as it is."""
@@ -41,7 +43,7 @@ class ValidationFailed(DomainError):
 
     code = "validation_failed"
 
-    def __init__(self, fields: dict[str, str], message: str = "请修改标注的内容后再提交") -> None:
+    def __init__(self, fields: dict[str, str], message: str = N_("请修改标注的内容后再提交")) -> None:
         super().__init__(message)
         self.fields = fields
 
@@ -51,7 +53,8 @@ class StaleObject(DomainError):
 
     code = "stale"
 
-    def __init__(self, message: str = "已被他人处理，请刷新") -> None:
+    # A msgid (N_): the web layer shows it in the reader's language, as any refusal's message.
+    def __init__(self, message: str = N_("已被他人处理，请刷新")) -> None:
         super().__init__(message)
 
 

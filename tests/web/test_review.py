@@ -107,6 +107,26 @@ def test_a_stale_version_is_409_and_says_someone_else_handled_it(
     assert response.status_code == 409 and "已被他人处理，请刷新" in response.text
 
 
+def test_a_stale_click_reads_in_the_reader_s_language(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Two reviewers at once: the second click's row said 已被他人处理，请刷新 in English too (the
+    # StaleObject default was not a msgid), in the queue row and in the flash after a plain POST.
+    from portal.web import i18n
+
+    application = make_application(session, world, clock.now, steps=1)
+    browser = login_as(world.enterprise.handler)
+    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    url = f"/review/applications/{application.id}/act"
+    stale = {"action": "handler_approve", "version": application.version - 1}
+    row = browser.post(url, data=stale, headers=HX)
+    assert row.status_code == 409 and "已被他人处理" not in row.text
+    assert "Someone else has already handled this; refresh" in row.text
+    browser.post(url, data=stale)
+    page = browser.get("/review/queue").text
+    assert "Someone else has already handled this; refresh" in page and "已被他人处理" not in page
+
+
 def test_a_refused_plain_post_redirects_back_with_the_message(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:
