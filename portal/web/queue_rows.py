@@ -104,7 +104,7 @@ def queue_rows(rows: Iterable[QueueRow], error: object = None, notice: object = 
             f'<td><a href="{show}" id="name-{ident}" lang="zh-CN">{escape(row.applicant_name)}</a></td>'
             f'<td lang="zh-CN">{escape(row.enterprise_name)}</td>'
             f'<td lang="zh-CN">{escape(a.series)} / {escape(a.specialty)}</td>'
-            f'<td lang="zh-CN">{escape(a.level)}</td>'
+            f"<td>{words.of(a.level)}</td>"  # a glossary word (中级: Intermediate level), not data
             f"<td>{badge}</td>"
             f'<td title="{since}">{waited}</td>'
             f'<td class="actions">{messages}{actions(row, ident, show)}</td></tr>\n'

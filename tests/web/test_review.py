@@ -307,6 +307,22 @@ def test_queue_rows_escape_what_people_typed_and_read_in_the_reader_s_language(
     assert 'role="status"' in swapped.text and "&lt;img" in swapped.text and "已" not in swapped.text
 
 
+def test_a_queue_row_s_level_reads_in_english_as_the_level_filter_does(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The English queue's filter said "Intermediate level" and every row 中级 beside it.
+    from portal.web import i18n
+
+    application = make_application(session, world, clock.now, steps=1)
+    browser = login_as(world.enterprise.handler)
+    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    listing = browser.get("/review/queue", headers=HX).text
+    row = listing[listing.index(f'<tr id="application-{application.id}"') :]
+    row = row[: row.index("</tr>")]
+    assert application.level == "中级"
+    assert "<td>Intermediate level</td>" in row and "中级" not in row
+
+
 def test_certifying_asks_first_on_the_review_page_and_in_the_queue(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:
