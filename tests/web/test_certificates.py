@@ -157,6 +157,26 @@ def test_the_certificate_excel_has_the_title_offices_columns_and_the_filters(
     assert first.certificate_no in page
 
 
+def test_the_list_s_level_is_a_choice_and_a_filter_matching_nothing_says_so(
+    session: Session, world: World, clock: Clock, login_as: Any
+) -> None:
+    # The level was a text box matched exactly (Intermediate level, typed in English, found nothing), the
+    # rows read 中级 in English, and a filter matching nothing said 还没有证书 as if none were issued.
+    from portal.web import i18n
+
+    application = certified(session, world, clock)
+    assert application.level == "中级"
+    browser = login_as(world.bureau.leader)
+    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    page = browser.get("/certificates").text
+    assert '<select id="level" name="level">' in page
+    assert '<option value="中级" >Intermediate level</option>' in page
+    assert "<td>Intermediate level</td>" in page
+    nothing = browser.get("/certificates?level=正高级").text
+    assert '<option value="正高级" selected>' in nothing
+    assert "No certificates match the filters" in nothing and "No certificates yet" not in nothing
+
+
 def test_the_approval_pdf_lists_the_days_certificates(
     session: Session, world: World, clock: Clock, login_as: Any
 ) -> None:

@@ -12,6 +12,7 @@ from portal.domain.i18n import N_, T_
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import certificates as service
+from portal.services.applications import LEVELS
 from portal.services.calendar import today
 from portal.web import steps
 from portal.web.certificates import bp
@@ -51,6 +52,7 @@ def list_certificates() -> Response:
         rows=rows,
         revocable={a.id for a in rows if service.can_revoke(actor, a)},
         filters=filters,
+        levels=LEVELS,  # a choice, as the queue's filter: a typed level matched nothing unless exact
         args={k: v for k, v in request.args.items() if v},
     )
 
