@@ -177,6 +177,21 @@ def test_the_list_s_level_is_a_choice_and_a_filter_matching_nothing_says_so(
     assert "No certificates match the filters" in nothing and "No certificates yet" not in nothing
 
 
+def test_revoking_a_certificate_reads_as_revoking_in_english(
+    session: Session, world: World, clock: Clock, login_as: Any
+) -> None:
+    # The form under 撤销… (Revoke…) asked a "Reason for withdrawing" and its button said "Confirm ending"
+    # (the staff page's words for ending a role).
+    from portal.web import i18n
+
+    certified(session, world, clock)
+    browser = login_as(world.bureau.leader)
+    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    page = browser.get("/certificates").text
+    assert "Reason for revoking" in page and "Revoke the certificate</button>" in page
+    assert "withdrawing" not in page and "Confirm ending" not in page
+
+
 def test_the_approval_pdf_lists_the_days_certificates(
     session: Session, world: World, clock: Clock, login_as: Any
 ) -> None:
