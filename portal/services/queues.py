@@ -26,7 +26,7 @@ from portal.domain.i18n import N_
 from portal.domain.progress import Age, queue_age
 from portal.domain.workdays import UnknownYear, WorkCalendar
 from portal.domain.workflow import Action, Level, Role, Status, bulk_actions
-from portal.models import Application, Organisation, OrgKind, User
+from portal.models import Application, Organisation, OrgKind, StaffRole, User
 from portal.models.base import UTCDateTime
 from portal.services import audit, paper, rulebook, versions
 from portal.services.actors import Actor
@@ -373,6 +373,12 @@ def queue(
         page_etag=page_tags.page,
         bulk_actions=tab_bulk_actions(actor, tab),
     )
+
+
+def home_tab(actor: Actor) -> Tab:
+    """The tab the queue opens on: the one whose rows wait on the actor (a leader's 待签批; the handler's
+    待初审 otherwise), not a tab of the other role's work with the leader's hidden behind a count."""
+    return Tab.LEADER if actor.staff_role is StaffRole.LEADER else Tab.HANDLER
 
 
 def tab_bulk_actions(actor: Actor, tab: Tab) -> list[Action]:

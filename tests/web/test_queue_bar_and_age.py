@@ -77,3 +77,20 @@ def test_on_a_phone_the_queue_table_scrolls_in_its_own_box(
     page = login_as(world.enterprise.handler).get("/review/queue").text
     assert re.search(r'<div class="table-wrap">\s*<table class="table queue">', page)
     assert re.search(r"</table>\s*</div>\s*<nav class=\"pager\"", page)
+
+
+def test_the_queue_opens_on_the_tab_whose_rows_wait_on_the_reader(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # A leader's 审核队列 opened on 待初审: the handler's work (nothing for them), their own behind a count.
+    waiting = make_application(session, world, clock.now, steps=2)  # signed by nobody yet: the leader's
+    leader = login_as(world.enterprise.leader).get("/review/queue").text
+    assert re.search(r'tab=leader"[^>]*aria-current="page"', leader)
+    assert f'id="application-{waiting.id}"' in leader
+    assert _bulk_options(leader) == ["leader_approve", "forward"]
+    handler = login_as(world.enterprise.handler).get("/review/queue").text
+    assert re.search(r'tab=handler"[^>]*aria-current="page"', handler)
+    # An empty home tab names itself as where new work arrives.
+    empty = login_as(world.department.leader).get("/review/queue").text
+    assert re.search(r'tab=leader"[^>]*aria-current="page"', empty)
+    assert "会自动出现在“待签批”中" in empty

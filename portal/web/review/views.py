@@ -33,7 +33,7 @@ from portal.web.unit_of_work import discard
 
 def _tab() -> queues.Tab:
     try:
-        return queues.Tab(request.args.get("tab", queues.Tab.HANDLER.value))
+        return queues.Tab(request.args.get("tab") or queues.home_tab(current_actor()).value)
     except ValueError:
         abort(404)
 
@@ -71,6 +71,7 @@ def show_queue() -> Response:
         page=page,
         rows=page.rows,
         tabs=list(queues.Tab),
+        home_tab=queues.home_tab(actor),  # where new work arrives for this reader (the empty list says so)
         levels=applications_service.LEVELS,
         statuses=list(Status),
     )
