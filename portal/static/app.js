@@ -144,6 +144,18 @@
     if (area instanceof HTMLTextAreaElement && area.hasAttribute("data-counter")) { counter(area); }
   });
   document.addEventListener("DOMContentLoaded", function () { counters(document); });
+  // A page sent back with a refused form (the server marks it data-refused) opens where the first error
+  // is, its field focused: the page itself opens at the top, and on a long page the form is far below.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!document.body.hasAttribute("data-refused")) { return; }
+    var first = document.querySelector("[aria-invalid=true], .has-error, .error[role=alert]");
+    if (!first) { return; }
+    var field = first.matches(".has-error") ? first.querySelector("input, textarea, select") : first;
+    var target = field || first;
+    if (!target.matches("input, textarea, select")) { target.setAttribute("tabindex", "-1"); }
+    target.scrollIntoView({ block: "center" });
+    target.focus({ preventScroll: true });
+  });
   document.addEventListener("htmx:afterSwap", function (event) { counters(event.target); });
   // The form is also kept in this browser while typing: a session that timed out loses nothing.
   function autosaveKey(form) { return "draft:" + form.dataset.autosave; }

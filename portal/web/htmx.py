@@ -55,6 +55,9 @@ def render_page(
         body += "".join(render_block(template_name, name, **{**context, "oob": True}) for name in also)
     else:
         env = current_app.jinja_env
+        # A refused form (422) on a whole page: the page marks itself so app.js takes the reader to the
+        # first marked field; on a long page (the review page's 退回补正, a meeting's plan) it sat far below.
+        context.setdefault("refused", status == 422)
         current_app.update_template_context(context)
         body = env.get_template(template_name).render(context)
     response = make_response(body, status)

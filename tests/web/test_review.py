@@ -323,6 +323,23 @@ def test_a_queue_row_s_level_reads_in_english_as_the_level_filter_does(
     assert "<td>Intermediate level</td>" in row and "中级" not in row
 
 
+def test_a_refused_return_marks_the_page_so_it_opens_at_the_first_error(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The 退回补正 form sits far down the review page: refused, the page opened at its top with nothing
+    # there saying so. A refused whole page carries data-refused (app.js goes to the first marked field).
+    application = make_application(session, world, clock.now, steps=1)
+    browser = login_as(world.enterprise.handler)
+    url = f"/review/applications/{application.id}"
+    assert "data-refused" not in browser.get(url).text
+    refused = browser.post(
+        f"{url}/return", data={"sections": "education", "version": application.version, "deadline": ""}
+    )
+    assert refused.status_code == 422
+    assert re.search(r"<body [^>]*data-refused>", refused.text)
+    assert 'aria-invalid="true"' in refused.text
+
+
 def test_certifying_asks_first_on_the_review_page_and_in_the_queue(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:
