@@ -54,12 +54,25 @@ ACKNOWLEDGEMENT = (
 
 
 def _refuse(
-    session: Session, actor: Actor, meeting: Meeting, action: str, code: str, message: str, now: datetime
+    session: Session,
+    actor: Actor,
+    meeting: Meeting,
+    action: str,
+    code: str,
+    message: str,
+    now: datetime,
+    field: str | None = None,
 ) -> None:
+    """Audit the refused attempt and raise it; with `field`, as that form field's error (the page comes
+    back with what was ticked, e.g. the experts present, instead of a reset form)."""
     audit.record_attempt(
         session, actor, action, now, object_type="meeting", object_id=meeting.id, detail={"code": code}
     )
-    raise DomainError(message, code=code)
+    if field is None:
+        raise DomainError(message, code=code)
+    invalid = ValidationFailed({field: message}, message)
+    invalid.code = code
+    raise invalid
 
 
 # --- the pool --------------------------------------------------------------------------------------------
@@ -493,6 +506,7 @@ def open_voting(
         _refuse(
             session, actor, meeting, "open_voting", "not_acknowledged",
             T_("以下专家尚未确认已学习评价标准条件（004 一(七)）：%(names)s", names=joined(unready)), now,
+            field="present",
         )  # fmt: skip
     quorum = rules.needed(len(members), rule.vote.quorum)
     if not rules.at_least(len(present), len(members), rule.vote.quorum) or not present:
@@ -508,7 +522,7 @@ def open_voting(
             quorum=quorum,
             citation=citation,
         )
-        _refuse(session, actor, meeting, "open_voting", "no_quorum", why, now)
+        _refuse(session, actor, meeting, "open_voting", "no_quorum", why, now, field="present")
     for member in members:
         member.present = member in present
     meetings._advance(

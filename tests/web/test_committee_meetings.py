@@ -254,3 +254,32 @@ def test_a_failed_vote_reaches_the_applicants_timeline_with_its_totals(
     applicant = login_as(application.applicant)
     page = applicant.get(f"/me/applications/{application.id}")
     assert "赞成0票、反对5票" in page.text and "未通过" in page.text
+
+
+def test_a_refused_start_of_the_vote_keeps_the_absent_experts_unticked(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The leader unticked two absent experts and was refused (an expert had not acknowledged the
+    standards): the page came back with all seven ticked, so the next click counted the absent present."""
+    from portal.services.actors import actor_for
+    from tests.factories import filed_meeting
+
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    make_experts(session, made, clock.now, 7)
+    meeting = filed_meeting(session, world, made, [application], clock.now, panel=7)
+    members = votes.panel(session, meeting)
+    for member in members[1:]:
+        votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, clock.now)
+    clock.now = clock.now + timedelta(days=30)
+    leader = login_as(made.office.leader, membership_id=made.office.leader_membership.id)
+    ticked = [m.id for m in members[:5]]  # the last two are absent; the first has not acknowledged
+    refused = leader.post(f"/committees/meetings/{meeting.id}/open", data={"present": ticked})
+    assert refused.status_code == 422 and "尚未确认已学习评价标准条件" in refused.text
+    for member in members:
+        box = f'name="present" value="{member.id}" checked'
+        assert (box in refused.text) is (member.id in ticked), member.id
+    session.refresh(meeting)
+    assert meeting.state is MeetingStatus.ACCEPTED  # the refusal changed nothing

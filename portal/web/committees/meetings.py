@@ -160,7 +160,7 @@ def _meeting_page(
         can_import_numbers=certificate_numbers.can_import(actor, meeting),
         errors=errors or {},
         # The plan form starts from the meeting as it stands (an ISO date is a form value, never text).
-        form=request.form.to_dict()
+        form=_posted_form()
         if request.method == "POST"
         else {
             "held_on": meeting.held_on.isoformat(),
@@ -172,6 +172,15 @@ def _meeting_page(
         passed=EntryResult.PASSED.value,
         states=MeetingStatus,
     )
+
+
+def _posted_form() -> dict[str, object]:
+    """The form sent, as the page shows it again; a refused start of the vote keeps the experts ticked
+    present (a list), so the absent ones are not ticked again behind the leader's back."""
+    form: dict[str, object] = dict(request.form.to_dict())
+    if request.endpoint == "committees.open_voting":
+        form["present"] = request.form.getlist("present")
+    return form
 
 
 def _back(meeting_id: int, anchor: str) -> str:
