@@ -67,3 +67,23 @@ def test_the_meetings_list_polls_by_its_counter_and_exports_what_it_shows(
     empty = load_workbook(io.BytesIO(handler.get("/committees/meetings.xlsx?tab=results").data))
     assert len(list(empty.active.iter_rows(values_only=True))) == 1
     assert 'id="export-meetings"' in handler.get("/committees/meetings?tab=preparing").text
+
+
+def test_the_list_counts_the_agenda_in_the_reader_s_words(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # English read "1 people" for a one-person agenda.
+    from portal.web import i18n
+    from tests.factories import filed_meeting, make_experts, make_review_application, to_meeting
+
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    make_experts(session, made, clock.now, 5)
+    filed_meeting(session, world, made, [application], clock.now)
+    handler = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    assert "<td>1 人</td>" in handler.get("/committees/meetings").text
+    handler.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    english = handler.get("/committees/meetings").text
+    assert "<td>1 person</td>" in english and "1 people" not in english

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from flask import Response, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from portal.domain.errors import DomainError
@@ -121,8 +122,10 @@ def send_confirmations() -> Response:
         sent = service.send_list(db.session, current_actor(), now())
     except DomainError as refused:
         return steps.refused(url_for("committees.list_confirmations"), refused)
-    message = _(
-        "已将 %(n)d 人报送人社局确认；请导出《专业技术人员职称资格确认人员名单》随文报送", n=len(sent)
+    message = ngettext(
+        "已将 %(num)d 人报送人社局确认；请导出《专业技术人员职称资格确认人员名单》随文报送",
+        "已将 %(num)d 人报送人社局确认；请导出《专业技术人员职称资格确认人员名单》随文报送",
+        len(sent),
     )
     flash(message, "success")
     sent_tab = url_for("committees.list_confirmations", tab="sent")
@@ -143,7 +146,10 @@ def decide_confirmations() -> Response:
     done = [r for r in rows if not r.why]
     if done:
         flash(
-            _("已确认 %(n)d 人", n=len(done)) if confirm else _("已不予确认 %(n)d 人", n=len(done)), "success"
+            ngettext("已确认 %(num)d 人", "已确认 %(num)d 人", len(done))
+            if confirm
+            else ngettext("已不予确认 %(num)d 人", "已不予确认 %(num)d 人", len(done)),
+            "success",
         )
     for row in rows:  # per-row results: the others were decided
         if row.why:
