@@ -283,3 +283,40 @@ def test_a_refused_start_of_the_vote_keeps_the_absent_experts_unticked(
         assert (box in refused.text) is (member.id in ticked), member.id
     session.refresh(meeting)
     assert meeting.state is MeetingStatus.ACCEPTED  # the refusal changed nothing
+
+
+def _voting_meeting(session: Session, clock: Clock, applicants: int, absent: int) -> tuple[Any, list[Any]]:
+    """A meeting of five experts voting on `applicants` applications, the last `absent` not present."""
+    from portal.models import StaffRole
+    from portal.services.actors import actor_for
+    from tests.factories import filed_meeting
+
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    applications = [make_review_application(session, world, clock.now) for _ in range(applicants)]
+    for application in applications:
+        clock.now = to_meeting(session, world, made, application, clock.now)
+    make_experts(session, made, clock.now, 5)
+    meeting = filed_meeting(session, world, made, applications, clock.now)
+    members = votes.panel(session, meeting)
+    for member in members:
+        votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, clock.now)
+    clock.now = clock.now + timedelta(days=30)
+    present = [m.id for m in members[: len(members) - absent]]
+    votes.open_voting(session, made.office.actor(StaffRole.LEADER), meeting.id, present, clock.now)
+    return meeting, members
+
+
+def test_a_refused_ballot_keeps_the_expert_s_other_choices(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # One applicant left out: the ballot came back with every choice cleared (an agenda holds dozens).
+    meeting, members = _voting_meeting(session, clock, applicants=2, absent=0)
+    first, second = meeting.entries
+    expert = members[0].expert.user
+    expert.must_change_password = False
+    own = login_as(expert)
+    refused = own.post(f"/committees/panels/{meeting.id}/ballot", data={f"choice_{first.id}": "no"})
+    assert refused.status_code == 422
+    assert f'name="choice_{first.id}" value="no" required checked>' in refused.text
+    assert f'name="choice_{second.id}" value="yes" required>' in refused.text

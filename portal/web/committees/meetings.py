@@ -378,6 +378,8 @@ def _panels_page(*, errors: dict[str, str] | None = None, status: int = 200) -> 
         choices=list(BallotChoice),
         acknowledgement=votes.ACKNOWLEDGEMENT,
         errors=errors or {},
+        # A refused ballot (one applicant left out) comes back with the expert's other choices kept.
+        form=request.form.to_dict() if request.method == "POST" else {},
     )
 
 
