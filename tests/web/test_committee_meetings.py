@@ -320,3 +320,23 @@ def test_a_refused_ballot_keeps_the_expert_s_other_choices(
     assert refused.status_code == 422
     assert f'name="choice_{first.id}" value="no" required checked>' in refused.text
     assert f'name="choice_{second.id}" value="yes" required>' in refused.text
+
+
+def test_an_expert_not_ticked_present_is_told_why_there_is_no_ballot(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The absent expert's meeting read 表决中 with nothing under it: no ballot, no word why.
+    from portal.web import i18n
+
+    meeting, members = _voting_meeting(session, clock, applicants=1, absent=1)
+    absent = members[-1].expert.user
+    absent.must_change_password = False
+    own = login_as(absent)
+    page = own.get("/committees/panels").text
+    assert f'id="absent-{meeting.id}"' in page and "您未登记为本次会议的出席专家，不能投票" in page
+    assert f"/committees/panels/{meeting.id}/ballot" not in page
+    own.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    assert "您未登记" not in own.get("/committees/panels").text
+    present = members[0].expert.user
+    present.must_change_password = False
+    assert f'id="absent-{meeting.id}"' not in login_as(present).get("/committees/panels").text
