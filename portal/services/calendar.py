@@ -202,6 +202,17 @@ def confirm_year(session: Session, actor: Actor, year: int, source_ref: str, now
         raise ValidationFailed(
             {"source_ref": N_("请填写依据，例如“国务院办公厅关于2027年部分节假日安排的通知”")}
         )
+    if not work_calendar(session).knows(year) and not _holidays_entered(session, year):
+        # Every year has its 元旦 and 春节 rest days: a year confirmed with none would count them as working
+        # days, the weekends-only fallback the calendar never makes (policy-spec 7.3).
+        raise ValidationFailed(
+            {
+                "source_ref": T_(
+                    "%(year)s年还没有录入任何放假日期，不能确认为完整；请先按国务院办公厅通知录入或导入",
+                    year=str(year),
+                )
+            }
+        )
     row = session.get(CalendarYear, year) or CalendarYear(year=year)
     row.source_ref, row.confirmed_by_id, row.confirmed_at = source_ref.strip()[:200], actor.user_id, now
     session.add(row)
@@ -215,6 +226,15 @@ def confirm_year(session: Session, actor: Actor, year: int, source_ref: str, now
     )
     session.flush()
     return row
+
+
+def _holidays_entered(session: Session, year: int) -> bool:
+    first = session.scalar(
+        select(CalendarDay.day).where(
+            CalendarDay.kind == "holiday", CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))
+        )
+    )
+    return first is not None
 
 
 def import_file(

@@ -258,6 +258,25 @@ def test_the_admin_enters_next_years_holidays_and_confirms_the_year(
     assert login_as(world.enterprise.leader).get("/admin/calendar").status_code == 403
 
 
+def test_a_year_with_no_holiday_entered_cannot_be_confirmed(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Confirming 2027 with nothing entered was accepted: every 2027 period then counted 元旦 and 春节 as
+    # working days (the weekends-only fallback policy-spec 7.3 rules out).
+    clock.now = at_shanghai(date(2026, 11, 23))
+    browser = login_as(world.admin)
+    empty = browser.post("/admin/calendar/years/2027/confirm", data={"source_ref": "国办发明电〔2026〕X号"})
+    assert empty.status_code == 422 and "2027年还没有录入任何放假日期" in empty.text
+    assert "尚未录入2027年" in browser.get("/admin/calendar?year=2027").text
+    browser.post(
+        "/admin/calendar/days?year=2027", data={"day": "2027-01-01", "kind": "holiday", "name": "元旦"}
+    )
+    confirmed = browser.post(
+        "/admin/calendar/years/2027/confirm", data={"source_ref": "国办发明电〔2026〕X号"}
+    )
+    assert confirmed.status_code == 303
+
+
 def test_the_result_sheet_carries_the_units_seal_image_once_uploaded(
     app: Flask, world: World, session: Session, clock: Clock, login_as: Any, queue: None
 ) -> None:

@@ -133,6 +133,15 @@ def admin_remove_calendar_day(c: Ctx) -> Case:
 
 
 def admin_confirm_calendar_year(c: Ctx) -> Case:
+    # A year is confirmed once its holidays are entered (an empty one is refused).
+    calendar.add_day(
+        c.session,
+        actor_for(c.world.admin, c.world.admin_membership),
+        date(2027, 10, 8),
+        "holiday",
+        "国庆",
+        c.clock.now,
+    )
     return Case(
         _admin(c), "/admin/calendar/years/2027/confirm", lambda: {"source_ref": "国办发明电〔2026〕7号"}
     )
