@@ -174,3 +174,16 @@ def test_nobody_ends_their_own_role(
     assert response.status_code == 303  # refused with the reason on the page: the last admin stays
     session.refresh(own)
     assert own.ended_at is None
+
+
+def test_the_english_staff_page_asks_to_end_a_leader_s_role_in_good_english(
+    world: World, login_as: Any
+) -> None:
+    # The confirmation read "Ending a Administrator role …" (the article written before any role's name).
+    from portal.web import i18n
+
+    browser = login_as(world.admin)
+    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    page = browser.get(f"/admin/orgs/{world.enterprise.org.id}").text
+    assert "Ending the Leader role needs another administrator" in page
+    assert "Ending a " not in page
