@@ -285,8 +285,11 @@ def test_a_refused_start_of_the_vote_keeps_the_absent_experts_unticked(
     assert meeting.state is MeetingStatus.ACCEPTED  # the refusal changed nothing
 
 
-def _voting_meeting(session: Session, clock: Clock, applicants: int, absent: int) -> tuple[Any, list[Any]]:
-    """A meeting of five experts voting on `applicants` applications, the last `absent` not present."""
+def _voting_meeting(
+    session: Session, clock: Clock, applicants: int, absent: int
+) -> tuple[Any, list[Any], Any]:
+    """A meeting of five experts voting on `applicants` applications, the last `absent` not present;
+    with the world and the committee it was made in."""
     from portal.models import StaffRole
     from portal.services.actors import actor_for
     from tests.factories import filed_meeting
@@ -304,14 +307,14 @@ def _voting_meeting(session: Session, clock: Clock, applicants: int, absent: int
     clock.now = clock.now + timedelta(days=30)
     present = [m.id for m in members[: len(members) - absent]]
     votes.open_voting(session, made.office.actor(StaffRole.LEADER), meeting.id, present, clock.now)
-    return meeting, members
+    return meeting, members, (world, made)
 
 
 def test_a_refused_ballot_keeps_the_expert_s_other_choices(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
     # One applicant left out: the ballot came back with every choice cleared (an agenda holds dozens).
-    meeting, members = _voting_meeting(session, clock, applicants=2, absent=0)
+    meeting, members, _ = _voting_meeting(session, clock, applicants=2, absent=0)
     first, second = meeting.entries
     expert = members[0].expert.user
     expert.must_change_password = False
@@ -328,7 +331,7 @@ def test_an_expert_not_ticked_present_is_told_why_there_is_no_ballot(
     # The absent expert's meeting read 表决中 with nothing under it: no ballot, no word why.
     from portal.web import i18n
 
-    meeting, members = _voting_meeting(session, clock, applicants=1, absent=1)
+    meeting, members, _ = _voting_meeting(session, clock, applicants=1, absent=1)
     absent = members[-1].expert.user
     absent.must_change_password = False
     own = login_as(absent)
@@ -340,3 +343,31 @@ def test_an_expert_not_ticked_present_is_told_why_there_is_no_ballot(
     present = members[0].expert.user
     present.must_change_password = False
     assert f'id="absent-{meeting.id}"' not in login_as(present).get("/committees/panels").text
+
+
+def test_once_confirmed_the_results_show_the_office_s_note_not_how_to_confirm(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # A rate above the setting needs a note to confirm; the bureau publishing never saw it, and the page
+    # kept telling everyone how to confirm (确认时须写明说明, 确认前须发布…) after it was done.
+    from portal.models import StaffRole
+    from portal.services import results
+    from portal.services.actors import actor_for
+
+    meeting, members, (world, made) = _voting_meeting(session, clock, applicants=1, absent=0)
+    meeting.pass_rate_limit = 60  # all five vote yes: 100%, above it
+    for member in members:
+        ballot = {e.id: "yes" for e in meeting.entries}
+        votes.cast_ballot(session, actor_for(member.expert.user, None), meeting.id, ballot, clock.now)
+    leader = made.office.actor(StaffRole.LEADER)
+    votes.close_voting(session, leader, meeting.id, clock.now)
+    passed = [e.application_id for e in meeting.entries]
+    notice = committee_notice(session, made.office, passed, clock.now, title="评审结果公示")
+    clock.now = pass_notice(session, notice)
+    results.confirm_results(
+        session, leader, meeting.id, "本专业申报人员整体水平较高，经评委会复议同意", clock.now
+    )
+    bureau = login_as(world.bureau.leader, membership_id=world.bureau.leader_membership.id)
+    page = bureau.get(f"/committees/meetings/{meeting.id}").text
+    assert 'id="confirm-note"' in page and "本专业申报人员整体水平较高，经评委会复议同意" in page
+    assert "确认时须写明说明" not in page and "确认前须发布评审结果公示" not in page
