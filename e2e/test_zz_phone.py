@@ -64,3 +64,15 @@ def test_an_applicant_reads_the_correction_list_on_a_phone(new_page: Any, portal
     expect(listing).to_contain_text(reason)
     expect(listing).to_be_in_viewport()
     assert_fits(page)
+
+
+def test_a_reviewer_s_queue_fits_a_phone(new_page: Any) -> None:
+    # The queue's row (name, unit, status, wait and its action buttons) made the page over 500 px wide on
+    # a phone; the table scrolls in its own box.
+    page: Page = new_page("reviewer-phone", **PHONE)
+    log_in(page, "13870700004")  # 谢晓燕, the department's handler
+    page.get_by_role("link", name="审核队列").click()
+    page.get_by_role("link", name="全部").click()
+    expect(page.locator("#queue tbody tr").first).to_be_visible()
+    assert_fits(page)
+    expect(page.get_by_role("region", name="审核队列")).to_be_visible()
