@@ -5,6 +5,7 @@ the office confirms; the bureau publishes. Refusals are answered on the page, no
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -371,3 +372,19 @@ def test_once_confirmed_the_results_show_the_office_s_note_not_how_to_confirm(
     page = bureau.get(f"/committees/meetings/{meeting.id}").text
     assert 'id="confirm-note"' in page and "本专业申报人员整体水平较高，经评委会复议同意" in page
     assert "确认时须写明说明" not in page and "确认前须发布评审结果公示" not in page
+
+
+def test_the_english_meeting_page_punctuates_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # "Draw seed 3f…：recomputed …" and "Filing deadline 13 Dec 2026（003 六(一)）": Chinese punctuation
+    # written around English words.
+    from portal.web import i18n
+
+    meeting, _, (_world, made) = _voting_meeting(session, clock, applicants=1, absent=0)
+    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    office.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    page = office.get(f"/committees/meetings/{meeting.id}").text
+    seed = re.search(r'<p id="draw-check">(.*?)</p>', page, re.S)
+    assert seed and "</code>: recomputed" in seed.group(1) and "：" not in seed.group(1)
+    assert '</strong> (<span lang="zh-CN">' in page and "</strong>（" not in page
