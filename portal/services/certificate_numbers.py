@@ -180,7 +180,7 @@ def check_numbers(
     if meeting.state is not MeetingStatus.PUBLISHED:
         raise DomainError(N_("评审结果公布后才能导入证书编号"), code="not_published")
     try:
-        accepted = accept_table(upload, name or "证书编号.xlsx")
+        accepted = accept_table(upload, name)  # no name and no bytes: nothing chosen, asked for one
     except UploadRefused as refused:
         raise ValidationFailed({"file": refused.message}) from None
     try:

@@ -129,3 +129,25 @@ def test_a_sheet_without_the_columns_is_refused_in_words(
         follow_redirects=True,
     )
     assert "缺少" in refused.text and "证书编号" in refused.text
+
+
+def _published(session: Session, clock: Clock) -> tuple[Any, Meeting]:
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    clock.now = to_published(session, world, made, [application], clock.now)
+    return world, session.query(Meeting).one()
+
+
+def test_importing_with_no_file_chosen_asks_for_one(session: Session, clock: Clock, login_as: Any) -> None:
+    # "上传并预览" with nothing chosen said 文件是空的（0字节）: the view's default name hid "nothing chosen".
+    world, meeting = _published(session, clock)
+    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    sent = bureau.post(
+        f"/committees/meetings/{meeting.id}/certificates",
+        data={"file": (io.BytesIO(b""), ""), "form_token": new_token()},
+        content_type="multipart/form-data",
+    )
+    page = bureau.get(sent.headers["Location"]).text
+    assert "尚未选择文件，请先选择要上传的文件" in page and "文件是空的" not in page
