@@ -151,3 +151,23 @@ def test_importing_with_no_file_chosen_asks_for_one(session: Session, clock: Clo
     )
     page = bureau.get(sent.headers["Location"]).text
     assert "尚未选择文件，请先选择要上传的文件" in page and "文件是空的" not in page
+
+
+def test_the_preview_counts_one_number_in_the_singular(session: Session, clock: Clock, login_as: Any) -> None:
+    # English read "Record 1 certificate numbers".
+    from portal.web import i18n
+
+    world, meeting = _published(session, clock)
+    application = meeting.entries[0].application
+    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    bureau.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    data = _sheet([(application.applicant.name, application.applicant.id_number, "JS2026-0000101")])
+    checked = bureau.post(
+        f"/committees/meetings/{meeting.id}/certificates",
+        data={"file": (io.BytesIO(data), "证书编号.xlsx"), "form_token": new_token()},
+        content_type="multipart/form-data",
+    )
+    assert checked.status_code == 200
+    assert (
+        "Record 1 certificate number</button>" in checked.text and "1 certificate numbers" not in checked.text
+    )
