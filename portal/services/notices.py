@@ -223,8 +223,10 @@ class DraftForm:
     chosen: list[int]
 
 
-# Where an enterprise posts its paper notice, as the form suggests it (the drafter edits it).
+# Where a new notice is posted, as the form suggests it (the drafter edits it): a committee office publishes
+# on its website (PUB-03, 003 五(三)); every other organisation on its own notice board.
 DEFAULT_LOCATION = "单位办公楼一楼公示栏"
+OFFICE_LOCATION = "评委会办事机构网站"
 
 
 def draft_form(actor: Actor, org_name: str, ready: list[Application], moment: datetime) -> DraftForm:
@@ -234,7 +236,7 @@ def draft_form(actor: Actor, org_name: str, ready: list[Application], moment: da
     day = today(moment)
     fields = {
         "title": f"{org_name}关于{day.year}年度{draft_subject(actor, ready)}",
-        "location": DEFAULT_LOCATION,
+        "location": OFFICE_LOCATION if actor.org_kind is OrgKind.COMMITTEE else DEFAULT_LOCATION,
         "start_date": (day + timedelta(days=1)).isoformat(),
     }
     return DraftForm(fields=fields, chosen=[a.id for a in ready if a.status == ready[0].status])

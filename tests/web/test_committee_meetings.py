@@ -388,3 +388,27 @@ def test_the_english_meeting_page_punctuates_in_english(
     seed = re.search(r'<p id="draw-check">(.*?)</p>', page, re.S)
     assert seed and "</code>: recomputed" in seed.group(1) and "：" not in seed.group(1)
     assert '</strong> (<span lang="zh-CN">' in page and "</strong>（" not in page
+
+
+def test_the_office_s_notice_is_posted_on_its_website_by_default(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The committee office's draft offered 单位办公楼一楼公示栏, the enterprise's notice board; its notices go
+    # on the office's website (PUB-03, 003 五(三)).
+    from portal.domain.workflow import Action
+    from portal.models import StaffRole
+    from portal.services import applications
+
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    leader = world.bureau.actor(StaffRole.LEADER)
+    applications.act(session, leader, application.id, Action.SEND_TO_COMMITTEE, clock.now)
+    for role, step in (
+        (StaffRole.HANDLER, Action.HANDLER_APPROVE),
+        (StaffRole.LEADER, Action.LEADER_APPROVE),
+    ):
+        applications.act(session, made.office.actor(role), application.id, step, clock.now)
+    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    page = office.get("/notices").text
+    assert 'name="location" type="text" value="评委会办事机构网站"' in page
