@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, aliased
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_, Text
 from portal.domain.identity import mask_id_number
+from portal.domain.materials import add_months
 from portal.domain.text import LIMITS
 from portal.domain.workflow import Status
 from portal.models import (
@@ -289,7 +290,8 @@ def revoke_certificate(
         reason=reason.strip(),
         clause=clause.strip() or "002 五(三)",
         starts_on=start,
-        ends_on=start.replace(year=start.year + years) - timedelta(days=1),
+        # The day before the anniversary; a 29 February start has its anniversary on the 28th (add_months).
+        ends_on=add_months(start, 12 * years) - timedelta(days=1),
         created_by_id=actor.user_id,
         created_at=now,
     )

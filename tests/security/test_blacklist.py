@@ -8,7 +8,7 @@ account they had)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -144,3 +144,21 @@ def test_a_listed_id_is_refused_in_every_spelling_until_the_record_ends(
     assert draft.state is Status.SUBMITTED
     again = _start(session, world, person, "经济", clock)
     assert again.state is Status.DRAFT and again.applicant_id == person.id
+
+
+def test_a_revocation_on_29_february_ends_the_day_before_the_third_anniversary(
+    session: Session, clock: Clock
+) -> None:
+    """002 五(三), 003 七(三): 3 years from a revocation on a leap day. 2031 has no 29 February: the
+    anniversary is the 28th (as the years of CUT-06 count), so the record's last day is the 27th; before
+    the fix the date arithmetic raised ValueError and the bureau leader saw a server error."""
+    world = make_world(session)
+    person = make_user(session, "闰日失信人", employer=world.enterprise.org)
+    certified = make_application(
+        session, world, clock.now, applicant=person, steps=STEPS_TO[Status.CERTIFIED]
+    )
+    clock.now = datetime(2028, 2, 29, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+    record = certificates.revoke_certificate(
+        session, world.bureau.actor(StaffRole.LEADER), certified.id, REASON, CLAUSE, clock.now
+    )
+    assert (record.starts_on, record.ends_on) == (date(2028, 2, 29), date(2031, 2, 27))
