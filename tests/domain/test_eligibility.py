@@ -427,6 +427,21 @@ def test_exam_02_nine_exam_only_specialties_get_no_initial_grading_or_review(spe
     assert by_rule(senior, "EXAM-02") == []
 
 
+@pytest.mark.parametrize("specialty", ["临床医学", "护理", "药学"])
+def test_exam_02_the_health_series_by_its_usual_name_is_exam_only_too(specialty):
+    """EXAM-02 (002 五(一); 003 二(五)) and EXAM-01 (001 三(六)): 卫生技术 is the 卫生 series, which is
+    what the enterprise's start form suggests and policy-spec §5 calls it. 卫生/临床医学 at 中级 went
+    through 初定, 评审 and 认定 without a block (Ganzhou even said it was not on the list); 高级 stays
+    open to review."""
+    roads = ((NT, "初定", "EXAM-02"), (ZJ, "评审", "EXAM-02"), (GZ26, "认定", "EXAM-01"))
+    for profile, pathway, rule in roads:
+        for level in ("助理级", "中级"):
+            findings = check(profile, facts(pathway=pathway, series="卫生", specialty=specialty, level=level))
+            assert severities(findings, rule) == ["block"], (profile.id, level)
+    senior = check(ZJ, facts(pathway="评审", series="卫生", specialty=specialty, level="副高级"))
+    assert by_rule(senior, "EXAM-02") == []
+
+
 def test_exam_04_computer_technology_is_exam_only_at_every_level():
     """EXAM-04 (003 二(六))."""
     for level in ("助理级", "中级", "副高级"):
