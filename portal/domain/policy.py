@@ -700,11 +700,13 @@ class CommitteeRules(Cited):
     """The committee road of a profile (issue 22). ``city_wide_places`` are the table's places that stand
     for the whole city (a more specific place wins: 003 附件 序号3's "不含丹阳市……"); ``one_per_year`` and
     ``same_for_unit`` cite CHAN-01 where the profile has it (003 四); ``city_system_gate`` cites 004 一(二)
-    (REV-06) where the city system's review must be recorded before a case is sent."""
+    (REV-06) where the city system's review must be recorded before a case is sent; ``same_year`` cites
+    003 三(一) (WIN-04, 不得跨年度评审) where a meeting reviews only what reached the committee that year."""
 
     rule: str
     city_wide_places: tuple[str, ...] = ()
     one_per_year: str = ""
+    same_year: str = ""
     same_for_unit: str = ""
     city_system_gate: str = ""
     notice_workdays: Threshold

@@ -322,6 +322,10 @@ def save_plan(session: Session, actor: Actor, meeting_id: int, data: PlanInput, 
     values: dict[str, Any] = {"plan": plan, "place": place, "pass_rate_limit": limit}
     if data.held_on.strip() and data.held_on.strip() != meeting.held_on.isoformat():
         held_on, due = _held_on(session, actor, meeting, data.held_on, rule, now, "save_meeting_plan")
+        if crossing := next(
+            filter(None, (_other_year(rule, held_on, e.application) for e in meeting.entries)), None
+        ):
+            raise ValidationFailed({"held_on": crossing})
         values.update(held_on=held_on, filing_due=due.filing_due, filing_clause=due.clause)
     changed = {k: v for k, v in values.items() if getattr(meeting, k) != v}
     if not changed:
@@ -385,7 +389,25 @@ def agenda_refusal(session: Session, meeting: Meeting, application: Application 
         )
     if session.scalar(select(MeetingEntry.meeting_id).where(MeetingEntry.application_id == application.id)):
         return N_("该申报已列入评审会议")
+    if crossing := _other_year(committee_rules(session, meeting.committee), meeting.held_on, application):
+        return crossing
     return confirmations.agenda_refusal(session, application)  # 004 一(五): an unconfirmed title
+
+
+def _other_year(rule: CommitteeRules, held_on: date, application: Application) -> str | None:
+    """WIN-04 (003 三(一), 不得跨年度评审): where the profile says so, a meeting reviews only what reached the
+    committee in the meeting's own year."""
+    routed = application.committee_routed_on
+    if not rule.same_year or routed is None or routed.year == held_on.year:
+        return None
+    return T_(
+        "%(name)s的申报于%(routed)s年报送评委会，不能列入%(held)s年的评审会议：评审、审核、备案须在当年完成，"
+        "不得跨年度评审（%(clause)s）",
+        name=application.applicant.name,
+        routed=str(routed.year),
+        held=str(held_on.year),
+        clause=rule.same_year,
+    )
 
 
 def add_to_agenda(

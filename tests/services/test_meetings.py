@@ -140,6 +140,31 @@ def test_the_agenda_takes_each_application_on_its_own_merits(session: Session, c
     assert again.failed[0].why == "该申报已列入评审会议"
 
 
+def test_zhenjiang_reviews_no_application_in_a_later_year_than_it_reached_the_committee(
+    session: Session, clock: Clock
+) -> None:
+    """WIN-04 (003 三(一), 不得跨年度评审): an application sent to the committee in 2026 goes on no meeting
+    held in 2027, neither when it is put on the agenda nor by moving a meeting that holds it into 2027."""
+    _world, co, apps = _ready(session, clock, n=2)
+    handler = co.office.actor(StaffRole.HANDLER)
+    assert all(a.committee_routed_on is not None and a.committee_routed_on.year == 2026 for a in apps)
+    next_year = meetings.plan_meeting(
+        session, handler, meetings.MeetingInput("2027-01-10", "会议室"), clock.now
+    )
+    result = meetings.add_to_agenda(session, handler, next_year.id, [apps[0].id], clock.now)
+    assert result.done == [] and "不得跨年度评审（003 三(一)）" in result.failed[0].why
+    this_year = meetings.plan_meeting(
+        session, handler, meetings.MeetingInput("2026-12-20", "会议室"), clock.now
+    )
+    assert meetings.add_to_agenda(session, handler, this_year.id, [apps[1].id], clock.now).failed == []
+    with pytest.raises(ValidationFailed) as moved:
+        meetings.save_plan(
+            session, handler, this_year.id, meetings.PlanInput(held_on="2027-01-10", plan="方案"), clock.now
+        )
+    assert "003 三(一)" in moved.value.fields["held_on"]
+    assert this_year.held_on == date(2026, 12, 20)
+
+
 def test_the_draw_recuses_and_can_be_drawn_again_to_the_same_panel(session: Session, clock: Clock) -> None:
     world, co, apps = _ready(session, clock)
     own = make_experts(session, co, clock.now, 1, employer_name=world.enterprise.org.name)[0]
