@@ -453,6 +453,7 @@ _REFUSALS = {
     "already_signed": N_("经办人已初审，待领导签批"),
     "handler_first": N_("须先由经办人初审，再由领导签批"),
     "same_person": N_("初审与签批不能由同一人办理"),
+    "after_unit_approval": N_("单位已审核推荐的申报不能撤回：请按退回意见修改后重新提交"),
 }
 
 
@@ -465,6 +466,11 @@ def _refused(situation: Situation, row: Transition, actor: Actor) -> str | None:
             return "own_application"
     if actor.role is Role.APPLICANT and actor.user_id != situation.applicant_id:
         return "not_applicant"
+    # Withdrawal is only before the unit's approval (DESIGN §3): a case returned from a later stage is past
+    # it, and withdrawing it and starting again would reset the returns counted since (004 一(四)).
+    returned_from = situation.returned_from if row.source is Status.RETURNED else None
+    if row.action is Action.WITHDRAW and returned_from and holder(returned_from) is not Level.ENTERPRISE:
+        return "after_unit_approval"
     if row.signature is Signature.ABSENT and situation.handler_signed_by is not None:
         return "already_signed"
     if row.signature is Signature.PRESENT:

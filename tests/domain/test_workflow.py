@@ -193,6 +193,19 @@ def test_an_action_that_is_not_in_the_table_for_the_status_is_refused() -> None:
     assert refused(at(Status.UNIT_APPROVED), Action.WITHDRAW, APPLICANT_ACTOR) == "no_transition"
 
 
+@pytest.mark.parametrize("stage", [Status.DEPT_REVIEW, Status.BUREAU_REVIEW, Status.COMMITTEE_REVIEW])
+def test_a_case_returned_after_the_unit_approved_it_cannot_be_withdrawn(stage: Status) -> None:
+    """DESIGN §3: withdrawn by the applicant only before unit approval. A return from the department, the
+    bureau or a committee comes after it; withdrawing there and starting again would also wipe the returns
+    counted since the unit's approval (004 一(四), REV-04: the third ends the year)."""
+    returned = at(Status.RETURNED, returned_from=stage)
+    assert refused(returned, Action.WITHDRAW, APPLICANT_ACTOR) == "after_unit_approval"
+    assert Action.WITHDRAW not in wf.available_actions(returned, APPLICANT_ACTOR)
+    assert Action.RESUBMIT in wf.available_actions(returned, APPLICANT_ACTOR)
+    before = at(Status.RETURNED, returned_from=Status.UNIT_REVIEW)  # the unit's own return: still allowed
+    assert wf.decide(before, Action.WITHDRAW, APPLICANT_ACTOR).target is Status.WITHDRAWN
+
+
 def test_a_handler_cannot_sign_as_leader() -> None:
     code = refused(
         at(Status.UNIT_REVIEW, signed_by=HANDLER), Action.LEADER_APPROVE, staff(HANDLER, Role.HANDLER)
