@@ -21,7 +21,7 @@ from portal.services import applications, corrections, endorsements, forms, mate
 from portal.services.actors import actor_for
 from tests import imaging
 from tests.conftest import Clock
-from tests.factories import STORAGE, World, filled_form, make_application, make_user, make_world
+from tests.factories import STEPS_TO, STORAGE, World, filled_form, make_application, make_user, make_world
 
 
 @pytest.fixture
@@ -338,3 +338,38 @@ def test_the_pledge_records_time_and_ip(session: Session, world: World, clock: C
     assert (application.pledge_signed_at, application.pledge_ip) == (clock.now, "10.1.2.3")
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "sign_pledge")).one()
     assert event.ip == "10.1.2.3"
+
+
+def test_a_copy_uploaded_after_a_later_stage_returned_the_case_is_endorsed_before_it_goes_back(
+    session: Session, world: World, clock: Clock
+) -> None:
+    """004 二(十) / 001 四(三) (MAT-02, MAT-03): every copy is checked against its original and sealed by the
+    unit. A case the department returned resumes at the department, past the unit's handler, so the copy
+    uploaded in answer went on unendorsed; now the resubmission waits for the unit handler's seal."""
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    assert application.state is Status.DEPT_REVIEW
+    diploma = slot_key(session, application, "diploma")
+    corrections.return_for_correction(
+        session,
+        world.department.actor(StaffRole.HANDLER),
+        application.id,
+        corrections.ReturnInput({f"material:{diploma}": "毕业证书复印件不清晰"}, "2026-10-20"),
+        clock.now,
+    )
+    me = actor_for(application.applicant, None)
+    old = next(m for m in materials.active_materials(session, application.id) if m.slot == diploma)
+    materials.remove_material(session, me, application.id, old.id, clock.now)
+    clock.advance(minutes=5)
+    copy = upload(session, application, clock, "diploma", imaging.photo(800, 1000), kind="copy")
+    with pytest.raises(DomainError, match="核对") as refused:
+        applications.act(session, me, application.id, Action.RESUBMIT, clock.now)
+    assert "004 二(十)" in refused.value.message
+    assert application.state is Status.RETURNED
+    seal_up(session, world, clock)
+    endorsements.endorse_material(
+        session, world.enterprise.actor(StaffRole.HANDLER), STORAGE, application.id, copy.id, clock.now,
+        checked_original=True,
+    )  # fmt: skip
+    assert (
+        applications.act(session, me, application.id, Action.RESUBMIT, clock.now).state is Status.DEPT_REVIEW
+    )
