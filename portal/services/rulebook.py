@@ -378,6 +378,13 @@ def not_on_integrity_record(case: Case, action: Action, attempt: Attempt) -> str
     return None
 
 
+@guard(Action.SUBMIT, clause="004 一(四)", name="return_limit")
+def not_barred_this_year(case: Case, action: Action, attempt: Attempt) -> str | None:
+    """After the return that reached the policy's limit the person is not accepted again that year (REV-04,
+    policy-spec §8 #6): a draft started before the bar is not submitted either."""
+    return corrections.barred_this_year(case.session, case.application.applicant_id, case.now)
+
+
 @guard(Action.SUBMIT, Action.RESUBMIT, clause="MAT-01、MAT-02", name="dossier_incomplete")
 def dossier_complete(case: Case, action: Action, attempt: Attempt) -> Refusal | None:
     """The 申报表's required fields are filled and every required material is there."""

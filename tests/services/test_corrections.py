@@ -280,6 +280,45 @@ def test_the_third_counted_return_makes_the_application_inadmissible_for_the_yea
     assert barred.value.code == "return_limit" and "004 一(四)" in barred.value.message
 
 
+def test_a_draft_started_before_the_third_return_is_not_submitted_that_year_either(
+    session: Session, clock: Clock
+) -> None:
+    """004 一(四): after the third return "本年度不再受理个人的申报材料" bars the person (policy-spec §8 #6
+    default), not one application: a draft for another series started before the bar was still
+    submitted, because only start_application asked."""
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    other = make_application(
+        session,
+        world,
+        clock.now,
+        applicant=application.applicant,
+        what=("经济", "人力资源管理", "副高级"),
+        pathway="初定",  # no Kunming data for it: no window or finding stands in the way
+    )
+    world.bureau.org.policy_profile = "kunming-2022"
+    session.flush()
+    me = actor_for(application.applicant, None)
+    for draft in (application, other):
+        materials.attach_placeholders(session, me, STORAGE, draft, clock.now, sign=False)
+    for round_ in range(1, 4):
+        corrections.return_for_correction(
+            session,
+            world.department.actor(StaffRole.HANDLER),
+            application.id,
+            corrections.ReturnInput({"field:work_summary": f"第{round_}次"}, "2026-12-20"),
+            clock.now,
+        )
+        if round_ < 3:
+            responses = {"field:work_summary": "已按要求说明"}
+            applications.act(session, me, application.id, Action.RESUBMIT, clock.now, responses=responses)
+    assert application.state is Status.REJECTED
+    with pytest.raises(DomainError) as barred:
+        applications.act(session, me, other.id, Action.SUBMIT, clock.now)
+    assert barred.value.code == "return_limit" and "004 一(四)" in barred.value.message
+    assert other.state is Status.DRAFT
+
+
 def test_without_a_limit_in_the_policy_returns_are_counted_but_never_end_it(
     session: Session, world: World, clock: Clock
 ) -> None:
