@@ -54,6 +54,7 @@ from portal.services import (
     transitions,
 )
 from portal.services.actors import Actor
+from portal.services.calendar import today
 
 
 class Stage(StrEnum):
@@ -526,6 +527,22 @@ def warnings_acknowledged(case: Case, action: Action, attempt: Attempt) -> Refus
         "",
         {"acknowledgement": N_("请阅读提示事项，并填写确认说明后再提交")},
         {"findings": [f.to_json() for f in evaluation.blocks]},
+    )
+
+
+@guard(Action.RESUBMIT, clause="003 五(二)、004 一(四)", name="correction_overdue")
+def corrected_in_time(case: Case, action: Action, attempt: Attempt) -> str | None:
+    """REV-03: not corrected by the deadline is treated as giving up. The periodic job abandons the case;
+    until it has run, the resubmission is refused here rather than let through late."""
+    if case.status is not Status.RETURNED:
+        return None
+    correction = corrections.open_correction(case.session, case.application.id)
+    if correction is None or correction.deadline >= today(case.now):
+        return None
+    return T_(
+        "补正截止日期%(day)s已过，逾期未补正视为放弃申报，不能再重新提交（%(clause)s）",
+        day=correction.deadline,
+        clause="003 五(二)",
     )
 
 

@@ -186,6 +186,34 @@ def test_returns_after_unit_approval_are_counted(session: Session, world: World,
     assert late.counted_returns == 1 and corrections.open_correction(session, late.id).counted  # type: ignore[union-attr]
 
 
+def test_a_resubmission_after_the_deadline_is_refused_even_before_the_job_has_run(
+    session: Session, world: World, clock: Clock
+) -> None:
+    """003 五(二), 004 一(四) (REV-03): not corrected by the deadline is treated as giving up. Only the
+    5-minute job enforced it, so until it ran (or with no worker at all) a late resubmission went through."""
+    application = returned(
+        session, world, clock, deadline="2026-10-20", items={"field:work_summary": "太简略"}
+    )
+    me = actor_for(application.applicant, None)
+    forms.save_form(
+        session,
+        me,
+        application.id,
+        {**forms.posted_form(session, application), "work_summary": "详细的总结"},
+        clock.now,
+    )
+    with pytest.raises(DomainError) as late:
+        applications.act(
+            session, me, application.id, Action.RESUBMIT, datetime(2026, 10, 20, 16, 1, tzinfo=UTC)
+        )
+    assert late.value.code == "correction_overdue" and "2026年10月20日" in late.value.message
+    assert application.state is Status.RETURNED  # the job abandons it
+    on_the_day = datetime(2026, 10, 20, 15, 59, tzinfo=UTC)  # 23:59 in Shanghai, the last day
+    assert (
+        applications.act(session, me, application.id, Action.RESUBMIT, on_the_day).state is Status.SUBMITTED
+    )
+
+
 def test_a_missed_deadline_abandons_the_application(session: Session, world: World, clock: Clock) -> None:
     """003 五(二): not corrected by the deadline is treated as giving up the application."""
     application = returned(session, world, clock, deadline="2026-10-20")
