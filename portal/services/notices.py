@@ -595,6 +595,11 @@ def resolve_objection(
 ) -> Objection:
     """Record how an objection was handled. Upheld ends the application (the leader's decision)."""
     objection = get_objection(session, actor, objection_id)
+    # ACC-02 (000/001 四(一)(二)): nobody decides on their own application. An objection naming nobody holds
+    # every entry of the notice, the actor's own among them.
+    held = [objection.entry] if objection.entry is not None else list(objection.notice.entries)
+    if any(e.application.applicant_id == actor.user_id for e in held):
+        raise PermissionDenied(N_("不能处理涉及本人申报的异议，请由本单位其他经办人或领导处理"))
     if objection.state is not ObjectionStatus.OPEN:
         raise DomainError(N_("该异议已处理"), code="already_handled")
     errors: dict[str, str] = {}

@@ -18,7 +18,7 @@ from portal.services import applications, calendar, notices, submissions
 from portal.services.actors import Actor, actor_for
 from portal.storage.local import LocalStorage
 from tests.conftest import Clock
-from tests.factories import STEPS_TO, World, make_application, make_world
+from tests.factories import STEPS_TO, World, make_application, make_staff, make_world
 
 
 def _png() -> bytes:
@@ -258,6 +258,35 @@ def test_the_period_end_passes_everyone_without_an_open_objection(
     assert challenged.application.state is Status.NOTICE_PASSED and notice.status == "closed"
     _, rows = notices.result(notice)
     assert [r.result for r in rows] == ["有异议，经核查不成立：经核查，业绩属实", "公示期满，无异议"]
+
+
+def test_a_handler_never_handles_an_objection_against_their_own_application(
+    session: Session, world: World, clock: Clock, storage: LocalStorage
+) -> None:
+    """000/001 四(一)(二) (ACC-02): nobody reviews their own application, at any step. A second HR handler
+    of the enterprise applying for a title could dismiss the objection filed against them in the unit's
+    notice, and so pass their own notice."""
+    colleague, membership = make_staff(session, world.enterprise.org, StaffRole.HANDLER, "第二经办人")
+    colleague.employer_id = world.enterprise.org.id
+    own = make_application(
+        session, world, clock.now, applicant=colleague, steps=STEPS_TO[Status.UNIT_APPROVED]
+    )
+    notice = draft(session, world, [own.id], clock.now)
+    notices.publish_notice(session, world.enterprise.actor(StaffRole.LEADER), notice.id, clock.now)
+    (entry,) = notice.entries
+    during = at_shanghai(date(2026, 9, 30))
+    data = notices.ObjectionInput("钱", "电话", "业绩不实", str(entry.id))
+    objection = notices.file_objection(session, storage, notice.public_token, data, during, ip="x")
+    with pytest.raises(PermissionDenied) as refused:
+        notices.resolve_objection(
+            session, actor_for(colleague, membership), objection.id, "dismissed", "经核查属实", during
+        )
+    assert "本人" in refused.value.message
+    assert objection.status == "open" and own.state is Status.IN_NOTICE
+    notices.resolve_objection(
+        session, world.enterprise.actor(StaffRole.HANDLER), objection.id, "dismissed", "经核查属实", during
+    )
+    assert objection.status == "dismissed"
 
 
 def test_an_upheld_objection_ends_the_application_and_needs_the_leader(
