@@ -43,7 +43,16 @@ from portal.domain.i18n import N_, T_, joined
 from portal.domain.materials import slot_title
 from portal.domain.text import LIMITS
 from portal.domain.workflow import Action, Role, Status, TransitionNotAllowed
-from portal.models import Application, HandoffResult, Material, Membership, ResultOutcome, StaffRole
+from portal.models import (
+    Application,
+    Committee,
+    CommitteeKind,
+    HandoffResult,
+    Material,
+    Membership,
+    ResultOutcome,
+    StaffRole,
+)
 from portal.services import (
     certificates,
     committees,
@@ -348,6 +357,41 @@ def reviewed_in_the_city_system(case: Case, action: Action, attempt: Attempt) ->
 def the_chosen_committee_holds_it(case: Case, action: Action, attempt: Attempt) -> str | None:
     """The chosen committee holds it, and is the one the enterprise sends this specialty and level to."""
     return committees.routing_refusal(case.routing, attempt.committee_id)
+
+
+@guard(Action.SEND_TO_COMMITTEE, clause="WIN-05、004 二(二)", stage=Stage.INPUT, name="committee_channel")
+def the_chosen_committee_is_open(case: Case, action: Action, attempt: Attempt) -> str | None:
+    """A provincial committee is chosen only while its online channel is open: from 7 days before it starts
+    receiving to 24:00 three days (the city submitting together) or one day before its deadline."""
+    rule = case.routing.rules
+    windows = rule.provincial_windows if rule is not None else None
+    implied = case.routing.implied
+    chosen = attempt.committee_id or (implied.id if implied is not None else None)
+    committee = case.session.get(Committee, chosen) if windows is not None and chosen else None
+    if committee is None or committee.kind != CommitteeKind.PROVINCIAL.value:
+        return None
+    if committee.intake_opens is None or committee.intake_closes is None:
+        return None
+    assert windows is not None
+    channel = committee_rules.provincial_channel(
+        windows, committee.intake_opens, committee.intake_closes, committee.uniform_submission
+    )
+    day = today(case.now)
+    if day < channel.opens:
+        return T_(
+            "“%(name)s”的网上申报通道%(day)s开通，现在还不能报送（%(clause)s）",
+            name=committee.name,
+            day=channel.opens,
+            clause=channel.clause,
+        )
+    if day > channel.closes:
+        return T_(
+            "“%(name)s”的网上申报通道已于%(day)s 24:00关闭，不能再选择该评委会（%(clause)s）",
+            name=committee.name,
+            day=channel.closes,
+            clause=channel.clause,
+        )
+    return None
 
 
 @guard(Action.RECORD_CERTIFICATE, clause="PUB-04、003 六(二)", stage=Stage.INPUT, name="certificate_no")

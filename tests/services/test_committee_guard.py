@@ -3,16 +3,26 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError
 from portal.domain.workflow import Action, Status
-from portal.models import AuditEvent, StaffRole
+from portal.models import AuditEvent, CommitteeKind, StaffRole
 from portal.services import applications, rulebook
 from tests.conftest import Clock
-from tests.factories import STEPS_TO, make_application, make_world
+from tests.factories import (
+    STEPS_TO,
+    city_system_passed,
+    make_application,
+    make_committee,
+    make_committee_world,
+    make_review_application,
+    make_world,
+)
 
 
 def test_the_bureau_cannot_certify_a_review_application(session: Session, clock: Clock) -> None:
@@ -49,3 +59,31 @@ def test_a_recognition_application_is_still_certified_by_the_bureau(session: Ses
     world = make_world(session)
     application = make_application(session, world, clock.now, steps=STEPS_TO[Status.CERTIFIED])
     assert application.state is Status.CERTIFIED and application.certificate_no
+
+
+def test_a_provincial_committee_is_not_chosen_once_its_online_channel_has_closed(
+    session: Session, clock: Clock
+) -> None:
+    """004 二(二) (WIN-05): the online channel of a provincial committee opens 7 days before it starts
+    receiving and closes at 24:00 three days before its deadline where the city submits together (else the
+    day before); after that the committee can no longer be chosen. The committee's intake dates were
+    recorded, but 送评委会评审 went to it whatever the day."""
+    world = make_committee_world(session, clock.now, profile="kunming-2022")
+    co = make_committee(session, world, clock.now, place="东川区")
+    committee = co.committee
+    committee.kind = CommitteeKind.PROVINCIAL.value
+    committee.intake_opens, committee.intake_closes = date(2026, 9, 1), date(2026, 10, 1)
+    committee.uniform_submission = True  # closes at 24:00 on 09-28 (3 days before 10-01)
+    session.flush()
+    leader = world.bureau.actor(StaffRole.LEADER)
+    late = make_review_application(session, world, clock.now)
+    city_system_passed(session, world, late, clock.now)
+    after = clock.now + timedelta(days=1)  # 2026-09-29 in Shanghai: the channel closed last night
+    with pytest.raises(DomainError) as refused:
+        applications.act(session, leader, late.id, Action.SEND_TO_COMMITTEE, after)
+    assert refused.value.code == "committee_channel" and "004 二(二)" in refused.value.message
+    assert late.state is Status.BUREAU_REVIEW
+    on_time = make_review_application(session, world, clock.now)
+    city_system_passed(session, world, on_time, clock.now)
+    applications.act(session, leader, on_time.id, Action.SEND_TO_COMMITTEE, clock.now)  # 09-28, still open
+    assert on_time.state is Status.COMMITTEE_REVIEW
