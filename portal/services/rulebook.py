@@ -256,9 +256,16 @@ def guard(
 # --- the guards, in the order a refusal is reported ------------------------------------------------------
 
 
-@guard(Action.LEADER_APPROVE, Action.CERTIFY, clause="000 三(五)、PUB-03", name="in_notice")
+@guard(
+    Action.LEADER_APPROVE,
+    Action.CERTIFY,
+    Action.SEND_TO_COMMITTEE,
+    clause="000 三(五)、PUB-03",
+    name="in_notice",
+)
 def not_during_own_notice(case: Case, action: Action, attempt: Attempt) -> str | None:
-    """No signing while the holding organisation's own notice runs or an objection is unhandled."""
+    """No signing while the holding organisation's own notice runs or an objection is unhandled (the bureau
+    leader's signing on the committee road is 送评委会评审)."""
     if case.in_own_notice:
         return N_("该申报正在本单位公示，或有未处理的异议；公示期满并处理完异议后才能签批")
     return None

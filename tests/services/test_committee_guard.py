@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from portal.domain.errors import DomainError
 from portal.domain.workflow import Action, Status
 from portal.models import AuditEvent, CommitteeKind, StaffRole
-from portal.services import applications, rulebook
+from portal.services import applications, notices, rulebook
 from tests.conftest import Clock
 from tests.factories import (
     STEPS_TO,
@@ -87,3 +87,25 @@ def test_a_provincial_committee_is_not_chosen_once_its_online_channel_has_closed
     city_system_passed(session, world, on_time, clock.now)
     applications.act(session, leader, on_time.id, Action.SEND_TO_COMMITTEE, clock.now)  # 09-28, still open
     assert on_time.state is Status.COMMITTEE_REVIEW
+
+
+def test_the_bureau_sends_nothing_to_a_committee_while_its_own_notice_runs(
+    session: Session, clock: Clock
+) -> None:
+    """000 三(五)、PUB-03 (the in_notice guard): no signing while the holding organisation's own notice runs
+    or an objection is unhandled. On the committee road the bureau leader signs by 送评委会评审, which the
+    guard did not cover: a case in the bureau's running notice went to the committee."""
+    world = make_committee_world(session, clock.now)
+    make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    data = notices.NoticeInput("职称申报人员公示", "局公示栏", "职称科 0511-1234567", "2026-09-29")
+    notice = notices.draft_notice(
+        session, world.bureau.actor(StaffRole.HANDLER), data, [application.id], clock.now
+    )
+    notices.publish_notice(session, world.bureau.actor(StaffRole.LEADER), notice.id, clock.now)
+    with pytest.raises(DomainError) as refused:
+        applications.act(
+            session, world.bureau.actor(StaffRole.LEADER), application.id, Action.SEND_TO_COMMITTEE, clock.now
+        )
+    assert refused.value.code == "in_notice"
+    assert application.state is Status.BUREAU_REVIEW
