@@ -260,7 +260,9 @@ def guard(
     Action.LEADER_APPROVE,
     Action.CERTIFY,
     Action.SEND_TO_COMMITTEE,
-    clause="000 三(五)、PUB-03",
+    # The holding organisation's own notice at any level: the unit's (003 五(一), 人社部令第40号),
+    # the committee office's (003 五(三)).
+    clause="PUB-01、PUB-03、PUB-06",
     name="in_notice",
 )
 def not_during_own_notice(case: Case, action: Action, attempt: Attempt) -> str | None:

@@ -92,9 +92,9 @@ def test_a_provincial_committee_is_not_chosen_once_its_online_channel_has_closed
 def test_the_bureau_sends_nothing_to_a_committee_while_its_own_notice_runs(
     session: Session, clock: Clock
 ) -> None:
-    """000 三(五)、PUB-03 (the in_notice guard): no signing while the holding organisation's own notice runs
-    or an objection is unhandled. On the committee road the bureau leader signs by 送评委会评审, which the
-    guard did not cover: a case in the bureau's running notice went to the committee."""
+    """PUB-01、PUB-03、PUB-06 (the in_notice guard): no signing while the holding organisation's own notice
+    runs or an objection is unhandled. On the committee road the bureau leader signs by 送评委会评审, which
+    the guard did not cover: a case in the bureau's running notice went to the committee."""
     world = make_committee_world(session, clock.now)
     make_committee(session, world, clock.now)
     application = make_review_application(session, world, clock.now)
@@ -109,3 +109,6 @@ def test_the_bureau_sends_nothing_to_a_committee_while_its_own_notice_runs(
         )
     assert refused.value.code == "in_notice"
     assert application.state is Status.BUREAU_REVIEW
+    # Cited by the notice rules (000 三(五), cited before, is the internship clause).
+    (guard,) = [g for g in rulebook.GUARDS if g.name == "in_notice"]
+    assert guard.clause == "PUB-01、PUB-03、PUB-06"
