@@ -18,7 +18,7 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from portal.documents.cells import Cells, workbook
-from portal.domain.errors import PermissionDenied
+from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_
 from portal.models import AuditEvent, AuditOutcome, User
 from portal.services import audit
@@ -54,14 +54,33 @@ def _day(raw: str) -> date | None:
         return None
 
 
+def filter_problems(filters: AuditQuery) -> dict[str, str]:
+    """The filters that cannot be applied, by field, each with why: a date that is none, an end before its
+    start, an object number that is not a number. Applied anyway they would quietly widen the list."""
+    problems: dict[str, str] = {}
+    for name in ("start", "end"):
+        if getattr(filters, name).strip() and _day(getattr(filters, name)) is None:
+            problems[name] = N_("日期格式应为 年-月-日，例如 2026-03-15")
+    start, end = _day(filters.start), _day(filters.end)
+    if start and end and end < start:
+        problems["end"] = N_("截止日期不能早于起始日期")
+    raw_id = filters.object_id.strip()
+    if raw_id and not (raw_id.isascii() and raw_id.isdigit()):
+        problems["object_id"] = N_("对象编号应为数字")
+    return problems
+
+
 def _require_admin(actor: Actor) -> None:
     if not actor.is_admin or actor.org_id is None:
         raise PermissionDenied(N_("只有人社局系统管理员可以查看审计日志"))
 
 
 def query(session: Session, actor: Actor, filters: AuditQuery) -> Select[tuple[AuditEvent]]:
-    """The audit events the admin's bureau may read (its own tree), narrowed by the filters."""
+    """The audit events the admin's bureau may read (its own tree), narrowed by the filters; filters that
+    cannot be applied are refused (ValidationFailed, by field), never dropped."""
     _require_admin(actor)
+    if problems := filter_problems(filters):
+        raise ValidationFailed(problems)
     assert actor.org_id is not None
     orgs = [org.id for org in organisations_under(session, actor.org_id)]
     who = aliased(User)
@@ -89,8 +108,7 @@ def query(session: Session, actor: Actor, filters: AuditQuery) -> Select[tuple[A
         stmt = stmt.where(AuditEvent.outcome == filters.outcome)
     if filters.object_type.strip():
         stmt = stmt.where(AuditEvent.object_type == filters.object_type.strip())
-    raw_id = filters.object_id.strip()
-    if raw_id.isascii() and raw_id.isdigit():
+    if raw_id := filters.object_id.strip():
         stmt = stmt.where(AuditEvent.object_id == int(raw_id))
     return stmt
 

@@ -231,3 +231,21 @@ def test_the_admin_viewer_filters_and_exports_only_its_own_tree(
     for role in ("enterprise_handler", "bureau_leader"):
         user, membership_id = ours.roles()[role]
         assert login_as(user, membership_id=membership_id).get("/admin/audit").status_code == 403
+
+
+def test_a_filter_that_cannot_be_applied_is_named_not_dropped(
+    session: Session, tenants: tuple[Tenant, Tenant], login_as: Any
+) -> None:
+    """A QA report: /admin/audit?start=2026-13-45 showed the whole log, the bad date silently ignored."""
+    ours, _ = tenants
+    admin = login_as(ours.world.admin, membership_id=ours.world.admin_membership.id)
+    bad = admin.get("/admin/audit", query_string={"start": "2026-13-45", "object_id": "12a"})
+    assert bad.status_code == 422
+    assert 'id="e-start"' in bad.text and "日期格式应为 年-月-日" in bad.text
+    assert 'id="e-object_id"' in bad.text and "对象编号应为数字" in bad.text
+    assert "筛选条件有误" in bad.text and "<tbody>" not in bad.text  # no rows, rather than every row
+    backwards = admin.get("/admin/audit", query_string={"start": "2026-10-02", "end": "2026-10-01"})
+    assert backwards.status_code == 422 and "截止日期不能早于起始日期" in backwards.text
+    export = admin.post("/admin/audit.xlsx", query_string={"end": "2026-02-30"})
+    assert export.status_code == 303 and "end=2026-02-30" in export.headers["Location"]  # back to the filter
+    assert "日期格式应为 年-月-日" in admin.get(export.headers["Location"]).text

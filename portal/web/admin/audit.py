@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, request, url_for
 
+from portal.domain.errors import ValidationFailed
 from portal.extensions import db
 from portal.services import audit_trail as service
 from portal.web.admin import bp
@@ -12,6 +13,7 @@ from portal.web.downloads import send_bytes
 from portal.web.forms import as_id, form_input
 from portal.web.guards import admin_required
 from portal.web.htmx import render_page
+from portal.web.steps import refused
 
 
 def _filters() -> service.AuditQuery:
@@ -25,12 +27,18 @@ def _filters() -> service.AuditQuery:
 @admin_required
 def list_audit_events() -> Response:
     filters = _filters()
-    rows, next_before = service.page(
-        db.session, current_actor(), filters, before=as_id(request.args.get("before"))
-    )
+    errors: dict[str, str] = {}
+    try:
+        rows, next_before = service.page(
+            db.session, current_actor(), filters, before=as_id(request.args.get("before"))
+        )
+    except ValidationFailed as invalid:  # named by its field, and no rows: not the whole log unfiltered
+        rows, next_before, errors = [], None, invalid.fields
     return render_page(
         "pages/admin/list_audit_events.html",
         fragment="rows",
+        status=422 if errors else 200,
+        errors=errors,
         filters=filters,
         rows=rows,
         next_before=next_before,
@@ -43,7 +51,11 @@ def list_audit_events() -> Response:
 @admin_required
 def export_audit_events() -> Response:
     moment = now()
-    data = service.export_xlsx(db.session, current_actor(), _filters(), moment)
+    filters = _filters()
+    try:
+        data = service.export_xlsx(db.session, current_actor(), filters, moment)
+    except ValidationFailed as invalid:
+        return refused(url_for("admin.list_audit_events", **filters.as_args()), invalid)
     return send_bytes(
         data,
         f"审计日志-{moment:%Y%m%d-%H%M}.xlsx",
