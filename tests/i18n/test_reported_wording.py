@@ -7,10 +7,12 @@ import io
 import re
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.domain.i18n import T_
 from portal.domain.identity import complete_resident_id
 from portal.domain.workflow import Status
 from portal.models import Notice, StaffRole
@@ -29,6 +31,7 @@ from tests.factories import (
     to_published,
 )
 from tests.i18n.test_english import leaks
+from tests.i18n.test_validation_errors import english
 
 
 def _english(client: FlaskClient) -> FlaskClient:
@@ -379,3 +382,9 @@ def test_a_passed_entry_on_the_notice_page_reads_as_one_english_sentence(
     page = hr.get(f"/notices/{notice.id}").text
     assert "Passed (Notice period over without objection)" in page and "（" not in page.split("<table", 1)[1]
     _no_leaks(page)
+
+
+def test_a_candidates_vote_totals_read_as_counts_after_the_outcome(app: Flask) -> None:
+    # Reported: the meeting's agenda read "Passed the vote for 4, against 2, abstaining 0".
+    shown = english(app, T_("赞成 %(yes)d，反对 %(no)d，弃权 %(abstain)d", yes=4, no=2, abstain=0))
+    assert shown == "4 for, 2 against, 0 abstaining"
