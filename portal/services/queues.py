@@ -226,6 +226,14 @@ class QueuePage:
     # What the bulk bar offers on this tab (none where the rows wait on nobody here: 已退回, 已通过).
     bulk_actions: list[Action] = field(default_factory=list)
 
+    @property
+    def bulk_confirmation(self) -> str:
+        """What 批量办理 asks before acting on the ticked rows: 认定发证 numbers the certificates, so the
+        question names it where it is offered (and only there)."""
+        if Action.CERTIFY in self.bulk_actions:
+            return N_("对勾选的每件申报办理所选操作（认定发证即编号发证），确定吗？")
+        return N_("对勾选的每件申报办理所选操作，确定吗？")
+
 
 def tags(
     session: Session, actor: Actor, tab: Tab, filters: Filters, cursor: str | None, now: datetime

@@ -44,6 +44,10 @@ def test_the_bulk_bar_offers_the_moves_of_the_role_on_the_tabs_with_work(
     assert _bulk_options(bureau) == ["certify"]
     # Acting on every ticked row (certifying numbers certificates) asks first; packaging does not.
     assert re.search(r'<button type="submit" class="btn" id="bulk-act" data-confirm="[^"]*认定发证', bureau)
+    # The question names 认定发证 only where it is offered (an enterprise leader was asked about it too).
+    leader_tab = enterprise.get("/review/queue?tab=leader").text
+    question = re.search(r'id="bulk-act" data-confirm="([^"]*)"', leader_tab)
+    assert question is not None and "确定吗" in question.group(1) and "认定发证" not in question.group(1)
     assert not re.search(r'id="package-selected"[^>]*data-confirm', bureau)
 
 
