@@ -28,7 +28,7 @@ from e2e.test_zz_phone import PHONE, assert_fits
 from portal.domain.identity import complete_resident_id
 from portal.extensions import db
 from portal.models import User
-from tests.i18n.test_english import leaks
+from tests.i18n.reading import leaks
 
 NAME = "柯文静"
 PHONE_NUMBER = "13970709951"

@@ -9,7 +9,6 @@ import io
 from datetime import date, timedelta
 from typing import Any
 
-from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from portal.models import Meeting, MeetingStatus
@@ -17,7 +16,6 @@ from portal.services import materials, votes
 from portal.services.actors import actor_for
 from portal.services.calendar import today
 from portal.services.submissions import new_token
-from portal.web import i18n
 from tests import imaging
 from tests.conftest import Clock
 from tests.factories import (
@@ -30,18 +28,8 @@ from tests.factories import (
     make_world,
     to_meeting,
 )
-from tests.i18n.test_english import leaks
+from tests.i18n.reading import assert_english, in_english
 from tests.services.test_notices import at_shanghai
-
-
-def _english(client: FlaskClient) -> FlaskClient:
-    client.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
-    return client
-
-
-def _no_leaks(html: str) -> None:
-    lang, runs = leaks(html)
-    assert lang == "en" and runs == [], runs
 
 
 def test_a_committee_and_a_scope_row_are_refused_in_english(
@@ -49,7 +37,7 @@ def test_a_committee_and_a_scope_row_are_refused_in_english(
 ) -> None:
     world = make_committee_world(session, clock.now)
     made = make_committee(session, world, clock.now)
-    admin = _english(login_as(world.admin, membership_id=world.admin_membership.id))
+    admin = in_english(login_as(world.admin, membership_id=world.admin_membership.id))
 
     committee = admin.post(
         "/committees",
@@ -59,7 +47,7 @@ def test_a_committee_and_a_scope_row_are_refused_in_english(
     assert "Enter the committee&#39;s name" in committee.text
     assert "Enter the unit that formed the committee" in committee.text
     assert "Enter a date" in committee.text or "e.g. 2026-03-15" in committee.text
-    _no_leaks(committee.text)
+    assert_english(committee.text)
 
     scope = admin.post(
         f"/committees/{made.committee.id}/scopes",
@@ -69,7 +57,7 @@ def test_a_committee_and_a_scope_row_are_refused_in_english(
     assert "Enter the place accepted, e.g. Zhenjiang city proper or Danyang" in scope.text
     assert "Choose at least one level" in scope.text
     assert "Enter both the opening and the closing date of online applications" in scope.text
-    _no_leaks(scope.text)
+    assert_english(scope.text)
 
     row = made.committee.scopes[0]
     same = admin.post(
@@ -83,7 +71,7 @@ def test_a_committee_and_a_scope_row_are_refused_in_english(
     )
     assert same.status_code == 422
     assert "This committee already has the same scope (row " in same.text
-    _no_leaks(same.text)
+    assert_english(same.text)
 
 
 def test_a_meeting_its_panel_its_filing_and_its_vote_are_refused_in_english(
@@ -94,15 +82,15 @@ def test_a_meeting_its_panel_its_filing_and_its_vote_are_refused_in_english(
     application = make_review_application(session, world, clock.now)
     clock.now = to_meeting(session, world, made, application, clock.now)
     experts = make_experts(session, made, clock.now, 5)
-    handler = _english(login_as(made.office.handler, membership_id=made.office.handler_membership.id))
-    leader = _english(login_as(made.office.leader, membership_id=made.office.leader_membership.id))
+    handler = in_english(login_as(made.office.handler, membership_id=made.office.handler_membership.id))
+    leader = in_english(login_as(made.office.leader, membership_id=made.office.leader_membership.id))
 
     # A meeting without a date, then one on a day too close for its filing.
     undated = handler.post(
         "/committees/meetings", data={"held_on": "", "place": "市人社局会议室", "form_token": new_token()}
     )
     assert undated.status_code == 422 and "Enter the meeting date, e.g. 2026-11-20" in undated.text
-    _no_leaks(undated.text)
+    assert_english(undated.text)
     tomorrow = today(clock.now) + timedelta(days=1)
     too_close = handler.post(
         "/committees/meetings",
@@ -111,7 +99,7 @@ def test_a_meeting_its_panel_its_filing_and_its_vote_are_refused_in_english(
     assert too_close.status_code == 422
     assert "must receive the filing before the meeting (" in too_close.text
     assert "days before the meeting); for this date the filing deadline was " in too_close.text
-    _no_leaks(too_close.text)
+    assert_english(too_close.text)
 
     day = today(clock.now) + timedelta(days=30)
     planned = handler.post(
@@ -128,7 +116,7 @@ def test_a_meeting_its_panel_its_filing_and_its_vote_are_refused_in_english(
         incomplete.text
     )
     assert "; Expert draw (No experts drawn yet); Pass-rate setting (Not set yet)" in incomplete.text
-    _no_leaks(incomplete.text)
+    assert_english(incomplete.text)
 
     empty = handler.post(f"/committees/meetings/{meeting.id}/agenda", follow_redirects=True)
     assert empty.status_code == 422 or "Tick the applications to add to the agenda first" in empty.text
@@ -140,7 +128,7 @@ def test_a_meeting_its_panel_its_filing_and_its_vote_are_refused_in_english(
     )
     assert "This application is already on a review meeting&#39;s agenda" in again.text
     assert f'<span lang="zh-CN">{application.applicant.name}</span>: ' in again.text
-    _no_leaks(again.text)
+    assert_english(again.text)
 
     def plan(limit: str) -> Any:
         form = {"held_on": day.isoformat(), "place": "市人社局会议室", "plan": "按专业分组评审"}
@@ -151,13 +139,13 @@ def test_a_meeting_its_panel_its_filing_and_its_vote_are_refused_in_english(
     rate = plan("200")
     assert rate.status_code == 422
     assert "The pass-rate ceiling must be a whole number from 1 to 100 (percent)" in rate.text
-    _no_leaks(rate.text)
+    assert_english(rate.text)
     assert plan("80").status_code == 303
     even = handler.post(
         f"/committees/meetings/{meeting.id}/draw", data={"size": "4", "form_token": new_token()}
     )
     assert even.status_code == 422 and "Draw an odd number of experts, at least " in even.text
-    _no_leaks(even.text)
+    assert_english(even.text)
     handler.post(
         f"/committees/meetings/{meeting.id}/draw",
         data={"size": "5", "seed": "abc", "form_token": new_token()},
@@ -169,7 +157,7 @@ def test_a_meeting_its_panel_its_filing_and_its_vote_are_refused_in_english(
     session.refresh(meeting)
     assert meeting.state is MeetingStatus.FILED
 
-    bureau = _english(login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id))
+    bureau = in_english(login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id))
     too_long = bureau.post(
         f"/committees/meetings/{meeting.id}/filing", data={"decision": "refuse", "note": "不" * 501}
     )
@@ -187,47 +175,47 @@ def test_a_meeting_its_panel_its_filing_and_its_vote_are_refused_in_english(
     assert f"The meeting is set for {day.day} {day:%b} {day.year}: voting can open only on that day" in (
         early.text
     )
-    _no_leaks(early.text)
+    assert_english(early.text)
     clock.now = clock.now + timedelta(days=30)
-    leader = _english(login_as(made.office.leader, membership_id=made.office.leader_membership.id))
+    leader = in_english(login_as(made.office.leader, membership_id=made.office.leader_membership.id))
     unready = leader.post(
         f"/committees/meetings/{meeting.id}/open",
         data={"present": [m.id for m in members]},
         follow_redirects=True,
     )
     assert "These experts have not yet confirmed that they studied the evaluation standards" in unready.text
-    _no_leaks(unready.text)
+    assert_english(unready.text)
     seated = {m.expert.user_id for m in members}
     panel_experts = [e for e in experts if e.user_id in seated]
     for expert in panel_experts:
         expert.user.must_change_password = False
         login_as(expert.user).post(f"/committees/panels/{meeting.id}/acknowledge")
-    leader = _english(login_as(made.office.leader, membership_id=made.office.leader_membership.id))
+    leader = in_english(login_as(made.office.leader, membership_id=made.office.leader_membership.id))
     few = leader.post(
         f"/committees/meetings/{meeting.id}/open", data={"present": [members[0].id]}, follow_redirects=True
     )
     assert "1 experts present: the panel of 5 needs a quorum of " in few.text
-    _no_leaks(few.text)
+    assert_english(few.text)
     opened = leader.post(f"/committees/meetings/{meeting.id}/open", data={"present": [m.id for m in members]})
     assert opened.status_code == 303
 
-    expert = _english(login_as(panel_experts[0].user))
+    expert = in_english(login_as(panel_experts[0].user))
     blank = expert.post(f"/committees/panels/{meeting.id}/ballot", data={})
     assert blank.status_code == 422
     assert "Vote on every applicant (for, against or abstain)" in blank.text
-    _no_leaks(blank.text)
+    assert_english(blank.text)
     entry = meeting.entries[0]
     expert.post(f"/committees/panels/{meeting.id}/ballot", data={f"choice_{entry.id}": "yes"})
     twice = expert.post(
         f"/committees/panels/{meeting.id}/ballot", data={f"choice_{entry.id}": "no"}, follow_redirects=True
     )
     assert "You have already voted: each expert votes once" in twice.text
-    _no_leaks(twice.text)
+    assert_english(twice.text)
 
-    leader = _english(login_as(made.office.leader, membership_id=made.office.leader_membership.id))
+    leader = in_english(login_as(made.office.leader, membership_id=made.office.leader_membership.id))
     early_count = leader.post(f"/committees/meetings/{meeting.id}/close", follow_redirects=True)
     assert "5 experts present, 1 have voted: the count waits until everyone has voted" in early_count.text
-    _no_leaks(early_count.text)
+    assert_english(early_count.text)
 
 
 def test_the_calendars_refusals_read_in_english_each_bad_row_named(
@@ -235,11 +223,11 @@ def test_the_calendars_refusals_read_in_english_each_bad_row_named(
 ) -> None:
     world = make_world(session)
     clock.now = at_shanghai(date(2026, 11, 23))
-    admin = _english(login_as(world.admin))
+    admin = in_english(login_as(world.admin))
     weekend = admin.post("/admin/calendar/days?year=2027", data={"day": "2027-01-02", "kind": "holiday"})
     assert weekend.status_code == 422
     assert "2 Jan 2027 is a weekend day already: no need to enter it as a holiday" in weekend.text
-    _no_leaks(weekend.text)
+    assert_english(weekend.text)
     rows = "日期,类型,名称\n2027-13-01,放假,元旦\n2027-01-04,加班,某日\n"
     imported = admin.post(
         "/admin/calendar/import?year=2027",
@@ -251,7 +239,7 @@ def test_the_calendars_refusals_read_in_english_each_bad_row_named(
         "Row 2: the date “2027-13-01” should be written as 2027-01-01; "
         "Row 3: the kind must be “holiday” or “workday”"
     ) in imported.text.replace("&#34;", '"')
-    _no_leaks(imported.text)
+    assert_english(imported.text)
 
 
 def test_a_step_the_workflow_refuses_is_explained_in_english(
@@ -259,20 +247,20 @@ def test_a_step_the_workflow_refuses_is_explained_in_english(
 ) -> None:
     world = make_world(session)
     application = make_application(session, world, clock.now, steps=1)
-    leader = _english(login_as(world.enterprise.leader))
+    leader = in_english(login_as(world.enterprise.leader))
     refused = leader.post(
         f"/review/applications/{application.id}/act", data={"action": "leader_approve"}, follow_redirects=True
     )
     assert "The application is now “" in refused.text and "” cannot be done" in refused.text
-    _no_leaks(refused.text)
-    handler = _english(login_as(world.enterprise.handler))
+    assert_english(refused.text)
+    handler = in_english(login_as(world.enterprise.handler))
     reasonless = handler.post(
         f"/review/applications/{application.id}/act",
         data={"action": "reject", "reason": "", "version": application.version},
         follow_redirects=True,
     )
     assert "Please give the reason" in reasonless.text
-    _no_leaks(reasonless.text)
+    assert_english(reasonless.text)
 
 
 def test_a_copys_check_and_seal_is_refused_in_english(session: Session, clock: Clock, login_as: Any) -> None:
@@ -287,14 +275,14 @@ def test_a_copys_check_and_seal_is_refused_in_english(session: Session, clock: C
         [materials.scans.Part("a.jpg", imaging.photo(1000, 1400))],
         clock.now,
     )
-    handler = _english(login_as(world.enterprise.handler))
+    handler = in_english(login_as(world.enterprise.handler))
     url = f"/review/applications/{application.id}/materials/{copy.id}/endorse"
     unsealed = handler.post(url, data={"checked": "1"}, follow_redirects=True)
     assert "This unit has not uploaded its seal image yet" in unsealed.text
-    _no_leaks(unsealed.text)
+    assert_english(unsealed.text)
     unticked = handler.post(url, data={}, follow_redirects=True)
     assert "Check against the original first, and tick Original checked" in unticked.text
-    _no_leaks(unticked.text)
+    assert_english(unticked.text)
 
 
 def test_a_meeting_in_a_year_without_holidays_is_refused_in_english(
@@ -304,11 +292,11 @@ def test_a_meeting_in_a_year_without_holidays_is_refused_in_english(
     # Chinese message, passed through untranslated.
     world = make_committee_world(session, clock.now)
     made = make_committee(session, world, clock.now)
-    handler = _english(login_as(made.office.handler, membership_id=made.office.handler_membership.id))
+    handler = in_english(login_as(made.office.handler, membership_id=made.office.handler_membership.id))
     unknown = handler.post(
         "/committees/meetings",
         data={"held_on": "2027-06-15", "place": "市人社局会议室", "form_token": new_token()},
     )
     assert unknown.status_code == 422
     assert "The public holidays and adjusted working days of 2027 have not been entered" in unknown.text
-    _no_leaks(unknown.text)
+    assert_english(unknown.text)

@@ -20,86 +20,20 @@ notice's list is the 公示 itself, as posted: it sits inside lang="zh-CN", with
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from html.parser import HTMLParser
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from portal.web import i18n
 from tests.conftest import Clock
+from tests.i18n.reading import in_english, leaks
 from tests.security.conftest import Tenant, make_tenant
 from tests.security.test_routes import build, fillings, routes
 
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-# Attributes a person reads or hears (a tooltip, a placeholder, an accessible name, a confirm question).
-READ_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt", "data-confirm")
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-# Text that is not the page's words: scripts and styles, and what a person typed into a field.
-SKIPPED = {"script", "style", "textarea"}
-
 # Endpoints whose pages are not translated yet (issue 24, phase 2 empties this set).
 PENDING: set[str] = set()
-
-
-class LanguageOfParts(HTMLParser):
-    """Collects every Han run whose nearest `lang` (the element's own, else its ancestors') is not zh."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, str]] = []  # (tag, lang in force)
-        self.leaks: list[str] = []
-        self.html_lang = ""
-
-    def _lang(self) -> str:
-        return self.stack[-1][1] if self.stack else ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        lang = values.get("lang")
-        in_force = lang if lang is not None else self._lang()
-        if tag == "html":
-            self.html_lang = lang or ""
-        for name in READ_ATTRIBUTES:
-            self._check(values.get(name) or "", in_force, f"<{tag} {name}>")
-        if tag == "input" and (values.get("type") or "") in ("submit", "button"):
-            self._check(values.get("value") or "", in_force, "<input value>")
-        if tag not in VOID:
-            self.stack.append((tag, in_force))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID:
-            self.stack.pop()
-
-    def handle_endtag(self, tag: str) -> None:
-        for index in range(len(self.stack) - 1, -1, -1):
-            if self.stack[index][0] == tag:
-                del self.stack[index:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        if any(tag in SKIPPED for tag, _ in self.stack):
-            return
-        self._check(data, self._lang(), "")
-
-    def _check(self, text: str, lang: str, where: str) -> None:
-        if lang.lower().startswith("zh"):
-            return
-        for run in HAN.finditer(text):
-            start, end = max(run.start() - 15, 0), min(run.end() + 15, len(text))
-            self.leaks.append(f"{where}{text[start:end].strip()!r}")
-
-
-def leaks(html: str) -> tuple[str, list[str]]:
-    """(the page's <html lang>, every Han run outside an element in Chinese)."""
-    parser = LanguageOfParts()
-    parser.feed(html)
-    parser.close()
-    return parser.html_lang, parser.leaks
 
 
 def english_pages(app: Flask, browsers: dict[str, FlaskClient], tenant: Tenant) -> dict[str, list[str]]:
@@ -145,7 +79,7 @@ def test_every_page_in_english_keeps_chinese_only_where_it_is_marked(
     tenant = make_tenant(session, clock, storage)
     browsers = {"anonymous": app.test_client(), **clients(tenant)}
     for browser in browsers.values():
-        browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+        in_english(browser)
     pages = english_pages(app, browsers, tenant)
     assert len(pages) > 20  # the crawl reached the app's pages
     leaking = {endpoint: problems for endpoint, problems in pages.items() if problems}

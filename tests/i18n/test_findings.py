@@ -31,7 +31,7 @@ from scripts.messages import ROOT
 from tests.conftest import Clock
 from tests.domain.test_eligibility import BACHELOR_2023, by_rule, facts, with_years
 from tests.factories import make_world
-from tests.i18n.test_english import leaks
+from tests.i18n.reading import in_english, leaks
 
 PROFILES = load_profiles()
 GZ26, GZ22 = PROFILES["ganzhou-2026"], PROFILES["ganzhou-2022"]
@@ -449,7 +449,7 @@ def test_the_applicant_s_pre_check_reads_in_english(session: Session, clock: Clo
     clock.now = IN_Q4
     application, applicant = draft(session, world, clock.now, "会计", "会计")
     browser = login_as(applicant)
-    browser.set_cookie(i18n.COOKIE, Language.EN.value)
+    in_english(browser)
     page = browser.get(f"/me/applications/{application.id}").text
     listed = findings_list(page)
     assert "is a specialty whose titles are obtained by national examination instead of review" in listed

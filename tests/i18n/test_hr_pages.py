@@ -8,10 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from portal.web import i18n
 from tests.conftest import Clock
 from tests.factories import make_world
-from tests.i18n.test_english import leaks
+from tests.i18n.reading import in_english, leaks
 from tests.web.test_accounts import HX, _person
 
 
@@ -20,7 +19,7 @@ def test_opening_an_account_twice_is_refused_in_english_with_the_name_marked(
 ) -> None:
     world = make_world(session)
     browser = login_as(world.enterprise.handler)
-    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    in_english(browser)
     created = browser.post("/enterprise/applicants", data=_person(), headers=HX)
     assert created.status_code == 200 and "Account opened" in created.text
     again = browser.post("/enterprise/applicants", data=_person(phone="13970709902"), headers=HX)
@@ -39,7 +38,7 @@ def test_the_identity_checks_explain_a_mistyped_number_in_english(
 ) -> None:
     world = make_world(session)
     browser = login_as(world.enterprise.handler)
-    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    in_english(browser)
     refused = browser.post(
         "/enterprise/applicants",
         data=_person(id_number="11010119900230451X", phone="1397070990"),

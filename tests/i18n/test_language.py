@@ -19,7 +19,7 @@ from portal.models import User
 from portal.web import i18n
 from tests.conftest import Clock
 from tests.factories import make_application, make_user, make_world
-from tests.i18n.test_english import leaks
+from tests.i18n.reading import leaks
 
 SWITCH = 'id="lang-switch"'
 

@@ -18,7 +18,6 @@ from portal.domain.workflow import Status
 from portal.models import Notice, StaffRole
 from portal.services import applications
 from portal.services.submissions import new_token
-from portal.web import i18n
 from tests.conftest import Clock
 from tests.factories import (
     STEPS_TO,
@@ -30,18 +29,8 @@ from tests.factories import (
     to_meeting,
     to_published,
 )
-from tests.i18n.test_english import leaks
+from tests.i18n.reading import assert_english, in_english
 from tests.i18n.test_validation_errors import english
-
-
-def _english(client: FlaskClient) -> FlaskClient:
-    client.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
-    return client
-
-
-def _no_leaks(html: str) -> None:
-    lang, runs = leaks(html)
-    assert lang == "en" and runs == [], runs
 
 
 def test_the_committee_roads_step_diagram_reads_in_english(
@@ -51,7 +40,7 @@ def test_the_committee_roads_step_diagram_reads_in_english(
     # were joined from the glossary's words with +, so no msgid matched them.
     world = make_committee_world(session, clock.now)
     application = make_review_application(session, world, clock.now)
-    leader = _english(login_as(world.bureau.leader, membership_id=world.bureau.leader_membership.id))
+    leader = in_english(login_as(world.bureau.leader, membership_id=world.bureau.leader_membership.id))
     page = leader.get(f"/review/applications/{application.id}")
     assert page.status_code == 200
     for title in (
@@ -63,7 +52,7 @@ def test_the_committee_roads_step_diagram_reads_in_english(
         "Confirm results",
     ):
         assert title in page.text
-    _no_leaks(page.text)
+    assert_english(page.text)
 
 
 def test_every_step_title_is_a_msgid_the_code_marks() -> None:
@@ -90,15 +79,15 @@ def test_starting_an_application_and_its_history_event_each_read_right(
     # the msgid 创建申报. Now each has its message context ("button", "history event").
     world = make_world(session)
     application = make_application(session, world, clock.now)
-    hr = _english(login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id))
+    hr = in_english(login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id))
     form = hr.get(f"/enterprise/applicants/{application.applicant_id}/applications/new")
     assert form.status_code == 200
     assert "Start the application</button>" in form.text and "Application started" not in form.text
-    applicant = _english(login_as(application.applicant))
+    applicant = in_english(login_as(application.applicant))
     history = applicant.get(f"/me/applications/{application.id}")
     assert history.status_code == 200
     assert "<strong>Application started</strong>" in history.text
-    _no_leaks(history.text)
+    assert_english(history.text)
 
 
 def test_the_bulk_import_asks_for_a_file_and_names_a_word_it_does_not_know(
@@ -107,7 +96,7 @@ def test_the_bulk_import_asks_for_a_file_and_names_a_word_it_does_not_know(
     # Reported: "Upload and check" with no file chosen said "The file has no name"; a cell 用工类型=劳动合同制
     # said "Please choose the employment type" without the value or the accepted words.
     world = make_world(session)
-    hr = _english(login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id))
+    hr = in_english(login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id))
     nothing = hr.post(
         "/enterprise/imports",
         data={"file": (io.BytesIO(b""), ""), "form_token": new_token()},
@@ -116,7 +105,7 @@ def test_the_bulk_import_asks_for_a_file_and_names_a_word_it_does_not_know(
     assert nothing.status_code == 422
     assert "No file was chosen: please choose a file to upload" in nothing.text
     assert "has no name" not in nothing.text
-    _no_leaks(nothing.text)
+    assert_english(nothing.text)
 
     number = complete_resident_id("36070219900301123")
     rows = f"姓名,证件号码,手机号码,用工类型\r\n陈某,{number},13970700201,劳动合同制\r\n"
@@ -129,7 +118,7 @@ def test_the_bulk_import_asks_for_a_file_and_names_a_word_it_does_not_know(
     report = hr.get(checked.headers["Location"]).text
     assert 'The employment type “<span lang="zh-CN">劳动合同制</span>” is not one the import knows' in report
     assert '<span lang="zh-CN">“签订劳动合同的职工”</span>, <span lang="zh-CN">“签订聘用合同' in report
-    _no_leaks(report)
+    assert_english(report)
 
 
 def test_the_applicants_materials_read_as_english_sentences(
@@ -140,12 +129,12 @@ def test_the_applicants_materials_read_as_english_sentences(
     # and the level left Chinese in the heading.
     world = make_world(session)
     signed = make_application(session, world, clock.now)
-    applicant = _english(login_as(signed.applicant))
+    applicant = in_english(login_as(signed.applicant))
     page = applicant.get(f"/me/applications/{signed.id}").text
     assert f"(IP {signed.pledge_ip})" in page and "Signed on " in page
     assert "1 page ·" in page and "1 pages" not in page
     assert "· Intermediate level</h1>" in page
-    _no_leaks(page)
+    assert_english(page)
 
     fresh = applications.start_application(
         session,
@@ -157,10 +146,10 @@ def test_the_applicants_materials_read_as_english_sentences(
     assert "Still needed before submitting: " in draft and "Integrity pledge (" in draft
     english = re.sub(r'<span lang="zh-CN">[^<]*</span>', "", draft.split("<main", 1)[1].split("</main>")[0])
     assert re.findall(r".{0,40}[、（）].{0,20}", english) == []
-    _no_leaks(draft)
+    assert_english(draft)
     listed = applicant.get("/me/applications").text
     assert '<td data-label="Level">Assistant level</td>' in listed and "Intermediate level" in listed
-    _no_leaks(listed)
+    assert_english(listed)
 
 
 def test_the_seal_warning_reads_right_for_the_units_own_hr(
@@ -169,11 +158,11 @@ def test_the_seal_warning_reads_right_for_the_units_own_hr(
     # Reported: the unit's own HR read "Your employer has not uploaded its seal image…" (本单位: this unit).
     world = make_world(session)
     application = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
-    hr = _english(login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id))
+    hr = in_english(login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id))
     page = hr.get(f"/review/applications/{application.id}").text
     assert "This unit has not uploaded its seal image yet, so copies cannot be sealed" in page
     assert "Your employer" not in page and ">Unit seal</a> page." in page
-    _no_leaks(page)
+    assert_english(page)
 
 
 def test_the_organisations_page_and_its_refusal_read_right(
@@ -182,7 +171,7 @@ def test_the_organisations_page_and_its_refusal_read_right(
     # Reported: the list of every organisation was headed "Employer" (单位 is the employer elsewhere), and
     # a missing parent read "Choose the parent Supervising department" (a label put mid-sentence).
     world = make_world(session)
-    admin = _english(login_as(world.admin, membership_id=world.admin_membership.id))
+    admin = in_english(login_as(world.admin, membership_id=world.admin_membership.id))
     page = admin.get("/admin/orgs").text
     assert "<h2>Organisations</h2>" in page and "<h2>Employer</h2>" not in page
     refused = admin.post(
@@ -191,7 +180,7 @@ def test_the_organisations_page_and_its_refusal_read_right(
     )
     assert refused.status_code == 422
     assert "Choose the supervising department it belongs to" in refused.text
-    _no_leaks(refused.text)
+    assert_english(refused.text)
 
 
 def test_the_queue_says_what_its_button_acts_on_and_names_its_own_tab(
@@ -200,12 +189,12 @@ def test_the_queue_says_what_its_button_acts_on_and_names_its_own_tab(
     # Reported: "Act on all" acts on the ticked rows only; the empty state named an "Awaiting first review"
     # tab the page calls "First review"; the Level filter's options stayed Chinese.
     world = make_world(session)
-    handler = _english(login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id))
+    handler = in_english(login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id))
     page = handler.get("/review/queue").text
     assert "Act on ticked rows</button>" in page and "Act on all" not in page
     assert "appear under “First review” by themselves" in page
     assert '<option value="中级" >Intermediate level</option>' in page
-    _no_leaks(page)
+    assert_english(page)
 
 
 def test_the_title_confirmation_page_writes_the_date_in_english(
@@ -218,12 +207,12 @@ def test_the_title_confirmation_page_writes_the_date_in_english(
     application = make_application(
         session, world, clock.now, pathway="评审", what=("工程", "建设工程", "中级")
     )
-    applicant = _english(login_as(application.applicant))
+    applicant = in_english(login_as(application.applicant))
     page = applicant.get(f"/committees/confirmations/applications/{application.id}").text
     assert not re.search(r"\d{4}年\d{1,2}月\d{1,2}日", page)
     assert re.search(r"\b\d{1,2} [A-Z][a-z]{2} \d{4}\b", page)
     assert "· Intermediate level</small>" in page
-    _no_leaks(page)
+    assert_english(page)
 
 
 def test_the_committee_choice_and_the_certificate_number_forms_read_in_english(
@@ -234,7 +223,7 @@ def test_the_committee_choice_and_the_certificate_number_forms_read_in_english(
     world = make_committee_world(session, clock.now)
     made = make_committee(session, world, clock.now)
     application = make_review_application(session, world, clock.now)
-    leader = _english(login_as(world.bureau.leader, membership_id=world.bureau.leader_membership.id))
+    leader = in_english(login_as(world.bureau.leader, membership_id=world.bureau.leader_membership.id))
     choice = leader.get(f"/review/applications/{application.id}").text
     assert 'id="committee-choice"' in choice
     assert '<label for="committee-choice">Committee to review it</label>' in choice
@@ -242,16 +231,16 @@ def test_the_committee_choice_and_the_certificate_number_forms_read_in_english(
     assert '(<span lang="zh-CN">003 七(一)</span>)' in choice
     assert f'lang="zh-CN">{made.committee.name}</option>' in choice
     assert "Send to a review committee</button>" in choice
-    _no_leaks(choice)
+    assert_english(choice)
 
     to_meeting(session, world, made, application, clock.now)
     clock.now = to_published(session, world, made, [application], clock.now)
-    handler = _english(login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id))
+    handler = in_english(login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id))
     number = handler.get(f"/review/applications/{application.id}").text
     label = number.split('<label for="certificate-no">', 1)[1].split("</label>", 1)[0]
     assert label.startswith("Certificate number (the province"), label
     assert "each number can be recorded once only" in number
-    _no_leaks(number)
+    assert_english(number)
 
 
 def test_the_provincial_certificate_section_reads_in_english(
@@ -276,10 +265,10 @@ def test_the_provincial_certificate_section_reads_in_english(
         )
     )
     session.flush()
-    page = _english(login_as(application.applicant)).get(f"/me/applications/{application.id}").text
+    page = in_english(login_as(application.applicant)).get(f"/me/applications/{application.id}").text
     assert "The certificate from the provincial system</h2>" in page
     assert "Provincial system's result: passed</p>" in page
-    _no_leaks(page)
+    assert_english(page)
 
 
 def test_the_notice_draft_lists_each_applicant_with_the_level_in_english(
@@ -289,10 +278,10 @@ def test_the_notice_draft_lists_each_applicant_with_the_level_in_english(
     world = make_world(session)
     application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
     name = application.applicant.name
-    page = _english(login_as(world.enterprise.handler)).get("/notices").text
+    page = in_english(login_as(world.enterprise.handler)).get("/notices").text
     assert f'<span lang="zh-CN">{name}</span> (<span lang="zh-CN">工程</span>' in page
     assert "· Intermediate level)" in page
-    _no_leaks(page)
+    assert_english(page)
     chinese = login_as(world.enterprise.handler).get("/notices").text
     assert f"{name}（工程 土木工程 · 中级）" in chinese
 
@@ -305,15 +294,15 @@ def test_the_certificate_check_and_the_certificate_list_name_the_level_in_englis
     world = make_world(session)
     application = make_application(session, world, clock.now, steps=STEPS_TO[Status.CERTIFIED])
     number, code = application.certificate_no, application.certificate_code
-    page = _english(client).get(f"/public/certificates/{number}/{code}").text
+    page = in_english(client).get(f"/public/certificates/{number}/{code}").text
     assert "<dd>Intermediate level</dd>" in page and ">中级<" not in page
-    _no_leaks(page)
+    assert_english(page)
     by_hand = client.post(
         "/public/certificates",
         data={"number": number, "name": application.applicant.name, "form_token": new_token()},
     ).text
     assert "<dd>Intermediate level</dd>" in by_hand
-    bureau = _english(login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id))
+    bureau = in_english(login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id))
     listed = bureau.get("/certificates").text
     assert "<td>Intermediate level</td>" in listed and ">中级<" not in listed
 
@@ -328,10 +317,10 @@ def test_the_committee_still_to_be_chosen_is_named_in_english_on_the_step_diagra
         session, world, clock.now, pathway="评审", what=("工程", "建设工程", "中级")
     )
     assert application.committee is None
-    page = _english(login_as(application.applicant)).get(f"/me/applications/{application.id}").text
+    page = in_english(login_as(application.applicant)).get(f"/me/applications/{application.id}").text
     assert "Review committee (chosen after the bureau&#39;s review) · Handler" in page
     assert "人社局审核后确定" not in page
-    _no_leaks(page)
+    assert_english(page)
 
 
 def test_the_certificates_recent_checks_read_in_english_brackets(
@@ -348,7 +337,7 @@ def test_the_certificates_recent_checks_read_in_english_brackets(
             "form_token": new_token(),
         },
     )
-    page = _english(login_as(application.applicant)).get(f"/me/applications/{application.id}").text
+    page = in_english(login_as(application.applicant)).get(f"/me/applications/{application.id}").text
     checks = page.split('<ul class="lookups">', 1)[1].split("</ul>", 1)[0]
     assert " (by number)</li>" in checks and "（" not in checks
 
@@ -363,9 +352,9 @@ def test_the_pathway_under_the_eligibility_check_is_named_in_english(
     world.bureau.org.policy_profile = "ganzhou-2026"  # the checks on the page follow the bureau's profile
     session.flush()
     assert application.pathway == "认定"
-    mine = _english(login_as(application.applicant)).get(f"/me/applications/{application.id}").text
+    mine = in_english(login_as(application.applicant)).get(f"/me/applications/{application.id}").text
     assert "; pathway: Recognition" in mine and "pathway: <span" not in mine
-    hr = _english(login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id))
+    hr = in_english(login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id))
     review = hr.get(f"/review/applications/{application.id}").text
     assert "; pathway: Recognition" in review and "pathway: <span" not in review
 
@@ -378,10 +367,10 @@ def test_a_passed_entry_on_the_notice_page_reads_as_one_english_sentence(
     world = make_world(session)
     make_application(session, world, clock.now, steps=STEPS_TO[Status.NOTICE_PASSED])
     notice = session.scalars(select(Notice).where(Notice.org_id == world.enterprise.org.id)).one()
-    hr = _english(login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id))
+    hr = in_english(login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id))
     page = hr.get(f"/notices/{notice.id}").text
     assert "Passed (Notice period over without objection)" in page and "（" not in page.split("<table", 1)[1]
-    _no_leaks(page)
+    assert_english(page)
 
 
 def test_a_candidates_vote_totals_read_as_counts_after_the_outcome(app: Flask) -> None:

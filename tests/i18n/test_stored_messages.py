@@ -22,7 +22,7 @@ from portal.services import certificates, corrections, jobs
 from portal.web import i18n
 from tests.conftest import Clock, run_periodic, run_queued
 from tests.factories import STEPS_TO, make_application, make_world
-from tests.i18n.test_english import leaks
+from tests.i18n.reading import leaks
 
 
 def _in(browser: FlaskClient, language: i18n.Language) -> FlaskClient:

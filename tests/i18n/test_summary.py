@@ -15,7 +15,7 @@ from portal.models import StaffRole
 from portal.services import corrections
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, make_application, make_user, make_world
-from tests.i18n.test_english import leaks
+from tests.i18n.reading import leaks
 
 
 def _returned(session: Session, clock: Clock) -> Any:

@@ -39,7 +39,7 @@ from portal.web import i18n
 from tests import imaging
 from tests.conftest import Clock
 from tests.factories import make_world, tiny_pdf
-from tests.i18n.test_english import leaks
+from tests.i18n.reading import in_english, leaks
 from tests.security.test_uploads import active, encrypted_pdf, jpeg, malformed
 from tests.web.test_accounts import HX, _person, _upload
 from tests.web.test_accounts import _xlsx as workbook
@@ -367,7 +367,7 @@ def test_the_other_upload_refusals_read_in_english(app: Flask) -> None:
 def english_browser(login_as: Any, user: object) -> Any:
     """A logged-in client that chose English."""
     browser = login_as(user)
-    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    in_english(browser)
     return browser
 
 

@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 from portal.domain.identity import complete_resident_id, mask_id_number
 from portal.models import AccountTransfer, AuditEvent, ImportBatch, Roster, User
 from portal.services.submissions import new_token
-from portal.web import i18n
 from tests.conftest import Clock, run_queued
 from tests.factories import STEPS_TO, World, make_application, make_user, make_world
-from tests.i18n.test_english import leaks
+from tests.i18n.reading import in_english, leaks
 
 HX = {"HX-Request": "true"}
 VALIDATE = "/enterprise/applicants/validate"
@@ -446,7 +445,7 @@ def test_a_roster_upload_turns_badges_from_not_found_to_linked_and_unit_mismatch
     # English (it was a title tooltip, whose Chinese words no lang attribute could mark).
     row = page.split(f'id="applicant-{elsewhere.id}"')[1].split("</tr>")[0]
     assert "<summary>" in row and "赣州某某劳务派遣有限公司" in row and "title=" not in row
-    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    in_english(browser)
     lang, runs = leaks(browser.get("/enterprise/applicants").text)
     assert lang == "en" and runs == []
 

@@ -13,6 +13,7 @@ from portal.domain.identity import complete_resident_id, complete_uscc
 from portal.models import Membership, Organisation, StaffRole
 from tests.conftest import Clock
 from tests.factories import World, make_staff, make_world
+from tests.i18n.reading import in_english
 
 HX = {"HX-Request": "true"}
 
@@ -180,10 +181,9 @@ def test_the_english_staff_page_asks_to_end_a_leader_s_role_in_good_english(
     world: World, login_as: Any
 ) -> None:
     # The confirmation read "Ending a Administrator role …" (the article written before any role's name).
-    from portal.web import i18n
 
     browser = login_as(world.admin)
-    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    in_english(browser)
     page = browser.get(f"/admin/orgs/{world.enterprise.org.id}").text
     assert "Ending the Leader role needs another administrator" in page
     assert "Ending a " not in page

@@ -23,6 +23,7 @@ from tests.factories import (
     to_meeting,
     to_published,
 )
+from tests.i18n.reading import in_english
 
 
 def _sheet(rows: list[tuple[str, str, str]]) -> bytes:
@@ -155,12 +156,11 @@ def test_importing_with_no_file_chosen_asks_for_one(session: Session, clock: Clo
 
 def test_the_preview_counts_one_number_in_the_singular(session: Session, clock: Clock, login_as: Any) -> None:
     # English read "Record 1 certificate numbers".
-    from portal.web import i18n
 
     world, meeting = _published(session, clock)
     application = meeting.entries[0].application
     bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
-    bureau.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    in_english(bureau)
     data = _sheet([(application.applicant.name, application.applicant.id_number, "JS2026-0000101")])
     checked = bureau.post(
         f"/committees/meetings/{meeting.id}/certificates",

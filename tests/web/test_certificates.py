@@ -21,6 +21,7 @@ from portal.services.actors import actor_for
 from portal.services.submissions import new_token
 from tests.conftest import Clock, run_queued
 from tests.factories import STEPS_TO, World, make_application, make_world
+from tests.i18n.reading import in_english
 
 
 @pytest.fixture
@@ -162,12 +163,11 @@ def test_the_list_s_level_is_a_choice_and_a_filter_matching_nothing_says_so(
 ) -> None:
     # The level was a text box matched exactly (Intermediate level, typed in English, found nothing), the
     # rows read 中级 in English, and a filter matching nothing said 还没有证书 as if none were issued.
-    from portal.web import i18n
 
     application = certified(session, world, clock)
     assert application.level == "中级"
     browser = login_as(world.bureau.leader)
-    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    in_english(browser)
     page = browser.get("/certificates").text
     assert '<select id="level" name="level">' in page
     assert '<option value="中级" >Intermediate level</option>' in page
@@ -182,11 +182,10 @@ def test_revoking_a_certificate_reads_as_revoking_in_english(
 ) -> None:
     # The form under 撤销… (Revoke…) asked a "Reason for withdrawing" and its button said "Confirm ending"
     # (the staff page's words for ending a role).
-    from portal.web import i18n
 
     certified(session, world, clock)
     browser = login_as(world.bureau.leader)
-    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    in_english(browser)
     page = browser.get("/certificates").text
     assert "Reason for revoking" in page and "Revoke the certificate</button>" in page
     assert "withdrawing" not in page and "Confirm ending" not in page

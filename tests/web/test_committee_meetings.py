@@ -26,6 +26,7 @@ from tests.factories import (
     pass_notice,
     to_meeting,
 )
+from tests.i18n.reading import in_english
 
 
 def _meeting(session: Session) -> Meeting:
@@ -330,7 +331,6 @@ def test_an_expert_not_ticked_present_is_told_why_there_is_no_ballot(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
     # The absent expert's meeting read 表决中 with nothing under it: no ballot, no word why.
-    from portal.web import i18n
 
     meeting, members, _ = _voting_meeting(session, clock, applicants=1, absent=1)
     absent = members[-1].expert.user
@@ -339,7 +339,7 @@ def test_an_expert_not_ticked_present_is_told_why_there_is_no_ballot(
     page = own.get("/committees/panels").text
     assert f'id="absent-{meeting.id}"' in page and "您未登记为本次会议的出席专家，不能投票" in page
     assert f"/committees/panels/{meeting.id}/ballot" not in page
-    own.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    in_english(own)
     assert "您未登记" not in own.get("/committees/panels").text
     present = members[0].expert.user
     present.must_change_password = False
@@ -379,11 +379,10 @@ def test_the_english_meeting_page_punctuates_in_english(
 ) -> None:
     # "Draw seed 3f…：recomputed …" and "Filing deadline 13 Dec 2026（003 六(一)）": Chinese punctuation
     # written around English words.
-    from portal.web import i18n
 
     meeting, _, (_world, made) = _voting_meeting(session, clock, applicants=1, absent=0)
     office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
-    office.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    in_english(office)
     page = office.get(f"/committees/meetings/{meeting.id}").text
     seed = re.search(r'<p id="draw-check">(.*?)</p>', page, re.S)
     assert seed and "</code>: recomputed" in seed.group(1) and "：" not in seed.group(1)

@@ -15,9 +15,9 @@ from portal.domain.workflow import Action, Status
 from portal.models import Application, StaffRole, User
 from portal.services import applications, forms
 from portal.services.actors import actor_for
-from portal.web import i18n
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, World, make_application, make_user, make_world
+from tests.i18n.reading import in_english
 
 HX = {"HX-Request": "true"}
 
@@ -163,7 +163,7 @@ def test_an_english_reader_picks_or_types_a_series_in_english_and_the_chinese_na
     typed was taken as a series the rules did not know ("engineering is not on the list")."""
     mine = make_user(session, employer=world.enterprise.org)
     browser = login_as(world.enterprise.handler)
-    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    in_english(browser)
     form = browser.get(f"/enterprise/applicants/{mine.id}/applications/new").text
     assert '<option value="工程" label="Engineering">' in form  # the value stays the stored Chinese name
     check = browser.get("/enterprise/eligibility-check").text

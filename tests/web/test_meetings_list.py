@@ -17,6 +17,7 @@ from portal.services.calendar import today
 from portal.services.submissions import new_token
 from tests.conftest import Clock
 from tests.factories import make_committee, make_committee_world
+from tests.i18n.reading import in_english
 
 
 def _poll(client: Any, etag: str, tab: str = "all") -> Any:
@@ -73,7 +74,6 @@ def test_the_list_counts_the_agenda_in_the_reader_s_words(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
     # English read "1 people" for a one-person agenda.
-    from portal.web import i18n
     from tests.factories import filed_meeting, make_experts, make_review_application, to_meeting
 
     world = make_committee_world(session, clock.now)
@@ -84,6 +84,6 @@ def test_the_list_counts_the_agenda_in_the_reader_s_words(
     filed_meeting(session, world, made, [application], clock.now)
     handler = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
     assert "<td>1 人</td>" in handler.get("/committees/meetings").text
-    handler.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    in_english(handler)
     english = handler.get("/committees/meetings").text
     assert "<td>1 person</td>" in english and "1 people" not in english

@@ -14,6 +14,7 @@ from portal.domain.workflow import Status
 from portal.models import AuditEvent
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, World, make_application, make_office, make_world
+from tests.i18n.reading import in_english
 
 HX = {"HX-Request": "true"}
 
@@ -112,11 +113,10 @@ def test_a_stale_click_reads_in_the_reader_s_language(
 ) -> None:
     # Two reviewers at once: the second click's row said 已被他人处理，请刷新 in English too (the
     # StaleObject default was not a msgid), in the queue row and in the flash after a plain POST.
-    from portal.web import i18n
 
     application = make_application(session, world, clock.now, steps=1)
     browser = login_as(world.enterprise.handler)
-    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    in_english(browser)
     url = f"/review/applications/{application.id}/act"
     stale = {"action": "handler_approve", "version": application.version - 1}
     row = browser.post(url, data=stale, headers=HX)
@@ -277,7 +277,6 @@ def test_queue_rows_escape_what_people_typed_and_read_in_the_reader_s_language(
 ) -> None:
     # The rows are written by portal/web/queue_rows.py, not Jinja (issue 20): every value escaped, every
     # word translated, the swapped row after an action the same markup as the list's.
-    from portal.web import i18n
 
     application = make_application(session, world, clock.now, steps=1)
     application.applicant.name = '<img src=x onerror="alert(1)">'
@@ -292,7 +291,7 @@ def test_queue_rows_escape_what_people_typed_and_read_in_the_reader_s_language(
     assert 'name="action" value="handler_approve"' in row and 'name="csrf_token" value="' in row
     assert "0个工作日" in row and "经办人初审通过" in row
 
-    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    in_english(browser)
     english = browser.get("/review/queue", headers=HX).text
     row = english[english.index(f'<tr id="application-{application.id}"') :]
     row = row[: row.index("</tr>")]
@@ -311,11 +310,10 @@ def test_a_queue_row_s_level_reads_in_english_as_the_level_filter_does(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:
     # The English queue's filter said "Intermediate level" and every row 中级 beside it.
-    from portal.web import i18n
 
     application = make_application(session, world, clock.now, steps=1)
     browser = login_as(world.enterprise.handler)
-    browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    in_english(browser)
     listing = browser.get("/review/queue", headers=HX).text
     row = listing[listing.index(f'<tr id="application-{application.id}"') :]
     row = row[: row.index("</tr>")]
