@@ -37,6 +37,7 @@ from portal.domain.identity import (
     resident_id_facts,
 )
 from portal.domain.tables import Header, TableError, TableProblem, cell, find_header
+from portal.domain.text import LIMITS
 
 SCOPE_04_CITATION = "通职称办〔2023〕32号 一(三)、镇职称办〔2024〕11号 一(三)"
 SCOPE_03_CITATION = "通职称办〔2023〕32号 一(二)、镇职称办〔2024〕11号 一(二)"
@@ -144,6 +145,9 @@ _NAME_SEPARATORS = str.maketrans({"•": "·", "・": "·", "‧": "·", "．": 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
+NAME_LIMIT = LIMITS["person_name"]
+
+
 def normalize_name(value: str) -> str:
     """NFKC; Chinese names lose every space (“周 文博” → “周文博”), others keep single spaces."""
     text = unicodedata.normalize("NFKC", value or "").translate(_NAME_SEPARATORS)
@@ -157,8 +161,11 @@ def check_name(value: str) -> str:
     name = normalize_name(value)
     if not name:
         raise IdentityError("empty", N_("请填写姓名（与证件和社保登记一致）"))
-    if len(name) > 50:
-        raise IdentityError("too_long", T_("姓名不能超过50个字符，您输入了%(count)d个", count=len(name)))
+    if len(name) > NAME_LIMIT:
+        raise IdentityError(
+            "too_long",
+            T_("姓名不能超过%(limit)d个字符，您输入了%(count)d个", limit=NAME_LIMIT, count=len(name)),
+        )
     for ch in name:
         if not (ch.isalpha() or ch in "· -'"):
             raise IdentityError(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.domain.i18n import Language
 from portal.domain.mail import EmailTopic
 from portal.domain.staffing import StaffRole
+from portal.domain.text import LIMITS
 from portal.models.base import Base, one_of
 from portal.models.clock import utcnow
 from portal.models.organisations import Organisation
@@ -53,7 +54,7 @@ class User(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(LIMITS["person_name"]))  # as the identity document writes it
     document_type: Mapped[str] = mapped_column(
         String(32), default="resident_id", server_default="resident_id"
     )

@@ -175,7 +175,7 @@ def test_the_typed_characters_and_official_names_stay_as_written_in_the_english(
 
 ACCOUNTS: dict[str, Callable[[], object]] = {
     "name empty": lambda: accounts.check_name(""),
-    "name too long": lambda: accounts.check_name("A" * 51),
+    "name too long": lambda: accounts.check_name("A" * (accounts.NAME_LIMIT + 1)),
     "name character": lambda: accounts.check_name("周#文博"),
     "employment missing": lambda: accounts.check_employment(""),
     "employment excluded": lambda: accounts.check_employment("civil_servant"),

@@ -140,6 +140,28 @@ def test_choosing_passport_shows_nationality_and_permit_and_requires_them(
     )
 
 
+def test_a_passport_holders_full_name_past_fifty_characters_is_kept_as_written(
+    world: World, session: Session, login_as: Any
+) -> None:
+    """A QA report: MARIA GARCIA LOPEZ DE LA FUENTE Y ALVAREZ-MONTENEGRO (52 characters, as the passport and
+    the work permit write it) was refused with "at most 50"; the field now stops at 100 as typed."""
+    long_name = "MARIA GARCIA LOPEZ DE LA FUENTE Y ALVAREZ-MONTENEGRO"
+    browser = login_as(world.enterprise.handler)
+    form = browser.get("/enterprise/applicants").text
+    assert re.search(r'<input id="f-name" name="name" [^>]*maxlength="100"', form)
+    typed = {"document_type": "passport", "id_number": "e98765432", "nationality": "ESP"}
+    permit = {"permit_kind": "work_permit", "permit_no": "WP-2026-000456"}
+    created = browser.post(
+        "/enterprise/applicants", data=_person(**typed, **permit, name=long_name), headers=HX
+    )
+    assert created.status_code == 200 and "账号已开设" in created.text
+    assert session.scalars(select(User.name).where(User.id_number == "E98765432")).one() == long_name
+    too_long = browser.post(
+        "/enterprise/applicants", data=_person(**typed, **permit, name="A" * 101), headers=HX
+    )
+    assert too_long.status_code == 422 and "姓名不能超过100个字符，您输入了101个" in too_long.text
+
+
 # ---------------------------------------------------------------------------------------------------
 # One account per person, and the transfer flow
 # ---------------------------------------------------------------------------------------------------
