@@ -136,7 +136,15 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     title_office: Page = new_page("bureau-leader")
     accept_confirmations(title_office)
     log_in(title_office, BUREAU_LEADER)
+    # Sent without the document number it is not asked about (it would publish nothing): the field says so.
+    questions: list[str] = []
+    title_office.on("dialog", lambda dialog: questions.append(dialog.message))
+    title_office.goto(meeting_url)
+    title_office.get_by_role("button", name="公布评审结果").click()
+    expect(title_office.locator("#e-document-no")).to_be_visible()
+    assert questions == []
     publish_results(title_office, meeting_url, "镇人社发〔2026〕88号")
+    assert len(questions) == 1  # with the number, asked once
 
     # The province numbers the e-certificate; the bureau imports its sheet: a preview first, then applied.
     log_in(bureau, BUREAU_HANDLER)

@@ -13,7 +13,16 @@
   }
   // Ask before destructive actions: forms marked data-confirm (plain submit and htmx alike).
   // A button may ask on its own (deleting a row of the form): its data-confirm wins over the form's.
+  // A form sent with a required field left empty does nothing but come back with the field's error: it is
+  // not asked about first (the question would promise an action that cannot happen).
+  function missingRequired(form) {
+    return Array.prototype.some.call(form.querySelectorAll("[required]"), function (field) {
+      return !field.disabled && field.type !== "checkbox" && field.type !== "radio" &&
+        typeof field.value === "string" && field.value.trim() === "";
+    });
+  }
   function confirmation(form, submitter) {
+    if (form && missingRequired(form)) { return ""; }
     return (submitter && submitter.dataset && submitter.dataset.confirm) || (form && form.dataset.confirm) || "";
   }
   document.addEventListener("submit", function (event) {
