@@ -54,7 +54,7 @@ class StaleObject(DomainError):
     code = "stale"
 
     # A msgid (N_): the web layer shows it in the reader's language, as any refusal's message.
-    def __init__(self, message: str = N_("已被他人处理，请刷新")) -> None:
+    def __init__(self, message: str = N_("此项已被办理，请刷新后查看最新状态")) -> None:
         super().__init__(message)
 
 

@@ -1,8 +1,8 @@
 """The only writer of Application.status (DESIGN.md §5).
 
 Every change is decided by portal.domain.workflow, written as a compare-and-set on (id, status, version)
-so a stale request fails with "已被他人处理，请刷新" instead of overwriting, and audited in the same
-transaction. Refused attempts are audited too, with outcome "denied", and that record outlives the
+so a stale request fails with "此项已被办理，请刷新后查看最新状态" instead of overwriting, and audited in
+the same transaction. Refused attempts are audited too, with outcome "denied", and that record outlives the
 rollback of the refused work (audit.record_attempt). A handler's or leader's step also writes its
 ReviewStep row, which the database checks (no step by the applicant, no signature by the stage's
 handler); and the staff rulebook's cooling rule (services.staff) refuses, and hides, every staff action

@@ -1,6 +1,6 @@
 """Two reviewers acting on one application at the same moment, in real parallel transactions on the real
 engine (SQLite with BEGIN IMMEDIATE, PostgreSQL row locks): exactly one transition and one audit event,
-the other gets "已被他人处理". A plain read-then-write double-approved in most trials when measured
+the other gets "此项已被办理". A plain read-then-write double-approved in most trials when measured
 (security-plan decision 3); compare-and-set never may."""
 
 from __future__ import annotations

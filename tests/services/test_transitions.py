@@ -67,7 +67,7 @@ def test_a_stale_version_is_refused_and_nothing_is_overwritten(session: Session,
             clock.now,
             expected_version=application.version - 1,
         )
-    assert info.value.message == "已被他人处理，请刷新"
+    assert info.value.message == "此项已被办理，请刷新后查看最新状态"
     session.refresh(application)
     assert application.state is Status.SUBMITTED
     assert audit_rows(session, application, "denied")[-1].detail == {"code": "stale"}

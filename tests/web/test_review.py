@@ -96,7 +96,7 @@ def test_a_rejection_without_a_reason_is_422_with_the_message_in_the_row(
     assert "请填写理由" in response.text and f'id="application-{application.id}"' in response.text
 
 
-def test_a_stale_version_is_409_and_says_someone_else_handled_it(
+def test_a_stale_version_is_409_and_says_it_was_acted_on_meanwhile(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:
     application = make_application(session, world, clock.now, steps=1)
@@ -105,7 +105,9 @@ def test_a_stale_version_is_409_and_says_someone_else_handled_it(
         data={"action": "handler_approve", "version": application.version - 1},
         headers=HX,
     )
-    assert response.status_code == 409 and "已被他人处理，请刷新" in response.text
+    assert response.status_code == 409 and "此项已被办理，请刷新后查看最新状态" in response.text
+    # Not "someone else": the same reviewer acting twice (Back, then the same button) reads it too.
+    assert "他人" not in response.text
 
 
 def test_a_stale_click_reads_in_the_reader_s_language(
@@ -120,11 +122,11 @@ def test_a_stale_click_reads_in_the_reader_s_language(
     url = f"/review/applications/{application.id}/act"
     stale = {"action": "handler_approve", "version": application.version - 1}
     row = browser.post(url, data=stale, headers=HX)
-    assert row.status_code == 409 and "已被他人处理" not in row.text
-    assert "Someone else has already handled this; refresh" in row.text
+    assert row.status_code == 409 and "已被办理" not in row.text
+    assert "This has already been acted on; refresh to see where it stands" in row.text
     browser.post(url, data=stale)
     page = browser.get("/review/queue").text
-    assert "Someone else has already handled this; refresh" in page and "已被他人处理" not in page
+    assert "This has already been acted on; refresh to see where it stands" in page and "已被办理" not in page
 
 
 def test_a_refused_plain_post_redirects_back_with_the_message(
