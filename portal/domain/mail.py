@@ -52,6 +52,8 @@ class NoticeKind(StrEnum):
     ABANDONED = "abandoned"
     NOT_PASSED = "not_passed"
     REVOKED = "revoked"
+    PANEL = "panel"  # an expert: on a filed meeting's panel
+    VOTING = "voting"  # an expert present: the vote has opened
 
     @property
     def topic(self) -> EmailTopic:
@@ -70,6 +72,8 @@ TOPIC_OF: dict[NoticeKind, EmailTopic] = {
     NoticeKind.ABANDONED: EmailTopic.DECISIONS,
     NoticeKind.NOT_PASSED: EmailTopic.DECISIONS,
     NoticeKind.REVOKED: EmailTopic.DECISIONS,
+    NoticeKind.PANEL: EmailTopic.WORK,
+    NoticeKind.VOTING: EmailTopic.WORK,
 }
 
 

@@ -24,23 +24,29 @@ from sqlalchemy.orm import Session
 from portal.domain import committees as rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, NT_, T_, Text, joined
+from portal.domain.mail import NoticeKind
 from portal.domain.policy import CommitteeRules
 from portal.domain.workdays import UnknownYear
 from portal.domain.workflow import Status
 from portal.models import (
     Application,
     Committee,
+    Expert,
     Meeting,
     MeetingEntry,
     MeetingStatus,
     OrgKind,
+    PanelMember,
     StaffRole,
 )
-from portal.services import audit, committees, confirmations, versions
+from portal.services import audit, committees, confirmations, notifications, versions
 from portal.services.actors import Actor
 from portal.services.calendar import today, unknown_year_message, work_calendar
 from portal.services.compare_and_set import compare_and_set
 from portal.services.scope import visible_applications
+
+# An expert's page of their meetings (what a notification to an expert links to).
+PANELS_LINK = "/committees/panels"
 
 # Labels of what a filing contains (policy.FILING_CONTENTS), as the filing sheet and page name them.
 CONTENT_TITLES = {
@@ -625,4 +631,15 @@ def decide_filing(
         session, actor, "accept_filing" if accept else "refuse_filing", now, object_type="meeting",
         object_id=meeting.id, reason=note,
     )  # fmt: skip
+    if accept:  # the panel is final once filed: each expert learns of the meeting and what to do first
+        experts = session.scalars(
+            select(Expert.user_id).join(PanelMember).where(PanelMember.meeting_id == meeting.id)
+        )
+        message = T_(
+            "您已被抽选为%(committee)s%(day)s评审会议（%(place)s）的评审专家，请在会前登录确认已学习评价标准条件",
+            committee=meeting.committee.name,
+            day=meeting.held_on,
+            place=meeting.place,
+        )
+        notifications.notify(session, experts, NoticeKind.PANEL, message, PANELS_LINK, now)
     return meeting

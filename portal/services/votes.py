@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from portal.domain import committees as rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
 from portal.domain.i18n import N_, T_, joined
+from portal.domain.mail import NoticeKind
 from portal.domain.policy import names_match
 from portal.domain.workflow import Action, Status
 from portal.models import (
@@ -43,7 +44,7 @@ from portal.models import (
     PanelMember,
     StaffRole,
 )
-from portal.services import audit, committees, meetings, staff, transitions
+from portal.services import audit, committees, meetings, notifications, staff, transitions
 from portal.services.actors import SYSTEM, Actor
 from portal.services.calendar import today
 from portal.services.organisations import NewAccount, PersonInput, open_account
@@ -537,6 +538,13 @@ def open_voting(
         session, actor, "open_voting", now, object_type="meeting", object_id=meeting.id,
         detail={"present": [m.id for m in present], "panel": len(members)},
     )  # fmt: skip
+    message = T_(
+        "%(committee)s%(day)s评审会议已开始表决，请登录投票（无记名）",
+        committee=meeting.committee.name,
+        day=meeting.held_on,
+    )
+    present_users = [m.expert.user_id for m in present]
+    notifications.notify(session, present_users, NoticeKind.VOTING, message, meetings.PANELS_LINK, now)
     return meeting
 
 

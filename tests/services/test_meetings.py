@@ -19,6 +19,7 @@ from portal.models import (
     EntryResult,
     Meeting,
     MeetingStatus,
+    Notification,
     StaffRole,
 )
 from portal.services import meetings, votes
@@ -231,6 +232,39 @@ def test_no_vote_without_an_accepted_filing_nor_without_a_quorum(session: Sessio
         few.value.code == "no_quorum" and "法定人数4人" in few.value.message and "待核实" in few.value.message
     )
     assert meeting.state is MeetingStatus.ACCEPTED
+
+
+def test_the_experts_are_told_when_the_filing_is_accepted_and_those_present_when_the_vote_opens(
+    session: Session, clock: Clock
+) -> None:
+    """A QA report: a drawn expert heard of the meeting only by logging in, and of the vote the same way."""
+    world, co, apps = _ready(session, clock)
+    make_experts(session, co, clock.now, 5)
+    meeting = filed_meeting(session, world, co, apps, clock.now)  # filed and accepted by the bureau
+    members = votes.panel(session, meeting)
+
+    def inbox(kind: str) -> dict[int, Notification]:
+        rows = session.scalars(select(Notification).where(Notification.kind == kind))
+        return {row.user_id: row for row in rows}
+
+    told = inbox("panel")
+    assert set(told) == {m.expert.user_id for m in members}
+    first = told[members[0].expert.user_id]
+    assert first.link == "/committees/panels" and co.committee.name in first.text
+    assert "确认已学习评价标准条件" in first.text and meeting.place in first.text
+    for member in members:
+        votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, clock.now)
+    present = members[:4]  # one absent: told nothing
+    votes.open_voting(
+        session,
+        co.office.actor(StaffRole.LEADER),
+        meeting.id,
+        [m.id for m in present],
+        clock.now + timedelta(days=30),
+    )
+    voting = inbox("voting")
+    assert set(voting) == {m.expert.user_id for m in present}
+    assert "已开始表决" in voting[present[0].expert.user_id].text
 
 
 def test_secret_ballots_once_each_then_the_tally_against_two_thirds(session: Session, clock: Clock) -> None:
