@@ -599,8 +599,8 @@ def accept(
     file = as_file(upload)
     size = size_of(file)
     check_chosen(filename, size)
+    check_size(size, limits, usage)  # before the name: an empty file is said to be empty, whatever its name
     name, suffix = clean_name(filename, kind, limits.max_name_length)
-    check_size(size, limits, usage)
     media_type = sniff(read_at(file, 0, 16))
     file.seek(0)
     if media_type is None:

@@ -218,6 +218,13 @@ def test_the_leader_uploads_the_seal_and_the_handler_endorses_a_copy(
         content_type="multipart/form-data",
     )
     assert wrong.status_code == 422 and "PNG" in wrong.text
+    # An empty file is said to be empty, not told to be a PNG (a QA report: an empty x.pdf read "须为 PNG").
+    empty = leader.post(
+        "/enterprise/seal",
+        data={"seal": files((b"", "x.pdf"))[0], "form_token": new_token()},
+        content_type="multipart/form-data",
+    )
+    assert empty.status_code == 422 and "文件是空的（0字节）" in empty.text and "须为 PNG" not in empty.text
     ok = leader.post(
         "/enterprise/seal",
         data={"seal": files((imaging.seal(), "公章.png"))[0], "form_token": new_token()},
