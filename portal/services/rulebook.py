@@ -455,8 +455,9 @@ def dossier_complete(case: Case, action: Action, attempt: Attempt) -> Refusal | 
 @guard(Action.HANDLER_APPROVE, Action.RESUBMIT, clause="004 二(十)、001 四(三)", name="copies_unendorsed")
 def copies_endorsed(case: Case, action: Action, attempt: Attempt) -> str | None:
     """The enterprise handler's first review waits until every copy is checked against its original. A case
-    returned by the department, the bureau or a committee resumes there, past that review: a copy uploaded
-    in answer is checked and sealed by the unit's handler before the resubmission."""
+    returned by the department, the bureau, a committee or the unit's leader (after its handler signed)
+    resumes there, past that review: a copy uploaded in answer is checked and sealed by the unit's handler
+    before the resubmission."""
     clauses = "004 二(十)、001 四(三)"
     if action is Action.HANDLER_APPROVE:
         if case.status is not Status.SUBMITTED or not case.unendorsed_copies:
@@ -468,8 +469,8 @@ def copies_endorsed(case: Case, action: Action, attempt: Attempt) -> str | None:
     resumes = case.application.returned_from
     if case.status is not Status.RETURNED or resumes is None:
         return None
-    if workflow.holder(Status(resumes)) is workflow.Level.ENTERPRISE or not case.unendorsed_copies:
-        return None  # resuming at the unit's own review, whose first step checks the copies
+    if Status(resumes) is Status.SUBMITTED or not case.unendorsed_copies:
+        return None  # resuming at the unit handler's first review, the step that checks the copies
     titles = joined(dict.fromkeys(slot_title(m.slot) for m in case.unendorsed_copies))
     return T_(
         "以下复印件尚未由申报单位经办人核对原件并加盖单位公章：%(titles)s（%(clauses)s）；请先由单位经办人核对签章，再重新提交",

@@ -340,18 +340,28 @@ def test_the_pledge_records_time_and_ip(session: Session, world: World, clock: C
     assert event.ip == "10.1.2.3"
 
 
+@pytest.mark.parametrize(
+    ("stage", "returner", "resumes"),
+    [
+        (Status.DEPT_REVIEW, "department", Status.DEPT_REVIEW),
+        # The unit's leader returning what its handler signed: it resumes at the leader, past the handler's
+        # first review (the step that checks copies), so the copy is sealed before it goes back too.
+        (Status.UNIT_REVIEW, "enterprise", Status.UNIT_REVIEW),
+    ],
+)
 def test_a_copy_uploaded_after_a_later_stage_returned_the_case_is_endorsed_before_it_goes_back(
-    session: Session, world: World, clock: Clock
+    session: Session, world: World, clock: Clock, stage: Status, returner: str, resumes: Status
 ) -> None:
     """004 二(十) / 001 四(三) (MAT-02, MAT-03): every copy is checked against its original and sealed by the
     unit. A case the department returned resumes at the department, past the unit's handler, so the copy
     uploaded in answer went on unendorsed; now the resubmission waits for the unit handler's seal."""
-    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
-    assert application.state is Status.DEPT_REVIEW
+    application = make_application(session, world, clock.now, steps=STEPS_TO[stage])
+    assert application.state is stage
+    role = StaffRole.HANDLER if returner == "department" else StaffRole.LEADER
     diploma = slot_key(session, application, "diploma")
     corrections.return_for_correction(
         session,
-        world.department.actor(StaffRole.HANDLER),
+        getattr(world, returner).actor(role),
         application.id,
         corrections.ReturnInput({f"material:{diploma}": "毕业证书复印件不清晰"}, "2026-10-20"),
         clock.now,
@@ -370,6 +380,4 @@ def test_a_copy_uploaded_after_a_later_stage_returned_the_case_is_endorsed_befor
         session, world.enterprise.actor(StaffRole.HANDLER), STORAGE, application.id, copy.id, clock.now,
         checked_original=True,
     )  # fmt: skip
-    assert (
-        applications.act(session, me, application.id, Action.RESUBMIT, clock.now).state is Status.DEPT_REVIEW
-    )
+    assert applications.act(session, me, application.id, Action.RESUBMIT, clock.now).state is resumes
