@@ -98,7 +98,7 @@ class Endorsement(Base):
     seal_id: Mapped[int] = mapped_column(ForeignKey("unit_seals.id"))
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     handler_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    handler_name: Mapped[str] = mapped_column(String(50))
+    handler_name: Mapped[str] = mapped_column(String(LIMITS["person_name"]))  # users.name as it was
     opinion: Mapped[str] = mapped_column(String(50), default="与原件相符")
     endorsed_on: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
