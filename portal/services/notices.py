@@ -599,7 +599,12 @@ def resolve_objection(
     # every entry of the notice, the actor's own among them.
     held = [objection.entry] if objection.entry is not None else list(objection.notice.entries)
     if any(e.application.applicant_id == actor.user_id for e in held):
-        raise PermissionDenied(N_("不能处理涉及本人申报的异议，请由本单位其他经办人或领导处理"))
+        # Refused on the form (the typed handling comes back with it), and kept in the audit trail.
+        audit.record_attempt(
+            session, actor, "resolve_objection", now, object_type="objection", object_id=objection.id,
+            detail={"code": "own_application"},
+        )  # fmt: skip
+        raise ValidationFailed({"decision": N_("不能处理涉及本人申报的异议，请由本单位其他经办人或领导处理")})
     if objection.state is not ObjectionStatus.OPEN:
         raise DomainError(N_("该异议已处理"), code="already_handled")
     errors: dict[str, str] = {}

@@ -277,12 +277,18 @@ def test_a_handler_never_handles_an_objection_against_their_own_application(
     during = at_shanghai(date(2026, 9, 30))
     data = notices.ObjectionInput("钱", "电话", "业绩不实", str(entry.id))
     objection = notices.file_objection(session, storage, notice.public_token, data, during, ip="x")
-    with pytest.raises(PermissionDenied) as refused:
+    with pytest.raises(ValidationFailed) as refused:  # on the form's decision, the typed text shown back
         notices.resolve_objection(
             session, actor_for(colleague, membership), objection.id, "dismissed", "经核查属实", during
         )
-    assert "本人" in refused.value.message
+    assert "本人" in refused.value.fields["decision"]
     assert objection.status == "open" and own.state is Status.IN_NOTICE
+    denied = session.scalars(
+        select(AuditEvent.detail).where(
+            AuditEvent.action == "resolve_objection", AuditEvent.outcome == "denied"
+        )
+    ).all()
+    assert [d["code"] for d in denied] == ["own_application"]
     notices.resolve_objection(
         session, world.enterprise.actor(StaffRole.HANDLER), objection.id, "dismissed", "经核查属实", during
     )

@@ -23,8 +23,8 @@ from portal.services.submissions import new_token
 from portal.storage.local import LocalStorage
 from tests import imaging
 from tests.conftest import Clock, run_periodic
-from tests.factories import STEPS_TO, World, make_application, make_world, tiny_pdf
-from tests.services.test_notices import at_shanghai
+from tests.factories import STEPS_TO, STORAGE, World, make_application, make_world, tiny_pdf
+from tests.services.test_notices import at_shanghai, published
 
 HX = {"HX-Request": "true"}
 
@@ -292,3 +292,25 @@ def test_the_result_sheet_carries_the_units_seal_image_once_uploaded(
     )
     sealed = handler.get(f"/notices/{notice.id}/result.pdf")
     assert sealed.status_code == 200 and len(PdfReader(io.BytesIO(sealed.data)).pages[0].images) == 1
+
+
+def test_a_refused_objection_handling_comes_back_with_what_was_typed(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The 核查情况 typed into a refused handling form was lost (the textarea came back empty)."""
+    notice = published(session, world, clock)
+    objection = notices.file_objection(
+        session,
+        STORAGE,
+        notice.public_token,
+        notices.ObjectionInput("钱", "电话", "业绩不实"),
+        at_shanghai(date(2026, 9, 30)),  # during the period
+        ip="x",
+    )
+    handler = login_as(world.enterprise.handler)
+    typed = "经核查，申报人业绩材料与原件一致，异议反映的情况不属实"
+    refused = handler.post(
+        f"/notices/objections/{objection.id}/resolve", data={"handling": typed}, headers=HX
+    )  # no decision ticked
+    assert refused.status_code == 422 and 'id="objections"' in refused.text
+    assert f">{typed}</textarea>" in refused.text

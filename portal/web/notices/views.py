@@ -92,6 +92,7 @@ def _detail(
     notice: Notice,
     *,
     errors: dict[str, str] | None = None,
+    typed: dict[int, str] | None = None,
     status: int = 200,
     fragment: str | None = None,
     message: str = "",
@@ -104,6 +105,7 @@ def _detail(
         notice=notice,
         clock=service.notice_clock(db.session, notice, now()),
         errors=errors or {},
+        typed=typed or {},  # an objection's handling as typed, shown back with its refusal
         message=message,
         public_url=url_for("public.show_notice", token=notice.public_token, _external=True),
         can_publish=service.can_publish(actor, notice),
@@ -169,6 +171,7 @@ def resolve_objection(objection_id: int) -> Response:
         return _detail(
             notice,
             errors={f"{objection_id}-{k}": v for k, v in invalid.fields.items()},
+            typed={objection_id: request.form.get("handling", "")},
             status=422,
             fragment="objections",
         )
