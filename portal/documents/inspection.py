@@ -628,8 +628,8 @@ def accept_table(
     file = as_file(upload)
     size = size_of(file)
     check_chosen(filename, size)
+    check_size(size, limits)  # before the name, as for a scan: an empty file is said to be empty
     name, _ = clean_name(filename, kind, limits.max_name_length)
-    check_size(size, limits)
     head = read_at(file, 0, 4096)
     file.seek(0)
     try:

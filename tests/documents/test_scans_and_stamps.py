@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
 
 import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from portal.documents import scans, stamps
+from portal.documents import inspection, scans, stamps
+from portal.domain.uploads import UploadKind, UploadLimits, UploadRefused
 from tests import imaging
 
 MB = 1024 * 1024
@@ -101,3 +103,19 @@ def test_a_scanned_pdf_is_kept_as_it_is_with_a_thumbnail_of_its_first_page() -> 
     with pytest.raises(scans.ScanRejected) as info:
         scans.prepare([scans.Part("扫描件.pdf", scan)], max_upload=20 * MB, limit=len(scan) - 1)
     assert "超过了每个文件" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("accept", "name", "kind"),
+    [
+        (inspection.accept, "x.pdf", UploadKind.SEAL),  # a seal must be a PNG: still, empty comes first
+        (inspection.accept_table, "x.pdf", UploadKind.TABLE),  # a table must be .xlsx/.csv
+        (inspection.accept_table, "名单.xlsx", UploadKind.TABLE),
+    ],
+)
+def test_an_empty_file_is_said_to_be_empty_whatever_its_name(
+    accept: Any, name: str, kind: UploadKind
+) -> None:
+    with pytest.raises(UploadRefused) as refused:
+        accept(io.BytesIO(b""), name, UploadLimits(), kind=kind)
+    assert refused.value.code == "empty" and "文件是空的（0字节）" in refused.value.message
