@@ -65,7 +65,8 @@ def filter_problems(filters: AuditQuery) -> dict[str, str]:
     if start and end and end < start:
         problems["end"] = N_("截止日期不能早于起始日期")
     raw_id = filters.object_id.strip()
-    if raw_id and not (raw_id.isascii() and raw_id.isdigit()):
+    # At most 18 digits: a longer number overflows the database's 64-bit integer (a 500 on SQLite).
+    if raw_id and not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 18):
         problems["object_id"] = N_("对象编号应为数字")
     return problems
 

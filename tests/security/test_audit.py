@@ -244,6 +244,8 @@ def test_a_filter_that_cannot_be_applied_is_named_not_dropped(
     assert 'id="e-start"' in bad.text and "日期格式应为 年-月-日" in bad.text
     assert 'id="e-object_id"' in bad.text and "对象编号应为数字" in bad.text
     assert "筛选条件有误" in bad.text and "<tbody>" not in bad.text  # no rows, rather than every row
+    huge = admin.get("/admin/audit", query_string={"object_id": "9" * 25})
+    assert huge.status_code == 422 and "对象编号应为数字" in huge.text
     backwards = admin.get("/admin/audit", query_string={"start": "2026-10-02", "end": "2026-10-01"})
     assert backwards.status_code == 422 and "截止日期不能早于起始日期" in backwards.text
     export = admin.post("/admin/audit.xlsx", query_string={"end": "2026-02-30"})
