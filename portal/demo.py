@@ -137,11 +137,20 @@ DEMO_OPINION = unit_opinions.OpinionInput(
 )
 
 
+GANZHOU_CONTACT = "人力资源部 0797-8380000"
+
+
 def walk(
-    session: Session, reviewers: Reviewers, application: Application, steps: int, start: datetime
+    session: Session,
+    reviewers: Reviewers,
+    application: Application,
+    steps: int,
+    start: datetime,
+    contact: str = GANZHOU_CONTACT,
 ) -> datetime:
     """Take `application` through the first `steps` of ROAD, one working moment apart; returns the time
-    after the last step. The notice is drafted for the day of its step and closed the day after it ends."""
+    after the last step. The notice is drafted for the day of its step and closed the day after it ends;
+    `contact` is its 异议受理联系方式 (the unit's city's area code)."""
     moment = start
     applicant = actor_for(application.applicant, None)
     for who, action in ROAD[:steps]:
@@ -152,7 +161,7 @@ def walk(
                 notices.NoticeInput(
                     title=f"{application.enterprise.name}职称申报人员公示",
                     location="单位办公楼一楼公示栏",
-                    contact="人力资源部 0797-8380000",
+                    contact=contact,
                     start_date=today(moment).isoformat(),
                 ),
                 [application.id],
@@ -537,6 +546,7 @@ class HandoffTarget:
     staff_names: tuple[str, ...]
     applicant: tuple[str, str, str, str]  # name, phone, specialty, authority code
     serial: int
+    contact: str  # the unit notice's 异议受理联系方式, with the city's own area code
 
 
 HANDOFF_TARGETS = (
@@ -550,6 +560,7 @@ HANDOFF_TARGETS = (
         ("顾晓雯", "蒋国华", "丁春燕", "殷浩", "朱建忠", "眭丽", "唐卫东"),
         ("周文博", "13970800011", "建筑施工", "zj-center"),
         100,
+        "人力资源部 0511-85600000",
     ),
     HandoffTarget(
         "kunming-2022",
@@ -561,8 +572,16 @@ HANDOFF_TARGETS = (
         ("李艳", "杨应福", "普丽萍", "张家顺", "段红", "王永贵", "马丽华"),
         ("何泽宇", "13970900011", "采矿工程", "km-dongchuan"),
         130,
+        "人力资源部 0871-62100000",
     ),
 )  # fmt: skip
+
+
+def contact_for(profile: str) -> str:
+    """The unit notice's contact line of the hand-off target under `profile` (its city's area code)."""
+    return next(t.contact for t in HANDOFF_TARGETS if t.profile == profile)
+
+
 # The walk of these runs inside this window (marked as demo data), so their policy profile's eligibility
 # rules apply on the way as they would for real.
 HANDOFF_WINDOW = ("2026-10-01", "2026-12-31")
@@ -621,7 +640,7 @@ def _seed_handoff_target(
         authority=authority,
     )  # fmt: skip
     road = Reviewers(handler, leader, dept_handler, dept_leader, bureau_handler, bureau_leader)
-    walk(session, road, application, 5, DEMO_ROAD_START)  # up to 公示期满: ready to hand off
+    walk(session, road, application, 5, DEMO_ROAD_START, target.contact)  # up to 公示期满: hand off
     return logins
 
 

@@ -147,7 +147,7 @@ def seed_committee_demo(session: Session, storage: Storage) -> list[tuple[str, s
     )  # fmt: skip
     # Up to the bureau handler's approval (the ROAD's first nine steps), then the bureau's leader sends it
     # to the committee whose scope holds it: it stands at the office's intake.
-    moment = demo.walk(session, road, application, 9, start)
+    moment = demo.walk(session, road, application, 9, start, demo.contact_for("zhenjiang-2024"))
     applications.act(
         session, road.bureau_leader, application.id, Action.SEND_TO_COMMITTEE, moment + timedelta(hours=1),
         committee_id=committee.id,

@@ -129,7 +129,7 @@ def seed_kunming_demo(session: Session, storage: Storage) -> list[tuple[str, str
     confirmations.request_from_row(session, unit_handler, sent.id, title_row, "other_province", start)
     # Up to the bureau handler's approval; the city system's review passed, imported on 报送省级系统 as
     # the bureau does (004 一(二): 未经市系统审核的申报材料，不予送评); then the leader sends it on.
-    moment = demo.walk(session, road, sent, 9, start)
+    moment = demo.walk(session, road, sent, 9, start, demo.contact_for("kunming-2022"))
     _city_system_passed(session, storage, road.bureau_handler, sent, moment)
     applications.act(
         session, road.bureau_leader, sent.id, Action.SEND_TO_COMMITTEE, moment + timedelta(hours=1),

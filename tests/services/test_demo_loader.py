@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.demo import DEMO_PASSWORD, demo_phones, seed_demo
-from portal.models import AuditEvent, Committee, Organisation, OrgKind, User
+from portal.models import AuditEvent, Committee, Notice, Organisation, OrgKind, User
 from portal.services import auth
 from portal.services.organisations import PersonInput, open_bureau, open_bureau_admin
 from tests.factories import STORAGE
@@ -74,3 +74,17 @@ def test_the_deployment_opens_a_bureau_and_its_admin(session: Session) -> None:
     assert bureau.id in _audited(session, "create_organisation", "organisation")
     events = session.scalars(select(AuditEvent).where(AuditEvent.action == "add_staff")).all()
     assert any(e.object_id == bureau.id and e.detail["user_id"] == account.user.id for e in events)
+
+
+def test_each_unit_notice_gives_a_contact_in_its_own_city(session: Session) -> None:
+    """A Zhenjiang or Kunming unit's notice gave Ganzhou's 0797 number for objections."""
+    seed_demo(session, LOADED, STORAGE)
+    area_codes = {"镇江": "0511-", "昆明": "0871-", "赣州": "0797-"}
+    notices = list(session.scalars(select(Notice)))
+    assert len(notices) > 3
+    for notice in notices:
+        top = notice.org
+        while top.parent is not None:
+            top = top.parent
+        city = next(c for c in area_codes if c in top.name + top.region)
+        assert area_codes[city] in notice.contact, (notice.org.name, notice.contact)
