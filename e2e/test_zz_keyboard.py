@@ -80,3 +80,24 @@ def test_a_reviewer_approves_with_the_keyboard_alone(new_page: Any, portal_app: 
     assert focused(page) == "跳到正文"
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
+
+
+# A refused page whose first error is a checkbox field (its hidden companion input first, as the 申报表's
+# flag fields are written) inside a folded section: the shape app.js's jump to the first error met.
+REFUSED_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>退回</title>
+<script src="/static/app.js" defer></script></head><body data-refused><main id="main">
+<p style="height: 3000px">…</p>
+<details id="fold"><summary>更多</summary>
+<div class="field check has-error"><input type="hidden" name="agree" value="">
+<label class="check" for="agree"><input type="checkbox" id="agree" name="agree" value="1"> 本人承诺</label>
+<p class="error" role="alert">请勾选承诺</p></div></details></main></body></html>"""
+
+
+def test_a_refused_page_focuses_its_first_error_even_a_folded_checkbox(new_page: Any) -> None:
+    """The jump focused the checkbox field's hidden input (nothing happened) and left its <details> shut."""
+    page: Page = new_page("first-error")
+    page.route("**/refused-example", lambda route: route.fulfill(body=REFUSED_PAGE, content_type="text/html"))
+    page.goto("/refused-example")
+    expect(page.locator("#fold")).to_have_attribute("open", "")
+    expect(page.get_by_label("本人承诺")).to_be_focused()
+    assert page.evaluate("() => window.scrollY") > 1000

@@ -159,8 +159,14 @@
     if (!document.body.hasAttribute("data-refused")) { return; }
     var first = document.querySelector("[aria-invalid=true], .has-error, .error[role=alert]");
     if (!first) { return; }
-    var field = first.matches(".has-error") ? first.querySelector("input, textarea, select") : first;
+    // A checkbox field's first input is its hidden companion: the first one a person can use is meant.
+    var usable = "input:not([type=hidden]):not([disabled]), textarea:not([disabled]), select:not([disabled])";
+    var field = first.matches(".has-error") ? first.querySelector(usable) : first;
     var target = field || first;
+    // An error inside a folded section (<details>) is opened, else it can be neither seen nor focused.
+    for (var fold = target.closest("details"); fold; fold = fold.parentElement && fold.parentElement.closest("details")) {
+      fold.open = true;
+    }
     if (!target.matches("input, textarea, select")) { target.setAttribute("tabindex", "-1"); }
     target.scrollIntoView({ block: "center" });
     target.focus({ preventScroll: true });
