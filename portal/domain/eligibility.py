@@ -51,6 +51,7 @@ __all__ = [
     "CATEGORIES",
     "DEGREE_TYPES",
     "OWNERSHIPS",
+    "CountedYears",
     "Education",
     "Employer",
     "Exam",
@@ -61,6 +62,7 @@ __all__ = [
     "Title",
     "WorkPeriod",
     "check",
+    "counted_years",
     "full_years",
     "merge_periods",
 ]
@@ -2038,6 +2040,25 @@ class _Check:
                 limit=limit.value,
             ),
         )
+
+
+@dataclass(frozen=True)
+class CountedYears:
+    """The professional years a check counts (CUT-06) and the day they are counted to."""
+
+    years: int
+    cutoff: date
+
+
+def counted_years(profile: PolicyProfile, facts: Facts) -> CountedYears | None:
+    """The professional years :func:`check` counts for ``facts`` under ``profile`` (CUT-06: its periods,
+    graduation and counting rule, to its cutoff), or None when they cannot be counted (no cutoff, no
+    work history). The 公示表 shows this number, so colleagues read the years the check used."""
+    counting = _Check(profile, facts)
+    counting.cutoffs()
+    counting.count_years()
+    found = counting.years
+    return None if found is None else CountedYears(found.years, found.cutoff)
 
 
 def check(profile: PolicyProfile, facts: Facts) -> list[Finding]:

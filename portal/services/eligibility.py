@@ -18,6 +18,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from portal.domain.eligibility import (
+    CountedYears,
     Education,
     Employer,
     Exam,
@@ -29,6 +30,7 @@ from portal.domain.eligibility import (
     WorkPeriod,
     check,
 )
+from portal.domain.eligibility import counted_years as count_years
 from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.form import SectionKey
 from portal.domain.i18n import N_, T_, joined, worded
@@ -331,6 +333,18 @@ def evaluate(
         cutoff = chosen.cutoff if chosen else None
     findings = run_check(profile, facts_for(session, application, cutoff, state))
     return Evaluation(profile, True, findings, current, upcoming, cutoff)
+
+
+def counted_years(session: Session, application: Application) -> CountedYears | None:
+    """The professional years the eligibility check counts for ``application`` (CUT-06) to the cutoff its
+    submission fixed, as the check counts them; None where no profile covers it or nothing fixed a cutoff
+    (the caller then says what it shows instead)."""
+    profile = effective_profile(session, application.bureau)
+    if profile is None or application.cutoff is None:
+        return None
+    if application.pathway and application.pathway not in profile.pathway_names:
+        return None
+    return count_years(profile, facts_for(session, application, application.cutoff))
 
 
 def submission_terms(

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from portal.documents.notice_sheet import ResultRow, SheetHeader, SheetRow, full_years
 from portal.domain import workflow
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.glossary import cn_date
 from portal.domain.i18n import N_, NT_, T_, Text
 from portal.domain.identity import mask_id_number
 from portal.domain.text import LIMITS, check_text
@@ -53,7 +54,7 @@ from portal.models import (
     StaffRole,
     StoredFile,
 )
-from portal.services import audit, locks, submissions, transitions, uploads
+from portal.services import audit, eligibility, locks, submissions, transitions, uploads
 from portal.services.actors import SYSTEM, Actor
 from portal.services.atomic import atomic
 from portal.services.calendar import start_counts, today, unknown_year_message, work_calendar
@@ -727,8 +728,18 @@ def entry_for_application(session: Session, application_id: int) -> NoticeEntry 
     ).first()
 
 
-def _row(application: Application, on: date) -> SheetRow:
+def _years(session: Session, application: Application, on: date) -> str:
+    """The 专业工作年限 column: the years the eligibility check counted, to the cutoff the submission fixed
+    (CUT-06), so the sheet never disagrees with the finding colleagues may object to; without a profile or
+    cutoff, whole years from the first professional post to the notice's first day."""
+    counted = eligibility.counted_years(session, application)
+    if counted is not None:
+        return f"{counted.years}年（计至{cn_date(counted.cutoff)}）"
     years = full_years(application.work_started_on, on)
+    return "" if years is None else f"{years}年"
+
+
+def _row(session: Session, application: Application, on: date) -> SheetRow:
     education = " ".join(x for x in (application.education, application.school, application.major) if x)
     if application.graduated_on:
         education += f"（{application.graduated_on.year}年毕业）"
@@ -741,16 +752,18 @@ def _row(application: Application, on: date) -> SheetRow:
         level=application.level,
         education=education,
         current_title=application.current_title or "无",
-        years="" if years is None else f"{years}年",
+        years=_years(session, application, on),
         achievements=summary if len(summary) <= 150 else summary[:150] + "…",
     )
 
 
-def sheet(notice: Notice) -> tuple[SheetHeader, list[SheetRow]]:
+def sheet(session: Session, notice: Notice) -> tuple[SheetHeader, list[SheetRow]]:
     """The 公示表: the masked facts of every applicant still in the notice."""
     header = SheetHeader(notice.title, notice.org.name, period_text(notice), notice.location, notice.contact)
     rows = [
-        _row(e.application, notice.first_day) for e in notice.entries if e.state is not EntryOutcome.REMOVED
+        _row(session, e.application, notice.first_day)
+        for e in notice.entries
+        if e.state is not EntryOutcome.REMOVED
     ]
     return header, rows
 

@@ -9,13 +9,23 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.demo import walk
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
 from portal.domain.workflow import Action, Status
 from portal.models import Application, AuditEvent, StaffRole, User
-from portal.services import applications, corrections, eligibility, forms, materials, policies
+from portal.services import applications, corrections, eligibility, forms, materials, notices, policies
 from portal.services.actors import Actor, actor_for
 from tests.conftest import Clock
-from tests.factories import STORAGE, Office, World, filled_form, make_user, make_world, reviewers
+from tests.factories import (
+    STEPS_TO,
+    STORAGE,
+    Office,
+    World,
+    filled_form,
+    make_user,
+    make_world,
+    reviewers,
+)
 
 IN_Q4 = datetime(2026, 10, 21, 2, 0, tzinfo=UTC)  # Wednesday, inside Ganzhou's fourth 2026 window
 AFTER_Q4 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -292,3 +302,28 @@ def test_the_dry_run_finds_the_earliest_batch(session: Session, world: World) ->
     assert set(invalid.value.fields) == {"pathway", "series", "level"}
     with pytest.raises(PermissionDenied):
         eligibility.dry_run(session, world.bureau.actor(StaffRole.HANDLER), data, IN_Q4)
+
+
+def test_the_notice_sheet_shows_the_years_the_check_counted(session: Session, world: World) -> None:
+    """CUT-06 on the 公示表: work from 2014-01-01, graduated 2015-06-30. The sheet counted from the first
+    post to the notice's first day (12年); the check counts from graduation to the batch's cutoff
+    2026-12-31 (11年). Colleagues challenging the notice read the check's figure and its day."""
+    applicant = make_user(session, employer=world.enterprise.org)
+    handler = world.enterprise.actor(StaffRole.HANDLER)
+    application = applications.start_application(
+        session, handler, applications.StartInput(applicant.id, "工程", "土木工程", "中级", "认定"), IN_Q4
+    )
+    work = {"employer": world.enterprise.org.name, "post": "技术员", "professional": "是"}
+    form = filled_form(application, work=[{**work, "started_on": "2014-01-01"}])
+    forms.save_form(session, actor_for(applicant, None), application.id, form, IN_Q4)
+    materials.attach_placeholders(session, actor_for(applicant, None), STORAGE, application, IN_Q4)
+    walk(session, reviewers(world), application, STEPS_TO[Status.UNIT_APPROVED], IN_Q4)
+    assert application.status == Status.UNIT_APPROVED and application.cutoff == date(2026, 12, 31)
+    data = notices.NoticeInput("职称申报人员公示", "一楼公示栏", "人事部 0797-1234567", "2026-10-26")
+    notice = notices.draft_notice(session, handler, data, [application.id], IN_Q4)
+    _header, rows = notices.sheet(session, notice)
+    assert rows[0].years == "11年（计至2026年12月31日）"
+    finding = next(
+        f for f in eligibility.evaluate(session, application, IN_Q4).findings if f.rule == "CUT-06"
+    )
+    assert "为11年" in str(finding.message)

@@ -336,7 +336,7 @@ def test_an_upheld_objection_ends_the_application_and_needs_the_leader(
 
 def test_the_sheet_masks_identity_and_counts_full_years(session: Session, world: World, clock: Clock) -> None:
     notice = draft(session, world, approved(session, world, clock), clock.now)
-    header, rows = notices.sheet(notice)
+    header, rows = notices.sheet(session, notice)
     number = notice.entries[0].application.applicant.id_number
     assert rows[0].masked_id == number[:4] + "*" * 10 + number[-4:]
     assert rows[0].years == "11年"  # from 2015-07-10 to 2026-09-29

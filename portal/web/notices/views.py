@@ -203,7 +203,7 @@ def download_objection_attachment(objection_id: int) -> Response:
 @staff_required()
 def download_sheet_pdf(notice_id: int) -> Response:
     notice = _load(notice_id)
-    data = notice_sheet_pdf(*service.sheet(notice))
+    data = notice_sheet_pdf(*service.sheet(db.session, notice))
     service.record_export(db.session, current_actor(), notice, "sheet.pdf", now())
     return send_bytes(data, f"公示表-{notice.id}.pdf", "application/pdf")
 
@@ -214,7 +214,7 @@ def download_sheet_xlsx(notice_id: int) -> Response:
     notice = _load(notice_id)
     service.record_export(db.session, current_actor(), notice, "sheet.xlsx", now())
     return send_bytes(
-        notice_sheet_xlsx(*service.sheet(notice)),
+        notice_sheet_xlsx(*service.sheet(db.session, notice)),
         f"公示表-{notice.id}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

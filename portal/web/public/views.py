@@ -42,7 +42,7 @@ def _page(
             unit=notice.org.name,
             period=service.period_message(notice.first_day, notice.last_day, notice.days),
         )
-    header, rows = service.sheet(notice)
+    header, rows = service.sheet(db.session, notice)
     entries = [e for e in notice.entries if e.outcome != "removed"]
     return render_page(
         "pages/public/show_notice.html",
