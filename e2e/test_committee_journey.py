@@ -97,6 +97,13 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     drawn = agenda_plan_and_draw(handler, NAME, plan, "zj-demo-2026", PHONE_OF)
     expect(handler.locator("#panel")).not_to_contain_text("周永康")  # the applicant's own unit: recused
 
+    # The pool: a 高级 committee's experts (副高级, in term) were drawn; the page warns, without blocking,
+    # that the pool is below a senior committee's minimum and even (人社部令第40号).
+    handler.goto("/committees/experts")
+    expect(handler.locator("#pool-standard")).to_contain_text("副高级及以上")
+    expect(handler.locator("#pool-warnings")).to_contain_text("不少于11人")
+    handler.goto(meeting_url)
+
     log_in(leader, OFFICE_LEADER)  # the notice's days later: a new session
     file_meeting(leader, meeting_url)
 

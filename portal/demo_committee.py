@@ -91,7 +91,9 @@ def staff_committee(
     serial: int,
 ) -> list[tuple[str, str, str]]:
     """The committee office's staff, opened by the bureau's admin as for any of its organisations, and its
-    expert pool (name, phone, specialty, employer; 工程 series), added by the office's handler; the logins.
+    expert pool (name, phone, specialty, employer; 工程 series; 高级工程师 = 副高级, appointed on the demo's
+    start for 3 years: qualified for a 高级 committee's draw, 人社部令第40号), added by the office's handler;
+    the logins.
     Serials from ``serial`` (staff) and ``serial + 10`` (experts) make the demo's ID numbers."""
     from portal import demo
 
@@ -106,7 +108,9 @@ def staff_committee(
             continue
         added = votes.add_expert(
             session, handler,
-            votes.ExpertInput(name, demo._id_for(n), phone, "工程", specialty, "高级工程师", employer),
+            votes.ExpertInput(
+                name, demo._id_for(n), phone, "工程", specialty, "高级工程师", employer, title_level="副高级"
+            ),
             start,
         )  # fmt: skip
         if added.account is not None:  # the expert's first login: the demo password, as they would set it

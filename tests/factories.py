@@ -490,7 +490,9 @@ def to_meeting(
 
 
 def make_experts(session: Session, co: CommitteeOffice, now: datetime, n: int, **fields: str) -> list[Any]:
-    """``n`` experts in the committee's pool (new accounts), 工程 建设工程 unless ``fields`` say otherwise."""
+    """``n`` experts in the committee's pool (new accounts), 工程 建设工程, 高级工程师 appointed today for 3
+    years, unless ``fields`` say otherwise (series, specialty, title, title_level, appointed_on, term_ends,
+    employer_name)."""
     from portal.services import votes
 
     made = []
@@ -502,8 +504,11 @@ def make_experts(session: Session, co: CommitteeOffice, now: datetime, n: int, *
             phone=phone(),
             series=fields.get("series", "工程"),
             specialty=fields.get("specialty", "建设工程"),
-            title="高级工程师",
+            title=fields.get("title", "高级工程师"),
             employer_name=fields.get("employer_name", f"镇江市建筑设计院{serial}"),
+            title_level=fields.get("title_level", ""),
+            appointed_on=fields.get("appointed_on", ""),
+            term_ends=fields.get("term_ends", ""),
         )
         made.append(votes.add_expert(session, co.office.actor(StaffRole.HANDLER), data, now).expert)
     return made

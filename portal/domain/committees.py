@@ -14,9 +14,19 @@ import random
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
-from portal.domain.i18n import N_, T_
-from portal.domain.policy import FilingRule, ProvincialWindows, VoteRule, names_match, normalize_name
+from portal.domain.i18n import N_, T_, joined
+from portal.domain.policy import (
+    LEVEL_GROUPS,
+    LEVELS,
+    FilingRule,
+    ProvincialWindows,
+    VoteRule,
+    expand_levels,
+    names_match,
+    normalize_name,
+)
 from portal.domain.workdays import WorkCalendar
 
 # --- scope: which committee receives an application (EXAM-06, 003 附件, 003 七(一)) ---------------------
@@ -197,6 +207,252 @@ def draw(pool: list[int], size: int, seed: str) -> list[int]:
         raise ValueError(f"pool of {len(pool)} cannot give {size}")
     # Not a secret: the draw must be reproducible from its recorded seed (the seed itself is random).
     return random.Random(seed).sample(sorted(pool), size)  # nosec B311
+
+
+# --- the experts' qualification: term and title level (人社部令第40号, policy-spec §6) ----------------
+
+# 《职称评审管理暂行规定》(人社部令第40号), as policy-spec §6 reads it (corroborated by one page; its article
+# numbers unknown, so the regulation is cited as a whole).
+REGULATION = N_("人社部令第40号")
+TERM_YEARS = 3  # an expert's term is at most 3 years
+SERIES_MINIMUM = 25  # a senior (高级) committee organised by series has at least 25 experts
+SPECIALTY_MINIMUM = 11  # one organised by specialty at least 11 (provincial HR may adjust both)
+# The committees' levels (初级 / 高级 are the notices' group words; 中级 is a level of its own), marked
+# for the catalogue: the pool page names its committee's level.
+COMMITTEE_LEVEL_WORDS = (N_("初级"), N_("高级"))
+
+
+def years_later(day: date, years: int) -> date:
+    """The same day ``years`` later (29 February becomes 28 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def term_limit(appointed_on: date) -> date:
+    """The latest day a term that starts on ``appointed_on`` may end on."""
+    return years_later(appointed_on, TERM_YEARS)
+
+
+def term_refusal(appointed_on: date, term_ends: date) -> str | None:
+    """Why a term from ``appointed_on`` to ``term_ends`` cannot be recorded: it ends before it starts, or
+    lasts longer than the regulation allows; None when it may be."""
+    if term_ends < appointed_on:
+        return N_("任期届满日不能早于聘任日期")
+    if term_ends > term_limit(appointed_on):
+        return T_(
+            "评审专家每届任期不超过%(years)s年（%(regulation)s）：任期最晚至%(limit)s",
+            years=TERM_YEARS,
+            regulation=REGULATION,
+            limit=term_limit(appointed_on),
+        )
+    return None
+
+
+def in_term(appointed_on: date, term_ends: date, day: date) -> bool:
+    """Whether an expert's term covers ``day``."""
+    return appointed_on <= day <= term_ends
+
+
+# A title's name as it reads its level: the prefixes first (正高级工程师 before 高级工程师), then the
+# usual names of each level across the series (教授 / 副教授, 主任医师 / 副主任医师, 工程师 / 助理工程师).
+_TITLE_PREFIXES = (("正高级", "正高级"), ("副高级", "副高级"), ("高级", "副高级"), ("中级", "中级"))
+_TITLE_NAMES = (
+    ("副", "副高级"),  # 副教授, 副研究员, 副主任医师, 副编审 ...
+    ("助理", "助理级"),  # 助理工程师, 助理研究员, 助理会计师 ...
+    ("教授", "正高级"),
+    ("研究员", "正高级"),
+    ("主任", "正高级"),  # 主任医师, 主任药师, 主任护师 (副 is read first)
+    ("编审", "正高级"),
+    ("技术员", "员级"),
+    ("工程师", "中级"),
+    ("讲师", "中级"),
+    ("主治医师", "中级"),
+    ("会计师", "中级"),
+    ("经济师", "中级"),
+    ("统计师", "中级"),
+    ("审计师", "中级"),
+    ("编辑", "中级"),
+)
+
+
+def level_from_title(title: str) -> str | None:
+    """The level of a title written as text (高级工程师 → 副高级, 正高级工程师 → 正高级, 工程师 → 中级), or
+    None when the text does not say it (the level is then to be filled in by hand)."""
+    name = normalize_name(title)
+    if not name:
+        return None
+    if name in LEVELS:
+        return name
+    for prefix, level in _TITLE_PREFIXES:
+        if name.startswith(prefix):
+            return level
+    for word, level in _TITLE_NAMES:
+        if word in name:
+            return level
+    return None
+
+
+def committee_level(scope_levels: list[str]) -> str | None:
+    """The level a committee reviews at, read from its scope rows' levels (group words expanded): the group
+    of its highest level (初级, 中级 or 高级), as 人社部令第40号 divides committees; None without a level."""
+    try:
+        levels = expand_levels(scope_levels)
+    except ValueError:
+        levels = tuple(x for x in scope_levels if x in LEVELS)
+    if not levels:
+        return None
+    top = levels[-1]
+    return next((group for group, members in LEVEL_GROUPS.items() if top in members), top)
+
+
+def required_level(committee_level_: str | None) -> str | None:
+    """The lowest title level an expert of a committee at that level must hold ("相应层级的职称"): the
+    lowest level of its group (a 高级 committee: 副高级 or 正高级); None when the committee's level is
+    unknown (then the level is not checked, only recorded)."""
+    if committee_level_ is None:
+        return None
+    return LEVEL_GROUPS.get(committee_level_, (committee_level_,))[0]
+
+
+def level_at_least(level: str, floor: str) -> bool:
+    """Whether ``level`` is ``floor`` or above (both among the five levels)."""
+    return LEVELS.index(level) >= LEVELS.index(floor)
+
+
+class Unqualified(StrEnum):
+    """Why an expert of the pool may not be drawn (the reasons a short draw counts)."""
+
+    TERM = "term"  # the term does not cover the meeting's day
+    LEVEL_UNKNOWN = "level_unknown"  # the title's level is not filled in (待补充)
+    LEVEL = "level"  # the title's level is below the committee's
+
+
+def disqualification(
+    title_level: str | None, appointed_on: date, term_ends: date, floor: str | None, day: date
+) -> Unqualified | None:
+    """Why an expert may not sit on a panel meeting on ``day`` of a committee whose experts hold at least
+    ``floor``; None when they may."""
+    if not in_term(appointed_on, term_ends, day):
+        return Unqualified.TERM
+    if title_level is None:
+        return Unqualified.LEVEL_UNKNOWN
+    if floor is not None and not level_at_least(title_level, floor):
+        return Unqualified.LEVEL
+    return None
+
+
+def disqualification_words(why: Unqualified, floor: str | None) -> str:
+    """The reason in words, with the regulation."""
+    if why is Unqualified.TERM:
+        return T_("该专家的任期不含会议日期（任期已满或尚未开始，%(regulation)s）", regulation=REGULATION)
+    if why is Unqualified.LEVEL_UNKNOWN:
+        return N_("该专家的现有职称层级待补充，补充后才能抽取")
+    return T_(
+        "该专家的现有职称层级低于%(floor)s，不具备本评委会相应层级的职称（%(regulation)s）",
+        floor=floor or "",
+        regulation=REGULATION,
+    )
+
+
+def shortfall(
+    available: int, size: int, counts: dict[Unqualified, int], recused: int, floor: str | None
+) -> str:
+    """Why a draw of ``size`` cannot be made from ``available`` qualified experts: how many are missing,
+    and how many of the series' experts were left out for their term, their level or a recusal."""
+    parts: list[str] = []
+    if counts.get(Unqualified.TERM):
+        parts.append(T_("%(n)s人任期不含会议日期", n=counts[Unqualified.TERM]))
+    if counts.get(Unqualified.LEVEL):
+        parts.append(T_("%(n)s人现有职称层级低于%(floor)s", n=counts[Unqualified.LEVEL], floor=floor or ""))
+    if counts.get(Unqualified.LEVEL_UNKNOWN):
+        parts.append(T_("%(n)s人现有职称层级待补充", n=counts[Unqualified.LEVEL_UNKNOWN]))
+    if recused:
+        parts.append(T_("%(n)s人须回避", n=recused))
+    if not parts:
+        return T_(
+            "本系列（专业）符合条件的专家只有%(n)s人，还差%(missing)s人；请先补充专家库",
+            n=available,
+            missing=size - available,
+        )
+    return T_(
+        "本系列（专业）符合条件的专家只有%(n)s人，还差%(missing)s人（另有%(excluded)s，%(regulation)s）；"
+        "请先补充专家库",
+        n=available,
+        missing=size - available,
+        excluded=joined(parts, "，"),
+        regulation=REGULATION,
+    )
+
+
+class Organised(StrEnum):
+    """How a committee is organised, as far as its record tells (it does not store it)."""
+
+    SERIES = "series"
+    SPECIALTY = "specialty"
+    UNKNOWN = "unknown"
+
+
+def organised_by(name: str) -> Organised:
+    """How a committee is organised, read from its name: "…系列…专业…评审委员会" or "…专业…" is organised by
+    specialty, "…系列…" without a specialty by series; else unknown."""
+    if "专业" in name:
+        return Organised.SPECIALTY
+    if "系列" in name:
+        return Organised.SERIES
+    return Organised.UNKNOWN
+
+
+def pool_warnings(qualified: int, level: str | None, organised: Organised) -> list[str]:
+    """What the office is warned of (not stopped by) about its pool of ``qualified`` active experts in
+    term at the committee's level: committee members are odd in number; a senior committee has at least
+    25 experts when organised by series, 11 by specialty (provincial HR may adjust: a warning, not a
+    refusal). An unknown organisation is held to the lower minimum, and the warning says so."""
+    found: list[str] = []
+    if level == "高级":
+        minimum = SERIES_MINIMUM if organised is Organised.SERIES else SPECIALTY_MINIMUM
+        if qualified < minimum:
+            if organised is Organised.UNKNOWN:
+                found.append(
+                    T_(
+                        "高级评委会的评审专家按专业组建的不少于%(minimum)s人、按系列组建的不少于%(series)s人"
+                        "（%(regulation)s，省级人社部门可调整）；本库在任且符合层级的专家只有%(n)s人",
+                        minimum=minimum,
+                        series=SERIES_MINIMUM,
+                        regulation=REGULATION,
+                        n=qualified,
+                    )
+                )
+            elif organised is Organised.SERIES:
+                found.append(
+                    T_(
+                        "按系列组建的高级评委会评审专家不少于%(minimum)s人（%(regulation)s，省级人社部门可调整）；"
+                        "本库在任且符合层级的专家只有%(n)s人",
+                        minimum=minimum,
+                        regulation=REGULATION,
+                        n=qualified,
+                    )
+                )
+            else:
+                found.append(
+                    T_(
+                        "按专业组建的高级评委会评审专家不少于%(minimum)s人（%(regulation)s，省级人社部门可调整）；"
+                        "本库在任且符合层级的专家只有%(n)s人",
+                        minimum=minimum,
+                        regulation=REGULATION,
+                        n=qualified,
+                    )
+                )
+    if qualified and qualified % 2 == 0:
+        found.append(
+            T_(
+                "评委会组成人员应为单数（%(regulation)s）；本库在任且符合层级的专家为%(n)s人",
+                regulation=REGULATION,
+                n=qualified,
+            )
+        )
+    return found
 
 
 # --- the vote: quorum, threshold, tally, pass rate (the profile's VoteRule, CHAN-06) -----------------------

@@ -12,6 +12,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.glossary import state_title
+from portal.domain.policy import TitleLevel
 from portal.models.base import Base, one_of
 from portal.models.clock import utcnow
 from portal.models.organisations import Organisation
@@ -240,10 +241,16 @@ class MeetingEntry(Base):
 
 class Expert(Base):
     """An expert of a committee's pool (评审专家库), by series and specialty: a real-name account that
-    logs in to acknowledge the conditions and vote, and the employer the recusal reads."""
+    logs in to acknowledge the conditions and vote, and the employer the recusal reads; the term of their
+    appointment (at most 3 years, 人社部令第40号; renewed as a new term) and the level of the title they
+    hold (NULL: 待补充, never drawn until filled in)."""
 
     __tablename__ = "experts"
-    __table_args__ = (UniqueConstraint("committee_id", "user_id", name="uq_experts_committee_user"),)
+    __table_args__ = (
+        UniqueConstraint("committee_id", "user_id", name="uq_experts_committee_user"),
+        one_of("title_level", TitleLevel, nullable=True),
+        CheckConstraint("term_ends >= appointed_on", name="term_order"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
@@ -251,6 +258,9 @@ class Expert(Base):
     series: Mapped[str] = mapped_column(String(50))
     specialty: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(100), default="")  # the expert's own title (高级工程师)
+    title_level: Mapped[str | None] = mapped_column(String(10))  # its level (TitleLevel); NULL: 待补充
+    appointed_on: Mapped[date]  # the current term: from this day
+    term_ends: Mapped[date]  # to this day (at most 3 years on: the service refuses longer)
     employer_name: Mapped[str] = mapped_column(String(200))
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     active: Mapped[bool] = mapped_column(default=True)

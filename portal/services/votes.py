@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import field as dataclass_field
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -28,7 +29,7 @@ from portal.domain import committees as rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
 from portal.domain.i18n import N_, T_, joined
 from portal.domain.mail import NoticeKind
-from portal.domain.policy import names_match
+from portal.domain.policy import LEVELS, names_match
 from portal.domain.workflow import Action, Status
 from portal.models import (
     Ballot,
@@ -88,6 +89,15 @@ class ExpertInput:
     specialty: str = ""
     title: str = ""
     employer_name: str = ""
+    title_level: str = ""  # one of the five levels; empty: read from the title's text where it says it
+    appointed_on: str = ""  # empty: today
+    term_ends: str = ""  # empty: 3 years after the appointment
+
+
+@dataclass(frozen=True)
+class TermInput:
+    appointed_on: str = ""
+    term_ends: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,12 +115,64 @@ def _office(session: Session, actor: Actor) -> Committee:
     return committee
 
 
+def _date(raw: str, field_name: str, errors: dict[str, str]) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        errors[field_name] = N_("日期格式应为 年-月-日，例如 2026-03-15")
+        return None
+
+
+def _term(data: ExpertInput | TermInput, now: datetime, errors: dict[str, str]) -> tuple[date, date] | None:
+    """The term the form gives (the appointment today and 3 years on where left empty), or None with the
+    errors: it may not end before it starts, nor last more than 3 years (人社部令第40号)."""
+    appointed = _date(data.appointed_on, "appointed_on", errors) if data.appointed_on.strip() else today(now)
+    if appointed is None:
+        return None
+    if data.term_ends.strip():
+        ends = _date(data.term_ends, "term_ends", errors)
+    else:
+        ends = rules.term_limit(appointed)
+    if ends is None:
+        return None
+    why = rules.term_refusal(appointed, ends)
+    if why:
+        errors["term_ends"] = why
+        return None
+    return appointed, ends
+
+
+@dataclass(frozen=True)
+class Standard:
+    """What a committee asks of its experts' titles: its level (初级, 中级 or 高级, from its scope rows) and
+    the lowest title level its experts hold (None when its scope names no level)."""
+
+    level: str | None
+    floor: str | None
+
+
+def standard(committee: Committee) -> Standard:
+    """The committee's level, read from its scope rows, and the lowest title level of its experts."""
+    level = rules.committee_level([x for row in committee.scopes for x in row.level_list])
+    return Standard(level, rules.required_level(level))
+
+
 def add_expert(session: Session, actor: Actor, data: ExpertInput, now: datetime) -> AddedExpert:
     """An expert joins the committee's pool: identity checked as for staff (an ID number with an account
     keeps it), series, specialty and employer (matched to an organisation of the bureau's tree by name,
-    for the recusal). Audited."""
+    for the recusal), the level of their title (chosen, or read from the title's text) at the committee's
+    level or above, and the term of their appointment (at most 3 years, 人社部令第40号). Audited."""
     committee = _office(session, actor)
     errors: dict[str, str] = {}
+    level = data.title_level.strip() or rules.level_from_title(data.title)
+    floor = standard(committee).floor
+    if not level:
+        errors["title_level"] = N_("请选择现有职称层级")
+    elif level not in LEVELS:
+        errors["title_level"] = N_("请从列表中选择职称层级")
+    elif floor is not None and not rules.level_at_least(level, floor):
+        errors["title_level"] = rules.disqualification_words(rules.Unqualified.LEVEL, floor)
+    term = _term(data, now, errors)
     for field, title, limit in (
         ("series", N_("职称系列"), 50),
         ("specialty", N_("专业"), 100),
@@ -140,7 +202,7 @@ def add_expert(session: Session, actor: Actor, data: ExpertInput, now: datetime)
             errors["id_number"] = N_("此人是申报人账号，不能作为评审专家（回避）")
     if errors:
         raise ValidationFailed(errors)
-    assert checked is not None
+    assert checked is not None and term is not None and level is not None
     account = None
     user = checked.existing
     if user is None:
@@ -154,6 +216,9 @@ def add_expert(session: Session, actor: Actor, data: ExpertInput, now: datetime)
         series=data.series.strip(),
         specialty=data.specialty.strip(),
         title=data.title.strip(),
+        title_level=level,
+        appointed_on=term[0],
+        term_ends=term[1],
         employer_name=employer_name,
         employer_id=employer.id if employer else None,
         created_by_id=actor.user_id,
@@ -163,16 +228,129 @@ def add_expert(session: Session, actor: Actor, data: ExpertInput, now: datetime)
     session.flush()
     audit.record(
         session, actor, "add_expert", now, object_type="committee", object_id=committee.id,
-        detail={"expert_id": expert.id, "user_id": user.id, "new_account": account is not None},
+        detail={
+            "expert_id": expert.id, "user_id": user.id, "new_account": account is not None,
+            "title_level": level, "appointed_on": term[0].isoformat(), "term_ends": term[1].isoformat(),
+        },
     )  # fmt: skip
     return AddedExpert(expert, account)
 
 
+def get_expert(session: Session, actor: Actor, expert_id: int) -> Expert:
+    """An expert of the office's own pool (another committee's reads as not found)."""
+    committee = _office(session, actor)
+    expert = session.get(Expert, expert_id)
+    if expert is None or expert.committee_id != committee.id:
+        raise NotFound(N_("找不到该专家"))
+    return expert
+
+
+def renew_expert(session: Session, actor: Actor, expert_id: int, data: TermInput, now: datetime) -> Expert:
+    """A new term for an expert (续聘): from its appointment day to its end, at most 3 years (人社部令第40号);
+    it replaces the current term, which the audit row keeps."""
+    expert = get_expert(session, actor, expert_id)
+    errors: dict[str, str] = {}
+    if not data.appointed_on.strip():
+        errors["appointed_on"] = N_("请填写聘任日期")
+    if not data.term_ends.strip():
+        errors["term_ends"] = N_("请填写任期届满日")
+    term = None if errors else _term(data, now, errors)
+    if errors or term is None:
+        raise ValidationFailed(errors)
+    before = {"appointed_on": expert.appointed_on.isoformat(), "term_ends": expert.term_ends.isoformat()}
+    expert.appointed_on, expert.term_ends = term
+    session.flush()
+    audit.record(
+        session, actor, "renew_expert", now, object_type="committee", object_id=expert.committee_id,
+        detail={
+            "expert_id": expert.id, "before": before,
+            "after": {"appointed_on": term[0].isoformat(), "term_ends": term[1].isoformat()},
+        },
+    )  # fmt: skip
+    return expert
+
+
+def set_title_level(session: Session, actor: Actor, expert_id: int, level: str, now: datetime) -> Expert:
+    """The level of the title an expert holds, filled in (待补充) or corrected; audited with the level
+    before. A level below the committee's is recorded (the expert is then not drawn) but said so."""
+    expert = get_expert(session, actor, expert_id)
+    level = level.strip()
+    if level not in LEVELS:
+        raise ValidationFailed({"title_level": N_("请从列表中选择职称层级")})
+    before = expert.title_level
+    expert.title_level = level
+    session.flush()
+    audit.record(
+        session, actor, "set_expert_level", now, object_type="committee", object_id=expert.committee_id,
+        detail={"expert_id": expert.id, "before": before, "after": level},
+    )  # fmt: skip
+    return expert
+
+
+class Standing:
+    """The pool page's filter of an expert's standing on a day."""
+
+    IN_TERM = "in_term"
+    ENDED = "ended"  # 任期已满
+    LEVEL_PENDING = "level_pending"  # 职称层级待补充
+    CHOICES = (IN_TERM, ENDED, LEVEL_PENDING)
+
+
+def term_ended(expert: Expert, day: date) -> bool:
+    """Whether the expert's term had ended by ``day`` (任期已满)."""
+    return expert.term_ends < day
+
+
+def _standing_holds(expert: Expert, standing: str, day: date) -> bool:
+    if standing == Standing.ENDED:
+        return term_ended(expert, day)
+    if standing == Standing.IN_TERM:
+        return rules.in_term(expert.appointed_on, expert.term_ends, day)
+    if standing == Standing.LEVEL_PENDING:
+        return expert.title_level is None
+    return True
+
+
+@dataclass(frozen=True)
+class PoolHealth:
+    """The pool against the regulation on a day: the committee's standard, how it is organised (read from
+    its name), its active experts in term at its level, and the warnings (never a refusal)."""
+
+    standard: Standard
+    organised: rules.Organised
+    qualified: int
+    warnings: list[str] = dataclass_field(default_factory=list)
+
+
+def pool_health(session: Session, actor: Actor, now: datetime) -> PoolHealth:
+    """How the office's pool stands today: its active experts qualified to sit (in term, a title at the
+    committee's level) and the warnings of 人社部令第40号 (odd in number; a senior committee's minimum)."""
+    committee = _office(session, actor)
+    wanted = standard(committee)
+    day = today(now)
+    qualified = sum(
+        1
+        for e in session.scalars(
+            select(Expert).where(Expert.committee_id == committee.id, Expert.active.is_(True))
+        )
+        if rules.disqualification(e.title_level, e.appointed_on, e.term_ends, wanted.floor, day) is None
+    )
+    organised = rules.organised_by(committee.name)
+    return PoolHealth(wanted, organised, qualified, rules.pool_warnings(qualified, wanted.level, organised))
+
+
 def experts_of(
-    session: Session, actor: Actor, *, series: str = "", specialty: str = "", q: str = ""
+    session: Session,
+    actor: Actor,
+    *,
+    series: str = "",
+    specialty: str = "",
+    q: str = "",
+    standing: str = "",
+    day: date | None = None,
 ) -> list[Expert]:
     """The committee's pool as filtered on its page (and in its export): the office's staff only (the
-    pool is not shown to the bureau or the applicants)."""
+    pool is not shown to the bureau or the applicants). ``standing`` (Standing) filters on ``day``."""
     committee = _office(session, actor)
     stmt = select(Expert).where(Expert.committee_id == committee.id)
     if series:
@@ -180,25 +358,49 @@ def experts_of(
     if specialty:
         stmt = stmt.where(Expert.specialty.contains(specialty, autoescape=True))
     found = list(session.scalars(stmt.order_by(Expert.series, Expert.specialty, Expert.id)))
-    return [e for e in found if not q or q in e.user.name or q in e.employer_name]
+    return [
+        e
+        for e in found
+        if (not q or q in e.user.name or q in e.employer_name)
+        and (not standing or day is None or _standing_holds(e, standing, day))
+    ]
 
 
 # --- the draw --------------------------------------------------------------------------------------------
 
 
-def _candidates(session: Session, meeting: Meeting) -> tuple[list[rules.Candidate], dict[int, str]]:
-    """The pool for this meeting (active experts of the agenda's series or specialties) and the recused
-    ones with their reason."""
+@dataclass(frozen=True)
+class Candidates:
+    """The meeting's pool after the rules: those who may be drawn, the recused with their reason, and the
+    series' experts who do not qualify (term not covering the meeting's day, title level) with theirs."""
+
+    pool: list[rules.Candidate]
+    recused: dict[int, str]
+    unqualified: dict[int, rules.Unqualified]
+    floor: str | None
+
+
+def _candidates(session: Session, meeting: Meeting) -> Candidates:
+    """The pool for this meeting: active experts of the agenda's series or specialties, in term on the
+    meeting's day, holding a title at the committee's level or above (人社部令第40号), less the recused."""
     agenda = [e.application for e in meeting.entries]
     series = {a.series for a in agenda}
     specialties = [a.specialty for a in agenda]
     reviewed = [rules.Reviewed(a.applicant_id, a.enterprise_id, a.enterprise.name) for a in agenda]
+    floor = standard(meeting.committee).floor
     pool: list[rules.Candidate] = []
     recused: dict[int, str] = {}
+    unqualified: dict[int, rules.Unqualified] = {}
     for expert in session.scalars(
         select(Expert).where(Expert.committee_id == meeting.committee_id, Expert.active.is_(True))
     ):
         if expert.series not in series and not names_match(expert.specialty, specialties):
+            continue
+        lacking = rules.disqualification(
+            expert.title_level, expert.appointed_on, expert.term_ends, floor, meeting.held_on
+        )
+        if lacking is not None:
+            unqualified[expert.id] = lacking
             continue
         candidate = rules.Candidate(expert.id, expert.user_id, expert.employer_id, expert.employer_name)
         why = rules.recusal(candidate, reviewed)
@@ -206,7 +408,7 @@ def _candidates(session: Session, meeting: Meeting) -> tuple[list[rules.Candidat
             recused[expert.id] = why
         else:
             pool.append(candidate)
-    return pool, recused
+    return Candidates(pool, recused, unqualified, floor)
 
 
 def panel(session: Session, meeting: Meeting) -> list[PanelMember]:
@@ -270,17 +472,13 @@ def draw_panel(
                 )
             }
         )
-    pool, recused = _candidates(session, meeting)
+    found = _candidates(session, meeting)
+    pool, recused = found.pool, found.recused
     if size > len(pool):
-        raise ValidationFailed(
-            {
-                "size": T_(
-                    "回避后专家库中本系列（专业）可抽取的专家只有%(n)s人，不足%(size)s人；请先补充专家库",
-                    n=len(pool),
-                    size=size,
-                )
-            }
-        )
+        counts: dict[rules.Unqualified, int] = {}
+        for why in found.unqualified.values():
+            counts[why] = counts.get(why, 0) + 1
+        raise ValidationFailed({"size": rules.shortfall(len(pool), size, counts, len(recused), found.floor)})
     seed = seed.strip() or secrets.token_hex(8)
     chosen = rules.draw([c.expert_id for c in pool], size, seed)
     for member in panel(session, meeting):
@@ -302,6 +500,7 @@ def draw_panel(
         detail={
             "seed": seed, "size": size, "pool": sorted(c.expert_id for c in pool),
             "recused": {str(k): v for k, v in recused.items()}, "panel": chosen,
+            "unqualified": {str(k): v.value for k, v in found.unqualified.items()},
         },
     )  # fmt: skip
     return meeting
@@ -375,7 +574,18 @@ def add_member(
             N_("该专家已在本次会议的专家名单中，不能重复抽取"),
             now,
         )
-    pool, recused = _candidates(session, meeting)
+    found = _candidates(session, meeting)
+    pool, recused = found.pool, found.recused
+    if expert_id in found.unqualified:
+        _refuse(
+            session,
+            actor,
+            meeting,
+            "add_panel_member",
+            "unqualified",
+            rules.disqualification_words(found.unqualified[expert_id], found.floor),
+            now,
+        )
     if expert_id in recused:
         _refuse(
             session,

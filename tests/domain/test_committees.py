@@ -105,3 +105,79 @@ def test_two_thirds_of_those_present_pass_and_the_quorum_is_two_thirds_of_the_pa
     )
     assert c.at_least(4, 5, rule.quorum) and not c.at_least(3, 5, rule.quorum)
     assert c.pass_rate(2, 3) == 67 and c.pass_rate(0, 0) == 0
+
+
+# --- the experts' term and title level (人社部令第40号) -----------------------------------------------------
+
+
+def test_a_term_lasts_at_most_three_years_and_says_the_regulation_when_longer() -> None:
+    assert c.term_limit(date(2026, 3, 1)) == date(2029, 3, 1)
+    assert c.term_limit(date(2028, 2, 29)) == date(2031, 2, 28)
+    assert c.term_refusal(date(2026, 3, 1), date(2029, 3, 1)) is None
+    longer = c.term_refusal(date(2026, 3, 1), date(2029, 3, 2))
+    assert longer is not None and "人社部令第40号" in longer and "不超过3年" in longer
+    assert c.term_refusal(date(2026, 3, 1), date(2026, 2, 28)) == "任期届满日不能早于聘任日期"
+
+
+@pytest.mark.parametrize(
+    ("title", "level"),
+    [
+        ("高级工程师", "副高级"),
+        ("正高级工程师", "正高级"),
+        ("教授级高级工程师", "正高级"),
+        ("副教授", "副高级"),
+        ("主任医师", "正高级"),
+        ("工程师", "中级"),
+        ("助理工程师", "助理级"),
+        ("技术员", "员级"),
+        ("副高级", "副高级"),
+        ("专家", None),
+        ("", None),
+    ],
+)
+def test_a_title_s_level_is_read_from_its_text_where_it_says_it(title: str, level: str | None) -> None:
+    assert c.level_from_title(title) == level
+
+
+def test_a_committee_s_level_is_the_group_of_its_highest_scope_level_and_its_experts_floor() -> None:
+    assert c.committee_level(["初级", "中级", "副高级"]) == "高级"
+    assert c.required_level("高级") == "副高级"
+    assert c.committee_level(["员级", "助理级", "中级"]) == "中级"
+    assert c.required_level("中级") == "中级"
+    assert c.committee_level(["初级"]) == "初级" and c.required_level("初级") == "员级"
+    assert c.committee_level([]) is None and c.required_level(None) is None
+
+
+def test_an_expert_out_of_term_below_the_level_or_with_no_level_may_not_sit() -> None:
+    start, end, day = date(2024, 1, 1), date(2026, 12, 31), date(2026, 12, 20)
+    assert c.disqualification("副高级", start, end, "副高级", day) is None
+    assert c.disqualification("正高级", start, end, "副高级", day) is None
+    assert c.disqualification("中级", start, end, "副高级", day) is c.Unqualified.LEVEL
+    assert c.disqualification(None, start, end, "副高级", day) is c.Unqualified.LEVEL_UNKNOWN
+    assert c.disqualification("副高级", start, end, "副高级", date(2027, 1, 1)) is c.Unqualified.TERM
+    assert c.disqualification("中级", start, end, None, day) is None  # no level to meet
+
+
+def test_a_short_draw_says_how_many_are_missing_and_why() -> None:
+    counts = {c.Unqualified.TERM: 2, c.Unqualified.LEVEL: 1, c.Unqualified.LEVEL_UNKNOWN: 1}
+    words = c.shortfall(3, 5, counts, 1, "副高级")
+    assert "只有3人，还差2人" in words
+    for part in ("2人任期不含会议日期", "1人现有职称层级低于副高级", "1人现有职称层级待补充", "1人须回避"):
+        assert part in words
+    assert "人社部令第40号" in words
+
+
+def test_the_pool_is_warned_below_a_senior_committee_s_minimum_or_when_even() -> None:
+    specialty, series, unknown = c.Organised.SPECIALTY, c.Organised.SERIES, c.Organised.UNKNOWN
+    assert c.pool_warnings(11, "高级", specialty) == []
+    assert "不少于11人" in c.pool_warnings(9, "高级", specialty)[0]
+    assert "不少于25人" in c.pool_warnings(23, "高级", series)[0]
+    assert c.pool_warnings(25, "高级", series) == []
+    (below,) = c.pool_warnings(9, "高级", unknown)  # not known: the lower minimum, both said
+    assert "不少于11人" in below and "不少于25人" in below
+    (even,) = c.pool_warnings(12, "高级", specialty)
+    assert "单数" in even and "人社部令第40号" in even
+    assert c.pool_warnings(7, "中级", unknown) == []  # the minimum is a senior committee's
+    assert c.organised_by("东川区工程系列采矿工程专业中级评审委员会") is specialty
+    assert c.organised_by("江苏省工程系列高级评审委员会") is series
+    assert c.organised_by("镇江市职称与执业资格评价服务中心评委会") is unknown

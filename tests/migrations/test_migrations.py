@@ -81,3 +81,46 @@ def test_migration_0014_fills_review_steps_from_the_audit_trail(empty_app: Flask
         upgrade()
         assert db.session.execute(select(*columns).order_by(ReviewStep.id)).all() == written
         db.session.remove()
+
+
+def test_migration_0030_backfills_the_experts_terms_and_levels(empty_app: Flask) -> None:
+    """Experts from before 0030: appointed on the (Shanghai) day they were added, for 3 years; the level
+    read from the title's text where it says it, else NULL (待补充)."""
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import text
+
+    from tests.factories import make_committee, make_committee_world, make_experts
+
+    with empty_app.app_context():
+        upgrade()
+        now = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
+        world = make_committee_world(db.session, now)
+        co = make_committee(db.session, world, now)
+        ids = [e.id for e in make_experts(db.session, co, now, 3)]
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0029")
+        with db.engine.begin() as connection:
+            for expert_id, title, created in zip(
+                ids,
+                ("正高级工程师", "高级工程师", "资深专家"),
+                ("2024-02-28 17:30:00", "2025-06-01 02:00:00", "2026-01-05 02:00:00"),
+                strict=True,
+            ):
+                connection.execute(
+                    text("UPDATE experts SET title = :title, created_at = :created WHERE id = :id"),
+                    {"title": title, "created": created, "id": expert_id},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT title_level, appointed_on, term_ends FROM experts ORDER BY id")
+            ).all()
+        as_dates = [(level, str(start)[:10], str(end)[:10]) for level, start, end in rows]
+        assert as_dates == [
+            ("正高级", "2024-02-29", "2027-02-28"),  # 17:30 UTC is the next day in Shanghai (a leap day)
+            ("副高级", "2025-06-01", "2028-06-01"),
+            (None, "2026-01-05", "2029-01-05"),
+        ]
+        assert date.fromisoformat(as_dates[0][1]) == date(2024, 2, 29)

@@ -57,6 +57,7 @@ from tests.factories import (
     World,
     make_application,
     make_committee_rows,
+    make_experts,
     make_org,
     make_user,
     make_world,
@@ -100,6 +101,7 @@ class Tenant:
     meeting: Any = None  # a review meeting the committee's office planned (issue 22.4)
     call: Any = None  # a committee call (评审通知) drafted by the committee's office (issue 22.8)
     published_call: Any = None  # a call the office published (public: names no tenant's object)
+    expert: Any = None  # an expert of the committee's pool (its office's page renews and levels them)
 
     def roles(self) -> dict[str, tuple[User, int | None]]:
         """Every role of this tenant: (user, membership id to act in; None for an applicant)."""
@@ -261,6 +263,7 @@ def make_tenant(
     )  # fmt: skip
     session.add_all([call, published_call])
     session.flush()
+    expert = make_experts(session, committee, clock.now, 1)[0]
     audit.seal(session)  # as a commit would: the requests' own commits then chain only their own rows
     return Tenant(
         world,
@@ -286,6 +289,7 @@ def make_tenant(
         meeting=meeting,
         call=call,
         published_call=published_call,
+        expert=expert,
     )
 
 

@@ -43,3 +43,9 @@ def test_the_demo_puts_a_zhenjiang_application_at_the_committee_offices_intake(
     experts = session.scalar(pool)
     seed_demo(session, clock.now, STORAGE)  # again: nothing new
     assert session.scalar(pool) == experts == len(EXPERTS)
+    # A 高级 committee (its scope takes 副高级): the demo's experts hold 副高级 and are in term, so a full
+    # panel is drawn from them (人社部令第40号).
+    assert votes.standard(committee).floor == "副高级"
+    for member in session.scalars(select(Expert).where(Expert.committee_id == committee.id)):
+        assert member.title_level == "副高级"
+        assert (member.appointed_on.isoformat(), member.term_ends.isoformat()) == ("2026-10-20", "2029-10-20")

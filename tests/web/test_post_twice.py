@@ -1456,6 +1456,30 @@ def committees_decide_confirmations(c: Ctx) -> Case:
     return Case(client, "/committees/confirmations/decide", lambda: form)
 
 
+def _pool_expert(c: Ctx) -> tuple[FlaskClient, Any]:
+    from tests.factories import make_committee, make_committee_world, make_experts
+
+    world = make_committee_world(c.session, c.clock.now)
+    made = make_committee(c.session, world, c.clock.now)
+    term = {"appointed_on": "2023-01-01", "term_ends": "2025-12-31"}
+    (expert,) = make_experts(c.session, made, c.clock.now, 1, **term)
+    office = made.office
+    return c.as_(office.handler, membership_id=office.handler_membership.id), expert
+
+
+def committees_renew_expert(c: Ctx) -> Case:
+    # The second post records the same term again: the row is as the first left it (a second audit row).
+    client, expert = _pool_expert(c)
+    form = {"appointed_on": "2026-01-01", "term_ends": "2028-12-31"}
+    return Case(client, f"/committees/experts/{expert.id}/renew", lambda: form)
+
+
+def committees_set_expert_level(c: Ctx) -> Case:
+    # The second post records the same level again: the row is as the first left it.
+    client, expert = _pool_expert(c)
+    return Case(client, f"/committees/experts/{expert.id}/level", lambda: {"title_level": "正高级"})
+
+
 CASES: dict[str, Callable[[Ctx], Case]] = {
     name.replace("_", ".", 1): function
     for name, function in list(globals().items())

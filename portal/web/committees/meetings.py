@@ -21,10 +21,12 @@ from flask_login import login_required
 from portal.documents.certificates import table_xlsx
 from portal.domain.errors import DomainError, ValidationFailed
 from portal.domain.i18n import T_
+from portal.domain.policy import LEVELS
 from portal.extensions import db
 from portal.models import BallotChoice, EntryResult, MeetingStatus, OrgKind, StaffRole
 from portal.services import certificate_numbers, confirmations, results, votes
 from portal.services import meetings as service
+from portal.services.calendar import today
 from portal.web import steps
 from portal.web.committees import bp
 from portal.web.context import current_actor, now
@@ -331,14 +333,20 @@ def _experts_page(
     status: int = 200,
 ) -> Response:
     filters = {k: (request.args.get(k) or "").strip()[:50] for k in ("series", "specialty", "q")}
+    standing = request.args.get("standing", "")
+    filters["standing"] = standing if standing in votes.Standing.CHOICES else ""
+    actor, moment = current_actor(), now()
     return render_page(
         "pages/committees/list_experts.html",
         fragment="pool",
         status=status,
-        experts=votes.experts_of(db.session, current_actor(), **filters),
+        experts=votes.experts_of(db.session, actor, **filters, day=today(moment)),
+        health=votes.pool_health(db.session, actor, moment),
+        today=today(moment),
+        levels=LEVELS,
         filters=filters,
         errors=errors or {},
-        form=form or {},
+        form=form or {"appointed_on": today(moment).isoformat()},  # a new appointment starts today
         created=created,
     )
 
@@ -358,6 +366,52 @@ def add_expert() -> Response:
         return discard(_experts_page(errors=invalid.fields, form=request.form.to_dict(), status=422))
     # A new login's first password is shown once, on this answer (as for staff accounts), not redirected.
     return _experts_page(created=added)
+
+
+def _expert_page(expert_id: int, *, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    moment = now()
+    expert = votes.get_expert(db.session, current_actor(), expert_id)
+    return render_page(
+        "pages/committees/show_expert.html",
+        status=status,
+        expert=expert,
+        ended=votes.term_ended(expert, today(moment)),
+        levels=LEVELS,
+        errors=errors or {},
+        form=request.form.to_dict() if request.method == "POST" else {},
+    )
+
+
+@bp.get("/experts/<int:expert_id>")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def show_expert(expert_id: int) -> Response:
+    """One expert of the pool: their term (renewed here) and the level of their title (filled in here)."""
+    return _expert_page(expert_id)
+
+
+@bp.post("/experts/<int:expert_id>/renew")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def renew_expert(expert_id: int) -> Response:
+    return steps.run_step(
+        lambda: votes.renew_expert(
+            db.session, current_actor(), expert_id, form_input(votes.TermInput), now()
+        ),
+        back=url_for("committees.show_expert", expert_id=expert_id),
+        done=_("已续聘：新的任期已记录"),
+        page_with_errors=lambda fields: _expert_page(expert_id, errors=fields, status=422),
+    )
+
+
+@bp.post("/experts/<int:expert_id>/level")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def set_expert_level(expert_id: int) -> Response:
+    level = request.form.get("title_level", "")
+    return steps.run_step(
+        lambda: votes.set_title_level(db.session, current_actor(), expert_id, level, now()),
+        back=url_for("committees.show_expert", expert_id=expert_id),
+        done=_("已记录现有职称层级"),
+        page_with_errors=lambda fields: _expert_page(expert_id, errors=fields, status=422),
+    )
 
 
 # --- the expert's own pages ------------------------------------------------------------------------------

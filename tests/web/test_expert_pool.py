@@ -1,0 +1,91 @@
+"""The expert pool's page (人社部令第40号): each expert's title level (待补充 where unknown) and term
+(任期已满 once ended, with a filter), the warnings of the pool against the regulation, a term longer than
+3 years refused on the form with the regulation, and the renewal and the level on the expert's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tests.conftest import Clock
+from tests.factories import make_committee, make_committee_world, make_experts, phone, resident_id
+from tests.i18n.reading import in_english
+
+
+def _office(session: Session, clock: Clock, login_as: Any):  # type: ignore[no-untyped-def]
+    world = make_committee_world(session, clock.now)
+    co = make_committee(session, world, clock.now, levels="中级,副高级,正高级")
+    return co, login_as(co.office.handler, membership_id=co.office.handler_membership.id)
+
+
+def test_the_pool_shows_ended_terms_and_pending_levels_with_a_filter_and_warns(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    co, handler = _office(session, clock, login_as)
+    current = make_experts(session, co, clock.now, 2)
+    ended = make_experts(session, co, clock.now, 1, appointed_on="2023-01-01", term_ends="2025-12-31")[0]
+    current[1].title_level = None
+    session.flush()
+    page = handler.get("/committees/experts").text
+    row = page.split(f'id="expert-{ended.id}"')[1].split("</tr>")[0]
+    assert "任期已满" in row and "2025" in row
+    pending = page.split(f'id="expert-{current[1].id}"')[1].split("</tr>")[0]
+    assert "职称层级待补充" in pending and "任期已满" not in pending
+    assert "副高级及以上" in page
+    warnings = page.split('id="pool-warnings"')[1].split("</div>")[0]
+    assert "不少于11人" in warnings and "只有1人" in warnings  # one in term at the level
+    only_ended = handler.get("/committees/experts?standing=ended").text
+    assert f'id="expert-{ended.id}"' in only_ended and f'id="expert-{current[0].id}"' not in only_ended
+
+
+def test_a_term_of_more_than_three_years_is_refused_on_the_form(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    _co, handler = _office(session, clock, login_as)
+    form = {
+        "name": "王五", "id_number": resident_id(), "phone": phone(), "series": "工程",
+        "specialty": "建设工程", "title": "高级工程师", "employer_name": "镇江市建筑设计院",
+        "appointed_on": "2026-11-01", "term_ends": "2030-11-01",
+    }  # fmt: skip
+    refused = handler.post("/committees/experts", data=form)
+    assert refused.status_code == 422
+    assert "每届任期不超过3年（人社部令第40号）" in refused.text and 'value="2030-11-01"' in refused.text
+    low = handler.post("/committees/experts", data={**form, "term_ends": "", "title_level": "中级"})
+    assert low.status_code == 422 and "低于副高级" in low.text
+    good = handler.post("/committees/experts", data={**form, "term_ends": "2029-10-31"})
+    assert good.status_code == 200 and 'id="first-password"' in good.text
+
+
+def test_the_office_renews_a_term_and_fills_in_a_level_on_the_expert_s_page(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    co, handler = _office(session, clock, login_as)
+    expert = make_experts(session, co, clock.now, 1, appointed_on="2023-01-01", term_ends="2025-12-31")[0]
+    expert.title_level = None
+    session.flush()
+    url = f"/committees/experts/{expert.id}"
+    assert "任期已满" in handler.get(url).text
+    longer = handler.post(f"{url}/renew", data={"appointed_on": "2026-01-01", "term_ends": "2029-06-30"})
+    assert longer.status_code == 422 and "人社部令第40号" in longer.text
+    renewed = handler.post(f"{url}/renew", data={"appointed_on": "2026-01-01", "term_ends": "2028-12-31"})
+    assert renewed.status_code == 303
+    filled = handler.post(f"{url}/level", data={"title_level": "正高级"})
+    assert filled.status_code == 303
+    page = handler.get(url).text
+    assert (
+        "任期已满" not in page
+        and "正高级" in page
+        and "待补充" not in page.split('id="expert-facts"')[1].split("</dl>")[0]
+    )
+
+
+def test_the_english_pool_page_names_the_level_and_the_regulation_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    co, handler = _office(session, clock, login_as)
+    make_experts(session, co, clock.now, 1)
+    in_english(handler)
+    page = handler.get("/committees/experts").text
+    assert "This is a senior committee" in page and "Deputy senior level or above" in page
+    assert "MOHRSS Order No. 40" in page and "（" not in page.split('id="pool"')[1].split("</table>")[0]
