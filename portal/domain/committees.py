@@ -250,6 +250,14 @@ def term_refusal(appointed_on: date, term_ends: date) -> str | None:
     return None
 
 
+def renewal_refusal(term_ends: date, today: date) -> str | None:
+    """Why a renewal (续聘) ending on ``term_ends`` cannot be recorded on ``today``: a new term that has
+    already ended leaves the expert out of every draw, as before it."""
+    if term_ends < today:
+        return T_("续聘的任期届满日（%(day)s）已过，请填写今天或以后的日期", day=term_ends)
+    return None
+
+
 def in_term(appointed_on: date, term_ends: date, day: date) -> bool:
     """Whether an expert's term covers ``day``."""
     return appointed_on <= day <= term_ends

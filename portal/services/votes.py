@@ -255,6 +255,9 @@ def renew_expert(session: Session, actor: Actor, expert_id: int, data: TermInput
     if not data.term_ends.strip():
         errors["term_ends"] = N_("请填写任期届满日")
     term = None if errors else _term(data, now, errors)
+    late = rules.renewal_refusal(term[1], today(now)) if term is not None else None
+    if late:
+        errors["term_ends"] = late
     if errors or term is None:
         raise ValidationFailed(errors)
     before = {"appointed_on": expert.appointed_on.isoformat(), "term_ends": expert.term_ends.isoformat()}

@@ -148,6 +148,12 @@ def test_a_renewal_longer_than_three_years_is_refused(session: Session, clock: C
     with pytest.raises(ValidationFailed) as empty:
         votes.renew_expert(session, handler, expert.id, votes.TermInput("", ""), clock.now)
     assert set(empty.value.fields) == {"appointed_on", "term_ends"}
+    # A renewal that has already ended was saved, and the expert stayed 任期已满.
+    with pytest.raises(ValidationFailed) as past:
+        votes.renew_expert(
+            session, handler, expert.id, votes.TermInput("2020-01-01", "2022-12-31"), clock.now
+        )
+    assert "已过" in past.value.fields["term_ends"]
 
 
 def test_the_pool_s_health_counts_only_qualified_experts_and_warns(session: Session, clock: Clock) -> None:
