@@ -369,6 +369,40 @@ def experts_of(
     ]
 
 
+EXPERT_HEADERS = (
+    "姓名", "职称系列", "专业", "现有职称", "职称层级", "聘任日期", "任期届满日", "任期", "工作单位",
+)  # fmt: skip
+
+
+def expert_rows(
+    session: Session, actor: Actor, now: datetime, *, filters: dict[str, str]
+) -> list[tuple[object, ...]]:
+    """The pool as filtered on its page, one row per expert (no phone or ID number), for the office's
+    Excel: the names of who may judge are the committee's confidential business (experts are drawn in
+    secret), so the export is audited with its filters and count."""
+    day = today(now)
+    committee = _office(session, actor)
+    listed = experts_of(session, actor, **filters, day=day)
+    detail = {"filters": filters, "rows": len(listed)}
+    audit.record(
+        session, actor, "export_experts", now, object_type="committee", object_id=committee.id, detail=detail
+    )
+    return [
+        (
+            e.user.name,
+            e.series,
+            e.specialty,
+            e.title,
+            e.title_level or "待补充",
+            e.appointed_on,
+            e.term_ends,
+            "任期已满" if term_ended(e, day) else "在任",
+            e.employer_name,
+        )
+        for e in listed
+    ]
+
+
 # --- the draw --------------------------------------------------------------------------------------------
 
 

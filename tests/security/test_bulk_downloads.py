@@ -170,6 +170,7 @@ def test_every_bulk_download_is_audited(
         ("admin", "POST", "/admin/audit.xlsx", None, "export_audit", {}),
         ("bureau_handler", "POST", "/committees/confirmations.xlsx?tab=all", None,
          "export_title_confirmations", {"tab": "all"}),
+        ("committee_handler", "POST", "/committees/experts.xlsx", None, "export_experts", {"rows": 1}),
     ]  # fmt: skip
     for role, method, url, form, action, detail in cases:
         user, _ = ours.roles()[role]

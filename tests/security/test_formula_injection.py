@@ -69,6 +69,7 @@ def _hostile(session: Session, tenant: Tenant, clock: Clock) -> None:
         scope.specialties = SPECIALTY
     tenant.meeting.place = REASON  # a meeting's place and a committee call's title: the office's text
     tenant.call.title = TITLE
+    tenant.expert.employer_name = REASON  # the pool's rows: what the office typed
     audit.record(
         session, office.actor(StaffRole.HANDLER), "note", clock.now, object_type="application",
         object_id=tenant.application.id, reason=REASON,
@@ -116,6 +117,7 @@ def _export_cases(tenant: Tenant) -> dict[str, tuple[str, str, str, bool]]:
         ),
         "committees.export_meetings": ("committee_handler", "GET", "/committees/meetings.xlsx", True),
         "committees.export_calls": ("committee_handler", "GET", "/committees/calls.xlsx", True),
+        "committees.export_experts": ("committee_handler", "POST", "/committees/experts.xlsx", True),
         # The background exports' files (the certificate Excel, a batch ZIP): made by the worker, fetched
         # from their job's page (the URL is the job's, found when the case runs).
         "jobs.download_result": ("bureau_handler", "GET", "certificates", True),

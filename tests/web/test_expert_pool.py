@@ -89,3 +89,36 @@ def test_the_english_pool_page_names_the_level_and_the_regulation_in_english(
     page = handler.get("/committees/experts").text
     assert "This is a senior committee" in page and "Deputy senior level or above" in page
     assert "MOHRSS Order No. 40" in page and "（" not in page.split('id="pool"')[1].split("</table>")[0]
+
+
+def test_the_pool_is_exported_as_filtered_by_a_post_and_audited(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The pool had no export (the office files its experts with the meeting): the button sends the
+    page's filters; names and employers only (no phone, no ID number); a GET is not a download."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    from sqlalchemy import select
+
+    from portal.models import AuditEvent
+
+    co, handler = _office(session, clock, login_as)
+    current = make_experts(session, co, clock.now, 2)
+    ended = make_experts(session, co, clock.now, 1, appointed_on="2023-01-01", term_ends="2025-12-31")[0]
+    page = handler.get("/committees/experts?standing=ended").text
+    button = page.split('action="/committees/experts.xlsx"')[1].split("</form>")[0]
+    assert 'name="standing" value="ended"' in button and 'name="series"' not in button
+    response = handler.post("/committees/experts.xlsx", data={"standing": "ended"})
+    assert response.status_code == 200 and response.data.startswith(b"PK\x03\x04")
+    sheet = load_workbook(BytesIO(response.data)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][:3] == ["姓名", "职称系列", "专业"] and len(rows) == 2
+    assert rows[1][0] == ended.user.name and "任期已满" in rows[1]
+    everyone = load_workbook(BytesIO(handler.post("/committees/experts.xlsx").data)).active
+    names = {row[0].value for row in everyone.iter_rows(min_row=2)}
+    assert names == {e.user.name for e in [*current, ended]}
+    assert not any(e.user.phone in str(row) for row in rows for e in [*current, ended])
+    assert not handler.get("/committees/experts.xlsx").data.startswith(b"PK")
+    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "export_experts")).all()
+    assert [e.detail["rows"] for e in events] == [1, 3]

@@ -1474,6 +1474,12 @@ def committees_renew_expert(c: Ctx) -> Case:
     return Case(client, f"/committees/experts/{expert.id}/renew", lambda: form)
 
 
+def committees_export_experts(c: Ctx) -> Case:
+    # A download: audited each time (audit rows aside), it changes nothing.
+    client, _expert = _pool_expert(c)
+    return Case(client, "/committees/experts.xlsx", lambda: {"standing": "ended"}, changes_nothing=True)
+
+
 def committees_set_expert_level(c: Ctx) -> Case:
     # The second post records the same level again: the row is as the first left it.
     client, expert = _pool_expert(c)

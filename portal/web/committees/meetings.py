@@ -325,6 +325,14 @@ def publish_results(meeting_id: int) -> Response:
 # --- the expert pool -------------------------------------------------------------------------------------
 
 
+def _pool_filters(values: dict[str, str]) -> dict[str, str]:
+    """The pool's filters as the page (query) or the export (form) sends them, bounded."""
+    filters = {k: (values.get(k) or "").strip()[:50] for k in ("series", "specialty", "q")}
+    standing = values.get("standing", "")
+    filters["standing"] = standing if standing in votes.Standing.CHOICES else ""
+    return filters
+
+
 def _experts_page(
     *,
     errors: dict[str, str] | None = None,
@@ -332,9 +340,7 @@ def _experts_page(
     created: votes.AddedExpert | None = None,
     status: int = 200,
 ) -> Response:
-    filters = {k: (request.args.get(k) or "").strip()[:50] for k in ("series", "specialty", "q")}
-    standing = request.args.get("standing", "")
-    filters["standing"] = standing if standing in votes.Standing.CHOICES else ""
+    filters = _pool_filters(request.args.to_dict())
     actor, moment = current_actor(), now()
     return render_page(
         "pages/committees/list_experts.html",
@@ -380,6 +386,17 @@ def _expert_page(expert_id: int, *, errors: dict[str, str] | None = None, status
         errors=errors or {},
         form=request.form.to_dict() if request.method == "POST" else {},
     )
+
+
+@bp.post("/experts.xlsx")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def export_experts() -> Response:
+    """The pool as filtered on the page, as Excel: names and employers of who may judge, so a POST
+    (audited by the service), like every download of people's details."""
+    filters = _pool_filters(request.form.to_dict())
+    rows = votes.expert_rows(db.session, current_actor(), now(), filters=filters)
+    path = table_xlsx("评审专家库", votes.EXPERT_HEADERS, rows)
+    return send_temporary_file(path, "评审专家库.xlsx", XLSX)
 
 
 @bp.get("/experts/<int:expert_id>")
