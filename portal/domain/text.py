@@ -21,6 +21,7 @@ LIMITS: dict[str, int] = {
     "work_summary": 4000,
     "achievements": 4000,
     "reason": 500,  # revoking a certificate or an endorsement
+    "exception_reason": 500,  # the admin's exception to one committee a year (CHAN-01, 原则上)
     "return_reason": 500,  # one item of a return (一次性告知)
     "response": 500,  # the applicant's reason for leaving a returned item as it is
     "objection": 2000,

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.glossary import state_title
 from portal.domain.policy import TitleLevel
-from portal.models.base import Base, one_of
+from portal.domain.text import LIMITS
+from portal.models.base import Base, bounded_text, one_of
 from portal.models.clock import utcnow
 from portal.models.organisations import Organisation
 from portal.models.users import User
@@ -391,6 +392,25 @@ class TitleConfirmation(Base):
     @property
     def state(self) -> ConfirmationStatus:
         return ConfirmationStatus(self.status)
+
+
+class CommitteeException(Base):
+    """The bureau admin's exception to CHAN-01's first half for one application (003 四: one committee per
+    person, level and year "原则上", in principle): the written reason, who recorded it and when. It lets
+    that one application go to a committee although the person already applied at this level this year;
+    it never lifts the unit's one-committee rule (不得多头报送) nor any other guard."""
+
+    __tablename__ = "committee_exceptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    # The person's other application this level and year, as it was when the exception was recorded.
+    other_application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    reason: Mapped[str] = bounded_text("reason", LIMITS["exception_reason"])
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    recorded_by: Mapped[User] = relationship(lazy="joined")
 
 
 class CallStatus(StrEnum):

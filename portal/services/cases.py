@@ -19,10 +19,18 @@ from portal.domain.materials import Gap
 from portal.domain.policy import Threshold
 from portal.domain.roster import RosterMatch
 from portal.domain.workflow import Action, Status
-from portal.models import Application, CertificateLookup, Correction, Notice, UnitOpinion
+from portal.models import (
+    Application,
+    CertificateLookup,
+    CommitteeException,
+    Correction,
+    Notice,
+    UnitOpinion,
+)
 from portal.services import (
     applications,
     certificates,
+    committee_exceptions,
     committees,
     corrections,
     eligibility,
@@ -78,6 +86,8 @@ class ReviewCase:
     originals_refusal: str | None  # why the originals' ZIP is not this actor's (None: it is)
     routing: committees.Routing | None = None  # 送评委会评审 is offered: the committees it may go to
     result_sheet: results.ResultSheet | None = None  # the committee's published result (评审结果)
+    # The bureau admin's exception to one committee a year (CHAN-01, 原则上): who, when, why.
+    committee_exception: CommitteeException | None = None
 
     @property
     def notice_closed(self) -> bool:
@@ -134,6 +144,7 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
         originals_refusal=packages.originals_refusal(actor, application),
         routing=committees.routing(session, application, now) if sending else None,
         result_sheet=results.result_sheet(session, application),
+        committee_exception=committee_exceptions.exception_for(session, application.id),
     )
 
 

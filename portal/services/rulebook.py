@@ -46,6 +46,7 @@ from portal.domain.workflow import Action, Role, Status, TransitionNotAllowed
 from portal.models import (
     Application,
     Committee,
+    CommitteeException,
     CommitteeKind,
     HandoffResult,
     Material,
@@ -55,6 +56,7 @@ from portal.models import (
 )
 from portal.services import (
     certificates,
+    committee_exceptions,
     committees,
     corrections,
     eligibility,
@@ -212,6 +214,11 @@ class Case:
         """The committee road: the profile's road for the pathway, the committees that could receive it."""
         return committees.routing(self.session, self.application, self.now)
 
+    @cached_property
+    def committee_exception(self) -> CommitteeException | None:
+        """The bureau admin's exception to one committee a year for this application (CHAN-01, 原则上)."""
+        return committee_exceptions.exception_for(self.session, self.application.id)
+
 
 GuardCheck = Callable[[Case, Action, Attempt], "str | Refusal | None"]
 
@@ -322,15 +329,20 @@ def some_committee_holds_it(case: Case, action: Action, attempt: Attempt) -> str
 
 @guard(Action.SEND_TO_COMMITTEE, clause="CHAN-01、003 四", name="one_committee_a_year")
 def one_committee_per_level_and_year(case: Case, action: Action, attempt: Attempt) -> str | None:
-    """An applicant applies to one committee per level and year (where the profile says so)."""
+    """An applicant applies to one committee per level and year (where the profile says so). "原则上": the
+    bureau admin may record an exception with a reason for one application (services.committee_exceptions);
+    it lifts this guard only, never the unit's one committee (committee_choice)."""
     if case.road != "committee":
         return None
     other, rule = case.routing.elsewhere, case.routing.rules
     if other is None or rule is None or other.committee is None:
         return None
+    if case.committee_exception is not None:
+        return None  # read only when the rule would refuse: no query for the cases it never holds back
     return T_(
         "申报人今年已向“%(committee)s”申报%(level)s评审，同一年度同一职称层级原则上"
-        "只能向一个评审委员会提出申请（%(clause)s）",
+        "只能向一个评审委员会提出申请（%(clause)s）；确有特殊情况的，"
+        "可由人社局系统管理员在“送评例外”中写明理由后登记例外",
         committee=other.committee.name,
         level=other.level,
         clause=rule.one_per_year,

@@ -984,6 +984,23 @@ def committees_delete_scope(c: Ctx) -> Case:
     return Case(_admin(c), f"/committees/scopes/{committee.scopes[0].id}/delete")
 
 
+def committees_record_exception(c: Ctx) -> Case:
+    # One exception per application (CHAN-01): the second post finds it recorded, refused, nothing changes.
+    from tests.factories import make_committee, make_committee_world, make_review_application
+
+    world = make_committee_world(c.session, c.clock.now)
+    make_committee(c.session, world, c.clock.now, specialties="建设工程、机械工程")
+    first = make_review_application(c.session, world, c.clock.now)
+    applications.act(
+        c.session, world.bureau.actor(StaffRole.LEADER), first.id, Action.SEND_TO_COMMITTEE, c.clock.now
+    )
+    second = make_review_application(
+        c.session, world, c.clock.now, applicant=first.applicant, what=("机械", "机械工程", "中级")
+    )
+    admin = c.as_(world.admin, membership_id=world.admin_membership.id)
+    return Case(admin, f"/committees/exceptions/{second.id}", lambda: {"reason": "经市职称办同意改报"})
+
+
 # The committee road's meetings (issue 22): a bureau with the Zhenjiang profile, a committee with its
 # office, an application on its way to the meeting; each case walks the meeting to the step its form takes.
 

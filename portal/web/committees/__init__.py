@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("committees", __name__, url_prefix="/committees")
 
-from portal.web.committees import calls, confirmations, meetings, results, views  # noqa: E402, F401  (each adds its routes to bp)
+from portal.web.committees import calls, confirmations, exceptions, meetings, results, views  # noqa: E402, F401  (each adds its routes to bp)
