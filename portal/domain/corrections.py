@@ -10,7 +10,7 @@ each row, and each row added or removed.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,11 +32,13 @@ __all__ = [
     "LEGACY_TITLES",
     "Change",
     "Choice",
+    "belated",
     "changes",
     "covers",
     "key_title",
     "row_key",
     "shown",
+    "touched",
     "valid_key",
 ]
 
@@ -185,6 +187,29 @@ def covers(item: str, change: str) -> bool:
     if item in SECTION_BY_KEY and change.startswith(f"row:{item}:"):
         return True
     return any(part != item and covers(part, change) for part in LEGACY_COVERS.get(item, ()))
+
+
+def touched(item: str, changed: Iterable[str]) -> bool:
+    """Whether any of the ``changed`` keys (fields and rows: field:…, row:…:…; files: material:<slot>,
+    a row's own slots material:<slot>@<row id>) answers the return item ``item``: the item itself, a row
+    of its section, or a file of a slot that belongs to the row it names."""
+    keys = list(changed)
+    if any(covers(item, key) for key in keys):
+        return True
+    found = _ROW_KEY.match(item)
+    return bool(found) and any(k.startswith("material:") and k.endswith(f"@{found[2]}") for k in keys)
+
+
+def belated(items: Iterable[str], earlier: Iterable[str], changed: Iterable[str]) -> list[str]:
+    """REV-03 (一次性告知, 003 五(二), 004 一(四)): the items of a later return the earlier return of the same
+    organisation could have listed. An item is belated when the earlier return did not name it (nor a part
+    that covers it) and nothing it names has changed since (``changed``: the keys changed after the
+    earlier return, as :func:`touched` reads them): it stood then as it stands now. An item named again,
+    or about something the applicant changed since, is a fair new finding. In the order given."""
+    named, moved = list(earlier), list(changed)
+    return [
+        item for item in items if not any(covers(part, item) for part in named) and not touched(item, moved)
+    ]
 
 
 _ISO_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")

@@ -58,6 +58,68 @@ def default_deadline(session: Session, now: datetime) -> date:
 class ReturnInput:
     items: dict[str, str]  # section key -> reason
     deadline: str
+    # REV-03: the reviewer ticked 确认补充告知, adding items an earlier return could have listed.
+    confirm_belated: bool = False
+
+
+@dataclass(frozen=True)
+class Belated:
+    """REV-03: the items of a return the organisation's earlier return could have listed (unchanged since),
+    with that return; the reviewer is warned and confirms before such a return goes."""
+
+    earlier: Correction
+    keys: list[str]
+    titles: list[str]
+
+    def warning(self) -> str:
+        """The warning the reviewer reads on the return's form (its confirm field)."""
+        return T_(
+            "以下事项自%(day)s的上次退回以来未作修改，当时即可一并告知：%(listed)s。退回补正应一次性告知"
+            "（%(clause)s），再次退回原则上不应增加上次可以列明的事项；确需补充告知的，"
+            "请勾选“确认补充告知”后再退回",
+            day=today(self.earlier.requested_at),
+            listed=joined(self.titles),
+            clause="REV-03、003 五(二)",
+        )
+
+
+def _changed_since(session: Session, application: Application, correction: Correction) -> list[str]:
+    """The keys changed since a return: each field and row of the 申报表, and each material slot whose
+    files were uploaded or removed after it (material:<slot>)."""
+    fields = [c.field for c in rules.changes(correction.snapshot, snapshot(session, application))]
+    since = correction.requested_at
+    slots = session.scalars(
+        select(Material.slot).where(
+            Material.application_id == application.id,
+            or_(Material.uploaded_at > since, Material.removed_at > since),
+        )
+    )
+    return fields + [f"material:{slot}" for slot in dict.fromkeys(slots)]
+
+
+def belated_items(
+    session: Session, actor: Actor, application: Application, keys: list[str]
+) -> Belated | None:
+    """REV-03 (一次性告知): which of the items a return would name the actor's organisation could already
+    have listed in its previous return of this application: not named then and unchanged since
+    (portal.domain.corrections.belated). None when there is no earlier return by this organisation or
+    every item is a fair new finding. Another organisation's return does not count: it was not theirs."""
+    if actor.org_id is None:
+        return None
+    earlier = session.scalars(
+        select(Correction)
+        .where(Correction.application_id == application.id, Correction.org_id == actor.org_id)
+        .order_by(Correction.id.desc())
+    ).first()
+    if earlier is None:
+        return None
+    found = rules.belated(
+        keys, [item.section for item in earlier.items], _changed_since(session, application, earlier)
+    )
+    if not found:
+        return None
+    titles = item_titles(session, application)
+    return Belated(earlier, found, [titles.get(key) or rules.key_title(key) for key in found])
 
 
 def return_for_correction(
@@ -92,6 +154,11 @@ def return_for_correction(
             errors["deadline"] = N_("补正截止日期不能晚于90天之后")
     except ValueError:
         errors["deadline"] = N_("请填写补正截止日期，例如 2026-10-20")
+    # REV-03: a later return adding what the earlier one could have listed is discouraged, not forbidden:
+    # the reviewer is shown those items and goes on only by ticking 确认补充告知.
+    belated = belated_items(session, actor, application, list(items)) if items else None
+    if belated is not None and not data.confirm_belated:
+        errors["confirm_belated"] = belated.warning()
     if errors:
         raise ValidationFailed(errors)
     assert deadline is not None
@@ -130,7 +197,13 @@ def return_for_correction(
         now,
         object_type="application",
         object_id=returned.id,
-        detail={"correction_id": correction.id, "sections": list(items), "deadline": deadline.isoformat()},
+        detail={
+            "correction_id": correction.id,
+            "sections": list(items),
+            "deadline": deadline.isoformat(),
+            # REV-03: items the earlier return could have listed, sent on the reviewer's confirmation.
+            **({"belated": belated.keys, "earlier_correction_id": belated.earlier.id} if belated else {}),
+        },
     )
     session.flush()
     limit = return_limit(session, returned)
@@ -222,16 +295,7 @@ def untouched_items(
             )
         )
     }
-    return [
-        item
-        for item in correction.items
-        if not any(rules.covers(item.section, key) for key in changed)
-        and item.section not in uploaded
-        and not (
-            item.section.startswith("row:")
-            and any(k.endswith(f"@{item.section.split(':')[2]}") for k in uploaded)
-        )
-    ]
+    return [item for item in correction.items if not rules.touched(item.section, [*changed, *uploaded])]
 
 
 def check_resubmission(session: Session, application: Application, responses: dict[str, str]) -> None:

@@ -177,7 +177,9 @@ def return_application(application_id: int) -> Response:
     """A return listing every item to correct at once, with a deadline (一次性告知)."""
     ticked = request.form.getlist("sections")
     items = {key: request.form.get(f"reason_{key}", "") for key in ticked}
-    data = corrections.ReturnInput(items, request.form.get("deadline", ""))
+    data = corrections.ReturnInput(
+        items, request.form.get("deadline", ""), confirm_belated=request.form.get("confirm_belated") == "1"
+    )
     try:
         corrections.return_for_correction(
             db.session, current_actor(), application_id, data, now(), expected_version=version_field()
