@@ -330,6 +330,52 @@ def check_applicant(draft: ApplicantDraft, *, today: date) -> CheckedApplicant:
 
 
 # ---------------------------------------------------------------------------------------------------
+# Self-registration (ACC-04, Kunming 004 一(二))
+# ---------------------------------------------------------------------------------------------------
+
+# The documents a person registers with on their own. A passport holder applies only with a permit the
+# unit's HR verify (SCOPE-03): their account is opened by the unit.
+SELF_REGISTRATION_DOCUMENTS = tuple(kind for kind in DocumentType if kind is not DocumentType.PASSPORT)
+
+
+@dataclass(frozen=True)
+class RegistrationDraft:
+    """What a person registering their own account typed, untouched."""
+
+    name: str = ""
+    document_type: str = DocumentType.RESIDENT_ID.value
+    id_number: str = ""
+    phone: str = ""
+
+
+def check_registration(draft: RegistrationDraft, *, today: date) -> CheckedApplicant:
+    """The name, document and mobile of a person registering themselves, checked exactly as HR's form
+    checks them (:func:`check_applicant`, the same normalisers). The employment type is HR's to state
+    when they attach the account, so it is not asked; an unlisted address code cannot be confirmed here
+    (only staff holding the card may)."""
+    if draft.document_type == DocumentType.PASSPORT.value:
+        result = CheckedApplicant()
+        result.problems["document_type"] = N_(
+            "持护照的申报人须持有工作许可等证件，请由所在单位经办人核验后为您开设账号"
+        )
+        return result
+    checked = check_applicant(
+        ApplicantDraft(
+            name=draft.name,
+            document_type=draft.document_type,
+            id_number=draft.id_number,
+            phone=draft.phone,
+            # Stands in for the question HR answer on attaching (SCOPE-04 is checked then), so that
+            # this check is the HR form's own and no other.
+            employment_type=EmploymentType.LABOUR_CONTRACT.value,
+        ),
+        today=today,
+    )
+    checked.values.pop("employment_type", None)
+    return checked
+
+
+# ---------------------------------------------------------------------------------------------------
 # Bulk files: one applicant per row
 # ---------------------------------------------------------------------------------------------------
 

@@ -684,6 +684,16 @@ class CallRule(Cited):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AccountRules(Cited):
+    """Who opens applicant accounts. ``self_registration``: applicants register their own account and an
+    enterprise's HR then attach it (ACC-04, Kunming 004 一(二): "existing accounts are reused"); without
+    it, only the applying unit opens them (ACC-03)."""
+
+    rule: str
+    self_registration: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
 class ProvincialWindows(Cited):
     """A provincial committee's online channel (004 二(二), WIN-05): opens ``opens_days_before`` days
     before its intake starts; closes at 24:00 ``closes_days_before_uniform`` days before intake ends when
@@ -852,6 +862,7 @@ class PolicyProfile:
     assessment: AssessmentRule | None = None
     form: FormLayout | None = None
     committee: CommitteeRules | None = None
+    accounts: AccountRules | None = None
 
     def _problems(self) -> Iterator[tuple[str, str, str]]:
         """What spans the tables: references to authorities, duplicates, the committee road's rules."""
@@ -889,6 +900,11 @@ class PolicyProfile:
 
     def pathway(self, name: str | None) -> PathwayScope | None:
         return next((p for p in self.pathways if p.name == name), None)
+
+    @property
+    def allows_self_registration(self) -> bool:
+        """Applicants may register their own account under this profile (ACC-04)."""
+        return self.accounts is not None and self.accounts.self_registration
 
     @property
     def has_committee_road(self) -> bool:

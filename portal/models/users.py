@@ -73,6 +73,10 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The bureau whose policy let the person register this account themselves (ACC-04, Kunming 004 一(二));
+    # NULL for an account staff opened. Registered with no employer yet: waiting for the unit's HR to
+    # attach it (portal.services.accounts.create_applicant reuses it).
+    registered_with_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime | None]
     # The interface language the user chose with the switcher (issue 24); NULL: none chosen yet, so the
@@ -83,6 +87,11 @@ class User(Base):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", foreign_keys="Membership.user_id", order_by="Membership.id"
     )
+
+    @property
+    def awaits_employer(self) -> bool:
+        """Registered by the person (ACC-04) and not yet attached to an employer by its HR."""
+        return self.registered_with_id is not None and self.employer_id is None
 
     @property
     def active_memberships(self) -> list[Membership]:

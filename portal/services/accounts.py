@@ -4,7 +4,9 @@ move one between enterprises (the new employer asks, the old one releases or ref
 
 Rules: SCOPE-03 (documents and permits), SCOPE-04 (no civil servants, 参公 staff or retirees), SI-04
 (identity exactly as the social-insurance record), one account per person (ACC-03: applicant accounts
-are created by the applying unit), PII masked except on the holding enterprise's detail view.
+are created by the applying unit; ACC-04, where the profile lets applicants register themselves: HR
+opening an account for a registered, unattached number attach that account, the name exactly as it was
+registered), PII masked except on the holding enterprise's detail view.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,11 +40,20 @@ from portal.domain.identity import (
 from portal.domain.roster import RosterMatch
 from portal.domain.text import LIMITS
 from portal.domain.workflow import FINAL_STATUSES
-from portal.models import AccountTransfer, Application, IntegrityRecord, OrgKind, TransferStatus, User
+from portal.models import (
+    AccountTransfer,
+    Application,
+    IntegrityRecord,
+    Organisation,
+    OrgKind,
+    TransferStatus,
+    User,
+)
 from portal.services import audit, certificates, rosters
 from portal.services.actors import Actor
 from portal.services.compare_and_set import compare_and_set
 from portal.services.organisations import NewAccount, open_account
+from portal.services.policies import bureau_of, profiles
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -72,6 +83,7 @@ class Holder:
 class ApplicantCheck:
     checked: CheckedApplicant
     holder: Holder | None = None  # set when another enterprise holds the account (transfer possible)
+    reuse: User | None = None  # set when the number is a self-registered account HR may attach (ACC-04)
 
     @property
     def problems(self) -> dict[str, str]:
@@ -111,6 +123,23 @@ def check_applicant_input(
             result.holder = Holder(
                 existing.id, existing.employer.name, masked, open_transfer_of(session, existing.id)
             )
+        elif existing.awaits_employer and reuses_registered_accounts(session, actor):
+            # ACC-04: the person registered this account; HR attach it rather than open a second one,
+            # only when the name is the one registered (an ID number alone does not hand an account over).
+            result.reuse = existing
+            name = result.checked.values.get("name")
+            if name is not None and name != existing.name:
+                problems["name"] = T_(
+                    "证件号码%(number)s的持有人已自行注册账号，但填写的姓名与其注册的姓名不一致，"
+                    "不能关联该账号。请按本人证件上的姓名填写，或请本人核对注册信息",
+                    number=masked,
+                )
+        elif existing.awaits_employer:
+            problems["id_number"] = T_(
+                "证件号码%(number)s的持有人已自行注册账号；本地区的申报账号由用人单位开设，"
+                "不能关联自行注册的账号，请联系人社局系统管理员办理",
+                number=masked,
+            )
         else:
             problems["id_number"] = T_(
                 "证件号码%(number)s已有工作人员账号，一人只能有一个账号，请联系人社局系统管理员办理",
@@ -118,7 +147,9 @@ def check_applicant_input(
             )
         if record := certificates.listed_holders(session, [existing.id], local_date(now)).get(existing.id):
             problems["id_number"] = T_(
-                "%(listed)s%(problem)s", listed=listed_message(record, masked), problem=problems["id_number"]
+                "%(listed)s%(problem)s",
+                listed=listed_message(record, masked),
+                problem=problems.get("id_number", ""),
             )
     phone = result.checked.values.get("phone")
     if phone:
@@ -126,6 +157,14 @@ def check_applicant_input(
         if phone_owner is not None and (existing is None or phone_owner != existing.id):
             problems["phone"] = N_("该手机号已被其他账号使用，请填写本人的其他手机号")
     return result
+
+
+def reuses_registered_accounts(session: Session, actor: Actor) -> bool:
+    """Whether the actor's enterprise follows a profile where applicants register themselves (ACC-04), so
+    its HR attach such an account instead of opening one."""
+    bureau = bureau_of(session.get(Organisation, actor.org_id) if actor.org_id else None)
+    profile = profiles().get(bureau.policy_profile or "") if bureau is not None else None
+    return profile is not None and profile.allows_self_registration
 
 
 def listed_message(record: IntegrityRecord, masked: str) -> Text:
@@ -146,12 +185,17 @@ def _identity_columns(checked: CheckedApplicant) -> dict[str, str]:
 
 def create_applicant(session: Session, actor: Actor, draft: ApplicantDraft, now: datetime) -> NewAccount:
     """An applicant account held by the actor's enterprise, with a first password that must be changed.
-    Refused (ApplicantInvalid, a message per field) on any bad field or an identity already registered.
-    A resident ID whose address code no GB/T 2260 list holds is opened only when HR confirm it from the
-    physical card with a reason (audited as ``confirm_unknown_region``)."""
+    Refused (ApplicantInvalid, a message per field) on any bad field or an identity already registered,
+    except an account its holder registered and no employer holds yet, under a profile that allows it
+    (ACC-04): that account is attached to the actor's enterprise instead (see :func:`attach_registered`;
+    the result's password is then empty: the holder keeps their own). A resident ID whose address code
+    no GB/T 2260 list holds is opened only when HR confirm it from the physical card with a reason
+    (audited as ``confirm_unknown_region``)."""
     result = check_applicant_input(session, actor, draft, now)
     if result.problems:
         raise ApplicantInvalid(result)
+    if result.reuse is not None:
+        return attach_registered(session, actor, result.reuse, result.checked, now)
     values = result.checked.values
     account = open_account(
         session,
@@ -186,6 +230,34 @@ def create_applicant(session: Session, actor: Actor, draft: ApplicantDraft, now:
             detail={"region_code": values["id_number"][:6]},
         )
     return account
+
+
+def attach_registered(
+    session: Session, actor: Actor, user: User, checked: CheckedApplicant, now: datetime
+) -> NewAccount:
+    """Attach a self-registered account to the actor's enterprise (ACC-04: existing accounts are reused),
+    with the employment type HR state (SCOPE-04 checked with the rest of the form). The holder keeps their
+    password and phone. A compare-and-set on "no employer yet": of two enterprises attaching at once, the
+    second is told to refresh (StaleObject) and then sees whose it is."""
+    attached = session.execute(
+        update(User)
+        .where(User.id == user.id, User.employer_id.is_(None))
+        .values(employer_id=actor.org_id, employment_type=checked.values["employment_type"])
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if attached != 1:
+        raise StaleObject(N_("该账号刚被其他单位关联，请刷新后查看"))
+    session.refresh(user)
+    audit.record(
+        session,
+        actor,
+        "attach_registered_applicant",
+        now,
+        object_type="user",
+        object_id=user.id,
+        detail={"document_type": user.document_type, "registered_with_id": user.registered_with_id},
+    )
+    return NewAccount(user, "")
 
 
 # ---------------------------------------------------------------------------------------------------

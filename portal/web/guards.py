@@ -6,11 +6,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import abort, url_for
 from flask_login import current_user, login_required
 
 from portal.models import OrgKind, StaffRole
 from portal.web.context import current_account, current_membership
+from portal.web.htmx import redirect_to
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,7 +41,10 @@ def applicant_required(view: F) -> F:
     @wraps(view)
     @login_required
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if current_account().employer_id is None:
+        account = current_account()
+        if account.awaits_employer:  # registered themselves (ACC-04): nothing to apply with until attached
+            return redirect_to(url_for("auth.awaiting_employer"))
+        if account.employer_id is None:
             abort(403)
         return view(*args, **kwargs)
 

@@ -66,6 +66,8 @@ SHARED_PARAMS: dict[str, Callable[[Tenant], list[Any]]] = {
     "target": lambda t: ["js", "jx"],  # hand-off targets (issue 23): the same for everyone
     # A committee's published call (评审通知, 004 一(三)): public, like a notice on the wall.
     "published_call_id": lambda t: [t.published_call.id],
+    # A bureau's public registration page (ACC-04): the same for everyone, 404 unless its profile allows it.
+    "bureau_id": lambda t: [t.world.bureau.org.id],
 }
 # A body that gets each mutation past its own form checks to the object check (an empty form would be
 # refused earlier and prove nothing about scoping).

@@ -496,6 +496,22 @@ def auth_login(c: Ctx) -> Case:
     )
 
 
+def auth_register(c: Ctx) -> Case:
+    # ACC-04: the second registration of the same number and phone is refused (one message, audited).
+    bureau = c.world.bureau.org
+    bureau.policy_profile = "kunming-2022"
+    password = "Kunming#Reg2026x"
+    form = {
+        "name": "段雪梅",
+        "document_type": "resident_id",
+        "id_number": complete_resident_id("53011319900118019"),
+        "phone": "13970909960",
+        "password": password,
+        "confirm": password,
+    }
+    return Case(c.app.test_client(), f"/register/{bureau.id}", lambda: form)
+
+
 def auth_logout(c: Ctx) -> Case:
     return Case(_hr(c), "/logout", probe=_live_sessions(c, c.world.enterprise.handler))
 

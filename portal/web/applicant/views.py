@@ -46,6 +46,7 @@ def list_applications() -> Response:
         applications=applications,
         editable={a.id for a in applications if service.is_editable(a)},
         windows=policies.current_windows(db.session, current_account().employer, now()),
+        employer=current_account().employer,
     )
 
 

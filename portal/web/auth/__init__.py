@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from portal.web.auth import email, views  # noqa: E402, F401  (each adds its routes to bp)
+from portal.web.auth import email, registration, views  # noqa: E402, F401  (each adds its routes to bp)

@@ -12,7 +12,7 @@ from portal.domain import passwords
 from portal.domain.errors import ValidationFailed
 from portal.extensions import db, limiter
 from portal.models import OrgKind, StaffRole
-from portal.services import auth, votes
+from portal.services import auth, registration, votes
 from portal.web import context
 from portal.web.auth import bp
 from portal.web.htmx import redirect_to, render_page, see_other
@@ -36,6 +36,8 @@ def home() -> Response:
     account = context.current_account()
     if account.employer_id is None and votes.is_expert(db.session, account.id):
         return redirect_to(url_for("committees.my_panels"))  # an expert's own account (issue 22.5)
+    if account.awaits_employer:  # registered themselves, no unit has attached them yet (ACC-04)
+        return redirect_to(url_for("auth.awaiting_employer"))
     return redirect_to(url_for("applicant.list_applications"))
 
 
@@ -91,6 +93,8 @@ def login() -> Response:
         error=error,
         login_value=login_value,
         next_target=next_target,
+        # Where a bureau's profile lets applicants register themselves (ACC-04), its registration page.
+        registration_bureaus=registration.registration_bureaus(db.session),
     )
     # A failed attempt is refused, but its count (the lockout) and its audit event are kept.
     return keep(response) if failed_attempt else response

@@ -96,6 +96,12 @@ def create_applicant() -> Response:
         return _applicants_page(
             errors=invalid.fields, form=request.form.to_dict(), check=invalid.check, status=422
         )
+    if not created.password:  # a self-registered account attached (ACC-04): its holder keeps their password
+        text = T_(
+            "%(name)s已自行注册账号，现已关联到本单位；本人继续使用注册时的手机号和密码登录",
+            name=created.user.name,
+        )
+        return hx_trigger(_applicants_page(message=text), "applicants-changed")
     # The first password is shown once, in this response; it is never stored in a cookie or URL.
     return hx_trigger(_applicants_page(created=created), "applicants-changed")
 

@@ -1,0 +1,61 @@
+"""ACC-04 in Chromium (Kunming 004 一(二)): a person registers their own account from the login page's
+link for the Dongchuan bureau, logs in to the explanation that no unit holds the account yet, their unit's
+HR 王永贵 opens an account with their ID number and the registered account is attached, and the applicant
+then sees their unit."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from e2e.helpers import log_in, log_out
+from portal.domain.identity import complete_resident_id
+
+UNIT_HANDLER = "13970900006"  # portal.demo's Kunming hand-off target: 昆明东川铜都矿业技术服务有限公司's HR
+UNIT = "昆明东川铜都矿业技术服务有限公司"
+PASSWORD = "Dongchuan#2026reg"
+PHONE = "13970909951"
+
+
+def _id_ending_in_x(prefix: str) -> str:
+    for serial in range(1, 1000):
+        number = complete_resident_id(f"{prefix}{serial:03d}")
+        if number.endswith("X"):
+            return number
+    raise AssertionError("no number with check character X")
+
+
+def test_a_person_registers_their_unit_attaches_the_account_and_they_see_their_unit(new_page: Any) -> None:
+    number = _id_ending_in_x("53011319900118")
+    person: Page = new_page("applicant")
+    person.goto("/login")
+    person.get_by_role("link", name="申报人注册").click()
+    expect(person.get_by_role("heading", name="申报人注册")).to_be_visible()
+    person.get_by_label("姓名").fill("段 雪梅")
+    person.get_by_label("证件号码").fill(number[:-1] + "x")
+    person.get_by_label("手机号").fill(PHONE)
+    person.get_by_label(re.compile("^密码")).fill(PASSWORD)
+    person.get_by_label("再次输入密码").fill(PASSWORD)
+    person.get_by_role("button", name="注册").click()
+    expect(person.get_by_text("注册成功")).to_be_visible()
+
+    log_in(person, number, PASSWORD)  # the canonical number (uppercase X) logs in
+    expect(person.locator("#awaiting-employer")).to_contain_text("尚未关联用人单位")
+    expect(person.locator("#awaiting-employer")).to_contain_text("账号关联到单位之前不能申报")
+    log_out(person)
+
+    hr: Page = new_page("unit-handler")
+    log_in(hr, UNIT_HANDLER)
+    hr.get_by_label("姓名").fill("段雪梅")
+    hr.get_by_label("身份证号码").fill(number)
+    hr.get_by_label("手机号").fill(PHONE)
+    hr.get_by_label("用工类型").select_option("labour_contract")
+    hr.get_by_role("button", name="开设账号").click()
+    expect(hr.locator("#create-applicant")).to_contain_text("现已关联到本单位")
+    expect(hr.locator("#applicant-list")).to_contain_text("段雪梅")
+
+    log_in(person, PHONE, PASSWORD)
+    expect(person.get_by_role("heading", name="我的申报")).to_be_visible()
+    expect(person.locator("#employer")).to_contain_text(UNIT)

@@ -1,0 +1,238 @@
+"""ACC-04 (Kunming 004 一(二)): applicants register their own account where the bureau's profile allows it,
+and the unit's HR attach that account instead of opening a second one. The registration page is linked
+from the login page and exists only under such a profile (elsewhere: no link, 404); fields are checked as
+HR's form checks them; a taken number or phone gets one message naming neither; the page is limited per
+address as the login is. The registered applicant sees that no unit holds the account yet and what to
+do; HR attach it only under the name it was registered with."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.identity import complete_resident_id
+from portal.extensions import limiter
+from portal.models import AuditEvent, User
+from tests.factories import World, make_user, make_world
+
+PASSWORD = "Kunming#Reg2026x"
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def kunming(session: Session) -> World:
+    return make_world(session, policy_profile="kunming-2022")
+
+
+def _id_ending_in_x(prefix: str = "53011319880607") -> str:
+    return next(
+        number
+        for serial in range(1000)
+        if (number := complete_resident_id(f"{prefix}{serial:03d}")).endswith("X")
+    )
+
+
+def _typed(**changes: str) -> dict[str, str]:
+    return {
+        "name": "李 春燕",
+        "document_type": "resident_id",
+        "id_number": _id_ending_in_x().lower(),  # typed with a lowercase x
+        "phone": "139 7090 8801",
+        "password": PASSWORD,
+        "confirm": PASSWORD,
+    } | changes
+
+
+def _register(client: Any, world: World, **changes: str) -> Any:
+    return client.post(f"/register/{world.bureau.org.id}", data=_typed(**changes))
+
+
+def _user(session: Session, id_number: str) -> User | None:
+    return session.scalars(select(User).where(User.id_number == id_number)).first()
+
+
+def test_kunming_login_links_registration_and_an_account_is_made_that_logs_in(
+    kunming: World, session: Session, client: Any
+) -> None:
+    login = client.get("/login")
+    assert f'href="/register/{kunming.bureau.org.id}"' in login.text and "申报人注册" in login.text
+    page = client.get(f"/register/{kunming.bureau.org.id}")
+    assert page.status_code == 200 and 'name="csrf_token"' in page.text and "无需选择单位" in page.text
+
+    done = _register(client, kunming)
+    assert done.status_code == 303 and done.headers["Location"].endswith("/login")
+    user = _user(session, _id_ending_in_x())
+    assert user is not None  # stored canonical: the same normaliser as HR's form (uppercase X)
+    assert (user.name, user.phone, user.employer_id) == ("李春燕", "13970908801", None)
+    assert user.registered_with_id == kunming.bureau.org.id and not user.must_change_password
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "register_applicant")).one()
+    assert event.object_id == user.id and event.outcome == "ok"
+    assert user.id_number not in str(event.detail) and user.phone not in str(event.detail)
+
+    logged_in = client.post("/login", data={"login": "13970908801", "password": PASSWORD})
+    assert logged_in.status_code == 303
+
+
+def test_bad_fields_are_refused_as_on_hrs_form_and_nothing_is_made(
+    kunming: World, session: Session, client: Any
+) -> None:
+    bad_id = _id_ending_in_x()[:-1] + "0"
+    refused = _register(client, kunming, id_number=bad_id, phone="12345", password="short", confirm="other")
+    assert refused.status_code == 422
+    assert "校验" in refused.text  # the check character, in the normaliser's own words
+    assert 'id="e-phone"' in refused.text and 'id="e-password"' in refused.text
+    assert "两次输入的密码不一致" in refused.text
+    assert _user(session, bad_id) is None
+    passport = _register(client, kunming, document_type="passport", id_number="E12345678")
+    assert passport.status_code == 422 and "请由所在单位经办人核验后为您开设账号" in passport.text
+
+
+def test_a_taken_number_or_phone_gets_one_message_naming_neither(
+    kunming: World, session: Session, client: Any
+) -> None:
+    holder = make_user(session, "王某", employer=kunming.enterprise.org)
+    by_number = _register(client, kunming, id_number=holder.id_number, name="王某")
+    by_phone = _register(client, kunming, phone=holder.phone)
+    for refused in (by_number, by_phone):
+        assert refused.status_code == 422 and "不能重复注册" in refused.text
+        assert kunming.enterprise.org.name not in refused.text and "王某" not in refused.text.replace(
+            'value="王某"', ""
+        )
+        assert 'id="e-id-number"' not in refused.text and 'id="e-phone"' not in refused.text
+    denied = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "register_applicant", AuditEvent.outcome == "denied")
+    ).all()
+    assert len(denied) == 2 and all(holder.id_number not in str(e.detail) for e in denied)
+
+
+def test_elsewhere_there_is_no_link_and_the_page_is_not_found(session: Session, client: Any) -> None:
+    ganzhou = make_world(session, policy_profile="ganzhou-2026")
+    assert "申报人注册" not in client.get("/login").text
+    assert client.get(f"/register/{ganzhou.bureau.org.id}").status_code == 404
+    assert _register(client, ganzhou).status_code == 404
+    assert _user(session, _id_ending_in_x()) is None
+    # Beside a Kunming bureau, the login page links only Kunming's page, and only a bureau's page exists.
+    kunming = make_world(session, policy_profile="kunming-2022")
+    login = client.get("/login").text
+    assert f"/register/{kunming.bureau.org.id}" in login and f"/register/{ganzhou.bureau.org.id}" not in login
+    assert client.get(f"/register/{kunming.bureau.org.id}").status_code == 200
+    assert client.get(f"/register/{ganzhou.bureau.org.id}").status_code == 404
+    assert client.get(f"/register/{kunming.enterprise.org.id}").status_code == 404
+
+
+@pytest.fixture
+def tight_limit(app: Flask) -> Iterator[None]:
+    """The per-address limit at 3 an hour, counts reset (as tests/security/conftest.py does for login)."""
+    previous = app.config["PORTAL_LOGIN_RATE_LIMIT"]
+    app.config["PORTAL_LOGIN_RATE_LIMIT"] = "3 per hour"
+    limiter.reset()
+    yield
+    app.config["PORTAL_LOGIN_RATE_LIMIT"] = previous
+    limiter.reset()
+
+
+def test_registration_is_limited_per_address_like_the_login(
+    kunming: World, app: Flask, session: Session, tight_limit: None
+) -> None:
+    client = app.test_client()
+    statuses = [_register(client, kunming, phone="12345").status_code for _ in range(4)]
+    assert statuses == [422, 422, 422, 429]
+    other_ip = client.post(
+        f"/register/{kunming.bureau.org.id}",
+        data=_typed(phone="12345"),
+        environ_base={"REMOTE_ADDR": "10.9.8.7"},
+    )
+    assert other_ip.status_code == 422
+    assert client.get(f"/register/{kunming.bureau.org.id}").status_code == 200  # reading is not limited
+
+
+def _registered(session: Session, world: World, client: Any) -> User:
+    assert _register(client, world).status_code == 303
+    user = _user(session, _id_ending_in_x())
+    assert user is not None
+    return user
+
+
+def test_a_registered_applicant_sees_that_no_unit_holds_the_account_and_cannot_apply(
+    kunming: World, session: Session, client: Any, login_as: Any
+) -> None:
+    user = _registered(session, kunming, client)
+    browser = login_as(user)
+    home = browser.get("/")
+    assert home.status_code == 302 and home.headers["Location"].endswith("/account/employer")
+    page = browser.get("/account/employer")
+    assert page.status_code == 200 and "尚未关联用人单位" in page.text and "证件号码" in page.text
+    assert "账号关联到单位之前不能申报" in page.text and user.id_number not in page.text
+    mine = browser.get("/me/applications")  # the applicant's pages send them to the explanation, not a 403
+    assert mine.status_code == 302 and mine.headers["Location"].endswith("/account/employer")
+    # Nobody can start an application for them either: no unit holds the account.
+    hr = login_as(kunming.enterprise.handler)
+    started = hr.post(
+        "/enterprise/applications",
+        data={
+            "applicant_id": str(user.id),
+            "series": "工程",
+            "specialty": "采矿工程",
+            "level": "中级",
+            "pathway": "评审",
+        },
+    )
+    assert started.status_code == 422 and "请选择本单位的申报人" in started.text
+
+
+def _hr_form(user: User, **changes: str) -> dict[str, str]:
+    return {
+        "name": user.name,
+        "document_type": "resident_id",
+        "id_number": user.id_number,
+        "phone": user.phone,
+        "employment_type": "labour_contract",
+    } | changes
+
+
+def test_kunming_hr_attach_the_registered_account_and_the_applicant_sees_the_unit(
+    kunming: World, session: Session, client: Any, login_as: Any
+) -> None:
+    user = _registered(session, kunming, client)
+    hr = login_as(kunming.enterprise.handler)
+    live = hr.post("/enterprise/applicants/validate?field=id_number", data=_hr_form(user), headers=HX)
+    assert "已有工作人员账号" not in live.text
+    attached = hr.post("/enterprise/applicants", data=_hr_form(user), headers=HX)
+    assert attached.status_code == 200 and "现已关联到本单位" in attached.text
+    assert "账号已开设" not in attached.text  # no first password: the holder keeps their own
+    session.refresh(user)
+    assert (user.employer_id, user.employment_type) == (kunming.enterprise.org.id, "labour_contract")
+    assert session.scalars(select(User).where(User.name == user.name)).all() == [user]
+    assert session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "attach_registered_applicant", AuditEvent.object_id == user.id
+        )
+    ).one()
+
+    mine = login_as(user).get("/me/applications")
+    assert mine.status_code == 200 and kunming.enterprise.org.name in mine.text
+    assert login_as(user).get("/account/employer").status_code == 302
+
+    # Now held by a unit, it is not taken over by another one: the transfer flow stays.
+    other = login_as(kunming.other_enterprise.handler).post(
+        "/enterprise/applicants", data=_hr_form(user), headers=HX
+    )
+    assert other.status_code == 422 and "申请转入本单位" in other.text
+    session.refresh(user)
+    assert user.employer_id == kunming.enterprise.org.id
+
+
+def test_a_name_other_than_the_registered_one_is_refused(
+    kunming: World, session: Session, client: Any, login_as: Any
+) -> None:
+    user = _registered(session, kunming, client)
+    hr = login_as(kunming.enterprise.handler)
+    refused = hr.post("/enterprise/applicants", data=_hr_form(user, name="李春艳"), headers=HX)
+    assert refused.status_code == 422 and "与其注册的姓名不一致，不能关联该账号" in refused.text
+    session.refresh(user)
+    assert user.employer_id is None
