@@ -35,7 +35,12 @@ from portal.models import (
     User,
 )
 from portal.services import audit, certificates, jobs
-from portal.services.accounts import listed_message, local_date, require_enterprise_staff
+from portal.services.accounts import (
+    listed_message,
+    local_date,
+    require_enterprise_staff,
+    reuses_registered_accounts,
+)
 from portal.services.actors import Actor
 from portal.services.atomic import atomic
 from portal.services.auth import hash_initial_password, initial_password
@@ -56,17 +61,19 @@ def _check_against_accounts(session: Session, actor: Actor, check: ImportCheck, 
     numbers = [row.checked.values["id_number"] for row in rows if "id_number" in row.checked.values]
     phones = [row.checked.values["phone"] for row in rows if "phone" in row.checked.values]
     holders: dict[str, tuple[int, int | None, str]] = {}
+    registered: set[str] = set()  # numbers whose holder registered themselves and no unit holds (ACC-04)
     listed: dict[int, IntegrityRecord] = {}
     for start in range(0, len(numbers), _CHUNK):
         stmt = (
-            select(User.id_number, User.id, User.employer_id, Organisation.name)
+            select(User.id_number, User.id, User.employer_id, Organisation.name, User.registered_with_id)
             .outerjoin(Organisation, Organisation.id == User.employer_id)
             .where(User.id_number.in_(numbers[start : start + _CHUNK]))
         )
-        found = {
-            number: (user_id, employer_id, name or "")
-            for number, user_id, employer_id, name in session.execute(stmt)
-        }
+        found = {}
+        for number, user_id, employer_id, name, registered_with in session.execute(stmt):
+            found[number] = (user_id, employer_id, name or "")
+            if registered_with is not None and employer_id is None:
+                registered.add(number)
         holders.update(found)
         listed.update(certificates.listed_holders(session, [h[0] for h in found.values()], on))
     phone_owners: dict[str, int] = {}
@@ -89,6 +96,19 @@ def _check_against_accounts(session: Session, actor: Actor, check: ImportCheck, 
                     "如本人已调入本单位，请在“申报人账号”页逐个申请转入",
                     number=masked,
                     org=employer_name,
+                )
+            elif number in registered and reuses_registered_accounts(session, actor):
+                # Attaching checks the name against the registered one, one person at a time (ACC-04).
+                problems["id_number"] = T_(
+                    "证件号码%(number)s的持有人已自行注册账号，请在“申报人账号”页为其单独开设账号，"
+                    "系统将关联其已注册的账号（姓名须与注册时一致）",
+                    number=masked,
+                )
+            elif number in registered:
+                problems["id_number"] = T_(
+                    "证件号码%(number)s的持有人已自行注册账号；本地区的申报账号由用人单位开设，"
+                    "不能关联自行注册的账号，请联系人社局系统管理员办理",
+                    number=masked,
                 )
             else:
                 problems["id_number"] = T_(

@@ -7,10 +7,12 @@ do; HR attach it only under the name it was registered with."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import xlsxwriter
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 from portal.domain.identity import complete_resident_id
 from portal.extensions import limiter
 from portal.models import AuditEvent, User
+from portal.services.submissions import new_token
 from tests.factories import World, make_user, make_world
 
 PASSWORD = "Kunming#Reg2026x"
@@ -236,3 +239,29 @@ def test_a_name_other_than_the_registered_one_is_refused(
     assert refused.status_code == 422 and "与其注册的姓名不一致，不能关联该账号" in refused.text
     session.refresh(user)
     assert user.employer_id is None
+
+
+def test_a_bulk_file_names_a_registered_person_and_sends_hr_to_the_single_form(
+    kunming: World, session: Session, client: Any, login_as: Any
+) -> None:
+    user = _registered(session, kunming, client)
+    rows = [
+        ["*姓名（与证件及社保登记一致）", "证件类型", "*证件号码", "*手机号码", "*用工类型"],
+        [user.name, "居民身份证", user.id_number, user.phone, "签订劳动合同的职工"],
+    ]
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            sheet.write_string(r, c, value)
+    book.close()
+    hr = login_as(kunming.enterprise.handler)
+    checked = hr.post(
+        "/enterprise/imports",
+        data={"file": (io.BytesIO(buffer.getvalue()), "名单.xlsx"), "form_token": new_token()},
+        content_type="multipart/form-data",
+    )
+    assert checked.status_code == 303
+    report = hr.get(checked.headers["Location"]).text
+    assert "已自行注册账号，请在“申报人账号”页为其单独开设账号" in report and "已有工作人员账号" not in report
