@@ -204,7 +204,7 @@ def test_kunming_hr_attach_the_registered_account_and_the_applicant_sees_the_uni
     user = _registered(session, kunming, client)
     hr = login_as(kunming.enterprise.handler)
     live = hr.post("/enterprise/applicants/validate?field=id_number", data=_hr_form(user), headers=HX)
-    assert "已有工作人员账号" not in live.text
+    assert "已有工作人员账号" not in live.text and 'id="id-number-registered"' in live.text
     attached = hr.post("/enterprise/applicants", data=_hr_form(user), headers=HX)
     assert attached.status_code == 200 and "现已关联到本单位" in attached.text
     assert "账号已开设" not in attached.text  # no first password: the holder keeps their own
