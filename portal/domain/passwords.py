@@ -214,8 +214,9 @@ def summary(problems: Iterable[PasswordProblem]) -> str:
     return T_("新密码不符合要求：%(problems)s", problems=joined((p.message for p in problems), "；"))
 
 
-def describe(policy: PasswordPolicy) -> str:
-    """The rules in one line, for the hint under the field."""
+def describe(policy: PasswordPolicy, *, first: bool = False) -> str:
+    """The rules in one line, for the hint under the field. ``first``: the account's first password (a
+    person registering), which no earlier password can repeat, so the history rule is not mentioned."""
     parts: list[str] = [T_("至少%(count)d位", count=policy.min_length)]
     if policy.min_classes:
         parts.append(T_("包含大写字母、小写字母、数字、符号中的至少%(count)d类", count=policy.min_classes))
@@ -223,9 +224,9 @@ def describe(policy: PasswordPolicy) -> str:
         parts.append(T_("必须有%(kinds)s", kinds=_titles(policy.required_classes)))
     if policy.forbid_personal:
         parts.append(N_("不含手机号和证件号码"))
-    if policy.history > 1:
+    if not first and policy.history > 1:
         parts.append(T_("不与最近%(count)d次的密码相同", count=policy.history))
-    else:
+    elif not first:
         parts.append(N_("不与当前密码相同"))
     if policy.max_age_days:
         parts.append(T_("每%(days)d天须更换", days=policy.max_age_days))

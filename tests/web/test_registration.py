@@ -66,6 +66,7 @@ def test_kunming_login_links_registration_and_an_account_is_made_that_logs_in(
     assert f'href="/register/{kunming.bureau.org.id}"' in login.text and "申报人注册" in login.text
     page = client.get(f"/register/{kunming.bureau.org.id}")
     assert page.status_code == 200 and 'name="csrf_token"' in page.text and "无需选择单位" in page.text
+    assert "至少12位" in page.text and "不与最近" not in page.text  # no earlier password to repeat
 
     done = _register(client, kunming)
     assert done.status_code == 303 and done.headers["Location"].endswith("/login")

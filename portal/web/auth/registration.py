@@ -44,7 +44,7 @@ def _page(
         errors=errors or {},
         form=form or {"document_type": DocumentType.RESIDENT_ID.value},
         document_types=DOCUMENT_CHOICES,
-        rules=describe(password_policy(current_app)),
+        rules=describe(password_policy(current_app), first=True),
     )
 
 
