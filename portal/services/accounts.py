@@ -134,6 +134,16 @@ def check_applicant_input(
                     "不能关联该账号。请按本人证件上的姓名填写，或请本人核对注册信息",
                     number=masked,
                 )
+            # A name and an ID number are often known to others: the mobile the person gives HR in front
+            # of them must be the one registered, so an account someone else registered in their name (with
+            # that someone's phone, which resets its password) is not handed to the unit as theirs.
+            phone = result.checked.values.get("phone")
+            if phone is not None and phone != existing.phone:
+                problems["phone"] = T_(
+                    "证件号码%(number)s的持有人注册时留的手机号与填写的不一致，不能关联该账号。"
+                    "请当面与本人核对手机号；如该账号并非本人注册，请联系人社局系统管理员",
+                    number=masked,
+                )
         elif existing.awaits_employer:
             problems["id_number"] = T_(
                 "证件号码%(number)s的持有人已自行注册账号；本地区的申报账号由用人单位开设，"

@@ -242,6 +242,20 @@ def test_a_name_other_than_the_registered_one_is_refused(
     assert user.employer_id is None
 
 
+def test_a_phone_other_than_the_registered_one_is_refused(
+    kunming: World, session: Session, client: Any, login_as: Any
+) -> None:
+    """Someone who knows a person's name and ID number registered in their name with their own phone: HR,
+    given the person's real mobile in front of them, attached it all the same (and the registrant, holding
+    the password and the phone that resets it, kept the account)."""
+    user = _registered(session, kunming, client)
+    hr = login_as(kunming.enterprise.handler)
+    refused = hr.post("/enterprise/applicants", data=_hr_form(user, phone="13912345678"), headers=HX)
+    assert refused.status_code == 422 and "注册时留的手机号与填写的不一致" in refused.text
+    session.refresh(user)
+    assert user.employer_id is None
+
+
 def test_a_bulk_file_names_a_registered_person_and_sends_hr_to_the_single_form(
     kunming: World, session: Session, client: Any, login_as: Any
 ) -> None:
