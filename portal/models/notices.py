@@ -124,6 +124,9 @@ class NoticeEntry(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     outcome: Mapped[str] = mapped_column(String(10), default=EntryOutcome.PENDING.value)
     outcome_note: Mapped[str] = bounded_text("outcome_note", LIMITS["handling"], default="")
+    # The 公示表's 专业工作年限 as published (counted once at publication, CUT-06): the posted sheet reads
+    # as it was posted, and its public page counts nothing per row. NULL: a draft, counted when shown.
+    years_shown: Mapped[str | None] = mapped_column(String(40))
 
     notice: Mapped[Notice] = relationship(back_populates="entries")
     application: Mapped[Application] = relationship(lazy="joined")

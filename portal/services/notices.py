@@ -393,6 +393,7 @@ def publish_notice(session: Session, actor: Actor, notice_id: int, now: datetime
     notice.first_day, notice.last_day = compute_period(session, start, notice.days)
     for entry in notice.entries:
         _start(session, actor, notice, entry.application, now)
+        entry.years_shown = _years(session, entry.application, notice.first_day)
     notice.status = NoticeStatus.PUBLISHED.value
     notice.published_by_id = actor.user_id
     notice.published_at = now
@@ -739,7 +740,9 @@ def _years(session: Session, application: Application, on: date) -> str:
     return "" if years is None else f"{years}年"
 
 
-def _row(session: Session, application: Application, on: date) -> SheetRow:
+def _row(session: Session, entry: NoticeEntry, on: date) -> SheetRow:
+    application = entry.application
+    years = entry.years_shown if entry.years_shown is not None else _years(session, application, on)
     education = " ".join(x for x in (application.education, application.school, application.major) if x)
     if application.graduated_on:
         education += f"（{application.graduated_on.year}年毕业）"
@@ -752,7 +755,7 @@ def _row(session: Session, application: Application, on: date) -> SheetRow:
         level=application.level,
         education=education,
         current_title=application.current_title or "无",
-        years=_years(session, application, on),
+        years=years,
         achievements=summary if len(summary) <= 150 else summary[:150] + "…",
     )
 
@@ -760,11 +763,7 @@ def _row(session: Session, application: Application, on: date) -> SheetRow:
 def sheet(session: Session, notice: Notice) -> tuple[SheetHeader, list[SheetRow]]:
     """The 公示表: the masked facts of every applicant still in the notice."""
     header = SheetHeader(notice.title, notice.org.name, period_text(notice), notice.location, notice.contact)
-    rows = [
-        _row(session, e.application, notice.first_day)
-        for e in notice.entries
-        if e.state is not EntryOutcome.REMOVED
-    ]
+    rows = [_row(session, e, notice.first_day) for e in notice.entries if e.state is not EntryOutcome.REMOVED]
     return header, rows
 
 

@@ -327,3 +327,8 @@ def test_the_notice_sheet_shows_the_years_the_check_counted(session: Session, wo
         f for f in eligibility.evaluate(session, application, IN_Q4).findings if f.rule == "CUT-06"
     )
     assert "为11年" in str(finding.message)
+    # Published, the sheet keeps the figure it was posted with (and counts nothing per row when shown).
+    notices.publish_notice(session, world.enterprise.actor(StaffRole.LEADER), notice.id, IN_Q4)
+    assert notice.entries[0].years_shown == "11年（计至2026年12月31日）"
+    application.cutoff = date(2027, 12, 31)
+    assert notices.sheet(session, notice)[1][0].years == "11年（计至2026年12月31日）"
