@@ -381,3 +381,25 @@ def test_a_copy_uploaded_after_a_later_stage_returned_the_case_is_endorsed_befor
         checked_original=True,
     )  # fmt: skip
     assert applications.act(session, me, application.id, Action.RESUBMIT, clock.now).state is resumes
+
+
+def test_a_handler_with_a_passport_length_name_endorses_and_the_name_is_kept_whole(
+    session: Session, world: World, clock: Clock
+) -> None:
+    """users.name holds 100 characters (a passport's full name); endorsements.handler_name was 50 (a
+    DataError on PostgreSQL, silently whole on SQLite): the endorsement keeps the name as it was."""
+    long_name = "MARIA GARCIA LOPEZ DE LA FUENTE Y ALVAREZ-MONTENEGRO VON HOHENZOLLERN-SIGMARINGEN DA SILVA"
+    assert 50 < len(long_name) <= 100
+    world.enterprise.handler.name = long_name
+    session.flush()
+    application = make_application(session, world, clock.now)
+    copy = upload(session, application, clock, "other", imaging.photo(800, 1000), kind="copy")
+    seal_up(session, world, clock)
+    endorsement = endorsements.endorse_material(
+        session, world.enterprise.actor(StaffRole.HANDLER), STORAGE, application.id, copy.id, clock.now,
+        checked_original=True,
+    )  # fmt: skip
+    session.expire_all()
+    assert endorsement.handler_name == long_name
+    stamped = PdfReader(io.BytesIO(STORAGE.get(endorsement.stamped_file.sha256)))
+    assert "MARIA" in stamped.pages[0].extract_text()
