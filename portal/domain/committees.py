@@ -263,43 +263,58 @@ def in_term(appointed_on: date, term_ends: date, day: date) -> bool:
     return appointed_on <= day <= term_ends
 
 
-# A title's name as it reads its level: the prefixes first (正高级工程师 before 高级工程师), then the
-# usual names of each level across the series (教授 / 副教授, 主任医师 / 副主任医师, 工程师 / 助理工程师).
-_TITLE_PREFIXES = (("正高级", "正高级"), ("副高级", "副高级"), ("高级", "副高级"), ("中级", "中级"))
-_TITLE_NAMES = (
-    ("副", "副高级"),  # 副教授, 副研究员, 副主任医师, 副编审 ...
-    ("助理", "助理级"),  # 助理工程师, 助理研究员, 助理会计师 ...
-    ("教授", "正高级"),
-    ("研究员", "正高级"),
-    ("主任", "正高级"),  # 主任医师, 主任药师, 主任护师 (副 is read first)
-    ("编审", "正高级"),
-    ("技术员", "员级"),
-    ("工程师", "中级"),
-    ("讲师", "中级"),
-    ("主治医师", "中级"),
-    ("会计师", "中级"),
-    ("经济师", "中级"),
-    ("统计师", "中级"),
-    ("审计师", "中级"),
-    ("编辑", "中级"),
-)
+# The titles whose level their name says without doubt (the usual names of each level across the series),
+# matched whole: a substring rule read 副总工程师 and 副处长 (posts) as 副高级, 高级技师 (a skill grade) as
+# 副高级, 主任科员 and 实习研究员 as 正高级, 主任编辑 (副高) as 正高级 and 高级编辑 (正高) as 副高级, and so
+# drew experts without the level. A name not listed is 待补充: the office chooses the level.
+TITLE_LEVELS: dict[str, str] = {
+    **dict.fromkeys(
+        ("正高级工程师", "教授级高级工程师", "教授", "研究员", "主任医师", "主任药师", "主任护师", "主任技师",
+         "编审", "高级编辑", "高级记者", "播音指导", "正高级会计师", "正高级经济师", "正高级统计师",
+         "正高级审计师", "正高级教师", "正高级农艺师", "正高级畜牧师", "正高级兽医师", "研究馆员"),
+        "正高级",
+    ),
+    **dict.fromkeys(
+        ("高级工程师", "副教授", "副研究员", "副主任医师", "副主任药师", "副主任护师", "副主任技师", "副编审",
+         "主任编辑", "主任记者", "主任播音员", "高级会计师", "高级经济师", "高级统计师", "高级审计师",
+         "高级教师", "高级讲师", "高级实习指导教师", "高级农艺师", "高级畜牧师", "高级兽医师", "副研究馆员",
+         "高级政工师"),
+        "副高级",
+    ),
+    **dict.fromkeys(
+        ("工程师", "讲师", "助理研究员", "主治医师", "主管药师", "主管护师", "主管技师", "编辑", "记者",
+         "一级播音员", "会计师", "经济师", "统计师", "审计师", "一级教师", "农艺师", "畜牧师", "兽医师",
+         "馆员", "政工师"),
+        "中级",
+    ),
+    **dict.fromkeys(
+        ("助理工程师", "助教", "研究实习员", "医师", "药师", "护师", "助理编辑", "助理记者", "二级播音员",
+         "助理会计师", "助理经济师", "助理统计师", "助理审计师", "二级教师", "助理农艺师", "助理馆员",
+         "助理政工师"),
+        "助理级",
+    ),
+    **dict.fromkeys(
+        ("技术员", "医士", "药士", "护士", "技士", "会计员", "经济员", "统计员", "审计员", "三级教师",
+         "政工员"),
+        "员级",
+    ),
+}  # fmt: skip
+# A title written with its level in front (正高级农艺师, 副高级工程师) says it too.
+_LEVEL_PREFIXES = ("正高级", "副高级")
 
 
 def level_from_title(title: str) -> str | None:
-    """The level of a title written as text (高级工程师 → 副高级, 正高级工程师 → 正高级, 工程师 → 中级), or
-    None when the text does not say it (the level is then to be filled in by hand)."""
+    """The level of a title written as text when its name says it without doubt (高级工程师 → 副高级,
+    正高级工程师 → 正高级, 工程师 → 中级: :data:`TITLE_LEVELS`, or a 正高级/副高级 prefix), else None (the
+    level is then chosen by hand: 副总工程师 is a post, 高级技师 a skill grade)."""
     name = normalize_name(title)
     if not name:
         return None
     if name in LEVELS:
         return name
-    for prefix, level in _TITLE_PREFIXES:
-        if name.startswith(prefix):
-            return level
-    for word, level in _TITLE_NAMES:
-        if word in name:
-            return level
-    return None
+    if name in TITLE_LEVELS:
+        return TITLE_LEVELS[name]
+    return next((prefix for prefix in _LEVEL_PREFIXES if name.startswith(prefix)), None)
 
 
 def committee_level(scope_levels: list[str]) -> str | None:

@@ -131,8 +131,17 @@ def test_a_term_lasts_at_most_three_years_and_says_the_regulation_when_longer() 
         ("助理工程师", "助理级"),
         ("技术员", "员级"),
         ("副高级", "副高级"),
+        ("正高级农艺师", "正高级"),
+        ("主任编辑", "副高级"),
+        ("高级编辑", "正高级"),
         ("专家", None),
         ("", None),
+        # Posts, skill grades and look-alikes a substring rule misread: the office chooses their level.
+        ("副总工程师", None),
+        ("副处长", None),
+        ("高级技师", None),
+        ("主任科员", None),
+        ("实习研究员", None),
     ],
 )
 def test_a_title_s_level_is_read_from_its_text_where_it_says_it(title: str, level: str | None) -> None:
