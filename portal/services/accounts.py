@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,7 @@ from portal.domain.workflow import FINAL_STATUSES
 from portal.models import (
     AccountTransfer,
     Application,
+    AuthSession,
     IntegrityRecord,
     Organisation,
     OrgKind,
@@ -51,6 +52,7 @@ from portal.models import (
 )
 from portal.services import audit, certificates, rosters
 from portal.services.actors import Actor
+from portal.services.auth import hash_initial_password, initial_password
 from portal.services.compare_and_set import compare_and_set
 from portal.services.organisations import NewAccount, open_account
 from portal.services.policies import bureau_of, profiles
@@ -134,16 +136,6 @@ def check_applicant_input(
                     "不能关联该账号。请按本人证件上的姓名填写，或请本人核对注册信息",
                     number=masked,
                 )
-            # A name and an ID number are often known to others: the mobile the person gives HR in front
-            # of them must be the one registered, so an account someone else registered in their name (with
-            # that someone's phone, which resets its password) is not handed to the unit as theirs.
-            phone = result.checked.values.get("phone")
-            if phone is not None and phone != existing.phone:
-                problems["phone"] = T_(
-                    "证件号码%(number)s的持有人注册时留的手机号与填写的不一致，不能关联该账号。"
-                    "请当面与本人核对手机号；如该账号并非本人注册，请联系人社局系统管理员",
-                    number=masked,
-                )
         elif existing.awaits_employer:
             problems["id_number"] = T_(
                 "证件号码%(number)s的持有人已自行注册账号；本地区的申报账号由用人单位开设，"
@@ -197,8 +189,8 @@ def create_applicant(session: Session, actor: Actor, draft: ApplicantDraft, now:
     """An applicant account held by the actor's enterprise, with a first password that must be changed.
     Refused (ApplicantInvalid, a message per field) on any bad field or an identity already registered,
     except an account its holder registered and no employer holds yet, under a profile that allows it
-    (ACC-04): that account is attached to the actor's enterprise instead (see :func:`attach_registered`;
-    the result's password is then empty: the holder keeps their own). A resident ID whose address code
+    (ACC-04): that account is attached to the actor's enterprise instead, with a new first password and
+    the phone HR typed (see :func:`attach_registered`). A resident ID whose address code
     no GB/T 2260 list holds is opened only when HR confirm it from the physical card with a reason
     (audited as ``confirm_unknown_region``)."""
     result = check_applicant_input(session, actor, draft, now)
@@ -246,17 +238,30 @@ def attach_registered(
     session: Session, actor: Actor, user: User, checked: CheckedApplicant, now: datetime
 ) -> NewAccount:
     """Attach a self-registered account to the actor's enterprise (ACC-04: existing accounts are reused),
-    with the employment type HR state (SCOPE-04 checked with the rest of the form). The holder keeps their
-    password and phone. A compare-and-set on "no employer yet": of two enterprises attaching at once, the
-    second is told to refresh (StaleObject) and then sees whose it is."""
+    with the employment type HR state (SCOPE-04 checked with the rest of the form). The account is reused
+    — its identity and history —, its credentials are not: a name, an ID number and a mobile are often
+    known to others, and nothing verified who registered. So the login phone becomes the one the person
+    gives HR in front of them, a new first password is made for HR to hand over in person (to be changed at
+    first login), and every session of the account ends: whoever registered in someone else's name loses
+    it here. A compare-and-set on "no employer yet": of two enterprises attaching at once, the second is
+    told to refresh (StaleObject) and then sees whose it is."""
+    password = initial_password()
+    phone_changed = checked.values["phone"] != user.phone
     attached = session.execute(
         update(User)
         .where(User.id == user.id, User.employer_id.is_(None))
-        .values(employer_id=actor.org_id, employment_type=checked.values["employment_type"])
+        .values(
+            employer_id=actor.org_id,
+            employment_type=checked.values["employment_type"],
+            phone=checked.values["phone"],
+            password_hash=hash_initial_password(password),
+            must_change_password=True,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if attached != 1:
         raise StaleObject(N_("该账号刚被其他单位关联，请刷新后查看"))
+    session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
     session.refresh(user)
     audit.record(
         session,
@@ -265,9 +270,14 @@ def attach_registered(
         now,
         object_type="user",
         object_id=user.id,
-        detail={"document_type": user.document_type, "registered_with_id": user.registered_with_id},
+        detail={
+            "document_type": user.document_type,
+            "registered_with_id": user.registered_with_id,
+            "phone_changed": phone_changed,
+            "password_reset": True,
+        },
     )
-    return NewAccount(user, "")
+    return NewAccount(user, password)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -98,11 +98,10 @@ def _check_against_accounts(session: Session, actor: Actor, check: ImportCheck, 
                     org=employer_name,
                 )
             elif number in registered and reuses_registered_accounts(session, actor):
-                # Attaching checks the name and phone against the registered ones, one person at a time
-                # (ACC-04).
+                # Attaching checks the name against the registered one, one person at a time (ACC-04).
                 problems["id_number"] = T_(
                     "证件号码%(number)s的持有人已自行注册账号，请在“申报人账号”页为其单独开设账号，"
-                    "系统将关联其已注册的账号（姓名和手机号须与注册时一致）",
+                    "系统将关联其已注册的账号（姓名须与注册时一致）",
                     number=masked,
                 )
             elif number in registered:

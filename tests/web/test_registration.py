@@ -208,9 +208,11 @@ def test_kunming_hr_attach_the_registered_account_and_the_applicant_sees_the_uni
     assert "已有工作人员账号" not in live.text and 'id="id-number-registered"' in live.text
     attached = hr.post("/enterprise/applicants", data=_hr_form(user), headers=HX)
     assert attached.status_code == 200 and "现已关联到本单位" in attached.text
-    assert "账号已开设" not in attached.text  # no first password: the holder keeps their own
+    # A new first password for HR to hand over in person: the registration proved nobody's identity.
+    assert "已关联本人注册的账号" in attached.text and 'class="password"' in attached.text
     session.refresh(user)
     assert (user.employer_id, user.employment_type) == (kunming.enterprise.org.id, "labour_contract")
+    assert user.must_change_password
     assert session.scalars(select(User).where(User.name == user.name)).all() == [user]
     assert session.scalars(
         select(AuditEvent).where(
@@ -218,6 +220,10 @@ def test_kunming_hr_attach_the_registered_account_and_the_applicant_sees_the_uni
         )
     ).one()
 
+    first = login_as(user).get("/me/applications")
+    assert first.status_code == 302 and "password" in first.headers["Location"]  # change it first
+    user.must_change_password = False  # as after the holder changed it at first login
+    session.flush()
     mine = login_as(user).get("/me/applications")
     assert mine.status_code == 200 and kunming.enterprise.org.name in mine.text
     assert login_as(user).get("/account/employer").status_code == 302
@@ -242,18 +248,29 @@ def test_a_name_other_than_the_registered_one_is_refused(
     assert user.employer_id is None
 
 
-def test_a_phone_other_than_the_registered_one_is_refused(
+def test_whoever_registered_in_someone_elses_name_loses_the_account_when_hr_attach_it(
     kunming: World, session: Session, client: Any, login_as: Any
 ) -> None:
-    """Someone who knows a person's name and ID number registered in their name with their own phone: HR,
-    given the person's real mobile in front of them, attached it all the same (and the registrant, holding
-    the password and the phone that resets it, kept the account)."""
+    """Someone who knew a person's name and ID number registered in their name: HR, given the person's own
+    mobile in front of them, attached the account, and the registrant kept its password (and session)."""
+    from portal.models import AuthSession
+
     user = _registered(session, kunming, client)
+    squatter = client.post("/login", data={"login": user.phone, "password": PASSWORD})
+    assert squatter.status_code == 303
     hr = login_as(kunming.enterprise.handler)
-    refused = hr.post("/enterprise/applicants", data=_hr_form(user, phone="13912345678"), headers=HX)
-    assert refused.status_code == 422 and "注册时留的手机号与填写的不一致" in refused.text
+    attached = hr.post("/enterprise/applicants", data=_hr_form(user, phone="13912345678"), headers=HX)
+    assert attached.status_code == 200 and "现已关联到本单位" in attached.text
     session.refresh(user)
-    assert user.employer_id is None
+    assert (user.phone, user.employer_id) == ("13912345678", kunming.enterprise.org.id)
+    assert not session.scalars(select(AuthSession).where(AuthSession.user_id == user.id)).all()
+    assert client.get("/me/applications").status_code in (302, 303)  # the registrant's session ended
+    again = client.post("/login", data={"login": "13912345678", "password": PASSWORD})
+    assert again.status_code == 422 and "账号或密码不正确" in again.text  # the old password is void
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "attach_registered_applicant")
+    ).one()
+    assert event.detail["phone_changed"] is True and event.detail["password_reset"] is True
 
 
 def test_a_bulk_file_names_a_registered_person_and_sends_hr_to_the_single_form(

@@ -96,14 +96,18 @@ def create_applicant() -> Response:
         return _applicants_page(
             errors=invalid.fields, form=request.form.to_dict(), check=invalid.check, status=422
         )
-    if not created.password:  # a self-registered account attached (ACC-04): its holder keeps their password
-        text = T_(
-            "%(name)s已自行注册账号，现已关联到本单位；本人继续使用注册时的手机号和密码登录",
+    # The first password is shown once, in this response; it is never stored in a cookie or URL. A
+    # self-registered account attached (ACC-04) gets one too: its registration was nobody's proof of who.
+    message = (
+        T_(
+            "%(name)s已自行注册账号，现已关联到本单位；登录手机号以本次填写的为准，原密码已失效，"
+            "请把下面的初始密码当面交给本人",
             name=created.user.name,
         )
-        return hx_trigger(_applicants_page(message=text), "applicants-changed")
-    # The first password is shown once, in this response; it is never stored in a cookie or URL.
-    return hx_trigger(_applicants_page(created=created), "applicants-changed")
+        if created.user.registered_with_id is not None
+        else ""
+    )
+    return hx_trigger(_applicants_page(created=created, message=message), "applicants-changed")
 
 
 @bp.post("/applicants/validate")
