@@ -44,6 +44,7 @@ from portal.models import (
     AccountTransfer,
     Application,
     AuthSession,
+    Expert,
     IntegrityRecord,
     Organisation,
     OrgKind,
@@ -125,7 +126,9 @@ def check_applicant_input(
             result.holder = Holder(
                 existing.id, existing.employer.name, masked, open_transfer_of(session, existing.id)
             )
-        elif existing.awaits_employer and reuses_registered_accounts(session, actor):
+        elif (registered := _registered_applicant(session, existing)) and reuses_registered_accounts(
+            session, actor
+        ):
             # ACC-04: the person registered this account; HR attach it rather than open a second one,
             # only when the name is the one registered (an ID number alone does not hand an account over).
             result.reuse = existing
@@ -136,7 +139,7 @@ def check_applicant_input(
                     "不能关联该账号。请按本人证件上的姓名填写，或请本人核对注册信息",
                     number=masked,
                 )
-        elif existing.awaits_employer:
+        elif registered:
             problems["id_number"] = T_(
                 "证件号码%(number)s的持有人已自行注册账号；本地区的申报账号由用人单位开设，"
                 "不能关联自行注册的账号，请联系人社局系统管理员办理",
@@ -159,6 +162,15 @@ def check_applicant_input(
         if phone_owner is not None and (existing is None or phone_owner != existing.id):
             problems["phone"] = N_("该手机号已被其他账号使用，请填写本人的其他手机号")
     return result
+
+
+def _registered_applicant(session: Session, user: User) -> bool:
+    """A self-registered account no unit holds yet (ACC-04) and that nobody made staff or an expert since:
+    an expert is not an applicant (the pool refuses applicants: 回避), and a staff account is not turned
+    into one by HR; such an account is refused like any staff account."""
+    if not user.awaits_employer or user.active_memberships:
+        return False
+    return session.scalar(select(Expert.id).where(Expert.user_id == user.id).limit(1)) is None
 
 
 def reuses_registered_accounts(session: Session, actor: Actor) -> bool:

@@ -198,7 +198,8 @@ def add_expert(session: Session, actor: Actor, data: ExpertInput, now: datetime)
             )
         ):
             errors["id_number"] = N_("此人已在本评委会专家库中")
-        elif checked.existing.employer_id is not None:
+        elif checked.existing.employer_id is not None or checked.existing.registered_with_id is not None:
+            # An applicant's account (opened by HR, or registered by the person: ACC-04) is not an expert.
             errors["id_number"] = N_("此人是申报人账号，不能作为评审专家（回避）")
     if errors:
         raise ValidationFailed(errors)

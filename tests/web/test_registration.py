@@ -17,6 +17,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.domain.accounts import ApplicantDraft
+from portal.domain.errors import ValidationFailed
 from portal.domain.identity import complete_resident_id
 from portal.extensions import limiter
 from portal.models import AuditEvent, User
@@ -297,3 +299,39 @@ def test_a_bulk_file_names_a_registered_person_and_sends_hr_to_the_single_form(
     assert checked.status_code == 303
     report = hr.get(checked.headers["Location"]).text
     assert "已自行注册账号，请在“申报人账号”页为其单独开设账号" in report and "已有工作人员账号" not in report
+
+
+def test_a_registered_account_is_not_an_expert_and_an_experts_account_is_not_attached(
+    session: Session, client: Any, clock: Any
+) -> None:
+    """A self-registered account could join an expert pool (only HR-held applicants were refused), and an
+    expert's self-registered account could then be attached as an applicant: one person both judging and
+    applying. Each side now refuses the other."""
+    from portal.models import Expert, StaffRole
+    from portal.services import accounts, votes
+    from tests.factories import make_committee, make_committee_world
+
+    world = make_committee_world(session, clock.now, profile="kunming-2022")
+    co = make_committee(session, world, clock.now)
+    user = _registered(session, world, client)
+    office = co.office.actor(StaffRole.HANDLER)
+    expert = votes.ExpertInput(
+        name=user.name, id_number=user.id_number, phone=user.phone, series="工程", specialty="建设工程",
+        title="高级工程师", employer_name="东川区某设计院",
+    )  # fmt: skip
+    with pytest.raises(ValidationFailed) as refused:
+        votes.add_expert(session, office, expert, clock.now)
+    assert "申报人账号" in refused.value.fields["id_number"]
+    # One made an expert before it registered as an applicant (an older pool row): HR do not attach it.
+    session.add(
+        Expert(
+            committee_id=co.committee.id, user_id=user.id, series="工程", specialty="建设工程",
+            title="高级工程师", title_level="副高级", employer_name="东川区某设计院",
+            appointed_on=clock.now.date(), term_ends=clock.now.date(), created_by_id=co.office.handler.id,
+        )
+    )  # fmt: skip
+    session.flush()
+    check = accounts.check_applicant_input(
+        session, world.enterprise.actor(StaffRole.HANDLER), ApplicantDraft(**_hr_form(user)), clock.now
+    )
+    assert check.reuse is None and "已有工作人员账号" in check.problems["id_number"]
