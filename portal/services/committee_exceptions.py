@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -62,14 +63,25 @@ def record_exception(
     ``reason`` when it is empty or too long."""
     bureau_id = _bureau_admin(actor)
     application = _of_bureau(session, bureau_id, application_id)
+
+    def refuse(code: str, message: str) -> DomainError:
+        audit.record_attempt(
+            session, actor, "record_committee_exception", now, object_type="application",
+            object_id=application.id, detail={"code": code},
+        )  # fmt: skip
+        return DomainError(message, code=code)
+
     if exception_for(session, application.id) is not None:
-        raise DomainError(N_("该申报已登记例外"), code="exception_exists")
+        raise refuse("exception_exists", N_("该申报已登记例外"))
+    if application.state is not Status.BUREAU_REVIEW:
+        # Lifted for the send it is needed for, not ahead of it (the leader sends from the bureau's review).
+        raise refuse("not_at_bureau", N_("只能为人社局审核中的申报登记例外"))
     routing = committees.routing(session, application, now)
     other = routing.elsewhere
     if routing.road != "committee" or routing.rules is None or other is None or other.committee is None:
-        raise DomainError(
+        raise refuse(
+            "no_exception_needed",
             N_("该申报不受“同一年度同一职称层级只向一个评委会申请”的限制，无需登记例外"),
-            code="no_exception_needed",
         )
     words = reason.strip()
     if not words:
@@ -88,8 +100,12 @@ def record_exception(
         recorded_by_id=actor.user_id,
         recorded_at=now,
     )
-    session.add(exception)
-    session.flush()
+    try:
+        with session.begin_nested():  # two admins at once: the second finds it recorded, not a 500
+            session.add(exception)
+            session.flush()
+    except IntegrityError:
+        raise refuse("exception_exists", N_("该申报已登记例外")) from None
     audit.record(
         session,
         actor,

@@ -184,3 +184,32 @@ def test_a_bureau_leader_cannot_record_one_and_the_refusal_is_audited(
         )
     ).all()
     assert any(e.detail.get("endpoint") == "committees.record_exception" for e in denied)
+
+
+def test_refusals_are_audited_a_draft_gets_none_and_two_admins_at_once_do_not_crash(
+    session: Session, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service's refusals were raised unaudited (its neighbours audit theirs), an exception could be
+    recorded on a draft ahead of any send, and the second of two admins recording at once met the unique
+    row: a 500."""
+    world, second = _second_application(session, clock)
+    admin = actor_for(world.admin, world.admin_membership)
+    second.status = Status.DRAFT.value  # the same case before it was submitted
+    session.flush()
+    with pytest.raises(DomainError) as early:
+        committee_exceptions.record_exception(session, admin, second.id, "提前登记", clock.now)
+    assert early.value.code == "not_at_bureau"
+    second.status = Status.BUREAU_REVIEW.value
+    session.flush()
+    committee_exceptions.record_exception(session, admin, second.id, "原评委会停评", clock.now)
+    # The other admin's page was read before the first one recorded it: the check above passes for them.
+    monkeypatch.setattr(committee_exceptions, "exception_for", lambda *_: None)
+    with pytest.raises(DomainError) as late:
+        committee_exceptions.record_exception(session, admin, second.id, "同时登记", clock.now)
+    assert late.value.code == "exception_exists"
+    denied = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "record_committee_exception", AuditEvent.outcome == "denied"
+        )
+    ).all()
+    assert [e.detail["code"] for e in denied] == ["not_at_bureau", "exception_exists"]
