@@ -8,17 +8,20 @@ from datetime import datetime
 from flask import Flask
 from sqlalchemy import select
 
+from portal import demo_committee
 from portal.demo import (
     DEMO_ACKNOWLEDGEMENT,
     DEMO_ROAD_START,
     PRIVATE_ENTERPRISE,
     STATE_ENTERPRISE,
     _start,
+    contact_for,
     open_applicant,
+    walk,
 )
 from portal.domain.workflow import Action
 from portal.extensions import db
-from portal.models import Application, Membership, Organisation, User
+from portal.models import Application, Committee, Membership, Organisation, User
 from portal.services import applications, corrections
 from portal.services.actors import actor_for
 from portal.web.storage import storage
@@ -93,3 +96,45 @@ def application_for(
             )
         db.session.commit()
         return application.id
+
+
+def held_back_by_one_committee_a_year(app: Flask, name: str, phone: str, serial: int) -> int:
+    """CHAN-01 (003 四): a new applicant (password Demo@2026) at the Zhenjiang committee demo's enterprise,
+    whose 中级 建设工程 application the bureau sent to the city evaluation centre's committee this year, and
+    a second 中级 application (机械工程) the bureau's handler approved: 送评委会评审 waits for the bureau's
+    leader, and the rule holds it back. Walked on the demo's road like the committee demo's applicant.
+    The same call on a rerun returns the application made the first time. Returns the second's id."""
+    with app.app_context():
+        session = db.session
+        bureau = session.scalars(select(Organisation).where(Organisation.name == demo_committee.BUREAU)).one()
+        enterprise = session.scalars(
+            select(Organisation).where(Organisation.name == demo_committee.ENTERPRISE)
+        ).one()
+        road = demo_committee.reviewers_of(session, enterprise, bureau)
+        existing = session.scalar(select(User.id).where(User.phone == phone))
+        applicant = open_applicant(session, road.enterprise_handler, name, phone, serial, DEMO_ROAD_START)
+        if existing is not None:
+            return session.scalars(
+                select(Application.id)
+                .where(Application.applicant_id == applicant.id)
+                .order_by(Application.id.desc())
+            ).first()  # type: ignore[return-value]
+        committee = session.scalars(
+            select(Committee).where(
+                Committee.bureau_id == bureau.id, Committee.code == demo_committee.COMMITTEE_CODE
+            )
+        ).one()
+        contact = contact_for("zhenjiang-2024")
+        first = _start(
+            session, storage(), road.enterprise_handler, applicant, ("工程", "建设工程", "中级"),
+            DEMO_ROAD_START, "评审", authority=committee.code,
+        )  # fmt: skip
+        moment = walk(session, road, first, 9, DEMO_ROAD_START, contact)
+        applications.act(
+            session, road.bureau_leader, first.id, Action.SEND_TO_COMMITTEE, moment, committee_id=committee.id
+        )
+        what = ("机械", "机械工程", "中级")  # another series: one open application per series and level
+        second = _start(session, storage(), road.enterprise_handler, applicant, what, moment, "评审")
+        walk(session, road, second, 9, moment, contact)
+        session.commit()
+        return second.id
