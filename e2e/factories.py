@@ -19,10 +19,10 @@ from portal.demo import (
     open_applicant,
     walk,
 )
-from portal.domain.workflow import Action
+from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import Application, Committee, Membership, Organisation, User
-from portal.services import applications, corrections
+from portal.services import applications, corrections, forms
 from portal.services.actors import actor_for
 from portal.web.storage import storage
 
@@ -96,6 +96,23 @@ def application_for(
             )
         db.session.commit()
         return application.id
+
+
+def resubmitted(app: Flask, application_id: int, rewritten: dict[str, str], now: datetime) -> None:
+    """The applicant answers a return: the named 申报表 fields rewritten (the rest as it was), resubmitted on
+    `now`. Nothing happens to an application that is not (or no longer) returned."""
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        assert application is not None
+        if application.state is not Status.RETURNED:
+            return
+        me = actor_for(application.applicant, None)
+        form = {**forms.posted_form(db.session, application), **rewritten}
+        forms.save_form(db.session, me, application.id, form, now)
+        applications.act(
+            db.session, me, application.id, Action.RESUBMIT, now, acknowledgement=DEMO_ACKNOWLEDGEMENT
+        )
+        db.session.commit()
 
 
 def held_back_by_one_committee_a_year(app: Flask, name: str, phone: str, serial: int) -> int:
