@@ -213,3 +213,18 @@ def test_refusals_are_audited_a_draft_gets_none_and_two_admins_at_once_do_not_cr
         )
     ).all()
     assert [e.detail["code"] for e in denied] == ["not_at_bureau", "exception_exists"]
+
+
+def test_another_bureaus_admin_finds_no_such_application(session: Session, clock: Clock) -> None:
+    from portal.domain.errors import NotFound
+    from tests.factories import make_world
+
+    _world, second = _second_application(session, clock)
+    elsewhere = make_world(session, policy_profile="zhenjiang-2024")
+    stranger = actor_for(elsewhere.admin, elsewhere.admin_membership)
+    with pytest.raises(NotFound):
+        committee_exceptions.record_exception(session, stranger, second.id, "替别的局登记", clock.now)
+    assert committee_exceptions.exception_for(session, second.id) is None
+    assert second.id not in {
+        r.application.id for r in committee_exceptions.exception_rows(session, stranger, clock.now)
+    }
