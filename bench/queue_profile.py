@@ -1,6 +1,7 @@
 """Profile the review queue (issue 20: profile first, remove the cost where the profile puts it).
 
     DATABASE_URL=... python -m bench.queue_profile [--requests 60] [--out bench/profiles/queue-<commit>]
+        [--tab handler]   # 待初审: every row actionable, the rulebook's offers on each
 
 Against a database seeded by `python -m bench.seed`: logs in as the handler of the largest bureau (as
 bench.run does) and makes `--requests` requests of each kind through the Flask test client — the list
@@ -40,7 +41,8 @@ SECRET = "bench-secret-key-that-is-long-enough-for-the-benchmarks"
 @click.option("--out", default="", help="file prefix for the .txt reports (default: print only)")
 @click.option("--lines", default=45, show_default=True)
 @click.option("--timing", is_flag=True, help="median wall time per kind, without the profiler")
-def main(count: int, out: str, lines: int, timing: bool) -> None:
+@click.option("--tab", default="all", show_default=True, help="queue tab (handler: 待初审)")
+def main(count: int, out: str, lines: int, timing: bool, tab: str) -> None:
     app = create_app({"SECRET_KEY": SECRET, "PORTAL_LOGIN_RATE_LIMIT": "1000000 per minute"})
     with app.app_context():
         bureau = db.session.scalars(
@@ -66,16 +68,16 @@ def main(count: int, out: str, lines: int, timing: bool) -> None:
         statements[0] += 1
 
     event.listen(engine, "before_cursor_execute", counted)
-    etag = client.get("/review/queue?tab=all", headers=HX).headers["ETag"]
+    etag = client.get(f"/review/queue?tab={tab}", headers=HX).headers["ETag"]
 
     def fragment() -> None:
-        assert client.get("/review/queue?tab=all", headers=HX).status_code == 200
+        assert client.get(f"/review/queue?tab={tab}", headers=HX).status_code == 200
 
     def page() -> None:
-        assert client.get("/review/queue?tab=all").status_code == 200
+        assert client.get(f"/review/queue?tab={tab}").status_code == 200
 
     def poll() -> None:
-        answer = client.get("/review/queue?tab=all", headers={**HX, "If-None-Match": etag})
+        answer = client.get(f"/review/queue?tab={tab}", headers={**HX, "If-None-Match": etag})
         assert answer.status_code == 304, answer.status_code
 
     kinds: dict[str, Callable[[], None]] = {"fragment": fragment, "page": page, "poll": poll}

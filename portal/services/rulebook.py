@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from sqlalchemy import select
@@ -164,6 +164,7 @@ class Case:
         self.actor = actor
         self.application = application
         self.now = now
+        self._decided: dict[Action, workflow.Outcome | TransitionNotAllowed] = {}
 
     @property
     def status(self) -> Status:
@@ -174,13 +175,25 @@ class Case:
         return transitions.workflow_role(self.actor, action)
 
     def decide(self, action: Action) -> workflow.Outcome:
-        """The workflow table's outcome for the actor; raises TransitionNotAllowed."""
-        role = self.role(action)
-        return workflow.decide(
-            transitions.situation_of(self.application),
-            action,
-            transitions.workflow_actor(self.actor, self.application, role),
-        )
+        """The workflow table's outcome for the actor; raises TransitionNotAllowed. Decided once per action:
+        the workflow guard and the org_incomplete guard both ask, for every row of a queue (issue 20)."""
+        if action not in self._decided:
+            try:
+                self._decided[action] = workflow.decide(
+                    self.situation,
+                    action,
+                    transitions.workflow_actor(self.actor, self.application, self.role(action)),
+                )
+            except TransitionNotAllowed as refused:
+                self._decided[action] = refused
+        decided = self._decided[action]
+        if isinstance(decided, TransitionNotAllowed):
+            raise decided.with_traceback(None)
+        return decided
+
+    @cached_property
+    def situation(self) -> workflow.Situation:
+        return transitions.situation_of(self.application)
 
     @cached_property
     def in_own_notice(self) -> bool:
@@ -639,12 +652,18 @@ def refusals(
 ) -> list[Refusal]:
     """Every refusal of the guards of `stages` for this action, in registry order (empty: it may be done)."""
     found = []
-    for rule in GUARDS:
-        if action in rule.actions and rule.stage in stages:
-            refusal = rule.refuse(case, action, attempt or Attempt())
-            if refusal is not None:
-                found.append(refusal)
+    for rule in _governing(action, stages):
+        refusal = rule.refuse(case, action, attempt or Attempt())
+        if refusal is not None:
+            found.append(refusal)
     return found
+
+
+@cache
+def _governing(action: Action, stages: tuple[Stage, ...]) -> tuple[Guard, ...]:
+    """The guards of `stages` governing the action, in registry order: asked for every action of every
+    row of a queue, so worked out once (the registry is complete once this module is imported)."""
+    return tuple(rule for rule in GUARDS if action in rule.actions and rule.stage in stages)
 
 
 @dataclass(frozen=True)
