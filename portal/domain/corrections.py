@@ -200,15 +200,34 @@ def touched(item: str, changed: Iterable[str]) -> bool:
     return bool(found) and any(k.startswith("material:") and k.endswith(f"@{found[2]}") for k in keys)
 
 
-def belated(items: Iterable[str], earlier: Iterable[str], changed: Iterable[str]) -> list[str]:
+def belated(
+    items: Iterable[str],
+    earlier: Iterable[str],
+    changed: Iterable[str],
+    offered: Iterable[str] | None,
+) -> list[str]:
     """REV-03 (一次性告知, 003 五(二), 004 一(四)): the items of a later return the earlier return of the same
-    organisation could have listed. An item is belated when the earlier return did not name it (nor a part
-    that covers it) and nothing it names has changed since (``changed``: the keys changed after the
-    earlier return, as :func:`touched` reads them): it stood then as it stands now. An item named again,
-    or about something the applicant changed since, is a fair new finding. In the order given."""
+    organisation could have listed. An item is belated when the earlier return could name it (``offered``:
+    the keys its form offered then — sections, fields, rows, and the material slots its checklist showed),
+    did not name it (nor a part that covers it), and nothing it names has changed since (``changed``: the
+    keys changed after the earlier return, as :func:`touched` reads them): it stood then as it stands now.
+    An item named again, about something the applicant changed since, or not there to name then (a slot
+    that became required afterwards: a changed education row asking for a new certificate) is a fair new
+    finding. ``offered`` None: a return recorded before its choices were kept; its material slots count as
+    not there then (whether its checklist showed them is unknown, and the warning must not say it did),
+    the rest as offered. In the order given."""
     named, moved = list(earlier), list(changed)
+    there = None if offered is None else set(offered)
+
+    def listable(item: str) -> bool:
+        if there is None:
+            return not item.startswith("material:")
+        return item in there
+
     return [
-        item for item in items if not any(covers(part, item) for part in named) and not touched(item, moved)
+        item
+        for item in items
+        if listable(item) and not any(covers(part, item) for part in named) and not touched(item, moved)
     ]
 
 

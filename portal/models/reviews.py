@@ -104,6 +104,10 @@ class Correction(Base):
     status: Mapped[str] = mapped_column(String(12), default=CorrectionStatus.OPEN.value)
     counted: Mapped[bool] = mapped_column(default=False)  # a return after the unit's approval
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the form as it was returned
+    # REV-03: the keys the return could name then (its sections, fields, rows and the material slots its
+    # checklist showed): a later return is warned only about what this one could have listed. NULL on
+    # returns recorded before it was kept (portal.domain.corrections.belated says how those are read).
+    offered: Mapped[list[str] | None] = mapped_column(JSON)
     closed_at: Mapped[datetime | None]
     warned_at: Mapped[datetime | None]
 

@@ -101,9 +101,10 @@ def belated_items(
     session: Session, actor: Actor, application: Application, keys: list[str]
 ) -> Belated | None:
     """REV-03 (一次性告知): which of the items a return would name the actor's organisation could already
-    have listed in its previous return of this application: not named then and unchanged since
-    (portal.domain.corrections.belated). None when there is no earlier return by this organisation or
-    every item is a fair new finding. Another organisation's return does not count: it was not theirs."""
+    have listed in its previous return of this application: on offer then (Correction.offered), not named
+    then and unchanged since (portal.domain.corrections.belated). None when there is no earlier return by
+    this organisation or every item is a fair new finding. Another organisation's return does not count:
+    it was not theirs."""
     if actor.org_id is None:
         return None
     earlier = session.scalars(
@@ -114,7 +115,10 @@ def belated_items(
     if earlier is None:
         return None
     found = rules.belated(
-        keys, [item.section for item in earlier.items], _changed_since(session, application, earlier)
+        keys,
+        [item.section for item in earlier.items],
+        _changed_since(session, application, earlier),
+        earlier.offered,
     )
     if not found:
         return None
@@ -166,6 +170,8 @@ def return_for_correction(
         f"{titles.get(key) or rules.key_title(key)}：{reason}" for key, reason in items.items()
     )
     before = snapshot(session, application)
+    # REV-03: what this return could name now, so a later one is warned only about what it could have listed.
+    offered = [choice.key for choice in return_choices(session, application)]
     counted = holder(application.state) is not Level.ENTERPRISE  # 004 一(四): counted after unit approval
     returned = transitions.apply(
         session,
@@ -184,6 +190,7 @@ def return_for_correction(
         deadline=deadline,
         status=CorrectionStatus.OPEN.value,
         snapshot=before,
+        offered=offered,
         counted=counted,
     )
     session.add(correction)

@@ -51,13 +51,13 @@ def _returned_and_answered(session: Session, world: World, clock: Clock) -> Any:
 
 def test_the_domain_names_only_what_the_first_return_could_have_listed() -> None:
     changed = ["field:work_summary", "row:education:12", "material:diploma@12"]
+    items = ["education", "field:work_summary", "row:work:7", "material:id_card", "row:education:12"]
     assert rules.belated(
-        ["education", "field:work_summary", "row:work:7", "material:id_card", "row:education:12"],
-        earlier=["field:work_summary", "row:work:7"],
-        changed=changed,
+        items, earlier=["field:work_summary", "row:work:7"], changed=changed, offered=items
     ) == ["material:id_card"]  # education: a row changed; work_summary and row:work:7: named before
-    assert rules.belated(["row:education:12"], earlier=["education"], changed=[]) == []  # covered then
-    assert rules.belated(["row:work:3"], earlier=[], changed=["material:contract@3"]) == []  # its file
+    covered = rules.belated(["row:education:12"], earlier=["education"], changed=[], offered=items)
+    assert covered == []  # covered then
+    assert rules.belated(["row:work:3"], [], ["material:contract@3"], ["row:work:3"]) == []  # its file
 
 
 def test_a_second_return_adding_what_the_first_could_have_listed_is_warned_and_goes_when_confirmed(
@@ -128,3 +128,60 @@ def test_another_organisations_return_is_not_the_units_earlier_one(
         )
         is None
     )
+
+
+def test_a_slot_the_checklist_asked_for_only_after_the_first_return_is_no_belated_item(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The applicant had uploaded a 学位证书, then set the row's 学位 to 无 before submitting (the slot left
+    the checklist, the file stayed). Returned for that row, they set 学士 again: the slot is back with its
+    old file, unchanged since the return. The first return could not have named it: no warning."""
+    application = make_application(session, world, clock.now)  # a draft, every slot filled
+    me = actor_for(application.applicant, None)
+    form = forms.posted_form(session, application)
+    forms.save_form(session, me, application.id, {**form, "education-0-degree": "无"}, clock.now)
+    applications.act(session, me, application.id, Action.SUBMIT, clock.now)
+    row_id = form["education-0-id"]
+    slot = f"material:degree@{row_id}"
+    assert slot not in {c.key for c in corrections.return_choices(session, application)}
+    corrections.return_for_correction(
+        session,
+        world.enterprise.actor(StaffRole.HANDLER),
+        application.id,
+        corrections.ReturnInput({f"row:education:{row_id}": "学位填写有误"}, "2026-10-20"),
+        clock.now,
+    )
+    later = clock.now + timedelta(hours=1)
+    form = forms.posted_form(session, application)
+    forms.save_form(session, me, application.id, {**form, "education-0-degree": "学士"}, later)
+    applications.act(session, me, application.id, Action.RESUBMIT, later)
+    session.flush()
+    assert slot in {c.key for c in corrections.return_choices(session, application)}
+    browser = login_as(world.enterprise.handler)
+    done = browser.post(
+        f"/review/applications/{application.id}/return",
+        data={
+            "version": application.version,
+            "sections": [slot],
+            f"reason_{slot}": "学位证书扫描件不清晰",
+            "deadline": "2026-10-30",
+        },
+    )
+    assert done.status_code == 303, done.text[:400]
+    session.refresh(application)
+    assert application.state is Status.RETURNED
+
+
+def test_a_return_recorded_before_its_choices_were_kept_still_warns_of_its_parts_not_of_its_slots(
+    world: World, session: Session, clock: Clock
+) -> None:
+    """Returns made before corrections.offered (NULL): whether their checklist showed a slot is unknown, so
+    no slot is warned about; the form's parts are, as before."""
+    application = _returned_and_answered(session, world, clock)
+    earlier = corrections.history(session, application.id)[0]
+    assert earlier.offered and "material:id_card" in earlier.offered
+    earlier.offered = None
+    session.flush()
+    handler = world.enterprise.actor(StaffRole.HANDLER)
+    found = corrections.belated_items(session, handler, application, ["education", "material:id_card"])
+    assert found is not None and found.keys == ["education"]
