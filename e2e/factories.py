@@ -1,9 +1,16 @@
 """Data a journey owns: applicants and applications made straight through the services (as the demo seeder
-does), so a journey that runs last changes nothing the other journeys read, whatever order they run in."""
+does), so a journey that runs last changes nothing the other journeys read, whatever order they run in.
+
+Every person a journey opens itself is listed once in PEOPLE, by journey: the journeys share one database,
+so two that took the same phone (or ID number) collided — the second could not open its account. The
+registry refuses, when imported, a phone, serial or name given twice, or a phone of the demo's own."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import Flask
 from sqlalchemy import select
@@ -16,6 +23,7 @@ from portal.demo import (
     STATE_ENTERPRISE,
     _start,
     contact_for,
+    demo_phones,
     open_applicant,
     walk,
 )
@@ -25,6 +33,68 @@ from portal.models import Application, Committee, Membership, Organisation, User
 from portal.services import applications, corrections, forms
 from portal.services.actors import actor_for
 from portal.web.storage import storage
+
+
+class Person(NamedTuple):
+    """A person a journey opens: the name it finds them by, their phone (the login), and the serial of
+    their ID number (portal.demo's 36070219900101<serial>) when the journey opens them through the
+    services; None when the journey types the account into the browser with an ID number of its own."""
+
+    name: str
+    phone: str
+    serial: int | None = None
+
+
+# The demo's own ID serials stay below 300 (portal.demo, demo_committee, demo_kunming): journeys take 900+.
+JOURNEY_SERIALS = range(900, 1000)
+
+PEOPLE: dict[str, Person] = {
+    # Opened through the services (application_for, held_back_by_one_committee_a_year, a journey's _draft).
+    "belated_return": Person("韩思远", "13970709952", 952),
+    "committee_exception": Person("柏思远", "13970709961", 961),
+    "form_journey": Person("罗嘉明", "13970709971", 971),
+    "form_journey.ce": Person("钱雨桐", "13970709972", 972),
+    "form_journey.mail": Person("汪思琪", "13970709953", 953),
+    "zz_english.draft": Person("籍雨桐", "13970709941", 941),
+    "zz_english.returned": Person("郁文博", "13970709942", 942),
+    "zz_keyboard": Person("葛文韬", "13970709931", 931),
+    "zz_phone.draft": Person("骆思琪", "13970709932", 932),
+    "zz_phone.returned": Person("韦晓彤", "13970709933", 933),
+    # Opened in the browser, each with an ID number the journey types.
+    "journey": Person("周文博", "13970709901"),
+    "english_journey": Person("柯文静", "13970709951"),
+    "registration": Person("段雪梅", "13970909951"),
+    "accounts.id_check": Person("刘晓东", "13970708801"),
+    "accounts.live_check": Person("周敏捷", "13970708802"),
+    "accounts.import.1": Person("钱一", "13970708811"),
+    "accounts.import.2": Person("钱二", "13970708812"),  # its row is refused (a wrong check character)
+    "accounts.import.4": Person("钱四", "13970708814"),
+    "accounts.import.5": Person("钱五", "13970708815"),
+    "staff": Person("柯小满", "13970708851"),  # a handler the enterprise's admin adds
+}
+
+
+def _checked(people: Mapping[str, Person], taken: set[str]) -> None:
+    """Refuse a registry that gives a phone, a serial or a name to two journeys, a phone the demo data
+    already has (``taken``), or a serial outside the journeys' range."""
+    problems: list[str] = []
+    for what, values in (
+        ("phone", [p.phone for p in people.values()]),
+        ("serial", [p.serial for p in people.values() if p.serial is not None]),
+        ("name", [p.name for p in people.values()]),
+    ):
+        problems += [f"{what} {value} is given twice" for value, n in Counter(values).items() if n > 1]
+    problems += [f"{key}: {p.phone} is a demo login" for key, p in people.items() if p.phone in taken]
+    problems += [
+        f"{key}: serial {p.serial} is outside {JOURNEY_SERIALS}"
+        for key, p in people.items()
+        if p.serial is not None and p.serial not in JOURNEY_SERIALS
+    ]
+    if problems:
+        raise ValueError("e2e.factories.PEOPLE: " + "; ".join(problems))
+
+
+_checked(PEOPLE, set(demo_phones()))
 
 HANDLERS = {STATE_ENTERPRISE: "13870700006", PRIVATE_ENTERPRISE: "13870700008"}  # 黄丽华, 邱敏
 LEADERS = {STATE_ENTERPRISE: "13870700007", PRIVATE_ENTERPRISE: "13870700009"}  # 曾宪明, 罗永红
@@ -40,9 +110,7 @@ def _staff(phone: str, enterprise: Organisation):  # type: ignore[no-untyped-def
 
 def application_for(
     app: Flask,
-    name: str,
-    phone: str,
-    serial: int,
+    person: Person,
     now: datetime,
     *,
     enterprise_name: str = STATE_ENTERPRISE,
@@ -51,10 +119,13 @@ def application_for(
     returned_for: dict[str, str] | None = None,
     complete: bool = True,
 ) -> int:
-    """A new applicant (password Demo@2026) with one application at the enterprise: a draft, or submitted
-    (awaiting the enterprise handler), or submitted and returned on `now` for the given sections. It is made
-    and submitted when the demo's applications were (inside an application window, which `now` may not be).
-    The same call on a rerun returns the application made the first time. Returns its id."""
+    """A new applicant (``person``, from PEOPLE; password Demo@2026) with one application at the
+    enterprise: a draft, or submitted (awaiting the enterprise handler), or submitted and returned on `now`
+    for the given sections. It is made and submitted when the demo's applications were (inside an
+    application window, which `now` may not be). The same call on a rerun returns the application made the
+    first time. Returns its id."""
+    name, phone, serial = person
+    assert serial is not None, f"{name} is opened in the browser, not by a factory"
     with app.app_context():
         enterprise = db.session.scalars(
             select(Organisation).where(Organisation.name == enterprise_name)
@@ -115,12 +186,15 @@ def resubmitted(app: Flask, application_id: int, rewritten: dict[str, str], now:
         db.session.commit()
 
 
-def held_back_by_one_committee_a_year(app: Flask, name: str, phone: str, serial: int) -> int:
-    """CHAN-01 (003 四): a new applicant (password Demo@2026) at the Zhenjiang committee demo's enterprise,
-    whose 中级 建设工程 application the bureau sent to the city evaluation centre's committee this year, and
-    a second 中级 application (机械工程) the bureau's handler approved: 送评委会评审 waits for the bureau's
-    leader, and the rule holds it back. Walked on the demo's road like the committee demo's applicant.
-    The same call on a rerun returns the application made the first time. Returns the second's id."""
+def held_back_by_one_committee_a_year(app: Flask, person: Person) -> int:
+    """CHAN-01 (003 四): a new applicant (``person``, from PEOPLE; password Demo@2026) at the Zhenjiang
+    committee demo's enterprise, whose 中级 建设工程 application the bureau sent to the city evaluation
+    centre's committee this year, and a second 中级 application (机械工程) the bureau's handler approved:
+    送评委会评审 waits for the bureau's leader, and the rule holds it back. Walked on the demo's road like
+    the committee demo's applicant. The same call on a rerun returns the application made the first time.
+    Returns the second's id."""
+    name, phone, serial = person
+    assert serial is not None, f"{name} is opened in the browser, not by a factory"
     with app.app_context():
         session = db.session
         bureau = session.scalars(select(Organisation).where(Organisation.name == demo_committee.BUREAU)).one()

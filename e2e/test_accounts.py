@@ -15,11 +15,14 @@ import xlsxwriter
 from flask import Flask
 from playwright.sync_api import Page, expect
 
+from e2e.factories import PEOPLE
 from e2e.helpers import accept_confirmations, htmx_settled, log_in
 from portal.demo import STATE_ENTERPRISE
 from portal.domain.identity import complete_resident_id
 
 ENTERPRISE_HANDLER = "13870700006"
+ID_CHECK, LIVE_CHECK = PEOPLE["accounts.id_check"], PEOPLE["accounts.live_check"]
+IMPORTED = {n: PEOPLE[f"accounts.import.{n}"] for n in (1, 2, 4, 5)}  # 钱三's phone is malformed: no account
 
 
 def _id_ending_in_x(prefix: str) -> str:
@@ -47,7 +50,7 @@ def test_hr_sees_the_id_normalised_with_the_birth_date_and_a_wrong_check_charact
 ) -> None:
     hr: Page = new_page("hr")
     log_in(hr, ENTERPRISE_HANDLER)
-    hr.get_by_label("姓名").fill("刘晓东")
+    hr.get_by_label("姓名").fill(ID_CHECK.name)
     number = _id_ending_in_x("36070219880412")
     hr.get_by_label("身份证号码").press_sequentially(number[:-1] + "x", delay=10)
     check = hr.locator("#check-id-number")
@@ -58,14 +61,14 @@ def test_hr_sees_the_id_normalised_with_the_birth_date_and_a_wrong_check_charact
     wrong = number[:-1] + "0"
     hr.get_by_label("身份证号码").fill(wrong)
     expect(check).to_contain_text("校验位不正确（应为X")
-    hr.get_by_label("手机号").fill("13970708801")
+    hr.get_by_label("手机号").fill(ID_CHECK.phone)
     hr.get_by_label("用工类型").select_option("civil_servant")
     expect(hr.locator("#check-employment-type")).to_contain_text("公务员不能申报职称")
     hr.get_by_label("用工类型").select_option("labour_contract")
     hr.get_by_role("button", name="开设账号").click()
     expect(hr.locator("#e-id-number")).to_contain_text("校验位不正确")
-    expect(hr.get_by_label("姓名")).to_have_value("刘晓东")  # nothing typed is lost
-    expect(hr.get_by_label("手机号")).to_have_value("13970708801")
+    expect(hr.get_by_label("姓名")).to_have_value(ID_CHECK.name)  # nothing typed is lost
+    expect(hr.get_by_label("手机号")).to_have_value(ID_CHECK.phone)
     # The refusal's own answer has landed (the live check shows the same words sooner): typing before it
     # is swapped in would be overwritten by the form as it was posted.
     htmx_settled(hr)
@@ -73,7 +76,7 @@ def test_hr_sees_the_id_normalised_with_the_birth_date_and_a_wrong_check_charact
     hr.get_by_label("身份证号码").fill(number[:-1] + "x")
     hr.get_by_role("button", name="开设账号").click()
     expect(hr.locator("#account-slip")).to_contain_text("账号已开设")
-    expect(hr.locator("#applicant-list")).to_contain_text("刘晓东")
+    expect(hr.locator("#applicant-list")).to_contain_text(ID_CHECK.name)
 
     # Passports need a nationality and a permit: the fields appear when 护照 is chosen.
     expect(hr.get_by_label("国籍")).to_be_hidden()
@@ -97,14 +100,14 @@ def test_submitting_while_a_live_check_is_on_its_way_logs_no_error(
     monkeypatch.setitem(portal_app.view_functions, "enterprise.validate_applicant", slow_check)
     hr: Page = new_page("hr")
     log_in(hr, ENTERPRISE_HANDLER)
-    hr.get_by_label("姓名").fill("周敏捷")
+    hr.get_by_label("姓名").fill(LIVE_CHECK.name)
     hr.get_by_label("身份证号码").fill(complete_resident_id("36070219870305123"))
     hr.get_by_label("用工类型").select_option("labour_contract")
     with hr.expect_request(lambda request: "field=phone" in request.url):
-        hr.get_by_label("手机号").fill("13970708802")  # typed, and at once
+        hr.get_by_label("手机号").fill(LIVE_CHECK.phone)  # typed, and at once
     hr.get_by_role("button", name="开设账号").click()  # sent while the phone's check is still on its way
     expect(hr.locator("#account-slip")).to_contain_text("账号已开设")
-    expect(hr.locator("#applicant-list")).to_contain_text("周敏捷")
+    expect(hr.locator("#applicant-list")).to_contain_text(LIVE_CHECK.name)
 
 
 def test_a_bulk_file_reports_every_bad_row_and_imports_only_on_confirmation(
@@ -115,17 +118,23 @@ def test_a_bulk_file_reports_every_bad_row_and_imports_only_on_confirmation(
         tmp_path / "职工名单.xlsx",
         [
             ["姓名", "证件类型", "证件号码", "手机号码", "用工类型"],
-            ["钱一", "居民身份证", good[0], "13970708811", "劳动合同"],
+            [IMPORTED[1].name, "居民身份证", good[0], IMPORTED[1].phone, "劳动合同"],
             [
-                "钱二",
+                IMPORTED[2].name,
                 "居民身份证",
                 good[1][:-1] + ("0" if good[1][-1] != "0" else "1"),
-                "13970708812",
+                IMPORTED[2].phone,
                 "劳动合同",
             ],
             ["钱三", "居民身份证", good[1], "1397070881", "劳动合同"],
-            ["钱四", "居民身份证", complete_resident_id("36070219910601123"), "13970708814", "退休返聘"],
-            ["钱五", "居民身份证", good[2], "13970708815", "聘用合同"],
+            [
+                IMPORTED[4].name,
+                "居民身份证",
+                complete_resident_id("36070219910601123"),
+                IMPORTED[4].phone,
+                "退休返聘",
+            ],
+            [IMPORTED[5].name, "居民身份证", good[2], IMPORTED[5].phone, "聘用合同"],
         ],
     )
     hr: Page = new_page("hr")
@@ -146,7 +155,7 @@ def test_a_bulk_file_reports_every_bad_row_and_imports_only_on_confirmation(
         expect(problems.filter(has_text=line)).to_contain_text(text)
 
     hr.get_by_role("link", name="申报人账号").first.click()
-    expect(hr.locator("#applicant-list")).not_to_contain_text("钱一")  # nothing before confirmation
+    expect(hr.locator("#applicant-list")).not_to_contain_text(IMPORTED[1].name)  # nothing before confirmation
 
     hr.go_back()
     accept_confirmations(hr)
@@ -157,8 +166,8 @@ def test_a_bulk_file_reports_every_bad_row_and_imports_only_on_confirmation(
         hr.get_by_role("link", name="下载初始密码表（Excel）").click()
     assert download.value.suggested_filename == "初始密码.xlsx"
     hr.get_by_role("link", name="申报人账号").first.click()
-    expect(hr.locator("#applicant-list")).to_contain_text("钱一")
-    expect(hr.locator("#applicant-list")).to_contain_text("钱五")
+    expect(hr.locator("#applicant-list")).to_contain_text(IMPORTED[1].name)
+    expect(hr.locator("#applicant-list")).to_contain_text(IMPORTED[5].name)
     expect(hr.locator("#applicant-list")).not_to_contain_text("钱三")
 
 

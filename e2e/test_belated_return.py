@@ -12,11 +12,12 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import CLOCK
-from e2e.factories import application_for, resubmitted
+from e2e.factories import PEOPLE, application_for, resubmitted
 from e2e.helpers import log_in, queue_row
 
 SOE_HANDLER = "13870700006"  # 黄丽华
-NAME, PHONE = "韩思远", "13970709952"
+APPLICANT = PEOPLE["belated_return"]
+NAME = APPLICANT.name
 ROW = "学历学位：江西理工大学 本科"  # the demo form's one degree: unchanged since the first return
 ROW_REASON = "毕业院校与学历证书不一致，请核对"
 SUMMARY_REASON = "仍缺少近三年主要业绩和具体数据"
@@ -26,7 +27,7 @@ def test_a_second_return_adding_an_item_the_first_could_have_listed_is_warned_an
     new_page: Any, portal_app: Flask
 ) -> None:
     application_id = application_for(
-        portal_app, NAME, PHONE, 952, CLOCK.now,
+        portal_app, APPLICANT, CLOCK.now,
         submitted=True, returned_for={"field:work_summary": "工作总结过于简略"},
     )  # fmt: skip
     resubmitted(
@@ -65,7 +66,7 @@ def test_a_second_return_adding_an_item_the_first_could_have_listed_is_warned_an
     expect(hr.get_by_role("status").first).to_contain_text("已退回补正")
 
     applicant: Page = new_page("applicant")
-    log_in(applicant, PHONE)
+    log_in(applicant, APPLICANT.phone)
     applicant.get_by_role("link", name="查看并填写").click()
     listing = applicant.locator(".correction-list")
     expect(listing).to_contain_text(ROW_REASON)

@@ -13,18 +13,19 @@ from typing import Any
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from e2e.factories import held_back_by_one_committee_a_year
+from e2e.factories import PEOPLE, held_back_by_one_committee_a_year
 from e2e.helpers import accept_confirmations, log_in, queue_row
 
 BUREAU_LEADER, BUREAU_ADMIN = "13970800002", "13970800003"  # 蒋国华, 丁春燕 (portal.demo, Zhenjiang)
-NAME, PHONE = "柏思远", "13970709961"  # its own phone: the English journey opens 13970709951
+APPLICANT = PEOPLE["committee_exception"]
+NAME = APPLICANT.name
 REASON = "原申报评委会本年度停评，经市职称办同意改报"
 
 
 def test_the_admin_records_an_exception_and_the_leader_sends_the_second_application(
     new_page: Any, portal_app: Flask
 ) -> None:
-    application_id = held_back_by_one_committee_a_year(portal_app, NAME, PHONE, 961)
+    application_id = held_back_by_one_committee_a_year(portal_app, APPLICANT)
 
     # The leader opens the application from the queue: 送评委会评审 is there, disabled, saying why.
     leader: Page = new_page("bureau-leader")

@@ -22,6 +22,7 @@ from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import update
 
 from e2e.conftest import Clock
+from e2e.factories import PEOPLE
 from e2e.helpers import DEMO_PASSWORD, accept_confirmations, htmx_settled, phone_photo
 from e2e.test_journey import EDUCATION, WORK  # the same rows, typed by their (Chinese) values here
 from e2e.test_zz_phone import PHONE, assert_fits
@@ -30,8 +31,7 @@ from portal.extensions import db
 from portal.models import User
 from tests.i18n.reading import leaks
 
-NAME = "柯文静"
-PHONE_NUMBER = "13970709951"
+NAME, PHONE_NUMBER = PEOPLE["english_journey"].name, PEOPLE["english_journey"].phone
 NEW_PASSWORD = "Kewj@2026en!"
 ENTERPRISE_HANDLER = "13870700006"  # 城投集团
 ENTERPRISE_LEADER = "13870700007"

@@ -22,6 +22,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from e2e.conftest import Clock
+from e2e.factories import PEOPLE, Person
 from e2e.helpers import accept_confirmations, add_row, log_in, queue_row
 from portal.demo import DEMO_ROAD_START, HANDOFF_TARGETS, STATE_ENTERPRISE, open_applicant
 from portal.extensions import db
@@ -34,8 +35,9 @@ from tests.mailserver import Inbox, link_in, smtp_server
 GANZHOU_HR = "13870700006"  # 黄丽华, 城投集团 (the demo's state enterprise)
 ZHENJIANG = HANDOFF_TARGETS[0]
 ZHENJIANG_HR = ZHENJIANG.staff_phones[5]  # 眭丽, 镇江新区港城建设工程有限公司
-APPLICANT = ("罗嘉明", "13970709971", 971)  # a phone of its own: the English journey opens 13970709951
-CE_APPLICANT = ("钱雨桐", "13970709972", 972)
+APPLICANT = PEOPLE["form_journey"]
+CE_APPLICANT = PEOPLE["form_journey.ce"]
+MAIL_APPLICANT = PEOPLE["form_journey.mail"]
 DEGREES = (
     {
         "level": "本科",
@@ -80,12 +82,11 @@ SUMMARY = "负责开发区道路和管网工程的施工技术管理。"
 FIXED_SUMMARY = "负责开发区道路和管网工程的施工技术管理，主持完成三项市政工程，其中一项获市优质工程奖。"
 
 
-def _draft(
-    app: Flask, hr_phone: str, enterprise: str, person: tuple[str, str, int], what: tuple[str, ...]
-) -> int:
-    """A new applicant (password Demo@2026) and an empty draft started by their HR; the journey fills it.
-    The same call on a rerun returns the draft made the first time."""
+def _draft(app: Flask, hr_phone: str, enterprise: str, person: Person, what: tuple[str, ...]) -> int:
+    """A new applicant (``person``, from PEOPLE; password Demo@2026) and an empty draft started by their
+    HR; the journey fills it. The same call on a rerun returns the draft made the first time."""
     name, phone, serial = person
+    assert serial is not None, f"{name} is opened in the browser, not by a factory"
     series, specialty, level, pathway, authority = what
     with app.app_context():
         org = db.session.scalars(select(Organisation).where(Organisation.name == enterprise)).one()
@@ -138,7 +139,7 @@ def test_the_form_feeds_the_live_check_and_a_returned_field_is_fixed_alone(
         portal_app, GANZHOU_HR, STATE_ENTERPRISE, APPLICANT, ("工程", "市政工程", "中级", "认定", "")
     )
     applicant: Page = new_page("applicant")
-    log_in(applicant, APPLICANT[1])
+    log_in(applicant, APPLICANT.phone)
     applicant.goto(f"/me/applications/{application_id}")
     eligibility = applicant.locator("#eligibility")
     expect(eligibility).to_contain_text("申报条件检查")
@@ -167,7 +168,7 @@ def test_the_form_feeds_the_live_check_and_a_returned_field_is_fixed_alone(
     hr: Page = new_page("hr")
     log_in(hr, GANZHOU_HR)
     hr.goto("/review/queue?tab=handler")
-    queue_row(hr, APPLICANT[0]).locator("a[href$='#return']").click()
+    queue_row(hr, APPLICANT.name).locator("a[href$='#return']").click()
     composer = hr.locator("#return")
     composer.locator("input[name=sections][value='field:work_summary']").check()
     composer.locator("#reason-field-work_summary").fill("请写明主持完成的工程项目及获奖情况")
@@ -195,7 +196,7 @@ def test_continuing_education_hours_change_the_finding_live(new_page: Any, porta
     what = ("工程", ZHENJIANG.applicant[2], "中级", "评审", ZHENJIANG.applicant[3])
     application_id = _draft(portal_app, ZHENJIANG_HR, ZHENJIANG.enterprise[0], CE_APPLICANT, what)
     page: Page = new_page("ce-applicant")
-    log_in(page, CE_APPLICANT[1])
+    log_in(page, CE_APPLICANT.phone)
     page.goto(f"/me/applications/{application_id}")
     eligibility = page.locator("#eligibility")
     expect(eligibility).to_contain_text("未提供2023年继续教育学时，须满90学时")
@@ -225,7 +226,7 @@ def test_an_applicant_adds_an_address_and_verifies_it_through_the_mailed_link(
         portal_app,
         GANZHOU_HR,
         STATE_ENTERPRISE,
-        ("汪思琪", "13970709953", 953),
+        MAIL_APPLICANT,
         ("工程", "市政工程", "中级", "认定", ""),
     )
     with smtp_server() as (inbox, port):
@@ -238,7 +239,7 @@ def test_an_applicant_adds_an_address_and_verifies_it_through_the_mailed_link(
         try:
             page: Page = new_page("mail")
             accept_confirmations(page)
-            log_in(page, "13970709953")
+            log_in(page, MAIL_APPLICANT.phone)
             page.get_by_role("link", name="电子邮箱").click()
             expect(page.get_by_role("heading", name="电子邮箱")).to_be_visible()
             page.get_by_label("邮箱地址").fill("wang.siqi@example.cn")

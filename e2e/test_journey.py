@@ -11,6 +11,7 @@ from typing import Any
 from playwright.sync_api import APIResponse, Locator, Page, expect
 
 from e2e.conftest import Clock
+from e2e.factories import PEOPLE
 from e2e.helpers import (
     accept_confirmations,
     act_in_queue,
@@ -26,6 +27,8 @@ from e2e.helpers import (
 )
 from portal.domain.identity import complete_resident_id
 
+APPLICANT = PEOPLE["journey"]
+NAME = APPLICANT.name
 ENTERPRISE_HANDLER = "13870700006"  # 黄丽华, 城投集团
 ENTERPRISE_LEADER = "13870700007"  # 曾宪明
 DEPT_HANDLER = "13870700004"
@@ -65,18 +68,18 @@ def test_one_application_travels_from_account_to_certificate(
     expect(hr.get_by_role("heading", name="申报人账号")).to_be_visible()
 
     id_number = _id_ending_in_x()
-    hr.get_by_label("姓名").fill("周文博")
+    hr.get_by_label("姓名").fill(NAME)
     hr.get_by_label("身份证号码").fill(id_number[:-1] + "x")  # typed with a lowercase x
-    hr.get_by_label("手机号").fill("13970709901")
+    hr.get_by_label("手机号").fill(APPLICANT.phone)
     hr.get_by_label("用工类型").select_option("labour_contract")
     hr.get_by_role("button", name="开设账号").click()
     slip = hr.locator("#account-slip")
     expect(slip).to_contain_text("账号已开设")
     password = slip.locator(".password").inner_text().strip()
-    expect(hr.locator("#applicant-list")).to_contain_text("周文博")
+    expect(hr.locator("#applicant-list")).to_contain_text(NAME)
     expect(hr.locator("#applicant-list")).to_contain_text(id_number[:4])  # listed masked
 
-    hr.locator("tr", has_text="周文博").get_by_role("link", name="发起申报").click()
+    hr.locator("tr", has_text=NAME).get_by_role("link", name="发起申报").click()
     hr.get_by_label("职称系列").fill("工程")
     hr.get_by_label("专业").fill("市政工程")
     hr.get_by_label("申报级别").select_option("中级")
@@ -88,7 +91,7 @@ def test_one_application_travels_from_account_to_certificate(
     expect(hr.get_by_role("heading", level=1)).to_contain_text("市政工程")  # on the new draft's page
 
     applicant: Page = new_page("applicant")
-    log_in(applicant, "13970709901", password)
+    log_in(applicant, APPLICANT.phone, password)
     expect(applicant.get_by_role("heading", name="修改密码")).to_be_visible()
     # A password the 等保 profile refuses: every broken rule is listed under the field at once.
     applicant.get_by_label("当前密码").fill(password)
@@ -123,9 +126,9 @@ def test_one_application_travels_from_account_to_certificate(
     applicant.get_by_role("button", name="提交申报").click()
     expect(applicant.locator(".badge").first).to_have_text("已提交，待经办人初审")
 
-    act_in_queue(hr, "待初审", "周文博", "经办人初审通过")
+    act_in_queue(hr, "待初审", NAME, "经办人初审通过")
     # The unit's opinion (基层单位意见, 004 二(九)) is recorded before its leader can sign (EXP-04).
-    queue_row(hr, "周文博").get_by_role("link", name="周文博", exact=True).click()
+    queue_row(hr, NAME).get_by_role("link", name=NAME, exact=True).click()
     opinion = hr.locator("#opinion-form")
     opinion.get_by_label("对申报人专业技术工作的评价").fill(
         "工作认真负责，主持完成三项市政工程的施工技术管理。"
@@ -142,14 +145,14 @@ def test_one_application_travels_from_account_to_certificate(
     expect(hr.get_by_role("status").first).to_contain_text("基层单位意见已保存")
     leader: Page = new_page("enterprise-leader")
     log_in(leader, ENTERPRISE_LEADER)
-    act_in_queue(leader, "待签批", "周文博", "领导签批通过")
-    draft_notice_for(hr, "周文博")
+    act_in_queue(leader, "待签批", NAME, "领导签批通过")
+    draft_notice_for(hr, NAME)
     expect(hr.locator("#notice-clock")).to_contain_text("2026年11月24日至11月30日，共5个工作日")
     publish_latest_notice(leader)
     clock.now += timedelta(days=8)  # the notice ran its five working days without objection
     worker.tick()  # and the scheduled job passed it
     log_in(leader, ENTERPRISE_LEADER)  # the jump in time ended every idle session
-    act_in_queue(leader, "待签批", "周文博", "报送主管部门")
+    act_in_queue(leader, "待签批", NAME, "报送主管部门")
 
     for handler_login, leader_login, last_button in (
         (DEPT_HANDLER, DEPT_LEADER, "领导签批通过"),
@@ -158,12 +161,12 @@ def test_one_application_travels_from_account_to_certificate(
         reviewer: Page = new_page(f"reviewer-{handler_login}")
         accept_confirmations(reviewer)  # 认定发证 asks first: it issues the certificate number
         log_in(reviewer, handler_login)
-        act_in_queue(reviewer, "待初审", "周文博", "经办人初审通过")
+        act_in_queue(reviewer, "待初审", NAME, "经办人初审通过")
         log_out(reviewer)
         log_in(reviewer, leader_login)
-        act_in_queue(reviewer, "待签批", "周文博", last_button)
+        act_in_queue(reviewer, "待签批", NAME, last_button)
 
-    log_in(applicant, "13970709901", "Zhou@2026wb!")
+    log_in(applicant, APPLICANT.phone, "Zhou@2026wb!")
     applicant.get_by_role("link", name="查看").click()
     expect(applicant.locator(".badge").first).to_have_text("已认定发证")
     expect(applicant.locator("#certificate-no")).to_have_text(_certificate_pattern())
@@ -172,7 +175,7 @@ def test_one_application_travels_from_account_to_certificate(
     for text in (
         "创建申报",
         "提交申报",
-        "周文博（申报人）",
+        f"{NAME}（申报人）",
         "黄丽华（经办人）",
         "曾宪明（领导）",
         "谢晓燕（经办人）",

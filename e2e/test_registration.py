@@ -10,13 +10,14 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from e2e.factories import PEOPLE
 from e2e.helpers import log_in, log_out
 from portal.domain.identity import complete_resident_id
 
 UNIT_HANDLER = "13970900006"  # portal.demo's Kunming hand-off target: 昆明东川铜都矿业技术服务有限公司's HR
 UNIT = "昆明东川铜都矿业技术服务有限公司"
 PASSWORD = "Dongchuan#2026reg"
-PHONE = "13970909951"
+NAME, PHONE = PEOPLE["registration"].name, PEOPLE["registration"].phone
 
 
 def _id_ending_in_x(prefix: str) -> str:
@@ -33,7 +34,7 @@ def test_a_person_registers_their_unit_attaches_the_account_and_they_see_their_u
     person.goto("/login")
     person.get_by_role("link", name="申报人注册").click()
     expect(person.get_by_role("heading", name="申报人注册")).to_be_visible()
-    person.get_by_label("姓名").fill("段 雪梅")
+    person.get_by_label("姓名").fill(f"{NAME[0]} {NAME[1:]}")  # typed with a space: 段 雪梅
     person.get_by_label("证件号码").fill(number[:-1] + "x")
     person.get_by_label("手机号").fill(PHONE)
     person.get_by_label(re.compile("^密码")).fill(PASSWORD)
@@ -48,13 +49,13 @@ def test_a_person_registers_their_unit_attaches_the_account_and_they_see_their_u
 
     hr: Page = new_page("unit-handler")
     log_in(hr, UNIT_HANDLER)
-    hr.get_by_label("姓名").fill("段雪梅")
+    hr.get_by_label("姓名").fill(NAME)
     hr.get_by_label("身份证号码").fill(number)
     hr.get_by_label("手机号").fill(PHONE)
     hr.get_by_label("用工类型").select_option("labour_contract")
     hr.get_by_role("button", name="开设账号").click()
     expect(hr.locator("#create-applicant")).to_contain_text("现已关联到本单位")
-    expect(hr.locator("#applicant-list")).to_contain_text("段雪梅")
+    expect(hr.locator("#applicant-list")).to_contain_text(NAME)
     # The registration proved nobody's identity: HR hand a new first password over in person.
     first = hr.locator("#account-slip .password").inner_text().strip()
 

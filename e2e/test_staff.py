@@ -9,6 +9,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from e2e.factories import PEOPLE
 from e2e.helpers import accept_confirmations, log_in
 from portal.demo import STATE_ENTERPRISE
 from portal.domain.identity import complete_resident_id
@@ -17,6 +18,7 @@ ENTERPRISE_ADMIN = "13870700013"  # 陈建平
 DEPARTMENT_ADMIN = "13870700012"  # 曾凡荣
 ENTERPRISE_LEADER = "13870700007"  # 曾宪明
 ENTERPRISE_HANDLER = "13870700006"  # 黄丽华
+NEW_HANDLER = PEOPLE["staff"]  # added, then their role revoked
 
 
 def test_admins_manage_staff_by_the_rulebook_and_the_leader_sees_every_change(new_page: Any) -> None:
@@ -29,17 +31,17 @@ def test_admins_manage_staff_by_the_rulebook_and_the_leader_sees_every_change(ne
     expect(roles).to_have_text(["请选择", "经办人", "领导"])  # never a role at or above his own
 
     form.get_by_label("岗位").select_option("handler")
-    form.get_by_label("姓名").fill("柯小满")
+    form.get_by_label("姓名").fill(NEW_HANDLER.name)
     form.get_by_label("身份证号码").fill(complete_resident_id("36070219920315041"))
-    form.get_by_label("手机号").fill("13970708851")
+    form.get_by_label("手机号").fill(NEW_HANDLER.phone)
     form.get_by_role("button", name="添加").click()
-    expect(admin.locator("#account-slip")).to_contain_text("柯小满")
+    expect(admin.locator("#account-slip")).to_contain_text(NEW_HANDLER.name)
     admin.get_by_role("link", name="刷新人员列表").click()
 
     staff = admin.get_by_role("region", name="人员与岗位")
-    new_row = staff.locator("tr", has_text="柯小满")
+    new_row = staff.locator("tr", has_text=NEW_HANDLER.name)
     new_row.get_by_role("button", name="撤销岗位").click()  # a handler's role ends at once
-    expect(admin.locator("#flash")).to_contain_text("已撤销柯小满的经办人岗位")
+    expect(admin.locator("#flash")).to_contain_text(f"已撤销{NEW_HANDLER.name}的经办人岗位")
 
     leader_row = staff.locator("tr", has_text="曾宪明")
     leader_row.get_by_role("button", name="提出撤销").click()  # a leader's: a second admin must confirm
@@ -61,7 +63,14 @@ def test_admins_manage_staff_by_the_rulebook_and_the_leader_sees_every_change(ne
     log_in(leader, ENTERPRISE_LEADER)
     leader.get_by_role("link", name="本单位人员").click()
     recent = leader.get_by_role("region", name="近期人员变动")
-    for words in ("开设账号并授予岗位", "撤销岗位", "提出撤销岗位", "取消撤销岗位的请求", "柯小满", "陈建平"):
+    for words in (
+        "开设账号并授予岗位",
+        "撤销岗位",
+        "提出撤销岗位",
+        "取消撤销岗位的请求",
+        NEW_HANDLER.name,
+        "陈建平",
+    ):
         expect(recent).to_contain_text(words)
     expect(leader.locator("#add-staff")).to_contain_text("由本单位或上级单位的管理员办理")
     expect(leader.get_by_role("button", name="撤销岗位")).to_have_count(0)

@@ -13,9 +13,12 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import CLOCK
-from e2e.factories import application_for
+from e2e.factories import PEOPLE, application_for
 from e2e.helpers import DEMO_PASSWORD, log_in, phone_photo
 from e2e.test_zz_phone import PHONE, assert_fits
+
+DRAFT_APPLICANT = PEOPLE["zz_english.draft"]
+RETURNED_APPLICANT = PEOPLE["zz_english.returned"]
 
 
 def choose_english(page: Page) -> None:
@@ -28,9 +31,9 @@ def choose_english(page: Page) -> None:
 
 
 def test_an_applicant_fills_in_uploads_and_signs_in_english(new_page: Any, portal_app: Flask) -> None:
-    application_for(portal_app, "籍雨桐", "13970709941", 941, CLOCK.now, complete=False)
+    application_for(portal_app, DRAFT_APPLICANT, CLOCK.now, complete=False)
     page: Page = new_page("english-phone", **PHONE)
-    log_in(page, "13970709941")
+    log_in(page, DRAFT_APPLICANT.phone)
     choose_english(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("My applications")
     expect(page.locator(".badge").first).to_have_text("Draft")
@@ -73,7 +76,7 @@ def test_an_applicant_fills_in_uploads_and_signs_in_english(new_page: Any, porta
 
     # The choice is the account's: a new browser where the applicant logs in reads English at once.
     again: Page = new_page("english-again")
-    log_in_english(again, "13970709941")
+    log_in_english(again, DRAFT_APPLICANT.phone)
     expect(again.get_by_role("heading", level=1)).to_have_text("My applications")
 
 
@@ -92,10 +95,10 @@ def log_in_english(page: Page, login: str) -> None:
 def test_an_applicant_reads_the_correction_list_in_english(new_page: Any, portal_app: Flask) -> None:
     reason = "工作总结过于简略，请补充近三年主要业绩、承担的具体工作和取得的成效"
     application_for(
-        portal_app, "郁文博", "13970709942", 942, CLOCK.now, submitted=True, returned_for={"summary": reason}
+        portal_app, RETURNED_APPLICANT, CLOCK.now, submitted=True, returned_for={"summary": reason}
     )
     page: Page = new_page("english-correction", **PHONE)
-    log_in(page, "13970709942")
+    log_in(page, RETURNED_APPLICANT.phone)
     choose_english(page)
     expect(page.locator(".badge").first).to_contain_text("Returned")
     assert_fits(page)

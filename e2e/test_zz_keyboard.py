@@ -11,11 +11,12 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import CLOCK
-from e2e.factories import application_for
+from e2e.factories import PEOPLE, application_for
 from e2e.helpers import DEMO_PASSWORD
 
 SOE_HANDLER = "13870700006"  # 黄丽华
-APPLICANT_NAME = "葛文韬"
+APPLICANT = PEOPLE["zz_keyboard"]
+APPLICANT_NAME = APPLICANT.name
 OPINION = "材料齐全，业绩属实，同意推荐。"
 
 
@@ -41,7 +42,7 @@ def tab_to(page: Page, name: str, limit: int = 80) -> None:
 
 
 def test_a_reviewer_approves_with_the_keyboard_alone(new_page: Any, portal_app: Flask) -> None:
-    application_for(portal_app, APPLICANT_NAME, "13970709931", 931, CLOCK.now, submitted=True)
+    application_for(portal_app, APPLICANT, CLOCK.now, submitted=True)
     page: Page = new_page("keyboard")
     page.goto("/login")
     # The login field has the focus when the page opens (autofocus lands just after the load event: typing

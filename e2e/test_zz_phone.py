@@ -11,9 +11,11 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import CLOCK
-from e2e.factories import application_for
+from e2e.factories import PEOPLE, application_for
 from e2e.helpers import log_in, phone_photo, sign_pledge, upload_material
 
+DRAFT_APPLICANT = PEOPLE["zz_phone.draft"]
+RETURNED_APPLICANT = PEOPLE["zz_phone.returned"]
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
 
 
@@ -24,9 +26,9 @@ def assert_fits(page: Page) -> None:
 
 
 def test_an_applicant_fills_in_and_uploads_on_a_phone(new_page: Any, portal_app: Flask) -> None:
-    application_for(portal_app, "骆思琪", "13970709932", 932, CLOCK.now, complete=False)
+    application_for(portal_app, DRAFT_APPLICANT, CLOCK.now, complete=False)
     page: Page = new_page("phone", **PHONE)
-    log_in(page, "13970709932")
+    log_in(page, DRAFT_APPLICANT.phone)
     assert_fits(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("我的申报")
     expect(page.locator(".badge").first).to_have_text("草稿")
@@ -53,10 +55,10 @@ def test_an_applicant_fills_in_and_uploads_on_a_phone(new_page: Any, portal_app:
 def test_an_applicant_reads_the_correction_list_on_a_phone(new_page: Any, portal_app: Flask) -> None:
     reason = "工作总结过于简略，请补充近三年主要业绩、承担的具体工作和取得的成效，并附相关证明材料的说明"
     application_for(
-        portal_app, "韦晓彤", "13970709933", 933, CLOCK.now, submitted=True, returned_for={"summary": reason}
+        portal_app, RETURNED_APPLICANT, CLOCK.now, submitted=True, returned_for={"summary": reason}
     )
     page: Page = new_page("phone", **PHONE)
-    log_in(page, "13970709933")
+    log_in(page, RETURNED_APPLICANT.phone)
     expect(page.locator(".badge").first).to_contain_text("退回")
     assert_fits(page)
     page.get_by_role("link", name="查看并填写").click()
