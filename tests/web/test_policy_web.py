@@ -17,6 +17,7 @@ from portal.services import applications, forms, materials
 from portal.services.actors import actor_for
 from tests.conftest import Clock
 from tests.factories import STORAGE, World, filled_form, make_user, make_world
+from tests.i18n.reading import in_english
 
 IN_Q4 = datetime(2026, 10, 21, 2, 0, tzinfo=UTC)
 HX = {"HX-Request": "true"}
@@ -147,6 +148,19 @@ def test_hr_sees_the_countdown_and_chooses_pathway_and_authority(
         },
     )
     assert wrong.status_code == 422 and "不认定本单位的中级" in wrong.text and 'value="给排水"' in wrong.text
+
+
+def test_a_window_for_every_authority_says_so_in_english(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """ "各认定机构" is the portal's own word for a shared window, not the notice's name of an authority: the
+    English home page translates it (it was shown in Chinese, marked as Chinese data)."""
+    clock.now = IN_Q4
+    browser = in_english(login_as(world.enterprise.handler))
+    home = browser.get("/enterprise/applicants").text
+    assert "(every certifying authority)" in home and "各认定机构" not in home
+    admin = in_english(login_as(world.admin)).get("/admin/policy").text
+    assert "every certifying authority" in admin and "各认定机构</" not in admin
 
 
 def test_the_dry_run_page(world: World, session: Session, clock: Clock, login_as: Any) -> None:
