@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_
@@ -138,26 +138,38 @@ def exception_rows(session: Session, actor: Actor, now: datetime) -> list[Except
     year holds back (with no exception yet), then those with an exception recorded, newest first."""
     bureau_id = _bureau_admin(actor)
     recorded = select(CommitteeException.application_id)
+    # Only the applications whose person has another one at a committee this year at that level can be held
+    # back: the rest of the bureau's review (possibly thousands) is left out in SQL, not routed one by one.
+    other = aliased(Application)
+    held = exists().where(*committees.same_person_elsewhere(Application, other, now))
     candidates = session.scalars(
         select(Application)
         .where(
             Application.bureau_id == bureau_id,
-            or_(Application.status == Status.BUREAU_REVIEW.value, Application.id.in_(recorded)),
+            or_(and_(Application.status == Status.BUREAU_REVIEW.value, held), Application.id.in_(recorded)),
         )
         .order_by(Application.id)
     ).all()
+    exceptions = {
+        e.application_id: e
+        for e in session.scalars(
+            select(CommitteeException).where(
+                CommitteeException.application_id.in_([a.id for a in candidates])
+            )
+        )
+    }
     waiting: list[ExceptionRow] = []
     done: list[ExceptionRow] = []
     for application in candidates:
-        exception = exception_for(session, application.id)
+        exception = exceptions.get(application.id)
         if exception is not None:
-            other = session.get(Application, exception.other_application_id or 0)
-            done.append(ExceptionRow(application, other, exception))
+            other_one = session.get(Application, exception.other_application_id or 0)
+            done.append(ExceptionRow(application, other_one, exception))
             continue
         if committees.road(session, application) != "committee":
             continue
-        other = committees.routing(session, application, now).elsewhere
-        if other is not None and other.committee is not None:
-            waiting.append(ExceptionRow(application, other, None))
+        elsewhere = committees.routing(session, application, now).elsewhere
+        if elsewhere is not None and elsewhere.committee is not None:
+            waiting.append(ExceptionRow(application, elsewhere, None))
     done.sort(key=lambda row: row.exception.recorded_at if row.exception else now, reverse=True)
     return waiting + done

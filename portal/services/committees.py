@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from portal.domain import committees as rules
@@ -514,16 +514,24 @@ def routing(session: Session, application: Application, now: datetime) -> Routin
     elsewhere = None
     if committee_rules is not None and committee_rules.one_per_year:
         elsewhere = session.scalars(
-            select(Application).where(
-                Application.applicant_id == application.applicant_id,
-                Application.level == application.level,
-                Application.committee_id.is_not(None),
-                Application.committee_routed_on.between(start, end),
-                Application.id != application.id,
-                Application.status != Status.WITHDRAWN.value,
-            )
+            select(Application).where(*same_person_elsewhere(application, Application, now))
         ).first()
     return Routing(decided_by, candidates, colleagues, elsewhere, committee_rules)
+
+
+def same_person_elsewhere(mine: Any, other: Any, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """CHAN-01's one committee a year as a condition: ``other`` is another application of ``mine``'s person at
+    its level, routed to a committee this year and not withdrawn. ``mine`` is an application (its values)
+    or the Application class itself (then a correlated condition, for a list: ``other`` an alias)."""
+    year = today(now).year
+    return (
+        other.applicant_id == mine.applicant_id,
+        other.level == mine.level,
+        other.committee_id.is_not(None),
+        other.committee_routed_on.between(date(year, 1, 1), date(year, 12, 31)),
+        other.id != mine.id,
+        other.status != Status.WITHDRAWN.value,
+    )
 
 
 def routing_refusal(routing_: Routing, chosen: int | None) -> str | None:

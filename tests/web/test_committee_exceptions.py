@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
@@ -228,3 +228,36 @@ def test_another_bureaus_admin_finds_no_such_application(session: Session, clock
     assert second.id not in {
         r.application.id for r in committee_exceptions.exception_rows(session, stranger, clock.now)
     }
+
+
+def test_the_list_reads_a_fixed_number_of_statements_however_many_wait_at_the_bureau(
+    session: Session, clock: Clock
+) -> None:
+    """The page looks only at applications the rule can hold back: the others at the bureau's review are
+    left out in SQL (each was routed, several statements apiece: thousands at a province's bureau)."""
+    world, second = _second_application(session, clock)
+    admin = actor_for(world.admin, world.admin_membership)
+    engine = session.get_bind()
+    sent: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
+            sent.append(statement)
+
+    def listed() -> tuple[list[int], int]:
+        sent.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            rows = committee_exceptions.exception_rows(session, admin, clock.now)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return [row.application.id for row in rows], len(sent)
+
+    session.expire_all()
+    ids, alone = listed()
+    for _ in range(3):
+        make_review_application(session, world, clock.now)  # other people: nothing holds them back
+    session.expire_all()
+    more_ids, with_more = listed()
+    assert ids == more_ids == [second.id]
+    assert with_more == alone
