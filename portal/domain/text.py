@@ -22,6 +22,7 @@ LIMITS: dict[str, int] = {
     "achievements": 4000,
     "reason": 500,  # revoking a certificate or an endorsement
     "exception_reason": 500,  # the admin's exception to one committee a year (CHAN-01, 原则上)
+    "void_reason": 500,  # the admin's void of a self-registered account no unit attached (ACC-04)
     "return_reason": 500,  # one item of a return (一次性告知)
     "response": 500,  # the applicant's reason for leaving a returned item as it is
     "objection": 2000,

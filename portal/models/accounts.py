@@ -136,3 +136,29 @@ class RosterEntry(Base):
     id_number: Mapped[str] = mapped_column(String(18))
     insuring_unit: Mapped[str] = mapped_column(String(200))
     months: Mapped[int | None]
+
+
+class RegistrationVoid(Base):
+    """The bureau admin's void of an account a person registered themselves (ACC-04) and no unit attached:
+    a bogus registration in someone else's name, or an abandoned one (a typo'd name) that holds an ID
+    number. The account row stays — audit rows name it as their actor (and are never deleted), so it
+    cannot go — but it gives its numbers up: ``users.id_number`` and ``users.phone`` are unique, and a
+    voided account holding them would keep the real person from registering again or their unit's HR
+    from opening their account. So the void rewrites them to values no document or mobile can take
+    (:func:`portal.services.registration_voids.released_numbers`) and disables the account; the numbers as
+    registered are kept here, with who voided it, when and why. One row per account."""
+
+    __tablename__ = "registration_voids"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(LIMITS["person_name"]))  # as registered
+    id_number: Mapped[str] = mapped_column(String(18))  # as registered (given up by the account)
+    phone: Mapped[str] = mapped_column(String(11))  # as registered (given up by the account)
+    reason: Mapped[str] = bounded_text("reason", LIMITS["void_reason"])
+    voided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    voided_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    voided_by: Mapped[User] = relationship(foreign_keys=[voided_by_id])

@@ -75,8 +75,9 @@ class User(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # The bureau whose policy let the person register this account themselves (ACC-04, Kunming 004 一(二));
     # NULL for an account staff opened. Registered with no employer yet: waiting for the unit's HR to
-    # attach it (portal.services.accounts.create_applicant reuses it).
-    registered_with_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    # attach it (portal.services.accounts.create_applicant reuses it), unless the bureau's admin voids it
+    # (portal.services.registration_voids: disabled, its numbers given up).
+    registered_with_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime | None]
     # The interface language the user chose with the switcher (issue 24); NULL: none chosen yet, so the
@@ -90,8 +91,8 @@ class User(Base):
 
     @property
     def awaits_employer(self) -> bool:
-        """Registered by the person (ACC-04) and not yet attached to an employer by its HR."""
-        return self.registered_with_id is not None and self.employer_id is None
+        """Registered by the person (ACC-04), not yet attached to an employer by its HR, nor voided."""
+        return self.registered_with_id is not None and self.employer_id is None and self.is_active
 
     @property
     def active_memberships(self) -> list[Membership]:

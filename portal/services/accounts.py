@@ -126,7 +126,7 @@ def check_applicant_input(
             result.holder = Holder(
                 existing.id, existing.employer.name, masked, open_transfer_of(session, existing.id)
             )
-        elif (registered := _registered_applicant(session, existing)) and reuses_registered_accounts(
+        elif (registered := unattached_registration(session, existing)) and reuses_registered_accounts(
             session, actor
         ):
             # ACC-04: the person registered this account; HR attach it rather than open a second one,
@@ -164,7 +164,7 @@ def check_applicant_input(
     return result
 
 
-def _registered_applicant(session: Session, user: User) -> bool:
+def unattached_registration(session: Session, user: User) -> bool:
     """A self-registered account no unit holds yet (ACC-04) and that nobody made staff or an expert since:
     an expert is not an applicant (the pool refuses applicants: 回避), and a staff account is not turned
     into one by HR; such an account is refused like any staff account."""
@@ -261,7 +261,8 @@ def attach_registered(
     phone_changed = checked.values["phone"] != user.phone
     attached = session.execute(
         update(User)
-        .where(User.id == user.id, User.employer_id.is_(None))
+        # Not voided meanwhile either: a voided account (the bureau admin's) is no one's to attach.
+        .where(User.id == user.id, User.employer_id.is_(None), User.is_active.is_(True))
         .values(
             employer_id=actor.org_id,
             employment_type=checked.values["employment_type"],
@@ -272,6 +273,9 @@ def attach_registered(
         .execution_options(synchronize_session=False)
     ).rowcount
     if attached != 1:
+        session.refresh(user)
+        if not user.is_active:  # the bureau's admin voided it meanwhile: its number is free again
+            raise StaleObject(N_("该自行注册的账号刚被人社局作废，请刷新后为其开设账号"))
         raise StaleObject(N_("该账号刚被其他单位关联，请刷新后查看"))
     session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
     session.refresh(user)
