@@ -1,5 +1,6 @@
 """What the staff navigation offers an organisation beyond its own queue: the committee road's
-screens (评委会, 评审会议, 评审通知, 职称确认, 评审专家库) only where its bureau's profile gives them work.
+screens (评委会, 评审会议, 评审通知, 职称确认, 评审专家库) only where its bureau's profile gives them work;
+and the bureau admin's 自行注册账号 only where the bureau's profile lets applicants register themselves.
 
 Read from the organisation the login already loaded (its bureau through `parent`) and the profiles loaded
 once per process: no statement of its own. A bureau that follows no profile is offered every screen:
@@ -42,3 +43,14 @@ def committee_menu(org: Organisation | None) -> CommitteeMenu:
         confirmations=road and profile.confirms_titles,
         experts=office,
     )
+
+
+def takes_registrations(org: Organisation | None) -> bool:
+    """Whether `org` is a bureau whose profile lets applicants register themselves (ACC-04): its admin's
+    navigation then links 自行注册账号 (the list where a registration no unit attached is voided). The page
+    itself stays open to every bureau admin: registrations made before a profile stopped allowing them
+    can still be voided there."""
+    if org is None or org.kind != OrgKind.BUREAU.value:
+        return False
+    profile = profiles().get(org.policy_profile or "")
+    return profile is not None and profile.allows_self_registration

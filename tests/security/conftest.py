@@ -102,6 +102,7 @@ class Tenant:
     call: Any = None  # a committee call (评审通知) drafted by the committee's office (issue 22.8)
     published_call: Any = None  # a call the office published (public: names no tenant's object)
     expert: Any = None  # an expert of the committee's pool (its office's page renews and levels them)
+    registration: Any = None  # an account a person registered with the bureau, no unit attached (ACC-04)
 
     def roles(self) -> dict[str, tuple[User, int | None]]:
         """Every role of this tenant: (user, membership id to act in; None for an applicant)."""
@@ -264,6 +265,10 @@ def make_tenant(
     session.add_all([call, published_call])
     session.flush()
     expert = make_experts(session, committee, clock.now, 1)[0]
+    # A person's own registration with the bureau (ACC-04) that no unit attached: its admin may void it.
+    registration = make_user(session, "自行注册人")
+    registration.registered_with_id = world.bureau.org.id
+    session.flush()
     audit.seal(session)  # as a commit would: the requests' own commits then chain only their own rows
     return Tenant(
         world,
@@ -290,6 +295,7 @@ def make_tenant(
         call=call,
         published_call=published_call,
         expert=expert,
+        registration=registration,
     )
 
 

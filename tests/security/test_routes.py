@@ -50,10 +50,12 @@ TENANT_PARAMS: dict[str, Callable[[Tenant], list[Any]]] = {
     "meeting_id": lambda t: [t.meeting.id],
     "call_id": lambda t: [t.call.id],
     "expert_id": lambda t: [t.expert.id],
+    "account_id": lambda t: [t.registration.id],  # a self-registered account no unit attached (ACC-04)
 }
-# Objects of the bureau's tree rather than of one enterprise (a committee and what it holds): a sibling
-# enterprise shares them, so the sibling matrix leaves their routes to the cross-tenant one.
-BUREAU_TREE_PARAMS = {"committee_id", "scope_id", "meeting_id", "call_id", "expert_id"}
+# Objects of the bureau's tree rather than of one enterprise (a committee and what it holds, an account
+# registered with the bureau): a sibling enterprise shares them, so the sibling matrix leaves their routes
+# to the cross-tenant one.
+BUREAU_TREE_PARAMS = {"committee_id", "scope_id", "meeting_id", "call_id", "expert_id", "account_id"}
 # Parameters that name no tenant's object: the public notice token is a capability for whoever holds the
 # notice's link or QR code; days and years belong to the one working-day calendar everyone shares.
 SHARED_PARAMS: dict[str, Callable[[Tenant], list[Any]]] = {

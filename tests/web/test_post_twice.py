@@ -288,6 +288,14 @@ def admin_set_policy_profile(c: Ctx) -> Case:
     return Case(_admin(c), "/admin/policy/profile", lambda: {"policy_profile": "ganzhou-2026"})
 
 
+def admin_void_registration(c: Ctx) -> Case:
+    # A registration no unit attached (ACC-04), voided once: the second post finds it voided, refused.
+    person = make_user(c.session, "自行注册人")
+    person.registered_with_id = c.world.bureau.org.id
+    admin = c.as_(c.world.admin, membership_id=c.world.admin_membership.id)
+    return Case(admin, f"/admin/registrations/{person.id}/void", lambda: {"reason": "冒用他人身份注册"})
+
+
 def admin_save_authority_contact(c: Ctx) -> Case:
     _policy(c)
     form = {

@@ -249,3 +249,56 @@ def test_the_list_shows_masked_numbers_searches_and_pages(
     assert [r.user.id for r in first.rows] == [second.id] and first.next_before == second.id
     rest = registration_voids.waiting_registrations(session, admin, before=first.next_before)
     assert [r.user.id for r in rest.rows] == [user.id] and rest.next_before is None
+
+
+def test_the_admin_voids_on_the_page_after_the_question_and_the_link_is_only_where_people_register(
+    kunming: World, session: Session, client: Any, login_as: Any
+) -> None:
+    user = _registered(session, kunming, client)
+    admin = login_as(kunming.admin, membership_id=kunming.admin_membership.id)
+    page = admin.get("/admin/registrations")
+    assert page.status_code == 200 and 'href="/admin/registrations"' in page.text
+    row = page.text.split(f'id="registration-{user.id}"')[1].split("</tr>")[0]
+    assert NUMBER not in page.text and PHONE not in page.text
+    assert NUMBER[:4] in row and NUMBER[-4:] in row and "139****8811" in row and "从未登录" in row
+    assert "data-confirm=" in row and "作废注册" in row and 'maxlength="500"' in row
+    assert admin.get("/admin/registrations?q=没有这个人").text.count("没有符合条件的注册账号") == 1
+
+    empty = admin.post(f"/admin/registrations/{user.id}/void", data={"reason": "  "})
+    assert empty.status_code == 422
+    assert f'id="e-reason-{user.id}"' in empty.text and "请写明作废的理由" in empty.text
+    session.refresh(user)
+    assert user.is_active
+
+    done = admin.post(
+        f"/admin/registrations/{user.id}/void", data={"reason": "冒用身份"}, follow_redirects=True
+    )
+    assert "已作废该注册" in done.text and f'id="registration-{user.id}"' not in done.text
+    assert "没有待关联的自行注册账号" in done.text
+    again = admin.post(f"/admin/registrations/{user.id}/void", data={"reason": "冒用身份"})
+    assert again.status_code == 303  # refused with its reason on the page, not a 500
+    assert "该注册已被作废" in admin.get("/admin/registrations").text
+
+    # A bureau whose profile has no self-registration: no link (the page itself lists nothing).
+    ganzhou = make_world(session, policy_profile="ganzhou-2026")
+    theirs = login_as(ganzhou.admin, membership_id=ganzhou.admin_membership.id)
+    assert 'href="/admin/registrations"' not in theirs.get("/admin/audit").text
+    assert "没有待关联的自行注册账号" in theirs.get("/admin/registrations").text
+    assert theirs.post(f"/admin/registrations/{user.id}/void", data={"reason": "x"}).status_code == 404
+
+
+def test_a_bureau_leader_cannot_void_and_the_refusal_is_audited(
+    kunming: World, session: Session, client: Any, login_as: Any
+) -> None:
+    user = _registered(session, kunming, client)
+    leader = login_as(kunming.bureau.leader, membership_id=kunming.bureau.leader_membership.id)
+    assert leader.get("/admin/registrations").status_code == 403
+    assert leader.post(f"/admin/registrations/{user.id}/void", data={"reason": "领导作废"}).status_code == 403
+    session.refresh(user)
+    assert user.is_active
+    denied = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "access_denied", AuditEvent.actor_id == kunming.bureau.leader.id
+        )
+    ).all()
+    assert any(e.detail.get("endpoint") == "admin.void_registration" for e in denied)

@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from portal.web.admin import audit, calendar, policy, views  # noqa: E402, F401  (each adds its routes to bp)
+from portal.web.admin import audit, calendar, policy, registrations, views  # noqa: E402, F401  (each adds its routes to bp)
