@@ -64,6 +64,7 @@ PEOPLE: dict[str, Person] = {
     "journey": Person("周文博", "13970709901"),
     "english_journey": Person("柯文静", "13970709951"),
     "registration": Person("段雪梅", "13970909951"),
+    "registration.voided": Person("段雪丽", "13970909973"),  # registers again as 段雪莉 once voided
     "accounts.id_check": Person("刘晓东", "13970708801"),
     "accounts.live_check": Person("周敏捷", "13970708802"),
     "accounts.import.1": Person("钱一", "13970708811"),

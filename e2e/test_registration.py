@@ -1,7 +1,9 @@
 """ACC-04 in Chromium (Kunming 004 一(二)): a person registers their own account from the login page's
 link for the Dongchuan bureau, logs in to the explanation that no unit holds the account yet, their unit's
 HR 王永贵 opens an account with their ID number and the registered account is attached (with a new first
-password HR hand over in person), and the applicant, having changed it, sees their unit."""
+password HR hand over in person), and the applicant, having changed it, sees their unit. A registration
+nobody attached (made with a typo'd name) is voided by the bureau's system admin with a reason, and the
+person registers again with the same ID number and mobile."""
 
 from __future__ import annotations
 
@@ -11,13 +13,14 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from e2e.factories import PEOPLE
-from e2e.helpers import log_in, log_out
+from e2e.helpers import accept_confirmations, log_in, log_out
 from portal.domain.identity import complete_resident_id
 
 UNIT_HANDLER = "13970900006"  # portal.demo's Kunming hand-off target: 昆明东川铜都矿业技术服务有限公司's HR
 UNIT = "昆明东川铜都矿业技术服务有限公司"
 PASSWORD = "Dongchuan#2026reg"
 NAME, PHONE = PEOPLE["registration"].name, PEOPLE["registration"].phone
+BUREAU_ADMIN = "13970900003"  # 普丽萍, the Dongchuan bureau's system admin (portal.demo)
 
 
 def _id_ending_in_x(prefix: str) -> str:
@@ -67,3 +70,46 @@ def test_a_person_registers_their_unit_attaches_the_account_and_they_see_their_u
     person.get_by_role("button", name="保存新密码").click()
     expect(person.get_by_role("heading", name="我的申报")).to_be_visible()
     expect(person.locator("#employer")).to_contain_text(UNIT)
+
+
+def _register(person: Page, name: str, number: str, phone: str) -> None:
+    person.goto("/login")
+    person.get_by_role("link", name="申报人注册").click()
+    person.get_by_label("姓名").fill(name)
+    person.get_by_label("证件号码").fill(number)
+    person.get_by_label("手机号").fill(phone)
+    person.get_by_label(re.compile("^密码")).fill(PASSWORD)
+    person.get_by_label("再次输入密码").fill(PASSWORD)
+    person.get_by_role("button", name="注册").click()
+    expect(person.get_by_text("注册成功")).to_be_visible()
+
+
+def test_the_admin_voids_a_registration_nobody_attached_and_the_person_registers_again(
+    new_page: Any,
+) -> None:
+    typo, phone = PEOPLE["registration.voided"].name, PEOPLE["registration.voided"].phone
+    number = _id_ending_in_x("53011319910305")
+    person: Page = new_page("applicant")
+    _register(person, typo, number, phone)  # a typo'd name: her unit's HR cannot attach it
+
+    admin: Page = new_page("bureau-admin")
+    accept_confirmations(admin)  # 作废注册 asks first: it cannot be undone
+    log_in(admin, BUREAU_ADMIN)
+    admin.get_by_role("link", name="自行注册账号").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("自行注册账号")
+    admin.get_by_label("姓名或证件号码").fill(number[-4:])
+    admin.get_by_role("button", name="查找").click()
+    row = admin.locator("tr", has_text=typo)
+    expect(row).to_contain_text(number[:4] + "**********" + number[-4:])
+    expect(row).to_contain_text("139****9973")
+    row.get_by_role("button", name="作废注册").click()  # no reason: refused, nothing voided
+    row = admin.locator("tr", has_text=typo)
+    expect(row.get_by_role("alert")).to_contain_text("请写明作废的理由")
+    row.get_by_label("作废理由").fill("姓名填写错误，本人申请重新注册")
+    row.get_by_role("button", name="作废注册").click()
+    expect(admin.get_by_text("已作废该注册")).to_be_visible()
+    expect(admin.locator("tr", has_text=typo)).to_have_count(0)
+
+    _register(person, "段雪莉", number, phone)  # the number and the mobile are free again
+    log_in(person, phone, PASSWORD)
+    expect(person.locator("#awaiting-employer")).to_contain_text("尚未关联用人单位")
