@@ -92,6 +92,9 @@ def query(session: Session, actor: Actor, filters: AuditQuery) -> Select[tuple[A
             or_(
                 AuditEvent.org_id.in_(orgs),
                 who.employer_id.in_(orgs),
+                # A person who registered with the bureau (ACC-04) before any unit holds the account: their
+                # registration and logins are the bureau's to read (its admin voids such registrations).
+                who.registered_with_id.in_(orgs),
                 and_(AuditEvent.actor_id.is_(None), AuditEvent.org_id.is_(None)),
             )
         )

@@ -335,3 +335,18 @@ def test_a_registered_account_is_not_an_expert_and_an_experts_account_is_not_att
         session, world.enterprise.actor(StaffRole.HANDLER), ApplicantDraft(**_hr_form(user)), clock.now
     )
     assert check.reuse is None and "已有工作人员账号" in check.problems["id_number"]
+
+
+def test_the_bureau_admin_reads_a_registration_in_the_audit_log(
+    kunming: World, session: Session, client: Any, login_as: Any
+) -> None:
+    """The registration is the registering person's act, before any unit holds the account: the admin of
+    the bureau it registered with reads it (it was left out: no organisation, no employer), another
+    bureau's admin does not."""
+    assert _register(client, kunming).status_code == 303
+    admin = login_as(kunming.admin, membership_id=kunming.admin_membership.id)
+    log = admin.get("/admin/audit?action=register_applicant")
+    assert log.status_code == 200 and "李春燕" in log.text
+    other = make_world(session, policy_profile="kunming-2022")
+    theirs = login_as(other.admin, membership_id=other.admin_membership.id)
+    assert "李春燕" not in theirs.get("/admin/audit?action=register_applicant").text
