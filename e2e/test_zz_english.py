@@ -109,3 +109,18 @@ def test_an_applicant_reads_the_correction_list_in_english(new_page: Any, portal
     expect(listing).to_contain_text("working days left")
     expect(listing).to_be_in_viewport()
     assert_fits(page)
+
+
+def test_an_admin_s_long_english_menu_wraps_between_items_not_inside_them(new_page: Any) -> None:
+    """The Dongchuan admin's menu has eleven items; in English it takes two lines on a desktop, each item
+    on one line ("Working-day calendar" was broken into "Working-day / calendar"). Chinese again after."""
+    page: Page = new_page("english-admin")
+    log_in(page, "13970900003")  # 普丽萍, the Dongchuan bureau's system admin (portal.demo)
+    choose_english(page)
+    links = page.locator("nav .nav > li > a")
+    expect(links.first).to_be_visible()
+    line = float(page.evaluate("parseFloat(getComputedStyle(document.querySelector('.nav a')).lineHeight)"))
+    heights = [box["height"] for box in (links.nth(i).bounding_box() for i in range(links.count())) if box]
+    assert len(heights) >= 10 and max(heights) < 1.5 * line, heights
+    page.locator("#lang-switch").get_by_role("button", name="中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
