@@ -40,6 +40,7 @@ from typing import Annotated, Any
 
 from portal.domain import schema
 from portal.domain.i18n import N_
+from portal.domain.identity import IdentityError, normalize_uscc
 from portal.domain.schema import Convert, Key, Match, OneOf, Range
 from portal.domain.workdays import WorkCalendar
 
@@ -232,6 +233,27 @@ Citation = Annotated[
 ROADS: tuple[str, ...] = ("bureau", "committee")
 
 
+def _usccs(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Credit codes in canonical form (GB 32100); ValueError names the first one that is not one."""
+    out = []
+    for value in values:
+        try:
+            out.append(normalize_uscc(value))
+        except IdentityError:
+            raise ValueError(value) from None
+    return tuple(out)
+
+
+CreditCodes = Annotated[
+    tuple[str, ...],
+    Convert(
+        _usccs,
+        "{value!r} is not a valid unified social credit code (GB 32100, 18 characters)",
+        "「{value}」不是有效的统一社会信用代码（GB 32100，18位）",
+    ),
+]
+
+
 # --- the data model -------------------------------------------------------------------------------------
 # Every class is frozen and keyword-only; ``citation``/``confirmed``/``note`` travel with each value.
 
@@ -295,7 +317,14 @@ class Authority(Cited):
     """A certifying authority (认定机构) or accepting body (受理单位), as listed in a notice's 附件.
 
     Its remit is written either as ``levels`` + ``regions`` or as ``[[scopes]]`` (different levels for
-    different regions, Ganzhou 2022); either way ``scopes`` holds it and ``levels`` is their union."""
+    different regions, Ganzhou 2022); either way ``scopes`` holds it and ``levels`` is their union.
+
+    A self-review unit (自主评审单位 with 自主认定 rights, SCOPE-13 001 四(一)) has ``self_review = true``:
+    it certifies ``levels`` for its own staff only, named by their employers' credit codes
+    (``enterprises``), wherever they are (no ``regions``), optionally only in some ``series``. It sets its
+    own dates (WIN-02 001 一): the shared ``"all"`` windows do not apply to it, and a window of its own
+    opens only once its written filing with the title office of its level is recorded
+    (:meth:`PolicyProfile.awaits_filing`)."""
 
     code: str
     name: str
@@ -304,6 +333,9 @@ class Authority(Cited):
     area: str
     phone: str = ""
     scopes: tuple[AuthorityScope, ...] = ()
+    self_review: bool = False
+    enterprises: CreditCodes = ()
+    series: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Frozen: the derived remit is set once, here (the usual idiom for frozen dataclasses).
@@ -315,14 +347,69 @@ class Authority(Cited):
     def _problems(self) -> Iterator[tuple[str, str, str]]:
         if not self.levels:
             yield "levels", "required key is missing", "缺少必填项"
-        if not any(sc.regions for sc in self.scopes):
+        if self.self_review:
+            yield from self._self_review_problems()
+        elif not any(sc.regions for sc in self.scopes):
             yield "regions", "required key is missing", "缺少必填项"
         elif self.regions and self.scopes != (AuthorityScope(levels=self.levels, regions=self.regions),):
             yield "regions", "either regions or [[scopes]], not both", "regions 与 [[scopes]] 只能写一种"
+        if not self.self_review:
+            for key in ("enterprises", "series"):
+                if getattr(self, key):
+                    yield (
+                        key,
+                        "only a self-review unit (self_review = true) lists its own staff",
+                        "只有自主评审单位（self_review = true）才列出本单位人员范围",
+                    )
 
-    def certifies(self, level: str, region: str | None = None) -> bool:
-        """Whether this authority certifies ``level`` (for ``region`` when given)."""
+    def _self_review_problems(self) -> Iterator[tuple[str, str, str]]:
+        if not self.enterprises:
+            yield (
+                "enterprises",
+                "a self-review unit names its own enterprises by credit code",
+                "自主评审单位须以统一社会信用代码列出本单位（enterprises）",
+            )
+        if any(sc.regions for sc in self.scopes):
+            yield (
+                "regions",
+                "a self-review unit certifies its own staff, not regions: no regions or [[scopes]]",
+                "自主评审单位只认定本单位人员，不按地区划分：不能写 regions 或 [[scopes]]",
+            )
+        for i, code in enumerate(self.enterprises):
+            if code in self.enterprises[:i]:
+                yield (
+                    f"enterprises[{i}]",
+                    f"duplicate credit code {code!r}",
+                    f"统一社会信用代码「{code}」重复",
+                )
+
+    def certifies(
+        self,
+        level: str,
+        region: str | None = None,
+        *,
+        enterprise: str | None = None,
+        series: str | None = None,
+    ) -> bool:
+        """Whether this authority certifies ``level`` (for ``region``, an employer's credit code
+        ``enterprise`` and a ``series``, each when given). A self-review unit ignores the region and
+        certifies only its own enterprises' staff in its series."""
+        if self.self_review:
+            if level not in self.levels:
+                return False
+            if enterprise is not None and not self.employs(enterprise):
+                return False
+            return series is None or not self.series or names_match(series, self.series)
         return any(scope.covers(level, region) for scope in self.scopes)
+
+    def employs(self, enterprise: str | None) -> bool:
+        """Whether ``enterprise`` (a credit code) is one of this self-review unit's own."""
+        if not self.self_review or not enterprise:
+            return False
+        try:
+            return normalize_uscc(enterprise) in self.enterprises
+        except IdentityError:
+            return False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -330,7 +417,9 @@ class Window(Cited):
     """One application window (网上受理时间) of one batch, for one authority or for ``"all"``.
 
     ``pending`` windows have no dates yet (Zhenjiang's "依据文件时间申报"); ``cutoff`` is the batch's
-    终算时间 when the notice states one.
+    终算时间 when the notice states one. A self-review unit's window carries its written filing with the
+    title office of its level (WIN-02 001 一: ``filed_on`` before it opens, ``filed_with``,
+    ``filing_ref`` the document number); unfiled, it does not open.
     """
 
     batch_id: Annotated[str, Key("id")]
@@ -345,8 +434,23 @@ class Window(Cited):
     specialties: tuple[str, ...] = ()
     area: str = ""
     pending: bool = False
+    filed_on: date | None = None
+    filed_with: str = ""
+    filing_ref: str = ""
 
     def _problems(self) -> Iterator[tuple[str, str, str]]:
+        if self.filed_on is not None:
+            if self.opens is not None and self.filed_on >= self.opens:
+                yield (
+                    "filed_on",
+                    f"filed on {self.filed_on}, not before the window opens {self.opens}",
+                    f"报备日期 {self.filed_on} 不早于受理开始日 {self.opens}",
+                )
+            for name in ("filed_with", "filing_ref"):
+                if not getattr(self, name).strip():
+                    yield name, "required key is missing", "缺少必填项"
+        elif self.filed_with or self.filing_ref:
+            yield "filed_on", "required key is missing", "缺少必填项"
         if not self.pending:
             for name in ("opens", "closes"):
                 if getattr(self, name) is None:
@@ -935,9 +1039,40 @@ class PolicyProfile:
         known = ", ".join(a.code for a in self.authorities)
         raise ValueError(f"profile {self.id} has no authority {code!r} (known: {known})")
 
-    def authorities_for(self, level: str, region: str | None = None) -> list[Authority]:
-        """The authorities that certify ``level`` for ``region`` (all regions when ``None``)."""
-        return [a for a in self.authorities if a.certifies(level, region)]
+    def authorities_for(
+        self,
+        level: str,
+        region: str | None = None,
+        *,
+        enterprise: str | None = None,
+        series: str | None = None,
+    ) -> list[Authority]:
+        """The authorities that certify ``level`` for ``region`` (all regions when ``None``). For the staff
+        of an enterprise (its credit code) with a self-review unit covering the level and series, that unit
+        alone (SCOPE-13: it certifies its own staff instead of the regional authority); self-review units
+        are never anyone else's authority."""
+        if enterprise:
+            own = [
+                a
+                for a in self.authorities
+                if a.employs(enterprise) and a.certifies(level, enterprise=enterprise, series=series)
+            ]
+            if own:
+                return own
+        return [a for a in self.authorities if not a.self_review and a.certifies(level, region)]
+
+    def self_review_unit(self, enterprise: str | None) -> Authority | None:
+        """The self-review unit whose own staff ``enterprise`` (a credit code) employs, if any."""
+        return next((a for a in self.authorities if a.employs(enterprise)), None)
+
+    def is_self_review(self, code: str) -> bool:
+        """Whether ``code`` names a self-review unit of this profile."""
+        return any(a.code == code and a.self_review for a in self.authorities)
+
+    def awaits_filing(self, window: Window) -> bool:
+        """A self-review unit's window whose written filing (书面报备, WIN-02 001 一) is not recorded: it is
+        listed, but neither open nor next until the filing is entered."""
+        return window.filed_on is None and self.is_self_review(window.authority)
 
     def batch_cutoffs(self) -> list[date]:
         """The distinct batch cutoffs (终算时间) the profile states, ascending."""
@@ -963,15 +1098,17 @@ class PolicyProfile:
         """
         if level not in LEVELS:
             raise ValueError(f"unknown level {level!r}")
+        own_dates = False  # a self-review unit sets its own dates: the shared windows are not its (WIN-02)
         if authority_code is not None and authority_code != ALL:
             authority = self.authority(authority_code)
             if not authority.certifies(level):
                 return []
+            own_dates = authority.self_review
         fixed: list[Window] = []
         specific = {(w.batch_id, w.authority) for w in self.batches if w.authority != ALL}
         for w in self.batches:
             if authority_code not in (None, ALL):
-                if w.authority == ALL and (w.batch_id, authority_code) in specific:
+                if w.authority == ALL and (own_dates or (w.batch_id, authority_code) in specific):
                     continue
                 if w.authority not in (ALL, authority_code):
                     continue
@@ -979,7 +1116,9 @@ class PolicyProfile:
         generated = [
             w
             for rule in self.window_rules
-            if authority_code in (None, ALL) or rule.authority in (ALL, authority_code)
+            if authority_code in (None, ALL)
+            or rule.authority == authority_code
+            or (rule.authority == ALL and not own_dates)
             for w in rule.expand(self.year if year is None else year)
         ]
         result = []
@@ -999,9 +1138,10 @@ class PolicyProfile:
 def open_window(
     profile: PolicyProfile, on: date, level: str, authority_code: str | None = None
 ) -> Window | None:
-    """The window of ``profile`` open on ``on`` for ``level`` (at ``authority_code``), or None."""
+    """The window of ``profile`` open on ``on`` for ``level`` (at ``authority_code``), or None. A
+    self-review unit's window awaiting its filing is not open."""
     for w in profile.windows_for(authority_code, level, on.year):
-        if w.contains(on):
+        if w.contains(on) and not profile.awaits_filing(w):
             return w
     return None
 
@@ -1014,7 +1154,7 @@ def next_window(
         w
         for year in (after.year, after.year + 1)
         for w in profile.windows_for(authority_code, level, year)
-        if w.opens is not None and w.opens > after
+        if w.opens is not None and w.opens > after and not profile.awaits_filing(w)
     ]
     return min(candidates, key=lambda w: w.opens or date.max, default=None)
 

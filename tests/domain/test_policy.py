@@ -456,3 +456,127 @@ def test_a_committee_road_without_its_rules_is_an_error(tmp_path):
     assert text != MINIMAL
     error = _error(tmp_path, text)
     assert "committee" in [p.key for p in error.problems]
+
+
+# --- SCOPE-13 / WIN-02: self-review units (自主评审单位) ----------------------------------------------------
+
+OWN_USCC = "91360700MA35ABCD1Q"  # a valid GB 32100 code (check character Q)
+OTHER_USCC = "91360703MA0000010X"
+SELF_REVIEW = f"""
+[[authorities]]
+code = "own"
+name = "某链主企业职称自主评审委员会"
+area = "本单位职工中级（自主认定）"
+levels = ["中级"]
+self_review = true
+enterprises = ["{OWN_USCC.lower()}"]
+series = ["工程"]
+citation = "001 四(一)"
+"""
+
+
+def _self_review_profile(tmp_path: Path, extra: str = "") -> PolicyProfile:
+    text = MINIMAL.replace('levels = ["初级"]\nregions', 'levels = ["初级", "中级"]\nregions', 1)
+    return load_profile(_write(tmp_path, text + SELF_REVIEW + extra))
+
+
+def test_scope_13_a_self_review_unit_loads_with_its_credit_codes_normalised(tmp_path):
+    unit = _self_review_profile(tmp_path).authority("own")
+    assert unit.self_review and unit.enterprises == (OWN_USCC,) and unit.levels == ("中级",)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "problem", "problem_zh"),
+    [
+        (
+            f'enterprises = ["{OWN_USCC.lower()}"]\n',
+            "",
+            "authorities[1].enterprises",
+            "credit code",
+            "统一社会信用代码",
+        ),
+        (OWN_USCC.lower(), "91360700MA35ABCD1A", "authorities[1].enterprises", "not a valid", "不是有效"),
+        ("self_review = true\n", "", "authorities[1].enterprises", "only a self-review unit", "自主评审单位"),
+        (
+            "self_review = true\n",
+            'self_review = true\nregions = ["*"]\n',
+            "authorities[1].regions",
+            "not regions",
+            "不按地区",
+        ),
+        (
+            f'enterprises = ["{OWN_USCC.lower()}"]',
+            f'enterprises = ["{OWN_USCC}", "{OWN_USCC.lower()}"]',
+            "authorities[1].enterprises[1]",
+            "duplicate",
+            "重复",
+        ),
+    ],
+)
+def test_scope_13_a_broken_self_review_unit_is_named(tmp_path, old, new, key, problem, problem_zh):
+    text = MINIMAL.replace('levels = ["初级"]\nregions', 'levels = ["初级", "中级"]\nregions', 1)
+    error = _error(tmp_path, text + SELF_REVIEW.replace(old, new, 1))
+    found = {p.key: p for p in error.problems}
+    assert key in found, error.problems
+    assert problem in found[key].problem and problem_zh in found[key].problem_zh
+
+
+def test_scope_13_the_units_staff_go_to_the_unit_and_everyone_else_to_the_regional_authority(tmp_path):
+    profile = _self_review_profile(tmp_path)
+    codes = lambda **kw: [a.code for a in profile.authorities_for("中级", "测试市", **kw)]  # noqa: E731
+    assert codes(enterprise=OWN_USCC, series="工程(土木)") == ["own"]
+    assert codes(enterprise=OWN_USCC.lower()) == ["own"]
+    assert codes(enterprise=OWN_USCC, series="会计") == ["a"]  # a series the unit is not authorised for
+    assert codes(enterprise=OTHER_USCC) == ["a"]
+    assert codes() == ["a"]  # never anyone else's authority
+    assert [a.code for a in profile.authorities_for("助理级", "测试市", enterprise=OWN_USCC)] == ["a"]
+    assert profile.self_review_unit(OWN_USCC).code == "own"  # type: ignore[union-attr]
+    assert profile.self_review_unit(OTHER_USCC) is None
+
+
+OWN_BATCH = """
+[[batches]]
+id = "s1"
+name = "自主认定第一批"
+authority = "own"
+levels = ["中级"]
+opens = 2026-03-01
+closes = 2026-03-31
+citation = "001 一"
+"""
+FILING = 'filed_on = 2026-02-10\nfiled_with = "测试市职称工作办公室"\nfiling_ref = "某企〔2026〕1号"\n'
+
+
+def test_win_02_the_shared_windows_do_not_apply_to_a_self_review_unit(tmp_path):
+    profile = _self_review_profile(tmp_path, OWN_BATCH)
+    shared = dataclasses.replace(profile.batches[0], levels=("员级", "助理级", "中级"))
+    profile = dataclasses.replace(profile, batches=(shared, *profile.batches[1:]))
+    assert [w.batch_id for w in profile.windows_for("a", "中级")] == ["b1"]
+    assert [w.batch_id for w in profile.windows_for("own", "中级")] == ["s1"]
+
+
+def test_win_02_a_self_review_window_opens_only_once_its_filing_is_recorded(tmp_path):
+    profile = _self_review_profile(tmp_path, OWN_BATCH)
+    unfiled = profile.windows_for("own", "中级")[0]
+    assert profile.awaits_filing(unfiled)
+    assert open_window(profile, date(2026, 3, 10), "中级", "own") is None
+    assert next_window(profile, date(2026, 2, 1), "中级", "own") is None
+    filed = OWN_BATCH.replace("citation", FILING + "citation", 1)
+    profile = _self_review_profile(tmp_path, filed)
+    assert not profile.awaits_filing(profile.windows_for("own", "中级")[0])
+    assert open_window(profile, date(2026, 3, 10), "中级", "own").batch_id == "s1"  # type: ignore[union-attr]
+    assert not profile.awaits_filing(profile.batches[0])  # the shared window is no self-review unit's
+
+
+@pytest.mark.parametrize(
+    ("filing", "key", "problem"),
+    [
+        (FILING.replace("2026-02-10", "2026-03-01"), "filed_on", "not before the window opens"),
+        (FILING.replace('filing_ref = "某企〔2026〕1号"\n', ""), "filing_ref", "missing"),
+        ('filed_with = "测试市职称工作办公室"\n', "filed_on", "missing"),
+    ],
+)
+def test_win_02_a_filing_is_dated_before_the_window_and_complete(tmp_path, filing, key, problem):
+    text = MINIMAL.replace('levels = ["初级"]\nregions', 'levels = ["初级", "中级"]\nregions', 1)
+    error = _error(tmp_path, text + SELF_REVIEW + OWN_BATCH.replace("citation", filing + "citation", 1))
+    assert error.key == f"batches[1].{key}" and problem in error.problem
