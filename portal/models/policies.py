@@ -19,11 +19,20 @@ class PolicyWindow(Base):
 
     Used in addition to the profile's TOML batches; a row with the same batch id and authority as a
     TOML batch replaces it. ``levels`` is the comma-separated level names (员级,助理级,...).
+
+    A self-review unit's window (SCOPE-13) opens only once its written filing with the title office of its
+    level is recorded (WIN-02 001 一): ``filed_on`` (before the window opens), ``filed_with`` and
+    ``filing_ref`` (the document number), all NULL until then. Kept on the window itself: one filing per
+    set of dates, read wherever the window is, and dropped when its dates change.
     """
 
     __tablename__ = "policy_windows"
     __table_args__ = (
         CheckConstraint("closes >= opens", name="closes_after_opens"),
+        CheckConstraint(
+            "filed_on IS NULL OR (filed_on < opens AND filed_with IS NOT NULL AND filing_ref IS NOT NULL)",
+            name="filed_before_opens",
+        ),
         UniqueConstraint("bureau_id", "profile_id", "batch_id", "authority", name="uq_policy_windows_batch"),
     )
 
@@ -39,6 +48,9 @@ class PolicyWindow(Base):
     cutoff: Mapped[date | None]
     citation: Mapped[str] = mapped_column(String(200))
     note: Mapped[str] = bounded_text("note", LIMITS["window_note"], default="")
+    filed_on: Mapped[date | None]
+    filed_with: Mapped[str | None] = mapped_column(String(200))
+    filing_ref: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

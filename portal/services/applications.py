@@ -89,7 +89,7 @@ def start_application(session: Session, actor: Actor, data: StartInput, now: dat
     department = enterprise.parent
     if department is None or department.parent_id is None:
         raise ValidationFailed({"applicant_id": N_("本单位尚未归属主管部门和人社局，请联系管理员")})
-    authority_code = _authority_for(session, department.parent, data, enterprise.region)
+    authority_code = _authority_for(session, department.parent, data, enterprise.region, enterprise.uscc)
     application = Application(
         applicant_id=applicant.id,
         enterprise_id=enterprise.id,
@@ -151,18 +151,35 @@ def _duplicate_message(application: Application) -> str:
 
 
 def _authority_for(
-    session: Session, bureau: Organisation | None, data: StartInput, region: str
+    session: Session, bureau: Organisation | None, data: StartInput, region: str, uscc: str | None
 ) -> str | None:
+    """The certifying authority of a new application: the one asked for, if it certifies the level there,
+    else the one the profile names; for the staff of an enterprise with a self-review unit that unit
+    (SCOPE-13), and a self-review unit for nobody else."""
     profile = effective_profile(session, bureau)
     if profile is None or data.pathway not in profile.pathway_names:
         return None
     code = data.authority_code.strip()
     if not code:
-        found = profile.authorities_for(data.level, region or None)
+        found = profile.authorities_for(
+            data.level, region or None, enterprise=uscc, series=data.series.strip()
+        )
         return found[0].code if found else None
     authority = next((a for a in profile.authorities if a.code == code), None)
     if authority is None:
         raise ValidationFailed({"authority_code": N_("请选择认定机构")})
+    if authority.self_review and not authority.certifies(
+        data.level, enterprise=uscc or "", series=data.series.strip()
+    ):
+        raise ValidationFailed(
+            {
+                "authority_code": T_(
+                    "%(name)s是自主评审单位，只认定本单位人员的%(area)s",
+                    name=authority.name,
+                    area=authority.area,
+                )
+            }
+        )
     if not authority.certifies(data.level, region or None):
         raise ValidationFailed(
             {

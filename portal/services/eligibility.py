@@ -56,6 +56,7 @@ class Evaluation:
     window: Window | None = None  # open today for this application
     next_window: Window | None = None
     cutoff: date | None = None
+    awaiting_filing: Window | None = None  # a self-review unit's window today, its filing not recorded
 
     @property
     def blocks(self) -> list[Finding]:
@@ -70,6 +71,11 @@ class Evaluation:
         """ "" when a window is open (or none applies), else the refusal with the next window."""
         if not self.applies or self.window is not None:
             return ""
+        if self.awaiting_filing is not None:
+            return T_(
+                "自主评审单位须在考核认定开展前向同级职称部门书面报备（%(clause)s）；本批次尚未录入报备，暂不受理",
+                clause="001 一",
+            )
         return outside_window_message(self.next_window)
 
     @property
@@ -98,13 +104,14 @@ def open_and_next(
     pathway: str | None,
     specialty: str | None,
     day: date,
-) -> tuple[Window | None, Window | None]:
-    """The window open on ``day`` and the first one opening after it: the policy service's answer
-    (portal.services.policies.windows_on), so every page names the same batch."""
+) -> tuple[Window | None, Window | None, Window | None]:
+    """The window open on ``day``, the first one opening after it and a self-review unit's window that
+    would be open but awaits its filing: the policy service's answer (portal.services.policies.windows_on),
+    so every page names the same batch."""
     if level not in LEVELS:
-        return None, None
+        return None, None, None
     found = windows_on(profile, day, level=level, authority=authority, pathway=pathway, specialty=specialty)
-    return found.current, found.next
+    return found.current, found.next, found.awaiting_filing
 
 
 ACCOUNT_EMPLOYMENT = {"labour_contract": "劳动合同", "employment_contract": "聘用合同"}
@@ -316,7 +323,7 @@ def evaluate(
             profile=profile, applies=False, findings=[_not_covered(profile, application.pathway)]
         )
     day = today(now)
-    current, upcoming = open_and_next(
+    current, upcoming, unfiled = open_and_next(
         profile,
         application.authority_code,
         application.level,
@@ -332,7 +339,7 @@ def evaluate(
         chosen = current or upcoming
         cutoff = chosen.cutoff if chosen else None
     findings = run_check(profile, facts_for(session, application, cutoff, state))
-    return Evaluation(profile, True, findings, current, upcoming, cutoff)
+    return Evaluation(profile, True, findings, current, upcoming, cutoff, unfiled)
 
 
 def counted_years(session: Session, application: Application) -> CountedYears | None:
@@ -472,7 +479,9 @@ def dry_run(session: Session, actor: Actor, data: DryRunInput, now: datetime) ->
     if errors:
         raise ValidationFailed(errors)
     region = enterprise.region or None
-    authorities = profile.authorities_for(data.level, region)
+    authorities = profile.authorities_for(
+        data.level, region, enterprise=enterprise.uscc, series=data.series.strip() or None
+    )
     authority = authorities[0].code if authorities else None
     day = today(now)
     found = windows_on(

@@ -4,8 +4,10 @@ TOML files, and the open and upcoming windows people see (issue #5).
 Rules enforced here: only the bureau's admin changes its windows, contacts and profile; a window needs a
 source, closes on or after it opens, names a known authority and at least one level, and never overlaps
 another window of the same authority and level (WIN-01..04); every change is audited. Admin rows are used
-in addition to the profile's batches and replace the one with the same batch id and authority. No status
-transitions.
+in addition to the profile's batches and replace the one with the same batch id and authority. A
+self-review unit's window (SCOPE-13) is neither open nor next until the admin records the unit's written
+filing with the title office of its level, dated before the window opens (WIN-02 001 一); changing its
+dates drops the filing. No status transitions.
 """
 
 from __future__ import annotations
@@ -78,6 +80,9 @@ def as_window(row: PolicyWindow) -> Window:
         cutoff_citation=row.citation if row.cutoff else "",
         citation=row.citation,
         note=row.note,
+        filed_on=row.filed_on,
+        filed_with=row.filed_with or "",
+        filing_ref=row.filing_ref or "",
     )
 
 
@@ -155,6 +160,8 @@ class WindowStatus:
     admin_row_id: int | None = None
     closes_on_rest_day: bool | None = None  # None: the calendar does not know the year
     last_workday: date | None = None
+    awaits_filing: bool = False  # a self-review unit's window without its recorded filing: not open
+    self_review: bool = False  # the window of a self-review unit (its filing is shown or asked for)
 
 
 def _authority_name(profile: PolicyProfile, code: str) -> str:
@@ -183,12 +190,14 @@ def _status(
         title=window_title(w),
         authority_name=_authority_name(profile, w.authority),
         period=format_period(w.opens, w.closes),
-        is_open=w.contains(day),
+        is_open=w.contains(day) and not profile.awaits_filing(w),
         days_left=(w.closes - day).days,
         days_until=(w.opens - day).days,
         admin_row_id=row_ids.get((w.batch_id, w.authority)),
         closes_on_rest_day=rest,
         last_workday=last,
+        awaits_filing=profile.awaits_filing(w),
+        self_review=profile.is_self_review(w.authority),
     )
 
 
@@ -210,6 +219,12 @@ class WindowsOn:
 
     open: tuple[Window, ...]  # the current one first
     upcoming: tuple[Window, ...]  # by opening day
+    unfiled: tuple[Window, ...] = ()  # a self-review unit's windows open or to come but not filed (WIN-02)
+
+    @property
+    def awaiting_filing(self) -> Window | None:
+        """The unfiled self-review window that would be open on the day, if any (the refusal names it)."""
+        return self.unfiled[0] if self.unfiled else None
 
     @property
     def current(self) -> Window | None:
@@ -236,7 +251,11 @@ def windows_on(
     """The one answer to "which window is open now, and which is next" for a profile (with its admin's
     windows: pass :func:`effective_profile`). ``level`` None: every level (home pages); ``authority`` an
     unknown code or None: every authority. A window closed early is one whose closing day the admin moved
-    forward: after that day it is neither open nor next. Windows of last year that run into this one count."""
+    forward: after that day it is neither open nor next. Windows of last year that run into this one count.
+
+    A self-review unit's window concerns its own staff only: it is left out unless ``authority`` names the
+    unit, and then it is open or next only once its written filing is recorded (WIN-02 001 一); an unfiled
+    one open on the day is ``unfiled``."""
     code = authority if authority and any(a.code == authority for a in profile.authorities) else None
     seen: set[tuple[str, str, date | None]] = set()
     dated: list[Window] = []
@@ -246,9 +265,13 @@ def windows_on(
                 continue
             for w in profile.windows_for(code, lv, year, pathway=pathway, specialty=specialty):
                 key = (w.batch_id, w.authority, w.opens)
+                if code is None and profile.is_self_review(w.authority):
+                    continue  # another unit's own dates: not the shared picture
                 if w.opens is not None and w.closes is not None and key not in seen:
                     seen.add(key)
                     dated.append(w)
+    unfiled = tuple(w for w in dated if w.contains(day) and profile.awaits_filing(w))
+    dated = [w for w in dated if not profile.awaits_filing(w)]
     now_open = sorted(
         (w for w in dated if w.contains(day)),
         key=lambda w: (-w.opens.toordinal(), w.closes, w.authority, w.batch_id),  # type: ignore[union-attr]
@@ -257,19 +280,31 @@ def windows_on(
         (w for w in dated if w.opens > day),  # type: ignore[operator]
         key=lambda w: (w.opens, w.authority, w.batch_id),
     )
-    return WindowsOn(tuple(now_open), tuple(later))
+    return WindowsOn(tuple(now_open), tuple(later), unfiled)
 
 
 def current_windows(
     session: Session, org: Organisation | None, now: datetime, limit: int = 4
 ) -> list[WindowStatus]:
     """The open and upcoming windows for ``org``'s bureau (home pages: "距截止还有N天"): the open ones
-    first, the current one at the top, then the next ones (:func:`windows_on`)."""
+    first, the current one at the top, then the next ones (:func:`windows_on`). For an enterprise with a
+    self-review unit (SCOPE-13) its unit's filed windows, and the shared ones only for levels the unit
+    does not certify."""
     profile = effective_profile(session, bureau_of(org))
     if profile is None:
         return []
     day = today(now)
     found = windows_on(profile, day)
+    unit = profile.self_review_unit(org.uscc if org is not None else None)
+    if unit is not None:
+        own = windows_on(profile, day, authority=unit.code)
+        others = [w for w in (*found.open, *found.upcoming) if set(w.levels) - set(unit.levels)]
+        opened = sorted(
+            [*own.open, *(w for w in others if w.contains(day))],
+            key=lambda w: (-w.opens.toordinal(), w.closes),  # type: ignore[union-attr]
+        )
+        later = sorted([*own.upcoming, *(w for w in others if not w.contains(day))], key=lambda w: w.opens)  # type: ignore[arg-type, return-value]
+        found = WindowsOn(tuple(opened), tuple(later))
     return [_status(session, profile, w, day, {}) for w in (*found.open, *found.upcoming)[:limit]]
 
 
@@ -375,6 +410,9 @@ def _row_snapshot(row: PolicyWindow) -> dict[str, Any]:
         "closes": row.closes.isoformat(),
         "cutoff": row.cutoff.isoformat() if row.cutoff else None,
         "citation": row.citation,
+        "filed_on": row.filed_on.isoformat() if row.filed_on else None,
+        "filed_with": row.filed_with,
+        "filing_ref": row.filing_ref,
     }
 
 
@@ -453,6 +491,9 @@ def save_window(
             bureau_id=bureau.id, profile_id=profile.id, created_by_id=actor.user_id, created_at=now
         )
         session.add(row)
+    if row.filed_on is not None and (row.authority, row.opens, row.closes) != (authority, opens, closes):
+        # The filing was of the old dates (WIN-02 001 一): new dates are filed anew before they open.
+        row.filed_on, row.filed_with, row.filing_ref = None, None, None
     row.batch_id, row.name, row.authority = batch_id, name[:100], authority
     row.levels = ",".join(levels)
     row.opens, row.closes, row.cutoff = opens, closes, cutoff
@@ -481,6 +522,10 @@ def _overlap(
                     continue  # the same batch: a per-authority row specialises it by design
                 if authority != ALL and w.authority not in (ALL, authority):
                     continue
+                if w.authority != authority and (
+                    profile.is_self_review(w.authority) or profile.is_self_review(authority)
+                ):
+                    continue  # a self-review unit keeps its own dates: the shared ones do not apply to it
                 if w.opens <= closes and opens <= w.closes:
                     return w
     return None
@@ -504,6 +549,61 @@ def delete_window(session: Session, actor: Actor, window_id: int, now: datetime)
         object_id=window_id,
         detail={"before": snapshot},
     )
+
+
+@dataclass(frozen=True)
+class FilingInput:
+    filed_on: str
+    filed_with: str
+    filing_ref: str
+
+
+def record_filing(
+    session: Session, actor: Actor, window_id: int, data: FilingInput, now: datetime
+) -> PolicyWindow:
+    """Record that a self-review unit filed this window's dates in writing with the title office of its
+    level (WIN-02 001 一: before the recognition starts): from then on the window opens on its dates.
+    Refused with a message per field: a window that is no self-review unit's, a missing office or
+    document number, a filing dated on or after the opening day or later than today."""
+    bureau = _admin_bureau(session, actor)
+    locks.hold(session, "policy-windows", bureau.id)
+    row = session.get(PolicyWindow, window_id)
+    if row is None or row.bureau_id != bureau.id:
+        raise NotFound("找不到该受理批次")
+    profile = effective_profile(session, bureau)
+    if profile is None or not profile.is_self_review(row.authority):
+        raise ValidationFailed({"__all__": N_("只有自主评审单位的受理批次需要录入书面报备")})
+    errors: dict[str, str] = {}
+    filed_on = _day(data.filed_on, "filed_on", errors)
+    filed_with, filing_ref = data.filed_with.strip(), data.filing_ref.strip()
+    if filed_on is not None and filed_on >= row.opens:
+        errors["filed_on"] = T_(
+            "报备须在考核认定开展前：报备日期应早于受理开始日期%(opens)s（%(clause)s）",
+            opens=row.opens,
+            clause="001 一",
+        )
+    elif filed_on is not None and filed_on > today(now):
+        errors["filed_on"] = N_("报备日期不能晚于今天")
+    if not filed_with:
+        errors["filed_with"] = N_("请填写报备的职称部门，例如 赣州市职称工作办公室")
+    if not filing_ref:
+        errors["filing_ref"] = N_("请填写报备文件的文号")
+    if errors:
+        raise ValidationFailed(errors)
+    before = _row_snapshot(row)
+    row.filed_on, row.filed_with, row.filing_ref = filed_on, filed_with[:200], filing_ref[:200]
+    row.updated_by_id, row.updated_at = actor.user_id, now
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "policy_window_filing",
+        now,
+        object_type="policy_window",
+        object_id=row.id,
+        detail={"before": before, "after": _row_snapshot(row)},
+    )
+    return row
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,181 @@
+"""SCOPE-13 and WIN-02 in services: a self-review unit (自主评审单位) of the bureau's profile certifies its
+own enterprise's staff instead of the regional authority, sets its own dates (the shared windows are not its),
+and a window of its own opens only once the bureau admin has recorded its written filing (书面报备) with the
+title office of its level, dated before the window opens (001 一)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
+from portal.domain.policy import Authority, PolicyProfile
+from portal.domain.workflow import Status
+from portal.models import AuditEvent, PolicyWindow, StaffRole
+from portal.services import applications, eligibility, policies
+from portal.services.actors import Actor, actor_for
+from tests.factories import World, make_user, make_world
+from tests.services.test_eligibility_service import IN_Q4, draft, submit
+
+GZ = policies.profiles()["ganzhou-2026"]
+UNFILED = "自主评审单位须在考核认定开展前向同级职称部门书面报备（001 一）；本批次尚未录入报备，暂不受理"
+
+
+def with_unit(profile: PolicyProfile, uscc: str) -> PolicyProfile:
+    """The profile with a self-review unit certifying 中级 for the enterprise with ``uscc``."""
+    unit = Authority(
+        code="gz-own",
+        name="某链主企业职称自主评审委员会",
+        area="本单位职工中级（自主认定）",
+        levels=("中级",),
+        self_review=True,
+        enterprises=(uscc,),
+        citation="001 四(一)",
+    )
+    return replace(profile, authorities=(*profile.authorities, unit))
+
+
+@pytest.fixture
+def world(session: Session, monkeypatch: pytest.MonkeyPatch) -> World:
+    world = make_world(session, policy_profile="ganzhou-2026")
+    known = policies.profiles()
+    assert world.enterprise.org.uscc is not None
+    patched = {**known, "ganzhou-2026": with_unit(GZ, world.enterprise.org.uscc)}
+    monkeypatch.setattr(policies, "profiles", lambda: patched)
+    return world
+
+
+def admin(world: World) -> Actor:
+    return actor_for(world.admin, world.admin_membership)
+
+
+def own_window(session: Session, world: World, opens: str = "2026-10-15", closes: str = "2026-11-30") -> int:
+    """The unit's own batch, entered by the admin (it overlaps the shared fourth batch: no clash)."""
+    row = policies.save_window(
+        session,
+        admin(world),
+        policies.WindowInput(
+            "own-4", "自主认定第四批", "gz-own", "中级", opens, closes, "", "某企〔2026〕1号"
+        ),
+        datetime(2026, 10, 1, tzinfo=UTC),
+    )
+    return row.id
+
+
+FILING = policies.FilingInput("2026-10-08", "赣州市职称工作办公室", "某企〔2026〕2号")
+
+
+def test_the_units_staff_get_the_unit_and_everyone_else_the_regional_authority(
+    session: Session, world: World
+) -> None:
+    own, _ = draft(session, world, IN_Q4)
+    assert own.authority_code == "gz-own"
+    other, _ = draft(session, world, IN_Q4, office=world.other_enterprise)
+    assert other.authority_code == "gz-city"
+    junior, _ = draft(session, world, IN_Q4, level="助理级")  # a level the unit does not certify
+    assert junior.authority_code != "gz-own"
+    stranger = make_user(session, employer=world.other_enterprise.org)
+    with pytest.raises(ValidationFailed) as refused:
+        applications.start_application(
+            session,
+            world.other_enterprise.actor(StaffRole.HANDLER),
+            applications.StartInput(stranger.id, "工程", "土木工程", "中级", "认定", authority_code="gz-own"),
+            IN_Q4,
+        )
+    assert "自主评审单位" in refused.value.fields["authority_code"]
+
+
+def test_the_shared_window_is_not_open_for_the_unit(session: Session, world: World) -> None:
+    own, applicant = draft(session, world, IN_Q4)
+    other, _ = draft(session, world, IN_Q4, office=world.other_enterprise)
+    assert eligibility.evaluate(session, other, IN_Q4).window.batch_id == "2026-4"  # type: ignore[union-attr]
+    assert eligibility.evaluate(session, own, IN_Q4).window is None
+    with pytest.raises(DomainError) as refused:
+        submit(session, own, applicant, IN_Q4)
+    assert refused.value.code == "outside_window" and "下一受理期尚未公布" in refused.value.message
+
+
+def test_the_units_window_is_refused_until_its_filing_is_recorded_then_open(
+    session: Session, world: World
+) -> None:
+    own, applicant = draft(session, world, IN_Q4)
+    window_id = own_window(session, world)
+    profile = policies.effective_profile(session, world.bureau.org)
+    assert profile is not None
+    assert policies.windows_on(profile, date(2026, 10, 1), level="中级", authority="gz-own").next is None
+    with pytest.raises(DomainError) as refused:
+        submit(session, own, applicant, IN_Q4)
+    assert (refused.value.code, refused.value.message) == ("outside_window", UNFILED)
+    home = policies.current_windows(session, world.enterprise.org, IN_Q4)
+    assert [w.window.batch_id for w in home] == ["2026-4"]  # the shared batch, for the levels not the unit's
+    policies.record_filing(session, admin(world), window_id, FILING, IN_Q4)
+    listed = policies.current_windows(session, world.enterprise.org, IN_Q4)
+    assert [(w.window.batch_id, w.authority_name, w.is_open) for w in listed] == [
+        ("2026-4", "各认定机构", True),  # opened 10-20, after the unit's 10-15: the current one first
+        ("own-4", "某链主企业职称自主评审委员会", True),
+    ]
+    others = policies.current_windows(session, world.other_enterprise.org, IN_Q4)
+    assert "own-4" not in [w.window.batch_id for w in others]  # another unit's own dates
+    assert submit(session, own, applicant, IN_Q4).status == Status.SUBMITTED.value
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "policy_window_filing")).one()
+    assert (event.object_id, event.detail["after"]["filing_ref"]) == (window_id, "某企〔2026〕2号")
+    assert event.detail["before"]["filed_on"] is None
+
+
+@pytest.mark.parametrize(
+    ("filing", "field", "message"),
+    [
+        (replace(FILING, filed_on="2026-10-15"), "filed_on", "应早于受理开始日期"),
+        (replace(FILING, filed_on="2026-10-22"), "filed_on", "应早于受理开始日期"),
+        (replace(FILING, filed_on="2026-10-12"), "filed_on", "不能晚于今天"),  # filed tomorrow: not yet
+        (replace(FILING, filed_with=" "), "filed_with", "职称部门"),
+        (replace(FILING, filing_ref=""), "filing_ref", "文号"),
+        (replace(FILING, filed_on="10/08"), "filed_on", "日期格式"),
+    ],
+)
+def test_a_filing_must_be_dated_before_the_window_opens_and_complete(
+    session: Session, world: World, filing: policies.FilingInput, field: str, message: str
+) -> None:
+    window_id = own_window(session, world)
+    with pytest.raises(ValidationFailed) as refused:
+        policies.record_filing(session, admin(world), window_id, filing, datetime(2026, 10, 11, tzinfo=UTC))
+    assert message in refused.value.fields[field]
+    assert session.get(PolicyWindow, window_id).filed_on is None  # type: ignore[union-attr]
+
+
+def test_only_a_self_review_units_window_takes_a_filing_and_only_the_admin_records_it(
+    session: Session, world: World
+) -> None:
+    shared = policies.save_window(
+        session,
+        admin(world),
+        policies.WindowInput(
+            "2027-1", "第一批", "all", "中级", "2027-01-20", "2027-02-20", "", "赣市人社字〔2027〕1号"
+        ),
+        IN_Q4,
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        policies.record_filing(session, admin(world), shared.id, FILING, IN_Q4)
+    assert "自主评审单位" in refused.value.fields["__all__"]
+    window_id = own_window(session, world)
+    with pytest.raises(PermissionDenied):
+        policies.record_filing(session, world.enterprise.actor(StaffRole.LEADER), window_id, FILING, IN_Q4)
+
+
+def test_new_dates_drop_the_filing(session: Session, world: World) -> None:
+    window_id = own_window(session, world)
+    policies.record_filing(session, admin(world), window_id, FILING, IN_Q4)
+    moved = policies.WindowInput(
+        "own-4", "自主认定第四批", "gz-own", "中级", "2026-10-15", "2026-12-10", "", "某企〔2026〕1号"
+    )
+    row = policies.save_window(session, admin(world), moved, IN_Q4, window_id=window_id)
+    assert (row.filed_on, row.filed_with, row.filing_ref) == (None, None, None)
+    renamed = replace(moved, batch_name="自主认定第四批（延长）")
+    policies.record_filing(session, admin(world), window_id, FILING, IN_Q4)
+    assert policies.save_window(session, admin(world), renamed, IN_Q4, window_id=window_id).filed_on == date(
+        2026, 10, 8
+    )
