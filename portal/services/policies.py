@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_, Text
 from portal.domain.policy import (
     ALL,
@@ -572,7 +572,7 @@ def record_filing(
         raise NotFound("找不到该受理批次")
     profile = effective_profile(session, bureau)
     if profile is None or not profile.is_self_review(row.authority):
-        raise ValidationFailed({"__all__": N_("只有自主评审单位的受理批次需要录入书面报备")})
+        raise DomainError(N_("只有自主评审单位的受理批次需要录入书面报备"), code="not_self_review")
     errors: dict[str, str] = {}
     filed_on = _day(data.filed_on, "filed_on", errors)
     filed_with, filing_ref = data.filed_with.strip(), data.filing_ref.strip()

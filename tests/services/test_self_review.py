@@ -158,9 +158,9 @@ def test_only_a_self_review_units_window_takes_a_filing_and_only_the_admin_recor
         ),
         IN_Q4,
     )
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(DomainError) as refused:
         policies.record_filing(session, admin(world), shared.id, FILING, IN_Q4)
-    assert "自主评审单位" in refused.value.fields["__all__"]
+    assert refused.value.code == "not_self_review"
     window_id = own_window(session, world)
     with pytest.raises(PermissionDenied):
         policies.record_filing(session, world.enterprise.actor(StaffRole.LEADER), window_id, FILING, IN_Q4)

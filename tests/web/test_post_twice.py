@@ -80,6 +80,7 @@ class Ctx:
     world: World
     clock: Clock
     login_as: Any
+    monkeypatch: pytest.MonkeyPatch
 
     def as_(self, user: Any, **kw: Any) -> FlaskClient:
         return self.login_as(user, **kw)  # type: ignore[no-any-return]
@@ -282,6 +283,32 @@ def admin_update_policy_window(c: Ctx) -> Case:
 
 def admin_delete_policy_window(c: Ctx) -> Case:
     return Case(_admin(c), f"/admin/policy/windows/{_window(c)}/delete")
+
+
+def admin_record_window_filing(c: Ctx) -> Case:
+    """A self-review unit's window (SCOPE-13): the same filing posted again sets what is set."""
+    from portal.services import policies
+    from tests.services.test_self_review import GZ, with_unit
+
+    _policy(c)
+    assert c.world.enterprise.org.uscc is not None
+    patched = {**policies.profiles(), "ganzhou-2026": with_unit(GZ, c.world.enterprise.org.uscc)}
+    c.monkeypatch.setattr(policies, "profiles", lambda: patched)
+    row = policies.save_window(
+        c.session,
+        actor_for(c.world.admin, c.world.admin_membership),
+        policies.WindowInput(
+            "own-1", "自主认定第一批", "gz-own", "中级", "2027-03-01", "2027-03-31", "", "某企〔2027〕1号"
+        ),
+        c.clock.now,
+    )
+    filed_on = min(calendar.today(c.clock.now), row.opens - timedelta(days=1))
+    form = {
+        "filed_on": filed_on.isoformat(),
+        "filed_with": "赣州市职称工作办公室",
+        "filing_ref": "某企〔2027〕2号",
+    }
+    return Case(_admin(c), f"/admin/policy/windows/{row.id}/filing", lambda: form)
 
 
 def admin_set_policy_profile(c: Ctx) -> Case:
@@ -1545,10 +1572,10 @@ def test_every_post_route_has_a_case(app: Flask) -> None:
 
 @pytest.mark.parametrize("endpoint", sorted(CASES))
 def test_the_same_form_twice_takes_effect_once(
-    endpoint: str, app: Flask, session: Session, clock: Clock, login_as: Any
+    endpoint: str, app: Flask, session: Session, clock: Clock, login_as: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world = make_world(session)
-    case = CASES[endpoint](Ctx(app, session, world, clock, login_as))
+    case = CASES[endpoint](Ctx(app, session, world, clock, login_as, monkeypatch))
     session.flush()
     kwargs: dict[str, Any] = {"headers": case.headers}
     if case.multipart:

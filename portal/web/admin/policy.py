@@ -1,5 +1,6 @@
 """The bureau admin's 受理批次 screens (issue #5): the profile the bureau follows, its windows (this year's
-from the policy file, next year's entered here), rest-day closings flagged, and authority contacts."""
+from the policy file, next year's entered here), rest-day closings flagged, authority contacts, and the
+written filing of a self-review unit's window (SCOPE-13, WIN-02 001 一) without which it does not open."""
 
 from __future__ import annotations
 
@@ -26,19 +27,26 @@ def _page(
     contact_errors: dict[str, str] | None = None,
     contact_form: dict[str, str] | None = None,
     editing: int | None = None,
+    filing: int | None = None,
+    filing_errors: dict[str, str] | None = None,
+    filing_form: dict[str, str] | None = None,
     status: int = 200,
     fragment: str | None = None,
 ) -> Response:
+    view = service.overview(db.session, current_actor(), now())
     return render_page(
         "pages/admin/show_policy.html",
         fragment=fragment,
         status=status,
-        view=service.overview(db.session, current_actor(), now()),
+        view=view,
         errors=errors or {},
         form=form or {},
         contact_errors=contact_errors or {},
         contact_form=contact_form or {},
         editing=editing,
+        filing=next((w for w in view.windows if filing and w.admin_row_id == filing and w.self_review), None),
+        filing_errors=filing_errors or {},
+        filing_form=filing_form or {},
         levels=LEVELS,
     )
 
@@ -71,7 +79,7 @@ def show_policy() -> Response:
             }
         else:
             editing = None
-    return _page(form=form, editing=editing)
+    return _page(form=form, editing=editing, filing=as_id(request.args.get("filing")))
 
 
 @bp.post("/policy/profile")
@@ -134,6 +142,26 @@ def delete_policy_window(window_id: int) -> Response:
         lambda: service.delete_window(db.session, current_actor(), window_id, now()),
         back=url_for("admin.show_policy"),
         done=N_("已删除该受理批次"),
+    )
+
+
+@bp.post("/policy/windows/<int:window_id>/filing")
+@admin_required
+def record_window_filing(window_id: int) -> Response:
+    def again(fields: dict[str, str]) -> Response:
+        form = request.form.to_dict()
+        return _page(
+            filing=window_id, filing_errors=fields, filing_form=form, status=422, fragment="filing_form"
+        )
+
+    return steps.run_step(
+        lambda: service.record_filing(
+            db.session, current_actor(), window_id, form_input(service.FilingInput), now()
+        ),
+        back=url_for("admin.show_policy"),
+        then=url_for("admin.show_policy") + "#policy-windows",
+        done=lambda row: T_("已录入书面报备：%(name)s自%(start)s起开放受理", name=row.name, start=row.opens),
+        page_with_errors=again,
     )
 
 

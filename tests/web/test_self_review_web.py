@@ -1,0 +1,77 @@
+"""SCOPE-13 / WIN-02 on screen: the admin's 受理批次 page shows a self-review unit's window as 未报备，不开放
+until the unit's written filing is recorded there (audited, bureau admin only), and the unit's staff and HR
+see that window only once it is filed; until then submission names the filing duty."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import AuditEvent, PolicyWindow
+from portal.services import policies
+from tests.conftest import Clock
+from tests.factories import World, make_world
+from tests.services.test_eligibility_service import draft
+from tests.services.test_self_review import GZ, own_window, with_unit
+
+IN_Q4 = datetime(2026, 10, 21, 2, 0, tzinfo=UTC)
+HX = {"HX-Request": "true"}
+FILING = {"filed_on": "2026-10-08", "filed_with": "赣州市职称工作办公室", "filing_ref": "某企〔2026〕2号"}
+
+
+@pytest.fixture
+def world(session: Session, monkeypatch: pytest.MonkeyPatch) -> World:
+    world = make_world(session, policy_profile="ganzhou-2026")
+    assert world.enterprise.org.uscc is not None
+    patched = {**policies.profiles(), "ganzhou-2026": with_unit(GZ, world.enterprise.org.uscc)}
+    monkeypatch.setattr(policies, "profiles", lambda: patched)
+    return world
+
+
+def test_the_admin_records_the_filing_and_the_window_opens(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    clock.now = IN_Q4
+    application, applicant = draft(session, world, IN_Q4)
+    window_id = own_window(session, world)
+    hr = login_as(world.enterprise.handler)
+    assert "自主认定第四批" not in hr.get("/enterprise/applicants").text
+    person = login_as(applicant)
+    page = html.unescape(person.get(f"/me/applications/{application.id}").text)
+    assert "本批次尚未录入报备，暂不受理" in page
+    browser = login_as(world.admin)
+    listed = browser.get("/admin/policy").text
+    assert "未报备，不开放" in listed and f"filing={window_id}" in listed
+    form_page = browser.get(f"/admin/policy?filing={window_id}").text
+    assert 'id="filing-form"' in form_page and "录入书面报备" in form_page
+    late = browser.post(
+        f"/admin/policy/windows/{window_id}/filing", data={**FILING, "filed_on": "2026-10-15"}, headers=HX
+    )
+    assert (
+        late.status_code == 422
+        and "应早于受理开始日期" in late.text
+        and 'value="某企〔2026〕2号"' in late.text
+    )
+    assert browser.post(f"/admin/policy/windows/{window_id}/filing", data=FILING).status_code == 303
+    listed = browser.get("/admin/policy").text
+    assert "未报备，不开放" not in listed and "某企〔2026〕2号" in listed
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "policy_window_filing")).one()
+    assert event.object_id == window_id and event.detail["after"]["filed_with"] == "赣州市职称工作办公室"
+    assert "自主认定第四批" in hr.get("/enterprise/applicants").text
+    assert "本批次尚未录入报备" not in html.unescape(person.get(f"/me/applications/{application.id}").text)
+
+
+def test_only_the_bureau_admin_records_a_filing(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    clock.now = IN_Q4
+    window_id = own_window(session, world)
+    for user in (world.bureau.handler, world.bureau.leader, world.enterprise.leader):
+        refused = login_as(user).post(f"/admin/policy/windows/{window_id}/filing", data=FILING)
+        assert refused.status_code == 403
+    assert session.get(PolicyWindow, window_id).filed_on is None  # type: ignore[union-attr]
