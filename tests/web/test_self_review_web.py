@@ -75,3 +75,22 @@ def test_only_the_bureau_admin_records_a_filing(
         refused = login_as(user).post(f"/admin/policy/windows/{window_id}/filing", data=FILING)
         assert refused.status_code == 403
     assert session.get(PolicyWindow, window_id).filed_on is None  # type: ignore[union-attr]
+
+
+def test_a_window_entered_for_the_unit_says_it_waits_for_the_filing(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    clock.now = IN_Q4
+    browser = login_as(world.admin)
+    form = {
+        "batch_id": "own-1",
+        "batch_name": "自主认定第一批",
+        "authority": "gz-own",
+        "levels": ["中级"],
+        "opens": "2026-11-02",
+        "closes": "2026-11-30",  # inside the shared fourth batch: no clash, the unit keeps its own dates
+        "citation": "某企〔2026〕3号",
+    }
+    assert browser.post("/admin/policy/windows", data=form).status_code == 303
+    page = browser.get("/admin/policy").text
+    assert "录入其向同级职称部门的书面报备后才开放受理" in page and "未报备，不开放" in page

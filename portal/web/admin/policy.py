@@ -120,6 +120,8 @@ def _save_window(window_id: int | None) -> Response:
             )
         else:
             notify(T_("注意：截止日 %(day)s 是休息日", day=row.closes), "error")
+    if status is not None and status.awaits_filing:
+        notify(N_("本批次属自主评审单位：录入其向同级职称部门的书面报备后才开放受理"), "error")
     return hx_trigger(see_other(url_for("admin.show_policy")), "windows-changed")
 
 
