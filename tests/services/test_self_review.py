@@ -179,3 +179,17 @@ def test_new_dates_drop_the_filing(session: Session, world: World) -> None:
     assert policies.save_window(session, admin(world), renamed, IN_Q4, window_id=window_id).filed_on == date(
         2026, 10, 8
     )
+
+
+def test_hrs_dry_run_counts_only_the_units_filed_windows(session: Session, world: World) -> None:
+    hr = world.enterprise.actor(StaffRole.HANDLER)
+    data = eligibility.DryRunInput(pathway="认定", series="工程", specialty="土木工程", level="中级")
+    assert eligibility.dry_run(session, hr, data, IN_Q4).attempts == []  # the shared 2026-4 is not the unit's
+    window_id = own_window(session, world, opens="2026-11-02", closes="2026-11-30")
+    assert eligibility.dry_run(session, hr, data, IN_Q4).attempts == []  # not filed: not a coming batch
+    policies.record_filing(session, admin(world), window_id, FILING, IN_Q4)
+    assert [a.window.batch_id for a in eligibility.dry_run(session, hr, data, IN_Q4).attempts] == ["own-4"]
+    other = world.other_enterprise.actor(StaffRole.HANDLER)
+    assert "own-4" not in [
+        a.window.batch_id for a in eligibility.dry_run(session, other, data, IN_Q4).attempts
+    ]
