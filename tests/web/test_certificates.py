@@ -152,7 +152,9 @@ def test_the_certificate_excel_has_the_title_offices_columns_and_the_filters(
     )
     empty = _export(app, browser, "正高级")
     assert empty is not None and empty.max_row == 1
-    exports = session.scalars(select(AuditEvent).where(AuditEvent.action == "export_certificates")).all()
+    exports = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "export_certificates").order_by(AuditEvent.id)
+    ).all()
     assert [e.detail["rows"] for e in exports] == [2, 0] and all(e.detail["full_id"] for e in exports)
     page = browser.get("/certificates").text
     assert first.certificate_no in page

@@ -120,5 +120,7 @@ def test_the_pool_is_exported_as_filtered_by_a_post_and_audited(
     assert names == {e.user.name for e in [*current, ended]}
     assert not any(e.user.phone in str(row) for row in rows for e in [*current, ended])
     assert not handler.get("/committees/experts.xlsx").data.startswith(b"PK")
-    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "export_experts")).all()
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "export_experts").order_by(AuditEvent.id)
+    ).all()
     assert [e.detail["rows"] for e in events] == [1, 3]
