@@ -42,6 +42,7 @@ from portal.documents.fitting import Source, fit
 from portal.domain.corrections import FIELD_TITLES
 from portal.domain.errors import NotFound
 from portal.domain.handoffs import (
+    ROAD,
     HandoffProfile,
     Sheet,
     form_sections,
@@ -193,6 +194,15 @@ def _notice_values(session: Session, application: Application) -> dict[str, obje
     }
 
 
+# The unit's leader approved (领导签批通过) from here on: its notice and the hand-off that follows it come
+# after the approval, while the unit still holds the application (reached_level 0).
+_UNIT_APPROVED_ON = frozenset(ROAD[ROAD.index(Status.UNIT_APPROVED) :])
+
+
+def _unit_recommended(application: Application) -> bool:
+    return application.reached_level >= 1 or application.state in _UNIT_APPROVED_ON
+
+
 def values_of(session: Session, application: Application) -> dict[str, object]:
     """Every value a profile may name (domain.handoffs.value_titles) for one application."""
     person = application.applicant
@@ -221,9 +231,7 @@ def values_of(session: Session, application: Application) -> dict[str, object]:
         "authority": certifying_authority(session, application),
         "batch": application.batch_id or "",
         "submitted_on": today(application.submitted_at) if application.submitted_at else None,
-        "opinion.enterprise": "经单位审核，同意推荐"
-        if application.reached_level >= 1 or application.state is Status.CERTIFIED
-        else "",
+        "opinion.enterprise": "经单位审核，同意推荐" if _unit_recommended(application) else "",
         "certificate.number": application.certificate_no or "",
         "certificate.date": today(certified) if certified else None,
         "certificate.authority": certifying_authority(session, application) if certified else "",

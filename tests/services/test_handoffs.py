@@ -242,3 +242,13 @@ def test_the_demo_data_hands_off_to_every_target(session: Session, clock: Clock)
     assert not [p for p in km.problems if "公章" in p.what]
     _js, files = built["js"]
     assert any(n.endswith("申报表.pdf") for n in files) and any(n.endswith("填报助手.html") for n in files)
+
+
+def test_the_units_recommendation_is_written_once_its_leader_approved(session: Session, clock: Clock) -> None:
+    """An application is handed off from the end of its unit's notice, still held by its unit: the unit's
+    leader has approved it by then, so the 申报表's 单位推荐意见 says so (it was left empty: "—")."""
+    _world, application = ready(session, clock, "zhenjiang-2024")
+    assert application.state is Status.NOTICE_PASSED and application.reached_level == 0
+    assert handoffs.values_of(session, application)["opinion.enterprise"] == "经单位审核，同意推荐"
+    _world, submitted = ready(session, clock, "zhenjiang-2024", Status.SUBMITTED)
+    assert handoffs.values_of(session, submitted)["opinion.enterprise"] == ""
