@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from portal.documents.spreadsheets import read_rows
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.handoffs import HandoffProfile
-from portal.domain.i18n import N_, T_
+from portal.domain.i18n import N_, T_, Joined
 from portal.domain.identity import IdentityError, normalize_resident_id
 from portal.domain.tables import TableError
 from portal.models import Application, HandoffResult, ResultImport, ResultImportStatus, ResultOutcome, User
@@ -85,7 +85,11 @@ def _columns(profile: HandoffProfile, header: list[str]) -> dict[str, int]:
             if column.required:
                 raise TableError(
                     "missing_column",
-                    f"找不到“{column.headers[0]}”列（可用表头：{'、'.join(column.headers)}）",
+                    T_(
+                        "找不到%(column)s列（可用表头：%(headers)s）",
+                        column=f"“{column.headers[0]}”",
+                        headers=Joined(tuple(column.headers)),
+                    ),
                 )
     return found
 
@@ -101,7 +105,7 @@ def _day(text: str) -> str:
 def _verdicts(session: Session, actor: Actor, profile: HandoffProfile, data: bytes) -> list[Row]:
     rows = [r for r in read_rows(data) if any(cell.strip() for cell in r)]
     if not rows:
-        raise TableError("empty", "文件中没有数据")
+        raise TableError("empty", N_("文件中没有数据"))
     header_at = next(
         (
             i
@@ -112,7 +116,8 @@ def _verdicts(session: Session, actor: Actor, profile: HandoffProfile, data: byt
     )
     if header_at is None:
         raise TableError(
-            "missing_column", f"前10行中找不到表头（“{profile.results.columns[0].headers[0]}”列）"
+            "missing_column",
+            T_("前10行中找不到表头（%(column)s列）", column=f"“{profile.results.columns[0].headers[0]}”"),
         )
     columns = _columns(profile, rows[header_at])
     passed, failed = set(profile.results.passed), set(profile.results.failed)

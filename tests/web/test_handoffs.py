@@ -227,3 +227,30 @@ def _an_import(session: Session, world: Any) -> Any:
     session.add(row)
     session.flush()
     return row
+
+
+def test_a_results_file_refused_as_a_whole_reads_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """A results file without the ID column's header, or with no rows, is refused at its field: in the
+    English interface in English (the header names the file must carry stay Chinese, marked)."""
+    from tests.i18n.reading import in_english, leaks
+
+    world, _chosen = _ready(session, clock, "ganzhou-2026")
+    browser = in_english(login_as(world.enterprise.handler))
+    for body, said in (
+        ("编号,备注\n1,无\n", "column"),
+        ("\n\n", "no data"),
+    ):
+        refused = browser.post(
+            "/handoffs/jx/results",
+            data={"file": (io.BytesIO(body.encode()), "结果.csv"), "form_token": new_token()},
+            content_type="multipart/form-data",
+        )
+        assert refused.status_code == 422
+        shown = refused.get_data(as_text=True)
+        error = shown[
+            shown.index('id="results-jx-error"') : shown.index("</p>", shown.index('id="results-jx-error"'))
+        ]
+        assert said in error.lower(), error
+        assert leaks(shown)[1] == []
