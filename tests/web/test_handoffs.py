@@ -254,3 +254,37 @@ def test_a_results_file_refused_as_a_whole_reads_in_english(
         ]
         assert said in error.lower(), error
         assert leaks(shown)[1] == []
+
+
+def _results_preview(session: Session, clock: Clock, login_as: Any, rows: list[list[str]]) -> tuple[Any, str]:
+    """The handler's browser and the preview page's URL of a results file with ``rows`` under the header."""
+    from openpyxl import Workbook
+
+    world, _chosen = _ready(session, clock, "ganzhou-2026")
+    book = Workbook()
+    book.active.append(["姓名", "身份证号码", "证书编号", "认定结果"])
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    browser = login_as(world.enterprise.handler)
+    uploaded = browser.post(
+        "/handoffs/jx/results",
+        data={"file": (io.BytesIO(out.getvalue()), "结果.xlsx"), "form_token": new_token()},
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 303
+    return browser, uploaded.headers["Location"]
+
+
+def test_the_results_preview_names_the_provincial_system(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The preview's heading names the system the file came from (it showed the profile's code, "jx")."""
+    browser, url = _results_preview(
+        session, clock, login_as, [["无此人", "36070219900101001X", "赣1", "通过"]]
+    )
+    heading = re.search(r"<h1>(.*?)</h1>", browser.get(url).get_data(as_text=True), re.S)
+    assert (
+        heading is not None and "江西省职称申报评审系统" in heading.group(1) and "jx" not in heading.group(1)
+    )

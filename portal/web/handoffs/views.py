@@ -107,7 +107,8 @@ def show_results(import_id: int) -> Response:
     except DomainError as unreadable:
         notify(unreadable.message, "error")  # a message: the next page shows it in the reader's language
         return see_other(url_for("handoffs.show_handoffs"))
-    return render_page("pages/handoffs/show_results.html", record=record, rows=rows)
+    system = handoffs.profile_of(record.target).system
+    return render_page("pages/handoffs/show_results.html", record=record, rows=rows, system=system)
 
 
 @bp.post("/results/<int:import_id>/apply")
