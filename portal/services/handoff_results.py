@@ -297,6 +297,8 @@ def apply_results(session: Session, storage: Storage, actor: Actor, import_id: i
             code="stale_preview",
         )
     matched = [r for r in rows if r.verdict == "matched"]
+    if not matched:  # nothing to record: the file stays unapplied (a corrected row may match later)
+        raise DomainError(N_("没有可登记的结果：没有匹配的行"), code="nothing_matched")
     for r in matched:
         assert r.application_id is not None
         session.add(

@@ -18,7 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Status
-from portal.models import AuditEvent, HandoffPart, HandoffResult, Job, StaffRole
+from portal.models import (
+    AuditEvent,
+    HandoffPart,
+    HandoffResult,
+    Job,
+    ResultImport,
+    ResultImportStatus,
+    StaffRole,
+)
 from portal.services import handoffs
 from portal.services.materials import store_file
 from portal.services.submissions import new_token
@@ -288,3 +296,19 @@ def test_the_results_preview_names_the_provincial_system(
     assert (
         heading is not None and "江西省职称申报评审系统" in heading.group(1) and "jx" not in heading.group(1)
     )
+
+
+def test_a_results_file_with_nothing_matched_offers_no_confirmation(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """With no row matched there is nothing to record: no 确认登记 button (it offered "确认登记匹配的 0 条
+    结果", which recorded nothing and used the file up), and a POST records nothing either."""
+    browser, url = _results_preview(
+        session, clock, login_as, [["无此人", "36070219900101001X", "赣1", "通过"]]
+    )
+    page = browser.get(url).get_data(as_text=True)
+    assert 'id="apply-results"' not in page and "没有可登记的结果" in page
+    refused = browser.post(url + "/apply", data={"form_token": new_token()})
+    assert refused.status_code == 303
+    assert "没有可登记的结果" in browser.get(refused.headers["Location"]).get_data(as_text=True)
+    assert session.scalars(select(ResultImport)).one().state is ResultImportStatus.CHECKED
