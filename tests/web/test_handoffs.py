@@ -264,13 +264,18 @@ def test_a_results_file_refused_as_a_whole_reads_in_english(
         assert leaks(shown)[1] == []
 
 
-def _results_preview(session: Session, clock: Clock, login_as: Any, rows: list[list[str]]) -> tuple[Any, str]:
-    """The handler's browser and the preview page's URL of a results file with ``rows`` under the header."""
+def _results_preview(
+    session: Session, clock: Clock, login_as: Any, rows: list[list[str]], *, matching: bool = False
+) -> tuple[Any, str]:
+    """The handler's browser and the preview page's URL of a results file with ``rows`` under the header
+    (after a row matching the application made ready, if ``matching``)."""
     from openpyxl import Workbook
 
-    world, _chosen = _ready(session, clock, "ganzhou-2026")
+    world, chosen = _ready(session, clock, "ganzhou-2026")
     book = Workbook()
     book.active.append(["姓名", "身份证号码", "证书编号", "认定结果"])
+    if matching:
+        book.active.append([chosen[0].applicant.name, chosen[0].applicant.id_number, "赣JX-9", "通过"])
     for row in rows:
         book.active.append(row)
     out = io.BytesIO()
@@ -312,3 +317,20 @@ def test_a_results_file_with_nothing_matched_offers_no_confirmation(
     assert refused.status_code == 303
     assert "没有可登记的结果" in browser.get(refused.headers["Location"]).get_data(as_text=True)
     assert session.scalars(select(ResultImport)).one().state is ResultImportStatus.CHECKED
+
+
+def test_the_results_summary_reads_as_english_sentences(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The summary's two sentences in English: a space between them, no "1 lines" (it read "1 lines, 0
+    matched.1 recorded on …")."""
+    from tests.i18n.reading import in_english
+
+    browser, url = _results_preview(session, clock, login_as, [], matching=True)
+    in_english(browser)
+    assert browser.post(url + "/apply", data={"form_token": new_token()}).status_code == 303
+    summary = re.search(r'<p id="results-summary">(.*?)</p>', browser.get(url).get_data(as_text=True), re.S)
+    assert summary is not None
+    assert re.fullmatch(r"Lines: 1, matched: 0\. 1 recorded on .+\.", summary.group(1).strip()), (
+        summary.group(1)
+    )
