@@ -188,7 +188,7 @@ def test_the_copy_helper_lists_every_field_in_their_order_with_a_copy_button(
     labels = [label for _title, rows in sections for label, _value in rows]
     positions = [page.text.index(f'<th scope="row">{label}</th>') for label in labels]
     assert positions == sorted(positions)
-    assert page.text.count("data-copy=") >= len(labels)
+    assert page.text.count("data-copy=") >= len([v for _t, rows in sections for _l, v in rows if v != "—"])
     assert chosen[0].applicant.id_number in page.text  # the applicant's own unit keys it in
     assert login_as(world.other_enterprise.handler).get(url).status_code == 404
     assert browser.get(f"/handoffs/jx/applications/{chosen[0].id}/copy").status_code == 404  # no copy page
@@ -334,3 +334,19 @@ def test_the_results_summary_reads_as_english_sentences(
     assert re.fullmatch(r"Lines: 1, matched: 0\. 1 recorded on .+\.", summary.group(1).strip()), (
         summary.group(1)
     )
+
+
+def test_the_copy_helper_offers_no_copy_of_an_empty_field(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """A field with nothing in it shows "—" and no 复制 button: the button copied the dash itself into the
+    provincial system's field."""
+    world, chosen = _ready(session, clock, "zhenjiang-2024")
+    page = login_as(world.enterprise.handler).get(f"/handoffs/js/applications/{chosen[0].id}/copy")
+    cells = re.findall(
+        r'<td id="(copy-value-\d+)" class="copy-value" lang="zh-CN">(.*?)</td>', page.text, re.S
+    )
+    empty = [cell for cell, value in cells if value == "—"]
+    assert empty and len(empty) < len(cells)
+    for cell, value in cells:
+        assert (f'data-copy="{cell}"' in page.text) is (value != "—"), (cell, value)
