@@ -55,7 +55,7 @@ from portal.domain.identity import resident_id_facts
 from portal.domain.materials import PLEDGE_TEXT, SLOT_BY_KEY, slot_title
 from portal.domain.packages import safe_name
 from portal.domain.workflow import Status
-from portal.models import Application, EntryOutcome, Material
+from portal.models import Application, EntryOutcome, Material, Organisation
 from portal.services import audit, endorsements, handoff_profiles, notices
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI, today
@@ -583,6 +583,13 @@ def profile_of(target: str) -> HandoffProfile:
         known = "、".join(sorted(handoff_profiles.profiles()))
         raise NotFound(f"没有“{target}”报送配置，可用：{known}")
     return found
+
+
+def targets_of(session: Session, actor: Actor) -> list[HandoffProfile]:
+    """The targets the actor's unit hands off to: its bureau's (each of them when its bureau has none)."""
+    org = session.get(Organisation, actor.org_id) if actor.org_id is not None else None
+    own = handoff_profiles.target_for(org)
+    return [own] if own is not None else list(handoff_profiles.profiles().values())
 
 
 def eligible(session: Session, profile: HandoffProfile, base: Any = None) -> list[Application]:

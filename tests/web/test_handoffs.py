@@ -350,3 +350,16 @@ def test_the_copy_helper_offers_no_copy_of_an_empty_field(
     assert empty and len(empty) < len(cells)
     for cell, value in cells:
         assert (f'data-copy="{cell}"' in page.text) is (value != "—"), (cell, value)
+
+
+def test_the_page_shows_only_the_system_this_units_bureau_hands_off_to(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """A Ganzhou unit reads the Jiangxi system only: the Jiangsu and Kunming sections told it "applications
+    appear here once their notice has ended" (they never would) and offered to import their results."""
+    world, _chosen = _ready(session, clock, "ganzhou-2026")
+    for user in (world.enterprise.handler, world.bureau.handler):
+        page = login_as(user).get("/handoffs/").get_data(as_text=True)
+        assert 'id="target-jx"' in page
+        assert 'id="target-js"' not in page and 'id="target-km"' not in page
+        assert "江苏省人力资源和社会保障厅网上办事服务大厅" not in page

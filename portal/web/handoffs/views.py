@@ -33,7 +33,7 @@ def _handoffs_page(*, errors: dict[str, str] | None = None, status: int = 200) -
     actor = current_actor()
     targets = [
         (profile, handoffs.exportable(db.session, actor, profile))
-        for profile in handoff_profiles.profiles().values()
+        for profile in handoffs.targets_of(db.session, actor)
     ]
     return render_page(
         "pages/handoffs/show_handoffs.html",
