@@ -363,3 +363,25 @@ def test_the_page_shows_only_the_system_this_units_bureau_hands_off_to(
         assert 'id="target-jx"' in page
         assert 'id="target-js"' not in page and 'id="target-km"' not in page
         assert "江苏省人力资源和社会保障厅网上办事服务大厅" not in page
+
+
+def test_every_field_and_section_of_a_copy_page_has_an_english_gloss(app: Flask) -> None:
+    """The English copy helper glosses each field name of the target's form (the README's promise): the
+    profiles' labels are data, so one no page of ours says had no gloss (出生年月, 申报资格, 基本信息…)."""
+    from flask_babel import force_locale, gettext
+
+    from portal.domain.handoffs import form_sections, value_titles
+    from portal.services import handoff_profiles
+
+    titles, sections = value_titles(), form_sections()
+    missing = []
+    with app.test_request_context(), force_locale("en"):
+        for profile in handoff_profiles.profiles().values():
+            for document in (d for d in profile.documents if d.copy_page):
+                for section in document.sections:
+                    labels = [section.title]
+                    for f in section.fields:
+                        names = sections.get(f.section, ()) if f.section else (f.value,)
+                        labels += [f.label if f.value else titles[name] for name in names]
+                    missing += [f"{profile.id}: {label}" for label in labels if gettext(label) == label]
+    assert missing == []

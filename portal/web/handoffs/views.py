@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, abort, request, url_for
 
 from portal.domain.errors import DomainError, NotFound, ValidationFailed
-from portal.domain.i18n import NT_, joined
+from portal.domain.i18n import N_, NT_, joined
 from portal.domain.identity import mask_id_number
 from portal.extensions import db
 from portal.services import handoff_profiles, handoff_results, handoffs
@@ -127,6 +127,23 @@ def apply_results(import_id: int) -> Response:
         return steps.refused(url_for("handoffs.show_results", import_id=import_id), refused)
     notify(NT_("已登记 %(num)d 条结果", "已登记 %(num)d 条结果", count), "success")
     return see_other(url_for("handoffs.show_results", import_id=import_id))
+
+
+# The copy helper glosses each field and section name of the target's form in English (`t_plain`): the
+# profiles' labels are data (portal/handoffs/*.toml), so those no other page of ours says are marked here.
+COPY_PAGE_LABELS = (
+    N_("基本信息"),
+    N_("出生年月"),
+    N_("单位统一社会信用代码"),
+    N_("申报信息"),
+    N_("申报专业"),
+    N_("申报资格"),
+    N_("评审委员会"),
+    N_("学历学位信息"),
+    N_("职业资格与继续教育"),
+    N_("单位推荐及公示情况"),
+    N_("单位推荐意见"),
+)
 
 
 @bp.get("/<target>/applications/<int:application_id>/copy")
