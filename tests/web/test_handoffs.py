@@ -385,3 +385,25 @@ def test_every_field_and_section_of_a_copy_page_has_an_english_gloss(app: Flask)
                         labels += [f.label if f.value else titles[name] for name in names]
                     missing += [f"{profile.id}: {label}" for label in labels if gettext(label) == label]
     assert missing == []
+
+
+def test_a_masked_id_number_on_the_copy_helper_has_no_copy_button(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The bureau's handler holds the application and copies its fields, but sees its ID number masked (full
+    numbers for the applicant's own unit only): 复制 put "3607**********1234" into the provincial system's
+    field. The row says where the full number is instead."""
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
+    world.bureau.org.policy_profile = "zhenjiang-2024"
+    session.flush()
+    browser = login_as(world.bureau.handler)
+    url = f"/handoffs/js/applications/{application.id}/copy"
+    assert url in browser.get("/handoffs/").get_data(as_text=True)  # theirs to hand off
+    page = browser.get(url).get_data(as_text=True)
+    masked = re.search(
+        r'<td id="(copy-value-\d+)" class="copy-value" lang="zh-CN">(\d{4}\*+\w{4})</td>', page
+    )
+    assert masked is not None and application.applicant.id_number not in page
+    assert f'data-copy="{masked.group(1)}"' not in page
+    assert 'id="copy-masked"' in page  # where the full number is

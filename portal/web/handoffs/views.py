@@ -162,8 +162,9 @@ def show_copy_page(target: str, application_id: int) -> Response:
         abort(404)
     application = get_application(db.session, actor, application_id)
     values = handoffs.values_of(db.session, application)
+    masked = None
     if not sees_full_identity(actor, application):
-        values["applicant.id_number"] = mask_id_number(application.applicant.id_number)
+        values["applicant.id_number"] = masked = mask_id_number(application.applicant.id_number)
     sections, unplaced = handoffs.document_rows(document, values)
     return render_page(
         "pages/handoffs/show_copy_page.html",
@@ -172,4 +173,5 @@ def show_copy_page(target: str, application_id: int) -> Response:
         application=application,
         sections=sections,
         unplaced=unplaced,
+        masked=masked,
     )
