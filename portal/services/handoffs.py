@@ -563,7 +563,10 @@ def finish_export(
 ) -> None:
     """The export-wide files after the folders: sheets, the 批复, the export's manifest."""
     for sheet in profile.sheets:
-        data = documents.sheet_xlsx(sheet, _sheet_rows(session, sheet, applications))
+        rows = _sheet_rows(session, sheet, applications)
+        if not rows and sheet.rows == "certified":
+            continue  # nobody certified among them: no sheet to send on (as no 批复)
+        data = documents.sheet_xlsx(sheet, rows)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         export.add(sink, FileEntry("", None, sheet.title, sheet.file, media, len(data),
                                    hashlib.sha256(data).hexdigest(), 0), data)  # fmt: skip

@@ -252,3 +252,12 @@ def test_the_units_recommendation_is_written_once_its_leader_approved(session: S
     assert handoffs.values_of(session, application)["opinion.enterprise"] == "经单位审核，同意推荐"
     _world, submitted = ready(session, clock, "zhenjiang-2024", Status.SUBMITTED)
     assert handoffs.values_of(session, submitted)["opinion.enterprise"] == ""
+
+
+def test_no_certificate_excel_when_nobody_exported_is_certified(session: Session, clock: Clock) -> None:
+    """The certificate Excel lists those certified (for the city title office): with none among the
+    applications exported it is left out, as the 批复 is (it went as a header-only sheet)."""
+    _world, application = ready(session, clock, "ganzhou-2026")
+    export, files = _export(session, "jx", [application])
+    assert "考核认定通过人员证书信息.xlsx" not in files and "批复.pdf" not in files
+    assert {f.file for f in export.files if f.application_id is None} == set()
