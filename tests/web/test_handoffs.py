@@ -407,3 +407,18 @@ def test_a_masked_id_number_on_the_copy_helper_has_no_copy_button(
     assert masked is not None and application.applicant.id_number not in page
     assert f'data-copy="{masked.group(1)}"' not in page
     assert 'id="copy-masked"' in page  # where the full number is
+
+
+def test_the_finished_export_reads_in_english_for_one_application(
+    session: Session, clock: Clock, login_as: Any, app: Flask, queue: None
+) -> None:
+    """The job's outcome in English has no "1 applications" (it read "Exported 1 applications, … files")."""
+    from tests.i18n.reading import in_english
+
+    world, _chosen = _ready(session, clock, "kunming-2022")
+    browser = in_english(login_as(world.enterprise.handler))
+    started = browser.post("/handoffs/km/exports", data={"form_token": new_token()})
+    run_queued(app)
+    message = re.search(r'<p id="job-message">(.*?)</p>', browser.get(started.headers["Location"]).text, re.S)
+    assert message is not None
+    assert message.group(1).startswith("Applications exported: 1; files: "), message.group(1)
