@@ -422,3 +422,14 @@ def test_the_finished_export_reads_in_english_for_one_application(
     message = re.search(r'<p id="job-message">(.*?)</p>', browser.get(started.headers["Location"]).text, re.S)
     assert message is not None
     assert message.group(1).startswith("Applications exported: 1; files: "), message.group(1)
+
+
+def test_the_export_hint_reads_in_english_for_one_application(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The export button's hint in English with one application listed (it read "all 1 are exported")."""
+    from tests.i18n.reading import in_english
+
+    world, _chosen = _ready(session, clock, "kunming-2022")
+    page = in_english(login_as(world.enterprise.handler)).get("/handoffs/").get_data(as_text=True)
+    assert "With none ticked, every application listed (1) is exported;" in page
