@@ -26,10 +26,11 @@ from sqlalchemy.orm import Session
 
 from portal.documents.spreadsheets import read_rows
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from portal.domain.handoffs import HandoffProfile
+from portal.domain.handoffs import ROAD, HandoffProfile
 from portal.domain.i18n import N_, T_, Joined
 from portal.domain.identity import IdentityError, normalize_resident_id
 from portal.domain.tables import TableError
+from portal.domain.workflow import Status
 from portal.models import Application, HandoffResult, ResultImport, ResultImportStatus, ResultOutcome, User
 from portal.services import audit, handoff_profiles
 from portal.services.actors import Actor
@@ -121,6 +122,11 @@ def _verdicts(session: Session, actor: Actor, profile: HandoffProfile, data: byt
         )
     columns = _columns(profile, rows[header_at])
     passed, failed = set(profile.results.passed), set(profile.results.failed)
+    # A person's application the target never took (a draft, one before its stage, one withdrawn) is not
+    # the one its result is for, though it may be their newest (a new draft after the certificate).
+    never_sent = [Status.DRAFT.value, Status.WITHDRAWN.value] + [
+        s.value for s in ROAD if not profile.takes(s)
+    ]
     seen_numbers: dict[str, int] = {}
     out: list[Row] = []
     for offset, values in enumerate(rows[header_at + 1 :], start=header_at + 2):
@@ -157,7 +163,7 @@ def _verdicts(session: Session, actor: Actor, profile: HandoffProfile, data: byt
         application = session.scalars(
             visible_applications(actor)
             .join(User, User.id == Application.applicant_id)
-            .where(User.id_number == id_number)
+            .where(User.id_number == id_number, Application.status.not_in(never_sent))
             .order_by(Application.id.desc())
         ).first()
         target = handoff_profiles.target_for(application.bureau) if application else None

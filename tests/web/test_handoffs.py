@@ -433,3 +433,36 @@ def test_the_export_hint_reads_in_english_for_one_application(
     world, _chosen = _ready(session, clock, "kunming-2022")
     page = in_english(login_as(world.enterprise.handler)).get("/handoffs/").get_data(as_text=True)
     assert "With none ticked, every application listed (1) is exported;" in page
+
+
+def test_a_result_goes_to_the_application_handed_off_not_a_later_draft(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The province's result of the application handed off is recorded on it, even when the person has
+    since started another one (it went to their newest application: the draft)."""
+    world, chosen = _ready(session, clock, "ganzhou-2026")
+    sent = chosen[0]
+    draft = make_application(
+        session, world, clock.now, applicant=sent.applicant, what=("工程", "土木工程", "副高级")
+    )
+    assert draft.state is Status.DRAFT and draft.id > sent.id
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["姓名", "身份证号码", "证书编号", "认定结果"])
+    book.active.append([sent.applicant.name, sent.applicant.id_number, "赣JX-7", "通过"])
+    out = io.BytesIO()
+    book.save(out)
+    browser = login_as(world.enterprise.handler)
+    uploaded = browser.post(
+        "/handoffs/jx/results",
+        data={"file": (io.BytesIO(out.getvalue()), "结果.xlsx"), "form_token": new_token()},
+        content_type="multipart/form-data",
+    )
+    assert (
+        browser.post(uploaded.headers["Location"] + "/apply", data={"form_token": new_token()}).status_code
+        == 303
+    )
+    assert [(r.application_id, r.certificate_no) for r in session.scalars(select(HandoffResult))] == [
+        (sent.id, "赣JX-7")
+    ]
