@@ -103,7 +103,11 @@ def _day(text: str) -> str:
         return ""
 
 
-def _verdicts(session: Session, actor: Actor, profile: HandoffProfile, data: bytes) -> list[Row]:
+def _verdicts(
+    session: Session, actor: Actor, profile: HandoffProfile, data: bytes, import_id: int | None = None
+) -> list[Row]:
+    """Every data row's verdict; ``import_id`` is the stored import being read again (its own rows, once
+    applied, read as recorded by it)."""
     rows = [r for r in read_rows(data) if any(cell.strip() for cell in r)]
     if not rows:
         raise TableError("empty", N_("文件中没有数据"))
@@ -189,9 +193,9 @@ def _verdicts(session: Session, actor: Actor, profile: HandoffProfile, data: byt
                     **base,
                     outcome=outcome,
                     verdict="recorded",
-                    reason=T_(
-                        "已于此前导入登记（证书编号 %(number)s）", number=recorded.certificate_no or "—"
-                    ),
+                    reason=T_("本次导入已登记（证书编号 %(number)s）", number=recorded.certificate_no or "—")
+                    if recorded.import_id == import_id
+                    else T_("已于此前导入登记（证书编号 %(number)s）", number=recorded.certificate_no or "—"),
                     application_id=application.id,
                 )
             )
@@ -225,7 +229,7 @@ def _verdicts(session: Session, actor: Actor, profile: HandoffProfile, data: byt
 
 def _stored_verdicts(session: Session, storage: Storage, actor: Actor, found: ResultImport) -> list[Row]:
     try:
-        return _verdicts(session, actor, _profile(found.target), storage.get(found.file.sha256))
+        return _verdicts(session, actor, _profile(found.target), storage.get(found.file.sha256), found.id)
     except TableError as bad:
         raise DomainError(
             T_("已保存的结果文件无法读取：%(why)s", why=bad.message), code="unreadable"

@@ -466,3 +466,14 @@ def test_a_result_goes_to_the_application_handed_off_not_a_later_draft(
     assert [(r.application_id, r.certificate_no) for r in session.scalars(select(HandoffResult))] == [
         (sent.id, "赣JX-7")
     ]
+
+
+def test_once_applied_the_preview_says_this_import_recorded_the_rows(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """After 确认登记 the page shows each recorded row as recorded by this import (every row read "已于此前
+    导入登记", recorded by an earlier import, right after the handler recorded it here)."""
+    browser, url = _results_preview(session, clock, login_as, [], matching=True)
+    assert browser.post(url + "/apply", data={"form_token": new_token()}).status_code == 303
+    page = browser.get(url).get_data(as_text=True)
+    assert "此前导入" not in page and "本次导入已登记（证书编号 赣JX-9）" in page
