@@ -477,3 +477,14 @@ def test_once_applied_the_preview_says_this_import_recorded_the_rows(
     assert browser.post(url + "/apply", data={"form_token": new_token()}).status_code == 303
     page = browser.get(url).get_data(as_text=True)
     assert "此前导入" not in page and "本次导入已登记（证书编号 赣JX-9）" in page
+
+
+def test_the_profiles_page_names_our_materials_by_their_titles(session: Session, login_as: Any) -> None:
+    """Each target's field lists the materials of ours it takes by the names the checklist gives them (it
+    listed the internal keys: id_card、diploma、xuexin…)."""
+    from portal.domain.materials import SLOT_BY_KEY
+
+    world = make_world(session)
+    page = login_as(world.admin, membership_id=world.admin_membership.id).get("/handoffs/profiles").text
+    assert SLOT_BY_KEY["labour_contract"].title in page and SLOT_BY_KEY["xuexin"].title in page
+    assert "labour_contract" not in page and "id_card" not in page

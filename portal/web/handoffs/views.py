@@ -8,6 +8,7 @@ from flask import Response, abort, request, url_for
 from portal.domain.errors import DomainError, NotFound, ValidationFailed
 from portal.domain.i18n import N_, NT_, joined
 from portal.domain.identity import mask_id_number
+from portal.domain.materials import SLOT_BY_KEY
 from portal.extensions import db
 from portal.services import handoff_profiles, handoff_results, handoffs
 from portal.services.scope import get_application, sees_full_identity
@@ -68,7 +69,9 @@ def start_export(target: str) -> Response:
 def show_profiles() -> Response:
     """Each hand-off profile as loaded, and every value it infers (confirmed = false) with its TOML path."""
     return render_page(
-        "pages/handoffs/show_profiles.html", profiles=list(handoff_profiles.profiles().values())
+        "pages/handoffs/show_profiles.html",
+        profiles=list(handoff_profiles.profiles().values()),
+        slot_titles={key: slot.title for key, slot in SLOT_BY_KEY.items()},  # our materials by name
     )
 
 
