@@ -681,6 +681,29 @@ def start_export(
     return job
 
 
+def recent_exports(session: Session, actor: Actor, now: datetime) -> list[Any]:
+    """The actor's hand-off exports (in this unit) while their ZIP is kept, newest first: the page they
+    were started from leads back to them once the job's page is closed."""
+    from portal.models import Job, JobKind
+    from portal.services.jobs import RESULT_TTL
+
+    if actor.user_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(Job)
+            .where(
+                Job.kind == JobKind.HANDOFF_EXPORT.value,
+                Job.owner_id == actor.user_id,
+                Job.org_id == actor.org_id,
+                Job.slot.is_(None),
+                Job.created_at >= now - RESULT_TTL,
+            )
+            .order_by(Job.id.desc())
+        )
+    )
+
+
 def part_export(part_manifest: dict[str, Any], export: Export) -> None:
     """Add what a stored part's manifest says to ``export`` (files, problems, unmapped slots)."""
     export.files += [FileEntry(**f) for f in part_manifest["files"]]

@@ -488,3 +488,21 @@ def test_the_profiles_page_names_our_materials_by_their_titles(session: Session,
     page = login_as(world.admin, membership_id=world.admin_membership.id).get("/handoffs/profiles").text
     assert SLOT_BY_KEY["labour_contract"].title in page and SLOT_BY_KEY["xuexin"].title in page
     assert "labour_contract" not in page and "id_card" not in page
+
+
+def test_the_page_links_the_handlers_exports_of_the_last_24_hours(
+    session: Session, clock: Clock, login_as: Any, app: Flask, queue: None
+) -> None:
+    """Closed the job's page ("可关闭页面稍后回来下载")? The hand-off page links the handler's exports of
+    the last 24 hours, while their ZIP is kept: nothing led back to them (no message, and 后台任务 is the
+    admin's). Another handler of the unit does not see them (a job is its owner's)."""
+    world, _chosen = _ready(session, clock, "kunming-2022")
+    browser = login_as(world.enterprise.handler)
+    assert 'id="recent-exports"' not in browser.get("/handoffs/").text
+    started = browser.post("/handoffs/km/exports", data={"form_token": new_token()})
+    run_queued(app)
+    job_url = started.headers["Location"]
+    page = browser.get("/handoffs/").get_data(as_text=True)
+    assert 'id="recent-exports"' in page and f'href="{job_url}"' in page
+    clock.advance(hours=25)
+    assert f'href="{job_url}"' not in browser.get("/handoffs/").get_data(as_text=True)

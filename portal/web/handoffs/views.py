@@ -40,6 +40,7 @@ def _handoffs_page(*, errors: dict[str, str] | None = None, status: int = 200) -
         "pages/handoffs/show_handoffs.html",
         targets=targets,
         is_handler=actor.staff_role.value == "handler",
+        recent=handoffs.recent_exports(db.session, actor, now()),
         errors=errors or {},
         status=status,
     )
