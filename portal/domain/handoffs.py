@@ -90,6 +90,7 @@ BASE_VALUES: Mapping[str, str] = {
     "submitted_on": "申报日期",
     "notice.unit": "公示单位",
     "notice.period": "公示期",
+    "notice.years": "专业工作年限",
     "notice.location": "公示地点",
     "notice.contact": "异议受理",
     "notice.result": "公示结果",

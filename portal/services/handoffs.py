@@ -188,6 +188,7 @@ def _notice_values(session: Session, application: Application) -> dict[str, obje
     return {
         "notice.unit": notice.org.name,
         "notice.period": notices.period_text(notice),
+        "notice.years": notices.years_posted(session, entry),
         "notice.location": notice.location,
         "notice.contact": notice.contact,
         "notice.result": result,

@@ -740,6 +740,13 @@ def _years(session: Session, application: Application, on: date) -> str:
     return "" if years is None else f"{years}年"
 
 
+def years_posted(session: Session, entry: NoticeEntry) -> str:
+    """The 专业工作年限 the entry's sheet shows (fixed at publication; counted for a draft)."""
+    if entry.years_shown is not None:
+        return entry.years_shown
+    return _years(session, entry.application, entry.notice.first_day)
+
+
 def _row(session: Session, entry: NoticeEntry, on: date) -> SheetRow:
     application = entry.application
     years = entry.years_shown if entry.years_shown is not None else _years(session, application, on)

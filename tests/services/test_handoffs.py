@@ -261,3 +261,18 @@ def test_no_certificate_excel_when_nobody_exported_is_certified(session: Session
     export, files = _export(session, "jx", [application])
     assert "考核认定通过人员证书信息.xlsx" not in files and "批复.pdf" not in files
     assert {f.file for f in export.files if f.application_id is None} == set()
+
+
+def test_km_summary_sheet_carries_the_years_of_professional_work_as_posted(
+    session: Session, clock: Clock
+) -> None:
+    """The 综合情况（公示）表 is the sheet the unit posted, with its result written on (004 二(七)): it
+    carries the 专业工作年限 the posted sheet showed (fixed at publication, CUT-06); it had no such row."""
+    from portal.services import notices
+
+    _world, application = ready(session, clock, "kunming-2022")
+    entry = notices.entry_for_application(session, application.id)
+    assert entry is not None and entry.years_shown
+    _built, files = _export(session, "km", [application])
+    text = _text(files[handoffs.folder_of(1, application) + "综合情况（公示）表.pdf"])
+    assert "专业工作年限" in text and entry.years_shown.replace(" ", "") in text.replace(" ", "")
