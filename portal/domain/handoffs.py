@@ -37,6 +37,7 @@ from pathlib import Path
 
 from portal.domain import schema
 from portal.domain.corrections import FIELD_TITLES, FORM_SECTIONS
+from portal.domain.form import SectionKey
 from portal.domain.materials import SLOT_BY_KEY, SLOTS, Source, add_months
 from portal.domain.packages import BINDING_ORDER, BINDING_SLOTS, Part
 from portal.domain.workflow import Status
@@ -113,6 +114,12 @@ def value_titles() -> dict[str, str]:
 def form_sections() -> dict[str, tuple[str, ...]]:
     """Our 申报表's sections by key, with the value names of their fields, in form order."""
     return {s.key: tuple(f"form.{name}" for name in s.fields) for s in FORM_SECTIONS}
+
+
+def repeating_sections() -> tuple[str, ...]:
+    """Our 申报表's repeating sections (学历学位, 工作经历 …) by key, in form order: a layout places
+    one's rows with ``rows = "<key>"``."""
+    return tuple(key.value for key in SectionKey)
 
 
 # --- the data model -----------------------------------------------------------------------------------
@@ -196,11 +203,13 @@ class NotSent(Sourced):
 @dataclass(frozen=True, kw_only=True)
 class Field:
     """One line of a document or of the copy page: a value of ours under their label, or every field of
-    one of our form sections (``section``: a field a new form section adds slots in with it)."""
+    one of our form sections (``section``: a field a new form section adds slots in with it), or every
+    row of one of our repeating sections (``rows``: each row's fields in form order)."""
 
     label: str = ""
     value: str = ""
     section: str = ""
+    rows: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -373,6 +382,13 @@ def unplaced_fields(document: Document) -> list[str]:
     return [f"form.{name}" for name in FIELD_TITLES if f"form.{name}" not in used]
 
 
+def unplaced_rows(document: Document) -> list[str]:
+    """Our repeating sections a document's layout does not place, in form order: their rows are listed
+    with the unplaced fields, never dropped."""
+    placed = {f.rows for section in document.sections for f in section.fields if f.rows}
+    return [key for key in repeating_sections() if key not in placed]
+
+
 def valid_until(document_date: date, months: int) -> date:
     """The last day a document dated ``document_date`` is valid, ``months`` later (004 二(八))."""
     return add_months(document_date, months)
@@ -506,8 +522,12 @@ def _check(profile: HandoffProfile, stem: str, known_policies: set[str] | None, 
         for j, section in enumerate(doc.sections):
             for k, f in enumerate(section.fields):
                 key = f"documents[{i}].sections[{j}].fields[{k}]"
-                if bool(f.value) == bool(f.section):
-                    r.report(key, "exactly one of value and section", "value 与 section 须且只须填一项")
+                if [bool(f.value), bool(f.section), bool(f.rows)].count(True) != 1:
+                    r.report(
+                        key,
+                        "exactly one of value, section and rows",
+                        "value、section 与 rows 须且只须填一项",
+                    )
                 elif f.value and f.value not in names:
                     r.report(f"{key}.value", f"unknown value {f.value!r}", f"未知的数据项「{f.value}」")
                 elif f.section and f.section not in sections:
@@ -515,6 +535,12 @@ def _check(profile: HandoffProfile, stem: str, known_policies: set[str] | None, 
                         f"{key}.section",
                         f"unknown form section {f.section!r}",
                         f"未知的申报表部分「{f.section}」",
+                    )
+                elif f.rows and f.rows not in repeating_sections():
+                    r.report(
+                        f"{key}.rows",
+                        f"unknown repeating form section {f.rows!r}",
+                        f"未知的申报表多行部分「{f.rows}」",
                     )
                 elif f.value and not f.label:
                     r.report(f"{key}.label", "missing", "缺少栏目名称")

@@ -41,6 +41,7 @@ from portal.documents.certificates import approval_pdf, join_pdfs
 from portal.documents.fitting import Source, fit
 from portal.domain.corrections import FIELD_TITLES
 from portal.domain.errors import NotFound
+from portal.domain.form import SECTION_BY_KEY, Row
 from portal.domain.handoffs import (
     ROAD,
     HandoffProfile,
@@ -48,15 +49,17 @@ from portal.domain.handoffs import (
     form_sections,
     map_slots,
     unplaced_fields,
+    unplaced_rows,
     valid_until,
     value_titles,
 )
+from portal.domain.i18n import T_
 from portal.domain.identity import resident_id_facts
 from portal.domain.materials import PLEDGE_TEXT, SLOT_BY_KEY, slot_title
 from portal.domain.packages import safe_name
 from portal.domain.workflow import Status
 from portal.models import Application, EntryOutcome, Material, Organisation
-from portal.services import audit, endorsements, handoff_profiles, notices
+from portal.services import audit, endorsements, forms, handoff_profiles, notices
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI, today
 from portal.services.certificates import certifying_authority
@@ -245,26 +248,53 @@ def values_of(session: Session, application: Application) -> dict[str, object]:
     values.update(_notice_values(session, application))
     for name in FIELD_TITLES:
         values[f"form.{name}"] = getattr(application, name, None)
+    rows = forms.rows_of(session, application.id)
+    for key in SECTION_BY_KEY:
+        values[f"rows.{key}"] = tuple(r for r in rows if r.section.value == key)
     return values
+
+
+def _section_rows(key: str, values: dict[str, object]) -> list[tuple[str, str]]:
+    """The rows of one repeating section as labelled pairs, each row's filled fields in form order
+    ("工作经历（1）工作单位"); an empty section is one line saying 无: none, not left out."""
+    spec = SECTION_BY_KEY[key]
+    found = values.get(f"rows.{key}")
+    rows: Sequence[Row] = found if isinstance(found, tuple) else ()
+    if not rows:
+        return [(spec.title, "无")]
+    return [
+        (
+            T_("%(section)s（%(num)s）%(field)s", section=spec.title, num=number, field=f.title),
+            row.shown(f.name),
+        )
+        for number, row in enumerate(rows, start=1)
+        for f in spec.fields
+        if row.get(f.name) not in (None, "", False)  # only what the row says, as the printed form
+    ]
 
 
 def document_rows(
     profile_document: Any, values: dict[str, object]
 ) -> tuple[list[tuple[str, list[tuple[str, str]]]], list[tuple[str, str]]]:
-    """A document's sections as (title, [(label, shown value)]) in the target's order, and the fields of
-    our form the layout does not place yet (listed apart, never dropped)."""
+    """A document's sections as (title, [(label, shown value)]) in the target's order, and the fields and
+    repeating sections' rows of our form the layout does not place yet (listed apart, never dropped)."""
     titles = value_titles()
     sections = form_sections()
     out: list[tuple[str, list[tuple[str, str]]]] = []
     for section in profile_document.sections:
         rows: list[tuple[str, str]] = []
         for f in section.fields:
+            if f.rows:
+                rows += _section_rows(f.rows, values)
+                continue
             names = sections.get(f.section, ()) if f.section else (f.value,)
             for name in names:
                 label = f.label if f.value else titles[name]
                 rows.append((label, _display(values.get(name))))
         out.append((section.title, rows))
     unplaced = [(titles[n], _display(values.get(n))) for n in unplaced_fields(profile_document)]
+    for key in unplaced_rows(profile_document):
+        unplaced += _section_rows(key, values)
     return out, unplaced
 
 

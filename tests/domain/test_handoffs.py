@@ -71,6 +71,17 @@ def test_the_js_form_places_every_field_of_ours_and_new_sections_show_as_unplace
     assert set(missing) <= {f"form.{n}" for n in FIELD_TITLES}
 
 
+def test_the_js_form_places_every_repeating_section_and_one_left_out_shows_as_unplaced() -> None:
+    """工作经历, 学历学位 … rows are the core of the 申报表: a layout that does not place a repeating
+    section lists it with the unplaced fields (the copy page's 尚未对应系统栏目的字段), never drops it."""
+    form = REAL["js"].document("form")
+    assert form is not None and handoffs.unplaced_rows(form) == []
+    trimmed = handoffs.Document(**{**form.__dict__, "sections": form.sections[:3]})
+    assert handoffs.unplaced_rows(trimmed) == [
+        "work", "title", "exam", "ce", "achievement", "paper", "award", "patent"
+    ]  # fmt: skip
+
+
 def test_selection_takes_from_the_profile_stage_on() -> None:
     jx = REAL["jx"]
     assert not jx.takes(Status.IN_NOTICE)
@@ -144,7 +155,10 @@ source = "x"
 
 [[documents.sections]]
 title = "基本"
-fields = [{ label = "姓名", value = "applicant.nickname" }, { section = "hobbies" }, { label = "x" }]
+fields = [
+  { label = "姓名", value = "applicant.nickname" }, { section = "hobbies" }, { label = "x" },
+  { rows = "jobs" }, { section = "work", rows = "work" },
+]
 
 [[sheets]]
 key = "s"
@@ -192,12 +206,15 @@ def test_cross_checks_name_every_problem_with_its_path(tmp_path: Path) -> None:
         "documents[0].sections[0].fields[0].value",
         "documents[0].sections[0].fields[1].section",
         "documents[0].sections[0].fields[2]",
+        "documents[0].sections[0].fields[3].rows",
+        "documents[0].sections[0].fields[4]",
         "sheets[0].file",
         "sheets[0].columns[0].format",
         "results.columns",
     } <= keys
     messages = str(caught.value)
     assert "未知的材料类别「no_such_slot」" in messages and "「pledge」不是上传材料" in messages
+    assert "未知的申报表多行部分「jobs」" in messages and "unknown repeating form section 'jobs'" in messages
 
 
 def test_syntax_errors_and_a_policy_profile_served_twice(tmp_path: Path) -> None:

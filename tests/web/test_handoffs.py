@@ -336,6 +336,57 @@ def test_the_results_summary_reads_as_english_sentences(
     )
 
 
+def test_the_js_form_carries_the_work_history_rows_in_its_pdf_and_on_the_copy_page(
+    session: Session, clock: Clock, login_as: Any, app: Flask, queue: None
+) -> None:
+    """The 申报表 handed to 网办大厅 took only our single-value fields: the 工作经历 row (employer,
+    post, from when) appeared nowhere, neither in the PDF nor on the copy helper. Each row's fields now
+    come in form order under the section the system has, each with its copy button; an empty repeating
+    section says 无."""
+    from pypdf import PdfReader
+
+    from tests.i18n.reading import in_english
+
+    world, chosen = _ready(session, clock, "zhenjiang-2024")
+    employer = world.enterprise.org.name
+    browser = login_as(world.enterprise.handler)
+    page = browser.get(f"/handoffs/js/applications/{chosen[0].id}/copy").text
+    for label, value in (("工作单位", employer), ("岗位（职务）", "技术员"), ("开始时间", "2015年7月10日")):
+        found = re.search(
+            rf'<th scope="row">工作经历（1）{re.escape(label)}</th>\s*'
+            rf'<td id="(copy-value-\d+)" class="copy-value" lang="zh-CN">{re.escape(value)}</td>',
+            page,
+        )
+        assert found is not None, label
+        assert f'data-copy="{found.group(1)}"' in page
+    assert page.index("工作经历（1）工作单位") < page.index("工作经历（1）岗位（职务）")  # form order
+    assert re.search(
+        r'<th scope="row">考试</th>\s*<td id="copy-value-\d+" class="copy-value" lang="zh-CN">无', page
+    )
+    english = in_english(browser).get(f"/handoffs/js/applications/{chosen[0].id}/copy").text
+    assert "(Work history (1) Employer)" in english
+    started = browser.post("/handoffs/js/exports", data={"form_token": new_token()})
+    run_queued(app)
+    files = _download(browser, started.headers["Location"])
+    form = next(data for name, data in files.items() if name.endswith("专业技术资格评审申报表.pdf"))
+    text = "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(form)).pages)
+    assert "工作经历（1）工作单位" in text and employer in text and "技术员" in text
+
+
+def test_a_repeating_section_the_layout_does_not_place_is_listed_as_unplaced(
+    session: Session, clock: Clock
+) -> None:
+    """A layout without 工作经历's rows lists them with the fields it does not place (never dropped)."""
+    from portal.domain.handoffs import Document
+
+    _world, chosen = _ready(session, clock, "zhenjiang-2024")
+    form = handoffs.profile_of("js").document("form")
+    assert form is not None
+    trimmed = Document(**{**form.__dict__, "sections": form.sections[:3]})
+    _sections, unplaced = handoffs.document_rows(trimmed, handoffs.values_of(session, chosen[0]))
+    assert ("工作经历（1）岗位（职务）", "技术员") in unplaced and ("考试", "无") in unplaced
+
+
 def test_the_copy_helper_offers_no_copy_of_an_empty_field(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
@@ -367,23 +418,32 @@ def test_the_page_shows_only_the_system_this_units_bureau_hands_off_to(
 
 def test_every_field_and_section_of_a_copy_page_has_an_english_gloss(app: Flask) -> None:
     """The English copy helper glosses each field name of the target's form (the README's promise): the
-    profiles' labels are data, so one no page of ours says had no gloss (出生年月, 申报资格, 基本信息…)."""
-    from flask_babel import force_locale, gettext
+    profiles' labels are data, so one no page of ours says had no gloss (出生年月, 申报资格, 基本信息…);
+    the rows of a repeating section ("工作经历（1）工作单位") and its 无 line too."""
+    from datetime import date
 
-    from portal.domain.handoffs import form_sections, value_titles
+    from flask_babel import force_locale
+
+    from portal.domain.form import SECTIONS, FieldKind, Row
     from portal.services import handoff_profiles
+    from portal.web.i18n import translate_plain
 
-    titles, sections = value_titles(), form_sections()
+    def sample(f: Any) -> object:
+        return True if f.kind is FieldKind.FLAG else date(2020, 1, 1) if f.kind is FieldKind.DATE else "x"
+
+    full = {f"rows.{s.key.value}": (Row(1, s.key, {f.name: sample(f) for f in s.fields}),) for s in SECTIONS}
     missing = []
     with app.test_request_context(), force_locale("en"):
         for profile in handoff_profiles.profiles().values():
             for document in (d for d in profile.documents if d.copy_page):
-                for section in document.sections:
-                    labels = [section.title]
-                    for f in section.fields:
-                        names = sections.get(f.section, ()) if f.section else (f.value,)
-                        labels += [f.label if f.value else titles[name] for name in names]
-                    missing += [f"{profile.id}: {label}" for label in labels if gettext(label) == label]
+                for values in ({}, full):
+                    sections, unplaced = handoffs.document_rows(document, values)
+                    labels = [title for title, _rows in sections]
+                    labels += [label for _title, rows in sections for label, _value in rows]
+                    labels += [label for label, _value in unplaced]
+                    missing += [
+                        f"{profile.id}: {label}" for label in labels if translate_plain(label) == label
+                    ]
     assert missing == []
 
 
