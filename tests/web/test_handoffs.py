@@ -188,8 +188,10 @@ def test_the_copy_helper_lists_every_field_in_their_order_with_a_copy_button(
     labels = [label for _title, rows in sections for label, _value in rows]
     positions = [page.text.index(f'<th scope="row">{label}</th>') for label in labels]
     assert positions == sorted(positions)
-    assert page.text.count("data-copy=") >= len([v for _t, rows in sections for _l, v in rows if v != "—"])
-    assert chosen[0].applicant.id_number in page.text  # the applicant's own unit keys it in
+    id_number = chosen[0].applicant.id_number
+    copyable = [v for _t, rows in sections for _l, v in rows if v not in ("—", id_number)]
+    assert page.text.count("data-copy=") >= len(copyable)  # the ID number masked: asked for first
+    assert chosen[0].applicant.id_number not in page.text  # a GET shows nothing that must be audited
     assert login_as(world.other_enterprise.handler).get(url).status_code == 404
     assert browser.get(f"/handoffs/jx/applications/{chosen[0].id}/copy").status_code == 404  # no copy page
 
@@ -400,7 +402,8 @@ def test_the_copy_helper_offers_no_copy_of_an_empty_field(
     empty = [cell for cell, value in cells if value == "—"]
     assert empty and len(empty) < len(cells)
     for cell, value in cells:
-        assert (f'data-copy="{cell}"' in page.text) is (value != "—"), (cell, value)
+        masked = "*" in value  # the ID number until asked for: no copy of a wrong number either
+        assert (f'data-copy="{cell}"' in page.text) is (value != "—" and not masked), (cell, value)
 
 
 def test_the_page_shows_only_the_system_this_units_bureau_hands_off_to(
@@ -566,3 +569,38 @@ def test_the_page_links_the_handlers_exports_of_the_last_24_hours(
     assert 'id="recent-exports"' in page and f'href="{job_url}"' in page
     clock.advance(hours=25)
     assert f'href="{job_url}"' not in browser.get("/handoffs/").get_data(as_text=True)
+
+
+def test_the_applicant_s_own_unit_asks_for_the_full_id_number_on_the_copy_helper_and_it_is_audited(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The copy helper showed the unit's staff the full ID number on a plain page load, with no audit record
+    (every view of a full number is audited: security-plan §3.2.8, T-PRIV-01; the review page asks first).
+    Now it is masked until asked for with a button; the POST is audited and gives the number with its 复制;
+    the bureau's staff, who see masked numbers everywhere, cannot ask."""
+    world, chosen = _ready(session, clock, "zhenjiang-2024")
+    application = chosen[0]
+    browser = login_as(world.enterprise.handler)
+    url = f"/handoffs/js/applications/{application.id}/copy"
+    page = browser.get(url).text
+    assert application.applicant.id_number not in page and 'id="reveal-identity"' in page
+
+    def views() -> int:
+        return len(
+            session.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.action == "view_identity", AuditEvent.object_id == application.applicant_id
+                )
+            ).all()
+        )
+
+    before = views()
+    revealed = browser.post(f"{url}/identity")
+    assert revealed.status_code == 200 and views() == before + 1
+    cell = re.search(
+        rf'<td id="(copy-value-\d+)" class="copy-value" lang="zh-CN">{application.applicant.id_number}</td>',
+        revealed.text,
+    )
+    assert cell is not None and f'data-copy="{cell.group(1)}"' in revealed.text
+    bureau = login_as(world.bureau.handler)
+    assert bureau.post(f"{url}/identity").status_code in (403, 404) and views() == before + 1

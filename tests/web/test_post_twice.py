@@ -955,6 +955,12 @@ def review_reveal_identity(c: Ctx) -> Case:
     return Case(_hr(c), f"/review/applications/{application.id}/identity", changes_nothing=True)
 
 
+def handoffs_reveal_copy_identity(c: Ctx) -> Case:
+    application = c.application(Status.SUBMITTED)
+    url = f"/handoffs/js/applications/{application.id}/copy/identity"
+    return Case(_hr(c), url, changes_nothing=True)
+
+
 def enterprise_reveal_applicant(c: Ctx) -> Case:
     application = c.application(Status.SUBMITTED)
     return Case(_hr(c), f"/enterprise/applicants/{application.applicant_id}/identity", changes_nothing=True)

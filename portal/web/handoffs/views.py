@@ -11,7 +11,7 @@ from portal.domain.identity import mask_id_number
 from portal.domain.materials import SLOT_BY_KEY
 from portal.extensions import db
 from portal.services import handoff_profiles, handoff_results, handoffs
-from portal.services.scope import get_application, sees_full_identity
+from portal.services.scope import get_application, note_identity_view, sees_full_identity
 from portal.web import steps
 from portal.web.context import current_actor, current_membership, now
 from portal.web.guards import admin_required, staff_required
@@ -154,8 +154,26 @@ COPY_PAGE_LABELS = (
 @staff_required()
 def show_copy_page(target: str, application_id: int) -> Response:
     """The copy helper: every field of the target's form in its order, each with a copy button. Any
-    application in the staff member's scope (what the review page shows them); full ID numbers only for
-    the applicant's own unit, as everywhere (scope.sees_full_identity)."""
+    application in the staff member's scope (what the review page shows them). The ID number masked: a
+    GET writes nothing, so it shows nothing that must be audited; the applicant's own unit asks for the
+    full number with a button (reveal_copy_identity)."""
+    return _copy_page(target, application_id)
+
+
+@bp.post("/<target>/applications/<int:application_id>/copy/identity")
+@staff_required()
+def reveal_copy_identity(target: str, application_id: int) -> Response:
+    """The copy helper with the full ID number to copy, for the applicant's own unit's staff only (as
+    everywhere: scope.sees_full_identity), audited as a view of it (security-plan §3.2.8, T-PRIV-01)."""
+    actor = current_actor()
+    application = get_application(db.session, actor, application_id)
+    if not sees_full_identity(actor, application):
+        abort(403)
+    note_identity_view(db.session, actor, application, now())  # audited: committed with the request
+    return _copy_page(target, application_id, revealed=True)
+
+
+def _copy_page(target: str, application_id: int, *, revealed: bool = False) -> Response:
     actor = current_actor()
     try:
         profile = handoffs.profile_of(target)
@@ -167,7 +185,7 @@ def show_copy_page(target: str, application_id: int) -> Response:
     application = get_application(db.session, actor, application_id)
     values = handoffs.values_of(db.session, application)
     masked = None
-    if not sees_full_identity(actor, application):
+    if not revealed:
         values["applicant.id_number"] = masked = mask_id_number(application.applicant.id_number)
     sections, unplaced = handoffs.document_rows(document, values)
     return render_page(
@@ -178,4 +196,6 @@ def show_copy_page(target: str, application_id: int) -> Response:
         sections=sections,
         unplaced=unplaced,
         masked=masked,
+        may_reveal=sees_full_identity(actor, application),
+        revealed=revealed,
     )
