@@ -54,6 +54,7 @@ class NoticeKind(StrEnum):
     REVOKED = "revoked"
     PANEL = "panel"  # an expert: on a filed meeting's panel
     VOTING = "voting"  # an expert present: the vote has opened
+    JOB_DONE = "job_done"  # a long job the person started finished (or gave up): its page has the result
 
     @property
     def topic(self) -> EmailTopic:
@@ -74,6 +75,7 @@ TOPIC_OF: dict[NoticeKind, EmailTopic] = {
     NoticeKind.REVOKED: EmailTopic.DECISIONS,
     NoticeKind.PANEL: EmailTopic.WORK,
     NoticeKind.VOTING: EmailTopic.WORK,
+    NoticeKind.JOB_DONE: EmailTopic.WORK,
 }
 
 

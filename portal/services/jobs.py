@@ -25,7 +25,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.domain.errors import NotFound
 from portal.domain.i18n import N_, T_, Text, to_record
+from portal.domain.mail import NoticeKind
 from portal.models import Job, JobKind, JobStatus, Membership, OrgKind, StaffRole
+from portal.services import notifications
 from portal.services.actors import Actor
 
 # A running job writes a heartbeat at every step; one silent for this long lost its worker.
@@ -212,6 +214,14 @@ def finish(
         finished_at=now,
         **extra,
     )
+    _tell_owner(session, job, now, T_("后台任务“%(job)s”已完成，请打开查看结果", job=JobKind(job.kind).title))
+
+
+def _tell_owner(session: Session, job: Job, now: datetime, text: Text) -> None:
+    """The job page says "come back here (or through Messages)": the person who started the job gets a
+    message linking its page when it ends (a periodic job has nobody to tell)."""
+    if job.owner_id is not None and not JobKind(job.kind).periodic:
+        notifications.notify(session, [job.owner_id], NoticeKind.JOB_DONE, text, f"/jobs/{job.id}", now)
 
 
 def fail(session: Session, job_id: int, error: str, now: datetime, *, final: bool) -> None:
@@ -224,6 +234,9 @@ def fail(session: Session, job_id: int, error: str, now: datetime, *, final: boo
         job.status = JobStatus.FAILED.value
         job.message = T_("处理失败，已停止重试")
         job.finished_at = now
+        _tell_owner(
+            session, job, now, T_("后台任务“%(job)s”处理失败，已停止重试", job=JobKind(job.kind).title)
+        )
     else:
         job.status = JobStatus.QUEUED.value
         job.message = T_("第%(attempt)s次处理失败，稍后自动重试", attempt=job.attempts)

@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from portal import jobs as queue_module
 from portal.domain.workflow import Status
 from portal.jobs import tasks
-from portal.models import AuditEvent, Job, JobKind, JobStatus, Notice, StaffRole
+from portal.models import AuditEvent, Job, JobKind, JobStatus, Notice, Notification, StaffRole
 from portal.services import certificates, jobs, notices
 from tests.conftest import Clock, run_periodic, run_queued
 from tests.factories import STEPS_TO, World, make_application, make_world
+from tests.i18n.reading import in_english
 
 
 @pytest.fixture
@@ -93,6 +94,12 @@ def test_a_failing_job_is_retried_with_growing_delays_then_shown_failed_to_owner
         admin_page = login_as(world.admin, membership_id=world.admin_membership.id).get("/jobs")
         assert admin_page.status_code == 200 and "导出证书名册" in admin_page.text
         assert "row-failed" in admin_page.text and "FileExistsError" in admin_page.text
+        (told,) = session.scalars(select(Notification).where(Notification.kind == "job_done"))
+        assert (
+            told.user_id == world.bureau.leader.id
+            and told.link == f"/jobs/{job.id}"
+            and "处理失败" in told.text
+        )
     finally:
         app.config["PORTAL_STORAGE_DIR"] = previous
 
@@ -136,3 +143,25 @@ def test_a_periodic_run_happens_once_per_minute_however_many_workers_start_it(
     clock.advance(minutes=1)  # the next minute runs again, finding nothing to do
     run_periodic(app, "close_notices")
     assert session.scalar(select(func.count()).where(Job.kind == JobKind.CLOSE_NOTICES.value)) == 2
+
+
+def test_the_person_who_started_a_job_gets_a_message_linking_its_result_and_a_periodic_run_tells_nobody(
+    app: Flask, session: Session, world: World, clock: Clock, login_as: Any, queue: None
+) -> None:
+    """The job page says one may close it and come back "here (or through Messages)": no job sent a
+    message, so a closed page left no way back. The owner now gets one, in their language."""
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.CERTIFIED])
+    job = _export(session, world, clock)
+    assert run_queued(app) == 1
+    session.expire_all()
+    assert job.state is JobStatus.DONE
+    leader = world.bureau.leader
+    (told,) = session.scalars(select(Notification).where(Notification.kind == "job_done"))
+    assert told.user_id == leader.id and told.link == f"/jobs/{job.id}" and "导出证书名册" in told.text
+    browser = login_as(leader, membership_id=world.bureau.leader_membership.id)
+    assert browser.get("/inbox").status_code == 200
+    in_english(browser)
+    assert "The background job “Export the certificate register” has finished" in browser.get("/inbox").text
+    before = session.scalar(select(func.count()).select_from(Notification))
+    run_periodic(app, JobKind.SWEEP.value)
+    assert session.scalar(select(func.count()).select_from(Notification)) == before
