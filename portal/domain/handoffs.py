@@ -76,6 +76,7 @@ BASE_VALUES: Mapping[str, str] = {
     "applicant.name": "姓名",
     "applicant.sex": "性别",
     "applicant.birth_date": "出生日期",
+    "applicant.birth_month": "出生年月",
     "applicant.id_number": "身份证号码",
     "applicant.phone": "手机号码",
     "enterprise.name": "工作单位",

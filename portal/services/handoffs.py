@@ -222,6 +222,8 @@ def values_of(session: Session, application: Application) -> dict[str, object]:
         "applicant.name": person.name,
         "applicant.sex": sex,
         "applicant.birth_date": born,
+        # 出生年月 as the forms write it (1990年6月): a full date put the day into a year-and-month field.
+        "applicant.birth_month": f"{born.year}年{born.month}月" if born else "",
         "applicant.id_number": person.id_number,
         "applicant.phone": person.phone,
         "enterprise.name": application.enterprise.name,

@@ -604,3 +604,27 @@ def test_the_applicant_s_own_unit_asks_for_the_full_id_number_on_the_copy_helper
     assert cell is not None and f'data-copy="{cell.group(1)}"' in revealed.text
     bureau = login_as(world.bureau.handler)
     assert bureau.post(f"{url}/identity").status_code in (403, 404) and views() == before + 1
+
+
+def test_the_forms_birth_year_and_month_has_no_day(session: Session, clock: Clock, login_as: Any) -> None:
+    """出生年月 on the Jiangsu form and the Kunming sheet is a year and a month: the full date put the day
+    into the provincial system's year-and-month field."""
+    from portal.domain.identity import resident_id_facts
+
+    world, chosen = _ready(session, clock, "zhenjiang-2024")
+    born = resident_id_facts(chosen[0].applicant.id_number).birth_date
+    page = login_as(world.enterprise.handler).get(f"/handoffs/js/applications/{chosen[0].id}/copy").text
+    cell = re.search(
+        r'<th scope="row">出生年月</th>\s*<td id="copy-value-\d+" class="copy-value" lang="zh-CN">(.*?)</td>',
+        page,
+    )
+    assert cell is not None and cell.group(1) == f"{born.year}年{born.month}月"
+    values = handoffs.values_of(session, chosen[0])
+    km = handoffs.profile_of("km")
+    labels = {
+        label: value
+        for d in km.documents
+        for _t, rows in handoffs.document_rows(d, values)[0]
+        for label, value in rows
+    }
+    assert labels["出生年月"] == f"{born.year}年{born.month}月"  # the Kunming 综合情况（公示）表
