@@ -180,6 +180,24 @@ def _authority_for(
                 )
             }
         )
+    unit = profile.self_review_unit(uscc)
+    series = data.series.strip()
+    if (
+        unit is not None
+        and unit.code != code
+        and unit.certifies(data.level, enterprise=uscc or "", series=series)
+    ):
+        # SCOPE-13: the unit certifies its own staff at this level and series; another authority (and its
+        # shared windows, without WIN-02's written filing) is not theirs to choose.
+        raise ValidationFailed(
+            {
+                "authority_code": T_(
+                    "本单位人员的%(level)s由自主评审单位%(name)s认定，不能选择其他认定机构",
+                    level=data.level,
+                    name=unit.name,
+                )
+            }
+        )
     if not authority.certifies(data.level, region or None):
         raise ValidationFailed(
             {

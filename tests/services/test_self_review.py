@@ -89,6 +89,29 @@ def test_the_units_staff_get_the_unit_and_everyone_else_the_regional_authority(
     assert "自主评审单位" in refused.value.fields["authority_code"]
 
 
+def test_the_units_staff_cannot_be_put_under_another_authority(session: Session, world: World) -> None:
+    """Choosing the regional authority for the unit's own staff would take them round the unit and its
+    filed windows (the shared windows need no filing): refused at the level and series the unit certifies;
+    at a level it does not certify the regional authority stays theirs."""
+    person = make_user(session, employer=world.enterprise.org)
+    hr = world.enterprise.actor(StaffRole.HANDLER)
+    with pytest.raises(ValidationFailed) as refused:
+        applications.start_application(
+            session,
+            hr,
+            applications.StartInput(person.id, "工程", "土木工程", "中级", "认定", authority_code="gz-city"),
+            IN_Q4,
+        )
+    assert "某链主企业职称自主评审委员会" in refused.value.fields["authority_code"]
+    junior = applications.start_application(
+        session,
+        hr,
+        applications.StartInput(person.id, "工程", "土木工程", "助理级", "认定", authority_code="gz-city"),
+        IN_Q4,
+    )
+    assert junior.authority_code == "gz-city"
+
+
 def test_the_shared_window_is_not_open_for_the_unit(session: Session, world: World) -> None:
     own, applicant = draft(session, world, IN_Q4)
     other, _ = draft(session, world, IN_Q4, office=world.other_enterprise)
