@@ -92,9 +92,10 @@ def query(session: Session, actor: Actor, filters: AuditQuery) -> Select[tuple[A
             or_(
                 AuditEvent.org_id.in_(orgs),
                 who.employer_id.in_(orgs),
-                # A person who registered with the bureau (ACC-04) before any unit holds the account: their
+                # A person who registered with the bureau (ACC-04) while no unit holds the account: their
                 # registration and logins are the bureau's to read (its admin voids such registrations).
-                who.registered_with_id.in_(orgs),
+                # Once a unit holds it, the unit's bureau reads them (the employer clause), not this one.
+                and_(who.registered_with_id.in_(orgs), who.employer_id.is_(None)),
                 and_(AuditEvent.actor_id.is_(None), AuditEvent.org_id.is_(None)),
             )
         )

@@ -350,3 +350,13 @@ def test_the_bureau_admin_reads_a_registration_in_the_audit_log(
     other = make_world(session, policy_profile="kunming-2022")
     theirs = login_as(other.admin, membership_id=other.admin_membership.id)
     assert "李春燕" not in theirs.get("/admin/audit?action=register_applicant").text
+    # A unit under the other bureau attaches the account: from then on that bureau reads the person's
+    # acts (its employer's tree), and the bureau it registered with no longer does.
+    user = _user(session, _id_ending_in_x())
+    assert user is not None
+    hr = login_as(other.enterprise.handler)
+    assert hr.post("/enterprise/applicants", data=_hr_form(user), headers=HX).status_code == 200
+    session.refresh(user)
+    assert user.employer_id == other.enterprise.org.id
+    assert "李春燕" not in admin.get("/admin/audit?action=register_applicant").text
+    assert "李春燕" in theirs.get("/admin/audit?action=register_applicant").text
