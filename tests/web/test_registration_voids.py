@@ -302,3 +302,24 @@ def test_a_bureau_leader_cannot_void_and_the_refusal_is_audited(
         )
     ).all()
     assert any(e.detail.get("endpoint") == "admin.void_registration" for e in denied)
+
+
+def test_a_refused_void_comes_back_to_the_rows_the_admin_searched(
+    kunming: World, session: Session, client: Any, login_as: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The admin finds the person by a search (or on an older page) and sends no reason: the page comes back
+    with that row, its error and what was typed (it listed the newest rows unfiltered, without them)."""
+    user = _registered(session, kunming, client)
+    for n, name in enumerate(("王某甲", "王某乙")):  # newer ones: with a row a page, the person is not first
+        other = complete_resident_id(f"5301131990010145{n}")
+        _registered(session, kunming, client, id_number=other, phone=f"1397090882{n}", name=name)
+    monkeypatch.setattr(registration_voids, "PAGE_SIZE", 1)
+    admin = login_as(kunming.admin, membership_id=kunming.admin_membership.id)
+    page = admin.get(f"/admin/registrations?q={NUMBER[-4:]}").text
+    action = f'action="/admin/registrations/{user.id}/void?q={NUMBER[-4:]}"'
+    assert action in page
+    refused = admin.post(f"/admin/registrations/{user.id}/void?q={NUMBER[-4:]}", data={"reason": " "})
+    assert refused.status_code == 422 and f'id="e-reason-{user.id}"' in refused.text
+    assert f'id="registration-{user.id}"' in refused.text
+    session.refresh(user)
+    assert user.is_active

@@ -22,16 +22,15 @@ def _query() -> str:
 
 
 def _page(*, errors: dict[str, str] | None = None, failed: int | None = None, status: int = 200) -> Response:
-    q = _query()
-    listing = service.waiting_registrations(
-        db.session, current_actor(), q=q, before=as_id(request.args.get("before"))
-    )
+    q, before = _query(), as_id(request.args.get("before"))
+    listing = service.waiting_registrations(db.session, current_actor(), q=q, before=before)
     return render_page(
         "pages/admin/list_registrations.html",
         status=status,
         rows=listing.rows,
         next_before=listing.next_before,
         q=q,
+        before=before,  # with q: where a void's form posts, so a refused one comes back to the same rows
         errors=errors or {},
         failed=failed,  # the row whose form comes back with its errors (and its reason as typed)
         form=request.form.to_dict() if request.method == "POST" else {},
@@ -49,7 +48,9 @@ def list_registrations() -> Response:
 @admin_required
 def void_registration(account_id: int) -> Response:
     """One registration voided, with its reason (audited by the service)."""
-    back = url_for("admin.list_registrations")
+    back = url_for(
+        "admin.list_registrations", q=_query() or None, before=as_id(request.args.get("before")) or None
+    )
     return steps.run_step(
         lambda: service.void_registration(
             db.session, current_actor(), account_id, request.form.get("reason", ""), now()
