@@ -259,6 +259,13 @@ class Guard:
 GUARDS: list[Guard] = []
 
 
+@cache
+def _governing(action: Action, stages: tuple[Stage, ...]) -> tuple[Guard, ...]:
+    """The guards of `stages` governing the action, in registry order: asked for every action of every
+    row of a queue, so worked out once (and again after each registration: guard() clears it)."""
+    return tuple(rule for rule in GUARDS if action in rule.actions and rule.stage in stages)
+
+
 def guard(
     *actions: Action, clause: str, stage: Stage = Stage.OFFER, name: str | None = None
 ) -> Callable[[GuardCheck], GuardCheck]:
@@ -268,6 +275,7 @@ def guard(
         GUARDS.append(
             Guard(name or check.__name__, clause, frozenset(actions or tuple(Action)), stage, check)
         )
+        _governing.cache_clear()  # a guard registered late (another module, a test) is never skipped
         return check
 
     return register
@@ -657,13 +665,6 @@ def refusals(
         if refusal is not None:
             found.append(refusal)
     return found
-
-
-@cache
-def _governing(action: Action, stages: tuple[Stage, ...]) -> tuple[Guard, ...]:
-    """The guards of `stages` governing the action, in registry order: asked for every action of every
-    row of a queue, so worked out once (the registry is complete once this module is imported)."""
-    return tuple(rule for rule in GUARDS if action in rule.actions and rule.stage in stages)
 
 
 @dataclass(frozen=True)

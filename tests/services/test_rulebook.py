@@ -18,7 +18,7 @@ from portal.services import applications, corrections, rulebook
 from portal.services.actors import Actor, actor_for
 from portal.services.scope import visible_applications
 from tests.conftest import Clock
-from tests.factories import STORAGE, make_application, make_world
+from tests.factories import STEPS_TO, STORAGE, make_application, make_world
 
 
 def _actors(session: Session) -> list[Actor]:
@@ -117,3 +117,25 @@ def test_a_guard_is_one_function_added_to_the_registry() -> None:
     assert len(names) == len(set(names))
     assert {"workflow", "in_notice", "copies_unendorsed", "org_incomplete", "stale"} <= set(names)
     assert all(g.clause for g in rulebook.GUARDS)
+
+
+def test_a_guard_registered_after_offers_were_worked_out_still_governs(
+    session: Session, clock: Clock
+) -> None:
+    """Each action's guards are worked out once (a queue asks for every row): a guard registered after that
+    (a module imported later, a plugin) must govern too, not be skipped by the kept list."""
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    handler = world.enterprise.actor(StaffRole.HANDLER)
+    assert any(o.available for o in rulebook.offers(session, handler, application, clock.now))  # kept now
+
+    def nobody_today(case: rulebook.Case, action: Action, attempt: rulebook.Attempt) -> str | None:
+        return "今天不办理"
+
+    rulebook.guard(clause="test")(nobody_today)
+    try:
+        offers = rulebook.offers(session, handler, application, clock.now)
+        assert offers and all("今天不办理" in o.why_not for o in offers)
+    finally:
+        rulebook.GUARDS.pop()
+        rulebook._governing.cache_clear()
