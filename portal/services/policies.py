@@ -551,6 +551,9 @@ def delete_window(session: Session, actor: Actor, window_id: int, now: datetime)
     )
 
 
+FILING_LIMIT = 200  # policy_windows.filed_with and filing_ref
+
+
 @dataclass(frozen=True)
 class FilingInput:
     filed_on: str
@@ -588,10 +591,13 @@ def record_filing(
         errors["filed_with"] = N_("请填写报备的职称部门，例如 赣州市职称工作办公室")
     if not filing_ref:
         errors["filing_ref"] = N_("请填写报备文件的文号")
+    for key, text in (("filed_with", filed_with), ("filing_ref", filing_ref)):
+        if len(text) > FILING_LIMIT:  # the columns' length: refused, never cut short without a word
+            errors[key] = T_("报备内容不能超过%(limit)s字（现有%(n)s字）", limit=FILING_LIMIT, n=len(text))
     if errors:
         raise ValidationFailed(errors)
     before = _row_snapshot(row)
-    row.filed_on, row.filed_with, row.filing_ref = filed_on, filed_with[:200], filing_ref[:200]
+    row.filed_on, row.filed_with, row.filing_ref = filed_on, filed_with, filing_ref
     row.updated_by_id, row.updated_at = actor.user_id, now
     session.flush()
     audit.record(

@@ -158,6 +158,8 @@ def test_the_units_window_is_refused_until_its_filing_is_recorded_then_open(
         (replace(FILING, filed_with=" "), "filed_with", "职称部门"),
         (replace(FILING, filing_ref=""), "filing_ref", "文号"),
         (replace(FILING, filed_on="10/08"), "filed_on", "日期格式"),
+        # Longer than the column: refused with the count (it was cut to 200 characters without a word).
+        (replace(FILING, filing_ref="文" * 201), "filing_ref", "不能超过200字（现有201字）"),
     ],
 )
 def test_a_filing_must_be_dated_before_the_window_opens_and_complete(
