@@ -236,6 +236,21 @@ def _rule_words(rule: CommitteeRules) -> Text:
     return NT_("会议召开%(num)d天前", "会议召开%(num)d天前", days)
 
 
+def filing_hint(session: Session, actor: Actor) -> Text | None:
+    """How the actor's committee's filing deadline is counted, from its bureau's profile (the plan form's
+    hint); None when the actor's office has no committee or its bureau's profile no committee road."""
+    committee = committees.committee_of_office(session, actor.org_id)
+    if committee is None:
+        return None
+    _profile, rule = committees.rules_for(session, committee.bureau)
+    if rule is None:
+        return None
+    return T_(
+        "报备截止日按本局政策配置自动算出：%(rule)s报%(office)s（%(clause)s）",
+        rule=_rule_words(rule), office=rule.filing.office, clause=rule.filing.citation,
+    )  # fmt: skip
+
+
 def plan_meeting(session: Session, actor: Actor, data: MeetingInput, now: datetime) -> Meeting:
     """A meeting of the actor's committee on a date whose filing can still be made in time (its deadline
     and clause fixed on it); refused, audited, when the filing day has already passed."""

@@ -87,3 +87,21 @@ def test_the_list_counts_the_agenda_in_the_reader_s_words(
     in_english(handler)
     english = handler.get("/committees/meetings").text
     assert "<td>1 person</td>" in english and "1 people" not in english
+
+
+def test_the_plan_form_says_the_office_s_own_filing_rule(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The hint named both cities' rules (Zhenjiang 15 days, Dongchuan 12 working days) to every office.
+    for profile, rule, other in (
+        ("zhenjiang-2024", "会议召开15天前报市职称办（003 六(一)）", "东川"),
+        ("kunming-2022", "会议召开12个工作日前报东川区人力资源和社会保障局（004 一(六)）", "镇江"),
+    ):
+        world = make_committee_world(session, clock.now, profile=profile)
+        office = make_committee(session, world, clock.now).office
+        handler = login_as(office.handler, membership_id=office.handler_membership.id)
+        page = handler.get("/committees/meetings").text
+        assert f"报备截止日按本局政策配置自动算出：{rule}" in page and other not in page
+        english = in_english(handler).get("/committees/meetings").text
+        days = "15 days before the meeting" if other == "东川" else "12 working days before the meeting"
+        assert f"computed from the bureau&#39;s policy profile: {days}, filed with" in english

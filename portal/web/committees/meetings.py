@@ -74,6 +74,7 @@ def _list_page(
         listed=listed,
         tabs=service.Tab.TABS,
         can_plan=actor.org_kind is OrgKind.COMMITTEE,
+        filing_hint=service.filing_hint(db.session, actor) if actor.org_kind is OrgKind.COMMITTEE else None,
         errors=errors or {},
         form=form or {},
         etag=tag,
