@@ -41,6 +41,7 @@ from portal.services import (
     notices,
     packages,
     paper,
+    policies,
     printing,
     results,
     rosters,
@@ -78,6 +79,7 @@ class ReviewCase:
     has_seal: bool  # the actor's organisation has a seal image for stamping copies
     new_materials: frozenset[int]  # materials uploaded since the last return
     authority: str  # the certifying authority (services.certificates.certifying_authority)
+    batch: str  # the batch it was submitted in, by name ("" before its first submission)
     return_choices: list[Choice]  # what a return may name: sections, rows, flat parts, slots (issue 21.4)
     printed: printing.PrintedForm  # the 申报表 in the province's order (issue 21.7)
     opinion: UnitOpinion | None  # the unit's opinion (基层单位意见, issue 21.8)
@@ -108,11 +110,12 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
     notice = notices.notice_of_application(session, actor, application.id)  # read only: the job closes it
     timeline = applications.timeline(session, actor, application.id)
     notice_closed = notice is not None and notice.closed_at is not None
+    evaluation = eligibility.evaluate(session, application, now)
     return ReviewCase(
         application=application,
         offers=offers,
         full_identity=sees_full_identity(actor, application),
-        evaluation=eligibility.evaluate(session, application, now),
+        evaluation=evaluation,
         timeline=timeline,
         route=route_view(application, timeline),
         changes=corrections.changes_since_return(session, application),
@@ -135,6 +138,9 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
         has_seal=actor.org_id is not None and endorsements.current_seal(session, actor.org_id) is not None,
         new_materials=corrections.materials_since_return(session, application),
         authority=certificates.certifying_authority(session, application),
+        batch=policies.batch_title(evaluation.profile, application.batch_id, application.authority_code)
+        if application.batch_id
+        else "",
         return_choices=corrections.return_choices(session, application),
         # The ID number masked: staff reveal it on request, audited (the identity block of the page).
         printed=printing.printed_form(session, None, application),

@@ -116,3 +116,14 @@ def test_closed_early_and_a_supplementary_batch_every_page_names_the_same(
     clock.now = NOW
     page = login_as(world.enterprise.handler).get("/enterprise/applicants").text
     assert "2026年第五批（补充）" in page and "第四批" not in page
+
+
+def test_a_batch_is_named_as_people_call_it_its_authority_s_own_window_first() -> None:
+    # The review page showed the batch's id ("2026-4", an admin's "demo-handoff").
+    own = replace(window("2027-4", "第四批（章贡区）", "2027-03-01", "2027-05-31"), authority="gz-zhanggong")
+    profile = replace(GZ, batches=(FOURTH, own))
+    assert policies.batch_title(profile, "2027-4", "gz-zhanggong") == "2027年第四批（章贡区）"
+    assert policies.batch_title(profile, "2027-4", "gz-nankang") == "2027年第四批"
+    assert policies.batch_title(profile, "2027-4", None) == "2027年第四批"
+    assert policies.batch_title(profile, "2026-9", None) == "2026-9"  # a batch no longer in the profile
+    assert policies.batch_title(None, "2026-9", None) == "2026-9"

@@ -107,7 +107,7 @@ def test_warnings_are_acknowledged_and_reviewers_see_them(
     reviewer = login_as(world.enterprise.handler)
     review = reviewer.get(f"/review/applications/{application.id}").text
     assert "申报条件检查" in review and "在职经历按持续至终算时间" in review
-    assert "已知悉，离职将告知" in review and "受理批次：2026-4" in review
+    assert "已知悉，离职将告知" in review and "受理批次：2026年第四批" in review  # by name, not its id
 
 
 def test_outside_the_window_the_page_names_the_next_one(
