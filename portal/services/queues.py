@@ -28,7 +28,7 @@ from portal.domain.workdays import UnknownYear, WorkCalendar
 from portal.domain.workflow import Action, Level, Role, Status, bulk_actions
 from portal.models import Application, Organisation, OrgKind, StaffRole, User
 from portal.models.base import UTCDateTime
-from portal.services import audit, paper, rulebook, versions
+from portal.services import audit, paper, policies, rulebook, versions
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI, work_calendar
 from portal.services.rulebook import Offer
@@ -597,11 +597,17 @@ def statistics(session: Session, actor: Actor, filters: Filters, now: datetime) 
         return [(str(k) if k is not None else N_("未分批"), int(n)) for k, n in rows]
 
     by_status = [(Status(k).title, n) for k, n in grouped(base.c.status)]
+    # Batches by the names people call them (the bureau's profile, its admin's windows included).
+    profile = policies.effective_profile(session, session.get(Organisation, actor.org_id))
+    by_batch = [
+        (policies.batch_title(profile, k, None) if k != N_("未分批") else k, n)
+        for k, n in grouped(base.c.batch_id)
+    ]
     return Statistics(
         total=sum(n for _, n in by_status),
         by_status=by_status,
         by_series=grouped(base.c.series),
         by_level=grouped(base.c.level),
         by_enterprise=grouped(base.c.enterprise_id, Organisation.name),
-        by_batch=grouped(base.c.batch_id),
+        by_batch=by_batch,
     )

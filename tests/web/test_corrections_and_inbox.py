@@ -223,3 +223,17 @@ def test_statistics_count_what_the_organisation_sees(
     department = login_as(world.department.leader).get("/review/statistics?level=中级").text
     assert "共 1 件申报" in department
     assert login_as(world.admin).get("/review/statistics").status_code == 403
+
+
+def test_statistics_name_the_batches_as_people_call_them(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The 按批次 chart labelled its bars with the batches' ids ("2026-4").
+    for batch in ("2026-4", "2025-9", None):
+        made = make_application(session, world, clock.now, steps=1)
+        made.batch_id = batch
+    world.bureau.org.policy_profile = "ganzhou-2026"
+    session.flush()
+    page = login_as(world.enterprise.leader).get("/review/statistics").text
+    assert "2026年第四批：1件" in page and "2026-4：" not in page
+    assert "2025-9：1件" in page and "未分批：1件" in page  # a batch the profile does not hold; none
