@@ -194,6 +194,12 @@ def test_a_roster_upload_turns_badges_from_not_found_to_linked_and_unit_mismatch
     hr.get_by_role("button", name="上传名单").click()
     row = hr.locator("#applicant-list tr", has_text="陈思远")
     expect(row.locator(".badge")).to_have_text("未找到")
+    # Its reason folds under a 原因 that reads as a link (it looked like plain text: no colour, no arrow).
+    why = row.locator(".roster-why summary")
+    expect(why).to_have_css("cursor", "pointer")
+    expect(why).to_have_css("color", "rgb(11, 79, 138)")
+    why.click()
+    expect(row.locator(".roster-why .hint").first).to_be_visible()
 
     hr.get_by_role("link", name="社保参保名单").click()
     second = _xlsx(
