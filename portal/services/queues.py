@@ -480,8 +480,8 @@ def forget_remembered() -> None:
 
 
 def _options(session: Session, actor: Actor) -> dict[str, list[Any]]:
-    """Values the filter selects offer: the series, batches and enterprises this organisation actually
-    sees, from one DISTINCT over the scoped applications (it was three scans)."""
+    """Values the filter selects offer: the series, batches (with their names) and enterprises this
+    organisation actually sees, from one DISTINCT over the scoped applications (it was three scans)."""
     # The scope's own columns, not a subquery of whole rows: the scope index covers them (migration 0013).
     triples = session.execute(
         visible_applications(actor)
@@ -489,7 +489,10 @@ def _options(session: Session, actor: Actor) -> dict[str, list[Any]]:
         .distinct()
     ).all()
     series = sorted({s for s, _, _ in triples})
-    batches = sorted({b for _, b, _ in triples if b is not None})
+    ids = sorted({b for _, b, _ in triples if b is not None})
+    # (id, the name people call it): the bureau's profile is read only when there are batches to name.
+    profile = policies.effective_profile(session, session.get(Organisation, actor.org_id)) if ids else None
+    batches = [(b, policies.batch_title(profile, b, None)) for b in ids]
     enterprises: list[Any] = []
     if actor.org_kind is not OrgKind.ENTERPRISE and triples:
         ids = {e for _, _, e in triples}
@@ -580,6 +583,7 @@ class Statistics:
     by_level: list[tuple[str, int]]
     by_enterprise: list[tuple[str, int]]
     by_batch: list[tuple[str, int]]
+    batches: list[tuple[str, str]]  # the batch filter's choices: (id, name) of every batch the actor sees
 
 
 def statistics(session: Session, actor: Actor, filters: Filters, now: datetime) -> Statistics:
@@ -610,4 +614,5 @@ def statistics(session: Session, actor: Actor, filters: Filters, now: datetime) 
         by_level=grouped(base.c.level),
         by_enterprise=grouped(base.c.enterprise_id, Organisation.name),
         by_batch=by_batch,
+        batches=_options(session, actor)["batches"],
     )

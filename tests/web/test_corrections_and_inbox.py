@@ -183,7 +183,7 @@ def test_the_batch_filter_and_the_roster_badge_on_the_review_page(
     browser = login_as(world.enterprise.handler)
     page = browser.get("/review/queue?batch=2026-4").text
     assert f'id="application-{second.id}"' in page and f'id="application-{first.id}"' not in page
-    assert "<option selected>2026-4</option>" in page
+    assert '<option value="2026-4" lang="zh-CN" selected>2026-4</option>' in page  # no profile: the id
     review = browser.get(f"/review/applications/{first.id}").text
     assert 'id="roster-badge"' in review and "未导入参保名单" in review
 
@@ -225,10 +225,11 @@ def test_statistics_count_what_the_organisation_sees(
     assert login_as(world.admin).get("/review/statistics").status_code == 403
 
 
-def test_statistics_name_the_batches_as_people_call_them(
+def test_statistics_and_the_queue_filter_name_the_batches_as_people_call_them(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:
-    # The 按批次 chart labelled its bars with the batches' ids ("2026-4").
+    # The 按批次 chart labelled its bars with the batches' ids ("2026-4"), and the queue's 批次 filter
+    # offered the ids.
     for batch in ("2026-4", "2025-9", None):
         made = make_application(session, world, clock.now, steps=1)
         made.batch_id = batch
@@ -237,3 +238,9 @@ def test_statistics_name_the_batches_as_people_call_them(
     page = login_as(world.enterprise.leader).get("/review/statistics").text
     assert "2026年第四批：1件" in page and "2026-4：" not in page
     assert "2025-9：1件" in page and "未分批：1件" in page  # a batch the profile does not hold; none
+    filtered = login_as(world.enterprise.leader).get("/review/statistics?batch=2026-4").text
+    assert "共 1 件申报" in filtered  # a choice, not an id to type
+    assert '<option value="2026-4" lang="zh-CN" selected>2026年第四批</option>' in filtered
+    queue = login_as(world.enterprise.leader).get("/review/queue?tab=all&batch=2026-4").text
+    assert '<option value="2026-4" lang="zh-CN" selected>2026年第四批</option>' in queue
+    assert '<option value="2025-9" lang="zh-CN" >2025-9</option>' in queue
