@@ -87,7 +87,10 @@ def bind(
 ) -> Bound:
     """The sections (rendered from package.html with `context`) and the materials in the order given, one
     bookmark per section and distinct material path prefix (and per page of a material of several pages),
-    `label` 第 n 页，共 N 页 on every page and `watermark` over every page."""
+    `label` 第 n 页，共 N 页 on every page and `watermark` over every page. The first section is the cover
+    (it carries the 装订目录); the others are rendered in the order given."""
+    if not sections or sections[0].anchor != "cover":
+        raise ValueError("the package opens on its cover")
     readers = [PdfReader(io.BytesIO(material.pdf)) for material in materials]
     shapes = [[overlays.shown(page) for page in reader.pages] for reader in readers]
     material_sizes = overlays.page_sizes([(s.width, s.height) for pages in shapes for s in pages], "m")
@@ -98,6 +101,7 @@ def bind(
         title=title,
         label=label,
         contents=_contents(sections, materials, anchors),
+        front=[section.anchor for section in sections[1:]],
         materials=[
             {"anchor": anchor, "sizes": [material_sizes[overlays.size_key(s)].name for s in pages]}
             for anchor, pages in zip(anchors, shapes, strict=True)

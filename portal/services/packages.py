@@ -53,7 +53,7 @@ from portal.models import (
     StaffRole,
     StoredFile,
 )
-from portal.services import audit, endorsements, handoff_profiles, jobs, notices, printing, queues
+from portal.services import audit, endorsements, handoff_profiles, jobs, notices, policies, printing, queues
 from portal.services.actors import Actor
 from portal.services.applications import timeline
 from portal.services.calendar import SHANGHAI, today
@@ -165,6 +165,8 @@ def _display(value: object) -> str:
 
 
 def _cover_facts(application: Application) -> list[tuple[str, str]]:
+    profile = policies.effective_profile(_session_of(application), application.bureau)
+    batch = application.batch_id
     return [
         ("申报人", application.applicant.name),
         ("工作单位", application.enterprise.name),
@@ -172,14 +174,19 @@ def _cover_facts(application: Application) -> list[tuple[str, str]]:
         ("专业", application.specialty),
         ("申报级别", application.level),
         ("申报途径", application.pathway or "—"),
-        ("受理批次", application.batch_id or "—"),
+        ("受理批次", policies.batch_title(profile, batch, application.authority_code) if batch else "—"),
         ("审核路径", " → ".join(o.name for o in _route(application))),
         ("当前状态", application.state.title),
     ]
 
 
 def _route(application: Application) -> list[Organisation]:
-    return [application.enterprise, application.department, application.bureau]
+    """The organisations the application passes, in order: on the 评审 road the committee's office too
+    (its steps were grouped with the applicant's and the system's)."""
+    route = [application.enterprise, application.department, application.bureau]
+    if application.committee is not None:
+        route.append(application.committee.office)
+    return route
 
 
 def _session_of(application: Application) -> Session:
@@ -300,6 +307,10 @@ def build_pdf(
         )
         slot_title = title_of_slot(material.slot)
         bound.append(documents.Material((rules.Part.MATERIALS.title, slot_title, entry.title), pdf))
+    # The PDF opens on the cover, which carries the 装订目录; the other parts follow in the binding's order
+    # (a committee's may list the cover later: its paper copy, not this file's first page).
+    cover = documents.Section(rules.Part.COVER.title, SECTION_ANCHORS[rules.Part.COVER])
+    sections = [cover, *(s for s in sections if s.anchor != cover.anchor)]
     result = documents.bind(
         sections,
         bound,

@@ -71,6 +71,30 @@ def test_the_contents_and_the_page_numbers_are_right_in_one_render() -> None:
         assert re.search(rf"{re.escape(title)}\s*{page}\b", contents), title
 
 
+def test_the_parts_after_the_cover_are_bound_in_the_order_given() -> None:
+    # A committee's 装订目录 lists opinions before the form: the pages followed the template's fixed order
+    # while the contents followed the binding (page numbers out of order, the first part missing).
+    sections = [SECTIONS[0], SECTIONS[2], SECTIONS[1]]
+    bound = documents.bind(
+        sections,
+        [],
+        title="王五 职称申报材料",
+        label="王五 申报材料",
+        watermark=WATERMARK,
+        context=_context(),
+    )
+    reader = PdfReader(io.BytesIO(bound.data))
+    assert "专业技术资格申报材料" in reader.pages[0].extract_text()
+    assert (
+        "各级审核意见" in reader.pages[1].extract_text()
+        and "专业技术资格申报表" in reader.pages[2].extract_text()
+    )
+    contents = reader.pages[0].extract_text()
+    assert re.search(r"各级审核意见\s*2\b", contents) and re.search(r"申报表\s*3\b", contents)
+    with pytest.raises(ValueError):
+        documents.bind(sections[1:], [], title="t", label="l", watermark=WATERMARK, context=_context())
+
+
 def test_the_label_is_printed_as_typed_whatever_it_holds() -> None:
     label = '王"五\\ </style>{color:red} 申报材料'
     reader = _bind([], label=label)

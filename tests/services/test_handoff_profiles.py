@@ -72,15 +72,20 @@ def test_the_package_pdf_binds_in_the_committees_order(session: Session, clock: 
 
     def top_titles() -> list[str]:
         built = packages.build_pdf(session, STORAGE, actor, application, clock.now)
-        return [
-            item.title for item in PdfReader(io.BytesIO(built.data)).outline if not isinstance(item, list)
-        ]
+        reader = PdfReader(io.BytesIO(built.data))
+        marks = [item for item in reader.outline if not isinstance(item, list)]
+        pages = [reader.get_destination_page_number(item) for item in marks]
+        assert pages == sorted(pages)  # the pages follow the contents (they kept the template's order)
+        contents = reader.pages[0].extract_text()
+        assert all(m.title in contents for m in marks[1:])  # every part after the cover (申报表 was missing)
+        return [m.title for m in marks]
 
     default = top_titles()
     world.bureau.org.policy_profile = "zhenjiang-2024"
     application.authority_code = "zj-center"
     session.flush()
     zhenjiang = top_titles()
-    wanted = [Part.FORM.title, Part.NOTICE_RESULT.title, Part.OPINIONS.title, Part.COVER.title]
+    # The committee's order after the cover, which opens the file (it carries the 装订目录).
+    wanted = [Part.COVER.title, Part.FORM.title, Part.NOTICE_RESULT.title, Part.OPINIONS.title]
     assert [t for t in zhenjiang if t in wanted] == wanted
     assert default != zhenjiang and default[0] == Part.COVER.title

@@ -261,3 +261,30 @@ def test_a_batch_cut_short_is_run_again_from_the_start_and_audited_once(
     assert len(exported) == 1 and exported[0].detail["job"] == job.id
     assert not list((tmp_path / "packages").glob("job-*"))  # no half-written file left behind
     app.config["PORTAL_PACKAGE_DIR"] = str(PACKAGE_DIR)
+
+
+def test_a_committee_road_package_names_the_office_on_its_route_and_the_batch_by_name(
+    session: Session, clock: Clock
+) -> None:
+    # The cover's 审核路径 stopped at the bureau and the office's own steps were filed under 申报人及系统;
+    # the 受理批次 showed the batch's id.
+    from tests.factories import make_committee, make_committee_world, make_review_application, to_meeting
+
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    application.batch_id = "zj24-01-1a"  # zhenjiang-2024: 建设工程（镇江市区）
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    office = made.office.actor(StaffRole.HANDLER)
+    built = packages.build_pdf(session, STORAGE, office, application, clock.now)
+    reader = PdfReader(io.BytesIO(built.data))
+    cover = "".join(reader.pages[0].extract_text().split())
+    office_name = "".join(made.office.org.name.split())
+    assert f"{''.join(world.bureau.org.name.split())}→{office_name}" in cover
+    title = packages.policies.batch_title(
+        packages.policies.effective_profile(session, world.bureau.org), "zj24-01-1a", None
+    )
+    assert title != "zj24-01-1a" and f"受理批次{title}" in cover
+    text = "".join("".join(page.extract_text().split()) for page in reader.pages[: built.pages - 1])
+    opinions = text[text.index("各级审核意见", len(cover)) :]
+    assert office_name in opinions  # the office's acceptance under its own name
