@@ -291,6 +291,14 @@ def rule_of(session: Session, application: Application) -> TitleConfirmationRule
     return rules.title_confirmation
 
 
+def offered(session: Session, application: Application) -> TitleConfirmationRule | None:
+    """The 职称确认 rule when the application's pages offer a request (the profile confirms titles from
+    elsewhere, 004 一(五)); None where titles are recognised as they are (003 二(七): the link led to a
+    page saying only that, which the eligibility check already says of such a title)."""
+    rule = rule_of(session, application)
+    return rule if rule is not None and rule.mode == "confirm" else None
+
+
 def from_elsewhere(province: str, jurisdiction: str) -> bool:
     """Whether a title's 发证地（省） lies outside the profile's jurisdiction (云南 in 云南省昆明市东川区)."""
     place = province.strip().removesuffix("省")

@@ -188,6 +188,10 @@ def test_zhenjiang_recognises_titles_as_they_are_and_asks_nothing(
     application = make_application(session, world, clock.now, pathway="评审", what=WHAT)
     row_id = with_title_elsewhere(session, application, clock.now)
     applicant = login_as(application.applicant)
+    # No link to a page that says there is nothing to ask (the applicant's and HR's pages had one).
+    assert 'id="confirmation-link"' not in applicant.get(f"/me/applications/{application.id}").text
+    hr = login_as(world.enterprise.handler).get(f"/enterprise/applications/{application.id}/form")
+    assert hr.status_code == 200 and 'id="confirmation-link"' not in hr.text
     page = applicant.get(f"/committees/confirmations/applications/{application.id}")
     assert page.status_code == 200 and "003 二(七)" in page.text and "无需确认" in page.text
     assert "申请确认此职称" not in page.text

@@ -99,7 +99,7 @@ def _detail(
         upload_form=upload_form or {},
         responses=responses or {},
         kinds=materials.KINDS,
-        confirmation_rule=confirmations.rule_of(db.session, application),
+        confirmation_rule=confirmations.offered(db.session, application),
     )
 
 

@@ -81,7 +81,7 @@ def _form_page(
         fv=form_view or (forms.form_view(db.session, application) if editable else None),
         precheck_url=None,
         form_action=url_for("enterprise.save_form", application_id=application.id),
-        confirmation_rule=confirmations.rule_of(db.session, application),
+        confirmation_rule=confirmations.offered(db.session, application),
     )
 
 
