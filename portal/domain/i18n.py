@@ -243,14 +243,25 @@ def to_record(message: str) -> Record:
     return record
 
 
+# Stored messages whose wording changed since: the old msgid is read as the new one, so a message kept in
+# the inbox or the audit trail reads in today's words and keeps its translation (the catalogue holds only
+# the new msgid).
+REWORDED: Mapping[str, str] = {
+    # the series and the specialty ran together ("工程建设工程")
+    "%(name)s · %(series)s%(specialty)s · %(level)s": "%(name)s · %(series)s / %(specialty)s · %(level)s",
+}
+
+
 def from_record(record: Mapping[str, object]) -> Text:
-    """The message `to_record` stored (its Chinese text filled again from the template)."""
+    """The message `to_record` stored (its Chinese text filled again from the template, in today's wording
+    where it was reworded since)."""
     params = record.get("params") or {}
     assert isinstance(params, Mapping)
     values = {str(key): _param_value(value) for key, value in params.items()}
     plural, count, context = record.get("plural"), record.get("count"), record.get("context")
+    template = str(record["template"])
     return Text(
-        str(record["template"]),
+        REWORDED.get(template, template),
         values,
         str(plural) if plural is not None else None,
         int(count) if isinstance(count, int) else None,

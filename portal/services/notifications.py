@@ -74,7 +74,7 @@ def staff_with_role(session: Session, org_id: int, role: Role, now: datetime) ->
 
 def _describe(application: Application) -> Text:
     return T_(
-        "%(name)s · %(series)s%(specialty)s · %(level)s",
+        "%(name)s · %(series)s / %(specialty)s · %(level)s",
         name=application.applicant.name,
         series=application.series,
         specialty=application.specialty,

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,25 @@ from tests.i18n.reading import leaks
 def _in(browser: FlaskClient, language: i18n.Language) -> FlaskClient:
     browser.set_cookie(i18n.COOKIE, language.value)
     return browser
+
+
+def test_a_stored_message_reworded_since_reads_in_today_s_words_and_translates(app: Flask) -> None:
+    old = {
+        "template": "新的待办（%(role)s）：%(what)s",
+        "params": {
+            "role": "经办人",
+            "what": {
+                "text": {
+                    "template": "%(name)s · %(series)s%(specialty)s · %(level)s",
+                    "params": {"name": "王五", "series": "工程", "specialty": "机械工程", "level": "中级"},
+                }
+            },
+        },
+    }
+    assert str(from_record(old)) == "新的待办（经办人）：王五 · 工程 / 机械工程 · 中级"
+    with app.test_request_context(), force_locale(i18n.Language.EN.value):
+        english = str(i18n.translate(from_record(old)))
+    assert "New work (Handler)" in english and " / " in english and "%(" not in english
 
 
 def test_a_message_comes_back_from_its_record_with_its_template_and_parameters() -> None:

@@ -162,6 +162,8 @@ def test_the_inbox_shows_unread_work_and_opening_marks_it_read(
     assert 'id="unread-count">1' in browser.get("/review/queue").text
     inbox = browser.get("/inbox").text
     assert application.applicant.name in inbox and "新的待办" in inbox
+    # The series and the specialty apart (it read "工程机械工程").
+    assert f"{application.series} / {application.specialty} · {application.level}" in inbox
     note = session.scalars(
         select(Notification).where(Notification.user_id == world.department.handler.id)
     ).one()
