@@ -165,17 +165,19 @@ def void_registration(
         )
     registered = (user.name, user.id_number, user.phone)
     number, phone = released_numbers(user.id)
-    # A compare-and-set on "waiting, not voided": of two admins at once the second changes nothing, and an
-    # HR attaching at the same moment (their own compare-and-set requires an active account) loses to one.
+    # A compare-and-set on "waiting, not voided" — every condition of the check above, staff and expert
+    # included: of two admins at once the second changes nothing, an HR attaching at the same moment (their
+    # own compare-and-set requires an active account) loses to one, and so does an account made staff or an
+    # expert between the check and this statement.
     voided = session.execute(
         update(User)
-        .where(User.id == user.id, User.employer_id.is_(None), User.is_active.is_(True))
+        .where(User.id == user.id, *_waiting(bureau_id))
         .values(is_active=False, id_number=number, phone=phone)
         .execution_options(synchronize_session=False)
     ).rowcount
     session.refresh(user)
     if voided != 1:
-        check_state()  # what changed it: attached, or voided by another admin
+        check_state()  # what changed it: attached, made staff or an expert, or voided by another admin
         raise refuse("voided", VOIDED)
     session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
     record = RegistrationVoid(

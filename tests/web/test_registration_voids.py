@@ -223,6 +223,30 @@ def test_two_admins_at_once_the_second_is_told_it_is_voided_and_an_attach_meanwh
     assert _attempts(session) == ["voided", "attached"]
 
 
+def test_an_account_made_staff_between_the_check_and_the_void_is_not_voided(
+    kunming: World, session: Session, client: Any, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another admin makes the account staff just after the void's own check read it as an applicant: the
+    compare-and-set itself finds the membership, and the void is refused with its reason."""
+    user = _registered(session, kunming, client)
+    checked = accounts.unattached_registration
+
+    def made_staff_meanwhile(db: Session, account: User) -> bool:
+        answer = checked(db, account)
+        if not account.memberships:
+            make_staff(db, kunming.bureau.org, StaffRole.HANDLER, user=account)
+        return answer
+
+    monkeypatch.setattr(registration_voids, "unattached_registration", made_staff_meanwhile)
+    with pytest.raises(DomainError) as late:
+        registration_voids.void_registration(session, _admin(kunming), user.id, "冒用身份", clock.now)
+    assert late.value.code == "not_applicant"
+    session.refresh(user)
+    assert user.is_active and user.id_number == NUMBER and user.phone == PHONE
+    assert not session.scalars(select(RegistrationVoid)).all()
+    assert _attempts(session) == ["not_applicant"]
+
+
 def test_the_list_shows_masked_numbers_searches_and_pages(
     kunming: World, session: Session, client: Any, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
