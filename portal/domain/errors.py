@@ -26,11 +26,12 @@ class PermissionDenied(DomainError):
 
 class NotFound(Exception):
     """Missing, or not the actor's to see: always a 404, never caught as a refusal to show in a page
-    (so another tenant's id reads exactly like a missing one, whatever the handler catches)."""
+    (so another tenant's id reads exactly like a missing one, whatever the handler catches). `message`, a
+    msgid (N_) or a `Text` (T_), is what the 404 page says in the reader's language; none: its own words."""
 
     code = "not_found"
 
-    def __init__(self, message: str = "找不到") -> None:
+    def __init__(self, message: str = "") -> None:
         super().__init__(message)
         self.message = message
 

@@ -56,7 +56,7 @@ def _office(session: Session, actor: Actor) -> Committee:
         raise PermissionDenied(N_("评审通知由评委会办事机构起草、报备和发布"))
     committee = committees.committee_of_office(session, actor.org_id)
     if committee is None:
-        raise NotFound("找不到本办事机构的评委会")
+        raise NotFound(N_("找不到本办事机构的评委会"))
     return committee
 
 
@@ -67,7 +67,7 @@ def _get(session: Session, actor: Actor, call_id: int) -> CommitteeCall:
         or not actor.is_staff
         or actor.org_id not in (call.committee.office_id, call.committee.bureau_id)
     ):
-        raise NotFound("找不到该评审通知，或您无权查看")
+        raise NotFound(N_("找不到该评审通知，或您无权查看"))
     return call
 
 
@@ -272,7 +272,7 @@ def get_call(session: Session, actor: Actor, call_id: int) -> CommitteeCall:
     """A call of the actor's office or bureau (a bureau never sees a draft); anyone else's is NotFound."""
     call = _get(session, actor, call_id)
     if actor.org_id == call.committee.bureau_id and call.state is CallStatus.DRAFT:
-        raise NotFound("找不到该评审通知，或您无权查看")
+        raise NotFound(N_("找不到该评审通知，或您无权查看"))
     return call
 
 
@@ -292,5 +292,5 @@ def published_call(session: Session, call_id: int) -> CommitteeCall:
     """One published call for the public; a draft, a filing or a missing id reads the same: NotFound."""
     call = session.get(CommitteeCall, call_id)
     if call is None or call.state is not CallStatus.PUBLISHED:
-        raise NotFound("找不到该评审通知")
+        raise NotFound(N_("找不到该评审通知"))
     return call

@@ -205,7 +205,7 @@ def apply_numbers(
     meeting = _meeting(session, actor, meeting_id)
     stored = session.get(StoredFile, file_id)
     if stored is None or stored.uploaded_by_id != actor.user_id:
-        raise NotFound("找不到该文件")
+        raise NotFound(N_("找不到该文件"))
     try:
         rows = _verdicts(session, meeting, storage.get(stored.sha256))
     except TableError as bad:

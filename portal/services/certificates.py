@@ -571,5 +571,5 @@ def certificate_of(session: Session, actor: Actor, application_id: int) -> Appli
     """An application the actor may see that has a certificate; NotFound otherwise."""
     application = get_application(session, actor, application_id)
     if application.certificate_no is None:
-        raise NotFound("该申报尚无证书")
+        raise NotFound(N_("该申报尚无证书"))
     return application

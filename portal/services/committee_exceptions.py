@@ -50,7 +50,7 @@ def _of_bureau(session: Session, bureau_id: int, application_id: int) -> Applica
         select(Application).where(Application.id == application_id, Application.bureau_id == bureau_id)
     )
     if application is None:
-        raise NotFound("找不到该申报，或您无权查看")
+        raise NotFound(N_("找不到该申报，或您无权查看"))
     return application
 
 

@@ -63,7 +63,7 @@ def get_committee(session: Session, actor: Actor, committee_id: int) -> Committe
     """A committee the actor may see; NotFound (like a missing one) otherwise."""
     committee = session.get(Committee, committee_id)
     if committee is None or not may_view(actor, committee):
-        raise NotFound("找不到该评委会，或您无权查看")
+        raise NotFound(N_("找不到该评委会，或您无权查看"))
     return committee
 
 
@@ -289,7 +289,7 @@ def get_scope(session: Session, actor: Actor, scope_id: int) -> CommitteeScope:
     """A scope row of a committee the actor may see; NotFound otherwise."""
     row = session.get(CommitteeScope, scope_id)
     if row is None or not may_view(actor, row.committee):
-        raise NotFound("找不到该受理范围")
+        raise NotFound(N_("找不到该受理范围"))
     return row
 
 
@@ -308,7 +308,7 @@ def save_scope(
     _bureau_admin(session, actor)
     committee = get_committee(session, actor, committee_id)
     if committee.bureau_id != actor.org_id:
-        raise NotFound("找不到该评委会，或您无权查看")
+        raise NotFound(N_("找不到该评委会，或您无权查看"))
     errors: dict[str, str] = {}
     specialties = "、".join(
         x.strip() for x in data.specialties.replace(",", "、").replace("，", "、").split("、") if x.strip()
@@ -349,7 +349,7 @@ def save_scope(
     if scope_id is not None:
         row = get_scope(session, actor, scope_id)
         if row.committee_id != committee.id:
-            raise NotFound("找不到该受理范围")
+            raise NotFound(N_("找不到该受理范围"))
     same = next(
         (
             r
@@ -408,7 +408,7 @@ def delete_scope(session: Session, actor: Actor, scope_id: int, now: datetime) -
     _bureau_admin(session, actor)
     row = get_scope(session, actor, scope_id)
     if row.committee.bureau_id != actor.org_id:
-        raise NotFound("找不到该受理范围")
+        raise NotFound(N_("找不到该受理范围"))
     audit.record(
         session, actor, "delete_committee_scope", now, object_type="committee", object_id=row.committee_id,
         detail={"scope_id": row.id, "before": _snapshot(row)},

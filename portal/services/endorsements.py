@@ -182,7 +182,7 @@ def revoke_endorsement(
         raise PermissionDenied(N_("只有申报单位的经办人或领导可以撤销核对签章"))
     endorsement = session.get(Endorsement, endorsement_id)
     if endorsement is None or endorsement.material.application_id != application.id:
-        raise NotFound("找不到该核对记录")
+        raise NotFound(N_("找不到该核对记录"))
     if endorsement.revoked_at is not None:
         raise DomainError(N_("该核对签章已撤销"), code="already_revoked")
     reason = reason.strip()

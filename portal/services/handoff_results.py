@@ -71,7 +71,7 @@ class Row:
 def _profile(target: str) -> HandoffProfile:
     found = handoff_profiles.profiles().get(target)
     if found is None:
-        raise NotFound("没有这个报送目标")
+        raise NotFound(N_("没有这个报送目标"))
     return found
 
 
@@ -281,7 +281,7 @@ def get_import(session: Session, actor: Actor, import_id: int) -> ResultImport:
     """A results import of the caller's own organisation (another's is NotFound, as a missing one)."""
     found = session.get(ResultImport, import_id)
     if found is None or found.org_id != actor.org_id:
-        raise NotFound("找不到该导入记录")
+        raise NotFound(N_("找不到该导入记录"))
     return found
 
 

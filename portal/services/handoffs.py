@@ -53,7 +53,7 @@ from portal.domain.handoffs import (
     valid_until,
     value_titles,
 )
-from portal.domain.i18n import T_
+from portal.domain.i18n import T_, joined
 from portal.domain.identity import resident_id_facts
 from portal.domain.materials import PLEDGE_TEXT, SLOT_BY_KEY, slot_title
 from portal.domain.packages import safe_name
@@ -616,8 +616,8 @@ def profile_of(target: str) -> HandoffProfile:
     """The hand-off profile of a target (jx, js, km), or a Chinese NotFound naming the known ones."""
     found = handoff_profiles.profiles().get(target)
     if found is None:
-        known = "、".join(sorted(handoff_profiles.profiles()))
-        raise NotFound(f"没有“{target}”报送配置，可用：{known}")
+        known = joined(sorted(handoff_profiles.profiles()))
+        raise NotFound(T_("没有“%(target)s”报送配置，可用：%(known)s", target=target, known=known))
     return found
 
 

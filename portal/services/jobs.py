@@ -294,7 +294,7 @@ def job_for(session: Session, actor: Actor, job_id: int) -> Job:
     """A job its owner started (in the same organisation); anyone else: NotFound, like a missing one."""
     job = session.get(Job, job_id)
     if job is None or job.slot is not None or job.owner_id != actor.user_id or job.org_id != actor.org_id:
-        raise NotFound("找不到该任务，或您无权查看")
+        raise NotFound(N_("找不到该任务，或您无权查看"))
     return job
 
 
@@ -302,7 +302,7 @@ def result_of(session: Session, actor: Actor, job_id: int, now: datetime) -> Job
     """A finished job's result for download by its owner; NotFound when it has none (or has expired)."""
     job = job_for(session, actor, job_id)
     if job.state is not JobStatus.DONE or job.result_file is None:
-        raise NotFound("该任务没有可下载的结果，或结果已过期（保留24小时）")
+        raise NotFound(N_("该任务没有可下载的结果，或结果已过期（保留24小时）"))
     return job
 
 

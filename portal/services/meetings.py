@@ -107,7 +107,7 @@ def get_meeting(session: Session, actor: Actor, meeting_id: int) -> Meeting:
     """A meeting the actor may see; NotFound, exactly like a missing one, otherwise."""
     meeting = session.get(Meeting, meeting_id)
     if meeting is None or not may_view(actor, meeting):
-        raise NotFound("找不到该评审会议，或您无权查看")
+        raise NotFound(N_("找不到该评审会议，或您无权查看"))
     return meeting
 
 
@@ -257,7 +257,7 @@ def plan_meeting(session: Session, actor: Actor, data: MeetingInput, now: dateti
     _office_staff(actor)
     committee = committees.committee_of_office(session, actor.org_id)
     if committee is None:
-        raise NotFound("找不到本办事机构的评委会")
+        raise NotFound(N_("找不到本办事机构的评委会"))
     rule = committee_rules(session, committee)
     place = data.place.strip()
     errors: dict[str, str] = {}
@@ -298,7 +298,7 @@ def _mine(session: Session, actor: Actor, meeting_id: int) -> Meeting:
     _office_staff(actor)
     meeting = get_meeting(session, actor, meeting_id)
     if meeting.committee.office_id != actor.org_id:
-        raise NotFound("找不到该评审会议，或您无权查看")
+        raise NotFound(N_("找不到该评审会议，或您无权查看"))
     return meeting
 
 
@@ -488,7 +488,7 @@ def remove_from_agenda(
         )
     entry = next((e for e in meeting.entries if e.application_id == application_id), None)
     if entry is None:
-        raise NotFound("该申报不在本次会议议程中")
+        raise NotFound(N_("该申报不在本次会议议程中"))
     session.delete(entry)
     session.flush()
     _advance(session, meeting, set(EDITABLE))

@@ -180,7 +180,7 @@ def open_notification(session: Session, actor: Actor, notification_id: int, now:
     """Mark one of the actor's notifications read and return it (for its link)."""
     notification = session.get(Notification, notification_id)
     if notification is None or notification.user_id != actor.user_id:
-        raise NotFound("找不到该消息")
+        raise NotFound(N_("找不到该消息"))
     notification.read_at = notification.read_at or now
     session.flush()
     return notification

@@ -86,7 +86,7 @@ def downloadable(session: Session, actor: Actor, application_id: int) -> Applica
     """The application if the actor's organisation may have its package: staff of its enterprise or of a
     reviewing organisation it has reached (the staff scope); applicants and other tenants get NotFound."""
     if not actor.is_staff:
-        raise NotFound("找不到该申报，或您无权查看")
+        raise NotFound(N_("找不到该申报，或您无权查看"))
     return get_application(session, actor, application_id)
 
 
@@ -634,7 +634,7 @@ def start_batch(
     """A background job packaging the applications the actor may package, in the order chosen; ids they
     cannot see are dropped (they read as missing, as everywhere)."""
     if not actor.is_staff:
-        raise NotFound("找不到该申报，或您无权查看")
+        raise NotFound(N_("找不到该申报，或您无权查看"))
     wanted = list(dict.fromkeys(application_ids))
     if not wanted:
         raise ValidationFailed({"ids": N_("请先勾选要打包的申报")})
@@ -649,7 +649,7 @@ def start_batch(
     )
     ids = [i for i in wanted if i in visible]
     if not ids:
-        raise NotFound("找不到所选的申报，或您无权查看")
+        raise NotFound(N_("找不到所选的申报，或您无权查看"))
     job = jobs.create_job(
         session, actor, JobKind.PACKAGE_BATCH, {"ids": ids}, now, membership_id=membership_id, total=len(ids)
     )

@@ -440,7 +440,7 @@ def save_window(
     if window_id is not None:  # first: another bureau's window reads as missing, whatever the form says
         row = session.get(PolicyWindow, window_id)
         if row is None or row.bureau_id != bureau.id:
-            raise NotFound("找不到该受理批次")
+            raise NotFound(N_("找不到该受理批次"))
     profile = effective_profile(session, bureau)
     if profile is None:
         raise ValidationFailed({"__all__": N_("请先为本局选择政策配置")})
@@ -546,7 +546,7 @@ def delete_window(session: Session, actor: Actor, window_id: int, now: datetime)
     bureau = _admin_bureau(session, actor)
     row = session.get(PolicyWindow, window_id)
     if row is None or row.bureau_id != bureau.id:
-        raise NotFound("找不到该受理批次")
+        raise NotFound(N_("找不到该受理批次"))
     snapshot = _row_snapshot(row)
     session.delete(row)
     session.flush()
@@ -582,7 +582,7 @@ def record_filing(
     locks.hold(session, "policy-windows", bureau.id)
     row = session.get(PolicyWindow, window_id)
     if row is None or row.bureau_id != bureau.id:
-        raise NotFound("找不到该受理批次")
+        raise NotFound(N_("找不到该受理批次"))
     profile = effective_profile(session, bureau)
     if profile is None or not profile.is_self_review(row.authority):
         raise DomainError(N_("只有自主评审单位的受理批次需要录入书面报备"), code="not_self_review")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import workflow
 from portal.domain.errors import NotFound
+from portal.domain.i18n import N_
 from portal.domain.workflow import Level
 from portal.models import Application, Committee, OrgKind
 from portal.services import audit
@@ -59,7 +60,7 @@ def get_application(session: Session, actor: Actor, application_id: int) -> Appl
         visible_applications(actor).where(Application.id == application_id)
     ).one_or_none()
     if application is None:
-        raise NotFound("找不到该申报，或您无权查看")
+        raise NotFound(N_("找不到该申报，或您无权查看"))
     return application
 
 

@@ -104,7 +104,7 @@ def viewable_org(session: Session, actor: Actor, org_id: int) -> Organisation:
     """The organisation if the actor may see its staff; NotFound (404) otherwise, like a missing one."""
     org = session.get(Organisation, org_id)
     if org is None or not _may_view(actor, org):
-        raise NotFound("找不到该单位，或您无权查看")
+        raise NotFound(N_("找不到该单位，或您无权查看"))
     return org
 
 
@@ -298,7 +298,7 @@ def _membership_to_manage(
 ) -> tuple[Membership, Organisation]:
     membership = session.get(Membership, membership_id)
     if membership is None or membership.ended_at is not None:
-        raise NotFound("找不到该岗位")
+        raise NotFound(N_("找不到该岗位"))
     org = viewable_org(session, actor, membership.org_id)
     _refuse(staffing.only_admins_manage(manager_of(actor), place_of(org)))
     return membership, org
@@ -382,7 +382,7 @@ def _end(
 def _change_to_decide(session: Session, actor: Actor, change_id: int) -> tuple[StaffChange, Organisation]:
     change = session.get(StaffChange, change_id)
     if change is None:
-        raise NotFound("找不到该请求")
+        raise NotFound(N_("找不到该请求"))
     org = viewable_org(session, actor, change.org_id)
     _refuse(staffing.only_admins_manage(manager_of(actor), place_of(org)))
     if change.state is not StaffChangeStatus.PENDING:

@@ -113,7 +113,7 @@ def revoke_stand_in(session: Session, actor: Actor, stand_in_id: int, now: datet
     """Revoke one of the actor's own stand-ins (audited); anyone else's reads as missing."""
     stand_in = session.get(StandIn, stand_in_id)
     if stand_in is None or stand_in.revoked_at is not None or stand_in.membership.user_id != actor.user_id:
-        raise NotFound("找不到该代理安排")
+        raise NotFound(N_("找不到该代理安排"))
     stand_in.revoked_at = now
     audit.record(
         session,

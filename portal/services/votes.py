@@ -111,7 +111,7 @@ def _office(session: Session, actor: Actor) -> Committee:
         raise PermissionDenied(N_("只有评委会办事机构的经办人或领导可以维护专家库"))
     committee = committees.committee_of_office(session, actor.org_id)
     if committee is None:
-        raise NotFound("找不到本办事机构的评委会")
+        raise NotFound(N_("找不到本办事机构的评委会"))
     return committee
 
 
@@ -696,7 +696,7 @@ def member_for(session: Session, actor: Actor, meeting_id: int) -> tuple[Meeting
     member = next((m for m in memberships_of(session, actor) if m.meeting_id == meeting_id), None)
     meeting = session.get(Meeting, meeting_id)
     if member is None or meeting is None:
-        raise NotFound("找不到该评审会议，或您不在本次会议的专家名单中")
+        raise NotFound(N_("找不到该评审会议，或您不在本次会议的专家名单中"))
     return meeting, member
 
 

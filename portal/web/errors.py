@@ -135,7 +135,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound) -> Response:
         audit_denied(404)  # an object the actor may not see (or that does not exist): same answer
-        return error_response(404)
+        # What was not found, as the service says it (the same words for a missing and a hidden object).
+        return error_response(404, error.message or None)
 
     @app.errorhandler(PermissionDenied)
     def _denied(error: PermissionDenied) -> Response:

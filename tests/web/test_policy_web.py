@@ -17,7 +17,7 @@ from portal.services import applications, forms, materials
 from portal.services.actors import actor_for
 from tests.conftest import Clock
 from tests.factories import STORAGE, World, filled_form, make_user, make_world
-from tests.i18n.reading import in_english
+from tests.i18n.reading import assert_english, in_english
 
 IN_Q4 = datetime(2026, 10, 21, 2, 0, tzinfo=UTC)
 HX = {"HX-Request": "true"}
@@ -222,6 +222,18 @@ def test_the_admin_enters_next_years_batch(
     )
     assert contact.status_code == 303 and "0797-1" in browser.get("/admin/policy").text
     assert login_as(world.bureau.handler).get("/admin/policy").status_code == 403
+
+
+def test_a_missing_batch_is_a_404_that_names_it_in_the_readers_language(
+    world: World, session: Session, login_as: Any
+) -> None:
+    """The 404 page says what the service did not find (it said only its generic words), translated."""
+    browser = login_as(world.admin)
+    missing = browser.post("/admin/policy/windows/999999/delete")
+    assert missing.status_code == 404 and "找不到该受理批次" in missing.text
+    english = in_english(browser).post("/admin/policy/windows/999999/delete")
+    assert english.status_code == 404 and "This application window was not found" in english.text
+    assert_english(english.text)
 
 
 def test_the_admin_sees_a_window_closing_on_a_rest_day(
