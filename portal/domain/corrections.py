@@ -200,6 +200,21 @@ def touched(item: str, changed: Iterable[str]) -> bool:
     return bool(found) and any(k.startswith("material:") and k.endswith(f"@{found[2]}") for k in keys)
 
 
+_ROW_SLOT = re.compile(r"^material:[^@]+@([0-9]{1,12})$")
+
+
+def evidence_changed(item: str, changed: Iterable[str]) -> bool:
+    """Whether ``item`` is a row's material slot (material:<slot>@<row id>: the 学历证书 of education row 12)
+    whose row the applicant changed (a ``changed`` key row:<section>:<row id>). The slot evidences the
+    row's content: a file that proved the row as it stood may not prove it as it stands, so naming it now
+    is a fair new finding, not one the earlier return could have made (REV-03). Not an answer to a return
+    that named the slot: that asks for the file (:func:`touched`)."""
+    slot = _ROW_SLOT.match(item)
+    if slot is None:
+        return False
+    return any((row := _ROW_KEY.match(key)) is not None and row[2] == slot[1] for key in changed)
+
+
 def belated(
     items: Iterable[str],
     earlier: Iterable[str],
@@ -213,9 +228,10 @@ def belated(
     keys changed after the earlier return, as :func:`touched` reads them): it stood then as it stands now.
     An item named again, about something the applicant changed since, or not there to name then (a slot
     that became required afterwards: a changed education row asking for a new certificate) is a fair new
-    finding. ``offered`` None: a return recorded before its choices were kept; its material slots count as
-    not there then (whether its checklist showed them is unknown, and the warning must not say it did),
-    the rest as offered. In the order given."""
+    finding; a row's slot counts as changed when its row did, its files or not (:func:`evidence_changed`).
+    ``offered`` None: a return recorded before its choices were kept; its material slots count as not there
+    then (whether its checklist showed them is unknown, and the warning must not say it did), the rest as
+    offered. In the order given."""
     named, moved = list(earlier), list(changed)
     there = None if offered is None else set(offered)
 
@@ -227,7 +243,10 @@ def belated(
     return [
         item
         for item in items
-        if listable(item) and not any(covers(part, item) for part in named) and not touched(item, moved)
+        if listable(item)
+        and not any(covers(part, item) for part in named)
+        and not touched(item, moved)
+        and not evidence_changed(item, moved)
     ]
 
 

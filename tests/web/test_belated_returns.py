@@ -172,6 +172,36 @@ def test_a_slot_the_checklist_asked_for_only_after_the_first_return_is_no_belate
     assert application.state is Status.RETURNED
 
 
+def test_a_slot_of_a_row_the_applicant_edited_since_is_no_belated_item(
+    world: World, session: Session, clock: Clock
+) -> None:
+    """Returned for the school of an education row, the applicant corrects it and keeps the row's
+    学历证书. A later return asking for that certificate is a fair new finding (the file proved the row as
+    it stood); the identity card, unchanged, is still warned about."""
+    application = make_application(session, world, clock.now, steps=1)
+    handler = world.enterprise.actor(StaffRole.HANDLER)
+    form = forms.posted_form(session, application)
+    row_id = form["education-0-id"]
+    slot = f"material:diploma@{row_id}"
+    corrections.return_for_correction(
+        session,
+        handler,
+        application.id,
+        corrections.ReturnInput({f"row:education:{row_id}": "毕业院校填写有误"}, "2026-10-20"),
+        clock.now,
+    )
+    me = actor_for(application.applicant, None)
+    later = clock.now + timedelta(hours=1)
+    forms.save_form(session, me, application.id, {**form, "education-0-school": "江西理工大学"}, later)
+    applications.act(session, me, application.id, Action.RESUBMIT, later)
+    session.flush()
+    offered = {c.key for c in corrections.return_choices(session, application)}
+    assert {slot, "material:id_card"} <= offered
+    assert corrections.belated_items(session, handler, application, [slot]) is None
+    belated = corrections.belated_items(session, handler, application, [slot, "material:id_card"])
+    assert belated is not None and belated.keys == ["material:id_card"]
+
+
 def test_a_return_recorded_before_its_choices_were_kept_still_warns_of_its_parts_not_of_its_slots(
     world: World, session: Session, clock: Clock
 ) -> None:
