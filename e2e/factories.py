@@ -3,7 +3,8 @@ does), so a journey that runs last changes nothing the other journeys read, what
 
 Every person a journey opens itself is listed once in PEOPLE, by journey: the journeys share one database,
 so two that took the same phone (or ID number) collided — the second could not open its account. The
-registry refuses, when imported, a phone, serial or name given twice, or a phone of the demo's own."""
+registry refuses, when imported, a phone, serial, ID number or name given twice, a phone of the demo's own,
+or a typed ID number that is not a valid one or is of the demo's family (36070219900101…)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from portal.demo import (
     open_applicant,
     walk,
 )
+from portal.domain.identity import complete_resident_id
 from portal.domain.workflow import Action, Status
 from portal.extensions import db
 from portal.models import Application, Committee, Membership, Organisation, User
@@ -38,15 +40,35 @@ from portal.web.storage import storage
 class Person(NamedTuple):
     """A person a journey opens: the name it finds them by, their phone (the login), and the serial of
     their ID number (portal.demo's 36070219900101<serial>) when the journey opens them through the
-    services; None when the journey types the account into the browser with an ID number of its own."""
+    services; when the journey types the account into the browser instead, the GB 11643 number it types
+    (``id_number``)."""
 
     name: str
     phone: str
     serial: int | None = None
+    id_number: str | None = None
+
+    @property
+    def typed_number(self) -> str:
+        """The ID number the journey types for this person (opened in the browser)."""
+        assert self.id_number is not None, f"{self.name} is opened by a factory, with a serial"
+        return self.id_number
 
 
 # The demo's own ID serials stay below 300 (portal.demo, demo_committee, demo_kunming): journeys take 900+.
 JOURNEY_SERIALS = range(900, 1000)
+DEMO_ID_PREFIX = "36070219900101"  # portal.demo's numbers (and the serials' above): never typed
+
+
+def ending_in_x(prefix: str) -> str:
+    """The first valid resident ID number of a 14-digit prefix (region and birth date) whose check
+    character is X: the journeys type it with a lowercase x."""
+    for serial in range(1, 1000):
+        number = complete_resident_id(f"{prefix}{serial:03d}")
+        if number.endswith("X"):
+            return number
+    raise AssertionError(f"no number of {prefix} with check character X")
+
 
 PEOPLE: dict[str, Person] = {
     # Opened through the services (application_for, held_back_by_one_committee_a_year, a journey's _draft).
@@ -60,28 +82,43 @@ PEOPLE: dict[str, Person] = {
     "zz_keyboard": Person("葛文韬", "13970709931", 931),
     "zz_phone.draft": Person("骆思琪", "13970709932", 932),
     "zz_phone.returned": Person("韦晓彤", "13970709933", 933),
-    # Opened in the browser, each with an ID number the journey types.
-    "journey": Person("周文博", "13970709901"),
-    "english_journey": Person("柯文静", "13970709951"),
-    "registration": Person("段雪梅", "13970909951"),
-    "registration.voided": Person("段雪丽", "13970909973"),  # registers again as 段雪莉 once voided
-    "accounts.id_check": Person("刘晓东", "13970708801"),
-    "accounts.live_check": Person("周敏捷", "13970708802"),
-    "accounts.import.1": Person("钱一", "13970708811"),
-    "accounts.import.2": Person("钱二", "13970708812"),  # its row is refused (a wrong check character)
-    "accounts.import.4": Person("钱四", "13970708814"),
-    "accounts.import.5": Person("钱五", "13970708815"),
-    "staff": Person("柯小满", "13970708851"),  # a handler the enterprise's admin adds
+    # Opened in the browser, each with the ID number the journey types.
+    "journey": Person("周文博", "13970709901", id_number=ending_in_x("36070219920315")),
+    "english_journey": Person("柯文静", "13970709951", id_number=complete_resident_id("36070219930512951")),
+    "registration": Person("段雪梅", "13970909951", id_number=ending_in_x("53011319900118")),
+    # Registers again as 段雪莉, with the same number, once voided.
+    "registration.voided": Person("段雪丽", "13970909973", id_number=ending_in_x("53011319910305")),
+    "accounts.id_check": Person("刘晓东", "13970708801", id_number=ending_in_x("36070219880412")),
+    "accounts.live_check": Person(
+        "周敏捷", "13970708802", id_number=complete_resident_id("36070219870305123")
+    ),
+    "accounts.import.1": Person("钱一", "13970708811", id_number=complete_resident_id("36070219910501123")),
+    # Its row is refused (typed with a wrong check character); 钱三's row, refused for its malformed phone,
+    # carries the same number.
+    "accounts.import.2": Person("钱二", "13970708812", id_number=complete_resident_id("36070219910502123")),
+    "accounts.import.4": Person("钱四", "13970708814", id_number=complete_resident_id("36070219910601123")),
+    "accounts.import.5": Person("钱五", "13970708815", id_number=complete_resident_id("36070219910503123")),
+    # A handler the enterprise's admin adds.
+    "staff": Person("柯小满", "13970708851", id_number=complete_resident_id("36070219920315041")),
+}
+# Numbers a journey types that open no account, and must find none: a roster row of nobody.
+NOBODY: dict[str, str] = {
+    "accounts.roster": complete_resident_id("36070219700101123"),
 }
 
 
-def _checked(people: Mapping[str, Person], taken: set[str]) -> None:
-    """Refuse a registry that gives a phone, a serial or a name to two journeys, a phone the demo data
-    already has (``taken``), or a serial outside the journeys' range."""
+def _checked(people: Mapping[str, Person], taken: set[str], nobody: Mapping[str, str] | None = None) -> None:
+    """Refuse a registry that gives a phone, a serial, an ID number or a name to two journeys (or to a
+    person and ``nobody``'s numbers), a phone the demo data already has (``taken``), a serial outside the
+    journeys' range, a person with both a serial and a typed number or with neither, or a typed number
+    that is not a valid resident ID number or is of the demo's family (where the serials' numbers are)."""
     problems: list[str] = []
+    typed = [(key, p.id_number) for key, p in people.items() if p.id_number is not None]
+    typed += list((nobody or {}).items())
     for what, values in (
         ("phone", [p.phone for p in people.values()]),
         ("serial", [p.serial for p in people.values() if p.serial is not None]),
+        ("ID number", [number for _, number in typed]),
         ("name", [p.name for p in people.values()]),
     ):
         problems += [f"{what} {value} is given twice" for value, n in Counter(values).items() if n > 1]
@@ -91,11 +128,26 @@ def _checked(people: Mapping[str, Person], taken: set[str]) -> None:
         for key, p in people.items()
         if p.serial is not None and p.serial not in JOURNEY_SERIALS
     ]
+    problems += [
+        f"{key}: give a serial or a typed ID number, one of them"
+        for key, p in people.items()
+        if (p.serial is None) == (p.id_number is None)
+    ]
+    problems += [
+        f"{key}: {number} is not a valid resident ID number"
+        for key, number in typed
+        if len(number) != 18 or complete_resident_id(number[:17]) != number
+    ]
+    problems += [
+        f"{key}: {number} is of the demo's numbers ({DEMO_ID_PREFIX}…)"
+        for key, number in typed
+        if number.startswith(DEMO_ID_PREFIX)
+    ]
     if problems:
         raise ValueError("e2e.factories.PEOPLE: " + "; ".join(problems))
 
 
-_checked(PEOPLE, set(demo_phones()))
+_checked(PEOPLE, set(demo_phones()), NOBODY)
 
 HANDLERS = {STATE_ENTERPRISE: "13870700006", PRIVATE_ENTERPRISE: "13870700008"}  # 黄丽华, 邱敏
 LEADERS = {STATE_ENTERPRISE: "13870700007", PRIVATE_ENTERPRISE: "13870700009"}  # 曾宪明, 罗永红
@@ -125,7 +177,7 @@ def application_for(
     for the given sections. It is made and submitted when the demo's applications were (inside an
     application window, which `now` may not be). The same call on a rerun returns the application made the
     first time. Returns its id."""
-    name, phone, serial = person
+    name, phone, serial = person.name, person.phone, person.serial
     assert serial is not None, f"{name} is opened in the browser, not by a factory"
     with app.app_context():
         enterprise = db.session.scalars(
@@ -194,7 +246,7 @@ def held_back_by_one_committee_a_year(app: Flask, person: Person) -> int:
     送评委会评审 waits for the bureau's leader, and the rule holds it back. Walked on the demo's road like
     the committee demo's applicant. The same call on a rerun returns the application made the first time.
     Returns the second's id."""
-    name, phone, serial = person
+    name, phone, serial = person.name, person.phone, person.serial
     assert serial is not None, f"{name} is opened in the browser, not by a factory"
     with app.app_context():
         session = db.session

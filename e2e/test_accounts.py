@@ -15,22 +15,13 @@ import xlsxwriter
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from e2e.factories import PEOPLE
+from e2e.factories import NOBODY, PEOPLE
 from e2e.helpers import accept_confirmations, htmx_settled, log_in
 from portal.demo import STATE_ENTERPRISE
-from portal.domain.identity import complete_resident_id
 
 ENTERPRISE_HANDLER = "13870700006"
 ID_CHECK, LIVE_CHECK = PEOPLE["accounts.id_check"], PEOPLE["accounts.live_check"]
 IMPORTED = {n: PEOPLE[f"accounts.import.{n}"] for n in (1, 2, 4, 5)}  # 钱三's phone is malformed: no account
-
-
-def _id_ending_in_x(prefix: str) -> str:
-    for serial in range(1, 1000):
-        number = complete_resident_id(f"{prefix}{serial:03d}")
-        if number.endswith("X"):
-            return number
-    raise AssertionError("no number with check character X")
 
 
 def _xlsx(path: Path, rows: list[list[str]]) -> Path:
@@ -51,7 +42,8 @@ def test_hr_sees_the_id_normalised_with_the_birth_date_and_a_wrong_check_charact
     hr: Page = new_page("hr")
     log_in(hr, ENTERPRISE_HANDLER)
     hr.get_by_label("姓名").fill(ID_CHECK.name)
-    number = _id_ending_in_x("36070219880412")
+    number = ID_CHECK.typed_number
+    assert number.endswith("X")  # typed with a lowercase x
     hr.get_by_label("身份证号码").press_sequentially(number[:-1] + "x", delay=10)
     check = hr.locator("#check-id-number")
     expect(check).to_contain_text(f"将保存为 {number}")
@@ -101,7 +93,7 @@ def test_submitting_while_a_live_check_is_on_its_way_logs_no_error(
     hr: Page = new_page("hr")
     log_in(hr, ENTERPRISE_HANDLER)
     hr.get_by_label("姓名").fill(LIVE_CHECK.name)
-    hr.get_by_label("身份证号码").fill(complete_resident_id("36070219870305123"))
+    hr.get_by_label("身份证号码").fill(LIVE_CHECK.typed_number)
     hr.get_by_label("用工类型").select_option("labour_contract")
     with hr.expect_request(lambda request: "field=phone" in request.url):
         hr.get_by_label("手机号").fill(LIVE_CHECK.phone)  # typed, and at once
@@ -113,7 +105,7 @@ def test_submitting_while_a_live_check_is_on_its_way_logs_no_error(
 def test_a_bulk_file_reports_every_bad_row_and_imports_only_on_confirmation(
     new_page: Any, tmp_path: Path
 ) -> None:
-    good = [complete_resident_id(f"3607021991050{n}123") for n in range(1, 4)]
+    good = [IMPORTED[n].typed_number for n in (1, 2, 5)]
     path = _xlsx(
         tmp_path / "职工名单.xlsx",
         [
@@ -130,7 +122,7 @@ def test_a_bulk_file_reports_every_bad_row_and_imports_only_on_confirmation(
             [
                 IMPORTED[4].name,
                 "居民身份证",
-                complete_resident_id("36070219910601123"),
+                IMPORTED[4].typed_number,
                 IMPORTED[4].phone,
                 "退休返聘",
             ],
@@ -188,7 +180,7 @@ def test_a_roster_upload_turns_badges_from_not_found_to_linked_and_unit_mismatch
     hr.get_by_role("link", name="社保参保名单").click()
     first = _xlsx(
         tmp_path / "参保1.xlsx",
-        [header, ["某人", complete_resident_id("36070219700101123"), STATE_ENTERPRISE, "100"]],
+        [header, ["某人", NOBODY["accounts.roster"], STATE_ENTERPRISE, "100"]],
     )
     hr.get_by_label(re.compile("^参保人员名单")).set_input_files(str(first))
     hr.get_by_role("button", name="上传名单").click()

@@ -26,7 +26,6 @@ from e2e.factories import PEOPLE
 from e2e.helpers import DEMO_PASSWORD, accept_confirmations, htmx_settled, phone_photo
 from e2e.test_journey import EDUCATION, WORK  # the same rows, typed by their (Chinese) values here
 from e2e.test_zz_phone import PHONE, assert_fits
-from portal.domain.identity import complete_resident_id
 from portal.extensions import db
 from portal.models import User
 from tests.i18n.reading import leaks
@@ -146,10 +145,6 @@ def record_unit_opinion(hr: Page) -> None:
     english(hr)
 
 
-def _id_number() -> str:
-    return complete_resident_id("36070219930512951")
-
-
 @pytest.fixture
 def staff_back_in_chinese(portal_app: Flask) -> Iterator[None]:
     """The demo staff choose English here, and the choice is kept on their accounts: afterwards they are
@@ -168,7 +163,7 @@ def test_the_whole_road_in_english(new_page: Any, clock: Clock, worker: Any) -> 
     hr.goto("/enterprise/applicants")
     english(hr)
     hr.locator("#f-name").fill(NAME)
-    hr.locator("#f-id-number").fill(_id_number())
+    hr.locator("#f-id-number").fill(PEOPLE["english_journey"].typed_number)
     hr.locator("#f-phone").fill(PHONE_NUMBER)
     hr.locator("#f-employment-type").select_option("labour_contract")
     hr.locator("#create-applicant button.btn-primary").click()

@@ -85,7 +85,7 @@ FIXED_SUMMARY = "负责开发区道路和管网工程的施工技术管理，主
 def _draft(app: Flask, hr_phone: str, enterprise: str, person: Person, what: tuple[str, ...]) -> int:
     """A new applicant (``person``, from PEOPLE; password Demo@2026) and an empty draft started by their
     HR; the journey fills it. The same call on a rerun returns the draft made the first time."""
-    name, phone, serial = person
+    name, phone, serial = person.name, person.phone, person.serial
     assert serial is not None, f"{name} is opened in the browser, not by a factory"
     series, specialty, level, pathway, authority = what
     with app.app_context():

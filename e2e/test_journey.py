@@ -25,7 +25,6 @@ from e2e.helpers import (
     sign_pledge,
     upload_material,
 )
-from portal.domain.identity import complete_resident_id
 
 APPLICANT = PEOPLE["journey"]
 NAME = APPLICANT.name
@@ -52,14 +51,6 @@ WORK = {
 }
 
 
-def _id_ending_in_x() -> str:
-    for serial in range(1, 1000):
-        number = complete_resident_id(f"36070219920315{serial:03d}")
-        if number.endswith("X"):
-            return number
-    raise AssertionError("no number with check character X")
-
-
 def test_one_application_travels_from_account_to_certificate(
     new_page: Any, clock: Clock, worker: Any
 ) -> None:
@@ -67,7 +58,8 @@ def test_one_application_travels_from_account_to_certificate(
     log_in(hr, ENTERPRISE_HANDLER)
     expect(hr.get_by_role("heading", name="申报人账号")).to_be_visible()
 
-    id_number = _id_ending_in_x()
+    id_number = APPLICANT.typed_number
+    assert id_number.endswith("X")
     hr.get_by_label("姓名").fill(NAME)
     hr.get_by_label("身份证号码").fill(id_number[:-1] + "x")  # typed with a lowercase x
     hr.get_by_label("手机号").fill(APPLICANT.phone)

@@ -14,7 +14,6 @@ from playwright.sync_api import Page, expect
 
 from e2e.factories import PEOPLE
 from e2e.helpers import accept_confirmations, log_in, log_out
-from portal.domain.identity import complete_resident_id
 
 UNIT_HANDLER = "13970900006"  # portal.demo's Kunming hand-off target: 昆明东川铜都矿业技术服务有限公司's HR
 UNIT = "昆明东川铜都矿业技术服务有限公司"
@@ -23,16 +22,9 @@ NAME, PHONE = PEOPLE["registration"].name, PEOPLE["registration"].phone
 BUREAU_ADMIN = "13970900003"  # 普丽萍, the Dongchuan bureau's system admin (portal.demo)
 
 
-def _id_ending_in_x(prefix: str) -> str:
-    for serial in range(1, 1000):
-        number = complete_resident_id(f"{prefix}{serial:03d}")
-        if number.endswith("X"):
-            return number
-    raise AssertionError("no number with check character X")
-
-
 def test_a_person_registers_their_unit_attaches_the_account_and_they_see_their_unit(new_page: Any) -> None:
-    number = _id_ending_in_x("53011319900118")
+    number = PEOPLE["registration"].typed_number
+    assert number.endswith("X")
     person: Page = new_page("applicant")
     person.goto("/login")
     person.get_by_role("link", name="申报人注册").click()
@@ -88,7 +80,8 @@ def test_the_admin_voids_a_registration_nobody_attached_and_the_person_registers
     new_page: Any,
 ) -> None:
     typo, phone = PEOPLE["registration.voided"].name, PEOPLE["registration.voided"].phone
-    number = _id_ending_in_x("53011319910305")
+    number = PEOPLE["registration.voided"].typed_number
+    assert number.endswith("X")
     person: Page = new_page("applicant")
     _register(person, typo, number, phone)  # a typo'd name: her unit's HR cannot attach it
 

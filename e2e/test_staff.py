@@ -12,7 +12,6 @@ from playwright.sync_api import Page, expect
 from e2e.factories import PEOPLE
 from e2e.helpers import accept_confirmations, log_in
 from portal.demo import STATE_ENTERPRISE
-from portal.domain.identity import complete_resident_id
 
 ENTERPRISE_ADMIN = "13870700013"  # 陈建平
 DEPARTMENT_ADMIN = "13870700012"  # 曾凡荣
@@ -32,7 +31,7 @@ def test_admins_manage_staff_by_the_rulebook_and_the_leader_sees_every_change(ne
 
     form.get_by_label("岗位").select_option("handler")
     form.get_by_label("姓名").fill(NEW_HANDLER.name)
-    form.get_by_label("身份证号码").fill(complete_resident_id("36070219920315041"))
+    form.get_by_label("身份证号码").fill(NEW_HANDLER.typed_number)
     form.get_by_label("手机号").fill(NEW_HANDLER.phone)
     form.get_by_role("button", name="添加").click()
     expect(admin.locator("#account-slip")).to_contain_text(NEW_HANDLER.name)
