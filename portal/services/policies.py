@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from portal.domain.i18n import N_, T_, Text
+from portal.domain.i18n import N_, T_, Text, joined
 from portal.domain.policy import (
     ALL,
     LEVELS,
@@ -172,6 +172,10 @@ class WindowStatus:
     last_workday: date | None = None
     awaits_filing: bool = False  # a self-review unit's window without its recorded filing: not open
     self_review: bool = False  # the window of a self-review unit (its filing is shown or asked for)
+    # A shared window shown to a self-review unit's enterprise: for whom of its staff it holds (SCOPE-13).
+    applies_note: str | None = None
+    # A shared window on the admin's page: the self-review units whose own staff it is not for, with levels.
+    units_apart: str | None = None
 
 
 def _authority_name(profile: PolicyProfile, code: str) -> str:
@@ -183,8 +187,66 @@ def _authority_name(profile: PolicyProfile, code: str) -> str:
         return code
 
 
+def _applies_note(w: Window, unit: Authority) -> str | None:
+    """For a self-review unit's enterprise, which of its staff a shared window is for: the unit certifies
+    its levels (in its series) itself on its own filed dates (SCOPE-13, WIN-02 001 一), so the shared batch
+    holds for the other levels (and series) only. None for the unit's own windows."""
+    if w.authority == unit.code:
+        return None
+    own = [lv for lv in w.levels if lv in unit.levels]
+    others = [lv for lv in w.levels if lv not in unit.levels]
+    if not own:
+        return None
+    if unit.series:
+        return T_(
+            "本单位%(series)s系列的%(own)s由%(unit)s自主认定，不按本批次申报；本单位其他人员按本批次申报",
+            series=joined(unit.series),
+            own=joined(own),
+            unit=unit.name,
+        )
+    if not others:
+        return None  # not listed to the unit's enterprise (current_windows leaves it out)
+    return T_(
+        "本单位仅%(levels)s按本批次申报；%(own)s由%(unit)s自主认定，受理时间以其书面报备为准",
+        levels=joined(others),
+        own=joined(own),
+        unit=unit.name,
+    )
+
+
+def _units_apart(profile: PolicyProfile, w: Window) -> str | None:
+    """A shared window on the admin's page: the self-review units certifying some of its levels for their
+    own staff on their own dates (SCOPE-13, WIN-02 001 一), each with those levels; None if there are none."""
+    if w.authority != ALL:
+        return None
+    units = [
+        T_("%(unit)s（%(levels)s）", unit=a.name, levels=joined(lv for lv in w.levels if lv in a.levels))
+        if not a.series
+        else T_(
+            "%(unit)s（%(series)s系列%(levels)s）",
+            unit=a.name,
+            series=joined(a.series),
+            levels=joined(lv for lv in w.levels if lv in a.levels),
+        )
+        for a in profile.authorities
+        if a.self_review and set(w.levels) & set(a.levels)
+    ]
+    if not units:
+        return None
+    return T_(
+        "不适用于自主评审单位的本单位人员：%(units)s（自定受理时间，%(clause)s）",
+        units=joined(units, "；"),
+        clause="001 一",
+    )
+
+
 def _status(
-    session: Session, profile: PolicyProfile, w: Window, day: date, row_ids: dict[tuple[str, str], int]
+    session: Session,
+    profile: PolicyProfile,
+    w: Window,
+    day: date,
+    row_ids: dict[tuple[str, str], int],
+    unit: Authority | None = None,
 ) -> WindowStatus:
     assert w.opens is not None and w.closes is not None
     rest: bool | None = None
@@ -208,6 +270,8 @@ def _status(
         last_workday=last,
         awaits_filing=profile.awaits_filing(w),
         self_review=profile.is_self_review(w.authority),
+        applies_note=_applies_note(w, unit) if unit is not None else None,
+        units_apart=_units_apart(profile, w) if unit is None else None,
     )
 
 
@@ -308,14 +372,17 @@ def current_windows(
     unit = profile.self_review_unit(org.uscc if org is not None else None)
     if unit is not None:
         own = windows_on(profile, day, authority=unit.code)
-        others = [w for w in (*found.open, *found.upcoming) if set(w.levels) - set(unit.levels)]
+        # A shared window is still theirs for a level the unit does not certify, or in a series it does not.
+        others = [
+            w for w in (*found.open, *found.upcoming) if unit.series or set(w.levels) - set(unit.levels)
+        ]
         opened = sorted(
             [*own.open, *(w for w in others if w.contains(day))],
             key=lambda w: (-w.opens.toordinal(), w.closes),  # type: ignore[union-attr]
         )
         later = sorted([*own.upcoming, *(w for w in others if not w.contains(day))], key=lambda w: w.opens)  # type: ignore[arg-type, return-value]
         found = WindowsOn(tuple(opened), tuple(later))
-    return [_status(session, profile, w, day, {}) for w in (*found.open, *found.upcoming)[:limit]]
+    return [_status(session, profile, w, day, {}, unit) for w in (*found.open, *found.upcoming)[:limit]]
 
 
 # --- the bureau admin's screens --------------------------------------------------------------------------

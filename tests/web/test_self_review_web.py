@@ -16,6 +16,7 @@ from portal.models import AuditEvent, PolicyWindow
 from portal.services import policies
 from tests.conftest import Clock
 from tests.factories import World, make_world
+from tests.i18n.reading import assert_english, in_english
 from tests.services.test_eligibility_service import draft
 from tests.services.test_self_review import GZ, own_window, with_unit
 
@@ -94,3 +95,20 @@ def test_a_window_entered_for_the_unit_says_it_waits_for_the_filing(
     assert browser.post("/admin/policy/windows", data=form).status_code == 303
     page = browser.get("/admin/policy").text
     assert "录入其向同级职称部门的书面报备后才开放受理" in page and "未报备，不开放" in page
+
+
+def test_the_shared_batch_says_which_of_the_units_levels_it_is_for(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """A unit certifying only 中级 still sees the shared batch (its other levels' staff apply in it): the
+    listing says for which levels, and that 中级 is the unit's own; the admin's page says whom it skips."""
+    clock.now = IN_Q4
+    hr = html.unescape(login_as(world.enterprise.handler).get("/enterprise/applicants").text)
+    assert "本单位仅员级、助理级按本批次申报；中级由某链主企业职称自主评审委员会自主认定" in hr
+    other = html.unescape(login_as(world.other_enterprise.handler).get("/enterprise/applicants").text)
+    assert "按本批次申报" not in other
+    admin_page = html.unescape(login_as(world.admin).get("/admin/policy").text)
+    assert "不适用于自主评审单位的本单位人员：某链主企业职称自主评审委员会（中级）" in admin_page
+    english = html.unescape(in_english(login_as(world.enterprise.handler)).get("/enterprise/applicants").text)
+    assert "For this unit, only" in english and "apply in this batch" in english
+    assert_english(in_english(login_as(world.admin)).get("/admin/policy").text)
