@@ -89,6 +89,7 @@ __all__ = [
     "Window",
     "WindowRule",
     "WorkflowRules",
+    "YearEndRule",
     "expand_levels",
     "last_workday_in",
     "load_profile",
@@ -880,6 +881,38 @@ class TitlesElsewhere(Cited):
 
 
 @dataclass(frozen=True, kw_only=True)
+class YearEndRule(Cited):
+    """REP-01 (Ganzhou 001 四(七), 000 四(六)): counties and self-review units finish the year's recognition
+    by ``finish_by`` (2026-12-31) and report the approval document and the certificates to the city's title
+    office. So a self-review unit's window closes by that day of the year it opens (its applications are
+    decided within the year, not carried over), and its enterprise is warned from ``warn_from`` of what is
+    still unfinished. The same day of the year holds for another year's windows (both Ganzhou notices say
+    12-31)."""
+
+    rule: str
+    finish_by: date
+    warn_from: date | None = None  # policy-spec REP-01: "WARN from December"; the notice sets no day
+
+    def _problems(self) -> Iterator[tuple[str, str, str]]:
+        if self.warn_from is not None and self.warn_from > self.finish_by:
+            yield (
+                "warn_from",
+                f"warns from {self.warn_from}, after the deadline {self.finish_by}",
+                f"提醒日期 {self.warn_from} 晚于完成期限 {self.finish_by}",
+            )
+
+    def deadline(self, year: int) -> date:
+        """The day the recognition of ``year`` is finished by (the same day of that year)."""
+        return self.finish_by.replace(year=year)
+
+    def warns_on(self, day: date) -> bool:
+        """Whether ``day`` is in the warning period before its year's deadline."""
+        if self.warn_from is None:
+            return False
+        return self.warn_from.replace(year=day.year) <= day <= self.deadline(day.year)
+
+
+@dataclass(frozen=True, kw_only=True)
 class AssessmentRule(Cited):
     """PREQ-03 (002 三(一)1): the unit attests the annual assessment (考核合格) at its review."""
 
@@ -967,6 +1000,7 @@ class PolicyProfile:
     form: FormLayout | None = None
     committee: CommitteeRules | None = None
     accounts: AccountRules | None = None
+    year_end: YearEndRule | None = None
 
     def _problems(self) -> Iterator[tuple[str, str, str]]:
         """What spans the tables: references to authorities, duplicates, the committee road's rules."""
@@ -991,6 +1025,15 @@ class PolicyProfile:
                     f"批次「{w.batch_id}」对「{w.authority}」重复",
                 )
             seen.add((w.batch_id, w.authority))
+            late = self.past_year_end(w)
+            if late is not None and self.year_end is not None:
+                clause = self.year_end.citation
+                yield (
+                    f"batches[{i}].closes",
+                    f"a self-review unit's window must close by {late}: it finishes the year's recognition "
+                    f"by then ({clause})",
+                    f"自主评审单位的受理期须在{late}前截止：当年度考核认定须于该日前完成（{clause}）",
+                )
         if self.committee is None and any(p.road == "committee" for p in self.pathways):
             yield (
                 "committee",
@@ -1073,6 +1116,21 @@ class PolicyProfile:
         """A self-review unit's window whose written filing (书面报备, WIN-02 001 一) is not recorded: it is
         listed, but neither open nor next until the filing is entered."""
         return window.filed_on is None and self.is_self_review(window.authority)
+
+    def year_end_of(self, authority: str, opens: date) -> date | None:
+        """The day a self-review unit finishes the recognition of a window opening on ``opens`` by (REP-01,
+        001 四(七)); None for any other authority or without the rule."""
+        if self.year_end is None or not self.is_self_review(authority):
+            return None
+        return self.year_end.deadline(opens.year)
+
+    def past_year_end(self, window: Window) -> date | None:
+        """The year-end deadline a self-review unit's ``window`` closes after (REP-01: the unit finishes
+        the year's recognition by then), or None when it closes in time or is no unit's."""
+        if window.opens is None or window.closes is None:
+            return None
+        deadline = self.year_end_of(window.authority, window.opens)
+        return deadline if deadline is not None and window.closes > deadline else None
 
     def batch_cutoffs(self) -> list[date]:
         """The distinct batch cutoffs (终算时间) the profile states, ascending."""

@@ -36,10 +36,12 @@ from portal.domain.policy import (
 )
 from portal.domain.text import LIMITS
 from portal.domain.workdays import UnknownYear
-from portal.models import AuthorityContact, Organisation, OrgKind, PolicyWindow
+from portal.domain.workflow import FINAL_STATUSES, Status
+from portal.models import Application, AuthorityContact, Organisation, OrgKind, PolicyWindow
 from portal.services import audit, locks
 from portal.services.actors import Actor
 from portal.services.calendar import today, work_calendar
+from portal.services.scope import visible_applications
 
 _BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
 
@@ -385,6 +387,44 @@ def current_windows(
     return [_status(session, profile, w, day, {}, unit) for w in (*found.open, *found.upcoming)[:limit]]
 
 
+@dataclass(frozen=True)
+class YearEndDuty:
+    """A self-review unit's year-end duty as its enterprise's home shows it (REP-01, 001 四(七)): finish
+    the year's recognition by ``deadline`` and report it to the city title office; ``unfinished`` are this
+    enterprise's submitted applications the unit certifies that are not yet decided."""
+
+    unit_name: str
+    deadline: date
+    clause: str
+    unfinished: tuple[Application, ...]
+
+
+def year_end_duty(session: Session, actor: Actor, now: datetime) -> YearEndDuty | None:
+    """For the staff of a self-review unit's enterprise, from the profile's warning day to the year's
+    deadline: the deadline and what is still unfinished (REP-01 "WARN from December"); otherwise None."""
+    if not actor.is_staff or actor.org_kind is not OrgKind.ENTERPRISE or actor.org_id is None:
+        return None
+    org = session.get(Organisation, actor.org_id)
+    profile = effective_profile(session, bureau_of(org))
+    if org is None or profile is None or profile.year_end is None:
+        return None
+    unit = profile.self_review_unit(org.uscc)
+    day = today(now)
+    if unit is None or not profile.year_end.warns_on(day):
+        return None
+    unfinished = session.scalars(
+        visible_applications(actor)
+        .where(
+            Application.authority_code == unit.code,
+            Application.status.not_in([s.value for s in (*FINAL_STATUSES, Status.DRAFT)]),
+        )
+        .order_by(Application.id)
+    ).all()
+    return YearEndDuty(
+        unit.name, profile.year_end.deadline(day.year), profile.year_end.citation, tuple(unfinished)
+    )
+
+
 # --- the bureau admin's screens --------------------------------------------------------------------------
 
 
@@ -533,6 +573,15 @@ def save_window(
         errors["closes"] = N_("截止日期不能早于开始日期")
     if cutoff and opens and cutoff < opens:
         errors["cutoff"] = N_("终算时间不能早于受理开始日期")
+    deadline = profile.year_end_of(authority, opens) if opens else None
+    if "closes" not in errors and closes and deadline and closes > deadline:
+        # REP-01 (001 四(七)): the unit finishes the year's recognition by the year end, so its window
+        # closes by then; what it accepts later could not be decided within the year.
+        errors["closes"] = T_(
+            "自主评审单位须于%(deadline)s前完成当年度考核认定（%(clause)s）：受理截止日期不能晚于%(deadline)s",
+            deadline=deadline,
+            clause=profile.year_end.citation if profile.year_end else "",
+        )
     if not citation:
         errors["citation"] = N_("请填写依据（通知文号及条款），例如 赣市人社字〔2027〕1号 附件")
     if len(data.note.strip()) > LIMITS["window_note"]:

@@ -580,3 +580,32 @@ def test_win_02_a_filing_is_dated_before_the_window_and_complete(tmp_path, filin
     text = MINIMAL.replace('levels = ["初级"]\nregions', 'levels = ["初级", "中级"]\nregions', 1)
     error = _error(tmp_path, text + SELF_REVIEW + OWN_BATCH.replace("citation", filing + "citation", 1))
     assert error.key == f"batches[1].{key}" and problem in error.problem
+
+
+YEAR_END = """
+[year_end]
+rule = "REP-01"
+finish_by = 2026-12-31
+warn_from = 2026-12-01
+citation = "001 四(七)"
+"""
+
+
+def test_rep_01_a_self_review_units_window_closes_by_the_year_end(tmp_path):
+    """001 四(七): the unit finishes the year's recognition by 12-31, so its window may not run into the
+    next year (the shared windows are the notice's own, and no unit's)."""
+    late = OWN_BATCH.replace(
+        "opens = 2026-03-01\ncloses = 2026-03-31", "opens = 2026-12-01\ncloses = 2027-01-10"
+    )
+    text = MINIMAL.replace('levels = ["初级"]\nregions', 'levels = ["初级", "中级"]\nregions', 1)
+    error = _error(tmp_path, text + SELF_REVIEW + late + YEAR_END)
+    assert (
+        error.key == "batches[1].closes"
+        and "2026-12-31" in error.problem_zh
+        and "001 四(七)" in error.problem
+    )
+    in_time = late.replace("closes = 2027-01-10", "closes = 2026-12-31")
+    profile = _self_review_profile(tmp_path, in_time + YEAR_END)
+    assert profile.year_end_of("own", date(2027, 3, 1)) == date(2027, 12, 31)  # the same day of its year
+    assert profile.year_end_of("a", date(2026, 3, 1)) is None
+    assert profile.year_end.warns_on(date(2026, 12, 1)) and not profile.year_end.warns_on(date(2026, 11, 30))  # type: ignore[union-attr]

@@ -218,3 +218,19 @@ def test_hrs_dry_run_counts_only_the_units_filed_windows(session: Session, world
     assert "own-4" not in [
         a.window.batch_id for a in eligibility.dry_run(session, other, data, IN_Q4).attempts
     ]
+
+
+def test_the_units_window_must_close_by_the_year_end(session: Session, world: World) -> None:
+    """REP-01 (001 四(七)): the unit finishes the year's recognition by 12-31, so a window of its own that
+    runs into the next year is refused on its closing day; the shared windows are not bound by it here."""
+    late = policies.WindowInput(
+        "own-5", "自主认定第五批", "gz-own", "中级", "2026-12-01", "2027-01-15", "", "某企〔2026〕5号"
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        policies.save_window(session, admin(world), late, IN_Q4)
+    assert "须于2026年12月31日前完成当年度考核认定（001 四(七)）" in refused.value.fields["closes"]
+    assert policies.save_window(session, admin(world), replace(late, closes="2026-12-31"), IN_Q4).id
+    shared = policies.WindowInput(
+        "2027-0", "跨年批", "all", "中级", "2026-12-21", "2027-01-15", "", "赣市人社字〔2026〕9号"
+    )
+    assert policies.save_window(session, admin(world), shared, IN_Q4).id

@@ -17,8 +17,10 @@ from portal.services import policies
 from tests.conftest import Clock
 from tests.factories import World, make_world
 from tests.i18n.reading import assert_english, in_english
-from tests.services.test_eligibility_service import draft
+from tests.services.test_eligibility_service import draft, submit
+from tests.services.test_self_review import FILING as FILED
 from tests.services.test_self_review import GZ, own_window, with_unit
+from tests.services.test_self_review import admin as admin_of
 
 IN_Q4 = datetime(2026, 10, 21, 2, 0, tzinfo=UTC)
 HX = {"HX-Request": "true"}
@@ -112,3 +114,29 @@ def test_the_shared_batch_says_which_of_the_units_levels_it_is_for(
     english = html.unescape(in_english(login_as(world.enterprise.handler)).get("/enterprise/applicants").text)
     assert "For this unit, only" in english and "apply in this batch" in english
     assert_english(in_english(login_as(world.admin)).get("/admin/policy").text)
+
+
+def test_from_december_the_units_home_shows_the_year_end_and_what_is_unfinished(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """REP-01 (001 四(七)): the unit finishes the year's recognition by 12-31 and reports it to the city;
+    from December its enterprise's home says so and lists its submitted applications still undecided."""
+    window_id = own_window(session, world, opens="2026-11-25", closes="2026-12-20")
+    policies.record_filing(session, admin_of(world), window_id, FILED, IN_Q4)
+    application, applicant = draft(session, world, IN_Q4)
+    december = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
+    submit(session, application, applicant, december)
+    session.flush()
+    clock.now = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+    hr = login_as(world.enterprise.handler)
+    assert 'id="year-end"' not in hr.get("/enterprise/applicants").text
+    clock.now = december
+    hr = login_as(world.enterprise.handler)  # a new session: the clock moved past the idle limit
+    page = html.unescape(hr.get("/enterprise/applicants").text)
+    assert (
+        "某链主企业职称自主评审委员会须于2026年12月31日前完成本年度考核认定" in page and "001 四(七)" in page
+    )
+    assert "尚有1份申报未办结" in page and f"/review/applications/{application.id}" in page
+    other = login_as(world.other_enterprise.handler).get("/enterprise/applicants").text
+    assert 'id="year-end"' not in other
+    assert_english(in_english(hr).get("/enterprise/applicants").text)

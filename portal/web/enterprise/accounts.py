@@ -76,6 +76,7 @@ def _applicants_page(
         windows=[]
         if live
         else policies.current_windows(db.session, organisations.own_organisation(db.session, actor), now()),
+        year_end=None if live else policies.year_end_duty(db.session, actor, now()),
         **CHOICES,
     )
 
