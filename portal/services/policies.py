@@ -178,6 +178,9 @@ class WindowStatus:
     applies_note: str | None = None
     # A shared window on the admin's page: the self-review units whose own staff it is not for, with levels.
     units_apart: str | None = None
+    # A self-review unit's window written in the profile's file (no row of the bureau): its filing is
+    # recorded through record_profile_filing.
+    in_file: bool = False
 
 
 def _authority_name(profile: PolicyProfile, code: str) -> str:
@@ -274,6 +277,9 @@ def _status(
         self_review=profile.is_self_review(w.authority),
         applies_note=_applies_note(w, unit) if unit is not None else None,
         units_apart=_units_apart(profile, w) if unit is None else None,
+        in_file=(w.batch_id, w.authority) not in row_ids
+        and profile.is_self_review(w.authority)
+        and profile_window(profile, w.batch_id, w.authority) is not None,
     )
 
 
@@ -687,6 +693,33 @@ class FilingInput:
     filing_ref: str
 
 
+def _checked_filing(data: FilingInput, opens: date, now: datetime) -> tuple[date, str, str]:
+    """The filing's day, office and document number, or ValidationFailed with a message per field: a
+    missing office or document number, a filing dated on or after the opening day or later than today."""
+    errors: dict[str, str] = {}
+    filed_on = _day(data.filed_on, "filed_on", errors)
+    filed_with, filing_ref = data.filed_with.strip(), data.filing_ref.strip()
+    if filed_on is not None and filed_on >= opens:
+        errors["filed_on"] = T_(
+            "报备须在考核认定开展前：报备日期应早于受理开始日期%(opens)s（%(clause)s）",
+            opens=opens,
+            clause="001 一",
+        )
+    elif filed_on is not None and filed_on > today(now):
+        errors["filed_on"] = N_("报备日期不能晚于今天")
+    if not filed_with:
+        errors["filed_with"] = N_("请填写报备的职称部门，例如 赣州市职称工作办公室")
+    if not filing_ref:
+        errors["filing_ref"] = N_("请填写报备文件的文号")
+    for key, text in (("filed_with", filed_with), ("filing_ref", filing_ref)):
+        if len(text) > FILING_LIMIT:  # the columns' length: refused, never cut short without a word
+            errors[key] = T_("报备内容不能超过%(limit)s字（现有%(n)s字）", limit=FILING_LIMIT, n=len(text))
+    if errors:
+        raise ValidationFailed(errors)
+    assert filed_on is not None
+    return filed_on, filed_with, filing_ref
+
+
 def record_filing(
     session: Session, actor: Actor, window_id: int, data: FilingInput, now: datetime
 ) -> PolicyWindow:
@@ -702,28 +735,18 @@ def record_filing(
     profile = effective_profile(session, bureau)
     if profile is None or not profile.is_self_review(row.authority):
         raise DomainError(N_("只有自主评审单位的受理批次需要录入书面报备"), code="not_self_review")
-    errors: dict[str, str] = {}
-    filed_on = _day(data.filed_on, "filed_on", errors)
-    filed_with, filing_ref = data.filed_with.strip(), data.filing_ref.strip()
-    if filed_on is not None and filed_on >= row.opens:
-        errors["filed_on"] = T_(
-            "报备须在考核认定开展前：报备日期应早于受理开始日期%(opens)s（%(clause)s）",
-            opens=row.opens,
-            clause="001 一",
-        )
-    elif filed_on is not None and filed_on > today(now):
-        errors["filed_on"] = N_("报备日期不能晚于今天")
-    if not filed_with:
-        errors["filed_with"] = N_("请填写报备的职称部门，例如 赣州市职称工作办公室")
-    if not filing_ref:
-        errors["filing_ref"] = N_("请填写报备文件的文号")
-    for key, text in (("filed_with", filed_with), ("filing_ref", filing_ref)):
-        if len(text) > FILING_LIMIT:  # the columns' length: refused, never cut short without a word
-            errors[key] = T_("报备内容不能超过%(limit)s字（现有%(n)s字）", limit=FILING_LIMIT, n=len(text))
-    if errors:
-        raise ValidationFailed(errors)
-    before = _row_snapshot(row)
-    row.filed_on, row.filed_with, row.filing_ref = filed_on, filed_with, filing_ref
+    return _file(session, actor, row, _checked_filing(data, row.opens, now), now, _row_snapshot(row))
+
+
+def _file(
+    session: Session,
+    actor: Actor,
+    row: PolicyWindow,
+    filing: tuple[date, str, str],
+    now: datetime,
+    before: dict[str, Any],
+) -> PolicyWindow:
+    row.filed_on, row.filed_with, row.filing_ref = filing
     row.updated_by_id, row.updated_at = actor.user_id, now
     session.flush()
     audit.record(
@@ -736,6 +759,71 @@ def record_filing(
         detail={"before": before, "after": _row_snapshot(row)},
     )
     return row
+
+
+def profile_window(profile: PolicyProfile, batch_id: str, authority: str) -> Window | None:
+    """A dated batch of the profile (not a generated one) for ``authority``, if there is one: with no row of
+    the bureau for it, the file's own."""
+    return next(
+        (
+            w
+            for w in profile.batches
+            if (w.batch_id, w.authority) == (batch_id, authority) and w.opens and w.closes
+        ),
+        None,
+    )
+
+
+def record_profile_filing(
+    session: Session, actor: Actor, batch_id: str, authority: str, data: FilingInput, now: datetime
+) -> PolicyWindow:
+    """Record the written filing (WIN-02 001 一) of a self-review unit's window written in the profile's
+    TOML file. The file is shared by every bureau that follows it and is not edited from the portal, so the
+    filing is kept where the bureau's own windows are: a row of this bureau copying the file's window
+    (batch, authority, levels, dates, cutoff, source) with the filing on it, which takes the file's place
+    for this bureau as any admin row with the same batch and authority does. Audited as every filing, its
+    "before" the file's window. A row already entered for the window takes the filing itself (a second
+    post sets what is set). Refused: a window that is not in the file or no self-review unit's (not found),
+    and the filing's own field checks."""
+    bureau = _admin_bureau(session, actor)
+    locks.hold(session, "policy-windows", bureau.id)
+    profile = effective_profile(session, bureau)
+    if profile is None:
+        raise NotFound("找不到该受理批次")
+    row = session.scalars(
+        select(PolicyWindow).where(
+            PolicyWindow.bureau_id == bureau.id,
+            PolicyWindow.profile_id == profile.id,
+            PolicyWindow.batch_id == batch_id,
+            PolicyWindow.authority == authority,
+        )
+    ).first()
+    if row is not None:
+        return record_filing(session, actor, row.id, data, now)
+    window = profile_window(profile, batch_id, authority)
+    if window is None or not profile.is_self_review(authority):
+        raise NotFound("找不到该受理批次")
+    assert window.opens is not None and window.closes is not None
+    filing = _checked_filing(data, window.opens, now)
+    row = PolicyWindow(
+        bureau_id=bureau.id,
+        profile_id=profile.id,
+        batch_id=window.batch_id,
+        name=window.name[:100],
+        authority=window.authority,
+        levels=",".join(window.levels),
+        opens=window.opens,
+        closes=window.closes,
+        cutoff=window.cutoff,
+        citation=window.citation[:200],
+        note=window.note[: LIMITS["window_note"]],  # the file's notes are short; the column's CHECK holds
+        created_by_id=actor.user_id,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    before = {**_row_snapshot(row), "source": "profile"}
+    return _file(session, actor, row, filing, now, before)
 
 
 @dataclass(frozen=True)

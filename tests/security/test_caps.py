@@ -151,3 +151,36 @@ def test_two_overlapping_windows_entered_at_once_store_one(instance: Flask) -> N
     with instance.app_context():
         rows = db.session.scalars(select(PolicyWindow).where(PolicyWindow.opens >= NOW.date())).all()
     assert len(rows) == 1
+
+
+def test_the_same_file_window_filed_twice_at_once_stores_one_row(
+    instance: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A self-review unit's window written in the profile's file is filed on a row the first filing makes
+    (WIN-02 001 一): two filings at once make one row (the bureau's window lock, then the unique batch)."""
+    from portal.services import policies
+    from tests.services.test_self_review import GZ, with_unit_batch
+
+    with instance.app_context():
+        world = make_world(db.session, policy_profile="ganzhou-2026")
+        assert world.enterprise.org.uscc is not None
+        patched = {**policies.profiles(), "ganzhou-2026": with_unit_batch(GZ, world.enterprise.org.uscc)}
+        login = world.admin.phone
+        db.session.commit()
+    monkeypatch.setattr(policies, "profiles", lambda: patched)
+    clients: list[FlaskClient] = []
+    for _ in range(2):
+        client = instance.test_client()
+        assert client.post("/login", data={"login": login, "password": PASSWORD}).status_code == 303
+        clients.append(client)
+    form = {
+        "batch_id": "own-file",
+        "authority": "gz-own",
+        "filed_on": "2026-09-25",
+        "filed_with": "赣州市职称工作办公室",
+        "filing_ref": "某企〔2026〕2号",
+    }
+    statuses = race([lambda c=c: c.post("/admin/policy/filings", data=form) for c in clients])
+    with instance.app_context():
+        rows = db.session.scalars(select(PolicyWindow).where(PolicyWindow.batch_id == "own-file")).all()
+    assert len(rows) == 1 and rows[0].filing_ref == "某企〔2026〕2号" and statuses == [303, 303]

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
-from portal.domain.policy import Authority, PolicyProfile
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.policy import Authority, PolicyProfile, Window
 from portal.domain.workflow import Status
 from portal.models import AuditEvent, PolicyWindow, StaffRole
 from portal.services import applications, eligibility, policies
@@ -37,6 +37,25 @@ def with_unit(profile: PolicyProfile, uscc: str) -> PolicyProfile:
         citation="001 四(一)",
     )
     return replace(profile, authorities=(*profile.authorities, unit))
+
+
+def with_unit_batch(
+    profile: PolicyProfile, uscc: str, opens: date = date(2026, 11, 2), closes: date = date(2026, 11, 30)
+) -> PolicyProfile:
+    """The profile with the unit of :func:`with_unit` and a window of its own written in the file itself
+    (batch "own-file"), unfiled."""
+    unit = with_unit(profile, uscc)
+    own = Window(
+        batch_id="own-file",
+        name="自主认定第四批",
+        authority="gz-own",
+        levels=("中级",),
+        opens=opens,
+        closes=closes,
+        citation="001 一",
+        note="单位自定受理时间",
+    )
+    return replace(unit, batches=(*unit.batches, own))
 
 
 @pytest.fixture
@@ -234,3 +253,53 @@ def test_the_units_window_must_close_by_the_year_end(session: Session, world: Wo
         "2027-0", "跨年批", "all", "中级", "2026-12-21", "2027-01-15", "", "赣市人社字〔2026〕9号"
     )
     assert policies.save_window(session, admin(world), shared, IN_Q4).id
+
+
+def test_a_units_window_written_in_the_file_is_filed_on_a_row_of_the_bureau(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A unit's window written in the TOML profile had no row to record the filing on, so it could never
+    open: the admin's filing keeps a row of the bureau copying it, with the filing (the file is shared by
+    every bureau following it and is not edited here), audited with the file's window as "before"."""
+    assert world.enterprise.org.uscc is not None
+    patched = {**policies.profiles(), "ganzhou-2026": with_unit_batch(GZ, world.enterprise.org.uscc)}
+    monkeypatch.setattr(policies, "profiles", lambda: patched)
+    listed = policies.overview(session, admin(world), IN_Q4).windows
+    own = next(w for w in listed if w.window.batch_id == "own-file")
+    assert own.in_file and own.awaits_filing and own.admin_row_id is None
+    assert not next(w for w in listed if w.window.batch_id == "2026-4").in_file
+    with pytest.raises(ValidationFailed) as refused:
+        policies.record_profile_filing(
+            session, admin(world), "own-file", "gz-own", replace(FILING, filed_on="2026-11-02"), IN_Q4
+        )
+    assert "应早于受理开始日期" in refused.value.fields["filed_on"]
+    assert session.scalars(select(PolicyWindow)).all() == []
+    for batch, authority in (("2026-4", "all"), ("own-file", "gz-city"), ("nope", "gz-own")):
+        with pytest.raises(NotFound):
+            policies.record_profile_filing(session, admin(world), batch, authority, FILING, IN_Q4)
+    with pytest.raises(PermissionDenied):
+        policies.record_profile_filing(
+            session, world.bureau.actor(StaffRole.LEADER), "own-file", "gz-own", FILING, IN_Q4
+        )
+    row = policies.record_profile_filing(session, admin(world), "own-file", "gz-own", FILING, IN_Q4)
+    assert (row.bureau_id, row.batch_id, row.authority, row.levels) == (
+        world.bureau.org.id,
+        "own-file",
+        "gz-own",
+        "中级",
+    )
+    assert (row.opens, row.closes, row.filed_on, row.note) == (
+        date(2026, 11, 2),
+        date(2026, 11, 30),
+        date(2026, 10, 8),
+        "单位自定受理时间",
+    )
+    profile = policies.effective_profile(session, world.bureau.org)
+    assert profile is not None
+    upcoming = policies.windows_on(profile, IN_Q4.date(), level="中级", authority="gz-own").next
+    assert upcoming is not None and upcoming.batch_id == "own-file"
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "policy_window_filing")).one()
+    assert event.detail["before"]["source"] == "profile" and event.detail["before"]["filed_on"] is None
+    assert event.detail["after"]["filing_ref"] == "某企〔2026〕2号"
+    again = policies.record_profile_filing(session, admin(world), "own-file", "gz-own", FILING, IN_Q4)
+    assert again.id == row.id and len(session.scalars(select(PolicyWindow)).all()) == 1

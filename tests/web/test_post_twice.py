@@ -311,6 +311,29 @@ def admin_record_window_filing(c: Ctx) -> Case:
     return Case(_admin(c), f"/admin/policy/windows/{row.id}/filing", lambda: form)
 
 
+def admin_record_profile_filing(c: Ctx) -> Case:
+    """A self-review unit's window written in the profile's file: the first post keeps a row of the bureau
+    with the filing, the second finds that row and sets what is set."""
+    from portal.services import policies
+    from tests.services.test_self_review import GZ, with_unit_batch
+
+    _policy(c)
+    assert c.world.enterprise.org.uscc is not None
+    day = calendar.today(c.clock.now)
+    opens = day + timedelta(days=30)
+    profile = with_unit_batch(GZ, c.world.enterprise.org.uscc, opens, opens + timedelta(days=20))
+    patched = {**policies.profiles(), "ganzhou-2026": profile}
+    c.monkeypatch.setattr(policies, "profiles", lambda: patched)
+    form = {
+        "batch_id": "own-file",
+        "authority": "gz-own",
+        "filed_on": day.isoformat(),
+        "filed_with": "赣州市职称工作办公室",
+        "filing_ref": "某企〔2027〕2号",
+    }
+    return Case(_admin(c), "/admin/policy/filings", lambda: form)
+
+
 def admin_set_policy_profile(c: Ctx) -> Case:
     return Case(_admin(c), "/admin/policy/profile", lambda: {"policy_profile": "ganzhou-2026"})
 

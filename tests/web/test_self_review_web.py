@@ -19,7 +19,7 @@ from tests.factories import World, make_world
 from tests.i18n.reading import assert_english, in_english
 from tests.services.test_eligibility_service import draft, submit
 from tests.services.test_self_review import FILING as FILED
-from tests.services.test_self_review import GZ, own_window, with_unit
+from tests.services.test_self_review import GZ, own_window, with_unit, with_unit_batch
 from tests.services.test_self_review import admin as admin_of
 
 IN_Q4 = datetime(2026, 10, 21, 2, 0, tzinfo=UTC)
@@ -140,3 +140,36 @@ def test_from_december_the_units_home_shows_the_year_end_and_what_is_unfinished(
     other = login_as(world.other_enterprise.handler).get("/enterprise/applicants").text
     assert 'id="year-end"' not in other
     assert_english(in_english(hr).get("/enterprise/applicants").text)
+
+
+def test_the_admin_files_a_units_window_written_in_the_file(
+    world: World, session: Session, clock: Clock, login_as: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A unit's window in the TOML profile offered no 录入报备 (only admin rows did), so it never opened: it
+    offers it now, the page says where the filing is kept, and once filed the window opens for the unit."""
+    assert world.enterprise.org.uscc is not None
+    patched = {**policies.profiles(), "ganzhou-2026": with_unit_batch(GZ, world.enterprise.org.uscc)}
+    monkeypatch.setattr(policies, "profiles", lambda: patched)
+    clock.now = IN_Q4
+    browser = login_as(world.admin)
+    listed = html.unescape(browser.get("/admin/policy").text)
+    link = "/admin/policy?filing_batch=own-file&filing_authority=gz-own"
+    assert "未报备，不开放" in listed and link in listed
+    form_page = html.unescape(browser.get(link).text)
+    assert 'id="filing-form"' in form_page and "本批次写在政策配置文件中" in form_page
+    assert 'name="batch_id" value="own-file"' in form_page and 'action="/admin/policy/filings"' in form_page
+    assert_english(in_english(login_as(world.admin)).get(link).text)
+    posted = {**FILING, "batch_id": "own-file", "authority": "gz-own"}
+    late = browser.post("/admin/policy/filings", data={**posted, "filed_on": "2026-11-02"}, headers=HX)
+    assert late.status_code == 422 and "应早于受理开始日期" in late.text and 'value="own-file"' in late.text
+    assert browser.post("/admin/policy/filings", data=posted).status_code == 303
+    listed = html.unescape(browser.get("/admin/policy").text)
+    assert "未报备，不开放" not in listed and "某企〔2026〕2号" in listed
+    assert "自主认定第四批" in login_as(world.enterprise.handler).get("/enterprise/applicants").text
+    assert (
+        browser.post(
+            "/admin/policy/filings", data={**posted, "batch_id": "2026-4", "authority": "all"}
+        ).status_code
+        == 404
+    )
+    assert login_as(world.bureau.leader).post("/admin/policy/filings", data=posted).status_code == 403

@@ -28,6 +28,7 @@ def _page(
     contact_form: dict[str, str] | None = None,
     editing: int | None = None,
     filing: int | None = None,
+    filing_batch: tuple[str, str] | None = None,
     filing_errors: dict[str, str] | None = None,
     filing_form: dict[str, str] | None = None,
     status: int = 200,
@@ -44,7 +45,15 @@ def _page(
         contact_errors=contact_errors or {},
         contact_form=contact_form or {},
         editing=editing,
-        filing=next((w for w in view.windows if filing and w.admin_row_id == filing and w.self_review), None),
+        filing=next(
+            (
+                w
+                for w in view.windows
+                if (filing and w.admin_row_id == filing and w.self_review)
+                or (w.in_file and (w.window.batch_id, w.window.authority) == filing_batch)
+            ),
+            None,
+        ),
         filing_errors=filing_errors or {},
         filing_form=filing_form or {},
         levels=LEVELS,
@@ -79,7 +88,8 @@ def show_policy() -> Response:
             }
         else:
             editing = None
-    return _page(form=form, editing=editing, filing=as_id(request.args.get("filing")))
+    in_file = (request.args.get("filing_batch", ""), request.args.get("filing_authority", ""))
+    return _page(form=form, editing=editing, filing=as_id(request.args.get("filing")), filing_batch=in_file)
 
 
 @bp.post("/policy/profile")
@@ -159,6 +169,33 @@ def record_window_filing(window_id: int) -> Response:
     return steps.run_step(
         lambda: service.record_filing(
             db.session, current_actor(), window_id, form_input(service.FilingInput), now()
+        ),
+        back=url_for("admin.show_policy"),
+        then=url_for("admin.show_policy") + "#policy-windows",
+        done=lambda row: T_("已录入书面报备：%(name)s自%(start)s起开放受理", name=row.name, start=row.opens),
+        page_with_errors=again,
+    )
+
+
+@bp.post("/policy/filings")
+@admin_required
+def record_profile_filing() -> Response:
+    """The filing of a self-review unit's window written in the profile's file (no row of the bureau yet):
+    the service keeps it on a row of this bureau copying the window."""
+    batch_id, authority = request.form.get("batch_id", ""), request.form.get("authority", "")
+
+    def again(fields: dict[str, str]) -> Response:
+        return _page(
+            filing_batch=(batch_id, authority),
+            filing_errors=fields,
+            filing_form=request.form.to_dict(),
+            status=422,
+            fragment="filing_form",
+        )
+
+    return steps.run_step(
+        lambda: service.record_profile_filing(
+            db.session, current_actor(), batch_id, authority, form_input(service.FilingInput), now()
         ),
         back=url_for("admin.show_policy"),
         then=url_for("admin.show_policy") + "#policy-windows",
