@@ -12,7 +12,7 @@ services.applications.act, submits through services.transitions).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -36,6 +36,7 @@ from portal.domain.form import SectionKey
 from portal.domain.i18n import N_, T_, joined, worded
 from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS, PolicyProfile, Window
 from portal.domain.roster import RosterBadge
+from portal.domain.workflow import Status
 from portal.models import Application, Organisation, OrgKind, Ownership
 from portal.services import audit, forms, materials, rosters, unit_opinions
 from portal.services.actors import Actor
@@ -57,6 +58,9 @@ class Evaluation:
     next_window: Window | None = None
     cutoff: date | None = None
     awaiting_filing: Window | None = None  # a self-review unit's window today, its filing not recorded
+    # The authority whose windows and rules apply: the application's own, or for a draft of a self-review
+    # unit's staff started under another authority, the unit it goes to at its first submission (SCOPE-13).
+    authority: str | None = None
 
     @property
     def blocks(self) -> list[Finding]:
@@ -311,6 +315,45 @@ def _not_covered(profile: PolicyProfile, pathway: str | None) -> Finding:
     )
 
 
+def routed_authority(profile: PolicyProfile, application: Application) -> str | None:
+    """The authority an application is decided by at its first submission (SCOPE-13, 001 四(一)): a
+    self-review unit certifies its own staff at its levels and series instead of the regional authority,
+    so a draft started under another authority before the unit was configured goes to the unit (nothing
+    was fixed yet: the batch and cutoff are fixed by the first submission). A submitted application keeps
+    the authority and batch it was accepted in (a resubmission answers a return and keeps its batch)."""
+    code = application.authority_code
+    if application.status != Status.DRAFT.value or application.batch_id is not None:
+        return code
+    uscc = application.enterprise.uscc if application.enterprise is not None else None
+    unit = profile.self_review_unit(uscc)
+    if unit is None or unit.code == code:
+        return code
+    if not unit.certifies(application.level, enterprise=uscc, series=application.series):
+        return code
+    return unit.code
+
+
+def _rerouted(profile: PolicyProfile, application: Application, code: str | None) -> list[Finding]:
+    """The note that a draft goes to its self-review unit at submission, naming both authorities."""
+    if code == application.authority_code or code is None:
+        return []
+    before = next((a.name for a in profile.authorities if a.code == application.authority_code), None)
+    return [
+        Finding(
+            "SCOPE-13",
+            "info",
+            "001 四(一)",
+            T_(
+                "本单位人员的%(level)s由自主评审单位%(unit)s认定：本申报发起时为%(before)s，"
+                "提交时改由%(unit)s受理，按其报备的受理期申报",
+                level=application.level,
+                unit=profile.authority(code).name,
+                before=before or application.authority_code or N_("未指定认定机构"),
+            ),
+        )
+    ]
+
+
 def evaluate(
     session: Session, application: Application, now: datetime, state: forms.FormState | None = None
 ) -> Evaluation:
@@ -323,9 +366,10 @@ def evaluate(
             profile=profile, applies=False, findings=[_not_covered(profile, application.pathway)]
         )
     day = today(now)
+    authority = routed_authority(profile, application)
     current, upcoming, unfiled = open_and_next(
         profile,
-        application.authority_code,
+        authority,
         application.level,
         application.pathway,
         application.specialty,
@@ -338,8 +382,9 @@ def evaluate(
     else:
         chosen = current or upcoming
         cutoff = chosen.cutoff if chosen else None
-    findings = run_check(profile, facts_for(session, application, cutoff, state))
-    return Evaluation(profile, True, findings, current, upcoming, cutoff, unfiled)
+    facts = replace(facts_for(session, application, cutoff, state), authority=authority)
+    findings = run_check(profile, facts) + _rerouted(profile, application, authority)
+    return Evaluation(profile, True, findings, current, upcoming, cutoff, unfiled, authority)
 
 
 def counted_years(session: Session, application: Application) -> CountedYears | None:
@@ -364,12 +409,16 @@ def submission_terms(
     evaluation = evaluate(session, application, now)
     if not evaluation.applies:
         return None
-    batch_id, cutoff = None, None
+    batch_id, cutoff, authority = None, None, None
     if first and evaluation.window is not None:
         batch_id, cutoff = evaluation.window.batch_id, evaluation.cutoff
+        if evaluation.authority != application.authority_code:
+            authority = evaluation.authority  # SCOPE-13: the draft goes to its self-review unit
     # The rulebook's warnings_acknowledged guard has refused an acknowledgement over its limit already.
     reason = acknowledgement.strip() if evaluation.warnings else None
-    return SubmissionTerms(batch_id=batch_id, cutoff=cutoff, warnings_acknowledgement=reason or None)
+    return SubmissionTerms(
+        batch_id=batch_id, cutoff=cutoff, warnings_acknowledgement=reason or None, authority_code=authority
+    )
 
 
 def record_acknowledgement(session: Session, actor: Actor, application: Application, now: datetime) -> None:

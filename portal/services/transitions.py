@@ -38,6 +38,8 @@ class SubmissionTerms:
     batch_id: str | None = None
     cutoff: date | None = None
     warnings_acknowledgement: str | None = None
+    # A draft of a self-review unit's staff started under another authority goes to the unit (SCOPE-13).
+    authority_code: str | None = None
 
     def columns(self) -> dict[str, Any]:
         """The columns to write: a first submission sets batch and cutoff; the acknowledgement when given."""
@@ -46,6 +48,8 @@ class SubmissionTerms:
             values.update(batch_id=self.batch_id, cutoff=self.cutoff)
         if self.warnings_acknowledgement is not None:
             values["warnings_acknowledgement"] = self.warnings_acknowledgement
+        if self.authority_code is not None:
+            values["authority_code"] = self.authority_code
         return values
 
 
@@ -242,6 +246,8 @@ def _detail(action: Action, values: dict[str, Any]) -> dict[str, Any] | None:
         return {"certificate_no": values["certificate_no"]}
     if action is Action.SEND_TO_COMMITTEE:
         return {"committee_id": values["committee_id"]}
+    if action is Action.SUBMIT and "authority_code" in values:
+        return {"authority_code": values["authority_code"]}  # re-routed to a self-review unit (SCOPE-13)
     return None
 
 

@@ -303,3 +303,43 @@ def test_a_units_window_written_in_the_file_is_filed_on_a_row_of_the_bureau(
     assert event.detail["after"]["filing_ref"] == "某企〔2026〕2号"
     again = policies.record_profile_filing(session, admin(world), "own-file", "gz-own", FILING, IN_Q4)
     assert again.id == row.id and len(session.scalars(select(PolicyWindow)).all()) == 1
+
+
+def test_a_draft_started_before_the_unit_was_configured_goes_to_the_unit_at_submission(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SCOPE-13 (001 四(一)): the unit certifies its own staff instead of the regional authority. A draft
+    started under the regional authority before the unit was configured fixed nothing yet, so its first
+    submission goes to the unit, in the unit's filed window (it was accepted in the shared batch, round the
+    unit and its filing); an application already submitted keeps the authority and batch it went in with."""
+    with_the_unit = policies.profiles()
+    monkeypatch.setattr(policies, "profiles", lambda: {**with_the_unit, "ganzhou-2026": GZ})
+    own, applicant = draft(session, world, IN_Q4)
+    early, early_applicant = draft(session, world, IN_Q4)
+    assert (own.authority_code, early.authority_code) == ("gz-city", "gz-city")
+    submit(session, early, early_applicant, IN_Q4)
+    monkeypatch.setattr(policies, "profiles", lambda: with_the_unit)
+    evaluation = eligibility.evaluate(session, own, IN_Q4)
+    assert evaluation.authority == "gz-own" and evaluation.window is None
+    assert [f.message for f in evaluation.findings if f.rule == "SCOPE-13"] == [
+        "本单位人员的中级由自主评审单位某链主企业职称自主评审委员会认定：本申报发起时为赣州市职称工作办公室，"
+        "提交时改由某链主企业职称自主评审委员会受理，按其报备的受理期申报"
+    ]
+    with pytest.raises(DomainError) as refused:
+        submit(session, own, applicant, IN_Q4)
+    assert refused.value.code == "outside_window"
+    assert session.get(type(own), own.id).authority_code == "gz-city"  # type: ignore[union-attr]
+    window_id = own_window(session, world)
+    policies.record_filing(session, admin(world), window_id, FILING, IN_Q4)
+    done = submit(session, own, applicant, IN_Q4)
+    assert (done.status, done.authority_code, done.batch_id) == (Status.SUBMITTED.value, "gz-own", "own-4")
+    event = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "submit",
+            AuditEvent.object_id == own.id,
+            AuditEvent.to_status == Status.SUBMITTED.value,
+        )
+    ).one()
+    assert event.detail == {"authority_code": "gz-own"}
+    kept = eligibility.evaluate(session, early, IN_Q4)
+    assert (kept.authority, early.authority_code, early.batch_id) == ("gz-city", "gz-city", "2026-4")

@@ -173,3 +173,21 @@ def test_the_admin_files_a_units_window_written_in_the_file(
         == 404
     )
     assert login_as(world.bureau.leader).post("/admin/policy/filings", data=posted).status_code == 403
+
+
+def test_a_draft_from_before_the_unit_says_it_goes_to_the_unit(
+    world: World, session: Session, clock: Clock, login_as: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SCOPE-13: the applicant of a draft started under the regional authority before the unit was
+    configured reads that it goes to the unit at submission, and the unit's filing duty refuses it for now."""
+    clock.now = IN_Q4
+    with_the_unit = policies.profiles()
+    monkeypatch.setattr(policies, "profiles", lambda: {**with_the_unit, "ganzhou-2026": GZ})
+    application, applicant = draft(session, world, IN_Q4)
+    monkeypatch.setattr(policies, "profiles", lambda: with_the_unit)
+    own_window(session, world)
+    person = login_as(applicant)
+    page = html.unescape(person.get(f"/me/applications/{application.id}").text)
+    assert "本申报发起时为赣州市职称工作办公室，提交时改由某链主企业职称自主评审委员会受理" in page
+    assert "本批次尚未录入报备，暂不受理" in page
+    assert_english(in_english(person).get(f"/me/applications/{application.id}").text)
