@@ -343,3 +343,28 @@ def test_a_draft_started_before_the_unit_was_configured_goes_to_the_unit_at_subm
     assert event.detail == {"authority_code": "gz-own"}
     kept = eligibility.evaluate(session, early, IN_Q4)
     assert (kept.authority, early.authority_code, early.batch_id) == ("gz-city", "gz-city", "2026-4")
+
+
+def test_a_unit_limited_to_a_series_still_lists_the_shared_batch_for_its_other_series(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A unit certifying every level of the shared batch, but of 工程 only: its 会计 staff still apply in the
+    shared batch, so the batch is listed to its enterprise (it was left out), saying whom it is not for."""
+    assert world.enterprise.org.uscc is not None
+    unit = with_unit(GZ, world.enterprise.org.uscc)
+    limited = replace(
+        unit,
+        authorities=tuple(
+            replace(a, series=("工程",), levels=("员级", "助理级", "中级"), scopes=())
+            if a.code == "gz-own"
+            else a
+            for a in unit.authorities
+        ),
+    )
+    patched = {**policies.profiles(), "ganzhou-2026": limited}
+    monkeypatch.setattr(policies, "profiles", lambda: patched)
+    shown = policies.current_windows(session, world.enterprise.org, IN_Q4)
+    assert [w.window.batch_id for w in shown][:1] == ["2026-4"]
+    assert shown[0].applies_note == (
+        "本单位工程系列的员级、助理级、中级由某链主企业职称自主评审委员会自主认定，不按本批次申报；本单位其他人员按本批次申报"
+    )
