@@ -55,7 +55,9 @@ PAPERS = {"A4": (8.27, 11.69), "A3": (11.69, 16.54)}  # inches, short side first
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 _FILE_NAME = re.compile(r'^[^\\/:*?"<>|\x00-\x1f]+$')
 
-# Statuses in road order: a profile takes applications from its ``selection.from_status`` on.
+# Statuses in road order (portal.domain.workflow's): a profile takes applications from its
+# ``selection.from_status`` on. The 评审 road's statuses lie between the bureau's review and the
+# certificate: an application with the committee is as far past the unit's notice as one certified.
 ROAD: tuple[Status, ...] = (
     Status.SUBMITTED,
     Status.UNIT_REVIEW,
@@ -64,6 +66,15 @@ ROAD: tuple[Status, ...] = (
     Status.NOTICE_PASSED,
     Status.DEPT_REVIEW,
     Status.BUREAU_REVIEW,
+    Status.COMMITTEE_REVIEW,
+    Status.COMMITTEE_ACCEPTED,
+    Status.COMMITTEE_NOTICE,
+    Status.AWAITING_MEETING,
+    Status.VOTED,
+    Status.RESULT_NOTICE,
+    Status.RESULT_NOTICED,
+    Status.RESULT_CONFIRMED,
+    Status.RESULT_PUBLISHED,
     Status.CERTIFIED,
 )
 

@@ -87,6 +87,16 @@ def test_selection_takes_from_the_profile_stage_on() -> None:
     assert not jx.takes(Status.IN_NOTICE)
     assert jx.takes(Status.NOTICE_PASSED) and jx.takes(Status.BUREAU_REVIEW) and jx.takes(Status.CERTIFIED)
     assert not jx.takes(Status.REJECTED) and not jx.takes(Status.DRAFT)
+    # The 评审 road between the bureau's review and the certificate is past the notice too.
+    assert jx.takes(Status.COMMITTEE_REVIEW) and jx.takes(Status.VOTED) and jx.takes(Status.RESULT_PUBLISHED)
+
+
+def test_the_road_is_the_workflows_from_submission_to_the_certificate() -> None:
+    """Every status an application passes on either road, in the workflow's order (a profile's stage
+    compares by it)."""
+    statuses = list(Status)
+    road = statuses[statuses.index(Status.SUBMITTED) : statuses.index(Status.CERTIFIED) + 1]
+    assert list(handoffs.ROAD) == road
 
 
 def test_binding_order_per_committee_with_a_default() -> None:

@@ -628,3 +628,26 @@ def test_the_forms_birth_year_and_month_has_no_day(session: Session, clock: Cloc
         for label, value in rows
     }
     assert labels["出生年月"] == f"{born.year}年{born.month}月"  # the Kunming 综合情况（公示）表
+
+
+def test_an_application_with_the_committee_is_listed_and_exported(
+    session: Session, clock: Clock, login_as: Any, app: Flask, queue: None
+) -> None:
+    """An application on the 评审 road dropped off 报送省级系统 from the committee's intake to its
+    certificate (the hand-off's road knew the bureau's statuses and 已认定 only): it is past the unit's
+    notice, so the office holding it lists and exports it."""
+    from tests.factories import make_committee, make_committee_world, make_review_application, to_meeting
+
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    assert application.state is Status.AWAITING_MEETING
+    browser = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    page = browser.get("/handoffs/").get_data(as_text=True)
+    assert f"/handoffs/js/applications/{application.id}/copy" in page
+    started = browser.post("/handoffs/js/exports", data={"form_token": new_token()})
+    assert started.status_code == 303
+    run_queued(app)
+    manifest = json.loads(_download(browser, started.headers["Location"])["manifest.json"])
+    assert {f["application_id"] for f in manifest["files"]} >= {application.id}
