@@ -31,7 +31,7 @@ import re
 import string
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -40,6 +40,7 @@ from portal.domain.corrections import FIELD_TITLES, FORM_SECTIONS
 from portal.domain.form import SectionKey
 from portal.domain.materials import SLOT_BY_KEY, SLOTS, Source, add_months
 from portal.domain.packages import BINDING_ORDER, BINDING_SLOTS, Part
+from portal.domain.policy import PATHWAYS
 from portal.domain.workflow import Status
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "handoffs"
@@ -231,9 +232,22 @@ class FormSection:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Titled(Sourced):
+    """A document's own name for applications on one of ``pathways`` (under one of ``policy_profiles``;
+    none = any): the same layout, another form (Nantong's 初定 prints the 初定申报表, 002 四(五), not
+    Zhenjiang's 《专业技术资格评审申报表》)."""
+
+    pathways: tuple[str, ...]
+    policy_profiles: tuple[str, ...] = ()
+    title: str
+    file: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Document(Sourced):
     """A document made for each application (``pledge``, ``form``, ``summary_sheet``) or once for the
-    export (``approval``: the 批复 of those certified), with the file it is written to."""
+    export (``approval``: the 批复 of those certified), with the file it is written to; ``titled``: its
+    name and file for the pathways whose form is called otherwise (the first that matches)."""
 
     kind: str
     title: str
@@ -241,6 +255,14 @@ class Document(Sourced):
     sections: tuple[FormSection, ...] = ()
     seal: bool = False  # the unit's seal stamped on it (004 二(七))
     copy_page: bool = False  # also a copy-helper page with every field in this order
+    titled: tuple[Titled, ...] = ()
+
+    def named_for(self, pathway: str | None, policy_profile: str | None) -> Document:
+        """This document under the name it has for an application on ``pathway`` under ``policy_profile``."""
+        for t in self.titled:
+            if pathway in t.pathways and (not t.policy_profiles or policy_profile in t.policy_profiles):
+                return replace(self, title=t.title, file=t.file)
+        return self
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -525,12 +547,26 @@ def _check(profile: HandoffProfile, stem: str, known_policies: set[str] | None, 
     for i, doc in enumerate(profile.documents):
         if doc.kind not in DOCUMENT_KINDS:
             r.report(f"documents[{i}].kind", f"unknown kind {doc.kind!r}", f"未知的文书类型「{doc.kind}」")
-        if not _FILE_NAME.match(doc.file) or not doc.file.endswith(".pdf"):
-            r.report(
-                f"documents[{i}].file",
-                "a PDF file name without path characters",
-                "须为不含路径符号的 .pdf 文件名",
-            )
+        files = [(f"documents[{i}].file", doc.file)]
+        files += [(f"documents[{i}].titled[{j}].file", t.file) for j, t in enumerate(doc.titled)]
+        for key, file in files:
+            if not _FILE_NAME.match(file) or not file.endswith(".pdf"):
+                r.report(key, "a PDF file name without path characters", "须为不含路径符号的 .pdf 文件名")
+        for j, t in enumerate(doc.titled):
+            for k, pathway in enumerate(t.pathways):
+                if pathway not in PATHWAYS:
+                    r.report(
+                        f"documents[{i}].titled[{j}].pathways[{k}]",
+                        f"unknown pathway {pathway!r}",
+                        f"未知的申报途径「{pathway}」，可用：{'、'.join(PATHWAYS)}",
+                    )
+            for k, name in enumerate(t.policy_profiles):
+                if name not in profile.policy_profiles:
+                    r.report(
+                        f"documents[{i}].titled[{j}].policy_profiles[{k}]",
+                        f"not among this target's policy profiles: {name!r}",
+                        f"「{name}」不在本报送配置的 policy_profiles 中",
+                    )
         for j, section in enumerate(doc.sections):
             for k, f in enumerate(section.fields):
                 key = f"documents[{i}].sections[{j}].fields[{k}]"

@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain.handoffs import Binding, HandoffProfile, Lookup, load_profiles
+from portal.domain.handoffs import Binding, Document, HandoffProfile, Lookup, load_profiles
 from portal.models import Application, HandoffResult, Organisation
 from portal.services import policies
 
@@ -48,6 +48,13 @@ def required_uploads(application: Application) -> frozenset[str]:
     wanted = {s.ours[0] for s in profile.slots if s.required and len(s.ours) == 1}
     wanted |= {c.slot for c in profile.checks if c.kind == "slot_present"}
     return frozenset(wanted)
+
+
+def document_for(document: Document, application: Application) -> Document:
+    """The document under the name it has for the application: its pathway under its bureau's policy
+    profile (Nantong's 初定 prints the 初定申报表, not the 评审申报表)."""
+    bureau = policies.bureau_of(application.bureau)
+    return document.named_for(application.pathway, bureau.policy_profile if bureau is not None else None)
 
 
 def binding_for(application: Application) -> Binding | None:

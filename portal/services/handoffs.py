@@ -428,9 +428,10 @@ def _documents(
 ) -> None:
     values = values_of(session, application)
     who, app_id = application.applicant.name, application.id
-    for doc in profile.documents:
-        if doc.kind == "approval":
+    for named in profile.documents:
+        if named.kind == "approval":
             continue  # once for the export
+        doc = handoff_profiles.document_for(named, application)
         sections, unplaced = document_rows(doc, values)
         signature = None
         pledge = ""

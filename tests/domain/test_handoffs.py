@@ -163,6 +163,13 @@ title = "表"
 file = "../表.pdf"
 source = "x"
 
+[[documents.titled]]
+pathways = ["考核定职"]
+policy_profiles = ["kunming-2022"]
+title = "另一表"
+file = "另一表.doc"
+source = "x"
+
 [[documents.sections]]
 title = "基本"
 fields = [
@@ -213,6 +220,9 @@ def test_cross_checks_name_every_problem_with_its_path(tmp_path: Path) -> None:
         "slots[0].ours[2]",
         "slots[1].key",
         "documents[0].file",
+        "documents[0].titled[0].file",
+        "documents[0].titled[0].pathways[0]",
+        "documents[0].titled[0].policy_profiles[0]",
         "documents[0].sections[0].fields[0].value",
         "documents[0].sections[0].fields[1].section",
         "documents[0].sections[0].fields[2]",

@@ -60,10 +60,16 @@ def _replace(
     session.flush()
 
 
-def ready(session: Session, clock: Clock, policy_profile: str, status: Status = Status.NOTICE_PASSED):
+def ready(
+    session: Session,
+    clock: Clock,
+    policy_profile: str,
+    status: Status = Status.NOTICE_PASSED,
+    pathway: str = "认定",
+):
     """An application walked to ``status`` (without windows), its bureau then on ``policy_profile``."""
     world = make_world(session)
-    application = make_application(session, world, clock.now, steps=STEPS_TO[status])
+    application = make_application(session, world, clock.now, steps=STEPS_TO[status], pathway=pathway)
     world.bureau.org.policy_profile = policy_profile
     session.flush()
     return world, application
@@ -139,7 +145,7 @@ def test_km_summary_sheet_writes_the_notice_out_and_stamps_the_seal_and_checks_0
 
 
 def test_js_form_in_their_field_order_with_a_copy_page(session: Session, clock: Clock) -> None:
-    _world, application = ready(session, clock, "zhenjiang-2024")
+    _world, application = ready(session, clock, "zhenjiang-2024", pathway="评审")
     export, files = _export(session, "js", [application])
     _check_files(files, export)
     folder = handoffs.folder_of(1, application)
@@ -276,3 +282,23 @@ def test_km_summary_sheet_carries_the_years_of_professional_work_as_posted(
     _built, files = _export(session, "km", [application])
     text = _text(files[handoffs.folder_of(1, application) + "综合情况（公示）表.pdf"])
     assert "专业工作年限" in text and entry.years_shown.replace(" ", "") in text.replace(" ", "")
+
+
+def test_the_js_form_is_named_after_what_is_applied_for(session: Session, clock: Clock) -> None:
+    """Every application handed to 网办大厅 got the 《专业技术资格评审申报表》, Nantong's 初定 too: its
+    notice's form is the 初定申报表 (002 四(五)); a 考核认定 is no 评审 either. Zhenjiang's 评审 keeps the
+    评审申报表 (003 四(一))."""
+    expected = (
+        ("nantong-2023", "初定", "初定申报表"),
+        ("nantong-2023", "认定", "考核认定申报表"),
+        ("zhenjiang-2024", "评审", "专业技术资格评审申报表"),
+    )
+    for policy_profile, pathway, title in expected:
+        _world, application = ready(session, clock, policy_profile, pathway=pathway)
+        _export_done, files = _export(session, "js", [application])
+        folder = handoffs.folder_of(1, application)
+        form = _text(files[folder + f"{title}.pdf"])
+        page = files[folder + f"{title}-填报助手.html"].decode()
+        assert title in form and title in page
+        if pathway != "评审":
+            assert "评审申报表" not in form and "评审申报表" not in page

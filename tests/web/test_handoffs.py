@@ -36,10 +36,10 @@ from tests.factories import STEPS_TO, STORAGE, make_application, make_world
 CAP = 2_097_152
 
 
-def _ready(session: Session, clock: Clock, profile: str, count: int = 1):
+def _ready(session: Session, clock: Clock, profile: str, count: int = 1, pathway: str = "认定"):
     world = make_world(session)
     chosen = [
-        make_application(session, world, clock.now, steps=STEPS_TO[Status.NOTICE_PASSED])
+        make_application(session, world, clock.now, steps=STEPS_TO[Status.NOTICE_PASSED], pathway=pathway)
         for _ in range(count)
     ]
     world.bureau.org.policy_profile = profile
@@ -349,7 +349,7 @@ def test_the_js_form_carries_the_work_history_rows_in_its_pdf_and_on_the_copy_pa
 
     from tests.i18n.reading import in_english
 
-    world, chosen = _ready(session, clock, "zhenjiang-2024")
+    world, chosen = _ready(session, clock, "zhenjiang-2024", pathway="评审")
     employer = world.enterprise.org.name
     browser = login_as(world.enterprise.handler)
     page = browser.get(f"/handoffs/js/applications/{chosen[0].id}/copy").text
@@ -651,3 +651,13 @@ def test_an_application_with_the_committee_is_listed_and_exported(
     run_queued(app)
     manifest = json.loads(_download(browser, started.headers["Location"])["manifest.json"])
     assert {f["application_id"] for f in manifest["files"]} >= {application.id}
+
+
+def test_the_copy_helper_of_a_nantong_initial_grading_is_the_initial_grading_form(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The copy helper of a Nantong 初定 was headed 专业技术资格评审申报表: its notice's form is the
+    初定申报表 (002 四(五))."""
+    world, chosen = _ready(session, clock, "nantong-2023", pathway="初定")
+    page = login_as(world.enterprise.handler).get(f"/handoffs/js/applications/{chosen[0].id}/copy").text
+    assert '<h1><span lang="zh-CN">初定申报表</span>' in page and "评审申报表" not in page

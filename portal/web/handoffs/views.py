@@ -179,10 +179,11 @@ def _copy_page(target: str, application_id: int, *, revealed: bool = False) -> R
         profile = handoffs.profile_of(target)
     except NotFound:
         abort(404)
-    document = next((d for d in profile.documents if d.copy_page), None)
-    if document is None:
+    found = next((d for d in profile.documents if d.copy_page), None)
+    if found is None:
         abort(404)
     application = get_application(db.session, actor, application_id)
+    document = handoff_profiles.document_for(found, application)
     values = handoffs.values_of(db.session, application)
     masked = None
     if not revealed:
