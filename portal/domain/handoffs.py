@@ -100,6 +100,7 @@ BASE_VALUES: Mapping[str, str] = {
     "level": "申报级别",
     "pathway": "申报途径",
     "authority": "认定机构（评委会）",
+    "committee": "评审委员会",
     "batch": "受理批次",
     "submitted_on": "申报日期",
     "notice.unit": "公示单位",

@@ -519,6 +519,15 @@ def routing(session: Session, application: Application, now: datetime) -> Routin
     return Routing(decided_by, candidates, colleagues, elsewhere, committee_rules)
 
 
+def reviewing_committee(session: Session, application: Application, now: datetime) -> Committee | None:
+    """The committee that reviews an application on the 评审 road: the one it was sent to, before that
+    the one its scope implies (none while the bureau still has several to choose from); None on the
+    bureau's road (认定, 初定: no committee reviews it)."""
+    if road(session, application) != "committee":
+        return None
+    return application.committee or routing(session, application, now).implied
+
+
 def same_person_elsewhere(mine: Any, other: Any, now: datetime) -> tuple[ColumnElement[bool], ...]:
     """CHAN-01's one committee a year as a condition: ``other`` is another application of ``mine``'s person at
     its level, routed to a committee this year and not withdrawn. ``mine`` is an application (its values)

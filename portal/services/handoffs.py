@@ -59,11 +59,12 @@ from portal.domain.materials import PLEDGE_TEXT, SLOT_BY_KEY, slot_title
 from portal.domain.packages import safe_name
 from portal.domain.workflow import Status
 from portal.models import Application, EntryOutcome, Material, Organisation
-from portal.services import audit, endorsements, forms, handoff_profiles, notices
+from portal.services import audit, committees, endorsements, forms, handoff_profiles, notices
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI, today
 from portal.services.certificates import certifying_authority
 from portal.services.materials import active_materials
+from portal.services.policies import effective_profile
 from portal.services.scope import visible_applications
 from portal.storage import FileCorrupted, FileMissing, Storage
 
@@ -207,6 +208,19 @@ def _unit_recommended(application: Application) -> bool:
     return application.reached_level >= 1 or application.state in _UNIT_APPROVED_ON
 
 
+def _committee(session: Session, application: Application) -> str:
+    """A form's 评委会 row: the reviewing committee's name on the 评审 road (blank while the bureau has
+    yet to choose among several); on the bureau's road no committee reviews it, and the row says so
+    rather than naming the certifying authority (Kunming's 考核定职, 004 三)."""
+    if committees.road(session, application) == "committee":
+        found = committees.reviewing_committee(session, application, _now(application))
+        return found.name if found is not None else ""
+    profile = effective_profile(session, application.bureau)
+    scope = profile.pathway(application.pathway) if profile is not None else None
+    pathway = scope.label if scope is not None else application.pathway or ""
+    return f"无（{pathway}，不经评委会评审）" if pathway else "无（不经评委会评审）"
+
+
 def values_of(session: Session, application: Application) -> dict[str, object]:
     """Every value a profile may name (domain.handoffs.value_titles) for one application."""
     person = application.applicant
@@ -235,6 +249,7 @@ def values_of(session: Session, application: Application) -> dict[str, object]:
         "level": application.level,
         "pathway": application.pathway or "",
         "authority": certifying_authority(session, application),
+        "committee": _committee(session, application),
         "batch": application.batch_id or "",
         "submitted_on": today(application.submitted_at) if application.submitted_at else None,
         "opinion.enterprise": "经单位审核，同意推荐" if _unit_recommended(application) else "",

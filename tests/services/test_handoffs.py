@@ -302,3 +302,40 @@ def test_the_js_form_is_named_after_what_is_applied_for(session: Session, clock:
         assert title in form and title in page
         if pathway != "评审":
             assert "评审申报表" not in form and "评审申报表" not in page
+
+
+def test_the_kunming_sheets_committee_row_names_the_committee_not_the_certifying_authority(
+    session: Session, clock: Clock
+) -> None:
+    """The 综合情况（公示）表's 评委会 row showed the certifying authority (东川区人社局) for every
+    application. A 评审 names the committee that reviews it (the one its scope implies, then the one it was
+    sent to); a 考核定职 has no committee, and the row says so (004 三)."""
+    from portal.domain.workflow import Action
+    from portal.services import applications
+    from portal.services.certificates import certifying_authority
+    from tests.factories import (
+        city_system_passed,
+        make_committee,
+        make_committee_world,
+        make_review_application,
+    )
+
+    world = make_committee_world(session, clock.now, profile="kunming-2022")
+    made = make_committee(session, world, clock.now, place="东川区", name="东川区工程系列评审委员会")
+    sheet = handoffs.profile_of("km").document("summary_sheet")
+    assert sheet is not None
+
+    def row(application) -> str:
+        sections, _unplaced = handoffs.document_rows(sheet, handoffs.values_of(session, application))
+        return dict(pair for _title, rows in sections for pair in rows)["评委会"]
+
+    review = make_review_application(session, world, clock.now)
+    assert row(review) == "东川区工程系列评审委员会"  # implied by its scope, before it is sent
+    city_system_passed(session, world, review, clock.now)
+    applications.act(
+        session, world.bureau.actor(StaffRole.LEADER), review.id, Action.SEND_TO_COMMITTEE, clock.now
+    )
+    assert review.committee_id == made.committee.id and row(review) == "东川区工程系列评审委员会"
+    recognition = make_application(session, world, clock.now, steps=STEPS_TO[Status.NOTICE_PASSED])
+    assert row(recognition) == "无（考核定职，不经评委会评审）"
+    assert certifying_authority(session, recognition) not in row(recognition)
