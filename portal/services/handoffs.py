@@ -165,11 +165,17 @@ class Export:
 # --- the values documents and sheets show ---------------------------------------------------------------
 
 
+EMPTY = "—"  # a field with nothing in it
+NONE_ROW = "无"  # a repeating section without rows: one line saying so, not left out
+# What the copy helper offers no 复制 button for: pasting either puts a placeholder into the system's field.
+NOTHING_TO_COPY = frozenset({EMPTY, NONE_ROW})
+
+
 def _display(value: object) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if value is None or value == "":
-        return "—"
+        return EMPTY
     if isinstance(value, datetime):
         return value.astimezone(SHANGHAI).strftime("%Y年%m月%d日 %H:%M")
     if isinstance(value, date):
@@ -278,7 +284,7 @@ def _section_rows(key: str, values: dict[str, object]) -> list[tuple[str, str]]:
     found = values.get(f"rows.{key}")
     rows: Sequence[Row] = found if isinstance(found, tuple) else ()
     if not rows:
-        return [(spec.title, "无")]
+        return [(spec.title, NONE_ROW)]
     return [
         (
             T_("%(section)s（%(num)s）%(field)s", section=spec.title, num=number, field=f.title),

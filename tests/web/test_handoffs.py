@@ -189,7 +189,8 @@ def test_the_copy_helper_lists_every_field_in_their_order_with_a_copy_button(
     positions = [page.text.index(f'<th scope="row">{label}</th>') for label in labels]
     assert positions == sorted(positions)
     id_number = chosen[0].applicant.id_number
-    copyable = [v for _t, rows in sections for _l, v in rows if v not in ("—", id_number)]
+    nothing = {*handoffs.NOTHING_TO_COPY, id_number}  # "—", 无 and the masked number: no button
+    copyable = [v for _t, rows in sections for _l, v in rows if v not in nothing]
     assert page.text.count("data-copy=") >= len(copyable)  # the ID number masked: asked for first
     assert chosen[0].applicant.id_number not in page.text  # a GET shows nothing that must be audited
     assert login_as(world.other_enterprise.handler).get(url).status_code == 404
@@ -393,17 +394,20 @@ def test_the_copy_helper_offers_no_copy_of_an_empty_field(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
     """A field with nothing in it shows "—" and no 复制 button: the button copied the dash itself into the
-    provincial system's field."""
+    provincial system's field. Nor has the 无 line of a repeating section without rows (考试 …): it put 无
+    into the system's field."""
     world, chosen = _ready(session, clock, "zhenjiang-2024")
     page = login_as(world.enterprise.handler).get(f"/handoffs/js/applications/{chosen[0].id}/copy")
     cells = re.findall(
         r'<td id="(copy-value-\d+)" class="copy-value" lang="zh-CN">(.*?)</td>', page.text, re.S
     )
     empty = [cell for cell, value in cells if value == "—"]
-    assert empty and len(empty) < len(cells)
+    none = [cell for cell, value in cells if value == "无"]
+    assert empty and none and len(empty) + len(none) < len(cells)
     for cell, value in cells:
         masked = "*" in value  # the ID number until asked for: no copy of a wrong number either
-        assert (f'data-copy="{cell}"' in page.text) is (value != "—" and not masked), (cell, value)
+        wanted = value not in ("—", "无") and not masked
+        assert (f'data-copy="{cell}"' in page.text) is wanted, (cell, value)
 
 
 def test_the_page_shows_only_the_system_this_units_bureau_hands_off_to(

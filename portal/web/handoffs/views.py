@@ -197,6 +197,7 @@ def _copy_page(target: str, application_id: int, *, revealed: bool = False) -> R
         sections=sections,
         unplaced=unplaced,
         masked=masked,
+        nothing=handoffs.NOTHING_TO_COPY,
         may_reveal=sees_full_identity(actor, application),
         revealed=revealed,
     )
