@@ -726,7 +726,9 @@ class _Check:
             if hit is False:
                 return
             (unknown if hit is None else used).append(
-                T_("申报系列为%(series)s", series=f.series or f.specialty) if hit else N_("申报系列")
+                T_("申报系列为%(series)s", series=f.series or f.specialty)
+                if hit
+                else NC_("in a sentence", "申报系列")
             )
         if ex.ownership:
             ownership = f.employer.ownership if f.employer else None
