@@ -676,3 +676,15 @@ def test_the_copy_helper_of_a_nantong_initial_grading_is_the_initial_grading_for
     world, chosen = _ready(session, clock, "nantong-2023", pathway="初定")
     page = login_as(world.enterprise.handler).get(f"/handoffs/js/applications/{chosen[0].id}/copy").text
     assert '<h1><span lang="zh-CN">初定申报表</span>' in page and "评审申报表" not in page
+
+
+def test_a_name_is_not_broken_between_its_characters_on_the_hand_off_pages(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The results preview's narrow 姓名 column broke 何泽宇 into 何泽 / 宇 (the 核对 column took the width);
+    its names, and the hand-off list's, are one word (.person-name, as the expert pool's)."""
+    browser, url = _results_preview(session, clock, login_as, [], matching=True)
+    preview = browser.get(url).get_data(as_text=True)
+    assert re.search(r'<td class="person-name">[^<]*用户\d+', preview)
+    listing = browser.get("/handoffs/").get_data(as_text=True)
+    assert re.search(r'<td class="person-name"><label for="handoff-jx-\d+">', listing)
