@@ -184,7 +184,7 @@ def _display(value: object) -> str:
 
 
 def _notice_values(session: Session, application: Application) -> dict[str, object]:
-    entry = notices.entry_for_application(session, application.id)
+    entry = notices.unit_entry_for_application(session, application)
     if entry is None:
         return {}
     notice = entry.notice

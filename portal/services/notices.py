@@ -729,6 +729,18 @@ def entry_for_application(session: Session, application_id: int) -> NoticeEntry 
     ).first()
 
 
+def unit_entry_for_application(session: Session, application: Application) -> NoticeEntry | None:
+    """The application's latest entry in a notice of its own unit (the 评前公示 a unit holds before it
+    recommends, 003 五(一), 004 二(七)): on the 评审 road the committee office's notices come later and
+    are not the unit's."""
+    return session.scalars(
+        select(NoticeEntry)
+        .join(Notice, Notice.id == NoticeEntry.notice_id)
+        .where(NoticeEntry.application_id == application.id, Notice.org_id == application.enterprise_id)
+        .order_by(NoticeEntry.id.desc())
+    ).first()
+
+
 def _years(session: Session, application: Application, on: date) -> str:
     """The 专业工作年限 column: the years the eligibility check counted, to the cutoff the submission fixed
     (CUT-06), so the sheet never disagrees with the finding colleagues may object to; without a profile or

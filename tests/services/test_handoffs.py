@@ -339,3 +339,23 @@ def test_the_kunming_sheets_committee_row_names_the_committee_not_the_certifying
     recognition = make_application(session, world, clock.now, steps=STEPS_TO[Status.NOTICE_PASSED])
     assert row(recognition) == "无（考核定职，不经评委会评审）"
     assert certifying_authority(session, recognition) not in row(recognition)
+
+
+def test_the_unit_notice_stays_the_units_once_the_committee_office_has_held_its_own(
+    session: Session, clock: Clock
+) -> None:
+    """On the 评审 road the committee office holds a notice of its own after the unit's: the Kunming
+    综合情况（公示）表 (sealed by the unit) and the Jiangsu form's 公示期 / 公示结果 then showed the office's
+    notice as the unit's. They show the unit's 评前公示 (004 二(七), 003 五(一))."""
+    from tests.factories import make_committee, make_committee_world, make_review_application, to_meeting
+
+    world = make_committee_world(session, clock.now, profile="kunming-2022")
+    made = make_committee(session, world, clock.now, place="东川区")
+    application = make_review_application(session, world, clock.now)
+    before = handoffs.values_of(session, application)
+    to_meeting(session, world, made, application, clock.now)
+    assert application.state is Status.AWAITING_MEETING
+    after = handoffs.values_of(session, application)
+    assert after["notice.unit"] == world.enterprise.org.name != made.office.org.name
+    keys = ("notice.unit", "notice.period", "notice.location", "notice.contact", "notice.result")
+    assert {k: after[k] for k in keys} == {k: before[k] for k in keys}
