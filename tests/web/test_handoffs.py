@@ -688,3 +688,19 @@ def test_a_name_is_not_broken_between_its_characters_on_the_hand_off_pages(
     assert re.search(r'<td class="person-name">[^<]*用户\d+', preview)
     listing = browser.get("/handoffs/").get_data(as_text=True)
     assert re.search(r'<td class="person-name"><label for="handoff-jx-\d+">', listing)
+
+
+def test_an_empty_target_tells_a_bureau_it_lists_only_what_the_bureau_holds(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The bureau's handler read "applications appear here once their public notice has ended" beside an
+    empty list while its applicants' notices had ended: they are the unit's to hand off until it forwards
+    them. The empty list says the holding unit hands off, in both languages."""
+    from tests.i18n.reading import in_english
+
+    world, _chosen = _ready(session, clock, "ganzhou-2026")
+    browser = login_as(world.bureau.handler)
+    page = browser.get("/handoffs/").get_data(as_text=True)
+    assert "由当前办理的单位报送" in page
+    english = in_english(browser).get("/handoffs/").get_data(as_text=True)
+    assert "handed off by the unit holding it" in english
