@@ -359,3 +359,25 @@ def test_the_unit_notice_stays_the_units_once_the_committee_office_has_held_its_
     assert after["notice.unit"] == world.enterprise.org.name != made.office.org.name
     keys = ("notice.unit", "notice.period", "notice.location", "notice.contact", "notice.result")
     assert {k: after[k] for k in keys} == {k: before[k] for k in keys}
+
+
+def test_the_jiangsu_forms_committee_row_names_the_committee_or_says_there_is_none(
+    session: Session, clock: Clock
+) -> None:
+    """The Jiangsu form's 评审委员会 row showed the certifying authority: the forming unit's name for a
+    Zhenjiang 评审 (镇江市职称与执业资格评价服务中心, not its 评委会), the 初定部门 for a Nantong 初定,
+    which no committee reviews. It names the committee, or says there is none (as Kunming's sheet)."""
+    from tests.factories import make_committee, make_committee_world, make_review_application
+
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now, name="镇江市测试评审委员会")
+    form = handoffs.profile_of("js").document("form")
+    assert form is not None
+
+    def row(application) -> str:
+        sections, _unplaced = handoffs.document_rows(form, handoffs.values_of(session, application))
+        return dict(pair for _title, rows in sections for pair in rows)["评审委员会"]
+
+    assert row(make_review_application(session, world, clock.now)) == made.committee.name
+    _world, initial = ready(session, clock, "nantong-2023", pathway="初定")
+    assert row(initial) == "无（初定，不经评委会评审）"
