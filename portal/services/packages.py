@@ -243,11 +243,12 @@ def _opinions(session: Session, actor: Actor, application: Application) -> list[
     return result
 
 
-def _notice_context(
-    session: Session, storage: Storage, actor: Actor, application: Application
-) -> dict[str, Any] | None:
-    """The package's notice result section (the same sheet as result_sheet_pdf), once the notice closed."""
-    notice = notices.notice_of_application(session, actor, application.id)
+def _notice_context(session: Session, storage: Storage, application: Application) -> dict[str, Any] | None:
+    """The package's notice result section (the same sheet as result_sheet_pdf): the unit's own notice,
+    once it closed. On the 评审 road the committee office's 评前公示 comes later and is not the unit's (the
+    package bound the office's sheet as the unit's result once the office had published one)."""
+    entry = notices.unit_entry_for_application(session, application)
+    notice = entry.notice if entry is not None else None
     if notice is None or notice.closed_at is None:
         return None
     sheet = _result_sheet(session, storage, notice)
@@ -284,7 +285,7 @@ def build_pdf(
     present = _bound_materials(session, application)
     by_id = {m.id: m for m in present}
     numbered = {m.id: i for i, m in enumerate(present, start=1)}
-    notice = _notice_context(session, storage, actor, application)
+    notice = _notice_context(session, storage, application)
     parts, slots = binding_parts(handoff_profiles.binding_for(application))
     order = rules.binding_order(
         [(m.slot, m.id, _material_title(numbered[m.id], m)) for m in present],

@@ -288,3 +288,7 @@ def test_a_committee_road_package_names_the_office_on_its_route_and_the_batch_by
     text = "".join("".join(page.extract_text().split()) for page in reader.pages[: built.pages - 1])
     opinions = text[text.index("各级审核意见", len(cover)) :]
     assert office_name in opinions  # the office's acceptance under its own name
+    # The 公示结果 bound is the unit's notice, not the office's 评前公示 published since.
+    result = text[text.index("公示结果", len(cover)) :]
+    unit = "".join(world.enterprise.org.name.split())
+    assert f"公示单位：{unit}" in result and f"公示单位：{office_name}" not in result
