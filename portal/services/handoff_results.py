@@ -46,7 +46,16 @@ VERDICT_TITLES = {
     "conflict": N_("证书编号冲突"),
     "recorded": N_("已登记"),
     "bad_result": N_("结果无法识别"),
+    "undecided": N_("评审结果未公布"),
 }
+# On the 评审 road the committee decides: the province's result stands only once the title office has
+# published the committee's (a "passed" row for a case still at the committee is early or a mistake).
+_COMMITTEE_UNDECIDED = frozenset(
+    {
+        Status.COMMITTEE_REVIEW, Status.COMMITTEE_ACCEPTED, Status.COMMITTEE_NOTICE, Status.AWAITING_MEETING,
+        Status.VOTED, Status.RESULT_NOTICE, Status.RESULT_NOTICED, Status.RESULT_CONFIRMED,
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -182,6 +191,20 @@ def _verdicts(
             )
             continue
         base["id_number"] = id_number
+        if application.state in _COMMITTEE_UNDECIDED:
+            out.append(
+                Row(
+                    **base,
+                    outcome=outcome,
+                    verdict="undecided",
+                    reason=T_(
+                        "评委会的评审结果尚未公布（现为：%(status)s），请在评审结果公布后再导入",
+                        status=application.state.title,
+                    ),
+                    application_id=application.id,
+                )
+            )
+            continue
         recorded = session.scalars(
             select(HandoffResult).where(
                 HandoffResult.application_id == application.id, HandoffResult.target == profile.id

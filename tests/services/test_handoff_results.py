@@ -85,3 +85,29 @@ def test_a_stale_preview_applies_nothing_and_a_file_without_the_column_is_refuse
         out = io.BytesIO()
         book.save(out)
         handoff_results.check_results(session, STORAGE, actor, "jx", out.getvalue(), "c.xlsx", clock.now)
+
+
+def test_a_committee_road_result_waits_for_the_committee_s_published_result(
+    session: Session, clock: Clock
+) -> None:
+    # A "passed" row reached the applicant's page (with its certificate number) while the committee had
+    # yet to meet.
+    from tests.factories import make_committee, make_committee_world, make_review_application, to_meeting
+
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    assert application.state is Status.AWAITING_MEETING
+    row = [1, application.applicant.name, application.applicant.id_number, "JS2026-0001", "评审通过", ""]
+    actor = world.bureau.actor(StaffRole.HANDLER)
+    _record, rows = handoff_results.check_results(
+        session, STORAGE, actor, "js", _xlsx([row]), "结果.xlsx", clock.now
+    )
+    assert [r.verdict for r in rows] == ["undecided"] and "待评审会" in rows[0].reason
+    application.status = Status.RESULT_PUBLISHED.value
+    session.flush()
+    _record, rows = handoff_results.check_results(
+        session, STORAGE, actor, "js", _xlsx([row]), "结果.xlsx", clock.now
+    )
+    assert [r.verdict for r in rows] == ["matched"]
