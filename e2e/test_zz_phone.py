@@ -78,3 +78,19 @@ def test_a_reviewer_s_queue_fits_a_phone(new_page: Any) -> None:
     expect(page.locator("#queue tbody tr").first).to_be_visible()
     assert_fits(page)
     expect(page.get_by_role("region", name="审核队列")).to_be_visible()
+
+
+def test_the_hand_off_list_fits_a_phone_with_names_whole(new_page: Any) -> None:
+    # On a 375 px screen the names broke one character a line (何泽 / 宇) and the table widened the page.
+    page: Page = new_page("handoff-phone", **PHONE)
+    log_in(page, "13970900006")  # 王永贵, 昆明东川铜都矿业技术服务有限公司
+    page.get_by_role("link", name="报送省级系统").click()
+    name = page.locator("td.person-name").first
+    expect(name).to_be_visible()
+    assert_fits(page)
+    # The text's boxes sit on as many lines as it takes (the cell itself is as tall as its row).
+    lines = name.evaluate(
+        "el => { const r = document.createRange(); r.selectNodeContents(el);"
+        " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }"
+    )
+    assert lines == 1, f"the name takes {lines} lines"
