@@ -64,7 +64,7 @@ from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI, today
 from portal.services.certificates import certifying_authority
 from portal.services.materials import active_materials
-from portal.services.policies import effective_profile
+from portal.services.policies import batch_title, effective_profile
 from portal.services.scope import visible_applications
 from portal.storage import FileCorrupted, FileMissing, Storage
 
@@ -256,7 +256,11 @@ def values_of(session: Session, application: Application) -> dict[str, object]:
         "pathway": application.pathway or "",
         "authority": certifying_authority(session, application),
         "committee": _committee(session, application),
-        "batch": application.batch_id or "",
+        "batch": batch_title(
+            effective_profile(session, application.bureau), application.batch_id, application.authority_code
+        )
+        if application.batch_id
+        else "",
         "submitted_on": today(application.submitted_at) if application.submitted_at else None,
         "opinion.enterprise": "经单位审核，同意推荐" if _unit_recommended(application) else "",
         "certificate.number": application.certificate_no or "",

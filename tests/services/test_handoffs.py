@@ -381,3 +381,12 @@ def test_the_jiangsu_forms_committee_row_names_the_committee_or_says_there_is_no
     assert row(make_review_application(session, world, clock.now)) == made.committee.name
     _world, initial = ready(session, clock, "nantong-2023", pathway="初定")
     assert row(initial) == "无（初定，不经评委会评审）"
+
+
+def test_the_batch_value_is_the_batch_s_name(session: Session, clock: Clock) -> None:
+    # 受理批次 gave the batch's id ("2026-4") to any layout placing it.
+    _world, application = ready(session, clock, "ganzhou-2026")
+    application.batch_id = "2026-4"
+    assert handoffs.values_of(session, application)["batch"] == "2026年第四批"
+    application.batch_id = None
+    assert handoffs.values_of(session, application)["batch"] == ""
