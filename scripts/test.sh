@@ -35,12 +35,12 @@ step "tests on SQLite" $PY -m pytest -n 2 -q --durations=15 tests
 if bash scripts/pg.sh start "$pgdir" "$port"; then
   export TEST_DATABASE_URL="postgresql+psycopg://portal@127.0.0.1:$port/postgres"
   step "tests on PostgreSQL" $PY -m pytest -n 2 -q --durations=15 tests
-  step "e2e on PostgreSQL" $PY -m pytest -q --reruns 1 --durations=10 e2e
+  step "e2e on PostgreSQL" $PY -m pytest -q -rfER --reruns 1 --durations=10 e2e
   unset TEST_DATABASE_URL
 else
   echo "could not start PostgreSQL (see $pgdir/server.log)"; cat "$pgdir/server.log" 2>/dev/null; status=1
 fi
-step "e2e on SQLite" $PY -m pytest -q --reruns 1 e2e
+step "e2e on SQLite" $PY -m pytest -q -rfER --reruns 1 e2e
 echo
 [ $status -eq 0 ] && echo "make test: all passed" || echo "make test: FAILED"
 exit $status
