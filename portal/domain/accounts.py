@@ -141,7 +141,11 @@ class CheckedApplicant:
 
 
 # Letters of every script, the middle dot of minority and foreign names, spaces, hyphen, apostrophe.
-_NAME_SEPARATORS = str.maketrans({"•": "·", "・": "·", "‧": "·", "．": "·"})
+# Phones' keyboards type the typographic apostrophe (O’Brien) or hyphen (‐) where the document prints an
+# apostrophe or a hyphen: one stored form, so the name is not refused and rosters and lists agree.
+_NAME_SEPARATORS = str.maketrans(
+    {"•": "·", "・": "·", "‧": "·", "．": "·", "’": "'", "‘": "'", "ʼ": "'", "ʻ": "'", "‐": "-", "‑": "-"}
+)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 

@@ -162,6 +162,24 @@ def test_a_passport_holders_full_name_past_fifty_characters_is_kept_as_written(
     assert too_long.status_code == 422 and "姓名不能超过100个字符，您输入了101个" in too_long.text
 
 
+def test_a_name_typed_with_a_phones_apostrophe_is_stored_with_the_documents_one(
+    world: World, session: Session, login_as: Any
+) -> None:
+    """Seen in English: HR typed “John Michael O’Brien” (a phone's keyboard writes ’) and were told a name
+    cannot contain “’”; the passport prints an apostrophe, so the name is kept with one."""
+    browser = in_english(login_as(world.enterprise.handler))
+    typed = {"document_type": "passport", "id_number": "e12345678", "nationality": "USA"}
+    permit = {"permit_kind": "work_permit", "permit_no": "1100002023000123"}
+    created = browser.post(
+        "/enterprise/applicants", data=_person(**typed, **permit, name="John Michael O’Brien"), headers=HX
+    )
+    assert created.status_code == 200 and "Account opened" in created.text
+    assert (
+        session.scalars(select(User.name).where(User.id_number == "E12345678")).one()
+        == "John Michael O'Brien"
+    )
+
+
 # ---------------------------------------------------------------------------------------------------
 # One account per person, and the transfer flow
 # ---------------------------------------------------------------------------------------------------
