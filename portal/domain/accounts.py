@@ -161,8 +161,20 @@ def normalize_name(value: str) -> str:
     return " ".join(words)
 
 
+def written_name(value: str) -> str:
+    """The name as stored and shown: as :func:`normalize_name`, but a space is dropped only between two
+    Chinese characters or beside the middle dot, so a Hong Kong resident's “陈大文 CHAN Tai Man” keeps
+    its words apart (normalize_name, the comparison key, still drops every space of a Chinese name)."""
+    words = unicodedata.normalize("NFKC", value or "").translate(_NAME_SEPARATORS).split()
+    name = words[0] if words else ""
+    for word in words[1:]:
+        joined = "·" in (name[-1], word[0]) or bool(_CJK.match(name[-1]) and _CJK.match(word[0]))
+        name += word if joined else f" {word}"
+    return name
+
+
 def check_name(value: str) -> str:
-    name = normalize_name(value)
+    name = written_name(value)
     if not name:
         raise IdentityError("empty", N_("请填写姓名（与证件和社保登记一致）"))
     if len(name) > NAME_LIMIT:

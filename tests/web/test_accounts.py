@@ -180,6 +180,24 @@ def test_a_name_typed_with_a_phones_apostrophe_is_stored_with_the_documents_one(
     )
 
 
+def test_a_hong_kong_residents_chinese_and_english_names_keep_their_spaces(
+    world: World, session: Session, login_as: Any
+) -> None:
+    """Seen: “陈大文 CHAN Tai Man” (the permit prints both names) was stored as “陈大文CHANTaiMan”: every
+    space of a name with a Chinese character was dropped. Only the spaces between Chinese characters go."""
+    browser = in_english(login_as(world.enterprise.handler))
+    typed = {"document_type": "hk_macau_permit", "id_number": "H12345678", "phone": "13970709902"}
+    typed["name"] = "陈大文 CHAN  Tai Man"
+    created = browser.post("/enterprise/applicants", data=_person(**typed), headers=HX)
+    assert created.status_code == 200 and "Account opened" in created.text
+    assert (
+        session.scalars(select(User.name).where(User.id_number == "H12345678")).one() == "陈大文 CHAN Tai Man"
+    )
+    spaced = browser.post("/enterprise/applicants", data=_person(name="周 文博"), headers=HX)
+    assert spaced.status_code == 200 and "Account opened" in spaced.text
+    assert session.scalars(select(User.name).where(User.phone == "13970709901")).all() == ["周文博"]
+
+
 # ---------------------------------------------------------------------------------------------------
 # One account per person, and the transfer flow
 # ---------------------------------------------------------------------------------------------------
