@@ -48,6 +48,7 @@ __all__ = [
     "ResidentIdFacts",
     "complete_resident_id",
     "complete_uscc",
+    "document_login",
     "mask_id_number",
     "mask_mobile",
     "normalize_document",
@@ -146,6 +147,13 @@ def _clean(value: str | None) -> str:
         return ""
     text = unicodedata.normalize("NFKC", str(value)).translate(_INVISIBLE)
     return "".join(text.split())
+
+
+def document_login(value: str) -> str:
+    """A login typed for a permit or passport number, in the form those numbers are stored: what every
+    normaliser of those documents does first (NFKC, no whitespace or invisible characters, no hyphens,
+    upper case), so “h 1234 5678” or a full-width “Ｍ１２３…” finds the account HR opened."""
+    return _clean(value).replace("-", "").upper()
 
 
 _ASCII_DIGITS = frozenset("0123456789")

@@ -35,6 +35,7 @@ from portal.domain.errors import DomainError, ValidationFailed
 from portal.domain.i18n import N_, T_, Language
 from portal.domain.identity import (
     IdentityError,
+    document_login,
     normalize_hmt_residence_permit,
     normalize_mobile,
     normalize_resident_id,
@@ -129,8 +130,8 @@ def find_user_by_login(session: Session, login: str) -> User | None:
     """The account a login names (phone or canonical document number), or None; no timing or audit here."""
     key = _login_key(login)
     if key is None:
-        # Other documents (permits, passports) are stored as typed, upper-cased.
-        value = login.strip().upper()
+        # Other documents (permits, passports) are stored as their normalisers clean what was typed.
+        value = document_login(login)
         return session.scalars(select(User).where(or_(User.id_number == value, User.phone == value))).first()
     column, value = key
     return session.scalars(select(User).where(getattr(User, column) == value)).first()
@@ -154,7 +155,7 @@ def _account_key(login: str, user: User | None, policy: LoginPolicy) -> str:
     if user is not None:
         return f"user:{user.id}"
     key = _login_key(login)
-    typed = key[1] if key is not None else login.strip().upper()
+    typed = key[1] if key is not None else document_login(login)
     # Keyed: the table then holds no ID number or phone that someone merely typed, in reversible form.
     return "login:" + hmac.new(policy.key, typed.encode(), hashlib.sha256).hexdigest()
 

@@ -34,6 +34,22 @@ def test_login_by_phone_or_id_number_including_a_lowercase_x(session: Session, c
         client.post("/logout")
 
 
+def test_login_by_a_permit_or_passport_number_typed_with_spaces_or_full_width(
+    session: Session, client: Any
+) -> None:
+    """Seen: a Macao resident who registered with “M1234567801” could not log in with “m 1234567801” (nor a
+    full-width number from a Chinese keyboard), though HR's form and the registration accept both."""
+    permit, passport = make_user(session), make_user(session)
+    permit.document_type, permit.id_number = "hk_macau_permit", "M1234567801"
+    passport.document_type, passport.id_number, passport.nationality = "passport", "E12345678", "GBR"
+    passport.permit_kind, passport.permit_no = "work_permit", "WP2026000123"
+    session.flush()
+    for login in ("m 1234567801", "Ｍ１２３４５６７８０１", " e1234-5678 "):
+        response = client.post("/login", data={"login": login, "password": PASSWORD})
+        assert response.status_code == 303, login
+        client.post("/logout")
+
+
 def test_a_wrong_password_says_nothing_about_which_part_was_wrong(session: Session, client: Any) -> None:
     user = make_user(session)
     wrong = client.post("/login", data={"login": user.phone, "password": "Wrong-pass1"})
