@@ -153,12 +153,14 @@ NAME_LIMIT = LIMITS["person_name"]
 
 
 def normalize_name(value: str) -> str:
-    """NFKC; Chinese names lose every space (“周 文博” → “周文博”), others keep single spaces."""
+    """The key two names compare by: NFKC; Chinese names lose every space (“周 文博” → “周文博”), others
+    keep single spaces; Latin letters in one case, as a passport's LEUNG KA-MING is the Leung Ka-ming a
+    person types."""
     text = unicodedata.normalize("NFKC", value or "").translate(_NAME_SEPARATORS)
     words = text.split()
     if _CJK.search(text):
-        return "".join(words)
-    return " ".join(words)
+        return "".join(words).casefold()
+    return " ".join(words).casefold()
 
 
 def written_name(value: str) -> str:

@@ -133,7 +133,7 @@ def check_applicant_input(
             # only when the name is the one registered (an ID number alone does not hand an account over).
             result.reuse = existing
             name = result.checked.values.get("name")
-            if name is not None and name != existing.name:
+            if name is not None and normalize_name(name) != normalize_name(existing.name):
                 problems["name"] = T_(
                     "证件号码%(number)s的持有人已自行注册账号，但填写的姓名与其注册的姓名不一致，"
                     "不能关联该账号。请按本人证件上的姓名填写，或请本人核对注册信息",

@@ -6,7 +6,13 @@ from datetime import date
 
 import pytest
 
-from portal.domain.accounts import ApplicantDraft, check_applicant, check_import_rows, normalize_name
+from portal.domain.accounts import (
+    ApplicantDraft,
+    check_applicant,
+    check_import_rows,
+    normalize_name,
+    written_name,
+)
 from portal.domain.identity import complete_resident_id
 from portal.domain.roster import (
     RosterBadge,
@@ -108,8 +114,10 @@ def test_other_documents_are_checked_by_their_own_rules() -> None:
 
 
 def test_names_keep_the_middle_dot_and_latin_spaces() -> None:
-    assert normalize_name("艾力 • 买买提") == "艾力·买买提"
-    assert normalize_name("  Mary   Ann ") == "Mary Ann"
+    assert written_name("艾力 • 买买提") == normalize_name("艾力 • 买买提") == "艾力·买买提"
+    assert written_name("  Mary   Ann ") == "Mary Ann"
+    # Compared, a name's Latin letters are in one case: the passport's MARY ANN is the Mary Ann typed.
+    assert normalize_name("  MARY   Ann ") == normalize_name("Mary Ann") == "mary ann"
 
 
 def test_bulk_rows_report_every_bad_cell_by_line_and_column_and_duplicates_in_the_file() -> None:

@@ -250,6 +250,27 @@ def test_a_name_other_than_the_registered_one_is_refused(
     assert user.employer_id is None
 
 
+def test_hr_attach_a_hong_kong_residents_registration_whatever_the_case_and_spacing_of_the_name(
+    kunming: World, session: Session, client: Any, login_as: Any
+) -> None:
+    """Seen in English: LEUNG Ka-ming registered with a Macao permit; HR typed “Leung Ka-Ming” from the
+    permit and were told the name differs from the registered one. The same name in another case (or
+    spaced otherwise next to its Chinese characters) is the same name."""
+    for name, typed, number, phone in (
+        ("LEUNG Ka-ming", "Leung Ka-Ming", "M1234567801", "13970908811"),
+        ("陈大文 CHAN Tai Man", "陈大文CHAN TAI MAN", "H12345678", "13970908812"),
+    ):
+        permit = {"document_type": "hk_macau_permit", "id_number": number, "phone": phone}
+        assert _register(client, kunming, name=name, **permit).status_code == 303
+        user = _user(session, number)
+        assert user is not None and user.name == name
+        hr = login_as(kunming.enterprise.handler)
+        attached = hr.post("/enterprise/applicants", data=_hr_form(user, name=typed, **permit), headers=HX)
+        assert attached.status_code == 200 and "现已关联到本单位" in attached.text, typed
+        session.refresh(user)
+        assert user.employer_id == kunming.enterprise.org.id
+
+
 def test_whoever_registered_in_someone_elses_name_loses_the_account_when_hr_attach_it(
     kunming: World, session: Session, client: Any, login_as: Any
 ) -> None:
