@@ -36,6 +36,7 @@ class DossierFacts:
     freelancer: bool = False  # SCOPE-02
     archive_hosted: bool = False  # SCOPE-05
     high_skill: bool = False  # SCOPE-09
+    passport_holder: bool = False  # SCOPE-03: applies with a passport, so with a permit beside it
     notice_closed: bool = False
     # The bureau's hand-off target asks for the 职称申报承诺书 of 信用中国（云南昆明） (004 二(六), MAT-10).
     credit_pledge_required: bool = False
@@ -127,6 +128,18 @@ SLOTS: tuple[Slot, ...] = (
         N_("居民身份证正反面（或其他有效身份证件）的原件扫描件或手机照片，可多张合成一份。"),
         "001 四(三)：上传原件扫描件或照片（MAT-01）",
         "基本信息",
+    ),
+    Slot(
+        "foreign_permit",
+        N_("外国人工作或居留许可证件"),
+        N_(
+            "持护照申报的，提供开设账号时登记的外国人来华工作许可证、外国人永久居留身份证或"
+            "海外高层次人才居住证的原件扫描件或手机照片。"
+        ),
+        "002 一(二)；003 一(二)：外国人持上述证件之一方可申报（SCOPE-03）",
+        "基本信息",
+        condition=lambda f: f.passport_holder,
+        condition_text=N_("持护照申报"),
     ),
     Slot(
         "diploma",

@@ -20,6 +20,7 @@ from portal.documents import scans
 from portal.domain import materials as rules
 from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_, joined
+from portal.domain.identity import DocumentType
 from portal.domain.roster import RosterBadge
 from portal.domain.uploads import EXTENSIONS, UploadLimits
 from portal.domain.workflow import Status
@@ -73,6 +74,7 @@ def facts_of(
         freelancer=application.freelancer,
         archive_hosted=application.archive_hosted,
         high_skill=application.high_skill,
+        passport_holder=application.applicant.document_type == DocumentType.PASSPORT.value,
         notice_closed=notice_closed,
         credit_pledge_required="credit_pledge" in handoff_profiles.required_uploads(application),
     )

@@ -12,9 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.identity import complete_resident_id
-from portal.models import AuditEvent, User
+from portal.models import AuditEvent, StaffRole, User
+from portal.services import applications
 from portal.services.auth import hash_password
-from tests.factories import PASSWORD, World, make_world
+from tests.conftest import Clock
+from tests.factories import PASSWORD, World, make_user, make_world
+from tests.i18n.reading import in_english
 
 HX = {"HX-Request": "true"}
 VALIDATE = "/enterprise/applicants/validate"
@@ -112,3 +115,25 @@ def test_holders_of_either_number_log_in_with_it(
         session.flush()
         response = app.test_client().post("/login", data={"login": number, "password": PASSWORD})
         assert response.status_code == 303, number
+
+
+def test_a_passport_holders_checklist_asks_for_the_permit_beside_the_passport(
+    world: World, session: Session, login_as: Any, clock: Clock
+) -> None:
+    """SCOPE-03 (MATERIAL: the permit). Seen in English: John O'Brien, opened with a passport and a work
+    permit, was asked only for an identity document (“both sides of the resident identity card”), so the
+    permit that lets him apply reached no reviewer. A resident-ID holder is not asked for it."""
+    foreigner = make_user(session, "John Michael O'Brien", employer=world.enterprise.org)
+    foreigner.document_type, foreigner.id_number, foreigner.nationality = "passport", "E12345678", "USA"
+    foreigner.permit_kind, foreigner.permit_no = "work_permit", "1100002023000123"
+    local = make_user(session, employer=world.enterprise.org)
+    handler = world.enterprise.actor(StaffRole.HANDLER)
+    pages = {}
+    for person in (foreigner, local):
+        started = applications.start_application(
+            session, handler, applications.StartInput(person.id, "工程", "土木工程", "中级"), clock.now
+        )
+        pages[person.id] = in_english(login_as(person)).get(f"/me/applications/{started.id}").text
+    assert 'id="slot-foreign_permit"' in pages[foreigner.id]
+    assert "Foreigner&#39;s work or residence permit" in pages[foreigner.id]
+    assert 'id="slot-foreign_permit"' not in pages[local.id]
