@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import unicodedata
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -27,6 +26,7 @@ from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from portal.domain.accounts import normalize_name
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_, Text
 from portal.domain.identity import mask_id_number
@@ -163,7 +163,9 @@ def _mask_name(name: str) -> str:
 
 def _same_name(typed: str, holder: str) -> bool:
     def canonical(value: str) -> str:
-        return "".join(unicodedata.normalize("NFKC", value).split())
+        # The accounts' comparison key (a passport's JOHN O'BRIEN is John O’Brien typed on a phone), and
+        # spaces never count.
+        return "".join(normalize_name(value).split())
 
     return bool(typed.strip()) and hmac.compare_digest(canonical(typed).encode(), canonical(holder).encode())
 

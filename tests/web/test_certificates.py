@@ -20,7 +20,7 @@ from portal.services import applications, certificates
 from portal.services.actors import actor_for
 from portal.services.submissions import new_token
 from tests.conftest import Clock, run_queued
-from tests.factories import STEPS_TO, World, make_application, make_world
+from tests.factories import STEPS_TO, World, make_application, make_user, make_world
 from tests.i18n.reading import in_english
 
 
@@ -71,6 +71,30 @@ def test_the_qr_verifies_and_a_guessed_number_reveals_nothing(
     assert "查无此证书" in missing.text
     lookups = certificates.lookups_for(session, holder, application.id)
     assert [lookup.via for lookup in lookups] == ["form", "qr"]
+
+
+def test_a_latin_name_verifies_in_the_passports_capitals_or_with_a_phones_apostrophe(
+    session: Session, world: World, clock: Clock, client: Any
+) -> None:
+    """Seen: John Michael O'Brien's certificate read “查无此证书” for the name as his passport writes it
+    (JOHN MICHAEL O'BRIEN) or as a phone types it (O’Brien): an employer checking it took it for a fake."""
+    holder = make_user(session, "John Michael O'Brien", employer=world.enterprise.org)
+    holder.document_type, holder.id_number, holder.nationality = "passport", "E12345678", "USA"
+    holder.permit_kind, holder.permit_no = "work_permit", "1100002023000123"
+    application = make_application(
+        session, world, clock.now, applicant=holder, steps=STEPS_TO[Status.CERTIFIED]
+    )
+    for typed in ("JOHN MICHAEL O'BRIEN", "John Michael O’Brien", "John Michael O'Brien"):
+        checked = client.post(
+            "/public/certificates",
+            data={"number": application.certificate_no, "name": typed, "form_token": new_token()},
+        )
+        assert "证书有效" in checked.text, typed
+    other = client.post(
+        "/public/certificates",
+        data={"number": application.certificate_no, "name": "John Michael Brien", "form_token": new_token()},
+    )
+    assert "查无此证书" in other.text
 
 
 def test_revocation_shows_on_the_public_check_and_bars_the_person_for_three_years(
