@@ -25,6 +25,7 @@ from portal.domain.workflow import Status
 from portal.models import (
     Application,
     EntryOutcome,
+    Notice,
     NoticeEntry,
     NoticeStatus,
     OrgKind,
@@ -170,10 +171,16 @@ def refusal(session: Session, application: Application) -> str | None:
 
 def notice_outcome(session: Session, application_id: int) -> str:
     """The unit notice's outcome for the opinion (PUB-05), from the notice record: its period and place,
-    and whether objections came and how they were handled; "" before the notice has closed."""
+    and whether objections came and how they were handled; "" before the notice has closed. Only a notice
+    of the applicant's own unit: on the 评审 road the committee office's 评前公示 and result notice come
+    later and are not the unit's (the form's 公示情况 showed the office's result notice)."""
+    application = session.get(Application, application_id)
+    if application is None:
+        return ""
     entry = session.scalars(
         select(NoticeEntry)
-        .where(NoticeEntry.application_id == application_id)
+        .join(Notice, Notice.id == NoticeEntry.notice_id)
+        .where(NoticeEntry.application_id == application_id, Notice.org_id == application.enterprise_id)
         .order_by(NoticeEntry.id.desc())
     ).first()
     if entry is None:
