@@ -50,7 +50,8 @@ from portal.services.actors import SYSTEM, Actor
 from portal.services.calendar import today
 from portal.services.organisations import NewAccount, PersonInput, open_account
 
-ACKNOWLEDGEMENT = (
+# The words the expert confirms: shown in the reader's language, recorded in the audit as written here.
+ACKNOWLEDGEMENT = N_(
     "本人已集中学习本系列（专业）职称评价标准条件，将坚持“好中择优、注重质量”原则评审（004 一(七)）"
 )
 

@@ -411,3 +411,24 @@ def test_the_office_s_notice_is_posted_on_its_website_by_default(
     office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
     page = office.get("/notices").text
     assert 'name="location" type="text" value="评委会办事机构网站"' in page
+
+
+def test_the_english_expert_reads_what_they_confirm_having_studied_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The pledge above 确认已学习 ("I have studied them") stayed in Chinese on the English page.
+    from tests.factories import filed_meeting
+
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    make_experts(session, made, clock.now, 5)
+    meeting = filed_meeting(session, world, made, [application], clock.now)
+    expert = votes.panel(session, meeting)[0].expert.user
+    expert.must_change_password = False
+    own = login_as(expert)
+    in_english(own)
+    page = own.get("/committees/panels").text
+    assert f"/committees/panels/{meeting.id}/acknowledge" in page
+    assert "本人已集中学习" not in page and "evaluation standards and conditions of this series" in page
