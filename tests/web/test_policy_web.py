@@ -290,3 +290,13 @@ def test_the_login_redirect_carries_a_path_only_and_never_a_long_one(app: Any, c
     location = response.headers["Location"]
     assert "q=" not in location and "%E9%95%BF" not in location and len(location) < 600
     assert "next=%2Freview%2Fqueue" in location or "next=/review/queue" in location
+
+
+def test_the_english_countdown_says_one_day_not_one_days(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The day before the window closes the English home page read "Closes in 1 days".
+    clock.now = datetime(2026, 11, 19, 2, 0, tzinfo=UTC)
+    browser = in_english(login_as(world.enterprise.handler))
+    home = browser.get("/enterprise/applicants").text
+    assert "Closes in 1 day<" in home and "1 days" not in home
