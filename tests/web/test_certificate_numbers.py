@@ -171,3 +171,24 @@ def test_the_preview_counts_one_number_in_the_singular(session: Session, clock: 
     assert (
         "Record 1 certificate number</button>" in checked.text and "1 certificate numbers" not in checked.text
     )
+
+
+def test_the_english_dossier_brackets_the_basis_and_the_publication_day_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # "Basis: 镇江市2024年度职称评审（镇职称办〔2024〕11号); pathway: …" and "文号〔2026〕1号（30 Dec 2026）":
+    # Chinese brackets, outside the Chinese names, around English words.
+    import re
+
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    clock.now = to_published(session, world, made, [application], clock.now)
+    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    for page in (
+        in_english(login_as(application.applicant)).get(f"/me/applications/{application.id}").text,
+        in_english(bureau).get(f"/review/applications/{application.id}").text,
+    ):
+        assert re.search(r'Basis: <span lang="zh-CN">[^<]+</span> \(<span lang="zh-CN">[^<]+</span>\);', page)
+        assert re.search(r"文号〔2026〕1号</span> \(\d+ \w+ \d{4}\)</dd>", page)
