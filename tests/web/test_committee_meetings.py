@@ -432,3 +432,18 @@ def test_the_english_expert_reads_what_they_confirm_having_studied_in_english(
     page = own.get("/committees/panels").text
     assert f"/committees/panels/{meeting.id}/acknowledge" in page
     assert "本人已集中学习" not in page and "evaluation standards and conditions of this series" in page
+
+
+def test_the_english_meeting_page_names_one_meeting_and_one_committee_in_the_singular(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The page of one meeting was headed "Review meetings 18 Dec 2026", its committee labelled "Review
+    # committees" and the panel's column "Experts".
+    meeting, _, (_world, made) = _voting_meeting(session, clock, applicants=1, absent=0)
+    office = in_english(login_as(made.office.handler, membership_id=made.office.handler_membership.id))
+    page = office.get(f"/committees/meetings/{meeting.id}").text
+    assert re.search(r"<h1>Review meeting \d+ \w+ \d{4} ", page)
+    assert "<dt>Review committee</dt>" in page and "Review committees</dt>" not in page
+    assert ">Expert</th>" in page
+    listed = office.get("/committees/meetings").text
+    assert ">Review committee</th>" in listed
