@@ -94,3 +94,34 @@ def test_the_hand_off_list_fits_a_phone_with_names_whole(new_page: Any) -> None:
         " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }"
     )
     assert lines == 1, f"the name takes {lines} lines"
+
+
+def test_an_english_table_on_a_phone_keeps_its_words_whole_and_scrolls_in_its_box(new_page: Any) -> None:
+    # The committee office's tables in English broke words a few letters a line (Ap / plic / ant,
+    # Em / ploy / er) to squeeze into 375 px; kept whole, the table widened the page instead.
+    page: Page = new_page("english-table-phone", **PHONE)
+    page.goto("/login")
+    page.locator("#lang-switch button[value='en']").click()  # the cookie only: the account keeps Chinese
+    page.locator("#f-login").fill("13970800022")  # 孔德明, the Zhenjiang committee office's leader
+    page.locator("#f-password").fill("Demo@2026")
+    page.locator("form[action='/login'] button[type=submit]").click()
+    page.goto("/committees/experts")
+    expect(page.locator("#pool .table-scroll tbody tr").first).to_be_visible()
+    assert_fits(page)
+    broken = page.evaluate(
+        """() => [...document.querySelectorAll('.table-scroll th, .table-scroll td')].flatMap((cell) => {
+          const out = [];
+          const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const word of node.textContent.matchAll(/[A-Za-z]{2,}/g)) {
+              const range = document.createRange();
+              range.setStart(node, word.index);
+              range.setEnd(node, word.index + word[0].length);
+              const lines = new Set([...range.getClientRects()].map((b) => Math.round(b.top)));
+              if (lines.size > 1) out.push(word[0]);
+            }
+          }
+          return out;
+        })"""
+    )
+    assert broken == [], f"words broken across lines: {broken}"
