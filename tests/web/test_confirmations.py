@@ -200,3 +200,14 @@ def test_zhenjiang_recognises_titles_as_they_are_and_asks_nothing(
         data={"row_id": str(row_id), f"origin_{row_id}": "other_province"},
     )
     assert replay.status_code == 303 and confirmations.line_of(session, application.id) is None
+
+
+def test_the_english_tab_of_refused_titles_reads_refused(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The tabs read "To send · Unconfirmed · Confirmed · Refuse": the action's word for the outcome's tab.
+    from tests.i18n.reading import in_english
+
+    _world, co, _application = _dongchuan(session, clock.now)
+    page = in_english(_staff(login_as, co.office)).get("/committees/confirmations").text
+    assert 'Refused <span class="count" id="count-refused">' in page
