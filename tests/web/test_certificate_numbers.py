@@ -192,3 +192,21 @@ def test_the_english_dossier_brackets_the_basis_and_the_publication_day_in_engli
     ):
         assert re.search(r'Basis: <span lang="zh-CN">[^<]+</span> \(<span lang="zh-CN">[^<]+</span>\);', page)
         assert re.search(r"文号〔2026〕1号</span> \(\d+ \w+ \d{4}\)</dd>", page)
+
+
+def test_entering_one_certificate_number_asks_first_as_the_import_does(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # 确认录入 of the province's sheet asks first (it completes certification); the review page's own
+    # 录入证书编号 for one application did the same without a word.
+    import re
+
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    clock.now = to_published(session, world, made, [application], clock.now)
+    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    page = bureau.get(f"/review/applications/{application.id}").text
+    form = re.search(r'<form [^>]*id="record_certificate"[^>]*>', page)
+    assert form and 'data-confirm="录入证书编号后本次申报即办结' in form.group(0)
