@@ -447,3 +447,15 @@ def test_the_english_meeting_page_names_one_meeting_and_one_committee_in_the_sin
     assert ">Expert</th>" in page
     listed = office.get("/committees/meetings").text
     assert ">Review committee</th>" in listed
+
+
+def test_the_english_expert_form_gives_its_examples_as_the_applications_write_them(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The hints read "e.g. Engineering": an expert entered so is never drawn for the applications' 工程.
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    handler = in_english(login_as(made.office.handler, membership_id=made.office.handler_membership.id))
+    page = handler.get("/committees/experts").text
+    assert "e.g. Engineering" not in page
+    assert 'In Chinese, as the applications write it, e.g. <span lang="zh-CN">工程</span>' in page
