@@ -1112,6 +1112,14 @@ class PolicyProfile:
         """Whether ``code`` names a self-review unit of this profile."""
         return any(a.code == code and a.self_review for a in self.authorities)
 
+    def year_end_reporters(self) -> tuple[Authority, ...]:
+        """The authorities that report the year's recognition to the city title office (REP-01, 001 四(七)):
+        the counties, districts, parks and self-review units, i.e. all but the office whose remit is the
+        whole jurisdiction (it is the city title office the others report to)."""
+        if self.year_end is None:
+            return ()
+        return tuple(a for a in self.authorities if not any(ANY_REGION in sc.regions for sc in a.scopes))
+
     def awaits_filing(self, window: Window) -> bool:
         """A self-review unit's window whose written filing (书面报备, WIN-02 001 一) is not recorded: it is
         listed, but neither open nor next until the filing is entered."""

@@ -127,6 +127,8 @@ def _filters(params: dict[str, Any]) -> certificates.CertificateFilters:
         level=params.get("level", ""),
         since=day(params.get("since")),
         until=day(params.get("until")),
+        authority=params.get("authority", ""),  # absent from jobs queued before REP-01's report page
+        batch=params.get("batch", ""),
     )
 
 

@@ -74,6 +74,7 @@ from portal.models.users import (
     User,
 )
 from portal.models.versions import Version
+from portal.models.year_end import YearEndReport
 
 __all__ = [
     "AccountTransfer",
@@ -159,4 +160,5 @@ __all__ = [
     "UnitSeal",
     "User",
     "Version",
+    "YearEndReport",
 ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -26,6 +26,7 @@ from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from portal.documents.certificates import approval_pdf, join_pdfs
 from portal.domain.accounts import normalize_name
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_, Text
@@ -381,6 +382,9 @@ class CertificateFilters:
     level: str = ""
     since: date | None = None
     until: date | None = None
+    # One certifying authority's certificates, of one batch (REP-01: its year-end report to the city office).
+    authority: str = ""
+    batch: str = ""
 
 
 def certificates_query(actor: Actor, filters: CertificateFilters) -> Select[tuple[Application]]:
@@ -392,6 +396,10 @@ def certificates_query(actor: Actor, filters: CertificateFilters) -> Select[tupl
         stmt = stmt.where(Application.series == filters.series)
     if filters.level:
         stmt = stmt.where(Application.level == filters.level)
+    if filters.authority:
+        stmt = stmt.where(Application.authority_code == filters.authority)
+    if filters.batch:
+        stmt = stmt.where(Application.batch_id == filters.batch)
     if filters.since:
         stmt = stmt.where(Application.certified_at >= _start_of(filters.since))
     if filters.until:
@@ -492,6 +500,8 @@ def start_export(
             "level": filters.level,
             "since": filters.since.isoformat() if filters.since else None,
             "until": filters.until.isoformat() if filters.until else None,
+            "authority": filters.authority,
+            "batch": filters.batch,
         }
     }
     return jobs.create_job(
@@ -549,6 +559,31 @@ def record_approval_export(session: Session, actor: Actor, day: date, rows: int,
         session, actor, "export_approval", now, object_type="certificates",
         detail={"day": day.isoformat(), "rows": rows},
     )  # fmt: skip
+
+
+def approval_of(session: Session, applications: Iterable[Application]) -> bytes | None:
+    """The 批复 of those of ``applications`` that are certified, one per certifying authority and day
+    (documents/certificates.py), joined into one PDF; None when none is. The hand-off export and the
+    year-end report to the city title office (REP-01) both write it."""
+    groups: dict[tuple[str, date], list[tuple[str, ...]]] = {}
+    for a in applications:
+        if a.state is not Status.CERTIFIED or a.certified_at is None:
+            continue
+        key = (certifying_authority(session, a), a.certified_at.astimezone(SHANGHAI).date())
+        groups.setdefault(key, []).append(
+            (
+                a.applicant.name,
+                a.enterprise.name,
+                f"{a.series}/{a.specialty}",
+                a.level,
+                a.certificate_no or "",
+            )
+        )
+    if not groups:
+        return None
+    return join_pdfs(
+        [approval_pdf(authority, day, rows) for (authority, day), rows in sorted(groups.items())]
+    )
 
 
 def row_of(session: Session, application: Application, *, full_id: bool) -> CertificateRow:

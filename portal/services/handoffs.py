@@ -37,7 +37,6 @@ from sqlalchemy.orm import Session
 
 from portal.documents import handoffs as documents
 from portal.documents.cells import csv_cell
-from portal.documents.certificates import approval_pdf, join_pdfs
 from portal.documents.fitting import Source, fit
 from portal.domain.corrections import FIELD_TITLES
 from portal.domain.errors import NotFound
@@ -62,7 +61,7 @@ from portal.models import Application, EntryOutcome, Material, Organisation
 from portal.services import audit, committees, endorsements, forms, handoff_profiles, notices
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI, today
-from portal.services.certificates import certifying_authority
+from portal.services.certificates import approval_of, certifying_authority
 from portal.services.materials import active_materials
 from portal.services.policies import batch_title, effective_profile
 from portal.services.scope import visible_applications
@@ -578,29 +577,6 @@ def _sheet_rows(session: Session, sheet: Sheet, applications: list[Application])
     return rows
 
 
-def _approval(session: Session, applications: list[Application]) -> bytes | None:
-    """The 批复 of those certified, one per certifying authority and day (documents/certificates.py)."""
-    groups: dict[tuple[str, date], list[tuple[str, ...]]] = {}
-    for a in applications:
-        if a.state is not Status.CERTIFIED or a.certified_at is None:
-            continue
-        key = (certifying_authority(session, a), today(a.certified_at))
-        groups.setdefault(key, []).append(
-            (
-                a.applicant.name,
-                a.enterprise.name,
-                f"{a.series}/{a.specialty}",
-                a.level,
-                a.certificate_no or "",
-            )
-        )
-    if not groups:
-        return None
-    return join_pdfs(
-        [approval_pdf(authority, day, rows) for (authority, day), rows in sorted(groups.items())]
-    )
-
-
 def build_export(
     session: Session,
     storage: Storage,
@@ -631,7 +607,7 @@ def finish_export(
                                    hashlib.sha256(data).hexdigest(), 0), data)  # fmt: skip
     approval = profile.document("approval")
     if approval is not None:
-        data = _approval(session, applications)
+        data = approval_of(session, applications)
         if data is not None:
             export.add(sink, FileEntry("", None, approval.title, approval.file, "application/pdf", len(data),
                                        hashlib.sha256(data).hexdigest(), _pages(data)), data)  # fmt: skip

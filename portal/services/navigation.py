@@ -54,3 +54,12 @@ def takes_registrations(org: Organisation | None) -> bool:
         return False
     profile = profiles().get(org.policy_profile or "")
     return profile is not None and profile.allows_self_registration
+
+
+def reports_year_end(org: Organisation | None) -> bool:
+    """Whether `org` is a bureau whose profile has its authorities report the year's recognition to the city
+    title office (REP-01): its staff's and admin's navigation then links 年度认定报告."""
+    if org is None or org.kind != OrgKind.BUREAU.value:
+        return False
+    profile = profiles().get(org.policy_profile or "")
+    return profile is not None and profile.year_end is not None

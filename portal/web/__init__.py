@@ -17,7 +17,7 @@ from portal.domain.text import LIMITS as TEXT_LIMITS
 from portal.domain.text import split_rule_ids
 from portal.extensions import db, login_manager
 from portal.services.auth import LoginPolicy, load_session, must_change_password
-from portal.services.navigation import committee_menu, takes_registrations
+from portal.services.navigation import committee_menu, reports_year_end, takes_registrations
 from portal.services.notifications import unread_count
 from portal.services.submissions import new_token as new_form_token
 from portal.web.charts import fit_label
@@ -197,6 +197,7 @@ def register_web(app: Flask) -> None:
         queue_rows=queue_rows,
         committee_menu=committee_menu,
         takes_registrations=takes_registrations,
+        reports_year_end=reports_year_end,
         pledge_text=PLEDGE_TEXT,
         pledge_clause=PLEDGE_CLAUSE,
     )

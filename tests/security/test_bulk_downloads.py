@@ -205,6 +205,18 @@ def test_every_bulk_download_is_audited(
     run_queued(app)
     assert _events(session, "export_certificates", user.id) == before + 1
     cases.append(("bureau_handler", "POST", "/certificates/exports", None, "export_certificates", {}))
+    # A county's 批复 for its year-end report (REP-01): its bureau follows the Ganzhou profile.
+    ours.world.bureau.org.policy_profile = "ganzhou-2026"
+    ours.certified.authority_code = "gz-zhanggong"
+    session.flush()
+    user, _ = ours.roles()["bureau_leader"]
+    before = _events(session, "export_approval", user.id)
+    form = {"authority": "gz-zhanggong", "year": str(day.year)}
+    approval = _as(login_as, ours, "bureau_leader").post("/certificates/year-end/approval.pdf", data=form)
+    assert approval.status_code == 200
+    assert _events(session, "export_approval", user.id) == before + 1
+    url = "/certificates/year-end/approval.pdf"
+    cases.append(("bureau_leader", "POST", url, form, "export_approval", {}))
     cases.append(("enterprise_handler", "GET", "/jobs/<job_id>/download", None, "", {}))
 
     # Nothing that hands out many people's data is left out of the list above.

@@ -1001,6 +1001,31 @@ def certificates_export_certificates(c: Ctx) -> Case:
     return Case(c.as_(c.world.bureau.handler), "/certificates/exports", lambda: form)
 
 
+def _year_end_bureau(c: Ctx) -> None:
+    """The bureau follows the Ganzhou profile, whose counties report the year to the city office (REP-01)."""
+    c.world.bureau.org.policy_profile = "ganzhou-2026"
+    c.session.flush()
+
+
+def certificates_year_end_approval(c: Ctx) -> Case:
+    # The county certified nobody this year: a message, nothing written (with someone: the PDF, audited).
+    _year_end_bureau(c)
+    form = {"authority": "gz-zhanggong", "year": "2026"}
+    return Case(
+        c.as_(c.world.bureau.leader),
+        "/certificates/year-end/approval.pdf",
+        lambda: form,
+        changes_nothing=True,
+    )
+
+
+def certificates_record_year_end_report(c: Ctx) -> Case:
+    # One report per authority and year (a unique row): the second post is refused, the first kept.
+    _year_end_bureau(c)
+    form = {"authority": "gz-zhanggong", "year": "2026"}
+    return Case(c.as_(c.world.bureau.handler), "/certificates/year-end/reports", lambda: form)
+
+
 def public_check_certificate(c: Ctx) -> Case:
     # The check is logged for the holder (a row): once per rendered form.
     form = {"number": "2026GZ00001", "name": "张三", "form_token": new_token()}

@@ -8,10 +8,12 @@ from datetime import date
 from flask import Response, request, url_for
 
 from portal.documents.certificates import approval_pdf, join_pdfs
+from portal.domain.errors import DomainError
 from portal.domain.i18n import N_, T_
 from portal.extensions import db
-from portal.models import OrgKind
+from portal.models import OrgKind, StaffRole
 from portal.services import certificates as service
+from portal.services import year_end
 from portal.services.applications import LEVELS
 from portal.services.calendar import today
 from portal.web import steps
@@ -38,6 +40,8 @@ def _filters(values: Mapping[str, str] | None = None) -> service.CertificateFilt
         level=values.get("level", "").strip()[:10],
         since=_day("since", values),
         until=_day("until", values),
+        authority=values.get("authority", "").strip()[:40],
+        batch=values.get("batch", "").strip()[:40],
     )
 
 
@@ -114,4 +118,63 @@ def revoke_certificate(application_id: int) -> Response:
         ),
         back=url_for("certificates.list_certificates"),
         done=N_("证书已撤销，当事人已列入诚信档案"),
+    )
+
+
+# --- the year-end report to the city title office (REP-01) ----------------------------------------------
+
+BUREAU_AND_ADMIN = (StaffRole.HANDLER, StaffRole.LEADER, StaffRole.ADMIN)
+
+
+def _year(values: Mapping[str, str]) -> int:
+    raw = values.get("year", "")
+    return int(raw) if raw.isdigit() and len(raw) == 4 else today(now()).year
+
+
+def _report_url(year: int) -> str:
+    return url_for("certificates.show_year_end", year=year)
+
+
+@bp.get("/year-end")
+@staff_required(OrgKind.BUREAU, roles=BUREAU_AND_ADMIN)
+def show_year_end() -> Response:
+    """年度认定报告: per authority of the bureau's profile, the year's decisions, certificates and whether
+    it reported them to the city title office by the profile's deadline."""
+    year = _year(request.args)
+    report = year_end.year_end_report(db.session, current_actor(), year, now())
+    return render_page(
+        "pages/certificates/year_end.html", report=report, year=year, this_year=today(now()).year
+    )
+
+
+@bp.post("/year-end/approval.pdf")
+@staff_required(OrgKind.BUREAU)
+def year_end_approval() -> Response:
+    """The 批复 of one authority's year (one batch of it when chosen). A POST: it names people, audited."""
+    year = _year(request.form)
+    try:
+        pdf, filename = year_end.approval_document(
+            db.session,
+            current_actor(),
+            request.form.get("authority", "")[:40],
+            year,
+            request.form.get("batch", "").strip()[:40],
+            now(),
+        )
+    except DomainError as error:
+        return steps.refused(_report_url(year), error)
+    return send_bytes(pdf, filename, "application/pdf")
+
+
+@bp.post("/year-end/reports")
+@staff_required(OrgKind.BUREAU, roles=BUREAU_AND_ADMIN)
+def record_year_end_report() -> Response:
+    """Record that an authority sent the city title office its 批复 and certificate Excel of the year."""
+    year = _year(request.form)
+    return steps.run_step(
+        lambda: year_end.record_report(
+            db.session, current_actor(), request.form.get("authority", "")[:40], year, now()
+        ),
+        back=_report_url(year),
+        done=N_("已记录上报市职称办"),
     )

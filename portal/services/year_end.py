@@ -1,0 +1,286 @@
+"""The year-end report to the city title office (REP-01, Ganzhou 001 四(七), 000 四(六)): each county,
+district, park and self-review unit of the bureau's profile finishes the year's recognition (考核认定) by
+the profile's ``[year_end]`` day and reports the 批复 and the certificate Excel of those recognised to the
+市职称办; 2022 adds that a late report costs points in the year-end evaluation.
+
+The bureau's page lists, per authority and batch, the year's applications decided and undecided and the
+certificates issued, the deadline (warned of from ``warn_from``), who has reported and who is late. The
+Excel is the certificate export (services/certificates.py, filtered by authority and batch); the 批复 is
+the one the hand-offs write (:func:`certificates.approval_of`). Counts are figures, not people: the bureau's
+admin sees them too; the documents, which name people, are for its handlers and leaders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from portal.domain.errors import DomainError, NotFound, PermissionDenied
+from portal.domain.i18n import N_, T_
+from portal.domain.policy import Authority, PolicyProfile
+from portal.domain.workflow import FINAL_STATUSES, Status
+from portal.models import Application, Organisation, OrgKind, YearEndReport
+from portal.services import audit
+from portal.services import certificates as certificate_service
+from portal.services.actors import Actor
+from portal.services.calendar import SHANGHAI, today
+from portal.services.policies import batch_title, effective_profile
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the table's CHECK: a year typed into the URL stays in it
+_FINAL = frozenset(s.value for s in FINAL_STATUSES)
+
+
+class ReportState(StrEnum):
+    """Where an authority's report of the year stands on the page."""
+
+    DUE = "due"  # not reported, the deadline not passed
+    LATE = "late"  # not reported, the deadline passed
+    REPORTED = "reported"
+    REPORTED_LATE = "reported_late"  # reported after the deadline (2022: costs points, 000 四(六))
+
+
+@dataclass(frozen=True)
+class BatchLine:
+    """One batch of an authority's year: ``batch_id`` "" for applications submitted in no batch."""
+
+    batch_id: str
+    title: str
+    decided: int = 0
+    undecided: int = 0
+    certified: int = 0
+
+
+@dataclass(frozen=True)
+class AuthorityLine:
+    """One certifying authority's year: its batches, the sums, and its report to the city office."""
+
+    code: str
+    name: str
+    self_review: bool
+    batches: tuple[BatchLine, ...]
+    state: ReportState
+    reported_by: str = ""
+    reported_at: datetime | None = None
+
+    @property
+    def decided(self) -> int:
+        return sum(b.decided for b in self.batches)
+
+    @property
+    def undecided(self) -> int:
+        return sum(b.undecided for b in self.batches)
+
+    @property
+    def certified(self) -> int:
+        return sum(b.certified for b in self.batches)
+
+
+@dataclass(frozen=True)
+class YearEndReportPage:
+    """The bureau's year-end report of ``year``: the deadline, whether the page warns of it, and each
+    reporting authority."""
+
+    year: int
+    deadline: date
+    clause: str
+    warns: bool
+    past: bool
+    authorities: tuple[AuthorityLine, ...]
+    may_download: bool  # the Excel and the 批复 name people: handlers and leaders only
+
+    @property
+    def late(self) -> tuple[AuthorityLine, ...]:
+        return tuple(a for a in self.authorities if a.state is ReportState.LATE)
+
+    @property
+    def unreported(self) -> tuple[AuthorityLine, ...]:
+        return tuple(a for a in self.authorities if a.state in (ReportState.DUE, ReportState.LATE))
+
+
+def _bureau(session: Session, actor: Actor) -> Organisation:
+    if actor.org_kind is not OrgKind.BUREAU or not (actor.is_staff or actor.is_admin):
+        raise PermissionDenied(N_("只有人社局可以查看和记录年度认定报告"))
+    bureau = session.get(Organisation, actor.org_id)
+    if bureau is None:
+        raise PermissionDenied(N_("只有人社局可以查看和记录年度认定报告"))
+    return bureau
+
+
+def _profile(session: Session, bureau: Organisation) -> PolicyProfile | None:
+    profile = effective_profile(session, bureau)
+    return profile if profile is not None and profile.year_end is not None else None
+
+
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    return datetime(year, 1, 1, tzinfo=SHANGHAI), datetime(year + 1, 1, 1, tzinfo=SHANGHAI)
+
+
+def _check_year(year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise NotFound(N_("没有这一年度"))
+
+
+def _state(reported: YearEndReport | None, deadline: date, day: date) -> ReportState:
+    if reported is not None:
+        return ReportState.REPORTED_LATE if today(reported.reported_at) > deadline else ReportState.REPORTED
+    return ReportState.LATE if day > deadline else ReportState.DUE
+
+
+def year_end_report(session: Session, actor: Actor, year: int, now: datetime) -> YearEndReportPage | None:
+    """The bureau's year-end report of ``year`` (REP-01); None when its profile sets no year-end duty."""
+    bureau = _bureau(session, actor)
+    _check_year(year)
+    profile = _profile(session, bureau)
+    if profile is None or profile.year_end is None:
+        return None
+    reporters = profile.year_end_reporters()
+    codes = [a.code for a in reporters]
+    start, end = _year_bounds(year)
+    submitted_in_year = and_(Application.submitted_at >= start, Application.submitted_at < end)
+    certified_in_year = and_(Application.certified_at >= start, Application.certified_at < end)
+    rows = session.execute(
+        select(
+            Application.authority_code,
+            Application.batch_id,
+            Application.status,
+            submitted_in_year,
+            certified_in_year,
+            Application.certificate_no,
+        ).where(
+            Application.bureau_id == bureau.id,
+            Application.authority_code.in_(codes),
+            Application.status != Status.DRAFT.value,
+            or_(submitted_in_year, certified_in_year),
+        )
+    ).all()
+    # (authority, batch) -> [decided, undecided, certified]
+    counts: dict[tuple[str, str], list[int]] = {}
+    for code, batch, status, submitted, certified, number in rows:
+        tally = counts.setdefault((code, batch or ""), [0, 0, 0])
+        if submitted:
+            tally[0 if status in _FINAL else 1] += 1
+        if certified and number:
+            tally[2] += 1
+    reports = {
+        r.authority_code: r
+        for r in session.scalars(
+            select(YearEndReport).where(YearEndReport.bureau_id == bureau.id, YearEndReport.year == year)
+        )
+    }
+    rule = profile.year_end
+    deadline, day = rule.deadline(year), today(now)
+    return YearEndReportPage(
+        year=year,
+        deadline=deadline,
+        clause=rule.citation,
+        warns=day.year == year and rule.warns_on(day),
+        past=day > deadline,
+        authorities=tuple(_line(profile, a, counts, reports.get(a.code), deadline, day) for a in reporters),
+        may_download=actor.is_staff,
+    )
+
+
+def _line(
+    profile: PolicyProfile,
+    authority: Authority,
+    counts: dict[tuple[str, str], list[int]],
+    reported: YearEndReport | None,
+    deadline: date,
+    day: date,
+) -> AuthorityLine:
+    batches = tuple(
+        BatchLine(batch, batch_title(profile, batch, authority.code) if batch else "", *tally)
+        for (code, batch), tally in sorted(counts.items())
+        if code == authority.code
+    )
+    return AuthorityLine(
+        code=authority.code,
+        name=authority.name,
+        self_review=authority.self_review,
+        batches=batches,
+        state=_state(reported, deadline, day),
+        reported_by=reported.reported_by.name if reported is not None else "",
+        reported_at=reported.reported_at if reported is not None else None,
+    )
+
+
+def _reporter(session: Session, actor: Actor, authority: str) -> tuple[Organisation, Authority]:
+    bureau = _bureau(session, actor)
+    profile = _profile(session, bureau)
+    found = next((a for a in profile.year_end_reporters() if a.code == authority), None) if profile else None
+    if found is None:
+        raise NotFound(N_("没有这个认定机构"))
+    return bureau, found
+
+
+def record_report(session: Session, actor: Actor, authority: str, year: int, now: datetime) -> YearEndReport:
+    """Record that ``authority`` sent the city title office its 批复 and certificate Excel of ``year``
+    (who and when, audited). Once per authority and year: a second record is refused, the first kept."""
+    _check_year(year)
+    bureau, found = _reporter(session, actor, authority)
+    if year > today(now).year:
+        raise DomainError(N_("该年度尚未开始，不能记录上报"), code="future_year")
+    existing = session.scalar(
+        select(YearEndReport).where(
+            YearEndReport.bureau_id == bureau.id,
+            YearEndReport.authority_code == found.code,
+            YearEndReport.year == year,
+        )
+    )
+    if existing is not None:
+        raise DomainError(
+            T_("%(authority)s的%(year)s年度报告已记录为已上报", authority=found.name, year=year),
+            code="already_reported",
+        )
+    report = YearEndReport(
+        bureau_id=bureau.id,
+        authority_code=found.code,
+        year=year,
+        reported_by_id=actor.user_id,
+        reported_at=now,
+    )
+    session.add(report)
+    session.flush()
+    profile = _profile(session, bureau)
+    assert profile is not None and profile.year_end is not None
+    audit.record(
+        session, actor, "year_end_reported", now, object_type="year_end_report", object_id=report.id,
+        detail={
+            "authority": found.code, "year": year,
+            "late": today(now) > profile.year_end.deadline(year),
+        },
+    )  # fmt: skip
+    return report
+
+
+def approval_document(
+    session: Session, actor: Actor, authority: str, year: int, batch: str, now: datetime
+) -> tuple[bytes, str]:
+    """The 批复 of everyone ``authority`` certified in ``year`` (of one batch when ``batch``), their
+    certificates still valid: the document its year-end report sends the city office. Audited (it names
+    people); a DomainError when nobody is in it."""
+    _check_year(year)
+    _, found = _reporter(session, actor, authority)
+    filters = certificate_service.CertificateFilters(
+        authority=found.code, batch=batch, since=date(year, 1, 1), until=date(year, 12, 31)
+    )
+    chosen = [
+        a
+        for a in reversed(list(certificate_service.iter_certificates(session, actor, filters)))
+        if a.certificate_revoked_at is None
+    ]
+    pdf = certificate_service.approval_of(session, chosen)
+    if pdf is None:
+        raise DomainError(
+            T_("%(authority)s在%(year)s年没有认定发证的人员", authority=found.name, year=year), code="empty"
+        )
+    audit.record(
+        session, actor, "export_approval", now, object_type="certificates",
+        detail={"authority": found.code, "year": year, "batch": batch, "rows": len(chosen)},
+    )  # fmt: skip
+    suffix = f"-{batch}" if batch else ""
+    return pdf, f"批复-{found.code}-{year}{suffix}.pdf"

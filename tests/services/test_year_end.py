@@ -1,0 +1,91 @@
+"""REP-01 (Ganzhou 001 四(七), 000 四(六)): the year-end report's figures per authority and batch, its
+deadline from the profile's [year_end], and recording an authority's report once, audited."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.errors import DomainError, NotFound, PermissionDenied
+from portal.domain.workflow import Status
+from portal.models import AuditEvent, StaffRole
+from portal.services import year_end
+from portal.services.actors import actor_for
+from portal.services.policies import profiles
+from tests.conftest import Clock
+from tests.factories import STEPS_TO, World, make_application, make_world
+
+IN_OCTOBER = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
+IN_DECEMBER = datetime(2026, 12, 10, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session, policy_profile="ganzhou-2026")
+
+
+def test_the_counties_and_parks_report_and_the_city_office_does_not() -> None:
+    for profile_id in ("ganzhou-2026", "ganzhou-2022"):
+        codes = [a.code for a in profiles()[profile_id].year_end_reporters()]
+        assert "gz-city" not in codes and "gz-zhanggong" in codes
+    assert profiles()["zhenjiang-2024"].year_end_reporters() == ()  # no [year_end]: nobody reports
+
+
+def test_the_figures_count_each_authoritys_batches_of_the_year(
+    session: Session, world: World, clock: Clock
+) -> None:
+    clock.now = IN_OCTOBER
+    done = make_application(session, world, clock.now, steps=STEPS_TO[Status.CERTIFIED])
+    open_ = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
+    elsewhere = make_application(session, world, clock.now, steps=STEPS_TO[Status.CERTIFIED])
+    for application, code in ((done, "gz-zhanggong"), (open_, "gz-zhanggong"), (elsewhere, "gz-ganxian")):
+        application.authority_code, application.batch_id = code, "2026-4"
+    session.flush()
+    handler = world.bureau.actor(StaffRole.HANDLER)
+    report = year_end.year_end_report(session, handler, 2026, IN_DECEMBER)
+    assert report is not None and report.deadline == date(2026, 12, 31) and report.warns and not report.past
+    lines = {a.code: a for a in report.authorities}
+    assert "gz-city" not in lines
+    zhanggong = lines["gz-zhanggong"]
+    assert [(b.title, b.decided, b.undecided, b.certified) for b in zhanggong.batches] == [
+        ("2026年第四批", 1, 1, 1)
+    ]
+    assert zhanggong.state is year_end.ReportState.DUE
+    assert lines["gz-ganxian"].certified == 1 and lines["gz-xunwu"].batches == ()
+    earlier = year_end.year_end_report(session, handler, 2026, IN_OCTOBER)
+    assert earlier is not None and not earlier.warns  # the profile's warn_from is 12-01
+    assert year_end.year_end_report(session, handler, 2025, IN_DECEMBER).authorities[0].batches == ()  # type: ignore[union-attr]
+
+
+def test_a_report_is_recorded_once_and_late_after_the_deadline(session: Session, world: World) -> None:
+    leader = world.bureau.actor(StaffRole.LEADER)
+    after = datetime(2027, 1, 2, 2, 0, tzinfo=UTC)
+    with pytest.raises(DomainError):
+        year_end.record_report(session, leader, "gz-ganxian", 2027, IN_DECEMBER)  # a year not begun
+    report = year_end.record_report(session, leader, "gz-ganxian", 2026, after)
+    assert report.reported_by_id == world.bureau.leader.id
+    with pytest.raises(DomainError):
+        year_end.record_report(session, leader, "gz-ganxian", 2026, after)
+    with pytest.raises(NotFound):
+        year_end.record_report(session, leader, "gz-city", 2026, after)  # the office reported to
+    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "year_end_reported")).all()
+    assert [e.detail["late"] for e in events] == [True]
+    page = year_end.year_end_report(session, leader, 2026, after)
+    assert page is not None and {a.code: a.state for a in page.authorities}["gz-ganxian"] == "reported_late"
+    assert {a.code: a.state for a in page.authorities}["gz-xunwu"] == "late"
+
+
+def test_only_the_bureau_sees_or_records_it(session: Session, world: World) -> None:
+    enterprise = world.enterprise.actor(StaffRole.HANDLER)
+    with pytest.raises(PermissionDenied):
+        year_end.year_end_report(session, enterprise, 2026, IN_DECEMBER)
+    with pytest.raises(PermissionDenied):
+        year_end.record_report(session, enterprise, "gz-ganxian", 2026, IN_DECEMBER)
+    admin = actor_for(world.admin, world.admin_membership)
+    page = year_end.year_end_report(session, admin, 2026, IN_DECEMBER)
+    assert page is not None and not page.may_download  # figures yes; documents naming people no
+    with pytest.raises(PermissionDenied):
+        year_end.approval_document(session, admin, "gz-ganxian", 2026, "", IN_DECEMBER)

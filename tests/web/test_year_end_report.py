@@ -1,0 +1,143 @@
+"""REP-01 on screen: the bureau's 年度认定报告 lists each county, district and park of its Ganzhou profile
+with the year's decisions and certificates per batch, warns of the 12-31 deadline from December (the
+profile's [year_end]), hands out each authority's certificate Excel and 批复, and records who reported."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Status
+from portal.models import Application, AuditEvent, YearEndReport
+from portal.services.submissions import new_token
+from tests.conftest import Clock, run_queued
+from tests.factories import STEPS_TO, World, make_application, make_world
+from tests.i18n.reading import assert_english, in_english
+
+IN_DECEMBER = datetime(2026, 12, 10, 2, 0, tzinfo=UTC)
+IN_OCTOBER = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
+AFTER_DEADLINE = datetime(2027, 1, 4, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session, policy_profile="ganzhou-2026")
+
+
+def certified_by(session: Session, world: World, clock: Clock, authority: str, batch: str) -> Application:
+    """A certificate of the county ``authority`` in ``batch`` (the factory's road certifies at the bureau;
+    the authority and batch are what a county's 初级 application carries)."""
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.CERTIFIED])
+    application.authority_code, application.batch_id = authority, batch
+    session.flush()
+    return application
+
+
+def test_the_bureau_sees_each_county_with_its_years_work_and_the_december_warning(
+    session: Session, world: World, clock: Clock, login_as: Any
+) -> None:
+    clock.now = IN_OCTOBER
+    certified_by(session, world, clock, "gz-zhanggong", "2026-4")
+    undecided = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
+    undecided.authority_code, undecided.batch_id = "gz-zhanggong", "2026-4"
+    session.flush()
+    browser = login_as(world.bureau.handler)
+    page = browser.get("/certificates/year-end?year=2026")
+    assert page.status_code == 200
+    text = page.text
+    assert "章贡区职称改革领导小组办公室" in text and "寻乌县职称改革领导小组" in text
+    assert "赣州市职称工作办公室" not in text.split('id="year-end-authorities"')[1]  # the city is reported to
+    row = text.split('id="authority-gz-zhanggong"')[1].split("</tr>")[0]
+    assert "2026年第四批：1 / 1 / 1" in row and "未上报" in row
+    assert "2026年12月31日" in text and 'id="year-end-warning"' not in text  # October: no warning yet
+    clock.now = IN_DECEMBER
+    browser = login_as(world.bureau.handler)  # a new session: the October one has long expired
+    december = browser.get("/certificates/year-end?year=2026").text
+    assert 'id="year-end-warning"' in december and "尚有20个认定机构未上报" in december
+    assert "年度认定报告" in browser.get("/certificates").text  # in the navigation
+
+
+def test_the_county_excel_and_approval_hold_its_certificates_only(
+    app: Any, session: Session, world: World, clock: Clock, login_as: Any, queue: None
+) -> None:
+    clock.now = IN_OCTOBER  # certified in the fourth batch's window; reported in December
+    ours = certified_by(session, world, clock, "gz-zhanggong", "2026-4")
+    other = certified_by(session, world, clock, "gz-ganxian", "2026-4")
+    clock.now = IN_DECEMBER
+    browser = login_as(world.bureau.leader)
+    pdf = browser.post(
+        "/certificates/year-end/approval.pdf", data={"authority": "gz-zhanggong", "year": "2026"}
+    )
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    words = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "章贡区职称改革领导小组办公室" in words and ours.certificate_no in words
+    assert other.certificate_no not in words
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "export_approval")).one()
+    assert event.detail["authority"] == "gz-zhanggong" and event.detail["rows"] == 1
+    nobody = browser.post(
+        "/certificates/year-end/approval.pdf", data={"authority": "gz-xunwu", "year": "2026"}
+    )
+    assert nobody.status_code == 303 and "/certificates/year-end?year=2026" in nobody.headers["Location"]
+    assert (
+        browser.post("/certificates/year-end/approval.pdf", data={"authority": "gz-city"}).status_code == 404
+    )
+    form = {"authority": "gz-zhanggong", "batch": "2026-4", "since": "2026-01-01", "until": "2026-12-31"}
+    job = browser.post("/certificates/exports", data={**form, "form_token": new_token()})
+    assert job.status_code == 303
+    run_queued(app)
+    with browser.get(job.headers["Location"] + "/download") as response:  # a streamed file: close it
+        rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert [r[6] for r in rows[1:]] == [ours.certificate_no]
+
+
+def test_recording_the_report_shows_who_and_when_and_a_late_one_is_marked(
+    session: Session, world: World, clock: Clock, login_as: Any
+) -> None:
+    clock.now = AFTER_DEADLINE
+    browser = login_as(world.admin)  # the admin records it too; the documents are the handlers'
+    page = browser.get("/certificates/year-end?year=2026").text
+    assert 'id="year-end-late"' in page and "approval.pdf" not in page
+    done = browser.post("/certificates/year-end/reports", data={"authority": "gz-ganxian", "year": "2026"})
+    assert done.status_code == 303
+    report = session.scalars(select(YearEndReport)).one()
+    assert report.authority_code == "gz-ganxian" and report.reported_by_id == world.admin.id
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "year_end_reported")).one()
+    assert event.object_id == report.id and event.detail == {
+        "authority": "gz-ganxian",
+        "year": 2026,
+        "late": True,
+    }
+    row = browser.get("/certificates/year-end?year=2026").text.split('id="authority-gz-ganxian"')[1]
+    assert "逾期上报" in row.split("</tr>")[0] and world.admin.name in row.split("</tr>")[0]
+    again = browser.post("/certificates/year-end/reports", data={"authority": "gz-ganxian", "year": "2026"})
+    assert again.status_code == 303 and session.scalars(select(YearEndReport)).all() == [report]
+    assert browser.post("/certificates/year-end/reports", data={"authority": "gz-city"}).status_code == 404
+
+
+def test_a_bureau_without_the_duty_sees_an_empty_state_and_others_are_refused(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    plain = make_world(session)
+    page = login_as(plain.bureau.handler).get("/certificates/year-end").text
+    assert "本局的政策配置没有年度认定报告" in page and "年度认定报告</a>" not in page
+    assert login_as(plain.enterprise.handler).get("/certificates/year-end").status_code == 403
+    refused = login_as(plain.bureau.handler).post(
+        "/certificates/year-end/reports", data={"authority": "gz-ganxian", "year": "2026"}
+    )
+    assert refused.status_code == 404
+
+
+def test_the_page_reads_in_english(session: Session, world: World, clock: Clock, login_as: Any) -> None:
+    clock.now = IN_DECEMBER
+    browser = in_english(login_as(world.bureau.handler))
+    page = browser.get("/certificates/year-end?year=2026").text
+    assert "Year-end recognition report" in page and "Record as reported" in page
+    assert "Deadline near: 20 certifying authorities have not reported." in page
+    assert_english(page)
