@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from portal.domain.i18n import N_, T_
+from portal.domain.i18n import N_, NT_, T_
 from portal.domain.materials import add_months
 from portal.domain.policy import CallRule
 from portal.models import CallStatus, Committee, CommitteeCall, OrgKind, StaffRole
@@ -104,9 +104,10 @@ def draft_call(session: Session, actor: Actor, data: CallInput, now: datetime) -
         errors["intake_closes"] = N_("受理截止日不能早于开始日")
     earliest = earliest_intake(rule, now)
     if opens and opens < earliest:
-        errors["intake_opens"] = T_(
-            "评审通知须至少提前%(months)d个月向社会发布：受理开始日应在%(day)s或以后（%(clause)s）",
-            months=rule.months_before, day=earliest, clause=rule.citation,
+        errors["intake_opens"] = NT_(
+            "评审通知须至少提前%(num)d个月向社会发布：受理开始日应在%(day)s或以后（%(clause)s）",
+            "评审通知须至少提前%(num)d个月向社会发布：受理开始日应在%(day)s或以后（%(clause)s）",
+            rule.months_before, day=earliest, clause=rule.citation,
         )  # fmt: skip
     if errors:
         raise ValidationFailed(errors)
@@ -197,10 +198,10 @@ def publish_call(session: Session, actor: Actor, call_id: int, now: datetime) ->
     latest = add_months(call.intake_opens, -rule.months_before)
     warning = None
     if today(now) > latest:
-        warning = T_(
-            "评审通知应至少提前%(months)d个月发布（%(day)s前），本通知发布较晚，"
-            "请确保申报人有足够时间准备（%(clause)s）",
-            months=rule.months_before, day=latest, clause=rule.citation,
+        warning = NT_(
+            "评审通知应至少提前%(num)d个月发布（%(day)s前），本通知发布较晚，请确保申报人有足够时间准备（%(clause)s）",
+            "评审通知应至少提前%(num)d个月发布（%(day)s前），本通知发布较晚，请确保申报人有足够时间准备（%(clause)s）",
+            rule.months_before, day=latest, clause=rule.citation,
         )  # fmt: skip
     audit.record(
         session, actor, "publish_call", now, object_type="committee_call", object_id=call.id,

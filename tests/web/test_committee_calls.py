@@ -130,3 +130,16 @@ def test_a_zhenjiang_office_is_told_its_profile_has_no_call_rule(
     assert 'id="no-call-rule"' in page.text and 'id="f-title"' not in page.text
     refused = handler.post("/committees/calls", data=_form(clock, 45), follow_redirects=True)
     assert "未规定评委会评审通知的报备" in refused.text
+
+
+def test_the_call_s_month_reads_as_english_singular(session: Session, clock: Clock, login_as: Any) -> None:
+    # Kunming's month read "At least 1 month(s) after the call is published".
+    from tests.i18n.reading import in_english
+
+    world = make_committee_world(session, clock.now, profile="kunming-2022")
+    office = make_committee(session, world, clock.now, place="东川区").office
+    handler = in_english(login_as(office.handler, membership_id=office.handler_membership.id))
+    page = handler.get("/committees/calls").text
+    assert "At least 1 month after the call is published" in page and "month(s)" not in page
+    too_soon = handler.post("/committees/calls", data=_form(clock, 10)).text
+    assert "published at least 1 month before intake" in too_soon and "month(s)" not in too_soon
