@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from portal.domain.accounts import normalize_name
+from portal.domain.accounts import normalize_name, written_name
 from portal.domain.i18n import N_, T_
 from portal.domain.identity import (
     DocumentType,
@@ -239,7 +239,7 @@ def parse_roster(rows: list[list[str]], *, as_of: date) -> ParsedRoster:
         row = rows[index]
         line = index + 1
         raw_id = cell(row, columns, "id_number")
-        name = normalize_name(cell(row, columns, "name"))
+        name = written_name(cell(row, columns, "name"))  # as written; compared by normalize_name
         if not raw_id and not name:
             continue
         try:

@@ -214,3 +214,15 @@ def test_a_roster_row_with_a_passport_number_is_skipped_as_another_document() ->
     passport, typo = parse_roster(rows, as_of=TODAY).skipped
     assert "“E12345678”不是居民身份证号码" in passport.message and "人工核对" in passport.message
     assert "不是居民身份证号码" not in typo.message
+
+
+def test_a_roster_name_is_kept_as_written_and_compared_by_its_key() -> None:
+    # Names were stored through the comparison key, which folds Latin case: a mismatch named the roster's
+    # "leung ka-ming".
+    rows = [["姓名", "身份证号码", "参保单位名称", "缴费月数"], ["LEUNG Ka-ming", ID, "城投集团", "60"]]
+    (record,) = parse_roster(rows, as_of=TODAY).records
+    assert record.name == "LEUNG Ka-ming"
+    common = {"id_number": ID, "unit_name": "城投集团", "minimum_months": 6}
+    assert match(record=record, name="Leung Ka-Ming", **common).badge is RosterBadge.LINKED
+    other = match(record=record, name="Leung Ka-wai", **common)
+    assert other.badge is RosterBadge.NAME_MISMATCH and "“LEUNG Ka-ming”" in str(other.problems[0])
