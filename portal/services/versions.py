@@ -8,8 +8,9 @@ Guarantees:
   `after_flush` hook on every session notes what each flush wrote, and a `before_commit` hook bumps the
   noted counters once, at the end of the transaction, so no service can forget it; a bulk Core write
   (`session.execute(update(Application)…)`) must call `bump_applications` itself.
-- `queues` goes up when a name a queue row shows changes (a user's, an organisation's): rare, so every
-  queue's version moves with it.
+- `queues` goes up when a name a queue page shows changes (a user's, an organisation's, a batch's: any
+  write to an admin's window row, since the filter's batch names come from them): rare, so every queue's
+  version moves with it.
 - `meetings:<bureau id>` goes up with any write to a review meeting of that bureau's committees or to its
   agenda (what the meetings list shows): ORM writes through the same hook; the meeting's compare-and-set
   (a Core update, services.meetings._advance) notes it with `note`.
@@ -42,6 +43,7 @@ from portal.models import (
     Organisation,
     PaperFollowup,
     PaperItem,
+    PolicyWindow,
     ReviewStep,
     User,
     Version,
@@ -151,6 +153,8 @@ def _after_flush(session: Session, _context: Any) -> None:
             meeting_ids.add(item.meeting_id)
         elif isinstance(item, User | Organisation) and item not in session.new and _changed_name(item):
             names.add(QUEUES)
+        elif isinstance(item, PolicyWindow):
+            names.add(QUEUES)  # a batch named, renamed or dropped: the queue filter's options name it
     if materials:
         application_ids.update(
             session.scalars(select(Material.application_id).where(Material.id.in_(sorted(materials))))

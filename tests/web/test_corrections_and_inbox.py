@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Status
 from portal.models import Notification
-from portal.services import corrections
+from portal.services import corrections, policies
 from tests.conftest import Clock
-from tests.factories import STEPS_TO, World, make_application, make_world
+from tests.factories import STEPS_TO, World, actor_for, make_application, make_world
 
 HX = {"HX-Request": "true"}
 
@@ -246,3 +246,33 @@ def test_statistics_and_the_queue_filter_name_the_batches_as_people_call_them(
     queue = login_as(world.enterprise.leader).get("/review/queue?tab=all&batch=2026-4").text
     assert '<option value="2026-4" lang="zh-CN" selected>2026年第四批</option>' in queue
     assert '<option value="2025-9" lang="zh-CN" >2025-9</option>' in queue
+
+
+def test_the_queue_filter_shows_a_batch_renamed_by_the_admin_at_once(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The filter's options are remembered by the scope's change counters; an admin's window row naming a
+    # batch moved none of them, so the queue offered the old name until something else changed.
+    made = make_application(session, world, clock.now, steps=1)
+    made.batch_id = "2026-4"
+    world.bureau.org.policy_profile = "ganzhou-2026"
+    session.commit()
+    leader = login_as(world.enterprise.leader)
+    assert ">2026年第四批</option>" in leader.get("/review/queue?tab=all").text
+    policies.save_window(
+        session,
+        actor_for(world.admin, world.admin_membership),
+        policies.WindowInput(
+            batch_id="2026-4",
+            batch_name="2026年第四批（补报）",
+            authority="all",
+            levels="中级",
+            opens="2026-12-01",
+            closes="2026-12-20",
+            citation="000 附件（测试数据）",
+        ),
+        clock.now,
+    )
+    session.commit()
+    page = leader.get("/review/queue?tab=all").text
+    assert ">2026年第四批（补报）</option>" in page and ">2026年第四批</option>" not in page
