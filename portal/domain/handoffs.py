@@ -41,7 +41,7 @@ from portal.domain.form import SectionKey
 from portal.domain.materials import SLOT_BY_KEY, SLOTS, Source, add_months
 from portal.domain.packages import BINDING_ORDER, BINDING_SLOTS, Part
 from portal.domain.policy import PATHWAYS
-from portal.domain.workflow import Status
+from portal.domain.workflow import COMMITTEE_ROAD, Status
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "handoffs"
 MEDIA_TYPES = {"jpg": "image/jpeg", "pdf": "application/pdf"}
@@ -67,15 +67,7 @@ ROAD: tuple[Status, ...] = (
     Status.NOTICE_PASSED,
     Status.DEPT_REVIEW,
     Status.BUREAU_REVIEW,
-    Status.COMMITTEE_REVIEW,
-    Status.COMMITTEE_ACCEPTED,
-    Status.COMMITTEE_NOTICE,
-    Status.AWAITING_MEETING,
-    Status.VOTED,
-    Status.RESULT_NOTICE,
-    Status.RESULT_NOTICED,
-    Status.RESULT_CONFIRMED,
-    Status.RESULT_PUBLISHED,
+    *COMMITTEE_ROAD,
     Status.CERTIFIED,
 )
 

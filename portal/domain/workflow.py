@@ -166,6 +166,21 @@ STAGE_ENTRY: dict[Level, Status] = {
     Level.COMMITTEE: Status.COMMITTEE_REVIEW,
 }
 
+# The 评审 road's statuses in road order, from the committee office's intake to the title office's
+# publication (the certificate number after it is CERTIFIED, as on the other road). One list: the hand-offs'
+# road order, the office's 已通过 tab and the results import's "not decided yet" all read it.
+COMMITTEE_ROAD: tuple[Status, ...] = (
+    Status.COMMITTEE_REVIEW,
+    Status.COMMITTEE_ACCEPTED,
+    Status.COMMITTEE_NOTICE,
+    Status.AWAITING_MEETING,
+    Status.VOTED,
+    Status.RESULT_NOTICE,
+    Status.RESULT_NOTICED,
+    Status.RESULT_CONFIRMED,
+    Status.RESULT_PUBLISHED,
+)
+
 REVIEW_STATUSES = frozenset(
     {
         Status.SUBMITTED,

@@ -30,7 +30,7 @@ from portal.domain.handoffs import ROAD, HandoffProfile
 from portal.domain.i18n import N_, T_, Joined
 from portal.domain.identity import IdentityError, normalize_resident_id
 from portal.domain.tables import TableError
-from portal.domain.workflow import Status
+from portal.domain.workflow import COMMITTEE_ROAD, Status
 from portal.models import Application, HandoffResult, ResultImport, ResultImportStatus, ResultOutcome, User
 from portal.services import audit, handoff_profiles
 from portal.services.actors import Actor
@@ -50,12 +50,7 @@ VERDICT_TITLES = {
 }
 # On the 评审 road the committee decides: the province's result stands only once the title office has
 # published the committee's (a "passed" row for a case still at the committee is early or a mistake).
-_COMMITTEE_UNDECIDED = frozenset(
-    {
-        Status.COMMITTEE_REVIEW, Status.COMMITTEE_ACCEPTED, Status.COMMITTEE_NOTICE, Status.AWAITING_MEETING,
-        Status.VOTED, Status.RESULT_NOTICE, Status.RESULT_NOTICED, Status.RESULT_CONFIRMED,
-    }
-)  # fmt: skip
+_COMMITTEE_UNDECIDED = frozenset(COMMITTEE_ROAD[:-1])  # all but RESULT_PUBLISHED
 
 
 @dataclass(frozen=True)

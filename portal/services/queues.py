@@ -25,7 +25,7 @@ from portal.domain.glossary import state_title
 from portal.domain.i18n import N_
 from portal.domain.progress import Age, queue_age
 from portal.domain.workdays import UnknownYear, WorkCalendar
-from portal.domain.workflow import Action, Level, Role, Status, bulk_actions
+from portal.domain.workflow import COMMITTEE_ROAD, Action, Level, Role, Status, bulk_actions
 from portal.models import Application, Organisation, OrgKind, StaffRole, User
 from portal.models.base import UTCDateTime
 from portal.services import audit, paper, policies, rulebook, versions
@@ -74,18 +74,7 @@ PASSED: dict[OrgKind, tuple[Status, ...]] = {
     OrgKind.DEPARTMENT: (Status.BUREAU_REVIEW, Status.CERTIFIED),
     OrgKind.BUREAU: (Status.CERTIFIED,),
     # The committee office: what it accepted, whatever the meeting made of it since.
-    OrgKind.COMMITTEE: (
-        Status.COMMITTEE_ACCEPTED,
-        Status.COMMITTEE_NOTICE,
-        Status.AWAITING_MEETING,
-        Status.VOTED,
-        Status.RESULT_NOTICE,
-        Status.RESULT_NOTICED,
-        Status.RESULT_CONFIRMED,
-        Status.RESULT_PUBLISHED,
-        Status.CERTIFIED,
-        Status.NOT_PASSED,
-    ),
+    OrgKind.COMMITTEE: (*COMMITTEE_ROAD[1:], Status.CERTIFIED, Status.NOT_PASSED),
 }
 
 

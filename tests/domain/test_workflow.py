@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from portal.domain import workflow as wf
 from portal.domain.workflow import (
+    COMMITTEE_ROAD,
+    FINAL_STATUSES,
+    TRANSITIONS,
     Action,
     Actor,
     Level,
@@ -401,3 +406,25 @@ def test_bulk_actions_are_the_forward_moves_each_role_takes_where_it_holds_cases
     assert bulk_actions(Level.BUREAU, leader) == [Action.CERTIFY]  # sending to a committee names one
     assert bulk_actions(Level.COMMITTEE, leader) == [Action.LEADER_APPROVE]
     assert all(not action.needs_reason for level in Level for action in bulk_actions(level, leader))
+
+
+def test_the_committee_road_lists_its_statuses_in_the_order_the_transitions_take_them() -> None:
+    # One list serves the hand-offs' road order, the office's 已通过 tab and the results import; it must
+    # hold every status a case passes through from the office's intake to the publication, in that order.
+    forward = {
+        (t.source, t.target)
+        for t in TRANSITIONS
+        if t.source in COMMITTEE_ROAD and t.target in COMMITTEE_ROAD and t.target != t.source
+    }
+    reached, frontier = {Status.COMMITTEE_REVIEW}, [Status.COMMITTEE_REVIEW]
+    while frontier:
+        source = frontier.pop()
+        for t in TRANSITIONS:
+            if t.source == source and t.target is not None and t.target not in reached:
+                if t.target in FINAL_STATUSES or t.target in (Status.RETURNED, Status.BUREAU_REVIEW):
+                    continue
+                reached.add(t.target)
+                frontier.append(t.target)
+    assert reached == set(COMMITTEE_ROAD)
+    assert all(COMMITTEE_ROAD.index(a) < COMMITTEE_ROAD.index(b) for a, b in forward)
+    assert set(pairwise(COMMITTEE_ROAD)) == forward
