@@ -175,8 +175,8 @@ def application_for(
     """A new applicant (``person``, from PEOPLE; password Demo@2026) with one application at the
     enterprise: a draft, or submitted (awaiting the enterprise handler), or submitted and returned on `now`
     for the given sections. It is made and submitted when the demo's applications were (inside an
-    application window, which `now` may not be). The same call on a rerun returns the application made the
-    first time. Returns its id."""
+    application window, which `now` may not be). A second call for the same person returns the application
+    made the first time (a rerun starts afresh: its first attempt's accounts are retired). Returns its id."""
     name, phone, serial = person.name, person.phone, person.serial
     assert serial is not None, f"{name} is opened in the browser, not by a factory"
     with app.app_context():

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test: lint and import contracts, the suite on SQLite, the suite on PostgreSQL, then the e2e journeys on both.
 # A failed journey is run once more (pytest-rerunfailures): browser timing on a busy 2-core machine
-# is not the product; a journey that fails twice fails the run.
+# is not the product; a journey that fails twice fails the run. Before a rerun, the accounts its first
+# attempt opened are retired (e2e/conftest.py), so it can open its people again.
 # The PostgreSQL cluster is stopped whatever happens.
 set -uo pipefail
 cd "$(dirname "$0")/.."
