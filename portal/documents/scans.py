@@ -2,7 +2,9 @@
 (documents.inspection.accept: type by content, active PDF content neutralised, images decoded upright
 without metadata), photos downscaled and recompressed under the per-file cap (the Jiangxi system takes
 2 MB), several files combined into one PDF in upload order, the page count, and a small thumbnail.
-A single PDF is kept as it is (or as neutralised) and never read whole into memory. No Flask.
+A single PDF within the cap is kept as it is (or as neutralised) and never read whole into memory; a PDF
+over it (a scan at 600 dpi) has its page images re-encoded down the hand-offs' ladder (documents.fitting)
+until it fits, text kept legible at 150 dpi; only one that still does not fit is refused. No Flask.
 """
 
 from __future__ import annotations
@@ -14,14 +16,23 @@ from typing import IO
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from portal.documents import inspection
+from portal.documents import fitting, inspection
 from portal.documents.inspection import THUMB_SIDE, thumbnail
+from portal.domain.handoffs import Ladder
 from portal.domain.i18n import N_, T_
 from portal.domain.uploads import JPEG, PDF, TITLES, UploadLimits, UploadRefused, strip_invisible
 
 MAX_SIDE = 2480  # pixels: A4 at 300 dpi is plenty for a certificate or a contract page
 QUALITIES = (85, 75, 65, 55, 45)
 MAX_PARTS = 20
+# A scanned PDF over the cap is re-encoded down these steps (the Jiangxi hand-off's ladder, issue 23): each
+# quality at 300 dpi, then 200, then the legibility floor of 150 dpi.
+PDF_LADDER = Ladder(
+    qualities=QUALITIES,
+    dpi=(300, 200, 150),
+    paper="A4",
+    source="issue 23：按质量/分辨率阶梯压缩，150dpi 下文字仍清晰",
+)
 __all__ = ["MAX_PARTS", "MAX_SIDE", "THUMB_SIDE", "Part", "Prepared", "ScanRejected", "prepare"]
 
 
@@ -155,8 +166,9 @@ def prepare(
     Each file goes through the acceptance path (inspection.accept with `limits`, each at most
     `max_upload` bytes). One image: re-encoded (no EXIF, turned upright), downscaled and recompressed if
     it does not fit `limit`. Several images: one PDF, a page per image in upload order. One PDF: kept as
-    accepted (never read whole); over `limit` it is refused with the size to reach. PDFs with images:
-    joined in order, images as pages of their own.
+    accepted (never read whole); over `limit` its page images are re-encoded to fit, and it is refused
+    with the size to reach only when even the legibility floor does not. PDFs with images: joined in
+    order, images as pages of their own (the joined file fitted the same way).
     """
     if not parts:
         raise ScanRejected(N_("请选择要上传的文件"))
@@ -199,7 +211,10 @@ def prepare(
     if len(accepted) == 1:  # one PDF: kept as accepted, straight from its file
         one = accepted[0]
         if one.size > limit:
-            raise _pdf_too_large(one.size, limit)
+            shrunk = _shrunk_pdf(inspection.read_all(one.file), one.size, limit, name)
+            return Prepared(
+                _as_file(shrunk), len(shrunk), PDF, one.pages, one.thumbnail, 1, True, removed, name
+            )
         return Prepared(one.file, one.size, PDF, one.pages, one.thumbnail, 1, False, removed, name)
 
     # Several files, at least one PDF: join everything in order, images as pages of their own.
@@ -221,15 +236,29 @@ def prepare(
     writer.write(out)
     size = out.tell()
     if size > limit:
-        raise _pdf_too_large(size, limit)
+        joined = _shrunk_pdf(out.getvalue(), size, limit, "")
+        return Prepared(
+            _as_file(joined), len(joined), PDF, len(writer.pages), thumb, len(parts), True, removed
+        )
     out.seek(0)
     return Prepared(out, size, PDF, len(writer.pages), thumb, len(parts), True, removed)
+
+
+def _shrunk_pdf(data: bytes, size: int, limit: int, name: str) -> bytes:
+    """The PDF with its page images re-encoded down PDF_LADDER until it fits `limit` in one file; refused
+    with the size to reach when even the floor does not (or a page would have to be left out)."""
+    fitted = fitting.fit(
+        [fitting.Source(name or "PDF", data, PDF)], cap=limit, types=("pdf",), ladder=PDF_LADDER
+    )
+    if len(fitted.outputs) == 1 and not fitted.unfit and len(fitted.outputs[0].data) <= limit:
+        return fitted.outputs[0].data
+    raise _pdf_too_large(size, limit)
 
 
 def _pdf_too_large(size: int, limit: int) -> ScanRejected:
     return ScanRejected(
         T_(
-            "PDF 有%(size)s，超过了每个文件%(most)s的上限；请降低扫描分辨率，或上传照片由系统压缩",
+            "PDF 有%(size)s，压缩后仍超过每个文件%(most)s的上限；请降低扫描分辨率，或上传照片由系统压缩",
             size=_kb(size),
             most=_kb(limit),
         )

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from portal.documents import inspection, scans, stamps
@@ -100,9 +100,32 @@ def test_a_scanned_pdf_is_kept_as_it_is_with_a_thumbnail_of_its_first_page() -> 
     assert prepared.thumbnail is not None
     thumbnail = Image.open(io.BytesIO(prepared.thumbnail))
     assert max(thumbnail.size) <= scans.THUMB_SIDE and thumbnail.getpixel((10, 10))[2] > 150  # the blue page
-    with pytest.raises(scans.ScanRejected) as info:
-        scans.prepare([scans.Part("扫描件.pdf", scan)], max_upload=20 * MB, limit=len(scan) - 1)
-    assert "超过了每个文件" in info.value.message
+
+
+def test_a_scanned_pdf_over_the_cap_is_re_encoded_to_fit_and_refused_only_when_it_cannot() -> None:
+    # A 300 dpi scan of three A4 pages (paper's grain, lines of text) was refused outright over the 2 MB cap,
+    # while a photo of the same page was compressed to fit.
+    page = Image.blend(
+        Image.new("L", (2480, 3508), 235), Image.effect_noise((620, 877), 12).resize((2480, 3508)), 0.25
+    ).convert("RGB")
+    draw = ImageDraw.Draw(page)
+    for y in range(100, 3400, 80):
+        draw.line([(150, y), (2330, y)], fill="#333333", width=4)
+    out = io.BytesIO()
+    page.save(out, "PDF", save_all=True, append_images=[page, page], resolution=300.0, quality=95)
+    scan = out.getvalue()
+    assert len(scan) > 2 * MB
+    prepared = scans.prepare([scans.Part("学历证书.pdf", scan)], max_upload=20 * MB, limit=2 * MB)
+    assert prepared.media_type == "application/pdf" and prepared.recompressed
+    assert prepared.size == len(prepared.data) <= 2 * MB and prepared.pages == 3
+    assert len(PdfReader(io.BytesIO(prepared.data)).pages) == 3 and prepared.name == "学历证书.pdf"
+    joined = scans.prepare(
+        [scans.Part("a.pdf", scan), scans.Part("b.png", imaging.png())], max_upload=20 * MB, limit=2 * MB
+    )
+    assert joined.pages == 4 and joined.size <= 2 * MB and joined.recompressed
+    with pytest.raises(scans.ScanRejected) as info:  # even at 150 dpi a page is over 20 KB
+        scans.prepare([scans.Part("学历证书.pdf", scan)], max_upload=20 * MB, limit=20 * 1024)
+    assert "压缩后仍超过每个文件20 KB的上限" in info.value.message
 
 
 @pytest.mark.parametrize(
