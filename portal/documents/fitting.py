@@ -28,6 +28,7 @@ import pikepdf
 from PIL import Image, UnidentifiedImageError
 
 from portal.domain.handoffs import MEDIA_TYPES, PAPERS, Ladder
+from portal.domain.uploads import size_text
 
 JPEG = MEDIA_TYPES["jpg"]
 PDF = MEDIA_TYPES["pdf"]
@@ -70,10 +71,6 @@ class Fit:
 
 class _Broken(Exception):
     """A source that cannot be read; ``str`` is the Chinese reason."""
-
-
-def size_text(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(n // 1024, 1)} KB"
 
 
 def steps(ladder: Ladder) -> list[tuple[int, int]]:

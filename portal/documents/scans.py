@@ -20,7 +20,7 @@ from portal.documents import fitting, inspection
 from portal.documents.inspection import THUMB_SIDE, thumbnail
 from portal.domain.handoffs import Ladder
 from portal.domain.i18n import N_, T_
-from portal.domain.uploads import JPEG, PDF, TITLES, UploadLimits, UploadRefused, strip_invisible
+from portal.domain.uploads import JPEG, PDF, TITLES, UploadLimits, UploadRefused, size_text, strip_invisible
 
 MAX_SIDE = 2480  # pixels: A4 at 300 dpi is plenty for a certificate or a contract page
 QUALITIES = (85, 75, 65, 55, 45)
@@ -69,10 +69,6 @@ class Prepared:
     @property
     def data(self) -> bytes:
         return inspection.read_all(self.file)
-
-
-def _kb(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(n // 1024, 1)} KB"
 
 
 def _flat(image: Image.Image) -> Image.Image:
@@ -130,8 +126,8 @@ def _accept(part: Part, max_upload: int, limits: UploadLimits) -> inspection.Ins
             T_(
                 "“%(name)s”有%(size)s，单个文件不能超过%(most)s",
                 name=shown,
-                size=_kb(size),
-                most=_kb(max_upload),
+                size=size_text(size),
+                most=size_text(max_upload),
             )
         )
     try:
@@ -193,7 +189,7 @@ def prepare(
                     T_(
                         "“%(name)s”压缩后仍超过%(most)s，请裁剪后再上传",
                         name=strip_invisible(parts[0].name),
-                        most=_kb(limit),
+                        most=size_text(limit),
                     )
                 )
             return Prepared(_as_file(squeezed), len(squeezed), JPEG, 1, thumb, 1, True, removed, name)
@@ -203,7 +199,7 @@ def prepare(
                 T_(
                     "%(count)d张图片合成后超过%(most)s，请分几次上传或减少张数",
                     count=len(parts),
-                    most=_kb(limit),
+                    most=size_text(limit),
                 )
             )
         return Prepared(_as_file(squeezed), len(squeezed), PDF, len(images), thumb, len(parts), True, removed)
@@ -229,7 +225,11 @@ def prepare(
             page = _squeeze([one.image], limit, as_pdf=True)
             if page is None:
                 raise ScanRejected(
-                    T_("“%(name)s”压缩后仍超过%(most)s", name=strip_invisible(part.name), most=_kb(limit))
+                    T_(
+                        "“%(name)s”压缩后仍超过%(most)s",
+                        name=strip_invisible(part.name),
+                        most=size_text(limit),
+                    )
                 )
             writer.append(PdfReader(io.BytesIO(page)))
     out = io.BytesIO()
@@ -259,8 +259,8 @@ def _pdf_too_large(size: int, limit: int) -> ScanRejected:
     return ScanRejected(
         T_(
             "PDF 有%(size)s，压缩后仍超过每个文件%(most)s的上限；请降低扫描分辨率，或上传照片由系统压缩",
-            size=_kb(size),
-            most=_kb(limit),
+            size=size_text(size),
+            most=size_text(limit),
         )
     )
 

@@ -104,6 +104,11 @@ class UploadRefused(DomainError):
     code = "upload_refused"
 
 
+def size_text(n: int) -> str:
+    """A file's size as people read it: "1.8 MB" from a megabyte on, else whole KB (at least 1)."""
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(n // 1024, 1)} KB"
+
+
 def refuse(message: str, code: str) -> UploadRefused:
     return UploadRefused(message, code=code)
 

@@ -47,6 +47,7 @@ class Material(Base):
     # Not a column: what the upload's acceptance removed (scripts, EXIF…), set by services.materials for
     # the response that reports the upload; the upload_material audit event keeps it.
     removed_on_upload = ()
+    recompressed_on_upload = False  # likewise: photos or a scan compressed to fit the cap
     uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id])
     endorsements: Mapped[list[Endorsement]] = relationship(
         back_populates="material", order_by="Endorsement.id"

@@ -236,6 +236,7 @@ def upload_material(
     application.updated_at = now
     session.flush()
     material.removed_on_upload = prepared.removed
+    material.recompressed_on_upload = prepared.recompressed
     audit.record(
         session,
         actor,

@@ -162,6 +162,35 @@ def test_three_phone_photos_become_one_pdf_and_the_checklist_shows_them(
     assert thumb.status_code == 200 and thumb.data[:3] == b"\xff\xd8\xff"
 
 
+def test_the_upload_says_when_a_file_was_compressed_to_fit_and_to_what_size(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # A 12-megapixel photo was stored at a fraction of its size and the page said only 已上传.
+    application = bare_draft(session, world, clock)
+    browser = login_as(application.applicant)
+    url = f"/me/applications/{application.id}/materials"
+    form = {"slot": "labour_contract", "kind": "copy"}
+    big = imaging.photo(4000, 3000, noisy=True)
+    assert len(big) > 2 * 1024 * 1024
+    done = browser.post(
+        url, data={**form, "form_token": new_token(), "files": files((big, "IMG_0001.jpg"))},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert done.status_code == 303
+    (material,) = materials.active_materials(session, application.id)
+    page = browser.get(f"/me/applications/{application.id}").text
+    shown = f"{material.file.size / 1024 / 1024:.1f} MB"
+    assert f"已上传“劳动（聘用）合同”，已压缩为{shown}" in page and material.file.size <= 2 * 1024 * 1024
+    small = browser.post(
+        url, data={"slot": "id_card", "kind": "original", "form_token": new_token(),
+                   "files": files((imaging.photo(800, 600), "id.jpg"))},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert small.status_code == 303
+    assert "已上传“身份证件”" in (page := browser.get(f"/me/applications/{application.id}").text)
+    assert "已上传“身份证件”，已压缩" not in page
+
+
 def test_a_user_of_another_enterprise_gets_404_for_a_file_url(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:

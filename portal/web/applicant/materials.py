@@ -7,7 +7,7 @@ from flask import Response, request, url_for
 
 from portal.domain.errors import ValidationFailed
 from portal.domain.i18n import N_, T_, Joined
-from portal.domain.uploads import REMOVED_TITLES
+from portal.domain.uploads import REMOVED_TITLES, size_text
 from portal.extensions import db
 from portal.services import applications as applications_service
 from portal.services import materials as service
@@ -60,6 +60,8 @@ def upload_material(application_id: int) -> Response:
         # Files, not images: a PDF chosen beside photos is combined too.
         T_("，%(files)d个文件已合成为一份%(pages)d页的 PDF", files=material.combined, pages=material.pages)
         if material.combined > 1
+        else T_("，已压缩为%(size)s", size=size_text(material.file.size))
+        if material.recompressed_on_upload
         else ""
     )
     removed = (
