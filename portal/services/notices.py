@@ -449,12 +449,17 @@ def public_days_after(session: Session, notice: Notice) -> int:
     return rule.value if rule is not None else PUBLIC_DAYS_AFTER
 
 
+def public_until(session: Session, notice: Notice) -> date:
+    """The last day the public page shows who is in the notice: `public_days_after` days after its last."""
+    return notice.last_day + timedelta(days=public_days_after(session, notice))
+
+
 def is_public(session: Session, notice: Notice, now: datetime) -> bool:
     """Whether the public page may show who is in the notice: a published notice, up to and including
-    `public_days_after` days after its last day. After that the page says only that it has ended."""
+    `public_until`. After that the page says only that it has ended."""
     if notice.state is NoticeStatus.DRAFT:
         return False
-    return today(now) <= notice.last_day + timedelta(days=public_days_after(session, notice))
+    return today(now) <= public_until(session, notice)
 
 
 def file_objection(

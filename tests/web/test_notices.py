@@ -201,6 +201,25 @@ def test_sheets_download_as_pdf_and_excel(
     assert browser.get(f"/notices/{notice.id}/result.pdf").status_code == 422  # not closed yet
 
 
+def test_the_staff_page_stops_offering_the_public_page_once_it_no_longer_shows_the_names(
+    world: World, session: Session, clock: Clock, login_as: Any, client: Any
+) -> None:
+    # The notice page kept its QR code "to print beside the notice board" and a link that answered 410
+    # once the public page had ended.
+    notice = _published(session, world, clock)
+    until = notices.public_until(session, notice)
+    handler = login_as(world.enterprise.handler)
+    page = handler.get(f"/notices/{notice.id}").text
+    assert 'id="public-url"' in page and "公示二维码" in page and 'id="public-ended"' not in page
+    clock.now = at_shanghai(until)  # its last public day (a new login: the session idled out meanwhile)
+    assert 'id="public-url"' in login_as(world.enterprise.handler).get(f"/notices/{notice.id}").text
+    clock.now = at_shanghai(date.fromordinal(until.toordinal() + 1))
+    assert client.get(f"/public/notices/{notice.public_token}").status_code == 410
+    page = login_as(world.enterprise.handler).get(f"/notices/{notice.id}").text
+    assert 'id="public-url"' not in page and "公示二维码" not in page
+    assert f"公开页面只显示名单到{until.year}年{until.month}月{until.day}日" in page
+
+
 def test_the_result_sheet_reaches_the_dossier_after_the_period(
     app: Flask, world: World, session: Session, clock: Clock, login_as: Any, queue: None
 ) -> None:

@@ -108,6 +108,9 @@ def _detail(
         typed=typed or {},  # an objection's handling as typed, shown back with its refusal
         message=message,
         public_url=url_for("public.show_notice", token=notice.public_token, _external=True),
+        # Past it, the public page says only that the notice ended: no QR code to print, no link to follow.
+        is_public=service.is_public(db.session, notice, now()),
+        public_until=service.public_until(db.session, notice),
         can_publish=service.can_publish(actor, notice),
         can_discard=notice.state is NoticeStatus.DRAFT,
     )
