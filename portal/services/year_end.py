@@ -17,6 +17,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied
@@ -217,6 +218,29 @@ def _reporter(session: Session, actor: Actor, authority: str) -> tuple[Organisat
     return bureau, found
 
 
+def _recorded(session: Session, bureau_id: int, authority: str, year: int) -> YearEndReport | None:
+    return session.scalar(
+        select(YearEndReport).where(
+            YearEndReport.bureau_id == bureau_id,
+            YearEndReport.authority_code == authority,
+            YearEndReport.year == year,
+        )
+    )
+
+
+def _already(authority: Authority, report: YearEndReport) -> DomainError:
+    return DomainError(
+        T_(
+            "%(authority)s的%(year)s年度报告已由%(who)s于%(when)s记录为已上报",
+            authority=authority.name,
+            year=report.year,
+            who=report.reported_by.name,
+            when=report.reported_at,
+        ),
+        code="already_reported",
+    )
+
+
 def record_report(session: Session, actor: Actor, authority: str, year: int, now: datetime) -> YearEndReport:
     """Record that ``authority`` sent the city title office its 批复 and certificate Excel of ``year``
     (who and when, audited). Once per authority and year: a second record is refused, the first kept."""
@@ -224,18 +248,9 @@ def record_report(session: Session, actor: Actor, authority: str, year: int, now
     bureau, found = _reporter(session, actor, authority)
     if year > today(now).year:
         raise DomainError(N_("该年度尚未开始，不能记录上报"), code="future_year")
-    existing = session.scalar(
-        select(YearEndReport).where(
-            YearEndReport.bureau_id == bureau.id,
-            YearEndReport.authority_code == found.code,
-            YearEndReport.year == year,
-        )
-    )
+    existing = _recorded(session, bureau.id, found.code, year)
     if existing is not None:
-        raise DomainError(
-            T_("%(authority)s的%(year)s年度报告已记录为已上报", authority=found.name, year=year),
-            code="already_reported",
-        )
+        raise _already(found, existing)
     report = YearEndReport(
         bureau_id=bureau.id,
         authority_code=found.code,
@@ -243,8 +258,18 @@ def record_report(session: Session, actor: Actor, authority: str, year: int, now
         reported_by_id=actor.user_id,
         reported_at=now,
     )
-    session.add(report)
-    session.flush()
+    try:
+        # Two staff pressing 记录已上报 at once both pass the check above; the unique row decides, and in a
+        # savepoint the loser's failed insert leaves the request's transaction usable (PostgreSQL aborts
+        # it otherwise) so it is told who recorded it, not a 500.
+        with session.begin_nested():
+            session.add(report)
+            session.flush()
+    except IntegrityError:
+        winner = _recorded(session, bureau.id, found.code, year)
+        if winner is None:  # not the unique row: something else is wrong
+            raise
+        raise _already(found, winner) from None
     profile = _profile(session, bureau)
     assert profile is not None and profile.year_end is not None
     audit.record(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Status
 from portal.models import Application, AuditEvent, YearEndReport
+from portal.services import year_end
 from portal.services.submissions import new_token
 from tests.conftest import Clock, run_queued
 from tests.factories import STEPS_TO, World, make_application, make_world
@@ -141,3 +142,42 @@ def test_the_page_reads_in_english(session: Session, world: World, clock: Clock,
     assert "Year-end recognition report" in page and "Record as reported" in page
     assert "Deadline near: 20 certifying authorities have not reported." in page
     assert_english(page)
+
+
+def test_two_staff_recording_at_once_the_second_is_told_who_recorded_it(
+    session: Session, world: World, clock: Clock, login_as: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both pages were read before either pressed 记录已上报: the second request passed the check and met
+    the unique row, a 500 (on PostgreSQL its transaction was aborted too). It is told who recorded it."""
+    clock.now = IN_DECEMBER
+    first = world.bureau.leader
+    session.add(
+        YearEndReport(
+            bureau_id=world.bureau.org.id,
+            authority_code="gz-ganxian",
+            year=2026,
+            reported_by_id=first.id,
+            reported_at=IN_DECEMBER,
+        )
+    )
+    session.flush()
+    looked = year_end._recorded
+    calls: list[int] = []
+
+    def before_the_other_committed(*args: Any) -> YearEndReport | None:
+        calls.append(1)
+        return None if len(calls) == 1 else looked(*args)  # the check misses it; the row is there
+
+    monkeypatch.setattr(year_end, "_recorded", before_the_other_committed)
+    browser = login_as(world.bureau.handler)
+    again = browser.post("/certificates/year-end/reports", data={"authority": "gz-ganxian", "year": "2026"})
+    assert again.status_code == 303 and "/certificates/year-end?year=2026" in again.headers["Location"]
+    assert len(calls) == 2
+    page = browser.get(again.headers["Location"]).text
+    assert f"赣县区职称工作办公室的2026年度报告已由{first.name}于2026年12月10日 10:00记录为已上报" in page
+    assert [r.reported_by_id for r in session.scalars(select(YearEndReport))] == [first.id]
+    assert session.scalars(select(AuditEvent).where(AuditEvent.action == "year_end_reported")).all() == []
+    english = in_english(browser)  # the check's own refusal says the same, in English too
+    told = english.post("/certificates/year-end/reports", data={"authority": "gz-ganxian", "year": "2026"})
+    text = english.get(told.headers["Location"]).text
+    assert "report for 2026 was already recorded as sent by" in text and "on 10 Dec 2026, 10:00</p>" in text
