@@ -3,7 +3,8 @@ district, park and self-review unit of the bureau's profile finishes the year's 
 the profile's ``[year_end]`` day and reports the 批复 and the certificate Excel of those recognised to the
 市职称办; 2022 adds that a late report costs points in the year-end evaluation.
 
-The bureau's page lists, per authority and batch, the year's applications decided and undecided and the
+The bureau's page lists, per authority and batch, the year's applications decided and undecided (those
+submitted in the year and those carried over: submitted earlier, still open on 1 January) and the
 certificates issued, the deadline (warned of from ``warn_from``), who has reported and who is late. The
 Excel is the certificate export (services/certificates.py, filtered by authority and batch); the 批复 is
 the one the hand-offs write (:func:`certificates.approval_of`). Counts are figures, not people: the bureau's
@@ -53,6 +54,7 @@ class BatchLine:
     decided: int = 0
     undecided: int = 0
     certified: int = 0
+    carried: int = 0  # of ``undecided``, those submitted in an earlier year (结转)
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,10 @@ class AuthorityLine:
     @property
     def certified(self) -> int:
         return sum(b.certified for b in self.batches)
+
+    @property
+    def carried(self) -> int:
+        return sum(b.carried for b in self.batches)
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,13 @@ def year_end_report(session: Session, actor: Actor, year: int, now: datetime) ->
     codes = [a.code for a in reporters]
     start, end = _year_bounds(year)
     submitted_in_year = and_(Application.submitted_at >= start, Application.submitted_at < end)
+    # The year's work is also what earlier years left open on 1 January (结转): an application submitted
+    # in 2025 and undecided in December 2026 is still the authority's to finish by 2026-12-31. Decided, as
+    # everywhere on the page, is a final status; a carried one decided since 1 January became final then.
+    carried_over = and_(
+        Application.submitted_at < start,
+        or_(Application.status.not_in(_FINAL), Application.status_changed_at >= start),
+    )
     certified_in_year = and_(Application.certified_at >= start, Application.certified_at < end)
     rows = session.execute(
         select(
@@ -149,21 +162,24 @@ def year_end_report(session: Session, actor: Actor, year: int, now: datetime) ->
             Application.batch_id,
             Application.status,
             submitted_in_year,
+            carried_over,
             certified_in_year,
             Application.certificate_no,
         ).where(
             Application.bureau_id == bureau.id,
             Application.authority_code.in_(codes),
             Application.status != Status.DRAFT.value,
-            or_(submitted_in_year, certified_in_year),
+            or_(submitted_in_year, carried_over, certified_in_year),
         )
     ).all()
-    # (authority, batch) -> [decided, undecided, certified]
+    # (authority, batch) -> [decided, undecided, certified, carried over and undecided]
     counts: dict[tuple[str, str], list[int]] = {}
-    for code, batch, status, submitted, certified, number in rows:
-        tally = counts.setdefault((code, batch or ""), [0, 0, 0])
-        if submitted:
+    for code, batch, status, submitted, carried, certified, number in rows:
+        tally = counts.setdefault((code, batch or ""), [0, 0, 0, 0])
+        if submitted or carried:
             tally[0 if status in _FINAL else 1] += 1
+            if carried and status not in _FINAL:
+                tally[3] += 1
         if certified and number:
             tally[2] += 1
     reports = {

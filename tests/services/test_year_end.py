@@ -89,3 +89,32 @@ def test_only_the_bureau_sees_or_records_it(session: Session, world: World) -> N
     assert page is not None and not page.may_download  # figures yes; documents naming people no
     with pytest.raises(PermissionDenied):
         year_end.approval_document(session, admin, "gz-ganxian", 2026, "", IN_DECEMBER)
+
+
+def test_work_carried_over_from_an_earlier_year_counts_until_it_is_decided(
+    session: Session, world: World, clock: Clock
+) -> None:
+    """An application submitted in 2025 and still undecided in December 2026 is the county's to finish by
+    2026-12-31: it was counted nowhere (only 2026's submissions were). One decided in 2026 counts as
+    decided; one decided in 2025 is 2025's."""
+    clock.now = IN_OCTOBER  # made now (the profile's windows are 2026's), then dated back to 2025
+    still_open = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
+    decided_now = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
+    decided_then = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
+    for application in (still_open, decided_now, decided_then):
+        application.authority_code, application.batch_id = "gz-zhanggong", "2025-4"
+        application.submitted_at = datetime(2025, 10, 20, 2, 0, tzinfo=UTC)
+    decided_now.status, decided_now.status_changed_at = Status.REJECTED.value, IN_OCTOBER
+    decided_then.status = Status.REJECTED.value
+    decided_then.status_changed_at = datetime(2025, 12, 1, 2, 0, tzinfo=UTC)
+    session.flush()
+    handler = world.bureau.actor(StaffRole.HANDLER)
+    page = year_end.year_end_report(session, handler, 2026, IN_DECEMBER)
+    assert page is not None
+    zhanggong = {a.code: a for a in page.authorities}["gz-zhanggong"]
+    lines = [(b.batch_id, b.decided, b.undecided, b.carried) for b in zhanggong.batches]
+    assert lines == [("2025-4", 1, 1, 1)]
+    assert (zhanggong.undecided, zhanggong.carried) == (1, 1)
+    last_year = year_end.year_end_report(session, handler, 2025, IN_DECEMBER)
+    assert last_year is not None
+    assert {a.code: a for a in last_year.authorities}["gz-zhanggong"].carried == 0  # 2025's own submissions

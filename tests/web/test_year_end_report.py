@@ -181,3 +181,20 @@ def test_two_staff_recording_at_once_the_second_is_told_who_recorded_it(
     told = english.post("/certificates/year-end/reports", data={"authority": "gz-ganxian", "year": "2026"})
     text = english.get(told.headers["Location"]).text
     assert "report for 2026 was already recorded as sent by" in text and "on 10 Dec 2026, 10:00</p>" in text
+
+
+def test_an_application_carried_over_from_last_year_is_shown_as_undecided(
+    session: Session, world: World, clock: Clock, login_as: Any
+) -> None:
+    clock.now = IN_OCTOBER  # made in a 2026 window, dated back to 2025
+    carried = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
+    carried.authority_code, carried.batch_id = "gz-zhanggong", "2025-4"
+    carried.submitted_at = datetime(2025, 10, 20, 2, 0, tzinfo=UTC)
+    session.flush()
+    clock.now = IN_DECEMBER
+    browser = login_as(world.bureau.handler)
+    row = browser.get("/certificates/year-end?year=2026").text.split('id="authority-gz-zhanggong"')[1]
+    assert "2025-4：0 / 1 / 0" in row.split("</tr>")[0] and "含结转1件" in row.split("</tr>")[0]
+    english = in_english(browser).get("/certificates/year-end?year=2026").text
+    assert "incl. 1 carried over" in english.split('id="authority-gz-zhanggong"')[1].split("</tr>")[0]
+    assert_english(english)
