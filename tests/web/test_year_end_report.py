@@ -62,6 +62,7 @@ def test_the_bureau_sees_each_county_with_its_years_work_and_the_december_warnin
     browser = login_as(world.bureau.handler)  # a new session: the October one has long expired
     december = browser.get("/certificates/year-end?year=2026").text
     assert 'id="year-end-warning"' in december and "尚有20个认定机构未上报" in december
+    assert 'id="year-end-downloads-for-staff"' not in december  # they have the buttons
     assert "年度认定报告" in browser.get("/certificates").text  # in the navigation
 
 
@@ -104,7 +105,14 @@ def test_recording_the_report_shows_who_and_when_and_a_late_one_is_marked(
     clock.now = AFTER_DEADLINE
     browser = login_as(world.admin)  # the admin records it too; the documents are the handlers'
     page = browser.get("/certificates/year-end?year=2026").text
-    assert 'id="year-end-late"' in page and "approval.pdf" not in page
+    assert 'id="year-end-late"' in page and "approval.pdf" not in page and "/certificates/exports" not in page
+    # No button that ends in 403: the page says who downloads them (handlers and leaders, as every
+    # certificate page: the admin manages the bureau, it does not read people's certificates).
+    assert "由本局经办人或领导下载" in page.split('id="year-end-downloads-for-staff"')[1].split("</p>")[0]
+    english = in_english(browser).get("/certificates/year-end?year=2026").text
+    assert "the bureau's handlers or leaders download them" in english.replace("&#39;", "'")
+    assert_english(english)
+    browser = login_as(world.admin)  # back to Chinese for the flashes below
     done = browser.post("/certificates/year-end/reports", data={"authority": "gz-ganxian", "year": "2026"})
     assert done.status_code == 303
     report = session.scalars(select(YearEndReport)).one()
