@@ -887,11 +887,16 @@ class YearEndRule(Cited):
     office. So a self-review unit's window closes by that day of the year it opens (its applications are
     decided within the year, not carried over), and its enterprise is warned from ``warn_from`` of what is
     still unfinished. The same day of the year holds for another year's windows (both Ganzhou notices say
-    12-31)."""
+    12-31).
+
+    REP-02 (Zhenjiang 003 三(一)) has the same deadline without the report: each committee office and
+    accepting body finishes the year's review, audit and filing within the year (不得跨年度评审), and nobody
+    sends the city office a 批复 or a certificate Excel: ``reports = false``."""
 
     rule: str
     finish_by: date
     warn_from: date | None = None  # policy-spec REP-01: "WARN from December"; the notice sets no day
+    reports: bool = True  # REP-01: the authorities report the year to the city title office; REP-02: no
 
     def _problems(self) -> Iterator[tuple[str, str, str]]:
         if self.warn_from is not None and self.warn_from > self.finish_by:
@@ -1115,10 +1120,18 @@ class PolicyProfile:
     def year_end_reporters(self) -> tuple[Authority, ...]:
         """The authorities that report the year's recognition to the city title office (REP-01, 001 四(七)):
         the counties, districts, parks and self-review units, i.e. all but the office whose remit is the
-        whole jurisdiction (it is the city title office the others report to)."""
-        if self.year_end is None:
+        whole jurisdiction (it is the city title office the others report to). None under a rule without
+        the report (REP-02)."""
+        if self.year_end is None or not self.year_end.reports:
             return ()
         return tuple(a for a in self.authorities if not any(ANY_REGION in sc.regions for sc in a.scopes))
+
+    def year_end_authorities(self) -> tuple[Authority, ...]:
+        """The authorities whose year the year-end page shows: the reporters (REP-01), or, where nobody
+        reports (REP-02, 003 三(一): every committee office and accepting body finishes its own year), all."""
+        if self.year_end is None:
+            return ()
+        return self.year_end_reporters() if self.year_end.reports else self.authorities
 
     def awaits_filing(self, window: Window) -> bool:
         """A self-review unit's window whose written filing (书面报备, WIN-02 001 一) is not recorded: it is

@@ -7,8 +7,12 @@ The bureau's page lists, per authority and batch, the year's applications decide
 submitted in the year and those carried over: submitted earlier, still open on 1 January) and the
 certificates issued, the deadline (warned of from ``warn_from``), who has reported and who is late. The
 Excel is the certificate export (services/certificates.py, filtered by authority and batch); the 批复 is
-the one the hand-offs write (:func:`certificates.approval_of`). Counts are figures, not people: the bureau's
-admin sees them too; the documents, which name people, are for its handlers and leaders.
+the one the hand-offs write (:func:`certificates.approval_of`). Counts are figures, not people: the
+bureau's admin sees them too; the documents, which name people, are for its handlers and leaders.
+
+Under REP-02 (Zhenjiang 003 三(一): the year's review, audit and filing finished within the year,
+``reports = false``) the page shows every authority's figures, the deadline and the warning, and nothing
+is reported or downloaded here.
 """
 
 from __future__ import annotations
@@ -98,6 +102,7 @@ class YearEndReportPage:
     past: bool
     authorities: tuple[AuthorityLine, ...]
     may_download: bool  # the Excel and the 批复 name people: handlers and leaders only
+    reports: bool = True  # REP-01: reported to the city office; REP-02 (Zhenjiang): finished in the year only
 
     @property
     def late(self) -> tuple[AuthorityLine, ...]:
@@ -106,6 +111,11 @@ class YearEndReportPage:
     @property
     def unreported(self) -> tuple[AuthorityLine, ...]:
         return tuple(a for a in self.authorities if a.state in (ReportState.DUE, ReportState.LATE))
+
+    @property
+    def unfinished(self) -> tuple[AuthorityLine, ...]:
+        """The authorities with applications still undecided (REP-02's warning: nothing is reported)."""
+        return tuple(a for a in self.authorities if a.undecided)
 
 
 def _bureau(session: Session, actor: Actor) -> Organisation:
@@ -138,13 +148,14 @@ def _state(reported: YearEndReport | None, deadline: date, day: date) -> ReportS
 
 
 def year_end_report(session: Session, actor: Actor, year: int, now: datetime) -> YearEndReportPage | None:
-    """The bureau's year-end report of ``year`` (REP-01); None when its profile sets no year-end duty."""
+    """The bureau's year-end report of ``year`` (REP-01; under REP-02 the deadline and each authority's
+    figures without the report); None when its profile sets no year-end duty."""
     bureau = _bureau(session, actor)
     _check_year(year)
     profile = _profile(session, bureau)
     if profile is None or profile.year_end is None:
         return None
-    reporters = profile.year_end_reporters()
+    reporters = profile.year_end_authorities()
     codes = [a.code for a in reporters]
     start, end = _year_bounds(year)
     submitted_in_year = and_(Application.submitted_at >= start, Application.submitted_at < end)
@@ -197,7 +208,8 @@ def year_end_report(session: Session, actor: Actor, year: int, now: datetime) ->
         warns=day.year == year and rule.warns_on(day),
         past=day > deadline,
         authorities=tuple(_line(profile, a, counts, reports.get(a.code), deadline, day) for a in reporters),
-        may_download=actor.is_staff,
+        may_download=actor.is_staff and rule.reports,
+        reports=rule.reports,
     )
 
 

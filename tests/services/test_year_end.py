@@ -31,7 +31,8 @@ def test_the_counties_and_parks_report_and_the_city_office_does_not() -> None:
     for profile_id in ("ganzhou-2026", "ganzhou-2022"):
         codes = [a.code for a in profiles()[profile_id].year_end_reporters()]
         assert "gz-city" not in codes and "gz-zhanggong" in codes
-    assert profiles()["zhenjiang-2024"].year_end_reporters() == ()  # no [year_end]: nobody reports
+    zhenjiang = profiles()["zhenjiang-2024"]  # REP-02: finished within the year, nobody reports
+    assert zhenjiang.year_end_reporters() == () and zhenjiang.year_end_authorities() == zhenjiang.authorities
 
 
 def test_the_figures_count_each_authoritys_batches_of_the_year(

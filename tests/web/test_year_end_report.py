@@ -206,3 +206,32 @@ def test_an_application_carried_over_from_last_year_is_shown_as_undecided(
     english = in_english(browser).get("/certificates/year-end?year=2026").text
     assert "incl. 1 carried over" in english.split('id="authority-gz-zhanggong"')[1].split("</tr>")[0]
     assert_english(english)
+
+
+def test_zhenjiangs_bureau_sees_the_year_end_deadline_and_what_is_unfinished_with_nothing_to_report(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """REP-02 (003 三(一)): the year's review, audit and filing are finished within the year. Its profile had
+    no [year_end], so its bureau saw the empty state; the notice asks for no report to the city office, so
+    the page shows the deadline, the December warning and each accepting body's figures, nothing to record."""
+    plain = make_world(session)
+    clock.now = IN_OCTOBER
+    open_ = make_application(session, plain, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
+    plain.bureau.org.policy_profile = "zhenjiang-2024"  # made on the plain road, then under Zhenjiang
+    open_.authority_code = "zj-center"
+    session.flush()
+    clock.now = IN_DECEMBER
+    browser = login_as(plain.bureau.handler)
+    page = browser.get("/certificates/year-end?year=2026").text
+    assert "本局的政策配置没有年度认定报告" not in page and "年度认定报告</a>" in page
+    assert "须于2026年12月31日前完成本年度评审、审核和备案工作，不得跨年度评审（003 三(一)）" in page
+    assert "尚有1个认定机构有未办结的申报" in page.split('id="year-end-warning"')[1].split("</p>")[0]
+    row = page.split('id="authority-zj-center"')[1].split("</tr>")[0]
+    assert '<td class="num">1</td>' in row and "丹阳市人社局专技科" in page
+    assert "记录已上报" not in page and "approval.pdf" not in page and "上报市职称办</th>" not in page
+    form = {"authority": "zj-center", "year": "2026"}
+    assert browser.post("/certificates/year-end/reports", data=form).status_code == 404
+    assert browser.post("/certificates/year-end/approval.pdf", data=form).status_code == 404
+    english = in_english(browser).get("/certificates/year-end?year=2026").text
+    assert "Deadline near: 1 certifying authority still has undecided applications." in english
+    assert_english(english)
