@@ -269,6 +269,17 @@ def _already(authority: Authority, report: YearEndReport) -> DomainError:
     )
 
 
+def _refused_again(
+    session: Session, actor: Actor, authority: Authority, report: YearEndReport, now: datetime
+) -> DomainError:
+    """The refusal of a second record, audited as a denied attempt (kept if the request rolls back)."""
+    audit.record_attempt(
+        session, actor, "year_end_reported", now, object_type="year_end_report", object_id=report.id,
+        detail={"authority": authority.code, "year": report.year, "code": "already_reported"},
+    )  # fmt: skip
+    return _already(authority, report)
+
+
 def record_report(session: Session, actor: Actor, authority: str, year: int, now: datetime) -> YearEndReport:
     """Record that ``authority`` sent the city title office its 批复 and certificate Excel of ``year``
     (who and when, audited). Once per authority and year: a second record is refused, the first kept."""
@@ -278,7 +289,7 @@ def record_report(session: Session, actor: Actor, authority: str, year: int, now
         raise DomainError(N_("该年度尚未开始，不能记录上报"), code="future_year")
     existing = _recorded(session, bureau.id, found.code, year)
     if existing is not None:
-        raise _already(found, existing)
+        raise _refused_again(session, actor, found, existing, now)
     report = YearEndReport(
         bureau_id=bureau.id,
         authority_code=found.code,
@@ -297,7 +308,7 @@ def record_report(session: Session, actor: Actor, authority: str, year: int, now
         winner = _recorded(session, bureau.id, found.code, year)
         if winner is None:  # not the unique row: something else is wrong
             raise
-        raise _already(found, winner) from None
+        raise _refused_again(session, actor, found, winner, now) from None
     profile = _profile(session, bureau)
     assert profile is not None and profile.year_end is not None
     audit.record(

@@ -73,7 +73,8 @@ def test_a_report_is_recorded_once_and_late_after_the_deadline(session: Session,
     with pytest.raises(NotFound):
         year_end.record_report(session, leader, "gz-city", 2026, after)  # the office reported to
     events = session.scalars(select(AuditEvent).where(AuditEvent.action == "year_end_reported")).all()
-    assert [e.detail["late"] for e in events] == [True]
+    assert [(e.outcome, e.detail.get("late")) for e in events] == [("ok", True), ("denied", None)]
+    assert events[1].detail["code"] == "already_reported" and events[1].object_id == report.id
     page = year_end.year_end_report(session, leader, 2026, after)
     assert page is not None and {a.code: a.state for a in page.authorities}["gz-ganxian"] == "reported_late"
     assert {a.code: a.state for a in page.authorities}["gz-xunwu"] == "late"

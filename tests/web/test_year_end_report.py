@@ -184,7 +184,10 @@ def test_two_staff_recording_at_once_the_second_is_told_who_recorded_it(
     page = browser.get(again.headers["Location"]).text
     assert f"赣县区职称工作办公室的2026年度报告已由{first.name}于2026年12月10日 10:00记录为已上报" in page
     assert [r.reported_by_id for r in session.scalars(select(YearEndReport))] == [first.id]
-    assert session.scalars(select(AuditEvent).where(AuditEvent.action == "year_end_reported")).all() == []
+    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "year_end_reported")).all()
+    assert [(e.outcome, e.detail["code"]) for e in events] == [
+        ("denied", "already_reported")
+    ]  # no second "ok"
     english = in_english(browser)  # the check's own refusal says the same, in English too
     told = english.post("/certificates/year-end/reports", data={"authority": "gz-ganxian", "year": "2026"})
     text = english.get(told.headers["Location"]).text
