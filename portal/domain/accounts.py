@@ -140,13 +140,23 @@ class CheckedApplicant:
         return DocumentType(self.values.get("document_type", DocumentType.RESIDENT_ID.value))
 
 
-# Letters of every script, the middle dot of minority and foreign names, spaces, hyphen, apostrophe.
+# Letters of every script, the middle dot of minority and foreign names, spaces, hyphen, apostrophe, and the
+# full stop people write after an initial or a suffix (“John Smith Jr.”).
 # Phones' keyboards type the typographic apostrophe (O’Brien) or hyphen (‐) where the document prints an
 # apostrophe or a hyphen: one stored form, so the name is not refused and rosters and lists agree.
 _NAME_SEPARATORS = str.maketrans(
-    {"•": "·", "・": "·", "‧": "·", "．": "·", "’": "'", "‘": "'", "ʼ": "'", "ʻ": "'", "‐": "-", "‑": "-"}
+    {"•": "·", "・": "·", "‧": "·", "’": "'", "‘": "'", "ʼ": "'", "ʻ": "'", "‐": "-", "‑": "-"}
 )
+NAME_PUNCTUATION = "·-'."
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# A full stop between two Chinese characters is a middle dot typed with the nearest key (“阿卜杜拉．艾力”:
+# NFKC makes the full-width one '.'), not a full stop: stored as the dot the document prints.
+_CJK_FULL_STOP = re.compile(r"(?<=[\u3400-\u9fff])\s*\.\s*(?=[\u3400-\u9fff])")
+
+
+def _name_text(value: str) -> str:
+    text = unicodedata.normalize("NFKC", value or "").translate(_NAME_SEPARATORS)
+    return _CJK_FULL_STOP.sub("·", text)
 
 
 NAME_LIMIT = LIMITS["person_name"]
@@ -155,8 +165,9 @@ NAME_LIMIT = LIMITS["person_name"]
 def normalize_name(value: str) -> str:
     """The key two names compare by: NFKC; Chinese names lose every space (“周 文博” → “周文博”), others
     keep single spaces; Latin letters in one case, as a passport's LEUNG KA-MING is the Leung Ka-ming a
-    person types."""
-    text = unicodedata.normalize("NFKC", value or "").translate(_NAME_SEPARATORS)
+    person types. A full stop counts as a space: “John Smith Jr.” is the roster's JOHN SMITH JR, and
+    “J.R. Smith” its J R SMITH (machine-readable names carry no full stop)."""
+    text = _name_text(value).replace(".", " ")
     words = text.split()
     if _CJK.search(text):
         return "".join(words).casefold()
@@ -167,7 +178,7 @@ def written_name(value: str) -> str:
     """The name as stored and shown: as :func:`normalize_name`, but a space is dropped only between two
     Chinese characters or beside the middle dot, so a Hong Kong resident's “陈大文 CHAN Tai Man” keeps
     its words apart (normalize_name, the comparison key, still drops every space of a Chinese name)."""
-    words = unicodedata.normalize("NFKC", value or "").translate(_NAME_SEPARATORS).split()
+    words = _name_text(value).split()
     name = words[0] if words else ""
     for word in words[1:]:
         joined = "·" in (name[-1], word[0]) or bool(_CJK.match(name[-1]) and _CJK.match(word[0]))
@@ -177,7 +188,7 @@ def written_name(value: str) -> str:
 
 def check_name(value: str) -> str:
     name = written_name(value)
-    if not name:
+    if not any(ch.isalpha() for ch in name):  # "." or "-" alone is no name
         raise IdentityError("empty", N_("请填写姓名（与证件和社保登记一致）"))
     if len(name) > NAME_LIMIT:
         raise IdentityError(
@@ -185,11 +196,13 @@ def check_name(value: str) -> str:
             T_("姓名不能超过%(limit)d个字符，您输入了%(count)d个", limit=NAME_LIMIT, count=len(name)),
         )
     for ch in name:
-        if not (ch.isalpha() or ch in "· -'"):
+        if not (ch.isalpha() or ch == " " or ch in NAME_PUNCTUATION):
             raise IdentityError(
                 "bad_chars",
                 T_(
-                    "姓名中不能有“%(char)s”：只能包含汉字、英文字母和间隔号“·”，请与证件上的姓名一致", char=ch
+                    "姓名中不能有“%(char)s”：只能包含汉字、字母、空格、间隔号“·”、连字符“-”、撇号“'”和"
+                    "英文句点“.”，请与证件上的姓名一致",
+                    char=ch,
                 ),
             )
     return name

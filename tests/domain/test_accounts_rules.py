@@ -10,6 +10,7 @@ from portal.domain.accounts import (
     ApplicantDraft,
     check_applicant,
     check_import_rows,
+    check_name,
     normalize_name,
     written_name,
 )
@@ -118,6 +119,22 @@ def test_names_keep_the_middle_dot_and_latin_spaces() -> None:
     assert written_name("  Mary   Ann ") == "Mary Ann"
     # Compared, a name's Latin letters are in one case: the passport's MARY ANN is the Mary Ann typed.
     assert normalize_name("  MARY   Ann ") == normalize_name("Mary Ann") == "mary ann"
+
+
+def test_a_full_stop_people_write_is_kept_and_compares_as_the_rosters_name_without_it() -> None:
+    """Seen in English: “John Smith Jr.” was refused for its “.”; the roster and the passport's
+    machine-readable name print JOHN SMITH JR, so the key reads a full stop as a space."""
+    assert check_name("John  Smith Jr.") == "John Smith Jr."
+    assert normalize_name("John Smith Jr.") == normalize_name("JOHN SMITH JR") == "john smith jr"
+    assert normalize_name("J.R. Smith") == normalize_name("J R SMITH")
+    # Between Chinese characters a (full-width) full stop is the middle dot typed with the nearest key.
+    assert check_name("阿卜杜拉．艾力") == check_name("阿卜杜拉 . 艾力") == "阿卜杜拉·艾力"
+    with pytest.raises(ValueError, match="请填写姓名"):
+        check_name(" . ")
+    with pytest.raises(ValueError) as refused:
+        check_name("周#文博")
+    # The message lists exactly what is accepted.
+    assert "只能包含汉字、字母、空格、间隔号“·”、连字符“-”、撇号“'”和英文句点“.”" in str(refused.value)
 
 
 def test_bulk_rows_report_every_bad_cell_by_line_and_column_and_duplicates_in_the_file() -> None:

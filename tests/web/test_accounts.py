@@ -180,6 +180,26 @@ def test_a_name_typed_with_a_phones_apostrophe_is_stored_with_the_documents_one(
     )
 
 
+def test_a_name_with_a_full_stop_is_accepted_and_a_refusal_lists_what_a_name_may_contain(
+    world: World, session: Session, login_as: Any
+) -> None:
+    """Seen in English: “John Smith Jr.” was refused for the “.”, and the message said only Chinese
+    characters, Latin letters and “·” were allowed although spaces, hyphens and apostrophes were accepted."""
+    browser = in_english(login_as(world.enterprise.handler))
+    typed = {"document_type": "passport", "id_number": "e12345678", "nationality": "USA"}
+    permit = {"permit_kind": "work_permit", "permit_no": "1100002023000123"}
+    created = browser.post(
+        "/enterprise/applicants", data=_person(**typed, **permit, name="John Smith Jr."), headers=HX
+    )
+    assert created.status_code == 200 and "Account opened" in created.text
+    assert session.scalars(select(User.name).where(User.id_number == "E12345678")).one() == "John Smith Jr."
+    refused = browser.post(f"{VALIDATE}?field=name", data=_person(name="John Smith, Jr."), headers=HX)
+    assert (
+        "only Chinese characters, letters, spaces, the middle dot “·”, hyphens “-”, apostrophes “'” and "
+        "full stops “.”" in refused.text.replace("&#39;", "'")
+    )
+
+
 def test_a_hong_kong_residents_chinese_and_english_names_keep_their_spaces(
     world: World, session: Session, login_as: Any
 ) -> None:
