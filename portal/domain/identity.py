@@ -36,7 +36,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from functools import cache
 from typing import Literal
+
+from babel import Locale
+from babel.core import get_global
 
 from portal.domain.i18n import N_, T_, joined
 from portal.domain.regions import region as gbt2260_region
@@ -620,9 +624,45 @@ _ISO_ALPHA3_RE = re.compile(r"[A-Z]{3}")
 _CHINESE_COUNTRY_RE = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]{0,29}")
 
 
+# ISO 3166-1 keeps these alpha-3 ranges for user-assigned codes (CLDR's QUU for the EU, ZZZ "Unknown
+# Region", XAA…): no passport's issuing country.
+_USER_ASSIGNED_ALPHA3 = re.compile(r"AA[A-Z]|Q[M-Z][A-Z]|X[A-Z]{2}|ZZ[A-Z]")
+# Alpha-3 codes ISO 3166-3 withdrew that CLDR still maps to the country's current alpha-2 code.
+_WITHDRAWN_ALPHA3 = frozenset({"BUR", "DDR", "FXX", "TMP", "YMD", "ZAR"})
+# The country's name as the US passport prints it, which CLDR's English list words differently.
+_ENGLISH_COUNTRY_ALIASES = {"unitedstatesofamerica": "USA"}
+
+
+def _country_key(name: str) -> str:
+    """An English country name as compared: letters only, without accents, case or a leading “the”,
+    “&” read as “and” (CLDR writes “Bosnia & Herzegovina”, people “Bosnia and Herzegovina”)."""
+    text = unicodedata.normalize("NFKD", name.casefold().replace("&", " and "))
+    text = re.sub(r"^\s*the\s+", "", text)
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+@cache
+def _english_countries() -> dict[str, str]:
+    """English country names (Unicode CLDR, shipped with Babel) → ISO 3166-1 alpha-3 code."""
+    alpha3: dict[str, str] = {}
+    for code, targets in get_global("territory_aliases").items():
+        if (
+            len(targets) == 1
+            and _ISO_ALPHA3_RE.fullmatch(code)
+            and not _USER_ASSIGNED_ALPHA3.fullmatch(code)
+            and code not in _WITHDRAWN_ALPHA3
+        ):
+            alpha3[targets[0]] = code
+    names = {
+        _country_key(name): alpha3[code] for code, name in Locale("en").territories.items() if code in alpha3
+    }
+    return names | _ENGLISH_COUNTRY_ALIASES
+
+
 def normalize_nationality(value: str | None) -> str:
-    """Nationality of a passport holder: an ISO 3166-1 alpha-3 code (``USA``) or a country name in
-    Chinese (``美国``). Returns the code uppercased or the name without spaces."""
+    """Nationality of a passport holder: an ISO 3166-1 alpha-3 code (``USA``), a country name in
+    Chinese (``美国``) or in English (``United States``, stored as its code ``USA``). Returns the code
+    uppercased or the Chinese name without spaces."""
     text = _clean(value).replace("•", "·").replace("・", "·")
     if not text:
         raise IdentityError(
@@ -633,10 +673,14 @@ def normalize_nationality(value: str | None) -> str:
         return upper
     if _CHINESE_COUNTRY_RE.fullmatch(text):
         return text
+    code = _english_countries().get(_country_key(value or ""))
+    if code is not None:
+        return code
     raise IdentityError(
         "bad_nationality",
         T_(
-            "国籍请填写国家的中文名称（如“%(example)s”）或3位英文字母代码（如“SGP”），请核对后重新输入",
+            "国籍请填写国家的中文名称（如“%(example)s”）、英文名称（如“Singapore”）或3位英文字母代码"
+            "（如“SGP”），请核对后重新输入",
             example="新加坡",
         ),
     )

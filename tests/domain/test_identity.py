@@ -553,7 +553,17 @@ def test_passport() -> None:
 def test_nationality() -> None:
     assert normalize_nationality("usa") == "USA"
     assert normalize_nationality(" 波斯尼亚和黑塞哥维那 ") == "波斯尼亚和黑塞哥维那"
-    assert error_of(normalize_nationality, "United States").code == "bad_nationality"
+    # Seen in the English interface: “United States” was refused. English names (CLDR's, as Babel ships
+    # them) are stored as the code; a name no country has, or a user-assigned code's name, is not.
+    assert (
+        normalize_nationality("United States") == normalize_nationality("united states of america") == "USA"
+    )
+    assert normalize_nationality("Bosnia and Herzegovina") == normalize_nationality("Bosnia & Herzegovina")
+    assert normalize_nationality("the Netherlands") == "NLD"
+    assert normalize_nationality("Cote d'Ivoire") == "CIV"
+    assert normalize_nationality("Myanmar (Burma)") == "MMR"  # not the withdrawn BUR
+    assert error_of(normalize_nationality, "European Union").code == "bad_nationality"
+    assert error_of(normalize_nationality, "Atlantis").code == "bad_nationality"
 
 
 def test_document_types_and_dispatch() -> None:

@@ -53,7 +53,10 @@ def test_the_identity_checks_explain_a_mistyped_number_in_english(
         data=_person(document_type="passport", id_number="E1234567", nationality="SG1", phone="13970709903"),
         headers=HX,
     )
-    assert '(e.g. “<span lang="zh-CN">新加坡</span>”) or its 3-letter code' in passport.text
+    assert (
+        '(e.g. “<span lang="zh-CN">新加坡</span>”), its English name (e.g. “Singapore”) or its 3-letter code'
+        in (passport.text)
+    )
     # The permits a passport holder needs: the words in English, the clauses cited as written.
     assert "Applying with a passport needs one of" in passport.text
     assert leaks(f'<html lang="en">{passport.text}</html>')[1] == []

@@ -140,6 +140,26 @@ def test_choosing_passport_shows_nationality_and_permit_and_requires_them(
     )
 
 
+def test_a_nationality_typed_as_its_english_name_in_the_english_interface_is_stored_as_its_code(
+    world: World, session: Session, login_as: Any
+) -> None:
+    """Seen in English: “United States” as the nationality was refused (only Chinese names or codes)."""
+    browser = in_english(login_as(world.enterprise.handler))
+    hint = browser.get("/enterprise/applicants").text
+    assert "its English name (e.g. “Singapore”)" in hint
+    typed = {"document_type": "passport", "id_number": "e12345678", "name": "John Smith"}
+    permit = {"permit_kind": "work_permit", "permit_no": "1100002023000123"}
+    live = browser.post(
+        f"{VALIDATE}?field=nationality", data=_person(**typed, nationality="Atlantis"), headers=HX
+    )
+    assert "English name (e.g. “Singapore”)" in live.text
+    created = browser.post(
+        "/enterprise/applicants", data=_person(**typed, **permit, nationality="United States"), headers=HX
+    )
+    assert created.status_code == 200 and "Account opened" in created.text
+    assert session.scalars(select(User.nationality).where(User.id_number == "E12345678")).one() == "USA"
+
+
 def test_a_passport_holders_full_name_past_fifty_characters_is_kept_as_written(
     world: World, session: Session, login_as: Any
 ) -> None:
