@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from portal.domain.form import Row, SectionKey
 from portal.domain.i18n import N_, T_
+from portal.domain.identity import DocumentType
 from portal.domain.roster import normalize_unit_name
 
 XUEXIN_VALID_MONTHS = 6  # 004 二(八): the 备案表's online verification is set to 6 months
@@ -37,6 +38,7 @@ class DossierFacts:
     archive_hosted: bool = False  # SCOPE-05
     high_skill: bool = False  # SCOPE-09
     passport_holder: bool = False  # SCOPE-03: applies with a passport, so with a permit beside it
+    identity_document: DocumentType = DocumentType.RESIDENT_ID  # the document the account was opened with
     notice_closed: bool = False
     # The bureau's hand-off target asks for the 职称申报承诺书 of 信用中国（云南昆明） (004 二(六), MAT-10).
     credit_pledge_required: bool = False
@@ -125,7 +127,7 @@ SLOTS: tuple[Slot, ...] = (
     Slot(
         "id_card",
         N_("身份证件"),
-        N_("居民身份证正反面（或其他有效身份证件）的原件扫描件或手机照片，可多张合成一份。"),
+        N_("居民身份证正反面的原件扫描件或手机照片，可多张合成一份。"),
         "001 四(三)：上传原件扫描件或照片（MAT-01）",
         "基本信息",
     ),
@@ -390,6 +392,20 @@ SLOTS: tuple[Slot, ...] = (
     ),
 )
 SLOT_BY_KEY = {slot.key: slot for slot in SLOTS}
+# The 身份证件 slot asks for the document the account was opened with (SCOPE-03), not always the ID card.
+_IDENTITY_EXPECTATIONS: dict[DocumentType, str] = {
+    DocumentType.RESIDENT_ID: SLOT_BY_KEY["id_card"].expectation,
+    DocumentType.HMT_RESIDENCE_PERMIT: N_("港澳台居民居住证正反面的原件扫描件或手机照片，可多张合成一份。"),
+    DocumentType.FOREIGN_PERMANENT_RESIDENCE: N_(
+        "外国人永久居留身份证正反面的原件扫描件或手机照片，可多张合成一份。"
+    ),
+    DocumentType.HK_MACAU_PERMIT: N_("港澳居民来往内地通行证正反面的原件扫描件或手机照片，可多张合成一份。"),
+    DocumentType.TAIWAN_PERMIT: N_(
+        "台湾居民来往大陆通行证（卡式证件的正反面，旧版本式证件的个人资料页）的原件扫描件或手机照片，"
+        "可多张合成一份。"
+    ),
+    DocumentType.PASSPORT: N_("护照个人资料页（有照片的一页）的原件扫描件或手机照片，可多张合成一份。"),
+}
 # What the applicant signs online (INT-01, INT-02); the checklist shows it and hand-offs carry it.
 PLEDGE_TEXT = (
     "本人承诺：所填报的信息和提交的材料真实、准确、完整。如有弄虚作假，自愿承担取消申报资格、撤销已取得职称的后果，"
@@ -406,6 +422,8 @@ def slots_for(facts: DossierFacts) -> list[Slot]:
     found: list[Slot] = []
     for slot in SLOTS:
         if slot.section is None:
+            if slot.key == "id_card":
+                slot = replace(slot, expectation=_IDENTITY_EXPECTATIONS[facts.identity_document])
             if slot.applies(facts):
                 found.append(slot)
             continue

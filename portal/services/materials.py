@@ -75,6 +75,7 @@ def facts_of(
         archive_hosted=application.archive_hosted,
         high_skill=application.high_skill,
         passport_holder=application.applicant.document_type == DocumentType.PASSPORT.value,
+        identity_document=DocumentType(application.applicant.document_type),
         notice_closed=notice_closed,
         credit_pledge_required="credit_pledge" in handoff_profiles.required_uploads(application),
     )

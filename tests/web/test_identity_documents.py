@@ -137,3 +137,39 @@ def test_a_passport_holders_checklist_asks_for_the_permit_beside_the_passport(
     assert 'id="slot-foreign_permit"' in pages[foreigner.id]
     assert "Foreigner&#39;s work or residence permit" in pages[foreigner.id]
     assert 'id="slot-foreign_permit"' not in pages[local.id]
+
+
+def test_the_identity_document_slot_asks_for_the_document_the_account_was_opened_with(
+    world: World, session: Session, login_as: Any, clock: Clock
+) -> None:
+    """Seen in English: a passport holder and a Hong Kong resident were asked for “both sides of the
+    resident identity card”; the slot now names the document HR registered, in both languages."""
+    people = {
+        "passport": ("E12345678", "the passport&#39;s personal data page", "护照个人资料页"),
+        "hk_macau_permit": (
+            "H12345678",
+            "both sides of the Mainland travel permit for Hong Kong",
+            "港澳居民来往内地通行证正反面",
+        ),
+        "resident_id": (None, "both sides of the resident identity card", "居民身份证正反面"),
+    }
+    handler = world.enterprise.actor(StaffRole.HANDLER)
+    for document, (number, english, chinese) in people.items():
+        person = make_user(session, employer=world.enterprise.org)
+        if number is not None:
+            person.document_type, person.id_number = document, number
+        if document == "passport":
+            person.nationality, person.permit_kind, person.permit_no = (
+                "USA",
+                "work_permit",
+                "1100002023000123",
+            )
+        started = applications.start_application(
+            session, handler, applications.StartInput(person.id, "工程", "土木工程", "中级"), clock.now
+        )
+        browser = login_as(person)
+        assert chinese in browser.get(f"/me/applications/{started.id}").text
+        page = in_english(browser).get(f"/me/applications/{started.id}").text
+        assert english in page, document
+        if document != "resident_id":
+            assert "resident identity card" not in page, document
