@@ -190,7 +190,8 @@ def account_import(app: Flask, session: Session, job: Job) -> None:
     # One transaction: every account, the audit event, the sealed passwords and the job's end together.
     result = imports.confirm_import(session, storage, actor, int(job.params["batch_id"]), now)
     slips = [
-        [a.user.name, a.user.phone, mask_id_number(a.user.id_number), a.password] for a in result.accounts
+        [a.user.name, a.user.phone, mask_id_number(a.user.id_number), a.password, a.user.document_type]
+        for a in result.accounts
     ]
     sealed = sealing.seal(job.params["public_key"], json.dumps(slips, ensure_ascii=False).encode())
     stored = StoredFile(

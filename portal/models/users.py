@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.i18n import Language
+from portal.domain.identity import DocumentType
 from portal.domain.mail import EmailTopic
 from portal.domain.staffing import StaffRole
 from portal.domain.text import LIMITS
@@ -93,6 +94,11 @@ class User(Base):
     def awaits_employer(self) -> bool:
         """Registered by the person (ACC-04), not yet attached to an employer by its HR, nor voided."""
         return self.registered_with_id is not None and self.employer_id is None and self.is_active
+
+    @property
+    def document_title(self) -> str:
+        """The name of the document `id_number` is the number of (a msgid: 护照, 居民身份证…)."""
+        return DocumentType(self.document_type).title
 
     @property
     def active_memberships(self) -> list[Membership]:

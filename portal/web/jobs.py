@@ -19,6 +19,7 @@ from flask_login import login_required
 from nacl.exceptions import CryptoError
 
 from portal.documents.spreadsheets import XLSX, passwords_xlsx
+from portal.domain.identity import DocumentType
 from portal.extensions import db
 from portal.jobs.runners import SEALED
 from portal.models import Job, JobKind
@@ -45,10 +46,18 @@ def remember_import_key(job_id: int, private_key: str) -> None:
 
 
 class Slip:
-    """One imported account for the slips (the account_slip macro reads .user.name and .user.phone)."""
+    """One imported account for the slips (the account_slip macro reads .user.name, .user.phone and the
+    document the person logs in with; an import sealed before it was kept leaves it unsaid)."""
 
-    def __init__(self, name: str, phone: str, masked_id: str, password: str) -> None:
-        self.user = type("SlipUser", (), {"name": name, "phone": phone})()
+    def __init__(
+        self, name: str, phone: str, masked_id: str, password: str, document_type: str | None = None
+    ) -> None:
+        title = DocumentType(document_type).title if document_type else ""
+        self.user = type(
+            "SlipUser",
+            (),
+            {"name": name, "phone": phone, "document_type": document_type, "document_title": title},
+        )()
         self.masked_id = masked_id
         self.password = password
 

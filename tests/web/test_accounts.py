@@ -220,6 +220,28 @@ def test_a_name_with_a_full_stop_is_accepted_and_a_refusal_lists_what_a_name_may
     )
 
 
+def test_the_account_slip_names_the_document_the_person_logs_in_with(
+    world: World, session: Session, login_as: Any
+) -> None:
+    """Seen in English: a passport holder's slip read “… or the ID number”, so he tried an ID card number
+    he does not have; the slip names his document (a resident ID holder's says ID card)."""
+    browser = login_as(world.enterprise.handler)
+    local = browser.post("/enterprise/applicants", data=_person(), headers=HX)
+    assert "13970709901（手机号）或身份证号码" in local.text
+    typed = {
+        "document_type": "passport",
+        "id_number": "e12345678",
+        "nationality": "USA",
+        "name": "John Smith",
+    }
+    permit = {"permit_kind": "work_permit", "permit_no": "1100002023000123", "phone": "13970709902"}
+    foreigner = in_english(browser).post(
+        "/enterprise/applicants", data=_person(**typed, **permit), headers=HX
+    )
+    assert "13970709902 (mobile number) or the number of the Passport" in foreigner.text
+    assert "ID card" not in foreigner.text.partition('id="account-slip"')[2].partition("</section>")[0]
+
+
 def test_a_hong_kong_residents_chinese_and_english_names_keep_their_spaces(
     world: World, session: Session, login_as: Any
 ) -> None:
@@ -434,6 +456,7 @@ def test_a_bulk_file_reports_every_bad_row_and_imports_only_on_confirmation(
     done = browser.get(started.headers["Location"])
     assert done.status_code == 200 and "已开设 2 个申报人账号" in done.text
     assert done.text.count('class="password"') == 2 and "data:application/vnd.openxmlformats" in done.text
+    assert done.text.count("13970700101（手机号）或身份证号码") == 1  # the slip names the login's document
     # The passwords are sealed to this browser's key: another browser of the same person sees none.
     assert 'class="password"' not in login_as(world.enterprise.handler).get(started.headers["Location"]).text
     imported = session.scalars(select(User).where(User.name.in_(["甲", "己"]))).all()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from portal.models import AuthSession
 from tests.conftest import Clock
 from tests.factories import PASSWORD, make_user, make_world
+from tests.i18n.reading import assert_english, in_english
 
 
 def test_the_login_page_is_chinese_and_carries_security_headers(client: Any) -> None:
@@ -48,6 +49,17 @@ def test_login_by_a_permit_or_passport_number_typed_with_spaces_or_full_width(
         response = client.post("/login", data={"login": login, "password": PASSWORD})
         assert response.status_code == 303, login
         client.post("/logout")
+
+
+def test_the_login_field_says_a_passport_or_permit_number_works_in_both_languages(client: Any) -> None:
+    """Seen in English: a passport holder read only “Mobile number or ID number” and did not know the
+    passport number HR registered was the login."""
+    chinese = client.get("/login").text
+    assert 'aria-describedby="login-hint"' in chinese
+    assert "证件号码：身份证号码，或开设账号时登记的护照、通行证等证件号码" in chinese
+    english = in_english(client).get("/login").text
+    assert "your ID card number, or the passport or permit number your account was opened with" in english
+    assert_english(english)
 
 
 def test_a_wrong_password_says_nothing_about_which_part_was_wrong(session: Session, client: Any) -> None:
