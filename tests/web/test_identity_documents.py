@@ -173,3 +173,27 @@ def test_the_identity_document_slot_asks_for_the_document_the_account_was_opened
         assert english in page, document
         if document != "resident_id":
             assert "resident identity card" not in page, document
+
+
+def test_reviewers_see_which_document_an_applicants_number_belongs_to(
+    world: World, session: Session, login_as: Any, clock: Clock
+) -> None:
+    """Seen in English on the review page: John Smith's “ID number E9*****32” did not say it was a passport
+    number, nor did the printed form's 证件号码; a resident ID holder's stays as it was."""
+    foreigner = make_user(session, "John Smith", employer=world.enterprise.org)
+    foreigner.document_type, foreigner.id_number, foreigner.nationality = "passport", "E98765432", "USA"
+    foreigner.permit_kind, foreigner.permit_no = "work_permit", "1100002023000123"
+    local = make_user(session, employer=world.enterprise.org)
+    handler = world.enterprise.actor(StaffRole.HANDLER)
+    started = {
+        person.id: applications.start_application(
+            session, handler, applications.StartInput(person.id, "工程", "土木工程", "中级"), clock.now
+        )
+        for person in (foreigner, local)
+    }
+    browser = login_as(world.enterprise.handler)
+    page = in_english(browser).get(f"/review/applications/{started[foreigner.id].id}").text
+    assert '<span class="muted" id="applicant-document">Passport</span> E9*****32' in page
+    assert "E9*****32（护照）" in page  # the printed form, in Chinese as the authorities receive it
+    plain = browser.get(f"/review/applications/{started[local.id].id}").text
+    assert 'id="applicant-document"' not in plain and "（居民身份证）" not in plain
