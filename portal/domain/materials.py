@@ -39,6 +39,7 @@ class DossierFacts:
     high_skill: bool = False  # SCOPE-09
     passport_holder: bool = False  # SCOPE-03: applies with a passport, so with a permit beside it
     identity_document: DocumentType = DocumentType.RESIDENT_ID  # the document the account was opened with
+    permit_title: str = ""  # a passport holder's permit as recorded with the account (a msgid), if known
     notice_closed: bool = False
     # The bureau's hand-off target asks for the 职称申报承诺书 of 信用中国（云南昆明） (004 二(六), MAT-10).
     credit_pledge_required: bool = False
@@ -424,6 +425,12 @@ def slots_for(facts: DossierFacts) -> list[Slot]:
         if slot.section is None:
             if slot.key == "id_card":
                 slot = replace(slot, expectation=_IDENTITY_EXPECTATIONS[facts.identity_document])
+            elif slot.key == "foreign_permit" and facts.permit_title:
+                # The one permit HR recorded, not the list of three the person may not recognise theirs in.
+                expectation = T_(
+                    "开设账号时登记的%(permit)s的原件扫描件或手机照片。", permit=facts.permit_title
+                )
+                slot = replace(slot, expectation=expectation)
             if slot.applies(facts):
                 found.append(slot)
             continue

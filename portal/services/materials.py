@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.documents import scans
 from portal.domain import materials as rules
+from portal.domain.accounts import PermitKind
 from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_, joined
 from portal.domain.identity import DocumentType
@@ -76,6 +77,9 @@ def facts_of(
         high_skill=application.high_skill,
         passport_holder=application.applicant.document_type == DocumentType.PASSPORT.value,
         identity_document=DocumentType(application.applicant.document_type),
+        permit_title=PermitKind(application.applicant.permit_kind).title
+        if application.applicant.permit_kind
+        else "",
         notice_closed=notice_closed,
         credit_pledge_required="credit_pledge" in handoff_profiles.required_uploads(application),
     )

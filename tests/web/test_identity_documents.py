@@ -128,14 +128,19 @@ def test_a_passport_holders_checklist_asks_for_the_permit_beside_the_passport(
     foreigner.permit_kind, foreigner.permit_no = "work_permit", "1100002023000123"
     local = make_user(session, employer=world.enterprise.org)
     handler = world.enterprise.actor(StaffRole.HANDLER)
-    pages = {}
+    pages, chinese = {}, {}
     for person in (foreigner, local):
         started = applications.start_application(
             session, handler, applications.StartInput(person.id, "工程", "土木工程", "中级"), clock.now
         )
+        chinese[person.id] = login_as(person).get(f"/me/applications/{started.id}").text
         pages[person.id] = in_english(login_as(person)).get(f"/me/applications/{started.id}").text
     assert 'id="slot-foreign_permit"' in pages[foreigner.id]
     assert "Foreigner&#39;s work or residence permit" in pages[foreigner.id]
+    # The permit HR recorded, by name (seen: the list of all three, his among them).
+    recorded = "A scan or phone photo of the Foreigner&#39;s Work Permit recorded when the account was opened"
+    assert recorded in pages[foreigner.id]
+    assert "开设账号时登记的外国人来华工作许可证的原件扫描件或手机照片" in chinese[foreigner.id]
     assert 'id="slot-foreign_permit"' not in pages[local.id]
 
 
