@@ -291,6 +291,27 @@ def check_permit_kind(value: str) -> PermitKind:
         ) from None
 
 
+# A passport holder applies as a foreigner (SCOPE-03: the three permits are issued to foreigners only); a
+# Chinese citizen, a Hong Kong, Macao or Taiwan resident registers with their own document instead.
+_CHINESE_NATIONALITIES = frozenset({"CHN", "HKG", "MAC", "TWN"})
+_CHINESE_PLACES = ("中国", "中华人民共和国", "香港", "澳门", "台湾")
+
+
+def check_nationality(value: str) -> str:
+    nationality = normalize_nationality(value)
+    if nationality in _CHINESE_NATIONALITIES or any(place in nationality for place in _CHINESE_PLACES):
+        raise IdentityError(
+            "chinese_nationality",
+            T_(
+                "持护照申报的须为外国国籍（%(clause)s）：中国公民请选择“居民身份证”；港澳居民请选择"
+                "“港澳居民来往内地通行证”或“港澳台居民居住证”；台湾居民请选择“台湾居民来往大陆通行证”"
+                "或“港澳台居民居住证”",
+                clause=SCOPE_03_CITATION,
+            ),
+        )
+    return nationality
+
+
 def check_permit_no(permit: PermitKind, number: str, *, today: date) -> str:
     if permit is PermitKind.PERMANENT_RESIDENCE:
         return normalize_foreign_permanent_residence(number, today=today)
@@ -325,7 +346,7 @@ def check_applicant(draft: ApplicantDraft, *, today: date) -> CheckedApplicant:
     kind = DocumentType(values["document_type"])
     passport = requires_work_permit(kind)
     if passport:
-        attempt("nationality", lambda: normalize_nationality(draft.nationality))
+        attempt("nationality", lambda: check_nationality(draft.nationality))
         attempt("permit_kind", lambda: check_permit_kind(draft.permit_kind).value)
         if "permit_kind" in values:
             permit = PermitKind(values["permit_kind"])

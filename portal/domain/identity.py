@@ -629,8 +629,9 @@ _CHINESE_COUNTRY_RE = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]{0,29}")
 _USER_ASSIGNED_ALPHA3 = re.compile(r"AA[A-Z]|Q[M-Z][A-Z]|X[A-Z]{2}|ZZ[A-Z]")
 # Alpha-3 codes ISO 3166-3 withdrew that CLDR still maps to the country's current alpha-2 code.
 _WITHDRAWN_ALPHA3 = frozenset({"BUR", "DDR", "FXX", "TMP", "YMD", "ZAR"})
-# The country's name as the US passport prints it, which CLDR's English list words differently.
-_ENGLISH_COUNTRY_ALIASES = {"unitedstatesofamerica": "USA"}
+# Names CLDR's English list words differently: the US passport's, and Hong Kong and Macao without "SAR
+# China" (so that a passport “of Hong Kong” is recognised, and sent to its own document type).
+_ENGLISH_COUNTRY_ALIASES = {"unitedstatesofamerica": "USA", "hongkong": "HKG", "macao": "MAC", "macau": "MAC"}
 
 
 def _country_key(name: str) -> str:

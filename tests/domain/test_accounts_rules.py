@@ -137,6 +137,18 @@ def test_a_full_stop_people_write_is_kept_and_compares_as_the_rosters_name_witho
     assert "只能包含汉字、字母、空格、间隔号“·”、连字符“-”、撇号“'”和英文句点“.”" in str(refused.value)
 
 
+def test_a_passport_holder_of_chinese_nationality_is_sent_to_the_document_they_hold() -> None:
+    """Seen in English: a Hong Kong resident opened with Passport and nationality “Hong Kong” was accepted,
+    then asked for a foreigner's permit no Hong Kong resident has; a foreign passport still passes."""
+    passport = {"document_type": "passport", "id_number": "K12345678", "permit_kind": "work_permit"}
+    passport["permit_no"] = "1100002023000123"
+    for nationality in ("Hong Kong SAR China", "HKG", "中国香港", "China", "中国", "台湾", "mac"):
+        checked = check_applicant(draft(**passport, nationality=nationality), today=TODAY)
+        assert "港澳居民来往内地通行证" in checked.problems["nationality"], nationality
+    assert check_applicant(draft(**passport, nationality="中非"), today=TODAY).ok
+    assert check_applicant(draft(**passport, nationality="United Kingdom"), today=TODAY).ok
+
+
 def test_bulk_rows_report_every_bad_cell_by_line_and_column_and_duplicates_in_the_file() -> None:
     other = complete_resident_id("36070219900101123")
     rows = [

@@ -160,6 +160,21 @@ def test_a_nationality_typed_as_its_english_name_in_the_english_interface_is_sto
     assert session.scalars(select(User.nationality).where(User.id_number == "E12345678")).one() == "USA"
 
 
+def test_a_hong_kong_passport_is_refused_in_english_with_the_document_to_choose(
+    world: World, session: Session, login_as: Any
+) -> None:
+    """Seen in English: Passport with nationality “Hong Kong” opened an account that then needed a
+    foreigner's permit; HR are told which document a Hong Kong resident registers with."""
+    browser = in_english(login_as(world.enterprise.handler))
+    typed = {"document_type": "passport", "id_number": "k12345678", "name": "CHAN Tai Man"}
+    live = browser.post(
+        f"{VALIDATE}?field=nationality", data=_person(**typed, nationality="Hong Kong"), headers=HX
+    )
+    assert "must hold a foreign nationality" in live.text
+    assert "Mainland travel permit for Hong Kong and Macao residents" in live.text
+    assert leaks(f'<html lang="en">{live.text}</html>')[1] == []
+
+
 def test_a_passport_holders_full_name_past_fifty_characters_is_kept_as_written(
     world: World, session: Session, login_as: Any
 ) -> None:
