@@ -660,3 +660,19 @@ def test_the_roster_page_names_every_result_an_applicant_can_show(world: World, 
     # The page's introduction lists the results; 人工核对 (passport and travel-permit holders) is one.
     page = login_as(world.enterprise.handler).get("/enterprise/roster").text
     assert "姓名不一致或未找到（持护照或港澳、台湾通行证的为人工核对）" in page
+
+
+def test_a_nationality_code_is_not_marked_chinese_on_the_applicants_page(
+    world: World, session: Session, login_as: Any
+) -> None:
+    """Seen in English: “USA” under Nationality sat inside lang="zh-CN" (a screen reader read it as
+    Chinese); a Chinese country name still says it is Chinese."""
+    browser = in_english(login_as(world.enterprise.handler))
+    for number, nationality in (("E12345678", "USA"), ("E87654321", "新加坡")):
+        person = make_user(session, "John Smith", employer=world.enterprise.org)
+        person.document_type, person.id_number, person.nationality = "passport", number, nationality
+        person.permit_kind, person.permit_no = "work_permit", "1100002023000123"
+        session.flush()
+        page = browser.get(f"/enterprise/applicants/{person.id}").text
+        shown = nationality if nationality == "USA" else f'<span lang="zh-CN">{nationality}</span>'
+        assert f'<dd id="nationality">{shown}</dd>' in page
