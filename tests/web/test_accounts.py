@@ -676,3 +676,16 @@ def test_a_nationality_code_is_not_marked_chinese_on_the_applicants_page(
         page = browser.get(f"/enterprise/applicants/{person.id}").text
         shown = nationality if nationality == "USA" else f'<span lang="zh-CN">{nationality}</span>'
         assert f'<dd id="nationality">{shown}</dd>' in page
+
+
+def test_the_applicants_list_reflows_on_a_phone_with_each_cell_named(
+    world: World, session: Session, login_as: Any
+) -> None:
+    """Seen at 390 px in English: five squeezed columns broke every word (“Star / t an / app / licat / ion”,
+    “CHA / N Tai Man”); the table is one block per row there, each cell led by its column's name."""
+    make_user(session, "陈大文 CHAN Tai Man", employer=world.enterprise.org)
+    page = in_english(login_as(world.enterprise.handler)).get("/enterprise/applicants").text
+    table = page.partition('id="applicants-table"')
+    assert 'class="table reflow"' in table[0][-40:]
+    for label in ("ID number", "Mobile number", "Social insurance check"):
+        assert f'data-label="{label}"' in table[2]
