@@ -66,6 +66,9 @@ def test_an_applicant_fills_in_uploads_and_signs_in_english(new_page: Any, porta
     expect(page.locator("#slot-labour_contract .slot-state")).to_have_text("Uploaded")
     expect(page.get_by_role("status").first).to_contain_text("Uploaded “Employment contract”")
     assert_fits(page)
+    # A reflowed cell's column name ends with an English colon and a space (it read “Status：Uploaded”).
+    cell = page.locator("#slot-labour_contract td[data-label]").first
+    assert cell.evaluate("el => getComputedStyle(el, '::before').content") == '"Requirement and basis: "'
 
     pledge = page.locator("#pledge")
     pledge.get_by_label("I have read it and I pledge").check()

@@ -47,6 +47,8 @@ def test_an_applicant_fills_in_and_uploads_on_a_phone(new_page: Any, portal_app:
     expect(camera).to_have_attribute("accept", "image/*")
     upload_material(page, "劳动（聘用）合同", [phone_photo(), phone_photo("#e5dccb")])
     expect(page.locator("#slot-labour_contract .slot-state")).to_have_text("已上传")
+    cell = page.locator("#slot-labour_contract td[data-label]").first
+    assert cell.evaluate("el => getComputedStyle(el, '::before').content") == '"要求与依据："'
     sign_pledge(page)
     assert_fits(page)
     expect(page.locator(".timeline")).to_contain_text("创建申报")
