@@ -28,9 +28,10 @@ from sqlalchemy.orm import Session
 
 from portal.documents.spreadsheets import read_rows
 from portal.domain import committees as committee_rules
+from portal.domain.accounts import normalize_name
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_
-from portal.domain.identity import IdentityError, normalize_resident_id
+from portal.domain.identity import IdentityError, document_login, normalize_resident_id
 from portal.domain.tables import Header, TableError, cell, find_header
 from portal.domain.workflow import Status
 from portal.models import Application, Meeting, MeetingStatus, OrgKind, StoredFile
@@ -118,11 +119,15 @@ def _verdicts(session: Session, meeting: Meeting, data: bytes) -> list[Row]:
         name, raw_id = cell(values, columns, "name"), cell(values, columns, "id_number")
         number = committee_rules.certificate_no(cell(values, columns, "certificate_no"))
         base = {"line": line, "name": name, "id_number": raw_id, "certificate_no": number}
-        try:
-            id_number = normalize_resident_id(raw_id)
-        except IdentityError as wrong:
-            out.append(Row(**base, verdict="bad_id", reason=str(wrong)))
-            continue
+        # A Hong Kong, Macao, Taiwan or foreign applicant is listed by the permit or passport number their
+        # account holds (stored as typed at login); anyone else by a resident ID, checked as before.
+        id_number = document_login(raw_id)
+        if id_number not in by_id:
+            try:
+                id_number = normalize_resident_id(raw_id)
+            except IdentityError as wrong:
+                out.append(Row(**base, verdict="bad_id", reason=str(wrong)))
+                continue
         application: Application | None = by_id.get(id_number)
         if application is None:
             reason = N_("本次评审会议没有该身份证号码的申报人")
@@ -130,7 +135,8 @@ def _verdicts(session: Session, meeting: Meeting, data: bytes) -> list[Row]:
             continue
         base["id_number"] = id_number
         found = {"application_id": application.id}
-        if name != application.applicant.name:
+        # Compared by the name key: the province writes JOHN SMITH JR for the John Smith Jr. of the account.
+        if normalize_name(name) != normalize_name(application.applicant.name):
             why = T_("表中姓名与申报人姓名（%(name)s）不一致", name=application.applicant.name)
             out.append(Row(**base, verdict="name_differs", reason=why, **found))
             continue

@@ -20,6 +20,7 @@ from tests.factories import (
     make_committee,
     make_committee_world,
     make_review_application,
+    make_user,
     to_meeting,
     to_published,
 )
@@ -210,3 +211,43 @@ def test_entering_one_certificate_number_asks_first_as_the_import_does(
     page = bureau.get(f"/review/applications/{application.id}").text
     form = re.search(r'<form [^>]*id="record_certificate"[^>]*>', page)
     assert form and 'data-confirm="录入证书编号后本次申报即办结' in form.group(0)
+
+
+def test_a_foreign_or_hong_kong_applicant_is_found_by_the_number_and_name_the_province_writes(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Seen: the province's sheet listed John Smith Jr. by his passport number as JOHN SMITH JR and 陈大文
+    by the permit number h12345678; both rows read “身份证号码有误” (or a differing name), so neither
+    could be certified from the sheet."""
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    people = []
+    for name, document, number in (
+        ("John Smith Jr.", "passport", "E98765432"),
+        ("陈大文", "hk_macau_permit", "H12345678"),
+    ):
+        person = make_user(session, name, employer=world.enterprise.org)
+        person.document_type, person.id_number = document, number
+        if document == "passport":
+            person.nationality, person.permit_kind, person.permit_no = (
+                "USA",
+                "work_permit",
+                "1100002023000123",
+            )
+        people.append(make_review_application(session, world, clock.now, applicant=person))
+    for application in people:
+        clock.now = to_meeting(session, world, made, application, clock.now)
+    clock.now = to_published(session, world, made, people, clock.now)
+    meeting = session.query(Meeting).one()
+    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    data = _sheet(
+        [("JOHN SMITH JR", "e98765432", "JS2026-0000201"), ("陈大文", "h1234 5678", "JS2026-0000202")]
+    )
+    checked = bureau.post(
+        f"/committees/meetings/{meeting.id}/certificates",
+        data={"file": (io.BytesIO(data), "证书编号.xlsx"), "form_token": new_token()},
+        content_type="multipart/form-data",
+    )
+    assert checked.status_code == 200, checked.text[:500]
+    assert "可导入 2 行" in checked.text
+    assert "身份证号码有误" not in checked.text and "姓名不一致" not in checked.text
