@@ -28,7 +28,7 @@ from portal.documents.spreadsheets import read_rows
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.handoffs import ROAD, HandoffProfile
 from portal.domain.i18n import N_, T_, Joined
-from portal.domain.identity import IdentityError, normalize_resident_id
+from portal.domain.identity import IdentityError, document_login, normalize_resident_id
 from portal.domain.tables import TableError
 from portal.domain.workflow import COMMITTEE_ROAD, Status
 from portal.models import Application, HandoffResult, ResultImport, ResultImportStatus, ResultOutcome, User
@@ -163,17 +163,26 @@ def _verdicts(
                 )
             )
             continue
-        try:
-            id_number = normalize_resident_id(raw_id)
-        except IdentityError as wrong:
-            out.append(Row(**base, outcome=outcome, verdict="bad_id", reason=str(wrong)))
-            continue
-        application = session.scalars(
-            visible_applications(actor)
-            .join(User, User.id == Application.applicant_id)
-            .where(User.id_number == id_number, Application.status.not_in(never_sent))
-            .order_by(Application.id.desc())
-        ).first()
+
+        def sent_for(number: str) -> Application | None:
+            return session.scalars(
+                visible_applications(actor)
+                .join(User, User.id == Application.applicant_id)
+                .where(User.id_number == number, Application.status.not_in(never_sent))
+                .order_by(Application.id.desc())
+            ).first()
+
+        # A Hong Kong, Macao, Taiwan or foreign applicant is listed by the permit or passport number their
+        # account holds (in the form a login is read); anyone else by a resident ID, checked as before.
+        id_number = document_login(raw_id)
+        application = sent_for(id_number)
+        if application is None:
+            try:
+                id_number = normalize_resident_id(raw_id)
+            except IdentityError as wrong:
+                out.append(Row(**base, outcome=outcome, verdict="bad_id", reason=str(wrong)))
+                continue
+            application = sent_for(id_number)
         target = handoff_profiles.target_for(application.bureau) if application else None
         if application is None or target is None or target.id != profile.id:
             out.append(

@@ -175,6 +175,33 @@ def test_results_come_back_through_a_preview_and_one_confirmation(
     assert login_as(world.other_enterprise.handler).get(uploaded.headers["Location"]).status_code == 404
 
 
+def test_a_result_for_a_passport_holder_is_matched_by_the_passport_number(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Seen: the provincial system's results list a foreign applicant by his passport number; the row read
+    “身份证号码有误” and his result could not be recorded."""
+    from openpyxl import Workbook
+
+    world, chosen = _ready(session, clock, "ganzhou-2026")
+    person = chosen[0].applicant
+    person.document_type, person.id_number, person.nationality = "passport", "E98765432", "USA"
+    person.permit_kind, person.permit_no = "work_permit", "1100002023000123"
+    session.flush()
+    book = Workbook()
+    book.active.append(["姓名", "身份证号码", "证书编号", "认定结果"])
+    book.active.append([person.name, "e9876 5432", "赣JX-001", "通过"])
+    out = io.BytesIO()
+    book.save(out)
+    browser = login_as(world.enterprise.handler)
+    uploaded = browser.post(
+        "/handoffs/jx/results",
+        data={"file": (io.BytesIO(out.getvalue()), "结果.xlsx"), "form_token": new_token()},
+        content_type="multipart/form-data",
+    )
+    preview = browser.get(uploaded.headers["Location"])
+    assert "匹配 1 行" in preview.text and "身份证号码有误" not in preview.text
+
+
 def test_the_copy_helper_lists_every_field_in_their_order_with_a_copy_button(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
