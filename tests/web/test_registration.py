@@ -24,6 +24,7 @@ from portal.extensions import limiter
 from portal.models import AuditEvent, User
 from portal.services.submissions import new_token
 from tests.factories import World, make_user, make_world
+from tests.i18n.reading import in_english
 
 PASSWORD = "Kunming#Reg2026x"
 HX = {"HX-Request": "true"}
@@ -174,6 +175,9 @@ def test_a_registered_applicant_sees_that_no_unit_holds_the_account_and_cannot_a
     page = browser.get("/account/employer")
     assert page.status_code == 200 and "尚未关联用人单位" in page.text and "证件号码" in page.text
     assert "账号关联到单位之前不能申报" in page.text and user.id_number not in page.text
+    # In English the two sentences of what to do keep a space between them (it read “employer.When”).
+    english = in_english(browser).get("/account/employer").text
+    assert "attaches the account you registered to your employer. When they attach it" in english
     mine = browser.get("/me/applications")  # the applicant's pages send them to the explanation, not a 403
     assert mine.status_code == 302 and mine.headers["Location"].endswith("/account/employer")
     # Nobody can start an application for them either: no unit holds the account.
