@@ -689,3 +689,25 @@ def test_the_applicants_list_reflows_on_a_phone_with_each_cell_named(
     assert 'class="table reflow"' in table[0][-40:]
     for label in ("ID number", "Mobile number", "Social insurance check"):
         assert f'data-label="{label}"' in table[2]
+
+
+def test_the_number_field_says_what_a_permit_number_looks_like_in_both_languages(
+    world: World, login_as: Any
+) -> None:
+    """Seen in English opening a Hong Kong resident's account: the number's hint read only “The number on
+    the document”; it now says the format of the document chosen."""
+    browser = login_as(world.enterprise.handler)
+    chinese = browser.post(
+        f"{VALIDATE}?field=document_type", data=_person(document_type="hk_macau_permit"), headers=HX
+    )
+    assert "字母H（香港）或M（澳门）加8位或10位数字" in chinese.text
+    hints = {
+        "hk_macau_permit": "H (Hong Kong) or M (Macao) followed by 8 or 10 digits",
+        "taiwan_permit": "8 digits (card), or 10 characters (older booklet)",
+        "foreign_permanent_residence": "18 digits starting with 9; older card: 3 letters and 12 digits",
+    }
+    for document, hint in hints.items():
+        swapped = in_english(browser).post(
+            f"{VALIDATE}?field=document_type", data=_person(document_type=document), headers=HX
+        )
+        assert hint in swapped.text, document
