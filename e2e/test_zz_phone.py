@@ -35,6 +35,14 @@ def test_an_applicant_fills_in_and_uploads_on_a_phone(new_page: Any, portal_app:
     page.get_by_role("link", name="查看并填写").click()
     expect(page.locator("#materials")).to_be_visible()
     assert_fits(page)
+    # The progress steps: a long organisation name wraps beside its mark, clear of the line joining the
+    # marks (it wrapped under the mark, and the line ran through "未开始").
+    for step in page.locator(".step").all():
+        mark = step.locator(".step-mark").bounding_box()
+        assert mark is not None
+        for part in (".step-title", ".step-org", ".step-state"):
+            words = step.locator(part).bounding_box()
+            assert words is not None and words["x"] >= mark["x"] + mark["width"], part
 
     page.get_by_label("毕业院校").fill("江西理工大学南昌校区")
     page.get_by_role("button", name="保存草稿").click()
