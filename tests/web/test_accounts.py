@@ -711,3 +711,9 @@ def test_the_number_field_says_what_a_permit_number_looks_like_in_both_languages
             f"{VALIDATE}?field=document_type", data=_person(document_type=document), headers=HX
         )
         assert hint in swapped.text, document
+    # The label names the document before "number" ("Mainland travel permit for Hong Kong and Macao
+    # residents number" read as one long noun).
+    swapped = in_english(browser).post(
+        f"{VALIDATE}?field=document_type", data=_person(document_type="hk_macau_permit"), headers=HX
+    )
+    assert "Number of the Mainland travel permit for Hong Kong and Macao residents<" in swapped.text
