@@ -157,7 +157,10 @@ def test_a_nationality_typed_as_its_english_name_in_the_english_interface_is_sto
         "/enterprise/applicants", data=_person(**typed, **permit, nationality="United States"), headers=HX
     )
     assert created.status_code == 200 and "Account opened" in created.text
-    assert session.scalars(select(User.nationality).where(User.id_number == "E12345678")).one() == "USA"
+    user = session.scalars(select(User).where(User.id_number == "E12345678")).one()
+    assert user.nationality == "USA"
+    # The tab names him in English too (it dropped every name there, a Chinese one being read aloud wrong).
+    assert "<title>John Smith · Applicant" in browser.get(f"/enterprise/applicants/{user.id}").text
 
 
 def test_a_hong_kong_passport_is_refused_in_english_with_the_document_to_choose(
