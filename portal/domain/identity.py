@@ -643,8 +643,8 @@ def _country_key(name: str) -> str:
 
 
 @cache
-def _english_countries() -> dict[str, str]:
-    """English country names (Unicode CLDR, shipped with Babel) → ISO 3166-1 alpha-3 code."""
+def _alpha3_codes() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 → alpha-3 code of every country a passport can name (Unicode CLDR's aliases)."""
     alpha3: dict[str, str] = {}
     for code, targets in get_global("territory_aliases").items():
         if (
@@ -654,10 +654,25 @@ def _english_countries() -> dict[str, str]:
             and code not in _WITHDRAWN_ALPHA3
         ):
             alpha3[targets[0]] = code
+    return alpha3
+
+
+@cache
+def _english_countries() -> dict[str, str]:
+    """English country names (Unicode CLDR, shipped with Babel) → ISO 3166-1 alpha-3 code."""
+    alpha3 = _alpha3_codes()
     names = {
         _country_key(name): alpha3[code] for code, name in Locale("en").territories.items() if code in alpha3
     }
     return names | _ENGLISH_COUNTRY_ALIASES
+
+
+@cache
+def country_name(stored: str, locale: str) -> str | None:
+    """The country a stored nationality code names, in ``locale``'s words (``USA`` → 美国 / United
+    States); None for a Chinese name as typed or a code no country has."""
+    alpha2 = next((a2 for a2, a3 in _alpha3_codes().items() if a3 == stored), None)
+    return Locale.parse(locale).territories.get(alpha2) if alpha2 is not None else None
 
 
 def normalize_nationality(value: str | None) -> str:

@@ -42,6 +42,7 @@ from markupsafe import Markup, escape
 
 from portal.domain import glossary
 from portal.domain.i18n import DEFAULT_LANGUAGE, SHANGHAI, Joined, Language, Text
+from portal.domain.identity import country_name
 
 COOKIE = "portal_language"
 COOKIE_MAX_AGE = 365 * 24 * 3600  # a year: a visitor's choice outlives many sessions
@@ -231,6 +232,16 @@ def translate_or_zh(value: object) -> object:
     return _format_param(str(value), current_language(), markup=True)
 
 
+def country(value: object) -> Markup | str:
+    """A passport holder's stored nationality as the reader's language names it, with its code as the
+    passport prints it ("美国（USA）", "United States (USA)"); a Chinese name typed so stays as written."""
+    language = current_language()
+    name = country_name(str(value or ""), language.value)
+    if name is None:
+        return translate_or_zh(value)
+    return f"{name}（{value}）" if language is Language.ZH else f"{name} ({value})"
+
+
 def chinese_in_english(value: object) -> bool:
     """Text still Chinese on an English page (data, an official name): it must say lang="zh-CN" itself."""
     return current_language() is not Language.ZH and _has_han(str(value or ""))
@@ -399,6 +410,7 @@ def register_i18n(app: Flask) -> None:
         "t": translate,
         "t_plain": translate_plain,
         "t_or_zh": translate_or_zh,
+        "country": country,
         "finding": translate_finding,
         "cn_date": format_day,
         "cn_datetime": format_moment,

@@ -17,6 +17,7 @@ from portal.domain.identity import (
     PROVINCES,
     DocumentType,
     IdentityError,
+    country_name,
     mask_id_number,
     mask_mobile,
     normalize_document,
@@ -680,3 +681,10 @@ def test_mask_mobile() -> None:
     assert mask_mobile("13812345678") == "138****5678"
     assert mask_mobile("+86 138-1234-5678") == "138****5678"
     assert mask_mobile("021-12345678") == "021******678"
+
+
+def test_a_stored_nationality_code_is_named_in_the_readers_language() -> None:
+    assert country_name("USA", "zh_Hans_CN") == "美国" and country_name("USA", "en") == "United States"
+    assert country_name("GBR", "zh_Hans_CN") == "英国"
+    assert country_name("美国", "en") is None  # typed in Chinese: shown as typed
+    assert country_name("XXA", "en") is None  # a user-assigned code names no country

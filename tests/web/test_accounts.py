@@ -160,7 +160,12 @@ def test_a_nationality_typed_as_its_english_name_in_the_english_interface_is_sto
     user = session.scalars(select(User).where(User.id_number == "E12345678")).one()
     assert user.nationality == "USA"
     # The tab names him in English too (it dropped every name there, a Chinese one being read aloud wrong).
-    assert "<title>John Smith · Applicant" in browser.get(f"/enterprise/applicants/{user.id}").text
+    page = browser.get(f"/enterprise/applicants/{user.id}").text
+    assert "<title>John Smith · Applicant" in page
+    # The nationality in the reader's words with the passport's code (Chinese HR read only “USA”).
+    assert '<dd id="nationality">United States (USA)</dd>' in page
+    chinese = login_as(world.enterprise.handler).get(f"/enterprise/applicants/{user.id}").text
+    assert '<dd id="nationality">美国（USA）</dd>' in chinese
 
 
 def test_a_hong_kong_passport_is_refused_in_english_with_the_document_to_choose(
