@@ -45,6 +45,21 @@ def test_an_applicant_fills_in_uploads_and_signs_in_english(new_page: Any, porta
     expect(heading.locator('[lang="zh-CN"]', has_text="市政工程")).to_be_visible()
     expect(heading).to_contain_text("Intermediate level")
     assert_fits(page)
+    # English set in the CJK font takes Latin-width quotes ("it’s" read "it’ s"); Chinese data keeps its own.
+    widths = page.evaluate(
+        """() => ['en', 'zh-CN'].map(lang => ['it’s', "it's"].map(text => {
+            const span = document.createElement('span');
+            span.lang = lang === 'en' ? '' : lang;
+            span.textContent = text;
+            document.querySelector('main').append(span);
+            const width = span.getBoundingClientRect().width;
+            span.remove();
+            return width;
+        }))"""
+    )
+    (curly_en, straight_en), (curly_zh, straight_zh) = widths
+    assert curly_en < straight_en * 1.2, widths
+    assert curly_zh > straight_zh * 1.3, widths  # full-width punctuation stays so in Chinese
 
     page.get_by_label("School graduated from").fill("江西理工大学南昌校区")
     page.get_by_role("button", name="Save draft").click()
