@@ -58,7 +58,7 @@ def test_the_login_field_says_a_passport_or_permit_number_works_in_both_language
     assert 'aria-describedby="login-hint"' in chinese
     assert "证件号码：身份证号码，或开设账号时登记的护照、通行证等证件号码" in chinese
     english = in_english(client).get("/login").text
-    assert "your ID card number, or the passport or permit number your account was opened with" in english
+    assert "your ID card number, or the passport or permit number registered for your account" in english
     assert_english(english)
 
 
