@@ -14,13 +14,17 @@ with every page in order), or numbered parts when even the legibility floor does
    the rest is still built.
 
 A source that cannot be read (corrupt, encrypted) is reported the same way. Only images of 8 bits per
-component are re-encoded (a bilevel fax scan is already small), and only when that makes them smaller.
+component are re-encoded (a bilevel fax scan is already small), and only when that makes them smaller:
+JPEGs, and Flate images of grey or RGB samples without a predictor. Decoding is bounded by the image's
+declared size (at most MAX_PIXELS; a Flate stream is inflated no further than that size holds), since an
+applicant's upload over the cap is fitted here before anyone has looked at it.
 PDFs are handled with pikepdf (qpdf), images with Pillow. No Flask, no database.
 """
 
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -34,7 +38,10 @@ JPEG = MEDIA_TYPES["jpg"]
 PDF = MEDIA_TYPES["pdf"]
 SAMPLE_PAGES = 3  # pages encoded at every step to choose the step for the whole document
 MARGIN = 0.95  # aim under the cap by this factor when choosing from estimates (then verified)
-_REENCODABLE = {"/DCTDecode", "/FlateDecode"}
+# Re-encoded: JPEG images, and Flate images of plain grey or RGB samples without a predictor (inflated by
+# us within their declared size). Any other image stays as it is.
+_FLATE_MODES = {"/DeviceGray": ("L", 1), "/DeviceRGB": ("RGB", 3)}
+MAX_PIXELS = 40_000_000  # as an upload's image (PORTAL_MAX_IMAGE_PIXELS): an A3 page at 600 dpi is 35 MP
 
 
 @dataclass(frozen=True)
@@ -294,23 +301,42 @@ def _page_images(page: pikepdf.Page) -> Iterator[pikepdf.Stream]:
             continue
         if int(raw.get("/BitsPerComponent", 8)) != 8:
             continue
+        # Decoding is bounded by what the image declares: a page image of more pixels than any scan has is
+        # left as it is (an upload reaches here too, before anyone has looked at it).
+        if not 0 < int(raw.get("/Width", 0)) * int(raw.get("/Height", 0)) <= MAX_PIXELS:
+            continue
         filters = raw.get("/Filter")
         names = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) else [str(filters)]
-        if len(names) == 1 and names[0] in _REENCODABLE:
+        plain_flate = names == ["/FlateDecode"] and "/DecodeParms" not in raw and _colour(raw) in _FLATE_MODES
+        if names == ["/DCTDecode"] or plain_flate:
             yield raw
+
+
+def _colour(raw: pikepdf.Stream) -> str:
+    space = raw.get("/ColorSpace")
+    return str(space) if isinstance(space, pikepdf.Name) else ""
 
 
 def _decode(raw: pikepdf.Stream, long_px: int) -> Image.Image:
     """The image, decoded at no more than about twice ``long_px`` when it is a JPEG (Pillow's draft mode
-    decodes at 1/2, 1/4, 1/8 scale: far faster for a big scan)."""
+    decodes at 1/2, 1/4, 1/8 scale: far faster for a big scan). A Flate image is inflated to no more than
+    the bytes its declared size holds: a small stream that inflates to gigabytes stops there."""
     if str(raw.get("/Filter")) == "/DCTDecode":
         image = Image.open(io.BytesIO(raw.read_raw_bytes()))
+        if image.width * image.height > MAX_PIXELS:
+            raise ValueError("more pixels than the image declares")
         if max(image.size) > 2 * long_px:
             ratio = long_px / max(image.size)
             image.draft(image.mode, (round(image.width * ratio), round(image.height * ratio)))
         image.load()
     else:
-        image = pikepdf.PdfImage(raw).as_pil_image()
+        mode, channels = _FLATE_MODES[_colour(raw)]
+        size = (int(raw.Width), int(raw.Height))
+        expected = size[0] * size[1] * channels
+        pixels = zlib.decompressobj().decompress(raw.read_raw_bytes(), expected)
+        if len(pixels) != expected:
+            raise ValueError("the image's data does not fill its declared size")
+        image = Image.frombytes(mode, size, pixels)
     return _flat(image)
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import random
+import tracemalloc
+import zlib
 
 import pikepdf
 import pytest
@@ -177,3 +179,48 @@ def test_a_photo_that_stays_over_the_cap_at_the_floor_is_named(noise: int) -> No
     image.save(out, "JPEG", quality=95)
     result = _fit(Source("照片", out.getvalue(), JPEG), cap=100 * 1024)
     assert result.outputs == [] and result.unfit[0].page == 1 and "重新扫描" in result.unfit[0].why
+
+
+def _flate_pdf(stream: bytes, size: tuple[int, int], colour: str = "/DeviceRGB") -> bytes:
+    pdf = pikepdf.new()
+    image = pikepdf.Stream(pdf, stream)
+    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+    image.Width, image.Height = size
+    image.ColorSpace, image.BitsPerComponent = pikepdf.Name(colour), 8
+    image.Filter = pikepdf.Name.FlateDecode
+    content = pikepdf.Stream(pdf, b"q 595 0 0 842 0 0 cm /Im0 Do Q")
+    pdf.pages.append(
+        pikepdf.Page(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Page,
+                MediaBox=[0, 0, 595, 842],
+                Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image)),
+                Contents=content,
+            )
+        )
+    )
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def test_a_flate_image_is_inflated_no_further_than_its_declared_size() -> None:
+    # An applicant's PDF over the cap is fitted as it is uploaded: a 1000 × 1000 image whose small stream
+    # inflates to 400 MB must not be inflated whole (it was: pikepdf read the stream to its end).
+    squeeze = zlib.compressobj(9)
+    bomb = b"".join(squeeze.compress(b"\0" * 4_000_000) for _ in range(100)) + squeeze.flush()
+    data = _flate_pdf(bomb, (1000, 1000))
+    assert len(data) < 1_000_000
+    tracemalloc.start()
+    try:
+        result = _fit(Source("炸弹.pdf", data, PDF), cap=len(data) // 2)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 60_000_000, peak  # the declared 3 MB of pixels and their JPEG, not 400 MB
+    assert result.unfit or all(len(o.data) <= len(data) // 2 for o in result.outputs)
+    # A plain Flate page (a PNG-like scan) is still re-encoded to fit.
+    page = scan_page(1).convert("RGB")
+    plain = _flate_pdf(zlib.compress(page.tobytes()), page.size)
+    fitted = _fit(Source("扫描件.pdf", plain, PDF), cap=400_000)
+    assert len(fitted.outputs) == 1 and len(fitted.outputs[0].data) <= 400_000 and not fitted.unfit
