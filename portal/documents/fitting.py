@@ -372,8 +372,8 @@ def _encode_page(
         else:
             try:
                 image = _scaled(_decode(raw, long_px), long_px)
-            except (pikepdf.PdfError, OSError, ValueError, NotImplementedError):
-                image = None  # an image Pillow cannot decode stays as it is
+            except (pikepdf.PdfError, OSError, ValueError, NotImplementedError, Image.DecompressionBombError):
+                image = None  # an image Pillow cannot (or must not) decode stays as it is
             if scaled is not None:
                 scaled[key] = image
         if image is None:
