@@ -224,3 +224,31 @@ def test_a_flate_image_is_inflated_no_further_than_its_declared_size() -> None:
     plain = _flate_pdf(zlib.compress(page.tobytes()), page.size)
     fitted = _fit(Source("扫描件.pdf", plain, PDF), cap=400_000)
     assert len(fitted.outputs) == 1 and len(fitted.outputs[0].data) <= 400_000 and not fitted.unfit
+
+
+def test_a_jpeg_whose_header_declares_a_pixel_bomb_is_left_as_it_is() -> None:
+    out = io.BytesIO()
+    scan_page(2, (400, 400)).save(out, "JPEG", quality=95)
+    jpeg = bytearray(out.getvalue())
+    sof = jpeg.index(b"\xff\xc0")
+    jpeg[sof + 5 : sof + 9] = (20000).to_bytes(2, "big") + (10000).to_bytes(2, "big")  # 200 MP declared
+    pdf = pikepdf.new()
+    image = pikepdf.Stream(pdf, bytes(jpeg))
+    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+    image.Width, image.Height = 400, 400  # what the page says; the JPEG itself says otherwise
+    image.ColorSpace, image.BitsPerComponent = pikepdf.Name.DeviceGray, 8
+    image.Filter = pikepdf.Name.DCTDecode
+    pdf.pages.append(
+        pikepdf.Page(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Page,
+                MediaBox=[0, 0, 595, 842],
+                Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image)),
+                Contents=pikepdf.Stream(pdf, b"q 595 0 0 842 0 0 cm /Im0 Do Q"),
+            )
+        )
+    )
+    saved = io.BytesIO()
+    pdf.save(saved)
+    result = _fit(Source("bomb.pdf", saved.getvalue(), PDF), cap=len(saved.getvalue()) // 2)
+    assert result.unfit and not result.outputs  # reported (needs a new scan), not an exception
