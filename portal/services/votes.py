@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import committees as rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
-from portal.domain.i18n import N_, T_, joined
+from portal.domain.i18n import N_, NT_, T_, joined
 from portal.domain.mail import NoticeKind
 from portal.domain.policy import LEVELS, names_match
 from portal.domain.workflow import Action, Status
@@ -466,9 +466,14 @@ def panel_ready(session: Session, meeting: Meeting) -> tuple[bool, str]:
         return False, N_("尚未抽取评审专家")
     return (
         True,
-        T_("已随机抽取专家%(n)s人（种子 %(draw_seed)s）", n=len(members), draw_seed=meeting.draw_seed)
+        NT_(
+            "已随机抽取专家%(num)d人（种子 %(draw_seed)s）",
+            "已随机抽取专家%(num)d人（种子 %(draw_seed)s）",
+            len(members),
+            draw_seed=meeting.draw_seed,
+        )
         if meeting.draw_seed
-        else T_("专家%(n)s人", n=len(members)),
+        else NT_("专家%(num)d人", "专家%(num)d人", len(members)),
     )
 
 

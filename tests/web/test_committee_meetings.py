@@ -459,3 +459,17 @@ def test_the_english_expert_form_gives_its_examples_as_the_applications_write_th
     page = handler.get("/committees/experts").text
     assert "e.g. Engineering" not in page
     assert 'In Chinese, as the applications write it, e.g. <span lang="zh-CN">工程</span>' in page
+
+
+def test_the_english_filing_checklist_counts_the_agenda_and_the_panel_as_the_chinese_does(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # 上会评审 1 人 read "1 applicant to be reviewed" under "Eligibility review", as if the review were still
+    # to come; the panel's "专家5人" had no singular.
+    meeting, _, (_world, made) = _voting_meeting(session, clock, applicants=1, absent=0)
+    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    assert "上会评审 1 人" in office.get(f"/committees/meetings/{meeting.id}").text
+    page = in_english(office).get(f"/committees/meetings/{meeting.id}").text
+    assert "to be reviewed" not in page
+    assert "1 applicant on the agenda for the meeting&#39;s review" in page
+    assert "5 experts drawn at random (seed seed-for-tests)" in page
