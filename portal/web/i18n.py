@@ -51,6 +51,10 @@ COOKIE_MAX_AGE = 365 * 24 * 3600  # a year: a visitor's choice outlives many ses
 # portal's long-standing 2026年11月23日; English uses the day-month-year order of Hong Kong and Britain.
 DATE_PATTERNS = {Language.ZH: "y年M月d日", Language.EN: "d MMM y"}
 DATETIME_PATTERNS = {Language.ZH: "y年M月d日 HH:mm", Language.EN: "d MMM y, HH:mm"}
+# What stands between the facts of one line (a status badge, then the unit, then the returns): Chinese
+# pages set them apart with a full-width space (U+3000); in English that reads as a stray gap or a double
+# space, so English writes a middle dot, as the page headings do.
+FACT_SEPARATORS = {Language.ZH: "\u3000", Language.EN: " · "}
 
 babel = Babel()
 
@@ -307,6 +311,11 @@ def workdays_left(count: int) -> str:
     return ngettext("还剩%(num)d个工作日", "还剩%(num)d个工作日", count) % {"num": count}
 
 
+def fact_gap() -> str:
+    """The separator between the facts of one line, in the reader's language (FACT_SEPARATORS)."""
+    return FACT_SEPARATORS[current_language()]
+
+
 def zh(value: object) -> Markup:
     """Data entered in Chinese (a name, a unit, an opinion, a clause) inside lang="zh-CN" (WCAG 3.1.2);
     in the Chinese interface the page's own lang already says it, so the text stands as it is."""
@@ -419,7 +428,9 @@ def register_i18n(app: Flask) -> None:
         "zh": zh,
     }
     app.jinja_env.filters.update({name: _at_render(function) for name, function in filters.items()})
-    app.jinja_env.globals.update(status_words=status_words, term=term, switch_back=switch_back)
+    app.jinja_env.globals.update(
+        status_words=status_words, term=term, switch_back=switch_back, fact_gap=fact_gap
+    )
     app.jinja_env.tests["chinese_in_english"] = _at_render(chinese_in_english)
 
     @app.after_request

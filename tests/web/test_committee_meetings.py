@@ -473,3 +473,20 @@ def test_the_english_filing_checklist_counts_the_agenda_and_the_panel_as_the_chi
     assert "to be reviewed" not in page
     assert "1 applicant on the agenda for the meeting&#39;s review" in page
     assert "5 experts drawn at random (seed seed-for-tests)" in page
+
+
+def test_the_english_status_line_separates_its_facts_with_an_english_separator(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The committee office's review page read "Under review at the committee's office 　Employer: …": a
+    # full-width space (U+3000) between the facts. The Chinese page keeps its 　.
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    chinese = office.get(f"/review/applications/{application.id}").text
+    assert "</span>\u3000单位：" in chinese
+    page = in_english(office).get(f"/review/applications/{application.id}").text
+    status_line = next(line for line in page.splitlines() if "Employer:" in line)
+    assert "\u3000" not in status_line and "</span> · Employer:" in status_line
