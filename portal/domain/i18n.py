@@ -31,6 +31,7 @@ tests/web/test_english.py finds such leaks).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -82,6 +83,34 @@ class Joined:
 
     def __str__(self) -> str:
         return self.separator.join(str(_zh(item)) for item in self.items)
+
+
+class Clause(str):
+    """A clause of a notice cited as a message's parameter ("003 六(一)"): Chinese text shows it as written;
+    the other languages number it as their messages write the notices' clauses, "003 6(1)"
+    (`clause_numbers`), as the catalogue's own sentences do ("(004 1(7))")."""
+
+
+_CLAUSE_NUMERALS = re.compile(r"(?<![\u3400-\u9fff])[一二三四五六七八九十]+(?![\u3400-\u9fff])")
+_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九", start=1)}
+
+
+def _numeral(chinese: str) -> str:
+    """一 … 九十九 as digits: 十 is 10, 十一 11, 二十 20, 二十三 23."""
+    tens, _, units = chinese.rpartition("十")
+    if "十" not in chinese:
+        return str(_DIGITS[chinese]) if chinese in _DIGITS else chinese
+    value = (_DIGITS.get(tens, 0) if tens else 1) * 10 + (_DIGITS.get(units, 0) if units else 0)
+    return str(value)
+
+
+def clause_numbers(citation: str) -> str:
+    """A citation with its Chinese clause numbers in digits, its 、 and ， as ", " and its ； as "; ":
+    "003 六(一)" → "003 6(1)", "003 四、七(一)" → "003 4, 7(1)", "004 二(十)" → "004 2(10)". A numeral
+    inside a word (第四条, 一次) is part of the word and stays; so does every other character (引言, 附件
+    are words, not numbers)."""
+    numbered = _CLAUSE_NUMERALS.sub(lambda m: _numeral(m.group(0)), citation)
+    return re.sub(r"\s*；\s*", "; ", re.sub(r"\s*[、，]\s*", ", ", numbered))
 
 
 # The separators a Joined may use, marked so the catalogue translates them.
@@ -201,6 +230,8 @@ def _param_record(value: object) -> object:
         return {"date": value.isoformat()}
     if isinstance(value, Joined):
         return {"joined": [_param_record(item) for item in value.items], "separator": value.separator}
+    if isinstance(value, Clause):
+        return {"clause": str(value)}
     if isinstance(value, list | tuple):
         return {"list": [_param_record(item) for item in value]}
     if value is None or isinstance(value, bool | int | float):
@@ -220,6 +251,8 @@ def _param_value(value: object) -> object:
             return Joined(tuple(_param_value(item) for item in value["joined"]), str(value["separator"]))
         if "list" in value:
             return [_param_value(item) for item in value["list"]]
+        if "clause" in value:
+            return Clause(str(value["clause"]))
     return value
 
 

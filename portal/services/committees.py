@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import committees as rules
 from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
-from portal.domain.i18n import N_, T_
+from portal.domain.i18n import N_, T_, Clause
 from portal.domain.policy import CommitteeRules, PolicyProfile, expand_levels
 from portal.domain.workflow import Status
 from portal.models import (
@@ -546,7 +546,7 @@ def same_person_elsewhere(mine: Any, other: Any, now: datetime) -> tuple[ColumnE
 def routing_refusal(routing_: Routing, chosen: int | None) -> str | None:
     """Why the application cannot go to the ``chosen`` committee (or, with none chosen, the implied one)."""
     rule = routing_.rules
-    clause = f"EXAM-06，{rule.citation}" if rule else "EXAM-06"
+    clause = Clause(f"EXAM-06，{rule.citation}" if rule else "EXAM-06")
     if chosen is None:
         if routing_.implied is None and len(routing_.candidates) > 1:
             return N_("有多个评委会可以受理该申报，请在审核页面选择评委会")
@@ -557,6 +557,6 @@ def routing_refusal(routing_: Routing, chosen: int | None) -> str | None:
         return T_(
             "本单位今年已将同一专业、同一级别的申报报送“%(name)s”，同一单位相同系列（专业）相同层级应统一报送同一评委会，不得多头报送（CHAN-01，%(same_for_unit)s）",
             name=routing_.colleagues.name,
-            same_for_unit=rule.same_for_unit,
+            same_for_unit=Clause(rule.same_for_unit),
         )
     return None

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import committees as rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from portal.domain.i18n import N_, NT_, T_, Text, joined
+from portal.domain.i18n import N_, NT_, T_, Clause, Text, joined
 from portal.domain.mail import NoticeKind
 from portal.domain.policy import CommitteeRules
 from portal.domain.workdays import UnknownYear
@@ -222,7 +222,8 @@ def _held_on(
                 T_(
                     "%(office)s须在会议召开前收到报备（%(clause)s：%(rule)s），该日期的报备截止日为%(due)s，已过；"
                     "请改到更晚的日期",
-                    office=rule.filing.office, clause=due.clause, rule=_rule_words(rule), due=due.filing_due,
+                    office=rule.filing.office, clause=Clause(due.clause), rule=_rule_words(rule),
+                    due=due.filing_due,
                 )
             ),
         )  # fmt: skip
@@ -247,7 +248,7 @@ def filing_hint(session: Session, actor: Actor) -> Text | None:
         return None
     return T_(
         "报备截止日按本局政策配置自动算出：%(rule)s报%(office)s（%(clause)s）",
-        rule=_rule_words(rule), office=rule.filing.office, clause=rule.filing.citation,
+        rule=_rule_words(rule), office=rule.filing.office, clause=Clause(rule.filing.citation),
     )  # fmt: skip
 
 
@@ -427,7 +428,7 @@ def _other_year(rule: CommitteeRules, held_on: date, application: Application) -
         name=application.applicant.name,
         routed=str(routed.year),
         held=str(held_on.year),
-        clause=rule.same_year,
+        clause=Clause(rule.same_year),
     )
 
 
@@ -593,7 +594,7 @@ def file_meeting(session: Session, actor: Actor, meeting_id: int, now: datetime)
             session, actor, meeting, "file_meeting", "filing_overdue",
             T_(
                 "已过报备截止日%(due)s（%(clause)s）：未经备案的评审行为不予认可，请将会议改期后再报备",
-                due=meeting.filing_due, clause=meeting.filing_clause,
+                due=meeting.filing_due, clause=Clause(meeting.filing_clause),
             ), now,
         )  # fmt: skip
     missing = [item for item in filing_items(session, meeting) if not item.ready]

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import committees as rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
-from portal.domain.i18n import N_, NT_, T_, joined
+from portal.domain.i18n import N_, NT_, T_, Clause, joined
 from portal.domain.mail import NoticeKind
 from portal.domain.policy import LEVELS, names_match
 from portal.domain.workflow import Action, Status
@@ -505,7 +505,11 @@ def draw_panel(
             N_("请先将申报列入议程，再按其系列（专业）抽取专家"),
             now,
         )
-    vote_clause = f"{rule.citation}{'' if rule.confirmed else '，待核实'}"
+    vote_clause = (
+        Clause(rule.citation)
+        if rule.confirmed
+        else T_("%(citation)s，待核实", citation=Clause(rule.citation))
+    )
     if size < rule.panel_min or size % 2 == 0:
         raise ValidationFailed(
             {
@@ -741,7 +745,7 @@ def open_voting(
             "会议%(state)s：未经备案的评审行为不予认可，须先经%(office)s确认备案（%(citation)s）",
             state=meeting.state.title,
             office=rule.filing.office,
-            citation=rule.filing.citation,
+            citation=Clause(rule.filing.citation),
         )
         _refuse(session, actor, meeting, "open_voting", "not_filed", why, now)
     if today(now) < meeting.held_on:
@@ -766,9 +770,9 @@ def open_voting(
     quorum = rules.needed(len(members), rule.vote.quorum)
     if not rules.at_least(len(present), len(members), rule.vote.quorum) or not present:
         citation = (
-            rule.vote.citation
+            Clause(rule.vote.citation)
             if rule.vote.confirmed
-            else T_("%(citation)s，待核实", citation=rule.vote.citation)
+            else T_("%(citation)s，待核实", citation=Clause(rule.vote.citation))
         )
         why = T_(
             "出席专家%(present)s人，不足专家名单%(members)s人的法定人数%(quorum)s人（%(citation)s）",

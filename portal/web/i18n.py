@@ -41,7 +41,15 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from portal.domain import glossary
-from portal.domain.i18n import DEFAULT_LANGUAGE, SHANGHAI, Joined, Language, Text
+from portal.domain.i18n import (
+    DEFAULT_LANGUAGE,
+    SHANGHAI,
+    Clause,
+    Joined,
+    Language,
+    Text,
+    clause_numbers,
+)
 from portal.domain.identity import country_name
 
 COOKIE = "portal_language"
@@ -170,6 +178,8 @@ def _has_han(text: str) -> bool:
 
 
 def _format_param(value: object, language: Language, markup: bool) -> object:
+    if isinstance(value, Clause):
+        return clause(value) if markup else (value if language is Language.ZH else clause_numbers(value))
     if isinstance(value, Text):
         return _translate(value, language, markup)
     if isinstance(value, datetime):
@@ -326,6 +336,18 @@ def zh(value: object) -> Markup:
     return Markup('<span lang="zh-CN">%s</span>') % value
 
 
+def clause(value: object) -> Markup:
+    """A notice's clause ("003 六(一)") as the reader's language cites it: as written in Chinese; in English
+    numbered as the catalogue's sentences number clauses ("003 6(1)", domain.i18n.clause_numbers), what
+    stays Chinese (引言, 附件) inside lang="zh-CN"."""
+    if value is None or value == "":
+        return Markup("")
+    if current_language() is Language.ZH:
+        return escape(value)
+    numbered = clause_numbers(str(value))
+    return zh(numbered) if _has_han(numbered) else escape(numbered)
+
+
 def status_words(status: object) -> glossary.StatusWords:
     """The glossary's words for a workflow status, in the reader's language (the tone is the same)."""
     language, translations = _catalogue()
@@ -426,6 +448,7 @@ def register_i18n(app: Flask) -> None:
         "number": format_number,
         "workdays_left": workdays_left,
         "zh": zh,
+        "clause": clause,
     }
     app.jinja_env.filters.update({name: _at_render(function) for name, function in filters.items()})
     app.jinja_env.globals.update(

@@ -386,7 +386,7 @@ def test_the_english_meeting_page_punctuates_in_english(
     page = office.get(f"/committees/meetings/{meeting.id}").text
     seed = re.search(r'<p id="draw-check">(.*?)</p>', page, re.S)
     assert seed and "</code>: recomputed" in seed.group(1) and "：" not in seed.group(1)
-    assert '</strong> (<span lang="zh-CN">' in page and "</strong>（" not in page
+    assert "</strong> (003 6(1))" in page and "</strong>（" not in page
 
 
 def test_the_office_s_notice_is_posted_on_its_website_by_default(
@@ -490,3 +490,27 @@ def test_the_english_status_line_separates_its_facts_with_an_english_separator(
     page = in_english(office).get(f"/review/applications/{application.id}").text
     status_line = next(line for line in page.splitlines() if "Employer:" in line)
     assert "\u3000" not in status_line and "</span> · Employer:" in status_line
+
+
+def test_the_english_committee_pages_number_clauses_as_the_other_english_messages_do(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The meeting page read "Basis 003 六(一)" while the messages beside it wrote "(004 1(7))".
+    meeting, _, (_world, made) = _voting_meeting(session, clock, applicants=1, absent=0)
+    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    assert "003 六(一)" in office.get(f"/committees/meetings/{meeting.id}").text
+    in_english(office)
+    page = office.get(f"/committees/meetings/{meeting.id}").text
+    listed = office.get("/committees/meetings").text
+    for text in (page, listed):
+        assert "六(一)" not in text and "003 6(1)" in text
+    too_soon = office.post(
+        "/committees/meetings",
+        data={
+            "held_on": (today(clock.now) + timedelta(days=3)).isoformat(),
+            "place": "会议室",
+            "form_token": new_token(),
+        },
+    )
+    assert too_soon.status_code == 422
+    assert "六(一)" not in too_soon.text and "003 6(1)" in too_soon.text
