@@ -460,6 +460,9 @@ def _candidates(status: Status, action: Action) -> tuple[Transition, ...]:
     return _BY_SOURCE.get(status, {}).get(action, ())
 
 
+# The handler's moves that send a case back: theirs only until they sign their first review.
+HANDLER_RETURNS = frozenset({Action.RETURN, Action.RETURN_TO_SENDER})
+
 # The refusals of the guards below that need no parameters, by code.
 _REFUSALS = {
     "not_holder": N_("该申报不在本单位办理环节，无权操作"),
@@ -487,6 +490,11 @@ def _refused(situation: Situation, row: Transition, actor: Actor) -> str | None:
     if row.action is Action.WITHDRAW and returned_from and holder(returned_from) is not Level.ENTERPRISE:
         return "after_unit_approval"
     if row.signature is Signature.ABSENT and situation.handler_signed_by is not None:
+        return "already_signed"
+    if row.role is Role.HANDLER and row.action in HANDLER_RETURNS and situation.handler_signed_by is not None:
+        # The handler returns in their first review, not after it: once signed, the case is the leader's
+        # to sign or return (handler first, leader second; DESIGN §3). A leader who wants the handler to
+        # return it sends it back to them first (SEND_BACK withdraws the handler's opinion).
         return "already_signed"
     if row.signature is Signature.PRESENT:
         if situation.handler_signed_by is None:

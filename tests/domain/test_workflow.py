@@ -153,7 +153,8 @@ ALLOWED += [
 for _status in sorted(wf.REVIEW_STATUSES):
     _signed = HANDLER if _status is Status.UNIT_REVIEW else None
     ALLOWED += [
-        (at(_status, signed_by=_signed), Action.RETURN, staff(OTHER_HANDLER, Role.HANDLER), Status.RETURNED),
+        # The handler returns in their first review (before signing: see the test below).
+        (at(_status), Action.RETURN, staff(OTHER_HANDLER, Role.HANDLER), Status.RETURNED),
         (at(_status, signed_by=_signed), Action.RETURN, staff(LEADER, Role.LEADER), Status.RETURNED),
         (at(_status, signed_by=_signed), Action.REJECT, staff(LEADER, Role.LEADER), Status.REJECTED),
     ]
@@ -174,6 +175,22 @@ def test_the_table_has_no_row_left_untested() -> None:
     tested = {(s.status, a, r.role) for s, a, r, _ in ALLOWED}
     table = {(row.source, row.action, row.role) for row in wf.TRANSITIONS}
     assert table == tested
+
+
+@pytest.mark.parametrize("status", sorted(wf.REVIEW_STATUSES))
+def test_once_the_handler_has_signed_only_the_leader_returns_the_case(status: Status) -> None:
+    # The handler's return stayed offered after their first review, while the leader held the case.
+    signed = at(status, signed_by=HANDLER)
+    for handler in (HANDLER, OTHER_HANDLER):
+        assert refused(signed, Action.RETURN, staff(handler, Role.HANDLER)) == "already_signed"
+    assert wf.decide(signed, Action.RETURN, staff(LEADER, Role.LEADER)).target is Status.RETURNED
+
+
+def test_once_the_office_s_handler_has_signed_only_its_leader_returns_it_to_the_sender() -> None:
+    signed = at(Status.COMMITTEE_REVIEW, signed_by=HANDLER)
+    assert refused(signed, Action.RETURN_TO_SENDER, staff(HANDLER, Role.HANDLER)) == "already_signed"
+    leader = staff(LEADER, Role.LEADER)
+    assert wf.decide(signed, Action.RETURN_TO_SENDER, leader).target is Status.BUREAU_REVIEW
 
 
 def test_handler_signature_is_recorded_then_cleared_by_the_leader() -> None:

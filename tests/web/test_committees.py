@@ -129,3 +129,44 @@ def test_the_bureau_types_the_provinces_certificate_number_on_the_review_page(
     assert "已录入证书编号" in good.text
     session.refresh(application)
     assert (application.state, application.certificate_no) == (Status.CERTIFIED, "JS2026-0000042")
+
+
+def test_after_the_office_handler_s_review_only_the_leader_is_offered_the_returns(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Once 钱思敏 had passed her first review, her row and page still offered 退回补正 and 退回报送单位 while
+    # the case waited for the leader's signature (handler first, leader second): the service refuses
+    # them now, and the page offers only what it allows.
+    from portal.domain.workflow import Action
+    from portal.services import applications
+
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    applications.act(
+        session, world.bureau.actor(StaffRole.LEADER), application.id, Action.SEND_TO_COMMITTEE, clock.now
+    )
+    handler = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    page = handler.get(f"/review/applications/{application.id}").text
+    assert 'id="return"' in page and 'value="return_to_sender"' in page  # in the first review: offered
+    applications.act(
+        session, made.office.actor(StaffRole.HANDLER), application.id, Action.HANDLER_APPROVE, clock.now
+    )
+    page = handler.get(f"/review/applications/{application.id}").text
+    assert 'id="return"' not in page and "return_to_sender" not in page
+    queue = handler.get("/review").text
+    assert "return_to_sender" not in queue
+    refused = handler.post(
+        f"/review/applications/{application.id}/act",
+        data={
+            "action": "return_to_sender",
+            "reason": "不属于本评委会受理范围",
+            "version": application.version,
+        },
+    )
+    assert refused.status_code in (303, 422)
+    session.refresh(application)
+    assert application.state is Status.COMMITTEE_REVIEW and application.awaiting == "leader"
+    leader = login_as(made.office.leader, membership_id=made.office.leader_membership.id)
+    page = leader.get(f"/review/applications/{application.id}").text
+    assert 'id="return"' in page and 'value="return_to_sender"' in page
