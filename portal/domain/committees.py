@@ -409,6 +409,21 @@ def shortfall(
     )
 
 
+def series_refusal(series: str, known_series: tuple[str, ...]) -> str | None:
+    """Why an expert's series would never meet an application's: the draw takes the experts whose series
+    is an agenda application's series, compared as the applications write it (in Chinese), so a series
+    the applications never use ("Engineering" for 工程) is never drawn for them. ``known_series``: the start
+    form's list and the series this committee's applications use. (A specialty is compared only besides
+    the series: a 工程 expert in 桥梁工程 is drawn for every 工程 application, so it is not refused.)"""
+    if not series or names_match(series, known_series):
+        return None
+    return T_(
+        "“%(series)s”不是申报使用的职称系列：请从列表中选择，按申报的中文名称填写，"
+        "否则抽取专家时不会与任何申报对应",
+        series=series,
+    )
+
+
 class Organised(StrEnum):
     """How a committee is organised, as far as its record tells (it does not store it)."""
 

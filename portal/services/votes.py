@@ -27,11 +27,13 @@ from sqlalchemy.orm import Session
 
 from portal.domain import committees as rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
+from portal.domain.glossary import SERIES_SUGGESTIONS
 from portal.domain.i18n import N_, NT_, T_, Clause, joined
 from portal.domain.mail import NoticeKind
 from portal.domain.policy import LEVELS, names_match
 from portal.domain.workflow import Action, Status
 from portal.models import (
+    Application,
     Ballot,
     BallotChoice,
     BallotReceipt,
@@ -158,6 +160,53 @@ def standard(committee: Committee) -> Standard:
     return Standard(level, rules.required_level(level))
 
 
+@dataclass(frozen=True)
+class Subjects:
+    """The series an expert's is checked against and the specialties the forms suggest, as the
+    applications write them: the series of the start form's list, of the committee's scope and of its
+    applications; the specialties of its scope and of its applications (the draw compares an expert's
+    with the agenda's)."""
+
+    series: tuple[str, ...]
+    specialties: tuple[str, ...]
+
+    def refusals(self, series: str) -> dict[str, str]:
+        """Why ``series`` would never meet an application's (field -> words; the specialty's list is a
+        suggestion: the draw compares it only besides the series)."""
+        why = rules.series_refusal(series, self.series)
+        return {"series": why} if why else {}
+
+
+def subjects(session: Session, committee: Committee) -> Subjects:
+    """The committee's known series and specialties (Subjects)."""
+    applied = session.execute(
+        select(Application.series, Application.specialty).where(Application.committee_id == committee.id)
+    ).all()
+    scope = [name for row in committee.scopes for name in row.specialty_list]
+    return Subjects(
+        tuple(dict.fromkeys([*SERIES_SUGGESTIONS, *scope, *(a.series for a in applied)])),
+        tuple(dict.fromkeys([*scope, *(a.specialty for a in applied)])),
+    )
+
+
+def office_subjects(session: Session, actor: Actor) -> Subjects:
+    """The known series and specialties of the office's committee (the expert forms' lists)."""
+    return subjects(session, _office(session, actor))
+
+
+def subject_flags(session: Session, actor: Actor) -> dict[int, dict[str, str]]:
+    """The office's experts whose series no application writes so, with why (the pool page flags them:
+    entered before the check, they were silently never drawn for those applications)."""
+    committee = _office(session, actor)
+    known = subjects(session, committee)
+    flags: dict[int, dict[str, str]] = {}
+    for expert in session.scalars(select(Expert).where(Expert.committee_id == committee.id)):
+        found = known.refusals(expert.series)
+        if found:
+            flags[expert.id] = found
+    return flags
+
+
 def add_expert(session: Session, actor: Actor, data: ExpertInput, now: datetime) -> AddedExpert:
     """An expert joins the committee's pool: identity checked as for staff (an ID number with an account
     keeps it), series, specialty and employer (matched to an organisation of the bureau's tree by name,
@@ -185,6 +234,8 @@ def add_expert(session: Session, actor: Actor, data: ExpertInput, now: datetime)
             errors[field] = T_("请填写%(title)s", title=title)
         elif len(value) > limit:
             errors[field] = T_("%(title)s不能超过%(limit)s字", title=title, limit=limit)
+    for field, why in subjects(session, committee).refusals(data.series.strip()).items():
+        errors.setdefault(field, why)
     try:
         checked = staff.check_person(
             session, committee.office_id, PersonInput(data.name, data.id_number, data.phone), now
@@ -288,6 +339,38 @@ def set_title_level(session: Session, actor: Actor, expert_id: int, level: str, 
     audit.record(
         session, actor, "set_expert_level", now, object_type="committee", object_id=expert.committee_id,
         detail={"expert_id": expert.id, "before": before, "after": level},
+    )  # fmt: skip
+    return expert
+
+
+def set_subject(
+    session: Session, actor: Actor, expert_id: int, series: str, specialty: str, now: datetime
+) -> Expert:
+    """An expert's series and specialty corrected to how the applications write them (an expert entered
+    before the check, flagged in the pool); refused as on entry. Audited with the values before."""
+    expert = get_expert(session, actor, expert_id)
+    series, specialty = series.strip(), specialty.strip()
+    errors: dict[str, str] = {}
+    for field, title, value, limit in (
+        ("series", N_("职称系列"), series, 50),
+        ("specialty", N_("专业"), specialty, 100),
+    ):
+        if not value:
+            errors[field] = T_("请填写%(title)s", title=title)
+        elif len(value) > limit:
+            errors[field] = T_("%(title)s不能超过%(limit)s字", title=title, limit=limit)
+    for field, why in subjects(session, expert.committee).refusals(series).items():
+        errors.setdefault(field, why)
+    if errors:
+        raise ValidationFailed(errors)
+    before = {"series": expert.series, "specialty": expert.specialty}
+    expert.series, expert.specialty = series, specialty
+    session.flush()
+    audit.record(
+        session, actor, "set_expert_subject", now, object_type="committee", object_id=expert.committee_id,
+        detail={
+            "expert_id": expert.id, "before": before, "after": {"series": series, "specialty": specialty},
+        },
     )  # fmt: skip
     return expert
 

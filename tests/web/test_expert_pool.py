@@ -124,3 +124,48 @@ def test_the_pool_is_exported_as_filtered_by_a_post_and_audited(
         select(AuditEvent).where(AuditEvent.action == "export_experts").order_by(AuditEvent.id)
     ).all()
     assert [e.detail["rows"] for e in events] == [1, 3]
+
+
+def test_an_expert_s_series_and_specialty_are_the_applications_words_and_old_ones_are_flagged(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # An expert entered as "Engineering" (or any series) was accepted and never drawn for the applications'
+    # 工程: refused now in both languages, an English series name taken back as its Chinese one (the
+    # committee's specialties offered as a list), and an expert entered before the check is flagged on the
+    # pool page and corrected on their own page.
+    co, handler = _office(session, clock, login_as)
+    form = {
+        "name": "王五", "id_number": resident_id(), "phone": phone(), "series": "工程技术",
+        "specialty": "土木", "title": "高级工程师", "employer_name": "镇江市建筑设计院",
+    }  # fmt: skip
+    refused = handler.post("/committees/experts", data=form)
+    assert refused.status_code == 422
+    assert "“工程技术”不是申报使用的职称系列" in refused.text
+    assert 'list="expert-series-options"' in refused.text and '<option value="建设工程">' in refused.text
+    english = in_english(handler).post("/committees/experts", data={**form, "series": "Accounting x"})
+    assert english.status_code == 422
+    assert "is not a title series the applications use" in english.text
+    typed = handler.post(
+        "/committees/experts", data={**form, "series": "Engineering", "specialty": "建设工程"}
+    )
+    assert typed.status_code == 200 and 'id="first-password"' in typed.text
+    from portal.models import Expert
+
+    added = session.query(Expert).order_by(Expert.id.desc()).first()
+    assert added is not None and (added.series, added.specialty) == ("工程", "建设工程")
+
+    old = make_experts(session, co, clock.now, 1)[0]
+    old.series, old.specialty = "Engineering", "Construction"  # as entered before the check
+    session.flush()
+    pool = handler.get("/committees/experts").text
+    assert f'id="unmatched-{old.id}"' in pool and 'id="pool-unmatched"' in pool
+    assert f'id="unmatched-{added.id}"' not in pool
+    page = handler.get(f"/committees/experts/{old.id}").text
+    assert 'id="subject-flags"' in page and "is not a title series the applications use" in page
+    fixed = handler.post(
+        f"/committees/experts/{old.id}/subject", data={"series": "工程", "specialty": "建设工程"}
+    )
+    assert fixed.status_code == 303
+    session.refresh(old)
+    assert (old.series, old.specialty) == ("工程", "建设工程")
+    assert f'id="unmatched-{old.id}"' not in handler.get("/committees/experts").text

@@ -1602,6 +1602,13 @@ def committees_export_experts(c: Ctx) -> Case:
     return Case(client, "/committees/experts.xlsx", lambda: {"standing": "ended"}, changes_nothing=True)
 
 
+def committees_set_expert_subject(c: Ctx) -> Case:
+    # The second post saves the same series and specialty again: the row is as the first left it.
+    client, expert = _pool_expert(c)
+    form = {"series": "工程", "specialty": "建筑结构"}
+    return Case(client, f"/committees/experts/{expert.id}/subject", lambda: form)
+
+
 def committees_set_expert_level(c: Ctx) -> Case:
     # The second post records the same level again: the row is as the first left it.
     client, expert = _pool_expert(c)

@@ -27,6 +27,7 @@ from portal.models import BallotChoice, EntryResult, MeetingStatus, OrgKind, Sta
 from portal.services import certificate_numbers, confirmations, results, votes
 from portal.services import meetings as service
 from portal.services.calendar import today
+from portal.web import series as series_words
 from portal.web import steps
 from portal.web.committees import bp
 from portal.web.context import current_actor, now
@@ -334,6 +335,21 @@ def _pool_filters(values: dict[str, str]) -> dict[str, str]:
     return filters
 
 
+def _subject_options() -> dict[str, object]:
+    """The expert forms' lists: the series as the start form offers them (English beside the Chinese) and
+    those the committee's applications use, and the specialties the committee receives."""
+    known = votes.office_subjects(db.session, current_actor())
+    offered = series_words.suggestions()
+    listed = {o.value for o in offered}
+    more = [series_words.SeriesOption(name, name) for name in known.series if name not in listed]
+    return {"series_options": offered + more, "specialty_options": known.specialties}
+
+
+def _expert_input() -> votes.ExpertInput:
+    """The form, with a suggested series typed in English taken back as its Chinese name."""
+    return form_input(votes.ExpertInput, series=series_words.as_written(request.form.get("series", "")))
+
+
 def _experts_page(
     *,
     errors: dict[str, str] | None = None,
@@ -349,6 +365,8 @@ def _experts_page(
         status=status,
         experts=votes.experts_of(db.session, actor, **filters, day=today(moment)),
         health=votes.pool_health(db.session, actor, moment),
+        flags=votes.subject_flags(db.session, actor),
+        **_subject_options(),
         today=today(moment),
         levels=LEVELS,
         filters=filters,
@@ -368,7 +386,7 @@ def list_experts() -> Response:
 @staff_required(OrgKind.COMMITTEE, roles=OFFICE)
 def add_expert() -> Response:
     try:
-        added = votes.add_expert(db.session, current_actor(), form_input(votes.ExpertInput), now())
+        added = votes.add_expert(db.session, current_actor(), _expert_input(), now())
     except ValidationFailed as invalid:
         return discard(_experts_page(errors=invalid.fields, form=request.form.to_dict(), status=422))
     # A new login's first password is shown once, on this answer (as for staff accounts), not redirected.
@@ -383,6 +401,8 @@ def _expert_page(expert_id: int, *, errors: dict[str, str] | None = None, status
         status=status,
         expert=expert,
         ended=votes.term_ended(expert, today(moment)),
+        flags=votes.subject_flags(db.session, current_actor()).get(expert.id, {}),
+        **_subject_options(),
         levels=LEVELS,
         errors=errors or {},
         form=request.form.to_dict() if request.method == "POST" else {},
@@ -428,6 +448,19 @@ def set_expert_level(expert_id: int) -> Response:
         lambda: votes.set_title_level(db.session, current_actor(), expert_id, level, now()),
         back=url_for("committees.show_expert", expert_id=expert_id),
         done=_("已记录现有职称层级"),
+        page_with_errors=lambda fields: _expert_page(expert_id, errors=fields, status=422),
+    )
+
+
+@bp.post("/experts/<int:expert_id>/subject")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def set_expert_subject(expert_id: int) -> Response:
+    typed = series_words.as_written(request.form.get("series", ""))
+    specialty = request.form.get("specialty", "")
+    return steps.run_step(
+        lambda: votes.set_subject(db.session, current_actor(), expert_id, typed, specialty, now()),
+        back=url_for("committees.show_expert", expert_id=expert_id),
+        done=_("已修改系列 / 专业"),
         page_with_errors=lambda fields: _expert_page(expert_id, errors=fields, status=422),
     )
 
