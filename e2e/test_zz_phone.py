@@ -88,6 +88,14 @@ def test_a_reviewer_s_queue_fits_a_phone(new_page: Any) -> None:
     expect(page.locator("#queue tbody tr").first).to_be_visible()
     assert_fits(page)
     expect(page.get_by_role("region", name="审核队列")).to_be_visible()
+    # A Chinese name and unit stay on one line (the columns were one character wide: 谢 / 晓 / 燕), the
+    # box scrolls instead.
+    for cell in ("td:nth-child(2)", "td:nth-child(3)"):
+        lines = page.locator(f"#queue tbody tr >> nth=0 >> {cell}").evaluate(
+            "td => { const r = document.createRange(); r.selectNodeContents(td);"
+            " return r.getBoundingClientRect().height / parseFloat(getComputedStyle(td).fontSize); }"
+        )
+        assert lines < 2.2, f"{cell} is {lines:.1f} font sizes high: its words break apart"
 
 
 def test_the_hand_off_list_fits_a_phone_with_names_whole(new_page: Any) -> None:
