@@ -228,7 +228,7 @@ def test_the_committee_choice_and_the_certificate_number_forms_read_in_english(
     assert 'id="committee-choice"' in choice
     assert '<label for="committee-choice">Committee to review it</label>' in choice
     assert "Only committees whose scope covers this application" in choice
-    assert '(<span lang="zh-CN">003 七(一)</span>)' in choice
+    assert "(003 7(1))" in choice and "七(一)" not in choice
     assert f'lang="zh-CN">{made.committee.name}</option>' in choice
     assert "Send to a review committee</button>" in choice
     assert_english(choice)

@@ -514,3 +514,15 @@ def test_the_english_committee_pages_number_clauses_as_the_other_english_message
     )
     assert too_soon.status_code == 422
     assert "六(一)" not in too_soon.text and "003 6(1)" in too_soon.text
+
+
+def test_the_english_notice_page_of_the_office_numbers_its_clauses_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The 评前公示 page's rule read "(003 五(三))" and "(003 六(二))" in English.
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    assert "（003 五(三)）" in office.get("/notices").text
+    page = in_english(office).get("/notices").text
+    assert "五(三)" not in page and "(003 5(3))" in page and "(003 6(2))" in page
