@@ -169,3 +169,11 @@ def test_an_expert_s_series_and_specialty_are_the_applications_words_and_old_one
     session.refresh(old)
     assert (old.series, old.specialty) == ("工程", "建设工程")
     assert f'id="unmatched-{old.id}"' not in handler.get("/committees/experts").text
+
+
+def test_the_pool_filters_on_a_series_typed_in_english(session: Session, clock: Clock, login_as: Any) -> None:
+    # Filtering the English pool on "Engineering" found nobody: the stored series is 工程.
+    co, handler = _office(session, clock, login_as)
+    (expert,) = make_experts(session, co, clock.now, 1)
+    page = in_english(handler).get("/committees/experts?series=Engineering").text
+    assert f'id="expert-{expert.id}"' in page and 'list="expert-series-options"' in page

@@ -330,6 +330,8 @@ def publish_results(meeting_id: int) -> Response:
 def _pool_filters(values: dict[str, str]) -> dict[str, str]:
     """The pool's filters as the page (query) or the export (form) sends them, bounded."""
     filters = {k: (values.get(k) or "").strip()[:50] for k in ("series", "specialty", "q")}
+    # A suggested series typed as the reader's language names it ("Engineering") filters on its stored 工程.
+    filters["series"] = series_words.as_written(filters["series"])
     standing = values.get("standing", "")
     filters["standing"] = standing if standing in votes.Standing.CHOICES else ""
     return filters
