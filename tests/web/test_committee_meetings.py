@@ -526,3 +526,15 @@ def test_the_english_notice_page_of_the_office_numbers_its_clauses_in_english(
     assert "（003 五(三)）" in office.get("/notices").text
     page = in_english(office).get("/notices").text
     assert "五(三)" not in page and "(003 5(3))" in page and "(003 6(2))" in page
+
+
+def test_the_panel_s_column_of_series_and_specialty_is_headed_so(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The column showing "工程 / 建设工程" was headed 专业 ("Specialty") alone.
+    meeting, _, (_world, made) = _voting_meeting(session, clock, applicants=1, absent=0)
+    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    panel = office.get(f"/committees/meetings/{meeting.id}").text.split('id="panel"')[1]
+    assert ">系列 / 专业</th>" in panel and ">专业</th>" not in panel
+    english = in_english(office).get(f"/committees/meetings/{meeting.id}").text.split('id="panel"')[1]
+    assert ">Series / specialty</th>" in english
