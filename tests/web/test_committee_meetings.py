@@ -538,3 +538,18 @@ def test_the_panel_s_column_of_series_and_specialty_is_headed_so(
     assert ">系列 / 专业</th>" in panel and ">专业</th>" not in panel
     english = in_english(office).get(f"/committees/meetings/{meeting.id}").text.split('id="panel"')[1]
     assert ">Series / specialty</th>" in english
+
+
+def test_the_english_return_count_reads_as_one_sentence_with_its_limit(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Kunming's limit (004 一(四)) read "Returned after the employer's recommendation:  0  times (at most  3
+    # times, 004 1(4)）": loose spaces, no singular and a full-width bracket.
+    world = make_committee_world(session, clock.now, profile="kunming-2022")
+    application = make_review_application(session, world, clock.now)
+    unit = login_as(world.bureau.leader, membership_id=world.bureau.leader_membership.id)
+    chinese = unit.get(f"/review/applications/{application.id}").text
+    assert "单位推荐后已退回 0 次（上限 3 次，004 一(四)）" in chinese
+    page = in_english(unit).get(f"/review/applications/{application.id}").text
+    line = next(line for line in page.splitlines() if "Employer:" in line)
+    assert "（" not in line and "）" not in line and "004 1(4)" in line and "  " not in line
