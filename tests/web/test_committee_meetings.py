@@ -553,3 +553,22 @@ def test_the_english_return_count_reads_as_one_sentence_with_its_limit(
     page = in_english(unit).get(f"/review/applications/{application.id}").text
     line = next(line for line in page.splitlines() if "Employer:" in line)
     assert "（" not in line and "）" not in line and "004 1(4)" in line and "  " not in line
+
+
+def test_the_office_s_empty_lists_point_to_their_form_by_its_heading_not_to_the_right(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # On a phone the forms stand below the lists, which said to use the form "on the right" (在右侧).
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    for path in ("/committees/experts", "/committees/meetings", "/notices"):
+        assert "右侧" not in office.get(path).text, path
+    in_english(office)
+    for path, heading in (
+        ("/committees/experts", "Add an expert"),
+        ("/committees/meetings", "Plan a review meeting"),
+        ("/notices", "Draft a notice"),
+    ):
+        page = office.get(path).text
+        assert "on the right" not in page and f"under “{heading}”" in page, path
