@@ -572,3 +572,18 @@ def test_the_office_s_empty_lists_point_to_their_form_by_its_heading_not_to_the_
     ):
         page = office.get(path).text
         assert "on the right" not in page and f"under “{heading}”" in page, path
+
+
+def test_an_expert_s_header_names_them_an_expert_not_an_applicant(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # 许建国, an expert without an employer, read "许建国（申报人）" / "(applicant)" beside 我的评审会议.
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    (expert,) = make_experts(session, made, clock.now, 1)
+    expert.user.must_change_password = False
+    session.flush()
+    own = login_as(expert.user)
+    page = own.get("/committees/panels").text
+    assert f"{expert.user.name}（评审专家）" in page and "（申报人）" not in page
+    assert "(review expert)" in in_english(own).get("/committees/panels").text
