@@ -1056,14 +1056,19 @@ class PassRate:
         return self.limit is not None and self.percent > self.limit
 
 
+def pass_rate_clause(session: Session, meeting: Meeting) -> str:
+    """The clause of the bureau's own notice that puts pass rates under proportional control (CHAN-06:
+    Kunming's 004 一(七), Zhenjiang's 003 六(一)); "" when its profile names none (never another city's)."""
+    _profile, rule = committees.rules_for(session, meeting.committee.bureau)
+    return (rule.pass_rate if rule else "") or ""
+
+
 def pass_rate(session: Session, meeting: Meeting) -> PassRate:
     """The meeting's pass rate against its setting (CHAN-06: 通过率实行适当的比例控制), shown before the
     results are confirmed."""
-    _profile, rule = committees.rules_for(session, meeting.committee.bureau)
     counted = [e for e in meeting.entries if e.result != EntryResult.PENDING.value]
     passed = sum(1 for e in counted if e.result == EntryResult.PASSED.value)
-    clause = (rule.pass_rate if rule else "") or "004 一(七)"
-    return PassRate(passed, len(counted), meeting.pass_rate_limit, clause)
+    return PassRate(passed, len(counted), meeting.pass_rate_limit, pass_rate_clause(session, meeting))
 
 
 def has_voted(session: Session, member: PanelMember) -> bool:

@@ -63,6 +63,8 @@ def test_the_office_walks_a_meeting_from_planning_to_published_results_on_its_sc
     assert meeting.filing_clause in page.text and 'id="filing-due"' in page.text
     assert "未经备案的评审行为不予认可" in page.text
     assert application.applicant.name in page.text  # a candidate for the agenda
+    # The pass-rate hint cites Zhenjiang's own clause (it cited Kunming's 004 一(七) to every office).
+    assert "通过率实行适当的比例控制（003 六(一)）" in page.text and "004 一(七)" not in page.text
 
     added = handler.post(
         f"/committees/meetings/{meeting.id}/agenda", data={"application_ids": [application.id]}

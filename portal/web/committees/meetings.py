@@ -156,6 +156,7 @@ def _meeting_page(
         check=votes.verify_draw(db.session, meeting) if meeting.draw_seed else None,
         cast=votes.ballots_cast(db.session, meeting) if state is MeetingStatus.VOTING else 0,
         rate=votes.pass_rate(db.session, meeting) if tallied else None,
+        rate_clause=votes.pass_rate_clause(db.session, meeting) if office and preparing else "",
         words={e.id: votes.entry_words(db.session, meeting, e.id) for e in meeting.entries}
         if tallied
         else {},
