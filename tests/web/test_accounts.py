@@ -682,7 +682,7 @@ def test_a_nationality_code_is_not_marked_chinese_on_the_applicants_page(
         person.permit_kind, person.permit_no = "work_permit", "1100002023000123"
         session.flush()
         page = browser.get(f"/enterprise/applicants/{person.id}").text
-        shown = nationality if nationality == "USA" else f'<span lang="zh-CN">{nationality}</span>'
+        shown = "United States (USA)" if nationality == "USA" else f'<span lang="zh-CN">{nationality}</span>'
         assert f'<dd id="nationality">{shown}</dd>' in page
 
 
