@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -454,6 +455,11 @@ def test_the_applicant_s_pre_check_reads_in_english(session: Session, clock: Clo
     listed = findings_list(page)
     assert "is a specialty whose titles are obtained by national examination instead of review" in listed
     assert leaks(page)[1] == []
+    # Clauses cited beside the findings and the checklist's slots are numbered in English ("001 4(3)"), as
+    # on the committee pages; they read "001 四(三)" here.
+    basis = re.findall(r"Basis: (?:<span[^>]*>)?([^<]*)", page)
+    assert basis and not [b for b in basis if re.search(r"\d{3} [一二三四五六七八九十]+\(", b)], basis
+    assert re.search(r"Basis: (<span[^>]*>)?\d{3} \d+\(\d+\)", page)
     fragment = browser.post(
         f"/me/applications/{application.id}/precheck", data={"education": "硕士"}, headers=HX
     ).text
