@@ -9,10 +9,11 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Status
-from portal.models import Meeting, MeetingStatus
+from portal.models import Expert, Meeting, MeetingStatus
 from portal.services import votes
 from portal.services.calendar import today
 from portal.services.submissions import new_token
@@ -218,7 +219,14 @@ def test_the_expert_pool_adds_an_expert_with_a_first_password_and_refuses_bad_fi
         },
     )
     assert good.status_code == 200 and 'id="first-password"' in good.text
-    assert "镇江市建筑设计院" in handler.get("/committees/experts?specialty=建设").text
+    listed = handler.get("/committees/experts?specialty=建设").text
+    assert "镇江市建筑设计院" in listed
+    # The level follows the title in the Chinese way, with no space before the full-width bracket.
+    assert "高级工程师<span" in listed or '高级工程师</span><span class="level">' in listed
+    assert "高级工程师 <span" not in listed and "高级工程师 （" not in listed
+    expert = session.scalars(select(Expert).where(Expert.title == "高级工程师")).one()
+    shown = handler.get(f"/committees/experts/{expert.id}").text
+    assert '<span id="title-level">（副高级）</span>' in shown and "高级工程师 <span" not in shown
     # The bureau does not see the pool; an applicant sees no meetings.
     bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
     assert bureau.get("/committees/experts").status_code == 403
