@@ -457,6 +457,7 @@ def test_the_english_meeting_page_names_one_meeting_and_one_committee_in_the_sin
     assert ">Expert</th>" in page
     listed = office.get("/committees/meetings").text
     assert ">Review committee</th>" in listed
+    assert "<td>1 applicant</td>" in listed  # the agenda's size (it read "1 person" under 议程)
 
 
 def test_the_english_expert_form_gives_its_examples_as_the_applications_write_them(
