@@ -667,6 +667,26 @@ def _english_countries() -> dict[str, str]:
     return names | _ENGLISH_COUNTRY_ALIASES
 
 
+# Long forms people type (CLDR's Chinese list has the short ones: 美国, 韩国, 中国香港特别行政区).
+_CHINESE_COUNTRY_ALIASES = {
+    "美利坚合众国": "USA", "大韩民国": "KOR", "朝鲜民主主义人民共和国": "PRK", "俄罗斯联邦": "RUS",
+    "大不列颠及北爱尔兰联合王国": "GBR", "中华人民共和国": "CHN", "香港": "HKG", "中国香港": "HKG",
+    "澳门": "MAC", "中国澳门": "MAC", "中国台湾": "TWN", "台湾地区": "TWN",
+}  # fmt: skip
+
+
+@cache
+def _chinese_countries() -> dict[str, str]:
+    """Chinese country names, simplified and traditional (Unicode CLDR, shipped with Babel) → alpha-3."""
+    alpha3 = _alpha3_codes()
+    names: dict[str, str] = {}
+    for locale in ("zh_Hant", "zh"):  # the simplified name last: it wins where both write one
+        for code, name in Locale.parse(locale).territories.items():
+            if code in alpha3:
+                names[name.replace(" ", "")] = alpha3[code]
+    return names | _CHINESE_COUNTRY_ALIASES
+
+
 @cache
 def country_name(stored: str, locale: str) -> str | None:
     """The country a stored nationality code names, in ``locale``'s words (``USA`` → 美国 / United
@@ -677,8 +697,8 @@ def country_name(stored: str, locale: str) -> str | None:
 
 def normalize_nationality(value: str | None) -> str:
     """Nationality of a passport holder: an ISO 3166-1 alpha-3 code (``USA``), a country name in
-    Chinese (``美国``) or in English (``United States``, stored as its code ``USA``). Returns the code
-    uppercased or the Chinese name without spaces."""
+    Chinese (``美国``, ``美國``) or in English (``United States``). Returns the code, uppercased (a name
+    CLDR knows becomes its code), or a Chinese name it does not know as typed, without spaces."""
     text = _clean(value).replace("•", "·").replace("・", "·")
     if not text:
         raise IdentityError(
@@ -687,8 +707,10 @@ def normalize_nationality(value: str | None) -> str:
     upper = text.upper()
     if _ISO_ALPHA3_RE.fullmatch(upper):
         return upper
+    # A Chinese name CLDR (or a long form above) knows is stored as its code, so every page names the
+    # country in the reader's language; another Chinese name (中非 for CLDR's 中非共和国) is kept as typed.
     if _CHINESE_COUNTRY_RE.fullmatch(text):
-        return text
+        return _chinese_countries().get(text, text)
     code = _english_countries().get(_country_key(value or ""))
     if code is not None:
         return code
