@@ -240,6 +240,9 @@ def _line(
 def _reporter(session: Session, actor: Actor, authority: str) -> tuple[Organisation, Authority]:
     bureau = _bureau(session, actor)
     profile = _profile(session, bureau)
+    if profile is not None and profile.year_end is not None and not profile.year_end.reports:
+        # REP-02 (Zhenjiang): each body finishes its own year; nobody reports a 批复 to the city office.
+        raise NotFound(N_("本局的政策配置不要求向市职称办上报批复和证书信息"))
     found = next((a for a in profile.year_end_reporters() if a.code == authority), None) if profile else None
     if found is None:
         raise NotFound(N_("没有这个认定机构"))

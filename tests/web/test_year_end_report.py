@@ -233,7 +233,9 @@ def test_zhenjiangs_bureau_sees_the_year_end_deadline_and_what_is_unfinished_wit
     assert '<td class="num">1</td>' in row and "丹阳市人社局专技科" in page
     assert "记录已上报" not in page and "approval.pdf" not in page and "上报市职称办</th>" not in page
     form = {"authority": "zj-center", "year": "2026"}
-    assert browser.post("/certificates/year-end/reports", data=form).status_code == 404
+    refused = browser.post("/certificates/year-end/reports", data=form)
+    # Said as it is (it read 没有这个认定机构 for an authority the page lists).
+    assert refused.status_code == 404 and "本局的政策配置不要求向市职称办上报批复和证书信息" in refused.text
     assert browser.post("/certificates/year-end/approval.pdf", data=form).status_code == 404
     english = in_english(browser).get("/certificates/year-end?year=2026").text
     assert "Deadline near: 1 certifying authority still has undecided applications." in english
