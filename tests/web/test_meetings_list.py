@@ -73,7 +73,7 @@ def test_the_meetings_list_polls_by_its_counter_and_exports_what_it_shows(
 def test_the_list_counts_the_agenda_in_the_reader_s_words(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
-    # English read "1 people" for a one-person agenda.
+    # English read "1 people" for a one-person agenda (and "person" where the column counts applicants).
     from tests.factories import filed_meeting, make_experts, make_review_application, to_meeting
 
     world = make_committee_world(session, clock.now)
@@ -86,7 +86,7 @@ def test_the_list_counts_the_agenda_in_the_reader_s_words(
     assert "<td>1 人</td>" in handler.get("/committees/meetings").text
     in_english(handler)
     english = handler.get("/committees/meetings").text
-    assert "<td>1 person</td>" in english and "1 people" not in english
+    assert "<td>1 applicant</td>" in english and "1 applicants" not in english  # the agenda: applicants
 
 
 def test_the_plan_form_says_the_office_s_own_filing_rule(
