@@ -167,11 +167,14 @@ def year_end_report(session: Session, actor: Actor, year: int, now: datetime) ->
         or_(Application.status.not_in(_FINAL), Application.status_changed_at >= start),
     )
     certified_in_year = and_(Application.certified_at >= start, Application.certified_at < end)
+    # Decided as the year closed, not as today: an earlier year's page counts one decided in January of
+    # the next as open on 31 December (a final status is never left, so the day it was reached says when).
+    decided_by_end = and_(Application.status.in_(_FINAL), Application.status_changed_at < end)
     rows = session.execute(
         select(
             Application.authority_code,
             Application.batch_id,
-            Application.status,
+            decided_by_end,
             submitted_in_year,
             carried_over,
             certified_in_year,
@@ -185,11 +188,11 @@ def year_end_report(session: Session, actor: Actor, year: int, now: datetime) ->
     ).all()
     # (authority, batch) -> [decided, undecided, certified, carried over and undecided]
     counts: dict[tuple[str, str], list[int]] = {}
-    for code, batch, status, submitted, carried, certified, number in rows:
+    for code, batch, decided, submitted, carried, certified, number in rows:
         tally = counts.setdefault((code, batch or ""), [0, 0, 0, 0])
         if submitted or carried:
-            tally[0 if status in _FINAL else 1] += 1
-            if carried and status not in _FINAL:
+            tally[0 if decided else 1] += 1
+            if carried and not decided:
                 tally[3] += 1
         if certified and number:
             tally[2] += 1

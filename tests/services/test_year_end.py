@@ -119,4 +119,7 @@ def test_work_carried_over_from_an_earlier_year_counts_until_it_is_decided(
     assert (zhanggong.undecided, zhanggong.carried) == (1, 1)
     last_year = year_end.year_end_report(session, handler, 2025, IN_DECEMBER)
     assert last_year is not None
-    assert {a.code: a for a in last_year.authorities}["gz-zhanggong"].carried == 0  # 2025's own submissions
+    last_zhanggong = {a.code: a for a in last_year.authorities}["gz-zhanggong"]
+    assert last_zhanggong.carried == 0  # 2025's own submissions
+    # As 2025 closed: decided_then was decided, decided_now (decided in 2026) and still_open were not.
+    assert [(b.decided, b.undecided) for b in last_zhanggong.batches] == [(1, 2)]
