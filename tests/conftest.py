@@ -3,7 +3,9 @@ settable clock, and clients logged in as any user."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -26,6 +28,7 @@ from tests.factories import PACKAGE_DIR, STORAGE_DIR
 # Any app a test makes (not only the fixture's) keeps its queue and rate limits in this run's temporary
 # files, never in the checkout's instance/ folder, where a developer's worker would pick them up.
 _RUN_DIR = tempfile.mkdtemp(prefix="portal-tests-")
+atexit.register(shutil.rmtree, _RUN_DIR, ignore_errors=True)  # every run made one and left it behind
 os.environ.setdefault("PORTAL_QUEUE_PATH", os.path.join(_RUN_DIR, "queue.sqlite3"))
 os.environ.setdefault("PORTAL_RATELIMIT_STORAGE_URL", f"portal+sqlite:///{_RUN_DIR}/ratelimits.sqlite3")
 

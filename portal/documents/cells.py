@@ -43,9 +43,14 @@ def csv_cell(value: object) -> object:
     return value
 
 
-def workbook(target: str | Path | IO[bytes], *, constant_memory: bool = False) -> xlsxwriter.Workbook:
-    """A workbook that writes strings as strings (never as formulas, links or numbers)."""
-    mode = {"constant_memory": True} if constant_memory else {"in_memory": True}
+def workbook(
+    target: str | Path | IO[bytes], *, constant_memory: bool = False, tmpdir: str | None = None
+) -> xlsxwriter.Workbook:
+    """A workbook that writes strings as strings (never as formulas, links or numbers). In constant-memory
+    mode xlsxwriter keeps each sheet's rows in a file of its own under ``tmpdir`` until it closes."""
+    mode: dict[str, object] = {"constant_memory": True} if constant_memory else {"in_memory": True}
+    if tmpdir is not None:
+        mode["tmpdir"] = tmpdir
     return xlsxwriter.Workbook(target, {**mode, **_NO_GUESSING})
 
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import segno
+import xlsxwriter
 from pypdf import PdfReader, PdfWriter
 
 from portal.documents.cells import Cells, workbook
@@ -58,22 +60,56 @@ def approval_pdf(authority: str, day: date, rows: list[tuple[str, ...]], *, docu
 
 def certificates_xlsx(rows: Iterable[tuple[object, ...]]) -> Path:
     """Write the rows to a temporary xlsx in constant memory and return its path (the caller streams it)."""
-    fd, name = tempfile.mkstemp(prefix="certificates-", suffix=".xlsx")
+    return _sheet_file(
+        "certificates-", "证书信息", zip(CERTIFICATE_HEADERS, WIDTHS, strict=True), rows, date, "yyyy-mm-dd"
+    )
+
+
+def _sheet_file(
+    prefix: str,
+    sheet_name: str,
+    columns: Iterable[tuple[str, int]],
+    rows: Iterable[tuple[object, ...]],
+    dated: type,
+    date_format: str,
+) -> Path:
+    """One sheet, a bold frozen header of ``columns`` (title, width), then the rows; values of type
+    ``dated`` take ``date_format``."""
+    with _temporary_book(prefix) as (book, path):
+        sheet = book.add_worksheet(sheet_name)
+        cells = Cells(book, sheet)
+        head = cells.style({"bold": True, "bg_color": "#E4E7EB", "border": 1})
+        day = cells.style({"num_format": date_format})
+        for col, (title, width) in enumerate(columns):
+            sheet.set_column(col, col, width)
+            cells.write(0, col, title, head)
+        sheet.freeze_panes(1, 0)
+        for number, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                cells.write(number, col, value, day if isinstance(value, dated) else None)
+    return path
+
+
+@contextmanager
+def _temporary_book(prefix: str) -> Iterator[tuple[xlsxwriter.Workbook, Path]]:
+    """A constant-memory workbook in a new temporary file, closed when the block ends. The rows are read
+    from the database while they are written, so the block can fail half way (a page's query, a worker
+    stopped): the file is then removed, and so are the row files xlsxwriter keeps until it closes (in a
+    directory of their own, which only ``close`` would empty)."""
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".xlsx")
     os.close(fd)
-    book = workbook(name, constant_memory=True)
-    sheet = book.add_worksheet("证书信息")
-    cells = Cells(book, sheet)
-    head = cells.style({"bold": True, "bg_color": "#E4E7EB", "border": 1})
-    day = cells.style({"num_format": "yyyy-mm-dd"})
-    for col, (title, width) in enumerate(zip(CERTIFICATE_HEADERS, WIDTHS, strict=True)):
-        sheet.set_column(col, col, width)
-        cells.write(0, col, title, head)
-    sheet.freeze_panes(1, 0)
-    for number, row in enumerate(rows, start=1):
-        for col, value in enumerate(row):
-            cells.write(number, col, value, day if isinstance(value, date) else None)
-    book.close()
-    return Path(name)
+    path = Path(name)
+    with tempfile.TemporaryDirectory(prefix="xlsx-rows-") as rows_dir:
+        book = workbook(path, constant_memory=True, tmpdir=rows_dir)
+        try:
+            yield book, path
+            book.close()
+        except BaseException:
+            for sheet in book.worksheets():
+                if sheet.row_data_fh is not None:  # open until close() assembles the sheet
+                    sheet.row_data_fh.close()
+            path.unlink(missing_ok=True)
+            raise
 
 
 QUEUE_HEADERS = (
@@ -93,22 +129,8 @@ QUEUE_HEADERS = (
 
 def table_xlsx(sheet_name: str, headers: tuple[str, ...], rows: Iterable[tuple[object, ...]]) -> Path:
     """Any list as an xlsx written in constant memory to a temporary file (the caller streams it)."""
-    fd, name = tempfile.mkstemp(prefix="export-", suffix=".xlsx")
-    os.close(fd)
-    book = workbook(name, constant_memory=True)
-    sheet = book.add_worksheet(sheet_name)
-    cells = Cells(book, sheet)
-    head = cells.style({"bold": True, "bg_color": "#E4E7EB", "border": 1})
-    stamp = cells.style({"num_format": "yyyy-mm-dd hh:mm"})
-    for col, title in enumerate(headers):
-        sheet.set_column(col, col, max(10, len(title) * 2 + 2))
-        cells.write(0, col, title, head)
-    sheet.freeze_panes(1, 0)
-    for number, row in enumerate(rows, start=1):
-        for col, value in enumerate(row):
-            cells.write(number, col, value, stamp if isinstance(value, datetime) else None)
-    book.close()
-    return Path(name)
+    columns = ((title, max(10, len(title) * 2 + 2)) for title in headers)
+    return _sheet_file("export-", sheet_name, columns, rows, datetime, "yyyy-mm-dd hh:mm")
 
 
 def join_pdfs(documents: list[bytes]) -> bytes:

@@ -71,8 +71,17 @@ def send_temporary_file(path: Path, filename: str, media_type: str, *, delete: b
                 path.unlink(missing_ok=True)
 
     stream = chunks()
+
+    def close() -> None:
+        # Closing a generator that never started runs none of its body, so the `finally` above cannot be
+        # the only deletion: a HEAD request (the body is never read) or a client gone before the first
+        # chunk would leave the file in the temporary directory for good.
+        stream.close()
+        if delete:
+            path.unlink(missing_ok=True)
+
     response = Response(stream, mimetype=media_type)
     # The whole file exists before the first byte goes out: its length lets the browser show progress.
     response.content_length = path.stat().st_size
-    response.call_on_close(stream.close)  # a client that stops early still closes and deletes the file
+    response.call_on_close(close)  # a client that stops early still closes and deletes the file
     return _disposition(response, filename, False)

@@ -119,6 +119,9 @@ def download_result(job_id: int) -> Response:
             path.unlink(missing_ok=True)
             current_app.logger.error("job %s result %s unreadable", job.id, stored.sha256)
             abort(404)
+        except BaseException:  # the store unreachable (S3): the half-read copy is not left behind
+            path.unlink(missing_ok=True)
+            raise
     return send_temporary_file(path, job.result_name or stored.display_name, stored.media_type)
 
 
