@@ -197,6 +197,26 @@ def test_the_queue_says_what_its_button_acts_on_and_names_its_own_tab(
     assert_english(page)
 
 
+def test_the_committee_offices_package_buttons_name_the_tab_without_quotes(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Reported: 'Download every application of “First review” as a package' read oddly with the tab name
+    # quoted; the ticked-rows button read 'Download the selected as a package'.
+    world = make_committee_world(session, clock.now)
+    co = make_committee(session, world, clock.now)
+    handler = in_english(login_as(co.office.handler, membership_id=co.office.handler_membership.id))
+    page = handler.get("/review/queue").text
+    assert "Download every application on the First review tab as one package</button>" in page
+    assert "Download the ticked applications as one package</button>" in page
+    filtered = handler.get("/review/queue?level=中级").text
+    assert (
+        "Download every application on the First review tab that matches the filters as one package"
+        in filtered
+    )
+    assert "“First review” as a package" not in page
+    assert_english(page)
+
+
 def test_the_title_confirmation_page_writes_the_date_in_english(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
