@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from portal.domain.i18n import N_
+from portal.domain.i18n import N_, wordings
 
 # The series HR most often starts an application in: a suggestion list (any series may be typed). A series is
-# stored and printed in Chinese; the English interface shows each one's English beside it and takes it back
-# typed in English (portal.web.series).
+# stored and printed in Chinese; the English interface shows each one's English beside it (portal.web.series)
+# and a series typed in English is taken back as its Chinese name (series_as_stored).
 SERIES_SUGGESTIONS: tuple[str, ...] = (
     N_("工程"),
     N_("经济"),
@@ -33,6 +33,19 @@ SERIES_SUGGESTIONS: tuple[str, ...] = (
     N_("新闻"),
     N_("档案"),
 )
+
+
+def series_as_stored(typed: str) -> str:
+    """The Chinese name of a suggested series typed as any language of the interface names it (case and
+    spaces aside: "engineering " is 工程), so it meets the applications' and the profile's series; any
+    other text unchanged (a series need not be one of the suggestions)."""
+    key = " ".join(typed.split()).casefold()
+    if key:
+        for name in SERIES_SUGGESTIONS:
+            if any(key == " ".join(words.split()).casefold() for words in wordings(name)):
+                return name
+    return typed
+
 
 # The steps of the route and the words for them (policy-spec §3, DESIGN.md §3).
 TERMS: dict[str, str] = {

@@ -24,6 +24,10 @@ keywords):
   event", a step of an application's history (创建申报: "Application started") where a template's
   button says the same Chinese as an action (``pgettext("button", "创建申报")``: "Start the application").
 
+One way back: `wordings` reads a constant in every language of the interface from the compiled
+catalogues (the standard library's gettext), so a service can take a word typed in the reader's language
+back as its Chinese msgid (`glossary.series_as_stored`) for any caller, not only for one view.
+
 Pure Python: no Flask, no Babel. A rule must never build a user-facing message with an f-string or `+`:
 the result is plain text, which the English interface can only show as it is (the crawl test in
 tests/web/test_english.py finds such leaks).
@@ -31,11 +35,14 @@ tests/web/test_english.py finds such leaks).
 
 from __future__ import annotations
 
+import gettext
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -59,6 +66,20 @@ class Language(StrEnum):
 
 
 DEFAULT_LANGUAGE = Language.ZH
+# The compiled catalogues (`make messages`; installed as package data): the web layer's Flask-Babel reads
+# the same files.
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+
+@cache
+def _catalogue(language: Language) -> gettext.NullTranslations:
+    return gettext.translation("messages", TRANSLATIONS, [language.value], fallback=True)
+
+
+def wordings(message: str) -> tuple[str, ...]:
+    """A constant msgid as each language of the interface writes it, Chinese (the msgid) first; a
+    language whose catalogue lacks it (or is not compiled) writes the msgid."""
+    return tuple(dict.fromkeys(_catalogue(language).gettext(message) for language in Language))
 
 
 def N_(message: str) -> str:

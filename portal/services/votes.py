@@ -17,7 +17,7 @@ Guarantees:
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from datetime import date, datetime
 
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import committees as rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
-from portal.domain.glossary import SERIES_SUGGESTIONS
+from portal.domain.glossary import SERIES_SUGGESTIONS, series_as_stored
 from portal.domain.i18n import N_, NT_, T_, Clause, joined
 from portal.domain.mail import NoticeKind
 from portal.domain.policy import LEVELS, names_match
@@ -211,8 +211,11 @@ def add_expert(session: Session, actor: Actor, data: ExpertInput, now: datetime)
     """An expert joins the committee's pool: identity checked as for staff (an ID number with an account
     keeps it), series, specialty and employer (matched to an organisation of the bureau's tree by name,
     for the recusal), the level of their title (chosen, or read from the title's text) at the committee's
-    level or above, and the term of their appointment (at most 3 years, 人社部令第40号). Audited."""
+    level or above, and the term of their appointment (at most 3 years, 人社部令第40号). A suggested series
+    typed in English ("Engineering") is taken back as the Chinese name the applications write (工程).
+    Audited."""
     committee = _office(session, actor)
+    data = replace(data, series=series_as_stored(data.series.strip()))
     errors: dict[str, str] = {}
     level = data.title_level.strip() or rules.level_from_title(data.title)
     floor = standard(committee).floor
@@ -347,9 +350,10 @@ def set_subject(
     session: Session, actor: Actor, expert_id: int, series: str, specialty: str, now: datetime
 ) -> Expert:
     """An expert's series and specialty corrected to how the applications write them (an expert entered
-    before the check, flagged in the pool); refused as on entry. Audited with the values before."""
+    before the check, flagged in the pool); refused as on entry, a series typed in English taken back as
+    its Chinese name as on entry. Audited with the values before."""
     expert = get_expert(session, actor, expert_id)
-    series, specialty = series.strip(), specialty.strip()
+    series, specialty = series_as_stored(series.strip()), specialty.strip()
     errors: dict[str, str] = {}
     for field, title, value, limit in (
         ("series", N_("职称系列"), series, 50),
@@ -438,11 +442,12 @@ def experts_of(
     day: date | None = None,
 ) -> list[Expert]:
     """The committee's pool as filtered on its page (and in its export): the office's staff only (the
-    pool is not shown to the bureau or the applicants). ``standing`` (Standing) filters on ``day``."""
+    pool is not shown to the bureau or the applicants). ``standing`` (Standing) filters on ``day``; a
+    suggested series typed in English ("Engineering") filters on its stored Chinese name (工程)."""
     committee = _office(session, actor)
     stmt = select(Expert).where(Expert.committee_id == committee.id)
     if series:
-        stmt = stmt.where(Expert.series == series)
+        stmt = stmt.where(Expert.series == series_as_stored(series.strip()))
     if specialty:
         stmt = stmt.where(Expert.specialty.contains(specialty, autoescape=True))
     found = list(session.scalars(stmt.order_by(Expert.series, Expert.specialty, Expert.id)))

@@ -1,12 +1,13 @@
 """The 职称系列 field in the reader's language: the suggestions with their English beside them, and a
 suggested series typed in English ("engineering") taken back as the Chinese name that is stored, printed
-on the 申报表 and compared with the policy profile's series. Any other text is passed on as typed."""
+on the 申报表 and compared with the policy profile's series (glossary.series_as_stored, which the expert
+pool's services call themselves). Any other text is passed on as typed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.domain.glossary import SERIES_SUGGESTIONS
+from portal.domain.glossary import SERIES_SUGGESTIONS, series_as_stored
 from portal.web.i18n import lookup
 
 
@@ -22,10 +23,6 @@ def suggestions() -> list[SeriesOption]:
 
 
 def as_written(typed: str) -> str:
-    """The Chinese name of a suggested series typed as the reader's language names it (case and spaces
-    aside); anything else unchanged."""
-    key = " ".join(typed.split()).casefold()
-    for name in SERIES_SUGGESTIONS:
-        if key and key == " ".join(lookup(name).split()).casefold():
-            return name
-    return typed
+    """The Chinese name of a suggested series typed as a language of the interface names it (case and
+    spaces aside); anything else unchanged."""
+    return series_as_stored(typed)

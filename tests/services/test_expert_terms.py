@@ -166,3 +166,23 @@ def test_the_pool_s_health_counts_only_qualified_experts_and_warns(session: Sess
     assert any("单数" in w for w in health.warnings)
     ended = votes.experts_of(session, handler, standing="ended", day=date(2026, 11, 23))
     assert len(ended) == 1
+
+
+def test_a_series_typed_in_english_is_stored_as_the_applications_chinese_name_by_any_caller(
+    session: Session, clock: Clock
+) -> None:
+    # The view took "Engineering" back as 工程 before calling the service; a caller other than that view
+    # (a script, another page) stored "Engineering", which no application writes, so the expert was never
+    # drawn. The service does it now: on entry, on correction and in the pool's filter.
+    world = make_committee_world(session, clock.now)
+    co = make_committee(session, world, clock.now, levels=SENIOR)
+    handler = co.office.actor(StaffRole.HANDLER)
+    added = votes.add_expert(session, handler, _input(series=" engineering "), clock.now).expert
+    assert added.series == "工程"
+    assert votes.experts_of(session, handler, series="Engineering") == [added]
+    added.series = "经济"
+    corrected = votes.set_subject(session, handler, added.id, "Engineering", "建设工程", clock.now)
+    assert (corrected.series, corrected.specialty) == ("工程", "建设工程")
+    with pytest.raises(ValidationFailed) as unknown:
+        votes.set_subject(session, handler, added.id, "Civil engineering", "建设工程", clock.now)
+    assert "series" in unknown.value.fields  # any other text is passed on as typed, and refused

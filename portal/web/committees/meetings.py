@@ -331,8 +331,6 @@ def publish_results(meeting_id: int) -> Response:
 def _pool_filters(values: dict[str, str]) -> dict[str, str]:
     """The pool's filters as the page (query) or the export (form) sends them, bounded."""
     filters = {k: (values.get(k) or "").strip()[:50] for k in ("series", "specialty", "q")}
-    # A suggested series typed as the reader's language names it ("Engineering") filters on its stored 工程.
-    filters["series"] = series_words.as_written(filters["series"])
     standing = values.get("standing", "")
     filters["standing"] = standing if standing in votes.Standing.CHOICES else ""
     return filters
@@ -349,8 +347,8 @@ def _subject_options() -> dict[str, object]:
 
 
 def _expert_input() -> votes.ExpertInput:
-    """The form, with a suggested series typed in English taken back as its Chinese name."""
-    return form_input(votes.ExpertInput, series=series_words.as_written(request.form.get("series", "")))
+    """The form as typed (the service takes a series typed in English back as its Chinese name)."""
+    return form_input(votes.ExpertInput)
 
 
 def _experts_page(
@@ -458,10 +456,10 @@ def set_expert_level(expert_id: int) -> Response:
 @bp.post("/experts/<int:expert_id>/subject")
 @staff_required(OrgKind.COMMITTEE, roles=OFFICE)
 def set_expert_subject(expert_id: int) -> Response:
-    typed = series_words.as_written(request.form.get("series", ""))
+    series = request.form.get("series", "")
     specialty = request.form.get("specialty", "")
     return steps.run_step(
-        lambda: votes.set_subject(db.session, current_actor(), expert_id, typed, specialty, now()),
+        lambda: votes.set_subject(db.session, current_actor(), expert_id, series, specialty, now()),
         back=url_for("committees.show_expert", expert_id=expert_id),
         done=_("已修改系列 / 专业"),
         page_with_errors=lambda fields: _expert_page(expert_id, errors=fields, status=422),
