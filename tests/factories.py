@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,11 @@ from portal.services import applications, forms, materials, unit_opinions
 from portal.services.actors import Actor, actor_for
 from portal.services.auth import hash_password
 from portal.storage.local import LocalStorage
+
+if TYPE_CHECKING:
+    from flask.testing import FlaskClient
+
+    from tests.conftest import Clock  # the conftest imports this module: only for the type
 
 # Content-addressed and written atomically, so every worker may share it; the test app reads from it too.
 STORAGE_DIR = Path(tempfile.gettempdir()) / "portal-test-files"
@@ -81,6 +86,34 @@ def make_user(
     session.add(user)
     session.flush()
     return user
+
+
+WORK_PERMIT = "1100002023000123"  # a 外国人工作许可证 number of the shape HR's form accepts
+
+
+def with_document(
+    person: User, document_type: str, number: str, *, nationality: str = "USA", permit_no: str = WORK_PERMIT
+) -> User:
+    """``person`` identified by ``document_type`` and ``number`` instead of a resident ID card; a passport
+    holder also with the nationality and the work permit HR's form requires of them."""
+    person.document_type, person.id_number = document_type, number
+    if document_type == "passport":
+        person.nationality, person.permit_kind, person.permit_no = nationality, "work_permit", permit_no
+    return person
+
+
+def make_passport_holder(
+    session: Session,
+    name: str | None = None,
+    *,
+    employer: Organisation | None = None,
+    number: str = "E12345678",
+    nationality: str = "USA",
+    permit_no: str = WORK_PERMIT,
+) -> User:
+    """A foreign applicant's account: a passport number, a nationality and a work permit."""
+    person = make_user(session, name, employer=employer)
+    return with_document(person, "passport", number, nationality=nationality, permit_no=permit_no)
 
 
 def make_staff(
@@ -469,6 +502,35 @@ def city_system_passed(session: Session, world: World, application: Application,
     return result
 
 
+def staff_login(login_as: Any, office: Office, role: StaffRole = StaffRole.HANDLER) -> FlaskClient:
+    """A client (conftest's ``login_as``) logged in as the office's handler or leader, in that role."""
+    if role is StaffRole.LEADER:
+        return login_as(office.leader, membership_id=office.leader_membership.id)  # type: ignore[no-any-return]
+    return login_as(office.handler, membership_id=office.handler_membership.id)  # type: ignore[no-any-return]
+
+
+class Road(NamedTuple):
+    """A committee road: its bureau (make_committee_world), its committee and one 评审 application (a
+    tuple, so a test unpacks the three it names)."""
+
+    world: World
+    made: CommitteeOffice
+    application: Application
+
+
+def committee_road(session: Session, clock: Clock, *, published: bool = False) -> Road:
+    """A committee road whose application is on its meeting's agenda stage (to_meeting), or with
+    ``published`` passed at a meeting whose results are published (to_published); ``clock`` is moved to
+    the time after."""
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    if published:
+        clock.now = to_published(session, world, made, [application], clock.now)
+    return Road(world, made, application)
+
+
 def to_meeting(
     session: Session, world: World, co: CommitteeOffice, application: Application, now: datetime
 ) -> datetime:
@@ -522,12 +584,15 @@ def filed_meeting(
     now: datetime,
     *,
     panel: int = 5,
+    pool: int = 0,
 ) -> Any:
     """A meeting 30 days on with these applications on its agenda, a drawn panel, a plan and a pass-rate
-    setting, filed by the office's leader and accepted by the bureau."""
+    setting, filed by the office's leader and accepted by the bureau; ``pool`` new experts join the pool
+    first (make_experts) where the test has not made them."""
     from portal.services import meetings, votes
     from portal.services.calendar import today
 
+    make_experts(session, co, now, pool)
     handler, leader = co.office.actor(StaffRole.HANDLER), co.office.actor(StaffRole.LEADER)
     meeting = meetings.plan_meeting(
         session,
@@ -553,8 +618,7 @@ def to_published(
     publication. Returns the time after."""
     from portal.services import results, votes
 
-    make_experts(session, co, now, 5)
-    meeting = filed_meeting(session, world, co, applications_, now)
+    meeting = filed_meeting(session, world, co, applications_, now, pool=5)
     members = votes.panel(session, meeting)
     day = now + timedelta(days=30)
     leader = co.office.actor(StaffRole.LEADER)

@@ -1,10 +1,12 @@
 """Test inputs made on the spot: phone-like photos, PDFs of n pages, a seal image, hand-built PDFs with
-whatever catalog and page entries a test needs, a pixel bomb."""
+whatever catalog and page entries a test needs, PDFs whose pages are one image stream as given, a pixel
+bomb."""
 
 from __future__ import annotations
 
 import io
 
+import pikepdf
 from PIL import Image, ImageDraw
 from pypdf import PdfWriter
 
@@ -71,6 +73,43 @@ def raw_pdf(
     out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return out + tail
+
+
+def image_page(
+    pdf: pikepdf.Pdf,
+    stream: bytes,
+    size: tuple[int, int],
+    *,
+    filter: str = "/FlateDecode",
+    colour: str = "/DeviceRGB",
+    box: tuple[float, float] = (595, 842),
+) -> pikepdf.Page:
+    """A page of `pdf` (`box` points, A4 by default) filled by one 8-bit image: `stream` as given,
+    declared `size` pixels, encoded with `filter` in `colour`. Nothing checks that the stream is what it
+    declares, so a test can hand the reader a bomb or a lie."""
+    image = pikepdf.Stream(pdf, stream)
+    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+    image.Width, image.Height = size
+    image.ColorSpace, image.BitsPerComponent = pikepdf.Name(colour), 8
+    image.Filter = pikepdf.Name(filter)
+    width, height = box
+    return pikepdf.Page(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Page,
+            MediaBox=[0, 0, width, height],
+            Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image)),
+            Contents=pikepdf.Stream(pdf, f"q {width} 0 0 {height} 0 0 cm /Im0 Do Q".encode()),
+        )
+    )
+
+
+def image_pdf(stream: bytes, size: tuple[int, int], **page: str) -> bytes:
+    """A one-page A4 PDF of `image_page` (its `filter` and `colour` as keywords)."""
+    pdf = pikepdf.new()
+    pdf.pages.append(image_page(pdf, stream, size, **page))
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
 
 
 def pixel_bomb() -> bytes:

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from portal.documents import fitting
 from portal.documents.fitting import JPEG, PDF, Source
 from portal.domain.handoffs import Ladder
+from tests.imaging import image_page, image_pdf
 
 LADDER = Ladder(qualities=(85, 75, 65, 55, 45), dpi=(300, 200, 150), paper="A4", source="test")
 MB2 = 2_097_152
@@ -43,22 +44,9 @@ def scan_pdf(pages: int, *, size: tuple[int, int] = (1240, 1754), dpi: float = 1
     for i in range(pages):
         out = io.BytesIO()
         scan_page(i % 3, size).save(out, "JPEG", quality=90)
-        width, height = size[0] * 72 / dpi, size[1] * 72 / dpi + i
-        image = pikepdf.Stream(pdf, out.getvalue())
-        image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
-        image.Width, image.Height = size
-        image.ColorSpace, image.BitsPerComponent = pikepdf.Name.DeviceGray, 8
-        image.Filter = pikepdf.Name.DCTDecode
-        content = pikepdf.Stream(pdf, f"q {width} 0 0 {height} 0 0 cm /Im0 Do Q".encode())
+        box = (size[0] * 72 / dpi, size[1] * 72 / dpi + i)
         pdf.pages.append(
-            pikepdf.Page(
-                pikepdf.Dictionary(
-                    Type=pikepdf.Name.Page,
-                    MediaBox=[0, 0, width, height],
-                    Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image)),
-                    Contents=content,
-                )
-            )
+            image_page(pdf, out.getvalue(), size, filter="/DCTDecode", colour="/DeviceGray", box=box)
         )
     out = io.BytesIO()
     pdf.save(out)
@@ -181,35 +169,12 @@ def test_a_photo_that_stays_over_the_cap_at_the_floor_is_named(noise: int) -> No
     assert result.outputs == [] and result.unfit[0].page == 1 and "重新扫描" in result.unfit[0].why
 
 
-def _flate_pdf(stream: bytes, size: tuple[int, int], colour: str = "/DeviceRGB") -> bytes:
-    pdf = pikepdf.new()
-    image = pikepdf.Stream(pdf, stream)
-    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
-    image.Width, image.Height = size
-    image.ColorSpace, image.BitsPerComponent = pikepdf.Name(colour), 8
-    image.Filter = pikepdf.Name.FlateDecode
-    content = pikepdf.Stream(pdf, b"q 595 0 0 842 0 0 cm /Im0 Do Q")
-    pdf.pages.append(
-        pikepdf.Page(
-            pikepdf.Dictionary(
-                Type=pikepdf.Name.Page,
-                MediaBox=[0, 0, 595, 842],
-                Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image)),
-                Contents=content,
-            )
-        )
-    )
-    out = io.BytesIO()
-    pdf.save(out)
-    return out.getvalue()
-
-
 def test_a_flate_image_is_inflated_no_further_than_its_declared_size() -> None:
     # An applicant's PDF over the cap is fitted as it is uploaded: a 1000 × 1000 image whose small stream
     # inflates to 400 MB must not be inflated whole (it was: pikepdf read the stream to its end).
     squeeze = zlib.compressobj(9)
     bomb = b"".join(squeeze.compress(b"\0" * 4_000_000) for _ in range(100)) + squeeze.flush()
-    data = _flate_pdf(bomb, (1000, 1000))
+    data = image_pdf(bomb, (1000, 1000))
     assert len(data) < 1_000_000
     tracemalloc.start()
     try:
@@ -221,7 +186,7 @@ def test_a_flate_image_is_inflated_no_further_than_its_declared_size() -> None:
     assert result.unfit or all(len(o.data) <= len(data) // 2 for o in result.outputs)
     # A plain Flate page (a PNG-like scan) is still re-encoded to fit.
     page = scan_page(1).convert("RGB")
-    plain = _flate_pdf(zlib.compress(page.tobytes()), page.size)
+    plain = image_pdf(zlib.compress(page.tobytes()), page.size)
     fitted = _fit(Source("扫描件.pdf", plain, PDF), cap=400_000)
     assert len(fitted.outputs) == 1 and len(fitted.outputs[0].data) <= 400_000 and not fitted.unfit
 
@@ -232,23 +197,7 @@ def test_a_jpeg_whose_header_declares_a_pixel_bomb_is_left_as_it_is() -> None:
     jpeg = bytearray(out.getvalue())
     sof = jpeg.index(b"\xff\xc0")
     jpeg[sof + 5 : sof + 9] = (20000).to_bytes(2, "big") + (10000).to_bytes(2, "big")  # 200 MP declared
-    pdf = pikepdf.new()
-    image = pikepdf.Stream(pdf, bytes(jpeg))
-    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
-    image.Width, image.Height = 400, 400  # what the page says; the JPEG itself says otherwise
-    image.ColorSpace, image.BitsPerComponent = pikepdf.Name.DeviceGray, 8
-    image.Filter = pikepdf.Name.DCTDecode
-    pdf.pages.append(
-        pikepdf.Page(
-            pikepdf.Dictionary(
-                Type=pikepdf.Name.Page,
-                MediaBox=[0, 0, 595, 842],
-                Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image)),
-                Contents=pikepdf.Stream(pdf, b"q 595 0 0 842 0 0 cm /Im0 Do Q"),
-            )
-        )
-    )
-    saved = io.BytesIO()
-    pdf.save(saved)
-    result = _fit(Source("bomb.pdf", saved.getvalue(), PDF), cap=len(saved.getvalue()) // 2)
+    # The page declares 400 × 400; the JPEG itself says otherwise.
+    saved = image_pdf(bytes(jpeg), (400, 400), filter="/DCTDecode", colour="/DeviceGray")
+    result = _fit(Source("bomb.pdf", saved, PDF), cap=len(saved) // 2)
     assert result.unfit and not result.outputs  # reported (needs a new scan), not an exception

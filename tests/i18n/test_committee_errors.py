@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from portal.models import Meeting, MeetingStatus
+from portal.models import Meeting, MeetingStatus, StaffRole
 from portal.services import materials, votes
 from portal.services.actors import actor_for
 from portal.services.calendar import today
@@ -20,13 +20,13 @@ from tests import imaging
 from tests.conftest import Clock
 from tests.factories import (
     STORAGE,
+    committee_road,
     make_application,
     make_committee,
     make_committee_world,
     make_experts,
-    make_review_application,
     make_world,
-    to_meeting,
+    staff_login,
 )
 from tests.i18n.reading import assert_english, in_english
 from tests.services.test_notices import at_shanghai
@@ -77,13 +77,10 @@ def test_a_committee_and_a_scope_row_are_refused_in_english(
 def test_a_meeting_its_panel_its_filing_and_its_vote_are_refused_in_english(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
-    world = make_committee_world(session, clock.now)
-    made = make_committee(session, world, clock.now)
-    application = make_review_application(session, world, clock.now)
-    clock.now = to_meeting(session, world, made, application, clock.now)
+    world, made, application = committee_road(session, clock)
     experts = make_experts(session, made, clock.now, 5)
-    handler = in_english(login_as(made.office.handler, membership_id=made.office.handler_membership.id))
-    leader = in_english(login_as(made.office.leader, membership_id=made.office.leader_membership.id))
+    handler = in_english(staff_login(login_as, made.office))
+    leader = in_english(staff_login(login_as, made.office, StaffRole.LEADER))
 
     # A meeting without a date, then one on a day too close for its filing.
     undated = handler.post(
@@ -177,7 +174,7 @@ def test_a_meeting_its_panel_its_filing_and_its_vote_are_refused_in_english(
     )
     assert_english(early.text)
     clock.now = clock.now + timedelta(days=30)
-    leader = in_english(login_as(made.office.leader, membership_id=made.office.leader_membership.id))
+    leader = in_english(staff_login(login_as, made.office, StaffRole.LEADER))
     unready = leader.post(
         f"/committees/meetings/{meeting.id}/open",
         data={"present": [m.id for m in members]},
@@ -190,7 +187,7 @@ def test_a_meeting_its_panel_its_filing_and_its_vote_are_refused_in_english(
     for expert in panel_experts:
         expert.user.must_change_password = False
         login_as(expert.user).post(f"/committees/panels/{meeting.id}/acknowledge")
-    leader = in_english(login_as(made.office.leader, membership_id=made.office.leader_membership.id))
+    leader = in_english(staff_login(login_as, made.office, StaffRole.LEADER))
     few = leader.post(
         f"/committees/meetings/{meeting.id}/open", data={"present": [members[0].id]}, follow_redirects=True
     )
@@ -212,7 +209,7 @@ def test_a_meeting_its_panel_its_filing_and_its_vote_are_refused_in_english(
     assert "You have already voted: each expert votes once" in twice.text
     assert_english(twice.text)
 
-    leader = in_english(login_as(made.office.leader, membership_id=made.office.leader_membership.id))
+    leader = in_english(staff_login(login_as, made.office, StaffRole.LEADER))
     early_count = leader.post(f"/committees/meetings/{meeting.id}/close", follow_redirects=True)
     assert "5 experts present, 1 have voted: the count waits until everyone has voted" in early_count.text
     assert_english(early_count.text)
@@ -292,7 +289,7 @@ def test_a_meeting_in_a_year_without_holidays_is_refused_in_english(
     # Chinese message, passed through untranslated.
     world = make_committee_world(session, clock.now)
     made = make_committee(session, world, clock.now)
-    handler = in_english(login_as(made.office.handler, membership_id=made.office.handler_membership.id))
+    handler = in_english(staff_login(login_as, made.office))
     unknown = handler.post(
         "/committees/meetings",
         data={"held_on": "2027-06-15", "place": "市人社局会议室", "form_token": new_token()},

@@ -26,6 +26,7 @@ from tests.factories import (
     make_committee_world,
     make_review_application,
     make_world,
+    staff_login,
     to_meeting,
     to_published,
 )
@@ -203,8 +204,8 @@ def test_the_committee_offices_package_buttons_name_the_tab_without_quotes(
     # Reported: 'Download every application of “First review” as a package' read oddly with the tab name
     # quoted; the ticked-rows button read 'Download the selected as a package'.
     world = make_committee_world(session, clock.now)
-    co = make_committee(session, world, clock.now)
-    handler = in_english(login_as(co.office.handler, membership_id=co.office.handler_membership.id))
+    made = make_committee(session, world, clock.now)
+    handler = in_english(staff_login(login_as, made.office))
     page = handler.get("/review/queue").text
     assert "Download every application on the First review tab as one package</button>" in page
     assert "Download the ticked applications as one package</button>" in page

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import AuthSession
 from tests.conftest import Clock
-from tests.factories import PASSWORD, make_user, make_world
+from tests.factories import PASSWORD, make_user, make_world, with_document
 from tests.i18n.reading import assert_english, in_english
 
 
@@ -41,9 +41,8 @@ def test_login_by_a_permit_or_passport_number_typed_with_spaces_or_full_width(
     """Seen: a Macao resident who registered with “M1234567801” could not log in with “m 1234567801” (nor a
     full-width number from a Chinese keyboard), though HR's form and the registration accept both."""
     permit, passport = make_user(session), make_user(session)
-    permit.document_type, permit.id_number = "hk_macau_permit", "M1234567801"
-    passport.document_type, passport.id_number, passport.nationality = "passport", "E12345678", "GBR"
-    passport.permit_kind, passport.permit_no = "work_permit", "WP2026000123"
+    with_document(permit, "hk_macau_permit", "M1234567801")
+    with_document(passport, "passport", "E12345678", nationality="GBR", permit_no="WP2026000123")
     session.flush()
     for login in ("m 1234567801", "Ｍ１２３４５６７８０１", " e1234-5678 "):
         response = client.post("/login", data={"login": login, "password": PASSWORD})

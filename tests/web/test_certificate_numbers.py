@@ -17,12 +17,15 @@ from portal.models import Meeting
 from portal.services.submissions import new_token
 from tests.conftest import Clock
 from tests.factories import (
+    committee_road,
     make_committee,
     make_committee_world,
     make_review_application,
     make_user,
+    staff_login,
     to_meeting,
     to_published,
+    with_document,
 )
 from tests.i18n.reading import in_english
 
@@ -49,7 +52,7 @@ def test_the_bureau_imports_the_provinces_numbers_after_a_preview(
         clock.now = to_meeting(session, world, made, application, clock.now)
     clock.now = to_published(session, world, made, [first, second], clock.now)
     meeting = session.query(Meeting).one()
-    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    bureau = staff_login(login_as, world.bureau)
     # The result sheet is in the dossier once published: the applicant's page and the review page.
     mine = login_as(first.applicant).get(f"/me/applications/{first.id}")
     assert 'id="result-sheet"' in mine.text and "赞成 5 票，反对 0 票" in mine.text
@@ -63,7 +66,7 @@ def test_the_bureau_imports_the_provinces_numbers_after_a_preview(
     header = next(load_workbook(io.BytesIO(template.data)).active.iter_rows(values_only=True))
     assert list(header) == ["姓名", "身份证号", "证书编号"]
     # The committee office reads the meeting but imports nothing.
-    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    office = staff_login(login_as, made.office)
     assert 'id="certificates"' not in office.get(f"/committees/meetings/{meeting.id}").text
 
     a, b = first.applicant, second.applicant
@@ -113,13 +116,8 @@ def test_the_bureau_imports_the_provinces_numbers_after_a_preview(
 def test_a_sheet_without_the_columns_is_refused_in_words(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
-    world = make_committee_world(session, clock.now)
-    made = make_committee(session, world, clock.now)
-    application = make_review_application(session, world, clock.now)
-    clock.now = to_meeting(session, world, made, application, clock.now)
-    clock.now = to_published(session, world, made, [application], clock.now)
-    meeting = session.query(Meeting).one()
-    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    world, meeting = _published(session, clock)
+    bureau = staff_login(login_as, world.bureau)
     book = Workbook()
     book.active.append(["名字", "号码"])
     out = io.BytesIO()
@@ -134,18 +132,13 @@ def test_a_sheet_without_the_columns_is_refused_in_words(
 
 
 def _published(session: Session, clock: Clock) -> tuple[Any, Meeting]:
-    world = make_committee_world(session, clock.now)
-    made = make_committee(session, world, clock.now)
-    application = make_review_application(session, world, clock.now)
-    clock.now = to_meeting(session, world, made, application, clock.now)
-    clock.now = to_published(session, world, made, [application], clock.now)
-    return world, session.query(Meeting).one()
+    return committee_road(session, clock, published=True).world, session.query(Meeting).one()
 
 
 def test_importing_with_no_file_chosen_asks_for_one(session: Session, clock: Clock, login_as: Any) -> None:
     # "上传并预览" with nothing chosen said 文件是空的（0字节）: the view's default name hid "nothing chosen".
     world, meeting = _published(session, clock)
-    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    bureau = staff_login(login_as, world.bureau)
     sent = bureau.post(
         f"/committees/meetings/{meeting.id}/certificates",
         data={"file": (io.BytesIO(b""), ""), "form_token": new_token()},
@@ -160,7 +153,7 @@ def test_the_preview_counts_one_number_in_the_singular(session: Session, clock: 
 
     world, meeting = _published(session, clock)
     application = meeting.entries[0].application
-    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    bureau = staff_login(login_as, world.bureau)
     in_english(bureau)
     data = _sheet([(application.applicant.name, application.applicant.id_number, "JS2026-0000101")])
     checked = bureau.post(
@@ -181,12 +174,8 @@ def test_the_english_dossier_brackets_the_basis_and_the_publication_day_in_engli
     # Chinese brackets, outside the Chinese names, around English words.
     import re
 
-    world = make_committee_world(session, clock.now)
-    made = make_committee(session, world, clock.now)
-    application = make_review_application(session, world, clock.now)
-    clock.now = to_meeting(session, world, made, application, clock.now)
-    clock.now = to_published(session, world, made, [application], clock.now)
-    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    world, _made, application = committee_road(session, clock, published=True)
+    bureau = staff_login(login_as, world.bureau)
     for page in (
         in_english(login_as(application.applicant)).get(f"/me/applications/{application.id}").text,
         in_english(bureau).get(f"/review/applications/{application.id}").text,
@@ -202,12 +191,8 @@ def test_entering_one_certificate_number_asks_first_as_the_import_does(
     # 录入证书编号 for one application did the same without a word.
     import re
 
-    world = make_committee_world(session, clock.now)
-    made = make_committee(session, world, clock.now)
-    application = make_review_application(session, world, clock.now)
-    clock.now = to_meeting(session, world, made, application, clock.now)
-    clock.now = to_published(session, world, made, [application], clock.now)
-    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    world, _made, application = committee_road(session, clock, published=True)
+    bureau = staff_login(login_as, world.bureau)
     page = bureau.get(f"/review/applications/{application.id}").text
     form = re.search(r'<form [^>]*id="record_certificate"[^>]*>', page)
     assert form and 'data-confirm="录入证书编号后本次申报即办结' in form.group(0)
@@ -226,20 +211,13 @@ def test_a_foreign_or_hong_kong_applicant_is_found_by_the_number_and_name_the_pr
         ("John Smith Jr.", "passport", "E98765432"),
         ("陈大文", "hk_macau_permit", "H12345678"),
     ):
-        person = make_user(session, name, employer=world.enterprise.org)
-        person.document_type, person.id_number = document, number
-        if document == "passport":
-            person.nationality, person.permit_kind, person.permit_no = (
-                "USA",
-                "work_permit",
-                "1100002023000123",
-            )
+        person = with_document(make_user(session, name, employer=world.enterprise.org), document, number)
         people.append(make_review_application(session, world, clock.now, applicant=person))
     for application in people:
         clock.now = to_meeting(session, world, made, application, clock.now)
     clock.now = to_published(session, world, made, people, clock.now)
     meeting = session.query(Meeting).one()
-    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    bureau = staff_login(login_as, world.bureau)
     data = _sheet(
         [("JOHN SMITH JR", "e98765432", "JS2026-0000201"), ("陈大文", "h1234 5678", "JS2026-0000202")]
     )

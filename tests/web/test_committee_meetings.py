@@ -13,18 +13,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Status
-from portal.models import Expert, Meeting, MeetingStatus
+from portal.models import Expert, Meeting, MeetingStatus, StaffRole
 from portal.services import votes
 from portal.services.calendar import today
 from portal.services.submissions import new_token
 from tests.conftest import Clock
 from tests.factories import (
     committee_notice,
+    committee_road,
     make_committee,
     make_committee_world,
     make_experts,
     make_review_application,
     pass_notice,
+    staff_login,
     to_meeting,
 )
 from tests.i18n.reading import in_english
@@ -37,14 +39,11 @@ def _meeting(session: Session) -> Meeting:
 def test_the_office_walks_a_meeting_from_planning_to_published_results_on_its_screens(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
-    world = make_committee_world(session, clock.now)
-    made = make_committee(session, world, clock.now)
-    application = make_review_application(session, world, clock.now)
-    clock.now = to_meeting(session, world, made, application, clock.now)
+    world, made, application = committee_road(session, clock)
     assert application.state is Status.AWAITING_MEETING
     experts = make_experts(session, made, clock.now, 5)
-    handler = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
-    leader = login_as(made.office.leader, membership_id=made.office.leader_membership.id)
+    handler = staff_login(login_as, made.office)
+    leader = staff_login(login_as, made.office, StaffRole.LEADER)
 
     empty = handler.get("/committees/meetings")
     assert empty.status_code == 200 and "这里还没有评审会议" in empty.text
@@ -126,8 +125,8 @@ def test_the_office_walks_a_meeting_from_planning_to_published_results_on_its_sc
         own.post(f"/committees/panels/{meeting.id}/acknowledge")
     clock.now = clock.now + timedelta(days=30)
     # A month on: the office logs in again (sessions expire).
-    handler = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
-    leader = login_as(made.office.leader, membership_id=made.office.leader_membership.id)
+    handler = staff_login(login_as, made.office)
+    leader = staff_login(login_as, made.office, StaffRole.LEADER)
     opened = leader.post(f"/committees/meetings/{meeting.id}/open", data={"present": [m.id for m in members]})
     assert opened.status_code == 303
     entry = meeting.entries[0]
@@ -176,7 +175,7 @@ def test_the_office_walks_a_meeting_from_planning_to_published_results_on_its_sc
     assert '年度职称评审结果的公示"' in drafting.text and "年度职称评审人员的评前公示" not in drafting.text
     notice = committee_notice(session, made.office, [application.id], clock.now, title="评审结果公示")
     clock.now = pass_notice(session, notice)
-    leader = login_as(made.office.leader, membership_id=made.office.leader_membership.id)
+    leader = staff_login(login_as, made.office, StaffRole.LEADER)
     no_note = leader.post(
         f"/committees/meetings/{meeting.id}/confirm", data={"note": ""}, follow_redirects=True
     )
@@ -200,7 +199,7 @@ def test_the_expert_pool_adds_an_expert_with_a_first_password_and_refuses_bad_fi
 ) -> None:
     world = make_committee_world(session, clock.now)
     made = make_committee(session, world, clock.now)
-    handler = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    handler = staff_login(login_as, made.office)
     assert "专家库还是空的" in handler.get("/committees/experts").text
     bad = handler.post("/committees/experts", data={"name": "王五", "series": "工程"})
     assert bad.status_code == 422 and "请填写专业" in bad.text and 'value="王五"' in bad.text
@@ -242,12 +241,8 @@ def test_a_failed_vote_reaches_the_applicants_timeline_with_its_totals(
     from portal.services.actors import actor_for
     from tests.factories import filed_meeting
 
-    world = make_committee_world(session, clock.now)
-    made = make_committee(session, world, clock.now)
-    application = make_review_application(session, world, clock.now)
-    clock.now = to_meeting(session, world, made, application, clock.now)
-    make_experts(session, made, clock.now, 5)
-    meeting = filed_meeting(session, world, made, [application], clock.now)
+    world, made, application = committee_road(session, clock)
+    meeting = filed_meeting(session, world, made, [application], clock.now, pool=5)
     members = votes.panel(session, meeting)
     for member in members:
         votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, clock.now)
@@ -276,17 +271,14 @@ def test_a_refused_start_of_the_vote_keeps_the_absent_experts_unticked(
     from portal.services.actors import actor_for
     from tests.factories import filed_meeting
 
-    world = make_committee_world(session, clock.now)
-    made = make_committee(session, world, clock.now)
-    application = make_review_application(session, world, clock.now)
-    clock.now = to_meeting(session, world, made, application, clock.now)
+    world, made, application = committee_road(session, clock)
     make_experts(session, made, clock.now, 7)
     meeting = filed_meeting(session, world, made, [application], clock.now, panel=7)
     members = votes.panel(session, meeting)
     for member in members[1:]:
         votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, clock.now)
     clock.now = clock.now + timedelta(days=30)
-    leader = login_as(made.office.leader, membership_id=made.office.leader_membership.id)
+    leader = staff_login(login_as, made.office, StaffRole.LEADER)
     ticked = [m.id for m in members[:5]]  # the last two are absent; the first has not acknowledged
     refused = leader.post(f"/committees/meetings/{meeting.id}/open", data={"present": ticked})
     assert refused.status_code == 422 and "尚未确认已学习评价标准条件" in refused.text
@@ -311,8 +303,7 @@ def _voting_meeting(
     applications = [make_review_application(session, world, clock.now) for _ in range(applicants)]
     for application in applications:
         clock.now = to_meeting(session, world, made, application, clock.now)
-    make_experts(session, made, clock.now, 5)
-    meeting = filed_meeting(session, world, made, applications, clock.now)
+    meeting = filed_meeting(session, world, made, applications, clock.now, pool=5)
     members = votes.panel(session, meeting)
     for member in members:
         votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, clock.now)
@@ -391,7 +382,7 @@ def test_the_english_meeting_page_punctuates_in_english(
     # written around English words.
 
     meeting, _, (_world, made) = _voting_meeting(session, clock, applicants=1, absent=0)
-    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    office = staff_login(login_as, made.office)
     in_english(office)
     page = office.get(f"/committees/meetings/{meeting.id}").text
     seed = re.search(r'<p id="draw-check">(.*?)</p>', page, re.S)
@@ -418,7 +409,7 @@ def test_the_office_s_notice_is_posted_on_its_website_by_default(
         (StaffRole.LEADER, Action.LEADER_APPROVE),
     ):
         applications.act(session, made.office.actor(role), application.id, step, clock.now)
-    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    office = staff_login(login_as, made.office)
     page = office.get("/notices").text
     assert 'name="location" type="text" value="评委会办事机构网站"' in page
 
@@ -429,12 +420,8 @@ def test_the_english_expert_reads_what_they_confirm_having_studied_in_english(
     # The pledge above 确认已学习 ("I have studied them") stayed in Chinese on the English page.
     from tests.factories import filed_meeting
 
-    world = make_committee_world(session, clock.now)
-    made = make_committee(session, world, clock.now)
-    application = make_review_application(session, world, clock.now)
-    clock.now = to_meeting(session, world, made, application, clock.now)
-    make_experts(session, made, clock.now, 5)
-    meeting = filed_meeting(session, world, made, [application], clock.now)
+    world, made, application = committee_road(session, clock)
+    meeting = filed_meeting(session, world, made, [application], clock.now, pool=5)
     expert = votes.panel(session, meeting)[0].expert.user
     expert.must_change_password = False
     own = login_as(expert)
@@ -450,7 +437,7 @@ def test_the_english_meeting_page_names_one_meeting_and_one_committee_in_the_sin
     # The page of one meeting was headed "Review meetings 18 Dec 2026", its committee labelled "Review
     # committees" and the panel's column "Experts".
     meeting, _, (_world, made) = _voting_meeting(session, clock, applicants=1, absent=0)
-    office = in_english(login_as(made.office.handler, membership_id=made.office.handler_membership.id))
+    office = in_english(staff_login(login_as, made.office))
     page = office.get(f"/committees/meetings/{meeting.id}").text
     assert re.search(r"<h1>Review meeting \d+ \w+ \d{4} ", page)
     assert "<dt>Review committee</dt>" in page and "Review committees</dt>" not in page
@@ -466,7 +453,7 @@ def test_the_english_expert_form_gives_its_examples_as_the_applications_write_th
     # The hints read "e.g. Engineering": an expert entered so is never drawn for the applications' 工程.
     world = make_committee_world(session, clock.now)
     made = make_committee(session, world, clock.now)
-    handler = in_english(login_as(made.office.handler, membership_id=made.office.handler_membership.id))
+    handler = in_english(staff_login(login_as, made.office))
     page = handler.get("/committees/experts").text
     assert "e.g. Engineering" not in page
     assert 'In Chinese, as the applications write it, e.g. <span lang="zh-CN">工程</span>' in page
@@ -478,7 +465,7 @@ def test_the_english_filing_checklist_counts_the_agenda_and_the_panel_as_the_chi
     # 上会评审 1 人 read "1 applicant to be reviewed" under "Eligibility review", as if the review were still
     # to come; the panel's "专家5人" had no singular.
     meeting, _, (_world, made) = _voting_meeting(session, clock, applicants=1, absent=0)
-    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    office = staff_login(login_as, made.office)
     assert "上会评审 1 人" in office.get(f"/committees/meetings/{meeting.id}").text
     page = in_english(office).get(f"/committees/meetings/{meeting.id}").text
     assert "to be reviewed" not in page
@@ -491,11 +478,8 @@ def test_the_english_status_line_separates_its_facts_with_an_english_separator(
 ) -> None:
     # The committee office's review page read "Under review at the committee's office 　Employer: …": a
     # full-width space (U+3000) between the facts. The Chinese page keeps its 　.
-    world = make_committee_world(session, clock.now)
-    made = make_committee(session, world, clock.now)
-    application = make_review_application(session, world, clock.now)
-    clock.now = to_meeting(session, world, made, application, clock.now)
-    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    _world, made, application = committee_road(session, clock)
+    office = staff_login(login_as, made.office)
     chinese = office.get(f"/review/applications/{application.id}").text
     assert "</span>\u3000单位：" in chinese
     page = in_english(office).get(f"/review/applications/{application.id}").text
@@ -508,7 +492,7 @@ def test_the_english_committee_pages_number_clauses_as_the_other_english_message
 ) -> None:
     # The meeting page read "Basis 003 六(一)" while the messages beside it wrote "(004 1(7))".
     meeting, _, (_world, made) = _voting_meeting(session, clock, applicants=1, absent=0)
-    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    office = staff_login(login_as, made.office)
     assert "003 六(一)" in office.get(f"/committees/meetings/{meeting.id}").text
     in_english(office)
     page = office.get(f"/committees/meetings/{meeting.id}").text
@@ -533,7 +517,7 @@ def test_the_english_notice_page_of_the_office_numbers_its_clauses_in_english(
     # The 评前公示 page's rule read "(003 五(三))" and "(003 六(二))" in English.
     world = make_committee_world(session, clock.now)
     made = make_committee(session, world, clock.now)
-    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    office = staff_login(login_as, made.office)
     assert "（003 五(三)）" in office.get("/notices").text
     page = in_english(office).get("/notices").text
     assert "五(三)" not in page and "(003 5(3))" in page and "(003 6(2))" in page
@@ -544,7 +528,7 @@ def test_the_panel_s_column_of_series_and_specialty_is_headed_so(
 ) -> None:
     # The column showing "工程 / 建设工程" was headed 专业 ("Specialty") alone.
     meeting, _, (_world, made) = _voting_meeting(session, clock, applicants=1, absent=0)
-    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    office = staff_login(login_as, made.office)
     panel = office.get(f"/committees/meetings/{meeting.id}").text.split('id="panel"')[1]
     assert ">系列 / 专业</th>" in panel and ">专业</th>" not in panel
     english = in_english(office).get(f"/committees/meetings/{meeting.id}").text.split('id="panel"')[1]
@@ -572,7 +556,7 @@ def test_the_office_s_empty_lists_point_to_their_form_by_its_heading_not_to_the_
     # On a phone the forms stand below the lists, which said to use the form "on the right" (在右侧).
     world = make_committee_world(session, clock.now)
     made = make_committee(session, world, clock.now)
-    office = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    office = staff_login(login_as, made.office)
     for path in ("/committees/experts", "/committees/meetings", "/notices"):
         assert "右侧" not in office.get(path).text, path
     in_english(office)

@@ -31,7 +31,7 @@ from portal.services import handoffs
 from portal.services.materials import store_file
 from portal.services.submissions import new_token
 from tests.conftest import Clock, run_queued
-from tests.factories import STEPS_TO, STORAGE, make_application, make_world
+from tests.factories import STEPS_TO, STORAGE, make_application, make_world, with_document
 
 CAP = 2_097_152
 CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")  # Han and full-width marks
@@ -184,8 +184,7 @@ def test_a_result_for_a_passport_holder_is_matched_by_the_passport_number(
 
     world, chosen = _ready(session, clock, "ganzhou-2026")
     person = chosen[0].applicant
-    person.document_type, person.id_number, person.nationality = "passport", "E98765432", "USA"
-    person.permit_kind, person.permit_no = "work_permit", "1100002023000123"
+    with_document(person, "passport", "E98765432")
     session.flush()
     book = Workbook()
     book.active.append(["姓名", "身份证号码", "证书编号", "认定结果"])

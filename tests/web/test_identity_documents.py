@@ -16,7 +16,7 @@ from portal.models import AuditEvent, StaffRole, User
 from portal.services import applications
 from portal.services.auth import hash_password
 from tests.conftest import Clock
-from tests.factories import PASSWORD, World, make_user, make_world
+from tests.factories import PASSWORD, World, make_passport_holder, make_user, make_world, with_document
 from tests.i18n.reading import in_english
 
 HX = {"HX-Request": "true"}
@@ -123,9 +123,7 @@ def test_a_passport_holders_checklist_asks_for_the_permit_beside_the_passport(
     """SCOPE-03 (MATERIAL: the permit). Seen in English: John O'Brien, opened with a passport and a work
     permit, was asked only for an identity document (“both sides of the resident identity card”), so the
     permit that lets him apply reached no reviewer. A resident-ID holder is not asked for it."""
-    foreigner = make_user(session, "John Michael O'Brien", employer=world.enterprise.org)
-    foreigner.document_type, foreigner.id_number, foreigner.nationality = "passport", "E12345678", "USA"
-    foreigner.permit_kind, foreigner.permit_no = "work_permit", "1100002023000123"
+    foreigner = make_passport_holder(session, "John Michael O'Brien", employer=world.enterprise.org)
     local = make_user(session, employer=world.enterprise.org)
     handler = world.enterprise.actor(StaffRole.HANDLER)
     pages, chinese = {}, {}
@@ -162,13 +160,7 @@ def test_the_identity_document_slot_asks_for_the_document_the_account_was_opened
     for document, (number, english, chinese) in people.items():
         person = make_user(session, employer=world.enterprise.org)
         if number is not None:
-            person.document_type, person.id_number = document, number
-        if document == "passport":
-            person.nationality, person.permit_kind, person.permit_no = (
-                "USA",
-                "work_permit",
-                "1100002023000123",
-            )
+            with_document(person, document, number)
         started = applications.start_application(
             session, handler, applications.StartInput(person.id, "工程", "土木工程", "中级"), clock.now
         )
@@ -185,9 +177,7 @@ def test_reviewers_see_which_document_an_applicants_number_belongs_to(
 ) -> None:
     """Seen in English on the review page: John Smith's “ID number E9*****32” did not say it was a passport
     number, nor did the printed form's 证件号码; a resident ID holder's stays as it was."""
-    foreigner = make_user(session, "John Smith", employer=world.enterprise.org)
-    foreigner.document_type, foreigner.id_number, foreigner.nationality = "passport", "E98765432", "USA"
-    foreigner.permit_kind, foreigner.permit_no = "work_permit", "1100002023000123"
+    foreigner = make_passport_holder(session, "John Smith", employer=world.enterprise.org, number="E98765432")
     local = make_user(session, employer=world.enterprise.org)
     handler = world.enterprise.actor(StaffRole.HANDLER)
     started = {

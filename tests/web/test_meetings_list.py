@@ -16,7 +16,7 @@ from portal.models import Meeting
 from portal.services.calendar import today
 from portal.services.submissions import new_token
 from tests.conftest import Clock
-from tests.factories import make_committee, make_committee_world
+from tests.factories import committee_road, make_committee, make_committee_world, staff_login
 from tests.i18n.reading import in_english
 
 
@@ -74,15 +74,11 @@ def test_the_list_counts_the_agenda_in_the_reader_s_words(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
     # English read "1 people" for a one-person agenda (and "person" where the column counts applicants).
-    from tests.factories import filed_meeting, make_experts, make_review_application, to_meeting
+    from tests.factories import filed_meeting
 
-    world = make_committee_world(session, clock.now)
-    made = make_committee(session, world, clock.now)
-    application = make_review_application(session, world, clock.now)
-    clock.now = to_meeting(session, world, made, application, clock.now)
-    make_experts(session, made, clock.now, 5)
-    filed_meeting(session, world, made, [application], clock.now)
-    handler = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    world, made, application = committee_road(session, clock)
+    filed_meeting(session, world, made, [application], clock.now, pool=5)
+    handler = staff_login(login_as, made.office)
     assert "<td>1 人</td>" in handler.get("/committees/meetings").text
     in_english(handler)
     english = handler.get("/committees/meetings").text

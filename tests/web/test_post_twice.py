@@ -48,7 +48,9 @@ from tests.factories import (
     PASSWORD,
     STEPS_TO,
     STORAGE,
+    Road,
     World,
+    committee_road,
     make_application,
     make_staff,
     make_user,
@@ -1110,21 +1112,8 @@ def committees_record_exception(c: Ctx) -> Case:
 # office, an application on its way to the meeting; each case walks the meeting to the step its form takes.
 
 
-@dataclass
-class Road:
-    world: World
-    made: Any  # tests.factories.CommitteeOffice
-    application: Any
-
-
 def _road(c: Ctx) -> Road:
-    from tests.factories import make_committee, make_committee_world, make_review_application, to_meeting
-
-    world = make_committee_world(c.session, c.clock.now)
-    made = make_committee(c.session, world, c.clock.now)
-    application = make_review_application(c.session, world, c.clock.now)
-    c.clock.now = to_meeting(c.session, world, made, application, c.clock.now)
-    return Road(world, made, application)
+    return committee_road(c.session, c.clock)
 
 
 def _office(c: Ctx, road: Road, role: StaffRole = StaffRole.HANDLER) -> FlaskClient:
