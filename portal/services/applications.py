@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from portal.domain import committees as committee_rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.form import FLAT_FIELDS
+from portal.domain.glossary import series_as_stored
 from portal.domain.i18n import N_, NC_, T_
 from portal.domain.materials import moved_slot
 from portal.domain.policy import LEVELS, PATHWAYS
@@ -68,7 +69,9 @@ def start_application(session: Session, actor: Actor, data: StartInput, now: dat
     applicant = session.get(User, data.applicant_id)
     if applicant is None or applicant.employer_id != actor.org_id:
         errors["applicant_id"] = N_("请选择本单位的申报人")
-    series, specialty = data.series.strip(), data.specialty.strip()
+    # A suggested series typed in English ("Engineering") is stored as the Chinese name (工程) every
+    # profile, form and hand-off writes.
+    series, specialty = series_as_stored(data.series.strip()), data.specialty.strip()
     if not series:
         errors["series"] = N_("请填写职称系列")
     if not specialty:

@@ -33,6 +33,7 @@ from portal.domain.eligibility import (
 from portal.domain.eligibility import counted_years as count_years
 from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.form import SectionKey
+from portal.domain.glossary import series_as_stored
 from portal.domain.i18n import N_, T_, joined, worded
 from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS, PolicyProfile, Window
 from portal.domain.roster import RosterBadge
@@ -474,6 +475,7 @@ class DryRun:
     enterprise: Organisation
     attempts: list[Attempt]
     earliest: Attempt | None
+    series: str = ""  # as compared: a suggested series typed in English is its Chinese name
 
     @property
     def shown(self) -> Attempt | None:
@@ -496,7 +498,9 @@ class DryRun:
 
 def dry_run(session: Session, actor: Actor, data: DryRunInput, now: datetime) -> DryRun:
     """Whether and when a candidate without an account could apply: the findings at each coming batch's
-    cutoff, the earliest batch with no block. HR of an enterprise only; nothing is stored."""
+    cutoff, the earliest batch with no block. HR of an enterprise only; nothing is stored. A suggested
+    series typed in English ("Engineering") is checked as the Chinese name profiles write (工程)."""
+    data = replace(data, series=series_as_stored(data.series.strip()))
     if not (actor.is_staff and actor.org_kind is OrgKind.ENTERPRISE):
         raise PermissionDenied(N_("只有用人单位的经办人或领导可以使用申报条件预测"))
     enterprise = session.get(Organisation, actor.org_id)
@@ -571,4 +575,4 @@ def dry_run(session: Session, actor: Actor, data: DryRunInput, now: datetime) ->
         if not attempt.blocks:
             earliest = attempt
             break
-    return DryRun(profile, enterprise, attempts, earliest)
+    return DryRun(profile, enterprise, attempts, earliest, data.series)

@@ -403,3 +403,17 @@ def test_a_handler_with_a_passport_length_name_endorses_and_the_name_is_kept_who
     assert endorsement.handler_name == long_name
     stamped = PdfReader(io.BytesIO(STORAGE.get(endorsement.stamped_file.sha256)))
     assert "MARIA" in stamped.pages[0].extract_text()
+
+
+def test_a_series_typed_in_english_is_started_as_its_chinese_name(
+    session: Session, world: World, clock: Clock
+) -> None:
+    """Any caller of the service, not only the start form's view, stores the name profiles write."""
+    applicant = make_user(session, employer=world.enterprise.org)
+    started = applications.start_application(
+        session,
+        world.enterprise.actor(StaffRole.HANDLER),
+        applications.StartInput(applicant.id, "Engineering", "土木工程", "中级"),
+        clock.now,
+    )
+    assert started.series == "工程"

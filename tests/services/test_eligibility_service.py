@@ -3,6 +3,7 @@ contacts (audited, no overlaps), and HR's dry run finds the earliest batch."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -297,6 +298,10 @@ def test_the_dry_run_finds_the_earliest_batch(session: Session, world: World) ->
         datetime(2026, 4, 1, 2, tzinfo=UTC),
     )
     assert exam.earliest is None and "尚不符合申报条件" in exam.verdict
+    typed = eligibility.dry_run(  # a suggested series typed in English is compared as its Chinese name
+        session, hr, replace(data, series=" engineering "), datetime(2026, 4, 1, 2, tzinfo=UTC)
+    )
+    assert typed.series == "工程" and typed.verdict == result.verdict
     with pytest.raises(ValidationFailed) as invalid:
         eligibility.dry_run(session, hr, eligibility.DryRunInput(pathway="评审", series="", level="x"), IN_Q4)
     assert set(invalid.value.fields) == {"pathway", "series", "level"}

@@ -55,7 +55,7 @@ def start_application() -> Response:
     data = form_input(
         service.StartInput,
         applicant_id=id_field("applicant_id") or 0,
-        series=series.as_written(request.form.get("series", "")),
+        series=request.form.get("series", ""),
     )
     try:
         application = service.start_application(db.session, current_actor(), data, now())
@@ -72,8 +72,6 @@ def check_eligibility() -> Response:
     """HR's dry run for a candidate without an account: findings and the earliest batch. Nothing is
     stored, so it is a GET whose URL can be bookmarked or shared."""
     form = request.args.to_dict()
-    if "series" in form:
-        form["series"] = series.as_written(form["series"])
     result = None
     errors: dict[str, str] = {}
     status = 200
@@ -83,6 +81,7 @@ def check_eligibility() -> Response:
         )
         try:
             result = eligibility.dry_run(db.session, current_actor(), data, now())
+            form["series"] = result.series  # the form comes back with the name the rules compared
         except ValidationFailed as invalid:
             errors, status = invalid.fields, 422
     enterprise = _enterprise()
