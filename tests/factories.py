@@ -241,9 +241,11 @@ def make_application(
     unit_opinion: bool = True,
     pathway: str = "认定",
     what: tuple[str, str, str] = ("工程", "土木工程", "中级"),
+    sections: dict[str, object] | None = None,
 ) -> Application:
     """A filled draft with stand-in materials and the pledge signed, then the first `steps` of the main
-    road (portal.demo.ROAD), the notice included. ``what`` is (series, specialty, level)."""
+    road (portal.demo.ROAD), the notice included. ``what`` is (series, specialty, level); ``sections``
+    replace parts of the 申报表 (`filled_form`)."""
     office = office or world.enterprise
     applicant = applicant or make_user(session, employer=office.org)
     application = applications.start_application(
@@ -252,7 +254,8 @@ def make_application(
         applications.StartInput(applicant.id, *what, pathway=pathway),
         now,
     )
-    forms.save_form(session, actor_for(applicant, None), application.id, filled_form(application), now)
+    rows = filled_form(application, **(sections or {}))
+    forms.save_form(session, actor_for(applicant, None), application.id, rows, now)
     materials.attach_placeholders(session, actor_for(applicant, None), STORAGE, application, now)
     walk(session, reviewers(world, office), application, steps, now + timedelta(minutes=1))
     handler = office.actor(StaffRole.HANDLER)
@@ -432,7 +435,8 @@ def make_review_application(
     what: tuple[str, str, str] = ("工程", "建设工程", "中级"),
 ) -> Application:
     """A 评审 application walked to the bureau's review with the bureau handler's signature: the bureau
-    leader's 送评委会评审 is next."""
+    leader's 送评委会评审 is next. A 助理级 one is made by a 技术员 (员级), level by level (003 二(一))."""
+    junior = what[2] == "助理级"
     return make_application(
         session,
         world,
@@ -442,6 +446,7 @@ def make_review_application(
         steps=STEPS_TO[Status.BUREAU_REVIEW] + 1,
         pathway="评审",
         what=what,
+        sections={"title": [{**FILLED["title"], "name": "技术员", "level": "员级"}]} if junior else None,
     )
 
 

@@ -78,6 +78,7 @@ __all__ = [
     "Problem",
     "ProvincialWindows",
     "Requirement",
+    "ReviewDeadline",
     "ScopeRule",
     "SeriesRule",
     "SocialInsuranceRule",
@@ -811,12 +812,37 @@ class ProvincialWindows(Cited):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReviewDeadline(Cited):
+    """WIN-04 (Zhenjiang 003 三(二)): "原则上各专业中级评审时间在11月底前完成" — the committees finish their
+    review of ``levels`` by ``finish_by``, the same day of every year (11-30). "In principle": a meeting held
+    later for those levels, and what is still undecided after the day, are warned of, never refused."""
+
+    rule: str
+    levels: Levels
+    finish_by: date
+
+    def deadline(self, year: int) -> date:
+        """The day the review of ``year`` is finished by (the same day of that year)."""
+        return self.finish_by.replace(year=year)
+
+    def covers(self, level: str | None) -> bool:
+        """Whether an application at ``level`` falls under the deadline."""
+        return level in self.levels
+
+    def past(self, day: date) -> bool:
+        """Whether ``day`` is after its year's deadline (a meeting that day is late for ``levels``)."""
+        return day > self.deadline(day.year)
+
+
+@dataclass(frozen=True, kw_only=True)
 class CommitteeRules(Cited):
     """The committee road of a profile (issue 22). ``city_wide_places`` are the table's places that stand
     for the whole city (a more specific place wins: 003 附件 序号3's "不含丹阳市……"); ``one_per_year`` and
     ``same_for_unit`` cite CHAN-01 where the profile has it (003 四); ``city_system_gate`` cites 004 一(二)
     (REV-06) where the city system's review must be recorded before a case is sent; ``same_year`` cites
-    003 三(一) (WIN-04, 不得跨年度评审) where a meeting reviews only what reached the committee that year."""
+    003 三(一) (WIN-04, 不得跨年度评审) where a meeting reviews only what reached the committee that year;
+    ``review_deadline`` is 003 三(二)'s day by which some levels' review is finished in principle (a
+    warning)."""
 
     rule: str
     city_wide_places: tuple[str, ...] = ()
@@ -832,6 +858,7 @@ class CommitteeRules(Cited):
     title_confirmation: TitleConfirmationRule | None = None
     call: CallRule | None = None
     provincial_windows: ProvincialWindows | None = None
+    review_deadline: ReviewDeadline | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -25,7 +25,7 @@ from portal.domain import committees as rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, NT_, T_, Clause, Text, joined
 from portal.domain.mail import NoticeKind
-from portal.domain.policy import CommitteeRules
+from portal.domain.policy import CommitteeRules, ReviewDeadline
 from portal.domain.workdays import UnknownYear
 from portal.domain.workflow import Status
 from portal.models import (
@@ -250,6 +250,69 @@ def filing_hint(session: Session, actor: Actor) -> Text | None:
         "报备截止日按本局政策配置自动算出：%(rule)s报%(office)s（%(clause)s）",
         rule=_rule_words(rule), office=rule.filing.office, clause=Clause(rule.filing.citation),
     )  # fmt: skip
+
+
+# --- the review deadline in principle (WIN-04, Zhenjiang 003 三(二)) ---------------------------------------
+
+
+def _review_deadline(session: Session, committee: Committee) -> ReviewDeadline | None:
+    """The day by which the committee's bureau's profile asks some levels' review finished, if it does."""
+    _profile, rule = committees.rules_for(session, committee.bureau)
+    return rule.review_deadline if rule is not None else None
+
+
+def _receives(committee: Committee, rule: ReviewDeadline) -> bool:
+    """Whether the committee's scope rows take applications at a level the deadline covers."""
+    return any(rule.covers(level) for row in committee.scopes for level in row.level_list)
+
+
+def review_deadline_hint(session: Session, actor: Actor, now: datetime) -> Text | None:
+    """The plan form's word on the review deadline (003 三(二)) for an office whose committee receives the
+    levels it covers; None otherwise (another city, a committee of other levels)."""
+    committee = committees.committee_of_office(session, actor.org_id)
+    rule = _review_deadline(session, committee) if committee is not None else None
+    if rule is None or committee is None or not _receives(committee, rule):
+        return None
+    return T_(
+        "原则上各专业%(levels)s评审在%(deadline)s前完成（%(clause)s）：晚于该日的会议仍可安排和报备，"
+        "会议页面会提醒",
+        levels=rule.levels, deadline=rule.deadline(today(now).year), clause=Clause(rule.citation),
+    )  # fmt: skip
+
+
+def review_deadline_warning(session: Session, meeting: Meeting) -> Text | None:
+    """WIN-04 (003 三(二), "原则上各专业中级评审时间在11月底前完成"): what the meeting's page warns of — a
+    warning, never a refusal — while the meeting is held after the profile's review deadline of its year
+    and its agenda holds applications of the covered levels still undecided; while it is prepared with an
+    empty agenda, when its committee receives those levels (what its date form has just set). None
+    otherwise: held by the day, only other levels, all decided, or a profile without the deadline."""
+    rule = _review_deadline(session, meeting.committee)
+    if rule is None or not rule.past(meeting.held_on):
+        return None
+    words: dict[str, object] = {
+        "day": meeting.held_on,
+        "deadline": rule.deadline(meeting.held_on.year),
+        "levels": rule.levels,
+        "clause": Clause(rule.citation),
+    }
+    undecided = sum(
+        1 for e in meeting.entries if rule.covers(e.application.level) and not e.application.state.is_final
+    )
+    if undecided:
+        return NT_(
+            "会议日期%(day)s晚于%(deadline)s：原则上各专业%(levels)s评审在%(deadline)s前完成（%(clause)s），"
+            "议程中有%(num)d件%(levels)s申报尚未办结。能提前的请提前；确需在此后评审的，仍可照常报备。",
+            "会议日期%(day)s晚于%(deadline)s：原则上各专业%(levels)s评审在%(deadline)s前完成（%(clause)s），"
+            "议程中有%(num)d件%(levels)s申报尚未办结。能提前的请提前；确需在此后评审的，仍可照常报备。",
+            undecided, **words,
+        )  # fmt: skip
+    if not meeting.entries and meeting.state in EDITABLE and _receives(meeting.committee, rule):
+        return T_(
+            "会议日期%(day)s晚于%(deadline)s：原则上各专业%(levels)s评审在%(deadline)s前完成（%(clause)s）。"
+            "本评委会受理%(levels)s申报，本次会议如评审%(levels)s申报，能提前的请提前；确需在此后评审的，仍可照常报备。",
+            **words,
+        )  # fmt: skip
+    return None
 
 
 def plan_meeting(session: Session, actor: Actor, data: MeetingInput, now: datetime) -> Meeting:

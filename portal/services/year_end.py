@@ -12,7 +12,9 @@ bureau's admin sees them too; the documents, which name people, are for its hand
 
 Under REP-02 (Zhenjiang 003 三(一): the year's review, audit and filing finished within the year,
 ``reports = false``) the page shows every authority's figures, the deadline and the warning, and nothing
-is reported or downloaded here.
+is reported or downloaded here. Where the committee road has a review deadline in principle (WIN-04,
+Zhenjiang 003 三(二): 中级 reviewed by 11-30), the page calls out, once that day has passed, the
+applications at its levels on the committee road still undecided (a warning: nothing is refused).
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied
-from portal.domain.i18n import N_, T_
-from portal.domain.policy import Authority, PolicyProfile
+from portal.domain.i18n import N_, NT_, T_, Clause, Text
+from portal.domain.policy import Authority, PolicyProfile, ReviewDeadline
 from portal.domain.workflow import FINAL_STATUSES, Status
 from portal.models import Application, Organisation, OrgKind, YearEndReport
 from portal.services import audit
@@ -59,6 +61,7 @@ class BatchLine:
     undecided: int = 0
     certified: int = 0
     carried: int = 0  # of ``undecided``, those submitted in an earlier year (结转)
+    review: int = 0  # of ``undecided``, those on the committee road at a level of its review deadline
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,10 @@ class AuthorityLine:
     def carried(self) -> int:
         return sum(b.carried for b in self.batches)
 
+    @property
+    def review(self) -> int:
+        return sum(b.review for b in self.batches)
+
 
 @dataclass(frozen=True)
 class YearEndReportPage:
@@ -103,6 +110,9 @@ class YearEndReportPage:
     authorities: tuple[AuthorityLine, ...]
     may_download: bool  # the Excel and the 批复 name people: handlers and leaders only
     reports: bool = True  # REP-01: reported to the city office; REP-02 (Zhenjiang): finished in the year only
+    # WIN-04 (003 三(二)): past the review deadline in principle, what of its levels is still undecided.
+    review_warning: Text | None = None
+    review_levels: tuple[str, ...] = ()  # the levels it covers, as the authorities' lines name them
 
     @property
     def late(self) -> tuple[AuthorityLine, ...]:
@@ -170,6 +180,7 @@ def year_end_report(session: Session, actor: Actor, year: int, now: datetime) ->
     # Decided as the year closed, not as today: an earlier year's page counts one decided in January of
     # the next as open on 31 December (a final status is never left, so the day it was reached says when).
     decided_by_end = and_(Application.status.in_(_FINAL), Application.status_changed_at < end)
+    review_rule = profile.committee.review_deadline if profile.committee is not None else None
     rows = session.execute(
         select(
             Application.authority_code,
@@ -179,6 +190,8 @@ def year_end_report(session: Session, actor: Actor, year: int, now: datetime) ->
             carried_over,
             certified_in_year,
             Application.certificate_no,
+            Application.level,
+            Application.pathway,
         ).where(
             Application.bureau_id == bureau.id,
             Application.authority_code.in_(codes),
@@ -186,14 +199,17 @@ def year_end_report(session: Session, actor: Actor, year: int, now: datetime) ->
             or_(submitted_in_year, carried_over, certified_in_year),
         )
     ).all()
-    # (authority, batch) -> [decided, undecided, certified, carried over and undecided]
+    # (authority, batch) -> [decided, undecided, certified, carried over and undecided, undecided reviews
+    # at a level of the review deadline]
     counts: dict[tuple[str, str], list[int]] = {}
-    for code, batch, decided, submitted, carried, certified, number in rows:
-        tally = counts.setdefault((code, batch or ""), [0, 0, 0, 0])
+    for code, batch, decided, submitted, carried, certified, number, level, pathway in rows:
+        tally = counts.setdefault((code, batch or ""), [0, 0, 0, 0, 0])
         if submitted or carried:
             tally[0 if decided else 1] += 1
             if carried and not decided:
                 tally[3] += 1
+            if not decided and _under_review_deadline(profile, review_rule, level, pathway):
+                tally[4] += 1
         if certified and number:
             tally[2] += 1
     reports = {
@@ -204,16 +220,39 @@ def year_end_report(session: Session, actor: Actor, year: int, now: datetime) ->
     }
     rule = profile.year_end
     deadline, day = rule.deadline(year), today(now)
+    authorities = tuple(_line(profile, a, counts, reports.get(a.code), deadline, day) for a in reporters)
     return YearEndReportPage(
         year=year,
         deadline=deadline,
         clause=rule.citation,
         warns=day.year == year and rule.warns_on(day),
         past=day > deadline,
-        authorities=tuple(_line(profile, a, counts, reports.get(a.code), deadline, day) for a in reporters),
+        authorities=authorities,
         may_download=actor.is_staff and rule.reports,
         reports=rule.reports,
+        review_warning=_review_warning(review_rule, year, day, sum(a.review for a in authorities)),
+        review_levels=review_rule.levels if review_rule is not None else (),
     )
+
+
+def _under_review_deadline(
+    profile: PolicyProfile, rule: ReviewDeadline | None, level: str, pathway: str | None
+) -> bool:
+    """Whether an application falls under the committee road's review deadline (WIN-04, 003 三(二)): a
+    committee's (评审) application at one of its levels."""
+    return rule is not None and rule.covers(level) and profile.road(pathway) == "committee"
+
+
+def _review_warning(rule: ReviewDeadline | None, year: int, day: date, undecided: int) -> Text | None:
+    """From the day after the review deadline of ``year`` (Zhenjiang: from 1 December), how many of its
+    levels' reviews are still undecided, against the day and its clause; None before, or with none left."""
+    if rule is None or not undecided or day <= rule.deadline(year):
+        return None
+    return NT_(
+        "原则上各专业%(levels)s评审在%(deadline)s前完成（%(clause)s）：该日已过，尚有%(num)d件%(levels)s评审申报未办结。",
+        "原则上各专业%(levels)s评审在%(deadline)s前完成（%(clause)s）：该日已过，尚有%(num)d件%(levels)s评审申报未办结。",
+        undecided, levels=rule.levels, deadline=rule.deadline(year), clause=Clause(rule.citation),
+    )  # fmt: skip
 
 
 def _line(

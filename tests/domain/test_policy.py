@@ -451,6 +451,29 @@ def test_the_committee_rules_cite_their_clauses():
     assert zhenjiang.vote.threshold == (2, 3) and not zhenjiang.vote.confirmed and not kunming.vote.confirmed
 
 
+def test_win_04_zhenjiang_finishes_intermediate_review_by_the_end_of_november_in_principle():
+    """003 三(二): "原则上各专业中级评审时间在11月底前完成" — Zhenjiang's committee road carries the day (the
+    same day of every year) for 中级 only, with its clause; no other profile has it."""
+    rule = ZJ.committee.review_deadline  # type: ignore[union-attr]
+    assert rule is not None and (rule.rule, rule.levels, rule.citation) == ("WIN-04", ("中级",), "003 三(二)")
+    assert rule.deadline(2026) == date(2026, 11, 30)
+    assert rule.covers("中级") and not rule.covers("助理级") and not rule.covers("副高级")
+    assert rule.past(date(2026, 12, 1)) and not rule.past(date(2026, 11, 30))
+    others = [p for p in PROFILES.values() if p is not ZJ]
+    assert all(p.committee is None or p.committee.review_deadline is None for p in others)
+
+
+def test_win_04_a_broken_review_deadline_is_named(tmp_path):
+    text = (DEFAULT_DIRECTORY / "zhenjiang-2024.toml").read_text(encoding="utf-8")
+    good = 'levels = ["中级"]\nfinish_by = 2024-11-30'
+    assert text.count(good) == 1
+    broken = text.replace(good, 'levels = ["中级", "高工"]\nfinish_by = "2024-11-30"')
+    with pytest.raises(PolicyError) as info:
+        load_profile(_write(tmp_path, broken, name="zhenjiang-2024.toml"))
+    keys = [problem.key for problem in info.value.problems]
+    assert keys == ["committee.review_deadline.levels", "committee.review_deadline.finish_by"], keys
+
+
 def test_a_committee_road_without_its_rules_is_an_error(tmp_path):
     text = MINIMAL.replace('rule = "SCOPE-06"', 'rule = "SCOPE-06"\nroad = "committee"', 1)
     assert text != MINIMAL

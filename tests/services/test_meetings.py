@@ -166,6 +166,69 @@ def test_zhenjiang_reviews_no_application_in_a_later_year_than_it_reached_the_co
     assert this_year.held_on == date(2026, 12, 20)
 
 
+def test_zhenjiang_warns_of_an_intermediate_review_after_november_and_still_plans_it(
+    session: Session, clock: Clock
+) -> None:
+    """WIN-04 (003 三(二), "原则上各专业中级评审时间在11月底前完成"): a meeting after 11-30 of its year is
+    planned, moved and filed as any other, and warned of — while its agenda is empty (the committee
+    receives 中级) and while 中级 applications on it are undecided; not a meeting by the day."""
+    world, co, apps = _ready(session, clock)
+    handler, leader = co.office.actor(StaffRole.HANDLER), co.office.actor(StaffRole.LEADER)
+    by_the_day = meetings.plan_meeting(
+        session, handler, meetings.MeetingInput("2026-11-30", "会议室"), clock.now
+    )
+    assert meetings.review_deadline_warning(session, by_the_day) is None
+    hint = meetings.review_deadline_hint(session, handler, clock.now)
+    assert hint is not None and "2026年11月30日" in hint and "003 三(二)" in hint
+    late = meetings.plan_meeting(session, handler, meetings.MeetingInput("2026-12-10", "会议室"), clock.now)
+    empty = meetings.review_deadline_warning(session, late)
+    assert empty is not None and "本评委会受理中级申报" in empty and "（003 三(二)）" in empty
+    meetings.add_to_agenda(session, handler, late.id, [apps[0].id], clock.now)
+    warned = meetings.review_deadline_warning(session, late)
+    assert warned is not None and "议程中有1件中级申报尚未办结" in warned and "2026年11月30日" in warned
+    meetings.save_plan(
+        session, handler, late.id, meetings.PlanInput(held_on="2026-11-27", plan="方案"), clock.now
+    )
+    assert meetings.review_deadline_warning(session, late) is None  # moved back before the deadline
+    meetings.save_plan(
+        session, handler, late.id, meetings.PlanInput(held_on="2026-12-10", pass_rate_limit="80"), clock.now
+    )
+    assert meetings.review_deadline_warning(session, late) is not None
+    make_experts(session, co, clock.now, 5)
+    votes.draw_panel(session, handler, late.id, 5, clock.now)
+    meetings.file_meeting(session, leader, late.id, clock.now)  # "原则上": filed all the same
+    assert late.state is MeetingStatus.FILED and meetings.review_deadline_warning(session, late) is not None
+    assert world.bureau.org.policy_profile == "zhenjiang-2024"
+
+
+def test_no_review_deadline_warning_for_junior_committees_or_another_city(
+    session: Session, clock: Clock
+) -> None:
+    """003 三(二) names 中级 and is Zhenjiang's: a 初级 committee and its 助理级 agenda after 11-30, and
+    Dongchuan's 中级 meeting in December, are not warned of."""
+    world = make_committee_world(session, clock.now)
+    junior = make_committee(session, world, clock.now, levels="员级,助理级")
+    application = make_review_application(session, world, clock.now, what=("工程", "建设工程", "助理级"))
+    to_meeting(session, world, junior, application, clock.now)
+    handler = junior.office.actor(StaffRole.HANDLER)
+    assert meetings.review_deadline_hint(session, handler, clock.now) is None
+    meeting = meetings.plan_meeting(
+        session, handler, meetings.MeetingInput("2026-12-10", "会议室"), clock.now
+    )
+    assert meetings.review_deadline_warning(session, meeting) is None
+    assert meetings.add_to_agenda(session, handler, meeting.id, [application.id], clock.now).failed == []
+    assert meetings.review_deadline_warning(session, meeting) is None
+
+    _kworld, kco, kapps = _ready(session, clock, profile="kunming-2022")
+    khandler = kco.office.actor(StaffRole.HANDLER)
+    assert kapps[0].level == "中级" and meetings.review_deadline_hint(session, khandler, clock.now) is None
+    december = meetings.plan_meeting(
+        session, khandler, meetings.MeetingInput("2026-12-10", "会议室"), clock.now
+    )
+    meetings.add_to_agenda(session, khandler, december.id, [kapps[0].id], clock.now)
+    assert meetings.review_deadline_warning(session, december) is None
+
+
 def test_the_draw_recuses_and_can_be_drawn_again_to_the_same_panel(session: Session, clock: Clock) -> None:
     world, co, apps = _ready(session, clock)
     own = make_experts(session, co, clock.now, 1, employer_name=world.enterprise.org.name)[0]

@@ -123,3 +123,40 @@ def test_work_carried_over_from_an_earlier_year_counts_until_it_is_decided(
     assert last_zhanggong.carried == 0  # 2025's own submissions
     # As 2025 closed: decided_then was decided, decided_now (decided in 2026) and still_open were not.
     assert [(b.decided, b.undecided) for b in last_zhanggong.batches] == [(1, 2)]
+
+
+def test_zhenjiang_calls_out_intermediate_reviews_still_undecided_from_december(
+    session: Session, clock: Clock
+) -> None:
+    """WIN-04 (003 三(二)): 中级 reviews are finished by 11-30 in principle. From 1 December the page counts
+    the undecided 中级 applications on the committee road (评审) against that day; a 中级 认定 (the bureau's
+    road) and a 评审 at 助理级 are not the clause's, and Ganzhou has no such day."""
+    world = make_world(session)
+    clock.now = IN_OCTOBER
+    made = [
+        make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW]) for _ in range(4)
+    ]
+    world.bureau.org.policy_profile = "zhenjiang-2024"  # made on the plain road, then under Zhenjiang
+    review, junior, recognised, decided = made
+    for application, pathway, level in (
+        (review, "评审", "中级"),
+        (junior, "评审", "助理级"),
+        (recognised, "初定", "中级"),
+        (decided, "评审", "中级"),
+    ):
+        application.authority_code, application.pathway, application.level = "zj-center", pathway, level
+    decided.status = Status.REJECTED.value
+    session.flush()
+    handler = world.bureau.actor(StaffRole.HANDLER)
+    november = year_end.year_end_report(session, handler, 2026, datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
+    assert november is not None and november.review_warning is None  # the day itself: not yet
+    page = year_end.year_end_report(session, handler, 2026, datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
+    assert page is not None and page.review_warning is not None and page.review_levels == ("中级",)
+    assert "2026年11月30日前完成（003 三(二)）" in page.review_warning
+    assert "尚有1件中级评审申报未办结" in page.review_warning
+    center = {a.code: a for a in page.authorities}["zj-center"]
+    assert (center.undecided, center.review) == (3, 1)
+    world.bureau.org.policy_profile = "ganzhou-2026"
+    session.flush()
+    ganzhou = year_end.year_end_report(session, handler, 2026, IN_DECEMBER)
+    assert ganzhou is not None and ganzhou.review_warning is None

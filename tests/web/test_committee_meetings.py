@@ -582,3 +582,51 @@ def test_an_expert_s_header_names_them_an_expert_not_an_applicant(
     page = own.get("/committees/panels").text
     assert f"{expert.user.name}（评审专家）" in page and "（申报人）" not in page
     assert "(review expert)" in in_english(own).get("/committees/panels").text
+
+
+def _review_warning(page: str) -> str | None:
+    found = re.search(r'<p class="warn" id="review-deadline-warning">(.*?)</p>', page, re.S)
+    return found.group(1) if found else None
+
+
+def test_a_zhenjiang_intermediate_meeting_after_november_is_planned_with_a_warning_on_its_page(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """WIN-04 (003 三(二), "原则上各专业中级评审时间在11月底前完成"): the date form says it, a meeting after
+    11-30 is planned all the same and its page warns — the office's and the bureau's, in English too —
+    while 中级 applications on it are undecided; a meeting by the day is not warned of."""
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    handler = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    listing = handler.get("/committees/meetings").text
+    assert (
+        'id="review-deadline-hint"' in listing
+        and "原则上各专业中级评审在2026年11月30日前完成（003 三(二)）" in listing
+    )
+
+    def plan(day: str) -> Meeting:
+        planned = handler.post(
+            "/committees/meetings",
+            data={"held_on": day, "place": "市人社局会议室", "form_token": new_token()},
+        )
+        assert planned.status_code == 303  # "原则上": planned, never refused
+        return _meeting(session)
+
+    in_time = plan("2026-11-30")
+    assert _review_warning(handler.get(f"/committees/meetings/{in_time.id}").text) is None
+    late = plan("2026-12-10")
+    empty = _review_warning(handler.get(f"/committees/meetings/{late.id}").text)
+    assert empty is not None and "本评委会受理中级申报" in empty and "（003 三(二)）" in empty
+    handler.post(f"/committees/meetings/{late.id}/agenda", data={"application_ids": [application.id]})
+    warned = _review_warning(handler.get(f"/committees/meetings/{late.id}").text)
+    assert warned is not None and "会议日期2026年12月10日晚于2026年11月30日" in warned
+    assert "议程中有1件中级申报尚未办结" in warned
+    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    assert _review_warning(bureau.get(f"/committees/meetings/{late.id}").text) == warned
+    in_english(handler)
+    english = _review_warning(handler.get(f"/committees/meetings/{late.id}").text)
+    assert english is not None and "(003 3(2))" in english and "30 Nov 2026" in english
+    assert "1 Intermediate level application on the agenda is still undecided" in english
+    assert not re.search(r"[\u3400-\u9fff]", english)

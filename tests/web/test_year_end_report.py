@@ -240,3 +240,38 @@ def test_zhenjiangs_bureau_sees_the_year_end_deadline_and_what_is_unfinished_wit
     english = in_english(browser).get("/certificates/year-end?year=2026").text
     assert "Deadline near: 1 certifying authority still has undecided applications." in english
     assert_english(english)
+
+
+def test_zhenjiangs_year_end_page_calls_out_intermediate_reviews_undecided_after_november(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """WIN-04 (003 三(二)): 中级 reviews are finished by 11-30 in principle. From 1 December the year-end page
+    says how many 中级 applications on the committee road are still undecided, against that day, and the
+    accepting body's line counts them; in November it does not."""
+    plain = make_world(session)
+    clock.now = IN_OCTOBER
+    review = make_application(session, plain, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
+    plain.bureau.org.policy_profile = "zhenjiang-2024"  # made on the plain road, then under Zhenjiang
+    review.authority_code, review.pathway = "zj-center", "评审"
+    session.flush()
+    clock.now = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+    browser = login_as(plain.bureau.handler)
+    november = browser.get("/certificates/year-end?year=2026").text
+    assert 'id="review-deadline-late"' not in november and "review-undecided-" not in november
+    clock.now = IN_DECEMBER
+    browser = login_as(plain.bureau.handler)
+    page = browser.get("/certificates/year-end?year=2026").text
+    warning = page.split('id="review-deadline-late">')[1].split("</p>")[0]
+    assert warning == (
+        "原则上各专业中级评审在2026年11月30日前完成（003 三(二)）：该日已过，尚有1件中级评审申报未办结。"
+    )
+    row = page.split('id="authority-zj-center"')[1].split("</tr>")[0]
+    assert "含中级评审1件" in row
+    english = in_english(browser).get("/certificates/year-end?year=2026").text
+    assert (
+        "30 Nov 2026 (003 3(2)): that day has passed and 1 Intermediate level review application" in english
+    )
+    assert (
+        "incl. 1 Intermediate level review" in english.split('id="authority-zj-center"')[1].split("</tr>")[0]
+    )
+    assert_english(english)

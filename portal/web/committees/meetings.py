@@ -76,6 +76,9 @@ def _list_page(
         tabs=service.Tab.TABS,
         can_plan=actor.org_kind is OrgKind.COMMITTEE,
         filing_hint=service.filing_hint(db.session, actor) if actor.org_kind is OrgKind.COMMITTEE else None,
+        review_hint=service.review_deadline_hint(db.session, actor, now())
+        if actor.org_kind is OrgKind.COMMITTEE
+        else None,
         errors=errors or {},
         form=form or {},
         etag=tag,
@@ -152,6 +155,7 @@ def _meeting_page(
         candidates=candidates,
         blocked=confirmations.agenda_notes(db.session, candidates),  # 004 一(五): shown before adding
         items=items,
+        review_warning=service.review_deadline_warning(db.session, meeting),  # 003 三(二): warns only
         panel=panel,
         check=votes.verify_draw(db.session, meeting) if meeting.draw_seed else None,
         cast=votes.ballots_cast(db.session, meeting) if state is MeetingStatus.VOTING else 0,
