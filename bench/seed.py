@@ -123,6 +123,8 @@ LEVEL_WEIGHTS = (6, 34, 40, 16, 4)
 PATHWAYS = ("认定", "初定", "评审")
 EDUCATION = ("大专", "本科", "本科", "硕士", "博士")
 BATCHES = ("2026-1", "2026-2", "2026-3", "2026-4")
+# The name a submission keeps with its batch (migration 0038; the scope indexes end with it).
+BATCH_NAMES = {b: f"2026年第{n}批" for b, n in zip(BATCHES, "一二三四", strict=True)}
 
 # A year's queue: most applications are finished. Weights are per mille; every status occurs.
 STATUS_WEIGHTS: tuple[tuple[Status, int], ...] = (
@@ -488,7 +490,8 @@ def _application(
         "level": level,
         "pathway": rng.choice(PATHWAYS),
         "authority_code": None,
-        "batch_id": None if status is Status.DRAFT else rng.choice(BATCHES),
+        "batch_id": (batch := None if status is Status.DRAFT else rng.choice(BATCHES)),
+        "batch_name": BATCH_NAMES[batch] if batch else None,
         "cutoff": None,
         "warnings_acknowledgement": "",
         "status": status.value,

@@ -16,6 +16,8 @@ from portal.models.committees import Committee
 from portal.models.organisations import Organisation
 from portal.models.users import User
 
+# A window's name is cut at 100 characters (services.policies.save_window); its year adds five.
+BATCH_NAME_LENGTH = 120
 _FINAL_SQL = ", ".join(f"'{s.value}'" for s in sorted(FINAL_STATUSES))
 
 
@@ -41,21 +43,22 @@ class Application(Base):
         # with the scope column, then the queue's keyset order (status_changed_at, id), so a page is an
         # index range with no sort at any depth; the trailing columns cover the tab counts, so the one
         # aggregate query reads the index alone, and so does the DISTINCT of the filter options (series,
-        # batch, enterprise; migration 0013). They replace the single-column scope indexes.
+        # batch, enterprise; migration 0013), the batch's stored name included (migration 0038). They
+        # replace the single-column scope indexes.
         Index(
             "ix_applications_bureau_queue",
             "bureau_id", "status_changed_at", "id", "reached_level", "status", "current_org_id", "awaiting",
-            "series", "batch_id", "enterprise_id",
+            "series", "batch_id", "enterprise_id", "batch_name",
         ),
         Index(
             "ix_applications_department_queue",
             "department_id", "status_changed_at", "id", "reached_level", "status", "current_org_id",
-            "awaiting", "series", "batch_id", "enterprise_id",
+            "awaiting", "series", "batch_id", "enterprise_id", "batch_name",
         ),
         Index(
             "ix_applications_enterprise_queue",
             "enterprise_id", "status_changed_at", "id", "status", "current_org_id", "awaiting", "series",
-            "batch_id",
+            "batch_id", "batch_name",
         ),
         # 待初审 / 待签批: the organisation holding it and whose move it is, in queue order.
         Index("ix_applications_queue", "current_org_id", "awaiting", "status_changed_at", "id"),
@@ -95,6 +98,10 @@ class Application(Base):
     pathway: Mapped[str | None] = mapped_column(String(10))
     authority_code: Mapped[str | None] = mapped_column(String(40))
     batch_id: Mapped[str | None] = mapped_column(String(40))
+    # The batch's name as it was called at submission ("2025年第四批"; migration 0038): shown when the
+    # bureau's profile no longer holds the id (last year's batch, an admin's window since deleted). NULL
+    # on applications submitted before it, which then show the id.
+    batch_name: Mapped[str | None] = mapped_column(String(BATCH_NAME_LENGTH))
     cutoff: Mapped[date | None]
     # The applicant's reason for going ahead despite the eligibility warnings shown at submission.
     warnings_acknowledgement: Mapped[str] = bounded_text(

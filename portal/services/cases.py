@@ -138,7 +138,9 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
         has_seal=actor.org_id is not None and endorsements.current_seal(session, actor.org_id) is not None,
         new_materials=corrections.materials_since_return(session, application),
         authority=certificates.certifying_authority(session, application),
-        batch=policies.batch_title(evaluation.profile, application.batch_id, application.authority_code)
+        batch=policies.batch_title(
+            evaluation.profile, application.batch_id, application.authority_code, application.batch_name
+        )
         if application.batch_id
         else "",
         return_choices=corrections.return_choices(session, application),

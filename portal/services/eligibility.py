@@ -39,10 +39,18 @@ from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS, PolicyProfi
 from portal.domain.roster import RosterBadge
 from portal.domain.workflow import Status
 from portal.models import Application, Organisation, OrgKind, Ownership
+from portal.models.applications import BATCH_NAME_LENGTH
 from portal.services import audit, forms, materials, rosters, unit_opinions
 from portal.services.actors import Actor
 from portal.services.calendar import today
-from portal.services.policies import bureau_of, effective_profile, format_period, window_title, windows_on
+from portal.services.policies import (
+    batch_title,
+    bureau_of,
+    effective_profile,
+    format_period,
+    window_title,
+    windows_on,
+)
 from portal.services.transitions import SubmissionTerms
 
 OWNERSHIP_FACT = {Ownership.STATE.value: "国有", Ownership.NON_STATE.value: "非国有"}
@@ -410,15 +418,22 @@ def submission_terms(
     evaluation = evaluate(session, application, now)
     if not evaluation.applies:
         return None
-    batch_id, cutoff, authority = None, None, None
+    batch_id, batch_name, cutoff, authority = None, None, None, None
     if first and evaluation.window is not None:
         batch_id, cutoff = evaluation.window.batch_id, evaluation.cutoff
+        # The name every page shows for the batch, kept for when the profile no longer holds the id (next
+        # year's file, an admin's window since deleted): those pages fall back to it.
+        batch_name = batch_title(evaluation.profile, batch_id, evaluation.authority)[:BATCH_NAME_LENGTH]
         if evaluation.authority != application.authority_code:
             authority = evaluation.authority  # SCOPE-13: the draft goes to its self-review unit
     # The rulebook's warnings_acknowledged guard has refused an acknowledgement over its limit already.
     reason = acknowledgement.strip() if evaluation.warnings else None
     return SubmissionTerms(
-        batch_id=batch_id, cutoff=cutoff, warnings_acknowledgement=reason or None, authority_code=authority
+        batch_id=batch_id,
+        batch_name=batch_name,
+        cutoff=cutoff,
+        warnings_acknowledgement=reason or None,
+        authority_code=authority,
     )
 
 

@@ -256,7 +256,10 @@ def values_of(session: Session, application: Application) -> dict[str, object]:
         "authority": certifying_authority(session, application),
         "committee": _committee(session, application),
         "batch": batch_title(
-            effective_profile(session, application.bureau), application.batch_id, application.authority_code
+            effective_profile(session, application.bureau),
+            application.batch_id,
+            application.authority_code,
+            application.batch_name,
         )
         if application.batch_id
         else "",

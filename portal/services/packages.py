@@ -167,6 +167,11 @@ def _display(value: object) -> str:
 def _cover_facts(application: Application) -> list[tuple[str, str]]:
     profile = policies.effective_profile(_session_of(application), application.bureau)
     batch = application.batch_id
+    named = (
+        policies.batch_title(profile, batch, application.authority_code, application.batch_name)
+        if batch
+        else "—"
+    )
     return [
         ("申报人", application.applicant.name),
         ("工作单位", application.enterprise.name),
@@ -174,7 +179,7 @@ def _cover_facts(application: Application) -> list[tuple[str, str]]:
         ("专业", application.specialty),
         ("申报级别", application.level),
         ("申报途径", application.pathway or "—"),
-        ("受理批次", policies.batch_title(profile, batch, application.authority_code) if batch else "—"),
+        ("受理批次", named),
         ("审核路径", " → ".join(o.name for o in _route(application))),
         ("当前状态", application.state.title),
     ]

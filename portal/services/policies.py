@@ -148,14 +148,17 @@ def window_title(window: Window) -> str:
     return window.name if str(year) in window.name else f"{year}年{window.name}"
 
 
-def batch_title(profile: PolicyProfile | None, batch_id: str, authority: str | None) -> str:
+def batch_title(
+    profile: PolicyProfile | None, batch_id: str, authority: str | None, stored: str | None = None
+) -> str:
     """The batch an application was submitted in as people call it ("2026年第一批"): the window of its
-    authority, else the shared one, else any with that id; the id itself when the profile no longer
-    holds it (an admin's row since deleted)."""
+    authority, else the shared one, else any with that id, so an admin's rename shows at once; when the
+    profile no longer holds it (last year's batch, an admin's row since deleted) the name ``stored`` on
+    the application at its submission, else the id itself (submitted before the name was kept)."""
     found = [w for w in profile.batches if w.batch_id == batch_id] if profile is not None else []
     for window in sorted(found, key=lambda w: (w.authority != authority, w.authority != ALL)):
         return window_title(window)
-    return batch_id
+    return stored or batch_id
 
 
 @dataclass(frozen=True)

@@ -471,20 +471,29 @@ def forget_remembered() -> None:
 def _options(session: Session, actor: Actor) -> dict[str, list[Any]]:
     """Values the filter selects offer: the series, batches (with their names) and enterprises this
     organisation actually sees, from one DISTINCT over the scoped applications (it was three scans)."""
-    # The scope's own columns, not a subquery of whole rows: the scope index covers them (migration 0013).
-    triples = session.execute(
+    # The scope's own columns, not a subquery of whole rows: the scope index covers them (migrations 0013,
+    # 0038: the batch's name kept at submission too).
+    rows = session.execute(
         visible_applications(actor)
-        .with_only_columns(Application.series, Application.batch_id, Application.enterprise_id)
+        .with_only_columns(
+            Application.series, Application.batch_id, Application.batch_name, Application.enterprise_id
+        )
         .distinct()
     ).all()
-    series = sorted({s for s, _, _ in triples})
-    ids = sorted({b for _, b, _ in triples if b is not None})
+    series = sorted({s for s, _, _, _ in rows})
+    # Each batch with the name it was submitted under (one per batch; should two differ, the same one
+    # every time), for a batch the profile no longer holds (last year's, an admin's row since deleted).
+    stored: dict[str, str | None] = {}
+    for _, b, name, _ in rows:
+        if b is not None:
+            stored[b] = max(filter(None, (stored.get(b), name)), default=None)
+    ids = sorted(stored)
     # (id, the name people call it): the bureau's profile is read only when there are batches to name.
     profile = policies.effective_profile(session, session.get(Organisation, actor.org_id)) if ids else None
-    batches = [(b, policies.batch_title(profile, b, None)) for b in ids]
+    batches = [(b, policies.batch_title(profile, b, None, stored[b])) for b in ids]
     enterprises: list[Any] = []
-    if actor.org_kind is not OrgKind.ENTERPRISE and triples:
-        ids = {e for _, _, e in triples}
+    if actor.org_kind is not OrgKind.ENTERPRISE and rows:
+        ids = {e for _, _, _, e in rows}
         enterprises = list(
             session.execute(
                 select(Organisation.id, Organisation.name)
@@ -590,12 +599,11 @@ def statistics(session: Session, actor: Actor, filters: Filters, now: datetime) 
         return [(str(k) if k is not None else N_("未分批"), int(n)) for k, n in rows]
 
     by_status = [(Status(k).title, n) for k, n in grouped(base.c.status)]
-    # Batches by the names people call them (the bureau's profile, its admin's windows included).
-    profile = policies.effective_profile(session, session.get(Organisation, actor.org_id))
-    by_batch = [
-        (policies.batch_title(profile, k, None) if k != N_("未分批") else k, n)
-        for k, n in grouped(base.c.batch_id)
-    ]
+    # Batches by the names people call them, as the filter offers them (the bureau's profile, its admin's
+    # windows included, else the name kept at submission); every batch counted here is one of those.
+    batches = _options(session, actor)["batches"]
+    titles = dict(batches)
+    by_batch = [(titles.get(k, k), n) for k, n in grouped(base.c.batch_id)]
     return Statistics(
         total=sum(n for _, n in by_status),
         by_status=by_status,
@@ -603,5 +611,5 @@ def statistics(session: Session, actor: Actor, filters: Filters, now: datetime) 
         by_level=grouped(base.c.level),
         by_enterprise=grouped(base.c.enterprise_id, Organisation.name),
         by_batch=by_batch,
-        batches=_options(session, actor)["batches"],
+        batches=batches,
     )

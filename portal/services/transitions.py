@@ -36,16 +36,18 @@ class SubmissionTerms:
     compare-and-set): the batch and its cutoff (a first submission), the acknowledgement of warnings."""
 
     batch_id: str | None = None
+    batch_name: str | None = None  # what the batch is called, kept for when the profile drops it
     cutoff: date | None = None
     warnings_acknowledgement: str | None = None
     # A draft of a self-review unit's staff started under another authority goes to the unit (SCOPE-13).
     authority_code: str | None = None
 
     def columns(self) -> dict[str, Any]:
-        """The columns to write: a first submission sets batch and cutoff; the acknowledgement when given."""
+        """The columns to write: a first submission sets batch (its id and name) and cutoff; the
+        acknowledgement when given."""
         values: dict[str, Any] = {}
         if self.batch_id is not None:
-            values.update(batch_id=self.batch_id, cutoff=self.cutoff)
+            values.update(batch_id=self.batch_id, batch_name=self.batch_name, cutoff=self.cutoff)
         if self.warnings_acknowledgement is not None:
             values["warnings_acknowledgement"] = self.warnings_acknowledgement
         if self.authority_code is not None:

@@ -185,6 +185,7 @@ def year_end_report(session: Session, actor: Actor, year: int, now: datetime) ->
         select(
             Application.authority_code,
             Application.batch_id,
+            Application.batch_name,
             decided_by_end,
             submitted_in_year,
             carried_over,
@@ -202,8 +203,14 @@ def year_end_report(session: Session, actor: Actor, year: int, now: datetime) ->
     # (authority, batch) -> [decided, undecided, certified, carried over and undecided, undecided reviews
     # at a level of the review deadline]
     counts: dict[tuple[str, str], list[int]] = {}
-    for code, batch, decided, submitted, carried, certified, number, level, pathway in rows:
-        tally = counts.setdefault((code, batch or ""), [0, 0, 0, 0, 0])
+    # (authority, batch) -> the name kept at submission: a batch carried over from last year is no longer
+    # in the profile, and is shown by the name it was submitted under.
+    names: dict[tuple[str, str], str] = {}
+    for code, batch, name, decided, submitted, carried, certified, number, level, pathway in rows:
+        key = (code, batch or "")
+        tally = counts.setdefault(key, [0, 0, 0, 0, 0])
+        if name:  # one name per batch; should two rows differ, the same one every time
+            names[key] = max(names.get(key, name), name)
         if submitted or carried:
             tally[0 if decided else 1] += 1
             if carried and not decided:
@@ -220,7 +227,9 @@ def year_end_report(session: Session, actor: Actor, year: int, now: datetime) ->
     }
     rule = profile.year_end
     deadline, day = rule.deadline(year), today(now)
-    authorities = tuple(_line(profile, a, counts, reports.get(a.code), deadline, day) for a in reporters)
+    authorities = tuple(
+        _line(profile, a, counts, names, reports.get(a.code), deadline, day) for a in reporters
+    )
     return YearEndReportPage(
         year=year,
         deadline=deadline,
@@ -259,12 +268,17 @@ def _line(
     profile: PolicyProfile,
     authority: Authority,
     counts: dict[tuple[str, str], list[int]],
+    names: dict[tuple[str, str], str],
     reported: YearEndReport | None,
     deadline: date,
     day: date,
 ) -> AuthorityLine:
     batches = tuple(
-        BatchLine(batch, batch_title(profile, batch, authority.code) if batch else "", *tally)
+        BatchLine(
+            batch,
+            batch_title(profile, batch, authority.code, names.get((code, batch))) if batch else "",
+            *tally,
+        )
         for (code, batch), tally in sorted(counts.items())
         if code == authority.code
     )

@@ -14,7 +14,16 @@ from portal.demo import walk
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
 from portal.domain.workflow import Action, Status
 from portal.models import Application, AuditEvent, StaffRole, User
-from portal.services import applications, corrections, eligibility, forms, materials, notices, policies
+from portal.services import (
+    applications,
+    cases,
+    corrections,
+    eligibility,
+    forms,
+    materials,
+    notices,
+    policies,
+)
 from portal.services.actors import Actor, actor_for
 from tests.conftest import Clock
 from tests.factories import (
@@ -142,6 +151,22 @@ def test_warnings_need_an_acknowledged_reason_and_the_batch_is_fixed(session: Se
         )
     ).one()
     assert event.reason == ACK and event.detail["findings"][0]["rule"] == "CUT-02"
+
+
+def test_the_submission_keeps_the_batch_s_name_for_when_the_profile_no_longer_holds_it(
+    session: Session, world: World
+) -> None:
+    # Once the bureau's profile no longer held the batch (a new year's file, an admin's window deleted),
+    # every page named it by its id ("2026-4") instead of 2026年第四批.
+    application, applicant = draft(session, world, IN_Q4)
+    submitted = submit(session, application, applicant, IN_Q4)
+    assert (submitted.batch_id, submitted.batch_name) == ("2026-4", "2026年第四批")
+    handler = reviewers(world).enterprise_handler
+    world.bureau.org.policy_profile = "ganzhou-2022"  # its batches are 2022-1 and 2022-2
+    session.flush()
+    assert cases.review_case(session, handler, application.id, IN_Q4).batch == "2026年第四批"
+    submitted.batch_name = None  # submitted before the name was kept: the id, as before
+    assert cases.review_case(session, handler, application.id, IN_Q4).batch == "2026-4"
 
 
 def test_a_resubmission_after_the_window_keeps_its_batch(session: Session, world: World) -> None:

@@ -388,5 +388,7 @@ def test_the_batch_value_is_the_batch_s_name(session: Session, clock: Clock) -> 
     _world, application = ready(session, clock, "ganzhou-2026")
     application.batch_id = "2026-4"
     assert handoffs.values_of(session, application)["batch"] == "2026年第四批"
+    application.batch_id, application.batch_name = "2025-4", "2025年第四批"  # last year's, kept at submission
+    assert handoffs.values_of(session, application)["batch"] == "2025年第四批"
     application.batch_id = None
     assert handoffs.values_of(session, application)["batch"] == ""

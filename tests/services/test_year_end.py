@@ -160,3 +160,32 @@ def test_zhenjiang_calls_out_intermediate_reviews_still_undecided_from_december(
     session.flush()
     ganzhou = year_end.year_end_report(session, handler, 2026, IN_DECEMBER)
     assert ganzhou is not None and ganzhou.review_warning is None
+
+
+def test_a_batch_carried_over_from_last_year_is_named_as_it_was_submitted(
+    session: Session, world: World, clock: Clock
+) -> None:
+    """The 2026 profile does not hold 2025's batches: the page showed the bare id "2025-4" for work
+    carried over from them. The name kept at submission is shown; the id only for an application
+    submitted before names were kept. A batch the profile holds keeps its current name."""
+    clock.now = IN_OCTOBER
+    named = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
+    unnamed = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
+    current = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
+    for application, batch, name in (
+        (named, "2025-4", "2025年第四批"),
+        (unnamed, "2025-3", None),
+        (current, "2026-4", "旧的名称"),
+    ):
+        application.authority_code, application.batch_id, application.batch_name = "gz-zhanggong", batch, name
+        if batch.startswith("2025"):
+            application.submitted_at = datetime(2025, 10, 20, 2, 0, tzinfo=UTC)
+    session.flush()
+    page = year_end.year_end_report(session, world.bureau.actor(StaffRole.HANDLER), 2026, IN_DECEMBER)
+    assert page is not None
+    zhanggong = {a.code: a for a in page.authorities}["gz-zhanggong"]
+    assert [(b.batch_id, b.title) for b in zhanggong.batches] == [
+        ("2025-3", "2025-3"),
+        ("2025-4", "2025年第四批"),
+        ("2026-4", "2026年第四批"),
+    ]

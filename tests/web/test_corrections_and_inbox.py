@@ -248,6 +248,28 @@ def test_statistics_and_the_queue_filter_name_the_batches_as_people_call_them(
     assert '<option value="2025-9" lang="zh-CN" >2025-9</option>' in queue
 
 
+def test_a_batch_the_profile_no_longer_holds_is_named_as_it_was_at_submission(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Last year's batch (carried over into 2026) or an admin's window since deleted: the queue filter, the
+    # statistics and the case page showed the bare id "2025-4". The name kept at submission is shown; a
+    # batch the profile holds is named as the profile names it now.
+    carried = make_application(session, world, clock.now, steps=1)
+    carried.batch_id, carried.batch_name = "2025-4", "2025年第四批"
+    current = make_application(session, world, clock.now, steps=1)
+    current.batch_id, current.batch_name = "2026-4", "2026年第四批（已改名）"
+    world.bureau.org.policy_profile = "ganzhou-2026"
+    session.commit()
+    leader = login_as(world.enterprise.leader)
+    queue = leader.get("/review/queue?tab=all").text
+    assert '<option value="2025-4" lang="zh-CN" >2025年第四批</option>' in queue
+    assert '<option value="2026-4" lang="zh-CN" >2026年第四批</option>' in queue
+    statistics = leader.get("/review/statistics").text
+    assert "2025年第四批：1件" in statistics and "2025-4：" not in statistics
+    case = leader.get(f"/review/applications/{carried.id}").text
+    assert "受理批次：2025年第四批" in case
+
+
 def test_the_queue_filter_shows_a_batch_renamed_by_the_admin_at_once(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:

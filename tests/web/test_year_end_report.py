@@ -200,12 +200,14 @@ def test_an_application_carried_over_from_last_year_is_shown_as_undecided(
     clock.now = IN_OCTOBER  # made in a 2026 window, dated back to 2025
     carried = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
     carried.authority_code, carried.batch_id = "gz-zhanggong", "2025-4"
+    carried.batch_name = "2025年第四批"  # as its submission kept it: the 2026 profile no longer holds 2025-4
     carried.submitted_at = datetime(2025, 10, 20, 2, 0, tzinfo=UTC)
     session.flush()
     clock.now = IN_DECEMBER
     browser = login_as(world.bureau.handler)
     row = browser.get("/certificates/year-end?year=2026").text.split('id="authority-gz-zhanggong"')[1]
-    assert "2025-4：0 / 1 / 0" in row.split("</tr>")[0] and "含结转1件" in row.split("</tr>")[0]
+    # By the name it was submitted under, not the bare id "2025-4".
+    assert "2025年第四批：0 / 1 / 0" in row.split("</tr>")[0] and "含结转1件" in row.split("</tr>")[0]
     english = in_english(browser).get("/certificates/year-end?year=2026").text
     assert "incl. 1 carried over" in english.split('id="authority-gz-zhanggong"')[1].split("</tr>")[0]
     assert_english(english)
