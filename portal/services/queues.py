@@ -550,8 +550,9 @@ def queue_row(session: Session, actor: Actor, application_id: int, now: datetime
 
 def export_rows(
     session: Session, actor: Actor, tab: Tab, filters: Filters, now: datetime
-) -> Iterator[Application]:
-    """Every application of the tab as filtered on screen (the same query, without pages), streamed."""
+) -> Iterator[tuple[Application, str]]:
+    """Every application of the tab as filtered on screen (the same query, without pages), streamed, each
+    with its batch as the filter and the case page name it ("2026年第四批", "" for none)."""
     _require_reviewer(actor)
     stmt = _base(actor, filters, now).where(_tab_condition(actor, tab))
     order = (
@@ -559,7 +560,11 @@ def export_rows(
         if filters.newest_first
         else (Application.status_changed_at, Application.id)
     )
-    yield from session.scalars(stmt.order_by(*order).execution_options(yield_per=1000))
+    profile = policies.effective_profile(session, session.get(Organisation, actor.org_id))
+    for application in session.scalars(stmt.order_by(*order).execution_options(yield_per=1000)):
+        batch = application.batch_id
+        title = policies.batch_title(profile, batch, application.authority_code, application.batch_name)
+        yield application, title if batch else ""
 
 
 def record_export(

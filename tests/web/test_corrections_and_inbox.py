@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -193,10 +195,6 @@ def test_the_batch_filter_and_the_roster_badge_on_the_review_page(
 def test_the_queue_exports_to_excel_exactly_as_filtered(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:
-    import io
-
-    from openpyxl import load_workbook
-
     shown = make_application(session, world, clock.now, steps=1)
     hidden = make_application(session, world, clock.now, steps=1)
     browser = login_as(world.enterprise.handler)
@@ -268,6 +266,11 @@ def test_a_batch_the_profile_no_longer_holds_is_named_as_it_was_at_submission(
     assert "2025年第四批：1件" in statistics and "2025-4：" not in statistics
     case = leader.get(f"/review/applications/{carried.id}").text
     assert "受理批次：2025年第四批" in case
+    with leader.post("/review/queue.xlsx?tab=all") as response:  # the Excel's 批次 column wrote the ids
+        sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet is not None
+    batches = {sheet.cell(r, 1).value: sheet.cell(r, 8).value for r in range(2, sheet.max_row + 1)}
+    assert batches == {carried.applicant.name: "2025年第四批", current.applicant.name: "2026年第四批"}
 
 
 def test_the_queue_filter_shows_a_batch_renamed_by_the_admin_at_once(

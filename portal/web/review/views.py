@@ -292,7 +292,7 @@ def export_queue() -> Response:
 
     def rows() -> Iterator[tuple[object, ...]]:
         nonlocal full_ids
-        for a in queues.export_rows(db.session, actor, tab, filters, moment):
+        for a, batch in queues.export_rows(db.session, actor, tab, filters, moment):
             full = sees_full_identity(actor, a)
             full_ids += full
             yield (
@@ -303,7 +303,7 @@ def export_queue() -> Response:
                 a.specialty,
                 a.level,
                 a.state.title,
-                a.batch_id or "",
+                batch,
                 a.status_changed_at.astimezone(SHANGHAI),
                 (moment - a.status_changed_at).days,
                 a.counted_returns,
