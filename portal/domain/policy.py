@@ -825,6 +825,11 @@ class ReviewDeadline(Cited):
         """The day the review of ``year`` is finished by (the same day of that year)."""
         return self.finish_by.replace(year=year)
 
+    def next_deadline(self, day: date) -> date:
+        """The deadline still ahead on ``day`` (this year's until it has passed, then next year's): what a
+        form planning meetings names, never a day already gone."""
+        return self.deadline(day.year + 1) if self.past(day) else self.deadline(day.year)
+
     def covers(self, level: str | None) -> bool:
         """Whether an application at ``level`` falls under the deadline."""
         return level in self.levels

@@ -276,7 +276,7 @@ def review_deadline_hint(session: Session, actor: Actor, now: datetime) -> Text 
     return T_(
         "原则上各专业%(levels)s评审在%(deadline)s前完成（%(clause)s）：晚于该日的会议仍可安排和报备，"
         "会议页面会提醒",
-        levels=rule.levels, deadline=rule.deadline(today(now).year), clause=Clause(rule.citation),
+        levels=rule.levels, deadline=rule.next_deadline(today(now)), clause=Clause(rule.citation),
     )  # fmt: skip
 
 

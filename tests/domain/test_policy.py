@@ -459,6 +459,9 @@ def test_win_04_zhenjiang_finishes_intermediate_review_by_the_end_of_november_in
     assert rule.deadline(2026) == date(2026, 11, 30)
     assert rule.covers("中级") and not rule.covers("助理级") and not rule.covers("副高级")
     assert rule.past(date(2026, 12, 1)) and not rule.past(date(2026, 11, 30))
+    # The plan form names the day still ahead: in December, next year's (it named 2026-11-30 on 12-05).
+    assert rule.next_deadline(date(2026, 11, 30)) == date(2026, 11, 30)
+    assert rule.next_deadline(date(2026, 12, 5)) == date(2027, 11, 30)
     others = [p for p in PROFILES.values() if p is not ZJ]
     assert all(p.committee is None or p.committee.review_deadline is None for p in others)
 
