@@ -5,7 +5,7 @@ education, returns) reads in English, with only its data (regions, names, the pr
 clause citations) left in Chinese inside lang="zh-CN"; its Chinese text is what the rules always wrote.
 
 Each case is an applicant of the domain tests (tests/domain/test_eligibility.py) changed so that one
-family speaks; together they reach every message portal/domain/eligibility.py can write.
+family speaks; together they reach every message the modules of portal/domain/eligibility/ can write.
 """
 
 from __future__ import annotations
@@ -332,7 +332,7 @@ def test_each_family_of_findings_reads_in_english_with_only_its_data_in_chinese(
 
 def test_every_message_the_engine_writes_is_a_message_the_catalogue_translates() -> None:
     """No finding text is built as plain Chinese (an f-string): each is a `Text`, a constant msgid or the
-    profile's own sentence; and the cases above reach every message of portal/domain/eligibility.py."""
+    profile's own sentence; and the cases above reach every message of portal/domain/eligibility/."""
     written: set[str] = set()
     plain: list[str] = []
     for family in FAMILIES:
@@ -340,10 +340,12 @@ def test_every_message_the_engine_writes_is_a_message_the_catalogue_translates()
             if not isinstance(finding.message, Text) and finding.message not in profile_texts():
                 plain.append(finding.message)
             written.update(templates(finding.message))
-    source = ROOT / "portal" / "domain" / "eligibility.py"
+    sources = sorted((ROOT / "portal" / "domain" / "eligibility").glob("*.py"))
+    assert sources
     keywords = {"T_": None, "NT_": (1, 2), "N_": None, "NC_": ((1, "c"), 2)}
     marked = {
         message[0] if isinstance(message, tuple) else message
+        for source in sources
         for _line, message, _comments, _context in extract_from_file("python", str(source), keywords=keywords)
     }
     catalogue = {m for m in marked if not isinstance(m, tuple)}
