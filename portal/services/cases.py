@@ -38,6 +38,7 @@ from portal.services import (
     forms,
     handoff_profiles,
     materials,
+    meetings,
     notices,
     packages,
     paper,
@@ -88,6 +89,8 @@ class ReviewCase:
     originals_refusal: str | None  # why the originals' ZIP is not this actor's (None: it is)
     routing: committees.Routing | None = None  # 送评委会评审 is offered: the committees it may go to
     result_sheet: results.ResultSheet | None = None  # the committee's published result (评审结果)
+    # The meeting whose agenda holds it: a meeting's step (公布评审结果…) is done on that meeting's page.
+    meeting_id: int | None = None
     # The bureau admin's exception to one committee a year (CHAN-01, 原则上): who, when, why.
     committee_exception: CommitteeException | None = None
 
@@ -152,6 +155,7 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
         originals_refusal=packages.originals_refusal(actor, application),
         routing=committees.routing(session, application, now) if sending else None,
         result_sheet=results.result_sheet(session, application),
+        meeting_id=meetings.meeting_id_of(session, application.id),
         committee_exception=committee_exceptions.exception_for(session, application.id),
     )
 

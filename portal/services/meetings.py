@@ -462,6 +462,13 @@ class BulkResult:
         return [r for r in self.rows if r.why]
 
 
+def meeting_id_of(session: Session, application_id: int) -> int | None:
+    """The meeting whose agenda holds the application (None before it is put on one)."""
+    return session.scalar(
+        select(MeetingEntry.meeting_id).where(MeetingEntry.application_id == application_id)
+    )
+
+
 def agenda_refusal(session: Session, meeting: Meeting, application: Application | None) -> str | None:
     """Why an application cannot go on this meeting's agenda (None: it can)."""
     if application is None:

@@ -630,3 +630,28 @@ def test_a_zhenjiang_intermediate_meeting_after_november_is_planned_with_a_warni
     assert english is not None and "(003 3(2))" in english and "30 Nov 2026" in english
     assert "1 Intermediate level application on the agenda is still undecided" in english
     assert not re.search(r"[\u3400-\u9fff]", english)
+
+
+def test_the_review_page_sends_the_bureau_leader_to_the_meeting_page_to_publish_the_results(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The review page of a confirmed result showed 发文公布评审结果 as a button posting to the application,
+    # which the rulebook refuses (a meeting's results are published on its page): a link to it instead.
+    from portal.services import results
+    from portal.services.actors import actor_for
+
+    meeting, members, (world, made) = _voting_meeting(session, clock, applicants=1, absent=0)
+    for member in members:
+        ballot = {e.id: "yes" for e in meeting.entries}
+        votes.cast_ballot(session, actor_for(member.expert.user, None), meeting.id, ballot, clock.now)
+    leader = made.office.actor(StaffRole.LEADER)
+    votes.close_voting(session, leader, meeting.id, clock.now)
+    application = meeting.entries[0].application
+    notice = committee_notice(session, made.office, [application.id], clock.now, title="评审结果公示")
+    clock.now = pass_notice(session, notice)
+    results.confirm_results(session, leader, meeting.id, "经评委会研究确认", clock.now)
+    assert application.state is Status.RESULT_CONFIRMED
+    bureau = login_as(world.bureau.leader, membership_id=world.bureau.leader_membership.id)
+    page = bureau.get(f"/review/applications/{application.id}").text
+    assert f'href="/committees/meetings/{meeting.id}"' in page and "发文公布评审结果" in page
+    assert 'name="action" value="publish_result"' not in page
