@@ -471,7 +471,7 @@ def seed_demo(session: Session, now: datetime, storage: Storage) -> list[tuple[s
     if endorsements.current_seal(session, orgs[PRIVATE_ENTERPRISE].id) is None:
         endorsements.upload_seal(session, actors["pvt_leader"], storage, demo_seal_png(), "公章.png", now)
     # Demo data of other roads: one line each, calling its own module's loader (kept easy to merge).
-    logins += seed_committee_demo(session, storage)  # issue 22: Zhenjiang's committee office and experts
+    logins += seed_committee_demo(session, storage, now)  # issue 22: Zhenjiang's committee office and experts
     logins += seed_kunming_demo(session, storage)  # issue 22.7: Dongchuan's committee, with a 职称确认
     return logins
 

@@ -35,6 +35,13 @@ def _apply(
     session: Session, actor: Actor, application: Application, offer: rulebook.Offer, clock: Clock
 ) -> None:
     """Apply an offered action through the entry point its page uses, with the input that page asks for."""
+    if offer.form is rulebook.Form.MEETING_PAGE:  # the review page links to the meeting's page: done there
+        from portal.services import meetings, results
+
+        meeting_id = meetings.meeting_id_of(session, application.id)
+        assert meeting_id is not None and offer.action is Action.PUBLISH_RESULT, offer
+        results.publish_results(session, actor, meeting_id, "镇人社〔2026〕1号", clock.now)
+        return
     if offer.form is rulebook.Form.CORRECTION_LIST:
         deadline = (clock.now + timedelta(days=20)).date().isoformat()
         data = corrections.ReturnInput({"education": "请补充学历证明"}, deadline)
