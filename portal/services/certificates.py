@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, aliased
 from portal.documents.certificates import approval_pdf, join_pdfs
 from portal.domain.accounts import normalize_name
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.glossary import series_as_stored
 from portal.domain.i18n import N_, T_, Text
 from portal.domain.identity import mask_id_number
 from portal.domain.materials import add_months
@@ -393,7 +394,8 @@ def certificates_query(actor: Actor, filters: CertificateFilters) -> Select[tupl
     _require_bureau(actor)
     stmt = visible_applications(actor).where(Application.certificate_no.is_not(None))
     if filters.series:
-        stmt = stmt.where(Application.series == filters.series)
+        # A typed box: a suggested series in English ("Engineering") filters on its stored name (工程).
+        stmt = stmt.where(Application.series == series_as_stored(filters.series))
     if filters.level:
         stmt = stmt.where(Application.level == filters.level)
     if filters.authority:

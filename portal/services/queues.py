@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, se
 from sqlalchemy.orm import Session, aliased, lazyload
 
 from portal.domain.errors import PermissionDenied
-from portal.domain.glossary import state_title
+from portal.domain.glossary import series_as_stored, state_title
 from portal.domain.i18n import N_
 from portal.domain.progress import Age, queue_age
 from portal.domain.workdays import UnknownYear, WorkCalendar
@@ -277,7 +277,8 @@ def _tab_condition(actor: Actor, tab: Tab) -> ColumnElement[bool]:
 def _filter_conditions(filters: Filters, now: datetime) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.series:
-        conditions.append(Application.series == filters.series)
+        # The statistics' box is typed: "Engineering" (as the English chart names it) filters on 工程.
+        conditions.append(Application.series == series_as_stored(filters.series))
     if filters.level:
         conditions.append(Application.level == filters.level)
     if filters.batch:

@@ -277,3 +277,17 @@ def test_every_page_document_and_export_names_the_same_certifying_authority(
     approval = login_as(world.bureau.leader).post("/certificates/approval.pdf", data={"day": day.isoformat()})
     text = _pdf_text(approval.data)
     assert authority in text and bureau in text  # one 批复 per authority, in one file
+
+
+def test_the_statistics_and_the_certificates_find_a_series_typed_in_english(
+    session: Session, world: World, clock: Clock, login_as: Any
+) -> None:
+    # The English statistics chart names the series "Engineering"; typed so into its series box (or the
+    # certificate list's), it matched nothing: the box compared the text with the stored 工程.
+    application = certified(session, world, clock)
+    assert application.series == "工程"
+    browser = in_english(login_as(world.bureau.leader))
+    statistics = browser.get("/review/statistics?series=engineering ").text
+    assert " 1 application" in statistics and " 0 applications" not in statistics
+    certificates_page = browser.get("/certificates?series=Engineering").text
+    assert application.certificate_no in certificates_page
