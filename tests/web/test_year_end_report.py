@@ -5,6 +5,7 @@ profile's [year_end]), hands out each authority's certificate Excel and 批复, 
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -277,3 +278,15 @@ def test_zhenjiangs_year_end_page_calls_out_intermediate_reviews_undecided_after
         "incl. 1 Intermediate level review" in english.split('id="authority-zj-center"')[1].split("</tr>")[0]
     )
     assert_english(english)
+
+
+def test_on_a_phone_the_authorities_table_scrolls_in_its_own_box(
+    session: Session, world: World, clock: Clock, login_as: Any
+) -> None:
+    # Seen at 390 px in English: the page's overflow-wrap cut the table's headers and notes mid-word
+    # ("Certifyin / g", "De / ci / ded", "incl. 2 Interme / diate level reviews"); the table now sits in a
+    # .table-wrap (words kept whole, the box scrolls sideways), as the queue's does.
+    clock.now = IN_DECEMBER
+    page = login_as(world.bureau.handler).get("/certificates/year-end?year=2026").text
+    assert re.search(r'<div class="table-wrap"[^>]*>\s*<table class="table" id="year-end-authorities">', page)
+    assert re.search(r"</table>\s*</div>\s*<p class=\"hint\">", page)
