@@ -57,7 +57,7 @@ def test_the_bureau_sees_each_county_with_its_years_work_and_the_december_warnin
     assert "章贡区职称改革领导小组办公室" in text and "寻乌县职称改革领导小组" in text
     assert "赣州市职称工作办公室" not in text.split('id="year-end-authorities"')[1]  # the city is reported to
     row = text.split('id="authority-gz-zhanggong"')[1].split("</tr>")[0]
-    assert "2026年第四批：1 / 1 / 1" in row and "未上报" in row
+    assert "2026年第四批</span>：1 / 1 / 1" in row and "未上报" in row
     assert "2026年12月31日" in text and 'id="year-end-warning"' not in text  # October: no warning yet
     clock.now = IN_DECEMBER
     browser = login_as(world.bureau.handler)  # a new session: the October one has long expired
@@ -208,9 +208,13 @@ def test_an_application_carried_over_from_last_year_is_shown_as_undecided(
     browser = login_as(world.bureau.handler)
     row = browser.get("/certificates/year-end?year=2026").text.split('id="authority-gz-zhanggong"')[1]
     # By the name it was submitted under, not the bare id "2025-4".
-    assert "2025年第四批：0 / 1 / 0" in row.split("</tr>")[0] and "含结转1件" in row.split("</tr>")[0]
+    assert "2025年第四批</span>：0 / 1 / 0" in row.split("</tr>")[0] and "含结转1件" in row.split("</tr>")[0]
     english = in_english(browser).get("/certificates/year-end?year=2026").text
-    assert "incl. 1 carried over" in english.split('id="authority-gz-zhanggong"')[1].split("</tr>")[0]
+    english_row = english.split('id="authority-gz-zhanggong"')[1].split("</tr>")[0]
+    assert "incl. 1 carried over" in english_row
+    # The batch's counts read "2025年第四批：0 / 1 / 0" in English: a Chinese colon, and the whole line
+    # (an unbatched line's "No intake" too) marked as Chinese. Only the name is the Chinese data.
+    assert '<li><span lang="zh-CN">2025年第四批</span>: 0 / 1 / 0</li>' in english_row
     assert_english(english)
 
 
