@@ -273,10 +273,20 @@ def review_deadline_hint(session: Session, actor: Actor, now: datetime) -> Text 
     rule = _review_deadline(session, committee) if committee is not None else None
     if rule is None or committee is None or not _receives(committee, rule):
         return None
+    day = today(now)
+    if rule.past(day):
+        # December: a meeting still this year is after this year's day (its page warns against it), one next
+        # year is before next year's; naming either day alone misleads one of them.
+        return T_(
+            "原则上各专业%(levels)s评审在%(deadline)s前完成（%(clause)s）：该日已过，年内此后的会议仍可安排和报备，"
+            "会议页面会提醒；下一年度为%(next)s前",
+            levels=rule.levels, deadline=rule.deadline(day.year), clause=Clause(rule.citation),
+            next=rule.next_deadline(day),
+        )  # fmt: skip
     return T_(
         "原则上各专业%(levels)s评审在%(deadline)s前完成（%(clause)s）：晚于该日的会议仍可安排和报备，"
         "会议页面会提醒",
-        levels=rule.levels, deadline=rule.next_deadline(today(now)), clause=Clause(rule.citation),
+        levels=rule.levels, deadline=rule.deadline(day.year), clause=Clause(rule.citation),
     )  # fmt: skip
 
 

@@ -201,6 +201,22 @@ def test_zhenjiang_warns_of_an_intermediate_review_after_november_and_still_plan
     assert world.bureau.org.policy_profile == "zhenjiang-2024"
 
 
+def test_in_december_the_plan_forms_hint_names_this_years_day_as_passed_and_next_years(
+    session: Session, clock: Clock
+) -> None:
+    """On 2026-12-05 the hint named only 2027-11-30 ("finished by 30 Nov 2027: a later meeting … its page
+    will say so"), so a meeting on 2026-12-21 looked in time, then its page warned it was after 2026-11-30."""
+    _world, co, _apps = _ready(session, clock)
+    handler = co.office.actor(StaffRole.HANDLER)
+    clock.now = clock.now.replace(year=2026, month=12, day=5)
+    hint = meetings.review_deadline_hint(session, handler, clock.now)
+    assert hint is not None and "在2026年11月30日前完成（003 三(二)）：该日已过" in hint
+    assert "会议页面会提醒；下一年度为2027年11月30日前" in hint
+    late = meetings.plan_meeting(session, handler, meetings.MeetingInput("2026-12-21", "会议室"), clock.now)
+    warned = meetings.review_deadline_warning(session, late)
+    assert warned is not None and "晚于2026年11月30日" in warned  # the day the hint names as passed
+
+
 def test_no_review_deadline_warning_for_junior_committees_or_another_city(
     session: Session, clock: Clock
 ) -> None:
