@@ -291,3 +291,15 @@ def test_the_statistics_and_the_certificates_find_a_series_typed_in_english(
     assert " 1 application" in statistics and " 0 applications" not in statistics
     certificates_page = browser.get("/certificates?series=Engineering").text
     assert application.certificate_no in certificates_page
+
+
+def test_the_statistics_count_one_application_in_the_singular(
+    session: Session, world: World, clock: Clock, login_as: Any
+) -> None:
+    # The English heading read "1 applications in all".
+    browser = in_english(login_as(world.bureau.leader))
+    for count, words in ((1, "1 application in all"), (2, "2 applications in all")):
+        certified(session, world, clock)
+        session.commit()
+        heading = browser.get("/review/statistics").text.split("<h1>")[1].split("</h1>")[0]
+        assert heading.endswith(f" · {words}</small>"), (count, heading)
