@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -294,3 +295,16 @@ def test_on_a_phone_the_authorities_table_scrolls_in_its_own_box(
     page = login_as(world.bureau.handler).get("/certificates/year-end?year=2026").text
     assert re.search(r'<div class="table-wrap"[^>]*>\s*<table class="table" id="year-end-authorities">', page)
     assert re.search(r"</table>\s*</div>\s*<p class=\"hint\">", page)
+
+
+def test_the_batch_lines_are_a_plain_list_without_bullets(
+    session: Session, world: World, clock: Clock, login_as: Any
+) -> None:
+    # Each authority's batches are a <ul class="plain">, but no style defined .plain: every line had a
+    # bullet and an indent in the narrow 批次 column.
+    clock.now = IN_DECEMBER
+    page = login_as(world.bureau.handler).get("/certificates/year-end?year=2026").text
+    css = (Path(__file__).resolve().parents[2] / "portal" / "static" / "site.css").read_text(encoding="utf-8")
+    assert '<ul class="plain">' in page or "本年度没有申报" in page
+    rule = re.search(r"\.plain\s*\{([^}]*)\}", css)
+    assert rule is not None and "list-style: none" in rule.group(1) and "padding: 0" in rule.group(1)
