@@ -308,3 +308,15 @@ def test_the_batch_lines_are_a_plain_list_without_bullets(
     assert '<ul class="plain">' in page or "本年度没有申报" in page
     rule = re.search(r"\.plain\s*\{([^}]*)\}", css)
     assert rule is not None and "list-style: none" in rule.group(1) and "padding: 0" in rule.group(1)
+
+
+def test_last_years_page_in_english_does_not_call_that_year_this_year(
+    session: Session, world: World, clock: Clock, login_as: Any
+) -> None:
+    # Read on 2026-12-10, the 2025 page said "must finish this year's recognition by 31 Dec 2025", each idle
+    # authority "No applications this year" and the note "submitted this year": 本年度 is the page's year.
+    clock.now = IN_DECEMBER
+    page = in_english(login_as(world.bureau.handler)).get("/certificates/year-end?year=2025").text
+    assert re.search(r"must finish the year(&#39;|')s recognition by 31 Dec 2025", page)
+    assert "No applications in the year" in page and "this year" not in page
+    assert_english(page)
