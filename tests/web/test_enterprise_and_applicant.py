@@ -343,3 +343,12 @@ def test_the_certificate_number_reaches_the_applicant(
     page = login_as(application.applicant).get(f"/me/applications/{application.id}").text
     assert application.certificate_no and application.certificate_no in page
     assert page.count("<li>") >= 11
+
+
+def test_the_dry_runs_subtitle_reads_as_english_sentences(world: World, login_as: Any) -> None:
+    # It read "Nothing is saved.Employer: 赣州…（State-owned, …）": no gap after the sentence, and the
+    # employer's ownership in Chinese brackets.
+    page = in_english(login_as(world.enterprise.handler)).get("/enterprise/eligibility-check").text
+    subtitle = page.split('<p class="muted">')[1].split("</p>")[0]
+    assert "Nothing is saved. · Employer: " in subtitle, subtitle
+    assert "（" not in subtitle and "）" not in subtitle and " (State-owned" in subtitle, subtitle
