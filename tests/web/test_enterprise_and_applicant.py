@@ -352,3 +352,17 @@ def test_the_dry_runs_subtitle_reads_as_english_sentences(world: World, login_as
     subtitle = page.split('<p class="muted">')[1].split("</p>")[0]
     assert "Nothing is saved. · Employer: " in subtitle, subtitle
     assert "（" not in subtitle and "）" not in subtitle and " (State-owned" in subtitle, subtitle
+
+
+def test_the_dry_runs_result_names_its_basis_with_english_brackets(
+    world: World, session: Session, login_as: Any
+) -> None:
+    # The English result read "Basis: 赣州市2026年…认定（赣市人社字〔2026〕5号）": the template's brackets.
+    world.bureau.org.policy_profile = "ganzhou-2026"
+    session.flush()
+    browser = in_english(login_as(world.enterprise.handler))
+    typed = {"pathway": "认定", "series": "Engineering", "specialty": "给排水", "level": "中级"}
+    result = browser.get("/enterprise/eligibility-check", query_string=typed).text.split("dry-run-result")[-1]
+    basis = result.split('<p class="muted">')[1].split("</p>")[0]
+    assert basis.startswith("Basis: ") and "</span> (<span" in basis and "（" not in basis, basis
+    assert "</span>（" not in result
