@@ -80,7 +80,7 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     # planned with the deadline and its clause on the page.
     log_in(handler, OFFICE_HANDLER)  # days later: a new session
     handler.get_by_role("link", name="评审会议").click()
-    # The demo's other meeting (林卫东's, voted and confirmed) is listed under 表决与结果; none is being prepared.
+    # The demo's other meeting (林卫东's, voted and confirmed) is under 表决与结果; none is being prepared.
     handler.get_by_role("link", name=re.compile("筹备中")).click()
     expect(handler.get_by_text("这里还没有评审会议。")).to_be_visible()
     day = today(clock.now)
