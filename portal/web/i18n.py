@@ -326,6 +326,17 @@ def fact_gap() -> str:
     return FACT_SEPARATORS[current_language()]
 
 
+BRACKETS = {Language.ZH: Markup("（%s）"), Language.EN: Markup(" (%s)")}
+
+
+def bracketed(value: object) -> Markup:
+    """An aside in brackets of the reader's language: full-width （…） in Chinese, " (…)" in English (the
+    English pages showed （…） around data and roles wherever a template wrote the brackets itself)."""
+    if value is None or value == "":
+        return Markup("")
+    return BRACKETS[current_language()] % value
+
+
 def zh(value: object) -> Markup:
     """Data entered in Chinese (a name, a unit, an opinion, a clause) inside lang="zh-CN" (WCAG 3.1.2);
     in the Chinese interface the page's own lang already says it, so the text stands as it is."""
@@ -449,6 +460,7 @@ def register_i18n(app: Flask) -> None:
         "workdays_left": workdays_left,
         "zh": zh,
         "clause": clause,
+        "bracketed": bracketed,
     }
     app.jinja_env.filters.update({name: _at_render(function) for name, function in filters.items()})
     app.jinja_env.globals.update(

@@ -394,6 +394,18 @@ def test_a_passed_entry_on_the_notice_page_reads_as_one_english_sentence(
     assert_english(page)
 
 
+def test_asides_the_templates_bracket_take_english_brackets_in_english(
+    session: Session, login_as: Any
+) -> None:
+    # Seen: "开发区党群工作部（Department）" on the admin's organisation page: the template wrote （…）.
+    world = make_world(session)
+    admin = login_as(world.admin, membership_id=world.admin_membership.id)
+    chinese = admin.get(f"/admin/orgs/{world.bureau.org.id}").text
+    assert f"{world.department.org.name}</a>（主管部门）" in chinese
+    english = in_english(admin).get(f"/admin/orgs/{world.bureau.org.id}").text
+    assert re.search(r"</a> \([A-Z][a-z ]+\)</li>", english) and "</a>（" not in english
+
+
 def test_a_candidates_vote_totals_read_as_counts_after_the_outcome(app: Flask) -> None:
     # Reported: the meeting's agenda read "Passed the vote for 4, against 2, abstaining 0".
     shown = english(app, T_("赞成 %(yes)d，反对 %(no)d，弃权 %(abstain)d", yes=4, no=2, abstain=0))
