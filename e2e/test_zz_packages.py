@@ -30,6 +30,16 @@ def test_a_reviewer_downloads_a_package_pdf_and_a_batch_zip(new_page: Any, tmp_p
     _department_queue(reviewer)
     rows = reviewer.locator("#queue tbody tr")
     expect(rows.first).to_be_visible()
+    packing = reviewer.locator("#package-filtered-form")
+    expect(packing).to_be_visible()
+    # A filter nobody matches: nothing to select or package, so neither bar is offered.
+    reviewer.get_by_label("姓名或证件号后4位").fill("无此申报人")
+    reviewer.get_by_role("button", name="筛选").click()
+    expect(reviewer.get_by_text("没有符合筛选条件的申报")).to_be_visible()
+    expect(packing).to_be_hidden()
+    expect(reviewer.locator("#package-selected")).to_be_hidden()
+    _department_queue(reviewer)
+    expect(packing).to_be_visible()
     assert rows.count() >= 2, "the demo data has at least two applications at the department"
 
     rows.first.locator("td").nth(1).get_by_role("link").click()

@@ -98,3 +98,17 @@ def test_the_queue_opens_on_the_tab_whose_rows_wait_on_the_reader(
     empty = login_as(world.department.leader).get("/review/queue").text
     assert re.search(r'tab=leader"[^>]*aria-current="page"', empty)
     assert "会自动出现在“待签批”中" in empty
+
+
+def test_an_empty_list_marks_itself_so_its_bulk_and_package_bars_hide_until_a_poll_brings_a_row(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The bars sit outside the polled list (site.css hides them while the list says data-empty), so
+    # pressing 打包下载 on an empty tab is no longer offered only to be refused.
+    department = login_as(world.department.handler)
+    empty = department.get("/review/queue?tab=handler").text
+    assert re.search(r'<div id="queue"[^>]*\bdata-empty>', empty)
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    poll = department.get("/review/queue?tab=handler", headers={"HX-Request": "true", "HX-Target": "queue"})
+    assert '<div id="queue"' in poll.text and "data-empty" not in poll.text
+    assert "data-empty" not in department.get("/review/queue?tab=handler").text
