@@ -40,8 +40,10 @@ def test_an_applicant_fills_in_uploads_and_signs_in_english(new_page: Any, porta
     assert_fits(page)
     page.get_by_role("link", name="View and fill in").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    # The series and specialty are official Chinese names (marked so); the level is a glossary word.
+    # The series in English as every page names it, the specialty as written (marked Chinese), the level
+    # a glossary word.
     heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text("Engineering · ")
     expect(heading.locator('[lang="zh-CN"]', has_text="市政工程")).to_be_visible()
     expect(heading).to_contain_text("Intermediate level")
     assert_fits(page)

@@ -19,8 +19,9 @@ from enum import StrEnum
 from portal.domain.i18n import N_, wordings
 
 # The series HR most often starts an application in: a suggestion list (any series may be typed). A series is
-# stored and printed in Chinese; the English interface shows each one's English beside it (portal.web.series)
-# and a series typed in English is taken back as its Chinese name (series_as_stored).
+# stored and printed in Chinese; the English interface shows each one's English beside it (portal.web.series),
+# names it in English wherever a page shows a series (portal.web.i18n.series_word: the catalogue's word, as
+# the statistics chart) and takes a series typed in English back as its Chinese name (series_as_stored).
 SERIES_SUGGESTIONS: tuple[str, ...] = (
     N_("工程"),
     N_("经济"),

@@ -12,7 +12,9 @@ a `Text` with parameters) go through the `t` filter, which looks a constant up i
 formats a `Text`'s parameters in the reader's language. A `Text` with a message context (`NC_`: the
 same Chinese word as a label and mid-sentence) is looked up with gettext's pgettext (Babel's
 `Translations.upgettext`/`unpgettext`), as Jinja's `pgettext()` is. Data people entered (names, units,
-opinions) is never looked up: templates show it inside `lang="zh-CN"` (the `zh` filter). A value that may
+opinions) is never looked up: templates show it inside `lang="zh-CN"` (the `zh` filter). A title series
+is data with a word for the common ones: `series` / `series_plain` / `subject` (with its specialty) name
+it as the catalogue does, the statistics chart included, else as stored. A value that may
 be either (a glossary word or a recorded name) goes through `t_or_zh`; text-only places (an <option>, SVG
 text, a <title>) ask the `chinese_in_english` test and put lang="zh-CN" on the element itself.
 
@@ -337,6 +339,49 @@ def bracketed(value: object) -> Markup:
     return BRACKETS[current_language()] % value
 
 
+def series_word(name: object) -> str | None:
+    """A title series (职称系列, stored in Chinese) as a reader of another language names it: the catalogue's
+    word for it ("工程" → "Engineering", the glossary's series suggestions; as the statistics chart reads
+    it), or None where it is shown as stored — in the Chinese interface, and for a series the catalogue
+    does not know (any series may be typed). Form values, exports and documents keep the stored name."""
+    text = str(name or "")
+    if not text or current_language() is Language.ZH:
+        return None
+    found = _lookup(text)
+    return None if found == text or _has_han(found) else found
+
+
+def series_in_english(name: object) -> bool:
+    """Whether the page names this series in its own words (series_word): a select option or a cell
+    that stays Chinese keeps lang="zh-CN" on itself."""
+    return series_word(name) is not None
+
+
+def series_plain(name: object) -> str:
+    """A series as plain text in the reader's language (an <option>, an attribute): its word, else as
+    stored."""
+    return series_word(name) or str(name or "")
+
+
+def series(name: object) -> Markup:
+    """A series in the reader's language: its English word, else as stored inside lang="zh-CN" (as `zh`;
+    in the Chinese interface the text as it is)."""
+    word = series_word(name)
+    return escape(word) if word is not None else zh(name)
+
+
+def subject(name: object, specialty: object, between: str = " / ") -> Markup:
+    """A series and its specialty (工程 / 机械): "Engineering / " and the specialty as written inside
+    lang="zh-CN" where the series has an English word; else both as written in one lang="zh-CN" span, as
+    the pages wrote them before (in both languages)."""
+    word = series_word(name)
+    if word is None:
+        return Markup('<span lang="zh-CN">%s%s%s</span>') % (name or "", between, specialty or "")
+    if specialty is None or specialty == "":
+        return escape(word)
+    return Markup('%s%s<span lang="zh-CN">%s</span>') % (word, between, specialty)
+
+
 def zh(value: object) -> Markup:
     """Data entered in Chinese (a name, a unit, an opinion, a clause) inside lang="zh-CN" (WCAG 3.1.2);
     in the Chinese interface the page's own lang already says it, so the text stands as it is."""
@@ -461,12 +506,16 @@ def register_i18n(app: Flask) -> None:
         "zh": zh,
         "clause": clause,
         "bracketed": bracketed,
+        "series": series,
+        "series_plain": series_plain,
+        "subject": subject,
     }
     app.jinja_env.filters.update({name: _at_render(function) for name, function in filters.items()})
     app.jinja_env.globals.update(
         status_words=status_words, term=term, switch_back=switch_back, fact_gap=fact_gap
     )
     app.jinja_env.tests["chinese_in_english"] = _at_render(chinese_in_english)
+    app.jinja_env.tests["series_in_english"] = _at_render(series_in_english)
 
     @app.after_request
     def _remember_saved_choice(response: Response) -> Response:

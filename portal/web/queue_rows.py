@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from portal.domain.i18n import N_
 from portal.services.queues import QueueRow
 from portal.services.rulebook import Offer
-from portal.web.i18n import format_moment, lookup, ngettext, status_words, translate
+from portal.web.i18n import format_moment, lookup, ngettext, series_word, status_words, translate
 from portal.web.urls import UrlPattern
 
 
@@ -35,6 +35,7 @@ class _Words:
         self.since = lookup(N_("%(moment)s进入当前环节"))
         self.age_words = escape(lookup(N_("（%(words)s）")))
         self._known: dict[object, Markup] = {}
+        self._series: dict[str, Markup | None] = {}
 
     def of(self, message: object) -> Markup:
         """A constant message (an action's title, a note) translated once; a message with parameters
@@ -44,6 +45,15 @@ class _Words:
         found = self._known.get(message)
         if found is None:
             found = self._known[message] = escape(translate(message))
+        return found
+
+    def series(self, name: str) -> Markup | None:
+        """A series' word in the reader's language, escaped, looked up once per distinct series; None where
+        it is shown as stored (the Chinese interface, a series the catalogue does not know)."""
+        if name in self._series:
+            return self._series[name]
+        word = series_word(name)
+        found = self._series[name] = None if word is None else escape(word)
         return found
 
     def workdays(self, count: int) -> str:
@@ -97,13 +107,20 @@ def queue_rows(rows: Iterable[QueueRow], error: object = None, notice: object = 
         else:
             waited = f"{int(row.waiting_days)}{words.days}"
         since = escape(words.since % {"moment": format_moment(a.status_changed_at)})
+        # The series in the reader's words where it has them (as the statistics chart), the specialty as
+        # written; else both as stored, in Chinese.
+        word = words.series(a.series)
+        if word is None:
+            subject = f'<td lang="zh-CN">{escape(a.series)} / {escape(a.specialty)}</td>'
+        else:
+            subject = f'<td>{word} / <span lang="zh-CN">{escape(a.specialty)}</span></td>'
         out.append(
             f'<tr id="application-{ident}" class="age-{age.value}">'
             f'<td><input type="checkbox" name="ids" value="{ident}" form="bulk-form"'
             f' aria-labelledby="select-word name-{ident}"></td>'
             f'<td><a href="{show}" id="name-{ident}" lang="zh-CN">{escape(row.applicant_name)}</a></td>'
             f'<td lang="zh-CN">{escape(row.enterprise_name)}</td>'
-            f'<td lang="zh-CN">{escape(a.series)} / {escape(a.specialty)}</td>'
+            f"{subject}"
             f"<td>{words.of(a.level)}</td>"  # a glossary word (中级: Intermediate level), not data
             f"<td>{badge}</td>"
             f'<td title="{since}">{waited}</td>'

@@ -300,7 +300,8 @@ def test_the_notice_draft_lists_each_applicant_with_the_level_in_english(
     application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
     name = application.applicant.name
     page = in_english(login_as(world.enterprise.handler)).get("/notices").text
-    assert f'<span lang="zh-CN">{name}</span> (<span lang="zh-CN">工程</span>' in page
+    # The series as every English page names it (test_series_names), the specialty as written.
+    assert f'<span lang="zh-CN">{name}</span> (Engineering <span lang="zh-CN">土木工程</span>' in page
     assert "· Intermediate level)" in page
     assert_english(page)
     chinese = login_as(world.enterprise.handler).get("/notices").text
