@@ -110,3 +110,44 @@ def test_the_certificates_name_the_series_in_english_and_the_check_as_well(
     checked = in_english(client).get(f"/public/certificates/{number}/{code}").text
     assert '<dd>Engineering / <span lang="zh-CN">土木工程</span></dd>' in checked
     assert_english(checked)
+
+
+def test_a_series_is_named_by_the_catalogue_or_shown_as_stored(app: Any) -> None:
+    from flask_babel import force_locale
+
+    from portal.domain.i18n import Language
+    from portal.web.i18n import series, series_word, subject
+
+    with app.test_request_context(), force_locale(Language.EN.value):
+        assert series_word("工程") == "Engineering" and series_word("经济") == "Economics"
+        assert series_word("船舶") is None and series_word("") is None and series_word(None) is None
+        assert series("船舶") == '<span lang="zh-CN">船舶</span>' and series("") == ""
+        assert subject("工程", "") == "Engineering"
+        assert subject("<b>", "x") == '<span lang="zh-CN">&lt;b&gt; / x</span>'
+    with app.test_request_context(), force_locale(Language.ZH.value):
+        assert series_word("工程") is None and series("工程") == "工程"
+        assert subject("工程", "机械", "/") == '<span lang="zh-CN">工程/机械</span>'
+
+
+def test_the_queue_looks_each_series_up_once_a_page(
+    session: Session, clock: Clock, login_as: Any, monkeypatch: Any
+) -> None:
+    # The rows are the 15-second poll's hot path: a word per distinct series, not per row.
+    import importlib
+
+    # The module, not the function of that name the package's namespace ends up holding.
+    queue_rows = importlib.import_module("portal.web.queue_rows")
+    world, _known, _unknown = _queue_world(session, clock)
+    make_application(session, world, clock.now, steps=1)
+    asked: list[str] = []
+    real = queue_rows.series_word
+
+    def counted(name: object) -> str | None:
+        asked.append(str(name))
+        return real(name)
+
+    monkeypatch.setattr(queue_rows, "series_word", counted)
+    browser = in_english(staff_login(login_as, world.enterprise))
+    fragment = browser.get("/review/queue", headers={"HX-Request": "true"}).text
+    assert fragment.count("<td>Engineering / ") == 2
+    assert sorted(asked) == ["工程", "船舶"]
