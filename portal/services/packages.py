@@ -672,7 +672,7 @@ def filtered_ids(
     """Every application the queue shows for this tab and these filters (the same query as the list),
     refused when there are more than one batch may hold."""
     ids: list[int] = []
-    for application, _ in queues.export_rows(session, actor, tab, filters, now):
+    for application in queues.listed_applications(session, actor, tab, filters, now):
         ids.append(application.id)
         if len(ids) > MAX_BATCH:
             raise ValidationFailed(

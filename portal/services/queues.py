@@ -549,11 +549,11 @@ def queue_row(session: Session, actor: Actor, application_id: int, now: datetime
     return _row(session, actor, application, now, calendar, paper_overdue=application.id in late)
 
 
-def export_rows(
+def listed_applications(
     session: Session, actor: Actor, tab: Tab, filters: Filters, now: datetime
-) -> Iterator[tuple[Application, str]]:
-    """Every application of the tab as filtered on screen (the same query, without pages), streamed, each
-    with its batch as the filter and the case page name it ("2026年第四批", "" for none)."""
+) -> Iterator[Application]:
+    """Every application of the tab as filtered on screen (the same query, without pages), streamed in
+    the list's order: for callers that need the applications alone (the package of the filtered queue)."""
     _require_reviewer(actor)
     stmt = _base(actor, filters, now).where(_tab_condition(actor, tab))
     order = (
@@ -561,8 +561,17 @@ def export_rows(
         if filters.newest_first
         else (Application.status_changed_at, Application.id)
     )
+    yield from session.scalars(stmt.order_by(*order).execution_options(yield_per=1000))
+
+
+def export_rows(
+    session: Session, actor: Actor, tab: Tab, filters: Filters, now: datetime
+) -> Iterator[tuple[Application, str]]:
+    """`listed_applications`, each with its batch as the filter and the case page name it ("2026年第四批",
+    "" for none): the queue's Excel."""
+    _require_reviewer(actor)
     profile = policies.effective_profile(session, session.get(Organisation, actor.org_id))
-    for application in session.scalars(stmt.order_by(*order).execution_options(yield_per=1000)):
+    for application in listed_applications(session, actor, tab, filters, now):
         batch = application.batch_id
         title = policies.batch_title(profile, batch, application.authority_code, application.batch_name)
         yield application, title if batch else ""

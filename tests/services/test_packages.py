@@ -20,13 +20,14 @@ from portal import jobs as queue_module
 from portal.demo import walk
 from portal.domain import packages as rules
 from portal.domain.errors import NotFound
+from portal.domain.workflow import Status
 from portal.jobs import tasks
 from portal.models import Application, AuditEvent, JobStatus, StaffRole
-from portal.services import endorsements, jobs, materials, packages
+from portal.services import endorsements, jobs, materials, packages, policies, queues
 from portal.services.actors import Actor, actor_for
 from tests import imaging
 from tests.conftest import Clock, run_queued
-from tests.factories import PACKAGE_DIR, STORAGE, World, make_application, make_world, reviewers
+from tests.factories import PACKAGE_DIR, STEPS_TO, STORAGE, World, make_application, make_world, reviewers
 
 
 @pytest.fixture
@@ -261,6 +262,25 @@ def test_a_batch_cut_short_is_run_again_from_the_start_and_audited_once(
     assert len(exported) == 1 and exported[0].detail["job"] == job.id
     assert not list((tmp_path / "packages").glob("job-*"))  # no half-written file left behind
     app.config["PORTAL_PACKAGE_DIR"] = str(PACKAGE_DIR)
+
+
+def test_the_filtered_queue_s_ids_are_listed_without_naming_any_batch(
+    session: Session, world: World, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Packaging the filtered queue needs the ids alone: the batch titles the Excel writes (read from
+    the bureau's profile and its admin's windows) are not computed for it."""
+    listed = [
+        make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW]) for _ in range(2)
+    ]
+
+    def named(*_: object) -> str:
+        raise AssertionError("a batch title was computed")
+
+    monkeypatch.setattr(policies, "batch_title", named)
+    ids = packages.filtered_ids(session, dept(world), queues.Tab.HANDLER, queues.Filters(), clock.now)
+    assert sorted(ids) == sorted(a.id for a in listed)
+    with pytest.raises(AssertionError, match="batch title"):  # the Excel's rows still name theirs
+        next(queues.export_rows(session, dept(world), queues.Tab.HANDLER, queues.Filters(), clock.now))
 
 
 def test_a_committee_road_package_names_the_office_on_its_route_and_the_batch_by_name(
