@@ -37,6 +37,7 @@ from portal.domain.policy import (
     CategoryRule,
     ExamRule,
     Exclusion,
+    LevelByLevel,
     PolicyProfile,
     Requirement,
     names_match,
@@ -1187,24 +1188,11 @@ class _Check:
         if rule is None or f.level is None or not self.applies(rule.pathways) or f.pathway is None:
             return
         if f.has_title is not True and self.equivalent_level is not None:
-            current = self.equivalent_level
-            if _rank(f.level) != _rank(current) + 1:
-                nxt = (
-                    LEVELS[_rank(current) + 1]
-                    if _rank(current) + 1 < len(LEVELS)
-                    else NC_("in a sentence", "无")
-                )
-                self.add(
-                    rule.rule,
-                    "block",
-                    rule.citation,
-                    T_(
-                        "所持职业资格对应%(current)s职称，应逐级申报%(next)s，不能申报%(level)s",
-                        current=current,
-                        next=nxt,
-                        level=f.level,
-                    ),
-                )
+            self._next_level_only(
+                rule,
+                self.equivalent_level,
+                N_("所持职业资格对应%(current)s职称，应逐级申报%(next)s，不能申报%(level)s"),
+            )
             return
         if f.has_title is None:
             self.add(
@@ -1237,23 +1225,21 @@ class _Check:
                     rule.citation,
                     T_("未提供现有职称级别，无法核对逐级申报（申报%(level)s）", level=f.level),
                 )
-            elif _rank(f.level) != _rank(current) + 1:
-                nxt = (
-                    LEVELS[_rank(current) + 1]
-                    if _rank(current) + 1 < len(LEVELS)
-                    else NC_("in a sentence", "无")
+            else:
+                self._next_level_only(
+                    rule, current, N_("现有职称为%(current)s，应逐级申报%(next)s，不能申报%(level)s")
                 )
-                self.add(
-                    rule.rule,
-                    "block",
-                    rule.citation,
-                    T_(
-                        "现有职称为%(current)s，应逐级申报%(next)s，不能申报%(level)s",
-                        current=current,
-                        next=nxt,
-                        level=f.level,
-                    ),
-                )
+
+    def _next_level_only(self, rule: LevelByLevel, current: str, template: str) -> None:
+        """LVL-04's refusal unless the level applied for is the one after `current` (a title held, or the
+        one a practice qualification stands for): `template` names %(current)s, %(next)s — the level after
+        it, 无 above the top — and %(level)s."""
+        level = self.facts.level
+        up = _rank(current) + 1
+        if _rank(level) == up:
+            return
+        nxt = LEVELS[up] if up < len(LEVELS) else NC_("in a sentence", "无")
+        self.add(rule.rule, "block", rule.citation, T_(template, current=current, next=nxt, level=level))
 
     # -- G. practice qualifications ---------------------------------------------------------------------
 
