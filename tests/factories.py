@@ -8,6 +8,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy.orm import Session
@@ -264,6 +265,40 @@ def make_application(
         unit_opinions.record_opinion(
             session, handler, application.id, DEMO_OPINION, now + timedelta(minutes=2)
         )
+    return application
+
+
+def in_batch(
+    session: Session,
+    application: Application,
+    batch_id: str | None,
+    *,
+    name: str | EllipsisType | None = ...,
+    authority: str | None = None,
+) -> Application:
+    """The application as if its first submission had put it in ``batch_id`` (and, given, under the
+    certifying ``authority``): the factory submits it in whatever window is open, and a test moving it
+    elsewhere afterwards must move the name kept at submission with it (applications.batch_name, migration
+    0038), which pages show once the profile no longer holds the id (`policies.batch_title`). The name is
+    the one the bureau's profile gives the batch now, as `eligibility.submission_terms` keeps it; for a
+    batch the profile does not hold (last year's, an admin's window since deleted) the test says it —
+    ``name="2025年第四批"``, or ``name=None`` for one submitted before names were kept."""
+    from portal.models.applications import BATCH_NAME_LENGTH
+    from portal.services import policies
+
+    if authority is not None:
+        application.authority_code = authority
+    if batch_id is None:
+        name = None
+    elif name is ...:
+        profile = policies.effective_profile(session, application.bureau)
+        if profile is None or all(w.batch_id != batch_id for w in profile.batches):
+            raise ValueError(
+                f"the bureau's profile does not hold {batch_id!r}: give the name kept at submission"
+            )
+        name = policies.batch_title(profile, batch_id, application.authority_code)[:BATCH_NAME_LENGTH]
+    application.batch_id, application.batch_name = batch_id, name
+    session.flush()
     return application
 
 

@@ -26,7 +26,7 @@ from portal.services import endorsements, handoffs
 from portal.services.actors import actor_for
 from portal.services.materials import active_materials, store_file
 from tests.conftest import Clock
-from tests.factories import FILLED, STEPS_TO, STORAGE, make_application, make_world, tiny_pdf
+from tests.factories import FILLED, STEPS_TO, STORAGE, in_batch, make_application, make_world, tiny_pdf
 
 CAP = 2_097_152
 
@@ -386,9 +386,9 @@ def test_the_jiangsu_forms_committee_row_names_the_committee_or_says_there_is_no
 def test_the_batch_value_is_the_batch_s_name(session: Session, clock: Clock) -> None:
     # 受理批次 gave the batch's id ("2026-4") to any layout placing it.
     _world, application = ready(session, clock, "ganzhou-2026")
-    application.batch_id = "2026-4"
+    in_batch(session, application, "2026-4")
     assert handoffs.values_of(session, application)["batch"] == "2026年第四批"
-    application.batch_id, application.batch_name = "2025-4", "2025年第四批"  # last year's, kept at submission
+    in_batch(session, application, "2025-4", name="2025年第四批")  # last year's, kept at submission
     assert handoffs.values_of(session, application)["batch"] == "2025年第四批"
-    application.batch_id = None
+    in_batch(session, application, None)
     assert handoffs.values_of(session, application)["batch"] == ""

@@ -27,7 +27,16 @@ from portal.services import endorsements, jobs, materials, packages, policies, q
 from portal.services.actors import Actor, actor_for
 from tests import imaging
 from tests.conftest import Clock, run_queued
-from tests.factories import PACKAGE_DIR, STEPS_TO, STORAGE, World, make_application, make_world, reviewers
+from tests.factories import (
+    PACKAGE_DIR,
+    STEPS_TO,
+    STORAGE,
+    World,
+    in_batch,
+    make_application,
+    make_world,
+    reviewers,
+)
 
 
 @pytest.fixture
@@ -270,7 +279,13 @@ def test_the_filtered_queue_s_ids_are_listed_without_naming_any_batch(
     """Packaging the filtered queue needs the ids alone: the batch titles the Excel writes (read from
     the bureau's profile and its admin's windows) are not computed for it."""
     listed = [
-        make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW]) for _ in range(2)
+        in_batch(
+            session,
+            make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW]),
+            "2026-4",
+            name="2026年第四批",
+        )
+        for _ in range(2)
     ]
 
     def named(*_: object) -> str:
@@ -293,7 +308,7 @@ def test_a_committee_road_package_names_the_office_on_its_route_and_the_batch_by
     world = make_committee_world(session, clock.now)
     made = make_committee(session, world, clock.now)
     application = make_review_application(session, world, clock.now)
-    application.batch_id = "zj24-01-1a"  # zhenjiang-2024: 建设工程（镇江市区）
+    in_batch(session, application, "zj24-01-1a")  # zhenjiang-2024: 建设工程（镇江市区）
     clock.now = to_meeting(session, world, made, application, clock.now)
     office = made.office.actor(StaffRole.HANDLER)
     built = packages.build_pdf(session, STORAGE, office, application, clock.now)

@@ -16,7 +16,7 @@ from portal.services import year_end
 from portal.services.actors import actor_for
 from portal.services.policies import profiles
 from tests.conftest import Clock
-from tests.factories import STEPS_TO, World, make_application, make_world
+from tests.factories import STEPS_TO, World, in_batch, make_application, make_world
 
 IN_OCTOBER = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
 IN_DECEMBER = datetime(2026, 12, 10, 2, 0, tzinfo=UTC)
@@ -43,8 +43,7 @@ def test_the_figures_count_each_authoritys_batches_of_the_year(
     open_ = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
     elsewhere = make_application(session, world, clock.now, steps=STEPS_TO[Status.CERTIFIED])
     for application, code in ((done, "gz-zhanggong"), (open_, "gz-zhanggong"), (elsewhere, "gz-ganxian")):
-        application.authority_code, application.batch_id = code, "2026-4"
-    session.flush()
+        in_batch(session, application, "2026-4", authority=code)
     handler = world.bureau.actor(StaffRole.HANDLER)
     report = year_end.year_end_report(session, handler, 2026, IN_DECEMBER)
     assert report is not None and report.deadline == date(2026, 12, 31) and report.warns and not report.past
@@ -104,7 +103,7 @@ def test_work_carried_over_from_an_earlier_year_counts_until_it_is_decided(
     decided_now = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
     decided_then = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
     for application in (still_open, decided_now, decided_then):
-        application.authority_code, application.batch_id = "gz-zhanggong", "2025-4"
+        in_batch(session, application, "2025-4", name="2025年第四批", authority="gz-zhanggong")
         application.submitted_at = datetime(2025, 10, 20, 2, 0, tzinfo=UTC)
     decided_now.status, decided_now.status_changed_at = Status.REJECTED.value, IN_OCTOBER
     decided_then.status = Status.REJECTED.value
@@ -177,7 +176,7 @@ def test_a_batch_carried_over_from_last_year_is_named_as_it_was_submitted(
         (unnamed, "2025-3", None),
         (current, "2026-4", "旧的名称"),
     ):
-        application.authority_code, application.batch_id, application.batch_name = "gz-zhanggong", batch, name
+        in_batch(session, application, batch, name=name, authority="gz-zhanggong")
         if batch.startswith("2025"):
             application.submitted_at = datetime(2025, 10, 20, 2, 0, tzinfo=UTC)
     session.flush()

@@ -14,7 +14,7 @@ from portal.domain.workflow import Status
 from portal.models import Notification
 from portal.services import corrections, policies
 from tests.conftest import Clock
-from tests.factories import STEPS_TO, World, actor_for, make_application, make_world
+from tests.factories import STEPS_TO, World, actor_for, in_batch, make_application, make_world
 
 HX = {"HX-Request": "true"}
 
@@ -182,8 +182,9 @@ def test_the_batch_filter_and_the_roster_badge_on_the_review_page(
 ) -> None:
     first = make_application(session, world, clock.now, steps=1)
     second = make_application(session, world, clock.now, steps=1)
-    first.batch_id, second.batch_id = "2026-3", "2026-4"
-    session.flush()
+    # No profile names them, and they were submitted before names were kept (migration 0038).
+    in_batch(session, first, "2026-3", name=None)
+    in_batch(session, second, "2026-4", name=None)
     browser = login_as(world.enterprise.handler)
     page = browser.get("/review/queue?batch=2026-4").text
     assert f'id="application-{second.id}"' in page and f'id="application-{first.id}"' not in page
@@ -230,11 +231,11 @@ def test_statistics_and_the_queue_filter_name_the_batches_as_people_call_them(
 ) -> None:
     # The 按批次 chart labelled its bars with the batches' ids ("2026-4"), and the queue's 批次 filter
     # offered the ids.
-    for batch in ("2026-4", "2025-9", None):
-        made = make_application(session, world, clock.now, steps=1)
-        made.batch_id = batch
+    made = [make_application(session, world, clock.now, steps=1) for _ in range(3)]
     world.bureau.org.policy_profile = "ganzhou-2026"
-    session.flush()
+    in_batch(session, made[0], "2026-4")
+    in_batch(session, made[1], "2025-9", name=None)  # submitted before names were kept (migration 0038)
+    in_batch(session, made[2], None)
     page = login_as(world.enterprise.leader).get("/review/statistics").text
     assert "2026年第四批：1件" in page and "2026-4：" not in page
     assert "2025-9：1件" in page and "未分批：1件" in page  # a batch the profile does not hold; none
@@ -253,9 +254,9 @@ def test_a_batch_the_profile_no_longer_holds_is_named_as_it_was_at_submission(
     # statistics and the case page showed the bare id "2025-4". The name kept at submission is shown; a
     # batch the profile holds is named as the profile names it now.
     carried = make_application(session, world, clock.now, steps=1)
-    carried.batch_id, carried.batch_name = "2025-4", "2025年第四批"
+    in_batch(session, carried, "2025-4", name="2025年第四批")
     current = make_application(session, world, clock.now, steps=1)
-    current.batch_id, current.batch_name = "2026-4", "2026年第四批（已改名）"
+    in_batch(session, current, "2026-4", name="2026年第四批（已改名）")
     world.bureau.org.policy_profile = "ganzhou-2026"
     session.commit()
     leader = login_as(world.enterprise.leader)
@@ -279,8 +280,8 @@ def test_the_queue_filter_shows_a_batch_renamed_by_the_admin_at_once(
     # The filter's options are remembered by the scope's change counters; an admin's window row naming a
     # batch moved none of them, so the queue offered the old name until something else changed.
     made = make_application(session, world, clock.now, steps=1)
-    made.batch_id = "2026-4"
     world.bureau.org.policy_profile = "ganzhou-2026"
+    in_batch(session, made, "2026-4")
     session.commit()
     leader = login_as(world.enterprise.leader)
     assert ">2026年第四批</option>" in leader.get("/review/queue?tab=all").text

@@ -21,7 +21,7 @@ from portal.models import Application, AuditEvent, YearEndReport
 from portal.services import year_end
 from portal.services.submissions import new_token
 from tests.conftest import Clock, run_queued
-from tests.factories import STEPS_TO, World, make_application, make_world
+from tests.factories import STEPS_TO, World, in_batch, make_application, make_world
 from tests.i18n.reading import assert_english, in_english
 
 IN_DECEMBER = datetime(2026, 12, 10, 2, 0, tzinfo=UTC)
@@ -38,9 +38,7 @@ def certified_by(session: Session, world: World, clock: Clock, authority: str, b
     """A certificate of the county ``authority`` in ``batch`` (the factory's road certifies at the bureau;
     the authority and batch are what a county's 初级 application carries)."""
     application = make_application(session, world, clock.now, steps=STEPS_TO[Status.CERTIFIED])
-    application.authority_code, application.batch_id = authority, batch
-    session.flush()
-    return application
+    return in_batch(session, application, batch, authority=authority)
 
 
 def test_the_bureau_sees_each_county_with_its_years_work_and_the_december_warning(
@@ -49,8 +47,7 @@ def test_the_bureau_sees_each_county_with_its_years_work_and_the_december_warnin
     clock.now = IN_OCTOBER
     certified_by(session, world, clock, "gz-zhanggong", "2026-4")
     undecided = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
-    undecided.authority_code, undecided.batch_id = "gz-zhanggong", "2026-4"
-    session.flush()
+    in_batch(session, undecided, "2026-4", authority="gz-zhanggong")
     browser = login_as(world.bureau.handler)
     page = browser.get("/certificates/year-end?year=2026")
     assert page.status_code == 200
@@ -201,8 +198,8 @@ def test_an_application_carried_over_from_last_year_is_shown_as_undecided(
 ) -> None:
     clock.now = IN_OCTOBER  # made in a 2026 window, dated back to 2025
     carried = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
-    carried.authority_code, carried.batch_id = "gz-zhanggong", "2025-4"
-    carried.batch_name = "2025年第四批"  # as its submission kept it: the 2026 profile no longer holds 2025-4
+    # As its submission kept it: the 2026 profile no longer holds 2025-4.
+    in_batch(session, carried, "2025-4", name="2025年第四批", authority="gz-zhanggong")
     carried.submitted_at = datetime(2025, 10, 20, 2, 0, tzinfo=UTC)
     session.flush()
     clock.now = IN_DECEMBER
