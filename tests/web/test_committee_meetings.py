@@ -628,8 +628,17 @@ def test_a_zhenjiang_intermediate_meeting_after_november_is_planned_with_a_warni
     in_english(handler)
     english = _review_warning(handler.get(f"/committees/meetings/{late.id}").text)
     assert english is not None and "(003 3(2))" in english and "30 Nov 2026" in english
-    assert "1 Intermediate level application on the agenda is still undecided" in english
-    assert not re.search(r"[\u3400-\u9fff]", english)
+    assert english == (
+        "The meeting on 10 Dec 2026 is after 30 Nov 2026. Reviews for Intermediate level titles in all"
+        " specialties should normally be finished by then (003 3(2)), and 1 Intermediate level application"
+        " on the agenda is still undecided. Please hold the meeting earlier if you can; if it has to be"
+        " later, you can still file it as usual."
+    )
+    hint = handler.get("/committees/meetings").text.split('id="review-deadline-hint">')[1].split("</p>")[0]
+    assert hint == (
+        "Reviews for Intermediate level titles in all specialties should normally be finished by 30 Nov 2026"
+        " (003 3(2)). You can still plan and file a later meeting, and its page will remind you."
+    )
 
 
 def test_the_review_page_sends_the_bureau_leader_to_the_meeting_page_to_publish_the_results(

@@ -273,8 +273,10 @@ def test_zhenjiangs_year_end_page_calls_out_intermediate_reviews_undecided_after
     row = page.split('id="authority-zj-center"')[1].split("</tr>")[0]
     assert "含中级评审1件" in row
     english = in_english(browser).get("/certificates/year-end?year=2026").text
-    assert (
-        "30 Nov 2026 (003 3(2)): that day has passed and 1 Intermediate level review application" in english
+    assert english.split('id="review-deadline-late">')[1].split("</p>")[0] == (
+        "Reviews for Intermediate level titles in all specialties should normally be finished by 30 Nov 2026"
+        " (003 3(2)). That date has passed, and 1 application for panel review at Intermediate level is still"
+        " undecided."
     )
     assert (
         "incl. 1 Intermediate level review" in english.split('id="authority-zj-center"')[1].split("</tr>")[0]
