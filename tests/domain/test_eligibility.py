@@ -616,12 +616,12 @@ def test_lvl_04_zhenjiang_applies_level_by_level():
     assert severities(check(ZJ, facts(**review, level="中级", current_title=None)), "LVL-04") == ["block"]
     assert severities(check(ZJ, facts(**review, current_title=...)), "LVL-04") == ["manual"]
     # The next level is named from a title held or from the level a qualification counts as (EQUIV-01);
-    # above the top there is none.
+    # above the top there is none, and the sentence says so (it read 应逐级申报无).
     (skipped,) = by_rule(check(ZJ, facts(**review, level="正高级")), "LVL-04")
     assert skipped.message == "现有职称为助理级，应逐级申报中级，不能申报正高级"
     top = {"level": "正高级", "obtained_on": "2021-09-01"}
     (again,) = by_rule(check(ZJ, facts(**review, level="正高级", current_title=top)), "LVL-04")
-    assert again.message == "现有职称为正高级，应逐级申报无，不能申报正高级"
+    assert again.message == "正高级已是最高级别，不能再申报正高级"
     builder = {**review, "current_title": None, "qualifications": ["一级建造师"]}
     assert severities(check(ZJ, facts(**builder, level="副高级")), "LVL-04") == []
     (qualified,) = by_rule(check(ZJ, facts(**builder, level="正高级")), "LVL-04")

@@ -363,12 +363,22 @@ def test_a_noun_a_finding_puts_mid_sentence_is_not_the_form_s_label(app: Flask) 
         check(GZ22, facts(major_matches=None, specialty=None, education=no_major, cutoff="2022-06-30")),
         "MAJ-01",
     )
-    (top,) = by_rule(
-        check(ZJ, facts(**REVIEW_ZJ, level="正高级", current_title={"level": "正高级"})), "LVL-04"
+    lawyers = PracticeEntry(
+        rule="PREQ-02",
+        citation="002 三(一)2",
+        requirements=(
+            PracticeRequirement(
+                specialties=("律师",), qualifications=("律师执业证",), citation="002 三(一)2"
+            ),
+        ),
+    )
+    lawyer = {"pathway": "初定", "series": "律师", "specialty": "律师", "cutoff": "2024-03-01"}
+    (none_held,) = by_rule(
+        check(dataclasses.replace(NT, practice_entry=lawyers), facts(**lawyer, qualifications=[])), "PREQ-02"
     )
     assert differs.message == "所学专业与从事专业不一致，不再作为限制条件"  # documents and logs: as before
     assert unstated.message == "未说明所学专业与申报专业是否相同或相近"
-    assert top.message == "现有职称为正高级，应逐级申报无，不能申报正高级"
+    assert none_held.message == "须先取得有效的律师执业证，已填报资格：无"
     what = differs.message.params["what"]  # type: ignore[attr-defined]
     assert isinstance(what, Text) and (what, what.context) == ("所学专业", "in a sentence")
     kept = from_record(to_record(differs.message))
@@ -382,7 +392,11 @@ def test_a_noun_a_finding_puts_mid_sentence_is_not_the_form_s_label(app: Flask) 
         assert str(i18n.translate_finding(unstated.message)) == (
             "Not stated whether the major studied is the same as or close to the specialty applied for"
         )
-        assert "apply level by level, for none, not for" in str(i18n.translate_finding(top.message))
+        assert str(i18n.translate_finding(none_held.message)).endswith(": none")
+        (top,) = by_rule(
+            check(ZJ, facts(**REVIEW_ZJ, level="正高级", current_title={"level": "正高级"})), "LVL-04"
+        )  # above the top (it read "apply level by level, for none")
+        assert "is already the highest" in str(i18n.translate_finding(top.message))
         # The same msgids without the context: the form's label and a value on its own.
         assert i18n.lookup(N_("所学专业")) == "Field of study"
         label = next(s for s in SECTIONS if s.key is SectionKey.EDUCATION).field("major").title

@@ -1233,13 +1233,16 @@ class _Check:
     def _next_level_only(self, rule: LevelByLevel, current: str, template: str) -> None:
         """LVL-04's refusal unless the level applied for is the one after `current` (a title held, or the
         one a practice qualification stands for): `template` names %(current)s, %(next)s — the level after
-        it, 无 above the top — and %(level)s."""
+        it — and %(level)s; above the top, a sentence of its own."""
         level = self.facts.level
         up = _rank(current) + 1
         if _rank(level) == up:
             return
-        nxt = LEVELS[up] if up < len(LEVELS) else NC_("in a sentence", "无")
-        self.add(rule.rule, "block", rule.citation, T_(template, current=current, next=nxt, level=level))
+        if up >= len(LEVELS):  # "应逐级申报无" read as nonsense: above the top there is nothing to name
+            message = T_("%(current)s已是最高级别，不能再申报%(level)s", current=current, level=level)
+        else:
+            message = T_(template, current=current, next=LEVELS[up], level=level)
+        self.add(rule.rule, "block", rule.citation, message)
 
     # -- G. practice qualifications ---------------------------------------------------------------------
 
