@@ -114,7 +114,10 @@ def _configure_sqlite(engine: Engine) -> None:
         _give_back(record.info)  # a connection returned mid-transaction (its owner went away)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, ping: bool = True) -> Engine:
+    """The engine for `url`, set up for the portal (SQLite's pragmas and write turn, PostgreSQL's custom
+    plans). `ping=False` leaves out PostgreSQL's check of each pooled connection as it is taken (a
+    round trip): for a reader that falls back on its own when a connection turns out dead."""
     if url.startswith("sqlite"):
         if (path := filemodes.sqlite_path(url)) is not None:
             # 0600 before SQLite opens it; its -wal/-shm/-journal files take the same mode (issue 16.14).
@@ -124,7 +127,7 @@ def make_engine(url: str) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=ping)
     _configure_postgresql(engine)
     return engine
 

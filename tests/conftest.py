@@ -22,6 +22,7 @@ from portal import create_app
 from portal.extensions import db
 from portal.models import User
 from portal.services import auth, queues
+from portal.web.poll_shortcut import shortcut_of
 from tests.dbsetup import database_url
 from tests.factories import PACKAGE_DIR, STORAGE_DIR
 
@@ -144,6 +145,8 @@ def session(app: Flask, clock: Clock) -> Iterator[Session]:
         test_session.close()
         outer.rollback()
         queues.forget_remembered()  # the rolled-back counters' values will be reused by other data
+        if (shortcut := shortcut_of(app)) is not None:
+            shortcut.forget()  # the same for the polls' remembered answers
         connection.close()
         with app.app_context():
             db.bind_to(db.engine)

@@ -195,6 +195,10 @@ class Tags:
     queue: str
     counts: str
     options: str = ""  # of the filter options: the counters and the actor only (no tab, filter or hour)
+    # What the tags were computed from that can change without a request: the counters read, and the
+    # end of the hour they name (web/poll_shortcut.py answers an unchanged poll from these alone).
+    counters: tuple[tuple[str, int], ...] = ()
+    valid_until: datetime | None = None
 
     def of(self, part: str) -> str:
         return {"page": self.page, "queue": self.queue, "counts": self.counts}[part]
@@ -239,7 +243,8 @@ def tags(
     _require_reviewer(actor)
     assert actor.org_id is not None
     seen = versions.read(session, [versions.org(actor.org_id), versions.QUEUES])
-    hour = now.astimezone(SHANGHAI).strftime("%Y%m%d%H")
+    local = now.astimezone(SHANGHAI)
+    hour = local.strftime("%Y%m%d%H")
     who = (actor.user_id, actor.org_id, actor.org_kind, actor.staff_role, actor.stand_in_for)
     base = repr((sorted(seen.items()), hour, who, tab.value, sorted(filters.to_args().items())))
 
@@ -252,6 +257,8 @@ def tags(
         queue=tag("q", cursor or ""),
         counts=tag("c", ""),
         options="o" + hashlib.sha256(scope.encode()).hexdigest()[:31],
+        counters=tuple(sorted(seen.items())),
+        valid_until=local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1),
     )
 
 

@@ -27,14 +27,14 @@ from portal.web.converters import register_converters
 from portal.web.errors import register_error_handlers
 from portal.web.htmx import hx_redirect, is_htmx, redirect_to
 from portal.web.i18n import register_i18n
+from portal.web.poll_shortcut import RESIGN_SECONDS, SEEN
+from portal.web.poll_shortcut import install as install_poll_shortcut
 from portal.web.queue_rows import queue_rows
 from portal.web.redirects import login_next
 from portal.web.security import register_security
 from portal.web.unit_of_work import register_unit_of_work
 
 NEXT_MAX = 512  # the longest path a login redirect carries back
-# The signed cookie's record of the last request (epoch seconds): the idle timeout counts from it.
-SEEN = "seen"
 
 
 def login_policy(app: Flask) -> LoginPolicy:
@@ -65,7 +65,7 @@ def _setup_login(app: Flask) -> None:
             return None
         # The idle clock moves in the signed cookie, not in the database: no request writes to check
         # its login. Re-signed at most once a minute, so polls do not rewrite the cookie every time.
-        if session.get(SEEN) is None or moment.timestamp() - float(session[SEEN]) >= 60:
+        if session.get(SEEN) is None or moment.timestamp() - float(session[SEEN]) >= RESIGN_SECONDS:
             session[SEEN] = int(moment.timestamp())
         return SessionUser(row.user, token)
 
@@ -183,6 +183,7 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
     register_i18n(app)  # Flask-Babel, the language choice, cn_date/cn_datetime and the other formats
+    install_poll_shortcut(app)  # an unchanged queue poll answered before Flask (issue 20)
     app.jinja_env.filters.update(mask_id=mask_id_number, mask_phone=mask_mobile, zip=zip, fit_label=fit_label)
     app.jinja_env.globals.update(
         current_membership=current_membership,

@@ -33,11 +33,26 @@ def content_security_policy(htmx_url: str | None) -> str:
     )
 
 
+def standing_headers(app: Flask) -> list[tuple[str, str]]:
+    """The headers every response carries whatever it is (the poll shortcut's 304 too)."""
+    headers = [
+        ("Content-Security-Policy", content_security_policy(app.config.get("PORTAL_HTMX_URL"))),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "geolocation=(), microphone=(), camera=(self)"),
+    ]
+    if app.config.get("PORTAL_INSTANCE"):
+        headers.append(("X-Portal-Instance", str(app.config["PORTAL_INSTANCE"])))
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    return headers
+
+
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,36}")  # audit_events.request_id is 36 characters
 
 
 def register_security(app: Flask) -> None:
-    csp = content_security_policy(app.config.get("PORTAL_HTMX_URL"))
 
     @app.before_request
     def _request_id() -> None:
@@ -57,19 +72,17 @@ def register_security(app: Flask) -> None:
             return error_response(400, "提交的内容含有不可见的空字符（NUL），请删除后重新提交。")
         return None
 
+    standing = standing_headers(app)
+
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", csp)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(), camera=(self)")
+        for name, value in standing:
+            if name == "X-Portal-Instance":
+                headers[name] = value
+            else:
+                headers.setdefault(name, value)
         headers["X-Request-Id"] = g.get("request_id", "")
-        if app.config.get("PORTAL_INSTANCE"):
-            headers["X-Portal-Instance"] = app.config["PORTAL_INSTANCE"]
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if not request.path.startswith("/static/"):
             # One URL answers a page, a fragment or an HX-Redirect depending on HX-Request.
             response.vary.add("HX-Request")

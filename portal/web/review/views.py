@@ -18,8 +18,8 @@ from portal.services import applications as applications_service
 from portal.services import cases, corrections, notices, queues, unit_opinions
 from portal.services.calendar import SHANGHAI
 from portal.services.scope import get_application, note_identity_view, sees_full_identity
-from portal.web import steps
-from portal.web.context import current_actor, now
+from portal.web import poll_shortcut, steps
+from portal.web.context import current_account, current_actor, now
 from portal.web.downloads import Counted, send_temporary_file
 from portal.web.forms import form_input, id_field, id_list, version_field
 from portal.web.guards import staff_required
@@ -51,6 +51,8 @@ def show_queue() -> Response:
     part = ("counts" if hx_target() == "queue-counts" else "queue") if wants_fragment() else "page"
     tags = queues.tags(db.session, actor, tab, filters, cursor, moment)
     etag = tags.of(part)
+    if part != "page":  # the next identical poll is answered before Flask while nothing changes
+        poll_shortcut.remember(etag, tags.counters, tags.valid_until, current_account())
     if request.if_none_match.contains_weak(etag):  # weak: gzip marks it so
         return not_modified(etag)
     page = queues.queue(
