@@ -653,37 +653,41 @@ def panel_ready(session: Session, meeting: Meeting) -> tuple[bool, str]:
     return votes.panel_ready(session, meeting)
 
 
+def _filing_gap(session: Session, meeting: Meeting, now: datetime) -> tuple[str, str] | None:
+    """Why the meeting cannot be filed now (the audit row's code and the words), or None."""
+    if meeting.state not in EDITABLE:
+        return "meeting_filed", T_("会议%(title)s，无需再报备", title=meeting.state.title)
+    if today(now) > meeting.filing_due:
+        return "filing_overdue", T_(
+            "已过报备截止日%(due)s（%(clause)s）：未经备案的评审行为不予认可，请将会议改期后再报备",
+            due=meeting.filing_due, clause=Clause(meeting.filing_clause),
+        )  # fmt: skip
+    missing = [item for item in filing_items(session, meeting) if not item.ready]
+    if missing:
+        gaps = joined([T_("%(title)s（%(note)s）", title=i.title, note=i.note) for i in missing], "；")
+        return "filing_incomplete", T_("报备材料不全：%(items)s", items=gaps)
+    return None
+
+
+def why_not_file(session: Session, meeting: Meeting, now: datetime) -> str | None:
+    """What stops the office's leader filing the meeting now, or None when it may be filed.
+
+    The meeting page shows it beside a disabled 报人社局备案 rather than offering a button whose
+    confirmation leads only to this refusal; `file_meeting` refuses with the same words.
+    """
+    gap = _filing_gap(session, meeting, now)
+    return gap[1] if gap is not None else None
+
+
 def file_meeting(session: Session, actor: Actor, meeting_id: int, now: datetime) -> Meeting:
     """The office's leader files the meeting's preparation with the bureau, on or before its filing day,
     with every item the profile's filing contains ready (refused and audited otherwise)."""
     meeting = _mine(session, actor, meeting_id)
     if actor.staff_role is not StaffRole.LEADER:
         raise PermissionDenied(N_("报备须由办事机构领导签发"))
-    if meeting.state not in EDITABLE:
-        _refuse(
-            session,
-            actor,
-            meeting,
-            "file_meeting",
-            "meeting_filed",
-            T_("会议%(title)s，无需再报备", title=meeting.state.title),
-            now,
-        )
-    if today(now) > meeting.filing_due:
-        _refuse(
-            session, actor, meeting, "file_meeting", "filing_overdue",
-            T_(
-                "已过报备截止日%(due)s（%(clause)s）：未经备案的评审行为不予认可，请将会议改期后再报备",
-                due=meeting.filing_due, clause=Clause(meeting.filing_clause),
-            ), now,
-        )  # fmt: skip
-    missing = [item for item in filing_items(session, meeting) if not item.ready]
-    if missing:
-        gaps = joined([T_("%(title)s（%(note)s）", title=i.title, note=i.note) for i in missing], "；")
-        _refuse(
-            session, actor, meeting, "file_meeting", "filing_incomplete",
-            T_("报备材料不全：%(items)s", items=gaps), now,
-        )  # fmt: skip
+    gap = _filing_gap(session, meeting, now)
+    if gap is not None:
+        _refuse(session, actor, meeting, "file_meeting", gap[0], gap[1], now)
     _advance(
         session,
         meeting,

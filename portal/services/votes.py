@@ -565,6 +565,18 @@ def panel_ready(session: Session, meeting: Meeting) -> tuple[bool, str]:
     )
 
 
+NO_AGENDA_TO_DRAW = N_("请先将申报列入议程，再按其系列（专业）抽取专家")
+
+
+def why_not_draw(meeting: Meeting) -> str | None:
+    """What stops the office drawing the panel of a meeting it prepares, or None.
+
+    The experts are drawn by the agenda's series (specialty): with nothing on the agenda the meeting page
+    says so instead of offering a draw that `draw_panel` refuses.
+    """
+    return None if meeting.entries else NO_AGENDA_TO_DRAW
+
+
 def draw_panel(
     session: Session, actor: Actor, meeting_id: int, size: int, now: datetime, *, seed: str = ""
 ) -> Meeting:
@@ -584,15 +596,7 @@ def draw_panel(
             now,
         )
     if not meeting.entries:
-        _refuse(
-            session,
-            actor,
-            meeting,
-            "draw_panel",
-            "no_agenda",
-            N_("请先将申报列入议程，再按其系列（专业）抽取专家"),
-            now,
-        )
+        _refuse(session, actor, meeting, "draw_panel", "no_agenda", NO_AGENDA_TO_DRAW, now)
     vote_clause = (
         Clause(rule.citation)
         if rule.confirmed

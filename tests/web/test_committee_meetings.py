@@ -664,3 +664,42 @@ def test_the_review_page_sends_the_bureau_leader_to_the_meeting_page_to_publish_
     page = bureau.get(f"/review/applications/{application.id}").text
     assert f'href="/committees/meetings/{meeting.id}"' in page and "发文公布评审结果" in page
     assert 'name="action" value="publish_result"' not in page
+
+
+def test_a_meeting_offers_the_draw_and_the_filing_only_once_they_can_be_done(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # A new meeting offered 随机抽取专家 with an empty agenda and, to its leader, 报人社局备案 with nothing
+    # ready: each button (the filing after a confirmation) led only to a refusal. The page now says why.
+    _world, made, application = committee_road(session, clock)
+    make_experts(session, made, clock.now, 5)
+    handler = staff_login(login_as, made.office)
+    leader = staff_login(login_as, made.office, StaffRole.LEADER)
+    day = today(clock.now) + timedelta(days=30)
+    handler.post(
+        "/committees/meetings",
+        data={"held_on": day.isoformat(), "place": "市人社局会议室", "form_token": new_token()},
+    )
+    meeting = _meeting(session)
+    page = handler.get(f"/committees/meetings/{meeting.id}").text
+    assert f"/committees/meetings/{meeting.id}/draw" not in page
+    assert 'id="draw-blocked"' in page and "请先将申报列入议程，再按其系列（专业）抽取专家" in page
+    page = leader.get(f"/committees/meetings/{meeting.id}").text
+    assert f"/committees/meetings/{meeting.id}/file" not in page
+    blocked = re.search(r'<div class="stack blocked" id="file-blocked">(.*?)</div>', page, re.S)
+    assert blocked and "disabled" in blocked.group(1) and "报备材料不全" in blocked.group(1)
+    assert (
+        "Put applications on the agenda first"
+        in in_english(handler).get(f"/committees/meetings/{meeting.id}").text
+    )
+
+    handler.post(f"/committees/meetings/{meeting.id}/agenda", data={"application_ids": [application.id]})
+    handler.post(
+        f"/committees/meetings/{meeting.id}/plan",
+        data={"held_on": day.isoformat(), "place": "市人社局会议室", "plan": "", "pass_rate_limit": "80"},
+    )
+    page = handler.get(f"/committees/meetings/{meeting.id}").text
+    assert f"/committees/meetings/{meeting.id}/draw" in page and 'id="draw-blocked"' not in page
+    handler.post(f"/committees/meetings/{meeting.id}/draw", data={"size": "5", "form_token": new_token()})
+    page = leader.get(f"/committees/meetings/{meeting.id}").text
+    assert f"/committees/meetings/{meeting.id}/file" in page and 'id="file-blocked"' not in page
