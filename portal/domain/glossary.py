@@ -260,6 +260,26 @@ ACTION_TITLES: dict[str, str] = {
 }
 
 
+# What the free text of a step in the history is, named before it: the reason a case was returned or
+# refused, the reviewer's optional opinion on an approval, the vote behind a committee's result, the number
+# of the document publishing it ("理由：镇职称〔2026〕31号" read as if the publication had a reason).
+NOTE_TITLES: dict[str, str] = {
+    "handler_approve": N_("审核意见"),
+    "leader_approve": N_("审核意见"),
+    "forward": N_("审核意见"),
+    "certify": N_("审核意见"),
+    "send_to_committee": N_("审核意见"),
+    "tally": N_("表决情况"),
+    "confirm_fail": N_("表决情况"),
+    "publish_result": N_("文号"),
+}
+
+
+def note_title(action: str) -> str:
+    """The name of a history step's free text: `NOTE_TITLES`, otherwise 理由."""
+    return NOTE_TITLES.get(action, N_("理由"))
+
+
 def status_words(status: object) -> StatusWords:
     """The words and tone of a workflow status (a Status, or its string value)."""
     return STATUSES[str(status)]

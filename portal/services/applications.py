@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from portal.domain import committees as committee_rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.form import FLAT_FIELDS
-from portal.domain.glossary import series_as_stored
+from portal.domain.glossary import note_title, series_as_stored
 from portal.domain.i18n import N_, NC_, T_
 from portal.domain.materials import moved_slot
 from portal.domain.policy import LEVELS, PATHWAYS
@@ -381,6 +381,7 @@ class TimelineEntry:
     to_status: str = ""
     org_id: int | None = None  # the organisation the actor acted for (the package groups opinions by it)
     actor_is_system: bool = False  # no person acted (a notice's end, a missed deadline): "系统", translated
+    reason_title: str = N_("理由")  # what `reason` is: a reason, an opinion, a vote, a document number
 
 
 def timeline(session: Session, actor: Actor, application_id: int) -> list[TimelineEntry]:
@@ -417,6 +418,7 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
                 action_title=action_title,
                 to_status_title=Status(event.to_status).title if event.to_status else "",
                 reason=event.reason,
+                reason_title=note_title(event.action),
                 from_status=event.from_status or "",
                 to_status=event.to_status or "",
                 org_id=event.org_id,

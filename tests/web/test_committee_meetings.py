@@ -703,3 +703,24 @@ def test_a_meeting_offers_the_draw_and_the_filing_only_once_they_can_be_done(
     handler.post(f"/committees/meetings/{meeting.id}/draw", data={"size": "5", "form_token": new_token()})
     page = leader.get(f"/committees/meetings/{meeting.id}").text
     assert f"/committees/meetings/{meeting.id}/file" in page and 'id="file-blocked"' not in page
+
+
+def test_the_history_names_the_vote_and_the_document_number_as_such_not_as_reasons(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # 林卫东's history read "理由：出席专家5人，赞成…" under the count and "理由：镇职称〔2026〕31号"
+    # under the publication ("Reason: …" in English): neither step has a reason.
+    _world, _made, application = committee_road(session, clock, published=True)
+    applicant = login_as(application.applicant)
+    page = applicant.get(f"/me/applications/{application.id}").text
+    reasons = re.findall(r'<p class="reason">(.*?)</p>', page, re.S)
+    assert any(r.startswith("表决情况：") and "赞成" in r for r in reasons), reasons
+    assert "文号：文号〔2026〕1号" in reasons, reasons
+    assert not any(r.startswith("理由：") for r in reasons), reasons
+    english = re.findall(
+        r'<p class="reason">(.*?)</p>',
+        in_english(applicant).get(f"/me/applications/{application.id}").text,
+        re.S,
+    )
+    assert any(r.startswith("Document number: ") for r in english), english
+    assert any(r.startswith("Vote: ") for r in english), english
