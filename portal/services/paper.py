@@ -34,9 +34,23 @@ from portal.services.materials import facts_of
 from portal.services.policies import effective_profile
 from portal.services.scope import get_application
 
-# While the paper still matters: at the bureau, and after certification (a missing original stays a gap).
-# A returned application is back with the applicant; a rejected or withdrawn one needs no paper.
-COUNTED_STATUSES = (Status.BUREAU_REVIEW.value, Status.CERTIFIED.value)
+# While the paper still matters: at the bureau, on the committee road the bureau sent it on (the bureau
+# still receives the paper; 马晓东's page at the committee read "0 working days left" weeks after the due
+# day), and after certification (a missing original stays a gap). A returned application is back with the
+# applicant; a rejected, withdrawn or failed one needs no paper.
+COUNTED_STATUSES = (
+    Status.BUREAU_REVIEW.value,
+    Status.COMMITTEE_REVIEW.value,
+    Status.COMMITTEE_ACCEPTED.value,
+    Status.COMMITTEE_NOTICE.value,
+    Status.AWAITING_MEETING.value,
+    Status.VOTED.value,
+    Status.RESULT_NOTICE.value,
+    Status.RESULT_NOTICED.value,
+    Status.RESULT_CONFIRMED.value,
+    Status.RESULT_PUBLISHED.value,
+    Status.CERTIFIED.value,
+)
 
 
 def requirement(session: Session, application: Application) -> Threshold | None:

@@ -136,3 +136,25 @@ def test_a_policy_without_paper_shows_nothing(
     )
     page = login_as(world.bureau.handler).get(f"/review/applications/{application.id}")
     assert page.status_code == 200 and "纸质材料报送" not in page.text
+
+
+def test_paper_past_its_due_day_on_the_committee_road_reads_overdue_in_either_language(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # 马晓东, sent on to the committee, had his paper due on 10 Nov; on 6 Dec his page read "Online review
+    # passed: 27 Oct 2026；Due: 10 Nov 2026 (0 working days left) ; received 0 of 11".
+    from tests.factories import committee_road
+    from tests.i18n.reading import in_english
+
+    road = committee_road(session, clock)
+    followup = paper.followup_of(session, road.application.id)
+    assert followup is not None and followup.due_on is not None
+    clock.now = datetime.combine(followup.due_on + timedelta(days=20), datetime.min.time(), UTC)
+    browser = login_as(road.world.bureau.handler, membership_id=road.world.bureau.handler_membership.id)
+    page = browser.get(f"/review/applications/{road.application.id}").text
+    line = page.split('id="paper-deadline">')[1].split("</p>")[0]
+    assert "已逾期" in line and "还剩" not in line, line
+    english = in_english(browser).get(f"/review/applications/{road.application.id}").text
+    line = " ".join(english.split('id="paper-deadline">')[1].split("</p>")[0].split())
+    assert "；" not in line and "0 working days left" not in line, line
+    assert "Overdue" in line and " ; " not in line, line
