@@ -724,3 +724,25 @@ def test_the_history_names_the_vote_and_the_document_number_as_such_not_as_reaso
     )
     assert any(r.startswith("Document number: ") for r in english), english
     assert any(r.startswith("Vote: ") for r in english), english
+
+
+def test_the_counts_beside_the_meeting_s_headings_are_drawn_as_counts(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # "议程 1", "评审专家 5" ("Agenda 1", "Panel 5"): .badge-count was styled only inside the top bar, so a
+    # heading's count read as part of its name.
+    from pathlib import Path
+
+    _world, made, _application = committee_road(session, clock)
+    handler = staff_login(login_as, made.office)
+    day = today(clock.now) + timedelta(days=30)
+    handler.post(
+        "/committees/meetings",
+        data={"held_on": day.isoformat(), "place": "市人社局会议室", "form_token": new_token()},
+    )
+    page = handler.get(f"/committees/meetings/{_meeting(session).id}").text
+    assert '<span class="badge-count" id="agenda-count">' in page
+    css = (Path(__file__).resolve().parents[2] / "portal" / "static" / "site.css").read_text(encoding="utf-8")
+    rules = re.findall(r"(?m)^([^{}\n]*)\{([^}]*)\}", css)
+    own = [body for selector, body in rules if re.search(r"(^|,)\s*\.badge-count\s*(,|$)", selector)]
+    assert own and "border-radius" in own[0] and "background" in own[0]
