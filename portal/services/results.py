@@ -29,6 +29,30 @@ from portal.services import applications, audit, meetings, transitions, votes
 from portal.services.actors import Actor
 
 
+def _notice_running(meeting: Meeting) -> str | None:
+    """Who on the agenda has not yet come through the result notice, as the refusal says it, or None."""
+    waiting = [
+        e
+        for e in meeting.entries
+        if e.application.state not in FINAL_STATUSES and e.application.state is not Status.RESULT_NOTICED
+    ]
+    if not waiting:
+        return None
+    return T_(
+        "%(names)s的评审结果公示尚未结束（或尚未发布），公示期满且异议处理完毕后才能确认结果（003 六(二)）",
+        names=joined(e.application.applicant.name for e in waiting),
+    )
+
+
+def why_not_confirm(meeting: Meeting) -> str | None:
+    """What stops the office's leader confirming a tallied meeting's results now, or None.
+
+    The meeting page shows it beside a disabled 确认评审结果: the leader no longer types a note and
+    confirms a dialog only to be told the result notice has not ended (and lose the note).
+    """
+    return _notice_running(meeting) if meeting.state is MeetingStatus.TALLIED else None
+
+
 def confirm_results(session: Session, actor: Actor, meeting_id: int, note: str, now: datetime) -> Meeting:
     """The office's leader confirms every result of a tallied meeting whose result notice has ended: a pass
     goes to the title office, a failure ends the application with the totals as its reason. Entries ended
@@ -45,13 +69,8 @@ def confirm_results(session: Session, actor: Actor, meeting_id: int, note: str, 
             T_("会议%(title)s，没有待确认的评审结果", title=meeting.state.title), now,
         )  # fmt: skip
     live = [e for e in meeting.entries if e.application.state not in FINAL_STATUSES]
-    waiting = [e for e in live if e.application.state is not Status.RESULT_NOTICED]
-    if waiting:
-        why = T_(
-            "%(names)s的评审结果公示尚未结束（或尚未发布），"
-            "公示期满且异议处理完毕后才能确认结果（003 六(二)）",
-            names=joined(e.application.applicant.name for e in waiting),
-        )
+    why = _notice_running(meeting)
+    if why is not None:
         meetings._refuse(session, actor, meeting, "confirm_results", "notice_running", why, now)
     rate = votes.pass_rate(session, meeting)
     if rate.over and not note:

@@ -231,13 +231,9 @@ def test_the_expert_pool_adds_an_expert_with_a_first_password_and_refuses_bad_fi
     assert bureau.get("/committees/experts").status_code == 403
 
 
-def test_a_failed_vote_reaches_the_applicants_timeline_with_its_totals(
-    session: Session, clock: Clock, login_as: Any
-) -> None:
-    """Issue 22.6: a failure, once confirmed, ends the application with the vote's totals as its reason,
-    and the applicant reads them on their timeline."""
-    from portal.models import StaffRole
-    from portal.services import results
+def _counted(session: Session, clock: Clock, choice: str) -> tuple[Any, Any, Any, Meeting, Any]:
+    """A committee road whose meeting's five experts all voted `choice` and whose vote is counted, a
+    month after its filing: (world, committee office, application, meeting, the day of the count)."""
     from portal.services.actors import actor_for
     from tests.factories import filed_meeting
 
@@ -250,9 +246,21 @@ def test_a_failed_vote_reaches_the_applicants_timeline_with_its_totals(
     leader = made.office.actor(StaffRole.LEADER)
     votes.open_voting(session, leader, meeting.id, [m.id for m in members], day)
     for member in members:
-        ballot = {entry.id: "no" for entry in meeting.entries}
+        ballot = {entry.id: choice for entry in meeting.entries}
         votes.cast_ballot(session, actor_for(member.expert.user, None), meeting.id, ballot, day)
     votes.close_voting(session, leader, meeting.id, day)
+    return world, made, application, meeting, day
+
+
+def test_a_failed_vote_reaches_the_applicants_timeline_with_its_totals(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Issue 22.6: a failure, once confirmed, ends the application with the vote's totals as its reason,
+    and the applicant reads them on their timeline."""
+    from portal.services import results
+
+    _world, made, application, meeting, day = _counted(session, clock, "no")
+    leader = made.office.actor(StaffRole.LEADER)
     notice = committee_notice(session, made.office, [application.id], day, title="评审结果公示")
     clock.now = pass_notice(session, notice)
     results.confirm_results(session, leader, meeting.id, "", clock.now)
@@ -746,3 +754,23 @@ def test_the_counts_beside_the_meeting_s_headings_are_drawn_as_counts(
     rules = re.findall(r"(?m)^([^{}\n]*)\{([^}]*)\}", css)
     own = [body for selector, body in rules if re.search(r"(^|,)\s*\.badge-count\s*(,|$)", selector)]
     assert own and "border-radius" in own[0] and "background" in own[0]
+
+
+def test_the_results_are_offered_for_confirmation_only_once_their_notice_has_ended(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # After the count the leader was offered 确认评审结果 with the note field: typing the note and
+    # confirming the dialog ended in "马晓东的评审结果公示尚未结束（或尚未发布）" and the note was lost.
+    _world, made, application, meeting, day = _counted(session, clock, "yes")
+    clock.now = day
+    leader = staff_login(login_as, made.office, StaffRole.LEADER)
+    page = leader.get(f"/committees/meetings/{meeting.id}").text
+    assert f"/committees/meetings/{meeting.id}/confirm" not in page
+    blocked = re.search(r'<div class="stack blocked" id="confirm-blocked">(.*?)</div>', page, re.S)
+    assert blocked and "disabled" in blocked.group(1) and "评审结果公示尚未结束" in blocked.group(1)
+
+    notice = committee_notice(session, made.office, [application.id], day, title="评审结果公示")
+    clock.now = pass_notice(session, notice)
+    leader = staff_login(login_as, made.office, StaffRole.LEADER)
+    page = leader.get(f"/committees/meetings/{meeting.id}").text
+    assert f"/committees/meetings/{meeting.id}/confirm" in page and 'id="confirm-blocked"' not in page
