@@ -72,3 +72,21 @@ def test_only_the_applicant_sees_their_summary(session: Session, clock: Clock, l
         assert stranger.get(f"/me/applications/{application.id}/{suffix}").status_code == 404
     handler = login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id)
     assert handler.get(f"/me/applications/{application.id}/summary").status_code in (403, 404)
+
+
+def test_a_revoked_certificate_reads_with_an_english_colon(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The summary's 证书已撤销 line read "Certificate revoked 3 Nov 2026：材料造假" (a template's colon).
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.CERTIFIED])
+    application.certificate_no = "2026GZ00001"
+    application.certified_at = clock.now
+    application.certificate_revoked_at = clock.now
+    application.certificate_revoked_reason = "材料造假"
+    session.flush()
+    text = login_as(application.applicant).get(f"/me/applications/{application.id}/summary").text
+    line = next(part for part in text.split("<dt>") if part.startswith("Certificate revoked")).split("</dd>")[
+        0
+    ]
+    assert "：" not in line and ': <span lang="zh-CN">材料造假</span>' in line, line
