@@ -100,6 +100,12 @@ def _may_view(actor: Actor, org: Organisation) -> bool:
     return may_manage(actor, org) or (actor.is_staff and actor.org_id == org.id)
 
 
+def may_view_staff(actor: Actor, org: Organisation) -> bool:
+    """Whether the actor may open the organisation's staff page (pages link to it only then: the bureau's
+    handler followed 评委会's "…办事机构的人员" to a 404)."""
+    return _may_view(actor, org)
+
+
 def viewable_org(session: Session, actor: Actor, org_id: int) -> Organisation:
     """The organisation if the actor may see its staff; NotFound (404) otherwise, like a missing one."""
     org = session.get(Organisation, org_id)

@@ -170,3 +170,25 @@ def test_after_the_office_handler_s_review_only_the_leader_is_offered_the_return
     leader = login_as(made.office.leader, membership_id=made.office.leader_membership.id)
     page = leader.get(f"/review/applications/{application.id}").text
     assert 'id="return"' in page and 'value="return_to_sender"' in page
+
+
+def test_the_committee_pages_link_an_office_s_staff_only_for_those_who_may_open_it(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The bureau's handler read "镇江市…评委会办事机构的人员" as a link on 评委会 and the committee's page,
+    # and followed it to a 404; the list also kept the admin's empty form column at its right.
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    staff_url = f'href="/admin/orgs/{made.office.org.id}"'
+    handler = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    listed = handler.get("/committees").text
+    assert staff_url not in listed and made.office.org.name in listed and 'class="two-col"' not in listed
+    assert handler.get(f"/admin/orgs/{made.office.org.id}").status_code == 404
+    shown = handler.get(f"/committees/{made.committee.id}").text
+    assert staff_url not in shown and made.office.org.name in shown
+    admin = login_as(world.admin, membership_id=world.admin_membership.id)
+    listed = admin.get("/committees").text
+    assert staff_url in listed and 'class="two-col"' in listed
+    assert admin.get(f"/admin/orgs/{made.office.org.id}").status_code == 200
+    own = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    assert staff_url in own.get(f"/committees/{made.committee.id}").text

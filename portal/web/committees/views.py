@@ -14,6 +14,7 @@ from portal.domain.policy import LEVELS
 from portal.extensions import db
 from portal.models import CommitteeKind, OrgKind, StaffRole
 from portal.services import committees as service
+from portal.services import staff
 from portal.web import steps
 from portal.web.committees import bp
 from portal.web.context import current_actor, now
@@ -31,10 +32,12 @@ def _list_page(
     *, errors: dict[str, str] | None = None, form: dict[str, str] | None = None, status: int = 200
 ) -> Response:
     actor = current_actor()
+    committees = service.committees_of(db.session, actor)
     return render_page(
         "pages/committees/list_committees.html",
         status=status,
-        committees=service.committees_of(db.session, actor),
+        committees=committees,
+        staff_pages={c.id for c in committees if staff.may_view_staff(actor, c.office)},
         can_create=actor.is_admin,
         kinds=list(CommitteeKind),
         errors=errors or {},
@@ -115,6 +118,7 @@ def _show_page(
         filters=filters,
         levels=LEVELS,
         can_edit=actor.is_admin and committee.bureau_id == actor.org_id,
+        staff_page=staff.may_view_staff(actor, committee.office),
         errors=errors or {},
         form=form or {},
         editing=editing,
