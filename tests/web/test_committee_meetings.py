@@ -774,3 +774,21 @@ def test_the_results_are_offered_for_confirmation_only_once_their_notice_has_end
     leader = staff_login(login_as, made.office, StaffRole.LEADER)
     page = leader.get(f"/committees/meetings/{meeting.id}").text
     assert f"/committees/meetings/{meeting.id}/confirm" in page and 'id="confirm-blocked"' not in page
+
+
+def test_an_expert_reads_where_their_meeting_is_held_on_their_own_page(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # 我的评审会议 named the day and the committee only: the place was in one inbox message.
+    from tests.factories import filed_meeting
+
+    world, made, application = committee_road(session, clock)
+    meeting = filed_meeting(session, world, made, [application], clock.now, pool=5)
+    member = votes.panel(session, meeting)[0]
+    member.expert.user.must_change_password = False
+    session.flush()
+    own = login_as(member.expert.user)
+    place = re.search(rf'<p id="seat-place-{meeting.id}">(.*?)</p>', own.get("/committees/panels").text)
+    assert place and place.group(1) == f"会议地点：{meeting.place}"
+    english = in_english(own).get("/committees/panels").text
+    assert f'Meeting place: <span lang="zh-CN">{meeting.place}</span>' in english
