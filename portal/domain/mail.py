@@ -47,6 +47,7 @@ class NoticeKind(StrEnum):
     DEADLINE = "deadline"
     RETURNED_TO_SENDER = "returned_to_sender"
     SENT_TO_COMMITTEE = "sent_to_committee"
+    RESULT_PUBLISHED = "result_published"  # the committee road: passed, published by the title office
     CERTIFIED = "certified"
     REJECTED = "rejected"
     ABANDONED = "abandoned"
@@ -68,6 +69,7 @@ TOPIC_OF: dict[NoticeKind, EmailTopic] = {
     NoticeKind.DEADLINE: EmailTopic.CORRECTIONS,
     NoticeKind.RETURNED_TO_SENDER: EmailTopic.PROGRESS,
     NoticeKind.SENT_TO_COMMITTEE: EmailTopic.PROGRESS,
+    NoticeKind.RESULT_PUBLISHED: EmailTopic.DECISIONS,
     NoticeKind.CERTIFIED: EmailTopic.DECISIONS,
     NoticeKind.REJECTED: EmailTopic.DECISIONS,
     NoticeKind.ABANDONED: EmailTopic.DECISIONS,

@@ -141,6 +141,20 @@ def after_transition(
             own_link,
             now,
         )
+    elif action is Action.PUBLISH_RESULT:
+        # 003 六(二): the title office publishes the passes under a document number. 林卫东 heard nothing
+        # between "sent to the committee" and, weeks later, the province's certificate number.
+        notify(
+            session,
+            [application.applicant_id],
+            "result_published",
+            T_(
+                "人社局已发文公布评审结果（%(document)s）：您的申报评审通过，待录入省电子职称证书编号。",
+                document=reason,
+            ),
+            own_link,
+            now,
+        )
     elif action is Action.SEND_TO_COMMITTEE and application.committee is not None:
         notify(
             session,

@@ -792,3 +792,17 @@ def test_an_expert_reads_where_their_meeting_is_held_on_their_own_page(
     assert place and place.group(1) == f"会议地点：{meeting.place}"
     english = in_english(own).get("/committees/panels").text
     assert f'Meeting place: <span lang="zh-CN">{meeting.place}</span>' in english
+
+
+def test_the_applicant_is_told_when_the_bureau_publishes_their_passed_result(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # 林卫东's messages went from "sent to the committee" to, weeks later, the certificate number: the
+    # publication of his passed review (with its document number) told him nothing.
+    _world, _made, application = committee_road(session, clock, published=True)
+    applicant = login_as(application.applicant)
+    inbox = applicant.get("/inbox").text
+    told = "人社局已发文公布评审结果（文号〔2026〕1号）：您的申报评审通过，待录入省电子职称证书编号。"
+    assert told in inbox
+    english = in_english(applicant).get("/inbox").text
+    assert "published the review results" in english and "文号〔2026〕1号" in english
