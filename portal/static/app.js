@@ -21,9 +21,13 @@
         typeof field.value === "string" && field.value.trim() === "";
     });
   }
+  // A choice may ask too: a ticked radio or checkbox with data-confirm (upholding an objection ends the
+  // application; dismissing it does not), between the button's question and the form's.
   function confirmation(form, submitter) {
     if (form && missingRequired(form)) { return ""; }
-    return (submitter && submitter.dataset && submitter.dataset.confirm) || (form && form.dataset.confirm) || "";
+    var chosen = form && form.querySelector("input[data-confirm]:checked");
+    return (submitter && submitter.dataset && submitter.dataset.confirm) ||
+      (chosen && chosen.dataset.confirm) || (form && form.dataset.confirm) || "";
   }
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -333,3 +333,36 @@ def test_a_refused_objection_handling_comes_back_with_what_was_typed(
     )  # no decision ticked
     assert refused.status_code == 422 and 'id="objections"' in refused.text
     assert f">{typed}</textarea>" in refused.text
+
+
+def test_upholding_an_objection_asks_first_and_dismissing_it_does_not(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # 异议成立 ends the application (不予通过) the moment it is recorded, yet 记录处理意见 sent it without a
+    # question: the upheld choice now carries one (app.js asks for a ticked choice's data-confirm).
+    from tests.i18n.reading import in_english
+
+    notice = published(session, world, clock)
+    notices.file_objection(
+        session,
+        STORAGE,
+        notice.public_token,
+        notices.ObjectionInput("钱", "电话", "业绩不实"),
+        at_shanghai(date(2026, 9, 30)),
+        ip="x",
+    )
+    leader = login_as(world.enterprise.leader)
+    page = leader.get(f"/notices/{notice.id}").text
+    upheld = re.search(r'<input type="radio" name="decision" value="upheld"([^>]*)>', page)
+    dismissed = re.search(r'<input type="radio" name="decision" value="dismissed"([^>]*)>', page)
+    assert (
+        upheld
+        and 'data-confirm="异议成立将终止该申报（不予通过），不能撤回，确定记录吗？"' in upheld.group(1)
+    )
+    assert dismissed and "data-confirm" not in dismissed.group(1)
+    english = in_english(leader).get(f"/notices/{notice.id}").text
+    assert "ends the application" in english
+    script = (Path(__file__).resolve().parents[2] / "portal" / "static" / "app.js").read_text(
+        encoding="utf-8"
+    )
+    assert 'form.querySelector("input[data-confirm]:checked")' in script
