@@ -366,3 +366,15 @@ def test_upholding_an_objection_asks_first_and_dismissing_it_does_not(
         encoding="utf-8"
     )
     assert 'form.querySelector("input[data-confirm]:checked")' in script
+
+
+def test_the_notices_page_tells_each_organisation_its_own_rule(
+    world: World, session: Session, login_as: Any
+) -> None:
+    # The bureau's 公示 page read "需要时（如评委会办事机构的评前公示）…" and, with nothing to draft,
+    # "用人单位：…；主管部门和人社局：…": the office's example and every kind's rule, not its own.
+    bureau = login_as(world.bureau.handler).get("/notices").text
+    assert "如评委会办事机构的评前公示" not in bureau and "用人单位：" not in bureau
+    assert "本环节审核中的申报可列入公示。" in bureau
+    enterprise = login_as(world.enterprise.handler).get("/notices").text
+    assert "申报经单位领导签批通过后才能列入公示。" in enterprise and "主管部门和人社局" not in enterprise
