@@ -776,18 +776,29 @@ def test_the_results_are_offered_for_confirmation_only_once_their_notice_has_end
     assert f"/committees/meetings/{meeting.id}/confirm" in page and 'id="confirm-blocked"' not in page
 
 
-def test_an_expert_reads_where_their_meeting_is_held_on_their_own_page(
-    session: Session, clock: Clock, login_as: Any
-) -> None:
-    # 我的评审会议 named the day and the committee only: the place was in one inbox message.
+def _seated_expert(
+    session: Session, clock: Clock, login_as: Any, *, acknowledged: bool = False
+) -> tuple[Meeting, Any]:
+    """A filed meeting and a client logged in as one of its drawn experts (who studied the standards when
+    `acknowledged`)."""
+    from portal.services.actors import actor_for
     from tests.factories import filed_meeting
 
     world, made, application = committee_road(session, clock)
     meeting = filed_meeting(session, world, made, [application], clock.now, pool=5)
     member = votes.panel(session, meeting)[0]
+    if acknowledged:
+        votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, clock.now)
     member.expert.user.must_change_password = False
     session.flush()
-    own = login_as(member.expert.user)
+    return meeting, login_as(member.expert.user)
+
+
+def test_an_expert_reads_where_their_meeting_is_held_on_their_own_page(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # 我的评审会议 named the day and the committee only: the place was in one inbox message.
+    meeting, own = _seated_expert(session, clock, login_as)
     place = re.search(rf'<p id="seat-place-{meeting.id}">(.*?)</p>', own.get("/committees/panels").text)
     assert place and place.group(1) == f"会议地点：{meeting.place}"
     english = in_english(own).get("/committees/panels").text
@@ -806,3 +817,18 @@ def test_the_applicant_is_told_when_the_bureau_publishes_their_passed_result(
     assert told in inbox
     english = in_english(applicant).get("/inbox").text
     assert "published the review results" in english and "文号〔2026〕1号" in english
+
+
+def test_an_expert_reads_when_they_confirmed_the_standards_as_a_sentence(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # "Confirmed having studied the evaluation standards 4 Nov 2026, 12:00": a label and a time side by side.
+    meeting, own = _seated_expert(session, clock, login_as, acknowledged=True)
+    line = rf'<p id="seat-acknowledged-{meeting.id}">(.*?)</p>'
+    chinese = re.search(line, own.get("/committees/panels").text)
+    assert chinese and re.fullmatch(r"已于\d{4}年\d+月\d+日 \d\d:\d\d确认学习评价标准条件", chinese.group(1))
+    english = re.search(line, in_english(own).get("/committees/panels").text)
+    assert english and re.fullmatch(
+        r"You confirmed on \d+ \w{3} \d{4}, \d\d:\d\d that you have studied the evaluation standards",
+        english.group(1),
+    )
