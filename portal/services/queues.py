@@ -568,7 +568,11 @@ def listed_applications(
         if filters.newest_first
         else (Application.status_changed_at, Application.id)
     )
-    yield from session.scalars(stmt.order_by(*order).execution_options(yield_per=1000))
+    rows = session.scalars(stmt.order_by(*order).execution_options(yield_per=1000))
+    try:
+        yield from rows
+    finally:  # a caller that stops early or fails mid-way: PostgreSQL's server-side cursor is closed now
+        rows.close()
 
 
 def export_rows(
