@@ -71,7 +71,9 @@ def test_a_report_is_recorded_once_and_late_after_the_deadline(session: Session,
         year_end.record_report(session, leader, "gz-ganxian", 2026, after)
     with pytest.raises(NotFound):
         year_end.record_report(session, leader, "gz-city", 2026, after)  # the office reported to
-    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "year_end_reported")).all()
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "year_end_reported").order_by(AuditEvent.id)
+    ).all()
     assert [(e.outcome, e.detail.get("late")) for e in events] == [("ok", True), ("denied", None)]
     assert events[1].detail["code"] == "already_reported" and events[1].object_id == report.id
     page = year_end.year_end_report(session, leader, 2026, after)
