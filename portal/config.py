@@ -72,6 +72,7 @@ class Settings:
     absolute_hours: int = field(default_factory=lambda: _int("PORTAL_ABSOLUTE_HOURS", 12))
     # An unchanged queue poll answered before Flask (portal/web/poll_shortcut.py); off: every poll via Flask.
     poll_shortcut: bool = field(default_factory=lambda: _flag("PORTAL_POLL_SHORTCUT", True))
+    change_feed: bool = field(default_factory=lambda: _flag("PORTAL_CHANGE_FEED", True))
     lockout_attempts: int = field(default_factory=lambda: _int("PORTAL_LOCKOUT_ATTEMPTS", 5))
     lockout_minutes: int = field(default_factory=lambda: _int("PORTAL_LOCKOUT_MINUTES", 15))
     # Failures of one account from every source together before sources the owner has not logged in
@@ -196,6 +197,7 @@ class Settings:
             "PORTAL_IDLE_MINUTES": self.idle_minutes,
             "PORTAL_ABSOLUTE_HOURS": self.absolute_hours,
             "PORTAL_POLL_SHORTCUT": self.poll_shortcut,
+            "PORTAL_CHANGE_FEED": self.change_feed,
             "PORTAL_LOCKOUT_ATTEMPTS": self.lockout_attempts,
             "PORTAL_LOCKOUT_MINUTES": self.lockout_minutes,
             "PORTAL_LOCKOUT_ACCOUNT_ATTEMPTS": self.lockout_account_attempts,

@@ -9,6 +9,7 @@ import hashlib
 import re
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -231,6 +232,28 @@ def test_eight_concurrent_approvals_over_both_instances_one_wins(
         )
     )
     assert approvals == 1
+
+
+def test_a_logout_on_one_instance_ends_the_polls_answered_from_memory_on_the_other(
+    deployment: Deployment,
+) -> None:
+    """An unchanged queue poll is answered from each worker's memory while the change feed (PostgreSQL's
+    NOTIFY, services/change_feed.py) hears nothing: a logout on instance a must reach every worker of b."""
+    a, b = deployment.instances["a"].url, deployment.instances["b"].url
+    person = Browserless(a, SOE_LEADER)
+    queue, hx = f"{b}/review/queue?tab=all", {"HX-Request": "true", "HX-Target": "queue"}
+    first = person.http.get(queue, headers=hx, timeout=20)
+    assert first.status_code == 200 and first.headers["X-Portal-Instance"] == "b"
+    tag = {**hx, "If-None-Match": first.headers["ETag"]}
+    # Enough polls for each of b's workers to answer one through Flask and the next from memory.
+    assert {person.http.get(queue, headers=tag, timeout=20).status_code for _ in range(20)} == {304}
+    cookies = person.http.cookies.copy()  # what a second copy of the cookie (another tab) still holds
+    out = person.http.post(f"{a}/logout", data={"csrf_token": person.csrf}, allow_redirects=False, timeout=20)
+    assert out.status_code == 303
+    time.sleep(0.5)  # the notification's way to b's workers (milliseconds; a poll comes every 15 s)
+    after = [requests.get(queue, headers=tag, cookies=cookies, timeout=20) for _ in range(20)]
+    assert all(answer.status_code != 304 for answer in after), [a.status_code for a in after]
+    assert all("/login" in answer.headers.get("HX-Redirect", "") for answer in after)
 
 
 def test_the_login_limit_counts_attempts_across_both_instances(deployment: Deployment) -> None:

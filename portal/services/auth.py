@@ -325,29 +325,43 @@ def load_session(
     return row
 
 
+@dataclass(frozen=True)
+class LiveLogin:
+    """A login found live by `still_unchanged`: whose it is and until when its row holds by itself."""
+
+    token_hash: str
+    user_id: int
+    ends_at: datetime  # the absolute limit: created + LoginPolicy.absolute
+
+
 def still_unchanged(
     reader: Session | Connection,
     token: str,
     counters: tuple[tuple[str, int], ...],
     now: datetime,
     policy: LoginPolicy,
-) -> bool:
-    """Whether the login behind `token` is still live by its row (not logged out or revoked, within the
-    absolute limit, its user active) and every counter still holds the value seen, in one statement.
+) -> LiveLogin | None:
+    """The login behind `token` if it is still live by its row (not logged out or revoked, within the
+    absolute limit, its user active) and every counter still holds the value seen, in one statement;
+    else None.
 
     For an unchanged poll answered before the app (web/poll_shortcut.py, issue 20), which reads on a bare
     connection: the idle clock is the caller's (it is in the signed cookie), and what a full request
     would also check — the password's age, the role chosen — was checked by the request that remembered
-    the answer, at most a minute before."""
+    the answer, at most a minute before. What it returns is what services/change_feed.py needs to vouch
+    for the same answer later without reading again."""
+    token_hash = _digest(token)
     row = reader.execute(
         _still_unchanged_statement(len(counters)),
         {
-            "token_hash": _digest(token),
+            "token_hash": token_hash,
             "oldest": now - policy.absolute,
             **{f"name{i}": name for i, (name, _value) in enumerate(counters)},
         },
     ).first()
-    return row is not None and all(int(row[i + 1] or 0) == value for i, (_n, value) in enumerate(counters))
+    if row is None or any(int(row[i + 2] or 0) != value for i, (_n, value) in enumerate(counters)):
+        return None
+    return LiveLogin(token_hash, int(row[0]), row[1] + policy.absolute)
 
 
 @functools.cache
@@ -358,7 +372,7 @@ def _still_unchanged_statement(counters: int) -> Select[Any]:
         for i in range(counters)
     ]
     return (
-        select(AuthSession.id, *values)
+        select(AuthSession.user_id, AuthSession.created_at, *values)
         .join(User, User.id == AuthSession.user_id)
         .where(
             AuthSession.token_hash == bindparam("token_hash"),

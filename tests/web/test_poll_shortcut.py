@@ -4,20 +4,27 @@ next hour and a password falling due each go to Flask on the very next poll, whi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import time
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete, event
+from flask_migrate import upgrade
+from sqlalchemy import Engine, delete, event
 from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Status
 from portal.models import AuthSession
+from portal.services import auth
+from portal.services.change_feed import NotifyFeed
 from portal.web.poll_shortcut import shortcut_of
 from tests.conftest import Clock, db_engine
+from tests.dbsetup import database_url
 from tests.factories import STEPS_TO, World, make_application, make_world
 
 HX = {"HX-Request": "true", "HX-Target": "queue"}
@@ -34,16 +41,23 @@ def world(session: Session, clock: Clock) -> World:
 @pytest.fixture
 def statements(app: Flask) -> Iterator[list[str]]:
     """The SQL each request sends (savepoints aside), cleared by `poll`."""
+    with _recorded(db_engine(app)) as sent:
+        yield sent
+
+
+@contextlib.contextmanager
+def _recorded(engine: Engine | type[Engine]) -> Iterator[list[str]]:
     sent: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
             sent.append(" ".join(statement.split()))
 
-    engine = db_engine(app)
     event.listen(engine, "before_cursor_execute", record)
-    yield sent
-    event.remove(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def _poll(browser: FlaskClient, sent: list[str], tag: str, **headers: str) -> Any:
@@ -166,7 +180,7 @@ def test_outside_a_test_it_reads_on_a_connection_of_its_own_outside_any_write_tu
     assert shortcut is not None
     engine = db_engine(app)
     try:
-        assert shortcut.read(engine, "no-such-login", (("org:1", 0), ("queues", 0)), clock.now) is False
+        assert shortcut.read(engine, "no-such-login", (("org:1", 0), ("queues", 0)), clock.now) is None
         own = shortcut._engine(engine)
         assert (own is engine) == (engine.dialect.name == "sqlite")
         assert own.pool.checkedout() == 0 and engine.pool.checkedout() == 0  # given back
@@ -182,3 +196,76 @@ def test_the_shortcut_can_be_switched_off(app: Flask) -> None:
         assert shortcut_of(off) is None and shortcut_of(app) is not None
     finally:
         db_engine(off).dispose()
+
+
+@pytest.fixture
+def served(tmp_path: Path, worker_id: str, clock: Clock) -> Iterator[Flask]:
+    """An app on a database of its own whose data is committed, as a served app's is: the shortcut reads
+    on its own connections and its change feed hears the commits (a test's rolled-back transaction is
+    never heard, so the other tests read on every poll)."""
+    from portal import create_app
+
+    served = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x" * 40,
+            "DATABASE_URL": database_url(f"portal_feed_{worker_id}", tmp_path),
+            "PORTAL_QUEUE_PATH": str(tmp_path / "queue.sqlite3"),
+            "PORTAL_CLOCK": clock,
+        }
+    )
+    with served.app_context():
+        upgrade()
+    yield served
+    if (shortcut := shortcut_of(served)) is not None:
+        shortcut.forget()
+    db_engine(served).dispose()
+
+
+def test_a_served_app_answers_an_unchanged_poll_from_memory_until_the_feed_hears_a_change(
+    served: Flask, clock: Clock
+) -> None:
+    engine = db_engine(served)
+    with Session(engine, expire_on_commit=False) as writer:
+        world = make_world(writer)
+        make_application(writer, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+        token = auth.start_session(writer, world.department.handler, clock.now)
+        writer.commit()
+    shortcut = shortcut_of(served)
+    assert shortcut is not None
+    feed = shortcut._feed_of(engine)
+    assert feed is not None and (not isinstance(feed, NotifyFeed) or feed.listening(10))
+    handler = served.test_client()
+    with handler.session_transaction() as cookie:
+        cookie.update({"_user_id": token, "_fresh": True})
+    # Every engine's statements: on PostgreSQL the shortcut reads on an engine of its own.
+    with _recorded(Engine) as sent:
+        tag = _settled(handler, sent)
+        assert _poll(handler, sent, tag).status_code == 304 and _shortcut(sent)  # the read, once
+        for _ in range(3):
+            assert _poll(handler, sent, tag).status_code == 304 and sent == []  # then from memory
+
+        with Session(engine) as writer:  # another reviewer's write the queue shows, committed elsewhere
+            world.department.handler = writer.merge(world.department.handler)
+            make_application(writer, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+            writer.commit()
+        changed = _eventually(lambda: _poll(handler, sent, tag), lambda answer: answer.status_code == 200)
+        assert changed.get_data(as_text=True).count("<tr id=") == 2
+
+        tag = _settled(handler, sent)
+        with engine.begin() as connection:  # logged out on another instance
+            connection.execute(delete(AuthSession))
+        gone = _eventually(lambda: _poll(handler, sent, tag), lambda answer: answer.status_code != 304)
+        assert "/login" in gone.headers.get("HX-Redirect", "")
+
+
+def _eventually(poll: Callable[[], Any], done: Callable[[Any], bool]) -> Any:
+    """PostgreSQL's notification reaches the feed's thread milliseconds after the commit; until it does,
+    the answer is the one a poll made just before the commit would get (SQLite's is at once)."""
+    deadline = time.monotonic() + 10
+    answer = poll()
+    while not done(answer) and time.monotonic() < deadline:
+        time.sleep(0.02)
+        answer = poll()
+    assert done(answer), answer.status_code
+    return answer
