@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import sqlite3
 import threading
 import time
@@ -47,6 +48,11 @@ APPLICATION_NAME = "portal-change-feed"  # how its connection shows in pg_stat_a
 COUNTER, SESSION, USER = "v", "s", "u"
 PRUNE_SECONDS = 300  # forget whose rows changed (and start a new epoch) this often: a bounded memory
 MAX_REMEMBERED = 50_000
+# The thread sleeps in select() until the database sends something; without news it wakes this often to
+# ask the server whether the connection still stands (a network gone silent shows no error by itself),
+# and the feed vouches only while such an answer is at most STALE_SECONDS old.
+HEARTBEAT_SECONDS = 5.0
+STALE_SECONDS = 3 * HEARTBEAT_SECONDS
 
 
 @dataclass(frozen=True)
@@ -122,18 +128,23 @@ class NotifyFeed:
         self._sessions: dict[str, int] = {}  # token hash -> seq of its last change
         self._users: dict[int, int] = {}
         self._pruned = time.monotonic()
+        self._heard = 0.0  # when the server last answered (monotonic)
+        self._wake: tuple[int, int] | None = None  # a pipe: `close` wakes the sleeping thread with it
+
+    def _vouching(self) -> bool:
+        return self._live and time.monotonic() - self._heard < STALE_SECONDS
 
     def mark(self) -> Mark | None:
         self._ensure_started()
         with self._lock:
-            return Mark(self._epoch, self._seq) if self._live else None
+            return Mark(self._epoch, self._seq) if self._vouching() else None
 
     def unchanged_since(
         self, mark: Mark, token_hash: str, user_id: int, counters: tuple[tuple[str, int], ...]
     ) -> bool:
         with self._lock:
             return (
-                self._live
+                self._vouching()
                 and mark.epoch == self._epoch
                 and self._sessions.get(token_hash, 0) <= mark.seq
                 and self._users.get(user_id, 0) <= mark.seq
@@ -154,7 +165,13 @@ class NotifyFeed:
         self._stop.set()
         thread, self._thread = self._thread, None
         if thread is not None and self._pid == os.getpid():
+            wake, self._wake = self._wake, None
+            if wake is not None:
+                os.write(wake[1], b"x")
             thread.join(timeout=5)
+            if wake is not None:
+                for end in wake:
+                    os.close(end)
         with self._lock:
             self._live = False
 
@@ -167,6 +184,7 @@ class NotifyFeed:
             # A forked child inherits the parent's memory but not its thread: it listens for itself.
             self._pid, self._live = os.getpid(), False
             self._stop = threading.Event()
+            self._wake = os.pipe()
             self._thread = threading.Thread(target=self._run, name="portal-change-feed", daemon=True)
             self._thread.start()
 
@@ -174,7 +192,14 @@ class NotifyFeed:
         while not self._stop.is_set():
             try:
                 with psycopg.connect(
-                    self._conninfo, autocommit=True, application_name=APPLICATION_NAME
+                    self._conninfo,
+                    autocommit=True,
+                    application_name=APPLICATION_NAME,
+                    # A peer gone without a word is found by the kernel too, freeing a blocked thread.
+                    keepalives=1,
+                    keepalives_idle=10,
+                    keepalives_interval=5,
+                    keepalives_count=3,
                 ) as connection:
                     self._listen(connection)
             except Exception as error:  # whatever it was, the polls read until the feed listens again
@@ -193,10 +218,22 @@ class NotifyFeed:
             self._users.clear()
             for name, value in values:
                 self._raise(str(name), int(str(value)))
-            self._live = True
+            self._live, self._heard = True, time.monotonic()
+        # select() directly, not psycopg's notifies(): that one wakes ten times a second to look for an
+        # interrupt, and each wake-up takes the interpreter's lock from the request the worker is serving.
+        socket, pgconn, encoding = connection.fileno(), connection.pgconn, connection.info.encoding
+        wake = self._wake[0] if self._wake is not None else None
+        watched = [socket] if wake is None else [socket, wake]
         while not self._stop.is_set():
-            for notification in connection.notifies(timeout=1.0):
-                self._apply(notification.payload)
+            ready, _, _ = select.select(watched, [], [], HEARTBEAT_SECONDS)
+            if socket in ready:
+                pgconn.consume_input()  # a connection the server closed raises here: _run reconnects
+                while (notification := pgconn.notifies()) is not None:
+                    self._apply(notification.extra.decode(encoding))
+            elif not ready:
+                connection.execute("SELECT 1")  # still there? (silence alone does not say)
+            with self._lock:
+                self._heard = time.monotonic()
             self._prune()
 
     def _apply(self, payload: str) -> None:

@@ -142,5 +142,9 @@ def test_a_dropped_connection_stops_the_vouching_until_the_feed_listens_again(ap
         assert _soon(lambda: not feed.unchanged_since(mark, "token", 1, ()))
         assert _soon(lambda: feed.mark() is not None)  # listening again, in a new epoch
         assert not feed.unchanged_since(mark, "token", 1, ())
+        # A connection gone silent (no error, no answer) is not trusted past its last heartbeat's answer.
+        feed._heard -= change_feed.STALE_SECONDS
+        assert feed.mark() is None
+        assert _soon(lambda: feed.mark() is not None, change_feed.HEARTBEAT_SECONDS * 3)  # it answered
     finally:
         feed.close()
