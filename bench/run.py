@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import platform
@@ -392,6 +393,10 @@ def _fresh_cookie(client: FlaskClient, cookie_name: str) -> str:
     return fresh.value
 
 
+def _cookie_header(client: FlaskClient, cookie_name: str) -> str:
+    return f"{cookie_name}={_fresh_cookie(client, cookie_name)}"
+
+
 def load_benchmark(
     engine: str, url: str, client: FlaskClient, cookie_name: str, bureau: int, seconds: int
 ) -> list[Result]:
@@ -441,7 +446,10 @@ def load_benchmark(
                 figures[name] = (rps, p99, bad, _worker_peak_mb(process.pid))
             if module == "app:app":
                 target = f"http://127.0.0.1:{port}/review/queue?tab=all"
-                steps = _capacity_steps(target, ours_cookie["Cookie"], etag, seconds)
+                # Each step's polls carry a cookie re-signed within the minute, as a polling browser's
+                # is (it keeps what the app re-signs once a minute); a step lasts `seconds` (< 60).
+                fresh = functools.partial(_cookie_header, client, cookie_name)
+                steps = _capacity_steps(target, fresh, etag, seconds)
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -555,17 +563,17 @@ async def _offer(host: str, port: int, payloads: tuple[bytes, bytes], rate: floa
     return Step(0, rate, len(latencies) / elapsed, p99, failed)
 
 
-def _capacity_steps(target: str, cookie: str, etag: str, seconds: int) -> list[Step]:
+def _capacity_steps(target: str, cookie: Callable[[], str], etag: str, seconds: int) -> list[Step]:
     url = urlsplit(target)
     host, port = url.hostname or "127.0.0.1", url.port or 80
-    head = (
-        f"GET {url.path}?{url.query} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookie}\r\n"
-        "HX-Request: true\r\nHX-Target: queue\r\nConnection: close\r\n"
-    )
-    unchanged = (head + f"If-None-Match: {etag}\r\n\r\n").encode()
-    changed = (head + "\r\n").encode()
     steps: list[Step] = []
     for reviewers in CAPACITY_STEPS:
+        head = (
+            f"GET {url.path}?{url.query} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookie()}\r\n"
+            "HX-Request: true\r\nHX-Target: queue\r\nConnection: close\r\n"
+        )
+        unchanged = (head + f"If-None-Match: {etag}\r\n\r\n").encode()
+        changed = (head + "\r\n").encode()
         found = asyncio.run(_offer(host, port, (unchanged, changed), reviewers * 2 / 15, seconds))
         steps.append(replace(found, reviewers=reviewers))
         if not steps[-1].held:
