@@ -58,14 +58,27 @@ def file_meeting(leader: Page, meeting_url: str) -> None:
 
 
 def study_conditions(expert: Page, phones: Iterable[str], *, heading: bool = False) -> None:
-    """Each drawn expert logs in and confirms having studied the conditions (004 一(七))."""
+    """Each drawn expert logs in and confirms having studied the conditions, as a profile asking it does
+    (CHAN-06: Kunming's 004 一(七), cited by the pledge)."""
     for phone in phones:
         log_in(expert, phone)
         if heading:
             expect(expert.get_by_role("heading", level=1)).to_have_text("我的评审会议")
+        expect(expert.locator("form[id^='seat-pledge-']")).to_contain_text("原则评审（004 一(七)）")
         expert.get_by_role("button", name="确认已学习").click()
         expect(expert.get_by_text("已确认学习评价标准条件").first).to_be_visible()
         log_out(expert)
+
+
+def nothing_to_study(expert: Page, phone: str) -> None:
+    """A drawn expert under a profile that does not ask the study of the standards (Zhenjiang's 003: CHAN-06
+    is Kunming's) logs in to their meeting: it is there, with no pledge to confirm."""
+    log_in(expert, phone)
+    expect(expert.get_by_role("heading", level=1)).to_have_text("我的评审会议")
+    expect(expert.locator("[id^='seat-place-']")).to_be_visible()
+    expect(expert.get_by_role("button", name="确认已学习")).to_have_count(0)
+    expect(expert.locator("main")).not_to_contain_text("评价标准条件")
+    log_out(expert)
 
 
 def cast_ballots(expert: Page, phones: Iterable[str]) -> None:

@@ -1,7 +1,8 @@
 """The committee (评审) road in Chromium (issue 22): the demo's Zhenjiang application, sent by the bureau to
 the city evaluation centre's committee, goes through the office's intake (handler, then leader), its own
 评前公示, a meeting planned with the filing deadline from the profile (003 六(一)), the agenda, a seeded
-draw, the filing accepted by the bureau, the experts' acknowledgements and secret ballots, the count, the
+draw, the filing accepted by the bureau, the experts' secret ballots (no study of the standards to confirm:
+that is Kunming's CHAN-06, not asked by Zhenjiang's 003), the count, the
 result notice, the office's confirmation (pass rate first), the bureau's publication and the province's
 certificate number, imported from its sheet after a preview (the result sheet then on the review page).
 axe-core checks every page; console errors fail the test."""
@@ -23,9 +24,9 @@ from e2e.committee_steps import (
     cast_ballots,
     confirm_results,
     file_meeting,
+    nothing_to_study,
     notice_passes,
     publish_results,
-    study_conditions,
     take_in,
 )
 from e2e.conftest import Clock
@@ -98,6 +99,7 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     plan = "按专业分组评审，专家集中学习评价标准后表决"
     drawn = agenda_plan_and_draw(handler, NAME, plan, "zj-demo-2026", PHONE_OF)
     expect(handler.locator("#panel")).not_to_contain_text("周永康")  # the applicant's own unit: recused
+    expect(handler.locator("#panel table")).not_to_contain_text("学习评价标准条件")  # Kunming's CHAN-06
 
     # The pool: a 高级 committee's experts (副高级, in term) were drawn; the page warns, without blocking,
     # that the pool is below a senior committee's minimum and even (人社部令第40号).
@@ -117,10 +119,11 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     bureau.get_by_role("button", name="确认备案").click()
     expect(bureau.locator("#meeting-status")).to_have_text("备案通过")
 
-    # The experts study the conditions before the meeting (004 一(七)).
+    # A drawn expert finds the meeting on their page, asked to confirm nothing: the study of the standards
+    # before the vote is Kunming's rule (CHAN-06, 004 一(七)), which Zhenjiang's 003 does not have.
     expert: Page = new_page("experts")
     accept_confirmations(expert)
-    study_conditions(expert, [PHONE_OF[name] for name in drawn], heading=True)
+    nothing_to_study(expert, PHONE_OF[drawn[0]])
 
     # The meeting day: the leader opens the vote, each expert votes once, secretly.
     clock.now += timedelta(days=16)

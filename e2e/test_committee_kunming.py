@@ -4,7 +4,8 @@ with such a line (asked for the same way, sent by the bureau to the district com
 office's 职称确认 list to the HR bureau (the 《专业技术人员职称资格确认人员名单》 exported), the bureau's
 confirmation, the office's intake and 评前公示, a meeting whose filing is due 12 working days before it
 (004 一(六)), the agenda (the confirmed title counts), a seeded draw, the filing accepted, the experts'
-acknowledgements and ballots, the result notice, the office's confirmation and the bureau's publication.
+acknowledgements (Kunming's CHAN-06, 004 一(七)) and ballots, the result notice, the office's confirmation
+and the bureau's publication.
 axe-core checks every page; console errors fail the test. The Zhenjiang journey's helpers are reused."""
 
 from __future__ import annotations
@@ -117,6 +118,10 @@ def test_a_dongchuan_application_with_a_title_confirmation_goes_to_a_published_r
     bureau.get_by_role("button", name="确认备案").click()
     expect(bureau.locator("#meeting-status")).to_have_text("备案通过")
 
+    # Kunming's profile asks the experts to confirm having studied the standards (CHAN-06, 004 一(七)):
+    # the office's panel shows each one's confirmation, and the vote waits for it.
+    leader.goto(meeting_url)
+    expect(leader.locator("#panel table")).to_contain_text("学习评价标准条件")
     expert: Page = new_page("experts")
     accept_confirmations(expert)
     study_conditions(expert, [PHONE_OF[name] for name in drawn])

@@ -296,10 +296,11 @@ def _seed_confirmed_road(
     """The second applicant's road, walked through the services at the past days of :func:`past_road`:
     sent by the bureau, accepted by the office (handler, then leader), its 评前公示 run and closed; a
     meeting planned with it on the agenda, the plan and an 80% pass-rate ceiling, five experts drawn, filed
-    by the leader and accepted by the bureau's handler (确认备案); the experts' acknowledgements; on the
-    meeting day the vote opened with the five present, secret ballots (one against, four for) and the
-    count; the 评审结果公示 run out; the office's leader confirms the results (a 100% pass rate over the
-    ceiling, so with a note). The bureau's 公布评审结果 is left to the tour."""
+    by the leader and accepted by the bureau's handler (确认备案); the experts' acknowledgements where the
+    profile asks them (not Zhenjiang's); on the meeting day the vote opened with the five present, secret
+    ballots (one against, four for) and the count; the 评审结果公示 run out; the office's leader confirms
+    the results (a 100% pass rate over the ceiling, so with a note). The bureau's 公布评审结果 is left to
+    the tour."""
     from portal import demo
 
     bureau = session.get(Organisation, road.bureau_handler.org_id)
@@ -331,7 +332,9 @@ def _seed_confirmed_road(
     filed = _at(days.accepted, 10)  # the bureau's handler, the next working morning
     meetings.decide_filing(session, road.bureau_handler, meeting.id, True, "", filed)
     members = votes.panel(session, meeting)
-    for n, member in enumerate(members):  # each expert studies the conditions, an hour apart
+    # Each expert confirms having studied the conditions, an hour apart, where the profile asks it
+    # (CHAN-06, Kunming's 004 一(七)); Zhenjiang's 003 does not, so its experts confirm nothing.
+    for n, member in enumerate(members if votes.study_clause(session, meeting) else []):
         votes.acknowledge(
             session, actor_for(member.expert.user, None), meeting.id, filed + timedelta(hours=n + 1)
         )

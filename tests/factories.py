@@ -558,12 +558,15 @@ class Road(NamedTuple):
     application: Application
 
 
-def committee_road(session: Session, clock: Clock, *, published: bool = False) -> Road:
+def committee_road(
+    session: Session, clock: Clock, *, published: bool = False, profile: str = "zhenjiang-2024"
+) -> Road:
     """A committee road whose application is on its meeting's agenda stage (to_meeting), or with
     ``published`` passed at a meeting whose results are published (to_published); ``clock`` is moved to
-    the time after."""
-    world = make_committee_world(session, clock.now)
-    made = make_committee(session, world, clock.now)
+    the time after. ``profile``: Zhenjiang's by default, "kunming-2022" for Dongchuan's committee."""
+    world = make_committee_world(session, clock.now, profile=profile)
+    place = "镇江市区" if profile.startswith("zhenjiang") else "东川区"
+    made = make_committee(session, world, clock.now, place=place)
     application = make_review_application(session, world, clock.now)
     clock.now = to_meeting(session, world, made, application, clock.now)
     if published:
@@ -654,15 +657,15 @@ def to_published(
     session: Session, world: World, co: CommitteeOffice, applications_: list[Application], now: datetime
 ) -> datetime:
     """Applications waiting for the meeting taken to a published pass: five experts drawn, acknowledging
-    and voting yes, the tally, the result notice run out, the office's confirmation and the bureau's
-    publication. Returns the time after."""
+    their study where the profile asks it (CHAN-06, Kunming's) and voting yes, the tally, the result notice
+    run out, the office's confirmation and the bureau's publication. Returns the time after."""
     from portal.services import results, votes
 
     meeting = filed_meeting(session, world, co, applications_, now, pool=5)
     members = votes.panel(session, meeting)
     day = now + timedelta(days=30)
     leader = co.office.actor(StaffRole.LEADER)
-    for member in members:
+    for member in members if votes.study_clause(session, meeting) else []:
         votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, now)
     votes.open_voting(session, leader, meeting.id, [m.id for m in members], day)
     ballot = {entry.id: "yes" for entry in meeting.entries}

@@ -847,7 +847,10 @@ class CommitteeRules(Cited):
     (REV-06) where the city system's review must be recorded before a case is sent; ``same_year`` cites
     003 三(一) (WIN-04, 不得跨年度评审) where a meeting reviews only what reached the committee that year;
     ``review_deadline`` is 003 三(二)'s day by which some levels' review is finished in principle (a
-    warning)."""
+    warning); ``expert_study`` cites 004 一(七) (CHAN-06) where the experts must have studied the evaluation
+    standards before they vote: each confirms it on their own page and the vote opens only with those
+    present having confirmed. Zhenjiang's notice (003) asks no such thing, so its profile leaves it out
+    and its experts are asked nothing."""
 
     rule: str
     city_wide_places: tuple[str, ...] = ()
@@ -860,6 +863,7 @@ class CommitteeRules(Cited):
     filing: FilingRule
     vote: VoteRule
     pass_rate: str = ""  # the clause of the pass-rate control (CHAN-06), "" when the profile has none
+    expert_study: str = ""  # the clause asking experts to study the standards (CHAN-06), "" when none
     title_confirmation: TitleConfirmationRule | None = None
     call: CallRule | None = None
     provincial_windows: ProvincialWindows | None = None

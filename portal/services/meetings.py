@@ -735,11 +735,20 @@ def decide_filing(
         experts = session.scalars(
             select(Expert.user_id).join(PanelMember).where(PanelMember.meeting_id == meeting.id)
         )
-        message = T_(
-            "您已被抽选为%(committee)s%(day)s评审会议（%(place)s）的评审专家，请在会前登录确认已学习评价标准条件",
-            committee=meeting.committee.name,
-            day=meeting.held_on,
-            place=meeting.place,
-        )
+        # Only a profile that asks the experts to confirm their study (CHAN-06, 004 一(七)) asks it here.
+        if committee_rules(session, meeting.committee).expert_study:
+            message = T_(
+                "您已被抽选为%(committee)s%(day)s评审会议（%(place)s）的评审专家，请在会前登录确认已学习评价标准条件",
+                committee=meeting.committee.name,
+                day=meeting.held_on,
+                place=meeting.place,
+            )
+        else:
+            message = T_(
+                "您已被抽选为%(committee)s%(day)s评审会议（%(place)s）的评审专家，请按时出席",
+                committee=meeting.committee.name,
+                day=meeting.held_on,
+                place=meeting.place,
+            )
         notifications.notify(session, experts, NoticeKind.PANEL, message, PANELS_LINK, now)
     return meeting

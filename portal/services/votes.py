@@ -1,12 +1,14 @@
 """Experts and the vote (issue 22.5): the committee's expert pool per series and specialty, the draw of a
 meeting's panel (seeded and recorded, so it can be drawn again to the same panel, with recusal of an
 applicant's own employer and of applicants), the experts' recorded acknowledgement that they studied the
-conditions (004 一(七)), the vote itself (secret ballots: only totals are ever shown), the quorum and the
-threshold from the profile (marked unconfirmed where the seeds are silent), and the tally.
+conditions where the bureau's profile asks it (CHAN-06, Kunming's 004 一(七); Zhenjiang's 003 does not),
+the vote itself (secret ballots: only totals are ever shown), the quorum and the threshold from the
+profile (marked unconfirmed where the seeds are silent), and the tally.
 
 Guarantees:
 - voting opens only on a meeting whose filing the bureau accepted (004 一(六): 未经备案的评审行为不予认可,
-  CHAN-04), with a quorum of the panel present, each present expert having acknowledged the conditions;
+  CHAN-04), with a quorum of the panel present, each present expert having acknowledged the conditions
+  where the profile asks it;
 - only a present panel member votes, once (a receipt per expert and meeting, unique in the database: a
   second ballot, even sent at the same moment, takes no effect); a ballot row holds no voter and no time;
 - closing the vote is a compare-and-set on the meeting: two closes at once count once; every application
@@ -51,11 +53,6 @@ from portal.services import audit, committees, meetings, notifications, staff, t
 from portal.services.actors import SYSTEM, Actor
 from portal.services.calendar import today
 from portal.services.organisations import NewAccount, PersonInput, open_account
-
-# The words the expert confirms: shown in the reader's language, recorded in the audit as written here.
-ACKNOWLEDGEMENT = N_(
-    "本人已集中学习本系列（专业）职称评价标准条件，将坚持“好中择优、注重质量”原则评审（004 一(七)）"
-)
 
 
 def _refuse(
@@ -802,11 +799,39 @@ def member_for(session: Session, actor: Actor, meeting_id: int) -> tuple[Meeting
     return meeting, member
 
 
+def study_clause(session: Session, meeting: Meeting) -> str:
+    """The clause of the bureau's profile that has the experts study the evaluation standards before they
+    vote (CHAN-06: Kunming's 004 一(七)); "" where the profile does not ask it (Zhenjiang's 003): its
+    experts confirm nothing and the vote does not wait for them to."""
+    _profile, rule = committees.rules_for(session, meeting.committee.bureau)
+    return (rule.expert_study if rule else "") or ""
+
+
+def acknowledgement(session: Session, meeting: Meeting) -> str:
+    """The words an expert of this meeting confirms, with the profile's clause ("" when it asks none):
+    shown in the reader's language, recorded in the audit as the Chinese text."""
+    clause = study_clause(session, meeting)
+    if not clause:
+        return ""
+    return T_(
+        "本人已集中学习本系列（专业）职称评价标准条件，将坚持“好中择优、注重质量”原则评审（%(citation)s）",
+        citation=Clause(clause),
+    )
+
+
 def acknowledge(session: Session, actor: Actor, meeting_id: int, now: datetime) -> PanelMember:
-    """The expert records that they studied the conditions (004 一(七)); once (a second time is a no-op)."""
+    """The expert records that they studied the conditions where the bureau's profile asks it (CHAN-06,
+    004 一(七)); once (a second time is a no-op). Under a profile that does not ask it the page offers
+    nothing, and a request anyway is refused: no confirmation is recorded that no rule asked for."""
     meeting, member = member_for(session, actor, meeting_id)
     if member.acknowledged_at is not None:
         return member
+    text = acknowledgement(session, meeting)
+    if not text:
+        _refuse(
+            session, actor, meeting, "acknowledge_conditions", "not_asked",
+            N_("本评委会所依据的政策未要求专家在会前确认学习评价标准条件，无需确认"), now,
+        )  # fmt: skip
     if meeting.state in (MeetingStatus.TALLIED, MeetingStatus.CONFIRMED, MeetingStatus.PUBLISHED):
         _refuse(
             session, actor, meeting, "acknowledge_conditions", "meeting_over", N_("本次会议已结束表决"), now
@@ -815,7 +840,7 @@ def acknowledge(session: Session, actor: Actor, meeting_id: int, now: datetime) 
     session.flush()
     audit.record(
         session, actor, "acknowledge_conditions", now, object_type="meeting", object_id=meeting.id,
-        detail={"member_id": member.id, "text": ACKNOWLEDGEMENT},
+        detail={"member_id": member.id, "text": str(text)},
     )  # fmt: skip
     return member
 
@@ -827,7 +852,8 @@ def open_voting(
     session: Session, actor: Actor, meeting_id: int, present_ids: list[int], now: datetime
 ) -> Meeting:
     """The office's leader opens the vote with the experts present (each of whom acknowledged the
-    conditions): only on an accepted filing, on or after the meeting's day, with a quorum of the panel."""
+    conditions, where the profile asks it: CHAN-06, 004 一(七)): only on an accepted filing, on or after the
+    meeting's day, with a quorum of the panel."""
     meeting = meetings._mine(session, actor, meeting_id)
     if actor.staff_role is not StaffRole.LEADER:
         raise PermissionDenied(N_("表决由办事机构领导主持开始"))
@@ -852,12 +878,16 @@ def open_voting(
         )
     members = panel(session, meeting)
     present = [m for m in members if m.id in set(present_ids)]
-    unready = [m.expert.user.name for m in present if m.acknowledged_at is None]
+    clause = study_clause(session, meeting)
+    unready = [m.expert.user.name for m in present if m.acknowledged_at is None] if clause else []
     if unready:
         _refuse(
             session, actor, meeting, "open_voting", "not_acknowledged",
-            T_("以下专家尚未确认已学习评价标准条件（004 一(七)）：%(names)s", names=joined(unready)), now,
-            field="present",
+            T_(
+                "以下专家尚未确认已学习评价标准条件（%(citation)s）：%(names)s",
+                citation=Clause(clause), names=joined(unready),
+            ),
+            now, field="present",
         )  # fmt: skip
     quorum = rules.needed(len(members), rule.vote.quorum)
     if not rules.at_least(len(present), len(members), rule.vote.quorum) or not present:

@@ -447,6 +447,8 @@ def test_the_committee_rules_cite_their_clauses():
     assert kunming.city_system_gate == "004 一(二)" and kunming.call and kunming.call.citation == "004 一(三)"
     assert kunming.provincial_windows and kunming.provincial_windows.citation == "004 二(二)"
     assert zhenjiang.title_confirmation.mode == "recognise" and kunming.title_confirmation.mode == "confirm"
+    # CHAN-06 (004 一(七)): Kunming's experts study the standards before the vote; Zhenjiang's 003 asks not.
+    assert kunming.expert_study == "004 一(七)" and zhenjiang.expert_study == ""
     # The seeds give no vote rule: quorum and threshold are marked unconfirmed where the notices are silent.
     assert zhenjiang.vote.threshold == (2, 3) and not zhenjiang.vote.confirmed and not kunming.vote.confirmed
 

@@ -147,8 +147,6 @@ def _voting_meetings(engine: Engine, trials: int) -> tuple[list[int], int, int, 
             to_meeting(session, world, co, application, NOW)
             meeting = filed_meeting(session, world, co, [application], NOW)
             members = votes.panel(session, meeting)
-            for member in members:
-                votes.acknowledge(session, act_as(member.expert.user, None), meeting.id, NOW)
             leader = co.office.actor(StaffRole.LEADER)
             votes.open_voting(session, leader, meeting.id, [m.id for m in members], on_the_day)
             (entry,) = meeting.entries

@@ -300,11 +300,6 @@ def test_no_vote_without_an_accepted_filing_nor_without_a_quorum(session: Sessio
     )
     meetings.file_meeting(session, leader, meeting.id, clock.now)
     meetings.decide_filing(session, world.bureau.actor(StaffRole.HANDLER), meeting.id, True, "", clock.now)
-    with pytest.raises(DomainError) as unread:
-        votes.open_voting(session, leader, meeting.id, [m.id for m in members], on_the_day)
-    assert unread.value.code == "not_acknowledged"
-    for member in members[:3]:
-        votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, clock.now)
     with pytest.raises(DomainError) as few:
         votes.open_voting(session, leader, meeting.id, [m.id for m in members[:3]], on_the_day)
     assert (
@@ -330,9 +325,8 @@ def test_the_experts_are_told_when_the_filing_is_accepted_and_those_present_when
     assert set(told) == {m.expert.user_id for m in members}
     first = told[members[0].expert.user_id]
     assert first.link == "/committees/panels" and co.committee.name in first.text
-    assert "确认已学习评价标准条件" in first.text and meeting.place in first.text
-    for member in members:
-        votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, clock.now)
+    assert meeting.place in first.text and "请按时出席" in first.text
+    assert "确认已学习" not in first.text  # Kunming's duty (CHAN-06): Zhenjiang's experts are not asked it
     present = members[:4]  # one absent: told nothing
     votes.open_voting(
         session,
@@ -346,14 +340,55 @@ def test_the_experts_are_told_when_the_filing_is_accepted_and_those_present_when
     assert "已开始表决" in voting[present[0].expert.user_id].text
 
 
+def test_kunming_s_experts_confirm_their_study_before_the_vote_opens(session: Session, clock: Clock) -> None:
+    """CHAN-06 (004 一(七)) is Kunming's rule: its profile asks each expert to confirm having studied the
+    standards, the panel's notice says so, and the vote waits for those present to have confirmed."""
+    world, co, apps = _ready(session, clock, profile="kunming-2022")
+    meeting = filed_meeting(session, world, co, apps, clock.now, pool=5)
+    members = votes.panel(session, meeting)
+    told = session.scalars(select(Notification).where(Notification.kind == "panel")).first()
+    assert told is not None and "确认已学习评价标准条件" in told.text
+    assert votes.study_clause(session, meeting) == "004 一(七)"
+    assert votes.acknowledgement(session, meeting).endswith("原则评审（004 一(七)）")
+    leader = co.office.actor(StaffRole.LEADER)
+    on_the_day = clock.now + timedelta(days=30)
+    with pytest.raises(ValidationFailed) as unread:
+        votes.open_voting(session, leader, meeting.id, [m.id for m in members], on_the_day)
+    assert unread.value.code == "not_acknowledged" and "（004 一(七)）" in unread.value.fields["present"]
+    for member in members:
+        votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, clock.now)
+    studied = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "acknowledge_conditions", AuditEvent.outcome == "ok")
+    ).all()
+    assert [e.detail["text"] for e in studied] == [votes.acknowledgement(session, meeting)] * 5
+    votes.open_voting(session, leader, meeting.id, [m.id for m in members], on_the_day)
+    assert meeting.state is MeetingStatus.VOTING
+
+
+def test_zhenjiang_s_experts_are_not_asked_to_confirm_kunming_s_study_duty(
+    session: Session, clock: Clock
+) -> None:
+    """Zhenjiang's experts were asked to confirm 004 一(七), a Kunming notice's clause, and the vote waited
+    for it: Zhenjiang's 003 asks no such thing, so nothing is asked, nor recorded, and the vote opens."""
+    world, co, apps = _ready(session, clock)
+    meeting = filed_meeting(session, world, co, apps, clock.now, pool=5)
+    members = votes.panel(session, meeting)
+    assert votes.study_clause(session, meeting) == "" and votes.acknowledgement(session, meeting) == ""
+    with pytest.raises(DomainError) as refused:
+        votes.acknowledge(session, actor_for(members[0].expert.user, None), meeting.id, clock.now)
+    assert refused.value.code == "not_asked" and members[0].acknowledged_at is None
+    assert _denied(session, meeting.id) == ["not_asked"]
+    leader, on_the_day = co.office.actor(StaffRole.LEADER), clock.now + timedelta(days=30)
+    votes.open_voting(session, leader, meeting.id, [m.id for m in members], on_the_day)  # none confirmed
+    assert meeting.state is MeetingStatus.VOTING
+
+
 def test_secret_ballots_once_each_then_the_tally_against_two_thirds(session: Session, clock: Clock) -> None:
     world, co, apps = _ready(session, clock, n=2)
     experts = make_experts(session, co, clock.now, 5)
     meeting = filed_meeting(session, world, co, apps, clock.now)
     members = votes.panel(session, meeting)
     assert {m.expert_id for m in members} == {e.id for e in experts}
-    for member in members:
-        votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, clock.now)
     on_the_day = clock.now + timedelta(days=30)
     leader = co.office.actor(StaffRole.LEADER)
     votes.open_voting(session, leader, meeting.id, [m.id for m in members], on_the_day)

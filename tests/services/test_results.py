@@ -39,8 +39,6 @@ def _tallied(session: Session, clock: Clock, yes_for_second: int = 3):  # type: 
     make_experts(session, co, clock.now, 5)
     meeting = filed_meeting(session, world, co, apps, clock.now)
     members = votes.panel(session, meeting)
-    for member in members:
-        votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, clock.now)
     on_the_day = clock.now + timedelta(days=30)
     leader = co.office.actor(StaffRole.LEADER)
     votes.open_voting(session, leader, meeting.id, [m.id for m in members], on_the_day)

@@ -121,8 +121,9 @@ def test_the_office_walks_a_meeting_from_planning_to_published_results_on_its_sc
         own = login_as(expert.user)
         home = own.get("/")
         assert home.headers["Location"].endswith("/committees/panels")
-        assert "本人已集中学习" in own.get("/committees/panels").text
-        own.post(f"/committees/panels/{meeting.id}/acknowledge")
+        # Zhenjiang's experts are not asked to confirm Kunming's study duty (CHAN-06, 004 一(七)).
+        mine = own.get("/committees/panels").text
+        assert "本人已集中学习" not in mine and f"/committees/panels/{meeting.id}/acknowledge" not in mine
     clock.now = clock.now + timedelta(days=30)
     # A month on: the office logs in again (sessions expire).
     handler = staff_login(login_as, made.office)
@@ -240,8 +241,6 @@ def _counted(session: Session, clock: Clock, choice: str) -> tuple[Any, Any, Any
     world, made, application = committee_road(session, clock)
     meeting = filed_meeting(session, world, made, [application], clock.now, pool=5)
     members = votes.panel(session, meeting)
-    for member in members:
-        votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, clock.now)
     day = clock.now + timedelta(days=30)
     leader = made.office.actor(StaffRole.LEADER)
     votes.open_voting(session, leader, meeting.id, [m.id for m in members], day)
@@ -275,11 +274,12 @@ def test_a_refused_start_of_the_vote_keeps_the_absent_experts_unticked(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
     """The leader unticked two absent experts and was refused (an expert had not acknowledged the
-    standards): the page came back with all seven ticked, so the next click counted the absent present."""
+    standards, Kunming's CHAN-06): the page came back with all seven ticked, so the next click counted the
+    absent present."""
     from portal.services.actors import actor_for
     from tests.factories import filed_meeting
 
-    world, made, application = committee_road(session, clock)
+    world, made, application = committee_road(session, clock, profile="kunming-2022")
     make_experts(session, made, clock.now, 7)
     meeting = filed_meeting(session, world, made, [application], clock.now, panel=7)
     members = votes.panel(session, meeting)
@@ -289,7 +289,11 @@ def test_a_refused_start_of_the_vote_keeps_the_absent_experts_unticked(
     leader = staff_login(login_as, made.office, StaffRole.LEADER)
     ticked = [m.id for m in members[:5]]  # the last two are absent; the first has not acknowledged
     refused = leader.post(f"/committees/meetings/{meeting.id}/open", data={"present": ticked})
-    assert refused.status_code == 422 and "尚未确认已学习评价标准条件" in refused.text
+    assert refused.status_code == 422 and "尚未确认已学习评价标准条件（004 一(七)）" in refused.text
+    english = in_english(leader).post(f"/committees/meetings/{meeting.id}/open", data={"present": ticked})
+    assert "These experts have not yet confirmed that they studied the evaluation standards (004 1(7))" in (
+        english.text
+    )
     for member in members:
         box = f'name="present" value="{member.id}" checked'
         assert (box in refused.text) is (member.id in ticked), member.id
@@ -303,7 +307,6 @@ def _voting_meeting(
     """A meeting of five experts voting on `applicants` applications, the last `absent` not present;
     with the world and the committee it was made in."""
     from portal.models import StaffRole
-    from portal.services.actors import actor_for
     from tests.factories import filed_meeting
 
     world = make_committee_world(session, clock.now)
@@ -313,8 +316,6 @@ def _voting_meeting(
         clock.now = to_meeting(session, world, made, application, clock.now)
     meeting = filed_meeting(session, world, made, applications, clock.now, pool=5)
     members = votes.panel(session, meeting)
-    for member in members:
-        votes.acknowledge(session, actor_for(member.expert.user, None), meeting.id, clock.now)
     clock.now = clock.now + timedelta(days=30)
     present = [m.id for m in members[: len(members) - absent]]
     votes.open_voting(session, made.office.actor(StaffRole.LEADER), meeting.id, present, clock.now)
@@ -425,10 +426,11 @@ def test_the_office_s_notice_is_posted_on_its_website_by_default(
 def test_the_english_expert_reads_what_they_confirm_having_studied_in_english(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
-    # The pledge above 确认已学习 ("I have studied them") stayed in Chinese on the English page.
+    # The pledge above 确认已学习 ("I have studied them") stayed in Chinese on the English page (Kunming's
+    # experts: only its profile asks the pledge, CHAN-06).
     from tests.factories import filed_meeting
 
-    world, made, application = committee_road(session, clock)
+    world, made, application = committee_road(session, clock, profile="kunming-2022")
     meeting = filed_meeting(session, world, made, [application], clock.now, pool=5)
     expert = votes.panel(session, meeting)[0].expert.user
     expert.must_change_password = False
@@ -437,6 +439,32 @@ def test_the_english_expert_reads_what_they_confirm_having_studied_in_english(
     page = own.get("/committees/panels").text
     assert f"/committees/panels/{meeting.id}/acknowledge" in page
     assert "本人已集中学习" not in page and "evaluation standards and conditions of this series" in page
+    assert "(004 1(7))" in page
+
+
+def test_only_a_profile_that_asks_it_shows_the_experts_study_of_the_standards(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Zhenjiang's experts were asked to confirm "…原则评审（004 一(七)）", a Kunming notice's duty
+    # (CHAN-06), and the office's panel listed each as 未确认: its 003 asks nothing of the kind.
+    from tests.factories import filed_meeting
+
+    for profile, asked in (("zhenjiang-2024", False), ("kunming-2022", True)):
+        world, made, application = committee_road(session, clock, profile=profile)
+        meeting = filed_meeting(session, world, made, [application], clock.now, pool=5)
+        expert = votes.panel(session, meeting)[0].expert.user
+        expert.must_change_password = False
+        session.flush()
+        own = login_as(expert)
+        page = own.get("/committees/panels").text
+        assert (f'id="seat-pledge-{meeting.id}"' in page) is asked, profile
+        assert ("本人已集中学习" in page) is asked and ("004 一(七)" in page) is asked, profile
+        panel = staff_login(login_as, made.office).get(f"/committees/meetings/{meeting.id}").text
+        assert ("学习评价标准条件" in panel) is asked and ("未确认" in panel) is asked, profile
+        if not asked:  # a request anyway is refused, and nothing recorded
+            refused = own.post(f"/committees/panels/{meeting.id}/acknowledge", follow_redirects=True)
+            assert "未要求专家在会前确认学习评价标准条件" in refused.text
+            assert votes.panel(session, meeting)[0].acknowledged_at is None
 
 
 def test_the_english_meeting_page_names_one_meeting_and_one_committee_in_the_singular(
@@ -777,14 +805,19 @@ def test_the_results_are_offered_for_confirmation_only_once_their_notice_has_end
 
 
 def _seated_expert(
-    session: Session, clock: Clock, login_as: Any, *, acknowledged: bool = False
+    session: Session,
+    clock: Clock,
+    login_as: Any,
+    *,
+    acknowledged: bool = False,
+    profile: str = "zhenjiang-2024",
 ) -> tuple[Meeting, Any]:
     """A filed meeting and a client logged in as one of its drawn experts (who studied the standards when
-    `acknowledged`)."""
+    `acknowledged`: a profile that asks it, Kunming's)."""
     from portal.services.actors import actor_for
     from tests.factories import filed_meeting
 
-    world, made, application = committee_road(session, clock)
+    world, made, application = committee_road(session, clock, profile=profile)
     meeting = filed_meeting(session, world, made, [application], clock.now, pool=5)
     member = votes.panel(session, meeting)[0]
     if acknowledged:
@@ -823,7 +856,7 @@ def test_an_expert_reads_when_they_confirmed_the_standards_as_a_sentence(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
     # "Confirmed having studied the evaluation standards 4 Nov 2026, 12:00": a label and a time side by side.
-    meeting, own = _seated_expert(session, clock, login_as, acknowledged=True)
+    meeting, own = _seated_expert(session, clock, login_as, acknowledged=True, profile="kunming-2022")
     line = rf'<p id="seat-acknowledged-{meeting.id}">(.*?)</p>'
     chinese = re.search(line, own.get("/committees/panels").text)
     assert chinese and re.fullmatch(r"已于\d{4}年\d+月\d+日 \d\d:\d\d确认学习评价标准条件", chinese.group(1))

@@ -1163,15 +1163,12 @@ def _prepared(c: Ctx) -> tuple[Road, Any]:
 
 
 def _accepted(c: Ctx) -> tuple[Road, Any]:
-    """A meeting filed and accepted by the bureau, its panel having acknowledged the conditions."""
-    from portal.services import votes
+    """A meeting filed and accepted by the bureau (Zhenjiang's: its experts confirm no study, CHAN-06)."""
     from tests.factories import filed_meeting, make_experts
 
     road = _road(c)
     make_experts(c.session, road.made, c.clock.now, 5)
     meeting = filed_meeting(c.session, road.world, road.made, [road.application], c.clock.now)
-    for member in votes.panel(c.session, meeting):
-        votes.acknowledge(c.session, actor_for(member.expert.user, None), meeting.id, c.clock.now)
     return road, meeting
 
 
@@ -1355,10 +1352,11 @@ def committees_add_expert(c: Ctx) -> Case:
 
 
 def committees_acknowledge(c: Ctx) -> Case:
-    # Once: the second post finds the conditions acknowledged and changes nothing.
+    # Once: the second post finds the conditions acknowledged and changes nothing. Kunming's committee:
+    # only its profile asks the experts to confirm their study (CHAN-06, 004 一(七)).
     from tests.factories import filed_meeting, make_experts
 
-    road = _road(c)
+    road = committee_road(c.session, c.clock, profile="kunming-2022")
     make_experts(c.session, road.made, c.clock.now, 5)
     meeting = filed_meeting(c.session, road.world, road.made, [road.application], c.clock.now)
     return Case(_expert_client(c, meeting), f"/committees/panels/{meeting.id}/acknowledge")

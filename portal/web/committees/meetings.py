@@ -161,6 +161,7 @@ def _meeting_page(
         items=items,
         review_warning=service.review_deadline_warning(db.session, meeting),  # 003 三(二): warns only
         panel=panel,
+        study=votes.study_clause(db.session, meeting),  # the experts' confirmed study (CHAN-06), if asked
         check=votes.verify_draw(db.session, meeting) if meeting.draw_seed else None,
         cast=votes.ballots_cast(db.session, meeting) if state is MeetingStatus.VOTING else 0,
         rate=votes.pass_rate(db.session, meeting) if tallied else None,
@@ -490,7 +491,8 @@ def _panels_page(*, errors: dict[str, str] | None = None, status: int = 200) -> 
         voting=MeetingStatus.VOTING,
         over=(MeetingStatus.TALLIED, MeetingStatus.CONFIRMED, MeetingStatus.PUBLISHED),
         choices=list(BallotChoice),
-        acknowledgement=votes.ACKNOWLEDGEMENT,
+        # What each meeting's experts confirm having studied: "" where the profile asks nothing (CHAN-06).
+        pledges={meeting.id: votes.acknowledgement(db.session, meeting) for meeting, _seat in seats},
         errors=errors or {},
         # A refused ballot (one applicant left out) comes back with the expert's other choices kept.
         form=request.form.to_dict() if request.method == "POST" else {},
