@@ -222,17 +222,20 @@ SPECIALTY_MINIMUM = 11  # one organised by specialty at least 11 (provincial HR 
 COMMITTEE_LEVEL_WORDS = (N_("初级"), N_("高级"))
 
 
-def years_later(day: date, years: int) -> date:
-    """The same day ``years`` later (29 February becomes 28 February in a common year)."""
+def anniversary(day: date, years: int) -> date:
+    """The day ``years`` after ``day`` on which a period counted from ``day`` completes those years: the
+    same day of the month, or 1 March where it began on 29 February and the year is a common one."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:
-        return day.replace(year=day.year + years, day=28)
+        return date(day.year + years, 3, 1)
 
 
 def term_limit(appointed_on: date) -> date:
-    """The latest day a term that starts on ``appointed_on`` may end on."""
-    return years_later(appointed_on, TERM_YEARS)
+    """The latest day a term that starts on ``appointed_on`` may end on: the day before its third
+    anniversary, as terms of office are counted (both days count: appointed 20 Oct 2026, the term ends
+    19 Oct 2029 — ending on 20 Oct 2029 would be three years and a day)."""
+    return anniversary(appointed_on, TERM_YEARS) - timedelta(days=1)
 
 
 def term_refusal(appointed_on: date, term_ends: date) -> str | None:

@@ -91,7 +91,7 @@ class ExpertInput:
     employer_name: str = ""
     title_level: str = ""  # one of the five levels; empty: read from the title's text where it says it
     appointed_on: str = ""  # empty: today
-    term_ends: str = ""  # empty: 3 years after the appointment
+    term_ends: str = ""  # empty: the day before the appointment's third anniversary (rules.term_limit)
 
 
 @dataclass(frozen=True)
@@ -124,8 +124,9 @@ def _date(raw: str, field_name: str, errors: dict[str, str]) -> date | None:
 
 
 def _term(data: ExpertInput | TermInput, now: datetime, errors: dict[str, str]) -> tuple[date, date] | None:
-    """The term the form gives (the appointment today and 3 years on where left empty), or None with the
-    errors: it may not end before it starts, nor last more than 3 years (人社部令第40号)."""
+    """The term the form gives (the appointment today, and the end 3 years on counting both days — the day
+    before the third anniversary — where left empty), or None with the errors: it may not end before it
+    starts, nor last more than 3 years (人社部令第40号), a renewal included."""
     appointed = _date(data.appointed_on, "appointed_on", errors) if data.appointed_on.strip() else today(now)
     if appointed is None:
         return None

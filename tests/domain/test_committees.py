@@ -111,10 +111,15 @@ def test_two_thirds_of_those_present_pass_and_the_quorum_is_two_thirds_of_the_pa
 
 
 def test_a_term_lasts_at_most_three_years_and_says_the_regulation_when_longer() -> None:
-    assert c.term_limit(date(2026, 3, 1)) == date(2029, 3, 1)
-    assert c.term_limit(date(2028, 2, 29)) == date(2031, 2, 28)
-    assert c.term_refusal(date(2026, 3, 1), date(2029, 3, 1)) is None
-    longer = c.term_refusal(date(2026, 3, 1), date(2029, 3, 2))
+    # Terms of office count both days: appointed 20 Oct 2026, three years end on 19 Oct 2029 (it read
+    # 20 Oct 2029, three years and a day).
+    assert c.term_limit(date(2026, 10, 20)) == date(2029, 10, 19)
+    assert c.term_limit(date(2026, 3, 1)) == date(2029, 2, 28)
+    assert c.term_limit(date(2025, 3, 1)) == date(2028, 2, 29)  # a leap year's last day of February
+    assert c.term_limit(date(2028, 2, 29)) == date(2031, 2, 28)  # its anniversary is 1 March
+    assert c.term_limit(date(2026, 1, 1)) == date(2028, 12, 31)
+    assert c.term_refusal(date(2026, 3, 1), date(2029, 2, 28)) is None
+    longer = c.term_refusal(date(2026, 3, 1), date(2029, 3, 1))
     assert longer is not None and "人社部令第40号" in longer and "不超过3年" in longer
     assert c.term_refusal(date(2026, 3, 1), date(2026, 2, 28)) == "任期届满日不能早于聘任日期"
 

@@ -62,7 +62,7 @@ def test_the_demo_puts_a_zhenjiang_application_at_the_committee_offices_intake(
     assert votes.standard(committee).floor == "副高级"
     for member in session.scalars(select(Expert).where(Expert.committee_id == committee.id)):
         assert member.title_level == "副高级"
-        assert (member.appointed_on.isoformat(), member.term_ends.isoformat()) == ("2026-10-20", "2029-10-20")
+        assert (member.appointed_on.isoformat(), member.term_ends.isoformat()) == ("2026-10-20", "2029-10-19")
 
 
 def test_the_demo_s_second_application_was_voted_on_in_the_past_and_waits_for_the_bureau_to_publish(

@@ -58,13 +58,17 @@ def test_a_term_longer_than_three_years_is_refused_citing_the_regulation(
     handler = co.office.actor(StaffRole.HANDLER)
     with pytest.raises(ValidationFailed) as longer:
         votes.add_expert(
-            session, handler, _input(appointed_on="2026-11-01", term_ends="2029-11-02"), clock.now
+            session, handler, _input(appointed_on="2026-11-01", term_ends="2029-11-01"), clock.now
         )
-    assert "人社部令第40号" in longer.value.fields["term_ends"]
+    # Three years and a day: the term counts both its days, so it ends on 31 Oct 2029 at the latest.
+    assert (
+        "人社部令第40号" in longer.value.fields["term_ends"]
+        and "2029年10月31日" in longer.value.fields["term_ends"]
+    )
     added = votes.add_expert(session, handler, _input(appointed_on="2026-11-01"), clock.now).expert
     assert (added.appointed_on, added.term_ends, added.title_level) == (
         date(2026, 11, 1),
-        date(2029, 11, 1),
+        date(2029, 10, 31),
         "副高级",
     )
 
@@ -142,9 +146,16 @@ def test_a_renewal_longer_than_three_years_is_refused(session: Session, clock: C
     expert = make_experts(session, co, clock.now, 1)[0]
     with pytest.raises(ValidationFailed) as longer:
         votes.renew_expert(
-            session, handler, expert.id, votes.TermInput("2026-12-01", "2030-01-01"), clock.now
-        )
-    assert "人社部令第40号" in longer.value.fields["term_ends"]
+            session, handler, expert.id, votes.TermInput("2026-12-01", "2029-12-01"), clock.now
+        )  # three years and a day: a renewal ends on 30 Nov 2029 at the latest
+    assert (
+        "人社部令第40号" in longer.value.fields["term_ends"]
+        and "2029年11月30日" in longer.value.fields["term_ends"]
+    )
+    renewed = votes.renew_expert(
+        session, handler, expert.id, votes.TermInput("2026-12-01", "2029-11-30"), clock.now
+    )
+    assert (renewed.appointed_on, renewed.term_ends) == (date(2026, 12, 1), date(2029, 11, 30))
     with pytest.raises(ValidationFailed) as empty:
         votes.renew_expert(session, handler, expert.id, votes.TermInput("", ""), clock.now)
     assert set(empty.value.fields) == {"appointed_on", "term_ends"}
