@@ -368,6 +368,35 @@ def can_draft(actor: Actor) -> bool:
     return actor.is_staff and actor.staff_role is StaffRole.HANDLER
 
 
+# Who publishes a draft: the leader of the organisation that drafted it (publish_notice), named as the
+# pages name that role at each kind of organisation. A committee office has no 单位领导 in the enterprise's
+# sense: its leader is the 办事机构领导 (as for its filing, its call and its vote).
+_DRAFT_SAVED: dict[OrgKind, str] = {
+    OrgKind.ENTERPRISE: N_("公示草稿已保存，请单位领导核对后发布"),
+    OrgKind.DEPARTMENT: N_("公示草稿已保存，请主管部门领导核对后发布"),
+    OrgKind.BUREAU: N_("公示草稿已保存，请人社局领导核对后发布"),
+    OrgKind.COMMITTEE: N_("公示草稿已保存，请办事机构领导核对后发布"),
+}
+_DRAFT_WAITS: dict[OrgKind, str] = {
+    OrgKind.ENTERPRISE: N_("草稿须由单位领导（非起草人）核对后发布。"),
+    OrgKind.DEPARTMENT: N_("草稿须由主管部门领导（非起草人）核对后发布。"),
+    OrgKind.BUREAU: N_("草稿须由人社局领导（非起草人）核对后发布。"),
+    OrgKind.COMMITTEE: N_("草稿须由办事机构领导（非起草人）核对后发布。"),
+}
+
+
+def draft_saved(notice: Notice) -> str:
+    """What the handler is told once their draft is saved: who publishes it next, the leader of the
+    drafting organisation as its kind names that role."""
+    return _DRAFT_SAVED[notice.org.org_kind]
+
+
+def draft_waits(notice: Notice) -> str:
+    """What a draft's page says to whoever may not publish it: who does (the drafting organisation's
+    leader as its kind names the role, never the one who drafted it)."""
+    return _DRAFT_WAITS[notice.org.org_kind]
+
+
 def can_publish(actor: Actor, notice: Notice) -> bool:
     """Whether the actor may publish this notice now: a leader, a draft, drafted by someone else. The page
     offers 发布 exactly when this holds; publish_notice refuses otherwise."""

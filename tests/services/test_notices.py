@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from PIL import Image
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.workflow import Action, Status
-from portal.models import AuditEvent, Notice, Objection, StaffRole
+from portal.models import AuditEvent, Notice, Objection, OrgKind, StaffRole
 from portal.services import applications, calendar, notices, submissions
 from portal.services.actors import Actor, actor_for
 from portal.storage.local import LocalStorage
@@ -424,3 +425,22 @@ def test_an_emoji_in_the_notices_contact_line_is_refused_in_words(
     assert refused.value.fields == {
         "contact": "异议受理联系方式中有表情符号（☎📞），打印的公示表无法显示，请改用文字"
     }
+
+
+@pytest.mark.parametrize(
+    ("kind", "leader"),
+    [
+        (OrgKind.ENTERPRISE, "单位领导"),
+        (OrgKind.DEPARTMENT, "主管部门领导"),
+        (OrgKind.BUREAU, "人社局领导"),
+        (OrgKind.COMMITTEE, "办事机构领导"),
+    ],
+)
+def test_a_saved_draft_names_who_publishes_it_as_its_organisation_calls_its_leader(
+    kind: OrgKind, leader: str
+) -> None:
+    # A committee office's handler was told to have the 单位领导 publish the draft: the drafting
+    # organisation's own leader publishes it (publish_notice), named as the pages name that role there.
+    draft = SimpleNamespace(org=SimpleNamespace(org_kind=kind))
+    assert notices.draft_saved(draft) == f"公示草稿已保存，请{leader}核对后发布"  # type: ignore[arg-type]
+    assert notices.draft_waits(draft) == f"草稿须由{leader}（非起草人）核对后发布。"  # type: ignore[arg-type]

@@ -399,13 +399,10 @@ def test_the_english_meeting_page_punctuates_in_english(
     assert "</strong> (003 6(1))" in page and "</strong>（" not in page
 
 
-def test_the_office_s_notice_is_posted_on_its_website_by_default(
-    session: Session, clock: Clock, login_as: Any
-) -> None:
-    # The committee office's draft offered 单位办公楼一楼公示栏, the enterprise's notice board; its notices go
-    # on the office's website (PUB-03, 003 五(三)).
+def _accepted_by_the_office(session: Session, clock: Clock) -> tuple[Any, Any]:
+    """A committee and a 评审 application the bureau sent it and its office accepted (handler, then leader):
+    ready for the office's 评前公示."""
     from portal.domain.workflow import Action
-    from portal.models import StaffRole
     from portal.services import applications
 
     world = make_committee_world(session, clock.now)
@@ -418,9 +415,45 @@ def test_the_office_s_notice_is_posted_on_its_website_by_default(
         (StaffRole.LEADER, Action.LEADER_APPROVE),
     ):
         applications.act(session, made.office.actor(role), application.id, step, clock.now)
+    return made, application
+
+
+def test_the_office_s_notice_is_posted_on_its_website_by_default(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The committee office's draft offered 单位办公楼一楼公示栏, the enterprise's notice board; its notices go
+    # on the office's website (PUB-03, 003 五(三)).
+    made, _application = _accepted_by_the_office(session, clock)
     office = staff_login(login_as, made.office)
     page = office.get("/notices").text
     assert 'name="location" type="text" value="评委会办事机构网站"' in page
+
+
+def test_the_office_s_draft_notice_is_published_by_its_own_leader_as_the_pages_name_them(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The committee office's handler saved a 评前公示 draft and read "公示草稿已保存，请单位领导核对后发布"
+    # (and "草稿须由单位领导…" on the draft): an office has no 单位领导; its 办事机构领导 publishes it.
+    from portal.models import Notice
+
+    made, application = _accepted_by_the_office(session, clock)
+    office = staff_login(login_as, made.office)
+    form = {
+        "title": "评前公示",
+        "location": "评委会办事机构网站",
+        "contact": "办事机构 0511-84403810",
+        "start_date": today(clock.now).isoformat(),
+        "application_ids": [str(application.id)],
+    }
+    saved = office.post("/notices", data=form, follow_redirects=True).text
+    assert "公示草稿已保存，请办事机构领导核对后发布" in saved and "单位领导" not in saved
+    assert re.search(
+        r'<p class="notice" id="publisher">草稿须由办事机构领导（非起草人）核对后发布。</p>', saved
+    )
+    notice = session.scalars(select(Notice).order_by(Notice.id.desc())).first()
+    assert notice is not None and notice.org_id == made.office.org.id
+    english = in_english(office).get(f"/notices/{notice.id}").text
+    assert "The office&#39;s leader (not the drafter) checks and publishes the draft." in english
 
 
 def test_the_english_expert_reads_what_they_confirm_having_studied_in_english(

@@ -78,6 +78,7 @@ def test_the_handler_drafts_a_notice_and_sees_the_computed_period(
     assert good.status_code == 303
     detail = browser.get(good.headers["Location"]).text
     assert "2026年9月29日至10月10日，共5个工作日" in detail and "草稿须由单位领导" in detail
+    assert "公示草稿已保存，请单位领导核对后发布" in detail  # the enterprise's leader publishes it
 
 
 def test_the_notice_forms_lines_stop_at_their_length_as_typed(

@@ -84,7 +84,7 @@ def draft_notice() -> Response:
             status=422,
             fragment="draft_form",
         )
-    notify(N_("公示草稿已保存，请单位领导核对后发布"), "success")
+    notify(service.draft_saved(notice), "success")  # who publishes next: the service names them
     return see_other(url_for("notices.show_notice", notice_id=notice.id))
 
 
@@ -112,6 +112,7 @@ def _detail(
         is_public=service.is_public(db.session, notice, now()),
         public_until=service.public_until(db.session, notice),
         can_publish=service.can_publish(actor, notice),
+        publisher=service.draft_waits(notice),
         can_discard=notice.state is NoticeStatus.DRAFT,
     )
 
