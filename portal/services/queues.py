@@ -25,7 +25,7 @@ from portal.domain.glossary import series_as_stored, state_title
 from portal.domain.i18n import N_
 from portal.domain.progress import Age, queue_age
 from portal.domain.workdays import UnknownYear, WorkCalendar
-from portal.domain.workflow import COMMITTEE_ROAD, Action, Level, Role, Status, bulk_actions
+from portal.domain.workflow import BULK_ACTIONS, COMMITTEE_ROAD, Action, Status
 from portal.models import Application, Organisation, OrgKind, StaffRole, User
 from portal.models.base import UTCDateTime
 from portal.services import audit, paper, policies, rulebook, versions
@@ -216,8 +216,17 @@ class QueuePage:
     options: dict[str, list[Any]] = field(default_factory=dict)
     counts_etag: str = ""  # of the counts (what the tabs' poll sends back)
     page_etag: str = ""  # of the whole page
-    # What the bulk bar offers on this tab (none where the rows wait on nobody here: 已退回, 已通过).
+    # What the bulk bar offers: the bulk moves at least one row of this page can take now (`bulk_offered`;
+    # none on a page whose rows wait on nobody here, as on 已退回 and 已通过, or on someone else).
     bulk_actions: list[Action] = field(default_factory=list)
+
+    @property
+    def bulk_note(self) -> str:
+        """What the bulk bar says instead of a choice when no row of the page can take a bulk move: nothing
+        on the tabs whose rows never wait on the reader (已退回, 已通过), nor on an empty list."""
+        if self.bulk_actions or not self.rows or self.tab in (Tab.RETURNED, Tab.PASSED):
+            return ""
+        return N_("本页没有可批量办理的申报。")
 
     @property
     def bulk_confirmation(self) -> str:
@@ -376,7 +385,7 @@ def queue(
         options,
         counts_etag=page_tags.counts,
         page_etag=page_tags.page,
-        bulk_actions=tab_bulk_actions(actor, tab),
+        bulk_actions=bulk_offered(rows),
     )
 
 
@@ -386,16 +395,14 @@ def home_tab(actor: Actor) -> Tab:
     return Tab.LEADER if actor.staff_role is StaffRole.LEADER else Tab.HANDLER
 
 
-def tab_bulk_actions(actor: Actor, tab: Tab) -> list[Action]:
-    """The actions the bulk bar offers the actor on `tab`: their role's forward moves at their kind of
-    organisation (workflow.bulk_actions), on the tabs whose rows wait on them; 待初审 is the handler's,
-    待签批 the leader's, and 已退回/已通过 hold nothing to act on."""
-    if tab in (Tab.RETURNED, Tab.PASSED) or actor.org_kind is None or actor.staff_role is None:
-        return []
-    role = Role(actor.staff_role.value)
-    if (tab is Tab.HANDLER and role is not Role.HANDLER) or (tab is Tab.LEADER and role is not Role.LEADER):
-        return []
-    return bulk_actions(Level(actor.org_kind.value), role)
+def bulk_offered(rows: list[QueueRow]) -> list[Action]:
+    """The actions the bulk bar offers over `rows` (workflow.BULK_ACTIONS' order): each bulk move that the
+    rulebook makes available on at least one of them. The rows are the page's, already loaded with their
+    offers, so it costs no statement, and its tag is theirs; they are also the only rows that can be
+    ticked. A move no row can take now (经办人初审通过 beside a case awaiting its certificate number, or
+    on 全部 when every case there waits on someone else) would only fail on every ticked row."""
+    available = {offer.action for row in rows for offer in row.actions if offer.available}
+    return [action for action in BULK_ACTIONS if action in available]
 
 
 def _rows(

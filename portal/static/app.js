@@ -97,7 +97,9 @@
     if (!(poller instanceof Element) || !poller.hasAttribute("data-poll")) { return; }
     var active = document.activeElement;
     var ticked = document.querySelector("input[name=ids]:checked");
-    var busy = active && active !== document.body && poller.contains(active);
+    // The bulk bar's choice comes with the list (out of band): not while the reader is choosing in it.
+    var bar = document.getElementById("bulk-choice");
+    var busy = active && active !== document.body && (poller.contains(active) || (bar && bar.contains(active)));
     if (busy || ticked || Date.now() - lastRowAction < 20000) { event.preventDefault(); }
   });
   // After a swap, move focus to the first error, else the confirmation, so keyboard and screen-reader users

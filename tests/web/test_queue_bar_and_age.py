@@ -1,7 +1,7 @@
-"""The queue shows what the services decided about each tab and row: the bulk bar offers the moves the
-reviewer's role takes at their kind of organisation, on the tabs that hold work for them (none on 已通过
-or 已退回), and only a case waiting on this organisation ages (a case passed on waits in another queue,
-a finished one on nobody: it shows no wait at all)."""
+"""The queue shows what the services decided about each tab and row: the bulk bar offers the bulk moves that
+at least one row of the page can take (none on 已通过 or 已退回, none beside rows waiting on someone else
+or on another step), and only a case waiting on this organisation ages (a case passed on waits in another
+queue, a finished one on nobody: it shows no wait at all)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Status
 from tests.conftest import Clock
-from tests.factories import STEPS_TO, World, make_application, make_world
+from tests.factories import STEPS_TO, World, committee_road, make_application, make_world, staff_login
 
 
 @pytest.fixture
@@ -26,10 +26,11 @@ def _bulk_options(page: str) -> list[str]:
     return re.findall(r'<option value="([a-z_]+)">', bar.group(1)) if bar else []
 
 
-def test_the_bulk_bar_offers_the_moves_of_the_role_on_the_tabs_with_work(
+def test_the_bulk_bar_offers_the_moves_some_row_of_the_page_can_take(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:
     make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW] + 1)  # the leader's
     department = login_as(world.department.handler)
     assert _bulk_options(department.get("/review/queue?tab=handler").text) == ["handler_approve"]
     passed = department.get("/review/queue?tab=passed").text
@@ -37,11 +38,13 @@ def test_the_bulk_bar_offers_the_moves_of_the_role_on_the_tabs_with_work(
     assert 'id="package-selected"' in passed  # the ticked rows can still be packaged
     assert _bulk_options(department.get("/review/queue?tab=returned").text) == []
 
+    waiting = make_application(session, world, clock.now, steps=2)  # signed by nobody yet: the leader's
     enterprise = login_as(world.enterprise.leader)
-    assert _bulk_options(enterprise.get("/review/queue?tab=leader").text) == ["leader_approve", "forward"]
+    # Approving it is the row's move; forwarding is a move of the role no row here can take now.
+    assert _bulk_options(enterprise.get("/review/queue?tab=leader").text) == ["leader_approve"]
     assert _bulk_options(enterprise.get("/review/queue?tab=handler").text) == []  # the handler's tab
     bureau = login_as(world.bureau.leader).get("/review/queue?tab=all").text
-    assert _bulk_options(bureau) == ["certify"]
+    assert f'id="application-{waiting.id}"' not in bureau and _bulk_options(bureau) == ["certify"]
     # Acting on every ticked row (certifying numbers certificates) asks first; packaging does not.
     assert re.search(r'<button type="submit" class="btn" id="bulk-act" data-confirm="[^"]*认定发证', bureau)
     # The question names 认定发证 only where it is offered (an enterprise leader was asked about it too).
@@ -91,7 +94,7 @@ def test_the_queue_opens_on_the_tab_whose_rows_wait_on_the_reader(
     leader = login_as(world.enterprise.leader).get("/review/queue").text
     assert re.search(r'tab=leader"[^>]*aria-current="page"', leader)
     assert f'id="application-{waiting.id}"' in leader
-    assert _bulk_options(leader) == ["leader_approve", "forward"]
+    assert _bulk_options(leader) == ["leader_approve"]
     handler = login_as(world.enterprise.handler).get("/review/queue").text
     assert re.search(r'tab=handler"[^>]*aria-current="page"', handler)
     # An empty home tab names itself as where new work arrives.
@@ -112,3 +115,49 @@ def test_an_empty_list_marks_itself_so_its_bulk_and_package_bars_hide_until_a_po
     poll = department.get("/review/queue?tab=handler", headers={"HX-Request": "true", "HX-Target": "queue"})
     assert '<div id="queue"' in poll.text and "data-empty" not in poll.text
     assert "data-empty" not in department.get("/review/queue?tab=handler").text
+
+
+def test_the_bulk_bar_offers_no_move_that_every_row_of_the_page_would_refuse(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Seen on 全部: 经办人初审通过 was offered to a department handler whose rows all waited on others, and
+    # each ticked row then failed with its reason. The bar now offers what some row can take, else says so.
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])  # passed on
+    make_application(session, world, clock.now, steps=2)  # still at the enterprise
+    department = login_as(world.department.handler)
+    everything = department.get("/review/queue?tab=all").text
+    assert _bulk_options(everything) == [] and 'id="bulk-act"' not in everything
+    assert '<small class="hint" id="bulk-none">本页没有可批量办理的申报。</small>' in everything
+    assert 'id="package-selected"' in everything  # the ticked rows can still be packaged
+    # The rows are the page's own: a filter leaving a case the handler can pass brings the move back.
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    assert _bulk_options(department.get("/review/queue?tab=all").text) == ["handler_approve"]
+    filtered = department.get("/review/queue?tab=all&status=bureau_review").text
+    assert _bulk_options(filtered) == [] and 'id="bulk-none"' in filtered
+
+
+def test_the_lists_poll_brings_the_bulk_choice_of_its_rows_out_of_band(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The bar sits outside the polled list: what it offers comes with the rows that decide it.
+    department = login_as(world.department.handler)
+    fragment = {"HX-Request": "true", "HX-Target": "queue"}
+    before = department.get("/review/queue?tab=handler", headers=fragment).text
+    assert '<span id="bulk-choice" class="bulk-choice" hx-swap-oob="true"></span>' in before  # nothing listed
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    after = department.get("/review/queue?tab=handler", headers=fragment).text
+    assert '<span id="bulk-choice" class="bulk-choice" hx-swap-oob="true">' in after
+    assert _bulk_options(after) == ["handler_approve"]
+    counts = department.get("/review/queue?tab=handler", headers={**fragment, "HX-Target": "queue-counts"})
+    assert "bulk-choice" not in counts.text  # the tabs' poll does not carry it
+
+
+def test_a_case_awaiting_its_certificate_number_is_not_offered_the_first_review_in_bulk(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Seen on the bureau's 待初审: a case whose only move is 录入证书编号 (typed one by one) sat under a bar
+    # offering 经办人初审通过, which then failed on it.
+    world, _made, application = committee_road(session, clock, published=True)
+    page = staff_login(login_as, world.bureau).get("/review/queue?tab=handler").text
+    assert f'id="application-{application.id}"' in page and "录入证书编号" in page
+    assert _bulk_options(page) == [] and 'id="bulk-none"' in page

@@ -70,6 +70,8 @@ def show_queue() -> Response:
     response = render_page(
         "pages/review/show_queue.html",
         fragment=None if part == "page" else part,
+        # The bulk bar's choice is the rows' (QueuePage.bulk_actions) but sits outside the polled list.
+        also=("bulk_choice",) if part == "queue" else (),
         page=page,
         rows=page.rows,
         tabs=list(queues.Tab),
