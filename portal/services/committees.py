@@ -472,7 +472,12 @@ def _bureau_committees(session: Session, bureau_id: int) -> list[Committee]:
 def road(session: Session, application: Application) -> str:
     """Who decides the application: the profile's road for its pathway ("committee" or "bureau"), read
     without the committees' tables (the queue asks it of every row)."""
-    profile = effective_profile(session, application.bureau)
+    return road_under(effective_profile(session, application.bureau), application)
+
+
+def road_under(profile: PolicyProfile | None, application: Application) -> str:
+    """`road` under the profile of the application's bureau, already read (the rulebook's case reads it
+    once for every guard asking)."""
     if profile:
         return profile.road(application.pathway)
     return "committee" if application.pathway == "评审" else "bureau"

@@ -257,6 +257,32 @@ def notice_days(session: Session, org_id: int | None, purpose: NoticePurpose) ->
     return max(rule.value, NOTICE_DAYS)
 
 
+@dataclass(frozen=True)
+class OfficeNoticeRule:
+    """What a committee office's 公示 page says of its two notices: the pre-review notice's working days and
+    its clause, and the result notice's clause, from its bureau's profile ("" where the profile cites none:
+    the page then cites nothing, rather than Zhenjiang's clauses for every bureau)."""
+
+    days: int
+    pre_clause: str = ""
+    result_clause: str = ""
+
+
+def office_notice_rule(session: Session, actor: Actor) -> OfficeNoticeRule | None:
+    """The committee office's notice rule as its 公示 page states it; None for any other organisation."""
+    if actor.org_kind is not OrgKind.COMMITTEE:
+        return None
+    profile = effective_profile(session, session.get(Organisation, actor.org_id))
+    rules = profile.committee if profile is not None else None
+    if rules is None:
+        return OfficeNoticeRule(NOTICE_DAYS)
+    return OfficeNoticeRule(
+        max(rules.notice_workdays.value, NOTICE_DAYS),
+        rules.notice_workdays.citation,
+        rules.result_notice_workdays.citation,
+    )
+
+
 def blocks_signing(session: Session, application: Application) -> bool:
     """True while the application is in a notice of the organisation holding it that has not passed it."""
     pending = session.scalar(

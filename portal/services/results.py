@@ -22,15 +22,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import PermissionDenied, ValidationFailed
-from portal.domain.i18n import N_, T_, joined
+from portal.domain.i18n import N_, T_, Clause, joined
 from portal.domain.workflow import FINAL_STATUSES, Action, Status
 from portal.models import Application, EntryResult, Meeting, MeetingEntry, MeetingStatus, OrgKind, StaffRole
-from portal.services import applications, audit, meetings, transitions, votes
+from portal.services import applications, audit, committees, meetings, transitions, votes
 from portal.services.actors import Actor
 
 
-def _notice_running(meeting: Meeting) -> str | None:
-    """Who on the agenda has not yet come through the result notice, as the refusal says it, or None."""
+def _notice_running(session: Session, meeting: Meeting) -> str | None:
+    """Who on the agenda has not yet come through the result notice, as the refusal says it, or None. The
+    clause is the result notice's in the profile of the committee's bureau (Zhenjiang's 003 六(二),
+    Dongchuan's 004 一(一)), left out where it has none."""
     waiting = [
         e
         for e in meeting.entries
@@ -38,19 +40,27 @@ def _notice_running(meeting: Meeting) -> str | None:
     ]
     if not waiting:
         return None
+    names = joined(e.application.applicant.name for e in waiting)
+    _profile, rules = committees.rules_for(session, meeting.committee.bureau)
+    clause = rules.result_notice_workdays.citation if rules is not None else ""
+    if not clause:
+        return T_(
+            "%(names)s的评审结果公示尚未结束（或尚未发布），公示期满且异议处理完毕后才能确认结果", names=names
+        )
     return T_(
-        "%(names)s的评审结果公示尚未结束（或尚未发布），公示期满且异议处理完毕后才能确认结果（003 六(二)）",
-        names=joined(e.application.applicant.name for e in waiting),
+        "%(names)s的评审结果公示尚未结束（或尚未发布），公示期满且异议处理完毕后才能确认结果（%(clause)s）",
+        names=names,
+        clause=Clause(clause),
     )
 
 
-def why_not_confirm(meeting: Meeting) -> str | None:
+def why_not_confirm(session: Session, meeting: Meeting) -> str | None:
     """What stops the office's leader confirming a tallied meeting's results now, or None.
 
     The meeting page shows it beside a disabled 确认评审结果: the leader no longer types a note and
     confirms a dialog only to be told the result notice has not ended (and lose the note).
     """
-    return _notice_running(meeting) if meeting.state is MeetingStatus.TALLIED else None
+    return _notice_running(session, meeting) if meeting.state is MeetingStatus.TALLIED else None
 
 
 def confirm_results(session: Session, actor: Actor, meeting_id: int, note: str, now: datetime) -> Meeting:
@@ -69,7 +79,7 @@ def confirm_results(session: Session, actor: Actor, meeting_id: int, note: str, 
             T_("会议%(title)s，没有待确认的评审结果", title=meeting.state.title), now,
         )  # fmt: skip
     live = [e for e in meeting.entries if e.application.state not in FINAL_STATUSES]
-    why = _notice_running(meeting)
+    why = _notice_running(session, meeting)
     if why is not None:
         meetings._refuse(session, actor, meeting, "confirm_results", "notice_running", why, now)
     rate = votes.pass_rate(session, meeting)

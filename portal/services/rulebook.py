@@ -39,8 +39,9 @@ from sqlalchemy.orm import Session
 from portal.domain import committees as committee_rules
 from portal.domain import workflow
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
-from portal.domain.i18n import N_, T_, joined
+from portal.domain.i18n import N_, T_, Clause, joined
 from portal.domain.materials import slot_title
+from portal.domain.policy import PolicyProfile
 from portal.domain.text import LIMITS
 from portal.domain.workflow import Action, Role, Status, TransitionNotAllowed
 from portal.models import (
@@ -66,6 +67,7 @@ from portal.services import (
 )
 from portal.services.actors import Actor
 from portal.services.calendar import today
+from portal.services.policies import effective_profile
 
 
 class Stage(StrEnum):
@@ -219,9 +221,14 @@ class Case:
         return eligibility.evaluate(self.session, self.application, self.now)
 
     @cached_property
+    def profile(self) -> PolicyProfile | None:
+        """The policy profile of the application's bureau (None when it follows none)."""
+        return effective_profile(self.session, self.application.bureau)
+
+    @cached_property
     def road(self) -> str:
         """Who decides it ("committee" or "bureau"): read without the committees (asked of every row)."""
-        return committees.road(self.session, self.application)
+        return committees.road_under(self.profile, self.application)
 
     @cached_property
     def routing(self) -> committees.Routing:
@@ -303,21 +310,25 @@ def not_during_own_notice(case: Case, action: Action, attempt: Attempt) -> str |
 
 
 # 评审 titles are decided by a review committee (评审委员会): the committee votes, its office publishes the
-# result notice and the title office publishes the result (003 五(三)、六(一)(二); 004 一(六)). The bureau's
-# 认定发证 certifies only what it recognises itself; a 评审 application goes to a committee instead.
-COMMITTEE_DECIDES_CLAUSE = "003 六(二)、004 一(六)"
-
-
-@guard(Action.CERTIFY, clause=COMMITTEE_DECIDES_CLAUSE, name="committee_decides")
+# result notice and the title office publishes the result (PUB-04: Zhenjiang's 003 六(二)). The bureau's
+# 认定发证 certifies only what it recognises itself; a 评审 application goes to a committee instead. The
+# refusal cites the clause of the result notice in the bureau's own profile (a bureau elsewhere was told
+# Zhenjiang's), none where the profile has no committee road.
+@guard(Action.CERTIFY, clause="PUB-04 (the profile's result notice)", name="committee_decides")
 def not_a_committee_title(case: Case, action: Action, attempt: Attempt) -> str | None:
     """A 评审 application (the profile's committee road) is never certified by the bureau's 认定发证."""
-    if case.status is Status.BUREAU_REVIEW and case.road == "committee":
-        return T_(
-            "评审途径的申报须经职称评审委员会评审，评审结果经公示无异议后由职称办公布，"
-            "人社局不能直接认定发证（%(clause)s）",
-            clause=COMMITTEE_DECIDES_CLAUSE,
+    if case.status is not Status.BUREAU_REVIEW or case.road != "committee":
+        return None
+    rules = case.profile.committee if case.profile is not None else None
+    clause = rules.result_notice_workdays.citation if rules is not None else ""
+    if not clause:
+        return N_(
+            "评审途径的申报须经职称评审委员会评审，评审结果经公示无异议后由职称办公布，人社局不能直接认定发证"
         )
-    return None
+    return T_(
+        "评审途径的申报须经职称评审委员会评审，评审结果经公示无异议后由职称办公布，人社局不能直接认定发证（%(clause)s）",
+        clause=Clause(clause),
+    )
 
 
 @guard(Action.SEND_TO_COMMITTEE, clause="DESIGN §3", name="bureau_road")

@@ -1,5 +1,5 @@
 """Issue 22.1: a 评审 application is decided by a review committee, never certified by the bureau's 认定发证
-(003 六(二), 004 一(六)); a 认定 application still is."""
+(the result notice's clause of the bureau's profile: 003 六(二) in Zhenjiang); a 认定 application still is."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ def test_the_bureau_cannot_certify_a_review_application(session: Session, clock:
         if o.action is Action.CERTIFY
     ]
     assert not offer.available
-    assert "须经职称评审委员会评审" in offer.why_not and "003 六(二)" in offer.why_not
+    # No profile, no clause to cite (it read Zhenjiang's 003 六(二) for every bureau).
+    assert "须经职称评审委员会评审" in offer.why_not and "（" not in offer.why_not
     version = application.version
     with pytest.raises(DomainError) as refused:
         applications.act(session, leader, application.id, Action.CERTIFY, clock.now, expected_version=version)
@@ -53,6 +54,25 @@ def test_the_bureau_cannot_certify_a_review_application(session: Session, clock:
         select(AuditEvent).where(AuditEvent.object_id == application.id, AuditEvent.outcome == "denied")
     ).all()
     assert [(e.action, e.detail["code"]) for e in denied] == [("certify", "committee_decides")]
+
+
+@pytest.mark.parametrize(
+    ("profile", "clause", "not_cited"),
+    [("zhenjiang-2024", "003 六(二)", "004"), ("kunming-2022", "004 一(一)", "003")],
+)
+def test_the_refusal_to_certify_a_review_application_cites_the_bureau_s_own_profile(
+    session: Session, clock: Clock, profile: str, clause: str, not_cited: str
+) -> None:
+    world = make_committee_world(session, clock.now, profile=profile)
+    application = make_review_application(session, world, clock.now)
+    leader = world.bureau.actor(StaffRole.LEADER)
+    (offer,) = [
+        o
+        for o in rulebook.offers(session, leader, application, clock.now, as_reviewer=True)
+        if o.action is Action.CERTIFY
+    ]
+    assert "须经职称评审委员会评审" in offer.why_not and f"（{clause}）" in offer.why_not
+    assert not_cited not in offer.why_not
 
 
 def test_a_recognition_application_is_still_certified_by_the_bureau(session: Session, clock: Clock) -> None:

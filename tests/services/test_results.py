@@ -146,3 +146,26 @@ def test_a_pass_rate_over_its_setting_needs_a_note_and_a_number_is_never_entered
     assert duplicate.value.code == "duplicate_certificate_no"
     assert apps[1].state is Status.RESULT_PUBLISHED
     assert meetings.get_meeting(session, handler, meeting.id).document_no == "镇人社职〔2026〕9号"
+
+
+def test_the_result_notice_s_refusal_cites_the_clause_of_the_bureau_s_own_profile(
+    session: Session, clock: Clock
+) -> None:
+    # "公示期满且异议处理完毕后才能确认结果（003 六(二)）" was said under every bureau's profile.
+    world, co, _apps, meeting, day = _tallied(session, clock)
+
+    def said() -> str:
+        why = results.why_not_confirm(session, meeting)
+        assert why is not None
+        return why
+
+    assert said().endswith("（003 六(二)）")
+    world.bureau.org.policy_profile = "kunming-2022"
+    session.flush()
+    assert said().endswith("（004 一(一)）") and "003" not in said()
+    with pytest.raises(DomainError) as refused:
+        results.confirm_results(session, co.office.actor(StaffRole.LEADER), meeting.id, "", day)
+    assert refused.value.message.endswith("（004 一(一)）")
+    world.bureau.org.policy_profile = None  # no profile: no clause
+    session.flush()
+    assert said().endswith("才能确认结果")

@@ -592,6 +592,19 @@ def test_the_english_notice_page_of_the_office_numbers_its_clauses_in_english(
     assert "五(三)" not in page and "(003 5(3))" in page and "(003 6(2))" in page
 
 
+def test_the_office_s_notice_page_cites_the_clauses_of_its_bureau_s_profile(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # A Dongchuan office read Zhenjiang's "（003 五(三)）" and "（003 六(二)）" on its 公示 page.
+    world = make_committee_world(session, clock.now, profile="kunming-2022")
+    made = make_committee(session, world, clock.now, place="东川区")
+    page = staff_login(login_as, made.office).get("/notices").text
+    assert "不少于5个工作日（004 一(五)）" in page and "由职称办公布（004 一(一)）" in page
+    assert "003" not in page
+    english = in_english(staff_login(login_as, made.office)).get("/notices").text
+    assert "(004 1(5))" in english and "(004 1(1))" in english
+
+
 def test_the_panel_s_column_of_series_and_specialty_is_headed_so(
     session: Session, clock: Clock, login_as: Any
 ) -> None:

@@ -156,7 +156,7 @@ def _meeting_page(
         # Each step offered is one it may take now; otherwise the page says why (no refusal after a confirm).
         draw_blocked=votes.why_not_draw(meeting) if office and preparing else None,
         filing_blocked=service.why_not_file(db.session, meeting, now()) if office and preparing else None,
-        confirm_blocked=results.why_not_confirm(meeting) if office else None,
+        confirm_blocked=results.why_not_confirm(db.session, meeting) if office else None,
         blocked=confirmations.agenda_notes(db.session, candidates),  # 004 一(五): shown before adding
         items=items,
         review_warning=service.review_deadline_warning(db.session, meeting),  # 003 三(二): warns only
