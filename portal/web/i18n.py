@@ -26,7 +26,7 @@ Formatting: `cn_date`/`cn_datetime` keep their names (every template uses them) 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import date, datetime
 from functools import lru_cache, wraps
@@ -363,6 +363,19 @@ def series_plain(name: object) -> str:
     return series_word(name) or str(name or "")
 
 
+def series_sorted(names: Iterable[object]) -> list[object]:
+    """Series for a select, in the order a reader finds them: as given in Chinese (the services sort the
+    stored names); in another language by the words shown (series_word), alphabetically, and those shown as
+    stored after them in their order (the English queue's filter listed "Engineering" after "Health" because
+    卫生 sorted before 工程). The values stay the stored names."""
+    listed = list(names)
+    if current_language() is Language.ZH:
+        return listed
+    words = [(series_word(name), name) for name in listed]
+    ordered = sorted(words, key=lambda pair: (pair[0] is None, (pair[0] or "").casefold()))
+    return [name for _word, name in ordered]
+
+
 def series(name: object) -> Markup:
     """A series in the reader's language: its English word, else as stored inside lang="zh-CN" (as `zh`;
     in the Chinese interface the text as it is)."""
@@ -508,6 +521,7 @@ def register_i18n(app: Flask) -> None:
         "bracketed": bracketed,
         "series": series,
         "series_plain": series_plain,
+        "series_sorted": series_sorted,
         "subject": subject,
     }
     app.jinja_env.filters.update({name: _at_render(function) for name, function in filters.items()})

@@ -5,6 +5,7 @@ inside lang="zh-CN" where it has none — with form values as stored; the Chines
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -57,6 +58,36 @@ def test_the_chinese_queue_shows_the_series_as_before(session: Session, clock: C
     assert "Engineering" not in page
     chosen = browser.get("/review/queue", query_string={"series": "工程"}).text
     assert '<option lang="zh-CN" selected>工程</option>' in chosen
+
+
+def _series_options(page: str) -> list[str]:
+    select = re.search(r'<select id="series" name="series">(.*?)</select>', page, re.S)
+    assert select is not None
+    option = r"<option (?:value=\"([^\"]+)\" |lang=\"zh-CN\" )[^>]*>([^<]+)</option>"
+    return re.findall(option, select.group(1))
+
+
+def test_the_english_queue_lists_the_series_in_the_order_of_their_english_words(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The English filter kept the Chinese names' order: Accounting, Agriculture, Health, Engineering,
+    # Economics (会 农 卫 工 经). A series shown as stored comes after the words, the values stay Chinese.
+    world = make_world(session)
+    for series in ("经济", "卫生", "工程", "农业", "会计"):
+        make_application(session, world, clock.now, steps=1, what=(series, "某专业", "中级"))
+    make_application(session, world, clock.now, steps=1, what=UNKNOWN)
+    english = in_english(staff_login(login_as, world.enterprise)).get("/review/queue").text
+    assert _series_options(english) == [
+        ("会计", "Accounting"),
+        ("农业", "Agriculture"),
+        ("经济", "Economics"),
+        ("工程", "Engineering"),
+        ("卫生", "Health"),
+        ("", "船舶"),
+    ]
+    chinese = staff_login(login_as, world.enterprise).get("/review/queue").text
+    labels = [label for _, label in _series_options(chinese)]
+    assert labels == ["会计", "农业", "卫生", "工程", "经济", "船舶"]
 
 
 def test_the_case_pages_name_the_series_in_english(session: Session, clock: Clock, login_as: Any) -> None:
