@@ -30,7 +30,7 @@ from e2e.committee_steps import (
     take_in,
 )
 from e2e.conftest import Clock
-from e2e.helpers import accept_confirmations, log_in
+from e2e.helpers import DEMO_PASSWORD, accept_confirmations, log_in
 from portal.demo_committee import APPLICANT, EXPERTS, OFFICE_STAFF
 from portal.extensions import db
 from portal.models import Application, User
@@ -203,3 +203,44 @@ def test_the_second_row_of_the_committee_road_s_steps_stays_inside_its_card(
         }"""
     )
     assert max(overhang) <= 0, f"a step's line starts {max(overhang)}px left of the card: {overhang}"
+
+
+# Lines each label of the result sheet's facts list takes, as the browser lays it out.
+_LABEL_LINES = """() => [...document.querySelectorAll("#result-sheet .facts dt")].map((dt) => {
+  const line = parseFloat(getComputedStyle(dt).lineHeight);
+  const text = document.createRange();  // the words, not the box (a grid row is as tall as its value)
+  text.selectNodeContents(dt);
+  return [dt.textContent.trim(), Math.round(text.getBoundingClientRect().height / line)];
+})"""
+
+
+def test_the_result_sheet_s_labels_take_the_width_they_need_in_english_and_chinese(
+    new_page: Any, portal_app: Flask
+) -> None:
+    # The facts lists gave every label a fixed 8rem: "Publication document number" took three lines at
+    # 1280 px. The labels' column now widens to its longest label (up to 15rem); on a phone they stack.
+    application_id = _application_id(portal_app)
+    choices = (
+        ("en", "en", 1280),
+        ("en", "en", 390),
+        ("zh_Hans_CN", "zh-CN", 1280),
+        ("zh_Hans_CN", "zh-CN", 390),
+    )
+    for language, lang, width in choices:
+        page: Page = new_page(f"facts-{language}-{width}", viewport={"width": width, "height": 900})
+        page.goto("/login")
+        # The browser's language choice (its cookie), not the account's: other tests log in as this person.
+        page.context.add_cookies([{"name": "portal_language", "value": language, "url": page.url}])
+        page.reload()
+        page.locator("#f-login").fill(BUREAU_HANDLER)
+        page.locator("#f-password").fill(DEMO_PASSWORD)
+        page.locator("form:has(#f-password) button[type=submit]").click()
+        expect(page.locator("form[action$='/logout']")).to_be_visible()
+        page.goto(f"/review/applications/{application_id}")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        expect(page.locator("#result-sheet")).to_be_visible()
+        lines = dict(page.evaluate(_LABEL_LINES))
+        assert lines and max(lines.values()) == 1, f"{language} at {width}px: {lines}"
+        # The sheet itself fits the screen (the review page's paper table, further down, is not checked here).
+        right = page.evaluate("() => document.querySelector('#result-sheet').getBoundingClientRect().right")
+        assert right <= width, f"{language}: the result sheet ends at {right}px on a {width}px screen"
