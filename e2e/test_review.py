@@ -25,12 +25,15 @@ def test_a_row_approved_by_one_reviewer_leaves_the_others_queue_by_itself(new_pa
         page.get_by_role("link", name="待初审").click()
         expect(queue_row(page, "王子涵")).to_be_visible()
 
+    expect(reviewer_b.locator("#bulk-action option")).to_have_text(["经办人初审通过"])
     row = queue_row(reviewer_a, "王子涵")
     row.get_by_role("button", name="经办人初审通过").click()
     expect(row.get_by_role("status")).to_contain_text("已经办人初审通过")
     # Reviewer B never reloads: the queue polls every 15 s and drops the row.
     expect(queue_row(reviewer_b, "王子涵")).to_have_count(0, timeout=20_000)
     expect(reviewer_b.locator("#count-leader")).to_have_text("1", timeout=20_000)
+    # The bulk bar's choice came with the poll (out of band): no row is left to take 经办人初审通过.
+    expect(reviewer_b.locator("#bulk-action")).to_have_count(0)
 
 
 def test_a_return_with_two_items_is_fixed_and_the_changes_are_highlighted(new_page: Any) -> None:
