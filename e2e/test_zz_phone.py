@@ -5,14 +5,18 @@ Runs late (file name) with applicants made for it, so no other journey sees what
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 from e2e.conftest import CLOCK
 from e2e.factories import PEOPLE, application_for
 from e2e.helpers import log_in, phone_photo, sign_pledge, upload_material
+from portal.extensions import db
+from portal.models import Application, User
 
 DRAFT_APPLICANT = PEOPLE["zz_phone.draft"]
 RETURNED_APPLICANT = PEOPLE["zz_phone.returned"]
@@ -143,3 +147,27 @@ def test_an_english_table_on_a_phone_keeps_its_words_whole_and_scrolls_in_its_bo
         })"""
     )
     assert broken == [], f"words broken across lines: {broken}"
+
+
+def test_the_paper_checklist_on_a_review_page_fits_a_phone_in_both_languages(
+    new_page: Any, portal_app: Flask
+) -> None:
+    # In English the staff review page scrolled sideways to ~439 px: each remark's visually hidden label
+    # (absolutely placed) sat past the right edge of #paper-items' scroll box, and its box was the page's.
+    with portal_app.app_context():
+        application_id = db.session.scalars(
+            select(Application.id)
+            .join(User, Application.applicant_id == User.id)
+            .where(
+                User.phone == "13970800041"  # 马晓东, sent by the Zhenjiang bureau: its paper checklist
+            )
+        ).first()
+    assert application_id is not None
+    page: Page = new_page("paper-phone", **PHONE)
+    log_in(page, "13970800001")  # 顾晓雯, the Zhenjiang bureau's handler: she records the paper items
+    page.goto(f"/review/applications/{application_id}")
+    for language in ("en", "zh_Hans_CN"):  # back to Chinese at the end: the account keeps the choice
+        page.locator(f"#lang-switch button[value='{language}']").click()
+        expect(page.locator("html")).to_have_attribute("lang", re.compile(f"^{language[:2]}"))
+        expect(page.locator("#paper-items input[name=remark]").first).to_be_attached()
+        assert_fits(page)
