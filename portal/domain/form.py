@@ -27,8 +27,8 @@ from enum import StrEnum
 from typing import Any
 
 from portal.domain.glossary import cn_date
-from portal.domain.i18n import N_, T_
-from portal.domain.policy import EDUCATION_LEVELS, LEVELS
+from portal.domain.i18n import N_, T_, Clause
+from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PolicyProfile
 
 
 class FieldKind(StrEnum):
@@ -315,7 +315,8 @@ SECTION_BY_KEY: dict[str, SectionSpec] = {s.key.value: s for s in SECTIONS}
 # cites the clause that makes it matter.
 FLAT_FIELDS: tuple[FieldSpec, ...] = (
     _f("no_title", N_("尚无职称或职业资格（首次申报）"), FL),
-    _f("on_establishment", N_("事业单位在编人员"), FL, hint=N_("需上传编制册（000 三(四)）")),
+    # Its clause (SI-01, Ganzhou's 000 三(四)) comes from the bureau's profile: FormClauses.establishment.
+    _f("on_establishment", N_("事业单位在编人员"), FL, hint=N_("需上传编制册")),
     _f("township", N_("工作单位位于乡镇（街道）"), FL, hint=N_("昆明：首次申报评审可提前一年（004 一(八)）")),
     _f("freelancer", N_("自由职业专业技术人员，经人事代理机构申报"), FL, hint=N_("003 一(一)、四")),
     _f("agency_name", N_("人事代理机构名称"), limit=60),
@@ -481,9 +482,39 @@ def input_name(section: SectionKey | str, index: int, name: str) -> str:
 _ROW_INPUT = re.compile(r"^([a-z]+)-([0-9]{1,3})-([a-z_]+)$")
 
 
-def _row_checks(row: ParsedRow, today: date) -> None:
+@dataclass(frozen=True)
+class FormClauses:
+    """The clauses the form's messages cite, from the bureau's policy profile; "" where the profile names
+    none: a message never cites another city's notice."""
+
+    exam_pass: str = ""  # EXAM-03's (Zhenjiang's 003 二(五)): a failed exam supports no application
+    establishment: str = ""  # SI-01's (Ganzhou's 000 三(四)): 在编 staff upload the 编制册
+
+    @property
+    def hints(self) -> dict[str, Clause]:
+        """The flat fields' hint clauses, by field name."""
+        return {"on_establishment": Clause(self.establishment)} if self.establishment else {}
+
+
+NO_CLAUSES = FormClauses()
+
+
+def form_clauses(profile: PolicyProfile | None) -> FormClauses:
+    """What the profile cites for the form's messages: its EXAM-03 rule (a national exam required) and its
+    social insurance rule where 在编 staff are exempt (they upload the 编制册 instead)."""
+    if profile is None:
+        return NO_CLAUSES
+    exam = next((r.citation for r in profile.exam_rules if r.kind == "exam_required"), "")
+    insurance = profile.social_insurance
+    establishment = (
+        insurance.citation if insurance is not None and "在编" in insurance.exempt_employment_types else ""
+    )
+    return FormClauses(exam_pass=exam, establishment=establishment)
+
+
+def _row_checks(row: ParsedRow, today: date, clauses: FormClauses = NO_CLAUSES) -> None:
     """What one row's fields say together: dates in order, a degree the education can carry, a score at
-    the pass line, the 学信网 code's shape."""
+    the pass line (citing the profile's clause, if any), the 学信网 code's shape."""
     v, e = row.values, row.errors
 
     def refuse(name: str, message: str) -> None:
@@ -543,7 +574,14 @@ def _row_checks(row: ParsedRow, today: date) -> None:
             refuse(
                 "score",
                 T_(
-                    "成绩%(score)s低于合格线%(line)s，未通过的考试不能作为申报依据（003 二(五)）",
+                    "成绩%(score)s低于合格线%(line)s，未通过的考试不能作为申报依据（%(citation)s）",
+                    score=str(score),
+                    line=str(line),
+                    citation=Clause(clauses.exam_pass),
+                )
+                if clauses.exam_pass
+                else T_(
+                    "成绩%(score)s低于合格线%(line)s，未通过的考试不能作为申报依据",
                     score=str(score),
                     line=str(line),
                 ),
@@ -597,9 +635,10 @@ def _cross_checks(rows: list[ParsedRow]) -> None:
                 seen.add(year)
 
 
-def parse_form(raw: Mapping[str, str], today: date) -> ParsedForm:
+def parse_form(raw: Mapping[str, str], today: date, clauses: FormClauses = NO_CLAUSES) -> ParsedForm:
     """The form's strings as typed values: flat fields, rows per section in the order posted (blank rows
-    dropped), and every error by its input's name. Never raises: what is valid is valid."""
+    dropped), and every error by its input's name (citing ``clauses``, the bureau's profile's). Never
+    raises: what is valid is valid."""
     flat: dict[str, Any] = {}
     errors: dict[str, str] = {}
     flat_names = set()
@@ -644,7 +683,7 @@ def parse_form(raw: Mapping[str, str], today: date) -> ParsedForm:
                         if f.kind is not FieldKind.CHOICE
                         else T_("请选择%(field)s", field=f.title)
                     )
-            _row_checks(row, today)
+            _row_checks(row, today, clauses)
             parsed.append(row)
         _cross_checks(parsed)
         for position, row in enumerate(parsed):

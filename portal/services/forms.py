@@ -32,6 +32,7 @@ from portal.models import Application, AuditEvent, FormRow, OrgKind
 from portal.services import audit
 from portal.services.actors import Actor
 from portal.services.calendar import today
+from portal.services.policies import effective_profile
 from portal.services.scope import get_application
 
 EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
@@ -226,7 +227,7 @@ def save_form(
         data = {k: v for k, v in data.items() if not k.startswith(prefix)}
         data["_sections"] = ",".join({*str(data.get("_sections", "")).split(","), section} - {""})
     day = today(now)
-    parsed = schema.parse_form(data, day)
+    parsed = schema.parse_form(data, day, clauses_for(session, application))
     errors = dict(parsed.errors)
     allowed = opening(session, application)
     changed: list[tuple[str, str, str]] = []
@@ -449,6 +450,7 @@ class FormView:
     version: int
     stale: list[SavedChange] = field(default_factory=list)
     removed_errors: list[str] = field(default_factory=list)
+    hint_clauses: dict[str, str] = field(default_factory=dict)  # a flat field's hint's clause, if any
 
     @property
     def error_count(self) -> int:
@@ -457,6 +459,12 @@ class FormView:
             + sum(len(r.errors) for s in self.sections for r in s.rows)
             + len(self.removed_errors)
         )
+
+
+def clauses_for(session: Session, application: Application) -> schema.FormClauses:
+    """The clauses the form's messages cite for this application: its bureau's profile's, none where the
+    bureau follows no profile (never another city's notice)."""
+    return schema.form_clauses(effective_profile(session, application.bureau))
 
 
 def form_view(
@@ -539,6 +547,7 @@ def form_view(
         application.form_version,
         stale or [],
         removed,
+        clauses_for(session, application).hints,
     )
 
 

@@ -50,7 +50,7 @@ def save_posted_form(actor: Actor, application_id: int) -> SaveOutcome:
         forms.save_form(db.session, actor, application_id, raw, now(), remove=remove)
     except forms.StaleForm as stale:
         application = get_application(db.session, actor, application_id)
-        typed = form_rules.parse_form(raw, today(now()))
+        typed = form_rules.parse_form(raw, today(now()), forms.clauses_for(db.session, application))
         view = forms.form_view(db.session, application, parsed=typed, raw=raw, stale=stale.changes)
         return SaveOutcome(view, add, dict(typed.errors), stale=stale)
     except forms.FormRefused as refused:

@@ -115,7 +115,7 @@ def precheck_application(application_id: int) -> Response:
     """The live eligibility pre-check (htmx: the findings block only): the section that changed, POSTed
     alone (issue 21.3: never the whole form, never in a URL), laid over the saved form. Writes nothing."""
     application = get_application(db.session, current_actor(as_applicant=True), application_id)
-    parsed = form_rules.parse_form(posted_form(), today(now()))
+    parsed = form_rules.parse_form(posted_form(), today(now()), forms.clauses_for(db.session, application))
     typed = forms.overlay(forms.state_of(db.session, application), parsed)
     return _detail(application_id, typed=typed, fragment="eligibility")
 

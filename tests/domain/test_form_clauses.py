@@ -1,0 +1,43 @@
+"""The 申报表's messages cite the bureau's own notice (its policy profile's clause), never one city's for
+everybody: the failed exam's refusal (EXAM-03, Zhenjiang's 003 二(五)) and the 在编 hint (SI-01, Ganzhou's
+000 三(四)) name a clause only where the profile has that rule."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from portal.domain.form import NO_CLAUSES, SectionKey, form_clauses, input_name, parse_form
+from portal.domain.policy import load_profiles
+
+PROFILES = load_profiles()
+TODAY = date(2026, 10, 20)
+FAILED = {
+    input_name(SectionKey.EXAM, 0, "name"): "全国中级会计资格考试",
+    input_name(SectionKey.EXAM, 0, "year"): "2021",
+    input_name(SectionKey.EXAM, 0, "score"): "55",
+    input_name(SectionKey.EXAM, 0, "pass_line"): "60",
+}
+SCORE = input_name(SectionKey.EXAM, 0, "score")
+
+
+def test_a_failed_exam_cites_zhenjiang_s_clause_under_zhenjiang_s_profile() -> None:
+    clauses = form_clauses(PROFILES["zhenjiang-2024"])
+    error = parse_form(FAILED, TODAY, clauses).errors[SCORE]
+    assert error == "成绩55低于合格线60，未通过的考试不能作为申报依据（003 二(五)）"
+
+
+@pytest.mark.parametrize("profile", ["kunming-2022", "ganzhou-2022", "ganzhou-2026", "nantong-2023", None])
+def test_elsewhere_the_refusal_names_no_clause(profile: str | None) -> None:
+    clauses = form_clauses(PROFILES[profile] if profile else None)
+    error = parse_form(FAILED, TODAY, clauses).errors[SCORE]
+    assert error == "成绩55低于合格线60，未通过的考试不能作为申报依据"
+    assert parse_form(FAILED, TODAY).errors[SCORE] == error  # no profile: no clause
+
+
+def test_the_establishment_hint_cites_ganzhou_s_clause_only_where_its_profile_has_the_rule() -> None:
+    assert form_clauses(PROFILES["ganzhou-2022"]).hints == {"on_establishment": "000 三(四)"}
+    for profile in ("zhenjiang-2024", "kunming-2022", "nantong-2023"):
+        assert form_clauses(PROFILES[profile]).hints == {}, profile
+    assert NO_CLAUSES.hints == {}

@@ -1,0 +1,56 @@
+"""The 申报表's page cites the bureau's own notice: the 在编 hint names Ganzhou's 000 三(四) under Ganzhou's
+2022 profile (in English numbered, 000 3(4)) and no clause elsewhere; a failed exam's refusal names
+Zhenjiang's 003 二(五) under Zhenjiang's profile only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tests.conftest import Clock
+from tests.factories import make_application, make_world
+from tests.i18n.reading import in_english
+
+FAILED_EXAM = {
+    "_sections": "exam",
+    "exam-0-name": "全国中级会计资格考试",
+    "exam-0-year": "2021",
+    "exam-0-score": "55",
+    "exam-0-pass_line": "60",
+}
+
+
+def _page(session: Session, clock: Clock, login_as: Any, profile: str) -> tuple[Any, int]:
+    world = make_world(session, policy_profile=profile)
+    application = make_application(session, world, clock.now)
+    return login_as(application.applicant), application.id
+
+
+def test_the_establishment_hint_cites_ganzhou_s_clause_in_both_languages(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    browser, application_id = _page(session, clock, login_as, "ganzhou-2022")
+    assert "需上传编制册（000 三(四)）" in browser.get(f"/me/applications/{application_id}").text
+    english = in_english(browser).get(f"/me/applications/{application_id}").text
+    assert "Upload the staffing register (000 3(4))" in english
+
+
+def test_under_zhenjiang_s_profile_the_hint_names_no_clause_and_a_failed_exam_names_its_own(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    browser, application_id = _page(session, clock, login_as, "zhenjiang-2024")
+    page = browser.get(f"/me/applications/{application_id}").text
+    assert "需上传编制册<" in page and "000 三(四)" not in page
+    refused = browser.post(f"/me/applications/{application_id}/form", data=FAILED_EXAM)
+    assert "未通过的考试不能作为申报依据（003 二(五)）" in refused.text
+    english = in_english(browser).post(f"/me/applications/{application_id}/form", data=FAILED_EXAM).text
+    assert "an examination not passed cannot support an application (003 2(5))" in english
+
+
+def test_under_kunming_s_profile_a_failed_exam_names_no_clause(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    browser, application_id = _page(session, clock, login_as, "kunming-2022")
+    refused = browser.post(f"/me/applications/{application_id}/form", data=FAILED_EXAM).text
+    assert "未通过的考试不能作为申报依据<" in refused and "未通过的考试不能作为申报依据（" not in refused
