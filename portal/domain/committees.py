@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from portal.domain.i18n import N_, T_, joined
+from portal.domain.i18n import N_, T_, Text, joined
 from portal.domain.policy import (
     LEVEL_GROUPS,
     LEVELS,
@@ -521,12 +521,24 @@ class Tally:
     passed: bool
 
     @property
-    def words(self) -> str:
-        """The result as its timeline and notice say it (totals only)."""
-        verdict = "通过" if self.passed else "未通过"
-        return (
-            f"出席专家{self.present}人，赞成{self.yes}票、反对{self.no}票、弃权{self.abstain}票，"
-            f"通过须赞成{self.needed}票：{verdict}"
+    def words(self) -> Text:
+        """The result as its timeline and notice say it (totals only): a message, so the history note it
+        becomes reads in each reader's language (its Chinese text is what the note column keeps)."""
+        totals = {
+            "present": self.present,
+            "yes": self.yes,
+            "no": self.no,
+            "abstain": self.abstain,
+            "needed": self.needed,
+        }
+        if self.passed:
+            return T_(
+                "出席专家%(present)d人，赞成%(yes)d票、反对%(no)d票、弃权%(abstain)d票，通过须赞成%(needed)d票：通过",
+                **totals,
+            )
+        return T_(
+            "出席专家%(present)d人，赞成%(yes)d票、反对%(no)d票、弃权%(abstain)d票，通过须赞成%(needed)d票：未通过",
+            **totals,
         )
 
 

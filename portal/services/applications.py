@@ -15,7 +15,7 @@ from portal.domain import committees as committee_rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.form import FLAT_FIELDS
 from portal.domain.glossary import note_title, series_as_stored
-from portal.domain.i18n import N_, NC_, T_
+from portal.domain.i18n import N_, NC_, T_, Text
 from portal.domain.materials import moved_slot
 from portal.domain.policy import LEVELS, PATHWAYS
 from portal.domain.workflow import FINAL_STATUSES, Action, Role, Status
@@ -383,6 +383,12 @@ class TimelineEntry:
     actor_is_system: bool = False  # no person acted (a notice's end, a missed deadline): "系统", translated
     reason_title: str = N_("理由")  # what `reason` is: a reason, an opinion, a vote, a document number
 
+    @property
+    def reason_is_message(self) -> bool:
+        """The reason is the system's own message (a vote's tally), shown in the reader's language; a
+        typed reason is data, shown as written."""
+        return isinstance(self.reason, Text)
+
 
 def timeline(session: Session, actor: Actor, application_id: int) -> list[TimelineEntry]:
     """Every successful step on the application: who, in which role, when, and the reason given."""
@@ -417,7 +423,7 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
                 role_title=role_title,
                 action_title=action_title,
                 to_status_title=Status(event.to_status).title if event.to_status else "",
-                reason=event.reason,
+                reason=audit.reason_of(event),
                 reason_title=note_title(event.action),
                 from_status=event.from_status or "",
                 to_status=event.to_status or "",

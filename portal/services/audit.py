@@ -25,6 +25,7 @@ from sqlalchemy import event, inspect, select, text
 from sqlalchemy.orm import Session
 
 from portal.domain import auditchain
+from portal.domain.i18n import Text, from_record, to_record
 from portal.models import AuditEvent
 from portal.services.actors import Actor
 
@@ -48,7 +49,10 @@ def record(
     role: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Insert one audit event in the caller's transaction (flushed; sealed into the chain at commit)."""
+    """Insert one audit event in the caller's transaction (flushed; sealed into the chain at commit). A
+    `reason` that is a message (the system's own note, e.g. a vote's tally) keeps its msgid and parameters
+    in ``detail["reason_record"]`` beside its Chinese text, so the history reads in each reader's
+    language (`reason_of`)."""
     event = AuditEvent(
         at=now,
         actor_id=actor.user_id if actor and actor.user_id else None,
@@ -64,6 +68,7 @@ def record(
         detail={
             **(detail or {}),
             **({"stand_in_for": actor.stand_in_for} if actor and actor.stand_in_for else {}),
+            **({"reason_record": to_record(reason)} if isinstance(reason, Text) else {}),
         },
         ip=actor.ip if actor else "",
         request_id=actor.request_id if actor else "",
@@ -72,6 +77,13 @@ def record(
     session.flush()
     mark_unsealed(session)
     return event
+
+
+def reason_of(event: AuditEvent) -> str:
+    """The event's reason: the message it was recorded as (translated where shown), else as written (a
+    reason typed by a person, or a note recorded before notes were kept as messages)."""
+    record = (event.detail or {}).get("reason_record")
+    return from_record(record) if isinstance(record, dict) else event.reason
 
 
 @dataclass

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, object_session
 
 from portal.domain import workflow
 from portal.domain.errors import DomainError, StaleObject
-from portal.domain.i18n import N_
+from portal.domain.i18n import N_, Text
 from portal.domain.workflow import Action, Role, Status, TransitionNotAllowed
 from portal.models import Application, Committee, Membership, ReviewStep, StaffRole
 from portal.models.reviews import REVIEW_ACTIONS, SIGNING_ACTIONS
@@ -233,7 +233,7 @@ def apply(
         object_id=application.id,
         from_status=source.value,
         to_status=outcome.target.value,
-        reason=reason.strip(),
+        reason=reason if isinstance(reason, Text) else reason.strip(),  # a message keeps its record
         role=role.value,
         detail=_detail(action, values),
     )
