@@ -60,6 +60,9 @@ class RouteStep:
     title: str
     level: Level | None  # None: the applicant's own step
     role: Role
+    # Who holds the step when it is not the organisation's handler or leader, as a whole msgid: the
+    # meeting's vote is the committee's experts' (its office only records it).
+    holder: str = ""
 
 
 T = glossary.TERMS
@@ -86,7 +89,9 @@ COMMITTEE_ROUTE: tuple[RouteStep, ...] = (
     RouteStep("committee_handler", T["handler_review"], Level.COMMITTEE, Role.HANDLER),
     RouteStep("committee_leader", N_("领导签批受理"), Level.COMMITTEE, Role.LEADER),
     RouteStep("committee_notice", N_("评前公示"), Level.COMMITTEE, Role.HANDLER),
-    RouteStep("meeting", N_("评审会议表决"), Level.COMMITTEE, Role.HANDLER),
+    RouteStep(
+        "meeting", N_("评审会议表决"), Level.COMMITTEE, Role.HANDLER, N_("评审专家（办事机构记录表决）")
+    ),
     RouteStep("result_notice", N_("评审结果公示"), Level.COMMITTEE, Role.HANDLER),
     RouteStep("confirm", N_("确认评审结果"), Level.COMMITTEE, Role.LEADER),
     RouteStep("publish", glossary.ACTION_TITLES["publish_result"], Level.BUREAU, Role.LEADER),
@@ -142,10 +147,16 @@ class Step:
     level: Level | None
     role: Role
     state: StepState
+    holder: str = ""  # RouteStep.holder
 
     @property
     def number(self) -> int:
         return self.index + 1
+
+    @property
+    def who(self) -> str:
+        """Who holds the step within its organisation, in words (a msgid): its role, or its own holder."""
+        return self.holder or self.role.title
 
 
 # What each forward move is called in "下一步" (the glossary's words for the step, not the button's).
@@ -292,7 +303,7 @@ def _laid_out(at: int | None, here: StepState, committee: bool = False) -> tuple
             state = StepState.NEXT
         else:
             state = StepState.LATER
-        steps.append(Step(index, route.key, route.title, route.level, route.role, state))
+        steps.append(Step(index, route.key, route.title, route.level, route.role, state, route.holder))
     return tuple(steps)
 
 

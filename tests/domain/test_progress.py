@@ -211,3 +211,11 @@ def test_while_returned_next_is_the_resubmission_then_who_returned_it_not_the_st
     assert all(s.state is not StepState.NEXT for s in p.steps)  # dept_leader is not "next" while returned
     leader = progress(Status.RETURNED, returned_from=Status.DEPT_REVIEW, handler_signed=True)
     assert leader.next == NextStep(Action.LEADER_APPROVE, Role.LEADER, Level.DEPARTMENT)
+
+
+def test_the_meeting_s_vote_is_held_by_the_committee_s_experts_not_its_office_s_handler() -> None:
+    # The step diagram showed 评审会议表决 as the office's handler's (· 经办人): the experts vote, the office
+    # records it.
+    steps = {s.key: s for s in progress(Status.AWAITING_MEETING, committee=True).steps}
+    assert steps["meeting"].who == "评审专家（办事机构记录表决）"
+    assert steps["committee_notice"].who == Role.HANDLER.title  # the others keep their role's word
