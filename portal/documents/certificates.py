@@ -47,6 +47,7 @@ class CertificateView:
     certified_on: date
     authority: str
     verify_url: str
+    date_label: str = "认定日期"  # services.certificates.date_label: 取得资格时间 on the 评审 road
 
 
 def certificate_pdf(view: CertificateView) -> bytes:

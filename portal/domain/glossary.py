@@ -280,9 +280,36 @@ def note_title(action: str) -> str:
     return NOTE_TITLES.get(action, N_("理由"))
 
 
-def status_words(status: object) -> StatusWords:
-    """The words and tone of a workflow status (a Status, or its string value)."""
+# The two roads to a certificate (DESIGN §3): the bureau certifies by 认定 ("bureau", 考核认定/初定), or a
+# review committee votes, the title office publishes the result and the province's number is recorded
+# ("committee", 评审, issue 22). Nothing was 认定'd on the second, so what a certified case says follows
+# its road; the road's own steps already say 评审 (评审通过，待公布 before the publication, 003 六(二)).
+BUREAU_ROAD = "bureau"
+COMMITTEE_ROAD = "committee"
+
+# A certificate reached by 评审: the committee passed it (the notices' word for the outcome, 评审通过率 in
+# 003 六(一)); the certificate is issued as on the other road.
+CERTIFIED_BY_REVIEW = StatusWords(
+    "certified", N_("评审通过，已发证"), Tone.DONE, N_("评审通过，可下载电子证书")
+)
+
+# The label of a certificate's date (certified_at: the day the certificate was issued, by 认定发证 or by
+# recording the province's number). The notices give no label for a title obtained by 评审; the province's
+# own exports head that date 取得时间 (handoffs/jx.toml's accepted headers), so 取得资格时间 — never 认定日期.
+CERTIFICATE_DATE_WORDS: dict[str, str] = {BUREAU_ROAD: N_("认定日期"), COMMITTEE_ROAD: N_("取得资格时间")}
+
+
+def status_words(status: object, road: str = BUREAU_ROAD) -> StatusWords:
+    """The words and tone of a workflow status (a Status, or its string value) for a case on ``road``:
+    only a certificate differs, 评审通过 on the committee road where the bureau's road says 已认定发证."""
+    if road == COMMITTEE_ROAD and str(status) == CERTIFIED_BY_REVIEW.value:
+        return CERTIFIED_BY_REVIEW
     return STATUSES[str(status)]
+
+
+def certificate_date_words(road: str) -> str:
+    """The label of a certificate's date for a case on ``road`` (认定日期 only where it was 认定'd)."""
+    return CERTIFICATE_DATE_WORDS[COMMITTEE_ROAD if road == COMMITTEE_ROAD else BUREAU_ROAD]
 
 
 def term(key: str) -> str:

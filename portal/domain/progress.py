@@ -323,7 +323,7 @@ def progress(
     `committee`: it takes the 评审 road (COMMITTEE_ROUTE) rather than the 考核认定 one.
     """
     c = committee
-    words = glossary.STATUSES[status.value]
+    words = glossary.status_words(status, glossary.COMMITTEE_ROAD if c else glossary.BUREAU_ROAD)
     if status is Status.CERTIFIED:
         return Progress(_laid_out(None, StepState.DONE, c), status, None, None, words.explanation)
     if status is Status.RETURNED:

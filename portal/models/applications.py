@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.domain import glossary
 from portal.domain.policy import TitleLevel
 from portal.domain.text import LIMITS
 from portal.domain.workflow import AWAITING_ROLES, FINAL_STATUSES, REVIEW_STATUSES, Status
@@ -192,6 +193,14 @@ class Application(Base):
     @property
     def state(self) -> Status:
         return Status(self.status)
+
+    @property
+    def road_taken(self) -> str:
+        """The road the application has taken (glossary.BUREAU_ROAD or COMMITTEE_ROAD): a committee's once
+        the bureau sent it to one — SEND_TO_COMMITTEE writes ``committee_id`` with the status, and only that
+        road ends by recording the province's number. A stored fact, so a certificate keeps the words of the
+        road it came by whatever the profile says later, and a list reads it without a statement."""
+        return glossary.COMMITTEE_ROAD if self.committee_id is not None else glossary.BUREAU_ROAD
 
 
 class CertificateSequence(Base):

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain import committees as committee_rules
+from portal.domain import glossary
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.form import FLAT_FIELDS
 from portal.domain.glossary import note_title, series_as_stored
@@ -379,6 +380,9 @@ class TimelineEntry:
     reason: str
     from_status: str = ""  # the status values, for the step diagram and the status badge
     to_status: str = ""
+    # The road the step's status is on (glossary's BUREAU_ROAD or COMMITTEE_ROAD): recording the province's
+    # number certifies on the committee road, and that step's badge says 评审通过, not 已认定发证.
+    to_road: str = glossary.BUREAU_ROAD
     org_id: int | None = None  # the organisation the actor acted for (the package groups opinions by it)
     actor_is_system: bool = False  # no person acted (a notice's end, a missed deadline): "系统", translated
     reason_title: str = N_("理由")  # what `reason` is: a reason, an opinion, a vote, a document number
@@ -416,17 +420,19 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
             role_title = Role(event.role).title
         elif event.role in {r.value for r in StaffRole}:
             role_title = StaffRole(event.role).title
+        road = glossary.COMMITTEE_ROAD if event.action == Action.RECORD_CERTIFICATE else glossary.BUREAU_ROAD
         entries.append(
             TimelineEntry(
                 at=event.at,
                 actor_name=event.actor.name if event.actor else N_("系统"),
                 role_title=role_title,
                 action_title=action_title,
-                to_status_title=Status(event.to_status).title if event.to_status else "",
+                to_status_title=glossary.status_words(event.to_status, road).title if event.to_status else "",
                 reason=audit.reason_of(event),
                 reason_title=note_title(event.action),
                 from_status=event.from_status or "",
                 to_status=event.to_status or "",
+                to_road=road,
                 org_id=event.org_id,
                 actor_is_system=event.actor is None,
             )

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from portal.documents.certificates import approval_pdf, join_pdfs
+from portal.domain import glossary
 from portal.domain.accounts import normalize_name
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.glossary import series_as_stored
@@ -156,6 +157,7 @@ class Verification:
     level: str = ""
     certified_on: date | None = None
     authority: str = ""
+    date_label: str = glossary.CERTIFICATE_DATE_WORDS[glossary.BUREAU_ROAD]  # what that date is called
     application_id: int | None = None  # never shown: what the lookup log refers to
 
 
@@ -220,6 +222,7 @@ def verify(
         application.level,
         application.certified_at.astimezone(SHANGHAI).date(),
         certifying_authority(session, application),
+        date_label=date_label(application),
         application_id=application.id,
     )
 
@@ -604,6 +607,13 @@ def row_of(session: Session, application: Application, *, full_id: bool) -> Cert
         certifying_authority(session, application),
         "已撤销" if application.certificate_revoked_at else "有效",
     )
+
+
+def date_label(application: Application) -> str:
+    """What the certificate's date is called, by the road the application took: 认定日期 where the bureau
+    certified it, 取得资格时间 where it passed a committee's review (glossary.certificate_date_words). The
+    Excel export keeps the province's column heads whatever the road."""
+    return glossary.certificate_date_words(application.road_taken)
 
 
 def certificate_of(session: Session, actor: Actor, application_id: int) -> Application:

@@ -118,7 +118,10 @@ def after_transition(
             session,
             [application.applicant_id],
             "certified",
-            T_("您的申报已认定发证，证书编号 %(number)s。", number=application.certificate_no),
+            # Recording the province's number ends the 评审 road: the committee passed it, nobody 认定'd it.
+            T_("您的申报已评审通过并发证，证书编号 %(number)s。", number=application.certificate_no)
+            if action is Action.RECORD_CERTIFICATE
+            else T_("您的申报已认定发证，证书编号 %(number)s。", number=application.certificate_no),
             own_link,
             now,
         )

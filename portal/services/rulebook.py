@@ -110,7 +110,8 @@ FORMS: dict[Action, Form] = {
 CONFIRMATIONS: dict[Action, str] = {
     Action.REJECT: N_("不予通过是最终结果，确定吗？"),
     Action.CERTIFY: N_("认定发证后即生成证书编号，本次申报办结，确定认定发证吗？"),
-    Action.RECORD_CERTIFICATE: N_("录入证书编号后本次申报即办结（已认定发证），确定录入吗？"),
+    # Only the 评审 road records a number (after the result's publication): it was passed, not 认定'd.
+    Action.RECORD_CERTIFICATE: N_("录入证书编号后本次申报即办结（评审通过，已发证），确定录入吗？"),
     Action.WITHDRAW: N_("撤回后本次申报即终止，确定撤回吗？"),
     Action.RETURN_TO_SENDER: N_("退回后申报回到人社局，并通知申报人，确定退回吗？"),
 }

@@ -417,16 +417,18 @@ def clause(value: object) -> Markup:
     return zh(numbered) if _has_han(numbered) else escape(numbered)
 
 
-def status_words(status: object) -> glossary.StatusWords:
-    """The glossary's words for a workflow status, in the reader's language (the tone is the same)."""
+def status_words(status: object, road: str = glossary.BUREAU_ROAD) -> glossary.StatusWords:
+    """The glossary's words for a workflow status of a case on ``road`` (the road the service or the
+    application says it took), in the reader's language (the tone is the same)."""
     language, translations = _catalogue()
-    return _status_words(language, translations, str(status))
+    return _status_words(language, translations, str(status), road)
 
 
 @lru_cache(maxsize=256)
-def _status_words(language: Language, translations: object, status: str) -> glossary.StatusWords:
-    # Once per status and catalogue, not per queue row (issue 20); the words are constants of the glossary.
-    words = glossary.status_words(status)
+def _status_words(language: Language, translations: object, status: str, road: str) -> glossary.StatusWords:
+    # Once per status, road and catalogue, not per queue row (issue 20); the words are the glossary's
+    # constants.
+    words = glossary.status_words(status, road)
     lookup = translations.ugettext  # type: ignore[attr-defined]
     return replace(words, title=lookup(words.title), explanation=lookup(words.explanation))
 
@@ -526,7 +528,11 @@ def register_i18n(app: Flask) -> None:
     }
     app.jinja_env.filters.update({name: _at_render(function) for name, function in filters.items()})
     app.jinja_env.globals.update(
-        status_words=status_words, term=term, switch_back=switch_back, fact_gap=fact_gap
+        status_words=status_words,
+        certificate_date_words=glossary.certificate_date_words,
+        term=term,
+        switch_back=switch_back,
+        fact_gap=fact_gap,
     )
     app.jinja_env.tests["chinese_in_english"] = _at_render(chinese_in_english)
     app.jinja_env.tests["series_in_english"] = _at_render(series_in_english)

@@ -90,7 +90,7 @@ def queue_rows(rows: Iterable[QueueRow], error: object = None, notice: object = 
         ident = int(a.id)
         show = show_url(ident)
         age = row.age
-        status = status_words(a.status)
+        status = status_words(a.status, a.road_taken)
         badge = f'<span class="badge badge-{status.tone} status-{status.value}">{escape(status.title)}</span>'
         if row.paper_overdue:
             badge += f' <span class="badge badge-paper-overdue">{words.paper_overdue}</span>'

@@ -244,6 +244,7 @@ def download_certificate(application_id: int) -> Response:
         number=number,
         certified_on=today(application.certified_at),
         authority=certificates.certifying_authority(db.session, application),
+        date_label=certificates.date_label(application),
         verify_url=url_for(
             "public.verify_certificate",
             number=number,
