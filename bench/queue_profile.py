@@ -9,28 +9,39 @@ fragment (what the 15-second poll asks for), the full page, and the 304 poll —
 under cProfile. Writes OUT-fragment.txt, OUT-page.txt and OUT-poll.txt (cumulative time, top lines, and
 the statement count per request); `--timing` prints each kind's median instead. For a flame graph
 run it under py-spy: `py-spy record -o out.svg -- python -m bench.queue_profile`.
+
+`--split` answers "what is left, and what is its floor" in wall time rather than under cProfile (which
+inflates code made of many small calls): the list fragment's mean time divided among its parts — the
+login, the tag's counter read, the row statement with its hydration, the rulebook's offers, the calendar,
+the rendering — each part timed by a wrapper around the function that does it, and the rest (Flask, the
+request's hooks) as the difference. It also times the same request answered 304 through Flask (the poll
+shortcut off): a request of the portal that loads no row, which no queue work can go below.
 """
 
 from __future__ import annotations
 
 import cProfile
 import io
+import os
 import pstats
 import statistics
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
+from flask import Flask
 from sqlalchemy import event, func, select
 
 from bench.seed import staff_of
-from portal import create_app
+from portal import create_app, web
 from portal.extensions import db
 from portal.models import Application, Membership
-from portal.services import auth
+from portal.services import auth, queues, rulebook
+from portal.web.review import views as review_views
 
 HX = {"HX-Request": "true", "HX-Target": "queue"}
 SECRET = "bench-secret-key-that-is-long-enough-for-the-benchmarks"
@@ -42,7 +53,10 @@ SECRET = "bench-secret-key-that-is-long-enough-for-the-benchmarks"
 @click.option("--lines", default=45, show_default=True)
 @click.option("--timing", is_flag=True, help="median wall time per kind, without the profiler")
 @click.option("--tab", default="all", show_default=True, help="queue tab (handler: 待初审)")
-def main(count: int, out: str, lines: int, timing: bool, tab: str) -> None:
+@click.option("--split", is_flag=True, help="the list fragment's wall time by part (see the docstring)")
+def main(count: int, out: str, lines: int, timing: bool, tab: str, split: bool) -> None:
+    if split:
+        os.environ["PORTAL_POLL_SHORTCUT"] = "0"  # the 304 timed below is Flask's own
     app = create_app({"SECRET_KEY": SECRET, "PORTAL_LOGIN_RATE_LIMIT": "1000000 per minute"})
     with app.app_context():
         bureau = db.session.scalars(
@@ -80,6 +94,9 @@ def main(count: int, out: str, lines: int, timing: bool, tab: str) -> None:
         answer = client.get(f"/review/queue?tab={tab}", headers={**HX, "If-None-Match": etag})
         assert answer.status_code == 304, answer.status_code
 
+    if split:
+        _split(app, fragment, poll, count)
+        return
     kinds: dict[str, Callable[[], None]] = {"fragment": fragment, "page": page, "poll": poll}
     for name, call in kinds.items():
         for _ in range(3):
@@ -111,6 +128,62 @@ def main(count: int, out: str, lines: int, timing: bool, tab: str) -> None:
             Path(f"{out}-{name}.txt").write_text(head + text.getvalue(), encoding="utf-8")
         else:
             print(text.getvalue())
+
+
+def _split(app: Flask, fragment: Callable[[], None], poll: Callable[[], None], count: int) -> None:
+    """Print the list fragment's mean wall time by part, and Flask's 304 for the same request."""
+    spent: dict[str, float] = defaultdict(float)
+    parts: list[str] = []
+
+    def timed(owner: Any, name: str, part: str, *, mapping: bool = False) -> Callable[[], None]:
+        original = owner[name] if mapping else getattr(owner, name)
+        parts.append(part)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[part] += time.perf_counter() - started
+
+        if mapping:
+            owner[name] = wrapper
+        else:
+            setattr(owner, name, wrapper)
+        return lambda: owner.__setitem__(name, original) if mapping else setattr(owner, name, original)
+
+    for _ in range(5):
+        fragment()
+        poll()
+    flask_304 = _median_ms(poll, count)
+    undo = [
+        timed(web, "load_session", "login (the session row, its user and memberships)"),
+        timed(queues, "tags", "tag (the organisation's change counter)"),
+        timed(queues, "_rows", "rows: statement, hydration, offers, calendar"),
+        timed(queues, "work_calendar", "  of which the working-day calendar"),
+        timed(queues, "_row", "  of which each row's offers and age (QueueRow)"),
+        timed(rulebook, "offers", "    of which the rulebook's offers"),
+        timed(review_views, "render_page", "render: the template and its blocks"),
+        timed(app.jinja_env.globals, "queue_rows", "  of which the rows' markup", mapping=True),
+    ]
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        fragment()
+        times.append(time.perf_counter() - started)
+    for restore in undo:
+        restore()
+    total = sum(times) * 1000 / count
+    print(f"# list fragment: mean {total:.2f} ms (median {statistics.median(times) * 1000:.2f}) of {count}")
+    top = 0.0
+    for part in parts:
+        share = spent[part] * 1000 / count
+        if not part.startswith(" "):
+            top += share
+        print(f"{part:55s} {share:6.2f} ms")
+    print(f"{'the rest: Flask, CSRF, hooks, headers, gzip':55s} {total - top:6.2f} ms")
+    no_rows = "# the same request answered 304 through Flask (login, tag, hooks; no row): median"
+    print(f"{no_rows} {flask_304:.2f} ms")
 
 
 def _median_ms(call: Callable[[], None], count: int) -> float:
