@@ -143,7 +143,19 @@ class MeetingList:
     counts: dict[str, int]
 
 
-def list_version(session: Session, actor: Actor) -> str:
+@dataclass(frozen=True)
+class ListVersion:
+    """What the actor's meetings list depends on: the change counter of the meetings of the actor's bureau,
+    read with its value (the poll shortcut answers an unchanged poll from the counter alone)."""
+
+    bureau_id: int
+    counters: tuple[tuple[str, int], ...]
+
+    def __str__(self) -> str:
+        return f"{self.bureau_id}.{self.counters[0][1]}"
+
+
+def list_version(session: Session, actor: Actor) -> ListVersion:
     """What the actor's meetings list depends on, from one indexed read: the change counter of the meetings
     of the actor's bureau (an office's: its committee's bureau), with the bureau's id. The list's poll
     answers 304 while it stays the same (services.versions)."""
@@ -153,7 +165,7 @@ def list_version(session: Session, actor: Actor) -> str:
     else:
         bureau_id = actor.org_id or 0
     name = versions.meetings(bureau_id)
-    return f"{bureau_id}.{versions.read(session, [name])[name]}"
+    return ListVersion(bureau_id, ((name, versions.read(session, [name])[name]),))
 
 
 def meetings_of(session: Session, actor: Actor, tab: str = "all", year: int | None = None) -> MeetingList:

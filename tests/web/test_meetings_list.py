@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from portal.models import Meeting
 from portal.services.calendar import today
 from portal.services.submissions import new_token
-from tests.conftest import Clock
+from tests.conftest import Clock, db_engine
 from tests.factories import committee_road, make_committee, make_committee_world, staff_login
 from tests.i18n.reading import in_english
 
@@ -101,3 +101,33 @@ def test_the_plan_form_says_the_office_s_own_filing_rule(
         english = in_english(handler).get("/committees/meetings").text
         days = "15 days before the meeting" if other == "东川" else "12 working days before the meeting"
         assert f"computed from the bureau&#39;s policy profile: {days}, filed with" in english
+
+
+def test_an_unchanged_meetings_poll_is_answered_before_flask_and_a_new_meeting_moves_list_and_counts(
+    app: Any, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The meetings list's poll went through Flask every 15 s (the login, the actor, the counter) where the
+    # queue's is answered by the poll shortcut; and its tab counts sat outside the polled part, so a new
+    # meeting showed in the list while 筹备中 still counted 0.
+    from tests.web.test_poll_shortcut import _recorded, _shortcut
+
+    world = make_committee_world(session, clock.now)
+    office = make_committee(session, world, clock.now).office
+    handler = login_as(office.handler, membership_id=office.handler_membership.id)
+    hx = {"HX-Request": "true", "HX-Target": "meetings"}
+    with _recorded(db_engine(app)) as sent:
+        tag = handler.get("/committees/meetings?tab=all", headers=hx).headers["ETag"].strip('"')
+        assert _poll(handler, tag).status_code == 304  # Flask answers, and remembers
+        sent.clear()
+        quick = handler.get("/committees/meetings?tab=all", headers={**hx, "If-None-Match": f'"{tag}"'})
+        assert quick.status_code == 304 and _shortcut(sent), sent
+
+        day = today(clock.now) + timedelta(days=30)
+        handler.post(
+            "/committees/meetings",
+            data={"held_on": day.isoformat(), "place": "市人社局会议室", "form_token": new_token()},
+        )
+        session.commit()
+        fresh = handler.get("/committees/meetings?tab=all", headers={**hx, "If-None-Match": f'"{tag}"'})
+    assert fresh.status_code == 200 and "市人社局会议室" in fresh.text
+    assert 'id="count-preparing">1</span>' in fresh.text and "<html" not in fresh.text

@@ -13,6 +13,7 @@ answered on the page with its reason and nothing is changed (portal/web/steps.py
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask import Response, flash, request, url_for
 from flask_babel import gettext as _
@@ -27,14 +28,14 @@ from portal.models import BallotChoice, EntryResult, MeetingStatus, OrgKind, Sta
 from portal.services import certificate_numbers, confirmations, results, votes
 from portal.services import meetings as service
 from portal.services.calendar import today
+from portal.web import poll_shortcut, steps
 from portal.web import series as series_words
-from portal.web import steps
 from portal.web.committees import bp
-from portal.web.context import current_actor, now
+from portal.web.context import current_account, current_actor, now
 from portal.web.downloads import send_temporary_file
 from portal.web.forms import as_id, form_input
 from portal.web.guards import staff_required
-from portal.web.htmx import not_modified, render_page, see_other
+from portal.web.htmx import not_modified, render_page, see_other, wants_fragment
 from portal.web.i18n import current_language, notify
 from portal.web.once import once_per_form
 from portal.web.unit_of_work import discard
@@ -55,18 +56,19 @@ def _tab() -> str:
     return tab if tab in service.Tab.TABS else "all"
 
 
-def _list_tag() -> str:
-    """The list's ETag: the meetings counter of the reader's bureau, the reader, the tab, the language."""
+def _list_tag() -> tuple[str, service.ListVersion]:
+    """The list's ETag — the meetings counter of the reader's bureau, the reader, the tab, the language —
+    with the counter it was read from."""
     actor = current_actor()
     version = service.list_version(db.session, actor)
-    return f"meetings-{version}-{actor.user_id}-{actor.org_id}-{_tab()}-{current_language().value}"
+    return f"meetings-{version}-{actor.user_id}-{actor.org_id}-{_tab()}-{current_language().value}", version
 
 
 def _list_page(
     *, errors: dict[str, str] | None = None, form: dict[str, str] | None = None, status: int = 200
 ) -> Response:
     actor = current_actor()
-    tag = _list_tag()  # read before the list: a write in between makes the next poll fetch it again
+    tag, _version = _list_tag()  # read before the list: a write in between makes the next poll fetch it again
     listed = service.meetings_of(db.session, actor, _tab())
     response = render_page(
         "pages/committees/list_meetings.html",
@@ -91,8 +93,12 @@ def _list_page(
 @bp.get("/meetings")
 @staff_required(OrgKind.BUREAU, OrgKind.COMMITTEE, roles=OFFICE)
 def list_meetings() -> Response:
-    """The meetings list; its htmx poll (every 15 s) is a 304 from one counter read while nothing changed."""
-    tag = _list_tag()
+    """The meetings list; its htmx poll (every 15 s) is a 304 from one counter read while nothing changed,
+    and the next identical poll is answered before Flask (web/poll_shortcut.py) while the counter holds.
+    The tag names no time, so it holds until the counter moves; the hour is only a bound on memory."""
+    tag, version = _list_tag()
+    if wants_fragment():
+        poll_shortcut.remember(tag, version.counters, now() + timedelta(hours=1), current_account())
     if request.if_none_match.contains_weak(tag):  # weak: gzip marks it so
         return not_modified(tag)
     return _list_page()
