@@ -11,11 +11,12 @@ the statement count per request); `--timing` prints each kind's median instead. 
 run it under py-spy: `py-spy record -o out.svg -- python -m bench.queue_profile`.
 
 `--split` answers "what is left, and what is its floor" in wall time rather than under cProfile (which
-inflates code made of many small calls): the list fragment's mean time divided among its parts — the
-login, the tag's counter read, the row statement with its hydration, the rulebook's offers, the calendar,
-the rendering — each part timed by a wrapper around the function that does it, and the rest (Flask, the
-request's hooks) as the difference. It also times the same request answered 304 through Flask (the poll
-shortcut off): a request of the portal that loads no row, which no queue work can go below.
+inflates code made of many small calls): the list fragment's and the full page's mean time divided among
+their parts — the login, the tag's counter read, the row statement with its hydration, the rulebook's
+offers, the calendar, the counts and filter options, the rendering — each part timed by a wrapper around
+the function that does it, and the rest (Flask, the request's hooks) as the difference. It also times the
+list's request answered 304 through Flask (the poll shortcut off): a request of the portal that loads no
+row, which no queue work can go below.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def main(count: int, out: str, lines: int, timing: bool, tab: str, split: bool) 
         assert answer.status_code == 304, answer.status_code
 
     if split:
-        _split(app, fragment, poll, count)
+        _split(app, {"list fragment": fragment, "full page": page}, poll, count)
         return
     kinds: dict[str, Callable[[], None]] = {"fragment": fragment, "page": page, "poll": poll}
     for name, call in kinds.items():
@@ -130,8 +131,8 @@ def main(count: int, out: str, lines: int, timing: bool, tab: str, split: bool) 
             print(text.getvalue())
 
 
-def _split(app: Flask, fragment: Callable[[], None], poll: Callable[[], None], count: int) -> None:
-    """Print the list fragment's mean wall time by part, and Flask's 304 for the same request."""
+def _split(app: Flask, kinds: dict[str, Callable[[], None]], poll: Callable[[], None], count: int) -> None:
+    """Print each kind's mean wall time by part, and Flask's 304 for the list's request."""
     spent: dict[str, float] = defaultdict(float)
     parts: list[str] = []
 
@@ -153,7 +154,8 @@ def _split(app: Flask, fragment: Callable[[], None], poll: Callable[[], None], c
         return lambda: owner.__setitem__(name, original) if mapping else setattr(owner, name, original)
 
     for _ in range(5):
-        fragment()
+        for call in kinds.values():
+            call()
         poll()
     flask_304 = _median_ms(poll, count)
     undo = [
@@ -163,26 +165,30 @@ def _split(app: Flask, fragment: Callable[[], None], poll: Callable[[], None], c
         timed(queues, "work_calendar", "  of which the working-day calendar"),
         timed(queues, "_row", "  of which each row's offers and age (QueueRow)"),
         timed(rulebook, "offers", "    of which the rulebook's offers"),
+        timed(queues, "_remembered", "counts and filter options (remembered by tag)"),
         timed(review_views, "render_page", "render: the template and its blocks"),
         timed(app.jinja_env.globals, "queue_rows", "  of which the rows' markup", mapping=True),
     ]
-    times = []
-    for _ in range(count):
-        started = time.perf_counter()
-        fragment()
-        times.append(time.perf_counter() - started)
+    for kind, call in kinds.items():
+        spent.clear()
+        times = []
+        for _ in range(count):
+            started = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - started)
+        total = sum(times) * 1000 / count
+        median = statistics.median(times) * 1000
+        print(f"# {kind}: mean {total:.2f} ms (median {median:.2f}) of {count}")
+        top = 0.0
+        for part in parts:
+            share = spent[part] * 1000 / count
+            if not part.startswith(" "):
+                top += share
+            print(f"{part:55s} {share:6.2f} ms")
+        print(f"{'the rest: Flask, CSRF, hooks, headers, layout':55s} {total - top:6.2f} ms")
     for restore in undo:
         restore()
-    total = sum(times) * 1000 / count
-    print(f"# list fragment: mean {total:.2f} ms (median {statistics.median(times) * 1000:.2f}) of {count}")
-    top = 0.0
-    for part in parts:
-        share = spent[part] * 1000 / count
-        if not part.startswith(" "):
-            top += share
-        print(f"{part:55s} {share:6.2f} ms")
-    print(f"{'the rest: Flask, CSRF, hooks, headers, gzip':55s} {total - top:6.2f} ms")
-    no_rows = "# the same request answered 304 through Flask (login, tag, hooks; no row): median"
+    no_rows = "# the list's request answered 304 through Flask (login, tag, hooks; no row): median"
     print(f"{no_rows} {flask_304:.2f} ms")
 
 
