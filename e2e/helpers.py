@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 DEMO_PASSWORD = "Demo@2026"
 
@@ -32,8 +32,17 @@ def act_in_queue(page: Page, tab: str, applicant_name: str, button: str) -> None
     page.get_by_role("link", name=tab).click()
     page.wait_for_function("() => window.htmx !== undefined")  # a click before htmx loads is a plain POST
     row = queue_row(page, applicant_name)
+    confirm_check(row)
     row.get_by_role("button", name=button).click()
     expect(row.get_by_role("status")).to_contain_text(f"已{button}")
+
+
+def confirm_check(scope: Page | Locator) -> None:
+    """Tick the check a Ganzhou 初审 asks with its button (EXP-03: work experience and achievements
+    checked), where the row or form shows one; elsewhere there is nothing to tick."""
+    check = scope.locator("input[name=verified]")
+    if check.count():
+        check.first.check()
 
 
 def accept_confirmations(page: Page) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy import update
 
 from e2e.conftest import Clock
 from e2e.factories import PEOPLE
-from e2e.helpers import DEMO_PASSWORD, accept_confirmations, htmx_settled, phone_photo
+from e2e.helpers import DEMO_PASSWORD, accept_confirmations, confirm_check, htmx_settled, phone_photo
 from e2e.test_journey import EDUCATION, WORK  # the same rows, typed by their (Chinese) values here
 from e2e.test_zz_phone import PHONE, assert_fits
 from portal.extensions import db
@@ -81,7 +81,9 @@ def act(page: Page, tab: str, action: str) -> None:
     english(page)
     page.wait_for_function("() => window.htmx !== undefined")  # a click before htmx loads is a plain POST
     row = queue_row(page)
-    row.locator(f"form:has(input[name=action][value={action}]) button[type=submit]").click()
+    form = row.locator(f"form:has(input[name=action][value={action}])")
+    confirm_check(form)  # Ganzhou's 初审 asks its check (EXP-03)
+    form.locator("button[type=submit]").click()
     expect(row.locator(".done[role=status]")).to_be_visible()
     english(page)
 

@@ -27,6 +27,8 @@ def test_a_row_approved_by_one_reviewer_leaves_the_others_queue_by_itself(new_pa
 
     expect(reviewer_b.locator("#bulk-action option")).to_have_text(["经办人初审通过"])
     row = queue_row(reviewer_a, "王子涵")
+    # Ganzhou's department confirms it checked the work experience and achievements (EXP-03, 001 四(五)).
+    row.get_by_role("checkbox", name="已核实工作经历和业绩成果符合申报条件（001 四(五)）").check()
     row.get_by_role("button", name="经办人初审通过").click()
     expect(row.get_by_role("status")).to_contain_text("已经办人初审通过")
     # Reviewer B never reloads: the queue polls every 15 s and drops the row.

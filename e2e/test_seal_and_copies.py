@@ -150,6 +150,8 @@ def test_photos_become_one_copy_that_the_handler_endorses_with_the_seal(new_page
     assert "仅供职称申报使用" in PdfReader(io.BytesIO(seen.body())).pages[0].extract_text()
     render_first_page(seen.body(), "dossier-stamped-page-1-as-reviewer")
 
-    # With the copy endorsed, the first review goes through.
+    # With the copy endorsed (and the work experience and achievements checked: EXP-03), the first review
+    # goes through.
+    handler.get_by_role("checkbox", name="已核实工作经历和业绩成果符合申报条件（001 四(五)）").check()
     handler.get_by_role("button", name="经办人初审通过").click()
     expect(handler.get_by_role("status").first).to_contain_text("已经办人初审通过")

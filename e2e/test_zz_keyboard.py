@@ -70,6 +70,10 @@ def test_a_reviewer_approves_with_the_keyboard_alone(new_page: Any, portal_app: 
 
     tab_to(page, "审核意见（选填）")
     page.keyboard.type(OPINION)
+    # Then the check Ganzhou's 初审 asks (EXP-03), ticked with the space bar, then the button.
+    page.keyboard.press("Tab")
+    assert focused(page) == "已核实工作经历和业绩成果符合申报条件（001 四(五)）"
+    page.keyboard.press("Space")
     page.keyboard.press("Tab")
     assert focused(page) == "经办人初审通过"
     page.keyboard.press("Enter")

@@ -182,8 +182,15 @@ def walk(
                 unit_opinions.record_opinion(
                     session, reviewers.enterprise_handler, application.id, DEMO_OPINION, moment
                 )
+            # The demo's handlers confirm the profile's check where it asks one (EXP-03, Ganzhou's 初审).
             applications.act(
-                session, actor, application.id, action, moment, acknowledgement=DEMO_ACKNOWLEDGEMENT
+                session,
+                actor,
+                application.id,
+                action,
+                moment,
+                acknowledgement=DEMO_ACKNOWLEDGEMENT,
+                verified=True,
             )
         moment += timedelta(hours=2)
     session.refresh(application)

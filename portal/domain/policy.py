@@ -991,6 +991,16 @@ class FormLayout(Cited):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReviewCheck(Cited):
+    """A fact the handler of the organisation holding an application confirms on it, case by case, before
+    passing it on: EXP-03 (000 四(四), 001 四(五)): for the series with explicit requirements on work
+    experience and achievements, the employer (or HR agency) and its competent department check them, and
+    who does not meet them may not apply. Asked at the employer's and the department's 初审."""
+
+    rule: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class WorkflowRules:
     """Values the workflow services read: the return limit (REV-04), the unit notice (PUB-01/02/06),
     the paper follow-up after online approval (MAT-15: Zhenjiang, 10 working days, 003 附件 备注3) and
@@ -1001,6 +1011,7 @@ class WorkflowRules:
     unit_notice_workdays: Threshold | None = None
     paper_followup_workdays: Threshold | None = None
     notice_public_days: Threshold | None = None
+    experience_check: ReviewCheck | None = None  # EXP-03: the 初审 handler confirms the check (Ganzhou)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -320,19 +320,22 @@ def act(
     responses: dict[str, str] | None = None,
     committee_id: int | None = None,
     certificate_no: str = "",
+    verified: bool = False,
 ) -> Application:
     """Run one workflow action on an application the actor can see (the views' single entry point).
 
     Every guard of the rulebook (services.rulebook: the same registry that offers the action) is applied
     first; the first refusal is audited and raised. Submitting fixes the batch, cutoff and acknowledgement
     with the status. A resubmission must answer every returned item: changed, or ``responses[section]``
-    says why not (the rulebook's returned_items_answered guard). May cause every transition a person can
-    take (services.transitions)."""
+    says why not (the rulebook's returned_items_answered guard). ``verified``: the handler ticked the
+    profile's check (EXP-03, services.review_checks), kept on the audit row where it was asked. May cause
+    every transition a person can take (services.transitions)."""
     application = get_application(session, actor, application_id)
     attempt = rulebook.Attempt(
-        expected_version, reason, acknowledgement, responses or {}, committee_id, certificate_no
+        expected_version, reason, acknowledgement, responses or {}, committee_id, certificate_no, verified
     )
     rulebook.enforce(session, actor, application, action, now, attempt)
+    confirmed = rulebook.checked(session, actor, application, action, now, attempt)
     committee = None
     if action is Action.SEND_TO_COMMITTEE:  # the rulebook checked the choice (or that one is implied)
         routing = committees.routing(session, application, now)
@@ -354,6 +357,7 @@ def act(
         submission=terms,
         committee=committee,
         certificate_no=committee_rules.certificate_no(certificate_no) if certificate_no else None,
+        checked=confirmed,
     )
     if terms is not None:
         eligibility.record_acknowledgement(session, actor, result, now)
@@ -447,11 +451,18 @@ class BulkOutcome:
 
 
 def act_many(
-    session: Session, actor: Actor, application_ids: list[int], action: Action, now: datetime
+    session: Session,
+    actor: Actor,
+    application_ids: list[int],
+    action: Action,
+    now: datetime,
+    *,
+    verified: bool = False,
 ) -> BulkOutcome:
     """One action on many applications, each through the same guards; a refusal leaves the others done.
 
-    Returns and rejections are never bulk actions: each needs its own reason.
+    Returns and rejections are never bulk actions: each needs its own reason. ``verified``: the handler
+    confirmed the profile's check (EXP-03) for every ticked row.
     """
     if action.needs_reason or action in transitions.APPLICANT_ACTIONS:
         raise DomainError(T_("“%(title)s”须逐件办理", title=action.title), code="not_bulk")
@@ -462,7 +473,7 @@ def act_many(
     for application_id in dict.fromkeys(application_ids):
         try:
             with session.begin_nested():
-                application = act(session, actor, application_id, action, now)
+                application = act(session, actor, application_id, action, now, verified=verified)
             done.append((application_id, application.applicant.name))
         except (DomainError, NotFound) as refused:
             visible = session.scalars(

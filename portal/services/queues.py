@@ -31,7 +31,7 @@ from portal.models.base import UTCDateTime
 from portal.services import audit, paper, policies, rulebook, versions
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI, work_calendar
-from portal.services.rulebook import Offer
+from portal.services.rulebook import Form, Offer
 from portal.services.scope import get_application, visible_applications
 
 PAGE_SIZE = 50
@@ -219,6 +219,14 @@ class QueuePage:
     # What the bulk bar offers: the bulk moves at least one row of this page can take now (`bulk_offered`;
     # none on a page whose rows wait on nobody here, as on 已退回 and 已通过, or on someone else).
     bulk_actions: list[Action] = field(default_factory=list)
+    # The check 经办人初审通过 asks on some row of the page (EXP-03, by profile; `bulk_check`): the bar asks
+    # it once for every ticked row.
+    bulk_check: object = ""
+
+    @property
+    def bulk_check_required(self) -> bool:
+        """The bar's tick is required when 经办人初审通过 is the only move it offers."""
+        return bool(self.bulk_check) and self.bulk_actions == [Action.HANDLER_APPROVE]
 
     @property
     def bulk_note(self) -> str:
@@ -386,6 +394,7 @@ def queue(
         counts_etag=page_tags.counts,
         page_etag=page_tags.page,
         bulk_actions=bulk_offered(rows),
+        bulk_check=bulk_check(rows),
     )
 
 
@@ -403,6 +412,20 @@ def bulk_offered(rows: list[QueueRow]) -> list[Action]:
     on 全部 when every case there waits on someone else) would only fail on every ticked row."""
     available = {offer.action for row in rows for offer in row.actions if offer.available}
     return [action for action in BULK_ACTIONS if action in available]
+
+
+def bulk_check(rows: list[QueueRow]) -> object:
+    """The words of the check the bulk move 经办人初审通过 asks on these rows (EXP-03: the rows' own offers
+    carry it where the profile asks), or "" when none does."""
+    return next(
+        (
+            offer.check
+            for row in rows
+            for offer in row.actions
+            if offer.form is Form.VERIFICATION and offer.available
+        ),
+        "",
+    )
 
 
 def _rows(

@@ -33,15 +33,15 @@ from enum import StrEnum
 from functools import cache, cached_property
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from portal.domain import committees as committee_rules
 from portal.domain import workflow
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
-from portal.domain.i18n import N_, T_, Clause, joined
+from portal.domain.i18n import N_, T_, Clause, Text, joined
 from portal.domain.materials import slot_title
-from portal.domain.policy import PolicyProfile
+from portal.domain.policy import PolicyProfile, ReviewCheck
 from portal.domain.text import LIMITS
 from portal.domain.workflow import Action, Role, Status, TransitionNotAllowed
 from portal.models import (
@@ -88,6 +88,7 @@ class Form(StrEnum):
     COMMITTEE_CHOICE = "committee_choice"  # 送评委会评审: the committee whose scope holds it is chosen
     MEETING_PAGE = "meeting_page"  # done for a whole meeting on its page (the tally, the confirmations)
     CERTIFICATE_NO = "certificate_no"  # the province's certificate number is typed or imported
+    VERIFICATION = "verification"  # a button with the check the handler ticks first (EXP-03, by profile)
 
 
 FORMS: dict[Action, Form] = {
@@ -137,6 +138,7 @@ class Attempt:
     responses: Mapping[str, str] = field(default_factory=dict)  # per returned item: why it stays as it is
     committee_id: int | None = None  # 送评委会评审: the committee chosen (None: the one it must go to)
     certificate_no: str = ""  # 录入证书编号: the province's number as typed
+    verified: bool = False  # the handler ticked the profile's check (EXP-03: experience and achievements)
 
 
 @dataclass(frozen=True)
@@ -223,8 +225,22 @@ class Case:
 
     @cached_property
     def profile(self) -> PolicyProfile | None:
-        """The policy profile of the application's bureau (None when it follows none)."""
-        return effective_profile(self.session, self.application.bureau)
+        """The policy profile of the application's bureau (None when it follows none): read once per bureau
+        until the session next writes, however many rows of a queue ask (issue 20: no read per row)."""
+        read: dict[int, PolicyProfile | None] = self.session.info.setdefault(_PROFILES, {})
+        bureau_id = self.application.bureau_id
+        if bureau_id not in read:
+            read[bureau_id] = effective_profile(self.session, self.application.bureau)
+        return read[bureau_id]
+
+    @cached_property
+    def experience_check(self) -> ReviewCheck | None:
+        """EXP-03: the profile's check of work experience and achievements where this case is at the
+        employer's or its department's 初审 (None elsewhere, or under a profile without it)."""
+        if self.status not in _CHECKED_AT:
+            return None
+        profile = self.profile
+        return profile.workflow.experience_check if profile is not None else None
 
     @cached_property
     def road(self) -> str:
@@ -240,6 +256,24 @@ class Case:
     def committee_exception(self) -> CommitteeException | None:
         """The bureau admin's exception to one committee a year for this application (CHAN-01, 原则上)."""
         return committee_exceptions.exception_for(self.session, self.application.id)
+
+
+# The statuses of the employer's and the competent department's 初审 (EXP-03: 用人单位及其主管部门负责审查).
+_CHECKED_AT = frozenset({Status.SUBMITTED, Status.DEPT_REVIEW})
+# The session's profiles by bureau (Case.profile), forgotten at its next write.
+_PROFILES = "portal.rulebook.profiles"
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _profiles_stale(session: Session, *_: Any) -> None:
+    session.info.pop(_PROFILES, None)
+
+
+def check_words(check: ReviewCheck) -> Text:
+    """What the handler ticks for a profile's check (EXP-03), with its clause."""
+    return T_("已核实工作经历和业绩成果符合申报条件（%(clause)s）", clause=Clause(check.citation))
 
 
 GuardCheck = Callable[[Case, Action, Attempt], "str | Refusal | None"]
@@ -687,6 +721,7 @@ class Offer:
     action: Action
     form: Form
     refusals: tuple[Refusal, ...] = ()
+    check: Text | str = ""  # Form.VERIFICATION: the words of the check the handler ticks (check_words)
 
     @property
     def available(self) -> bool:
@@ -738,9 +773,15 @@ def offers(
         for action in transitions.available_actions(actor, application, as_reviewer=as_reviewer)
         if FORMS.get(action) is not Form.NOTICE_PAGE
     ]
-    return [
-        Offer(action, FORMS.get(action, Form.BUTTON), tuple(refusals(case, action))) for action in candidates
-    ]
+    return [_offer(case, action) for action in candidates]
+
+
+def _offer(case: Case, action: Action) -> Offer:
+    found = tuple(refusals(case, action))
+    check = case.experience_check if action is Action.HANDLER_APPROVE else None
+    if check is not None:  # EXP-03: the 初审 button comes with the check its handler ticks
+        return Offer(action, Form.VERIFICATION, found, check_words(check))
+    return Offer(action, FORMS.get(action, Form.BUTTON), found)
 
 
 def enforce(
@@ -764,6 +805,17 @@ def enforce(
     raise first.error()
 
 
+def checked(
+    session: Session, actor: Actor, application: Application, action: Action, now: datetime, attempt: Attempt
+) -> dict[str, str] | None:
+    """What the actor confirmed with the action that the profile asked (EXP-03's rule and clause), for the
+    transition's audit row; None when nothing was asked. Call after `enforce` passed."""
+    check = Case(session, actor, application, now).experience_check
+    if check is None or action is not Action.HANDLER_APPROVE or not attempt.verified:
+        return None
+    return {"rule": check.rule, "clause": check.citation}
+
+
 def offered(
     session: Session, actor: Actor, application: Application, now: datetime, *, as_reviewer: bool = False
 ) -> list[Action]:
@@ -773,4 +825,4 @@ def offered(
 
 
 # Guards kept in their own modules (registered on import, after the ones above).
-from portal.services import form_guards  # noqa: E402, F401
+from portal.services import form_guards, review_checks  # noqa: E402, F401

@@ -11,6 +11,7 @@ on a case handled by whoever opened the actor's account or role.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -141,11 +142,13 @@ def apply(
     submission: SubmissionTerms | None = None,
     committee: Committee | None = None,
     certificate_no: str | None = None,
+    checked: Mapping[str, str] | None = None,
 ) -> Application:
     """Decide, compare-and-set, audit. Raises DomainError (TransitionNotAllowed wrapped) or StaleObject.
     `submission` carries what a submission fixes with the status (batch, cutoff, acknowledgement);
     `committee` the committee a SEND_TO_COMMITTEE sends it to (written with the status, with the day);
-    `certificate_no` the province's number a RECORD_CERTIFICATE enters (the province numbers it).
+    `certificate_no` the province's number a RECORD_CERTIFICATE enters (the province numbers it);
+    `checked` what the actor confirmed that the profile asked (EXP-03: rule, clause), kept on the audit row.
 
     May cause every transition of portal.domain.workflow.TRANSITIONS.
     """
@@ -235,15 +238,20 @@ def apply(
         to_status=outcome.target.value,
         reason=reason if isinstance(reason, Text) else reason.strip(),  # a message keeps its record
         role=role.value,
-        detail=_detail(action, values),
+        detail=_detail(action, values, checked),
     )
     session.refresh(application)
     notifications.after_transition(session, application, action, now, reason.strip())
     return application
 
 
-def _detail(action: Action, values: dict[str, Any]) -> dict[str, Any] | None:
-    """What the audit row of a transition keeps besides the status: the number or the committee."""
+def _detail(
+    action: Action, values: dict[str, Any], checked: Mapping[str, str] | None = None
+) -> dict[str, Any] | None:
+    """What the audit row of a transition keeps besides the status: the number or the committee, and the
+    profile's check the actor confirmed (EXP-03)."""
+    if checked:
+        return {**(_detail(action, values) or {}), "checked": dict(checked)}
     if action in (Action.CERTIFY, Action.RECORD_CERTIFICATE):
         return {"certificate_no": values["certificate_no"]}
     if action is Action.SEND_TO_COMMITTEE:

@@ -145,10 +145,17 @@ def _offer(
     if not offer.available:
         why = words.of(offer.why_not)
         return f'<span class="muted blocked" id="blocked-{ident}-{value}">{title}{words.colon}{why}</span>'
-    if offer.form != "button":
+    if offer.form not in ("button", "verification"):
         danger = " btn-danger" if offer.danger else ""
         return f'<a class="btn btn-small{danger}" href="{show}#{value}">{title}…</a>'
     act = act_url(ident)
+    # EXP-03 (by profile): the handler ticks the check on this case before its 初审 is sent.
+    check = (
+        f'<label class="check row-check"><input type="checkbox" name="verified" value="1" required>'
+        f" {words.of(offer.check)}</label>"
+        if offer.form == "verification"
+        else ""
+    )
     # What the rulebook asks before the action is sent (认定发证), as the review page's form asks it.
     confirm = f' data-confirm="{words.of(offer.confirm)}"' if offer.confirm else ""
     return (
@@ -157,6 +164,6 @@ def _offer(
         f'<input type="hidden" name="csrf_token" value="{csrf}">'
         f'<input type="hidden" name="action" value="{value}">'
         f'<input type="hidden" name="version" value="{int(row.application.version)}">'
-        f'<input type="hidden" name="back" value="{back}">'
+        f'<input type="hidden" name="back" value="{back}">{check}'
         f'<button type="submit" class="btn btn-small btn-primary">{title}</button></form>'
     )

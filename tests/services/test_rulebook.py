@@ -62,6 +62,7 @@ def _apply(
         reason="核对后填写的意见",
         acknowledgement="已知悉，按要求补充",
         responses=responses,
+        verified=offer.form is rulebook.Form.VERIFICATION,  # the page asks the tick with the button
     )
 
 

@@ -218,6 +218,7 @@ def act(application_id: int) -> Response:
             reason=reason,
             committee_id=id_field("committee_id"),
             certificate_no=request.form.get("certificate_no", "")[:60],
+            verified=request.form.get("verified") == "1",
         )
     except DomainError as refused:
         status = 409 if isinstance(refused, StaleObject) else 422
@@ -257,7 +258,9 @@ def bulk_act() -> Response:
     ids = id_list("ids")
     back = _safe_back(request.form.get("back"))
     try:
-        outcome = applications_service.act_many(db.session, current_actor(), ids, action, now())
+        outcome = applications_service.act_many(
+            db.session, current_actor(), ids, action, now(), verified=request.form.get("verified") == "1"
+        )
     except DomainError as refused:
         return steps.refused(back, refused)
     if outcome.done:
