@@ -59,6 +59,16 @@ def approval_pdf(authority: str, day: date, rows: list[tuple[str, ...]], *, docu
     return render_pdf("approval.html", authority=authority, day=day, rows=rows, document_no=document_no)
 
 
+def review_list_pdf(
+    committee: str, document_no: str, publisher: str, rows: list[tuple[object, ...]]
+) -> bytes:
+    """The list of those a review committee passed whose certificates were issued (评审通过人员名单): the
+    committee named, the result's 文号 and who published it; rows as the 批复's, with the date last."""
+    return render_pdf(
+        "review_list.html", committee=committee, document_no=document_no, publisher=publisher, rows=rows
+    )
+
+
 def certificates_xlsx(rows: Iterable[tuple[object, ...]]) -> Path:
     """Write the rows to a temporary xlsx in constant memory and return its path (the caller streams it)."""
     return _sheet_file(

@@ -26,7 +26,7 @@ from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from portal.documents.certificates import approval_pdf, join_pdfs
+from portal.documents.certificates import approval_pdf, join_pdfs, review_list_pdf
 from portal.domain import glossary
 from portal.domain.accounts import normalize_name
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -43,6 +43,9 @@ from portal.models import (
     IntegrityRecord,
     Job,
     JobKind,
+    Meeting,
+    MeetingEntry,
+    MeetingStatus,
     Organisation,
     OrgKind,
     User,
@@ -566,29 +569,91 @@ def record_approval_export(session: Session, actor: Actor, day: date, rows: int,
     )  # fmt: skip
 
 
-def approval_of(session: Session, applications: Iterable[Application]) -> bytes | None:
-    """The 批复 of those of ``applications`` that are certified, one per certifying authority and day
-    (documents/certificates.py), joined into one PDF; None when none is. The hand-off export and the
-    year-end report to the city title office (REP-01) both write it."""
-    groups: dict[tuple[str, date], list[tuple[str, ...]]] = {}
+def _approval_row(a: Application) -> tuple[str, ...]:
+    return (a.applicant.name, a.enterprise.name, f"{a.series}/{a.specialty}", a.level, a.certificate_no or "")
+
+
+def _issued(applications: Iterable[Application]) -> Iterator[Application]:
     for a in applications:
-        if a.state is not Status.CERTIFIED or a.certified_at is None:
+        if a.state is Status.CERTIFIED and a.certified_at is not None:
+            yield a
+
+
+def approval_of(session: Session, applications: Iterable[Application]) -> bytes | None:
+    """The 批复 of those of ``applications`` the bureau's road certified (考核认定: 认定发证), one per
+    certifying authority and day (documents/certificates.py), joined into one PDF; None when none is.
+
+    A certificate reached by 评审 is not in it: the 批复 says its people "符合专业技术资格考核认定条件，同意
+    认定", and nobody 认定'd that one — a committee passed it and the title office published the result
+    under its own 文号 (003 六(二)); :func:`review_lists_of` lists those. The hand-off export's 批复文件
+    (000 四(六), 001 四(七)) is this alone; the year-end report and the day's download add the lists
+    (:func:`certified_documents`)."""
+    groups: dict[tuple[str, date], list[tuple[str, ...]]] = {}
+    for a in _issued(applications):
+        if a.road_taken != glossary.BUREAU_ROAD:
             continue
-        key = (certifying_authority(session, a), a.certified_at.astimezone(SHANGHAI).date())
-        groups.setdefault(key, []).append(
-            (
-                a.applicant.name,
-                a.enterprise.name,
-                f"{a.series}/{a.specialty}",
-                a.level,
-                a.certificate_no or "",
-            )
-        )
+        key = (certifying_authority(session, a), a.certified_at.astimezone(SHANGHAI).date())  # type: ignore[union-attr]
+        groups.setdefault(key, []).append(_approval_row(a))
     if not groups:
         return None
     return join_pdfs(
         [approval_pdf(authority, day, rows) for (authority, day), rows in sorted(groups.items())]
     )
+
+
+def review_lists_of(session: Session, applications: Iterable[Application]) -> bytes | None:
+    """The certificates of ``applications`` reached by 评审, listed apart from any 批复: one list per review
+    committee and published result (the committee named, the 文号 under which the title office published
+    its results, 003 六(二)), each row with its certificate number and 取得资格时间 (the day the province's
+    number was recorded); None when there is none. One statement for the publications, however many."""
+    passed = [a for a in _issued(applications) if a.road_taken == glossary.COMMITTEE_ROAD]
+    if not passed:
+        return None
+    published = dict(
+        session.execute(
+            select(MeetingEntry.application_id, Meeting.document_no)
+            .join(Meeting, Meeting.id == MeetingEntry.meeting_id)
+            .where(
+                MeetingEntry.application_id.in_([a.id for a in passed]),
+                Meeting.status == MeetingStatus.PUBLISHED.value,
+            )
+        ).all()
+    )
+    groups: dict[tuple[str, str, str], list[tuple[object, ...]]] = {}
+    for a in passed:
+        assert a.committee is not None and a.certified_at is not None
+        key = (a.committee.name, published.get(a.id) or "", a.committee.bureau.name)
+        groups.setdefault(key, []).append((*_approval_row(a), a.certified_at.astimezone(SHANGHAI).date()))
+    return join_pdfs(
+        [
+            review_list_pdf(committee, document_no, publisher, rows)
+            for (committee, document_no, publisher), rows in sorted(groups.items())
+        ]
+    )
+
+
+def certified_documents(session: Session, applications: Iterable[Application]) -> bytes | None:
+    """The 批复 of the 认定 certificates among ``applications`` (:func:`approval_of`) followed by the lists
+    of those reached by 评审 (:func:`review_lists_of`), one PDF; None when neither has anyone. What the
+    year-end report and the day's download give: every certificate issued, each in its road's document."""
+    chosen = list(applications)
+    parts = [d for d in (approval_of(session, chosen), review_lists_of(session, chosen)) if d is not None]
+    return join_pdfs(parts) if parts else None
+
+
+def day_documents(session: Session, actor: Actor, day: date, now: datetime) -> bytes | None:
+    """The day's 批复 and 评审 lists (:func:`certified_documents`) of the valid certificates the actor's
+    bureau issued on ``day``, oldest first; audited (it names people). None, and nothing audited, when
+    nobody was certified that day."""
+    chosen = [
+        a
+        for a in reversed(list(iter_certificates(session, actor, CertificateFilters(since=day, until=day))))
+        if a.certificate_revoked_at is None
+    ]
+    pdf = certified_documents(session, chosen)
+    if pdf is not None:
+        record_approval_export(session, actor, day, len(chosen), now)
+    return pdf
 
 
 def row_of(session: Session, application: Application, *, full_id: bool) -> CertificateRow:

@@ -7,7 +7,8 @@ The bureau's page lists, per authority and batch, the year's applications decide
 submitted in the year and those carried over: submitted earlier, still open on 1 January) and the
 certificates issued, the deadline (warned of from ``warn_from``), who has reported and who is late. The
 Excel is the certificate export (services/certificates.py, filtered by authority and batch); the 批复 is
-the one the hand-offs write (:func:`certificates.approval_of`). Counts are figures, not people: the
+the one the hand-offs write (:func:`certificates.approval_of`, the 认定 road's certificates), followed by
+the lists of those reached by 评审 (:func:`certificates.review_lists_of`). Counts are figures, not people: the
 bureau's admin sees them too; the documents, which name people, are for its handlers and leaders.
 
 Under REP-02 (Zhenjiang 003 三(一): the year's review, audit and filing finished within the year,
@@ -384,8 +385,10 @@ def approval_document(
     session: Session, actor: Actor, authority: str, year: int, batch: str, now: datetime
 ) -> tuple[bytes, str]:
     """The 批复 of everyone ``authority`` certified in ``year`` (of one batch when ``batch``), their
-    certificates still valid: the document its year-end report sends the city office. Audited (it names
-    people); a DomainError when nobody is in it."""
+    certificates still valid: the document its year-end report sends the city office (REP-01: the 批复 of
+    those recognised). Certificates of the year reached by 评审 follow it in lists of their own, by
+    committee and published result (:func:`certificates.certified_documents`): they are not 认定'd, so no
+    批复 names them. Audited (it names people); a DomainError when nobody is in it."""
     _check_year(year)
     _, found = _reporter(session, actor, authority)
     filters = certificate_service.CertificateFilters(
@@ -396,10 +399,10 @@ def approval_document(
         for a in reversed(list(certificate_service.iter_certificates(session, actor, filters)))
         if a.certificate_revoked_at is None
     ]
-    pdf = certificate_service.approval_of(session, chosen)
+    pdf = certificate_service.certified_documents(session, chosen)
     if pdf is None:
         raise DomainError(
-            T_("%(authority)s在%(year)s年没有认定发证的人员", authority=found.name, year=year), code="empty"
+            T_("%(authority)s在%(year)s年没有发证的人员", authority=found.name, year=year), code="empty"
         )
     audit.record(
         session, actor, "export_approval", now, object_type="certificates",

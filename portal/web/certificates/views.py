@@ -7,7 +7,6 @@ from datetime import date
 
 from flask import Response, request, url_for
 
-from portal.documents.certificates import approval_pdf, join_pdfs
 from portal.domain.errors import DomainError
 from portal.domain.i18n import N_, T_
 from portal.extensions import db
@@ -78,33 +77,13 @@ def export_certificates() -> Response:
 @bp.post("/approval.pdf")
 @staff_required(OrgKind.BUREAU)
 def approval_document() -> Response:
-    """The 批复 listing everyone certified on one day. A POST: a list of people, so it is audited."""
+    """The 批复 of everyone the bureau 认定'd on one day, then the lists of those whose certificates came by
+    评审 that day (services.certificates.day_documents). A POST: a list of people, so it is audited."""
     day = _day("day", request.form) or today(now())
-    actor = current_actor()
-    chosen = [
-        a
-        for a in service.iter_certificates(
-            db.session, actor, service.CertificateFilters(since=day, until=day)
-        )
-        if a.certificate_revoked_at is None
-    ]
-    if not chosen:
-        notify(T_("%(day)s没有认定发证的人员", day=day), "error")
+    pdf = service.day_documents(db.session, current_actor(), day, now())
+    if pdf is None:
+        notify(T_("%(day)s没有发证的人员", day=day), "error")
         return see_other(url_for("certificates.list_certificates"))
-    # One 批复 per certifying authority (the same name the certificates carry), joined into one file.
-    by_authority: dict[str, list[tuple[str, ...]]] = {}
-    for a in reversed(chosen):
-        by_authority.setdefault(service.certifying_authority(db.session, a), []).append(
-            (
-                a.applicant.name,
-                a.enterprise.name,
-                f"{a.series}/{a.specialty}",
-                a.level,
-                a.certificate_no or "",
-            )
-        )
-    pdf = join_pdfs([approval_pdf(authority, day, rows) for authority, rows in by_authority.items()])
-    service.record_approval_export(db.session, actor, day, len(chosen), now())
     return send_bytes(pdf, f"批复-{day.isoformat()}.pdf", "application/pdf")
 
 
