@@ -674,6 +674,27 @@ def row_of(session: Session, application: Application, *, full_id: bool) -> Cert
     )
 
 
+# What the empty certificate list says comes next, by the roads the bureau's profile takes (its pathways'
+# ``road``): a certificate is listed once the leader 认定发证 on the bureau's road, once the province's number
+# is recorded after a published pass on the committee's (no leader 认定's anything there).
+EMPTY_HINTS: dict[frozenset[str], str] = {
+    frozenset({glossary.BUREAU_ROAD}): N_("人社局领导认定发证后，证书会列在这里。"),
+    frozenset({glossary.COMMITTEE_ROAD}): N_("评审结果公布、录入证书编号后，证书会列在这里。"),
+    frozenset({glossary.BUREAU_ROAD, glossary.COMMITTEE_ROAD}): N_(
+        "人社局领导认定发证，或评审结果公布后录入证书编号，证书会列在这里。"
+    ),
+}
+
+
+def empty_hint(session: Session, actor: Actor) -> str:
+    """What the bureau's empty certificate list tells its staff: how certificates come to it on the roads
+    its policy profile takes (the bureau's own 认定 without a profile)."""
+    _require_bureau(actor)
+    profile = effective_profile(session, session.get(Organisation, actor.org_id))
+    roads = frozenset(p.road for p in profile.pathways) if profile is not None else frozenset()
+    return EMPTY_HINTS.get(roads, EMPTY_HINTS[frozenset({glossary.BUREAU_ROAD})])
+
+
 def date_label(application: Application) -> str:
     """What the certificate's date is called, by the road the application took: 认定日期 where the bureau
     certified it, 取得资格时间 where it passed a committee's review (glossary.certificate_date_words). The
