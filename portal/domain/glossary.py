@@ -307,6 +307,30 @@ def status_words(status: object, road: str = BUREAU_ROAD) -> StatusWords:
     return STATUSES[str(status)]
 
 
+# Where one word must name a status for cases of both roads at once — the queue's status filter, whose one
+# value selects every certificate — a certificate is named by what both roads end with: it was issued
+# (认定发证 on one, the province's number recorded after a published pass on the other, 003 六(二)).
+CERTIFICATE_ISSUED = N_("已发证")
+
+
+def status_choices() -> tuple[tuple[str, str], ...]:
+    """The queue filter's statuses as (value, title), drafts left out: each status's glossary title,
+    a certificate's neutral (:data:`CERTIFICATE_ISSUED`) since the choice selects both roads' certificates."""
+    return tuple(
+        (value, CERTIFICATE_ISSUED if value == CERTIFIED_BY_REVIEW.value else words.title)
+        for value, words in STATUSES.items()
+        if value != "draft"
+    )
+
+
+def status_tones() -> dict[str, str]:
+    """Each status title (a certificate's on either road) with its tone's name: the charts colour a
+    status's bar as its badge."""
+    tones = {words.title: words.tone.value for words in STATUSES.values()}
+    tones[CERTIFIED_BY_REVIEW.title] = CERTIFIED_BY_REVIEW.tone.value
+    return tones
+
+
 def certificate_date_words(road: str) -> str:
     """The label of a certificate's date for a case on ``road`` (认定日期 only where it was 认定'd)."""
     return CERTIFICATE_DATE_WORDS[COMMITTEE_ROAD if road == COMMITTEE_ROAD else BUREAU_ROAD]

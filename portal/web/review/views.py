@@ -11,7 +11,7 @@ from portal.domain import glossary
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.i18n import N_, T_, joined
 from portal.domain.identity import mask_id_number
-from portal.domain.workflow import Action, Status
+from portal.domain.workflow import Action
 from portal.extensions import db
 from portal.models import OrgKind, Recommendation, RecommendationMethod, UnitOpinion
 from portal.services import applications as applications_service
@@ -77,7 +77,7 @@ def show_queue() -> Response:
         tabs=list(queues.Tab),
         home_tab=queues.home_tab(actor),  # where new work arrives for this reader (the empty list says so)
         levels=applications_service.LEVELS,
-        statuses=list(Status),
+        statuses=glossary.status_choices(),
     )
     response.set_etag(etag)
     return response
@@ -309,7 +309,7 @@ def export_queue() -> Response:
                 a.series,
                 a.specialty,
                 a.level,
-                a.state.title,
+                glossary.status_words(a.status, a.road_taken).title,  # as the row's badge: by its road
                 batch,
                 a.status_changed_at.astimezone(SHANGHAI),
                 (moment - a.status_changed_at).days,
@@ -340,5 +340,5 @@ def show_statistics() -> Response:
         filters=filters,
         levels=applications_service.LEVELS,
         # the by-status chart colours each bar as the status badge of that status
-        status_tones={words.title: words.tone.value for words in glossary.STATUSES.values()},
+        status_tones=glossary.status_tones(),
     )
