@@ -432,18 +432,6 @@ BULK_ACTIONS: tuple[Action, ...] = (
 )
 
 
-def bulk_actions(level: Level, role: Role) -> list[Action]:
-    """The bulk actions `role` of the organisation at `level` takes on some case it holds (BULK_ACTIONS'
-    order): an enterprise's leader approves and forwards, a bureau's leader certifies, every handler
-    passes the first review. Whether a ticked case allows it is still each case's own guards' call."""
-    taken = {
-        row.action
-        for row in TRANSITIONS
-        if row.action in BULK_ACTIONS and row.role is role and holder(row.source) is level
-    }
-    return [action for action in BULK_ACTIONS if action in taken]
-
-
 def _index() -> dict[Status, dict[Action, tuple[Transition, ...]]]:
     by_source: dict[Status, dict[Action, list[Transition]]] = {}
     for row in TRANSITIONS:

@@ -13,12 +13,10 @@ from portal.domain.workflow import (
     TRANSITIONS,
     Action,
     Actor,
-    Level,
     Role,
     Situation,
     Status,
     TransitionNotAllowed,
-    bulk_actions,
 )
 
 APPLICANT = 1
@@ -415,14 +413,9 @@ def test_available_actions_are_exactly_what_decide_allows_in_every_situation() -
     assert seen > 100  # the space above offers actions, not only refusals
 
 
-def test_bulk_actions_are_the_forward_moves_each_role_takes_where_it_holds_cases() -> None:
-    handler, leader = Role.HANDLER, Role.LEADER
-    assert bulk_actions(Level.ENTERPRISE, handler) == [Action.HANDLER_APPROVE]
-    assert bulk_actions(Level.ENTERPRISE, leader) == [Action.LEADER_APPROVE, Action.FORWARD]
-    assert bulk_actions(Level.DEPARTMENT, leader) == [Action.LEADER_APPROVE]
-    assert bulk_actions(Level.BUREAU, leader) == [Action.CERTIFY]  # sending to a committee names one
-    assert bulk_actions(Level.COMMITTEE, leader) == [Action.LEADER_APPROVE]
-    assert all(not action.needs_reason for level in Level for action in bulk_actions(level, leader))
+def test_no_bulk_action_asks_a_reason_of_its_own() -> None:
+    # Returns and rejections are written case by case: the bulk bar asks nothing per row.
+    assert all(not action.needs_reason for action in wf.BULK_ACTIONS)
 
 
 def test_the_committee_road_lists_its_statuses_in_the_order_the_transitions_take_them() -> None:
