@@ -35,7 +35,7 @@ from portal.documents.notice_sheet import ResultRow, SheetHeader, SheetRow, full
 from portal.domain import workflow
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.glossary import cn_date
-from portal.domain.i18n import N_, NT_, T_, Text
+from portal.domain.i18n import N_, NT_, T_, Clause, Text
 from portal.domain.identity import mask_id_number
 from portal.domain.text import LIMITS, check_text
 from portal.domain.workdays import UnknownYear, format_period_cn
@@ -258,28 +258,52 @@ def notice_days(session: Session, org_id: int | None, purpose: NoticePurpose) ->
 
 
 @dataclass(frozen=True)
-class OfficeNoticeRule:
-    """What a committee office's 公示 page says of its two notices: the pre-review notice's working days and
-    its clause, and the result notice's clause, from its bureau's profile ("" where the profile cites none:
-    the page then cites nothing, rather than Zhenjiang's clauses for every bureau)."""
+class NoticePageWords:
+    """What the 公示 page says to the reader's kind of organisation, decided here (the template shows it):
+    the rule under the heading and what may be put on a notice when nothing is ready. Each reader is told
+    their own kind's rule, not every kind's."""
 
-    days: int
-    pre_clause: str = ""
-    result_clause: str = ""
+    rule: str
+    none_ready: str
 
 
-def office_notice_rule(session: Session, actor: Actor) -> OfficeNoticeRule | None:
-    """The committee office's notice rule as its 公示 page states it; None for any other organisation."""
-    if actor.org_kind is not OrgKind.COMMITTEE:
-        return None
-    profile = effective_profile(session, session.get(Organisation, actor.org_id))
-    rules = profile.committee if profile is not None else None
-    if rules is None:
-        return OfficeNoticeRule(NOTICE_DAYS)
-    return OfficeNoticeRule(
-        max(rules.notice_workdays.value, NOTICE_DAYS),
-        rules.notice_workdays.citation,
-        rules.result_notice_workdays.citation,
+def _bracketed_clause(citation: str) -> str:
+    # An aside the reader's language brackets: （003 五(三)） in Chinese, " (003 5(3))" in English; nothing
+    # where the profile cites no clause (rather than Zhenjiang's clauses for every bureau).
+    return T_("（%(clause)s）", clause=Clause(citation)) if citation else ""
+
+
+def page_words(session: Session, actor: Actor) -> NoticePageWords:
+    """The 公示 page's words for the actor's organisation: an enterprise's own notice before it forwards (5
+    working days, PUB-01), a department's or bureau's optional one, a committee office's two notices with the
+    working days and clauses of its bureau's profile (the pre-review notice's days never under 5)."""
+    if actor.org_kind is OrgKind.ENTERPRISE:
+        return NoticePageWords(
+            N_(
+                "经单位审核通过的申报人，须在本单位公示不少于5个工作日（节假日不计，调休上班日计入），"
+                "期满无异议方可报送。"
+            ),
+            N_("申报经单位领导签批通过后才能列入公示。"),
+        )
+    if actor.org_kind is OrgKind.COMMITTEE:
+        profile = effective_profile(session, session.get(Organisation, actor.org_id))
+        rules = profile.committee if profile is not None else None
+        days = max(rules.notice_workdays.value, NOTICE_DAYS) if rules is not None else NOTICE_DAYS
+        pre = rules.notice_workdays.citation if rules is not None else ""
+        post = rules.result_notice_workdays.citation if rules is not None else ""
+        return NoticePageWords(
+            T_(
+                "审核通过、提交评委会评审人员的基本信息须在评委会办事机构网站公示，公示期不少于%(days)s个工作日"
+                "%(pre)s；评审结果经公示无异议后方可确认并由职称办公布%(post)s。评前公示与评审结果公示分别起草。",
+                days=days,
+                pre=_bracketed_clause(pre),
+                post=_bracketed_clause(post),
+            ),
+            N_("评委会受理的申报可列入评前公示，已表决的申报可列入评审结果公示。"),
+        )
+    return NoticePageWords(
+        N_("需要时，可将本环节审核中的申报公示不少于5个工作日；公示期间及异议处理完毕前，领导不能签批。"),
+        N_("本环节审核中的申报可列入公示。"),
     )
 
 

@@ -59,7 +59,7 @@ def _list_page(
         form=form or first.fields,
         chosen=chosen,
         clocks={n.id: service.notice_clock(db.session, n, moment) for n in items},
-        office_rule=service.office_notice_rule(db.session, actor),
+        words=service.page_words(db.session, actor),
     )
 
 
