@@ -686,13 +686,35 @@ EMPTY_HINTS: dict[frozenset[str], str] = {
 }
 
 
-def empty_hint(session: Session, actor: Actor) -> str:
-    """What the bureau's empty certificate list tells its staff: how certificates come to it on the roads
-    its policy profile takes (the bureau's own 认定 without a profile)."""
-    _require_bureau(actor)
+# The day's download (day_documents) holds the 批复 of the 认定 road and the 评审 lists: its button names what
+# the bureau's roads put in it.
+DAY_DOCUMENTS: dict[frozenset[str], str] = {
+    frozenset({glossary.BUREAU_ROAD}): N_("生成当日批复（PDF）"),
+    frozenset({glossary.COMMITTEE_ROAD}): N_("生成当日评审通过人员名单（PDF）"),
+    frozenset({glossary.BUREAU_ROAD, glossary.COMMITTEE_ROAD}): N_("生成当日批复及评审通过人员名单（PDF）"),
+}
+
+
+@dataclass(frozen=True)
+class ListWords:
+    """What the bureau's certificate list says that depends on the roads its profile takes."""
+
+    empty_hint: str  # the empty list: how certificates come to it
+    day_documents: str  # the button of the day's download
+
+
+def _roads(session: Session, actor: Actor) -> frozenset[str]:
     profile = effective_profile(session, session.get(Organisation, actor.org_id))
     roads = frozenset(p.road for p in profile.pathways) if profile is not None else frozenset()
-    return EMPTY_HINTS.get(roads, EMPTY_HINTS[frozenset({glossary.BUREAU_ROAD})])
+    return roads if roads in EMPTY_HINTS else frozenset({glossary.BUREAU_ROAD})
+
+
+def list_words(session: Session, actor: Actor) -> ListWords:
+    """The certificate list's words for the actor's bureau, by the roads its policy profile's pathways take
+    (the bureau's own 认定 without a profile)."""
+    _require_bureau(actor)
+    roads = _roads(session, actor)
+    return ListWords(EMPTY_HINTS[roads], DAY_DOCUMENTS[roads])
 
 
 def date_label(application: Application) -> str:

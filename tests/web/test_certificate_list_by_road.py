@@ -24,6 +24,8 @@ def test_a_bureau_with_both_roads_lists_certificates_by_their_issue_date(
     empty = browser.get("/certificates").text
     assert "人社局领导认定发证，或评审结果公布后录入证书编号，证书会列在这里。" in empty
     assert "人社局领导认定发证后，证书会列在这里。" not in empty
+    # The day's download holds the 批复 and the 评审 lists (services.certificates.day_documents).
+    assert '<button type="submit" class="btn">生成当日批复及评审通过人员名单（PDF）</button>' in empty
     english = in_english(staff_login(login_as, world.bureau, StaffRole.LEADER)).get("/certificates").text
     assert_english(english)
     assert "once the review result is published and the certificate number entered" in english
@@ -41,3 +43,4 @@ def test_a_bureau_of_the_recognition_road_alone_keeps_its_hint(session: Session,
     world = make_world(session, policy_profile="ganzhou-2026")
     page = staff_login(login_as, world.bureau, StaffRole.LEADER).get("/certificates").text
     assert "人社局领导认定发证后，证书会列在这里。" in page and "评审" not in page
+    assert '<button type="submit" class="btn">生成当日批复（PDF）</button>' in page

@@ -54,7 +54,7 @@ def list_certificates() -> Response:
         "pages/certificates/list_certificates.html",
         rows=rows,
         revocable={a.id for a in rows if service.can_revoke(actor, a)},
-        empty_hint=None if rows else service.empty_hint(db.session, actor),
+        words=service.list_words(db.session, actor),
         filters=filters,
         levels=LEVELS,  # a choice, as the queue's filter: a typed level matched nothing unless exact
         args={k: v for k, v in request.args.items() if v},
