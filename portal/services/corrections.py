@@ -60,6 +60,9 @@ class ReturnInput:
     deadline: str
     # REV-03: the reviewer ticked 确认补充告知, adding items an earlier return could have listed.
     confirm_belated: bool = False
+    # Items whose reason box holds text but which were not ticked: the reviewer wrote why and forgot the
+    # tick. Refused rather than dropped, or the return would go without the item they meant to name.
+    unticked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,12 @@ def return_for_correction(
             )
         elif len(reason) > 500:
             errors[f"reason_{key}"] = N_("原因不能超过500字")
+    for key in data.unticked:
+        if rules.valid_key(key) and key not in items:
+            errors[f"reason_{key}"] = T_(
+                "“%(title)s”写了原因但没有勾选：请勾选它一并退回，或清空原因",
+                title=titles.get(key) or rules.key_title(key),
+            )
     deadline = None
     try:
         deadline = date.fromisoformat(data.deadline.strip())

@@ -58,6 +58,32 @@ def test_the_review_page_composes_a_return_with_every_item_and_a_deadline(
     assert application.state is Status.RETURNED
 
 
+def test_a_reason_written_for_an_item_left_unticked_is_refused_not_dropped(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The reviewer wrote why the work summary needs correcting but ticked only the education: the return
+    went without the summary and the typed reason was lost. It is now refused, naming the item, with every
+    tick and reason kept."""
+    application = make_application(session, world, clock.now, steps=1)
+    browser = login_as(world.enterprise.handler)
+    url = f"/review/applications/{application.id}/return"
+    refused = browser.post(
+        url,
+        data={
+            "sections": ["education"],
+            "reason_education": "证书不清晰",
+            "reason_field:work_summary": "太简略",
+            "deadline": "2026-10-20",
+            "version": application.version,
+        },
+    )
+    assert refused.status_code == 422
+    assert "写了原因但没有勾选：请勾选它一并退回，或清空原因" in refused.text
+    assert 'value="education" checked' in refused.text and "太简略" in refused.text
+    session.refresh(application)
+    assert application.state is not Status.RETURNED
+
+
 def test_the_applicant_sees_the_whole_list_and_only_returned_parts_are_editable(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:

@@ -181,8 +181,16 @@ def return_application(application_id: int) -> Response:
     """A return listing every item to correct at once, with a deadline (一次性告知)."""
     ticked = request.form.getlist("sections")
     items = {key: request.form.get(f"reason_{key}", "") for key in ticked}
+    unticked = tuple(
+        name.removeprefix("reason_")
+        for name, reason in request.form.items()
+        if name.startswith("reason_") and reason.strip() and name.removeprefix("reason_") not in items
+    )
     data = corrections.ReturnInput(
-        items, request.form.get("deadline", ""), confirm_belated=request.form.get("confirm_belated") == "1"
+        items,
+        request.form.get("deadline", ""),
+        confirm_belated=request.form.get("confirm_belated") == "1",
+        unticked=unticked,
     )
     try:
         corrections.return_for_correction(
