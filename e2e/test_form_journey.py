@@ -161,6 +161,15 @@ def test_the_form_feeds_the_live_check_and_a_returned_field_is_fixed_alone(
 
     _scans_for_every_slot(portal_app, application_id, clock.now)
     applicant.reload()
+    # An edit typed but not saved would not go with the submission (it sends what was saved): asked first.
+    applicant.locator("#f-work-summary").fill(SUMMARY + "（尚未保存的补充）")
+    asked: list[str] = []
+    applicant.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    applicant.get_by_role("button", name="提交申报").click()
+    expect(applicant.locator("#f-work-summary")).to_be_editable()
+    assert asked and "申报表有尚未保存的修改" in asked[0]
+    expect(applicant.locator(".badge").first).to_have_text("草稿")
+    applicant.locator("#f-work-summary").fill(SUMMARY)  # as saved: nothing to ask
     applicant.get_by_role("button", name="提交申报").click()
     expect(applicant.locator(".badge").first).to_have_text("已提交，待经办人初审")
 

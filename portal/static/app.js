@@ -29,6 +29,33 @@
     return (submitter && submitter.dataset && submitter.dataset.confirm) ||
       (chosen && chosen.dataset.confirm) || (form && form.dataset.confirm) || "";
   }
+  // A field changed since the page (or the last save) rendered it: what a save would send differs from
+  // what the server holds.
+  function changed(field) {
+    if (!field.name || field.disabled || !/^(INPUT|SELECT|TEXTAREA)$/.test(field.tagName) ||
+        /^(hidden|submit|button|reset|image|file)$/.test(field.type)) { return false; }
+    if (field.type === "checkbox" || field.type === "radio") { return field.checked !== field.defaultChecked; }
+    if (field.tagName === "SELECT") {
+      var initial = Array.prototype.findIndex.call(field.options, function (o) { return o.defaultSelected; });
+      return field.selectedIndex !== Math.max(initial, 0);
+    }
+    return typeof field.value === "string" && field.value !== field.defaultValue;
+  }
+  function unsavedForm() {
+    return Array.prototype.find.call(document.querySelectorAll("form[data-autosave]"), function (form) {
+      return Array.prototype.some.call(form.elements, changed);
+    });
+  }
+  // Submitting an application sends what was saved: edits typed since the last 保存草稿 would stay behind
+  // in this browser while the form turns read-only. A form marked data-unsaved-confirm asks first.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.unsavedConfirm || !unsavedForm()) { return; }
+    if (!window.confirm(form.dataset.unsavedConfirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var message = form instanceof HTMLFormElement ? confirmation(form, event.submitter) : "";
