@@ -415,3 +415,28 @@ def test_a_candidates_vote_totals_read_as_counts_after_the_outcome(app: Flask) -
     # Reported: the meeting's agenda read "Passed the vote for 4, against 2, abstaining 0".
     shown = english(app, T_("赞成 %(yes)d，反对 %(no)d，弃权 %(abstain)d", yes=4, no=2, abstain=0))
     assert shown == "4 for, 2 against, 0 abstaining"
+
+
+def test_a_returned_applications_locked_choices_read_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Found walking the English interface: returned for its work summary only, the application showed the
+    # rows it keeps locked with their choices as stored — 本科, 全日制, 相同或相近, 学士 — beside the English
+    # labels the same choices have in the editable form.
+    from portal.services import corrections
+
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=1)
+    corrections.return_for_correction(
+        session,
+        world.enterprise.actor(world.enterprise.handler_membership.staff_role),
+        application.id,
+        corrections.ReturnInput({"field:work_summary": "请补充业绩数据"}, "2026-10-20"),
+        clock.now,
+    )
+    applicant = in_english(login_as(application.applicant))
+    page = applicant.get(f"/me/applications/{application.id}").text
+    assert "not returned, no change needed" in page
+    for stored, english_label in (("本科", "Bachelor&#39;s level"), ("全日制", "Full-time")):
+        assert f'<span lang="zh-CN">{stored}</span>' not in page
+        assert f'<span class="prewrap">{english_label}</span>' in page
