@@ -244,7 +244,10 @@ def test_the_unit_opinion_is_required_before_the_leader_signs_and_is_printed(
     url = f"/review/applications/{application.id}"
     leader = login_as(world.enterprise.leader)
     leader.post(f"{url}/act", data={"action": "leader_approve", "version": application.version})
-    assert "须先填写基层单位意见" in leader.get(url).text  # the refusal, with its clause, on the page
+    refused = leader.get(url).text
+    assert "须先填写基层单位意见" in refused  # the refusal, with its clause, on the page
+    # ... and where to fill it in: the card further down the page (the leader may record it too).
+    assert '<a href="#unit-opinion" id="to-unit-opinion">' in refused and 'id="unit-opinion"' in refused
     session.refresh(application)
     assert application.state is Status.UNIT_REVIEW
     handler = login_as(world.enterprise.handler)
