@@ -366,3 +366,19 @@ def test_the_dry_runs_result_names_its_basis_with_english_brackets(
     basis = result.split('<p class="muted">')[1].split("</p>")[0]
     assert basis.startswith("Basis: ") and "</span> (<span" in basis and "（" not in basis, basis
     assert "</span>（" not in result
+
+
+def test_the_dry_run_preselects_the_bureaus_pathway_as_the_start_form_does(
+    world: World, session: Session, login_as: Any
+) -> None:
+    # Found walking the portal: 发起申报 offers the bureau's pathway (认定) chosen, the dry run offered
+    # 请选择 and its first forecast came back with "请选择申报途径".
+    world.bureau.org.policy_profile = "ganzhou-2026"
+    session.flush()
+    browser = login_as(world.enterprise.handler)
+    mine = make_user(session, employer=world.enterprise.org)
+    start = browser.get(f"/enterprise/applicants/{mine.id}/applications/new").text
+    check = browser.get("/enterprise/eligibility-check")
+    assert check.status_code == 200 and "请选择申报途径" not in check.text
+    for page in (start, check.text):
+        assert re.search(r'<option value="认定"[^>]*selected', page), page

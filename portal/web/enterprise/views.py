@@ -85,6 +85,9 @@ def check_eligibility() -> Response:
         except ValidationFailed as invalid:
             errors, status = invalid.fields, 422
     enterprise = _enterprise()
+    if not form:  # the first view preselects the bureau's own pathway, as 发起申报 does
+        profile = policies.effective_profile(db.session, policies.bureau_of(enterprise))
+        form = {"pathway": profile.pathway_names[0]} if profile is not None else {}
     return render_page(
         "pages/enterprise/check_eligibility.html",
         fragment="result",
