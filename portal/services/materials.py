@@ -13,8 +13,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import IO
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, selectinload
 
 from portal.documents import scans
 from portal.domain import materials as rules
@@ -341,8 +341,49 @@ def gaps_message(found: list[rules.Gap]) -> str:
 
 
 def unendorsed_copies(session: Session, application_id: int) -> list[Material]:
-    """The application's copies (复印件) not yet endorsed with the unit's seal."""
-    return [m for m in active_materials(session, application_id) if m.is_copy and m.endorsement is None]
+    """The application's copies (复印件) not yet endorsed with the unit's seal.
+
+    A queue page names its rows first (`expect_rows`): the first row whose guard asks reads the copies of
+    every row of the page in one statement (their endorsements in one more), and the others are answered
+    from that read until the session next writes — the copies guard asks each row an enterprise's
+    handler may approve (issue 20: no read per row)."""
+    known: dict[int, list[Material]] = session.info.setdefault(_UNENDORSED, {})
+    if application_id not in known:
+        wanted = {application_id, *session.info.get(_EXPECTED, ())} - known.keys()
+        found: dict[int, list[Material]] = {i: [] for i in wanted}
+        copies = session.scalars(
+            select(Material)
+            .where(
+                Material.application_id.in_(sorted(wanted)),
+                Material.removed_at.is_(None),
+                Material.kind == "copy",
+            )
+            .options(selectinload(Material.endorsements))
+            .order_by(Material.id)
+        )
+        for material in copies:
+            if material.endorsement is None:
+                found[material.application_id].append(material)
+        known.update(found)
+    return list(known[application_id])
+
+
+def expect_rows(session: Session, application_ids: list[int]) -> None:
+    """The applications a page is about to weigh one by one (a queue page's rows): `unendorsed_copies`
+    reads them together when the first is asked, and not at all when none is."""
+    session.info[_EXPECTED] = tuple(application_ids)
+
+
+_UNENDORSED = "portal.materials.unendorsed"
+_EXPECTED = "portal.materials.expected"
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _unendorsed_stale(session: Session, *_: object) -> None:
+    session.info.pop(_UNENDORSED, None)
+    session.info.pop(_EXPECTED, None)
 
 
 @dataclass(frozen=True)

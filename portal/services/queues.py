@@ -29,7 +29,7 @@ from portal.domain.workdays import UnknownYear, WorkCalendar
 from portal.domain.workflow import BULK_ACTIONS, COMMITTEE_ROAD, Action, Status
 from portal.models import Application, Organisation, OrgKind, StaffRole, User
 from portal.models.base import UTCDateTime
-from portal.services import audit, paper, policies, rulebook, versions
+from portal.services import audit, materials, paper, policies, rulebook, versions
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI, work_calendar
 from portal.services.rulebook import Form, Offer
@@ -465,6 +465,7 @@ def _rows(
     has_more = len(found) > size
     found = found[:size]
     calendar = work_calendar(session) if found else None
+    materials.expect_rows(session, [application.id for application, *_ in found])
     rows = [
         _row(session, actor, application, now, calendar, paper_overdue=bool(overdue), names=(name, unit))
         for application, overdue, name, unit in found
