@@ -268,6 +268,23 @@ def make_application(
     return application
 
 
+def returned_summary(
+    session: Session, world: World, now: datetime, deadline: str = "2026-10-20"
+) -> Application:
+    """An application the unit's handler returned for its 工作总结, to be corrected by ``deadline``."""
+    from portal.services import corrections
+
+    application = make_application(session, world, now, steps=1)
+    corrections.return_for_correction(
+        session,
+        world.enterprise.actor(StaffRole.HANDLER),
+        application.id,
+        corrections.ReturnInput({"field:work_summary": "请补充近三年业绩"}, deadline),
+        now,
+    )
+    return application
+
+
 def in_batch(
     session: Session,
     application: Application,

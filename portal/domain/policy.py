@@ -1001,12 +1001,24 @@ class ReviewCheck(Cited):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CorrectionRule(Cited):
+    """REV-03: what is to be corrected is told at once (一次性告知), and what is not corrected by the deadline
+    is treated as giving up the application (视为放弃申报). The portal applies it under every profile; the
+    profile only says which clause of its notice states it (Zhenjiang's 003 五(二), Dongchuan's 004 一(四)),
+    so the refusals and the abandonment note cite that one, and nothing where the notice is silent."""
+
+    rule: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class WorkflowRules:
     """Values the workflow services read: the return limit (REV-04), the unit notice (PUB-01/02/06),
-    the paper follow-up after online approval (MAT-15: Zhenjiang, 10 working days, 003 附件 备注3) and
+    the paper follow-up after online approval (MAT-15: Zhenjiang, 10 working days, 003 附件 备注3),
     how many calendar days after its last day a notice's page still shows who was in it (issue 16.15;
-    no notice says, so every profile marks its value ``confirmed = false``)."""
+    no notice says, so every profile marks its value ``confirmed = false``), the clause of the
+    corrections rule (REV-03, ``corrections``) and the 初审's check (EXP-03, ``experience_check``)."""
 
+    corrections: CorrectionRule | None = None
     return_limit: Threshold | None = None
     unit_notice_workdays: Threshold | None = None
     paper_followup_workdays: Threshold | None = None

@@ -2,8 +2,9 @@
 and sets a deadline; the applicant sees one complete list and may change only those parts; resubmission
 goes back to the reviewer who returned it; a missed deadline abandons the application (视为放弃申报).
 
-Rules: 003 五(二), 004 一(四), REV-03. Transitions caused: review statuses → returned (RETURN),
-returned → abandoned (ABANDON, by the scheduled job).
+Rules: 003 五(二), 004 一(四), REV-03 (what the portal says cites the clause of the bureau's own profile,
+`correction_clause`: none where its notice does not state the rule). Transitions caused: review statuses
+→ returned (RETURN), returned → abandoned (ABANDON, by the scheduled job).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from portal.domain import form as rules_form
 from portal.domain import materials as rules_materials
 from portal.domain.errors import ValidationFailed
 from portal.domain.glossary import cn_date
-from portal.domain.i18n import N_, NT_, T_, joined
+from portal.domain.i18n import N_, NT_, T_, Clause, Text, joined
 from portal.domain.materials import slot_title
-from portal.domain.policy import Threshold
+from portal.domain.policy import PolicyProfile, Threshold
 from portal.domain.workdays import UnknownYear
 from portal.domain.workflow import Action, Level, Status, holder
 from portal.models import Application, Correction, CorrectionItem, CorrectionStatus, Material
@@ -35,6 +36,19 @@ from portal.services.scope import get_application
 
 DEFAULT_WORKDAYS = 10  # the deadline offered by default; the reviewer may choose another
 WARN_WORKDAYS = 3
+
+
+def clause_under(profile: PolicyProfile | None) -> str:
+    """The clause of REV-03 (一次性告知; not corrected in time = given up) in ``profile``: Zhenjiang's
+    003 五(二), Dongchuan's 004 一(四); "" where the profile's notice does not state it (Ganzhou, Nantong)
+    or the bureau follows no profile. Never another city's clause."""
+    rule = profile.workflow.corrections if profile is not None else None
+    return rule.citation if rule is not None else ""
+
+
+def correction_clause(session: Session, application: Application) -> str:
+    """`clause_under` the profile of the application's bureau."""
+    return clause_under(effective_profile(session, application.bureau))
 
 
 def snapshot(session: Session, application: Application) -> dict[str, Any]:
@@ -73,16 +87,26 @@ class Belated:
     earlier: Correction
     keys: list[str]
     titles: list[str]
+    clause: str = ""  # REV-03's clause in the bureau's profile ("" where its notice does not state it)
 
     def warning(self) -> str:
-        """The warning the reviewer reads on the return's form (its confirm field)."""
+        """The warning the reviewer reads on the return's form (its confirm field), citing the bureau's
+        own clause of the rule, if any."""
+        day, listed = today(self.earlier.requested_at), joined(self.titles)
+        if not self.clause:
+            return T_(
+                "以下事项自%(day)s的上次退回以来未作修改，当时即可一并告知：%(listed)s。退回补正应一次性告知，"
+                "再次退回原则上不应增加上次可以列明的事项；确需补充告知的，请勾选“确认补充告知”后再退回",
+                day=day,
+                listed=listed,
+            )
         return T_(
             "以下事项自%(day)s的上次退回以来未作修改，当时即可一并告知：%(listed)s。退回补正应一次性告知"
             "（%(clause)s），再次退回原则上不应增加上次可以列明的事项；确需补充告知的，"
             "请勾选“确认补充告知”后再退回",
-            day=today(self.earlier.requested_at),
-            listed=joined(self.titles),
-            clause="REV-03、003 五(二)",
+            day=day,
+            listed=listed,
+            clause=Clause(self.clause),
         )
 
 
@@ -126,7 +150,12 @@ def belated_items(
     if not found:
         return None
     titles = item_titles(session, application)
-    return Belated(earlier, found, [titles.get(key) or rules.key_title(key) for key in found])
+    return Belated(
+        earlier,
+        found,
+        [titles.get(key) or rules.key_title(key) for key in found],
+        correction_clause(session, application),
+    )
 
 
 def return_for_correction(
@@ -432,7 +461,9 @@ def deadline_view(session: Session, correction: Correction, now: datetime) -> De
 
 
 def abandon_overdue(session: Session, now: datetime) -> list[Correction]:
-    """The scheduled job: corrections whose deadline has passed abandon their application (003 五(二))."""
+    """The scheduled job: corrections whose deadline has passed abandon their application (REV-03). The
+    note it writes is a message (read in each reader's language in the history) citing the clause of the
+    application's bureau's profile, none where its notice does not state the rule."""
     overdue = list(
         session.scalars(
             select(Correction).where(
@@ -451,12 +482,20 @@ def abandon_overdue(session: Session, now: datetime) -> list[Correction]:
                 application,
                 Action.ABANDON,
                 now,
-                reason=f"未在{cn_date(correction.deadline)}前补正，视为放弃申报（003 五(二)）",
+                reason=abandonment_note(correction.deadline, correction_clause(session, application)),
             )
         correction.status, correction.closed_at = CorrectionStatus.ABANDONED.value, now
         done.append(correction)
     session.flush()
     return done
+
+
+def abandonment_note(deadline: date, clause: str) -> Text:
+    """The history's note on an application abandoned for a missed correction deadline: the day, and the
+    bureau's clause of the rule (REV-03) where its profile gives one."""
+    if not clause:
+        return T_("未在%(day)s前补正，视为放弃申报", day=deadline)
+    return T_("未在%(day)s前补正，视为放弃申报（%(clause)s）", day=deadline, clause=Clause(clause))
 
 
 def warn_deadlines(session: Session, now: datetime) -> list[Correction]:

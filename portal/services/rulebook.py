@@ -664,19 +664,23 @@ def warnings_acknowledged(case: Case, action: Action, attempt: Attempt) -> Refus
     )
 
 
-@guard(Action.RESUBMIT, clause="003 五(二)、004 一(四)", name="correction_overdue")
+@guard(Action.RESUBMIT, clause="REV-03 (the profile's corrections clause)", name="correction_overdue")
 def corrected_in_time(case: Case, action: Action, attempt: Attempt) -> str | None:
     """REV-03: not corrected by the deadline is treated as giving up. The periodic job abandons the case;
-    until it has run, the resubmission is refused here rather than let through late."""
+    until it has run, the resubmission is refused here rather than let through late. The refusal cites the
+    clause of the bureau's own profile (Zhenjiang's 003 五(二), Dongchuan's 004 一(四)), none elsewhere."""
     if case.status is not Status.RETURNED:
         return None
     correction = corrections.open_correction(case.session, case.application.id)
     if correction is None or correction.deadline >= today(case.now):
         return None
+    clause = corrections.clause_under(case.profile)
+    if not clause:
+        return T_("补正截止日期%(day)s已过，逾期未补正视为放弃申报，不能再重新提交", day=correction.deadline)
     return T_(
         "补正截止日期%(day)s已过，逾期未补正视为放弃申报，不能再重新提交（%(clause)s）",
         day=correction.deadline,
-        clause="003 五(二)",
+        clause=Clause(clause),
     )
 
 

@@ -241,7 +241,11 @@ def apply(
         detail=_detail(action, values, checked),
     )
     session.refresh(application)
-    notifications.after_transition(session, application, action, now, reason.strip())
+    # A message (the system's own note: a missed correction deadline) stays one, so the applicant's inbox
+    # reads it in their language too.
+    notifications.after_transition(
+        session, application, action, now, reason if isinstance(reason, Text) else reason.strip()
+    )
     return application
 
 
