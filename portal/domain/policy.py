@@ -954,6 +954,23 @@ class YearEndRule(Cited):
 
 
 @dataclass(frozen=True, kw_only=True)
+class UnitOpinionRule(Cited):
+    """EXP-04 (Dongchuan's 004 二(九)): the unit's opinion (基层单位意见) gives a truthful evaluation of the
+    applicant's professional work and how the unit recommended; REV-05 (004 一(四), ``recommendation``):
+    the unit answers for its recommendation and states it clearly. The portal asks for the opinion under
+    every profile; this table only says which clauses of the profile's notice state it, so the unit's
+    pages cite those, and nothing where the notice is silent."""
+
+    rule: str
+    recommendation: Citation
+
+    @property
+    def clauses(self) -> str:
+        """Both clauses as a message cites them: "004 二(九)、004 一(四)"."""
+        return f"{self.citation}、{self.recommendation}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class AssessmentRule(Cited):
     """PREQ-03 (002 三(一)1): the unit attests the annual assessment (考核合格) at its review."""
 
@@ -1061,6 +1078,7 @@ class PolicyProfile:
     equivalence: EquivalenceRule | None = None
     titles_elsewhere: TitlesElsewhere | None = None
     assessment: AssessmentRule | None = None
+    unit_opinion: UnitOpinionRule | None = None
     form: FormLayout | None = None
     committee: CommitteeRules | None = None
     accounts: AccountRules | None = None

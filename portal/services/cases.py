@@ -86,6 +86,7 @@ class ReviewCase:
     opinion: UnitOpinion | None  # the unit's opinion (基层单位意见, issue 21.8)
     can_record_opinion: bool
     notice_outcome: str  # for the opinion, from the notice record (PUB-05)
+    opinion_clauses: unit_opinions.OpinionClauses  # what the opinion's hint cites: the profile's, or none
     originals_refusal: str | None  # why the originals' ZIP is not this actor's (None: it is)
     routing: committees.Routing | None = None  # 送评委会评审 is offered: the committees it may go to
     result_sheet: results.ResultSheet | None = None  # the committee's published result (评审结果)
@@ -152,6 +153,7 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
         opinion=unit_opinions.opinion_of(session, application.id),
         can_record_opinion=unit_opinions.may_record(actor, application),
         notice_outcome=unit_opinions.notice_outcome(session, application.id),
+        opinion_clauses=unit_opinions.clauses_under(evaluation.profile),
         originals_refusal=packages.originals_refusal(actor, application),
         routing=committees.routing(session, application, now) if sending else None,
         result_sheet=results.result_sheet(session, application),

@@ -2,7 +2,8 @@
 
 - `unit_opinion`: the unit's leader approves (领导签批通过 at unit review) only once the unit's opinion
   (基层单位意见) is recorded and recommends: EXP-04 (004 二(九)), REV-05 (004 一(四)), with the annual
-  assessment attested (PREQ-03, 002 三(一)1).
+  assessment attested (PREQ-03, 002 三(一)1). The refusal cites the bureau's profile's clauses
+  (`unit_opinions.OpinionClauses`: Dongchuan's), none where its notice states none.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from portal.services import unit_opinions
 from portal.services.rulebook import Attempt, Case, guard
 
 
-@guard(Action.LEADER_APPROVE, clause="EXP-04、REV-05（004 二(九)、004 一(四)）", name="unit_opinion")
+@guard(Action.LEADER_APPROVE, clause="EXP-04、REV-05 (the profile's opinion clauses)", name="unit_opinion")
 def unit_opinion_recorded(case: Case, action: Action, attempt: Attempt) -> str | None:
     """The unit recommends in a complete, structured opinion before its leader signs."""
     if case.status is not Status.UNIT_REVIEW:

@@ -6,7 +6,10 @@ approval (领导签批通过 at unit review) is refused until it is complete and
 Rules: EXP-04 (004 二(九): a truthful evaluation of the professional work and the recommendation
 facts: method, who took part and how many, the opinion and how it was formed, the notice outcome),
 REV-05 (004 一(四): a clear recommendation), PREQ-03 (002 三(一)1: the annual assessment, 考核合格,
-attested by the unit). Causes no transition; every save is audited.
+attested by the unit). The opinion is asked under every profile; what the pages and refusals cite is the
+bureau's own profile's clauses (`OpinionClauses`): Dongchuan's 004 二(九)、一(四) for the opinion, Nantong's
+002 三(一)1 for the assessment, nothing where the notice does not state the rule. Causes no transition;
+every save is audited.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.glossary import cn_date
-from portal.domain.i18n import N_, T_
+from portal.domain.i18n import N_, T_, Clause
+from portal.domain.policy import PolicyProfile
 from portal.domain.text import check_text
 from portal.domain.workflow import Status
 from portal.models import (
@@ -35,16 +39,48 @@ from portal.models import (
 )
 from portal.services import audit
 from portal.services.actors import Actor
+from portal.services.policies import effective_profile
 from portal.services.scope import get_application
 
 OPEN_TO_OPINION = frozenset({Status.SUBMITTED, Status.UNIT_REVIEW})
-CLAUSE = "004 二(九)、004 一(四)"
 FIELDS = {
     "evaluation": (N_("对申报人专业技术工作的评价"), 1000),
     "participants": (N_("参加推荐的人员"), 200),
     "formation": (N_("推荐意见的形成过程"), 500),
     "assessment": (N_("近年年度考核结果"), 100),
 }
+
+
+@dataclass(frozen=True)
+class OpinionClauses:
+    """The clauses the unit's opinion is asked under, from the bureau's profile; "" where its notice
+    states no such rule: a unit is never told another city's clause."""
+
+    evaluation: str = ""  # EXP-04 (Dongchuan's 004 二(九)): the evaluation and the recommendation facts
+    recommendation: str = ""  # REV-05 (Dongchuan's 004 一(四)): a clear recommendation
+    assessment: str = ""  # PREQ-03 (Nantong's 002 三(一)1): the annual assessment passed
+
+    @property
+    def opinion(self) -> str:
+        """The opinion's clauses as its refusals cite them ("004 二(九)、004 一(四)"), "" where none."""
+        return "、".join(c for c in (self.evaluation, self.recommendation) if c)
+
+
+def clauses_under(profile: PolicyProfile | None) -> OpinionClauses:
+    """What ``profile`` cites for the unit's opinion: its EXP-04/REV-05 table and its PREQ-03 rule."""
+    if profile is None:
+        return OpinionClauses()
+    rule = profile.unit_opinion
+    return OpinionClauses(
+        rule.citation if rule is not None else "",
+        rule.recommendation if rule is not None else "",
+        profile.assessment.citation if profile.assessment is not None else "",
+    )
+
+
+def clauses_for(session: Session, application: Application) -> OpinionClauses:
+    """`clauses_under` the profile of the application's bureau."""
+    return clauses_under(effective_profile(session, application.bureau))
 
 
 @dataclass(frozen=True)
@@ -114,7 +150,12 @@ def record_opinion(
     if votes is not None and count is not None and votes > count:
         errors["votes_for"] = T_("同意票数不能多于参加人数（%(count)s人）", count=str(count))
     if data.assessment_passed not in ("yes", "no"):
-        errors["assessment_passed"] = N_("请确认年度考核是否合格（002 三(一)1）")
+        clause = clauses_for(session, application).assessment
+        errors["assessment_passed"] = (
+            T_("请确认年度考核是否合格（%(clause)s）", clause=Clause(clause))
+            if clause
+            else N_("请确认年度考核是否合格")
+        )
     if errors:
         raise ValidationFailed(errors)
     assert count is not None
@@ -153,20 +194,29 @@ def record_opinion(
 
 
 def refusal(session: Session, application: Application) -> str | None:
-    """Why the unit cannot approve yet (the rulebook's guard): no opinion, or it does not recommend."""
+    """Why the unit cannot approve yet (the rulebook's guard): no opinion, or it does not recommend; citing
+    the bureau's profile's clauses (Dongchuan's), none where its notice states none."""
     opinion = opinion_of(session, application.id)
+    if opinion is not None and opinion.recommendation == Recommendation.RECOMMEND.value:
+        return None
+    clause = clauses_for(session, application).opinion
     if opinion is None:
+        if not clause:
+            return N_(
+                "须先填写基层单位意见（对专业技术工作的评价、推荐方式、参加人员及人数、推荐意见及形成过程、"
+                "年度考核结果），单位领导才能签批通过"
+            )
         return T_(
             "须先填写基层单位意见（对专业技术工作的评价、推荐方式、参加人员及人数、推荐意见及形成过程、"
             "年度考核结果），单位领导才能签批通过（%(clause)s）",
-            clause=CLAUSE,
+            clause=Clause(clause),
         )
-    if opinion.recommendation != Recommendation.RECOMMEND.value:
-        return T_(
-            "基层单位意见为“不同意推荐”，不能签批通过；如不推荐，请不予通过并写明理由（%(clause)s）",
-            clause=CLAUSE,
-        )
-    return None
+    if not clause:
+        return N_("基层单位意见为“不同意推荐”，不能签批通过；如不推荐，请不予通过并写明理由")
+    return T_(
+        "基层单位意见为“不同意推荐”，不能签批通过；如不推荐，请不予通过并写明理由（%(clause)s）",
+        clause=Clause(clause),
+    )
 
 
 def notice_outcome(session: Session, application_id: int) -> str:
