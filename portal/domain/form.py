@@ -334,7 +334,8 @@ FLAT_FIELDS: tuple[FieldSpec, ...] = (
         N_("工作总结"),
         L,
         limit=4000,
-        hint=N_("任现职以来的主要工作和业绩，4000字以内（002 四(一)）"),
+        # Its clause (MAT-12, Nantong's 002 四(一)) comes from the bureau's profile: FormClauses.summary.
+        hint=N_("任现职以来的主要工作和业绩，4000字以内"),
     ),
 )
 FLAT_BY_NAME: dict[str, FieldSpec] = {f.name: f for f in FLAT_FIELDS}
@@ -489,19 +490,23 @@ class FormClauses:
 
     exam_pass: str = ""  # EXAM-03's (Zhenjiang's 003 二(五)): a failed exam supports no application
     establishment: str = ""  # SI-01's (Ganzhou's 000 三(四)): 在编 staff upload the 编制册
+    summary: str = ""  # MAT-12's (Nantong's 002 四(一)): the form's work summary
+    foreign_degree: str = ""  # MAT-08's (Nantong's 002 五(二)): a degree from abroad is certified
 
     @property
     def hints(self) -> dict[str, Clause]:
         """The flat fields' hint clauses, by field name."""
-        return {"on_establishment": Clause(self.establishment)} if self.establishment else {}
+        named = {"on_establishment": self.establishment, "work_summary": self.summary}
+        return {name: Clause(clause) for name, clause in named.items() if clause}
 
 
 NO_CLAUSES = FormClauses()
 
 
 def form_clauses(profile: PolicyProfile | None) -> FormClauses:
-    """What the profile cites for the form's messages: its EXAM-03 rule (a national exam required) and its
-    social insurance rule where 在编 staff are exempt (they upload the 编制册 instead)."""
+    """What the profile cites for the form's messages: its EXAM-03 rule (a national exam required), its
+    social insurance rule where 在编 staff are exempt (they upload the 编制册 instead), and its document
+    rules MAT-12 (the work summary) and MAT-08 (a degree from abroad)."""
     if profile is None:
         return NO_CLAUSES
     exam = next((r.citation for r in profile.exam_rules if r.kind == "exam_required"), "")
@@ -509,12 +514,18 @@ def form_clauses(profile: PolicyProfile | None) -> FormClauses:
     establishment = (
         insurance.citation if insurance is not None and "在编" in insurance.exempt_employment_types else ""
     )
-    return FormClauses(exam_pass=exam, establishment=establishment)
+    return FormClauses(
+        exam_pass=exam,
+        establishment=establishment,
+        summary=profile.document_clause("MAT-12"),
+        foreign_degree=profile.document_clause("MAT-08"),
+    )
 
 
 def _row_checks(row: ParsedRow, today: date, clauses: FormClauses = NO_CLAUSES) -> None:
-    """What one row's fields say together: dates in order, a degree the education can carry, a score at
-    the pass line (citing the profile's clause, if any), the 学信网 code's shape."""
+    """What one row's fields say together: dates in order, a degree the education can carry, a degree from
+    abroad's certificate and a score at the pass line (citing the profile's clauses, if any), the 学信网
+    code's shape."""
     v, e = row.values, row.errors
 
     def refuse(name: str, message: str) -> None:
@@ -548,7 +559,15 @@ def _row_checks(row: ParsedRow, today: date, clauses: FormClauses = NO_CLAUSES) 
         if v.get("degree_type") and degree in (None, "无"):
             refuse("degree_type", N_("没有学位时不选学位类型"))
         if v.get("overseas") and not v.get("cscse_no"):
-            refuse("cscse_no", N_("国（境）外学历请填写教育部留学服务中心认证书编号（002 五(二)）"))
+            refuse(
+                "cscse_no",
+                T_(
+                    "国（境）外学历请填写教育部留学服务中心认证书编号（%(citation)s）",
+                    citation=Clause(clauses.foreign_degree),
+                )
+                if clauses.foreign_degree
+                else N_("国（境）外学历请填写教育部留学服务中心认证书编号"),
+            )
         code = v.get("xuexin_code")
         if code:
             code = str(code).replace(" ", "").upper()

@@ -954,6 +954,16 @@ class YearEndRule(Cited):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DocumentRule(Cited):
+    """A rule of the notice on what the application holds (MAT-…): MAT-12, the online form's parts with its
+    work summary (Nantong's 002 四(一)); MAT-08, a degree from abroad certified by the 教育部留学服务中心
+    (Nantong's 002 五(二)). The form asks the same under every profile; this only says which clause of the
+    profile's notice states it, so the form's hints and refusals cite that one, none where it has none."""
+
+    rule: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class UnitOpinionRule(Cited):
     """EXP-04 (Dongchuan's 004 二(九)): the unit's opinion (基层单位意见) gives a truthful evaluation of the
     applicant's professional work and how the unit recommended; REV-05 (004 一(四), ``recommendation``):
@@ -1079,6 +1089,7 @@ class PolicyProfile:
     titles_elsewhere: TitlesElsewhere | None = None
     assessment: AssessmentRule | None = None
     unit_opinion: UnitOpinionRule | None = None
+    documents: tuple[DocumentRule, ...] = ()
     form: FormLayout | None = None
     committee: CommitteeRules | None = None
     accounts: AccountRules | None = None
@@ -1129,6 +1140,10 @@ class PolicyProfile:
 
     def pathway(self, name: str | None) -> PathwayScope | None:
         return next((p for p in self.pathways if p.name == name), None)
+
+    def document_clause(self, rule: str) -> str:
+        """The clause of the profile's notice stating the document rule ``rule`` (MAT-12, MAT-08), or ""."""
+        return next((d.citation for d in self.documents if d.rule == rule), "")
 
     @property
     def allows_self_registration(self) -> bool:

@@ -1,6 +1,7 @@
 """The 申报表's messages cite the bureau's own notice (its policy profile's clause), never one city's for
 everybody: the failed exam's refusal (EXAM-03, Zhenjiang's 003 二(五)) and the 在编 hint (SI-01, Ganzhou's
-000 三(四)) name a clause only where the profile has that rule."""
+000 三(四)), the work summary's hint (MAT-12) and a foreign degree's refusal (MAT-08, both Nantong's 002)
+name a clause only where the profile has that rule."""
 
 from __future__ import annotations
 
@@ -38,6 +39,22 @@ def test_elsewhere_the_refusal_names_no_clause(profile: str | None) -> None:
 
 def test_the_establishment_hint_cites_ganzhou_s_clause_only_where_its_profile_has_the_rule() -> None:
     assert form_clauses(PROFILES["ganzhou-2022"]).hints == {"on_establishment": "000 三(四)"}
-    for profile in ("zhenjiang-2024", "kunming-2022", "nantong-2023"):
+    for profile in ("zhenjiang-2024", "kunming-2022", "ganzhou-2026"):
         assert form_clauses(PROFILES[profile]).hints == {}, profile
     assert NO_CLAUSES.hints == {}
+
+
+def test_the_work_summary_and_a_foreign_degree_cite_nantong_s_clauses_only_under_its_profile() -> None:
+    """MAT-12 (Nantong's 002 四(一)) and MAT-08 (its 五(二)): the other notices state neither."""
+    nantong = form_clauses(PROFILES["nantong-2023"])
+    assert nantong.hints == {"work_summary": "002 四(一)"}
+    foreign = {
+        input_name(SectionKey.EDUCATION, 0, "level"): "硕士研究生",
+        input_name(SectionKey.EDUCATION, 0, "overseas"): "1",
+    }
+    cscse = input_name(SectionKey.EDUCATION, 0, "cscse_no")
+    said = "国（境）外学历请填写教育部留学服务中心认证书编号"
+    assert parse_form(foreign, TODAY, nantong).errors[cscse] == f"{said}（002 五(二)）"
+    for profile in ("zhenjiang-2024", "kunming-2022", "ganzhou-2022", "ganzhou-2026"):
+        assert parse_form(foreign, TODAY, form_clauses(PROFILES[profile])).errors[cscse] == said, profile
+    assert parse_form(foreign, TODAY).errors[cscse] == said

@@ -1,11 +1,13 @@
 """The 申报表's page cites the bureau's own notice: the 在编 hint names Ganzhou's 000 三(四) under Ganzhou's
 2022 profile (in English numbered, 000 3(4)) and no clause elsewhere; a failed exam's refusal names
-Zhenjiang's 003 二(五) under Zhenjiang's profile only."""
+Zhenjiang's 003 二(五) under Zhenjiang's profile only; the work summary's hint and a foreign degree's
+refusal name Nantong's 002 四(一) and 五(二) under Nantong's profile only."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session
 
 from tests.conftest import Clock
@@ -54,3 +56,41 @@ def test_under_kunming_s_profile_a_failed_exam_names_no_clause(
     browser, application_id = _page(session, clock, login_as, "kunming-2022")
     refused = browser.post(f"/me/applications/{application_id}/form", data=FAILED_EXAM).text
     assert "未通过的考试不能作为申报依据<" in refused and "未通过的考试不能作为申报依据（" not in refused
+
+
+FOREIGN_DEGREE = {
+    "_sections": "education",
+    "education-0-level": "硕士研究生",
+    "education-0-school": "墨尔本大学",
+    "education-0-major": "土木工程",
+    "education-0-graduated_on": "2015-06-30",
+    "education-0-overseas": "1",
+    "education-0-cscse_no": "",
+}
+SUMMARY_HINT = "任现职以来的主要工作和业绩，4000字以内"
+
+
+def test_under_nantong_s_profile_the_summary_and_a_foreign_degree_cite_002_in_both_languages(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """MAT-12 (the work summary) and MAT-08 (a degree from abroad) are Nantong's 002 四(一) and 五(二)."""
+    browser, application_id = _page(session, clock, login_as, "nantong-2023")
+    page = browser.get(f"/me/applications/{application_id}").text
+    assert f"{SUMMARY_HINT}（002 四(一)）" in page
+    refused = browser.post(f"/me/applications/{application_id}/form", data=FOREIGN_DEGREE).text
+    assert "教育部留学服务中心认证书编号（002 五(二)）" in refused
+    english = in_english(browser).get(f"/me/applications/{application_id}").text
+    assert "up to 4000 characters (002 4(1))" in english
+    english = browser.post(f"/me/applications/{application_id}/form", data=FOREIGN_DEGREE).text
+    assert "CSCSE certification of the Ministry of Education (002 5(2))" in english
+
+
+@pytest.mark.parametrize("profile", ["zhenjiang-2024", "kunming-2022", "ganzhou-2022", "ganzhou-2026"])
+def test_elsewhere_the_summary_and_a_foreign_degree_cite_no_clause(
+    session: Session, clock: Clock, login_as: Any, profile: str
+) -> None:
+    browser, application_id = _page(session, clock, login_as, profile)
+    page = browser.get(f"/me/applications/{application_id}").text
+    assert f"{SUMMARY_HINT}<" in page and "002 四(一)" not in page
+    refused = browser.post(f"/me/applications/{application_id}/form", data=FOREIGN_DEGREE).text
+    assert "教育部留学服务中心认证书编号<" in refused and "认证书编号（" not in refused
