@@ -23,7 +23,7 @@ from portal.domain.errors import DomainError, NotFound, PermissionDenied, Valida
 from portal.domain.i18n import N_, NT_, T_
 from portal.domain.materials import add_months
 from portal.domain.policy import CallRule
-from portal.models import CallStatus, Committee, CommitteeCall, OrgKind, StaffRole
+from portal.models import CallStatus, Committee, CommitteeCall, Organisation, OrgKind, StaffRole
 from portal.services import audit, committees
 from portal.services.actors import Actor
 from portal.services.calendar import today
@@ -237,6 +237,15 @@ def call_rule(session: Session, actor: Actor) -> CallRule | None:
     if committee is None:
         return None
     _profile, rules = committees.rules_for(session, committee.bureau)
+    return rules.call if rules is not None else None
+
+
+def stated_rule(session: Session, actor: Actor) -> CallRule | None:
+    """The call rule (WIN-07) of the profile of the actor's bureau, as the calls page states it to the
+    bureau's staff and its committee offices' alike: Dongchuan's 004 一(三); None where the profile has
+    none (the page then states no rule and cites no clause)."""
+    org = session.get(Organisation, actor.org_id) if actor.org_id else None
+    _profile, rules = committees.rules_for(session, org)
     return rules.call if rules is not None else None
 
 

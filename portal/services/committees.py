@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from portal.domain import committees as rules
 from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_, Clause
-from portal.domain.policy import CommitteeRules, PolicyProfile, expand_levels
+from portal.domain.policy import CommitteeRules, PolicyProfile, ProvincialWindows, expand_levels
 from portal.domain.workflow import Status
 from portal.models import (
     Application,
@@ -92,6 +92,14 @@ def rules_for(
     """The profile of the bureau above ``org`` and its committee road (None when it has none)."""
     profile = effective_profile(session, org)
     return profile, profile.committee if profile is not None else None
+
+
+def provincial_windows(session: Session, actor: Actor) -> ProvincialWindows | None:
+    """The profile's rule opening a provincial committee's online channel by its intake dates (WIN-05,
+    Dongchuan's 004 二(二)), for the actor's bureau or committee office; None where it has none (the
+    committees page then states neither its days nor its clause)."""
+    _profile, rule = rules_for(session, session.get(Organisation, actor.org_id) if actor.org_id else None)
+    return rule.provincial_windows if rule is not None else None
 
 
 # --- creating committees and keeping their scope -------------------------------------------------------
@@ -161,8 +169,15 @@ def create_committee(session: Session, actor: Actor, data: CommitteeInput, now: 
         and not (opens and closes)
         and "intake_opens" not in errors
     ):
-        errors["intake_opens"] = N_(
-            "省级评委会请填写收审材料的起止日期（004 二(二)：据此开通和关闭网上申报）"
+        # The dates open and close the online channel where the profile says so (WIN-05, its clause).
+        windows = provincial_windows(session, actor)
+        errors["intake_opens"] = (
+            T_(
+                "省级评委会请填写收审材料的起止日期（%(clause)s：据此开通和关闭网上申报）",
+                clause=Clause(windows.citation),
+            )
+            if windows is not None
+            else N_("省级评委会请填写收审材料的起止日期")
         )
     if errors:
         raise ValidationFailed(errors)

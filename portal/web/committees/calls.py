@@ -50,6 +50,7 @@ def _list_page(
         tabs=service.TABS,
         office=actor.org_kind is OrgKind.COMMITTEE,
         rule=rule,
+        stated=service.stated_rule(db.session, actor),  # the rule the page states, with its clause
         earliest=service.earliest_intake(rule, now()) if rule else None,
         errors=errors or {},
         form=form or {},
