@@ -10,6 +10,7 @@ Pure Python: no Flask, no SQLAlchemy.
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -43,6 +44,7 @@ class DossierFacts:
     notice_closed: bool = False
     # The bureau's hand-off target asks for the 职称申报承诺书 of 信用中国（云南昆明） (004 二(六), MAT-10).
     credit_pledge_required: bool = False
+    notice: str = ""  # the seed tag of the bureau's profile's notice ("002"): the clauses shown cite it only
 
     def rows_of(self, section: SectionKey) -> list[Row]:
         return [r for r in self.rows if r.section is section]
@@ -414,6 +416,33 @@ PLEDGE_TEXT = (
 )
 PLEDGE_CLAUSE = "002 五(三)、003 七(三)"
 UPLOAD_SLOTS = tuple(slot for slot in SLOTS if slot.source is Source.UPLOAD)
+
+# A slot's clause lists each notice stating the rule, "；" between notices (also "、" before another
+# notice's tag, as the pledge's): "001 四(三)（MAT-01）；002 五(二)（MAT-08）". A part without its own words
+# shares the next part's ("002 一(二)；003 一(二)：外国人持上述证件之一方可申报（SCOPE-03）").
+_NOTICE_PARTS = re.compile(r"；|、(?=[0-9]{3} )")
+_NOTICE_PART = re.compile(r"^([0-9]{3}) ([^：（(]*(?:\([^)]*\)[^：（(]*)*)(.*)$")
+
+
+def notice_clause(clause: str, notice: str) -> str:
+    """The parts of a slot's (or the pledge's) clause that cite ``notice`` (the bureau's profile's own
+    notice, its seed tag: "002"), with their words: a user is never told another city's clause as the
+    ground of what they upload. "" where the clause cites no part of that notice (or no notice is given)."""
+    if not notice:
+        return ""
+    parts = [p.strip() for p in _NOTICE_PARTS.split(clause)]
+    found = [_NOTICE_PART.match(p) for p in parts]
+    kept: list[str] = []
+    for i, match in enumerate(found):
+        if match is None or match.group(1) != notice:
+            continue
+        tag, number, words = match.groups()
+        if not words.strip():  # shares the words of the next part that has some
+            words = next((m.group(3) for m in found[i + 1 :] if m is not None and m.group(3).strip()), "")
+        kept.append(f"{tag} {number.strip()}{words}")
+    return "；".join(kept)
+
+
 XUEXIN_FIELD = "xuexin_on"  # the 学历学位 row's 备案表 printing date
 
 

@@ -82,6 +82,7 @@ def facts_of(
         else "",
         notice_closed=notice_closed,
         credit_pledge_required="credit_pledge" in handoff_profiles.required_uploads(application),
+        notice=profile.source if profile is not None else "",
     )
 
 
@@ -402,6 +403,7 @@ class Checklist:
     can_upload: bool
     can_sign: bool
     upload_slots: list[rules.Slot]  # the slots the upload form offers now
+    pledge_clause: str = ""  # the pledge's clause in the bureau's own notice (INT-01/02), "" where none
 
     @property
     def done(self) -> int:
@@ -412,7 +414,8 @@ def checklist(
     session: Session, actor: Actor, application: Application, now: datetime, *, notice_closed: bool = False
 ) -> Checklist:
     """Each slot the application needs, its state (missing / uploaded / endorsed / returned…), its files,
-    and whether this actor may change it now."""
+    and whether this actor may change it now. Each slot's clause (依据) is cut to the parts citing the
+    bureau's profile's own notice (`rules.notice_clause`), none where it states no such rule."""
     present = active_materials(session, application.id)
     facts = facts_of(session, application, notice_closed=notice_closed)
     assembling = application.state in ASSEMBLING and may_assemble(actor, application)
@@ -425,7 +428,8 @@ def checklist(
     }
     since = correction.requested_at if correction else None
     rows = []
-    for slot in rules.slots_for(facts):
+    for listed in rules.slots_for(facts):
+        slot = replace(listed, clause=rules.notice_clause(listed.clause, facts.notice))
         mine = [m for m in present if m.slot == slot.key]
         copies = [m for m in mine if m.is_copy]
         state = rules.slot_state(
@@ -454,6 +458,7 @@ def checklist(
             title=T_("%(title)s（对应条目已删除）", title=base.title),
             required=False,
             section=None,
+            clause=rules.notice_clause(base.clause, facts.notice),
         )
         mine = [m for m in present if m.slot == key]
         rows.append(Row(slot, rules.SlotState.ORPHANED, mine, "", assembling and allowed is None))
@@ -468,6 +473,7 @@ def checklist(
             and application.pledge_signed_at is None
         ),
         upload_slots=[r.slot for r in rows if r.can_change],
+        pledge_clause=rules.notice_clause(rules.PLEDGE_CLAUSE, facts.notice),
     )
 
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 from portal.config import password_policy as _password_policy
 from portal.domain import form as form_schema
 from portal.domain.identity import mask_id_number, mask_mobile
-from portal.domain.materials import PLEDGE_CLAUSE, PLEDGE_TEXT
+from portal.domain.materials import PLEDGE_TEXT
 from portal.domain.passwords import PasswordPolicy
 from portal.domain.text import LIMITS as TEXT_LIMITS
 from portal.domain.text import split_rule_ids
@@ -200,7 +200,6 @@ def register_web(app: Flask) -> None:
         takes_registrations=takes_registrations,
         reports_year_end=reports_year_end,
         pledge_text=PLEDGE_TEXT,
-        pledge_clause=PLEDGE_CLAUSE,
     )
     _register_macros(app)
 

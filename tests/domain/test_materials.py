@@ -163,3 +163,20 @@ def test_a_return_can_name_slots_rows_fields_and_sections() -> None:
     assert corrections.valid_key("material:diploma@12") and corrections.valid_key("row:work:3")
     assert corrections.valid_key("field:work_summary") and corrections.valid_key("education")
     assert not corrections.valid_key("row:nothing:3") and not corrections.valid_key("field:school")
+
+
+def test_a_slot_s_clause_is_cut_to_the_parts_of_the_bureau_s_own_notice() -> None:
+    """Each bureau reads the 依据 of its own notice only: the part citing it, with its words (shared with
+    the next part where it has none), nothing where the clause cites no part of that notice."""
+    from portal.domain.materials import PLEDGE_CLAUSE, notice_clause
+
+    both = "001 四(三)（MAT-01）；002 五(二)（MAT-08）"
+    assert notice_clause(both, "001") == "001 四(三)（MAT-01）"
+    assert notice_clause(both, "002") == "002 五(二)（MAT-08）"
+    assert notice_clause(both, "003") == notice_clause(both, "") == ""
+    shared = "002 一(二)；003 一(二)：外国人持上述证件之一方可申报（SCOPE-03）"
+    assert notice_clause(shared, "002") == "002 一(二)：外国人持上述证件之一方可申报（SCOPE-03）"
+    freelance = "003 一(一)、四：自由职业（SCOPE-02）"  # "、" before no tag: one clause
+    assert notice_clause(freelance, "003") == freelance
+    pledges = [notice_clause(PLEDGE_CLAUSE, n) for n in ("002", "003", "004")]
+    assert pledges == ["002 五(三)", "003 七(三)", ""]
