@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import IO
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.documents import scans
@@ -26,7 +26,7 @@ from portal.domain.roster import RosterBadge
 from portal.domain.uploads import EXTENSIONS, UploadLimits
 from portal.domain.workflow import Status
 from portal.models import Application, Material, OrgKind, StoredFile
-from portal.services import audit, corrections, handoff_profiles
+from portal.services import audit, corrections, handoff_profiles, session_memo
 from portal.services.actors import Actor
 from portal.services.calendar import today
 from portal.services.scope import get_application
@@ -348,9 +348,9 @@ def unendorsed_copies(session: Session, application_id: int) -> list[Material]:
     every row of the page in one statement (their endorsements in one more), and the others are answered
     from that read until the session next writes — the copies guard asks each row an enterprise's
     handler may approve (issue 20: no read per row)."""
-    known: dict[int, list[Material]] = session.info.setdefault(_UNENDORSED, {})
+    known: dict[int, list[Material]] = session_memo.memo(session, _UNENDORSED)
     if application_id not in known:
-        wanted = {application_id, *session.info.get(_EXPECTED, ())} - known.keys()
+        wanted = {application_id, *session_memo.memo(session, _EXPECTED).get("ids", ())} - known.keys()
         found: dict[int, list[Material]] = {i: [] for i in wanted}
         copies = session.scalars(
             select(Material)
@@ -372,19 +372,11 @@ def unendorsed_copies(session: Session, application_id: int) -> list[Material]:
 def expect_rows(session: Session, application_ids: list[int]) -> None:
     """The applications a page is about to weigh one by one (a queue page's rows): `unendorsed_copies`
     reads them together when the first is asked, and not at all when none is."""
-    session.info[_EXPECTED] = tuple(application_ids)
+    session_memo.memo(session, _EXPECTED)["ids"] = tuple(application_ids)
 
 
-_UNENDORSED = "portal.materials.unendorsed"
-_EXPECTED = "portal.materials.expected"
-
-
-@event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_soft_rollback")
-def _unendorsed_stale(session: Session, *_: object) -> None:
-    session.info.pop(_UNENDORSED, None)
-    session.info.pop(_EXPECTED, None)
+_UNENDORSED = session_memo.register("portal.materials.unendorsed")
+_EXPECTED = session_memo.register("portal.materials.expected")
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from enum import StrEnum
 from functools import cache, cached_property
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain import committees as committee_rules
@@ -63,6 +63,7 @@ from portal.services import (
     eligibility,
     materials,
     notices,
+    session_memo,
     transitions,
 )
 from portal.services.actors import Actor
@@ -227,7 +228,7 @@ class Case:
     def profile(self) -> PolicyProfile | None:
         """The policy profile of the application's bureau (None when it follows none): read once per bureau
         until the session next writes, however many rows of a queue ask (issue 20: no read per row)."""
-        read: dict[int, PolicyProfile | None] = self.session.info.setdefault(_PROFILES, {})
+        read: dict[int, PolicyProfile | None] = session_memo.memo(self.session, _PROFILES)
         bureau_id = self.application.bureau_id
         if bureau_id not in read:
             read[bureau_id] = effective_profile(self.session, self.application.bureau)
@@ -261,14 +262,7 @@ class Case:
 # The statuses of the employer's and the competent department's 初审 (EXP-03: 用人单位及其主管部门负责审查).
 _CHECKED_AT = frozenset({Status.SUBMITTED, Status.DEPT_REVIEW})
 # The session's profiles by bureau (Case.profile), forgotten at its next write.
-_PROFILES = "portal.rulebook.profiles"
-
-
-@event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_soft_rollback")
-def _profiles_stale(session: Session, *_: Any) -> None:
-    session.info.pop(_PROFILES, None)
+_PROFILES = session_memo.register("portal.rulebook.profiles")
 
 
 def check_words(check: ReviewCheck) -> Text:

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, func, or_, select, union
+from sqlalchemy import func, or_, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,7 +42,7 @@ from portal.models import (
     StaffChangeStatus,
     User,
 )
-from portal.services import audit, certificates
+from portal.services import audit, certificates, session_memo
 from portal.services.actors import Actor
 from portal.services.notifications import notify
 from portal.services.organisations import NewAccount, PersonInput, open_account
@@ -620,26 +620,19 @@ def recent_changes(session: Session, org_id: int, limit: int = RECENT_CHANGES) -
 # The cooling rule, where review actions are checked (services.transitions)
 # ---------------------------------------------------------------------------------------------------
 
-_COOLING = "staff_cooling"
+_COOLING = session_memo.register("staff_cooling")
 
 
 def _forget_cooling(session: Session) -> None:
-    session.info.pop(_COOLING, None)
-
-
-@event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_soft_rollback")
-def _cooling_stale(session: Session, *_: Any) -> None:
-    _forget_cooling(session)
+    session_memo.forget(session, _COOLING)
 
 
 def _opened_by(session: Session, actor: Actor) -> tuple[frozenset[int], frozenset[int]]:
     """Who opened the actor's account or gave them their role in the organisation they act for, and the
     applications any of those people handled (applied for, started, or took a review step on). Two queries
     per request at most, whatever the number of rows a page checks; cached until the next write."""
-    cache: dict[tuple[int, int | None], tuple[frozenset[int], frozenset[int]]] = session.info.setdefault(
-        _COOLING, {}
+    cache: dict[tuple[int, int | None], tuple[frozenset[int], frozenset[int]]] = session_memo.memo(
+        session, _COOLING
     )
     key = (actor.user_id, actor.org_id)
     if key not in cache:
