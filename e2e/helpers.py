@@ -69,7 +69,7 @@ def publish_latest_notice(page: Page) -> None:
     page.get_by_role("link", name="公示", exact=True).click()
     page.locator("table a").first.click()
     page.get_by_role("button", name="发布公示").click()
-    expect(page.locator(".badge").first).to_have_text("公示中")
+    expect(page.locator(".badge").first).to_have_text("已发布，待开始")  # it starts tomorrow
 
 
 def phone_photo(colour: str = "#d9d2c3", size: tuple[int, int] = (1200, 1600)) -> bytes:

@@ -23,7 +23,7 @@ upheld).
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from datetime import date, datetime, timedelta
 from typing import IO
@@ -899,6 +899,14 @@ class NoticeClock:
     text: str
     workdays_left: int = 0
     workdays_total: int = 0  # of the whole period (the countdown picture draws one box per working day)
+    # What the notice's badge says: its status, but a published notice whose first day is still ahead is
+    # not 公示中 yet (its clock says 尚未开始 beside it).
+    badge: str = ""
+
+    @property
+    def pending_entry(self) -> str:
+        """What an entry not yet decided says: 待发布 on a draft, 待开始 before the first day, else 公示中."""
+        return {"draft": N_("待发布"), "upcoming": N_("待开始")}.get(self.phase, N_("公示中"))
 
     @property
     def workdays_done(self) -> int:
@@ -908,7 +916,12 @@ class NoticeClock:
 
 
 def notice_clock(session: Session, notice: Notice, now: datetime) -> NoticeClock:
-    """Where the period stands today, as the countdown people read on the page."""
+    """Where the period stands today, as the countdown people read on the page, with the badge's words."""
+    clock = _clock(session, notice, now)
+    return replace(clock, badge=N_("已发布，待开始") if clock.phase == "upcoming" else notice.state.title)
+
+
+def _clock(session: Session, notice: Notice, now: datetime) -> NoticeClock:
     day = today(now)
     period = period_message(notice.first_day, notice.last_day, notice.days)
     if notice.state is NoticeStatus.DRAFT:

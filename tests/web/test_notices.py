@@ -379,3 +379,23 @@ def test_the_notices_page_tells_each_organisation_its_own_rule(
     assert "本环节审核中的申报可列入公示。" in bureau
     enterprise = login_as(world.enterprise.handler).get("/notices").text
     assert "申报经单位领导签批通过后才能列入公示。" in enterprise and "主管部门和人社局" not in enterprise
+
+
+def test_a_notice_published_before_its_first_day_says_so_until_it_runs(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The badge said 公示中 (and each entry 公示中) beside a clock saying 尚未开始: published on Monday, the
+    # period starts on Tuesday 2026-09-29.
+    notice = _published(session, world, clock)
+    hr = login_as(world.enterprise.handler)
+    for page in (hr.get(f"/notices/{notice.id}").text, hr.get("/notices").text):
+        badge = re.search(r'<span class="badge badge-notice-published">([^<]*)</span>', page)
+        assert badge is not None and badge.group(1) == "已发布，待开始", page
+    assert "<td>待开始</td>" in hr.get(f"/notices/{notice.id}").text
+    clock.now = at_shanghai(date(2026, 9, 29))
+    running = (
+        login_as(world.enterprise.handler).get(f"/notices/{notice.id}").text
+    )  # a day later: logged in anew
+    assert (
+        '<span class="badge badge-notice-published">公示中</span>' in running and "<td>公示中</td>" in running
+    )
