@@ -1,7 +1,8 @@
 """ACC-04 in Chromium (Kunming 004 一(二)): a person registers their own account from the login page's
 link for the Dongchuan bureau, logs in to the explanation that no unit holds the account yet, their unit's
 HR 王永贵 opens an account with their ID number and the registered account is attached (with a new first
-password HR hand over in person), and the applicant, having changed it, sees their unit. A registration
+password HR hand over in person), and the applicant, having changed it, sees their unit (and, having
+forgotten it, gets a new first password from HR's reset). A registration
 nobody attached (made with a typo'd name) is voided by the bureau's system admin with a reason, and the
 person registers again with the same ID number and mobile."""
 
@@ -62,6 +63,19 @@ def test_a_person_registers_their_unit_attaches_the_account_and_they_see_their_u
     person.get_by_role("button", name="保存新密码").click()
     expect(person.get_by_role("heading", name="我的申报")).to_be_visible()
     expect(person.locator("#employer")).to_contain_text(UNIT)
+
+    # Forgotten: HR reset it from the applicant's page (asked first), hand the new first password over,
+    # and the person's open login ends; the new one logs in and must be changed at once.
+    accept_confirmations(hr)
+    hr.locator("#applicant-list").get_by_role("link", name=NAME).click()
+    hr.get_by_role("button", name="重置密码").click()
+    expect(hr.locator("#password")).to_contain_text("密码已重置")
+    again = hr.locator("#account-slip .password").inner_text().strip()
+    assert again and again != first
+    person.reload()
+    expect(person.get_by_role("button", name="登录")).to_be_visible()
+    log_in(person, PHONE, again)
+    expect(person.get_by_role("heading", name="修改密码")).to_be_visible()
 
 
 def _register(person: Page, name: str, number: str, phone: str) -> None:

@@ -991,6 +991,16 @@ def enterprise_reveal_applicant(c: Ctx) -> Case:
     return Case(_hr(c), f"/enterprise/applicants/{application.applicant_id}/identity", changes_nothing=True)
 
 
+def enterprise_reset_applicant_password(c: Ctx) -> Case:
+    # A new first password per click: the form's one-time token makes the replay reset nothing more (and
+    # show no password).
+    application = c.application(Status.SUBMITTED)
+    token = new_token()
+    return Case(
+        _hr(c), f"/enterprise/applicants/{application.applicant_id}/password", lambda: {"form_token": token}
+    )
+
+
 def certificates_approval_document(c: Ctx) -> Case:
     # Nobody certified that day: a message, nothing written (with someone: the PDF and its audit event).
     bureau = c.as_(c.world.bureau.leader)

@@ -1,5 +1,6 @@
 """Enterprise HR: applicant accounts (checked as HR types, password shown once), the applicant's detail
-view (full identity numbers, audited) and transfers of accounts between enterprises."""
+view (full identity numbers, audited; a forgotten password reset, the new one shown once) and transfers
+of accounts between enterprises."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable
 from flask import Response, abort, request, url_for
 
 from portal.domain.accounts import ApplicantDraft, EmploymentType, PermitKind
-from portal.domain.errors import ValidationFailed
+from portal.domain.errors import DomainError, ValidationFailed
 from portal.domain.i18n import N_, T_
 from portal.domain.identity import DocumentType
 from portal.extensions import db
@@ -23,6 +24,7 @@ from portal.web.forms import form_input
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_trigger, render_page, see_other, wants_fragment
 from portal.web.i18n import notify
+from portal.web.once import once_per_form
 from portal.web.unit_of_work import discard
 
 # Fields checked live, and the fragment (a block of the page) each one re-renders.
@@ -150,6 +152,24 @@ def reveal_applicant(user_id: int) -> Response:
     return render_page(
         "pages/enterprise/show_applicant.html", fragment="identity", detail=detail, revealed=True
     )
+
+
+@bp.post("/applicants/<int:user_id>/password")
+@staff_required(OrgKind.ENTERPRISE)
+@once_per_form(
+    lambda user_id: url_for("enterprise.show_applicant", user_id=user_id),
+    load=lambda user_id: service.get_applicant(db.session, current_actor(), user_id),
+)
+def reset_applicant_password(user_id: int) -> Response:
+    """A forgotten password: a new first password, shown once in this response (never in a cookie, a URL
+    or a log), the applicant's sessions ended. One per rendered form (a double click resets once: the
+    second post is told so and shows no password). A refusal is flashed on the applicant's page."""
+    try:
+        reset = service.reset_applicant_password(db.session, current_actor(), user_id, now())
+    except DomainError as refused:
+        return steps.refused(url_for("enterprise.show_applicant", user_id=user_id), refused)
+    detail = service.show_applicant(db.session, current_actor(), user_id, now())
+    return render_page("pages/enterprise/show_applicant.html", detail=detail, revealed=False, reset=reset)
 
 
 # ---------------------------------------------------------------------------------------------------
