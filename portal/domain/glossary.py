@@ -199,6 +199,7 @@ STATE_TITLES: dict[str, dict[str, str]] = {
         "tallied": N_("已计票，待结果公示"),
         "confirmed": N_("结果已确认，待公布"),
         "published": N_("评审结果已公布"),
+        "cancelled": N_("已取消"),
     },
     "ballot": {"yes": N_("赞成"), "no": N_("反对"), "abstain": N_("弃权")},
     "meeting_entry": {"pending": N_("待表决"), "passed": N_("表决通过"), "failed": N_("表决未通过")},

@@ -124,7 +124,8 @@ class CommitteeScope(Base):
 
 class MeetingStatus(StrEnum):
     """A meeting's life: prepared (agenda, filing drafted), filed with the bureau, its filing accepted (or
-    refused: the office corrects and files again), voting, counted, its results confirmed, published."""
+    refused: the office corrects and files again), voting, counted, its results confirmed, published; or
+    cancelled by the office before it was filed (kept on record, its agenda and panel released)."""
 
     PLANNED = "planned"
     FILED = "filed"
@@ -134,6 +135,7 @@ class MeetingStatus(StrEnum):
     TALLIED = "tallied"
     CONFIRMED = "confirmed"
     PUBLISHED = "published"
+    CANCELLED = "cancelled"
 
     @property
     def title(self) -> str:
@@ -200,8 +202,14 @@ class Meeting(Base):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime | None]
     document_no: Mapped[str] = mapped_column(String(60), default="")  # the title office's 文号
+    # A meeting planned by mistake (a wrong date, a duplicate), cancelled by the office before filing: who,
+    # when and why stay on it (the agenda and panel it released are in the audit row).
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str] = bounded_text("cancel_reason", LIMITS["cancel_reason"], default="")
 
     committee: Mapped[Committee] = relationship(lazy="joined")
+    cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
     entries: Mapped[list[MeetingEntry]] = relationship(
         back_populates="meeting", order_by="MeetingEntry.id", lazy="selectin"
     )

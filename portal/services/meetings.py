@@ -26,6 +26,7 @@ from portal.domain.errors import DomainError, NotFound, PermissionDenied, Valida
 from portal.domain.i18n import N_, NT_, T_, Clause, Text, joined
 from portal.domain.mail import NoticeKind
 from portal.domain.policy import CommitteeRules, ReviewDeadline
+from portal.domain.text import LIMITS, check_text
 from portal.domain.workdays import UnknownYear
 from portal.domain.workflow import Status
 from portal.models import (
@@ -590,6 +591,66 @@ def remove_from_agenda(
         session, actor, "remove_from_agenda", now, object_type="meeting", object_id=meeting.id,
         detail={"application_id": application_id},
     )  # fmt: skip
+
+
+# --- cancelling a meeting planned by mistake ---------------------------------------------------------------
+
+# Until the office files it, a meeting is the office's own draft: it may be cancelled (a wrong date, a
+# duplicate). Once filed the bureau holds it; there is no withdrawal of a filing, so from then on it is not
+# cancelled here. A meeting whose filing the bureau refused is back with the office and may be.
+CANCELLABLE = EDITABLE
+
+
+def why_not_cancel(meeting: Meeting) -> str | None:
+    """Why the office cannot cancel the meeting now (the words `cancel_meeting` refuses with), or None."""
+    if meeting.state in CANCELLABLE:
+        return None
+    if meeting.state is MeetingStatus.CANCELLED:
+        return N_("会议已取消")
+    return T_(
+        "会议%(title)s，不能取消：只有尚未报人社局备案的会议可以取消",
+        title=meeting.state.title,
+    )
+
+
+def cancel_meeting(session: Session, actor: Actor, meeting_id: int, reason: str, now: datetime) -> Meeting:
+    """The office's staff cancel a meeting not yet filed with the bureau, with the reason: the applications
+    on its agenda go back to waiting for a meeting (another meeting can take them), the drawn experts are
+    released, and the meeting stays on record as cancelled, with who, when and why. Refused, audited,
+    once it is filed (or cancelled already); the agenda and panel it released are in the audit row."""
+    meeting = _mine(session, actor, meeting_id)
+    try:
+        reason = check_text(reason, N_("取消原因"), LIMITS["cancel_reason"], required=True)
+    except ValueError as bad:
+        raise ValidationFailed({"cancel_reason": bad.args[0]}) from None
+    why = why_not_cancel(meeting)
+    if why is not None:
+        _refuse(session, actor, meeting, "cancel_meeting", "meeting_filed", why, now)
+    was = meeting.state
+    entries = list(meeting.entries)
+    members = list(session.scalars(select(PanelMember).where(PanelMember.meeting_id == meeting.id)))
+    # The compare-and-set first: of two cancels (or a cancel and a filing) at once only one goes on.
+    _advance(
+        session, meeting, {was}, status=MeetingStatus.CANCELLED.value, cancelled_by_id=actor.user_id,
+        cancelled_at=now, cancel_reason=reason,
+    )  # fmt: skip
+    # An application on an agenda is AWAITING_MEETING still; the entry alone holds it (one meeting per
+    # application), so removing it puts the application back among agenda_candidates.
+    for entry in entries:
+        session.delete(entry)
+    for member in members:
+        session.delete(member)
+    session.flush()
+    session.expire(meeting, ["entries"])
+    audit.record(
+        session, actor, "cancel_meeting", now, object_type="meeting", object_id=meeting.id,
+        from_status=was.value, to_status=MeetingStatus.CANCELLED.value, reason=reason,
+        detail={
+            "held_on": meeting.held_on.isoformat(), "agenda": [e.application_id for e in entries],
+            "panel": [m.expert_id for m in members],
+        },
+    )  # fmt: skip
+    return meeting
 
 
 # --- filing with the bureau -------------------------------------------------------------------------------

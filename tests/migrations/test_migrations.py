@@ -124,3 +124,66 @@ def test_migration_0030_backfills_the_experts_terms_and_levels(empty_app: Flask)
             (None, "2026-01-05", "2029-01-05"),
         ]
         assert date.fromisoformat(as_dates[0][1]) == date(2024, 2, 29)
+
+
+def test_migration_0040_lets_a_meeting_be_cancelled_and_rebuilds_the_status_check(empty_app: Flask) -> None:
+    """0040 rebuilds meetings' status CHECK on either engine (SQLite by batch copy, the meetings kept):
+    'cancelled' is accepted after it, refused before it; a downgrade turns cancelled meetings back to
+    planned rather than fail on them."""
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from portal.models import Meeting
+    from tests.factories import make_committee, make_committee_world
+
+    def status_check() -> str:
+        checks = {c["name"]: c["sqltext"] for c in inspect(db.engine).get_check_constraints("meetings")}
+        return str(checks["ck_meetings_status"])
+
+    def set_status(status: str) -> None:
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE meetings SET status = :s WHERE id = :id"), {"s": status, "id": ids[0]}
+            )
+
+    with empty_app.app_context():
+        upgrade()
+        now = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
+        world = make_committee_world(db.session, now)
+        co = make_committee(db.session, world, now)
+        meetings = [
+            Meeting(
+                committee_id=co.committee.id, held_on=date(2026, 11, 20), place=place,
+                filing_due=date(2026, 11, 5), filing_clause="003 六(一)", created_by_id=world.admin.id,
+            )
+            for place in ("会议室一", "会议室二")
+        ]  # fmt: skip
+        db.session.add_all(meetings)
+        db.session.commit()
+        ids = [m.id for m in meetings]
+        db.session.remove()
+        assert "'cancelled'" in status_check()
+        set_status("cancelled")
+
+        downgrade(revision="0039")
+        assert "'cancelled'" not in status_check() and "'published'" in status_check()
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT status FROM meetings ORDER BY id")).scalars().all() == [
+                "planned",
+                "planned",
+            ]
+        with pytest.raises(IntegrityError):
+            set_status("cancelled")
+
+        upgrade()
+        assert "'cancelled'" in status_check()
+        set_status("cancelled")
+        with pytest.raises(IntegrityError):
+            set_status("withdrawn")
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT place, status, cancel_reason FROM meetings ORDER BY id")
+            ).all()
+        assert [tuple(r) for r in rows] == [("会议室一", "cancelled", ""), ("会议室二", "planned", "")]

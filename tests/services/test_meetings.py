@@ -437,3 +437,105 @@ def test_only_the_office_leader_files_and_opens_and_the_office_alone_keeps_the_p
         other = make_committee(session, world, clock.now)
         meetings.get_meeting(session, other.office.actor(StaffRole.HANDLER), meeting.id)
     assert apps
+
+
+# --- cancelling a meeting planned by mistake ---------------------------------------------------------------
+
+
+def _prepared(session: Session, clock: Clock, n: int = 2):  # type: ignore[no-untyped-def]
+    """A meeting of the office with n applications on its agenda and a panel of 5 drawn."""
+    world, co, apps = _ready(session, clock, n=n)
+    make_experts(session, co, clock.now, 5)
+    handler = co.office.actor(StaffRole.HANDLER)
+    meeting = meetings.plan_meeting(
+        session, handler, meetings.MeetingInput("2026-11-20", "会议室"), clock.now
+    )
+    meetings.add_to_agenda(session, handler, meeting.id, [a.id for a in apps], clock.now)
+    votes.draw_panel(session, handler, meeting.id, 5, clock.now, seed="s")
+    return world, co, apps, meeting
+
+
+def test_cancelling_a_prepared_meeting_puts_its_agenda_back_and_releases_its_panel(
+    session: Session, clock: Clock
+) -> None:
+    _world, co, apps, meeting = _prepared(session, clock)
+    handler = co.office.actor(StaffRole.HANDLER)
+    drawn = sorted(m.expert_id for m in votes.panel(session, meeting))
+    with pytest.raises(ValidationFailed) as blank:  # the reason is required
+        meetings.cancel_meeting(session, handler, meeting.id, "  ", clock.now)
+    assert "cancel_reason" in blank.value.fields
+    assert meeting.state is MeetingStatus.PLANNED
+
+    meetings.cancel_meeting(session, handler, meeting.id, "日期填错，重新安排", clock.now)
+    assert meeting.state is MeetingStatus.CANCELLED
+    assert meeting.cancel_reason == "日期填错，重新安排"
+    assert meeting.cancelled_by_id == handler.user_id and meeting.cancelled_at == clock.now
+    assert meeting.entries == [] and votes.panel(session, meeting) == []
+    for application in apps:  # waiting for a meeting again, and another meeting takes them
+        assert application.state is Status.AWAITING_MEETING
+        assert meetings.meeting_id_of(session, application.id) is None
+    other = meetings.plan_meeting(session, handler, meetings.MeetingInput("2026-11-21", "会议室"), clock.now)
+    assert {a.id for a in meetings.agenda_candidates(session, handler, other)} == {a.id for a in apps}
+    done = meetings.add_to_agenda(session, handler, other.id, [a.id for a in apps], clock.now)
+    assert len(done.done) == 2
+    row = session.scalars(votes.audit_rows(meeting.id, "cancel_meeting")).one()
+    assert row.reason == "日期填错，重新安排" and row.to_status == "cancelled"
+    assert row.detail["agenda"] == [a.id for a in apps] and sorted(row.detail["panel"]) == drawn
+    # It stays on record: in 全部, not among the meetings in preparation.
+    listed = meetings.meetings_of(session, handler, "preparing")
+    assert meeting not in listed.meetings and other in listed.meetings
+    assert listed.counts["preparing"] == 1 and listed.counts["all"] == 2
+    assert meeting in meetings.meetings_of(session, handler, "all").meetings
+    # Cancelled is final: no second cancel, no agenda, no plan, no filing.
+    with pytest.raises(DomainError) as again:
+        meetings.cancel_meeting(session, handler, meeting.id, "再取消", clock.now)
+    assert "已取消" in str(again.value)
+    with pytest.raises(DomainError):
+        meetings.save_plan(session, handler, meeting.id, meetings.PlanInput(plan="x"), clock.now)
+    with pytest.raises(DomainError):
+        meetings.file_meeting(session, co.office.actor(StaffRole.LEADER), meeting.id, clock.now)
+
+
+def test_cancelling_bumps_the_meetings_counter_the_list_polls(session: Session, clock: Clock) -> None:
+    _world, co, _apps, meeting = _prepared(session, clock, n=1)
+    handler = co.office.actor(StaffRole.HANDLER)
+    session.commit()
+    before = meetings.list_version(session, handler).counters[0][1]
+    meetings.cancel_meeting(session, co.office.actor(StaffRole.LEADER), meeting.id, "重复安排", clock.now)
+    session.commit()
+    assert meetings.list_version(session, handler).counters[0][1] == before + 1
+
+
+def test_a_filed_meeting_cannot_be_cancelled_but_a_refused_filing_can(session: Session, clock: Clock) -> None:
+    world, co, apps = _ready(session, clock)
+    handler = co.office.actor(StaffRole.HANDLER)
+    meeting = filed_meeting(session, world, co, apps, clock.now, pool=5)  # accepted by the bureau
+    with pytest.raises(DomainError) as accepted:
+        meetings.cancel_meeting(session, handler, meeting.id, "日期错了", clock.now)
+    assert "备案通过" in str(accepted.value) and "不能取消" in str(accepted.value)
+    assert meeting.state is MeetingStatus.ACCEPTED and len(meeting.entries) == 1
+    assert len(votes.panel(session, meeting)) == 5
+
+    _world2, co2, _apps2, second = _prepared(session, clock, n=1)
+    leader2 = co2.office.actor(StaffRole.LEADER)
+    second.plan, second.pass_rate_limit = "方案", 80
+    session.flush()
+    meetings.file_meeting(session, leader2, second.id, clock.now)
+    with pytest.raises(DomainError) as filed:  # filed, awaiting the bureau: no withdrawal here
+        meetings.cancel_meeting(session, leader2, second.id, "日期错了", clock.now)
+    assert "已报备" in str(filed.value)
+    assert _denied(session, second.id) == ["meeting_filed"]
+    bureau = _world2.bureau.actor(StaffRole.HANDLER)
+    meetings.decide_filing(session, bureau, second.id, False, "材料不全", clock.now)
+    meetings.cancel_meeting(session, leader2, second.id, "不再举行", clock.now)  # back with the office
+    assert second.state is MeetingStatus.CANCELLED
+
+
+def test_only_the_meeting_s_own_office_cancels_it(session: Session, clock: Clock) -> None:
+    world, _co, _apps, meeting = _prepared(session, clock, n=1)
+    other = make_committee(session, world, clock.now)
+    with pytest.raises(NotFound):
+        meetings.cancel_meeting(session, other.office.actor(StaffRole.HANDLER), meeting.id, "x", clock.now)
+    with pytest.raises(PermissionDenied):  # the bureau sees it but does not cancel it
+        meetings.cancel_meeting(session, world.bureau.actor(StaffRole.LEADER), meeting.id, "x", clock.now)
+    assert meeting.state is MeetingStatus.PLANNED and len(meeting.entries) == 1

@@ -29,7 +29,7 @@ from tests.factories import (
     staff_login,
     to_meeting,
 )
-from tests.i18n.reading import in_english
+from tests.i18n.reading import assert_english, in_english
 
 
 def _meeting(session: Session) -> Meeting:
@@ -911,3 +911,82 @@ def test_an_expert_reads_when_they_confirmed_the_standards_as_a_sentence(
         r"You confirmed on \d+ \w{3} \d{4}, \d\d:\d\d that you have studied the evaluation standards",
         english.group(1),
     )
+
+
+def test_a_meeting_planned_by_mistake_is_cancelled_with_a_reason_and_its_agenda_waits_again(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world, made, application = committee_road(session, clock)
+    make_experts(session, made, clock.now, 5)
+    handler = staff_login(login_as, made.office)
+    day = today(clock.now) + timedelta(days=30)
+    handler.post(
+        "/committees/meetings",
+        data={"held_on": day.isoformat(), "place": "会议室（重复）", "form_token": new_token()},
+    )
+    meeting = _meeting(session)
+    handler.post(f"/committees/meetings/{meeting.id}/agenda", data={"application_ids": [application.id]})
+    handler.post(f"/committees/meetings/{meeting.id}/draw", data={"size": "5", "form_token": new_token()})
+    page = handler.get(f"/committees/meetings/{meeting.id}")
+    form = re.search(r'<form[^>]*id="cancel-form"[^>]*>', page.text)
+    assert form is not None and f'action="/committees/meetings/{meeting.id}/cancel"' in form.group(0)
+    assert "data-confirm=" in form.group(0) and "取消后不能恢复" in form.group(0)
+    assert 'name="cancel_reason"' in page.text and "取消会议" in page.text
+
+    blank = handler.post(f"/committees/meetings/{meeting.id}/cancel", data={"cancel_reason": " "})
+    assert blank.status_code == 422 and "请填写取消原因" in blank.text
+    long = handler.post(f"/committees/meetings/{meeting.id}/cancel", data={"cancel_reason": "重" * 501})
+    assert long.status_code == 422 and "重" * 501 in long.text  # the typed reason is kept
+    session.refresh(meeting)
+    assert meeting.state is MeetingStatus.PLANNED and len(meeting.entries) == 1
+
+    done = handler.post(f"/committees/meetings/{meeting.id}/cancel", data={"cancel_reason": "与另一会议重复"})
+    assert done.status_code == 303
+    session.refresh(meeting)
+    assert meeting.state is MeetingStatus.CANCELLED
+    shown = handler.get(done.headers["Location"])
+    assert "已取消" in shown.text and "与另一会议重复" in shown.text and 'id="cancelled-by"' in shown.text
+    assert made.office.handler.name in shown.text
+    assert 'id="cancel-form"' not in shown.text and 'id="plan"' not in shown.text
+    assert 'id="filing-items"' not in shown.text
+
+    # The list: in 全部 with its badge, not in 筹备中; the counts say so.
+    listed = handler.get("/committees/meetings?tab=preparing")
+    assert 'id="count-preparing">0<' in listed.text and 'id="count-all">1<' in listed.text
+    assert "会议室（重复）" not in listed.text
+    everything = handler.get("/committees/meetings?tab=all")
+    assert "会议室（重复）" in everything.text and "已取消" in everything.text
+    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    assert "已取消" in bureau.get("/committees/meetings?tab=all").text
+    assert 'id="cancel-form"' not in bureau.get(f"/committees/meetings/{meeting.id}").text
+
+    # The application waits for a meeting again: a new meeting offers it for its agenda.
+    handler.post(
+        "/committees/meetings",
+        data={"held_on": day.isoformat(), "place": "市人社局会议室", "form_token": new_token()},
+    )
+    assert application.applicant.name in handler.get(f"/committees/meetings/{_meeting(session).id}").text
+
+    again = handler.post(f"/committees/meetings/{meeting.id}/cancel", data={"cancel_reason": "再次"})
+    assert again.status_code == 303
+    assert "会议已取消" in handler.get(again.headers["Location"]).text
+
+
+def test_the_english_cancel_form_and_cancelled_meeting_read_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    _world, made, _application = committee_road(session, clock)
+    handler = in_english(staff_login(login_as, made.office))
+    day = today(clock.now) + timedelta(days=30)
+    handler.post(
+        "/committees/meetings",
+        data={"held_on": day.isoformat(), "place": "会议室", "form_token": new_token()},
+    )
+    meeting = _meeting(session)
+    page = handler.get(f"/committees/meetings/{meeting.id}").text
+    assert_english(page)
+    assert "Cancel the meeting" in page
+    handler.post(f"/committees/meetings/{meeting.id}/cancel", data={"cancel_reason": "重复"})
+    shown = handler.get(f"/committees/meetings/{meeting.id}").text
+    assert_english(shown)
+    assert "Cancelled" in shown

@@ -1271,6 +1271,14 @@ def committees_file_meeting(c: Ctx) -> Case:
     return Case(_office(c, road, StaffRole.LEADER), f"/committees/meetings/{meeting.id}/file")
 
 
+def committees_cancel_meeting(c: Ctx) -> Case:
+    # Compare-and-set on the meeting's status: the second post finds it cancelled (refused, the agenda and
+    # panel already released, nothing changed).
+    road, meeting = _planned(c)
+    form = {"cancel_reason": "与另一会议重复"}
+    return Case(_office(c, road), f"/committees/meetings/{meeting.id}/cancel", lambda: form)
+
+
 def committees_decide_filing(c: Ctx) -> Case:
     # The second post finds the filing decided: no filing waits.
     from portal.services import meetings

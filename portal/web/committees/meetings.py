@@ -162,6 +162,7 @@ def _meeting_page(
         # Each step offered is one it may take now; otherwise the page says why (no refusal after a confirm).
         draw_blocked=votes.why_not_draw(meeting) if office and preparing else None,
         filing_blocked=service.why_not_file(db.session, meeting, now()) if office and preparing else None,
+        can_cancel=office and service.why_not_cancel(meeting) is None,
         confirm_blocked=results.why_not_confirm(db.session, meeting) if office else None,
         blocked=confirmations.agenda_notes(db.session, candidates),  # 004 一(五): shown before adding
         items=items,
@@ -284,6 +285,18 @@ def file_meeting(meeting_id: int) -> Response:
     return _step(
         meeting_id, "#filing", lambda: service.file_meeting(db.session, current_actor(), meeting_id, now()),
         _("已报人社局备案，待确认"),
+    )  # fmt: skip
+
+
+@bp.post("/meetings/<int:meeting_id>/cancel")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def cancel_meeting(meeting_id: int) -> Response:
+    """Cancel a meeting not yet filed (a reason required; a refusal keeps the reason typed)."""
+    reason = request.form.get("cancel_reason", "")
+    return _step(
+        meeting_id, "",
+        lambda: service.cancel_meeting(db.session, current_actor(), meeting_id, reason, now()),
+        _("已取消评审会议：议程中的申报已退回待列入评审会议，抽取的专家已释放"),
     )  # fmt: skip
 
 
