@@ -90,7 +90,18 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     handler.get_by_role("button", name="安排会议").click()
     expect(handler.locator("#e-held-on")).to_contain_text(re.compile(r"003 六\(一\)：会议召开15天前.*已过"))
     held_on = day + timedelta(days=16)  # filing due today (15 days before); notices end in 2026
+    # A meeting planned by mistake (a duplicate) is cancelled before filing, with a reason after the
+    # confirmation; it stays under 全部 as 已取消, none is being prepared.
+    handler.get_by_label("会议日期").fill((held_on + timedelta(days=1)).isoformat())
+    handler.get_by_role("button", name="安排会议").click()
+    handler.get_by_label("取消原因").fill("与另一场会议重复安排")
+    handler.get_by_role("button", name="取消会议").click()
+    expect(handler.locator("#meeting-status")).to_have_text("已取消")
+    expect(handler.locator("#cancel-reason")).to_have_text("与另一场会议重复安排")
+    handler.get_by_role("link", name="← 全部评审会议").click()
+    expect(handler.locator("#count-preparing")).to_have_text("0")
     handler.get_by_label("会议日期").fill(held_on.isoformat())
+    handler.get_by_label("会议地点").fill("镇江市人社局三楼会议室")
     handler.get_by_role("button", name="安排会议").click()
     expect(handler.locator("#filing-due")).to_contain_text("003 六(一)")
     expect(handler.locator("#not-filed-rule")).to_contain_text("未经备案的评审行为不予认可")
