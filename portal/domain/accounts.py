@@ -24,7 +24,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
-from portal.domain.i18n import N_, T_, Joined
+from portal.domain.i18n import N_, T_, Clause, Joined
 from portal.domain.identity import (
     DocumentType,
     IdentityError,
@@ -36,11 +36,33 @@ from portal.domain.identity import (
     requires_work_permit,
     resident_id_facts,
 )
+from portal.domain.policy import PolicyProfile
 from portal.domain.tables import Header, TableError, TableProblem, cell, find_header
 from portal.domain.text import LIMITS
 
-SCOPE_04_CITATION = "通职称办〔2023〕32号 一(三)、镇职称办〔2024〕11号 一(三)"
-SCOPE_03_CITATION = "通职称办〔2023〕32号 一(二)、镇职称办〔2024〕11号 一(二)"
+
+@dataclass(frozen=True)
+class AccountClauses:
+    """What the bureau's profile cites when HR's form refuses an applicant: its SCOPE-04 exclusion
+    (Nantong's 002 一(三), Zhenjiang's 003 一(三)) and its SCOPE-03 permits (002 一(二), 003 一(二)).
+    The checks are the same under every profile; a notice that does not state the rule is not cited
+    (one city's clause shown to another city's HR is wrong), so the refusal then has no clause."""
+
+    excluded: str = ""  # SCOPE-04: civil servants, 参公 staff and retirees may not apply
+    permits: str = ""  # SCOPE-03: a passport holder applies with one of three permits
+
+
+NO_CLAUSES = AccountClauses()
+
+
+def account_clauses(profile: PolicyProfile | None) -> AccountClauses:
+    """The clauses ``profile``'s notice states for SCOPE-04 and SCOPE-03, "" for each it does not."""
+    if profile is None:
+        return NO_CLAUSES
+    excluded = next((e.citation for e in profile.exclusions if e.rule == "SCOPE-04"), "")
+    return AccountClauses(
+        excluded=excluded, permits=profile.permits.citation if profile.permits is not None else ""
+    )
 
 
 class EmploymentType(StrEnum):
@@ -234,7 +256,7 @@ def _refuse_unknown_word(value: str, code: str, template: str, kinds: Iterable[_
         raise IdentityError(code, message) from None
 
 
-def check_employment(value: str) -> EmploymentType:
+def check_employment(value: str, clauses: AccountClauses = NO_CLAUSES) -> EmploymentType:
     try:
         kind = EmploymentType(value)
     except ValueError:
@@ -252,7 +274,13 @@ def check_employment(value: str) -> EmploymentType:
                 "%(kind)s不能申报职称，不能为其开设申报账号（公务员、参照公务员法管理单位工作人员和"
                 "离退休人员不得申报，见%(clause)s）",
                 kind=kind.title,
-                clause=SCOPE_04_CITATION,
+                clause=Clause(clauses.excluded),
+            )
+            if clauses.excluded
+            else T_(
+                "%(kind)s不能申报职称，不能为其开设申报账号（公务员、参照公务员法管理单位工作人员和"
+                "离退休人员不得申报）",
+                kind=kind.title,
             ),
         )
     return kind
@@ -271,7 +299,7 @@ def check_document_type(value: str) -> DocumentType:
         raise IdentityError("document_type_required", N_("请选择证件类型")) from None
 
 
-def check_permit_kind(value: str) -> PermitKind:
+def check_permit_kind(value: str, clauses: AccountClauses = NO_CLAUSES) -> PermitKind:
     try:
         return PermitKind(value)
     except ValueError:
@@ -286,7 +314,12 @@ def check_permit_kind(value: str) -> PermitKind:
             T_(
                 "持护照申报须持有外国人来华工作许可证、外国人永久居留身份证或海外高层次人才居住证之一，"
                 "请选择证件种类（%(clause)s）",
-                clause=SCOPE_03_CITATION,
+                clause=Clause(clauses.permits),
+            )
+            if clauses.permits
+            else N_(
+                "持护照申报须持有外国人来华工作许可证、外国人永久居留身份证或海外高层次人才居住证之一，"
+                "请选择证件种类"
             ),
         ) from None
 
@@ -297,7 +330,7 @@ _CHINESE_NATIONALITIES = frozenset({"CHN", "HKG", "MAC", "TWN"})
 _CHINESE_PLACES = ("中国", "中华人民共和国", "香港", "澳门", "台湾")
 
 
-def check_nationality(value: str) -> str:
+def check_nationality(value: str, clauses: AccountClauses = NO_CLAUSES) -> str:
     nationality = normalize_nationality(value)
     if nationality in _CHINESE_NATIONALITIES or any(place in nationality for place in _CHINESE_PLACES):
         raise IdentityError(
@@ -306,7 +339,13 @@ def check_nationality(value: str) -> str:
                 "持护照申报的须为外国国籍（%(clause)s）：中国公民请选择“居民身份证”；港澳居民请选择"
                 "“港澳居民来往内地通行证”或“港澳台居民居住证”；台湾居民请选择“台湾居民来往大陆通行证”"
                 "或“港澳台居民居住证”",
-                clause=SCOPE_03_CITATION,
+                clause=Clause(clauses.permits),
+            )
+            if clauses.permits
+            else N_(
+                "持护照申报的须为外国国籍：中国公民请选择“居民身份证”；港澳居民请选择"
+                "“港澳居民来往内地通行证”或“港澳台居民居住证”；台湾居民请选择“台湾居民来往大陆通行证”"
+                "或“港澳台居民居住证”"
             ),
         )
     return nationality
@@ -326,8 +365,11 @@ def check_permit_no(permit: PermitKind, number: str, *, today: date) -> str:
     return text
 
 
-def check_applicant(draft: ApplicantDraft, *, today: date) -> CheckedApplicant:
-    """Every field of one applicant, independently: a bad field never hides a problem in another."""
+def check_applicant(
+    draft: ApplicantDraft, *, today: date, clauses: AccountClauses = NO_CLAUSES
+) -> CheckedApplicant:
+    """Every field of one applicant, independently: a bad field never hides a problem in another. Its
+    refusals cite ``clauses``, the bureau's profile's (:func:`account_clauses`), none by default."""
     result = CheckedApplicant()
     values, problems = result.values, result.problems
 
@@ -340,14 +382,14 @@ def check_applicant(draft: ApplicantDraft, *, today: date) -> CheckedApplicant:
     attempt("name", lambda: check_name(draft.name))
     attempt("document_type", lambda: check_document_type(draft.document_type).value)
     attempt("phone", lambda: normalize_mobile(draft.phone))
-    attempt("employment_type", lambda: check_employment(draft.employment_type).value)
+    attempt("employment_type", lambda: check_employment(draft.employment_type, clauses).value)
     if "document_type" not in values:
         return result
     kind = DocumentType(values["document_type"])
     passport = requires_work_permit(kind)
     if passport:
-        attempt("nationality", lambda: check_nationality(draft.nationality))
-        attempt("permit_kind", lambda: check_permit_kind(draft.permit_kind).value)
+        attempt("nationality", lambda: check_nationality(draft.nationality, clauses))
+        attempt("permit_kind", lambda: check_permit_kind(draft.permit_kind, clauses).value)
         if "permit_kind" in values:
             permit = PermitKind(values["permit_kind"])
             attempt("permit_no", lambda: check_permit_no(permit, draft.permit_no, today=today))
@@ -506,8 +548,11 @@ class ImportCheck:
         return sum(1 for row in self.rows if not row.checked.ok)
 
 
-def check_import_rows(rows: list[list[str]], *, today: date, max_rows: int = 5000) -> ImportCheck:
-    """Check every row; nothing is written. A duplicate inside the file is reported on its later line."""
+def check_import_rows(
+    rows: list[list[str]], *, today: date, max_rows: int = 5000, clauses: AccountClauses = NO_CLAUSES
+) -> ImportCheck:
+    """Check every row; nothing is written. A duplicate inside the file is reported on its later line.
+    Refusals cite ``clauses`` (the bureau's profile's), as the single-account form's do."""
     header_at, columns = find_header(rows, IMPORT_COLUMNS, what=N_("导入文件"))
     checked: list[ImportRow] = []
     first_line: dict[tuple[str, str], int] = {}
@@ -533,7 +578,7 @@ def check_import_rows(rows: list[list[str]], *, today: date, max_rows: int = 500
             permit_kind=_choice(_PERMIT_WORDS, cell(row, columns, "permit_kind")),
             permit_no=cell(row, columns, "permit_no"),
         )
-        result = check_applicant(draft, today=today)
+        result = check_applicant(draft, today=today, clauses=clauses)
         line = index + 1
         if "id_number" in result.problems and "e+" in draft.id_number.lower():
             result.problems["id_number"] = N_(

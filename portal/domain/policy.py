@@ -964,6 +964,16 @@ class DocumentRule(Cited):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PermitRule(Cited):
+    """SCOPE-03 (Nantong's 002 一(二), Zhenjiang's 003 一(二)): professionals from Hong Kong, Macao and
+    Taiwan may apply, and foreigners holding a 外国人来华工作许可证, a 外国人永久居留身份证 or a
+    海外高层次人才居住证. HR's account form asks the same under every profile; this only says which clause
+    of the profile's notice states it, so its refusals cite that one, none where the notice is silent."""
+
+    rule: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class UnitOpinionRule(Cited):
     """EXP-04 (Dongchuan's 004 二(九)): the unit's opinion (基层单位意见) gives a truthful evaluation of the
     applicant's professional work and how the unit recommended; REV-05 (004 一(四), ``recommendation``):
@@ -1089,6 +1099,7 @@ class PolicyProfile:
     titles_elsewhere: TitlesElsewhere | None = None
     assessment: AssessmentRule | None = None
     unit_opinion: UnitOpinionRule | None = None
+    permits: PermitRule | None = None
     documents: tuple[DocumentRule, ...] = ()
     form: FormLayout | None = None
     committee: CommitteeRules | None = None

@@ -21,10 +21,12 @@ from sqlalchemy.orm import Session
 
 from portal.domain.accounts import (
     PASSPORT_FIELDS,
+    AccountClauses,
     ApplicantDraft,
     CheckedApplicant,
     EmploymentType,
     PermitKind,
+    account_clauses,
     check_applicant,
     normalize_name,
 )
@@ -56,7 +58,7 @@ from portal.services.actors import Actor
 from portal.services.auth import hash_initial_password, initial_password
 from portal.services.compare_and_set import compare_and_set
 from portal.services.organisations import NewAccount, open_account
-from portal.services.policies import bureau_of, profiles
+from portal.services.policies import bureau_of, effective_profile, profiles
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -102,9 +104,12 @@ class ApplicantInvalid(ValidationFailed):
 def check_applicant_input(
     session: Session, actor: Actor, draft: ApplicantDraft, now: datetime
 ) -> ApplicantCheck:
-    """Every field checked, plus one account per identity number and per phone across the system."""
+    """Every field checked, plus one account per identity number and per phone across the system. The
+    refusals cite the clauses of the enterprise's bureau's profile (`clauses_for`), none of another city's."""
     require_enterprise_staff(actor)
-    result = ApplicantCheck(check_applicant(draft, today=local_date(now)))
+    result = ApplicantCheck(
+        check_applicant(draft, today=local_date(now), clauses=clauses_for(session, actor))
+    )
     problems = result.checked.problems
     id_number = result.checked.values.get("id_number")
     existing = session.scalars(select(User).where(User.id_number == id_number)).first() if id_number else None
@@ -178,6 +183,12 @@ def staff_or_expert(session: Session, user: User) -> bool:
     if user.active_memberships:
         return True
     return session.scalar(select(Expert.id).where(Expert.user_id == user.id).limit(1)) is not None
+
+
+def clauses_for(session: Session, actor: Actor) -> AccountClauses:
+    """What the profile of the actor's organisation's bureau cites for SCOPE-04 and SCOPE-03."""
+    org = session.get(Organisation, actor.org_id) if actor.org_id else None
+    return account_clauses(effective_profile(session, org))
 
 
 def reuses_registered_accounts(session: Session, actor: Actor) -> bool:

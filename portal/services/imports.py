@@ -36,6 +36,7 @@ from portal.models import (
 )
 from portal.services import audit, certificates, jobs
 from portal.services.accounts import (
+    clauses_for,
     listed_message,
     local_date,
     require_enterprise_staff,
@@ -131,7 +132,8 @@ def _check_against_accounts(session: Session, actor: Actor, check: ImportCheck, 
 
 def _check_file(session: Session, actor: Actor, data: bytes, now: datetime) -> ImportCheck:
     try:
-        check = check_import_rows(read_rows(data), today=local_date(now))
+        # The refusals cite the bureau's profile's clauses, as the single-account form's do.
+        check = check_import_rows(read_rows(data), today=local_date(now), clauses=clauses_for(session, actor))
     except TableError as problem:
         raise ValidationFailed({"file": problem.message}) from None
     if not check.rows:
