@@ -51,6 +51,9 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     limit: int = 100  # characters of a text field
     hint: str = ""
+    # The hint states one notice's rule (the township's year early, Kunming's EARLY-01): shown only where
+    # the bureau's profile has that rule, with its clause (FormClauses.hints), never elsewhere.
+    cited_hint: bool = False
     low: float | None = None  # numbers and years
     high: float | None = None
     future_ok: bool = False  # dates: a validity end may lie ahead; dates of what happened may not
@@ -317,17 +320,20 @@ FLAT_FIELDS: tuple[FieldSpec, ...] = (
     _f("no_title", N_("尚无职称或职业资格（首次申报）"), FL),
     # Its clause (SI-01, Ganzhou's 000 三(四)) comes from the bureau's profile: FormClauses.establishment.
     _f("on_establishment", N_("事业单位在编人员"), FL, hint=N_("需上传编制册")),
-    _f("township", N_("工作单位位于乡镇（街道）"), FL, hint=N_("昆明：首次申报评审可提前一年（004 一(八)）")),
-    _f("freelancer", N_("自由职业专业技术人员，经人事代理机构申报"), FL, hint=N_("003 一(一)、四")),
+    # The categories' hints are their clauses alone, from the bureau's profile (FormClauses.categories): the
+    # township's EARLY-01 (Kunming's 004 一(八)), SCOPE-02/09/10 (Zhenjiang's 003), SCOPE-05 (Ganzhou
+    # 2026's 001 三(四)), SCOPE-11 (Ganzhou's 000/001 三(三)); nothing under a profile without the rule.
+    _f("township", N_("工作单位位于乡镇（街道）"), FL, hint=N_("首次申报评审可提前一年"), cited_hint=True),
+    _f("freelancer", N_("自由职业专业技术人员，经人事代理机构申报"), FL),
     _f("agency_name", N_("人事代理机构名称"), limit=60),
-    _f("archive_hosted", N_("人事档案由公共就业服务机构托管（无用人单位）"), FL, hint=N_("001 三(四)")),
+    _f("archive_hosted", N_("人事档案由公共就业服务机构托管（无用人单位）"), FL),
     _f("archive_holder", N_("档案托管机构"), limit=60),
     _f("consent_reference", N_("省职称办同意文号"), limit=60, hint=N_("经市职称办汇总、省职称办同意后填写")),
     _f("consent_on", N_("同意日期"), D),
-    _f("high_skill", N_("高技能人才，申报贯通领域职称"), FL, hint=N_("003 二(二)")),
+    _f("high_skill", N_("高技能人才，申报贯通领域职称"), FL),
     _f("skill_level", N_("职业技能等级"), C, choices=SKILL_LEVELS),
-    _f("grassroots", N_("基层事业单位（教育、卫生、农业）专业技术人员"), FL, hint=N_("003 二(三)")),
-    _f("vocational_teacher", N_("职业学校（职业高中）教师"), FL, hint=N_("000/001 三(三)")),
+    _f("grassroots", N_("基层事业单位（教育、卫生、农业）专业技术人员"), FL),
+    _f("vocational_teacher", N_("职业学校（职业高中）教师"), FL),
     _f("teaching_in_k12", N_("任教学科属中小学学科范围"), C, choices=YES_NO),
     _f(
         "work_summary",
@@ -339,6 +345,14 @@ FLAT_FIELDS: tuple[FieldSpec, ...] = (
     ),
 )
 FLAT_BY_NAME: dict[str, FieldSpec] = {f.name: f for f in FLAT_FIELDS}
+# The flags naming an applicant category of the profiles' [[categories]] (issue 21.9).
+CATEGORY_FLAGS: dict[str, str] = {
+    "freelancer": "自由职业",
+    "archive_hosted": "档案托管",
+    "high_skill": "高技能人才",
+    "grassroots": "基层事业单位",
+    "vocational_teacher": "职业学校教师",
+}
 CATEGORY_FIELDS: tuple[str, ...] = (
     "freelancer",
     "agency_name",
@@ -492,11 +506,18 @@ class FormClauses:
     establishment: str = ""  # SI-01's (Ganzhou's 000 三(四)): 在编 staff upload the 编制册
     summary: str = ""  # MAT-12's (Nantong's 002 四(一)): the form's work summary
     foreign_degree: str = ""  # MAT-08's (Nantong's 002 五(二)): a degree from abroad is certified
+    township: str = ""  # EARLY-01's (Kunming's 004 一(八)): a township's first review one year early
+    categories: tuple[tuple[str, str], ...] = ()  # (flag, clause) of each category rule the profile has
 
     @property
     def hints(self) -> dict[str, Clause]:
         """The flat fields' hint clauses, by field name."""
-        named = {"on_establishment": self.establishment, "work_summary": self.summary}
+        named = {
+            "on_establishment": self.establishment,
+            "work_summary": self.summary,
+            "township": self.township,
+        }
+        named |= dict(self.categories)
         return {name: Clause(clause) for name, clause in named.items() if clause}
 
 
@@ -506,9 +527,15 @@ NO_CLAUSES = FormClauses()
 def form_clauses(profile: PolicyProfile | None) -> FormClauses:
     """What the profile cites for the form's messages: its EXAM-03 rule (a national exam required), its
     social insurance rule where 在编 staff are exempt (they upload the 编制册 instead), and its document
-    rules MAT-12 (the work summary) and MAT-08 (a degree from abroad)."""
+    rules MAT-12 (the work summary) and MAT-08 (a degree from abroad), its township adjustment (EARLY-01)
+    and its applicant categories' rules (SCOPE-02/05/09/10/11)."""
     if profile is None:
         return NO_CLAUSES
+    township = next((a.citation for a in profile.adjustments if a.condition == "township_first_title"), "")
+    by_category = {c.category: c.citation for c in profile.categories}
+    categories = tuple(
+        (flag, by_category[name]) for flag, name in CATEGORY_FLAGS.items() if by_category.get(name)
+    )
     exam = next((r.citation for r in profile.exam_rules if r.kind == "exam_required"), "")
     insurance = profile.social_insurance
     establishment = (
@@ -519,6 +546,8 @@ def form_clauses(profile: PolicyProfile | None) -> FormClauses:
         establishment=establishment,
         summary=profile.document_clause("MAT-12"),
         foreign_degree=profile.document_clause("MAT-08"),
+        township=township,
+        categories=categories,
     )
 
 

@@ -32,7 +32,7 @@ from portal.domain.eligibility import (
 )
 from portal.domain.eligibility import counted_years as count_years
 from portal.domain.errors import PermissionDenied, ValidationFailed
-from portal.domain.form import SectionKey
+from portal.domain.form import CATEGORY_FLAGS, SectionKey
 from portal.domain.glossary import series_as_stored
 from portal.domain.i18n import N_, T_, joined, worded
 from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PATHWAYS, PolicyProfile, Window
@@ -128,13 +128,6 @@ def open_and_next(
 
 
 ACCOUNT_EMPLOYMENT = {"labour_contract": "劳动合同", "employment_contract": "聘用合同"}
-CATEGORY_FLAGS = {
-    "freelancer": "自由职业",
-    "archive_hosted": "档案托管",
-    "high_skill": "高技能人才",
-    "grassroots": "基层事业单位",
-    "vocational_teacher": "职业学校教师",
-}
 
 
 def _date(raw: object) -> date | None:

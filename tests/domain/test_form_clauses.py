@@ -38,9 +38,9 @@ def test_elsewhere_the_refusal_names_no_clause(profile: str | None) -> None:
 
 
 def test_the_establishment_hint_cites_ganzhou_s_clause_only_where_its_profile_has_the_rule() -> None:
-    assert form_clauses(PROFILES["ganzhou-2022"]).hints == {"on_establishment": "000 三(四)"}
+    assert form_clauses(PROFILES["ganzhou-2022"]).hints.get("on_establishment") == "000 三(四)"
     for profile in ("zhenjiang-2024", "kunming-2022", "ganzhou-2026"):
-        assert form_clauses(PROFILES[profile]).hints == {}, profile
+        assert "on_establishment" not in form_clauses(PROFILES[profile]).hints, profile
     assert NO_CLAUSES.hints == {}
 
 
@@ -58,3 +58,24 @@ def test_the_work_summary_and_a_foreign_degree_cite_nantong_s_clauses_only_under
     for profile in ("zhenjiang-2024", "kunming-2022", "ganzhou-2022", "ganzhou-2026"):
         assert parse_form(foreign, TODAY, form_clauses(PROFILES[profile])).errors[cscse] == said, profile
     assert parse_form(foreign, TODAY).errors[cscse] == said
+
+
+@pytest.mark.parametrize(
+    ("profile", "expected"),
+    [
+        ("kunming-2022", {"township": "004 一(八)"}),
+        (
+            "zhenjiang-2024",
+            {"freelancer": "003 一(一)、四", "high_skill": "003 二(二)", "grassroots": "003 二(三)"},
+        ),
+        ("ganzhou-2026", {"archive_hosted": "001 三(四)", "vocational_teacher": "001 三(三)"}),
+        ("ganzhou-2022", {"vocational_teacher": "000 三(三)"}),
+        ("nantong-2023", {}),
+    ],
+)
+def test_the_category_flags_hints_are_the_profile_s_own_rules(profile: str, expected: dict[str, str]) -> None:
+    """EARLY-01 (township) and the category rules SCOPE-02/05/09/10/11 each belong to one notice."""
+    flags = ("township", "freelancer", "archive_hosted", "high_skill", "grassroots", "vocational_teacher")
+    hints = form_clauses(PROFILES[profile]).hints
+    assert {flag: hints[flag] for flag in flags if flag in hints} == expected
+    assert not any(flag in NO_CLAUSES.hints for flag in flags)

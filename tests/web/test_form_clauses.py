@@ -94,3 +94,49 @@ def test_elsewhere_the_summary_and_a_foreign_degree_cite_no_clause(
     assert f"{SUMMARY_HINT}<" in page and "002 四(一)" not in page
     refused = browser.post(f"/me/applications/{application_id}/form", data=FOREIGN_DEGREE).text
     assert "教育部留学服务中心认证书编号<" in refused and "认证书编号（" not in refused
+
+
+# The flags' hints (issue 21.9): each names a rule of one notice. Expected hint per profile, by flag id.
+FLAG_HINTS: dict[str, dict[str, str]] = {
+    "kunming-2022": {"township": "首次申报评审可提前一年（004 一(八)）"},
+    "zhenjiang-2024": {
+        "freelancer": "003 一(一)、四",
+        "high-skill": "003 二(二)",
+        "grassroots": "003 二(三)",
+    },
+    "ganzhou-2026": {"archive-hosted": "001 三(四)", "vocational-teacher": "001 三(三)"},
+    "ganzhou-2022": {"vocational-teacher": "000 三(三)"},
+    "nantong-2023": {},
+}
+FLAGS = ("township", "freelancer", "archive-hosted", "high-skill", "grassroots", "vocational-teacher")
+
+
+def _hint(page: str, flag: str) -> str | None:
+    """The text of the flag's hint, None when the page has none (nor an aria-describedby naming it)."""
+    marker = f'<small class="hint" id="h-f-{flag}">'
+    if marker not in page:
+        assert f'aria-describedby="h-f-{flag}' not in page
+        return None
+    return page.split(marker)[1].split("</small>")[0]
+
+
+@pytest.mark.parametrize("profile", list(FLAG_HINTS))
+def test_the_category_flags_hints_cite_only_the_bureau_s_own_notice(
+    session: Session, clock: Clock, login_as: Any, profile: str
+) -> None:
+    """A Ganzhou applicant read Kunming's "昆明：首次申报评审可提前一年（004 一(八)）" under 工作单位位于乡镇,
+    and Zhenjiang's and Ganzhou 2026's clauses under the other categories, whatever their bureau."""
+    browser, application_id = _page(session, clock, login_as, profile)
+    page = browser.get(f"/me/applications/{application_id}").text
+    assert "昆明：" not in page
+    for flag in FLAGS:
+        assert _hint(page, flag) == FLAG_HINTS[profile].get(flag), flag
+
+
+def test_the_flags_hints_in_english_number_the_clause(session: Session, clock: Clock, login_as: Any) -> None:
+    browser, application_id = _page(session, clock, login_as, "kunming-2022")
+    english = in_english(browser).get(f"/me/applications/{application_id}").text
+    assert _hint(english, "township") == "A first application for review may come one year early (004 1(8))"
+    browser, application_id = _page(session, clock, login_as, "zhenjiang-2024")
+    english = in_english(browser).get(f"/me/applications/{application_id}").text
+    assert _hint(english, "freelancer") == "003 1(1), 4"
