@@ -862,6 +862,7 @@ class CommitteeRules(Cited):
     result_notice_workdays: Threshold
     filing: FilingRule
     vote: VoteRule
+    scope: str = ""  # EXAM-06's clause: committees never widen their scope (Zhenjiang's 003 七(一)), or ""
     pass_rate: str = ""  # the clause of the pass-rate control (CHAN-06), "" when the profile has none
     expert_study: str = ""  # the clause asking experts to study the standards (CHAN-06), "" when none
     title_confirmation: TitleConfirmationRule | None = None

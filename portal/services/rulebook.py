@@ -370,21 +370,30 @@ def on_the_committee_road(case: Case, action: Action, attempt: Attempt) -> str |
     return None
 
 
-@guard(Action.SEND_TO_COMMITTEE, clause="EXAM-06、003 七(一)", name="out_of_scope")
+@guard(Action.SEND_TO_COMMITTEE, clause="EXAM-06 (the profile's committee scope)", name="out_of_scope")
 def some_committee_holds_it(case: Case, action: Action, attempt: Attempt) -> str | None:
-    """Some committee's scope holds its specialty, level and place: committees never widen their scope."""
+    """Some committee's scope holds its specialty, level and place: committees never widen their scope.
+    The refusal cites the profile's clause for it (`[committee]`'s ``scope``: Zhenjiang's 003 七(一)), none
+    where its notice does not state it (a Kunming bureau was told Zhenjiang's)."""
     if case.road == "committee" and not case.routing.candidates:
         a = case.application
         place = a.enterprise.region or N_("未填受理地")
+        rules = case.profile.committee if case.profile is not None else None
+        clause = rules.scope if rules is not None else ""
+        words = {"specialty": a.specialty, "series": a.series, "level": a.level, "place": place}
+        if not clause:
+            return T_(
+                "没有评委会的受理范围包含“%(specialty)s（%(series)s）%(level)s、%(place)s”，"
+                "评委会不得擅自扩大评审范围，不能送评；"
+                "请核对专业与级别，或由系统管理员维护评委会受理范围",
+                **words,
+            )
         return T_(
             "没有评委会的受理范围包含“%(specialty)s（%(series)s）%(level)s、%(place)s”，"
             "评委会不得擅自扩大评审范围，不能送评（%(clause)s）；"
             "请核对专业与级别，或由系统管理员维护评委会受理范围",
-            specialty=a.specialty,
-            series=a.series,
-            level=a.level,
-            place=place,
-            clause="003 七(一)",
+            clause=Clause(clause),
+            **words,
         )
     return None
 
@@ -526,19 +535,32 @@ def dossier_complete(case: Case, action: Action, attempt: Attempt) -> Refusal | 
     return Refusal("dossier_incomplete", N_("申报表或申报材料尚未完整"), "MAT-01、MAT-02", fields)
 
 
-@guard(Action.HANDLER_APPROVE, Action.RESUBMIT, clause="004 二(十)、001 四(三)", name="copies_unendorsed")
+def copies_clause(profile: PolicyProfile | None) -> str:
+    """The clause of ``profile``'s notice on checking copies against their originals: Kunming's MAT-03
+    (004 二(十)), Ganzhou 2026's MAT-02 (001 四(三)); "" where the notice does not state it."""
+    if profile is None:
+        return ""
+    return "、".join(c for c in (profile.document_clause("MAT-03"), profile.document_clause("MAT-02")) if c)
+
+
+@guard(Action.HANDLER_APPROVE, Action.RESUBMIT, clause="MAT-02、MAT-03", name="copies_unendorsed")
 def copies_endorsed(case: Case, action: Action, attempt: Attempt) -> str | None:
     """The enterprise handler's first review waits until every copy is checked against its original. A case
     returned by the department, the bureau, a committee or the unit's leader (after its handler signed)
     resumes there, past that review: a copy uploaded in answer is checked and sealed by the unit's handler
-    before the resubmission."""
-    clauses = "004 二(十)、001 四(三)"
+    before the resubmission. The refusal cites the bureau's profile's clause (`copies_clause`), none where
+    its notice does not state the rule (every bureau was told Kunming's and Ganzhou 2026's)."""
+    clause = copies_clause(case.profile)
     if action is Action.HANDLER_APPROVE:
         if case.status is not Status.SUBMITTED or not case.unendorsed_copies:
             return None
         titles = joined(dict.fromkeys(slot_title(m.slot) for m in case.unendorsed_copies))
+        if not clause:
+            return T_("以下复印件尚未核对原件并加盖单位公章：%(titles)s", titles=titles)
         return T_(
-            "以下复印件尚未核对原件并加盖单位公章：%(titles)s（%(clauses)s）", titles=titles, clauses=clauses
+            "以下复印件尚未核对原件并加盖单位公章：%(titles)s（%(clauses)s）",
+            titles=titles,
+            clauses=Clause(clause),
         )
     resumes = case.application.returned_from
     if case.status is not Status.RETURNED or resumes is None:
@@ -546,10 +568,15 @@ def copies_endorsed(case: Case, action: Action, attempt: Attempt) -> str | None:
     if Status(resumes) is Status.SUBMITTED or not case.unendorsed_copies:
         return None  # resuming at the unit handler's first review, the step that checks the copies
     titles = joined(dict.fromkeys(slot_title(m.slot) for m in case.unendorsed_copies))
+    if not clause:
+        return T_(
+            "以下复印件尚未由申报单位经办人核对原件并加盖单位公章：%(titles)s；请先由单位经办人核对签章，再重新提交",
+            titles=titles,
+        )
     return T_(
         "以下复印件尚未由申报单位经办人核对原件并加盖单位公章：%(titles)s（%(clauses)s）；请先由单位经办人核对签章，再重新提交",
         titles=titles,
-        clauses=clauses,
+        clauses=Clause(clause),
     )
 
 
