@@ -33,7 +33,7 @@ from portal.domain.errors import DomainError, NotFound, PermissionDenied, Valida
 from portal.domain.glossary import series_as_stored
 from portal.domain.i18n import N_, T_, Text
 from portal.domain.identity import mask_id_number
-from portal.domain.materials import add_months
+from portal.domain.materials import PLEDGE_CLAUSE, add_months, notice_clause
 from portal.domain.text import LIMITS
 from portal.domain.workflow import Status
 from portal.models import (
@@ -298,7 +298,7 @@ def revoke_certificate(
         user_id=application.applicant_id,
         application_id=application.id,
         reason=reason.strip(),
-        clause=clause.strip() or "002 五(三)",
+        clause=clause.strip() or revocation_clause(session, actor),
         starts_on=start,
         # The day before the anniversary; a 29 February start has its anniversary on the 28th (add_months).
         ends_on=add_months(start, 12 * years) - timedelta(days=1),
@@ -707,6 +707,14 @@ def _roads(session: Session, actor: Actor) -> frozenset[str]:
     profile = effective_profile(session, session.get(Organisation, actor.org_id))
     roads = frozenset(p.road for p in profile.pathways) if profile is not None else frozenset()
     return roads if roads in EMPTY_HINTS else frozenset({glossary.BUREAU_ROAD})
+
+
+def revocation_clause(session: Session, actor: Actor) -> str:
+    """The clause a revocation's integrity record cites by default: the integrity rule of the bureau's own
+    notice (INT-01/02: Nantong's 002 五(三), Zhenjiang's 003 七(三), as the pledge cites it), "" where its
+    profile's notice states none (every bureau's form offered Nantong's)."""
+    profile = effective_profile(session, session.get(Organisation, actor.org_id))
+    return notice_clause(PLEDGE_CLAUSE, profile.source) if profile is not None else ""
 
 
 def list_words(session: Session, actor: Actor) -> ListWords:

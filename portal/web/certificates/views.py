@@ -55,6 +55,7 @@ def list_certificates() -> Response:
         rows=rows,
         revocable={a.id for a in rows if service.can_revoke(actor, a)},
         words=service.list_words(db.session, actor),
+        revoke_clause=service.revocation_clause(db.session, actor),
         filters=filters,
         levels=LEVELS,  # a choice, as the queue's filter: a typed level matched nothing unless exact
         args={k: v for k, v in request.args.items() if v},
