@@ -965,6 +965,15 @@ class DocumentRule(Cited):
 
 
 @dataclass(frozen=True, kw_only=True)
+class StaffAccountRule(Cited):
+    """ACC-01/ACC-02 (Ganzhou's 000 四(一), 001 四(二)): real-name leader and handler accounts, never the same
+    person, and nobody reviews their own materials. The portal holds these rules under every profile; this
+    says which clause of the profile's notice states them, so the staff pages' refusals cite it."""
+
+    rule: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class PermitRule(Cited):
     """SCOPE-03 (Nantong's 002 一(二), Zhenjiang's 003 一(二)): professionals from Hong Kong, Macao and
     Taiwan may apply, and foreigners holding a 外国人来华工作许可证, a 外国人永久居留身份证 or a
@@ -1101,6 +1110,7 @@ class PolicyProfile:
     assessment: AssessmentRule | None = None
     unit_opinion: UnitOpinionRule | None = None
     permits: PermitRule | None = None
+    staff_accounts: StaffAccountRule | None = None
     documents: tuple[DocumentRule, ...] = ()
     form: FormLayout | None = None
     committee: CommitteeRules | None = None

@@ -29,11 +29,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from portal.domain import glossary
-from portal.domain.i18n import N_, T_
+from portal.domain.i18n import N_, T_, Clause
 
-# 赣市人社字〔2026〕5号 四(二) (〔2022〕56号 四(一)): real-name 领导审查 and 经办人审查 accounts, never the
-# same person, updated when people change; applicants never review their own materials (ACC-01, ACC-02).
-ACCOUNTS_CLAUSE = "赣市人社字〔2026〕5号 四(二)"
+# ACC-01/ACC-02 (Ganzhou's 000 四(一), 001 四(二)): real-name 领导审查 and 经办人审查 accounts, never the
+# same person, updated when people change; applicants never review their own materials. The rules hold
+# everywhere; the clause a refusal cites is the bureau's profile's `[staff_accounts]` (services.staff
+# .accounts_clause), none where its notice does not state them: each function takes it as ``clause``.
 
 
 class StaffRole(StrEnum):
@@ -65,9 +66,9 @@ class Refusal:
 
     @property
     def text(self) -> str:
-        # A message with its clause: the clause is a citation and stays Chinese in every language.
+        # A message with its clause, numbered as the reader's language cites clauses (a Clause).
         return (
-            T_("%(message)s（%(clause)s）", message=self.message, clause=self.clause)
+            T_("%(message)s（%(clause)s）", message=self.message, clause=Clause(self.clause))
             if self.clause
             else self.message
         )
@@ -103,14 +104,14 @@ class Held:
     org_id: int
 
 
-def only_admins_manage(manager: Manager, place: Place) -> Refusal | None:
+def only_admins_manage(manager: Manager, place: Place, clause: str = "") -> Refusal | None:
     """An admin of the organisation or of one above it; nobody else opens accounts or ends roles."""
     if manager.role is StaffRole.ADMIN and manager.org_id in place.chain:
         return None
     return Refusal(
         "not_staff_admin",
         N_("只有本单位或上级单位的管理员可以开设人员账号、授予或撤销岗位"),
-        ACCOUNTS_CLAUSE,
+        clause,
     )
 
 
@@ -157,7 +158,7 @@ def keeps_an_admin(held: Held, active_admins: int) -> Refusal | None:
     return None
 
 
-def one_role_per_organisation(held_here: StaffRole | None) -> Refusal | None:
+def one_role_per_organisation(held_here: StaffRole | None, clause: str = "") -> Refusal | None:
     """One person, one role in an organisation: never both handler and leader there."""
     if held_here is not None:
         return Refusal(
@@ -167,19 +168,19 @@ def one_role_per_organisation(held_here: StaffRole | None) -> Refusal | None:
                 "（经办人与领导不能兼任）；如需调整，请先撤销原岗位",
                 role=held_here.title,
             ),
-            ACCOUNTS_CLAUSE,
+            clause,
         )
     return None
 
 
-def cooling_off(opened_by: Iterable[int], handled_by: Iterable[int]) -> Refusal | None:
+def cooling_off(opened_by: Iterable[int], handled_by: Iterable[int], clause: str = "") -> Refusal | None:
     """A staff account whose account or role was opened by someone who handled this case (its applicant,
     whoever started it, any reviewer of it) cannot act on it: no one makes their own second reviewer."""
     if set(opened_by) & set(handled_by):
         return Refusal(
             "cooling_off",
             N_("您的账号或岗位由本申报的申报人或办理过本申报的人员开设，不能办理本申报"),
-            ACCOUNTS_CLAUSE,
+            clause,
         )
     return None
 

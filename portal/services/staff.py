@@ -17,7 +17,7 @@ Services flush, never commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -46,6 +46,7 @@ from portal.services import audit, certificates, session_memo
 from portal.services.actors import Actor
 from portal.services.notifications import notify
 from portal.services.organisations import NewAccount, PersonInput, open_account
+from portal.services.policies import effective_profile
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RECENT_CHANGES = 20
@@ -87,6 +88,14 @@ def place_of(org: Organisation) -> staffing.Place:
 def held_of(membership: Membership) -> staffing.Held:
     """A role as the staff rulebook sees it: whose, which, where."""
     return staffing.Held(membership.user_id, StaffRole(membership.role), membership.org_id)
+
+
+def accounts_clause(session: Session, org: Organisation | None) -> str:
+    """The clause of the profile of ``org``'s bureau stating ACC-01/ACC-02 (Ganzhou's 000 四(一),
+    001 四(二)), "" where its notice states none: the staff refusals cite no other city's notice."""
+    profile = effective_profile(session, org)
+    rule = profile.staff_accounts if profile is not None else None
+    return rule.citation if rule is not None else ""
 
 
 def may_manage(actor: Actor, org: Organisation) -> bool:
@@ -192,7 +201,8 @@ def check_person(session: Session, org_id: int, person: PersonInput, now: dateti
             )
         )
         listed = certificates.listed_holders(session, [existing.id], now.astimezone(SHANGHAI).date())
-        if refusal := staffing.one_role_per_organisation(StaffRole(held) if held else None):
+        clause = accounts_clause(session, session.get(Organisation, org_id))
+        if refusal := staffing.one_role_per_organisation(StaffRole(held) if held else None, clause):
             errors["id_number"] = T_("证件号码%(masked)s：%(why)s", masked=masked, why=refusal.text)
         elif existing.id in listed:
             errors["id_number"] = T_(
@@ -247,7 +257,7 @@ def add_staff(
     PermissionDenied (not an admin here), DomainError (a role at or above one's own) or ValidationFailed."""
     org = viewable_org(session, actor, org_id)
     manager, place = manager_of(actor), place_of(org)
-    _refuse(staffing.only_admins_manage(manager, place))
+    _refuse(staffing.only_admins_manage(manager, place, accounts_clause(session, org)))
     try:
         wanted = StaffRole(role)
     except ValueError:
@@ -273,7 +283,7 @@ def add_staff(
         with session.begin_nested():  # two admins adding the same person at once: the index decides
             session.add(membership)
     except IntegrityError:
-        refusal = staffing.one_role_per_organisation(wanted)
+        refusal = staffing.one_role_per_organisation(wanted, accounts_clause(session, org))
         assert refusal is not None
         raise ValidationFailed({"id_number": refusal.text}) from None
     _forget_cooling(session)
@@ -306,7 +316,7 @@ def _membership_to_manage(
     if membership is None or membership.ended_at is not None:
         raise NotFound(N_("找不到该岗位"))
     org = viewable_org(session, actor, membership.org_id)
-    _refuse(staffing.only_admins_manage(manager_of(actor), place_of(org)))
+    _refuse(staffing.only_admins_manage(manager_of(actor), place_of(org), accounts_clause(session, org)))
     return membership, org
 
 
@@ -390,7 +400,7 @@ def _change_to_decide(session: Session, actor: Actor, change_id: int) -> tuple[S
     if change is None:
         raise NotFound(N_("找不到该请求"))
     org = viewable_org(session, actor, change.org_id)
-    _refuse(staffing.only_admins_manage(manager_of(actor), place_of(org)))
+    _refuse(staffing.only_admins_manage(manager_of(actor), place_of(org), accounts_clause(session, org)))
     if change.state is not StaffChangeStatus.PENDING:
         raise DomainError(T_("该请求%(title)s，无需再办理", title=change.state.title), code="decided")
     return change, org
@@ -675,4 +685,8 @@ def cooling_refusal(session: Session, actor: Actor, application: Application) ->
     if not actor.is_staff or not actor.user_id:
         return None
     creators, handled = _opened_by(session, actor)
-    return staffing.cooling_off(creators, creators if application.id in handled else ())
+    refusal = staffing.cooling_off(creators, creators if application.id in handled else ())
+    if refusal is None:
+        return None
+    # The clause is read only for a refusal (asked of every row of a queue): the application's bureau's.
+    return replace(refusal, clause=accounts_clause(session, application.bureau))
