@@ -57,7 +57,6 @@ VERDICT_TITLES = {
     "number_taken": N_("证书编号已被使用"),
     "recorded": N_("已登记"),
 }
-CLAUSE = "PUB-04、003 六(二)"
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,6 @@ from portal.models import Application, CommitteeException
 from portal.services import audit, committees
 from portal.services.actors import Actor
 
-CLAUSE = "CHAN-01、003 四"
-
 
 def exception_for(session: Session, application_id: int) -> CommitteeException | None:
     """The exception recorded for the application, if any."""

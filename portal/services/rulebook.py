@@ -486,11 +486,15 @@ def the_chosen_committee_is_open(case: Case, action: Action, attempt: Attempt) -
     return None
 
 
-@guard(Action.RECORD_CERTIFICATE, clause="PUB-04、003 六(二)", stage=Stage.INPUT, name="certificate_no")
+@guard(Action.RECORD_CERTIFICATE, clause="PUB-04", stage=Stage.INPUT, name="certificate_no")
 def a_well_formed_number_nobody_holds(case: Case, action: Action, attempt: Attempt) -> Refusal | None:
-    """The province's number as printed (6-40 letters, digits, hyphens), and on no other application."""
+    """The province's number as printed (6-40 letters, digits, hyphens), and on no other application. The
+    refusal's clause (audited) is PUB-04 with the profile's result-notice clause (Zhenjiang's 003 六(二)),
+    not Zhenjiang's for every bureau."""
     number = committee_rules.certificate_no(attempt.certificate_no)
-    clause = "PUB-04、003 六(二)"
+    rules = case.profile.committee if case.profile is not None else None
+    notice = rules.result_notice_workdays.citation if rules is not None else ""
+    clause = f"PUB-04、{notice}" if notice else "PUB-04"
     if not committee_rules.CERTIFICATE_NO.fullmatch(number):
         return Refusal(
             "bad_certificate_no", N_("证书编号为6至40位字母、数字或连字符，请按省统一编号填写"), clause
