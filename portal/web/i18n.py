@@ -179,9 +179,17 @@ def _has_han(text: str) -> bool:
     return any("\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" for char in text)
 
 
+def _clause_words(citation: str) -> str:
+    """A clause as a language other than Chinese cites it: numbered ("003 6(1)") when nothing Chinese is left,
+    else as written ("001 三 引言", "001 四(三)：上传原件…"): numbered in part, it read as neither language
+    ("001 3 引言", "001 4(3)：…")."""
+    numbered = clause_numbers(citation)
+    return citation if _has_han(numbered) else numbered
+
+
 def _format_param(value: object, language: Language, markup: bool) -> object:
     if isinstance(value, Clause):
-        return clause(value) if markup else (value if language is Language.ZH else clause_numbers(value))
+        return clause(value) if markup else (value if language is Language.ZH else _clause_words(value))
     if isinstance(value, Text):
         return _translate(value, language, markup)
     if isinstance(value, datetime):
@@ -407,14 +415,14 @@ def zh(value: object) -> Markup:
 
 def clause(value: object) -> Markup:
     """A notice's clause ("003 六(一)") as the reader's language cites it: as written in Chinese; in English
-    numbered as the catalogue's sentences number clauses ("003 6(1)", domain.i18n.clause_numbers), what
-    stays Chinese (引言, 附件) inside lang="zh-CN"."""
+    numbered as the catalogue's sentences number clauses ("003 6(1)", domain.i18n.clause_numbers); one
+    with Chinese words (引言, 附件, a slot's "：上传原件…") as written, whole, inside lang="zh-CN"."""
     if value is None or value == "":
         return Markup("")
     if current_language() is Language.ZH:
         return escape(value)
-    numbered = clause_numbers(str(value))
-    return zh(numbered) if _has_han(numbered) else escape(numbered)
+    words = _clause_words(str(value))
+    return zh(words) if _has_han(words) else escape(words)
 
 
 def status_words(status: object, road: str = glossary.BUREAU_ROAD) -> glossary.StatusWords:
