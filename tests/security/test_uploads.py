@@ -273,7 +273,11 @@ def test_the_valid_corpus_is_accepted_and_downloads_safely(
     world = tenants[0].world
     staff = login_as(world.enterprise.handler, membership_id=world.enterprise.handler_membership.id)
     session.expire_all()
-    filed = list(session.scalars(select(Objection).where(Objection.notice_id == running_notice.id)))
+    filed = list(
+        session.scalars(
+            select(Objection).where(Objection.notice_id == running_notice.id).order_by(Objection.id)
+        )
+    )
     assert len(filed) == len(valid())
     for objection, (label, name, data, media_type) in zip(filed, valid(), strict=True):
         assert objection.attachment.sha256 != name and objection.attachment.display_name == name
