@@ -6,7 +6,7 @@ from __future__ import annotations
 import collections
 from pathlib import Path
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.domain.identity import complete_resident_id
@@ -15,6 +15,7 @@ from portal.services import imports
 from portal.storage.local import LocalStorage
 from tests.conftest import Clock
 from tests.factories import make_world
+from tests.statements import recorded
 
 
 def _thousand_rows() -> bytes:
@@ -32,20 +33,11 @@ def test_a_thousand_rows_import_without_a_query_per_row(
     world = make_world(session)
     actor = world.enterprise.actor(StaffRole.HANDLER)
     storage = LocalStorage(tmp_path)
-    statements: list[str] = []
-    engine = session.get_bind()
-
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded(session.get_bind()) as statements:
         batch = imports.check_upload(session, storage, actor, _thousand_rows(), "全体职工.csv", clock.now)
         assert (batch.total_rows, batch.bad_rows) == (1000, 0)
         result = imports.confirm_import(session, storage, actor, batch.id, clock.now)
         session.flush()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert len(result.accounts) == 1000 and len({a.password for a in result.accounts}) == 1000
     assert (
         session.scalar(

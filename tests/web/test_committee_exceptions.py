@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
@@ -18,6 +18,7 @@ from portal.services import applications, committee_exceptions, rulebook
 from portal.services.actors import actor_for
 from tests.conftest import Clock
 from tests.factories import make_committee, make_committee_world, make_review_application
+from tests.statements import recorded
 
 
 def _second_application(session: Session, clock: Clock) -> tuple[Any, Application]:
@@ -237,20 +238,10 @@ def test_the_list_reads_a_fixed_number_of_statements_however_many_wait_at_the_bu
     left out in SQL (each was routed, several statements apiece: thousands at a province's bureau)."""
     world, second = _second_application(session, clock)
     admin = actor_for(world.admin, world.admin_membership)
-    engine = session.get_bind()
-    sent: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
-            sent.append(statement)
 
     def listed() -> tuple[list[int], int]:
-        sent.clear()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with recorded(session.get_bind()) as sent:
             rows = committee_exceptions.exception_rows(session, admin, clock.now)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         return [row.application.id for row in rows], len(sent)
 
     session.expire_all()

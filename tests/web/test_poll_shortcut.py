@@ -4,7 +4,6 @@ next hour and a password falling due each go to Flask on the very next poll, whi
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -15,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import Engine, delete, event
+from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Status
@@ -26,6 +25,7 @@ from portal.web.poll_shortcut import shortcut_of
 from tests.conftest import Clock, db_engine
 from tests.dbsetup import database_url
 from tests.factories import STEPS_TO, World, make_application, make_world
+from tests.statements import recorded
 
 HX = {"HX-Request": "true", "HX-Target": "queue"}
 QUEUE = "/review/queue?tab=all"
@@ -41,23 +41,8 @@ def world(session: Session, clock: Clock) -> World:
 @pytest.fixture
 def statements(app: Flask) -> Iterator[list[str]]:
     """The SQL each request sends (savepoints aside), cleared by `poll`."""
-    with _recorded(db_engine(app)) as sent:
+    with recorded(db_engine(app)) as sent:
         yield sent
-
-
-@contextlib.contextmanager
-def _recorded(engine: Engine | type[Engine]) -> Iterator[list[str]]:
-    sent: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
-            sent.append(" ".join(statement.split()))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def _poll(browser: FlaskClient, sent: list[str], tag: str, **headers: str) -> Any:
@@ -239,7 +224,7 @@ def test_a_served_app_answers_an_unchanged_poll_from_memory_until_the_feed_hears
     with handler.session_transaction() as cookie:
         cookie.update({"_user_id": token, "_fresh": True})
     # Every engine's statements: on PostgreSQL the shortcut reads on an engine of its own.
-    with _recorded(Engine) as sent:
+    with recorded(Engine) as sent:
         tag = _settled(handler, sent)
         assert _poll(handler, sent, tag).status_code == 304 and _shortcut(sent)  # the read, once
         for _ in range(3):

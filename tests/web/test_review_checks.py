@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Status
 from tests.conftest import Clock, db_engine
 from tests.factories import STEPS_TO, World, make_application, make_world
 from tests.i18n.reading import in_english
+from tests.statements import recorded
 
 HX = {"HX-Request": "true", "HX-Target": "queue"}
 WORDS = "已核实工作经历和业绩成果符合申报条件（001 四(五)）"
@@ -84,20 +84,11 @@ def test_the_queue_reads_the_profile_once_whatever_the_number_of_rows(
 ) -> None:
     make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
     hr = login_as(world.enterprise.handler)
-    sent: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
-            sent.append(" ".join(statement.split()))
 
     def profile_reads() -> int:
         hr.get("/review/queue?tab=handler", headers=HX)  # warm: the cookie's idle clock re-signed once
-        sent.clear()
-        event.listen(db_engine(app), "before_cursor_execute", record)
-        try:
+        with recorded(db_engine(app)) as sent:
             page = hr.get("/review/queue?tab=handler", headers=HX).text
-        finally:
-            event.remove(db_engine(app), "before_cursor_execute", record)
         assert page.count(f"required> {WORDS}</label>") == page.count("<tr id=")
         read = [s.split(" FROM ", 1)[1].split()[0] for s in sent if " FROM " in s]
         return sum(1 for table in read if table in ("organisations", "policy_windows", "authority_contacts"))
