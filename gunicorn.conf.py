@@ -8,6 +8,8 @@ the environment (PORTAL_BIND, PORTAL_WEB_WORKERS, …) or on gunicorn's command 
   the start with one line naming its setting), then workers fork; `gc.freeze()` after the import moves
   everything loaded so far out of the collector's reach, so forked workers keep sharing those pages
   instead of copying them when the collector touches them;
+- the workers' templates, profiles and calendar are built in the master before they fork (`when_ready`,
+  portal/web/warm.py), so a new or recycled worker's first request costs what its later ones do;
 - max_requests with jitter recycles workers now and then (a slow leak never grows unbounded, and not
   all workers restart at once); timeouts: 60 s for a request (uploads of several photos, a package PDF),
   30 s to finish in-flight requests on a graceful stop or reload;
@@ -34,7 +36,10 @@ bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("PORTAL_WEB_WORKERS") or min(multiprocessing.cpu_count() * 2 + 1, 8))
 worker_class = "sync"
 preload_app = True
-max_requests = int(os.environ.get("PORTAL_MAX_REQUESTS", "2000"))
+# Counted in requests, and most requests are 15-second polls answered in a fraction of a millisecond:
+# at 2,000 a worker was recycled every few seconds under the bench's load, each recycle a latency spike
+# (bench/README.md, "a new worker's first requests"). 20,000 is still a bound on a slow leak.
+max_requests = int(os.environ.get("PORTAL_MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10
 timeout = int(os.environ.get("PORTAL_REQUEST_TIMEOUT", "60"))
 graceful_timeout = 30
@@ -82,7 +87,14 @@ def on_starting(server: Any) -> None:
 
 
 def when_ready(server: Any) -> None:
-    # The app is loaded (preload): freeze what is there now so forked workers share it copy-free.
+    if server.cfg.preload_app:
+        # The app is loaded: build what its workers would build in their first requests (templates,
+        # profiles, calendar) so every worker, new or recycled, starts warm (portal/web/warm.py)...
+        from portal.web.warm import warm_up
+
+        compiled = warm_up(server.app.wsgi())
+        server.log.info("portal: %s templates compiled before the workers fork", compiled)
+    # ...then freeze what is there now so forked workers share it copy-free.
     gc.freeze()
     server.log.info("portal: %s sync workers on %s, app preloaded, gc frozen", workers, bind)
 

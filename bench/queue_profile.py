@@ -17,6 +17,10 @@ offers, the calendar, the counts and filter options, the rendering — each part
 the function that does it, and the rest (Flask, the request's hooks) as the difference. It also times the
 list's request answered 304 through Flask (the poll shortcut off): a request of the portal that loads no
 row, which no queue work can go below.
+
+`--first` times a new worker's first requests instead: the list fragment and the full page of an app just
+created (as a worker forked from a master that only imported it), each first request then its next ones;
+with `--warm`, after portal/web/warm.py's `warm_up` (what gunicorn's master now does before forking).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from portal import create_app, web
 from portal.extensions import db
 from portal.models import Application, Membership
 from portal.services import auth, queues, rulebook
+from portal.web import warm as warming
 from portal.web.review import views as review_views
 
 HX = {"HX-Request": "true", "HX-Target": "queue"}
@@ -55,7 +60,11 @@ SECRET = "bench-secret-key-that-is-long-enough-for-the-benchmarks"
 @click.option("--timing", is_flag=True, help="median wall time per kind, without the profiler")
 @click.option("--tab", default="all", show_default=True, help="queue tab (handler: 待初审)")
 @click.option("--split", is_flag=True, help="the list fragment's wall time by part (see the docstring)")
-def main(count: int, out: str, lines: int, timing: bool, tab: str, split: bool) -> None:
+@click.option("--first", is_flag=True, help="a new worker's first requests (see the docstring)")
+@click.option("--warm", is_flag=True, help="with --first: warm the app as gunicorn's master does")
+def main(
+    count: int, out: str, lines: int, timing: bool, tab: str, split: bool, first: bool, warm: bool
+) -> None:
     if split:
         os.environ["PORTAL_POLL_SHORTCUT"] = "0"  # the 304 timed below is Flask's own
     app = create_app({"SECRET_KEY": SECRET, "PORTAL_LOGIN_RATE_LIMIT": "1000000 per minute"})
@@ -77,6 +86,9 @@ def main(count: int, out: str, lines: int, timing: bool, tab: str, split: bool) 
         cookie["_user_id"] = token
         cookie["_fresh"] = True
         cookie["membership_id"] = membership_id
+    if first:
+        _first_requests(app, client, tab, warm)
+        return
     statements = [0]
 
     def counted(*_: Any) -> None:
@@ -129,6 +141,21 @@ def main(count: int, out: str, lines: int, timing: bool, tab: str, split: bool) 
             Path(f"{out}-{name}.txt").write_text(head + text.getvalue(), encoding="utf-8")
         else:
             print(text.getvalue())
+
+
+def _first_requests(app: Flask, client: Any, tab: str, warm: bool) -> None:
+    """Print the first and the next two list fragments and full pages of this (fresh) app."""
+    if warm:
+        started = time.perf_counter()
+        compiled = warming.warm_up(app)
+        print(f"# warm_up: {compiled} templates, {(time.perf_counter() - started) * 1000:.0f} ms")
+    for name, headers in (("list fragment", HX), ("full page", {})):
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            assert client.get(f"/review/queue?tab={tab}", headers=headers).status_code == 200
+            times.append((time.perf_counter() - started) * 1000)
+        print(f"# {name}: first {times[0]:.1f} ms, then {times[1]:.1f} and {times[2]:.1f} ms")
 
 
 def _split(app: Flask, kinds: dict[str, Callable[[], None]], poll: Callable[[], None], count: int) -> None:

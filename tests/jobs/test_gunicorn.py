@@ -84,6 +84,7 @@ def test_gunicorn_serves_logs_request_ids_and_reloads_on_hup_without_refusing_a_
         wait_until(lambda: len(_worker_pids(server)) == 2, seconds=30, what="both workers booted")
         before = _worker_pids(server)
         assert "app preloaded, gc frozen" in server.output()
+        assert "templates compiled before the workers fork" in server.output()
         server.signal(signal.SIGHUP)  # systemctl reload: new workers, old ones finish and go
         answered = []
         wait_until(
