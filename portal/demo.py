@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from portal.demo_committee import committee_phones, seed_committee_demo
 from portal.demo_kunming import kunming_phones, seed_kunming_demo
 from portal.domain.accounts import ApplicantDraft, EmploymentType
+from portal.domain.i18n import Language
 from portal.domain.identity import complete_resident_id, complete_uscc
 from portal.domain.passwords import PasswordPolicy
 from portal.domain.workflow import Action, Status
@@ -263,6 +264,19 @@ APPLICANTS = (
 
 LARGE_SCANS = "张雨桐"  # her dossier holds the phone photo and the 30-page scan (issue 23)
 
+# A foreign engineer of the private enterprise (SCOPE-03: a passport with a work permit), who reads the
+# portal in English: the demo of an applicant following their own case in English (issue 24).
+FOREIGN_APPLICANT = ApplicantDraft(
+    name="DANIEL WEBER",
+    document_type="passport",
+    id_number="C01X00T47",
+    nationality="DEU",
+    permit_kind="work_permit",
+    permit_no="1100002023000456",
+    phone="13970700018",
+    employment_type=EmploymentType.LABOUR_CONTRACT.value,
+)
+
 
 def _id_for(serial: int) -> str:
     return complete_resident_id(f"36070219900101{serial:03d}")
@@ -368,6 +382,7 @@ def demo_phones() -> list[str]:
     return (
         [person.phone for person in STAFF]
         + [row[1] for row in APPLICANTS]
+        + [FOREIGN_APPLICANT.phone]
         + targets
         + committee_phones()
         + kunming_phones()
@@ -472,6 +487,7 @@ def seed_demo(session: Session, now: datetime, storage: Storage) -> list[tuple[s
     _seed_staff_applicant(
         session, storage, actors["pvt_handler"], actors["pvt_leader"], orgs[PRIVATE_ENTERPRISE]
     )
+    logins.append(_seed_foreign_applicant(session, storage, actors["pvt_handler"], now))
     _ensure_open_window(session, actors["admin"], bureau, now)
     for target in HANDOFF_TARGETS:
         logins += _seed_handoff_target(session, storage, target, now)
@@ -696,6 +712,22 @@ def _start(
     skip = () if complete else ("labour_contract",)
     materials.attach_placeholders(session, me, storage, application, moment, skip=skip, sign=complete)
     return application
+
+
+def _seed_foreign_applicant(
+    session: Session, storage: Storage, hr: Actor, now: datetime
+) -> tuple[str, str, str]:
+    """DANIEL WEBER's account, opened by HR as for anyone (passport, nationality, work permit checked), his
+    interface language set to English, and his application drafted with its materials, ready to submit:
+    工程 by 评审, as a non-state employer's engineers are not certified (001 三(六))."""
+    draft = FOREIGN_APPLICANT
+    login = (f"申报人（{PRIVATE_ENTERPRISE}，外籍，英文界面）", draft.phone, draft.name)
+    if _find_user(session, draft.phone) is not None:
+        return login
+    user = _settle(session, accounts.create_applicant(session, hr, draft, now), now)
+    auth.set_language(session, user, Language.EN.value)
+    _start(session, storage, hr, user, ("工程", "电子信息工程", "中级"), DEMO_ROAD_START, "评审")
+    return login
 
 
 def _seed_staff_applicant(

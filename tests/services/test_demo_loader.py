@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.demo import DEMO_PASSWORD, demo_phones, seed_demo
-from portal.models import AuditEvent, Committee, Notice, Organisation, OrgKind, User
+from portal.demo import DEMO_PASSWORD, FOREIGN_APPLICANT, demo_phones, seed_demo
+from portal.models import Application, AuditEvent, Committee, Notice, Organisation, OrgKind, User
 from portal.services import auth
 from portal.services.organisations import PersonInput, open_bureau, open_bureau_admin
 from tests.factories import STORAGE
@@ -88,3 +88,14 @@ def test_each_unit_notice_gives_a_contact_in_its_own_city(session: Session) -> N
             top = top.parent
         city = next(c for c in area_codes if c in top.name + top.region)
         assert area_codes[city] in notice.contact, (notice.org.name, notice.contact)
+
+
+def test_the_demo_has_a_foreign_applicant_who_reads_the_portal_in_english(session: Session) -> None:
+    logins = seed_demo(session, LOADED, STORAGE)
+    person = session.scalars(select(User).where(User.phone == FOREIGN_APPLICANT.phone)).one()
+    document = (person.document_type, person.nationality, person.permit_kind)
+    assert document == ("passport", "DEU", "work_permit")
+    assert person.language == "en" and person.employer_id is not None
+    assert any(phone == person.phone and "外籍" in what for what, phone, _ in logins)
+    drafts = session.scalars(select(Application).where(Application.applicant_id == person.id)).all()
+    assert [(a.status, a.pathway) for a in drafts] == [("draft", "评审")]
