@@ -161,6 +161,10 @@ def batch_title(
     return stored or batch_id
 
 
+# A countdown turns into a warning in the window's last week: earlier, "30 days left" in red read as an alarm.
+CLOSING_SOON_DAYS = 7
+
+
 @dataclass(frozen=True)
 class WindowStatus:
     """One window as a home page or the admin list shows it."""
@@ -184,6 +188,11 @@ class WindowStatus:
     # A self-review unit's window written in the profile's file (no row of the bureau): its filing is
     # recorded through record_profile_filing.
     in_file: bool = False
+
+    @property
+    def closing_soon(self) -> bool:
+        """An open window in its last week: the countdown is then a warning (red), not just a date."""
+        return self.is_open and self.days_left < CLOSING_SOON_DAYS
 
 
 def _authority_name(profile: PolicyProfile, code: str) -> str:

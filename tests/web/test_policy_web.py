@@ -4,7 +4,7 @@ pages, the admin's 受理批次 page and HR's dry run."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -133,6 +133,12 @@ def test_hr_sees_the_countdown_and_chooses_pathway_and_authority(
     browser = login_as(world.enterprise.handler)
     home = browser.get("/enterprise/applicants").text
     assert "距截止还有30天" in home and "受理中" in home
+    assert '<span class="countdown">距截止还有30天' in home  # a month ahead: a date, not a warning
+    clock.now = IN_Q4 + timedelta(days=27)
+    closing = login_as(world.enterprise.handler).get("/enterprise/applicants").text
+    assert '<span class="countdown closing">距截止还有3天' in closing
+    clock.now = IN_Q4
+    browser = login_as(world.enterprise.handler)
     applicant = make_user(session, employer=world.enterprise.org)
     form = browser.get(f"/enterprise/applicants/{applicant.id}/applications/new").text
     assert '<option value="认定" selected>' in form and "赣州市职称工作办公室" in form
