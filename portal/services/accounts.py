@@ -57,7 +57,7 @@ from portal.services import audit, certificates, rosters
 from portal.services.actors import Actor
 from portal.services.auth import hash_initial_password, initial_password
 from portal.services.compare_and_set import compare_and_set
-from portal.services.organisations import NewAccount, open_account
+from portal.services.organisations import NewAccount, open_account, refuse_reset, reset_password
 from portal.services.policies import bureau_of, effective_profile, profiles
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -179,7 +179,7 @@ def unattached_registration(session: Session, user: User) -> bool:
 def staff_or_expert(session: Session, user: User) -> bool:
     """Whether the account also holds an active staff role or is in a committee's expert pool: then it is
     not only an applicant's, and an enterprise's HR neither attach it (ACC-04) nor reset its password
-    (its organisation's admin does, or the bureau's for an expert)."""
+    (an admin over every role it holds does: `staff.reset_staff_password`, `staff.reset_expert_password`)."""
     if user.active_memberships:
         return True
     return session.scalar(select(Expert.id).where(Expert.user_id == user.id).limit(1)) is not None
@@ -316,32 +316,32 @@ def attach_registered(
 
 def reset_applicant_password(session: Session, actor: Actor, user_id: int, now: datetime) -> NewAccount:
     """A forgotten password: the holding enterprise's HR (who may open accounts) give the applicant a new
-    first password, to hand over in person as at opening. Like one set at opening it is generated, stored
-    only as a hash of a first password, shown once by the page and never logged, and must be changed at
-    the next login. Every session of the account ends (whoever holds the old password is out) and the act
-    is audited (who, whose; never the password).
+    first password, to hand over in person as at opening (`organisations.reset_password`: generated,
+    stored only as a hash, shown once, changed at the next login, every session ended, audited without
+    the password).
 
-    Refused (PermissionDenied) for one's own account (the change-password page is for that), and for an
-    account that also holds an active staff role or sits in a committee's expert pool: such an account is
-    not only an applicant's, so it is not HR's to take over. An
-    account this enterprise does not hold reads as not found; a voided one is refused."""
+    Refused (DomainError, audited as a denied ``reset_password`` before it is raised) for one's own
+    account (the change-password page is for that), for an account that also holds an active staff role
+    or sits in a committee's expert pool (such an account is not only an applicant's, so it is not HR's
+    to take over: its admin resets it, `staff.reset_staff_password`), and for a voided one. An account
+    this enterprise does not hold reads as not found."""
     user = get_applicant(session, actor, user_id)
     if user.id == actor.user_id:
-        raise PermissionDenied(N_("不能重置本人的密码，请在“修改密码”页修改"))
+        refuse_reset(
+            session, actor, user.id, now, "own_account", N_("不能重置本人的密码，请在“修改密码”页修改")
+        )
     if staff_or_expert(session, user):
-        raise PermissionDenied(
-            N_("该账号同时是工作人员或评审专家的账号，不只用于申报，不能由用人单位重置密码")
+        refuse_reset(
+            session,
+            actor,
+            user.id,
+            now,
+            "staff_or_expert",
+            N_("该账号同时是工作人员或评审专家的账号，不只用于申报，不能由用人单位重置密码"),
         )
     if not user.is_active:
-        raise DomainError(N_("该账号已停用，不能重置密码"), code="inactive_account")
-    password = initial_password()
-    user.password_hash = hash_initial_password(password)
-    user.must_change_password = True
-    session.flush()
-    # As when anyone else sets a password (attach_registered): the old one's sessions end with it.
-    session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
-    audit.record(session, actor, "reset_password", now, object_type="user", object_id=user.id)
-    return NewAccount(user, password)
+        refuse_reset(session, actor, user.id, now, "inactive_account", N_("该账号已停用，不能重置密码"))
+    return reset_password(session, actor, user, now)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Organisations: the bureau admin creates departments and enterprises; and the one way a login is opened.
+"""Organisations: the bureau admin creates departments and enterprises; the one way a login is opened, and
+the one way someone else gives an existing login a new first password (a reset).
 
 Rules: the tree bureau → department → enterprise; an enterprise carries a valid 统一社会信用代码 and its
 ownership. Who manages an organisation's staff is portal.services.staff (the staff rulebook).
@@ -8,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NoReturn
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from portal.domain.errors import PermissionDenied, ValidationFailed
+from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_
 from portal.domain.identity import (
     IdentityError,
@@ -21,7 +23,7 @@ from portal.domain.identity import (
     normalize_resident_id,
     normalize_uscc,
 )
-from portal.models import Membership, Organisation, OrgKind, Ownership, StaffRole, User
+from portal.models import AuthSession, Membership, Organisation, OrgKind, Ownership, StaffRole, User
 from portal.models.organisations import PARENT_KIND
 from portal.services import audit
 from portal.services.actors import SYSTEM, Actor
@@ -206,6 +208,34 @@ def open_account(
     session.add(user)
     session.flush()
     return NewAccount(user, password)
+
+
+def reset_password(session: Session, actor: Actor, user: User, now: datetime, **detail: Any) -> NewAccount:
+    """A forgotten password, reset by someone entitled to (the caller decided who: HR for an applicant,
+    an admin for staff and experts): a new generated first password, stored only as the hash of a first
+    password, shown once by the page and never logged, to be changed at the next login. Every session of
+    the account ends (whoever holds the old password is out) and the act is audited on the account (who,
+    whose, `detail`; never the password)."""
+    password = initial_password()
+    user.password_hash = hash_initial_password(password)
+    user.must_change_password = True
+    session.flush()
+    session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+    audit.record(
+        session, actor, "reset_password", now, object_type="user", object_id=user.id, detail=detail or None
+    )
+    return NewAccount(user, password)
+
+
+def refuse_reset(
+    session: Session, actor: Actor, user_id: int, now: datetime, code: str, message: str
+) -> NoReturn:
+    """Refuse a password reset (DomainError with `code`), audited first as a denied ``reset_password`` on
+    the account: the attempt outlives the rollback of the refused request."""
+    audit.record_attempt(
+        session, actor, "reset_password", now, object_type="user", object_id=user_id, detail={"code": code}
+    )
+    raise DomainError(message, code=code)
 
 
 def has_both_signers(staff: list[Membership]) -> bool:

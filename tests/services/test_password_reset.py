@@ -1,6 +1,7 @@
 """A forgotten password: the holding enterprise's HR reset an applicant's password (a new first password,
 shown once, to be changed at the next login; the old sessions ended; audited without the password). Not
-for one's own account, nor for an account that is also a staff member's or a committee expert's."""
+for one's own account, nor for an account that is also a staff member's or a committee expert's, nor a
+voided one: each refusal audited as a denied reset."""
 
 from __future__ import annotations
 
@@ -113,11 +114,20 @@ def test_an_account_that_is_also_staff_or_an_expert_is_not_hrs_to_reset(
     for person in (staff_member, expert):
         auth.start_session(session, person, clock.now)
         before = (person.password_hash, person.must_change_password)
-        with pytest.raises(PermissionDenied) as refused:
+        with pytest.raises(DomainError) as refused:
             accounts.reset_applicant_password(session, hr, person.id, clock.now)
         assert "不能由用人单位重置密码" in refused.value.message
         assert (person.password_hash, person.must_change_password) == before
         assert _sessions(session, person) == 1
+        _assert_denied(session, person, "staff_or_expert")
+
+
+def _assert_denied(session: Session, person: User, code: str) -> None:
+    """The refusal was audited on the account as a denied reset (who asked, the rule's code), once."""
+    [event] = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "reset_password", AuditEvent.object_id == person.id)
+    ).all()
+    assert (event.object_type, event.outcome, event.detail) == ("user", "denied", {"code": code})
 
 
 def test_ones_own_account_is_refused(world: World, session: Session, clock: Any) -> None:
@@ -126,11 +136,12 @@ def test_ones_own_account_is_refused(world: World, session: Session, clock: Any)
     hr_user = world.enterprise.handler
     hr_user.employer_id = world.enterprise.org.id
     session.flush()
-    with pytest.raises(PermissionDenied) as refused:
+    with pytest.raises(DomainError) as refused:
         accounts.reset_applicant_password(
             session, world.enterprise.actor(StaffRole.HANDLER), hr_user.id, clock.now
         )
     assert "本人" in refused.value.message
+    _assert_denied(session, hr_user, "own_account")
 
 
 def test_a_voided_account_is_refused(world: World, session: Session, clock: Any) -> None:
@@ -141,3 +152,4 @@ def test_a_voided_account_is_refused(world: World, session: Session, clock: Any)
         accounts.reset_applicant_password(
             session, world.enterprise.actor(StaffRole.HANDLER), person.id, clock.now
         )
+    _assert_denied(session, person, "inactive_account")
