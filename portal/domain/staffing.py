@@ -13,6 +13,10 @@ clause:
   request that another admin confirms (``needs_second_person``, ``second_person_confirms``);
 - an organisation's last admin cannot be removed: appoint the next one first (``keeps_an_admin``);
 - one person holds one role per organisation (``one_role_per_organisation``; the database index too);
+- a forgotten password is reset only by an admin who manages everything the account holds: never one's
+  own, never a role at or above one's own in one's own organisation, and never an account that also holds
+  a role, a seat in an expert pool or an applicant's account outside the admin's organisations — a reset
+  takes the whole account over (``resets_password``);
 - a staff account cannot act on a case that the person who opened the account, or gave its role, has
   handled — as its applicant, by starting it, or by any review step (``cooling_off``): an account
   invented by a reviewer or an applicant never becomes the second pair of eyes on their own case.
@@ -182,6 +186,72 @@ def cooling_off(opened_by: Iterable[int], handled_by: Iterable[int], clause: str
             N_("您的账号或岗位由本申报的申报人或办理过本申报的人员开设，不能办理本申报"),
             clause,
         )
+    return None
+
+
+class HoldingKind(StrEnum):
+    """What an account holds at an organisation, which a reset of its password takes over with it."""
+
+    ROLE = "role"  # a staff role (a membership)
+    EXPERT = "expert"  # a seat in a committee's expert pool, held by the committee's office
+    APPLICANT = "applicant"  # an applicant's account, held by its enterprise
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One thing an account holds, where (the organisation that holds it) and, for a role, which."""
+
+    kind: HoldingKind
+    place: Place
+    role: StaffRole | None = None
+
+
+# Why an account holding something outside the admin's organisations is not theirs to reset, per kind.
+HELD_ELSEWHERE = {
+    HoldingKind.ROLE: N_(
+        "此人在您管理范围以外的单位另有岗位；重置密码会接管此人的整个账号，"
+        "须由能管理其全部岗位的上级单位管理员办理"
+    ),
+    HoldingKind.EXPERT: N_(
+        "此人还是您管理范围以外的评委会的评审专家；重置密码会接管此人的整个账号，"
+        "须由能管理其全部岗位的上级单位管理员办理"
+    ),
+    HoldingKind.APPLICANT: N_(
+        "此人还是您管理范围以外的用人单位的申报人；重置密码会接管此人的整个账号，"
+        "须由能管理其全部岗位的上级单位管理员办理"
+    ),
+}
+
+
+def resets_password(
+    manager: Manager, user_id: int, holdings: Iterable[Holding], clause: str = ""
+) -> Refusal | None:
+    """An admin gives a new first password (a forgotten one) only to an account whose every holding they
+    manage: never their own (it is changed knowing the current one), never one holding a role at or above
+    their own in their own organisation (an admin's password is reset from above), never one holding
+    anything in an organisation they do not manage (a reset takes over every role of the account)."""
+    if user_id == manager.user_id:
+        return Refusal("own_account", N_("不能重置本人的密码，请在“修改密码”页修改"))
+    held = list(holdings)
+    for holding in held:
+        if only_admins_manage(manager, holding.place) is not None:
+            return Refusal("held_elsewhere", HELD_ELSEWHERE[holding.kind], clause)
+    for holding in held:
+        role = holding.role
+        if (
+            role is not None
+            and manager.role is not None
+            and manager.org_id == holding.place.org_id
+            and role.rank >= manager.role.rank
+        ):
+            return Refusal(
+                "reset_at_or_above_own",
+                T_(
+                    "不能重置与本人同级或更高岗位（%(role)s）人员的密码：须由上级单位的管理员办理",
+                    role=role.title,
+                ),
+                clause,
+            )
     return None
 
 

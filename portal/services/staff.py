@@ -11,13 +11,17 @@ Guarantees:
   the integrity record); an ID number that already holds an account gets the role on that account,
   so one ID number holds at most one staff account in each organisation;
 - every change is audited on the organisation (object_type "organisation"), listed on its staff page
-  and sent to its leaders' inboxes; requests go to the admins who may confirm them.
+  and sent to its leaders' inboxes; requests go to the admins who may confirm them;
+- a staff member's or an expert's forgotten password is reset only by an admin who manages everything
+  the account holds (roles, expert seats, an applicant's account; never their own, never a role at or
+  above their own), by the same mechanics as HR's reset of an applicant's (`organisations
+  .reset_password`); each refusal is audited on the account before it is raised.
 Services flush, never commit.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,10 +35,12 @@ from portal.domain.accounts import check_name
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_
 from portal.domain.identity import IdentityError, mask_id_number, normalize_mobile, normalize_resident_id
-from portal.domain.staffing import Refusal, StaffRole
+from portal.domain.staffing import Holding, HoldingKind, Refusal, StaffRole
 from portal.models import (
     Application,
     AuditEvent,
+    Committee,
+    Expert,
     Membership,
     Organisation,
     ReviewStep,
@@ -45,7 +51,7 @@ from portal.models import (
 from portal.services import audit, certificates, session_memo
 from portal.services.actors import Actor
 from portal.services.notifications import notify
-from portal.services.organisations import NewAccount, PersonInput, open_account
+from portal.services.organisations import NewAccount, PersonInput, open_account, refuse_reset, reset_password
 from portal.services.policies import effective_profile
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -68,6 +74,11 @@ def _refuse(refusal: Refusal | None) -> None:
     if refusal.code == "not_staff_admin":
         raise PermissionDenied(refusal.text)
     raise DomainError(refusal.text, code=refusal.code)
+
+
+def _require_admin_over(session: Session, actor: Actor, org: Organisation) -> None:
+    """PermissionDenied (403) unless the actor is an admin of the organisation or of one above it."""
+    _refuse(staffing.only_admins_manage(manager_of(actor), place_of(org), accounts_clause(session, org)))
 
 
 def manager_of(actor: Actor) -> staffing.Manager:
@@ -316,7 +327,7 @@ def _membership_to_manage(
     if membership is None or membership.ended_at is not None:
         raise NotFound(N_("找不到该岗位"))
     org = viewable_org(session, actor, membership.org_id)
-    _refuse(staffing.only_admins_manage(manager_of(actor), place_of(org), accounts_clause(session, org)))
+    _require_admin_over(session, actor, org)
     return membership, org
 
 
@@ -400,7 +411,7 @@ def _change_to_decide(session: Session, actor: Actor, change_id: int) -> tuple[S
     if change is None:
         raise NotFound(N_("找不到该请求"))
     org = viewable_org(session, actor, change.org_id)
-    _refuse(staffing.only_admins_manage(manager_of(actor), place_of(org), accounts_clause(session, org)))
+    _require_admin_over(session, actor, org)
     if change.state is not StaffChangeStatus.PENDING:
         raise DomainError(T_("该请求%(title)s，无需再办理", title=change.state.title), code="decided")
     return change, org
@@ -500,6 +511,125 @@ def _record(
 
 
 # ---------------------------------------------------------------------------------------------------
+# A forgotten password: reset by an admin over everything the account holds
+# ---------------------------------------------------------------------------------------------------
+
+
+def holdings_of(session: Session, user_ids: list[int]) -> dict[int, list[Holding]]:
+    """What each account holds that a reset of its password would take over: its active roles, its seats
+    in committees' expert pools (held by each committee's office) and its applicant's account (held by
+    its enterprise). Three queries whatever the number of accounts (the staff page asks for every row)."""
+    held: dict[int, list[Holding]] = {uid: [] for uid in user_ids}
+    if not user_ids:
+        return held
+    for m in session.scalars(
+        select(Membership)
+        .where(Membership.user_id.in_(user_ids), Membership.ended_at.is_(None))
+        .order_by(Membership.id)
+    ):
+        held[m.user_id].append(Holding(HoldingKind.ROLE, place_of(m.org), StaffRole(m.role)))
+    for expert, office in session.execute(
+        select(Expert, Organisation)
+        .join(Committee, Committee.id == Expert.committee_id)
+        .join(Organisation, Organisation.id == Committee.office_id)
+        .where(Expert.user_id.in_(user_ids), Expert.active.is_(True))
+        .order_by(Expert.id)
+    ).all():
+        held[expert.user_id].append(Holding(HoldingKind.EXPERT, place_of(office)))
+    for user_id, employer in session.execute(
+        select(User.id, Organisation)
+        .join(Organisation, Organisation.id == User.employer_id)
+        .where(User.id.in_(user_ids))
+    ).all():
+        held[user_id].append(Holding(HoldingKind.APPLICANT, place_of(employer)))
+    return held
+
+
+def _reset_refusal(session: Session, actor: Actor, user: User, org: Organisation) -> Refusal | None:
+    return staffing.resets_password(
+        manager_of(actor), user.id, holdings_of(session, [user.id])[user.id], accounts_clause(session, org)
+    )
+
+
+def _reset(
+    session: Session, actor: Actor, user: User, org: Organisation, now: datetime, **detail: Any
+) -> NewAccount:
+    """The rulebook's answer for this account, audited and raised when it says no; else the reset."""
+    if refusal := _reset_refusal(session, actor, user, org):
+        refuse_reset(session, actor, user.id, now, refusal.code, refusal.text)
+    if not user.is_active:
+        refuse_reset(session, actor, user.id, now, "inactive_account", N_("该账号已停用，不能重置密码"))
+    return reset_password(session, actor, user, now, org_id=org.id, **detail)
+
+
+def membership_to_reset(
+    session: Session, actor: Actor, membership_id: int
+) -> tuple[Membership, Organisation]:
+    """A membership (ended ones too: refused with their reason) and its organisation, for an admin of it
+    or of one above it: NotFound where the actor cannot see it, PermissionDenied (403) for its handlers
+    and leaders."""
+    membership = session.get(Membership, membership_id)
+    if membership is None:
+        raise NotFound(N_("找不到该岗位"))
+    org = viewable_org(session, actor, membership.org_id)
+    _require_admin_over(session, actor, org)
+    return membership, org
+
+
+def reset_staff_password(session: Session, actor: Actor, membership_id: int, now: datetime) -> NewAccount:
+    """A staff member forgot their password: an admin of the membership's organisation or of one above it
+    gives a new first password (shown once, changed at the next login, every session of the account
+    ended, audited on the account without the password). NotFound where the actor cannot see the
+    organisation, PermissionDenied (403) for its handlers and leaders; refused (DomainError, audited as a
+    denied ``reset_password``) for an ended role, one's own account, a role at or above one's own in
+    one's own organisation, an account that holds anything outside the admin's organisations (a reset
+    takes over the whole account), and a voided account."""
+    membership, org = membership_to_reset(session, actor, membership_id)
+    if membership.ended_at is not None:
+        refuse_reset(
+            session,
+            actor,
+            membership.user_id,
+            now,
+            "ended_membership",
+            N_("该岗位已撤销，不能在此重置密码；如此人在其他单位另有岗位，请由该单位的管理员办理"),
+        )
+    return _reset(session, actor, membership.user, org, now, membership_id=membership.id)
+
+
+def expert_to_manage(session: Session, actor: Actor, expert_id: int) -> tuple[Expert, Organisation]:
+    """An expert of a committee's pool and the committee's office, for an admin of the office or of an
+    organisation above it: NotFound where the actor cannot see the office, PermissionDenied (403) for
+    the office's own handlers and leaders (they keep the pool; its logins are the admins')."""
+    expert = session.get(Expert, expert_id)
+    committee = session.get(Committee, expert.committee_id) if expert is not None else None
+    if expert is None or committee is None:
+        raise NotFound(N_("找不到该专家"))
+    office = viewable_org(session, actor, committee.office_id)
+    _refuse(
+        staffing.only_admins_manage(manager_of(actor), place_of(office), accounts_clause(session, office))
+    )
+    return expert, office
+
+
+def reset_expert_password(session: Session, actor: Actor, expert_id: int, now: datetime) -> NewAccount:
+    """An expert forgot their password: an admin of the committee's office (or of an organisation above
+    it) gives a new first password, by the same rules and mechanics as `reset_staff_password`; refused
+    too (audited) for an expert no longer in the pool."""
+    expert, office = expert_to_manage(session, actor, expert_id)
+    if not expert.active:
+        refuse_reset(
+            session,
+            actor,
+            expert.user_id,
+            now,
+            "expert_inactive",
+            N_("该专家已不在专家库中，不能在此重置密码"),
+        )
+    return _reset(session, actor, expert.user, office, now, expert_id=expert.id)
+
+
+# ---------------------------------------------------------------------------------------------------
 # The staff page: what it shows and what it offers, decided here
 # ---------------------------------------------------------------------------------------------------
 
@@ -509,6 +639,15 @@ class StaffRow:
     membership: Membership
     end: str  # "end" (at once), "request" (needs a second admin) or "" (nothing offered)
     note: str  # why it needs a second admin, or why it cannot end
+    reset: bool = False  # this admin may reset the person's password (the rulebook's resets_password)
+
+
+@dataclass(frozen=True)
+class ExpertRow:
+    """An expert of the pool a committee office's staff page lists for its admins (their logins)."""
+
+    expert: Expert
+    reset: bool
 
 
 @dataclass(frozen=True)
@@ -538,6 +677,7 @@ class StaffPage:
     recent: list[ChangeEntry]
     below: list[Organisation]  # the organisations right under it (an admin manages their staff too)
     may_manage: bool
+    experts: list[ExpertRow] = field(default_factory=list)  # a committee office's pool, for its admins
 
 
 def staff_page(session: Session, actor: Actor, org_id: int) -> StaffPage:
@@ -555,6 +695,19 @@ def staff_page(session: Session, actor: Actor, org_id: int) -> StaffPage:
         )
     )
     waiting = {c.membership_id for c in changes}
+    pool = _pool_of(session, org) if managing else []
+    people = {m.user_id for m in memberships if m.ended_at is None} | {e.user_id for e in pool}
+    holdings = holdings_of(session, sorted(people)) if managing else {}
+
+    def resettable(user: User) -> bool:
+        """The reset the row offers: the rule `reset_*_password` applies (all the account holds is the
+        admin's), decided from one batch of holdings for the whole page."""
+        return (
+            user.id in holdings
+            and user.is_active
+            and staffing.resets_password(manager, user.id, holdings[user.id]) is None
+        )
+
     rows: list[StaffRow] = []
     for m in memberships:
         end, note = "", ""
@@ -566,7 +719,7 @@ def staff_page(session: Session, actor: Actor, org_id: int) -> StaffPage:
                 end, note = "request", refusal.message
             else:
                 end = "end"
-        rows.append(StaffRow(m, end, note))
+        rows.append(StaffRow(m, end, note, reset=m.ended_at is None and resettable(m.user)))
     pending = []
     for c in changes:
         same = staffing.second_person_confirms(c.requested_by_id, actor.user_id)
@@ -588,7 +741,19 @@ def staff_page(session: Session, actor: Actor, org_id: int) -> StaffPage:
         recent=recent_changes(session, org.id),
         below=_below(session, org) if managing else [],
         may_manage=managing,
+        experts=[ExpertRow(e, e.active and resettable(e.user)) for e in pool],
     )
+
+
+def _pool_of(session: Session, org: Organisation) -> list[Expert]:
+    """The expert pool of the committee this organisation is the office of (none for any other)."""
+    stmt = (
+        select(Expert)
+        .join(Committee, Committee.id == Expert.committee_id)
+        .where(Committee.office_id == org.id)
+        .order_by(Expert.active.desc(), Expert.id)
+    )
+    return list(session.scalars(stmt))
 
 
 def _below(session: Session, org: Organisation) -> list[Organisation]:

@@ -47,6 +47,7 @@ from portal.models import (
 from portal.services import applications, staff, transitions
 from portal.services.actors import Actor, actor_for
 from portal.services.organisations import PersonInput
+from portal.services.submissions import new_token
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, World, make_application, make_staff, make_user, make_world
 
@@ -197,6 +198,7 @@ MATRIX_ENDPOINTS = {
     "admin.show_organisation",
     "admin.add_staff",
     "admin.end_membership",
+    "admin.reset_staff_password",
     "admin.confirm_staff_change",
     "admin.cancel_staff_change",
     "admin.name_stand_in",
@@ -330,6 +332,56 @@ def test_end_membership(
             assert message in browser.get(response.headers["Location"]).text
         else:
             assert outcome(response) == expected
+
+
+def expected_reset(who: str, target: str) -> str | int:
+    """A forgotten password: an admin over everything the account holds (each target here holds one
+    role), never one's own, never an admin of one's own organisation (reset from above)."""
+    org = TARGETS[target]
+    if not _is_admin(who):
+        return _not_admin_answer(who, org)
+    if org not in MANAGES[who]:
+        return 404
+    if target == who:
+        return "own"
+    if target.endswith(("admin", "admin_2")) and org == HOME[who]:
+        return "above"
+    return "reset"
+
+
+RESET_CASES = [(w, t) for w in ROLES for t in TARGETS]
+
+
+@pytest.mark.parametrize(("who", "target"), RESET_CASES, ids=[f"{w}-resets-{t}" for w, t in RESET_CASES])
+def test_reset_staff_password(
+    app: Flask, session: Session, tree: Tree, login_as: Any, who: str, target: str
+) -> None:
+    """Who may give whom a new first password (a takeover of the account when wrong): the outcome read in
+    the database, each refusal of an admin audited as a denied reset on the account."""
+    person, membership = tree.people[target], tree.memberships[target]
+    hashed = person.password_hash
+    browser = client_for(app, tree, who, login_as)
+    response = browser.post(f"/admin/memberships/{membership.id}/password", data={"form_token": new_token()})
+    expected = expected_reset(who, target)
+    session.expire_all()
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "reset_password", AuditEvent.object_id == person.id)
+    ).all()
+    if expected == "reset":
+        assert response.status_code == 200 and 'id="account-slip"' in response.text
+        assert person.password_hash != hashed and person.must_change_password
+        assert [(e.outcome, e.actor_id) for e in events] == [("ok", tree.people[who].id)]
+        return
+    assert person.password_hash == hashed
+    if expected in ("own", "above"):
+        assert response.status_code == 303  # back to the staff page with the reason
+        message = "不能重置本人的密码" if expected == "own" else "不能重置与本人同级或更高岗位"
+        assert message in browser.get(response.headers["Location"]).text
+        code = "own_account" if expected == "own" else "reset_at_or_above_own"
+        assert [(e.outcome, e.detail["code"]) for e in events] == [("denied", code)]
+    else:
+        assert outcome(response) == expected
+        assert events == []
 
 
 def expected_decision(who: str, verb: str) -> str | int:

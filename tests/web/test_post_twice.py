@@ -165,6 +165,25 @@ def admin_end_membership(c: Ctx) -> Case:
     return Case(_admin(c), f"/admin/memberships/{c.world.enterprise.leader_membership.id}/end")
 
 
+def admin_reset_staff_password(c: Ctx) -> Case:
+    # A new first password per click: the form's one-time token makes the replay reset nothing more (and
+    # show no password).
+    token = new_token()
+    url = f"/admin/memberships/{c.world.enterprise.handler_membership.id}/password"
+    return Case(_admin(c), url, lambda: {"form_token": token})
+
+
+def admin_reset_expert_password(c: Ctx) -> Case:
+    # As for staff: one reset per rendered form, by the bureau's admin (above the committee's office).
+    from tests.factories import make_committee, make_committee_world, make_experts
+
+    world = make_committee_world(c.session, c.clock.now)
+    (expert,) = make_experts(c.session, make_committee(c.session, world, c.clock.now), c.clock.now, 1)
+    token = new_token()
+    client = c.as_(world.admin, membership_id=world.admin_membership.id)
+    return Case(client, f"/admin/experts/{expert.id}/password", lambda: {"form_token": token})
+
+
 def _pending_end_of_leader(c: Ctx) -> Any:
     """A request by the bureau admin to end the enterprise leader's role, waiting for a second admin."""
     from portal.services import staff

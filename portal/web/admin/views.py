@@ -16,13 +16,15 @@ from portal.models import OrgKind, Ownership, StaffChange, StaffRole
 from portal.services import organisations as service
 from portal.services import staff, standins
 from portal.services.actors import Actor
-from portal.services.organisations import PersonInput
+from portal.services.organisations import NewAccount, PersonInput
+from portal.web import steps
 from portal.web.admin import bp
 from portal.web.context import current_actor, now
 from portal.web.forms import form_input, id_field
 from portal.web.guards import admin_required, staff_required
 from portal.web.htmx import hx_trigger, render_page, see_other
 from portal.web.i18n import notify
+from portal.web.once import once_per_form
 from portal.web.unit_of_work import discard
 
 ALL_STAFF = (StaffRole.HANDLER, StaffRole.LEADER, StaffRole.ADMIN)
@@ -80,6 +82,7 @@ def _staff_page(
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
     added: staff.Added | None = None,
+    reset: NewAccount | None = None,
     status: int = 200,
     fragment: str | None = None,
 ) -> Response:
@@ -98,6 +101,7 @@ def _staff_page(
         errors=errors or {},
         form=form or {},
         added=added,
+        reset=reset,
     )
 
 
@@ -163,6 +167,63 @@ def end_membership(membership_id: int) -> Response:
     else:
         notify(T_("已撤销%(name)s的%(role)s岗位（历史记录保留）", name=name, role=role), "success")
     return _back_to_staff(ended.membership.org_id)
+
+
+def _staff_url(org_id: int, anchor: str) -> str:
+    return url_for("admin.show_organisation", org_id=org_id) + anchor
+
+
+def _membership_org(membership_id: int) -> int:
+    """The organisation of a membership whose password this admin may reset (404/403 otherwise)."""
+    return staff.membership_to_reset(db.session, current_actor(), membership_id)[1].id
+
+
+def _expert_office(expert_id: int) -> int:
+    """The office of an expert whose password this admin may reset (404/403 otherwise)."""
+    return staff.expert_to_manage(db.session, current_actor(), expert_id)[1].id
+
+
+def _reset_and_show(reset: Callable[[], NewAccount], org_id: int, anchor: str) -> Response:
+    """The staff page with the new first password's slip (this response only), or the refusal flashed
+    on it (the service audited it)."""
+    try:
+        account = reset()
+    except DomainError as refused:
+        return steps.refused(_staff_url(org_id, anchor), refused)
+    return _staff_page(org_id, reset=account)
+
+
+@bp.post("/memberships/<int:membership_id>/password")
+@staff_required(roles=ALL_STAFF)
+@once_per_form(
+    lambda membership_id: _staff_url(_membership_org(membership_id), "#staff"),
+    load=lambda membership_id: staff.membership_to_reset(db.session, current_actor(), membership_id),
+)
+def reset_staff_password(membership_id: int) -> Response:
+    """A staff member forgot their password: a new first password, shown once in this response (never in
+    a cookie, a URL or a log), every session of the account ended. One per rendered form (a double click
+    resets once); a refusal is flashed on the staff page (the service audited it)."""
+    return _reset_and_show(
+        lambda: staff.reset_staff_password(db.session, current_actor(), membership_id, now()),
+        _membership_org(membership_id),
+        "#staff",
+    )
+
+
+@bp.post("/experts/<int:expert_id>/password")
+@staff_required(roles=(StaffRole.ADMIN,))
+@once_per_form(
+    lambda expert_id: _staff_url(_expert_office(expert_id), "#experts"),
+    load=lambda expert_id: staff.expert_to_manage(db.session, current_actor(), expert_id),
+)
+def reset_expert_password(expert_id: int) -> Response:
+    """An expert of a committee's pool forgot their password: its office's admin (or one above it) gives a
+    new first password, as for staff (`reset_staff_password`), from the office's staff page."""
+    return _reset_and_show(
+        lambda: staff.reset_expert_password(db.session, current_actor(), expert_id, now()),
+        _expert_office(expert_id),
+        "#experts",
+    )
 
 
 def _decide(
