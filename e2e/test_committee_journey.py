@@ -185,8 +185,17 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     )
     bureau.get_by_role("button", name="上传并预览").click()
     expect(bureau.locator("#preview-summary")).to_contain_text("可导入 1 行")
+    # The preview is a page of its own (the upload redirected there), so Back after the apply shows it
+    # again: once Chromium's ERR_CACHE_MISS ("Confirm Form Resubmission"), the preview being a POST answer.
+    expect(bureau).to_have_url(re.compile(r"/committees/meetings/\d+/certificates/\d+$"))
+    preview_url = bureau.url
     bureau.get_by_role("button", name="确认录入 1 个证书编号").click()
     expect(bureau.locator(".flash-success")).to_contain_text("已录入 1 个证书编号")
+    answer = bureau.go_back()
+    assert answer is not None and answer.status == 200
+    assert bureau.url == preview_url
+    expect(bureau.locator("#already-applied")).to_contain_text("录入 1 个证书编号，不能重复录入")
+    expect(bureau.get_by_role("button", name="确认录入 1 个证书编号")).to_have_count(0)
     bureau.goto(f"/review/applications/{application_id}")
     expect(bureau.locator("#certificate-no")).to_have_text("JS2026-0088001")
     expect(bureau.locator("#result-sheet")).to_contain_text("镇人社发〔2026〕88号")

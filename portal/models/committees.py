@@ -16,6 +16,7 @@ from portal.domain.policy import TitleLevel
 from portal.domain.text import LIMITS
 from portal.models.base import Base, bounded_text, one_of
 from portal.models.clock import utcnow
+from portal.models.files import StoredFile
 from portal.models.organisations import Organisation
 from portal.models.users import User
 
@@ -217,6 +218,27 @@ class Meeting(Base):
     @property
     def state(self) -> MeetingStatus:
         return MeetingStatus(self.status)
+
+
+class CertificateImport(Base):
+    """The province's certificate-number sheet a bureau's staff uploaded for one published meeting (issue
+    22.6): the row ties the kept file to its meeting, so its preview page (a GET: the upload's POST
+    redirects there) re-reads it and nobody opens it through another meeting; applied at most once (who,
+    when, how many)."""
+
+    __tablename__ = "certificate_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    applied_at: Mapped[datetime | None]
+    applied_rows: Mapped[int] = mapped_column(default=0)
+
+    meeting: Mapped[Meeting] = relationship()
+    file: Mapped[StoredFile] = relationship()
 
 
 class MeetingEntry(Base):

@@ -3,14 +3,18 @@
 meeting, read a preview with each row's verdict, then apply it.
 
 - ``check_numbers``: the file takes the one acceptance path for tables (services.uploads.accept_table) and
-  is kept (keep_table); every row gets a verdict — matched, a wrong ID (its check character), nobody of
-  this meeting with that ID, a name that differs, not a published pass, a malformed number, a number or a
-  person twice in the file, a number another application holds, already recorded. Nothing is recorded.
-- ``apply_numbers``: re-reads the kept file (the uploader's own, of this meeting's check: its digest), and
-  only if it still gives the verdicts the preview showed (``digest``) records every matched row through
-  the rulebook's 录入证书编号 (services.results.record_certificate: a compare-and-set on each application,
-  audited), all in the caller's one transaction; otherwise nothing is written. A second apply finds the
-  rows recorded: the verdicts changed, nothing is written again.
+  is kept (keep_table) with a CertificateImport tying it to the meeting; every row gets a verdict —
+  matched, a wrong ID (its check character), nobody of this meeting with that ID, a name that differs,
+  not a published pass, a malformed number, a number or a person twice in the file, a number another
+  application holds, already recorded. No number is recorded.
+- ``preview``: the verdicts of a kept sheet as they stand now (its page is a GET the upload redirects to,
+  so Back and reload re-read the file rather than post it again); reads only.
+- ``apply_numbers``: re-reads the kept file (of this meeting's import, which the bureau's staff who see
+  the meeting may apply), and only if it still gives the verdicts the preview showed (``digest``)
+  records every matched row through the rulebook's 录入证书编号 (services.results.record_certificate: a
+  compare-and-set on each application, audited), all in the caller's one transaction, and marks the
+  import applied; otherwise nothing is written. An import applies once: a second apply is refused as
+  such (and a stale preview of an unapplied one as stale).
 
 Flushes, never commits.
 """
@@ -23,18 +27,18 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import IO
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.documents.spreadsheets import read_rows
 from portal.domain import committees as committee_rules
 from portal.domain.accounts import normalize_name
-from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
 from portal.domain.i18n import N_, T_
 from portal.domain.identity import IdentityError, document_login, normalize_resident_id
 from portal.domain.tables import Header, TableError, cell, find_header
 from portal.domain.workflow import Status
-from portal.models import Application, Meeting, MeetingStatus, OrgKind, StoredFile
+from portal.models import Application, CertificateImport, Meeting, MeetingStatus, OrgKind
 from portal.services import audit, meetings, results
 from portal.services.actors import Actor
 from portal.services.uploads import UploadRefused, accept_table, keep_table
@@ -57,6 +61,7 @@ VERDICT_TITLES = {
     "number_taken": N_("证书编号已被使用"),
     "recorded": N_("已登记"),
 }
+ALREADY_APPLIED = N_("这份文件的证书编号已经录入，不能重复录入；如需补录，请重新上传新文件")
 
 
 @dataclass(frozen=True)
@@ -179,8 +184,9 @@ def check_numbers(
     name: str,
     now: datetime,
 ) -> Preview:
-    """The preview of a published meeting's certificate sheet: every row's verdict; the file kept for the
-    apply step. Nothing is recorded. A file that cannot be read is refused on its field."""
+    """The preview of a published meeting's certificate sheet: every row's verdict; the file kept (its
+    CertificateImport of this meeting) for the preview page and the apply step. No number is recorded.
+    A file that cannot be read is refused on its field."""
     meeting = _meeting(session, actor, meeting_id)
     if meeting.state is not MeetingStatus.PUBLISHED:
         raise DomainError(N_("评审结果公布后才能导入证书编号"), code="not_published")
@@ -193,7 +199,39 @@ def check_numbers(
     except TableError as bad:
         raise ValidationFailed({"file": bad.message}) from None
     stored = keep_table(session, storage, actor, accepted, now)
+    kept = CertificateImport(
+        meeting_id=meeting.id, file_id=stored.id, created_by_id=actor.user_id, created_at=now
+    )
+    session.add(kept)
+    session.flush()
     return Preview(stored.id, _digest(rows), rows)
+
+
+def get_import(session: Session, actor: Actor, meeting_id: int, file_id: int) -> CertificateImport:
+    """The certificate import of this meeting kept as `file_id`, for the bureau's staff who see the
+    meeting; NotFound for another meeting's file, a file of no such import, or a meeting not theirs."""
+    meeting = _meeting(session, actor, meeting_id)
+    found = session.scalar(select(CertificateImport).where(CertificateImport.file_id == file_id))
+    if found is None or found.meeting_id != meeting.id:
+        raise NotFound(N_("找不到该文件"))
+    return found
+
+
+def _kept_verdicts(session: Session, storage: Storage, kept: CertificateImport) -> list[Row]:
+    try:
+        return _verdicts(session, kept.meeting, storage.get(kept.file.sha256))
+    except TableError as bad:
+        raise DomainError(T_("已保存的文件无法读取：%(why)s", why=bad.message), code="unreadable") from None
+
+
+def preview(
+    session: Session, storage: Storage, actor: Actor, meeting_id: int, file_id: int
+) -> tuple[CertificateImport, Preview]:
+    """A kept sheet's verdicts as they stand now (re-read; after the apply its rows read as recorded).
+    Reads only; NotFound as get_import, DomainError (unreadable) for a kept file that no longer reads."""
+    kept = get_import(session, actor, meeting_id, file_id)
+    rows = _kept_verdicts(session, storage, kept)
+    return kept, Preview(kept.file_id, _digest(rows), rows)
 
 
 def apply_numbers(
@@ -206,15 +244,12 @@ def apply_numbers(
     now: datetime,
 ) -> int:
     """Record every matched row of the kept sheet, if it still gives the verdicts the preview showed;
-    returns how many. Each goes through the rulebook (audited); the import as a whole is audited too."""
-    meeting = _meeting(session, actor, meeting_id)
-    stored = session.get(StoredFile, file_id)
-    if stored is None or stored.uploaded_by_id != actor.user_id:
-        raise NotFound(N_("找不到该文件"))
-    try:
-        rows = _verdicts(session, meeting, storage.get(stored.sha256))
-    except TableError as bad:
-        raise DomainError(T_("已保存的文件无法读取：%(why)s", why=bad.message), code="unreadable") from None
+    returns how many. Each goes through the rulebook (audited); the import as a whole is audited too and
+    marked applied: a second apply of it is refused (StaleObject), whatever page it was sent from."""
+    kept = get_import(session, actor, meeting_id, file_id)
+    if kept.applied_at is not None:
+        raise StaleObject(ALREADY_APPLIED)
+    rows = _kept_verdicts(session, storage, kept)
     if _digest(rows) != digest:
         raise DomainError(
             N_("数据已有变化（证书编号已登记或申报状态改变），预览结果已过时：请重新上传并核对预览"),
@@ -223,12 +258,22 @@ def apply_numbers(
     matched = [r for r in rows if r.verdict == "matched"]
     if not matched:
         raise DomainError(N_("没有可导入的行"), code="nothing_to_apply")
+    # Claimed first (a compare-and-set): of two applies at once, one records and the other is refused.
+    claimed = session.execute(
+        update(CertificateImport)
+        .where(CertificateImport.id == kept.id, CertificateImport.applied_at.is_(None))
+        .values(applied_by_id=actor.user_id, applied_at=now, applied_rows=len(matched))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise StaleObject(ALREADY_APPLIED)
     for row in matched:
         assert row.application_id is not None
         results.record_certificate(session, actor, row.application_id, row.certificate_no, now)
     audit.record(
-        session, actor, "import_certificate_numbers", now, object_type="meeting", object_id=meeting.id,
+        session, actor, "import_certificate_numbers", now, object_type="meeting", object_id=kept.meeting_id,
         detail={"file_id": file_id, "applied": [r.application_id for r in matched],
                 "skipped": [{"line": r.line, "verdict": r.verdict} for r in rows if r.verdict != "matched"]},
     )  # fmt: skip
+    session.refresh(kept)
     return len(matched)

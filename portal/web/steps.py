@@ -75,3 +75,16 @@ def run_step(
         return refused(back, error)
     notify(done(result) if callable(done) else done, "success")
     return see_other(then or back)
+
+
+def kept_preview(read: Callable[[], T], *, back: str, page: Callable[[T], Response]) -> Response:
+    """The preview of an uploaded file kept for a later apply step, as a GET page (Post/Redirect/Get: the
+    upload's POST keeps the file and answers 303 here, so Back after the apply and a reload re-read the
+    kept file rather than asking to post it again). `read()` re-derives the verdicts from the kept file
+    (NotFound, for a file not the reader's, is the 404 page); a kept file that no longer reads goes back
+    to `back` with its reason. Whatever the reading looked up is discarded: a preview records nothing."""
+    try:
+        found = read()
+    except DomainError as unreadable:
+        return refused(back, unreadable)
+    return discard(page(found))

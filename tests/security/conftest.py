@@ -27,6 +27,7 @@ from portal.models import (
     Application,
     AuditEvent,
     Base,
+    CertificateImport,
     CommitteeCall,
     Endorsement,
     ImportBatch,
@@ -99,6 +100,7 @@ class Tenant:
     applicants: list[User] = field(default_factory=list)
     handoff_import: ResultImport | None = None  # a results spreadsheet the enterprise's handler uploaded
     meeting: Any = None  # a review meeting the committee's office planned (issue 22.4)
+    certificate_import: Any = None  # the province's certificate sheet the bureau kept for that meeting
     call: Any = None  # a committee call (评审通知) drafted by the committee's office (issue 22.8)
     published_call: Any = None  # a call the office published (public: names no tenant's object)
     expert: Any = None  # an expert of the committee's pool (its office's page renews and levels them)
@@ -250,6 +252,17 @@ def make_tenant(
         created_by_id=committee.office.handler.id, created_at=clock.now,
     )  # fmt: skip
     session.add(meeting)
+    sheet = "姓名,身份证号,证书编号\n".encode()
+    kept_sheet = StoredFile(
+        sha256=storage.put(sheet), size=len(sheet), media_type="text/csv", display_name="证书编号.csv"
+    )
+    session.add(kept_sheet)
+    session.flush()
+    certificate_import = CertificateImport(
+        meeting_id=meeting.id, file_id=kept_sheet.id, created_by_id=world.bureau.handler.id,
+        created_at=clock.now,
+    )  # fmt: skip
+    session.add(certificate_import)
     call, published_call = (
         CommitteeCall(
             committee_id=committee.committee.id, title="评审通知", requirements="申报材料",
@@ -292,6 +305,7 @@ def make_tenant(
         applicants=[at_bureau.applicant, draft.applicant, certified.applicant],
         handoff_import=handoff_import,
         meeting=meeting,
+        certificate_import=certificate_import,
         call=call,
         published_call=published_call,
         expert=expert,

@@ -48,6 +48,7 @@ TENANT_PARAMS: dict[str, Callable[[Tenant], list[Any]]] = {
     "committee_id": lambda t: [t.committee.committee.id],
     "scope_id": lambda t: [t.committee.committee.scopes[0].id],
     "meeting_id": lambda t: [t.meeting.id],
+    "file_id": lambda t: [t.certificate_import.file_id],  # a kept certificate sheet of that meeting
     "call_id": lambda t: [t.call.id],
     "expert_id": lambda t: [t.expert.id],
     "account_id": lambda t: [t.registration.id],  # a self-registered account no unit attached (ACC-04)
@@ -55,7 +56,9 @@ TENANT_PARAMS: dict[str, Callable[[Tenant], list[Any]]] = {
 # Objects of the bureau's tree rather than of one enterprise (a committee and what it holds, an account
 # registered with the bureau): a sibling enterprise shares them, so the sibling matrix leaves their routes
 # to the cross-tenant one.
-BUREAU_TREE_PARAMS = {"committee_id", "scope_id", "meeting_id", "call_id", "expert_id", "account_id"}
+BUREAU_TREE_PARAMS = {
+    "committee_id", "scope_id", "meeting_id", "file_id", "call_id", "expert_id", "account_id",
+}  # fmt: skip
 # Parameters that name no tenant's object: the public notice token is a capability for whoever holds the
 # notice's link or QR code; days and years belong to the one working-day calendar everyone shares.
 SHARED_PARAMS: dict[str, Callable[[Tenant], list[Any]]] = {

@@ -1,7 +1,7 @@
 """Issue 22.6 on the screens: the province's certificate numbers of a published meeting, imported from its
 spreadsheet (PUB-04, 003 六(二)). The bureau downloads the template, uploads the sheet, reads each row's
-verdict with nothing recorded, then applies it once: the good rows are certified through the rulebook, the
-others stay as they were; a second apply writes nothing."""
+verdict with nothing recorded (a GET page the upload redirects to), then applies it once: the good rows are
+certified through the rulebook, the others stay as they were; a second apply writes nothing."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.identity import complete_resident_id
 from portal.domain.workflow import Status
-from portal.models import Meeting
+from portal.models import CertificateImport, Meeting, StaffRole, StoredFile
 from portal.services.submissions import new_token
 from tests.conftest import Clock
 from tests.factories import (
@@ -28,6 +28,7 @@ from tests.factories import (
     with_document,
 )
 from tests.i18n.reading import in_english
+from tests.security.test_get_writes import WRITES, recording
 
 
 def _sheet(rows: list[tuple[str, str, str]]) -> bytes:
@@ -80,23 +81,26 @@ def test_the_bureau_imports_the_provinces_numbers_after_a_preview(
             (a.name, a.id_number, "JS2026-0000101"),  # the same person again
         ]
     )
-    checked = bureau.post(
-        f"/committees/meetings/{meeting.id}/certificates",
-        data={"file": (io.BytesIO(data), "证书编号.xlsx"), "form_token": new_token()},
-        content_type="multipart/form-data",
-    )
-    assert checked.status_code == 200, checked.text[:500]
-    text = checked.text
+    checked = _check(bureau, meeting, data)
+    # Post/Redirect/Get: the upload answers 303 to the preview page, a GET of the kept file.
+    assert checked.status_code == 303, checked.text[:500]
+    file_id = int(checked.headers["Location"].rsplit("/", 1)[1])
+    assert checked.headers["Location"] == f"/committees/meetings/{meeting.id}/certificates/{file_id}"
+    shown = bureau.get(checked.headers["Location"])
+    assert shown.status_code == 200
+    text = shown.text
     assert "可导入 1 行" in text and "尚未录入任何编号" in text
     for words in ("姓名不一致", "不在本次会议", "身份证号码有误", "证书编号格式有误", "文件内重复"):
         assert words in text, words
     session.refresh(first)
     assert first.state is Status.RESULT_PUBLISHED and first.certificate_no is None  # nothing recorded yet
+    assert bureau.get(checked.headers["Location"]).text.count('id="line-') == 6  # a reload: the same rows
 
-    file_id = text.split('name="file_id" value="')[1].split('"')[0]
+    action = f"/committees/meetings/{meeting.id}/certificates/{file_id}/apply"
+    assert f'action="{action}"' in text
     digest = text.split('name="digest" value="')[1].split('"')[0]
-    form = {"file_id": file_id, "digest": digest, "form_token": new_token()}
-    applied = bureau.post(f"/committees/meetings/{meeting.id}/certificates/apply", data=form)
+    form = {"digest": digest, "form_token": new_token()}
+    applied = bureau.post(action, data=form)
     assert applied.status_code == 303
     assert "已录入 1 个证书编号" in bureau.get(applied.headers["Location"]).text
     session.refresh(first)
@@ -104,13 +108,97 @@ def test_the_bureau_imports_the_provinces_numbers_after_a_preview(
     assert (first.state, first.certificate_no) == (Status.CERTIFIED, "JS2026-0000101")
     assert second.state is Status.RESULT_PUBLISHED and second.certificate_no is None
     assert "JS2026-0000101" in login_as(first.applicant).get(f"/me/applications/{first.id}").text
-    # The same preview applied again (a new form): the rows read as recorded now, nothing written.
-    again = bureau.post(
-        f"/committees/meetings/{meeting.id}/certificates/apply",
-        data={**form, "form_token": new_token()},
-        follow_redirects=True,
+    # Back to the preview: the page again, its rows recorded now, said so, and no apply form.
+    back = bureau.get(checked.headers["Location"])
+    assert back.status_code == 200
+    assert 'id="already-applied"' in back.text and "录入 1 个证书编号，不能重复录入" in back.text
+    assert "已登记证书编号 JS2026-0000101" in back.text and 'id="apply-numbers"' not in back.text
+    # The same preview applied again (a new form, from a tab left open): refused in words, nothing written.
+    again = bureau.post(action, data={**form, "form_token": new_token()}, follow_redirects=True)
+    assert "这份文件的证书编号已经录入，不能重复录入" in again.text
+    assert 'id="already-applied"' in again.text
+
+
+def _check(client: Any, meeting: Meeting, data: bytes) -> Any:
+    return client.post(
+        f"/committees/meetings/{meeting.id}/certificates",
+        data={"file": (io.BytesIO(data), "证书编号.xlsx"), "form_token": new_token()},
+        content_type="multipart/form-data",
     )
-    assert "预览结果已过时" in again.text
+
+
+def _checked(session: Session, clock: Clock, login_as: Any) -> tuple[Any, Meeting, Any, Any, str]:
+    """A published meeting's sheet naming its one applicant, uploaded by the bureau's handler (303): the
+    world, the meeting, the application, the handler's client and the preview page's address."""
+    world, meeting = _published(session, clock)
+    application = meeting.entries[0].application
+    bureau = staff_login(login_as, world.bureau)
+    data = _sheet([(application.applicant.name, application.applicant.id_number, "JS2026-0000101")])
+    checked = _check(bureau, meeting, data)
+    assert checked.status_code == 303, checked.text[:500]
+    return world, meeting, application, bureau, checked.headers["Location"]
+
+
+def test_the_preview_page_is_a_get_that_records_nothing(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Seen: the preview was the upload's POST answer; after 确认录入 the browser's Back showed Chromium's
+    ERR_CACHE_MISS (确认重新提交表单) and a reload posted the file again."""
+    world, meeting, application, bureau, url = _checked(session, clock, login_as)
+    kept = session.query(CertificateImport).one()
+    assert (kept.meeting_id, kept.created_by_id) == (meeting.id, world.bureau.handler.id)
+    assert kept.applied_at is None
+    leader = staff_login(login_as, world.bureau, StaffRole.LEADER)
+    with recording(session) as statements:
+        page = bureau.get(url)
+        again = leader.get(url)  # the bureau's staff who see the meeting
+    assert page.status_code == again.status_code == 200
+    assert "可导入 1 行" in page.text and 'id="apply-numbers"' in again.text
+    assert [s for s in statements if s.lstrip().split(None, 1)[0].upper() in WRITES] == []
+    session.refresh(application)
+    assert application.certificate_no is None
+
+
+def test_the_preview_opens_only_through_its_own_meeting_and_bureau(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    _world, meeting, application, bureau, url = _checked(session, clock, login_as)
+    file_id = int(url.rsplit("/", 1)[1])
+    # Another bureau's staff: the meeting is not theirs, a 404 as for a missing one.
+    other = make_committee_world(session, clock.now)
+    stranger = staff_login(login_as, other.bureau)
+    assert stranger.get(url).status_code == 404
+    refused = stranger.post(f"{url}/apply", data={"digest": "x", "form_token": new_token()})
+    assert refused.status_code == 404
+    # A stored file no certificate import holds, and this import seen through another meeting of the bureau.
+    stray = StoredFile(sha256="0" * 64, size=1, media_type="text/csv", display_name="x.csv")
+    second = Meeting(
+        committee_id=meeting.committee_id, held_on=meeting.held_on, place="会议室",
+        filing_due=meeting.filing_due, filing_clause=meeting.filing_clause,
+        created_by_id=meeting.created_by_id, created_at=clock.now,
+    )  # fmt: skip
+    session.add_all([stray, second])
+    session.flush()
+    assert bureau.get(f"/committees/meetings/{meeting.id}/certificates/{stray.id}").status_code == 404
+    assert bureau.get(f"/committees/meetings/{second.id}/certificates/{file_id}").status_code == 404
+    wrong = bureau.post(
+        f"/committees/meetings/{second.id}/certificates/{file_id}/apply",
+        data={"digest": "x", "form_token": new_token()},
+    )
+    assert wrong.status_code == 404
+    session.refresh(application)
+    assert application.certificate_no is None
+
+
+def test_a_stale_preview_is_refused_on_the_preview_page(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    _world, _meeting, application, bureau, url = _checked(session, clock, login_as)
+    sent = bureau.post(f"{url}/apply", data={"digest": "0" * 64, "form_token": new_token()})
+    assert sent.status_code == 303 and sent.headers["Location"] == url
+    assert "预览结果已过时" in bureau.get(url).text
+    session.refresh(application)
+    assert application.certificate_no is None
 
 
 def test_a_sheet_without_the_columns_is_refused_in_words(
@@ -156,11 +244,7 @@ def test_the_preview_counts_one_number_in_the_singular(session: Session, clock: 
     bureau = staff_login(login_as, world.bureau)
     in_english(bureau)
     data = _sheet([(application.applicant.name, application.applicant.id_number, "JS2026-0000101")])
-    checked = bureau.post(
-        f"/committees/meetings/{meeting.id}/certificates",
-        data={"file": (io.BytesIO(data), "证书编号.xlsx"), "form_token": new_token()},
-        content_type="multipart/form-data",
-    )
+    checked = bureau.get(_check(bureau, meeting, data).headers["Location"])
     assert checked.status_code == 200
     assert (
         "Record 1 certificate number</button>" in checked.text and "1 certificate numbers" not in checked.text
@@ -221,11 +305,7 @@ def test_a_foreign_or_hong_kong_applicant_is_found_by_the_number_and_name_the_pr
     data = _sheet(
         [("JOHN SMITH JR", "e98765432", "JS2026-0000201"), ("陈大文", "h1234 5678", "JS2026-0000202")]
     )
-    checked = bureau.post(
-        f"/committees/meetings/{meeting.id}/certificates",
-        data={"file": (io.BytesIO(data), "证书编号.xlsx"), "form_token": new_token()},
-        content_type="multipart/form-data",
-    )
+    checked = bureau.get(_check(bureau, meeting, data).headers["Location"])
     assert checked.status_code == 200, checked.text[:500]
     assert "可导入 2 行" in checked.text
     assert "身份证号码有误" not in checked.text and "姓名不一致" not in checked.text

@@ -1515,7 +1515,7 @@ def committees_check_certificate_numbers(c: Ctx) -> Case:
 
 
 def committees_apply_certificate_numbers(c: Ctx) -> Case:
-    # The one-time token refuses the replay (and a new form finds the rows recorded: a stale preview).
+    # The one-time token refuses the replay (and a new form finds the import applied: refused as such).
     from portal.services import certificate_numbers
 
     road, meeting, data = _published_meeting(c)
@@ -1523,10 +1523,10 @@ def committees_apply_certificate_numbers(c: Ctx) -> Case:
     preview = certificate_numbers.check_numbers(
         c.session, STORAGE, bureau.actor(StaffRole.HANDLER), meeting.id, data, "证书编号.xlsx", c.clock.now
     )
-    form = {"file_id": str(preview.file_id), "digest": preview.digest, "form_token": new_token()}
+    form = {"digest": preview.digest, "form_token": new_token()}
     return Case(
         c.as_(bureau.handler, membership_id=bureau.handler_membership.id),
-        f"/committees/meetings/{meeting.id}/certificates/apply",
+        f"/committees/meetings/{meeting.id}/certificates/{preview.file_id}/apply",
         lambda: form,
     )
 

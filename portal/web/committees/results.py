@@ -3,15 +3,19 @@ bureau's staff download the template (姓名 / 身份证号 / 证书编号), upl
 the preview (each row's verdict; nothing recorded), then apply it once. The numbers go through the
 rulebook's 录入证书编号, as on the review page.
 
+Post/Redirect/Get: the upload's POST keeps the file and answers 303 to the preview page, a GET that
+re-reads the kept file (/meetings/<id>/certificates/<file_id>), so Back after the apply and a reload show
+the preview again (its rows read as recorded then) instead of Chromium's "Confirm Form Resubmission".
+
 Thin views over services/certificate_numbers.py; each form is posted once (its one-time token, 17.2).
 """
 
 from __future__ import annotations
 
-from flask import Response, abort, request, url_for
+from flask import Response, request, url_for
 
 from portal.documents.certificates import table_xlsx
-from portal.domain.errors import DomainError, NotFound
+from portal.domain.errors import DomainError
 from portal.domain.i18n import NT_
 from portal.extensions import db
 from portal.models import OrgKind, StaffRole
@@ -21,7 +25,6 @@ from portal.web import steps
 from portal.web.committees import bp
 from portal.web.context import current_actor, now
 from portal.web.downloads import send_temporary_file
-from portal.web.forms import as_id
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 from portal.web.i18n import notify
@@ -52,7 +55,7 @@ def _load(meeting_id: int) -> object:
 @staff_required(OrgKind.BUREAU, roles=STAFF)
 @once_per_form(_back, load=_load)
 def check_certificate_numbers(meeting_id: int) -> Response:
-    """The sheet checked row by row: the preview page (the file kept; nothing recorded)."""
+    """The sheet checked row by row and kept (nothing recorded); on to its preview page (303)."""
     part = uploaded_file("file")
     try:
         preview = service.check_numbers(
@@ -61,25 +64,43 @@ def check_certificate_numbers(meeting_id: int) -> Response:
         )  # fmt: skip
     except DomainError as refused:
         return steps.refused(_back(meeting_id), refused)
-    meeting = meetings.get_meeting(db.session, current_actor(), meeting_id)
-    return render_page("pages/committees/certificate_numbers.html", meeting=meeting, preview=preview)
+    return see_other(_preview(meeting_id, preview.file_id))
 
 
-@bp.post("/meetings/<int:meeting_id>/certificates/apply")
+def _preview(meeting_id: int, file_id: int) -> str:
+    return url_for("committees.show_certificate_numbers", meeting_id=meeting_id, file_id=file_id)
+
+
+def _load_import(meeting_id: int, file_id: int) -> object:
+    return service.get_import(db.session, current_actor(), meeting_id, file_id)
+
+
+@bp.get("/meetings/<int:meeting_id>/certificates/<int:file_id>")
 @staff_required(OrgKind.BUREAU, roles=STAFF)
-@once_per_form(_back, load=_load)
-def apply_certificate_numbers(meeting_id: int) -> Response:
-    """Record the matched rows as previewed, all in one transaction; a changed file or state: nothing."""
-    file_id = as_id(request.form.get("file_id"))
-    if file_id is None:
-        abort(404)
+def show_certificate_numbers(meeting_id: int, file_id: int) -> Response:
+    """The preview: each row's verdict as the kept file reads now, and the apply form while it is still
+    unapplied (once applied, who applied it; the rows read as recorded). Records nothing."""
+    return steps.kept_preview(
+        lambda: service.preview(db.session, storage(), current_actor(), meeting_id, file_id),
+        back=_back(meeting_id),
+        page=lambda found: render_page(
+            "pages/committees/certificate_numbers.html", meeting=found[0].meeting, kept=found[0],
+            preview=found[1],
+        ),
+    )  # fmt: skip
+
+
+@bp.post("/meetings/<int:meeting_id>/certificates/<int:file_id>/apply")
+@staff_required(OrgKind.BUREAU, roles=STAFF)
+@once_per_form(_preview, load=_load_import)
+def apply_certificate_numbers(meeting_id: int, file_id: int) -> Response:
+    """Record the matched rows as previewed, all in one transaction; a changed file or state, or an import
+    already applied: nothing, and the reason on the preview page."""
     try:
         count = service.apply_numbers(
             db.session, storage(), current_actor(), meeting_id, file_id, request.form.get("digest", ""), now()
         )
-    except NotFound:
-        abort(404)
     except DomainError as refused:
-        return steps.refused(_back(meeting_id), refused)
+        return steps.refused(_preview(meeting_id, file_id), refused)
     notify(NT_("已录入 %(num)d 个证书编号", "已录入 %(num)d 个证书编号", count), "success")
     return see_other(_back(meeting_id))
