@@ -726,3 +726,33 @@ def test_the_number_field_says_what_a_permit_number_looks_like_in_both_languages
         f"{VALIDATE}?field=document_type", data=_person(document_type="hk_macau_permit"), headers=HX
     )
     assert "Number of the Mainland travel permit for Hong Kong and Macao residents<" in swapped.text
+
+
+def test_a_kept_import_file_that_no_longer_reads_goes_back_to_the_upload_with_its_reason(
+    world: World, session: Session, login_as: Any
+) -> None:
+    # The report page re-reads the kept file; one that no longer reads as the template (say, its columns
+    # renamed since it was checked) answered a bare 422 error page. Now, as the other kept previews
+    # (steps.kept_preview): back to the upload form, the reason said there.
+    from portal.models import StoredFile
+    from tests.factories import STORAGE
+
+    browser = login_as(world.enterprise.handler)
+    good = [
+        HEADER,
+        ["甲", "居民身份证", complete_resident_id("36070219900101123"), "13970700101", "劳动合同"],
+    ]
+    checked = _upload(browser, _xlsx(good))
+    assert checked.status_code == 303
+    batch = session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
+    assert batch is not None
+    other = "名字,号码\n甲,1\n".encode()
+    kept = StoredFile(sha256=STORAGE.put(other), size=len(other), media_type="text/csv", display_name="x.csv")
+    session.add(kept)
+    session.flush()
+    batch.file_id = kept.id
+    session.flush()
+    report = browser.get(checked.headers["Location"])
+    assert report.status_code == 303 and report.headers["Location"] == "/enterprise/applicants/import"
+    page = browser.get(report.headers["Location"]).text
+    assert "flash-error" in page and "缺少" in page

@@ -15,6 +15,7 @@ from portal.domain.roster import RosterBadge
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.services import accounts, imports, rosters, sealing
+from portal.web import steps
 from portal.web.context import current_actor, current_membership, now
 from portal.web.downloads import send_bytes
 from portal.web.enterprise import bp
@@ -24,7 +25,6 @@ from portal.web.i18n import notify
 from portal.web.jobs import remember_import_key
 from portal.web.once import once_per_form
 from portal.web.storage import storage, uploaded_file
-from portal.web.unit_of_work import discard
 
 
 def _upload() -> tuple[bytes | IO[bytes], str]:
@@ -68,9 +68,14 @@ def create_import() -> Response:
 @bp.get("/imports/<int:batch_id>")
 @staff_required(OrgKind.ENTERPRISE)
 def show_import(batch_id: int) -> Response:
-    report = imports.import_report(db.session, storage(), current_actor(), batch_id, now())
     # The report re-checks the kept file; whatever that looked up is not kept (nothing is imported here).
-    return discard(render_page("pages/enterprise/show_import.html", report=report, result=None, message=""))
+    return steps.kept_preview(
+        lambda: imports.import_report(db.session, storage(), current_actor(), batch_id, now()),
+        back=url_for("enterprise.new_import"),
+        page=lambda report: render_page(
+            "pages/enterprise/show_import.html", report=report, result=None, message=""
+        ),
+    )
 
 
 @bp.post("/imports/<int:batch_id>/confirm")

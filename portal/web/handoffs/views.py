@@ -104,15 +104,14 @@ def upload_results(target: str) -> Response:
 @staff_required()
 def show_results(import_id: int) -> Response:
     """The preview: every row with its verdict, and the confirm button while it is still unapplied."""
-    try:
-        record, rows = handoff_results.preview(db.session, storage(), current_actor(), import_id)
-    except NotFound:
-        abort(404)
-    except DomainError as unreadable:
-        notify(unreadable.message, "error")  # a message: the next page shows it in the reader's language
-        return see_other(url_for("handoffs.show_handoffs"))
-    system = handoffs.profile_of(record.target).system
-    return render_page("pages/handoffs/show_results.html", record=record, rows=rows, system=system)
+    return steps.kept_preview(
+        lambda: handoff_results.preview(db.session, storage(), current_actor(), import_id),
+        back=url_for("handoffs.show_handoffs"),
+        page=lambda found: render_page(
+            "pages/handoffs/show_results.html", record=found[0], rows=found[1],
+            system=handoffs.profile_of(found[0].target).system,
+        ),
+    )  # fmt: skip
 
 
 @bp.post("/results/<int:import_id>/apply")
