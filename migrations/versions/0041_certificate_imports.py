@@ -4,7 +4,7 @@ when. The upload's POST now redirects to a preview page (a GET that re-reads the
 Back and reload no longer post the file again; the row lets that page, and the apply, open a file only
 through its own meeting. A new table: no existing row changes.
 
-Revision ID: 0043
+Revision ID: 0041
 Revises: 0040
 Create Date: 2026-12-06 12:00:00
 
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0043'
-down_revision = '0040'  # 0041/0042 are reserved by other branches: re-point when they land
+revision = '0041'
+down_revision = '0040'
 branch_labels = None
 depends_on = None
 
