@@ -107,6 +107,55 @@ def months_since(start: date, until: date) -> int:
     return max(0, (until.year - start.year) * 12 + until.month - start.month + 1)
 
 
+class NameAgreement(StrEnum):
+    """How a roster's name compares with an account's (SI-04)."""
+
+    SAME = "same"  # the same name, written alike or differing only where the two systems differ
+    ONE_FORM = "one_form"  # one writes the person's Chinese and Latin names, the other one of them
+    DIFFERENT = "different"
+
+
+# Marks the social-insurance export and a passport's machine-readable zone write without or otherwise: an
+# MRZ prints KA-MING as KA<MING (a space) and O'BRIEN as OBRIEN, and many exports drop the middle dot of a
+# minority or foreign name written in Chinese (“买买提·艾力” listed as 买买提艾力).
+_MARKS = str.maketrans({"-": " ", "'": None, "·": None})
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+
+
+def _roster_key(name: str) -> str:
+    """:func:`normalize_name` (width, case, spaces, the full stop) without the marks above."""
+    return " ".join(normalize_name(name).translate(_MARKS).split())
+
+
+def _forms(name: str) -> tuple[str, str] | None:
+    """A name written as its Chinese form then its Latin one (“陈大文 CHAN Tai Man”, as a Hong Kong or
+    Macao resident's permit or a foreigner's permanent-residence card prints both): its two forms' keys."""
+    written = written_name(name)
+    split = next((i for i, ch in enumerate(written) if ch == " " and _CJK_CHAR.match(written[i - 1])), None)
+    if split is None:
+        return None
+    chinese, latin = written[:split], written[split + 1 :]
+    if not latin.isascii() or _CJK_CHAR.search(latin):
+        return None
+    return _roster_key(chinese), _roster_key(latin)
+
+
+def names_agree(roster_name: str, account_name: str) -> NameAgreement:
+    """Compare a roster's name with an account's the way the two systems differ without meaning: width,
+    case, spaces, the full stop (:func:`normalize_name`), hyphens, apostrophes and the middle dot. A name
+    carrying both the person's Chinese and Latin forms agrees, as one form, with either form alone.
+    Traditional and simplified characters are not folded (no conversion table is at hand, and 陳/陈
+    may be what the provincial link trips on): such a name is told apart, and HR correct the account."""
+    roster_key, account_key = _roster_key(roster_name), _roster_key(account_name)
+    if roster_key == account_key:
+        return NameAgreement.SAME
+    for whole, part in ((account_name, roster_key), (roster_name, account_key)):
+        forms = _forms(whole)
+        if forms is not None and part in forms:
+            return NameAgreement.ONE_FORM
+    return NameAgreement.DIFFERENT
+
+
 def match(
     *, name: str, id_number: str, unit_name: str, record: RosterRecord | None, minimum_months: int
 ) -> RosterMatch:
@@ -116,12 +165,14 @@ def match(
             RosterBadge.NOT_FOUND,
             (N_("参保名单中没有该证件号码，请核对证件号码，或确认已在本单位参保"),),
         )
-    if normalize_name(record.name) != normalize_name(name):
+    agreement = names_agree(record.name, name)
+    if agreement is NameAgreement.DIFFERENT:
         return RosterMatch(
             RosterBadge.NAME_MISMATCH,
             (
                 T_(
-                    "参保名单中该证件号码的姓名为“%(roster_name)s”，与账号姓名“%(name)s”不一致，省级系统将无法关联",
+                    "参保名单中该证件号码的姓名为“%(roster_name)s”，与账号姓名“%(name)s”不一致，省级系统将无法关联。"
+                    "账号姓名有误的，可在申报人页“修改账号信息”中更正",
                     roster_name=record.name,
                     name=name,
                 ),
@@ -129,6 +180,15 @@ def match(
             record,
         )
     problems: list[str] = []
+    if agreement is NameAgreement.ONE_FORM:
+        problems.append(
+            T_(
+                "参保名单登记的姓名为“%(roster_name)s”，是账号姓名“%(name)s”中的一种写法，按同一人关联；"
+                "报送时如省级系统要求与名单完全一致，请将账号姓名改为名单的写法",
+                roster_name=record.name,
+                name=name,
+            )
+        )
     badge = RosterBadge.LINKED
     if normalize_unit_name(record.insuring_unit) != normalize_unit_name(unit_name):
         badge = RosterBadge.UNIT_MISMATCH

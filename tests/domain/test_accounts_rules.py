@@ -16,10 +16,12 @@ from portal.domain.accounts import (
 )
 from portal.domain.identity import complete_resident_id
 from portal.domain.roster import (
+    NameAgreement,
     RosterBadge,
     RosterRecord,
     match,
     months_since,
+    names_agree,
     normalize_unit_name,
     parse_month,
     parse_roster,
@@ -256,3 +258,44 @@ def test_a_roster_name_is_kept_as_written_and_compared_by_its_key() -> None:
     assert match(record=record, name="Leung Ka-Ming", **common).badge is RosterBadge.LINKED
     other = match(record=record, name="Leung Ka-wai", **common)
     assert other.badge is RosterBadge.NAME_MISMATCH and "“LEUNG Ka-ming”" in str(other.problems[0])
+
+
+@pytest.mark.parametrize(
+    ("roster", "account", "agreement"),
+    [
+        # Width, case and spaces (as before), and what exports and machine-readable names write otherwise:
+        ("ＣＨＡＮ　ＴＡＩ　ＭＡＮ", "Chan Tai Man", NameAgreement.SAME),
+        ("LEUNG KA MING", "Leung Ka-ming", NameAgreement.SAME),  # an MRZ's hyphen is a space
+        ("OBRIEN JOHN", "O’Brien John", NameAgreement.SAME),  # ... and its apostrophe nothing
+        ("买买提艾力", "买买提·艾力", NameAgreement.SAME),  # the export dropped the middle dot
+        # A Hong Kong resident's (or a foreigner's permanent-residence card's) two printed names: the roster
+        # lists one of them.
+        ("陈大文", "陈大文 CHAN Tai Man", NameAgreement.ONE_FORM),
+        ("CHAN TAI MAN", "陈大文 CHAN Tai-man", NameAgreement.ONE_FORM),
+        ("陈大文 CHAN TAI MAN", "陈大文", NameAgreement.ONE_FORM),
+        # Told apart: another character, another person's Chinese name, traditional against simplified
+        # (no conversion table: HR correct the account to the roster's form).
+        ("周文搏", "周文博", NameAgreement.DIFFERENT),
+        ("陈小文", "陈大文 CHAN Tai Man", NameAgreement.DIFFERENT),
+        ("CHAN TAI WAI", "陈大文 CHAN Tai Man", NameAgreement.DIFFERENT),
+        ("陳大文", "陈大文", NameAgreement.DIFFERENT),
+    ],
+)
+def test_roster_names_agree_across_the_forms_the_two_systems_write(
+    roster: str, account: str, agreement: NameAgreement
+) -> None:
+    """Carried over as "HK name vs roster": a Hong Kong resident's account “陈大文 CHAN Tai Man” (the
+    permit prints both names) read 姓名不一致 against the roster's 陈大文, and Leung Ka-ming against
+    LEUNG KA MING."""
+    assert names_agree(roster, account) is agreement
+
+
+def test_a_name_the_roster_lists_in_one_form_is_linked_with_a_hint() -> None:
+    common = {"id_number": ID, "unit_name": "城投集团", "minimum_months": 6}
+    one_form = match(
+        record=RosterRecord(2, "陈大文", ID, "城投集团", 60), name="陈大文 CHAN Tai Man", **common
+    )
+    assert one_form.badge is RosterBadge.LINKED
+    assert "“陈大文”，是账号姓名“陈大文 CHAN Tai Man”中的一种写法" in str(one_form.problems[0])
+    different = match(record=RosterRecord(2, "陳大文", ID, "城投集团", 60), name="陈大文", **common)
+    assert different.badge is RosterBadge.NAME_MISMATCH and "修改账号信息" in str(different.problems[0])
