@@ -89,6 +89,10 @@ PEOPLE: dict[str, Person] = {
     # Registers again as 段雪莉, with the same number, once voided.
     "registration.voided": Person("段雪丽", "13970909973", id_number=ending_in_x("53011319910305")),
     "accounts.id_check": Person("刘晓东", "13970708801", id_number=ending_in_x("36070219880412")),
+    # Opened with a typo in the name (贺文搏), which the roster shows and HR correct.
+    "accounts.correction": Person(
+        "贺文博", "13970708803", id_number=complete_resident_id("36070219860707123")
+    ),
     "accounts.live_check": Person(
         "周敏捷", "13970708802", id_number=complete_resident_id("36070219870305123")
     ),

@@ -1,6 +1,7 @@
 """Applicant accounts in Chromium, as 黄丽华 (城投集团人事经办人): live checks while typing, a bulk file
-with good and bad rows imported only on confirmation, and a roster upload that turns badges from
-未找到 to 已关联 and 单位不一致."""
+with good and bad rows imported only on confirmation, a roster upload that turns badges from
+未找到 to 已关联 and 单位不一致, and a name typed wrong at opening (姓名不一致) corrected on the
+applicant's page."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from portal.demo import STATE_ENTERPRISE
 
 ENTERPRISE_HANDLER = "13870700006"
 ID_CHECK, LIVE_CHECK = PEOPLE["accounts.id_check"], PEOPLE["accounts.live_check"]
+CORRECTION = PEOPLE["accounts.correction"]
 IMPORTED = {n: PEOPLE[f"accounts.import.{n}"] for n in (1, 2, 4, 5)}  # 钱三's phone is malformed: no account
 
 
@@ -208,3 +210,52 @@ def test_a_roster_upload_turns_badges_from_not_found_to_linked_and_unit_mismatch
     expect(hr.locator("#applicant-list tr", has_text="李静怡").locator(".badge")).to_have_text("单位不一致")
     hr.get_by_role("link", name="社保参保名单").click()
     expect(hr.locator("#roster-history tbody tr")).to_have_count(2)
+
+
+def test_a_name_typed_wrong_at_opening_is_corrected_and_the_roster_links_it(
+    new_page: Any, tmp_path: Path
+) -> None:
+    hr: Page = new_page("hr")
+    log_in(hr, ENTERPRISE_HANDLER)
+    typo = CORRECTION.name.replace("博", "搏")
+    hr.get_by_label("姓名").fill(typo)
+    hr.get_by_label("身份证号码").fill(CORRECTION.typed_number)
+    hr.get_by_label("手机号").fill(CORRECTION.phone)
+    hr.get_by_label("用工类型").select_option("labour_contract")
+    hr.get_by_role("button", name="开设账号").click()
+    expect(hr.locator("#account-slip")).to_contain_text("账号已开设")
+
+    hr.get_by_role("link", name="社保参保名单").click()
+    roster = _xlsx(
+        tmp_path / "参保.xlsx",
+        [
+            ["姓名", "公民身份号码", "参保单位名称", "缴费月数"],
+            [CORRECTION.name, CORRECTION.typed_number, STATE_ENTERPRISE, "48"],
+        ],
+    )
+    hr.get_by_label(re.compile("^参保人员名单")).set_input_files(str(roster))
+    hr.get_by_role("button", name="上传名单").click()
+    row = hr.locator("#applicant-list tr", has_text=typo)
+    expect(row.locator(".badge")).to_have_text("姓名不一致")
+    row.get_by_role("link", name=typo).click()
+
+    card = hr.locator("#account")
+    expect(card.get_by_label("姓名")).to_have_value(typo)
+    card.get_by_label("姓名").fill(CORRECTION.name)
+    # Typed and not saved: resetting the password (which reloads the page) asks first; declined, nothing
+    # happens and what was typed stays.
+    asked: list[str] = []
+
+    def decline(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    hr.once("dialog", decline)
+    hr.get_by_role("button", name="重置密码").click()
+    expect(card.get_by_label("姓名")).to_have_value(CORRECTION.name)
+    assert asked and "尚未保存的修改" in asked[0]
+
+    card.get_by_role("button", name="保存修改").click()
+    expect(hr.locator(".flash-success")).to_contain_text(f"姓名由“{typo}”改为“{CORRECTION.name}”")
+    expect(hr.locator("#roster-match .badge")).to_have_text("已关联")
+    expect(hr.get_by_role("heading", level=1)).to_have_text(CORRECTION.name)

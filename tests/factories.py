@@ -724,3 +724,17 @@ def with_title_elsewhere(session: Session, application: Application, now: dateti
         for r in forms.rows_of(session, application.id)
         if r.section is SectionKey.TITLE and r.get("province") == "四川省"
     )
+
+
+def staff_and_expert_applicants(session: Session, world: World, now: datetime) -> tuple[User, User]:
+    """Two applicants of ``world``'s enterprise whose accounts are not only an applicant's: a handler of the
+    department, and a committee expert (an older pool row: the pool now refuses applicants). HR neither
+    reset their password nor correct their details (`accounts.staff_or_expert`)."""
+    staff_member = make_user(session, employer=world.enterprise.org)
+    make_staff(session, world.department.org, StaffRole.HANDLER, user=staff_member)
+    co = make_committee(session, world, now)
+    expert = session.get(User, make_experts(session, co, now, 1)[0].user_id)
+    assert expert is not None
+    expert.employer_id = world.enterprise.org.id
+    session.flush()
+    return staff_member, expert

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -365,6 +365,14 @@ def check_permit_no(permit: PermitKind, number: str, *, today: date) -> str:
     return text
 
 
+def _attempt(result: CheckedApplicant, name: str, run: Callable[[], str]) -> None:
+    """One field checked: its canonical value kept, or its message."""
+    try:
+        result.values[name] = run()
+    except IdentityError as problem:
+        result.problems[name] = problem.message
+
+
 def check_applicant(
     draft: ApplicantDraft, *, today: date, clauses: AccountClauses = NO_CLAUSES
 ) -> CheckedApplicant:
@@ -373,11 +381,8 @@ def check_applicant(
     result = CheckedApplicant()
     values, problems = result.values, result.problems
 
-    def attempt(name: str, run: object) -> None:
-        try:
-            values[name] = run()  # type: ignore[operator]
-        except IdentityError as problem:
-            problems[name] = problem.message
+    def attempt(name: str, run: Callable[[], str]) -> None:
+        _attempt(result, name, run)
 
     attempt("name", lambda: check_name(draft.name))
     attempt("document_type", lambda: check_document_type(draft.document_type).value)
@@ -420,6 +425,36 @@ def check_applicant(
             result.facts = resident_id_facts(number)
     except IdentityError as problem:
         problems["id_number"] = problem.message
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------
+# Correcting an opened account
+# ---------------------------------------------------------------------------------------------------
+
+# What HR may correct on an account they opened: the name and the login mobile, typed at opening and
+# checked against nothing but the person. Not the identity document (the ID number is the person: a wrong
+# one is another person's account), nor the employment type (the eligibility of cases in progress reads
+# it), nor the e-mail address (its owner's own, set and verified by them).
+EDITABLE_FIELDS = ("name", "phone")
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    """What HR typed to correct an account, untouched. The name's field starts with the name; the mobile's
+    starts empty (the page shows it masked) and left empty is not changed."""
+
+    name: str = ""
+    phone: str = ""
+
+
+def check_account_change(change: AccountChange) -> CheckedApplicant:
+    """The typed fields checked exactly as at opening (:func:`check_name`, the same mobile rule): the
+    canonical value of each field, a message for each bad one; an empty mobile is left out (unchanged)."""
+    result = CheckedApplicant()
+    _attempt(result, "name", lambda: check_name(change.name))
+    if change.phone.strip():
+        _attempt(result, "phone", lambda: normalize_mobile(change.phone))
     return result
 
 

@@ -380,6 +380,17 @@ def reached(status: Status) -> int:
     return REACHED[level] if level is not None else 0
 
 
+# The unit's leader approved (领导签批通过): from here the case is the unit's recommendation, its notice
+# (公示, public) and the hand-off follow while the unit still holds it, then it travels up the route.
+UNIT_RECOMMENDED = frozenset({Status.UNIT_APPROVED, Status.IN_NOTICE, Status.NOTICE_PASSED})
+
+
+def recommended_by_unit(status: Status, reached_level: int) -> bool:
+    """Whether the unit has put its name to the case (approved, noticed, or sent up: `reached_level` counts
+    a case since returned or ended too): what it says about the applicant is then on record beyond HR."""
+    return reached_level >= 1 or status in UNIT_RECOMMENDED
+
+
 # Whose move it is where the table alone would say otherwise: an approved application waits for the
 # handler to draft its notice (the leader's START_NOTICE publishes a draft that must exist first).
 AWAITING_OVERRIDE: dict[Status, Role] = {

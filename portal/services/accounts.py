@@ -21,12 +21,14 @@ from sqlalchemy.orm import Session
 
 from portal.domain.accounts import (
     PASSPORT_FIELDS,
+    AccountChange,
     AccountClauses,
     ApplicantDraft,
     CheckedApplicant,
     EmploymentType,
     PermitKind,
     account_clauses,
+    check_account_change,
     check_applicant,
     normalize_name,
 )
@@ -36,12 +38,13 @@ from portal.domain.identity import (
     DocumentType,
     IdentityError,
     mask_id_number,
+    mask_mobile,
     normalize_document,
     resident_id_facts,
 )
 from portal.domain.roster import RosterMatch
 from portal.domain.text import LIMITS
-from portal.domain.workflow import FINAL_STATUSES
+from portal.domain.workflow import FINAL_STATUSES, Status, recommended_by_unit
 from portal.models import (
     AccountTransfer,
     Application,
@@ -99,6 +102,9 @@ class ApplicantInvalid(ValidationFailed):
     def __init__(self, check: ApplicantCheck) -> None:
         super().__init__(check.problems)
         self.check = check
+
+
+PHONE_TAKEN = N_("该手机号已被其他账号使用，请填写本人的其他手机号")
 
 
 def check_applicant_input(
@@ -165,7 +171,7 @@ def check_applicant_input(
     if phone:
         phone_owner = session.scalar(select(User.id).where(User.phone == phone))
         if phone_owner is not None and (existing is None or phone_owner != existing.id):
-            problems["phone"] = N_("该手机号已被其他账号使用，请填写本人的其他手机号")
+            problems["phone"] = PHONE_TAKEN
     return result
 
 
@@ -314,6 +320,23 @@ def attach_registered(
     return NewAccount(user, password)
 
 
+def not_hrs_to_change(
+    session: Session, actor: Actor, user: User, *, own: str, shared: str, inactive: str
+) -> DomainError | None:
+    """Why an applicant's account is not the enterprise's HR's to correct, with the caller's words for each
+    reason; None when it is. One's own account (``own``: the person's own pages are for that), an account
+    that also holds an active staff role or sits in a committee's expert pool (``shared``: not only an
+    applicant's, PermissionDenied), a voided one (``inactive``). The password reset refuses the same
+    three, each audited with its code (`reset_applicant_password`)."""
+    if user.id == actor.user_id:
+        return PermissionDenied(own)
+    if staff_or_expert(session, user):
+        return PermissionDenied(shared)
+    if not user.is_active:
+        return DomainError(inactive, code="inactive_account")
+    return None
+
+
 def reset_applicant_password(session: Session, actor: Actor, user_id: int, now: datetime) -> NewAccount:
     """A forgotten password: the holding enterprise's HR (who may open accounts) give the applicant a new
     first password, to hand over in person as at opening (`organisations.reset_password`: generated,
@@ -342,6 +365,119 @@ def reset_applicant_password(session: Session, actor: Actor, user_id: int, now: 
     if not user.is_active:
         refuse_reset(session, actor, user.id, now, "inactive_account", N_("该账号已停用，不能重置密码"))
     return reset_password(session, actor, user, now)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Correcting an account's details
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountEditing:
+    """What the applicant's page offers for correcting the account (the page shows it, decides nothing)."""
+
+    refusal: str = ""  # why HR may not correct this account at all; "" when they may
+    name_refusal: str = ""  # why the name stays as it is (a case the unit put its name to, a certificate)
+    in_unit: int = 0  # cases still with the unit or the applicant: their pages show the corrected name
+
+
+@dataclass(frozen=True)
+class AccountUpdate:
+    """What a correction changed: field → (before, after), the mobile masked."""
+
+    user: User
+    changes: dict[str, tuple[str, str]]
+
+
+def _editing_refusal(session: Session, actor: Actor, user: User) -> DomainError | None:
+    """Why HR may not correct this account at all, as the reset refuses it; None when they may."""
+    return not_hrs_to_change(
+        session,
+        actor,
+        user,
+        own=N_("不能在此修改本人的账号信息"),
+        shared=N_("该账号同时是工作人员或评审专家的账号，不只用于申报，不能由用人单位修改账号信息"),
+        inactive=N_("该账号已停用，不能修改账号信息"),
+    )
+
+
+def account_editing(session: Session, actor: Actor, user: User) -> AccountEditing:
+    """Whether and what HR may correct on `user`'s account. The name is not stored with an application:
+    every case, notice, package and certificate shows the account's name as it is now. So the name is
+    fixed while a case the unit has approved, noticed or sent up is in progress (the unit's notice, the
+    department and the bureau have this name on record; once the case ends it may be corrected) and once
+    a certificate was issued under it (a certificate's holder is the bureau's to correct, not HR's)."""
+    refused = _editing_refusal(session, actor, user)
+    if refused is not None:
+        return AccountEditing(refusal=refused.message)
+    cases = session.execute(
+        select(Application.status, Application.reached_level).where(Application.applicant_id == user.id)
+    ).all()
+    states = [(Status(status), reached) for status, reached in cases]
+    name_refusal = ""
+    if any(state is Status.CERTIFIED for state, _ in states):
+        name_refusal = N_("已按此姓名颁发职称证书，姓名不能在此修改；证书上的姓名如有误，请联系发证的人社局")
+    elif held := next(
+        (s for s, reached in states if not s.is_final and recommended_by_unit(s, reached)), None
+    ):
+        name_refusal = T_(
+            "本人有申报已经本单位签批推荐（%(state)s），公示和报送材料均以此姓名为准，该申报办结前姓名不能修改",
+            state=held.title,
+        )
+    in_unit = sum(1 for s, reached in states if not s.is_final and not recommended_by_unit(s, reached))
+    return AccountEditing(name_refusal=name_refusal, in_unit=in_unit)
+
+
+def update_applicant_account(
+    session: Session, actor: Actor, user_id: int, change: AccountChange, now: datetime
+) -> AccountUpdate:
+    """Correct the name or login mobile HR typed when they opened the account (a typo the roster's
+    姓名不一致 shows, a changed number), checked by the opening form's own rules. The holding enterprise's
+    handler or leader only (another enterprise's applicant reads as not found); refused as
+    :func:`account_editing` says (PermissionDenied for one's own account and for staff or experts, a
+    DomainError for a voided one; the name, as a field error, while a case the unit recommended is in
+    progress or a certificate names it). Nothing typed differs: refused (``unchanged``). Audited as
+    ``update_account`` with each changed field's before and after (the mobile masked, as it is shown)."""
+    user = get_applicant(session, actor, user_id)
+    refused = _editing_refusal(session, actor, user)
+    if refused is not None:
+        raise refused
+    checked = check_account_change(change)
+    problems = dict(checked.problems)
+    name, phone = checked.values.get("name"), checked.values.get("phone")
+    changes: dict[str, tuple[str, str]] = {}
+    if name is not None and name != user.name:
+        if name_refusal := account_editing(session, actor, user).name_refusal:
+            problems["name"] = name_refusal
+        changes["name"] = (user.name, name)
+    if phone is not None and phone != user.phone:
+        if session.scalar(select(User.id).where(User.phone == phone)) is not None:
+            problems["phone"] = PHONE_TAKEN
+        changes["phone"] = (mask_mobile(user.phone), mask_mobile(phone))
+    if problems:
+        raise ValidationFailed(problems)
+    if not changes:
+        raise DomainError(N_("没有修改：填写的姓名和手机号与账号现有的相同"), code="unchanged")
+    try:
+        with session.begin_nested():  # another account taking the mobile meanwhile meets the unique index
+            if name is not None:
+                user.name = name
+            if phone is not None:
+                user.phone = phone
+            session.flush()
+    except IntegrityError:
+        session.refresh(user)
+        raise ValidationFailed({"phone": PHONE_TAKEN}) from None
+    audit.record(
+        session,
+        actor,
+        "update_account",
+        now,
+        object_type="user",
+        object_id=user.id,
+        detail={"changed": {key: {"before": was, "after": to} for key, (was, to) in changes.items()}},
+    )
+    return AccountUpdate(user, changes)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -374,6 +510,7 @@ class ApplicantDetail:
     sex: str
     roster: RosterMatch
     transfers: list[AccountTransfer]
+    editing: AccountEditing
 
 
 def get_applicant(session: Session, actor: Actor, user_id: int) -> User:
@@ -423,6 +560,7 @@ def show_applicant(
         sex=sex,
         roster=rosters.matches_for(session, actor.org_id or 0, [user])[user.id],
         transfers=transfers,
+        editing=account_editing(session, actor, user),
     )
 
 

@@ -42,7 +42,6 @@ from portal.domain.corrections import FIELD_TITLES
 from portal.domain.errors import NotFound
 from portal.domain.form import SECTION_BY_KEY, Row
 from portal.domain.handoffs import (
-    ROAD,
     HandoffProfile,
     Sheet,
     form_sections,
@@ -56,7 +55,7 @@ from portal.domain.i18n import T_, joined
 from portal.domain.identity import resident_id_facts
 from portal.domain.materials import PLEDGE_TEXT, SLOT_BY_KEY, slot_title
 from portal.domain.packages import safe_name
-from portal.domain.workflow import Status
+from portal.domain.workflow import Status, recommended_by_unit
 from portal.models import Application, EntryOutcome, Material, Organisation
 from portal.services import audit, committees, endorsements, forms, handoff_profiles, notices
 from portal.services.actors import Actor
@@ -204,13 +203,8 @@ def _notice_values(session: Session, application: Application) -> dict[str, obje
     }
 
 
-# The unit's leader approved (领导签批通过) from here on: its notice and the hand-off that follows it come
-# after the approval, while the unit still holds the application (reached_level 0).
-_UNIT_APPROVED_ON = frozenset(ROAD[ROAD.index(Status.UNIT_APPROVED) :])
-
-
 def _unit_recommended(application: Application) -> bool:
-    return application.reached_level >= 1 or application.state in _UNIT_APPROVED_ON
+    return recommended_by_unit(application.state, application.reached_level)
 
 
 def _committee(session: Session, application: Application) -> str:

@@ -41,8 +41,10 @@
     }
     return typeof field.value === "string" && field.value !== field.defaultValue;
   }
+  // The application's form (kept in the browser too) and a form marked data-unsaved (an account's
+  // correction: nothing of it is kept in the browser, the mobile number being personal data).
   function unsavedForm() {
-    return Array.prototype.find.call(document.querySelectorAll("form[data-autosave]"), function (form) {
+    return Array.prototype.find.call(document.querySelectorAll("form[data-autosave], form[data-unsaved]"), function (form) {
       return Array.prototype.some.call(form.elements, changed);
     });
   }

@@ -79,6 +79,11 @@ def test_every_event_of_the_journey_is_audited_once_with_who_what_where(
     assert hr.post(f"/review/applications/{to_return.id}/return", data=form).status_code == 303
     assert hr.get(f"/review/applications/{submitted.id}").status_code == 200  # masked: nothing audited
     assert hr.post(f"/review/applications/{submitted.id}/identity").status_code == 200  # asked: audited
+    # A corrected account: the before and after of what changed, the mobile masked (below: not in the trail).
+    corrected = {"name": "周文博", "phone": "13912349999"}
+    assert (
+        hr.post(f"/enterprise/applicants/{submitted.applicant_id}/account", data=corrected).status_code == 303
+    )
     notice_form = {
         "title": "公示",
         "location": "一楼",
@@ -102,6 +107,7 @@ def test_every_event_of_the_journey_is_audited_once_with_who_what_where(
         ("handler_approve", "ok"): w.enterprise.handler.id,
         ("return", "ok"): w.enterprise.handler.id,
         ("view_identity", "ok"): w.enterprise.handler.id,
+        ("update_account", "ok"): w.enterprise.handler.id,
         ("draft_notice", "ok"): w.enterprise.handler.id,
         ("export_notice", "ok"): w.enterprise.handler.id,
         ("view_file", "ok"): w.enterprise.handler.id,
@@ -128,7 +134,7 @@ def test_every_event_of_the_journey_is_audited_once_with_who_what_where(
 
     # T-LOG-02: no password, session token or full ID number in the audit rows or the application log.
     session_cookie = hr.get_cookie("portal_session")
-    secrets = [PASSWORD, "Wrong-pass1", new_id, *(u.id_number for u in ours.applicants)]
+    secrets = [PASSWORD, "Wrong-pass1", new_id, corrected["phone"], *(u.id_number for u in ours.applicants)]
     if session_cookie is not None:
         secrets.append(session_cookie.value)
     trail = " ".join(repr([getattr(e, c.key) for c in AuditEvent.__table__.columns]) for e in _rows(session))

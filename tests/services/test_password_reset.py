@@ -19,11 +19,9 @@ from portal.services import accounts, auth
 from tests.factories import (
     PASSWORD,
     World,
-    make_committee,
     make_committee_world,
-    make_experts,
-    make_staff,
     make_user,
+    staff_and_expert_applicants,
 )
 
 POLICY = auth.LoginPolicy(key=b"test")
@@ -102,16 +100,7 @@ def test_an_account_that_is_also_staff_or_an_expert_is_not_hrs_to_reset(
     world: World, session: Session, clock: Any
 ) -> None:
     hr = world.enterprise.actor(StaffRole.HANDLER)
-    # Staff of another unit, held here as an applicant.
-    staff_member = make_user(session, employer=world.enterprise.org)
-    make_staff(session, world.department.org, StaffRole.HANDLER, user=staff_member)
-    # A committee expert's account, held here as an applicant (an older pool row).
-    co = make_committee(session, world, clock.now)
-    expert = session.get(User, make_experts(session, co, clock.now, 1)[0].user_id)
-    assert expert is not None
-    expert.employer_id = world.enterprise.org.id
-    session.flush()
-    for person in (staff_member, expert):
+    for person in staff_and_expert_applicants(session, world, clock.now):
         auth.start_session(session, person, clock.now)
         before = (person.password_hash, person.must_change_password)
         with pytest.raises(DomainError) as refused:

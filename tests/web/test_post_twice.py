@@ -1020,6 +1020,17 @@ def enterprise_reset_applicant_password(c: Ctx) -> Case:
     )
 
 
+def enterprise_update_applicant_account(c: Ctx) -> Case:
+    # The name corrected once: the second post finds nothing to change (refused as unchanged, flashed) and
+    # writes no second audit row.
+    application = c.application(Status.SUBMITTED)
+    return Case(
+        _hr(c),
+        f"/enterprise/applicants/{application.applicant_id}/account",
+        lambda: {"name": "周文博", "phone": "13970709955"},
+    )
+
+
 def certificates_approval_document(c: Ctx) -> Case:
     # Nobody certified that day: a message, nothing written (with someone: the PDF and its audit event).
     bureau = c.as_(c.world.bureau.leader)

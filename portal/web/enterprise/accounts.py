@@ -1,6 +1,6 @@
 """Enterprise HR: applicant accounts (checked as HR types, password shown once), the applicant's detail
-view (full identity numbers, audited; a forgotten password reset, the new one shown once) and transfers
-of accounts between enterprises."""
+view (full identity numbers, audited; a forgotten password reset, the new one shown once; the name or
+mobile corrected) and transfers of accounts between enterprises."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 from flask import Response, abort, request, url_for
 
-from portal.domain.accounts import ApplicantDraft, EmploymentType, PermitKind
+from portal.domain.accounts import AccountChange, ApplicantDraft, EmploymentType, PermitKind
 from portal.domain.errors import DomainError, ValidationFailed
-from portal.domain.i18n import N_, T_
+from portal.domain.i18n import N_, T_, Text, joined
 from portal.domain.identity import DocumentType
 from portal.extensions import db
 from portal.models import OrgKind
@@ -170,6 +170,46 @@ def reset_applicant_password(user_id: int) -> Response:
         return steps.refused(url_for("enterprise.show_applicant", user_id=user_id), refused)
     detail = service.show_applicant(db.session, current_actor(), user_id, now())
     return render_page("pages/enterprise/show_applicant.html", detail=detail, revealed=False, reset=reset)
+
+
+@bp.post("/applicants/<int:user_id>/account")
+@staff_required(OrgKind.ENTERPRISE)
+def update_applicant_account(user_id: int) -> Response:
+    """A typo in the name or a changed mobile corrected: back to the applicant's page with what changed
+    (its roster badge read again against the corrected name); a bad field: the page again with the
+    message beside it (422); a refusal: flashed on the page. Sent again, nothing differs any more: told so."""
+    change = form_input(AccountChange)
+    back = url_for("enterprise.show_applicant", user_id=user_id)
+
+    def page_with_errors(errors: dict[str, str]) -> Response:
+        detail = service.show_applicant(db.session, current_actor(), user_id, now())
+        return render_page(
+            "pages/enterprise/show_applicant.html",
+            status=422,
+            detail=detail,
+            revealed=False,
+            account_errors=errors,
+            account_form={"name": change.name, "phone": change.phone},
+        )
+
+    return steps.run_step(
+        lambda: service.update_applicant_account(db.session, current_actor(), user_id, change, now()),
+        back=back,
+        then=f"{back}#account",
+        done=_changed_words,
+        page_with_errors=page_with_errors,
+    )
+
+
+def _changed_words(update: service.AccountUpdate) -> Text:
+    """The confirmation: each changed field, before → after."""
+    words = {"name": N_("姓名由“%(before)s”改为“%(after)s”"), "phone": N_("手机号由%(before)s改为%(after)s")}
+    return T_(
+        "已修改账号信息：%(changes)s",
+        changes=joined(
+            [T_(words[key], before=was, after=to) for key, (was, to) in update.changes.items()], "；"
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------------------------------

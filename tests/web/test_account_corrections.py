@@ -1,0 +1,167 @@
+"""HR correct an applicant's account from its page (修改账号信息): the form prefilled with the name (the
+mobile masked beside an empty field), the opening form's messages beside bad fields (422), a confirmation
+of what changed, the roster badge read again against the corrected name; refusals said on the page; in
+English."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Status
+from portal.models import AuditEvent, StaffRole
+from tests.factories import World, make_application, make_staff, make_user, make_world
+from tests.i18n.reading import assert_english, in_english
+from tests.web.test_accounts import _upload, _xlsx
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def _form(page: str, user_id: int) -> str:
+    found = re.search(
+        rf'<form[^>]*action="/enterprise/applicants/{user_id}/account#account"[^>]*>.*?</form>', page, re.S
+    )
+    assert found, "the page offers the correction form"
+    return found.group(0)
+
+
+def test_a_typo_the_roster_shows_is_corrected_and_the_badge_reads_linked(
+    world: World, session: Session, login_as: Any
+) -> None:
+    person = make_user(session, "周文搏", employer=world.enterprise.org)
+    browser = login_as(world.enterprise.handler)
+    roster = [
+        ["姓名", "公民身份号码", "参保单位名称", "缴费月数"],
+        ["周文博", person.id_number, world.enterprise.org.name, "60"],
+    ]
+    assert _upload(browser, _xlsx(roster), "roster.xlsx", url="/enterprise/roster").status_code == 303
+    page = browser.get(f"/enterprise/applicants/{person.id}").text
+    assert "badge-roster-name_mismatch" in page
+    form = _form(page, person.id)
+    # Prefilled with the name; the mobile's field empty, the number masked beside it (the full number is
+    # shown only when asked for, audited); the form counts as unsaved once typed in (app.js).
+    assert 'name="name" type="text" value="周文搏"' in form and 'name="phone" type="tel" value=""' in form
+    assert f"现为{person.phone[:3]}****{person.phone[-4:]}" in form and person.phone not in page
+    assert "data-unsaved" in form
+    assert 'data-unsaved-confirm="“修改账号信息”中有尚未保存的修改' in page  # the reset asks first
+
+    done = browser.post(f"/enterprise/applicants/{person.id}/account", data={"name": "周文博", "phone": ""})
+    assert done.status_code == 303 and done.headers["Location"].endswith(
+        f"/enterprise/applicants/{person.id}#account"
+    )
+    after = browser.get(f"/enterprise/applicants/{person.id}").text
+    assert "已修改账号信息：姓名由“周文搏”改为“周文博”" in after
+    assert "badge-roster-linked" in after and "badge-roster-name_mismatch" not in after
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "update_account")).one()
+    assert event.detail == {"changed": {"name": {"before": "周文搏", "after": "周文博"}}}
+
+    # Sent again (a double click, Back and resend): nothing differs any more, and the page says so.
+    again = browser.post(f"/enterprise/applicants/{person.id}/account", data={"name": "周文博", "phone": ""})
+    assert again.status_code == 303
+    assert "没有修改" in browser.get(f"/enterprise/applicants/{person.id}").text
+
+
+def test_bad_fields_come_back_beside_the_fields_as_typed(
+    world: World, session: Session, login_as: Any
+) -> None:
+    person = make_user(session, "周文搏", employer=world.enterprise.org)
+    taken = make_user(session, "他人", employer=world.other_enterprise.org)
+    browser = login_as(world.enterprise.handler)
+    bad = browser.post(
+        f"/enterprise/applicants/{person.id}/account", data={"name": "周文博!", "phone": "1397"}
+    )
+    assert bad.status_code == 422
+    form = _form(bad.text, person.id)
+    assert 'value="周文博!"' in form and 'value="1397"' in form and 'aria-invalid="true"' in form
+    assert "姓名中不能有“!”" in form and 'id="e-phone"' in form
+    used = browser.post(
+        f"/enterprise/applicants/{person.id}/account", data={"name": "周文搏", "phone": taken.phone}
+    )
+    assert used.status_code == 422 and "该手机号已被其他账号使用" in used.text
+    session.refresh(person)
+    assert person.name == "周文搏" and person.phone != taken.phone
+
+
+def test_a_mobile_changed_becomes_the_login_and_the_confirmation_masks_it(
+    world: World, session: Session, login_as: Any
+) -> None:
+    person = make_user(session, "周文博", employer=world.enterprise.org)
+    old = person.phone
+    browser = login_as(world.enterprise.handler)
+    done = browser.post(
+        f"/enterprise/applicants/{person.id}/account", data={"name": "周文博", "phone": "139 7070 9966"}
+    )
+    assert done.status_code == 303
+    page = browser.get(f"/enterprise/applicants/{person.id}").text
+    assert f"手机号由{old[:3]}****{old[-4:]}改为139****9966" in page and "13970709966" not in page
+    session.refresh(person)
+    assert person.phone == "13970709966"
+
+
+def test_the_name_is_read_only_while_the_unit_has_recommended_a_case(
+    world: World, session: Session, login_as: Any, clock: Any
+) -> None:
+    person = make_user(session, "周文搏", employer=world.enterprise.org)
+    application = make_application(session, world, clock.now, applicant=person)
+    application.status = Status.IN_NOTICE.value
+    session.flush()
+    browser = login_as(world.enterprise.handler)
+    form = _form(browser.get(f"/enterprise/applicants/{person.id}").text, person.id)
+    assert re.search(r'name="name" type="text" value="周文搏"[^>]*readonly', form)
+    assert "已经本单位签批推荐（公示中）" in form
+    refused = browser.post(
+        f"/enterprise/applicants/{person.id}/account", data={"name": "周文博", "phone": ""}
+    )
+    assert refused.status_code == 422 and "该申报办结前姓名不能修改" in refused.text
+    session.refresh(person)
+    assert person.name == "周文搏"
+
+
+def test_an_account_that_is_also_staff_gets_no_form_and_a_forged_post_is_refused(
+    world: World, session: Session, login_as: Any
+) -> None:
+    person = make_user(session, "周文搏", employer=world.enterprise.org)
+    make_staff(session, world.department.org, StaffRole.HANDLER, user=person)
+    browser = login_as(world.enterprise.handler)
+    page = browser.get(f"/enterprise/applicants/{person.id}").text
+    assert f"/enterprise/applicants/{person.id}/account" not in page
+    assert "不能由用人单位修改账号信息" in page
+    refused = browser.post(
+        f"/enterprise/applicants/{person.id}/account", data={"name": "周文博", "phone": ""}
+    )
+    assert refused.status_code == 303
+    assert "不能由用人单位修改账号信息" in browser.get(f"/enterprise/applicants/{person.id}").text
+    denied = session.scalars(select(AuditEvent).where(AuditEvent.action == "access_denied")).all()
+    assert denied, "a PermissionDenied shown on the page is audited as the 403 would have been"
+    session.refresh(person)
+    assert person.name == "周文搏"
+
+
+def test_another_enterprises_hr_get_not_found(world: World, session: Session, login_as: Any) -> None:
+    person = make_user(session, "周文搏", employer=world.enterprise.org)
+    other = login_as(world.other_enterprise.handler)
+    response = other.post(f"/enterprise/applicants/{person.id}/account", data={"name": "周文博", "phone": ""})
+    assert response.status_code == 404
+    session.refresh(person)
+    assert person.name == "周文搏"
+
+
+def test_the_form_and_its_confirmation_in_english(world: World, session: Session, login_as: Any) -> None:
+    person = make_user(session, "周文搏", employer=world.enterprise.org)
+    browser = in_english(login_as(world.enterprise.handler))
+    page = browser.get(f"/enterprise/applicants/{person.id}")
+    assert_english(page.text)
+    bad = browser.post(f"/enterprise/applicants/{person.id}/account", data={"name": "周文博!", "phone": "1"})
+    assert bad.status_code == 422
+    assert_english(bad.text)
+    browser.post(f"/enterprise/applicants/{person.id}/account", data={"name": "周文博", "phone": ""})
+    after = browser.get(f"/enterprise/applicants/{person.id}")
+    assert_english(after.text)
+    assert "Account details corrected" in after.text
