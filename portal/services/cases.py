@@ -94,6 +94,8 @@ class ReviewCase:
     meeting_id: int | None = None
     # The bureau admin's exception to one committee a year (CHAN-01, 原则上): who, when, why.
     committee_exception: CommitteeException | None = None
+    # What the exception's line cites: the profile's CHAN-01 (Zhenjiang's 003 四), "" where it has none.
+    committee_exception_clause: str = ""
 
     @property
     def notice_closed(self) -> bool:
@@ -159,6 +161,7 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
         result_sheet=results.result_sheet(session, application),
         meeting_id=meetings.meeting_id_of(session, application.id),
         committee_exception=committee_exceptions.exception_for(session, application.id),
+        committee_exception_clause=committee_exceptions.exception_clause(evaluation.profile),
     )
 
 

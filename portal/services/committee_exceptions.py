@@ -21,11 +21,13 @@ from sqlalchemy.orm import Session, aliased
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_
+from portal.domain.policy import PolicyProfile
 from portal.domain.text import LIMITS
 from portal.domain.workflow import Status
-from portal.models import Application, CommitteeException
+from portal.models import Application, CommitteeException, Organisation
 from portal.services import audit, committees
 from portal.services.actors import Actor
+from portal.services.policies import effective_profile
 
 
 def exception_for(session: Session, application_id: int) -> CommitteeException | None:
@@ -33,6 +35,20 @@ def exception_for(session: Session, application_id: int) -> CommitteeException |
     return session.scalar(
         select(CommitteeException).where(CommitteeException.application_id == application_id)
     )
+
+
+def exception_clause(profile: PolicyProfile | None) -> str:
+    """CHAN-01's one committee a year as the bureau's profile cites it ("CHAN-01、003 四": Zhenjiang's), ""
+    where its notice states no such rule (Kunming's, Ganzhou's): the exception's lines on the review page
+    and the admin's list cite no other city's notice."""
+    rule = profile.committee if profile is not None else None
+    return f"CHAN-01、{rule.one_per_year}" if rule is not None and rule.one_per_year else ""
+
+
+def admins_clause(session: Session, actor: Actor) -> str:
+    """`exception_clause` under the profile of the admin's own bureau (the 送评例外 page's rule)."""
+    bureau = session.get(Organisation, _bureau_admin(actor))
+    return exception_clause(effective_profile(session, bureau))
 
 
 def _bureau_admin(actor: Actor) -> int:

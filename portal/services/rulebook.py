@@ -398,7 +398,11 @@ def some_committee_holds_it(case: Case, action: Action, attempt: Attempt) -> str
     return None
 
 
-@guard(Action.SEND_TO_COMMITTEE, clause="CHAN-01、003 四", name="one_committee_a_year")
+@guard(
+    Action.SEND_TO_COMMITTEE,
+    clause="CHAN-01 (the profile's one committee a year)",
+    name="one_committee_a_year",
+)
 def one_committee_per_level_and_year(case: Case, action: Action, attempt: Attempt) -> str | None:
     """An applicant applies to one committee per level and year (where the profile says so). "原则上": the
     bureau admin may record an exception with a reason for one application (services.committee_exceptions);
@@ -416,7 +420,7 @@ def one_committee_per_level_and_year(case: Case, action: Action, attempt: Attemp
         "可由人社局系统管理员在“送评例外”中写明理由后登记例外",
         committee=other.committee.name,
         level=other.level,
-        clause=rule.one_per_year,
+        clause=Clause(rule.one_per_year),
     )
 
 

@@ -1,5 +1,6 @@
-"""送评例外 (CHAN-01, 003 四): the bureau admin's list of applications that one committee a year holds back,
-and the exception recorded for one of them with a written reason (services.committee_exceptions)."""
+"""送评例外 (CHAN-01, Zhenjiang's 003 四): the bureau admin's list of applications that one committee a year
+holds back, and the exception recorded for one of them with a written reason (services.committee_exceptions);
+the rule's clause is the bureau's profile's, none where its notice states none."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def _page(*, errors: dict[str, str] | None = None, failed: int | None = None, st
         failed=failed,  # the row whose form comes back with its errors (and its reason as typed)
         form=request.form.to_dict() if request.method == "POST" else {},
         limit=LIMITS["exception_reason"],
+        clause=service.admins_clause(db.session, current_actor()),  # the bureau's own notice's, or ""
     )
 
 
