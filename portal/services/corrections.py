@@ -569,6 +569,6 @@ def barred_this_year(session: Session, applicant_id: int, now: datetime) -> str 
             return T_(
                 "该申报人今年的申报在单位推荐后已被退回%(counted_returns)s次，本年度不再受理（%(citation)s）",
                 counted_returns=application.counted_returns,
-                citation=limit.citation,
+                citation=Clause(limit.citation),
             )
     return None

@@ -42,7 +42,7 @@ from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.i18n import N_, T_, Clause, Text, joined
 from portal.domain.materials import slot_title
 from portal.domain.policy import PolicyProfile, ReviewCheck
-from portal.domain.text import LIMITS
+from portal.domain.text import LIMITS, split_rule_ids
 from portal.domain.workflow import Action, Role, Status, TransitionNotAllowed
 from portal.models import (
     Application,
@@ -445,7 +445,7 @@ def reviewed_in_the_city_system(case: Case, action: Action, attempt: Attempt) ->
     return T_(
         "凡未经市系统审核的申报材料，不予送评（%(clause)s）：市职称申报系统尚无该申报的审核通过记录，"
         "请先在“报送省级系统”页面导入市系统的审核结果",
-        clause=rule.city_system_gate,
+        clause=Clause(rule.city_system_gate),
     )
 
 
@@ -478,14 +478,14 @@ def the_chosen_committee_is_open(case: Case, action: Action, attempt: Attempt) -
             "“%(name)s”的网上申报通道%(day)s开通，现在还不能报送（%(clause)s）",
             name=committee.name,
             day=channel.opens,
-            clause=channel.clause,
+            clause=Clause(channel.clause),
         )
     if day > channel.closes:
         return T_(
             "“%(name)s”的网上申报通道已于%(day)s 24:00关闭，不能再选择该评委会（%(clause)s）",
             name=committee.name,
             day=channel.closes,
-            clause=channel.clause,
+            clause=Clause(channel.clause),
         )
     return None
 
@@ -654,8 +654,13 @@ def no_blocking_findings(case: Case, action: Action, attempt: Attempt) -> Refusa
     evaluation = case.evaluation
     if not evaluation.applies or not evaluation.blocks:
         return None
+    # Each clause as the reader's language cites clauses ("001 3(6)" in English), without its rule ids.
     listed = joined(
-        (T_("%(message)s（%(clause)s）", message=f.message, clause=f.clause) for f in evaluation.blocks), "；"
+        (
+            T_("%(message)s（%(clause)s）", message=f.message, clause=Clause(split_rule_ids(f.clause)[0]))
+            for f in evaluation.blocks
+        ),
+        "；",
     )
     return _submission_refusal(
         case, action, "ineligible", T_("不符合申报条件，不能提交：%(findings)s", findings=listed)

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,10 +14,12 @@ from portal.cli import smtp_mailer
 from portal.demo import walk
 from portal.domain import corrections as correction_rules
 from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.i18n import Language
 from portal.domain.workflow import Action, Status
 from portal.models import Application, Notification, StaffRole
 from portal.services import applications, corrections, forms, materials, notifications
 from portal.services.actors import actor_for
+from portal.web import i18n
 from portal.web.mail import compose_notice
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, STORAGE, World, make_application, make_world, reviewers
@@ -309,7 +312,7 @@ def test_the_third_counted_return_makes_the_application_inadmissible_for_the_yea
 
 
 def test_a_draft_started_before_the_third_return_is_not_submitted_that_year_either(
-    session: Session, clock: Clock
+    app: Flask, session: Session, clock: Clock
 ) -> None:
     """004 一(四): after the third return "本年度不再受理个人的申报材料" bars the person (policy-spec §8 #6
     default), not one application: a draft for another series started before the bar was still
@@ -345,6 +348,10 @@ def test_a_draft_started_before_the_third_return_is_not_submitted_that_year_eith
         applications.act(session, me, other.id, Action.SUBMIT, clock.now)
     assert barred.value.code == "return_limit" and "004 一(四)" in barred.value.message
     assert other.state is Status.DRAFT
+    # The clause as English cites clauses (it was passed as plain text and stayed "004 一(四)").
+    with app.test_request_context(), force_locale(Language.EN.value):
+        english = str(i18n.translate(barred.value.message))
+    assert english.endswith("(004 1(4))") and "004 一(四)" not in english, english
 
 
 def test_without_a_limit_in_the_policy_returns_are_counted_but_never_end_it(
