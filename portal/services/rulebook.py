@@ -15,9 +15,12 @@ order a refusal is reported in. Each guard has a stage:
 
 Adding a rule is adding one function here (or in a module imported at the end of this one):
 
-    @guard(Action.LEADER_APPROVE, Action.CERTIFY, clause="003 四(二)")
+    @guard(Action.LEADER_APPROVE, Action.CERTIFY, clause="XYZ-01 (the profile's clause)")
     def cooled_down(case: Case, attempt: Attempt) -> str | None:
         return "……" if <the rule says no> else None
+
+A guard's ``clause`` is the rule's id for developers: a message citing a notice takes the clause from the
+bureau's profile (or the record it refuses on), never one city's clause written here.
 
 Every refusal of an applied action is audited (audit.record_attempt: it outlives the rollback), with the
 guard's name as its code. The workflow table (portal.domain.workflow) stays the one table of who may move
@@ -424,7 +427,7 @@ def one_committee_per_level_and_year(case: Case, action: Action, attempt: Attemp
     )
 
 
-@guard(Action.SEND_TO_COMMITTEE, clause="REV-06、004 一(二)", name="city_system_gate")
+@guard(Action.SEND_TO_COMMITTEE, clause="REV-06 (the profile's city_system_gate)", name="city_system_gate")
 def reviewed_in_the_city_system(case: Case, action: Action, attempt: Attempt) -> str | None:
     """Where the profile has the city system's gate (004 一(二), REV-06), an application goes to a committee
     only once the city system's review of it is recorded as passed: the result that system gives back,
@@ -455,7 +458,12 @@ def the_chosen_committee_holds_it(case: Case, action: Action, attempt: Attempt) 
     return committees.routing_refusal(case.routing, attempt.committee_id)
 
 
-@guard(Action.SEND_TO_COMMITTEE, clause="WIN-05、004 二(二)", stage=Stage.INPUT, name="committee_channel")
+@guard(
+    Action.SEND_TO_COMMITTEE,
+    clause="WIN-05 (the profile's provincial_windows)",
+    stage=Stage.INPUT,
+    name="committee_channel",
+)
 def the_chosen_committee_is_open(case: Case, action: Action, attempt: Attempt) -> str | None:
     """A provincial committee is chosen only while its online channel is open: from 7 days before it starts
     receiving to 24:00 three days (the city submitting together) or one day before its deadline."""
@@ -513,9 +521,10 @@ def a_well_formed_number_nobody_holds(case: Case, action: Action, attempt: Attem
     return None
 
 
-@guard(Action.SUBMIT, clause="002 五(三)、003 七(三)", name="integrity_record")
+@guard(Action.SUBMIT, clause="INT-01、INT-02 (the record's own clause)", name="integrity_record")
 def not_on_integrity_record(case: Case, action: Action, attempt: Attempt) -> str | None:
-    """Nobody on an integrity record (诚信档案) submits while it runs."""
+    """Nobody on an integrity record (诚信档案) submits while it runs; the refusal cites the clause the
+    record was entered under (its default: the profile's, `certificates.revocation_clause`)."""
     try:
         certificates.refuse_if_on_record(case.session, case.application.applicant_id, case.now)
     except DomainError as refused:
@@ -523,10 +532,11 @@ def not_on_integrity_record(case: Case, action: Action, attempt: Attempt) -> str
     return None
 
 
-@guard(Action.SUBMIT, clause="004 一(四)", name="return_limit")
+@guard(Action.SUBMIT, clause="REV-04 (the profile's return limit)", name="return_limit")
 def not_barred_this_year(case: Case, action: Action, attempt: Attempt) -> str | None:
     """After the return that reached the policy's limit the person is not accepted again that year (REV-04,
-    policy-spec §8 #6): a draft started before the bar is not submitted either."""
+    policy-spec §8 #6): a draft started before the bar is not submitted either. The refusal cites the
+    limit's clause in the profile of the bureau that ended the application (Dongchuan's 004 一(四))."""
     return corrections.barred_this_year(case.session, case.application.applicant_id, case.now)
 
 

@@ -4,6 +4,7 @@ race), and each refusal of an applied action is audited with the guard's name.""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -147,3 +148,11 @@ def test_a_guard_registered_after_offers_were_worked_out_still_governs(
     finally:
         rulebook.GUARDS.pop()
         rulebook._governing.cache_clear()
+
+
+def test_no_guard_names_one_city_s_clause() -> None:
+    """A guard's own clause is the rule's id: "002 五(三)、003 七(三)" (integrity_record) or "004 一(四)"
+    (return_limit) named Nantong's, Zhenjiang's or Kunming's notice for every bureau; the clause a refusal
+    cites comes from the bureau's profile (or the record it refuses on)."""
+    notice_clause = re.compile(r"\b\d{3} [一二三四五六七八九十]")
+    assert [(g.name, g.clause) for g in rulebook.GUARDS if notice_clause.search(g.clause)] == []
