@@ -20,7 +20,6 @@ from portal.domain import corrections as rules
 from portal.domain import form as rules_form
 from portal.domain import materials as rules_materials
 from portal.domain.errors import ValidationFailed
-from portal.domain.glossary import cn_date
 from portal.domain.i18n import N_, NT_, T_, Clause, Text, joined
 from portal.domain.materials import slot_title
 from portal.domain.policy import PolicyProfile, Threshold
@@ -204,9 +203,14 @@ def return_for_correction(
     if errors:
         raise ValidationFailed(errors)
     assert deadline is not None
-    listing = "；".join(
-        f"{titles.get(key) or rules.key_title(key)}：{reason}" for key, reason in items.items()
-    )
+    # The history's note is a message kept with its msgid and parameters (audit's reason_record), so each
+    # reader reads it in their language; the reasons stay as the reviewer typed them. Its Chinese text is
+    # the note as it always read: notes stored before stay as written (the audit trail is append-only).
+    listed = [
+        T_("%(title)s：%(reason)s", title=titles.get(key) or rules.key_title(key), reason=reason)
+        for key, reason in items.items()
+    ]
+    note = T_("%(items)s（请于%(day)s前补正）", items=joined(listed, "；"), day=deadline)
     before = snapshot(session, application)
     # REV-03: what this return could name now, so a later one is warned only about what it could have listed.
     offered = [choice.key for choice in return_choices(session, application)]
@@ -218,7 +222,7 @@ def return_for_correction(
         Action.RETURN,
         now,
         expected_version=expected_version,
-        reason=f"{listing}（请于{cn_date(deadline)}前补正）",
+        reason=note,
     )
     correction = Correction(
         application_id=returned.id,

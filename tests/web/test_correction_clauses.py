@@ -48,3 +48,19 @@ def test_ganzhou_s_applicant_reads_the_note_with_no_clause(
     assert "未在2026年10月20日前补正，视为放弃申报<" in chinese and "003 五(二)" not in chinese
     assert "Not corrected by 20 Oct 2026: the application counts as given up<" in english
     assert "003 5(2)" not in english
+
+
+def test_the_return_s_note_reads_in_the_reader_s_language(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The return's own note (…（请于…前补正）) was a Chinese f-string: the English history read it in
+    Chinese. It is a message now; the reason the reviewer typed stays as written, marked Chinese."""
+    world = make_world(session)
+    application = returned_summary(session, world, clock.now)
+    browser = login_as(application.applicant)
+    chinese = browser.get(f"/me/applications/{application.id}").text
+    assert "请补充近三年业绩（请于2026年10月20日前补正）" in chinese
+    english = in_english(browser).get(f"/me/applications/{application.id}").text
+    assert "前补正" not in english
+    note = 'Work summary: <span lang="zh-CN">请补充近三年业绩</span> (to be corrected by 20 Oct 2026)</p>'
+    assert note in english
