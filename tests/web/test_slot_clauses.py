@@ -58,3 +58,21 @@ def test_ganzhou_s_2026_applicant_still_reads_its_own_clause(
 ) -> None:
     table, pledge, _browser, _id = _checklist(session, clock, login_as, "ganzhou-2026")
     assert "依据：001 四(三)" in table and "依据" not in pledge
+
+
+@pytest.mark.parametrize("profile", ["nantong-2023", "zhenjiang-2024"])
+def test_the_review_page_cites_each_slot_as_the_applicant_s_checklist_does(
+    session: Session, clock: Clock, login_as: Any, profile: str
+) -> None:
+    """The reviewers' materials table showed a 依据 line for every slot, empty where the bureau's notice
+    states none, and without the 依据 the applicant reads: it now shows the checklist's own decision."""
+    world = make_world(session, policy_profile=profile)
+    application = make_application(session, world, clock.now)
+    table = login_as(world.enterprise.handler).get(f"/review/applications/{application.id}").text
+    table = table.split('id="materials"')[1].split("</table>")[0]
+    cited = re.findall(r'<small class="hint"[^>]*>([^<]*)</small>', table)
+    assert cited and all(c.startswith("依据：") and TAG.search(c) for c in cited), cited
+    assert set(TAG.findall(table)) == {OWN[profile]}
+    applicant = login_as(application.applicant).get(f"/me/applications/{application.id}").text
+    checklist = applicant.split('class="table checklist')[1].split("</table>")[0]
+    assert sorted(cited) == sorted(re.findall(r'<small class="hint">(依据：[^<]*)</small>', checklist))
