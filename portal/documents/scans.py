@@ -138,6 +138,8 @@ def _accept(part: Part, max_upload: int, limits: UploadLimits) -> inspection.Ins
         if refused.code == "content":
             message = T_("“%(name)s”不是 PDF、JPG 或 PNG 文件（按文件内容判断，与文件名无关）", name=shown)
             raise ScanRejected(message) from None
+        # The problem is a sentence of its own (its English starts with a capital): the English template
+        # ends its sentence before it ("… was not accepted. The file is empty…"), never ": The file…".
         raise ScanRejected(T_("“%(name)s”：%(problem)s", name=shown, problem=refused.message)) from None
 
 

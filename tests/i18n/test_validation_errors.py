@@ -433,9 +433,9 @@ def test_the_applicant_reads_a_refused_upload_in_english(
         'The upload failed: “<span lang="zh-CN">身份证.pdf</span>” is not a PDF, JPG or PNG file'
         in upload(imaging.HTML_AS_PDF, "身份证.pdf")
     )
-    assert "The upload failed: “scan.pdf”: The PDF is encrypted or has an opening password" in upload(
-        encrypted_pdf(), "scan.pdf"
-    )
+    # Two sentences, not "“scan.pdf”: The PDF…" (a capital after a colon).
+    encrypted = upload(encrypted_pdf(), "scan.pdf")
+    assert "“scan.pdf” was not accepted. The PDF is encrypted or has an opening password" in encrypted
 
 
 def test_a_transfer_request_s_refusals_read_in_english(session: Session, clock: Clock, login_as: Any) -> None:

@@ -21,6 +21,7 @@ from portal.services.submissions import new_token
 from tests import imaging
 from tests.conftest import Clock
 from tests.factories import PASSWORD, STORAGE, World, filled_form, make_application, make_user, make_world
+from tests.i18n.reading import in_english
 
 HX = {"HX-Request": "true"}
 
@@ -125,6 +126,15 @@ def test_an_empty_file_is_named_as_empty_and_the_unused_camera_field_is_ignored(
     )
     assert refused.status_code == 422 and "“合同.pdf”：文件是空的（0字节）" in refused.text
     assert "请选择要上传的文件" not in refused.text
+    # In English it reads as two sentences, not "“empty.jpg”: The file is empty…" (a capital after a colon).
+    english = in_english(login_as(application.applicant)).post(
+        url,
+        data={**form, "form_token": new_token(), "files": files((b"", "empty.jpg"))},
+        headers=HX,
+        content_type="multipart/form-data",
+    )
+    assert "“empty.jpg” was not accepted. The file is empty (0 bytes)" in english.text
+    assert "”: The" not in english.text
     # The camera input left unused sends a nameless empty part beside the chosen file: that part is no file.
     chosen = files((imaging.photo(800, 600), "IMG_0001.jpg"), (b"", ""))
     done = browser.post(
