@@ -20,9 +20,13 @@ from pypdf import PdfReader, PdfWriter
 from portal.documents.cells import Cells, workbook
 from portal.documents.rendering import render_pdf
 
+# The number is the applicant's identity document's: a passport or a permit for foreign and Hong Kong,
+# Macau and Taiwan applicants. So 证件类型 and 证件号码, not 身份证号码 (the certificate-number import
+# still reads the old header: services.certificate_numbers).
 CERTIFICATE_HEADERS = (
     "姓名",
-    "身份证号码",
+    "证件类型",
+    "证件号码",
     "工作单位",
     "系列",
     "专业",
@@ -32,7 +36,7 @@ CERTIFICATE_HEADERS = (
     "认定机构",
     "证书状态",
 )
-WIDTHS = (10, 22, 30, 10, 16, 8, 18, 12, 24, 10)
+WIDTHS = (10, 20, 22, 30, 10, 16, 8, 18, 12, 24, 10)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from portal.domain.accounts import normalize_name
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.glossary import series_as_stored
 from portal.domain.i18n import N_, T_, Text
-from portal.domain.identity import mask_id_number
+from portal.domain.identity import DocumentType, mask_id_number
 from portal.domain.materials import PLEDGE_CLAUSE, add_months, notice_clause
 from portal.domain.text import LIMITS
 from portal.domain.workflow import Status
@@ -437,6 +437,7 @@ def _export_stmt(actor: Actor, filters: CertificateFilters) -> Select[tuple[obje
     return (
         select(
             User.name,
+            User.document_type,
             User.id_number,
             enterprise.name,
             listed.c.series,
@@ -456,13 +457,28 @@ def _export_stmt(actor: Actor, filters: CertificateFilters) -> Select[tuple[obje
 
 
 # Positions in _export_stmt's columns that the keyset cursor reads.
-_CERTIFIED_AT, _ROW_ID = 7, 11
+_CERTIFIED_AT, _ROW_ID = 8, 12
 
 
 def _export_row(session: Session, raw: Any, full_id: bool, names: AuthorityNames) -> tuple[object, ...]:
-    (name, number, unit, series, specialty, level, cert_no, certified_at, bureau_id, code, revoked, _id) = raw
+    (
+        name,
+        document,
+        number,
+        unit,
+        series,
+        specialty,
+        level,
+        cert_no,
+        certified_at,
+        bureau_id,
+        code,
+        revoked,
+        _id,
+    ) = raw
     return (
         name,
+        DocumentType(document).title,
         number if full_id else mask_id_number(number),
         unit,
         series,
@@ -550,6 +566,7 @@ def export_page(
 @dataclass(frozen=True)
 class CertificateRow:
     name: str
+    document: str  # the identity document's title (居民身份证, 护照…): the number is that document's
     id_number: str
     unit: str
     series: str
@@ -662,6 +679,7 @@ def row_of(session: Session, application: Application, *, full_id: bool) -> Cert
     number = application.applicant.id_number
     return CertificateRow(
         application.applicant.name,
+        application.applicant.document_title,
         number if full_id else mask_id_number(number),
         application.enterprise.name,
         application.series,

@@ -13,14 +13,16 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.documents.certificates import CERTIFICATE_HEADERS
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
+from portal.domain.tables import find_header
 from portal.domain.workflow import Action, Status
 from portal.models import AuditEvent, StaffRole
-from portal.services import applications, certificates
+from portal.services import applications, certificate_numbers, certificates
 from portal.services.actors import actor_for
 from portal.services.submissions import new_token
 from tests.conftest import Clock, run_queued
-from tests.factories import STEPS_TO, World, make_application, make_user, make_world
+from tests.factories import STEPS_TO, World, make_application, make_user, make_world, with_document
 from tests.i18n.reading import in_english
 
 
@@ -155,25 +157,28 @@ def test_the_certificate_excel_has_the_title_offices_columns_and_the_filters(
     app: Flask, session: Session, world: World, clock: Clock, login_as: Any, queue: None
 ) -> None:
     first = certified(session, world, clock)
-    certified(session, world, clock)
+    second = certified(session, world, clock)
+    # A foreign applicant's number is their passport's: the column says 证件号码 and the document's type
+    # beside it (it said 身份证号码 for every number).
+    with_document(second.applicant, "passport", "E12345678")
+    session.flush()
     browser = login_as(world.bureau.leader)
     sheet = _export(app, browser, "中级")
     assert sheet is not None
-    assert [c.value for c in sheet[1]][:7] == [
+    assert [c.value for c in sheet[1]][:8] == [
         "姓名",
-        "身份证号码",
+        "证件类型",
+        "证件号码",
         "工作单位",
         "系列",
         "专业",
         "级别",
         "证书编号",
     ]
-    numbers = {sheet.cell(r, 7).value for r in range(2, sheet.max_row + 1)}
-    assert first.certificate_no in numbers and len(numbers) == 2
-    assert (
-        sheet.cell(2, 2).value in {first.applicant.id_number} | {a.applicant.id_number for a in [first]}
-        or len(str(sheet.cell(2, 2).value)) == 18
-    )
+    rows = {sheet.cell(r, 8).value: [c.value for c in sheet[r]] for r in range(2, sheet.max_row + 1)}
+    assert set(rows) == {first.certificate_no, second.certificate_no}
+    assert rows[first.certificate_no][1:3] == ["居民身份证", first.applicant.id_number]
+    assert rows[second.certificate_no][1:3] == ["护照", "E12345678"]
     empty = _export(app, browser, "正高级")
     assert empty is not None and empty.max_row == 1
     exports = session.scalars(
@@ -271,7 +276,10 @@ def test_every_page_document_and_export_names_the_same_certifying_authority(
     sheet = _export(app, login_as(world.bureau.leader), "")
     assert sheet is not None
     column = [c.value for c in sheet[1]].index("认定机构") + 1
-    by_number = {sheet.cell(r, 7).value: sheet.cell(r, column).value for r in range(2, sheet.max_row + 1)}
+    number_column = [c.value for c in sheet[1]].index("证书编号") + 1
+    by_number = {
+        sheet.cell(r, number_column).value: sheet.cell(r, column).value for r in range(2, sheet.max_row + 1)
+    }
     assert by_number == {chosen.certificate_no: authority, plain.certificate_no: bureau}
     day = chosen.certified_at.astimezone(certificates.SHANGHAI).date()  # type: ignore[union-attr]
     approval = login_as(world.bureau.leader).post("/certificates/approval.pdf", data={"day": day.isoformat()})
@@ -303,3 +311,13 @@ def test_the_statistics_count_one_application_in_the_singular(
         session.commit()
         heading = browser.get("/review/statistics").text.split("<h1>")[1].split("</h1>")[0]
         assert heading.endswith(f" · {words}</small>"), (count, heading)
+
+
+@pytest.mark.parametrize("id_header", ["证件号码", "身份证号码", "身份证号", "公民身份号码"])
+def test_the_certificate_number_import_reads_the_export_s_header_and_the_old_ones(id_header: str) -> None:
+    """The export now heads its numbers 证件号码; a sheet made from it, or from an older export or the
+    province's template (身份证号码, 身份证号), is still read by the certificate-number import."""
+    row = ["姓名", id_header, "证书编号"]
+    _index, columns = find_header([row], certificate_numbers.HEADERS, what="证书编号")
+    assert columns == {"name": 0, "id_number": 1, "certificate_no": 2}
+    assert "证件号码" in CERTIFICATE_HEADERS and "身份证号码" not in CERTIFICATE_HEADERS
