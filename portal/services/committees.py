@@ -102,6 +102,18 @@ def provincial_windows(session: Session, actor: Actor) -> ProvincialWindows | No
     return rule.provincial_windows if rule is not None else None
 
 
+def listing_clause(session: Session, actor: Actor) -> str:
+    """What the committees page's rule cites (a 评审 application goes, after the bureau's review, to the
+    committee whose scope holds it): the profile's CHAN-01 and EXAM-06 clauses, one notice's tag written
+    once (Zhenjiang's "003 四、七(一)"); "" where the profile states neither (Kunming's)."""
+    _profile, rule = rules_for(session, session.get(Organisation, actor.org_id) if actor.org_id else None)
+    parts = list(dict.fromkeys(p for p in ((rule.one_per_year, rule.scope) if rule else ()) if p))
+    tags = {p.split(" ", 1)[0] for p in parts}
+    if len(parts) > 1 and len(tags) == 1 and all(" " in p for p in parts):
+        return f"{tags.pop()} " + "、".join(p.split(" ", 1)[1] for p in parts)
+    return "、".join(parts)
+
+
 # --- creating committees and keeping their scope -------------------------------------------------------
 
 

@@ -67,3 +67,17 @@ def test_the_calls_page_states_no_call_rule_under_zhenjiang_s_profile(
 ) -> None:
     page, _bureau = _calls_page(session, clock, login_as, "zhenjiang-2024")
     assert "发布前须报人社局备案" not in page and "004 一(三)" not in page
+
+
+def test_the_committees_page_s_rule_cites_the_bureau_s_own_clauses(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The committees page's rule said "（003 四、七(一)）", Zhenjiang's clauses, to every bureau."""
+    _world, zhenjiang = _admin(session, clock, login_as, "zhenjiang-2024")
+    rule = zhenjiang.get("/committees").text.split('id="committees-rule">')[1].split("</p>")[0]
+    assert rule.endswith("的评委会评审（003 四、七(一)）。")
+    english = in_english(zhenjiang).get("/committees").text.split('id="committees-rule">')[1]
+    assert "(003 4, 7(1))" in english.split("</p>")[0]
+    _world, kunming = _admin(session, clock, login_as, "kunming-2022")
+    rule = kunming.get("/committees").text.split('id="committees-rule">')[1].split("</p>")[0]
+    assert rule.endswith("的评委会评审。") and "003" not in rule

@@ -40,6 +40,7 @@ def _list_page(
         staff_pages={c.id for c in committees if staff.may_view_staff(actor, c.office)},
         can_create=actor.is_admin,
         provincial=service.provincial_windows(db.session, actor),  # WIN-05: its days and clause, if any
+        rule_clause=service.listing_clause(db.session, actor),  # the profile's CHAN-01 and EXAM-06, or ""
         kinds=list(CommitteeKind),
         errors=errors or {},
         form=form or {"kind": CommitteeKind.CITY.value},
