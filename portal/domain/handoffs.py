@@ -48,7 +48,9 @@ MEDIA_TYPES = {"jpg": "image/jpeg", "pdf": "application/pdf"}
 FORMATS = ("text", "date", "number")
 DOCUMENT_KINDS = ("pledge", "form", "summary_sheet", "approval")
 CHECK_KINDS = ("slot_present", "valid_on_submission", "copies_endorsed")
-SHEET_ROWS = ("certified", "all")
+# A sheet's rows: every certificate ("certified", either road), the 认定 road's only ("recognised": those
+# the 批复 names), or every application exported ("all").
+SHEET_ROWS = ("certified", "recognised", "all")
 RESULT_COLUMNS = ("id_number", "name", "certificate_no", "result", "certified_on")
 NAMING_FIELDS = frozenset({"order", "title", "key", "part", "ext"})
 PART_FIELDS = frozenset({"n", "of"})
@@ -587,7 +589,7 @@ def _check(profile: HandoffProfile, stem: str, known_policies: set[str] | None, 
                     r.report(f"{key}.label", "missing", "缺少栏目名称")
     for i, sheet in enumerate(profile.sheets):
         if sheet.rows not in SHEET_ROWS:
-            r.report(f"sheets[{i}].rows", "certified or all", "须为 certified 或 all")
+            r.report(f"sheets[{i}].rows", "certified, recognised or all", "须为 certified、recognised 或 all")
         if not _FILE_NAME.match(sheet.file) or not sheet.file.endswith(".xlsx"):
             r.report(
                 f"sheets[{i}].file",

@@ -596,6 +596,16 @@ def _issued(applications: Iterable[Application]) -> Iterator[Application]:
             yield a
 
 
+def recognised(applications: Iterable[Application]) -> Iterator[Application]:
+    """Those of ``applications`` certified on the bureau's road (考核认定: 认定发证), in their order: whom
+    the 批复 names and the Jiangxi hand-off's 考核认定通过人员证书信息 lists (services.handoffs, a sheet
+    with ``rows = "recognised"``). A certificate reached by 评审 is not among them (see
+    :func:`approval_of`)."""
+    for a in _issued(applications):
+        if a.road_taken == glossary.BUREAU_ROAD:
+            yield a
+
+
 def approval_of(session: Session, applications: Iterable[Application]) -> bytes | None:
     """The 批复 of those of ``applications`` the bureau's road certified (考核认定: 认定发证), one per
     certifying authority and day (documents/certificates.py), joined into one PDF; None when none is.
@@ -606,9 +616,7 @@ def approval_of(session: Session, applications: Iterable[Application]) -> bytes 
     (000 四(六), 001 四(七)) is this alone; the year-end report and the day's download add the lists
     (:func:`certified_documents`)."""
     groups: dict[tuple[str, date], list[tuple[str, ...]]] = {}
-    for a in _issued(applications):
-        if a.road_taken != glossary.BUREAU_ROAD:
-            continue
+    for a in recognised(applications):
         key = (certifying_authority(session, a), a.certified_at.astimezone(SHANGHAI).date())  # type: ignore[union-attr]
         groups.setdefault(key, []).append(_approval_row(a))
     if not groups:

@@ -14,7 +14,8 @@ application gets a folder of its own:
   place in theirs, a required slot missing, a check of the notice that fails).
 
 Beside the folders, the export-wide files: the spreadsheets in the profile's column layout (the
-certificate Excel for the city title office) and the 批复 of those certified, then the export's own
+certificate Excel for the city title office: Jiangxi's lists the 认定 road's certificates, as its 批复 does)
+and the 批复 of those certified, then the export's own
 manifest. A problem never stops the export: it is named and the rest is built. Nothing here commits;
 the caller audits (``record_export``). Causes no transition.
 """
@@ -60,7 +61,7 @@ from portal.models import Application, EntryOutcome, Material, Organisation
 from portal.services import audit, committees, endorsements, forms, handoff_profiles, notices
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI, today
-from portal.services.certificates import approval_of, certifying_authority
+from portal.services.certificates import approval_of, certifying_authority, recognised
 from portal.services.materials import active_materials
 from portal.services.policies import batch_title, effective_profile
 from portal.services.scope import visible_applications
@@ -567,8 +568,13 @@ def folder_of(index: int, application: Application) -> str:
 
 def _sheet_rows(session: Session, sheet: Sheet, applications: list[Application]) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
+    # 认定 only (Jiangxi's 考核认定通过人员证书信息): the 批复's own choice, so the sheet and the 批复 sent
+    # beside it name the same people; a certificate reached by 评审 is in neither.
+    taken = set(recognised(applications)) if sheet.rows == "recognised" else set()
     for application in applications:
         if sheet.rows == "certified" and application.state is not Status.CERTIFIED:
+            continue
+        if sheet.rows == "recognised" and application not in taken:
             continue
         rows.append({**values_of(session, application), "row.number": len(rows) + 1})
     return rows
@@ -596,8 +602,8 @@ def finish_export(
     """The export-wide files after the folders: sheets, the 批复, the export's manifest."""
     for sheet in profile.sheets:
         rows = _sheet_rows(session, sheet, applications)
-        if not rows and sheet.rows == "certified":
-            continue  # nobody certified among them: no sheet to send on (as no 批复)
+        if not rows and sheet.rows != "all":
+            continue  # nobody certified (认定'd) among them: no sheet to send on (as no 批复)
         data = documents.sheet_xlsx(sheet, rows)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         export.add(sink, FileEntry("", None, sheet.title, sheet.file, media, len(data),

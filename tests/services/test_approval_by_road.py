@@ -73,3 +73,40 @@ def test_the_day_s_download_gives_the_approval_and_the_review_list(
     approval, _, listed = text.partition("评审通过人员名单")
     assert recognised.applicant.name in approval and reviewed.applicant.name not in approval
     assert reviewed.applicant.name in listed and made.committee.name in listed
+
+
+def test_the_jiangxi_certificate_sheet_lists_the_recognised_and_leaves_the_reviewed_out(
+    session: Session, clock: Clock
+) -> None:
+    """考核认定通过人员证书信息.xlsx goes beside the 批复 to the city title office (000 四(六), 001 四(七)):
+    it names whom the 批复 names — a certificate reached by 评审 was passed by a committee, not 认定'd."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from portal.services import handoffs
+
+    _world, _made, reviewed, recognised = _both(session, clock)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        handoffs.finish_export(
+            session, handoffs.profile_of("jx"), [reviewed, recognised], handoffs.Export("jx"),
+            handoffs.ZipSink(zf, clock.now),
+        )  # fmt: skip
+    with zipfile.ZipFile(out) as zf:
+        sheet = load_workbook(io.BytesIO(zf.read("考核认定通过人员证书信息.xlsx")))["证书信息"]
+    names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert names == [recognised.applicant.name]
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [1]  # numbered as listed
+
+    alone = io.BytesIO()  # the reviewed alone: no sheet, as no 批复
+    with zipfile.ZipFile(alone, "w") as zf:
+        handoffs.finish_export(
+            session,
+            handoffs.profile_of("jx"),
+            [reviewed],
+            handoffs.Export("jx"),
+            handoffs.ZipSink(zf, clock.now),
+        )
+    with zipfile.ZipFile(alone) as zf:
+        assert "考核认定通过人员证书信息.xlsx" not in zf.namelist() and "批复.pdf" not in zf.namelist()
