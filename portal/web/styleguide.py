@@ -41,6 +41,24 @@ def _routes() -> list[tuple[str, RouteView]]:
     return [(title, RouteView(p, SAMPLE_ORGS)) for title, p in samples]
 
 
+def _badges() -> list[tuple[Status, str, str]]:
+    """Every workflow status as its badge shows it, with the road it is named for where the roads name it
+    differently (a certificate: 已认定发证 on the bureau's road, 评审通过，已发证 on the committee's — the
+    queue's chart colours both), so each title the badges can show is listed with its colour."""
+
+    def differs(status: Status) -> bool:
+        return glossary.status_words(status, glossary.COMMITTEE_ROAD) != glossary.status_words(status)
+
+    rows: list[tuple[Status, str, str]] = []
+    for status in Status:
+        if differs(status):
+            rows.append((status, glossary.BUREAU_ROAD, N_("考核认定途径")))
+            rows.append((status, glossary.COMMITTEE_ROAD, N_("评审途径")))
+        else:
+            rows.append((status, glossary.BUREAU_ROAD, ""))
+    return rows
+
+
 def _period(first: int, last: int, month: int = 9) -> Text:
     """A sample notice period in 2026: from 9/`first` to `month`/`last`, five working days."""
     return period_message(date(2026, 9, first), date(2026, month, last), 5)
@@ -73,7 +91,7 @@ def show_styleguide() -> Response:
     return render_page(
         "pages/admin/show_styleguide.html",
         fragment="loading_demo" if request.args.get("demo") == "loading" else None,
-        statuses=list(Status),
+        badges=_badges(),
         tones=list(glossary.Tone),
         terms=glossary.TERMS,
         variants=glossary.VARIANTS,
@@ -100,7 +118,7 @@ def show_styleguide() -> Response:
         ages=[(days, queue_age(days)) for days in (1, AGEING_DAYS, OVERDUE_DAYS + 2)],
         table_rows=[(name, series, level, days, queue_age(days)) for name, series, level, days in rows],
         chart_rows=[(s.title, n) for s, n in zip(list(Status)[1:6], (12, 7, 5, 3, 2), strict=True)],
-        status_tones={words.title: words.tone.value for words in glossary.STATUSES.values()},
+        status_tones=glossary.status_tones(),  # a certificate's bar in its road's words, as the queue's chart
         errors={"sample_error": N_("证件号码有误：第18位校验码应为X，请核对后重新填写。")},
         form={"sample_hint": "", "sample_error": "36070219900101001"},
     )

@@ -50,6 +50,36 @@ def test_the_styleguide_shows_every_component_to_the_bureau_admin(world: World, 
     assert "2026年9月29日" in html  # the timeline's dates in the one date format
 
 
+def test_the_styleguide_lists_every_status_value_in_its_colour_on_either_road(
+    world: World, login_as: Any
+) -> None:
+    """Each workflow status value has its row, badge and colour, the committee road's (评审, issue 22)
+    included, and a certificate by each road's words: 评审通过，已发证 is coloured as its badge shows it."""
+    html = login_as(world.admin).get("/styleguide").text
+    for status in Status:
+        row = re.search(rf'<tr id="status-{status.value}-bureau">.*?</tr>', html, re.S)
+        assert row is not None, status
+        words = glossary.status_words(status)
+        assert f"<code>{status.value}</code>" in row.group(0)
+        assert f'<span class="badge badge-{words.tone.value}">{words.tone.value}</span>' in row.group(0)
+    review = re.search(r'<tr id="status-certified-committee">.*?</tr>', html, re.S)
+    assert review is not None and "评审途径" in review.group(0)
+    words = glossary.CERTIFIED_BY_REVIEW
+    assert (
+        f'<span class="badge badge-{words.tone.value} status-certified">{words.title}</span>'
+        in review.group(0)
+    )
+    assert words.explanation in review.group(0)
+    for status in (
+        Status.AWAITING_MEETING,
+        Status.RESULT_PUBLISHED,
+        Status.NOT_PASSED,
+    ):  # the 评审 road's own
+        assert glossary.STATUSES[status.value].title in html
+    # The sample chart colours a status's bar by the tones the real charts use (a 评审 certificate's too).
+    assert set(glossary.status_tones()) >= {words.title, glossary.STATUSES["certified"].title}
+
+
 def test_the_styleguide_is_403_for_everyone_but_the_admin(world: World, login_as: Any, client: Any) -> None:
     others = (world.bureau.leader, world.bureau.handler, world.enterprise.handler, world.department.leader)
     for user in others:
