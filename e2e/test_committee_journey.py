@@ -98,6 +98,7 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     handler.get_by_role("button", name="取消会议").click()
     expect(handler.locator("#meeting-status")).to_have_text("已取消")
     expect(handler.locator("#cancel-reason")).to_have_text("与另一场会议重复安排")
+    expect(handler.locator("#agenda")).to_contain_text("取消时议程中没有申报")  # its former agenda, read-only
     handler.get_by_role("link", name="← 全部评审会议").click()
     expect(handler.locator("#count-preparing")).to_have_text("0")
     handler.get_by_label("会议日期").fill(held_on.isoformat())
@@ -120,6 +121,13 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     handler.goto(meeting_url)
 
     log_in(leader, OFFICE_LEADER)  # the notice's days later: a new session
+    file_meeting(leader, meeting_url)
+    # A filing found wrong before the bureau decides is withdrawn (撤回备案, a reason after the
+    # confirmation): the meeting is back in preparation, and filed again.
+    leader.get_by_label("撤回原因").fill("评审工作方案有误，更正后重新报备")
+    leader.get_by_role("button", name="撤回备案").click()
+    expect(leader.locator("#meeting-status")).to_have_text("筹备中，待报备")
+    expect(leader.locator("#withdrawals")).to_contain_text("评审工作方案有误，更正后重新报备")
     file_meeting(leader, meeting_url)
 
     bureau: Page = new_page("bureau-handler")

@@ -3,7 +3,9 @@ applications whose 评前公示 has passed, and files its preparation with the b
 (Zhenjiang: the report to the title office 15 days before, 003 六(一), CHAN-05; Dongchuan: the plan, the
 qualification review and the list of attendees 12 working days before, 004 一(六), CHAN-04). The bureau
 accepts the filing or refuses it with a reason; a meeting whose filing was not accepted is not held
-(未经备案的评审行为不予认可): voting opens only on an accepted filing (services.votes).
+(未经备案的评审行为不予认可): voting opens only on an accepted filing (services.votes). Until the bureau
+decides, the office's leader may withdraw the filing (撤回备案) to correct it; a meeting planned by mistake
+is cancelled before it is filed, and its page still lists the agenda and panel it had.
 
 Guarantees: the deadline and its clause are computed from the profile when the meeting is planned and
 fixed on it; a meeting whose filing day has passed cannot be planned, filed or moved; every step is a
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from portal.domain import committees as rules
@@ -31,6 +33,7 @@ from portal.domain.workdays import UnknownYear
 from portal.domain.workflow import Status
 from portal.models import (
     Application,
+    AuditEvent,
     Committee,
     Expert,
     Meeting,
@@ -381,6 +384,21 @@ def _advance(session: Session, meeting: Meeting, expected: set[MeetingStatus], *
     versions.note(session, [versions.meetings(meeting.committee.bureau_id)])  # a Core write: said here
 
 
+def audit_rows(meeting_id: int, action: str) -> Select[tuple[AuditEvent]]:
+    """The query of a meeting's successful audit rows of ``action``, newest first: the draw's record, the
+    agenda and panel a cancel released, the filings withdrawn."""
+    return (
+        select(AuditEvent)
+        .where(
+            AuditEvent.object_type == "meeting",
+            AuditEvent.object_id == meeting_id,
+            AuditEvent.action == action,
+            AuditEvent.outcome == "ok",
+        )
+        .order_by(AuditEvent.id.desc())
+    )
+
+
 def _mine(session: Session, actor: Actor, meeting_id: int) -> Meeting:
     _office_staff(actor)
     meeting = get_meeting(session, actor, meeting_id)
@@ -596,9 +614,19 @@ def remove_from_agenda(
 # --- cancelling a meeting planned by mistake ---------------------------------------------------------------
 
 # Until the office files it, a meeting is the office's own draft: it may be cancelled (a wrong date, a
-# duplicate). Once filed the bureau holds it; there is no withdrawal of a filing, so from then on it is not
-# cancelled here. A meeting whose filing the bureau refused is back with the office and may be.
+# duplicate). Once filed the bureau holds it and it is not cancelled here: the office first withdraws the
+# filing while the bureau has not decided (`withdraw_filing`, back to 筹备中). A meeting whose filing the
+# bureau refused is back with the office and may be.
 CANCELLABLE = EDITABLE
+
+
+def _required_reason(typed: str, title: str, field: str) -> str:
+    """The reason typed in the form's ``field`` (its LIMITS key too), stripped; refused on the field
+    when it is missing or too long."""
+    try:
+        return check_text(typed, title, LIMITS[field], required=True)
+    except ValueError as bad:
+        raise ValidationFailed({field: bad.args[0]}) from None
 
 
 def why_not_cancel(meeting: Meeting) -> str | None:
@@ -607,6 +635,11 @@ def why_not_cancel(meeting: Meeting) -> str | None:
         return None
     if meeting.state is MeetingStatus.CANCELLED:
         return N_("会议已取消")
+    if meeting.state is MeetingStatus.FILED:
+        return T_(
+            "会议%(title)s，不能取消：只有尚未报人社局备案的会议可以取消；人社局确认前可先撤回备案",
+            title=meeting.state.title,
+        )
     return T_(
         "会议%(title)s，不能取消：只有尚未报人社局备案的会议可以取消",
         title=meeting.state.title,
@@ -619,10 +652,7 @@ def cancel_meeting(session: Session, actor: Actor, meeting_id: int, reason: str,
     released, and the meeting stays on record as cancelled, with who, when and why. Refused, audited,
     once it is filed (or cancelled already); the agenda and panel it released are in the audit row."""
     meeting = _mine(session, actor, meeting_id)
-    try:
-        reason = check_text(reason, N_("取消原因"), LIMITS["cancel_reason"], required=True)
-    except ValueError as bad:
-        raise ValidationFailed({"cancel_reason": bad.args[0]}) from None
+    reason = _required_reason(reason, N_("取消原因"), "cancel_reason")
     why = why_not_cancel(meeting)
     if why is not None:
         _refuse(session, actor, meeting, "cancel_meeting", "meeting_filed", why, now)
@@ -651,6 +681,58 @@ def cancel_meeting(session: Session, actor: Actor, meeting_id: int, reason: str,
         },
     )  # fmt: skip
     return meeting
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """What a cancelled meeting's page shows of its cancellation, read from what is stored: who, when and
+    why from the meeting's row; the agenda and panel it released from the audit row `cancel_meeting`
+    wrote (the entries and panel rows themselves were deleted). ``recorded`` is False when that audit row
+    cannot be read: the page then says the former agenda is unknown rather than that it was empty."""
+
+    by: str
+    at: datetime | None
+    reason: str
+    recorded: bool
+    agenda: list[Application]
+    panel: list[Expert]
+
+
+def cancellation(session: Session, meeting: Meeting) -> Cancellation | None:
+    """The cancellation of a cancelled meeting (None for any other): the applications that were on its
+    agenda and the experts drawn for it when it was cancelled, in their order then, each as it is now (an
+    application may since be on another meeting's agenda)."""
+    if meeting.state is not MeetingStatus.CANCELLED:
+        return None
+    row = session.scalars(audit_rows(meeting.id, "cancel_meeting")).first()
+    detail = row.detail if row is not None else {}
+    agenda_ids = [i for i in detail.get("agenda", []) if isinstance(i, int)]
+    panel_ids = [i for i in detail.get("panel", []) if isinstance(i, int)]
+    # One statement each; the ids come from the row the cancel wrote, every one this meeting's own
+    # committee's (the agenda took only its applications, the draw only its pool).
+    applications = {
+        a.id: a
+        for a in session.scalars(
+            select(Application).where(
+                Application.id.in_(agenda_ids), Application.committee_id == meeting.committee_id
+            )
+        )
+    }
+    experts = {
+        e.id: e
+        for e in session.scalars(
+            select(Expert).where(Expert.id.in_(panel_ids), Expert.committee_id == meeting.committee_id)
+        )
+    }
+    by = meeting.cancelled_by.name if meeting.cancelled_by else (row.actor.name if row and row.actor else "")
+    return Cancellation(
+        by=by,
+        at=meeting.cancelled_at or (row.at if row is not None else None),
+        reason=meeting.cancel_reason or (row.reason if row is not None else ""),
+        recorded=row is not None,
+        agenda=[applications[i] for i in agenda_ids if i in applications],
+        panel=[experts[i] for i in panel_ids if i in experts],
+    )
 
 
 # --- filing with the bureau -------------------------------------------------------------------------------
@@ -771,6 +853,82 @@ def file_meeting(session: Session, actor: Actor, meeting_id: int, now: datetime)
     )
     audit.record(session, actor, "file_meeting", now, object_type="meeting", object_id=meeting.id)
     return meeting
+
+
+# --- withdrawing a filing the bureau has not decided (撤回备案) -------------------------------------------
+
+# A filing found wrong after it was sent (a wrong date, a missing expert) is taken back by the office while
+# the bureau has not decided: the meeting goes back to 筹备中 (PLANNED), which is editable and cancellable
+# as a refused filing (备案未通过) is — but it is not named 备案未通过, since the bureau refused nothing. The
+# bureau's 待确认备案 tab collects FILED meetings only, so it no longer shows it; no expert was told (they
+# are told when the filing is accepted). Once the bureau has decided there is nothing to withdraw.
+WITHDRAWN_TO = MeetingStatus.PLANNED
+
+
+def why_not_withdraw(meeting: Meeting) -> str | None:
+    """Why the office cannot withdraw the meeting's filing now (the words `withdraw_filing` refuses
+    with), or None while the filing waits for the bureau."""
+    state = meeting.state
+    if state is MeetingStatus.FILED:
+        return None
+    if state is MeetingStatus.CANCELLED:
+        return N_("会议已取消")
+    if state in EDITABLE:
+        return T_("会议%(title)s，没有待人社局确认的报备可以撤回", title=state.title)
+    return T_("会议%(title)s：人社局已作出备案决定，不能再撤回报备", title=state.title)
+
+
+def withdraw_filing(session: Session, actor: Actor, meeting_id: int, reason: str, now: datetime) -> Meeting:
+    """The office's leader (who files) withdraws the meeting's filing before the bureau decides, with the
+    reason: the meeting is back in preparation, to be corrected and filed again, or cancelled. Refused,
+    audited, once the bureau has decided (or with nothing filed); a withdrawal and the bureau's decision
+    at the same moment are one compare-and-set on FILED, so only one of them happens."""
+    meeting = _mine(session, actor, meeting_id)
+    if actor.staff_role is not StaffRole.LEADER:
+        raise PermissionDenied(N_("撤回备案须由办事机构领导办理"))
+    reason = _required_reason(reason, N_("撤回原因"), "withdraw_reason")
+    why = why_not_withdraw(meeting)
+    if why is not None:
+        _refuse(session, actor, meeting, "withdraw_filing", "not_filed", why, now)
+    filed_by_id, filed_at = meeting.filed_by_id, meeting.filed_at
+    _advance(
+        session, meeting, {MeetingStatus.FILED}, status=WITHDRAWN_TO.value, filed_by_id=None, filed_at=None
+    )
+    audit.record(
+        session, actor, "withdraw_filing", now, object_type="meeting", object_id=meeting.id,
+        from_status=MeetingStatus.FILED.value, to_status=WITHDRAWN_TO.value, reason=reason,
+        detail={
+            "held_on": meeting.held_on.isoformat(), "filed_by_id": filed_by_id,
+            "filed_at": filed_at.isoformat() if filed_at else None,
+        },
+    )  # fmt: skip
+    return meeting
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """One withdrawn filing of a meeting, as its page lists it (from the audit row)."""
+
+    at: datetime
+    by: str
+    reason: str
+
+
+def withdrawals(session: Session, meeting: Meeting) -> list[Withdrawal]:
+    """The meeting's withdrawn filings, oldest first: who withdrew each, when and why (its audit rows)."""
+    rows = reversed(list(session.scalars(audit_rows(meeting.id, "withdraw_filing"))))
+    return [Withdrawal(r.at, r.actor.name if r.actor else "", r.reason) for r in rows]
+
+
+def withdrawal_warning(meeting: Meeting, now: datetime) -> Text | None:
+    """What the withdrawal form warns of: past the filing day, a meeting withdrawn is filed again only
+    after it is moved to a later date (file_meeting refuses an overdue filing). None otherwise."""
+    if meeting.state is not MeetingStatus.FILED or today(now) <= meeting.filing_due:
+        return None
+    return T_(
+        "报备截止日%(due)s已过（%(clause)s）：撤回后须将会议改期，才能重新报备",
+        due=meeting.filing_due, clause=Clause(meeting.filing_clause),
+    )  # fmt: skip
 
 
 def decide_filing(

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,7 @@ from portal.domain.policy import LEVELS, names_match
 from portal.domain.workflow import Action, Status
 from portal.models import (
     Application,
+    AuditEvent,
     Ballot,
     BallotChoice,
     BallotReceipt,
@@ -666,20 +667,9 @@ def verify_draw(session: Session, meeting: Meeting) -> DrawCheck | None:
     return DrawCheck(detail["seed"], detail["pool"], detail["panel"], again)
 
 
-def audit_rows(meeting_id: int, action: str):  # type: ignore[no-untyped-def]
+def audit_rows(meeting_id: int, action: str) -> Select[tuple[AuditEvent]]:
     """The query of a meeting's successful audit rows of ``action``, newest first (the draw's record)."""
-    from portal.models import AuditEvent
-
-    return (
-        select(AuditEvent)
-        .where(
-            AuditEvent.object_type == "meeting",
-            AuditEvent.object_id == meeting_id,
-            AuditEvent.action == action,
-            AuditEvent.outcome == "ok",
-        )
-        .order_by(AuditEvent.id.desc())
-    )
+    return meetings.audit_rows(meeting_id, action)
 
 
 def add_member(

@@ -95,6 +95,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "admin.name_stand_in": {"substitute_id": "1", "starts_on": "2026-10-01", "ends_on": "2026-10-07"},
     "committees.cancel_meeting": {"cancel_reason": "与另一会议重复"},
     "enterprise.update_applicant_account": {"name": "周文博", "phone": "13970709944"},
+    "committees.withdraw_filing": {"withdraw_reason": "会议日期填错"},
 }
 MISSING: Values = {"token": "0" * 43, "day": "2099-01-01", "year": 2099}
 MISSING_ID = 987_654_321

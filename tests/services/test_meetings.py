@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.mail import NoticeKind
 from portal.domain.workflow import Status
 from portal.models import (
     AuditEvent,
@@ -539,3 +540,167 @@ def test_only_the_meeting_s_own_office_cancels_it(session: Session, clock: Clock
     with pytest.raises(PermissionDenied):  # the bureau sees it but does not cancel it
         meetings.cancel_meeting(session, world.bureau.actor(StaffRole.LEADER), meeting.id, "x", clock.now)
     assert meeting.state is MeetingStatus.PLANNED and len(meeting.entries) == 1
+
+
+def test_a_cancelled_meeting_reads_back_the_agenda_and_panel_it_released(
+    session: Session, clock: Clock
+) -> None:
+    """The entries and panel rows are deleted at cancel; the page reads them from the cancel's audit row,
+    each application as it is now, with who cancelled, when and why."""
+    _world, co, apps, meeting = _prepared(session, clock)
+    handler = co.office.actor(StaffRole.HANDLER)
+    drawn = [m.expert_id for m in votes.panel(session, meeting)]
+    assert meetings.cancellation(session, meeting) is None  # not cancelled: nothing to read back
+    meetings.cancel_meeting(session, handler, meeting.id, "与另一会议重复", clock.now)
+    gone = meetings.cancellation(session, meeting)
+    assert gone is not None and gone.recorded
+    assert (gone.by, gone.at, gone.reason) == (co.office.handler.name, clock.now, "与另一会议重复")
+    assert [a.id for a in gone.agenda] == [a.id for a in apps]
+    assert [e.id for e in gone.panel] == drawn and all(e.user.name for e in gone.panel)
+    # An application taken by another meeting since is still listed, as it is now.
+    other = meetings.plan_meeting(session, handler, meetings.MeetingInput("2026-11-21", "会议室"), clock.now)
+    meetings.add_to_agenda(session, handler, other.id, [apps[0].id], clock.now)
+    assert [a.id for a in meetings.cancellation(session, meeting).agenda] == [a.id for a in apps]  # type: ignore[union-attr]
+
+
+def test_a_meeting_cancelled_with_nothing_on_it_reads_back_empty_lists(
+    session: Session, clock: Clock
+) -> None:
+    _world, co, _apps = _ready(session, clock)
+    handler = co.office.actor(StaffRole.HANDLER)
+    meeting = meetings.plan_meeting(
+        session, handler, meetings.MeetingInput("2026-11-20", "会议室"), clock.now
+    )
+    meetings.cancel_meeting(session, handler, meeting.id, "日期填错", clock.now)
+    gone = meetings.cancellation(session, meeting)
+    assert gone is not None and gone.recorded and gone.agenda == [] and gone.panel == []
+
+
+# --- withdrawing a filing the bureau has not decided ------------------------------------------------------
+
+
+def _filed(session: Session, clock: Clock):  # type: ignore[no-untyped-def]
+    """A prepared meeting (one application, five experts drawn) filed by the office's leader."""
+    world, co, apps, meeting = _prepared(session, clock, n=1)
+    leader = co.office.actor(StaffRole.LEADER)
+    meetings.save_plan(
+        session, leader, meeting.id, meetings.PlanInput(plan="方案", pass_rate_limit="80"), clock.now
+    )
+    meetings.file_meeting(session, leader, meeting.id, clock.now)
+    assert meeting.state is MeetingStatus.FILED
+    return world, co, apps, meeting
+
+
+def test_the_office_leader_withdraws_a_filing_the_bureau_has_not_decided_and_files_again(
+    session: Session, clock: Clock
+) -> None:
+    world, co, apps, meeting = _filed(session, clock)
+    leader, handler = co.office.actor(StaffRole.LEADER), co.office.actor(StaffRole.HANDLER)
+    bureau = world.bureau.actor(StaffRole.HANDLER)
+    assert meeting in meetings.meetings_of(session, bureau, "filed").meetings  # the bureau's queue
+    with pytest.raises(PermissionDenied):  # the leader files, the leader withdraws
+        meetings.withdraw_filing(session, handler, meeting.id, "日期填错", clock.now)
+    with pytest.raises(ValidationFailed) as blank:
+        meetings.withdraw_filing(session, leader, meeting.id, " ", clock.now)
+    assert "withdraw_reason" in blank.value.fields and meeting.state is MeetingStatus.FILED
+
+    meetings.withdraw_filing(session, leader, meeting.id, "会议日期填错", clock.now)
+    assert meeting.state is MeetingStatus.PLANNED and meeting.filed_at is None and meeting.filed_by_id is None
+    assert len(meeting.entries) == 1 and len(votes.panel(session, meeting)) == 5  # nothing else changes
+    row = session.scalars(votes.audit_rows(meeting.id, "withdraw_filing")).one()
+    assert (row.from_status, row.to_status, row.reason) == ("filed", "planned", "会议日期填错")
+    assert [(w.by, w.at, w.reason) for w in meetings.withdrawals(session, meeting)] == [
+        (co.office.leader.name, clock.now, "会议日期填错")
+    ]
+    # The bureau no longer has it pending, and its decision is refused: nothing waits.
+    listed = meetings.meetings_of(session, bureau, "filed")
+    assert meeting not in listed.meetings and listed.counts["filed"] == 0
+    assert meeting in meetings.meetings_of(session, bureau, "preparing").meetings
+    with pytest.raises(DomainError) as late:
+        meetings.decide_filing(session, bureau, meeting.id, True, "", clock.now)
+    assert "没有待确认的报备" in str(late.value)
+    panel_notices = select(Notification).where(Notification.kind == NoticeKind.PANEL.value)
+    assert not session.scalars(panel_notices).all()  # no expert was told of the panel
+
+    # Back in preparation: moved to a later date and filed again; the bureau then decides it.
+    meetings.save_plan(
+        session, handler, meeting.id, meetings.PlanInput("2026-11-27", "会议室", "方案", "80"), clock.now
+    )
+    meetings.file_meeting(session, leader, meeting.id, clock.now)
+    meetings.decide_filing(session, bureau, meeting.id, True, "", clock.now)
+    assert meeting.state is MeetingStatus.ACCEPTED and meeting.held_on == date(2026, 11, 27)
+    assert apps[0].id in [e.application_id for e in meeting.entries]
+
+
+def test_a_withdrawn_filing_may_be_cancelled_and_a_decided_one_is_not_withdrawn(
+    session: Session, clock: Clock
+) -> None:
+    _world, co, _apps, meeting = _filed(session, clock)
+    leader = co.office.actor(StaffRole.LEADER)
+    with pytest.raises(DomainError) as filed:  # filed: cancel names the withdrawal
+        meetings.cancel_meeting(session, leader, meeting.id, "不再举行", clock.now)
+    assert "撤回备案" in str(filed.value)
+    meetings.withdraw_filing(session, leader, meeting.id, "重复安排", clock.now)
+    with pytest.raises(DomainError) as twice:  # nothing filed any more
+        meetings.withdraw_filing(session, leader, meeting.id, "再撤回", clock.now)
+    assert "没有待人社局确认的报备" in str(twice.value)
+    meetings.cancel_meeting(session, leader, meeting.id, "重复安排", clock.now)
+    assert meeting.state is MeetingStatus.CANCELLED
+    with pytest.raises(DomainError) as cancelled:
+        meetings.withdraw_filing(session, leader, meeting.id, "x", clock.now)
+    assert "已取消" in str(cancelled.value)
+
+    # Decided by the bureau — accepted, or refused (then it is back with the office anyway): no withdrawal.
+    _world2, co2, _apps2, second = _filed(session, clock)
+    leader2 = co2.office.actor(StaffRole.LEADER)
+    meetings.decide_filing(session, _world2.bureau.actor(StaffRole.HANDLER), second.id, True, "", clock.now)
+    with pytest.raises(DomainError) as accepted:
+        meetings.withdraw_filing(session, leader2, second.id, "日期错了", clock.now)
+    assert "人社局已作出备案决定" in str(accepted.value) and second.state is MeetingStatus.ACCEPTED
+    _world3, co3, _apps3, third = _filed(session, clock)
+    meetings.decide_filing(
+        session, _world3.bureau.actor(StaffRole.HANDLER), third.id, False, "材料不全", clock.now
+    )
+    with pytest.raises(DomainError):
+        meetings.withdraw_filing(session, co3.office.actor(StaffRole.LEADER), third.id, "x", clock.now)
+    assert third.state is MeetingStatus.REFUSED
+    assert _denied(session, second.id) == ["not_filed"] and _denied(session, third.id) == ["not_filed"]
+
+
+def test_only_the_meeting_s_own_office_withdraws_its_filing(session: Session, clock: Clock) -> None:
+    world, _co, _apps, meeting = _filed(session, clock)
+    other = make_committee(session, world, clock.now)
+    with pytest.raises(NotFound):
+        meetings.withdraw_filing(session, other.office.actor(StaffRole.LEADER), meeting.id, "x", clock.now)
+    with pytest.raises(PermissionDenied):  # the bureau decides; it does not withdraw the office's filing
+        meetings.withdraw_filing(session, world.bureau.actor(StaffRole.LEADER), meeting.id, "x", clock.now)
+    assert meeting.state is MeetingStatus.FILED
+
+
+def test_a_withdrawal_and_the_bureau_s_decision_at_once_are_one_compare_and_set(
+    session: Session, clock: Clock
+) -> None:
+    """The bureau decided on the version the office had read: the withdrawal finds it moved (StaleObject),
+    and the decision stands."""
+    from portal.domain.errors import StaleObject
+
+    _world, co, _apps, meeting = _filed(session, clock)
+    session.execute(
+        Meeting.__table__.update()
+        .where(Meeting.id == meeting.id)
+        .values(status=MeetingStatus.ACCEPTED.value, version=Meeting.version + 1)
+    )  # the bureau's accept, written behind the office's back (its copy still says FILED)
+    assert meeting.state is MeetingStatus.FILED
+    with pytest.raises(StaleObject):
+        meetings.withdraw_filing(
+            session, co.office.actor(StaffRole.LEADER), meeting.id, "日期填错", clock.now
+        )
+    assert meeting.state is MeetingStatus.ACCEPTED
+
+
+def test_the_withdrawal_warns_when_the_filing_day_has_passed(session: Session, clock: Clock) -> None:
+    _world, _co, _apps, meeting = _filed(session, clock)
+    assert meetings.withdrawal_warning(meeting, clock.now) is None
+    late = clock.now + timedelta(days=40)
+    warning = meetings.withdrawal_warning(meeting, late)
+    assert warning is not None and "改期" in str(warning) and "003 六(一)" in str(warning)

@@ -990,3 +990,150 @@ def test_the_english_cancel_form_and_cancelled_meeting_read_in_english(
     shown = handler.get(f"/committees/meetings/{meeting.id}").text
     assert_english(shown)
     assert "Cancelled" in shown
+
+
+def _prepared_on_screen(session: Session, clock: Clock, login_as: Any):  # type: ignore[no-untyped-def]
+    """A meeting planned, its agenda, plan and panel of five set on the office's screens."""
+    world, made, application = committee_road(session, clock)
+    make_experts(session, made, clock.now, 5)
+    handler = staff_login(login_as, made.office)
+    day = today(clock.now) + timedelta(days=30)
+    handler.post(
+        "/committees/meetings",
+        data={"held_on": day.isoformat(), "place": "市人社局会议室", "form_token": new_token()},
+    )
+    meeting = _meeting(session)
+    handler.post(f"/committees/meetings/{meeting.id}/agenda", data={"application_ids": [application.id]})
+    handler.post(
+        f"/committees/meetings/{meeting.id}/plan",
+        data={
+            "held_on": day.isoformat(),
+            "place": "市人社局会议室",
+            "plan": "按专业分组评审",
+            "pass_rate_limit": "80",
+        },
+    )
+    handler.post(f"/committees/meetings/{meeting.id}/draw", data={"size": "5", "form_token": new_token()})
+    return world, made, application, meeting, handler
+
+
+def test_a_cancelled_meeting_lists_its_former_agenda_and_experts_read_only(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world, made, application, meeting, handler = _prepared_on_screen(session, clock, login_as)
+    drawn = [m.expert for m in votes.panel(session, meeting)]
+    handler.post(f"/committees/meetings/{meeting.id}/cancel", data={"cancel_reason": "与另一会议重复"})
+    for browser in (
+        handler,
+        login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id),
+    ):
+        page = browser.get(f"/committees/meetings/{meeting.id}").text
+        assert "取消时的议程" in page and f'id="former-entry-{application.id}"' in page
+        row = re.search(rf'<tr id="former-entry-{application.id}">.*?</tr>', page, re.S)
+        assert row is not None and application.applicant.name in row.group(0)
+        assert "待评审会议" in row.group(0)  # as it is now: waiting for a meeting again
+        assert "取消时已抽取的评审专家" in page
+        assert all(f'id="former-member-{e.id}"' in page and e.user.name in page for e in drawn)
+        assert 'id="cancelled-by"' in page and made.office.handler.name in page and "与另一会议重复" in page
+        # Read-only: no agenda form, no removal, no draw.
+        assert 'id="agenda-form"' not in page and "/remove" not in page and "/draw" not in page
+        assert "还没有抽取评审专家" not in page and "议程中还没有申报" not in page
+    fragment = handler.get(f"/committees/meetings/{meeting.id}?block=agenda", headers={"HX-Request": "true"})
+    assert f'id="former-entry-{application.id}"' in fragment.text
+
+
+def test_a_meeting_cancelled_empty_says_its_agenda_and_panel_were_empty(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    _world, made, _application = committee_road(session, clock)
+    handler = staff_login(login_as, made.office)
+    day = today(clock.now) + timedelta(days=30)
+    handler.post(
+        "/committees/meetings",
+        data={"held_on": day.isoformat(), "place": "会议室", "form_token": new_token()},
+    )
+    meeting = _meeting(session)
+    handler.post(f"/committees/meetings/{meeting.id}/cancel", data={"cancel_reason": "日期填错"})
+    page = handler.get(f"/committees/meetings/{meeting.id}").text
+    assert "取消时议程中没有申报" in page and "取消时尚未抽取评审专家" in page
+
+
+def test_the_office_leader_withdraws_a_filing_and_the_bureau_no_longer_has_it_pending(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world, made, application, meeting, handler = _prepared_on_screen(session, clock, login_as)
+    leader = staff_login(login_as, made.office, StaffRole.LEADER)
+    assert 'id="withdraw-form"' not in leader.get(f"/committees/meetings/{meeting.id}").text  # not filed yet
+    leader.post(f"/committees/meetings/{meeting.id}/file")
+    session.refresh(meeting)
+    assert meeting.state is MeetingStatus.FILED
+    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    assert 'id="count-filed">1<' in bureau.get("/committees/meetings?tab=filed").text
+
+    page = leader.get(f"/committees/meetings/{meeting.id}").text
+    form = re.search(r'<form[^>]*id="withdraw-form"[^>]*>', page)
+    assert form is not None and f'action="/committees/meetings/{meeting.id}/withdraw"' in form.group(0)
+    assert "data-confirm=" in form.group(0) and 'name="withdraw_reason"' in page
+    handler_page = handler.get(f"/committees/meetings/{meeting.id}").text  # the handler is told who may
+    assert 'id="withdraw-form"' not in handler_page and 'id="withdraw-leader"' in handler_page
+    assert 'id="withdraw-form"' not in bureau.get(f"/committees/meetings/{meeting.id}").text
+
+    blank = leader.post(f"/committees/meetings/{meeting.id}/withdraw", data={"withdraw_reason": " "})
+    assert blank.status_code == 422 and "请填写撤回原因" in blank.text
+    long = leader.post(f"/committees/meetings/{meeting.id}/withdraw", data={"withdraw_reason": "错" * 501})
+    assert long.status_code == 422 and "错" * 501 in long.text  # the typed reason is kept
+    refused = handler.post(f"/committees/meetings/{meeting.id}/withdraw", data={"withdraw_reason": "日期错"})
+    assert refused.status_code == 303
+    assert "撤回备案须由办事机构领导办理" in handler.get(refused.headers["Location"]).text
+    session.refresh(meeting)
+    assert meeting.state is MeetingStatus.FILED
+
+    done = leader.post(
+        f"/committees/meetings/{meeting.id}/withdraw", data={"withdraw_reason": "会议日期填错"}
+    )
+    assert done.status_code == 303 and done.headers["Location"].endswith("#filing")
+    session.refresh(meeting)
+    assert meeting.state is MeetingStatus.PLANNED
+    shown = leader.get(done.headers["Location"]).text
+    assert "已撤回备案" in shown and "会议日期填错" in shown and 'id="withdrawals"' in shown
+    assert 'id="plan"' in shown and 'id="cancel-form"' in shown  # editable and cancellable again
+    assert 'id="withdraw-form"' not in shown
+
+    # The bureau: nothing pending, its decision form gone, the withdrawal on the page; a stale decision
+    # is refused with the reason.
+    assert 'id="count-filed">0<' in bureau.get("/committees/meetings?tab=filed").text
+    bureau_page = bureau.get(f"/committees/meetings/{meeting.id}").text
+    assert 'id="decide-filing"' not in bureau_page and "会议日期填错" in bureau_page
+    late = bureau.post(f"/committees/meetings/{meeting.id}/filing", data={"decision": "accept", "note": ""})
+    assert late.status_code == 303 and "没有待确认的报备" in bureau.get(late.headers["Location"]).text
+    session.refresh(meeting)
+    assert meeting.state is MeetingStatus.PLANNED
+
+    # Filed again, then decided: no withdrawal any more.
+    leader.post(f"/committees/meetings/{meeting.id}/file")
+    bureau.post(f"/committees/meetings/{meeting.id}/filing", data={"decision": "accept", "note": ""})
+    session.refresh(meeting)
+    assert meeting.state is MeetingStatus.ACCEPTED
+    assert 'id="withdraw-form"' not in leader.get(f"/committees/meetings/{meeting.id}").text
+    after = leader.post(f"/committees/meetings/{meeting.id}/withdraw", data={"withdraw_reason": "晚了"})
+    assert "人社局已作出备案决定" in leader.get(after.headers["Location"]).text
+    session.refresh(meeting)
+    assert meeting.state is MeetingStatus.ACCEPTED and application.id in [
+        e.application_id for e in meeting.entries
+    ]
+
+
+def test_the_english_withdrawal_and_cancelled_agenda_read_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    _world, made, _application, meeting, _handler = _prepared_on_screen(session, clock, login_as)
+    leader = in_english(staff_login(login_as, made.office, StaffRole.LEADER))
+    leader.post(f"/committees/meetings/{meeting.id}/file")
+    page = leader.get(f"/committees/meetings/{meeting.id}").text
+    assert_english(page)
+    assert 'id="withdraw-form"' in page
+    leader.post(f"/committees/meetings/{meeting.id}/withdraw", data={"withdraw_reason": "日期错"})
+    assert_english(leader.get(f"/committees/meetings/{meeting.id}").text)
+    leader.post(f"/committees/meetings/{meeting.id}/cancel", data={"cancel_reason": "重复"})
+    shown = leader.get(f"/committees/meetings/{meeting.id}").text
+    assert_english(shown)

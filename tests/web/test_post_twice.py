@@ -1309,6 +1309,20 @@ def committees_cancel_meeting(c: Ctx) -> Case:
     return Case(_office(c, road), f"/committees/meetings/{meeting.id}/cancel", lambda: form)
 
 
+def committees_withdraw_filing(c: Ctx) -> Case:
+    # Compare-and-set on FILED: the second post finds the meeting back in preparation, nothing filed to
+    # withdraw (refused, audited, one withdrawal recorded).
+    from portal.services import meetings
+
+    road, meeting = _prepared(c)
+    leader = road.made.office.actor(StaffRole.LEADER)
+    meetings.file_meeting(c.session, leader, meeting.id, c.clock.now)
+    form = {"withdraw_reason": "会议日期填错"}
+    return Case(
+        _office(c, road, StaffRole.LEADER), f"/committees/meetings/{meeting.id}/withdraw", lambda: form
+    )
+
+
 def committees_decide_filing(c: Ctx) -> Case:
     # The second post finds the filing decided: no filing waits.
     from portal.services import meetings

@@ -163,6 +163,13 @@ def _meeting_page(
         draw_blocked=votes.why_not_draw(meeting) if office and preparing else None,
         filing_blocked=service.why_not_file(db.session, meeting, now()) if office and preparing else None,
         can_cancel=office and service.why_not_cancel(meeting) is None,
+        # 撤回备案: the office's leader while the bureau has not decided; the filings withdrawn before.
+        can_withdraw=office
+        and actor.staff_role is StaffRole.LEADER
+        and service.why_not_withdraw(meeting) is None,
+        withdraw_warning=service.withdrawal_warning(meeting, now()) if office else None,
+        withdrawals=service.withdrawals(db.session, meeting),
+        cancellation=service.cancellation(db.session, meeting),  # its former agenda and panel, if cancelled
         confirm_blocked=results.why_not_confirm(db.session, meeting) if office else None,
         blocked=confirmations.agenda_notes(db.session, candidates),  # 004 一(五): shown before adding
         items=items,
@@ -288,15 +295,33 @@ def file_meeting(meeting_id: int) -> Response:
     )  # fmt: skip
 
 
+def _reasoned_step(
+    meeting_id: int, field: str, anchor: str, call: Callable[[str], object], done: str
+) -> Response:
+    """A step taken with a written reason (the form's ``field``); a refusal keeps the reason typed."""
+    reason = request.form.get(field, "")
+    return _step(meeting_id, anchor, lambda: call(reason), done)
+
+
 @bp.post("/meetings/<int:meeting_id>/cancel")
 @staff_required(OrgKind.COMMITTEE, roles=OFFICE)
 def cancel_meeting(meeting_id: int) -> Response:
-    """Cancel a meeting not yet filed (a reason required; a refusal keeps the reason typed)."""
-    reason = request.form.get("cancel_reason", "")
-    return _step(
-        meeting_id, "",
-        lambda: service.cancel_meeting(db.session, current_actor(), meeting_id, reason, now()),
+    """Cancel a meeting not yet filed (a reason required)."""
+    return _reasoned_step(
+        meeting_id, "cancel_reason", "",
+        lambda reason: service.cancel_meeting(db.session, current_actor(), meeting_id, reason, now()),
         _("已取消评审会议：议程中的申报已退回待列入评审会议，抽取的专家已释放"),
+    )  # fmt: skip
+
+
+@bp.post("/meetings/<int:meeting_id>/withdraw")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def withdraw_filing(meeting_id: int) -> Response:
+    """Withdraw a filing the bureau has not decided (a reason required)."""
+    return _reasoned_step(
+        meeting_id, "withdraw_reason", "#filing",
+        lambda reason: service.withdraw_filing(db.session, current_actor(), meeting_id, reason, now()),
+        _("已撤回备案：会议回到筹备中，可修改后重新报备，或取消会议"),
     )  # fmt: skip
 
 
