@@ -237,6 +237,45 @@ def state_title(kind: str, value: object) -> str:
     return STATE_TITLES[kind][str(value)]
 
 
+# The badge colours of the committee road's own states (评审, issue 22), by the same families as an
+# application's: waiting on someone (a filing with the bureau) amber, at work blue, done green, stopped
+# grey, back with its makers to correct red. Every value of each kind has one (tests/web/test_design_system),
+# and the styleguide lists them beside the application statuses.
+STATE_TONES: dict[str, dict[str, Tone]] = {
+    "meeting": {
+        "planned": Tone.DRAFT,
+        "filed": Tone.WAITING,
+        "accepted": Tone.ACTIVE,
+        "refused": Tone.ATTENTION,
+        "voting": Tone.ACTIVE,
+        "tallied": Tone.WAITING,
+        "confirmed": Tone.WAITING,
+        "published": Tone.DONE,
+        "cancelled": Tone.ENDED,
+    },
+    "meeting_entry": {"pending": Tone.WAITING, "passed": Tone.DONE, "failed": Tone.ENDED},
+    "committee_call": {
+        "draft": Tone.DRAFT,
+        "filed": Tone.WAITING,
+        "accepted": Tone.WAITING,
+        "refused": Tone.ATTENTION,
+        "published": Tone.DONE,
+    },
+    "title_confirmation": {
+        "requested": Tone.DRAFT,
+        "recognised": Tone.DONE,
+        "sent": Tone.WAITING,
+        "confirmed": Tone.DONE,
+        "refused": Tone.ENDED,
+    },
+}
+
+
+def state_tone(kind: str, value: object) -> str:
+    """The badge colour family of one state of ``kind`` (a key of STATE_TONES)."""
+    return STATE_TONES[kind][str(value)].value
+
+
 ACTION_TITLES: dict[str, str] = {
     "submit": N_("提交申报"),
     "handler_approve": N_("经办人初审通过"),

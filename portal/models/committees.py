@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.domain.glossary import state_title
+from portal.domain.glossary import state_title, state_tone
 from portal.domain.policy import TitleLevel
 from portal.domain.text import LIMITS
 from portal.models.base import Base, bounded_text, one_of
@@ -143,6 +143,11 @@ class MeetingStatus(StrEnum):
     def title(self) -> str:
         return state_title("meeting", self)
 
+    @property
+    def tone(self) -> str:
+        """The badge's colour family (glossary.STATE_TONES)."""
+        return state_tone("meeting", self)
+
 
 class EntryResult(StrEnum):
     """An agenda entry's result: not voted yet, passed or failed by the tally."""
@@ -154,6 +159,11 @@ class EntryResult(StrEnum):
     @property
     def title(self) -> str:
         return state_title("meeting_entry", self)
+
+    @property
+    def tone(self) -> str:
+        """The badge's colour family (glossary.STATE_TONES)."""
+        return state_tone("meeting_entry", self)
 
 
 class Meeting(Base):
@@ -382,6 +392,11 @@ class ConfirmationStatus(StrEnum):
         return state_title("title_confirmation", self)
 
     @property
+    def tone(self) -> str:
+        """The badge's colour family (glossary.STATE_TONES)."""
+        return state_tone("title_confirmation", self)
+
+    @property
     def counts(self) -> bool:
         """Whether the title counts for eligibility and the meeting (an unconfirmed one does not)."""
         return self in (ConfirmationStatus.RECOGNISED, ConfirmationStatus.CONFIRMED)
@@ -457,6 +472,11 @@ class CallStatus(StrEnum):
     @property
     def title(self) -> str:
         return state_title("committee_call", self)
+
+    @property
+    def tone(self) -> str:
+        """The badge's colour family (glossary.STATE_TONES)."""
+        return state_tone("committee_call", self)
 
 
 class CommitteeCall(Base):

@@ -8,6 +8,7 @@ first. It changes nothing: its one POST is the confirmation demo, which only say
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
 from flask import Blueprint, Response, request, url_for
 
@@ -15,6 +16,7 @@ from portal.domain import glossary
 from portal.domain.i18n import N_, NT_, T_, Text
 from portal.domain.progress import AGEING_DAYS, OVERDUE_DAYS, progress, queue_age
 from portal.domain.workflow import Status
+from portal.models import CallStatus, ConfirmationStatus, EntryResult, MeetingStatus
 from portal.services.applications import TimelineEntry
 from portal.services.notices import NoticeClock, period_message
 from portal.services.progress import RouteView
@@ -59,6 +61,16 @@ def _badges() -> list[tuple[Status, str, str]]:
     return rows
 
 
+# The committee road's own states (评审, issue 22), each kind under the object it is the state of: their
+# badges on the meetings, calls and 职称确认 pages take their colour from glossary.STATE_TONES.
+COMMITTEE_STATES: tuple[tuple[str, str, type[StrEnum]], ...] = (
+    ("meeting", N_("评审会议"), MeetingStatus),
+    ("meeting_entry", N_("议程中的申报（表决结果）"), EntryResult),
+    ("committee_call", N_("评审通知"), CallStatus),
+    ("title_confirmation", N_("职称确认"), ConfirmationStatus),
+)
+
+
 def _period(first: int, last: int, month: int = 9) -> Text:
     """A sample notice period in 2026: from 9/`first` to `month`/`last`, five working days."""
     return period_message(date(2026, 9, first), date(2026, month, last), 5)
@@ -92,6 +104,7 @@ def show_styleguide() -> Response:
         "pages/admin/show_styleguide.html",
         fragment="loading_demo" if request.args.get("demo") == "loading" else None,
         badges=_badges(),
+        committee_states=[(kind, title, list(states)) for kind, title, states in COMMITTEE_STATES],
         tones=list(glossary.Tone),
         terms=glossary.TERMS,
         variants=glossary.VARIANTS,

@@ -1038,6 +1038,7 @@ def test_a_cancelled_meeting_lists_its_former_agenda_and_experts_read_only(
         # Read-only: no agenda form, no removal, no draw.
         assert 'id="agenda-form"' not in page and "/remove" not in page and "/draw" not in page
         assert "还没有抽取评审专家" not in page and "议程中还没有申报" not in page
+        assert 'class="badge badge-ended" id="meeting-status"' in page  # 已取消 in its colour (STATE_TONES)
     fragment = handler.get(f"/committees/meetings/{meeting.id}?block=agenda", headers={"HX-Request": "true"})
     assert f'id="former-entry-{application.id}"' in fragment.text
 
@@ -1068,7 +1069,11 @@ def test_the_office_leader_withdraws_a_filing_and_the_bureau_no_longer_has_it_pe
     session.refresh(meeting)
     assert meeting.state is MeetingStatus.FILED
     bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
-    assert 'id="count-filed">1<' in bureau.get("/committees/meetings?tab=filed").text
+    pending = bureau.get("/committees/meetings?tab=filed").text
+    assert (
+        'id="count-filed">1<' in pending
+        and '<span class="badge badge-waiting">已报备，待确认</span>' in pending
+    )
 
     page = leader.get(f"/committees/meetings/{meeting.id}").text
     form = re.search(r'<form[^>]*id="withdraw-form"[^>]*>', page)

@@ -80,6 +80,25 @@ def test_the_styleguide_lists_every_status_value_in_its_colour_on_either_road(
     assert set(glossary.status_tones()) >= {words.title, glossary.STATUSES["certified"].title}
 
 
+def test_the_styleguide_lists_the_committee_road_s_own_states_in_their_colours(
+    world: World, login_as: Any
+) -> None:
+    """Meetings, their agenda's results, calls and 职称确认 lines (issue 22): every value of each status
+    enum has a colour (glossary.STATE_TONES) and a row of the styleguide showing it, as the pages do."""
+    from portal.web.styleguide import COMMITTEE_STATES
+
+    html = login_as(world.admin).get("/styleguide").text
+    for kind, _title, states in COMMITTEE_STATES:
+        assert (
+            set(glossary.STATE_TONES[kind]) == {s.value for s in states} == set(glossary.STATE_TITLES[kind])
+        )
+        for state in states:
+            row = re.search(rf'<tr id="state-{kind}-{state.value}">.*?</tr>', html, re.S)
+            assert row is not None, (kind, state)
+            tone = glossary.STATE_TONES[kind][state.value].value
+            assert f'<span class="badge badge-{tone}">{state.title}</span>' in row.group(0)
+
+
 def test_the_styleguide_is_403_for_everyone_but_the_admin(world: World, login_as: Any, client: Any) -> None:
     others = (world.bureau.leader, world.bureau.handler, world.enterprise.handler, world.department.leader)
     for user in others:
