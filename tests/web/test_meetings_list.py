@@ -18,6 +18,7 @@ from portal.services.submissions import new_token
 from tests.conftest import Clock, db_engine
 from tests.factories import committee_road, make_committee, make_committee_world, staff_login
 from tests.i18n.reading import in_english
+from tests.statements import recorded
 
 
 def _poll(client: Any, etag: str, tab: str = "all") -> Any:
@@ -109,13 +110,13 @@ def test_an_unchanged_meetings_poll_is_answered_before_flask_and_a_new_meeting_m
     # The meetings list's poll went through Flask every 15 s (the login, the actor, the counter) where the
     # queue's is answered by the poll shortcut; and its tab counts sat outside the polled part, so a new
     # meeting showed in the list while 筹备中 still counted 0.
-    from tests.web.test_poll_shortcut import _recorded, _shortcut
+    from tests.web.test_poll_shortcut import _shortcut
 
     world = make_committee_world(session, clock.now)
     office = make_committee(session, world, clock.now).office
     handler = login_as(office.handler, membership_id=office.handler_membership.id)
     hx = {"HX-Request": "true", "HX-Target": "meetings"}
-    with _recorded(db_engine(app)) as sent:
+    with recorded(db_engine(app)) as sent:
         tag = handler.get("/committees/meetings?tab=all", headers=hx).headers["ETag"].strip('"')
         assert _poll(handler, tag).status_code == 304  # Flask answers, and remembers
         sent.clear()
