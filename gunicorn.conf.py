@@ -87,13 +87,11 @@ def on_starting(server: Any) -> None:
 
 
 def when_ready(server: Any) -> None:
-    if server.cfg.preload_app:
-        # The app is loaded: build what its workers would build in their first requests (templates,
-        # profiles, calendar) so every worker, new or recycled, starts warm (portal/web/warm.py)...
-        from portal.web.warm import warm_up
-
-        compiled = warm_up(server.app.wsgi())
-        server.log.info("portal: %s templates compiled before the workers fork", compiled)
+    # The app is loaded: build what its workers would build in their first requests (templates,
+    # profiles, calendar) so every worker, new or recycled, starts warm (portal/web/warm.py)...
+    extensions = getattr(server.app.wsgi(), "extensions", {}) if server.cfg.preload_app else {}
+    if (warm := extensions.get("portal.warm_up")) is not None:
+        server.log.info("portal: %s templates compiled before the workers fork", warm())
     # ...then freeze what is there now so forked workers share it copy-free.
     gc.freeze()
     server.log.info("portal: %s sync workers on %s, app preloaded, gc frozen", workers, bind)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 from flask import Flask, Response, request, session, url_for
@@ -33,6 +34,7 @@ from portal.web.queue_rows import queue_rows
 from portal.web.redirects import login_next
 from portal.web.security import register_security
 from portal.web.unit_of_work import register_unit_of_work
+from portal.web.warm import WARM_UP, warm_up
 
 NEXT_MAX = 512  # the longest path a login redirect carries back
 
@@ -134,6 +136,9 @@ def register_web(app: Flask) -> None:
     from portal.web.spooling import StagingRequest
 
     app.request_class = StagingRequest  # uploads staged beside the file store, hashed as they arrive
+    # gunicorn's master calls it before forking (gunicorn.conf.py when_ready): found on the app, so a
+    # server of another Flask app (the bench's floor) under the same settings skips it.
+    app.extensions[WARM_UP] = functools.partial(warm_up, app)
     # Each blueprint package owns its route modules (portal/web/<area>/__init__.py imports them).
     from portal.web.admin import bp as admin_bp
     from portal.web.applicant import bp as applicant_bp

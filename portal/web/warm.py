@@ -16,6 +16,10 @@ from flask import Flask
 from portal.extensions import db
 from portal.services import calendar, policies
 
+# Where the app keeps its warm-up (register_web): gunicorn.conf.py calls what it finds there, and a server of
+# another app (the bench's floor) finds nothing.
+WARM_UP = "portal.warm_up"
+
 # Printed documents have an environment of their own (portal/documents/rendering.py, warmed there).
 _ELSEWHERE = "documents/"
 
