@@ -52,6 +52,7 @@ class CertificateView:
     authority: str
     verify_url: str
     date_label: str = "认定日期"  # services.certificates.date_label: 取得资格时间 on the 评审 road
+    id_label: str = "身份证号码"  # services.certificates.id_label: 护照号码 and the like for other documents
 
 
 def certificate_pdf(view: CertificateView) -> bytes:

@@ -758,6 +758,14 @@ def date_label(application: Application) -> str:
     return glossary.certificate_date_words(application.road_taken)
 
 
+def id_label(holder: User) -> str:
+    """What the certificate calls the holder's number: 身份证号码 for a resident ID, else the document's own
+    name (护照号码, 港澳居民来往内地通行证号码…): a foreign or Hong Kong, Macau or Taiwan holder's number is
+    not an ID card's. Always Chinese, as the certificate is."""
+    document = DocumentType(holder.document_type)
+    return "身份证号码" if document is DocumentType.RESIDENT_ID else f"{document.title}号码"
+
+
 def certificate_of(session: Session, actor: Actor, application_id: int) -> Application:
     """An application the actor may see that has a certificate; NotFound otherwise."""
     application = get_application(session, actor, application_id)

@@ -247,6 +247,19 @@ def test_the_applicant_downloads_their_certificate_and_nobody_else_can(
         assert login_as(user).get("/certificates").status_code == 403
 
 
+def test_a_passport_holders_certificate_names_the_passport_not_an_id_card(
+    session: Session, world: World, clock: Clock, login_as: Any
+) -> None:
+    resident = certified(session, world, clock)
+    text = _pdf_text(login_as(resident.applicant).get(f"/me/applications/{resident.id}/certificate.pdf").data)
+    assert "身份证号码" in text and "护照号码" not in text
+    foreign = certified(session, world, clock)
+    with_document(foreign.applicant, "passport", "E12345678")
+    session.flush()
+    text = _pdf_text(login_as(foreign.applicant).get(f"/me/applications/{foreign.id}/certificate.pdf").data)
+    assert "护照号码" in text and "E12345678" in text and "身份证号码" not in text
+
+
 def _pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
 

@@ -245,6 +245,7 @@ def download_certificate(application_id: int) -> Response:
         certified_on=today(application.certified_at),
         authority=certificates.certifying_authority(db.session, application),
         date_label=certificates.date_label(application),
+        id_label=certificates.id_label(application.applicant),
         verify_url=url_for(
             "public.verify_certificate",
             number=number,
