@@ -28,6 +28,7 @@ from portal.models import (
     Correction,
     CorrectionItem,
     FormRow,
+    MeetingStatus,
     NoticeEntry,
     Objection,
     PaperFollowup,
@@ -199,6 +200,26 @@ def fill_everything(session: Session, tenant: Tenant, clock: Clock, fill: Filler
     paper_item = PaperItem(followup_id=followup.id, position=0, key="application_form", title="申报表")
     session.add(paper_item)
     fill.set(paper_item, "remark", "paper item remark")
+    session.flush()
+    # The committee office's reasons: a filing withdrawn (撤回备案, kept on its audit row) and a meeting
+    # cancelled (取消会议), both shown on the meeting's page.
+    withdrawn = payload(fill.tag("meeting withdraw reason"), None, 5)
+    audit.record(
+        session,
+        w.bureau.actor(StaffRole.LEADER),
+        "withdraw_filing",
+        clock.now,
+        object_type="meeting",
+        object_id=tenant.meeting.id,
+        from_status=MeetingStatus.FILED.value,
+        to_status=MeetingStatus.PLANNED.value,
+        reason=withdrawn,
+    )
+    with session.no_autoflush:  # withdrawn, then cancelled: its page shows both reasons
+        tenant.meeting.status = MeetingStatus.CANCELLED.value
+        tenant.meeting.cancelled_by_id = w.bureau.leader.id
+        tenant.meeting.cancelled_at = clock.now
+    fill.set(tenant.meeting, "cancel_reason", "meeting cancel reason")
     session.flush()
 
 

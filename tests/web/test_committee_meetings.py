@@ -1128,6 +1128,21 @@ def test_the_office_leader_withdraws_a_filing_and_the_bureau_no_longer_has_it_pe
     ]
 
 
+def test_a_meeting_withdrawn_then_cancelled_still_shows_its_withdrawals(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    _world, made, _application, meeting, handler = _prepared_on_screen(session, clock, login_as)
+    leader = staff_login(login_as, made.office, StaffRole.LEADER)
+    leader.post(f"/committees/meetings/{meeting.id}/file")
+    leader.post(f"/committees/meetings/{meeting.id}/withdraw", data={"withdraw_reason": "会议日期填错"})
+    handler.post(f"/committees/meetings/{meeting.id}/cancel", data={"cancel_reason": "改期另行安排"})
+    session.refresh(meeting)
+    assert meeting.state is MeetingStatus.CANCELLED
+    page = leader.get(f"/committees/meetings/{meeting.id}").text
+    assert 'id="filing"' not in page and 'id="withdrawn-filings"' in page  # the card went, the record stays
+    assert "会议日期填错" in page and "改期另行安排" in page
+
+
 def test_the_english_withdrawal_and_cancelled_agenda_read_in_english(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
