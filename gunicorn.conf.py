@@ -13,8 +13,9 @@ the environment (PORTAL_BIND, PORTAL_WEB_WORKERS, …) or on gunicorn's command 
 - max_requests with jitter recycles workers now and then (a slow leak never grows unbounded, and not
   all workers restart at once); timeouts: 60 s for a request (uploads of several photos, a package PDF),
   30 s to finish in-flight requests on a graceful stop or reload;
-- `kill -HUP <master>` (systemctl reload) starts new workers with new code and retires the old ones
-  gracefully: zero-downtime reload after an upgrade (docs/operations.md);
+- `kill -HUP <master>` (systemctl reload) starts new workers and retires the old ones gracefully, with
+  these settings read again but the *same code*: the app is preloaded in the master and new workers fork
+  from it. An upgrade restarts the service (docs/operations.md "Upgrading");
 - the access log carries the request id (nginx's X-Request-Id, or the one the app made), the same id
   the error page shows as 错误编号 and the audit rows record;
 - Prometheus metrics of all workers are summed (prometheus_client's multiprocess mode, in a private
