@@ -104,6 +104,8 @@ PEOPLE: dict[str, Person] = {
     "accounts.import.5": Person("钱五", "13970708815", id_number=complete_resident_id("36070219910503123")),
     # A handler the enterprise's admin adds.
     "staff": Person("柯小满", "13970708851", id_number=complete_resident_id("36070219920315041")),
+    # A handler the enterprise's admin adds, who forgets the password the admin then resets.
+    "staff.reset": Person("柯小雨", "13970708852", id_number=complete_resident_id("36070219930416042")),
 }
 # Numbers a journey types that open no account, and must find none: a roster row of nobody.
 NOBODY: dict[str, str] = {

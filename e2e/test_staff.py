@@ -5,6 +5,7 @@ journeys); the leader reads every change on the 人员 page and in the inbox; a 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -18,6 +19,7 @@ DEPARTMENT_ADMIN = "13870700012"  # 曾凡荣
 ENTERPRISE_LEADER = "13870700007"  # 曾宪明
 ENTERPRISE_HANDLER = "13870700006"  # 黄丽华
 NEW_HANDLER = PEOPLE["staff"]  # added, then their role revoked
+FORGETFUL = PEOPLE["staff.reset"]  # added, then their forgotten password reset by the admin
 
 
 def test_admins_manage_staff_by_the_rulebook_and_the_leader_sees_every_change(new_page: Any) -> None:
@@ -81,3 +83,45 @@ def test_admins_manage_staff_by_the_rulebook_and_the_leader_sees_every_change(ne
     handler.get_by_role("link", name="本单位人员").click()
     expect(handler.get_by_role("button", name="提出撤销")).to_have_count(0)
     expect(handler.locator("#add-staff form")).to_have_count(0)
+
+
+def _change_first_password(page: Page, current: str, new: str) -> None:
+    expect(page.get_by_role("heading", name="修改密码")).to_be_visible()
+    page.get_by_label("当前密码").fill(current)
+    page.get_by_label(re.compile("^新密码")).fill(new)
+    page.get_by_label("再次输入新密码").fill(new)
+    page.get_by_role("button", name="保存新密码").click()
+    expect(page.get_by_role("heading", name="修改密码")).to_have_count(0)
+
+
+def test_an_admin_resets_a_handlers_forgotten_password_and_their_open_login_ends(new_page: Any) -> None:
+    admin: Page = new_page("enterprise-admin-reset")
+    accept_confirmations(admin)
+    log_in(admin, ENTERPRISE_ADMIN)
+    form = admin.locator("#add-staff")
+    form.get_by_label("岗位").select_option("handler")
+    form.get_by_label("姓名").fill(FORGETFUL.name)
+    form.get_by_label("身份证号码").fill(FORGETFUL.typed_number)
+    form.get_by_label("手机号").fill(FORGETFUL.phone)
+    form.get_by_role("button", name="添加").click()
+    first = admin.locator("#account-slip .password").inner_text().strip()
+
+    handler: Page = new_page("forgetful-handler")
+    log_in(handler, FORGETFUL.phone, first)
+    _change_first_password(handler, first, "Kexiaoyu@2026a!")
+
+    # The handler forgets it. The admin resets it on the 人员 page (asked first): a new first password,
+    # shown once on the slip.
+    admin.get_by_role("link", name="刷新人员列表").click()
+    row = admin.get_by_role("region", name="人员与岗位").locator("tr", has_text=FORGETFUL.name)
+    row.get_by_role("button", name="重置密码").click()
+    slip = admin.locator("#account-slip")
+    expect(slip).to_contain_text(FORGETFUL.name)
+    reset = slip.locator(".password").inner_text().strip()
+    assert reset and reset != first
+
+    handler.reload()  # whoever held the old password is out: every session of the account ended
+    expect(handler.get_by_role("button", name="登录")).to_be_visible()
+    log_in(handler, FORGETFUL.phone, reset)
+    _change_first_password(handler, reset, "Kexiaoyu@2026b!")
+    expect(handler.get_by_role("button", name="退出")).to_be_visible()
