@@ -658,7 +658,12 @@ def cancel_meeting(session: Session, actor: Actor, meeting_id: int, reason: str,
         _refuse(session, actor, meeting, "cancel_meeting", "meeting_filed", why, now)
     was = meeting.state
     entries = list(meeting.entries)
-    members = list(session.scalars(select(PanelMember).where(PanelMember.meeting_id == meeting.id)))
+    # In the order of the draw (as votes.panel reads it), so the cancelled meeting's page lists them so.
+    members = list(
+        session.scalars(
+            select(PanelMember).where(PanelMember.meeting_id == meeting.id).order_by(PanelMember.id)
+        )
+    )
     # The compare-and-set first: of two cancels (or a cancel and a filing) at once only one goes on.
     _advance(
         session, meeting, {was}, status=MeetingStatus.CANCELLED.value, cancelled_by_id=actor.user_id,
