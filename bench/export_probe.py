@@ -15,22 +15,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import xlsxwriter
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 
 from bench.floors import EXPORT_SQL
-
-HEADERS = (
-    "姓名",
-    "身份证号码",
-    "工作单位",
-    "系列",
-    "专业",
-    "级别",
-    "证书编号",
-    "认定日期",
-    "认定机构",
-    "证书状态",
-)
+from portal.documents.certificates import CERTIFICATE_HEADERS
+from portal.domain.identity import DocumentType
 
 
 def peak_mb() -> float:
@@ -61,11 +50,24 @@ def current_mb() -> float:
 
 def floor(url: str, bureau: int, since: str) -> tuple[int, int]:
     """Raw xlsxwriter (constant_memory) writing the same rows from one hand-written statement."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        count, name = floor_workbook(connection, bureau, since)
+    size = 0
+    with open(name, "rb") as handle:  # sent in chunks, as the product does
+        while chunk := handle.read(64 * 1024):
+            size += len(chunk)
+    os.unlink(name)
+    return count, size
+
+
+def floor_workbook(connection: Connection, bureau: int, since: str) -> tuple[int, str]:
+    """The floor's spreadsheet of the bureau's certificates (since the day, if given): (rows, its path).
+    Its columns are the product's (`CERTIFICATE_HEADERS`, imported): a copy kept 身份证号码 after the
+    export became 证件类型 + 证件号码, and the floor measured another file."""
     from zoneinfo import ZoneInfo
 
     shanghai = ZoneInfo("Asia/Shanghai")
-
-    engine = create_engine(url)
     extra = "AND a.certified_at >= :since" if since else ""
     params: dict[str, object] = {"bureau": bureau}
     if since:
@@ -77,31 +79,26 @@ def floor(url: str, bureau: int, since: str) -> tuple[int, int]:
     book = xlsxwriter.Workbook(name, {"constant_memory": True})
     sheet = book.add_worksheet("证书信息")
     day = book.add_format({"num_format": "yyyy-mm-dd"})
-    for col, title in enumerate(HEADERS):
+    for col, title in enumerate(CERTIFICATE_HEADERS):
         sheet.write(0, col, title)
     count = 0
-    with engine.connect() as connection:
-        result = connection.execution_options(yield_per=2000).execute(
-            text(EXPORT_SQL.format(extra=extra)), params
-        )
-        for count, row in enumerate(result, start=1):
-            values = list(row)
-            if isinstance(values[7], str):  # SQLite answers a raw statement's timestamps as text
-                values[7] = datetime.fromisoformat(values[7])
-            values[7] = values[7].replace(tzinfo=UTC).astimezone(shanghai).date()
-            values[9] = "已撤销" if values[9] else "有效"
-            for col, value in enumerate(values):
-                if isinstance(value, date):
-                    sheet.write_datetime(count, col, value, day)  # type: ignore[arg-type]
-                else:
-                    sheet.write(count, col, value)
+    result = connection.execution_options(yield_per=2000).execute(
+        text(EXPORT_SQL.format(extra=extra)), params
+    )
+    for count, row in enumerate(result, start=1):
+        values = list(row)
+        values[1] = DocumentType(values[1]).title
+        if isinstance(values[8], str):  # SQLite answers a raw statement's timestamps as text
+            values[8] = datetime.fromisoformat(values[8])
+        values[8] = values[8].replace(tzinfo=UTC).astimezone(shanghai).date()
+        values[10] = "已撤销" if values[10] else "有效"
+        for col, value in enumerate(values):
+            if isinstance(value, date):
+                sheet.write_datetime(count, col, value, day)  # type: ignore[arg-type]
+            else:
+                sheet.write(count, col, value)
     book.close()
-    size = 0
-    with open(name, "rb") as handle:  # sent in chunks, as the product does
-        while chunk := handle.read(64 * 1024):
-            size += len(chunk)
-    os.unlink(name)
-    return count, size
+    return count, name
 
 
 def client_for(url: str, secret: str, token: str, membership: int) -> Any:

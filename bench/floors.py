@@ -61,8 +61,8 @@ COUNTS_SQL = (
 )
 
 EXPORT_SQL = """
-SELECT u.name, u.id_number, e.name AS unit, a.series, a.specialty, a.level, a.certificate_no, a.certified_at,
-       b.name AS authority, a.certificate_revoked_at
+SELECT u.name, u.document_type, u.id_number, e.name AS unit, a.series, a.specialty, a.level, a.certificate_no,
+       a.certified_at, b.name AS authority, a.certificate_revoked_at
 FROM applications a
 JOIN users u ON u.id = a.applicant_id
 JOIN organisations e ON e.id = a.enterprise_id

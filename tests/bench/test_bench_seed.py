@@ -260,16 +260,17 @@ def test_an_unchanged_poll_is_a_304_from_the_change_counter_alone_and_a_write_ch
 
 
 def test_the_export_probe_drives_the_product_s_export_as_make_bench_does(
-    app: Flask, handler_browser: Any, queue: None
+    app: Flask, session: Session, seeded: Any, handler_browser: Any, queue: None
 ) -> None:
     # make bench's export group runs this function in its own process; it posts the export form (with the
     # form's one-time token, issue 17.2), runs the job with huey's dequeue/execute and downloads the file.
     # Once the form changed and the probe did not, and make bench stopped there: kept running here.
+    import os
     from io import BytesIO
 
     from openpyxl import load_workbook
 
-    from bench.export_probe import ours
+    from bench.export_probe import floor_workbook, ours
 
     handler_browser.application = app
     chunks: list[bytes] = []
@@ -286,3 +287,15 @@ def test_the_export_probe_drives_the_product_s_export_as_make_bench_does(
     assert size > 0 and len(chunks[0]) == size
     sheet = load_workbook(BytesIO(chunks[0]), read_only=True).active
     assert sheet is not None and sheet.max_row > 1  # the bureau's certified applications, one a row
+    # The floor copied the export's columns and kept 身份证号码 after the product's became 证件类型 +
+    # 证件号码: make bench compared the product with another file. It imports them now.
+    product = list(sheet.iter_rows(values_only=True))
+    rows, name = floor_workbook(session.connection(), seeded.largest_bureau_id, "")
+    try:
+        floor = list(load_workbook(name, read_only=True).active.iter_rows(max_row=2, values_only=True))
+    finally:
+        os.unlink(name)
+    assert rows == len(product) - 1
+    assert floor[0] == product[0] and "证件类型" in floor[0] and "身份证号码" not in floor[0]
+    # The first row as the product writes it, but the floor names the bureau, not the certifying authority.
+    assert floor[1][:9] == product[1][:9] and floor[1][10] == product[1][10]
