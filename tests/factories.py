@@ -670,13 +670,13 @@ def filed_meeting(
     return meeting
 
 
-def to_published(
+def to_tallied(
     session: Session, world: World, co: CommitteeOffice, applications_: list[Application], now: datetime
-) -> datetime:
-    """Applications waiting for the meeting taken to a published pass: five experts drawn, acknowledging
-    their study where the profile asks it (CHAN-06, Kunming's) and voting yes, the tally, the result notice
-    run out, the office's confirmation and the bureau's publication. Returns the time after."""
-    from portal.services import results, votes
+) -> tuple[Any, datetime]:
+    """Applications waiting for the meeting taken to a tallied vote (five experts drawn, acknowledging their
+    study where the profile asks it (CHAN-06, Kunming's) and voting yes; a pass rate of 100% over the 80%
+    set) whose result notice has run out: (the meeting, the time after)."""
+    from portal.services import votes
 
     meeting = filed_meeting(session, world, co, applications_, now, pool=5)
     members = votes.panel(session, meeting)
@@ -690,7 +690,18 @@ def to_published(
         votes.cast_ballot(session, actor_for(member.expert.user, None), meeting.id, ballot, day)
     votes.close_voting(session, leader, meeting.id, day)
     notice = committee_notice(session, co.office, [a.id for a in applications_], day, title="评审结果公示")
-    after = pass_notice(session, notice)
+    return meeting, pass_notice(session, notice)
+
+
+def to_published(
+    session: Session, world: World, co: CommitteeOffice, applications_: list[Application], now: datetime
+) -> datetime:
+    """Applications waiting for the meeting taken to a published pass: tallied (to_tallied), the office's
+    confirmation and the bureau's publication. Returns the time after."""
+    from portal.services import results
+
+    meeting, after = to_tallied(session, world, co, applications_, now)
+    leader = co.office.actor(StaffRole.LEADER)
     results.confirm_results(session, leader, meeting.id, "全票通过，超过设定通过率经评委会研究确认", after)
     results.publish_results(
         session, world.bureau.actor(StaffRole.LEADER), meeting.id, "文号〔2026〕1号", after

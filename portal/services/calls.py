@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from portal.domain.i18n import N_, NT_, T_
+from portal.domain.i18n import N_, NT_, T_, Clause
 from portal.domain.materials import add_months
 from portal.domain.policy import CallRule
 from portal.models import CallStatus, Committee, CommitteeCall, Organisation, OrgKind, StaffRole
@@ -107,7 +107,7 @@ def draft_call(session: Session, actor: Actor, data: CallInput, now: datetime) -
         errors["intake_opens"] = NT_(
             "评审通知须至少提前%(num)d个月向社会发布：受理开始日应在%(day)s或以后（%(clause)s）",
             "评审通知须至少提前%(num)d个月向社会发布：受理开始日应在%(day)s或以后（%(clause)s）",
-            rule.months_before, day=earliest, clause=rule.citation,
+            rule.months_before, day=earliest, clause=Clause(rule.citation),
         )  # fmt: skip
     if errors:
         raise ValidationFailed(errors)
@@ -192,7 +192,7 @@ def publish_call(session: Session, actor: Actor, call_id: int, now: datetime) ->
         _refuse(
             session, actor, call, "publish_call", "not_accepted",
             T_("该通知%(state)s：评审通知须先报人社局备案，备案通过后才能发布（%(clause)s）",
-               state=call.state.title, clause=rule.citation), now,
+               state=call.state.title, clause=Clause(rule.citation)), now,
         )  # fmt: skip
     compare_and_set(session, call, {CallStatus.ACCEPTED}, status=CallStatus.PUBLISHED.value, published_at=now)
     latest = add_months(call.intake_opens, -rule.months_before)
@@ -201,7 +201,7 @@ def publish_call(session: Session, actor: Actor, call_id: int, now: datetime) ->
         warning = NT_(
             "评审通知应至少提前%(num)d个月发布（%(day)s前），本通知发布较晚，请确保申报人有足够时间准备（%(clause)s）",
             "评审通知应至少提前%(num)d个月发布（%(day)s前），本通知发布较晚，请确保申报人有足够时间准备（%(clause)s）",
-            rule.months_before, day=latest, clause=rule.citation,
+            rule.months_before, day=latest, clause=Clause(rule.citation),
         )  # fmt: skip
     audit.record(
         session, actor, "publish_call", now, object_type="committee_call", object_id=call.id,

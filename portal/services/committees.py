@@ -253,10 +253,9 @@ def load_from_profile(session: Session, actor: Actor, now: datetime) -> LoadRepo
             kind=CommitteeKind.CITY.value,
             phone=authority.phone,
             citation=authority.citation,
-            note="名称按《申报计划安排表》的受理单位推定（"
-            + authority.citation
-            + "）"
-            + (f"；{authority.note}" if authority.note else ""),
+            # The profile's own note only: why the name is what it is is said in the reader's language
+            # (`name_basis`), not stored as a Chinese sentence.
+            note=authority.note[:500],
             created_at=now,
         )
         session.add(committee)
@@ -287,6 +286,29 @@ def load_from_profile(session: Session, actor: Actor, now: datetime) -> LoadRepo
         detail={"profile": profile.id, "committees": [c.id for c in created], "rows": count},
     )  # fmt: skip
     return LoadReport(created, count)
+
+
+# What a committee loaded before the name's basis was a message carries at the head of its note.
+_STORED_BASIS = "名称按《申报计划安排表》的受理单位推定（{citation}）"
+
+
+def name_basis(committee: Committee) -> str | None:
+    """Where the name of a committee loaded from the profile comes from (its accepting body in the notice,
+    with the body's clause), in the reader's language; None for a committee the admin set up."""
+    if committee.code is None:
+        return None
+    if not committee.citation:
+        return N_("名称按通知所列受理单位推定")
+    return T_("名称按通知所列受理单位推定（%(clause)s）", clause=Clause(committee.citation))
+
+
+def committee_note(committee: Committee) -> str:
+    """The committee's note as written (the profile's or the admin's), without the Chinese sentence on the
+    name's basis that committees loaded before `name_basis` stored at its head."""
+    stored = _STORED_BASIS.format(citation=committee.citation)
+    if committee.code is not None and committee.note.startswith(stored):
+        return committee.note.removeprefix(stored).removeprefix("；")
+    return committee.note
 
 
 @dataclass(frozen=True)

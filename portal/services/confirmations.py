@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from portal.documents.certificates import table_xlsx
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.form import Row, SectionKey
-from portal.domain.i18n import N_, T_
+from portal.domain.i18n import N_, T_, Clause
 from portal.domain.identity import mask_id_number
 from portal.domain.policy import LEVELS, TitleConfirmationRule
 from portal.domain.workflow import Status
@@ -234,7 +234,7 @@ def agenda_refusal(session: Session, application: Application) -> str | None:
     return T_(
         "职称确认%(state)s：未经确认的职称不作为申报依据，不能列入评审会议（%(clause)s）",
         state=T_(line.state.title),
-        clause=line.citation,
+        clause=Clause(line.citation),
     )
 
 

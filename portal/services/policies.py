@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from portal.domain.i18n import N_, T_, Text, joined
+from portal.domain.i18n import N_, T_, Clause, Text, joined
 from portal.domain.policy import (
     ALL,
     LEVELS,
@@ -598,7 +598,7 @@ def save_window(
         errors["closes"] = T_(
             "自主评审单位须于%(deadline)s前完成当年度考核认定（%(clause)s）：受理截止日期不能晚于%(deadline)s",
             deadline=deadline,
-            clause=profile.year_end.citation if profile.year_end else "",
+            clause=Clause(profile.year_end.citation if profile.year_end else ""),
         )
     if not citation:
         errors["citation"] = N_("请填写依据（通知文号及条款），例如 赣市人社字〔2027〕1号 附件")

@@ -88,7 +88,10 @@ def confirm_results(session: Session, actor: Actor, meeting_id: int, note: str, 
             session, actor, meeting, "confirm_results", "over_pass_rate",
             T_(
                 "通过率%(percent)s%%高于本次设定的%(limit)s%%（%(clause)s），确认前须写明说明",
-                percent=rate.percent, limit=rate.limit, clause=rate.clause,
+                percent=rate.percent, limit=rate.limit, clause=Clause(rate.clause),
+            ) if rate.clause else T_(
+                "通过率%(percent)s%%高于本次设定的%(limit)s%%，确认前须写明说明",
+                percent=rate.percent, limit=rate.limit,
             ), now,
         )  # fmt: skip
     meetings._advance(

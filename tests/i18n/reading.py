@@ -5,6 +5,7 @@ lang="zh…", every other word is translated), and a client that reads in Englis
 from __future__ import annotations
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 from flask.testing import FlaskClient
@@ -86,3 +87,11 @@ def assert_english(html: str) -> None:
     """The page says it is English and has no Chinese outside lang="zh…"."""
     lang, runs = leaks(html)
     assert lang == "en" and runs == [], runs
+
+
+def sentence(page: str, start: str) -> str:
+    """The page's words from ``start`` to the end of the clause the sentence cites ("… (004 1(3))"), tags
+    left out and entities read: what a reader reads of one message citing a clause."""
+    text = re.sub(r"<[^>]+>", "", unescape(page))
+    begins = text.index(start)
+    return text[begins : text.index("))", begins) + 2]

@@ -143,3 +143,36 @@ def test_the_call_s_month_reads_as_english_singular(session: Session, clock: Clo
     assert "At least 1 month after the call is published" in page and "month(s)" not in page
     too_soon = handler.post("/committees/calls", data=_form(clock, 10)).text
     assert "published at least 1 month before intake" in too_soon and "month(s)" not in too_soon
+
+
+def test_the_call_s_refusals_and_warning_number_their_clause_in_english(
+    session: Session, clock: Clock, login_as: Any, app: Any
+) -> None:
+    # Each passed Kunming's clause as plain text: "…may open on 11 Dec 2026 or later (004 一(三))", the
+    # clause marked Chinese inside an English sentence; they read "(004 1(3))" now, as the page's rule does.
+    from tests.i18n.reading import HAN, assert_english, in_english, sentence
+
+    world = make_committee_world(session, clock.now, profile="kunming-2022")
+    office = make_committee(session, world, clock.now, place="东川区").office
+    handler = in_english(login_as(office.handler, membership_id=office.handler_membership.id))
+    leader = in_english(login_as(office.leader, membership_id=office.leader_membership.id))
+    too_soon = handler.post("/committees/calls", data=_form(clock, 10)).text
+    said = sentence(too_soon, "A committee's call must be published")
+    assert said.endswith("or later (004 1(3))") and not HAN.search(said), said
+    assert handler.post("/committees/calls", data=_form(clock, 45)).status_code == 303
+    call = session.query(CommitteeCall).one()
+    unfiled = leader.post(f"/committees/calls/{call.id}/publish", follow_redirects=True).text
+    said = sentence(unfiled, "This call is")
+    assert said.endswith("once the filing is accepted (004 1(3))") and not HAN.search(said), said
+    leader.post(f"/committees/calls/{call.id}/file")
+    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    bureau.post(f"/committees/calls/{call.id}/decide", data={"decision": "accept", "note": ""})
+    clock.now += timedelta(days=20)  # less than a month before the intake opens: published late
+    leader = in_english(login_as(office.leader, membership_id=office.leader_membership.id))
+    late = leader.post(f"/committees/calls/{call.id}/publish", follow_redirects=True).text
+    said = sentence(late, "A call should be published")
+    assert said.endswith("enough time to prepare (004 1(3))") and not HAN.search(said), said
+    public = in_english(app.test_client()).get(f"/public/calls/{call.id}").text
+    assert "Filed with the HR bureau, accepted on" in public and "(004 1(3))" in public
+    assert "004 一(三)" not in public
+    assert_english(public)

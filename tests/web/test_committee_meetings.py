@@ -5,10 +5,12 @@ the office confirms; the bureau publishes. Refusals are answered on the page, no
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -1157,3 +1159,31 @@ def test_the_english_withdrawal_and_cancelled_agenda_read_in_english(
     leader.post(f"/committees/meetings/{meeting.id}/cancel", data={"cancel_reason": "重复"})
     shown = leader.get(f"/committees/meetings/{meeting.id}").text
     assert_english(shown)
+
+
+def test_the_pass_rate_refusal_and_the_filing_deadline_number_their_clause_in_english(
+    session: Session, clock: Clock, login_as: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The refusal passed the pass rate's clause as plain text: "…above the 80% set for this meeting
+    # (003 六(一)): explain why…" in English. The meeting's filing deadline cites it through |clause.
+    from portal.services import results
+    from tests.factories import to_tallied
+    from tests.i18n.reading import HAN, sentence
+
+    world, made, application = committee_road(session, clock)
+    meeting, clock.now = to_tallied(session, world, made, [application], clock.now)
+    leader = in_english(staff_login(login_as, made.office, StaffRole.LEADER))
+    page = leader.get(f"/committees/meetings/{meeting.id}").text
+    assert re.search(r'id="filing-due">[^<]+<small class="muted">Basis 003 6\(1\)</small>', page), page
+    refused = leader.post(
+        f"/committees/meetings/{meeting.id}/confirm", data={"note": ""}, follow_redirects=True
+    )
+    said = sentence(refused.text, "The pass rate of 100%")
+    assert said.endswith("set for this meeting (003 6(1))") and not HAN.search(said), said
+    session.refresh(meeting)
+    assert meeting.state is MeetingStatus.TALLIED
+    assert results.why_not_confirm(session, meeting) is None  # the note alone was missing
+    # A profile naming no clause for it: the sentence without one, never "()".
+    monkeypatch.setattr(votes, "pass_rate_clause", lambda *_: "")
+    bare = leader.post(f"/committees/meetings/{meeting.id}/confirm", data={"note": ""}, follow_redirects=True)
+    assert "set for this meeting: explain why before confirming" in html.unescape(bare.text)

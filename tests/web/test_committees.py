@@ -192,3 +192,34 @@ def test_the_committee_pages_link_an_office_s_staff_only_for_those_who_may_open_
     assert admin.get(f"/admin/orgs/{made.office.org.id}").status_code == 200
     own = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
     assert staff_url in own.get(f"/committees/{made.committee.id}").text
+
+
+def test_a_loaded_committee_says_where_its_name_comes_from_in_the_reader_s_language(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Loading stored a Chinese sentence as the committee's note ("名称按《申报计划安排表》的受理单位推定
+    # （003 附件 序号1、3、4、23）"): English readers read a Chinese sentence. The page says it in their
+    # language now, the clause as English cites clauses (this one, with Chinese words, whole in Chinese).
+    from tests.i18n.reading import assert_english, in_english
+
+    world = make_committee_world(session, clock.now)
+    admin = login_as(world.admin, membership_id=world.admin_membership.id)
+    admin.post("/committees/load")
+    center = session.query(Committee).filter_by(code="zj-center").one()
+    assert center.note == ""  # nothing but the profile's own note is stored
+    english = in_english(login_as(world.admin, membership_id=world.admin_membership.id))
+    page = english.get(f"/committees/{center.id}").text
+    note = page.split('id="committee-note">', 1)[1].split("</dd>", 1)[0]
+    clause = "003 附件 序号1、3、4、23"
+    said = "The name is taken from the accepting body the notice lists"
+    assert note == f'{said} (<span lang="zh-CN">{clause}</span>)'
+    assert_english(page)
+    assert f"名称按通知所列受理单位推定（{clause}）" in admin.get(f"/committees/{center.id}").text
+    # A committee loaded before keeps its stored note; the sentence is not said twice.
+    center.note = "名称按《申报计划安排表》的受理单位推定（003 附件 序号1、3、4、23）；另见市职称办说明"
+    session.flush()
+    page = english.get(f"/committees/{center.id}").text
+    note = page.split('id="committee-note">', 1)[1].split("</dd>", 1)[0]
+    assert note.endswith('</span>); <span lang="zh-CN">另见市职称办说明</span>') and "名称按" not in page
+    manual = make_committee(session, world, clock.now).committee
+    assert 'id="committee-note"' not in english.get(f"/committees/{manual.id}").text

@@ -147,9 +147,9 @@ def application_rows(session: Session, application_id: int) -> list[int]:
     return [r.id for r in forms.rows_of(session, application_id) if r.section is SectionKey.TITLE]
 
 
-def test_the_agenda_says_why_a_refused_title_cannot_go_to_the_meeting(
-    session: Session, clock: Clock, login_as: Any
-) -> None:
+def _refused_title_at_the_meeting(session: Session, clock: Clock) -> tuple[Any, Any, Any]:
+    """Dongchuan's committee office planning a meeting while its candidate's other-province title was
+    refused by the bureau: (the committee, the application, the meeting); the clock after the notice."""
     now = clock.now
     world, co, application = _dongchuan(session, now)
     row_id = with_title_elsewhere(session, application, now)
@@ -174,6 +174,13 @@ def test_the_agenda_says_why_a_refused_title_cannot_go_to_the_meeting(
         meetings.MeetingInput((today(after) + timedelta(days=30)).isoformat(), "区人社局"),
         after,
     )
+    return co, application, meeting
+
+
+def test_the_agenda_says_why_a_refused_title_cannot_go_to_the_meeting(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    co, application, meeting = _refused_title_at_the_meeting(session, clock)
     page = _staff(login_as, co.office).get(f"/committees/meetings/{meeting.id}")
     assert f'id="blocked-{application.id}"' in page.text
     assert "未经确认的职称不作为申报依据" in page.text and "004 一(五)" in page.text
@@ -211,3 +218,15 @@ def test_the_english_tab_of_refused_titles_reads_refused(
     _world, co, _application = _dongchuan(session, clock.now)
     page = in_english(_staff(login_as, co.office)).get("/committees/confirmations").text
     assert 'Refused <span class="count" id="count-refused">' in page
+
+
+def test_the_agenda_s_refusal_numbers_its_clause_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The clause was passed as plain text: "…cannot go on the meeting's agenda (004 一(五))" in English.
+    from tests.i18n.reading import HAN, in_english, sentence
+
+    co, application, meeting = _refused_title_at_the_meeting(session, clock)
+    page = in_english(_staff(login_as, co.office)).get(f"/committees/meetings/{meeting.id}").text
+    said = sentence(page.split(f'id="blocked-{application.id}"', 1)[1], "Title confirmation")
+    assert said.endswith("cannot go on the meeting's agenda (004 1(5))") and not HAN.search(said), said

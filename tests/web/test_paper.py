@@ -158,3 +158,7 @@ def test_paper_past_its_due_day_on_the_committee_road_reads_overdue_in_either_la
     line = " ".join(english.split('id="paper-deadline">')[1].split("</p>")[0].split())
     assert "；" not in line and "0 working days left" not in line, line
     assert "Overdue" in line and " ; " not in line, line
+    # The rule's clause (Zhenjiang's 003 附件 备注3: Chinese words, so whole and marked Chinese), as stored.
+    rule = english.split('id="paper-followup"')[1].split("</p>")[0]
+    assert followup.citation == "003 附件 备注3"
+    assert '(<span lang="zh-CN">003 附件 备注3</span>)' in rule, rule

@@ -5,6 +5,7 @@ see that window only once it is filed; until then submission names the filing du
 from __future__ import annotations
 
 import html
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -191,3 +192,22 @@ def test_a_draft_from_before_the_unit_says_it_goes_to_the_unit(
     assert "本申报发起时为赣州市职称工作办公室，提交时改由某链主企业职称自主评审委员会受理" in page
     assert "本批次尚未录入报备，暂不受理" in page
     assert_english(in_english(person).get(f"/me/applications/{application.id}").text)
+
+
+def test_the_units_year_end_refusal_numbers_its_clause_in_english(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The clause was passed as plain text: "…finishes the year's recognition by 31 Dec 2026 (001 四(七))".
+    from tests.i18n.reading import HAN
+
+    clock.now = IN_Q4
+    browser = in_english(login_as(world.admin))
+    late = {
+        "batch_id": "own-5", "batch_name": "自主认定第五批", "authority": "gz-own", "levels": ["中级"],
+        "opens": "2026-12-01", "closes": "2027-01-15", "citation": "某企〔2026〕5号",
+    }  # fmt: skip
+    refused = browser.post("/admin/policy/windows", data=late)
+    assert refused.status_code == 422
+    text = html.unescape(re.sub(r"<[^>]+>", "", refused.text))
+    said = text[text.index("A self-review unit finishes") :].split("\n")[0]
+    assert "(001 4(7)): the window must close by 31 Dec 2026" in said and not HAN.search(said), said

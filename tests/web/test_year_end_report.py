@@ -148,6 +148,7 @@ def test_the_page_reads_in_english(session: Session, world: World, clock: Clock,
     page = browser.get("/certificates/year-end?year=2026").text
     assert "Year-end recognition report" in page and "Record as reported" in page
     assert "Deadline near: 20 certifying authorities have not reported." in page
+    assert "to the city title office (001 4(7))." in page and "001 四(七)" not in page  # the clause, numbered
     assert_english(page)
 
 

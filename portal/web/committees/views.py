@@ -115,6 +115,8 @@ def _show_page(
         "pages/committees/show_committee.html",
         status=status,
         committee=committee,
+        name_basis=service.name_basis(committee),
+        note=service.committee_note(committee),
         rows=rows,
         total=len(committee.scopes),
         filters=filters,
