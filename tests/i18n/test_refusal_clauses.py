@@ -29,6 +29,11 @@ def test_the_ineligible_refusal_numbers_its_clauses_in_english(
     data = {"action": "submit", "version": application.version}
     chinese = browser.post(f"/me/applications/{application.id}/act", data=data)
     assert chinese.status_code == 422 and "（001 三(六)）" in chinese.text
+    # The profile's note on the unconfirmed list is a reason the applicant can read, citing Ganzhou's own
+    # clause only: it said "默认采用 002 五(一)、003 二(五) 所列9个专业（policy-spec §8 #10）".
+    refused = chinese.text.split("不能提交：")[1].split("</p>")[0]
+    assert "赣州通知未列明实行以考代评的专业" in refused, refused
+    assert "policy-spec" not in chinese.text and "002 " not in refused and "003 " not in refused, refused
     english = in_english(browser).post(f"/me/applications/{application.id}/act", data=data)
     assert english.status_code == 422
     refusal = english.text.split("so it cannot be submitted: ")[1].split("</p>")[0]
