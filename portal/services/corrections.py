@@ -263,7 +263,13 @@ def return_for_correction(
             returned,
             Action.REJECT,
             now,
-            reason=f"单位推荐后已退回{returned.counted_returns}次，达到上限（{limit.citation}），本年度不再受理该申报人的申报",
+            # A message, not its Chinese text: the history and the applicant's inbox read it in the
+            # reader's language, the clause included.
+            reason=T_(
+                "单位推荐后已退回%(count)s次，达到上限（%(clause)s），本年度不再受理该申报人的申报",
+                count=returned.counted_returns,
+                clause=Clause(limit.citation),
+            ),
         )
         correction.status, correction.closed_at = CorrectionStatus.CLOSED.value, now
         session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,9 +15,9 @@ from portal.cli import smtp_mailer
 from portal.demo import walk
 from portal.domain import corrections as correction_rules
 from portal.domain.errors import DomainError, ValidationFailed
-from portal.domain.i18n import Language
+from portal.domain.i18n import Language, from_record
 from portal.domain.workflow import Action, Status
-from portal.models import Application, Notification, StaffRole
+from portal.models import Application, AuditEvent, Notification, StaffRole
 from portal.services import applications, corrections, forms, materials, notifications
 from portal.services.actors import actor_for
 from portal.web import i18n
@@ -270,7 +271,7 @@ def test_emails_go_only_to_people_with_a_verified_address_and_only_once(
 
 
 def test_the_third_counted_return_makes_the_application_inadmissible_for_the_year(
-    session: Session, clock: Clock
+    app: Flask, session: Session, clock: Clock
 ) -> None:
     """004 一(四) (Kunming profile): counted from the unit's approval, the third return ends it."""
     world = make_world(session)
@@ -301,6 +302,18 @@ def test_the_third_counted_return_makes_the_application_inadmissible_for_the_yea
                 responses={"field:work_summary": "已按要求说明"},
             )
     assert (application.state, application.counted_returns) == (Status.REJECTED, 3)
+    # The system's note is a message (its clause too), so an English reader does not get Chinese.
+    ended = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.object_id == application.id, AuditEvent.action == Action.REJECT.value
+        )
+    ).one()
+    assert ended.reason == "单位推荐后已退回3次，达到上限（004 一(四)），本年度不再受理该申报人的申报"
+    record = ended.detail["reason_record"]
+    assert record["template"].startswith("单位推荐后已退回%(count)s次")
+    with app.test_request_context(), force_locale(Language.EN.value):
+        english = str(i18n.translate(from_record(record)))
+    assert "(004 1(4))" in english and not re.search(r"[\u4e00-\u9fff]", english), english
     with pytest.raises(DomainError) as barred:
         applications.start_application(
             session,
