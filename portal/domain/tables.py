@@ -1,13 +1,18 @@
-"""Tables people upload (bulk account files, social-insurance rosters): finding the header row and
-the columns by their Chinese titles, and reporting a problem by line number and column.
+"""Tables people upload (bulk account files, social-insurance rosters, result and certificate-number
+sheets): finding the header row and the columns by their Chinese titles, reporting a problem by line number
+and column, and the digest of a checked sheet's verdicts.
 
 Pure Python: the bytes are read into rows of text by portal.documents.spreadsheets.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from portal.domain.i18n import T_, Joined
 
@@ -87,3 +92,10 @@ def cell(row: list[str], columns: dict[str, int], key: str) -> str:
     if position is None or position >= len(row):
         return ""
     return (row[position] or "").strip()
+
+
+def verdicts_digest(rows: Sequence[Any]) -> str:
+    """The SHA-256 of a checked sheet's rows (dataclasses of plain values: each row and its verdict), in
+    their order. An import's apply re-reads its kept file and goes ahead only while this is still what
+    its preview showed: any row, verdict or reason changed since changes it."""
+    return hashlib.sha256(json.dumps([asdict(r) for r in rows], ensure_ascii=False).encode()).hexdigest()

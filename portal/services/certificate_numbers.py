@@ -21,9 +21,7 @@ Flushes, never commits.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
 
@@ -36,7 +34,7 @@ from portal.domain.accounts import normalize_name
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
 from portal.domain.i18n import N_, T_
 from portal.domain.identity import IdentityError, document_login, normalize_resident_id
-from portal.domain.tables import Header, TableError, cell, find_header
+from portal.domain.tables import Header, TableError, cell, find_header, verdicts_digest
 from portal.domain.workflow import Status
 from portal.models import Application, CertificateImport, Meeting, MeetingStatus, OrgKind
 from portal.services import audit, meetings, results
@@ -171,10 +169,6 @@ def _verdicts(session: Session, meeting: Meeting, data: bytes) -> list[Row]:
     return out
 
 
-def _digest(rows: list[Row]) -> str:
-    return hashlib.sha256(json.dumps([asdict(r) for r in rows], ensure_ascii=False).encode()).hexdigest()
-
-
 def check_numbers(
     session: Session,
     storage: Storage,
@@ -204,7 +198,7 @@ def check_numbers(
     )
     session.add(kept)
     session.flush()
-    return Preview(stored.id, _digest(rows), rows)
+    return Preview(stored.id, verdicts_digest(rows), rows)
 
 
 def get_import(session: Session, actor: Actor, meeting_id: int, file_id: int) -> CertificateImport:
@@ -231,7 +225,7 @@ def preview(
     Reads only; NotFound as get_import, DomainError (unreadable) for a kept file that no longer reads."""
     kept = get_import(session, actor, meeting_id, file_id)
     rows = _kept_verdicts(session, storage, kept)
-    return kept, Preview(kept.file_id, _digest(rows), rows)
+    return kept, Preview(kept.file_id, verdicts_digest(rows), rows)
 
 
 def apply_numbers(
@@ -250,7 +244,7 @@ def apply_numbers(
     if kept.applied_at is not None:
         raise StaleObject(ALREADY_APPLIED)
     rows = _kept_verdicts(session, storage, kept)
-    if _digest(rows) != digest:
+    if verdicts_digest(rows) != digest:
         raise DomainError(
             N_("数据已有变化（证书编号已登记或申报状态改变），预览结果已过时：请重新上传并核对预览"),
             code="stale_preview",

@@ -15,9 +15,7 @@ to the target the file comes from. Flushes, never commits.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO
 
@@ -29,7 +27,7 @@ from portal.domain.errors import DomainError, NotFound, PermissionDenied, Valida
 from portal.domain.handoffs import ROAD, HandoffProfile
 from portal.domain.i18n import N_, T_, Joined
 from portal.domain.identity import IdentityError, document_login, normalize_resident_id
-from portal.domain.tables import TableError
+from portal.domain.tables import TableError, verdicts_digest
 from portal.domain.workflow import COMMITTEE_ROAD, Status
 from portal.models import Application, HandoffResult, ResultImport, ResultImportStatus, ResultOutcome, User
 from portal.services import audit, handoff_profiles
@@ -263,10 +261,6 @@ def _stored_verdicts(session: Session, storage: Storage, actor: Actor, found: Re
         ) from None
 
 
-def _digest(rows: list[Row]) -> str:
-    return hashlib.sha256(json.dumps([asdict(r) for r in rows], ensure_ascii=False).encode()).hexdigest()
-
-
 def _require_staff(actor: Actor) -> None:
     if not actor.is_staff:
         raise PermissionDenied(N_("只有审核单位的工作人员可以导入结果"))
@@ -296,8 +290,8 @@ def check_results(
     stored = keep_table(session, storage, actor, accepted, now)
     row = ResultImport(
         org_id=actor.org_id, target=profile.id, file_id=stored.id, status=ResultImportStatus.CHECKED.value,
-        total_rows=len(rows), matched_rows=sum(r.verdict == "matched" for r in rows), digest=_digest(rows),
-        created_by_id=actor.user_id, created_at=now,
+        total_rows=len(rows), matched_rows=sum(r.verdict == "matched" for r in rows),
+        digest=verdicts_digest(rows), created_by_id=actor.user_id, created_at=now,
     )  # fmt: skip
     session.add(row)
     session.flush()
@@ -328,7 +322,7 @@ def apply_results(session: Session, storage: Storage, actor: Actor, import_id: i
     if found.state is not ResultImportStatus.CHECKED:
         raise DomainError(N_("该文件已导入，不能重复导入"), code="already_applied")
     rows = _stored_verdicts(session, storage, actor, found)
-    if _digest(rows) != found.digest:
+    if verdicts_digest(rows) != found.digest:
         raise DomainError(
             N_("数据已有变化（其他导入或证书登记），预览结果已过时：请重新上传并核对预览"),
             code="stale_preview",
