@@ -73,6 +73,8 @@ class Case:
     # An effect that lives outside the tables compared (a session row, the role in the cookie, a package
     # job on disk): its state, compared like the tables.
     probe: Callable[[], Any] | None = None
+    # An upload whose first post opens its preview: the second lands on that same preview (not the form).
+    lands_as_first: bool = False
 
 
 @dataclass
@@ -456,6 +458,7 @@ def enterprise_create_import(c: Ctx) -> Case:
         "/enterprise/imports",
         lambda: {"file": (io.BytesIO(rows), "导入.csv"), "form_token": token},
         multipart=True,
+        lands_as_first=True,
     )
 
 
@@ -825,7 +828,8 @@ def handoffs_upload_results(c: Ctx) -> Case:
         "/handoffs/jx/results",
         lambda: {"file": (io.BytesIO(data), "结果.xlsx"), "form_token": token},
         multipart=True,
-    )  # one checked import; the replay is refused by its token
+        lands_as_first=True,
+    )  # one checked import; the replay keeps none and lands on its preview
 
 
 def handoffs_apply_results(c: Ctx) -> Case:
@@ -1528,7 +1532,8 @@ def _published_meeting(c: Ctx) -> tuple[Road, Any, bytes]:
 
 
 def committees_check_certificate_numbers(c: Ctx) -> Case:
-    # The preview keeps the file: the one-time token makes the replay keep none.
+    # The preview keeps the file: the one-time token makes the replay keep none, and it lands on the same
+    # preview (not the meeting page).
     road, meeting, data = _published_meeting(c)
     bureau, token = road.world.bureau, new_token()
     return Case(
@@ -1536,6 +1541,7 @@ def committees_check_certificate_numbers(c: Ctx) -> Case:
         f"/committees/meetings/{meeting.id}/certificates",
         lambda: {"file": (io.BytesIO(data), "证书编号.xlsx"), "form_token": token},
         multipart=True,
+        lands_as_first=True,
     )
 
 
@@ -1706,3 +1712,6 @@ def test_the_same_form_twice_takes_effect_once(
         f"the second post ({second.status_code}) changed it"
     )
     assert probe() == probed_first, f"the second post ({second.status_code}) changed {probed_first!r}"
+    if case.lands_as_first:
+        assert first.status_code == second.status_code == 303
+        assert second.headers["Location"] == first.headers["Location"], "the second post lost the preview"

@@ -28,7 +28,7 @@ from portal.web.downloads import send_temporary_file
 from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 from portal.web.i18n import notify
-from portal.web.once import once_per_form
+from portal.web.once import created, once_per_form
 from portal.web.storage import storage, uploaded_file
 
 STAFF = (StaffRole.HANDLER, StaffRole.LEADER)
@@ -53,9 +53,10 @@ def _load(meeting_id: int) -> object:
 
 @bp.post("/meetings/<int:meeting_id>/certificates")
 @staff_required(OrgKind.BUREAU, roles=STAFF)
-@once_per_form(_back, load=_load)
+@once_per_form(_back, load=_load, again=lambda file_id, meeting_id: _preview(meeting_id, file_id))
 def check_certificate_numbers(meeting_id: int) -> Response:
-    """The sheet checked row by row and kept (nothing recorded); on to its preview page (303)."""
+    """The sheet checked row by row and kept (nothing recorded); on to its preview page (303). The same
+    form posted again (a double click) lands on that preview too, keeping no second file."""
     part = uploaded_file("file")
     try:
         preview = service.check_numbers(
@@ -64,6 +65,7 @@ def check_certificate_numbers(meeting_id: int) -> Response:
         )  # fmt: skip
     except DomainError as refused:
         return steps.refused(_back(meeting_id), refused)
+    created("certificate_import", preview.file_id)  # the import is named by its kept file in the URLs
     return see_other(_preview(meeting_id, preview.file_id))
 
 

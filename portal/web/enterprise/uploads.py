@@ -23,7 +23,7 @@ from portal.web.guards import staff_required
 from portal.web.htmx import render_page, see_other
 from portal.web.i18n import notify
 from portal.web.jobs import remember_import_key
-from portal.web.once import once_per_form
+from portal.web.once import created, once_per_form
 from portal.web.storage import storage, uploaded_file
 
 
@@ -55,13 +55,17 @@ def download_import_template() -> Response:
 
 @bp.post("/imports")
 @staff_required(OrgKind.ENTERPRISE)
-@once_per_form(lambda: url_for("enterprise.new_import"))
+@once_per_form(
+    lambda: url_for("enterprise.new_import"),
+    again=lambda batch_id: url_for("enterprise.show_import", batch_id=batch_id),
+)
 def create_import() -> Response:
     data, filename = _upload()
     try:
         batch = imports.check_upload(db.session, storage(), current_actor(), data, filename, now())
     except ValidationFailed as invalid:
         return _new_import_page(errors=invalid.fields, status=422)
+    created("import_batch", batch.id)  # a double click lands on this preview too
     return see_other(url_for("enterprise.show_import", batch_id=batch.id))
 
 

@@ -18,7 +18,7 @@ from portal.web.guards import admin_required, staff_required
 from portal.web.handoffs import bp
 from portal.web.htmx import render_page, see_other
 from portal.web.i18n import notify
-from portal.web.once import once_per_form
+from portal.web.once import created, once_per_form
 from portal.web.storage import storage, uploaded_file
 
 
@@ -78,7 +78,10 @@ def show_profiles() -> Response:
 
 @bp.post("/<target>/results")
 @staff_required()
-@once_per_form(lambda **_: url_for("handoffs.show_handoffs"))
+@once_per_form(
+    lambda **_: url_for("handoffs.show_handoffs"),
+    again=lambda import_id, **_: url_for("handoffs.show_results", import_id=import_id),
+)
 def upload_results(target: str) -> Response:
     """The results Excel a provincial system exported: checked row by row; the preview page follows."""
     part = uploaded_file("file")
@@ -97,6 +100,7 @@ def upload_results(target: str) -> Response:
     except ValidationFailed as invalid:
         # Refused where it was chosen, 422: the file is not kept and nothing is recorded.
         return _handoffs_page(errors={target: joined(invalid.fields.values(), "；")}, status=422)
+    created("handoff_import", record.id)  # a double click lands on this preview too
     return see_other(url_for("handoffs.show_results", import_id=record.id))
 
 
