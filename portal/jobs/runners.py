@@ -129,6 +129,7 @@ def _filters(params: dict[str, Any]) -> certificates.CertificateFilters:
         until=day(params.get("until")),
         authority=params.get("authority", ""),  # absent from jobs queued before REP-01's report page
         batch=params.get("batch", ""),
+        road=params.get("road", ""),  # absent from jobs queued before the year-end Excel was narrowed to 认定
     )
 
 
@@ -163,7 +164,7 @@ def certificate_export(app: Flask, session: Session, job: Job) -> None:
     path = certificates_xlsx(rows())
     try:
         storage = from_config(app.config)
-        stored = _store_result(session, storage, job, path, "证书信息.xlsx", XLSX, app)
+        stored = _store_result(session, storage, job, path, certificates.export_name(filters), XLSX, app)
         now = app_now(app)
         audit.record(
             session, actor, "export_certificates", now, object_type="certificates", object_id=job.id,

@@ -392,6 +392,13 @@ class CertificateFilters:
     # One certifying authority's certificates, of one batch (REP-01: its year-end report to the city office).
     authority: str = ""
     batch: str = ""
+    # The road the certificates came by: "" both, glossary.BUREAU_ROAD those 认定'd (考核认定: the year-end
+    # report's 考核认定通过人员证书信息, REP-01 001 四(七)), glossary.COMMITTEE_ROAD those reached by 评审.
+    road: str = ""
+
+
+# The values of CertificateFilters.road a form may send.
+ROADS = frozenset({glossary.BUREAU_ROAD, glossary.COMMITTEE_ROAD})
 
 
 def certificates_query(actor: Actor, filters: CertificateFilters) -> Select[tuple[Application]]:
@@ -408,6 +415,11 @@ def certificates_query(actor: Actor, filters: CertificateFilters) -> Select[tupl
         stmt = stmt.where(Application.authority_code == filters.authority)
     if filters.batch:
         stmt = stmt.where(Application.batch_id == filters.batch)
+    # As Application.road_taken reads it: a committee's once the bureau sent it to one.
+    if filters.road == glossary.BUREAU_ROAD:
+        stmt = stmt.where(Application.committee_id.is_(None))
+    elif filters.road == glossary.COMMITTEE_ROAD:
+        stmt = stmt.where(Application.committee_id.is_not(None))
     if filters.since:
         stmt = stmt.where(Application.certified_at >= _start_of(filters.since))
     if filters.until:
@@ -526,11 +538,18 @@ def start_export(
             "until": filters.until.isoformat() if filters.until else None,
             "authority": filters.authority,
             "batch": filters.batch,
+            "road": filters.road,
         }
     }
     return jobs.create_job(
         session, actor, JobKind.CERTIFICATE_EXPORT, params, now, membership_id=membership_id
     )
+
+
+def export_name(filters: CertificateFilters) -> str:
+    """The export's file name: for the 认定 road's certificates alone, as the year-end report sends them,
+    the notice's own name (001 四(七), 000 四(六): 考核认定通过人员证书信息)."""
+    return "考核认定通过人员证书信息.xlsx" if filters.road == glossary.BUREAU_ROAD else "证书信息.xlsx"
 
 
 def count_certificates(session: Session, actor: Actor, filters: CertificateFilters) -> int:

@@ -6,7 +6,10 @@ the profile's ``[year_end]`` day and reports the 批复 and the certificate Exce
 The bureau's page lists, per authority and batch, the year's applications decided and undecided (those
 submitted in the year and those carried over: submitted earlier, still open on 1 January) and the
 certificates issued, the deadline (warned of from ``warn_from``), who has reported and who is late. The
-Excel is the certificate export (services/certificates.py, filtered by authority and batch); the 批复 is
+Excel is the certificate export (services/certificates.py, filtered by authority and batch) of the 认定
+road's certificates alone (``EXCEL_ROAD``): the notice asks for 考核认定通过人员证书信息 (001 四(七), 000
+四(六)), and a certificate reached by 评审 was not 认定'd — as the 批复 and the Jiangxi hand-off's sheet of
+the same name (certificates.recognised), it is left out; the certificate list exports those. The 批复 is
 the one the hand-offs write (:func:`certificates.approval_of`, the 认定 road's certificates), followed by
 the lists of those reached by 评审 (:func:`certificates.review_lists_of`). Counts are figures, not people: the
 bureau's admin sees them too; the documents, which name people, are for its handlers and leaders.
@@ -28,6 +31,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.domain import glossary
 from portal.domain.errors import DomainError, NotFound, PermissionDenied
 from portal.domain.i18n import N_, NT_, T_, Clause, Text
 from portal.domain.policy import Authority, PolicyProfile, ReviewDeadline
@@ -40,6 +44,10 @@ from portal.services.calendar import SHANGHAI, today
 from portal.services.policies import batch_title, effective_profile
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # the table's CHECK: a year typed into the URL stays in it
+# REP-01 (001 四(七), 000 四(六)): the year-end Excel is of "考核认定通过人员证书信息", those 认定'd on the
+# bureau's road; certificates reached by 评审 (a committee's vote, the title office's published result) are
+# not in it.
+EXCEL_ROAD = glossary.BUREAU_ROAD
 _FINAL = frozenset(s.value for s in FINAL_STATUSES)
 
 
@@ -114,6 +122,7 @@ class YearEndReportPage:
     # WIN-04 (003 三(二)): past the review deadline in principle, what of its levels is still undecided.
     review_warning: Text | None = None
     review_levels: tuple[str, ...] = ()  # the levels it covers, as the authorities' lines name them
+    excel_road: str = EXCEL_ROAD  # the road of the certificates its Excel sends (the export's `road` filter)
 
     @property
     def late(self) -> tuple[AuthorityLine, ...]:

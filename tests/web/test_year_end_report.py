@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Status
-from portal.models import Application, AuditEvent, YearEndReport
+from portal.models import Application, AuditEvent, StaffRole, YearEndReport
 from portal.services import year_end
 from portal.services.submissions import new_token
 from tests.conftest import Clock, run_queued
@@ -320,3 +320,42 @@ def test_last_years_page_in_english_does_not_call_that_year_this_year(
     assert re.search(r"must finish the year(&#39;|')s recognition by 31 Dec 2025", page)
     assert "No applications in the year" in page and "this year" not in page
     assert_english(page)
+
+
+def test_the_excel_sent_with_the_report_lists_the_recognised_and_leaves_the_reviewed_out(
+    app: Any, session: Session, clock: Clock, login_as: Any, queue: None
+) -> None:
+    """001 四(七): the year-end report sends the city office 考核认定通过人员证书信息 — whom the 批复 names. A
+    certificate reached by 评审 (passed by a committee, published by the title office) was not 认定'd: the
+    page's Excel leaves it out, while the certificate list's own export still holds both."""
+    from tests.factories import staff_login
+    from tests.services.test_approval_by_road import _both
+
+    world, _made, reviewed, recognised = _both(session, clock)
+    world.bureau.org.policy_profile = "ganzhou-2026"  # a bureau that reports to the city office (REP-01)
+    for application in (reviewed, recognised):
+        in_batch(session, application, "2026-4", authority="gz-zhanggong")
+    session.flush()
+    year = str(recognised.certified_at.year)  # type: ignore[union-attr]
+    browser = staff_login(login_as, world.bureau, StaffRole.LEADER)
+    row = browser.get(f"/certificates/year-end?year={year}").text.split('id="authority-gz-zhanggong"')[1]
+    form = row.split('action="/certificates/exports"')[1].split("</form>")[0]
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    assert fields["road"] == "bureau" and fields["authority"] == "gz-zhanggong"
+
+    def exported(data: dict[str, str]) -> tuple[str, list[Any]]:
+        job = browser.post("/certificates/exports", data={**data, "form_token": new_token()})
+        assert job.status_code == 303
+        run_queued(app)
+        with browser.get(job.headers["Location"] + "/download") as response:  # streamed: close it
+            rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+            name = response.headers["Content-Disposition"]
+        return name, [r[rows[0].index("证书编号")] for r in rows[1:]]
+
+    name, numbers = exported(fields)
+    assert numbers == [recognised.certificate_no] and "JS2026-0000001" not in numbers
+    assert (
+        "%E8%80%83%E6%A0%B8%E8%AE%A4%E5%AE%9A" in name
+    )  # 考核认定通过人员证书信息.xlsx, as the notice names it
+    _name, everything = exported({k: v for k, v in fields.items() if k != "road"})
+    assert sorted(everything) == sorted([recognised.certificate_no, "JS2026-0000001"])

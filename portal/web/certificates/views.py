@@ -41,6 +41,7 @@ def _filters(values: Mapping[str, str] | None = None) -> service.CertificateFilt
         until=_day("until", values),
         authority=values.get("authority", "").strip()[:40],
         batch=values.get("batch", "").strip()[:40],
+        road=road if (road := values.get("road", "")) in service.ROADS else "",
     )
 
 
