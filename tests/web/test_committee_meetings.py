@@ -918,17 +918,7 @@ def test_an_expert_reads_when_they_confirmed_the_standards_as_a_sentence(
 def test_a_meeting_planned_by_mistake_is_cancelled_with_a_reason_and_its_agenda_waits_again(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
-    world, made, application = committee_road(session, clock)
-    make_experts(session, made, clock.now, 5)
-    handler = staff_login(login_as, made.office)
-    day = today(clock.now) + timedelta(days=30)
-    handler.post(
-        "/committees/meetings",
-        data={"held_on": day.isoformat(), "place": "会议室（重复）", "form_token": new_token()},
-    )
-    meeting = _meeting(session)
-    handler.post(f"/committees/meetings/{meeting.id}/agenda", data={"application_ids": [application.id]})
-    handler.post(f"/committees/meetings/{meeting.id}/draw", data={"size": "5", "form_token": new_token()})
+    world, made, application, meeting, handler = _prepared_on_screen(session, clock, login_as)
     page = handler.get(f"/committees/meetings/{meeting.id}")
     form = re.search(r'<form[^>]*id="cancel-form"[^>]*>', page.text)
     assert form is not None and f'action="/committees/meetings/{meeting.id}/cancel"' in form.group(0)
@@ -955,9 +945,9 @@ def test_a_meeting_planned_by_mistake_is_cancelled_with_a_reason_and_its_agenda_
     # The list: in 全部 with its badge, not in 筹备中; the counts say so.
     listed = handler.get("/committees/meetings?tab=preparing")
     assert 'id="count-preparing">0<' in listed.text and 'id="count-all">1<' in listed.text
-    assert "会议室（重复）" not in listed.text
+    assert "市人社局会议室" not in listed.text
     everything = handler.get("/committees/meetings?tab=all")
-    assert "会议室（重复）" in everything.text and "已取消" in everything.text
+    assert "市人社局会议室" in everything.text and "已取消" in everything.text
     bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
     assert "已取消" in bureau.get("/committees/meetings?tab=all").text
     assert 'id="cancel-form"' not in bureau.get(f"/committees/meetings/{meeting.id}").text
@@ -965,7 +955,7 @@ def test_a_meeting_planned_by_mistake_is_cancelled_with_a_reason_and_its_agenda_
     # The application waits for a meeting again: a new meeting offers it for its agenda.
     handler.post(
         "/committees/meetings",
-        data={"held_on": day.isoformat(), "place": "市人社局会议室", "form_token": new_token()},
+        data={"held_on": meeting.held_on.isoformat(), "place": "另一会议室", "form_token": new_token()},
     )
     assert application.applicant.name in handler.get(f"/committees/meetings/{_meeting(session).id}").text
 
