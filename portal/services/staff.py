@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from portal.domain import staffing
 from portal.domain.accounts import check_name
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from portal.domain.i18n import N_, T_
+from portal.domain.i18n import N_, NC_, T_
 from portal.domain.identity import IdentityError, mask_id_number, normalize_mobile, normalize_resident_id
 from portal.domain.staffing import Holding, HoldingKind, Refusal, StaffRole
 from portal.models import (
@@ -64,6 +64,10 @@ CHANGE_TITLES = {
     "end_membership": N_("撤销岗位"),
     "request_end_membership": N_("提出撤销岗位（待另一名管理员确认）"),
     "cancel_end_membership": N_("取消撤销岗位的请求"),
+    # A reset is audited on the account (`reset_password`, organisations.reset_password); these rows on the
+    # organisation put it in the staff page's list and the leaders' inboxes like any other staff change.
+    "reset_staff_password": N_("重置登录密码"),
+    "reset_expert_password": N_("重置评审专家的登录密码"),
 }
 
 
@@ -478,7 +482,32 @@ def _record(
     membership: Membership,
     **detail: Any,
 ) -> None:
-    """Audit a staff change on the organisation, and tell its leaders (not the one who made it)."""
+    """Audit a staff change of a membership on the organisation, and tell its leaders."""
+    _record_change(
+        session,
+        actor,
+        org,
+        action,
+        now,
+        membership.user_id,
+        membership.role,
+        membership_id=membership.id,
+        **detail,
+    )
+
+
+def _record_change(
+    session: Session,
+    actor: Actor,
+    org: Organisation,
+    action: str,
+    now: datetime,
+    user_id: int,
+    role: str | None,
+    **detail: Any,
+) -> None:
+    """Audit a staff change on the organisation (`role` None: an expert's account, held by no role), and
+    tell its leaders (not the one who made it)."""
     audit.record(
         session,
         actor,
@@ -486,14 +515,9 @@ def _record(
         now,
         object_type="organisation",
         object_id=org.id,
-        detail={
-            "user_id": membership.user_id,
-            "role": membership.role,
-            "membership_id": membership.id,
-            **detail,
-        },
+        detail={"user_id": user_id, "role": role, **detail},
     )
-    person = session.get(User, membership.user_id)
+    person = session.get(User, user_id)
     notify(
         session,
         [uid for uid in _leaders_of(session, org.id) if uid != actor.user_id],
@@ -503,11 +527,19 @@ def _record(
             actor=actor.name,
             change=CHANGE_TITLES[action],
             person=person.name if person else "",
-            role=StaffRole(membership.role).title,
+            role=_role_title(role),
         ),
         f"/admin/orgs/{org.id}#staff-changes",
         now,
     )
+
+
+def _role_title(role: str | None) -> str:
+    """What the staff page and the notice call the person's place: their role, or 评审专家 (an expert's
+    account holds no role in the office; `role` None)."""
+    if role is None:
+        return NC_("a person's place", "评审专家")
+    return StaffRole(role).title if role in set(StaffRole) else ""
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -552,14 +584,30 @@ def _reset_refusal(session: Session, actor: Actor, user: User, org: Organisation
 
 
 def _reset(
-    session: Session, actor: Actor, user: User, org: Organisation, now: datetime, **detail: Any
+    session: Session,
+    actor: Actor,
+    user: User,
+    org: Organisation,
+    now: datetime,
+    *,
+    membership: Membership | None = None,
+    expert: Expert | None = None,
 ) -> NewAccount:
-    """The rulebook's answer for this account, audited and raised when it says no; else the reset."""
+    """The rulebook's answer for this account, audited and raised when it says no; else the reset, which
+    is also a staff change of `org` (the row reset from: a role, or else a seat in its expert pool)."""
     if refusal := _reset_refusal(session, actor, user, org):
         refuse_reset(session, actor, user.id, now, refusal.code, refusal.text)
     if not user.is_active:
         refuse_reset(session, actor, user.id, now, "inactive_account", N_("该账号已停用，不能重置密码"))
-    return reset_password(session, actor, user, now, org_id=org.id, **detail)
+    if membership is not None:
+        account = reset_password(session, actor, user, now, org_id=org.id, membership_id=membership.id)
+        # The staff page's 近期人员变动 and the leaders' inboxes, as any staff change (never the password).
+        _record(session, actor, org, "reset_staff_password", now, membership)
+    else:
+        assert expert is not None
+        account = reset_password(session, actor, user, now, org_id=org.id, expert_id=expert.id)
+        _record_change(session, actor, org, "reset_expert_password", now, user.id, None, expert_id=expert.id)
+    return account
 
 
 def membership_to_reset(
@@ -594,7 +642,7 @@ def reset_staff_password(session: Session, actor: Actor, membership_id: int, now
             "ended_membership",
             N_("该岗位已撤销，不能在此重置密码；如此人在其他单位另有岗位，请由该单位的管理员办理"),
         )
-    return _reset(session, actor, membership.user, org, now, membership_id=membership.id)
+    return _reset(session, actor, membership.user, org, now, membership=membership)
 
 
 def expert_to_manage(session: Session, actor: Actor, expert_id: int) -> tuple[Expert, Organisation]:
@@ -626,7 +674,7 @@ def reset_expert_password(session: Session, actor: Actor, expert_id: int, now: d
             "expert_inactive",
             N_("该专家已不在专家库中，不能在此重置密码"),
         )
-    return _reset(session, actor, expert.user, office, now, expert_id=expert.id)
+    return _reset(session, actor, expert.user, office, now, expert=expert)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -785,7 +833,7 @@ def recent_changes(session: Session, org_id: int, limit: int = RECENT_CHANGES) -
             actor_name=e.actor.name if e.actor else "系统",
             title=CHANGE_TITLES[e.action],
             person_name=names.get(e.detail.get("user_id"), ""),
-            role_title=StaffRole(e.detail["role"]).title if e.detail.get("role") in set(StaffRole) else "",
+            role_title=_role_title(e.detail.get("role")),
         )
         for e in events
     ]

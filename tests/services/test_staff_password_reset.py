@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied
 from portal.domain.passwords import DEFAULT_PROFILE, PROFILES
-from portal.models import AuditEvent, AuthSession, Membership, StaffRole, User
+from portal.models import AuditEvent, AuthSession, Membership, Notification, StaffRole, User
 from portal.services import auth, staff
 from portal.services.actors import Actor, actor_for
 from tests.factories import (
@@ -258,3 +258,60 @@ def test_the_staff_page_offers_the_reset_only_where_the_service_allows_it(
     office_admin, _, _ = _admin(session, co.office.org)
     office_page = staff.staff_page(session, office_admin, co.office.org.id)
     assert [(row.expert.id, row.reset) for row in office_page.experts] == [(expert.id, True)]
+
+
+def _notices(session: Session, user: User) -> list[Notification]:
+    stmt = select(Notification).where(Notification.user_id == user.id, Notification.kind == "staff_change")
+    return list(session.scalars(stmt.order_by(Notification.id)))
+
+
+def test_a_reset_is_a_staff_change_listed_on_the_page_and_told_to_the_leaders(
+    world: World, session: Session, clock: Any
+) -> None:
+    """As any other staff change: audited on the organisation (without the password), listed in 近期人员
+    变动, and told to the organisation's leaders (not to the admin who did it)."""
+    admin, admin_user, _ = _admin(session, world.enterprise.org, "管理员甲")
+    reset = staff.reset_staff_password(session, admin, world.enterprise.handler_membership.id, clock.now)
+    [entry] = staff.staff_page(session, admin, world.enterprise.org.id).recent
+    assert (entry.actor_name, entry.title, entry.person_name, entry.role_title) == (
+        "管理员甲",
+        "重置登录密码",
+        world.enterprise.handler.name,
+        "经办人",
+    )
+    [event] = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.object_type == "organisation", AuditEvent.action == "reset_staff_password"
+        )
+    )
+    assert event.object_id == world.enterprise.org.id
+    assert event.detail["membership_id"] == world.enterprise.handler_membership.id
+    assert reset.password not in json.dumps(event.detail)
+    [notice] = _notices(session, world.enterprise.leader)
+    assert notice.text == f"人员变动：管理员甲重置登录密码（{world.enterprise.handler.name}，经办人）"
+    assert notice.link == f"/admin/orgs/{world.enterprise.org.id}#staff-changes"
+    assert reset.password not in notice.text
+    assert _notices(session, admin_user) == []
+
+
+def test_an_experts_reset_is_listed_on_the_offices_page_and_told_to_its_leaders(
+    world: World, session: Session, clock: Any
+) -> None:
+    co, expert, person = _expert(session, world, clock)
+    admin, _, _ = _admin(session, co.office.org, "办事机构管理员")
+    staff.reset_expert_password(session, admin, expert.id, clock.now)
+    [entry] = staff.staff_page(session, admin, co.office.org.id).recent
+    assert (entry.title, entry.person_name, entry.role_title) == (
+        "重置评审专家的登录密码",
+        person.name,
+        "评审专家",
+    )
+    [notice] = _notices(session, co.office.leader)
+    assert notice.text == f"人员变动：办事机构管理员重置评审专家的登录密码（{person.name}，评审专家）"
+
+
+def test_a_refused_reset_is_no_staff_change(world: World, session: Session, clock: Any) -> None:
+    admin, me, mine = _admin(session, world.enterprise.org)
+    _refused(session, clock, admin, staff.reset_staff_password, mine.id, me, "own_account")
+    assert staff.staff_page(session, admin, world.enterprise.org.id).recent == []
+    assert _notices(session, world.enterprise.leader) == []

@@ -153,3 +153,31 @@ def test_the_reset_reads_in_english(world: World, session: Session, login_as: An
     done = admin.post(action, data={"form_token": token})
     assert done.status_code == 200
     assert_english(done.text)
+
+
+def test_a_reset_shows_in_the_staff_changes_and_the_leaders_inbox(
+    world: World, session: Session, login_as: Any
+) -> None:
+    """The 人员 page's 近期人员变动 lists the reset (never its password) and the leader's inbox says it, in
+    Chinese and in English."""
+    person, membership = world.enterprise.handler, world.enterprise.handler_membership
+    admin_user, admin_membership = make_staff(session, world.enterprise.org, StaffRole.ADMIN, "管理员乙")
+    admin = login_as(admin_user, membership_id=admin_membership.id)
+    staff_page = f"/admin/orgs/{world.enterprise.org.id}"
+    action = f"/admin/memberships/{membership.id}/password"
+    _, token = _form(admin.get(staff_page).text, action)
+    password = _slip_password(admin.post(action, data={"form_token": token}).text)
+    page = admin.get(staff_page).text
+    recent = page[page.index('id="recent-staff-changes"') :]
+    assert "重置登录密码" in recent and person.name in recent and password not in page
+    english = in_english(login_as(admin_user, membership_id=admin_membership.id)).get(staff_page).text
+    assert "Reset the login password" in english
+    assert_english(english)
+
+    leader = world.enterprise.leader
+    inbox = login_as(leader, membership_id=world.enterprise.leader_membership.id).get("/inbox").text
+    assert f"人员变动：管理员乙重置登录密码（{person.name}，经办人）" in inbox and password not in inbox
+    english_inbox = in_english(login_as(leader, membership_id=world.enterprise.leader_membership.id))
+    shown = english_inbox.get("/inbox").text
+    assert "Reset the login password" in shown
+    assert_english(shown)
