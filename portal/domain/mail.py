@@ -42,6 +42,7 @@ class NoticeKind(StrEnum):
     """The kind of a notification row; each belongs to one topic (`topic`)."""
 
     NEW_WORK = "new_work"
+    WORK_WITHDRAWN = "work_withdrawn"  # work announced by NEW_WORK was taken back (a filing withdrawn)
     STAFF_CHANGE = "staff_change"
     RETURNED = "returned"
     DEADLINE = "deadline"
@@ -64,6 +65,7 @@ class NoticeKind(StrEnum):
 
 TOPIC_OF: dict[NoticeKind, EmailTopic] = {
     NoticeKind.NEW_WORK: EmailTopic.WORK,
+    NoticeKind.WORK_WITHDRAWN: EmailTopic.WORK,
     NoticeKind.STAFF_CHANGE: EmailTopic.STAFF,
     NoticeKind.RETURNED: EmailTopic.CORRECTIONS,
     NoticeKind.DEADLINE: EmailTopic.CORRECTIONS,

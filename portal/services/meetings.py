@@ -857,7 +857,34 @@ def file_meeting(session: Session, actor: Actor, meeting_id: int, now: datetime)
         filed_at=now,
     )
     audit.record(session, actor, "file_meeting", now, object_type="meeting", object_id=meeting.id)
+    message = T_(
+        "新的待办（备案）：%(committee)s报备%(day)s评审会议（%(place)s），请确认是否予以备案",
+        committee=meeting.committee.name,
+        day=meeting.held_on,
+        place=meeting.place,
+    )
+    _tell_filing_deciders(session, meeting, NoticeKind.NEW_WORK, message, now)
     return meeting
+
+
+def _filing_deciders(session: Session, meeting: Meeting, now: datetime) -> list[int]:
+    """Who decides the meeting's filing (`decide_filing`: the staff of the bureau the committee files with,
+    its handlers and leaders, never its admins) and whoever stands in for them today."""
+    bureau_id = meeting.committee.bureau_id
+    return [
+        user_id
+        for role in (StaffRole.HANDLER, StaffRole.LEADER)
+        for user_id in notifications.staff_with_role(session, bureau_id, role, now)
+    ]
+
+
+def _tell_filing_deciders(
+    session: Session, meeting: Meeting, kind: NoticeKind, message: Text, now: datetime
+) -> None:
+    """An inbox notice (and its e-mail, by the topic of `kind`) to whoever decides the meeting's filing,
+    linking to the meeting's page, where the decision is taken."""
+    deciders = _filing_deciders(session, meeting, now)
+    notifications.notify(session, deciders, kind, message, f"/committees/meetings/{meeting.id}", now)
 
 
 # --- withdrawing a filing the bureau has not decided (撤回备案) -------------------------------------------
@@ -907,6 +934,14 @@ def withdraw_filing(session: Session, actor: Actor, meeting_id: int, reason: str
             "filed_at": filed_at.isoformat() if filed_at else None,
         },
     )  # fmt: skip
+    # The bureau's 待确认备案 no longer holds it: whoever was told of the filing learns it is gone, and why.
+    message = T_(
+        "待办已撤回：%(committee)s撤回了%(day)s评审会议的报备，无需再确认备案。撤回原因：%(reason)s",
+        committee=meeting.committee.name,
+        day=meeting.held_on,
+        reason=reason,
+    )
+    _tell_filing_deciders(session, meeting, NoticeKind.WORK_WITHDRAWN, message, now)
     return meeting
 
 

@@ -22,8 +22,9 @@ from portal.models import (
     MeetingStatus,
     Notification,
     StaffRole,
+    StandIn,
 )
-from portal.services import meetings, votes
+from portal.services import meetings, notifications, votes
 from portal.services.actors import actor_for
 from tests.conftest import Clock
 from tests.factories import (
@@ -32,6 +33,7 @@ from tests.factories import (
     make_committee_world,
     make_experts,
     make_review_application,
+    make_staff,
     to_meeting,
 )
 
@@ -704,3 +706,71 @@ def test_the_withdrawal_warns_when_the_filing_day_has_passed(session: Session, c
     late = clock.now + timedelta(days=40)
     warning = meetings.withdrawal_warning(meeting, late)
     assert warning is not None and "改期" in str(warning) and "003 六(一)" in str(warning)
+
+
+def _notices(session: Session, kind: NoticeKind) -> list[Notification]:
+    """The notices of `kind` about a meeting (the applications' own new work links elsewhere)."""
+    stmt = select(Notification).where(
+        Notification.kind == kind.value, Notification.link.startswith("/committees/meetings/")
+    )
+    stmt = stmt.order_by(Notification.id)
+    return list(session.scalars(stmt))
+
+
+def test_the_bureau_s_deciders_are_told_of_a_filing_and_of_its_withdrawal_with_the_reason(
+    session: Session, clock: Clock
+) -> None:
+    """Who decides a filing (`decide_filing`: the bureau's handlers and leaders, and whoever stands in for
+    them) hears of it as new work, and of its withdrawal with the reason; nobody else does (the bureau's
+    admin, the office, the experts)."""
+    world, co, _apps, meeting = _prepared(session, clock, n=1)
+    substitute, _ = make_staff(session, world.bureau.org, StaffRole.HANDLER, "代理人")
+    session.add(
+        StandIn(
+            membership_id=world.bureau.leader_membership.id,
+            substitute_id=substitute.id,
+            starts_on=clock.now.date(),
+            ends_on=clock.now.date() + timedelta(days=3),
+            created_by_id=world.admin.id,
+        )
+    )
+    session.flush()
+    deciders = {world.bureau.handler.id, world.bureau.leader.id, substitute.id}
+    leader = co.office.actor(StaffRole.LEADER)
+    meetings.save_plan(
+        session, leader, meeting.id, meetings.PlanInput(plan="方案", pass_rate_limit="80"), clock.now
+    )
+    meetings.file_meeting(session, leader, meeting.id, clock.now)
+    filed = _notices(session, NoticeKind.NEW_WORK)
+    assert {n.user_id for n in filed} == deciders and len(filed) == 3
+    link = f"/committees/meetings/{meeting.id}"
+    day = f"{meeting.held_on.year}年{meeting.held_on.month}月{meeting.held_on.day}日"
+    assert {(n.text, n.link) for n in filed} == {
+        (
+            f"新的待办（备案）：{co.committee.name}报备{day}评审会议（{meeting.place}），请确认是否予以备案",
+            link,
+        )
+    }
+    # The bureau's staff may open it: the link is a page they see.
+    assert meetings.get_meeting(session, world.bureau.actor(StaffRole.HANDLER), meeting.id) is meeting
+    # New work by e-mail, as the rest of the topic (a verified address that has not switched it off).
+    world.bureau.handler.email, world.bureau.handler.email_verified_at = "ju@example.cn", clock.now
+    session.flush()
+    mailed = {n.id for n, _user in notifications.pending_emails(session)}
+    assert {n.id for n in filed if n.user_id == world.bureau.handler.id} <= mailed
+
+    meetings.withdraw_filing(session, leader, meeting.id, "会议日期填错", clock.now)
+    withdrawn = _notices(session, NoticeKind.WORK_WITHDRAWN)
+    assert {n.user_id for n in withdrawn} == deciders
+    assert {(n.text, n.link) for n in withdrawn} == {
+        (
+            f"待办已撤回：{co.committee.name}撤回了{day}评审会议的报备，无需再确认备案。撤回原因：会议日期填错",
+            link,
+        )
+    }
+    # A refused withdrawal tells nobody anything.
+    with pytest.raises(DomainError):
+        meetings.withdraw_filing(session, leader, meeting.id, "再撤回", clock.now)
+    assert len(_notices(session, NoticeKind.WORK_WITHDRAWN)) == 3
+    mailed = {n.id for n, _user in notifications.pending_emails(session)}
+    assert {n.id for n in withdrawn if n.user_id == world.bureau.handler.id} <= mailed

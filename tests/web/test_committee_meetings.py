@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Status
-from portal.models import Expert, Meeting, MeetingStatus, StaffRole
+from portal.models import Expert, Meeting, MeetingStatus, Notification, StaffRole
 from portal.services import votes
 from portal.services.calendar import today
 from portal.services.submissions import new_token
@@ -1177,3 +1177,35 @@ def test_the_pass_rate_refusal_and_the_filing_deadline_number_their_clause_in_en
     monkeypatch.setattr(votes, "pass_rate_clause", lambda *_: "")
     bare = leader.post(f"/committees/meetings/{meeting.id}/confirm", data={"note": ""}, follow_redirects=True)
     assert "set for this meeting: explain why before confirming" in html.unescape(bare.text)
+
+
+def test_the_bureau_reads_a_filing_and_its_withdrawal_in_its_inbox_and_opens_the_meeting(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world, made, _application, meeting, _handler = _prepared_on_screen(session, clock, login_as)
+    leader = staff_login(login_as, made.office, StaffRole.LEADER)
+    leader.post(f"/committees/meetings/{meeting.id}/file")
+    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    inbox = bureau.get("/inbox").text
+    assert f"新的待办（备案）：{made.committee.name}报备" in inbox and "请确认是否予以备案" in inbox
+    [notice] = [
+        n
+        for n in session.scalars(select(Notification).where(Notification.user_id == world.bureau.handler.id))
+        if n.kind == "new_work" and n.link.startswith("/committees/")
+    ]
+    opened = bureau.post(f"/inbox/{notice.id}/open")
+    assert opened.status_code == 303 and opened.headers["Location"].endswith(
+        f"/committees/meetings/{meeting.id}"
+    )
+    assert 'id="decide-filing"' in bureau.get(opened.headers["Location"]).text
+
+    leader.post(f"/committees/meetings/{meeting.id}/withdraw", data={"withdraw_reason": "会议日期填错"})
+    inbox = bureau.get("/inbox").text
+    assert "待办已撤回" in inbox and "撤回原因：会议日期填错" in inbox
+    english = in_english(login_as(world.bureau.leader, membership_id=world.bureau.leader_membership.id))
+    page = english.get("/inbox").text
+    assert "New work (filing)" in page and "Work withdrawn" in page
+    assert_english(page)
+    # The office's own staff are not told of their own filing.
+    office_inbox = leader.get("/inbox").text
+    assert "新的待办（备案）" not in office_inbox and "待办已撤回" not in office_inbox
