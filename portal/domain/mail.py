@@ -4,8 +4,9 @@ what a usable address looks like.
 Every notification the portal writes (portal/services/notifications.py `notify`) has a kind; each kind
 belongs to one topic, and a person with a verified address gets an e-mail for every topic they did not
 switch off. The topics follow what the notification service actually sends: work arriving for staff,
-staff changes, returns for correction (with their deadline warnings), decisions and certificates, and
-the application's progress (sent to a committee).
+staff changes, returns for correction (with their deadline warnings), decisions and certificates, the
+application's progress (sent to a committee), and the account's security (a login mobile or name changed
+by someone else), the one topic nobody can switch off.
 
 Pure Python: the services store the choices, the web layer shows them.
 """
@@ -26,6 +27,9 @@ class EmailTopic(StrEnum):
     PROGRESS = "progress"
     WORK = "work"
     STAFF = "staff"
+    # Someone else changed how the person logs in or is named (HR's correction of the account): the
+    # person must hear of it wherever they read, so it cannot be switched off (`optional`).
+    SECURITY = "security"
 
     @property
     def title(self) -> str:
@@ -35,7 +39,18 @@ class EmailTopic(StrEnum):
             "progress": N_("申报进展（如已送评委会评审、退回人社局）"),
             "work": N_("新的待办（工作人员）"),
             "staff": N_("人员变动与待确认事项（管理员、负责人）"),
+            "security": N_("账号安全（登录手机号、姓名被他人修改；不能关闭）"),
         }[self.value]
+
+    @property
+    def optional(self) -> bool:
+        """Whether a person may switch the topic off; security notices always go to a verified address."""
+        return self is not EmailTopic.SECURITY
+
+
+# The topics a person chooses among (and the only ones email_opt_outs may hold: its CHECK is built from
+# these, so the database itself refuses switching security notices off).
+OPTIONAL_TOPICS: tuple[EmailTopic, ...] = tuple(topic for topic in EmailTopic if topic.optional)
 
 
 class NoticeKind(StrEnum):
@@ -57,6 +72,7 @@ class NoticeKind(StrEnum):
     PANEL = "panel"  # an expert: on a filed meeting's panel
     VOTING = "voting"  # an expert present: the vote has opened
     JOB_DONE = "job_done"  # a long job the person started finished (or gave up): its page has the result
+    ACCOUNT_CHANGED = "account_changed"  # HR changed the person's login mobile or name
 
     @property
     def topic(self) -> EmailTopic:
@@ -80,6 +96,7 @@ TOPIC_OF: dict[NoticeKind, EmailTopic] = {
     NoticeKind.PANEL: EmailTopic.WORK,
     NoticeKind.VOTING: EmailTopic.WORK,
     NoticeKind.JOB_DONE: EmailTopic.WORK,
+    NoticeKind.ACCOUNT_CHANGED: EmailTopic.SECURITY,
 }
 
 

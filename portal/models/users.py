@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.i18n import Language
 from portal.domain.identity import DocumentType
-from portal.domain.mail import EmailTopic
+from portal.domain.mail import OPTIONAL_TOPICS
 from portal.domain.staffing import StaffRole
 from portal.domain.text import LIMITS
 from portal.models.base import Base, one_of
@@ -107,10 +107,11 @@ class User(Base):
 
 class EmailOptOut(Base):
     """A topic of notices a person chose not to get by e-mail (portal.domain.mail): every topic is on
-    until its row exists; the inbox shows every notice either way."""
+    until its row exists (security notices always are); the inbox shows every notice either way."""
 
     __tablename__ = "email_opt_outs"
-    __table_args__ = (UniqueConstraint("user_id", "topic"), one_of("topic", EmailTopic))
+    # Only the topics a person may switch off: an opt-out of security notices is refused by the database.
+    __table_args__ = (UniqueConstraint("user_id", "topic"), one_of("topic", OPTIONAL_TOPICS))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -42,6 +42,7 @@ from portal.domain.identity import (
     normalize_document,
     resident_id_facts,
 )
+from portal.domain.mail import NoticeKind
 from portal.domain.roster import RosterMatch
 from portal.domain.text import LIMITS
 from portal.domain.workflow import FINAL_STATUSES, Status, recommended_by_unit
@@ -60,6 +61,7 @@ from portal.services import audit, certificates, rosters
 from portal.services.actors import Actor
 from portal.services.auth import hash_initial_password, initial_password
 from portal.services.compare_and_set import compare_and_set
+from portal.services.notifications import notify
 from portal.services.organisations import NewAccount, open_account, refuse_reset, reset_password
 from portal.services.policies import bureau_of, effective_profile, profiles
 
@@ -477,7 +479,44 @@ def update_applicant_account(
         object_id=user.id,
         detail={"changed": {key: {"before": was, "after": to} for key, (was, to) in changes.items()}},
     )
+    _tell_the_holder(session, actor, user, changes, now)
     return AccountUpdate(user, changes)
+
+
+# What the holder of an account HR corrected is told (`_tell_the_holder`).
+MOBILE_CHANGED = N_(
+    "账号安全提醒：%(unit)s的%(actor)s于%(at)s将您的登录手机号由%(old_phone)s改为%(new_phone)s，"
+    "今后请用新手机号登录。如果这不是您本人要求的修改，请立即与%(unit)s人事部门联系，或向当地人社局反映。"
+)
+MOBILE_AND_NAME_CHANGED = N_(
+    "账号安全提醒：%(unit)s的%(actor)s于%(at)s将您的登录手机号由%(old_phone)s改为%(new_phone)s，"
+    "姓名由“%(old_name)s”更正为“%(new_name)s”，今后请用新手机号登录。"
+    "如果这不是您本人要求的修改，请立即与%(unit)s人事部门联系，或向当地人社局反映。"
+)
+NAME_CHANGED = N_(
+    "%(unit)s的%(actor)s于%(at)s将您账号的姓名由“%(old_name)s”更正为“%(new_name)s”。"
+    "如有疑问，请与%(unit)s人事部门联系。"
+)
+
+
+def _tell_the_holder(
+    session: Session, actor: Actor, user: User, changes: dict[str, tuple[str, str]], now: datetime
+) -> None:
+    """The account's holder hears that their unit's HR changed it: who, which unit, when, what (the mobile
+    masked, as the audit keeps it), and what to do if they did not ask for it. A security notice
+    (NoticeKind.ACCOUNT_CHANGED), so it is mailed to their verified address whatever topics they switched
+    off; the address itself is not something HR change, so it still reaches the person."""
+    who = {"unit": user.employer.name if user.employer else "", "actor": actor.name, "at": now}
+    names = dict(zip(("old_name", "new_name"), changes["name"], strict=True)) if "name" in changes else {}
+    if "phone" in changes:
+        # A new login: told in full, with what to do if they did not ask for it.
+        old_phone, new_phone = changes["phone"]
+        template = MOBILE_AND_NAME_CHANGED if names else MOBILE_CHANGED
+        message = T_(template, old_phone=old_phone, new_phone=new_phone, **names, **who)
+    else:
+        # The name alone: the login is unchanged, so a lighter word; still the person's own name.
+        message = T_(NAME_CHANGED, **names, **who)
+    notify(session, [user.id], NoticeKind.ACCOUNT_CHANGED, message, "/inbox", now)
 
 
 # ---------------------------------------------------------------------------------------------------

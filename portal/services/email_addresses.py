@@ -7,7 +7,8 @@ Guarantees:
   naming the user and the address; it expires after `LINK_VALID` and verifies once: a used link, a link
   for an address that was changed since, an expired or altered link are each refused with their reason;
 - every change of address (set, changed, removed) and every verification is audited;
-- the choice of topics is stored as opt-outs (portal.domain.mail): every topic is on until switched off.
+- the choice of topics is stored as opt-outs (portal.domain.mail): every topic is on until switched off;
+  security notices (EmailTopic.SECURITY) are never off, whatever the form posts.
 
 Services flush, never commit; the web layer sends the verification e-mail once the change is committed.
 """
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, ValidationFailed
 from portal.domain.i18n import N_
-from portal.domain.mail import EmailTopic, address_problem, normalise_address
+from portal.domain.mail import OPTIONAL_TOPICS, EmailTopic, address_problem, normalise_address
 from portal.models import EmailOptOut, User
 from portal.services import audit
 from portal.services.actors import Actor
@@ -103,9 +104,10 @@ def remove_address(session: Session, user: User, actor: Actor, now: datetime) ->
 
 
 def set_topics(session: Session, user: User, topics_on: set[EmailTopic]) -> None:
-    """Keep the topics in `topics_on` on and switch every other one off. Not audited: a preference about
-    the user's own mail, which decides nothing and shows no one's data (as the interface language)."""
-    off = frozenset(EmailTopic) - topics_on
+    """Keep the topics in `topics_on` on and switch every other optional one off (security notices stay on
+    whatever is asked). Not audited: a preference about the user's own mail, which decides nothing and
+    shows no one's data (as the interface language)."""
+    off = frozenset(OPTIONAL_TOPICS) - topics_on
     had = opted_out(session, user.id)
     # Only what changed: the same choice saved again writes nothing.
     if had - off:

@@ -8,7 +8,8 @@ sends the pending ones (portal/jobs); the five-minute sweep sends whatever that 
 server, a full queue), so it is the retry.
 
 Who gets an e-mail (issue 21 point 6): a person whose address is verified, for a notice written after
-the verification, of a topic they did not switch off (portal.domain.mail); nothing else is mailed.
+the verification, of a topic they did not switch off (portal.domain.mail; security notices cannot be);
+nothing else is mailed.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.errors import NotFound
 from portal.domain.i18n import N_, T_, Text
-from portal.domain.mail import EmailTopic, NoticeKind, kinds_of
+from portal.domain.mail import OPTIONAL_TOPICS, NoticeKind, kinds_of
 from portal.domain.workflow import Action, Role, Status
 from portal.models import Application, EmailOptOut, Membership, Notification, StandIn, User
 from portal.services.actors import Actor
@@ -258,7 +259,7 @@ def pending_emails(session: Session, *, limit: int = 500) -> list[tuple[Notifica
             Notification.kind.in_(kinds_of(topic)),
             exists().where(EmailOptOut.user_id == Notification.user_id, EmailOptOut.topic == topic.value),
         )
-        for topic in EmailTopic
+        for topic in OPTIONAL_TOPICS  # security notices cannot be switched off
     ]
     query = (
         select(Notification, User)

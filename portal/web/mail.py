@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.domain.i18n import DEFAULT_LANGUAGE, Language
+from portal.domain.mail import NoticeKind
 from portal.models import Notification, User
 from portal.web.i18n import translate_plain
 
@@ -42,10 +43,20 @@ def compose_notice(notification: Notification, user: User) -> tuple[str, str]:
                 _("%(name)s，您好：", name=user.name),
                 message,
                 _("查看详情：%(link)s", link=absolute(notification.link)),
-                _("如不希望收到此类邮件，可登录平台在“电子邮箱”页面修改通知设置。"),
+                _("如不希望收到此类邮件，可登录平台在“电子邮箱”页面修改通知设置。")
+                if _may_switch_off(notification)
+                else _("这是账号安全通知，会发送到您已验证的邮箱，不能关闭。"),
             ]
         )
     return subject, body
+
+
+def _may_switch_off(notification: Notification) -> bool:
+    """Whether the notice's topic is one its reader may switch off (so the e-mail says where)."""
+    try:
+        return NoticeKind(notification.kind).topic.optional
+    except ValueError:  # a kind no longer known: the usual words
+        return True
 
 
 def compose_verification(user: User, link: str) -> tuple[str, str]:

@@ -187,3 +187,33 @@ def test_migration_0040_lets_a_meeting_be_cancelled_and_rebuilds_the_status_chec
                 text("SELECT place, status, cancel_reason FROM meetings ORDER BY id")
             ).all()
         assert [tuple(r) for r in rows] == [("会议室一", "cancelled", ""), ("会议室二", "planned", "")]
+
+
+def test_a_migrated_database_refuses_switching_security_notices_off(empty_app: Flask) -> None:
+    """email_opt_outs.topic's CHECK (0028) lists the topics a person may switch off; the security topic
+    added since is not one of them, so the migrated database and the model agree without a migration
+    (compare_metadata does not compare CHECKs: this does) and the database refuses such an opt-out."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from portal.domain.mail import OPTIONAL_TOPICS, EmailTopic
+    from portal.models import EmailOptOut
+    from tests.factories import make_user
+
+    with empty_app.app_context():
+        upgrade()
+        checks = {
+            c["name"]: str(c["sqltext"]) for c in inspect(db.engine).get_check_constraints("email_opt_outs")
+        }
+        listed = checks["ck_email_opt_outs_topic"]
+        assert all(f"'{topic.value}'" in listed for topic in OPTIONAL_TOPICS)
+        assert f"'{EmailTopic.SECURITY.value}'" not in listed
+        model = next(c for c in EmailOptOut.__table__.constraints if c.name == "ck_email_opt_outs_topic")
+        assert str(model.sqltext) == "topic IN (" + ", ".join(f"'{t.value}'" for t in OPTIONAL_TOPICS) + ")"
+        user = make_user(db.session, "周文博")
+        db.session.commit()
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO email_opt_outs (user_id, topic) VALUES (:u, 'security')"), {"u": user.id}
+            )
+        db.session.remove()

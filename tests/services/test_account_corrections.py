@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from portal.domain.accounts import AccountChange
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from portal.domain.mail import EmailTopic, NoticeKind, kinds_of
 from portal.domain.workflow import Status
-from portal.models import AuditEvent, StaffRole, User
+from portal.models import AuditEvent, Notification, StaffRole, User
 from portal.services import accounts
 from tests.factories import (
     World,
@@ -194,3 +195,71 @@ def test_the_name_is_fixed_while_a_case_the_unit_recommended_is_in_progress_or_c
     else:
         accounts.update_applicant_account(session, hr, person.id, change, clock.now)
         assert person.name == "周文博"
+
+
+def _told(session: Session, user: User) -> list[Notification]:
+    stmt = select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+    return list(session.scalars(stmt))
+
+
+def test_the_holder_is_told_of_a_new_login_mobile_by_whom_and_what_to_do(
+    world: World, session: Session, clock: Any
+) -> None:
+    """A security notice (it cannot be switched off by e-mail): the unit, who, when, the old and new
+    number masked as the audit keeps them, and what to do when the person did not ask for it."""
+    person = make_user(session, "周文搏", employer=world.enterprise.org)
+    old_phone = person.phone
+    hr = world.enterprise.actor(StaffRole.HANDLER)
+    accounts.update_applicant_account(
+        session, hr, person.id, AccountChange("周文搏", "139 7070 9988"), clock.now
+    )
+    [notice] = _told(session, person)
+    assert notice.kind == NoticeKind.ACCOUNT_CHANGED.value and notice.kind in kinds_of(EmailTopic.SECURITY)
+    unit = world.enterprise.org.name
+    assert notice.text.startswith(f"账号安全提醒：{unit}的{world.enterprise.handler.name}于")
+    assert (
+        f"将您的登录手机号由{old_phone[:3]}****{old_phone[-4:]}改为139****9988，今后请用新手机号登录"
+        in notice.text
+    )
+    assert f"如果这不是您本人要求的修改，请立即与{unit}人事部门联系，或向当地人社局反映" in notice.text
+    assert old_phone not in notice.text and "13970709988" not in notice.text  # masked, as shown
+    assert notice.message_record and notice.message_record["params"]["at"] == {
+        "datetime": clock.now.isoformat()
+    }
+    assert notice.link == "/inbox"
+    # Nobody else is told (HR did it; the leader is not the holder).
+    assert _told(session, world.enterprise.handler) == [] and _told(session, world.enterprise.leader) == []
+
+
+def test_a_name_and_mobile_changed_together_are_one_notice_and_a_name_alone_a_lighter_one(
+    world: World, session: Session, clock: Any
+) -> None:
+    person = make_user(session, "周文搏", employer=world.enterprise.org)
+    hr = world.enterprise.actor(StaffRole.LEADER)
+    accounts.update_applicant_account(
+        session, hr, person.id, AccountChange("周文博", "13970709988"), clock.now
+    )
+    accounts.update_applicant_account(session, hr, person.id, AccountChange("周闻博"), clock.now)
+    both, name_only = _told(session, person)
+    assert "改为139****9988，姓名由“周文搏”更正为“周文博”，今后请用新手机号登录" in both.text
+    assert "账号安全提醒" in both.text
+    assert name_only.kind == NoticeKind.ACCOUNT_CHANGED.value
+    assert name_only.text.endswith(
+        f"将您账号的姓名由“周文博”更正为“周闻博”。如有疑问，请与{world.enterprise.org.name}人事部门联系。"
+    )
+    assert "账号安全提醒" not in name_only.text and "手机号" not in name_only.text
+
+
+def test_a_refused_correction_tells_nobody(world: World, session: Session, clock: Any) -> None:
+    person = make_user(session, "周文搏", employer=world.enterprise.org)
+    taken = make_user(session, employer=world.other_enterprise.org)
+    hr = world.enterprise.actor(StaffRole.HANDLER)
+    with pytest.raises(ValidationFailed):
+        accounts.update_applicant_account(
+            session, hr, person.id, AccountChange("周文博", taken.phone), clock.now
+        )
+    with pytest.raises(DomainError):
+        accounts.update_applicant_account(
+            session, hr, person.id, AccountChange("周文搏", person.phone), clock.now
+        )
+    assert _told(session, person) == []

@@ -165,3 +165,29 @@ def test_the_form_and_its_confirmation_in_english(world: World, session: Session
     after = browser.get(f"/enterprise/applicants/{person.id}")
     assert_english(after.text)
     assert "Account details corrected" in after.text
+
+
+def test_the_applicant_reads_in_the_inbox_that_hr_changed_the_login_mobile_in_chinese_and_english(
+    world: World, session: Session, login_as: Any
+) -> None:
+    person = make_user(session, "周文博", employer=world.enterprise.org)
+    old = person.phone
+    hr = login_as(world.enterprise.handler)
+    hr.post(f"/enterprise/applicants/{person.id}/account", data={"name": "周文博", "phone": "139 7070 9966"})
+    inbox = login_as(person).get("/inbox").text
+    unit, who = world.enterprise.org.name, world.enterprise.handler.name
+    assert f"账号安全提醒：{unit}的{who}于" in inbox
+    assert f"将您的登录手机号由{old[:3]}****{old[-4:]}改为139****9966，今后请用新手机号登录" in inbox
+    assert "如果这不是您本人要求的修改" in inbox and "13970709966" not in inbox
+    english = in_english(login_as(person)).get("/inbox").text
+    assert "Account security:" in english and "changed your login mobile from" in english
+    assert "139****9966" in english and "If you did not ask for this change" in english
+    assert_english(english)
+
+    # A name alone: the lighter notice.
+    hr.post(f"/enterprise/applicants/{person.id}/account", data={"name": "周闻博", "phone": ""})
+    inbox = login_as(person).get("/inbox").text
+    assert "将您账号的姓名由“周文博”更正为“周闻博”" in inbox
+    english = in_english(login_as(person)).get("/inbox").text
+    assert "corrected the name on your account from" in english
+    assert_english(english)

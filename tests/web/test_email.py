@@ -222,3 +222,37 @@ def test_the_token_names_its_purpose_and_nothing_else_verifies(session: Session,
     assert refused.value.code == "bad_link"
     good = email_addresses.verification_token(secret, user, clock.now)
     assert email_addresses.check_token(session, secret, good, clock.now) is user
+
+
+def test_a_security_notice_is_mailed_even_with_every_topic_switched_off_and_cannot_be_switched_off(
+    app: Flask, session: Session, clock: Clock, login_as: Any, smtp: Inbox
+) -> None:
+    """HR change the applicant's login mobile: the notice goes to the address the applicant verified (HR
+    do not change it), whatever topics they switched off, and says it cannot be switched off."""
+    world = make_world(session)
+    person = make_user(session, "周文博", employer=world.enterprise.org)
+    person.language = "en"
+    _verified(session, person, "zhou@example.cn", clock)
+    browser = login_as(person)
+    page = browser.get("/account/email").text
+    assert 'id="topic-security" checked disabled' in page and "Account security" in page
+    # Everything unticked (and a crafted post naming no topic at all): only the optional topics go off.
+    assert browser.post("/account/email/notices", data={}).status_code == 303
+    off = set(session.scalars(select(EmailOptOut.topic).where(EmailOptOut.user_id == person.id)))
+    assert off == {t.value for t in EmailTopic if t.optional} and "security" not in off
+    assert 'id="topic-security" checked disabled' in browser.get("/account/email").text
+
+    hr = login_as(world.enterprise.handler)
+    done = hr.post(
+        f"/enterprise/applicants/{person.id}/account", data={"name": "周文博", "phone": "13970709966"}
+    )
+    assert done.status_code == 303
+    session.commit()
+    run_queued(app)
+    clock.advance(minutes=5)
+    run_periodic(app, "email")
+    [message] = smtp.to("zhou@example.cn")
+    body = body_of(message)
+    assert "Account security:" in body and "changed your login mobile from" in body and "139****9966" in body
+    assert "cannot be switched off" in body and "13970709966" not in body
+    assert "To stop e-mails like this one" not in body
