@@ -132,6 +132,10 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
 
     bureau: Page = new_page("bureau-handler")
     log_in(bureau, BUREAU_HANDLER)
+    # Whoever decides filings was told of each filing and of the withdrawal, with its reason.
+    bureau.goto("/inbox")
+    expect(bureau.locator(".inbox")).to_contain_text("撤回原因：评审工作方案有误，更正后重新报备")
+    expect(bureau.locator(".inbox")).to_contain_text("新的待办（备案）")
     bureau.get_by_role("link", name="评审会议").click()
     bureau.get_by_role("link", name=re.compile("待确认备案")).click()
     bureau.locator("#meetings table a").first.click()

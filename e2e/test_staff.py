@@ -114,11 +114,17 @@ def test_an_admin_resets_a_handlers_forgotten_password_and_their_open_login_ends
     # shown once on the slip.
     admin.get_by_role("link", name="刷新人员列表").click()
     row = admin.get_by_role("region", name="人员与岗位").locator("tr", has_text=FORGETFUL.name)
+    staff_page = admin.url
     row.get_by_role("button", name="重置密码").click()
     slip = admin.locator("#account-slip")
     expect(slip).to_contain_text(FORGETFUL.name)
     reset = slip.locator(".password").inner_text().strip()
     assert reset and reset != first
+    # A staff change like the others: listed under 近期人员变动 (never with the password).
+    admin.goto(staff_page)
+    recent = admin.get_by_role("table", name="近期人员变动")
+    expect(recent).to_contain_text("重置登录密码")
+    expect(recent).not_to_contain_text(reset)
 
     handler.reload()  # whoever held the old password is out: every session of the account ended
     expect(handler.get_by_role("button", name="登录")).to_be_visible()
