@@ -15,8 +15,9 @@ clause:
 - one person holds one role per organisation (``one_role_per_organisation``; the database index too);
 - a forgotten password is reset only by an admin who manages everything the account holds: never one's
   own, never a role at or above one's own in one's own organisation, and never an account that also holds
-  a role, a seat in an expert pool or an applicant's account outside the admin's organisations — a reset
-  takes the whole account over (``resets_password``);
+  a role, a seat in an expert pool (a deactivated one too) or an applicant's account outside the admin's
+  organisations — a reset takes the whole account over (``resets_password``; a self-registration no unit
+  attached yet never stands in the way);
 - a staff account cannot act on a case that the person who opened the account, or gave its role, has
   handled — as its applicant, by starting it, or by any review step (``cooling_off``): an account
   invented by a reviewer or an applicant never becomes the second pair of eyes on their own case.
@@ -194,7 +195,14 @@ class HoldingKind(StrEnum):
 
     ROLE = "role"  # a staff role (a membership)
     EXPERT = "expert"  # a seat in a committee's expert pool, held by the committee's office
+    # A seat the office deactivated (removed from the pool, or the seat ended): the account still reaches
+    # the panels it was drawn for (their agenda, its acknowledgements, a vote still open), so the office
+    # still holds it.
+    FORMER_EXPERT = "former_expert"
     APPLICANT = "applicant"  # an applicant's account, held by its enterprise
+    # A self-registration no unit attached yet (ACC-04), "held" by the bureau it registered with. It never
+    # stands in a reset's way: see `resets_password`.
+    REGISTRATION = "registration"
 
 
 @dataclass(frozen=True)
@@ -216,11 +224,23 @@ HELD_ELSEWHERE = {
         "此人还是您管理范围以外的评委会的评审专家；重置密码会接管此人的整个账号，"
         "须由能管理其全部岗位的上级单位管理员办理"
     ),
+    HoldingKind.FORMER_EXPERT: N_(
+        "此人曾是您管理范围以外的评委会的评审专家，其账号仍可查看所参加的评审会议；重置密码会接管此人的"
+        "整个账号，须由能管理其全部岗位的上级单位管理员办理"
+    ),
     HoldingKind.APPLICANT: N_(
         "此人还是您管理范围以外的用人单位的申报人；重置密码会接管此人的整个账号，"
         "须由能管理其全部岗位的上级单位管理员办理"
     ),
 }
+
+# Holdings a reset may take over wherever they are. A self-registration no unit attached gives its holder
+# nothing to take: the account cannot apply or see a case until a unit attaches it (web.guards), nobody
+# vouched for what it says (the registration proves no identity), and the unit that attaches it gives it
+# a new first password, its login mobile and ends its sessions (`accounts.attach_registered`), so a
+# password an admin set is gone by then. Refusing on it would only leave a staff member who once
+# registered themselves locked out, with no admin entitled to help.
+TAKEN_OVER_ANYWHERE = frozenset({HoldingKind.REGISTRATION})
 
 
 def resets_password(
@@ -229,10 +249,12 @@ def resets_password(
     """An admin gives a new first password (a forgotten one) only to an account whose every holding they
     manage: never their own (it is changed knowing the current one), never one holding a role at or above
     their own in their own organisation (an admin's password is reset from above), never one holding
-    anything in an organisation they do not manage (a reset takes over every role of the account)."""
+    anything in an organisation they do not manage (a reset takes over every role of the account) — an
+    expert seat the office has since deactivated included (the account still reaches its panels) — except
+    a self-registration no unit attached yet (``TAKEN_OVER_ANYWHERE``: nothing to take over)."""
     if user_id == manager.user_id:
         return Refusal("own_account", N_("不能重置本人的密码，请在“修改密码”页修改"))
-    held = list(holdings)
+    held = [holding for holding in holdings if holding.kind not in TAKEN_OVER_ANYWHERE]
     for holding in held:
         if only_admins_manage(manager, holding.place) is not None:
             return Refusal("held_elsewhere", HELD_ELSEWHERE[holding.kind], clause)

@@ -13,9 +13,10 @@ Guarantees:
 - every change is audited on the organisation (object_type "organisation"), listed on its staff page
   and sent to its leaders' inboxes; requests go to the admins who may confirm them;
 - a staff member's or an expert's forgotten password is reset only by an admin who manages everything
-  the account holds (roles, expert seats, an applicant's account; never their own, never a role at or
-  above their own), by the same mechanics as HR's reset of an applicant's (`organisations
-  .reset_password`); each refusal is audited on the account before it is raised.
+  the account holds (roles, expert seats — deactivated ones too —, an applicant's account; never their
+  own, never a role at or above their own; a self-registration no unit attached is no obstacle), by the
+  same mechanics as HR's reset of an applicant's (`organisations.reset_password`); each refusal is
+  audited on the account before it is raised.
 Services flush, never commit.
 """
 
@@ -549,8 +550,10 @@ def _role_title(role: str | None) -> str:
 
 def holdings_of(session: Session, user_ids: list[int]) -> dict[int, list[Holding]]:
     """What each account holds that a reset of its password would take over: its active roles, its seats
-    in committees' expert pools (held by each committee's office) and its applicant's account (held by
-    its enterprise). Three queries whatever the number of accounts (the staff page asks for every row)."""
+    in committees' expert pools (held by each committee's office; a deactivated seat as a former one: the
+    account still reaches that seat's panels), its applicant's account (held by its enterprise) and a
+    self-registration no unit attached yet (by the bureau it registered with; the rulebook lets a reset
+    take that over). Three queries whatever the number of accounts (the staff page asks for every row)."""
     held: dict[int, list[Holding]] = {uid: [] for uid in user_ids}
     if not user_ids:
         return held
@@ -564,16 +567,26 @@ def holdings_of(session: Session, user_ids: list[int]) -> dict[int, list[Holding
         select(Expert, Organisation)
         .join(Committee, Committee.id == Expert.committee_id)
         .join(Organisation, Organisation.id == Committee.office_id)
-        .where(Expert.user_id.in_(user_ids), Expert.active.is_(True))
+        .where(Expert.user_id.in_(user_ids))
         .order_by(Expert.id)
     ).all():
-        held[expert.user_id].append(Holding(HoldingKind.EXPERT, place_of(office)))
-    for user_id, employer in session.execute(
-        select(User.id, Organisation)
-        .join(Organisation, Organisation.id == User.employer_id)
+        kind = HoldingKind.EXPERT if expert.active else HoldingKind.FORMER_EXPERT
+        held[expert.user_id].append(Holding(kind, place_of(office)))
+    for user, org in session.execute(
+        select(User, Organisation)
+        .join(
+            Organisation,
+            or_(
+                Organisation.id == User.employer_id,
+                (Organisation.id == User.registered_with_id) & User.employer_id.is_(None),
+            ),
+        )
         .where(User.id.in_(user_ids))
     ).all():
-        held[user_id].append(Holding(HoldingKind.APPLICANT, place_of(employer)))
+        if user.employer_id is not None:
+            held[user.id].append(Holding(HoldingKind.APPLICANT, place_of(org)))
+        elif user.awaits_employer:
+            held[user.id].append(Holding(HoldingKind.REGISTRATION, place_of(org)))
     return held
 
 

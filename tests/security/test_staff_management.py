@@ -34,6 +34,7 @@ from portal.domain.workflow import Action, Status
 from portal.models import (
     Application,
     AuditEvent,
+    Expert,
     IntegrityRecord,
     Membership,
     Notification,
@@ -49,7 +50,15 @@ from portal.services.actors import Actor, actor_for
 from portal.services.organisations import PersonInput
 from portal.services.submissions import new_token
 from tests.conftest import Clock
-from tests.factories import STEPS_TO, World, make_application, make_staff, make_user, make_world
+from tests.factories import (
+    STEPS_TO,
+    World,
+    make_application,
+    make_committee,
+    make_staff,
+    make_user,
+    make_world,
+)
 
 ORGS = ("bureau", "department", "enterprise", "other_enterprise")
 # Each admin and the organisations they manage: their own and every one below it.
@@ -382,6 +391,56 @@ def test_reset_staff_password(
     else:
         assert outcome(response) == expected
         assert events == []
+
+
+HOLDINGS = ("expert", "former_expert", "registration")
+HOLDING_CASES = [(w, h) for w in ("enterprise_admin", "department_admin", "bureau_admin") for h in HOLDINGS]
+
+
+@pytest.mark.parametrize(("who", "holding"), HOLDING_CASES, ids=[f"{w}-{h}" for w, h in HOLDING_CASES])
+def test_reset_of_an_account_that_also_holds_a_seat_or_a_registration(
+    app: Flask, session: Session, tree: Tree, login_as: Any, clock: Clock, who: str, holding: str
+) -> None:
+    """The enterprise handler also holds an expert seat in a committee under the bureau (active, or
+    deactivated since: the account still reaches its panels), or a self-registration no unit attached
+    (nothing to take over). Only an admin over the committee's office too may reset the first two; the
+    registration never stands in the way."""
+    person, membership = tree.people["enterprise_handler"], tree.memberships["enterprise_handler"]
+    if holding == "registration":
+        person.registered_with_id = tree.world.bureau.org.id  # ACC-04, before the role was given
+    else:
+        tree.world.bureau.org.policy_profile = "zhenjiang-2024"  # a profile with a committee road
+        seat = Expert(
+            committee_id=make_committee(session, tree.world, clock.now).committee.id,
+            user_id=person.id,
+            series="工程",
+            specialty="建设工程",
+            title="高级工程师",
+            title_level="副高级",
+            appointed_on=clock.now.date(),
+            term_ends=clock.now.date() + timedelta(days=365),
+            employer_name=tree.world.enterprise.org.name,
+            active=holding == "expert",
+            created_by_id=tree.people["bureau_admin"].id,
+            created_at=clock.now,
+        )
+        session.add(seat)
+    session.flush()
+    hashed = person.password_hash
+    browser = client_for(app, tree, who, login_as)
+    response = browser.post(f"/admin/memberships/{membership.id}/password", data={"form_token": new_token()})
+    session.expire_all()
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "reset_password", AuditEvent.object_id == person.id)
+    ).all()
+    if holding == "registration" or who == "bureau_admin":  # the committee's office is the bureau's
+        assert response.status_code == 200 and 'id="account-slip"' in response.text
+        assert person.password_hash != hashed
+        assert [e.outcome for e in events] == ["ok"]
+        return
+    assert person.password_hash == hashed
+    assert response.status_code == 303 and "评审专家" in browser.get(response.headers["Location"]).text
+    assert [(e.outcome, e.detail["code"]) for e in events] == [("denied", "held_elsewhere")]
 
 
 def expected_decision(who: str, verb: str) -> str | int:
