@@ -350,7 +350,9 @@ def set_subject(
 ) -> Expert:
     """An expert's series and specialty corrected to how the applications write them (an expert entered
     before the check, flagged in the pool); refused as on entry, a series typed in English taken back as
-    its Chinese name as on entry. Audited with the values before."""
+    its Chinese name as on entry. Audited with the values before; a refusal is audited too, as a denied
+    ``set_expert_subject`` with its code (``unknown_series``: a series no application writes, which the
+    draw would never match; ``invalid_subject``: a field left empty or too long) and the fields refused."""
     expert = get_expert(session, actor, expert_id)
     series, specialty = series_as_stored(series.strip()), specialty.strip()
     errors: dict[str, str] = {}
@@ -362,10 +364,19 @@ def set_subject(
             errors[field] = T_("请填写%(title)s", title=title)
         elif len(value) > limit:
             errors[field] = T_("%(title)s不能超过%(limit)s字", title=title, limit=limit)
-    for field, why in subjects(session, expert.committee).refusals(series).items():
+    unknown = subjects(session, expert.committee).refusals(series)
+    for field, why in unknown.items():
         errors.setdefault(field, why)
     if errors:
-        raise ValidationFailed(errors)
+        code = "unknown_series" if unknown else "invalid_subject"
+        # Kept when the request rolls back (record_attempt), like the meetings' refused steps (_refuse).
+        audit.record_attempt(
+            session, actor, "set_expert_subject", now, object_type="committee", object_id=expert.committee_id,
+            detail={"expert_id": expert.id, "code": code, "fields": sorted(errors)},
+        )  # fmt: skip
+        invalid = ValidationFailed(errors)
+        invalid.code = code
+        raise invalid
     before = {"series": expert.series, "specialty": expert.specialty}
     expert.series, expert.specialty = series, specialty
     session.flush()

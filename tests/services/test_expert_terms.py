@@ -197,3 +197,34 @@ def test_a_series_typed_in_english_is_stored_as_the_applications_chinese_name_by
     with pytest.raises(ValidationFailed) as unknown:
         votes.set_subject(session, handler, added.id, "Civil engineering", "建设工程", clock.now)
     assert "series" in unknown.value.fields  # any other text is passed on as typed, and refused
+
+
+def test_a_refused_series_correction_is_audited_as_denied_with_its_code(
+    session: Session, clock: Clock
+) -> None:
+    """Refused corrections leave a trace like the committee's other refused steps: who tried, on which
+    expert, why (the code) and which fields; nothing about the expert changed."""
+    world = make_committee_world(session, clock.now)
+    co = make_committee(session, world, clock.now, levels=SENIOR)
+    handler = co.office.actor(StaffRole.HANDLER)
+    added = votes.add_expert(session, handler, _input(), clock.now).expert
+    before = (added.series, added.specialty)
+    for series, specialty, code, fields in (
+        ("Civil engineering", "建设工程", "unknown_series", ["series"]),
+        ("工程", "", "invalid_subject", ["specialty"]),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            votes.set_subject(session, handler, added.id, series, specialty, clock.now)
+        assert refused.value.code == code
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "set_expert_subject").order_by(AuditEvent.id.desc())
+        ).first()
+        assert event is not None
+        assert (event.outcome, event.actor_id, event.object_type, event.object_id) == (
+            "denied",
+            handler.user_id,
+            "committee",
+            co.committee.id,
+        )
+        assert event.detail == {"expert_id": added.id, "code": code, "fields": fields}
+        assert (added.series, added.specialty) == before

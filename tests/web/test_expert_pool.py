@@ -162,6 +162,15 @@ def test_an_expert_s_series_and_specialty_are_the_applications_words_and_old_one
     assert f'id="unmatched-{added.id}"' not in pool
     page = handler.get(f"/committees/experts/{old.id}").text
     assert 'id="subject-flags"' in page and "is not a title series the applications use" in page
+    refused = handler.post(
+        f"/committees/experts/{old.id}/subject", data={"series": "Civil engineering", "specialty": "建设工程"}
+    )
+    assert refused.status_code == 422 and "Civil engineering" in refused.text
+    # The refusal is audited and the audit row outlives the request's rollback.
+    from portal.models import AuditEvent
+
+    denied = session.query(AuditEvent).filter_by(action="set_expert_subject", outcome="denied").all()
+    assert [(e.detail["expert_id"], e.detail["code"]) for e in denied] == [(old.id, "unknown_series")]
     fixed = handler.post(
         f"/committees/experts/{old.id}/subject", data={"series": "工程", "specialty": "建设工程"}
     )
