@@ -403,18 +403,23 @@ def _editing_refusal(session: Session, actor: Actor, user: User) -> DomainError 
     )
 
 
-def account_editing(session: Session, actor: Actor, user: User) -> AccountEditing:
+def account_editing(session: Session, actor: Actor, user: User, *, lock: bool = False) -> AccountEditing:
     """Whether and what HR may correct on `user`'s account. The name is not stored with an application:
     every case, notice, package and certificate shows the account's name as it is now. So the name is
     fixed while a case the unit has approved, noticed or sent up is in progress (the unit's notice, the
     department and the bureau have this name on record; once the case ends it may be corrected) and once
-    a certificate was issued under it (a certificate's holder is the bureau's to correct, not HR's)."""
+    a certificate was issued under it (a certificate's holder is the bureau's to correct, not HR's).
+
+    With ``lock`` (the correction itself, about to write) the person's applications are read FOR UPDATE
+    and stay locked until the transaction ends: a move of one of them (every move is an UPDATE of its
+    row, `transitions`) made meanwhile is waited for and then seen, and one made after waits for the
+    correction's commit, so the name is never changed under a case the unit has just recommended.
+    SQLite ignores it: every transaction there is BEGIN IMMEDIATE, so writers already take turns."""
     refused = _editing_refusal(session, actor, user)
     if refused is not None:
         return AccountEditing(refusal=refused.message)
-    cases = session.execute(
-        select(Application.status, Application.reached_level).where(Application.applicant_id == user.id)
-    ).all()
+    query = select(Application.status, Application.reached_level).where(Application.applicant_id == user.id)
+    cases = session.execute(query.with_for_update() if lock else query).all()
     states = [(Status(status), reached) for status, reached in cases]
     name_refusal = ""
     if any(state is Status.CERTIFIED for state, _ in states):
@@ -449,7 +454,9 @@ def update_applicant_account(
     name, phone = checked.values.get("name"), checked.values.get("phone")
     changes: dict[str, tuple[str, str]] = {}
     if name is not None and name != user.name:
-        if name_refusal := account_editing(session, actor, user).name_refusal:
+        # Checked under the lock of the person's applications, held until this correction commits: a
+        # case recommended at the same instant is either seen here or waits until the name is written.
+        if name_refusal := account_editing(session, actor, user, lock=True).name_refusal:
             problems["name"] = name_refusal
         changes["name"] = (user.name, name)
     if phone is not None and phone != user.phone:

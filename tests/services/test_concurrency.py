@@ -358,3 +358,77 @@ def test_two_bureau_staff_deciding_one_line_at_once_make_exactly_one_decision(en
             .where(AuditEvent.action == "decide_title_confirmation", AuditEvent.outcome == "ok")
         )
         assert successes == trials
+
+
+# HR's correction of a name against the unit leader's approval of the person's case (issue: the name is
+# read-only while a case the unit recommended is in progress). The approval's transaction is held open
+# after its write; the correction starts meanwhile. It must wait for the approval and then refuse the
+# name: checked under a lock of the person's applications (PostgreSQL: FOR UPDATE; SQLite: writers take
+# turns). A plain read of the status saw the case as still with the unit and wrote the new name.
+
+
+def test_a_name_corrected_while_the_unit_recommends_the_case_waits_and_is_refused(engine: Engine) -> None:
+    from portal.domain.accounts import AccountChange
+    from portal.domain.errors import ValidationFailed
+    from portal.services import accounts
+
+    with Session(engine, expire_on_commit=False) as session:
+        world = make_world(session)
+        application = make_application(session, world, NOW, steps=2)  # 单位审核: the leader signs next
+        assert application.state is Status.UNIT_REVIEW
+        session.commit()
+        applicant_id, application_id, version = application.applicant_id, application.id, application.version
+        old_name = application.applicant.name
+        leader = (world.enterprise.leader.id, world.enterprise.leader_membership.id)
+        hr = (world.enterprise.handler.id, world.enterprise.handler_membership.id)
+
+    approved, release = threading.Event(), threading.Event()
+    outcomes: dict[str, str] = {}
+
+    def approve() -> None:
+        with Session(engine, expire_on_commit=False) as session:
+            user, membership = session.get(User, leader[0]), session.get(Membership, leader[1])
+            assert user is not None and membership is not None
+            actor = actor_for(user, membership)
+            session.commit()
+            applications.act(
+                session, actor, application_id, Action.LEADER_APPROVE, NOW, expected_version=version
+            )
+            session.flush()
+            approved.set()
+            release.wait(timeout=30)  # the approval's transaction stays open while HR correct the name
+            session.commit()
+            outcomes["approve"] = "ok"
+
+    def correct() -> None:
+        with Session(engine, expire_on_commit=False) as session:
+            user, membership = session.get(User, hr[0]), session.get(Membership, hr[1])
+            assert user is not None and membership is not None
+            actor = actor_for(user, membership)
+            session.commit()  # end the read: on SQLite it would wait for the write turn
+            approved.wait(timeout=30)
+            try:
+                accounts.update_applicant_account(
+                    session, actor, applicant_id, AccountChange(name="更正后姓名"), NOW
+                )
+                session.commit()
+                outcomes["correct"] = "ok"
+            except ValidationFailed as refused:
+                session.rollback()
+                outcomes["correct"] = "refused: " + ",".join(refused.fields)
+
+    approver, corrector = threading.Thread(target=approve), threading.Thread(target=correct)
+    approver.start()
+    assert approved.wait(timeout=60)
+    corrector.start()
+    # Long enough for an unlocked correction to read the old status and commit the name meanwhile.
+    corrector.join(timeout=3)
+    waited = corrector.is_alive()
+    release.set()
+    approver.join(timeout=60)
+    corrector.join(timeout=60)
+    assert waited, "the correction went ahead while the approval's transaction was open"
+    assert outcomes == {"approve": "ok", "correct": "refused: name"}
+    with Session(engine) as session:
+        assert session.get(Application, application_id).state is Status.UNIT_APPROVED  # type: ignore[union-attr]
+        assert session.get(User, applicant_id).name == old_name  # type: ignore[union-attr]
