@@ -57,7 +57,7 @@ from portal.models import (
     TransferStatus,
     User,
 )
-from portal.services import audit, certificates, rosters
+from portal.services import audit, certificates, jobs, rosters
 from portal.services.actors import Actor
 from portal.services.auth import hash_initial_password, initial_password
 from portal.services.compare_and_set import compare_and_set
@@ -477,15 +477,16 @@ def update_applicant_account(
     except IntegrityError:
         session.refresh(user)
         raise ValidationFailed({"phone": PHONE_TAKEN}) from None
-    audit.record(
-        session,
-        actor,
-        "update_account",
-        now,
-        object_type="user",
-        object_id=user.id,
-        detail={"changed": {key: {"before": was, "after": to} for key, (was, to) in changes.items()}},
-    )
+    detail: dict[str, object] = {
+        "changed": {key: {"before": was, "after": to} for key, (was, to) in changes.items()}
+    }
+    if "name" in changes:
+        # Every document is made from the account's name when it is downloaded, except a ZIP a worker
+        # already made and keeps for a day: withdrawn, so nobody downloads the old name from it.
+        cases = set(session.scalars(select(Application.id).where(Application.applicant_id == user.id)))
+        if withdrawn := jobs.withdraw_results_naming(session, cases, now):
+            detail["withdrawn_batches"] = withdrawn
+    audit.record(session, actor, "update_account", now, object_type="user", object_id=user.id, detail=detail)
     _tell_the_holder(session, actor, user, changes, now)
     return AccountUpdate(user, changes)
 

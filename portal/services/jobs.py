@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -26,7 +26,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from portal.domain.errors import NotFound
 from portal.domain.i18n import N_, T_, Text, to_record
 from portal.domain.mail import NoticeKind
-from portal.models import Job, JobKind, JobStatus, Membership, OrgKind, StaffRole
+from portal.models import Job, JobKind, JobStatus, Membership, OrgKind, StaffRole, StoredFile
 from portal.services import notifications
 from portal.services.actors import Actor
 
@@ -334,6 +334,50 @@ def expire_results(session: Session, now: datetime, ttl: timedelta = RESULT_TTL)
         job.message = T_("%(message)s（结果已超过24小时，已删除）", message=job.shown_message or job.message)
     session.flush()
     return [i for i in released if i is not None]
+
+
+# The jobs whose kept ZIP carries applicants' names as the worker read them (params["ids"]: the applications).
+NAMING_RESULTS = (JobKind.PACKAGE_BATCH.value, JobKind.HANDOFF_EXPORT.value)
+
+
+def withdraw_results_naming(session: Session, application_ids: set[int], now: datetime) -> list[int]:
+    """Package batches and hand-off exports still offered for download (a ZIP kept for a day) that hold one
+    of these applications, withdrawn because its applicant's name was corrected since: the ZIP's PDFs,
+    folder names and manifests carry the name as it was when the worker read it, and nothing else would
+    tell the person downloading it (or uploading it to a provincial system). The job keeps its row and
+    says why (its page then offers nothing); its owner is told to start it again, which reads the name as
+    it is now; the stored ZIP goes, as an expired one does. What was exported stays in the audit
+    (``export_package``, ``export_package_batch``, ``export_handoff``). Returns the withdrawn jobs' ids.
+    A job still queued reads the names when it runs."""
+    if not application_ids:
+        return []
+    kept = session.scalars(
+        select(Job).where(Job.kind.in_(NAMING_RESULTS), Job.result_file_id.is_not(None)).order_by(Job.id)
+    )
+    withdrawn: list[Job] = [job for job in kept if not application_ids.isdisjoint(job.params.get("ids", []))]
+    for job in withdrawn:
+        file_id = job.result_file_id
+        job.result_file = None  # the relationship too: a page of this request reads it after the flush
+        job.message = T_(
+            "%(message)s（生成后申报人的姓名已更正，该压缩包已撤下，请重新发起）",
+            message=job.shown_message or job.message,
+        )
+        session.flush()
+        if session.scalar(select(Job.id).where(Job.result_file_id == file_id).limit(1)) is None:
+            session.execute(delete(StoredFile).where(StoredFile.id == file_id))
+        if job.owner_id is not None:
+            notifications.notify(
+                session,
+                [job.owner_id],
+                NoticeKind.JOB_DONE,
+                T_(
+                    "后台任务“%(job)s”的结果已撤下：其中申报人的姓名已更正，请重新发起以取得新姓名的文件",
+                    job=JobKind(job.kind).title,
+                ),
+                f"/jobs/{job.id}",
+                now,
+            )
+    return [job.id for job in withdrawn]
 
 
 def forget_pending(session: Session) -> list[int]:

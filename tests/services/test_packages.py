@@ -327,3 +327,61 @@ def test_a_committee_road_package_names_the_office_on_its_route_and_the_batch_by
     result = text[text.index("公示结果", len(cover)) :]
     unit = "".join(world.enterprise.org.name.split())
     assert f"公示单位：{unit}" in result and f"公示单位：{office_name}" not in result
+
+
+def test_a_name_corrected_after_a_batch_withdraws_its_zip_and_the_next_package_reads_the_new_name(
+    app: Flask, session: Session, world: World, clock: Clock, tmp_path: Path, queue: None
+) -> None:
+    """HR correct a name (the case still with the unit): the package PDF and ZIP are made from the account
+    at each download, so they read the new name at once; a batch ZIP the worker already made keeps the old
+    one in its PDFs and folder names, so it is withdrawn (its job says why, its owner is told), while a
+    batch of someone else's case stays offered. The audit keeps what was exported."""
+    from portal.domain.accounts import AccountChange
+    from portal.models import Notification, StoredFile
+    from portal.services import accounts
+
+    hr = world.enterprise.actor(StaffRole.HANDLER)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    other = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    old_name = application.applicant.name
+    name, pdf = packages.package_pdf(session, STORAGE, hr, application.id, clock.now)
+    assert old_name in name and PdfReader(io.BytesIO(pdf)).metadata.title == f"{old_name} 职称申报材料"
+    batch = packages.start_batch(session, hr, [application.id, other.id], clock.now)
+    untouched = packages.start_batch(session, hr, [other.id], clock.now)
+    session.commit()
+    assert run_queued(app) == 2
+    session.expire_all()
+    assert batch.state is JobStatus.DONE and batch.result_file is not None
+    with zipfile.ZipFile(_result(batch.id, session, hr, tmp_path, clock.now)) as zf:
+        assert any(old_name in entry for entry in zf.namelist())
+    result_id = batch.result_file_id
+
+    accounts.update_applicant_account(
+        session, hr, application.applicant_id, AccountChange("更正姓名"), clock.now
+    )
+
+    assert batch.result_file_id is None and "姓名已更正" in batch.message
+    with pytest.raises(NotFound):
+        jobs.result_of(session, hr, batch.id, clock.now)
+    assert session.get(StoredFile, result_id) is None  # the bytes go with the next file sweep
+    assert untouched.result_file is not None  # another person's batch is not touched
+    told = session.scalars(select(Notification).where(Notification.link == f"/jobs/{batch.id}")).all()
+    assert any("姓名已更正" in n.text for n in told)
+    corrected = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "update_account").order_by(AuditEvent.id.desc())
+    ).first()
+    assert corrected is not None and corrected.detail["withdrawn_batches"] == [batch.id]
+    assert session.scalars(  # what left stays on the record
+        select(AuditEvent).where(
+            AuditEvent.action == "export_package", AuditEvent.object_id == application.id
+        )
+    ).all()
+    name, pdf = packages.package_pdf(session, STORAGE, hr, application.id, clock.now)
+    assert "更正姓名" in name and PdfReader(io.BytesIO(pdf)).metadata.title == "更正姓名 职称申报材料"
+    again = packages.start_batch(session, hr, [application.id], clock.now)
+    session.commit()
+    assert run_queued(app) == 1
+    session.expire_all()
+    with zipfile.ZipFile(_result(again.id, session, hr, tmp_path, clock.now)) as zf:
+        names = zf.namelist()
+    assert any("更正姓名" in entry for entry in names) and not any(old_name in entry for entry in names)
