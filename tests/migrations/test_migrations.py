@@ -217,3 +217,59 @@ def test_a_migrated_database_refuses_switching_security_notices_off(empty_app: F
                 text("INSERT INTO email_opt_outs (user_id, topic) VALUES (:u, 'security')"), {"u": user.id}
             )
         db.session.remove()
+
+
+def test_migration_0042_takes_internal_references_out_of_stored_committee_notes(empty_app: Flask) -> None:
+    """A committee and a scope row loaded from the old Zhenjiang profile kept "（policy-spec §8 #17）" in
+    their notes, shown on the committee's page; the rest of each note stays as it was."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from tests.factories import make_committee, make_committee_world
+
+    with empty_app.app_context():
+        upgrade()
+        now = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
+        made = make_committee(db.session, make_committee_world(db.session, now), now)
+        committee_id = made.committee.id
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0041")
+        kept = "依据文件时间申报（时间另行通知）；单元格合并，受理地、级别与申报时间按序号13推定"
+        old_scope = kept + "（policy-spec §8 #17）"
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE committees SET note = :note WHERE id = :id"),
+                {
+                    "note": "附件序号14单元格合并，受理单位与级别按序号13推定（policy-spec §8 #17）",
+                    "id": committee_id,
+                },
+            )
+            connection.execute(
+                text("UPDATE committee_scopes SET note = :note WHERE committee_id = :id"),
+                {"note": old_scope, "id": committee_id},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO committee_scopes (committee_id, row_no, specialties, place, levels, "
+                    "pending, citation, note, source, updated_at) SELECT committee_id, '2', specialties, "
+                    "place, levels, pending, citation, :note, source, updated_at FROM committee_scopes "
+                    "WHERE committee_id = :id"
+                ),
+                {"note": "按设计（DESIGN §3）之外的说明保持不变", "id": committee_id},
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            committee_note = connection.scalar(
+                text("SELECT note FROM committees WHERE id = :id"), {"id": committee_id}
+            )
+            scope_notes = connection.scalars(
+                text("SELECT note FROM committee_scopes WHERE committee_id = :id ORDER BY row_no"),
+                {"id": committee_id},
+            ).all()
+    assert committee_note == "附件序号14单元格合并，受理单位与级别按序号13推定"
+    assert scope_notes == [
+        "依据文件时间申报（时间另行通知）；单元格合并，受理地、级别与申报时间按序号13推定",
+        "按设计之外的说明保持不变",
+    ]
