@@ -759,6 +759,13 @@ class DocumentType(Enum):
         """Chinese name of the document, as printed on it."""
         return _DOCUMENT_TITLES[self]
 
+    @property
+    def number_label(self) -> str:
+        """What the number is called where the page knows the document: 身份证号码 for a resident ID card,
+        else the document's own number (护照号码 / "Passport number"): a foreigner's or a Hong Kong,
+        Macau or Taiwan resident's number is no ID card's. A list of mixed people says 证件号码."""
+        return _NUMBER_LABELS[self]
+
 
 _DOCUMENT_TITLES: dict[DocumentType, str] = {
     DocumentType.RESIDENT_ID: N_("居民身份证"),
@@ -767,6 +774,16 @@ _DOCUMENT_TITLES: dict[DocumentType, str] = {
     DocumentType.HK_MACAU_PERMIT: N_("港澳居民来往内地通行证"),
     DocumentType.TAIWAN_PERMIT: N_("台湾居民来往大陆通行证"),
     DocumentType.PASSPORT: N_("护照"),
+}
+
+# The same words the checks name each number with (“请输入护照号码”), so a label and its error agree.
+_NUMBER_LABELS: dict[DocumentType, str] = {
+    DocumentType.RESIDENT_ID: _RESIDENT_ID,
+    DocumentType.HMT_RESIDENCE_PERMIT: _HMT_PERMIT,
+    DocumentType.FOREIGN_PERMANENT_RESIDENCE: _FOREIGN_PR,
+    DocumentType.HK_MACAU_PERMIT: _HK_MACAU_PERMIT,
+    DocumentType.TAIWAN_PERMIT: _TAIWAN_PERMIT,
+    DocumentType.PASSPORT: _PASSPORT,
 }
 
 

@@ -101,6 +101,11 @@ class User(Base):
         return DocumentType(self.document_type).title
 
     @property
+    def number_label(self) -> str:
+        """What `id_number` is called (a msgid: 身份证号码, 护照号码…, see DocumentType.number_label)."""
+        return DocumentType(self.document_type).number_label
+
+    @property
     def active_memberships(self) -> list[Membership]:
         return [m for m in self.memberships if m.ended_at is None]
 

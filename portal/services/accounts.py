@@ -551,6 +551,7 @@ def applicant_rows(session: Session, actor: Actor, now: datetime) -> list[Applic
 class ApplicantDetail:
     user: User
     document_title: str
+    number_label: str  # 护照号码 / "Passport number": the page knows which document the number is of
     employment_title: str
     permit_title: str
     birth_date: date | None
@@ -601,6 +602,7 @@ def show_applicant(
     return ApplicantDetail(
         user=user,
         document_title=kind.title,
+        number_label=kind.number_label,
         employment_title=EmploymentType(user.employment_type).title if user.employment_type else N_("未登记"),
         permit_title=PermitKind(user.permit_kind).title if user.permit_kind else "",
         birth_date=birth,

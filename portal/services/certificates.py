@@ -781,8 +781,7 @@ def id_label(holder: User) -> str:
     """What the certificate calls the holder's number: 身份证号码 for a resident ID, else the document's own
     name (护照号码, 港澳居民来往内地通行证号码…): a foreign or Hong Kong, Macau or Taiwan holder's number is
     not an ID card's. Always Chinese, as the certificate is."""
-    document = DocumentType(holder.document_type)
-    return "身份证号码" if document is DocumentType.RESIDENT_ID else f"{document.title}号码"
+    return DocumentType(holder.document_type).number_label
 
 
 def certificate_of(session: Session, actor: Actor, application_id: int) -> Application:

@@ -223,7 +223,7 @@ def test_the_region_confirmation_and_the_bulk_file_s_row_problems_read_in_englis
     for message in problems:
         assert_english(app, message)
     assert english(app, checked.rows[1].checked.problems["id_number"]) == (
-        "Same ID number as line 2; one person can have only one account"
+        "Same document number as line 2; one person can have only one account"
     )
     assert english(app, checked.rows[2].checked.problems["employment_type"]).startswith(
         "Retiree (including re-hired retirees): may not apply for a professional title"
@@ -240,7 +240,7 @@ def test_a_person_on_the_integrity_record_is_refused_in_english_with_the_record_
         "2029年3月31日前不得申报（003 七(三)），在此之前不能为其开设账号或申报。"
     )
     assert assert_english(app, message) == (
-        "The holder of ID number 1101**********451X is on the integrity record for"
+        "The holder of document number 1101**********451X is on the integrity record for"
         ' “<span lang="zh-CN">提供虚假材料</span>” and may not apply before 31 Mar 2029'
         ' (<span lang="zh-CN">003 七(三)</span>); until then no account can be opened for them and they'
         " cannot apply."

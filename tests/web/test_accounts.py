@@ -696,7 +696,8 @@ def test_the_applicants_list_reflows_on_a_phone_with_each_cell_named(
     page = in_english(login_as(world.enterprise.handler)).get("/enterprise/applicants").text
     table = page.partition('id="applicants-table"')
     assert 'class="table reflow"' in table[0][-40:]
-    for label in ("ID number", "Mobile number", "Social insurance check"):
+    # A list of mixed people (ID cards, passports, permits): its column names no one document.
+    for label in ("Document number", "Mobile number", "Social insurance check"):
         assert f'data-label="{label}"' in table[2]
 
 
@@ -720,12 +721,12 @@ def test_the_number_field_says_what_a_permit_number_looks_like_in_both_languages
             f"{VALIDATE}?field=document_type", data=_person(document_type=document), headers=HX
         )
         assert hint in swapped.text, document
-    # The label names the document before "number" ("Mainland travel permit for Hong Kong and Macao
-    # residents number" read as one long noun).
+    # The label names the document's number as its check does ("Mainland travel permit for Hong Kong and
+    # Macao residents number" read as one long noun).
     swapped = in_english(browser).post(
         f"{VALIDATE}?field=document_type", data=_person(document_type="hk_macau_permit"), headers=HX
     )
-    assert "Number of the Mainland travel permit for Hong Kong and Macao residents<" in swapped.text
+    assert ">Mainland travel permit number (Hong Kong and Macao residents)<" in swapped.text
 
 
 def test_a_kept_import_file_that_no_longer_reads_goes_back_to_the_upload_with_its_reason(

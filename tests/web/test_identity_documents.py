@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.demo import FOREIGN_APPLICANT
 from portal.domain.identity import complete_resident_id
 from portal.models import AuditEvent, StaffRole, User
 from portal.services import applications
@@ -176,7 +177,8 @@ def test_reviewers_see_which_document_an_applicants_number_belongs_to(
     world: World, session: Session, login_as: Any, clock: Clock
 ) -> None:
     """Seen in English on the review page: John Smith's “ID number E9*****32” did not say it was a passport
-    number, nor did the printed form's 证件号码; a resident ID holder's stays as it was."""
+    number, nor did the printed form's 证件号码; a resident ID holder's stays as it was. The label names the
+    document now (“Passport number”), as the certificate's 护照号码 does."""
     foreigner = make_passport_holder(session, "John Smith", employer=world.enterprise.org, number="E98765432")
     local = make_user(session, employer=world.enterprise.org)
     handler = world.enterprise.actor(StaffRole.HANDLER)
@@ -188,7 +190,41 @@ def test_reviewers_see_which_document_an_applicants_number_belongs_to(
     }
     browser = login_as(world.enterprise.handler)
     page = in_english(browser).get(f"/review/applications/{started[foreigner.id].id}").text
-    assert '<span class="muted" id="applicant-document">Passport</span> E9*****32' in page
+    assert '<dt id="applicant-number-label">Passport number</dt><dd id="applicant-id">E9*****32' in page
     assert "E9*****32（护照）" in page  # the printed form, in Chinese as the authorities receive it
     plain = browser.get(f"/review/applications/{started[local.id].id}").text
-    assert 'id="applicant-document"' not in plain and "（居民身份证）" not in plain
+    assert "（居民身份证）" not in plain
+    assert '<dt id="applicant-number-label">ID card number</dt>' in plain
+
+
+def test_a_foreign_applicants_number_is_called_a_passport_number_on_every_page_about_him(
+    world: World, session: Session, login_as: Any, clock: Clock
+) -> None:
+    """Seen in English: the demo's German engineer (a passport with a work permit) read “ID number” beside his
+    passport number on his own page, and so did his HR and his reviewers: a passport is no ID card. Each
+    page that knows the document names it (“Passport number”, 护照号码 as his certificate says), his own
+    case page included."""
+    draft = FOREIGN_APPLICANT
+    person = make_passport_holder(
+        session,
+        draft.name,
+        employer=world.enterprise.org,
+        number=draft.id_number,
+        nationality=draft.nationality or "",
+        permit_no=draft.permit_no or "",
+    )
+    handler = world.enterprise.actor(StaffRole.HANDLER)
+    started = applications.start_application(
+        session, handler, applications.StartInput(person.id, "工程", "电子信息工程", "中级"), clock.now
+    )
+    pages = {
+        "his own case page": (person, f"/me/applications/{started.id}"),
+        "HR's applicant page": (world.enterprise.handler, f"/enterprise/applicants/{person.id}"),
+        "the review page": (world.enterprise.handler, f"/review/applications/{started.id}"),
+    }
+    for where, (reader, url) in pages.items():
+        browser = login_as(reader)
+        assert "护照号码" in browser.get(url).text, where
+        page = in_english(browser).get(url).text
+        assert "Passport number" in page, where
+        assert "ID number" not in page, where

@@ -40,6 +40,7 @@ LIVE_FIELDS = {
 }
 CHOICES = {
     "document_types": [(t.value, t.title) for t in DocumentType],
+    "number_labels": {t.value: t.number_label for t in DocumentType},
     "employment_types": [(t.value, t.title) for t in EmploymentType],
     "permit_kinds": [(t.value, t.title) for t in PermitKind],
 }
