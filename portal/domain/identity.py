@@ -667,9 +667,12 @@ def _english_countries() -> dict[str, str]:
     return names | _ENGLISH_COUNTRY_ALIASES
 
 
-# Long forms people type (CLDR's Chinese list has the short ones: 美国, 韩国, 中国香港特别行政区).
+# Long forms people type (CLDR's Chinese list has the short ones: 美国, 韩国, 中国香港特别行政区), and the
+# old short form 美利坚 (kept as typed, it showed as "美利坚" where GB/T 2659 and the provincial systems
+# say 美国, full name 美利坚合众国), in simplified and traditional characters.
 _CHINESE_COUNTRY_ALIASES = {
-    "美利坚合众国": "USA", "大韩民国": "KOR", "朝鲜民主主义人民共和国": "PRK", "俄罗斯联邦": "RUS",
+    "美利坚合众国": "USA", "美利坚": "USA", "美利堅合眾國": "USA", "美利堅": "USA",
+    "大韩民国": "KOR", "朝鲜民主主义人民共和国": "PRK", "俄罗斯联邦": "RUS",
     "大不列颠及北爱尔兰联合王国": "GBR", "中华人民共和国": "CHN", "香港": "HKG", "中国香港": "HKG",
     "澳门": "MAC", "中国澳门": "MAC", "中国台湾": "TWN", "台湾地区": "TWN",
 }  # fmt: skip

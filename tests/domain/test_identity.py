@@ -558,6 +558,11 @@ def test_nationality() -> None:
     assert normalize_nationality(" 波斯尼亚和黑塞哥维那 ") == "BIH"
     for typed in ("美国", "美國", "美利坚合众国"):
         assert normalize_nationality(typed) == "USA"
+    # Seen: a nationality typed “美利坚” was kept as typed and shown as 美利坚; GB/T 2659 (and the provincial
+    # systems) name the country 美国, in full 美利坚合众国: both forms, in either script, are its code.
+    for typed in ("美利坚", "美利堅", "美利堅合眾國"):
+        assert normalize_nationality(typed) == "USA", typed
+    assert country_name("USA", "zh_Hans_CN") == "美国"
     assert normalize_nationality("中国香港") == "HKG"
     assert normalize_nationality("中非") == "中非"
     # Seen in the English interface: “United States” was refused. English names (CLDR's, as Babel ships
