@@ -5,6 +5,10 @@ the font configuration (fontconfig and Pango's font map, which keep the Noto CJK
 once per thread and reused by every render, instead of once per render. `warm_up()` does all of it ahead
 of the first request (a preloading server calls it before forking its workers).
 
+Every render also applies `fonts.css` (as the user's stylesheet, parsed once per thread with the font
+configuration): English text in a Latin face (Liberation Sans) with Noto CJK as the fallback for Han
+characters; Chinese documents keep their own fonts.
+
 WeasyPrint subsets the embedded CJK font with HarfBuzz's subset library when it can load it
 (Debian's libharfbuzz-subset0); without it, it falls back to fontTools in Python, about 30 times
 slower (1.4 s instead of 0.05 s for one paragraph). `subsetting_problem()` checks for it the way
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
     from weasyprint import Document
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "documents"
+FONTS_CSS = TEMPLATES / "fonts.css"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # The names WeasyPrint 70 tries (weasyprint/text/ffi.py), Linux first; 4.1.0 is the oldest HarfBuzz it
@@ -76,12 +81,22 @@ def _font_config() -> Any:
     return config
 
 
+def _render_options() -> dict[str, Any]:
+    """What every render is given: this thread's font configuration and the shared fonts.css."""
+    fonts = getattr(_local, "fonts_css", None)
+    if fonts is None:
+        from weasyprint import CSS
+
+        fonts = _local.fonts_css = CSS(filename=str(FONTS_CSS), font_config=_font_config())
+    return {"font_config": _font_config(), "stylesheets": [fonts]}
+
+
 def render_document(template: str, **context: Any) -> Document:
     """The template laid out as pages (for callers that read where anchors landed before writing)."""
     from weasyprint import HTML
 
     html = HTML(string=render_html(template, **context), base_url=str(TEMPLATES))
-    return html.render(font_config=_font_config())
+    return html.render(**_render_options())
 
 
 def render_pdf(template: str, **context: Any) -> bytes:
@@ -93,7 +108,7 @@ def pdf_from_html(html: str) -> bytes:
     The web layer renders the English summary with the app's own templates (they translate), then here."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(TEMPLATES)).render(font_config=_font_config()).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=html, base_url=str(TEMPLATES)).render(**_render_options()).write_pdf()  # type: ignore[no-any-return]
 
 
 def warm_up() -> None:

@@ -65,6 +65,33 @@ def test_the_summary_pdf_is_english(session: Session, clock: Clock, login_as: An
         assert words in text
 
 
+def _embedded_fonts(pdf: bytes) -> set[str]:
+    """The base names of the fonts a PDF's pages use, without the subset's prefix (ABCDEF+)."""
+    names: set[str] = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for font in fonts.values():
+            names.add(str(font.get_object()["/BaseFont"]).lstrip("/").partition("+")[2])
+    return names
+
+
+def test_the_summary_pdf_sets_english_in_a_latin_font_and_chinese_in_noto_cjk(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Seen in the English summary PDF: its Latin text was set in Noto Sans CJK's Latin glyphs (a CJK font's),
+    the page number in DejaVu Serif. The shared fonts.css sets English in Liberation Sans, every Han
+    character falling back to Noto Sans CJK (no tofu: the names and units read back as written)."""
+    _world, application = _returned(session, clock)
+    pdf = login_as(application.applicant).get(f"/me/applications/{application.id}/summary.pdf").data
+    fonts = _embedded_fonts(pdf)
+    assert {"Liberation-Sans", "Liberation-Sans-Bold"} <= fonts, fonts
+    assert any(name.startswith("Noto-Sans-CJK-SC") for name in fonts), fonts
+    assert not any(name.startswith("DejaVu") for name in fonts), fonts
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert application.applicant.name in text and application.enterprise.name in text
+    assert "毕业证书扫描件不清晰" in text
+
+
 def test_only_the_applicant_sees_their_summary(session: Session, clock: Clock, login_as: Any) -> None:
     world, application = _returned(session, clock)
     stranger = login_as(make_user(session, employer=world.enterprise.org))
