@@ -636,6 +636,30 @@ def make_experts(session: Session, co: CommitteeOffice, now: datetime, n: int, *
     return made
 
 
+def drawn_meeting(
+    session: Session,
+    co: CommitteeOffice,
+    application: Application,
+    now: datetime,
+    *,
+    pool: int,
+    panel: int = 5,
+) -> Any:
+    """A meeting in preparation (2026-11-20) with ``application`` on its agenda, a plan and a pass-rate
+    setting, and a panel of ``panel`` drawn (seed "s1") from ``pool`` new experts: ready to be filed."""
+    from portal.services import meetings, votes
+
+    make_experts(session, co, now, pool)
+    handler = co.office.actor(StaffRole.HANDLER)
+    meeting = meetings.plan_meeting(session, handler, meetings.MeetingInput("2026-11-20", "会议室"), now)
+    meetings.add_to_agenda(session, handler, meeting.id, [application.id], now)
+    meetings.save_plan(
+        session, handler, meeting.id, meetings.PlanInput(plan="方案", pass_rate_limit="80"), now
+    )
+    votes.draw_panel(session, handler, meeting.id, panel, now, seed="s1")
+    return meeting
+
+
 def filed_meeting(
     session: Session,
     world: World,

@@ -31,6 +31,7 @@ LIMITS: dict[str, int] = {
     "transfer_note": 500,
     "window_note": 500,
     "cancel_reason": 500,  # why the committee office cancelled a meeting it had not filed
+    "deactivation_reason": 500,  # why the committee office took an expert out of its pool (audited)
     "withdraw_reason": 500,  # why the office withdrew a meeting's filing before the bureau decided (audited)
     "person_name": 100,  # users.name, as the identity document writes it (a passport's runs past 50)
     "notice_line": 200,  # a notice's title, where it is posted, whom to contact (each a 200-character column)

@@ -305,11 +305,20 @@ class Expert(Base):
     term_ends: Mapped[date]  # to this day (at most 3 years on: the service refuses longer)
     employer_name: Mapped[str] = mapped_column(String(200))
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    # False once the office took the expert out of the pool (停用, services.votes.deactivate_expert): never
+    # drawn, off their panels' pages, no acknowledgement or ballot; who, when and why stay on the row until
+    # the office restores them (恢复: the audit trail keeps every deactivation).
     active: Mapped[bool] = mapped_column(default=True)
+    deactivated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    deactivated_at: Mapped[datetime | None]
+    deactivation_reason: Mapped[str] = bounded_text(
+        "deactivation_reason", LIMITS["deactivation_reason"], default=""
+    )
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    deactivated_by: Mapped[User | None] = relationship(foreign_keys=[deactivated_by_id])
     committee: Mapped[Committee] = relationship()
 
 
@@ -329,6 +338,7 @@ class PanelMember(Base):
     present: Mapped[bool] = mapped_column(default=False)
 
     expert: Mapped[Expert] = relationship(lazy="joined")
+    meeting: Mapped[Meeting] = relationship()
 
 
 class BallotReceipt(Base):

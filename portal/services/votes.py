@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,7 @@ from portal.domain.glossary import SERIES_SUGGESTIONS, series_as_stored
 from portal.domain.i18n import N_, NT_, T_, Clause, joined
 from portal.domain.mail import NoticeKind
 from portal.domain.policy import LEVELS, names_match
+from portal.domain.text import LIMITS, check_text
 from portal.domain.workflow import Action, Status
 from portal.models import (
     Application,
@@ -389,13 +390,151 @@ def set_subject(
     return expert
 
 
+# --- taking an expert out of the pool (停用) and back (恢复) ----------------------------------------------
+
+# A meeting past its vote: a deactivated expert's seat there is history (their ballot, if any, counted).
+VOTED = frozenset({MeetingStatus.TALLIED, MeetingStatus.CONFIRMED, MeetingStatus.PUBLISHED})
+
+
+def open_seats(session: Session, expert: Expert) -> list[PanelMember]:
+    """The expert's seats on panels of meetings not yet voted (a cancelled meeting holds no panel), soonest
+    meeting first: what a deactivation leaves for the office to replace (the expert page lists them)."""
+    return list(
+        session.scalars(
+            select(PanelMember)
+            .join(Meeting, Meeting.id == PanelMember.meeting_id)
+            .where(
+                PanelMember.expert_id == expert.id,
+                Meeting.status.not_in([s.value for s in (*VOTED, MeetingStatus.CANCELLED)]),
+            )
+            .order_by(Meeting.held_on, Meeting.id)
+        )
+    )
+
+
+def _refuse_pool_step(
+    session: Session, actor: Actor, expert: Expert, action: str, code: str, now: datetime, **detail: object
+) -> None:
+    """Audit a refused pool step on the committee (kept past the rollback, as `set_subject` does)."""
+    audit.record_attempt(
+        session, actor, action, now, object_type="committee", object_id=expert.committee_id,
+        detail={"expert_id": expert.id, "code": code, **detail},
+    )  # fmt: skip
+
+
+def _pool_refusal(
+    session: Session, actor: Actor, expert: Expert, action: str, code: str, message: str, now: datetime
+) -> None:
+    _refuse_pool_step(session, actor, expert, action, code, now)
+    raise DomainError(message, code=code)
+
+
+# Each pool step's refusal when the expert already stands where the step would put them.
+_ALREADY = {
+    "deactivate_expert": ("already_inactive", N_("该专家已停用，不在专家库中")),
+    "restore_expert": ("already_active", N_("该专家在专家库中，无需恢复")),
+}
+
+
+def _set_standing(
+    session: Session, actor: Actor, expert: Expert, action: str, now: datetime, **values: object
+) -> None:
+    """Move the expert in or out of the pool (``values["active"]``) by one UPDATE guarded by the standing
+    it leaves: two clicks (or two of the office's staff) at once, one takes effect, the other is refused
+    (audited) as a step already taken. The row is refreshed either way."""
+    code, message = _ALREADY[action]
+    was = not values["active"]  # the standing the step leaves
+    if expert.active is not was:
+        _pool_refusal(session, actor, expert, action, code, message, now)
+    changed = session.execute(
+        update(Expert)
+        .where(Expert.id == expert.id, Expert.active.is_(was))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(expert)
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        _pool_refusal(session, actor, expert, action, code, message, now)
+
+
+def deactivate_expert(session: Session, actor: Actor, expert_id: int, reason: str, now: datetime) -> Expert:
+    """The office takes an expert out of its pool (停用), with the reason (required, at most 500
+    characters): never drawn again, and their seats on panels not yet voted are flagged on those meetings'
+    pages for the office to replace (a prepared meeting cannot be filed until it draws again); the expert
+    no longer sees those panels, nor acknowledges or votes. A ballot already cast stays counted. Refused,
+    audited as a denied ``deactivate_expert`` with its code: no reason (``invalid_reason``), already out of
+    the pool (``already_inactive``, also when two offices' clicks cross: one guarded UPDATE), or present at
+    a vote still open without having voted (``voting_open``: the count waits for that ballot)."""
+    expert = get_expert(session, actor, expert_id)
+    try:
+        reason = check_text(reason, N_("停用原因"), LIMITS["deactivation_reason"], required=True)
+    except ValueError as bad:
+        _refuse_pool_step(session, actor, expert, "deactivate_expert", "invalid_reason", now)
+        invalid = ValidationFailed({"deactivation_reason": bad.args[0]})
+        invalid.code = "invalid_reason"
+        raise invalid from None
+    if not expert.active:  # said so before anything else is weighed
+        _set_standing(session, actor, expert, "deactivate_expert", now, active=False)
+    for seat in open_seats(session, expert):
+        meeting = session.get(Meeting, seat.meeting_id)
+        assert meeting is not None
+        if meeting.state is MeetingStatus.VOTING and seat.present and not has_voted(session, seat):
+            _pool_refusal(
+                session, actor, expert, "deactivate_expert", "voting_open",
+                T_(
+                    "该专家已登记出席%(day)s的评审会议，表决正在进行且本人尚未投票：计票须等其投票，"
+                    "请在表决结束后再停用",
+                    day=meeting.held_on,
+                ),
+                now,
+            )  # fmt: skip
+    seats = [s.meeting_id for s in open_seats(session, expert)]
+    _set_standing(
+        session, actor, expert, "deactivate_expert", now,
+        active=False, deactivated_by_id=actor.user_id, deactivated_at=now, deactivation_reason=reason,
+    )  # fmt: skip
+    audit.record(
+        session, actor, "deactivate_expert", now, object_type="committee", object_id=expert.committee_id,
+        reason=reason, detail={"expert_id": expert.id, "user_id": expert.user_id, "open_panels": seats},
+    )  # fmt: skip
+    return expert
+
+
+def restore_expert(session: Session, actor: Actor, expert_id: int, now: datetime) -> Expert:
+    """The office puts a deactivated expert back in its pool (恢复: a deactivation made by mistake, or its
+    cause gone): drawn again where term and title qualify, and their remaining seats are theirs again.
+    Audited with the deactivation it ends (who, when, why: the row forgets them); refused, audited, for an
+    expert in the pool (``already_active``)."""
+    expert = get_expert(session, actor, expert_id)
+    ended = {
+        "by": expert.deactivated_by_id,
+        "at": expert.deactivated_at.isoformat() if expert.deactivated_at else None,
+        "reason": expert.deactivation_reason,
+    }
+    _set_standing(
+        session, actor, expert, "restore_expert", now,
+        active=True, deactivated_by_id=None, deactivated_at=None, deactivation_reason="",
+    )  # fmt: skip
+    audit.record(
+        session, actor, "restore_expert", now, object_type="committee", object_id=expert.committee_id,
+        detail={"expert_id": expert.id, "user_id": expert.user_id, "deactivation": ended},
+    )  # fmt: skip
+    return expert
+
+
+def gone_members(panel_rows: list[PanelMember]) -> list[PanelMember]:
+    """The panel members taken out of the pool since they were drawn (the meeting page flags them)."""
+    return [m for m in panel_rows if not m.expert.active]
+
+
 class Standing:
     """The pool page's filter of an expert's standing on a day."""
 
     IN_TERM = "in_term"
     ENDED = "ended"  # 任期已满
     LEVEL_PENDING = "level_pending"  # 职称层级待补充
-    CHOICES = (IN_TERM, ENDED, LEVEL_PENDING)
+    INACTIVE = "inactive"  # 已停用 (taken out of the pool)
+    CHOICES = (IN_TERM, ENDED, LEVEL_PENDING, INACTIVE)
 
 
 def term_ended(expert: Expert, day: date) -> bool:
@@ -410,6 +549,8 @@ def _standing_holds(expert: Expert, standing: str, day: date) -> bool:
         return rules.in_term(expert.appointed_on, expert.term_ends, day)
     if standing == Standing.LEVEL_PENDING:
         return expert.title_level is None
+    if standing == Standing.INACTIVE:
+        return not expert.active
     return True
 
 
@@ -460,7 +601,10 @@ def experts_of(
         stmt = stmt.where(Expert.series == series_as_stored(series.strip()))
     if specialty:
         stmt = stmt.where(Expert.specialty.contains(specialty, autoescape=True))
-    found = list(session.scalars(stmt.order_by(Expert.series, Expert.specialty, Expert.id)))
+    # Those in the pool first; the deactivated after them, still listed (with why and since when).
+    found = list(
+        session.scalars(stmt.order_by(Expert.active.desc(), Expert.series, Expert.specialty, Expert.id))
+    )
     return [
         e
         for e in found
@@ -471,6 +615,7 @@ def experts_of(
 
 EXPERT_HEADERS = (
     "姓名", "职称系列", "专业", "现有职称", "职称层级", "聘任日期", "任期届满日", "任期", "工作单位",
+    "停用日期", "停用原因",
 )  # fmt: skip
 
 
@@ -498,6 +643,8 @@ def expert_rows(
             e.term_ends,
             "任期已满" if term_ended(e, day) else "在任",
             e.employer_name,
+            today(e.deactivated_at) if e.deactivated_at and not e.active else "",
+            "" if e.active else e.deactivation_reason,
         )
         for e in listed
     ]
@@ -562,6 +709,10 @@ def panel_ready(session: Session, meeting: Meeting) -> tuple[bool, str]:
     members = panel(session, meeting)
     if not members:
         return False, N_("尚未抽取评审专家")
+    gone = [m.expert.user.name for m in gone_members(members)]
+    if gone:
+        # Taken out of the pool after the draw: the office draws again (the pool no longer holds them).
+        return False, T_("专家名单中有已停用的专家（%(names)s），请重新抽取", names=joined(gone))
     return (
         True,
         NT_(
@@ -772,13 +923,14 @@ def add_member(
 
 
 def memberships_of(session: Session, actor: Actor) -> list[PanelMember]:
-    """The panels the actor (an expert) sits on, newest meeting first."""
+    """The panels the actor (an expert in a pool: not one taken out of it) sits on, newest meeting first."""
     return list(
         session.scalars(
             select(PanelMember)
             .join(Expert, Expert.id == PanelMember.expert_id)
             .join(Meeting, Meeting.id == PanelMember.meeting_id)
-            .where(Expert.user_id == actor.user_id)
+            # A seat of an expert taken out of the pool is not theirs to open any more (restored, it is).
+            .where(Expert.user_id == actor.user_id, Expert.active.is_(True))
             .order_by(Meeting.held_on.desc(), PanelMember.id.desc())
         )
     )
@@ -790,6 +942,32 @@ def is_expert(session: Session, user_id: int) -> bool:
         session.scalar(select(Expert.id).where(Expert.user_id == user_id, Expert.active.is_(True)))
         is not None
     )
+
+
+def _refuse_former_seat(session: Session, actor: Actor, meeting_id: int, action: str, now: datetime) -> None:
+    """Refuse, audited with the code ``expert_inactive``, an acknowledgement or a ballot from an expert the
+    office took out of the pool who still holds a seat on this meeting's panel: said in words rather than
+    as a missing meeting (they were told of the panel, and may hold the page open)."""
+    seat = session.scalars(
+        select(PanelMember)
+        .join(Expert, Expert.id == PanelMember.expert_id)
+        .where(
+            PanelMember.meeting_id == meeting_id,
+            Expert.user_id == actor.user_id,
+            Expert.active.is_(False),
+        )
+    ).first()
+    meeting = session.get(Meeting, meeting_id)
+    if seat is None or meeting is None:
+        return
+    message = (
+        N_("您已被移出本评委会专家库（已停用），不能再投票；如有疑问，请联系评委会办事机构")
+        if action == "cast_ballot"
+        else N_(
+            "您已被移出本评委会专家库（已停用），不能再确认学习评价标准条件；如有疑问，请联系评委会办事机构"
+        )
+    )
+    _refuse(session, actor, meeting, action, "expert_inactive", message, now)
 
 
 def member_for(session: Session, actor: Actor, meeting_id: int) -> tuple[Meeting, PanelMember]:
@@ -824,7 +1002,9 @@ def acknowledgement(session: Session, meeting: Meeting) -> str:
 def acknowledge(session: Session, actor: Actor, meeting_id: int, now: datetime) -> PanelMember:
     """The expert records that they studied the conditions where the bureau's profile asks it (CHAN-06,
     004 一(七)); once (a second time is a no-op). Under a profile that does not ask it the page offers
-    nothing, and a request anyway is refused: no confirmation is recorded that no rule asked for."""
+    nothing, and a request anyway is refused: no confirmation is recorded that no rule asked for. An expert
+    taken out of the pool is refused (``expert_inactive``)."""
+    _refuse_former_seat(session, actor, meeting_id, "acknowledge_conditions", now)
     meeting, member = member_for(session, actor, meeting_id)
     if member.acknowledged_at is not None:
         return member
@@ -880,6 +1060,14 @@ def open_voting(
         )
     members = panel(session, meeting)
     present = [m for m in members if m.id in set(present_ids)]
+    gone = [m.expert.user.name for m in gone_members(present)]
+    if gone:
+        # Out of the pool since the filing was accepted (the panel is fixed then): not a member who votes.
+        _refuse(
+            session, actor, meeting, "open_voting", "expert_inactive",
+            T_("以下专家已被移出专家库（已停用），不能登记出席：%(names)s", names=joined(gone)),
+            now, field="present",
+        )  # fmt: skip
     clause = study_clause(session, meeting)
     unready = [m.expert.user.name for m in present if m.acknowledged_at is None] if clause else []
     if unready:
@@ -934,7 +1122,9 @@ def cast_ballot(
     session: Session, actor: Actor, meeting_id: int, choices: dict[int, str], now: datetime
 ) -> None:
     """A present expert's ballot on every entry of the agenda, once. The receipt (who voted, when) and the
-    ballots (what, secret) are written together; a second ballot is refused, also when it races the first."""
+    ballots (what, secret) are written together; a second ballot is refused, also when it races the first.
+    An expert taken out of the pool is refused (``expert_inactive``); a ballot they cast before stays."""
+    _refuse_former_seat(session, actor, meeting_id, "cast_ballot", now)
     try:
         meeting, member = member_for(session, actor, meeting_id)
     except NotFound:

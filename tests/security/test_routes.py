@@ -96,6 +96,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "committees.cancel_meeting": {"cancel_reason": "与另一会议重复"},
     "enterprise.update_applicant_account": {"name": "周文博", "phone": "13970709944"},
     "committees.withdraw_filing": {"withdraw_reason": "会议日期填错"},
+    "committees.deactivate_expert": {"deactivation_reason": "调离本专业"},
 }
 MISSING: Values = {"token": "0" * 43, "day": "2099-01-01", "year": 2099}
 MISSING_ID = 987_654_321

@@ -186,3 +186,90 @@ def test_the_pool_filters_on_a_series_typed_in_english(session: Session, clock: 
     (expert,) = make_experts(session, co, clock.now, 1)
     page = in_english(handler).get("/committees/experts?series=Engineering").text
     assert f'id="expert-{expert.id}"' in page and 'list="expert-series-options"' in page
+
+
+def test_the_office_deactivates_an_expert_with_a_reason_and_restores_them(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """停用: confirmed first, a reason required (kept when refused); the pool lists the expert as 已停用
+    with the day and the reason, after those in the pool; 恢复 puts them back. Both PRG (303)."""
+    co, handler = _office(session, clock, login_as)
+    kept, gone = make_experts(session, co, clock.now, 2)
+    url = f"/committees/experts/{gone.id}"
+    page = handler.get(url).text
+    form = page.split('id="deactivate-form"')[1].split("</form>")[0]
+    assert "data-confirm=" in form and 'name="deactivation_reason"' in form and "required" in form
+    empty = handler.post(f"{url}/deactivate", data={"deactivation_reason": ""})
+    assert empty.status_code == 422 and "请填写停用原因" in empty.text
+    done = handler.post(f"{url}/deactivate", data={"deactivation_reason": "本人申请退出专家库"})
+    assert done.status_code == 303 and done.headers["Location"].endswith(url)
+    shown = handler.get(url).text
+    assert 'id="inactive"' in shown and "本人申请退出专家库" in shown.split('id="deactivation"')[1]
+    pool = handler.get("/committees/experts").text
+    row = pool.split(f'id="expert-{gone.id}"')[1].split("</tr>")[0]
+    assert "已停用" in row and "本人申请退出专家库" in row and "2026年" in row
+    assert pool.index(f'id="expert-{kept.id}"') < pool.index(f'id="expert-{gone.id}"')
+    only = handler.get("/committees/experts?standing=inactive").text
+    assert f'id="expert-{gone.id}"' in only and f'id="expert-{kept.id}"' not in only
+    again = handler.post(f"{url}/deactivate", data={"deactivation_reason": "再次"})
+    assert again.status_code == 303 and "该专家已停用" in handler.get(url).text
+
+    restore = handler.get(url).text.split(f'action="{url}/restore"')[1].split("</form>")[0]
+    assert "恢复" in restore  # offered to a deactivated expert, confirmed first (the form's data-confirm)
+    back = handler.post(f"{url}/restore")
+    assert back.status_code == 303
+    assert 'id="inactive"' not in handler.get(url).text and 'id="deactivate-form"' in handler.get(url).text
+
+
+def test_the_meeting_page_flags_a_deactivated_panel_member_and_the_filing_waits_for_a_new_draw(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    from portal.services import votes
+    from tests.factories import committee_road, drawn_meeting
+
+    _world, co, application = committee_road(session, clock)
+    meeting = drawn_meeting(session, co, application, clock.now, pool=6)
+    member = votes.panel(session, meeting)[0]
+    session.flush()
+    handler = login_as(co.office.handler, membership_id=co.office.handler_membership.id)
+    expert_page = handler.get(f"/committees/experts/{member.expert_id}").text
+    assert f"/committees/meetings/{meeting.id}" in expert_page.split('id="open-seats"')[1]
+    handler.post(f"/committees/experts/{member.expert_id}/deactivate", data={"deactivation_reason": "调离"})
+    page = handler.get(f"/committees/meetings/{meeting.id}").text
+    assert f'id="gone-{member.id}"' in page and "请重新抽取专家" in page.split('id="panel-gone"')[1]
+    assert "专家名单中有已停用的专家" in page.split('id="filing-items"')[1]
+    leader = login_as(co.office.leader, membership_id=co.office.leader_membership.id)
+    assert 'id="file-blocked"' in leader.get(f"/committees/meetings/{meeting.id}").text
+    english = in_english(handler).get(f"/committees/meetings/{meeting.id}").text
+    assert "1 expert on the panel has been taken out of the pool (deactivated)." in english
+    assert "Deactivated, no longer in the pool" in english
+
+
+def test_a_deactivated_expert_no_longer_sees_the_panel_and_is_told_why_a_ballot_is_refused(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    from datetime import timedelta
+
+    from portal.models import StaffRole
+    from portal.services import votes
+    from tests.factories import committee_road, filed_meeting
+
+    world, co, application = committee_road(session, clock)
+    meeting = filed_meeting(session, world, co, [application], clock.now, pool=5)
+    members = votes.panel(session, meeting)
+    day = clock.now + timedelta(days=30)
+    clock.now = day
+    votes.open_voting(
+        session, co.office.actor(StaffRole.LEADER), meeting.id, [m.id for m in members[1:]], day
+    )
+    votes.deactivate_expert(session, co.office.actor(StaffRole.HANDLER), members[0].expert_id, "调离", day)
+    members[0].expert.user.must_change_password = False
+    session.flush()
+    expert = login_as(members[0].expert.user)
+    assert f'id="seat-{meeting.id}"' not in expert.get("/committees/panels").text
+    ballot = {f"choice_{e.id}": "yes" for e in meeting.entries}
+    refused = expert.post(f"/committees/panels/{meeting.id}/ballot", data=ballot)
+    assert refused.status_code == 303
+    assert "您已被移出本评委会专家库（已停用），不能再投票" in expert.get("/committees/panels").text
+    in_english(expert).post(f"/committees/panels/{meeting.id}/ballot", data=ballot)
+    assert "can no longer vote" in expert.get("/committees/panels").text

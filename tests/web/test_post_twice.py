@@ -1670,6 +1670,29 @@ def committees_set_expert_level(c: Ctx) -> Case:
     return Case(client, f"/committees/experts/{expert.id}/level", lambda: {"title_level": "正高级"})
 
 
+def committees_deactivate_expert(c: Ctx) -> Case:
+    # The second post finds the expert out of the pool already: refused (audited), the row as the first
+    # left it (its day and reason are not overwritten).
+    client, expert = _pool_expert(c)
+    return Case(
+        client, f"/committees/experts/{expert.id}/deactivate", lambda: {"deactivation_reason": "调离"}
+    )
+
+
+def committees_restore_expert(c: Ctx) -> Case:
+    # The second post finds the expert back in the pool: refused (audited), nothing changes.
+    from portal.services import votes
+
+    client, expert = _pool_expert(c)
+    handler = c.session.scalars(
+        select(Membership).where(
+            Membership.org_id == expert.committee.office_id, Membership.role == StaffRole.HANDLER.value
+        )
+    ).first()
+    votes.deactivate_expert(c.session, actor_for(handler.user, handler), expert.id, "调离", c.clock.now)
+    return Case(client, f"/committees/experts/{expert.id}/restore")
+
+
 CASES: dict[str, Callable[[Ctx], Case]] = {
     name.replace("_", ".", 1): function
     for name, function in list(globals().items())

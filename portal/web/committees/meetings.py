@@ -175,6 +175,7 @@ def _meeting_page(
         items=items,
         review_warning=service.review_deadline_warning(db.session, meeting),  # 003 三(二): warns only
         panel=panel,
+        gone=votes.gone_members(panel),  # drawn, since taken out of the pool: flagged, to be replaced
         study=votes.study_clause(db.session, meeting),  # the experts' confirmed study (CHAN-06), if asked
         check=votes.verify_draw(db.session, meeting) if meeting.draw_seed else None,
         cast=votes.ballots_cast(db.session, meeting) if state is MeetingStatus.VOTING else 0,
@@ -456,6 +457,8 @@ def _expert_page(expert_id: int, *, errors: dict[str, str] | None = None, status
         expert=expert,
         ended=votes.term_ended(expert, today(moment)),
         flags=votes.subject_flags(db.session, current_actor()).get(expert.id, {}),
+        seats=votes.open_seats(db.session, expert),  # the panels a deactivation leaves to replace
+        voting=MeetingStatus.VOTING,
         **_subject_options(),
         levels=LEVELS,
         errors=errors or {},
@@ -516,6 +519,30 @@ def set_expert_subject(expert_id: int) -> Response:
         back=url_for("committees.show_expert", expert_id=expert_id),
         done=_("已修改系列 / 专业"),
         page_with_errors=lambda fields: _expert_page(expert_id, errors=fields, status=422),
+    )
+
+
+@bp.post("/experts/<int:expert_id>/deactivate")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def deactivate_expert(expert_id: int) -> Response:
+    """Take an expert out of the pool (a reason required, confirmed first)."""
+    reason = request.form.get("deactivation_reason", "")
+    return steps.run_step(
+        lambda: votes.deactivate_expert(db.session, current_actor(), expert_id, reason, now()),
+        back=url_for("committees.show_expert", expert_id=expert_id),
+        done=_("已停用：该专家不再参加抽取；其所在的尚未表决的会议，请在会议页面重新抽取专家"),
+        page_with_errors=lambda fields: _expert_page(expert_id, errors=fields, status=422),
+    )
+
+
+@bp.post("/experts/<int:expert_id>/restore")
+@staff_required(OrgKind.COMMITTEE, roles=OFFICE)
+def restore_expert(expert_id: int) -> Response:
+    """Put a deactivated expert back in the pool (confirmed first)."""
+    return steps.run_step(
+        lambda: votes.restore_expert(db.session, current_actor(), expert_id, now()),
+        back=url_for("committees.show_expert", expert_id=expert_id),
+        done=_("已恢复：该专家重新在专家库中"),
     )
 
 
