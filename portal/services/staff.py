@@ -551,9 +551,10 @@ def _role_title(role: str | None) -> str:
 def holdings_of(session: Session, user_ids: list[int]) -> dict[int, list[Holding]]:
     """What each account holds that a reset of its password would take over: its active roles, its seats
     in committees' expert pools (held by each committee's office; a deactivated seat as a former one: the
-    account still reaches that seat's panels), its applicant's account (held by its enterprise) and a
-    self-registration no unit attached yet (by the bureau it registered with; the rulebook lets a reset
-    take that over). Three queries whatever the number of accounts (the staff page asks for every row)."""
+    office may restore it, which gives the account that seat's panels back), its applicant's account (held
+    by its enterprise) and a self-registration no unit attached yet (by the bureau it registered with; the
+    rulebook lets a reset take that over). Three queries whatever the number of accounts (the staff page
+    asks for every row)."""
     held: dict[int, list[Holding]] = {uid: [] for uid in user_ids}
     if not user_ids:
         return held
