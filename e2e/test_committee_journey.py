@@ -118,7 +118,21 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     handler.goto("/committees/experts")
     expect(handler.locator("#pool-standard")).to_contain_text("副高级及以上")
     expect(handler.locator("#pool-warnings")).to_contain_text("不少于11人")
+    # A drawn expert taken out of the pool by mistake (停用, a reason after the confirmation): the meeting
+    # page flags them and asks for a new draw; restored (恢复), the panel stands as drawn.
+    handler.get_by_role("link", name=drawn[0], exact=True).click()
+    handler.get_by_label("停用原因").fill("误操作")
+    handler.get_by_role("button", name="停用", exact=True).click()
+    expect(handler.locator("#inactive")).to_have_text("已停用")
+    expect(handler.locator("#deactivation")).to_contain_text("误操作")
+    expert_url = handler.url
     handler.goto(meeting_url)
+    expect(handler.locator("#panel-gone")).to_contain_text("请重新抽取专家")
+    handler.goto(expert_url)
+    handler.get_by_role("button", name="恢复", exact=True).click()
+    expect(handler.locator("#inactive")).to_have_count(0)
+    handler.goto(meeting_url)
+    expect(handler.locator("#panel-gone")).to_have_count(0)
 
     log_in(leader, OFFICE_LEADER)  # the notice's days later: a new session
     file_meeting(leader, meeting_url)

@@ -216,6 +216,10 @@ def test_the_office_deactivates_an_expert_with_a_reason_and_restores_them(
 
     restore = handler.get(url).text.split(f'action="{url}/restore"')[1].split("</form>")[0]
     assert "恢复" in restore  # offered to a deactivated expert, confirmed first (the form's data-confirm)
+    english = (
+        in_english(login_as(co.office.leader, membership_id=co.office.leader_membership.id)).get(url).text
+    )
+    assert "Restore the expert" in english and ">Deactivation</dt>" in english
     back = handler.post(f"{url}/restore")
     assert back.status_code == 303
     assert 'id="inactive"' not in handler.get(url).text and 'id="deactivate-form"' in handler.get(url).text
