@@ -58,6 +58,9 @@ class NoticeKind(StrEnum):
 
     NEW_WORK = "new_work"
     WORK_WITHDRAWN = "work_withdrawn"  # work announced by NEW_WORK was taken back (a filing withdrawn)
+    # A committee office's filing (a meeting's preparation, a call) accepted or refused by the bureau: a
+    # refusal is work again (correct and file anew), an acceptance the next step (publish, hold the vote).
+    FILING_DECIDED = "filing_decided"
     STAFF_CHANGE = "staff_change"
     RETURNED = "returned"
     DEADLINE = "deadline"
@@ -82,6 +85,7 @@ class NoticeKind(StrEnum):
 TOPIC_OF: dict[NoticeKind, EmailTopic] = {
     NoticeKind.NEW_WORK: EmailTopic.WORK,
     NoticeKind.WORK_WITHDRAWN: EmailTopic.WORK,
+    NoticeKind.FILING_DECIDED: EmailTopic.WORK,
     NoticeKind.STAFF_CHANGE: EmailTopic.STAFF,
     NoticeKind.RETURNED: EmailTopic.CORRECTIONS,
     NoticeKind.DEADLINE: EmailTopic.CORRECTIONS,

@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, NT_, T_, Clause
+from portal.domain.mail import NoticeKind
 from portal.domain.materials import add_months
 from portal.domain.policy import CallRule
 from portal.models import CallStatus, Committee, CommitteeCall, Organisation, OrgKind, StaffRole
-from portal.services import audit, committees
+from portal.services import audit, committees, notifications
 from portal.services.actors import Actor
 from portal.services.calendar import today
 from portal.services.compare_and_set import compare_and_set
@@ -69,6 +70,11 @@ def _get(session: Session, actor: Actor, call_id: int) -> CommitteeCall:
     ):
         raise NotFound(N_("找不到该评审通知，或您无权查看"))
     return call
+
+
+def link(call: CommitteeCall) -> str:
+    """The call's page (the office's and the bureau's), where a notice about it leads."""
+    return f"/committees/calls/{call.id}"
 
 
 def _refuse(
@@ -143,6 +149,16 @@ def file_call(session: Session, actor: Actor, call_id: int, now: datetime) -> Co
         session, call, {CallStatus.DRAFT, CallStatus.REFUSED}, status=CallStatus.FILED.value, filed_at=now
     )
     audit.record(session, actor, "file_call", now, object_type="committee_call", object_id=call.id)
+    # As a meeting's filing: whoever decides it at the bureau finds it among their new work.
+    message = T_(
+        "新的待办（备案）：%(committee)s报备评审通知《%(title)s》，请确认是否予以备案",
+        committee=call.committee.name,
+        title=call.title,
+    )
+    notifications.notify(
+        session, committees.filing_deciders(session, call.committee, now), NoticeKind.NEW_WORK, message,
+        link(call), now,
+    )  # fmt: skip
     return call
 
 
@@ -176,6 +192,21 @@ def decide_call(
     audit.record(
         session, actor, "accept_call" if accept else "refuse_call", now, object_type="committee_call",
         object_id=call.id, reason=note,
+    )  # fmt: skip
+    # The office that filed learns the outcome: publish it now, or correct it (the reason) and file again.
+    about = {"committee": call.committee.name, "title": call.title}
+    told = (
+        T_("备案已通过：人社局确认了%(committee)s评审通知《%(title)s》的报备，可以发布", **about)
+        if accept
+        else T_(
+            "备案未通过：人社局对%(committee)s评审通知《%(title)s》不予备案，请修改后重新报备。原因：%(reason)s",
+            reason=note,
+            **about,
+        )
+    )
+    notifications.notify(
+        session, committees.filers(session, call.committee, now), NoticeKind.FILING_DECIDED, told, link(call),
+        now,
     )  # fmt: skip
     return call
 

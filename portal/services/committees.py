@@ -35,8 +35,9 @@ from portal.models import (
     Organisation,
     OrgKind,
     ScopeSource,
+    StaffRole,
 )
-from portal.services import audit
+from portal.services import audit, notifications
 from portal.services.actors import Actor
 from portal.services.calendar import today
 from portal.services.policies import effective_profile
@@ -84,6 +85,29 @@ def committee_of_office(session: Session, office_id: int | None) -> Committee | 
     if office_id is None:
         return None
     return session.scalars(select(Committee).where(Committee.office_id == office_id)).first()
+
+
+def _deciding_staff(session: Session, org_id: int, now: datetime) -> list[int]:
+    """An organisation's handlers and leaders (never its admins) and whoever stands in for them today."""
+    return [
+        user_id
+        for role in (StaffRole.HANDLER, StaffRole.LEADER)
+        for user_id in notifications.staff_with_role(session, org_id, role, now)
+    ]
+
+
+def filing_deciders(session: Session, committee: Committee, now: datetime) -> list[int]:
+    """Who decides what the committee's office files with its bureau — a meeting's preparation
+    (`meetings.decide_filing`) or a call (`calls.decide_call`): the bureau's handlers and leaders, never its
+    admins, and whoever stands in for them today. They are told of a filing and of its withdrawal."""
+    return _deciding_staff(session, committee.bureau_id, now)
+
+
+def filers(session: Session, committee: Committee, now: datetime) -> list[int]:
+    """Who prepares and files the committee's meetings and calls with the bureau (`meetings._mine`,
+    `calls._office`: the office's handlers and leaders, never its admins) and whoever stands in for them
+    today. They are told of the bureau's decision on a filing."""
+    return _deciding_staff(session, committee.office_id, now)
 
 
 def rules_for(

@@ -867,23 +867,12 @@ def file_meeting(session: Session, actor: Actor, meeting_id: int, now: datetime)
     return meeting
 
 
-def _filing_deciders(session: Session, meeting: Meeting, now: datetime) -> list[int]:
-    """Who decides the meeting's filing (`decide_filing`: the staff of the bureau the committee files with,
-    its handlers and leaders, never its admins) and whoever stands in for them today."""
-    bureau_id = meeting.committee.bureau_id
-    return [
-        user_id
-        for role in (StaffRole.HANDLER, StaffRole.LEADER)
-        for user_id in notifications.staff_with_role(session, bureau_id, role, now)
-    ]
-
-
 def _tell_filing_deciders(
     session: Session, meeting: Meeting, kind: NoticeKind, message: Text, now: datetime
 ) -> None:
     """An inbox notice (and its e-mail, by the topic of `kind`) to whoever decides the meeting's filing,
     linking to the meeting's page, where the decision is taken."""
-    deciders = _filing_deciders(session, meeting, now)
+    deciders = committees.filing_deciders(session, meeting.committee, now)
     notifications.notify(session, deciders, kind, message, f"/committees/meetings/{meeting.id}", now)
 
 
@@ -1001,6 +990,21 @@ def decide_filing(
     audit.record(
         session, actor, "accept_filing" if accept else "refuse_filing", now, object_type="meeting",
         object_id=meeting.id, reason=note,
+    )  # fmt: skip
+    # The office that filed learns the outcome (a refusal with its reason: it corrects and files again).
+    about = {"committee": meeting.committee.name, "day": meeting.held_on, "place": meeting.place}
+    told = (
+        T_("备案已通过：人社局确认了%(committee)s%(day)s评审会议（%(place)s）的报备", **about)
+        if accept
+        else T_(
+            "备案未通过：人社局对%(committee)s%(day)s评审会议（%(place)s）的报备不予备案，请修改后重新报备。原因：%(reason)s",
+            reason=note,
+            **about,
+        )
+    )
+    notifications.notify(
+        session, committees.filers(session, meeting.committee, now), NoticeKind.FILING_DECIDED, told,
+        f"/committees/meetings/{meeting.id}", now,
     )  # fmt: skip
     if accept:  # the panel is final once filed: each expert learns of the meeting and what to do first
         experts = session.scalars(

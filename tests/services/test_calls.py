@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
-from portal.models import AuditEvent, CallStatus, StaffRole
-from portal.services import calls
+from portal.domain.mail import NoticeKind
+from portal.models import AuditEvent, CallStatus, Notification, StaffRole
+from portal.services import calls, notifications
 from portal.services.calendar import today
 from tests.conftest import Clock
 from tests.factories import make_committee, make_committee_world
@@ -86,3 +87,58 @@ def test_a_late_call_is_published_with_the_warning_and_zhenjiang_has_no_call_rul
     with pytest.raises(DomainError) as none:
         calls.draft_call(session, zco.office.actor(StaffRole.HANDLER), _input(clock, 45), clock.now)
     assert none.value.code == "no_call_rule"
+
+
+def _call_notices(session: Session, kind: NoticeKind) -> list[Notification]:
+    stmt = select(Notification).where(
+        Notification.kind == kind.value, Notification.link.startswith("/committees/calls/")
+    )
+    return list(session.scalars(stmt.order_by(Notification.id)))
+
+
+def test_a_filed_call_is_new_work_for_the_bureau_and_its_decision_is_told_to_the_office(
+    session: Session, clock: Clock
+) -> None:
+    """As a meeting's filing: the bureau's handlers and leaders (who decide it; not its admin, not the
+    office) find a filed call among their new work, and the office's handlers and leaders (who draft and
+    file calls) learn of the decision, a refusal with its reason, each notice linking to the call."""
+    world = make_committee_world(session, clock.now, profile="kunming-2022")
+    co = make_committee(session, world, clock.now, place="东川区")
+    leader = co.office.actor(StaffRole.LEADER)
+    call = calls.draft_call(session, co.office.actor(StaffRole.HANDLER), _input(clock, 45), clock.now)
+    assert _call_notices(session, NoticeKind.NEW_WORK) == []  # a draft is the office's own work
+    calls.file_call(session, leader, call.id, clock.now)
+    link = f"/committees/calls/{call.id}"
+    filed = _call_notices(session, NoticeKind.NEW_WORK)
+    assert {n.user_id for n in filed} == {world.bureau.handler.id, world.bureau.leader.id}
+    assert world.admin.id not in {n.user_id for n in filed}
+    assert {(n.text, n.link) for n in filed} == {
+        (f"新的待办（备案）：{co.committee.name}报备评审通知《{call.title}》，请确认是否予以备案", link)
+    }
+    office = {co.office.handler.id, co.office.leader.id}
+    bureau = world.bureau.actor(StaffRole.HANDLER)
+    calls.decide_call(session, bureau, call.id, False, "未列明业绩材料范围", clock.now)
+    refused = _call_notices(session, NoticeKind.FILING_DECIDED)
+    assert {n.user_id for n in refused} == office
+    assert {(n.text, n.link) for n in refused} == {
+        (
+            f"备案未通过：人社局对{co.committee.name}评审通知《{call.title}》不予备案，请修改后重新报备。"
+            "原因：未列明业绩材料范围",
+            link,
+        )
+    }
+    calls.file_call(session, leader, call.id, clock.now)
+    assert len(_call_notices(session, NoticeKind.NEW_WORK)) == 4  # filed again: new work again
+    calls.decide_call(session, bureau, call.id, True, "", clock.now)
+    accepted = _call_notices(session, NoticeKind.FILING_DECIDED)[len(refused) :]
+    assert {(n.user_id, n.text) for n in accepted} == {
+        (user_id, f"备案已通过：人社局确认了{co.committee.name}评审通知《{call.title}》的报备，可以发布")
+        for user_id in office
+    }
+    with pytest.raises(DomainError):  # decided already: nobody is told again
+        calls.decide_call(session, bureau, call.id, True, "", clock.now)
+    assert len(_call_notices(session, NoticeKind.FILING_DECIDED)) == 4
+    co.office.leader.email, co.office.leader.email_verified_at = "ban@example.cn", clock.now
+    session.flush()
+    mailed = {n.id for n, _user in notifications.pending_emails(session)}
+    assert {n.id for n in accepted if n.user_id == co.office.leader.id} <= mailed

@@ -774,3 +774,56 @@ def test_the_bureau_s_deciders_are_told_of_a_filing_and_of_its_withdrawal_with_t
     assert len(_notices(session, NoticeKind.WORK_WITHDRAWN)) == 3
     mailed = {n.id for n, _user in notifications.pending_emails(session)}
     assert {n.id for n in withdrawn if n.user_id == world.bureau.handler.id} <= mailed
+
+
+def test_the_office_that_filed_is_told_when_the_bureau_refuses_with_the_reason_and_when_it_accepts(
+    session: Session, clock: Clock
+) -> None:
+    """Who prepares and files meetings (the office's handlers and leaders, and whoever stands in for them;
+    not its admins, not the bureau) hears of the bureau's decision on the filing, a refusal with its reason,
+    linking to the meeting."""
+    world, co, _apps, meeting = _filed(session, clock)
+    substitute, _ = make_staff(session, co.office.org, StaffRole.HANDLER, "代班人")
+    admin, _ = make_staff(session, co.office.org, StaffRole.ADMIN, "办事机构管理员")
+    session.add(
+        StandIn(
+            membership_id=co.office.handler_membership.id,
+            substitute_id=substitute.id,
+            starts_on=clock.now.date(),
+            ends_on=clock.now.date() + timedelta(days=3),
+            created_by_id=world.admin.id,
+        )
+    )
+    session.flush()
+    office = {co.office.handler.id, co.office.leader.id, substitute.id}
+    link = f"/committees/meetings/{meeting.id}"
+    day = f"{meeting.held_on.year}年{meeting.held_on.month}月{meeting.held_on.day}日"
+    bureau = world.bureau.actor(StaffRole.HANDLER)
+    meetings.decide_filing(session, bureau, meeting.id, False, "专家抽取情况不全", clock.now)
+    refused = _notices(session, NoticeKind.FILING_DECIDED)
+    assert {n.user_id for n in refused} == office and admin.id not in {n.user_id for n in refused}
+    assert {(n.text, n.link) for n in refused} == {
+        (
+            f"备案未通过：人社局对{co.committee.name}{day}评审会议（{meeting.place}）的报备不予备案，"
+            "请修改后重新报备。原因：专家抽取情况不全",
+            link,
+        )
+    }
+    # New work for the office by e-mail too (the topic 新的待办).
+    co.office.leader.email, co.office.leader.email_verified_at = "ban@example.cn", clock.now
+    session.flush()
+    mailed = {n.id for n, _user in notifications.pending_emails(session)}
+    assert {n.id for n in refused if n.user_id == co.office.leader.id} <= mailed
+
+    leader = co.office.actor(StaffRole.LEADER)
+    meetings.file_meeting(session, leader, meeting.id, clock.now)
+    meetings.decide_filing(session, bureau, meeting.id, True, "", clock.now)
+    accepted = _notices(session, NoticeKind.FILING_DECIDED)[len(refused) :]
+    assert {n.user_id for n in accepted} == office
+    assert {(n.text, n.link) for n in accepted} == {
+        (f"备案已通过：人社局确认了{co.committee.name}{day}评审会议（{meeting.place}）的报备", link)
+    }
+    # A refused decision (nothing filed now) tells nobody anything.
+    with pytest.raises(DomainError):
+        meetings.decide_filing(session, bureau, meeting.id, True, "", clock.now)
+    assert len(_notices(session, NoticeKind.FILING_DECIDED)) == 2 * len(office)

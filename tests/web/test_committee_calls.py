@@ -176,3 +176,47 @@ def test_the_call_s_refusals_and_warning_number_their_clause_in_english(
     assert "Filed with the HR bureau, accepted on" in public and "(004 1(3))" in public
     assert "004 一(三)" not in public
     assert_english(public)
+
+
+def test_a_call_s_filing_and_the_bureau_s_decision_reach_each_side_s_inbox_in_both_languages(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    from portal.models import Notification
+    from tests.i18n.reading import assert_english, in_english
+
+    world = make_committee_world(session, clock.now, profile="kunming-2022")
+    made = make_committee(session, world, clock.now, place="东川区")
+    office = made.office
+    handler = login_as(office.handler, membership_id=office.handler_membership.id)
+    leader = login_as(office.leader, membership_id=office.leader_membership.id)
+    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    handler.post("/committees/calls", data=_form(clock, 45))
+    call = session.query(CommitteeCall).one()
+    leader.post(f"/committees/calls/{call.id}/file")
+    inbox = bureau.get("/inbox").text
+    assert f"新的待办（备案）：{made.committee.name}报备评审通知《{call.title}》" in inbox
+    [notice] = [
+        n
+        for n in session.scalars(select(Notification).where(Notification.user_id == world.bureau.handler.id))
+        if n.link == f"/committees/calls/{call.id}"
+    ]
+    opened = bureau.post(f"/inbox/{notice.id}/open")
+    assert opened.status_code == 303 and opened.headers["Location"].endswith(f"/committees/calls/{call.id}")
+    assert "新的待办（备案）" not in leader.get("/inbox").text  # the office is not told of its own filing
+    english = in_english(login_as(world.bureau.leader, membership_id=world.bureau.leader_membership.id))
+    page = english.get("/inbox").text
+    assert "New work (filing):" in page and "filed its call" in page
+    assert_english(page)
+
+    refusal = {"decision": "refuse", "note": "未列明业绩材料范围"}
+    bureau.post(f"/committees/calls/{call.id}/decide", data=refusal)
+    for reader in (handler, leader):
+        shown = reader.get("/inbox").text
+        assert f"备案未通过：人社局对{made.committee.name}评审通知" in shown
+        assert "原因：未列明业绩材料范围" in shown
+    leader.post(f"/committees/calls/{call.id}/file", follow_redirects=True)  # its flash read here
+    bureau.post(f"/committees/calls/{call.id}/decide", data={"decision": "accept", "note": ""})
+    assert "备案已通过" in handler.get("/inbox").text and "可以发布" in handler.get("/inbox").text
+    told = in_english(leader).get("/inbox").text
+    assert "Filing refused: the HR bureau refused the filing of" in told and "it may now be published" in told
+    assert_english(told)

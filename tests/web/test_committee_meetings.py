@@ -1209,3 +1209,35 @@ def test_the_bureau_reads_a_filing_and_its_withdrawal_in_its_inbox_and_opens_the
     # The office's own staff are not told of their own filing.
     office_inbox = leader.get("/inbox").text
     assert "新的待办（备案）" not in office_inbox and "待办已撤回" not in office_inbox
+
+
+def test_the_office_reads_the_bureau_s_filing_decision_in_its_inbox_with_the_reason_in_both_languages(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world, made, _application, meeting, handler = _prepared_on_screen(session, clock, login_as)
+    leader = staff_login(login_as, made.office, StaffRole.LEADER)
+    leader.post(f"/committees/meetings/{meeting.id}/file")
+    bureau = login_as(world.bureau.handler, membership_id=world.bureau.handler_membership.id)
+    refusal = {"decision": "refuse", "note": "专家名单不全"}
+    bureau.post(f"/committees/meetings/{meeting.id}/filing", data=refusal)
+    for office in (handler, leader):
+        inbox = office.get("/inbox").text
+        assert f"备案未通过：人社局对{made.committee.name}" in inbox and "原因：专家名单不全" in inbox
+    [notice] = [
+        n
+        for n in session.scalars(select(Notification).where(Notification.user_id == made.office.handler.id))
+        if n.kind == "filing_decided"
+    ]
+    opened = handler.post(f"/inbox/{notice.id}/open")
+    assert opened.status_code == 303 and opened.headers["Location"].endswith(
+        f"/committees/meetings/{meeting.id}"
+    )
+    assert "备案未通过" not in bureau.get("/inbox").text  # the bureau decided it: it is not told
+
+    leader.post(f"/committees/meetings/{meeting.id}/file", follow_redirects=True)  # its flash read here
+    bureau.post(f"/committees/meetings/{meeting.id}/filing", data={"decision": "accept", "note": ""})
+    assert f"备案已通过：人社局确认了{made.committee.name}" in handler.get("/inbox").text
+    english = in_english(leader).get("/inbox").text
+    assert "Filing refused: the HR bureau refused the filing of" in english
+    assert "Filing accepted: the HR bureau accepted the filing of" in english
+    assert_english(english)
