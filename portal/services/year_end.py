@@ -5,11 +5,12 @@ the profile's ``[year_end]`` day and reports the 批复 and the certificate Exce
 
 The bureau's page lists, per authority and batch, the year's applications decided and undecided (those
 submitted in the year and those carried over: submitted earlier, still open on 1 January) and the
-certificates issued, the deadline (warned of from ``warn_from``), who has reported and who is late. The
-Excel is the certificate export (services/certificates.py, filtered by authority and batch) of the 认定
-road's certificates alone (``EXCEL_ROAD``): the notice asks for 考核认定通过人员证书信息 (001 四(七), 000
-四(六)), and a certificate reached by 评审 was not 认定'd — as the 批复 and the Jiangxi hand-off's sheet of
-the same name (certificates.recognised), it is left out; the certificate list exports those. The 批复 is
+certificates of the 认定 road issued in the year (what the Excel beside them lists), the deadline
+(warned of from ``warn_from``), who has reported and who is late. The Excel is the certificate export
+(services/certificates.py, filtered by authority and batch) of the 认定 road's certificates alone
+(``EXCEL_ROAD``): the notice asks for 考核认定通过人员证书信息 (001 四(七), 000 四(六)), and a
+certificate reached by 评审 was not 认定'd — as the 批复 and the Jiangxi hand-off's sheet of the same name
+(certificates.recognised), it is left out; the certificate list exports those. The 批复 is
 the one the hand-offs write (:func:`certificates.approval_of`, the 认定 road's certificates), followed by
 the lists of those reached by 评审 (:func:`certificates.review_lists_of`). Counts are figures, not people: the
 bureau's admin sees them too; the documents, which name people, are for its handlers and leaders.
@@ -68,9 +69,12 @@ class BatchLine:
     title: str
     decided: int = 0
     undecided: int = 0
-    certified: int = 0
+    certified: int = 0  # certificates of the year on the 认定 road: the rows of its Excel (``EXCEL_ROAD``)
     carried: int = 0  # of ``undecided``, those submitted in an earlier year (结转)
     review: int = 0  # of ``undecided``, those on the committee road at a level of its review deadline
+    # Certificates of the year reached by 评审: not in the Excel (nor the 批复), but in the lists of their own
+    # that follow the 批复 in the year-end PDF; shown apart so the page does not lose them.
+    reviewed: int = 0
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,10 @@ class AuthorityLine:
     @property
     def review(self) -> int:
         return sum(b.review for b in self.batches)
+
+    @property
+    def reviewed(self) -> int:
+        return sum(b.reviewed for b in self.batches)
 
 
 @dataclass(frozen=True)
@@ -203,6 +211,7 @@ def year_end_report(session: Session, actor: Actor, year: int, now: datetime) ->
             Application.certificate_no,
             Application.level,
             Application.pathway,
+            Application.committee_id,
         ).where(
             Application.bureau_id == bureau.id,
             Application.authority_code.in_(codes),
@@ -211,14 +220,14 @@ def year_end_report(session: Session, actor: Actor, year: int, now: datetime) ->
         )
     ).all()
     # (authority, batch) -> [decided, undecided, certified, carried over and undecided, undecided reviews
-    # at a level of the review deadline]
+    # at a level of the review deadline, certificates reached by 评审]
     counts: dict[tuple[str, str], list[int]] = {}
     # (authority, batch) -> the name kept at submission: a batch carried over from last year is no longer
     # in the profile, and is shown by the name it was submitted under.
     names: dict[tuple[str, str], str] = {}
-    for code, batch, name, decided, submitted, carried, certified, number, level, pathway in rows:
+    for code, batch, name, decided, submitted, carried, certified, number, level, pathway, committee in rows:
         key = (code, batch or "")
-        tally = counts.setdefault(key, [0, 0, 0, 0, 0])
+        tally = counts.setdefault(key, [0, 0, 0, 0, 0, 0])
         if name:  # one name per batch; should two rows differ, the same one every time
             names[key] = max(names.get(key, name), name)
         if submitted or carried:
@@ -227,8 +236,10 @@ def year_end_report(session: Session, actor: Actor, year: int, now: datetime) ->
                 tally[3] += 1
             if not decided and _under_review_deadline(profile, review_rule, level, pathway):
                 tally[4] += 1
+        # Counted as the Excel lists them (``EXCEL_ROAD``): certificates of the year on the 认定 road, a
+        # committee's (评审, `Application.road_taken`) left out as from 考核认定通过人员证书信息.
         if certified and number:
-            tally[2] += 1
+            tally[2 if committee is None else 5] += 1
     reports = {
         r.authority_code: r
         for r in session.scalars(

@@ -190,3 +190,35 @@ def test_a_batch_carried_over_from_last_year_is_named_as_it_was_submitted(
         ("2025-4", "2025年第四批"),
         ("2026-4", "2026年第四批"),
     ]
+
+
+def test_the_certificates_counted_are_those_the_excel_lists_the_recognised_alone(
+    session: Session, clock: Clock
+) -> None:
+    """The page's per-batch certificate figure counted a certificate reached by 评审 too, while the Excel
+    sent beside it (考核认定通过人员证书信息, 001 四(七)) lists the 认定 road's alone: both count the same."""
+    from portal.services import certificates
+    from tests.services.test_approval_by_road import _both
+
+    world, _made, reviewed, recognised = _both(session, clock)
+    world.bureau.org.policy_profile = "ganzhou-2026"
+    for application in (reviewed, recognised):
+        in_batch(session, application, "2026-4", authority="gz-zhanggong")
+    session.flush()
+    assert recognised.certified_at is not None
+    year = recognised.certified_at.year
+    handler = world.bureau.actor(StaffRole.HANDLER)
+    report = year_end.year_end_report(session, handler, year, clock.now)
+    assert report is not None
+    line = {a.code: a for a in report.authorities}["gz-zhanggong"]
+    listed = certificates.certificates(
+        session,
+        handler,
+        certificates.CertificateFilters(
+            authority="gz-zhanggong", since=date(year, 1, 1), until=date(year, 12, 31), road=report.excel_road
+        ),
+    )
+    assert [a.id for a in listed] == [recognised.id]
+    assert [b.certified for b in line.batches] == [1] and line.certified == len(listed)
+    # The reviewed one is not lost: counted apart, as the year-end PDF lists it apart after the 批复.
+    assert [b.reviewed for b in line.batches] == [1] and line.reviewed == 1

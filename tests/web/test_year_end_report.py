@@ -359,3 +359,44 @@ def test_the_excel_sent_with_the_report_lists_the_recognised_and_leaves_the_revi
     )  # 考核认定通过人员证书信息.xlsx, as the notice names it
     _name, everything = exported({k: v for k, v in fields.items() if k != "road"})
     assert sorted(everything) == sorted([recognised.certificate_no, "JS2026-0000001"])
+
+
+def test_the_page_counts_the_certificates_its_excel_lists_and_the_approval_keeps_the_reviewed_apart(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The page's certificate figure is labelled as what the Excel beside it sends (考核认定发证) and counts
+    only those: a certificate reached by 评审 is not in it. The year-end PDF gives the 批复 of the
+    recognised, then the 评审通过人员名单 on pages of its own, headed by its committee (REP-01; the 批复
+    says its people were 认定'd, which the reviewed were not)."""
+    from tests.factories import staff_login
+    from tests.services.test_approval_by_road import _both
+
+    world, made, reviewed, recognised = _both(session, clock)
+    world.bureau.org.policy_profile = "ganzhou-2026"
+    for application in (reviewed, recognised):
+        in_batch(session, application, "2026-4", authority="gz-zhanggong")
+    session.flush()
+    year = str(recognised.certified_at.year)  # type: ignore[union-attr]
+    browser = staff_login(login_as, world.bureau, StaffRole.LEADER)
+    page = browser.get(f"/certificates/year-end?year={year}").text
+    assert '<th scope="col" class="num">考核认定发证</th>' in page
+    row = page.split('id="authority-gz-zhanggong"')[1].split("</tr>")[0]
+    assert "：2 / 0 / 1</li>" in row  # two decided (both certified), one certificate in the Excel
+    assert re.findall(r'<td class="num">(\d+)', row)[-1] == "1"  # not 2: the reviewed is not in the Excel
+    assert '<th scope="col" class="num">评审通过发证</th>' in page and 'id="reviewed-gz-zhanggong">1<' in row
+    assert 'id="year-end-roads"' in page
+    english = in_english(browser).get(f"/certificates/year-end?year={year}").text
+    assert ">Certificates by recognition</th>" in english and ">Certificates after review</th>" in english
+    assert_english(english)
+
+    form = {"authority": "gz-zhanggong", "year": year}
+    pdf = browser.post("/certificates/year-end/approval.pdf", data=form)
+    assert pdf.status_code == 200
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages]
+    first_list = next(i for i, text in enumerate(pages) if "评审通过人员名单" in text)
+    approval, lists = "".join(pages[:first_list]), "".join(pages[first_list:])
+    assert first_list > 0 and "考核认定条件" in approval
+    assert recognised.certificate_no in approval and reviewed.certificate_no not in approval
+    assert reviewed.applicant.name not in approval
+    assert made.committee.name in pages[first_list] and reviewed.certificate_no in lists
+    assert recognised.certificate_no not in lists and "考核认定" not in lists
