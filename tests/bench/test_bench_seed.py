@@ -285,15 +285,23 @@ def test_the_export_probe_drives_the_product_s_export_as_make_bench_does(
     handler_browser.get = keep
     _, size = ours(handler_browser, "")
     assert size > 0 and len(chunks[0]) == size
-    sheet = load_workbook(BytesIO(chunks[0]), read_only=True).active
-    assert sheet is not None and sheet.max_row > 1  # the bureau's certified applications, one a row
-    # The floor copied the export's columns and kept 身份证号码 after the product's became 证件类型 +
-    # 证件号码: make bench compared the product with another file. It imports them now.
-    product = list(sheet.iter_rows(values_only=True))
-    rows, name = floor_workbook(session.connection(), seeded.largest_bureau_id, "")
+    # A read-only workbook keeps its file open until closed: left to the garbage collector, its
+    # ResourceWarning failed whichever test was running then.
+    book = load_workbook(BytesIO(chunks[0]), read_only=True)
     try:
-        floor = list(load_workbook(name, read_only=True).active.iter_rows(max_row=2, values_only=True))
+        sheet = book.active
+        assert sheet is not None and sheet.max_row > 1  # the bureau's certified applications, one a row
+        # The floor copied the export's columns and kept 身份证号码 after the product's became 证件类型 +
+        # 证件号码: make bench compared the product with another file. It imports them now.
+        product = list(sheet.iter_rows(values_only=True))
     finally:
+        book.close()
+    rows, name = floor_workbook(session.connection(), seeded.largest_bureau_id, "")
+    floor_book = load_workbook(name, read_only=True)
+    try:
+        floor = list(floor_book.active.iter_rows(max_row=2, values_only=True))
+    finally:
+        floor_book.close()
         os.unlink(name)
     assert rows == len(product) - 1
     assert floor[0] == product[0] and "证件类型" in floor[0] and "身份证号码" not in floor[0]
