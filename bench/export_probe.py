@@ -82,8 +82,11 @@ def floor_workbook(connection: Connection, bureau: int, since: str) -> tuple[int
     for col, title in enumerate(CERTIFICATE_HEADERS):
         sheet.write(0, col, title)
     count = 0
-    result = connection.execution_options(yield_per=2000).execute(
-        text(EXPORT_SQL.format(extra=extra)), params
+    # yield_per on the statement, not the connection: Connection.execution_options changes the
+    # connection itself, and on PostgreSQL every later statement on it (the test's ROLLBACK TO
+    # SAVEPOINT too) then went through a server-side cursor.
+    result = connection.execute(
+        text(EXPORT_SQL.format(extra=extra)).execution_options(yield_per=2000), params
     )
     for count, row in enumerate(result, start=1):
         values = list(row)
