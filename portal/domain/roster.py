@@ -20,6 +20,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cache
+
+import opencc
 
 from portal.domain.accounts import normalize_name, written_name
 from portal.domain.i18n import N_, T_
@@ -112,6 +115,10 @@ class NameAgreement(StrEnum):
 
     SAME = "same"  # the same name, written alike or differing only where the two systems differ
     ONE_FORM = "one_form"  # one writes the person's Chinese and Latin names, the other one of them
+    # The same characters, one side traditional (陳大文, as a Hong Kong, Macao or Taiwan permit prints them),
+    # the other simplified (陈大文): still not linked, since the provincial link compares characters, but
+    # HR are told that this is all that differs, not sent looking for another person.
+    SCRIPT = "script"
     DIFFERENT = "different"
 
 
@@ -140,19 +147,43 @@ def _forms(name: str) -> tuple[str, str] | None:
     return _roster_key(chinese), _roster_key(latin)
 
 
+@cache
+def _traditional_to_simplified() -> opencc.OpenCC:
+    # OpenCC's own table (t2s): one converter per process, loaded on first use (a few milliseconds).
+    return opencc.OpenCC("t2s")
+
+
+def _simplified(key: str) -> str:
+    return _traditional_to_simplified().convert(key)
+
+
+def _agreement(roster_key: str, account_key: str, roster_name: str, account_name: str) -> bool:
+    """Whether the keys agree whole or as one of the other name's two forms."""
+    if roster_key == account_key:
+        return True
+    for whole, part in ((account_name, roster_key), (roster_name, account_key)):
+        forms = _forms(whole)
+        if forms is not None and part in forms:
+            return True
+    return False
+
+
 def names_agree(roster_name: str, account_name: str) -> NameAgreement:
     """Compare a roster's name with an account's the way the two systems differ without meaning: width,
     case, spaces, the full stop (:func:`normalize_name`), hyphens, apostrophes and the middle dot. A name
     carrying both the person's Chinese and Latin forms agrees, as one form, with either form alone.
-    Traditional and simplified characters are not folded (no conversion table is at hand, and 陳/陈
-    may be what the provincial link trips on): such a name is told apart, and HR correct the account."""
+    Traditional and simplified characters are not folded into agreement — 陳/陈 is what the provincial
+    link trips on — but a name that differs in nothing else is told apart from another person's
+    (:attr:`NameAgreement.SCRIPT`), by OpenCC's traditional-to-simplified table."""
     roster_key, account_key = _roster_key(roster_name), _roster_key(account_name)
     if roster_key == account_key:
         return NameAgreement.SAME
-    for whole, part in ((account_name, roster_key), (roster_name, account_key)):
-        forms = _forms(whole)
-        if forms is not None and part in forms:
-            return NameAgreement.ONE_FORM
+    if _agreement(roster_key, account_key, roster_name, account_name):
+        return NameAgreement.ONE_FORM
+    if _agreement(
+        _simplified(roster_key), _simplified(account_key), _simplified(roster_name), _simplified(account_name)
+    ):
+        return NameAgreement.SCRIPT
     return NameAgreement.DIFFERENT
 
 
@@ -166,6 +197,20 @@ def match(
             (N_("参保名单中没有该证件号码，请核对证件号码，或确认已在本单位参保"),),
         )
     agreement = names_agree(record.name, name)
+    if agreement is NameAgreement.SCRIPT:
+        return RosterMatch(
+            RosterBadge.NAME_MISMATCH,
+            (
+                T_(
+                    "参保名单中该证件号码的姓名为“%(roster_name)s”，与账号姓名“%(name)s”只是繁体、简体写法不同；"
+                    "省级系统逐字比对，仍将无法关联。请以本人证件上的写法为准：账号姓名与证件不符的，在申报人页"
+                    "“修改账号信息”中更正；参保登记与证件不符的，请本人到社保经办机构更正参保登记",
+                    roster_name=record.name,
+                    name=name,
+                ),
+            ),
+            record,
+        )
     if agreement is NameAgreement.DIFFERENT:
         return RosterMatch(
             RosterBadge.NAME_MISMATCH,

@@ -273,12 +273,16 @@ def test_a_roster_name_is_kept_as_written_and_compared_by_its_key() -> None:
         ("陈大文", "陈大文 CHAN Tai Man", NameAgreement.ONE_FORM),
         ("CHAN TAI MAN", "陈大文 CHAN Tai-man", NameAgreement.ONE_FORM),
         ("陈大文 CHAN TAI MAN", "陈大文", NameAgreement.ONE_FORM),
-        # Told apart: another character, another person's Chinese name, traditional against simplified
-        # (no conversion table: HR correct the account to the roster's form).
+        # Told apart: another character, another person's Chinese name.
         ("周文搏", "周文博", NameAgreement.DIFFERENT),
         ("陈小文", "陈大文 CHAN Tai Man", NameAgreement.DIFFERENT),
         ("CHAN TAI WAI", "陈大文 CHAN Tai Man", NameAgreement.DIFFERENT),
-        ("陳大文", "陈大文", NameAgreement.DIFFERENT),
+        ("陳小文", "陈大文", NameAgreement.DIFFERENT),
+        # Traditional against simplified, whole or in one of two forms: the same person, still not linked.
+        ("陳大文", "陈大文", NameAgreement.SCRIPT),
+        ("歐陽娜娜", "欧阳娜娜", NameAgreement.SCRIPT),
+        ("陈大文", "陳大文 CHAN Tai Man", NameAgreement.SCRIPT),
+        ("陳大文 CHAN TAI MAN", "陈大文", NameAgreement.SCRIPT),
     ],
 )
 def test_roster_names_agree_across_the_forms_the_two_systems_write(
@@ -297,5 +301,18 @@ def test_a_name_the_roster_lists_in_one_form_is_linked_with_a_hint() -> None:
     )
     assert one_form.badge is RosterBadge.LINKED
     assert "“陈大文”，是账号姓名“陈大文 CHAN Tai Man”中的一种写法" in str(one_form.problems[0])
-    different = match(record=RosterRecord(2, "陳大文", ID, "城投集团", 60), name="陈大文", **common)
+    different = match(record=RosterRecord(2, "陳小文", ID, "城投集团", 60), name="陈大文", **common)
     assert different.badge is RosterBadge.NAME_MISMATCH and "修改账号信息" in str(different.problems[0])
+    assert "繁体" not in str(different.problems[0])
+
+
+def test_a_name_differing_only_in_traditional_characters_is_not_linked_but_said_so() -> None:
+    """A Hong Kong resident's permit prints 陳大文; the roster (or the account) has 陈大文. The provincial
+    link compares characters, so the badge stays 姓名不一致, but HR are told that only the script differs
+    and which record to correct, not sent looking for another person."""
+    common = {"id_number": ID, "unit_name": "城投集团", "minimum_months": 6}
+    script = match(record=RosterRecord(2, "陳大文", ID, "城投集团", 60), name="陈大文", **common)
+    assert script.badge is RosterBadge.NAME_MISMATCH
+    (problem,) = script.problems
+    assert "“陳大文”，与账号姓名“陈大文”只是繁体、简体写法不同" in str(problem)
+    assert "修改账号信息" in str(problem) and "社保经办机构" in str(problem)

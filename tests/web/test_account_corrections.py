@@ -32,17 +32,22 @@ def _form(page: str, user_id: int) -> str:
     return found.group(0)
 
 
+def _page_after_roster(browser: Any, world: World, person: Any, roster_name: str) -> str:
+    """Upload a roster listing the person under ``roster_name``; the applicant's page after it."""
+    roster = [
+        ["姓名", "公民身份号码", "参保单位名称", "缴费月数"],
+        [roster_name, person.id_number, world.enterprise.org.name, "60"],
+    ]
+    assert _upload(browser, _xlsx(roster), "roster.xlsx", url="/enterprise/roster").status_code == 303
+    return str(browser.get(f"/enterprise/applicants/{person.id}").text)
+
+
 def test_a_typo_the_roster_shows_is_corrected_and_the_badge_reads_linked(
     world: World, session: Session, login_as: Any
 ) -> None:
     person = make_user(session, "周文搏", employer=world.enterprise.org)
     browser = login_as(world.enterprise.handler)
-    roster = [
-        ["姓名", "公民身份号码", "参保单位名称", "缴费月数"],
-        ["周文博", person.id_number, world.enterprise.org.name, "60"],
-    ]
-    assert _upload(browser, _xlsx(roster), "roster.xlsx", url="/enterprise/roster").status_code == 303
-    page = browser.get(f"/enterprise/applicants/{person.id}").text
+    page = _page_after_roster(browser, world, person, "周文博")
     assert "badge-roster-name_mismatch" in page
     form = _form(page, person.id)
     # Prefilled with the name; the mobile's field empty, the number masked beside it (the full number is
@@ -66,6 +71,22 @@ def test_a_typo_the_roster_shows_is_corrected_and_the_badge_reads_linked(
     again = browser.post(f"/enterprise/applicants/{person.id}/account", data={"name": "周文博", "phone": ""})
     assert again.status_code == 303
     assert "没有修改" in browser.get(f"/enterprise/applicants/{person.id}").text
+
+
+def test_a_name_the_roster_writes_in_traditional_characters_is_said_to_differ_only_in_script(
+    world: World, session: Session, login_as: Any
+) -> None:
+    """The roster lists 陳大文 (traditional, as a Hong Kong resident's permit prints it), the account 陈大文:
+    still 姓名不一致 (the provincial link compares characters), but the page says that only the script
+    differs and which record to correct, in Chinese and in English."""
+    person = make_user(session, "陈大文", employer=world.enterprise.org)
+    browser = login_as(world.enterprise.handler)
+    page = _page_after_roster(browser, world, person, "陳大文")
+    assert "badge-roster-name_mismatch" in page
+    assert "与账号姓名“陈大文”只是繁体、简体写法不同" in page and "社保经办机构" in page
+    english = in_english(browser).get(f"/enterprise/applicants/{person.id}").text
+    assert "differ only in traditional and simplified characters" in english
+    assert_english(english)
 
 
 def test_bad_fields_come_back_beside_the_fields_as_typed(
