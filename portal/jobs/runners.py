@@ -5,6 +5,10 @@ goes (a heartbeat, committed in its own short transaction, so a page sees it and
 not held), and ends with one transaction that stores the result, audits it and marks the job done.
 A run cut short — the worker killed, an error — leaves no result and no audit of a delivery; the next
 attempt starts from the beginning with a fresh file, so nothing is ever half-written.
+The ZIPs that name applicants (package batches, hand-off exports) are stored only after checking, under
+the lock a name correction takes, that the names they were made with are still the accounts' names
+(`jobs.names_gone_stale`); a name corrected while the ZIP was made has it made again (its page says so),
+and one corrected after it is stored withdraws it (`jobs.withdraw_results_naming`).
 """
 
 from __future__ import annotations
@@ -21,17 +25,19 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal import filemodes
 from portal.documents.certificates import certificates_xlsx
+from portal.domain.handoffs import HandoffProfile
 from portal.domain.i18n import T_
 from portal.domain.identity import mask_id_number
 from portal.extensions import read_only
 from portal.jobs import app_now
 from portal.models import Application, HandoffPart, Job, JobKind, StoredFile
 from portal.services import audit, certificates, handoffs, imports, jobs, packages, sealing
+from portal.services.actors import Actor
 from portal.services.jobs import JobLost
 from portal.storage import Storage, from_config
 
@@ -64,11 +70,39 @@ def _store_result(
 
 
 def package_batch(app: Flask, session: Session, job: Job) -> None:
+    """The batch ZIP, built again (at most `jobs.REBUILDS` times) when an applicant's name in it was
+    corrected while it was being built: it is stored only with the names as they are."""
     actor = jobs.actor_of(session, job)
     ids = [int(i) for i in job.params["ids"]]
     storage = from_config(app.config)
     workdir = Path(app.config["PORTAL_PACKAGE_DIR"])
     filemodes.private_dir(workdir)  # every scan of up to 500 people passes through here: owner-only
+    for build in range(jobs.REBUILDS + 1):
+        if build:
+            # A correction committed while the ZIP was built: start again, reading every name anew (the
+            # session keeps what it read: expire_on_commit is off).
+            session.expire_all()
+            jobs.progress(session, job, app_now(app), done=0, message=jobs.REBUILDING)
+            session.commit()
+        if _package_batch_once(app, session, job, actor, ids, storage, workdir, rebuilt=build > 0):
+            return
+        session.rollback()  # nothing of this build is kept (its file in the store is swept as an orphan)
+    raise jobs.names_kept_changing()
+
+
+def _package_batch_once(
+    app: Flask,
+    session: Session,
+    job: Job,
+    actor: Actor,
+    ids: list[int],
+    storage: Storage,
+    workdir: Path,
+    *,
+    rebuilt: bool,
+) -> bool:
+    """One build of the batch ZIP, stored and the job finished; False (nothing stored: the caller rolls
+    back) when a name it holds was corrected meanwhile."""
     fd, name = tempfile.mkstemp(dir=workdir, prefix=f"job-{job.id}-", suffix=".zip")  # 0600
     os.close(fd)
     path = Path(name)
@@ -91,10 +125,13 @@ def package_batch(app: Flask, session: Session, job: Job) -> None:
         read_only(session)
         with zipfile.ZipFile(path, "w") as zf:
             outcome = packages.write_batch(session, storage, actor, ids, zf, app_now(app), step)
+        session.commit()  # the last read ends: the result is stored in a writing transaction of its own
         now = app_now(app)
         stored = _store_result(
             session, storage, job, path, f"申报材料包-{len(outcome.included)}件.zip", "application/zip", app
         )
+        if jobs.names_gone_stale(session, outcome.names):
+            return False
         packages.record_batch(session, actor, job, outcome, now)
         message = (
             T_(
@@ -109,11 +146,12 @@ def package_batch(app: Flask, session: Session, job: Job) -> None:
             session,
             job,
             now,
-            message=message,
+            message=jobs.rebuilt(message) if rebuilt else message,
             result_file_id=stored.id,
             result_name=stored.display_name,
             params={**job.params, "failed": outcome.failed},
         )
+        return True
     finally:
         path.unlink(missing_ok=True)
 
@@ -237,11 +275,47 @@ def _store_bytes(
 def handoff_export(app: Flask, session: Session, job: Job) -> None:
     """A hand-off export (issue 23.5): each application's folder built and stored as a part in a short
     transaction of its own (a run cut short resumes after the last part), then one ZIP with the sheets,
-    the 批复 and the manifests, stored and audited once; the parts go."""
+    the 批复 and the manifests, stored and audited once; the parts go. Parts whose applicant's name was
+    corrected while the export ran are built again (at most `jobs.REBUILDS` times), so the ZIP is stored
+    only with the names as they are."""
     actor = jobs.actor_of(session, job)
     profile = handoffs.profile_of(job.params["target"])
     ids = [int(i) for i in job.params["ids"]]
     storage = from_config(app.config)
+    stale: set[int] = set()
+    for build in range(jobs.REBUILDS + 1):
+        if build:
+            done = len(ids) - len(stale)
+            jobs.progress(session, job, app_now(app), done=done, message=jobs.REBUILDING)
+            session.commit()
+        stale = _handoff_export_once(app, session, job, actor, profile, ids, storage, rebuilt=build > 0)
+        if not stale:
+            return
+        # Nothing was stored: the parts naming someone whose name was corrected go, the others stand,
+        # and the next build reads the names anew (the session keeps what it read: expire_on_commit off).
+        session.rollback()
+        session.expire_all()
+        session.execute(
+            delete(HandoffPart).where(HandoffPart.job_id == job.id, HandoffPart.application_id.in_(stale))
+        )
+        session.commit()
+    raise jobs.names_kept_changing()
+
+
+def _handoff_export_once(
+    app: Flask,
+    session: Session,
+    job: Job,
+    actor: Actor,
+    profile: HandoffProfile,
+    ids: list[int],
+    storage: Storage,
+    *,
+    rebuilt: bool,
+) -> set[int]:
+    """The parts not built yet, then the export's ZIP, stored and the job finished: an empty set. Else
+    (nothing stored: the caller rolls back) the applications whose applicant's name was corrected since
+    their part or the export's sheets were made."""
     built = {
         p.application_id for p in session.scalars(select(HandoffPart).where(HandoffPart.job_id == job.id))
     }
@@ -254,6 +328,8 @@ def handoff_export(app: Flask, session: Session, job: Job) -> None:
             who = application.applicant.name if application else ""
             problem = handoffs.Problem(who, application_id, "", "该申报已不由本单位办理，未导出")
             manifest: dict[str, Any] = {"files": [], "problems": [asdict(problem)], "unmapped": []}
+            if application is not None:
+                manifest[handoffs.PART_NAME] = who  # the problem names them: checked as a folder is
         else:
             # The read transaction ends before each slot is fitted (seconds of CPU): nothing is written
             # yet, and SQLite writers elsewhere (page requests) are not held up meanwhile.
@@ -301,6 +377,17 @@ def handoff_export(app: Flask, session: Session, job: Job) -> None:
         stored = _store_result(
             session, storage, job, path, f"{profile.system}报送包-{len(chosen)}件.zip", "application/zip", app
         )
+        # A part built before this check existed (a run cut short across a deploy) has no name: rebuilt.
+        written = {
+            p.application_id: p.manifest.get(handoffs.PART_NAME)
+            for p in parts
+            if p.file_id or handoffs.PART_NAME in p.manifest
+        }
+        for application in chosen:  # the sheets and the 批复 name them as the session read them now
+            if written.get(application.id) != application.applicant.name:
+                written[application.id] = None  # the part and the sheets disagree: one of them is old
+        if stale := jobs.names_gone_stale(session, written):
+            return stale
         handoffs.record_export(session, actor, export, ids, now, job=job.id)
         for part in parts:
             session.delete(part)
@@ -311,10 +398,12 @@ def handoff_export(app: Flask, session: Session, job: Job) -> None:
             else T_("已导出 %(count)s 件，%(files)s 个文件", count=counts["count"], files=counts["files"])
         )
         jobs.finish(
-            session, job, now, message=message, result_file_id=stored.id, result_name=stored.display_name,
+            session, job, now, message=jobs.rebuilt(message) if rebuilt else message,
+            result_file_id=stored.id, result_name=stored.display_name,
             params={**job.params, "summary": export.summary(),
                     "problems": [asdict(p) for p in export.problems]},
         )  # fmt: skip
+        return set()
     finally:
         path.unlink(missing_ok=True)
 

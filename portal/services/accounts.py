@@ -413,12 +413,18 @@ def account_editing(session: Session, actor: Actor, user: User, *, lock: bool = 
     With ``lock`` (the correction itself, about to write) the person's applications are read FOR UPDATE
     and stay locked until the transaction ends: a move of one of them (every move is an UPDATE of its
     row, `transitions`) made meanwhile is waited for and then seen, and one made after waits for the
-    correction's commit, so the name is never changed under a case the unit has just recommended.
-    SQLite ignores it: every transaction there is BEGIN IMMEDIATE, so writers already take turns."""
+    correction's commit, so the name is never changed under a case the unit has just recommended. A
+    worker storing a batch or hand-off ZIP takes the same lock to check the names it wrote
+    (`jobs.names_gone_stale`). SQLite ignores it: every transaction there is BEGIN IMMEDIATE, so writers
+    already take turns."""
     refused = _editing_refusal(session, actor, user)
     if refused is not None:
         return AccountEditing(refusal=refused.message)
-    query = select(Application.status, Application.reached_level).where(Application.applicant_id == user.id)
+    query = (
+        select(Application.status, Application.reached_level)
+        .where(Application.applicant_id == user.id)
+        .order_by(Application.id)  # the order a job storing a result locks them in (`jobs.names_gone_stale`)
+    )
     cases = session.execute(query.with_for_update() if lock else query).all()
     states = [(Status(status), reached) for status, reached in cases]
     name_refusal = ""

@@ -742,6 +742,10 @@ def recent_exports(session: Session, actor: Actor, now: datetime) -> list[Any]:
     )
 
 
+# The key of a part's manifest holding the applicant's name its folder, files and problems were made with.
+PART_NAME = "applicant_name"
+
+
 def part_export(part_manifest: dict[str, Any], export: Export) -> None:
     """Add what a stored part's manifest says to ``export`` (files, problems, unmapped slots)."""
     export.files += [FileEntry(**f) for f in part_manifest["files"]]
@@ -758,7 +762,9 @@ def build_part(
     now: datetime,
     pause: Callable[[], None] = lambda: None,
 ) -> tuple[bytes, dict[str, Any]]:
-    """One application's folder as a ZIP of its own, and what its manifest says (for HandoffPart)."""
+    """One application's folder as a ZIP of its own, and what its manifest says (for HandoffPart), with
+    the applicant's name it was made with (`PART_NAME`: the worker checks it before keeping the ZIP)."""
+    named = application.applicant.name
     export = Export(profile.id)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
@@ -776,5 +782,6 @@ def build_part(
         "files": [asdict(f) for f in export.files],
         "problems": [asdict(p) for p in export.problems],
         "unmapped": sorted(export.unmapped),
+        PART_NAME: named,
     }
     return out.getvalue(), manifest

@@ -23,10 +23,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from portal.domain.errors import NotFound
+from portal.domain.errors import DomainError, NotFound
 from portal.domain.i18n import N_, T_, Text, to_record
 from portal.domain.mail import NoticeKind
-from portal.models import Job, JobKind, JobStatus, Membership, OrgKind, StaffRole, StoredFile
+from portal.models import (
+    Application,
+    Job,
+    JobKind,
+    JobStatus,
+    Membership,
+    OrgKind,
+    StaffRole,
+    StoredFile,
+    User,
+)
 from portal.services import notifications
 from portal.services.actors import Actor
 
@@ -348,7 +358,9 @@ def withdraw_results_naming(session: Session, application_ids: set[int], now: da
     says why (its page then offers nothing); its owner is told to start it again, which reads the name as
     it is now; the stored ZIP goes, as an expired one does. What was exported stays in the audit
     (``export_package``, ``export_package_batch``, ``export_handoff``). Returns the withdrawn jobs' ids.
-    A job still queued reads the names when it runs."""
+    A job still queued reads the names when it runs; one running checks the names it wrote before it
+    stores its ZIP, under the lock this correction holds (`names_gone_stale`), and builds it again if
+    they changed, so a ZIP stored after a correction never carries the old name."""
     if not application_ids:
         return []
     kept = session.scalars(
@@ -378,6 +390,53 @@ def withdraw_results_naming(session: Session, application_ids: set[int], now: da
                 now,
             )
     return [job.id for job in withdrawn]
+
+
+# How many times a job whose names were corrected while it ran builds its result again before giving up.
+REBUILDS = 2
+# What the job's page says meanwhile, and after (a Text wrapping the job's own message).
+REBUILDING = T_("生成期间申报人的姓名已更正，正在按更正后的姓名重新生成")
+NAMES_KEPT_CHANGING = N_("生成期间申报人的姓名多次更正，未保存结果，请重新发起任务以取得更正后姓名的文件")
+
+
+def rebuilt(message: Text) -> Text:
+    """A finished job's message, saying that its result was built again after a name correction."""
+    return T_("%(message)s（生成期间申报人的姓名已更正，已按更正后的姓名重新生成）", message=message)
+
+
+def names_gone_stale(session: Session, written: dict[int, str | None]) -> set[int]:
+    """The applications whose applicant's name is no longer the one a job wrote into its result
+    (`written`: application id → the name as the worker read it; None when it is not known).
+
+    Called in the (writing, not `read_only`) transaction that stores the result, before it commits: it
+    takes the lock a name
+    correction takes (`accounts.account_editing(lock=True)`: the applications FOR UPDATE, in id order on
+    both sides so the two never deadlock), held until that transaction ends, and then reads the names
+    from the database (not from the session, whose objects keep what they read earlier). So a correction
+    committed while the job was building is seen here (the result would carry the old name: the caller
+    builds it again), and one that comes after waits for the stored result and withdraws it
+    (`withdraw_results_naming`). SQLite ignores FOR UPDATE: there every writing transaction is BEGIN
+    IMMEDIATE, so the correction comes wholly before or after this one. An application deleted since
+    has no name to compare: not stale (its folder is the job's own business)."""
+    if not written:
+        return set()
+    ids = sorted(written)
+    session.execute(
+        select(Application.id).where(Application.id.in_(ids)).order_by(Application.id).with_for_update()
+    ).all()
+    rows = session.execute(
+        select(Application.id, User.name)
+        .join(User, User.id == Application.applicant_id)
+        .where(Application.id.in_(ids))
+    )
+    now = {application_id: name for application_id, name in rows}
+    return {i for i in ids if i in now and now[i] != written[i]}
+
+
+def names_kept_changing() -> DomainError:
+    """The refusal a job ends with when the names changed under each of its builds (it fails for good,
+    and its page tells its owner to start it again)."""
+    return DomainError(NAMES_KEPT_CHANGING, code="names_changed")
 
 
 def forget_pending(session: Session) -> list[int]:

@@ -627,6 +627,8 @@ class BatchOutcome:
 
     included: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
+    # The applicant's name each folder was made with, as read (the worker checks it before storing).
+    names: dict[int, str | None] = field(default_factory=dict)
 
 
 def start_batch(
@@ -714,6 +716,7 @@ def write_batch(
                 session, storage, actor, application, zf, folder + "/", now, originals=False
             )
             outcome.included.append((application.id, detail))
+            outcome.names[application.id] = name
         except NotFound:
             outcome.failed.append((application_id, "找不到该申报，或您已无权查看"))
         except DomainError as refused:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal import jobs as queue_module
@@ -385,3 +385,103 @@ def test_a_name_corrected_after_a_batch_withdraws_its_zip_and_the_next_package_r
     with zipfile.ZipFile(_result(again.id, session, hr, tmp_path, clock.now)) as zf:
         names = zf.namelist()
     assert any("更正姓名" in entry for entry in names) and not any(old_name in entry for entry in names)
+
+
+def _correct_during(
+    monkeypatch: pytest.MonkeyPatch, session: Session, hr: Actor, application: Application, names: list[str]
+) -> None:
+    """Each time the worker has written `application`'s folder, HR correct its applicant's name to the
+    next of `names` and commit: the build read the name before the correction, and stores after it."""
+    from portal.domain.accounts import AccountChange
+    from portal.extensions import db
+    from portal.services import accounts
+
+    write = packages.write_application
+    left = list(names)
+
+    def written_then_corrected(*args, **kwargs):  # type: ignore[no-untyped-def]
+        detail = write(*args, **kwargs)
+        if args[3].id == application.id and left:
+            db.session.commit()  # the worker's read transaction ends (it wrote nothing), as at each step
+            accounts.update_applicant_account(
+                session, hr, application.applicant_id, AccountChange(left.pop(0)), CORRECTED_AT
+            )
+            session.commit()
+        return detail
+
+    monkeypatch.setattr(packages, "write_application", written_then_corrected)
+
+
+CORRECTED_AT = datetime(2026, 9, 28, 3, 0, tzinfo=UTC)
+
+
+def test_a_name_corrected_while_the_batch_is_built_is_not_kept_with_the_old_name(
+    app: Flask,
+    session: Session,
+    world: World,
+    clock: Clock,
+    tmp_path: Path,
+    queue: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The worker has written a folder with the applicant's name when HR correct it (a correction finds
+    no ZIP to withdraw yet). Storing the ZIP, the worker checks the names under the correction's lock:
+    this one changed, so it builds the batch again with the corrected name and says so on the job page;
+    only the new ZIP is kept and audited."""
+    from portal.models import Job
+
+    hr = world.enterprise.actor(StaffRole.HANDLER)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    other = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    old_name = application.applicant.name
+    batch = packages.start_batch(session, hr, [application.id, other.id], clock.now)
+    session.commit()
+    _correct_during(monkeypatch, session, hr, application, ["更正姓名"])
+
+    assert run_queued(app) == 1
+
+    job = session.scalars(
+        select(Job).where(Job.id == batch.id).execution_options(populate_existing=True)
+    ).one()
+    assert job.state is JobStatus.DONE and job.result_file is not None
+    with zipfile.ZipFile(_result(job.id, session, hr, tmp_path, clock.now)) as zf:
+        names = zf.namelist()
+        pdf = zf.read(next(n for n in names if str(application.id) in n and n.endswith(".pdf")))
+    assert any("更正姓名" in entry for entry in names) and not any(old_name in entry for entry in names)
+    assert PdfReader(io.BytesIO(pdf)).metadata.title == "更正姓名 职称申报材料"
+    assert "已按更正后的姓名重新生成" in job.message
+    delivered = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "export_package_batch", AuditEvent.object_id == job.id)
+    ).all()
+    assert len(delivered) == 1  # the discarded build left no trace of a delivery
+
+
+def test_a_batch_whose_names_keep_changing_stores_nothing_and_asks_to_start_again(
+    app: Flask,
+    session: Session,
+    world: World,
+    clock: Clock,
+    queue: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A correction under every build: after the last rebuild the job gives up (no retries), keeps no
+    ZIP, and tells its owner why and to start it again."""
+    from portal.models import Job, StoredFile
+
+    hr = world.enterprise.actor(StaffRole.HANDLER)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    batch = packages.start_batch(session, hr, [application.id], clock.now)
+    session.commit()
+    files_before = session.scalar(select(func.count()).select_from(StoredFile))
+    _correct_during(
+        monkeypatch, session, hr, application, ["更正甲", "更正乙", "更正丙"][: jobs.REBUILDS + 1]
+    )
+
+    assert run_queued(app) == 1
+
+    job = session.scalars(
+        select(Job).where(Job.id == batch.id).execution_options(populate_existing=True)
+    ).one()
+    assert job.state is JobStatus.FAILED and job.result_file_id is None and job.attempts == 1
+    assert job.error == jobs.NAMES_KEPT_CHANGING
+    assert session.scalar(select(func.count()).select_from(StoredFile)) == files_before

@@ -730,3 +730,48 @@ def test_an_empty_target_tells_a_bureau_it_lists_only_what_the_bureau_holds(
     assert "由当前办理的单位报送" in page
     english = in_english(browser).get("/handoffs/").get_data(as_text=True)
     assert "handed off by the unit holding it" in english
+
+
+def test_a_name_corrected_while_the_export_runs_is_built_again_and_the_page_says_so(
+    session: Session, clock: Clock, login_as: Any, app: Flask, queue: None, monkeypatch: Any
+) -> None:
+    """The worker has built the first applicant's part when their name is corrected (a hand-off reaches a
+    name only once its case ended otherwise, so the test writes the name as the correction does and
+    commits it). Storing the ZIP, the worker finds the part's name stale under the correction's lock:
+    that part is built again, the other stands, and the ZIP's folders, manifest and sheets carry the
+    corrected name only. The job's page says so, in English too."""
+    from portal.extensions import db
+    from portal.models import User
+    from tests.i18n.reading import in_english
+
+    world, chosen = _ready(session, clock, "kunming-2022", 2)
+    old_name = chosen[0].applicant.name
+    build = handoffs.build_part
+    built: list[int] = []
+
+    def built_then_corrected(*args: Any, **kwargs: Any) -> Any:
+        made = build(*args, **kwargs)
+        built.append(args[3].id)
+        if built == [chosen[0].id]:
+            db.session.commit()  # the worker's read ends (it has written nothing of this part yet)
+            person = session.get(User, chosen[0].applicant_id)
+            assert person is not None
+            person.name = "更正姓名"
+            session.commit()
+        return made
+
+    monkeypatch.setattr(handoffs, "build_part", built_then_corrected)
+    browser = in_english(login_as(world.enterprise.handler))
+    started = browser.post("/handoffs/km/exports", data={"form_token": new_token()})
+    run_queued(app)
+
+    files = _download(browser, started.headers["Location"])
+    assert not any(old_name in n for n in files)
+    assert any(handoffs.folder_of(1, chosen[0]) in n for n in files)  # the folder of the corrected name
+    manifest = json.dumps(json.loads(files["manifest.json"]), ensure_ascii=False)
+    assert old_name not in manifest and "更正姓名" in manifest
+    assert built == [chosen[0].id, chosen[1].id, chosen[0].id]  # only the stale part was built again
+    page = browser.get(started.headers["Location"]).text
+    message = re.search(r'<p id="job-message">(.*?)</p>', page, re.S)
+    assert message is not None and "built again with the corrected name" in message.group(1), page
+    assert session.scalars(select(HandoffPart)).all() == []
