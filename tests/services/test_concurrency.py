@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -432,3 +432,121 @@ def test_a_name_corrected_while_the_unit_recommends_the_case_waits_and_is_refuse
     with Session(engine) as session:
         assert session.get(Application, application_id).state is Status.UNIT_APPROVED  # type: ignore[union-attr]
         assert session.get(User, applicant_id).name == old_name  # type: ignore[union-attr]
+
+
+# A batch or hand-off ZIP the worker stores while HR correct a name in it (`jobs.names_gone_stale`): the
+# worker checks the names under the lock the correction takes, in the transaction that stores the ZIP.
+
+
+def _named_case(engine: Engine) -> tuple[int, int, str, tuple[int, int]]:
+    """An application still with its unit (its name may be corrected) and a running package batch of it.
+    Returns the application's and the job's ids, the applicant's name and HR's (user, membership)."""
+    from portal.models import Job, JobKind, JobStatus
+
+    with Session(engine, expire_on_commit=False) as session:
+        world = make_world(session)
+        application = make_application(session, world, NOW, steps=1)
+        job = Job(
+            kind=JobKind.PACKAGE_BATCH.value, status=JobStatus.RUNNING.value,
+            owner_id=world.enterprise.handler.id, org_id=world.enterprise.org.id,
+            params={"ids": [application.id]}, attempts=1, message="",
+            created_at=NOW, started_at=NOW, heartbeat_at=NOW,
+        )  # fmt: skip
+        session.add(job)
+        session.commit()
+        hr = (world.enterprise.handler.id, world.enterprise.handler_membership.id)
+        return application.id, job.id, application.applicant.name, hr
+
+
+def _correct_name(
+    engine: Engine,
+    hr: tuple[int, int],
+    application_id: int,
+    name: str,
+    locked: threading.Event | None = None,
+    release: threading.Event | None = None,
+) -> None:
+    """HR correct the applicant's name; with `locked` and `release`, the transaction stays open between."""
+    from portal.domain.accounts import AccountChange
+    from portal.services import accounts
+
+    with Session(engine, expire_on_commit=False) as session:
+        user, membership = session.get(User, hr[0]), session.get(Membership, hr[1])
+        application = session.get(Application, application_id)
+        assert user is not None and membership is not None and application is not None
+        actor, applicant_id = actor_for(user, membership), application.applicant_id
+        session.commit()  # end the read: on SQLite it would hold the write turn
+        accounts.update_applicant_account(session, actor, applicant_id, AccountChange(name=name), NOW)
+        session.flush()
+        if locked is not None and release is not None:
+            locked.set()
+            release.wait(timeout=30)  # the correction's transaction stays open while the worker stores
+        session.commit()
+
+
+def _second_waits(hold: Callable[[threading.Event, threading.Event], None], then: Callable[[], None]) -> bool:
+    """Run `hold` until it sets its first event (its transaction then open, waiting for the second),
+    start `then`, and say whether `then` was still waiting 3 s later; then let both finish."""
+    held, release = threading.Event(), threading.Event()
+    first = threading.Thread(target=hold, args=(held, release))
+    first.start()
+    assert held.wait(timeout=60)
+    second = threading.Thread(target=then)
+    second.start()
+    second.join(timeout=3)  # long enough for an unlocked `then` to read what `hold` has not committed
+    waited = second.is_alive()
+    release.set()
+    first.join(timeout=60)
+    second.join(timeout=60)
+    return waited
+
+
+def test_a_worker_storing_a_zip_while_a_name_is_corrected_waits_and_sees_the_new_name(engine: Engine) -> None:
+    from portal.services import jobs
+
+    application_id, _job_id, old_name, hr = _named_case(engine)
+    seen: dict[str, set[int]] = {}
+
+    def correct(locked: threading.Event, release: threading.Event) -> None:
+        _correct_name(engine, hr, application_id, "更正后姓名", locked, release)
+
+    def store() -> None:
+        with Session(engine, expire_on_commit=False) as session:
+            seen["stale"] = jobs.names_gone_stale(session, {application_id: old_name})
+            session.rollback()
+
+    assert _second_waits(correct, store), "the worker checked the names while the correction was open"
+    assert seen == {"stale": {application_id}}  # the ZIP holds the old name: not stored, built again
+
+
+def test_a_name_corrected_while_a_worker_stores_its_zip_waits_and_withdraws_it(engine: Engine) -> None:
+    from portal.models import Job, StoredFile
+    from portal.services import jobs
+
+    application_id, job_id, old_name, hr = _named_case(engine)
+    seen: dict[str, set[int]] = {}
+
+    def store(stored: threading.Event, release: threading.Event) -> None:
+        with Session(engine, expire_on_commit=False) as session:
+            job = session.get(Job, job_id)
+            assert job is not None
+            seen["stale"] = jobs.names_gone_stale(session, {application_id: old_name})
+            result = StoredFile(sha256="0" * 64, size=1, media_type="application/zip", display_name="批.zip",
+                                uploaded_by_id=job.owner_id, created_at=NOW)  # fmt: skip
+            session.add(result)
+            session.flush()
+            jobs.finish(
+                session, job, NOW, message="已打包 1 件", result_file_id=result.id, result_name="批.zip"
+            )
+            stored.set()
+            release.wait(timeout=30)  # the storing transaction stays open while HR correct the name
+            session.commit()
+
+    def correct() -> None:
+        _correct_name(engine, hr, application_id, "更正后姓名")
+
+    assert _second_waits(store, correct), "the correction went ahead while the worker was storing"
+    assert seen == {"stale": set()}
+    with Session(engine) as session:
+        job = session.get(Job, job_id)
+        assert job is not None and job.result_file_id is None and "姓名已更正" in job.message
