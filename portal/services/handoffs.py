@@ -53,7 +53,7 @@ from portal.domain.handoffs import (
     value_titles,
 )
 from portal.domain.i18n import T_, joined
-from portal.domain.identity import resident_id_facts
+from portal.domain.identity import DocumentType, resident_id_facts
 from portal.domain.materials import PLEDGE_TEXT, SLOT_BY_KEY, slot_title
 from portal.domain.packages import safe_name
 from portal.domain.workflow import Status, recommended_by_unit
@@ -298,10 +298,13 @@ def _section_rows(key: str, values: dict[str, object]) -> list[tuple[str, str]]:
 
 
 def document_rows(
-    profile_document: Any, values: dict[str, object]
+    profile_document: Any, values: dict[str, object], *, number_label: str | None = None
 ) -> tuple[list[tuple[str, list[tuple[str, str]]]], list[tuple[str, str]]]:
     """A document's sections as (title, [(label, shown value)]) in the target's order, and the fields and
-    repeating sections' rows of our form the layout does not place yet (listed apart, never dropped)."""
+    repeating sections' rows of our form the layout does not place yet (listed apart, never dropped).
+    ``number_label`` (the printed documents: the applicant's ``number_label``, 护照号码…) names the row of
+    the applicant's number; without it (the copy page) the row keeps the target system's field name, the
+    field the number is pasted into."""
     titles = value_titles()
     sections = form_sections()
     out: list[tuple[str, list[tuple[str, str]]]] = []
@@ -314,6 +317,9 @@ def document_rows(
             names = sections.get(f.section, ()) if f.section else (f.value,)
             for name in names:
                 label = f.label if f.value else titles[name]
+                if name == "applicant.id_number" and number_label is not None:
+                    # A passport or permit number printed as 身份证号码 is no ID card number.
+                    label = number_label
                 rows.append((label, _display(values.get(name))))
         out.append((section.title, rows))
     unplaced = [(titles[n], _display(values.get(n))) for n in unplaced_fields(profile_document)]
@@ -450,11 +456,16 @@ def _documents(
 ) -> None:
     values = values_of(session, application)
     who, app_id = application.applicant.name, application.id
+    person = application.applicant
+    # A resident ID card's number keeps the target's own label (身份证号码, 公民身份号码…); another
+    # document's is named as the 申报表 and the certificate name it (护照号码…).
+    resident = person.document_type == DocumentType.RESIDENT_ID.value
+    own_label = None if resident else person.number_label
     for named in profile.documents:
         if named.kind == "approval":
             continue  # once for the export
         doc = handoff_profiles.document_for(named, application)
-        sections, unplaced = document_rows(doc, values)
+        sections, unplaced = document_rows(doc, values, number_label=own_label)
         signature = None
         pledge = ""
         if doc.kind == "pledge":
@@ -490,8 +501,10 @@ def _documents(
             data,
         )  # fmt: skip
         if doc.copy_page:
+            # The copy page names each field as the system does: the number goes into its 身份证号码 field.
+            fields, unplaced = document_rows(doc, values)
             html = documents.copy_page_html(
-                doc.title, profile.system, f"{who}（{application.enterprise.name}）", sections, unplaced,
+                doc.title, profile.system, f"{who}（{application.enterprise.name}）", fields, unplaced,
                 _display(datetime.now(SHANGHAI)),
             )  # fmt: skip
             name = doc.file.removesuffix(".pdf") + "-填报助手.html"

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import form as schema
 from portal.domain.glossary import cn_date
-from portal.domain.identity import DocumentType, mask_id_number
+from portal.domain.identity import mask_id_number
 from portal.domain.policy import FORM_PARTS
 from portal.models import Application
 from portal.services import forms, unit_opinions
@@ -55,12 +55,12 @@ def _basic(actor: Actor | None, application: Application) -> Part:
     person = application.applicant
     full = actor is not None and sees_full_identity(actor, application)
     number = person.id_number if full else mask_id_number(person.id_number)
-    if person.document_type != DocumentType.RESIDENT_ID.value:
-        # A passport or permit number is no ID card number: the form names the document it belongs to.
-        number = f"{number}（{person.document_title}）"
     facts = [
         ("姓名", person.name),
-        ("证件号码", number),
+        # The row is named by the applicant's own document (身份证号码, 护照号码…), as the certificate and
+        # every page about one person name it: a passport or permit number is no ID card number, and a
+        # generic 证件号码 with the document after the number read as a form nobody filled for this person.
+        (person.number_label, number),
         ("工作单位", application.enterprise.name),
         ("申报系列 / 专业", f"{application.series} / {application.specialty}"),
         ("申报级别", application.level),

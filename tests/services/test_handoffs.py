@@ -26,7 +26,16 @@ from portal.services import endorsements, handoffs
 from portal.services.actors import actor_for
 from portal.services.materials import active_materials, store_file
 from tests.conftest import Clock
-from tests.factories import FILLED, STEPS_TO, STORAGE, in_batch, make_application, make_world, tiny_pdf
+from tests.factories import (
+    FILLED,
+    STEPS_TO,
+    STORAGE,
+    in_batch,
+    make_application,
+    make_world,
+    tiny_pdf,
+    with_document,
+)
 
 CAP = 2_097_152
 
@@ -392,3 +401,20 @@ def test_the_batch_value_is_the_batch_s_name(session: Session, clock: Clock) -> 
     assert handoffs.values_of(session, application)["batch"] == "2025年第四批"
     in_batch(session, application, None)
     assert handoffs.values_of(session, application)["batch"] == ""
+
+
+def test_a_passport_holders_printed_form_names_the_passport_number_and_the_copy_page_the_systems_field(
+    session: Session, clock: Clock
+) -> None:
+    """Seen: a foreign engineer's printed 申报表 for Jiangsu labelled his passport number 身份证号码, as the
+    province's form labels a resident's: the printed documents name the number by its document, as our
+    own 申报表 and the certificate do; the copy page keeps the system's field name, where it is pasted."""
+    _world, application = ready(session, clock, "zhenjiang-2024", pathway="评审")
+    with_document(application.applicant, "passport", "E98765432")
+    session.flush()
+    _result, files = _export(session, "js", [application])
+    folder = handoffs.folder_of(1, application)
+    form = _text(files[folder + "专业技术资格评审申报表.pdf"])
+    assert "护照号码" in form and "身份证号码" not in form
+    page = files[folder + "专业技术资格评审申报表-填报助手.html"].decode()
+    assert ">身份证号码</th>" in page

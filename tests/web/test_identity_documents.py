@@ -191,9 +191,11 @@ def test_reviewers_see_which_document_an_applicants_number_belongs_to(
     browser = login_as(world.enterprise.handler)
     page = in_english(browser).get(f"/review/applications/{started[foreigner.id].id}").text
     assert '<dt id="applicant-number-label">Passport number</dt><dd id="applicant-id">E9*****32' in page
-    assert "E9*****32（护照）" in page  # the printed form, in Chinese as the authorities receive it
+    # The printed form, in Chinese as the authorities receive it, names the passport number as such.
+    assert '<dt>护照号码</dt><dd class="prewrap">E9*****32</dd>' in page
     plain = browser.get(f"/review/applications/{started[local.id].id}").text
     assert "（居民身份证）" not in plain
+    assert '<dt>身份证号码</dt><dd class="prewrap">' in plain
     assert '<dt id="applicant-number-label">ID card number</dt>' in plain
 
 
