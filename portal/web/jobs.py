@@ -52,11 +52,16 @@ class Slip:
     def __init__(
         self, name: str, phone: str, masked_id: str, password: str, document_type: str | None = None
     ) -> None:
-        title = DocumentType(document_type).title if document_type else ""
+        kind = DocumentType(document_type) if document_type else None
         self.user = type(
             "SlipUser",
             (),
-            {"name": name, "phone": phone, "document_type": document_type, "document_title": title},
+            {
+                "name": name,
+                "phone": phone,
+                "document_type": document_type,
+                "number_label": kind.number_label if kind else "",
+            },
         )()
         self.masked_id = masked_id
         self.password = password

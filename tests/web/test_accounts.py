@@ -262,8 +262,15 @@ def test_the_account_slip_names_the_document_the_person_logs_in_with(
     foreigner = in_english(browser).post(
         "/enterprise/applicants", data=_person(**typed, **permit), headers=HX
     )
-    assert "13970709902 (mobile number) or the number of the Passport" in foreigner.text
-    assert "ID card" not in foreigner.text.partition('id="account-slip"')[2].partition("</section>")[0]
+    slip = foreigner.text.partition('id="account-slip"')[2].partition("</section>")[0]
+    # Named as every page names the number (“Passport number”), not “the number of the Passport”.
+    assert "13970709902 (mobile number) or Passport number" in slip
+    assert "the number of the" not in slip and "ID card" not in slip
+    permit = {"document_type": "hk_macau_permit", "id_number": "H12345678", "phone": "13970709903"}
+    hk = browser.post("/enterprise/applicants", data=_person(name="陈大文", **permit), headers=HX)
+    assert "13970709903 (mobile number) or Mainland travel permit number (Hong Kong and Macao residents)" in (
+        hk.text
+    )
 
 
 def test_a_hong_kong_residents_chinese_and_english_names_keep_their_spaces(
