@@ -219,7 +219,7 @@ STATE_TITLES: dict[str, dict[str, str]] = {
         "published": N_("已发布"),
     },
     "committee_kind": {"city": N_("市（区）级评委会"), "provincial": N_("省级评委会")},
-    "scope_source": {"profile": N_("申报计划安排表"), "admin": N_("管理员录入")},
+    "scope_source": {"profile": N_("政策配置载入"), "admin": N_("管理员录入")},
     "handoff_import": {"checked": N_("已核对，待确认导入"), "applied": N_("已导入")},
     "handoff_result": {"passed": N_("通过"), "failed": N_("未通过")},
     "recommendation_method": {

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from portal.domain import schema
-from portal.domain.i18n import N_
+from portal.domain.i18n import N_, NC_
 from portal.domain.identity import IdentityError, normalize_uscc
 from portal.domain.schema import Convert, Key, Match, OneOf, Range
 from portal.domain.workdays import WorkCalendar
@@ -811,6 +811,31 @@ class ProvincialWindows(Cited):
     closes_days_before_uniform: Annotated[int, Range(0, 90)]
 
 
+# What a notice calls the table of its committees and what each receives, the table a profile's
+# committee rows come from (``[committee.scope_table]``): Zhenjiang's 申报计划安排表 (003 附件),
+# Kunming's 职称评审计划表 (004 附件2). Pages put it mid-sentence ("Load the application plan"), hence
+# the context. A profile naming none reads the neutral words: one city's name is not another's.
+SCOPE_TABLES: tuple[str, ...] = (
+    NC_("table name", "申报计划安排表"),
+    NC_("table name", "职称评审计划表"),
+)
+DEFAULT_SCOPE_TABLE = NC_("table name", "评委会受理范围表")
+
+
+def scope_table_word(name: str) -> str:
+    """The catalogue's constant (a msgid under its context) for a table name a profile holds (one of
+    `SCOPE_TABLES`, checked when the profile loads), so a page shows it in the reader's language."""
+    return next((word for word in SCOPE_TABLES if word == name), DEFAULT_SCOPE_TABLE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScopeTable(Cited):
+    """The notice's own name for the table of committees and their scope, and the clause of the table
+    (its 附件): what the committees page's load action and its hint say."""
+
+    name: Annotated[str, OneOf(SCOPE_TABLES)]
+
+
 @dataclass(frozen=True, kw_only=True)
 class ReviewDeadline(Cited):
     """WIN-04 (Zhenjiang 003 三(二)): "原则上各专业中级评审时间在11月底前完成" — the committees finish their
@@ -869,6 +894,7 @@ class CommitteeRules(Cited):
     call: CallRule | None = None
     provincial_windows: ProvincialWindows | None = None
     review_deadline: ReviewDeadline | None = None
+    scope_table: ScopeTable | None = None  # the notice's name for its table; None: the neutral words
 
 
 @dataclass(frozen=True, kw_only=True)

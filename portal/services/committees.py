@@ -25,7 +25,14 @@ from sqlalchemy.orm import Session
 from portal.domain import committees as rules
 from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_, Clause
-from portal.domain.policy import CommitteeRules, PolicyProfile, ProvincialWindows, expand_levels
+from portal.domain.policy import (
+    DEFAULT_SCOPE_TABLE,
+    CommitteeRules,
+    PolicyProfile,
+    ProvincialWindows,
+    expand_levels,
+    scope_table_word,
+)
 from portal.domain.workflow import Status
 from portal.models import (
     Application,
@@ -136,6 +143,26 @@ def listing_clause(session: Session, actor: Actor) -> str:
     if len(parts) > 1 and len(tags) == 1 and all(" " in p for p in parts):
         return f"{tags.pop()} " + "、".join(p.split(" ", 1)[1] for p in parts)
     return "、".join(parts)
+
+
+@dataclass(frozen=True)
+class ScopeTableName:
+    """What the bureau's notice calls its table of committees and their scope: ``word`` a msgid (under its
+    context) for the page to translate, ``clause`` the table's (its 附件), "" where the profile names none."""
+
+    word: str
+    clause: str
+
+
+def scope_table(session: Session, actor: Actor) -> ScopeTableName:
+    """The name of the table the committees page loads from, as the actor's bureau's notice names it
+    (Zhenjiang's 申报计划安排表, 003 附件; Kunming's 职称评审计划表), else neutral words without a clause:
+    one city's term is not another's."""
+    _profile, rule = rules_for(session, session.get(Organisation, actor.org_id) if actor.org_id else None)
+    table = rule.scope_table if rule is not None else None
+    if table is None:
+        return ScopeTableName(DEFAULT_SCOPE_TABLE, "")
+    return ScopeTableName(scope_table_word(table.name), table.citation)
 
 
 # --- creating committees and keeping their scope -------------------------------------------------------

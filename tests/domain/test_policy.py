@@ -24,6 +24,7 @@ from portal.domain.policy import (
     names_match,
     next_window,
     open_window,
+    scope_table_word,
     window_closes_on_rest_day,
 )
 from portal.domain.workdays import UnknownYear, WorkCalendar
@@ -637,3 +638,21 @@ def test_rep_01_a_self_review_units_window_closes_by_the_year_end(tmp_path):
     assert profile.year_end_of("own", date(2027, 3, 1)) == date(2027, 12, 31)  # the same day of its year
     assert profile.year_end_of("a", date(2026, 3, 1)) is None
     assert profile.year_end.warns_on(date(2026, 12, 1)) and not profile.year_end.warns_on(date(2026, 11, 30))  # type: ignore[union-attr]
+
+
+def test_a_profile_names_its_committee_table_from_the_catalogues_words_only(tmp_path):
+    """The committees page says the table's name in the reader's language: a profile names one of the
+    words the catalogues translate (Zhenjiang's 申报计划安排表, Kunming's 职称评审计划表), another is refused
+    when the profile loads; a profile naming none reads the neutral words."""
+    profiles = load_profiles()
+    assert profiles["zhenjiang-2024"].committee.scope_table.name == "申报计划安排表"
+    assert profiles["kunming-2022"].committee.scope_table.name == "职称评审计划表"
+    assert scope_table_word("申报计划安排表").context == "table name"
+    text = (DEFAULT_DIRECTORY / "zhenjiang-2024.toml").read_text(encoding="utf-8")
+    with pytest.raises(PolicyError) as info:
+        load_profile(
+            _write(
+                tmp_path, text.replace('name = "申报计划安排表"', 'name = "镇江表"'), "zhenjiang-2024.toml"
+            )
+        )
+    assert info.value.key == "committee.scope_table.name" and "not one of" in info.value.problem

@@ -17,9 +17,11 @@ from tests.factories import (
     make_committee,
     make_committee_world,
     make_review_application,
+    make_world,
     to_meeting,
     to_published,
 )
+from tests.i18n.reading import in_english
 
 
 def test_the_admin_loads_the_table_and_filters_and_exports_a_committees_scope(
@@ -31,6 +33,8 @@ def test_the_admin_loads_the_table_and_filters_and_exports_a_committees_scope(
     assert "载入申报计划安排表" in page.text and "还没有评委会" in page.text
     loaded = admin.post("/committees/load", follow_redirects=True)
     assert "已载入 27 个评委会、48 行受理范围" in loaded.text
+    again = admin.post("/committees/load", follow_redirects=True)
+    assert "申报计划安排表已载入过，未重复载入" in again.text  # the bureau's own name for its table
     center = session.query(Committee).filter_by(code="zj-center").one()
     shown = admin.get(f"/committees/{center.id}?specialty=建设工程&level=中级")
     assert shown.status_code == 200
@@ -40,6 +44,29 @@ def test_the_admin_loads_the_table_and_filters_and_exports_a_committees_scope(
     sheet = admin.get(f"/committees/{center.id}/scopes.xlsx?specialty=建设工程&level=中级")
     rows = list(load_workbook(io.BytesIO(sheet.data)).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("序号", "受理专业", "受理地") and len(rows) == 3 and rows[1][2] == "镇江市区"
+
+
+def test_the_load_action_names_the_table_as_the_bureaus_own_notice_does(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Seen: every bureau's committees page offered 载入申报计划安排表 “如镇江 003 附件”, Zhenjiang's table
+    and clause, to Kunming's admin too. The words are the bureau's profile's: Zhenjiang's 申报计划安排表 with
+    its clause, Kunming's 职称评审计划表 (004 附件2、3), neutral words where a profile names no table; in
+    English, each its own translation."""
+    expected = {
+        "zhenjiang-2024": ("载入申报计划安排表", "003 附件", "Load the application plan"),
+        "kunming-2022": ("载入职称评审计划表", "004 附件2、3", "Load the review plan"),
+        "ganzhou-2026": ("载入评委会受理范围表", None, "Load the committee scope table"),
+    }
+    for profile, (action, clause, english) in expected.items():
+        world = make_world(session, policy_profile=profile)
+        admin = login_as(world.admin, membership_id=world.admin_membership.id)
+        page = admin.get("/committees").text
+        hint = page.partition('id="scope-table-hint">')[2].partition("</p>")[0]
+        assert f'id="load-committees">{action}</button>' in page, profile
+        assert "镇江" not in hint or profile.startswith("zhenjiang"), profile
+        assert (clause in hint) if clause else ("（" not in hint), profile
+        assert f'id="load-committees">{english}</button>' in in_english(admin).get("/committees").text
 
 
 def test_a_bad_scope_row_is_refused_in_chinese_and_the_form_keeps_what_was_typed(

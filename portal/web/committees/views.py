@@ -41,6 +41,7 @@ def _list_page(
         can_create=actor.is_admin,
         provincial=service.provincial_windows(db.session, actor),  # WIN-05: its days and clause, if any
         rule_clause=service.listing_clause(db.session, actor),  # the profile's CHAN-01 and EXAM-06, or ""
+        scope_table=service.scope_table(db.session, actor),  # the notice's name for it, or neutral words
         kinds=list(CommitteeKind),
         errors=errors or {},
         form=form or {"kind": CommitteeKind.CITY.value},
@@ -86,7 +87,8 @@ def load_committees() -> Response:
             "success",
         )
     else:
-        notify(N_("申报计划安排表已载入过，未重复载入；各评委会的受理范围请在其页面维护"), "info")
+        table = service.scope_table(db.session, current_actor()).word
+        notify(T_("%(table)s已载入过，未重复载入；各评委会的受理范围请在其页面维护", table=table), "info")
     return see_other(url_for("committees.list_committees"))
 
 
