@@ -36,7 +36,7 @@ from babel.dates import format_date, format_datetime
 from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
-from flask import Flask, Response, current_app, flash, g, has_request_context, request
+from flask import Flask, Response, current_app, flash, g, get_flashed_messages, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_context
@@ -51,6 +51,8 @@ from portal.domain.i18n import (
     Language,
     Text,
     clause_numbers,
+    from_record,
+    to_record,
 )
 from portal.domain.identity import country_name
 
@@ -447,8 +449,20 @@ def term(key: str) -> str:
 
 
 def notify(message: str, category: str = "info") -> None:
-    """Flash a message (a constant msgid or a `Text`) in the reader's language, Chinese data marked."""
-    flash(translate(message), category)
+    """Flash a message (a constant msgid or a `Text`) for the next page: every flash of the portal goes
+    through here. It is kept in the session as its msgid and parameters (`to_record`: JSON-safe), not as
+    words, and translated when a page shows it (`flashed_messages`): a language switched in between is
+    the one it is read in."""
+    flash(to_record(message), category)  # type: ignore[arg-type]  # a record, not words
+
+
+def flashed_messages() -> list[tuple[str, object]]:
+    """The flashes waiting for this page (taken, as Flask's get_flashed_messages does), each in the reader's
+    language with its Chinese data marked; one kept as words (a cookie from before) is shown as it is."""
+    return [
+        (category, translate(from_record(kept)) if isinstance(kept, Mapping) else kept)
+        for category, kept in get_flashed_messages(with_categories=True)
+    ]
 
 
 def switch_back() -> str:
@@ -541,6 +555,7 @@ def register_i18n(app: Flask) -> None:
         term=term,
         switch_back=switch_back,
         fact_gap=fact_gap,
+        flashed_messages=flashed_messages,
     )
     app.jinja_env.tests["chinese_in_english"] = _at_render(chinese_in_english)
     app.jinja_env.tests["series_in_english"] = _at_render(series_in_english)

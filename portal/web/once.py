@@ -17,14 +17,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Response, flash, g, request
+from flask import Response, g, request
 
 from portal.domain.errors import DomainError
+from portal.domain.i18n import N_
 from portal.extensions import db
 from portal.services import submissions
 from portal.web.context import now
 from portal.web.errors import error_response
 from portal.web.htmx import see_other
+from portal.web.i18n import notify
 from portal.web.unit_of_work import discard
 
 F = TypeVar("F", bound=Callable[..., Response])
@@ -52,7 +54,7 @@ def once_per_form(
                     db.session, request.form.get("form_token", ""), request.endpoint or "", now()
                 )
             except submissions.AlreadySubmitted as repeated:
-                flash("该表单已经提交过，本次未重复办理", "info")
+                notify(N_("该表单已经提交过，本次未重复办理"), "info")
                 first = repeated.submission.object_id
                 # The second post waited for the first one's commit (the token's unique row), so what the
                 # first made is named by now; its page loads it through its scope as any GET does.

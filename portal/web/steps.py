@@ -12,9 +12,10 @@ says how it went.
   refusal of the person is recorded whichever way it is shown.
 
 One rule for the reason: a refusal's field messages, all of them joined with "；", else its message
-(translated when flashed, Chinese data marked). A `PermissionDenied` from the service is a refusal like
-the others, shown where the person pressed the button; the 403 page is for routes the guards close
-(`staff_required`) and objects the actor may not see are a 404 (`NotFound` is no `DomainError`).
+(translated when the next page shows it, Chinese data marked: `i18n.notify`). A `PermissionDenied` from
+the service is a refusal like the others, shown where the person pressed the button; the 403 page is for
+routes the guards close (`staff_required`) and objects the actor may not see are a 404 (`NotFound` is no
+`DomainError`).
 """
 
 from __future__ import annotations
@@ -60,10 +61,10 @@ def run_step(
     """Run `step` and answer for it (the module's rules).
 
     `back`: the page the step came from (where a refusal is shown); `then`: where a done step goes, when
-    not back (e.g. back with an anchor). `done`: the success message (a msgid, a `Text` or a string
-    already in the reader's language: flashed through `notify`), or a function of the step's result
-    that returns it (it may flash more first). `page_with_errors`: the page again with the field errors,
-    its status 422; without it, field errors are flashed like any other refusal.
+    not back (e.g. back with an anchor). `done`: the success message (a msgid or a `Text`, never words
+    already translated: flashed through `notify`, translated when shown), or a function of the step's
+    result that returns it (it may flash more first). `page_with_errors`: the page again with the field
+    errors, its status 422; without it, field errors are flashed like any other refusal.
     """
     try:
         result = step()

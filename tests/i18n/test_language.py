@@ -18,7 +18,7 @@ from portal.domain.i18n import N_, NT_, T_, Language, joined
 from portal.models import User
 from portal.web import i18n
 from tests.conftest import Clock
-from tests.factories import make_application, make_user, make_world
+from tests.factories import make_application, make_committee_world, make_user, make_world
 from tests.i18n.reading import leaks
 
 SWITCH = 'id="lang-switch"'
@@ -284,3 +284,30 @@ def test_a_refusal_s_field_messages_on_the_error_page_read_in_english_with_chine
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
         html = app.handle_user_exception(refusal).get_data(as_text=True)
     assert "赣州市职称办 · 经办人；请填写姓名（与证件和社保登记一致）" in html
+
+
+def test_a_pending_flash_reads_in_the_language_chosen_after_it_was_made(
+    session: Session, clock: Clock, login_as: Any, client: FlaskClient
+) -> None:
+    """Seen: a message flashed in Chinese, then the switcher pressed before the next page: that page showed
+    the message in Chinese. A flash is kept as its msgid and parameters and translated when shown."""
+    world = make_committee_world(session, clock.now)
+    admin = login_as(world.admin, membership_id=world.admin_membership.id)
+    loaded = admin.post("/committees/load")  # flashed in Chinese, not shown yet
+    assert loaded.status_code == 303 and lang_of(admin.get("/password").text) == "zh-CN"
+    again = admin.post("/committees/load")  # a message with a nested word of its own context
+    assert again.status_code == 303
+    admin.post("/language", data={"language": "en", "back": "/committees"})
+    page = admin.get("/committees").text
+    assert "Loaded 27 review committees and 48 scope rows" not in page  # shown already, in Chinese
+    assert "The application plan was loaded before and was not loaded again" in page
+    assert "已载入过" not in page
+    # Each flash is shown once, in the language of the page that shows it.
+    admin.post("/committees/load")
+    admin.post("/language", data={"language": "zh_Hans_CN", "back": "/committees"})
+    assert "申报计划安排表已载入过，未重复载入" in admin.get("/committees").text
+    assert "已载入过" not in admin.get("/committees").text
+    # Logged out: the login page, switched before it is shown, says it in English.
+    admin.post("/logout")
+    admin.post("/language", data={"language": "en", "back": "/login"})
+    assert "You have logged out" in admin.get("/login").text

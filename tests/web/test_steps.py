@@ -4,10 +4,11 @@ its reason flashed (every field message, joined with "；") and 303 back, writes
 
 from __future__ import annotations
 
-from flask import Flask, Response, get_flashed_messages, make_response
+from flask import Flask, Response, make_response
 
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
 from portal.web import steps
+from portal.web.i18n import flashed_messages
 from portal.web.unit_of_work import Outcome, outcome_of
 
 
@@ -25,9 +26,7 @@ def test_field_errors_are_all_flashed_joined_where_no_form_shows_them(app: Flask
         answer = steps.run_step(lambda: _raise(invalid), back="/back", done="已办理")
         assert answer.status_code == 303 and answer.headers["Location"] == "/back"
         assert outcome_of(answer) is Outcome.ROLLBACK
-        assert get_flashed_messages(with_categories=True) == [
-            ("error", "不予确认须写明原因；请先勾选要办理的人员")
-        ]
+        assert flashed_messages() == [("error", "不予确认须写明原因；请先勾选要办理的人员")]
 
 
 def test_field_errors_go_back_to_the_page_when_it_can_mark_them(app: Flask) -> None:
@@ -36,7 +35,7 @@ def test_field_errors_go_back_to_the_page_when_it_can_mark_them(app: Flask) -> N
         answer = steps.run_step(lambda: _raise(invalid), back="/back", done="已办理", page_with_errors=_page)
         assert answer.status_code == 422 and "不予备案须写明原因" in answer.get_data(as_text=True)
         assert outcome_of(answer) is Outcome.ROLLBACK
-        assert get_flashed_messages() == []
+        assert flashed_messages() == []
 
 
 def test_a_permission_refusal_is_flashed_like_any_other_not_the_403_page(app: Flask) -> None:
@@ -50,7 +49,7 @@ def test_a_permission_refusal_is_flashed_like_any_other_not_the_403_page(app: Fl
             )
             assert answer.status_code == 303 and answer.headers["Location"] == "/back"
             assert outcome_of(answer) is Outcome.ROLLBACK
-            assert get_flashed_messages(with_categories=True) == [("error", error.message)]
+            assert flashed_messages() == [("error", error.message)]
 
 
 def test_a_done_step_says_so_from_its_result_and_goes_on(app: Flask) -> None:
@@ -60,4 +59,4 @@ def test_a_done_step_says_so_from_its_result_and_goes_on(app: Flask) -> None:
         )
         assert answer.status_code == 303 and answer.headers["Location"] == "/back#seat-3"
         assert outcome_of(answer) is Outcome.COMMIT
-        assert get_flashed_messages(with_categories=True) == [("success", "已列入议程 3 人")]
+        assert flashed_messages() == [("success", "已列入议程 3 人")]

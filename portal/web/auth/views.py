@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Response, current_app, flash, g, request, session, url_for
+from flask import Response, current_app, g, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.domain import passwords
 from portal.domain.errors import ValidationFailed
+from portal.domain.i18n import N_
 from portal.extensions import db, limiter
 from portal.models import OrgKind, StaffRole
 from portal.services import auth, registration, votes
 from portal.web import context
 from portal.web.auth import bp
 from portal.web.htmx import redirect_to, render_page, see_other
+from portal.web.i18n import notify
 from portal.web.redirects import referrer_target, safe_target
 from portal.web.unit_of_work import keep
 
@@ -106,7 +108,7 @@ def logout() -> Response:
     auth.end_session(db.session, current_user.token, context.now(), context.current_actor())
     logout_user()
     session.clear()
-    flash(_("您已安全退出"), "info")
+    notify(N_("您已安全退出"), "info")
     return see_other(url_for("auth.login"))
 
 
@@ -137,7 +139,7 @@ def change_password() -> Response:
             token = auth.start_session(db.session, user, context.now(), ip=request.remote_addr or "")
             session.clear()
             login_user(context.SessionUser(user, token))
-            flash(_("密码已修改"), "success")
+            notify(N_("密码已修改"), "success")
             return see_other(url_for("auth.home"))
     return render_page(
         "pages/auth/change_password.html",

@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Response, flash, request, url_for
-from flask_babel import gettext as _
+from flask import Response, request, url_for
 
 from portal.documents.certificates import table_xlsx
 from portal.domain.errors import DomainError, ValidationFailed
+from portal.domain.i18n import N_
 from portal.extensions import db
 from portal.models import CallStatus, OrgKind, StaffRole
 from portal.services import calls as service
@@ -90,7 +90,7 @@ def draft_call() -> Response:
         return discard(_list_page(errors=invalid.fields, form=request.form.to_dict(), status=422))
     except DomainError as refused:  # a profile without a call rule
         return steps.refused(url_for("committees.list_calls"), refused)
-    flash(_("已起草评审通知；请由办事机构领导报人社局备案"), "success")
+    notify(N_("已起草评审通知；请由办事机构领导报人社局备案"), "success")
     return see_other(url_for("committees.show_call", call_id=call.id))
 
 
@@ -134,7 +134,7 @@ def _step(call_id: int, step: Callable[[], T], done: str | Callable[[T], str]) -
 def file_call(call_id: int) -> Response:
     return _step(
         call_id, lambda: service.file_call(db.session, current_actor(), call_id, now()),
-        _("已报人社局备案，待确认；备案通过后才能发布"),
+        N_("已报人社局备案，待确认；备案通过后才能发布"),
     )  # fmt: skip
 
 
@@ -145,7 +145,7 @@ def decide_call(call_id: int) -> Response:
     return _step(
         call_id,
         lambda: service.decide_call(db.session, current_actor(), call_id, accept, note, now()),
-        _("已确认备案，办事机构可以发布") if accept else _("已不予备案，办事机构将按意见修改后重新报备"),
+        N_("已确认备案，办事机构可以发布") if accept else N_("已不予备案，办事机构将按意见修改后重新报备"),
     )
 
 
@@ -153,7 +153,7 @@ def _published(published: service.Published) -> str:
     """The message of a published call, its warning first when it was published late (WIN-07)."""
     if published.warning:
         notify(published.warning, "info")
-    return _("已发布评审通知，公众可在“评审通知”公开页面查看")
+    return N_("已发布评审通知，公众可在“评审通知”公开页面查看")
 
 
 @bp.post("/calls/<int:call_id>/publish")

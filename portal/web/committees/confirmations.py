@@ -13,13 +13,11 @@ plain POST, a refusal flashed and rolled back: portal/web/steps.py).
 
 from __future__ import annotations
 
-from flask import Response, flash, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask import Response, request, url_for
 from flask_login import login_required
 
 from portal.domain.errors import DomainError
-from portal.domain.i18n import T_
+from portal.domain.i18n import N_, NT_, T_
 from portal.extensions import db
 from portal.models import OrgKind, StaffRole, TitleOrigin
 from portal.services import confirmations as service
@@ -80,7 +78,7 @@ def request_confirmation(application_id: int) -> Response:
         lambda: service.request_from_row(db.session, current_actor(), application_id, row_id, origin, now()),
         back=url_for("committees.show_request", application_id=application_id),
         page_with_errors=lambda errors: _applicant_page(application_id, errors=errors, status=422),
-        done=_("已提出职称确认，随申报报送评委会办事机构，由其报人社局确认"),
+        done=N_("已提出职称确认，随申报报送评委会办事机构，由其报人社局确认"),
     )
 
 
@@ -122,12 +120,12 @@ def send_confirmations() -> Response:
         sent = service.send_list(db.session, current_actor(), now())
     except DomainError as refused:
         return steps.refused(url_for("committees.list_confirmations"), refused)
-    message = ngettext(
+    message = NT_(
         "已将 %(num)d 人报送人社局确认；请导出《专业技术人员职称资格确认人员名单》随文报送",
         "已将 %(num)d 人报送人社局确认；请导出《专业技术人员职称资格确认人员名单》随文报送",
         len(sent),
     )
-    flash(message, "success")
+    notify(message, "success")
     sent_tab = url_for("committees.list_confirmations", tab="sent")
     return hx_trigger(see_other(sent_tab), "confirmations-changed")
 
@@ -145,10 +143,10 @@ def decide_confirmations() -> Response:
         return steps.refused(back, refused)
     done = [r for r in rows if not r.why]
     if done:
-        flash(
-            ngettext("已确认 %(num)d 人", "已确认 %(num)d 人", len(done))
+        notify(
+            NT_("已确认 %(num)d 人", "已确认 %(num)d 人", len(done))
             if confirm
-            else ngettext("已不予确认 %(num)d 人", "已不予确认 %(num)d 人", len(done)),
+            else NT_("已不予确认 %(num)d 人", "已不予确认 %(num)d 人", len(done)),
             "success",
         )
     for row in rows:  # per-row results: the others were decided

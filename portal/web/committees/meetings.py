@@ -15,13 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask import Response, flash, request, url_for
-from flask_babel import gettext as _
+from flask import Response, request, url_for
 from flask_login import login_required
 
 from portal.documents.certificates import table_xlsx
 from portal.domain.errors import DomainError, ValidationFailed
-from portal.domain.i18n import T_
+from portal.domain.i18n import N_, T_
 from portal.domain.policy import LEVELS
 from portal.extensions import db
 from portal.models import BallotChoice, EntryResult, MeetingStatus, OrgKind, StaffRole
@@ -128,7 +127,7 @@ def plan_meeting() -> Response:
         meeting = service.plan_meeting(db.session, current_actor(), form_input(service.MeetingInput), now())
     except ValidationFailed as invalid:
         return discard(_list_page(errors=invalid.fields, form=request.form.to_dict(), status=422))
-    flash(_("已安排评审会议，报备截止日已按政策配置算出"), "success")
+    notify(N_("已安排评审会议，报备截止日已按政策配置算出"), "success")
     return see_other(url_for("committees.show_meeting", meeting_id=meeting.id))
 
 
@@ -239,7 +238,7 @@ def save_plan(meeting_id: int) -> Response:
     data = form_input(service.PlanInput)
     return _step(
         meeting_id, "#plan", lambda: service.save_plan(db.session, current_actor(), meeting_id, data, now()),
-        _("已保存会议筹备情况"),
+        N_("已保存会议筹备情况"),
     )  # fmt: skip
 
 
@@ -253,7 +252,7 @@ def add_to_agenda(meeting_id: int) -> Response:
     except DomainError as refused:
         return steps.refused(_back(meeting_id, "#agenda"), refused)
     if outcome.done:
-        flash(_("已列入议程 %(n)d 人", n=len(outcome.done)), "success")
+        notify(T_("已列入议程 %(n)d 人", n=len(outcome.done)), "success")
     for row in outcome.failed:  # per-row results: the others were added
         notify(T_("%(person)s：%(why)s", person=row.name, why=row.why), "error")
     return see_other(_back(meeting_id, "#agenda"))
@@ -265,7 +264,7 @@ def remove_from_agenda(meeting_id: int, application_id: int) -> Response:
     return _step(
         meeting_id, "#agenda",
         lambda: service.remove_from_agenda(db.session, current_actor(), meeting_id, application_id, now()),
-        _("已移出议程"),
+        N_("已移出议程"),
     )  # fmt: skip
 
 
@@ -278,12 +277,12 @@ def remove_from_agenda(meeting_id: int, application_id: int) -> Response:
 def draw_panel(meeting_id: int) -> Response:
     size = as_id(request.form.get("size"))
     if size is None or size > 999:
-        return discard(_meeting_page(meeting_id, errors={"size": _("请填写抽取人数（奇数）")}, status=422))
+        return discard(_meeting_page(meeting_id, errors={"size": N_("请填写抽取人数（奇数）")}, status=422))
     seed = request.form.get("seed", "")[:32]
     return _step(
         meeting_id, "#panel",
         lambda: votes.draw_panel(db.session, current_actor(), meeting_id, size, now(), seed=seed),
-        _("已随机抽取评审专家，抽取种子已记录，可据此复核"),
+        N_("已随机抽取评审专家，抽取种子已记录，可据此复核"),
     )  # fmt: skip
 
 
@@ -292,7 +291,7 @@ def draw_panel(meeting_id: int) -> Response:
 def file_meeting(meeting_id: int) -> Response:
     return _step(
         meeting_id, "#filing", lambda: service.file_meeting(db.session, current_actor(), meeting_id, now()),
-        _("已报人社局备案，待确认"),
+        N_("已报人社局备案，待确认"),
     )  # fmt: skip
 
 
@@ -311,7 +310,7 @@ def cancel_meeting(meeting_id: int) -> Response:
     return _reasoned_step(
         meeting_id, "cancel_reason", "",
         lambda reason: service.cancel_meeting(db.session, current_actor(), meeting_id, reason, now()),
-        _("已取消评审会议：议程中的申报已退回待列入评审会议，抽取的专家已释放"),
+        N_("已取消评审会议：议程中的申报已退回待列入评审会议，抽取的专家已释放"),
     )  # fmt: skip
 
 
@@ -322,7 +321,7 @@ def withdraw_filing(meeting_id: int) -> Response:
     return _reasoned_step(
         meeting_id, "withdraw_reason", "#filing",
         lambda reason: service.withdraw_filing(db.session, current_actor(), meeting_id, reason, now()),
-        _("已撤回备案：会议回到筹备中，可修改后重新报备，或取消会议"),
+        N_("已撤回备案：会议回到筹备中，可修改后重新报备，或取消会议"),
     )  # fmt: skip
 
 
@@ -333,7 +332,7 @@ def decide_filing(meeting_id: int) -> Response:
     return _step(
         meeting_id, "#filing",
         lambda: service.decide_filing(db.session, current_actor(), meeting_id, accept, note, now()),
-        _("已确认备案") if accept else _("已不予备案，办事机构将按意见修改后重新报备"),
+        N_("已确认备案") if accept else N_("已不予备案，办事机构将按意见修改后重新报备"),
     )  # fmt: skip
 
 
@@ -344,7 +343,7 @@ def open_voting(meeting_id: int) -> Response:
     return _step(
         meeting_id, "#vote",
         lambda: votes.open_voting(db.session, current_actor(), meeting_id, present, now()),
-        _("表决已开始：出席专家在“我的评审会议”页面投票"),
+        N_("表决已开始：出席专家在“我的评审会议”页面投票"),
     )  # fmt: skip
 
 
@@ -353,7 +352,7 @@ def open_voting(meeting_id: int) -> Response:
 def close_voting(meeting_id: int) -> Response:
     return _step(
         meeting_id, "#vote", lambda: votes.close_voting(db.session, current_actor(), meeting_id, now()),
-        _("已计票；请发布评审结果公示，期满后确认结果"),
+        N_("已计票；请发布评审结果公示，期满后确认结果"),
     )  # fmt: skip
 
 
@@ -364,7 +363,7 @@ def confirm_results(meeting_id: int) -> Response:
     return _step(
         meeting_id, "#results",
         lambda: results.confirm_results(db.session, current_actor(), meeting_id, note, now()),
-        _("已确认评审结果，待人社局公布"),
+        N_("已确认评审结果，待人社局公布"),
     )  # fmt: skip
 
 
@@ -375,7 +374,7 @@ def publish_results(meeting_id: int) -> Response:
     return _step(
         meeting_id, "#results",
         lambda: results.publish_results(db.session, current_actor(), meeting_id, number, now()),
-        _("已公布评审结果；通过人员待录入省统一证书编号"),
+        N_("已公布评审结果；通过人员待录入省统一证书编号"),
     )  # fmt: skip
 
 
@@ -492,7 +491,7 @@ def renew_expert(expert_id: int) -> Response:
             db.session, current_actor(), expert_id, form_input(votes.TermInput), now()
         ),
         back=url_for("committees.show_expert", expert_id=expert_id),
-        done=_("已续聘：新的任期已记录"),
+        done=N_("已续聘：新的任期已记录"),
         page_with_errors=lambda fields: _expert_page(expert_id, errors=fields, status=422),
     )
 
@@ -504,7 +503,7 @@ def set_expert_level(expert_id: int) -> Response:
     return steps.run_step(
         lambda: votes.set_title_level(db.session, current_actor(), expert_id, level, now()),
         back=url_for("committees.show_expert", expert_id=expert_id),
-        done=_("已记录现有职称层级"),
+        done=N_("已记录现有职称层级"),
         page_with_errors=lambda fields: _expert_page(expert_id, errors=fields, status=422),
     )
 
@@ -517,7 +516,7 @@ def set_expert_subject(expert_id: int) -> Response:
     return steps.run_step(
         lambda: votes.set_subject(db.session, current_actor(), expert_id, series, specialty, now()),
         back=url_for("committees.show_expert", expert_id=expert_id),
-        done=_("已修改系列 / 专业"),
+        done=N_("已修改系列 / 专业"),
         page_with_errors=lambda fields: _expert_page(expert_id, errors=fields, status=422),
     )
 
@@ -530,7 +529,7 @@ def deactivate_expert(expert_id: int) -> Response:
     return steps.run_step(
         lambda: votes.deactivate_expert(db.session, current_actor(), expert_id, reason, now()),
         back=url_for("committees.show_expert", expert_id=expert_id),
-        done=_("已停用：该专家不再参加抽取；其所在的尚未表决的会议，请在会议页面重新抽取专家"),
+        done=N_("已停用：该专家不再参加抽取；其所在的尚未表决的会议，请在会议页面重新抽取专家"),
         page_with_errors=lambda fields: _expert_page(expert_id, errors=fields, status=422),
     )
 
@@ -542,7 +541,7 @@ def restore_expert(expert_id: int) -> Response:
     return steps.run_step(
         lambda: votes.restore_expert(db.session, current_actor(), expert_id, now()),
         back=url_for("committees.show_expert", expert_id=expert_id),
-        done=_("已恢复：该专家重新在专家库中"),
+        done=N_("已恢复：该专家重新在专家库中"),
     )
 
 
@@ -585,7 +584,7 @@ def acknowledge(meeting_id: int) -> Response:
         lambda: votes.acknowledge(db.session, current_actor(), meeting_id, now()),
         back=url_for("committees.my_panels"),
         then=url_for("committees.my_panels") + f"#seat-{meeting_id}",
-        done=_("已确认学习评价标准条件"),
+        done=N_("已确认学习评价标准条件"),
     )
 
 
@@ -602,5 +601,5 @@ def cast_ballot(meeting_id: int) -> Response:
         back=url_for("committees.my_panels"),
         then=url_for("committees.my_panels") + f"#seat-{meeting_id}",
         page_with_errors=lambda errors: _panels_page(errors=errors, status=422),
-        done=_("已投票。您的选择不记名保存，任何人只能看到汇总票数"),
+        done=N_("已投票。您的选择不记名保存，任何人只能看到汇总票数"),
     )
