@@ -53,6 +53,7 @@ from portal.domain.i18n import (
     clause_numbers,
     from_record,
     to_record,
+    worded,
 )
 from portal.domain.identity import country_name
 
@@ -453,16 +454,27 @@ def notify(message: str, category: str = "info") -> None:
     through here. It is kept in the session as its msgid and parameters (`to_record`: JSON-safe), not as
     words, and translated when a page shows it (`flashed_messages`): a language switched in between is
     the one it is read in."""
-    flash(to_record(message), category)  # type: ignore[arg-type]  # a record, not words
+    record = to_record(message)
+    if str(from_record(record)) != str(message):
+        # Chinese worded apart from its template (a period within one year omits the second year, at any
+        # depth): kept as written, for a Chinese page to show it so.
+        record["zh"] = str(message)
+    flash(record, category)  # type: ignore[arg-type]  # a record, not words
 
 
 def flashed_messages() -> list[tuple[str, object]]:
     """The flashes waiting for this page (taken, as Flask's get_flashed_messages does), each in the reader's
     language with its Chinese data marked; one kept as words (a cookie from before) is shown as it is."""
     return [
-        (category, translate(from_record(kept)) if isinstance(kept, Mapping) else kept)
+        (category, translate(_kept(kept)) if isinstance(kept, Mapping) else kept)
         for category, kept in get_flashed_messages(with_categories=True)
     ]
+
+
+def _kept(record: Mapping[str, object]) -> Text:
+    message = from_record(record)
+    chinese = record.get("zh")
+    return worded(chinese, message) if isinstance(chinese, str) else message
 
 
 def switch_back() -> str:

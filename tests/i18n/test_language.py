@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
-from portal.domain.i18n import N_, NT_, T_, Language, joined
+from portal.domain.i18n import N_, NT_, T_, Language, joined, worded
 from portal.models import User
 from portal.web import i18n
 from tests.conftest import Clock
@@ -311,3 +311,20 @@ def test_a_pending_flash_reads_in_the_language_chosen_after_it_was_made(
     admin.post("/logout")
     admin.post("/language", data={"language": "en", "back": "/login"})
     assert "You have logged out" in admin.get("/login").text
+
+
+def test_a_flash_worded_apart_from_its_template_keeps_its_chinese(app: Flask) -> None:
+    """A period within one year is written 2027年1月20日至2月20日 (the rule words it apart from its template):
+    kept as a msgid and parameters, the flash still reads so in Chinese, and by its template in English."""
+    period = worded(
+        "2027年1月20日至2月20日", T_("%(start)s至%(end)s", start=date(2027, 1, 20), end=date(2027, 2, 20))
+    )
+    message = T_("当前不在受理期内，下一受理期：%(period)s（%(batch)s）", period=period, batch="2027年第一批")
+    for header, expected in (
+        ("zh-CN", "当前不在受理期内，下一受理期：2027年1月20日至2月20日（2027年第一批）"),
+        ("en", "20 Jan 2027"),
+    ):
+        with app.test_request_context("/", headers={"Accept-Language": header}):
+            i18n.notify(message, "error")
+            [(category, shown)] = i18n.flashed_messages()
+            assert category == "error" and expected in str(shown), header
