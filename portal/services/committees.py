@@ -27,9 +27,11 @@ from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_, Clause
 from portal.domain.policy import (
     DEFAULT_SCOPE_TABLE,
+    Authority,
     CommitteeRules,
     PolicyProfile,
     ProvincialWindows,
+    Window,
     expand_levels,
     scope_table_word,
 )
@@ -273,6 +275,25 @@ class LoadReport:
     rows: int  # scope rows created now
 
 
+def _loadable(profile: PolicyProfile) -> list[tuple[Authority, list[Window]]]:
+    """Each accepting body of the profile with its 评审 batches: what `load_from_profile` makes committees
+    of. Only a profile whose notice tabulates the accepting bodies has any (Zhenjiang's 申报计划安排表);
+    Kunming's review plans are annexes the seeds do not carry, so its rows name no body."""
+    found: list[tuple[Authority, list[Window]]] = []
+    for authority in profile.authorities:
+        batches = [w for w in profile.batches if w.authority == authority.code and "评审" in w.pathways]
+        if batches:
+            found.append((authority, batches))
+    return found
+
+
+def can_load_from_profile(session: Session, actor: Actor) -> bool:
+    """Whether the actor's bureau's profile has a table of accepting bodies to load: the committees page
+    offers 载入… only then, and says otherwise that committees are set up one by one."""
+    profile, rule = rules_for(session, session.get(Organisation, actor.org_id) if actor.org_id else None)
+    return profile is not None and rule is not None and bool(_loadable(profile))
+
+
 def load_from_profile(session: Session, actor: Actor, now: datetime) -> LoadReport:
     """The bureau profile's table of accepting bodies as committees with their scope (Zhenjiang's 申报计划
     安排表: each accepting body of a 评审 row is a committee's office, each row a scope row with its clause).
@@ -281,12 +302,13 @@ def load_from_profile(session: Session, actor: Actor, now: datetime) -> LoadRepo
     profile = effective_profile(session, bureau)
     if profile is None or profile.committee is None:
         raise ValidationFailed({"profile": N_("本局的政策配置没有评审委员会途径，无可载入的受理范围")})
+    loadable = _loadable(profile)
+    if not loadable:
+        nothing = N_("本局的政策配置没有列出各受理单位的评委会受理范围，无可载入的内容；请逐个设立评委会")
+        raise ValidationFailed({"profile": nothing})
     created: list[Committee] = []
     count = 0
-    for authority in profile.authorities:
-        batches = [w for w in profile.batches if w.authority == authority.code and "评审" in w.pathways]
-        if not batches:
-            continue
+    for authority, batches in loadable:
         existing = session.scalars(
             select(Committee).where(Committee.bureau_id == bureau.id, Committee.code == authority.code)
         ).first()

@@ -51,22 +51,39 @@ def test_the_load_action_names_the_table_as_the_bureaus_own_notice_does(
 ) -> None:
     """Seen: every bureau's committees page offered 载入申报计划安排表 “如镇江 003 附件”, Zhenjiang's table
     and clause, to Kunming's admin too. The words are the bureau's profile's: Zhenjiang's 申报计划安排表 with
-    its clause, Kunming's 职称评审计划表 (004 附件2、3), neutral words where a profile names no table; in
-    English, each its own translation."""
-    expected = {
-        "zhenjiang-2024": ("载入申报计划安排表", "003 附件", "Load the application plan"),
-        "kunming-2022": ("载入职称评审计划表", "004 附件2、3", "Load the review plan"),
-        "ganzhou-2026": ("载入评委会受理范围表", None, "Load the committee scope table"),
+    its clause; in English, its own translation."""
+    world = make_world(session, policy_profile="zhenjiang-2024")
+    admin = login_as(world.admin, membership_id=world.admin_membership.id)
+    page = admin.get("/committees").text
+    hint = page.partition('id="scope-table-hint">')[2].partition("</p>")[0]
+    assert 'id="load-committees">载入申报计划安排表</button>' in page and "003 附件" in hint
+    english = in_english(admin).get("/committees").text
+    assert 'id="load-committees">Load the application plan</button>' in english
+
+
+def test_a_bureau_whose_profile_lists_no_accepting_bodies_is_offered_no_load_that_loads_nothing(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Seen: Kunming's and Ganzhou's admins were offered 载入…, which loaded nothing and then said the table
+    “was loaded before”. Their profiles list no accepting bodies (Kunming's review plans are annexes the
+    notice does not carry): the page says to set committees up one by one, and a forged load is refused
+    in words."""
+    refusals = {
+        "kunming-2022": "so there is nothing to load; set up the review committees one by one",
+        "ganzhou-2026": "has no committee road: there is no scope to load",
     }
-    for profile, (action, clause, english) in expected.items():
+    for profile, refusal in refusals.items():
         world = make_world(session, policy_profile=profile)
         admin = login_as(world.admin, membership_id=world.admin_membership.id)
         page = admin.get("/committees").text
-        hint = page.partition('id="scope-table-hint">')[2].partition("</p>")[0]
-        assert f'id="load-committees">{action}</button>' in page, profile
-        assert "镇江" not in hint or profile.startswith("zhenjiang"), profile
-        assert (clause in hint) if clause else ("（" not in hint), profile
-        assert f'id="load-committees">{english}</button>' in in_english(admin).get("/committees").text
+        assert 'id="load-committees"' not in page, profile
+        assert "本局的政策配置没有列出各受理单位的评委会受理范围，请在下方逐个设立评委会" in page, profile
+        assert "系统管理员可以在下方逐个设立评委会" in page and "载入政策配置" not in page, profile
+        english = in_english(admin).get("/committees").text
+        assert "Load the" not in english, profile
+        refused = admin.post("/committees/load", follow_redirects=True)  # the browser now reads English
+        assert refusal in refused.text, profile
+        assert "was loaded before" not in refused.text, profile
 
 
 def test_a_bad_scope_row_is_refused_in_chinese_and_the_form_keeps_what_was_typed(

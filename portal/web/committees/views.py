@@ -39,6 +39,7 @@ def _list_page(
         committees=committees,
         staff_pages={c.id for c in committees if staff.may_view_staff(actor, c.office)},
         can_create=actor.is_admin,
+        can_load=actor.is_admin and service.can_load_from_profile(db.session, actor),
         provincial=service.provincial_windows(db.session, actor),  # WIN-05: its days and clause, if any
         rule_clause=service.listing_clause(db.session, actor),  # the profile's CHAN-01 and EXAM-06, or ""
         scope_table=service.scope_table(db.session, actor),  # the notice's name for it, or neutral words
