@@ -22,6 +22,7 @@ import secrets
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from datetime import date, datetime
+from typing import NoReturn
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -213,7 +214,9 @@ def add_expert(session: Session, actor: Actor, data: ExpertInput, now: datetime)
     for the recusal), the level of their title (chosen, or read from the title's text) at the committee's
     level or above, and the term of their appointment (at most 3 years, 人社部令第40号). A suggested series
     typed in English ("Engineering") is taken back as the Chinese name the applications write (工程).
-    Audited."""
+    Audited; a refusal too, as a denied ``add_expert`` with its code and the fields refused, as
+    `deactivate_expert`'s are: ``already_in_pool``, ``applicant_account`` (an applicant's account is no
+    expert), ``unknown_series``, ``below_committee_level``, else ``invalid_expert``."""
     committee = _office(session, actor)
     data = replace(data, series=series_as_stored(data.series.strip()))
     errors: dict[str, str] = {}
@@ -237,7 +240,8 @@ def add_expert(session: Session, actor: Actor, data: ExpertInput, now: datetime)
             errors[field] = T_("请填写%(title)s", title=title)
         elif len(value) > limit:
             errors[field] = T_("%(title)s不能超过%(limit)s字", title=title, limit=limit)
-    for field, why in subjects(session, committee).refusals(data.series.strip()).items():
+    unknown = subjects(session, committee).refusals(data.series.strip())
+    for field, why in unknown.items():
         errors.setdefault(field, why)
     try:
         checked = staff.check_person(
@@ -246,6 +250,7 @@ def add_expert(session: Session, actor: Actor, data: ExpertInput, now: datetime)
     except ValidationFailed as invalid:
         errors.update(invalid.fields)
         checked = None
+    code = "invalid_expert"
     if checked is not None and checked.existing is not None:
         if session.scalar(
             select(Expert.id).where(
@@ -253,11 +258,18 @@ def add_expert(session: Session, actor: Actor, data: ExpertInput, now: datetime)
             )
         ):
             errors["id_number"] = N_("此人已在本评委会专家库中")
+            code = "already_in_pool"
         elif checked.existing.employer_id is not None or checked.existing.registered_with_id is not None:
             # An applicant's account (opened by HR, or registered by the person: ACC-04) is not an expert.
             errors["id_number"] = N_("此人是申报人账号，不能作为评审专家（回避）")
+            code = "applicant_account"
     if errors:
-        raise ValidationFailed(errors)
+        # The most telling cause names the refusal (the fields list says what else was wrong).
+        if code == "invalid_expert" and unknown:
+            code = "unknown_series"
+        elif code == "invalid_expert" and "title_level" in errors and level in LEVELS:
+            code = "below_committee_level"
+        _refuse_pool_input(session, actor, (committee.id, None), "add_expert", code, errors, now)
     assert checked is not None and term is not None and level is not None
     account = None
     user = checked.existing
@@ -303,7 +315,9 @@ def get_expert(session: Session, actor: Actor, expert_id: int) -> Expert:
 
 def renew_expert(session: Session, actor: Actor, expert_id: int, data: TermInput, now: datetime) -> Expert:
     """A new term for an expert (续聘): from its appointment day to its end, at most 3 years (人社部令第40号);
-    it replaces the current term, which the audit row keeps."""
+    it replaces the current term, which the audit row keeps. A refusal is audited as a denied
+    ``renew_expert`` with its code (``term_ended``: a new term already over; ``invalid_term``: a date
+    missing, malformed, or a term over 3 years) and the fields refused."""
     expert = get_expert(session, actor, expert_id)
     errors: dict[str, str] = {}
     if not data.appointed_on.strip():
@@ -315,7 +329,10 @@ def renew_expert(session: Session, actor: Actor, expert_id: int, data: TermInput
     if late:
         errors["term_ends"] = late
     if errors or term is None:
-        raise ValidationFailed(errors)
+        code = "term_ended" if late else "invalid_term"
+        _refuse_pool_input(
+            session, actor, (expert.committee_id, expert.id), "renew_expert", code, errors, now
+        )
     before = {"appointed_on": expert.appointed_on.isoformat(), "term_ends": expert.term_ends.isoformat()}
     expert.appointed_on, expert.term_ends = term
     session.flush()
@@ -331,11 +348,15 @@ def renew_expert(session: Session, actor: Actor, expert_id: int, data: TermInput
 
 def set_title_level(session: Session, actor: Actor, expert_id: int, level: str, now: datetime) -> Expert:
     """The level of the title an expert holds, filled in (待补充) or corrected; audited with the level
-    before. A level below the committee's is recorded (the expert is then not drawn) but said so."""
+    before. A level below the committee's is recorded (the expert is then not drawn) but said so. A value
+    not in the list is refused, audited as a denied ``set_expert_level`` (``invalid_level``)."""
     expert = get_expert(session, actor, expert_id)
     level = level.strip()
     if level not in LEVELS:
-        raise ValidationFailed({"title_level": N_("请从列表中选择职称层级")})
+        _refuse_pool_input(
+            session, actor, (expert.committee_id, expert.id), "set_expert_level", "invalid_level",
+            {"title_level": N_("请从列表中选择职称层级")}, now,
+        )  # fmt: skip
     before = expert.title_level
     expert.title_level = level
     session.flush()
@@ -412,20 +433,44 @@ def open_seats(session: Session, expert: Expert) -> list[PanelMember]:
     )
 
 
+# A pool step's object: the committee and the expert (None for one being added).
+PoolStep = tuple[int, int | None]
+
+
 def _refuse_pool_step(
-    session: Session, actor: Actor, expert: Expert, action: str, code: str, now: datetime, **detail: object
+    session: Session, actor: Actor, on: PoolStep, action: str, code: str, now: datetime, **detail: object
 ) -> None:
-    """Audit a refused pool step on the committee (kept past the rollback, as `set_subject` does)."""
+    """Audit a refused pool step on the committee (kept past the rollback, as `set_subject` does): the
+    expert it concerns, the refusal's code and what else it names (the fields refused; never the values
+    typed, which may hold an ID number)."""
+    committee_id, expert_id = on
     audit.record_attempt(
-        session, actor, action, now, object_type="committee", object_id=expert.committee_id,
-        detail={"expert_id": expert.id, "code": code, **detail},
+        session, actor, action, now, object_type="committee", object_id=committee_id,
+        detail={"expert_id": expert_id, "code": code, **detail},
     )  # fmt: skip
+
+
+def _refuse_pool_input(
+    session: Session,
+    actor: Actor,
+    on: PoolStep,
+    action: str,
+    code: str,
+    errors: dict[str, str],
+    now: datetime,
+) -> NoReturn:
+    """A pool form refused: audited as a denied ``action`` with its code and the fields refused, then
+    raised as those fields' errors (the form comes back with what was typed)."""
+    _refuse_pool_step(session, actor, on, action, code, now, fields=sorted(errors))
+    invalid = ValidationFailed(errors)
+    invalid.code = code
+    raise invalid
 
 
 def _pool_refusal(
     session: Session, actor: Actor, expert: Expert, action: str, code: str, message: str, now: datetime
 ) -> None:
-    _refuse_pool_step(session, actor, expert, action, code, now)
+    _refuse_pool_step(session, actor, (expert.committee_id, expert.id), action, code, now)
     raise DomainError(message, code=code)
 
 
@@ -469,7 +514,9 @@ def deactivate_expert(session: Session, actor: Actor, expert_id: int, reason: st
     try:
         reason = check_text(reason, N_("停用原因"), LIMITS["deactivation_reason"], required=True)
     except ValueError as bad:
-        _refuse_pool_step(session, actor, expert, "deactivate_expert", "invalid_reason", now)
+        _refuse_pool_step(
+            session, actor, (expert.committee_id, expert.id), "deactivate_expert", "invalid_reason", now
+        )
         invalid = ValidationFailed({"deactivation_reason": bad.args[0]})
         invalid.code = "invalid_reason"
         raise invalid from None
