@@ -74,6 +74,8 @@ class NoticeKind(StrEnum):
     REVOKED = "revoked"
     PANEL = "panel"  # an expert: on a filed meeting's panel
     VOTING = "voting"  # an expert present: the vote has opened
+    # An expert taken out of a committee's pool (停用) or put back (恢复): their panels go or come back.
+    POOL_STANDING = "pool_standing"
     JOB_DONE = "job_done"  # a long job the person started finished (or gave up): its page has the result
     ACCOUNT_CHANGED = "account_changed"  # HR changed the person's login mobile or name
 
@@ -99,6 +101,7 @@ TOPIC_OF: dict[NoticeKind, EmailTopic] = {
     NoticeKind.REVOKED: EmailTopic.DECISIONS,
     NoticeKind.PANEL: EmailTopic.WORK,
     NoticeKind.VOTING: EmailTopic.WORK,
+    NoticeKind.POOL_STANDING: EmailTopic.WORK,
     NoticeKind.JOB_DONE: EmailTopic.WORK,
     NoticeKind.ACCOUNT_CHANGED: EmailTopic.SECURITY,
 }

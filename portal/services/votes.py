@@ -544,6 +544,7 @@ def deactivate_expert(session: Session, actor: Actor, expert_id: int, reason: st
         session, actor, "deactivate_expert", now, object_type="committee", object_id=expert.committee_id,
         reason=reason, detail={"expert_id": expert.id, "user_id": expert.user_id, "open_panels": seats},
     )  # fmt: skip
+    _tell_the_expert(session, expert, T_(DEACTIVATED, reason=reason, **_pool_words(expert)), now)
     return expert
 
 
@@ -566,7 +567,34 @@ def restore_expert(session: Session, actor: Actor, expert_id: int, now: datetime
         session, actor, "restore_expert", now, object_type="committee", object_id=expert.committee_id,
         detail={"expert_id": expert.id, "user_id": expert.user_id, "deactivation": ended},
     )  # fmt: skip
+    _tell_the_expert(session, expert, T_(RESTORED, **_pool_words(expert)), now)
     return expert
+
+
+# What the expert is told when the office takes them out of its pool or puts them back (`_tell_the_expert`).
+DEACTIVATED = N_(
+    "%(office)s已将您移出%(committee)s评审专家库（停用），原因：%(reason)s。今后不再抽选您为评审专家；"
+    "您所在的尚未表决的评审会议不再在“我的评审会议”中显示，您也不能再为其确认或投票，已投的票仍然有效。"
+    "如有疑问，请联系%(office)s。"
+)
+RESTORED = N_(
+    "%(office)s已将您恢复到%(committee)s评审专家库：您可再被抽选为评审专家，"
+    "您所在的尚未表决的评审会议重新在“我的评审会议”中显示。"
+)
+
+
+def _pool_words(expert: Expert) -> dict[str, str]:
+    return {"office": expert.committee.office.name, "committee": expert.committee.name}
+
+
+def _tell_the_expert(session: Session, expert: Expert, message: str, now: datetime) -> None:
+    """The expert hears that the office took them out of its pool or put them back: which office, why (a
+    deactivation's reason) and what it means for their panels; in the inbox and, as other notices of
+    their work (the draw, the vote's opening), by e-mail where they receive that topic
+    (`NoticeKind.POOL_STANDING`). Linked to their panels' page, which shows what is theirs now."""
+    notifications.notify(
+        session, [expert.user_id], NoticeKind.POOL_STANDING, message, meetings.PANELS_LINK, now
+    )
 
 
 def gone_members(panel_rows: list[PanelMember]) -> list[PanelMember]:

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from portal.models import AuditEvent, MeetingStatus, StaffRole
-from portal.services import meetings, votes
+from portal.domain.mail import EmailTopic, NoticeKind, kinds_of
+from portal.models import AuditEvent, MeetingStatus, Notification, StaffRole
+from portal.services import meetings, notifications, votes
 from portal.services.actors import actor_for
 from tests.conftest import Clock
 from tests.factories import (
@@ -169,3 +170,47 @@ def test_a_ballot_cast_is_counted_and_an_awaited_ballot_keeps_the_expert(
     votes.close_voting(session, leader, meeting.id, day)
     assert [e.yes for e in meeting.entries] == [5]
     assert [s.meeting_id for s in votes.open_seats(session, members[0].expert)] == []
+
+
+def _told(session: Session, user_id: int) -> list[Notification]:
+    stmt = select(Notification).where(Notification.user_id == user_id).order_by(Notification.id)
+    return list(session.scalars(stmt))
+
+
+def test_the_expert_is_told_of_a_deactivation_with_the_reason_and_of_the_restoration(
+    session: Session, clock: Clock
+) -> None:
+    """The expert hears, in the inbox and by e-mail as their other work notices (the draw, the vote), which
+    office took them out of the pool, why, and what it means for their panels; and that they are back."""
+    _world, co, application = _road(session, clock)
+    meeting = drawn_meeting(session, co, application, clock.now, pool=5)
+    expert = votes.panel(session, meeting)[0].expert
+    expert.user.email, expert.user.email_verified_at = "zhuanjia@example.cn", clock.now
+    handler, leader = co.office.actor(StaffRole.HANDLER), co.office.actor(StaffRole.LEADER)
+    before = len(_told(session, expert.user_id))
+    office_told = len(_told(session, co.office.handler.id))
+
+    votes.deactivate_expert(session, handler, expert.id, "调离本专业", clock.now)
+    (gone,) = _told(session, expert.user_id)[before:]
+    office, committee = co.office.org.name, co.committee.name
+    assert gone.kind == NoticeKind.POOL_STANDING.value and gone.kind in kinds_of(EmailTopic.WORK)
+    assert gone.text == (
+        f"{office}已将您移出{committee}评审专家库（停用），原因：调离本专业。今后不再抽选您为评审专家；"
+        "您所在的尚未表决的评审会议不再在“我的评审会议”中显示，您也不能再为其确认或投票，已投的票仍然有效。"
+        f"如有疑问，请联系{office}。"
+    )
+    assert gone.link == meetings.PANELS_LINK and gone.message_record is not None  # read in each language
+    assert gone.id in {n.id for n, _user in notifications.pending_emails(session)}
+    # Nobody else is told: the office did it.
+    assert len(_told(session, co.office.handler.id)) == office_told
+
+    votes.restore_expert(session, leader, expert.id, clock.now)
+    back = _told(session, expert.user_id)[-1]
+    assert back.kind == NoticeKind.POOL_STANDING.value and back.text == (
+        f"{office}已将您恢复到{committee}评审专家库：您可再被抽选为评审专家，"
+        "您所在的尚未表决的评审会议重新在“我的评审会议”中显示。"
+    )
+    # A refused step tells nobody anything.
+    with pytest.raises(DomainError):
+        votes.restore_expert(session, leader, expert.id, clock.now)
+    assert _told(session, expert.user_id)[-1] is back

@@ -277,3 +277,8 @@ def test_a_deactivated_expert_no_longer_sees_the_panel_and_is_told_why_a_ballot_
     assert "您已被移出本评委会专家库（已停用），不能再投票" in expert.get("/committees/panels").text
     in_english(expert).post(f"/committees/panels/{meeting.id}/ballot", data=ballot)
     assert "can no longer vote" in expert.get("/committees/panels").text
+    # The deactivation reached their inbox, in their language: the office, the reason, the panels.
+    inbox = in_english(expert).get("/inbox").text
+    assert "has taken you out of the expert pool of" in inbox
+    assert 'Reason: <span lang="zh-CN">调离</span>' in inbox
+    assert "no longer shown under My review meetings" in inbox
