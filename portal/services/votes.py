@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from portal.domain import committees as rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
 from portal.domain.glossary import SERIES_SUGGESTIONS, series_as_stored
-from portal.domain.i18n import N_, NT_, T_, Clause, joined
+from portal.domain.i18n import N_, NT_, T_, Clause, Text, joined
 from portal.domain.mail import NoticeKind
 from portal.domain.policy import LEVELS, names_match
 from portal.domain.text import LIMITS, check_text
@@ -1105,12 +1105,86 @@ def acknowledge(session: Session, actor: Actor, meeting_id: int, now: datetime) 
 # --- the vote ------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Quorum:
+    """The quorum of a meeting's vote: of the panel as drawn and filed (the bureau accepted that list),
+    deactivated members included, who are counted absent (they cannot be registered present).
+
+    Why the denominator keeps them: the quorum is a share of the committee's members for the meeting
+    (人社部令第40号: 出席评审会议的专家人数不少于职称评审委员会人数的2/3; the profile's ``quorum``), and that
+    membership is the panel the bureau accepted with the filing (003 六(一): 专家抽取情况, CHAN-04/05):
+    the panel is fixed then, so taking a member out of the pool afterwards does not shrink it. Counting
+    only those still in the pool would let a deactivation lower the number needed (an absent member taken
+    out of the pool would then be as good as present), the opposite of what a quorum is for."""
+
+    panel: int  # members of the panel as accepted
+    needed: int  # present experts needed
+    gone: int  # members taken out of the pool since: counted in ``panel``, absent
+    citation: Text
+    office: str  # who accepted the filing (the profile's filing office)
+    fraction: str  # the profile's quorum, "2/3"
+
+    @property
+    def reachable(self) -> bool:
+        """Whether the members still in the pool can make the quorum."""
+        return self.panel - self.gone >= self.needed
+
+    @property
+    def words(self) -> Text:
+        """The rule as the office reads it before opening the vote."""
+        return T_(
+            "法定人数：出席专家不少于专家名单%(members)s人的%(fraction)s，即%(quorum)s人（%(citation)s）。",
+            members=self.panel,
+            fraction=self.fraction,
+            quorum=self.needed,
+            citation=self.citation,
+        )
+
+    @property
+    def gone_words(self) -> Text:
+        """Why deactivated members still count, and what follows when the rest cannot make the quorum."""
+        counted = NT_(
+            "已停用的%(num)d名专家仍计入专家名单（人社局确认备案的名单不因停用而缩减），按缺席计。",
+            "已停用的%(num)d名专家仍计入专家名单（人社局确认备案的名单不因停用而缩减），按缺席计。",
+            self.gone,
+        )
+        if self.reachable:
+            return counted
+        return T_(
+            "%(counted)s仍在专家库的专家%(left)s人，不足法定人数，本次会议无法开始表决，请与%(office)s联系。",
+            counted=counted,
+            left=self.panel - self.gone,
+            office=self.office,
+        )
+
+
+def quorum(session: Session, meeting: Meeting) -> Quorum:
+    """The meeting's quorum against its panel as filed (see `Quorum`: deactivated members count, absent)."""
+    rule = meetings.committee_rules(session, meeting.committee)
+    members = panel(session, meeting)
+    citation = (
+        Clause(rule.vote.citation)
+        if rule.vote.confirmed
+        else T_("%(citation)s，待核实", citation=Clause(rule.vote.citation))
+    )
+    numerator, denominator = rule.vote.quorum
+    return Quorum(
+        panel=len(members),
+        needed=rules.needed(len(members), rule.vote.quorum),
+        gone=len(gone_members(members)),
+        citation=citation,
+        office=rule.filing.office,
+        fraction=f"{numerator}/{denominator}",
+    )
+
+
 def open_voting(
     session: Session, actor: Actor, meeting_id: int, present_ids: list[int], now: datetime
 ) -> Meeting:
     """The office's leader opens the vote with the experts present (each of whom acknowledged the
     conditions, where the profile asks it: CHAN-06, 004 一(七)): only on an accepted filing, on or after the
-    meeting's day, with a quorum of the panel."""
+    meeting's day, with a quorum of the panel as filed (`quorum`: a member taken out of the pool since
+    cannot be registered present and still counts in the panel, as absent; the refusal says so)."""
     meeting = meetings._mine(session, actor, meeting_id)
     if actor.staff_role is not StaffRole.LEADER:
         raise PermissionDenied(N_("表决由办事机构领导主持开始"))
@@ -1154,20 +1228,17 @@ def open_voting(
             ),
             now, field="present",
         )  # fmt: skip
-    quorum = rules.needed(len(members), rule.vote.quorum)
-    if not rules.at_least(len(present), len(members), rule.vote.quorum) or not present:
-        citation = (
-            Clause(rule.vote.citation)
-            if rule.vote.confirmed
-            else T_("%(citation)s，待核实", citation=Clause(rule.vote.citation))
-        )
+    counted = quorum(session, meeting)
+    if not rules.at_least(len(present), counted.panel, rule.vote.quorum) or not present:
         why = T_(
             "出席专家%(present)s人，不足专家名单%(members)s人的法定人数%(quorum)s人（%(citation)s）",
             present=len(present),
-            members=len(members),
-            quorum=quorum,
-            citation=citation,
+            members=counted.panel,
+            quorum=counted.needed,
+            citation=counted.citation,
         )
+        if counted.gone:
+            why = T_("%(why)s。%(counted)s", why=why, counted=counted.gone_words)
         _refuse(session, actor, meeting, "open_voting", "no_quorum", why, now, field="present")
     for member in members:
         member.present = member in present

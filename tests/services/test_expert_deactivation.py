@@ -214,3 +214,44 @@ def test_the_expert_is_told_of_a_deactivation_with_the_reason_and_of_the_restora
     with pytest.raises(DomainError):
         votes.restore_expert(session, leader, expert.id, clock.now)
     assert _told(session, expert.user_id)[-1] is back
+
+
+def test_the_quorum_counts_the_panel_as_filed_with_a_deactivated_member_absent(
+    session: Session, clock: Clock
+) -> None:
+    """Pinned: the quorum (2/3 of the panel) is of the panel the bureau accepted, a member taken out of the
+    pool since counted in it and absent, never dropped from it (which would lower the number needed);
+    the refusal and the page's words say so, and say when the rest can no longer make it."""
+    world, co, application = _road(session, clock)
+    meeting = filed_meeting(session, world, co, [application], clock.now, pool=5)
+    members = votes.panel(session, meeting)
+    handler, leader = co.office.actor(StaffRole.HANDLER), co.office.actor(StaffRole.LEADER)
+    day = clock.now + timedelta(days=30)
+    votes.deactivate_expert(session, handler, members[0].expert_id, "调离", clock.now)
+
+    counted = votes.quorum(session, meeting)
+    assert (counted.panel, counted.needed, counted.gone, counted.reachable) == (5, 4, 1, True)
+    assert str(counted.words).startswith("法定人数：出席专家不少于专家名单5人的2/3，即4人")
+    assert counted.gone_words == (
+        "已停用的1名专家仍计入专家名单（人社局确认备案的名单不因停用而缩减），按缺席计。"
+    )
+    # Three of the four left: 3 of 4 would be a quorum, 3 of the 5 filed is not.
+    with pytest.raises(ValidationFailed) as short:
+        votes.open_voting(session, leader, meeting.id, [m.id for m in members[1:4]], day)
+    assert short.value.code == "no_quorum"
+    words = short.value.fields["present"]
+    assert "出席专家3人，不足专家名单5人的法定人数4人" in words and "已停用的1名专家仍计入专家名单" in words
+    assert meeting.state is MeetingStatus.ACCEPTED
+
+    votes.deactivate_expert(session, handler, members[1].expert_id, "调离", clock.now)
+    counted = votes.quorum(session, meeting)
+    assert (counted.gone, counted.reachable) == (2, False)
+    assert "仍在专家库的专家3人，不足法定人数，本次会议无法开始表决，请与市职称办联系。" in counted.gone_words
+
+    votes.restore_expert(session, handler, members[1].expert_id, clock.now)
+    votes.open_voting(session, leader, meeting.id, [m.id for m in members[1:]], day)  # 4 of the 5 filed
+    assert meeting.state is MeetingStatus.VOTING and meeting.present == 4
+    opened = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "open_voting", AuditEvent.outcome == "ok")
+    ).one()
+    assert opened.detail["panel"] == 5

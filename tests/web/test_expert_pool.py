@@ -282,3 +282,26 @@ def test_a_deactivated_expert_no_longer_sees_the_panel_and_is_told_why_a_ballot_
     assert "has taken you out of the expert pool of" in inbox
     assert 'Reason: <span lang="zh-CN">调离</span>' in inbox
     assert "no longer shown under My review meetings" in inbox
+
+
+def test_the_meeting_page_says_a_deactivated_member_still_counts_in_the_quorum(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    from portal.models import StaffRole
+    from portal.services import votes
+    from tests.factories import committee_road, filed_meeting
+
+    world, co, application = committee_road(session, clock)
+    meeting = filed_meeting(session, world, co, [application], clock.now, pool=5)
+    member = votes.panel(session, meeting)[0]
+    url = f"/committees/meetings/{meeting.id}"
+    handler = login_as(co.office.handler, membership_id=co.office.handler_membership.id)
+    page = handler.get(url).text
+    assert "法定人数：出席专家不少于专家名单5人的2/3，即4人" in page.split('id="quorum"')[1]
+    assert 'id="quorum-gone"' not in page
+    votes.deactivate_expert(session, co.office.actor(StaffRole.HANDLER), member.expert_id, "调离", clock.now)
+    session.flush()
+    gone = handler.get(url).text.split('id="quorum-gone"')[1].split("</p>")[0]
+    assert "已停用的1名专家仍计入专家名单（人社局确认备案的名单不因停用而缩减），按缺席计。" in gone
+    english = in_english(handler).get(url).text.split('id="quorum-gone"')[1].split("</p>")[0]
+    assert "1 deactivated expert still counts in the panel" in english
