@@ -417,20 +417,32 @@ def set_subject(
 VOTED = frozenset({MeetingStatus.TALLIED, MeetingStatus.CONFIRMED, MeetingStatus.PUBLISHED})
 
 
-def open_seats(session: Session, expert: Expert) -> list[PanelMember]:
+def open_seats(session: Session, expert: Expert, *, fresh: bool = False) -> list[PanelMember]:
     """The expert's seats on panels of meetings not yet voted (a cancelled meeting holds no panel), soonest
-    meeting first: what a deactivation leaves for the office to replace (the expert page lists them)."""
-    return list(
-        session.scalars(
-            select(PanelMember)
-            .join(Meeting, Meeting.id == PanelMember.meeting_id)
-            .where(
-                PanelMember.expert_id == expert.id,
-                Meeting.status.not_in([s.value for s in (*VOTED, MeetingStatus.CANCELLED)]),
-            )
-            .order_by(Meeting.held_on, Meeting.id)
+    meeting first: what a deactivation leaves for the office to replace (the expert page lists them).
+    ``fresh``: read again over what the session holds (after a lock, a change committed meanwhile)."""
+    query = (
+        select(PanelMember)
+        .join(Meeting, Meeting.id == PanelMember.meeting_id)
+        .where(
+            PanelMember.expert_id == expert.id,
+            Meeting.status.not_in([s.value for s in (*VOTED, MeetingStatus.CANCELLED)]),
         )
+        .order_by(Meeting.held_on, Meeting.id)
     )
+    return list(session.scalars(query.execution_options(populate_existing=fresh)))
+
+
+def _lock(session: Session, model: type[Meeting] | type[Expert], ids: list[int]) -> None:
+    """Lock these rows until the transaction ends (PostgreSQL: FOR UPDATE, in id order) and read them
+    again over what the session holds. A deactivation and the opening of a vote both lock the meeting
+    first, then the experts, so one waits for the other and then sees its outcome, and no two lockers
+    wait on each other crosswise. SQLite ignores it: every transaction there is BEGIN IMMEDIATE, so
+    writers already take turns."""
+    if ids:
+        key = model.id
+        session.execute(select(key).where(key.in_(sorted(set(ids)))).order_by(key).with_for_update())
+        session.execute(select(model).where(key.in_(ids)).execution_options(populate_existing=True)).all()
 
 
 # A pool step's object: the committee and the expert (None for one being added).
@@ -522,7 +534,15 @@ def deactivate_expert(session: Session, actor: Actor, expert_id: int, reason: st
         raise invalid from None
     if not expert.active:  # said so before anything else is weighed
         _set_standing(session, actor, expert, "deactivate_expert", now, active=False)
-    for seat in open_seats(session, expert):
+    # The opening of a vote registers the experts present under the same locks (the meeting, then its
+    # experts): one waits for the other, so no expert leaves the pool once registered present without a
+    # ballot, nor is registered present once out of it. (A ballot needs no lock: cast, it lets the
+    # deactivation go ahead; in flight, uncommitted, the deactivation is refused as voting_open.)
+    _lock(session, Meeting, [seat.meeting_id for seat in open_seats(session, expert)])
+    _lock(session, Expert, [expert.id])
+    if not expert.active:  # taken out meanwhile by another click, now committed
+        _set_standing(session, actor, expert, "deactivate_expert", now, active=False)
+    for seat in open_seats(session, expert, fresh=True):
         meeting = session.get(Meeting, seat.meeting_id)
         assert meeting is not None
         if meeting.state is MeetingStatus.VOTING and seat.present and not has_voted(session, seat):
@@ -1188,6 +1208,11 @@ def open_voting(
     meeting = meetings._mine(session, actor, meeting_id)
     if actor.staff_role is not StaffRole.LEADER:
         raise PermissionDenied(N_("表决由办事机构领导主持开始"))
+    # Locked, then read again: the meeting, then its panel's experts, as a deactivation locks them
+    # (`deactivate_expert`): an expert taken out of the pool meanwhile is seen as such, and one being
+    # taken out waits for this vote's registration of who is present.
+    _lock(session, Meeting, [meeting.id])
+    _lock(session, Expert, [m.expert_id for m in panel(session, meeting)])
     rule = meetings.committee_rules(session, meeting.committee)
     if meeting.state is not MeetingStatus.ACCEPTED:
         why = T_(

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -550,3 +551,109 @@ def test_a_name_corrected_while_a_worker_stores_its_zip_waits_and_withdraws_it(e
     with Session(engine) as session:
         job = session.get(Job, job_id)
         assert job is not None and job.result_file_id is None and "姓名已更正" in job.message
+
+
+# An expert taken out of the pool (停用) while the office's leader opens the meeting's vote with that expert
+# present (issue: the deactivation's check of open votes raced the opening). One transaction is held open
+# after its write; the other starts meanwhile and must wait for it, then refuse: the deactivation as
+# voting_open (the count waits for the expert's ballot), the opening as expert_inactive. Unlocked, each
+# read the other's row as it was and both went through: a vote waiting for a ballot its expert could no
+# longer cast (the vote never closed), or an expert out of the pool registered present. Both sides lock the
+# meeting, then the experts (PostgreSQL: FOR UPDATE; SQLite: writers take turns).
+
+
+def _accepted_meeting(engine: Engine) -> tuple[int, int, list[int], tuple[int, int], tuple[int, int]]:
+    """A meeting whose filing was accepted, its vote not open: (meeting, expert of the first seat, the
+    panel's seats, the office's leader and handler as (user, membership))."""
+    from portal.services import votes
+    from tests import factories as made
+
+    with Session(engine, expire_on_commit=False) as session:
+        world = made.make_committee_world(session, NOW)
+        co = made.make_committee(session, world, NOW)
+        application = made.make_review_application(session, world, NOW)
+        made.to_meeting(session, world, co, application, NOW)
+        seats = votes.panel(session, made.filed_meeting(session, world, co, [application], NOW, pool=5))
+        session.commit()
+        office = co.office
+        return (
+            seats[0].meeting_id,
+            seats[0].expert_id,
+            [m.id for m in seats],
+            (office.leader.id, office.leader_membership.id),
+            (office.handler.id, office.handler_membership.id),
+        )
+
+
+def _held_then_waited(engine: Engine, first: Any, second: Any) -> tuple[bool, dict[str, str]]:
+    """Run ``first`` in a transaction held open after its write, start ``second`` meanwhile; whether the
+    second waited for the first's commit, and each one's outcome ("ok" or its refusal's code)."""
+    from portal.domain.errors import DomainError
+
+    written, release = threading.Event(), threading.Event()
+    outcomes: dict[str, str] = {}
+    steps = (("first", first), ("second", second))
+
+    def run(name: str, step: Any, hold: bool) -> None:
+        with Session(engine, expire_on_commit=False) as session:
+            session.commit()
+            if not hold:
+                written.wait(timeout=30)
+            try:
+                step(session)
+                session.flush()
+                if hold:
+                    written.set()
+                    release.wait(timeout=30)
+                session.commit()
+                outcomes[name] = "ok"
+            except DomainError as refused:
+                session.commit()  # the refusal's audit row
+                outcomes[name] = refused.code or "refused"
+            finally:
+                written.set()
+
+    threads = [threading.Thread(target=run, args=(name, step, name == "first")) for name, step in steps]
+    threads[0].start()
+    assert written.wait(timeout=60)
+    threads[1].start()
+    threads[1].join(timeout=3)  # long enough for an unlocked step to read the old rows and commit meanwhile
+    waited = threads[1].is_alive()
+    release.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    return waited, outcomes
+
+
+def _as(session: Session, who: tuple[int, int]) -> Any:
+    user, membership = session.get(User, who[0]), session.get(Membership, who[1])
+    assert user is not None and membership is not None
+    return actor_for(user, membership)
+
+
+@pytest.mark.parametrize("deactivation_first", [False, True], ids=["opening-first", "deactivation-first"])
+def test_a_deactivation_and_the_vote_opening_with_the_expert_present_take_turns(
+    engine: Engine, deactivation_first: bool
+) -> None:
+    from portal.models import Expert, Meeting, MeetingStatus
+    from portal.services import votes
+
+    meeting_id, expert_id, seats, leader, handler = _accepted_meeting(engine)
+    day = NOW + timedelta(days=30)
+
+    def opening(session: Session) -> None:
+        votes.open_voting(session, _as(session, leader), meeting_id, seats, day)
+
+    def deactivation(session: Session) -> None:
+        votes.deactivate_expert(session, _as(session, handler), expert_id, "调离", day)
+
+    first, second = (deactivation, opening) if deactivation_first else (opening, deactivation)
+    waited, outcomes = _held_then_waited(engine, first, second)
+    assert waited, f"{second.__name__} went ahead while {first.__name__} was open"
+    # The second is refused: an expert out of the pool is not registered present (expert_inactive); one
+    # present whose ballot the count waits for stays in it (voting_open).
+    assert outcomes == {"first": "ok", "second": "expert_inactive" if deactivation_first else "voting_open"}
+    with Session(engine) as session:
+        state = session.get(Meeting, meeting_id).state  # type: ignore[union-attr]
+        assert state is (MeetingStatus.ACCEPTED if deactivation_first else MeetingStatus.VOTING)
+        assert session.get(Expert, expert_id).active is not deactivation_first  # type: ignore[union-attr]
