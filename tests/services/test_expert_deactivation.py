@@ -107,6 +107,11 @@ def test_a_prepared_meeting_draws_again_before_it_is_filed(session: Session, clo
         votes.draw_panel(session, handler, meeting.id, 7, clock.now)
     votes.draw_panel(session, handler, meeting.id, 5, clock.now, seed="s2")
     assert gone.id not in {m.expert_id for m in votes.panel(session, meeting)}
+    # The replacement is a draw, so the page's recomputation of it still gives the panel (no hand-picked
+    # member: there is no step adding one by hand).
+    check = votes.verify_draw(session, meeting)
+    assert check is not None and check.holds and check.seed == "s2"
+    assert not hasattr(votes, "add_member")
     meetings.file_meeting(session, leader, meeting.id, clock.now)
     assert meeting.state is MeetingStatus.FILED
 
