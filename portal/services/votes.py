@@ -1046,9 +1046,10 @@ class Quorum:
     deactivated members included, who are counted absent (they cannot be registered present).
 
     Why the denominator keeps them: the quorum is a share of the committee's members for the meeting
-    (人社部令第40号: 出席评审会议的专家人数不少于职称评审委员会人数的2/3; the profile's ``quorum``), and that
-    membership is the panel the bureau accepted with the filing (003 六(一): 专家抽取情况, CHAN-04/05):
-    the panel is fixed then, so taking a member out of the pool afterwards does not shrink it. Counting
+    (the profile's ``quorum``, 2/3, which its note reads from 人社部令第40号 as 出席专家不少于三分之二,
+    unconfirmed), and that membership is the panel the bureau accepted with the filing (003 六(一):
+    专家抽取情况, CHAN-04/05): the panel is fixed then, so taking a member out of the pool afterwards
+    does not shrink it. Counting
     only those still in the pool would let a deactivation lower the number needed (an absent member taken
     out of the pool would then be as good as present), the opposite of what a quorum is for."""
 
