@@ -31,6 +31,10 @@ def _pybabel(*args: str) -> None:
 def extract(pot: Path) -> None:
     """Every marked string of the code and the page templates (babel.cfg) into the template `pot`."""
     pot.parent.mkdir(parents=True, exist_ok=True)
+    if str(ROOT) not in sys.path:
+        # babel.cfg names an extraction method of this checkout (portal.domain.profile_texts): import it from
+        # here, not from wherever the environment installed the package (another worktree's).
+        sys.path.insert(0, str(ROOT))
     _pybabel(
         "extract",
         "-F",
