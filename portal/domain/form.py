@@ -57,6 +57,9 @@ class FieldSpec:
     low: float | None = None  # numbers and years
     high: float | None = None
     future_ok: bool = False  # dates: a validity end may lie ahead; dates of what happened may not
+    # What the field left empty means, where it means something ("至今": a job not ended); shown instead of
+    # "（空）" where the field cannot be edited.
+    blank: str = ""
 
     @property
     def input_type(self) -> str:
@@ -200,7 +203,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
             _f("post", N_("岗位（职务）"), required=True, limit=50),
             _f("professional", N_("专业技术工作"), C, required=True, choices=YES_NO),
             _f("started_on", N_("开始时间"), D, required=True),
-            _f("ended_on", N_("结束时间"), D, hint=N_("至今在职的不填")),
+            _f("ended_on", N_("结束时间"), D, hint=N_("至今在职的不填"), blank=N_("至今")),
             _f("internship", N_("在校期间实习"), FL, hint=N_("在校实习经历，按政策计入或不计入年限")),
         ),
         "002 四(一)；001 四(三)",

@@ -298,10 +298,16 @@ def translate_plain(value: object) -> object:
     return _translate(value, current_language(), markup=False)
 
 
-def format_day(value: date | datetime | None) -> str:
-    """A date (a datetime in Shanghai time) as the reader's language writes it."""
+def format_day(value: date | datetime | str | None) -> str:
+    """A date (a datetime in Shanghai time) as the reader's language writes it; a form's stored date
+    ("2016-07-15") too, and any other text as it is."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, datetime):
         value = value.astimezone(SHANGHAI).date()
     language = current_language()

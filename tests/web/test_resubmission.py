@@ -14,9 +14,11 @@ from portal.domain.workflow import Action, Status
 from portal.models import StaffRole
 from portal.services import applications, corrections, forms, materials
 from portal.services.actors import actor_for
+from portal.web import i18n
 from tests import imaging
 from tests.conftest import Clock
 from tests.factories import STORAGE, World, make_application, make_world
+from tests.i18n.reading import in_english
 
 
 @pytest.fixture
@@ -120,3 +122,24 @@ def test_the_changes_table_lists_every_field_and_replaced_file_with_dates_as_the
     assert "2016-06-30" not in table and "2015-06-30" not in table
     assert "材料：劳动（聘用）合同" in table and "新劳动合同" in table
     assert 'class="table reflow changes-table"' in page and 'data-label="补正后"' in table
+
+
+def test_the_sections_not_returned_read_as_the_page_writes_dates_series_and_an_open_end(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The walk of the demo: the locked work history showed "2016-07-15" on a page writing "15 Jul 2016", the
+    title's series as stored (工程, where the header said Engineering) and a job not ended as "(empty)"."""
+    application = returned(session, world, clock)
+    url = f"/me/applications/{application.id}"
+    page = in_english(login_as(application.applicant)).get(url).text
+    work = page[page.index('id="row-work-0"') :]
+    work = work[: work.index("</fieldset>") if "</fieldset>" in work else len(work)]
+    assert "10 Jul 2015" in work and "2015-07-10" not in work.replace('value="2015-07-10"', "")
+    assert "to date" in work and "(empty)" not in work
+    title = page[page.index('id="row-title-0"') :]
+    assert "Engineering" in title and '<span lang="zh-CN">工程</span>' not in title
+    assert "1 Sep 2016" in title
+    chinese = login_as(application.applicant)
+    chinese.set_cookie(i18n.COOKIE, i18n.Language.ZH.value)
+    zh_page = chinese.get(url).text
+    assert "2015年7月10日" in zh_page and "至今" in zh_page
