@@ -300,6 +300,32 @@ ACTION_TITLES: dict[str, str] = {
 }
 
 
+# The confirmation once a step is done: in Chinese 已 and the step's name, as the pages always wrote it; each
+# its own message, so English says what happened ("Signed off and approved"), not "Done:" and the button.
+ACTION_DONE: dict[str, str] = {
+    "submit": N_("已提交申报"),
+    "handler_approve": N_("已经办人初审通过"),
+    "leader_approve": N_("已领导签批通过"),
+    "start_notice": N_("已发布公示"),
+    "close_notice": N_("已公示期满无异议"),
+    "forward": N_("已报送主管部门"),
+    "certify": N_("已认定发证"),
+    "return": N_("已退回补正"),
+    "send_back": N_("已退回经办人重审"),
+    "resubmit": N_("已补正后重新提交"),
+    "reject": N_("已不予通过"),
+    "withdraw": N_("已撤回申报"),
+    "abandon": N_("已逾期未补正终止"),
+    "send_to_committee": N_("已送评委会评审"),
+    "return_to_sender": N_("已退回报送单位"),
+    "tally": N_("已评审表决计票"),
+    "confirm_pass": N_("已确认评审通过"),
+    "confirm_fail": N_("已确认评审未通过"),
+    "publish_result": N_("已发文公布评审结果"),
+    "record_certificate": N_("已录入证书编号"),
+}
+
+
 # What the free text of a step in the history is, named before it: the reason a case was returned or
 # refused, the reviewer's optional opinion on an approval, the vote behind a committee's result, the number
 # of the document publishing it ("理由：镇职称〔2026〕31号" read as if the publication had a reason).

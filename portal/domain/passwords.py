@@ -209,9 +209,13 @@ def reuse_problem(policy: PasswordPolicy) -> PasswordProblem:
     return PasswordProblem("reused", N_("不能与当前密码相同"))
 
 
-def summary(problems: Iterable[PasswordProblem]) -> str:
-    """One message for the form: "新密码不符合要求：长度至少12位（现为9位）；须包含…"."""
-    return T_("新密码不符合要求：%(problems)s", problems=joined((p.message for p in problems), "；"))
+def summary(problems: Iterable[PasswordProblem], *, first: bool = False) -> str:
+    """One message for the form: "新密码不符合要求：长度至少12位（现为9位）；须包含…". ``first``: the
+    account's first password (a person registering), which is no "new" one: "密码不符合要求：…"."""
+    listed = joined((p.message for p in problems), "；")
+    if first:
+        return T_("密码不符合要求：%(problems)s", problems=listed)
+    return T_("新密码不符合要求：%(problems)s", problems=listed)
 
 
 def describe(policy: PasswordPolicy, *, first: bool = False) -> str:

@@ -91,6 +91,11 @@ class Action(StrEnum):
         return ACTION_TITLES[self]
 
     @property
+    def done(self) -> str:
+        """The confirmation once the step is done (已 and its name in Chinese; past tense in English)."""
+        return glossary.ACTION_DONE[self.value]
+
+    @property
     def needs_reason(self) -> bool:
         return self in {Action.RETURN, Action.REJECT, Action.SEND_BACK, Action.RETURN_TO_SENDER}
 

@@ -101,7 +101,7 @@ def register(
         personal=passwords.personal_values(values.get("id_number"), values.get("phone")),
     )
     if problems:
-        errors["password"] = passwords.summary(problems)
+        errors["password"] = passwords.summary(problems, first=True)
     if data.password != data.confirm:
         errors["confirm"] = N_("两次输入的密码不一致")
     if errors:

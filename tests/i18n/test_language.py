@@ -280,7 +280,7 @@ def test_a_refusal_s_field_messages_on_the_error_page_read_in_english_with_chine
     assert page.status_code == 422
     lang, runs = leaks(html)
     assert lang == "en" and runs == [], runs
-    assert '<span lang="zh-CN">赣州市职称办</span> · Handler; Please enter the name (as on' in html
+    assert '<span lang="zh-CN">赣州市职称办</span> · Handler; Enter the name (as on' in html
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
         html = app.handle_user_exception(refusal).get_data(as_text=True)
     assert "赣州市职称办 · 经办人；请填写姓名（与证件和社保登记一致）" in html

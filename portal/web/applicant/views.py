@@ -8,7 +8,7 @@ from flask import Response, abort, request, url_for
 from portal.documents.certificates import CertificateView, certificate_pdf
 from portal.domain import form as form_rules
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
-from portal.domain.i18n import N_, T_, joined
+from portal.domain.i18n import N_, joined
 from portal.domain.workflow import Action
 from portal.extensions import db
 from portal.services import applications as service
@@ -202,7 +202,7 @@ def act(application_id: int) -> Response:
             if isinstance(refused, ValidationFailed)
             else "",
         )
-    notify(T_("已%(action)s", action=action.title), "success")
+    notify(action.done, "success")
     return see_other(url_for("applicant.show_application", application_id=application_id))
 
 

@@ -248,10 +248,10 @@ def act(application_id: int) -> Response:
             "pages/review/show_queue.html",
             fragment="rows",
             rows=[row],
-            row_notice=T_("已%(action)s", action=action.title),
+            row_notice=action.done,
         )
         return hx_trigger(response, "application-changed")
-    notify(T_("已%(action)s", action=action.title), "success")
+    notify(action.done, "success")
     return see_other(back)
 
 
@@ -273,7 +273,7 @@ def bulk_act() -> Response:
         return steps.refused(back, refused)
     if outcome.done:
         names = joined(name for _, name in outcome.done)
-        notify(T_("已%(action)s：%(names)s", action=action.title, names=names), "success")
+        notify(T_("%(done)s：%(names)s", done=action.done, names=names), "success")
     for _, name, why in outcome.failed:
         notify(T_("%(name)s未能办理：%(why)s", name=name or N_("（无权查看的申报）"), why=why), "error")
     response = see_other(back)
