@@ -135,7 +135,7 @@ def test_the_sections_not_returned_read_as_the_page_writes_dates_series_and_an_o
     work = page[page.index('id="row-work-0"') :]
     work = work[: work.index("</fieldset>") if "</fieldset>" in work else len(work)]
     assert "10 Jul 2015" in work and "2015-07-10" not in work.replace('value="2015-07-10"', "")
-    assert "to date" in work and "(empty)" not in work
+    assert "To date" in work and "(empty)" not in work
     title = page[page.index('id="row-title-0"') :]
     assert "Engineering" in title and '<span lang="zh-CN">工程</span>' not in title
     assert "1 Sep 2016" in title
