@@ -43,6 +43,25 @@ def pytest_configure(config: pytest.Config) -> None:
         compile_if_stale()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _demo_password_hashed_once() -> Iterator[None]:
+    """`seed-demo` gives some sixty accounts the README's one password, each hashed at argon2's full cost
+    (about 0.3 s apiece: two thirds of a seeding, and a dozen tests seed). Here that password is hashed
+    once per worker and every account gets that real, full-cost argon2id hash (only the salt is shared),
+    so a login still runs the whole verification. Any other password is hashed as in production."""
+    from portal.demo import DEMO_PASSWORD
+
+    real = auth.hash_password
+    demo_hash = real(DEMO_PASSWORD)
+
+    def hash_password(password: str) -> str:
+        return demo_hash if password == DEMO_PASSWORD else real(password)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth, "hash_password", hash_password)
+        yield
+
+
 class Clock:
     """The time the app sees; tests move it instead of sleeping."""
 
