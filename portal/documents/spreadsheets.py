@@ -17,7 +17,7 @@ from portal.documents.cells import Cells, workbook
 from portal.domain.accounts import EXAMPLE_PREFIX, IMPORT_COLUMNS, EmploymentType, PermitKind
 from portal.domain.i18n import N_, T_
 from portal.domain.identity import DocumentType
-from portal.domain.tables import TableError
+from portal.domain.tables import HEADER_SEARCH_ROWS, TableError
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -26,6 +26,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"
 
 _NOT_A_TABLE = N_("无法识别该文件：请上传 Excel 文件（.xlsx）或 CSV 文件（UTF-8 或 GBK 编码）")
+# Text without a single separated cell (a note, a log, a .txt renamed .csv) decodes as a one-column CSV;
+# every table the portal reads has several columns, so such a file is no table at all, not a table
+# lacking columns (which is what the header search would otherwise say).
+_PLAIN_TEXT = N_("该文件不是 Excel/CSV 文件，请使用模板填写后上传")
 
 
 def sniff_table(data: bytes) -> str:
@@ -107,6 +111,9 @@ def _csv_rows(data: bytes) -> list[list[str]]:
             rows.append([v.strip() for v in values[:MAX_COLUMNS]])
     except csv.Error:
         raise TableError("not_a_table", _NOT_A_TABLE) from None
+    filled = [row for row in rows if any(row)][:HEADER_SEARCH_ROWS]
+    if filled and not any(sum(1 for value in row if value) > 1 for row in filled):
+        raise TableError("not_a_table", _PLAIN_TEXT)
     return rows
 
 

@@ -547,6 +547,25 @@ def test_a_gbk_csv_imports_and_anything_else_is_refused_with_a_reason(
         assert "<html" not in refused.text
 
 
+def test_a_text_file_is_refused_as_no_spreadsheet_not_as_one_lacking_columns(
+    world: World, login_as: Any
+) -> None:
+    """A note saved as .csv (or a .txt) decoded as a one-column table, and every table import said it
+    lacked its columns (“姓名”, “证件号码” …): the reader now says it is no Excel/CSV file at all, in
+    either language, for the bulk import and the roster alike (they share the reader)."""
+    note = "这是一份说明文字，不是表格。\r\n请联系人事科。\r\n".encode()
+    browser = login_as(world.enterprise.handler)
+    for url in ("/enterprise/imports", "/enterprise/roster"):
+        refused = _upload(browser, note, "名单.csv", url=url, headers=HX)
+        assert refused.status_code == 422, url
+        assert "不是 Excel/CSV 文件" in refused.text and "缺少" not in refused.text, url
+    in_english(browser)
+    refused = _upload(browser, note, "list.txt", headers=HX)
+    assert refused.status_code == 422
+    assert "is not an Excel or CSV file" in refused.text and "lacks" not in refused.text
+    assert leaks(f'<html lang="en"><body>{refused.text}</body></html>')[1] == []
+
+
 # ---------------------------------------------------------------------------------------------------
 # Social-insurance roster
 # ---------------------------------------------------------------------------------------------------
