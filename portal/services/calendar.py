@@ -106,6 +106,35 @@ def set_start_counts(session: Session, actor: Actor, value: bool, now: datetime)
     session.flush()
 
 
+# chinesecalendar's holidays by its own (English) key, named as the calendar page names them: msgids, so
+# the English page reads them through the catalogue (the package's English names). A holiday the package
+# adds later (a one-off like 2015's 70th anniversary) falls back to the package's Chinese name, as written.
+HOLIDAY_NAMES: dict[str, str] = {
+    "New Year's Day": N_("元旦"),
+    "Spring Festival": N_("春节"),
+    "Tomb-sweeping Day": N_("清明节"),
+    "Labour Day": N_("劳动节"),
+    "Dragon Boat Festival": N_("端午节"),
+    "National Day": N_("国庆节"),
+    "Mid-autumn Festival": N_("中秋节"),
+}
+
+
+def package_holiday_name(day: date) -> str:
+    """The holiday `day` belongs to in chinesecalendar (a rest day, or a working day moved for it, 调休上班),
+    in Chinese (a msgid for the known ones); "" when the package names none."""
+    from chinese_calendar import get_holiday_detail
+    from chinese_calendar.constants import Holiday
+
+    try:
+        _, key = get_holiday_detail(day)
+    except NotImplementedError:  # a year the package does not know
+        return ""
+    if not key:
+        return ""
+    return HOLIDAY_NAMES.get(key) or next((h.chinese for h in Holiday if h.value == key), str(key))
+
+
 @dataclass(frozen=True)
 class SpecialDay:
     day: date
@@ -141,7 +170,8 @@ def year_view(session: Session, year: int) -> YearView:
         while day.year == year:
             workday = package.is_workday(day)
             if workday == (day.weekday() >= 5) and day not in admin_days:
-                special.append(SpecialDay(day, "workday" if workday else "holiday", "", "package"))
+                kind = "workday" if workday else "holiday"
+                special.append(SpecialDay(day, kind, package_holiday_name(day), "package"))
             day += timedelta(days=1)
     special += [SpecialDay(d.day, d.kind, d.name, "admin") for d in admin_days.values()]
     special.sort(key=lambda s: s.day)

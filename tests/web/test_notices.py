@@ -24,6 +24,7 @@ from portal.storage.local import LocalStorage
 from tests import imaging
 from tests.conftest import Clock, run_periodic
 from tests.factories import STEPS_TO, STORAGE, World, make_application, make_world, tiny_pdf
+from tests.i18n.reading import in_english
 from tests.services.test_notices import at_shanghai, published
 
 HX = {"HX-Request": "true"}
@@ -253,6 +254,25 @@ def test_notice_pages_are_for_their_organisation_only(
     assert department.get(f"/notices/{notice.id}").status_code == 404
     assert notice.title not in department.get("/notices").text
     assert login_as(notice.entries[0].application.applicant).get("/notices").status_code == 403
+
+
+def test_the_built_in_holidays_are_named_in_either_language(
+    world: World, clock: Clock, login_as: Any
+) -> None:
+    """The calendar's built-in rows (chinesecalendar's) had an empty 名称 column: they name their holiday,
+    the rest day and the working day moved for it alike, in Chinese and, chosen English, in English."""
+    clock.now = at_shanghai(date(2026, 1, 5))
+    browser = login_as(world.admin)
+    rows = re.findall(r"<tr><td>(.*?)</tr>", browser.get("/admin/calendar?year=2026").text, re.S)
+    new_year = next(r for r in rows if "2026年1月1日" in r)
+    assert "<td>元旦</td>" in new_year
+    assert any("2026年2月17日" in r and "<td>春节</td>" in r for r in rows)
+    assert any("调休上班" in r and "<td>春节</td>" in r for r in rows)  # 2026-02-14, a Saturday worked
+    assert not any(re.search(r"<td></td>\s*<td>内置</td>", r) for r in rows)
+    in_english(browser)
+    page = browser.get("/admin/calendar?year=2026").text
+    assert "<td>New Year&#39;s Day</td>" in page and "<td>Spring Festival</td>" in page
+    assert "<td>National Day</td>" in page and "<td>Mid-autumn Festival</td>" in page
 
 
 def test_the_admin_enters_next_years_holidays_and_confirms_the_year(
