@@ -37,6 +37,8 @@ class AuditEvent(Base):
     __table_args__ = (
         one_of("outcome", AuditOutcome),
         Index("ix_audit_events_object", "object_type", "object_id", "id"),
+        # The viewer's order and keyset, newest first by time (services/audit_trail.py).
+        Index("ix_audit_events_at", "at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -118,14 +118,24 @@ def query(session: Session, actor: Actor, filters: AuditQuery) -> Select[tuple[A
     return stmt
 
 
+# Newest first by the time recorded, the id breaking ties. Not by id alone: an id is the order rows were
+# written, and a row's time is the use case's `now`, which need not follow it (a refused attempt written
+# again after its rollback, a job's step, the demo's backdated history: "7 Dec, 27 Oct, 4 Dec …").
+NEWEST_FIRST = (AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
 def page(
     session: Session, actor: Actor, filters: AuditQuery, *, before: int | None = None
 ) -> tuple[list[AuditEvent], int | None]:
-    """Newest first, PAGE_SIZE at a time (keyset on id); returns the rows and the next page's `before`."""
+    """Newest first by time, PAGE_SIZE at a time; returns the rows and the next page's `before`: the id of
+    the last row shown, the keyset (its time, its id) the next page continues after."""
     stmt = query(session, actor, filters)
     if before:
-        stmt = stmt.where(AuditEvent.id < before)
-    rows = list(session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE + 1)))
+        last = session.execute(select(AuditEvent.at).where(AuditEvent.id == before)).scalar_one_or_none()
+        if last is None:  # no such event: nothing comes after it
+            return [], None
+        stmt = stmt.where(or_(AuditEvent.at < last, and_(AuditEvent.at == last, AuditEvent.id < before)))
+    rows = list(session.scalars(stmt.order_by(*NEWEST_FIRST).limit(PAGE_SIZE + 1)))
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return rows, (rows[-1].id if more and rows else None)
@@ -144,7 +154,7 @@ HEADER = ("编号", "时间（北京时间）", "操作人", "单位编号", "�
 def export_xlsx(session: Session, actor: Actor, filters: AuditQuery, now: datetime) -> bytes:
     """The filtered audit log as Excel (formulas neutralised, capped at EXPORT_LIMIT rows); the export is
     audited."""
-    stmt = query(session, actor, filters).order_by(AuditEvent.id.desc()).limit(EXPORT_LIMIT)
+    stmt = query(session, actor, filters).order_by(*NEWEST_FIRST).limit(EXPORT_LIMIT)
     buffer = io.BytesIO()
     book = workbook(buffer)
     sheet = book.add_worksheet("审计日志")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, request, url_for
 
+from portal.domain import audit_words
 from portal.domain.errors import ValidationFailed
 from portal.extensions import db
 from portal.services import audit_trail as service
@@ -13,6 +14,7 @@ from portal.web.downloads import send_bytes
 from portal.web.forms import as_id, form_input
 from portal.web.guards import admin_required
 from portal.web.htmx import render_page
+from portal.web.i18n import translate_plain
 from portal.web.steps import refused
 
 
@@ -42,9 +44,20 @@ def list_audit_events() -> Response:
         filters=filters,
         rows=rows,
         next_before=next_before,
-        actions=service.actions(db.session, current_actor()),
+        actions=_action_choices(service.actions(db.session, current_actor())),
         outcomes=service.OUTCOMES,
+        words=audit_words,
     )
+
+
+def _action_choices(codes: list[str]) -> list[tuple[str, str, bool]]:
+    """The filter's options: each recorded action by its name in the reader's language, in the order of
+    those names; a code nobody names any more keeps its code (marked, as it is no word of the language)."""
+    choices = []
+    for code in codes:
+        title = audit_words.action_title(code)
+        choices.append((code, str(translate_plain(title)) if title else code, title is not None))
+    return sorted(choices, key=lambda choice: (not choice[2], choice[1]))
 
 
 @bp.post("/audit.xlsx")
