@@ -38,6 +38,7 @@ from pathlib import Path
 from portal.domain import schema
 from portal.domain.corrections import FIELD_TITLES, FORM_SECTIONS
 from portal.domain.form import SectionKey
+from portal.domain.i18n import N_, T_
 from portal.domain.materials import SLOT_BY_KEY, SLOTS, Source, add_months
 from portal.domain.packages import BINDING_ORDER, BINDING_SLOTS, Part
 from portal.domain.policy import PATHWAYS
@@ -364,6 +365,41 @@ class HandoffProfile:
     def unconfirmed(self) -> list[tuple[str, Sourced]]:
         """Every table whose values we inferred, with its TOML path (the admin's page lists them)."""
         return [(path, t) for path, t in schema.walk(self) if isinstance(t, Sourced) and not t.confirmed]
+
+    def unconfirmed_named(self) -> list[tuple[str, Sourced]]:
+        """Every table whose values we inferred, named as its reader knows it (上传栏目“学历证书”, 文件压缩),
+        not by its TOML path ("slots[1]", "files.ladder"): what the admin's page lists. Names every table
+        `unconfirmed` finds (tests/domain/test_handoffs.py holds the two to the same count)."""
+        named: list[tuple[str, Sourced]] = [
+            (N_("报送范围（哪些申报可以报送）"), self.selection),
+            (N_("文件格式与大小"), self.files),
+            (N_("文件压缩（质量与分辨率）"), self.files.ladder),
+        ]
+        named += [(T_("上传栏目“%(title)s”", title=slot.title), slot) for slot in self.slots]
+        for item in self.not_sent:
+            ours = SLOT_BY_KEY[item.ours].title if item.ours in SLOT_BY_KEY else item.ours
+            named.append((T_("不报送的材料“%(title)s”", title=ours), item))
+        for document in self.documents:
+            named.append((T_("打印文书“%(title)s”", title=document.title), document))
+            named += [
+                (
+                    T_(
+                        "打印文书“%(document)s”的标题：%(title)s", document=document.title, title=titled.title
+                    ),
+                    titled,
+                )
+                for titled in document.titled
+            ]
+        named += [(T_("报送表格“%(title)s”", title=sheet.title), sheet) for sheet in self.sheets]
+        named += [
+            (T_("装订目录“%(title)s”", title=binding.title) if binding.title else N_("装订目录"), binding)
+            for binding in self.bindings
+        ]
+        named += [(T_("报送前检查：%(message)s", message=check.message), check) for check in self.checks]
+        if self.lookup is not None:
+            named.append((T_("证书查询“%(title)s”", title=self.lookup.title), self.lookup))
+        named.append((N_("结果导入（系统导出的结果表）"), self.results))
+        return [(name, item) for name, item in named if not item.confirmed]
 
 
 # --- what a profile says about one application ------------------------------------------------------

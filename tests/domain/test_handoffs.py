@@ -4,6 +4,7 @@ the binding order and the selection read the data."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -40,9 +41,22 @@ def test_every_slot_of_ours_is_placed_or_said_not_sent(target: str) -> None:
 def test_unconfirmed_values_are_listed_with_their_path() -> None:
     found = dict(REAL["jx"].unconfirmed())
     assert "files" in found and "files.ladder" in found and "sheets[0]" in found
-    assert found["files"].source.startswith("issue 23")
+    assert found["files"].source.startswith("江西省职称申报评审系统上传说明")
     assert "slots[6]" not in found  # 编制册 is named by 000 三(四): confirmed
     assert all(not value.confirmed for value in found.values())
+
+
+@pytest.mark.parametrize("target", ["jx", "js", "km"])
+def test_unconfirmed_values_are_named_for_their_reader_every_one_of_them(target: str) -> None:
+    """The 报送配置 page listed "files.ladder: issue 23：…", "slots[0]:", "documents[0].titled[1]:": each
+    inferred value is now named as the admin knows it, and none is left unnamed."""
+    profile = REAL[target]
+    named = profile.unconfirmed_named()
+    assert [id(item) for _, item in named] == [id(item) for _, item in profile.unconfirmed()]
+    names = [str(name) for name, _ in named]
+    assert not any(re.search(r"[a-z_]+\[\d+\]|files\.|issue", name) for name in names), names
+    if target == "jx":
+        assert "文件压缩（质量与分辨率）" in names and "上传栏目“身份证”" in names
 
 
 def test_map_slots_reports_unmapped_not_sent_skipped_and_missing() -> None:

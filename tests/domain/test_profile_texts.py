@@ -12,7 +12,10 @@ import pytest
 
 from portal.domain import handoffs, policy
 
-INTERNAL = ("policy-spec", "DESIGN", "§")
+INTERNAL = ("policy-spec", "DESIGN", "§", "issue ")  # "issue 23": the tracker's number, not the notice's
+# The hand-off page's 依据 said "（未收录）", the developers' word for a notice they had no copy of; it reads
+# "（原文未取得）" there. (The policy profiles' notes still use it: left for their own review.)
+HANDOFF_JARGON = ("未收录",)
 
 
 def _texts(value: object, path: str) -> Iterator[tuple[str, str]]:
@@ -35,7 +38,8 @@ PROFILES = {**policy.load_profiles(), **{f"handoff {k}": v for k, v in handoffs.
 
 @pytest.mark.parametrize("name", sorted(PROFILES))
 def test_no_profile_text_names_the_spec_or_the_design(name: str) -> None:
-    leaks = [(path, text) for path, text in _texts(PROFILES[name], name) if any(w in text for w in INTERNAL)]
+    words = INTERNAL + (HANDOFF_JARGON if name.startswith("handoff ") else ())
+    leaks = [(path, text) for path, text in _texts(PROFILES[name], name) if any(w in text for w in words)]
     assert leaks == []
 
 

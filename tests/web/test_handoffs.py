@@ -32,6 +32,7 @@ from portal.services.materials import store_file
 from portal.services.submissions import new_token
 from tests.conftest import Clock, run_queued
 from tests.factories import STEPS_TO, STORAGE, make_application, make_world, with_document
+from tests.i18n.reading import in_english
 
 CAP = 2_097_152
 CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")  # Han and full-width marks
@@ -135,15 +136,26 @@ def test_only_the_holding_units_handler_exports(
 
 
 def test_the_admin_sees_each_profile_and_what_is_unconfirmed(session: Session, login_as: Any) -> None:
+    """Each unconfirmed value is named as the admin knows it: the page showed developer keys and the
+    tracker's issue ("files.ladder: issue 23：…", "slots[0]:", "documents[0].titled[1]:", "（未收录）")."""
     world = make_world(session)
-    page = login_as(world.admin, membership_id=world.admin_membership.id).get("/handoffs/profiles")
+    browser = login_as(world.admin, membership_id=world.admin_membership.id)
+    page = browser.get("/handoffs/profiles")
     assert page.status_code == 200
     for target in ("jx", "js", "km"):
         profile = handoffs.profile_of(target)
         assert profile.system in page.text
-        for path, _item in profile.unconfirmed():
-            assert f"<code>{path}</code>" in page.text
+        for path, item in profile.unconfirmed():
+            assert f"{path}</code>" not in page.text and f">{path}：" not in page.text
+            assert item.source in page.text
+    assert "<li>文件压缩（质量与分辨率）：本平台设定：" in page.text
+    assert "<li>上传栏目“身份证”：" in page.text
     assert "待确认" in page.text
+    assert not re.search(r"issue \d|未收录|<code>[a-z_.]+(\[\d+\])?", page.text)
+    in_english(browser)
+    english = browser.get("/handoffs/profiles").text
+    assert "<li>File compression (quality and resolution): " in english
+    assert '<li>Upload field “<span lang="zh-CN">身份证</span>”: ' in english
     assert login_as(world.enterprise.handler).get("/handoffs/profiles").status_code == 403
 
 
