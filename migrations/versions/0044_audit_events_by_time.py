@@ -2,7 +2,7 @@
 the order rows were written), paging on (at, id): an index on those two walks it as the primary key walked
 the old order.
 
-Revision ID: 0046
+Revision ID: 0044
 Revises: 0043
 Create Date: 2026-12-06 19:15:00
 
@@ -10,7 +10,7 @@ Create Date: 2026-12-06 19:15:00
 from alembic import op
 
 
-revision = '0046'
+revision = '0044'
 down_revision = '0043'
 branch_labels = None
 depends_on = None
