@@ -29,7 +29,6 @@ AUDIT_ACTION_TITLES: dict[str, str] = {
     "acknowledge_conditions": N_("确认学习评价标准条件"),
     "acknowledge_warnings": N_("确认知悉提示"),
     "add_expert": N_("添加评审专家"),
-    "add_panel_member": N_("增补评审专家"),
     "add_staff": N_("开设账号并授予岗位"),
     "add_to_agenda": N_("列入会议议程"),
     "attach_registered_applicant": N_("接收自行注册的申报人"),
@@ -140,6 +139,12 @@ AUDIT_ACTION_TITLES: dict[str, str] = {
 BULK_PREFIX = "bulk_"  # a bulk action's record: bulk_<workflow action>, the cases it did and failed
 
 
+# Codes an earlier release recorded and nothing records any more: the rows they left are still read.
+RETIRED_ACTION_TITLES: dict[str, str] = {
+    "add_panel_member": N_("增补评审专家"),  # votes.add_member, removed: a panel is only ever drawn
+}
+
+
 def action_title(code: str) -> str | None:
     """The name of a recorded action (a msgid, or a message naming a bulk action's move); None for a
     code nobody names any more (an older release's), which the viewer shows as written."""
@@ -147,6 +152,8 @@ def action_title(code: str) -> str | None:
         return ACTION_TITLES[code]
     if code in AUDIT_ACTION_TITLES:
         return AUDIT_ACTION_TITLES[code]
+    if code in RETIRED_ACTION_TITLES:
+        return RETIRED_ACTION_TITLES[code]
     move = code.removeprefix(BULK_PREFIX)
     if move != code and move in ACTION_TITLES:
         return T_("批量办理：%(action)s", action=ACTION_TITLES[move])
