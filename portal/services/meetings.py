@@ -49,8 +49,15 @@ from portal.services.calendar import today, unknown_year_message, work_calendar
 from portal.services.compare_and_set import compare_and_set
 from portal.services.scope import visible_applications
 
-# An expert's page of their meetings (what a notification to an expert links to).
+# An expert's page of their meetings; a notification to an expert links to the one meeting's own page.
 PANELS_LINK = "/committees/panels"
+
+
+def panel_link(meeting_id: int) -> str:
+    """The expert's own page of one meeting they sit on (its agenda, the study to confirm, the ballot,
+    the totals once counted): where the panel's and the vote's notices take them."""
+    return f"{PANELS_LINK}/{meeting_id}"
+
 
 # Labels of what a filing contains (policy.FILING_CONTENTS), as the filing sheet and page name them.
 CONTENT_TITLES = {
@@ -1025,5 +1032,5 @@ def decide_filing(
                 day=meeting.held_on,
                 place=meeting.place,
             )
-        notifications.notify(session, experts, NoticeKind.PANEL, message, PANELS_LINK, now)
+        notifications.notify(session, experts, NoticeKind.PANEL, message, panel_link(meeting.id), now)
     return meeting

@@ -1201,7 +1201,8 @@ def open_voting(
         day=meeting.held_on,
     )
     present_users = [m.expert.user_id for m in present]
-    notifications.notify(session, present_users, NoticeKind.VOTING, message, meetings.PANELS_LINK, now)
+    link = meetings.panel_link(meeting.id)  # the meeting's own page, where the ballot is
+    notifications.notify(session, present_users, NoticeKind.VOTING, message, link, now)
     return meeting
 
 

@@ -318,7 +318,7 @@ def test_the_experts_are_told_when_the_filing_is_accepted_and_those_present_when
     told = inbox("panel")
     assert set(told) == {m.expert.user_id for m in members}
     first = told[members[0].expert.user_id]
-    assert first.link == "/committees/panels" and co.committee.name in first.text
+    assert first.link == f"/committees/panels/{meeting.id}" and co.committee.name in first.text
     assert meeting.place in first.text and "请按时出席" in first.text
     assert "确认已学习" not in first.text  # Kunming's duty (CHAN-06): Zhenjiang's experts are not asked it
     present = members[:4]  # one absent: told nothing

@@ -1241,3 +1241,65 @@ def test_the_office_reads_the_bureau_s_filing_decision_in_its_inbox_with_the_rea
     assert "Filing refused: the HR bureau refused the filing of" in english
     assert "Filing accepted: the HR bureau accepted the filing of" in english
     assert_english(english)
+
+
+def test_an_expert_opens_their_meeting_reviews_the_agenda_votes_there_and_reads_the_totals(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # 我的评审会议 showed each meeting's date, committee, status and place: no agenda to review, no link,
+    # and after the count no totals. The meeting's own page: the agenda (names, units, series and levels,
+    # no ID numbers or phones), the ballot there while the vote is open, then each application's totals.
+    meeting, members, (_world, made) = _voting_meeting(session, clock, applicants=2, absent=0)
+    first, second = meeting.entries
+    page_url = f"/committees/panels/{meeting.id}"
+    users = [m.expert.user for m in members]
+    for user in users:
+        user.must_change_password = False
+    session.flush()
+    own = login_as(users[0])
+    assert f'href="{page_url}"' in own.get("/committees/panels").text
+    page = own.get(page_url)
+    assert page.status_code == 200
+    for entry in (first, second):
+        applicant = entry.application.applicant
+        assert f'id="entry-{entry.application_id}"' in page.text and applicant.name in page.text
+        assert applicant.id_number not in page.text and applicant.phone not in page.text
+    assert "建设工程" in page.text and "中级" in page.text
+    assert f'name="choice_{first.id}"' in page.text and 'name="from" value="meeting"' in page.text
+    assert 'id="totals-' not in page.text
+    # A ballot short of one applicant comes back on this page with the choice made kept.
+    short = own.post(f"{page_url}/ballot", data={"from": "meeting", f"choice_{first.id}": "no"})
+    assert short.status_code == 422 and 'id="agenda"' in short.text
+    assert f'name="choice_{first.id}" value="no" required checked>' in short.text
+    for n, user in enumerate(users):
+        choice = "no" if n == 0 else "yes"
+        ballot = {"from": "meeting", f"choice_{first.id}": choice, f"choice_{second.id}": "yes"}
+        cast = login_as(user).post(f"{page_url}/ballot", data=ballot)
+        assert cast.status_code == 303 and cast.headers["Location"].endswith(f"{page_url}#vote")
+    assert f'id="voted-{meeting.id}"' in own.get(page_url).text
+    staff_login(login_as, made.office, StaffRole.LEADER).post(f"/committees/meetings/{meeting.id}/close")
+    counted = own.get(page_url).text
+    totals = re.search(rf'<small id="totals-{first.application_id}">(.*?)</small>', counted)
+    assert totals and totals.group(1) == "赞成 4，反对 1，弃权 0", counted
+    assert 'id="vote-counted"' in counted and "choice_" not in counted
+    english = in_english(own).get(page_url)
+    assert_english(english.text)
+    assert "4 for, 1 against, 0 abstaining" in english.text
+
+
+def test_the_panel_and_vote_notices_take_the_expert_to_the_meeting_s_own_page(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The inbox's "log in to cast your (secret) ballot" led to the list of meetings, not the meeting.
+    meeting, members, _ = _voting_meeting(session, clock, applicants=1, absent=0)
+    user = members[0].expert.user
+    kinds = {
+        n.kind: n.link for n in session.scalars(select(Notification).where(Notification.user_id == user.id))
+    }
+    assert kinds["panel"] == kinds["voting"] == f"/committees/panels/{meeting.id}", kinds
+    user.must_change_password = False
+    own = login_as(user)
+    for notification in session.scalars(select(Notification).where(Notification.user_id == user.id)):
+        opened = own.post(f"/inbox/{notification.id}/open")
+        assert opened.headers["Location"].endswith(f"/committees/panels/{meeting.id}")
+    assert own.get(f"/committees/panels/{meeting.id}").status_code == 200

@@ -1425,17 +1425,19 @@ def committees_acknowledge(c: Ctx) -> Case:
     road = committee_road(c.session, c.clock, profile="kunming-2022")
     make_experts(c.session, road.made, c.clock.now, 5)
     meeting = filed_meeting(c.session, road.world, road.made, [road.application], c.clock.now)
-    return Case(_expert_client(c, meeting), f"/committees/panels/{meeting.id}/acknowledge")
+    # Posted from the meeting's own page (/committees/panels/<id>): it comes back there both times.
+    url = f"/committees/panels/{meeting.id}/acknowledge"
+    return Case(_expert_client(c, meeting), url, lambda: {"from": "meeting"})
 
 
 def committees_cast_ballot(c: Ctx) -> Case:
-    # One ballot per expert: the second post is refused.
+    # One ballot per expert: the second post is refused (posted from the meeting's own page, as there).
     _, meeting = _voting(c)
     entry = meeting.entries[0]
     return Case(
         _expert_client(c, meeting),
         f"/committees/panels/{meeting.id}/ballot",
-        lambda: {f"choice_{entry.id}": "yes"},
+        lambda: {"from": "meeting", f"choice_{entry.id}": "yes"},
     )
 
 

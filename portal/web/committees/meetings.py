@@ -24,7 +24,7 @@ from portal.domain.i18n import N_, T_
 from portal.domain.policy import LEVELS
 from portal.extensions import db
 from portal.models import BallotChoice, EntryResult, MeetingStatus, OrgKind, StaffRole
-from portal.services import certificate_numbers, confirmations, results, votes
+from portal.services import certificate_numbers, confirmations, results, seats, votes
 from portal.services import meetings as service
 from portal.services.calendar import today
 from portal.web import poll_shortcut, steps
@@ -579,13 +579,51 @@ def my_panels() -> Response:
     return _panels_page()
 
 
+def _seat_page(meeting_id: int, *, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    view = seats.seat(db.session, current_actor(), meeting_id)  # NotFound (404) unless the actor sits on it
+    meeting = view.meeting
+    return render_page(
+        "pages/committees/show_panel.html",
+        status=status,
+        view=view,
+        meeting=meeting,
+        seat=view.member,
+        # The card's forms (partials/seat_actions.html) read these as 我的评审会议 passes them.
+        voted={meeting.id} if view.voted else set(),
+        pledges={meeting.id: view.pledge},
+        voting=MeetingStatus.VOTING,
+        over=seats.COUNTED,
+        choices=list(BallotChoice),
+        errors=errors or {},
+        form=request.form.to_dict() if request.method == "POST" else {},
+    )
+
+
+@bp.get("/panels/<int:meeting_id>")
+@login_required
+def show_panel(meeting_id: int) -> Response:
+    """The expert's own page of one meeting they sit on: the agenda, their steps, the totals once counted
+    (another panel's meeting, a deactivated expert's, anyone not on the panel: 404)."""
+    return _seat_page(meeting_id)
+
+
+def _seat_return(meeting_id: int, anchor: str) -> tuple[str, str]:
+    """Where an expert's step goes back to (a refusal) and on to (done): the meeting's own page when the
+    form came from it and the seat still opens it, else 我的评审会议's card as before."""
+    if request.form.get("from") == "meeting" and seats.holds_seat(db.session, current_actor(), meeting_id):
+        page = url_for("committees.show_panel", meeting_id=meeting_id)
+        return page, page + anchor
+    return url_for("committees.my_panels"), url_for("committees.my_panels") + f"#seat-{meeting_id}"
+
+
 @bp.post("/panels/<int:meeting_id>/acknowledge")
 @login_required
 def acknowledge(meeting_id: int) -> Response:
+    back, then = _seat_return(meeting_id, "#vote")
     return steps.run_step(
         lambda: votes.acknowledge(db.session, current_actor(), meeting_id, now()),
-        back=url_for("committees.my_panels"),
-        then=url_for("committees.my_panels") + f"#seat-{meeting_id}",
+        back=back,
+        then=then,
         done=N_("已确认学习评价标准条件"),
     )
 
@@ -598,10 +636,16 @@ def cast_ballot(meeting_id: int) -> Response:
         for key, value in request.form.items()
         if key.startswith("choice_") and (entry_id := as_id(key.removeprefix("choice_"))) is not None
     }
+    back, then = _seat_return(meeting_id, "#vote")
+    on_meeting = back != url_for("committees.my_panels")
     return steps.run_step(
         lambda: votes.cast_ballot(db.session, current_actor(), meeting_id, choices, now()),
-        back=url_for("committees.my_panels"),
-        then=url_for("committees.my_panels") + f"#seat-{meeting_id}",
-        page_with_errors=lambda errors: _panels_page(errors=errors, status=422),
+        back=back,
+        then=then,
+        page_with_errors=lambda errors: (
+            _seat_page(meeting_id, errors=errors, status=422)
+            if on_meeting
+            else _panels_page(errors=errors, status=422)
+        ),
         done=N_("已投票。您的选择不记名保存，任何人只能看到汇总票数"),
     )
