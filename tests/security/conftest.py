@@ -37,6 +37,7 @@ from portal.models import (
     Notification,
     Objection,
     OrgKind,
+    PanelMember,
     PolicyWindow,
     ResultImport,
     StaffChange,
@@ -103,7 +104,7 @@ class Tenant:
     certificate_import: Any = None  # the province's certificate sheet the bureau kept for that meeting
     call: Any = None  # a committee call (评审通知) drafted by the committee's office (issue 22.8)
     published_call: Any = None  # a call the office published (public: names no tenant's object)
-    expert: Any = None  # an expert of the committee's pool (its office's page renews and levels them)
+    expert: Any = None  # an expert of the committee's pool, seated on the meeting's panel (their own page)
     registration: Any = None  # an account a person registered with the bureau, no unit attached (ACC-04)
 
     def roles(self) -> dict[str, tuple[User, int | None]]:
@@ -120,6 +121,8 @@ class Tenant:
             "committee_handler": (self.committee.office.handler, self.committee.office.handler_membership.id),
             "committee_leader": (self.committee.office.leader, self.committee.office.leader_membership.id),
             **{f"applicant_{i}": (user, None) for i, user in enumerate(self.applicants)},
+            # An expert holds no staff role: their own pages (我的评审会议, the meeting's) are their seats.
+            **({"expert": (self.expert.user, None)} if self.expert is not None else {}),
         }
 
 
@@ -278,6 +281,8 @@ def make_tenant(
     session.add_all([call, published_call])
     session.flush()
     expert = make_experts(session, committee, clock.now, 1)[0]
+    expert.user.must_change_password = False  # their first password changed: the pages open
+    session.add(PanelMember(meeting_id=meeting.id, expert_id=expert.id))  # /committees/panels/<meeting_id>
     # A person's own registration with the bureau (ACC-04) that no unit attached: its admin may void it.
     registration = make_user(session, "自行注册人")
     registration.registered_with_id = world.bureau.org.id
