@@ -91,6 +91,17 @@ def cast_ballots(expert: Page, phones: Iterable[str]) -> None:
         log_out(expert)
 
 
+def expert_reads_the_count(expert: Page, phone: str, applicant: str, totals: str) -> None:
+    """A drawn expert opens their meeting's own page from 我的评审会议: the agenda names the applicant, and
+    once counted it shows the totals only (the ballot gone)."""
+    log_in(expert, phone)
+    expert.get_by_role("link", name="查看本次会议（议程、表决）").click()
+    expect(expert.locator("#agenda")).to_contain_text(applicant)
+    expect(expert.locator("#agenda")).to_contain_text(totals)
+    expect(expert.get_by_role("button", name="提交选票")).to_have_count(0)
+    log_out(expert)
+
+
 def confirm_results(leader: Page, meeting_url: str, note: str) -> None:
     """The office's leader confirms the tallied results, with the note a rate over the setting asks for."""
     leader.goto(meeting_url)

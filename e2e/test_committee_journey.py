@@ -23,6 +23,7 @@ from e2e.committee_steps import (
     agenda_plan_and_draw,
     cast_ballots,
     confirm_results,
+    expert_reads_the_count,
     file_meeting,
     nothing_to_study,
     notice_passes,
@@ -175,6 +176,8 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     expect(leader.locator("#agenda")).to_contain_text("赞成 4，反对 1，弃权 0")
     expect(leader.locator("#pass-rate")).to_contain_text("通过率 100%")
     expect(leader.locator("#pass-rate")).to_contain_text("高于设定")
+    # The expert who voted against opens the meeting from 我的评审会议: the agenda, the totals, no ballot.
+    expert_reads_the_count(expert, PHONE_OF[drawn[0]], NAME, "赞成 4，反对 1，弃权 0")
 
     # The result notice, then the confirmation (a note: the rate is over the setting), the publication.
     log_in(handler, OFFICE_HANDLER)
