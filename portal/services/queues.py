@@ -31,7 +31,7 @@ from portal.models import Application, Organisation, OrgKind, StaffRole, User
 from portal.models.base import UTCDateTime
 from portal.services import audit, materials, paper, policies, rulebook, versions
 from portal.services.actors import Actor
-from portal.services.calendar import SHANGHAI, work_calendar
+from portal.services.calendar import SHANGHAI, today, work_calendar
 from portal.services.rulebook import Form, Offer
 from portal.services.scope import get_application, visible_applications
 
@@ -87,7 +87,7 @@ class Filters:
     level: str = ""
     enterprise_id: int | None = None
     status: str = ""
-    min_days: int | None = None  # waiting at least this many days
+    min_days: int | None = None  # waiting at least this many working days (as the Waiting column counts)
     q: str = ""  # applicant name, or the last characters of the ID number
     batch: str = ""
     newest_first: bool = False
@@ -299,7 +299,30 @@ def _tab_condition(actor: Actor, tab: Tab) -> ColumnElement[bool]:
     return Application.status != Status.DRAFT.value
 
 
-def _filter_conditions(filters: Filters, now: datetime) -> list[ColumnElement[bool]]:
+def waiting_cutoff(session: Session, workdays: int, now: datetime) -> datetime:
+    """The moment a case must have arrived before to have waited at least `workdays` working days today,
+    counted as the Waiting column counts them (`_workdays_waited`: from the day after arrival up to today).
+
+    That is the start (Shanghai midnight) of the `workdays`-th working day counting back from today,
+    today included when it is one: a case that arrived the day before it has that many days in front of
+    it. A year the calendar lacks falls back to calendar days (never fewer rows than asked for: a case
+    waiting N working days has waited at least N calendar days), as the column shows no colour then."""
+    local_today = today(now)
+    try:
+        calendar = work_calendar(session)
+        day = local_today
+        counted = 1 if calendar.is_workday(day) else 0
+        # add_workdays counts forward only. A number past the known years ends in UnknownYear below.
+        while counted < workdays:
+            day -= timedelta(days=1)
+            counted += calendar.is_workday(day)
+        boundary = day
+    except UnknownYear:
+        boundary = local_today - timedelta(days=min(workdays, 36_500) - 1)  # a century: no date overflow
+    return datetime.combine(boundary, datetime.min.time(), SHANGHAI).astimezone(UTC)
+
+
+def _filter_conditions(session: Session, filters: Filters, now: datetime) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.series:
         # The statistics' box is typed: "Engineering" (as the English chart names it) filters on 工程.
@@ -313,7 +336,8 @@ def _filter_conditions(filters: Filters, now: datetime) -> list[ColumnElement[bo
     if filters.status:
         conditions.append(Application.status == filters.status)
     if filters.min_days:
-        conditions.append(Application.status_changed_at <= now - timedelta(days=filters.min_days))
+        # Working days, as the Waiting column and the colour legend count them (one read of the calendar).
+        conditions.append(Application.status_changed_at < waiting_cutoff(session, filters.min_days, now))
     if filters.paper_overdue:
         conditions.append(paper.overdue_condition(now))
     if filters.q:
@@ -326,15 +350,15 @@ def _filter_conditions(filters: Filters, now: datetime) -> list[ColumnElement[bo
     return conditions
 
 
-def _base(actor: Actor, filters: Filters, now: datetime) -> Select[tuple[Application]]:
-    return visible_applications(actor).where(*_filter_conditions(filters, now))
+def _base(session: Session, actor: Actor, filters: Filters, now: datetime) -> Select[tuple[Application]]:
+    return visible_applications(actor).where(*_filter_conditions(session, filters, now))
 
 
 def counts(session: Session, actor: Actor, filters: Filters, now: datetime) -> dict[Tab, int]:
     """Every tab's count in one aggregate query over the filtered, scoped applications."""
     _require_reviewer(actor)
     columns = [func.coalesce(func.sum(case((_tab_condition(actor, tab), 1), else_=0)), 0) for tab in Tab]
-    stmt = _base(actor, filters, now).with_only_columns(*columns).order_by(None)
+    stmt = _base(session, actor, filters, now).with_only_columns(*columns).order_by(None)
     values = session.execute(stmt).one()
     return {tab: int(value) for tab, value in zip(Tab, values, strict=True)}
 
@@ -441,7 +465,7 @@ def _rows(
     """The page's rows and the cursor of the next page (None on the last)."""
     size = page_size or PAGE_SIZE  # read at call time, so tests can shrink the page
     key = (Application.status_changed_at, Application.id)
-    stmt = _base(actor, filters, now).where(_tab_condition(actor, tab))
+    stmt = _base(session, actor, filters, now).where(_tab_condition(actor, tab))
     after = _decode(cursor)
     if after is not None:
         # A row-value comparison, not "a > x OR (a = x AND b > y)": both engines turn it into an index
@@ -594,7 +618,7 @@ def listed_applications(
     """Every application of the tab as filtered on screen (the same query, without pages), streamed in
     the list's order: for callers that need the applications alone (the package of the filtered queue)."""
     _require_reviewer(actor)
-    stmt = _base(actor, filters, now).where(_tab_condition(actor, tab))
+    stmt = _base(session, actor, filters, now).where(_tab_condition(actor, tab))
     order = (
         (Application.status_changed_at.desc(), Application.id.desc())
         if filters.newest_first
@@ -646,7 +670,7 @@ def statistics(session: Session, actor: Actor, filters: Filters, now: datetime) 
     """Counts by status, series, level, enterprise and batch over what the actor may see, filtered as the
     queues are (one GROUP BY each)."""
     _require_reviewer(actor)
-    base = _base(actor, filters, now).where(Application.status != Status.DRAFT.value).subquery()
+    base = _base(session, actor, filters, now).where(Application.status != Status.DRAFT.value).subquery()
 
     def grouped(column: Any, label: Any = None) -> list[tuple[str, int]]:
         key = label if label is not None else column

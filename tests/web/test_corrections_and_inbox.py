@@ -328,17 +328,3 @@ def test_the_queue_filter_shows_a_batch_renamed_by_the_admin_at_once(
     session.commit()
     page = leader.get("/review/queue?tab=all").text
     assert ">2026年第四批（补报）</option>" in page and ">2026年第四批</option>" not in page
-
-
-def test_the_waiting_filter_says_it_counts_calendar_days_beside_rows_in_working_days(
-    world: World, session: Session, clock: Clock, login_as: Any
-) -> None:
-    # The rows and the legend count working days ("28 working days", "≥ 5 working days: waiting too long")
-    # while 等待≥（天） compares calendar days: "≥ 3" listed a row reading "1 working day" after a weekend.
-    from tests.i18n.reading import in_english
-
-    make_application(session, world, clock.now, steps=1)
-    browser = login_as(world.enterprise.handler)
-    assert '<label for="days">等待≥（自然日）</label>' in browser.get("/review/queue").text
-    english = in_english(browser).get("/review/queue").text
-    assert '<label for="days">Waiting ≥ (calendar days)</label>' in english

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from portal.domain.workflow import Status
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, World, committee_road, make_application, make_world, staff_login
+from tests.i18n.reading import in_english
 
 
 @pytest.fixture
@@ -161,3 +162,24 @@ def test_a_case_awaiting_its_certificate_number_is_not_offered_the_first_review_
     page = staff_login(login_as, world.bureau).get("/review/queue?tab=handler").text
     assert f'id="application-{application.id}"' in page and "录入证书编号" in page
     assert _bulk_options(page) == [] and 'id="bulk-none"' in page
+
+
+def test_the_waiting_filter_counts_working_days_as_the_waiting_column_does(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The filter "等待≥（自然日）" counted calendar days beside a column and a legend counting working days:
+    # a case that arrived on Monday 28 September showed 3 working days on 8 October (the National Day
+    # holiday between) yet matched "≥ 4", "≥ 10" too. It now counts as the column does, and says so.
+    arrived = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    arrived.status_changed_at = clock.now  # the walk's steps are spread over days: it arrived on the Monday
+    session.flush()
+    clock.advance(days=10)  # Thursday 8 October, 10:00 in Shanghai
+    department = login_as(world.department.handler)
+    row = f'id="application-{arrived.id}"'
+    shown = department.get("/review/queue?tab=handler&days=3").text
+    assert row in shown and "3个工作日" in shown
+    assert row not in department.get("/review/queue?tab=handler&days=4").text
+    assert row not in department.get("/review/queue?tab=handler&days=10").text
+    assert '<label for="days">等待≥（工作日）</label>' in shown and "自然日" not in shown
+    english = in_english(login_as(world.department.handler)).get("/review/queue?tab=handler&days=3").text
+    assert '<label for="days">Waiting ≥ (working days)</label>' in english and "calendar days" not in english
