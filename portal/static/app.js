@@ -48,6 +48,35 @@
       return Array.prototype.some.call(form.elements, changed);
     });
   }
+  // A button marked data-needs-ticked acts on the rows ticked for its form (checkboxes named ids, in the
+  // table, tied to the form by their form attribute): with none ticked it says so at once, in the form's
+  // data-ticked-note, instead of asking to confirm and then hearing the same from the server (which still
+  // checks). On the click, not the submit: the browser checks the form's required fields (the bar's EXP-03
+  // tick) between the two, and the missing rows come first; Enter in the form clicks its first button too.
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element && event.target.closest("button[data-needs-ticked]");
+    var form = button && button.form;
+    var words = button && button.dataset.needsTicked;
+    if (!form || !words) { return; }
+    var ticked = Array.prototype.some.call(form.elements, function (field) {
+      return field.name === "ids" && field.checked;
+    });
+    var note = form.querySelector("[data-ticked-note]");
+    if (ticked) {
+      if (note) { note.textContent = ""; }
+      return;
+    }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    if (note) { note.textContent = words; } else { window.alert(words); }
+  }, true);
+  // A row ticked afterwards clears the note (it no longer holds).
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!(box instanceof HTMLInputElement) || box.name !== "ids" || !box.checked || !box.form) { return; }
+    var note = box.form.querySelector("[data-ticked-note]");
+    if (note) { note.textContent = ""; }
+  });
   // Submitting an application sends what was saved: edits typed since the last 保存草稿 would stay behind
   // in this browser while the form turns read-only. A form marked data-unsaved-confirm asks first.
   document.addEventListener("submit", function (event) {

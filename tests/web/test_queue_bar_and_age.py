@@ -183,3 +183,20 @@ def test_the_waiting_filter_counts_working_days_as_the_waiting_column_does(
     assert '<label for="days">等待≥（工作日）</label>' in shown and "自然日" not in shown
     english = in_english(login_as(world.department.handler)).get("/review/queue?tab=handler&days=3").text
     assert '<label for="days">Waiting ≥ (working days)</label>' in english and "calendar days" not in english
+
+
+def test_the_bulk_bar_buttons_carry_what_to_say_when_no_row_is_ticked_in_either_language(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # app.js says it at once (e2e/test_review.py) instead of asking first, then hearing it from the server.
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    words = {
+        "zh": ("请先勾选要办理的申报", "请先勾选要打包的申报"),
+        "en": ("Tick the applications to handle first", "Tick the applications to package first"),
+    }
+    for language, (handle, package) in words.items():
+        browser = login_as(world.department.handler)
+        page = (in_english(browser) if language == "en" else browser).get("/review/queue?tab=handler").text
+        assert re.search(rf'id="bulk-act" data-confirm="[^"]*" data-needs-ticked="{handle}"', page)
+        assert f'id="package-selected" data-needs-ticked="{package}"' in page
+        assert '<span class="error" id="bulk-ticked-note" data-ticked-note role="alert"></span>' in page
