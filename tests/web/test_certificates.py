@@ -334,3 +334,26 @@ def test_the_certificate_number_import_reads_the_export_s_header_and_the_old_one
     _index, columns = find_header([row], certificate_numbers.HEADERS, what="证书编号")
     assert columns == {"name": 0, "id_number": 1, "certificate_no": 2}
     assert "证件号码" in CERTIFICATE_HEADERS and "身份证号码" not in CERTIFICATE_HEADERS
+
+
+def test_a_right_number_with_a_wrong_name_is_refused_naming_both_in_chinese_and_english(
+    session: Session, world: World, clock: Clock, client: Any
+) -> None:
+    # It said "No certificate matches the number …" of a number that exists: the name was what did not match.
+    # The page now names both, without saying which one was wrong (that would confirm a guessed number).
+    application = certified(session, world, clock)
+    number = application.certificate_no
+
+    def check(browser: Any) -> str:
+        data = {"number": number, "name": "张冠李", "form_token": new_token()}
+        return str(browser.post("/public/certificates", data=data).text)
+
+    chinese = check(client)
+    assert "查无此证书" in chinese and f"没有找到证书编号“{number}”与所填持证人姓名都相符的证书" in chinese
+    # By the QR code: the number and the code in it (no name was given).
+    scanned = client.get(f"/public/certificates/{number}/0000000000").text
+    assert "二维码中的查验码都相符" in scanned and "姓名都相符" not in scanned
+    english = check(in_english(client))
+    assert f'No certificate matches both the number "{number}" and the holder\'s name given' in english
+    scanned = client.get(f"/public/certificates/{number}/0000000000").text
+    assert "and the verification code in this QR code" in scanned

@@ -130,7 +130,7 @@ def verify_certificate(number: str, code: str) -> Response:
     moment, ip = now(), request.remote_addr or ""
     result = certificates.verify(db.session, number, moment, code=code, via="qr", ip=ip, record=False)
     jobs.record_access(access.lookup_fields(result.application_id, result.number, "qr", ip, moment))
-    return render_page("pages/public/verify_certificate.html", result=result, asked=True, form={})
+    return render_page("pages/public/verify_certificate.html", result=result, asked=True, form={}, via="qr")
 
 
 @bp.get("/certificates")
@@ -158,4 +158,6 @@ def check_certificate() -> Response:
     result = certificates.verify(
         db.session, number, now(), name=name, via="form", ip=request.remote_addr or ""
     )
-    return render_page("pages/public/verify_certificate.html", result=result, asked=True, form=request.form)
+    return render_page(
+        "pages/public/verify_certificate.html", result=result, asked=True, form=request.form, via="form"
+    )
