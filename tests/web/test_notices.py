@@ -106,6 +106,30 @@ def test_a_draft_sent_with_no_applicant_ticked_comes_back_with_none_ticked(
     assert box in refused.text and f"{box} checked" not in refused.text  # shown back as sent: unticked
 
 
+def test_every_public_page_leads_back_to_the_portal_and_to_its_login(
+    world: World, session: Session, clock: Clock, login_as: Any, client: Any
+) -> None:
+    # A visitor who came by a notice's QR code or a link had no way on from these pages: their bar named
+    # the page only. The portal's name now leads home and a login link sits beside it (layouts/public.html).
+    from tests.i18n.reading import in_english
+
+    notice = _published(session, world, clock)
+    pages = ("/public/certificates", "/public/calls", f"/public/notices/{notice.public_token}")
+    brand = '<a class="brand" href="/">'
+    for url in pages:
+        page = client.get(url).text
+        assert f"{brand}职称申报服务平台</a>" in page, url
+        assert '<a class="public-account" href="/login" id="public-login">登录</a>' in page, url
+    english = in_english(client)
+    for url in pages:
+        page = english.get(url).text
+        assert f"{brand}Professional Title Application Portal</a>" in page, url
+        assert 'id="public-login">Log in</a>' in page, url
+    # Someone signed in is led to their own pages, not asked to log in again.
+    signed_in = login_as(world.enterprise.handler).get(pages[1]).text
+    assert 'href="/" id="public-home">' in signed_in and "public-login" not in signed_in
+
+
 def test_the_leader_publishes_and_the_public_page_shows_masked_data_without_login(
     world: World, session: Session, clock: Clock, login_as: Any, client: Any
 ) -> None:
