@@ -439,6 +439,23 @@ class SectionView:
         return self.spec.key.value
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One place a refused save's summary names and links to (the page's input, or the row as a whole
+    where its error belongs to no one input): the page writes its name from the specs."""
+
+    anchor: str  # the id of the input (or of the row) on the page
+    field: schema.FieldSpec | None  # None: the row itself
+    section: schema.SectionSpec | None = None  # None: a field above the sections (or the work summary)
+    row_number: int = 0  # counted from 1, as the row's heading numbers it
+
+
+def _input_id(name: str) -> str:
+    """The id the form partial gives an input: application_form.html's "f-" and the name, its own part
+    with hyphens for underscores."""
+    return "f-" + name.replace("_", "-")
+
+
 @dataclass
 class FormView:
     """What the 申报表's page renders: every input's text, its error, and whether it may change now."""
@@ -454,11 +471,31 @@ class FormView:
 
     @property
     def error_count(self) -> int:
-        return (
-            len(self.flat_errors)
-            + sum(len(r.errors) for s in self.sections for r in s.rows)
-            + len(self.removed_errors)
-        )
+        """The places the summary counts: the inputs it links to and the removed rows' messages."""
+        return len(self.problems) + len(self.removed_errors)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every input a refused save marked, in the page's order (the flat fields, the sections' rows, the
+        work summary last): what the summary above the form names, each a link to its input. A removed
+        row's message (`removed_errors`) has no input left: the page shows it apart."""
+        by_name = {spec.name: spec for spec in FLAT_FIELDS}
+        flat = [n for n in by_name if n in self.flat_errors]
+        found = [Problem(_input_id(n), by_name[n]) for n in flat if n != "work_summary"]
+        for section in self.sections:
+            fields = {f.name: f for f in section.spec.fields}
+            for row in section.rows:
+                base = f"{section.key}-{row.index}-"
+                for name, spec in fields.items():
+                    if name in row.errors:
+                        found.append(
+                            Problem("f-" + base + name.replace("_", "-"), spec, section.spec, row.index + 1)
+                        )
+                if any(name not in fields for name in row.errors):  # an error of the row as a whole
+                    found.append(Problem(f"row-{section.key}-{row.index}", None, section.spec, row.index + 1))
+        if "work_summary" in flat:
+            found.append(Problem(_input_id("work_summary"), by_name["work_summary"]))
+        return found
 
 
 def clauses_for(session: Session, application: Application) -> schema.FormClauses:

@@ -70,6 +70,59 @@ def test_a_draft_survives_a_bad_field_and_a_logout(
     assert 'value="赣南师范大学"' in page and "主持完成开发区综合管廊项目" in page
 
 
+def test_a_refused_save_names_each_field_to_change_with_a_link_to_it_in_the_right_number(
+    app: Flask, world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Read in English: "1 fields need changing; everything else is saved…", naming none of them on a long
+    # form. The summary now counts in the language's plural and links to each field by its name.
+    application = bare_draft(session, world, clock)
+    browser = login_as(application.applicant)
+    url = f"/me/applications/{application.id}/form"
+    form = {**forms.posted_form(session, application), "education-0-graduated_on": "2031-01-01"}
+    chinese = browser.post(url, data=form, headers=HX).text
+    assert '<a href="#f-education-0-graduated-on">学历学位 第1条：毕业时间</a>' in chinese
+    assert "有1处需要修改；其余内容已保存" in chinese
+    browser = in_english(browser)
+    one = browser.post(url, data=form, headers=HX).text
+    summary = one[one.index('id="form-problems"') : one.index("</div>", one.index('id="form-problems"'))]
+    assert "1 field needs changing; everything else is saved" in summary and "1 fields" not in one
+    link = (
+        '<li><a href="#f-education-0-graduated-on">Education and degrees, entry 1: Graduation date</a></li>'
+    )
+    assert link in summary and 'id="f-education-0-graduated-on"' in one
+    two = browser.post(
+        url,
+        data={**form, "achievement-0-title": "综合管廊", "achievement-0-finished_on": "2031-01-01"},
+        headers=HX,
+    ).text
+    summary = two[two.index('id="form-problems"') : two.index("</div>", two.index('id="form-problems"'))]
+    assert "2 fields need changing" in summary and summary.count("<li><a href=") == 2
+    assert link in summary and 'href="#f-achievement-0-finished-on"' in summary
+
+
+def test_the_unit_opinion_form_names_each_field_to_change_in_the_right_number(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The same on the reviewer's 基层单位意见: "1 items need changes." beside unnamed fields.
+    application = make_application(session, world, clock.now, steps=1, unit_opinion=False)
+    browser = in_english(login_as(world.enterprise.handler))
+    url = f"/review/applications/{application.id}/opinion"
+    typed = {
+        "evaluation": "业务能力强",
+        "method": "vote",
+        "participants": "领导班子",
+        "participants_count": "5",
+    }
+    page = browser.post(url, data={**typed, "votes_for": "9"}).text
+    summary = page[
+        page.index('id="opinion-problems"') : page.index("</div>", page.index('id="opinion-problems"'))
+    ]
+    assert "fields need changing:" in summary or "field needs changing:" in summary
+    assert '<a href="#f-votes-for">' in summary and 'id="f-votes-for"' in page
+    count = summary.count("<li><a href=")
+    assert (f"{count} field needs" if count == 1 else f"{count} fields need") in summary
+
+
 def test_a_ticked_box_is_saved_as_the_browser_posts_it_after_its_hidden_empty_twin(
     app: Flask, world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:
