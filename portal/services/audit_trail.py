@@ -128,11 +128,17 @@ def page(
     session: Session, actor: Actor, filters: AuditQuery, *, before: int | None = None
 ) -> tuple[list[AuditEvent], int | None]:
     """Newest first by time, PAGE_SIZE at a time; returns the rows and the next page's `before`: the id of
-    the last row shown, the keyset (its time, its id) the next page continues after."""
+    the last row shown, the keyset (its time, its id) the next page continues after.
+
+    The cursor's time is read through the same query as the rows (the admin's tree, the filters): an
+    event outside it — another bureau's, or one the filters leave out — is treated as a missing one
+    (nothing after it). Read by id alone, another bureau's event id would place its time among the
+    admin's own rows, and which of them followed would tell that time."""
     stmt = query(session, actor, filters)
     if before:
-        last = session.execute(select(AuditEvent.at).where(AuditEvent.id == before)).scalar_one_or_none()
-        if last is None:  # no such event: nothing comes after it
+        cursor = stmt.with_only_columns(AuditEvent.at).where(AuditEvent.id == before)
+        last = session.execute(cursor).scalar_one_or_none()
+        if last is None:  # no such event in this list: nothing comes after it
             return [], None
         stmt = stmt.where(or_(AuditEvent.at < last, and_(AuditEvent.at == last, AuditEvent.id < before)))
     rows = list(session.scalars(stmt.order_by(*NEWEST_FIRST).limit(PAGE_SIZE + 1)))

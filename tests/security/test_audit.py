@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import logging
+import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -257,3 +259,31 @@ def test_a_filter_that_cannot_be_applied_is_named_not_dropped(
     export = admin.post("/admin/audit.xlsx", query_string={"end": "2026-02-30"})
     assert export.status_code == 303 and "end=2026-02-30" in export.headers["Location"]  # back to the filter
     assert "日期格式应为 年-月-日" in admin.get(export.headers["Location"]).text
+
+
+def test_another_bureaus_event_as_the_cursor_reveals_nothing(
+    session: Session, tenants: tuple[Tenant, Tenant], login_as: Any, clock: Clock
+) -> None:
+    """The viewer pages by `before=<event id>`, continuing after that event's (time, id). Its time was read
+    by id alone: given another bureau's event, the admin's own rows older than it followed, so paging by
+    their ids told its time. An event outside the admin's tree is a cursor exactly as a missing one."""
+    ours, theirs = tenants
+    mine = ours.world.enterprise.actor(StaffRole.HANDLER)
+    for number, ago in enumerate((10, 5, 1)):
+        at = clock.now - timedelta(days=ago)
+        audit.record(session, mine, "login", at, object_type="probe", object_id=number)
+    secret = audit.record(
+        session, theirs.world.enterprise.actor(StaffRole.HANDLER), "login", clock.now - timedelta(days=3),
+        object_type="probe", object_id=99,
+    )  # fmt: skip
+    session.flush()
+    admin = login_as(ours.world.admin, membership_id=ours.world.admin_membership.id)
+
+    def shown(before: int) -> list[str]:
+        page = admin.get("/admin/audit", query_string={"object_type": "probe", "before": before}, headers=HX)
+        assert page.status_code == 200
+        return re.findall(r"#(\d+)</td>", page.text)
+
+    newest = max(e.id for e in _rows(session) if e.object_type == "probe" and e.object_id == 2)
+    assert shown(newest) == ["1", "0"]  # control: one of ours continues after its own time
+    assert shown(secret.id) == shown(987_654_321) == []  # theirs: as a missing event, nothing follows
