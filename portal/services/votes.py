@@ -932,15 +932,36 @@ def audit_rows(meeting_id: int, action: str) -> Select[tuple[AuditEvent]]:
 # --- the experts' own pages ---------------------------------------------------------------------------
 
 
+# When the panel's experts see their meeting: from the bureau's acceptance of the filing on. Until then
+# the draw is the office's working list, not yet anyone's seat: the office may draw again (a member taken
+# out of the pool, a refused filing corrected), withdraw the filing (撤回备案, back to 筹备中) or cancel the
+# meeting and release the panel, and the bureau may refuse the filing (003 六(一): 专家抽取情况 is part of
+# what it accepts). The experts are told at acceptance (`meetings.decide_filing`, NoticeKind.PANEL, linking
+# to the meeting's page), and not before; so before it a drawn expert finds no such meeting — not on
+# 我的评审会议, not at /committees/panels/<id> (404, as for a meeting they do not sit on), and a step posted
+# for it is refused as for a missing meeting —, and nobody learns who was drawn while it can still change.
+SEEN_BY_PANEL = frozenset(
+    {
+        MeetingStatus.ACCEPTED,
+        MeetingStatus.VOTING,
+        MeetingStatus.TALLIED,
+        MeetingStatus.CONFIRMED,
+        MeetingStatus.PUBLISHED,
+    }
+)
+_SEEN = [state.value for state in SEEN_BY_PANEL]
+
+
 def memberships_of(session: Session, actor: Actor) -> list[PanelMember]:
-    """The panels the actor (an expert in a pool: not one taken out of it) sits on, newest meeting first."""
+    """The panels the actor (an expert in a pool: not one taken out of it) sits on and may see — meetings
+    whose filing the bureau has accepted (`SEEN_BY_PANEL`) —, newest meeting first."""
     return list(
         session.scalars(
             select(PanelMember)
             .join(Expert, Expert.id == PanelMember.expert_id)
             .join(Meeting, Meeting.id == PanelMember.meeting_id)
             # A seat of an expert taken out of the pool is not theirs to open any more (restored, it is).
-            .where(Expert.user_id == actor.user_id, Expert.active.is_(True))
+            .where(Expert.user_id == actor.user_id, Expert.active.is_(True), Meeting.status.in_(_SEEN))
             .order_by(Meeting.held_on.desc(), PanelMember.id.desc())
         )
     )
@@ -957,7 +978,9 @@ def is_expert(session: Session, user_id: int) -> bool:
 def _refuse_former_seat(session: Session, actor: Actor, meeting_id: int, action: str, now: datetime) -> None:
     """Refuse, audited with the code ``expert_inactive``, an acknowledgement or a ballot from an expert the
     office took out of the pool who still holds a seat on this meeting's panel: said in words rather than
-    as a missing meeting (they were told of the panel, and may hold the page open)."""
+    as a missing meeting (they were told of the panel, and may hold the page open). Only on a meeting they
+    were told of (`SEEN_BY_PANEL`): before the bureau accepts the filing the seat is not theirs to know of,
+    so the step finds no such meeting, as for anyone else."""
     seat = session.scalars(
         select(PanelMember)
         .join(Expert, Expert.id == PanelMember.expert_id)
@@ -968,7 +991,7 @@ def _refuse_former_seat(session: Session, actor: Actor, meeting_id: int, action:
         )
     ).first()
     meeting = session.get(Meeting, meeting_id)
-    if seat is None or meeting is None:
+    if seat is None or meeting is None or meeting.state not in SEEN_BY_PANEL:
         return
     message = (
         N_("您已被移出本评委会专家库（已停用），不能再投票；如有疑问，请联系评委会办事机构")
@@ -981,7 +1004,8 @@ def _refuse_former_seat(session: Session, actor: Actor, meeting_id: int, action:
 
 
 def member_for(session: Session, actor: Actor, meeting_id: int) -> tuple[Meeting, PanelMember]:
-    """The actor's seat on a meeting's panel; NotFound for a meeting they do not sit on."""
+    """The actor's seat on a meeting's panel; NotFound for a meeting they do not sit on, or not yet see
+    (its filing not accepted by the bureau: `SEEN_BY_PANEL`)."""
     member = next((m for m in memberships_of(session, actor) if m.meeting_id == meeting_id), None)
     meeting = session.get(Meeting, meeting_id)
     if member is None or meeting is None:

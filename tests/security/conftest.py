@@ -33,6 +33,7 @@ from portal.models import (
     ImportBatch,
     Material,
     Meeting,
+    MeetingStatus,
     Notice,
     Notification,
     Objection,
@@ -100,7 +101,7 @@ class Tenant:
     committee: CommitteeOffice  # a committee of the bureau, its office's staff and a scope row
     applicants: list[User] = field(default_factory=list)
     handoff_import: ResultImport | None = None  # a results spreadsheet the enterprise's handler uploaded
-    meeting: Any = None  # a review meeting the committee's office planned (issue 22.4)
+    meeting: Any = None  # a review meeting the committee's office planned, filed, the bureau accepted (22.4)
     certificate_import: Any = None  # the province's certificate sheet the bureau kept for that meeting
     call: Any = None  # a committee call (评审通知) drafted by the committee's office (issue 22.8)
     published_call: Any = None  # a call the office published (public: names no tenant's object)
@@ -283,6 +284,11 @@ def make_tenant(
     expert = make_experts(session, committee, clock.now, 1)[0]
     expert.user.must_change_password = False  # their first password changed: the pages open
     session.add(PanelMember(meeting_id=meeting.id, expert_id=expert.id))  # /committees/panels/<meeting_id>
+    # Filed by the office and accepted by the bureau: the expert's page of it opens only from then on
+    # (votes.SEEN_BY_PANEL; the security suite's test_expert_meeting_page covers the states before).
+    meeting.status = MeetingStatus.ACCEPTED.value
+    meeting.filed_by_id, meeting.filed_at = committee.office.leader.id, clock.now
+    meeting.filing_decided_by_id, meeting.filing_decided_at = world.bureau.handler.id, clock.now
     # A person's own registration with the bureau (ACC-04) that no unit attached: its admin may void it.
     registration = make_user(session, "自行注册人")
     registration.registered_with_id = world.bureau.org.id

@@ -6,6 +6,8 @@ page), the bureau's, the applicant on its agenda: 404, like a missing meeting; a
 A ballot posted from the page by any of them writes nothing (the deactivated expert is told why, on
 我的评审会议: their meeting page no longer opens).
 The page carries the agenda's names, never an identity number or a phone, and never a ballot's choice.
+And only from the bureau's acceptance of the filing on: drawn, filed, refused or withdrawn, the meeting is
+not on the drawn expert's list, its page is a 404 and no notice has gone out.
 
 The expectations are written out here, independently of the guards' code."""
 
@@ -19,8 +21,9 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.models import Ballot, BallotReceipt, StaffRole
-from portal.services import votes
+from portal.models import AuditEvent, Ballot, BallotReceipt, Notification, StaffRole
+from portal.services import meetings, votes
+from portal.services.calendar import today
 from tests.conftest import Clock
 from tests.factories import (
     filed_meeting,
@@ -99,3 +102,65 @@ def test_only_the_panel_s_active_experts_open_their_meeting_s_page(
     receipts = session.scalar(select(func.count()).select_from(BallotReceipt))
     ballots = session.scalar(select(func.count()).select_from(Ballot))
     assert receipts == ballots == (1 if who == "the_expert" else 0)
+
+
+# The meeting's road up to the bureau's decision, and whether the drawn experts see it at each stage.
+STAGES = {"drawn": False, "filed": False, "refused": False, "withdrawn": False, "accepted": True}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_drawn_expert_sees_the_meeting_only_once_the_bureau_accepts_the_filing(
+    session: Session, clock: Clock, login_as: Any, stage: str
+) -> None:
+    """A QA report: a drawn expert found the meeting on 我的评审会议 and opened its page (agenda and all)
+    while the office was still preparing it, before anyone had told them: the draw can still be done again,
+    the filing withdrawn or refused, the meeting cancelled. The experts are told at acceptance; until then
+    the page is a 404 as for a missing meeting, the list does not show it, a step posted for it (even by a
+    drawn expert since taken out of the pool, who would otherwise be refused in words) finds no meeting,
+    and no notice has gone out."""
+    world = make_committee_world(session, clock.now, profile="kunming-2022")  # its experts confirm study
+    co = make_committee(session, world, clock.now, place="东川区")
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, co, application, clock.now)
+    make_experts(session, co, clock.now, 6)
+    handler, leader = co.office.actor(StaffRole.HANDLER), co.office.actor(StaffRole.LEADER)
+    bureau = world.bureau.actor(StaffRole.HANDLER)
+    held_on = (today(clock.now) + timedelta(days=30)).isoformat()
+    meeting = meetings.plan_meeting(session, handler, meetings.MeetingInput(held_on, "会议室"), clock.now)
+    meetings.add_to_agenda(session, handler, meeting.id, [application.id], clock.now)
+    plan = meetings.PlanInput(plan="按专业分组评审", pass_rate_limit="80")
+    meetings.save_plan(session, handler, meeting.id, plan, clock.now)
+    votes.draw_panel(session, handler, meeting.id, 5, clock.now, seed="seed-for-tests")
+    if stage != "drawn":
+        meetings.file_meeting(session, leader, meeting.id, clock.now)
+    if stage in ("refused", "accepted"):
+        meetings.decide_filing(session, bureau, meeting.id, stage == "accepted", "材料不全", clock.now)
+    if stage == "withdrawn":
+        meetings.withdraw_filing(session, leader, meeting.id, "专家名单有误", clock.now)
+    members = votes.panel(session, meeting)
+    drawn, gone = members[0].expert, members[-1].expert
+    votes.deactivate_expert(session, handler, gone.id, "调离本专业", clock.now)
+    for user in (drawn.user, gone.user):
+        user.must_change_password = False
+    session.flush()
+    seen = STAGES[stage]
+
+    expert = login_as(drawn.user)
+    url = f"/committees/panels/{meeting.id}"
+    mine = expert.get("/committees/panels").text
+    assert (f'id="seat-{meeting.id}"' in mine) is seen and (f'href="{url}"' in mine) is seen
+    page = expert.get(url)
+    assert page.status_code == (200 if seen else 404)
+    assert (application.applicant.name in page.text) is seen
+    told = session.scalars(select(Notification).where(Notification.user_id == drawn.user_id)).all()
+    assert [n.link for n in told if n.kind == "panel"] == ([url] if seen else [])
+    acknowledged = expert.post(f"{url}/acknowledge", data={"from": "meeting"})
+    assert acknowledged.status_code == (303 if seen else 404)
+    assert expert.post("/committees/panels/987654321/acknowledge").status_code == 404  # as a missing one
+    # The deactivated member: refused in words on a meeting they were told of, else as a missing meeting.
+    former = login_as(gone.user).post(f"{url}/acknowledge")
+    assert former.status_code == (303 if seen else 404)
+    audited = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "acknowledge_conditions", AuditEvent.outcome != "ok")
+    ).all()
+    assert [e.detail.get("code") for e in audited] == (["expert_inactive"] if seen else [])
