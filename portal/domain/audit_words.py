@@ -1,10 +1,12 @@
-"""The audit log's words: what each recorded action, role and status is called on the audit viewer.
+"""The audit log's words: what each recorded action, role, status and kind of object is called on the
+audit viewer and in its Excel export.
 
-The trail stores codes (``handler_approve``, ``leader``, ``unit_review``): stable, searchable, and what the
-chain seals. A bureau admin reads names, in their language. Every action code the portal records has a
-title here or in the workflow's `glossary.ACTION_TITLES` (``tests/domain/test_audit_words.py`` reads
-every ``audit.record`` call of the source, so a new code cannot go unnamed); a code of an older release
-that no longer has one is shown as written.
+The trail stores codes (``handler_approve``, ``leader``, ``unit_review``, ``application``): stable,
+searchable, and what the chain seals. A bureau admin reads names, in their language. Every action code and
+every object type the portal records has a title here (or, for the workflow's moves, in
+`glossary.ACTION_TITLES`): ``tests/domain/test_audit_words.py`` reads every ``audit.record`` call of the
+source, so a new code cannot go unnamed; a code of an older release that no longer has one is shown as
+written.
 
 Pure Python: the titles are msgids (`N_`), translated by the web layer.
 """
@@ -12,7 +14,7 @@ Pure Python: the titles are msgids (`N_`), translated by the web layer.
 from __future__ import annotations
 
 from portal.domain.glossary import ACTION_TITLES, STATE_TITLES, STATUSES, TERMS
-from portal.domain.i18n import N_, T_
+from portal.domain.i18n import N_, NC_, T_, Text
 from portal.domain.workflow import Action, Role
 
 # The actions recorded outside the workflow's moves (those are titled by glossary.ACTION_TITLES).
@@ -164,6 +166,42 @@ def known_action_codes() -> frozenset[str]:
     """Every action code that has a name: the workflow's moves, their bulk records and the rest."""
     moves = {action.value for action in Action}
     return frozenset(moves | {BULK_PREFIX + move for move in moves} | set(AUDIT_ACTION_TITLES))
+
+
+# The kinds of object an event is about (its object_type), as the Object column and the filter name them.
+# Under the context "audit object": the same Chinese is elsewhere a menu's plural (评审会议: "Review
+# meetings"), here one thing beside its number (评审会议 #7: "Review meeting #7").
+OBJECT_TYPE_TITLES: dict[str, Text] = {
+    "application": NC_("audit object", "申报"),
+    "applications": NC_("audit object", "申报列表"),
+    "audit_events": NC_("audit object", "审计日志"),
+    "authority_contact": NC_("audit object", "受理机构联系方式"),
+    "calendar": NC_("audit object", "工作日历"),
+    "certificates": NC_("audit object", "证书"),
+    "committee": NC_("audit object", "评委会"),
+    "committee_call": NC_("audit object", "评审通知"),
+    "file": NC_("audit object", "文件"),
+    "handoff": NC_("audit object", "报送数据"),
+    "handoff_import": NC_("audit object", "报送结果导入"),
+    "import_batch": NC_("audit object", "批量导入"),
+    "meeting": NC_("audit object", "评审会议"),
+    "notice": NC_("audit object", "公示"),
+    "objection": NC_("audit object", "异议"),
+    "organisation": NC_("audit object", "单位"),
+    "package_batch": NC_("audit object", "批量材料包"),
+    "policy_window": NC_("audit object", "受理批次"),
+    "roster": NC_("audit object", "参保名单"),
+    "route": NC_("audit object", "页面"),
+    "setting": NC_("audit object", "系统设置"),
+    "user": NC_("audit object", "账号"),
+    "year_end_report": NC_("audit object", "年度认定情况报送"),
+}
+
+
+def object_type_title(code: str) -> Text | None:
+    """The name of the kind of object an event is about; None for a code nobody names (an older
+    release's, or a test's), which the viewer shows as written."""
+    return OBJECT_TYPE_TITLES.get(code)
 
 
 def role_title(code: str | None) -> str | None:

@@ -22,7 +22,9 @@ keywords):
   the contexts in use: "in a sentence", a noun a finding puts mid-sentence ("the major studied", "none")
   where the same msgid elsewhere is a label or a value on its own ("Field of study", "None"); "history
   event", a step of an application's history (创建申报: "Application started") where a template's
-  button says the same Chinese as an action (``pgettext("button", "创建申报")``: "Start the application").
+  button says the same Chinese as an action (``pgettext("button", "创建申报")``: "Start the application");
+  "audit object", the kind of object an audit event is about (评审会议 #7: "Review meeting #7") where the
+  same msgid is a menu's plural elsewhere ("Review meetings").
 
 One way back: `wordings` reads a constant in every language of the interface from the compiled
 catalogues (the standard library's gettext), so a service can take a word typed in the reader's language

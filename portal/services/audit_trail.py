@@ -18,6 +18,7 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from portal.documents.cells import Cells, workbook
+from portal.domain import audit_words
 from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_
 from portal.models import AuditEvent, AuditOutcome, User
@@ -153,13 +154,27 @@ def actions(session: Session, actor: Actor) -> list[str]:
     return list(session.scalars(stmt.order_by(AuditEvent.action)))
 
 
-HEADER = ("编号", "时间（北京时间）", "操作人", "单位编号", "身份", "操作", "对象类型", "对象编号", "结果",
-          "原状态", "新状态", "理由", "IP", "请求编号", "链序号")  # fmt: skip
+def object_types(session: Session, actor: Actor) -> list[str]:
+    """The kinds of object that occur in what the admin may see (for the filter's list)."""
+    stmt = query(session, actor, AuditQuery()).with_only_columns(AuditEvent.object_type).distinct()
+    return list(session.scalars(stmt.order_by(AuditEvent.object_type)))
+
+
+HEADER = ("编号", "时间（北京时间）", "操作人", "单位编号", "身份", "操作", "操作代码", "对象类型",
+          "对象编号", "结果", "原状态", "新状态", "理由", "IP", "请求编号", "链序号")  # fmt: skip
+
+
+def _named(title: str | None, code: str | None) -> str:
+    """A code's name in Chinese (the msgid; a Text's own Chinese text), or the code as written where nobody
+    names it (an older release's)."""
+    return str(title) if title else (code or "")
 
 
 def export_xlsx(session: Session, actor: Actor, filters: AuditQuery, now: datetime) -> bytes:
     """The filtered audit log as Excel (formulas neutralised, capped at EXPORT_LIMIT rows); the export is
-    audited."""
+    audited. Its words are the viewer's, in Chinese (audit_words: the action, the role, the kind of object,
+    the statuses, the outcome), the action's code beside its name as the viewer shows it; the ids stay
+    numbers (编号, 单位编号, 对象编号, 链序号)."""
     stmt = query(session, actor, filters).order_by(*NEWEST_FIRST).limit(EXPORT_LIMIT)
     buffer = io.BytesIO()
     book = workbook(buffer)
@@ -173,13 +188,14 @@ def export_xlsx(session: Session, actor: Actor, filters: AuditQuery, now: dateti
             event.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
             event.actor.name if event.actor else "（未登录/系统）",
             event.org_id or "",
-            event.role or "",
+            _named(audit_words.role_title(event.role), event.role),
+            _named(audit_words.action_title(event.action), event.action),
             event.action,
-            event.object_type,
+            _named(audit_words.object_type_title(event.object_type), event.object_type),
             event.object_id if event.object_id is not None else "",
             OUTCOMES.get(event.outcome, event.outcome),
-            event.from_status or "",
-            event.to_status or "",
+            _named(audit_words.status_title(event.object_type, event.from_status), event.from_status),
+            _named(audit_words.status_title(event.object_type, event.to_status), event.to_status),
             event.reason,
             event.ip,
             event.request_id,

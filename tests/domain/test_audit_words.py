@@ -1,9 +1,10 @@
-"""Every action code the portal records in the audit trail has a name on the audit viewer.
+"""Every action code and every object type the portal records in the audit trail has a name on the audit
+viewer (and in its Excel export).
 
 The codes are read from the source: every `audit.record` / `record_attempt` / `note_attempt` call, the
-helpers that pass their own `action` parameter on to one (followed to their callers), and the access
-queue's rows written directly. A call whose action the reader cannot resolve to literal codes fails the
-test until it is taught here, so a new code cannot reach the viewer unnamed.
+helpers that pass their own `action` (or `object_type`) parameter on to one (followed to their callers),
+and the access queue's rows written directly. A call whose action or object type the reader cannot resolve
+to literal codes fails the test until it is taught here, so a new code cannot reach the viewer unnamed.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ def _strings(node: ast.expr | None, module: ast.Module) -> set[str] | None:
     return None
 
 
-def _argument(call: ast.Call, position: int) -> ast.expr | None:
-    named = next((k.value for k in call.keywords if k.arg == "action"), None)
+def _argument(call: ast.Call, position: int, field: str) -> ast.expr | None:
+    named = next((k.value for k in call.keywords if k.arg == field), None)
     return named or (call.args[position] if len(call.args) > position else None)
 
 
@@ -60,16 +61,28 @@ def _enclosing(module: ast.Module) -> dict[int, ast.FunctionDef | ast.AsyncFunct
 
 def recorded_action_codes() -> tuple[set[str], list[str]]:
     """(every action code recorded, the calls whose action could not be read)."""
+    return recorded_codes("action", 2)
+
+
+def recorded_object_types() -> tuple[set[str], list[str]]:
+    """(every object type recorded, the calls whose object type could not be read). The recorders take it
+    by keyword only: no position (an index past any call's arguments)."""
+    return recorded_codes("object_type", 99)
+
+
+def recorded_codes(field: str, position: int) -> tuple[set[str], list[str]]:
+    """(every value of the recorders' `field` argument, at `position` when passed positionally, the calls
+    whose value could not be read)."""
     codes: set[str] = set()
     unread: list[str] = []
     for path in sorted(PORTAL.rglob("*.py")):
         module = ast.parse(path.read_text(encoding="utf-8"))
         enclosing = _enclosing(module)
         calls = [node for node in ast.walk(module) if isinstance(node, ast.Call)]
-        # (function name → position of its action parameter): the recorders, then whoever passes theirs on.
+        # (function name → position of its `field` parameter): the recorders, then whoever passes theirs on.
         passes_on: dict[str, int] = {}
         pending = [
-            (call, 2)
+            (call, position)
             for call in calls
             if isinstance(call.func, ast.Attribute)
             and isinstance(call.func.value, ast.Name)
@@ -77,8 +90,8 @@ def recorded_action_codes() -> tuple[set[str], list[str]]:
             and call.func.attr in RECORDERS
         ]
         while pending:
-            call, position = pending.pop()
-            argument = _argument(call, position)
+            call, at = pending.pop()
+            argument = _argument(call, at, field)
             found = _strings(argument, module)
             if found is not None:
                 codes |= found
@@ -99,7 +112,7 @@ def recorded_action_codes() -> tuple[set[str], list[str]]:
             for node in ast.walk(module):
                 if isinstance(node, ast.Dict):
                     for key, value in zip(node.keys, node.values, strict=True):
-                        if isinstance(key, ast.Constant) and key.value == "action":
+                        if isinstance(key, ast.Constant) and key.value == field:
                             codes |= _strings(value, module) or set()
     return codes, unread
 
@@ -127,3 +140,16 @@ def test_roles_and_statuses_are_named_and_an_unknown_code_is_left_as_written() -
     assert audit_words.action_title("bulk_leader_approve") == "批量办理：领导签批通过"
     assert audit_words.action_title("an_old_code") is None
     assert audit_words.status_title("application", "an_old_status") is None
+
+
+def test_every_recorded_object_type_has_a_name() -> None:
+    """A reviewer read "application #7" in the Object column, a filter of free text for the object type,
+    and the same codes in the Excel export."""
+    codes, unread = recorded_object_types()
+    assert unread == [], "teach this test how these calls name their object type"
+    assert {"application", "meeting", "user", "route", "audit_events"} <= codes
+    unnamed = sorted(code for code in codes if audit_words.object_type_title(code) is None)
+    assert unnamed == [], "name these in portal/domain/audit_words.py OBJECT_TYPE_TITLES"
+    assert set(audit_words.OBJECT_TYPE_TITLES) == codes  # no name left over for a type nothing records
+    assert audit_words.object_type_title("application") == "申报"
+    assert audit_words.object_type_title("an_old_type") is None

@@ -3,15 +3,18 @@ language, and the rows newest first by their time, page after page."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from portal.models import StaffRole
 from portal.services import audit, audit_trail
+from portal.services.actors import Actor
 from tests.conftest import Clock
 from tests.factories import World, make_world
 from tests.i18n.reading import in_english, leaks
@@ -28,16 +31,22 @@ def _times(fragment: str) -> list[str]:
     return re.findall(r"<tr><td>(.*?)</td>", fragment)
 
 
+def _resubmitted(world: World, session: Session, clock: Clock, object_type: str) -> Actor:
+    """An applicant's resubmission of #7 recorded about `object_type` (returned → unit_review); the actor."""
+    applicant = world.enterprise.actor(StaffRole.HANDLER)
+    audit.record(
+        session, applicant, "resubmit", clock.now, object_type=object_type, object_id=7, role="applicant",
+        from_status="returned", to_status="unit_review",
+    )  # fmt: skip
+    return applicant
+
+
 def test_actions_roles_and_statuses_read_as_names_not_codes(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:
     """A reviewer read "applicant · resubmit（returned→unit_review）· application #7" and a filter of codes
     (acknowledge_warnings, add_staff, handler_approve …)."""
-    applicant = world.enterprise.actor(StaffRole.HANDLER)
-    audit.record(
-        session, applicant, "resubmit", clock.now, object_type="probe", object_id=7, role="applicant",
-        from_status="returned", to_status="unit_review",
-    )  # fmt: skip
+    applicant = _resubmitted(world, session, clock, "probe")
     audit.record(session, applicant, "acknowledge_warnings", clock.now, object_type="probe", object_id=7)
     audit.record(session, applicant, "an_old_code", clock.now, object_type="probe", object_id=7)
     session.flush()
@@ -48,7 +57,8 @@ def test_actions_roles_and_statuses_read_as_names_not_codes(
     assert "确认知悉提示" in rows and "returned→unit_review" not in rows
     assert "<code>resubmit</code>" in rows  # the code, as a secondary detail
     assert ">an_old_code" in rows  # a code nobody names any more: as written
-    options = re.findall(r'<option value="([a-z_]+)"[^>]*>([^<]*)</option>', page.split('name="action"')[1])
+    actions = page.split('name="action"')[1].split("</select>")[0]  # the action filter's list alone
+    options = re.findall(r'<option value="([a-z_]+)"[^>]*>([^<]*)</option>', actions)
     assert ("acknowledge_warnings", "确认知悉提示") in options and ("an_old_code", "an_old_code") in options
     assert all(code != title for code, title in options if code != "an_old_code")
     filtered = browser.get("/admin/audit", query_string={"action": "acknowledge_warnings"}, headers=HX).text
@@ -89,3 +99,46 @@ def test_rows_come_newest_first_by_time_across_pages(
         url = found.group(1).replace("&amp;", "&") if found else None
     expected = sorted(range(len(days)), key=lambda n: (days[n], -n))  # newest first, later id first on ties
     assert seen == expected == [4, 6, 3, 1, 7, 5, 2, 0]
+
+
+def test_the_object_reads_as_words_its_filter_is_a_list_and_the_export_writes_words(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """A reviewer read "application #7" in the Object column, typed codes into a free-text object filter,
+    and found the same codes (and action codes, roles, statuses) in the Excel export."""
+    applicant = _resubmitted(world, session, clock, "application")
+    audit.record(session, applicant, "cancel_meeting", clock.now, object_type="meeting", object_id=3)
+    audit.record(session, applicant, "login", clock.now, object_type="an_old_type", object_id=5)
+    session.flush()
+    browser = login_as(world.admin)
+    page = browser.get("/admin/audit", query_string={"object_type": "application"}).text
+    rows = page.split('id="audit-rows"')[1]
+    assert "<td>申报 #7</td>" in rows and "application #7" not in rows and "评审会议 #3" not in rows
+    # A list of the kinds recorded, by name, the chosen one still chosen after the submit.
+    select = page.split('<select id="object_type" name="object_type">')[1].split("</select>")[0]
+    options = re.findall(r'<option value="([a-z_]*)" ?(selected)?>([^<]*)</option>', select)
+    assert ("", "", "全部") in options and ("application", "selected", "申报") in options
+    assert ("meeting", "", "评审会议") in options and ("an_old_type", "", "an_old_type") in options
+    assert [o for o in options if o[1]] == [("application", "selected", "申报")]
+    everything = browser.get("/admin/audit").text.split('id="audit-rows"')[1]
+    assert "<td>评审会议 #3</td>" in everything and "<td>an_old_type #5</td>" in everything
+    # A kind no row of the admin's has (typed into the URL) stays chosen, as written, not shown as 全部.
+    typed = browser.get("/admin/audit", query_string={"object_type": "nothing_here"}).text
+    assert '<option value="nothing_here" selected>nothing_here</option>' in typed
+
+    export = browser.post("/admin/audit.xlsx", query_string={"object_type": "application"})
+    sheet = load_workbook(io.BytesIO(export.data)).active
+    header, *data = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert header[5:12] == ["操作", "操作代码", "对象类型", "对象编号", "结果", "原状态", "新状态"]
+    (row,) = data
+    named = dict(zip(header, row, strict=True))
+    assert isinstance(named["编号"], int) and named["对象编号"] == 7  # ids stay numbers
+    assert named["单位编号"] == world.enterprise.org.id
+    assert named["身份"] == "申报人" and named["对象类型"] == "申报" and named["结果"] == "成功"
+    assert named["操作"] == "补正后重新提交" and named["操作代码"] == "resubmit"
+    assert (named["原状态"], named["新状态"]) == ("已退回补正", "单位审核中，待领导签批")
+
+    in_english(browser)
+    page = browser.get("/admin/audit", query_string={"object_type": "application"}).text
+    assert "<td>Application #7</td>" in page.split('id="audit-rows"')[1]
+    assert '<option value="application" selected>Application</option>' in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, request, url_for
 
 from portal.domain import audit_words
@@ -29,11 +31,10 @@ def _filters() -> service.AuditQuery:
 @admin_required
 def list_audit_events() -> Response:
     filters = _filters()
+    actor = current_actor()
     errors: dict[str, str] = {}
     try:
-        rows, next_before = service.page(
-            db.session, current_actor(), filters, before=as_id(request.args.get("before"))
-        )
+        rows, next_before = service.page(db.session, actor, filters, before=as_id(request.args.get("before")))
     except ValidationFailed as invalid:  # named by its field, and no rows: not the whole log unfiltered
         rows, next_before, errors = [], None, invalid.fields
     return render_page(
@@ -44,18 +45,26 @@ def list_audit_events() -> Response:
         filters=filters,
         rows=rows,
         next_before=next_before,
-        actions=_action_choices(service.actions(db.session, current_actor())),
+        actions=_choices(service.actions(db.session, actor), audit_words.action_title, filters.action),
+        object_types=_choices(
+            service.object_types(db.session, actor), audit_words.object_type_title, filters.object_type
+        ),
         outcomes=service.OUTCOMES,
         words=audit_words,
     )
 
 
-def _action_choices(codes: list[str]) -> list[tuple[str, str, bool]]:
-    """The filter's options: each recorded action by its name in the reader's language, in the order of
-    those names; a code nobody names any more keeps its code (marked, as it is no word of the language)."""
+def _choices(
+    codes: list[str], title_of: Callable[[str], str | None], chosen: str
+) -> list[tuple[str, str, bool]]:
+    """A filter's options: each recorded code (an action, a kind of object) by its name in the reader's
+    language, in the order of those names; a code nobody names any more keeps its code (marked, as it is no
+    word of the language). The filter's value stays chosen after the submit even where no row of the
+    admin's has it (typed into the URL, or gone): listed as written, the list does not claim 全部."""
+    chosen = chosen.strip()
     choices = []
-    for code in codes:
-        title = audit_words.action_title(code)
+    for code in [*codes, *([chosen] if chosen and chosen not in codes else [])]:
+        title = title_of(code)
         choices.append((code, str(translate_plain(title)) if title else code, title is not None))
     return sorted(choices, key=lambda choice: (not choice[2], choice[1]))
 
