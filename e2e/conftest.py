@@ -1,6 +1,7 @@
 """E2E harness: the real app on a loopback port (demo data loaded) and Debian's chromium via Playwright.
 
-A failing test leaves a full-page screenshot in e2e/artifacts/. Every page also carries a Content-Security-
+A failing test leaves a full-page screenshot in e2e/artifacts/, named for the engine first (make test runs
+the journeys on SQLite and on PostgreSQL at once). Every page also carries a Content-Security-
 Policy violation listener (T-CSP-01): a journey that triggers any violation fails at teardown, so a new
 inline style, inline script or `hx-on` attribute cannot slip in unnoticed, and any other error the browser
 reports (console.error, an uncaught exception, a failed load such as a missing favicon) fails it too unless
@@ -41,9 +42,12 @@ from portal import create_app
 from portal.cli import seed_demo
 from portal.extensions import db
 from portal.web.storage import storage
-from tests.dbsetup import database_url
+from tests.dbsetup import database_url, on_postgres
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
+# make test runs the e2e suite on both engines at the same time (scripts/test.sh): a file a journey leaves in
+# ARTIFACTS carries the engine in its name, so the two runs never write (or read back) the same file.
+ENGINE = "postgresql" if on_postgres() else "sqlite"
 AXE_SOURCE = Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js"
 
 
@@ -451,7 +455,9 @@ def new_page(
         ARTIFACTS.mkdir(exist_ok=True)
         for name, page in pages:
             if not page.is_closed():
-                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{name}.png"), full_page=True)
+                page.screenshot(
+                    path=str(ARTIFACTS / f"{ENGINE}-{request.node.name}-{name}.png"), full_page=True
+                )
     for page in scripted:
         axe_violations.check(page)
     for context in contexts:

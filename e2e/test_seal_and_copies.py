@@ -1,7 +1,7 @@
 """The dossier in the browser: the leader uploads the unit's seal; the applicant finishes the form,
 uploads three phone photos of the labour contract as one copy (a PDF of three pages), signs the pledge
 and submits; the handler checks the copy against the original and endorses it; the stamped file shows
-the seal. The stamped page is rendered to e2e/artifacts/dossier-stamped-page-1.png (pdftoppm)."""
+the seal. The stamped page is rendered to e2e/artifacts/<engine>-dossier-stamped-page-1.png (pdftoppm)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from e2e.conftest import ARTIFACTS, Clock
+from e2e.conftest import ARTIFACTS, ENGINE, Clock
 from e2e.helpers import add_row, log_in, phone_photo, sign_pledge, upload_material
 
 # Runs after test_eligibility.py (file order), which needs 陈思远's demo draft still unsubmitted.
@@ -39,7 +39,8 @@ def seal_png() -> bytes:
 
 
 def render_first_page(pdf: bytes, name: str) -> Path:
-    """The PDF's first page as a PNG in e2e/artifacts (kept after the run)."""
+    """The PDF's first page as a PNG in e2e/artifacts (kept after the run), named for the engine: the runs on
+    SQLite and PostgreSQL go at once and each reads its own picture back."""
     assert shutil.which("pdftoppm"), "pdftoppm (poppler-utils) is needed: scripts/ensure-system-packages.sh"
     ARTIFACTS.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -57,11 +58,11 @@ def render_first_page(pdf: bytes, name: str) -> Path:
                 "1",
                 "-singlefile",
                 str(source),
-                str(ARTIFACTS / name),
+                str(ARTIFACTS / f"{ENGINE}-{name}"),
             ],
             check=True,
         )
-    return ARTIFACTS / f"{name}.png"
+    return ARTIFACTS / f"{ENGINE}-{name}.png"
 
 
 def red_share(image: Image.Image) -> float:
