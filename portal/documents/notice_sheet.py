@@ -1,6 +1,8 @@
 """The notice sheet (公示表) as PDF and Excel, and the notice result sheet (公示结果) as PDF.
 
-Only what colleagues need to challenge goes on it (PUB-07): ID numbers masked, no phone numbers.
+Only what colleagues need to challenge goes on it (PUB-07): ID numbers masked, no phone numbers. Each
+number goes with its document's name (证件类型, as the certificate Excel has it): a foreign colleague's
+passport or a Hong Kong, Macau or Taiwan resident's permit number reads as nobody's ID card number.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from portal.documents.stamps import image_data_uri
 HEADERS = (
     "序号",
     "姓名",
+    "证件类型",
     "证件号码",
     "工作单位",
     "申报系列/专业",
@@ -30,6 +33,7 @@ HEADERS = (
 @dataclass(frozen=True)
 class SheetRow:
     name: str
+    document: str  # the document's Chinese name (DocumentType.title): 居民身份证, 护照, …
     masked_id: str
     unit: str
     series: str
@@ -91,6 +95,7 @@ def notice_sheet_xlsx(header: SheetHeader, rows: list[SheetRow]) -> bytes:
         values = (
             number,
             row.name,
+            row.document,
             row.masked_id,
             row.unit,
             row.series,
@@ -102,7 +107,7 @@ def notice_sheet_xlsx(header: SheetHeader, rows: list[SheetRow]) -> bytes:
         )
         for col, value in enumerate(values):
             cells.write(2 + number, col, value, cell)
-    for col, width in enumerate((6, 10, 22, 24, 18, 10, 26, 14, 12, 48)):
+    for col, width in enumerate((6, 10, 14, 22, 24, 18, 10, 26, 14, 12, 48)):
         sheet.set_column(col, col, width)
     sheet.freeze_panes(3, 0)
     sheet.repeat_rows(2)

@@ -195,14 +195,16 @@ def import_template_xlsx(example_id: str) -> bytes:
     return buffer.getvalue()
 
 
-def passwords_xlsx(rows: Iterable[tuple[str, str, str, str]]) -> bytes:
-    """姓名, 登录手机号, 证件号码 (masked), 初始密码: handed out once after a bulk import."""
+def passwords_xlsx(rows: Iterable[tuple[str, str, str, str, str]]) -> bytes:
+    """姓名, 登录手机号, 证件类型, 证件号码 (masked), 初始密码: handed out once after a bulk import. The
+    document's name goes with the number (a passport's or a permit's is no ID card's); empty for an import
+    sealed before the document was kept."""
     buffer = io.BytesIO()
     book = workbook(buffer)
     sheet = book.add_worksheet("初始密码")
     cells = Cells(book, sheet)
     head = cells.style({"bold": True, "border": 1})
-    for col, title in enumerate(("姓名", "登录手机号", "证件号码", "初始密码（首次登录须修改）")):
+    for col, title in enumerate(("姓名", "登录手机号", "证件类型", "证件号码", "初始密码（首次登录须修改）")):
         cells.write(0, col, title, head)
         sheet.set_column(col, col, 24)
     for r, values in enumerate(rows, start=1):

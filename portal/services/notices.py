@@ -36,7 +36,7 @@ from portal.domain import workflow
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.glossary import cn_date
 from portal.domain.i18n import N_, NT_, T_, Clause, Text
-from portal.domain.identity import mask_id_number
+from portal.domain.identity import DocumentType, mask_id_number
 from portal.domain.text import LIMITS, check_text
 from portal.domain.workdays import UnknownYear, format_period_cn
 from portal.domain.workflow import Action, Status
@@ -852,6 +852,7 @@ def _row(session: Session, entry: NoticeEntry, on: date) -> SheetRow:
     summary = application.work_summary.replace("\n", " ")
     return SheetRow(
         name=application.applicant.name,
+        document=DocumentType(application.applicant.document_type).title,
         masked_id=mask_id_number(application.applicant.id_number),
         unit=application.enterprise.name,
         series=f"{application.series}/{application.specialty}",

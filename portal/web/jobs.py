@@ -65,6 +65,8 @@ class Slip:
         )()
         self.masked_id = masked_id
         self.password = password
+        # The first-password sheet's 证件类型: the document's Chinese name, as on every Excel export.
+        self.document_title = kind.title if kind else ""
 
 
 def _slips(job: Job) -> list[Slip] | None:
@@ -92,7 +94,9 @@ def show_job(job_id: int) -> Response:
     slips = _slips(job)
     passwords_href = ""
     if slips:
-        sheet = passwords_xlsx((s.user.name, s.user.phone, s.masked_id, s.password) for s in slips)
+        sheet = passwords_xlsx(
+            (s.user.name, s.user.phone, s.document_title, s.masked_id, s.password) for s in slips
+        )
         passwords_href = f"data:{XLSX};base64,{base64.b64encode(sheet).decode()}"
     response = render_page(
         "pages/jobs/show_job.html",

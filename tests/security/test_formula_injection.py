@@ -207,11 +207,13 @@ def test_every_workbook_writer_quotes_formula_like_text(tmp_path: Path) -> None:
     """The writers themselves, including the first-password list (shown once, as a data: link)."""
     header = notice_sheet.SheetHeader(TITLE, UNIT, "2026年9月1日至9月7日", LOCATION, "-0797")
     row = notice_sheet.SheetRow(
-        NAME, "3607**********1234", UNIT, "工程", "中级", "-本科", "+", "5", ACHIEVEMENTS
+        NAME, "护照", "3607**********1234", UNIT, "工程", "中级", "-本科", "+", "5", ACHIEVEMENTS
     )
     books = {
         "notice_sheet": notice_sheet.notice_sheet_xlsx(header, [row]),
-        "passwords": spreadsheets.passwords_xlsx([(HANDLER, "13800000000", "3607**1234", "=Pa55word!")]),
+        "passwords": spreadsheets.passwords_xlsx(
+            [(HANDLER, "13800000000", "居民身份证", "3607**1234", "=Pa55word!")]
+        ),
         "certificates": certificates.certificates_xlsx(
             [
                 (

@@ -3,6 +3,7 @@ transfers, bulk import (check, confirm, passwords once), social-insurance roster
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 from typing import Any
@@ -487,6 +488,12 @@ def test_a_bulk_file_reports_every_bad_row_and_imports_only_on_confirmation(
     done = browser.get(started.headers["Location"])
     assert done.status_code == 200 and "已开设 2 个申报人账号" in done.text
     assert done.text.count('class="password"') == 2 and "data:application/vnd.openxmlformats" in done.text
+    # The first-password sheet names each number's document, as the certificate Excel does.
+    href = re.search(r'href="data:[^;"]+;base64,([^"]+)"', done.text)
+    assert href is not None
+    passwords = load_workbook(io.BytesIO(base64.b64decode(href.group(1)))).worksheets[0]
+    assert [c.value for c in passwords[1]][2:4] == ["证件类型", "证件号码"]
+    assert {row[2] for row in passwords.iter_rows(min_row=2, values_only=True)} == {"居民身份证"}
     assert done.text.count("13970700101（手机号）或身份证号码") == 1  # the slip names the login's document
     # The passwords are sealed to this browser's key: another browser of the same person sees none.
     assert 'class="password"' not in login_as(world.enterprise.handler).get(started.headers["Location"]).text

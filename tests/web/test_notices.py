@@ -23,7 +23,15 @@ from portal.services.submissions import new_token
 from portal.storage.local import LocalStorage
 from tests import imaging
 from tests.conftest import Clock, run_periodic
-from tests.factories import STEPS_TO, STORAGE, World, make_application, make_world, tiny_pdf
+from tests.factories import (
+    STEPS_TO,
+    STORAGE,
+    World,
+    make_application,
+    make_world,
+    tiny_pdf,
+    with_document,
+)
 from tests.i18n.reading import in_english
 from tests.services.test_notices import at_shanghai, published
 
@@ -147,13 +155,13 @@ def test_the_leader_publishes_and_the_public_page_shows_masked_data_without_logi
 def test_the_public_list_reads_one_block_per_person_on_a_phone(
     world: World, session: Session, clock: Clock, client: Any
 ) -> None:
-    # The notice's QR is scanned with a phone: its nine columns squeezed into 390 px set one character per
+    # The notice's QR is scanned with a phone: its columns squeezed into 390 px set one character per
     # line. The table reflows (one block per person under 600 px), each cell led by its column's name.
     notice = _published(session, world, clock)
     page = client.get(f"/public/notices/{notice.public_token}").text
     table = page.split('<table class="table reflow">', 1)[1].split("</table>", 1)[0]
     heads = [cell.split("</th>")[0] for cell in table.split('<th scope="col">')[1:]]
-    assert len(heads) == 9
+    assert len(heads) == 10
     row = table.split("<tbody>", 1)[1]
     assert [cell.split('"')[0] for cell in row.split('<td data-label="')[1:]] == heads
 
@@ -211,19 +219,27 @@ def test_objection_forms_require_csrf_even_logged_out(
 
 
 def test_sheets_download_as_pdf_and_excel(
-    world: World, session: Session, clock: Clock, login_as: Any
+    world: World, session: Session, clock: Clock, login_as: Any, client: Any
 ) -> None:
     notice = _published(session, world, clock)
+    # A foreign colleague: the number is a passport's, and the sheets say so beside it (they said only
+    # 证件号码, so "E123****5678" read as nobody knew what).
+    with_document(notice.entries[0].application.applicant, "passport", "E12345678")
+    session.flush()
     browser = login_as(world.enterprise.handler)
     pdf = browser.post(f"/notices/{notice.id}/sheet.pdf")  # a recorded download: a POST
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
     assert "filename*=UTF-8''" in pdf.headers["Content-Disposition"]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "证件类型" in text.replace("\n", "") and "护照" in text
     xlsx = browser.post(f"/notices/{notice.id}/sheet.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     assert sheet is not None
-    assert [c.value for c in sheet[3]][:3] == ["序号", "姓名", "证件号码"]
+    assert [c.value for c in sheet[3]][:4] == ["序号", "姓名", "证件类型", "证件号码"]
     assert sheet.cell(4, 2).value == notice.entries[0].application.applicant.name
-    assert "*" in str(sheet.cell(4, 3).value)
+    assert sheet.cell(4, 3).value == "护照" and "*" in str(sheet.cell(4, 4).value)
+    public = client.get(f"/public/notices/{notice.public_token}").text
+    assert '<td data-label="证件类型">护照</td>' in public
     assert browser.get(f"/notices/{notice.id}/result.pdf").status_code == 422  # not closed yet
 
 
