@@ -128,18 +128,22 @@ def test_the_sections_not_returned_read_as_the_page_writes_dates_series_and_an_o
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:
     """The walk of the demo: the locked work history showed "2016-07-15" on a page writing "15 Jul 2016", the
-    title's series as stored (工程, where the header said Engineering) and a job not ended as "(empty)"."""
+    title's series as stored (工程, where the header said Engineering) and a job not ended as "(empty)", then
+    as "To: To date" (the words for the open end repeated the label): it reads "To: present", as the
+    Chinese reads 结束时间：至今."""
     application = returned(session, world, clock)
     url = f"/me/applications/{application.id}"
     page = in_english(login_as(application.applicant)).get(url).text
     work = page[page.index('id="row-work-0"') :]
     work = work[: work.index("</fieldset>") if "</fieldset>" in work else len(work)]
     assert "10 Jul 2015" in work and "2015-07-10" not in work.replace('value="2015-07-10"', "")
-    assert "To date" in work and "(empty)" not in work
+    assert '<span class="label">To</span><span class="prewrap">present</span>' in work
+    assert "To date" not in work and "(empty)" not in work
     title = page[page.index('id="row-title-0"') :]
     assert "Engineering" in title and '<span lang="zh-CN">工程</span>' not in title
     assert "1 Sep 2016" in title
     chinese = login_as(application.applicant)
     chinese.set_cookie(i18n.COOKIE, i18n.Language.ZH.value)
     zh_page = chinese.get(url).text
-    assert "2015年7月10日" in zh_page and "至今" in zh_page
+    assert "2015年7月10日" in zh_page
+    assert '<span class="label">结束时间</span><span class="prewrap">至今</span>' in zh_page
