@@ -6,6 +6,7 @@ queue, a finished one on nobody: it shows no wait at all)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -53,6 +54,24 @@ def test_the_bulk_bar_offers_the_moves_some_row_of_the_page_can_take(
     question = re.search(r'id="bulk-act" data-confirm="([^"]*)"', leader_tab)
     assert question is not None and "确定吗" in question.group(1) and "认定发证" not in question.group(1)
     assert not re.search(r'id="package-selected"[^>]*data-confirm', bureau)
+
+
+def test_the_bulk_bars_notes_come_before_the_buttons_they_are_about_on_screen_and_by_tab(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The note that returns and refusals go one by one sat after 打包下载所选 (site.css moved every hint of
+    # the bar to its end with `order`), read only once the buttons had been passed, by eye and by Tab.
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    page = login_as(world.department.handler).get("/review/queue?tab=handler").text
+    bar = page[page.index('id="bulk-form"') : page.index('id="queue"')]
+    names = ("bulk-hint", "bulk-action", "bulk-act", "package-selected")
+    order = [bar.index(f'id="{name}"') for name in names]
+    assert order == sorted(order)
+    assert re.search(r'id="bulk-act"[^>]*aria-describedby="bulk-hint"', bar)
+    assert bar.index('id="package-hint"') < bar.index('aria-describedby="package-hint"')
+    css = (Path(__file__).resolve().parents[2] / "portal" / "static" / "site.css").read_text(encoding="utf-8")
+    rules = re.findall(r"([^{}]*\.bulk[^{}]*)\{([^}]*)\}", css)
+    assert rules and not [selector for selector, body in rules if "order:" in body]
 
 
 def test_only_a_case_waiting_here_ages_and_a_finished_one_shows_no_wait(
