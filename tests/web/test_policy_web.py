@@ -230,6 +230,28 @@ def test_the_admin_enters_next_years_batch(
     assert login_as(world.bureau.handler).get("/admin/policy").status_code == 403
 
 
+def test_a_refused_window_names_each_field_to_change_linked_to_its_input(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # The summary said only "有2处需要修改" above a nine-field form: which two was for the reader to find.
+    browser = login_as(world.admin)
+    bad = {"batch_id": "2027 1", "batch_name": "2027年第一批", "authority": "all", "levels": [],
+           "opens": "2027-01-20", "closes": "2027-02-20", "citation": "赣市人社字〔2027〕1号"}  # fmt: skip
+    refused = browser.post("/admin/policy/windows", data=bad, headers=HX)
+    assert refused.status_code == 422
+    summary = refused.text.split('id="window-problems"', 1)[1].split("</div>", 1)[0]
+    assert "有2处需要修改" in summary
+    assert re.findall(r'<li><a href="#(f-[a-z-]+)">([^<]+)</a></li>', summary) == [
+        ("f-batch-id", "批次编号"),
+        ("f-levels", "级别"),
+    ]
+    assert 'id="f-batch-id"' in refused.text and 'id="f-levels"' in refused.text
+    english = in_english(browser).post("/admin/policy/windows", data=bad, headers=HX).text
+    summary = english.split('id="window-problems"', 1)[1].split("</div>", 1)[0]
+    assert "2 fields need changing" in summary
+    assert re.findall(r'<a href="#f-[a-z-]+">([^<]+)</a>', summary) == ["Intake number", "Level"]
+
+
 def test_a_missing_batch_is_a_404_that_names_it_in_the_readers_language(
     world: World, session: Session, login_as: Any
 ) -> None:

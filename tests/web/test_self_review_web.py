@@ -61,6 +61,9 @@ def test_the_admin_records_the_filing_and_the_window_opens(
         and "应早于受理开始日期" in late.text
         and 'value="某企〔2026〕2号"' in late.text
     )
+    # The summary names the field to change and links to it (it said only "有1处需要修改").
+    summary = late.text.split('id="filing-problems"', 1)[1].split("</div>", 1)[0]
+    assert "有1处需要修改" in summary and '<a href="#f-filed-on">报备日期</a>' in summary
     assert browser.post(f"/admin/policy/windows/{window_id}/filing", data=FILING).status_code == 303
     listed = browser.get("/admin/policy").text
     assert "未报备，不开放" not in listed and "某企〔2026〕2号" in listed
