@@ -36,7 +36,18 @@ from babel.dates import format_date, format_datetime
 from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
-from flask import Flask, Response, current_app, flash, g, get_flashed_messages, has_request_context, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    get_flashed_messages,
+    has_request_context,
+    request,
+    session,
+)
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_context
@@ -45,6 +56,7 @@ from markupsafe import Markup, escape
 from portal.domain import glossary
 from portal.domain.i18n import (
     DEFAULT_LANGUAGE,
+    NT_,
     SHANGHAI,
     Clause,
     Joined,
@@ -466,6 +478,54 @@ def notify(message: str, category: str = "info") -> None:
         # depth): kept as written, for a Chinese page to show it so.
         record["zh"] = str(message)
     flash(record, category)  # type: ignore[arg-type]  # a record, not words
+    _keep_within_cookie()
+
+
+# The flashes ride in the signed session cookie, and a browser drops a cookie past 4,096 bytes (its name,
+# value and attributes) without a word: the page after a bulk action over fifty long names, each refusal a
+# flash, would then show nothing and the login's cookie would be lost with it. The cookie's value is kept
+# within this many bytes (the name and attributes, Expires and Secure with the __Host- name, take ~100).
+COOKIE_VALUE_BUDGET = 3800
+
+
+def _overflow(count: int) -> Text:
+    """What stands for the flashes that did not fit (the newest left out first; one note, its count grown)."""
+    return NT_("另有%(num)d条提示未能在此显示。", "另有%(num)d条提示未能在此显示。", count)
+
+
+_FLASHES = "_flashes"  # where Flask's flash() keeps them in the session
+
+
+def _cookie_value_size() -> int:
+    """The length of the session cookie's value as Flask would write it now (signed, compressed)."""
+    interface = current_app.session_interface
+    if not isinstance(interface, SecureCookieSessionInterface):
+        return 0
+    serializer = interface.get_signing_serializer(current_app)
+    return 0 if serializer is None else len(serializer.dumps(dict(session)))
+
+
+def _keep_within_cookie() -> None:
+    """Leave out the newest flashes, counted in one note, until the session cookie fits its budget."""
+    flashes: list[tuple[str, object]] = list(session.get(_FLASHES, []))
+    kept: list[tuple[str, object]] = []
+    dropped, category = 0, "info"
+    for kind, record in flashes:
+        if isinstance(record, Mapping) and record.get("template") == _overflow(1).template:
+            dropped += int(record.get("count") or 0)
+            category = "error" if kind == "error" else category
+        else:
+            kept.append((kind, record))
+
+    def fits() -> bool:
+        note = [(category, to_record(_overflow(dropped)))] if dropped else []
+        session[_FLASHES] = kept + note
+        return _cookie_value_size() <= COOKIE_VALUE_BUDGET
+
+    while not fits() and kept:
+        kind, _record = kept.pop()
+        dropped += 1
+        category = "error" if kind == "error" else category
 
 
 def flashed_messages() -> list[tuple[str, object]]:

@@ -9,7 +9,7 @@ from flask import Response, abort, request, url_for
 from portal.documents.certificates import QUEUE_HEADERS, table_xlsx
 from portal.domain import glossary
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
-from portal.domain.i18n import N_, T_, joined
+from portal.domain.i18n import N_, NT_, T_, joined
 from portal.domain.identity import mask_id_number
 from portal.domain.workflow import Action
 from portal.extensions import db
@@ -255,6 +255,10 @@ def act(application_id: int) -> Response:
     return see_other(back)
 
 
+# The applications a bulk action's flashes name one by one (done, and refused with their reason).
+BULK_NAMED = 10
+
+
 @bp.post("/bulk")
 @staff_required()
 def bulk_act() -> Response:
@@ -271,11 +275,34 @@ def bulk_act() -> Response:
         )
     except DomainError as refused:
         return steps.refused(back, refused)
-    if outcome.done:
-        names = joined(name for _, name in outcome.done)
-        notify(T_("%(done)s：%(names)s", done=action.done, names=names), "success")
-    for _, name, why in outcome.failed:
+    # A page holds 50 rows, and a name may run to 100 characters: the flashes name the first few, count the
+    # rest (the session cookie carrying them holds 4 KB; notify keeps it there whatever comes).
+    done = [name for _, name in outcome.done]
+    if len(done) > BULK_NAMED:
+        notify(
+            NT_(
+                "%(done)s：%(names)s等%(num)d件",
+                "%(done)s：%(names)s等%(num)d件",
+                len(done),
+                done=action.done,
+                names=joined(done[:BULK_NAMED]),
+            ),
+            "success",
+        )
+    elif done:
+        notify(T_("%(done)s：%(names)s", done=action.done, names=joined(done)), "success")
+    for _, name, why in outcome.failed[:BULK_NAMED]:
         notify(T_("%(name)s未能办理：%(why)s", name=name or N_("（无权查看的申报）"), why=why), "error")
+    if len(outcome.failed) > BULK_NAMED:
+        rest = len(outcome.failed) - BULK_NAMED
+        notify(
+            NT_(
+                "另有%(num)d件未能办理，原因见各件申报的页面。",
+                "另有%(num)d件未能办理，原因见各件申报的页面。",
+                rest,
+            ),
+            "error",
+        )
     response = see_other(back)
     return hx_trigger(response, "application-changed")
 
