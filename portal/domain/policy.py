@@ -547,6 +547,20 @@ class CountingRule(Cited):
         if self.seniority_cutoff is not None and not self.seniority_cutoff_citation:
             yield "seniority_cutoff_citation", "required key is missing", "缺少必填项"
 
+    def seniority_cutoff_for(self, applied_on: date | None, round_year: int) -> date | None:
+        """The fixed day years are counted to for an application made on ``applied_on``. The notice states
+        it for its own round (``round_year``, the profile's year: Zhenjiang 2024's 2023-12-31, the end of
+        the year before); an application of a later year, while the bureau still follows that profile, is
+        counted to the same day carried by as many years (2025-12-31 for a 2026 application), as WIN-04's
+        11-30 holds every year — never the old round's day, which would drop the years since. Never moved
+        back, and the stated day where nothing says when the application was made."""
+        fixed = self.seniority_cutoff
+        if fixed is None or applied_on is None or applied_on.year <= round_year:
+            return fixed
+        year = fixed.year + applied_on.year - round_year
+        last = calendar.monthrange(year, fixed.month)[1]  # 29 February in a common year: the 28th
+        return fixed.replace(year=year, day=min(fixed.day, last))
+
 
 @dataclass(frozen=True, kw_only=True)
 class ScopeRule(Cited):

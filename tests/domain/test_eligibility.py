@@ -287,6 +287,24 @@ def test_cut_03_zhenjiang_seniority_counts_to_2023_12_31():
     assert "申报之日2024年5月1日" in by_rule(findings, "CUT-03")[0].message
 
 
+def test_cut_03_a_later_years_application_counts_to_the_same_day_of_its_own_round():
+    """The demo's Zhenjiang cases (2026, under the 2024 profile) were counted to 2023-12-31, two years short,
+    beside 学历等计算至申报之日2026年10月19日: the notice's day belongs to its round (the end of the year
+    before), so a 2026 application counts to 2025-12-31 and says whence the day comes."""
+    findings = check(ZJ, facts(pathway="评审", cutoff="2026-10-19"))
+    (years,) = by_rule(findings, "CUT-06")
+    assert "至2025年12月31日为5年" in years.message  # 2020年7月1日 .. 2025年12月31日
+    (cutoff,) = by_rule(findings, "CUT-03")
+    assert cutoff.message.startswith("资历（任职年限）计算截至2025年12月31日（")
+    carried = "规定计算截至2023年12月31日，按申报年度顺延）；学历等计算至申报之日2026年10月19日"
+    assert carried in cutoff.message
+    assert "2023年12月31日为" not in years.message
+    # Kunming's 2022 notice counts to the end of its own year: a 2026 application, to 2026-12-31.
+    (years,) = by_rule(check(KM, facts(pathway="评审", cutoff="2026-08-01")), "CUT-06")
+    assert "至2026年12月31日为6年" in years.message
+    assert ZJ.counting.seniority_cutoff_for(date(2023, 5, 1), ZJ.year) == date(2023, 12, 31)  # never back
+
+
 def test_cut_04_kunming_years_in_post_count_to_2022_12_31_for_city_committees():
     """CUT-04 (004 二(四))."""
     (years,) = by_rule(check(KM, facts(pathway="评审", cutoff="2022-08-01")), "CUT-06")
@@ -636,7 +654,8 @@ def test_early_01_township_graduates_apply_one_year_early_for_their_first_title(
     """EARLY-01 (004 一(八)): −1 year for the first 评审 when working in a 乡镇（街道）."""
     profile = with_years(KM, "CHAN-08", 3)
     work = [{"from": "2020-07-01", "to": None, "professional": True, "internship": False}]
-    base = {"pathway": "评审", "level": "助理级", "current_title": None, "work": work}
+    # Applied in Kunming 2022's round: years count to its 2022-12-31.
+    base = {"pathway": "评审", "level": "助理级", "current_title": None, "work": work, "cutoff": "2022-08-01"}
     township = check(profile, facts(**base, employer={"region": "东川区", "township": True}))
     assert severities(township, "EARLY-01") == ["info"]
     years = years_finding(township, "CHAN-08")
@@ -666,6 +685,7 @@ def test_early_02_engineering_professional_masters_apply_one_year_early_for_seni
         "level": "副高级",
         "employer": {"region": "东川区"},
         "current_title": {"level": "中级", "obtained_on": "2018-01-01"},
+        "cutoff": "2022-08-01",  # Kunming 2022's round: years count to its 2022-12-31
     }
     work = [
         {"from": "2018-07-01", "to": None, "professional": True, "internship": False}

@@ -517,19 +517,22 @@ class _Check:
         c = p.counting
         clause = c.cutoff_citation or c.citation
         self.education_cutoff = f.cutoff
-        if c.seniority_cutoff is not None and self.applies(c.seniority_cutoff_pathways):
-            self.seniority_cutoff = c.seniority_cutoff
-            self.education_cutoff = f.cutoff or c.seniority_cutoff
-            self.add(
-                c.rule,
-                "info",
-                c.seniority_cutoff_citation,
-                T_(
-                    "资历（任职年限）计算截至%(day)s%(rest)s",
-                    day=c.seniority_cutoff,
-                    rest=T_("；学历等计算至申报之日%(day)s", day=f.cutoff) if f.cutoff else "",
-                ),
-            )
+        fixed = c.seniority_cutoff_for(f.cutoff, p.year)
+        if fixed is not None and self.applies(c.seniority_cutoff_pathways):
+            self.seniority_cutoff = fixed
+            self.education_cutoff = f.cutoff or fixed
+            rest = T_("；学历等计算至申报之日%(day)s", day=f.cutoff) if f.cutoff else ""
+            if fixed == c.seniority_cutoff:
+                said = T_("资历（任职年限）计算截至%(day)s%(rest)s", day=fixed, rest=rest)
+            else:  # a later year's application under this profile: the notice's day, carried to its year
+                said = T_(
+                    "资历（任职年限）计算截至%(day)s（%(profile)s规定计算截至%(stated)s，按申报年度顺延）%(rest)s",
+                    day=fixed,
+                    profile=p.title,
+                    stated=c.seniority_cutoff,
+                    rest=rest,
+                )
+            self.add(c.rule, "info", c.seniority_cutoff_citation, said)
             return
         if c.cutoff_source == "batch":
             cutoffs = p.batch_cutoffs()
