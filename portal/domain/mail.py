@@ -57,7 +57,8 @@ class NoticeKind(StrEnum):
     """The kind of a notification row; each belongs to one topic (`topic`)."""
 
     NEW_WORK = "new_work"
-    WORK_WITHDRAWN = "work_withdrawn"  # work announced by NEW_WORK was taken back (a filing withdrawn)
+    # Work announced by NEW_WORK was taken back: a filing withdrawn, or an accepted meeting cancelled.
+    WORK_WITHDRAWN = "work_withdrawn"
     # A committee office's filing (a meeting's preparation, a call) accepted or refused by the bureau: a
     # refusal is work again (correct and file anew), an acceptance the next step (publish, hold the vote).
     FILING_DECIDED = "filing_decided"

@@ -126,7 +126,8 @@ class CommitteeScope(Base):
 class MeetingStatus(StrEnum):
     """A meeting's life: prepared (agenda, filing drafted), filed with the bureau, its filing accepted (or
     refused: the office corrects and files again), voting, counted, its results confirmed, published; or
-    cancelled by the office before it was filed (kept on record, its agenda and panel released). A filing
+    cancelled by the office before it was filed, or after its filing was accepted and before its vote
+    opened (kept on record, its agenda and panel released: meetings.cancel_meeting). A filing
     the office withdraws before the bureau decides goes back to PLANNED (meetings.withdraw_filing)."""
 
     PLANNED = "planned"

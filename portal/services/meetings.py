@@ -5,7 +5,9 @@ qualification review and the list of attendees 12 working days before, 004 一(�
 accepts the filing or refuses it with a reason; a meeting whose filing was not accepted is not held
 (未经备案的评审行为不予认可): voting opens only on an accepted filing (services.votes). Until the bureau
 decides, the office's leader may withdraw the filing (撤回备案) to correct it; a meeting planned by mistake
-is cancelled before it is filed, and its page still lists the agenda and panel it had.
+is cancelled before it is filed, and one whose filing was accepted but which cannot be held (its panel
+short of its quorum, its day impossible) is cancelled by the office's leader before its vote opens, the
+bureau and the experts told; its page still lists the agenda and panel it had.
 
 Guarantees: the deadline and its clause are computed from the profile when the meeting is planned and
 fixed on it; a meeting whose filing day has passed cannot be planned, filed or moved; every step is a
@@ -618,13 +620,24 @@ def remove_from_agenda(
     )  # fmt: skip
 
 
-# --- cancelling a meeting planned by mistake ---------------------------------------------------------------
+# --- cancelling a meeting: planned by mistake, or accepted and not to be held ------------------------------
 
 # Until the office files it, a meeting is the office's own draft: it may be cancelled (a wrong date, a
-# duplicate). Once filed the bureau holds it and it is not cancelled here: the office first withdraws the
-# filing while the bureau has not decided (`withdraw_filing`, back to 筹备中). A meeting whose filing the
-# bureau refused is back with the office and may be.
-CANCELLABLE = EDITABLE
+# duplicate). While the bureau holds a filing it has not decided, it is not cancelled here: the office
+# first withdraws the filing (`withdraw_filing`, back to 筹备中). A meeting whose filing the bureau refused
+# is back with the office and may be. A meeting whose filing the bureau accepted may be called off too, as
+# long as its vote has not opened: experts leave the pool or cannot come and the panel as accepted cannot
+# make its quorum (votes.Quorum keeps them in its denominator), or the meeting cannot be held on its day.
+# Without this step such a meeting stayed accepted for ever and held its agenda's applications. Once the
+# vote has opened the meeting has been held: it is counted, never cancelled.
+CANCELLABLE = EDITABLE | {MeetingStatus.ACCEPTED}
+# An accepted meeting is the filing the leader signed (file_meeting) and the bureau accepted: calling it
+# off undoes that filing, so, like its withdrawal (withdraw_filing), it is the leader's to do. The bureau
+# and the panel, told of the acceptance, are told of the cancellation.
+LEADER_CANCELS = frozenset({MeetingStatus.ACCEPTED})
+VOTE_OPENED = frozenset(
+    {MeetingStatus.VOTING, MeetingStatus.TALLIED, MeetingStatus.CONFIRMED, MeetingStatus.PUBLISHED}
+)
 
 
 def _required_reason(typed: str, title: str, field: str) -> str:
@@ -636,34 +649,67 @@ def _required_reason(typed: str, title: str, field: str) -> str:
         raise ValidationFailed({field: bad.args[0]}) from None
 
 
-def why_not_cancel(meeting: Meeting) -> str | None:
-    """Why the office cannot cancel the meeting now (the words `cancel_meeting` refuses with), or None."""
-    if meeting.state in CANCELLABLE:
+def _cancel_refusal(meeting: Meeting) -> tuple[str, str] | None:
+    """Why the meeting cannot be cancelled now, as the audit row's code and the words, or None."""
+    state = meeting.state
+    if state in CANCELLABLE:
         return None
-    if meeting.state is MeetingStatus.CANCELLED:
-        return N_("会议已取消")
-    if meeting.state is MeetingStatus.FILED:
-        return T_(
-            "会议%(title)s，不能取消：只有尚未报人社局备案的会议可以取消；人社局确认前可先撤回备案",
-            title=meeting.state.title,
+    if state is MeetingStatus.CANCELLED:
+        return "cancelled", N_("会议已取消")
+    if state is MeetingStatus.FILED:
+        return "meeting_filed", T_(
+            "会议%(title)s，不能取消：人社局确认前请先撤回备案，再取消会议",
+            title=state.title,
         )
-    return T_(
-        "会议%(title)s，不能取消：只有尚未报人社局备案的会议可以取消",
-        title=meeting.state.title,
+    return "vote_opened", T_(
+        "会议%(title)s，不能取消：表决已经开始，会议已经举行，按表决结果办理",
+        title=state.title,
     )
 
 
+def why_not_cancel(meeting: Meeting) -> str | None:
+    """Why the office cannot cancel the meeting now (the words `cancel_meeting` refuses with), or None.
+    An accepted meeting may be cancelled by the office's leader only (`LEADER_CANCELS`)."""
+    refusal = _cancel_refusal(meeting)
+    return refusal[1] if refusal is not None else None
+
+
+def may_cancel(actor: Actor, meeting: Meeting) -> bool:
+    """Whether the actor (of the meeting's office) may cancel the meeting now: its state allows it and,
+    for an accepted meeting, they are the office's leader. The page offers the form only then."""
+    if why_not_cancel(meeting) is not None:
+        return False
+    return meeting.state not in LEADER_CANCELS or actor.staff_role is StaffRole.LEADER
+
+
+def _lock_meeting(session: Session, meeting: Meeting) -> None:
+    """Lock the meeting's row until the transaction ends (PostgreSQL: FOR UPDATE; SQLite's writers take
+    turns anyway) and read it again: the opening of a vote locks it the same way (votes.open_voting), so
+    a cancel and an opening at once take turns, and the second sees the first's outcome and is refused in
+    words rather than as a stale step."""
+    session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    session.refresh(meeting)
+
+
 def cancel_meeting(session: Session, actor: Actor, meeting_id: int, reason: str, now: datetime) -> Meeting:
-    """The office's staff cancel a meeting not yet filed with the bureau, with the reason: the applications
-    on its agenda go back to waiting for a meeting (another meeting can take them), the drawn experts are
-    released, and the meeting stays on record as cancelled, with who, when and why. Refused, audited,
-    once it is filed (or cancelled already); the agenda and panel it released are in the audit row."""
+    """The office cancels a meeting, with the reason: one not yet filed with the bureau (its staff), or
+    one whose filing the bureau accepted and whose vote has not opened (its leader: `LEADER_CANCELS`).
+    The applications on its agenda go back to waiting for a meeting (another meeting can take them), the
+    drawn experts are released, and the meeting stays on record as cancelled, with who, when and why.
+    An accepted meeting's experts (those still in the pool) and the bureau's deciders are told, in the
+    inbox and by e-mail. Refused, audited, while a filing waits for the bureau, once the vote has opened,
+    or when cancelled already; the agenda and panel it released are in the audit row."""
     meeting = _mine(session, actor, meeting_id)
     reason = _required_reason(reason, N_("取消原因"), "cancel_reason")
-    why = why_not_cancel(meeting)
-    if why is not None:
-        _refuse(session, actor, meeting, "cancel_meeting", "meeting_filed", why, now)
+    # Read under the lock: a vote opened meanwhile is seen, and this cancel refused as such.
+    _lock_meeting(session, meeting)
+    refusal = _cancel_refusal(meeting)
+    if refusal is not None:
+        _refuse(session, actor, meeting, "cancel_meeting", refusal[0], refusal[1], now)
     was = meeting.state
+    if was in LEADER_CANCELS and actor.staff_role is not StaffRole.LEADER:
+        # Not this person's step (audited by the web as the refusal of a person, as withdraw_filing's).
+        raise PermissionDenied(N_("已备案的会议须由办事机构领导取消"))
     entries = list(meeting.entries)
     # In the order of the draw (as votes.panel reads it), so the cancelled meeting's page lists them so.
     members = list(
@@ -671,6 +717,9 @@ def cancel_meeting(session: Session, actor: Actor, meeting_id: int, reason: str,
             select(PanelMember).where(PanelMember.meeting_id == meeting.id).order_by(PanelMember.id)
         )
     )
+    # Those told of the panel when the filing was accepted, still in the pool (one taken out was told
+    # then that their panels are no longer theirs).
+    told = [m.expert.user_id for m in members if m.expert.active] if was is MeetingStatus.ACCEPTED else []
     # The compare-and-set first: of two cancels (or a cancel and a filing) at once only one goes on.
     _advance(
         session, meeting, {was}, status=MeetingStatus.CANCELLED.value, cancelled_by_id=actor.user_id,
@@ -684,15 +733,50 @@ def cancel_meeting(session: Session, actor: Actor, meeting_id: int, reason: str,
         session.delete(member)
     session.flush()
     session.expire(meeting, ["entries"])
+    detail: dict[str, object] = {
+        "held_on": meeting.held_on.isoformat(), "agenda": [e.application_id for e in entries],
+        "panel": [m.expert_id for m in members],
+    }  # fmt: skip
+    if was is MeetingStatus.ACCEPTED:
+        detail.update(
+            filing_decided_by_id=meeting.filing_decided_by_id,
+            filing_decided_at=meeting.filing_decided_at.isoformat() if meeting.filing_decided_at else None,
+            experts_told=told,
+        )
     audit.record(
         session, actor, "cancel_meeting", now, object_type="meeting", object_id=meeting.id,
-        from_status=was.value, to_status=MeetingStatus.CANCELLED.value, reason=reason,
-        detail={
-            "held_on": meeting.held_on.isoformat(), "agenda": [e.application_id for e in entries],
-            "panel": [m.expert_id for m in members],
-        },
+        from_status=was.value, to_status=MeetingStatus.CANCELLED.value, reason=reason, detail=detail,
     )  # fmt: skip
+    if was is MeetingStatus.ACCEPTED:
+        _tell_of_cancellation(session, meeting, told, reason, now)
     return meeting
+
+
+def _tell_of_cancellation(
+    session: Session, meeting: Meeting, experts: list[int], reason: str, now: datetime
+) -> None:
+    """An accepted meeting called off: the bureau that accepted its filing learns the meeting will not be
+    held (its accepted filing stands for nothing now), and the panel's experts that they need not come;
+    each with the reason. The experts' link is their panels' page: this meeting is no longer on it."""
+    about = {"committee": meeting.committee.name, "day": meeting.held_on, "place": meeting.place}
+    _tell_filing_deciders(
+        session, meeting, NoticeKind.WORK_WITHDRAWN,
+        T_(
+            "已备案的评审会议已取消：%(committee)s取消了%(day)s评审会议（%(place)s），该会议不再举行，"
+            "议程中的申报退回待列入评审会议，如另行安排将重新报备。取消原因：%(reason)s",
+            reason=reason, **about,
+        ),
+        now,
+    )  # fmt: skip
+    notifications.notify(
+        session, experts, NoticeKind.PANEL,
+        T_(
+            "%(committee)s%(day)s评审会议（%(place)s）已取消，您无需出席，本次会议的评审专家名单已撤销。"
+            "取消原因：%(reason)s",
+            reason=reason, **about,
+        ),
+        PANELS_LINK, now,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -700,7 +784,9 @@ class Cancellation:
     """What a cancelled meeting's page shows of its cancellation, read from what is stored: who, when and
     why from the meeting's row; the agenda and panel it released from the audit row `cancel_meeting`
     wrote (the entries and panel rows themselves were deleted). ``recorded`` is False when that audit row
-    cannot be read: the page then says the former agenda is unknown rather than that it was empty."""
+    cannot be read: the page then says the former agenda is unknown rather than that it was empty.
+    ``accepted``: the bureau had accepted its filing when it was cancelled (the bureau and the experts
+    were told)."""
 
     by: str
     at: datetime | None
@@ -708,6 +794,7 @@ class Cancellation:
     recorded: bool
     agenda: list[Application]
     panel: list[Expert]
+    accepted: bool = False
 
 
 def cancellation(session: Session, meeting: Meeting) -> Cancellation | None:
@@ -744,6 +831,7 @@ def cancellation(session: Session, meeting: Meeting) -> Cancellation | None:
         recorded=row is not None,
         agenda=[applications[i] for i in agenda_ids if i in applications],
         panel=[experts[i] for i in panel_ids if i in experts],
+        accepted=row is not None and row.from_status == MeetingStatus.ACCEPTED.value,
     )
 
 

@@ -1110,8 +1110,12 @@ class Quorum:
         )
         if self.reachable:
             return counted
+        # The way forward (meetings.cancel_meeting): the leader calls the meeting off, the bureau is told,
+        # and the agenda waits for a meeting planned, drawn and filed again.
         return T_(
-            "%(counted)s仍在专家库的专家%(left)s人，不足法定人数，本次会议无法开始表决，请与%(office)s联系。",
+            "%(counted)s仍在专家库的专家%(left)s人，不足法定人数，本次会议无法开始表决。"
+            "办事机构领导可在本页“取消会议”中取消本次会议（须写明原因，%(office)s和专家将收到通知），"
+            "议程中的申报退回待列入评审会议，再另行安排会议、重新抽取专家并报备。",
             counted=counted,
             left=self.panel - self.gone,
             office=self.office,
@@ -1204,6 +1208,11 @@ def open_voting(
         )
         if counted.gone:
             why = T_("%(why)s。%(counted)s", why=why, counted=counted.gone_words)
+        else:  # experts who cannot come: the meeting is not held as filed (meetings.cancel_meeting)
+            why = T_(
+                "%(why)s。专家无法到齐、会议不能如期举行的，办事机构领导可取消本次会议后另行安排并重新报备",
+                why=why,
+            )
         _refuse(session, actor, meeting, "open_voting", "no_quorum", why, now, field="present")
     for member in members:
         member.present = member in present

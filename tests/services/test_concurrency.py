@@ -625,6 +625,25 @@ def _held_then_waited(engine: Engine, first: Any, second: Any) -> tuple[bool, di
     return waited, outcomes
 
 
+def _take_turns(engine: Engine, step: Any, opening: Any, step_first: bool) -> dict[str, str]:
+    """``step`` and the vote's ``opening``, one held open after its write (``step`` when ``step_first``)
+    while the other starts: the other must wait for it. Each one's outcome ("first", "second")."""
+    first, second = (step, opening) if step_first else (opening, step)
+    waited, outcomes = _held_then_waited(engine, first, second)
+    assert waited, f"{second.__name__} went ahead while {first.__name__} was open"
+    return outcomes
+
+
+def _opening(meeting_id: int, seats: list[int], leader: tuple[int, int]) -> Any:
+    """The leader opening the vote on the meeting's day with every seat present, as a step of its own."""
+    from portal.services import votes
+
+    def opening(session: Session) -> None:
+        votes.open_voting(session, _as(session, leader), meeting_id, seats, NOW + timedelta(days=30))
+
+    return opening
+
+
 def _as(session: Session, who: tuple[int, int]) -> Any:
     user, membership = session.get(User, who[0]), session.get(Membership, who[1])
     assert user is not None and membership is not None
@@ -640,16 +659,12 @@ def test_a_deactivation_and_the_vote_opening_with_the_expert_present_take_turns(
 
     meeting_id, expert_id, seats, leader, handler = _accepted_meeting(engine)
     day = NOW + timedelta(days=30)
-
-    def opening(session: Session) -> None:
-        votes.open_voting(session, _as(session, leader), meeting_id, seats, day)
+    opening = _opening(meeting_id, seats, leader)
 
     def deactivation(session: Session) -> None:
         votes.deactivate_expert(session, _as(session, handler), expert_id, "调离", day)
 
-    first, second = (deactivation, opening) if deactivation_first else (opening, deactivation)
-    waited, outcomes = _held_then_waited(engine, first, second)
-    assert waited, f"{second.__name__} went ahead while {first.__name__} was open"
+    outcomes = _take_turns(engine, deactivation, opening, deactivation_first)
     # The second is refused: an expert out of the pool is not registered present (expert_inactive); one
     # present whose ballot the count waits for stays in it (voting_open).
     assert outcomes == {"first": "ok", "second": "expert_inactive" if deactivation_first else "voting_open"}
@@ -657,3 +672,40 @@ def test_a_deactivation_and_the_vote_opening_with_the_expert_present_take_turns(
         state = session.get(Meeting, meeting_id).state  # type: ignore[union-attr]
         assert state is (MeetingStatus.ACCEPTED if deactivation_first else MeetingStatus.VOTING)
         assert session.get(Expert, expert_id).active is not deactivation_first  # type: ignore[union-attr]
+
+
+# An accepted meeting called off (meetings.cancel_meeting) while its leader opens the vote: without the
+# lock both read ACCEPTED, and the cancel's compare-and-set lost with a bare "refresh and try again" (or,
+# worse, an opened vote lost its panel). Both lock the meeting first: the second waits and is refused in
+# words — a vote on a cancelled meeting is not one on an accepted filing, a vote opened is not cancelled.
+
+
+@pytest.mark.parametrize("cancel_first", [False, True], ids=["opening-first", "cancel-first"])
+def test_a_cancel_and_the_vote_opening_of_an_accepted_meeting_take_turns(
+    engine: Engine, cancel_first: bool
+) -> None:
+    from portal.models import Meeting, MeetingStatus, PanelMember
+    from portal.services import meetings
+
+    meeting_id, _expert_id, seats, leader, _handler = _accepted_meeting(engine)
+
+    def cancel(session: Session) -> None:
+        meetings.cancel_meeting(
+            session, _as(session, leader), meeting_id, "专家无法到会", NOW + timedelta(days=30)
+        )
+
+    opening = _opening(meeting_id, seats, leader)
+
+    outcomes = _take_turns(engine, cancel, opening, cancel_first)
+    assert outcomes == {"first": "ok", "second": "not_filed" if cancel_first else "vote_opened"}
+    with Session(engine) as session:
+        state = session.get(Meeting, meeting_id).state  # type: ignore[union-attr]
+        assert state is (MeetingStatus.CANCELLED if cancel_first else MeetingStatus.VOTING)
+        held = session.scalars(select(PanelMember).where(PanelMember.meeting_id == meeting_id)).all()
+        assert len(held) == (0 if cancel_first else len(seats))
+        denied = session.scalars(
+            select(AuditEvent.action).where(
+                AuditEvent.object_id == meeting_id, AuditEvent.outcome == "denied"
+            )
+        ).all()
+        assert denied == ["open_voting" if cancel_first else "cancel_meeting"]

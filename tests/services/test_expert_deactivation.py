@@ -251,7 +251,10 @@ def test_the_quorum_counts_the_panel_as_filed_with_a_deactivated_member_absent(
     votes.deactivate_expert(session, handler, members[1].expert_id, "调离", clock.now)
     counted = votes.quorum(session, meeting)
     assert (counted.gone, counted.reachable) == (2, False)
-    assert "仍在专家库的专家3人，不足法定人数，本次会议无法开始表决，请与市职称办联系。" in counted.gone_words
+    assert "仍在专家库的专家3人，不足法定人数，本次会议无法开始表决。" in counted.gone_words
+    # The way forward is named: the leader cancels the meeting here, the bureau told, and plans anew.
+    assert "“取消会议”" in counted.gone_words and "市职称办和专家将收到通知" in counted.gone_words
+    assert "请与市职称办联系" not in counted.gone_words
 
     votes.restore_expert(session, handler, members[1].expert_id, clock.now)
     votes.open_voting(session, leader, meeting.id, [m.id for m in members[1:]], day)  # 4 of the 5 filed

@@ -504,9 +504,10 @@ def test_a_filed_meeting_cannot_be_cancelled_but_a_refused_filing_can(session: S
     world, co, apps = _ready(session, clock)
     handler = co.office.actor(StaffRole.HANDLER)
     meeting = filed_meeting(session, world, co, apps, clock.now, pool=5)  # accepted by the bureau
-    with pytest.raises(DomainError) as accepted:
+    with pytest.raises(PermissionDenied) as accepted:  # accepted: the leader's to call off
         meetings.cancel_meeting(session, handler, meeting.id, "日期错了", clock.now)
-    assert "备案通过" in str(accepted.value) and "不能取消" in str(accepted.value)
+    assert "办事机构领导" in str(accepted.value)
+    assert not meetings.may_cancel(handler, meeting)
     assert meeting.state is MeetingStatus.ACCEPTED and len(meeting.entries) == 1
     assert len(votes.panel(session, meeting)) == 5
 
@@ -567,6 +568,112 @@ def test_a_meeting_cancelled_with_nothing_on_it_reads_back_empty_lists(
     meetings.cancel_meeting(session, handler, meeting.id, "日期填错", clock.now)
     gone = meetings.cancellation(session, meeting)
     assert gone is not None and gone.recorded and gone.agenda == [] and gone.panel == []
+
+
+# --- cancelling a meeting the bureau accepted, before its vote opens ---------------------------------------
+
+
+def test_the_leader_cancels_an_accepted_meeting_short_of_its_quorum_and_the_bureau_and_experts_are_told(
+    session: Session, clock: Clock
+) -> None:
+    """A meeting accepted by the bureau whose panel can no longer make its quorum (two of five taken out of
+    the pool) was stuck: no cancel, no withdrawal. Its leader cancels it with a reason: the agenda waits
+    for a meeting again, the panel is released, the experts still in the pool and the bureau's deciders
+    are told (inbox and e-mail), the step is audited with the filing it undid."""
+    world, co, apps = _ready(session, clock, n=2)
+    meeting = filed_meeting(session, world, co, apps, clock.now, pool=5)
+    handler, leader = co.office.actor(StaffRole.HANDLER), co.office.actor(StaffRole.LEADER)
+    members = votes.panel(session, meeting)
+    for member in members[:2]:
+        votes.deactivate_expert(session, handler, member.expert_id, "调离", clock.now)
+    assert not votes.quorum(session, meeting).reachable
+    staying = {m.expert.user_id for m in members[2:]}
+    for member in members:
+        member.expert.user.email, member.expert.user.email_verified_at = "zj@example.cn", clock.now
+    world.bureau.handler.email, world.bureau.handler.email_verified_at = "ju@example.cn", clock.now
+    session.flush()
+    assert meetings.why_not_cancel(meeting) is None and meetings.may_cancel(leader, meeting)
+    with pytest.raises(ValidationFailed) as blank:  # the reason is required
+        meetings.cancel_meeting(session, leader, meeting.id, " ", clock.now)
+    assert "cancel_reason" in blank.value.fields and meeting.state is MeetingStatus.ACCEPTED
+    panel_told = select(Notification).where(
+        Notification.kind == NoticeKind.PANEL.value, Notification.link == meetings.PANELS_LINK
+    )
+    assert not session.scalars(panel_told).all()
+
+    meetings.cancel_meeting(session, leader, meeting.id, "专家不足法定人数，改期另行安排", clock.now)
+    assert meeting.state is MeetingStatus.CANCELLED
+    assert (meeting.cancelled_by_id, meeting.cancelled_at) == (leader.user_id, clock.now)
+    assert meeting.entries == [] and votes.panel(session, meeting) == []
+    for application in apps:  # waiting for a meeting again: another meeting takes them
+        assert application.state is Status.AWAITING_MEETING
+        assert meetings.meeting_id_of(session, application.id) is None
+    other = meetings.plan_meeting(session, handler, meetings.MeetingInput("2026-11-27", "会议室"), clock.now)
+    assert {a.id for a in meetings.agenda_candidates(session, handler, other)} == {a.id for a in apps}
+
+    day = f"{meeting.held_on.year}年{meeting.held_on.month}月{meeting.held_on.day}日"
+    told = session.scalars(panel_told).all()
+    assert {n.user_id for n in told} == staying  # those taken out of the pool were told then
+    assert {n.text for n in told} == {
+        f"{co.committee.name}{day}评审会议（{meeting.place}）已取消，您无需出席，本次会议的评审专家名单已撤销。"
+        "取消原因：专家不足法定人数，改期另行安排"
+    }
+    bureau = [n for n in _notices(session, NoticeKind.WORK_WITHDRAWN) if "已取消" in n.text]
+    deciders = {world.bureau.handler.id, world.bureau.leader.id}
+    assert {n.user_id for n in bureau} == deciders
+    assert {n.link for n in bureau} == {f"/committees/meetings/{meeting.id}"}
+    assert all(
+        n.text.startswith(f"已备案的评审会议已取消：{co.committee.name}取消了{day}评审会议") for n in bureau
+    )
+    assert all(n.text.endswith("取消原因：专家不足法定人数，改期另行安排") for n in bureau)
+    mailed = {n.id for n, _user in notifications.pending_emails(session)}
+    assert {n.id for n in [*told, *bureau] if n.user_id in staying | {world.bureau.handler.id}} <= mailed
+
+    row = session.scalars(votes.audit_rows(meeting.id, "cancel_meeting")).one()
+    assert (row.from_status, row.to_status, row.reason) == (
+        "accepted",
+        "cancelled",
+        "专家不足法定人数，改期另行安排",
+    )
+    assert row.detail["agenda"] == [a.id for a in apps]
+    assert row.detail["panel"] == [m.expert_id for m in members]
+    assert row.detail["filing_decided_by_id"] == world.bureau.handler.id
+    assert sorted(row.detail["experts_told"]) == sorted(staying)
+    gone = meetings.cancellation(session, meeting)
+    assert gone is not None and gone.accepted and gone.reason == "专家不足法定人数，改期另行安排"
+    assert [e.id for e in gone.panel] == [m.expert_id for m in members]
+    # The experts' panels no longer hold it.
+    for member in members[2:]:
+        assert votes.memberships_of(session, actor_for(member.expert.user, None)) == []
+
+
+def test_an_accepted_meeting_is_not_cancelled_once_its_vote_has_opened(
+    session: Session, clock: Clock
+) -> None:
+    """Voting opened, closed, published: the meeting has been held; the cancel is refused, audited, and
+    nothing moves or is told."""
+    world, co, apps = _ready(session, clock)
+    meeting = filed_meeting(session, world, co, apps, clock.now, pool=5)
+    leader = co.office.actor(StaffRole.LEADER)
+    members = votes.panel(session, meeting)
+    day = clock.now + timedelta(days=30)
+    votes.open_voting(session, leader, meeting.id, [m.id for m in members], day)
+    with pytest.raises(DomainError) as voting:
+        meetings.cancel_meeting(session, leader, meeting.id, "改期", day)
+    assert "表决已经开始" in str(voting.value) and voting.value.code == "vote_opened"
+    assert meetings.why_not_cancel(meeting) is not None and not meetings.may_cancel(leader, meeting)
+    (entry,) = meeting.entries
+    for member in members:
+        votes.cast_ballot(session, actor_for(member.expert.user, None), meeting.id, {entry.id: "yes"}, day)
+    votes.close_voting(session, leader, meeting.id, day)
+    assert meeting.state is MeetingStatus.TALLIED
+    with pytest.raises(DomainError):
+        meetings.cancel_meeting(session, leader, meeting.id, "改期", day)
+    assert _denied(session, meeting.id) == ["vote_opened", "vote_opened"]
+    assert meeting.state is MeetingStatus.TALLIED and len(meeting.entries) == 1
+    assert len(votes.panel(session, meeting)) == 5
+    assert not session.scalars(select(Notification).where(Notification.text.contains("已取消"))).all()
+    assert not session.scalars(votes.audit_rows(meeting.id, "cancel_meeting")).all()
 
 
 # --- withdrawing a filing the bureau has not decided ------------------------------------------------------

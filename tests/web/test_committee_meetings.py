@@ -974,12 +974,16 @@ def test_the_english_cancel_form_and_cancelled_meeting_read_in_english(
         "/committees/meetings",
         data={"held_on": day.isoformat(), "place": "会议室", "form_token": new_token()},
     )
-    meeting = _meeting(session)
-    page = handler.get(f"/committees/meetings/{meeting.id}").text
+    _cancels_in_english(handler, _meeting(session))
+
+
+def _cancels_in_english(client: Any, meeting: Meeting) -> None:
+    """The meeting's page offers its cancel in English, and reads in English once cancelled."""
+    page = client.get(f"/committees/meetings/{meeting.id}").text
     assert_english(page)
     assert "Cancel the meeting" in page
-    handler.post(f"/committees/meetings/{meeting.id}/cancel", data={"cancel_reason": "重复"})
-    shown = handler.get(f"/committees/meetings/{meeting.id}").text
+    client.post(f"/committees/meetings/{meeting.id}/cancel", data={"cancel_reason": "重复"})
+    shown = client.get(f"/committees/meetings/{meeting.id}").text
     assert_english(shown)
     assert "Cancelled" in shown
 
@@ -1303,3 +1307,80 @@ def test_the_panel_and_vote_notices_take_the_expert_to_the_meeting_s_own_page(
         opened = own.post(f"/inbox/{notification.id}/open")
         assert opened.headers["Location"].endswith(f"/committees/panels/{meeting.id}")
     assert own.get(f"/committees/panels/{meeting.id}").status_code == 200
+
+
+def test_an_accepted_meeting_short_of_its_quorum_is_cancelled_by_its_leader_on_its_page(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """An accepted meeting whose panel cannot make its quorum said only to contact the filing office. Now
+    the page names the step; the leader finds the cancel form (a reason, a confirmation naming the bureau
+    and the experts), a handler a note that the leader cancels; the post redirects (PRG) to the meeting,
+    cancelled, who/when/why shown, the bureau and experts told."""
+    from portal.services.actors import actor_for
+    from tests.factories import filed_meeting
+
+    world, made, application = committee_road(session, clock)
+    meeting = filed_meeting(session, world, made, [application], clock.now, pool=5)
+    members = votes.panel(session, meeting)
+    office_handler = made.office.actor(StaffRole.HANDLER)
+    for member in members[:2]:
+        votes.deactivate_expert(session, office_handler, member.expert_id, "调离", clock.now)
+    session.flush()
+    handler = staff_login(login_as, made.office)
+    leader = staff_login(login_as, made.office, StaffRole.LEADER)
+    url = f"/committees/meetings/{meeting.id}"
+
+    page = leader.get(url).text
+    gone = re.search(r'<p[^>]*id="quorum-gone"[^>]*>(.*?)</p>', page, re.S)
+    assert gone is not None and "“取消会议”" in gone.group(1) and "请与" not in gone.group(1)
+    form = re.search(r'<form[^>]*id="cancel-form"[^>]*>', page)
+    assert form is not None and f'action="{url}/cancel"' in form.group(0)
+    assert "已经人社局确认备案" in html.unescape(form.group(0)) and "人社局和专家将收到通知" in html.unescape(
+        form.group(0)
+    )
+    assert 'id="cancel-accepted-hint"' in page and 'name="cancel_reason"' in page
+    by_handler = handler.get(url).text
+    assert 'id="cancel-form"' not in by_handler and 'id="cancel-leader"' in by_handler
+    refused = handler.post(f"{url}/cancel", data={"cancel_reason": "改期"})  # the leader's step
+    assert refused.status_code == 303
+    assert "须由办事机构领导取消" in handler.get(refused.headers["Location"]).text
+    session.refresh(meeting)
+    assert meeting.state is MeetingStatus.ACCEPTED
+
+    blank = leader.post(f"{url}/cancel", data={"cancel_reason": " "})
+    assert blank.status_code == 422 and "请填写取消原因" in blank.text
+    done = leader.post(f"{url}/cancel", data={"cancel_reason": "专家不足法定人数"})
+    assert done.status_code == 303 and done.headers["Location"].endswith(url)
+    shown = leader.get(done.headers["Location"]).text
+    assert "人社局和专家已收到通知" in shown  # the flash
+    assert 'id="cancelled-after-filing"' in shown and "专家不足法定人数" in shown
+    assert made.office.leader.name in shown and 'id="cancel-form"' not in shown
+    session.refresh(meeting)
+    assert meeting.state is MeetingStatus.CANCELLED and application.state is Status.AWAITING_MEETING
+    told = session.scalars(select(Notification).where(Notification.text.contains("已取消"))).all()
+    assert {n.user_id for n in told} >= {world.bureau.handler.id, members[2].expert.user_id}
+    # The expert's own page of it is gone (the panel was released); their list no longer holds it.
+    expert = members[2].expert.user
+    expert.must_change_password = False
+    session.flush()
+    own = login_as(expert)
+    assert own.get(f"/committees/panels/{meeting.id}").status_code == 404
+    assert votes.memberships_of(session, actor_for(expert, None)) == []
+    # A second post of the same form: refused in words, nothing more told.
+    again = leader.post(f"{url}/cancel", data={"cancel_reason": "专家不足法定人数"})
+    assert again.status_code == 303 and "会议已取消" in leader.get(again.headers["Location"]).text
+    assert len(
+        session.scalars(select(Notification).where(Notification.text.contains("已取消"))).all()
+    ) == len(told)
+
+
+def test_the_accepted_meeting_s_cancel_form_reads_in_english(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    from tests.factories import filed_meeting
+
+    world, made, application = committee_road(session, clock)
+    meeting = filed_meeting(session, world, made, [application], clock.now, pool=5)
+    leader = in_english(staff_login(login_as, made.office, StaffRole.LEADER))
+    _cancels_in_english(leader, meeting)
+    assert "HR bureau and the experts" in leader.get(f"/committees/meetings/{meeting.id}").text

@@ -1307,10 +1307,16 @@ def committees_file_meeting(c: Ctx) -> Case:
 
 def committees_cancel_meeting(c: Ctx) -> Case:
     # Compare-and-set on the meeting's status: the second post finds it cancelled (refused, the agenda and
-    # panel already released, nothing changed).
-    road, meeting = _planned(c)
-    form = {"cancel_reason": "与另一会议重复"}
-    return Case(_office(c, road), f"/committees/meetings/{meeting.id}/cancel", lambda: form)
+    # panel already released, nothing changed). The fuller of its two cases: a meeting the bureau accepted,
+    # cancelled by the leader, whose cancel also tells the bureau and the experts: told once.
+    from portal.services import meetings
+
+    road, meeting = _prepared(c)
+    meetings.file_meeting(c.session, road.made.office.actor(StaffRole.LEADER), meeting.id, c.clock.now)
+    bureau = road.world.bureau.actor(StaffRole.HANDLER)
+    meetings.decide_filing(c.session, bureau, meeting.id, True, "", c.clock.now)
+    form = {"cancel_reason": "专家不足法定人数，改期另行安排"}
+    return Case(_office(c, road, StaffRole.LEADER), f"/committees/meetings/{meeting.id}/cancel", lambda: form)
 
 
 def committees_withdraw_filing(c: Ctx) -> Case:

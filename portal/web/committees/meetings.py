@@ -161,7 +161,9 @@ def _meeting_page(
         # Each step offered is one it may take now; otherwise the page says why (no refusal after a confirm).
         draw_blocked=votes.why_not_draw(meeting) if office and preparing else None,
         filing_blocked=service.why_not_file(db.session, meeting, now()) if office and preparing else None,
-        can_cancel=office and service.why_not_cancel(meeting) is None,
+        # 取消会议: before filing, the office's staff; accepted, its leader (until the vote opens).
+        can_cancel=office and service.may_cancel(actor, meeting),
+        cancel_leader=office and state in service.LEADER_CANCELS and service.why_not_cancel(meeting) is None,
         # 撤回备案: the office's leader while the bureau has not decided; the filings withdrawn before.
         can_withdraw=office
         and actor.staff_role is StaffRole.LEADER
@@ -308,11 +310,14 @@ def _reasoned_step(
 @bp.post("/meetings/<int:meeting_id>/cancel")
 @staff_required(OrgKind.COMMITTEE, roles=OFFICE)
 def cancel_meeting(meeting_id: int) -> Response:
-    """Cancel a meeting not yet filed (a reason required)."""
+    """Cancel a meeting not yet filed, or one accepted whose vote has not opened (a reason required)."""
+    accepted = service.get_meeting(db.session, current_actor(), meeting_id).state is MeetingStatus.ACCEPTED
     return _reasoned_step(
         meeting_id, "cancel_reason", "",
         lambda reason: service.cancel_meeting(db.session, current_actor(), meeting_id, reason, now()),
-        N_("已取消评审会议：议程中的申报已退回待列入评审会议，抽取的专家已释放"),
+        N_("已取消已备案的评审会议：议程中的申报已退回待列入评审会议，抽取的专家已释放，人社局和专家已收到通知")
+        if accepted
+        else N_("已取消评审会议：议程中的申报已退回待列入评审会议，抽取的专家已释放"),
     )  # fmt: skip
 
 
