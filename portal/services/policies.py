@@ -859,11 +859,14 @@ def save_contact(session: Session, actor: Actor, data: ContactInput, now: dateti
     )
     if authority is None:
         errors["authority_code"] = N_("请选择认定机构")
-    name, phone = data.name.strip(), data.phone.strip()
+    name, phone, area, source = data.name.strip(), data.phone.strip(), data.area.strip(), data.source.strip()
     if not name:
         errors["name"] = N_("请填写机构名称")
-    if len(phone) > 100:
-        errors["phone"] = N_("不能超过100字")
+    # The columns' lengths: refused, never cut short without a word (as the filing's fields are).
+    limits = (("name", name, 200), ("phone", phone, 100), ("area", area, 200), ("source", source, 200))
+    for key, typed, limit in limits:
+        if len(typed) > limit:
+            errors[key] = T_("不能超过%(limit)s字（现有%(n)s字）", limit=limit, n=len(typed))
     if errors:
         raise ValidationFailed(errors)
     assert authority is not None
@@ -878,8 +881,8 @@ def save_contact(session: Session, actor: Actor, data: ContactInput, now: dateti
     if row is None:
         row = AuthorityContact(bureau_id=bureau.id, profile_id=profile.id, authority_code=authority.code)
         session.add(row)
-    row.name, row.phone, row.area = name[:200], phone, (data.area.strip() or authority.area)[:200]
-    row.source = data.source.strip()[:200]
+    row.name, row.phone, row.area = name, phone, area or authority.area
+    row.source = source
     row.updated_by_id, row.updated_at = actor.user_id, now
     session.flush()
     audit.record(

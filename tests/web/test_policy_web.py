@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Action
-from portal.models import AuditEvent, PolicyWindow, StaffRole
+from portal.models import AuditEvent, AuthorityContact, PolicyWindow, StaffRole
 from portal.services import applications, forms, materials
 from portal.services.actors import actor_for
 from tests.conftest import Clock
@@ -250,6 +250,29 @@ def test_a_refused_window_names_each_field_to_change_linked_to_its_input(
     summary = english.split('id="window-problems"', 1)[1].split("</div>", 1)[0]
     assert "2 fields need changing" in summary
     assert re.findall(r'<a href="#f-[a-z-]+">([^<]+)</a>', summary) == ["Intake number", "Level"]
+
+
+def test_a_refused_contact_names_its_fields_and_a_long_name_is_refused_not_cut(
+    world: World, session: Session, login_as: Any
+) -> None:
+    # The contact form said nothing above it, and a name past its column's 200 characters was saved cut
+    # short without a word: now each field to change is listed and linked, and the typed words stay.
+    browser = login_as(world.admin)
+    long_name = "赣州市职称工作办公室" * 21  # 210 characters
+    bad = {"authority_code": "gz-city", "name": long_name, "phone": "0797-1", "source": "依" * 201}
+    refused = browser.post("/admin/policy/contacts", data=bad, headers=HX)
+    assert refused.status_code == 422
+    summary = refused.text.split('id="contact-problems"', 1)[1].split("</div>", 1)[0]
+    assert "有2处需要修改" in summary
+    assert re.findall(r'<li><a href="#(f-[a-z-]+)">([^<]+)</a></li>', summary) == [
+        ("f-name", "机构名称"),
+        ("f-source", "依据"),
+    ]
+    assert "不能超过200字（现有210字）" in refused.text and f'value="{long_name}"' in refused.text
+    assert session.scalars(select(AuthorityContact)).all() == []
+    english = in_english(browser).post("/admin/policy/contacts", data=bad, headers=HX).text
+    summary = english.split('id="contact-problems"', 1)[1].split("</div>", 1)[0]
+    assert re.findall(r'<a href="#f-[a-z-]+">([^<]+)</a>', summary) == ["Authority name", "Basis"]
 
 
 def test_a_missing_batch_is_a_404_that_names_it_in_the_readers_language(
