@@ -177,11 +177,12 @@ OBJECT_TYPE_TITLES: dict[str, Text] = {
     "audit_events": NC_("audit object", "审计日志"),
     "authority_contact": NC_("audit object", "受理机构联系方式"),
     "calendar": NC_("audit object", "工作日历"),
-    "certificates": NC_("audit object", "证书"),
+    # Exports, not certificates: the number after it is the export job's (or none, for a 批复 download).
+    "certificates": NC_("audit object", "证书导出"),
     "committee": NC_("audit object", "评委会"),
     "committee_call": NC_("audit object", "评审通知"),
     "file": NC_("audit object", "文件"),
-    "handoff": NC_("audit object", "报送数据"),
+    "handoff": NC_("audit object", "报送数据导出"),  # likewise the export job's number
     "handoff_import": NC_("audit object", "报送结果导入"),
     "import_batch": NC_("audit object", "批量导入"),
     "meeting": NC_("audit object", "评审会议"),

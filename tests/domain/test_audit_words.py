@@ -153,3 +153,10 @@ def test_every_recorded_object_type_has_a_name() -> None:
     assert set(audit_words.OBJECT_TYPE_TITLES) == codes  # no name left over for a type nothing records
     assert audit_words.object_type_title("application") == "申报"
     assert audit_words.object_type_title("an_old_type") is None
+
+
+def test_an_export_reads_as_an_export_not_as_the_certificate_its_number_is_not() -> None:
+    # The certificate and hand-off exports record their job's id as the object's number (or none, for a
+    # 批复 download): "证书 #12" read as certificate 12, which it is not.
+    assert audit_words.object_type_title("certificates") == "证书导出"
+    assert audit_words.object_type_title("handoff") == "报送数据导出"
