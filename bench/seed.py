@@ -15,7 +15,9 @@ queue, so most applications are finished), Chinese names, valid GB 11643 ID numb
 credit codes, notices for everyone who went through one, corrections for returned cases and
 certificate numbers for the certified, and the dossier's metadata: a file row for every material in the
 checklist slots every application needs (no file bytes), endorsements of the copies and a seal per
-enterprise.
+enterprise. The 申报表's two long texts are as long as applicants write them (`LONG_TEXTS`): a 专业技术工作
+总结 of 600–3,600 characters and 主要业绩 of 300–2,400 (the form allows 4,000 each), so a query that reads
+them pays for it here as it would in a province.
 """
 
 from __future__ import annotations
@@ -55,6 +57,34 @@ from portal.services.certificates import new_verification_code
 
 BENCH_PASSWORD = "Bench@2026"
 CHUNK = 5000
+
+_SENTENCES = (
+    "负责公司重点项目的技术管理与质量控制，组织编制施工组织设计和专项技术方案。",
+    "主持完成了车间自动化生产线的改造，设备综合效率提高了百分之十二。",
+    "参与制定企业技术标准三项，并在省级期刊发表专业论文两篇。",
+    "针对现场出现的技术难题，组织技术人员攻关，提出优化方案并通过专家论证。",
+    "带领班组开展新技术、新工艺的推广应用，累计节约成本约八十万元。",
+    "承担新入职技术人员的培训与指导工作，培养助理工程师五名。",
+    "完成了项目的竣工验收资料整理和技术总结，获得建设单位好评。",
+    "参与编写的工法获评市级优秀工法，相关成果在本单位推广使用。",
+)
+
+
+def _long_texts(rng: random.Random, lengths: tuple[int, int], count: int = 48) -> tuple[str, ...]:
+    """`count` texts of lengths spread over `lengths` (characters), made of plausible sentences: a pool the
+    rows pick from (shared string objects, so 100,000 rows do not hold 100,000 copies in memory)."""
+    texts = []
+    for _ in range(count):
+        target = rng.randint(*lengths)
+        parts: list[str] = []
+        while sum(map(len, parts)) < target:
+            parts.append(rng.choice(_SENTENCES))
+        texts.append("".join(parts)[:target])
+    return tuple(texts)
+
+
+# (work_summary, achievements): the two 4,000-character fields of the 申报表, at the lengths people write.
+LONG_TEXTS = (_long_texts(random.Random(1), (600, 3600)), _long_texts(random.Random(2), (300, 2400)))
 
 # 21 certifying authorities; the first is a provincial capital and gets the largest share.
 CITIES = (
@@ -506,7 +536,8 @@ def _application(
         "graduated_on": date(2005 + rng.randrange(15), 6, 30),
         "work_started_on": date(2005 + rng.randrange(15), 7, 15),
         "current_title": "助理工程师" if level != "员级" else "",
-        "work_summary": "负责项目技术管理与质量控制。",
+        "work_summary": rng.choice(LONG_TEXTS[0]),
+        "achievements": rng.choice(LONG_TEXTS[1]),
         "certificate_no": None,
         "certificate_code": None,
         "certified_at": changed if status is Status.CERTIFIED else None,

@@ -33,7 +33,7 @@ from portal.services import audit, materials, paper, policies, rulebook, version
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI, today, work_calendar
 from portal.services.rulebook import Form, Offer
-from portal.services.scope import get_application, visible_applications
+from portal.services.scope import WITHOUT_LONG_TEXTS, get_application, visible_applications
 
 PAGE_SIZE = 50
 
@@ -483,7 +483,7 @@ def _rows(
         .join(_ENTERPRISE, _ENTERPRISE.id == Application.enterprise_id)
         .add_columns(late, _APPLICANT.name, _ENTERPRISE.name)
         # Not the model's default joined load of both: the row reads the two names above only.
-        .options(lazyload(Application.applicant), lazyload(Application.enterprise))
+        .options(lazyload(Application.applicant), lazyload(Application.enterprise), *WITHOUT_LONG_TEXTS)
     )
     found = session.execute(stmt.order_by(*order).limit(size + 1)).all()
     has_more = len(found) > size
@@ -624,7 +624,8 @@ def listed_applications(
         if filters.newest_first
         else (Application.status_changed_at, Application.id)
     )
-    rows = session.scalars(stmt.order_by(*order).execution_options(yield_per=1000))
+    stmt = stmt.order_by(*order).options(*WITHOUT_LONG_TEXTS)
+    rows = session.scalars(stmt.execution_options(yield_per=1000))
     try:
         yield from rows
     finally:  # a caller that stops early or fails mid-way: PostgreSQL's server-side cursor is closed now

@@ -19,7 +19,7 @@ from bench.seed import seed, staff_of, top_up_certificates
 from portal.domain.identity import normalize_resident_id
 from portal.domain.workflow import Status
 from portal.models import Application, CertificateSequence, Endorsement, Material, Membership, User
-from portal.services import queues
+from portal.services import actors, queues
 from tests.conftest import Clock, db_engine
 
 HX = {"HX-Request": "true", "HX-Target": "queue"}
@@ -178,6 +178,29 @@ def test_the_queue_fragment_and_page_send_a_fixed_set_of_statements_for_5_and_50
     assert _tables(whole_five) == PAGE, whole_five
     for whole in (whole_later, whole_fifty):  # another page of the same tab, then 50 rows: counts remembered
         assert _tables(whole) == PAGE_AGAIN, whole
+
+
+def test_the_queue_and_its_streamed_lists_leave_the_long_texts_of_the_form_unread(
+    app: Flask, session: Session, handler_browser: Any, seeded: Any, clock: Clock
+) -> None:
+    """The 申报表's two 4,000-character texts are shown by no list: a queue page of 50 rows read them for
+    nothing (issue 20; the bench's applications carry texts of the lengths people write)."""
+    with Recorder(app, handler_browser) as recorder:
+        fragment, response = recorder.get("/review/queue?tab=all", **HX)
+        assert response.text.count("<tr id=") > 5
+        rows = [s for s in fragment if _main_table(s) == "applications"]
+        assert rows and all("work_summary" not in s and "achievements" not in s for s in rows), rows
+        bureau = seeded.largest_bureau_id
+        handler, _ = staff_of(session, bureau)
+        membership = session.scalars(select(Membership).where(Membership.user_id == handler.id)).one()
+        actor = actors.actor_for(handler, membership)
+        recorder.statements = []
+        listed = list(queues.listed_applications(session, actor, queues.Tab.ALL, queues.Filters(), clock.now))
+        assert len(listed) > 12
+        streamed = [s for s in recorder.statements if _main_table(s) == "applications"]
+        assert streamed and all("work_summary" not in s for s in streamed), streamed
+        # A caller that does need a text still gets it (loaded then, once).
+        assert listed[0].work_summary
 
 
 def test_the_page_remembers_counts_and_options_until_a_write_changes_the_counter(
