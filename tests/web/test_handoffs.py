@@ -548,7 +548,7 @@ def test_the_export_hint_reads_in_english_for_one_application(
 
     world, _chosen = _ready(session, clock, "kunming-2022")
     page = in_english(login_as(world.enterprise.handler)).get("/handoffs/").get_data(as_text=True)
-    assert "With none ticked, every application listed (1) is exported;" in page
+    assert "With none ticked, every application here is exported (1 in all);" in page
 
 
 def test_a_result_goes_to_the_application_handed_off_not_a_later_draft(
@@ -787,3 +787,62 @@ def test_a_name_corrected_while_the_export_runs_is_built_again_and_the_page_says
     message = re.search(r'<p id="job-message">(.*?)</p>', page, re.S)
     assert message is not None and "built again with the corrected name" in message.group(1), page
     assert session.scalars(select(HandoffPart)).all() == []
+
+
+def test_a_long_list_comes_in_pages_and_export_all_still_takes_every_one(
+    session: Session, clock: Clock, login_as: Any, monkeypatch: Any, queue: None
+) -> None:
+    """A bureau holds every case it certified: at 20,000 applications in a province its page listed 6,441
+    rows (2.3 MB, 1–2.7 s). The list comes in pages, says how many there are in all, and 导出全部 (nothing
+    ticked) still exports all of them, not the page."""
+    monkeypatch.setattr(handoffs, "PAGE_SIZE", 2)
+    world, chosen = _ready(session, clock, "ganzhou-2026", 5)
+    browser = login_as(world.enterprise.handler)
+    first = browser.get("/handoffs/").text
+    shown = re.findall(r'name="ids" value="(\d+)"', first)
+    assert shown == [str(a.id) for a in chosen[:2]]
+    assert "共 5 件，本页列出 2 件" in first and "不勾选即导出全部 5 件" in first
+    second_url = re.search(r'href="(/handoffs/\?target=jx&amp;after=\d+)#target-jx"', first)
+    assert second_url
+    second = browser.get(second_url.group(1).replace("&amp;", "&")).text
+    assert re.findall(r'name="ids" value="(\d+)"', second) == [str(a.id) for a in chosen[2:4]]
+    assert "回到第一页" in second
+    third = browser.get(f"/handoffs/?target=jx&after={chosen[3].id}").text
+    assert re.findall(r'name="ids" value="(\d+)"', third) == [str(chosen[4].id)] and "下一页" not in third
+    started = browser.post("/handoffs/jx/exports", data={"form_token": new_token()})
+    assert started.status_code == 303
+    job = session.scalars(select(Job)).one()
+    assert job.params["ids"] == [a.id for a in chosen]
+    english = in_english(browser).get("/handoffs/").text
+    assert "5 in all, 2 listed on this page" in english
+
+
+def test_the_page_reads_only_the_target_s_applications_and_not_their_long_texts(
+    app: Flask, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The list was every application in the target's statuses loaded whole (the form's long texts too)
+    and sorted out in Python by its bureau's target; it is now one statement of the page's rows."""
+    from sqlalchemy import event
+
+    from tests.conftest import db_engine
+
+    world, chosen = _ready(session, clock, "ganzhou-2026", 3)
+    other, _ = _ready(session, clock, "kunming-2022", 2)
+    browser = login_as(world.enterprise.handler)
+    browser.get("/handoffs/")
+    seen: list[str] = []
+
+    def record(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    engine = db_engine(app)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = browser.get("/handoffs/").text
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert all(a.applicant.name in page for a in chosen)
+    rows = [s for s in seen if " FROM applications" in s and "count(" not in s.lower()]
+    assert len(rows) == 1, rows
+    assert "work_summary" not in rows[0] and "achievements" not in rows[0] and "LIMIT" in rows[0]
+    assert other.enterprise.org.name not in page

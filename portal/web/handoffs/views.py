@@ -32,18 +32,24 @@ def show_handoffs() -> Response:
 def _handoffs_page(*, errors: dict[str, str] | None = None, status: int = 200) -> Response:
     """The page; `errors` maps a target to why its results file was refused (shown at its file field)."""
     actor = current_actor()
-    targets = [
-        (profile, handoffs.exportable(db.session, actor, profile))
+    pages = [
+        handoffs.exportable(db.session, actor, profile, after=_after(profile.id))
         for profile in handoffs.targets_of(db.session, actor)
     ]
     return render_page(
         "pages/handoffs/show_handoffs.html",
-        targets=targets,
+        pages=pages,
         is_handler=actor.staff_role.value == "handler",
         recent=handoffs.recent_exports(db.session, actor, now()),
         errors=errors or {},
         status=status,
     )
+
+
+def _after(target: str) -> int | None:
+    """Where the target's list continues (`?target=jx&after=<id>`: its pager); the others start at the top."""
+    raw = request.args.get("after", "") if request.args.get("target") == target else ""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 @bp.post("/<target>/exports")
