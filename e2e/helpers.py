@@ -123,6 +123,20 @@ def htmx_settled(page: Page) -> None:
     )
 
 
+def laid_out(page: Page, *measured: Locator) -> None:
+    """Wait for what a layout measurement depends on, then measure once: the document's `load` (its
+    stylesheet applied: before it, a busy machine measured a phone page 377 px wide, table cells one
+    character wide and a ::before with no content), its fonts (text widths and line heights), htmx done
+    swapping (a swapped element keeps its old attributes until it settles), and each element measured
+    visible. After these the layout is the one a person sees: a single read is exact, so the checks keep
+    their thresholds and need no retry."""
+    page.wait_for_load_state("load")
+    page.evaluate("() => document.fonts.ready.then(() => document.fonts.status)")
+    htmx_settled(page)
+    for element in measured:
+        expect(element).to_be_visible()
+
+
 def add_row(page: Page, section: str, add_label: str, values: dict[str, str]) -> None:
     """As the applicant: add a row to a repeating section of the 申报表 (the add button saves the form
     first) and fill it; choices are selected by their text, checkboxes checked with "1"."""

@@ -31,7 +31,7 @@ from e2e.committee_steps import (
     take_in,
 )
 from e2e.conftest import Clock
-from e2e.helpers import DEMO_PASSWORD, accept_confirmations, log_in
+from e2e.helpers import DEMO_PASSWORD, accept_confirmations, laid_out, log_in
 from portal.demo_committee import APPLICANT, EXPERTS, OFFICE_STAFF
 from portal.extensions import db
 from portal.models import Application, User
@@ -241,6 +241,7 @@ def test_the_second_row_of_the_committee_road_s_steps_stays_inside_its_card(
     bureau.goto(f"/review/applications/{_application_id(portal_app)}")
     steps = bureau.locator(".route .step")
     expect(steps.nth(9)).to_be_visible()  # a second row
+    laid_out(bureau, bureau.locator(".route").first, steps.nth(9))  # the lines are the stylesheet's ::before
     overhang = bureau.evaluate(
         """() => {
           const card = document.querySelector(".route").getBoundingClientRect();
@@ -287,7 +288,7 @@ def test_the_result_sheet_s_labels_take_the_width_they_need_in_english_and_chine
         expect(page.locator("form[action$='/logout']")).to_be_visible()
         page.goto(f"/review/applications/{application_id}")
         expect(page.locator("html")).to_have_attribute("lang", lang)
-        expect(page.locator("#result-sheet")).to_be_visible()
+        laid_out(page, page.locator("#result-sheet"))
         lines = dict(page.evaluate(_LABEL_LINES))
         assert lines and max(lines.values()) == 1, f"{language} at {width}px: {lines}"
         # The sheet itself fits the screen (the review page's paper table, further down, is not checked here).

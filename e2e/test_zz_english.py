@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.conftest import CLOCK
 from e2e.factories import PEOPLE, application_for
-from e2e.helpers import DEMO_PASSWORD, log_in, phone_photo
+from e2e.helpers import DEMO_PASSWORD, laid_out, log_in, phone_photo
 from e2e.test_zz_phone import PHONE, assert_fits
 
 DRAFT_APPLICANT = PEOPLE["zz_english.draft"]
@@ -48,6 +48,8 @@ def test_an_applicant_fills_in_uploads_and_signs_in_english(new_page: Any, porta
     expect(heading).to_contain_text("Intermediate level")
     assert_fits(page)
     # English set in the CJK font takes Latin-width quotes ("it’s" read "it’ s"); Chinese data keeps its own.
+    # The widths are the stylesheet's font settings in the page's fonts: measured once both apply.
+    laid_out(page, page.locator("main"))
     widths = page.evaluate(
         """() => ['en', 'zh-CN'].map(lang => ['it’s', "it's"].map(text => {
             const span = document.createElement('span');
@@ -83,9 +85,10 @@ def test_an_applicant_fills_in_uploads_and_signs_in_english(new_page: Any, porta
     expect(page.locator("#slot-labour_contract .slot-state")).to_have_text("Uploaded")
     expect(page.get_by_role("status").first).to_contain_text("Uploaded “Employment contract”")
     assert_fits(page)
-    # A reflowed cell's column name ends with an English colon and a space (it read “Status：Uploaded”).
+    # A reflowed cell's column name ends with an English colon and a space (it read “Status：Uploaded”);
+    # the stylesheet writes it, so it is asked until the stylesheet applies.
     cell = page.locator("#slot-labour_contract td[data-label]").first
-    assert cell.evaluate("el => getComputedStyle(el, '::before').content") == '"Requirement and basis: "'
+    expect(cell).to_have_css("content", '"Requirement and basis: "', pseudo="before")
 
     pledge = page.locator("#pledge")
     pledge.get_by_label("I have read it and I pledge").check()
@@ -139,6 +142,7 @@ def test_an_admin_s_long_english_menu_wraps_between_items_not_inside_them(new_pa
     choose_english(page)
     links = page.locator("nav .nav > li > a")
     expect(links.first).to_be_visible()
+    laid_out(page, *(links.nth(i) for i in range(links.count())))
     line = float(page.evaluate("parseFloat(getComputedStyle(document.querySelector('.nav a')).lineHeight)"))
     heights = [box["height"] for box in (links.nth(i).bounding_box() for i in range(links.count())) if box]
     assert len(heights) >= 10 and max(heights) < 1.5 * line, heights

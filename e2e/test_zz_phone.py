@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from e2e.conftest import CLOCK
 from e2e.factories import PEOPLE, application_for
-from e2e.helpers import log_in, phone_photo, sign_pledge, upload_material
+from e2e.helpers import laid_out, log_in, phone_photo, sign_pledge, upload_material
 from portal.extensions import db
 from portal.models import Application, User
 
@@ -24,7 +24,9 @@ PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touc
 
 
 def assert_fits(page: Page) -> None:
-    """The page is no wider than the screen (tables reflow or scroll inside their own box)."""
+    """The page is no wider than the screen (tables reflow or scroll inside their own box), measured once
+    its stylesheet and fonts apply (laid_out: unstyled, a fitting page read 377 px)."""
+    laid_out(page, page.locator("main"))
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 375, f"{page.url} is {width}px wide on a 375px screen"
 
@@ -41,6 +43,7 @@ def test_an_applicant_fills_in_and_uploads_on_a_phone(new_page: Any, portal_app:
     assert_fits(page)
     # The progress steps: a long organisation name wraps beside its mark, clear of the line joining the
     # marks (it wrapped under the mark, and the line ran through "未开始").
+    laid_out(page, page.locator(".steps"))
     for step in page.locator(".step").all():
         mark = step.locator(".step-mark").bounding_box()
         assert mark is not None
@@ -59,8 +62,9 @@ def test_an_applicant_fills_in_and_uploads_on_a_phone(new_page: Any, portal_app:
     expect(camera).to_have_attribute("accept", "image/*")
     upload_material(page, "劳动（聘用）合同", [phone_photo(), phone_photo("#e5dccb")])
     expect(page.locator("#slot-labour_contract .slot-state")).to_have_text("已上传")
+    # The reflowed cell's column name comes from the stylesheet: asked until it applies.
     cell = page.locator("#slot-labour_contract td[data-label]").first
-    assert cell.evaluate("el => getComputedStyle(el, '::before').content") == '"要求与依据："'
+    expect(cell).to_have_css("content", '"要求与依据："', pseudo="before")
     sign_pledge(page)
     assert_fits(page)
     expect(page.locator(".timeline")).to_contain_text("创建申报")
@@ -95,7 +99,9 @@ def test_a_reviewer_s_queue_fits_a_phone(new_page: Any) -> None:
     # A Chinese name and unit stay on one line (the columns were one character wide: 谢 / 晓 / 燕), the
     # box scrolls instead.
     for cell in ("td:nth-child(2)", "td:nth-child(3)"):
-        lines = page.locator(f"#queue tbody tr >> nth=0 >> {cell}").evaluate(
+        words = page.locator(f"#queue tbody tr >> nth=0 >> {cell}")
+        laid_out(page, words)
+        lines = words.evaluate(
             "td => { const r = document.createRange(); r.selectNodeContents(td);"
             " return r.getBoundingClientRect().height / parseFloat(getComputedStyle(td).fontSize); }"
         )
@@ -111,6 +117,7 @@ def test_the_hand_off_list_fits_a_phone_with_names_whole(new_page: Any) -> None:
     expect(name).to_be_visible()
     assert_fits(page)
     # The text's boxes sit on as many lines as it takes (the cell itself is as tall as its row).
+    laid_out(page, name)
     lines = name.evaluate(
         "el => { const r = document.createRange(); r.selectNodeContents(el);"
         " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }"
@@ -130,6 +137,7 @@ def test_an_english_table_on_a_phone_keeps_its_words_whole_and_scrolls_in_its_bo
     page.goto("/committees/experts")
     expect(page.locator("#pool .table-scroll tbody tr").first).to_be_visible()
     assert_fits(page)
+    laid_out(page, page.locator("#pool .table-scroll"))
     broken = page.evaluate(
         """() => [...document.querySelectorAll('.table-scroll th, .table-scroll td')].flatMap((cell) => {
           const out = [];

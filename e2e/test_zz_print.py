@@ -12,7 +12,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from e2e.helpers import log_in
+from e2e.helpers import laid_out, log_in
 
 APPLICANT = "13970700014"  # 张雨桐: certified in the demo data
 PVT_HANDLER = "13870700008"  # 邱敏, who drafted 张雨桐's notice
@@ -20,12 +20,14 @@ BUREAU_LEADER = "13870700003"  # 温建国
 
 
 def printed(page: Page) -> PdfReader:
-    """The page as the browser prints it on A4, checked for the chrome that must not be printed."""
+    """The page as the browser prints it on A4, checked for the chrome that must not be printed; printed
+    once its stylesheet and fonts apply (laid_out), or the paper would hold the page unstyled."""
     page.emulate_media(media="print")
+    laid_out(page, page.locator("main"))
     expect(page.get_by_role("navigation", name="主导航")).to_be_hidden()
     expect(page.get_by_role("button", name="退出")).to_be_hidden()
     for table_head in page.locator("main table thead").all():
-        assert table_head.evaluate("(el) => getComputedStyle(el).display") == "table-header-group"
+        expect(table_head).to_have_css("display", "table-header-group")
     pdf = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))
     box = pdf.pages[0].mediabox
     # A4 is 595 × 842 points (Chromium rounds it to 8.27 × 11.7 inches: 595.4 × 842.4).

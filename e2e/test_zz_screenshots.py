@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import log_in
+from e2e.helpers import laid_out, log_in
 
 SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 SAVE = os.environ.get("PORTAL_SCREENSHOTS") == "1"
@@ -45,6 +45,7 @@ def _save(page: Page, name: str) -> None:
     """A viewport PNG, palette-reduced when that keeps it legible and makes it much smaller."""
     if not SAVE:
         return
+    laid_out(page, page.locator("main"))  # the page as it is seen: styled, in its fonts
     SHOTS.mkdir(parents=True, exist_ok=True)
     image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
     # 256 colours are plenty for flat UI colours and anti-aliased CJK text, at a third of the size.

@@ -53,7 +53,8 @@ step "pip-audit (known vulnerabilities in installed packages)" shown $audit_pid 
 # Both at once were tried (CI of 6 Dec, 22:30): 10.8 min instead of 17.1, but 4 journeys on PostgreSQL
 # failed once and passed on their rerun, and a run without reruns failed 5 + 1: the phone and English
 # layout checks measured pages whose stylesheet had not arrived yet, with the other run's package PDFs
-# taking the cores. A flaky journey that fails twice fails the run, so the minutes are not worth it.
+# taking the cores (those checks wait for the page's load, fonts and htmx now: e2e/helpers.py laid_out).
+# A flaky journey that fails twice fails the run, so the minutes are not worth it.
 e2e() { $PY -m pytest -q -rfER --reruns 1 --durations=10 e2e; }
 if bash scripts/pg.sh start "$pgdir" "$port"; then
   export TEST_DATABASE_URL="postgresql+psycopg://portal@127.0.0.1:$port/postgres"
