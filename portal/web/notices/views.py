@@ -57,7 +57,7 @@ def _list_page(
         can_draft=service.can_draft(actor),
         errors=errors or {},
         form=form or first.fields,
-        chosen=chosen,
+        chosen=set(chosen),  # looked up once per ready row
         clocks={n.id: service.notice_clock(db.session, n, moment) for n in items},
         words=service.page_words(db.session, actor),
     )
