@@ -38,7 +38,7 @@ from portal.domain.text import LIMITS
 from portal.domain.workdays import UnknownYear
 from portal.domain.workflow import FINAL_STATUSES, Status
 from portal.models import Application, AuthorityContact, Organisation, OrgKind, PolicyWindow
-from portal.services import audit, locks
+from portal.services import audit, locks, session_memo
 from portal.services.actors import Actor
 from portal.services.calendar import today, work_calendar
 from portal.services.scope import visible_applications
@@ -88,12 +88,27 @@ def as_window(row: PolicyWindow) -> Window:
     )
 
 
+# The session's effective profiles by bureau, forgotten at its next write (session_memo): a queue page asks
+# for the profile of every row's bureau — the rulebook's guards, the committee routing — and each was two
+# reads (the admin's windows, the authority contacts) per row (issue 20).
+_EFFECTIVE = session_memo.register("portal.policies.effective_profile")
+
+
 def effective_profile(session: Session, bureau: Organisation | None) -> PolicyProfile | None:
     """The bureau's profile with its admin's windows added (replacing a batch with the same id and
-    authority) and its authority contacts corrected; None when the bureau follows no profile."""
+    authority) and its authority contacts corrected; None when the bureau follows no profile. Read once
+    per bureau until the session next writes (a profile is immutable: every caller may share it)."""
     bureau = bureau_of(bureau)
     if bureau is None or not bureau.policy_profile:
         return None
+    read: dict[tuple[int, str], PolicyProfile | None] = session_memo.memo(session, _EFFECTIVE)
+    key = (bureau.id, bureau.policy_profile)
+    if key not in read:
+        read[key] = _effective(session, bureau)
+    return read[key]
+
+
+def _effective(session: Session, bureau: Organisation) -> PolicyProfile | None:
     base = profiles().get(bureau.policy_profile)
     if base is None:
         return None

@@ -490,10 +490,14 @@ def _rows(
     found = found[:size]
     calendar = work_calendar(session) if found else None
     materials.expect_rows(session, [application.id for application, *_ in found])
+    offers = rulebook.page_offers(session, actor, [a for a, *_ in found], now, as_reviewer=True)
     rows = [
-        _row(session, actor, application, now, calendar, paper_overdue=bool(overdue), names=(name, unit))
-        for application, overdue, name, unit in found
-    ]
+        _row(
+            session, actor, application, now, calendar,
+            paper_overdue=bool(overdue), names=(name, unit), offers=offered,
+        )
+        for (application, overdue, name, unit), offered in zip(found, offers, strict=True)
+    ]  # fmt: skip
     last = found[-1][0] if found else None
     next_cursor = _encode(last.status_changed_at, last.id) if has_more and last is not None else None
     return rows, next_cursor
@@ -586,12 +590,15 @@ def _row(
     *,
     paper_overdue: bool = False,
     names: tuple[str, str] | None = None,
+    offers: list[Offer] | None = None,
 ) -> QueueRow:
     waiting = max((now - application.status_changed_at).days, 0)
     name, unit = names or (application.applicant.name, application.enterprise.name)
+    if offers is None:
+        offers = rulebook.offers(session, actor, application, now, as_reviewer=True)
     return QueueRow(
         application,
-        rulebook.offers(session, actor, application, now, as_reviewer=True),
+        offers,
         application.applicant_id == actor.user_id,
         waiting,
         _workdays_waited(calendar, application.status_changed_at, now) if calendar else None,

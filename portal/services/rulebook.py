@@ -55,6 +55,7 @@ from portal.models import (
     HandoffResult,
     Material,
     Membership,
+    Organisation,
     ResultOutcome,
     StaffRole,
 )
@@ -215,13 +216,18 @@ class Case:
 
     @cached_property
     def holder_staffed(self) -> bool:
-        """The organisation holding the application has an active handler and leader."""
-        roles = self.session.scalars(
-            select(Membership.role)
-            .where(Membership.org_id == self.application.current_org_id, Membership.ended_at.is_(None))
-            .group_by(Membership.role)
-        ).all()
-        return {StaffRole.HANDLER.value, StaffRole.LEADER.value} <= set(roles)
+        """The organisation holding the application has an active handler and leader (read once per
+        organisation until the session next writes: every row of a queue is held by the same one)."""
+        read: dict[int, bool] = session_memo.memo(self.session, _STAFFED)
+        org_id = self.application.current_org_id
+        if org_id not in read:
+            roles = self.session.scalars(
+                select(Membership.role)
+                .where(Membership.org_id == org_id, Membership.ended_at.is_(None))
+                .group_by(Membership.role)
+            ).all()
+            read[org_id] = {StaffRole.HANDLER.value, StaffRole.LEADER.value} <= set(roles)
+        return read[org_id]
 
     @cached_property
     def evaluation(self) -> eligibility.Evaluation:
@@ -230,12 +236,8 @@ class Case:
     @cached_property
     def profile(self) -> PolicyProfile | None:
         """The policy profile of the application's bureau (None when it follows none): read once per bureau
-        until the session next writes, however many rows of a queue ask (issue 20: no read per row)."""
-        read: dict[int, PolicyProfile | None] = session_memo.memo(self.session, _PROFILES)
-        bureau_id = self.application.bureau_id
-        if bureau_id not in read:
-            read[bureau_id] = effective_profile(self.session, self.application.bureau)
-        return read[bureau_id]
+        until the session next writes, however many rows of a queue ask (`policies.effective_profile`)."""
+        return effective_profile(self.session, self.application.bureau)
 
     @cached_property
     def experience_check(self) -> ReviewCheck | None:
@@ -262,10 +264,10 @@ class Case:
         return committee_exceptions.exception_for(self.session, self.application.id)
 
 
+# Whether an organisation has an active handler and leader (Case.holder_staffed), forgotten at the next write.
+_STAFFED = session_memo.register("portal.rulebook.staffed")
 # The statuses of the employer's and the competent department's 初审 (EXP-03: 用人单位及其主管部门负责审查).
 _CHECKED_AT = frozenset({Status.SUBMITTED, Status.DEPT_REVIEW})
-# The session's profiles by bureau (Case.profile), forgotten at its next write.
-_PROFILES = session_memo.register("portal.rulebook.profiles")
 
 
 def check_words(check: ReviewCheck) -> Text:
@@ -437,19 +439,35 @@ def reviewed_in_the_city_system(case: Case, action: Action, attempt: Attempt) ->
     rule = case.routing.rules
     if rule is None or not rule.city_system_gate:
         return None
-    passed = case.session.scalar(
-        select(HandoffResult.id).where(
-            HandoffResult.application_id == case.application.id,
-            HandoffResult.outcome == ResultOutcome.PASSED.value,
-        )
-    )
-    if passed is not None:
+    if case.application.id in _city_system_passed(case.session, [case.application.id]):
         return None
     return T_(
         "凡未经市系统审核的申报材料，不予送评（%(clause)s）：市职称申报系统尚无该申报的审核通过记录，"
         "请先在“报送省级系统”页面导入市系统的审核结果",
         clause=Clause(rule.city_system_gate),
     )
+
+
+# Which applications the city system's review passed (REV-06), by id, forgotten at the session's next write;
+# a page's rows are read in one statement (`page_offers`).
+_CITY_PASSED = session_memo.register("portal.rulebook.city_system_passed")
+
+
+def _city_system_passed(session: Session, ids: list[int]) -> set[int]:
+    """Of `ids`, those whose city system review is recorded as passed (each id read once per session)."""
+    read: dict[int, bool] = session_memo.memo(session, _CITY_PASSED)
+    unread = [i for i in ids if i not in read]
+    if unread:
+        passed = set(
+            session.scalars(
+                select(HandoffResult.application_id).where(
+                    HandoffResult.application_id.in_(unread),
+                    HandoffResult.outcome == ResultOutcome.PASSED.value,
+                )
+            )
+        )
+        read.update((i, i in passed) for i in unread)
+    return {i for i in ids if read[i]}
 
 
 @guard(Action.SEND_TO_COMMITTEE, clause="EXAM-06、CHAN-01", stage=Stage.INPUT, name="committee_choice")
@@ -815,13 +833,48 @@ def offers(
     gives their role, each with the refusals of the other guards (offered disabled when there are any).
     Staff see their staff actions; the applicant their own moves (not on review screens, where the person
     acts as a reviewer). Notice actions are done on the 公示 page and are not offered here."""
-    case = Case(session, actor, application, now)
+    return page_offers(session, actor, [application], now, as_reviewer=as_reviewer)[0]
+
+
+def page_offers(
+    session: Session,
+    actor: Actor,
+    applications: list[Application],
+    now: datetime,
+    *,
+    as_reviewer: bool = False,
+) -> list[list[Offer]]:
+    """`offers` for each application of a list page, reading once for the page what a guard would read
+    for every row: for the rows that may go to a committee, their enterprises (the routing reads where each
+    is) and the other applications CHAN-01 compares them with (`committees.read_peers`): a few statements
+    instead of three per row (issue 20)."""
     candidates = [
-        action
-        for action in transitions.available_actions(actor, application, as_reviewer=as_reviewer)
-        if FORMS.get(action) is not Form.NOTICE_PAGE
+        [
+            action
+            for action in transitions.available_actions(actor, application, as_reviewer=as_reviewer)
+            if FORMS.get(action) is not Form.NOTICE_PAGE
+        ]
+        for application in applications
     ]
-    return [_offer(case, action) for action in candidates]
+    pairs = list(zip(applications, candidates, strict=True))
+    routed = {a.enterprise_id for a, actions in pairs if Action.SEND_TO_COMMITTEE in actions}
+    # Into the session's identity map, where each row's `application.enterprise` is then found (held here
+    # while the offers are made: the identity map keeps only weak references).
+    held = list(session.scalars(select(Organisation).where(Organisation.id.in_(routed)))) if routed else []
+    sending = [a for a, actions in pairs if Action.SEND_TO_COMMITTEE in actions]
+    committees.read_peers(session, sending, now)
+    gated = [
+        a.id
+        for a in sending
+        if (p := effective_profile(session, a.bureau)) and p.committee and p.committee.city_system_gate
+    ]
+    _city_system_passed(session, gated)
+    found = []
+    for application, actions in pairs:
+        case = Case(session, actor, application, now)  # one per row: its facts are read once for every action
+        found.append([_offer(case, action) for action in actions])
+    del held
+    return found
 
 
 def _offer(case: Case, action: Action) -> Offer:
