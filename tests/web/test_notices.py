@@ -459,3 +459,21 @@ def test_a_notice_published_before_its_first_day_says_so_until_it_runs(
     assert (
         '<span class="badge badge-notice-published">公示中</span>' in running and "<td>公示中</td>" in running
     )
+
+
+def test_the_leader_s_notice_page_does_not_read_the_cases_only_the_drafter_lists(
+    app: Flask, world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The draft form (and its list of cases ready for a notice) is the handler's: a bureau's leader waited
+    for 1,168 of them to be read on every visit at province scale, never to see them."""
+    from tests.conftest import db_engine
+    from tests.statements import recorded
+
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
+    handler, leader = login_as(world.enterprise.handler), login_as(world.enterprise.leader)
+    assert application.applicant.name in handler.get("/notices").text
+    leader.get("/notices")  # warm: the cookie's idle clock re-signed once
+    with recorded(db_engine(app)) as sent:
+        page = leader.get("/notices").text
+    assert "公示由经办人起草、领导发布" in page and application.applicant.name not in page
+    assert not [s for s in sent if " FROM applications" in s], sent
