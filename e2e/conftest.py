@@ -1,7 +1,7 @@
 """E2E harness: the real app on a loopback port (demo data loaded) and Debian's chromium via Playwright.
 
 A failing test leaves a full-page screenshot in e2e/artifacts/, named for the engine first (make test runs
-the journeys on SQLite and on PostgreSQL at once). Every page also carries a Content-Security-
+the journeys on SQLite, then on PostgreSQL). Every page also carries a Content-Security-
 Policy violation listener (T-CSP-01): a journey that triggers any violation fails at teardown, so a new
 inline style, inline script or `hx-on` attribute cannot slip in unnoticed, and any other error the browser
 reports (console.error, an uncaught exception, a failed load such as a missing favicon) fails it too unless
