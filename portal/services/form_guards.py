@@ -8,9 +8,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from portal.domain.workflow import Action, Status
+from portal.models import Application
 from portal.services import unit_opinions
-from portal.services.rulebook import Attempt, Case, guard
+from portal.services.rulebook import Attempt, Case, guard, page_read
 
 
 @guard(Action.LEADER_APPROVE, clause="EXP-04、REV-05 (the profile's opinion clauses)", name="unit_opinion")
@@ -19,3 +22,11 @@ def unit_opinion_recorded(case: Case, action: Action, attempt: Attempt) -> str |
     if case.status is not Status.UNIT_REVIEW:
         return None
     return unit_opinions.refusal(case.session, case.application)
+
+
+@page_read
+def _opinions_of_the_page(session: Session, rows: list[tuple[Application, list[Action]]]) -> None:
+    """The unit's opinions of a page's rows its leader may sign, in one statement (an enterprise leader's
+    待签批 read one per row)."""
+    signing = [a for a, actions in rows if Action.LEADER_APPROVE in actions]
+    unit_opinions.read_opinions(session, [a.id for a in signing if a.state is Status.UNIT_REVIEW])

@@ -323,6 +323,18 @@ def guard(
     return register
 
 
+# What a guard module reads once for a list page instead of once per row (`page_offers` calls each with the
+# page's rows and the actions each may be offered; a reader fills a session memo its guard then reads).
+PageRead = Callable[[Session, list[tuple[Application, list[Action]]]], None]
+PAGE_READS: list[PageRead] = []
+
+
+def page_read(read: PageRead) -> PageRead:
+    """Register a page reader (beside the guard that asks per row what it reads for the page)."""
+    PAGE_READS.append(read)
+    return read
+
+
 # --- the guards, in the order a refusal is reported ------------------------------------------------------
 
 
@@ -863,6 +875,8 @@ def page_offers(
     held = list(session.scalars(select(Organisation).where(Organisation.id.in_(routed)))) if routed else []
     sending = [a for a, actions in pairs if Action.SEND_TO_COMMITTEE in actions]
     committees.read_peers(session, sending, now)
+    for read in PAGE_READS:
+        read(session, pairs)
     gated = [
         a.id
         for a in sending

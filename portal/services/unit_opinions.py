@@ -37,7 +37,7 @@ from portal.models import (
     RecommendationMethod,
     UnitOpinion,
 )
-from portal.services import audit
+from portal.services import audit, session_memo
 from portal.services.actors import Actor
 from portal.services.policies import effective_profile
 from portal.services.scope import get_application
@@ -96,9 +96,27 @@ class OpinionInput:
     assessment_passed: str = ""
 
 
+# Opinions read for a list page at once (`read_opinions`), by application id, forgotten at the next write.
+_READ = session_memo.register("portal.unit_opinions.read")
+
+
 def opinion_of(session: Session, application_id: int) -> UnitOpinion | None:
     """The unit's opinion on the application, if recorded."""
+    read: dict[int, UnitOpinion | None] = session_memo.memo(session, _READ)
+    if application_id in read:
+        return read[application_id]
     return session.scalars(select(UnitOpinion).where(UnitOpinion.application_id == application_id)).first()
+
+
+def read_opinions(session: Session, application_ids: list[int]) -> None:
+    """Read the opinions of these applications in one statement, for `opinion_of` to answer from."""
+    if not application_ids:
+        return
+    found = {
+        o.application_id: o
+        for o in session.scalars(select(UnitOpinion).where(UnitOpinion.application_id.in_(application_ids)))
+    }
+    session_memo.memo(session, _READ).update((i, found.get(i)) for i in application_ids)
 
 
 def may_record(actor: Actor, application: Application) -> bool:

@@ -45,3 +45,29 @@ def test_the_leader_s_page_reads_as_much_for_four_rows_as_for_one(
     four, text = page()
     assert text.count("<tr id=") == 4 and text.count("送评委会评审") >= 4, text
     assert sorted(four) == sorted(one), (one, four)
+
+
+def test_the_enterprise_leader_s_page_reads_the_unit_opinions_once(
+    app: Flask, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """领导签批通过 at the unit asks for the unit's opinion (EXP-04): it was read once per row."""
+    from portal.domain.workflow import Status
+    from tests.factories import STEPS_TO, make_application, make_world
+
+    world = make_world(session)
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_REVIEW])
+    leader = login_as(world.enterprise.leader)
+
+    def page() -> tuple[list[str], str]:
+        leader.get("/review/queue?tab=leader", headers=HX)
+        with recorded(db_engine(app)) as sent:
+            text = leader.get("/review/queue?tab=leader", headers=HX).text
+        return [_main_table(s) for s in sent], text
+
+    one, text = page()
+    assert text.count("<tr id=") == 1 and 'value="leader_approve"' in text
+    for _ in range(3):
+        make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_REVIEW])
+    four, text = page()
+    assert text.count("<tr id=") == 4 and text.count('value="leader_approve"') >= 4, text
+    assert sorted(four) == sorted(one) and "unit_opinions" in one, (one, four)
