@@ -1,8 +1,10 @@
 """Reading the audit trail: the bureau admin's viewer and its Excel export (等保 安全审计).
 
-Rule: only a bureau's admin reads it, and only the events of their own tree (actors acting for an
-organisation under the bureau, applicants employed there) plus events without an actor (failed logins
-of unknown accounts, public objections, the system's jobs). The export reuses the viewer's query, so the
+Rule: only a bureau's admin reads it, and only the events of their own tree: actors acting for an
+organisation under the bureau, applicants employed there, and events without an actor (the system's jobs,
+the public's objections, the deployment's own acts) about an object of the tree — read from the object in
+SQL (`_about_the_tree`), as such a row names no organisation. Only a failed login of an account nobody
+holds concerns no bureau: every admin reads those. The export reuses the viewer's query, so the
 spreadsheet is what the screen shows; every value is written as text, never as a formula, and text that
 starts like one is quote-prefixed (documents/cells.py, T-PRIV-03); every export is itself audited.
 """
@@ -14,14 +16,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from portal.documents.cells import Cells, workbook
 from portal.domain import audit_words
 from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_
-from portal.models import AuditEvent, AuditOutcome, User
+from portal.models import Application, AuditEvent, AuditOutcome, Committee, Meeting, Notice, User
 from portal.services import audit
 from portal.services.actors import Actor
 from portal.services.organisations import organisations_under
@@ -77,6 +79,40 @@ def _require_admin(actor: Actor) -> None:
         raise PermissionDenied(N_("只有人社局系统管理员可以查看审计日志"))
 
 
+def _about_the_tree(orgs: list[int]) -> ColumnElement[bool]:
+    """An event without an actor (recorded by the system: a vote's count, a notice closed by the scheduled
+    job, an abandoned correction; by the public: an objection; by the deployment: a bureau and its first
+    admin) names no organisation: it is the tree's when the object it is about belongs to the tree. Any
+    other kind of object is nobody's here (closed by default: a new system event is shown to no bureau
+    until its kind is added, never to every bureau)."""
+    about = AuditEvent.object_id
+    kind = AuditEvent.object_type
+    return or_(
+        and_(
+            kind == "application",
+            exists().where(Application.id == about, Application.bureau_id.in_(orgs)),
+        ),
+        and_(kind == "notice", exists().where(Notice.id == about, Notice.org_id.in_(orgs))),
+        and_(
+            kind == "meeting",
+            exists().where(
+                Meeting.id == about,
+                Committee.id == Meeting.committee_id,
+                or_(Committee.bureau_id.in_(orgs), Committee.office_id.in_(orgs)),
+            ),
+        ),
+        and_(kind == "organisation", about.in_(orgs)),
+        # A refused self-registration (ACC-04) is about no account yet: it names the bureau it was made with.
+        and_(
+            kind == "user",
+            about.is_(None),
+            AuditEvent.detail["bureau_id"].as_integer().in_(orgs),
+        ),
+        # A failed login of an account nobody holds: no bureau's, so every admin's (a guessing attempt).
+        and_(AuditEvent.action == "login", kind == "user", about.is_(None)),
+    )
+
+
 def query(session: Session, actor: Actor, filters: AuditQuery) -> Select[tuple[AuditEvent]]:
     """The audit events the admin's bureau may read (its own tree), narrowed by the filters; filters that
     cannot be applied are refused (ValidationFailed, by field), never dropped."""
@@ -97,7 +133,7 @@ def query(session: Session, actor: Actor, filters: AuditQuery) -> Select[tuple[A
                 # registration and logins are the bureau's to read (its admin voids such registrations).
                 # Once a unit holds it, the unit's bureau reads them (the employer clause), not this one.
                 and_(who.registered_with_id.in_(orgs), who.employer_id.is_(None)),
-                and_(AuditEvent.actor_id.is_(None), AuditEvent.org_id.is_(None)),
+                and_(AuditEvent.actor_id.is_(None), AuditEvent.org_id.is_(None), _about_the_tree(orgs)),
             )
         )
     )

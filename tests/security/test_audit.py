@@ -287,3 +287,66 @@ def test_another_bureaus_event_as_the_cursor_reveals_nothing(
     newest = max(e.id for e in _rows(session) if e.object_type == "probe" and e.object_id == 2)
     assert shown(newest) == ["1", "0"]  # control: one of ours continues after its own time
     assert shown(secret.id) == shown(987_654_321) == []  # theirs: as a missing event, nothing follows
+
+
+def test_a_system_event_is_read_only_by_the_bureau_it_is_about(
+    session: Session, tenants: tuple[Tenant, Tenant], login_as: Any, clock: Clock
+) -> None:
+    """QA walk 3, item 2: Ganzhou's admin, under "本局及下属单位", read Zhenjiang's vote count and its
+    notice closed by the scheduled job — every event with no user behind it (系统, the public) was every
+    bureau's. Such an event names no organisation: it is read by the bureau whose object it is about, in
+    the list, the object filter, the cursor and the export; a failed login of an account nobody holds
+    concerns no bureau and stays everyone's."""
+    ours, theirs = tenants
+    later = clock.now + timedelta(minutes=5)
+
+    def system_events(tenant: Tenant, side: str) -> list[AuditEvent]:
+        """One event of each kind the system or the public records about the tenant's objects, newest first;
+        each has its own request id (8 characters: the viewer shows that many), `side` its first one."""
+        t = tenant
+        kinds = [
+            ("tally", "application", t.application.id, {}),
+            ("close_notice", "notice", t.closed_notice.id, {}),
+            ("file_objection", "notice", t.closed_notice.id, {}),
+            ("close_vote", "meeting", t.meeting.id, {}),
+            ("create_organisation", "organisation", t.world.bureau.org.id, {}),
+            ("register_applicant", "user", None, {"bureau_id": t.world.bureau.org.id}),
+        ]
+        events = []
+        for n, (action, kind, about, detail) in enumerate(kinds):
+            nobody = Actor(0, "系统", ip="127.0.0.1", request_id=f"{side}sys{n}xxx")  # no user, no org
+            at = later - timedelta(seconds=n)
+            events.append(
+                audit.record(session, nobody, action, at, object_type=kind, object_id=about, detail=detail)
+            )
+        return events
+
+    mine, theirs_events = system_events(ours, "O"), system_events(theirs, "T")
+    nobodys = audit.record(
+        session, Actor(0, "", ip="127.0.0.1", request_id="Nlogin00"), "login", later + timedelta(seconds=1),
+        object_type="user", outcome="denied", detail={"code": "unknown_login"},
+    )  # fmt: skip
+    session.flush()
+    assert all(e.actor_id is None and e.org_id is None for e in [*mine, *theirs_events, nobodys])
+    admin = login_as(ours.world.admin, membership_id=ours.world.admin_membership.id)
+
+    def shown(**query: Any) -> set[str]:
+        page = admin.get("/admin/audit", query_string=query, headers=HX)
+        assert page.status_code == 200
+        return set(re.findall(r"<code>([ONT]\w{7})</code>", page.text))
+
+    own = {e.request_id for e in mine}
+    assert shown() == own | {"Nlogin00"}
+    for event in theirs_events:  # the object filter (the reviewer's URL) finds none of theirs
+        if event.object_id is not None:
+            assert shown(object_type=event.object_type, object_id=event.object_id) == set()
+    assert shown(object_type="application", object_id=ours.application.id) == {"Osys0xxx"}
+    assert shown(object_type="notice", object_id=ours.closed_notice.id) == {"Osys1xxx", "Osys2xxx"}
+    # The cursor: after one of theirs nothing (as a missing event); after one of ours, our older ones.
+    assert all(shown(before=e.id) == set() for e in theirs_events)
+    assert shown(before=mine[3].id) == {"Osys4xxx", "Osys5xxx"}
+    export = admin.post("/admin/audit.xlsx")
+    assert export.status_code == 200
+    sheet = load_workbook(io.BytesIO(export.data)).active
+    exported = {str(row[14]) for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert own | {"Nlogin00"} <= exported and not exported & {e.request_id for e in theirs_events}
