@@ -147,18 +147,32 @@ RETIRED_ACTION_TITLES: dict[str, str] = {
 }
 
 
+# Workflow moves the log names otherwise than their button: the leader's 发布公示 records the notice's
+# publication (publish_notice, on the notice) and each of its applications' move into it (start_notice, on
+# the application); both read 发布公示, twice in the action filter. In the log each names what it records.
+LOG_MOVE_TITLES: dict[str, str] = {
+    "start_notice": N_("申报进入公示"),
+}
+
+
+def _move_title(move: str) -> str | None:
+    """A workflow move's name in the log (its button's, unless the log names it otherwise)."""
+    return LOG_MOVE_TITLES.get(move) or ACTION_TITLES.get(move)
+
+
 def action_title(code: str) -> str | None:
     """The name of a recorded action (a msgid, or a message naming a bulk action's move); None for a
-    code nobody names any more (an older release's), which the viewer shows as written."""
-    if code in ACTION_TITLES:
-        return ACTION_TITLES[code]
+    code nobody names any more (an older release's), which the viewer shows as written. No two codes share
+    a name (``tests/domain/test_audit_words.py``): the action filter lists them by name."""
+    if (title := _move_title(code)) is not None:
+        return title
     if code in AUDIT_ACTION_TITLES:
         return AUDIT_ACTION_TITLES[code]
     if code in RETIRED_ACTION_TITLES:
         return RETIRED_ACTION_TITLES[code]
     move = code.removeprefix(BULK_PREFIX)
-    if move != code and move in ACTION_TITLES:
-        return T_("批量办理：%(action)s", action=ACTION_TITLES[move])
+    if move != code and (title := _move_title(move)) is not None:
+        return T_("批量办理：%(action)s", action=title)
     return None
 
 

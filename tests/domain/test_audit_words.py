@@ -10,10 +10,12 @@ to literal codes fails the test until it is taught here, so a new code cannot re
 from __future__ import annotations
 
 import ast
+import gettext
 from pathlib import Path
 
 from portal.domain import audit_words
 from portal.domain.glossary import STATE_TITLES, STATUSES
+from portal.domain.i18n import TRANSLATIONS, Language, Text, to_record
 from portal.domain.workflow import Action
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
@@ -160,3 +162,30 @@ def test_an_export_reads_as_an_export_not_as_the_certificate_its_number_is_not()
     # 批复 download): "证书 #12" read as certificate 12, which it is not.
     assert audit_words.object_type_title("certificates") == "证书导出"
     assert audit_words.object_type_title("handoff") == "报送数据导出"
+
+
+def _read(title: str, language: Language) -> str:
+    """A name as the language writes it: a msgid, or a message (a bulk action's) with its parameters."""
+    catalogue = gettext.translation("messages", TRANSLATIONS, [language.value], fallback=True)
+    if not isinstance(title, Text):
+        return catalogue.gettext(title)
+    record = to_record(title)
+    params = {name: catalogue.gettext(str(value)) for name, value in record["params"].items()}
+    return catalogue.gettext(str(record["template"])) % params
+
+
+def test_no_two_recorded_actions_share_words() -> None:
+    """QA walk 3, item 13: the action filter listed 发布公示 twice — the notice's publication
+    (publish_notice) and each application's move into it (start_notice, named as the workflow's button).
+    The filter lists the actions by name: every code recorded (a bulk action's, a retired one's too) has
+    words of its own, in Chinese and in English."""
+    codes = audit_words.known_action_codes() | set(audit_words.RETIRED_ACTION_TITLES)
+    for language in Language:
+        seen: dict[str, str] = {}
+        for code in sorted(codes):
+            title = audit_words.action_title(code)
+            assert title is not None, code
+            words = _read(title, language)
+            assert words not in seen, f"{code} and {seen[words]} both read “{words}” ({language.value})"
+            seen[words] = code
+    assert len(seen) > 100
