@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -26,6 +27,7 @@ from portal.services.actors import Actor
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START_COUNTS = "notice_start_counts"
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # a CSV row's date as it should be written
 KIND_WORDS = {
     "holiday": "holiday",
     "放假": "holiday",
@@ -294,11 +296,16 @@ def import_days(session: Session, actor: Actor, text: str, now: datetime) -> int
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not row or not "".join(row).strip() or row[0].strip() in ("日期", "date"):
             continue
+        value = row[0].strip()
         try:
-            day = date.fromisoformat(row[0].strip())
+            day = date.fromisoformat(value)
         except ValueError:
+            # Written as it should be, but no such day (2027-02-30): "write it as 2027-01-01" read as if
+            # the format were wrong.
             problems.append(
-                T_("第%(number)s行：日期“%(value)s”应写作 2027-01-01", number=number, value=row[0].strip())
+                T_("第%(number)s行：日期“%(value)s”不存在，请核对月份和日", number=number, value=value)
+                if ISO_DAY.fullmatch(value)
+                else T_("第%(number)s行：日期“%(value)s”应写作 2027-01-01", number=number, value=value)
             )
             continue
         kind = KIND_WORDS.get(row[1].strip() if len(row) > 1 else "", "")

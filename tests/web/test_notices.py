@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Iterator
@@ -13,11 +14,12 @@ import pytest
 from flask import Flask
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.text import LIMITS
 from portal.domain.workflow import Status
-from portal.models import Notice, StaffRole
+from portal.models import CalendarDay, Notice, StaffRole
 from portal.services import endorsements, notices
 from portal.services.submissions import new_token
 from portal.storage.local import LocalStorage
@@ -336,6 +338,39 @@ def test_the_admin_enters_next_years_holidays_and_confirms_the_year(
     assert confirmed.status_code == 303
     assert "尚未录入2027年" not in browser.get("/admin/calendar?year=2027").text
     assert login_as(world.enterprise.leader).get("/admin/calendar").status_code == 403
+
+
+def test_an_imported_date_that_does_not_exist_is_named_as_such(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """QA walk 3, item 9: a CSV row 2027-02-30 was refused with "日期“2027-02-30”应写作 2027-01-01" — as if it
+    were written the wrong way, when it is written right and no such day exists. A date written otherwise
+    is still told how to write it; nothing of the file is imported."""
+    clock.now = at_shanghai(date(2026, 11, 23))
+    browser = login_as(world.admin)
+    sheet = (
+        "日期,类型,名称\n2027-02-30,放假,春节\n2027/2/8,放假,春节\n2027-13-01,放假,x\n2027-02-08,放假,春节\n"
+    )
+
+    def refused() -> str:
+        response = browser.post(
+            "/admin/calendar/import?year=2027",
+            data={"file": (io.BytesIO(sheet.encode()), "2027.csv")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 422
+        return html.unescape(response.text)
+
+    page = refused()
+    assert "第2行：日期“2027-02-30”不存在，请核对月份和日" in page
+    assert "第3行：日期“2027/2/8”应写作 2027-01-01" in page
+    assert "第4行：日期“2027-13-01”不存在，请核对月份和日" in page
+    assert "2027-02-30”应写作" not in page
+    in_english(browser)
+    page = refused()
+    assert "Row 2: the date “2027-02-30” does not exist; check the month and the day" in page
+    assert "Row 3: the date “2027/2/8” should be written as 2027-01-01" in page
+    assert session.scalar(select(CalendarDay).where(CalendarDay.day == date(2027, 2, 8))) is None
 
 
 def test_a_year_with_no_holiday_entered_cannot_be_confirmed(
