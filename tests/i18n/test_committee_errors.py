@@ -218,7 +218,7 @@ def test_the_calendars_refusals_read_in_english_each_bad_row_named(
     assert weekend.status_code == 422
     assert "2 Jan 2027 is a weekend day already: no need to enter it as a holiday" in weekend.text
     assert_english(weekend.text)
-    rows = "日期,类型,名称\n2027-13-01,放假,元旦\n2027-01-04,加班,某日\n"
+    rows = "日期,类型,名称\n2027/1/1,放假,元旦\n2027-01-04,加班,某日\n"
     imported = admin.post(
         "/admin/calendar/import?year=2027",
         data={"file": (io.BytesIO(rows.encode("gbk")), "2027.csv")},
@@ -226,7 +226,7 @@ def test_the_calendars_refusals_read_in_english_each_bad_row_named(
     )
     assert imported.status_code == 422
     assert (
-        "Row 2: the date “2027-13-01” should be written as 2027-01-01; "
+        "Row 2: the date “2027/1/1” should be written as 2027-01-01; "
         "Row 3: the kind must be “holiday” or “workday”"
     ) in imported.text.replace("&#34;", '"')
     assert_english(imported.text)
