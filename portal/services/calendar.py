@@ -22,7 +22,7 @@ from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_, Text, joined
 from portal.domain.workdays import CalendarEntry, UnknownYear, WorkCalendar
 from portal.models import CalendarDay, CalendarYear, Setting
-from portal.services import audit, uploads
+from portal.services import audit, session_memo, uploads
 from portal.services.actors import Actor
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -60,7 +60,19 @@ def work_calendar(session: Session) -> WorkCalendar:
 
     One small read (the confirmed years and the admin's days); the calendar itself — every working day
     of ~23 years, 15-20 ms to compute — is built once per process for each distinct content of those
-    rows and reused until an admin changes them (issue 20: it was rebuilt on every queue request)."""
+    rows and reused until an admin changes them (issue 20: it was rebuilt on every queue request). The
+    read is kept on the session until its next write: a page of notices asked it once per notice."""
+    read = session_memo.memo(session, _READ)
+    if "calendar" not in read:
+        read["calendar"] = _read(session)
+    calendar: WorkCalendar = read["calendar"]
+    return calendar
+
+
+_READ = session_memo.register("portal.calendar.work_calendar")
+
+
+def _read(session: Session) -> WorkCalendar:
     # One statement: the admin's days, then the confirmed years (NULL-padded to the same columns).
     days = select(null().cast(Integer).label("year"), CalendarDay.day, CalendarDay.kind, CalendarDay.name)
     confirmed = select(CalendarYear.year, null().cast(Date), null().cast(String), null().cast(String)).where(

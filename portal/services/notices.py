@@ -29,7 +29,7 @@ from datetime import date, datetime, timedelta
 from typing import IO
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from portal.documents.notice_sheet import ResultRow, SheetHeader, SheetRow, full_years
 from portal.domain import workflow
@@ -149,10 +149,20 @@ def compute_period(session: Session, start: date, days: int = NOTICE_DAYS) -> tu
 
 
 def notices_of(session: Session, actor: Actor) -> list[Notice]:
-    """The notices of the actor's own organisation, newest first (staff only)."""
+    """The notices of the actor's own organisation, newest first (staff only), with what the list shows of
+    each — its entries (counted; their applications not loaded) and its objections — read for all of them in
+    two statements (they were two per notice)."""
     _require_staff(actor)
     return list(
-        session.scalars(select(Notice).where(Notice.org_id == actor.org_id).order_by(Notice.id.desc()))
+        session.scalars(
+            select(Notice)
+            .where(Notice.org_id == actor.org_id)
+            .order_by(Notice.id.desc())
+            .options(
+                selectinload(Notice.entries).options(lazyload(NoticeEntry.application)),
+                selectinload(Notice.objections),
+            )
+        )
     )
 
 

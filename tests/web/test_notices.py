@@ -512,3 +512,27 @@ def test_the_leader_s_notice_page_does_not_read_the_cases_only_the_drafter_lists
         page = leader.get("/notices").text
     assert "公示由经办人起草、领导发布" in page and application.applicant.name not in page
     assert not [s for s in sent if " FROM applications" in s], sent
+
+
+def test_the_notice_list_reads_as_much_for_three_notices_as_for_one(
+    app: Flask, world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Each notice's entry count, open objections and period were read per notice (two statements, and the
+    calendar once more, per notice): an organisation's list grows by a few notices a year, every year."""
+    from tests.conftest import db_engine
+    from tests.statements import recorded
+
+    _published(session, world, clock)
+    leader = login_as(world.enterprise.leader)
+
+    def reads() -> list[str]:
+        leader.get("/notices")  # warm: the cookie's idle clock re-signed once
+        with recorded(db_engine(app)) as sent:
+            page = leader.get("/notices").text
+        assert page.count("/notices/") >= len(session.scalars(select(Notice)).all())
+        return sorted(s.split(" FROM ", 1)[1].split()[0] for s in sent if " FROM " in s)
+
+    one = reads()
+    _published(session, world, clock)
+    _published(session, world, clock)
+    assert reads() == one
