@@ -1013,6 +1013,49 @@ def _prepared_on_screen(session: Session, clock: Clock, login_as: Any):  # type:
     return world, made, application, meeting, handler
 
 
+def _value(page: str, name: str) -> str:
+    """What the page's input or textarea `name` holds."""
+    found = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', page) or re.search(
+        rf'<textarea[^>]*name="{name}"[^>]*>([^<]*)</textarea>', page
+    )
+    assert found is not None, name
+    return html.unescape(found.group(1))
+
+
+def test_each_refused_form_of_the_meeting_page_leaves_the_others_showing_what_is_saved(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # A refused 取消会议 (no reason) came back with the 会议筹备 form empty: its 保存 then wiped the saved
+    # plan and pass rate. A refused form keeps what was typed in it; the others show what is saved.
+    _world, _made, _application, meeting, handler = _prepared_on_screen(session, clock, login_as)
+    url = f"/committees/meetings/{meeting.id}"
+    saved = {
+        "held_on": meeting.held_on.isoformat(),
+        "place": "市人社局会议室",
+        "plan": "按专业分组评审",
+        "pass_rate_limit": "80",
+        "size": "5",
+    }
+
+    cancel = handler.post(f"{url}/cancel", data={"cancel_reason": ""})
+    assert cancel.status_code == 422 and "请填写取消原因" in cancel.text
+    assert {name: _value(cancel.text, name) for name in saved} == saved
+
+    draw = handler.post(f"{url}/draw", data={"size": "4", "seed": "abc", "form_token": new_token()})
+    assert draw.status_code == 422 and "奇数" in draw.text
+    assert _value(draw.text, "size") == "4" and _value(draw.text, "seed") == "abc"  # as typed
+    assert _value(draw.text, "plan") == "按专业分组评审" and _value(draw.text, "cancel_reason") == ""
+
+    typed = saved | {"plan": "改为集中评审", "pass_rate_limit": "abc"}
+    plan = handler.post(f"{url}/plan", data={k: v for k, v in typed.items() if k != "size"})
+    assert plan.status_code == 422
+    assert _value(plan.text, "plan") == "改为集中评审" and _value(plan.text, "pass_rate_limit") == "abc"
+    assert _value(plan.text, "size") == "5"  # the draw form was not sent: as saved
+
+    session.refresh(meeting)
+    assert meeting.plan == "按专业分组评审" and meeting.pass_rate_limit == 80
+
+
 def test_a_cancelled_meeting_lists_its_former_agenda_and_experts_read_only(
     session: Session, clock: Clock, login_as: Any
 ) -> None:

@@ -23,7 +23,7 @@ from portal.domain.errors import DomainError, ValidationFailed
 from portal.domain.i18n import N_, T_
 from portal.domain.policy import LEVELS
 from portal.extensions import db
-from portal.models import BallotChoice, EntryResult, MeetingStatus, OrgKind, StaffRole
+from portal.models import BallotChoice, EntryResult, Meeting, MeetingStatus, OrgKind, StaffRole
 from portal.services import certificate_numbers, confirmations, results, seats, votes
 from portal.services import meetings as service
 from portal.services.calendar import today
@@ -191,27 +191,29 @@ def _meeting_page(
         can_publish=not office and actor.staff_role is StaffRole.LEADER and state is MeetingStatus.CONFIRMED,
         can_import_numbers=certificate_numbers.can_import(actor, meeting),
         errors=errors or {},
-        # The plan form starts from the meeting as it stands (an ISO date is a form value, never text).
-        form=_posted_form()
-        if request.method == "POST"
-        else {
-            "held_on": meeting.held_on.isoformat(),
-            "place": meeting.place,
-            "plan": meeting.plan,
-            "pass_rate_limit": meeting.pass_rate_limit or "",
-            "size": meeting.panel_size or 7,
-        },
+        form=_page_form(meeting),
         passed=EntryResult.PASSED.value,
         states=MeetingStatus,
     )
 
 
-def _posted_form() -> dict[str, object]:
-    """The form sent, as the page shows it again; a refused start of the vote keeps the experts ticked
-    present (a list), so the absent ones are not ticked again behind the leader's back."""
-    form: dict[str, object] = dict(request.form.to_dict())
-    if request.endpoint == "committees.open_voting":
-        form["present"] = request.form.getlist("present")
+def _page_form(meeting: Meeting) -> dict[str, object]:
+    """The values of the page's forms: each starts from the meeting as saved (an ISO date is a form
+    value, never text), and a refused form (the POST answered with its errors) shows what was typed in
+    it. Only the refused form's own fields are taken from the post: a refused 取消会议 once came back
+    with the 会议筹备 form empty, and the next 保存 wiped the saved plan and pass rate."""
+    form: dict[str, object] = {
+        "held_on": meeting.held_on.isoformat(),
+        "place": meeting.place,
+        "plan": meeting.plan,
+        "pass_rate_limit": meeting.pass_rate_limit or "",
+        "size": meeting.panel_size or 7,
+    }
+    if request.method == "POST":
+        form.update(request.form.to_dict())  # the fields the refused form sent, and no other form's
+        if request.endpoint == "committees.open_voting":
+            # The experts ticked present (a list): the absent are not ticked again behind the leader's back.
+            form["present"] = request.form.getlist("present")
     return form
 
 
