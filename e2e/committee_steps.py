@@ -81,13 +81,36 @@ def nothing_to_study(expert: Page, phone: str) -> None:
     log_out(expert)
 
 
+def _votes_after_an_empty_ballot(expert: Page) -> None:
+    """The expert sends the ballot empty first: not asked "投票后不能修改" (there is nothing to keep, the
+    form says so at once); then votes against, asked once."""
+    asked: list[str] = []
+
+    def record(dialog: Any) -> None:
+        asked.append(dialog.message)
+
+    expert.on("dialog", record)
+    expert.get_by_role("button", name="提交选票").click()
+    expect(expert.get_by_role("alert").filter(has_text="请对每一位申报人表决")).to_be_visible()
+    assert asked == []
+    expert.get_by_label("反对").check()
+    expert.get_by_role("button", name="提交选票").click()
+    expect(expert.get_by_text("您已投票。")).to_be_visible()
+    assert asked == ["投票后不能修改，确定提交吗？"]
+    expert.remove_listener("dialog", record)
+
+
 def cast_ballots(expert: Page, phones: Iterable[str]) -> None:
-    """Each drawn expert votes once, secretly: the first against, the others for."""
+    """Each drawn expert votes once, secretly: the first against (after sending the ballot empty), the
+    others for."""
     for n, phone in enumerate(phones):
         log_in(expert, phone)
-        expert.get_by_label("反对" if n == 0 else "赞成").check()
-        expert.get_by_role("button", name="提交选票").click()
-        expect(expert.get_by_text("您已投票。")).to_be_visible()
+        if n == 0:
+            _votes_after_an_empty_ballot(expert)
+        else:
+            expert.get_by_label("赞成").check()
+            expert.get_by_role("button", name="提交选票").click()
+            expect(expert.get_by_text("您已投票。")).to_be_visible()
         log_out(expert)
 
 

@@ -163,6 +163,11 @@ def test_a_zhenjiang_application_goes_through_the_committee_to_its_certificate(
     accept_confirmations(expert)
     nothing_to_study(expert, PHONE_OF[drawn[0]])
 
+    # Before the meeting day 开始表决 is shown disabled with its reason (it asked, then refused).
+    leader.goto(meeting_url)
+    expect(leader.get_by_role("button", name="开始表决")).to_be_disabled()
+    expect(leader.locator("#why-open")).to_contain_text("当天才能开始表决")
+
     # The meeting day: the leader opens the vote, each expert votes once, secretly.
     clock.now += timedelta(days=16)
     log_in(leader, OFFICE_LEADER)

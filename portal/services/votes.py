@@ -1142,6 +1142,16 @@ def quorum(session: Session, meeting: Meeting) -> Quorum:
     )
 
 
+def why_not_open_yet(meeting: Meeting, now: datetime) -> Text | None:
+    """Why the vote of an accepted meeting cannot open today (its day has not come), or None.
+
+    The meeting page shows it beside a disabled 开始表决 rather than offering a button whose confirmation
+    leads only to this refusal; `open_voting` refuses with the same words."""
+    if today(now) < meeting.held_on:
+        return T_("会议定于%(day)s召开，当天才能开始表决", day=meeting.held_on)
+    return None
+
+
 def open_voting(
     session: Session, actor: Actor, meeting_id: int, present_ids: list[int], now: datetime
 ) -> Meeting:
@@ -1166,16 +1176,9 @@ def open_voting(
             citation=Clause(rule.filing.citation),
         )
         _refuse(session, actor, meeting, "open_voting", "not_filed", why, now)
-    if today(now) < meeting.held_on:
-        _refuse(
-            session,
-            actor,
-            meeting,
-            "open_voting",
-            "before_meeting",
-            T_("会议定于%(day)s召开，当天才能开始表决", day=meeting.held_on),
-            now,
-        )
+    early = why_not_open_yet(meeting, now)
+    if early is not None:
+        _refuse(session, actor, meeting, "open_voting", "before_meeting", early, now)
     members = panel(session, meeting)
     present = [m for m in members if m.id in set(present_ids)]
     gone = [m.expert.user.name for m in gone_members(present)]

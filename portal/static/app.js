@@ -14,11 +14,17 @@
   // Ask before destructive actions: forms marked data-confirm (plain submit and htmx alike).
   // A button may ask on its own (deleting a row of the form): its data-confirm wins over the form's.
   // A form sent with a required field left empty does nothing but come back with the field's error: it is
-  // not asked about first (the question would promise an action that cannot happen).
+  // not asked about first (the question would promise an action that cannot happen). A required group of
+  // radios counts as empty while none of it is chosen (an expert's ballot with an applicant left out).
   function missingRequired(form) {
     return Array.prototype.some.call(form.querySelectorAll("[required]"), function (field) {
-      return !field.disabled && field.type !== "checkbox" && field.type !== "radio" &&
-        typeof field.value === "string" && field.value.trim() === "";
+      if (field.disabled || field.type === "checkbox") { return false; }
+      if (field.type === "radio") {
+        return !Array.prototype.some.call(form.elements, function (other) {
+          return other.type === "radio" && other.name === field.name && other.checked;
+        });
+      }
+      return typeof field.value === "string" && field.value.trim() === "";
     });
   }
   // A choice may ask too: a ticked radio or checkbox with data-confirm (upholding an objection ends the

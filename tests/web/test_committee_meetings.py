@@ -108,7 +108,12 @@ def test_the_office_walks_a_meeting_from_planning_to_published_results_on_its_sc
     session.refresh(meeting)
     assert meeting.state is MeetingStatus.ACCEPTED
 
-    # Before the meeting day the vote does not open; the refusal is on the page.
+    # Before the meeting day 开始表决 is shown disabled with its reason (it was offered, asked to confirm,
+    # then refused); a post is still refused, on the page.
+    page = leader.get(f"/committees/meetings/{meeting.id}").text
+    blocked = re.search(r'<div class="stack blocked" id="open-blocked">(.*?)</div>', page, re.S)
+    assert blocked and "disabled" in blocked.group(1) and "当天才能开始表决" in blocked.group(1)
+    assert f"/committees/meetings/{meeting.id}/open" not in page
     early = leader.post(
         f"/committees/meetings/{meeting.id}/open",
         data={"present": [m.id for m in votes.panel(session, meeting)]},
@@ -130,6 +135,8 @@ def test_the_office_walks_a_meeting_from_planning_to_published_results_on_its_sc
     # A month on: the office logs in again (sessions expire).
     handler = staff_login(login_as, made.office)
     leader = staff_login(login_as, made.office, StaffRole.LEADER)
+    page = leader.get(f"/committees/meetings/{meeting.id}").text
+    assert f"/committees/meetings/{meeting.id}/open" in page and 'id="open-blocked"' not in page
     opened = leader.post(f"/committees/meetings/{meeting.id}/open", data={"present": [m.id for m in members]})
     assert opened.status_code == 303
     entry = meeting.entries[0]

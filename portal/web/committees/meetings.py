@@ -179,6 +179,7 @@ def _meeting_page(
         gone=votes.gone_members(panel),  # drawn, since taken out of the pool: flagged, to be replaced
         # Before the vote opens: the quorum against the panel as filed (deactivated members count, absent).
         quorum=votes.quorum(db.session, meeting) if office and state is MeetingStatus.ACCEPTED else None,
+        open_blocked=votes.why_not_open_yet(meeting, now()) if state is MeetingStatus.ACCEPTED else None,
         study=votes.study_clause(db.session, meeting),  # the experts' confirmed study (CHAN-06), if asked
         check=votes.verify_draw(db.session, meeting) if meeting.draw_seed else None,
         cast=votes.ballots_cast(db.session, meeting) if state is MeetingStatus.VOTING else 0,
