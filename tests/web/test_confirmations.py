@@ -117,11 +117,18 @@ def test_dongchuan_confirmation_from_the_form_row_to_the_bureau_decision(
     assert f'id="pick-{line.id}"' in queue.text
     no_reason = bureau.post(
         "/committees/confirmations/decide",
-        data={"line_ids": [str(line.id)], "decision": "refuse", "note": " "},
-        follow_redirects=True,
+        data={"line_ids": [str(line.id)], "decision": "refuse", "note": " ", "tab": "sent"},
     )
     session.refresh(line)
-    assert "不予确认须写明原因" in no_reason.text and line.state is ConfirmationStatus.SENT
+    assert no_reason.status_code == 422 and line.state is ConfirmationStatus.SENT
+    assert "不予确认须写明原因" in no_reason.text and 'id="e-note"' in no_reason.text
+    # The refusal came back with the ticked rows and the chosen decision cleared: both are kept.
+    assert f'id="pick-{line.id}" checked>' in no_reason.text
+    assert 'name="decision" value="refuse" checked>' in no_reason.text
+    assert 'name="decision" value="confirm">' in no_reason.text
+    nothing = bureau.post("/committees/confirmations/decide", data={"decision": "confirm", "tab": "sent"})
+    assert nothing.status_code == 422 and 'id="e-line-ids"' in nothing.text
+    assert f'id="pick-{line.id}">' in nothing.text  # none ticked, none ticked again
     decided = bureau.post(
         "/committees/confirmations/decide", data={"line_ids": [str(line.id), "999999"], "decision": "confirm"}
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 from flask import Response, request, url_for
 from flask_login import login_required
 
-from portal.domain.errors import DomainError
+from portal.domain.errors import DomainError, ValidationFailed
 from portal.domain.i18n import N_, NT_, T_
 from portal.extensions import db
 from portal.models import OrgKind, StaffRole, TitleOrigin
@@ -29,6 +29,7 @@ from portal.web.forms import as_id
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_trigger, render_page, see_other
 from portal.web.i18n import notify
+from portal.web.unit_of_work import discard
 
 OFFICE = (StaffRole.HANDLER, StaffRole.LEADER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -86,22 +87,38 @@ def request_confirmation(application_id: int) -> Response:
 
 
 def _listing() -> service.Listing:
-    return service.listing(
-        db.session, current_actor(), request.args.get("tab", ""), request.args.get("q", "")
+    """The list as asked for: its tab and filter in the query string (the page, the export), or sent
+    with the bureau's decision (a refused one shows the same list again)."""
+    deciding = request.endpoint == "committees.decide_confirmations"
+    asked = request.form if deciding else request.args
+    return service.listing(db.session, current_actor(), asked.get("tab", ""), asked.get("q", ""))
+
+
+def _list_page(*, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    listed = _listing()
+    return render_page(
+        "pages/committees/list_confirmations.html",
+        fragment="lines",
+        status=status,
+        listed=listed,
+        origin_titles={o.value: o.title for o in TitleOrigin},
+        args={"tab": listed.tab, **({"q": listed.query} if listed.query else {})},
+        errors=errors or {},
+        # A refused decision comes back with the rows ticked, the decision chosen and the note typed.
+        form={
+            "line_ids": request.form.getlist("line_ids"),
+            "decision": request.form.get("decision", "confirm"),
+            "note": request.form.get("note", ""),
+        }
+        if request.endpoint == "committees.decide_confirmations"
+        else {},
     )
 
 
 @bp.get("/confirmations")
 @staff_required(OrgKind.BUREAU, OrgKind.COMMITTEE, roles=OFFICE)
 def list_confirmations() -> Response:
-    listed = _listing()
-    return render_page(
-        "pages/committees/list_confirmations.html",
-        fragment="lines",
-        listed=listed,
-        origin_titles={o.value: o.title for o in TitleOrigin},
-        args={"tab": listed.tab, **({"q": listed.query} if listed.query else {})},
-    )
+    return _list_page()
 
 
 @bp.post("/confirmations.xlsx")
@@ -133,12 +150,18 @@ def send_confirmations() -> Response:
 @bp.post("/confirmations/decide")
 @staff_required(OrgKind.BUREAU, roles=OFFICE)
 def decide_confirmations() -> Response:
-    back = url_for("committees.list_confirmations", tab=request.form.get("tab", "sent"))
+    query = request.form.get("q", "")
+    tab = request.form.get("tab", "sent")
+    back = url_for("committees.list_confirmations", tab=tab, **({"q": query} if query else {}))
     confirm = request.form.get("decision") == "confirm"
     try:
         rows = service.decide_many(
             db.session, current_actor(), _ids("line_ids"), confirm, request.form.get("note", ""), now()
         )
+    except ValidationFailed as invalid:
+        # Refused as a whole (no row ticked, 不予确认 without its reason): the list again, the rows still
+        # ticked and the decision still chosen, the message beside its field.
+        return discard(_list_page(errors=invalid.fields, status=422))
     except DomainError as refused:
         return steps.refused(back, refused)
     done = [r for r in rows if not r.why]
