@@ -317,10 +317,14 @@ def review_deadline_hint(session: Session, actor: Actor, now: datetime) -> Text 
 
 def review_deadline_warning(session: Session, meeting: Meeting) -> Text | None:
     """WIN-04 (003 三(二), "原则上各专业中级评审时间在11月底前完成"): what the meeting's page warns of — a
-    warning, never a refusal — while the meeting is held after the profile's review deadline of its year
-    and its agenda holds applications of the covered levels still undecided; while it is prepared with an
-    empty agenda, when its committee receives those levels (what its date form has just set). None
-    otherwise: held by the day, only other levels, all decided, or a profile without the deadline."""
+    warning, never a refusal — while the meeting is prepared (its date can still be moved before it is
+    filed: "能提前的请提前；确需在此后评审的，仍可照常报备"), held after the profile's review deadline of its
+    year, and its agenda holds applications of the covered levels still undecided, or is empty while its
+    committee receives those levels (what its date form has just set). None otherwise: filed (the advice
+    is spent: it read on after the results were confirmed and published), held by the day, only other
+    levels, all decided, or a profile without the deadline."""
+    if meeting.state not in EDITABLE:
+        return None
     rule = _review_deadline(session, meeting.committee)
     if rule is None or not rule.past(meeting.held_on):
         return None
@@ -341,7 +345,7 @@ def review_deadline_warning(session: Session, meeting: Meeting) -> Text | None:
             "议程中有%(num)d件%(levels)s申报尚未办结。能提前的请提前；确需在此后评审的，仍可照常报备。",
             undecided, **words,
         )  # fmt: skip
-    if not meeting.entries and meeting.state in EDITABLE and _receives(meeting.committee, rule):
+    if not meeting.entries and _receives(meeting.committee, rule):
         return T_(
             "会议日期%(day)s晚于%(deadline)s：原则上各专业%(levels)s评审在%(deadline)s前完成（%(clause)s）。"
             "本评委会受理%(levels)s申报，本次会议如评审%(levels)s申报，能提前的请提前；确需在此后评审的，仍可照常报备。",

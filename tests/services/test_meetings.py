@@ -173,8 +173,9 @@ def test_zhenjiang_warns_of_an_intermediate_review_after_november_and_still_plan
     session: Session, clock: Clock
 ) -> None:
     """WIN-04 (003 三(二), "原则上各专业中级评审时间在11月底前完成"): a meeting after 11-30 of its year is
-    planned, moved and filed as any other, and warned of — while its agenda is empty (the committee
-    receives 中级) and while 中级 applications on it are undecided; not a meeting by the day."""
+    planned, moved and filed as any other, and warned of while it is prepared — while its agenda is empty
+    (the committee receives 中级) and while 中级 applications on it are undecided; not a meeting by the
+    day, nor once filed (the advice to hold it earlier or file it as usual is spent)."""
     world, co, apps = _ready(session, clock)
     handler, leader = co.office.actor(StaffRole.HANDLER), co.office.actor(StaffRole.LEADER)
     by_the_day = meetings.plan_meeting(
@@ -200,7 +201,7 @@ def test_zhenjiang_warns_of_an_intermediate_review_after_november_and_still_plan
     make_experts(session, co, clock.now, 5)
     votes.draw_panel(session, handler, late.id, 5, clock.now)
     meetings.file_meeting(session, leader, late.id, clock.now)  # "原则上": filed all the same
-    assert late.state is MeetingStatus.FILED and meetings.review_deadline_warning(session, late) is not None
+    assert late.state is MeetingStatus.FILED and meetings.review_deadline_warning(session, late) is None
     assert world.bureau.org.policy_profile == "zhenjiang-2024"
 
 

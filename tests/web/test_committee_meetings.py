@@ -732,6 +732,21 @@ def test_a_zhenjiang_intermediate_meeting_after_november_is_planned_with_a_warni
     )
 
 
+def test_a_late_meeting_s_warning_is_gone_once_its_results_are_published(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # A meeting after 11-30 still read "能提前的请提前；确需在此后评审的，仍可照常报备" once its results were
+    # confirmed and published (its passed applications not yet certified): the advice is for before filing.
+    clock.now = clock.now.replace(month=11, day=10)
+    _world, made, application = committee_road(session, clock, published=True)
+    meeting = _meeting(session)
+    assert meeting.state is MeetingStatus.PUBLISHED
+    assert (meeting.held_on.month, meeting.held_on.day) > (11, 30)  # after Zhenjiang's 中级 deadline
+    assert not application.state.is_final  # passed, its certificate number still to come
+    handler = staff_login(login_as, made.office)
+    assert _review_warning(handler.get(f"/committees/meetings/{meeting.id}").text) is None
+
+
 def test_the_review_page_sends_the_bureau_leader_to_the_meeting_page_to_publish_the_results(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
