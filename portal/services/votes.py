@@ -33,7 +33,7 @@ from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleO
 from portal.domain.glossary import SERIES_SUGGESTIONS, series_as_stored
 from portal.domain.i18n import N_, NT_, T_, Clause, Text, joined
 from portal.domain.mail import NoticeKind
-from portal.domain.policy import LEVELS, names_match
+from portal.domain.policy import LEVELS, VoteRule, names_match
 from portal.domain.text import LIMITS, check_text
 from portal.domain.workflow import Action, Status
 from portal.models import (
@@ -824,6 +824,17 @@ def panel_ready(session: Session, meeting: Meeting) -> tuple[bool, str]:
 NO_AGENDA_TO_DRAW = N_("请先将申报列入议程，再按其系列（专业）抽取专家")
 
 
+def cited_vote_rule(rule: VoteRule) -> Clause | Text:
+    """The vote rule's clause as the meeting's sentences cite it (the panel's size, the quorum).
+
+    The notices cite 人社部令第40号 without its numbers, so every profile marks the rule unconfirmed
+    (``confirmed = false``): the clause then says so in the words the eligibility findings use for
+    unconfirmed policy data ("该项政策数据未经确认"), not as a drafting note ("待核实") shown to users."""
+    if rule.confirmed:
+        return Clause(rule.citation)
+    return T_("%(citation)s，该项政策数据未经确认", citation=Clause(rule.citation))
+
+
 def why_not_draw(meeting: Meeting) -> str | None:
     """What stops the office drawing the panel of a meeting it prepares, or None.
 
@@ -853,11 +864,7 @@ def draw_panel(
         )
     if not meeting.entries:
         _refuse(session, actor, meeting, "draw_panel", "no_agenda", NO_AGENDA_TO_DRAW, now)
-    vote_clause = (
-        Clause(rule.citation)
-        if rule.confirmed
-        else T_("%(citation)s，待核实", citation=Clause(rule.citation))
-    )
+    vote_clause = cited_vote_rule(rule)
     if size < rule.panel_min or size % 2 == 0:
         raise ValidationFailed(
             {
@@ -1126,11 +1133,7 @@ def quorum(session: Session, meeting: Meeting) -> Quorum:
     """The meeting's quorum against its panel as filed (see `Quorum`: deactivated members count, absent)."""
     rule = meetings.committee_rules(session, meeting.committee)
     members = panel(session, meeting)
-    citation = (
-        Clause(rule.vote.citation)
-        if rule.vote.confirmed
-        else T_("%(citation)s，待核实", citation=Clause(rule.vote.citation))
-    )
+    citation = cited_vote_rule(rule.vote)
     numerator, denominator = rule.vote.quorum
     return Quorum(
         panel=len(members),

@@ -297,9 +297,10 @@ def test_no_vote_without_an_accepted_filing_nor_without_a_quorum(session: Sessio
     meetings.decide_filing(session, world.bureau.actor(StaffRole.HANDLER), meeting.id, True, "", clock.now)
     with pytest.raises(DomainError) as few:
         votes.open_voting(session, leader, meeting.id, [m.id for m in members[:3]], on_the_day)
-    assert (
-        few.value.code == "no_quorum" and "法定人数4人" in few.value.message and "待核实" in few.value.message
-    )
+    # The rule is unconfirmed (the notice cites 人社部令第40号 without its numbers): said as the pages say
+    # it of unconfirmed policy data, not as the drafting note "待核实" it read.
+    assert few.value.code == "no_quorum" and "法定人数4人" in few.value.message
+    assert "该项政策数据未经确认" in few.value.message and "待核实" not in few.value.message
     assert meeting.state is MeetingStatus.ACCEPTED
 
 

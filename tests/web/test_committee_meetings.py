@@ -85,6 +85,10 @@ def test_the_office_walks_a_meeting_from_planning_to_published_results_on_its_sc
         f"/committees/meetings/{meeting.id}/draw", data={"size": "4", "form_token": new_token()}
     )
     assert even.status_code == 422 and "奇数" in even.text
+    # The vote rule is unconfirmed policy data (the notice cites 人社部令第40号 without its numbers): said
+    # as the pages say it, not as a drafting note.
+    assert "抽取人数应为不少于5的奇数（003 二 引言，该项政策数据未经确认）" in even.text
+    assert "待核实" not in even.text
     drawn = handler.post(
         f"/committees/meetings/{meeting.id}/draw",
         data={"size": "5", "seed": "abc", "form_token": new_token()},
@@ -114,6 +118,8 @@ def test_the_office_walks_a_meeting_from_planning_to_published_results_on_its_sc
     blocked = re.search(r'<div class="stack blocked" id="open-blocked">(.*?)</div>', page, re.S)
     assert blocked and "disabled" in blocked.group(1) and "当天才能开始表决" in blocked.group(1)
     assert f"/committees/meetings/{meeting.id}/open" not in page
+    quorum = re.search(r'<p id="quorum">(.*?)</p>', page, re.S)
+    assert quorum and "（003 二 引言，该项政策数据未经确认）" in quorum.group(1) and "待核实" not in page
     early = leader.post(
         f"/committees/meetings/{meeting.id}/open",
         data={"present": [m.id for m in votes.panel(session, meeting)]},
