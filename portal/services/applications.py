@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session
 
 from portal.domain import committees as committee_rules
 from portal.domain import glossary
+from portal.domain.eligibility import Facts, refused_at_start
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.form import FLAT_FIELDS
 from portal.domain.glossary import note_title, series_as_stored
-from portal.domain.i18n import N_, NC_, T_, Text
+from portal.domain.i18n import N_, NC_, T_, Clause, Text
 from portal.domain.materials import moved_slot
 from portal.domain.policy import LEVELS, PATHWAYS
+from portal.domain.text import split_rule_ids
 from portal.domain.workflow import FINAL_STATUSES, Action, Role, Status
 from portal.models import Application, AuditEvent, Material, Organisation, OrgKind, StaffRole, User
 from portal.services import (
@@ -93,6 +95,7 @@ def start_application(session: Session, actor: Actor, data: StartInput, now: dat
     department = enterprise.parent
     if department is None or department.parent_id is None:
         raise ValidationFailed({"applicant_id": N_("本单位尚未归属主管部门和人社局，请联系管理员")})
+    _refuse_exam_title(session, department.parent, data.pathway, series, specialty, data.level)
     authority_code = _authority_for(session, department.parent, data, enterprise.region, enterprise.uscc)
     application = Application(
         applicant_id=applicant.id,
@@ -130,6 +133,21 @@ def start_application(session: Session, actor: Actor, data: StartInput, now: dat
         to_status=Status.DRAFT.value,
     )
     return application
+
+
+def _refuse_exam_title(
+    session: Session, bureau: Organisation | None, pathway: str, series: str, specialty: str, level: str
+) -> None:
+    """A 以考代评 title (EXAM-01/02/04) is refused at the start, with the finding the check would block
+    every submission with and its clause: such a draft could never be submitted (walk 3, item 3)."""
+    profile = effective_profile(session, bureau)
+    if profile is None or pathway not in profile.pathway_names:
+        return  # reviewed by hand: the check does not apply either
+    facts = Facts(pathway=pathway, series=series, specialty=specialty, level=level)
+    if (found := refused_at_start(profile, facts)) is None:
+        return
+    clause = Clause(split_rule_ids(found.clause)[0])
+    raise ValidationFailed({"level": T_("%(message)s（%(clause)s）", message=found.message, clause=clause)})
 
 
 def _open_application(session: Session, applicant_id: int, series: str, level: str) -> Application | None:

@@ -100,7 +100,13 @@ def test_the_authority_defaults_to_the_one_the_profile_names(session: Session, w
 
 
 def test_an_exam_title_is_refused_with_the_reason_and_clause(session: Session, world: World) -> None:
-    application, applicant = draft(session, world, IN_Q4, series="会计", specialty="会计")
+    with pytest.raises(ValidationFailed) as at_start:
+        draft(session, world, IN_Q4, series="会计", specialty="会计")
+    assert "以考代评" in at_start.value.fields["level"] and "（001 三(六)）" in at_start.value.fields["level"]
+    # A draft started before the profile listed its title as an exam title is still blocked at submission.
+    application, applicant = draft(session, world, IN_Q4)
+    application.series, application.specialty = "会计", "会计"
+    session.flush()
     evaluation = eligibility.evaluate(session, application, IN_Q4)
     assert [(f.rule, f.clause) for f in evaluation.blocks] == [("EXAM-01", "001 三(六)")]
     with pytest.raises(DomainError) as refused:

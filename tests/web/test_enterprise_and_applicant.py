@@ -176,6 +176,32 @@ def test_an_english_reader_picks_or_types_a_series_in_english_and_the_chinese_na
     assert 'value="会计"' in dry_run  # the form comes back with the name the rules compared
 
 
+def test_an_exam_title_is_refused_at_the_start_with_its_clause_and_the_form_keeps_what_was_typed(
+    session: Session, login_as: Any
+) -> None:
+    """Walk 3, item 3: 经济/金融 中级 认定 was started, then blocked at every submission ("obtained by
+    national examination"). The start form refuses it, in both languages, with the profile's clause."""
+    world = make_world(session, policy_profile="ganzhou-2026")
+    mine = make_user(session, employer=world.enterprise.org)
+    browser = login_as(world.enterprise.handler)
+    typed = {"applicant_id": mine.id, "series": "经济", "specialty": "金融", "level": "中级"}
+    typed["pathway"] = "认定"
+    refused = browser.post("/enterprise/applications", data=typed)
+    assert refused.status_code == 422
+    assert "金融属以考代评专业，中级职称通过全国统一考试取得，不进行认定" in refused.text
+    assert "（001 三(六)）" in refused.text
+    assert 'value="金融"' in refused.text and '<option value="中级" selected' in refused.text
+    in_english(browser)
+    english = browser.post("/enterprise/applications", data=typed)
+    assert english.status_code == 422, english.text
+    error = re.search(r'<p class="error" id="e-level" role="alert">(.*?)</p>', english.text, re.S)
+    assert error and "national examination" in error[1]
+    assert error[1].endswith("(001 3(6))") and "三(六)" not in english.text
+    assert session.scalars(select(Application).where(Application.applicant_id == mine.id)).first() is None
+    typed["level"] = "副高级"  # not an exam title: started as before
+    assert browser.post("/enterprise/applications", data={**typed, "pathway": "评审"}).status_code == 303
+
+
 def test_enterprise_pages_are_403_for_other_roles(world: World, session: Session, login_as: Any) -> None:
     applicant = make_user(session, employer=world.enterprise.org)
     for user in (applicant, world.department.handler, world.bureau.leader, world.admin):

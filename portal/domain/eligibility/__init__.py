@@ -24,7 +24,7 @@ from portal.domain.eligibility.facts import (
     Title,
     WorkPeriod,
 )
-from portal.domain.eligibility.rules import CountedYears, Finding, check, counted_years
+from portal.domain.eligibility.rules import CountedYears, Finding, check, counted_years, refused_at_start
 from portal.domain.eligibility.years import full_years, merge_periods
 
 __all__ = [
@@ -45,4 +45,5 @@ __all__ = [
     "counted_years",
     "full_years",
     "merge_periods",
+    "refused_at_start",
 ]

@@ -1627,6 +1627,16 @@ def counted_years(profile: PolicyProfile, facts: Facts) -> CountedYears | None:
     return None if found is None else CountedYears(found.years, found.cutoff)
 
 
+def refused_at_start(profile: PolicyProfile, facts: Facts) -> Finding | None:
+    """The blocking finding that no fact the applicant may still give can lift: a 以考代评 title
+    (EXAM-01/02/04), decided by the series, specialty and level alone. The start form refuses it with this
+    finding, so HR is not left with a draft the check then blocks at every submission."""
+    exam_only = {rule.rule for rule in profile.exam_rules if rule.kind == "exam_only"}
+    starting = _Check(profile, facts)
+    starting.exams()
+    return next((f for f in starting.findings if f.severity == "block" and f.rule in exam_only), None)
+
+
 def check(profile: PolicyProfile, facts: Facts) -> list[Finding]:
     """Every finding of ``profile``'s rules for ``facts``: blocks first, then warn, manual, info; within a
     severity, in rule order. An empty list never happens for a real profile: at least the counted years
