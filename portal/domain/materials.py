@@ -131,7 +131,7 @@ SLOTS: tuple[Slot, ...] = (
         "id_card",
         N_("身份证件"),
         N_("居民身份证正反面的原件扫描件或手机照片，可多张合成一份。"),
-        "001 四(三)：上传原件扫描件或照片（MAT-01）",
+        "001 四(三)：" + N_("上传原件扫描件或照片") + "（MAT-01）",
         "基本信息",
     ),
     Slot(
@@ -141,7 +141,7 @@ SLOTS: tuple[Slot, ...] = (
             "持护照申报的，提供开设账号时登记的外国人来华工作许可证、外国人永久居留身份证或"
             "海外高层次人才居住证的原件扫描件或手机照片。"
         ),
-        "002 一(二)；003 一(二)：外国人持上述证件之一方可申报（SCOPE-03）",
+        "002 一(二)；003 一(二)：" + N_("外国人持上述证件之一方可申报") + "（SCOPE-03）",
         "基本信息",
         condition=lambda f: f.passport_holder,
         condition_text=N_("持护照申报"),
@@ -173,7 +173,7 @@ SLOTS: tuple[Slot, ...] = (
             "在学信网打印《教育部学历证书电子注册备案表》，在线验证有效期设为6个月；请填写备案表的打印日期，"
             "提交时须仍在有效期内。"
         ),
-        "004 二(八)：2002年及以后毕业的须提供，验证有效期6个月（MAT-09）",
+        "004 二(八)：" + N_("2002年及以后毕业的须提供，验证有效期6个月") + "（MAT-09）",
         "学历信息",
         section=SectionKey.EDUCATION,
         row_condition=_graduated_from(XUEXIN_FROM_YEAR),
@@ -186,7 +186,7 @@ SLOTS: tuple[Slot, ...] = (
         N_(
             "2002年以前毕业、学信网无法核验的，由单位审查人事档案后出具书面证明，人事负责人签字并加盖单位公章。"
         ),
-        "004 二(八)：2002年以前毕业无法网上核验的，由单位出具书面证明（MAT-09）",
+        "004 二(八)：" + N_("2002年以前毕业无法网上核验的，由单位出具书面证明") + "（MAT-09）",
         "学历信息",
         section=SectionKey.EDUCATION,
         row_condition=_before_xuexin,
@@ -206,7 +206,7 @@ SLOTS: tuple[Slot, ...] = (
         "labour_contract",
         N_("劳动（聘用）合同"),
         N_("与本单位签订的劳动合同或聘用合同（含首页、期限页和签章页）。"),
-        "001 三(四)：申报单位须与参保单位一致（SI-02）；004 二(三)（SI-03）",
+        "001 三(四)：" + N_("申报单位须与参保单位一致") + "（SI-02）；004 二(三)（SI-03）",
         "相关证明材料",
         condition=lambda f: not f.freelancer and not f.archive_hosted,
         condition_text=N_("与用人单位签订劳动（聘用）合同"),
@@ -215,7 +215,7 @@ SLOTS: tuple[Slot, ...] = (
         "agency_proof",
         N_("人事代理证明"),
         N_("自由职业专业技术人员与人事代理机构签订的人事代理协议或机构出具的证明。"),
-        "003 一(一)、四：自由职业专业技术人员可通过人事代理机构申报（SCOPE-02）",
+        "003 一(一)、四：" + N_("自由职业专业技术人员可通过人事代理机构申报") + "（SCOPE-02）",
         "相关证明材料 → 其他",
         condition=lambda f: f.freelancer,
         condition_text=N_("自由职业，经人事代理机构申报"),
@@ -224,7 +224,7 @@ SLOTS: tuple[Slot, ...] = (
         "archive_consent",
         N_("档案托管及省职称办同意材料"),
         N_("公共就业服务机构出具的档案托管证明，以及市职称办汇总后省职称办同意申报的意见。"),
-        "001 三(四)：档案托管人员经市职称办汇总、省职称办同意后申报（SCOPE-05）",
+        "001 三(四)：" + N_("档案托管人员经市职称办汇总、省职称办同意后申报") + "（SCOPE-05）",
         "相关证明材料 → 其他",
         condition=lambda f: f.archive_hosted,
         condition_text=N_("人事档案由公共就业服务机构托管"),
@@ -233,7 +233,7 @@ SLOTS: tuple[Slot, ...] = (
         "prior_work",
         N_("此前工作经历证明"),
         N_("在本单位之前从事专业技术工作的证明（原单位出具的工作证明、劳动合同等）。"),
-        "001 四(三)：入职前的专业工作经历须上传佐证材料（EXP-02, MAT-04）",
+        "001 四(三)：" + N_("入职前的专业工作经历须上传佐证材料") + "（EXP-02, MAT-04）",
         "相关证明材料 → 其它",
         section=SectionKey.WORK,
         row_condition=_prior_employer,
@@ -243,7 +243,7 @@ SLOTS: tuple[Slot, ...] = (
         "internship",
         N_("在校实习证明"),
         N_("在校期间在专业技术岗位实习的证明，以及实习单位的考核意见。"),
-        "000 三(五)：在校实习计入工作年限须有佐证（EXP-01, MAT-07）",
+        "000 三(五)：" + N_("在校实习计入工作年限须有佐证") + "（EXP-01, MAT-07）",
         "相关证明材料 → 其它",
         section=SectionKey.WORK,
         row_condition=lambda r, f: bool(r.get("internship")),
@@ -253,7 +253,7 @@ SLOTS: tuple[Slot, ...] = (
         "title_certificate",
         N_("职称证书"),
         N_("现有职称证书（或职称评审、认定的批准文件）的原件扫描件；外省取得的职称继续有效，由审核人核验。"),
-        "003 二(七)：外地职称继续有效（EQUIV-03）；004 一(五)（EQUIV-04）",
+        "003 二(七)：" + N_("外地职称继续有效") + "（EQUIV-03）；004 一(五)（EQUIV-04）",
         "资格信息",
         section=SectionKey.TITLE,
         row_condition=lambda r, f: r.get("kind") == "职称",
@@ -263,8 +263,9 @@ SLOTS: tuple[Slot, ...] = (
         "practice_qualification",
         N_("职业资格证书"),
         N_("所持职业（执业、从业）资格证书的原件扫描件，须在有效期内。"),
-        "001 三(五)：有从业准入要求的须先取得从业资格（PREQ-01）；"
-        "003 二(四)（EQUIV-01）；004 一(十)（EQUIV-02）",
+        "001 三(五)："
+        + N_("有从业准入要求的须先取得从业资格")
+        + "（PREQ-01）；003 二(四)（EQUIV-01）；004 一(十)（EQUIV-02）",
         "资格信息",
         section=SectionKey.TITLE,
         row_condition=lambda r, f: r.get("kind") == "职业资格",
@@ -274,7 +275,7 @@ SLOTS: tuple[Slot, ...] = (
         "skill_certificate",
         N_("职业技能等级证书"),
         N_("高技能人才的职业资格或职业技能等级证书。"),
-        "003 二(二)：高技能人才申报贯通领域职称（SCOPE-09）",
+        "003 二(二)：" + N_("高技能人才申报贯通领域职称") + "（SCOPE-09）",
         "资格信息",
         condition=lambda f: f.high_skill,
         condition_text=N_("高技能人才"),
@@ -283,7 +284,7 @@ SLOTS: tuple[Slot, ...] = (
         "exam_result",
         N_("考试成绩证明"),
         N_("全国统一考试的成绩合格证明（成绩单），须在有效期内。"),
-        "003 二(五)：高级会计、统计、审计、经济须考试合格且在有效期内（EXAM-03, MAT-16）",
+        "003 二(五)：" + N_("高级会计、统计、审计、经济须考试合格且在有效期内") + "（EXAM-03, MAT-16）",
         "资格信息",
         section=SectionKey.EXAM,
         row_condition=lambda r, f: True,
@@ -293,7 +294,7 @@ SLOTS: tuple[Slot, ...] = (
         "ce_record",
         N_("继续教育证明"),
         N_("继续教育学时证明（《继续教育培训考核汇总表》或继续教育平台的学时记录）。"),
-        "003 二(九)：继续教育学时须达到要求（CE-01, MAT-17）",
+        "003 二(九)：" + N_("继续教育学时须达到要求") + "（CE-01, MAT-17）",
         "继续教育",
         condition=lambda f: f.continuing_education or bool(f.rows_of(SectionKey.CE)),
         condition_text=N_("须提供继续教育学时"),
@@ -302,7 +303,7 @@ SLOTS: tuple[Slot, ...] = (
         "affiliation",
         N_("参保单位与申报单位隶属关系证明"),
         N_("参保单位与申报单位名称不一致时，两单位的隶属关系证明，须加盖两个单位的公章。"),
-        "001 三(四)：单位名称不一致须上传隶属关系证明（SI-02, MAT-06）",
+        "001 三(四)：" + N_("单位名称不一致须上传隶属关系证明") + "（SI-02, MAT-06）",
         "相关证明材料 → 其他",
         condition=lambda f: f.insured_unit_differs,
         condition_text=N_("参保名单中参保单位与申报单位不一致"),
@@ -311,7 +312,7 @@ SLOTS: tuple[Slot, ...] = (
         "establishment",
         N_("编制册"),
         N_("事业单位在编人员的编制册（本人所在页）。"),
-        "000 三(四)：在编人员上传编制册（SI-01, MAT-05）",
+        "000 三(四)：" + N_("在编人员上传编制册") + "（SI-01, MAT-05）",
         "相关证明材料 → 编制册",
         condition=lambda f: f.on_establishment,
         condition_text=N_("事业单位在编人员"),
@@ -323,7 +324,7 @@ SLOTS: tuple[Slot, ...] = (
             "在“信用中国（云南昆明）”网站的“昆明市专业技术人员职称申报信用承诺”栏目注册并填写承诺，"
             "在“我的申报”中打印《职称申报承诺书》，扫描或拍照上传。"
         ),
-        "004 二(六)：打印“职称申报承诺书”作为附件材料提交（MAT-10）",
+        "004 二(六)：" + N_("打印“职称申报承诺书”作为附件材料提交") + "（MAT-10）",
         "相关证明材料",
         condition=lambda f: f.credit_pledge_required,
         condition_text=N_("昆明市职称申报"),
@@ -332,7 +333,7 @@ SLOTS: tuple[Slot, ...] = (
         "achievement_proof",
         N_("业绩成果证明"),
         N_("该项业绩成果的证明材料（验收报告、任务书、用户证明等）。"),
-        "002 四(一)：申报表附件（MAT-12）",
+        "002 四(一)：" + N_("申报表附件") + "（MAT-12）",
         "业绩成果",
         section=SectionKey.ACHIEVEMENT,
         row_condition=lambda r, f: True,
@@ -342,7 +343,7 @@ SLOTS: tuple[Slot, ...] = (
         "paper_pages",
         N_("论文著作页面"),
         N_("期刊封面、目录和论文正文页（著作：封面、版权页、目录）的扫描件，合成一份。"),
-        "002 四(一)：申报表附件（MAT-12）",
+        "002 四(一)：" + N_("申报表附件") + "（MAT-12）",
         "论文著作",
         section=SectionKey.PAPER,
         row_condition=lambda r, f: True,
@@ -352,7 +353,7 @@ SLOTS: tuple[Slot, ...] = (
         "award_certificate",
         N_("获奖证书"),
         N_("奖励证书（或授奖文件）的扫描件。"),
-        "002 四(一)：申报表附件（MAT-12）",
+        "002 四(一)：" + N_("申报表附件") + "（MAT-12）",
         "业绩成果",
         section=SectionKey.AWARD,
         row_condition=lambda r, f: True,
@@ -362,7 +363,7 @@ SLOTS: tuple[Slot, ...] = (
         "patent_certificate",
         N_("专利证书或标准文本"),
         N_("专利证书，或标准的封面和起草人页的扫描件。"),
-        "002 四(一)：申报表附件（MAT-12）",
+        "002 四(一)：" + N_("申报表附件") + "（MAT-12）",
         "业绩成果",
         section=SectionKey.PATENT,
         row_condition=lambda r, f: True,
@@ -372,7 +373,7 @@ SLOTS: tuple[Slot, ...] = (
         "pledge",
         N_("诚信承诺书"),
         N_("在申报表中在线签署诚信承诺书（记录签署时间和IP地址），无需上传。"),
-        "002 五(三)：申报人签署诚信承诺书（INT-01）；003 七(三)（INT-02）",
+        "002 五(三)：" + N_("申报人签署诚信承诺书") + "（INT-01）；003 七(三)（INT-02）",
         "诚信承诺",
         source=Source.ONLINE,
     ),
@@ -380,7 +381,7 @@ SLOTS: tuple[Slot, ...] = (
         "notice_result",
         N_("公示结果"),
         N_("单位公示期满后由系统生成公示结果表，无需上传。"),
-        "004 二(七)：附单位公示情况及结果（PUB-02, MAT-11）",
+        "004 二(七)：" + N_("附单位公示情况及结果") + "（PUB-02, MAT-11）",
         "相关证明材料 → 其他",
         source=Source.GENERATED,
         at_submit=False,
@@ -389,7 +390,7 @@ SLOTS: tuple[Slot, ...] = (
         "other",
         N_("其他材料"),
         N_("其他能证明业绩和能力的材料（可不传）。"),
-        "001 三(四)：“其他”栏（MAT-18）",
+        "001 三(四)：" + N_("“其他”栏") + "（MAT-18）",
         "相关证明材料 → 其他",
         required=False,
     ),
@@ -415,6 +416,9 @@ PLEDGE_TEXT = (
     "并同意记入职称申报评审诚信档案库（3年）。"
 )
 PLEDGE_CLAUSE = "002 五(三)、003 七(三)"
+# A slot's clause is data cited as written; the words after its "：" are marked (N_) so that the English
+# interface reads them in English beside the numbered clause ("001 4(3): upload a scan or photo of the
+# original", web.i18n.clause).
 UPLOAD_SLOTS = tuple(slot for slot in SLOTS if slot.source is Source.UPLOAD)
 
 # A slot's clause lists each notice stating the rule, "；" between notices (also "、" before another

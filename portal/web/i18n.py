@@ -56,6 +56,7 @@ from markupsafe import Markup, escape
 from portal.domain import glossary
 from portal.domain.i18n import (
     DEFAULT_LANGUAGE,
+    NC_,
     NT_,
     SHANGHAI,
     Clause,
@@ -194,12 +195,48 @@ def _has_han(text: str) -> bool:
     return any("\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" for char in text)
 
 
+# The words a clause's number may carry ("001 三 引言", "003 附件 序号22"), as English cites them ("001 3,
+# preamble", "003 annex, row 22"); a word before a number is set apart from it ("附件2" → "annex 2").
+_CLAUSE_TERMS = {"引言": NC_("clause", "引言"), "附件": NC_("clause", "附件"), "序号": NC_("clause", "序号")}
+_CLAUSE_TERM = re.compile(r"(\s*)(引言|附件|序号)(\d?)")
+_NOTICE_REFERENCE = re.compile(r"^[0-9]{3}(?: |$)")
+
+
+def _reference_words(numbered: str) -> str:
+    """A numbered reference with its words in the reader's language: "001 3 引言" → "001 3, preamble"."""
+
+    def term(match: re.Match[str]) -> str:
+        space, word, digit = match.groups()
+        lead = ", " if space and word != "附件" else space
+        return lead + _template(_CLAUSE_TERMS[word]) + (" " + digit if digit else "")
+
+    return _CLAUSE_TERM.sub(term, numbered)
+
+
+def _clause_segments(citation: str) -> list[tuple[str, bool]]:
+    """A clause as a language other than Chinese cites it, as (text, still Chinese) segments: each notice's
+    part numbered ("003 6(1)", "001 3, preamble"), and the words a part states after its "：" in the reader's
+    language where the catalogue has them ("001 4(3): Upload a scan…"), else as written, marked Chinese. A
+    citation whose references are not all a notice's numbers (a document's title, "004 附件4 申报指南") stays
+    whole as written: numbered in part, it read as neither language."""
+    parts = [part.partition("：") for part in citation.split("；")]
+    references = [_reference_words(clause_numbers(reference.strip())) for reference, _, _ in parts]
+    if not all(_NOTICE_REFERENCE.match(r) and not _has_han(r) for r in references):
+        return [(citation, _has_han(citation))]
+    segments: list[tuple[str, bool]] = []
+    for n, ((_, colon, words), numbered) in enumerate(zip(parts, references, strict=True)):
+        if n:
+            segments.append(("; ", False))
+        segments.append((numbered, False))
+        if colon and words.strip():
+            found = _lookup(words.strip())
+            segments += [(": ", False), (found, _has_han(found))]
+    return segments
+
+
 def _clause_words(citation: str) -> str:
-    """A clause as a language other than Chinese cites it: numbered ("003 6(1)") when nothing Chinese is left,
-    else as written ("001 三 引言", "001 四(三)：上传原件…"): numbered in part, it read as neither language
-    ("001 3 引言", "001 4(3)：…")."""
-    numbered = clause_numbers(citation)
-    return citation if _has_han(numbered) else numbered
+    """A clause as a language other than Chinese cites it, in plain text (`_clause_segments`)."""
+    return "".join(text for text, _ in _clause_segments(citation))
 
 
 def _format_param(value: object, language: Language, markup: bool) -> object:
@@ -436,14 +473,16 @@ def zh(value: object) -> Markup:
 
 def clause(value: object) -> Markup:
     """A notice's clause ("003 六(一)") as the reader's language cites it: as written in Chinese; in English
-    numbered as the catalogue's sentences number clauses ("003 6(1)", domain.i18n.clause_numbers); one
-    with Chinese words (引言, 附件, a slot's "：上传原件…") as written, whole, inside lang="zh-CN"."""
+    numbered as the catalogue's sentences number clauses ("003 6(1)", domain.i18n.clause_numbers), its words
+    in English ("001 3, preamble"; a slot's "001 4(3): Upload a scan…"), and what the catalogue cannot put
+    in English (a profile's own words, a document's title) as written inside lang="zh-CN"."""
     if value is None or value == "":
         return Markup("")
     if current_language() is Language.ZH:
         return escape(value)
-    words = _clause_words(str(value))
-    return zh(words) if _has_han(words) else escape(words)
+    return Markup("").join(
+        zh(text) if chinese else escape(text) for text, chinese in _clause_segments(str(value))
+    )
 
 
 def status_words(status: object, road: str = glossary.BUREAU_ROAD) -> glossary.StatusWords:

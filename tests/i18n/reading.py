@@ -27,6 +27,7 @@ class LanguageOfParts(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack: list[tuple[str, str]] = []  # (tag, lang in force)
         self.leaks: list[str] = []
+        self.chinese: list[str] = []  # the text inside elements in Chinese: data, names, titles as written
         self.html_lang = ""
 
     def _lang(self) -> str:
@@ -63,6 +64,8 @@ class LanguageOfParts(HTMLParser):
 
     def _check(self, text: str, lang: str, where: str) -> None:
         if lang.lower().startswith("zh"):
+            if HAN.search(text):
+                self.chinese.append(text.strip())
             return
         for run in HAN.finditer(text):
             start, end = max(run.start() - 15, 0), min(run.end() + 15, len(text))
@@ -75,6 +78,14 @@ def leaks(html: str) -> tuple[str, list[str]]:
     parser.feed(html)
     parser.close()
     return parser.html_lang, parser.leaks
+
+
+def chinese_parts(html: str) -> list[str]:
+    """Every text an English page shows inside lang="zh…": what it leaves in Chinese as data."""
+    parser = LanguageOfParts()
+    parser.feed(html)
+    parser.close()
+    return parser.chinese
 
 
 def in_english(client: FlaskClient) -> FlaskClient:

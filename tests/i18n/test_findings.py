@@ -472,8 +472,8 @@ def test_the_applicant_s_pre_check_reads_in_english(session: Session, clock: Clo
     assert "is a specialty whose titles are obtained by national examination instead of review" in listed
     assert leaks(page)[1] == []
     # Clauses cited beside the findings and the checklist's slots are numbered in English ("001 4(3)"), as
-    # on the committee pages; they read "001 四(三)" here. One with Chinese words ("001 三 引言", a slot's
-    # "001 四(三)：上传原件…") is kept whole as written: it read half-converted ("001 4(3)：上传原件…").
+    # on the committee pages; they read "001 四(三)" here. Their words read in English too ("001 3, preamble",
+    # "001 4(3): upload a scan…"); they read half-converted ("001 4(3)：上传原件…"), then whole in Chinese.
     basis = re.findall(r"Basis: (?:<span[^>]*>)?([^<]*)", page)
     half = r"\d{3} \d+\(|\d{3} \d+ "
     assert basis and not [b for b in basis if i18n._has_han(b) and re.search(half, b)], basis
