@@ -173,6 +173,23 @@ def test_a_window_for_every_authority_says_so_in_english(
     assert "every certifying authority" in admin and "各认定机构</" not in admin
 
 
+def test_the_policy_page_names_the_levels_in_english(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Walk 3, item 5: the windows' table and the new window's checkboxes read 员级/助理级/中级… in English,
+    where every other page reads "Intermediate level"."""
+    clock.now = IN_Q4
+    page = in_english(login_as(world.admin)).get("/admin/policy").text
+    boxes = re.findall(r'name="levels" value="([^"]+)"[^>]*>\s*([^<]+)</label>', page)
+    assert boxes and dict(boxes)["中级"] == "Intermediate level", boxes
+    assert "Technician level" in dict(boxes).values() and "Senior level" in dict(boxes).values()
+    cells = re.findall(r'<tr id="window-[^"]+">\s*<td>.*?</td>\s*<td>.*?</td>\s*<td>(.*?)</td>', page, re.S)
+    assert cells and all(re.search("[\u4e00-\u9fff]", cell) is None for cell in cells), cells
+    assert any("Intermediate level" in cell for cell in cells), cells
+    chinese = login_as(world.admin).get("/admin/policy").text
+    assert "> 中级</label>" in chinese
+
+
 def test_the_dry_run_page(world: World, session: Session, clock: Clock, login_as: Any) -> None:
     clock.now = datetime(2026, 4, 1, 2, tzinfo=UTC)
     browser = login_as(world.enterprise.handler)
