@@ -706,6 +706,29 @@ def test_an_application_with_the_committee_is_listed_and_exported(
     assert {f["application_id"] for f in manifest["files"]} >= {application.id}
 
 
+def test_a_certificate_reached_by_review_is_listed_with_the_committee_roads_words(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Walk 3, item 10: a certificate the committee road reached was listed as 已认定发证 (the bureau's
+    road's words), while its case page says 评审通过，已发证."""
+    from tests.factories import make_committee, make_committee_world, make_review_application, to_meeting
+
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    # The row as the province's number leaves it (the road's own steps: tests/services/test_results.py).
+    application.certificate_no, application.certificate_code = "JS2026000001", "x" * 43
+    application.status = Status.CERTIFIED.value
+    session.flush()
+    browser = login_as(made.office.handler, membership_id=made.office.handler_membership.id)
+    page = browser.get("/handoffs/").get_data(as_text=True)
+    row = next(r for r in page.split("<tr>") if f"/applications/{application.id}/copy" in r)
+    assert "评审通过，已发证" in row and "已认定发证" not in row
+    english = in_english(browser).get("/handoffs/").get_data(as_text=True)
+    assert "Passed review, certificate issued" in english
+
+
 def test_the_copy_helper_of_a_nantong_initial_grading_is_the_initial_grading_form(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
