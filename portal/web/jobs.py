@@ -14,11 +14,12 @@ import json
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, session
+from flask import Blueprint, Response, abort, current_app, session, url_for
 from flask_login import login_required
 from nacl.exceptions import CryptoError
 
 from portal.documents.spreadsheets import XLSX, passwords_xlsx
+from portal.domain.i18n import N_
 from portal.domain.identity import DocumentType
 from portal.extensions import db
 from portal.jobs.runners import SEALED
@@ -81,6 +82,24 @@ def _slips(job: Job) -> list[Slip] | None:
     return [Slip(*row) for row in rows]
 
 
+def _started_from(job: Job) -> tuple[str, str] | None:
+    """The way back from a job's page: the page its kind is started from (href, words); None for a kind
+    nobody starts by hand (the scheduler's runs, which have no page of their own for their owner)."""
+    kind = job.job_kind
+    if kind is JobKind.PACKAGE_BATCH:
+        return url_for("review.show_queue"), N_("← 返回队列")
+    if kind is JobKind.CERTIFICATE_EXPORT:
+        return url_for("certificates.list_certificates"), N_("← 返回证书")
+    if kind is JobKind.ACCOUNT_IMPORT:
+        return url_for("enterprise.list_applicants"), N_("← 申报人账号")
+    if kind is JobKind.HANDOFF_EXPORT:
+        target = str(job.params.get("target") or "")
+        return url_for("handoffs.show_handoffs") + (f"#target-{target}" if target else ""), N_(
+            "← 返回报送省级系统"
+        )
+    return None
+
+
 def _owned(job_id: int) -> tuple[Actor, Job]:
     actor = current_actor()
     job = jobs.job_for(db.session, actor, job_id)
@@ -106,6 +125,7 @@ def show_job(job_id: int) -> Response:
         handoff_problems=job.params.get("problems", []),
         slips=slips,
         passwords_href=passwords_href,
+        back=_started_from(job),
     )
     return response
 

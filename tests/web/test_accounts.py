@@ -487,6 +487,7 @@ def test_a_bulk_file_reports_every_bad_row_and_imports_only_on_confirmation(
     assert run_queued(app) == 1
     done = browser.get(started.headers["Location"])
     assert done.status_code == 200 and "已开设 2 个申报人账号" in done.text
+    assert '<a href="/enterprise/applicants" id="job-back">← 申报人账号</a>' in done.text  # the accounts
     assert done.text.count('class="password"') == 2 and "data:application/vnd.openxmlformats" in done.text
     # The first-password sheet names each number's document, as the certificate Excel does.
     href = re.search(r'href="data:[^;"]+;base64,([^"]+)"', done.text)

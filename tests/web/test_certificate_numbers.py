@@ -309,3 +309,32 @@ def test_a_foreign_or_hong_kong_applicant_is_found_by_the_number_and_name_the_pr
     assert checked.status_code == 200, checked.text[:500]
     assert "可导入 2 行" in checked.text
     assert "身份证号码有误" not in checked.text and "姓名不一致" not in checked.text
+
+
+def test_a_preview_with_no_row_to_import_offers_the_upload_again(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Walk 3, item 12: the preview said "修改表格后重新上传" but offered only "返回评审会议"; the corrected
+    sheet goes up from the preview itself, to a new preview."""
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    application = make_review_application(session, world, clock.now)
+    clock.now = to_meeting(session, world, made, application, clock.now)
+    clock.now = to_published(session, world, made, [application], clock.now)
+    meeting = session.query(Meeting).one()
+    bureau = staff_login(login_as, world.bureau)
+    person = application.applicant
+    wrong = _check(bureau, meeting, _sheet([(person.name + "某", person.id_number, "JS2026-0000101")]))
+    preview = bureau.get(wrong.headers["Location"]).text
+    assert 'id="nothing-to-apply"' in preview and 'id="apply-numbers"' not in preview
+    upload = f'action="/committees/meetings/{meeting.id}/certificates"'
+    assert upload in preview and 'id="f-certificate-file"' in preview
+    token = preview.split('name="form_token" value="')[1].split('"')[0]
+    right = _sheet([(person.name, person.id_number, "JS2026-0000101")])
+    again = bureau.post(
+        f"/committees/meetings/{meeting.id}/certificates",
+        data={"form_token": token, "file": (io.BytesIO(right), "numbers.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 303 and again.headers["Location"] != wrong.headers["Location"]
+    assert "可导入 1 行" in bureau.get(again.headers["Location"]).text

@@ -147,7 +147,9 @@ def _export(app: Flask, browser: Any, level: str) -> Any:
     started = browser.post("/certificates/exports", data={"level": level, "form_token": new_token()})
     assert started.status_code == 303 and started.headers["Location"].startswith("/jobs/")
     assert run_queued(app) == 1
-    assert "已导出" in browser.get(started.headers["Location"]).text
+    job_page = browser.get(started.headers["Location"]).text
+    assert "已导出" in job_page
+    assert '<a href="/certificates" id="job-back">← 返回证书</a>' in job_page  # where it was started
     with browser.get(started.headers["Location"] + "/download") as response:  # a streamed file: close it
         assert response.status_code == 200
         return load_workbook(io.BytesIO(response.data)).active

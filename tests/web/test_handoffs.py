@@ -624,6 +624,22 @@ def test_the_page_links_the_handlers_exports_of_the_last_24_hours(
     assert f'href="{job_url}"' not in browser.get("/handoffs/").get_data(as_text=True)
 
 
+def test_the_copy_helper_and_the_export_s_job_page_lead_back_to_the_hand_off_page(
+    session: Session, clock: Clock, login_as: Any, app: Flask, queue: None
+) -> None:
+    """Walk 3, item 12: the copy helper and the export's job page had no way back to 报送省级系统."""
+    world, chosen = _ready(session, clock, "zhenjiang-2024")
+    browser = login_as(world.enterprise.handler)
+    copy_page = browser.get(f"/handoffs/js/applications/{chosen[0].id}/copy").text
+    assert '<a href="/handoffs/#target-js" id="copy-back">← 返回报送省级系统</a>' in copy_page
+    started = browser.post("/handoffs/js/exports", data={"form_token": new_token()})
+    run_queued(app)
+    job_page = browser.get(started.headers["Location"]).text
+    assert '<a href="/handoffs/#target-js" id="job-back">← 返回报送省级系统</a>' in job_page
+    english = in_english(browser).get(started.headers["Location"]).text
+    assert 'id="job-back">← Back to provincial hand-offs</a>' in english
+
+
 def test_the_applicant_s_own_unit_asks_for_the_full_id_number_on_the_copy_helper_and_it_is_audited(
     session: Session, clock: Clock, login_as: Any
 ) -> None:

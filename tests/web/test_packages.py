@@ -94,6 +94,7 @@ def test_a_batch_from_the_queue_is_built_in_the_background_and_holds_every_selec
     assert job_id is not None
     page = browser.get(page_url)
     assert "排队等待处理" in page.text and 'hx-trigger="every 2s"' in page.text and "刷新本页" in page.text
+    assert '<a href="/review/queue" id="job-back">← 返回队列</a>' in page.text  # where it was started
     assert login_as(world.department.leader).get(page_url).status_code == 404  # the creator's only
     assert browser.get(f"{page_url}/download").status_code == 404  # nothing to download yet
     assert run_queued(app) == 3  # the worker: the job (the tab could have been closed) and the audit
