@@ -199,7 +199,6 @@ def _has_han(text: str) -> bool:
 # preamble", "003 annex, row 22"); a word before a number is set apart from it ("附件2" → "annex 2").
 _CLAUSE_TERMS = {"引言": NC_("clause", "引言"), "附件": NC_("clause", "附件"), "序号": NC_("clause", "序号")}
 _CLAUSE_TERM = re.compile(r"(\s*)(引言|附件|序号)(\d?)")
-_NOTICE_REFERENCE = re.compile(r"^[0-9]{3}(?: |$)")
 
 
 def _reference_words(numbered: str) -> str:
@@ -216,12 +215,12 @@ def _reference_words(numbered: str) -> str:
 def _clause_segments(citation: str) -> list[tuple[str, bool]]:
     """A clause as a language other than Chinese cites it, as (text, still Chinese) segments: each notice's
     part numbered ("003 6(1)", "001 3, preamble"), and the words a part states after its "：" in the reader's
-    language where the catalogue has them ("001 4(3): Upload a scan…"), else as written, marked Chinese. A
-    citation whose references are not all a notice's numbers (a document's title, "004 附件4 申报指南") stays
-    whole as written: numbered in part, it read as neither language."""
+    language where the catalogue has them ("001 4(3): upload a scan…"), else as written, marked Chinese. A
+    citation whose references keep Chinese words once numbered (a document's title, "004 附件4 申报指南")
+    stays whole as written: numbered in part, it read as neither language."""
     parts = [part.partition("：") for part in citation.split("；")]
     references = [_reference_words(clause_numbers(reference.strip())) for reference, _, _ in parts]
-    if not all(_NOTICE_REFERENCE.match(r) and not _has_han(r) for r in references):
+    if any(_has_han(r) for r in references):
         return [(citation, _has_han(citation))]
     segments: list[tuple[str, bool]] = []
     for n, ((_, colon, words), numbered) in enumerate(zip(parts, references, strict=True)):
