@@ -314,8 +314,8 @@ def test_a_foreign_or_hong_kong_applicant_is_found_by_the_number_and_name_the_pr
 def test_a_preview_with_no_row_to_import_offers_the_upload_again(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
-    """Walk 3, item 12: the preview said "修改表格后重新上传" but offered only "返回评审会议"; the corrected
-    sheet goes up from the preview itself, to a new preview."""
+    """Walk 3, item 12: the preview said "修改表格后重新上传" but offered only "返回评审会议"; it now links to
+    the upload field, and the corrected sheet goes up from there to a new preview."""
     world = make_committee_world(session, clock.now)
     made = make_committee(session, world, clock.now)
     application = make_review_application(session, world, clock.now)
@@ -327,9 +327,11 @@ def test_a_preview_with_no_row_to_import_offers_the_upload_again(
     wrong = _check(bureau, meeting, _sheet([(person.name + "某", person.id_number, "JS2026-0000101")]))
     preview = bureau.get(wrong.headers["Location"]).text
     assert 'id="nothing-to-apply"' in preview and 'id="apply-numbers"' not in preview
-    upload = f'action="/committees/meetings/{meeting.id}/certificates"'
-    assert upload in preview and 'id="f-certificate-file"' in preview
-    token = preview.split('name="form_token" value="')[1].split('"')[0]
+    link = f'id="upload-again" href="/committees/meetings/{meeting.id}#f-certificate-file"'
+    assert link in preview  # to the upload field itself, on the meeting's page
+    page = bureau.get(f"/committees/meetings/{meeting.id}").text
+    assert 'id="f-certificate-file"' in page
+    token = page.split('name="form_token" value="')[1].split('"')[0]
     right = _sheet([(person.name, person.id_number, "JS2026-0000101")])
     again = bureau.post(
         f"/committees/meetings/{meeting.id}/certificates",
