@@ -28,7 +28,8 @@ def test_the_leader_s_page_reads_as_much_for_four_rows_as_for_one(
     app: Flask, session: Session, clock: Clock, login_as: Any, profile: str
 ) -> None:
     world = make_committee_world(session, clock.now, profile=profile)
-    make_committee(session, world, clock.now, place="镇江市区" if profile.startswith("zhenjiang") else "东川区")
+    place = "镇江市区" if profile.startswith("zhenjiang") else "东川区"
+    make_committee(session, world, clock.now, place=place)
     make_review_application(session, world, clock.now)
     leader = login_as(world.bureau.leader)
 
