@@ -870,9 +870,10 @@ def page_offers(
     ]
     pairs = list(zip(applications, candidates, strict=True))
     routed = {a.enterprise_id for a, actions in pairs if Action.SEND_TO_COMMITTEE in actions}
-    # Into the session's identity map, where each row's `application.enterprise` is then found (held here
-    # while the offers are made: the identity map keeps only weak references).
-    held = list(session.scalars(select(Organisation).where(Organisation.id.in_(routed)))) if routed else []
+    # Into the session's identity map, where each row's `application.enterprise` is then found; kept alive
+    # by this local until the offers are made (the identity map holds only weak references).
+    enterprises = select(Organisation).where(Organisation.id.in_(routed))
+    _enterprises = list(session.scalars(enterprises)) if routed else []
     sending = [a for a, actions in pairs if Action.SEND_TO_COMMITTEE in actions]
     committees.read_peers(session, sending, now)
     for read in PAGE_READS:
@@ -887,7 +888,6 @@ def page_offers(
     for application, actions in pairs:
         case = Case(session, actor, application, now)  # one per row: its facts are read once for every action
         found.append([_offer(case, action) for action in actions])
-    del held
     return found
 
 

@@ -13,6 +13,8 @@ plain POST, a refusal flashed and rolled back: portal/web/steps.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Response, request, url_for
 from flask_login import login_required
 
@@ -86,39 +88,37 @@ def request_confirmation(application_id: int) -> Response:
 # --- the office's and the bureau's list ---------------------------------------------------------------
 
 
-def _listing() -> service.Listing:
-    """The list as asked for: its tab and filter in the query string (the page, the export), or sent
-    with the bureau's decision (a refused one shows the same list again)."""
-    deciding = request.endpoint == "committees.decide_confirmations"
-    asked = request.form if deciding else request.args
+def _listing(asked: Mapping[str, str]) -> service.Listing:
+    """The list as asked for: its tab and filter from the query string (the page, the export) or from the
+    bureau's decision's form (a refused one shows the same list again)."""
     return service.listing(db.session, current_actor(), asked.get("tab", ""), asked.get("q", ""))
 
 
-def _list_page(*, errors: dict[str, str] | None = None, status: int = 200) -> Response:
-    listed = _listing()
+def _list_page(
+    asked: Mapping[str, str],
+    *,
+    refused: dict[str, object] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    """The list page (or its `lines` fragment); ``refused`` is the bureau's decision sent back with
+    ``errors`` (422), so the rows stay ticked, the decision chosen and the note typed."""
+    listed = _listing(asked)
     return render_page(
         "pages/committees/list_confirmations.html",
         fragment="lines",
-        status=status,
+        status=422 if refused is not None else 200,
         listed=listed,
         origin_titles={o.value: o.title for o in TitleOrigin},
         args={"tab": listed.tab, **({"q": listed.query} if listed.query else {})},
         errors=errors or {},
-        # A refused decision comes back with the rows ticked, the decision chosen and the note typed.
-        form={
-            "line_ids": request.form.getlist("line_ids"),
-            "decision": request.form.get("decision", "confirm"),
-            "note": request.form.get("note", ""),
-        }
-        if request.endpoint == "committees.decide_confirmations"
-        else {},
+        form=refused or {},
     )
 
 
 @bp.get("/confirmations")
 @staff_required(OrgKind.BUREAU, OrgKind.COMMITTEE, roles=OFFICE)
 def list_confirmations() -> Response:
-    return _list_page()
+    return _list_page(request.args)
 
 
 @bp.post("/confirmations.xlsx")
@@ -126,7 +126,7 @@ def list_confirmations() -> Response:
 def export_confirmations() -> Response:
     """What the list shows (tab and filter in the query string), as the 《专业技术人员职称资格确认人员名单》.
     A POST: a bulk download of people's data, audited (a write; never on a GET)."""
-    path = service.export_list(db.session, current_actor(), _listing(), now())
+    path = service.export_list(db.session, current_actor(), _listing(request.args), now())
     return send_temporary_file(path, f"{service.LIST_TITLE}.xlsx", XLSX)
 
 
@@ -161,7 +161,12 @@ def decide_confirmations() -> Response:
     except ValidationFailed as invalid:
         # Refused as a whole (no row ticked, 不予确认 without its reason): the list again, the rows still
         # ticked and the decision still chosen, the message beside its field.
-        return discard(_list_page(errors=invalid.fields, status=422))
+        sent_back = {
+            "line_ids": request.form.getlist("line_ids"),
+            "decision": request.form.get("decision", "confirm"),
+            "note": request.form.get("note", ""),
+        }
+        return discard(_list_page(request.form, refused=sent_back, errors=invalid.fields))
     except DomainError as refused:
         return steps.refused(back, refused)
     done = [r for r in rows if not r.why]
