@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import committees as committee_rules
 from portal.domain import glossary
-from portal.domain.eligibility import Facts, refused_at_start
+from portal.domain.eligibility import Employer, Facts, refused_at_start
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.form import FLAT_FIELDS
 from portal.domain.glossary import note_title, series_as_stored
@@ -95,7 +95,7 @@ def start_application(session: Session, actor: Actor, data: StartInput, now: dat
     department = enterprise.parent
     if department is None or department.parent_id is None:
         raise ValidationFailed({"applicant_id": N_("本单位尚未归属主管部门和人社局，请联系管理员")})
-    _refuse_exam_title(session, department.parent, data.pathway, series, specialty, data.level)
+    _refuse_what_cannot_be_submitted(session, department.parent, enterprise, data, series, specialty)
     authority_code = _authority_for(session, department.parent, data, enterprise.region, enterprise.uscc)
     application = Application(
         applicant_id=applicant.id,
@@ -135,19 +135,27 @@ def start_application(session: Session, actor: Actor, data: StartInput, now: dat
     return application
 
 
-def _refuse_exam_title(
-    session: Session, bureau: Organisation | None, pathway: str, series: str, specialty: str, level: str
-) -> None:
-    """A 以考代评 title (EXAM-01/02/04) is refused at the start, with the finding the check would block
-    every submission with and its clause: such a draft could never be submitted (walk 3, item 3)."""
+def _refuse_what_cannot_be_submitted(
+    session: Session, bureau: Organisation | None, enterprise: Organisation, data: StartInput, series: str,
+    specialty: str,
+) -> None:  # fmt: skip
+    """A start the check would block at every submission whatever the applicant fills in is refused here,
+    with that finding and its clause: a 以考代评 title (EXAM-01/02/04) at 申报级别 (walk 3, item 3), a
+    non-state enterprise's engineering 认定 (SCOPE-07, by the employer's recorded ownership) at 申报途径,
+    where its alternative (评审) is chosen. Such a draft could never be submitted."""
     profile = effective_profile(session, bureau)
-    if profile is None or pathway not in profile.pathway_names:
+    if profile is None or data.pathway not in profile.pathway_names:
         return  # reviewed by hand: the check does not apply either
-    facts = Facts(pathway=pathway, series=series, specialty=specialty, level=level)
+    employer = Employer(ownership=eligibility.OWNERSHIP_FACT.get(enterprise.ownership or ""))
+    facts = Facts(
+        pathway=data.pathway, series=series, specialty=specialty, level=data.level, employer=employer
+    )
     if (found := refused_at_start(profile, facts)) is None:
         return
+    excluded = any(ex.rule == found.rule for ex in profile.exclusions)
     clause = Clause(split_rule_ids(found.clause)[0])
-    raise ValidationFailed({"level": T_("%(message)s（%(clause)s）", message=found.message, clause=clause)})
+    message = T_("%(message)s（%(clause)s）", message=found.message, clause=clause)
+    raise ValidationFailed({"pathway" if excluded else "level": message})
 
 
 def _open_application(session: Session, applicant_id: int, series: str, level: str) -> Application | None:

@@ -13,7 +13,15 @@ from typing import Any
 
 import pytest
 
-from portal.domain.eligibility import Facts, Finding, check, full_years, merge_periods
+from portal.domain.eligibility import (
+    Employer,
+    Facts,
+    Finding,
+    check,
+    full_years,
+    merge_periods,
+    refused_at_start,
+)
 from portal.domain.policy import Requirement, load_profiles
 
 PROFILES = load_profiles()
@@ -207,6 +215,35 @@ def test_scope_07_non_state_engineering_is_not_recognised_in_ganzhou_2026():
     )
     assert severities(check(GZ26, facts(employer={"region": "章贡区"})), "SCOPE-07") == ["manual"]
     assert by_rule(check(GZ22, facts(employer={"ownership": "非国有"})), "SCOPE-07") == []  # new in 2026
+
+
+def test_scope_07_is_refused_at_the_start_where_the_ownership_is_recorded():
+    """SCOPE-07 (001 三(六)) is decided by the pathway, the series and the employer's recorded ownership, all
+    known when HR starts the application: a non-state enterprise's engineering 认定 is refused there, with
+    the alternative the rule names. Unknown ownership, 评审, a state-owned employer or an unconfirmed
+    exclusion leave it to the check (manual or nothing), and facts the applicant gives later do not count."""
+    start = {"pathway": "认定", "series": "工程", "specialty": "电气工程", "level": "中级"}
+    found = refused_at_start(GZ26, Facts(**start, employer=Employer(ownership="非国有")))
+    assert found is not None and (found.rule, found.severity, found.clause) == (
+        "SCOPE-07",
+        "block",
+        "001 三(六)",
+    )
+    assert "申报单位所有制为非国有" in found.message and found.message.endswith("可通过职称评审途径申报")
+    assert refused_at_start(GZ26, Facts(**start, employer=Employer(ownership="国有"))) is None
+    assert refused_at_start(GZ26, Facts(**start, employer=Employer())) is None  # manual in the check
+    assert refused_at_start(GZ26, Facts(**start)) is None
+    review = {**start, "pathway": "评审"}
+    assert refused_at_start(GZ26, Facts(**review, employer=Employer(ownership="非国有"))) is None
+    crafts = {**start, "series": "工艺美术", "specialty": "工艺美术设计"}
+    assert refused_at_start(GZ26, Facts(**crafts, employer=Employer(ownership="非国有"))) is None
+    (scope_07,) = GZ26.exclusions
+    unconfirmed = dataclasses.replace(GZ26, exclusions=(dataclasses.replace(scope_07, confirmed=False),))
+    assert refused_at_start(unconfirmed, Facts(**start, employer=Employer(ownership="非国有"))) is None
+    # SCOPE-04 waits on the employment type, which the form gives later: never refused at the start, even
+    # when a caller passes one.
+    retired = Facts(**start, employer=Employer(ownership="国有"), employment_type="离退休")
+    assert by_rule(check(ZJ, retired), "SCOPE-04") and refused_at_start(ZJ, retired) is None
 
 
 def test_scope_06_ganzhou_recognises_junior_and_intermediate_only():

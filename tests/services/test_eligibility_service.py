@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from portal.demo import walk
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
 from portal.domain.workflow import Action, Status
-from portal.models import Application, AuditEvent, StaffRole, User
+from portal.models import Application, AuditEvent, Ownership, StaffRole, User
 from portal.services import (
     applications,
     cases,
@@ -121,7 +121,16 @@ def test_an_exam_title_is_refused_with_the_reason_and_clause(session: Session, w
 
 
 def test_a_non_state_enterprise_is_refused_engineering_recognition(session: Session, world: World) -> None:
+    with pytest.raises(ValidationFailed) as at_start:
+        draft(session, world, IN_Q4, office=world.other_enterprise)
+    assert "可通过职称评审途径申报（001 三(六)）" in at_start.value.fields["pathway"]
+    # A draft started before its employer's ownership was recorded as non-state is still blocked at
+    # submission.
+    enterprise = world.other_enterprise.org
+    enterprise.ownership = Ownership.STATE.value
     application, applicant = draft(session, world, IN_Q4, office=world.other_enterprise)
+    enterprise.ownership = Ownership.NON_STATE.value
+    session.flush()
     with pytest.raises(DomainError) as refused:
         submit(session, application, applicant, IN_Q4)
     assert "非国有企业工程专业技术资格不组织考核认定" in refused.value.message

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.policy import Authority, PolicyProfile, Window
 from portal.domain.workflow import Status
-from portal.models import AuditEvent, PolicyWindow, StaffRole
+from portal.models import AuditEvent, Ownership, PolicyWindow, StaffRole
 from portal.services import applications, eligibility, policies
 from portal.services.actors import Actor, actor_for
 from tests.factories import World, make_user, make_world
@@ -61,6 +61,10 @@ def with_unit_batch(
 @pytest.fixture
 def world(session: Session, monkeypatch: pytest.MonkeyPatch) -> World:
     world = make_world(session, policy_profile="ganzhou-2026")
+    # The other enterprise is the unit's neighbour, state-owned too: a non-state one could not start the
+    # engineering 认定 these tests route (SCOPE-07, refused at the start form).
+    world.other_enterprise.org.ownership = Ownership.STATE.value
+    session.flush()
     known = policies.profiles()
     assert world.enterprise.org.uscc is not None
     patched = {**known, "ganzhou-2026": with_unit(GZ, world.enterprise.org.uscc)}

@@ -176,6 +176,15 @@ def test_an_english_reader_picks_or_types_a_series_in_english_and_the_chinese_na
     assert 'value="会计"' in dry_run  # the form comes back with the name the rules compared
 
 
+def _start_refused(browser: Any, typed: dict[str, Any], field: str) -> tuple[str, str]:
+    """发起申报 posted with ``typed``, refused (422) with an error at ``field``: (the error, the page)."""
+    refused = browser.post("/enterprise/applications", data=typed)
+    assert refused.status_code == 422, refused.text
+    error = re.search(rf'<p class="error" id="e-{field}" role="alert">(.*?)</p>', refused.text, re.S)
+    assert error, refused.text
+    return error[1], refused.text
+
+
 def test_an_exam_title_is_refused_at_the_start_with_its_clause_and_the_form_keeps_what_was_typed(
     session: Session, login_as: Any
 ) -> None:
@@ -186,20 +195,56 @@ def test_an_exam_title_is_refused_at_the_start_with_its_clause_and_the_form_keep
     browser = login_as(world.enterprise.handler)
     typed = {"applicant_id": mine.id, "series": "经济", "specialty": "金融", "level": "中级"}
     typed["pathway"] = "认定"
-    refused = browser.post("/enterprise/applications", data=typed)
-    assert refused.status_code == 422
-    assert "金融属以考代评专业，中级职称通过全国统一考试取得，不进行认定" in refused.text
-    assert "（001 三(六)）" in refused.text
-    assert 'value="金融"' in refused.text and '<option value="中级" selected' in refused.text
-    in_english(browser)
-    english = browser.post("/enterprise/applications", data=typed)
-    assert english.status_code == 422, english.text
-    error = re.search(r'<p class="error" id="e-level" role="alert">(.*?)</p>', english.text, re.S)
-    assert error and "national examination" in error[1]
-    assert error[1].endswith("(001 3(6))") and "三(六)" not in english.text
+    error, page = _start_refused(browser, typed, "level")
+    assert "金融属以考代评专业，中级职称通过全国统一考试取得，不进行认定" in error
+    assert error.endswith("（001 三(六)）")
+    assert 'value="金融"' in page and '<option value="中级" selected' in page
+    error, page = _start_refused(in_english(browser), typed, "level")
+    assert "national examination" in error
+    assert error.endswith("(001 3(6))") and "三(六)" not in page
     assert session.scalars(select(Application).where(Application.applicant_id == mine.id)).first() is None
     typed["level"] = "副高级"  # not an exam title: started as before
     assert browser.post("/enterprise/applications", data={**typed, "pathway": "评审"}).status_code == 303
+
+
+def test_a_non_state_enterprise_s_engineering_recognition_is_refused_at_the_start_with_its_clause(
+    session: Session, login_as: Any
+) -> None:
+    """Walk, HR's side: a non-state enterprise started 工程 中级 认定, then the check blocked it at every
+    submission (SCOPE-07, 001 三(六)). The start form refuses it at 申报途径, in both languages, naming 评审;
+    what was typed comes back. A state-owned employer and 评审 are started."""
+    world = make_world(session, policy_profile="ganzhou-2026")
+    assert world.other_enterprise.org.ownership == "non_state"
+    mine = make_user(session, employer=world.other_enterprise.org)
+    browser = login_as(world.other_enterprise.handler)
+    typed = {
+        "applicant_id": mine.id,
+        "series": "工程",
+        "specialty": "电气工程",
+        "level": "中级",
+        "pathway": "认定",
+    }
+    error, page = _start_refused(browser, typed, "pathway")
+    assert error == (
+        "非国有企业工程专业技术资格不组织考核认定：申报系列为工程，申报单位所有制为非国有；"
+        "可通过职称评审途径申报（001 三(六)）"
+    )
+    assert 'value="电气工程"' in page and '<option value="中级" selected' in page
+    error, page = _start_refused(in_english(browser), typed, "pathway")
+    # The profile's own wording stays Chinese inside lang="zh-CN", as in the check's findings.
+    assert "the employer&#39;s ownership is Non-state" in error
+    assert '<span lang="zh-CN">可通过职称评审途径申报</span>' in error and error.endswith("(001 3(6))")
+    assert "三(六)" not in page
+    assert session.scalars(select(Application).where(Application.applicant_id == mine.id)).first() is None
+    assert browser.post("/enterprise/applications", data={**typed, "pathway": "评审"}).status_code == 303
+
+    # A state-owned employer starts it (an unrecorded ownership, manual in the check, cannot be stored for
+    # an enterprise: the domain test covers it).
+    theirs = make_user(session, employer=world.enterprise.org)
+    started = login_as(world.enterprise.handler).post(
+        "/enterprise/applications", data={**typed, "applicant_id": theirs.id}
+    )
+    assert started.status_code == 303, started.text
 
 
 def test_enterprise_pages_are_403_for_other_roles(world: World, session: Session, login_as: Any) -> None:

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from portal.domain.eligibility.facts import Education, Facts
+from portal.domain.eligibility.facts import Education, Employer, Facts
 from portal.domain.eligibility.years import full_years, merge_periods
 from portal.domain.i18n import N_, NC_, NT_, T_, joined
 from portal.domain.policy import (
@@ -1628,13 +1628,28 @@ def counted_years(profile: PolicyProfile, facts: Facts) -> CountedYears | None:
 
 
 def refused_at_start(profile: PolicyProfile, facts: Facts) -> Finding | None:
-    """The blocking finding that no fact the applicant may still give can lift: a 以考代评 title
-    (EXAM-01/02/04), decided by the series, specialty and level alone. The start form refuses it with this
-    finding, so HR is not left with a draft the check then blocks at every submission."""
-    exam_only = {rule.rule for rule in profile.exam_rules if rule.kind == "exam_only"}
-    starting = _Check(profile, facts)
+    """The blocking finding that no fact the applicant may still give can lift, decided by what the start
+    form knows — the pathway, series, specialty and level typed and the employer's recorded ownership: a
+    以考代评 title (EXAM-01/02/04), or an exclusion whose every condition is known and holds (SCOPE-07: a
+    non-state enterprise's engineering 认定). The start form refuses it with this finding, so HR is not left
+    with a draft the check then blocks at every submission. Only what the check blocks with refuses: an
+    unconfirmed exclusion, or one waiting on the ownership or the employment type (given on the form
+    later), is the reviewers' to decide and is started as before."""
+    known = Facts(
+        pathway=facts.pathway,
+        series=facts.series,
+        specialty=facts.specialty,
+        level=facts.level,
+        employer=Employer(ownership=facts.employer.ownership) if facts.employer else None,
+    )
+    starting = _Check(profile, known)
     starting.exams()
-    return next((f for f in starting.findings if f.severity == "block" and f.rule in exam_only), None)
+    for ex in profile.exclusions:
+        if starting.applies(ex.pathways):
+            starting.exclusion(ex)
+    final = {rule.rule for rule in profile.exam_rules if rule.kind == "exam_only"}
+    final |= {ex.rule for ex in profile.exclusions}
+    return next((f for f in starting.findings if f.severity == "block" and f.rule in final), None)
 
 
 def check(profile: PolicyProfile, facts: Facts) -> list[Finding]:
