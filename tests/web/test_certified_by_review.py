@@ -62,6 +62,9 @@ def test_a_certificate_by_review_reads_as_passed_in_every_place(
 
     review = staff_login(login_as, world.bureau).get(f"/review/applications/{application.id}").text
     assert "评审通过，已发证" in review and "已认定发证" not in review
+    # HR's 代为填写 page of a case that can no longer change names its status by the road, too.
+    hr_form = staff_login(login_as, world.enterprise).get(f"/enterprise/applications/{application.id}/form")
+    assert "申报当前为“评审通过，已发证”，不能修改。" in hr_form.text and "已认定发证" not in hr_form.text
 
     number, code = application.certificate_no, application.certificate_code
     public = client.get(f"/public/certificates/{number}/{code}").text
@@ -103,6 +106,8 @@ def test_the_recognition_road_still_reads_recognised(
     applicant = login_as(application.applicant)
     own = applicant.get(f"/me/applications/{application.id}").text
     assert "已认定发证" in own and "评审通过，已发证" not in own
+    hr_form = staff_login(login_as, world.enterprise).get(f"/enterprise/applications/{application.id}/form")
+    assert "申报当前为“已认定发证”，不能修改。" in hr_form.text
     pdf = _pdf_text(applicant.get(f"/me/applications/{application.id}/certificate.pdf").data)
     assert "认定日期" in pdf and "取得资格时间" not in pdf
     public = client.get(f"/public/certificates/{application.certificate_no}/{application.certificate_code}")
