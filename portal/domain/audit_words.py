@@ -13,8 +13,10 @@ Pure Python: the titles are msgids (`N_`), translated by the web layer.
 
 from __future__ import annotations
 
+import re
+
 from portal.domain.glossary import ACTION_TITLES, STATE_TITLES, STATUSES, TERMS
-from portal.domain.i18n import N_, NC_, T_, Text
+from portal.domain.i18n import N_, NC_, T_, Text, wordings
 from portal.domain.workflow import Action, Role
 
 # The actions recorded outside the workflow's moves (those are titled by glossary.ACTION_TITLES).
@@ -217,6 +219,29 @@ def object_type_title(code: str) -> Text | None:
     """The name of the kind of object an event is about; None for a code nobody names (an older
     release's, or a test's), which the viewer shows as written."""
     return OBJECT_TYPE_TITLES.get(code)
+
+
+# Who an event with no user behind it was recorded by, as the actor column and the export name it: the
+# system's jobs, the public (an objection), a login nobody holds, the deployment's own commands.
+NO_ACTOR = N_("（未登录/系统）")
+_BRACKETS = re.compile(r"[（）()]")
+
+
+def _words(text: str) -> str:
+    """Text as compared with the label: without its brackets, spaces around "/" and case."""
+    return " / ".join(part.strip() for part in _BRACKETS.sub("", text).split("/")).casefold()
+
+
+def names_no_actor(typed: str) -> bool:
+    """Whether the actor filter's text names the events shown as NO_ACTOR, in any language of the
+    interface: the label whole, or one of its words (系统, 未登录; "System", "not logged in"). Whole words,
+    not any part: 系统管理员 (a staff member's role) or an "n" is no such name."""
+    wanted = _words(typed)
+    for label in wordings(NO_ACTOR):
+        whole = _words(label)
+        if wanted and (wanted == whole or wanted in whole.split(" / ")):
+            return True
+    return False
 
 
 def role_title(code: str | None) -> str | None:

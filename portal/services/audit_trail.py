@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session, aliased
 from portal.documents.cells import Cells, workbook
 from portal.domain import audit_words
 from portal.domain.errors import PermissionDenied, ValidationFailed
-from portal.domain.i18n import N_
+from portal.domain.i18n import N_, T_
 from portal.models import Application, AuditEvent, AuditOutcome, Committee, Meeting, Notice, User
 from portal.services import audit
 from portal.services.actors import Actor
+from portal.services.calendar import ISO_DAY
 from portal.services.organisations import organisations_under
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -58,12 +59,20 @@ def _day(raw: str) -> date | None:
 
 
 def filter_problems(filters: AuditQuery) -> dict[str, str]:
-    """The filters that cannot be applied, by field, each with why: a date that is none, an end before its
-    start, an object number that is not a number. Applied anyway they would quietly widen the list."""
+    """The filters that cannot be applied, by field, each with why: a date that is none (written otherwise,
+    or well written but not in the calendar), an end before its start, an object number that is not a
+    number. Applied anyway they would quietly widen the list."""
     problems: dict[str, str] = {}
     for name in ("start", "end"):
-        if getattr(filters, name).strip() and _day(getattr(filters, name)) is None:
-            problems[name] = N_("日期格式应为 年-月-日，例如 2026-03-15")
+        raw = getattr(filters, name).strip()
+        if raw and _day(raw) is None:
+            # Written as it should be, but no such day (2026-02-30): as the calendar's import says it, not
+            # "write it as 2026-03-15", which reads as if the format were wrong.
+            problems[name] = (
+                T_("日期“%(value)s”不存在，请核对月份和日", value=raw)
+                if ISO_DAY.fullmatch(raw)
+                else N_("日期格式应为 年-月-日，例如 2026-03-15")
+            )
     start, end = _day(filters.start), _day(filters.end)
     if start and end and end < start:
         problems["end"] = N_("截止日期不能早于起始日期")
@@ -143,7 +152,12 @@ def query(session: Session, actor: Actor, filters: AuditQuery) -> Select[tuple[A
         stmt = stmt.where(AuditEvent.at < datetime.combine(end + timedelta(days=1), time(), SHANGHAI))
     if filters.actor.strip():
         text = filters.actor.strip()
-        stmt = stmt.where(or_(who.name.contains(text, autoescape=True), who.phone == text))
+        named = or_(who.name.contains(text, autoescape=True), who.phone == text)
+        if audit_words.names_no_actor(text):
+            # 系统 / "System" as the list shows it for an event with no user behind it: those events, as
+            # far as the scope above reads them (another bureau's stay out: `_about_the_tree`).
+            named = or_(named, AuditEvent.actor_id.is_(None))
+        stmt = stmt.where(named)
     if filters.action.strip():
         stmt = stmt.where(AuditEvent.action == filters.action.strip())
     if filters.outcome in OUTCOMES:
@@ -222,7 +236,7 @@ def export_xlsx(session: Session, actor: Actor, filters: AuditQuery, now: dateti
         row = (
             event.id,
             event.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
-            event.actor.name if event.actor else "（未登录/系统）",
+            event.actor.name if event.actor else audit_words.NO_ACTOR,
             event.org_id or "",
             _named(audit_words.role_title(event.role), event.role),
             _named(audit_words.action_title(event.action), event.action),

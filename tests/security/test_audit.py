@@ -24,6 +24,7 @@ from portal.services.actors import Actor
 from tests.conftest import Clock, run_queued
 from tests.dbsetup import on_postgres
 from tests.factories import PASSWORD, STEPS_TO, make_application, make_world, resident_id
+from tests.i18n.reading import in_english
 from tests.security.conftest import Tenant
 
 HX = {"HX-Request": "true"}
@@ -247,7 +248,7 @@ def test_a_filter_that_cannot_be_applied_is_named_not_dropped(
     """A QA report: /admin/audit?start=2026-13-45 showed the whole log, the bad date silently ignored."""
     ours, _ = tenants
     admin = login_as(ours.world.admin, membership_id=ours.world.admin_membership.id)
-    bad = admin.get("/admin/audit", query_string={"start": "2026-13-45", "object_id": "12a"})
+    bad = admin.get("/admin/audit", query_string={"start": "2026/3/15", "object_id": "12a"})
     assert bad.status_code == 422
     assert 'id="e-start"' in bad.text and "日期格式应为 年-月-日" in bad.text
     assert 'id="e-object_id"' in bad.text and "对象编号应为数字" in bad.text
@@ -258,7 +259,25 @@ def test_a_filter_that_cannot_be_applied_is_named_not_dropped(
     assert backwards.status_code == 422 and "截止日期不能早于起始日期" in backwards.text
     export = admin.post("/admin/audit.xlsx", query_string={"end": "2026-02-30"})
     assert export.status_code == 303 and "end=2026-02-30" in export.headers["Location"]  # back to the filter
-    assert "日期格式应为 年-月-日" in admin.get(export.headers["Location"]).text
+    assert "日期“2026-02-30”不存在，请核对月份和日" in admin.get(export.headers["Location"]).text
+
+
+def test_a_well_written_date_that_does_not_exist_is_said_not_to_exist(
+    session: Session, tenants: tuple[Tenant, Tenant], login_as: Any
+) -> None:
+    """QA: 2026-02-30 was answered "日期格式应为 年-月-日，例如 2026-03-15", the format it is written in.
+    As the calendar's import says it: no such day, check the month and the day (in English too)."""
+    ours, _ = tenants
+    admin = login_as(ours.world.admin, membership_id=ours.world.admin_membership.id)
+    for query in ({"start": "2026-02-30"}, {"end": "2026-13-01"}):
+        ((field, value),) = query.items()
+        page = admin.get("/admin/audit", query_string=query)
+        assert page.status_code == 422 and f'id="e-{field}"' in page.text
+        assert f"日期“{value}”不存在，请核对月份和日" in page.text and "日期格式应为" not in page.text
+    english = in_english(admin).get("/admin/audit", query_string={"start": "2026-02-30"})
+    assert english.status_code == 422
+    assert "The date “2026-02-30” does not exist; check the month and the day" in english.text
+    assert "Write the date as year-month-day" not in english.text
 
 
 def test_another_bureaus_event_as_the_cursor_reveals_nothing(
@@ -296,7 +315,8 @@ def test_a_system_event_is_read_only_by_the_bureau_it_is_about(
     notice closed by the scheduled job — every event with no user behind it (系统, the public) was every
     bureau's. Such an event names no organisation: it is read by the bureau whose object it is about, in
     the list, the object filter, the cursor and the export; a failed login of an account nobody holds
-    concerns no bureau and stays everyone's."""
+    concerns no bureau and stays everyone's. The actor filter finds them as the list names them (系统,
+    "System"; it found none): the bureau's own, never another bureau's."""
     ours, theirs = tenants
     later = clock.now + timedelta(minutes=5)
 
@@ -350,3 +370,13 @@ def test_a_system_event_is_read_only_by_the_bureau_it_is_about(
     sheet = load_workbook(io.BytesIO(export.data)).active
     exported = {str(row[14]) for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert own | {"Nlogin00"} <= exported and not exported & {e.request_id for e in theirs_events}
+    # The actor filter: 系统 as the list names them finds ours, never theirs (list, export), in English too.
+    assert shown(actor="系统") == shown(actor="未登录") == own | {"Nlogin00"}
+    assert shown(actor="系统管理员") == set()  # a word of the label, not any text containing one
+    export = admin.post("/admin/audit.xlsx", query_string={"actor": "系统"})
+    rows = list(load_workbook(io.BytesIO(export.data)).active.iter_rows(min_row=2, values_only=True))
+    exported = {str(row[14]) for row in rows}
+    assert own | {"Nlogin00"} <= exported and not exported & {e.request_id for e in theirs_events}
+    assert {row[2] for row in rows} == {"（未登录/系统）"}  # the fixtures' own system rows besides: no user
+    in_english(admin)
+    assert shown(actor="System") == shown(actor="system") == own | {"Nlogin00"}
