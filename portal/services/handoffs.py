@@ -28,7 +28,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -59,7 +59,7 @@ from portal.domain.packages import safe_name
 from portal.domain.workflow import Status, recommended_by_unit
 from portal.models import Application, EntryOutcome, Material, Organisation, OrgKind, StaffRole
 from portal.services import audit, committees, endorsements, forms, handoff_profiles, notices
-from portal.services.actors import Actor
+from portal.services.actors import SYSTEM, Actor
 from portal.services.calendar import SHANGHAI, today
 from portal.services.certificates import approval_of, certifying_authority, recognised
 from portal.services.materials import active_materials
@@ -680,12 +680,31 @@ def record_export(
     now: datetime,
     **extra: Any,
 ) -> None:
-    """The export's audit: which target, which applications, how many files, which problems."""
-    audit.record(
-        session, actor, "export_handoff", now, object_type="handoff", object_id=None,
-        detail={"target": export.target, **export.summary(), "applications": application_ids,
-                "problems": len(export.problems), **extra},
-    )  # fmt: skip
+    """The export's audit: which target, which applications, how many files, which problems.
+
+    Made for no organisation (`flask handoff build`: the system, no user), the row would name none, and
+    its object (the export) is no organisation's: no bureau's audit viewer would list it. It is recorded
+    as each bureau's whose applications it holds instead, one row per bureau naming that bureau's
+    applications only (the files and problems counted are the whole export's)."""
+    detail = {"target": export.target, **export.summary(), "problems": len(export.problems), **extra}
+    rows: list[tuple[Actor | None, list[int]]] = [(actor, application_ids)]
+    if actor is None or actor.org_id is None:
+        by_bureau: dict[int, list[int]] = {}
+        for application_id in application_ids:
+            found = session.get(Application, application_id)  # the command's own rows: no statement
+            if found is not None:
+                by_bureau.setdefault(found.bureau_id, []).append(application_id)
+        # The system acting for each bureau: its organisation on the row, still no user.
+        for_bureau = [
+            (replace(actor or SYSTEM, org_id=bureau, org_kind=OrgKind.BUREAU), ids)
+            for bureau, ids in by_bureau.items()
+        ]
+        rows = for_bureau or rows
+    for on_behalf, ids in rows:
+        audit.record(
+            session, on_behalf, "export_handoff", now, object_type="handoff", object_id=None,
+            detail={**detail, "applications": ids},
+        )  # fmt: skip
 
 
 # --- the export as a background job (issue 23.5) ----------------------------------------------------------

@@ -4,19 +4,23 @@ language, and the rows newest first by their time, page after page."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
+from portal.domain.workflow import Status
 from portal.models import StaffRole
 from portal.services import audit, audit_trail
-from portal.services.actors import Actor
+from portal.services.actors import Actor, actor_for
 from tests.conftest import Clock
-from tests.factories import World, make_world
+from tests.factories import STEPS_TO, World, make_application, make_world
 from tests.i18n.reading import in_english, leaks
 
 HX = {"HX-Request": "true"}
@@ -142,3 +146,33 @@ def test_the_object_reads_as_words_its_filter_is_a_list_and_the_export_writes_wo
     page = browser.get("/admin/audit", query_string={"object_type": "application"}).text
     assert "<td>Application #7</td>" in page.split('id="audit-rows"')[1]
     assert '<option value="application" selected>Application</option>' in page
+
+
+def test_a_handoff_export_made_on_the_command_line_is_read_by_the_bureaus_it_exported(
+    app: Flask, session: Session, clock: Clock, login_as: Any, tmp_path: Path
+) -> None:
+    """`flask handoff build` records its export with no user and no organisation, about no object of a
+    tree: it was in the chain and in no bureau's viewer. Each bureau whose cases it wrote reads it now,
+    naming its own cases only, and not another bureau's."""
+    worlds, cases = [], []
+    for _ in range(2):
+        bureau_world = make_world(session)
+        worlds.append(bureau_world)
+        cases.append(make_application(session, bureau_world, clock.now, steps=STEPS_TO[Status.NOTICE_PASSED]))
+        bureau_world.bureau.org.policy_profile = "ganzhou-2026"  # then on Ganzhou's: both hand off to jx
+    session.flush()
+    result = app.test_cli_runner().invoke(
+        args=["handoff", "build", "--target", "jx", "--out", str(tmp_path / "jx"), "--all"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.strip().splitlines()[-1])["applications"] == 2  # one export of both
+    for bureau_world, case in zip(worlds, cases, strict=True):
+        admin = bureau_world.admin.memberships[0]
+        rows, _ = audit_trail.page(
+            session, actor_for(bureau_world.admin, admin), audit_trail.AuditQuery(action="export_handoff")
+        )
+        (row,) = rows
+        assert row.actor_id is None and row.org_id == bureau_world.bureau.org.id
+        assert row.detail["applications"] == [case.id] and row.detail["via"] == "cli"
+        page = login_as(bureau_world.admin).get("/admin/audit", query_string={"actor": "系统"}).text
+        assert "导出报送数据" in page.split('id="audit-rows"')[1]
