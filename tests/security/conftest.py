@@ -47,7 +47,7 @@ from portal.models import (
     StoredFile,
     User,
 )
-from portal.services import audit, endorsements, jobs, materials, notices, packages
+from portal.services import audit, endorsements, jobs, materials, notices, packages, results
 from portal.services.actors import actor_for
 from portal.services.calendar import today
 from portal.storage.local import LocalStorage
@@ -377,6 +377,25 @@ def running_notice(session: Session, tenants: tuple[Tenant, Tenant], clock: Cloc
     notices.publish_notice(session, world.enterprise.actor(StaffRole.LEADER), notice.id, clock.now)
     session.flush()
     return notice
+
+
+@pytest.fixture
+def published_meeting(session: Session, tenants: tuple[Tenant, Tenant], clock: Clock) -> Meeting:
+    """The first tenant's meeting with its results published: the bureau's staff may then import the
+    province's certificate numbers for it (证书编号导入, its page's upload form). Its vote, count and the
+    office's confirmation are set by hand, as make_tenant files and accepts it; the bureau's leader
+    publishes through the service (no application on its agenda: nothing else moves)."""
+    ours = tenants[0]
+    meeting = ours.meeting
+    meeting.voting_opened_at = meeting.tallied_at = meeting.confirmed_at = clock.now
+    meeting.confirmed_by_id = ours.committee.office.leader.id
+    meeting.status = MeetingStatus.CONFIRMED.value
+    session.flush()
+    leader = ours.world.bureau.actor(StaffRole.LEADER)
+    results.publish_results(session, leader, meeting.id, "测试〔2026〕1号", clock.now)
+    audit.seal(session)
+    assert meeting.state is MeetingStatus.PUBLISHED
+    return meeting
 
 
 @pytest.fixture

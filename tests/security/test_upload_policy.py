@@ -9,12 +9,14 @@ PNG+script), a truncated JPEG, a 400-page PDF, a pixel bomb, a JPEG and a PNG ca
 device data, spreadsheets that unpack to 100 MB or carry macros, and hostile names (traversal, CON,
 NUL, U+202E, markup, 300 characters).
 
-For every route and every file: no 500 and no traceback; either a refusal with a Chinese message, or an
-accepted file whose stored bytes carry no active PDF entry and no EXIF, whose display name carries no
-control or bidi character; what staff download (watermarked) and the package ZIP's 原件 carry none
-either; and after every request no file is in the store that no row refers to (no orphan, no temporary
-file). Files that must never be accepted anywhere (polyglots, truncated, over the caps, hostile paths)
-are refused by every route. A NUL or bidi character in an existing row's name downloads without error.
+For every route and every file: no 500 and no traceback; either a refusal with a Chinese message (a 4xx
+page, or a 303 back to the page with the reason flashed, as a refused step answers: the
+certificate-number import of a published meeting) that stores and imports nothing, or an accepted file
+whose stored bytes carry no active PDF entry and no EXIF, whose display name carries no control or bidi
+character; what staff download (watermarked) and the package ZIP's 原件 carry none either; and after every
+request no file is in the store that no row refers to (no orphan, no temporary file). Files that must
+never be accepted anywhere (polyglots, truncated, over the caps, hostile paths) are refused by every
+route. A NUL or bidi character in an existing row's name downloads without error.
 """
 
 from __future__ import annotations
@@ -38,7 +40,16 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.test import TestResponse
 
-from portal.models import Material, Notice, Objection, StoredFile
+from portal.models import (
+    CertificateImport,
+    ImportBatch,
+    Material,
+    Meeting,
+    Notice,
+    Objection,
+    ResultImport,
+    StoredFile,
+)
 from portal.services.submissions import new_token
 from portal.storage.local import LocalStorage
 from tests.factories import tiny_pdf
@@ -274,6 +285,9 @@ EXTRA_FIELDS: dict[str, dict[str, str]] = {
     "enterprise.upload_roster": {},
     "admin.import_calendar": {},
     "handoffs.upload_results": {},
+    # 证书编号导入: the bureau's staff, on a meeting whose results are published (the published_meeting
+    # fixture); a refusal there is a 303 back to the meeting page with the reason flashed.
+    "committees.check_certificate_numbers": {},
 }
 
 
@@ -319,6 +333,30 @@ def invisible(name: str) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name)
 
 
+FLASH_ERROR = re.compile(r'<p class="flash flash-error"[^>]*>(.*?)</p>', re.S)
+
+
+def flashed_refusal(client: FlaskClient, response: TestResponse) -> str | None:
+    """The reason a step refused with a 303 back to its page flashed there (web/steps.refused), read on
+    the page the redirect leads to; None when that page flashes no error (an accepted upload)."""
+    location = urlsplit(response.headers["Location"])
+    page = client.get(location.path, query_string=location.query)
+    reasons = [html.unescape(r).strip() for r in FLASH_ERROR.findall(page.get_data(as_text=True))]
+    return " ".join(reasons) or None
+
+
+def kept_rows(session: Session, since: int) -> list[str]:
+    """What an upload left in the database: stored files after `since`, and the imports that name a
+    kept file (a certificate sheet, a results sheet, an account import)."""
+    session.expire_all()
+    found = [f"stored file {row.display_name!r}" for row in session.scalars(
+        select(StoredFile).where(StoredFile.id > since))]  # fmt: skip
+    for model in (CertificateImport, ResultImport, ImportBatch):
+        found += [f"{model.__tablename__} row" for _ in session.scalars(
+            select(model.id).where(model.file_id > since))]  # fmt: skip
+    return found
+
+
 def refused_in_chinese(response: TestResponse) -> bool:
     if response.status_code not in (400, 413, 422):
         return False
@@ -329,7 +367,11 @@ def refused_in_chinese(response: TestResponse) -> bool:
 
 @pytest.fixture
 def discovered(
-    app: Flask, tenants: tuple[Tenant, Tenant], clients: Any, running_notice: Notice
+    app: Flask,
+    tenants: tuple[Tenant, Tenant],
+    clients: Any,
+    running_notice: Notice,
+    published_meeting: Meeting,
 ) -> tuple[dict[str, UploadForm], dict[str, FlaskClient]]:
     browsers = {"anonymous": app.test_client(), **clients(tenants[0])}
     return upload_forms(app, browsers, tenants[0], running_notice.public_token), browsers
@@ -358,6 +400,7 @@ def test_every_upload_route_refuses_or_neutralises_the_hostile_corpus(
     ours = tenants[0]
     failures: list[str] = []
     accepted: dict[str, list[str]] = {endpoint: [] for endpoint in forms}
+    refusals: dict[str, dict[str, str]] = {endpoint: {} for endpoint in forms}  # flashed after a 303
     samples = corpus()
     first = session.scalar(select(func.max(StoredFile.id))) or 0  # the fixtures' files are not ours to check
     for endpoint, form in sorted(forms.items()):
@@ -383,7 +426,14 @@ def test_every_upload_route_refuses_or_neutralises_the_hostile_corpus(
             if response.status_code >= 500 or "Traceback" in text:
                 failures.append(f"{where}: {response.status_code}")
             failures += [f"{where}: {p}" for p in store_problems(session, storage)]
-            if response.status_code in (302, 303):
+            redirected = response.status_code in (302, 303)
+            reason = flashed_refusal(client, response) if redirected else None
+            if reason is not None:  # refused as a step: back to its page, the reason flashed there
+                refusals[endpoint][sample.label] = reason
+                if not CHINESE.search(reason):
+                    failures.append(f"{where}: refused without a Chinese reason: {reason!r}")
+                failures += [f"{where}: refused, yet kept {kept}" for kept in kept_rows(session, before)]
+            elif redirected:
                 accepted[endpoint].append(sample.label)
                 if sample.always_refused:
                     failures.append(f"{where}: accepted")
@@ -393,7 +443,24 @@ def test_every_upload_route_refuses_or_neutralises_the_hostile_corpus(
                     failures += problems_in(storage.get(row.sha256), row.media_type, f"{where} (stored)")
             elif not refused_in_chinese(response):
                 failures.append(f"{where}: neither accepted nor refused in Chinese ({response.status_code})")
+            else:
+                failures += [f"{where}: refused, yet kept {kept}" for kept in kept_rows(session, before)]
     assert failures == [], "\n".join(failures)
+    # The certificate-number import reads a sheet of numbers: no file of the corpus is one. Each is
+    # refused on the meeting's page with what is wrong with it, nothing kept (checked above).
+    numbers = refusals["committees.check_certificate_numbers"]
+    assert accepted["committees.check_certificate_numbers"] == [] and len(numbers) == len(samples)
+    assert "请上传 Excel 文件（.xlsx）或 CSV 文件" in numbers["pdf javascript"]
+    assert "解压后过大" in numbers["xlsx zip bomb"] and "含有宏" in numbers["xlsx with macros"]
+    assert "文件名不能包含路径" in numbers["path traversal"] and "保留名称" in numbers["device name"]
+    # Control: a sheet it can read is accepted there (on to its preview, no error flashed), so the
+    # refusals above are the files', not the route's.
+    form = forms["committees.check_certificate_numbers"]
+    sheet = "姓名,身份证号,证书编号\n张三,110101199003074518,JS2026-0000101\n".encode()
+    data = {"form_token": new_token(), form.field: (io.BytesIO(sheet), "证书编号.csv")}
+    response = browsers[form.role].post(form.url, data=data, content_type="multipart/form-data")
+    assert response.status_code == 303 and "/certificates/" in response.headers["Location"]
+    assert flashed_refusal(browsers[form.role], response) is None
     # Controls: the document routes did accept the files they should (else the checks above saw nothing).
     for endpoint in ("applicant.upload_material", "public.file_objection"):
         assert {"jpeg with exif gps", "pdf openaction script", "NUL in a name"} <= set(accepted[endpoint]), (
