@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -545,12 +545,46 @@ class ApplicantRow:
     roster: RosterMatch
 
 
+def _rows_of(session: Session, actor: Actor, users: list[User]) -> list[ApplicantRow]:
+    """Each account with its social-insurance badge: one read of the roster for all of them."""
+    matches = rosters.matches_for(session, actor.org_id or 0, users)
+    return [ApplicantRow(u, DocumentType(u.document_type).title, matches[u.id]) for u in users]
+
+
 def applicant_rows(session: Session, actor: Actor, now: datetime) -> list[ApplicantRow]:
     """The enterprise's applicants with their social-insurance badge (ID numbers are masked by the page)."""
     require_enterprise_staff(actor)
     users = list(session.scalars(select(User).where(User.employer_id == actor.org_id).order_by(User.id)))
-    matches = rosters.matches_for(session, actor.org_id or 0, users)
-    return [ApplicantRow(u, DocumentType(u.document_type).title, matches[u.id]) for u in users]
+    return _rows_of(session, actor, users)
+
+
+# Accounts on a page of the enterprise's list: a large employer holds hundreds (a 300-person enterprise's
+# list was 140 KB at province scale, bench/README.md), and the badge of each is a roster lookup.
+APPLICANTS_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class ApplicantPage:
+    """One page of the enterprise's accounts, the latest opened first (whom HR is about to start an
+    application for: on the first page, not the last), and how many it holds."""
+
+    rows: list[ApplicantRow]
+    total: int
+    after: int | None = None  # the last account of the page before (None on the first)
+    next_after: int | None = None  # where the next page starts (None on the last)
+
+
+def applicant_page(session: Session, actor: Actor, after: int | None = None) -> ApplicantPage:
+    """The page of the enterprise's applicants after the account ``after``, newest first (keyset on the
+    id: an index range of the employer's accounts), with the count of all of them."""
+    require_enterprise_staff(actor)
+    mine = select(User).where(User.employer_id == actor.org_id)
+    total = session.scalar(mine.with_only_columns(func.count()).order_by(None)) or 0
+    page = mine if after is None else mine.where(User.id < after)
+    found = list(session.scalars(page.order_by(User.id.desc()).limit(APPLICANTS_PAGE_SIZE + 1)))
+    users = found[:APPLICANTS_PAGE_SIZE]
+    following = users[-1].id if len(found) > APPLICANTS_PAGE_SIZE else None
+    return ApplicantPage(_rows_of(session, actor, users), total, after, following)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from cachetools import TTLCache
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased, lazyload
 
 from portal.domain import glossary
@@ -28,10 +28,12 @@ from portal.domain.progress import Age, queue_age
 from portal.domain.workdays import UnknownYear, WorkCalendar
 from portal.domain.workflow import BULK_ACTIONS, COMMITTEE_ROAD, Action, Status
 from portal.models import Application, Organisation, OrgKind, StaffRole, User
-from portal.models.base import UTCDateTime
 from portal.services import audit, materials, paper, policies, rulebook, versions
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI, today, work_calendar
+from portal.services.keyset import beyond
+from portal.services.keyset import decode as _decode
+from portal.services.keyset import encode as _encode
 from portal.services.rulebook import Form, Offer
 from portal.services.scope import WITHOUT_LONG_TEXTS, get_application, visible_applications
 
@@ -363,20 +365,6 @@ def counts(session: Session, actor: Actor, filters: Filters, now: datetime) -> d
     return {tab: int(value) for tab, value in zip(Tab, values, strict=True)}
 
 
-def _encode(moment: datetime, application_id: int) -> str:
-    return f"{moment.astimezone(UTC).strftime('%Y%m%d%H%M%S%f')}.{application_id}"
-
-
-def _decode(cursor: str | None) -> tuple[datetime, int] | None:
-    if not cursor:
-        return None
-    try:
-        stamp, ident = cursor.split(".", 1)
-        return datetime.strptime(stamp, "%Y%m%d%H%M%S%f").replace(tzinfo=UTC), int(ident)
-    except ValueError:
-        return None
-
-
 def queue(
     session: Session,
     actor: Actor,
@@ -468,11 +456,7 @@ def _rows(
     stmt = _base(session, actor, filters, now).where(_tab_condition(actor, tab))
     after = _decode(cursor)
     if after is not None:
-        # A row-value comparison, not "a > x OR (a = x AND b > y)": both engines turn it into an index
-        # range, so page 1,000 starts where it should instead of walking the first 999 pages.
-        position = tuple_(*key)
-        boundary = tuple_(literal(after[0], UTCDateTime()), literal(after[1]))
-        stmt = stmt.where(position < boundary if filters.newest_first else position > boundary)
+        stmt = stmt.where(beyond(*key, after, descending=filters.newest_first))
     order = (key[0].desc(), key[1].desc()) if filters.newest_first else (key[0], key[1])
     # The two names the row shows as columns of the same statement, not two more entities a row (their
     # hydration was a sixth of the fragment's time, issue 20); the paper flag too (an uncorrelated IN,

@@ -48,18 +48,21 @@ def _filters(values: Mapping[str, str] | None = None) -> service.CertificateFilt
 @bp.get("")
 @staff_required(OrgKind.BUREAU)
 def list_certificates() -> Response:
+    """The bureau's certificates, newest first, a page at a time (`?after=`: the pager's cursor), the
+    filters kept by the pager and by the export, which takes every page."""
     filters = _filters()
     actor = current_actor()
-    rows = service.certificates(db.session, actor, filters)
+    page = service.certificate_page(db.session, actor, filters, request.args.get("after", "")[:40])
     return render_page(
         "pages/certificates/list_certificates.html",
-        rows=rows,
-        revocable={a.id for a in rows if service.can_revoke(actor, a)},
+        page=page,
+        rows=page.rows,
+        revocable={a.id for a in page.rows if service.can_revoke(actor, a)},
         words=service.list_words(db.session, actor),
         revoke_clause=service.revocation_clause(db.session, actor),
         filters=filters,
         levels=LEVELS,  # a choice, as the queue's filter: a typed level matched nothing unless exact
-        args={k: v for k, v in request.args.items() if v},
+        args=filters.to_args(),
     )
 
 

@@ -62,7 +62,7 @@ def _applicants_page(
         "pages/enterprise/list_applicants.html",
         fragment=fragment,
         status=status,
-        rows=service.applicant_rows(db.session, actor, now()) if not live else [],
+        page=None if live else service.applicant_page(db.session, actor, _after()),
         open_transfers=service.open_outgoing_count(db.session, actor) if not live else 0,
         errors=errors or {},
         # After an account is opened (or a transfer asked), the form starts empty for the next person.
@@ -82,6 +82,12 @@ def _applicants_page(
         year_end=None if live else policies.year_end_duty(db.session, actor, now()),
         **CHOICES,
     )
+
+
+def _after() -> int | None:
+    """Where the list continues (`?after=<account id>`: its pager); the first page otherwise."""
+    raw = request.args.get("after", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 @bp.get("/applicants")

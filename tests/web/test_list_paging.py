@@ -1,0 +1,193 @@
+"""The two lists the province-scale crawl found sending everything at once (issue 20, bench/README.md): the
+bureau's certificates (222 KB for its leader) and the enterprise's applicant accounts (140 KB for a
+300-person enterprise). Each now comes 100 to a page with the count of all and a pager of links; the
+certificate list's filters stay across pages and its export still takes every page; a page reads as many
+statements for three pages' worth of rows as for one."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Status
+from portal.services import accounts, certificates
+from portal.services.submissions import new_token
+from tests.conftest import Clock, db_engine, run_queued
+from tests.factories import STEPS_TO, World, make_application, make_user, make_world
+from tests.i18n.reading import in_english
+from tests.statements import recorded
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def _certified(session: Session, world: World, clock: Clock, n: int, level: str = "中级") -> list[Any]:
+    return [
+        make_application(
+            session, world, clock.now, steps=STEPS_TO[Status.CERTIFIED], what=("工程", "土木工程", level)
+        )
+        for _ in range(n)
+    ]
+
+
+def _numbers(page: str) -> list[str]:
+    """The certificate numbers the list shows, in its order (the fifth cell of each row)."""
+    return re.findall(r"<td>([^<>]+)</td><td>\d{4}年", page)
+
+
+def _link(page: str, words: str) -> str:
+    found = re.search(rf'<a href="([^"]+)"(?: rel="next")?>{re.escape(words)}</a>', page)
+    assert found, page
+    return found.group(1).replace("&amp;", "&").split("#")[0]
+
+
+def test_the_certificates_come_in_pages_that_keep_the_filters_and_the_export_takes_every_one(
+    app: Flask, session: Session, world: World, clock: Clock, login_as: Any, monkeypatch: Any, queue: None
+) -> None:
+    """A bureau's list was every certificate it issued (the first 200 and no word of the rest). Now a page,
+    the count of all, 下一页 with the filters kept, the last page saying so; 导出 from any page writes every
+    certificate the filters match, not the page's."""
+    monkeypatch.setattr(certificates, "PAGE_SIZE", 2)
+    chosen = _certified(session, world, clock, 5)
+    other = _certified(session, world, clock, 1, level="副高级")[0]
+    newest_first = [a.certificate_no for a in reversed(chosen)]
+    browser = login_as(world.bureau.leader)
+
+    first = browser.get("/certificates?level=中级").text
+    assert _numbers(first) == newest_first[:2] and other.certificate_no not in first
+    assert "共 5 张，本页列出 2 张" in first and "回到第一页" not in first
+    second_url = _link(first, "下一页 →")
+    assert "level=" in second_url and "after=" in second_url
+    second = browser.get(second_url).text
+    assert _numbers(second) == newest_first[2:4] and "回到第一页" in second
+    third = browser.get(_link(second, "下一页 →")).text
+    assert _numbers(third) == newest_first[4:] and "下一页" not in third and "已是最后一页" in third
+    back = _link(third, "← 回到第一页")
+    assert "after=" not in back and "level=" in back
+
+    # The export form of a later page carries the filters, not the page's cursor, and writes all five.
+    export_form = re.search(r'action="/certificates/exports".*?</form>', second, re.S)
+    assert export_form is not None
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', export_form.group(0)))
+    assert hidden.get("level") == "中级" and "after" not in hidden
+    run_queued(app)
+    started = browser.post("/certificates/exports", data={**hidden, "form_token": new_token()})
+    assert started.status_code == 303 and run_queued(app) == 1
+    with browser.get(started.headers["Location"] + "/download") as response:
+        sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sorted(sheet.cell(r, 8).value for r in range(2, sheet.max_row + 1)) == sorted(newest_first)
+
+    english = in_english(browser)
+    assert "5 certificates in all, 2 listed on this page (the newest first)" in english.get(second_url).text
+
+
+def test_a_short_certificate_list_says_how_many_and_a_stale_page_leads_back(
+    session: Session, world: World, clock: Clock, login_as: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(certificates, "PAGE_SIZE", 2)
+    only = _certified(session, world, clock, 1)[0]
+    browser = login_as(world.bureau.leader)
+    page = browser.get("/certificates").text
+    assert only.certificate_no in page and "共 1 张" in page and 'class="pager"' not in page
+    # A cursor past every row (the list changed, or a hand-typed URL): said so, with the way back.
+    past = browser.get("/certificates?after=20000101000000000000.1").text
+    assert "这一页没有证书了" in past and 'href="/certificates"' in past and "还没有证书" not in past
+    english = in_english(browser)
+    assert "1 certificate</p>" in english.get("/certificates").text
+    assert (
+        "No certificates on this page any more"
+        in english.get("/certificates?after=20000101000000000000.1").text
+    )
+    # A malformed cursor is the first page.
+    assert only.certificate_no in browser.get("/certificates?after=bogus").text
+
+
+def test_the_certificate_page_reads_as_much_for_three_pages_of_rows_as_for_one(
+    app: Flask, session: Session, world: World, clock: Clock, login_as: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(certificates, "PAGE_SIZE", 2)
+    _certified(session, world, clock, 2)
+    leader = login_as(world.bureau.leader)
+
+    def page() -> tuple[list[str], str]:
+        leader.get("/certificates")  # warm: the cookie's idle clock re-signed once
+        with recorded(db_engine(app)) as sent:
+            text = leader.get("/certificates").text
+        return sent, text
+
+    one, text = page()
+    assert text.count("撤销…") == 2
+    _certified(session, world, clock, 4)
+    three, text = page()
+    assert text.count("撤销…") == 2 and "下一页" in text
+    assert len(three) == len(one), (one, three)
+    rows = [s for s in three if " FROM applications" in s and "count(" not in s.lower()]
+    assert len(rows) == 1 and "LIMIT" in rows[0] and "work_summary" not in rows[0], rows
+
+
+def _names(page: str) -> list[str]:
+    return re.findall(r'<tr id="applicant-(\d+)">', page)
+
+
+def test_the_applicant_list_comes_in_pages_with_the_count_of_all(
+    session: Session, world: World, login_as: Any, monkeypatch: Any
+) -> None:
+    """A large enterprise's list was every account it holds, one roster lookup each, on every view."""
+    monkeypatch.setattr(accounts, "APPLICANTS_PAGE_SIZE", 2)
+    people = [make_user(session, employer=world.enterprise.org) for _ in range(5)][::-1]  # newest first
+    browser = login_as(world.enterprise.handler)
+    first = browser.get("/enterprise/applicants").text
+    assert _names(first) == [str(p.id) for p in people[:2]]
+    assert "共 5 人，本页列出 2 人（最新开设的在前）" in first
+    second = browser.get(_link(first, "下一页 →")).text
+    assert _names(second) == [str(p.id) for p in people[2:4]] and "回到第一页" in second
+    third = browser.get(_link(second, "下一页 →")).text
+    assert _names(third) == [str(people[4].id)] and "已是最后一页" in third and "下一页" not in third
+    assert _link(third, "← 回到第一页") == "/enterprise/applicants"
+    english = in_english(browser).get(_link(second, "下一页 →")).text
+    assert "5 applicants in all, 1 listed on this page (the latest opened first)" in english and "This is the last page" in english
+    # Past the end (accounts transferred away meanwhile): said so, with the way back (the browser now reads
+    # English).
+    past = browser.get(f"/enterprise/applicants?after={people[4].id}").text
+    assert "No applicants on this page any more" in past and "No applicant accounts yet" not in past
+
+
+def test_an_enterprise_without_applicants_says_so_and_one_page_gives_the_count(
+    session: Session, world: World, login_as: Any
+) -> None:
+    browser = login_as(world.enterprise.handler)
+    assert "还没有申报人账号" in browser.get("/enterprise/applicants").text
+    make_user(session, employer=world.enterprise.org)
+    page = in_english(browser).get("/enterprise/applicants").text
+    assert "1 applicant</p>" in page and 'class="pager"' not in page
+
+
+def test_the_applicant_page_reads_as_much_for_three_pages_of_rows_as_for_one(
+    app: Flask, session: Session, world: World, login_as: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(accounts, "APPLICANTS_PAGE_SIZE", 2)
+    for _ in range(2):
+        make_user(session, employer=world.enterprise.org)
+    browser = login_as(world.enterprise.handler)
+
+    def page() -> tuple[list[str], str]:
+        browser.get("/enterprise/applicants")
+        with recorded(db_engine(app)) as sent:
+            text = browser.get("/enterprise/applicants").text
+        return sent, text
+
+    one, text = page()
+    assert len(_names(text)) == 2
+    for _ in range(4):
+        make_user(session, employer=world.enterprise.org)
+    three, text = page()
+    assert len(_names(text)) == 2 and "共 6 人" in text
+    assert len(three) == len(one), (one, three)
