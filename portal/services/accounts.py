@@ -11,11 +11,12 @@ registered), PII masked except on the holding enterprise's detail view.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,9 +38,11 @@ from portal.domain.i18n import N_, T_, Text
 from portal.domain.identity import (
     DocumentType,
     IdentityError,
+    document_login,
     mask_id_number,
     mask_mobile,
     normalize_document,
+    normalize_mobile,
     resident_id_facts,
 )
 from portal.domain.mail import NoticeKind
@@ -574,11 +577,27 @@ class ApplicantPage:
     next_after: int | None = None  # where the next page starts (None on the last)
 
 
-def applicant_page(session: Session, actor: Actor, after: int | None = None) -> ApplicantPage:
+def _found_by(search: str) -> ColumnElement[bool]:
+    """The accounts a search finds: a name containing what was typed (part of it is enough), or an
+    identity number or mobile typed whole, in any of the ways the account form accepts them (lowercase x,
+    full-width digits, spaces, +86)."""
+    words = " ".join(search.split())
+    found = [User.name.icontains(words, autoescape=True), User.id_number == document_login(search)]
+    with contextlib.suppress(IdentityError):  # not a mobile number: the name or the identity number only
+        found.append(User.phone == normalize_mobile(search))
+    return or_(*found)
+
+
+def applicant_page(
+    session: Session, actor: Actor, after: int | None = None, search: str = ""
+) -> ApplicantPage:
     """The page of the enterprise's applicants after the account ``after``, newest first (keyset on the
-    id: an index range of the employer's accounts), with the count of all of them."""
+    id: an index range of the employer's accounts), with the count of all of them; with ``search``, of
+    those it finds (:func:`_found_by`)."""
     require_enterprise_staff(actor)
     mine = select(User).where(User.employer_id == actor.org_id)
+    if search.strip():
+        mine = mine.where(_found_by(search.strip()))
     total = session.scalar(mine.with_only_columns(func.count()).order_by(None)) or 0
     page = mine if after is None else mine.where(User.id < after)
     found = list(session.scalars(page.order_by(User.id.desc()).limit(APPLICANTS_PAGE_SIZE + 1)))

@@ -153,7 +153,10 @@ def test_the_applicant_list_comes_in_pages_with_the_count_of_all(
     assert _names(third) == [str(people[4].id)] and "已是最后一页" in third and "下一页" not in third
     assert _link(third, "← 回到第一页") == "/enterprise/applicants"
     english = in_english(browser).get(_link(second, "下一页 →")).text
-    assert "5 applicants in all, 1 listed on this page (the latest opened first)" in english and "This is the last page" in english
+    assert (
+        "5 applicants in all, 1 listed on this page (the latest opened first)" in english
+        and "This is the last page" in english
+    )
     # Past the end (accounts transferred away meanwhile): said so, with the way back (the browser now reads
     # English).
     past = browser.get(f"/enterprise/applicants?after={people[4].id}").text
@@ -191,3 +194,29 @@ def test_the_applicant_page_reads_as_much_for_three_pages_of_rows_as_for_one(
     three, text = page()
     assert len(_names(text)) == 2 and "共 6 人" in text
     assert len(three) == len(one), (one, three)
+
+
+def test_hr_finds_an_applicant_by_part_of_the_name_or_the_whole_number_and_the_pager_keeps_the_search(
+    session: Session, world: World, login_as: Any, monkeypatch: Any
+) -> None:
+    """Paged, the list no longer shows everyone at once: HR looking for one person searches by name (part
+    of it), or by the identity number or mobile typed whole as the account form takes them."""
+    monkeypatch.setattr(accounts, "APPLICANTS_PAGE_SIZE", 2)
+    wangs = [make_user(session, f"王小{c}", employer=world.enterprise.org) for c in "一二三"]
+    li = make_user(session, "李静怡", employer=world.enterprise.org)
+    make_user(session, "王小四", employer=None)  # nobody's: another enterprise's HR never finds it here
+    browser = login_as(world.enterprise.handler)
+    found = browser.get("/enterprise/applicants?q=王小").text
+    assert _names(found) == [str(wangs[2].id), str(wangs[1].id)] and "共 3 人，本页列出 2 人" in found
+    assert 'value="王小"' in found
+    rest = browser.get(_link(found, "下一页 →")).text
+    assert _names(rest) == [str(wangs[0].id)] and "q=" in _link(rest, "← 回到第一页")
+    by_number = f"{li.id_number[:6]} {li.id_number[6:].lower()}"  # a space, a lowercase x if it ends in X
+    assert _names(browser.get("/enterprise/applicants", query_string={"q": by_number}).text) == [str(li.id)]
+    by_phone = browser.get("/enterprise/applicants", query_string={"q": f"+86 {li.phone}"}).text
+    assert _names(by_phone) == [str(li.id)] and "共 1 人" in by_phone
+    nothing = in_english(browser).get("/enterprise/applicants?q=赵").text
+    assert "Nothing found for “赵”" in nothing and "No applicant accounts yet" not in nothing
+    assert 'href="/enterprise/applicants#applicant-list">Clear search</a>' in nothing
+    typed = browser.get("/enterprise/applicants?q=<b>赵").text
+    assert "&lt;b&gt;赵" in typed and "<b>赵" not in typed

@@ -62,7 +62,8 @@ def _applicants_page(
         "pages/enterprise/list_applicants.html",
         fragment=fragment,
         status=status,
-        page=None if live else service.applicant_page(db.session, actor, _after()),
+        page=None if live else service.applicant_page(db.session, actor, _after(), _search()),
+        search=_search(),
         open_transfers=service.open_outgoing_count(db.session, actor) if not live else 0,
         errors=errors or {},
         # After an account is opened (or a transfer asked), the form starts empty for the next person.
@@ -88,6 +89,11 @@ def _after() -> int | None:
     """Where the list continues (`?after=<account id>`: its pager); the first page otherwise."""
     raw = request.args.get("after", "")
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
+def _search() -> str:
+    """What HR typed in the list's search box (`?q=`): a name, part of one, an identity number or mobile."""
+    return request.args.get("q", "").strip()[:40]
 
 
 @bp.get("/applicants")
