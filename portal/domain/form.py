@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from portal.domain.dates import read_day
 from portal.domain.glossary import cn_date
 from portal.domain.i18n import N_, T_, Clause
 from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PolicyProfile
@@ -400,12 +401,12 @@ def parse_value(spec: FieldSpec, raw: object, today: date) -> tuple[Any, str]:
             return text, T_("请选择%(field)s", field=spec.title)
         return text, ""
     if spec.kind is FieldKind.DATE:
-        if not _DATE.match(text):
-            return text, N_("日期格式应为 年-月-日，例如 2020-07-01")
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            return text, T_("没有%(day)s这一天", day=text)
+        # The form takes 2020-07-01 only (the date input's own form); a day that does not exist is said
+        # so as everywhere else (dates.no_such_day).
+        badly_written = N_("日期格式应为 年-月-日，例如 2020-07-01")
+        day, problem = read_day(text, badly_written) if _DATE.match(text) else (None, badly_written)
+        if day is None:
+            return text, problem
         if day.year < 1950:
             return text, N_("日期不能早于1950年")
         if not spec.future_ok and day > today:

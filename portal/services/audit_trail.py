@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session, aliased
 
 from portal.documents.cells import Cells, workbook
 from portal.domain import audit_words
+from portal.domain.dates import read_day
 from portal.domain.errors import PermissionDenied, ValidationFailed
-from portal.domain.i18n import N_, T_
+from portal.domain.i18n import N_
 from portal.models import Application, AuditEvent, AuditOutcome, Committee, Meeting, Notice, User
 from portal.services import audit
 from portal.services.actors import Actor
-from portal.services.calendar import ISO_DAY
 from portal.services.organisations import organisations_under
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -52,10 +52,7 @@ class AuditQuery:
 
 
 def _day(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw.strip()) if raw.strip() else None
-    except ValueError:
-        return None
+    return read_day(raw, "")[0] if raw.strip() else None
 
 
 def filter_problems(filters: AuditQuery) -> dict[str, str]:
@@ -65,14 +62,12 @@ def filter_problems(filters: AuditQuery) -> dict[str, str]:
     problems: dict[str, str] = {}
     for name in ("start", "end"):
         raw = getattr(filters, name).strip()
-        if raw and _day(raw) is None:
-            # Written as it should be, but no such day (2026-02-30): as the calendar's import says it, not
-            # "write it as 2026-03-15", which reads as if the format were wrong.
-            problems[name] = (
-                T_("日期“%(value)s”不存在，请核对月份和日", value=raw)
-                if ISO_DAY.fullmatch(raw)
-                else N_("日期格式应为 年-月-日，例如 2026-03-15")
-            )
+        if raw:
+            # A day that does not exist (2026-02-30) is said so (dates.no_such_day), not "write it as
+            # 2026-03-15", which reads as if the format were wrong.
+            _, problem = read_day(raw, N_("日期格式应为 年-月-日，例如 2026-03-15"))
+            if problem:
+                problems[name] = problem
     start, end = _day(filters.start), _day(filters.end)
     if start and end and end < start:
         problems["end"] = N_("截止日期不能早于起始日期")

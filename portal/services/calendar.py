@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -18,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Date, Integer, String, delete, null, select, union_all
 from sqlalchemy.orm import Session
 
+from portal.domain.dates import BadlyWritten, NoSuchDay, typed_day
 from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_, Text, joined
 from portal.domain.workdays import CalendarEntry, UnknownYear, WorkCalendar
@@ -27,7 +27,6 @@ from portal.services.actors import Actor
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START_COUNTS = "notice_start_counts"
-ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # a CSV row's date as it should be written
 KIND_WORDS = {
     "holiday": "holiday",
     "放假": "holiday",
@@ -310,14 +309,17 @@ def import_days(session: Session, actor: Actor, text: str, now: datetime) -> int
             continue
         value = row[0].strip()
         try:
-            day = date.fromisoformat(value)
-        except ValueError:
+            day = typed_day(value)
+        except NoSuchDay:
             # Written as it should be, but no such day (2027-02-30): "write it as 2027-01-01" read as if
             # the format were wrong.
             problems.append(
                 T_("第%(number)s行：日期“%(value)s”不存在，请核对月份和日", number=number, value=value)
-                if ISO_DAY.fullmatch(value)
-                else T_("第%(number)s行：日期“%(value)s”应写作 2027-01-01", number=number, value=value)
+            )
+            continue
+        except BadlyWritten:
+            problems.append(
+                T_("第%(number)s行：日期“%(value)s”应写作 2027-01-01", number=number, value=value)
             )
             continue
         kind = KIND_WORDS.get(row[1].strip() if len(row) > 1 else "", "")

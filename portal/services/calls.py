@@ -19,6 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.domain.dates import read_day
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, NT_, T_, Clause
 from portal.domain.mail import NoticeKind
@@ -87,11 +88,10 @@ def _refuse(
 
 
 def _day(raw: str, name: str, errors: dict[str, str]) -> date | None:
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        errors[name] = N_("日期格式应为 年-月-日，例如 2026-03-15")
-        return None
+    day, problem = read_day(raw, N_("日期格式应为 年-月-日，例如 2026-03-15"))
+    if problem:
+        errors[name] = problem
+    return day
 
 
 def draft_call(session: Session, actor: Actor, data: CallInput, now: datetime) -> CommitteeCall:

@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.domain import committees as rules
+from portal.domain.dates import read_day
 from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_, Clause
 from portal.domain.policy import (
@@ -194,11 +195,10 @@ def _day(raw: str, field: str, errors: dict[str, str]) -> date | None:
     raw = raw.strip()
     if not raw:
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[field] = N_("日期格式应为 年-月-日，例如 2026-03-15")
-        return None
+    day, problem = read_day(raw, N_("日期格式应为 年-月-日，例如 2026-03-15"))
+    if problem:
+        errors[field] = problem
+    return day
 
 
 def create_committee(session: Session, actor: Actor, data: CommitteeInput, now: datetime) -> Committee:

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.documents.certificates import table_xlsx
+from portal.domain.dates import read_day
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.form import Row, SectionKey
 from portal.domain.i18n import N_, T_, Clause
@@ -105,13 +106,13 @@ def _checked(data: ConfirmationInput, now: datetime) -> dict[str, object]:
     if data.origin not in {o.value for o in TitleOrigin}:
         errors["origin"] = N_("请选择取得途径：外省取得或中央单位取得")
     values["origin"] = data.origin
-    try:
-        obtained = datetime.strptime(data.obtained_on.strip(), "%Y-%m-%d").date()
+    obtained, problem = read_day(data.obtained_on, N_("日期格式应为 年-月-日，例如 2020-12-31"))
+    if obtained is None:
+        errors["obtained_on"] = problem
+    else:
         if obtained > today(now):
             errors["obtained_on"] = N_("取得时间不能晚于今天")
         values["obtained_on"] = obtained
-    except ValueError:
-        errors["obtained_on"] = N_("日期格式应为 年-月-日，例如 2020-12-31")
     if errors:
         raise ValidationFailed(errors)
     return values

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from portal.domain import corrections as rules
 from portal.domain import form as rules_form
 from portal.domain import materials as rules_materials
+from portal.domain.dates import read_day
 from portal.domain.errors import ValidationFailed
 from portal.domain.i18n import N_, NT_, T_, Clause, Text, joined
 from portal.domain.materials import slot_title
@@ -186,15 +187,13 @@ def return_for_correction(
                 "“%(title)s”写了原因但没有勾选：请勾选它一并退回，或清空原因",
                 title=titles.get(key) or rules.key_title(key),
             )
-    deadline = None
-    try:
-        deadline = date.fromisoformat(data.deadline.strip())
-        if deadline <= today(now):
-            errors["deadline"] = N_("补正截止日期须晚于今天")
-        elif deadline > today(now) + timedelta(days=90):
-            errors["deadline"] = N_("补正截止日期不能晚于90天之后")
-    except ValueError:
-        errors["deadline"] = N_("请填写补正截止日期，例如 2026-10-20")
+    deadline, problem = read_day(data.deadline, N_("请填写补正截止日期，例如 2026-10-20"))
+    if deadline is None:
+        errors["deadline"] = problem
+    elif deadline <= today(now):
+        errors["deadline"] = N_("补正截止日期须晚于今天")
+    elif deadline > today(now) + timedelta(days=90):
+        errors["deadline"] = N_("补正截止日期不能晚于90天之后")
     # REV-03: a later return adding what the earlier one could have listed is discouraged, not forbidden:
     # the reviewer is shown those items and goes on only by ticking 确认补充告知.
     belated = belated_items(session, actor, application, list(items)) if items else None

@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from portal.domain.dates import read_day
 from portal.domain.eligibility import (
     CountedYears,
     Education,
@@ -128,17 +129,6 @@ def open_and_next(
 
 
 ACCOUNT_EMPLOYMENT = {"labour_contract": "劳动合同", "employment_contract": "聘用合同"}
-
-
-def _date(raw: object) -> date | None:
-    if isinstance(raw, date):
-        return raw
-    if isinstance(raw, str) and raw.strip():
-        try:
-            return date.fromisoformat(raw.strip())
-        except ValueError:
-            return None
-    return None
 
 
 def _social_insurance(session: Session, application: Application) -> SocialInsurance | None:
@@ -532,9 +522,11 @@ def dry_run(session: Session, actor: Actor, data: DryRunInput, now: datetime) ->
     dates: dict[str, date | None] = {}
     for name in ("graduated_on", "work_started_on", "title_obtained_on"):
         raw = getattr(data, name).strip()
-        dates[name] = _date(raw)
-        if raw and dates[name] is None:
-            errors[name] = N_("日期格式应为 年-月-日，例如 2020-07-01")
+        dates[name], problem = (
+            read_day(raw, N_("日期格式应为 年-月-日，例如 2020-07-01")) if raw else (None, "")
+        )
+        if problem:
+            errors[name] = problem
     if data.title_level and data.title_level != "none" and data.title_level not in LEVELS:
         errors["title_level"] = N_("请选择现有职称级别")
     if errors:

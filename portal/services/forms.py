@@ -281,7 +281,10 @@ def save_form(
                 row.row_id = new.id
                 kept_ids.add(new.id)
                 label = spec.label(row.values) or "新增"
-                changed.append((f"{spec.title}：{label}（新增）", "", _row_text(spec, row.values)))
+                # What was kept: a refused field (a day that does not exist, 2026-02-30) is not stored, and
+                # its typed text is no date to write out (it raised: a 500 instead of the form's 422).
+                kept = {n: v for n, v in row.values.items() if n not in row.errors}
+                changed.append((f"{spec.title}：{label}（新增）", "", _row_text(spec, kept)))
                 continue
             kept_ids.add(stored.id)
             old = schema.row_of(stored.id, stored.section, stored.data)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.documents import scans
 from portal.domain import materials as rules
 from portal.domain.accounts import PermitKind
+from portal.domain.dates import read_day
 from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_, joined
 from portal.domain.identity import DocumentType
@@ -196,16 +197,15 @@ def upload_material(
         errors["kind"] = N_("请选择原件扫描件或复印件")
     document_date: date | None = None
     if slot is not None and slot.dated:
-        try:
-            document_date = date.fromisoformat(data.document_date.strip())
-            if document_date > today(now):
-                errors["document_date"] = N_("打印日期不能晚于今天")
-            elif rules.xuexin_valid_until(document_date) < today(now):
-                errors["document_date"] = T_(
-                    "备案表打印于%(day)s，已超过6个月验证有效期，请在学信网重新打印", day=document_date
-                )
-        except ValueError:
-            errors["document_date"] = N_("请填写备案表的打印日期，例如 2026-09-01")
+        document_date, problem = read_day(data.document_date, N_("请填写备案表的打印日期，例如 2026-09-01"))
+        if document_date is None:
+            errors["document_date"] = problem
+        elif document_date > today(now):
+            errors["document_date"] = N_("打印日期不能晚于今天")
+        elif rules.xuexin_valid_until(document_date) < today(now):
+            errors["document_date"] = T_(
+                "备案表打印于%(day)s，已超过6个月验证有效期，请在学信网重新打印", day=document_date
+            )
     if not parts:
         errors["file"] = N_("请选择要上传的文件（PDF、JPG 或 PNG）")
     if errors:

@@ -26,6 +26,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from portal.domain import committees as rules
+from portal.domain.dates import read_day
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, NT_, T_, Clause, Text, joined
 from portal.domain.mail import NoticeKind
@@ -232,10 +233,9 @@ def _held_on(
     now: datetime,
     action: str,
 ) -> tuple[date, rules.Deadlines]:
-    try:
-        held_on = date.fromisoformat(raw.strip())
-    except ValueError:
-        raise ValidationFailed({"held_on": N_("请填写会议日期，例如 2026-11-20")}) from None
+    held_on, problem = read_day(raw, N_("请填写会议日期，例如 2026-11-20"))
+    if held_on is None:
+        raise ValidationFailed({"held_on": problem})
     if held_on <= today(now):
         raise ValidationFailed({"held_on": N_("会议日期须晚于今天")})
     due = _deadlines(session, rule, held_on)

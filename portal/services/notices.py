@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, lazyload, selectinload
 
 from portal.documents.notice_sheet import ResultRow, SheetHeader, SheetRow, full_years
 from portal.domain import workflow
+from portal.domain.dates import read_day
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.glossary import cn_date
 from portal.domain.i18n import N_, NT_, T_, Clause, Text
@@ -407,10 +408,9 @@ def draft_notice(
 
 
 def _parse_start(raw: str, today_: date, errors: dict[str, str]) -> date | None:
-    try:
-        start = date.fromisoformat(raw.strip())
-    except ValueError:
-        errors["start_date"] = N_("请填写公示开始日期，例如 2026-09-29")
+    start, problem = read_day(raw, N_("请填写公示开始日期，例如 2026-09-29"))
+    if start is None:
+        errors["start_date"] = problem
         return None
     if start < today_:
         errors["start_date"] = N_("公示开始日期不能早于今天")

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.domain.dates import read_day
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_, Clause, Text, joined
 from portal.domain.policy import (
@@ -543,11 +544,10 @@ def _day(raw: str, field: str, errors: dict[str, str], *, required: bool = True)
         if required:
             errors[field] = N_("请填写日期，例如 2027-01-20")
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[field] = N_("日期格式应为 年-月-日，例如 2027-01-20")
-        return None
+    day, problem = read_day(raw, N_("日期格式应为 年-月-日，例如 2027-01-20"))
+    if problem:
+        errors[field] = problem
+    return day
 
 
 def _row_snapshot(row: PolicyWindow) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.domain.dates import read_day
 from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_
 from portal.models import Membership, StandIn
@@ -48,11 +49,11 @@ def name_stand_in(
     ).first()
     if colleague is None or substitute_id == actor.user_id:
         errors["substitute_id"] = N_("请选择本单位的另一名经办人或领导")
-    first = last = None
-    try:
-        first, last = date.fromisoformat(starts_on.strip()), date.fromisoformat(ends_on.strip())
-    except ValueError:
-        errors["starts_on"] = N_("请填写代理的起止日期")
+    first, first_problem = read_day(starts_on, N_("请填写代理的起止日期"))
+    last, last_problem = read_day(ends_on, N_("请填写代理的起止日期"))
+    if first_problem or last_problem:
+        # One message under the dates, as before; a day that does not exist is named in it.
+        errors["starts_on"] = first_problem or last_problem
     if first and last:
         if first < today(now):
             errors["starts_on"] = N_("开始日期不能早于今天")

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain import committees as rules
+from portal.domain.dates import read_day
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
 from portal.domain.glossary import SERIES_SUGGESTIONS, series_as_stored
 from portal.domain.i18n import N_, NT_, T_, Clause, Text, joined
@@ -119,11 +120,10 @@ def _office(session: Session, actor: Actor) -> Committee:
 
 
 def _date(raw: str, field_name: str, errors: dict[str, str]) -> date | None:
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        errors[field_name] = N_("日期格式应为 年-月-日，例如 2026-03-15")
-        return None
+    day, problem = read_day(raw, N_("日期格式应为 年-月-日，例如 2026-03-15"))
+    if problem:
+        errors[field_name] = problem
+    return day
 
 
 def _term(data: ExpertInput | TermInput, now: datetime, errors: dict[str, str]) -> tuple[date, date] | None:

@@ -46,7 +46,7 @@ def test_a_committee_and_a_scope_row_are_refused_in_english(
     assert committee.status_code == 422
     assert "Enter the committee&#39;s name" in committee.text
     assert "Enter the unit that formed the committee" in committee.text
-    assert "Enter a date" in committee.text or "e.g. 2026-03-15" in committee.text
+    assert "The date “2026-13-01” does not exist; check the month and the day" in committee.text
     assert_english(committee.text)
 
     scope = admin.post(

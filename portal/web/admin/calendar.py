@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Response, request, url_for
 
+from portal.domain.dates import read_day
 from portal.domain.errors import ValidationFailed
 from portal.domain.i18n import N_, NT_, T_
 from portal.extensions import db
@@ -49,12 +50,9 @@ def show_calendar() -> Response:
 @admin_required
 def add_calendar_day() -> Response:
     year = _year()
-    try:
-        day = date.fromisoformat(request.form.get("day", ""))
-    except ValueError:
-        return _page(
-            year, errors={"day": N_("请填写日期，例如 2027-01-01")}, form=request.form.to_dict(), status=422
-        )
+    day, problem = read_day(request.form.get("day", ""), N_("请填写日期，例如 2027-01-01"))
+    if day is None:
+        return _page(year, errors={"day": problem}, form=request.form.to_dict(), status=422)
     try:
         service.add_day(
             db.session,
