@@ -18,6 +18,7 @@ from portal.services import applications, committee_exceptions, rulebook
 from portal.services.actors import actor_for
 from tests.conftest import Clock
 from tests.factories import make_committee, make_committee_world, make_review_application
+from tests.i18n.reading import in_english
 from tests.statements import recorded
 
 
@@ -252,3 +253,35 @@ def test_the_list_reads_a_fixed_number_of_statements_however_many_wait_at_the_bu
     more_ids, with_more = listed()
     assert ids == more_ids == [second.id]
     assert with_more == alone
+
+
+def test_a_listed_case_certified_by_review_reads_as_passed_not_recognised(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """A recorded exception's case stays on the list after it goes on to the committee, as does the other
+    case it names (at a committee by definition): certified there, each reads 评审通过，已发证 / "Passed
+    review, certificate issued", the 评审 road's words, not 考核认定's 已认定发证."""
+    world, second = _second_application(session, clock)
+    admin = actor_for(world.admin, world.admin_membership)
+    committee_exceptions.record_exception(session, admin, second.id, "经市职称办同意改报", clock.now)
+    applications.act(
+        session, world.bureau.actor(StaffRole.LEADER), second.id, Action.SEND_TO_COMMITTEE, clock.now
+    )
+    (first,) = [r.other for r in committee_exceptions.exception_rows(session, admin, clock.now)]
+    assert first is not None and second.committee_id is not None and first.committee_id is not None
+    # Both ended by the province's number after a published pass (the road's end, set here by hand).
+    for number, case in enumerate((first, second), start=1):
+        case.status = Status.CERTIFIED.value
+        case.certificate_no, case.certificate_code = f"JS2026-000000{number}", f"CODE{number}"
+    session.flush()
+
+    browser = login_as(world.admin, membership_id=world.admin_membership.id)
+    row = _row(browser.get("/committees/exceptions").text, second.id)
+    assert row.count("评审通过，已发证") == 2 and "已认定发证" not in row
+    english = _row(in_english(browser).get("/committees/exceptions").text, second.id)
+    assert english.count("Passed review, certificate issued") == 2 and "Recognised" not in english
+
+
+def _row(page: str, application_id: int) -> str:
+    start = page.index(f'id="exception-{application_id}"')
+    return page[start : page.index("</tr>", start)]
