@@ -848,12 +848,15 @@ def test_a_long_list_comes_in_pages_and_export_all_still_takes_every_one(
     assert "回到第一页" in second
     third = browser.get(f"/handoffs/?target=jx&after={chosen[3].id}").text
     assert re.findall(r'name="ids" value="(\d+)"', third) == [str(chosen[4].id)] and "下一页" not in third
+    assert "已是最后一页" in third  # the portal's one pager (ui.pager), as the certificates and applicants
     started = browser.post("/handoffs/jx/exports", data={"form_token": new_token()})
     assert started.status_code == 303
     job = session.scalars(select(Job)).one()
     assert job.params["ids"] == [a.id for a in chosen]
     english = in_english(browser).get("/handoffs/").text
     assert "5 in all, 2 listed on this page" in english
+    # The pager's name is an attribute: the system's name in it plain, not a lang span cut into the markup.
+    assert re.search(r'<nav class="pager" aria-label="[^"<>]+: pages">', english), english
 
 
 def test_the_page_reads_only_the_target_s_applications_and_not_their_long_texts(
