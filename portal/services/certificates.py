@@ -31,7 +31,7 @@ from portal.domain import glossary
 from portal.domain.accounts import normalize_name
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.glossary import series_as_stored
-from portal.domain.i18n import N_, T_, Text
+from portal.domain.i18n import N_, NC_, T_, Text
 from portal.domain.identity import DocumentType, mask_id_number
 from portal.domain.materials import PLEDGE_CLAUSE, add_months, notice_clause
 from portal.domain.text import LIMITS
@@ -53,7 +53,7 @@ from portal.models import (
 from portal.services import audit, jobs, keyset
 from portal.services.actors import Actor
 from portal.services.notifications import notify
-from portal.services.policies import effective_profile
+from portal.services.policies import batch_title, effective_profile
 from portal.services.scope import WITHOUT_LONG_TEXTS, get_application, visible_applications
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -412,6 +412,48 @@ class CertificateFilters:
 
 # The values of CertificateFilters.road a form may send.
 ROADS = frozenset({glossary.BUREAU_ROAD, glossary.COMMITTEE_ROAD})
+
+
+@dataclass(frozen=True)
+class FilterChip:
+    """A filter the list's form has no field for (the year-end report's authority, batch and road): shown
+    by the form as what it is set to, kept by it as a hidden field, with a link that drops it."""
+
+    name: str  # the query string's name (CertificateFilters.to_args)
+    label: str | Text  # a msgid: what the filter is, or the road's own words
+    value: str  # as people call it (data, Chinese): the authority's name, the batch's title; "" for a road
+    without: dict[str, str]  # the list's query string with this filter dropped
+
+
+# The road filter's words: as the year-end report heads its columns (考核认定发证 / 评审通过发证).
+ROAD_WORDS: dict[str, Text] = {
+    glossary.BUREAU_ROAD: NC_("year-end", "考核认定发证"),
+    glossary.COMMITTEE_ROAD: NC_("year-end", "评审通过发证"),
+}
+
+
+def filter_chips(session: Session, actor: Actor, filters: CertificateFilters) -> list[FilterChip]:
+    """The filters set that the form has no field for, named as the year-end report names them (the
+    authority of the bureau's profile, the batch's title), each with the query string that drops it: a
+    form resubmitted with another series or name must not lose the batch it was reached with."""
+    _require_bureau(actor)
+    args = filters.to_args()
+    profile = effective_profile(session, session.get(Organisation, actor.org_id))
+    authority = (
+        next((a.name for a in profile.authorities if a.code == filters.authority), filters.authority)
+        if profile is not None
+        else filters.authority
+    )
+    shown: list[tuple[str, str | Text, str]] = [
+        ("authority", NC_("year-end", "认定机构"), authority),
+        ("batch", N_("批次"), batch_title(profile, filters.batch, filters.authority or None)),
+        ("road", ROAD_WORDS.get(filters.road, ""), ""),
+    ]
+    return [
+        FilterChip(name, label, value, {k: v for k, v in args.items() if k != name})
+        for name, label, value in shown
+        if name in args
+    ]
 
 
 def certificates_query(actor: Actor, filters: CertificateFilters) -> Select[tuple[Application]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from portal.domain.workflow import Status
 from portal.services import accounts, certificates
 from portal.services.submissions import new_token
 from tests.conftest import Clock, db_engine, run_queued
-from tests.factories import STEPS_TO, World, make_application, make_user, make_world
+from tests.factories import STEPS_TO, World, in_batch, make_application, make_user, make_world
 from tests.i18n.reading import in_english
 from tests.statements import recorded
 
@@ -220,3 +221,65 @@ def test_hr_finds_an_applicant_by_part_of_the_name_or_the_whole_number_and_the_p
     assert 'href="/enterprise/applicants#applicant-list">Clear search</a>' in nothing
     typed = browser.get("/enterprise/applicants?q=<b>赵").text
     assert "&lt;b&gt;赵" in typed and "<b>赵" not in typed
+
+
+def _form_fields(page: str, action: str) -> dict[str, str]:
+    """What the GET form posted to ``action`` sends as it stands (its inputs' and chosen options' values)."""
+    form = re.search(rf'<form method="get" action="{re.escape(action)}".*?</form>', page, re.S)
+    assert form is not None, page
+    inputs = r'<input(?: type="\w+")? (?:id="\w+" )?name="(\w+)"[^>]*? value="([^"]*)"'
+    fields = dict(re.findall(inputs, form[0]))
+    for name, options in re.findall(r'<select id="\w+" name="(\w+)">(.*?)</select>', form[0], re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected', options)
+        fields[name] = chosen.group(1) if chosen else ""
+    return fields
+
+
+def test_the_certificate_filter_form_keeps_the_year_end_report_s_authority_batch_and_road(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Reached with the year-end report's authority, batch and road (`?authority=…&batch=…&road=…`), the
+    list's filter form had no field for them: typing a series and pressing 筛选 listed every batch again.
+    They are now kept by the form, shown as what they are set to (the authority's and the batch's names),
+    and each can be dropped alone."""
+    world = make_world(session, policy_profile="ganzhou-2026")
+    clock.now = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)  # its 2026年第四批 is open
+    chosen = [
+        in_batch(session, a, "2026-4", authority="gz-zhanggong") for a in _certified(session, world, clock, 2)
+    ]
+    last_year = _certified(session, world, clock, 1)[0]
+    earlier = in_batch(session, last_year, "2025-4", name="2025年第四批", authority="gz-zhanggong")
+    browser = login_as(world.bureau.leader)
+    url = "/certificates?authority=gz-zhanggong&batch=2026-4&road=bureau"
+    page = browser.get(url).text
+    assert sorted(_numbers(page)) == sorted(a.certificate_no for a in chosen)
+    chips = page.split('id="certificate-filters"')[1].split("</ul>")[0]
+    assert "章贡区职称改革领导小组办公室" in chips and "2026年第四批" in chips and "考核认定发证" in chips
+
+    # Resubmitted with a series typed: the batch (and the authority and road) still hold.
+    fields = _form_fields(page, "/certificates")
+    assert {k: fields[k] for k in ("authority", "batch", "road")} == {
+        "authority": "gz-zhanggong",
+        "batch": "2026-4",
+        "road": "bureau",
+    }
+    again = browser.get("/certificates", query_string={**fields, "series": "工程"}).text
+    assert sorted(_numbers(again)) == sorted(a.certificate_no for a in chosen)
+    assert earlier.certificate_no not in again and 'value="工程"' in again
+
+    # 去掉 beside the batch drops the batch alone; 清除筛选 drops every filter.
+    dropped = browser.get(_chip_link(again, "batch")).text
+    assert earlier.certificate_no in dropped and 'id="filter-batch"' not in dropped
+    assert 'id="filter-authority"' in dropped and 'value="工程"' in dropped
+    assert 'href="/certificates">清除筛选</a>' in dropped
+    english = in_english(browser).get(url).text
+    chips = english.split('id="certificate-filters"')[1].split("</ul>")[0]
+    assert "Certifying authority: " in chips and "Certificates by recognition" in chips
+    assert 'aria-label="Remove the filter: Intake"' in chips
+    assert '<span lang="zh-CN">2026年第四批</span>' in chips
+
+
+def _chip_link(page: str, name: str) -> str:
+    chip = re.search(rf'<li class="chip" id="filter-{name}">.*?<a href="([^"]+)"', page, re.S)
+    assert chip is not None, page
+    return chip.group(1).replace("&amp;", "&")

@@ -61,6 +61,7 @@ def list_certificates() -> Response:
         words=service.list_words(db.session, actor),
         revoke_clause=service.revocation_clause(db.session, actor),
         filters=filters,
+        chips=service.filter_chips(db.session, actor, filters),
         levels=LEVELS,  # a choice, as the queue's filter: a typed level matched nothing unless exact
         args=filters.to_args(),
     )
