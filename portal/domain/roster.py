@@ -234,9 +234,9 @@ def match(
                 name=name,
             )
         )
-    badge = RosterBadge.LINKED
-    if normalize_unit_name(record.insuring_unit) != normalize_unit_name(unit_name):
-        badge = RosterBadge.UNIT_MISMATCH
+    other_unit = normalize_unit_name(record.insuring_unit) != normalize_unit_name(unit_name)
+    short = record.months is None or record.months < minimum_months
+    if other_unit:
         problems.append(
             T_(
                 "参保单位“%(unit)s”与申报单位名称不一致：申报时须上传两单位隶属关系证明（加盖双方公章，%(citation)s）",
@@ -244,7 +244,7 @@ def match(
                 citation=SI_02_CITATION,
             )
         )
-    if record.months is None or record.months < minimum_months:
+    if short:
         paid = N_("未知") if record.months is None else T_("%(months)s个月", months=record.months)
         problems.append(
             T_(
@@ -254,9 +254,26 @@ def match(
                 citation=SI_01_CITATION,
             )
         )
-        if badge is RosterBadge.LINKED:
-            badge = RosterBadge.MONTHS_SHORT
-    return RosterMatch(badge, tuple(problems), record)
+    return RosterMatch(_badge(agreement, other_unit=other_unit, short=short), tuple(problems), record)
+
+
+def _badge(agreement: NameAgreement, *, other_unit: bool, short: bool) -> RosterBadge:
+    """The badge of an account whose number the roster lists: the name first (the provincial link fails on
+    it), then the insuring unit, then the months paid."""
+    if agreement in (NameAgreement.SCRIPT, NameAgreement.DIFFERENT):
+        return RosterBadge.NAME_MISMATCH
+    if other_unit:
+        return RosterBadge.UNIT_MISMATCH
+    return RosterBadge.MONTHS_SHORT if short else RosterBadge.LINKED
+
+
+def badge_of(*, roster_name: str, name: str, insuring_unit: str, unit_name: str, short: bool) -> RosterBadge:
+    """The badge alone (what :func:`match` decides, without its words) of an account whose number the
+    roster lists under ``roster_name`` and ``insuring_unit``, ``short`` when the months paid fall short
+    of the minimum: the roster page counts badges by groups of accounts alike in these, not account by
+    account."""
+    other_unit = normalize_unit_name(insuring_unit) != normalize_unit_name(unit_name)
+    return _badge(names_agree(roster_name, name), other_unit=other_unit, short=short)
 
 
 ROSTER_COLUMNS = (

@@ -554,13 +554,6 @@ def _rows_of(session: Session, actor: Actor, users: list[User]) -> list[Applican
     return [ApplicantRow(u, DocumentType(u.document_type).title, matches[u.id]) for u in users]
 
 
-def applicant_rows(session: Session, actor: Actor, now: datetime) -> list[ApplicantRow]:
-    """The enterprise's applicants with their social-insurance badge (ID numbers are masked by the page)."""
-    require_enterprise_staff(actor)
-    users = list(session.scalars(select(User).where(User.employer_id == actor.org_id).order_by(User.id)))
-    return _rows_of(session, actor, users)
-
-
 # Accounts on a page of the enterprise's list: a large employer holds hundreds (a 300-person enterprise's
 # list was 140 KB at province scale, bench/README.md), and the badge of each is a roster lookup.
 APPLICANTS_PAGE_SIZE = 100

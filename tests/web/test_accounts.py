@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from portal.domain.identity import complete_resident_id, mask_id_number
 from portal.models import AccountTransfer, AuditEvent, ImportBatch, Roster, User
 from portal.services.submissions import new_token
-from tests.conftest import Clock, run_queued
+from tests.conftest import Clock, db_engine, run_queued
 from tests.factories import STEPS_TO, World, make_application, make_user, make_world
 from tests.i18n.reading import in_english, leaks
+from tests.statements import recorded
 
 HX = {"HX-Request": "true"}
 VALIDATE = "/enterprise/applicants/validate"
@@ -627,6 +628,77 @@ def test_a_roster_upload_turns_badges_from_not_found_to_linked_and_unit_mismatch
     in_english(browser)
     lang, runs = leaks(browser.get("/enterprise/applicants").text)
     assert lang == "en" and runs == []
+
+
+def _counts(page: str) -> dict[str, int]:
+    """The roster page's badge counts (#roster-counts): {badge class: count}."""
+    shown = page.split('id="roster-counts"')[1].split("</p>")[0]
+    return {badge: int(n) for badge, n in re.findall(r'badge-roster-(\w+)">[^<]*? (\d+)</span>', shown)}
+
+
+def test_the_roster_page_counts_each_badge_and_reads_as_much_for_many_accounts_as_for_a_few(
+    app: Flask, world: World, session: Session, login_as: Any
+) -> None:
+    """The page's counts (已关联 / 单位不一致 / 月数不足 / 姓名不一致 / 未找到 / 人工核对) read every
+    account of the enterprise and the roster's row of each, 500 numbers a statement: they are counted by the
+    database now, in groups of accounts alike, and agree with the badges the applicant list shows."""
+    unit = world.enterprise.org.name
+    linked = make_user(session, "关联", employer=world.enterprise.org)
+    elsewhere = make_user(session, "外单位", employer=world.enterprise.org)
+    short = make_user(session, "月数少", employer=world.enterprise.org)
+    renamed = make_user(session, "改名字", employer=world.enterprise.org)
+    script = make_user(session, "陈大文", employer=world.enterprise.org)
+    spaced = make_user(session, "买买提·艾力", employer=world.enterprise.org)  # the roster drops the dot
+    make_user(session, "缺失", employer=world.enterprise.org)
+    foreigner = make_user(session, "JOHN SMITH", employer=world.enterprise.org)
+    foreigner.document_type, foreigner.id_number = "passport", "E12345678"
+    foreigner.nationality, foreigner.permit_kind, foreigner.permit_no = "USA", "work_permit", "W123456"
+    # Accounts that will join the enterprise later, already on its roster (linked, or of another unit).
+    later = [make_user(session) for _ in range(8)]
+    session.flush()
+    rows = [
+        ["姓名", "公民身份号码", "参保单位名称", "缴费月数"],
+        ["关联", linked.id_number, unit, "24"],
+        ["外单位", elsewhere.id_number, "赣州某某劳务派遣有限公司", "36"],
+        ["月数少", short.id_number, unit, "3"],
+        ["别的名字", renamed.id_number, unit, "24"],
+        ["陳大文", script.id_number, unit, "24"],
+        ["买买提艾力", spaced.id_number, unit, "24"],
+        *(
+            [p.name, p.id_number, unit if i % 2 else "赣州某某劳务派遣有限公司", "24"]
+            for i, p in enumerate(later)
+        ),
+    ]
+    browser = login_as(world.enterprise.handler)
+    assert _counts(browser.get("/enterprise/roster").text) == {"no_roster": 8}
+    assert _upload(browser, _xlsx(rows), "roster.xlsx", url="/enterprise/roster").status_code == 303
+
+    def page() -> tuple[list[str], dict[str, int]]:
+        browser.get("/enterprise/roster")  # warm: the cookie's idle clock re-signed once
+        with recorded(db_engine(app)) as sent:
+            text = browser.get("/enterprise/roster").text
+        return sent, _counts(text)
+
+    few, counts = page()
+    expected = {
+        "linked": 2,
+        "unit_mismatch": 1,
+        "months_short": 1,
+        "name_mismatch": 2,
+        "not_found": 1,
+        "manual": 1,
+    }
+    assert counts == expected
+    listed = browser.get("/enterprise/applicants").text  # the list's badges, account by account, agree
+    assert {b: listed.count(f'class="badge badge-roster-{b}"') for b in expected} == expected
+    for person in later:
+        person.employer_id = world.enterprise.org.id
+    session.flush()
+    many, counts = page()
+    assert counts == {**expected, "linked": 6, "unit_mismatch": 5}
+    assert len(many) == len(few), (few, many)
+    assert not any("roster_entries.id_number IN" in s for s in many), many  # no row read per account
+    assert any("GROUP BY" in s and "roster_entries" in s for s in many), many
 
 
 def test_the_minimum_months_come_from_one_setting(world: World, session: Session, login_as: Any) -> None:

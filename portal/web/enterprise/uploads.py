@@ -11,10 +11,9 @@ from portal.documents.spreadsheets import XLSX, import_template_xlsx
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.i18n import T_, joined
 from portal.domain.identity import complete_resident_id
-from portal.domain.roster import RosterBadge
 from portal.extensions import db
 from portal.models import OrgKind
-from portal.services import accounts, imports, rosters, sealing
+from portal.services import imports, rosters, sealing
 from portal.web import steps
 from portal.web.context import current_actor, current_membership, now
 from portal.web.downloads import send_bytes
@@ -121,17 +120,13 @@ def confirm_import(batch_id: int) -> Response:
 
 def _roster_page(*, errors: dict[str, str] | None = None, status: int = 200) -> Response:
     actor = current_actor()
-    rows = accounts.applicant_rows(db.session, actor, now())
-    counts = {badge: 0 for badge in RosterBadge}
-    for row in rows:
-        counts[row.roster.badge] += 1
     return render_page(
         "pages/enterprise/show_roster.html",
         fragment="upload_form",
         status=status,
         errors=errors or {},
         history=rosters.roster_history(db.session, actor),
-        counts=[(badge, n) for badge, n in counts.items() if n],
+        counts=rosters.badge_counts(db.session, actor),
     )
 
 
