@@ -611,6 +611,9 @@ class ApplicantDetail:
     roster: RosterMatch
     transfers: list[AccountTransfer]
     editing: AccountEditing
+    # The person's applications this enterprise holds, newest first: a draft HR started is reached from
+    # here (the queues list only submitted cases), and the page links each to its case.
+    applications: list[Application]
 
 
 def get_applicant(session: Session, actor: Actor, user_id: int) -> User:
@@ -662,6 +665,13 @@ def show_applicant(
         roster=rosters.matches_for(session, actor.org_id or 0, [user])[user.id],
         transfers=transfers,
         editing=account_editing(session, actor, user),
+        applications=list(
+            session.scalars(
+                select(Application)
+                .where(Application.applicant_id == user.id, Application.enterprise_id == actor.org_id)
+                .order_by(Application.id.desc())
+            )
+        ),
     )
 
 

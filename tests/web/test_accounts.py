@@ -386,6 +386,20 @@ def test_withdrawing_a_transfer_request_asks_first_as_releasing_does(
 # ---------------------------------------------------------------------------------------------------
 
 
+def test_the_applicants_page_lists_the_applications_the_unit_started_a_draft_included(
+    world: World, session: Session, login_as: Any, clock: Clock
+) -> None:
+    """A draft HR started is in no queue: the person's page is where HR finds it again (walk4 F1)."""
+    user = make_user(session, "孙某", employer=world.enterprise.org)
+    browser = login_as(world.enterprise.handler)
+    assert "本单位还没有为本人发起申报" in browser.get(f"/enterprise/applicants/{user.id}").text
+    draft = make_application(session, world, clock.now, applicant=user)
+    page = browser.get(f"/enterprise/applicants/{user.id}").text
+    row = page.split(f'id="application-{draft.id}"')[1].split("</tr>")[0]
+    assert f'href="/review/applications/{draft.id}"' in row
+    assert "工程 / 土木工程" in row and "中级" in row and "认定" in row and "草稿" in row
+
+
 def test_lists_mask_and_only_the_holding_enterprise_sees_the_full_number_audited(
     world: World, session: Session, login_as: Any
 ) -> None:
