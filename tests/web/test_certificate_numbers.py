@@ -42,9 +42,9 @@ def _sheet(rows: list[tuple[str, str, str]]) -> bytes:
     return out.getvalue()
 
 
-def test_the_bureau_imports_the_provinces_numbers_after_a_preview(
-    session: Session, clock: Clock, login_as: Any
-) -> None:
+def _two_published(session: Session, clock: Clock) -> tuple[Any, Any, Meeting, Any, Any]:
+    """Two applications voted through at one meeting whose results the bureau has published: the world,
+    the committee, the meeting and the two applications."""
     world = make_committee_world(session, clock.now)
     made = make_committee(session, world, clock.now)
     first = make_review_application(session, world, clock.now)
@@ -52,7 +52,13 @@ def test_the_bureau_imports_the_provinces_numbers_after_a_preview(
     for application in (first, second):
         clock.now = to_meeting(session, world, made, application, clock.now)
     clock.now = to_published(session, world, made, [first, second], clock.now)
-    meeting = session.query(Meeting).one()
+    return world, made, session.query(Meeting).one(), first, second
+
+
+def test_the_bureau_imports_the_provinces_numbers_after_a_preview(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world, made, meeting, first, second = _two_published(session, clock)
     bureau = staff_login(login_as, world.bureau)
     # The result sheet is in the dossier once published: the applicant's page and the review page.
     mine = login_as(first.applicant).get(f"/me/applications/{first.id}")
@@ -117,6 +123,35 @@ def test_the_bureau_imports_the_provinces_numbers_after_a_preview(
     again = bureau.post(action, data={**form, "form_token": new_token()}, follow_redirects=True)
     assert "这份文件的证书编号已经录入，不能重复录入" in again.text
     assert 'id="already-applied"' in again.text
+
+
+def test_the_meeting_page_shows_each_number_entered_and_how_many_are_still_to_come(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """After 确认录入 the meeting page showed nothing had changed (demo walk, finding F2): each passed
+    person's row now shows the number entered or that it is still to come, and the import card counts them."""
+    world, _, meeting, first, second = _two_published(session, clock)
+    bureau = staff_login(login_as, world.bureau)
+    page = bureau.get(f"/committees/meetings/{meeting.id}").text
+    assert page.count("待录入证书编号") == 2 and "已录入0人的证书编号，尚有2人待录入" in page
+
+    def enter(person: Any, number: str) -> str:
+        checked = _check(bureau, meeting, _sheet([(person.name, person.id_number, number)]))
+        preview = bureau.get(checked.headers["Location"]).text
+        digest = preview.split('name="digest" value="')[1].split('"')[0]
+        form = {"digest": digest, "form_token": new_token()}
+        assert bureau.post(f"{checked.headers['Location']}/apply", data=form).status_code == 303
+        return bureau.get(f"/committees/meetings/{meeting.id}").text
+
+    page = enter(first.applicant, "JS2026-0000201")
+    first_row = page.split(f'id="entry-{first.id}"')[1].split("</tr>")[0]
+    second_row = page.split(f'id="entry-{second.id}"')[1].split("</tr>")[0]
+    assert "JS2026-0000201" in first_row and "待录入证书编号" not in first_row
+    assert "待录入证书编号" in second_row
+    assert "已录入1人的证书编号，尚有1人待录入" in page
+
+    page = enter(second.applicant, "JS2026-0000202")
+    assert "通过人员的证书编号已全部录入（2人）" in page and "待录入证书编号" not in page
 
 
 def _check(client: Any, meeting: Meeting, data: bytes) -> Any:
