@@ -15,7 +15,7 @@ from portal.models import StaffRole
 from portal.services import corrections
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, make_application, make_user, make_world
-from tests.i18n.reading import leaks
+from tests.i18n.reading import in_english, leaks
 
 
 def _returned(session: Session, clock: Clock) -> Any:
@@ -53,6 +53,21 @@ def test_the_summary_page_is_english_with_chinese_data_marked(
     # The Chinese page links to it, in English and saying so.
     detail = browser.get(f"/me/applications/{application.id}").text
     assert f'href="/me/applications/{application.id}/summary" lang="en" hreflang="en"' in detail
+
+
+def test_a_submitted_form_shown_in_chinese_says_so_in_english_and_links_the_summary(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Once submitted, the 申报表 is the printed Chinese form: an English reader saw only Chinese under
+    "Application form" (demo walk, finding F3); the Chinese interface needs no such line."""
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    browser = login_as(application.applicant)
+    assert 'id="printed-form-language"' not in browser.get(f"/me/applications/{application.id}").text
+    page = in_english(browser).get(f"/me/applications/{application.id}").text
+    note = page.split('id="printed-form-language"')[1].split("</p>")[0]
+    assert "as the reviewing authorities receive it, in Chinese" in note
+    assert f'href="/me/applications/{application.id}/summary"' in note
 
 
 def test_the_summary_pdf_is_english(session: Session, clock: Clock, login_as: Any) -> None:
