@@ -18,6 +18,7 @@ commit.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -450,7 +451,8 @@ def save_plan(session: Session, actor: Actor, meeting_id: int, data: PlanInput, 
     if len(place) > 200:
         errors["place"] = N_("会议地点不能超过200字")
     limit: int | None = None
-    raw = data.pass_rate_limit.strip().removesuffix("%")
+    # NFKC: a Chinese IME in full-width mode types ８０％ for 80%.
+    raw = unicodedata.normalize("NFKC", data.pass_rate_limit).strip().removesuffix("%").strip()
     if raw:
         if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw[:4]) <= 100:
             errors["pass_rate_limit"] = N_("通过率上限应为1至100之间的整数（百分比）")

@@ -304,6 +304,25 @@ def test_no_vote_without_an_accepted_filing_nor_without_a_quorum(session: Sessio
     assert meeting.state is MeetingStatus.ACCEPTED
 
 
+def test_a_pass_rate_typed_in_full_width_digits_is_read_as_the_number(session: Session, clock: Clock) -> None:
+    """A Chinese IME in full-width mode types ８０ or ８０％: refused as not a number (demo walk, F5)."""
+    _world, co, _apps = _ready(session, clock)
+    handler = co.office.actor(StaffRole.HANDLER)
+    meeting = meetings.plan_meeting(
+        session, handler, meetings.MeetingInput("2026-11-20", "会议室"), clock.now
+    )
+
+    def save(typed: str) -> None:
+        meetings.save_plan(session, handler, meeting.id, meetings.PlanInput(pass_rate_limit=typed), clock.now)
+
+    for typed, kept in (("８０", 80), ("７５％", 75), (" 60 % ", 60)):
+        save(typed)
+        assert meeting.pass_rate_limit == kept, typed
+    with pytest.raises(ValidationFailed) as wrong:
+        save("１２０")
+    assert wrong.value.fields["pass_rate_limit"] == "通过率上限应为1至100之间的整数（百分比）"
+
+
 def test_the_experts_are_told_when_the_filing_is_accepted_and_those_present_when_the_vote_opens(
     session: Session, clock: Clock
 ) -> None:
