@@ -25,6 +25,8 @@ COMMITTEE_ONLY = frozenset(
 class RouteView:
     progress: Progress
     org_names: dict[str, str]  # Level value -> this application's organisation at that level
+    # Why the holder cannot act, in the reader's words (a Text: the web translates it); "" when it can.
+    blocked: str = ""
 
     def org_of(self, step: Step) -> str:
         return self.org_names[step.level.value] if step.level else N_("申报人本人")
@@ -62,8 +64,9 @@ class RouteView:
         return self.move_text(self.progress.next)
 
 
-def route_view(application: Application, timeline: list[TimelineEntry]) -> RouteView:
-    """The application's route as steps (done, current, next, stopped), with who holds it now."""
+def route_view(application: Application, timeline: list[TimelineEntry], *, blocked: str = "") -> RouteView:
+    """The application's route as steps (done, current, next, stopped), with who holds it now and, in
+    `blocked`, why the holder cannot act (the caller's words for its reader)."""
     status = application.state
     stopped_at: Status | None = None
     if status.is_final and timeline and timeline[-1].from_status:
@@ -85,4 +88,4 @@ def route_view(application: Application, timeline: list[TimelineEntry]) -> Route
         # No committee yet: a placeholder in words (a msgid, translated where shown), not an organisation.
         Level.COMMITTEE.value: committee.name if committee is not None else N_("评委会（人社局审核后确定）"),
     }
-    return RouteView(steps, names)
+    return RouteView(steps, names, blocked)

@@ -28,7 +28,7 @@ from portal.domain.progress import Age, queue_age
 from portal.domain.workdays import UnknownYear, WorkCalendar
 from portal.domain.workflow import BULK_ACTIONS, COMMITTEE_ROAD, Action, Status
 from portal.models import Application, Organisation, OrgKind, StaffRole, User
-from portal.services import audit, materials, paper, policies, rulebook, versions
+from portal.services import audit, materials, paper, policies, rulebook, staffing, versions
 from portal.services.actors import Actor
 from portal.services.calendar import SHANGHAI, today, work_calendar
 from portal.services.keyset import beyond
@@ -157,6 +157,9 @@ class QueueRow:
     # The case is with the reviewer's organisation and not finished: only then does its wait age here
     # (a case passed on waits in another queue, which colours it; a finished one waits on nobody).
     held_here: bool = True
+    # One's own case at its first review where the unit has no other handler (nor a stand-in for one):
+    # it cannot move until one is added (services.staffing).
+    no_other_handler: bool = False
 
     @property
     def age(self) -> Age:
@@ -182,6 +185,10 @@ class QueueRow:
             return RowNote(N_("待列入评审会议"))
         if application.state is Status.RESULT_NOTICED and here:
             return RowNote(N_("在评审会议页面确认结果"))
+        if self.own and self.no_other_handler:
+            return RowNote(
+                N_("本人申报，本单位没有其他经办人可办理初审：请单位管理员在本单位人员页增设经办人")
+            )
         if self.own:
             return RowNote(N_("本人申报，须由本单位其他人员办理"))
         if application.awaiting:
@@ -475,10 +482,15 @@ def _rows(
     calendar = work_calendar(session) if found else None
     materials.expect_rows(session, [application.id for application, *_ in found])
     offers = rulebook.page_offers(session, actor, [a for a, *_ in found], now, as_reviewer=True)
+    # Read once for the page, and only when the page holds the reader's own case (no statement otherwise).
+    stuck = staffing.without_first_reviewer(
+        session, (a for a, *_ in found if a.applicant_id == actor.user_id), now
+    )
     rows = [
         _row(
             session, actor, application, now, calendar,
             paper_overdue=bool(overdue), names=(name, unit), offers=offered,
+            no_other_handler=application.id in stuck,
         )
         for (application, overdue, name, unit), offered in zip(found, offers, strict=True)
     ]  # fmt: skip
@@ -575,6 +587,7 @@ def _row(
     paper_overdue: bool = False,
     names: tuple[str, str] | None = None,
     offers: list[Offer] | None = None,
+    no_other_handler: bool = False,
 ) -> QueueRow:
     waiting = max((now - application.status_changed_at).days, 0)
     name, unit = names or (application.applicant.name, application.enterprise.name)
@@ -591,6 +604,7 @@ def _row(
         name,
         unit,
         application.current_org_id == actor.org_id and not application.state.is_final,
+        no_other_handler,
     )
 
 
@@ -600,7 +614,12 @@ def queue_row(session: Session, actor: Actor, application_id: int, now: datetime
     application = get_application(session, actor, application_id)
     late = paper.overdue_ids(session, [application], now)
     calendar = work_calendar(session)
-    return _row(session, actor, application, now, calendar, paper_overdue=application.id in late)
+    own = [application] if application.applicant_id == actor.user_id else []
+    return _row(
+        session, actor, application, now, calendar,
+        paper_overdue=application.id in late,
+        no_other_handler=application.id in staffing.without_first_reviewer(session, own, now),
+    )  # fmt: skip
 
 
 def listed_applications(

@@ -11,6 +11,9 @@ Guarantees:
 - `queues` goes up when a name a queue page shows changes (a user's, an organisation's, a batch's: any
   write to an admin's window row, since the filter's batch names come from them): rare, so every queue's
   version moves with it.
+- `org:<id>` also goes up with any write to the organisation's staff (a membership added or ended, a
+  stand-in named or revoked): a row of one's own case says whether the unit has another handler for it
+  (services.staffing), and those words must not outlive the staff they were read from.
 - `meetings:<bureau id>` goes up with any write to a review meeting of that bureau's committees or to its
   agenda (what the meetings list shows): ORM writes through the same hook; the meeting's compare-and-set
   (a Core update, services.meetings._advance) notes it with `note`.
@@ -39,12 +42,14 @@ from portal.models import (
     Material,
     Meeting,
     MeetingEntry,
+    Membership,
     NoticeEntry,
     Organisation,
     PaperFollowup,
     PaperItem,
     PolicyWindow,
     ReviewStep,
+    StandIn,
     User,
     Version,
 )
@@ -131,6 +136,7 @@ def _after_flush(session: Session, _context: Any) -> None:
     followups: set[int] = set()
     committees: set[int] = set()
     meeting_ids: set[int] = set()
+    stand_ins: set[int] = set()  # the memberships stood in for
     # Objects merely touched (an attribute set to the value it had) are in `dirty` too: not a change.
     changed = [item for item in session.dirty if session.is_modified(item, include_collections=False)]
     for item in (*session.new, *changed, *session.deleted):
@@ -151,6 +157,10 @@ def _after_flush(session: Session, _context: Any) -> None:
             committees.add(item.committee_id)
         elif isinstance(item, MeetingEntry):
             meeting_ids.add(item.meeting_id)
+        elif isinstance(item, Membership):
+            names.add(org(item.org_id))
+        elif isinstance(item, StandIn):
+            stand_ins.add(item.membership_id)
         elif isinstance(item, User | Organisation) and item not in session.new and _changed_name(item):
             names.add(QUEUES)
         elif isinstance(item, PolicyWindow):
@@ -164,6 +174,11 @@ def _after_flush(session: Session, _context: Any) -> None:
             session.scalars(
                 select(PaperFollowup.application_id).where(PaperFollowup.id.in_(sorted(followups)))
             )
+        )
+    if stand_ins:
+        names.update(
+            org(o)
+            for o in session.scalars(select(Membership.org_id).where(Membership.id.in_(sorted(stand_ins))))
         )
     if meeting_ids:
         committees.update(

@@ -1,0 +1,97 @@
+"""A handler's own application where she is her unit's only handler (walk 4, F10): nobody may take its first
+review (never one's own application), so the queue row, the case page and her progress say why it waits
+and what the unit must do; a stand-in for a handler or a second handler ends it, and the queue's poll
+tag moves with the staff change, so the polled row never keeps the old words."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Status
+from portal.models import Application, StaffRole, StandIn, User
+from portal.services import versions
+from portal.web import i18n
+from tests.conftest import Clock
+from tests.factories import STEPS_TO, World, make_application, make_staff, make_user, make_world
+
+STUCK_ROW = "本人申报，本单位没有其他经办人可办理初审：请单位管理员在本单位人员页增设经办人"
+USUAL_ROW = "本人申报，须由本单位其他人员办理"
+REVIEWER_WORDS = "本单位没有申报人以外的经办人，初审无法办理"
+APPLICANT_WORDS = "本单位没有可为您办理初审的其他经办人"
+HX = {"HX-Request": "true", "HX-Target": "queue"}
+
+
+def _only_handler_applies(session: Session, clock: Clock) -> tuple[World, User, Application]:
+    """The enterprise's only handler has submitted her own application (its first handler left)."""
+    world = make_world(session)
+    applicant = make_user(session, "邱敏", employer=world.enterprise.org)
+    application = make_application(
+        session, world, clock.now, applicant=applicant, steps=STEPS_TO[Status.SUBMITTED]
+    )
+    make_staff(session, world.enterprise.org, StaffRole.HANDLER, user=applicant)
+    world.enterprise.handler_membership.ended_at = clock.now
+    session.flush()
+    return world, applicant, application
+
+
+def _unit_counter(session: Session, world: World) -> int:
+    """The enterprise's change counter: what the queue's poll tag is read from."""
+    key = versions.org(world.enterprise.org.id)
+    return versions.read(session, [key])[key]
+
+
+def _handler_row(login_as: Any, applicant: User) -> str:
+    """What the applicant's own row says in her 待初审, as the queue's poll fetches it."""
+    row = login_as(applicant).get("/review/queue?tab=handler", headers=HX).text
+    return next(note for note in (STUCK_ROW, USUAL_ROW) if note in row)
+
+
+def test_the_only_handler_s_own_case_says_why_it_waits_and_what_to_do(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world, applicant, application = _only_handler_applies(session, clock)
+    handler = login_as(applicant)
+    assert _handler_row(login_as, applicant) == STUCK_ROW
+    assert REVIEWER_WORDS in handler.get(f"/review/applications/{application.id}").text
+    assert (
+        REVIEWER_WORDS in login_as(world.enterprise.leader).get(f"/review/applications/{application.id}").text
+    )
+    own = login_as(applicant, membership_id=0).get(f"/me/applications/{application.id}").text
+    assert APPLICANT_WORDS in own and "单位人员页" in own
+    english = login_as(applicant, membership_id=0)
+    english.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    page = english.get(f"/me/applications/{application.id}").text
+    assert "has no other handler to do the first review" in page
+
+
+@pytest.mark.parametrize("change", ["stand_in", "second_handler"])
+def test_a_stand_in_for_a_handler_or_a_second_handler_ends_it_and_moves_the_poll_tag(
+    session: Session, clock: Clock, login_as: Any, change: str
+) -> None:
+    world, applicant, application = _only_handler_applies(session, clock)
+    session.commit()
+    before = _unit_counter(session, world)
+    if change == "stand_in":  # she names the leader to act as handler while she is the applicant
+        membership = next(m for m in applicant.active_memberships if m.org_id == world.enterprise.org.id)
+        session.add(
+            StandIn(
+                membership_id=membership.id,
+                substitute_id=world.enterprise.leader.id,
+                starts_on=date(2026, 9, 28),
+                ends_on=date(2026, 10, 9),
+                created_by_id=applicant.id,
+            )
+        )
+    else:
+        make_staff(session, world.enterprise.org, StaffRole.HANDLER, "新经办人")
+    session.commit()
+    assert _unit_counter(session, world) == before + 1  # the polled row is rendered again
+    assert _handler_row(login_as, applicant) == USUAL_ROW
+    own = login_as(applicant, membership_id=0).get(f"/me/applications/{application.id}").text
+    assert APPLICANT_WORDS not in own
+    case_page = login_as(world.enterprise.leader).get(f"/review/applications/{application.id}").text
+    assert REVIEWER_WORDS not in case_page
