@@ -283,3 +283,45 @@ def _chip_link(page: str, name: str) -> str:
     chip = re.search(rf'<li class="chip" id="filter-{name}">.*?<a href="([^"]+)"', page, re.S)
     assert chip is not None, page
     return chip.group(1).replace("&amp;", "&")
+
+
+def test_a_certificate_date_filter_that_is_no_date_is_said_so_beside_it_and_lists_nothing(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """A date filter written otherwise than 年-月-日, or naming a day not in the calendar, was dropped: the
+    list showed every date's certificates as if none had been typed. It is now refused beside its field (the
+    way every typed date is read, dates.read_day), the other filters kept, no certificate listed and none
+    exportable; the 批复's day the same."""
+    world = make_world(session, policy_profile="ganzhou-2026")
+    clock.now = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
+    chosen = in_batch(session, _certified(session, world, clock, 1)[0], "2026-4", authority="gz-zhanggong")
+    browser = login_as(world.bureau.leader)
+
+    missing = browser.get("/certificates?series=工程&since=2026-02-30&batch=2026-4")
+    assert missing.status_code == 422
+    page = missing.text
+    assert chosen.certificate_no not in _numbers(page) and 'id="export-certificates"' not in page
+    assert 'aria-invalid="true" aria-describedby="e-since"' in page
+    assert "日期“2026-02-30”不存在，请核对月份和日" in page and "日期无法识别，未列出证书" in page
+    fields = _form_fields(page, "/certificates")
+    assert fields["series"] == "工程" and fields["batch"] == "2026-4" and fields["since"] == "2026-02-30"
+
+    scrawled = browser.get("/certificates?until=last+week").text
+    assert "日期格式应为 年-月-日，例如 2026-03-15" in scrawled and 'aria-describedby="e-until"' in scrawled
+    assert chosen.certificate_no not in _numbers(scrawled)
+    # Written well, the same filters list it (the date is the only thing refused).
+    fine = browser.get("/certificates?series=工程&since=2026-01-01&batch=2026-4").text
+    assert _numbers(fine) == [chosen.certificate_no]
+
+    # An export posted with such a date is refused the same way, no job started.
+    refused = browser.post("/certificates/exports", data={"since": "2026-13-01", "form_token": new_token()})
+    assert refused.status_code == 422 and "日期“2026-13-01”不存在" in refused.text
+
+    # The 批复's day: not today's 批复 for a day that cannot be read, but the list again saying why.
+    day = browser.post("/certificates/approval.pdf?batch=2026-4", data={"day": "2026-02-30"})
+    assert day.status_code == 422 and day.mimetype == "text/html"
+    assert 'aria-describedby="e-day"' in day.text and 'value="2026-02-30"' in day.text
+    assert _numbers(day.text) == [chosen.certificate_no] and 'id="filter-batch"' in day.text
+
+    english = in_english(browser).get("/certificates?since=2026-02-30").text
+    assert "2026-02-30" in english and "日期" not in english.split("<main")[1]

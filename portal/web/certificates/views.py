@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import Response, request, url_for
 
+from portal.domain.dates import read_day
 from portal.domain.errors import DomainError
 from portal.domain.i18n import N_, T_
 from portal.extensions import db
@@ -24,39 +25,60 @@ from portal.web.htmx import render_page, see_other
 from portal.web.i18n import notify
 from portal.web.once import once_per_form
 
+# A date filter or the 批复's day written otherwise than 年-月-日 (a day that is well written but not in the
+# calendar is told so by dates.no_such_day).
+DAY_WRITTEN = N_("日期格式应为 年-月-日，例如 2026-03-15")
 
-def _day(name: str, values: Mapping[str, str] | None = None) -> date | None:
-    try:
-        return date.fromisoformat((request.args if values is None else values).get(name, ""))
-    except ValueError:
+
+def _day(name: str, values: Mapping[str, str], errors: dict[str, str]) -> date | None:
+    """The day typed in the field `name`, None when left empty; a day that cannot be read is None too, with
+    why in `errors` under the field's name (read as every typed date is: dates.read_day)."""
+    raw = values.get(name, "").strip()[:20]
+    if not raw:
         return None
+    day, problem = read_day(raw, DAY_WRITTEN)
+    if problem:
+        errors[name] = problem
+    return day
 
 
-def _filters(values: Mapping[str, str] | None = None) -> service.CertificateFilters:
+def _filters(values: Mapping[str, str] | None = None) -> tuple[service.CertificateFilters, dict[str, str]]:
+    """The list's filters and, by field, the dates that cannot be read: applied without them the list would
+    quietly widen to every date (so the list shows none and says why beside the field)."""
     values = request.args if values is None else values
-    return service.CertificateFilters(
+    errors: dict[str, str] = {}
+    filters = service.CertificateFilters(
         series=values.get("series", "").strip()[:50],
         level=values.get("level", "").strip()[:10],
-        since=_day("since", values),
-        until=_day("until", values),
+        since=_day("since", values, errors),
+        until=_day("until", values, errors),
         authority=values.get("authority", "").strip()[:40],
         batch=values.get("batch", "").strip()[:40],
         road=road if (road := values.get("road", "")) in service.ROADS else "",
     )
+    return filters, errors
 
 
-@bp.get("")
-@staff_required(OrgKind.BUREAU)
-def list_certificates() -> Response:
-    """The bureau's certificates, newest first, a page at a time (`?after=`: the pager's cursor), the
-    filters kept by the pager and by the export, which takes every page."""
-    filters = _filters()
+def _list_page(
+    filters: service.CertificateFilters, errors: dict[str, str], typed: Mapping[str, str]
+) -> Response:
+    """The list, or — a date that cannot be read in the filters or the 批复's day — the page again with no
+    rows (422), why beside the field and what was typed kept in it."""
     actor = current_actor()
-    page = service.certificate_page(db.session, actor, filters, request.args.get("after", "")[:40])
+    listed = not ({"since", "until"} & errors.keys())
+    page = (
+        service.certificate_page(db.session, actor, filters, request.args.get("after", "")[:40])
+        if listed
+        else service.CertificatePage([], 0)
+    )
     return render_page(
         "pages/certificates/list_certificates.html",
+        status=422 if errors else 200,
         page=page,
         rows=page.rows,
+        listed=listed,
+        errors=errors,
+        typed={name: typed.get(name, "")[:20] for name in ("since", "until", "day")},
         revocable={a.id for a in page.rows if service.can_revoke(actor, a)},
         words=service.list_words(db.session, actor),
         revoke_clause=service.revocation_clause(db.session, actor),
@@ -67,13 +89,24 @@ def list_certificates() -> Response:
     )
 
 
+@bp.get("")
+@staff_required(OrgKind.BUREAU)
+def list_certificates() -> Response:
+    """The bureau's certificates, newest first, a page at a time (`?after=`: the pager's cursor), the
+    filters kept by the pager and by the export, which takes every page."""
+    filters, errors = _filters()
+    return _list_page(filters, errors, request.args)
+
+
 @bp.post("/exports")
 @staff_required(OrgKind.BUREAU)
 @once_per_form(lambda: url_for("certificates.list_certificates"))
 def export_certificates() -> Response:
     """Certificate data for the city title office (REP-01), the same filters as on screen, built by a
     background job of any size (full ID numbers: audited when the worker writes it)."""
-    filters = _filters(request.form)
+    filters, errors = _filters(request.form)
+    if errors:  # exported without the date, the file would hold every date's certificates
+        return _list_page(filters, errors, request.form)
     membership = current_membership()
     job = service.start_export(
         db.session, current_actor(), filters, now(), membership_id=membership.id if membership else None
@@ -86,7 +119,12 @@ def export_certificates() -> Response:
 def approval_document() -> Response:
     """The 批复 of everyone the bureau 认定'd on one day, then the lists of those whose certificates came by
     评审 that day (services.certificates.day_documents). A POST: a list of people, so it is audited."""
-    day = _day("day", request.form) or today(now())
+    errors: dict[str, str] = {}
+    day = _day("day", request.form, errors)
+    if errors:
+        filters, _ = _filters()
+        return _list_page(filters, errors, request.form)
+    day = day or today(now())
     pdf = service.day_documents(db.session, current_actor(), day, now())
     if pdf is None:
         notify(T_("%(day)s没有发证的人员", day=day), "error")
