@@ -13,7 +13,7 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, insert, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal.documents.spreadsheets import read_rows
 from portal.domain.errors import PermissionDenied, ValidationFailed
@@ -60,10 +60,16 @@ def latest_roster(session: Session, enterprise_id: int) -> Roster | None:
 
 
 def roster_history(session: Session, actor: Actor) -> list[Roster]:
-    """The actor's enterprise's roster uploads, newest first."""
+    """The actor's enterprise's roster uploads, newest first, each with its file and uploader (the page names
+    both: read in the same statement, not one statement per upload)."""
     _require_enterprise_staff(actor)
     return list(
-        session.scalars(select(Roster).where(Roster.enterprise_id == actor.org_id).order_by(Roster.id.desc()))
+        session.scalars(
+            select(Roster)
+            .where(Roster.enterprise_id == actor.org_id)
+            .options(joinedload(Roster.file), joinedload(Roster.uploaded_by))
+            .order_by(Roster.id.desc())
+        )
     )
 
 

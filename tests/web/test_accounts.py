@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.domain.identity import complete_resident_id, mask_id_number
-from portal.models import AccountTransfer, AuditEvent, ImportBatch, Roster, User
+from portal.models import AccountTransfer, AuditEvent, ImportBatch, Roster, StoredFile, User
 from portal.services.submissions import new_token
 from tests.conftest import Clock, db_engine, run_queued
 from tests.factories import STEPS_TO, World, make_application, make_user, make_world
@@ -877,3 +877,44 @@ def test_a_kept_import_file_that_no_longer_reads_goes_back_to_the_upload_with_it
     assert report.status_code == 303 and report.headers["Location"] == "/enterprise/applicants/import"
     page = browser.get(report.headers["Location"]).text
     assert "flash-error" in page and "缺少" in page
+
+
+def test_the_roster_history_reads_as_much_for_five_uploads_as_for_one(
+    app: Flask, world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The page's upload history read each upload's file and its uploader one statement at a time: an
+    enterprise's page grew by two statements with every roster it ever uploaded. They come with the page."""
+
+    def upload(n: int) -> None:
+        uploader = make_user(session, f"人事{n}", employer=world.enterprise.org)
+        stored = StoredFile(
+            sha256=f"{n:064x}", size=1, media_type="application/vnd.ms-excel", display_name=f"名单{n}.xlsx",
+            uploaded_by_id=uploader.id, created_at=clock.now,
+        )  # fmt: skip
+        session.add(stored)
+        session.flush()
+        session.add(
+            Roster(
+                enterprise_id=world.enterprise.org.id, file_id=stored.id, row_count=n, skipped_rows=0,
+                uploaded_by_id=uploader.id, uploaded_at=clock.advance(minutes=1),
+            )
+        )  # fmt: skip
+        session.flush()
+
+    browser = login_as(world.enterprise.handler)
+
+    def page() -> tuple[list[str], str]:
+        browser.get("/enterprise/roster")  # warm: the cookie's idle clock re-signed once
+        with recorded(db_engine(app)) as sent:
+            text = browser.get("/enterprise/roster").text
+        return sent, text
+
+    upload(1)
+    one, text = page()
+    assert "名单1.xlsx" in text and "人事1" in text
+    for n in range(2, 6):
+        upload(n)
+    five, text = page()
+    history = text.split('id="roster-history"')[1]
+    assert all(f"名单{n}.xlsx" in history and f"人事{n}" in history for n in range(1, 6)), history
+    assert len(five) == len(one), (one, five)
