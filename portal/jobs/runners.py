@@ -20,7 +20,6 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -156,24 +155,9 @@ def _package_batch_once(
         path.unlink(missing_ok=True)
 
 
-def _filters(params: dict[str, Any]) -> certificates.CertificateFilters:
-    def day(value: str | None) -> date | None:
-        return date.fromisoformat(value) if value else None
-
-    return certificates.CertificateFilters(
-        series=params.get("series", ""),
-        level=params.get("level", ""),
-        since=day(params.get("since")),
-        until=day(params.get("until")),
-        authority=params.get("authority", ""),  # absent from jobs queued before REP-01's report page
-        batch=params.get("batch", ""),
-        road=params.get("road", ""),  # absent from jobs queued before the year-end Excel was narrowed to 认定
-    )
-
-
 def certificate_export(app: Flask, session: Session, job: Job) -> None:
     actor = jobs.actor_of(session, job)
-    filters = _filters(job.params["filters"])
+    filters = certificates.export_filters(job)
     total = certificates.count_certificates(session, actor, filters)
     jobs.progress(
         session, job, app_now(app), done=0, total=total, message=T_("共 %(total)s 条，正在导出", total=total)

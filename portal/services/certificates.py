@@ -639,6 +639,26 @@ def start_export(
     )
 
 
+def export_filters(job: Job) -> CertificateFilters:
+    """The filters a certificate export job was started with, as `start_export` recorded them in its
+    params: what the worker writes, and what the job's page links back to the list with."""
+    recorded: dict[str, Any] = job.params.get("filters") or {}
+
+    def day(value: str | None) -> date | None:
+        return date.fromisoformat(value) if value else None
+
+    return CertificateFilters(
+        series=recorded.get("series", ""),
+        level=recorded.get("level", ""),
+        since=day(recorded.get("since")),
+        until=day(recorded.get("until")),
+        authority=recorded.get("authority", ""),  # absent from jobs queued before REP-01's report page
+        batch=recorded.get("batch", ""),
+        # absent from jobs queued before the year-end Excel was narrowed to 认定
+        road=recorded.get("road", ""),
+    )
+
+
 def export_name(filters: CertificateFilters) -> str:
     """The export's file name: for the 认定 road's certificates alone, as the year-end report sends them,
     the notice's own name (001 四(七), 000 四(六): 考核认定通过人员证书信息)."""

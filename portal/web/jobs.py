@@ -24,7 +24,7 @@ from portal.domain.identity import DocumentType
 from portal.extensions import db
 from portal.jobs.runners import SEALED
 from portal.models import Job, JobKind
-from portal.services import jobs, sealing
+from portal.services import certificates, jobs, sealing
 from portal.services.actors import Actor
 from portal.storage import FileCorrupted, FileMissing
 from portal.web.context import current_actor, now
@@ -89,7 +89,10 @@ def _started_from(job: Job) -> tuple[str, str] | None:
     if kind is JobKind.PACKAGE_BATCH:
         return url_for("review.show_queue"), N_("← 返回队列")
     if kind is JobKind.CERTIFICATE_EXPORT:
-        return url_for("certificates.list_certificates"), N_("← 返回证书")
+        # Back to the list as the export was made from it: its filters are the job's (a bureau checking the
+        # file against the screen finds the same certificates).
+        args = certificates.export_filters(job).to_args()
+        return url_for("certificates.list_certificates", **args), N_("← 返回证书")
     if kind is JobKind.ACCOUNT_IMPORT:
         return url_for("enterprise.list_applicants"), N_("← 申报人账号")
     if kind is JobKind.HANDOFF_EXPORT:

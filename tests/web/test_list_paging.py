@@ -235,13 +235,8 @@ def _form_fields(page: str, action: str) -> dict[str, str]:
     return fields
 
 
-def test_the_certificate_filter_form_keeps_the_year_end_report_s_authority_batch_and_road(
-    session: Session, clock: Clock, login_as: Any
-) -> None:
-    """Reached with the year-end report's authority, batch and road (`?authority=…&batch=…&road=…`), the
-    list's filter form had no field for them: typing a series and pressing 筛选 listed every batch again.
-    They are now kept by the form, shown as what they are set to (the authority's and the batch's names),
-    and each can be dropped alone."""
+def _two_batches(session: Session, clock: Clock) -> tuple[World, list[Any], Any]:
+    """A Ganzhou bureau's two certificates of 章贡区's 2026年第四批 and one of its 2025年第四批."""
     world = make_world(session, policy_profile="ganzhou-2026")
     clock.now = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)  # its 2026年第四批 is open
     chosen = [
@@ -249,6 +244,17 @@ def test_the_certificate_filter_form_keeps_the_year_end_report_s_authority_batch
     ]
     last_year = _certified(session, world, clock, 1)[0]
     earlier = in_batch(session, last_year, "2025-4", name="2025年第四批", authority="gz-zhanggong")
+    return world, chosen, earlier
+
+
+def test_the_certificate_filter_form_keeps_the_year_end_report_s_authority_batch_and_road(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Reached with the year-end report's authority, batch and road (`?authority=…&batch=…&road=…`), the
+    list's filter form had no field for them: typing a series and pressing 筛选 listed every batch again.
+    They are now kept by the form, shown as what they are set to (the authority's and the batch's names),
+    and each can be dropped alone."""
+    world, chosen, earlier = _two_batches(session, clock)
     browser = login_as(world.bureau.leader)
     url = "/certificates?authority=gz-zhanggong&batch=2026-4&road=bureau"
     page = browser.get(url).text
@@ -325,3 +331,28 @@ def test_a_certificate_date_filter_that_is_no_date_is_said_so_beside_it_and_list
 
     english = in_english(browser).get("/certificates?since=2026-02-30").text
     assert "2026-02-30" in english and "日期" not in english.split("<main")[1]
+
+
+def test_an_export_job_s_page_leads_back_to_the_list_as_it_was_filtered(
+    app: Flask, session: Session, clock: Clock, login_as: Any, queue: None
+) -> None:
+    """← 返回证书 on an export's page led to the whole list, whatever the export was made of: it now leads
+    to the list with the filters the job recorded (the year-end report's authority, batch and road
+    included), so the same certificates are listed beside the file."""
+    world, chosen, other = _two_batches(session, clock)
+    browser = login_as(world.bureau.leader)
+    url = "/certificates?level=中级&since=2026-01-01&authority=gz-zhanggong&batch=2026-4&road=bureau"
+    export_form = re.search(r'action="/certificates/exports".*?</form>', browser.get(url).text, re.S)
+    assert export_form is not None
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', export_form.group(0)))
+    run_queued(app)
+    started = browser.post("/certificates/exports", data={**hidden, "form_token": new_token()})
+    assert started.status_code == 303 and run_queued(app) == 1
+    job_page = browser.get(started.headers["Location"]).text
+    back = re.search(r'<a href="([^"]+)" id="job-back">', job_page)
+    assert back is not None
+    listed = browser.get(back[1].replace("&amp;", "&")).text
+    assert sorted(_numbers(listed)) == sorted(a.certificate_no for a in chosen)
+    assert other.certificate_no not in listed and 'id="filter-batch"' in listed
+    fields = _form_fields(listed, "/certificates")
+    assert (fields["level"], fields["since"], fields["road"]) == ("中级", "2026-01-01", "bureau")
