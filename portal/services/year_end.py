@@ -131,6 +131,29 @@ class YearEndReportPage:
     review_warning: Text | None = None
     review_levels: tuple[str, ...] = ()  # the levels it covers, as the authorities' lines name them
     excel_road: str = EXCEL_ROAD  # the road of the certificates its Excel sends (the export's `road` filter)
+    # The certificate list is the bureau's handlers' and leaders' (an admin sees the figures, not the people).
+    may_list: bool = False
+
+    def certified_args(self, authority: str, batch: str = "") -> dict[str, str]:
+        """The certificate list's query string for a 考核认定发证 figure: the authority's (one batch's)."""
+        return self._certificates_args(authority, glossary.BUREAU_ROAD, batch)
+
+    def reviewed_args(self, authority: str) -> dict[str, str]:
+        """The certificate list's query string for an authority's 评审通过发证 figure."""
+        return self._certificates_args(authority, glossary.COMMITTEE_ROAD)
+
+    def _certificates_args(self, authority: str, road: str, batch: str = "") -> dict[str, str]:
+        """The certificate list's query string for the certificates a figure of the report counts: the
+        authority's (of one batch when ``batch``) issued in the year on ``road``, as the figure counts them
+        (the year's Shanghai days, the committee road read as `Application.road_taken` reads it), so the
+        bureau can see who is behind the number; the list's chips then name the authority, batch and road."""
+        return certificate_service.CertificateFilters(
+            authority=authority,
+            batch=batch,
+            road=road,
+            since=date(self.year, 1, 1),
+            until=date(self.year, 12, 31),
+        ).to_args()
 
     @property
     def late(self) -> tuple[AuthorityLine, ...]:
@@ -259,6 +282,7 @@ def year_end_report(session: Session, actor: Actor, year: int, now: datetime) ->
         past=day > deadline,
         authorities=authorities,
         may_download=actor.is_staff and rule.reports,
+        may_list=actor.is_staff,
         reports=rule.reports,
         review_warning=_review_warning(review_rule, year, day, sum(a.review for a in authorities)),
         review_levels=review_rule.levels if review_rule is not None else (),

@@ -41,6 +41,11 @@ def certified_by(session: Session, world: World, clock: Clock, authority: str, b
     return in_batch(session, application, batch, authority=authority)
 
 
+def _unlinked(html: str) -> str:
+    """The report's row as it reads, the links of its certificate figures taken out (the figures kept)."""
+    return re.sub(r"</?a\b[^>]*>", "", html)
+
+
 def test_the_bureau_sees_each_county_with_its_years_work_and_the_december_warning(
     session: Session, world: World, clock: Clock, login_as: Any
 ) -> None:
@@ -54,7 +59,7 @@ def test_the_bureau_sees_each_county_with_its_years_work_and_the_december_warnin
     text = page.text
     assert "章贡区职称改革领导小组办公室" in text and "寻乌县职称改革领导小组" in text
     assert "赣州市职称工作办公室" not in text.split('id="year-end-authorities"')[1]  # the city is reported to
-    row = text.split('id="authority-gz-zhanggong"')[1].split("</tr>")[0]
+    row = _unlinked(text.split('id="authority-gz-zhanggong"')[1].split("</tr>")[0])
     assert "2026年第四批</span>：1 / 1 / 1" in row and "未上报" in row
     assert "2026年12月31日" in text and 'id="year-end-warning"' not in text  # October: no warning yet
     clock.now = IN_DECEMBER
@@ -213,7 +218,8 @@ def test_an_application_carried_over_from_last_year_is_shown_as_undecided(
     assert "incl. 1 carried over" in english_row
     # The batch's counts read "2025年第四批：0 / 1 / 0" in English: a Chinese colon, and the whole line
     # (an unbatched line's "No intake" too) marked as Chinese. Only the name is the Chinese data.
-    assert '<li><span lang="zh-CN">2025年第四批</span>: 0 / 1 / 0</li>' in english_row
+    batch = '<span lang="zh-CN" id="batch-gz-zhanggong-2025-4">2025年第四批</span>'
+    assert f"<li>{batch}: 0 / 1 / 0</li>" in english_row
     assert_english(english)
 
 
@@ -379,12 +385,18 @@ def test_the_page_counts_the_certificates_its_excel_lists_and_the_approval_keeps
     year = str(recognised.certified_at.year)  # type: ignore[union-attr]
     browser = staff_login(login_as, world.bureau, StaffRole.LEADER)
     page = browser.get(f"/certificates/year-end?year={year}").text
-    assert '<th scope="col" class="num">考核认定发证</th>' in page
-    row = page.split('id="authority-gz-zhanggong"')[1].split("</tr>")[0]
+    assert '<th scope="col" class="num" id="year-end-certified">考核认定发证</th>' in page
+    row = _unlinked(page.split('id="authority-gz-zhanggong"')[1].split("</tr>")[0])
     assert "：2 / 0 / 1</li>" in row  # two decided (both certified), one certificate in the Excel
     assert re.findall(r'<td class="num">(\d+)', row)[-1] == "1"  # not 2: the reviewed is not in the Excel
-    assert '<th scope="col" class="num">评审通过发证</th>' in page and 'id="reviewed-gz-zhanggong">1<' in row
+    assert '<th scope="col" class="num" id="year-end-reviewed">评审通过发证</th>' in page
+    assert 'id="reviewed-gz-zhanggong">1<' in row
     assert 'id="year-end-roads"' in page
+    # Each road's figure lists its own certificates.
+    by_review = browser.get(_figure_link(page, "reviewed-link-gz-zhanggong")).text
+    assert _listed(by_review) == [reviewed.certificate_no] and "评审通过发证" in by_review
+    by_recognition = browser.get(_figure_link(page, "certified-gz-zhanggong")).text
+    assert _listed(by_recognition) == [recognised.certificate_no]
     english = in_english(browser).get(f"/certificates/year-end?year={year}").text
     assert ">Certificates by recognition</th>" in english and ">Certificates after review</th>" in english
     assert_english(english)
@@ -400,3 +412,51 @@ def test_the_page_counts_the_certificates_its_excel_lists_and_the_approval_keeps
     assert reviewed.applicant.name not in approval
     assert made.committee.name in pages[first_list] and reviewed.certificate_no in lists
     assert recognised.certificate_no not in lists and "考核认定" not in lists
+
+
+def _listed(page: str) -> list[str]:
+    """The certificate numbers the certificate list shows (its fifth cell, before the date of issue)."""
+    return sorted(re.findall(r"<td>([^<>]+)</td><td>\d{4}年", page))
+
+
+def _figure_link(page: str, link_id: str) -> str:
+    found = re.search(rf'<a href="([^"]+)" id="{re.escape(link_id)}" aria-labelledby="([^"]+)">', page)
+    assert found is not None, page
+    for labelled_by in found[2].split():  # the accessible name: the figure, the authority, batch and road
+        assert f'id="{labelled_by}"' in page, labelled_by
+    return found[1].replace("&amp;", "&")
+
+
+def test_each_certificate_figure_of_the_report_links_to_the_certificates_it_counts(
+    session: Session, world: World, clock: Clock, login_as: Any
+) -> None:
+    """The report's 考核认定发证 figures (an authority's, each of its batches') were numbers only: a bureau
+    could export them or print the 批复, but not look at who is behind a number. Each now links to the
+    certificate list filtered to what it counts (the authority, the batch, the road and the year), whose
+    chips name them."""
+    clock.now = IN_OCTOBER
+    fourth = [certified_by(session, world, clock, "gz-zhanggong", "2026-4") for _ in range(2)]
+    third = certified_by(session, world, clock, "gz-zhanggong", "2026-3")
+    elsewhere = certified_by(session, world, clock, "gz-ganxian", "2026-4")
+    browser = login_as(world.bureau.leader)
+    report = browser.get("/certificates/year-end?year=2026").text
+    assert 'id="year-end-links"' in report
+
+    whole = browser.get(_figure_link(report, "certified-gz-zhanggong")).text
+    assert _listed(whole) == sorted(a.certificate_no for a in [*fourth, third])
+    chips = whole.split('id="certificate-filters"')[1].split("</ul>")[0]
+    assert "章贡区职称改革领导小组办公室" in chips and "考核认定发证" in chips and "filter-batch" not in chips
+    assert 'value="2026-01-01"' in whole and 'value="2026-12-31"' in whole  # the report's year
+
+    batch = browser.get(_figure_link(report, "certified-gz-zhanggong-2026-4")).text
+    assert _listed(batch) == sorted(a.certificate_no for a in fourth)
+    assert third.certificate_no not in batch and elsewhere.certificate_no not in batch
+    assert "2026年第四批" in batch.split('id="certificate-filters"')[1].split("</ul>")[0]
+    county = browser.get(_figure_link(report, "certified-gz-ganxian")).text
+    assert _listed(county) == [elsewhere.certificate_no]
+    # A county without certificates this year has no link (nothing to list).
+    assert 'id="certified-gz-xunwu"' not in report
+
+    # The admin sees the figures, not the people: the list is the handlers' and leaders'.
+    admin_page = login_as(world.admin).get("/certificates/year-end?year=2026").text
+    assert "2026年第四批" in admin_page and "/certificates?" not in admin_page
