@@ -67,6 +67,7 @@ from portal.services.compare_and_set import compare_and_set
 from portal.services.notifications import notify
 from portal.services.organisations import NewAccount, open_account, refuse_reset, reset_password
 from portal.services.policies import bureau_of, effective_profile, profiles
+from portal.services.scope import WITHOUT_LONG_TEXTS, visible_applications
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -667,9 +668,10 @@ def show_applicant(
         editing=account_editing(session, actor, user),
         applications=list(
             session.scalars(
-                select(Application)
-                .where(Application.applicant_id == user.id, Application.enterprise_id == actor.org_id)
+                visible_applications(actor)
+                .where(Application.applicant_id == user.id)
                 .order_by(Application.id.desc())
+                .options(*WITHOUT_LONG_TEXTS)
             )
         ),
     )
