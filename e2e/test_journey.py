@@ -184,12 +184,15 @@ def _certificate_pattern() -> re.Pattern[str]:
 
 
 def test_a_handler_cannot_sign_as_leader_nor_review_their_own_application(new_page: Any) -> None:
-    # 邱敏 is the private enterprise's handler and has applied herself (demo data).
+    # 邱敏 is the private enterprise's only handler and has applied herself (demo data): the row says that
+    # nobody else may take its first review and what the unit must do (services/staffing.py).
     qiu: Page = new_page("qiu")
     log_in(qiu, "13870700008")
     qiu.get_by_role("link", name="审核队列").click()
     own = queue_row(qiu, "邱敏")
-    expect(own).to_contain_text("本人申报，须由本单位其他人员办理")
+    expect(own).to_contain_text(
+        "本人申报，本单位没有其他经办人可办理初审：请单位管理员在本单位人员页增设经办人"
+    )
     expect(own.get_by_role("button")).to_have_count(0)
 
     # Forging the form anyway is refused with the rule, and nothing changes.

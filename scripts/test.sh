@@ -56,12 +56,12 @@ step "pip-audit (known vulnerabilities in installed packages)" shown $audit_pid 
 # and htmx (e2e/helpers.py laid_out). A journey that fails is run once more; one that fails twice fails the run.
 e2e() { $PY -m pytest -q -rfER --reruns 1 --durations=10 --basetemp="$logs/e2e-$1" e2e; }
 e2e_both() {
-  TEST_DATABASE_URL="$1" e2e postgresql >"$logs/e2e-postgresql" 2>&1 & local pg_run=$!
+  TEST_DATABASE_URL="$1" e2e postgresql >"$logs/e2e-postgresql.out" 2>&1 & local pg_run=$!
   local rc=0
   echo "-- e2e on SQLite"
   (unset TEST_DATABASE_URL; e2e sqlite) || rc=1
   echo; echo "-- e2e on PostgreSQL (ran at the same time)"
-  shown $pg_run "$logs/e2e-postgresql" || rc=1
+  shown $pg_run "$logs/e2e-postgresql.out" || rc=1
   return $rc
 }
 if bash scripts/pg.sh start "$pgdir" "$port"; then
