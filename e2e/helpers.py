@@ -26,11 +26,21 @@ def queue_row(page: Page, applicant_name: str):  # type: ignore[no-untyped-def]
     return page.locator("tr", has=page.get_by_role("link", name=applicant_name, exact=True))
 
 
+def page_ready(page: Page) -> None:
+    """Wait until the page's deferred scripts have run and htmx has bound its hx- attributes.
+
+    `window.htmx` exists as soon as htmx.js runs, but htmx binds the document only at DOMContentLoaded,
+    after every deferred script (app.js too): a click in between goes as a plain form POST, and a key
+    press reaches no listener. A loaded machine (CI runs two browsers at once) widens that moment."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.htmx !== undefined")
+
+
 def act_in_queue(page: Page, tab: str, applicant_name: str, button: str) -> None:
     """Open a queue tab, press the action on the applicant's row, and wait for the row to update."""
     page.get_by_role("link", name="审核队列").click()
     page.get_by_role("link", name=tab).click()
-    page.wait_for_function("() => window.htmx !== undefined")  # a click before htmx loads is a plain POST
+    page_ready(page)
     row = queue_row(page, applicant_name)
     confirm_check(row)
     row.get_by_role("button", name=button).click()

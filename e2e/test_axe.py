@@ -9,6 +9,7 @@ from typing import Any
 from playwright.sync_api import Page, Route, expect
 
 from e2e.conftest import AxeViolations, CspViolations
+from e2e.helpers import page_ready
 
 # An image without a text alternative (image-alt, critical) and an unlabelled input (label, critical).
 UNLABELLED = '<img src="/static/favicon.ico" id="axe-probe-img"><input id="axe-probe-input">'
@@ -43,7 +44,7 @@ def test_axe_reports_a_violation_under_the_apps_csp(
     assert "#axe-probe-input" in seen
     # A swap is checked too: htmx inserts the same kind of mistake into the page.
     axe_violations.clear()
-    page.wait_for_function("() => window.htmx !== undefined")
+    page_ready(page)
     page.evaluate(
         """() => htmx.swap("#main", '<button id="axe-probe-button"></button>', { swapStyle: "beforeend" })"""
     )

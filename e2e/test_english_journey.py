@@ -29,6 +29,7 @@ from e2e.helpers import (
     confirm_check,
     htmx_settled,
     laid_out,
+    page_ready,
     phone_photo,
 )
 from e2e.test_journey import EDUCATION, WORK  # the same rows, typed by their (Chinese) values here
@@ -86,7 +87,7 @@ def act(page: Page, tab: str, action: str) -> None:
     """Open a queue tab, press one action's button on the applicant's row, and wait for the row's answer."""
     page.goto(f"/review/queue?tab={tab}")
     english(page)
-    page.wait_for_function("() => window.htmx !== undefined")  # a click before htmx loads is a plain POST
+    page_ready(page)
     row = queue_row(page)
     form = row.locator(f"form:has(input[name=action][value={action}])")
     confirm_check(form)  # Ganzhou's 初审 asks its check (EXP-03)

@@ -14,7 +14,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from e2e.factories import PEOPLE
-from e2e.helpers import accept_confirmations, log_in, log_out
+from e2e.helpers import accept_confirmations, htmx_settled, log_in, log_out
 
 UNIT_HANDLER = "13970900006"  # portal.demo's Kunming hand-off target: 昆明东川铜都矿业技术服务有限公司's HR
 UNIT = "昆明东川铜都矿业技术服务有限公司"
@@ -49,6 +49,7 @@ def test_a_person_registers_their_unit_attaches_the_account_and_they_see_their_u
     hr.get_by_label("身份证号码").fill(number)
     hr.get_by_label("手机号").fill(PHONE)
     hr.get_by_label("用工类型").select_option("labour_contract")
+    htmx_settled(hr)  # the live checks' answers move the button: a click during one can miss it
     hr.get_by_role("button", name="开设账号").click()
     expect(hr.locator("#create-applicant")).to_contain_text("现已关联到本单位")
     expect(hr.locator("#applicant-list")).to_contain_text(NAME)

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.conftest import CLOCK
 from e2e.factories import PEOPLE, application_for
-from e2e.helpers import DEMO_PASSWORD
+from e2e.helpers import DEMO_PASSWORD, page_ready
 
 SOE_HANDLER = "13870700006"  # 黄丽华
 APPLICANT = PEOPLE["zz_keyboard"]
@@ -57,7 +57,7 @@ def test_a_reviewer_approves_with_the_keyboard_alone(new_page: Any, portal_app: 
     tab_to(page, "审核队列")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("审核队列")
-    page.wait_for_function("() => window.htmx !== undefined")
+    page_ready(page)
 
     # Narrow the queue to the one applicant: type the name in the search field and press Enter.
     tab_to(page, "姓名或证件号后4位")

@@ -12,7 +12,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from e2e.helpers import log_in
+from e2e.helpers import log_in, page_ready
 from portal.services.packages import verify_zip
 
 DEPT_HANDLER = "13870700004"  # 谢晓燕, 开发区党群工作部
@@ -21,7 +21,7 @@ DEPT_HANDLER = "13870700004"  # 谢晓燕, 开发区党群工作部
 def _department_queue(page: Page) -> None:
     page.get_by_role("link", name="审核队列").click()
     page.get_by_role("link", name="全部").click()
-    page.wait_for_function("() => window.htmx !== undefined")
+    page_ready(page)
 
 
 def test_a_reviewer_downloads_a_package_pdf_and_a_batch_zip(new_page: Any, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import laid_out, log_in
+from e2e.helpers import laid_out, log_in, page_ready
 
 SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 SAVE = os.environ.get("PORTAL_SCREENSHOTS") == "1"
@@ -86,7 +86,7 @@ def test_the_styleguide_renders_every_component_under_the_csp(new_page: Any) -> 
     expect(admin.get_by_role("heading", level=1)).to_contain_text("样式指南")
     expect(admin.locator(".status-certified").first).to_have_text("已认定发证")
     _save(admin, "styleguide")
-    admin.wait_for_function("() => window.htmx !== undefined")
+    page_ready(admin)
     admin.get_by_role("button", name="加载示例内容").click()
     expect(admin.locator("#loading-demo")).to_contain_text("已加载")
     questions: list[str] = []
