@@ -46,7 +46,8 @@ audit_deps() {
 # is shown here, in its place, when it is done.
 audit_deps >"$logs/pip-audit" 2>&1 & audit_pid=$!
 shown() { wait "$1"; local rc=$?; cat "$2"; return $rc; }
-step "tests on SQLite" $PY -m pytest -n 2 -q --durations=15 tests
+# worksteal on both engines: see the PostgreSQL suite below.
+step "tests on SQLite" $PY -m pytest -n 2 --dist worksteal -q --durations=15 tests
 step "pip-audit (known vulnerabilities in installed packages)" shown $audit_pid "$logs/pip-audit"
 # e2e: a run is serial (the journeys share one demo database, in file order: reordering them, as -n 2 does,
 # breaks journeys that read what an earlier one left); the two engines' runs go at the same time, each in its
