@@ -291,6 +291,14 @@ def _chip_link(page: str, name: str) -> str:
     return chip.group(1).replace("&amp;", "&")
 
 
+def _one_in_batch_as_leader(session: Session, clock: Clock, login_as: Any) -> tuple[Any, Any]:
+    """One certificate of Ganzhou's 2026 fourth batch (章贡区), and the bureau leader's browser."""
+    world = make_world(session, policy_profile="ganzhou-2026")
+    clock.now = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
+    chosen = in_batch(session, _certified(session, world, clock, 1)[0], "2026-4", authority="gz-zhanggong")
+    return chosen, login_as(world.bureau.leader)
+
+
 def test_a_certificate_date_filter_that_is_no_date_is_said_so_beside_it_and_lists_nothing(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
@@ -298,17 +306,14 @@ def test_a_certificate_date_filter_that_is_no_date_is_said_so_beside_it_and_list
     list showed every date's certificates as if none had been typed. It is now refused beside its field (the
     way every typed date is read, dates.read_day), the other filters kept, no certificate listed and none
     exportable; the 批复's day the same."""
-    world = make_world(session, policy_profile="ganzhou-2026")
-    clock.now = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
-    chosen = in_batch(session, _certified(session, world, clock, 1)[0], "2026-4", authority="gz-zhanggong")
-    browser = login_as(world.bureau.leader)
+    chosen, browser = _one_in_batch_as_leader(session, clock, login_as)
 
     missing = browser.get("/certificates?series=工程&since=2026-02-30&batch=2026-4")
     assert missing.status_code == 422
     page = missing.text
     assert chosen.certificate_no not in _numbers(page) and 'id="export-certificates"' not in page
     assert 'aria-invalid="true" aria-describedby="e-since"' in page
-    assert "日期“2026-02-30”不存在，请核对月份和日" in page and "日期无法识别，未列出证书" in page
+    assert "日期“2026-02-30”不存在，请核对月份和日" in page and "发证日期有误，未列出证书" in page
     fields = _form_fields(page, "/certificates")
     assert fields["series"] == "工程" and fields["batch"] == "2026-4" and fields["since"] == "2026-02-30"
 
@@ -331,6 +336,35 @@ def test_a_certificate_date_filter_that_is_no_date_is_said_so_beside_it_and_list
 
     english = in_english(browser).get("/certificates?since=2026-02-30").text
     assert "2026-02-30" in english and "日期" not in english.split("<main")[1]
+
+
+def test_a_date_range_that_ends_before_it_starts_is_said_so_and_a_day_with_no_certificate_keeps_the_filters(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """发证日期从 2026-10-01 至 2026-09-01 listed nothing and said "no certificates", as if none had been
+    issued: it is now refused beside 至 (422, nothing listed or exportable). A 批复 asked for a day on which
+    nobody was certified said so and led to the whole list, the filters dropped: they are kept."""
+    chosen, browser = _one_in_batch_as_leader(session, clock, login_as)
+
+    inverted = browser.get("/certificates?since=2026-10-01&until=2026-09-01&batch=2026-4")
+    assert inverted.status_code == 422
+    assert "“至”的日期早于“发证日期从”的日期，请核对" in inverted.text
+    assert 'aria-describedby="e-until"' in inverted.text and "发证日期有误，未列出证书" in inverted.text
+    assert _numbers(inverted.text) == [] and 'id="export-certificates"' not in inverted.text
+    inverted_form = {"since": "2026-10-01", "until": "2026-09-01", "form_token": new_token()}
+    refused = browser.post("/certificates/exports", data=inverted_form)
+    assert refused.status_code == 422 and "“至”的日期早于" in refused.text
+    same_day = browser.get("/certificates?since=2026-01-01&until=2026-12-31&batch=2026-4").text
+    assert _numbers(same_day) == [chosen.certificate_no]
+
+    nobody = browser.post("/certificates/approval.pdf?series=工程&batch=2026-4", data={"day": "2026-01-05"})
+    assert nobody.status_code == 303
+    assert nobody.headers["Location"] == "/certificates?series=%E5%B7%A5%E7%A8%8B&batch=2026-4"
+    listed = browser.get(nobody.headers["Location"]).text
+    assert "2026年1月5日没有发证的人员" in listed and 'id="filter-batch"' in listed
+
+    english = in_english(browser).get("/certificates?since=2026-10-01&until=2026-09-01").text
+    assert "发证日期从" not in english.split("<main")[1]
 
 
 def test_an_export_job_s_page_leads_back_to_the_list_as_it_was_filtered(

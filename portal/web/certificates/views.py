@@ -28,6 +28,8 @@ from portal.web.once import once_per_form
 # A date filter or the 批复's day written otherwise than 年-月-日 (a day that is well written but not in the
 # calendar is told so by dates.no_such_day).
 DAY_WRITTEN = N_("日期格式应为 年-月-日，例如 2026-03-15")
+# 至 before 从 matches no certificate: the list said "no certificates" as if none had been issued.
+RANGE_INVERTED = N_("“至”的日期早于“发证日期从”的日期，请核对")
 
 
 def _day(name: str, values: Mapping[str, str], errors: dict[str, str]) -> date | None:
@@ -44,7 +46,8 @@ def _day(name: str, values: Mapping[str, str], errors: dict[str, str]) -> date |
 
 def _filters(values: Mapping[str, str] | None = None) -> tuple[service.CertificateFilters, dict[str, str]]:
     """The list's filters and, by field, the dates that cannot be read: applied without them the list would
-    quietly widen to every date (so the list shows none and says why beside the field)."""
+    quietly widen to every date (so the list shows none and says why beside the field); a 至 before its 从
+    is refused the same way (it would list nothing, as if nothing had been issued)."""
     values = request.args if values is None else values
     errors: dict[str, str] = {}
     filters = service.CertificateFilters(
@@ -56,6 +59,8 @@ def _filters(values: Mapping[str, str] | None = None) -> tuple[service.Certifica
         batch=values.get("batch", "").strip()[:40],
         road=road if (road := values.get("road", "")) in service.ROADS else "",
     )
+    if filters.since and filters.until and filters.until < filters.since:
+        errors["until"] = RANGE_INVERTED
     return filters, errors
 
 
@@ -128,7 +133,8 @@ def approval_document() -> Response:
     pdf = service.day_documents(db.session, current_actor(), day, now())
     if pdf is None:
         notify(T_("%(day)s没有发证的人员", day=day), "error")
-        return see_other(url_for("certificates.list_certificates"))
+        # Back to the list as it was filtered (the form's action carries the filters).
+        return see_other(url_for("certificates.list_certificates", **_filters()[0].to_args()))
     return send_bytes(pdf, f"批复-{day.isoformat()}.pdf", "application/pdf")
 
 
