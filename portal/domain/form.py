@@ -28,7 +28,7 @@ from typing import Any
 
 from portal.domain.dates import read_day
 from portal.domain.glossary import cn_date
-from portal.domain.i18n import N_, T_, Clause
+from portal.domain.i18n import N_, T_, Clause, Label, Text
 from portal.domain.policy import EDUCATION_LEVELS, LEVELS, PolicyProfile
 
 
@@ -137,7 +137,7 @@ class SectionSpec:
     fields: tuple[FieldSpec, ...]
     clause: str  # why the form asks for it
     add_label: str  # the button that adds a row
-    label: Callable[[Mapping[str, Any]], str]  # a row's short name ("南昌大学 本科")
+    label: Callable[[Mapping[str, Any]], Label]  # a row's short name ("南昌大学 本科"), as parts
     hint: str = ""
     max_rows: int = 30
 
@@ -149,8 +149,13 @@ class SectionSpec:
         return tuple(f.name for f in self.fields)
 
 
-def _join(*parts: Any) -> str:
-    return " ".join(str(p) for p in parts if p)
+def _typed(*values: Any) -> Label:
+    """A label of values the person typed."""
+    return Label(*((value, False) for value in values))
+
+
+def _year(value: Any) -> Text | None:
+    return T_("%(year)s年", year=str(value)) if value else None
 
 
 SECTIONS: tuple[SectionSpec, ...] = (
@@ -193,7 +198,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         ),
         "002 四(一)；004 二(八)；002 五(二)",
         N_("添加学历"),
-        lambda r: _join(r.get("school"), r.get("level")),
+        lambda r: Label((r.get("school"), False), (r.get("level"), True)),
         hint=N_("从最高学历起填写每一段学历；在职取得的学历也请填写。"),
     ),
     SectionSpec(
@@ -209,7 +214,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         ),
         "002 四(一)；001 四(三)",
         N_("添加工作经历"),
-        lambda r: _join(r.get("employer"), r.get("post")),
+        lambda r: _typed(r.get("employer"), r.get("post")),
         hint=N_("按时间顺序填写；期间重叠的部分按一段计算工作年限。"),
     ),
     SectionSpec(
@@ -228,7 +233,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         ),
         "003 二(四)(七)；004 一(五)(十)",
         N_("添加职称或资格"),
-        lambda r: _join(r.get("name"), r.get("level")),
+        lambda r: Label((r.get("name"), False), (r.get("level"), True)),
     ),
     SectionSpec(
         SectionKey.EXAM,
@@ -243,7 +248,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         ),
         "003 二(五)",
         N_("添加考试"),
-        lambda r: _join(r.get("name"), f"{r['year']}年" if r.get("year") else ""),
+        lambda r: Label((r.get("name"), False), (_year(r.get("year")), True)),
     ),
     SectionSpec(
         SectionKey.CE,
@@ -255,7 +260,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         ),
         "003 二(九)",
         N_("添加年度"),
-        lambda r: f"{r['year']}年" if r.get("year") else "",
+        lambda r: Label((_year(r.get("year")), True)),
         hint=N_("按年度填写公需科目和专业科目学时。"),
     ),
     SectionSpec(
@@ -269,7 +274,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         ),
         "002 四(一)",
         N_("添加业绩成果"),
-        lambda r: str(r.get("title") or ""),
+        lambda r: _typed(r.get("title")),
     ),
     SectionSpec(
         SectionKey.PAPER,
@@ -285,7 +290,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         ),
         "002 四(一)",
         N_("添加论文著作"),
-        lambda r: str(r.get("title") or ""),
+        lambda r: _typed(r.get("title")),
     ),
     SectionSpec(
         SectionKey.AWARD,
@@ -299,7 +304,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         ),
         "002 四(一)",
         N_("添加奖励"),
-        lambda r: str(r.get("name") or ""),
+        lambda r: _typed(r.get("name")),
     ),
     SectionSpec(
         SectionKey.PATENT,
@@ -313,7 +318,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         ),
         "002 四(一)",
         N_("添加专利或标准"),
-        lambda r: _join(r.get("number"), r.get("title")),
+        lambda r: _typed(r.get("number"), r.get("title")),
     ),
 )
 SECTION_BY_KEY: dict[str, SectionSpec] = {s.key.value: s for s in SECTIONS}

@@ -196,6 +196,38 @@ class Text(str):
         )
 
 
+class Label(str):
+    """A short name made of data and words: a form row's label ("江西理工大学 本科", portal.domain.form),
+    kept as its parts: what the person typed (a school, a title's name) and the form's own words (a choice
+    value such as 本科 or 助理级, a `Text` such as "2020年").
+
+    As a ``str`` it is the Chinese text, the parts joined by a space, as every caller wrote it before: audit
+    rows, hand-offs, PDFs and snapshots read it so. The web layer shows it part by part (portal.web.i18n):
+    a choice part in the reader's language (it is a msgid, or a `Text`), a typed part as written.
+    """
+
+    parts: tuple[tuple[str, bool], ...]  # (text, is_choice), empty parts left out
+
+    def __new__(cls, *parts: tuple[object, bool]) -> Label:
+        # A typed value is stored as a string (or a number); a choice part is a msgid or a `Text` ("2020年").
+        kept = tuple(
+            (value if isinstance(value, str) else str(value), choice)
+            for value, choice in parts
+            if value is not None and value != ""
+        )
+        made = super().__new__(cls, " ".join(str(value) for value, _ in kept))
+        made.parts = kept
+        return made
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # A str subclass with an attribute: pickle the parts, not only the text.
+        return (_label_of, (self.parts,))
+
+
+def _label_of(parts: tuple[tuple[str, bool], ...]) -> Label:
+    return Label(*parts)
+
+
 def worded(chinese: str, message: Text) -> Text:
     """`message` whose Chinese text is `chinese`: for a rule that writes the Chinese differently from the
     template (a period within one year omits the second year: 2027年1月20日至2月20日), while the other
@@ -245,6 +277,8 @@ Record = dict[str, object]
 
 
 def _param_record(value: object) -> object:
+    if isinstance(value, Label):
+        return {"label": [[_param_record(text), choice] for text, choice in value.parts]}
     if isinstance(value, Text):
         return {"text": to_record(value)}
     if isinstance(value, datetime):
@@ -276,6 +310,8 @@ def _param_value(value: object) -> object:
             return [_param_value(item) for item in value["list"]]
         if "clause" in value:
             return Clause(str(value["clause"]))
+        if "label" in value:
+            return Label(*((_param_value(text), bool(choice)) for text, choice in value["label"]))
     return value
 
 

@@ -61,6 +61,7 @@ from portal.domain.i18n import (
     SHANGHAI,
     Clause,
     Joined,
+    Label,
     Language,
     Text,
     clause_numbers,
@@ -238,7 +239,23 @@ def _clause_words(citation: str) -> str:
     return "".join(text for text, _ in _clause_segments(citation))
 
 
+def _label(value: Label, language: Language, markup: bool) -> object:
+    """A form row's label (`Label`) in the reader's language: its choice parts (本科, 助理级, "2020年")
+    translated, what the person typed (a school, a title's name) as written — never looked up, as a typed
+    name may happen to be a msgid — inside lang="zh-CN" where it is Chinese on a page of another language.
+    Chinese pages show the label's own text."""
+    if language is Language.ZH:
+        return escape(str(value)) if markup else str(value)
+    shown: list[object] = []
+    for text, choice in value.parts:
+        word = str(_translate(text, language, markup=False)) if choice else text
+        shown.append(zh(word) if markup and _has_han(word) else escape(word) if markup else word)
+    return Markup(" ").join(shown) if markup else " ".join(str(part) for part in shown)
+
+
 def _format_param(value: object, language: Language, markup: bool) -> object:
+    if isinstance(value, Label):
+        return _label(value, language, markup)
     if isinstance(value, Clause):
         return clause(value) if markup else (value if language is Language.ZH else _clause_words(value))
     if isinstance(value, Text):
@@ -272,6 +289,8 @@ def _format_param(value: object, language: Language, markup: bool) -> object:
 
 
 def _translate(value: object, language: Language, markup: bool) -> object:
+    if isinstance(value, Label):
+        return _label(value, language, markup)
     if isinstance(value, Text) and language is Language.ZH:
         # The message's own text is the Chinese one (its rule may write it differently from the template,
         # e.g. a notice period omits the second year); Chinese data needs no lang mark in Chinese pages.
@@ -300,7 +319,7 @@ def translate(value: object) -> object:
 def translate_or_zh(value: object) -> object:
     """A value that is a msgid (a glossary word) or data (a name, a recorded action): translated when the
     catalogue knows it, else shown as written inside lang="zh-CN" when it is Chinese (WCAG 3.1.2)."""
-    if isinstance(value, Text):
+    if isinstance(value, Text | Label):
         return translate(value)
     if value is None or value == "":
         return ""
