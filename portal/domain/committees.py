@@ -564,3 +564,21 @@ CERTIFICATE_NO = re.compile(r"[A-Z0-9][A-Z0-9-]{5,39}")
 def certificate_no(raw: str) -> str:
     """The number as stored: trimmed and upper-case (a typed lower-case letter is the same number)."""
     return raw.strip().upper()
+
+
+@dataclass(frozen=True)
+class NumbersEntered:
+    """How far a published meeting's certificate numbers are entered (issue 22.6): its passed people, and
+    how many of them have the province's number. The meeting page's card and the meetings list say it."""
+
+    passed: int
+    entered: int
+
+    @property
+    def left(self) -> int:
+        return self.passed - self.entered
+
+    @property
+    def complete(self) -> bool:
+        """Every passed person has a number (so too a meeting nobody passed: nothing is left to enter)."""
+        return self.entered >= self.passed

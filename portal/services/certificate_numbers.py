@@ -36,7 +36,7 @@ from portal.domain.i18n import N_, T_
 from portal.domain.identity import IdentityError, document_login, normalize_resident_id
 from portal.domain.tables import Header, TableError, cell, find_header, verdicts_digest
 from portal.domain.workflow import Status
-from portal.models import Application, CertificateImport, Meeting, MeetingStatus, OrgKind
+from portal.models import Application, CertificateImport, EntryResult, Meeting, MeetingStatus, OrgKind
 from portal.services import audit, meetings, results
 from portal.services.actors import Actor
 from portal.services.uploads import UploadRefused, accept_table, keep_table
@@ -106,6 +106,27 @@ def can_import(actor: Actor, meeting: Meeting) -> bool:
         and actor.org_id == meeting.committee.bureau_id
         and meeting.state is MeetingStatus.PUBLISHED
     )
+
+
+@dataclass(frozen=True)
+class MeetingNumbers(committee_rules.NumbersEntered):
+    """A published meeting's numbers as entered so far, and the applications of its passed people still
+    without one (their agenda rows say 待录入证书编号)."""
+
+    awaiting: frozenset[int] = frozenset()
+
+
+def numbers_entered(meeting: Meeting) -> MeetingNumbers | None:
+    """How far a published meeting's certificate numbers are entered (None before it is published): its
+    passed people, how many have the province's number, and which are still awaiting one; the meeting
+    page shows these (the import card, the agenda rows), as votes.pass_rate hands it the tally. Read from
+    the entries the page has loaded already: no statement. The meetings list counts the same way, all its
+    meetings at once (services.meetings.meetings_of)."""
+    if meeting.state is not MeetingStatus.PUBLISHED:
+        return None
+    passed = [e.application for e in meeting.entries if e.result == EntryResult.PASSED.value]
+    awaiting = frozenset(a.id for a in passed if not a.certificate_no)
+    return MeetingNumbers(passed=len(passed), entered=len(passed) - len(awaiting), awaiting=awaiting)
 
 
 def _verdicts(session: Session, meeting: Meeting, data: bytes) -> list[Row]:

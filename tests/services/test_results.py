@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from portal.domain.errors import DomainError, PermissionDenied, ValidationFailed
 from portal.domain.workflow import Status
 from portal.models import AuditEvent, MeetingStatus, StaffRole
-from portal.services import meetings, results, votes
+from portal.services import certificate_numbers, meetings, results, votes
 from portal.services.actors import actor_for
 from tests.conftest import Clock
 from tests.factories import (
@@ -169,3 +169,47 @@ def test_the_result_notice_s_refusal_cites_the_clause_of_the_bureau_s_own_profil
     world.bureau.org.policy_profile = None  # no profile: no clause
     session.flush()
     assert said().endswith("才能确认结果")
+
+
+def _published(session: Session, clock: Clock, yes_for_second: int):  # type: ignore[no-untyped-def]
+    """_tallied, its result notice run out, confirmed by the office and published by the bureau."""
+    world, co, apps, meeting, day = _tallied(session, clock, yes_for_second=yes_for_second)
+    notice = committee_notice(session, co.office, [a.id for a in apps], day, title="评审结果公示")
+    after = pass_notice(session, notice)
+    assert certificate_numbers.numbers_entered(meeting) is None  # tallied: nothing to enter yet
+    results.confirm_results(session, co.office.actor(StaffRole.LEADER), meeting.id, "经评委会研究确认", after)
+    assert certificate_numbers.numbers_entered(meeting) is None  # confirmed, not yet published
+    results.publish_results(
+        session, world.bureau.actor(StaffRole.LEADER), meeting.id, "镇人社职〔2026〕7号", after
+    )
+    return world, apps, meeting, after
+
+
+def test_the_meeting_page_is_handed_how_many_certificate_numbers_are_entered(
+    session: Session, clock: Clock
+) -> None:
+    """The 导入证书编号 card and the agenda rows counted the passed entries with and without a number in
+    the template; the service hands them the counts (0 of N, some, all) and who is still awaiting one."""
+    world, (first, second), meeting, after = _published(session, clock, yes_for_second=5)
+    handler = world.bureau.actor(StaffRole.HANDLER)
+    numbers = certificate_numbers.numbers_entered(meeting)
+    assert numbers is not None
+    assert (numbers.passed, numbers.entered, numbers.left, numbers.complete) == (2, 0, 2, False)
+    assert numbers.awaiting == {first.id, second.id}
+    results.record_certificate(session, handler, first.id, "JS2026-0000011", after)
+    numbers = certificate_numbers.numbers_entered(meeting)
+    assert numbers is not None
+    assert (numbers.passed, numbers.entered, numbers.left, numbers.complete) == (2, 1, 1, False)
+    assert numbers.awaiting == {second.id}
+    results.record_certificate(session, handler, second.id, "JS2026-0000012", after)
+    numbers = certificate_numbers.numbers_entered(meeting)
+    assert numbers is not None
+    assert (numbers.passed, numbers.entered, numbers.left, numbers.complete) == (2, 2, 0, True)
+    assert numbers.awaiting == frozenset()
+
+
+def test_a_failed_entry_awaits_no_certificate_number(session: Session, clock: Clock) -> None:
+    _world, (passed, _failed), meeting, _after = _published(session, clock, yes_for_second=3)
+    numbers = certificate_numbers.numbers_entered(meeting)
+    assert numbers is not None
+    assert (numbers.passed, numbers.entered, numbers.awaiting) == (1, 0, {passed.id})

@@ -23,7 +23,7 @@ from portal.domain.errors import DomainError, ValidationFailed
 from portal.domain.i18n import N_, T_
 from portal.domain.policy import LEVELS
 from portal.extensions import db
-from portal.models import BallotChoice, EntryResult, Meeting, MeetingStatus, OrgKind, StaffRole
+from portal.models import BallotChoice, Meeting, MeetingStatus, OrgKind, StaffRole
 from portal.services import certificate_numbers, confirmations, results, seats, votes
 from portal.services import meetings as service
 from portal.services.calendar import today
@@ -191,9 +191,9 @@ def _meeting_page(
         can_decide_filing=not office and state is MeetingStatus.FILED,
         can_publish=not office and actor.staff_role is StaffRole.LEADER and state is MeetingStatus.CONFIRMED,
         can_import_numbers=certificate_numbers.can_import(actor, meeting),
+        numbers=certificate_numbers.numbers_entered(meeting),  # once published: entered, left, awaiting
         errors=errors or {},
         form=_page_form(meeting),
-        passed=EntryResult.PASSED.value,
         states=MeetingStatus,
     )
 
