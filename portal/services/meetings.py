@@ -697,14 +697,29 @@ def _lock_meeting(session: Session, meeting: Meeting) -> None:
     session.refresh(meeting)
 
 
-def cancel_meeting(session: Session, actor: Actor, meeting_id: int, reason: str, now: datetime) -> Meeting:
+@dataclass(frozen=True)
+class Cancelled:
+    """What a cancel did, for the words that report it (a meeting planned by mistake may have had no
+    agenda and no panel: nothing was returned or released then): the meeting; how many applications its
+    agenda returned to waiting for a meeting; how many drawn experts it released; whether its filing had
+    been accepted (the bureau's deciders were told) and how many experts were told."""
+
+    meeting: Meeting
+    returned: int
+    released: int
+    accepted: bool = False
+    experts_told: int = 0
+
+
+def cancel_meeting(session: Session, actor: Actor, meeting_id: int, reason: str, now: datetime) -> Cancelled:
     """The office cancels a meeting, with the reason: one not yet filed with the bureau (its staff), or
     one whose filing the bureau accepted and whose vote has not opened (its leader: `LEADER_CANCELS`).
     The applications on its agenda go back to waiting for a meeting (another meeting can take them), the
     drawn experts are released, and the meeting stays on record as cancelled, with who, when and why.
     An accepted meeting's experts (those still in the pool) and the bureau's deciders are told, in the
     inbox and by e-mail. Refused, audited, while a filing waits for the bureau, once the vote has opened,
-    or when cancelled already; the agenda and panel it released are in the audit row."""
+    or when cancelled already; the agenda and panel it released are in the audit row. Returns what it
+    did (`Cancelled`): the page's message says only that."""
     meeting = _mine(session, actor, meeting_id)
     reason = _required_reason(reason, N_("取消原因"), "cancel_reason")
     # Read under the lock: a vote opened meanwhile is seen, and this cancel refused as such.
@@ -753,9 +768,10 @@ def cancel_meeting(session: Session, actor: Actor, meeting_id: int, reason: str,
         session, actor, "cancel_meeting", now, object_type="meeting", object_id=meeting.id,
         from_status=was.value, to_status=MeetingStatus.CANCELLED.value, reason=reason, detail=detail,
     )  # fmt: skip
-    if was is MeetingStatus.ACCEPTED:
+    accepted = was is MeetingStatus.ACCEPTED
+    if accepted:
         _tell_of_cancellation(session, meeting, told, reason, now)
-    return meeting
+    return Cancelled(meeting, len(entries), len(members), accepted, len(told))
 
 
 def _tell_of_cancellation(

@@ -481,7 +481,10 @@ def test_cancelling_a_prepared_meeting_puts_its_agenda_back_and_releases_its_pan
     assert "cancel_reason" in blank.value.fields
     assert meeting.state is MeetingStatus.PLANNED
 
-    meetings.cancel_meeting(session, handler, meeting.id, "日期填错，重新安排", clock.now)
+    done = meetings.cancel_meeting(session, handler, meeting.id, "日期填错，重新安排", clock.now)
+    # What it did, for the message: two applications returned, five experts released, nobody told.
+    assert (done.meeting, done.returned, done.released) == (meeting, 2, 5)
+    assert (done.accepted, done.experts_told) == (False, 0)
     assert meeting.state is MeetingStatus.CANCELLED
     assert meeting.cancel_reason == "日期填错，重新安排"
     assert meeting.cancelled_by_id == handler.user_id and meeting.cancelled_at == clock.now
@@ -491,8 +494,8 @@ def test_cancelling_a_prepared_meeting_puts_its_agenda_back_and_releases_its_pan
         assert meetings.meeting_id_of(session, application.id) is None
     other = meetings.plan_meeting(session, handler, meetings.MeetingInput("2026-11-21", "会议室"), clock.now)
     assert {a.id for a in meetings.agenda_candidates(session, handler, other)} == {a.id for a in apps}
-    done = meetings.add_to_agenda(session, handler, other.id, [a.id for a in apps], clock.now)
-    assert len(done.done) == 2
+    added = meetings.add_to_agenda(session, handler, other.id, [a.id for a in apps], clock.now)
+    assert len(added.done) == 2
     row = session.scalars(votes.audit_rows(meeting.id, "cancel_meeting")).one()
     assert row.reason == "日期填错，重新安排" and row.to_status == "cancelled"
     assert row.detail["agenda"] == [a.id for a in apps] and sorted(row.detail["panel"]) == drawn
@@ -586,7 +589,9 @@ def test_a_meeting_cancelled_with_nothing_on_it_reads_back_empty_lists(
     meeting = meetings.plan_meeting(
         session, handler, meetings.MeetingInput("2026-11-20", "会议室"), clock.now
     )
-    meetings.cancel_meeting(session, handler, meeting.id, "日期填错", clock.now)
+    done = meetings.cancel_meeting(session, handler, meeting.id, "日期填错", clock.now)
+    # Nothing returned, nothing released: the message says only that the meeting is cancelled.
+    assert (done.returned, done.released, done.accepted, done.experts_told) == (0, 0, False, 0)
     gone = meetings.cancellation(session, meeting)
     assert gone is not None and gone.recorded and gone.agenda == [] and gone.panel == []
 
@@ -622,7 +627,9 @@ def test_the_leader_cancels_an_accepted_meeting_short_of_its_quorum_and_the_bure
     )
     assert not session.scalars(panel_told).all()
 
-    meetings.cancel_meeting(session, leader, meeting.id, "专家不足法定人数，改期另行安排", clock.now)
+    done = meetings.cancel_meeting(session, leader, meeting.id, "专家不足法定人数，改期另行安排", clock.now)
+    # Two applications returned, five experts released, the three still in the pool told.
+    assert (done.returned, done.released, done.accepted, done.experts_told) == (2, 5, True, 3)
     assert meeting.state is MeetingStatus.CANCELLED
     assert (meeting.cancelled_by_id, meeting.cancelled_at) == (leader.user_id, clock.now)
     assert meeting.entries == [] and votes.panel(session, meeting) == []

@@ -965,6 +965,7 @@ def test_a_meeting_planned_by_mistake_is_cancelled_with_a_reason_and_its_agenda_
     session.refresh(meeting)
     assert meeting.state is MeetingStatus.CANCELLED
     shown = handler.get(done.headers["Location"])
+    assert _flash(shown.text) == ["已取消评审会议：议程中的1份申报已退回待列入评审会议，抽取的5名专家已释放"]
     assert "已取消" in shown.text and "与另一会议重复" in shown.text and 'id="cancelled-by"' in shown.text
     assert made.office.handler.name in shown.text
     assert 'id="cancel-form"' not in shown.text and 'id="plan"' not in shown.text
@@ -997,16 +998,18 @@ def test_the_english_cancel_form_and_cancelled_meeting_read_in_english(
 ) -> None:
     _world, made, _application = committee_road(session, clock)
     handler = in_english(staff_login(login_as, made.office))
-    day = today(clock.now) + timedelta(days=30)
-    handler.post(
-        "/committees/meetings",
-        data={"held_on": day.isoformat(), "place": "会议室", "form_token": new_token()},
-    )
-    _cancels_in_english(handler, _meeting(session))
+    meeting = _planned_on_screen(session, clock, handler, "会议室")
+    assert _cancels_in_english(handler, meeting) == ["Review meeting cancelled"]
 
 
-def _cancels_in_english(client: Any, meeting: Meeting) -> None:
-    """The meeting's page offers its cancel in English, and reads in English once cancelled."""
+def _flash(page: str) -> list[str]:
+    """The page's flashed messages, as text."""
+    return [html.unescape(m) for m in re.findall(r'<p class="flash flash-\w+" role="status">(.*?)</p>', page)]
+
+
+def _cancels_in_english(client: Any, meeting: Meeting) -> list[str]:
+    """The meeting's page offers its cancel in English, and reads in English once cancelled; the flash
+    that says so."""
     page = client.get(f"/committees/meetings/{meeting.id}").text
     assert_english(page)
     assert "Cancel the meeting" in page
@@ -1014,6 +1017,39 @@ def _cancels_in_english(client: Any, meeting: Meeting) -> None:
     shown = client.get(f"/committees/meetings/{meeting.id}").text
     assert_english(shown)
     assert "Cancelled" in shown
+    return _flash(shown)
+
+
+def _planned_on_screen(session: Session, clock: Clock, handler: Any, place: str) -> Meeting:
+    """A meeting planned 30 days on by the office on its list (its flash read: the next page's are the
+    next step's)."""
+    day = today(clock.now) + timedelta(days=30)
+    handler.post(
+        "/committees/meetings",
+        data={"held_on": day.isoformat(), "place": place, "form_token": new_token()},
+        follow_redirects=True,
+    )
+    return _meeting(session)
+
+
+def test_a_meeting_cancelled_with_no_agenda_and_no_experts_says_only_that_it_is_cancelled(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The flash said the agenda was returned and the experts released for a meeting that had neither."""
+    _world, made, application = committee_road(session, clock)
+    handler = staff_login(login_as, made.office)
+    meeting = _planned_on_screen(session, clock, handler, "会议室")
+    done = handler.post(f"/committees/meetings/{meeting.id}/cancel", data={"cancel_reason": "日期填错"})
+    assert done.status_code == 303
+    assert _flash(handler.get(done.headers["Location"]).text) == ["已取消评审会议"]
+    # With an agenda and no panel: the agenda returned, and no word of experts.
+    second = _planned_on_screen(session, clock, handler, "另一会议室")
+    url = f"/committees/meetings/{second.id}"
+    handler.post(f"{url}/agenda", data={"application_ids": [application.id]}, follow_redirects=True)
+    done = handler.post(f"{url}/cancel", data={"cancel_reason": "重复安排"})
+    assert _flash(handler.get(done.headers["Location"]).text) == [
+        "已取消评审会议：议程中的1份申报已退回待列入评审会议"
+    ]
 
 
 def _prepared_on_screen(session: Session, clock: Clock, login_as: Any):  # type: ignore[no-untyped-def]
@@ -1423,7 +1459,9 @@ def test_an_accepted_meeting_short_of_its_quorum_is_cancelled_by_its_leader_on_i
     done = leader.post(f"{url}/cancel", data={"cancel_reason": "专家不足法定人数"})
     assert done.status_code == 303 and done.headers["Location"].endswith(url)
     shown = leader.get(done.headers["Location"]).text
-    assert "人社局和专家已收到通知" in shown  # the flash
+    assert _flash(shown) == [
+        "已取消已备案的评审会议：议程中的1份申报已退回待列入评审会议，抽取的5名专家已释放，人社局和专家已收到通知"
+    ]
     assert 'id="cancelled-after-filing"' in shown and "专家不足法定人数" in shown
     assert made.office.leader.name in shown and 'id="cancel-form"' not in shown
     session.refresh(meeting)
@@ -1453,6 +1491,9 @@ def test_the_accepted_meeting_s_cancel_form_reads_in_english(
     world, made, application = committee_road(session, clock)
     meeting = filed_meeting(session, world, made, [application], clock.now, pool=5)
     leader = in_english(staff_login(login_as, made.office, StaffRole.LEADER))
-    _cancels_in_english(leader, meeting)
+    assert _cancels_in_english(leader, meeting) == [
+        "Accepted review meeting cancelled: the 1 application on its agenda is back to awaiting a review "
+        "meeting, the 5 drawn experts are released, the HR bureau and the experts have been told"
+    ]
     shown = leader.get(f"/committees/meetings/{meeting.id}").text
     assert "the experts were told of the cancellation" in shown

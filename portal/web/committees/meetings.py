@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from flask import Response, request, url_for
 from flask_login import login_required
 
 from portal.documents.certificates import table_xlsx
 from portal.domain.errors import DomainError, ValidationFailed
-from portal.domain.i18n import N_, T_
+from portal.domain.i18n import N_, NT_, T_, joined
 from portal.domain.policy import LEVELS
 from portal.extensions import db
 from portal.models import BallotChoice, Meeting, MeetingStatus, OrgKind, StaffRole
@@ -41,6 +42,7 @@ from portal.web.unit_of_work import discard
 
 OFFICE = (StaffRole.HANDLER, StaffRole.LEADER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+T = TypeVar("T")
 
 
 def _ids(name: str) -> list[int]:
@@ -229,7 +231,7 @@ def show_meeting(meeting_id: int) -> Response:
         "agenda", "panel", "vote") else None)  # fmt: skip
 
 
-def _step(meeting_id: int, anchor: str, call: Callable[[], object], done: str) -> Response:
+def _step(meeting_id: int, anchor: str, call: Callable[[], T], done: str | Callable[[T], str]) -> Response:
     """Run one step of the meeting and come back to its section (portal/web/steps.py)."""
     return steps.run_step(
         call,
@@ -303,24 +305,48 @@ def file_meeting(meeting_id: int) -> Response:
 
 
 def _reasoned_step(
-    meeting_id: int, field: str, anchor: str, call: Callable[[str], object], done: str
+    meeting_id: int, field: str, anchor: str, call: Callable[[str], T], done: str | Callable[[T], str]
 ) -> Response:
     """A step taken with a written reason (the form's ``field``); a refusal keeps the reason typed."""
     reason = request.form.get(field, "")
     return _step(meeting_id, anchor, lambda: call(reason), done)
 
 
+def _cancelled_words(done: service.Cancelled) -> str:
+    """The message of a cancel, saying only what it did: the agenda returned and the experts released (how
+    many of each, where there were any), who was told of an accepted meeting's cancellation; just that it
+    is cancelled when the meeting had neither agenda nor panel."""
+    parts: list[str] = []
+    if done.returned:
+        parts.append(
+            NT_(
+                "议程中的%(num)d份申报已退回待列入评审会议",
+                "议程中的%(num)d份申报已退回待列入评审会议",
+                done.returned,
+            )
+        )
+    if done.released:
+        parts.append(NT_("抽取的%(num)d名专家已释放", "抽取的%(num)d名专家已释放", done.released))
+    if done.accepted:
+        parts.append(N_("人社局和专家已收到通知") if done.experts_told else N_("人社局已收到通知"))
+    if not parts:
+        return N_("已取消评审会议")
+    what = joined(parts, "，")
+    return (
+        T_("已取消已备案的评审会议：%(what)s", what=what)
+        if done.accepted
+        else T_("已取消评审会议：%(what)s", what=what)
+    )
+
+
 @bp.post("/meetings/<int:meeting_id>/cancel")
 @staff_required(OrgKind.COMMITTEE, roles=OFFICE)
 def cancel_meeting(meeting_id: int) -> Response:
     """Cancel a meeting not yet filed, or one accepted whose vote has not opened (a reason required)."""
-    accepted = service.get_meeting(db.session, current_actor(), meeting_id).state is MeetingStatus.ACCEPTED
     return _reasoned_step(
         meeting_id, "cancel_reason", "",
         lambda reason: service.cancel_meeting(db.session, current_actor(), meeting_id, reason, now()),
-        N_("已取消已备案的评审会议：议程中的申报已退回待列入评审会议，抽取的专家已释放，人社局和专家已收到通知")
-        if accepted
-        else N_("已取消评审会议：议程中的申报已退回待列入评审会议，抽取的专家已释放"),
+        _cancelled_words,
     )  # fmt: skip
 
 
