@@ -29,3 +29,12 @@ def recorded(bind: Engine | Connection | type[Engine]) -> Iterator[list[str]]:
         yield sent
     finally:
         event.remove(bind, "before_cursor_execute", record)
+
+
+def read_page(client: Any, bind: Engine | Connection | type[Engine], url: str) -> tuple[list[str], str]:
+    """The statements a GET of ``url`` sends, and the page's text. A first GET goes before, unrecorded: the
+    cookie's idle clock is re-signed once, which is no work of the page's."""
+    client.get(url)
+    with recorded(bind) as sent:
+        text = client.get(url).text
+    return sent, text

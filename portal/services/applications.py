@@ -34,6 +34,7 @@ from portal.services import (
     paper,
     rulebook,
     transitions,
+    versions,
 )
 from portal.services.actors import Actor
 from portal.services.policies import effective_profile
@@ -391,6 +392,10 @@ def act(
         corrections.close_on_resubmit(session, result, now)
     if action is Action.HANDLER_APPROVE and source is Status.BUREAU_REVIEW:
         paper.open_followup(session, actor, result, now)  # the accepting body's online approval (MAT-15)
+    if action is Action.RECORD_CERTIFICATE and result.committee is not None:
+        # The meetings list says how far a published meeting's numbers are entered (meetings.numbers_
+        # entered): the number is a Core write its counter's flush hook cannot see, so it is noted here.
+        versions.note(session, [versions.meetings(result.committee.bureau_id)])
     return result
 
 

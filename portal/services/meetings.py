@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from portal.domain import committees as rules
@@ -39,6 +39,7 @@ from portal.models import (
     Application,
     AuditEvent,
     Committee,
+    EntryResult,
     Expert,
     Meeting,
     MeetingEntry,
@@ -152,10 +153,14 @@ def _scoped(actor: Actor) -> Any:
 
 @dataclass(frozen=True)
 class MeetingList:
+    """The meetings of a tab, every tab's count, and, for each published meeting listed that passed
+    anyone, how far its certificate numbers are entered (`numbers`, by meeting id)."""
+
     tab: str
     year: int | None
     meetings: list[Meeting]
     counts: dict[str, int]
+    numbers: dict[int, rules.NumbersEntered]
 
 
 @dataclass(frozen=True)
@@ -194,9 +199,27 @@ def meetings_of(session: Session, actor: Actor, tab: str = "all", year: int | No
     found = list(session.scalars(stmt.order_by(Meeting.held_on.desc(), Meeting.id.desc())))
     counts = {key: sum(1 for m in found if m.state in statuses) for key, (_t, statuses) in Tab.TABS.items()}
     chosen = Tab.TABS.get(tab, Tab.TABS["all"])[1]
+    shown = [m for m in found if m.state in chosen]
+    published = [m.id for m in shown if m.state is MeetingStatus.PUBLISHED]
     return MeetingList(
-        tab if tab in Tab.TABS else "all", year, [m for m in found if m.state in chosen], counts
+        tab if tab in Tab.TABS else "all", year, shown, counts, numbers_entered(session, published)
     )
+
+
+def numbers_entered(session: Session, meeting_ids: list[int]) -> dict[int, rules.NumbersEntered]:
+    """How far each of these meetings' certificate numbers are entered: its passed people and how many of
+    them have the province's number, counted as certificate_numbers.numbers_entered counts one meeting's
+    (a meeting that passed nobody is not in the answer). One grouped statement for all of them, none
+    when there are none: the list reads as many statements for many published meetings as for one."""
+    if not meeting_ids:
+        return {}
+    rows = session.execute(
+        select(MeetingEntry.meeting_id, func.count(), func.count(Application.certificate_no))
+        .join(Application, Application.id == MeetingEntry.application_id)
+        .where(MeetingEntry.meeting_id.in_(meeting_ids), MeetingEntry.result == EntryResult.PASSED.value)
+        .group_by(MeetingEntry.meeting_id)
+    )
+    return {meeting_id: rules.NumbersEntered(passed, entered) for meeting_id, passed, entered in rows}
 
 
 # --- planning -----------------------------------------------------------------------------------------------

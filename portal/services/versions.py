@@ -16,7 +16,8 @@ Guarantees:
   (services.staffing), and those words must not outlive the staff they were read from.
 - `meetings:<bureau id>` goes up with any write to a review meeting of that bureau's committees or to its
   agenda (what the meetings list shows): ORM writes through the same hook; the meeting's compare-and-set
-  (a Core update, services.meetings._advance) notes it with `note`.
+  (a Core update, services.meetings._advance) notes it with `note`, and so does the certificate number
+  recorded for a passed person (services.applications.act: the list says how far they are entered).
 - A counter only goes up; readers compare it with the value they saw. Concurrent bumps serialise on the
   row (an upsert). All of a transaction's bumps are made together just before it commits, in one fixed
   order of names: two transactions cannot deadlock on them (bumping after each flush could, when two

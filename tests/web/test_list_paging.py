@@ -22,7 +22,7 @@ from portal.services.submissions import new_token
 from tests.conftest import Clock, db_engine, run_queued
 from tests.factories import STEPS_TO, World, in_batch, make_application, make_user, make_world
 from tests.i18n.reading import in_english
-from tests.statements import recorded
+from tests.statements import read_page
 
 
 @pytest.fixture
@@ -119,10 +119,7 @@ def test_the_certificate_page_reads_as_much_for_three_pages_of_rows_as_for_one(
     leader = login_as(world.bureau.leader)
 
     def page() -> tuple[list[str], str]:
-        leader.get("/certificates")  # warm: the cookie's idle clock re-signed once
-        with recorded(db_engine(app)) as sent:
-            text = leader.get("/certificates").text
-        return sent, text
+        return read_page(leader, db_engine(app), "/certificates")
 
     one, text = page()
     assert text.count("撤销…") == 2
@@ -183,10 +180,7 @@ def test_the_applicant_page_reads_as_much_for_three_pages_of_rows_as_for_one(
     browser = login_as(world.enterprise.handler)
 
     def page() -> tuple[list[str], str]:
-        browser.get("/enterprise/applicants")
-        with recorded(db_engine(app)) as sent:
-            text = browser.get("/enterprise/applicants").text
-        return sent, text
+        return read_page(browser, db_engine(app), "/enterprise/applicants")
 
     one, text = page()
     assert len(_names(text)) == 2

@@ -6,19 +6,29 @@ meeting's compare-and-set, a Core write) — for the office and the bureau alike
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 from typing import Any
 
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from portal.models import Meeting
+from portal.models import Meeting, StaffRole
+from portal.services import results
 from portal.services.calendar import today
 from portal.services.submissions import new_token
 from tests.conftest import Clock, db_engine
-from tests.factories import committee_road, make_committee, make_committee_world, staff_login
+from tests.factories import (
+    committee_road,
+    make_committee,
+    make_committee_world,
+    make_review_application,
+    staff_login,
+    to_meeting,
+    to_published,
+)
 from tests.i18n.reading import in_english
-from tests.statements import recorded
+from tests.statements import read_page, recorded
 
 
 def _poll(client: Any, etag: str, tab: str = "all") -> Any:
@@ -132,3 +142,70 @@ def test_an_unchanged_meetings_poll_is_answered_before_flask_and_a_new_meeting_m
         fresh = handler.get("/committees/meetings?tab=all", headers={**hx, "If-None-Match": f'"{tag}"'})
     assert fresh.status_code == 200 and "市人社局会议室" in fresh.text
     assert 'id="count-preparing">1</span>' in fresh.text and "<html" not in fresh.text
+
+
+def _row(page: str, meeting_id: int) -> str:
+    row = re.search(rf'<tr id="meeting-{meeting_id}">(.*?)</tr>', page, re.S)
+    assert row is not None, page
+    return row.group(1)
+
+
+def test_a_published_meeting_s_row_says_how_far_its_certificate_numbers_are_entered(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The list said 评审结果已公布 of a meeting whose every passed person had the province's number: the
+    row now says 证书编号已录入 1/2 while some are missing and 证书编号已全部录入 once all are; the poll
+    brings each number."""
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    first, second = (make_review_application(session, world, clock.now) for _ in range(2))
+    for application in (first, second):
+        clock.now = to_meeting(session, world, made, application, clock.now)
+    clock.now = to_published(session, world, made, [first, second], clock.now)
+    meeting = session.query(Meeting).one()
+    bureau = staff_login(login_as, world.bureau)
+    shown = bureau.get("/committees/meetings")
+    row = _row(shown.text, meeting.id)
+    assert "评审结果已公布" in row and "证书编号已录入 0/2" in row and "全部录入" not in row
+    handler = world.bureau.actor(StaffRole.HANDLER)
+    results.record_certificate(session, handler, first.id, "JS2026-0000301", clock.now)
+    session.commit()
+    moved = _poll(bureau, shown.get_etag()[0])
+    assert moved.status_code == 200 and "证书编号已录入 1/2" in _row(moved.text, meeting.id)
+    results.record_certificate(session, handler, second.id, "JS2026-0000302", clock.now)
+    session.commit()
+    moved = _poll(bureau, moved.get_etag()[0])
+    assert moved.status_code == 200
+    row = _row(moved.text, meeting.id)
+    assert f'id="numbers-{meeting.id}"' in row and "证书编号已全部录入" in row and "已录入 2/2" not in row
+    assert "证书编号已全部录入" in _row(
+        staff_login(login_as, made.office).get("/committees/meetings").text, meeting.id
+    )
+    english = in_english(bureau).get("/committees/meetings").text
+    assert "All certificate numbers entered" in _row(english, meeting.id)
+
+
+def test_the_list_reads_as_many_statements_for_three_published_meetings_as_for_one(
+    app: Any, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The numbers entered are counted for every published meeting listed in one grouped statement."""
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    # All three made and waiting for a meeting first; then three meetings side by side, each with its own
+    # panel and vote, from the same day (one after the other would run into 2027, a year with no calendar).
+    applications = [make_review_application(session, world, clock.now) for _ in range(3)]
+    for application in applications:
+        clock.now = to_meeting(session, world, made, application, clock.now)
+    start = clock.now
+    clock.now = to_published(session, world, made, applications[:1], start)
+    bureau = staff_login(login_as, world.bureau)
+
+    one, text = read_page(bureau, db_engine(app), "/committees/meetings")
+    assert text.count('id="numbers-') == 1
+    for application in applications[1:]:
+        to_published(session, world, made, [application], start)
+    three, text = read_page(bureau, db_engine(app), "/committees/meetings")
+    assert text.count('id="numbers-') == 3 and text.count("证书编号已录入 0/1") == 3
+    assert len(three) == len(one), (one, three)
+    grouped = [s for s in three if "GROUP BY" in s and "meeting_entries" in s]
+    assert len(grouped) == 1, three
