@@ -86,6 +86,20 @@ def read_all(file: BinaryFile) -> bytes:
     return data
 
 
+def sha256_of(file: BinaryFile) -> str:
+    """The file's SHA-256 (the store's key for it), read in chunks, leaving it at its start; an upload
+    staged with its hash known (portal.web.spooling) is not read again."""
+    known = getattr(file, "staged_sha256", None)
+    if isinstance(known, str):
+        return known
+    digest = hashlib.sha256()
+    file.seek(0)
+    while chunk := file.read(CHUNK):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
 def spool() -> BinaryFile:
     """Where a re-written file goes: memory. Only neutralised PDFs (rare, and qpdf holds their streams
     while writing anyway) and re-encoded images (bounded by the pixel cap) are re-written; a clean PDF,
@@ -137,12 +151,7 @@ class Inspected:
     @property
     def sha256(self) -> str:
         """The content's SHA-256, read in chunks (the store computes its key the same way)."""
-        digest = hashlib.sha256()
-        self.file.seek(0)
-        while chunk := self.file.read(CHUNK):
-            digest.update(chunk)
-        self.file.seek(0)
-        return digest.hexdigest()
+        return sha256_of(self.file)
 
     @property
     def data(self) -> bytes:

@@ -70,6 +70,11 @@ class Prepared:
     def data(self) -> bytes:
         return inspection.read_all(self.file)
 
+    @property
+    def sha256(self) -> str:
+        """What the store will key it by: the same upload prepared again has the same one."""
+        return inspection.sha256_of(self.file)
+
 
 def _flat(image: Image.Image) -> Image.Image:
     """RGB or greyscale, transparency laid on white (JPEG and the PDF pages have no alpha)."""
@@ -99,7 +104,18 @@ def _jpeg(image: Image.Image, quality: int) -> bytes:
 def _images_pdf(images: list[Image.Image], quality: int) -> bytes:
     out = io.BytesIO()
     first, *rest = images
-    first.save(out, format="PDF", save_all=True, append_images=rest, resolution=200.0, quality=quality)
+    # No creation or modification date (Pillow writes the clock's by default): the same photos combined
+    # again make the same bytes, so an upload sent twice is recognised by its hash (services.materials).
+    first.save(
+        out,
+        format="PDF",
+        save_all=True,
+        append_images=rest,
+        resolution=200.0,
+        quality=quality,
+        creationDate=None,
+        modDate=None,
+    )
     return out.getvalue()
 
 

@@ -20,14 +20,14 @@ from portal.documents import scans
 from portal.domain import materials as rules
 from portal.domain.accounts import PermitKind
 from portal.domain.dates import read_day
-from portal.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_, joined
 from portal.domain.identity import DocumentType
 from portal.domain.roster import RosterBadge
 from portal.domain.uploads import EXTENSIONS, UploadLimits
 from portal.domain.workflow import Status
 from portal.models import Application, Material, OrgKind, StoredFile
-from portal.services import audit, corrections, handoff_profiles, session_memo
+from portal.services import audit, corrections, handoff_profiles, locks, session_memo
 from portal.services.actors import Actor
 from portal.services.calendar import today
 from portal.services.scope import get_application
@@ -52,6 +52,17 @@ class UploadInput:
     slot: str = ""
     kind: str = "original"
     document_date: str = ""
+
+
+class AlreadyUploaded(DomainError):
+    """The same file is already in the slot (a double submit while the upload ran, or the same photos sent
+    again): nothing was stored, `.material` is the file kept, and the message says when it came."""
+
+    code = "already_uploaded"
+
+    def __init__(self, material: Material) -> None:
+        super().__init__(T_("该文件已上传（%(time)s）", time=material.uploaded_at))
+        self.material = material
 
 
 def facts_of(
@@ -182,7 +193,8 @@ def upload_material(
 ) -> Material:
     """One file into one slot: through the acceptance path (documents.scans → inspection: sniffed, active
     PDF content neutralised, images re-encoded without metadata), combined and compressed, streamed into
-    the store by its hash."""
+    the store by its hash. The same file again in a slot that holds it is not stored twice: AlreadyUploaded
+    names the time of the one kept."""
     application = _assembling(session, actor, application_id)
     errors: dict[str, str] = {}
     facts = facts_of(session, application)
@@ -217,6 +229,7 @@ def upload_material(
         )
     except scans.ScanRejected as rejected:
         raise ValidationFailed({"file": rejected.message}) from None
+    _refuse_a_second_copy(session, application.id, slot.key, prepared.sha256)
     name = prepared.name or _display_name(slot, prepared.media_type, prepared.combined)
     stored = store_file(
         session, storage, prepared.file, prepared.media_type, name, actor, now, size=prepared.size
@@ -265,6 +278,27 @@ def upload_material(
         },
     )
     return material
+
+
+def _refuse_a_second_copy(session: Session, application_id: int, slot: str, sha256: str) -> None:
+    """AlreadyUploaded when the slot already holds a file with this content (the prepared file's hash: the
+    same upload is prepared into the same bytes, documents.scans). Two such uploads at once take turns on
+    the slot's lock, so the second sees the first's file once it has committed."""
+    locks.hold(session, "material-slot", application_id, slot)
+    kept = session.scalars(
+        select(Material)
+        .join(StoredFile, StoredFile.id == Material.file_id)
+        .where(
+            Material.application_id == application_id,
+            Material.slot == slot,
+            Material.removed_at.is_(None),
+            StoredFile.sha256 == sha256,
+        )
+        .order_by(Material.id)
+        .limit(1)
+    ).first()
+    if kept is not None:
+        raise AlreadyUploaded(kept)
 
 
 def remove_material(
@@ -400,6 +434,12 @@ class Checklist:
     @property
     def done(self) -> int:
         return sum(1 for r in self.rows if r.state not in (rules.SlotState.MISSING, rules.SlotState.RETURNED))
+
+    @property
+    def held_rows(self) -> list[Row]:
+        """The slots the upload form offers that already hold files: the form names them (and when each
+        came) before another is sent to the same slot."""
+        return [r for r in self.rows if r.can_change and r.materials]
 
 
 def checklist(

@@ -202,6 +202,21 @@
       ? word("too_big")
       : word("upload_failed");
   });
+  // The upload form names what the chosen slot already holds (data-slot-files: its files' names and upload
+  // times) before another file is sent to it: the chosen slot's note is shown, the others hidden.
+  function slotNotes(root) {
+    root.querySelectorAll("form select[name=slot]").forEach(function (select) {
+      select.form.querySelectorAll("[data-slot-files]").forEach(function (note) {
+        note.hidden = note.getAttribute("data-slot-files") !== select.value;
+      });
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select instanceof HTMLSelectElement && select.name === "slot" && select.form) { slotNotes(select.form); }
+  });
+  document.addEventListener("DOMContentLoaded", function () { slotNotes(document); });
+  document.addEventListener("htmx:afterSwap", function () { slotNotes(document); });
   // Long text fields show how much of their limit is used (issue 17.5); the browser's maxlength stops
   // typing at the limit and the server says so in words too.
   function counter(area) {

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import time
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, PdfImagePlugin
 from pypdf import PdfReader
 
 from portal.documents import inspection, scans, stamps
@@ -64,6 +66,18 @@ def test_several_photos_become_one_pdf_in_upload_order() -> None:
         image = page.images[0].image.convert("RGB")
         firsts.append(image.getpixel((5, 5)))
     assert [max(range(3), key=lambda k, p=p: p[k]) for p in firsts] == [0, 1, 2]  # red, green, blue
+
+
+def test_the_same_photos_combined_again_are_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Services.materials knows an upload sent twice by the stored file's hash: Pillow's PDF wrote the
+    # clock's time in it, so the same photos a second later were other bytes (finding F8).
+    seconds = iter(range(1_800_000_000, 1_900_000_000, 3600))
+    clock = SimpleNamespace(gmtime=lambda *_: time.gmtime(next(seconds)))
+    monkeypatch.setattr(PdfImagePlugin, "time", clock)
+    photos = [scans.Part(f"IMG_{i}.jpg", imaging.photo(900, 1200)) for i in range(2)]
+    first, again = (scans.prepare(photos, max_upload=20 * MB, limit=2 * MB) for _ in range(2))
+    assert first.media_type == "application/pdf" and first.combined == 2
+    assert first.data == again.data and first.sha256 == again.sha256
 
 
 def test_a_pdf_and_a_photo_are_joined_and_counted() -> None:

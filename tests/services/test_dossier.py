@@ -9,14 +9,14 @@ from datetime import date, timedelta
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.documents.scans import Part
 from portal.domain import materials as m_rules
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.workflow import Action, Status
-from portal.models import Application, AuditEvent, Material, StaffRole
+from portal.models import Application, AuditEvent, Material, StaffRole, StoredFile
 from portal.services import applications, corrections, endorsements, forms, materials
 from portal.services.actors import actor_for
 from tests import imaging
@@ -118,6 +118,39 @@ def test_three_photos_are_one_material_of_three_pages_stored_by_hash(
     assert material.file.display_name == "劳动（聘用）合同（3张合成）.pdf"
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "upload_material")).one()
     assert event.detail["combined"] == 3 and event.detail["on_behalf"] is False
+
+
+def test_the_same_file_sent_twice_into_a_slot_is_kept_once_and_the_answer_says_when(
+    session: Session, world: World, clock: Clock
+) -> None:
+    # Finding F8: 劳动（聘用）合同 sent twice while the upload ran listed two files of one name, one of them
+    # endorsed, the other waiting for the unit for ever.
+    application = bare_draft(session, world, clock)
+    photos = (imaging.photo(1500, 2000), imaging.photo(1500, 2000, colour="#c8c8c8"))
+    first = upload(session, application, clock, "labour_contract", *photos, kind="copy")
+    stored = session.scalar(select(func.count(StoredFile.id)))
+    clock.advance(minutes=3)
+    with pytest.raises(materials.AlreadyUploaded) as info:
+        upload(session, application, clock, "labour_contract", *photos, kind="copy")
+    assert info.value.material.id == first.id
+    assert info.value.message == "该文件已上传（2026年9月28日 10:00）"  # the first one's time, Shanghai's
+    assert [m.id for m in materials.active_materials(session, application.id)] == [first.id]
+    assert session.scalar(select(func.count(StoredFile.id))) == stored  # nothing stored, not even a row
+    assert (
+        session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "upload_material")) == 1
+    )
+    # Other bytes (one photo more) are another file of the same name, kept beside it.
+    other = upload(session, application, clock, "labour_contract", *photos, imaging.photo(800, 1000))
+    assert [m.id for m in materials.active_materials(session, application.id)] == [first.id, other.id]
+    assert other.file.display_name == "劳动（聘用）合同（3张合成）.pdf"
+    # The same file in another slot is that slot's own; removed, it may be sent again.
+    elsewhere = upload(session, application, clock, "other", *photos)
+    assert elsewhere.file.sha256 == first.file.sha256 and elsewhere.slot != first.slot
+    materials.remove_material(
+        session, actor_for(application.applicant, None), application.id, first.id, clock.now
+    )
+    again = upload(session, application, clock, "labour_contract", *photos, kind="copy")
+    assert again.id != first.id and again.file.sha256 == first.file.sha256
 
 
 def test_another_enterprise_cannot_reach_a_material(session: Session, world: World, clock: Clock) -> None:

@@ -225,6 +225,65 @@ def test_three_phone_photos_become_one_pdf_and_the_checklist_shows_them(
     assert thumb.status_code == 200 and thumb.data[:3] == b"\xff\xd8\xff"
 
 
+def _between(page: str, start: str, end: str) -> str:
+    begins = page.index(start)
+    return page[begins : page.index(end, begins)]
+
+
+def test_a_file_sent_again_is_kept_once_and_each_file_of_a_slot_shows_when_it_came(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Finding F8: a double submit left two 劳动（聘用）合同（2张合成）.pdf told apart only by a hash prefix.
+    application = bare_draft(session, world, clock)
+    browser = login_as(application.applicant)
+    url = f"/me/applications/{application.id}/materials"
+    photos = (imaging.photo(1200, 1600), imaging.photo(1200, 1600, colour="#c8c8c8"))
+
+    def send(*photos: bytes, by: Any = browser) -> Any:
+        chosen = files(*((data, f"IMG_{i}.jpg") for i, data in enumerate(photos)))
+        form = {"slot": "labour_contract", "kind": "copy", "form_token": new_token(), "files": chosen}
+        return by.post(url, data=form, content_type="multipart/form-data")
+
+    assert send(*photos).status_code == 303
+    clock.advance(minutes=7)
+    again = send(*photos)  # a new form token: the one-per-form guard does not catch it, the slot does
+    assert again.status_code == 303
+    page = browser.get(f"/me/applications/{application.id}").text
+    assert "该文件已上传（2026年9月28日 10:00）" in page
+    assert len(materials.active_materials(session, application.id)) == 1
+    english = in_english(login_as(application.applicant))
+    assert send(*photos, by=english).status_code == 303
+    shown = english.get(f"/me/applications/{application.id}").text
+    assert "This file was already uploaded (28 Sep 2026, 10:00)" in shown
+    # Another file of the same name: the checklist and the review page tell them apart by their time.
+    assert send(imaging.photo(800, 1000), imaging.photo(800, 1000, colour="#c8c8c8")).status_code == 303
+    first, second = materials.active_materials(session, application.id)
+    assert first.file.display_name == second.file.display_name == "劳动（聘用）合同（2张合成）.pdf"
+    page = login_as(application.applicant).get(f"/me/applications/{application.id}").text
+    row = _between(page, 'id="slot-labour_contract"', "</tr>")
+    assert "上传于2026年9月28日 10:00" in row and "上传于2026年9月28日 10:07" in row
+    review = login_as(world.enterprise.handler).get(f"/review/applications/{application.id}").text
+    row = _between(review, 'id="review-slot-labour_contract"', "</tr>")
+    assert "上传于2026年9月28日 10:00" in row and "上传于2026年9月28日 10:07" in row
+    # The upload form names what the slot holds before another is sent (shown by app.js when chosen), and
+    # its button cannot be pressed again while an upload runs.
+    form = _between(page, 'id="upload-material"', "</form>")
+    assert 'hx-disabled-elt="find button[type=submit]"' in page
+    note = _between(form, 'data-slot-files="labour_contract"', "</div>")
+    assert " hidden" in note.split(">")[0]
+    assert "本栏目已有2个文件：" in note
+    assert "劳动（聘用）合同（2张合成）.pdf（上传于2026年9月28日 10:00）" in note
+    assert "劳动（聘用）合同（2张合成）.pdf（上传于2026年9月28日 10:07）" in note
+    assert 'data-slot-files="id_card"' not in form  # an empty slot says nothing
+    refused = browser.post(
+        url, data={"slot": "labour_contract", "kind": "copy", "form_token": new_token()}, headers=HX,
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert refused.status_code == 422
+    note = _between(refused.text, 'data-slot-files="labour_contract"', "</div>")
+    assert " hidden" not in note.split(">")[0] and "本栏目已有2个文件：" in note
+
+
 def test_the_upload_says_when_a_file_was_compressed_to_fit_and_to_what_size(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:

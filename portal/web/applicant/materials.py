@@ -56,6 +56,10 @@ def upload_material(application_id: int) -> Response:
             status=422,
             fragment="materials",
         )
+    except service.AlreadyUploaded as kept:
+        # Nothing was stored: the page the upload leads to, with the file kept in its slot.
+        notify(kept.message, "info")
+        return see_other(_back(application_id))
     combined = (
         # Files, not images: a PDF chosen beside photos is combined too.
         T_("，%(files)d个文件已合成为一份%(pages)d页的 PDF", files=material.combined, pages=material.pages)
