@@ -26,7 +26,7 @@ from portal.models import Application, AuditEvent, Membership, StaffRole, User
 from portal.services import applications
 from portal.services.actors import actor_for
 from tests.dbsetup import database_url
-from tests.factories import make_application, make_staff, make_world
+from tests.factories import filled_form, make_application, make_staff, make_user, make_world
 
 TRIALS = 200 if os.environ.get("PORTAL_TEST_PROFILE") == "full" else 8
 NOW = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
@@ -709,3 +709,68 @@ def test_a_cancel_and_the_vote_opening_of_an_accepted_meeting_take_turns(
             )
         ).all()
         assert denied == ["open_voting" if cancel_first else "cancel_meeting"]
+
+
+# Finding F8: the same file sent twice into a slot while the first upload ran was stored twice. The second
+# upload waits for the first on the slot's lock (SQLite: BEGIN IMMEDIATE), then finds its file and keeps it.
+
+
+def _draft(engine: Engine) -> tuple[int, int]:
+    from portal.services import forms
+
+    with Session(engine, expire_on_commit=False) as session:
+        world = make_world(session)
+        applicant = make_user(session, employer=world.enterprise.org)
+        application = applications.start_application(
+            session,
+            world.enterprise.actor(StaffRole.HANDLER),
+            applications.StartInput(applicant.id, "工程", "土木工程", "中级"),
+            NOW,
+        )
+        forms.save_form(session, actor_for(applicant, None), application.id, filled_form(application), NOW)
+        session.commit()
+        return application.id, applicant.id
+
+
+def test_the_same_file_uploaded_twice_at_once_is_stored_once(engine: Engine) -> None:
+    from portal.documents.scans import Part
+    from portal.models import Material
+    from portal.services import materials
+    from tests import imaging
+    from tests.factories import STORAGE
+
+    application_id, applicant_id = _draft(engine)
+    photos = [
+        Part(f"IMG_{i}.jpg", imaging.photo(1200, 1600, colour=c)) for i, c in enumerate(("#eee", "#ccc"))
+    ]
+    answers: dict[str, object] = {}
+
+    def upload(session: Session) -> Material:
+        user = session.get(User, applicant_id)
+        assert user is not None
+        data = materials.UploadInput(slot="labour_contract", kind="copy")
+        return materials.upload_material(
+            session, actor_for(user, None), STORAGE, application_id, data, photos, NOW
+        )
+
+    def first(uploaded: threading.Event, release: threading.Event) -> None:
+        with Session(engine, expire_on_commit=False) as session:
+            answers["first"] = upload(session).id
+            uploaded.set()
+            release.wait(timeout=60)
+            session.commit()
+
+    def second() -> None:
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                answers["second"] = ("stored", upload(session).id)
+                session.commit()
+            except materials.AlreadyUploaded as kept:
+                session.rollback()
+                answers["second"] = ("kept", kept.material.id)
+
+    assert _second_waits(first, second), "the second upload looked for the file before the first committed"
+    assert answers == {"first": answers["first"], "second": ("kept", answers["first"])}
+    with Session(engine) as session:
+        kept = session.scalars(select(Material.id).where(Material.application_id == application_id)).all()
+        assert kept == [answers["first"]]
