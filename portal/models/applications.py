@@ -47,22 +47,23 @@ class Application(Base):
         # with the scope column, then the queue's keyset order (status_changed_at, id), so a page is an
         # index range with no sort at any depth; the trailing columns cover the tab counts, so the one
         # aggregate query reads the index alone, and so does the DISTINCT of the filter options (series,
-        # batch, enterprise; migration 0013), the batch's stored name included (migration 0038). They
-        # replace the single-column scope indexes.
+        # batch, enterprise; migration 0013), the batch's stored name included (migration 0038), and the
+        # statistics page's counts by level and road (migration 0046). They replace the single-column
+        # scope indexes.
         Index(
             "ix_applications_bureau_queue",
             "bureau_id", "status_changed_at", "id", "reached_level", "status", "current_org_id", "awaiting",
-            "series", "batch_id", "enterprise_id", "batch_name",
+            "series", "batch_id", "enterprise_id", "batch_name", "level", "committee_id",
         ),
         Index(
             "ix_applications_department_queue",
             "department_id", "status_changed_at", "id", "reached_level", "status", "current_org_id",
-            "awaiting", "series", "batch_id", "enterprise_id", "batch_name",
+            "awaiting", "series", "batch_id", "enterprise_id", "batch_name", "level", "committee_id",
         ),
         Index(
             "ix_applications_enterprise_queue",
             "enterprise_id", "status_changed_at", "id", "status", "current_org_id", "awaiting", "series",
-            "batch_id", "batch_name",
+            "batch_id", "batch_name", "level", "committee_id",
         ),
         # 待初审 / 待签批: the organisation holding it and whose move it is, in queue order.
         Index("ix_applications_queue", "current_org_id", "awaiting", "status_changed_at", "id"),

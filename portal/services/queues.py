@@ -683,13 +683,31 @@ def statistics(session: Session, actor: Actor, filters: Filters, now: datetime) 
     _require_reviewer(actor)
     base = _base(session, actor, filters, now).where(Application.status != Status.DRAFT.value).subquery()
 
-    def grouped(column: Any, label: Any = None) -> list[tuple[str, int]]:
-        key = label if label is not None else column
-        stmt = select(key, func.count()).select_from(base)
-        if label is not None:
-            stmt = stmt.join(Organisation, Organisation.id == column)
-        rows = session.execute(stmt.group_by(key).order_by(func.count().desc(), key)).all()
+    # Each GROUP BY reads the scope index alone (migration 0046): 33,201 rows of the largest bureau at
+    # 100,000 applications are an index range, not as many reads of the table.
+    def grouped(column: Any) -> list[tuple[str, int]]:
+        rows = session.execute(
+            select(column, func.count())
+            .select_from(base)
+            .group_by(column)
+            .order_by(func.count().desc(), column)
+        ).all()
         return [(str(k) if k is not None else N_("未分批"), int(n)) for k, n in rows]
+
+    def by_enterprise() -> list[tuple[str, int]]:
+        # Counted by id from the index, then named: joining organisations into the GROUP BY read a row of
+        # it for each application (three times the time of the count alone).
+        counts = dict(
+            session.execute(select(base.c.enterprise_id, func.count()).group_by(base.c.enterprise_id)).all()
+        )
+        named: dict[str, int] = {}
+        if counts:
+            names = session.execute(
+                select(Organisation.id, Organisation.name).where(Organisation.id.in_(counts))
+            )
+            for org_id, name in names:
+                named[name] = named.get(name, 0) + int(counts[org_id])
+        return sorted(named.items(), key=lambda item: (-item[1], item[0]))
 
     # By the words the rows' badges say: a certificate reached by 评审 is 评审通过，已发证, not 已认定发证
     # (Application.road_taken: a committee's once committee_id is written), in the same one GROUP BY.
@@ -711,7 +729,7 @@ def statistics(session: Session, actor: Actor, filters: Filters, now: datetime) 
         by_status=by_status,
         by_series=grouped(base.c.series),
         by_level=grouped(base.c.level),
-        by_enterprise=grouped(base.c.enterprise_id, Organisation.name),
+        by_enterprise=by_enterprise(),
         by_batch=by_batch,
         batches=batches,
     )
