@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from e2e.conftest import ARTIFACTS, ENGINE, Clock
-from e2e.helpers import add_row, log_in, phone_photo, sign_pledge, upload_material
+from e2e.helpers import add_row, log_in, phone_photo, photo_files, sign_pledge, upload_material
 
 # Runs after test_eligibility.py (file order), which needs 陈思远's demo draft still unsubmitted.
 APPLICANT = "13970700011"  # 陈思远: a draft without its labour contract and pledge in the demo
@@ -110,6 +110,16 @@ def test_photos_become_one_copy_that_the_handler_endorses_with_the_seal(new_page
     expect(row).to_contain_text("3页")
     expect(row).to_contain_text("劳动（聘用）合同（3张合成）.pdf")
     expect(row.locator("img.thumb")).to_be_visible()
+    # The same photos sent again (a second press, a second try): the form first names what the slot holds,
+    # then answers that the file is there already, and the slot keeps one file.
+    form = applicant.locator("#upload-material")
+    form.get_by_label("材料类别").select_option(label="劳动（聘用）合同")
+    expect(form.locator('[data-slot-files="labour_contract"]')).to_contain_text("本栏目已有1个文件")
+    form.get_by_label("复印件（须单位核对签章）").check()
+    form.locator("#f-files").set_input_files(photo_files(photos))
+    form.get_by_role("button", name="上传").click()
+    expect(applicant.get_by_role("status").first).to_contain_text("该文件已上传")
+    expect(applicant.locator("#slot-labour_contract .material")).to_have_count(1)
     # The achievement row asks for its own proof (a row-level slot of the checklist).
     upload_material(applicant, "业绩成果证明（开发区综合管廊一期工程）", [phone_photo("#eeeeee")])
     sign_pledge(applicant)
