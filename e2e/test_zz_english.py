@@ -70,6 +70,8 @@ def test_an_applicant_fills_in_uploads_and_signs_in_english(new_page: Any, porta
     expect(page.get_by_role("status").first).to_contain_text("The application form is saved")
     # The school names the diploma's slot: the checklist changes with the save's answer.
     expect(page.locator("#materials")).to_contain_text("江西理工大学南昌校区")
+    # The diploma's label: the school as typed, the form's own choice (本科) in English.
+    expect(page.locator("#materials")).to_contain_text("江西理工大学南昌校区 Bachelor's level")
     assert_fits(page)
 
     form = page.locator("#upload-material")
