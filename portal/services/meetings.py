@@ -831,7 +831,7 @@ class Cancellation:
     wrote (the entries and panel rows themselves were deleted). ``recorded`` is False when that audit row
     cannot be read: the page then says the former agenda is unknown rather than that it was empty.
     ``accepted``: the bureau had accepted its filing when it was cancelled (the bureau and the experts
-    were told)."""
+    were told). ``note``: the page's sentence of what the cancel did (`cancelled_note`)."""
 
     by: str
     at: datetime | None
@@ -840,6 +840,29 @@ class Cancellation:
     agenda: list[Application]
     panel: list[Expert]
     accepted: bool = False
+    note: str = ""
+
+
+def cancelled_note(recorded: bool, returned: int, released: int) -> str:
+    """The cancelled meeting's sentence, saying only what its cancel did, as the cancel's flash does
+    (`Cancelled`): the agenda went back only if it had applications, experts were released only if any
+    had been drawn (counted from the cancel's audit row, ``returned`` and ``released``). Without that row
+    the page cannot say what was on the meeting, only that it is cancelled."""
+    if not recorded:
+        return N_("本次会议已取消。未找到取消记录，取消时的议程和专家名单无法列出。")
+    if returned and released:
+        return N_(
+            "本次会议已取消：取消时议程中的申报已退回待列入评审会议，可以列入其他会议；抽取的专家已释放。"
+            "下面是取消时的议程和专家名单（只读）。"
+        )
+    if returned:
+        return N_(
+            "本次会议已取消：取消时议程中的申报已退回待列入评审会议，可以列入其他会议；取消时尚未抽取评审专家。"
+            "下面是取消时的议程（只读）。"
+        )
+    if released:
+        return N_("本次会议已取消：取消时议程中没有申报；抽取的专家已释放。下面是取消时的专家名单（只读）。")
+    return N_("本次会议已取消：取消时议程中没有申报，也尚未抽取评审专家。")
 
 
 def cancellation(session: Session, meeting: Meeting) -> Cancellation | None:
@@ -877,6 +900,8 @@ def cancellation(session: Session, meeting: Meeting) -> Cancellation | None:
         agenda=[applications[i] for i in agenda_ids if i in applications],
         panel=[experts[i] for i in panel_ids if i in experts],
         accepted=row is not None and row.from_status == MeetingStatus.ACCEPTED.value,
+        # From the ids the cancel recorded, not those still found: what it returned and released then.
+        note=cancelled_note(row is not None, len(agenda_ids), len(panel_ids)),
     )
 
 

@@ -594,6 +594,22 @@ def test_a_meeting_cancelled_with_nothing_on_it_reads_back_empty_lists(
     assert (done.returned, done.released, done.accepted, done.experts_told) == (0, 0, False, 0)
     gone = meetings.cancellation(session, meeting)
     assert gone is not None and gone.recorded and gone.agenda == [] and gone.panel == []
+    assert gone.note == "本次会议已取消：取消时议程中没有申报，也尚未抽取评审专家。"  # nothing claimed
+
+
+def test_the_cancelled_meeting_s_sentence_says_only_what_its_cancel_did() -> None:
+    """What went back and who was released, from the cancel's audit row; without it, only that it is
+    cancelled (the page cannot say what was on the meeting)."""
+    both, agenda, panel, neither = (
+        meetings.cancelled_note(True, returned, released)
+        for returned, released in ((2, 5), (1, 0), (0, 5), (0, 0))
+    )
+    assert "退回" in both and "释放" in both and "议程和专家名单" in both
+    assert "退回" in agenda and "释放" not in agenda and "尚未抽取评审专家" in agenda
+    assert "退回" not in panel and "议程中没有申报" in panel and "释放" in panel
+    assert "退回" not in neither and "释放" not in neither
+    unknown = meetings.cancelled_note(False, 0, 0)
+    assert "未找到取消记录" in unknown and "退回" not in unknown and "释放" not in unknown
 
 
 # --- cancelling a meeting the bureau accepted, before its vote opens ---------------------------------------

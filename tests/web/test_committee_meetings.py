@@ -1042,6 +1042,9 @@ def test_a_meeting_cancelled_with_no_agenda_and_no_experts_says_only_that_it_is_
     done = handler.post(f"/committees/meetings/{meeting.id}/cancel", data={"cancel_reason": "日期填错"})
     assert done.status_code == 303
     assert _flash(handler.get(done.headers["Location"]).text) == ["已取消评审会议"]
+    # Its page, read again later, says the same: nothing went back, nobody was released.
+    page = handler.get(f"/committees/meetings/{meeting.id}").text
+    assert _cancelled_note(page) == "本次会议已取消：取消时议程中没有申报，也尚未抽取评审专家。"
     # With an agenda and no panel: the agenda returned, and no word of experts.
     second = _planned_on_screen(session, clock, handler, "另一会议室")
     url = f"/committees/meetings/{second.id}"
@@ -1050,6 +1053,21 @@ def test_a_meeting_cancelled_with_no_agenda_and_no_experts_says_only_that_it_is_
     assert _flash(handler.get(done.headers["Location"]).text) == [
         "已取消评审会议：议程中的1份申报已退回待列入评审会议"
     ]
+    assert _cancelled_note(handler.get(url).text) == (
+        "本次会议已取消：取消时议程中的申报已退回待列入评审会议，可以列入其他会议；取消时尚未抽取评审专家。"
+        "下面是取消时的议程（只读）。"
+    )
+    # In English too (the client reads English from here on).
+    assert _cancelled_note(in_english(handler).get(f"/committees/meetings/{meeting.id}").text) == (
+        "This meeting was cancelled: its agenda was empty and no experts had been drawn."
+    )
+
+
+def _cancelled_note(page: str) -> str:
+    """The cancelled meeting's sentence of what its cancel did."""
+    found = re.search(r'<p class="muted" id="cancelled-note">(.*?)</p>', page, re.S)
+    assert found is not None
+    return html.unescape(found.group(1))
 
 
 def _prepared_on_screen(session: Session, clock: Clock, login_as: Any):  # type: ignore[no-untyped-def]
@@ -1141,6 +1159,10 @@ def test_a_cancelled_meeting_lists_its_former_agenda_and_experts_read_only(
         # Read-only: no agenda form, no removal, no draw.
         assert 'id="agenda-form"' not in page and "/remove" not in page and "/draw" not in page
         assert "还没有抽取评审专家" not in page and "议程中还没有申报" not in page
+        assert _cancelled_note(page) == (
+            "本次会议已取消：取消时议程中的申报已退回待列入评审会议，可以列入其他会议；抽取的专家已释放。"
+            "下面是取消时的议程和专家名单（只读）。"
+        )
         assert 'class="badge badge-ended" id="meeting-status"' in page  # 已取消 in its colour (STATE_TONES)
     fragment = handler.get(f"/committees/meetings/{meeting.id}?block=agenda", headers={"HX-Request": "true"})
     assert f'id="former-entry-{application.id}"' in fragment.text
