@@ -15,11 +15,12 @@ import pickle
 import re
 from collections.abc import Iterator
 from datetime import date
+from html import unescape
 from typing import Any
 
 import pytest
 from babel.messages.extract import extract_from_file
-from flask import Flask
+from flask import Flask, render_template
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
@@ -500,3 +501,31 @@ def test_every_finding_begins_with_a_capital_in_english(app: Flask) -> None:
                 if shown[:1].islower():
                     lower.append(shown)
     assert lower == []
+
+
+def test_a_finding_s_badge_and_its_message_are_words_apart(app: Flask) -> None:
+    """The badge ("For the reviewer to verify", "Not met"…) ran into the message on the applicant's and the
+    reviewer's pages: "verifyThe minimum…", "verify赣州市…". Whatever a message opens with (a word, or
+    Chinese data in its own element), the page's text has badge and message apart in English; in Chinese
+    the badge is followed by its message."""
+    engine = [f for family in FAMILIES for f in findings_of(family)]
+    untranslated = Finding("EDU-01", "manual", "001 四(三)", "赣州市学历须由审核人核实")  # shown as written
+    findings = [
+        dataclasses.replace(f, severity=severity) for f in engine for severity in ("manual", "block")
+    ] + [untranslated]
+    for staff_view in (False, True):
+        with app.test_request_context(), force_locale(Language.EN.value):
+            page = render_template("partials/findings.html", findings=findings, staff_view=staff_view)
+            english = _text(page)
+        assert english.count("For the reviewer to verify ") == len(engine) + 1
+        assert english.count("Not met ") == len(engine)
+        assert not re.search(r"(For the reviewer to verify|Not met)(?! )", english)
+        assert "For the reviewer to verify 赣州市学历须由审核人核实" in english
+        with app.test_request_context(), force_locale(Language.ZH.value):
+            chinese = _text(render_template("partials/findings.html", findings=[untranslated]))
+        assert re.search(r"待审核人核实\s?赣州市学历须由审核人核实", chinese), chinese
+
+
+def _text(html: str) -> str:
+    """What a reader reads of the html: tags left out, entities read, white space as one space."""
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", html)))
