@@ -221,27 +221,38 @@ def object_type_title(code: str) -> Text | None:
     return OBJECT_TYPE_TITLES.get(code)
 
 
-# Who an event with no user behind it was recorded by, as the actor column and the export name it: the
-# system's jobs, the public (an objection), a login nobody holds, the deployment's own commands.
-NO_ACTOR = N_("（未登录/系统）")
+# Who an event with no user behind it was recorded by, as the actor column and the export name it. Two
+# kinds, told apart by what was done (`unnamed_actor`): the system's own (its scheduled jobs, a vote's
+# tally, a notice's closing, the deployment's commands: the `SYSTEM` actor), and a person with no session
+# (a login of an account nobody holds, a refused self-registration, the public's objection to a notice).
+SYSTEM_ACTOR = N_("（系统）")
+NOT_LOGGED_IN = N_("（未登录）")
+# The actions a person takes without being logged in: recorded with no user where nobody was known. Any
+# other event with no user is the system's own.
+NOT_LOGGED_IN_ACTIONS = frozenset({"login", "register_applicant", "file_objection"})
 _BRACKETS = re.compile(r"[（）()]")
 
 
+def unnamed_actor(action: str) -> str:
+    """The actor column's label of an event with no user behind it: 未登录 for an attempt by a person not
+    logged in, 系统 for the system's own."""
+    return NOT_LOGGED_IN if action in NOT_LOGGED_IN_ACTIONS else SYSTEM_ACTOR
+
+
 def _words(text: str) -> str:
-    """Text as compared with the label: without its brackets, spaces around "/" and case."""
-    return " / ".join(part.strip() for part in _BRACKETS.sub("", text).split("/")).casefold()
+    """Text as compared with a label: without its brackets, spaces around it and case."""
+    return _BRACKETS.sub("", text).strip().casefold()
 
 
-def names_no_actor(typed: str) -> bool:
-    """Whether the actor filter's text names the events shown as NO_ACTOR, in any language of the
-    interface: the label whole, or one of its words (系统, 未登录; "System", "not logged in"). Whole words,
-    not any part: 系统管理员 (a staff member's role) or an "n" is no such name."""
+def unnamed_actor_named(typed: str) -> str | None:
+    """The label (`SYSTEM_ACTOR` or `NOT_LOGGED_IN`) the actor filter's text names, in any language of the
+    interface ("系统", "System"; "未登录", "not logged in"), brackets or not; None for any other text. The
+    label whole, not any part: 系统管理员 (a staff member's role) or an "n" is no such name."""
     wanted = _words(typed)
-    for label in wordings(NO_ACTOR):
-        whole = _words(label)
-        if wanted and (wanted == whole or wanted in whole.split(" / ")):
-            return True
-    return False
+    for label in (SYSTEM_ACTOR, NOT_LOGGED_IN):
+        if wanted and wanted in {_words(wording) for wording in wordings(label)}:
+            return label
+    return None
 
 
 def role_title(code: str | None) -> str | None:

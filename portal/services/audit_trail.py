@@ -148,10 +148,12 @@ def query(session: Session, actor: Actor, filters: AuditQuery) -> Select[tuple[A
     if filters.actor.strip():
         text = filters.actor.strip()
         named = or_(who.name.contains(text, autoescape=True), who.phone == text)
-        if audit_words.names_no_actor(text):
-            # 系统 / "System" as the list shows it for an event with no user behind it: those events, as
-            # far as the scope above reads them (another bureau's stay out: `_about_the_tree`).
-            named = or_(named, AuditEvent.actor_id.is_(None))
+        if (label := audit_words.unnamed_actor_named(text)) is not None:
+            # 系统 or 未登录 as the list shows an event with no user behind it (`actor_label`): those
+            # events, as far as the scope above reads them (another bureau's stay out: `_about_the_tree`).
+            public = AuditEvent.action.in_(audit_words.NOT_LOGGED_IN_ACTIONS)
+            which = public if label == audit_words.NOT_LOGGED_IN else ~public
+            named = or_(named, and_(AuditEvent.actor_id.is_(None), which))
         stmt = stmt.where(named)
     if filters.action.strip():
         stmt = stmt.where(AuditEvent.action == filters.action.strip())
@@ -205,6 +207,13 @@ def object_types(session: Session, actor: Actor) -> list[str]:
     return list(session.scalars(stmt.order_by(AuditEvent.object_type)))
 
 
+def actor_label(event: AuditEvent) -> str | None:
+    """Who an event with no user behind it was recorded by, as the list and the export name it (a msgid):
+    the system's own (系统) or a person not logged in (未登录), by what was done; None when a user did it
+    (their name is shown)."""
+    return None if event.actor_id is not None else audit_words.unnamed_actor(event.action)
+
+
 HEADER = ("编号", "时间（北京时间）", "操作人", "单位编号", "身份", "操作", "操作代码", "对象类型",
           "对象编号", "结果", "原状态", "新状态", "理由", "IP", "请求编号", "链序号")  # fmt: skip
 
@@ -231,7 +240,7 @@ def export_xlsx(session: Session, actor: Actor, filters: AuditQuery, now: dateti
         row = (
             event.id,
             event.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
-            event.actor.name if event.actor else audit_words.NO_ACTOR,
+            event.actor.name if event.actor else actor_label(event),
             event.org_id or "",
             _named(audit_words.role_title(event.role), event.role),
             _named(audit_words.action_title(event.action), event.action),

@@ -316,7 +316,8 @@ def test_a_system_event_is_read_only_by_the_bureau_it_is_about(
     bureau's. Such an event names no organisation: it is read by the bureau whose object it is about, in
     the list, the object filter, the cursor and the export; a failed login of an account nobody holds
     concerns no bureau and stays everyone's. The actor filter finds them as the list names them (系统,
-    "System"; it found none): the bureau's own, never another bureau's."""
+    "System"; it found none; and apart, 未登录 for the public's and an unknown login's): the bureau's own,
+    never another bureau's."""
     ours, theirs = tenants
     later = clock.now + timedelta(minutes=5)
 
@@ -370,13 +371,21 @@ def test_a_system_event_is_read_only_by_the_bureau_it_is_about(
     sheet = load_workbook(io.BytesIO(export.data)).active
     exported = {str(row[14]) for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert own | {"Nlogin00"} <= exported and not exported & {e.request_id for e in theirs_events}
-    # The actor filter: 系统 as the list names them finds ours, never theirs (list, export), in English too.
-    assert shown(actor="系统") == shown(actor="未登录") == own | {"Nlogin00"}
-    assert shown(actor="系统管理员") == set()  # a word of the label, not any text containing one
+    # The actor filter: 系统 (the system's own) and 未登录 (the public's objection and registration, the
+    # unknown login) as the list names them find ours, never theirs (list, export), in English too.
+    public = {"Osys2xxx", "Osys5xxx", "Nlogin00"}
+    system = own - public
+    assert shown(actor="系统") == shown(actor="（系统）") == system
+    assert shown(actor="未登录") == shown(actor="（未登录）") == public
+    assert shown(actor="系统管理员") == shown(actor="未登录/系统") == set()  # the label, not a text with it
     export = admin.post("/admin/audit.xlsx", query_string={"actor": "系统"})
     rows = list(load_workbook(io.BytesIO(export.data)).active.iter_rows(min_row=2, values_only=True))
     exported = {str(row[14]) for row in rows}
-    assert own | {"Nlogin00"} <= exported and not exported & {e.request_id for e in theirs_events}
-    assert {row[2] for row in rows} == {"（未登录/系统）"}  # the fixtures' own system rows besides: no user
+    assert system <= exported and not exported & (public | {e.request_id for e in theirs_events})
+    assert {row[2] for row in rows} == {"（系统）"}  # the fixtures' own system rows besides: no user
+    export = admin.post("/admin/audit.xlsx", query_string={"actor": "未登录"})
+    rows = list(load_workbook(io.BytesIO(export.data)).active.iter_rows(min_row=2, values_only=True))
+    assert {str(row[14]) for row in rows} == public and {row[2] for row in rows} == {"（未登录）"}
     in_english(admin)
-    assert shown(actor="System") == shown(actor="system") == own | {"Nlogin00"}
+    assert shown(actor="System") == shown(actor="system") == system
+    assert shown(actor="Not logged in") == shown(actor="(not logged in)") == public

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from portal.domain.workflow import Status
 from portal.models import StaffRole
 from portal.services import audit, audit_trail
-from portal.services.actors import Actor, actor_for
+from portal.services.actors import SYSTEM, Actor, actor_for
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, World, make_application, make_world
 from tests.i18n.reading import in_english, leaks
@@ -176,3 +176,38 @@ def test_a_handoff_export_made_on_the_command_line_is_read_by_the_bureaus_it_exp
         assert row.detail["applications"] == [case.id] and row.detail["via"] == "cli"
         page = login_as(bureau_world.admin).get("/admin/audit", query_string={"actor": "系统"}).text
         assert "导出报送数据" in page.split('id="audit-rows"')[1]
+
+
+def test_the_system_s_own_events_and_attempts_by_nobody_logged_in_are_named_apart(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Both read "（未登录/系统）": a vote's tally and a failed login of an account
+    nobody holds. The system's own is 系统; an attempt by a person with no session is 未登录, in the list
+    (either language) and the export; the actor filter finds each by its own name."""
+    application = make_application(session, world, clock.now)
+    audit.record(
+        session, SYSTEM, "tally", clock.now, object_type="application", object_id=application.id
+    )  # fmt: skip
+    nobody = Actor(0, "", ip="10.0.0.9", request_id="Nlogin00")  # as auth.login records an unknown account
+    audit.record(
+        session, nobody, "login", clock.now + timedelta(seconds=1), object_type="user", outcome="denied",
+        detail={"code": "unknown_login"},
+    )  # fmt: skip
+    session.flush()
+    browser = login_as(world.admin)
+
+    def actors(**query: Any) -> list[tuple[str, str]]:
+        """(the actor cell, the action's code) of each row the filter shows."""
+        page = browser.get("/admin/audit", query_string=query, headers=HX).text
+        return re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>.*?<code>(\w+)</code>", page, re.S)
+
+    assert ("（未登录）", "login") in actors() and ("（系统）", "tally") in actors()
+    assert {code for cell, code in actors(actor="系统") if cell == "（系统）"} >= {"tally"}
+    assert all(cell == "（系统）" for cell, _ in actors(actor="系统"))
+    assert actors(actor="未登录") == [("（未登录）", "login")]
+    export = browser.post("/admin/audit.xlsx", query_string={"actor": "未登录"})
+    rows = list(load_workbook(io.BytesIO(export.data)).active.iter_rows(min_row=2, values_only=True))
+    assert [(row[2], row[6]) for row in rows] == [("（未登录）", "login")]
+    in_english(browser)
+    assert ("(not logged in)", "login") in actors() and ("(system)", "tally") in actors()
+    assert actors(actor="not logged in") == [("(not logged in)", "login")]

@@ -51,6 +51,7 @@ def list_audit_events() -> Response:
         ),
         outcomes=service.OUTCOMES,
         words=audit_words,
+        actor_label=service.actor_label,  # 系统 or 未登录 for an event with no user behind it
     )
 
 
