@@ -15,7 +15,6 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from portal.domain.corrections import Change, Choice
-from portal.domain.i18n import N_
 from portal.domain.materials import Gap
 from portal.domain.policy import Threshold
 from portal.domain.roster import RosterMatch
@@ -55,18 +54,6 @@ from portal.services.actors import Actor
 from portal.services.applications import TimelineEntry
 from portal.services.progress import RouteView, route_view
 from portal.services.scope import get_application, sees_full_identity
-
-# What the route says where the case waits for a first review nobody but the applicant could give
-# (services.staffing): to the unit's staff, and to the applicant in her own words.
-REVIEWER_WORDS = N_("本单位没有申报人以外的经办人，初审无法办理：请单位管理员在本单位人员页增设经办人")
-APPLICANT_WORDS = N_(
-    "本单位没有可为您办理初审的其他经办人（本人的申报不能由本人办理），申报无法继续：请联系单位管理员在本单位人员页增设经办人"
-)
-
-
-def _unstaffed(session: Session, application: Application, now: datetime, words: str) -> str:
-    """`words` when the case waits for a first review that nobody but its applicant may give, else ""."""
-    return words if staffing.without_first_reviewer(session, [application], now) else ""
 
 
 @dataclass(frozen=True)
@@ -137,9 +124,7 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
         full_identity=sees_full_identity(actor, application),
         evaluation=evaluation,
         timeline=timeline,
-        route=route_view(
-            application, timeline, blocked=_unstaffed(session, application, now, REVIEWER_WORDS)
-        ),
+        route=route_view(application, timeline, blocked=staffing.reviewer_words(session, application, now)),
         changes=corrections.changes_since_return(session, application),
         history=corrections.history(session, application.id),
         return_limit=corrections.return_limit(session, application),
@@ -266,9 +251,7 @@ def applicant_case(
         application=application,
         offers=rulebook.offers(session, actor, application, now),
         timeline=timeline,
-        route=route_view(
-            application, timeline, blocked=_unstaffed(session, application, now, APPLICANT_WORDS)
-        ),
+        route=route_view(application, timeline, blocked=staffing.applicant_words(session, application, now)),
         evaluation=eligibility.evaluate(session, application, now, typed),
         checklist=materials.checklist(
             session,

@@ -157,9 +157,9 @@ class QueueRow:
     # The case is with the reviewer's organisation and not finished: only then does its wait age here
     # (a case passed on waits in another queue, which colours it; a finished one waits on nobody).
     held_here: bool = True
-    # One's own case at its first review where the unit has no other handler (nor a stand-in for one):
-    # it cannot move until one is added (services.staffing).
-    no_other_handler: bool = False
+    # One's own case at its unit step where the unit's staff cannot complete it without her: what the
+    # unit lacks, and its row says so (services.staffing).
+    shortage: staffing.Shortage | None = None
 
     @property
     def age(self) -> Age:
@@ -185,10 +185,8 @@ class QueueRow:
             return RowNote(N_("待列入评审会议"))
         if application.state is Status.RESULT_NOTICED and here:
             return RowNote(N_("在评审会议页面确认结果"))
-        if self.own and self.no_other_handler:
-            return RowNote(
-                N_("本人申报，本单位没有其他经办人可办理初审：请单位管理员在本单位人员页增设经办人")
-            )
+        if self.own and self.shortage:
+            return RowNote(staffing.WORDS[self.shortage].row)
         if self.own:
             return RowNote(N_("本人申报，须由本单位其他人员办理"))
         if application.awaiting:
@@ -483,14 +481,12 @@ def _rows(
     materials.expect_rows(session, [application.id for application, *_ in found])
     offers = rulebook.page_offers(session, actor, [a for a, *_ in found], now, as_reviewer=True)
     # Read once for the page, and only when the page holds the reader's own case (no statement otherwise).
-    stuck = staffing.without_first_reviewer(
-        session, (a for a, *_ in found if a.applicant_id == actor.user_id), now
-    )
+    stuck = staffing.shortages(session, (a for a, *_ in found if a.applicant_id == actor.user_id), now)
     rows = [
         _row(
             session, actor, application, now, calendar,
             paper_overdue=bool(overdue), names=(name, unit), offers=offered,
-            no_other_handler=application.id in stuck,
+            shortage=stuck.get(application.id),
         )
         for (application, overdue, name, unit), offered in zip(found, offers, strict=True)
     ]  # fmt: skip
@@ -587,7 +583,7 @@ def _row(
     paper_overdue: bool = False,
     names: tuple[str, str] | None = None,
     offers: list[Offer] | None = None,
-    no_other_handler: bool = False,
+    shortage: staffing.Shortage | None = None,
 ) -> QueueRow:
     waiting = max((now - application.status_changed_at).days, 0)
     name, unit = names or (application.applicant.name, application.enterprise.name)
@@ -604,7 +600,7 @@ def _row(
         name,
         unit,
         application.current_org_id == actor.org_id and not application.state.is_final,
-        no_other_handler,
+        shortage,
     )
 
 
@@ -618,7 +614,7 @@ def queue_row(session: Session, actor: Actor, application_id: int, now: datetime
     return _row(
         session, actor, application, now, calendar,
         paper_overdue=application.id in late,
-        no_other_handler=application.id in staffing.without_first_reviewer(session, own, now),
+        shortage=staffing.shortages(session, own, now).get(application.id),
     )  # fmt: skip
 
 

@@ -1,43 +1,134 @@
-"""Whether anyone may take a case's first review: a handler never acts on her own application, so where the
-applicant is her unit's only handler (and nobody stands in for a handler there) her case waits at 待经办人初审
-and nothing moves it until the unit has another handler. The queue row, the case page and the applicant's
-progress say so (walk 4, F10) from what is decided here, read once for a page.
+"""Whether the unit's own staff can complete a case's unit step: a handler gives the first review, a
+leader signs it, never the same person twice and never the applicant (workflow). Where the applicant is
+one of the unit's few staff, nobody may be left for one of the two: her case then waits at that step and
+nothing moves it until the unit's staff change. The queue row, the case page and the applicant's progress
+and summary say so, and what the unit must do (walk 4, F10), from what is decided here, read once for a
+page.
 
-A stand-in counts: who stands in today for a handler of the unit acts in that handler's role under their
-own name (services.standins), so may review the applicant's case if they are not the applicant. What the
-words advise is the unit admin adding a handler (单位人员 page), not naming a stand-in: a stand-in must be a
-handler or leader of the same unit, and in a unit whose only handler applies that is its leader, who after
-doing the first review could not sign it as leader too (workflow: never the same person twice).
+Decided per case, at the unit step only (the case held by the applicant's own unit, whose staff she may
+be, and whose admin the words send her to):
+- waiting on the handler: someone who is not the applicant must be able to act as handler, and, where the
+  handler's step is the first review, a *different* someone who is not the applicant must be able to sign
+  as leader after it; a leader must also be there for the leader's later steps (publishing the notice,
+  forwarding). What is missing is named: no other handler, no leader but the applicant, or only one
+  person for both (who, after the first review, could not sign it too).
+- waiting on the leader: someone who is not the applicant, nor the one who did this case's first review,
+  must be able to act as leader.
+
+A stand-in counts: who stands in today for a handler or leader of the unit acts in that role under their
+own name (services.standins), so may act on the applicant's case if they are not the applicant. A stand-in
+must be a handler or leader of the same unit, so in a unit whose only handler applies the only stand-in
+for her is the leader, who after the first review cannot sign it as leader too: the case would stick at
+the leader's signature, which is why both steps are decided together.
+
+What is read (active memberships, today's stand-ins, the case's status and first reviewer) bumps the
+organisation's change counter when written (services.versions), so a polled queue row never keeps words
+its staff no longer bear out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from portal.domain.workflow import Role
+from portal.domain.i18n import N_
+from portal.domain.workflow import TRANSITIONS, Role, Signature, Status
 from portal.models import Application, Membership, StaffRole, StandIn
 from portal.services.calendar import today
 
 
-def waits_for_handler(application: Application) -> bool:
-    """The case waits on its holder's handler (the only step the unit's own staff can be short for)."""
-    return application.awaiting == Role.HANDLER.value and not application.state.is_final
+class Shortage(StrEnum):
+    """What the unit lacks for a case's unit step to be completed by people other than its applicant."""
+
+    NO_HANDLER = "no_handler"  # nobody but the applicant may act as handler
+    NO_LEADER = "no_leader"  # nobody but the applicant may act as leader
+    # The one person besides the applicant who may do the first review is also the only one who may sign.
+    ONE_PERSON = "one_person"
 
 
-def first_reviewers(session: Session, org_ids: Iterable[int], now: datetime) -> dict[int, set[int]]:
-    """Per organisation, who may act as its handler today: active handlers and whoever stands in for one
-    (one statement for all of them)."""
+@dataclass(frozen=True)
+class Words:
+    """One shortage in the words of each reader: the reviewer's own row in the queue (her own case), a
+    reviewer on the case page, and the applicant on her progress and summary."""
+
+    row: str
+    reviewer: str
+    applicant: str
+
+
+WORDS: dict[Shortage, Words] = {
+    Shortage.NO_HANDLER: Words(
+        N_("本人申报，本单位没有其他经办人可办理初审：请单位管理员在本单位人员页增设经办人"),
+        N_("本单位没有申报人以外的经办人，初审无法办理：请单位管理员在本单位人员页增设经办人"),
+        N_(
+            "本单位没有可为您办理初审的其他经办人（本人的申报不能由本人办理），申报无法继续："
+            "请联系单位管理员在本单位人员页增设经办人"
+        ),
+    ),
+    Shortage.NO_LEADER: Words(
+        N_("本人申报，本单位没有其他领导可签批：请单位管理员在本单位人员页增设领导或指定代理人"),
+        N_(
+            "本单位没有申报人以外的领导（或领导的代理人），无法签批：请单位管理员在本单位人员页增设领导"
+            "或指定代理人"
+        ),
+        N_(
+            "本单位没有可为您签批的其他领导（本人的申报不能由本人办理），申报无法继续："
+            "请联系单位管理员在本单位人员页增设领导或指定代理人"
+        ),
+    ),
+    Shortage.ONE_PERSON: Words(
+        N_(
+            "本人申报，本单位除您以外只有一人可办理初审和签批，初审后将没有未办理初审的领导可签批："
+            "请单位管理员在本单位人员页增设经办人或领导"
+        ),
+        N_(
+            "本单位申报人以外只有一人可办理初审和签批，初审后将没有未办理初审的领导可签批"
+            "（初审与签批不能由同一人办理）：请单位管理员在本单位人员页增设经办人或领导"
+        ),
+        N_(
+            "本单位除您以外只有一人可办理初审和签批，初审后将没有未办理初审的领导可签批"
+            "（初审与签批不能由同一人办理），申报无法继续：请联系单位管理员在本单位人员页增设经办人或领导"
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Who may act today in each of an organisation's two roles: its active holders and their stand-ins."""
+
+    handlers: set[int] = field(default_factory=set)
+    leaders: set[int] = field(default_factory=set)
+
+
+# The statuses whose handler's step is a first review that a leader then signs (never the same person).
+_FIRST_REVIEWS = frozenset(row.source for row in TRANSITIONS if row.signature is Signature.ABSENT)
+
+
+def at_unit_step(application: Application) -> bool:
+    """The case waits on its own unit's handler or leader (the step whose staff its applicant may be)."""
+    return (
+        application.awaiting in (Role.HANDLER.value, Role.LEADER.value)
+        and application.current_org_id == application.enterprise_id
+        and not application.state.is_final
+    )
+
+
+def unit_staff(session: Session, org_ids: Iterable[int], now: datetime) -> dict[int, Staff]:
+    """Per organisation, who may act as its handler and as its leader today: active handlers and leaders
+    and whoever stands in for one (one statement for all of them)."""
     wanted = sorted(set(org_ids))
-    found: dict[int, set[int]] = {org_id: set() for org_id in wanted}
+    found: dict[int, Staff] = {org_id: Staff() for org_id in wanted}
     if not wanted:
         return found
     day = today(now)
     rows = session.execute(
-        select(Membership.org_id, Membership.user_id, StandIn.substitute_id)
+        select(Membership.org_id, Membership.role, Membership.user_id, StandIn.substitute_id)
         .outerjoin(
             StandIn,
             and_(
@@ -49,23 +140,57 @@ def first_reviewers(session: Session, org_ids: Iterable[int], now: datetime) -> 
         )
         .where(
             Membership.org_id.in_(wanted),
-            Membership.role == StaffRole.HANDLER.value,
+            Membership.role.in_((StaffRole.HANDLER.value, StaffRole.LEADER.value)),
             Membership.ended_at.is_(None),
         )
     )
-    for org_id, user_id, substitute_id in rows:
-        found[org_id].add(user_id)
+    for org_id, role, user_id, substitute_id in rows:
+        staff = found[org_id]
+        people = staff.handlers if role == StaffRole.HANDLER.value else staff.leaders
+        people.add(user_id)
         if substitute_id is not None:
-            found[org_id].add(substitute_id)
+            people.add(substitute_id)
     return found
 
 
-def without_first_reviewer(session: Session, applications: Iterable[Application], now: datetime) -> set[int]:
-    """The ids of those applications that wait on their holder's handler where nobody but the applicant
-    may act as one: they cannot move until the unit gets another handler. No statement when none waits
-    on a handler."""
-    waiting = [a for a in applications if waits_for_handler(a)]
+def shortage_of(staff: Staff, applicant_id: int, status: Status, awaiting: Role) -> Shortage | None:
+    """What the unit lacks for this case's step (module docstring), or None when it can be completed."""
+    leaders = staff.leaders - {applicant_id}
+    if awaiting is not Role.HANDLER:
+        return None
+    handlers = staff.handlers - {applicant_id}
+    if not handlers:
+        return Shortage.NO_HANDLER
+    if not leaders:
+        return Shortage.NO_LEADER
+    if status in _FIRST_REVIEWS and not any(leaders - {handler} for handler in handlers):
+        return Shortage.ONE_PERSON  # the only one who could review it is the only one who could sign it
+    return None
+
+
+def shortages(session: Session, applications: Iterable[Application], now: datetime) -> dict[int, Shortage]:
+    """By application id, what the unit lacks for those of these applications whose unit step its staff
+    cannot complete without their applicant. One statement for all of them, none when no application waits
+    at its unit step."""
+    waiting = [a for a in applications if at_unit_step(a)]
     if not waiting:
-        return set()
-    pool = first_reviewers(session, (a.current_org_id for a in waiting), now)
-    return {a.id for a in waiting if not pool[a.current_org_id] - {a.applicant_id}}
+        return {}
+    staff = unit_staff(session, (a.current_org_id for a in waiting), now)
+    found: dict[int, Shortage] = {}
+    for a in waiting:
+        shortage = shortage_of(staff[a.current_org_id], a.applicant_id, a.state, Role(a.awaiting))
+        if shortage is not None:
+            found[a.id] = shortage
+    return found
+
+
+def reviewer_words(session: Session, application: Application, now: datetime) -> str:
+    """What a reviewer's case page says where its unit step cannot be completed, else ""."""
+    shortage = shortages(session, [application], now).get(application.id)
+    return WORDS[shortage].reviewer if shortage else ""
+
+
+def applicant_words(session: Session, application: Application, now: datetime) -> str:
+    """What the applicant's progress says where her case's unit step cannot be completed, else ""."""
+    shortage = shortages(session, [application], now).get(application.id)
+    return WORDS[shortage].applicant if shortage else ""
