@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import tempfile
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -16,7 +16,16 @@ from sqlalchemy.orm import Session
 from portal.demo import DEMO_OPINION, Reviewers, walk
 from portal.domain.identity import complete_resident_id, complete_uscc
 from portal.domain.workflow import Status
-from portal.models import Application, Membership, Organisation, OrgKind, Ownership, StaffRole, User
+from portal.models import (
+    Application,
+    Membership,
+    Organisation,
+    OrgKind,
+    Ownership,
+    StaffRole,
+    StandIn,
+    User,
+)
 from portal.services import applications, forms, materials, unit_opinions
 from portal.services.actors import Actor, actor_for
 from portal.services.auth import hash_password
@@ -330,6 +339,36 @@ STEPS_TO: dict[Status, int] = {
     Status.BUREAU_REVIEW: 8,
     Status.CERTIFIED: 10,
 }
+
+
+def make_staff_application(
+    session: Session, world: World, now: datetime, role: StaffRole, *, steps: int
+) -> tuple[User, Application]:
+    """An employee of the enterprise applies (the first `steps` of the road walked by its staff), then
+    takes over its `role` from the one who held it, who leaves: she is now that role's only holder."""
+    applicant = make_user(session, "邱敏", employer=world.enterprise.org)
+    application = make_application(session, world, now, applicant=applicant, steps=steps)
+    make_staff(session, world.enterprise.org, role, user=applicant)
+    office = world.enterprise
+    former = office.handler_membership if role is StaffRole.HANDLER else office.leader_membership
+    former.ended_at = now
+    session.flush()
+    return applicant, application
+
+
+def make_stand_in(session: Session, org: Organisation, principal: User, substitute: User) -> StandIn:
+    """`substitute` stands in for `principal`'s role at `org` over the test clock's days (named by them)."""
+    membership = next(m for m in principal.active_memberships if m.org_id == org.id)
+    stand_in = StandIn(
+        membership_id=membership.id,
+        substitute_id=substitute.id,
+        starts_on=date(2026, 9, 28),
+        ends_on=date(2026, 10, 9),
+        created_by_id=principal.id,
+    )
+    session.add(stand_in)
+    session.flush()
+    return stand_in
 
 
 def tiny_pdf(version: str = "1.4", pages: int = 1) -> bytes:

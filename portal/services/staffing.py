@@ -12,8 +12,10 @@ be, and whose admin the words send her to):
   as leader after it; a leader must also be there for the leader's later steps (publishing the notice,
   forwarding). What is missing is named: no other handler, no leader but the applicant, or only one
   person for both (who, after the first review, could not sign it too).
-- waiting on the leader: someone who is not the applicant, nor the one who did this case's first review,
-  must be able to act as leader.
+- waiting on the leader: someone who is not the applicant, nor the one who did this case's first review
+  (a leader who stood in for a handler), must be able to act as leader. What is missing is named: no
+  leader but the applicant, or only the one who did the first review; the unit adds a leader or names a
+  stand-in for its leader (any other handler or leader of the unit may be one).
 
 A stand-in counts: who stands in today for a handler or leader of the unit acts in that role under their
 own name (services.standins), so may act on the applicant's case if they are not the applicant. A stand-in
@@ -49,6 +51,8 @@ class Shortage(StrEnum):
     NO_LEADER = "no_leader"  # nobody but the applicant may act as leader
     # The one person besides the applicant who may do the first review is also the only one who may sign.
     ONE_PERSON = "one_person"
+    # Waiting on the leader: the only one besides the applicant who may sign did this case's first review.
+    SIGNER_REVIEWED = "signer_reviewed"
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,20 @@ WORDS: dict[Shortage, Words] = {
         N_(
             "本单位除您以外只有一人可办理初审和签批，初审后将没有未办理初审的领导可签批"
             "（初审与签批不能由同一人办理），申报无法继续：请联系单位管理员在本单位人员页增设经办人或领导"
+        ),
+    ),
+    Shortage.SIGNER_REVIEWED: Words(
+        N_(
+            "本人申报，本单位唯一可签批的领导已办理本申报的初审（初审与签批不能由同一人办理）："
+            "请单位管理员在本单位人员页增设领导或指定代理人"
+        ),
+        N_(
+            "本单位申报人以外唯一可签批的领导已办理本申报的初审，初审与签批不能由同一人办理："
+            "请单位管理员在本单位人员页增设领导或指定代理人"
+        ),
+        N_(
+            "本单位唯一可为您签批的领导已办理您申报的初审（初审与签批不能由同一人办理），申报无法继续："
+            "请联系单位管理员在本单位人员页增设领导或指定代理人"
         ),
     ),
 }
@@ -153,10 +171,17 @@ def unit_staff(session: Session, org_ids: Iterable[int], now: datetime) -> dict[
     return found
 
 
-def shortage_of(staff: Staff, applicant_id: int, status: Status, awaiting: Role) -> Shortage | None:
-    """What the unit lacks for this case's step (module docstring), or None when it can be completed."""
+def shortage_of(
+    staff: Staff, applicant_id: int, status: Status, awaiting: Role, first_reviewer_id: int | None = None
+) -> Shortage | None:
+    """What the unit lacks for this case's step (module docstring), or None when it can be completed.
+    `first_reviewer_id` is who did the first review the leader is to sign (None when there is none)."""
     leaders = staff.leaders - {applicant_id}
-    if awaiting is not Role.HANDLER:
+    if awaiting is Role.LEADER:
+        if not leaders:
+            return Shortage.NO_LEADER
+        if all(leader == first_reviewer_id for leader in leaders):
+            return Shortage.SIGNER_REVIEWED
         return None
     handlers = staff.handlers - {applicant_id}
     if not handlers:
@@ -178,7 +203,9 @@ def shortages(session: Session, applications: Iterable[Application], now: dateti
     staff = unit_staff(session, (a.current_org_id for a in waiting), now)
     found: dict[int, Shortage] = {}
     for a in waiting:
-        shortage = shortage_of(staff[a.current_org_id], a.applicant_id, a.state, Role(a.awaiting))
+        shortage = shortage_of(
+            staff[a.current_org_id], a.applicant_id, a.state, Role(a.awaiting), a.handler_signed_by_id
+        )
         if shortage is not None:
             found[a.id] = shortage
     return found

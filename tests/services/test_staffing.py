@@ -4,17 +4,22 @@ leader, neither the applicant, stand-ins counted; what is missing is named."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Role, Status
-from portal.models import Application, StaffRole, StandIn, User
+from portal.models import StaffRole
 from portal.services import staffing
 from portal.services.staffing import Shortage, Staff
 from tests.conftest import Clock
-from tests.factories import STEPS_TO, World, make_application, make_staff, make_user, make_world
+from tests.factories import (
+    STEPS_TO,
+    make_application,
+    make_staff,
+    make_staff_application,
+    make_stand_in,
+    make_world,
+)
 from tests.statements import recorded
 
 A, H, L, X = 1, 2, 3, 4  # the applicant, a handler, a leader, someone else
@@ -49,44 +54,13 @@ def test_a_handler_s_step_that_is_not_a_first_review_needs_no_second_person() ->
     assert staffing.shortage_of(Staff({H}, {A}), A, Status.UNIT_APPROVED, Role.HANDLER) is Shortage.NO_LEADER
 
 
-def _applies(session: Session, world: World, clock: Clock, role: StaffRole) -> tuple[User, Application]:
-    """An employee of the enterprise who holds its `role` (its former holder left) has submitted."""
-    applicant = make_user(session, "邱敏", employer=world.enterprise.org)
-    application = make_application(
-        session, world, clock.now, applicant=applicant, steps=STEPS_TO[Status.SUBMITTED]
-    )
-    make_staff(session, world.enterprise.org, role, user=applicant)
-    former = (
-        world.enterprise.handler_membership
-        if role is StaffRole.HANDLER
-        else world.enterprise.leader_membership
-    )
-    former.ended_at = clock.now
-    session.flush()
-    return applicant, application
-
-
-def _stands_in(session: Session, world: World, principal: User, substitute: User) -> None:
-    membership = next(m for m in principal.active_memberships if m.org_id == world.enterprise.org.id)
-    session.add(
-        StandIn(
-            membership_id=membership.id,
-            substitute_id=substitute.id,
-            starts_on=date(2026, 9, 28),
-            ends_on=date(2026, 10, 9),
-            created_by_id=principal.id,
-        )
-    )
-    session.flush()
-
-
 def test_the_leader_standing_in_for_the_only_handler_who_applies_is_not_enough(
     session: Session, clock: Clock
 ) -> None:
     world = make_world(session)
-    applicant, application = _applies(session, world, clock, StaffRole.HANDLER)
+    applicant, application = make_staff_application(session, world, clock.now, StaffRole.HANDLER, steps=1)
     assert staffing.shortages(session, [application], clock.now) == {application.id: Shortage.NO_HANDLER}
-    _stands_in(session, world, applicant, world.enterprise.leader)
+    make_stand_in(session, world.enterprise.org, applicant, world.enterprise.leader)
     assert staffing.shortages(session, [application], clock.now) == {application.id: Shortage.ONE_PERSON}
     make_staff(session, world.enterprise.org, StaffRole.HANDLER, "新经办人")
     assert staffing.shortages(session, [application], clock.now) == {}
@@ -96,9 +70,10 @@ def test_the_only_leader_who_applies_needs_a_stand_in_other_than_the_handler(
     session: Session, clock: Clock
 ) -> None:
     world = make_world(session)
-    applicant, application = _applies(session, world, clock, StaffRole.LEADER)
+    applicant, application = make_staff_application(session, world, clock.now, StaffRole.LEADER, steps=1)
     assert staffing.shortages(session, [application], clock.now) == {application.id: Shortage.NO_LEADER}
-    _stands_in(session, world, applicant, world.enterprise.handler)  # he will have done the first review
+    # The handler stands in for her: he will have done the first review.
+    make_stand_in(session, world.enterprise.org, applicant, world.enterprise.handler)
     assert staffing.shortages(session, [application], clock.now) == {application.id: Shortage.ONE_PERSON}
     make_staff(session, world.enterprise.org, StaffRole.HANDLER, "副手")
     assert staffing.shortages(session, [application], clock.now) == {}  # one reviews, the other signs
@@ -106,7 +81,7 @@ def test_the_only_leader_who_applies_needs_a_stand_in_other_than_the_handler(
 
 def test_a_page_of_cases_of_several_units_is_decided_in_one_statement(session: Session, clock: Clock) -> None:
     world = make_world(session)
-    _, stuck = _applies(session, world, clock, StaffRole.HANDLER)
+    _, stuck = make_staff_application(session, world, clock.now, StaffRole.HANDLER, steps=1)
     other = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
     theirs = make_application(session, world, clock.now, office=world.other_enterprise, steps=1)
     cases = [stuck, other, theirs]
@@ -116,3 +91,41 @@ def test_a_page_of_cases_of_several_units_is_decided_in_one_statement(session: S
         found = staffing.shortages(session, cases, clock.now)
     assert found == {stuck.id: Shortage.NO_HANDLER}
     assert len(sent) == 1
+
+
+@pytest.mark.parametrize(
+    ("leaders", "first_reviewer", "expected"),
+    [
+        ({L}, H, None),
+        ({A}, H, Shortage.NO_LEADER),  # the applicant is the only leader
+        (set(), H, Shortage.NO_LEADER),
+        ({L}, L, Shortage.SIGNER_REVIEWED),  # the leader stood in for the handler and reviewed it
+        ({A, L}, L, Shortage.SIGNER_REVIEWED),
+        ({L, H}, L, None),  # the handler stands in for the leader: he did not review it
+        ({L}, None, None),  # a leader's step with nothing to sign (forwarding after the notice)
+    ],
+)
+def test_the_leader_s_step_needs_a_leader_who_neither_applied_nor_reviewed_it(
+    leaders: set[int], first_reviewer: int | None, expected: Shortage | None
+) -> None:
+    staff = Staff({H, L}, leaders)
+    assert staffing.shortage_of(staff, A, Status.UNIT_REVIEW, Role.LEADER, first_reviewer) is expected
+
+
+def test_the_only_leader_who_reviewed_it_as_a_stand_in_cannot_sign_it(session: Session, clock: Clock) -> None:
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_REVIEW])
+    assert staffing.shortages(session, [application], clock.now) == {}
+    application.handler_signed_by_id = world.enterprise.leader.id  # as if he had stood in for the handler
+    session.flush()
+    assert staffing.shortages(session, [application], clock.now) == {application.id: Shortage.SIGNER_REVIEWED}
+    make_stand_in(session, world.enterprise.org, world.enterprise.leader, world.enterprise.handler)
+    assert staffing.shortages(session, [application], clock.now) == {}
+
+
+def test_the_only_leader_s_own_case_at_her_signature_waits(session: Session, clock: Clock) -> None:
+    world = make_world(session)
+    _, application = make_staff_application(
+        session, world, clock.now, StaffRole.LEADER, steps=STEPS_TO[Status.UNIT_REVIEW]
+    )
+    assert staffing.shortages(session, [application], clock.now) == {application.id: Shortage.NO_LEADER}

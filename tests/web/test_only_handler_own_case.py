@@ -6,17 +6,16 @@ first review nobody would be left to sign it (services.staffing), and the words 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Status
-from portal.models import Application, StaffRole, StandIn, User
+from portal.models import Application, StaffRole, User
 from portal.services import versions
 from portal.web import i18n
 from tests.conftest import Clock
-from tests.factories import STEPS_TO, World, make_application, make_staff, make_user, make_world
+from tests.factories import STEPS_TO, World, make_staff, make_staff_application, make_stand_in, make_world
 
 STUCK_ROW = "本人申报，本单位没有其他经办人可办理初审：请单位管理员在本单位人员页增设经办人"
 ONE_PERSON_ROW = (
@@ -36,13 +35,9 @@ HX = {"HX-Request": "true", "HX-Target": "queue"}
 def _only_handler_applies(session: Session, clock: Clock) -> tuple[World, User, Application]:
     """The enterprise's only handler has submitted her own application (its first handler left)."""
     world = make_world(session)
-    applicant = make_user(session, "邱敏", employer=world.enterprise.org)
-    application = make_application(
-        session, world, clock.now, applicant=applicant, steps=STEPS_TO[Status.SUBMITTED]
+    applicant, application = make_staff_application(
+        session, world, clock.now, StaffRole.HANDLER, steps=STEPS_TO[Status.SUBMITTED]
     )
-    make_staff(session, world.enterprise.org, StaffRole.HANDLER, user=applicant)
-    world.enterprise.handler_membership.ended_at = clock.now
-    session.flush()
     return world, applicant, application
 
 
@@ -76,26 +71,13 @@ def test_the_only_handler_s_own_case_says_why_it_waits_and_what_to_do(
     assert "has no other handler to do the first review" in page
 
 
-def _names_stand_in(session: Session, world: World, principal: User, substitute: User) -> None:
-    membership = next(m for m in principal.active_memberships if m.org_id == world.enterprise.org.id)
-    session.add(
-        StandIn(
-            membership_id=membership.id,
-            substitute_id=substitute.id,
-            starts_on=date(2026, 9, 28),
-            ends_on=date(2026, 10, 9),
-            created_by_id=principal.id,
-        )
-    )
-
-
 def test_the_leader_standing_in_for_her_leaves_nobody_to_sign_and_the_words_say_so(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
     world, applicant, application = _only_handler_applies(session, clock)
     session.commit()
     before = _unit_counter(session, world)
-    _names_stand_in(session, world, applicant, world.enterprise.leader)
+    make_stand_in(session, world.enterprise.org, applicant, world.enterprise.leader)
     session.commit()
     assert _unit_counter(session, world) == before + 1  # the polled row is rendered again
     assert _handler_row(login_as, applicant) == ONE_PERSON_ROW
@@ -113,19 +95,17 @@ def test_the_only_leader_s_own_case_says_nobody_could_sign_it(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
     world = make_world(session)
-    applicant = make_user(session, "邱敏", employer=world.enterprise.org)
-    application = make_application(
-        session, world, clock.now, applicant=applicant, steps=STEPS_TO[Status.SUBMITTED]
+    applicant, application = make_staff_application(
+        session, world, clock.now, StaffRole.LEADER, steps=STEPS_TO[Status.SUBMITTED]
     )
-    make_staff(session, world.enterprise.org, StaffRole.LEADER, user=applicant)
-    world.enterprise.leader_membership.ended_at = clock.now
     session.commit()
     case_page = login_as(world.enterprise.handler).get(f"/review/applications/{application.id}").text
     assert NO_LEADER_REVIEWER in case_page and "增设领导或指定代理人" in case_page
     own = login_as(applicant, membership_id=0).get(f"/me/applications/{application.id}").text
     assert NO_LEADER_APPLICANT in own
     deputy, _ = make_staff(session, world.enterprise.org, StaffRole.HANDLER, "副手")
-    _names_stand_in(session, world, applicant, deputy)  # one handler reviews, the other signs for her
+    # One handler reviews it, the other signs it for her.
+    make_stand_in(session, world.enterprise.org, applicant, deputy)
     session.commit()
     case_page = login_as(world.enterprise.handler).get(f"/review/applications/{application.id}").text
     assert NO_LEADER_REVIEWER not in case_page

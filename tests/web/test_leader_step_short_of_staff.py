@@ -1,0 +1,84 @@
+"""A case waiting at its unit's leader where nobody may sign it (services.staffing): the only leader is its
+applicant, or the only leader did its first review (standing in for the handler) and cannot sign it too.
+The queue row of her own case, the case page and the applicant's progress say so, and what the unit must
+do: add a leader or name a stand-in on the 单位人员 page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from portal.domain.workflow import Action, Status
+from portal.models import Application, StaffRole
+from portal.services import applications, standins
+from portal.services.actors import actor_for
+from portal.web import i18n
+from tests.conftest import Clock
+from tests.factories import STEPS_TO, World, make_application, make_staff_application, make_world
+
+HX = {"HX-Request": "true", "HX-Target": "queue"}
+NO_LEADER_ROW = "本人申报，本单位没有其他领导可签批：请单位管理员在本单位人员页增设领导或指定代理人"
+NO_LEADER_REVIEWER = "本单位没有申报人以外的领导（或领导的代理人），无法签批"
+NO_LEADER_APPLICANT = "本单位没有可为您签批的其他领导"
+REVIEWED_REVIEWER = "本单位申报人以外唯一可签批的领导已办理本申报的初审，初审与签批不能由同一人办理"
+REVIEWED_APPLICANT = "本单位唯一可为您签批的领导已办理您申报的初审"
+WHAT_TO_DO = "请单位管理员在本单位人员页增设领导或指定代理人"
+
+
+def test_the_only_leader_s_own_case_at_her_signature_says_nobody_may_sign_it(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world = make_world(session)
+    applicant, application = make_staff_application(  # she is now the unit's only leader
+        session, world, clock.now, StaffRole.LEADER, steps=STEPS_TO[Status.UNIT_REVIEW]
+    )
+    session.commit()
+    row = login_as(applicant).get("/review/queue?tab=leader", headers=HX).text
+    assert NO_LEADER_ROW in row
+    case_page = login_as(world.enterprise.handler).get(f"/review/applications/{application.id}").text
+    assert NO_LEADER_REVIEWER in case_page and WHAT_TO_DO in case_page
+    own = login_as(applicant, membership_id=0).get(f"/me/applications/{application.id}").text
+    assert NO_LEADER_APPLICANT in own and "增设领导或指定代理人" in own
+
+
+def _reviewed_by_the_leader_standing_in(session: Session, world: World, clock: Clock) -> Application:
+    """The handler is away and named the leader to stand in for him; the leader did the first review."""
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    handler = world.enterprise.actor(StaffRole.HANDLER)
+    stand_in = standins.name_stand_in(
+        session, handler, world.enterprise.leader.id, "2026-09-28", "2026-10-09", clock.now
+    )
+    as_handler = actor_for(world.enterprise.leader, stand_in.membership, stand_in_for=handler.user_id)
+    applications.act(session, as_handler, application.id, Action.HANDLER_APPROVE, clock.now)
+    session.commit()
+    assert application.handler_signed_by_id == world.enterprise.leader.id
+    return application
+
+
+def test_the_only_leader_who_did_the_first_review_cannot_sign_and_the_pages_say_so(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world = make_world(session)
+    application = _reviewed_by_the_leader_standing_in(session, world, clock)
+    case_page = login_as(world.enterprise.leader).get(f"/review/applications/{application.id}").text
+    assert REVIEWED_REVIEWER in case_page and WHAT_TO_DO in case_page
+    applicant = login_as(application.applicant, membership_id=0)
+    assert REVIEWED_APPLICANT in applicant.get(f"/me/applications/{application.id}").text
+    applicant.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    english = applicant.get(f"/me/applications/{application.id}").text
+    assert "the only leader who may sign your application did its first review" in english
+
+
+def test_a_stand_in_for_the_leader_who_did_not_review_it_ends_it(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    world = make_world(session)
+    application = _reviewed_by_the_leader_standing_in(session, world, clock)
+    leader = world.enterprise.actor(StaffRole.LEADER)
+    standins.name_stand_in(
+        session, leader, world.enterprise.handler.id, "2026-09-28", "2026-10-09", clock.now
+    )
+    session.commit()
+    case_page = login_as(world.enterprise.handler).get(f"/review/applications/{application.id}").text
+    assert REVIEWED_REVIEWER not in case_page
