@@ -14,7 +14,14 @@ from portal.domain.workflow import Status
 from portal.models import StaffRole
 from portal.services import corrections
 from tests.conftest import Clock
-from tests.factories import STEPS_TO, make_application, make_user, make_world
+from tests.factories import (
+    STEPS_TO,
+    make_application,
+    make_staff,
+    make_staff_application,
+    make_user,
+    make_world,
+)
 from tests.i18n.reading import in_english, leaks
 
 
@@ -132,3 +139,26 @@ def test_a_revoked_certificate_reads_with_an_english_colon(
         0
     ]
     assert "：" not in line and ': <span lang="zh-CN">材料造假</span>' in line, line
+
+
+def test_the_summary_says_what_her_progress_says_where_her_unit_cannot_review_her_case(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Her unit's only handler applied (services.staffing): the summary and its PDF carry the same line as
+    her progress page, in English."""
+    world = make_world(session)
+    applicant, application = make_staff_application(
+        session, world, clock.now, StaffRole.HANDLER, steps=STEPS_TO[Status.SUBMITTED]
+    )
+    session.commit()
+    browser = login_as(applicant, membership_id=0)
+    words = "Your organisation has no other handler to do the first review of your application"
+    page = browser.get(f"/me/applications/{application.id}/summary").text
+    assert words in page and 'id="route-blocked"' in page
+    assert leaks(page) == ("en", [])  # no untranslated Chinese around it
+    pdf = browser.get(f"/me/applications/{application.id}/summary.pdf").data
+    text = " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert words in text
+    make_staff(session, world.enterprise.org, StaffRole.HANDLER, "新经办人")
+    session.commit()
+    assert words not in browser.get(f"/me/applications/{application.id}/summary").text

@@ -18,7 +18,7 @@ from portal.documents.rendering import pdf_from_html
 from portal.domain.i18n import Language
 from portal.extensions import db
 from portal.services import applications as service
-from portal.services import corrections
+from portal.services import corrections, staffing
 from portal.services.progress import route_view
 from portal.services.scope import get_application
 from portal.web.applicant import bp
@@ -35,7 +35,10 @@ def _summary(application_id: int) -> dict[str, Any]:
     correction = corrections.open_correction(db.session, application.id)
     return {
         "application": application,
-        "route": route_view(application, timeline),
+        # The line her progress shows where her unit cannot complete its step without her (same decision).
+        "route": route_view(
+            application, timeline, blocked=staffing.applicant_words(db.session, application, now())
+        ),
         "timeline": timeline,
         "correction": correction,
         "deadline": corrections.deadline_view(db.session, correction, now()) if correction else None,
