@@ -831,7 +831,8 @@ class Cancellation:
     wrote (the entries and panel rows themselves were deleted). ``recorded`` is False when that audit row
     cannot be read: the page then says the former agenda is unknown rather than that it was empty.
     ``accepted``: the bureau had accepted its filing when it was cancelled (the bureau and the experts
-    were told). ``note``: the page's sentence of what the cancel did (`cancelled_note`)."""
+    were told). ``note``: the page's sentence of what the cancel did (`cancelled_note`); ``after_filing``:
+    for an accepted meeting, who was told of it (`after_filing_note`), else empty."""
 
     by: str
     at: datetime | None
@@ -841,6 +842,7 @@ class Cancellation:
     panel: list[Expert]
     accepted: bool = False
     note: str = ""
+    after_filing: str = ""
 
 
 def cancelled_note(recorded: bool, returned: int, released: int) -> str:
@@ -863,6 +865,17 @@ def cancelled_note(recorded: bool, returned: int, released: int) -> str:
     if released:
         return N_("本次会议已取消：取消时议程中没有申报；抽取的专家已释放。下面是取消时的专家名单（只读）。")
     return N_("本次会议已取消：取消时议程中没有申报，也尚未抽取评审专家。")
+
+
+def after_filing_note(experts_told: int) -> str:
+    """The accepted meeting's cancellation, as the cancel's flash says it: the bureau was told, and the
+    experts only if any were still in the pool to tell (the audit row's ``experts_told``)."""
+    if experts_told:
+        return N_("取消时本次会议已经人社局确认备案：人社局和专家已收到取消通知；另行安排的会议须重新报备。")
+    return N_(
+        "取消时本次会议已经人社局确认备案：人社局已收到取消通知（抽取的专家均已不在专家库中，无人可通知）；"
+        "另行安排的会议须重新报备。"
+    )
 
 
 def cancellation(session: Session, meeting: Meeting) -> Cancellation | None:
@@ -892,6 +905,7 @@ def cancellation(session: Session, meeting: Meeting) -> Cancellation | None:
         )
     }
     by = meeting.cancelled_by.name if meeting.cancelled_by else (row.actor.name if row and row.actor else "")
+    accepted = row is not None and row.from_status == MeetingStatus.ACCEPTED.value
     return Cancellation(
         by=by,
         at=meeting.cancelled_at or (row.at if row is not None else None),
@@ -899,9 +913,10 @@ def cancellation(session: Session, meeting: Meeting) -> Cancellation | None:
         recorded=row is not None,
         agenda=[applications[i] for i in agenda_ids if i in applications],
         panel=[experts[i] for i in panel_ids if i in experts],
-        accepted=row is not None and row.from_status == MeetingStatus.ACCEPTED.value,
+        accepted=accepted,
         # From the ids the cancel recorded, not those still found: what it returned and released then.
         note=cancelled_note(row is not None, len(agenda_ids), len(panel_ids)),
+        after_filing=after_filing_note(len(detail.get("experts_told") or [])) if accepted else "",
     )
 
 

@@ -1438,6 +1438,31 @@ def test_the_panel_and_vote_notices_take_the_expert_to_the_meeting_s_own_page(
     assert own.get(f"/committees/panels/{meeting.id}").status_code == 200
 
 
+def test_a_cancelled_accepted_meeting_whose_experts_all_left_the_pool_says_only_the_bureau_was_told(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Its page said the bureau *and the experts* had been told of the cancellation, although every drawn
+    expert had left the pool and nobody but the bureau was told (as the cancel's flash already said)."""
+    from tests.factories import filed_meeting
+
+    world, made, application = committee_road(session, clock)
+    meeting = filed_meeting(session, world, made, [application], clock.now, pool=5)
+    office_handler = made.office.actor(StaffRole.HANDLER)
+    for member in votes.panel(session, meeting):
+        votes.deactivate_expert(session, office_handler, member.expert_id, "调离", clock.now)
+    session.flush()
+    leader = staff_login(login_as, made.office, StaffRole.LEADER)
+    url = f"/committees/meetings/{meeting.id}"
+    done = leader.post(f"{url}/cancel", data={"cancel_reason": "专家均已调离"})
+    shown = leader.get(done.headers["Location"]).text
+    assert _flash(shown)[0].endswith("人社局已收到通知")
+    note = re.search(r'<p class="muted" id="cancelled-after-filing">(.*?)</p>', shown, re.S)
+    assert note is not None and "人社局已收到取消通知" in note.group(1) and "专家已收到" not in note.group(1)
+    english = in_english(leader).get(url).text
+    note = re.search(r'<p class="muted" id="cancelled-after-filing">(.*?)</p>', english, re.S)
+    assert note is not None and "expert" in note.group(1) and "told" in note.group(1)
+
+
 def test_an_accepted_meeting_short_of_its_quorum_is_cancelled_by_its_leader_on_its_page(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
