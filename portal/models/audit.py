@@ -39,6 +39,13 @@ class AuditEvent(Base):
         Index("ix_audit_events_object", "object_type", "object_id", "id"),
         # The viewer's order and keyset, newest first by time (services/audit_trail.py).
         Index("ix_audit_events_at", "at", "id"),
+        # The viewer's two filter lists, one UNION over the scope's branches (audit_trail.filter_options):
+        # each branch reads the tree's own entries of one of these, never a row of the table.
+        Index("ix_audit_events_org_kinds", "org_id", "action", "object_type"),
+        Index("ix_audit_events_actor_kinds", "actor_id", "action", "object_type"),
+        # The list filtered by one action, newest first: that action's entries in order, not the whole
+        # trail's walked until 51 of them turn up (a rare action, 撤销证书, read every row).
+        Index("ix_audit_events_action_at", "action", "at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

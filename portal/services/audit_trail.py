@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from portal.documents.cells import Cells, workbook
@@ -195,16 +195,44 @@ def page(
     return rows, (rows[-1].id if more and rows else None)
 
 
-def actions(session: Session, actor: Actor) -> list[str]:
-    """The actions that occur in what the admin may see (for the filter's list)."""
-    stmt = query(session, actor, AuditQuery()).with_only_columns(AuditEvent.action).distinct()
-    return list(session.scalars(stmt.order_by(AuditEvent.action)))
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the viewer's two lists offer: the actions and the kinds of object that occur in what the admin
+    may see, each once, in code order."""
+
+    actions: list[str]
+    object_types: list[str]
 
 
-def object_types(session: Session, actor: Actor) -> list[str]:
-    """The kinds of object that occur in what the admin may see (for the filter's list)."""
-    stmt = query(session, actor, AuditQuery()).with_only_columns(AuditEvent.object_type).distinct()
-    return list(session.scalars(stmt.order_by(AuditEvent.object_type)))
+def filter_options(session: Session, actor: Actor) -> FilterOptions:
+    """The actions and kinds of object that occur in the admin's tree (`query` without filters), read in
+    one statement.
+
+    Not as a DISTINCT over `query`: that evaluates its OR (the actor's employer through a join, the
+    actor-less rows' objects) on every row of the whole trail, every bureau's — 2.6 and 9.2 s for the two
+    lists at a million events (bench/README.md, "the audit viewer's lists"). The same scope as a UNION of
+    its branches, each read from an index that ends with (action, object_type) — the acting organisation's
+    rows, the rows of actors employed in the tree or registered with it, and the actor-less rows about the
+    tree — reads only the tree's own index entries (`tests/services/test_audit_trail.py` holds it equal to
+    the DISTINCT over `query`)."""
+    _require_admin(actor)
+    assert actor.org_id is not None
+    orgs = [org.id for org in organisations_under(session, actor.org_id)]
+    kinds = (AuditEvent.action, AuditEvent.object_type)
+    employed = select(User.id).where(User.employer_id.in_(orgs))
+    registered = select(User.id).where(User.registered_with_id.in_(orgs), User.employer_id.is_(None))
+    stmt = union(
+        select(*kinds).where(AuditEvent.org_id.in_(orgs)),
+        select(*kinds).where(AuditEvent.actor_id.in_(employed)),
+        select(*kinds).where(AuditEvent.actor_id.in_(registered)),
+        select(*kinds).where(
+            AuditEvent.actor_id.is_(None), AuditEvent.org_id.is_(None), _about_the_tree(orgs)
+        ),
+    )
+    pairs = session.execute(stmt).all()
+    return FilterOptions(
+        actions=sorted({action for action, _ in pairs}), object_types=sorted({kind for _, kind in pairs})
+    )
 
 
 def actor_label(event: AuditEvent) -> str | None:

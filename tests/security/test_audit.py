@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Status
 from portal.models import AuditEvent, StaffRole, User
-from portal.services import audit
-from portal.services.actors import Actor
+from portal.services import audit, audit_trail
+from portal.services.actors import Actor, actor_for
 from tests.conftest import Clock, run_queued
 from tests.dbsetup import on_postgres
 from tests.factories import PASSWORD, STEPS_TO, make_application, make_world, resident_id
@@ -389,3 +389,59 @@ def test_a_system_event_is_read_only_by_the_bureau_it_is_about(
     in_english(admin)
     assert shown(actor="System") == shown(actor="system") == system
     assert shown(actor="Not logged in") == shown(actor="(not logged in)") == public
+
+
+def test_the_filter_lists_offer_what_occurs_in_the_tree_and_nothing_of_another(
+    session: Session, tenants: tuple[Tenant, Tenant], login_as: Any, clock: Clock
+) -> None:
+    """The action and object lists are read as a UNION of the scope's branches (an index each, not a DISTINCT
+    over the whole trail's OR): the same set the viewer's own query holds, every branch's rows included —
+    staff acting for an organisation of the tree, an applicant employed there, a person registered with the
+    bureau whom no unit holds, an actor-less event about the tree's object — and another bureau's not."""
+    ours, theirs = tenants
+    registered = session.scalars(
+        select(User).where(User.registered_with_id == ours.world.bureau.org.id, User.employer_id.is_(None))
+    ).first()
+    assert registered is not None
+    applicant = ours.applicants[0]
+
+    def record(tenant: Tenant, side: str, person: User) -> None:
+        staff = tenant.world.enterprise.actor(StaffRole.HANDLER)
+        acts = [
+            (staff, "staff"),
+            (Actor(person.id, person.name, employer_id=person.employer_id), "applicant"),
+            (Actor(0, "系统"), "system"),
+        ]
+        for actor, kind in acts:
+            # An actor-less event is the tree's by the object it is about: a kind `_about_the_tree` knows.
+            about = tenant.application.id if kind == "system" else None
+            audit.record(
+                session,
+                actor,
+                f"{side}_{kind}_act",
+                clock.now,
+                object_type="application" if about else f"{side}_{kind}_kind",
+                object_id=about,
+            )
+
+    record(ours, "ours", applicant)
+    record(theirs, "theirs", theirs.applicants[0])
+    audit.record(
+        session, Actor(registered.id, registered.name), "ours_registered_act", clock.now, object_type="u"
+    )
+    session.flush()
+    actor = actor_for(ours.world.admin, ours.world.admin_membership)
+    options = audit_trail.filter_options(session, actor)
+    everything = audit_trail.query(session, actor, audit_trail.AuditQuery())
+    expected_actions = set(session.scalars(everything.with_only_columns(AuditEvent.action).distinct()))
+    expected_kinds = set(session.scalars(everything.with_only_columns(AuditEvent.object_type).distinct()))
+    assert set(options.actions) == expected_actions and set(options.object_types) == expected_kinds
+    assert options.actions == sorted(options.actions)
+    ours_acts = {"ours_staff_act", "ours_applicant_act", "ours_system_act", "ours_registered_act"}
+    assert ours_acts <= set(options.actions)
+    assert {"ours_staff_kind", "ours_applicant_kind", "application"} <= set(options.object_types)
+    assert not any(code.startswith("theirs") for code in [*options.actions, *options.object_types])
+    admin = login_as(ours.world.admin, membership_id=ours.world.admin_membership.id)
+    page = admin.get("/admin/audit")
+    assert page.status_code == 200
+    assert all(f'value="{code}"' in page.text for code in ours_acts) and "theirs_" not in page.text

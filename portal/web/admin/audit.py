@@ -37,6 +37,7 @@ def list_audit_events() -> Response:
         rows, next_before = service.page(db.session, actor, filters, before=as_id(request.args.get("before")))
     except ValidationFailed as invalid:  # named by its field, and no rows: not the whole log unfiltered
         rows, next_before, errors = [], None, invalid.fields
+    options = service.filter_options(db.session, actor)
     return render_page(
         "pages/admin/list_audit_events.html",
         fragment="rows",
@@ -45,10 +46,8 @@ def list_audit_events() -> Response:
         filters=filters,
         rows=rows,
         next_before=next_before,
-        actions=_choices(service.actions(db.session, actor), audit_words.action_title, filters.action),
-        object_types=_choices(
-            service.object_types(db.session, actor), audit_words.object_type_title, filters.object_type
-        ),
+        actions=_choices(options.actions, audit_words.action_title, filters.action),
+        object_types=_choices(options.object_types, audit_words.object_type_title, filters.object_type),
         outcomes=service.OUTCOMES,
         words=audit_words,
         actor_label=service.actor_label,  # 系统 or 未登录 for an event with no user behind it
