@@ -186,7 +186,7 @@ class QueueRow:
         if application.state is Status.RESULT_NOTICED and here:
             return RowNote(N_("在评审会议页面确认结果"))
         if self.own and self.shortage:
-            return RowNote(staffing.WORDS[self.shortage].row)
+            return RowNote(staffing.words_of(self.shortage, application.state).row)
         if self.own:
             return RowNote(N_("本人申报，须由本单位其他人员办理"))
         if application.awaiting:

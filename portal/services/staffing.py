@@ -23,6 +23,10 @@ must be a handler or leader of the same unit, so in a unit whose only handler ap
 for her is the leader, who after the first review cannot sign it as leader too: the case would stick at
 the leader's signature, which is why both steps are decided together.
 
+The words name the step that lacks its person as the workflow's table has it (`step_of`): the handler's
+first review or the drafting of the notice, the leader's signature of a first review, or the leader's move
+with nothing to sign (publishing the notice, forwarding it after the notice).
+
 What is read (active memberships, today's stand-ins, the case's status and first reviewer) bumps the
 organisation's change counter when written (services.versions), so a polled queue row never keeps words
 its staff no longer bear out.
@@ -38,8 +42,17 @@ from enum import StrEnum
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from portal.domain.i18n import N_
-from portal.domain.workflow import TRANSITIONS, Role, Signature, Status
+from portal.domain.i18n import N_, NC_, T_, Text
+from portal.domain.workflow import (
+    AWAITING_OVERRIDE,
+    SIDE_EXITS,
+    TRANSITIONS,
+    Action,
+    Role,
+    Signature,
+    Status,
+    Transition,
+)
 from portal.models import Application, Membership, StaffRole, StandIn
 from portal.services.calendar import today
 
@@ -65,26 +78,85 @@ class Words:
     applicant: str
 
 
+# What one's step is, in a sentence ("没有其他领导可%(step)s"), by the move the workflow's table gives the
+# role there: a leader's move that signs a first review (Signature.PRESENT) is signing, whichever it is.
+_SIGNS = NC_("in a sentence", "签批")
+_MOVES: dict[Action, Text] = {
+    Action.HANDLER_APPROVE: NC_("in a sentence", "办理初审"),
+    Action.START_NOTICE: NC_("in a sentence", "发布公示"),
+    Action.FORWARD: NC_("in a sentence", "报送主管部门"),
+    Action.CONFIRM_PASS: NC_("in a sentence", "确认评审结果"),
+    Action.PUBLISH_RESULT: NC_("in a sentence", "发文公布评审结果"),
+    Action.RECORD_CERTIFICATE: NC_("in a sentence", "录入证书编号"),
+}
+# Where the case waits on the handler to draft a notice (workflow.AWAITING_OVERRIDE) before the leader
+# publishes it: that drafting is the handler's step, which is no move of the table.
+_DRAFTS_NOTICE = NC_("in a sentence", "起草公示")
+
+
+def _forward_rows(status: Status, role: Role) -> list[Transition]:
+    """The table's moves onward (no return, rejection or other side exit) of `role` from `status`."""
+    return [
+        row
+        for row in TRANSITIONS
+        if row.source is status and row.role is role and row.action not in SIDE_EXITS
+    ]
+
+
+def step_of(status: Status, role: Role) -> Text:
+    """The step of `role` that a case in `status` awaits or, for the leader where the handler acts first,
+    the leader's step after it, in words (read from the workflow's table)."""
+    if role is Role.HANDLER:
+        if status in AWAITING_OVERRIDE:
+            return _DRAFTS_NOTICE
+        rows = _forward_rows(status, Role.HANDLER)
+        return _MOVES[rows[0].action] if rows else _MOVES[Action.HANDLER_APPROVE]
+    # The leader's step after the handler's first review is at the status that review leads to.
+    after = next(
+        (row.target for row in _forward_rows(status, Role.HANDLER) if row.signature is Signature.ABSENT), None
+    )
+    rows = _forward_rows(after or status, Role.LEADER)
+    if not rows or rows[0].signature is Signature.PRESENT:
+        return _SIGNS
+    return _MOVES[rows[0].action]
+
+
+def words_of(shortage: Shortage, status: Status) -> Words:
+    """The shortage in each reader's words, naming the step that lacks its person (`step_of`)."""
+    if shortage is Shortage.NO_HANDLER:
+        step = step_of(status, Role.HANDLER)
+        return Words(
+            T_("本人申报，本单位没有其他经办人可%(step)s：请单位管理员在本单位人员页增设经办人", step=step),
+            T_("本单位没有申报人以外的经办人，无法%(step)s：请单位管理员在本单位人员页增设经办人", step=step),
+            T_(
+                "本单位没有可为您%(step)s的其他经办人（本人的申报不能由本人办理），申报无法继续："
+                "请联系单位管理员在本单位人员页增设经办人",
+                step=step,
+            ),
+        )
+    if shortage is Shortage.NO_LEADER:
+        step = step_of(status, Role.LEADER)
+        return Words(
+            T_(
+                "本人申报，本单位没有其他领导可%(step)s：请单位管理员在本单位人员页增设领导或指定代理人",
+                step=step,
+            ),
+            T_(
+                "本单位没有申报人以外的领导（或领导的代理人），无法%(step)s：请单位管理员在本单位人员页增设领导"
+                "或指定代理人",
+                step=step,
+            ),
+            T_(
+                "本单位没有可为您%(step)s的其他领导（本人的申报不能由本人办理），申报无法继续："
+                "请联系单位管理员在本单位人员页增设领导或指定代理人",
+                step=step,
+            ),
+        )
+    return WORDS[shortage]
+
+
+# The two shortages that are always about a first review and its signature: their words never change.
 WORDS: dict[Shortage, Words] = {
-    Shortage.NO_HANDLER: Words(
-        N_("本人申报，本单位没有其他经办人可办理初审：请单位管理员在本单位人员页增设经办人"),
-        N_("本单位没有申报人以外的经办人，初审无法办理：请单位管理员在本单位人员页增设经办人"),
-        N_(
-            "本单位没有可为您办理初审的其他经办人（本人的申报不能由本人办理），申报无法继续："
-            "请联系单位管理员在本单位人员页增设经办人"
-        ),
-    ),
-    Shortage.NO_LEADER: Words(
-        N_("本人申报，本单位没有其他领导可签批：请单位管理员在本单位人员页增设领导或指定代理人"),
-        N_(
-            "本单位没有申报人以外的领导（或领导的代理人），无法签批：请单位管理员在本单位人员页增设领导"
-            "或指定代理人"
-        ),
-        N_(
-            "本单位没有可为您签批的其他领导（本人的申报不能由本人办理），申报无法继续："
-            "请联系单位管理员在本单位人员页增设领导或指定代理人"
-        ),
-    ),
     Shortage.ONE_PERSON: Words(
         N_(
             "本人申报，本单位除您以外只有一人可办理初审和签批，初审后将没有未办理初审的领导可签批："
@@ -214,10 +286,10 @@ def shortages(session: Session, applications: Iterable[Application], now: dateti
 def reviewer_words(session: Session, application: Application, now: datetime) -> str:
     """What a reviewer's case page says where its unit step cannot be completed, else ""."""
     shortage = shortages(session, [application], now).get(application.id)
-    return WORDS[shortage].reviewer if shortage else ""
+    return words_of(shortage, application.state).reviewer if shortage else ""
 
 
 def applicant_words(session: Session, application: Application, now: datetime) -> str:
     """What the applicant's progress says where her case's unit step cannot be completed, else ""."""
     shortage = shortages(session, [application], now).get(application.id)
-    return WORDS[shortage].applicant if shortage else ""
+    return words_of(shortage, application.state).applicant if shortage else ""

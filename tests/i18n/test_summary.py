@@ -152,7 +152,7 @@ def test_the_summary_says_what_her_progress_says_where_her_unit_cannot_review_he
     )
     session.commit()
     browser = login_as(applicant, membership_id=0)
-    words = "Your organisation has no other handler to do the first review of your application"
+    words = "Your application cannot move on: your organisation has no other handler to do its first review"
     page = browser.get(f"/me/applications/{application.id}/summary").text
     assert words in page and 'id="route-blocked"' in page
     assert leaks(page) == ("en", [])  # no untranslated Chinese around it

@@ -129,3 +129,43 @@ def test_the_only_leader_s_own_case_at_her_signature_waits(session: Session, clo
         session, world, clock.now, StaffRole.LEADER, steps=STEPS_TO[Status.UNIT_REVIEW]
     )
     assert staffing.shortages(session, [application], clock.now) == {application.id: Shortage.NO_LEADER}
+
+
+@pytest.mark.parametrize(
+    ("status", "role", "step"),
+    [
+        (Status.SUBMITTED, Role.HANDLER, "办理初审"),
+        (Status.SUBMITTED, Role.LEADER, "签批"),  # the leader's step after the first review
+        (Status.UNIT_REVIEW, Role.LEADER, "签批"),
+        (Status.UNIT_APPROVED, Role.HANDLER, "起草公示"),
+        (Status.UNIT_APPROVED, Role.LEADER, "发布公示"),  # nothing to sign: the leader publishes the notice
+        (Status.NOTICE_PASSED, Role.LEADER, "报送主管部门"),  # ... or forwards it after the notice
+        (Status.DEPT_REVIEW, Role.LEADER, "签批"),
+        (Status.BUREAU_REVIEW, Role.LEADER, "签批"),  # 认定发证 or 送评委会评审: either signs the review
+        (Status.COMMITTEE_ACCEPTED, Role.LEADER, "发布公示"),
+        (Status.RESULT_NOTICED, Role.LEADER, "确认评审结果"),
+        (Status.RESULT_CONFIRMED, Role.LEADER, "发文公布评审结果"),
+        (Status.RESULT_PUBLISHED, Role.HANDLER, "录入证书编号"),
+    ],
+)
+def test_the_step_that_lacks_its_person_is_the_workflow_s(status: Status, role: Role, step: str) -> None:
+    assert staffing.step_of(status, role) == step
+
+
+@pytest.mark.parametrize(
+    ("status", "step"), [(Status.UNIT_APPROVED, "发布公示"), (Status.NOTICE_PASSED, "报送主管部门")]
+)
+def test_a_leader_s_step_with_nothing_to_sign_is_not_called_signing(
+    session: Session, clock: Clock, status: Status, step: str
+) -> None:
+    """The only leader applies after her unit approved her case: nobody may publish its notice or forward
+    it, and the words say that step, not a signature there is none of."""
+    world = make_world(session)
+    _, application = make_staff_application(
+        session, world, clock.now, StaffRole.LEADER, steps=STEPS_TO[status]
+    )
+    assert staffing.shortages(session, [application], clock.now) == {application.id: Shortage.NO_LEADER}
+    words = staffing.words_of(Shortage.NO_LEADER, application.state)
+    assert f"本单位没有可为您{step}的其他领导" in words.applicant and "签批" not in words.applicant
+    assert f"本单位没有其他领导可{step}" in words.row
+    assert f"无法{step}" in words.reviewer

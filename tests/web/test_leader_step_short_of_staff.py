@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Action, Status
-from portal.models import Application, StaffRole
+from portal.models import Application, StaffRole, User
 from portal.services import applications, standins
 from portal.services.actors import actor_for
 from portal.web import i18n
@@ -26,14 +26,20 @@ REVIEWED_APPLICANT = "本单位唯一可为您签批的领导已办理您申报�
 WHAT_TO_DO = "请单位管理员在本单位人员页增设领导或指定代理人"
 
 
+def _only_leader_applies(session: Session, clock: Clock, status: Status) -> tuple[World, User, Application]:
+    """The unit's leader applies and her case is walked to `status`; she is now the unit's only leader."""
+    world = make_world(session)
+    applicant, application = make_staff_application(
+        session, world, clock.now, StaffRole.LEADER, steps=STEPS_TO[status]
+    )
+    session.commit()
+    return world, applicant, application
+
+
 def test_the_only_leader_s_own_case_at_her_signature_says_nobody_may_sign_it(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
-    world = make_world(session)
-    applicant, application = make_staff_application(  # she is now the unit's only leader
-        session, world, clock.now, StaffRole.LEADER, steps=STEPS_TO[Status.UNIT_REVIEW]
-    )
-    session.commit()
+    world, applicant, application = _only_leader_applies(session, clock, Status.UNIT_REVIEW)
     row = login_as(applicant).get("/review/queue?tab=leader", headers=HX).text
     assert NO_LEADER_ROW in row
     case_page = login_as(world.enterprise.handler).get(f"/review/applications/{application.id}").text
@@ -82,3 +88,32 @@ def test_a_stand_in_for_the_leader_who_did_not_review_it_ends_it(
     session.commit()
     case_page = login_as(world.enterprise.handler).get(f"/review/applications/{application.id}").text
     assert REVIEWED_REVIEWER not in case_page
+
+
+def test_forwarding_after_the_notice_is_named_as_the_step_nobody_may_take(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """After the notice the leader forwards the case: nothing to sign, so no page says 签批 (the step is
+    read from the workflow: 报送主管部门)."""
+    world, applicant, application = _only_leader_applies(session, clock, Status.NOTICE_PASSED)
+    row = login_as(applicant).get("/review/queue?tab=leader", headers=HX).text
+    assert "本人申报，本单位没有其他领导可报送主管部门：请单位管理员在本单位人员页增设领导或指定代理人" in row
+    case_page = login_as(world.enterprise.handler).get(f"/review/applications/{application.id}").text
+    assert "本单位没有申报人以外的领导（或领导的代理人），无法报送主管部门" in case_page
+    assert NO_LEADER_REVIEWER not in case_page
+    own = login_as(applicant, membership_id=0)
+    page = own.get(f"/me/applications/{application.id}").text
+    assert "本单位没有可为您报送主管部门的其他领导" in page and NO_LEADER_APPLICANT not in page
+    own.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
+    english = own.get(f"/me/applications/{application.id}").text
+    assert "your organisation has no other leader to forward it to the supervising department" in english
+    summary = own.get(f"/me/applications/{application.id}/summary").text
+    assert "no other leader to forward it to the supervising department" in summary
+
+
+def test_publishing_the_notice_is_named_where_the_handler_drafts_it_first(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    _, applicant, application = _only_leader_applies(session, clock, Status.UNIT_APPROVED)
+    own = login_as(applicant, membership_id=0).get(f"/me/applications/{application.id}").text
+    assert "本单位没有可为您发布公示的其他领导" in own and NO_LEADER_APPLICANT not in own

@@ -23,7 +23,7 @@ ONE_PERSON_ROW = (
     "请单位管理员在本单位人员页增设经办人或领导"
 )
 USUAL_ROW = "本人申报，须由本单位其他人员办理"
-REVIEWER_WORDS = "本单位没有申报人以外的经办人，初审无法办理"
+REVIEWER_WORDS = "本单位没有申报人以外的经办人，无法办理初审"
 APPLICANT_WORDS = "本单位没有可为您办理初审的其他经办人"
 ONE_PERSON_REVIEWER = "本单位申报人以外只有一人可办理初审和签批，初审后将没有未办理初审的领导可签批"
 ONE_PERSON_APPLICANT = "本单位除您以外只有一人可办理初审和签批"
@@ -68,7 +68,7 @@ def test_the_only_handler_s_own_case_says_why_it_waits_and_what_to_do(
     english = login_as(applicant, membership_id=0)
     english.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
     page = english.get(f"/me/applications/{application.id}").text
-    assert "has no other handler to do the first review" in page
+    assert "your organisation has no other handler to do its first review" in page
 
 
 def test_the_leader_standing_in_for_her_leaves_nobody_to_sign_and_the_words_say_so(
