@@ -481,7 +481,7 @@ def _rows(
     materials.expect_rows(session, [application.id for application, *_ in found])
     offers = rulebook.page_offers(session, actor, [a for a, *_ in found], now, as_reviewer=True)
     # Read once for the page, and only when the page holds the reader's own case (no statement otherwise).
-    stuck = staffing.shortages(session, (a for a, *_ in found if a.applicant_id == actor.user_id), now)
+    stuck = staffing.shortages(session, (a for a, *_ in found if _own_here(actor, a)), now)
     rows = [
         _row(
             session, actor, application, now, calendar,
@@ -573,6 +573,17 @@ def _workdays_waited(calendar: WorkCalendar, since: datetime, now: datetime) -> 
         return None  # the ageing colour waits for the administrator to enter the year
 
 
+def _own_here(actor: Actor, application: Application) -> bool:
+    """The reader's own case at the step of her own unit, this queue's organisation: the one case whose row
+    says what its staff lacks (services.staffing). Its words are the unit's, and the queue's tag is read
+    from this organisation's counter only, which its staff's changes bump; another organisation's do not."""
+    return (
+        application.applicant_id == actor.user_id
+        and application.current_org_id == actor.org_id
+        and staffing.at_unit_step(application)
+    )
+
+
 def _row(
     session: Session,
     actor: Actor,
@@ -610,7 +621,7 @@ def queue_row(session: Session, actor: Actor, application_id: int, now: datetime
     application = get_application(session, actor, application_id)
     late = paper.overdue_ids(session, [application], now)
     calendar = work_calendar(session)
-    own = [application] if application.applicant_id == actor.user_id else []
+    own = [application] if _own_here(actor, application) else []
     return _row(
         session, actor, application, now, calendar,
         paper_overdue=application.id in late,

@@ -1,12 +1,11 @@
-"""Whether the unit's own staff can complete a case's unit step: a handler gives the first review, a
-leader signs it, never the same person twice and never the applicant (workflow). Where the applicant is
-one of the unit's few staff, nobody may be left for one of the two: her case then waits at that step and
-nothing moves it until the unit's staff change. The queue row, the case page and the applicant's progress
-and summary say so, and what the unit must do (walk 4, F10), from what is decided here, read once for a
-page.
+"""Whether the staff of the organisation holding a case can complete the step it waits on: a handler
+gives the first review, a leader signs it, never the same person twice and never the applicant (workflow).
+Where nobody is left for one of the two, the case waits and nothing moves it until that organisation's
+staff change; the pages say so, and what to do, from what is decided here, read once for a page.
 
-Decided per case, at the unit step only (the case held by the applicant's own unit, whose staff she may
-be, and whose admin the words send her to):
+At the applicant's own unit (the case held by her enterprise, whose staff she may be, and whose admin the
+words send her to): the queue row of her own case, the case page and her progress and summary (walk 4,
+F10). Decided per case:
 - waiting on the handler: someone who is not the applicant must be able to act as handler, and, where the
   handler's step is the first review, a *different* someone who is not the applicant must be able to sign
   as leader after it; a leader must also be there for the leader's later steps (publishing the notice,
@@ -16,6 +15,15 @@ be, and whose admin the words send her to):
   (a leader who stood in for a handler), must be able to act as leader. What is missing is named: no
   leader but the applicant, or only the one who did the first review; the unit adds a leader or names a
   stand-in for its leader (any other handler or leader of the unit may be one).
+
+Past the unit (a park office or competent department, the HR bureau, a committee office) the same rules
+decide, on that organisation's staff: one with no handler or no leader in post, nor a stand-in for one
+today, holds its cases with nobody to move them. Nobody there is the applicant's to call on, so the words go
+where someone can act: the organisation's staff page (单位人员) counts the cases waiting on the role it
+lacks and says to add one or name a stand-in (`held_without_staff`; its own unit's cases are counted there
+too), and the applicant's progress and summary name the organisation and say there is nothing for her to
+do but wait or ask it. Its reviewers' queue rows and case pages say nothing of it (their own staff page
+does).
 
 A stand-in counts: who stands in today for a handler or leader of the unit acts in that role under their
 own name (services.standins), so may act on the applicant's case if they are not the applicant. A stand-in
@@ -28,12 +36,15 @@ first review or the drafting of the notice, the leader's signature of a first re
 with nothing to sign (publishing the notice, forwarding it after the notice).
 
 What is read (active memberships, today's stand-ins, the case's status and first reviewer) bumps the
-organisation's change counter when written (services.versions), so a polled queue row never keeps words
-its staff no longer bear out.
+holding organisation's change counter when written (services.versions, for every kind of organisation), so
+a polled queue row never keeps words its staff no longer bear out. A queue row says only what its own
+organisation lacks (one's own case held by one's own unit, the queue's organisation): the counter its tag
+is read from is that organisation's.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,9 +53,10 @@ from enum import StrEnum
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from portal.domain.i18n import N_, NC_, T_, Text
+from portal.domain.i18n import N_, NC_, NT_, T_, Text
 from portal.domain.workflow import (
     AWAITING_OVERRIDE,
+    FINAL_STATUSES,
     SIDE_EXITS,
     TRANSITIONS,
     Action,
@@ -200,16 +212,34 @@ class Staff:
 _FIRST_REVIEWS = frozenset(row.source for row in TRANSITIONS if row.signature is Signature.ABSENT)
 
 
-def at_unit_step(application: Application) -> bool:
-    """The case waits on its own unit's handler or leader (the step whose staff its applicant may be)."""
+# The statuses where the handler's move onward is the leader's too (录入证书编号): either may take it.
+_EITHER = frozenset(
+    row.source
+    for row in TRANSITIONS
+    if row.role is Role.HANDLER
+    and row.action not in SIDE_EXITS
+    and any(
+        other.role is Role.LEADER and (other.source, other.action) == (row.source, row.action)
+        for other in TRANSITIONS
+    )
+)
+
+
+def waits_on_staff(application: Application) -> bool:
+    """The case waits on the handler or leader of the organisation holding it (any level)."""
     return (
         application.awaiting in (Role.HANDLER.value, Role.LEADER.value)
-        and application.current_org_id == application.enterprise_id
+        and application.current_org_id is not None
         and not application.state.is_final
     )
 
 
-def unit_staff(session: Session, org_ids: Iterable[int], now: datetime) -> dict[int, Staff]:
+def at_unit_step(application: Application) -> bool:
+    """The case waits on its own unit's handler or leader (the step whose staff its applicant may be)."""
+    return waits_on_staff(application) and application.current_org_id == application.enterprise_id
+
+
+def staff_today(session: Session, org_ids: Iterable[int], now: datetime) -> dict[int, Staff]:
     """Per organisation, who may act as its handler and as its leader today: active handlers and leaders
     and whoever stands in for one (one statement for all of them)."""
     wanted = sorted(set(org_ids))
@@ -256,6 +286,8 @@ def shortage_of(
             return Shortage.SIGNER_REVIEWED
         return None
     handlers = staff.handlers - {applicant_id}
+    if status in _EITHER:
+        return None if handlers | leaders else Shortage.NO_HANDLER
     if not handlers:
         return Shortage.NO_HANDLER
     if not leaders:
@@ -265,31 +297,135 @@ def shortage_of(
     return None
 
 
-def shortages(session: Session, applications: Iterable[Application], now: datetime) -> dict[int, Shortage]:
-    """By application id, what the unit lacks for those of these applications whose unit step its staff
-    cannot complete without their applicant. One statement for all of them, none when no application waits
-    at its unit step."""
-    waiting = [a for a in applications if at_unit_step(a)]
-    if not waiting:
+@dataclass(frozen=True)
+class _Held:
+    """What the decision reads of one case (from an Application, or from a page's columns)."""
+
+    id: int
+    applicant_id: int
+    status: Status
+    awaiting: Role
+    org_id: int
+    first_reviewer_id: int | None
+
+
+def _decide(session: Session, cases: list[_Held], now: datetime) -> dict[int, Shortage]:
+    """By case id, what its holding organisation lacks; one statement for all of them (none for none)."""
+    if not cases:
         return {}
-    staff = unit_staff(session, (a.current_org_id for a in waiting), now)
+    staff = staff_today(session, (c.org_id for c in cases), now)
     found: dict[int, Shortage] = {}
-    for a in waiting:
-        shortage = shortage_of(
-            staff[a.current_org_id], a.applicant_id, a.state, Role(a.awaiting), a.handler_signed_by_id
-        )
+    for c in cases:
+        shortage = shortage_of(staff[c.org_id], c.applicant_id, c.status, c.awaiting, c.first_reviewer_id)
         if shortage is not None:
-            found[a.id] = shortage
+            found[c.id] = shortage
     return found
+
+
+def shortages(session: Session, applications: Iterable[Application], now: datetime) -> dict[int, Shortage]:
+    """By application id, what the holding organisation lacks for those of these applications whose step
+    its staff cannot complete (without their applicant, at her own unit): at any level, `at_unit_step`
+    telling the unit's from the others. One statement for all of them, none when none waits on staff."""
+    return _decide(
+        session,
+        [
+            _Held(a.id, a.applicant_id, a.state, Role(a.awaiting), a.current_org_id, a.handler_signed_by_id)
+            for a in applications
+            if waits_on_staff(a)
+        ],
+        now,
+    )
 
 
 def reviewer_words(session: Session, application: Application, now: datetime) -> str:
     """What a reviewer's case page says where its unit step cannot be completed, else ""."""
+    if not at_unit_step(application):
+        return ""
     shortage = shortages(session, [application], now).get(application.id)
     return words_of(shortage, application.state).reviewer if shortage else ""
 
 
 def applicant_words(session: Session, application: Application, now: datetime) -> str:
-    """What the applicant's progress says where her case's unit step cannot be completed, else ""."""
+    """What the applicant's progress and summary say where the organisation holding her case cannot
+    complete its step, else "": her unit's words, or, past it, which organisation holds it with nobody to
+    move it, and that she has nothing to do but wait or ask it."""
     shortage = shortages(session, [application], now).get(application.id)
-    return words_of(shortage, application.state).applicant if shortage else ""
+    if shortage is None:
+        return ""
+    if at_unit_step(application):
+        return words_of(shortage, application.state).applicant
+    org = application.current_org.name
+    if shortage is Shortage.NO_HANDLER:
+        return T_(
+            "您的申报现由%(org)s办理，该单位目前没有可为您的申报%(step)s的经办人（含今日代理人），申报暂时"
+            "无法继续：您无需操作，请等待该单位安排人员，或向该单位咨询",
+            org=org,
+            step=step_of(application.state, Role.HANDLER),
+        )
+    return T_(
+        "您的申报现由%(org)s办理，该单位目前没有可为您的申报%(step)s的领导（含今日代理人），申报暂时"
+        "无法继续：您无需操作，请等待该单位安排人员，或向该单位咨询",
+        org=org,
+        step=step_of(application.state, Role.LEADER),
+    )
+
+
+def _staff_page_words(shortage: Shortage, count: int) -> Text:
+    """One line of the staff page: what the organisation lacks, how many of its cases wait on it, and what
+    to do."""
+    if shortage is Shortage.NO_HANDLER:
+        return NT_(
+            "本单位没有可办理的经办人（含今日代理人；申报人不能办理本人的申报），%(num)d件申报等待经办人"
+            "办理：请增设经办人",
+            "本单位没有可办理的经办人（含今日代理人；申报人不能办理本人的申报），%(num)d件申报等待经办人"
+            "办理：请增设经办人",
+            count,
+        )
+    if shortage is Shortage.NO_LEADER:
+        return NT_(
+            "本单位没有可办理的领导（含今日代理人；申报人不能办理本人的申报），%(num)d件申报等待领导办理："
+            "请增设领导，或由在岗的领导指定代理人",
+            "本单位没有可办理的领导（含今日代理人；申报人不能办理本人的申报），%(num)d件申报等待领导办理："
+            "请增设领导，或由在岗的领导指定代理人",
+            count,
+        )
+    if shortage is Shortage.ONE_PERSON:
+        return NT_(
+            "%(num)d件申报等待初审和签批，本单位申报人以外只有一人可办理，初审与签批不能由同一人办理："
+            "请增设经办人或领导",
+            "%(num)d件申报等待初审和签批，本单位申报人以外只有一人可办理，初审与签批不能由同一人办理："
+            "请增设经办人或领导",
+            count,
+        )
+    return NT_(
+        "%(num)d件申报等待领导签批，本单位唯一可签批的领导已办理其初审，初审与签批不能由同一人办理："
+        "请增设领导，或由该领导指定代理人",
+        "%(num)d件申报等待领导签批，本单位唯一可签批的领导已办理其初审，初审与签批不能由同一人办理："
+        "请增设领导，或由该领导指定代理人",
+        count,
+    )
+
+
+def held_without_staff(session: Session, org_id: int, now: datetime) -> list[Text]:
+    """What the organisation's staff page says of the cases it holds that its staff cannot complete: per
+    thing lacking, how many wait on it and what to do (none when every case can move). Two statements: its
+    cases waiting on staff, and its staff today."""
+    rows = session.execute(
+        select(
+            Application.id,
+            Application.applicant_id,
+            Application.status,
+            Application.awaiting,
+            Application.handler_signed_by_id,
+        ).where(
+            Application.current_org_id == org_id,
+            Application.awaiting.in_((Role.HANDLER.value, Role.LEADER.value)),
+            Application.status.not_in(sorted(s.value for s in FINAL_STATUSES)),
+        )
+    )
+    cases = [
+        _Held(id_, applicant_id, Status(status), Role(awaiting), org_id, first)
+        for id_, applicant_id, status, awaiting, first in rows
+    ]
+    counted = Counter(_decide(session, cases, now).values())
+    return [_staff_page_words(shortage, counted[shortage]) for shortage in Shortage if counted[shortage]]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Role, Status
 from portal.models import StaffRole
-from portal.services import staffing
+from portal.services import staffing, versions
 from portal.services.staffing import Shortage, Staff
 from tests.conftest import Clock
 from tests.factories import (
@@ -169,3 +169,99 @@ def test_a_leader_s_step_with_nothing_to_sign_is_not_called_signing(
     assert f"本单位没有可为您{step}的其他领导" in words.applicant and "签批" not in words.applicant
     assert f"本单位没有其他领导可{step}" in words.row
     assert f"无法{step}" in words.reviewer
+
+
+# Past the unit: the organisation holding the case, with nobody in post for the step it waits on.
+
+
+def test_a_department_without_a_leader_holds_its_cases_with_nobody_to_sign_them(
+    session: Session, clock: Clock
+) -> None:
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    assert application.current_org_id == world.department.org.id
+    assert staffing.shortages(session, [application], clock.now) == {}
+    world.department.leader_membership.ended_at = clock.now  # the department's only leader leaves
+    session.flush()
+    assert staffing.shortages(session, [application], clock.now) == {application.id: Shortage.NO_LEADER}
+    assert not staffing.at_unit_step(application)
+    make_staff(session, world.department.org, StaffRole.LEADER, "新领导")
+    assert staffing.shortages(session, [application], clock.now) == {}
+    world.department.handler_membership.ended_at = clock.now
+    session.flush()
+    assert staffing.shortages(session, [application], clock.now) == {application.id: Shortage.NO_HANDLER}
+
+
+def test_past_the_unit_today_s_stand_in_counts(session: Session, clock: Clock) -> None:
+    """The bureau's leader stood in for its handler and did the first review: nobody may sign it, until he
+    names the handler, back, as his own stand-in."""
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW] + 1)
+    assert application.state is Status.BUREAU_REVIEW and application.awaiting == Role.LEADER.value
+    application.handler_signed_by_id = world.bureau.leader.id
+    session.flush()
+    assert staffing.shortages(session, [application], clock.now) == {application.id: Shortage.SIGNER_REVIEWED}
+    make_stand_in(session, world.bureau.org, world.bureau.leader, world.bureau.handler)
+    assert staffing.shortages(session, [application], clock.now) == {}
+
+
+def test_cases_held_at_every_level_are_decided_in_one_statement(session: Session, clock: Clock) -> None:
+    world = make_world(session)
+    _, at_unit = make_staff_application(session, world, clock.now, StaffRole.HANDLER, steps=1)
+    at_department = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    at_bureau = make_application(session, world, clock.now, steps=STEPS_TO[Status.BUREAU_REVIEW])
+    world.department.leader_membership.ended_at = clock.now
+    world.bureau.handler_membership.ended_at = clock.now
+    session.flush()
+    cases = [at_unit, at_department, at_bureau]
+    for case in cases:
+        session.refresh(case)
+    with recorded(session.get_bind()) as sent:
+        found = staffing.shortages(session, cases, clock.now)
+    assert found == {
+        at_unit.id: Shortage.NO_HANDLER,
+        at_department.id: Shortage.NO_LEADER,
+        at_bureau.id: Shortage.NO_HANDLER,
+    }
+    assert len(sent) == 1
+
+
+def test_the_staff_page_counts_the_cases_waiting_on_the_role_it_lacks(session: Session, clock: Clock) -> None:
+    world = make_world(session)
+    department = world.department.org
+    for _ in range(2):
+        make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    assert staffing.held_without_staff(session, department.id, clock.now) == []
+    world.department.leader_membership.ended_at = clock.now
+    session.flush()
+    with recorded(session.get_bind()) as sent:
+        lines = staffing.held_without_staff(session, department.id, clock.now)
+    assert lines == [
+        "本单位没有可办理的领导（含今日代理人；申报人不能办理本人的申报），2件申报等待领导办理："
+        "请增设领导，或由在岗的领导指定代理人"
+    ]
+    assert len(sent) == 2  # its cases, its staff
+    assert staffing.held_without_staff(session, world.enterprise.org.id, clock.now) == []
+
+
+def test_a_department_s_staff_changes_move_its_queue_counter(session: Session, clock: Clock) -> None:
+    """What the decision reads of a department (its memberships and today's stand-ins) bumps its change
+    counter, as it does the unit's (services.versions): a poll tag read from it never outlives them."""
+    world = make_world(session)
+    department = world.department.org
+    session.commit()
+    key = versions.org(department.id)
+
+    def counter() -> int:
+        return versions.read(session, [key])[key]
+
+    before = counter()
+    make_staff(session, department, StaffRole.LEADER, "新领导")
+    session.commit()
+    assert counter() == before + 1
+    make_stand_in(session, department, world.department.leader, world.department.handler)
+    session.commit()
+    assert counter() == before + 2
+    world.department.leader_membership.ended_at = clock.now
+    session.commit()
+    assert counter() == before + 3

@@ -14,7 +14,7 @@ from portal.domain.i18n import N_, T_
 from portal.extensions import db
 from portal.models import OrgKind, Ownership, StaffChange, StaffRole
 from portal.services import organisations as service
-from portal.services import staff, standins
+from portal.services import staff, staffing, standins
 from portal.services.actors import Actor
 from portal.services.organisations import NewAccount, PersonInput
 from portal.web import steps
@@ -98,6 +98,8 @@ def _staff_page(
         page=page,
         staff=[row.membership for row in page.rows],
         can_send_onward=service.has_both_signers([row.membership for row in page.rows]),
+        # The cases it holds that its staff cannot move, and what to do (services.staffing).
+        stuck=staffing.held_without_staff(db.session, page.org.id, now()),
         errors=errors or {},
         form=form or {},
         added=added,
