@@ -214,7 +214,8 @@ def filter_options(session: Session, actor: Actor) -> FilterOptions:
     its branches, each read from an index that ends with (action, object_type) — the acting organisation's
     rows, the rows of actors employed in the tree or registered with it, and the actor-less rows about the
     tree — reads only the tree's own index entries (`tests/services/test_audit_trail.py` holds it equal to
-    the DISTINCT over `query`)."""
+    the DISTINCT over `query`). Each branch is de-duplicated on its own first: the UNION's own de-duplication
+    of the branches' rows made PostgreSQL sort ~940,000 of them on disk (650 ms; 280 ms so)."""
     _require_admin(actor)
     assert actor.org_id is not None
     orgs = [org.id for org in organisations_under(session, actor.org_id)]
@@ -222,9 +223,9 @@ def filter_options(session: Session, actor: Actor) -> FilterOptions:
     employed = select(User.id).where(User.employer_id.in_(orgs))
     registered = select(User.id).where(User.registered_with_id.in_(orgs), User.employer_id.is_(None))
     stmt = union(
-        select(*kinds).where(AuditEvent.org_id.in_(orgs)),
-        select(*kinds).where(AuditEvent.actor_id.in_(employed)),
-        select(*kinds).where(AuditEvent.actor_id.in_(registered)),
+        select(*kinds).where(AuditEvent.org_id.in_(orgs)).distinct(),
+        select(*kinds).where(AuditEvent.actor_id.in_(employed)).distinct(),
+        select(*kinds).where(AuditEvent.actor_id.in_(registered)).distinct(),
         select(*kinds).where(
             AuditEvent.actor_id.is_(None), AuditEvent.org_id.is_(None), _about_the_tree(orgs)
         ),
