@@ -582,3 +582,11 @@ class NumbersEntered:
     def complete(self) -> bool:
         """Every passed person has a number (so too a meeting nobody passed: nothing is left to enter)."""
         return self.entered >= self.passed
+
+    @property
+    def words(self) -> str:
+        """What the meetings list says of it, in Chinese (a `Text` where it counts): the list's Excel writes
+        it, a document that stays Chinese whatever the interface language."""
+        if self.complete:
+            return N_("证书编号已全部录入")
+        return T_("证书编号已录入 %(done)d/%(total)d", done=self.entered, total=self.passed)

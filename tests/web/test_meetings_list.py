@@ -150,18 +150,24 @@ def _row(page: str, meeting_id: int) -> str:
     return row.group(1)
 
 
-def test_a_published_meeting_s_row_says_how_far_its_certificate_numbers_are_entered(
-    session: Session, clock: Clock, login_as: Any
-) -> None:
-    """The list said 评审结果已公布 of a meeting whose every passed person had the province's number: the
-    row now says 证书编号已录入 1/2 while some are missing and 证书编号已全部录入 once all are; the poll
-    brings each number."""
+def _published_with_two_passed(session: Session, clock: Clock) -> tuple[Any, Any, Any, Any]:
+    """A committee's published meeting that passed two applications, none with its number yet."""
     world = make_committee_world(session, clock.now)
     made = make_committee(session, world, clock.now)
     first, second = (make_review_application(session, world, clock.now) for _ in range(2))
     for application in (first, second):
         clock.now = to_meeting(session, world, made, application, clock.now)
     clock.now = to_published(session, world, made, [first, second], clock.now)
+    return world, made, first, second
+
+
+def test_a_published_meeting_s_row_says_how_far_its_certificate_numbers_are_entered(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The list said 评审结果已公布 of a meeting whose every passed person had the province's number: the
+    row now says 证书编号已录入 1/2 while some are missing and 证书编号已全部录入 once all are; the poll
+    brings each number."""
+    world, made, first, second = _published_with_two_passed(session, clock)
     meeting = session.query(Meeting).one()
     bureau = staff_login(login_as, world.bureau)
     shown = bureau.get("/committees/meetings")
@@ -185,6 +191,49 @@ def test_a_published_meeting_s_row_says_how_far_its_certificate_numbers_are_ente
     assert "All certificate numbers entered" in _row(english, meeting.id)
 
 
+def _sheet(client: Any, tab: str = "all") -> list[tuple[Any, ...]]:
+    response = client.get(f"/committees/meetings.xlsx?tab={tab}")
+    assert response.status_code == 200
+    return list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+
+
+def test_the_meetings_export_says_how_far_each_published_meeting_s_numbers_are_entered(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The list said 证书编号已录入 1/2 of a published meeting and its Excel only 评审结果已公布: the export
+    now has the list's words in a column of their own, in Chinese whatever the reader's language (a
+    document, as its other columns); a meeting not yet published leaves it empty."""
+    world, made, first, second = _published_with_two_passed(session, clock)
+    handler = world.bureau.actor(StaffRole.HANDLER)
+    results.record_certificate(session, handler, first.id, "JS2026-0000401", clock.now)
+    office = staff_login(login_as, made.office)
+    planned = office.post(
+        "/committees/meetings",
+        data={
+            "held_on": (today(clock.now) + timedelta(days=30)).isoformat(),
+            "place": "市民中心二楼",
+            "form_token": new_token(),
+        },
+    )
+    assert planned.status_code == 303
+    session.commit()
+
+    bureau = staff_login(login_as, world.bureau)
+    rows = _sheet(bureau)
+    assert rows[0][-2:] == ("状态", "证书编号录入")
+    by_place = {row[1]: row for row in rows[1:]}
+    published = next(row for place, row in by_place.items() if place != "市民中心二楼")
+    assert published[-2:] == ("评审结果已公布", "证书编号已录入 1/2")
+    assert by_place["市民中心二楼"][-1] is None  # planned: nothing to enter yet
+    assert _sheet(bureau, "results")[1][-1] == "证书编号已录入 1/2"  # the tab as shown
+
+    results.record_certificate(session, handler, second.id, "JS2026-0000402", clock.now)
+    session.commit()
+    assert _sheet(office, "results")[1][-2:] == ("评审结果已公布", "证书编号已全部录入")
+    in_english(bureau)
+    assert _sheet(bureau, "results")[1][-1] == "证书编号已全部录入"  # a document: Chinese
+
+
 def test_the_list_reads_as_many_statements_for_three_published_meetings_as_for_one(
     app: Any, session: Session, clock: Clock, login_as: Any
 ) -> None:
@@ -202,6 +251,7 @@ def test_the_list_reads_as_many_statements_for_three_published_meetings_as_for_o
 
     one, text = read_page(bureau, db_engine(app), "/committees/meetings")
     assert text.count('id="numbers-') == 1
+    one_exported = _exported(bureau, app)
     for application in applications[1:]:
         to_published(session, world, made, [application], start)
     three, text = read_page(bureau, db_engine(app), "/committees/meetings")
@@ -209,3 +259,16 @@ def test_the_list_reads_as_many_statements_for_three_published_meetings_as_for_o
     assert len(three) == len(one), (one, three)
     grouped = [s for s in three if "GROUP BY" in s and "meeting_entries" in s]
     assert len(grouped) == 1, three
+    # Its Excel counts them the same way: as many statements for three rows as for one, one of them grouped.
+    three_exported = _exported(bureau, app)
+    assert len(three_exported) == len(one_exported), (one_exported, three_exported)
+    assert [s for s in three_exported if "GROUP BY" in s and "meeting_entries" in s] == grouped
+
+
+def _exported(client: Any, app: Any) -> list[str]:
+    """The statements the meetings' Excel sends (a first download goes before, unrecorded, as read_page's)."""
+    client.get("/committees/meetings.xlsx")
+    with recorded(db_engine(app)) as sent:
+        response = client.get("/committees/meetings.xlsx")
+    assert response.status_code == 200
+    return sent

@@ -105,16 +105,19 @@ def list_meetings() -> Response:
     return _list_page()
 
 
-MEETING_HEADERS = ("会议日期", "会议地点", "评委会", "议程人数", "报备截止日", "依据", "状态")
+MEETING_HEADERS = ("会议日期", "会议地点", "评委会", "议程人数", "报备截止日", "依据", "状态", "证书编号录入")
 
 
 @bp.get("/meetings.xlsx")
 @staff_required(OrgKind.BUREAU, OrgKind.COMMITTEE, roles=OFFICE)
 def export_meetings() -> Response:
-    """The meetings list as shown (the same tab), as Excel: no one's personal data, so a plain GET."""
+    """The meetings list as shown (the same tab), as Excel: no one's personal data, so a plain GET. A
+    published meeting's row says, as its row on the page, how far its certificate numbers are entered (the
+    list's own count: one grouped statement for all of them); other rows leave that column empty."""
     listed = service.meetings_of(db.session, current_actor(), _tab())
     rows = (
         (m.held_on, m.place, m.committee.name, len(m.entries), m.filing_due, m.filing_clause, m.state.title)
+        + ((listed.numbers[m.id].words,) if m.id in listed.numbers else ("",))
         for m in listed.meetings
     )
     path = table_xlsx("评审会议", MEETING_HEADERS, rows)
