@@ -194,7 +194,7 @@ def upload_material(
     """One file into one slot: through the acceptance path (documents.scans → inspection: sniffed, active
     PDF content neutralised, images re-encoded without metadata), combined and compressed, streamed into
     the store by its hash. The same file again in a slot that holds it is not stored twice: AlreadyUploaded
-    names the time of the one kept."""
+    names the time of the one kept, and the refusal is audited (upload_material denied, already_uploaded)."""
     application = _assembling(session, actor, application_id)
     errors: dict[str, str] = {}
     facts = facts_of(session, application)
@@ -229,7 +229,20 @@ def upload_material(
         )
     except scans.ScanRejected as rejected:
         raise ValidationFailed({"file": rejected.message}) from None
-    _refuse_a_second_copy(session, application.id, slot.key, prepared.sha256)
+    try:
+        _refuse_a_second_copy(session, application.id, slot.key, prepared.sha256)
+    except AlreadyUploaded as again:
+        # A refusal like the rest: kept when the request rolls back (record_attempt), naming the slot and
+        # the file it already holds; the upload's bytes and hash stay out of the trail, nothing was stored.
+        audit.record_attempt(
+            session, actor, "upload_material", now, object_type="application", object_id=application.id,
+            role=None if actor.is_staff else "applicant",
+            detail={
+                "code": AlreadyUploaded.code, "slot": slot.key, "material_id": again.material.id,
+                "file_id": again.material.file_id, "on_behalf": actor.user_id != application.applicant_id,
+            },
+        )  # fmt: skip
+        raise
     name = prepared.name or _display_name(slot, prepared.media_type, prepared.combined)
     stored = store_file(
         session, storage, prepared.file, prepared.media_type, name, actor, now, size=prepared.size

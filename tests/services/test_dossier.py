@@ -136,9 +136,17 @@ def test_the_same_file_sent_twice_into_a_slot_is_kept_once_and_the_answer_says_w
     assert info.value.message == "该文件已上传（2026年9月28日 10:00）"  # the first one's time, Shanghai's
     assert [m.id for m in materials.active_materials(session, application.id)] == [first.id]
     assert session.scalar(select(func.count(StoredFile.id))) == stored  # nothing stored, not even a row
-    assert (
-        session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "upload_material")) == 1
-    )
+    uploads = list(session.scalars(select(AuditEvent).where(AuditEvent.action == "upload_material")))
+    assert [event.outcome for event in uploads] == ["ok", "denied"]
+    # The refusal is audited as the other refused steps are: its code, the slot and the file it holds;
+    # nothing of the bytes sent again (not even their hash).
+    assert uploads[1].detail == {
+        "code": "already_uploaded", "slot": "labour_contract", "material_id": first.id,
+        "file_id": first.file_id, "on_behalf": False,
+    }  # fmt: skip
+    assert (uploads[1].object_type, uploads[1].object_id, uploads[1].role) == (
+        "application", application.id, "applicant"
+    )  # fmt: skip
     # Other bytes (one photo more) are another file of the same name, kept beside it.
     other = upload(session, application, clock, "labour_contract", *photos, imaging.photo(800, 1000))
     assert [m.id for m in materials.active_materials(session, application.id)] == [first.id, other.id]

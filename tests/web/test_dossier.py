@@ -255,6 +255,14 @@ def test_a_file_sent_again_is_kept_once_and_each_file_of_a_slot_shows_when_it_ca
     assert send(*photos, by=english).status_code == 303
     shown = english.get(f"/me/applications/{application.id}").text
     assert "This file was already uploaded (28 Sep 2026, 10:00)" in shown
+    # Each refusal is in the bureau's audit log, kept although the request wrote nothing else; the viewer
+    # names it in the reader's language.
+    refusals = {"action": "upload_material", "outcome": "denied", "object_type": "application"}
+    log = login_as(world.admin).get("/admin/audit", query_string=refusals).text.split('id="audit-rows"')[1]
+    assert log.count("<code>upload_material</code>") == 2 and log.count("<td>拒绝</td>") == 2
+    assert "上传材料" in log and f"#{application.id}" in log
+    log = in_english(login_as(world.admin)).get("/admin/audit", query_string=refusals).text
+    assert "Upload materials" in log and "<td>Refused</td>" in log
     # Another file of the same name: the checklist and the review page tell them apart by their time.
     assert send(imaging.photo(800, 1000), imaging.photo(800, 1000, colour="#c8c8c8")).status_code == 303
     first, second = materials.active_materials(session, application.id)

@@ -22,6 +22,7 @@ from portal.web.htmx import see_other
 from portal.web.i18n import notify
 from portal.web.once import once_per_form
 from portal.web.storage import storage, upload_limits, uploaded_parts
+from portal.web.unit_of_work import discard
 
 
 def _back(application_id: int) -> str:
@@ -57,9 +58,10 @@ def upload_material(application_id: int) -> Response:
             fragment="materials",
         )
     except service.AlreadyUploaded as kept:
-        # Nothing was stored: the page the upload leads to, with the file kept in its slot.
+        # Nothing was stored: the page the upload leads to, with the file kept in its slot. A refusal: rolled
+        # back (the form's token too), its audited attempt kept.
         notify(kept.message, "info")
-        return see_other(_back(application_id))
+        return discard(see_other(_back(application_id)))
     combined = (
         # Files, not images: a PDF chosen beside photos is combined too.
         T_("，%(files)d个文件已合成为一份%(pages)d页的 PDF", files=material.combined, pages=material.pages)
