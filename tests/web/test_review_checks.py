@@ -70,6 +70,20 @@ def test_the_row_the_case_page_and_the_bulk_bar_ask_the_check_and_the_server_ref
     assert second.state is Status.UNIT_REVIEW
 
 
+def test_the_bar_s_check_holds_back_approval_not_packaging(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # 打包下载所选 sits in the bulk bar's form, whose EXP-03 tick is required where 初审通过 is its only move:
+    # the browser would not send the ticked rows to be packaged until the reviewer declared them checked.
+    for _ in range(2):
+        make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    queue = login_as(world.enterprise.handler).get("/review/queue?tab=handler").text
+    bar = queue.split('id="bulk-form"', 1)[1].split("</form>", 1)[0]
+    assert 'name="verified" value="1" required>' in bar
+    assert re.search(r'<button [^>]*\bformnovalidate\b[^>]*id="package-selected"', bar)
+    assert not re.search(r'<button [^>]*\bformnovalidate\b[^>]*id="bulk-act"', bar)  # approving still asks
+
+
 def test_the_check_reads_in_english(world: World, session: Session, clock: Clock, login_as: Any) -> None:
     application = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
     hr = in_english(login_as(world.enterprise.handler))
