@@ -18,9 +18,11 @@ from sqlalchemy import select
 
 from portal import demo_committee
 from portal.demo import (
+    BUREAU,
     DEMO_ACKNOWLEDGEMENT,
     DEMO_ROAD_START,
     PRIVATE_ENTERPRISE,
+    ROAD,
     STATE_ENTERPRISE,
     _start,
     contact_for,
@@ -80,6 +82,8 @@ PEOPLE: dict[str, Person] = {
     "zz_english.draft": Person("籍雨桐", "13970709941", 941),
     "zz_english.returned": Person("郁文博", "13970709942", 942),
     "zz_keyboard": Person("葛文韬", "13970709931", 931),
+    "zz_packages.first": Person("龚书瑶", "13970709981", 981),
+    "zz_packages.second": Person("龚书涵", "13970709982", 982),
     "zz_phone.draft": Person("骆思琪", "13970709932", 932),
     "zz_phone.returned": Person("韦晓彤", "13970709933", 933),
     # Opened in the browser, each with the ID number the journey types.
@@ -225,6 +229,36 @@ def application_for(
                 now,
             )
         db.session.commit()
+        return application.id
+
+
+# The steps of the demo's road up to the enterprise's 报送主管部门, inclusive.
+TO_THE_DEPARTMENT = next(step for step, (_who, action) in enumerate(ROAD, 1) if action is Action.FORWARD)
+
+
+def at_the_department(app: Flask, person: Person) -> int:
+    """A new applicant (``person``, from PEOPLE; password Demo@2026) of the state enterprise whose 工程
+    中级 application (its materials attached) walked the demo's road as the demo's own did, from its start
+    through the unit's notice to 报送主管部门: it waits for the department handler's 初审, whatever the
+    journeys before have done to the demo's applications there. A second call for the same person returns
+    the application made the first time. Returns its id."""
+    name, phone, serial = person.name, person.phone, person.serial
+    assert serial is not None, f"{name} is opened in the browser, not by a factory"
+    with app.app_context():
+        session = db.session
+        enterprise = session.scalars(select(Organisation).where(Organisation.name == STATE_ENTERPRISE)).one()
+        bureau = session.scalars(select(Organisation).where(Organisation.name == BUREAU)).one()
+        road = demo_committee.reviewers_of(session, enterprise, bureau)
+        existing = session.scalar(select(User.id).where(User.phone == phone))
+        applicant = open_applicant(session, road.enterprise_handler, name, phone, serial, DEMO_ROAD_START)
+        if existing is not None:
+            return session.scalars(
+                select(Application.id).where(Application.applicant_id == applicant.id)
+            ).first()  # type: ignore[return-value]
+        what = ("工程", "市政工程", "中级")
+        application = _start(session, storage(), road.enterprise_handler, applicant, what, DEMO_ROAD_START)
+        walk(session, road, application, TO_THE_DEPARTMENT, DEMO_ROAD_START)
+        session.commit()
         return application.id
 
 
