@@ -54,13 +54,14 @@ from portal.models import (
     OrgKind,
     StaffRole,
     StoredFile,
+    User,
 )
 from portal.services import audit, eligibility, locks, session_memo, submissions, transitions, uploads
 from portal.services.actors import SYSTEM, Actor
 from portal.services.atomic import atomic
 from portal.services.calendar import start_counts, today, unknown_year_message, work_calendar
 from portal.services.policies import effective_profile
-from portal.services.scope import WITHOUT_LONG_TEXTS, get_application, visible_applications
+from portal.services.scope import get_application, visible_applications
 from portal.storage import Storage
 
 NOTICE_DAYS = 5
@@ -186,9 +187,27 @@ def public_notice(session: Session, token: str) -> Notice:
     return notice
 
 
-def ready_for_notice(session: Session, actor: Actor) -> list[Application]:
+@dataclass(frozen=True, slots=True)
+class ReadyCase:
+    """An application ready for a notice, as the draft form lists it and the draft checks it: the columns
+    those read, not the entity (a bureau's peak holds thousands: at 100,000 applications in a province the
+    largest bureau's 5,629, hydrated with their applicants and enterprises, took 0.9 s of a 1.3 s page)."""
+
+    id: int
+    status: str
+    series: str
+    specialty: str
+    level: str
+    applicant_name: str
+
+    @property
+    def state(self) -> Status:
+        return Status(self.status)
+
+
+def ready_for_notice(session: Session, actor: Actor) -> list[ReadyCase]:
     """Applications the actor's organisation may put in a notice now: at its stage, held by it, and in
-    no draft or running notice (nor, above the enterprise, in one of this organisation's already)."""
+    no draft or running notice (nor, above the enterprise, in one of this organisation's already); by id."""
     _require_staff(actor)
     assert actor.org_kind is not None
     open_notices = (
@@ -202,7 +221,11 @@ def ready_for_notice(session: Session, actor: Actor) -> list[Application]:
     if actor.org_kind in (OrgKind.DEPARTMENT, OrgKind.BUREAU):
         noticed_here = select(NoticeEntry.application_id).join(Notice).where(Notice.org_id == actor.org_id)
         stmt = stmt.where(Application.id.not_in(noticed_here))
-    return list(session.scalars(stmt.order_by(Application.id).options(*WITHOUT_LONG_TEXTS)))
+    columns = stmt.with_only_columns(
+        Application.id, Application.status, Application.series, Application.specialty, Application.level,
+        User.name,
+    ).join(User, User.id == Application.applicant_id)  # fmt: skip
+    return [ReadyCase(*row) for row in session.execute(columns.order_by(Application.id))]
 
 
 # What a new notice's default title says it publishes (the drafter edits it; the title is the notice's
@@ -214,7 +237,7 @@ SUBJECTS: dict[NoticePurpose, str] = {
 }
 
 
-def draft_subject(actor: Actor, ready: list[Application]) -> str:
+def draft_subject(actor: Actor, ready: list[ReadyCase]) -> str:
     """The subject a new notice's default title names: what the applications ready for a notice would
     publish. A committee office with only results ready drafts its 评审结果公示; with applications it
     accepted (or nothing) ready, its 评前公示; every other organisation, its applicants."""
@@ -241,7 +264,7 @@ DEFAULT_LOCATION = "单位办公楼一楼公示栏"
 OFFICE_LOCATION = "评委会办事机构网站"
 
 
-def draft_form(actor: Actor, org_name: str, ready: list[Application], moment: datetime) -> DraftForm:
+def draft_form(actor: Actor, org_name: str, ready: list[ReadyCase], moment: datetime) -> DraftForm:
     """The draft form before anything is sent: a title naming this year and what the ready applications
     would publish, the usual place, a start tomorrow, and the ready applications of the first kind ticked
     (a committee office's list holds both kinds, 评前 and 结果, which one notice never mixes)."""

@@ -87,7 +87,8 @@ def test_the_offices_own_notice_runs_five_working_days_and_takes_objections(
     applications.act(
         session, co.office.actor(StaffRole.LEADER), application.id, Action.LEADER_APPROVE, clock.now
     )
-    assert notices.ready_for_notice(session, co.office.actor(StaffRole.HANDLER)) == [application]
+    ready = notices.ready_for_notice(session, co.office.actor(StaffRole.HANDLER))
+    assert [case.id for case in ready] == [application.id]
     notice = committee_notice(session, co.office, [application.id], clock.now)
     assert notice.notice_purpose is NoticePurpose.PRE_REVIEW and notice.days == 5
     # Monday 2026-09-28: five working days end on Friday 10-09 (National Day week off, Saturday 10-10 too

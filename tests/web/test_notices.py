@@ -536,3 +536,33 @@ def test_the_notice_list_reads_as_much_for_three_notices_as_for_one(
     _published(session, world, clock)
     _published(session, world, clock)
     assert reads() == one
+
+
+def test_the_drafter_s_list_reads_the_ready_cases_as_columns_in_one_statement(
+    app: Flask, world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """A bureau's peak holds thousands of cases ready for its notice (5,629 for the largest at 100,000
+    applications in a province): hydrated as entities with their applicants and enterprises they took 0.9 s
+    of a 1.3 s page. The form lists them from one statement of the columns it shows, whatever their number."""
+    from tests.conftest import db_engine
+    from tests.statements import recorded
+
+    handler = login_as(world.enterprise.handler)
+
+    def reads() -> tuple[list[str], str]:
+        handler.get("/notices")  # warm: the cookie's idle clock re-signed once
+        with recorded(db_engine(app)) as sent:
+            page = handler.get("/notices").text
+        return [s for s in sent if " FROM applications" in s or " FROM users" in s], page
+
+    first = make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED])
+    one, page = reads()
+    assert first.applicant.name in page and f'value="{first.id}"' in page
+    more = [
+        make_application(session, world, clock.now, steps=STEPS_TO[Status.UNIT_APPROVED]) for _ in range(2)
+    ]
+    three, page = reads()
+    assert all(a.applicant.name in page and f'value="{a.id}"' in page for a in more)
+    cases = [s for s in three if " FROM applications JOIN users" in s]
+    assert len(three) == len(one) and len(cases) == 1, three
+    assert cases[0].startswith("SELECT applications.id, applications.status, applications.series"), cases
