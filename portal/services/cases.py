@@ -97,6 +97,8 @@ class ReviewCase:
     committee_exception: CommitteeException | None = None
     # What the exception's line cites: the profile's CHAN-01 (Zhenjiang's 003 四), "" where it has none.
     committee_exception_clause: str = ""
+    # The provincial system's result imported on the hand-off page (its certificate number beside ours).
+    provincial: handoff_profiles.ProvincialCertificate | None = None
 
     @property
     def notice_closed(self) -> bool:
@@ -163,6 +165,7 @@ def review_case(session: Session, actor: Actor, application_id: int, now: dateti
         meeting_id=meetings.meeting_id_of(session, application.id),
         committee_exception=committee_exceptions.exception_for(session, application.id),
         committee_exception_clause=committee_exceptions.exception_clause(evaluation.profile),
+        provincial=handoff_profiles.provincial_certificate(session, application),
     )
 
 

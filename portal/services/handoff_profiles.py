@@ -71,12 +71,17 @@ def lookup_for(application: Application) -> Lookup | None:
 
 @dataclass(frozen=True)
 class ProvincialCertificate:
-    """What the provincial system decided (imported, issue 23.6) and where the holder looks it up."""
+    """What the provincial system decided (imported, issue 23.6) and where the holder looks it up.
+
+    ``portal_number``: the number of the portal's own e-certificate when the province's is another one
+    (认定发证 here numbers it 2026GZ00003, the province 赣2026-000124): the pages then name each, the
+    province's as the official record (DESIGN §1), where both read "证书编号" side by side."""
 
     lookup: Lookup | None
     outcome: str  # "passed" | "failed" | ""
     number: str
     day: date | None
+    portal_number: str = ""
 
 
 def provincial_certificate(session: Session, application: Application) -> ProvincialCertificate | None:
@@ -92,9 +97,12 @@ def provincial_certificate(session: Session, application: Application) -> Provin
     ).first()
     if result is None and (profile.lookup is None or not application.certificate_no):
         return None
+    number = (result.certificate_no or "") if result else ""
+    ours = application.certificate_no or ""
     return ProvincialCertificate(
         profile.lookup,
         result.outcome if result else "",
-        (result.certificate_no or "") if result else "",
+        number,
         result.certified_on if result else None,
+        portal_number=ours if number and ours and ours != number else "",
     )

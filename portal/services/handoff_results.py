@@ -2,8 +2,9 @@
 results, as Excel), matched to our applications by ID number, previewed row by row, applied once.
 
 - ``check_results``: reads the file by the profile's header names (domain.handoffs.Results), gives each
-  row a verdict — matched, not found, a wrong ID (its check character), a certificate number already
-  used (by another application, or twice in the file), a result already recorded — stores the file and
+  row a verdict — matched, not found, a wrong ID (its check character), a name other than the applicant's
+  of that ID number, a certificate number already used (by another application, or twice in the file), a
+  result already recorded — stores the file and
   a ResultImport (checked) with the digest of the verdicts. Nothing is recorded yet.
 - ``apply_results``: re-reads the stored file; only if it still gives the same verdicts (``digest``)
   are the matched rows written, all in the caller's one transaction (a HandoffResult each), the import
@@ -27,6 +28,7 @@ from portal.domain.errors import DomainError, NotFound, PermissionDenied, Valida
 from portal.domain.handoffs import ROAD, HandoffProfile
 from portal.domain.i18n import N_, T_, Joined
 from portal.domain.identity import IdentityError, document_login, normalize_resident_id
+from portal.domain.roster import NameAgreement, names_agree
 from portal.domain.tables import TableError, verdicts_digest
 from portal.domain.workflow import COMMITTEE_ROAD, Status
 from portal.models import Application, HandoffResult, ResultImport, ResultImportStatus, ResultOutcome, User
@@ -41,6 +43,7 @@ VERDICT_TITLES = {
     "matched": N_("匹配"),
     "not_found": N_("未找到"),
     "bad_id": N_("身份证号码有误"),
+    "name_differs": N_("姓名不一致"),
     "conflict": N_("证书编号冲突"),
     "recorded": N_("已登记"),
     "bad_result": N_("结果无法识别"),
@@ -49,6 +52,9 @@ VERDICT_TITLES = {
 # On the 评审 road the committee decides: the province's result stands only once the title office has
 # published the committee's (a "passed" row for a case still at the committee is early or a mistake).
 _COMMITTEE_UNDECIDED = frozenset(COMMITTEE_ROAD[:-1])  # all but RESULT_PUBLISHED
+# A row is the person of its ID number only if the names agree as the roster's do (the same name written
+# with another width, spacing or middle dot, or one of a Chinese-and-Latin name's two forms).
+_SAME_PERSON = frozenset({NameAgreement.SAME, NameAgreement.ONE_FORM})
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,30 @@ def _day(text: str) -> str:
         return ""
 
 
+def _name_differs(row_name: str, applicant_name: str) -> str:
+    """Why a row's name is not the applicant's of its ID number ("" when it agrees, or the row gives
+    none: the profiles' 姓名 column is optional, and the ID number with its check character is the key).
+    Compared as the roster compares (domain.roster.names_agree), as the committee's certificate-number
+    import refuses the same row: a row "孙嘉仪" under 孙嘉怡's number was registered on her case."""
+    if not row_name:
+        return ""
+    agreement = names_agree(row_name, applicant_name)
+    if agreement in _SAME_PERSON:
+        return ""
+    if agreement is NameAgreement.SCRIPT:
+        return T_(
+            "表中姓名“%(row_name)s”与申报人姓名“%(name)s”只是繁体、简体写法不同，未登记："
+            "两个系统登记的姓名须一致，请核对哪一方有误并更正后重新导入",
+            row_name=row_name,
+            name=applicant_name,
+        )
+    return T_(
+        "表中姓名“%(row_name)s”与该证件号码申报人的姓名“%(name)s”不一致，未登记；请在省级系统中核对",
+        row_name=row_name,
+        name=applicant_name,
+    )
+
+
 def _verdicts(
     session: Session, actor: Actor, profile: HandoffProfile, data: bytes, import_id: int | None = None
 ) -> list[Row]:
@@ -141,8 +171,8 @@ def _verdicts(
             i = columns.get(key)
             return values[i].strip() if i is not None and i < len(values) else ""
 
-        raw_id, number, result = cell("id_number"), cell("certificate_no"), cell("result")
-        base = {"line": offset, "id_number": raw_id, "name": cell("name"), "certificate_no": number,
+        raw_id, number, result, name = cell("id_number"), cell("certificate_no"), cell("result"), cell("name")
+        base = {"line": offset, "id_number": raw_id, "name": name, "certificate_no": number,
                 "certified_on": _day(cell("certified_on"))}  # fmt: skip
         outcome = (
             "passed"
@@ -193,6 +223,18 @@ def _verdicts(
             )
             continue
         base["id_number"] = id_number
+        differs = _name_differs(name, application.applicant.name)
+        if differs:
+            out.append(
+                Row(
+                    **base,
+                    outcome=outcome,
+                    verdict="name_differs",
+                    reason=differs,
+                    application_id=application.id,
+                )
+            )
+            continue
         if application.state in _COMMITTEE_UNDECIDED:
             out.append(
                 Row(

@@ -111,3 +111,44 @@ def test_a_committee_road_result_waits_for_the_committee_s_published_result(
         session, STORAGE, actor, "js", _xlsx([row]), "结果.xlsx", clock.now
     )
     assert [r.verdict for r in rows] == ["matched"]
+
+
+def test_a_row_whose_name_is_not_the_applicant_s_is_not_registered(session: Session, clock: Clock) -> None:
+    """Walk 5, item 4: a row "孙嘉仪" under 孙嘉怡's ID number was 匹配 and 确认登记 put its certificate
+    number on her case (the 姓名 column was read, never compared). Names are compared as the roster
+    compares them: width, spaces and the middle dot are no difference; another character is 姓名不一致,
+    shown with both names and not registered. A file without names is still matched by the number alone."""
+    world = make_world(session)
+    sun, ali, chan, other = (
+        make_application(session, world, clock.now, steps=STEPS_TO[Status.NOTICE_PASSED]) for _ in range(4)
+    )
+    sun.applicant.name, ali.applicant.name = "孙嘉怡", "买买提·艾力"
+    chan.applicant.name, other.applicant.name = "陈大文 CHAN Tai Man", "陈大文"
+    world.bureau.org.policy_profile = "ganzhou-2026"
+    session.flush()
+    data = _xlsx([
+        [1, "孙嘉仪", sun.applicant.id_number, "赣2026-000124", "通过", "2026-12-01"],
+        [2, "买买提艾力", ali.applicant.id_number, "赣2026-000125", "通过", "2026-12-01"],
+        [3, "ＣＨＡＮ  TAI MAN", chan.applicant.id_number, "赣2026-000126", "通过", "2026-12-01"],
+        [4, "陳大文", other.applicant.id_number, "赣2026-000127", "通过", "2026-12-01"],
+    ])  # fmt: skip
+    actor = world.enterprise.actor(StaffRole.HANDLER)
+    record, rows = handoff_results.check_results(session, STORAGE, actor, "jx", data, "结果.xlsx", clock.now)
+    assert [r.verdict for r in rows] == ["name_differs", "matched", "matched", "name_differs"]
+    assert rows[0].verdict_title == "姓名不一致" and rows[0].application_id == sun.id
+    assert "孙嘉仪" in rows[0].reason and "孙嘉怡" in rows[0].reason
+    assert "繁体、简体" in rows[3].reason and "陈大文" in rows[3].reason
+    assert record.matched_rows == 2
+    assert handoff_results.apply_results(session, STORAGE, actor, record.id, clock.now) == 2
+    saved = {r.application_id: r.certificate_no for r in session.scalars(select(HandoffResult))}
+    assert saved == {ali.id: "赣2026-000125", chan.id: "赣2026-000126"}
+    # Without a 姓名 column the ID number (with its check character) is the key, as before.
+    book = Workbook()
+    book.active.append(["身份证号码", "证书编号", "认定结果"])
+    book.active.append([sun.applicant.id_number, "赣2026-000124", "通过"])
+    out = io.BytesIO()
+    book.save(out)
+    _record, rows = handoff_results.check_results(
+        session, STORAGE, actor, "jx", out.getvalue(), "结果.xlsx", clock.now
+    )
+    assert [r.verdict for r in rows] == ["matched"]

@@ -187,6 +187,32 @@ def test_results_come_back_through_a_preview_and_one_confirmation(
     assert login_as(world.other_enterprise.handler).get(uploaded.headers["Location"]).status_code == 404
 
 
+def test_a_results_row_under_another_name_is_shown_with_both_names_and_not_registered(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Walk 5, item 4: the row "孙嘉仪" under 孙嘉怡's ID number read 匹配 and 确认登记 registered it on her
+    case. The preview now says 姓名不一致 with both names (in English too), offers nothing to register,
+    and a POST registers nothing."""
+
+    from tests.i18n.reading import leaks
+
+    world, chosen = _ready(session, clock, "ganzhou-2026")
+    chosen[0].applicant.name = "孙嘉怡"
+    session.flush()
+    browser = login_as(world.enterprise.handler)
+    url = _upload_results(browser, [["孙嘉仪", chosen[0].applicant.id_number, "赣2026-000124", "通过"]])
+    page = browser.get(url).get_data(as_text=True)
+    row = page[page.index('<tr class="verdict-name_differs">') :]
+    row = row[: row.index("</tr>")]
+    assert "姓名不一致：表中姓名“孙嘉仪”与该证件号码申报人的姓名“孙嘉怡”不一致" in row
+    assert "匹配 0 行" in page and 'id="apply-results"' not in page
+    assert browser.post(url + "/apply", data={"form_token": new_token()}).status_code == 303
+    assert session.scalars(select(HandoffResult)).all() == []
+    in_english(browser)
+    english = browser.get(url).get_data(as_text=True)
+    assert "Name differs" in english and leaks(english)[1] == []
+
+
 def test_a_result_for_a_passport_holder_is_matched_by_the_passport_number(
     session: Session, clock: Clock, login_as: Any
 ) -> None:
@@ -259,6 +285,43 @@ def test_the_applicant_sees_the_provincial_result_and_the_e_certificate_lookup(
     assert "苏E-2026-1" in page.text and lookup is not None and lookup.url in page.text
 
 
+def test_the_portal_s_certificate_number_and_the_province_s_are_named_apart(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Walk 5, item 4: after the results import the applicant's page read "证书编号：2026GZ00003" (the
+    e-certificate 认定发证 numbered here) and, under 省级系统的证书, "证书编号：赣2026-000124", with nothing
+    saying which is the official record. Each is named now, on the applicant's page and on the review
+    page (which showed only ours); the same number twice is not called two."""
+    world, chosen = _ready(session, clock, "ganzhou-2026")
+    application = chosen[0]
+    application.certificate_no, application.certificate_code = "2026GZ00003", "x" * 43
+    application.status = Status.CERTIFIED.value
+    session.add(
+        HandoffResult(
+            application_id=application.id, target="jx", outcome="passed", certificate_no="赣2026-000124",
+            import_id=_an_import(session, world).id, recorded_by_id=world.enterprise.handler.id,
+            recorded_at=clock.now,
+        )
+    )  # fmt: skip
+    session.flush()
+    applicant = login_as(application.applicant)
+    page = applicant.get(f"/me/applications/{application.id}").get_data(as_text=True)
+    assert '本系统电子证书编号：<strong id="certificate-no">2026GZ00003</strong>' in page
+    assert re.search(r"省级系统证书编号（正式记录）：<strong[^>]*>.*赣2026-000124", page)
+    assert "职称以省级系统的记录为准。本系统电子证书编号 2026GZ00003" in page
+    english = in_english(applicant).get(f"/me/applications/{application.id}").get_data(as_text=True)
+    assert "official record" in english
+    review = login_as(world.enterprise.handler).get(f"/review/applications/{application.id}").text
+    assert re.search(r"<dt>本系统电子证书编号</dt><dd[^>]*>2026GZ00003</dd>", review)
+    assert re.search(r"<dt>省级系统证书编号（正式记录）</dt><dd[^>]*>.*赣2026-000124", review)
+    # The province's number is the one the case holds (the 评审 road's 录入证书编号): one number, as before.
+    application.certificate_no = "赣2026-000124"
+    session.flush()
+    page = applicant.get(f"/me/applications/{application.id}").get_data(as_text=True)  # in English now
+    assert "this portal's e-certificate" not in page and 'id="which-certificate-no"' not in page
+    assert "Certificate number: " in page and 'id="provincial-certificate-no"' in page
+
+
 def _an_import(session: Session, world: Any) -> Any:
     from portal.models import ResultImport
 
@@ -311,25 +374,31 @@ def _results_preview(
 ) -> tuple[Any, str]:
     """The handler's browser and the preview page's URL of a results file with ``rows`` under the header
     (after a row matching the application made ready, if ``matching``)."""
+    world, chosen = _ready(session, clock, "ganzhou-2026")
+    if matching:
+        rows = [[chosen[0].applicant.name, chosen[0].applicant.id_number, "赣JX-9", "通过"], *rows]
+    browser = login_as(world.enterprise.handler)
+    return browser, _upload_results(browser, rows)
+
+
+def _upload_results(browser: Any, rows: list[list[str]]) -> str:
+    """The preview page's URL of a Jiangxi results file with ``rows`` under 姓名/身份证号码/证书编号/认定结果,
+    uploaded by ``browser``."""
     from openpyxl import Workbook
 
-    world, chosen = _ready(session, clock, "ganzhou-2026")
     book = Workbook()
     book.active.append(["姓名", "身份证号码", "证书编号", "认定结果"])
-    if matching:
-        book.active.append([chosen[0].applicant.name, chosen[0].applicant.id_number, "赣JX-9", "通过"])
     for row in rows:
         book.active.append(row)
     out = io.BytesIO()
     book.save(out)
-    browser = login_as(world.enterprise.handler)
     uploaded = browser.post(
         "/handoffs/jx/results",
         data={"file": (io.BytesIO(out.getvalue()), "结果.xlsx"), "form_token": new_token()},
         content_type="multipart/form-data",
     )
     assert uploaded.status_code == 303
-    return browser, uploaded.headers["Location"]
+    return uploaded.headers["Location"]
 
 
 def test_the_results_preview_names_the_provincial_system(
