@@ -109,7 +109,8 @@ def test_a_notice_runs_its_course_with_an_objection_handled(new_page: Any, clock
     applicant: Page = new_page("applicant")
     log_in(applicant, APPLICANT)
     applicant.get_by_role("link", name="查看").first.click()
-    expect(applicant.locator(".badge").first).to_have_text("公示无异议，待报送")
+    # The objection against 孙嘉怡 was found unfounded: her status says so, not 公示无异议 (walk 5, item 8).
+    expect(applicant.locator(".badge").first).to_have_text("公示期满（异议经核查不成立），待报送")
     result = applicant.get_by_role("link", name="下载公示结果（PDF）")
     response = applicant.request.get(result.get_attribute("href") or "")
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"

@@ -365,11 +365,24 @@ CERTIFIED_BY_REVIEW = StatusWords(
 CERTIFICATE_DATE_WORDS: dict[str, str] = {BUREAU_ROAD: N_("认定日期"), COMMITTEE_ROAD: N_("取得资格时间")}
 
 
-def status_words(status: object, road: str = BUREAU_ROAD) -> StatusWords:
+# A unit notice whose objections were all found unfounded (异议不成立) ends in the same status as one that
+# drew none (notice_passed: the next step is the same), but the case does not say 无异议 of it: its badge
+# and its history's step say what happened, as its 公示结果 does (有异议，经核查不成立). The service decides
+# whether it was so (services.notices.overruled); these are only the words.
+NOTICE_PASSED_OVER_OBJECTIONS = StatusWords(
+    "notice_passed", N_("公示期满（异议经核查不成立），待报送"), Tone.WAITING, N_("单位领导报送主管部门")
+)
+CLOSE_NOTICE_OVER_OBJECTIONS = N_("公示期满（异议经核查不成立）")
+
+
+def status_words(status: object, road: str = BUREAU_ROAD, overruled: bool = False) -> StatusWords:
     """The words and tone of a workflow status (a Status, or its string value) for a case on ``road``:
-    only a certificate differs, 评审通过 on the committee road where the bureau's road says 已认定发证."""
+    a certificate differs, 评审通过 on the committee road where the bureau's road says 已认定发证; and a
+    notice passed over objections found unfounded (``overruled``) is not called 公示无异议."""
     if road == COMMITTEE_ROAD and str(status) == CERTIFIED_BY_REVIEW.value:
         return CERTIFIED_BY_REVIEW
+    if overruled and str(status) == NOTICE_PASSED_OVER_OBJECTIONS.value:
+        return NOTICE_PASSED_OVER_OBJECTIONS
     return STATUSES[str(status)]
 
 

@@ -31,6 +31,7 @@ from portal.services import (
     eligibility,
     forms,
     materials,
+    notices,
     paper,
     rulebook,
     transitions,
@@ -421,6 +422,8 @@ class TimelineEntry:
     org_id: int | None = None  # the organisation the actor acted for (the package groups opinions by it)
     actor_is_system: bool = False  # no person acted (a notice's end, a missed deadline): "系统", translated
     reason_title: str = N_("理由")  # what `reason` is: a reason, an opinion, a vote, a document number
+    # The unit's notice ended over objections found unfounded: its step and badge do not say 无异议.
+    overruled: bool = False
 
     @property
     def reason_is_message(self) -> bool:
@@ -430,7 +433,9 @@ class TimelineEntry:
 
 
 def timeline(session: Session, actor: Actor, application_id: int) -> list[TimelineEntry]:
-    """Every successful step on the application: who, in which role, when, and the reason given."""
+    """Every successful step on the application: who, in which role, when, and the reason given. The end
+    of its unit's notice over objections found unfounded is named as such (services.notices.overruled,
+    the decision its 公示结果 reads), not 公示期满无异议."""
     application = get_application(session, actor, application_id)
     entries: list[TimelineEntry] = []
     rows = session.scalars(
@@ -443,6 +448,7 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
         )
         .order_by(AuditEvent.id)
     )
+    overruled: bool | None = None  # read once, at the unit notice's end (services.notices.overruled)
     for event in rows:
         try:
             action_title = Action(event.action).title
@@ -450,19 +456,26 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
             action_title = (
                 NC_("history event", "创建申报") if event.action == "start_application" else event.action
             )
+        passed_notice = event.action == Action.CLOSE_NOTICE and event.to_status == Status.NOTICE_PASSED
+        if passed_notice and overruled is None:
+            overruled = notices.overruled_for(session, application) is not None
+        over = passed_notice and bool(overruled)
+        if over:
+            action_title = glossary.CLOSE_NOTICE_OVER_OBJECTIONS
         role_title = ""
         if event.role in {r.value for r in Role}:
             role_title = Role(event.role).title
         elif event.role in {r.value for r in StaffRole}:
             role_title = StaffRole(event.role).title
         road = glossary.COMMITTEE_ROAD if event.action == Action.RECORD_CERTIFICATE else glossary.BUREAU_ROAD
+        status_title = glossary.status_words(event.to_status, road, over).title if event.to_status else ""
         entries.append(
             TimelineEntry(
                 at=event.at,
                 actor_name=event.actor.name if event.actor else N_("系统"),
                 role_title=role_title,
                 action_title=action_title,
-                to_status_title=glossary.status_words(event.to_status, road).title if event.to_status else "",
+                to_status_title=status_title,
                 reason=audit.reason_of(event),
                 reason_title=note_title(event.action),
                 from_status=event.from_status or "",
@@ -470,6 +483,7 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Timeli
                 to_road=road,
                 org_id=event.org_id,
                 actor_is_system=event.actor is None,
+                overruled=over,
             )
         )
     return entries

@@ -105,6 +105,12 @@ class ReviewCase:
         return self.notice is not None and self.notice.closed_at is not None
 
     @property
+    def notice_overruled(self) -> bool:
+        """Its unit's notice ended over objections found unfounded (the history's step says so): the status
+        line says that, not 公示无异议."""
+        return any(e.overruled for e in self.timeline)
+
+    @property
     def forward_waits_for_notice(self) -> bool:
         """The unit's notice still runs: 报送 only once it has ended (said where the button would be)."""
         return self.notice is not None and self.application.state is Status.IN_NOTICE
@@ -192,6 +198,12 @@ class ApplicantCase:
     lookups: list[CertificateLookup]  # the certificate's recent public verifications
     provincial: handoff_profiles.ProvincialCertificate | None  # the provincial system's result
     result_sheet: results.ResultSheet | None = None  # the committee's published result (评审结果)
+
+    @property
+    def notice_overruled(self) -> bool:
+        """Its unit's notice ended over objections found unfounded (the history's step says so): the status
+        line says that, not 公示无异议."""
+        return any(e.overruled for e in self.timeline)
 
     @property
     def submission(self) -> rulebook.Offer | None:

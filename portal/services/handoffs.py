@@ -187,9 +187,11 @@ def _notice_values(session: Session, application: Application) -> dict[str, obje
     if entry is None:
         return {}
     notice = entry.notice
-    if entry.state is EntryOutcome.PASSED:
-        objected = [o.handling for o in notice.objections if o.entry_id in (entry.id, None) and o.handling]
-        result = "有异议，经核查不成立：" + "；".join(objected) if objected else "公示期满无异议"
+    over = notices.overruled(notice, entry)  # as the 公示结果 says it
+    if over is not None:
+        result = "有异议，经核查不成立：" + over.handling
+    elif entry.state is EntryOutcome.PASSED:
+        result = "公示期满无异议"
     elif entry.state is EntryOutcome.REMOVED:
         result = f"异议成立，不予推荐（{entry.outcome_note}）"
     else:

@@ -23,6 +23,7 @@ upheld).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from datetime import date, datetime, timedelta
@@ -806,15 +807,52 @@ def close_if_due(session: Session, notice: Notice, now: datetime) -> bool:
         if entry.application.state in RUNNING and entry.application.current_org_id == notice.org_id:
             transitions.apply(session, SYSTEM, entry.application, Action.CLOSE_NOTICE, now)
         entry.outcome = EntryOutcome.PASSED.value
-        entry.outcome_note = (
-            N_("公示期满无异议") if not _handled_for(notice, entry) else N_("异议不成立，已处理")
-        )
+        entry.outcome_note = N_("公示期满无异议") if not _handled_for(notice, entry) else OVERRULED_NOTE
     if all(e.state is not EntryOutcome.PENDING for e in notice.entries):
         notice.status = NoticeStatus.CLOSED.value
         notice.closed_at = now
         audit.record(session, SYSTEM, "close_notice", now, object_type="notice", object_id=notice.id)
     session.flush()
     return True
+
+
+# What the close writes on an entry that passed over objections, all handled as unfounded.
+OVERRULED_NOTE = N_("异议不成立，已处理")
+
+
+@dataclass(frozen=True)
+class Overruled:
+    """An entry the notice passed although objections came, each handled and found unfounded (异议不成立):
+    how many came, and their handling notes as one text."""
+
+    count: int
+    handling: str
+
+
+def overruled(notice: Notice, entry: NoticeEntry) -> Overruled | None:
+    """The one decision of whether an entry passed over objections (None: it passed with none, was
+    removed, or is still pending), read by everything that says so: the 公示结果 (有异议，经核查不成立：…),
+    the unit's opinion (收到异议N件，经核查不成立), the hand-off's 公示结果 value, and the case's status line
+    and history (公示期满（异议经核查不成立）, where the status alone reads 公示无异议)."""
+    if entry.state is not EntryOutcome.PASSED or not entry.outcome_note.startswith("异议不成立"):
+        return None
+    handled = [
+        o for o in notice.objections if o.entry_id in (entry.id, None) and o.state is not ObjectionStatus.OPEN
+    ]
+    return Overruled(len(handled), joined_handling(o.handling for o in handled))
+
+
+def overruled_for(session: Session, application: Application) -> Overruled | None:
+    """:func:`overruled` for the application's entry in its own unit's notice (None without one)."""
+    entry = unit_entry_for_application(session, application)
+    return overruled(entry.notice, entry) if entry is not None else None
+
+
+def joined_handling(notes: Iterable[str]) -> str:
+    """Handling notes as one text, joined by "；": each without its closing full stop (the notes are written
+    as sentences, and the join read "…异议不成立。；经核查…"); empty ones left out."""
+    kept = (note.strip().rstrip("。．.；;").rstrip() for note in notes if note)
+    return "；".join(note for note in kept if note)
 
 
 def _handled_for(notice: Notice, entry: NoticeEntry) -> bool:
@@ -919,9 +957,9 @@ def result(notice: Notice) -> tuple[SheetHeader, list[ResultRow]]:
     rows = []
     for entry in notice.entries:
         text = labels.get(entry.outcome, "待定")
-        if entry.state is EntryOutcome.PASSED and entry.outcome_note.startswith("异议不成立"):
-            handled = [o.handling for o in notice.objections if o.entry_id in (entry.id, None) and o.handling]
-            text = "有异议，经核查不成立：" + "；".join(handled)
+        over = overruled(notice, entry)
+        if over is not None:
+            text = "有异议，经核查不成立：" + over.handling
         elif entry.state is EntryOutcome.REMOVED:
             text += f"（{entry.outcome_note}）"
         rows.append(

@@ -37,7 +37,7 @@ from portal.models import (
     RecommendationMethod,
     UnitOpinion,
 )
-from portal.services import audit, session_memo
+from portal.services import audit, notices, session_memo
 from portal.services.actors import Actor
 from portal.services.policies import effective_profile
 from portal.services.scope import get_application
@@ -257,10 +257,9 @@ def notice_outcome(session: Session, application_id: int) -> str:
     period = f"{cn_date(notice.first_day)}至{cn_date(notice.last_day)}在{notice.location}公示"
     if notice.status != NoticeStatus.CLOSED.value or notice.closed_at is None:
         return f"{period}（公示中，期满后自动填写结果）"
-    objections = [o for o in notice.objections if o.entry_id in (entry.id, None)]
     if entry.state is EntryOutcome.REMOVED:
         return f"{period}；异议成立，已撤出公示：{entry.outcome_note}"
-    if objections:
-        handled = "；".join(o.handling for o in objections if o.handling)
-        return f"{period}；收到异议{len(objections)}件，经核查不成立：{handled}"
+    over = notices.overruled(notice, entry)  # as the 公示结果 says it
+    if over is not None:
+        return f"{period}；收到异议{over.count}件，经核查不成立：{over.handling}"
     return f"{period}；公示期满无异议"

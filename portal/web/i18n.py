@@ -503,18 +503,23 @@ def clause(value: object) -> Markup:
     )
 
 
-def status_words(status: object, road: str = glossary.BUREAU_ROAD) -> glossary.StatusWords:
+def status_words(
+    status: object, road: str = glossary.BUREAU_ROAD, overruled: bool = False
+) -> glossary.StatusWords:
     """The glossary's words for a workflow status of a case on ``road`` (the road the service or the
-    application says it took), in the reader's language (the tone is the same)."""
+    application says it took; ``overruled``: its notice passed over objections found unfounded, as the
+    service says), in the reader's language (the tone is the same)."""
     language, translations = _catalogue()
-    return _status_words(language, translations, str(status), road)
+    return _status_words(language, translations, str(status), road, bool(overruled))
 
 
 @lru_cache(maxsize=256)
-def _status_words(language: Language, translations: object, status: str, road: str) -> glossary.StatusWords:
+def _status_words(
+    language: Language, translations: object, status: str, road: str, overruled: bool
+) -> glossary.StatusWords:
     # Once per status, road and catalogue, not per queue row (issue 20); the words are the glossary's
     # constants.
-    words = glossary.status_words(status, road)
+    words = glossary.status_words(status, road, overruled)
     lookup = translations.ugettext  # type: ignore[attr-defined]
     return replace(words, title=lookup(words.title), explanation=lookup(words.explanation))
 

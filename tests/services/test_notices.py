@@ -444,3 +444,48 @@ def test_a_saved_draft_names_who_publishes_it_as_its_organisation_calls_its_lead
     draft = SimpleNamespace(org=SimpleNamespace(org_kind=kind))
     assert notices.draft_saved(draft) == f"公示草稿已保存，请{leader}核对后发布"  # type: ignore[arg-type]
     assert notices.draft_waits(draft) == f"草稿须由{leader}（非起草人）核对后发布。"  # type: ignore[arg-type]
+
+
+def test_a_notice_passed_over_unfounded_objections_is_not_called_without_objection(
+    session: Session, world: World, clock: Clock, storage: LocalStorage
+) -> None:
+    """Walk 5, item 8: five objections were recorded as 异议不成立; the 公示结果 said so, but the case's
+    status read 公示无异议，待报送 and its history 公示期满无异议. The history's step and its status now say
+    what happened, from the decision the 公示结果 reads (notices.overruled); the quiet entry keeps 无异议.
+    The handling notes, written as sentences, were joined as "…不成立。；经核查…": each loses its full
+    stop."""
+    from portal.services import unit_opinions
+
+    notice = published(session, world, clock, 2)
+    challenged, quiet = notice.entries
+    during = at_shanghai(date(2026, 9, 30))
+    filed = [
+        notices.file_objection(
+            session, storage, notice.public_token,
+            notices.ObjectionInput("钱", "电话", f"不实{i}", str(challenged.id)), during, ip=f"10.0.0.{i}",
+        )
+        for i in range(2)
+    ]  # fmt: skip
+    end = at_shanghai(date(2026, 10, 11))
+    handler = world.enterprise.actor(StaffRole.HANDLER)
+    for objection, note in zip(filed, ("经核查，业绩属实，异议不成立。", "经核查，证书真实."), strict=True):
+        notices.resolve_objection(session, handler, objection.id, "dismissed", note, end)
+    assert challenged.application.state is Status.NOTICE_PASSED and notice.status == "closed"
+    _, rows = notices.result(notice)
+    assert rows[0].result == "有异议，经核查不成立：经核查，业绩属实，异议不成立；经核查，证书真实"
+    outcome = unit_opinions.notice_outcome(session, challenged.application_id)
+    assert outcome.endswith("收到异议2件，经核查不成立：经核查，业绩属实，异议不成立；经核查，证书真实")
+    over = notices.overruled_for(session, challenged.application)
+    assert over is not None and over.count == 2
+    assert notices.overruled_for(session, quiet.application) is None
+
+    def closing(application_id: int) -> applications.TimelineEntry:
+        steps = applications.timeline(session, handler, application_id)
+        return next(e for e in steps if e.to_status == Status.NOTICE_PASSED)
+
+    step = closing(challenged.application_id)
+    assert step.action_title == "公示期满（异议经核查不成立）" and step.overruled
+    assert step.to_status_title == "公示期满（异议经核查不成立），待报送"
+    step = closing(quiet.application_id)
+    assert step.action_title == "公示期满无异议" and not step.overruled
+    assert step.to_status_title == "公示无异议，待报送"

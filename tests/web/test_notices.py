@@ -285,6 +285,37 @@ def test_the_result_sheet_reaches_the_dossier_after_the_period(
     )
 
 
+def test_a_case_passed_over_unfounded_objections_says_so_on_its_pages(
+    world: World, session: Session, clock: Clock, login_as: Any, tmp_path: Path
+) -> None:
+    """Walk 5, item 8: objections recorded as 异议不成立, the case's status line read 公示无异议，待报送 and
+    its history 公示期满无异议 (the 公示结果 said 有异议，经核查不成立). The review page, the applicant's page
+    and the English summary now say the notice ended over objections found unfounded."""
+    storage = LocalStorage(tmp_path / "files")
+    notice = _published(session, world, clock)
+    application = notice.entries[0].application
+    objection = notices.file_objection(
+        session, storage, notice.public_token,
+        notices.ObjectionInput("钱", "电话", "业绩不实", str(notice.entries[0].id)),
+        at_shanghai(date(2026, 9, 30)), ip="10.0.0.1",
+    )  # fmt: skip
+    clock.now = at_shanghai(date(2026, 10, 12))
+    handler = world.enterprise.actor(StaffRole.HANDLER)
+    notices.resolve_objection(session, handler, objection.id, "dismissed", "经核查属实。", clock.now)
+    assert application.state is Status.NOTICE_PASSED
+    said = "公示期满（异议经核查不成立），待报送"
+    review = login_as(world.enterprise.leader).get(f"/review/applications/{application.id}").text
+    assert re.search(rf'<span class="badge badge-waiting status-notice_passed">{said}</span>', review)
+    assert "公示无异议" not in review and "公示期满无异议" not in review
+    assert "<strong>公示期满（异议经核查不成立）</strong>" in review  # the history's step
+    applicant = login_as(application.applicant)
+    page = applicant.get(f"/me/applications/{application.id}").text
+    assert said in page and "公示无异议" not in page and "公示期满无异议" not in page
+    summary = applicant.get(f"/me/applications/{application.id}/summary").text
+    assert "Notice period over (objections found unfounded), to be forwarded" in summary
+    assert "without objection" not in summary
+
+
 def test_notice_pages_are_for_their_organisation_only(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:
