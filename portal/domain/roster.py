@@ -187,6 +187,30 @@ def names_agree(roster_name: str, account_name: str) -> NameAgreement:
     return NameAgreement.DIFFERENT
 
 
+def why_names_differ(row_name: str, applicant_name: str) -> str:
+    """Why a province's row names someone else than the applicant of its ID number ("" when the names agree,
+    or the row gives none): compared as the roster compares them (:func:`names_agree`). The provincial
+    results import and the committee's certificate-number import both ask it, so one row is never accepted
+    by one and refused by the other (a row "孙嘉仪" under 孙嘉怡's number was registered on her case)."""
+    if not row_name:
+        return ""
+    agreement = names_agree(row_name, applicant_name)
+    if agreement in (NameAgreement.SAME, NameAgreement.ONE_FORM):
+        return ""
+    if agreement is NameAgreement.SCRIPT:
+        return T_(
+            "表中姓名“%(row_name)s”与申报人姓名“%(name)s”只是繁体、简体写法不同，未登记："
+            "两个系统登记的姓名须一致，请核对哪一方有误并更正后重新导入",
+            row_name=row_name,
+            name=applicant_name,
+        )
+    return T_(
+        "表中姓名“%(row_name)s”与该证件号码申报人的姓名“%(name)s”不一致，未登记；请在省级系统中核对",
+        row_name=row_name,
+        name=applicant_name,
+    )
+
+
 def match(
     *, name: str, id_number: str, unit_name: str, record: RosterRecord | None, minimum_months: int
 ) -> RosterMatch:

@@ -30,10 +30,10 @@ from sqlalchemy.orm import Session
 
 from portal.documents.spreadsheets import read_rows
 from portal.domain import committees as committee_rules
-from portal.domain.accounts import normalize_name
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, StaleObject, ValidationFailed
 from portal.domain.i18n import N_, T_
 from portal.domain.identity import IdentityError, document_login, normalize_resident_id
+from portal.domain.roster import why_names_differ
 from portal.domain.tables import Header, TableError, cell, find_header, verdicts_digest
 from portal.domain.workflow import Status
 from portal.models import Application, CertificateImport, EntryResult, Meeting, MeetingStatus, OrgKind
@@ -158,9 +158,13 @@ def _verdicts(session: Session, meeting: Meeting, data: bytes) -> list[Row]:
             continue
         base["id_number"] = id_number
         found = {"application_id": application.id}
-        # Compared by the name key: the province writes JOHN SMITH JR for the John Smith Jr. of the account.
-        if normalize_name(name) != normalize_name(application.applicant.name):
+        # Compared as the roster and the provincial results import compare (JOHN SMITH JR for the John
+        # Smith Jr. of the account, 买买提艾力 for 买买提·艾力); this sheet's name is required.
+        if name.strip():
+            why = why_names_differ(name, application.applicant.name)
+        else:
             why = T_("表中姓名与申报人姓名（%(name)s）不一致", name=application.applicant.name)
+        if why:
             out.append(Row(**base, verdict="name_differs", reason=why, **found))
             continue
         if application.state is Status.CERTIFIED:

@@ -28,7 +28,7 @@ from portal.domain.errors import DomainError, NotFound, PermissionDenied, Valida
 from portal.domain.handoffs import ROAD, HandoffProfile
 from portal.domain.i18n import N_, T_, Joined
 from portal.domain.identity import IdentityError, document_login, normalize_resident_id
-from portal.domain.roster import NameAgreement, names_agree
+from portal.domain.roster import why_names_differ
 from portal.domain.tables import TableError, verdicts_digest
 from portal.domain.workflow import COMMITTEE_ROAD, Status
 from portal.models import Application, HandoffResult, ResultImport, ResultImportStatus, ResultOutcome, User
@@ -54,7 +54,6 @@ VERDICT_TITLES = {
 _COMMITTEE_UNDECIDED = frozenset(COMMITTEE_ROAD[:-1])  # all but RESULT_PUBLISHED
 # A row is the person of its ID number only if the names agree as the roster's do (the same name written
 # with another width, spacing or middle dot, or one of a Chinese-and-Latin name's two forms).
-_SAME_PERSON = frozenset({NameAgreement.SAME, NameAgreement.ONE_FORM})
 
 
 @dataclass(frozen=True)
@@ -109,30 +108,6 @@ def _day(text: str) -> str:
         return date.fromisoformat(text[:10]).isoformat() if text else ""
     except ValueError:
         return ""
-
-
-def _name_differs(row_name: str, applicant_name: str) -> str:
-    """Why a row's name is not the applicant's of its ID number ("" when it agrees, or the row gives
-    none: the profiles' 姓名 column is optional, and the ID number with its check character is the key).
-    Compared as the roster compares (domain.roster.names_agree), as the committee's certificate-number
-    import refuses the same row: a row "孙嘉仪" under 孙嘉怡's number was registered on her case."""
-    if not row_name:
-        return ""
-    agreement = names_agree(row_name, applicant_name)
-    if agreement in _SAME_PERSON:
-        return ""
-    if agreement is NameAgreement.SCRIPT:
-        return T_(
-            "表中姓名“%(row_name)s”与申报人姓名“%(name)s”只是繁体、简体写法不同，未登记："
-            "两个系统登记的姓名须一致，请核对哪一方有误并更正后重新导入",
-            row_name=row_name,
-            name=applicant_name,
-        )
-    return T_(
-        "表中姓名“%(row_name)s”与该证件号码申报人的姓名“%(name)s”不一致，未登记；请在省级系统中核对",
-        row_name=row_name,
-        name=applicant_name,
-    )
 
 
 def _verdicts(
@@ -223,7 +198,7 @@ def _verdicts(
             )
             continue
         base["id_number"] = id_number
-        differs = _name_differs(name, application.applicant.name)
+        differs = why_names_differ(name, application.applicant.name)
         if differs:
             out.append(
                 Row(

@@ -375,3 +375,34 @@ def test_a_preview_with_no_row_to_import_offers_the_upload_again(
     )
     assert again.status_code == 303 and again.headers["Location"] != wrong.headers["Location"]
     assert "可导入 1 行" in bureau.get(again.headers["Location"]).text
+
+
+def test_the_sheet_s_names_are_compared_as_the_provincial_results_import_compares_them(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The committee's import compared names by their key alone, the provincial results import as the
+    roster does: 买买提艾力 for the account's 买买提·艾力 was 姓名不一致 here and the same person there. One
+    comparison now (domain.roster.why_names_differ); another person's name is still refused, and named."""
+    world = make_committee_world(session, clock.now)
+    made = make_committee(session, world, clock.now)
+    people = []
+    for name, number in (("买买提·艾力", "JS2026-0000301"), ("孙嘉怡", "JS2026-0000302")):
+        person = make_user(session, name, employer=world.enterprise.org)
+        people.append((make_review_application(session, world, clock.now, applicant=person), number))
+    for application, _ in people:
+        clock.now = to_meeting(session, world, made, application, clock.now)
+    clock.now = to_published(session, world, made, [a for a, _ in people], clock.now)
+    meeting = session.query(Meeting).one()
+    bureau = staff_login(login_as, world.bureau)
+    (dotted, _), (other, _) = people
+    data = _sheet(
+        [
+            ("买买提艾力", dotted.applicant.id_number, "JS2026-0000301"),
+            ("孙嘉仪", other.applicant.id_number, "JS2026-0000302"),
+        ]
+    )
+    checked = bureau.get(_check(bureau, meeting, data).headers["Location"])
+    assert checked.status_code == 200, checked.text[:500]
+    assert "可导入 1 行" in checked.text
+    assert "表中姓名“孙嘉仪”与该证件号码申报人的姓名“孙嘉怡”不一致" in checked.text
+    assert "买买提艾力" in checked.text and "“买买提艾力”" not in checked.text
