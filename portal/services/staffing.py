@@ -13,8 +13,9 @@ F10). Decided per case:
   person for both (who, after the first review, could not sign it too).
 - waiting on the leader: someone who is not the applicant, nor the one who did this case's first review
   (a leader who stood in for a handler), must be able to act as leader. What is missing is named: no
-  leader but the applicant, or only the one who did the first review; the unit adds a leader or names a
-  stand-in for its leader (any other handler or leader of the unit may be one).
+  leader but the applicant, or only the one who did the first review; the unit's admin adds a leader, or a
+  leader in post names a stand-in (any other handler or leader of the unit may be one). The admin cannot
+  name one: a stand-in is named by the one whose role it covers (services.standins), so the words say who.
 
 Past the unit (a park office or competent department, the HR bureau, a committee office) the same rules
 decide, on that organisation's staff: one with no handler or no leader in post, nor a stand-in for one
@@ -150,17 +151,18 @@ def words_of(shortage: Shortage, status: Status) -> Words:
         step = step_of(status, Role.LEADER)
         return Words(
             T_(
-                "本人申报，本单位没有其他领导可%(step)s：请单位管理员在本单位人员页增设领导或指定代理人",
+                "本人申报，本单位没有其他领导可%(step)s：请单位管理员在本单位人员页增设领导，"
+                "或由在岗的领导在该页指定代理人",
                 step=step,
             ),
             T_(
-                "本单位没有申报人以外的领导（或领导的代理人），无法%(step)s：请单位管理员在本单位人员页增设领导"
-                "或指定代理人",
+                "本单位没有申报人以外的领导（或领导的代理人），无法%(step)s：请单位管理员在本单位人员页增设领导，"
+                "或由在岗的领导在该页指定代理人",
                 step=step,
             ),
             T_(
                 "本单位没有可为您%(step)s的其他领导（本人的申报不能由本人办理），申报无法继续："
-                "请联系单位管理员在本单位人员页增设领导或指定代理人",
+                "请联系单位管理员在本单位人员页增设领导，或由在岗的领导在该页指定代理人",
                 step=step,
             ),
         )
@@ -186,15 +188,15 @@ WORDS: dict[Shortage, Words] = {
     Shortage.SIGNER_REVIEWED: Words(
         N_(
             "本人申报，本单位唯一可签批的领导已办理本申报的初审（初审与签批不能由同一人办理）："
-            "请单位管理员在本单位人员页增设领导或指定代理人"
+            "请单位管理员在本单位人员页增设领导，或由该领导在该页指定代理人"
         ),
         N_(
             "本单位申报人以外唯一可签批的领导已办理本申报的初审，初审与签批不能由同一人办理："
-            "请单位管理员在本单位人员页增设领导或指定代理人"
+            "请单位管理员在本单位人员页增设领导，或由该领导在该页指定代理人"
         ),
         N_(
             "本单位唯一可为您签批的领导已办理您申报的初审（初审与签批不能由同一人办理），申报无法继续："
-            "请联系单位管理员在本单位人员页增设领导或指定代理人"
+            "请联系单位管理员在本单位人员页增设领导，或由该领导在该页指定代理人"
         ),
     ),
 }

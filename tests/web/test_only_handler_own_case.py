@@ -100,7 +100,7 @@ def test_the_only_leader_s_own_case_says_nobody_could_sign_it(
     )
     session.commit()
     case_page = login_as(world.enterprise.handler).get(f"/review/applications/{application.id}").text
-    assert NO_LEADER_REVIEWER in case_page and "增设领导或指定代理人" in case_page
+    assert NO_LEADER_REVIEWER in case_page and "增设领导，或由在岗的领导在该页指定代理人" in case_page
     own = login_as(applicant, membership_id=0).get(f"/me/applications/{application.id}").text
     assert NO_LEADER_APPLICANT in own
     deputy, _ = make_staff(session, world.enterprise.org, StaffRole.HANDLER, "副手")
