@@ -213,7 +213,7 @@ def filter_options(session: Session, actor: Actor) -> FilterOptions:
     lists at a million events (bench/README.md, "the audit viewer's lists"). The same scope as a UNION of
     its branches, each read from an index that ends with (action, object_type) — the acting organisation's
     rows, the rows of actors employed in the tree or registered with it, and the actor-less rows about the
-    tree — reads only the tree's own index entries (`tests/services/test_audit_trail.py` holds it equal to
+    tree — reads only the tree's own index entries (`tests/security/test_audit.py` holds it equal to
     the DISTINCT over `query`). Each branch is de-duplicated on its own first: the UNION's own de-duplication
     of the branches' rows made PostgreSQL sort ~940,000 of them on disk (650 ms; 280 ms so)."""
     _require_admin(actor)
