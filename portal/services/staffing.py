@@ -75,6 +75,9 @@ class Shortage(StrEnum):
 
     NO_HANDLER = "no_handler"  # nobody but the applicant may act as handler
     NO_LEADER = "no_leader"  # nobody but the applicant may act as leader
+    # Nobody holds the leader's role at all: nobody either to name a stand-in for it (services.standins:
+    # a stand-in is named by the one whose role it covers), so the only remedy is adding a leader.
+    NO_LEADER_IN_POST = "no_leader_in_post"
     # The one person besides the applicant who may do the first review is also the only one who may sign.
     ONE_PERSON = "one_person"
     # Waiting on the leader: the only one besides the applicant who may sign did this case's first review.
@@ -163,6 +166,16 @@ def words_of(shortage: Shortage, status: Status) -> Words:
             T_(
                 "本单位没有可为您%(step)s的其他领导（本人的申报不能由本人办理），申报无法继续："
                 "请联系单位管理员在本单位人员页增设领导，或由在岗的领导在该页指定代理人",
+                step=step,
+            ),
+        )
+    if shortage is Shortage.NO_LEADER_IN_POST:
+        step = step_of(status, Role.LEADER)
+        return Words(
+            T_("本人申报，本单位没有在岗的领导可%(step)s：请单位管理员在本单位人员页增设领导", step=step),
+            T_("本单位没有在岗的领导，无法%(step)s：请单位管理员在本单位人员页增设领导", step=step),
+            T_(
+                "本单位没有在岗的领导可为您%(step)s，申报无法继续：请联系单位管理员在本单位人员页增设领导",
                 step=step,
             ),
         )
@@ -281,9 +294,11 @@ def shortage_of(
     """What the unit lacks for this case's step (module docstring), or None when it can be completed.
     `first_reviewer_id` is who did the first review the leader is to sign (None when there is none)."""
     leaders = staff.leaders - {applicant_id}
+    # Nobody but the applicant may sign: she holds the role (and may name a stand-in), or nobody does.
+    no_leader = Shortage.NO_LEADER if staff.leaders else Shortage.NO_LEADER_IN_POST
     if awaiting is Role.LEADER:
         if not leaders:
-            return Shortage.NO_LEADER
+            return no_leader
         if all(leader == first_reviewer_id for leader in leaders):
             return Shortage.SIGNER_REVIEWED
         return None
@@ -293,7 +308,7 @@ def shortage_of(
     if not handlers:
         return Shortage.NO_HANDLER
     if not leaders:
-        return Shortage.NO_LEADER
+        return no_leader
     if status in _FIRST_REVIEWS and not any(leaders - {handler} for handler in handlers):
         return Shortage.ONE_PERSON  # the only one who could review it is the only one who could sign it
     return None
@@ -374,13 +389,19 @@ def applicant_words(session: Session, application: Application, now: datetime) -
 
 def _staff_page_words(shortage: Shortage, count: int) -> Text:
     """One line of the staff page: what the organisation lacks, how many of its cases wait on it, and what
-    to do."""
+    to do (a stand-in only where someone holds the role to name one)."""
     if shortage is Shortage.NO_HANDLER:
         return NT_(
             "本单位没有可办理的经办人（含今日代理人；申报人不能办理本人的申报），%(num)d件申报等待经办人"
             "办理：请增设经办人",
             "本单位没有可办理的经办人（含今日代理人；申报人不能办理本人的申报），%(num)d件申报等待经办人"
             "办理：请增设经办人",
+            count,
+        )
+    if shortage is Shortage.NO_LEADER_IN_POST:
+        return NT_(
+            "本单位没有在岗的领导，%(num)d件申报等待领导办理：请增设领导（代理人须由在岗的领导指定）",
+            "本单位没有在岗的领导，%(num)d件申报等待领导办理：请增设领导（代理人须由在岗的领导指定）",
             count,
         )
     if shortage is Shortage.NO_LEADER:

@@ -37,7 +37,7 @@ A, H, L, X = 1, 2, 3, 4  # the applicant, a handler, a leader, someone else
         ({H}, {A}, Shortage.NO_LEADER),  # she is the only leader: nobody could sign it
         ({H}, {A, X}, None),  # someone stands in for her as leader
         ({H}, {A, H}, Shortage.ONE_PERSON),  # ... but that is the handler, who will have reviewed it
-        ({H}, set(), Shortage.NO_LEADER),
+        ({H}, set(), Shortage.NO_LEADER_IN_POST),  # nobody holds the role, nor so may name a stand-in
     ],
 )
 def test_the_handler_s_step_needs_a_reviewer_and_another_signer(
@@ -98,7 +98,7 @@ def test_a_page_of_cases_of_several_units_is_decided_in_one_statement(session: S
     [
         ({L}, H, None),
         ({A}, H, Shortage.NO_LEADER),  # the applicant is the only leader
-        (set(), H, Shortage.NO_LEADER),
+        (set(), H, Shortage.NO_LEADER_IN_POST),
         ({L}, L, Shortage.SIGNER_REVIEWED),  # the leader stood in for the handler and reviewed it
         ({A, L}, L, Shortage.SIGNER_REVIEWED),
         ({L, H}, L, None),  # the handler stands in for the leader: he did not review it
@@ -183,7 +183,8 @@ def test_a_department_without_a_leader_holds_its_cases_with_nobody_to_sign_them(
     assert staffing.shortages(session, [application], clock.now) == {}
     world.department.leader_membership.ended_at = clock.now  # the department's only leader leaves
     session.flush()
-    assert staffing.shortages(session, [application], clock.now) == {application.id: Shortage.NO_LEADER}
+    found = staffing.shortages(session, [application], clock.now)
+    assert found == {application.id: Shortage.NO_LEADER_IN_POST}
     assert not staffing.at_unit_step(application)
     make_staff(session, world.department.org, StaffRole.LEADER, "新领导")
     assert staffing.shortages(session, [application], clock.now) == {}
@@ -220,7 +221,7 @@ def test_cases_held_at_every_level_are_decided_in_one_statement(session: Session
         found = staffing.shortages(session, cases, clock.now)
     assert found == {
         at_unit.id: Shortage.NO_HANDLER,
-        at_department.id: Shortage.NO_LEADER,
+        at_department.id: Shortage.NO_LEADER_IN_POST,
         at_bureau.id: Shortage.NO_HANDLER,
     }
     assert len(sent) == 1
@@ -236,12 +237,32 @@ def test_the_staff_page_counts_the_cases_waiting_on_the_role_it_lacks(session: S
     session.flush()
     with recorded(session.get_bind()) as sent:
         lines = staffing.held_without_staff(session, department.id, clock.now)
-    assert lines == [
-        "本单位没有可办理的领导（含今日代理人；申报人不能办理本人的申报），2件申报等待领导办理："
-        "请增设领导，或由在岗的领导指定代理人"
-    ]
+    # Nobody holds the leader's role there, so nobody could name a stand-in for it: only adding one helps.
+    assert lines == ["本单位没有在岗的领导，2件申报等待领导办理：请增设领导（代理人须由在岗的领导指定）"]
     assert len(sent) == 2  # its cases, its staff
     assert staffing.held_without_staff(session, world.enterprise.org.id, clock.now) == []
+
+
+def test_the_staff_page_offers_a_stand_in_only_where_a_leader_is_in_post_to_name_one(
+    session: Session, clock: Clock
+) -> None:
+    """The unit's only leader applies: she is in post, and may name a stand-in for her role (any other
+    handler or leader), so the line says so. A department whose leader left has nobody to name one: its
+    line said "或由在岗的领导指定代理人" all the same."""
+    world = make_world(session)
+    _, application = make_staff_application(
+        session, world, clock.now, StaffRole.LEADER, steps=STEPS_TO[Status.UNIT_REVIEW]
+    )
+    assert staffing.shortages(session, [application], clock.now) == {application.id: Shortage.NO_LEADER}
+    assert staffing.held_without_staff(session, world.enterprise.org.id, clock.now) == [
+        "本单位没有可办理的领导（含今日代理人；申报人不能办理本人的申报），1件申报等待领导办理："
+        "请增设领导，或由在岗的领导指定代理人"
+    ]
+    make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    world.department.leader_membership.ended_at = clock.now
+    session.flush()
+    (line,) = staffing.held_without_staff(session, world.department.org.id, clock.now)
+    assert "或由在岗的领导指定代理人" not in line and "没有在岗的领导" in line
 
 
 def test_a_department_s_staff_changes_move_its_queue_counter(session: Session, clock: Clock) -> None:

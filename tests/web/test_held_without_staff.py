@@ -15,10 +15,8 @@ from tests.conftest import Clock
 from tests.factories import STEPS_TO, World, make_application, make_staff, make_staff_application, make_world
 
 HX = {"HX-Request": "true", "HX-Target": "queue"}
-NO_LEADER_LINE = (
-    "本单位没有可办理的领导（含今日代理人；申报人不能办理本人的申报），1件申报等待领导办理："
-    "请增设领导，或由在岗的领导指定代理人"
-)
+# Its only leader left: nobody is in post to name a stand-in, so the line says only to add a leader.
+NO_LEADER_LINE = "本单位没有在岗的领导，1件申报等待领导办理：请增设领导（代理人须由在岗的领导指定）"
 
 
 def _department_without_a_leader(session: Session, clock: Clock) -> tuple[World, Application]:
@@ -41,10 +39,12 @@ def test_the_department_s_staff_page_says_a_case_waits_for_a_leader_it_has_not(
     assert NO_LEADER_LINE in page and 'id="staff-stuck-1"' in page
     browser.set_cookie(i18n.COOKIE, i18n.Language.EN.value)
     english = browser.get(f"/admin/orgs/{world.department.org.id}").text
-    assert "The organisation has no leader who can act" in english
+    assert "The organisation has no leader in post" in english
     assert (
-        "1 application is waiting for one: add a leader, or have a leader in post name a stand-in" in english
+        "1 application is waiting for one: add a leader (only a leader in post can name a stand-in)"
+        in english
     )
+    assert "have a leader in post name a stand-in" not in english
     # The bureau's admin, who manages the department's staff, reads it there too.
     assert NO_LEADER_LINE in login_as(world.admin).get(f"/admin/orgs/{world.department.org.id}").text
     make_staff(session, world.department.org, StaffRole.LEADER, "新领导")

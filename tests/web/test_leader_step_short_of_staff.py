@@ -155,3 +155,24 @@ def test_the_words_send_the_stand_in_to_whoever_can_name_one(
     reviewed = _reviewed_by_the_leader_standing_in(session, other, clock)
     page = login_as(other.enterprise.leader).get(f"/review/applications/{reviewed.id}").text
     assert "增设领导或指定代理人" not in page and REVIEWED_WHAT_TO_DO in page
+
+
+def test_a_unit_with_no_leader_in_post_is_told_to_add_one_only(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    """The unit's leader has left: nobody holds the role, so nobody could name a stand-in for it (one is
+    named by the one whose role it covers). The pages say to add a leader, not to have one name a stand-in."""
+    world = make_world(session)
+    application = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])
+    world.enterprise.leader_membership.ended_at = clock.now
+    session.commit()
+    case_page = login_as(world.enterprise.handler).get(f"/review/applications/{application.id}").text
+    assert "本单位没有在岗的领导，无法签批：请单位管理员在本单位人员页增设领导" in case_page
+    assert "指定代理人" not in case_page
+    own = login_as(application.applicant).get(f"/me/applications/{application.id}").text
+    assert "本单位没有在岗的领导可为您签批，申报无法继续：请联系单位管理员在本单位人员页增设领导" in own
+    assert "指定代理人" not in own
+    admin, _ = make_staff(session, world.enterprise.org, StaffRole.ADMIN, "单位管理员")
+    session.commit()
+    staff_page = login_as(admin).get(f"/admin/orgs/{world.enterprise.org.id}").text
+    assert "本单位没有在岗的领导，1件申报等待领导办理：请增设领导（代理人须由在岗的领导指定）" in staff_page
