@@ -755,6 +755,13 @@ def cancel_meeting(session: Session, actor: Actor, meeting_id: int, reason: str,
         # Not this person's step (audited by the web as the refusal of a person, as withdraw_filing's).
         raise PermissionDenied(N_("已备案的会议须由办事机构领导取消"))
     entries = list(meeting.entries)
+    # Those its cancel puts back among the candidates: a case ended while on the agenda (the office's
+    # leader may still reject it, AWAITING_MEETING → REJECTED) keeps its entry until now but goes nowhere.
+    waiting = select(func.count(Application.id)).where(
+        Application.id.in_([e.application_id for e in entries]),
+        Application.status == Status.AWAITING_MEETING.value,
+    )
+    returned = (session.scalar(waiting) or 0) if entries else 0
     # In the order of the draw (as votes.panel reads it), so the cancelled meeting's page lists them so.
     members = list(
         session.scalars(
@@ -794,7 +801,7 @@ def cancel_meeting(session: Session, actor: Actor, meeting_id: int, reason: str,
     accepted = was is MeetingStatus.ACCEPTED
     if accepted:
         _tell_of_cancellation(session, meeting, told, reason, now)
-    return Cancelled(meeting, len(entries), len(members), accepted, len(told))
+    return Cancelled(meeting, returned, len(members), accepted, len(told))
 
 
 def _tell_of_cancellation(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.mail import NoticeKind
-from portal.domain.workflow import Status
+from portal.domain.workflow import Action, Status
 from portal.models import (
     AuditEvent,
     Ballot,
@@ -24,7 +24,7 @@ from portal.models import (
     StaffRole,
     StandIn,
 )
-from portal.services import meetings, notifications, votes
+from portal.services import applications, meetings, notifications, votes
 from portal.services.actors import actor_for
 from tests.conftest import Clock
 from tests.factories import (
@@ -512,6 +512,21 @@ def test_cancelling_a_prepared_meeting_puts_its_agenda_back_and_releases_its_pan
         meetings.save_plan(session, handler, meeting.id, meetings.PlanInput(plan="x"), clock.now)
     with pytest.raises(DomainError):
         meetings.file_meeting(session, co.office.actor(StaffRole.LEADER), meeting.id, clock.now)
+
+
+def test_a_case_ended_while_on_the_agenda_is_not_counted_as_returned_by_the_cancel(
+    session: Session, clock: Clock
+) -> None:
+    """The office's leader may still end a case on the agenda (AWAITING_MEETING → REJECTED, 004 一(五));
+    its entry stays until the meeting is cancelled. The cancel's message counted it among the applications
+    "已退回待列入评审会议", though it went back to nothing: only those still waiting for a meeting are."""
+    _world, co, apps, meeting = _prepared(session, clock)
+    leader = co.office.actor(StaffRole.LEADER)
+    applications.act(session, leader, apps[0].id, Action.REJECT, clock.now, reason="职称未经确认")
+    assert apps[0].state is Status.REJECTED and len(meeting.entries) == 2
+    done = meetings.cancel_meeting(session, leader, meeting.id, "日期填错，重新安排", clock.now)
+    assert (done.returned, done.released) == (1, 5)
+    assert apps[0].state is Status.REJECTED and apps[1].state is Status.AWAITING_MEETING
 
 
 def test_cancelling_bumps_the_meetings_counter_the_list_polls(session: Session, clock: Clock) -> None:
