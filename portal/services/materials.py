@@ -56,12 +56,22 @@ class UploadInput:
 
 class AlreadyUploaded(DomainError):
     """The same file is already in the slot (a double submit while the upload ran, or the same photos sent
-    again): nothing was stored, `.material` is the file kept, and the message says when it came."""
+    again): nothing was stored, `.material` is the file kept, and the message says when it came. Sent again
+    as another kind (复印件 for 原件扫描件) or with another printing date, it says the kept one stays as it
+    was and how to change it: the answer alone would read as if the change had been made."""
 
     code = "already_uploaded"
 
-    def __init__(self, material: Material) -> None:
-        super().__init__(T_("该文件已上传（%(time)s）", time=material.uploaded_at))
+    def __init__(self, material: Material, *, changed: bool = False) -> None:
+        if changed:
+            message = T_(
+                "该文件已上传（%(time)s，%(kind)s），本次未作更改：如要更改，请先删除该文件再上传",
+                time=material.uploaded_at,
+                kind=KINDS.get(material.kind, material.kind),
+            )
+        else:
+            message = T_("该文件已上传（%(time)s）", time=material.uploaded_at)
+        super().__init__(message)
         self.material = material
 
 
@@ -230,7 +240,7 @@ def upload_material(
     except scans.ScanRejected as rejected:
         raise ValidationFailed({"file": rejected.message}) from None
     try:
-        _refuse_a_second_copy(session, application.id, slot.key, prepared.sha256)
+        _refuse_a_second_copy(session, application.id, slot.key, prepared.sha256, data.kind, document_date)
     except AlreadyUploaded as again:
         # A refusal like the rest: kept when the request rolls back (record_attempt), naming the slot and
         # the file it already holds; the upload's bytes and hash stay out of the trail, nothing was stored.
@@ -293,10 +303,13 @@ def upload_material(
     return material
 
 
-def _refuse_a_second_copy(session: Session, application_id: int, slot: str, sha256: str) -> None:
+def _refuse_a_second_copy(
+    session: Session, application_id: int, slot: str, sha256: str, kind: str, document_date: date | None
+) -> None:
     """AlreadyUploaded when the slot already holds a file with this content (the prepared file's hash: the
-    same upload is prepared into the same bytes, documents.scans). Two such uploads at once take turns on
-    the slot's lock, so the second sees the first's file once it has committed."""
+    same upload is prepared into the same bytes, documents.scans), saying so when it was sent as another
+    kind or date. Two such uploads at once take turns on the slot's lock, so the second sees the first's
+    file once it has committed."""
     locks.hold(session, "material-slot", application_id, slot)
     kept = session.scalars(
         select(Material)
@@ -311,7 +324,7 @@ def _refuse_a_second_copy(session: Session, application_id: int, slot: str, sha2
         .limit(1)
     ).first()
     if kept is not None:
-        raise AlreadyUploaded(kept)
+        raise AlreadyUploaded(kept, changed=(kept.kind, kept.document_date) != (kind, document_date))
 
 
 def remove_material(

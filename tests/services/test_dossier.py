@@ -161,6 +161,25 @@ def test_the_same_file_sent_twice_into_a_slot_is_kept_once_and_the_answer_says_w
     assert again.id != first.id and again.file.sha256 == first.file.sha256
 
 
+def test_the_same_file_sent_again_as_another_kind_says_the_kept_one_is_unchanged(
+    session: Session, world: World, clock: Clock
+) -> None:
+    """Uploaded as 原件扫描件 by mistake and sent again as 复印件: the answer was only "该文件已上传（time）",
+    which reads as if the kind had been changed. It says the kept one stays as it was, and how to change."""
+    application = bare_draft(session, world, clock)
+    photos = (imaging.photo(1500, 2000), imaging.photo(1500, 2000, colour="#c8c8c8"))
+    first = upload(session, application, clock, "labour_contract", *photos, kind="original")
+    with pytest.raises(materials.AlreadyUploaded) as info:
+        upload(session, application, clock, "labour_contract", *photos, kind="copy")
+    assert info.value.message == (
+        "该文件已上传（2026年9月28日 10:00，原件扫描件），本次未作更改：如要更改，请先删除该文件再上传"
+    )
+    assert first.kind == "original" and not first.is_copy
+    with pytest.raises(materials.AlreadyUploaded) as same:  # the same kind again: the short answer
+        upload(session, application, clock, "labour_contract", *photos, kind="original")
+    assert same.value.message == "该文件已上传（2026年9月28日 10:00）"
+
+
 def test_another_enterprise_cannot_reach_a_material(session: Session, world: World, clock: Clock) -> None:
     application = make_application(session, world, clock.now)
     material = materials.active_materials(session, application.id)[0]
