@@ -17,16 +17,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.documents import scans
+from portal.domain import form as form_rules
 from portal.domain import materials as rules
 from portal.domain.accounts import PermitKind
 from portal.domain.dates import read_day
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_, joined
 from portal.domain.identity import DocumentType
-from portal.domain.roster import RosterBadge
+from portal.domain.roster import RosterBadge, RosterMatch
 from portal.domain.uploads import EXTENSIONS, UploadLimits
 from portal.domain.workflow import Status
-from portal.models import Application, Material, OrgKind, StoredFile
+from portal.models import Application, Material, Organisation, OrgKind, StoredFile, User
 from portal.services import audit, corrections, handoff_profiles, locks, session_memo
 from portal.services.actors import Actor
 from portal.services.calendar import today
@@ -82,26 +83,46 @@ def facts_of(
     proof has its own slot), its flags, the roster's 单位不一致 (SI-02: the affiliation proof, not a tick box)
     and whether the profile asks for continuing-education hours (CE-01)."""
     from portal.services import forms, rosters
-    from portal.services.policies import effective_profile
 
     match = rosters.matches_for(session, application.enterprise_id, [application.applicant])[
         application.applicant_id
     ]
+    return _facts(
+        session,
+        application,
+        forms.rows_of(session, application.id),
+        application.applicant,
+        application.enterprise.name,
+        match,
+        notice_closed=notice_closed,
+    )
+
+
+def _facts(
+    session: Session,
+    application: Application,
+    rows: tuple[form_rules.Row, ...],
+    applicant: User,
+    enterprise_name: str,
+    match: RosterMatch,
+    *,
+    notice_closed: bool = False,
+) -> rules.DossierFacts:
+    from portal.services.policies import effective_profile
+
     profile = effective_profile(session, application.bureau)
     return rules.DossierFacts(
-        rows=forms.rows_of(session, application.id),
-        enterprise_name=application.enterprise.name,
+        rows=rows,
+        enterprise_name=enterprise_name,
         on_establishment=application.on_establishment,
         insured_unit_differs=match.badge is RosterBadge.UNIT_MISMATCH,
         continuing_education=profile is not None and profile.continuing_education is not None,
         freelancer=application.freelancer,
         archive_hosted=application.archive_hosted,
         high_skill=application.high_skill,
-        passport_holder=application.applicant.document_type == DocumentType.PASSPORT.value,
-        identity_document=DocumentType(application.applicant.document_type),
-        permit_title=PermitKind(application.applicant.permit_kind).title
-        if application.applicant.permit_kind
-        else "",
+        passport_holder=applicant.document_type == DocumentType.PASSPORT.value,
+        identity_document=DocumentType(applicant.document_type),
+        permit_title=PermitKind(applicant.permit_kind).title if applicant.permit_kind else "",
         notice_closed=notice_closed,
         credit_pledge_required="credit_pledge" in handoff_profiles.required_uploads(application),
         notice=profile.source if profile is not None else "",
@@ -380,19 +401,76 @@ def sign_pledge(session: Session, actor: Actor, application_id: int, now: dateti
 
 def gaps(session: Session, application: Application, now: datetime) -> list[rules.Gap]:
     """What in the materials blocks submission (each required slot left empty, an expired 备案表, an
-    unsigned pledge)."""
-    present = active_materials(session, application.id)
-    dates: dict[str, date | None] = {}
-    for material in present:
-        if material.document_date and (dates.get(material.slot) or date.min) < material.document_date:
-            dates[material.slot] = material.document_date
-    return rules.gaps(
-        facts_of(session, application),
-        {m.slot for m in present},
-        today=today(now),
-        pledge_signed=application.pledge_signed_at is not None,
-        document_dates=dates,
+    unsigned pledge), each slot's clause cut to the bureau's own notice (`rules.notice_clause`). A list
+    page reads its rows' at once first (`missing_of`); the answer is then the page's."""
+    known: dict[int, list[rules.Gap]] = session_memo.memo(session, _MISSING)
+    if application.id not in known:
+        known.update(missing_of(session, [application], now))
+    return list(known[application.id])
+
+
+def missing_of(
+    session: Session, applications: list[Application], now: datetime
+) -> dict[int, list[rules.Gap]]:
+    """`gaps` of each application, read for all of them in a few statements whatever their number (their
+    materials, 申报表 rows, applicants and roster matches: one each), and kept on the session until its next
+    write so each row's guards and the page's cards read them from there (`rulebook.page_offers`)."""
+    from portal.services import forms, rosters
+
+    if not applications:
+        return {}
+    ids = [a.id for a in applications]
+    present: dict[int, list[tuple[str, date | None]]] = {i: [] for i in ids}
+    for application_id, slot, day in session.execute(
+        select(Material.application_id, Material.slot, Material.document_date)
+        .where(Material.application_id.in_(ids), Material.removed_at.is_(None))
+        .order_by(Material.id)
+    ):
+        present[application_id].append((slot, day))
+    rows = forms.rows_by_application(session, ids)
+    # The applicants and the enterprises' names in one statement: a queue page loads neither with its rows.
+    people: dict[int, User] = {}
+    names: dict[int, str] = {}
+    for person, enterprise_id, name in session.execute(
+        select(User, Organisation.id, Organisation.name)
+        .select_from(Application)
+        .join(User, User.id == Application.applicant_id)
+        .join(Organisation, Organisation.id == Application.enterprise_id)
+        .where(Application.id.in_(ids))
+    ):
+        people[person.id], names[enterprise_id] = person, name
+    matches = rosters.matches_of(
+        session, [(a.enterprise_id, people[a.applicant_id]) for a in applications], names
     )
+    found: dict[int, list[rules.Gap]] = {}
+    for application in applications:
+        facts = _facts(
+            session,
+            application,
+            rows[application.id],
+            people[application.applicant_id],
+            names[application.enterprise_id],
+            matches[application.enterprise_id, application.applicant_id],
+        )
+        dates: dict[str, date | None] = {}
+        for slot, day in present[application.id]:
+            if day and (dates.get(slot) or date.min) < day:
+                dates[slot] = day
+        found[application.id] = [
+            replace(gap, slot=replace(gap.slot, clause=rules.notice_clause(gap.slot.clause, facts.notice)))
+            for gap in rules.gaps(
+                facts,
+                {slot for slot, _ in present[application.id]},
+                today=today(now),
+                pledge_signed=application.pledge_signed_at is not None,
+                document_dates=dates,
+            )
+        ]
+    session_memo.memo(session, _MISSING).update(found)
+    return found
+
+
+_MISSING = session_memo.register("portal.materials.missing")
 
 
 def gaps_message(found: list[rules.Gap]) -> str:

@@ -43,7 +43,7 @@ from portal.domain import committees as committee_rules
 from portal.domain import workflow
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.i18n import N_, T_, Clause, Text, joined
-from portal.domain.materials import slot_title
+from portal.domain.materials import Gap, Source, slot_title
 from portal.domain.policy import PolicyProfile, ReviewCheck
 from portal.domain.text import LIMITS, split_rule_ids
 from portal.domain.workflow import Action, Role, Status, TransitionNotAllowed
@@ -213,6 +213,12 @@ class Case:
     @cached_property
     def unendorsed_copies(self) -> list[Material]:
         return materials.unendorsed_copies(self.session, self.application.id)
+
+    @cached_property
+    def missing(self) -> list[Gap]:
+        """The required materials the case lacks now (the materials card's 尚缺: `materials.gaps`), read for
+        a list page's rows at once by `page_offers`."""
+        return materials.gaps(self.session, self.application, self.now)
 
     @cached_property
     def holder_staffed(self) -> bool:
@@ -583,6 +589,49 @@ def dossier_complete(case: Case, action: Action, attempt: Attempt) -> Refusal | 
     return Refusal("dossier_incomplete", N_("申报表或申报材料尚未完整"), "MAT-01、MAT-02", fields)
 
 
+# The approving steps past the applicant's submission: each says what the dossier lacks next to its button
+# (`Offer.caution`), and the final 认定发证 is refused while it lacks it (`dossier_gap`).
+APPROVING = frozenset(
+    {Action.HANDLER_APPROVE, Action.LEADER_APPROVE, Action.FORWARD, Action.SEND_TO_COMMITTEE, Action.CERTIFY}
+)
+
+
+def gap_words(found: list[Gap]) -> tuple[Text, Text]:
+    """The missing items as the materials card names them, each with its clause where the bureau's notice
+    states it, and the items a return would tick for them (退回补正's own titles: 材料：…)."""
+    listed = []
+    for gap in found:
+        clause = split_rule_ids(gap.slot.clause)[0] if gap.slot.clause else ""
+        listed.append(
+            T_("%(slot)s（%(why)s；%(clause)s）", slot=gap.slot.title, why=gap.why, clause=Clause(clause))
+            if clause
+            else T_("%(slot)s（%(why)s）", slot=gap.slot.title, why=gap.why)
+        )
+    items = joined(
+        T_("“%(title)s”", title=T_("材料：%(slot)s", slot=gap.slot.title))
+        for gap in found
+        if gap.slot.source is Source.UPLOAD
+    )
+    return joined(listed, "；"), items
+
+
+@guard(Action.CERTIFY, clause="MAT-01、SI-02 (each slot's own clause)", name="dossier_gap")
+def nothing_missing(case: Case, action: Action, attempt: Attempt) -> str | None:
+    """A required material that became missing after the submission (the roster's 单位不一致 asking for
+    the affiliation proof once the unit had approved) stops the final 认定发证: nothing is certified on an
+    incomplete dossier. The way out is a return naming the item (the bureau's review may return it). The
+    unit's 报送 is warned only (`_caution`): after its notice the table gives the unit no return, so a
+    refusal there would hold the case for good; the department's review returns it."""
+    if not case.missing:
+        return None
+    listed, items = gap_words(case.missing)
+    return T_(
+        "申报材料尚缺：%(gaps)s，不能认定发证。请先退回补正并勾选%(items)s，由申报人补传后重新提交",
+        gaps=listed,
+        items=items,
+    )
+
+
 def copies_clause(profile: PolicyProfile | None) -> str:
     """The clause of ``profile``'s notice on checking copies against their originals: Kunming's MAT-03
     (004 二(十)), Ganzhou 2026's MAT-02 (001 四(三)); "" where the notice does not state it."""
@@ -800,6 +849,9 @@ class Offer:
     form: Form
     refusals: tuple[Refusal, ...] = ()
     check: Text | str = ""  # Form.VERIFICATION: the words of the check the handler ticks (check_words)
+    # An approving step on a dossier that lacks a required material: what it lacks and what to do (said
+    # next to the button; the unit's 报送 and 认定发证 are refused for it instead, `dossier_gap`).
+    caution: Text | str = ""
 
     @property
     def available(self) -> bool:
@@ -878,6 +930,8 @@ def page_offers(
     committees.read_peers(session, sending, now)
     for read in PAGE_READS:
         read(session, pairs)
+    # What each row that may be approved lacks (the approving offers' caution, the dossier_gap guard).
+    materials.missing_of(session, [a for a, actions in pairs if APPROVING & set(actions)], now)
     gated = [
         a.id
         for a in sending
@@ -893,10 +947,30 @@ def page_offers(
 
 def _offer(case: Case, action: Action) -> Offer:
     found = tuple(refusals(case, action))
+    caution = _caution(case, action) if not found else ""
     check = case.experience_check if action is Action.HANDLER_APPROVE else None
     if check is not None:  # EXP-03: the 初审 button comes with the check its handler ticks
-        return Offer(action, Form.VERIFICATION, found, check_words(check))
-    return Offer(action, FORMS.get(action, Form.BUTTON), found)
+        return Offer(action, Form.VERIFICATION, found, check_words(check), caution)
+    return Offer(action, FORMS.get(action, Form.BUTTON), found, caution=caution)
+
+
+def _caution(case: Case, action: Action) -> Text | str:
+    """What an approving step's button says when the dossier lacks a required material (staff only)."""
+    if action not in APPROVING or not case.actor.is_staff or not case.missing:
+        return ""
+    listed, items = gap_words(case.missing)
+    if case.status not in workflow.REVIEW_STATUSES:
+        # 报送 after the notice: the table gives the unit no return there; the department's review can.
+        return T_(
+            "申报材料尚缺：%(gaps)s。本单位在此环节不能退回；报送后请主管部门退回补正并勾选%(items)s，由申报人补传后重新提交",
+            gaps=listed,
+            items=items,
+        )
+    return T_(
+        "申报材料尚缺：%(gaps)s。请退回补正并勾选%(items)s，由申报人补传后重新提交",
+        gaps=listed,
+        items=items,
+    )
 
 
 def enforce(

@@ -142,12 +142,18 @@ def _offer(
 ) -> str:
     title = words.of(offer.title)
     value = escape(offer.value)
+    # An approving step on a dossier lacking a required material says so beside its button.
+    caution = (
+        f'<small class="warn caution" id="caution-{ident}-{value}">{words.of(offer.caution)}</small>'
+        if offer.caution
+        else ""
+    )
     if not offer.available:
         why = words.of(offer.why_not)
         return f'<span class="muted blocked" id="blocked-{ident}-{value}">{title}{words.colon}{why}</span>'
     if offer.form not in ("button", "verification"):
         danger = " btn-danger" if offer.danger else ""
-        return f'<a class="btn btn-small{danger}" href="{show}#{value}">{title}…</a>'
+        return f'<a class="btn btn-small{danger}" href="{show}#{value}">{title}…</a>{caution}'
     act = act_url(ident)
     # EXP-03 (by profile): the handler ticks the check on this case before its 初审 is sent.
     check = (
@@ -165,5 +171,5 @@ def _offer(
         f'<input type="hidden" name="action" value="{value}">'
         f'<input type="hidden" name="version" value="{int(row.application.version)}">'
         f'<input type="hidden" name="back" value="{back}">{check}'
-        f'<button type="submit" class="btn btn-small btn-primary">{title}</button></form>'
+        f'<button type="submit" class="btn btn-small btn-primary">{title}</button></form>{caution}'
     )
