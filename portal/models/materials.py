@@ -48,6 +48,7 @@ class Material(Base):
     # the response that reports the upload; the upload_material audit event keeps it.
     removed_on_upload = ()
     recompressed_on_upload = False  # likewise: photos or a scan compressed to fit the cap
+    replaced_on_upload: tuple[str, ...] = ()  # likewise: the returned files it replaced, by name
     uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id])
     endorsements: Mapped[list[Endorsement]] = relationship(
         back_populates="material", order_by="Endorsement.id"

@@ -53,6 +53,9 @@ class UploadInput:
     slot: str = ""
     kind: str = "original"
     document_date: str = ""
+    # The slots (comma-separated keys) whose returned files the new file replaces, when it goes to one of
+    # them (`returned_files`): they leave the dossier, stay on record (removed), and the audit names them.
+    replace: str = ""
 
 
 class AlreadyUploaded(DomainError):
@@ -300,6 +303,9 @@ def upload_material(
     session.flush()
     material.removed_on_upload = prepared.removed
     material.recompressed_on_upload = prepared.recompressed
+    asked = slot.key in data.replace.split(",")
+    replaced = _replace_returned(session, actor, application, slot.key, now) if asked else []
+    material.replaced_on_upload = tuple(m.file.display_name for m in replaced)
     audit.record(
         session,
         actor,
@@ -319,9 +325,58 @@ def upload_material(
             "recompressed": prepared.recompressed,
             "removed": list(prepared.removed),
             "on_behalf": actor.user_id != application.applicant_id,
+            # The returned files this one replaced (out of the dossier, kept on record as removed).
+            **({"replaced": [m.id for m in replaced]} if replaced else {}),
         },
     )
     return material
+
+
+def returned_files(session: Session, application: Application, slot: str) -> list[Material]:
+    """The files a slot named by the open return held when it was returned (still in the slot): what an
+    upload in answer replaces when the applicant asks (walk5: the returned contract stayed beside its
+    replacement, in the package and the hand-off). Empty unless the application is returned and the return
+    names the slot."""
+    correction = corrections.open_correction(session, application.id)
+    if application.state is not Status.RETURNED or correction is None:
+        return []
+    if not any(item.section == f"material:{slot}" for item in correction.items):
+        return []
+    return [
+        m
+        for m in active_materials(session, application.id)
+        if m.slot == slot and m.uploaded_at <= correction.requested_at
+    ]
+
+
+def _replace_returned(
+    session: Session, actor: Actor, application: Application, slot: str, now: datetime
+) -> list[Material]:
+    """Take the slot's returned files out of the dossier (kept, marked removed by the uploader), as
+    `remove_material` does, each audited as a removal naming the upload that replaced it."""
+    replaced = returned_files(session, application, slot)
+    for old in replaced:
+        _take_out(session, actor, application, old, now, replaced_on_upload=True)
+    return replaced
+
+
+def _take_out(
+    session: Session, actor: Actor, application: Application, material: Material, now: datetime, **why: bool
+) -> None:
+    """A file out of the dossier: marked removed (it stays on record) and audited as `remove_material`."""
+    material.removed_at, material.removed_by_id = now, actor.user_id
+    application.updated_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "remove_material",
+        now,
+        object_type="application",
+        object_id=application.id,
+        role=None if actor.is_staff else "applicant",
+        detail={"material_id": material.id, "slot": material.slot, **why},
+    )
 
 
 def _refuse_a_second_copy(
@@ -359,19 +414,7 @@ def remove_material(
     allowed = changeable_slots(session, application)
     if allowed is not None and material.slot not in allowed:
         raise PermissionDenied(N_("这项材料没有被退回，不能更改"))
-    material.removed_at, material.removed_by_id = now, actor.user_id
-    application.updated_at = now
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "remove_material",
-        now,
-        object_type="application",
-        object_id=application.id,
-        role=None if actor.is_staff else "applicant",
-        detail={"material_id": material.id, "slot": material.slot},
-    )
+    _take_out(session, actor, application, material, now)
     return material
 
 
@@ -524,6 +567,8 @@ class Row:
     materials: list[Material]
     returned_reason: str
     can_change: bool
+    # The files the return found in this slot, still there: an upload may replace them (UploadInput.replace).
+    returned_files: tuple[Material, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -580,7 +625,10 @@ def checklist(
         can_change = (
             assembling and slot.source is rules.Source.UPLOAD and (allowed is None or slot.key in allowed)
         )
-        rows.append(Row(slot, state, mine, returned.get(slot.key, ""), can_change))
+        kept = tuple(m for m in mine if since and m.uploaded_at <= since) if slot.key in returned else ()
+        rows.append(
+            Row(slot, state, mine, returned.get(slot.key, ""), can_change, kept if can_change else ())
+        )
     shown = {row.slot.key for row in rows}
     # Files whose row was deleted (or a slot the form no longer asks for) stay listed, never silently
     # dropped: the applicant removes them, nothing needs them for submission.

@@ -37,7 +37,8 @@ def _back(application_id: int) -> str:
     load=lambda application_id: get_application(db.session, current_actor(as_applicant=True), application_id),
 )
 def upload_material(application_id: int) -> Response:
-    data = form_input(service.UploadInput)
+    # One box a returned slot holding files: the ticked ones (only the chosen slot's is acted on).
+    data = form_input(service.UploadInput, replace=",".join(request.form.getlist("replace")))
     try:
         material = service.upload_material(
             db.session,
@@ -53,7 +54,7 @@ def upload_material(application_id: int) -> Response:
         return _detail(
             application_id,
             upload_errors=invalid.fields,
-            upload_form=request.form.to_dict(),
+            upload_form={**request.form.to_dict(), "replace": ",".join(request.form.getlist("replace"))},
             status=422,
             fragment="materials",
         )
@@ -78,6 +79,14 @@ def upload_material(application_id: int) -> Response:
         if material.removed_on_upload
         else ""
     )
+    replaced = (
+        T_(
+            "；已替换退回的文件“%(names)s”（原文件留存在办理记录中）",
+            names=Joined(material.replaced_on_upload),
+        )
+        if material.replaced_on_upload
+        else ""
+    )
     # The slot as the checklist names it: a row's slot carries its row ("学历证书（南昌大学 本科）").
     shown = {
         slot.key: slot
@@ -89,10 +98,11 @@ def upload_material(application_id: int) -> Response:
     }
     notify(
         T_(
-            "已上传“%(slot)s”%(combined)s%(removed)s",
+            "已上传“%(slot)s”%(combined)s%(removed)s%(replaced)s",
             slot=service.rules.slot_title(material.slot, shown),
             combined=combined,
             removed=removed,
+            replaced=replaced,
         ),
         "success",
     )
