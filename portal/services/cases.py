@@ -15,7 +15,8 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from portal.domain.corrections import Change, Choice
-from portal.domain.materials import Gap
+from portal.domain.i18n import T_
+from portal.domain.materials import Gap, Source
 from portal.domain.policy import Threshold
 from portal.domain.roster import RosterMatch
 from portal.domain.workflow import Action, Status
@@ -109,6 +110,19 @@ class ReviewCase:
         """Its unit's notice ended over objections found unfounded (the history's step says so): the status
         line says that, not 公示无异议."""
         return any(e.overruled for e in self.timeline)
+
+    @property
+    def return_prefill(self) -> dict[str, object]:
+        """What the 退回补正 form starts with when the dossier lacks a required material while the actor may
+        return it: each such slot ticked, with why it is asked for (the reviewer may untick or reword it),
+        so the return lists what the approving steps' buttons say is missing (walk5, finding 2)."""
+        if not any(o.action is Action.RETURN and o.available for o in self.offers):
+            return {}
+        missing = [g for g in self.checklist.gaps if g.slot.source is Source.UPLOAD]
+        return {
+            "sections": [g.slot.section_key for g in missing],
+            **{f"reason_{g.slot.section_key}": T_("%(why)s，请补传", why=g.why) for g in missing},
+        }
 
     @property
     def forward_waits_for_notice(self) -> bool:

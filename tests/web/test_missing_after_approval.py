@@ -77,7 +77,9 @@ def test_the_unit_s_forwarding_names_the_item_and_the_department_s_return_asks_f
 
     applications.act(session, world.enterprise.actor(StaffRole.LEADER), application.id, Action.FORWARD, now)
     page = login_as(world.department.handler).get(f"/review/applications/{application.id}").text
-    assert 'value="material:affiliation"' in page  # the return lists exactly that slot
+    # The return lists exactly that slot, ticked with its reason to start with (the reviewer may change it).
+    box = page.split('value="material:affiliation"', 1)[1].split("</textarea>", 1)[0]
+    assert box.startswith(" checked") and box.endswith("未上传，请补传")
     corrections.return_for_correction(
         session,
         world.department.actor(StaffRole.HANDLER),

@@ -24,7 +24,7 @@ from portal.web.downloads import Counted, send_temporary_file
 from portal.web.forms import form_input, id_field, id_list, version_field
 from portal.web.guards import staff_required
 from portal.web.htmx import hx_target, hx_trigger, not_modified, render_page, see_other, wants_fragment
-from portal.web.i18n import notify
+from portal.web.i18n import notify, translate_plain
 from portal.web.notice_documents import result_pdf_response
 from portal.web.redirects import safe_target
 from portal.web.review import bp
@@ -111,7 +111,7 @@ def _review_page(
         seal_url=url_for("enterprise.show_seal"),
         section_titles=corrections.item_titles(db.session, case.application),
         errors=errors or {},
-        form=form or {"deadline": case.default_deadline.isoformat()},
+        form=form or _return_form(case),
         paper_errors=paper_errors or {},
         paper_form=paper_form or {},
         opinion_errors=opinion_errors or {},
@@ -153,6 +153,16 @@ def record_opinion(application_id: int) -> Response:
         return steps.refused(url_for("review.show_application", application_id=application_id), refused)
     notify(N_("基层单位意见已保存"), "success")
     return see_other(url_for("review.show_application", application_id=application_id) + "#unit-opinion")
+
+
+def _return_form(case: cases.ReviewCase) -> dict[str, object]:
+    """The 退回补正 form as first shown: the default deadline, and the missing slots ticked with their reason
+    in the reader's language (the service's `return_prefill`), as text the reviewer may edit."""
+    prefill = {
+        key: value if key == "sections" else translate_plain(value)
+        for key, value in case.return_prefill.items()
+    }
+    return {"deadline": case.default_deadline.isoformat(), **prefill}
 
 
 @bp.get("/applications/<int:application_id>")
