@@ -21,6 +21,7 @@ from portal.domain.errors import (
     ValidationFailed,
 )
 from portal.domain.i18n import N_, joined
+from portal.models import StaffRole
 from portal.web.htmx import is_htmx, render_page, see_other
 from portal.web.unit_of_work import abandon
 
@@ -44,6 +45,27 @@ MESSAGES = {
         ),
     ),
 }
+
+
+# The 403 page's words for an admin: its default sends the reader to 所在单位的管理员, which an admin is.
+ADMIN_REFUSED = N_(
+    "您当前的管理员身份无权打开此页面，此页面由其他岗位的人员使用。如您另有岗位，请在页面顶部切换身份后再打开。"
+)
+
+
+def refused_words() -> str | None:
+    """What the 403 page says to who is refused, where its default would be wrong: an admin is not told to
+    ask their own unit's admin. None: the default."""
+    from flask_login import current_user
+
+    from portal.web.context import current_membership
+
+    if not current_user or not current_user.is_authenticated:
+        return None
+    membership = current_membership()
+    if membership is not None and membership.role == StaffRole.ADMIN.value:
+        return ADMIN_REFUSED
+    return None
 
 
 def error_response(status: int, message: str | None = None) -> Response:
@@ -126,7 +148,7 @@ def register_error_handlers(app: Flask) -> None:
             # A GET on a form's POST address: a reload after a refused submit (the page was rendered at
             # the POST URL), Enter in the address bar, a bookmark. Go to the form's page (issue 17.12).
             return see_other(page_for(request.path))
-        return error_response(error.code or 500)
+        return error_response(error.code or 500, refused_words() if error.code == 403 else None)
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> Response:
@@ -141,7 +163,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(PermissionDenied)
     def _denied(error: PermissionDenied) -> Response:
         audit_denied(403)
-        return error_response(403, error.message)
+        return error_response(403, error.message or refused_words())
 
     @app.errorhandler(StaleObject)
     def _stale(error: StaleObject) -> Response:

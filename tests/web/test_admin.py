@@ -86,6 +86,25 @@ def test_organisation_admin_is_403_for_everyone_else(world: World, login_as: Any
         assert browser.post("/admin/orgs", data={"kind": "department", "name": "x"}).status_code == 403
 
 
+def test_a_refused_admin_is_told_who_opens_the_page_not_to_ask_themselves(
+    world: World, login_as: Any, enterprise_admin: Any
+) -> None:
+    """walk5 #13: the 403 page sent everyone to 所在单位的管理员 — an admin refused the audit log is that
+    admin. The bureau admin's pages name who opens them; an admin refused any other page is not sent to
+    themselves; a handler still asks their unit's admin."""
+    for user in (enterprise_admin, world.enterprise.handler, world.bureau.leader):
+        page = login_as(user).get("/admin/audit")
+        assert page.status_code == 403
+        assert "只有人社局系统管理员可以打开" in page.text and "所在单位的管理员" not in page.text
+    queue = login_as(enterprise_admin).get("/review/queue")
+    assert queue.status_code == 403
+    assert "管理员身份无权打开此页面" in queue.text and "所在单位的管理员" not in queue.text
+    handler = login_as(world.bureau.handler).get("/enterprise/applicants")
+    assert handler.status_code == 403 and "所在单位的管理员" in handler.text
+    english = in_english(login_as(enterprise_admin)).get("/admin/audit")
+    assert english.status_code == 403 and "system administrator" in english.text
+
+
 def test_the_enterprise_admin_adds_a_handler_to_their_own_organisation_with_a_one_time_password(
     world: World, session: Session, login_as: Any, enterprise_admin: Any
 ) -> None:
