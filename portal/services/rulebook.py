@@ -40,7 +40,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain import committees as committee_rules
-from portal.domain import workflow
+from portal.domain import staffing, workflow
 from portal.domain.errors import DomainError, StaleObject, ValidationFailed
 from portal.domain.i18n import N_, T_, Clause, Text, joined
 from portal.domain.materials import Gap, Source, slot_title
@@ -68,6 +68,7 @@ from portal.services import (
     materials,
     notices,
     session_memo,
+    staff,
     transitions,
 )
 from portal.services.actors import Actor
@@ -207,6 +208,11 @@ class Case:
         return transitions.situation_of(self.application)
 
     @cached_property
+    def cooled(self) -> staffing.Refusal | None:
+        """The cooling rule's refusal of the actor on this case (services.staff), None when it passes."""
+        return staff.cooling_refusal(self.session, self.actor, self.application)
+
+    @cached_property
     def in_own_notice(self) -> bool:
         return notices.blocks_signing(self.session, self.application)
 
@@ -342,6 +348,18 @@ def page_read(read: PageRead) -> PageRead:
 
 
 # --- the guards, in the order a refusal is reported ------------------------------------------------------
+
+
+@guard(clause="ACC-01、ACC-02 (the profile's staff_accounts)", name="cooling_off")
+def not_opened_by_who_handled_it(case: Case, action: Action, attempt: Attempt) -> Refusal | None:
+    """The cooling rule (services.staff): a staff account opened, or given its role, by someone who handled
+    this case (its applicant, whoever started it, any reviewer) takes no step on it. Reported first: the
+    reader could take the step but for it, and is told so with the clause of the bureau's profile
+    (Ganzhou's 000 四(一), 001 四(二)), rather than shown a page with nothing to do (walk5 #5)."""
+    if transitions.workflow_role(case.actor, action) not in (Role.HANDLER, Role.LEADER):
+        return None
+    cooled = case.cooled
+    return Refusal("cooling_off", cooled.text, cooled.clause) if cooled is not None else None
 
 
 @guard(
@@ -915,7 +933,7 @@ def page_offers(
     candidates = [
         [
             action
-            for action in transitions.available_actions(actor, application, as_reviewer=as_reviewer)
+            for action in transitions.table_actions(actor, application, as_reviewer=as_reviewer)
             if FORMS.get(action) is not Form.NOTICE_PAGE
         ]
         for application in applications

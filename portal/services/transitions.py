@@ -5,8 +5,8 @@ so a stale request fails with "此项已被办理，请刷新后查看最新状�
 the same transaction. Refused attempts are audited too, with outcome "denied", and that record outlives the
 rollback of the refused work (audit.record_attempt). A handler's or leader's step also writes its
 ReviewStep row, which the database checks (no step by the applicant, no signature by the stage's
-handler); and the staff rulebook's cooling rule (services.staff) refuses, and hides, every staff action
-on a case handled by whoever opened the actor's account or role.
+handler); and the staff rulebook's cooling rule (services.staff) refuses every staff action on a case
+handled by whoever opened the actor's account or role (the rulebook offers them disabled with its reason).
 """
 
 from __future__ import annotations
@@ -90,17 +90,31 @@ def workflow_actor(actor: Actor, application: Application, role: Role) -> workfl
     )
 
 
+def table_actions(actor: Actor, application: Application, *, as_reviewer: bool = False) -> list[Action]:
+    """The moves the workflow table gives this actor now: staff actions for staff, applicant actions on
+    one's own application (not on review screens, where the person acts as a reviewer). The rulebook
+    offers these, each refused by another rule disabled with its reason (the cooling rule among them:
+    a handler who could act on a case but for it is told why, not shown an empty page)."""
+    return _moves(actor, application, as_reviewer=as_reviewer, cooled=False)
+
+
 def available_actions(actor: Actor, application: Application, *, as_reviewer: bool = False) -> list[Action]:
-    """What this actor may do now: staff actions for staff, applicant actions on one's own application
-    (not on review screens, where the person acts as a reviewer)."""
+    """What this actor may do now: `table_actions` less the staff actions the cooling rule refuses."""
+    session = object_session(application)  # (checked on every row: one cached lookup per request)
+    cooled = (
+        actor.is_staff
+        and session is not None
+        and staff.cooling_refusal(session, actor, application) is not None
+    )
+    return _moves(actor, application, as_reviewer=as_reviewer, cooled=cooled)
+
+
+def _moves(actor: Actor, application: Application, *, as_reviewer: bool, cooled: bool) -> list[Action]:
     situation = situation_of(application)
     actions: list[Action] = []
-    if actor.is_staff:
+    if actor.is_staff and not cooled:
         role = Role.LEADER if actor.staff_role is StaffRole.LEADER else Role.HANDLER
         actions += workflow.available_actions(situation, workflow_actor(actor, application, role))
-        session = object_session(application)  # (checked on every row: one cached lookup per request)
-        if session is not None and staff.cooling_refusal(session, actor, application):
-            actions = []
     if actor.user_id == application.applicant_id and not as_reviewer:
         own = workflow.available_actions(situation, workflow_actor(actor, application, Role.APPLICANT))
         actions += [a for a in own if a in APPLICANT_ACTIONS]

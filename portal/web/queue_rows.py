@@ -16,7 +16,7 @@ from flask import request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from portal.domain.i18n import N_
+from portal.domain.i18n import N_, Text, joined
 from portal.services.queues import QueueRow
 from portal.services.rulebook import Offer
 from portal.web.i18n import format_moment, lookup, ngettext, series_word, status_words, translate
@@ -82,7 +82,14 @@ def queue_rows(rows: Iterable[QueueRow], error: object = None, notice: object = 
             if note.to_notices:
                 return f'<span class="muted"><a href="{notices}">{text}</a></span>'
             return f'<span class="muted">{text}</span>'
-        return "".join(_offer(offer, row, ident, show, act_url, csrf, back, words) for offer in row.actions)
+        parts = []
+        for run in _runs(row.actions):
+            if len(run) > 1:  # refused for one reason (the cooling rule refuses every step): said once
+                titles = words.of(joined(Text(offer.title, {}) for offer in run))
+                parts.append(_blocked(run[0], ident, titles, words))
+            else:
+                parts.append(_offer(run[0], row, ident, show, act_url, csrf, back, words))
+        return "".join(parts)
 
     out = []
     for row in rows:
@@ -130,6 +137,24 @@ def queue_rows(rows: Iterable[QueueRow], error: object = None, notice: object = 
     return Markup("".join(out))  # nosec B704
 
 
+def _runs(offers: list[Offer]) -> list[list[Offer]]:
+    """The row's offers in order, the disabled ones next to each other with the same reason together."""
+    runs: list[list[Offer]] = []
+    for offer in offers:
+        last = runs[-1][-1] if runs else None
+        if last is not None and not last.available and not offer.available and last.why_not == offer.why_not:
+            runs[-1].append(offer)
+        else:
+            runs.append([offer])
+    return runs
+
+
+def _blocked(offer: Offer, ident: int, titles: Markup, words: _Words) -> str:
+    """A step refused now, with its reason: `titles` names it (or the steps refused for the same reason)."""
+    value, why = escape(offer.value), words.of(offer.why_not)
+    return f'<span class="muted blocked" id="blocked-{ident}-{value}">{titles}{words.colon}{why}</span>'
+
+
 def _offer(
     offer: Offer,
     row: QueueRow,
@@ -149,8 +174,7 @@ def _offer(
         else ""
     )
     if not offer.available:
-        why = words.of(offer.why_not)
-        return f'<span class="muted blocked" id="blocked-{ident}-{value}">{title}{words.colon}{why}</span>'
+        return _blocked(offer, ident, title, words)
     if offer.form not in ("button", "verification"):
         danger = " btn-danger" if offer.danger else ""
         return f'<a class="btn btn-small{danger}" href="{show}#{value}">{title}…</a>{caution}'

@@ -867,12 +867,20 @@ def test_an_account_opened_by_a_reviewer_of_the_case_cannot_act_on_it(
     assert transitions.available_actions(cooled, case, as_reviewer=True) == []
     assert Action.HANDLER_APPROVE in transitions.available_actions(cooled, untouched, as_reviewer=True)
     assert Action.HANDLER_APPROVE in transitions.available_actions(clean, case, as_reviewer=True)
-    # The review page offers nothing, and a forged POST is refused with the rule's words.
+    # The review page offers nothing it can take, and a forged POST is refused with the rule's words.
     opened.user.must_change_password = False  # (a first login would change it first)
     browser = login_as(opened.user, membership_id=opened.membership.id)
     page = browser.get(f"/review/applications/{case.id}")
     assert page.status_code == 200 and case.applicant.name in page.text
     assert 'value="handler_approve"' not in page.text
+    _forged_step_is_refused(browser, session, case, Status.DEPT_REVIEW)
+    assert case.handler_signed_by_id is None
+
+
+def _forged_step_is_refused(
+    browser: FlaskClient, session: Session, case: Application, status: Status
+) -> None:
+    """经办人初审通过 posted anyway: refused (422) with the cooling rule's words, the case where it was."""
     response = browser.post(
         f"/review/applications/{case.id}/act",
         data={"action": "handler_approve"},
@@ -880,7 +888,45 @@ def test_an_account_opened_by_a_reviewer_of_the_case_cannot_act_on_it(
     )
     assert response.status_code == 422 and "不能办理本申报" in response.text
     session.expire_all()
-    assert case.status == Status.DEPT_REVIEW.value and case.handler_signed_by_id is None
+    assert case.status == status.value
+
+
+def test_a_handler_held_back_by_the_cooling_rule_is_told_why_on_the_case_and_in_the_queue(
+    tree: Tree, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """walk5 #5: HR opened a colleague's applicant account and started the unit's cases; the unit's admin
+    made her a handler. Every step of those cases is hers to take but for the cooling rule: the case page
+    offers them disabled with the rule's words, said once, with the clause of the bureau's profile, and the
+    queue row says the same instead of "待经办人办理"; a case nobody of hers handled is hers as before."""
+    world = tree.world
+    hr = tree.people["enterprise_handler"]
+    case = make_application(session, world, clock.now, steps=STEPS_TO[Status.SUBMITTED])  # started by HR
+    world.bureau.org.policy_profile = "ganzhou-2026"  # its notice states the rule: 001 四(二)
+    colleague = make_user(session, "孙嘉怡", employer=tree.org("enterprise"))
+    colleague.created_by_id = hr.id  # HR opened her applicant account
+    session.flush()
+    added = staff.add_staff(
+        session,
+        tree.actor("enterprise_admin"),
+        tree.org("enterprise").id,
+        PersonInput(colleague.name, colleague.id_number, colleague.phone),
+        "handler",
+        clock.now,
+    )
+    assert added.account is None and added.user.id == colleague.id
+    browser = login_as(colleague, membership_id=added.membership.id)
+    page = browser.get(f"/review/applications/{case.id}")
+    assert page.status_code == 200 and "当前无需您操作" not in page.text
+    why = "您的账号或岗位由本申报的申报人或办理过本申报的人员开设，不能办理本申报（001 四(二)）"
+    assert page.text.count(why) == 1
+    assert 'id="handler_approve"' in page.text and 'value="handler_approve"' not in page.text
+    assert page.text.count('aria-describedby="why-handler_approve"') >= 2  # every refused step names it
+    queue = browser.get("/review/queue?tab=all")
+    row = queue.text.split(f'id="application-{case.id}"', 1)[1].split("</tr>", 1)[0]
+    assert row.count(why) == 1 and "经办人初审通过" in row and "待经办人办理" not in row
+    # Nothing in the row to send (nor for the bulk bar), and a forged step is refused with the same words.
+    assert 'name="action"' not in row
+    _forged_step_is_refused(browser, session, case, Status.SUBMITTED)
 
 
 # ---------------------------------------------------------------------------------------------------
