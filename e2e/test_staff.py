@@ -33,7 +33,7 @@ def test_admins_manage_staff_by_the_rulebook_and_the_leader_sees_every_change(ne
 
     form.get_by_label("岗位").select_option("handler")
     form.get_by_label("姓名").fill(NEW_HANDLER.name)
-    form.get_by_label("身份证号码").fill(NEW_HANDLER.typed_number)
+    form.get_by_label("证件号码").fill(NEW_HANDLER.typed_number)
     form.get_by_label("手机号").fill(NEW_HANDLER.phone)
     form.get_by_role("button", name="添加").click()
     expect(admin.locator("#account-slip")).to_contain_text(NEW_HANDLER.name)
@@ -101,7 +101,7 @@ def test_an_admin_resets_a_handlers_forgotten_password_and_their_open_login_ends
     form = admin.locator("#add-staff")
     form.get_by_label("岗位").select_option("handler")
     form.get_by_label("姓名").fill(FORGETFUL.name)
-    form.get_by_label("身份证号码").fill(FORGETFUL.typed_number)
+    form.get_by_label("证件号码").fill(FORGETFUL.typed_number)
     form.get_by_label("手机号").fill(FORGETFUL.phone)
     form.get_by_role("button", name="添加").click()
     first = admin.locator("#account-slip .password").inner_text().strip()

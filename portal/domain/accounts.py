@@ -462,9 +462,12 @@ def check_account_change(change: AccountChange) -> CheckedApplicant:
 # Self-registration (ACC-04, Kunming 004 一(二))
 # ---------------------------------------------------------------------------------------------------
 
+# The documents that say who a person is on their own: every one but a passport, whose holder also needs
+# a permit (SCOPE-03) that only HR's applicant form asks for and checks.
+OWN_DOCUMENTS = tuple(kind for kind in DocumentType if not requires_work_permit(kind))
 # The documents a person registers with on their own. A passport holder applies only with a permit the
 # unit's HR verify (SCOPE-03): their account is opened by the unit.
-SELF_REGISTRATION_DOCUMENTS = tuple(kind for kind in DocumentType if kind is not DocumentType.PASSPORT)
+SELF_REGISTRATION_DOCUMENTS = OWN_DOCUMENTS
 
 
 @dataclass(frozen=True)
@@ -479,14 +482,23 @@ class RegistrationDraft:
 
 def check_registration(draft: RegistrationDraft, *, today: date) -> CheckedApplicant:
     """The name, document and mobile of a person registering themselves, checked exactly as HR's form
-    checks them (:func:`check_applicant`, the same normalisers). The employment type is HR's to state
-    when they attach the account, so it is not asked; an unlisted address code cannot be confirmed here
-    (only staff holding the card may)."""
+    checks them (:func:`check_identity`). The employment type is HR's to state when they attach the
+    account, so it is not asked; an unlisted address code cannot be confirmed here (only staff holding the
+    card may)."""
+    return check_identity(
+        draft,
+        today=today,
+        passport=N_("持护照的申报人须持有工作许可等证件，请由所在单位经办人核验后为您开设账号"),
+    )
+
+
+def check_identity(draft: RegistrationDraft, *, today: date, passport: str) -> CheckedApplicant:
+    """A person's name, own document (one of `OWN_DOCUMENTS`; a passport is refused with ``passport``) and
+    mobile, checked exactly as HR's applicant form checks them (:func:`check_applicant`, the same
+    normalisers): a self-registration, a staff account. An unlisted address code is not confirmed here."""
     if draft.document_type == DocumentType.PASSPORT.value:
         result = CheckedApplicant()
-        result.problems["document_type"] = N_(
-            "持护照的申报人须持有工作许可等证件，请由所在单位经办人核验后为您开设账号"
-        )
+        result.problems["document_type"] = passport
         return result
     checked = check_applicant(
         ApplicantDraft(
@@ -494,8 +506,9 @@ def check_registration(draft: RegistrationDraft, *, today: date) -> CheckedAppli
             document_type=draft.document_type,
             id_number=draft.id_number,
             phone=draft.phone,
-            # Stands in for the question HR answer on attaching (SCOPE-04 is checked then), so that
-            # this check is the HR form's own and no other.
+            # Stands in for the employment type, not this check's to ask (HR state an applicant's when
+            # they attach the account, SCOPE-04 checked then; a staff account has none), so that this
+            # check is the HR form's own and no other.
             employment_type=EmploymentType.LABOUR_CONTRACT.value,
         ),
         today=today,

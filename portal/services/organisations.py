@@ -52,6 +52,9 @@ class PersonInput:
     name: str
     id_number: str
     phone: str
+    # The identity document `id_number` is the number of (portal.domain.identity.DocumentType's value);
+    # empty: a resident ID card. The staff form asks it (domain.accounts.OWN_DOCUMENTS).
+    document_type: str = ""
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ Guarantees:
   gives a role equal to or above their own; one person holds one role per organisation;
 - ending one's own membership, or a leader's or an admin's, is a pending request (StaffChange) that
   another admin confirms or anyone entitled cancels; an organisation keeps at least one admin;
-- identity is checked as for applicants (name as on the document, canonical GB 11643 number, mobile,
-  the integrity record); an ID number that already holds an account gets the role on that account,
-  so one ID number holds at most one staff account in each organisation;
+- identity is checked as for applicants (name as on the document, the document — a resident ID card, a
+  Hong Kong, Macao or Taiwan resident's permit, a foreigner's permanent residence card; not a passport —
+  and its canonical number, mobile, the integrity record); a number that already holds an account gets
+  the role on that account, so one person holds at most one staff account in each organisation;
 - every change is audited on the organisation (object_type "organisation"), listed on its staff page
   and sent to its leaders' inboxes; requests go to the admins who may confirm them;
 - a staff member's or an expert's forgotten password is reset only by an admin who manages everything
@@ -32,10 +33,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain import staffing
-from portal.domain.accounts import check_name
+from portal.domain.accounts import RegistrationDraft, check_identity
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, NC_, T_
-from portal.domain.identity import IdentityError, mask_id_number, normalize_mobile, normalize_resident_id
+from portal.domain.identity import DocumentType, mask_id_number
 from portal.domain.staffing import Holding, HoldingKind, Refusal, StaffRole
 from portal.models import (
     Application,
@@ -188,26 +189,31 @@ class CheckedPerson:
     id_number: str
     phone: str
     existing: User | None  # the account this ID number already holds: it gets the role
+    document_type: str = DocumentType.RESIDENT_ID.value  # what `id_number` is the number of
+
+
+# A staff account is opened with a document that says who the person is on its own: a passport holder's
+# permit (SCOPE-03) is asked and checked only by HR's applicant form.
+NO_PASSPORT = N_("人员账号不能以护照开设，请选择其他证件类型")
+# The mobile typed is another account's login (one person, one account): whose is not said (anyone could be
+# probed by mobile), but it may be this person's own, opened under another document or its number mistyped.
+PHONE_OF_ANOTHER_ACCOUNT = N_(
+    "该手机号已登记在一个账号上，该账号的证件号码与所填的不同。一人只有一个账号：如该账号是此人的，"
+    "请选择该账号登记的证件类型并填写其证件号码；否则请填写此人的其他手机号"
+)
 
 
 def check_person(session: Session, org_id: int, person: PersonInput, now: datetime) -> CheckedPerson:
-    """Name as on the document, the canonical GB 11643 number and a mainland mobile, each refused with its
-    own message; an ID number already holding an account must match its name and phone, must not hold a
-    role in this organisation already, and must not be on the integrity record."""
-    errors: dict[str, str] = {}
-    name = id_number = phone = ""
-    try:
-        name = check_name(person.name)
-    except IdentityError as problem:
-        errors["name"] = problem.message
-    try:
-        id_number = normalize_resident_id(person.id_number, today=now.astimezone(SHANGHAI).date())
-    except IdentityError as problem:
-        errors["id_number"] = problem.message
-    try:
-        phone = normalize_mobile(person.phone)
-    except IdentityError as problem:
-        errors["phone"] = problem.message
+    """Name as on the document, the document's canonical number (any document but a passport, checked as
+    HR's applicant form checks it: `accounts.check_identity`) and a mainland mobile, each refused with its
+    own message; a number already holding an account (of that document) must match its name and phone,
+    must not hold a role in this organisation already, and must not be on the integrity record."""
+    today = now.astimezone(SHANGHAI).date()
+    typed = RegistrationDraft(person.name, person.document_type, person.id_number, person.phone)
+    checked = check_identity(typed, today=today, passport=NO_PASSPORT)
+    errors: dict[str, str] = dict(checked.problems)
+    name, id_number, phone = (checked.values.get(key, "") for key in ("name", "id_number", "phone"))
+    kind = checked.values.get("document_type", DocumentType.RESIDENT_ID.value)
     existing = session.scalars(select(User).where(User.id_number == id_number)).first() if id_number else None
     if existing is not None:
         masked = mask_id_number(existing.id_number)
@@ -216,9 +222,15 @@ def check_person(session: Session, org_id: int, person: PersonInput, now: dateti
                 Membership.user_id == existing.id, Membership.org_id == org_id, Membership.ended_at.is_(None)
             )
         )
-        listed = certificates.listed_holders(session, [existing.id], now.astimezone(SHANGHAI).date())
+        listed = certificates.listed_holders(session, [existing.id], today)
         clause = accounts_clause(session, session.get(Organisation, org_id))
-        if refusal := staffing.one_role_per_organisation(StaffRole(held) if held else None, clause):
+        if existing.document_type != kind:  # one number, one person: the account says which document
+            errors["document_type"] = T_(
+                "证件号码%(masked)s的账号以“%(document)s”登记，请选择该证件类型",
+                masked=masked,
+                document=DocumentType(existing.document_type).title,
+            )
+        elif refusal := staffing.one_role_per_organisation(StaffRole(held) if held else None, clause):
             errors["id_number"] = T_("证件号码%(masked)s：%(why)s", masked=masked, why=refusal.text)
         elif existing.id in listed:
             errors["id_number"] = T_(
@@ -236,10 +248,10 @@ def check_person(session: Session, org_id: int, person: PersonInput, now: dateti
     if phone and "phone" not in errors:
         owner = session.scalar(select(User.id).where(User.phone == phone))
         if owner is not None and (existing is None or owner != existing.id):
-            errors["phone"] = N_("该手机号已被其他账号使用，请填写本人的手机号")
+            errors["phone"] = PHONE_OF_ANOTHER_ACCOUNT
     if errors:
         raise ValidationFailed(errors)
-    return CheckedPerson(name, id_number, phone, existing)
+    return CheckedPerson(name, id_number, phone, existing, kind)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -288,7 +300,10 @@ def add_staff(
     checked = check_person(session, org.id, person, now)
     account: NewAccount | None = None
     if checked.existing is None:
-        account = open_account(session, actor, checked.name, checked.id_number, checked.phone, now)
+        identity = {"document_type": checked.document_type}
+        account = open_account(
+            session, actor, checked.name, checked.id_number, checked.phone, now, identity=identity
+        )
         user = account.user
     else:
         user = checked.existing

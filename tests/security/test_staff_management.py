@@ -95,6 +95,7 @@ TARGETS = {
     "bureau_leader": "bureau",
     "bureau_admin_2": "bureau",
 }
+HX = {"HX-Request": "true"}
 ADMINS_IN = {"bureau": 2, "department": 1, "enterprise": 1, "other_enterprise": 1}
 
 
@@ -825,6 +826,66 @@ def test_an_id_number_with_an_account_gets_the_role_on_that_account(
             session, admin, org, PersonInput(listed.name, listed.id_number, listed.phone), "leader", clock.now
         )
     assert "诚信档案" in record.value.fields["id_number"]
+
+
+def test_a_hong_kong_macao_or_taiwan_resident_is_made_staff_with_their_own_document(
+    app: Flask, tree: Tree, session: Session, login_as: Any
+) -> None:
+    """walk5 #3: the 添加人员 form read only a mainland ID card, so a 港澳台居民居住证 was refused by
+    pointing at a 证件类型 the form lacked, and an applicant holding a 港澳居民来往内地通行证 could not be
+    given a role, his own mobile called another account's. The form takes HR's documents but a passport,
+    each checked as HR's form checks it; an account is found by its number and gets the role."""
+    browser = client_for(app, tree, "department_admin", login_as)
+    url = f"/admin/orgs/{tree.org('enterprise').id}/staff"
+    page = browser.get(f"/admin/orgs/{tree.org('enterprise').id}").text
+    form = page.split('id="f-document-type"', 1)[1].split("</select>", 1)[0]
+    for kind in ("resident_id", "hmt_residence_permit", "hk_macau_permit", "taiwan_permit"):
+        assert f'value="{kind}"' in form
+    assert 'value="passport"' not in form
+    # A Hong Kong resident's 居住证 (810000…): a new account, opened with that document.
+    permit = complete_resident_id("81000019850315002")
+    added = browser.post(
+        url,
+        data={
+            "role": "leader",
+            "name": "何嘉欣",
+            "document_type": "hmt_residence_permit",
+            "id_number": permit,
+            "phone": "13912340025",
+        },
+        headers=HX,
+    )
+    assert added.status_code == 200 and "人员账号已开设" in added.text
+    opened = session.scalars(select(User).where(User.id_number == permit)).one()
+    assert opened.document_type == "hmt_residence_permit" and opened.created_by_id is not None
+    # An applicant who registered with his 回乡证: found by its number, typed in lower case; the role goes on
+    # his own account.
+    chan = make_user(session, "陈大文", employer=tree.org("enterprise"))
+    chan.document_type, chan.id_number = "hk_macau_permit", "H60123456"
+    session.flush()
+    users = session.scalar(select(func.count()).select_from(User))
+    typed = {"role": "handler", "name": "陈大文", "id_number": "h60123456", "phone": chan.phone}
+    # Chosen as a resident ID card (the old form's only document): refused on the number's format, and his
+    # own mobile is not called another person's account.
+    wrong = browser.post(url, data=typed, headers=HX)
+    assert wrong.status_code == 422 and "其他账号" not in wrong.text
+    assert "该手机号已登记在一个账号上" in wrong.text and 'value="h60123456"' in wrong.text
+    granted = browser.post(url, data={**typed, "document_type": "hk_macau_permit"}, headers=HX)
+    assert granted.status_code == 200 and "已为现有账号" in granted.text
+    assert session.scalar(select(func.count()).select_from(User)) == users
+    assert (
+        session.scalar(
+            select(Membership.role).where(Membership.user_id == chan.id, Membership.ended_at.is_(None))
+        )
+        == "handler"
+    )
+    # A passport says who its holder is only with a permit, which only HR's applicant form checks.
+    passport = browser.post(
+        url, data={**new_person(), "role": "handler", "document_type": "passport"}, headers=HX
+    )
+    assert passport.status_code == 422 and "人员账号不能以护照开设" in passport.text
+    selected = passport.text.split('id="f-document-type"', 1)[1].split("</select>", 1)[0]
+    assert 'value="resident_id" selected' not in selected  # what was chosen is what is shown
 
 
 # ---------------------------------------------------------------------------------------------------

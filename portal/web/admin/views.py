@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Response, request, url_for
 
+from portal.domain.accounts import OWN_DOCUMENTS
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, T_
 from portal.extensions import db
@@ -76,6 +77,10 @@ def create_organisation() -> Response:
     return see_other(url_for("admin.show_organisation", org_id=org.id))
 
 
+# The 证件类型 of the 添加人员 form: HR's applicant form's documents but a passport (services.staff).
+STAFF_DOCUMENTS = [(kind.value, kind.title) for kind in OWN_DOCUMENTS]
+
+
 def _staff_page(
     org_id: int,
     *,
@@ -104,6 +109,7 @@ def _staff_page(
         form=form or {},
         added=added,
         reset=reset,
+        document_types=STAFF_DOCUMENTS,
     )
 
 
