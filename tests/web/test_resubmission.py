@@ -4,6 +4,7 @@ with the list of untouched items, each with its own message, and nothing moves."
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -53,6 +54,21 @@ def test_nothing_changed_is_refused_naming_each_untouched_item(
     assert "“学历学位（全部）”未作修改" in refused.text and "“工作总结”未作修改" in refused.text
     session.refresh(application)
     assert application.state is Status.RETURNED
+
+
+def test_the_refusal_stands_above_the_two_columns_and_leaves_them_as_they_were(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Walk 5, finding 6: the refusal was the grid's first child, so it took the 申报表's cell, the form fell
+    into the narrow column and the 申报条件检查 (with the button just clicked) went below the whole form."""
+    application = returned(session, world, clock)
+    browser = login_as(application.applicant)
+    url = f"/me/applications/{application.id}/act"
+    refused = browser.post(url, data={"action": "resubmit", "version": application.version}).text
+    grid = refused.index('class="two-col"')
+    assert refused.index("以下退回事项尚未修改，也未说明理由") < grid
+    # The columns are the form and the aside, in that order, as on the page before the click.
+    assert re.match(r'class="two-col">\s*<section class="card" id="application-form">', refused[grid:])
 
 
 def test_a_changed_item_and_a_reasoned_one_go_through_and_the_reviewer_reads_the_reason(
