@@ -18,7 +18,6 @@ commit.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -31,6 +30,7 @@ from portal.domain.dates import read_day
 from portal.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from portal.domain.i18n import N_, NT_, T_, Clause, Text, joined
 from portal.domain.mail import NoticeKind
+from portal.domain.numbers import NotAWholeNumber, whole_number
 from portal.domain.policy import CommitteeRules, ReviewDeadline
 from portal.domain.text import LIMITS, check_text
 from portal.domain.workdays import UnknownYear
@@ -473,14 +473,12 @@ def save_plan(session: Session, actor: Actor, meeting_id: int, data: PlanInput, 
         errors["plan"] = T_("评审工作方案不能超过2000字（现有%(n)s字）", n=len(plan))
     if len(place) > 200:
         errors["place"] = N_("会议地点不能超过200字")
-    limit: int | None = None
-    # NFKC: a Chinese IME in full-width mode types ８０％ for 80%.
-    raw = unicodedata.normalize("NFKC", data.pass_rate_limit).strip().removesuffix("%").strip()
-    if raw:
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw[:4]) <= 100:
-            errors["pass_rate_limit"] = N_("通过率上限应为1至100之间的整数（百分比）")
-        else:
-            limit = int(raw)
+    try:  # ８０ or ８０％ as a Chinese IME in full-width mode types it (domain.numbers)
+        limit = whole_number(data.pass_rate_limit, max_digits=4, unit="%")
+    except NotAWholeNumber:
+        limit = 0  # not a number: refused with the same words as one out of range
+    if limit is not None and not 1 <= limit <= 100:
+        errors["pass_rate_limit"] = N_("通过率上限应为1至100之间的整数（百分比）")
     if errors:
         raise ValidationFailed(errors)
     values: dict[str, Any] = {"plan": plan, "place": place, "pass_rate_limit": limit}

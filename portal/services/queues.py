@@ -24,6 +24,7 @@ from portal.domain import glossary
 from portal.domain.errors import PermissionDenied
 from portal.domain.glossary import series_as_stored, state_title
 from portal.domain.i18n import N_
+from portal.domain.numbers import NotAWholeNumber, whole_number
 from portal.domain.progress import Age, queue_age
 from portal.domain.workdays import UnknownYear, WorkCalendar
 from portal.domain.workflow import BULK_ACTIONS, COMMITTEE_ROAD, Action, Status
@@ -90,6 +91,9 @@ class Filters:
     enterprise_id: int | None = None
     status: str = ""
     min_days: int | None = None  # waiting at least this many working days (as the Waiting column counts)
+    # What was typed for min_days when it is not a whole number (abc, -1): not applied, and the form shows
+    # it again with the reason instead of an empty box and an unfiltered list without a word.
+    days_not_read: str = ""
     q: str = ""  # applicant name, or the last characters of the ID number
     batch: str = ""
     newest_first: bool = False
@@ -102,12 +106,18 @@ class Filters:
             return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 9 else None
 
         status = (args.get("status") or "").strip()
+        days_typed = (args.get("days") or "")[:20]
+        try:  # ４０ as a Chinese IME in full-width mode types it is 40 (domain.numbers)
+            min_days, days_not_read = whole_number(days_typed, max_digits=8), ""
+        except NotAWholeNumber:
+            min_days, days_not_read = None, days_typed.strip()
         return cls(
             series=(args.get("series") or "").strip()[:50],
             level=(args.get("level") or "").strip()[:10],
             enterprise_id=number("enterprise"),
             status=status if status in {s.value for s in Status} else "",
-            min_days=number("days"),
+            min_days=min_days,
+            days_not_read=days_not_read,
             q=(args.get("q") or "").strip()[:50],
             batch=(args.get("batch") or "").strip()[:40],
             newest_first=args.get("sort") == "newest",
@@ -131,6 +141,11 @@ class Filters:
     @property
     def active(self) -> bool:
         return bool(replace(self, newest_first=False).to_args())
+
+    @property
+    def days_refusal(self) -> str:
+        """Why 等待≥ was not applied, when what was typed there is not a whole number ("" otherwise)."""
+        return N_("等待的工作日数应为整数，例如 5；本次未按此筛选") if self.days_not_read else ""
 
 
 @dataclass(frozen=True)
@@ -271,7 +286,8 @@ def tags(
     local = now.astimezone(SHANGHAI)
     hour = local.strftime("%Y%m%d%H")
     who = (actor.user_id, actor.org_id, actor.org_kind, actor.staff_role, actor.stand_in_for)
-    base = repr((sorted(seen.items()), hour, who, tab.value, sorted(filters.to_args().items())))
+    asked = (sorted(filters.to_args().items()), filters.days_not_read)  # a refused 等待≥ says so: its own tag
+    base = repr((sorted(seen.items()), hour, who, tab.value, asked))
 
     def tag(prefix: str, extra: str) -> str:
         return prefix + hashlib.sha256(f"{prefix}{base}{extra}".encode()).hexdigest()[:31]

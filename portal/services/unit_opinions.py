@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from portal.domain.errors import PermissionDenied, ValidationFailed
 from portal.domain.glossary import cn_date
 from portal.domain.i18n import N_, T_, Clause
+from portal.domain.numbers import NotAWholeNumber, whole_number
 from portal.domain.policy import PolicyProfile
 from portal.domain.text import check_text
 from portal.domain.workflow import Status
@@ -130,16 +131,18 @@ def may_record(actor: Actor, application: Application) -> bool:
     )
 
 
-def _count(raw: str, title: str, errors: dict[str, str], name: str, *, required: bool) -> int | None:
-    text = raw.strip()
-    if not text:
-        if required:
-            errors[name] = T_("请填写%(field)s", field=title)
-        return None
-    if not (text.isascii() and text.isdigit()) or len(text) > 5:
+def _count(
+    raw: str, title: str, errors: dict[str, str], name: str, *, required: bool, unit: str
+) -> int | None:
+    # ９ as a Chinese IME in full-width mode types it is 9 (domain.numbers), and so is "9人" or "8票".
+    try:
+        count = whole_number(raw, max_digits=5, unit=unit)
+    except NotAWholeNumber:
         errors[name] = T_("%(field)s应为整数", field=title)
         return None
-    return int(text)
+    if count is None and required:
+        errors[name] = T_("请填写%(field)s", field=title)
+    return count
 
 
 def record_opinion(
@@ -161,10 +164,12 @@ def record_opinion(
         errors["method"] = N_("请选择推荐方式")
     if data.recommendation not in {r.value for r in Recommendation}:
         errors["recommendation"] = N_("请选择推荐意见")
-    count = _count(data.participants_count, N_("参加人数"), errors, "participants_count", required=True)
+    count = _count(
+        data.participants_count, N_("参加人数"), errors, "participants_count", required=True, unit="人"
+    )
     if count is not None and count < 1:
         errors["participants_count"] = N_("参加人数至少为1人")
-    votes = _count(data.votes_for, N_("同意票数"), errors, "votes_for", required=False)
+    votes = _count(data.votes_for, N_("同意票数"), errors, "votes_for", required=False, unit="票")
     if votes is not None and count is not None and votes > count:
         errors["votes_for"] = T_("同意票数不能多于参加人数（%(count)s人）", count=str(count))
     if data.assessment_passed not in ("yes", "no"):

@@ -204,6 +204,31 @@ def test_the_waiting_filter_counts_working_days_as_the_waiting_column_does(
     assert '<label for="days">Waiting ≥ (working days)</label>' in english and "calendar days" not in english
 
 
+def test_the_waiting_filter_reads_full_width_digits_and_says_when_it_is_not_a_number(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Walk 5, finding 9: "４" (a Chinese IME in full-width mode), "abc" and "-1" all came back as an empty
+    # box and the unfiltered list, without a word. Full-width digits are the number (domain.numbers);
+    # anything else stays in the box with the reason, and the list says it is not filtered by it.
+    arrived = make_application(session, world, clock.now, steps=STEPS_TO[Status.DEPT_REVIEW])
+    arrived.status_changed_at = clock.now
+    session.flush()
+    clock.advance(days=10)  # 3 working days later (the National Day holiday between)
+    department = login_as(world.department.handler)
+    row = f'id="application-{arrived.id}"'
+    three = department.get("/review/queue?tab=handler&days=３").text
+    assert row in three and 'name="days" value="3"' in three
+    assert row not in department.get("/review/queue?tab=handler&days=４").text
+    for typed in ("abc", "-1", "4.5"):
+        refused = department.get(f"/review/queue?tab=handler&days={typed}").text
+        assert row in refused and f'name="days" value="{typed}"' in refused, typed
+        assert 'aria-invalid="true" aria-describedby="e-days"' in refused
+        assert "等待的工作日数应为整数，例如 5；本次未按此筛选" in refused
+    english = in_english(login_as(world.department.handler)).get("/review/queue?tab=handler&days=abc").text
+    said = "The working days waited must be a whole number, such as 5; the list is not filtered by it"
+    assert said in english
+
+
 def test_the_bulk_bar_buttons_carry_what_to_say_when_no_row_is_ticked_in_either_language(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.workflow import Status
 from portal.models import AuditEvent
+from portal.services import unit_opinions
 from tests.conftest import Clock
 from tests.factories import STEPS_TO, World, make_application, make_office, make_world
 from tests.i18n.reading import in_english
@@ -235,6 +236,18 @@ def test_every_action_is_audited_with_actor_role_and_request_id(
     assert application.status == "unit_review"
 
 
+# A unit opinion (基层单位意见) as the form posts it, but its counts.
+OPINION = {
+    "evaluation": "工作扎实，能独立解决施工技术问题。",
+    "method": "vote",
+    "participants": "单位领导班子成员、部门负责人",
+    "recommendation": "recommend",
+    "formation": "经民主推荐，领导班子集体研究同意推荐。",
+    "assessment": "2023—2025年度考核均为合格",
+    "assessment_passed": "yes",
+}
+
+
 def test_the_unit_opinion_is_required_before_the_leader_signs_and_is_printed(
     world: World, session: Session, clock: Clock, login_as: Any
 ) -> None:
@@ -251,17 +264,7 @@ def test_the_unit_opinion_is_required_before_the_leader_signs_and_is_printed(
     session.refresh(application)
     assert application.state is Status.UNIT_REVIEW
     handler = login_as(world.enterprise.handler)
-    form = {
-        "evaluation": "工作扎实，能独立解决施工技术问题。",
-        "method": "vote",
-        "participants": "单位领导班子成员、部门负责人",
-        "participants_count": "9",
-        "votes_for": "12",
-        "recommendation": "recommend",
-        "formation": "经民主推荐，领导班子集体研究同意推荐。",
-        "assessment": "2023—2025年度考核均为合格",
-        "assessment_passed": "yes",
-    }
+    form = {**OPINION, "participants_count": "9", "votes_for": "12"}
     bad = handler.post(f"{url}/opinion", data={**form, "method": ""})
     assert bad.status_code == 422
     assert "请选择推荐方式" in bad.text and "同意票数不能多于参加人数（9人）" in bad.text
@@ -275,6 +278,27 @@ def test_the_unit_opinion_is_required_before_the_leader_signs_and_is_printed(
     page = leader.get(url).text
     assert 'id="part-opinion"' in page or "基层单位意见" in page
     assert "2023—2025年度考核均为合格" in page and "民主推荐" in page
+
+
+def test_the_unit_opinion_reads_counts_typed_in_full_width_and_says_when_one_is_not_a_number(
+    world: World, session: Session, clock: Clock, login_as: Any
+) -> None:
+    """Walk 5, finding 9: ９ and ８ typed through a Chinese IME in full-width mode were refused as
+    "参加人数应为整数"; they are the numbers 9 and 8 (domain.numbers), "9人" too; a word is still refused."""
+    application = make_application(session, world, clock.now, steps=2, unit_opinion=False)
+    url = f"/review/applications/{application.id}/opinion"
+    handler = login_as(world.enterprise.handler)
+    form = {**OPINION, "participants_count": "九", "votes_for": "八票"}
+    refused = handler.post(url, data=form)
+    assert refused.status_code == 422
+    assert "参加人数应为整数" in refused.text and "同意票数应为整数" in refused.text
+    assert handler.post(url, data={**form, "participants_count": "９", "votes_for": "８"}).status_code == 303
+    opinion = unit_opinions.opinion_of(session, application.id)
+    assert opinion is not None and (opinion.participants_count, opinion.votes_for) == (9, 8)
+    again = handler.post(url, data={**form, "participants_count": " 9人 ", "votes_for": "７票"})
+    assert again.status_code == 303
+    session.refresh(opinion)
+    assert (opinion.participants_count, opinion.votes_for) == (9, 7)
 
 
 def test_queue_rows_escape_what_people_typed_and_read_in_the_reader_s_language(
