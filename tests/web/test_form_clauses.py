@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from portal.services import forms
 from tests.conftest import Clock
 from tests.factories import make_application, make_world
 from tests.i18n.reading import in_english
@@ -83,6 +84,33 @@ def test_under_nantong_s_profile_the_summary_and_a_foreign_degree_cite_002_in_bo
     assert "up to 4000 characters (002 4(1))" in english
     english = browser.post(f"/me/applications/{application_id}/form", data=FOREIGN_DEGREE).text
     assert "CSCSE certification of the Ministry of Education (002 5(2))" in english
+
+
+def test_a_hong_kong_degree_s_slot_reads_outside_the_mainland_in_english_not_foreign(
+    session: Session, clock: Clock, login_as: Any
+) -> None:
+    # Walk 5, finding 12: for The University of Hong Kong the slot read "Certificate of a foreign (overseas)
+    # degree"; 境外 covers Hong Kong, Macao and Taiwan, which are not foreign (the checkbox: "Education
+    # abroad (outside the mainland)").
+    application = make_application(session, make_world(session, policy_profile="ganzhou-2026"), clock.now)
+    english = in_english(login_as(application.applicant))
+    hong_kong = {
+        **forms.posted_form(session, application),
+        "education-0-school": "The University of Hong Kong",
+        "education-0-overseas": "1",
+        "education-0-cscse_no": "H1",
+    }
+    assert english.post(f"/me/applications/{application.id}/form", data=hong_kong).status_code == 303
+    page = english.get(f"/me/applications/{application.id}").text
+    assert (
+        "Certificate of a degree obtained outside the mainland (abroad or in Hong Kong, Macao or Taiwan)"
+        in page
+    )
+    assert "foreign (overseas)" not in page
+    missing = english.post(
+        f"/me/applications/{application.id}/form", data={**hong_kong, "education-0-cscse_no": ""}
+    )
+    assert "For education outside the mainland, enter the number of the CSCSE certification" in missing.text
 
 
 @pytest.mark.parametrize("profile", ["zhenjiang-2024", "kunming-2022", "ganzhou-2022", "ganzhou-2026"])
