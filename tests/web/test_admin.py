@@ -121,6 +121,12 @@ def test_the_enterprise_admin_adds_a_handler_to_their_own_organisation_with_a_on
     )
     assert response.status_code == 200 and "人员账号已开设" in response.text
     assert "staff-changed" in response.headers["HX-Trigger"]
+    # The list above the form comes with it, out of band: htmx swapped only the form, and the 人员与岗位
+    # table and 近期人员变动 did not show the person until "刷新人员列表" was clicked (walk 5, finding 11).
+    listed = response.text[response.text.index('<div id="staff-list" hx-swap-oob="true">') :]
+    table, recent = listed.split('id="recent-staff-changes"', 1)
+    assert "<td>新经办人</td><td>经办人</td>" in table
+    assert "新经办人" in recent[: recent.index("</table>")] and "刷新人员列表" not in response.text
     memberships = session.scalars(
         select(Membership).where(Membership.org_id == world.enterprise.org.id)
     ).all()

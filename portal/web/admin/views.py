@@ -90,6 +90,7 @@ def _staff_page(
     reset: NewAccount | None = None,
     status: int = 200,
     fragment: str | None = None,
+    also: tuple[str, ...] = (),
 ) -> Response:
     actor = current_actor()
     page = staff.staff_page(db.session, actor, org_id)
@@ -98,6 +99,7 @@ def _staff_page(
         org_stand_ins=standins.of_organisation(db.session, org_id),
         can_name_stand_in=actor.is_staff and actor.org_id == org_id and actor.stand_in_for is None,
         fragment=fragment,
+        also=also,
         status=status,
         org=page.org,
         page=page,
@@ -141,8 +143,10 @@ def add_staff(org_id: int) -> Response:
         return _staff_page(
             org_id, errors=errors, form=request.form.to_dict(), status=422, fragment="staff_form"
         )
-    # The first password is shown once, in this response, never stored in a cookie or URL.
-    return hx_trigger(_staff_page(org_id, added=added, fragment="staff_form"), "staff-changed")
+    # The first password is shown once, in this response, never stored in a cookie or URL. The list above
+    # the form comes with it (out of band): the person just added is listed without a reload.
+    page = _staff_page(org_id, added=added, fragment="staff_form", also=("staff_list",))
+    return hx_trigger(page, "staff-changed")
 
 
 def _back_to_staff(org_id: int) -> Response:
