@@ -259,13 +259,11 @@ class QueuePage:
             return ""
         return N_("本页没有可批量办理的申报。")
 
-    @property
-    def bulk_confirmation(self) -> str:
-        """What 批量办理 asks before acting on the ticked rows: 认定发证 numbers the certificates, so the
-        question names it where it is offered (and only there)."""
-        if Action.CERTIFY in self.bulk_actions:
-            return N_("对勾选的每件申报办理所选操作（认定发证即编号发证），确定吗？")
-        return N_("对勾选的每件申报办理所选操作，确定吗？")
+    @staticmethod
+    def numbers_certificates(action: Action) -> bool:
+        """批量办理 asks before acting on the ticked rows, naming the action chosen and how many rows:
+        认定发证 numbers the certificates, so its question says so (and only its question)."""
+        return action is Action.CERTIFY
 
 
 def tags(

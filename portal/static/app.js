@@ -29,10 +29,24 @@
   }
   // A choice may ask too: a ticked radio or checkbox with data-confirm (upholding an objection ends the
   // application; dismissing it does not), between the button's question and the form's.
+  // A button marked data-confirm-choice asks the question of the option chosen in the select it names (the
+  // queue's bulk bar: the action chosen and how many rows are ticked): the option's data-question with
+  // {count} as the number of rows ticked for the form (checkboxes named ids), data-question-one for one.
+  function chosenQuestion(form, submitter) {
+    var select = submitter && submitter.dataset && submitter.dataset.confirmChoice &&
+      document.getElementById(submitter.dataset.confirmChoice);
+    var option = select && select.options[select.selectedIndex];
+    if (!form || !option || !option.dataset.question) { return ""; }
+    var ticked = Array.prototype.filter.call(form.elements, function (field) {
+      return field.name === "ids" && field.checked;
+    }).length;
+    if (ticked === 1 && option.dataset.questionOne) { return option.dataset.questionOne; }
+    return option.dataset.question.split("{count}").join(String(ticked));
+  }
   function confirmation(form, submitter) {
     if (form && missingRequired(form)) { return ""; }
     var chosen = form && form.querySelector("input[data-confirm]:checked");
-    return (submitter && submitter.dataset && submitter.dataset.confirm) ||
+    return chosenQuestion(form, submitter) || (submitter && submitter.dataset && submitter.dataset.confirm) ||
       (chosen && chosen.dataset.confirm) || (form && form.dataset.confirm) || "";
   }
   // A field changed since the page (or the last save) rendered it: what a save would send differs from
