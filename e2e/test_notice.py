@@ -10,7 +10,14 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import Clock, CspViolations
-from e2e.helpers import accept_confirmations, draft_notice_for, htmx_settled, log_in, publish_latest_notice
+from e2e.helpers import (
+    accept_confirmations,
+    draft_notice_for,
+    htmx_settled,
+    laid_out,
+    log_in,
+    publish_latest_notice,
+)
 
 HANDLER = "13870700006"
 LEADER = "13870700007"
@@ -67,6 +74,19 @@ def test_a_notice_runs_its_course_with_an_objection_handled(new_page: Any, clock
     expect(public.get_by_role("heading", level=1)).to_contain_text("职称申报人员的公示")
     expect(public.locator("table")).to_contain_text("孙嘉怡")
     expect(public.locator("table")).to_contain_text("**********")  # ID numbers masked
+    # On a phone (the QR on the notice board) each reflowed cell wraps inside the card: the 主要业绩, kept
+    # whole up to its first comma, ran past the card's edge and was cut there (walk 5, finding 10).
+    desk = public.viewport_size
+    public.set_viewport_size({"width": 375, "height": 740})
+    laid_out(public, public.locator("td[data-label='主要业绩']").first)
+    cut = public.evaluate(
+        "() => [...document.querySelectorAll('.public-notice td')]"
+        ".filter((td) => td.scrollWidth > td.clientWidth).map((td) => td.dataset.label)"
+    )
+    assert cut == [], f"cells wider than the card at 375 px: {cut}"
+    assert public.evaluate("() => document.documentElement.scrollWidth") <= 375
+    if desk is not None:
+        public.set_viewport_size(desk)
     expect(public.locator("#notice-clock")).to_contain_text("尚未开始")
     expect(public.get_by_role("button", name="提交异议")).to_have_count(0)
 
