@@ -12,8 +12,9 @@ The list filtered by one action walked the whole trail newest first until 51 row
 up — every row for a rare one (1.6–3.3 s at a million events for an action of none): (action, at, id)
 walks that action's entries in the list's order.
 
-Plain CREATE INDEX, not a batch: SQLite's batch could copy the table, and audit_events carries the
-triggers refusing UPDATE and DELETE (0006).
+Plain CREATE INDEX on SQLite, not a batch: SQLite's batch could copy the table, and audit_events carries
+the triggers refusing UPDATE and DELETE (0006). On PostgreSQL CREATE INDEX CONCURRENTLY, outside the
+migration's transaction, so the trail stays writable while its indexes are built.
 
 Revision ID: 0047
 Revises: 0046
@@ -35,11 +36,28 @@ INDEXES = {
 }
 
 
+def _postgresql():
+    return op.get_bind().dialect.name == 'postgresql'
+
+
 def upgrade():
+    if _postgresql():
+        # CONCURRENTLY: a plain CREATE INDEX holds off every write to audit_events — every login, upload and
+        # step records one — for as long as it reads the trail (seconds to minutes at a province's millions).
+        # It cannot run inside a transaction, hence the autocommit block.
+        with op.get_context().autocommit_block():
+            for name, columns in INDEXES.items():
+                op.create_index(name, 'audit_events', columns, unique=False, postgresql_concurrently=True)
+        return
     for name, columns in INDEXES.items():
         op.create_index(name, 'audit_events', columns, unique=False)
 
 
 def downgrade():
+    if _postgresql():
+        with op.get_context().autocommit_block():
+            for name in INDEXES:
+                op.drop_index(name, table_name='audit_events', postgresql_concurrently=True)
+        return
     for name in INDEXES:
         op.drop_index(name, table_name='audit_events')
