@@ -182,9 +182,10 @@ def savepoints_released_after_rollback(connection: Connection) -> Iterator[None]
     never names it again; in production the request's own ROLLBACK ends it, here nothing did, so each
     refused request nested every later statement one subtransaction deeper. PostgreSQL walks that stack
     for each row version the transaction wrote that it reads (all of a test's data), so every statement
-    got slower the longer a test ran: after the sibling-enterprise crawl's 2,500 refusals the audit seal's read of the unsealed
-    rows took 23 ms instead of 0.04 ms, and the test 76 s instead of 40 s (SQLite: 31 s). Releasing the
-    savepoint SQLAlchemy is done with keeps the stack as shallow as in production."""
+    got slower the longer a test ran: after the sibling-enterprise crawl's 2,500 refusals the audit
+    seal's read of the unsealed rows took 23 ms instead of 0.04 ms, and the test 76 s instead of 40 s
+    (SQLite: 31 s). Releasing the savepoint SQLAlchemy is done with keeps the stack as shallow as in
+    production."""
     dialect = connection.dialect
     rollback_to = type(dialect).do_rollback_to_savepoint
 

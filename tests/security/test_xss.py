@@ -47,7 +47,9 @@ PAYLOADS = (
     '"><img src=x onerror=alert(2)>',
     "'><svg onload=alert(3)>",
     '<div hx-get="/admin/staff" hx-trigger="load">',
-    "X{{7*7}}X",
+    # Evaluated by a template, it reads X~49~X: "~" is in no token the pages carry (URL-safe base64 and
+    # the signed CSRF value), which a bare X49X once matched by chance.
+    "X~{{7*7}}~X",
     "javascript:alert(4)",
     "\u202egpj.exe",
 )
@@ -64,7 +66,7 @@ UNESCAPED = (
     "<img src=x onerror",
     "<svg onload",
     '<div hx-get="/admin/staff"',
-    "X49X",
+    "X~49~X",
     'href="javascript:',
     'src="javascript:',
 )
