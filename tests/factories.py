@@ -598,6 +598,26 @@ def city_system_passed(session: Session, world: World, application: Application,
     return result
 
 
+def with_material(session: Session, application: Application, slot: str, now: datetime) -> Any:
+    """``application``'s dossier given a file in ``slot`` (as an upload would leave it, without the bytes):
+    for a test whose case must not lack a required material at 认定发证 (rulebook's dossier_gap)."""
+    from portal.models import Material, StoredFile
+
+    stored = StoredFile(
+        sha256=f"{next(_serial):064x}", size=1, media_type="application/pdf", display_name=f"{slot}.pdf",
+        uploaded_by_id=application.applicant_id, created_at=now,
+    )  # fmt: skip
+    session.add(stored)
+    session.flush()
+    material = Material(
+        application_id=application.id, slot=slot, kind="original", file_id=stored.id, pages=1,
+        uploaded_by_id=application.applicant_id, uploaded_at=now,
+    )  # fmt: skip
+    session.add(material)
+    session.flush()
+    return material
+
+
 def staff_login(login_as: Any, office: Office, role: StaffRole = StaffRole.HANDLER) -> FlaskClient:
     """A client (conftest's ``login_as``) logged in as the office's handler or leader, in that role."""
     if role is StaffRole.LEADER:

@@ -915,7 +915,7 @@ def offers(
     gives their role, each with the refusals of the other guards (offered disabled when there are any).
     Staff see their staff actions; the applicant their own moves (not on review screens, where the person
     acts as a reviewer). Notice actions are done on the 公示 page and are not offered here."""
-    return page_offers(session, actor, [application], now, as_reviewer=as_reviewer)[0]
+    return page_offers(session, actor, [application], now, as_reviewer=as_reviewer, cautions=True)[0]
 
 
 def page_offers(
@@ -925,6 +925,7 @@ def page_offers(
     now: datetime,
     *,
     as_reviewer: bool = False,
+    cautions: bool = False,
 ) -> list[list[Offer]]:
     """`offers` for each application of a list page, reading once for the page what a guard would read
     for every row: for the rows that may go to a committee, their enterprises (the routing reads where each
@@ -948,8 +949,12 @@ def page_offers(
     committees.read_peers(session, sending, now)
     for read in PAGE_READS:
         read(session, pairs)
-    # What each row that may be approved lacks (the approving offers' caution, the dossier_gap guard).
-    materials.missing_of(session, [a for a, actions in pairs if APPROVING & set(actions)], now)
+    # What each row that may be certified lacks (the dossier_gap guard), read for them at once; with
+    # ``cautions`` (the case page, `offers`), every approving step's too. A list page's approving buttons
+    # carry no caution, so a queue of first reviews reads no dossier — six statements more on every polled
+    # page otherwise (tests/bench/test_bench_seed.py).
+    asks = APPROVING if cautions else {Action.CERTIFY}
+    materials.missing_of(session, [a for a, actions in pairs if asks & set(actions)], now)
     gated = [
         a.id
         for a in sending
@@ -959,17 +964,19 @@ def page_offers(
     found = []
     for application, actions in pairs:
         case = Case(session, actor, application, now)  # one per row: its facts are read once for every action
-        found.append([_offer(case, action) for action in actions])
+        found.append([_offer(case, action, caution=cautions) for action in actions])
     return found
 
 
-def _offer(case: Case, action: Action) -> Offer:
+def _offer(case: Case, action: Action, *, caution: bool = True) -> Offer:
+    """The offer of ``action`` for the case; ``caution``: with an approving step's words on a dossier that
+    lacks a required material (the case page's; a list page's rows leave them to it)."""
     found = tuple(refusals(case, action))
-    caution = _caution(case, action) if not found else ""
+    words = _caution(case, action) if caution and not found else ""
     check = case.experience_check if action is Action.HANDLER_APPROVE else None
     if check is not None:  # EXP-03: the 初审 button comes with the check its handler ticks
-        return Offer(action, Form.VERIFICATION, found, check_words(check), caution)
-    return Offer(action, FORMS.get(action, Form.BUTTON), found, caution=caution)
+        return Offer(action, Form.VERIFICATION, found, check_words(check), words)
+    return Offer(action, FORMS.get(action, Form.BUTTON), found, caution=words)
 
 
 def _caution(case: Case, action: Action) -> Text | str:

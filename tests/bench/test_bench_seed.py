@@ -173,11 +173,15 @@ def test_the_queue_fragment_and_page_send_a_fixed_set_of_statements_for_5_and_50
         fifty, response = recorder.get("/review/queue?tab=all", **HX)
         assert response.text.count("<tr id=") > 5
         whole_fifty, _ = recorder.get("/review/queue?tab=all")
-    for fragment in (five, later, fifty):
+    for fragment in (five, fifty):
         assert _tables(fragment) == FRAGMENT, fragment
+    # The later page may hold no row with a step the cooling rule guards (who opened the reader's account:
+    # the one read of users, once a page, only when a row asks it): the same statements less that one.
+    assert [t for t in _tables(later) if t != "users"] == [t for t in FRAGMENT if t != "users"], later
     assert _tables(whole_five) == PAGE, whole_five
-    for whole in (whole_later, whole_fifty):  # another page of the same tab, then 50 rows: counts remembered
-        assert _tables(whole) == PAGE_AGAIN, whole
+    assert _tables(whole_fifty) == PAGE_AGAIN, whole_fifty  # 50 rows: the counts remembered
+    # Another page of the same tab: as its fragment, the cooling rule's read only if a row asks it.
+    assert [t for t in _tables(whole_later) if t != "users"] == [t for t in PAGE_AGAIN if t != "users"]
 
 
 def test_the_queue_and_its_streamed_lists_leave_the_long_texts_of_the_form_unread(

@@ -15,7 +15,7 @@ from portal.domain.workflow import Action, Status
 from portal.models import Application, AuditEvent, StaffRole
 from portal.services import applications, paper, queues
 from tests.conftest import Clock
-from tests.factories import STEPS_TO, World, make_application, make_world
+from tests.factories import STEPS_TO, World, make_application, make_world, with_material
 
 # Monday 28 September 2026, 10:00 in Shanghai: the online approval day.
 APPROVED = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
@@ -186,6 +186,9 @@ def test_the_queue_flags_and_filters_overdue_paper(session: Session, world: Worl
     assert listed(overdue, after) == {late.id: True}
     assert listed(queues.Filters(), after) == {late.id: True, on_time.id: False}
     assert queues.queue_row(session, leader, late.id, after).paper_overdue
-    # Certified without the paper: still flagged; the leader can see it under 已通过 / 全部.
+    # Certified without the paper: still flagged; the leader can see it under 已通过 / 全部. (Zhenjiang's
+    # profile, set after the submission, asks a 继续教育证明 the dossier was submitted without: given, as a
+    # return would have it given, so 认定发证 is not refused for it.)
+    with_material(session, late, "ce_record", after)
     applications.act(session, leader, late.id, Action.CERTIFY, after)
     assert listed(overdue, after) == {late.id: True}

@@ -1,6 +1,6 @@
 """A required material that becomes missing after the unit's approval (the roster's 单位不一致 asks for the
 参保单位与申报单位隶属关系证明, SI-02, 001 三(四)): every approving step names it next to its button, on the
-review page and in the queue's row, with what to do; the final 认定发证 is refused while it is missing; a
+review page, with what to do; the final 认定发证 is refused while it is missing; a
 return names the slot, the applicant uploads it, and the case comes back (walk5, finding 2)."""
 
 from __future__ import annotations
@@ -107,8 +107,10 @@ def test_each_approving_step_names_the_missing_item_and_certifying_is_refused(
     page = handler.get(f"/review/applications/{application.id}").text
     caution = page.split('id="caution-handler_approve"', 1)[1].split("</p>", 1)[0]
     assert SLOT in caution and "001 三(四)" in caution and f"“材料：{SLOT}”" in caution
+    # The queue's row leaves it to the case page: a list of first reviews reads no dossier (its statements
+    # stay the page's, tests/bench/test_bench_seed.py).
     row = handler.get("/review/queue?tab=handler", headers=HX).text
-    assert f'id="caution-{application.id}-handler_approve"' in row and SLOT in row
+    assert f"/review/applications/{application.id}" in row and "caution-" not in row
 
     for who, action in (
         (world.department.actor(StaffRole.HANDLER), Action.HANDLER_APPROVE),
